@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { serveCommand } from './serve.js';
+import { VERSION } from '../server/app.js';
+
+const program = new Command();
+program
+  .name('tact')
+  .description('Tact — personalization decisioning: collect, remember, decide, explain, learn.')
+  .version(VERSION)
+  .showHelpAfterError();
+serveCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`tact: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

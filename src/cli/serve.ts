@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { loadConfigFile } from '../config/config-file.js';
+import { buildApp } from '../server/app.js';
+import { Tact } from '../server/tact.js';
+import { isRetryableStoreError, openStore, storeChoiceFromEnv } from '../store/open.js';
+
+/** `tact serve`: the HTTP server on PORT (default 8787) over the store the environment chooses. */
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the Tact server (embedded SQLite in TACT_DATA_DIR, or PostgreSQL when TACT_DATABASE_URL is set).')
+    .option('-p, --port <port>', 'port to listen on (env PORT)', process.env.PORT ?? '8787')
+    .option('-H, --host <host>', 'address to bind (env HOST)', process.env.HOST ?? '0.0.0.0')
+    .option('-c, --config <file>', 'config file (env TACT_CONFIG; default ./tact.config.yaml when present)', process.env.TACT_CONFIG)
+    .addHelpText('after', `
+Environment:
+  PORT, HOST            where to listen (default 0.0.0.0:8787)
+  TACT_DATA_DIR         folder of the embedded SQLite store (default ./data)
+  TACT_DATABASE_URL     use PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/tact
+  TACT_WRITE_KEY, TACT_SERVER_KEY, TACT_ADMIN_KEY
+                        bootstrap keys; when unset, keys are generated on first start and printed once
+  TACT_LOG_LEVEL        trace, debug, info (default), warn, error`)
+    .action(async (opts: { port: string; host: string; config?: string }) => {
+      const store = await openStore(storeChoiceFromEnv(process.env));
+      const tact = await Tact.create({ store, configFile: loadConfigFile(opts.config), isRetryable: isRetryableStoreError });
+      const created = await tact.keys.bootstrap(process.env);
+      const generated = created.filter((k) => k.from === 'generated');
+      if (generated.length) {
+        const lines = generated.map((k) => `  ${k.kind.padEnd(7)} ${k.secret}`).join('\n');
+        process.stdout.write(`\nNew keys — shown once, stored only as hashes. Keep them now:\n${lines}\n\n`);
+      }
+      const app = await buildApp(tact);
+      const shutdown = async (signal: string) => {
+        tact.log.info({ signal }, 'shutting down: finishing queued writes');
+        await app.close();
+        await tact.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      await app.listen({ port: Number(opts.port), host: opts.host });
+      tact.log.info({ port: Number(opts.port), store: store.kind, docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
+    });
+}

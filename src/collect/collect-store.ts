@@ -1,0 +1,121 @@
+import type { Identifier } from '../identity/identifiers.js';
+import type { MergeRecord } from '../identity/identity-index.js';
+import type { ConsentChange, ProfileState } from '../profiles/profile-state.js';
+import type { Message } from './message.js';
+
+/** A message ready to be stored, with what the request handler already worked out about it. */
+export interface IngestItem {
+  message: Message;
+  /** The message as stored (JSON). */
+  json: string;
+  /** Identifiers to look up in the graph before resolving (the message's own, alias candidates). */
+  lookups: Identifier[];
+  /** Tracking-plan violations found in it. */
+  violations: Violation[];
+  /** True when the tracking plan blocks it: only its violations are recorded. */
+  blocked: boolean;
+}
+
+/** One way a message broke the tracking plan. */
+export interface Violation {
+  event: string;
+  /** The property path (e.g. "price", "products.0.sku"), or "(event)" for an unplanned event. */
+  property: string;
+  /** What was wrong: the JSON Schema keyword (type, required, enum …) or "unplanned". */
+  rule: string;
+  detail: string;
+}
+
+/** What the store read for a batch before the pure step runs. */
+export interface IngestSnapshot {
+  /** Message ids of the batch that are already stored. */
+  existing: Set<string>;
+  /** Every identity of every profile the batch's identifiers reach. */
+  identities: { profileId: string; kind: string; value: string }[];
+  /** The current state of those profiles. */
+  profiles: Map<string, ProfileState>;
+}
+
+export interface StoredEventRow {
+  messageId: string;
+  profileId: string;
+  type: string;
+  event: string | null;
+  timestamp: number;
+  receivedAt: number;
+  json: string;
+}
+
+export interface AccountWrite {
+  id: string;
+  traits: Record<string, unknown>;
+  at: number;
+}
+
+export interface MembershipWrite {
+  accountId: string;
+  profileId: string;
+  role: string | null;
+  at: number;
+}
+
+export interface IdentityConflict {
+  profileId: string;
+  messageId: string;
+  kind: string;
+  value: string;
+  reason: string;
+  at: number;
+}
+
+/** Everything one batch writes, computed by the pure step. */
+export interface IngestWrites {
+  events: StoredEventRow[];
+  identities: { kind: string; value: string; profileId: string; at: number }[];
+  merges: MergeRecord[];
+  /** Changed profiles, with their version already increased. */
+  profiles: ProfileState[];
+  consent: ConsentChange[];
+  accounts: AccountWrite[];
+  memberships: MembershipWrite[];
+  conflicts: IdentityConflict[];
+  violations: (Violation & { count: number; blocked: number; at: number; messageId: string })[];
+  /** Per input item: stored, duplicate (already stored: acknowledged again, not stored twice) or blocked. */
+  outcomes: ('stored' | 'duplicate' | 'blocked')[];
+}
+
+/** Violation counts per event and property, as the API shows them. */
+export interface ViolationSummary {
+  event: string;
+  property: string;
+  rule: string;
+  count: number;
+  blocked: number;
+  lastAt: number;
+  lastMessageId: string;
+  lastDetail: string;
+}
+
+/**
+ * Storage for collection. `ingest` runs one transaction: read the snapshot, run the pure
+ * `compute`, write its result, commit — and only then resolve.
+ */
+export interface CollectStore {
+  /**
+   * `expectedEpoch` is the configuration epoch the caller compiled its settings at; when the
+   * store's epoch differs, nothing is written and StaleConfigError is thrown so the caller reloads
+   * and retries — no batch is ever processed under an outdated feature set or merge rules.
+   */
+  ingest(items: IngestItem[], compute: (snapshot: IngestSnapshot) => IngestWrites, expectedEpoch: number): Promise<IngestWrites>;
+  violations(): Promise<ViolationSummary[]>;
+  countEvents(): Promise<number>;
+  hasMessage(messageId: string): Promise<boolean>;
+}
+
+/** The configuration changed since the caller loaded it: reload settings and retry the batch. */
+export class StaleConfigError extends Error {
+  constructor(readonly epoch: number) {
+    super(`configuration epoch is now ${epoch}`);
+    this.name = 'StaleConfigError';
+  }
+}

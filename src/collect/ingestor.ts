@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { trackingPlanKind } from './tracking-plan-kind.js';
+import { featuresKind } from '../profiles/features/features-kind.js';
+import { mergeRulesKind } from '../identity/merge-rules-kind.js';
+import type { Settings } from '../config/settings.js';
+import { TactError } from '../errors/tact-error.js';
+import type { Store } from '../store/store.js';
+import { StaleConfigError, type IngestItem, type Violation } from './collect-store.js';
+import type { Message } from './message.js';
+import { lookupsOf, processBatch } from './process-batch.js';
+
+/** What happened to one submitted message. */
+export interface IngestOutcome {
+  outcome: 'stored' | 'duplicate' | 'blocked';
+  violations: Violation[];
+}
+
+interface Pending {
+  items: { message: Message; json: string }[];
+  resolve: (r: IngestOutcome[]) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface IngestorOptions {
+  /** Most messages folded into one commit. */
+  maxBatch?: number;
+  /** Most messages waiting; past it, new requests get 503 and the client retries. */
+  maxQueued?: number;
+  /** Errors a store marks retryable (serialization failures, deadlocks). */
+  isRetryable?: (err: unknown) => boolean;
+  onCommit?: (stats: { messages: number; ms: number }) => void;
+}
+
+/**
+ * Group commit: requests queue their messages; one loop folds everything queued into a single
+ * store transaction and answers every request only after that transaction committed. Under load
+ * a commit carries many requests; when idle, a request commits on its own at once.
+ */
+export class Ingestor {
+  private queue: Pending[] = [];
+  private queued = 0;
+  private running = false;
+  private closed = false;
+  private idle: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private readonly maxQueued: number;
+
+  constructor(private readonly store: Store, private readonly settings: Settings, private readonly opts: IngestorOptions = {}) {
+    this.maxBatch = opts.maxBatch ?? 5000;
+    this.maxQueued = opts.maxQueued ?? 200_000;
+  }
+
+  /** Queues messages and resolves once they are durably committed (or known duplicates, or blocked). */
+  submit(items: { message: Message; json: string }[]): Promise<IngestOutcome[]> {
+    if (this.closed || this.queued + items.length > this.maxQueued) return Promise.reject(new TactError('overloaded'));
+    if (items.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, resolve, reject });
+      this.queued += items.length;
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Messages waiting for a commit. */
+  get depth(): number {
+    return this.queued;
+  }
+
+  /** Stops taking new messages and waits for the queued ones to commit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.running && this.queue.length === 0) return;
+    await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const group: Pending[] = [];
+      let n = 0;
+      while (this.queue.length && (n === 0 || n + this.queue[0].items.length <= this.maxBatch)) {
+        const p = this.queue.shift() as Pending;
+        group.push(p);
+        n += p.items.length;
+      }
+      this.queued -= n;
+      const flat = group.flatMap((p) => p.items);
+      try {
+        const started = performance.now();
+        const outcomes = await this.commit(flat);
+        this.opts.onCommit?.({ messages: flat.length, ms: performance.now() - started });
+        let i = 0;
+        for (const p of group) {
+          p.resolve(outcomes.slice(i, i + p.items.length));
+          i += p.items.length;
+        }
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      }
+      // Let the event loop read more requests so the next commit can carry them together.
+      await new Promise((r) => setImmediate(r));
+    }
+    this.running = false;
+    for (const r of this.idle.splice(0)) r();
+  }
+
+  private async commit(flat: { message: Message; json: string }[]): Promise<IngestOutcome[]> {
+    for (let attempt = 0; ; attempt++) {
+      const rules = this.settings.get(mergeRulesKind);
+      const plan = this.settings.get(trackingPlanKind);
+      const features = this.settings.get(featuresKind);
+      const items: IngestItem[] = flat.map(({ message, json }) => {
+        const { violations, blocked } = plan.check(message);
+        return { message, json, lookups: blocked ? [] : lookupsOf(message, rules), violations, blocked };
+      });
+      try {
+        const w = await this.store.collect.ingest(
+          items,
+          (snap) => processBatch(snap, items, { rules, features, newId: randomUUID, now: Date.now() }),
+          this.settings.epoch,
+        );
+        return w.outcomes.map((outcome, i) => ({ outcome, violations: items[i].violations }));
+      } catch (err) {
+        if (attempt < 8 && err instanceof StaleConfigError) {
+          await this.settings.reload();
+          continue;
+        }
+        if (attempt < 8 && this.opts.isRetryable?.(err)) {
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+}

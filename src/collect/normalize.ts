@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import type { FieldProblem } from '../errors/tact-error.js';
+import { MESSAGE_TYPES, type Message, type MessageType } from './message.js';
+
+/** Segment's per-message limit (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
+export const MAX_MESSAGE_BYTES = 32 * 1024;
+/** Segment's per-batch limit. */
+export const MAX_BATCH_BYTES = 500 * 1024;
+
+/** What the request carried besides the message: the batch envelope and the arrival time. */
+export interface Envelope {
+  receivedAt: number;
+  /** The batch's sentAt, applied to messages that lack their own. */
+  sentAt?: unknown;
+  /** The batch's context, merged under each message's own context. */
+  context?: unknown;
+  /** The batch's integrations object, used where a message has none. */
+  integrations?: unknown;
+}
+
+export type Normalized =
+  | { ok: true; message: Message; json: string }
+  | { ok: false; problems: FieldProblem[]; messageId?: string; tooLarge?: number };
+
+/**
+ * Checks one raw message against Segment's spec and returns it normalised, with its JSON for
+ * storage, or the problems naming each field. `type` is the route's type; in a batch it comes
+ * from the message itself.
+ *
+ * @example
+ * normalizeMessage({ userId: 'u1', event: 'Signed Up' }, 'track', { receivedAt: Date.now() });
+ */
+export function normalizeMessage(raw: unknown, type: MessageType | undefined, env: Envelope): Normalized {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problems: [{ field: '(message)', message: 'Each message must be a JSON object.' }] };
+  }
+  const r = raw as Record<string, unknown>;
+  const problems: FieldProblem[] = [];
+  const t = (type ?? r.type) as MessageType;
+  if (!MESSAGE_TYPES.includes(t)) {
+    problems.push({ field: 'type', message: r.type === undefined ? 'The `type` property is required in a batch message; it must be one of track, identify, page, screen, group, alias.' : `The \`type\` property must be one of track, identify, page, screen, group, alias; it was ${JSON.stringify(r.type)}.` });
+    return { ok: false, problems, messageId: typeof r.messageId === 'string' ? r.messageId : undefined };
+  }
+  const userId = idField(r, 'userId', problems);
+  const anonymousId = idField(r, 'anonymousId', problems);
+  if (userId === undefined && anonymousId === undefined && !problems.length) {
+    problems.push({ field: 'userId', message: `A ${t} call needs a \`userId\` or an \`anonymousId\`; neither was present on the data you sent.` });
+  }
+  const m: Message = { messageId: '', type: t, context: {}, timestamp: 0, receivedAt: env.receivedAt };
+  if (userId !== undefined) m.userId = userId;
+  if (anonymousId !== undefined) m.anonymousId = anonymousId;
+  if (t === 'track') {
+    if (typeof r.event !== 'string' || r.event.trim() === '') {
+      problems.push({ field: 'event', message: r.event === undefined ? 'The `event` property is required for a track call. It was not present on the data you sent.' : 'The `event` property must be a non-empty string naming what the user did, e.g. "Order Completed".' });
+    } else m.event = r.event.trim();
+  }
+  if ((t === 'page' || t === 'screen') && r.name !== undefined && r.name !== null) {
+    if (typeof r.name !== 'string') problems.push({ field: 'name', message: `The \`name\` property of a ${t} call must be a string.` });
+    else m.name = r.name;
+  }
+  if (t === 'group') {
+    const g = idField(r, 'groupId', problems);
+    if (g === undefined && !problems.some((p) => p.field === 'groupId')) problems.push({ field: 'groupId', message: 'The `groupId` property is required for a group call. It was not present on the data you sent.' });
+    m.groupId = g;
+  }
+  if (t === 'alias') {
+    const p = idField(r, 'previousId', problems);
+    if (p === undefined && !problems.some((x) => x.field === 'previousId')) problems.push({ field: 'previousId', message: 'The `previousId` property is required for an alias call. It was not present on the data you sent.' });
+    if (userId === undefined && !problems.some((x) => x.field === 'userId')) problems.push({ field: 'userId', message: 'The `userId` property is required for an alias call: it is the identity `previousId` becomes.' });
+    m.previousId = p;
+  }
+  const traits = objectField(r, 'traits', problems);
+  if (traits) m.traits = traits;
+  const properties = objectField(r, 'properties', problems);
+  if (properties) m.properties = properties;
+  const context = objectField(r, 'context', problems);
+  const batchContext = isObject(env.context) ? env.context : undefined;
+  m.context = batchContext ? { ...batchContext, ...(context ?? {}) } : context ?? {};
+  const integrations = objectField(r, 'integrations', problems) ?? (isObject(env.integrations) ? env.integrations : undefined);
+  if (integrations) m.integrations = integrations;
+
+  const original = timeField(r, 'originalTimestamp', problems) ?? timeField(r, 'timestamp', problems);
+  const sentAt = timeField(r, 'sentAt', problems) ?? timeFromEnvelope(env.sentAt, problems);
+  if (r.messageId !== undefined && (typeof r.messageId !== 'string' || r.messageId === '' || r.messageId.length > 200)) {
+    problems.push({ field: 'messageId', message: 'The `messageId` property must be a non-empty string of at most 200 characters.' });
+  }
+  if (problems.length) return { ok: false, problems, messageId: typeof r.messageId === 'string' ? r.messageId : undefined };
+
+  // Segment's clock-skew correction: timestamp = receivedAt − (sentAt − originalTimestamp).
+  if (original && sentAt) m.timestamp = env.receivedAt - (sentAt.ms - original.ms);
+  else m.timestamp = original ? original.ms : env.receivedAt;
+  if (original) m.originalTimestamp = original.iso;
+  if (sentAt) m.sentAt = sentAt.iso;
+  m.messageId = typeof r.messageId === 'string' ? r.messageId : contentId(m);
+
+  const json = JSON.stringify(m);
+  const size = Buffer.byteLength(json);
+  if (size > MAX_MESSAGE_BYTES) {
+    return { ok: false, tooLarge: size, messageId: m.messageId, problems: [{ field: '(message)', message: `A single message may be at most 32 KB; this one is ${size} bytes.` }] };
+  }
+  return { ok: true, message: m, json };
+}
+
+function idField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): string | undefined {
+  const v = r[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v !== 'string') {
+    problems.push({ field: key, message: `The \`${key}\` property must be a string (or a number); it was ${typeName(v)}.` });
+    return undefined;
+  }
+  if (v.length > 512) {
+    problems.push({ field: key, message: `The \`${key}\` property may be at most 512 characters long.` });
+    return undefined;
+  }
+  return v === '' ? undefined : v;
+}
+
+function objectField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): Record<string, unknown> | undefined {
+  const v = r[key];
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) {
+    problems.push({ field: key, message: `The \`${key}\` property must be a JSON object; it was ${typeName(v)}.` });
+    return undefined;
+  }
+  return v;
+}
+
+function timeField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): { ms: number; iso: string } | undefined {
+  const v = r[key];
+  if (v === undefined || v === null) return undefined;
+  const ms = typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v : NaN;
+  if (!Number.isFinite(ms)) {
+    problems.push({ field: key, message: `The \`${key}\` property must be an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}.` });
+    return undefined;
+  }
+  return { ms, iso: typeof v === 'string' ? v : new Date(ms).toISOString() };
+}
+
+function timeFromEnvelope(v: unknown, problems: FieldProblem[]): { ms: number; iso: string } | undefined {
+  return v === undefined ? undefined : timeField({ sentAt: v }, 'sentAt', problems);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function typeName(v: unknown): string {
+  return Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
+}
+
+/** A stable id for a message sent without one, so a client's retry of it is still deduplicated. */
+function contentId(m: Message): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify([m.type, m.userId, m.anonymousId, m.event, m.name, m.groupId, m.previousId, m.originalTimestamp ?? m.timestamp, m.properties, m.traits]));
+  return `tact-${h.digest('base64url').slice(0, 27)}`;
+}

@@ -1,0 +1,135 @@
+import { identifiersOf, normalizeIdentifier, type Identifier } from '../identity/identifiers.js';
+import { IdentityIndex } from '../identity/identity-index.js';
+import { isBlocked, type MergeRules } from '../identity/merge-rules.js';
+import { resolveIdentity } from '../identity/resolve.js';
+import type { CompiledFeature } from '../profiles/features/definition.js';
+import { applyMessage, mergeProfileStates, newProfileState, type ProfileState } from '../profiles/profile-state.js';
+import { accountWritesOf } from '../identity/accounts.js';
+import type { IngestItem, IngestSnapshot, IngestWrites } from './collect-store.js';
+import type { Message } from './message.js';
+
+export interface BatchSettings {
+  rules: MergeRules;
+  features: readonly CompiledFeature[];
+  newId: () => string;
+  /** The commit's clock (ms), recorded on new identities. */
+  now: number;
+}
+
+/**
+ * The identifiers the store must look up for a message: its own, and for an alias call the
+ * previousId as a userId and as an anonymousId.
+ */
+export function lookupsOf(m: Message, rules: MergeRules): Identifier[] {
+  const { ids } = identifiersOf(m, rules);
+  if (m.type === 'alias' && m.previousId && !isBlocked(rules, m.previousId)) {
+    const v = normalizeIdentifier('userId', m.previousId);
+    ids.push({ kind: 'userId', value: v }, { kind: 'anonymousId', value: v });
+  }
+  return ids;
+}
+
+/**
+ * The pure heart of collection: given what the store read, resolve each message's identity in
+ * arrival order, merge profiles it links, fold it into its profile's facts, and say what to write.
+ * Messages already stored are acknowledged again and not stored twice.
+ */
+export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[], cfg: BatchSettings): IngestWrites {
+  const index = new IdentityIndex();
+  for (const row of snap.identities) index.load(row.profileId, { kind: row.kind, value: row.value }, snap.profiles.get(row.profileId)?.createdAt ?? 0);
+  const states = new Map<string, ProfileState>(snap.profiles);
+  for (const [id, s] of states) index.touchProfile(id, s.createdAt);
+  const changed = new Set<string>();
+  const mergedAway = new Set<string>();
+  const seen = new Set<string>();
+  const w: IngestWrites = { events: [], identities: [], merges: [], profiles: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [] };
+  const violations = new Map<string, IngestWrites['violations'][number]>();
+
+  for (const item of items) {
+    const m = item.message;
+    for (const v of item.violations) {
+      const key = `${v.event}\u0000${v.property}\u0000${v.rule}`;
+      const cur = violations.get(key);
+      if (cur) {
+        cur.count += 1;
+        cur.blocked += item.blocked ? 1 : 0;
+        cur.at = m.receivedAt;
+        cur.messageId = m.messageId;
+        cur.detail = v.detail;
+      } else violations.set(key, { ...v, count: 1, blocked: item.blocked ? 1 : 0, at: m.receivedAt, messageId: m.messageId });
+    }
+    if (item.blocked) {
+      w.outcomes.push('blocked');
+      continue;
+    }
+    if (snap.existing.has(m.messageId) || seen.has(m.messageId)) {
+      w.outcomes.push('duplicate');
+      continue;
+    }
+    seen.add(m.messageId);
+
+    const ids = identifiersForResolution(m, cfg.rules, index);
+    const res = resolveIdentity(index, ids, cfg.rules, { messageId: m.messageId, at: m.receivedAt, reason: m.type, newId: cfg.newId });
+    if (res.created) states.set(res.profileId, newProfileState(res.profileId, m.receivedAt));
+    for (const mg of res.merges) {
+      const into = states.get(mg.into) as ProfileState;
+      const from = states.get(mg.from);
+      if (from) mergeProfileStates(into, from, cfg.features);
+      mergedAway.add(mg.from);
+      changed.delete(mg.from);
+      changed.add(mg.into);
+      w.merges.push(mg);
+    }
+    for (const d of res.dropped) {
+      w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: d.kind, value: d.value, reason: d.reason, at: m.receivedAt });
+    }
+    const state = states.get(res.profileId) as ProfileState;
+    const consent = applyMessage(state, m, cfg.features);
+    if (consent) w.consent.push(consent);
+    changed.add(res.profileId);
+    const acc = accountWritesOf(m, res.profileId);
+    w.accounts.push(...acc.accounts);
+    w.memberships.push(...acc.memberships);
+    w.events.push({ messageId: m.messageId, profileId: res.profileId, type: m.type, event: m.event ?? m.name ?? null, timestamp: m.timestamp, receivedAt: m.receivedAt, json: item.json });
+    w.outcomes.push('stored');
+  }
+
+  // Rows written earlier in this batch follow their profile into any later merge.
+  const finalId = (id: string): string => {
+    let cur = id;
+    for (let i = 0; i < 64; i++) {
+      const mg = w.merges.find((x) => x.from === cur);
+      if (!mg) return cur;
+      cur = mg.into;
+    }
+    return cur;
+  };
+  if (w.merges.length) {
+    for (const e of w.events) e.profileId = finalId(e.profileId);
+    for (const c of w.consent) c.profileId = finalId(c.profileId);
+    for (const mm of w.memberships) mm.profileId = finalId(mm.profileId);
+    for (const c of w.conflicts) c.profileId = finalId(c.profileId);
+  }
+  for (const a of index.added) w.identities.push({ kind: a.kind, value: a.value, profileId: a.profileId, at: cfg.now });
+  for (const id of changed) {
+    if (mergedAway.has(id)) continue;
+    const s = states.get(id) as ProfileState;
+    s.version += 1;
+    w.profiles.push(s);
+  }
+  w.violations = [...violations.values()];
+  return w;
+}
+
+/** The message's identifiers in priority order; an alias's previousId joins as the identity it already is. */
+function identifiersForResolution(m: Message, rules: MergeRules, index: IdentityIndex): Identifier[] {
+  const { ids } = identifiersOf(m, rules);
+  if (m.type === 'alias' && m.previousId && !isBlocked(rules, m.previousId)) {
+    const v = normalizeIdentifier('userId', m.previousId);
+    const asUser = { kind: 'userId', value: v };
+    const asAnon = { kind: 'anonymousId', value: v };
+    const prev = index.lookup(asUser) ? asUser : asAnon;
+    if (!ids.some((i) => i.kind === prev.kind && i.value === prev.value)) ids.push(prev);
+  }
+  return ids;
+}

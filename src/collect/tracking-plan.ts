@@ -1,0 +1,105 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FieldProblem } from '../errors/tact-error.js';
+import type { Violation } from './collect-store.js';
+import type { Message } from './message.js';
+
+/**
+ * The tracking plan: the events the organisation agreed to send and the JSON Schema of their
+ * properties, so that every signal has one meaning. Messages are checked against it; violations are
+ * counted per event and property, and blocked where the plan says so.
+ *
+ * @example
+ * { unplanned: 'allow', events: { 'Order Completed': { block: true, properties: { type: 'object', required: ['revenue'], properties: { revenue: { type: 'number' } } } } } }
+ */
+export interface TrackingPlan {
+  /** What happens to track events the plan does not name: counted and kept ("allow", default) or refused ("block"). */
+  unplanned?: 'allow' | 'block';
+  events?: Record<string, PlannedEvent>;
+  /** Schema of identify traits. */
+  identify?: PlannedEvent;
+}
+
+export interface PlannedEvent {
+  description?: string;
+  /** JSON Schema of `properties` (of `traits` for identify). */
+  properties?: Record<string, unknown>;
+  /** Refuse messages that break the schema (default: keep them and count the violation). */
+  block?: boolean;
+}
+
+/** A plan compiled for the write path. */
+export interface CompiledPlan {
+  check(m: Message): { violations: Violation[]; blocked: boolean };
+  readonly empty: boolean;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+(addFormats as unknown as (a: Ajv) => void)(ajv);
+
+/** Checks a tracking plan document: its shape, and that every schema compiles. */
+export function checkTrackingPlan(doc: unknown): FieldProblem[] {
+  const p: FieldProblem[] = [];
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`).' }];
+  const d = doc as TrackingPlan;
+  if (d.unplanned !== undefined && d.unplanned !== 'allow' && d.unplanned !== 'block') p.push({ field: 'unplanned', message: 'The `unplanned` property must be "allow" or "block".' });
+  const entries: [string, PlannedEvent][] = Object.entries(d.events ?? {});
+  if (d.identify) entries.push(['(identify)', d.identify]);
+  for (const [name, ev] of entries) {
+    const at = name === '(identify)' ? 'identify' : `events.${name}`;
+    if (ev === null || typeof ev !== 'object') {
+      p.push({ field: at, message: `The plan for \`${name}\` must be an object with \`properties\` (a JSON Schema) and optionally \`block\`.` });
+      continue;
+    }
+    if (ev.block !== undefined && typeof ev.block !== 'boolean') p.push({ field: `${at}.block`, message: 'The `block` property must be true or false.' });
+    if (ev.properties !== undefined) {
+      try {
+        ajv.compile(ev.properties);
+      } catch (e) {
+        p.push({ field: `${at}.properties`, message: `The JSON Schema for \`${name}\` does not compile: ${(e as Error).message}.` });
+      }
+    }
+  }
+  return p;
+}
+
+/** Compiles a (checked) plan. */
+export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
+  const events = new Map<string, { validate?: ValidateFunction; block: boolean }>();
+  for (const [name, ev] of Object.entries(plan?.events ?? {})) {
+    events.set(name, { validate: ev.properties ? ajv.compile(ev.properties) : undefined, block: ev.block === true });
+  }
+  const identify = plan?.identify?.properties ? { validate: ajv.compile(plan.identify.properties), block: plan.identify.block === true } : undefined;
+  const blockUnplanned = plan?.unplanned === 'block';
+  const empty = events.size === 0 && !identify && !blockUnplanned;
+  return {
+    empty,
+    check(m: Message) {
+      if (empty) return { violations: [], blocked: false };
+      if (m.type === 'identify') {
+        if (!identify?.validate || identify.validate(m.traits ?? {})) return { violations: [], blocked: false };
+        const violations = toViolations('identify', identify.validate.errors ?? []);
+        return { violations, blocked: identify.block };
+      }
+      if (m.type !== 'track') return { violations: [], blocked: false };
+      const name = m.event as string;
+      const planned = events.get(name);
+      if (!planned) {
+        if (events.size === 0 && !blockUnplanned) return { violations: [], blocked: false };
+        return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan.` }], blocked: blockUnplanned };
+      }
+      if (!planned.validate || planned.validate(m.properties ?? {})) return { violations: [], blocked: false };
+      return { violations: toViolations(name, planned.validate.errors ?? []), blocked: planned.block };
+    },
+  };
+}
+
+function toViolations(event: string, errors: ErrorObject[]): Violation[] {
+  return errors.map((e) => {
+    const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const missing = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '') : '';
+    const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : '';
+    const property = [base, missing || extra].filter(Boolean).join('.') || '(properties)';
+    return { event, property, rule: e.keyword, detail: `\`${property}\` ${e.message ?? 'is not valid'}` };
+  });
+}

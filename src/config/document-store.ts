@@ -1,0 +1,51 @@
+/**
+ * Versioned documents: operator-owned configuration (features, merge rules, tracking plan,
+ * lifecycle stages …, later catalog and policies). Every change is a new version with its author
+ * and reason; nothing is overwritten.
+ */
+export interface StoredDocument<T = unknown> {
+  kind: string;
+  version: number;
+  body: T;
+  author: string;
+  reason: string;
+  createdAt: number;
+}
+
+/** What a committed document change also reports. */
+export interface PutResult<T> extends StoredDocument<T> {
+  /** The configuration epoch after this change: every process reloads when it sees a newer one. */
+  epoch: number;
+  /**
+   * The highest event sequence number at the moment of the change. No ingestion ran during the
+   * change, so events up to it were processed under the old configuration and later ones under
+   * the new — the exact cut a feature backfill needs.
+   */
+  eventSeq: number;
+}
+
+/** A long-running background job (feature backfill), resumable from its progress. */
+export interface Job {
+  id: string;
+  kind: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  progress: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DocumentStore {
+  latest<T = unknown>(kind: string): Promise<StoredDocument<T> | undefined>;
+  history(kind: string, limit: number): Promise<StoredDocument[]>;
+  get<T = unknown>(kind: string, version: number): Promise<StoredDocument<T> | undefined>;
+  /** Appends a version and bumps the epoch; `expectedVersion` (when given) must be the current latest, else a conflict is thrown. */
+  put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>>;
+  /** The current configuration epoch. */
+  epoch(): Promise<number>;
+  /** Creates or replaces a job. */
+  saveJob(job: Job): Promise<void>;
+  getJob(id: string): Promise<Job | undefined>;
+  listJobs(kind: string): Promise<Job[]>;
+  /** Takes the job's lease for `ms` unless another process holds it; true when taken. */
+  leaseJob(id: string, owner: string, ms: number): Promise<boolean>;
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorSchema } from '../collect/schemas.js';
+import { TactError } from '../errors/tact-error.js';
+import { requireKey } from '../server/auth.js';
+import type { Tact } from '../server/tact.js';
+
+const anyBody = {} as const;
+const docSchema = {
+  type: 'object',
+  properties: { kind: { type: 'string' }, version: { type: 'integer' }, body: anyBody, author: { type: 'string' }, reason: { type: 'string' }, createdAt: { type: 'string' } },
+} as const;
+
+/** Who changed a document: the author the caller names, else the key's label. */
+export function authorOf(req: FastifyRequest, given?: unknown): string {
+  if (typeof given === 'string' && given.trim()) return given.trim();
+  return req.apiKey ? `key ${req.apiKey.label} (${req.apiKey.id.slice(0, 8)})` : 'unknown';
+}
+
+/**
+ * Versioned configuration through the API: every kind (features, merge rules, tracking plan,
+ * lifecycle, …) can be read, replaced with a reason, and its history listed.
+ */
+export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const read = requireKey(tact.keys, 'server', 'read configuration');
+  const write = requireKey(tact.keys, 'admin', 'change configuration');
+  const kindOf = (name: string) => {
+    const k = tact.settings.kind(name);
+    if (!k) throw new TactError('not_found', { what: 'configuration kind', id: `${name}\` (the kinds are ${tact.settings.allKinds().map((x) => x.kind).join(', ')})\`` });
+    return k;
+  };
+  const show = (d: { kind: string; version: number; body: unknown; author: string; reason: string; createdAt: number }) => ({ ...d, createdAt: new Date(d.createdAt).toISOString() });
+
+  app.get('/v1/config', { preHandler: read, schema: { tags: ['config'], summary: 'Every configuration kind with the version in force' } }, async () => ({
+    kinds: tact.settings.allKinds().map((k) => ({ kind: k.kind, configKey: k.configKey, description: k.description, version: tact.settings.version(k.kind) })),
+    epoch: tact.settings.epoch,
+  }));
+
+  app.get<{ Params: { kind: string } }>('/v1/config/:kind', {
+    preHandler: read,
+    schema: { tags: ['config'], summary: 'The version of a configuration kind in force', params: { type: 'object', properties: { kind: { type: 'string' } } }, response: { 200: docSchema, 404: errorSchema } },
+  }, async (req) => {
+    const k = kindOf(req.params.kind);
+    const d = await tact.store.documents.latest(k.kind);
+    return d ? show(d) : { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: new Date(0).toISOString() };
+  });
+
+  app.get<{ Params: { kind: string }; Querystring: { limit?: number } }>('/v1/config/:kind/history', {
+    preHandler: read,
+    schema: { tags: ['config'], summary: 'Earlier versions, newest first', querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } } },
+  }, async (req) => {
+    const k = kindOf(req.params.kind);
+    return { versions: (await tact.store.documents.history(k.kind, req.query.limit ?? 50)).map(show) };
+  });
+
+  app.put<{ Params: { kind: string }; Body: { document: unknown; reason: string; author?: string; expectedVersion?: number } }>('/v1/config/:kind', {
+    preHandler: write,
+    schema: {
+      tags: ['config'],
+      summary: 'Replace a configuration kind (a new version, with its reason)',
+      body: {
+        type: 'object',
+        required: ['document', 'reason'],
+        properties: {
+          document: { description: 'The new document (see docs/configuration.md for each kind).' },
+          reason: { type: 'string', minLength: 1, description: 'Why: kept with the version.' },
+          author: { type: 'string' },
+          expectedVersion: { type: 'integer', minimum: 0, description: 'Refuse the change (409) unless this is the version in force.' },
+        },
+      },
+      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' } } }, 400: errorSchema, 409: errorSchema },
+    },
+  }, async (req) => {
+    const k = kindOf(req.params.kind);
+    const r = await tact.applyDocument(k.kind, req.body.document, { author: authorOf(req, req.body.author), reason: req.body.reason, expectedVersion: req.body.expectedVersion });
+    return { ...show(r), epoch: r.epoch };
+  });
+}

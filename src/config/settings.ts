@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { validationError } from '../errors/tact-error.js';
+import type { ConfigFile } from './config-file.js';
+import type { DocumentKind } from './document-kind.js';
+import type { DocumentStore, PutResult } from './document-store.js';
+
+type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ChangeListener = (kind: string, change: PutResult<unknown>) => void | Promise<void>;
+
+/**
+ * The configuration in force, compiled: every document kind at its latest version, plus the
+ * epoch they were read at. Changes go through `put` (checked, versioned, then reloaded);
+ * other processes notice a newer epoch and reload.
+ */
+export class Settings {
+  private compiled = new Map<string, unknown>();
+  private versions = new Map<string, number>();
+  private listeners: ChangeListener[] = [];
+  private loadedEpoch = -1;
+
+  constructor(private readonly docs: DocumentStore, private readonly kinds: readonly AnyKind[]) {
+    for (const k of kinds) this.compiled.set(k.kind, k.compile(k.empty));
+  }
+
+  /** The epoch the compiled settings were read at. */
+  get epoch(): number {
+    return this.loadedEpoch;
+  }
+
+  /** The compiled form of a kind. */
+  get<C>(kind: DocumentKind<unknown, C>): C {
+    return this.compiled.get(kind.kind) as C;
+  }
+
+  /** The version of a kind in force (0 before any was written). */
+  version(kind: string): number {
+    return this.versions.get(kind) ?? 0;
+  }
+
+  kind(name: string): AnyKind | undefined {
+    return this.kinds.find((k) => k.kind === name);
+  }
+
+  allKinds(): readonly AnyKind[] {
+    return this.kinds;
+  }
+
+  onChange(fn: ChangeListener): void {
+    this.listeners.push(fn);
+  }
+
+  /** Reads every kind's latest version and compiles it. */
+  async reload(): Promise<void> {
+    const epoch = await this.docs.epoch();
+    for (const k of this.kinds) {
+      const doc = await this.docs.latest(k.kind);
+      this.compiled.set(k.kind, k.compile(doc ? doc.body : k.empty));
+      this.versions.set(k.kind, doc?.version ?? 0);
+    }
+    this.loadedEpoch = epoch;
+  }
+
+  /** Reloads when another process (or a direct store write) moved the epoch on. */
+  async refreshIfStale(): Promise<boolean> {
+    const epoch = await this.docs.epoch();
+    if (epoch === this.loadedEpoch) return false;
+    await this.reload();
+    return true;
+  }
+
+  /**
+   * Checks and stores a new version of a kind, then reloads and tells the listeners.
+   * Throws a 400 naming each bad field.
+   */
+  async put(kindName: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
+    const k = this.kind(kindName);
+    if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
+    const problems = k.check(body);
+    if (problems.length) throw validationError(problems);
+    const result = await this.docs.put(k.kind, body, meta);
+    await this.reload();
+    for (const l of this.listeners) await l(k.kind, result);
+    return result;
+  }
+
+  /**
+   * Applies the sections of the config file that changed since the file was last applied (by
+   * content hash), so an edit made through the API is not undone by an unchanged file at restart.
+   */
+  async applyFile(file: ConfigFile): Promise<string[]> {
+    const applied: string[] = [];
+    const known = new Set(this.kinds.map((k) => k.configKey));
+    const unknown = Object.keys(file.sections).filter((s) => !known.has(s));
+    if (unknown.length) {
+      throw new Error(`The config file ${file.path} has section(s) ${unknown.join(', ')} that Tact does not know; the sections are ${[...known].join(', ')}.`);
+    }
+    const marks = ((await this.docs.latest<Record<string, string>>('config-file'))?.body ?? {}) as Record<string, string>;
+    const next = { ...marks };
+    for (const k of this.kinds) {
+      if (!(k.configKey in file.sections)) continue;
+      const body = file.sections[k.configKey];
+      const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      if (marks[k.kind] === hash) continue;
+      const problems = k.check(body);
+      if (problems.length) {
+        throw new Error(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
+      }
+      await this.put(k.kind, body, { author: 'config-file', reason: `loaded from ${file.path}` });
+      next[k.kind] = hash;
+      applied.push(k.kind);
+    }
+    if (applied.length) await this.docs.put('config-file', next, { author: 'config-file', reason: `applied ${applied.join(', ')}` });
+    await this.reload();
+    return applied;
+  }
+}

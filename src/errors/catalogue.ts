@@ -1,0 +1,26 @@
+/**
+ * The one error catalogue: every error Tact returns has a stable code, an HTTP status and a
+ * message template written as a whole sentence for the person who reads it. Placeholders are
+ * `{name}`. docs/errors.md lists every code; a test fails when one is missing there.
+ */
+export const catalogue = {
+  validation_failed: { status: 400, message: '{detail}' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON: {detail}.' },
+  unsupported_media_type: { status: 415, message: 'The request body must be JSON (Content-Type: application/json); it was {contentType}.' },
+  message_too_large: { status: 413, message: 'A single message may be at most 32 KB; this one is {size} bytes. Split large properties or send them elsewhere.' },
+  batch_too_large: { status: 413, message: 'A batch may be at most 500 KB; this request is {size} bytes. Send fewer messages per batch (analytics libraries do this for you).' },
+  batch_rejected: { status: 400, message: 'None of the {count} messages in the batch was accepted; see `rejected` for the reason of each.' },
+  tracking_plan_blocked: { status: 400, message: 'The message breaks the tracking plan for event `{event}`, which blocks violations: {detail}.' },
+  missing_credentials: { status: 401, message: 'This endpoint needs a key: send the write key as the HTTP Basic user name (or as `writeKey` in the body) for collection, or `Authorization: Bearer <key>` with a server or admin key.' },
+  invalid_credentials: { status: 401, message: 'The key you sent is not known to this server, or it was revoked.' },
+  forbidden: { status: 403, message: 'A {have} key cannot {action}; this needs a {need} key.' },
+  not_found: { status: 404, message: 'No {what} matches `{id}`.' },
+  route_not_found: { status: 404, message: 'There is no route {method} {url}. The API is described at /openapi.json and /docs.' },
+  conflict: { status: 409, message: '{detail}' },
+  invalid_expression: { status: 400, message: 'The expression in `{field}` is not valid CEL: {detail}.' },
+  payload_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts ({limit} bytes).' },
+  overloaded: { status: 503, message: 'The server is shutting down or overloaded and did not store this request; retry it.' },
+  internal: { status: 500, message: 'Something went wrong on the server and nothing was changed by this request; the error id is {errorId}. The details are in the server log.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof catalogue;

@@ -1,0 +1,24 @@
+/**
+ * An evaluation runs one fixed protocol on real (or simulated, seeded) data from `datasets/`
+ * and returns its figures. `tact evaluate <name> --json` prints the human lines, then the
+ * JSON object as the last line.
+ */
+export interface EvaluationContext {
+  /** Absolute path of the repository's datasets/ folder. */
+  datasetsDir: string;
+  /** Human-readable progress and figure lines (printed by the CLI). */
+  log: (line: string) => void;
+  /** Optional progress reporting for long runs: done out of total units. */
+  progress?: (done: number, total: number, label?: string) => void;
+  /** Run a smaller version (used by unit tests); full runs ignore it. */
+  quick?: boolean;
+}
+
+export interface Evaluation {
+  /** CLI name, e.g. "bandit", "obd", "hillstrom", "air-quality", "calibration", "ope-obd". */
+  name: string;
+  /** One sentence shown by `tact evaluate --help`. */
+  description: string;
+  /** Runs the protocol; the returned object is printed as the last line with --json. It must contain `evaluation: name`. */
+  run(ctx: EvaluationContext): Promise<Record<string, unknown> & { evaluation: string }>;
+}

@@ -1,0 +1,82 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { ApiKey, KeyKind, KeyStore } from './key-store.js';
+
+const PREFIX: Record<KeyKind, string> = { write: 'tact_w_', server: 'tact_s_', admin: 'tact_a_' };
+const ENV: Record<KeyKind, string> = { write: 'TACT_WRITE_KEY', server: 'TACT_SERVER_KEY', admin: 'TACT_ADMIN_KEY' };
+
+/** SHA-256 of a secret, hex: the only form in which keys are stored. */
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** A new secret of a kind, e.g. "tact_s_5mQ…" (32 random bytes, base64url). */
+export function newSecret(kind: KeyKind): string {
+  return PREFIX[kind] + randomBytes(32).toString('base64url');
+}
+
+/**
+ * Keys: made, listed, revoked, and checked on every request. Lookups are cached for a few
+ * seconds, so a revoked key stops working within `cacheMs`.
+ */
+export class Keys {
+  private cache = new Map<string, { key: ApiKey | undefined; until: number }>();
+
+  constructor(private readonly store: KeyStore, private readonly cacheMs = 5000) {}
+
+  /** The active key a secret belongs to, or undefined. */
+  async authenticate(secret: string): Promise<ApiKey | undefined> {
+    const hash = hashKey(secret);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now) return hit.key;
+    const key = await this.store.findByHash(hash);
+    const active = key && key.revokedAt === null ? key : undefined;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { key: active, until: now + this.cacheMs });
+    return active;
+  }
+
+  /** Makes a key; the secret is returned once and never stored. */
+  async create(kind: KeyKind, label: string, secret = newSecret(kind)): Promise<{ key: ApiKey; secret: string }> {
+    const key: ApiKey = { id: randomUUID(), kind, label, createdAt: Date.now(), revokedAt: null };
+    await this.store.create({ ...key, hash: hashKey(secret) });
+    return { key, secret };
+  }
+
+  list(): Promise<ApiKey[]> {
+    return this.store.list();
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const ok = await this.store.revoke(id, Date.now());
+    this.cache.clear();
+    return ok;
+  }
+
+  /**
+   * Makes sure each kind has a key: one given in TACT_WRITE_KEY / TACT_SERVER_KEY / TACT_ADMIN_KEY
+   * is registered (if new); a kind with no active key gets a generated one, returned so the caller
+   * can print it once.
+   */
+  async bootstrap(env: NodeJS.ProcessEnv): Promise<{ kind: KeyKind; secret: string; from: 'env' | 'generated' }[]> {
+    const out: { kind: KeyKind; secret: string; from: 'env' | 'generated' }[] = [];
+    for (const kind of ['write', 'server', 'admin'] as KeyKind[]) {
+      const given = env[ENV[kind]];
+      if (given) {
+        const existing = await this.store.findByHash(hashKey(given));
+        if (!existing) {
+          await this.create(kind, `from ${ENV[kind]}`, given);
+          out.push({ kind, secret: given, from: 'env' });
+        } else if (existing.kind !== kind) {
+          throw new Error(`${ENV[kind]} holds a key already registered as a ${existing.kind} key; use a different value.`);
+        }
+        continue;
+      }
+      if ((await this.store.countActive(kind)) === 0) {
+        const { secret } = await this.create(kind, 'generated on first start');
+        out.push({ kind, secret, from: 'generated' });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { errorSchema } from '../collect/schemas.js';
+import { TactError } from '../errors/tact-error.js';
+import { requireKey } from '../server/auth.js';
+import type { Tact } from '../server/tact.js';
+import type { KeyKind } from './key-store.js';
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** Admin: list, make and revoke API keys. A new key's secret is shown once. */
+export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const admin = requireKey(tact.keys, 'admin', 'manage keys');
+  app.get('/v1/keys', { preHandler: admin, schema: { tags: ['keys'], summary: 'Every key (never the secrets)' } }, async () => ({
+    keys: (await tact.keys.list()).map((k) => ({ ...k, createdAt: iso(k.createdAt), revokedAt: iso(k.revokedAt) })),
+  }));
+  app.post<{ Body: { kind: KeyKind; label: string } }>('/v1/keys', {
+    preHandler: admin,
+    schema: {
+      tags: ['keys'],
+      summary: 'Make a key; the secret is in this answer only',
+      body: { type: 'object', required: ['kind', 'label'], properties: { kind: { type: 'string', enum: ['write', 'server', 'admin'] }, label: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false },
+      response: { 400: errorSchema },
+    },
+  }, async (req, reply) => {
+    const { key, secret } = await tact.keys.create(req.body.kind, req.body.label);
+    void reply.status(201);
+    return { ...key, createdAt: iso(key.createdAt), revokedAt: null, secret };
+  });
+  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)' } }, async (req) => {
+    if (!(await tact.keys.revoke(req.params.id))) throw new TactError('not_found', { what: 'active key', id: req.params.id });
+    return { revoked: req.params.id };
+  });
+}

@@ -1,0 +1,135 @@
+import type { Job } from '../../config/document-store.js';
+import type { Settings } from '../../config/settings.js';
+import type { Message } from '../../collect/message.js';
+import type { Store } from '../../store/store.js';
+import type { CompiledFeature } from './definition.js';
+import { featuresKind } from './features-kind.js';
+import { applyToFeature, matches, mergeFeature, type FeatureState } from './state.js';
+
+export interface BackfillProgress {
+  feature: string;
+  hash: string;
+  /** Events with seq ≤ uptoSeq were stored before the feature existed; later ones update it live. */
+  uptoSeq: number;
+  afterSeq: number;
+  matched: number;
+  [k: string]: unknown;
+}
+
+/**
+ * Backfills a new or changed feature from stored events. The cut is exact: the feature went live
+ * for every event after `uptoSeq` (taken while no ingestion ran), and the backfill folds each
+ * earlier event in exactly once, in chunks, merging its partial states into the live ones —
+ * feature states are mergeable, so the order does not matter. Progress is stored, so a restart
+ * resumes; a lease makes one process do the work.
+ */
+export class FeatureBackfill {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private readonly owner = `backfill-${process.pid}-${Math.floor(performance.now())}`;
+
+  constructor(private readonly store: Store, private readonly settings: Settings, private readonly opts: { chunk?: number; log?: (msg: string, data?: object) => void } = {}) {}
+
+  /** Creates a job for every feature whose definition is new since `before`. */
+  async plan(before: readonly CompiledFeature[], eventSeq: number): Promise<Job[]> {
+    const old = new Set(before.map((f) => `${f.def.name}:${f.hash}`));
+    const jobs: Job[] = [];
+    for (const f of this.settings.get(featuresKind)) {
+      if (old.has(`${f.def.name}:${f.hash}`)) continue;
+      const now = Date.now();
+      const progress: BackfillProgress = { feature: f.def.name, hash: f.hash, uptoSeq: eventSeq, afterSeq: 0, matched: 0 };
+      const job: Job = { id: `backfill:${f.def.name}:${f.hash}`, kind: 'backfill', state: eventSeq > 0 ? 'running' : 'done', progress, createdAt: now, updatedAt: now };
+      await this.store.documents.saveJob(job);
+      jobs.push(job);
+    }
+    if (jobs.some((j) => j.state === 'running')) this.kick();
+    return jobs;
+  }
+
+  /** Starts polling for running jobs (also those left by a previous run). */
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private kick(): void {
+    if (this.busy) return;
+    this.busy = true;
+    void this.runAll().finally(() => {
+      this.busy = false;
+    });
+  }
+
+  /** Runs every running job to the end (used by tests and the poll loop). */
+  async runAll(): Promise<void> {
+    const jobs = (await this.store.documents.listJobs('backfill')).filter((j) => j.state === 'running');
+    for (const job of jobs) {
+      try {
+        await this.runJob(job);
+      } catch (err) {
+        this.opts.log?.('feature backfill failed; it will be retried', { job: job.id, error: (err as Error).message });
+      }
+    }
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    const p = job.progress as BackfillProgress;
+    const chunk = this.opts.chunk ?? 2000;
+    while (await this.store.documents.leaseJob(job.id, this.owner, 30_000)) {
+      const f = this.settings.get(featuresKind).find((x) => x.def.name === p.feature);
+      if (!f || f.hash !== p.hash) {
+        await this.finish(job, 'cancelled');
+        return;
+      }
+      const rows = await this.store.profiles.scanEvents(p.afterSeq, p.uptoSeq, chunk);
+      if (rows.length === 0) {
+        await this.finish(job, 'done');
+        this.opts.log?.('feature backfill done', { feature: p.feature, matched: p.matched });
+        return;
+      }
+      const partial = new Map<string, FeatureState>();
+      for (const r of rows) {
+        const m = JSON.parse(r.json) as Message;
+        if (!matches(f, m)) continue;
+        partial.set(r.profileId, applyToFeature(f, partial.get(r.profileId), m));
+        p.matched += 1;
+      }
+      if (partial.size) {
+        await this.store.profiles.mutateProfiles([...partial.keys()], (states) => {
+          for (const [id, st] of states) {
+            const merged = mergeFeature(f, st.features[f.def.name], partial.get(id));
+            if (merged) st.features[f.def.name] = merged;
+          }
+        });
+      }
+      p.afterSeq = rows[rows.length - 1].seq;
+      job.updatedAt = Date.now();
+      await this.store.documents.saveJob(job);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private async finish(job: Job, state: Job['state']): Promise<void> {
+    job.state = state;
+    job.updatedAt = Date.now();
+    await this.store.documents.saveJob(job);
+  }
+
+  /** Backfill state per feature name, for the API ("backfilling 43%"). */
+  async status(): Promise<Map<string, { state: string; progress: number }>> {
+    const out = new Map<string, { state: string; progress: number }>();
+    const current = new Map(this.settings.get(featuresKind).map((f) => [f.def.name, f.hash]));
+    for (const j of await this.store.documents.listJobs('backfill')) {
+      const p = j.progress as BackfillProgress;
+      if (current.get(p.feature) !== p.hash || out.has(p.feature)) continue;
+      out.set(p.feature, { state: j.state, progress: p.uptoSeq > 0 ? Math.min(1, p.afterSeq / p.uptoSeq) : 1 });
+    }
+    return out;
+  }
+}

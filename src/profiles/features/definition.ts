@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import type { FieldProblem } from '../../errors/tact-error.js';
+import { compileRule } from '../../rules/cel.js';
+import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
+
+/** What a computed feature aggregates. */
+export type FeatureKind =
+  | 'count' | 'sum' | 'mean' | 'min' | 'max'
+  | 'first_seen' | 'last_seen'
+  | 'decayed_count' | 'decayed_sum'
+  | 'unique' | 'last_value';
+
+export const FEATURE_KINDS: readonly FeatureKind[] = ['count', 'sum', 'mean', 'min', 'max', 'first_seen', 'last_seen', 'decayed_count', 'decayed_sum', 'unique', 'last_value'];
+const NEEDS_PROPERTY: ReadonlySet<FeatureKind> = new Set(['sum', 'mean', 'min', 'max', 'decayed_sum', 'unique', 'last_value']);
+
+/**
+ * A computed feature, updated in the same transaction as each event it matches.
+ *
+ * @example
+ * { name: 'orders_30d', kind: 'decayed_count', event: 'Order Completed', halfLife: '30d' }
+ * { name: 'purchased_products', kind: 'unique', event: 'Order Completed', property: 'products[].product_id', limit: 200 }
+ */
+export interface FeatureDefinition {
+  /** Name used in rules (`features.<name>`): lower case letters, digits and underscores. */
+  name: string;
+  kind: FeatureKind;
+  /** Track event name it counts; omit to use `type`. */
+  event?: string;
+  /** Message type it counts (page, screen, identify, group, track); default track when `event` is set. */
+  type?: MessageType;
+  /** Dotted path into properties (traits for identify); `a[].b` collects b from every element of list a. */
+  property?: string;
+  /** Optional CEL filter over {event, type, properties, traits, context}. */
+  where?: string;
+  /** Half-life of decayed kinds, e.g. "7d", "12h", "90m". */
+  halfLife?: string;
+  /** unique: how many values to keep (the most recent), default 100, at most 10,000. */
+  limit?: number;
+  description?: string;
+}
+
+/** A definition checked and prepared for fast use on the write path. */
+export interface CompiledFeature {
+  def: FeatureDefinition;
+  /** Short hash of the definition: state computed under another definition is not reused. */
+  hash: string;
+  halfLifeMs: number;
+  limit: number;
+  path: string[] | undefined;
+  where: ((vars: Record<string, unknown>) => unknown) | undefined;
+}
+
+/**
+ * Checks a feature definition; returns the problems, each naming its field.
+ *
+ * @example
+ * checkFeature({ name: 'x', kind: 'sum', event: 'Order Completed' }); // [{ field: 'property', … }]
+ */
+export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
+  const p: FieldProblem[] = [];
+  if (!d || typeof d !== 'object') return [{ field: at, message: 'A feature definition must be a JSON object.' }];
+  const f = d as Record<string, unknown>;
+  if (typeof f.name !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(f.name)) p.push({ field: `${at}.name`, message: 'The `name` must start with a lower-case letter and use only a–z, 0–9 and _ (at most 64 characters).' });
+  if (!FEATURE_KINDS.includes(f.kind as FeatureKind)) p.push({ field: `${at}.kind`, message: `The \`kind\` must be one of ${FEATURE_KINDS.join(', ')}.` });
+  if (f.event === undefined && f.type === undefined) p.push({ field: `${at}.event`, message: 'Say which events the feature counts: an `event` name (track) or a message `type`.' });
+  if (f.event !== undefined && (typeof f.event !== 'string' || !f.event)) p.push({ field: `${at}.event`, message: 'The `event` must be a non-empty string.' });
+  if (f.type !== undefined && !MESSAGE_TYPES.includes(f.type as MessageType)) p.push({ field: `${at}.type`, message: `The \`type\` must be one of ${MESSAGE_TYPES.join(', ')}.` });
+  if (NEEDS_PROPERTY.has(f.kind as FeatureKind) && (typeof f.property !== 'string' || !f.property)) p.push({ field: `${at}.property`, message: `A ${String(f.kind)} feature needs the \`property\` it aggregates, e.g. "revenue".` });
+  if (String(f.kind).startsWith('decayed') && parseDuration(f.halfLife) === undefined) p.push({ field: `${at}.halfLife`, message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
+  if (f.limit !== undefined && (!Number.isInteger(f.limit) || (f.limit as number) < 1 || (f.limit as number) > 10_000)) p.push({ field: `${at}.limit`, message: 'The `limit` must be a whole number from 1 to 10,000.' });
+  if (f.where !== undefined) {
+    try {
+      compileRule(String(f.where), `${at}.where`);
+    } catch (e) {
+      p.push({ field: `${at}.where`, message: (e as Error).message });
+    }
+  }
+  return p;
+}
+
+/** Prepares a checked definition for the write path. */
+export function compileFeature(def: FeatureDefinition): CompiledFeature {
+  const clean: FeatureDefinition = { ...def, type: def.type ?? (def.event ? 'track' : undefined) };
+  const hash = createHash('sha256').update(JSON.stringify([clean.kind, clean.event, clean.type, clean.property, clean.where, clean.halfLife, clean.limit])).digest('base64url').slice(0, 10);
+  return {
+    def: clean,
+    hash,
+    halfLifeMs: parseDuration(def.halfLife) ?? 0,
+    limit: def.limit ?? 100,
+    path: def.property ? def.property.split('.') : undefined,
+    where: def.where ? compileRule(def.where, 'where') : undefined,
+  };
+}
+
+/**
+ * Parses "30d", "12h", "15m", "45s", "2w" into milliseconds.
+ *
+ * @example
+ * parseDuration('7d'); // 604800000
+ */
+export function parseDuration(v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/.exec(v);
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[m[2] as 'ms'];
+  const ms = Number(m[1]) * unit;
+  return ms > 0 ? ms : undefined;
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { errorSchema } from '../../collect/schemas.js';
+import { authorOf } from '../../config/routes.js';
+import { TactError } from '../../errors/tact-error.js';
+import { requireKey } from '../../server/auth.js';
+import type { Tact } from '../../server/tact.js';
+import type { FeatureDefinition } from './definition.js';
+import { featuresKind } from './features-kind.js';
+
+/** The computed features: list them with their backfill state, add one (it backfills), remove one. */
+export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const read = requireKey(tact.keys, 'server', 'read feature definitions');
+  const write = requireKey(tact.keys, 'admin', 'change feature definitions');
+  const current = async () => ((await tact.store.documents.latest<FeatureDefinition[]>('features'))?.body ?? []);
+
+  app.get('/v1/features', { preHandler: read, schema: { tags: ['profiles'], summary: 'Feature definitions with their backfill state' } }, async () => {
+    const status = await tact.backfill.status();
+    return {
+      version: tact.settings.version('features'),
+      features: tact.settings.get(featuresKind).map((f) => ({ ...f.def, hash: f.hash, backfill: status.get(f.def.name) ?? { state: 'done', progress: 1 } })),
+    };
+  });
+
+  app.post<{ Body: FeatureDefinition & { reason?: string; author?: string } }>('/v1/features', {
+    preHandler: write,
+    schema: {
+      tags: ['profiles'],
+      summary: 'Add a feature; it is computed live from now on and backfilled from stored events',
+      body: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string' }, event: { type: 'string' }, type: { type: 'string' }, property: { type: 'string' }, where: { type: 'string' }, halfLife: { type: 'string' }, limit: { type: 'integer' }, description: { type: 'string' }, reason: { type: 'string' }, author: { type: 'string' } } },
+      response: { 400: errorSchema, 409: errorSchema },
+    },
+  }, async (req, reply) => {
+    const { reason, author, ...def } = req.body;
+    const list = await current();
+    if (list.some((f) => f.name === def.name)) throw new TactError('conflict', { detail: `A feature named \`${def.name}\` exists already; change it with PUT /v1/config/features or remove it first.` });
+    const r = await tact.applyDocument('features', [...list, def], { author: authorOf(req, author), reason: reason ?? `add feature ${def.name}` });
+    const status = await tact.backfill.status();
+    void reply.status(201);
+    return { feature: def, version: r.version, backfill: status.get(def.name) ?? { state: 'done', progress: 1 } };
+  });
+
+  app.delete<{ Params: { name: string }; Querystring: { reason?: string } }>('/v1/features/:name', { preHandler: write, schema: { tags: ['profiles'], summary: 'Remove a feature definition' } }, async (req) => {
+    const list = await current();
+    if (!list.some((f) => f.name === req.params.name)) throw new TactError('not_found', { what: 'feature', id: req.params.name });
+    const r = await tact.applyDocument('features', list.filter((f) => f.name !== req.params.name), { author: authorOf(req), reason: req.query.reason ?? `remove feature ${req.params.name}` });
+    return { removed: req.params.name, version: r.version };
+  });
+}

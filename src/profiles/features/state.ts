@@ -1,0 +1,214 @@
+import type { Message } from '../../collect/message.js';
+import type { CompiledFeature } from './definition.js';
+
+/**
+ * The running aggregate of one feature on one profile. Every kind is a mergeable summary
+ * (counts and sums add, minima and maxima compare, decayed sums align then add, unique sets
+ * unite), so two profiles merge exactly and a backfill of old events combines with live updates.
+ */
+export interface FeatureState {
+  /** Hash of the definition this state was computed under. */
+  h: string;
+  /** Number of matching events (or values, for property aggregates). */
+  n: number;
+  s?: number;
+  lo?: number;
+  hi?: number;
+  /** First and last event times (ms). */
+  t0?: number;
+  t1?: number;
+  /** Decayed value `d` as of time `dt`. */
+  d?: number;
+  dt?: number;
+  /** Unique values, most recent last. */
+  u?: string[];
+  /** Last value and its time. */
+  lv?: unknown;
+  lt?: number;
+}
+
+/** Does this message count toward the feature? */
+export function matches(f: CompiledFeature, m: Message): boolean {
+  const d = f.def;
+  if (d.type && m.type !== d.type) return false;
+  if (d.event && m.event !== d.event) return false;
+  if (f.where) {
+    try {
+      return f.where({ event: m.event ?? null, type: m.type, properties: m.properties ?? {}, traits: m.traits ?? {}, context: m.context }) === true;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Folds one matching message into the feature's state (creating it when absent) and returns it.
+ *
+ * @example
+ * let s = applyToFeature(f, undefined, msg); s = applyToFeature(f, s, msg2);
+ */
+export function applyToFeature(f: CompiledFeature, state: FeatureState | undefined, m: Message): FeatureState {
+  const s: FeatureState = state && state.h === f.hash ? state : { h: f.hash, n: 0 };
+  const t = m.timestamp;
+  const kind = f.def.kind;
+  const values = f.path ? extract(m.type === 'identify' ? m.traits : m.properties, f.path) : undefined;
+  if (kind === 'count' || kind === 'first_seen' || kind === 'last_seen' || kind === 'decayed_count') {
+    s.n += 1;
+    span(s, t);
+    if (kind === 'decayed_count') decayAdd(s, 1, t, f.halfLifeMs);
+    return s;
+  }
+  if (!values || values.length === 0) return s;
+  if (kind === 'unique') {
+    const u = s.u ?? (s.u = []);
+    for (const v of values) {
+      if (v === null || v === undefined || typeof v === 'object') continue;
+      const key = String(v);
+      const i = u.indexOf(key);
+      if (i >= 0) u.splice(i, 1);
+      u.push(key);
+      s.n += 1;
+    }
+    if (u.length > f.limit) u.splice(0, u.length - f.limit);
+    span(s, t);
+    return s;
+  }
+  if (kind === 'last_value') {
+    const v = values[values.length - 1];
+    if (s.lt === undefined || t >= s.lt) {
+      s.lv = v;
+      s.lt = t;
+    }
+    s.n += 1;
+    span(s, t);
+    return s;
+  }
+  for (const raw of values) {
+    const x = toNumber(raw);
+    if (x === undefined) continue;
+    s.n += 1;
+    s.s = (s.s ?? 0) + x;
+    s.lo = s.lo === undefined ? x : Math.min(s.lo, x);
+    s.hi = s.hi === undefined ? x : Math.max(s.hi, x);
+    if (kind === 'decayed_sum') decayAdd(s, x, t, f.halfLifeMs);
+  }
+  span(s, t);
+  return s;
+}
+
+/** Combines two states of the same feature definition (profile merge, backfill). */
+export function mergeFeature(f: CompiledFeature | undefined, a: FeatureState | undefined, b: FeatureState | undefined): FeatureState | undefined {
+  if (!a || (f && a.h !== f.hash)) return b && (!f || b.h === f.hash) ? b : undefined;
+  if (!b || (f && b.h !== f.hash)) return a;
+  const r: FeatureState = { h: a.h, n: a.n + b.n };
+  if (a.s !== undefined || b.s !== undefined) r.s = (a.s ?? 0) + (b.s ?? 0);
+  r.lo = minDef(a.lo, b.lo);
+  r.hi = maxDef(a.hi, b.hi);
+  r.t0 = minDef(a.t0, b.t0);
+  r.t1 = maxDef(a.t1, b.t1);
+  if (a.dt !== undefined || b.dt !== undefined) {
+    const half = f?.halfLifeMs ?? 0;
+    const ref = maxDef(a.dt, b.dt) as number;
+    r.d = decayTo(a, ref, half) + decayTo(b, ref, half);
+    r.dt = ref;
+  }
+  if (a.u || b.u) {
+    const [older, newer] = (a.t1 ?? 0) <= (b.t1 ?? 0) ? [a.u ?? [], b.u ?? []] : [b.u ?? [], a.u ?? []];
+    const seen = new Set(newer);
+    const u = [...older.filter((x) => !seen.has(x)), ...newer];
+    const limit = f?.limit ?? u.length;
+    r.u = u.length > limit ? u.slice(u.length - limit) : u;
+  }
+  if (a.lt !== undefined || b.lt !== undefined) {
+    const src = (a.lt ?? -Infinity) >= (b.lt ?? -Infinity) ? a : b;
+    r.lv = src.lv;
+    r.lt = src.lt;
+  }
+  for (const k of Object.keys(r) as (keyof FeatureState)[]) if (r[k] === undefined) delete r[k];
+  return r;
+}
+
+/**
+ * The feature's value as rules and the API see it at time `now`: a number, a time, a list of
+ * values, the last value, or null when nothing has been seen.
+ */
+export function featureValue(f: CompiledFeature, s: FeatureState | undefined, now: number): number | Date | string[] | unknown | null {
+  const live = s && s.h === f.hash ? s : undefined;
+  switch (f.def.kind) {
+    case 'count': return live?.n ?? 0;
+    case 'sum': return live?.s ?? 0;
+    case 'mean': return live && live.n > 0 && live.s !== undefined ? live.s / live.n : null;
+    case 'min': return live?.lo ?? null;
+    case 'max': return live?.hi ?? null;
+    case 'first_seen': return live?.t0 !== undefined ? new Date(live.t0) : null;
+    case 'last_seen': return live?.t1 !== undefined ? new Date(live.t1) : null;
+    case 'decayed_count':
+    case 'decayed_sum': return live ? decayTo(live, Math.max(now, live.dt ?? now), f.halfLifeMs) : 0;
+    case 'unique': return live?.u ? [...live.u] : [];
+    case 'last_value': return live?.lv ?? null;
+  }
+}
+
+function span(s: FeatureState, t: number): void {
+  if (s.t0 === undefined || t < s.t0) s.t0 = t;
+  if (s.t1 === undefined || t > s.t1) s.t1 = t;
+}
+
+function decayAdd(s: FeatureState, w: number, t: number, half: number): void {
+  if (s.dt === undefined || s.d === undefined) {
+    s.d = w;
+    s.dt = t;
+  } else if (t >= s.dt) {
+    s.d = s.d * Math.pow(2, -(t - s.dt) / half) + w;
+    s.dt = t;
+  } else {
+    s.d += w * Math.pow(2, -(s.dt - t) / half);
+  }
+}
+
+function decayTo(s: FeatureState, ref: number, half: number): number {
+  if (s.d === undefined || s.dt === undefined) return 0;
+  return half > 0 ? s.d * Math.pow(2, -(ref - s.dt) / half) : s.d;
+}
+
+function minDef(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+function maxDef(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const x = Number(v);
+    return Number.isFinite(x) ? x : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a property path; a segment ending in `[]` walks every element of a list.
+ *
+ * @example
+ * extract({ products: [{ id: 'a' }, { id: 'b' }] }, ['products[]', 'id']); // ['a', 'b']
+ */
+export function extract(obj: unknown, path: string[]): unknown[] {
+  let cur: unknown[] = [obj];
+  for (const seg of path) {
+    const each = seg.endsWith('[]');
+    const key = each ? seg.slice(0, -2) : seg;
+    const next: unknown[] = [];
+    for (const c of cur) {
+      if (c === null || typeof c !== 'object') continue;
+      const v = (c as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      if (each) {
+        if (Array.isArray(v)) next.push(...v);
+      } else next.push(v);
+    }
+    cur = next;
+  }
+  return cur.filter((v) => v !== undefined);
+}

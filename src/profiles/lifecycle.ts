@@ -1,0 +1,71 @@
+import type { DocumentKind } from '../config/document-kind.js';
+import type { FieldProblem } from '../errors/tact-error.js';
+import { compileRule, testRule, type CompiledRule } from '../rules/cel.js';
+
+/**
+ * Lifecycle stages and value tiers: operator-defined CEL expressions over a profile's facts,
+ * tried in order; the first that holds names the stage (or tier).
+ *
+ * @example
+ * { stages: [{ name: 'new', when: 'events["Order Completed"].count == 0.0' }, { name: 'active', when: 'features.orders_90d >= 1.0' }, { name: 'lapsed', when: 'true' }],
+ *   valueTiers: [{ name: 'gold', when: 'features.revenue >= 1000.0' }, { name: 'standard', when: 'true' }] }
+ */
+export interface LifecycleDoc {
+  stages?: NamedRule[];
+  valueTiers?: NamedRule[];
+}
+
+export interface NamedRule {
+  name: string;
+  when: string;
+  description?: string;
+}
+
+export interface CompiledLifecycle {
+  stages: { name: string; when: string; rule: CompiledRule }[];
+  valueTiers: { name: string; when: string; rule: CompiledRule }[];
+}
+
+/** Which stage / tier a profile is in, or null when no rule holds (or none is defined). */
+export function classify(rules: CompiledLifecycle['stages'], vars: Record<string, unknown>): string | null {
+  for (const r of rules) if (testRule(r.rule, vars).pass) return r.name;
+  return null;
+}
+
+function checkList(list: unknown, field: string): FieldProblem[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) return [{ field, message: `The \`${field}\` must be a list of { name, when } rules.` }];
+  const p: FieldProblem[] = [];
+  list.forEach((r, i) => {
+    const at = `${field}[${i}]`;
+    if (!r || typeof r !== 'object') return p.push({ field: at, message: 'Each rule must be an object with `name` and `when`.' });
+    const { name, when } = r as NamedRule;
+    if (typeof name !== 'string' || !name) p.push({ field: `${at}.name`, message: 'The `name` must be a non-empty string.' });
+    if (typeof when !== 'string' || !when) p.push({ field: `${at}.when`, message: 'The `when` must be a CEL expression.' });
+    else {
+      try {
+        compileRule(when, `${at}.when`);
+      } catch (e) {
+        p.push({ field: `${at}.when`, message: (e as Error).message });
+      }
+    }
+    return undefined;
+  });
+  return p;
+}
+
+export const lifecycleKind: DocumentKind<LifecycleDoc, CompiledLifecycle> = {
+  kind: 'lifecycle',
+  configKey: 'lifecycle',
+  description: 'Lifecycle stages and value tiers as ordered CEL rules over profile facts.',
+  empty: {},
+  check(body: unknown): FieldProblem[] {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return [{ field: 'lifecycle', message: 'The lifecycle must be an object with `stages` and/or `valueTiers`.' }];
+    const b = body as LifecycleDoc;
+    return [...checkList(b.stages, 'stages'), ...checkList(b.valueTiers, 'valueTiers')];
+  },
+  compile(body) {
+    const c = (l: NamedRule[] | undefined) => (l ?? []).map((r) => ({ name: r.name, when: r.when, rule: compileRule(r.when) }));
+    return { stages: c(body.stages), valueTiers: c(body.valueTiers) };
+  },
+};

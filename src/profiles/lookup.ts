@@ -1,0 +1,32 @@
+import { normalizeIdentifier } from '../identity/identifiers.js';
+import type { ProfileStore } from './profile-store.js';
+
+/**
+ * Finds the profile an identifier names. `kind:value` names the kind (`email:ana@example.com`,
+ * `anonymousId:a-1`, `profile:<id>` for Tact's own id); a bare value is tried as userId, then
+ * anonymousId, then email. Returns the live profile id and how it was found.
+ *
+ * @example
+ * await findProfile(store.profiles, 'email:Ana@Example.com'); // { profileId: '…', matched: { kind: 'email', value: 'ana@example.com' } }
+ */
+export async function findProfile(profiles: ProfileStore, identifier: string): Promise<{ profileId: string; matched: { kind: string; value: string } } | undefined> {
+  const colon = identifier.indexOf(':');
+  if (colon > 0) {
+    const kind = identifier.slice(0, colon);
+    const value = identifier.slice(colon + 1);
+    if (kind === 'profile') {
+      const s = await profiles.getProfile(value);
+      if (s) return { profileId: s.id, matched: { kind, value: s.id } };
+    } else {
+      const v = normalizeIdentifier(kind, value);
+      const id = await profiles.findProfileId(kind, v);
+      if (id) return { profileId: id, matched: { kind, value: v } };
+    }
+  }
+  for (const kind of ['userId', 'anonymousId', 'email']) {
+    const v = normalizeIdentifier(kind, identifier);
+    const id = await profiles.findProfileId(kind, v);
+    if (id) return { profileId: id, matched: { kind, value: v } };
+  }
+  return undefined;
+}

@@ -1,0 +1,159 @@
+import { eventKey, type Message } from '../collect/message.js';
+import type { CompiledFeature } from './features/definition.js';
+import { applyToFeature, matches, mergeFeature, type FeatureState } from './features/state.js';
+
+/** Count, first and last time of one event name on one profile. */
+export interface EventCount {
+  n: number;
+  t0: number;
+  t1: number;
+}
+
+/** Consent for one purpose (a Segment consent category), with when and by which message it was set. */
+export interface PurposeConsent {
+  granted: boolean;
+  at: number;
+  messageId: string;
+}
+
+/**
+ * Everything Tact knows as fact about one person: declared traits, event counts, computed
+ * features and consent. Inferences (model estimates) live elsewhere and are never mixed in here.
+ */
+export interface ProfileState {
+  id: string;
+  /** Increases on every write: lets a cache tell whether its copy is current. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  firstSeenAt?: number;
+  lastSeenAt?: number;
+  eventCount: number;
+  traits: Record<string, unknown>;
+  /** When each trait was last set (event time), so the newer value wins in a merge. */
+  traitsAt: Record<string, number>;
+  events: Record<string, EventCount>;
+  features: Record<string, FeatureState>;
+  consent: Record<string, PurposeConsent>;
+  timezone?: string;
+  locale?: string;
+}
+
+/** Most distinct event names counted per profile; later names are counted under "(other)". */
+export const MAX_EVENT_NAMES = 500;
+
+export function newProfileState(id: string, at: number): ProfileState {
+  return { id, version: 0, createdAt: at, updatedAt: at, eventCount: 0, traits: {}, traitsAt: {}, events: {}, features: {}, consent: {} };
+}
+
+/** A consent change one message made: the purposes whose value changed. */
+export interface ConsentChange {
+  profileId: string;
+  at: number;
+  messageId: string;
+  changes: Record<string, boolean>;
+}
+
+/**
+ * Folds one message into a profile: counts, first/last seen, traits (identify), computed features,
+ * consent from `context.consent.categoryPreferences` (Segment's consent spec), time zone.
+ * Returns the consent change it made, if any, for the consent history.
+ *
+ * @example
+ * const change = applyMessage(state, message, compiledFeatures);
+ */
+export function applyMessage(s: ProfileState, m: Message, features: readonly CompiledFeature[]): ConsentChange | undefined {
+  const t = m.timestamp;
+  s.eventCount += 1;
+  if (s.firstSeenAt === undefined || t < s.firstSeenAt) s.firstSeenAt = t;
+  if (s.lastSeenAt === undefined || t > s.lastSeenAt) s.lastSeenAt = t;
+  s.updatedAt = Math.max(s.updatedAt, m.receivedAt);
+
+  let key = eventKey(m);
+  let ec = s.events[key];
+  if (!ec && Object.keys(s.events).length >= MAX_EVENT_NAMES) {
+    key = '(other)';
+    ec = s.events[key];
+  }
+  if (ec) {
+    ec.n += 1;
+    if (t < ec.t0) ec.t0 = t;
+    if (t > ec.t1) ec.t1 = t;
+  } else s.events[key] = { n: 1, t0: t, t1: t };
+
+  if (m.type === 'identify' && m.traits) {
+    for (const [k, v] of Object.entries(m.traits)) {
+      if ((s.traitsAt[k] ?? -Infinity) <= t) {
+        s.traits[k] = v;
+        s.traitsAt[k] = t;
+      }
+    }
+  }
+  for (const f of features) {
+    if (matches(f, m)) s.features[f.def.name] = applyToFeature(f, s.features[f.def.name], m);
+  }
+  const tz = m.context.timezone;
+  if (typeof tz === 'string' && tz) s.timezone = tz;
+  const locale = m.context.locale;
+  if (typeof locale === 'string' && locale) s.locale = locale;
+  return applyConsent(s, m);
+}
+
+function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
+  const consent = m.context.consent as { categoryPreferences?: unknown } | undefined;
+  const prefs = consent?.categoryPreferences;
+  if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return undefined;
+  const changes: Record<string, boolean> = {};
+  for (const [purpose, value] of Object.entries(prefs as Record<string, unknown>)) {
+    if (typeof value !== 'boolean') continue;
+    const cur = s.consent[purpose];
+    if (cur && cur.at > m.timestamp) continue;
+    if (!cur || cur.granted !== value) changes[purpose] = value;
+    s.consent[purpose] = { granted: value, at: m.timestamp, messageId: m.messageId };
+  }
+  return Object.keys(changes).length ? { profileId: s.id, at: m.timestamp, messageId: m.messageId, changes } : undefined;
+}
+
+/**
+ * Folds profile `from` into `into` (identity merge): counts add, times widen, newer traits and
+ * consent win, features merge by their own rules.
+ */
+export function mergeProfileStates(into: ProfileState, from: ProfileState, features: readonly CompiledFeature[]): void {
+  into.createdAt = Math.min(into.createdAt, from.createdAt);
+  into.updatedAt = Math.max(into.updatedAt, from.updatedAt);
+  into.eventCount += from.eventCount;
+  into.firstSeenAt = minDef(into.firstSeenAt, from.firstSeenAt);
+  into.lastSeenAt = maxDef(into.lastSeenAt, from.lastSeenAt);
+  for (const [k, ec] of Object.entries(from.events)) {
+    const cur = into.events[k];
+    if (cur) {
+      cur.n += ec.n;
+      cur.t0 = Math.min(cur.t0, ec.t0);
+      cur.t1 = Math.max(cur.t1, ec.t1);
+    } else into.events[k] = { ...ec };
+  }
+  for (const [k, v] of Object.entries(from.traits)) {
+    if ((into.traitsAt[k] ?? -Infinity) < (from.traitsAt[k] ?? -Infinity) || !(k in into.traits)) {
+      into.traits[k] = v;
+      into.traitsAt[k] = from.traitsAt[k] ?? 0;
+    }
+  }
+  const byName = new Map(features.map((f) => [f.def.name, f]));
+  for (const [name, st] of Object.entries(from.features)) {
+    const merged = mergeFeature(byName.get(name), into.features[name], st);
+    if (merged) into.features[name] = merged;
+  }
+  for (const [p, c] of Object.entries(from.consent)) {
+    const cur = into.consent[p];
+    if (!cur || cur.at < c.at) into.consent[p] = { ...c };
+  }
+  if (!into.timezone && from.timezone) into.timezone = from.timezone;
+  if (!into.locale && from.locale) into.locale = from.locale;
+}
+
+function minDef(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+function maxDef(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}

@@ -1,0 +1,89 @@
+import type { ProfileState } from './profile-state.js';
+
+export interface IdentityRow {
+  kind: string;
+  value: string;
+  createdAt: number;
+}
+
+export interface StoredEvent {
+  seq: number;
+  messageId: string;
+  type: string;
+  event: string | null;
+  timestamp: number;
+  receivedAt: number;
+  message: Record<string, unknown>;
+}
+
+export interface MembershipRow {
+  accountId: string;
+  role: string | null;
+  traits: Record<string, unknown>;
+  since: number;
+}
+
+export interface MergeRow {
+  into: string;
+  from: string;
+  messageId: string;
+  reason: string;
+  viaKind: string;
+  viaValue: string;
+  at: number;
+}
+
+export interface ConsentHistoryRow {
+  at: number;
+  messageId: string;
+  changes: Record<string, boolean>;
+}
+
+export interface ConflictRow {
+  messageId: string;
+  kind: string;
+  value: string;
+  reason: string;
+  at: number;
+}
+
+export interface AccountRow {
+  id: string;
+  traits: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  members: { profileId: string; role: string | null }[];
+}
+
+/** One event row as a backfill reads it. */
+export interface EventScanRow {
+  seq: number;
+  profileId: string;
+  json: string;
+}
+
+/** Reads of the customer memory, and the few writes that are not ingestion (backfill). */
+export interface ProfileStore {
+  /** The live profile an identifier belongs to. */
+  findProfileId(kind: string, value: string): Promise<string | undefined>;
+  /** A profile's state; a merged-away id is followed to the profile it joined. */
+  getProfile(id: string): Promise<ProfileState | undefined>;
+  identities(profileId: string): Promise<IdentityRow[]>;
+  recentEvents(profileId: string, limit: number): Promise<StoredEvent[]>;
+  memberships(profileId: string): Promise<MembershipRow[]>;
+  merges(profileId: string): Promise<MergeRow[]>;
+  consentHistory(profileId: string, limit: number): Promise<ConsentHistoryRow[]>;
+  conflicts(profileId: string, limit: number): Promise<ConflictRow[]>;
+  getAccount(id: string): Promise<AccountRow | undefined>;
+  /** Highest event sequence number stored so far (0 when empty). */
+  maxEventSeq(): Promise<number>;
+  /** Events with afterSeq < seq ≤ uptoSeq, in seq order, at most `limit`. */
+  scanEvents(afterSeq: number, uptoSeq: number, limit: number): Promise<EventScanRow[]>;
+  /**
+   * Loads the named profiles (a merged-away id gives the live profile it joined, so two ids may
+   * give the same state), lets `fn` change them, writes each changed profile back once with a new
+   * version — one transaction.
+   */
+  mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void): Promise<void>;
+  countProfiles(): Promise<number>;
+}

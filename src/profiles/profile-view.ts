@@ -1,0 +1,69 @@
+import type { CompiledFeature } from './features/definition.js';
+import { featureValue } from './features/state.js';
+import { classify, type CompiledLifecycle } from './lifecycle.js';
+import type { ProfileState } from './profile-state.js';
+
+/**
+ * The variables every CEL rule sees about a profile's facts:
+ * `traits`, `features.<name>`, `events["Name"].count|first|last`, `consent.<purpose>` (bool),
+ * `firstSeen`, `lastSeen`, `timezone`, `now`.
+ *
+ * @example
+ * const vars = ruleVars(state, features, Date.now());
+ * compileRule('features.orders >= 3.0 && consent.Advertising')(vars);
+ */
+export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], now: number): Record<string, unknown> {
+  const f: Record<string, unknown> = {};
+  for (const c of features) f[c.def.name] = featureValue(c, s.features[c.def.name], now);
+  const events: Record<string, { count: number; first: Date; last: Date }> = {};
+  for (const [k, e] of Object.entries(s.events)) events[k] = { count: e.n, first: new Date(e.t0), last: new Date(e.t1) };
+  const consent: Record<string, boolean> = {};
+  for (const [k, c] of Object.entries(s.consent)) consent[k] = c.granted;
+  return {
+    traits: s.traits,
+    features: f,
+    events,
+    consent,
+    firstSeen: s.firstSeenAt !== undefined ? new Date(s.firstSeenAt) : null,
+    lastSeen: s.lastSeenAt !== undefined ? new Date(s.lastSeenAt) : null,
+    timezone: s.timezone ?? null,
+    now: new Date(now),
+  };
+}
+
+/** Lifecycle stage and value tier of a profile under the operator's rules. */
+export function lifecycleOf(vars: Record<string, unknown>, lc: CompiledLifecycle): { stage: string | null; valueTier: string | null } {
+  return { stage: classify(lc.stages, vars), valueTier: classify(lc.valueTiers, vars) };
+}
+
+/** A feature as the API shows it: its value, what it is, and how much evidence is behind it. */
+export interface FeatureView {
+  value: unknown;
+  kind: string;
+  events: number;
+  firstAt: string | null;
+  lastAt: string | null;
+  description?: string;
+  backfill?: { state: string; progress: number };
+}
+
+/** Every defined feature of a profile, as facts with their evidence. */
+export function featureViews(s: ProfileState, features: readonly CompiledFeature[], now: number, backfill?: Map<string, { state: string; progress: number }>): Record<string, FeatureView> {
+  const out: Record<string, FeatureView> = {};
+  for (const c of features) {
+    const st = s.features[c.def.name];
+    const live = st && st.h === c.hash ? st : undefined;
+    const v = featureValue(c, live, now);
+    const b = backfill?.get(c.def.name);
+    out[c.def.name] = {
+      value: v instanceof Date ? v.toISOString() : v,
+      kind: c.def.kind,
+      events: live?.n ?? 0,
+      firstAt: live?.t0 !== undefined ? new Date(live.t0).toISOString() : null,
+      lastAt: live?.t1 !== undefined ? new Date(live.t1).toISOString() : null,
+      ...(c.def.description ? { description: c.def.description } : {}),
+      ...(b && b.state === 'running' ? { backfill: b } : {}),
+    };
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { TactError } from '../errors/tact-error.js';
+import { requireKey } from '../server/auth.js';
+import type { Tact } from '../server/tact.js';
+import { featuresKind } from './features/features-kind.js';
+import { lifecycleKind } from './lifecycle.js';
+import { findProfile } from './lookup.js';
+import { featureViews, lifecycleOf, ruleVars } from './profile-view.js';
+import { profileSchemas } from './schemas.js';
+
+const iso = (t: number | undefined | null) => (t === undefined || t === null ? null : new Date(t).toISOString());
+
+/** GET /v1/profiles/{identifier}: the facts Tact holds about one person. */
+export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const auth = requireKey(tact.keys, 'server', 'read profiles');
+
+  app.get<{ Params: { identifier: string }; Querystring: { events?: number } }>('/v1/profiles/:identifier', { preHandler: auth, schema: profileSchemas.get }, async (req) => {
+    const found = await findProfile(tact.store.profiles, req.params.identifier);
+    if (!found) throw new TactError('not_found', { what: 'profile', id: req.params.identifier });
+    const p = tact.store.profiles;
+    const state = await p.getProfile(found.profileId);
+    if (!state) throw new TactError('not_found', { what: 'profile', id: req.params.identifier });
+    const now = Date.now();
+    const features = tact.settings.get(featuresKind);
+    const vars = ruleVars(state, features, now);
+    const [identities, events, memberships, merges, consentHistory, conflicts, backfill] = await Promise.all([
+      p.identities(state.id), p.recentEvents(state.id, req.query.events ?? 20), p.memberships(state.id), p.merges(state.id),
+      p.consentHistory(state.id, 50), p.conflicts(state.id, 20), tact.backfill.status(),
+    ]);
+    return {
+      id: state.id,
+      matchedBy: found.matched,
+      createdAt: iso(state.createdAt),
+      updatedAt: iso(state.updatedAt),
+      firstSeenAt: iso(state.firstSeenAt),
+      lastSeenAt: iso(state.lastSeenAt),
+      eventCount: state.eventCount,
+      timezone: state.timezone ?? null,
+      traits: state.traits,
+      features: featureViews(state, features, now, backfill),
+      events: Object.fromEntries(Object.entries(state.events).map(([k, e]) => [k, { count: e.n, first: iso(e.t0), last: iso(e.t1) }])),
+      lifecycle: lifecycleOf(vars, tact.settings.get(lifecycleKind)),
+      consent: Object.fromEntries(Object.entries(state.consent).map(([k, c]) => [k, { granted: c.granted, at: iso(c.at), messageId: c.messageId }])),
+      consentHistory: consentHistory.map((c) => ({ at: iso(c.at), messageId: c.messageId, changes: c.changes })),
+      identities: identities.map((i) => ({ kind: i.kind, value: i.value, since: iso(i.createdAt) })),
+      accounts: memberships.map((m) => ({ id: m.accountId, role: m.role, traits: m.traits, since: iso(m.since) })),
+      merges: merges.map((m) => ({ into: m.into, from: m.from, messageId: m.messageId, reason: m.reason, via: { kind: m.viaKind, value: m.viaValue }, at: iso(m.at) })),
+      identityConflicts: conflicts.map((c) => ({ messageId: c.messageId, kind: c.kind, value: c.value, reason: c.reason, at: iso(c.at) })),
+      recentEvents: events.map((e) => ({ messageId: e.messageId, type: e.type, event: e.event, timestamp: iso(e.timestamp), receivedAt: iso(e.receivedAt), properties: e.message.properties ?? null, traits: e.message.traits ?? null })),
+      note: 'Facts only: declared traits, events and computed features. Inferences (model estimates) are kept and shown apart.',
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/accounts/:id', { preHandler: auth, schema: profileSchemas.account }, async (req) => {
+    const a = await tact.store.profiles.getAccount(req.params.id);
+    if (!a) throw new TactError('not_found', { what: 'account', id: req.params.id });
+    return { id: a.id, traits: a.traits, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt), members: a.members };
+  });
+}

@@ -1,0 +1,33 @@
+import { errorSchema } from '../collect/schemas.js';
+
+const anyObj = { type: 'object', additionalProperties: true } as const;
+
+/** OpenAPI descriptions of the profile routes. */
+export const profileSchemas = {
+  get: {
+    tags: ['profiles'],
+    summary: 'A profile: traits, features, consent, identities, accounts and recent events',
+    description: 'The identifier is looked up as userId, then anonymousId, then email; `kind:value` names the kind (e.g. `email:ana@example.com`, `profile:<id>`). Facts only.',
+    params: { type: 'object', properties: { identifier: { type: 'string' } }, required: ['identifier'] },
+    querystring: { type: 'object', properties: { events: { type: 'integer', minimum: 0, maximum: 500, default: 20, description: 'How many recent events to include.' } } },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' }, matchedBy: anyObj, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+          firstSeenAt: { type: ['string', 'null'] }, lastSeenAt: { type: ['string', 'null'] }, eventCount: { type: 'integer' }, timezone: { type: ['string', 'null'] },
+          traits: anyObj, features: anyObj, events: anyObj, lifecycle: anyObj, consent: anyObj,
+          consentHistory: { type: 'array', items: anyObj }, identities: { type: 'array', items: anyObj }, accounts: { type: 'array', items: anyObj },
+          merges: { type: 'array', items: anyObj }, identityConflicts: { type: 'array', items: anyObj }, recentEvents: { type: 'array', items: anyObj }, note: { type: 'string' },
+        },
+      },
+      401: errorSchema, 403: errorSchema, 404: errorSchema,
+    },
+  },
+  account: {
+    tags: ['profiles'],
+    summary: 'An account (B2B group) with its traits and members',
+    params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+    response: { 200: { type: 'object', properties: { id: { type: 'string' }, traits: anyObj, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, members: { type: 'array', items: anyObj } } }, 404: errorSchema },
+  },
+};

@@ -1,0 +1,90 @@
+import { Environment } from '@marcbachmann/cel-js';
+import { TactError } from '../errors/tact-error.js';
+
+/**
+ * CEL (Common Expression Language) for every rule expression in Tact: eligibility, audiences,
+ * lifecycle stages, value tiers, feature filters. Expressions are compiled once and cached.
+ * Library choice and measurements: docs/adr/0002-cel-library.md.
+ *
+ * Numbers that come from data (event properties, features) are CEL doubles: compare them with
+ * any number, but write arithmetic with a decimal point (`features.orders + 1.0`), as CEL does
+ * not add an int to a double.
+ */
+export type CompiledRule = (vars: Record<string, unknown>) => unknown;
+
+const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+const cache = new Map<string, CompiledRule>();
+const MAX_CACHE = 10_000;
+
+/**
+ * Compiles (or returns the cached compilation of) a CEL expression. Throws a 400 TactError naming
+ * `field` when the expression does not parse.
+ *
+ * @example
+ * const rule = compileRule('features.orders > 3', 'eligibility');
+ * rule({ features: { orders: 5 } }); // true
+ */
+export function compileRule(expression: string, field = 'expression'): CompiledRule {
+  const hit = cache.get(expression);
+  if (hit) return hit;
+  let compiled: CompiledRule;
+  try {
+    const parsed = env.parse(expression);
+    compiled = (vars) => parsed(vars);
+  } catch (err) {
+    throw new TactError('invalid_expression', { field, detail: firstLine(err) });
+  }
+  if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string);
+  cache.set(expression, compiled);
+  return compiled;
+}
+
+/** The outcome of evaluating a rule: its value, or the sentence saying why it could not be evaluated. */
+export type RuleResult = { ok: true; value: unknown } | { ok: false; error: string };
+
+/**
+ * Evaluates a compiled rule without throwing: a missing field or a type mismatch becomes an error
+ * result that the caller turns into a verdict ("the rule could not be evaluated: No such key: plan").
+ *
+ * @example
+ * evaluateRule(compileRule('traits.plan == "pro"'), { traits: {} }); // { ok: false, error: 'No such key: plan' }
+ */
+export function evaluateRule(rule: CompiledRule, vars: Record<string, unknown>): RuleResult {
+  try {
+    return { ok: true, value: normalise(rule(vars)) };
+  } catch (err) {
+    return { ok: false, error: firstLine(err) };
+  }
+}
+
+/**
+ * Evaluates a rule that must yield a boolean: true admits, anything else (false, an error, a
+ * non-boolean) does not, and the reason says which.
+ *
+ * @example
+ * testRule(compileRule('1 > 0'), {}); // { pass: true }
+ */
+export function testRule(rule: CompiledRule, vars: Record<string, unknown>): { pass: boolean; error?: string } {
+  const r = evaluateRule(rule, vars);
+  if (!r.ok) return { pass: false, error: r.error };
+  if (typeof r.value !== 'boolean') return { pass: false, error: `the expression gave ${typeof r.value}, not a boolean` };
+  return { pass: r.value };
+}
+
+/** Validates an expression at authoring time (throws a 400 naming the field). */
+export function checkRule(expression: unknown, field: string): string {
+  if (typeof expression !== 'string' || expression.trim() === '') {
+    throw new TactError('invalid_expression', { field, detail: 'it must be a non-empty string' });
+  }
+  compileRule(expression, field);
+  return expression;
+}
+
+function normalise(v: unknown): unknown {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0].trim();
+}

@@ -1,0 +1,87 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createGunzip, createInflate } from 'node:zlib';
+import { collectRoutes } from '../collect/routes.js';
+import { configRoutes } from '../config/routes.js';
+import { keyRoutes } from '../keys/routes.js';
+import { featureRoutes } from '../profiles/features/routes.js';
+import { profileRoutes } from '../profiles/routes.js';
+import { installErrorHandler } from './errors.js';
+import { healthRoutes } from './health.js';
+import type { Tact } from './tact.js';
+
+export const VERSION = '0.1.0';
+
+/**
+ * Builds the HTTP app from a wired Tact, without listening: tests use `app.inject()`, the CLI
+ * calls `listen()`.
+ *
+ * @example
+ * const app = await buildApp(tact); await app.listen({ port: 8787 });
+ */
+export async function buildApp(tact: Tact): Promise<FastifyInstance> {
+  // The logger is pino; Fastify's own type for it is narrower.
+  const app = Fastify({
+    loggerInstance: tact.log as FastifyBaseLogger,
+    // Request logs at hundreds of batches a second say nothing; errors and slow commits are logged instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  });
+  installErrorHandler(app);
+  await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
+
+  // analytics.js posts JSON as text/plain (to avoid a CORS preflight); some SDKs gzip their batches.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    const enc = req.headers['content-encoding'];
+    if (enc === 'gzip' || enc === 'deflate') {
+      delete req.headers['content-length'];
+      return payload.pipe(enc === 'gzip' ? createGunzip() : createInflate());
+    }
+    return payload;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tact API',
+        version: VERSION,
+        description: 'Collect what customers do (Segment-compatible), remember them, decide what to show or send, explain every decision. Keys: write key as HTTP Basic user name for collection; server and admin keys as `Authorization: Bearer <key>`.',
+      },
+      components: {
+        securitySchemes: {
+          writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the user name, empty password (Segment style).' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Server or admin key.' },
+        },
+      },
+      tags: [
+        { name: 'collect', description: "Segment's HTTP Tracking API" },
+        { name: 'profiles', description: 'Customer memory: profiles, accounts, features' },
+        { name: 'config', description: 'Versioned operator configuration' },
+        { name: 'keys', description: 'API keys' },
+        { name: 'ops', description: 'Health and docs' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await healthRoutes(app, tact);
+  await collectRoutes(app, tact);
+  await profileRoutes(app, tact);
+  await featureRoutes(app, tact);
+  await configRoutes(app, tact);
+  await keyRoutes(app, tact);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

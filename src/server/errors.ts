@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TactError, validationError, type FieldProblem } from '../errors/tact-error.js';
+
+/**
+ * Turns every error into the catalogue's shape: TactErrors as they are; Fastify's own
+ * (validation, body size, media type, bad JSON) into their catalogue codes naming the field;
+ * anything else into a generic 500 with an error id — the details go to the log only.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const e = toTactError(err, req);
+    if (e.statusCode >= 500) req.log.error({ err, errorId: e.id, url: req.url }, 'request failed');
+    else req.log.info({ code: e.code, errorId: e.id, url: req.url }, e.message);
+    void reply.status(e.statusCode).send(e.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new TactError('route_not_found', { method: req.method, url: req.url.split('?')[0] });
+    void reply.status(404).send(e.toJSON());
+  });
+}
+
+function toTactError(err: FastifyError, req: FastifyRequest): TactError {
+  if (err instanceof TactError) return err;
+  if (err.validation) {
+    const problems: FieldProblem[] = err.validation.map((v) => {
+      const base = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+      const params = v.params as Record<string, unknown>;
+      const missing = typeof params.missingProperty === 'string' ? params.missingProperty : '';
+      const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : '';
+      const field = [err.validationContext === 'body' ? '' : err.validationContext, base, missing || extra].filter(Boolean).join('.') || (err.validationContext ?? 'body');
+      const sentence = missing
+        ? `The \`${field}\` property is required. It was not present on the data you sent.`
+        : extra
+          ? `The \`${field}\` property is not one this endpoint takes.`
+          : `The \`${field}\` property ${v.message ?? 'is not valid'}.`;
+      return { field, message: sentence };
+    });
+    return validationError(problems);
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const size = Number(req.headers['content-length'] ?? 0) || 'more than the limit of';
+      return req.routeOptions.url?.endsWith('/b') || req.routeOptions.url?.endsWith('/batch') || req.routeOptions.url?.endsWith('/import')
+        ? new TactError('batch_too_large', { size })
+        : req.routeOptions.config && (req.routeOptions.config as { collect?: boolean }).collect
+          ? new TactError('message_too_large', { size })
+          : new TactError('payload_too_large', { limit: req.routeOptions.bodyLimit ?? 0 });
+    }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new TactError('invalid_json', { detail: 'the body is empty' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new TactError('invalid_json', { detail: err.message });
+  }
+  if (err instanceof SyntaxError || err.statusCode === 400) return new TactError('invalid_json', { detail: err.message.replace(/\.$/, '') });
+  if (err.statusCode === 415) return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
+  return new TactError('internal', {});
+}

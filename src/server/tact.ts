@@ -1,0 +1,79 @@
+import { pino, type Logger } from 'pino';
+import { Ingestor } from '../collect/ingestor.js';
+import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
+import type { ConfigFile } from '../config/config-file.js';
+import type { PutResult } from '../config/document-store.js';
+import { Settings } from '../config/settings.js';
+import { mergeRulesKind } from '../identity/merge-rules-kind.js';
+import { Keys } from '../keys/keys.js';
+import { FeatureBackfill } from '../profiles/features/backfill.js';
+import { featuresKind } from '../profiles/features/features-kind.js';
+import { lifecycleKind } from '../profiles/lifecycle.js';
+import type { Store } from '../store/store.js';
+
+/** Every configuration kind Tact knows, in load order. */
+export const documentKinds = [featuresKind, mergeRulesKind, trackingPlanKind, lifecycleKind];
+
+export interface TactOptions {
+  store: Store;
+  configFile?: ConfigFile;
+  logger?: Logger;
+  /** Start the background loops (feature backfill). Tests may drive them by hand. */
+  background?: boolean;
+  /** Tell the ingestor which store errors to retry (PostgreSQL serialization failures, deadlocks). */
+  isRetryable?: (err: unknown) => boolean;
+}
+
+/**
+ * The one place Tact is wired: the store, the settings compiled from it, the ingestor, the
+ * feature backfill and the keys. The HTTP app and the CLI both start from here.
+ */
+export class Tact {
+  readonly log: Logger;
+  private features: ReturnType<typeof featuresKind.compile>;
+
+  private constructor(
+    readonly store: Store,
+    readonly settings: Settings,
+    readonly ingestor: Ingestor,
+    readonly backfill: FeatureBackfill,
+    readonly keys: Keys,
+    log: Logger,
+  ) {
+    this.log = log;
+    this.features = settings.get(featuresKind);
+    settings.onChange(async (kind, change) => {
+      if (kind !== 'features') return;
+      const before = this.features;
+      this.features = settings.get(featuresKind);
+      const jobs = await this.backfill.plan(before, change.eventSeq);
+      for (const j of jobs) this.log.info({ job: j.id, state: j.state, uptoSeq: change.eventSeq }, 'feature backfill planned');
+    });
+  }
+
+  static async create(opts: TactOptions): Promise<Tact> {
+    const log = opts.logger ?? pino({ level: process.env.TACT_LOG_LEVEL ?? 'info' });
+    const settings = new Settings(opts.store.documents, documentKinds);
+    await settings.reload();
+    const ingestor = new Ingestor(opts.store, settings, { isRetryable: opts.isRetryable });
+    const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
+    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log);
+    if (opts.configFile) {
+      const applied = await settings.applyFile(opts.configFile);
+      if (applied.length) log.info({ file: opts.configFile.path, applied }, 'configuration file applied');
+    }
+    if (opts.background !== false) backfill.start();
+    return tact;
+  }
+
+  /** Checks, versions and applies a configuration document (features start their backfill). */
+  applyDocument(kind: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
+    return this.settings.put(kind, body, meta);
+  }
+
+  /** Finishes queued writes and stops the background loops; the store stays open. */
+  async close(): Promise<void> {
+    this.backfill.stop();
+    await this.ingestor.close();
+  }
+}

@@ -1,0 +1,38 @@
+import { join, resolve } from 'node:path';
+import type { Store } from './store.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+
+export interface StoreChoice {
+  /** PostgreSQL connection string; when set, PostgreSQL is used. */
+  databaseUrl?: string;
+  /** Folder of the embedded SQLite database (default ./data). */
+  dataDir?: string;
+}
+
+/**
+ * Opens the store the environment chooses: PostgreSQL when TACT_DATABASE_URL is set (several
+ * processes can share it), else the embedded SQLite file in TACT_DATA_DIR. Migrates either.
+ *
+ * @example
+ * const store = await openStore({ dataDir: './data' });
+ */
+export async function openStore(choice: StoreChoice): Promise<Store> {
+  if (choice.databaseUrl) {
+    const { openPostgresStore } = await import('./postgres/postgres-store.js');
+    return openPostgresStore({ connectionString: choice.databaseUrl });
+  }
+  const dir = resolve(choice.dataDir ?? './data');
+  return openSqliteStore({ path: join(dir, 'tact.db') });
+}
+
+/** The store choice from the environment (TACT_DATABASE_URL, TACT_DATA_DIR). */
+export function storeChoiceFromEnv(env: NodeJS.ProcessEnv): StoreChoice {
+  return { databaseUrl: env.TACT_DATABASE_URL || undefined, dataDir: env.TACT_DATA_DIR || './data' };
+}
+
+/** Whether a store error is worth retrying the whole transaction for. */
+export function isRetryableStoreError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  // PostgreSQL: serialization failure, deadlock, unique violation from a concurrent insert; SQLite: busy.
+  return code === '40001' || code === '40P01' || code === '23505' || code === 'SQLITE_BUSY';
+}

@@ -1,0 +1,82 @@
+import type { DocumentStore, Job, PutResult, StoredDocument } from '../../config/document-store.js';
+import { TactError } from '../../errors/tact-error.js';
+import type { Db } from './database.js';
+
+type Row = { kind: string; version: number; body: string; author: string; reason: string; createdAt: number };
+type JobRow = Omit<Job, 'progress'> & { progress: string };
+const toDoc = <T>(r: Row): StoredDocument<T> => ({ ...r, body: JSON.parse(r.body) as T });
+const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
+const COLS = 'kind, version, body, author, reason, created_at AS createdAt';
+const JOB_COLS = 'id, kind, state, progress, created_at AS createdAt, updated_at AS updatedAt';
+
+/** Versioned configuration documents and background jobs on SQLite. */
+export class SqliteDocumentStore implements DocumentStore {
+  private readonly s;
+  constructor(private readonly db: Db) {
+    this.s = {
+      latest: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT 1`),
+      get: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? AND version = ?`),
+      history: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT ?`),
+      insert: db.prepare('INSERT INTO documents (kind, version, body, author, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      bumpEpoch: db.prepare('UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch').pluck(),
+      epoch: db.prepare('SELECT epoch FROM config_epoch WHERE id = 1').pluck(),
+      maxSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
+      saveJob: db.prepare(`INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET state = excluded.state, progress = excluded.progress, updated_at = excluded.updated_at`),
+      getJob: db.prepare(`SELECT ${JOB_COLS} FROM jobs WHERE id = ?`),
+      listJobs: db.prepare(`SELECT ${JOB_COLS} FROM jobs WHERE kind = ? ORDER BY created_at DESC`),
+      lease: db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner = ? OR lease_until < ?)'),
+    };
+  }
+
+  async latest<T>(kind: string): Promise<StoredDocument<T> | undefined> {
+    const r = this.s.latest.get(kind) as Row | undefined;
+    return r ? toDoc<T>(r) : undefined;
+  }
+
+  async get<T>(kind: string, version: number): Promise<StoredDocument<T> | undefined> {
+    const r = this.s.get.get(kind, version) as Row | undefined;
+    return r ? toDoc<T>(r) : undefined;
+  }
+
+  async history(kind: string, limit: number): Promise<StoredDocument[]> {
+    return (this.s.history.all(kind, limit) as Row[]).map((r) => toDoc(r));
+  }
+
+  async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>> {
+    const run = this.db.transaction((): PutResult<T> => {
+      const cur = this.s.latest.get(kind) as Row | undefined;
+      const current = cur?.version ?? 0;
+      if (meta.expectedVersion !== undefined && meta.expectedVersion !== current) {
+        throw new TactError('conflict', { detail: `The ${kind} document is at version ${current}, not ${meta.expectedVersion}; reload it and apply your change again.` });
+      }
+      const doc = { kind, version: current + 1, body, author: meta.author, reason: meta.reason, createdAt: Date.now() };
+      this.s.insert.run(kind, doc.version, JSON.stringify(body), meta.author, meta.reason, doc.createdAt);
+      const epoch = this.s.bumpEpoch.get() as number;
+      return { ...doc, epoch, eventSeq: this.s.maxSeq.get() as number };
+    });
+    return run.immediate();
+  }
+
+  async epoch(): Promise<number> {
+    return this.s.epoch.get() as number;
+  }
+
+  async saveJob(job: Job): Promise<void> {
+    this.s.saveJob.run(job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt);
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const r = this.s.getJob.get(id) as JobRow | undefined;
+    return r ? toJob(r) : undefined;
+  }
+
+  async listJobs(kind: string): Promise<Job[]> {
+    return (this.s.listJobs.all(kind) as JobRow[]).map(toJob);
+  }
+
+  async leaseJob(id: string, owner: string, ms: number): Promise<boolean> {
+    const now = Date.now();
+    return this.s.lease.run(owner, now + ms, id, owner, now).changes > 0;
+  }
+}

@@ -1,0 +1,130 @@
+/** Versioned schema migrations for the SQLite store. Append only: never edit a released one. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const sqliteMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'collection, identity graph, profiles, documents, keys',
+    sql: `
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  profile_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  event TEXT,
+  ts INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX events_profile ON events(profile_id, ts);
+CREATE TABLE profiles (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  merged_into TEXT,
+  state TEXT
+);
+CREATE TABLE identities (
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+CREATE INDEX identities_profile ON identities(profile_id);
+CREATE TABLE merges (
+  id INTEGER PRIMARY KEY,
+  into_id TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  via_kind TEXT NOT NULL,
+  via_value TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX merges_into ON merges(into_id);
+CREATE INDEX merges_from ON merges(from_id);
+CREATE TABLE identity_conflicts (
+  id INTEGER PRIMARY KEY,
+  profile_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX identity_conflicts_profile ON identity_conflicts(profile_id);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  traits TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE memberships (
+  account_id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  role TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, profile_id)
+);
+CREATE INDEX memberships_profile ON memberships(profile_id);
+CREATE TABLE consent_history (
+  id INTEGER PRIMARY KEY,
+  profile_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  changes TEXT NOT NULL
+);
+CREATE INDEX consent_history_profile ON consent_history(profile_id, at);
+CREATE TABLE plan_violations (
+  event TEXT NOT NULL,
+  property TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  blocked INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  last_message_id TEXT NOT NULL,
+  last_detail TEXT NOT NULL,
+  PRIMARY KEY (event, property, rule)
+);
+CREATE TABLE documents (
+  kind TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  author TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, version)
+);
+CREATE TABLE config_epoch (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch INTEGER NOT NULL
+);
+INSERT INTO config_epoch (id, epoch) VALUES (1, 0);
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  label TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+`,
+  },
+];

@@ -1,0 +1,22 @@
+import type { CollectStore } from '../collect/collect-store.js';
+import type { DocumentStore } from '../config/document-store.js';
+import type { KeyStore } from '../keys/key-store.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
+
+/**
+ * The one store Tact runs on, made of each capability's store interface. Two implementations:
+ * SQLite (embedded, default) and PostgreSQL (several processes). Both pass the same conformance
+ * suite (src/store/conformance).
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly collect: CollectStore;
+  readonly profiles: ProfileStore;
+  readonly documents: DocumentStore;
+  readonly keys: KeyStore;
+  /** Applies pending migrations; safe to call on every start. */
+  migrate(): Promise<{ applied: string[] }>;
+  /** A cheap round trip, for /health. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+/** Runs once before the whole test run. PostgreSQL-backed suites start the local server themselves. */
+export default async function setup(): Promise<void> {}
