@@ -1,0 +1,138 @@
+/**
+ * The experiment readout: for every metric and every arm against control, the fixed-horizon
+ * and always-valid frequentist results, the Bayesian chance to win and risk, CUPED when a
+ * pre-period exists, and one sample-ratio-mismatch check for the whole experiment.
+ * Verdicts come from the always-valid interval, so a readout can be refreshed at any time.
+ */
+import { type BayesianResult, bayesianTest } from './bayesian.js';
+import { cupedAdjust, type CupedArmSums, cupedTheta } from './cuped.js';
+import type { EffectType } from './effect.js';
+import { type FrequentistResult, welchTest } from './frequentist.js';
+import { type SequentialResult, sequentialTest } from './sequential.js';
+import { type SrmResult, sampleRatioMismatch } from './srm.js';
+import { type ArmSummary, summarizeMean, summarizeProportion } from './summary.js';
+
+/** One arm's aggregates for one metric (what a store can compute in SQL). */
+export interface MetricSums {
+  n: number;
+  /** Σ value (for a proportion: the number of units that converted). */
+  sum: number;
+  /** Σ value² (continuous metrics only). */
+  sumSquares?: number;
+  /** Pre-period aggregates of the same metric, for CUPED. */
+  pre?: { sum: number; sumSquares: number; sumProducts: number };
+}
+
+export interface MetricSpec {
+  name: string;
+  kind: 'mean' | 'proportion';
+  /** Costs and negative outcomes (unsubscribes, complaints): a decrease is the good direction. */
+  lowerIsBetter?: boolean;
+  /** A guardrail is not optimised; a significant move in the bad direction is flagged as harm. */
+  guardrail?: boolean;
+}
+
+export interface ReadoutInput {
+  controlId: string;
+  arms: ReadonlyArray<{ id: string; weight: number; units: number; metrics: Record<string, MetricSums> }>;
+  metrics: readonly MetricSpec[];
+  alpha?: number;
+  effectType?: EffectType;
+  /** Expected total units, tunes the always-valid interval (default 5000). */
+  sequentialTuning?: number;
+  srmThreshold?: number;
+}
+
+export type Verdict = 'better' | 'worse' | 'harm' | 'inconclusive' | 'not-enough-data';
+
+export interface MetricReadout {
+  metric: string;
+  armId: string;
+  control: { n: number; mean: number };
+  treatment: { n: number; mean: number };
+  cuped: { theta: number } | null;
+  frequentist: FrequentistResult | null;
+  sequential: SequentialResult | null;
+  bayesian: BayesianResult | null;
+  verdict: Verdict;
+}
+
+export interface ExperimentReadout {
+  srm: SrmResult;
+  metrics: MetricReadout[];
+  /** Whole sentences for the console, e.g. the SRM warning. */
+  warnings: string[];
+}
+
+/**
+ * Builds the full readout.
+ * @example
+ * experimentReadout({ controlId: 'A', metrics: [{ name: 'conversion', kind: 'proportion' }],
+ *   arms: [{ id: 'A', weight: 0.5, units: 1000, metrics: { conversion: { n: 1000, sum: 50 } } },
+ *          { id: 'B', weight: 0.5, units: 1010, metrics: { conversion: { n: 1010, sum: 70 } } }] })
+ */
+export function experimentReadout(input: ReadoutInput): ExperimentReadout {
+  const alpha = input.alpha ?? 0.05;
+  const type = input.effectType ?? 'relative';
+  const control = input.arms.find((a) => a.id === input.controlId);
+  if (!control) throw new RangeError(`The control arm "${input.controlId}" is not among the experiment's arms.`);
+  const srm = sampleRatioMismatch(input.arms.map((a) => a.units), input.arms.map((a) => a.weight), input.srmThreshold);
+  const warnings: string[] = [];
+  if (srm.mismatch) {
+    warnings.push(
+      `Sample ratio mismatch: the arms' unit counts are unlikely under the configured weights (p = ${srm.pValue.toExponential(2)}). Check assignment and logging before trusting any result.`,
+    );
+  }
+  const metrics: MetricReadout[] = [];
+  for (const spec of input.metrics) {
+    const c = control.metrics[spec.name];
+    for (const arm of input.arms) {
+      if (arm.id === control.id) continue;
+      const t = arm.metrics[spec.name];
+      if (!c || !t) continue;
+      const theta = c.pre && t.pre ? cupedTheta([toCuped(c), toCuped(t)]) : null;
+      const [sa, sb] = theta === null ? [summarize(spec, c), summarize(spec, t)] : [cupedAdjust(toCuped(c), theta), cupedAdjust(toCuped(t), theta)];
+      const frequentist = welchTest(sa, sb, { type, alpha });
+      const sequential = sequentialTest(sa, sb, { type, alpha, tuning: input.sequentialTuning });
+      const bayesian = bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter });
+      metrics.push({
+        metric: spec.name,
+        armId: arm.id,
+        control: { n: c.n, mean: c.n > 0 ? c.sum / c.n : 0 },
+        treatment: { n: t.n, mean: t.n > 0 ? t.sum / t.n : 0 },
+        cuped: theta === null ? null : { theta },
+        frequentist,
+        sequential,
+        bayesian,
+        verdict: verdictOf(spec, sequential),
+      });
+    }
+  }
+  return { srm, metrics, warnings };
+}
+
+function summarize(spec: MetricSpec, s: MetricSums): ArmSummary {
+  return spec.kind === 'proportion' ? summarizeProportion(s.n, s.sum) : summarizeMean(s.n, s.sum, s.sumSquares ?? s.sum);
+}
+
+function toCuped(s: MetricSums): CupedArmSums {
+  const pre = s.pre!;
+  return {
+    n: s.n,
+    sumPost: s.sum,
+    sumSquaresPost: s.sumSquares ?? s.sum,
+    sumPre: pre.sum,
+    sumSquaresPre: pre.sumSquares,
+    sumProducts: pre.sumProducts,
+  };
+}
+
+function verdictOf(spec: MetricSpec, r: SequentialResult | null): Verdict {
+  if (!r) return 'not-enough-data';
+  const up = r.ci[0] > 0;
+  const down = r.ci[1] < 0;
+  if (!up && !down) return 'inconclusive';
+  const good = spec.lowerIsBetter ? down : up;
+  if (good) return 'better';
+  return spec.guardrail ? 'harm' : 'worse';
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { sampleRatioMismatch } from './srm.js';
+import { cupedAdjust, cupedSums, cupedTheta } from './cuped.js';
+import { welchTest } from './frequentist.js';
+import { summarizeValues } from './summary.js';
+
+// Reference values: scipy.stats.chisquare (scipy 1.17.1), including its documentation example.
+describe('sample-ratio mismatch', () => {
+  it('scipy docs example [16, 18, 16, 14, 12, 12]: statistic 2.0, p 0.84915', () => {
+    const r = sampleRatioMismatch([16, 18, 16, 14, 12, 12], [1, 1, 1, 1, 1, 1]);
+    expect(r.chiSquare).toBeCloseTo(2, 12);
+    expect(r.pValue).toBeCloseTo(0.8491450360846096, 12);
+  });
+  it('1000 vs 1200 on a 50/50 split is a mismatch (p 2.0079e-5)', () => {
+    const r = sampleRatioMismatch([1000, 1200], [0.5, 0.5]);
+    expect(r.chiSquare).toBeCloseTo(18.181818181818183, 10);
+    expect(r.pValue).toBeCloseTo(2.007865612426481e-5, 15);
+    expect(r.mismatch).toBe(true);
+  });
+  it('unequal weights: 2050 vs 7950 on 20/80 is fine (p 0.2113); zero-weight arms are ignored', () => {
+    const r = sampleRatioMismatch([2050, 7950, 0], [0.2, 0.8, 0]);
+    expect(r.chiSquare).toBeCloseTo(1.5625, 12);
+    expect(r.pValue).toBeCloseTo(0.21129954733370696, 12);
+    expect(r.mismatch).toBe(false);
+  });
+  it('three arms 5000/5100/4900: p 0.13534', () => {
+    expect(sampleRatioMismatch([5000, 5100, 4900], [1, 1, 1]).pValue).toBeCloseTo(0.1353352832366127, 12);
+  });
+});
+
+// Reference values: numpy 2.4 / scipy 1.17.1 — theta = np.cov(Y, X)[0,1] / np.var(X, ddof=1) on the
+// pooled units, then scipy.stats.ttest_ind(yb_adj, ya_adj, equal_var=False) on Y − θX.
+describe('CUPED', () => {
+  const preA = [3.1, 2.4, 5.0, 1.2, 4.4, 3.3, 2.8, 0.9, 4.1, 3.6];
+  const postA = [3.5, 2.2, 5.9, 1.0, 4.9, 3.1, 3.4, 1.5, 4.0, 4.2];
+  const preB = [2.9, 4.8, 1.7, 3.9, 2.2, 5.1, 3.0, 1.1, 4.6, 2.5];
+  const postB = [3.6, 5.5, 2.6, 4.1, 3.0, 6.2, 3.9, 1.4, 5.3, 3.3];
+  const sa = cupedSums(preA, postA);
+  const sb = cupedSums(preB, postB);
+
+  it('theta is the pooled regression slope (1.0783121)', () => {
+    expect(cupedTheta([sa, sb])).toBeCloseTo(1.07831214298876, 10);
+  });
+
+  it('the adjusted Welch test matches scipy on Y − θX: diff 0.41217, t 2.70415, df 15.8106, CI [0.08874, 0.73560]', () => {
+    const theta = cupedTheta([sa, sb]);
+    const r = welchTest(cupedAdjust(sa, theta), cupedAdjust(sb, theta), { type: 'absolute' })!;
+    expect(r.estimate).toBeCloseTo(0.41216878570112386, 10);
+    expect(r.estimate / r.se).toBeCloseTo(2.704150862680772, 9);
+    expect(r.df).toBeCloseTo(15.810557527658686, 8);
+    expect(r.pValue).toBeCloseTo(0.015760584259216517, 9);
+    expect(r.ci[0]).toBeCloseTo(0.0887362235386791, 9);
+    expect(r.ci[1]).toBeCloseTo(0.7356013478635686, 9);
+  });
+
+  it('narrows the interval versus the unadjusted test (scipy: unadjusted CI [-0.87107, 1.91107])', () => {
+    const theta = cupedTheta([sa, sb]);
+    const raw = welchTest(summarizeValues(postA), summarizeValues(postB), { type: 'absolute' })!;
+    expect(raw.ci[0]).toBeCloseTo(-0.87106924930454, 9);
+    expect(raw.ci[1]).toBeCloseTo(1.9110692493045383, 9);
+    const adj = welchTest(cupedAdjust(sa, theta), cupedAdjust(sb, theta), { type: 'absolute' })!;
+    expect(adj.ci[1] - adj.ci[0]).toBeLessThan((raw.ci[1] - raw.ci[0]) / 3);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The statistical checks behind each monitor metric. Each returns the observed value, the
+ * expected band from the key's own baseline, a tail p-value, and whether there is enough
+ * evidence to judge at all — thin data never alerts.
+ */
+import { normalCdf, normalQuantile } from '../stats/distributions.js';
+import {
+  betaBinomialCdf,
+  betaBinomialQuantile,
+  betaBinomialSf,
+  negativeBinomialCdf,
+  negativeBinomialQuantile,
+  negativeBinomialSf,
+} from '../stats/predictive.js';
+
+export interface CheckResult {
+  observed: number;
+  /** Band the observed value was expected in (central, 1 − alpha). */
+  expected: { low: number; high: number; center: number };
+  /** Upper-tail and lower-tail predictive p-values. */
+  pHigh: number;
+  pLow: number;
+  enoughEvidence: boolean;
+}
+
+/**
+ * A rate in the current window (events / trials) against the Beta-binomial predictive of the
+ * baseline. Evidence: at least `minTrials` current trials, `minBaselineTrials` baseline trials.
+ * @example rateCheck({ events: 30, trials: 1000 }, { events: 20, trials: 10000 }, 0.001) // pHigh ≪ 0.001
+ */
+export function rateCheck(
+  current: { events: number; trials: number },
+  baseline: { events: number; trials: number },
+  alpha: number,
+  evidence = { minTrials: 100, minBaselineTrials: 500 },
+): CheckResult {
+  const a = baseline.events + 0.5;
+  const b = baseline.trials - baseline.events + 0.5;
+  const n = current.trials;
+  const enoughEvidence = n >= evidence.minTrials && baseline.trials >= evidence.minBaselineTrials;
+  const observed = n > 0 ? current.events / n : 0;
+  if (n === 0) return { observed, expected: { low: 0, high: 0, center: a / (a + b) }, pHigh: 1, pLow: 1, enoughEvidence: false };
+  return {
+    observed,
+    expected: {
+      low: betaBinomialQuantile(alpha / 2, n, a, b) / n,
+      high: betaBinomialQuantile(1 - alpha / 2, n, a, b) / n,
+      center: a / (a + b),
+    },
+    pHigh: betaBinomialSf(current.events, n, a, b),
+    pLow: betaBinomialCdf(current.events, n, a, b),
+    enoughEvidence,
+  };
+}
+
+/**
+ * A count in the current window against the negative-binomial predictive of the baseline
+ * (baseline spans `windows` current-window lengths).
+ * @example volumeCheck(500, 1200, 12, 0.001) // pHigh ≪ 0.001: 5× the usual volume
+ */
+export function volumeCheck(current: number, baselineCount: number, windows: number, alpha: number, minBaseline = 50): CheckResult {
+  const r = baselineCount + 0.5;
+  const p = windows / (windows + 1);
+  return {
+    observed: current,
+    expected: {
+      low: negativeBinomialQuantile(alpha / 2, r, p),
+      high: negativeBinomialQuantile(1 - alpha / 2, r, p),
+      center: r / windows,
+    },
+    pHigh: negativeBinomialSf(current, r, p),
+    pLow: negativeBinomialCdf(current, r, p),
+    enoughEvidence: baselineCount >= minBaseline && windows > 0,
+  };
+}
+
+/**
+ * Calibration of a rate model: observed responses against Σ predicted, with variance
+ * Σ p(1 − p) (independent Bernoulli outcomes). Evidence: at least `minExpected` predicted events.
+ * @example calibrationCheck(60, 100, 95, 0.001) // observed/expected = 0.6: the model over-predicts
+ */
+export function calibrationCheck(observed: number, predictedSum: number, predictedSqSum: number, alpha: number, minExpected = 20): CheckResult {
+  const variance = Math.max(predictedSum - predictedSqSum, 1e-12);
+  const z = (observed - predictedSum) / Math.sqrt(variance);
+  const half = Math.sqrt(variance) * normalQuantile(1 - alpha / 2);
+  return {
+    observed,
+    expected: { low: Math.max(0, predictedSum - half), high: predictedSum + half, center: predictedSum },
+    pHigh: 1 - normalCdf(z),
+    pLow: normalCdf(z),
+    enoughEvidence: predictedSum >= minExpected,
+  };
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { initialMonitorState, type MonitorState, monitorStep } from './monitor.js';
+import type { MonitorEvent } from './counters.js';
+import { createRng, type Rng } from '../stats/prng.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 0, 5);
+const KEYS = ['promo-7', 'promo-8', 'winback'].flatMap((action) => ['vip', 'new'].map((segment) => ({ action, placement: 'email', segment })));
+
+/** Seeded traffic for `hours` hours: `perHour` exposures per key per hour at the given rates. */
+function traffic(rng: Rng, from: number, hours: number, rates: (key: (typeof KEYS)[number]) => { unsub: number; response: number; predicted?: number }, perHour = 200): MonitorEvent[] {
+  const events: MonitorEvent[] = [];
+  const span = hours * HOUR;
+  for (const k of KEYS) {
+    const r = rates(k);
+    for (let i = 0; i < Math.round(perHour * hours); i++) {
+      const at = from + Math.floor(rng() * span);
+      events.push({ ...k, at, type: 'exposure', predicted: r.predicted });
+      if (rng() < r.response) events.push({ ...k, at, type: 'response' });
+      if (rng() < r.unsub) events.push({ ...k, at, type: 'negative' });
+    }
+  }
+  return events;
+}
+
+const normal = () => ({ unsub: 0.002, response: 0.03 });
+const baselineEnd = T0 + 7 * 24 * HOUR;
+
+function withBaseline(seed = 1): { state: MonitorState; rng: Rng } {
+  const rng = createRng(seed);
+  const { state, alerts } = monitorStep(initialMonitorState(), traffic(rng, T0, 7 * 24, normal), baselineEnd);
+  expect(alerts).toEqual([]);
+  return { state, rng };
+}
+
+describe('monitorStep', () => {
+  it('an unsubscribe spike on one action and segment raises exactly that alert', () => {
+    const { state, rng } = withBaseline();
+    const spike = traffic(rng, baselineEnd, 1, (k) => (k.action === 'promo-7' && k.segment === 'vip' ? { unsub: 0.05, response: 0.03 } : normal()));
+    const { alerts } = monitorStep(state, spike, baselineEnd + HOUR);
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0];
+    expect(a).toMatchObject({ status: 'firing', metric: 'negative-rate', direction: 'high', key: { action: 'promo-7', placement: 'email', segment: 'vip' } });
+    expect(a.observed).toBeGreaterThan(a.expected.high);
+    expect(a.pValue).toBeLessThan(0.001);
+    expect(a.evidence.current.exposures).toBeGreaterThan(150);
+    expect(a.message).toMatch(/action "promo-7" in placement "email", segment "vip"/);
+    expect(a.window).toEqual({ from: baselineEnd, to: baselineEnd + HOUR });
+  });
+
+  it('does not alert on thin data, even at a 15% unsubscribe rate', () => {
+    const { state, rng } = withBaseline();
+    const thin: MonitorEvent[] = traffic(rng, baselineEnd, 1, normal);
+    for (let i = 0; i < 20; i++) thin.push({ action: 'brand-new', placement: 'email', segment: 'vip', at: baselineEnd + i * 1000, type: 'exposure' });
+    for (let i = 0; i < 3; i++) thin.push({ action: 'brand-new', placement: 'email', segment: 'vip', at: baselineEnd + i * 1000, type: 'negative' });
+    expect(monitorStep(state, thin, baselineEnd + HOUR).alerts).toEqual([]);
+  });
+
+  it('holds an active alert (no storm), resolves with hysteresis, and respects the cool-down', () => {
+    const { state: s0, rng } = withBaseline(2);
+    const spikeRates = (k: (typeof KEYS)[number]) => (k.action === 'winback' && k.segment === 'new' ? { unsub: 0.05, response: 0.03 } : normal());
+    let state = s0;
+    let t = baselineEnd;
+    const fired: string[] = [];
+    const resolved: string[] = [];
+    const step = (hours: number, rates: typeof spikeRates) => {
+      for (let h = 0; h < hours * 6; h++) {
+        const r = monitorStep(state, traffic(rng, t, 1 / 6, rates), t + HOUR / 6);
+        state = r.state;
+        t += HOUR / 6;
+        for (const a of r.alerts) (a.status === 'firing' ? fired : resolved).push(`${a.key.action}/${a.key.segment}/${a.metric}`);
+      }
+    };
+    step(2, spikeRates); // spike for two hours, checked every 10 minutes
+    expect(fired).toEqual(['winback/new/negative-rate']);
+    step(2, normal); // back to normal
+    expect(resolved).toEqual(['winback/new/negative-rate']);
+    step(1, spikeRates); // a new spike inside the 6-hour cool-down: silent
+    expect(fired).toHaveLength(1);
+  });
+
+  it('flags calibration drift when the rate model over-predicts', () => {
+    const rng = createRng(9);
+    const calibrated = traffic(rng, T0, 7 * 24, () => ({ unsub: 0.002, response: 0.03, predicted: 0.03 }));
+    const { state } = monitorStep(initialMonitorState(), calibrated, baselineEnd);
+    const drift = traffic(rng, baselineEnd, 1, (k) => (k.action === 'promo-8' ? { unsub: 0.002, response: 0.01, predicted: 0.06 } : { unsub: 0.002, response: 0.03, predicted: 0.03 }), 1000);
+    const { alerts } = monitorStep(state, drift, baselineEnd + HOUR);
+    const calibration = alerts.filter((a) => a.metric === 'calibration');
+    expect(calibration.map((a) => a.key.action).sort()).toEqual(['promo-8', 'promo-8']);
+    expect(calibration.every((a) => a.direction === 'low')).toBe(true);
+  });
+
+  it('is pure: the input state is not modified', () => {
+    const { state, rng } = withBaseline(3);
+    const snapshot = JSON.stringify(state);
+    monitorStep(state, traffic(rng, baselineEnd, 1, normal), baselineEnd + HOUR);
+    expect(JSON.stringify(state)).toBe(snapshot);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The monitor step: state in, events in → state and alerts out. Per key (action, placement,
+ * segment) it watches volume, response rate, negative-outcome rate (unsubscribes, complaints,
+ * dismissals) and the calibration of the rate model, each against the key's own baseline.
+ * An alert fires only with enough evidence, a tiny predictive p-value AND a material change
+ * (no alert storms on thin data or on trivial shifts); it resolves only when the metric is back
+ * inside a much looser band (hysteresis), and the same alert cannot re-fire within a cool-down.
+ */
+import { type CheckResult, calibrationCheck, rateCheck, volumeCheck } from './checks.js';
+import { addEvents, type BucketCounts, keyId, type MonitorEvent, type MonitorKey, pruneBuckets, type SeriesState, windowCounts } from './counters.js';
+
+export type MonitorMetric = 'volume' | 'response-rate' | 'negative-rate' | 'calibration';
+
+export interface MonitorConfig {
+  bucketMs: number;
+  currentWindowMs: number;
+  baselineWindowMs: number;
+  /** Predictive p-value below which an alert may fire. */
+  alpha: number;
+  /** The alert resolves once the p-value in its direction is back above this (hysteresis). */
+  clearAlpha: number;
+  cooldownMs: number;
+  /** Minimum relative change from the expected center (0.5: ×1.5 up or ×0.5 down). */
+  minRelativeChange: number;
+  minTrials: number;
+  minBaselineTrials: number;
+  /** Minimum events in the current window before a rate may alert high. */
+  minEvents: number;
+  minBaselineVolume: number;
+  minExpectedForCalibration: number;
+  metrics: MonitorMetric[];
+}
+
+export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
+  bucketMs: 5 * 60_000,
+  currentWindowMs: 60 * 60_000,
+  baselineWindowMs: 7 * 24 * 60 * 60_000,
+  alpha: 0.001,
+  clearAlpha: 0.05,
+  cooldownMs: 6 * 60 * 60_000,
+  minRelativeChange: 0.5,
+  minTrials: 100,
+  minBaselineTrials: 500,
+  minEvents: 5,
+  minBaselineVolume: 50,
+  minExpectedForCalibration: 20,
+  metrics: ['volume', 'response-rate', 'negative-rate', 'calibration'],
+};
+
+interface AlertTrack {
+  active: boolean;
+  direction?: 'high' | 'low';
+  firedAt?: number;
+  lastFiredAt?: number;
+}
+
+export interface MonitorState {
+  series: Record<string, SeriesState>;
+  /** `${keyId}#${metric}` → alert track. */
+  tracks: Record<string, AlertTrack>;
+}
+
+export interface MonitorAlert {
+  /** Stable id: key, metric and the time the alert fired. */
+  id: string;
+  status: 'firing' | 'resolved';
+  key: MonitorKey;
+  metric: MonitorMetric;
+  direction: 'high' | 'low';
+  observed: number;
+  expected: { low: number; high: number; center: number };
+  pValue: number;
+  evidence: { current: Omit<BucketCounts, 'predictedSq'>; baseline: Omit<BucketCounts, 'predictedSq'> };
+  /** The current window; the decision log can list example decisions from it. */
+  window: { from: number; to: number };
+  at: number;
+  message: string;
+}
+
+/** An empty state. */
+export function initialMonitorState(): MonitorState {
+  return { series: {}, tracks: {} };
+}
+
+/**
+ * One step of the monitor.
+ * @example
+ * const { state, alerts } = monitorStep(initialMonitorState(), events, Date.now());
+ * alerts.filter((a) => a.status === 'firing') // deliver by webhook, list through the API
+ */
+export function monitorStep(state: MonitorState, events: readonly MonitorEvent[], now: number, config: Partial<MonitorConfig> = {}): { state: MonitorState; alerts: MonitorAlert[] } {
+  const c = { ...DEFAULT_MONITOR_CONFIG, ...config };
+  const curFrom = now - c.currentWindowMs;
+  const baseFrom = curFrom - c.baselineWindowMs;
+  const added = addEvents(state.series, events, c.bucketMs);
+  const series: Record<string, SeriesState> = {};
+  for (const [id, s] of Object.entries(added)) series[id] = pruneBuckets(s, baseFrom - c.bucketMs);
+  const tracks: Record<string, AlertTrack> = { ...state.tracks };
+  const alerts: MonitorAlert[] = [];
+  for (const [id, s] of Object.entries(series)) {
+    const cur = windowCounts(s, curFrom, now + 1);
+    const base = windowCounts(s, baseFrom, curFrom);
+    for (const metric of c.metrics) {
+      const check = runCheck(metric, cur, base, c);
+      if (!check) continue;
+      const trackId = `${id}#${metric}`;
+      const t = tracks[trackId] ?? { active: false };
+      const high = check.pHigh < c.alpha && check.observed >= check.expected.center * (1 + c.minRelativeChange) && eventsOk(metric, cur, c);
+      const low = metric !== 'negative-rate' && check.pLow < c.alpha && check.observed <= check.expected.center * (1 - c.minRelativeChange);
+      const alert = (status: MonitorAlert['status'], direction: 'high' | 'low', firedAt: number): MonitorAlert => ({
+        id: `${id}#${metric}@${firedAt}`,
+        status,
+        key: s.key,
+        metric,
+        direction,
+        observed: check.observed,
+        expected: check.expected,
+        pValue: direction === 'high' ? check.pHigh : check.pLow,
+        evidence: { current: strip(cur), baseline: strip(base) },
+        window: { from: curFrom, to: now },
+        at: now,
+        message: describe(status, s.key, metric, direction, check, cur, c),
+      });
+      if (!t.active && check.enoughEvidence && (high || low) && (t.lastFiredAt === undefined || now - t.lastFiredAt >= c.cooldownMs)) {
+        const direction = high ? 'high' : 'low';
+        tracks[trackId] = { active: true, direction, firedAt: now, lastFiredAt: now };
+        alerts.push(alert('firing', direction, now));
+      } else if (t.active && t.direction) {
+        const p = t.direction === 'high' ? check.pHigh : check.pLow;
+        if (p > c.clearAlpha) {
+          tracks[trackId] = { active: false, lastFiredAt: t.lastFiredAt };
+          alerts.push(alert('resolved', t.direction, t.firedAt ?? now));
+        }
+      }
+    }
+  }
+  return { state: { series, tracks }, alerts };
+}
+
+function runCheck(metric: MonitorMetric, cur: BucketCounts, base: BucketCounts, c: MonitorConfig): CheckResult | null {
+  const evidence = { minTrials: c.minTrials, minBaselineTrials: c.minBaselineTrials };
+  switch (metric) {
+    case 'volume':
+      return volumeCheck(cur.exposures, base.exposures, c.baselineWindowMs / c.currentWindowMs, c.alpha, c.minBaselineVolume);
+    case 'response-rate':
+      return rateCheck({ events: cur.responses, trials: cur.exposures }, { events: base.responses, trials: base.exposures }, c.alpha, evidence);
+    case 'negative-rate':
+      return rateCheck({ events: cur.negatives, trials: cur.exposures }, { events: base.negatives, trials: base.exposures }, c.alpha, evidence);
+    case 'calibration':
+      // Only meaningful when (almost) every exposure carried a prediction.
+      if (cur.exposures === 0 || cur.predictedExposures < 0.95 * cur.exposures) return null;
+      return calibrationCheck(cur.responses, cur.predicted, cur.predictedSq, c.alpha, c.minExpectedForCalibration);
+  }
+}
+
+function eventsOk(metric: MonitorMetric, cur: BucketCounts, c: MonitorConfig): boolean {
+  if (metric === 'response-rate') return cur.responses >= c.minEvents;
+  if (metric === 'negative-rate') return cur.negatives >= c.minEvents;
+  return true;
+}
+
+function strip(b: BucketCounts): Omit<BucketCounts, 'predictedSq'> {
+  return { exposures: b.exposures, responses: b.responses, negatives: b.negatives, predicted: b.predicted, predictedExposures: b.predictedExposures };
+}
+
+const LABEL: Record<MonitorMetric, string> = {
+  volume: 'Volume',
+  'response-rate': 'Response rate',
+  'negative-rate': 'Negative-outcome rate (unsubscribes, complaints, dismissals)',
+  calibration: 'Observed responses against the rate model',
+};
+
+function describe(status: string, k: MonitorKey, metric: MonitorMetric, direction: string, r: CheckResult, cur: BucketCounts, c: MonitorConfig): string {
+  const rate = metric.endsWith('-rate');
+  const f = (x: number) => (rate ? `${(x * 100).toFixed(2)}%` : x.toFixed(metric === 'calibration' ? 1 : 0));
+  const where = `action "${k.action}" in placement "${k.placement}", segment "${k.segment}"`;
+  const minutes = Math.round(c.currentWindowMs / 60_000);
+  if (status === 'resolved') return `${LABEL[metric]} for ${where} is back within its expected band (${f(r.observed)} over the last ${minutes} minutes).`;
+  return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${minutes} minutes (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from its own baseline.`;
+}
+
+export { keyId };

@@ -1,0 +1,174 @@
+/**
+ * When not to trust an off-policy estimate. Numbers (effective sample size, largest weight,
+ * share of logged actions the candidate never takes) and warnings as objects with a code,
+ * a severity and a whole-sentence message. A "block" warning means no estimate is printed:
+ * a logger that never explored, or a candidate that acts where the logger had no support,
+ * leaves the log with nothing to say about the candidate.
+ */
+import type { OpeTerms } from './estimators.js';
+import type { LoggedFeedback } from './types.js';
+
+export interface OpeDiagnostics {
+  n: number;
+  /** Kish effective sample size (Σw)² / Σw². */
+  effectiveSampleSize: number;
+  maxWeight: number;
+  /** Largest weight as a share of Σw: how much one logged decision decides the estimate. */
+  maxWeightShare: number;
+  /** Mean weight; estimates the candidate's probability mass on supported actions (1 when fully supported). */
+  meanWeight: number;
+  /** Share of logged rows whose action the candidate would never take (target probability 0). */
+  zeroTargetShare: number;
+  /** Share of rows where the logger had no choice (propensity 1). */
+  loggerDeterministicShare: number;
+  /** Whether the candidate puts probability 1 on one action in every row. */
+  candidateDeterministic: boolean;
+  /** Mean candidate probability on actions the logger could not take (null when not computable). */
+  unsupportedTargetMass: number | null;
+}
+
+export type OpeWarningCode =
+  | 'logger-never-explored'
+  | 'no-support'
+  | 'partial-support'
+  | 'tiny-effective-sample'
+  | 'low-effective-sample'
+  | 'dominant-weight';
+
+export interface OpeWarning {
+  code: OpeWarningCode;
+  severity: 'block' | 'caution';
+  message: string;
+  details: Record<string, number>;
+}
+
+/** Thresholds; the defaults are conservative and documented in docs/measure-statistics.md. */
+export interface DiagnosticThresholds {
+  minEffectiveSample?: number;
+  cautionEffectiveSample?: number;
+  maxWeightShare?: number;
+  blockUnsupportedMass?: number;
+}
+
+/**
+ * Computes the diagnostics.
+ * @example opeDiagnostics(data, opeTerms(data)).effectiveSampleSize
+ */
+export function opeDiagnostics(data: LoggedFeedback, t: OpeTerms): OpeDiagnostics {
+  const n = t.n;
+  let sw = 0;
+  let sw2 = 0;
+  let maxW = 0;
+  let zero = 0;
+  let loggerDet = 0;
+  for (let i = 0; i < n; i++) {
+    const w = t.weight[i];
+    sw += w;
+    sw2 += w * w;
+    if (w > maxW) maxW = w;
+    if (data.targetProbability[i] === 0) zero++;
+    if (data.loggedPropensity[i] >= 1 - 1e-9) loggerDet++;
+  }
+  return {
+    n,
+    effectiveSampleSize: sw2 > 0 ? (sw * sw) / sw2 : 0,
+    maxWeight: maxW,
+    maxWeightShare: sw > 0 ? maxW / sw : 0,
+    meanWeight: n > 0 ? sw / n : 0,
+    zeroTargetShare: n > 0 ? zero / n : 0,
+    loggerDeterministicShare: n > 0 ? loggerDet / n : 0,
+    candidateDeterministic: isDeterministic(data),
+    unsupportedTargetMass: unsupportedMass(data),
+  };
+}
+
+function isDeterministic(data: LoggedFeedback): boolean {
+  const k = data.nActions ?? 0;
+  if (data.targetDistribution && k > 0) {
+    for (let i = 0; i < data.reward.length; i++) {
+      let max = 0;
+      for (let a = 0; a < k; a++) max = Math.max(max, data.targetDistribution[i * k + a]);
+      if (max < 1 - 1e-9) return false;
+    }
+    return true;
+  }
+  for (let i = 0; i < data.targetProbability.length; i++) {
+    const p = data.targetProbability[i];
+    if (p > 1e-12 && p < 1 - 1e-9) return false;
+  }
+  return true;
+}
+
+function unsupportedMass(data: LoggedFeedback): number | null {
+  const k = data.nActions ?? 0;
+  const n = data.reward.length;
+  if (!data.targetDistribution || k === 0 || n === 0) return null;
+  let seen: Uint8Array | null = null;
+  if (!data.loggedDistribution) {
+    if (!data.action) return null;
+    seen = new Uint8Array(k);
+    for (let i = 0; i < n; i++) seen[data.action[i]] = 1;
+  }
+  let mass = 0;
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < k; a++) {
+      const supported = data.loggedDistribution ? data.loggedDistribution[i * k + a] > 0 : seen![a] === 1;
+      if (!supported) mass += data.targetDistribution[i * k + a];
+    }
+  }
+  return mass / n;
+}
+
+/**
+ * Turns diagnostics into warnings.
+ * @example opeWarnings(diag).filter((w) => w.severity === 'block') // [] when estimates may be shown
+ */
+export function opeWarnings(d: OpeDiagnostics, thresholds: DiagnosticThresholds = {}): OpeWarning[] {
+  const minEss = thresholds.minEffectiveSample ?? 10;
+  const cautionEss = thresholds.cautionEffectiveSample ?? 100;
+  const maxShare = thresholds.maxWeightShare ?? 0.05;
+  const blockMass = thresholds.blockUnsupportedMass ?? 0.05;
+  const out: OpeWarning[] = [];
+  if (d.n > 0 && d.loggerDeterministicShare >= 0.99) {
+    out.push({
+      code: 'logger-never-explored',
+      severity: 'block',
+      message: `The logging policy never explored: ${(d.loggerDeterministicShare * 100).toFixed(1)}% of logged decisions had propensity 1, so the log cannot tell what any other choice would have earned. Run with exploration (or a holdout) before evaluating a candidate.`,
+      details: { loggerDeterministicShare: d.loggerDeterministicShare },
+    });
+  }
+  const mass = d.unsupportedTargetMass;
+  if (mass !== null && mass > 0) {
+    const block = mass >= blockMass;
+    out.push({
+      code: block ? 'no-support' : 'partial-support',
+      severity: block ? 'block' : 'caution',
+      message: `The candidate puts ${(mass * 100).toFixed(1)}% of its probability on actions the logging policy never took${d.candidateDeterministic ? ' (it is deterministic there)' : ''}; the log has no evidence about them${block ? ', so no estimate is given' : ' and the estimates ignore them'}.`,
+      details: { unsupportedTargetMass: mass },
+    });
+  }
+  if (d.effectiveSampleSize < minEss) {
+    out.push({
+      code: 'tiny-effective-sample',
+      severity: 'block',
+      message: `Only ${d.effectiveSampleSize.toFixed(1)} logged decisions effectively match the candidate (effective sample size); that is too few for any estimate.`,
+      details: { effectiveSampleSize: d.effectiveSampleSize },
+    });
+  } else if (d.effectiveSampleSize < cautionEss) {
+    out.push({
+      code: 'low-effective-sample',
+      severity: 'caution',
+      message: `The effective sample size is ${d.effectiveSampleSize.toFixed(0)} of ${d.n} logged decisions: the intervals are wide and the weighted estimators unstable.`,
+      details: { effectiveSampleSize: d.effectiveSampleSize, n: d.n },
+    });
+  }
+  if (d.maxWeightShare > maxShare) {
+    out.push({
+      code: 'dominant-weight',
+      severity: 'caution',
+      message: `One logged decision carries ${(d.maxWeightShare * 100).toFixed(1)}% of the total weight (weight ${d.maxWeight.toFixed(1)}); the estimate leans on it.`,
+      details: { maxWeight: d.maxWeight, maxWeightShare: d.maxWeightShare },
+    });
+  }
+  return out;
+}

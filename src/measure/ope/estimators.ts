@@ -1,0 +1,93 @@
+/**
+ * Off-policy value estimators, as Open Bandit Pipeline defines them (obp/ope/estimators.py):
+ *   IPS   V = mean(w·r)                       w = π_e(a|x) / π_b(a|x)
+ *   SNIPS V = Σ w·r / Σ w                     (self-normalised: bounded, slightly biased)
+ *   DM    V = mean(Σ_a π_e(a|x)·q̂(x,a))       (a reward model, no weights)
+ *   DR    V = DM + mean(w·(r − q̂(x,a_logged)))
+ *   SNDR  V = DM + Σ w·(r − q̂) / Σ w
+ * Rows are precomputed once (`opeTerms`) so that a bootstrap only re-sums them.
+ */
+import type { EstimatorName, LoggedFeedback } from './types.js';
+
+/** Per-row terms every estimator is a function of. */
+export interface OpeTerms {
+  n: number;
+  weight: Float64Array;
+  reward: Float64Array;
+  /** Σ_a π_e(a|x_i) q̂(x_i, a), or null without a reward model. */
+  directTerm: Float64Array | null;
+  /** q̂(x_i, a_i) for the logged action, or null without a reward model. */
+  loggedPrediction: Float64Array | null;
+}
+
+/**
+ * Precomputes weights and model terms. Throws a sentence when the arrays disagree in length or
+ * a logged propensity is not in (0, 1].
+ * @example opeTerms({ reward: [1, 0], loggedPropensity: [0.5, 0.5], targetProbability: [1, 0] }).weight // [2, 0]
+ */
+export function opeTerms(data: LoggedFeedback): OpeTerms {
+  const n = data.reward.length;
+  if (data.loggedPropensity.length !== n || data.targetProbability.length !== n) {
+    throw new RangeError(`Every logged row needs a reward, a logged propensity and a target probability; got ${n}, ${data.loggedPropensity.length} and ${data.targetProbability.length}.`);
+  }
+  const weight = new Float64Array(n);
+  const reward = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = data.loggedPropensity[i];
+    if (!(p > 0 && p <= 1)) throw new RangeError(`Logged propensity of row ${i} is ${p}; it must be in (0, 1].`);
+    weight[i] = data.targetProbability[i] / p;
+    reward[i] = data.reward[i];
+  }
+  let directTerm: Float64Array | null = null;
+  let loggedPrediction: Float64Array | null = null;
+  const k = data.nActions ?? 0;
+  if (data.rewardPrediction && data.targetDistribution && data.action && k > 0) {
+    directTerm = new Float64Array(n);
+    loggedPrediction = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let a = 0; a < k; a++) s += data.targetDistribution[i * k + a] * data.rewardPrediction[i * k + a];
+      directTerm[i] = s;
+      loggedPrediction[i] = data.rewardPrediction[i * k + data.action[i]];
+    }
+  }
+  return { n, weight, reward, directTerm, loggedPrediction };
+}
+
+/**
+ * Value of one estimator on the rows `idx` (all rows when omitted); NaN when the estimator needs
+ * a reward model that was not given, or when every weight is zero (SNIPS, SNDR).
+ * @example estimate(opeTerms(data), 'snips')
+ */
+export function estimate(t: OpeTerms, name: EstimatorName, idx?: ArrayLike<number>): number {
+  const m = idx ? idx.length : t.n;
+  if (m === 0) return NaN;
+  const needsModel = name === 'dm' || name === 'dr' || name === 'sndr';
+  if (needsModel && (!t.directTerm || !t.loggedPrediction)) return NaN;
+  let sw = 0;
+  let swr = 0;
+  let sdm = 0;
+  let sres = 0;
+  for (let j = 0; j < m; j++) {
+    const i = idx ? idx[j] : j;
+    const w = t.weight[i];
+    sw += w;
+    swr += w * t.reward[i];
+    if (needsModel) {
+      sdm += t.directTerm![i];
+      sres += w * (t.reward[i] - t.loggedPrediction![i]);
+    }
+  }
+  switch (name) {
+    case 'ips':
+      return swr / m;
+    case 'snips':
+      return sw > 0 ? swr / sw : NaN;
+    case 'dm':
+      return sdm / m;
+    case 'dr':
+      return (sdm + sres) / m;
+    case 'sndr':
+      return sw > 0 ? sdm / m + sres / sw : NaN;
+  }
+}
