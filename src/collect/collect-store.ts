@@ -2,6 +2,7 @@ import type { Identifier } from '../identity/identifiers.js';
 import type { MergeRecord } from '../identity/identity-index.js';
 import type { ConsentChange, ProfileState } from '../profiles/profile-state.js';
 import type { Message } from './message.js';
+import type { CompiledFeature } from '../profiles/features/definition.js';
 
 /** A message ready to be stored, with what the request handler already worked out about it. */
 export interface IngestItem {
@@ -75,6 +76,8 @@ export interface IngestWrites {
   merges: MergeRecord[];
   /** Changed profiles, with their version already increased. */
   profiles: ProfileState[];
+  /** Ids of the profiles this batch created (and that were not merged away in it). */
+  created: string[];
   consent: ConsentChange[];
   accounts: AccountWrite[];
   memberships: MembershipWrite[];
@@ -107,6 +110,14 @@ export interface CollectStore {
    * and retries — no batch is ever processed under an outdated feature set or merge rules.
    */
   ingest(items: IngestItem[], compute: (snapshot: IngestSnapshot) => IngestWrites, expectedEpoch: number): Promise<IngestWrites>;
+  /**
+   * Called at start and whenever the feature definitions change, before ingestion resumes. A
+   * store that materializes profile states from its log (SQLite) replays the log tail here and
+   * remembers the features for later recovery; a write-through store (PostgreSQL) does nothing.
+   */
+  prepare(features: readonly CompiledFeature[]): Promise<{ replayed: number }>;
+  /** Makes every materialized profile state durable in its row (no-op when states are written through). */
+  checkpoint(): Promise<void>;
   violations(): Promise<ViolationSummary[]>;
   countEvents(): Promise<number>;
   hasMessage(messageId: string): Promise<boolean>;

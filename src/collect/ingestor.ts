@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newProfileId } from '../identity/profile-id.js';
 import { trackingPlanKind } from './tracking-plan-kind.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
@@ -118,7 +118,7 @@ export class Ingestor {
       try {
         const w = await this.store.collect.ingest(
           items,
-          (snap) => processBatch(snap, items, { rules, features, newId: randomUUID, now: Date.now() }),
+          (snap) => processBatch(snap, items, { rules, features, newId: () => newProfileId(), now: Date.now() }),
           this.settings.epoch,
         );
         return w.outcomes.map((outcome, i) => ({ outcome, violations: items[i].violations }));

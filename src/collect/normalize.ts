@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from './message.js';
 
@@ -91,7 +91,7 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   else m.timestamp = original ? original.ms : env.receivedAt;
   if (original) m.originalTimestamp = original.iso;
   if (sentAt) m.sentAt = sentAt.iso;
-  m.messageId = typeof r.messageId === 'string' ? r.messageId : contentId(m);
+  m.messageId = typeof r.messageId === 'string' ? r.messageId : original ? contentId(m) : randomUUID();
 
   const json = JSON.stringify(m);
   const size = Buffer.byteLength(json);
@@ -149,7 +149,11 @@ function typeName(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
 }
 
-/** A stable id for a message sent without one, so a client's retry of it is still deduplicated. */
+/**
+ * A stable id for a message sent without one but with its own timestamp, so a client's retry of
+ * it is still deduplicated. (Without a timestamp there is nothing stable to tell a retry from a
+ * second identical event, so such a message gets a random id.)
+ */
 function contentId(m: Message): string {
   const h = createHash('sha256');
   h.update(JSON.stringify([m.type, m.userId, m.anonymousId, m.event, m.name, m.groupId, m.previousId, m.originalTimestamp ?? m.timestamp, m.properties, m.traits]));

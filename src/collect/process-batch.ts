@@ -42,7 +42,8 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
   const changed = new Set<string>();
   const mergedAway = new Set<string>();
   const seen = new Set<string>();
-  const w: IngestWrites = { events: [], identities: [], merges: [], profiles: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [] };
+  const createdIds = new Set<string>();
+  const w: IngestWrites = { events: [], identities: [], merges: [], profiles: [], created: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [] };
   const violations = new Map<string, IngestWrites['violations'][number]>();
 
   for (const item of items) {
@@ -70,7 +71,10 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
 
     const ids = identifiersForResolution(m, cfg.rules, index);
     const res = resolveIdentity(index, ids, cfg.rules, { messageId: m.messageId, at: m.receivedAt, reason: m.type, newId: cfg.newId });
-    if (res.created) states.set(res.profileId, newProfileState(res.profileId, m.receivedAt));
+    if (res.created) {
+      states.set(res.profileId, newProfileState(res.profileId, m.receivedAt));
+      createdIds.add(res.profileId);
+    }
     for (const mg of res.merges) {
       const into = states.get(mg.into) as ProfileState;
       const from = states.get(mg.from);
@@ -117,6 +121,7 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     s.version += 1;
     w.profiles.push(s);
   }
+  for (const id of createdIds) if (!mergedAway.has(id)) w.created.push(id);
   w.violations = [...violations.values()];
   return w;
 }

@@ -37,7 +37,14 @@ export interface ProfileState {
   consent: Record<string, PurposeConsent>;
   timezone?: string;
   locale?: string;
+  /** Store bookkeeping: the highest event sequence number folded into this state. */
+  seq?: number;
+  /** Store bookkeeping: sequence numbers of the most recent events, newest last. */
+  recent?: number[];
 }
+
+/** How many recent event sequence numbers a profile keeps. */
+export const RECENT_EVENTS = 50;
 
 /** Most distinct event names counted per profile; later names are counted under "(other)". */
 export const MAX_EVENT_NAMES = 500;
@@ -149,6 +156,19 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   }
   if (!into.timezone && from.timezone) into.timezone = from.timezone;
   if (!into.locale && from.locale) into.locale = from.locale;
+  if (from.seq !== undefined) into.seq = Math.max(into.seq ?? 0, from.seq);
+  if (from.recent?.length) {
+    const all = [...new Set([...(into.recent ?? []), ...from.recent])].sort((a, b) => a - b);
+    into.recent = all.slice(-RECENT_EVENTS);
+  }
+}
+
+/** Records that event `seq` was folded into the state (store bookkeeping). */
+export function noteEventSeq(s: ProfileState, seq: number): void {
+  if (s.seq === undefined || seq > s.seq) s.seq = seq;
+  const r = s.recent ?? (s.recent = []);
+  r.push(seq);
+  if (r.length > RECENT_EVENTS) r.splice(0, r.length - RECENT_EVENTS);
 }
 
 function minDef(a: number | undefined, b: number | undefined): number | undefined {

@@ -1,3 +1,4 @@
+import type { Job } from '../config/document-store.js';
 import type { ProfileState } from './profile-state.js';
 
 export interface IdentityRow {
@@ -82,8 +83,8 @@ export interface ProfileStore {
   /**
    * Loads the named profiles (a merged-away id gives the live profile it joined, so two ids may
    * give the same state), lets `fn` change them, writes each changed profile back once with a new
-   * version — one transaction.
+   * version — one transaction, which also saves `alsoSave` (a job's progress) when given.
    */
-  mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void): Promise<void>;
+  mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void, alsoSave?: Job): Promise<void>;
   countProfiles(): Promise<number>;
 }

@@ -46,6 +46,10 @@ export class Tact {
       if (kind !== 'features') return;
       const before = this.features;
       this.features = settings.get(featuresKind);
+      // Materialized states now hold every event folded under the old definitions, so a replay
+      // after a crash only ever sees events of the new ones.
+      await this.store.collect.checkpoint();
+      await this.store.collect.prepare(this.features);
       const jobs = await this.backfill.plan(before, change.eventSeq);
       for (const j of jobs) this.log.info({ job: j.id, state: j.state, uptoSeq: change.eventSeq }, 'feature backfill planned');
     });
@@ -58,6 +62,9 @@ export class Tact {
     const ingestor = new Ingestor(opts.store, settings, { isRetryable: opts.isRetryable });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
     const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log);
+    // Replay (embedded store) under the definitions the stored events were folded with, before any change.
+    const { replayed } = await opts.store.collect.prepare(settings.get(featuresKind));
+    if (replayed) log.info({ replayed }, 'profile states rebuilt from the event log');
     if (opts.configFile) {
       const applied = await settings.applyFile(opts.configFile);
       if (applied.length) log.info({ file: opts.configFile.path, applied }, 'configuration file applied');

@@ -25,7 +25,8 @@ export interface BackfillProgress {
  */
 export class FeatureBackfill {
   private timer: NodeJS.Timeout | undefined;
-  private busy = false;
+  private current: Promise<void> | undefined;
+  private again = false;
   private readonly owner = `backfill-${process.pid}-${Math.floor(performance.now())}`;
 
   constructor(private readonly store: Store, private readonly settings: Settings, private readonly opts: { chunk?: number; log?: (msg: string, data?: object) => void } = {}) {}
@@ -59,15 +60,29 @@ export class FeatureBackfill {
   }
 
   private kick(): void {
-    if (this.busy) return;
-    this.busy = true;
-    void this.runAll().finally(() => {
-      this.busy = false;
-    });
+    if (this.current) this.again = true;
+    else void this.runAll();
   }
 
-  /** Runs every running job to the end (used by tests and the poll loop). */
-  async runAll(): Promise<void> {
+  /**
+   * Runs every running job to the end. One run at a time per process: a call during a run
+   * joins it, and a job planned meanwhile is picked up before it returns.
+   */
+  runAll(): Promise<void> {
+    if (!this.current) {
+      this.current = (async () => {
+        do {
+          this.again = false;
+          await this.runOnce();
+        } while (this.again);
+      })().finally(() => {
+        this.current = undefined;
+      });
+    }
+    return this.current;
+  }
+
+  private async runOnce(): Promise<void> {
     const jobs = (await this.store.documents.listJobs('backfill')).filter((j) => j.state === 'running');
     for (const job of jobs) {
       try {
@@ -100,17 +115,15 @@ export class FeatureBackfill {
         partial.set(r.profileId, applyToFeature(f, partial.get(r.profileId), m));
         p.matched += 1;
       }
-      if (partial.size) {
-        await this.store.profiles.mutateProfiles([...partial.keys()], (states) => {
-          for (const [id, st] of states) {
-            const merged = mergeFeature(f, st.features[f.def.name], partial.get(id));
-            if (merged) st.features[f.def.name] = merged;
-          }
-        });
-      }
       p.afterSeq = rows[rows.length - 1].seq;
       job.updatedAt = Date.now();
-      await this.store.documents.saveJob(job);
+      // The partial states and the progress commit together: a chunk is folded in exactly once.
+      await this.store.profiles.mutateProfiles([...partial.keys()], (states) => {
+        for (const [id, st] of states) {
+          const merged = mergeFeature(f, st.features[f.def.name], partial.get(id));
+          if (merged) st.features[f.def.name] = merged;
+        }
+      }, job);
       await new Promise((r) => setImmediate(r));
     }
   }

@@ -1,4 +1,47 @@
+import type pg from 'pg';
 import type { Store } from '../store.js';
-export async function openPostgresStore(_o: { connectionString: string }): Promise<Store> {
-  throw new Error('PostgreSQL store: not built yet');
+import { PostgresCollectStore } from './collect.js';
+import { createPool, migratePostgres } from './database.js';
+import { PostgresDocumentStore } from './documents.js';
+import { PostgresKeyStore } from './keys.js';
+import { PostgresProfileStore } from './profiles.js';
+
+/**
+ * The shared store: several stateless Tact processes on one PostgreSQL database.
+ *
+ * @example
+ * const store = await openPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/tact' });
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly collect: PostgresCollectStore;
+  readonly profiles: PostgresProfileStore;
+  readonly documents: PostgresDocumentStore;
+  readonly keys: PostgresKeyStore;
+
+  constructor(readonly pool: pg.Pool) {
+    this.collect = new PostgresCollectStore(pool);
+    this.profiles = new PostgresProfileStore(pool);
+    this.documents = new PostgresDocumentStore(pool);
+    this.keys = new PostgresKeyStore(pool);
+  }
+
+  async migrate(): Promise<{ applied: string[] }> {
+    return { applied: await migratePostgres(this.pool) };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Connects, migrates and returns the PostgreSQL store. */
+export async function openPostgresStore(o: { connectionString: string; poolSize?: number }): Promise<PostgresStore> {
+  const pool = createPool(o.connectionString, o.poolSize ?? 10);
+  await migratePostgres(pool);
+  return new PostgresStore(pool);
 }

@@ -63,6 +63,11 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async saveJob(job: Job): Promise<void> {
+    this.saveJobNow(job);
+  }
+
+  /** Saves a job inside the caller's transaction. */
+  saveJobNow(job: Job): void {
     this.s.saveJob.run(job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt);
   }
 

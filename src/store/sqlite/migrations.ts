@@ -10,9 +10,11 @@ export const sqliteMigrations: Migration[] = [
     version: 1,
     name: 'collection, identity graph, profiles, documents, keys',
     sql: `
+-- The event log: append-only, the durable truth. No secondary index, so an append writes only
+-- the pages at the end of the table (see docs/adr/0003-log-structured-embedded-store.md).
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY,
-  message_id TEXT NOT NULL UNIQUE,
+  message_id TEXT NOT NULL,
   profile_id TEXT NOT NULL,
   type TEXT NOT NULL,
   event TEXT,
@@ -20,7 +22,11 @@ CREATE TABLE events (
   received_at INTEGER NOT NULL,
   body TEXT NOT NULL
 );
-CREATE INDEX events_profile ON events(profile_id, ts);
+CREATE TABLE store_meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT INTO store_meta (key, value) VALUES ('checkpoint_seq', 0);
 CREATE TABLE profiles (
   id TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
@@ -29,6 +35,7 @@ CREATE TABLE profiles (
   merged_into TEXT,
   state TEXT
 );
+CREATE INDEX profiles_merged ON profiles(merged_into) WHERE merged_into IS NOT NULL;
 CREATE TABLE identities (
   kind TEXT NOT NULL,
   value TEXT NOT NULL,

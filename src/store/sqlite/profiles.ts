@@ -1,21 +1,26 @@
+import type { Job } from '../../config/document-store.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type {
   AccountRow, ConflictRow, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
 import type { Db } from './database.js';
-import type { ProfileCache } from './profile-cache.js';
+import type { SqliteDocumentStore } from './documents.js';
+import type { ProfileMemory } from './profile-memory.js';
 
-/** Profile reads on SQLite; states come from the version-checked cache when it holds them. */
+/** Profile reads on SQLite: states from the materialized memory, the rest from their tables. */
 export class SqliteProfileStore implements ProfileStore {
   private readonly s;
 
-  constructor(private readonly db: Db, private readonly cache: ProfileCache) {
+  constructor(
+    private readonly db: Db,
+    private readonly memory: ProfileMemory,
+    private readonly documents: SqliteDocumentStore,
+    private readonly onFailure: () => void,
+  ) {
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
-      head: db.prepare('SELECT version, merged_into AS mergedInto FROM profiles WHERE id = ?'),
-      state: db.prepare('SELECT state FROM profiles WHERE id = ?').pluck(),
       identities: db.prepare('SELECT kind, value, created_at AS createdAt FROM identities WHERE profile_id = ? ORDER BY created_at, kind, value'),
-      events: db.prepare('SELECT seq, message_id AS messageId, type, event, ts AS timestamp, received_at AS receivedAt, body FROM events WHERE profile_id = ? ORDER BY ts DESC, seq DESC LIMIT ?'),
+      eventBySeq: db.prepare('SELECT seq, message_id AS messageId, type, event, ts AS timestamp, received_at AS receivedAt, body FROM events WHERE seq = ?'),
       memberships: db.prepare(`SELECT m.account_id AS accountId, m.role, m.created_at AS since, a.traits FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.profile_id = ? ORDER BY m.created_at`),
       merges: db.prepare('SELECT into_id AS "into", from_id AS "from", message_id AS messageId, reason, via_kind AS viaKind, via_value AS viaValue, at FROM merges WHERE into_id = ? OR from_id = ? ORDER BY at, id'),
       consent: db.prepare('SELECT at, message_id AS messageId, changes FROM consent_history WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
@@ -24,8 +29,7 @@ export class SqliteProfileStore implements ProfileStore {
       members: db.prepare('SELECT profile_id AS profileId, role FROM memberships WHERE account_id = ? ORDER BY created_at'),
       maxSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
       scan: db.prepare('SELECT seq, profile_id AS profileId, body AS json FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
-      upsert: db.prepare('UPDATE profiles SET version = ?, updated_at = ?, state = ? WHERE id = ?'),
-      countProfiles: db.prepare('SELECT count(*) FROM profiles WHERE merged_into IS NULL').pluck(),
+      countLive: db.prepare('SELECT count(DISTINCT profile_id) FROM identities').pluck(),
     };
   }
 
@@ -34,27 +38,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async getProfile(id: string): Promise<ProfileState | undefined> {
-    return this.liveState(id);
-  }
-
-  private liveState(id: string): ProfileState | undefined {
-    let cur = id;
-    for (let hop = 0; hop < 32; hop++) {
-      const head = this.s.head.get(cur) as { version: number; mergedInto: string | null } | undefined;
-      if (!head) return undefined;
-      if (head.mergedInto) {
-        cur = head.mergedInto;
-        continue;
-      }
-      const cached = this.cache.get(cur, head.version);
-      if (cached) return cached;
-      const json = this.s.state.get(cur) as string | null;
-      if (!json) return undefined;
-      const state = JSON.parse(json) as ProfileState;
-      this.cache.set(state);
-      return state;
-    }
-    return undefined;
+    return this.memory.live(id);
   }
 
   async identities(profileId: string): Promise<IdentityRow[]> {
@@ -62,7 +46,16 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async recentEvents(profileId: string, limit: number): Promise<StoredEvent[]> {
-    return (this.s.events.all(profileId, limit) as (Omit<StoredEvent, 'message'> & { body: string })[]).map(({ body, ...r }) => ({ ...r, message: JSON.parse(body) }));
+    const state = this.memory.live(profileId);
+    const seqs = (state?.recent ?? []).slice(-limit).reverse();
+    const out: StoredEvent[] = [];
+    for (const seq of seqs) {
+      const r = this.s.eventBySeq.get(seq) as (Omit<StoredEvent, 'message'> & { body: string }) | undefined;
+      if (!r) continue;
+      const { body, ...rest } = r;
+      out.push({ ...rest, message: JSON.parse(body) });
+    }
+    return out.sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq);
   }
 
   async memberships(profileId: string): Promise<MembershipRow[]> {
@@ -95,35 +88,30 @@ export class SqliteProfileStore implements ProfileStore {
     return this.s.scan.all(afterSeq, uptoSeq, limit) as EventScanRow[];
   }
 
-  async mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void): Promise<void> {
-    const touched: string[] = [];
-    const run = this.db.transaction(() => {
-      const states = new Map<string, ProfileState>();
-      for (const id of ids) {
-        const s = this.liveState(id);
-        if (s) {
-          states.set(id, s);
-          touched.push(s.id);
-        }
-      }
-      fn(states);
-      const unique = new Set(states.values());
-      for (const s of unique) {
-        s.version += 1;
-        this.s.upsert.run(s.version, s.updatedAt, JSON.stringify(s), s.id);
-      }
-      return unique;
-    });
+  async mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void, alsoSave?: Job): Promise<void> {
+    const states = new Map<string, ProfileState>();
+    for (const id of ids) {
+      const s = this.memory.live(id);
+      if (s) states.set(id, s);
+    }
+    fn(states);
+    const unique = new Set(states.values());
     try {
-      const states = run.immediate();
-      for (const s of states.values()) this.cache.set(s);
+      this.db.transaction(() => {
+        for (const s of unique) {
+          s.version += 1;
+          this.memory.writeNow(s);
+        }
+        if (alsoSave) this.documents.saveJobNow(alsoSave);
+      }).immediate();
     } catch (err) {
-      for (const id of touched) this.cache.delete(id);
+      // The states were changed in memory but not stored: rebuild them from the log.
+      this.onFailure();
       throw err;
     }
   }
 
   async countProfiles(): Promise<number> {
-    return this.s.countProfiles.get() as number;
+    return this.s.countLive.get() as number;
   }
 }

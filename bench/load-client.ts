@@ -1,0 +1,56 @@
+import http from 'node:http';
+import { messageJson, rng } from './events.js';
+
+/**
+ * The load generator, run as its own process so it does not share the server's CPU time:
+ * `clients` concurrent keep-alive connections each POST 100-message batches for `seconds`,
+ * and every acknowledged batch's latency is recorded. Prints one JSON line with the results.
+ */
+const [port, clients, seconds, users, writeKey, seed] = process.argv.slice(2).map((x, i) => (i === 4 ? x : Number(x))) as [number, number, number, number, string, number];
+const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+const auth = 'Basic ' + Buffer.from(`${writeKey}:`).toString('base64');
+const r = rng(seed);
+let next = 0;
+const latencies: number[] = [];
+let acked = 0;
+let failed = 0;
+const prefix = `b${seed}-${Date.now()}`;
+
+function batch(): string {
+  const now = Date.now();
+  const parts: string[] = [];
+  for (let k = 0; k < 100; k++) parts.push(messageJson(r, next++, users, prefix, now));
+  return `{"batch":[${parts.join(',')}],"sentAt":"${new Date(now).toISOString()}"}`;
+}
+
+function post(body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/v1/batch', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function client(until: number): Promise<void> {
+  while (performance.now() < until) {
+    const body = batch();
+    const t = performance.now();
+    const status = await post(body).catch(() => 0);
+    if (status === 200) {
+      latencies.push(performance.now() - t);
+      acked += 100;
+    } else failed += 1;
+  }
+}
+
+const start = performance.now();
+const until = start + seconds * 1000;
+await Promise.all(Array.from({ length: clients }, () => client(until)));
+const elapsed = (performance.now() - start) / 1000;
+latencies.sort((a, b) => a - b);
+const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+process.stdout.write(JSON.stringify({ acked, failed, elapsed, p50: q(0.5), p99: q(0.99), batches: latencies.length }) + '\n');
+agent.destroy();

@@ -1,0 +1,15 @@
+import { ingestBench } from './ingest.js';
+
+type Bench = (args: string[]) => Promise<Record<string, unknown>>;
+const benches: Record<string, { run: Bench; about: string }> = {
+  ingest: { run: ingestBench, about: 'events/s through HTTP /v1/batch with durable acks, vs the raw store ceiling' },
+};
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || name === '--help' || name === '-h' || !benches[name]) {
+  process.stdout.write(`Usage: npm run bench -- <name> [--quick]\n\n${Object.entries(benches).map(([k, b]) => `  ${k.padEnd(10)} ${b.about}`).join('\n')}\n\nThe last line printed is one JSON object with the figures.\n`);
+  process.exit(name && name !== '--help' && name !== '-h' ? 1 : 0);
+}
+const result = await benches[name].run(args);
+process.stdout.write(JSON.stringify(result) + '\n');
+process.exit(0);

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  port: number;
+  dataDir: string;
+  keys: { write: string; server: string; admin: string };
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `tact serve` as a child process on a free port with its own data folder and config,
+ * and waits until /health answers.
+ */
+export async function startServer(opts: { config?: object; env?: Record<string, string>; dataDir?: string } = {}): Promise<ServerProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tact-bench-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const keys = { write: 'bench-write-key', server: 'bench-server-key', admin: 'bench-admin-key' };
+  const configPath = join(dataDir, 'tact.config.json');
+  writeFileSync(configPath, JSON.stringify(opts.config ?? {}));
+  const proc = spawn(process.execPath, [MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
+    env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_WRITE_KEY: keys.write, TACT_SERVER_KEY: keys.server, TACT_ADMIN_KEY: keys.admin, TACT_LOG_LEVEL: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr?.on('data', (d) => (stderr += String(d)));
+  proc.stdout?.resume();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}): ${stderr}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    proc,
+    port,
+    dataDir,
+    keys,
+    rssMb() {
+      const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const done = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await done;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KEYS, bearer, get, harness, send, type Harness, type StoreKind } from '../../../test/harness.js';
+
+/** Configuration, tracking plan, feature backfill and keys, the same on every store. */
+export function configConformance(kind: StoreKind): void {
+  describe(`configuration, tracking plan, backfill, keys (${kind})`, () => {
+    let h: Harness;
+    beforeEach(async () => {
+      h = await harness(kind);
+    });
+    afterEach(async () => h.close());
+
+    const put = (kindName: string, document: unknown, extra: object = {}) =>
+      h.app.inject({ method: 'PUT', url: `/v1/config/${kindName}`, headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'test', ...extra } });
+
+    it('versions every change and refuses a stale expectedVersion', async () => {
+      const a = await put('merge-rules', { limits: { userId: 1 } });
+      expect(a.statusCode, a.body).toBe(200);
+      expect(a.json().version).toBe(1);
+      const b = await put('merge-rules', { limits: { userId: 2 } }, { expectedVersion: 1 });
+      expect(b.json().version).toBe(2);
+      const c = await put('merge-rules', { limits: { userId: 3 } }, { expectedVersion: 1 });
+      expect(c.statusCode).toBe(409);
+      const hist = (await get(h.app, '/v1/config/merge-rules/history')).json();
+      expect(hist.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+      expect(h.tact.settings.epoch).toBeGreaterThan(0);
+    });
+
+    it('names the field of an invalid document', async () => {
+      const r = await put('features', [{ name: 'Bad Name', kind: 'sum', event: 'X' }]);
+      expect(r.statusCode).toBe(400);
+      const fields = r.json().problems.map((p: { field: string }) => p.field);
+      expect(fields).toContain('features[0].name');
+      expect(fields).toContain('features[0].property');
+    });
+
+    it('counts tracking-plan violations per event and property, and blocks where the plan says', async () => {
+      const plan = {
+        events: {
+          'Order Completed': { block: true, properties: { type: 'object', required: ['revenue'], properties: { revenue: { type: 'number' } } } },
+          'Product Viewed': { properties: { type: 'object', properties: { price: { type: 'number' } } } },
+        },
+      };
+      expect((await put('tracking-plan', plan)).statusCode).toBe(200);
+      const blocked = await send(h.app, '/v1/track', { userId: 'p1', event: 'Order Completed', properties: { revenue: 'lots' } });
+      expect(blocked.statusCode).toBe(400);
+      expect(blocked.json().error).toBe('tracking_plan_blocked');
+      expect(blocked.json().problems[0].field).toBe('revenue');
+      const kept = await send(h.app, '/v1/track', { userId: 'p1', event: 'Product Viewed', properties: { price: 'cheap' } });
+      expect(kept.statusCode).toBe(200);
+      await send(h.app, '/v1/track', { userId: 'p1', event: 'Unplanned Thing' });
+      const batch = await send(h.app, '/v1/batch', { batch: [
+        { type: 'track', userId: 'p1', event: 'Order Completed', properties: {} },
+        { type: 'track', userId: 'p1', event: 'Order Completed', properties: { revenue: 9 } },
+      ] });
+      expect(batch.json().rejected).toHaveLength(1);
+      expect(batch.json().rejected[0].index).toBe(0);
+      const v = (await get(h.app, '/v1/tracking-plan/violations')).json().violations;
+      const find = (e: string, p: string, rule?: string) => v.find((x: { event: string; property: string; rule: string }) => x.event === e && x.property === p && (!rule || x.rule === rule));
+      expect(find('Order Completed', 'revenue', 'type')).toMatchObject({ count: 1, blocked: 1 });
+      expect(find('Order Completed', 'revenue', 'required')).toMatchObject({ count: 1, blocked: 1 });
+      expect(find('Product Viewed', 'price')).toMatchObject({ count: 1, blocked: 0 });
+      expect(find('Unplanned Thing', '(event)')).toMatchObject({ count: 1, rule: 'unplanned' });
+      expect(await h.store.collect.countEvents()).toBe(3);
+    });
+
+    it('backfills a new feature from stored events and keeps it live afterwards', async () => {
+      for (let i = 0; i < 25; i++) {
+        await send(h.app, '/v1/batch', { batch: [
+          { type: 'track', userId: `bf-${i % 5}`, event: 'Order Completed', properties: { revenue: i } },
+          { type: 'identify', userId: `bf-${i % 5}`, anonymousId: `bf-anon-${i}` },
+        ] });
+      }
+      const add = await h.app.inject({ method: 'POST', url: '/v1/features', headers: { authorization: bearer(KEYS.admin) }, payload: { name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' } });
+      expect(add.statusCode, add.body).toBe(201);
+      await h.tact.backfill.runAll();
+      await send(h.app, '/v1/track', { userId: 'bf-0', event: 'Order Completed', properties: { revenue: 100 } });
+      for (let u = 0; u < 5; u++) {
+        const p = (await get(h.app, `/v1/profiles/bf-${u}`)).json();
+        const expected = [0, 1, 2, 3, 4].map((k) => u + 5 * k).reduce((a, b) => a + b, 0) + (u === 0 ? 100 : 0);
+        expect(p.features.spend.value).toBe(expected);
+        expect(p.features.spend.events).toBe(u === 0 ? 6 : 5);
+      }
+      const list = (await get(h.app, '/v1/features')).json();
+      expect(list.features.find((f: { name: string }) => f.name === 'spend').backfill.state).toBe('done');
+    });
+
+    it('makes, lists and revokes keys; a revoked key stops working', async () => {
+      const made = await h.app.inject({ method: 'POST', url: '/v1/keys', headers: { authorization: bearer(KEYS.admin) }, payload: { kind: 'server', label: 'crm' } });
+      expect(made.statusCode).toBe(201);
+      const { id, secret } = made.json();
+      expect((await get(h.app, '/v1/features', secret)).statusCode).toBe(200);
+      expect((await get(h.app, '/v1/keys', secret)).statusCode).toBe(403);
+      const listed = (await get(h.app, '/v1/keys', KEYS.admin)).json().keys;
+      expect(listed.some((k: { id: string; secret?: string }) => k.id === id && k.secret === undefined)).toBe(true);
+      await h.app.inject({ method: 'DELETE', url: `/v1/keys/${id}`, headers: { authorization: bearer(KEYS.admin) } });
+      expect(await h.tact.keys.authenticate(secret)).toBeUndefined();
+    });
+  });
+}

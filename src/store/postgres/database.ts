@@ -1,0 +1,67 @@
+import pg from 'pg';
+import { postgresMigrations } from './migrations.js';
+
+/** int8 and numeric come back as JS numbers (our values stay well within 2^53). */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v));
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** A pool for one PostgreSQL database. */
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  return new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact' });
+}
+
+/**
+ * Applies pending migrations under an advisory lock, so several processes starting at once
+ * migrate exactly once.
+ */
+export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(7263512)');
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    const applied: string[] = [];
+    for (const m of postgresMigrations) {
+      if (done.has(m.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+      applied.push(`${m.version} ${m.name}`);
+    }
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(7263512)').catch(() => undefined);
+    client.release();
+  }
+}
+
+/**
+ * Runs `fn` in a transaction on one client; rolls back on any error.
+ *
+ * @example
+ * await inTransaction(pool, async (c) => { await c.query('…'); });
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

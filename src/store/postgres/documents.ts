@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import type { DocumentStore, Job, PutResult, StoredDocument } from '../../config/document-store.js';
+import { TactError } from '../../errors/tact-error.js';
+import { inTransaction } from './database.js';
+
+type Row = { kind: string; version: number; body: string; author: string; reason: string; createdAt: number };
+type JobRow = Omit<Job, 'progress'> & { progress: string };
+const toDoc = <T>(r: Row): StoredDocument<T> => ({ ...r, body: JSON.parse(r.body) as T });
+const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
+const COLS = 'kind, version, body, author, reason, created_at AS "createdAt"';
+const JOB_COLS = 'id, kind, state, progress, created_at AS "createdAt", updated_at AS "updatedAt"';
+
+/** Saves a job with the given client (inside the caller's transaction). */
+export async function saveJobWith(c: pg.PoolClient | pg.Pool, job: Job): Promise<void> {
+  await c.query(
+    `INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (id) DO UPDATE SET state = excluded.state, progress = excluded.progress, updated_at = excluded.updated_at`,
+    [job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt],
+  );
+}
+
+/** Versioned configuration documents and background jobs on PostgreSQL. */
+export class PostgresDocumentStore implements DocumentStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async latest<T>(kind: string): Promise<StoredDocument<T> | undefined> {
+    const r = (await this.pool.query<Row>(`SELECT ${COLS} FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT 1`, [kind])).rows[0];
+    return r ? toDoc<T>(r) : undefined;
+  }
+
+  async get<T>(kind: string, version: number): Promise<StoredDocument<T> | undefined> {
+    const r = (await this.pool.query<Row>(`SELECT ${COLS} FROM documents WHERE kind = $1 AND version = $2`, [kind, version])).rows[0];
+    return r ? toDoc<T>(r) : undefined;
+  }
+
+  async history(kind: string, limit: number): Promise<StoredDocument[]> {
+    return (await this.pool.query<Row>(`SELECT ${COLS} FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT $2`, [kind, limit])).rows.map((r) => toDoc(r));
+  }
+
+  async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>> {
+    return inTransaction(this.pool, async (c) => {
+      // Taking the epoch row first waits for every batch in flight (they hold it FOR SHARE).
+      const epoch = (await c.query<{ epoch: number }>('UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch')).rows[0].epoch;
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`doc:${kind}`]);
+      const cur = (await c.query<{ version: number }>('SELECT version FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT 1', [kind])).rows[0]?.version ?? 0;
+      if (meta.expectedVersion !== undefined && meta.expectedVersion !== cur) {
+        throw new TactError('conflict', { detail: `The ${kind} document is at version ${cur}, not ${meta.expectedVersion}; reload it and apply your change again.` });
+      }
+      const doc = { kind, version: cur + 1, body, author: meta.author, reason: meta.reason, createdAt: Date.now() };
+      await c.query('INSERT INTO documents (kind, version, body, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [kind, doc.version, JSON.stringify(body), meta.author, meta.reason, doc.createdAt]);
+      const eventSeq = (await c.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM events')).rows[0].n;
+      return { ...doc, epoch, eventSeq };
+    });
+  }
+
+  async epoch(): Promise<number> {
+    return (await this.pool.query<{ epoch: number }>('SELECT epoch FROM config_epoch WHERE id = 1')).rows[0].epoch;
+  }
+
+  async saveJob(job: Job): Promise<void> {
+    await saveJobWith(this.pool, job);
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const r = (await this.pool.query<JobRow>(`SELECT ${JOB_COLS} FROM jobs WHERE id = $1`, [id])).rows[0];
+    return r ? toJob(r) : undefined;
+  }
+
+  async listJobs(kind: string): Promise<Job[]> {
+    return (await this.pool.query<JobRow>(`SELECT ${JOB_COLS} FROM jobs WHERE kind = $1 ORDER BY created_at DESC`, [kind])).rows.map(toJob);
+  }
+
+  async leaseJob(id: string, owner: string, ms: number): Promise<boolean> {
+    const now = Date.now();
+    const r = await this.pool.query('UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND (lease_owner = $1 OR lease_until < $4)', [owner, now + ms, id, now]);
+    return (r.rowCount ?? 0) > 0;
+  }
+}

@@ -1,0 +1,127 @@
+import type { Migration } from '../sqlite/migrations.js';
+
+/** Versioned schema migrations for the PostgreSQL store. Append only. */
+export const postgresMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'collection, identity graph, profiles, documents, keys',
+    sql: `
+CREATE TABLE events (
+  seq BIGSERIAL PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  profile_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  event TEXT,
+  ts BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX events_profile ON events (profile_id, seq);
+CREATE TABLE profiles (
+  id TEXT PRIMARY KEY,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  merged_into TEXT,
+  state TEXT
+);
+CREATE INDEX profiles_merged ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+CREATE TABLE identities (
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (kind, value)
+);
+CREATE INDEX identities_profile ON identities (profile_id);
+CREATE TABLE merges (
+  id BIGSERIAL PRIMARY KEY,
+  into_id TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  via_kind TEXT NOT NULL,
+  via_value TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX merges_into ON merges (into_id);
+CREATE INDEX merges_from ON merges (from_id);
+CREATE TABLE identity_conflicts (
+  id BIGSERIAL PRIMARY KEY,
+  profile_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX identity_conflicts_profile ON identity_conflicts (profile_id);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  traits JSONB NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE memberships (
+  account_id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  role TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, profile_id)
+);
+CREATE INDEX memberships_profile ON memberships (profile_id);
+CREATE TABLE consent_history (
+  id BIGSERIAL PRIMARY KEY,
+  profile_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  message_id TEXT NOT NULL,
+  changes TEXT NOT NULL
+);
+CREATE INDEX consent_history_profile ON consent_history (profile_id, at);
+CREATE TABLE plan_violations (
+  event TEXT NOT NULL,
+  property TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  count BIGINT NOT NULL,
+  blocked BIGINT NOT NULL,
+  last_at BIGINT NOT NULL,
+  last_message_id TEXT NOT NULL,
+  last_detail TEXT NOT NULL,
+  PRIMARY KEY (event, property, rule)
+);
+CREATE TABLE documents (
+  kind TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  author TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (kind, version)
+);
+CREATE TABLE config_epoch (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch BIGINT NOT NULL
+);
+INSERT INTO config_epoch (id, epoch) VALUES (1, 0);
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  label TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+`,
+  },
+];

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { collectConformance } from '../conformance/collect.case.js';
+import { configConformance } from '../conformance/config.case.js';
+import { get, harness, send } from '../../../test/harness.js';
+import { freshPostgresDatabase } from '../../../test/postgres.js';
+import { openPostgresStore } from './postgres-store.js';
+
+collectConformance('postgres');
+configConformance('postgres');
+
+describe('several processes on one PostgreSQL', () => {
+  it('three ingestors linking the same identities concurrently keep one profile per user', async () => {
+    const db = await freshPostgresDatabase();
+    const stores = await Promise.all([0, 1, 2].map(() => openPostgresStore({ connectionString: db.url, poolSize: 4 })));
+    const hs = [];
+    for (const s of stores) hs.push(await harness('postgres', { store: s, config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }] } }));
+    const reqs = [];
+    for (let i = 0; i < 60; i++) {
+      const batch = [];
+      for (let k = 0; k < 8; k++) {
+        const u = (i + k) % 5;
+        batch.push({ type: 'track', anonymousId: `pdev-${u}-${(i + k) % 4}`, event: 'Order Completed' });
+        batch.push({ type: 'identify', userId: `puser-${u}`, anonymousId: `pdev-${u}-${(i + k) % 4}` });
+      }
+      reqs.push(send(hs[i % 3].app, '/v1/batch', { batch }));
+    }
+    const res = await Promise.all(reqs);
+    for (const r of res) expect(r.json(), r.body).toEqual({ success: true });
+    let total = 0;
+    for (let u = 0; u < 5; u++) {
+      const p = (await get(hs[u % 3].app, `/v1/profiles/puser-${u}`)).json();
+      for (let d = 0; d < 4; d++) expect((await get(hs[d % 3].app, `/v1/profiles/anonymousId:pdev-${u}-${d}`)).json().id).toBe(p.id);
+      expect(p.features.orders.value).toBe(p.events['Order Completed'].count);
+      total += p.features.orders.value;
+    }
+    expect(total).toBe(480);
+    for (const h of hs) await h.close();
+    for (const s of stores) await s.close();
+    await db.drop();
+  }, 120_000);
+});

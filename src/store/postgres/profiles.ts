@@ -1,0 +1,126 @@
+import type pg from 'pg';
+import type { Job } from '../../config/document-store.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import type {
+  AccountRow, ConflictRow, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
+} from '../../profiles/profile-store.js';
+import { inTransaction } from './database.js';
+import { saveJobWith } from './documents.js';
+
+/** Profile reads and backfill writes on PostgreSQL. */
+export class PostgresProfileStore implements ProfileStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async findProfileId(kind: string, value: string): Promise<string | undefined> {
+    return (await this.pool.query<{ profile_id: string }>('SELECT profile_id FROM identities WHERE kind = $1 AND value = $2', [kind, value])).rows[0]?.profile_id;
+  }
+
+  async getProfile(id: string): Promise<ProfileState | undefined> {
+    let cur = id;
+    for (let hop = 0; hop < 64; hop++) {
+      const r = (await this.pool.query<{ merged_into: string | null; state: string | null }>('SELECT merged_into, state FROM profiles WHERE id = $1', [cur])).rows[0];
+      if (!r) return undefined;
+      if (r.merged_into) {
+        cur = r.merged_into;
+        continue;
+      }
+      return r.state ? (JSON.parse(r.state) as ProfileState) : undefined;
+    }
+    return undefined;
+  }
+
+  async identities(profileId: string): Promise<IdentityRow[]> {
+    return (await this.pool.query<IdentityRow>('SELECT kind, value, created_at AS "createdAt" FROM identities WHERE profile_id = $1 ORDER BY created_at, kind, value', [profileId])).rows;
+  }
+
+  async recentEvents(profileId: string, limit: number): Promise<StoredEvent[]> {
+    const rows = (await this.pool.query<Omit<StoredEvent, 'message'> & { body: string }>(
+      'SELECT seq, message_id AS "messageId", type, event, ts AS timestamp, received_at AS "receivedAt", body FROM events WHERE profile_id = $1 ORDER BY seq DESC LIMIT $2',
+      [profileId, limit],
+    )).rows;
+    return rows.map(({ body, ...r }) => ({ ...r, message: JSON.parse(body) })).sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq);
+  }
+
+  async memberships(profileId: string): Promise<MembershipRow[]> {
+    return (await this.pool.query<MembershipRow>(
+      'SELECT m.account_id AS "accountId", m.role, m.created_at AS since, a.traits FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.profile_id = $1 ORDER BY m.created_at',
+      [profileId],
+    )).rows;
+  }
+
+  async merges(profileId: string): Promise<MergeRow[]> {
+    return (await this.pool.query<MergeRow>(
+      'SELECT into_id AS "into", from_id AS "from", message_id AS "messageId", reason, via_kind AS "viaKind", via_value AS "viaValue", at FROM merges WHERE into_id = $1 OR from_id = $1 ORDER BY at, id',
+      [profileId],
+    )).rows;
+  }
+
+  async consentHistory(profileId: string, limit: number): Promise<ConsentHistoryRow[]> {
+    return (await this.pool.query<Omit<ConsentHistoryRow, 'changes'> & { changes: string }>(
+      'SELECT at, message_id AS "messageId", changes FROM consent_history WHERE profile_id = $1 ORDER BY at DESC, id DESC LIMIT $2',
+      [profileId, limit],
+    )).rows.map((r) => ({ ...r, changes: JSON.parse(r.changes) }));
+  }
+
+  async conflicts(profileId: string, limit: number): Promise<ConflictRow[]> {
+    return (await this.pool.query<ConflictRow>(
+      'SELECT message_id AS "messageId", kind, value, reason, at FROM identity_conflicts WHERE profile_id = $1 ORDER BY at DESC, id DESC LIMIT $2',
+      [profileId, limit],
+    )).rows;
+  }
+
+  async getAccount(id: string): Promise<AccountRow | undefined> {
+    const r = (await this.pool.query<Omit<AccountRow, 'members'>>('SELECT id, traits, created_at AS "createdAt", updated_at AS "updatedAt" FROM accounts WHERE id = $1', [id])).rows[0];
+    if (!r) return undefined;
+    const members = (await this.pool.query<AccountRow['members'][number]>('SELECT profile_id AS "profileId", role FROM memberships WHERE account_id = $1 ORDER BY created_at', [id])).rows;
+    return { ...r, members };
+  }
+
+  async maxEventSeq(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM events')).rows[0].n;
+  }
+
+  async scanEvents(afterSeq: number, uptoSeq: number, limit: number): Promise<EventScanRow[]> {
+    return (await this.pool.query<EventScanRow>(
+      'SELECT seq, profile_id AS "profileId", body AS json FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
+      [afterSeq, uptoSeq, limit],
+    )).rows;
+  }
+
+  async mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void, alsoSave?: Job): Promise<void> {
+    await inTransaction(this.pool, async (c) => {
+      // Resolve each id to its live profile, lock those rows in id order, then change them.
+      const live = new Map<string, string>();
+      for (const id of ids) {
+        let cur = id;
+        for (let hop = 0; hop < 64; hop++) {
+          const r = (await c.query<{ merged_into: string | null }>('SELECT merged_into FROM profiles WHERE id = $1', [cur])).rows[0];
+          if (!r) break;
+          if (!r.merged_into) {
+            live.set(id, cur);
+            break;
+          }
+          cur = r.merged_into;
+        }
+      }
+      const targets = [...new Set(live.values())].sort();
+      const rows = (await c.query<{ id: string; state: string; merged_into: string | null }>('SELECT id, state, merged_into FROM profiles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [targets])).rows;
+      const byId = new Map(rows.filter((r) => !r.merged_into && r.state).map((r) => [r.id, JSON.parse(r.state) as ProfileState]));
+      const states = new Map<string, ProfileState>();
+      for (const [id, target] of live) {
+        const s = byId.get(target);
+        if (s) states.set(id, s);
+      }
+      fn(states);
+      for (const s of new Set(states.values())) {
+        s.version += 1;
+        await c.query('UPDATE profiles SET version = $1, updated_at = $2, state = $3 WHERE id = $4', [s.version, s.updatedAt, JSON.stringify(s), s.id]);
+      }
+      if (alsoSave) await saveJobWith(c, alsoSave);
+    });
+  }
+
+  async countProfiles(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM profiles WHERE merged_into IS NULL')).rows[0].n;
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../src/server/app.js';
+import { Tact } from '../src/server/tact.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+import { isRetryableStoreError } from '../src/store/open.js';
+import { freshPostgresDatabase } from './postgres.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export const KEYS = { write: 'test-write-key', server: 'test-server-key', admin: 'test-admin-key' };
+
+/** A store of a kind, fresh, with its clean-up. */
+export async function openTestStore(kind: StoreKind, sqlitePath = ':memory:'): Promise<{ store: Store; cleanup: () => Promise<void>; url?: string }> {
+  if (kind === 'sqlite') {
+    const store = await openSqliteStore({ path: sqlitePath });
+    return { store, cleanup: () => store.close() };
+  }
+  const db = await freshPostgresDatabase();
+  const store = await openPostgresStore({ connectionString: db.url, poolSize: 8 });
+  return { store, url: db.url, cleanup: async () => { await store.close(); await db.drop(); } };
+}
+
+export interface Harness {
+  store: Store;
+  tact: Tact;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Tact wired on a fresh store, its app built (no socket), and the test keys registered. */
+export async function harness(kind: StoreKind, opts: { store?: Store; config?: Record<string, unknown> } = {}): Promise<Harness> {
+  const opened = opts.store ? { store: opts.store, cleanup: async () => {} } : await openTestStore(kind);
+  const tact = await Tact.create({
+    store: opened.store,
+    logger: pino({ level: 'silent' }),
+    background: false,
+    isRetryable: isRetryableStoreError,
+    configFile: opts.config ? { path: 'test-config', sections: opts.config } : undefined,
+  });
+  await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
+  const app = await buildApp(tact);
+  return {
+    store: opened.store,
+    tact,
+    app,
+    async close() {
+      await app.close();
+      await tact.close();
+      await opened.cleanup();
+    },
+  };
+}
+
+export const basic = (key = KEYS.write) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+export const bearer = (key = KEYS.server) => `Bearer ${key}`;
+
+/** POSTs a Segment call with the write key. */
+export function send(app: FastifyInstance, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return app.inject({ method: 'POST', url: path, headers: { authorization: basic(), 'content-type': 'application/json', ...headers }, payload: body as object });
+}
+
+/** GETs with the server key. */
+export function get(app: FastifyInstance, url: string, key = KEYS.server) {
+  return app.inject({ method: 'GET', url, headers: { authorization: bearer(key) } });
+}
