@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_MESSAGE_BYTES, normalizeMessage } from './normalize.js';
+
+const env = { receivedAt: Date.parse('2026-11-23T12:00:10.000Z') };
+
+describe('normalizeMessage', () => {
+  it("corrects client clock skew with Segment's formula: timestamp = receivedAt − (sentAt − originalTimestamp)", () => {
+    // Source: Segment spec, "Timestamps" (segment.com/docs/connections/spec/common/#timestamps).
+    // The device clock is 1 hour fast: it says the event happened at 13:00:00 and was sent at 13:00:05;
+    // the server received it at 12:00:10, so the event happened 5 s before that: 12:00:05.
+    const n = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2026-11-23T13:00:00.000Z', sentAt: '2026-11-23T13:00:05.000Z' }, 'track', env);
+    expect(n.ok && new Date(n.message.timestamp).toISOString()).toBe('2026-11-23T12:00:05.000Z');
+    expect(n.ok && n.message.originalTimestamp).toBe('2026-11-23T13:00:00.000Z');
+  });
+
+  it('takes sentAt from the batch envelope when the message has none (analytics.js batching)', () => {
+    const n = normalizeMessage({ type: 'track', userId: 'u', event: 'E', originalTimestamp: '2026-11-23T13:00:00.000Z' }, undefined, { ...env, sentAt: '2026-11-23T13:00:09.000Z' });
+    expect(n.ok && new Date(n.message.timestamp).toISOString()).toBe('2026-11-23T12:00:01.000Z');
+  });
+
+  it('keeps a server-side timestamp as given when no sentAt is sent (historical import)', () => {
+    const n = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2025-01-01T00:00:00Z' }, 'track', env);
+    expect(n.ok && n.message.timestamp).toBe(Date.parse('2025-01-01T00:00:00Z'));
+  });
+
+  it('names every field that is wrong, in a sentence', () => {
+    const n = normalizeMessage({ properties: [1], timestamp: 'yesterday' }, 'track', env);
+    expect(n.ok).toBe(false);
+    const fields = !n.ok ? n.problems.map((p) => p.field) : [];
+    expect(fields).toEqual(expect.arrayContaining(['userId', 'event', 'properties', 'timestamp']));
+    for (const p of !n.ok ? n.problems : []) expect(p.message).toMatch(/^The `|^A track call/);
+  });
+
+  it('requires what each call needs: groupId for group, previousId and userId for alias, a valid type in a batch', () => {
+    const g = normalizeMessage({ userId: 'u' }, 'group', env);
+    expect(!g.ok && g.problems[0].field).toBe('groupId');
+    const a = normalizeMessage({ anonymousId: 'x' }, 'alias', env);
+    expect(!a.ok && a.problems.map((p) => p.field).sort()).toEqual(['previousId', 'userId']);
+    const t = normalizeMessage({ type: 'purchase', userId: 'u' }, undefined, env);
+    expect(!t.ok && t.problems[0].message).toContain('"purchase"');
+  });
+
+  it('accepts numeric ids as strings, and refuses other types', () => {
+    const ok = normalizeMessage({ userId: 42, event: 'E' }, 'track', env);
+    expect(ok.ok && ok.message.userId).toBe('42');
+    const bad = normalizeMessage({ userId: { id: 1 }, event: 'E' }, 'track', env);
+    expect(!bad.ok && bad.problems[0]).toMatchObject({ field: 'userId' });
+  });
+
+  it('refuses a message over 32 KB and says its size', () => {
+    const n = normalizeMessage({ userId: 'u', event: 'E', properties: { blob: 'x'.repeat(MAX_MESSAGE_BYTES + 10) } }, 'track', env);
+    expect(!n.ok && n.tooLarge).toBeGreaterThan(MAX_MESSAGE_BYTES);
+  });
+
+  it('gives a retry of a timestamped message without messageId the same id, and untimestamped ones fresh ids', () => {
+    const m = { userId: 'u', event: 'E', timestamp: '2026-11-23T11:00:00Z', properties: { a: 1 } };
+    const a = normalizeMessage(m, 'track', env);
+    const b = normalizeMessage(m, 'track', { receivedAt: env.receivedAt + 5000 });
+    expect(a.ok && b.ok && a.message.messageId === b.message.messageId).toBe(true);
+    const c = normalizeMessage({ userId: 'u', event: 'E' }, 'track', env);
+    const d = normalizeMessage({ userId: 'u', event: 'E' }, 'track', env);
+    expect(c.ok && d.ok && c.message.messageId !== d.message.messageId).toBe(true);
+  });
+
+  it('merges the batch context under the message context', () => {
+    const n = normalizeMessage({ type: 'page', anonymousId: 'a', context: { page: { path: '/x' } } }, undefined, { ...env, context: { library: { name: 'l' }, page: { path: '/batch' } } });
+    expect(n.ok && n.message.context).toEqual({ library: { name: 'l' }, page: { path: '/x' } });
+  });
+});

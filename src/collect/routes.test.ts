@@ -1,0 +1,125 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, basic, bearer, harness, send, type Harness } from '../../test/harness.js';
+
+describe('collection API (Segment HTTP Tracking API)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('answers {"success":true} for each call type', async () => {
+    for (const [path, body] of [
+      ['/v1/track', { userId: 'r1', event: 'Signed Up' }],
+      ['/v1/identify', { userId: 'r1', traits: { name: 'R' } }],
+      ['/v1/page', { anonymousId: 'a1', name: 'Home' }],
+      ['/v1/screen', { userId: 'r1', name: 'Settings' }],
+      ['/v1/group', { userId: 'r1', groupId: 'g1' }],
+      ['/v1/alias', { userId: 'r1', previousId: 'a1' }],
+    ] as const) {
+      const r = await send(h.app, path, body);
+      expect(r.statusCode, `${path}: ${r.body}`).toBe(200);
+      expect(r.json()).toEqual({ success: true });
+    }
+  });
+
+  it('takes the write key as the Basic user name, as writeKey in the body, or a server key as Bearer', async () => {
+    const noAuth = await h.app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'r', event: 'E' } });
+    expect(noAuth.statusCode).toBe(401);
+    expect(noAuth.json().error).toBe('missing_credentials');
+    const inBody = await h.app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'r', event: 'E', writeKey: KEYS.write } });
+    expect(inBody.statusCode).toBe(200);
+    const bearerServer = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: bearer() }, payload: { userId: 'r', event: 'E' } });
+    expect(bearerServer.statusCode).toBe(200);
+    const wrong = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('nope') }, payload: { userId: 'r', event: 'E' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error).toBe('invalid_credentials');
+  });
+
+  it('a write key cannot read profiles', async () => {
+    const r = await h.app.inject({ method: 'GET', url: '/v1/profiles/r1', headers: { authorization: bearer(KEYS.write) } });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().message).toBe('A write key cannot read profiles; this needs a server key.');
+  });
+
+  it('answers 400 naming the field of an invalid message', async () => {
+    const r = await send(h.app, '/v1/track', { userId: 'r' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ error: 'validation_failed', problems: [{ field: 'event' }] });
+    expect(r.json().message).toBe('The `event` property is required for a track call. It was not present on the data you sent.');
+  });
+
+  it('keeps the valid messages of a batch and lists the rejected ones with reasons', async () => {
+    const r = await send(h.app, '/v1/batch', { batch: [
+      { type: 'track', userId: 'b1', event: 'Ok' },
+      { type: 'track', userId: 'b1' },
+      { type: 'launch', userId: 'b1' },
+      { type: 'identify', anonymousId: 'b-anon', traits: { a: 1 } },
+    ] });
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body.accepted).toBe(2);
+    expect(body.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2]);
+    expect(body.rejected[0].problems[0].field).toBe('event');
+    expect(body.rejected[1].problems[0].field).toBe('type');
+  });
+
+  it('answers 400 when every message of a batch is rejected, and when batch is missing', async () => {
+    const all = await send(h.app, '/v1/batch', { batch: [{ type: 'track' }] });
+    expect(all.statusCode).toBe(400);
+    expect(all.json().error).toBe('batch_rejected');
+    const none = await send(h.app, '/v1/batch', { messages: [] });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().problems[0].field).toBe('batch');
+  });
+
+  it('answers 413 over 32 KB a message and 500 KB a batch, with a clear body', async () => {
+    const big = await send(h.app, '/v1/track', { userId: 'r', event: 'E', properties: { x: 'y'.repeat(40_000) } });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error).toBe('message_too_large');
+    expect(big.json().message).toContain('32 KB');
+    const batch = Array.from({ length: 30 }, () => ({ type: 'track', userId: 'r', event: 'E', properties: { x: 'y'.repeat(20_000) } }));
+    const huge = await send(h.app, '/v1/batch', { batch });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error).toBe('batch_too_large');
+    expect(huge.json().message).toContain('500 KB');
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: '{"userId":' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toBe('invalid_json');
+  });
+
+  it('accepts analytics.js text/plain bodies on the short paths and gzip bodies', async () => {
+    const t = await h.app.inject({ method: 'POST', url: '/v1/t', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify({ userId: 'ajs', event: 'Clicked', writeKey: KEYS.write }) });
+    expect(t.statusCode, t.body).toBe(200);
+    const b = await h.app.inject({ method: 'POST', url: '/v1/b', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify({ writeKey: KEYS.write, batch: [{ type: 'page', anonymousId: 'ajs-a' }] }) });
+    expect(b.statusCode).toBe(200);
+    const gz = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'Zipped' }] })) });
+    expect(gz.statusCode, gz.body).toBe(200);
+  });
+
+  it('answers CORS preflights for browser clients', async () => {
+    const r = await h.app.inject({ method: 'OPTIONS', url: '/v1/t', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST' } });
+    expect(r.statusCode).toBe(204);
+    expect(r.headers['access-control-allow-origin']).toBe('https://shop.example.com');
+  });
+
+  it('serves health without a key, the OpenAPI document and readable docs', async () => {
+    expect((await h.app.inject({ url: '/health' })).json()).toMatchObject({ status: 'ok', store: 'sqlite' });
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json();
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/track', '/v1/batch', '/v1/profiles/{identifier}', '/v1/config/{kind}']));
+    const ui = await h.app.inject({ url: '/docs/' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain('swagger');
+  });
+
+  it('answers unknown routes with a 404 that says where the API is described', async () => {
+    const r = await h.app.inject({ url: '/v2/nothing' });
+    expect(r.statusCode).toBe(404);
+    expect(r.json().message).toContain('/openapi.json');
+  });
+});

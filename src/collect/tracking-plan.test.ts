@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from './message.js';
+import { checkTrackingPlan, compilePlan } from './tracking-plan.js';
+
+const track = (event: string, properties: Record<string, unknown>): Message => ({ messageId: 'm', type: 'track', event, properties, context: {}, timestamp: 0, receivedAt: 0 });
+
+describe('tracking plan', () => {
+  const plan = compilePlan({
+    unplanned: 'block',
+    events: { 'Order Completed': { properties: { type: 'object', required: ['order_id'], properties: { revenue: { type: 'number', minimum: 0 }, currency: { enum: ['EUR', 'GBP'] } } } } },
+    identify: { block: true, properties: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } },
+  });
+
+  it('names the property and the rule it broke', () => {
+    const r = plan.check(track('Order Completed', { revenue: -1, currency: 'XXX' }));
+    expect(r.blocked).toBe(false);
+    expect(r.violations.map((v) => `${v.property}/${v.rule}`).sort()).toEqual(['currency/enum', 'order_id/required', 'revenue/minimum']);
+  });
+
+  it('blocks unplanned events when the plan says so', () => {
+    expect(plan.check(track('Whatever', {}))).toMatchObject({ blocked: true, violations: [{ property: '(event)', rule: 'unplanned' }] });
+  });
+
+  it('checks identify traits', () => {
+    const m: Message = { messageId: 'i', type: 'identify', userId: 'u', traits: { email: 'not-an-email' }, context: {}, timestamp: 0, receivedAt: 0 };
+    expect(plan.check(m)).toMatchObject({ blocked: true, violations: [{ event: 'identify', property: 'email', rule: 'format' }] });
+  });
+
+  it('passes everything when there is no plan', () => {
+    expect(compilePlan({}).check(track('Anything', { x: 1 }))).toEqual({ violations: [], blocked: false });
+  });
+
+  it('refuses a schema that does not compile, naming the event', () => {
+    const p = checkTrackingPlan({ events: { X: { properties: { type: 'no-such-type' } } } });
+    expect(p[0].field).toBe('events.X.properties');
+  });
+});

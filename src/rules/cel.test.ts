@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { TactError } from '../errors/tact-error.js';
+import { checkRule, compileRule, evaluateRule, testRule } from './cel.js';
+
+describe('CEL rules', () => {
+  const vars = { features: { orders: 3, spend: 120.5, purchased: ['a', 'b'] }, traits: { plan: 'pro' }, events: { 'Order Completed': { count: 3 } }, now: new Date('2026-11-23T00:00:00Z') };
+
+  it('evaluates the expressions operators write', () => {
+    expect(testRule(compileRule('features.orders >= 3 && traits.plan == "pro"'), vars).pass).toBe(true);
+    expect(testRule(compileRule('"a" in features.purchased'), vars).pass).toBe(true);
+    expect(testRule(compileRule('events["Order Completed"].count > 2'), vars).pass).toBe(true);
+    expect(testRule(compileRule('now > timestamp("2026-01-15T00:00:00Z")'), vars).pass).toBe(true);
+    expect(evaluateRule(compileRule('features.spend * 2.0'), vars)).toEqual({ ok: true, value: 241 });
+  });
+
+  it('compiles each expression once', () => {
+    expect(compileRule('1 + 1 == 2')).toBe(compileRule('1 + 1 == 2'));
+  });
+
+  it('turns a missing field into a reason, not a crash', () => {
+    const r = testRule(compileRule('traits.tier == "gold"'), vars);
+    expect(r.pass).toBe(false);
+    expect(r.error).toContain('tier');
+  });
+
+  it('refuses a non-boolean where a condition is needed', () => {
+    expect(testRule(compileRule('features.orders'), vars)).toEqual({ pass: false, error: 'the expression gave number, not a boolean' });
+  });
+
+  it('reports a syntax error as a 400 naming the field', () => {
+    try {
+      checkRule('features.orders >', 'actions[0].eligibility');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(TactError);
+      expect((e as TactError).statusCode).toBe(400);
+      expect((e as TactError).message).toContain('actions[0].eligibility');
+    }
+  });
+});
