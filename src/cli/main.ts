@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { evaluateCommand } from './evaluate.js';
+import { importCommand } from './import.js';
+import { keysCommand, migrateCommand } from './keys.js';
 import { serveCommand } from './serve.js';
 import { VERSION } from '../server/app.js';
 
@@ -10,6 +13,10 @@ program
   .version(VERSION)
   .showHelpAfterError();
 serveCommand(program);
+importCommand(program);
+keysCommand(program);
+migrateCommand(program);
+evaluateCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tact: ${err instanceof Error ? err.message : String(err)}\n`);

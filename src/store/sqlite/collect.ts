@@ -55,7 +55,16 @@ export class SqliteCollectStore implements CollectStore {
     };
     this.seq = this.s.maxSeq.get() as number;
     this.recentIds = new RecentIds(dedupeWindow);
-    for (const id of this.s.recentIds.iterate(Math.max(0, this.seq - dedupeWindow)) as Iterable<string>) this.recentIds.add(id);
+  }
+
+  private idsLoaded = false;
+
+  /** Fills the dedupe window from the newest events of the log (once, before the first write). */
+  private loadRecentIds(): void {
+    if (this.idsLoaded) return;
+    this.idsLoaded = true;
+    const from = Math.max(0, (this.s.maxSeq.get() as number) - this.recentIds.capacity);
+    for (const id of this.s.recentIds.iterate(from) as Iterable<string>) this.recentIds.add(id);
   }
 
   /** Highest event sequence number appended. */
@@ -69,6 +78,7 @@ export class SqliteCollectStore implements CollectStore {
   }
 
   async ingest(items: IngestItem[], compute: (snapshot: IngestSnapshot) => IngestWrites, expectedEpoch: number): Promise<IngestWrites> {
+    this.loadRecentIds();
     if (this.broken) {
       if (!this.features) throw new Error('the embedded store was not prepared with the feature definitions');
       this.recover(this.features);
@@ -193,6 +203,7 @@ export class SqliteCollectStore implements CollectStore {
    * its (live) profile unless the profile's state already holds it. Then checkpoints.
    */
   recover(features: readonly CompiledFeature[]): { replayed: number } {
+    this.loadRecentIds();
     this.memory.clear();
     this.ids.clear();
     let after = this.s.checkpointSeq.get() as number;
@@ -239,6 +250,7 @@ export class SqliteCollectStore implements CollectStore {
   }
 
   async hasMessage(messageId: string): Promise<boolean> {
+    this.loadRecentIds();
     return this.recentIds.has(messageId) || this.s.hasMessage.get(messageId) !== undefined;
   }
 }

@@ -1,0 +1,61 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { evaluations } from '../evaluate/registry.js';
+
+/** The repository's datasets/ folder, found from this file (works from src/ and dist/src/). */
+export function datasetsDir(): string {
+  for (const up of ['../../../datasets', '../../../../datasets']) {
+    const p = resolve(fileURLToPath(import.meta.url), up);
+    if (existsSync(p)) return p;
+  }
+  return resolve(process.cwd(), 'datasets');
+}
+
+/** `tact evaluate <name> [--json]`: a fixed protocol on real data; the last line is one JSON object. */
+export function evaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description('Run an evaluation on the real data in datasets/ and print its figures with 95% intervals.')
+    .argument('[name]', `one of: ${evaluations.map((e) => e.name).join(', ')}, or "all"`)
+    .option('--json', 'print the figures as one JSON object on the last line')
+    .option('--quick', 'a smaller run (for smoke tests; the figures are not the published ones)')
+    .addHelpText('after', `\nEvaluations:\n${evaluations.map((e) => `  ${e.name.padEnd(12)} ${e.description}`).join('\n')}`)
+    .action(async (name: string | undefined, opts: { json?: boolean; quick?: boolean }) => {
+      if (!name) {
+        process.stdout.write(evaluations.map((e) => `${e.name.padEnd(12)} ${e.description}`).join('\n') + '\n');
+        return;
+      }
+      const chosen = name === 'all' ? evaluations : evaluations.filter((e) => e.name === name);
+      if (!chosen.length) throw new Error(`There is no evaluation "${name}"; the evaluations are ${evaluations.map((e) => e.name).join(', ')}.`);
+      const results: Record<string, unknown>[] = [];
+      for (const e of chosen) {
+        const bar = process.stderr.isTTY ? new SingleBar({ format: `${e.name} {bar} {percentage}% {label}`, hideCursor: true }, Presets.shades_classic) : undefined;
+        let started = false;
+        const t = performance.now();
+        const r = await e.run({
+          datasetsDir: datasetsDir(),
+          quick: opts.quick,
+          log: (line) => {
+            bar?.stop();
+            started = false;
+            process.stdout.write(line + '\n');
+          },
+          progress: (done, total, label) => {
+            if (!bar) return;
+            if (!started) {
+              bar.start(total, done, { label: label ?? '' });
+              started = true;
+            }
+            bar.update(done, { label: label ?? '' });
+          },
+        });
+        bar?.stop();
+        process.stdout.write(`(${e.name}: ${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
+        results.push(r);
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : { evaluation: 'all', results }) + '\n');
+    });
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { Keys } from '../keys/keys.js';
+import type { KeyKind } from '../keys/key-store.js';
+import { openStore, storeChoiceFromEnv } from '../store/open.js';
+
+/** `tact keys list|create|revoke`: manage API keys directly in the store (the server need not run). */
+export function keysCommand(program: Command): void {
+  const keys = program.command('keys').description('List, make and revoke API keys in the store of TACT_DATA_DIR / TACT_DATABASE_URL.');
+  const withKeys = async <T>(fn: (k: Keys) => Promise<T>): Promise<T> => {
+    const store = await openStore(storeChoiceFromEnv(process.env));
+    try {
+      return await fn(new Keys(store.keys));
+    } finally {
+      await store.close();
+    }
+  };
+  keys.command('list').description('Every key (never the secrets).').action(() => withKeys(async (k) => {
+    for (const key of await k.list()) {
+      process.stdout.write(`${key.id}  ${key.kind.padEnd(6)}  ${key.revokedAt ? 'revoked' : 'active '}  ${new Date(key.createdAt).toISOString()}  ${key.label}\n`);
+    }
+  }));
+  keys.command('create').description('Make a key; its secret is printed once.')
+    .argument('<kind>', 'write, server or admin')
+    .argument('<label>', 'what it is for, e.g. "web shop"')
+    .action((kind: string, label: string) => withKeys(async (k) => {
+      if (!['write', 'server', 'admin'].includes(kind)) throw new Error('The kind must be write, server or admin.');
+      const { key, secret } = await k.create(kind as KeyKind, label);
+      process.stdout.write(`${key.kind} key ${key.id} (${label}):\n${secret}\nShown once; only its hash is stored.\n`);
+    }));
+  keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds).')
+    .argument('<id>')
+    .action((id: string) => withKeys(async (k) => {
+      if (!(await k.revoke(id))) throw new Error(`No active key has the id ${id}.`);
+      process.stdout.write(`revoked ${id}\n`);
+    }));
+}
+
+/** `tact migrate`: applies pending schema migrations and says which. */
+export function migrateCommand(program: Command): void {
+  program.command('migrate').description('Apply pending schema migrations to the store (serve does this too).').action(async () => {
+    const store = await openStore(storeChoiceFromEnv(process.env));
+    const { applied } = await store.migrate();
+    await store.close();
+    process.stdout.write(applied.length ? `applied: ${applied.join('; ')}\n` : `the ${store.kind} store is up to date\n`);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * How a CSV row becomes a Segment message: `--map "userId=customer_id,properties.revenue=amount:number"`
+ * names, for each message field (a dotted path), the column it comes from and optionally a
+ * conversion (number, boolean, json, date). Columns not mapped go under `rest` (properties for
+ * track/page/screen, traits for identify/group) unless `rest` is "ignore".
+ */
+export interface ColumnMap {
+  fields: { path: string[]; column: string; as?: 'number' | 'boolean' | 'json' | 'date' | 'string' }[];
+  type: string;
+  rest: 'properties' | 'traits' | 'ignore';
+}
+
+/**
+ * Parses a --map option.
+ *
+ * @example
+ * parseColumnMap('userId=id,event=action,properties.revenue=amount:number', 'track');
+ */
+export function parseColumnMap(spec: string | undefined, type = 'track', rest?: string): ColumnMap {
+  const fields: ColumnMap['fields'] = [];
+  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq < 1) throw new Error(`The column map entry "${part}" must look like field=column, e.g. userId=customer_id.`);
+    const path = part.slice(0, eq).trim().split('.');
+    const [column, as] = part.slice(eq + 1).trim().split(':');
+    if (as && !['number', 'boolean', 'json', 'date', 'string'].includes(as)) throw new Error(`Unknown conversion ":${as}" in "${part}"; use number, boolean, json, date or string.`);
+    fields.push({ path, column, as: as as ColumnMap['fields'][number]['as'] });
+  }
+  const defaultRest = type === 'identify' || type === 'group' ? 'traits' : 'properties';
+  const r = (rest ?? defaultRest) as ColumnMap['rest'];
+  if (!['properties', 'traits', 'ignore'].includes(r)) throw new Error('--rest must be properties, traits or ignore.');
+  return { fields, type, rest: r };
+}
+
+/** Builds one message from a CSV record; throws a sentence naming the column when a value does not convert. */
+export function rowToMessage(row: Record<string, string>, map: ColumnMap): Record<string, unknown> {
+  const msg: Record<string, unknown> = { type: map.type };
+  const used = new Set<string>();
+  for (const f of map.fields) {
+    used.add(f.column);
+    const raw = row[f.column];
+    if (raw === undefined) throw new Error(`the column "${f.column}" is not in the file's header`);
+    if (raw === '') continue;
+    set(msg, f.path, convert(raw, f.as, f.column));
+  }
+  if (map.rest !== 'ignore') {
+    for (const [col, raw] of Object.entries(row)) {
+      if (used.has(col) || raw === '') continue;
+      set(msg, [map.rest, col], raw);
+    }
+  }
+  return msg;
+}
+
+function convert(raw: string, as: ColumnMap['fields'][number]['as'], column: string): unknown {
+  switch (as) {
+    case 'number': {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new Error(`the value "${raw}" in column "${column}" is not a number`);
+      return n;
+    }
+    case 'boolean':
+      if (/^(true|1|yes)$/i.test(raw)) return true;
+      if (/^(false|0|no)$/i.test(raw)) return false;
+      throw new Error(`the value "${raw}" in column "${column}" is not true/false`);
+    case 'json':
+      try {
+        return JSON.parse(raw);
+      } catch {
+        throw new Error(`the value in column "${column}" is not valid JSON`);
+      }
+    case 'date': {
+      const t = Date.parse(raw);
+      if (!Number.isFinite(t)) throw new Error(`the value "${raw}" in column "${column}" is not a date`);
+      return new Date(t).toISOString();
+    }
+    default:
+      return raw;
+  }
+}
+
+function set(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (let i = 0; i < path.length - 1; i++) {
+    const next = cur[path[i]];
+    if (next === undefined || next === null || typeof next !== 'object') cur[path[i]] = {};
+    cur = cur[path[i]] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]] = value;
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
+import { parseColumnMap } from './column-map.js';
+import { runImport } from './importer.js';
+
+describe('tact import', () => {
+  let h: Harness;
+  let url: string;
+  const dir = mkdtempSync(join(tmpdir(), 'tact-import-'));
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: { features: [{ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' }] } });
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => h.close());
+
+  it('imports JSONL, reports bad lines with reasons, and resumes after an interruption without duplicates', async () => {
+    const lines: string[] = [];
+    for (let i = 1; i <= 1200; i++) {
+      if (i === 7) lines.push('{not json');
+      else if (i === 500) lines.push(JSON.stringify({ type: 'track', userId: 'imp-x' }));
+      else if (i === 900) lines.push(JSON.stringify({ type: 'teleport', userId: 'imp-x' }));
+      else lines.push(JSON.stringify({ type: 'track', userId: `imp-${i % 10}`, event: 'Order Completed', properties: { revenue: 1 }, timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() }));
+    }
+    const file = join(dir, 'events.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const first = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, batchSize: 100, concurrency: 3, stopAfterLines: 450 });
+    expect(first.complete).toBe(false);
+    expect(first.lines).toBeGreaterThanOrEqual(450);
+    const second = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, batchSize: 100 });
+    expect(second.complete).toBe(true);
+    expect(second.resumedFrom).toBe(first.lines);
+    expect(second.accepted).toBe(1197);
+    expect(second.rejected).toBe(3);
+    expect(await h.store.collect.countEvents()).toBe(1197);
+    const report = readFileSync(second.reportPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(report.map((r) => r.line).sort((a, b) => a - b)).toEqual([7, 500, 900]);
+    expect(report.find((r) => r.line === 500).reason).toContain('`event`');
+    let spend = 0;
+    for (let u = 0; u < 10; u++) spend += (await get(h.app, `/v1/profiles/imp-${u}`)).json().features.spend.value;
+    expect(spend).toBe(1197);
+    // a third run of a finished import does nothing
+    const third = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write });
+    expect(third.accepted).toBe(1197);
+    expect(await h.store.collect.countEvents()).toBe(1197);
+  });
+
+  it('imports CSV through a column map, converting types and reporting values that do not convert', async () => {
+    const file = join(dir, 'orders.csv');
+    writeFileSync(file, 'customer,amount,at,channel\ncsv-1,12.5,2026-02-01T10:00:00Z,web\ncsv-1,abc,2026-02-02T10:00:00Z,app\ncsv-2,7,2026-02-03T10:00:00Z,web\n');
+    const map = parseColumnMap('userId=customer,properties.revenue=amount:number,timestamp=at:date', 'track');
+    map.fields.push({ path: ['event'], column: 'channel', as: 'string' });
+    const s = await runImport({ path: file, format: 'csv', map, url, writeKey: KEYS.write });
+    expect(s.accepted).toBe(2);
+    expect(s.rejected).toBe(1);
+    const report = JSON.parse(readFileSync(s.reportPath, 'utf8').trim());
+    expect(report.line).toBe(3);
+    expect(report.reason).toContain('"abc" in column "amount" is not a number');
+    const p = (await get(h.app, '/v1/profiles/csv-1')).json();
+    expect(p.events.web.count).toBe(1);
+  });
+});

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { normalizeMessage } from '../normalize.js';
+import type { ColumnMap } from './column-map.js';
+import { readRecords } from './read-records.js';
+
+export interface ImportOptions {
+  path: string;
+  format: 'jsonl' | 'csv';
+  map?: ColumnMap;
+  /** Base URL of a running Tact server. */
+  url: string;
+  writeKey: string;
+  /** Messages per batch (at most 500; batches also stay under 450 KB). */
+  batchSize?: number;
+  /** Batches in flight at once. */
+  concurrency?: number;
+  /** Where bad lines are written, with their reasons (JSONL). Default: FILE.rejected.jsonl */
+  reportPath?: string;
+  /** Where progress is kept for resuming. Default: FILE.tact-import.json */
+  statePath?: string;
+  /** Ignore earlier progress and start from the first line. */
+  restart?: boolean;
+  onProgress?: (p: ImportProgress) => void;
+  /** For tests: stop (as if interrupted) once this many lines were acknowledged. */
+  stopAfterLines?: number;
+}
+
+export interface ImportProgress {
+  bytes: number;
+  totalBytes: number;
+  lines: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  resumedFrom: number;
+  seconds: number;
+  reportPath: string;
+  complete: boolean;
+}
+
+interface ImportState {
+  fileId: string;
+  /** Every line up to this one is stored or reported. */
+  line: number;
+  accepted: number;
+  rejected: number;
+  done: boolean;
+}
+
+interface Pending {
+  lastLine: number;
+  settled: boolean;
+}
+
+/**
+ * Imports a JSONL or CSV file through a running server's /v1/batch, with the same validation,
+ * a report of bad lines with their reasons, and resumable progress: the state file records the
+ * last line up to which everything was acknowledged, and messages without a messageId get one
+ * made from the file and line, so lines re-sent after an interruption are stored once.
+ */
+export async function runImport(o: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const path = resolve(o.path);
+  const st = statSync(path);
+  const fileId = createHash('sha256').update(`${path}\u0000${st.size}\u0000${st.mtimeMs}`).digest('hex').slice(0, 16);
+  const statePath = o.statePath ?? `${path}.tact-import.json`;
+  const reportPath = o.reportPath ?? `${path}.rejected.jsonl`;
+  let state: ImportState = { fileId, line: 0, accepted: 0, rejected: 0, done: false };
+  if (!o.restart && existsSync(statePath)) {
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as ImportState;
+    if (saved.fileId === fileId) state = saved;
+  }
+  if (o.restart || state.line === 0) writeFileSync(reportPath, '');
+  const resumedFrom = state.line;
+  const saveState = () => {
+    writeFileSync(`${statePath}.tmp`, JSON.stringify(state));
+    renameSync(`${statePath}.tmp`, statePath);
+  };
+  const report = (line: number, reason: string, problems?: unknown) => {
+    appendFileSync(reportPath, JSON.stringify({ line, reason, ...(problems ? { problems } : {}) }) + '\n');
+    state.rejected += 1;
+  };
+  const progress: ImportProgress = { bytes: 0, totalBytes: st.size, lines: state.line, accepted: state.accepted, rejected: state.rejected };
+  if (state.done) return { ...progress, bytes: st.size, resumedFrom, seconds: 0, reportPath, complete: true };
+
+  const inflight: Pending[] = [];
+  const running = new Set<Promise<void>>();
+  const limit = o.concurrency ?? 4;
+  const maxBatch = Math.min(500, o.batchSize ?? 500);
+  let batch: { line: number; message: Record<string, unknown> }[] = [];
+  let batchBytes = 0;
+  let stop = false;
+
+  const advance = () => {
+    while (inflight.length && inflight[0].settled) {
+      state.line = Math.max(state.line, (inflight.shift() as Pending).lastLine);
+    }
+    progress.lines = state.line;
+    progress.accepted = state.accepted;
+    progress.rejected = state.rejected;
+    saveState();
+    o.onProgress?.(progress);
+    if (o.stopAfterLines !== undefined && state.line >= o.stopAfterLines) stop = true;
+  };
+
+  const flush = async (lastLine: number) => {
+    if (!batch.length) {
+      const p: Pending = { lastLine, settled: true };
+      inflight.push(p);
+      advance();
+      return;
+    }
+    const items = batch;
+    batch = [];
+    batchBytes = 0;
+    const pending: Pending = { lastLine, settled: false };
+    inflight.push(pending);
+    const task = send(o, items.map((i) => i.message)).then((rejected) => {
+      const bad = new Map(rejected.map((r) => [r.index, r]));
+      items.forEach((it, i) => {
+        const r = bad.get(i);
+        if (r) report(it.line, 'the server rejected the message', r.problems);
+        else state.accepted += 1;
+      });
+      pending.settled = true;
+      advance();
+    });
+    const tracked = task.finally(() => running.delete(tracked));
+    running.add(tracked);
+    if (running.size >= limit) await Promise.race(running);
+  };
+
+  for await (const rec of readRecords(path, o.format, o.map)) {
+    progress.bytes = rec.bytes;
+    if (rec.line <= resumedFrom) continue;
+    if (stop) break;
+    if (rec.error || !rec.message) {
+      report(rec.line, rec.error ?? 'empty record');
+      continue;
+    }
+    const m = rec.message;
+    if (m.messageId === undefined) m.messageId = `import-${fileId}-${rec.line}`;
+    const n = normalizeMessage(m, undefined, { receivedAt: Date.now() });
+    if (!n.ok) {
+      report(rec.line, n.problems[0].message, n.problems);
+      continue;
+    }
+    const size = Buffer.byteLength(JSON.stringify(m));
+    if (batch.length >= maxBatch || batchBytes + size > 450 * 1024) await flush(rec.line - 1);
+    batch.push({ line: rec.line, message: m });
+    batchBytes += size;
+  }
+  if (!stop) await flush(Number.MAX_SAFE_INTEGER);
+  await Promise.all(running);
+  advance();
+  const complete = !stop;
+  if (complete) {
+    state.done = true;
+    saveState();
+  }
+  return { ...progress, bytes: complete ? st.size : progress.bytes, resumedFrom, seconds: (performance.now() - started) / 1000, reportPath, complete };
+}
+
+/** Posts one batch, retrying transient failures; returns the rejected entries. */
+async function send(o: ImportOptions, batch: Record<string, unknown>[]): Promise<{ index: number; problems?: unknown }[]> {
+  const body = JSON.stringify({ batch });
+  const auth = `Basic ${Buffer.from(`${o.writeKey}:`).toString('base64')}`;
+  for (let attempt = 0; ; attempt++) {
+    let status = 0;
+    let json: { rejected?: { index: number; problems?: unknown }[]; message?: string } = {};
+    try {
+      const r = await fetch(`${o.url.replace(/\/$/, '')}/v1/import`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+      status = r.status;
+      json = (await r.json().catch(() => ({}))) as typeof json;
+    } catch {
+      status = 0;
+    }
+    if (status === 200) return json.rejected ?? [];
+    if (status === 400 && json.rejected) return json.rejected;
+    if (status === 401 || status === 403) throw new Error(`The server refused the write key: ${json.message ?? status}`);
+    if (status === 400 || status === 413) return batch.map((_, index) => ({ index, problems: [{ field: '(batch)', message: json.message ?? `HTTP ${status}` }] }));
+    if (attempt >= 8) throw new Error(`The server did not accept a batch after ${attempt + 1} tries (last answer: ${status || 'no connection'}). Run the import again to resume.`);
+    await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
+  }
+}
