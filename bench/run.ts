@@ -1,8 +1,10 @@
+import { celBench } from './cel.js';
 import { ingestBench } from './ingest.js';
 
 type Bench = (args: string[]) => Promise<Record<string, unknown>>;
 const benches: Record<string, { run: Bench; about: string }> = {
   ingest: { run: ingestBench, about: 'events/s through HTTP /v1/batch with durable acks, vs the raw store ceiling' },
+  cel: { run: celBench, about: 'the two CEL libraries on the same rules (ADR 0002)' },
 };
 
 const [name, ...args] = process.argv.slice(2);

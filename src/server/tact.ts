@@ -51,7 +51,7 @@ export class Tact {
       await this.store.collect.checkpoint();
       await this.store.collect.prepare(this.features);
       const jobs = await this.backfill.plan(before, change.eventSeq);
-      for (const j of jobs) this.log.info({ job: j.id, state: j.state, uptoSeq: change.eventSeq }, 'feature backfill planned');
+      for (const j of jobs) if (j.state === 'running') this.log.info({ job: j.id, uptoSeq: change.eventSeq }, 'feature backfill started');
     });
   }
 

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { catalogue } from './catalogue.js';
+import { TactError, validationError } from './tact-error.js';
+
+describe('error catalogue', () => {
+  const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+
+  it('documents every code with its status in docs/errors.md', () => {
+    for (const [code, { status }] of Object.entries(catalogue)) {
+      expect(doc, `docs/errors.md is missing ${code}`).toContain(`| \`${code}\` | ${status} |`);
+    }
+  });
+
+  it('only uses 4xx for what the caller can fix, and 5xx for the server', () => {
+    for (const [code, { status }] of Object.entries(catalogue)) {
+      if (code === 'internal' || code === 'overloaded') expect(status).toBeGreaterThanOrEqual(500);
+      else expect(status).toBeLessThan(500);
+    }
+  });
+
+  it('fills the message template and serialises with an error id', () => {
+    const e = new TactError('not_found', { what: 'profile', id: 'u1' });
+    expect(e.toJSON()).toMatchObject({ error: 'not_found', message: 'No profile matches `u1`.', errorId: expect.any(String) });
+  });
+
+  it('makes a validation error whose message is the first problem and counts the others', () => {
+    const e = validationError([{ field: 'a', message: 'The `a` property is required.' }, { field: 'b', message: 'x' }, { field: 'c', message: 'y' }]);
+    expect(e.message).toBe('The `a` property is required. (and 2 more problems, listed in `problems`)');
+    expect(e.statusCode).toBe(400);
+  });
+});
