@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../math/prng.js';
+import { normal } from '../math/samplers.js';
+import { normalCdf, sigmoid } from '../math/special.js';
+import { contenders, winProbabilities, winProbability } from './propensity.js';
+
+function monteCarlo(means: number[], sds: number[], n: number, values?: number[]): number[] {
+  const rng = new Rng(21);
+  const wins = new Array<number>(means.length).fill(0);
+  for (let r = 0; r < n; r++) {
+    let best = -Infinity;
+    let arg = 0;
+    means.forEach((m, j) => {
+      const z = m + sds[j] * normal(rng);
+      const s = values ? values[j] * sigmoid(z) : z;
+      if (s > best) {
+        best = s;
+        arg = j;
+      }
+    });
+    wins[arg]++;
+  }
+  return wins.map((w) => w / n);
+}
+
+describe('exact Thompson propensities', () => {
+  it('two actions: P(Z₁ > Z₂) = Φ((μ₁ − μ₂)/√(σ₁² + σ₂²)) (closed form)', () => {
+    const d = { means: [0.3, -0.2], sds: [0.7, 1.4] };
+    const p = winProbability(d, 0);
+    expect(p.probability).toBeCloseTo(normalCdf(0.5 / Math.sqrt(0.49 + 1.96)), 9);
+    expect(p.errorBound).toBeLessThan(1e-8);
+  });
+
+  it('a fixed rival (σ = 0): P = Φ((μ − c)/σ)', () => {
+    expect(winProbability({ means: [0.5, 0], sds: [2, 0] }, 0).probability).toBeCloseTo(normalCdf(0.25), 9);
+  });
+
+  it('many actions: probabilities sum to 1 and agree with Monte Carlo (5 standard errors)', () => {
+    const rng = new Rng(4);
+    const means = Array.from({ length: 12 }, () => normal(rng));
+    const sds = Array.from({ length: 12 }, () => 0.2 + rng.float());
+    const { probabilities, errorBound } = winProbabilities({ means, sds });
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 8);
+    expect(errorBound).toBeLessThan(1e-7);
+    const mc = monteCarlo(means, sds, 200_000);
+    probabilities.forEach((p, j) => expect(Math.abs(mc[j] - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / 200_000) + 1e-9));
+  });
+
+  it('with values per action (score v·σ(z)) the probabilities still match Monte Carlo', () => {
+    const means = [-1, -0.5, 0.2, -2];
+    const sds = [0.5, 0.3, 0.8, 1.2];
+    const values = [3, 1.5, 1, 6];
+    const { probabilities } = winProbabilities({ means, sds, values });
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 8);
+    const mc = monteCarlo(means, sds, 200_000, values);
+    probabilities.forEach((p, j) => expect(Math.abs(mc[j] - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / 200_000) + 1e-9));
+  });
+
+  it('prunes only actions that cannot win beyond 8.5 σ', () => {
+    expect(contenders({ means: [0, 10, 9], sds: [1, 0.1, 1] })).toEqual([1, 2]);
+    expect(winProbabilities({ means: [0, 10], sds: [1, 0.1] }).probabilities[0]).toBe(0);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * Contextual Thompson sampling over disjoint logistic models (one Laplace posterior per action),
+ * with the exact propensity of every choice, an exploration budget, and new actions that ramp in
+ * from the population prior.
+ *
+ * Choice rule, for eligible actions E (K = |E|), greedy action g = argmax v_j·σ(μ_j):
+ *   π(a) = ε/K + (1−ε)·[q·1(a = g) + (1−q)·P_TS(a)]
+ * where ε is the floor (uniform exploration, so every eligible action keeps support for
+ * off-policy evaluation), P_TS is Thompson sampling's win probability (see propensity.ts), and q
+ * is the smallest greedy share that keeps the expected share of non-greedy choices within the
+ * policy's exploration budget. π(a) is computed, not estimated; its numerical error is logged.
+ */
+import type { Rng } from '../math/prng.js';
+import { mixture, propensityOf, sampleWinner } from './exploration.js';
+import { type LogisticPosterior, createPosterior, laplaceUpdate, linearPredictor } from './logistic-posterior.js';
+import { type ScoreDistributions, contenders } from './propensity.js';
+import { populationPrior } from './population-prior.js';
+
+/** Settings of a bandit (stored with its state). */
+export interface BanditConfig {
+  /** Number of context features (an intercept is added internally). */
+  features: number;
+  /** Prior variance of each coefficient for the first actions, before any population exists. */
+  priorVariance: number;
+  /** Floor ε: share of uniformly random choices (0 = none). */
+  floorEpsilon: number;
+  /** Exploration budget: maximum expected share of non-greedy choices per decision (1 = plain Thompson sampling). */
+  maxExplorationShare: number;
+  /** Outcomes an action needs before it stops being "ramping" and its own posterior leads. */
+  rampEvidence: number;
+}
+
+/** One action's model. */
+export interface BanditAction extends LogisticPosterior {
+  id: string;
+}
+
+/** The whole learner: plain data, serialisable with {@link banditToJson}. */
+export interface BanditState {
+  config: BanditConfig;
+  actions: BanditAction[];
+  /** Number of outcomes absorbed (a cheap model version counter). */
+  updates: number;
+}
+
+/** The decision of one round. */
+export interface BanditChoice {
+  action: string;
+  /** Exact probability with which this action was chosen, given the state and the context. */
+  propensity: number;
+  /** Bound on the numerical error of `propensity` (quadrature + truncated tails). */
+  propensityError: number;
+  greedyAction: string;
+  /** True when the chosen action is not the greedy one. */
+  explored: boolean;
+}
+
+/** Defaults: plain Thompson sampling, no floor. @example createBandit(ids, defaultBanditConfig(10)) */
+export const defaultBanditConfig = (features: number): BanditConfig => ({
+  features,
+  priorVariance: 1,
+  floorEpsilon: 0,
+  maxExplorationShare: 1,
+  rampEvidence: 50,
+});
+
+/**
+ * A bandit with the given actions, all starting from the configured prior.
+ *
+ * @example
+ * const bandit = createBandit(['a', 'b'], defaultBanditConfig(10));
+ */
+export function createBandit(actionIds: string[], config: BanditConfig): BanditState {
+  const state: BanditState = { config, actions: [], updates: 0 };
+  for (const id of actionIds) addAction(state, id);
+  return state;
+}
+
+/**
+ * Adds a new action. It starts from the population prior — what established actions look like
+ * (see population-prior.ts) — so it is neither assumed great nor ignored: Thompson sampling gives
+ * it the share of traffic its chance of being best deserves, and that share moves with evidence.
+ *
+ * @example
+ * addAction(bandit, 'new-offer');
+ */
+export function addAction(state: BanditState, id: string): BanditAction {
+  if (state.actions.some((a) => a.id === id)) throw new Error(`The action "${id}" already exists in this bandit.`);
+  const d = state.config.features + 1;
+  const prior = populationPrior(state.actions, d, state.config.priorVariance, state.config.rampEvidence);
+  const action: BanditAction = { id, ...createPosterior(prior.mean, prior.cov, true) };
+  state.actions.push(action);
+  return action;
+}
+
+/** Context with the intercept prepended. @example withIntercept([0.3, 2]) // [1, 0.3, 2] */
+export function withIntercept(context: ArrayLike<number>): Float64Array {
+  const x = new Float64Array(context.length + 1);
+  x[0] = 1;
+  for (let i = 0; i < context.length; i++) x[i + 1] = context[i];
+  return x;
+}
+
+/** Means and sds of each action's linear predictor at x (with intercept). @example scoreDistributions(bandit.actions, withIntercept(x)) */
+export function scoreDistributions(actions: BanditAction[], x: Float64Array, values?: ArrayLike<number>): ScoreDistributions {
+  const means = new Float64Array(actions.length);
+  const sds = new Float64Array(actions.length);
+  for (let j = 0; j < actions.length; j++) {
+    const lp = linearPredictor(actions[j], x);
+    means[j] = lp.mean;
+    sds[j] = Math.sqrt(lp.variance);
+  }
+  return { means, sds, values };
+}
+
+/** Options of one decision. */
+export interface ChooseOptions {
+  /** Ids of the actions allowed for this decision (after rules, consent, contact policy); default all. */
+  eligible?: string[];
+  /** Value of a success per action id (default 1): the bandit maximises value × probability. */
+  values?: Record<string, number>;
+}
+
+/**
+ * Chooses an action for a context and returns it with its exact propensity.
+ *
+ * @example
+ * const { action, propensity } = chooseAction(bandit, [0.3, -1.2], new Rng(7));
+ */
+export function chooseAction(state: BanditState, context: ArrayLike<number>, rng: Rng, options: ChooseOptions = {}): BanditChoice {
+  const actions = options.eligible ? state.actions.filter((a) => options.eligible!.includes(a.id)) : state.actions;
+  if (actions.length === 0) throw new Error('No eligible action: the bandit needs at least one action to choose from.');
+  const x = withIntercept(context);
+  const values = options.values ? actions.map((a) => options.values![a.id] ?? 1) : undefined;
+  const dist = scoreDistributions(actions, x, values);
+  const mix = mixture(state.config, dist, actions.length);
+  const K = actions.length;
+  let chosen: number;
+  if (rng.float() < mix.epsilon) chosen = rng.int(K);
+  else if (mix.q > 0 && rng.float() < mix.q) chosen = mix.greedy;
+  else chosen = sampleWinner(dist, rng);
+  const p = propensityOf(mix, dist, chosen, K);
+  return {
+    action: actions[chosen].id,
+    propensity: p.probability,
+    propensityError: p.errorBound,
+    greedyAction: actions[mix.greedy].id,
+    explored: chosen !== mix.greedy,
+  };
+}
+
+/**
+ * Probabilities of eligible actions for a context under the current state — for off-policy
+ * evaluation of this policy on another log. Keys are action ids; `only` restricts the
+ * computation to some actions (each costs one integral).
+ *
+ * @example
+ * actionProbabilities(bandit, [0.3, -1.2]); // { a: 0.61, b: 0.39 }
+ */
+export function actionProbabilities(state: BanditState, context: ArrayLike<number>, options: ChooseOptions & { only?: string[] } = {}): Record<string, number> {
+  const actions = options.eligible ? state.actions.filter((a) => options.eligible!.includes(a.id)) : state.actions;
+  const values = options.values ? actions.map((a) => options.values![a.id] ?? 1) : undefined;
+  const dist = scoreDistributions(actions, withIntercept(context), values);
+  const mix = mixture(state.config, dist, actions.length);
+  const out: Record<string, number> = {};
+  const cands = contenders(dist);
+  const isCandidate = new Set(cands);
+  const wanted = options.only ? new Set(options.only) : null;
+  for (let j = 0; j < actions.length; j++) {
+    if (wanted && !wanted.has(actions[j].id)) continue;
+    out[actions[j].id] = propensityOf(mix, dist, j, actions.length, !isCandidate.has(j), cands).probability;
+  }
+  return out;
+}
+
+/**
+ * Absorbs the outcome of a decision (reward in [0, 1], e.g. 1 = clicked) into the action's model.
+ *
+ * @example
+ * updateBandit(bandit, 'a', [0.3, -1.2], 1);
+ */
+export function updateBandit(state: BanditState, actionId: string, context: ArrayLike<number>, reward: number): void {
+  const action = state.actions.find((a) => a.id === actionId);
+  if (!action) throw new Error(`The action "${actionId}" is not part of this bandit.`);
+  laplaceUpdate(action, withIntercept(context), Math.min(1, Math.max(0, reward)));
+  state.updates += 1;
+}

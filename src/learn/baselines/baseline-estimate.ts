@@ -1,0 +1,78 @@
+/**
+ * Reading a metric baseline: the interval for an hour as an {@link Estimate} (personal once
+ * established, population while learning), and anomaly flags that are only raised once the
+ * baseline is established.
+ */
+import type { Estimate } from '../estimate.js';
+import { type BaselineState, bucketOf, hourScale, persistence, structural } from './metric-baseline.js';
+import { populationInterval } from './population.js';
+import { weightedQuantile } from './weighted-quantile.js';
+
+/**
+ * True once the stream has `minDays` days and enough scored forecasts at every day-ahead horizon.
+ *
+ * @example
+ * isBaselineEstablished(state); // false for the first week
+ */
+export function isBaselineEstablished(s: BaselineState): boolean {
+  if (s.days < s.config.minDays) return false;
+  return s.scores.slice(0, 4).every((b) => b.length >= s.config.minScoresPerBucket);
+}
+
+/** Point forecast and scale for hour t (the issued day-ahead forecast when t is in it). */
+function forecast(s: BaselineState, t: number): { point: number; scale: number; horizon: number } {
+  const issued = s.issued;
+  if (issued && t >= issued.fromHour && t < issued.fromHour + 24) {
+    const i = t - issued.fromHour;
+    return { point: issued.point[i], scale: issued.scale[i], horizon: t - issued.lastObserved };
+  }
+  const k = Math.max(1, t - (s.lastHour ?? t - 1));
+  return { point: structural(s, t) + Math.pow(persistence(s), k) * (s.lastResidual ?? 0), scale: hourScale(s, t), horizon: k };
+}
+
+/**
+ * The subject's typical range for hour t, at `level` (default the config's, 90%).
+ *
+ * @example
+ * baselineEstimate(state, t, '2026-11-23T10:00:00Z');
+ * // { value: 41.2, low: 30.5, high: 55.0, source: 'personal', status: 'established', … }
+ */
+export function baselineEstimate(s: BaselineState, t: number, updatedAt: string, level = s.config.level): Estimate {
+  const established = isBaselineEstablished(s);
+  const f = s.lastHour === null ? null : forecast(s, t);
+  const common = { level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };
+  if (established && f) {
+    const bucket = s.scores[Math.min(bucketOf(f.horizon), 3)];
+    const now = s.lastHour ?? t;
+    const values = bucket.map((x) => x[1]);
+    const weights = bucket.map((x) => Math.pow(0.5, (now - x[0]) / 24 / s.config.scoreHalfLifeDays));
+    const tail = (1 - level) / 2;
+    const low = f.point + f.scale * weightedQuantile(values, weights, tail);
+    const high = f.point + f.scale * weightedQuantile(values, weights, 1 - tail);
+    return { value: f.point, low, high, source: 'personal', status: 'established', ...common };
+  }
+  const [low, high] = populationInterval(s.population, level);
+  const value = f ? f.point : Number.isFinite(low) ? (low + high) / 2 : NaN;
+  return { value, low, high, source: 'population', status: 'learning', ...common };
+}
+
+/** Verdict on one reading. */
+export interface AnomalyVerdict {
+  anomaly: boolean;
+  /** "learning" while no personal baseline exists: no flag is raised on a guess. */
+  reason: 'learning' | 'outside-range' | 'within-range';
+  estimate: Estimate;
+}
+
+/**
+ * Flags a reading outside the subject's `level` range (default 98%) — only once established.
+ *
+ * @example
+ * checkReading(state, t, 180, now); // { anomaly: true, reason: 'outside-range', … }
+ */
+export function checkReading(s: BaselineState, t: number, y: number, updatedAt: string, level = 0.98): AnomalyVerdict {
+  const estimate = baselineEstimate(s, t, updatedAt, level);
+  if (estimate.status === 'learning') return { anomaly: false, reason: 'learning', estimate };
+  const outside = y < estimate.low || y > estimate.high;
+  return { anomaly: outside, reason: outside ? 'outside-range' : 'within-range', estimate };
+}

@@ -1,0 +1,89 @@
+/**
+ * Absorbing readings into a metric baseline, and issuing the day-ahead forecast whose errors
+ * become the conformal scores.
+ */
+import { addToPopulation } from './population.js';
+import { type BaselineState, bucketOf, hourOfDay, hourScale, persistence, structural, weekdayOf } from './metric-baseline.js';
+
+/**
+ * Issues the forecast for the 24 hours starting at `fromHour` (call at each day boundary, before
+ * that day's readings). Returns the state (updated in place).
+ *
+ * @example
+ * issueForecast(state, dayIndex * 24);
+ */
+export function issueForecast(s: BaselineState, fromHour: number): BaselineState {
+  if (s.lastHour === null) {
+    s.issued = null;
+    return s;
+  }
+  const rho = persistence(s);
+  const point: number[] = [];
+  const scale: number[] = [];
+  for (let i = 0; i < 24; i++) {
+    const t = fromHour + i;
+    const k = Math.max(1, t - s.lastHour);
+    point.push(structural(s, t) + Math.pow(rho, k) * (s.lastResidual ?? 0));
+    scale.push(hourScale(s, t));
+  }
+  s.issued = { day: Math.floor(fromHour / 24), fromHour, point, scale, lastObserved: s.lastHour };
+  return s;
+}
+
+/**
+ * Absorbs one reading y at hour index t (in place): scores the issued forecast, then updates the
+ * hour profile, weekday offsets, scales, persistence and the population pool.
+ *
+ * @example
+ * observeReading(state, 1_000_123, 41.5);
+ */
+export function observeReading(s: BaselineState, t: number, y: number): BaselineState {
+  const issued = s.issued;
+  if (issued && t >= issued.fromHour && t < issued.fromHour + 24) {
+    const i = t - issued.fromHour;
+    const k = t - issued.lastObserved;
+    s.scores[bucketOf(k)].push([t, (y - issued.point[i]) / issued.scale[i]]);
+  }
+  const horizon = s.config.scoreWindowDays * 24;
+  for (const bucket of s.scores) while (bucket.length > 0 && bucket[0][0] < t - horizon) bucket.shift();
+
+  const decayTo = (at: number) => {
+    if (s.decayedTo === null) s.decayedTo = at;
+    const dtDays = (at - s.decayedTo) / 24;
+    if (dtDays <= 0) return;
+    const f = Math.pow(0.5, dtDays / s.config.halfLifeDays);
+    for (const arr of [s.hourSum, s.hourWeight, s.absSum, s.absWeight, s.weekdaySum, s.weekdayWeight]) for (let j = 0; j < arr.length; j++) arr[j] *= f;
+    s.levelSum *= f;
+    s.levelWeight *= f;
+    s.rhoXY *= f;
+    s.rhoXX *= f;
+    s.decayedTo = at;
+  };
+  decayTo(t);
+  const h = hourOfDay(t);
+  const before = structural(s, t);
+  const e = y - before;
+  if (s.lastResidual !== null && s.lastHour === t - 1) {
+    s.rhoXY += e * s.lastResidual;
+    s.rhoXX += s.lastResidual * s.lastResidual;
+  }
+  const hourMean = s.hourWeight[h] > 0 ? s.hourSum[h] / s.hourWeight[h] : y;
+  s.levelSum += y;
+  s.levelWeight += 1;
+  s.hourSum[h] += y;
+  s.hourWeight[h] += 1;
+  if (s.readings > 0) {
+    s.absSum[h] += Math.abs(e);
+    s.absWeight[h] += 1;
+  }
+  const w = weekdayOf(t);
+  s.weekdaySum[w] += y - hourMean;
+  s.weekdayWeight[w] += 1;
+  if (s.lastHour === null || Math.floor(t / 24) !== Math.floor(s.lastHour / 24)) s.days += 1;
+  if (s.firstHour === null) s.firstHour = t;
+  s.lastResidual = y - structural(s, t);
+  s.lastHour = t;
+  s.readings += 1;
+  addToPopulation(s.population, y);
+  return s;
+}

@@ -1,0 +1,143 @@
+/**
+ * Personal baselines for metric streams (spend, session length, a sensor's readings): the
+ * subject's typical range for each coming hour, honest about how little it knows.
+ *
+ * Model, per stream, updated one reading at a time (exponential forgetting handles drift):
+ *   ŷ(t) = m_hour(t) + δ_weekday(t) + ρ^k·e_last
+ * m_hour: exponentially weighted mean per hour of day, shrunk towards the overall level;
+ * δ_weekday: weekday offset, used once `weekdayAfterDays` of data exist and shrunk by evidence;
+ * e_last: the last residual, persisting with the lag-one autocorrelation ρ over horizon k hours.
+ * The 90% interval is ŷ + s_hour·[q₀.₀₅, q₀.₉₅] where s_hour is the hour's mean absolute residual
+ * and q are weighted quantiles of the scores (y − ŷ)/s of past forecasts at a similar horizon
+ * (conformal on walk-forward residuals: the interval is calibrated on its own record).
+ * Forecasts are issued once per day for the next 24 hours (day-ahead), as the evaluation does.
+ *
+ * Until the stream has `minDays` days and enough scored forecasts in every horizon bucket, the
+ * status is "learning" and the interval shown is the population one: split-conformal on the
+ * pooled readings (see population.ts). Anomaly flags are raised only once established.
+ */
+import type { PopulationSample } from './population.js';
+
+/** Settings of a baseline (chosen a priori; see docs/models.md). */
+export interface BaselineConfig {
+  level: number;
+  /** Half-life of the hour profile and level, in days (drift). */
+  halfLifeDays: number;
+  /** Pseudo-days of shrinkage of each hour's mean towards the overall level. */
+  hourShrinkDays: number;
+  /** Weekday effects only after this many days of data. */
+  weekdayAfterDays: number;
+  /** Pseudo-weeks of shrinkage of weekday offsets towards 0. */
+  weekdayShrinkWeeks: number;
+  /** Scores (walk-forward residuals) older than this are dropped. */
+  scoreWindowDays: number;
+  /** Half-life of the score weights, in days. */
+  scoreHalfLifeDays: number;
+  /** Days of data before the personal interval may be used. */
+  minDays: number;
+  /** Scored forecasts needed in each horizon bucket. */
+  minScoresPerBucket: number;
+  modelVersion: string;
+}
+
+/** The settings used by the evaluation, fixed before it ran. @example createBaseline(defaultBaselineConfig) */
+export const defaultBaselineConfig: BaselineConfig = {
+  level: 0.9,
+  halfLifeDays: 14,
+  hourShrinkDays: 2,
+  weekdayAfterDays: 21,
+  weekdayShrinkWeeks: 2,
+  scoreWindowDays: 42,
+  scoreHalfLifeDays: 14,
+  minDays: 7,
+  minScoresPerBucket: 20,
+  modelVersion: 'baseline@1',
+};
+
+const BUCKET_EDGES = [2, 6, 12, 24];
+/** Horizon bucket of k hours ahead: 1–2, 3–6, 7–12, 13–24, 25+ → 0…4. @example bucketOf(5) // 1 */
+export const bucketOf = (k: number): number => {
+  const b = BUCKET_EDGES.findIndex((e) => k <= e);
+  return b < 0 ? BUCKET_EDGES.length : b;
+};
+
+/** The whole state of one stream's baseline: plain JSON. */
+export interface BaselineState {
+  config: BaselineConfig;
+  readings: number;
+  firstHour: number | null;
+  lastHour: number | null;
+  days: number;
+  hourSum: number[];
+  hourWeight: number[];
+  absSum: number[];
+  absWeight: number[];
+  weekdaySum: number[];
+  weekdayWeight: number[];
+  levelSum: number;
+  levelWeight: number;
+  /** Decay bookkeeping: the hour index up to which weights were decayed. */
+  decayedTo: number | null;
+  lastResidual: number | null;
+  rhoXY: number;
+  rhoXX: number;
+  /** Scores per horizon bucket: [hourIndex, score]. */
+  scores: [number, number][][];
+  /** The forecast issued for the current day, used to score its readings. */
+  issued: { day: number; fromHour: number; lastObserved: number; point: number[]; scale: number[] } | null;
+  population: PopulationSample;
+}
+
+/**
+ * A baseline that knows nothing yet.
+ *
+ * @example
+ * let s = createBaseline();
+ */
+export function createBaseline(config: BaselineConfig = defaultBaselineConfig): BaselineState {
+  const zeros = (n: number) => new Array<number>(n).fill(0);
+  return {
+    config, readings: 0, firstHour: null, lastHour: null, days: 0,
+    hourSum: zeros(24), hourWeight: zeros(24), absSum: zeros(24), absWeight: zeros(24), weekdaySum: zeros(7), weekdayWeight: zeros(7),
+    levelSum: 0, levelWeight: 0, decayedTo: null, lastResidual: null, rhoXY: 0, rhoXX: 0,
+    scores: Array.from({ length: BUCKET_EDGES.length + 1 }, () => []), issued: null, population: { values: [], cap: 24 * 180 },
+  };
+}
+
+/** Hour of day of an hour index (hours since 1970-01-01T00:00, stream's local time). @example hourOfDay(49) // 1 */
+export const hourOfDay = (t: number) => ((t % 24) + 24) % 24;
+/** Weekday of an hour index, Monday = 0 (1970-01-01 was a Thursday). @example weekdayOf(0) // 3 */
+export const weekdayOf = (t: number) => (((Math.floor(t / 24) + 3) % 7) + 7) % 7;
+
+/** The structural part m_hour + δ_weekday at hour t. @example structural(state, t) // e.g. 41.3 */
+export function structural(s: BaselineState, t: number): number {
+  const level = s.levelWeight > 0 ? s.levelSum / s.levelWeight : 0;
+  const h = hourOfDay(t);
+  const k = s.config.hourShrinkDays;
+  const m = (s.hourSum[h] + k * level) / (s.hourWeight[h] + k);
+  let dow = 0;
+  if (s.days >= s.config.weekdayAfterDays) {
+    const w = weekdayOf(t);
+    dow = s.weekdaySum[w] / (s.weekdayWeight[w] + s.config.weekdayShrinkWeeks * 24);
+  }
+  return m + dow;
+}
+
+/** Mean absolute residual of t's hour, shrunk to the overall one. @example hourScale(state, t) */
+export function hourScale(s: BaselineState, t: number): number {
+  const h = hourOfDay(t);
+  let total = 0;
+  let weight = 0;
+  for (let i = 0; i < 24; i++) {
+    total += s.absSum[i];
+    weight += s.absWeight[i];
+  }
+  const overall = weight > 0 ? total / weight : 1;
+  const k = s.config.hourShrinkDays;
+  return Math.max((s.absSum[h] + k * overall) / (s.absWeight[h] + k), 1e-9);
+}
+
+/** Lag-one autocorrelation of residuals, clamped to [0, 0.99]. @example persistence(state) // e.g. 0.82 */
+export function persistence(s: BaselineState): number {
+  return s.rhoXX > 0 ? Math.min(0.99, Math.max(0, s.rhoXY / s.rhoXX)) : 0;
+}

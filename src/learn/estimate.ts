@@ -1,0 +1,40 @@
+/**
+ * An Estimate is how Tact speaks of every inferred number: never a bare value, always with its
+ * interval, the evidence behind it and the level of the granularity ladder it comes from.
+ *
+ * @example
+ * const e: Estimate = {
+ *   value: 0.031, low: 0.022, high: 0.042, level: 0.9, evidence: 412,
+ *   source: 'segment', status: 'established', modelVersion: 'rates@3', updatedAt: '2026-11-23T10:00:00.000Z',
+ * };
+ */
+export interface Estimate {
+  /** Point estimate (posterior mean, or the model's central value). */
+  value: number;
+  /** Lower end of the credible/confidence interval at `level`. */
+  low: number;
+  /** Upper end of the interval at `level`. */
+  high: number;
+  /** Interval level, e.g. 0.9 for a 90% interval. */
+  level: number;
+  /** Evidence count behind the estimate at its own level (trials, observations). */
+  evidence: number;
+  /** The rung of the granularity ladder the estimate comes from. */
+  source: EstimateSource;
+  /** "learning" while the interval is wider than the policy's threshold — not enough data yet. */
+  status: EstimateStatus;
+  /** Which model (and version) produced it. */
+  modelVersion: string;
+  /** ISO-8601 time of the last update. */
+  updatedAt: string;
+}
+
+export type EstimateSource = 'population' | 'segment' | 'micro-segment' | 'personal';
+export type EstimateStatus = 'learning' | 'established';
+
+/** A one-line human reading of an estimate, e.g. "3.1% (90% 2.2–4.2%, n=412, segment, established)". */
+export function describeEstimate(e: Estimate, asPercent = true): string {
+  const f = (x: number) => (asPercent ? `${(x * 100).toFixed(1)}%` : x.toPrecision(3));
+  const status = e.status === 'learning' ? 'learning — not enough data yet' : 'established';
+  return `${f(e.value)} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}, ${e.source}, ${status})`;
+}

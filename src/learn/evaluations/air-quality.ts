@@ -1,0 +1,132 @@
+/**
+ * `tact evaluate air-quality` — personal baselines that admit how little they know yet.
+ *
+ * Protocol (issue 4): each sensor column is one subject; missing (−200) readings are skipped;
+ * walking forward one day at a time, the data up to day d give a 90% interval for each hourly
+ * reading of day d+1. The interval shown is the personal one once the baseline is established and
+ * the population one while it is learning (metric-baseline.ts). Figures:
+ * - coverage90: share of day-ahead readings inside the interval shown (all streams, from day 2);
+ *   also separately for the personal intervals and for the population-only comparator;
+ * - days_to_established: median over streams of the days of data before the status turned
+ *   "established";
+ * - width_vs_population: once established, mean personal width ÷ mean population-only width on the
+ *   same readings, averaged over streams (< 1 = narrower). The population-only interval is
+ *   split-conformal on the stream's pooled past readings with no hour/weekday/recency structure
+ *   (one device: no other households to pool).
+ * 95% CIs: cluster bootstrap over calendar days (1,000 resamples, seeded); days_to_established
+ * over streams.
+ */
+import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
+import { baselineEstimate } from '../baselines/baseline-estimate.js';
+import { issueForecast, observeReading } from '../baselines/baseline-update.js';
+import { createBaseline, defaultBaselineConfig } from '../baselines/metric-baseline.js';
+import { populationInterval } from '../baselines/population.js';
+import { type AirStream, loadAirQuality } from '../data/air-quality.js';
+import { bootstrap, bootstrapMany, formatCi, quantileSorted, round } from '../stats/bootstrap.js';
+
+/** Per (day, stream) tallies. */
+const F = { shown: 0, shownIn: 1, est: 2, estIn: 3, estWidth: 4, popWidthOnEst: 5, pop: 6, popIn: 7 } as const;
+const NF = 8;
+
+function walk(stream: AirStream, firstDay: number, days: number, tally: Float64Array, s: number, streams: number): number | null {
+  const state = createBaseline(defaultBaselineConfig);
+  let p = 0;
+  let establishedAfter: number | null = null;
+  const when = '1970-01-01T00:00:00.000Z';
+  for (let day = firstDay; day < firstDay + days; day++) {
+    const start = p;
+    while (p < stream.hours.length && Math.floor(stream.hours[p] / 24) === day) p++;
+    if (state.readings > 0) {
+      issueForecast(state, day * 24);
+      const [popLow, popHigh] = populationInterval(state.population, 0.9);
+      for (let i = start; i < p; i++) {
+        const t = stream.hours[i];
+        const y = stream.values[i];
+        const e = baselineEstimate(state, t, when);
+        const row = ((day - firstDay) * streams + s) * NF;
+        tally[row + F.shown] += 1;
+        if (y >= e.low && y <= e.high) tally[row + F.shownIn] += 1;
+        tally[row + F.pop] += 1;
+        if (y >= popLow && y <= popHigh) tally[row + F.popIn] += 1;
+        if (e.status === 'established') {
+          if (establishedAfter === null) establishedAfter = state.days;
+          tally[row + F.est] += 1;
+          if (y >= e.low && y <= e.high) tally[row + F.estIn] += 1;
+          tally[row + F.estWidth] += e.high - e.low;
+          tally[row + F.popWidthOnEst] += popHigh - popLow;
+        }
+      }
+    }
+    for (let i = start; i < p; i++) observeReading(state, stream.hours[i], stream.values[i]);
+  }
+  return establishedAfter;
+}
+
+async function run(ctx: EvaluationContext) {
+  let streams = loadAirQuality(ctx.datasetsDir);
+  if (ctx.quick) streams = streams.slice(0, 3);
+  const firstDay = Math.min(...streams.map((st) => Math.floor(st.hours[0] / 24)));
+  const lastDay = Math.max(...streams.map((st) => Math.floor(st.hours[st.hours.length - 1] / 24)));
+  const days = ctx.quick ? 60 : lastDay - firstDay + 1;
+  ctx.log(`air-quality: ${streams.length} sensor streams, ${days} days, day-ahead 90% intervals (walk-forward)`);
+  const S = streams.length;
+  const tally = new Float64Array(days * S * NF);
+  const established = streams.map((st, s) => walk(st, firstDay, days, tally, s, S));
+  const sums = (w: Float64Array, s: number | null) => {
+    const out = new Float64Array(NF);
+    for (let d = 0; d < days; d++) {
+      if (w[d] === 0) continue;
+      for (let k = 0; k < S; k++) {
+        if (s !== null && k !== s) continue;
+        for (let f = 0; f < NF; f++) out[f] += w[d] * tally[(d * S + k) * NF + f];
+      }
+    }
+    return out;
+  };
+  const ratioOfStreams = (w: Float64Array) => {
+    const ratios: number[] = [];
+    for (let k = 0; k < S; k++) {
+      const t = sums(w, k);
+      if (t[F.est] > 0) ratios.push(t[F.estWidth] / t[F.popWidthOnEst]);
+    }
+    return ratios.reduce((a, b) => a + b, 0) / Math.max(ratios.length, 1);
+  };
+  const [coverage, coverageEst, coveragePop, widthRatio] = bootstrapMany(days, (w) => {
+    const t = sums(w, null);
+    return [t[F.shownIn] / t[F.shown], t[F.estIn] / t[F.est], t[F.popIn] / t[F.pop], ratioOfStreams(w)];
+  }, { seed: 40, reps: ctx.quick ? 100 : 1000 });
+  const estDays = established.map((d) => (d === null ? Infinity : d));
+  const median = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
+  const daysCi = bootstrap(S, (w) => median(estDays.flatMap((d, k) => new Array<number>(w[k]).fill(d))), { seed: 41, reps: ctx.quick ? 100 : 1000 });
+  const ones = new Float64Array(days).fill(1);
+  streams.forEach((st, k) => {
+    const t = sums(ones, k);
+    ctx.log(`  ${st.name.padEnd(14)} readings ${String(st.values.length).padStart(5)}, established after ${established[k] ?? '—'} days, coverage shown ${(t[F.shownIn] / t[F.shown]).toFixed(3)}, personal ${(t[F.estIn] / t[F.est]).toFixed(3)}, population ${(t[F.popIn] / t[F.pop]).toFixed(3)}, width ratio ${(t[F.estWidth] / t[F.popWidthOnEst]).toFixed(3)}`);
+  });
+  ctx.log(`coverage90 (interval shown): ${formatCi(coverage)}   (goal 0.85–0.95)`);
+  ctx.log(`coverage of personal intervals once established: ${formatCi(coverageEst)}; population-only: ${formatCi(coveragePop)}`);
+  ctx.log(`days to established (median over streams): ${formatCi(daysCi, 1)}`);
+  ctx.log(`width vs population once established (mean over streams): ${formatCi(widthRatio)}   (goal < 1)`);
+  const ci = (x: { low: number; high: number }, dg = 4) => [round(x.low, dg), round(x.high, dg)];
+  return {
+    evaluation: 'air-quality',
+    coverage90: round(coverage.value),
+    days_to_established: daysCi.value,
+    width_vs_population: round(widthRatio.value),
+    coverage90_ci: ci(coverage),
+    days_to_established_ci: ci(daysCi, 1),
+    width_vs_population_ci: ci(widthRatio),
+    coverage90_personal: round(coverageEst.value),
+    coverage90_personal_ci: ci(coverageEst),
+    coverage90_population_only: round(coveragePop.value),
+    coverage90_population_only_ci: ci(coveragePop),
+    streams: streams.map((st, k) => ({ name: st.name, readings: st.values.length, days_to_established: established[k] })),
+  };
+}
+
+/** The `air-quality` evaluation (walk-forward day-ahead intervals per sensor stream). */
+export const airQualityEvaluation: Evaluation = {
+  name: 'air-quality',
+  description: 'UCI Air Quality: day-ahead 90% personal intervals per sensor stream, walk-forward; coverage, days to established, width vs population-only.',
+  run,
+};

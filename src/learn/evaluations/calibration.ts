@@ -1,0 +1,128 @@
+/**
+ * `tact evaluate calibration` — are the rate and click models' probabilities and intervals honest
+ * on held-out outcomes?
+ *
+ * - ece_conversion: the Hillstrom conversion model (the model the `hillstrom` evaluation selected,
+ *   fitted on the even rows), P(conversion | x, arm received), on the odd rows; also the visit model.
+ * - ece_click: the bandit's click model — the predictive click probability of the chosen action,
+ *   computed before its outcome (progressive validation), over the last 10,000 rounds of the
+ *   `bandit` simulation; with the coverage of its 90% credible intervals of the TRUE click
+ *   probability (known in the simulator). Also the OBD slot model, out-of-fold (5 folds).
+ * - Rate intervals: Beta-Binomial segment rates (Hillstrom; per arm, segments = channel × zip ×
+ *   newbie × mens × womens; each arm's prior by empirical Bayes across its segments, fitted on the
+ *   train half) — does the 90%
+ *   posterior-predictive interval of each segment's test conversions hold them? Likewise for the
+ *   OBD (fold, position, item) groups.
+ * ECE uses 10 equal-mass bins. 95% CIs: percentile bootstrap over rows (500 resamples, seeded).
+ */
+import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
+import { type ReliabilityReport, intervalCoverage, reliabilityReport } from '../calibration/reliability.js';
+import { HILLSTROM_FEATURES } from '../data/hillstrom.js';
+import { betaPosterior } from '../rates/beta-binomial.js';
+import { betaBinomialInterval } from '../rates/beta-binomial-predictive.js';
+import { fitBetaPrior } from '../rates/empirical-bayes.js';
+import { bootstrap, formatCi, round } from '../stats/bootstrap.js';
+import { runBanditSimulation } from './bandit-sim.js';
+import { fitHillstrom } from './hillstrom-fit.js';
+import { obdHeldOut } from './obd.js';
+
+const ci = (x: { low: number; high: number }): [number, number] => [round(x.low), round(x.high)];
+
+function eceWithCi(predicted: Float64Array, outcome: Float64Array, seed: number, reps: number) {
+  const order = Array.from({ length: predicted.length }, (_, i) => i).sort((a, b) => predicted[a] - predicted[b]);
+  const report: ReliabilityReport = reliabilityReport(predicted, outcome, { order });
+  const interval = bootstrap(predicted.length, (w) => reliabilityReport(predicted, outcome, { order, weights: w }).ece, { seed, reps });
+  return { report, ece: interval };
+}
+
+/** Coverage of 90% posterior-predictive count intervals over groups. */
+function groupCoverage(groups: { posterior: { alpha: number; beta: number }; trials: number; clicks: number }[], seed: number, reps: number) {
+  const used = groups.filter((g) => g.trials > 0);
+  const inside = Float64Array.from(used, (g) => {
+    const [lo, hi] = betaBinomialInterval(g.posterior, g.trials, 0.9);
+    return g.clicks >= lo && g.clicks <= hi ? 1 : 0;
+  });
+  return bootstrap(used.length, (w) => inside.reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0), { seed, reps });
+}
+
+async function run(ctx: EvaluationContext) {
+  const reps = ctx.quick ? 100 : 500;
+  const fit = fitHillstrom(ctx.datasetsDir, ctx.quick ?? false);
+  const { h, X, test, train } = fit;
+  const d = HILLSTROM_FEATURES;
+  const convPred = Float64Array.from(test, (i) => fit.conversion.model.outcomes(X.subarray(i * d, (i + 1) * d))[h.arm[i]]);
+  const visitPred = Float64Array.from(test, (i) => fit.visit.model.outcomes(X.subarray(i * d, (i + 1) * d))[h.arm[i]]);
+  const conv = eceWithCi(convPred, Float64Array.from(test, (i) => h.conversion[i]), 50, reps);
+  const visit = eceWithCi(visitPred, Float64Array.from(test, (i) => h.visit[i]), 51, reps);
+
+  // Segment rates per arm (an action's rates share that action's population prior), prior by
+  // empirical Bayes across the arm's segments on the train half; intervals checked on the test half.
+  const segGroups: { posterior: { alpha: number; beta: number }; trials: number; clicks: number }[] = [];
+  const kappas: number[] = [];
+  for (let arm = 0; arm < 3; arm++) {
+    const seg = new Map<string, { s: number; n: number; ts: number; tn: number }>();
+    const key = (i: number) => `${h.channel[i]}|${h.zip[i]}|${h.newbie[i]}|${h.mens[i]}|${h.womens[i]}`;
+    for (const [rows, isTrain] of [[train, true], [test, false]] as const) {
+      for (const i of rows) {
+        if (h.arm[i] !== arm) continue;
+        const g = seg.get(key(i)) ?? { s: 0, n: 0, ts: 0, tn: 0 };
+        if (isTrain) {
+          g.s += h.conversion[i];
+          g.n += 1;
+        } else {
+          g.ts += h.conversion[i];
+          g.tn += 1;
+        }
+        seg.set(key(i), g);
+      }
+    }
+    const prior = fitBetaPrior([...seg.values()].map((g) => ({ successes: g.s, trials: g.n })));
+    kappas.push(prior.alpha + prior.beta);
+    for (const g of seg.values()) segGroups.push({ posterior: betaPosterior(prior, { successes: g.s, trials: g.n }), trials: g.tn, clicks: g.ts });
+  }
+  const segCoverage = groupCoverage(segGroups, 52, reps);
+
+  const sim = runBanditSimulation({ seed: 0, rounds: ctx.quick ? 6_000 : 100_000, window: ctx.quick ? 1_000 : 10_000 });
+  const click = eceWithCi(sim.predicted, Float64Array.from(sim.click), 53, reps);
+  const covered = Float64Array.from(sim.truth, (p, i) => (p >= sim.low90[i] && p <= sim.high90[i] ? 1 : 0));
+  const clickCoverage = bootstrap(sim.window, (w) => covered.reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0), { seed: 54, reps });
+  const width = intervalCoverage(sim.low90, sim.high90, sim.truth).meanWidth;
+
+  const obd = (['men', 'women'] as const).map((c) => obdHeldOut(ctx.datasetsDir, c));
+  const obdPred = Float64Array.from([...obd[0].predicted, ...obd[1].predicted]);
+  const obdClick = Float64Array.from([...obd[0].click, ...obd[1].click]);
+  const obdEce = eceWithCi(obdPred, obdClick, 55, reps);
+  const obdCoverage = groupCoverage([...obd[0].groups, ...obd[1].groups], 56, reps);
+
+  ctx.log(`conversion model (Hillstrom ${fit.conversion.model.kind}, test half, n=${test.length}): ECE ${formatCi(conv.ece, 5)}; mean predicted ${conv.report.meanPredicted.toFixed(5)} vs observed ${conv.report.observedRate.toFixed(5)}   (goal ≤ 0.02)`);
+  ctx.log(`visit model (Hillstrom ${fit.visit.model.kind}, test half): ECE ${formatCi(visit.ece, 5)}; mean predicted ${visit.report.meanPredicted.toFixed(4)} vs observed ${visit.report.observedRate.toFixed(4)}`);
+  ctx.log(`segment conversion rates (${segGroups.length} arm × segment groups; prior strength κ per arm ${kappas.map((k) => k.toPrecision(3)).join(', ')}): coverage of 90% predictive intervals on the test half ${formatCi(segCoverage, 3)}`);
+  ctx.log(`click model (bandit, progressive, last ${sim.window} rounds): ECE ${formatCi(click.ece, 5)}; 90% credible intervals hold the true p ${formatCi(clickCoverage, 3)} (mean width ${width.toFixed(3)})   (goal ≤ 0.02)`);
+  ctx.log(`click model (OBD slot rates, out-of-fold, n=${obdPred.length}): ECE ${formatCi(obdEce.ece, 5)}; 90% predictive intervals of held-out clicks per (fold, slot, item) ${formatCi(obdCoverage, 3)}`);
+  for (const b of click.report.bins) ctx.log(`  bandit bin [${b.low.toFixed(3)}, ${b.high.toFixed(3)}] n=${b.count}: predicted ${b.meanPredicted.toFixed(3)}, observed ${b.observedRate.toFixed(3)}`);
+  return {
+    evaluation: 'calibration',
+    ece_conversion: round(conv.ece.value, 5),
+    ece_click: round(click.ece.value, 5),
+    ece_conversion_ci: ci(conv.ece),
+    ece_click_ci: ci(click.ece),
+    ece_visit: round(visit.ece.value, 5),
+    ece_visit_ci: ci(visit.ece),
+    ece_click_obd: round(obdEce.ece.value, 5),
+    ece_click_obd_ci: ci(obdEce.ece),
+    coverage90_click_interval: round(clickCoverage.value),
+    coverage90_click_interval_ci: ci(clickCoverage),
+    coverage90_segment_rates: round(segCoverage.value),
+    coverage90_segment_rates_ci: ci(segCoverage),
+    coverage90_obd_rates: round(obdCoverage.value),
+    coverage90_obd_rates_ci: ci(obdCoverage),
+    reliability_click: click.report.bins.map((b) => ({ predicted: round(b.meanPredicted), observed: round(b.observedRate), n: b.count })),
+  };
+}
+
+/** The `calibration` evaluation (ECE and interval coverage on held-out outcomes). */
+export const calibrationEvaluation: Evaluation = {
+  name: 'calibration',
+  description: 'Reliability of the conversion and click models on held-out outcomes: ECE, and coverage of 90% intervals.',
+  run,
+};

@@ -1,0 +1,115 @@
+/**
+ * Fitting the Hillstrom uplift models without looking at the test half (memoised per process so
+ * the calibration evaluation reuses them). See hillstrom.ts for the protocol.
+ */
+import { HILLSTROM_FEATURES, type Hillstrom, hillstromFeatures, loadHillstrom } from '../data/hillstrom.js';
+import { fitSLearner } from '../uplift/s-learner.js';
+import { fitTLearner } from '../uplift/t-learner.js';
+import type { UpliftData, UpliftModel } from '../uplift/uplift-data.js';
+import { fitUpliftForest } from '../uplift/uplift-forest.js';
+import { fitXLearner } from '../uplift/x-learner.js';
+import { bestArm, curve, meanShare, sub, subInt, upliftMatrix } from './hillstrom-policy.js';
+
+/**
+ * The candidates, fixed before looking at the test half (settings chosen by train-half CV only).
+ * What wins on Hillstrom (seed-free, deterministic): for conversion the T-learner with the men's
+ * e-mail only (cross-fitted mean lift share 0.504 vs 0.36–0.47 for the others); for visit the
+ * S-learner with each customer's best arm (0.563). No learner is clearly better than random on
+ * conversion: ~110 incremental conversions per half are too few (docs/models.md).
+ */
+export const LEARNERS: Record<string, (data: UpliftData, rows: ArrayLike<number>) => UpliftModel> = {
+  't-learner': (data, rows) => fitTLearner(data, { lambda: 10, rows }),
+  'x-learner': (data, rows) => fitXLearner(data, { lambda: 100, ridgeLambda: 1e4, rows }),
+  's-learner': (data, rows) => fitSLearner(data, { lambda: 10, interactionLambda: 100, rows }),
+  'uplift-forest': (data, rows) => fitUpliftForest(data, { trees: 50, maxDepth: 4, minLeaf: 200, mtry: 6, seed: 1, rows }),
+};
+/** Arm modes: each customer's best arm, or only the best single arm (ranked by its uplift). */
+export const MODES = ['best arm per customer', 'best single arm only'] as const;
+/** One of the two arm modes. */
+export type Mode = (typeof MODES)[number];
+/** Folds of the train-half cross-fitting. */
+export const CV_FOLDS = 4;
+
+/**
+ * Cross-fitted selection inside the train half: every learner is fitted on 3 of 4 folds of the
+ * train rows and predicts the 4th; the pooled out-of-fold uplifts give one lift curve per
+ * (learner, arm mode) on all train rows; the highest mean lift share over the nine budgets wins.
+ */
+function selectLearner(h: Hillstrom, X: Float64Array, data: UpliftData, train: Int32Array): { scores: Record<string, number>; learner: string; mode: Mode } {
+  const folds = Array.from({ length: CV_FOLDS }, (_, f) => train.filter((_, r) => r % CV_FOLDS === f));
+  const best = bestArm(h.arm, data.y, train);
+  const scores: Record<string, number> = {};
+  let winner = { score: -Infinity, learner: '', mode: MODES[0] as Mode };
+  for (const [name, fit] of Object.entries(LEARNERS)) {
+    const perMode = MODES.map(() => new Float64Array(train.length * 3));
+    let offset = 0;
+    const order: number[] = [];
+    for (let f = 0; f < CV_FOLDS; f++) {
+      const fitRows = Int32Array.from(folds.filter((_, g) => g !== f).flatMap((rows) => [...rows]));
+      const model = fit(data, fitRows);
+      MODES.forEach((mode, m) => perMode[m].set(upliftMatrix(model, X, folds[f], undefined, mode === 'best single arm only' ? best : undefined), offset * 3));
+      offset += folds[f].length;
+      order.push(...folds[f]);
+    }
+    const rows = Int32Array.from(order);
+    MODES.forEach((mode, m) => {
+      const score = meanShare(curve(perMode[m], subInt(h.arm, rows), sub(data.y, rows), best));
+      scores[`${name} / ${mode}`] = score;
+      if (score > winner.score) winner = { score, learner: name, mode };
+    });
+  }
+  return { scores, learner: winner.learner, mode: winner.mode };
+}
+
+/** A fitted outcome model with how it was chosen. */
+export interface FittedOutcome {
+  model: UpliftModel;
+  cv: Record<string, number>;
+  /** The only arm used ("best single arm only" mode), or undefined for each customer's best arm. */
+  onlyArm: number | undefined;
+}
+
+/** Everything the Hillstrom and calibration evaluations need. */
+export interface HillstromFit {
+  h: Hillstrom;
+  X: Float64Array;
+  train: Int32Array;
+  test: Int32Array;
+  conversion: FittedOutcome;
+  visit: FittedOutcome;
+}
+
+const cache = new Map<string, HillstromFit>();
+
+/**
+ * Loads the data, selects and fits the conversion and visit models on the train half (memoised).
+ *
+ * @example
+ * const fit = fitHillstrom(ctx.datasetsDir, false);
+ */
+export function fitHillstrom(datasetsDir: string, quick: boolean): HillstromFit {
+  const key = `${datasetsDir}|${quick}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const h = loadHillstrom(datasetsDir);
+  const all = Int32Array.from({ length: h.n }, (_, i) => i);
+  let train = all.filter((i) => i % 2 === 0);
+  let test = all.filter((i) => i % 2 === 1);
+  if (quick) {
+    train = train.filter((_, r) => r % 4 === 0);
+    test = test.filter((_, r) => r % 4 === 0);
+  }
+  const X = hillstromFeatures(h, train);
+  const fitOutcome = (y: Float64Array): FittedOutcome => {
+    const data: UpliftData = { X, d: HILLSTROM_FEATURES, arm: h.arm, y, arms: 3 };
+    const selection = selectLearner(h, X, data, train);
+    return {
+      model: LEARNERS[selection.learner](data, train),
+      cv: selection.scores,
+      onlyArm: selection.mode === 'best single arm only' ? bestArm(h.arm, y, train) : undefined,
+    };
+  };
+  const fit = { h, X, train, test, conversion: fitOutcome(h.conversion), visit: fitOutcome(h.visit) };
+  cache.set(key, fit);
+  return fit;
+}

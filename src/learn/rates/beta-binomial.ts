@@ -1,0 +1,114 @@
+/**
+ * Beta-Binomial rates: a Beta(α, β) belief about a success probability, updated by counts, read
+ * out as an {@link Estimate} with an equal-tailed credible interval. The online update is a pure
+ * function of (counts, outcome) so every outcome changes the very next estimate.
+ */
+import type { Estimate, EstimateSource } from '../estimate.js';
+import { inverseIncompleteBeta } from '../math/incomplete-beta.js';
+
+/** A Beta(alpha, beta) distribution (prior or posterior). */
+export interface BetaDist {
+  alpha: number;
+  beta: number;
+}
+
+/** Observed successes out of trials (conversions of sends, clicks of impressions). */
+export interface RateCounts {
+  successes: number;
+  trials: number;
+}
+
+/** The empty count. */
+export const noCounts = (): RateCounts => ({ successes: 0, trials: 0 });
+
+/**
+ * Online update: the counts after one more outcome (success = 1, failure = 0; fractional allowed).
+ *
+ * @example
+ * recordOutcome({ successes: 2, trials: 10 }, 1); // { successes: 3, trials: 11 }
+ */
+export function recordOutcome(counts: RateCounts, outcome: number): RateCounts {
+  return { successes: counts.successes + outcome, trials: counts.trials + 1 };
+}
+
+/**
+ * Conjugate posterior Beta(α + s, β + n − s).
+ *
+ * @example
+ * betaPosterior({ alpha: 1, beta: 1 }, { successes: 3, trials: 10 }); // { alpha: 4, beta: 8 }
+ */
+export function betaPosterior(prior: BetaDist, counts: RateCounts): BetaDist {
+  return { alpha: prior.alpha + counts.successes, beta: prior.beta + counts.trials - counts.successes };
+}
+
+/** Mean α/(α+β). @example betaMean({ alpha: 1, beta: 3 }) // 0.25 */
+export function betaMean(d: BetaDist): number {
+  return d.alpha / (d.alpha + d.beta);
+}
+
+/**
+ * Equal-tailed credible interval at `level`.
+ *
+ * @example
+ * betaInterval({ alpha: 1, beta: 1 }, 0.9); // [0.05, 0.95]
+ */
+export function betaInterval(d: BetaDist, level = 0.9): [number, number] {
+  const tail = (1 - level) / 2;
+  return [inverseIncompleteBeta(tail, d.alpha, d.beta), inverseIncompleteBeta(1 - tail, d.alpha, d.beta)];
+}
+
+/** When an estimate counts as established. */
+export interface EstablishedWhen {
+  /** Largest interval width (high − low) still called established, e.g. 0.05. */
+  maxWidth: number;
+  /** Optional: largest width relative to the value, e.g. 1 = the interval is no wider than the rate itself. */
+  maxRelativeWidth?: number;
+}
+
+/** Options of {@link rateEstimate}. */
+export interface RateEstimateOptions {
+  level?: number;
+  source: EstimateSource;
+  establishedWhen: EstablishedWhen;
+  modelVersion: string;
+  updatedAt: string;
+  /** Evidence to report (default: the trials behind this rung). */
+  evidence?: number;
+}
+
+/**
+ * A Beta belief as an Estimate: posterior mean, credible interval, evidence and status.
+ *
+ * @example
+ * rateEstimate({ alpha: 4, beta: 96 }, { source: 'segment', establishedWhen: { maxWidth: 0.05 },
+ *   modelVersion: 'rates@1', updatedAt: new Date().toISOString(), evidence: 90 });
+ */
+export function rateEstimate(d: BetaDist, opts: RateEstimateOptions): Estimate {
+  const level = opts.level ?? 0.9;
+  const [low, high] = betaInterval(d, level);
+  const value = betaMean(d);
+  return {
+    value,
+    low,
+    high,
+    level,
+    evidence: opts.evidence ?? 0,
+    source: opts.source,
+    status: isEstablished(value, low, high, opts.establishedWhen) ? 'established' : 'learning',
+    modelVersion: opts.modelVersion,
+    updatedAt: opts.updatedAt,
+  };
+}
+
+/**
+ * The status rule shared by all models: established once the interval is narrow enough.
+ *
+ * @example
+ * isEstablished(0.1, 0.08, 0.12, { maxWidth: 0.05 }); // true
+ */
+export function isEstablished(value: number, low: number, high: number, rule: EstablishedWhen): boolean {
+  const width = high - low;
+  if (width > rule.maxWidth) return false;
+  if (rule.maxRelativeWidth !== undefined && width > rule.maxRelativeWidth * Math.abs(value)) return false;
+  return true;
+}

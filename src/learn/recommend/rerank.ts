@@ -1,0 +1,55 @@
+/**
+ * Re-ranking a list the caller brings (search results with their relevance scores): blend the
+ * caller's relevance with the subject's affinity for each item, giving affinity a weight that
+ * grows with the subject's evidence, w = maxWeight · n/(n + halfEvidence) — a new subject gets the
+ * caller's order back. Both signals are turned into within-list percentiles so their scales do not
+ * matter; the explanation says which one moved the item.
+ */
+
+/** An item of the caller's list. */
+export interface Ranked {
+  item: number;
+  relevance: number;
+}
+
+/** A re-ranked item. */
+export interface Reranked extends Ranked {
+  score: number;
+  affinity: number;
+  explanation: string;
+}
+
+/** Percentile rank within the list (ties share the mean rank), in [0, 1]. */
+function percentiles(values: number[]): number[] {
+  const n = values.length;
+  if (n <= 1) return values.map(() => 1);
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(n);
+  for (let r = 0; r < n; ) {
+    let e = r;
+    while (e + 1 < n && order[e + 1][0] === order[r][0]) e++;
+    const mean = (r + e) / 2 / (n - 1);
+    for (let k = r; k <= e; k++) out[order[k][1]] = mean;
+    r = e + 1;
+  }
+  return out;
+}
+
+/**
+ * Re-ranks `list` with the subject's `affinity` per item (e.g. personalScores(...).scores).
+ *
+ * @example
+ * rerank([{ item: 4, relevance: 9.1 }, { item: 7, relevance: 8.7 }], affinity, { evidence: 12 });
+ */
+export function rerank(list: Ranked[], affinity: ArrayLike<number>, opts: { evidence: number; maxWeight?: number; halfEvidence?: number }): Reranked[] {
+  const w = (opts.maxWeight ?? 0.5) * (opts.evidence / (opts.evidence + (opts.halfEvidence ?? 10)));
+  const rel = percentiles(list.map((x) => x.relevance));
+  const aff = percentiles(list.map((x) => affinity[x.item] ?? 0));
+  const scored = list.map((x, k) => {
+    const score = (1 - w) * rel[k] + w * aff[k];
+    const moved = w > 0 && aff[k] > rel[k] ? 'raised by your past interest' : 'ranked by relevance';
+    return { ...x, score, affinity: affinity[x.item] ?? 0, explanation: moved, index: k };
+  });
+  scored.sort((a, b) => b.score - a.score || a.index - b.index);
+  return scored.map(({ index: _index, ...rest }) => rest);
+}

@@ -1,0 +1,120 @@
+/**
+ * k-means with seeded k-means++ initialisation (Arthur & Vassilvitskii 2007) and Lloyd
+ * iterations, over row-major Float64Array data. Used for learned micro-segments: the middle rung
+ * between a segment and a person.
+ */
+import { Rng } from '../math/prng.js';
+
+/** A clustering result. */
+export interface KMeansResult {
+  k: number;
+  d: number;
+  /** Row-major k×d centroids. */
+  centroids: Float64Array;
+  assignment: Int32Array;
+  /** Sum of squared distances to the assigned centroids. */
+  inertia: number;
+  iterations: number;
+}
+
+const dist2 = (X: Float64Array, i: number, C: Float64Array, c: number, d: number) => {
+  let s = 0;
+  for (let k = 0; k < d; k++) {
+    const diff = X[i * d + k] - C[c * d + k];
+    s += diff * diff;
+  }
+  return s;
+};
+
+/**
+ * Clusters n rows of X (n×d) into k groups.
+ *
+ * @example
+ * const { assignment } = kmeans(Float64Array.from([0, 0, 0, 1, 10, 10, 10, 11]), 2, 2, { seed: 1 });
+ * // rows 0–1 together, rows 2–3 together
+ */
+export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: number; maxIter?: number } = {}): KMeansResult {
+  const n = X.length / d;
+  if (k < 1 || k > n) throw new RangeError(`k-means needs 1 ≤ k ≤ number of rows (k=${k}, rows=${n}).`);
+  const rng = new Rng(opts.seed ?? 0);
+  const C = new Float64Array(k * d);
+  const nearest = new Float64Array(n).fill(Infinity);
+  let first = rng.int(n);
+  for (let c = 0; c < k; c++) {
+    if (c > 0) {
+      let total = 0;
+      for (let i = 0; i < n; i++) total += nearest[i];
+      let u = rng.float() * total;
+      first = n - 1;
+      for (let i = 0; i < n; i++) {
+        u -= nearest[i];
+        if (u < 0) {
+          first = i;
+          break;
+        }
+      }
+    }
+    C.set(X.subarray(first * d, (first + 1) * d), c * d);
+    for (let i = 0; i < n; i++) nearest[i] = Math.min(nearest[i], dist2(X, i, C, c, d));
+  }
+  const assignment = new Int32Array(n).fill(-1);
+  let it = 0;
+  let inertia = 0;
+  for (; it < (opts.maxIter ?? 100); it++) {
+    let changed = 0;
+    inertia = 0;
+    for (let i = 0; i < n; i++) {
+      const c = assignCluster(C, k, d, X.subarray(i * d, (i + 1) * d));
+      if (c !== assignment[i]) changed++;
+      assignment[i] = c;
+      inertia += dist2(X, i, C, c, d);
+    }
+    if (changed === 0) break;
+    const counts = new Float64Array(k);
+    C.fill(0);
+    for (let i = 0; i < n; i++) {
+      counts[assignment[i]] += 1;
+      for (let j = 0; j < d; j++) C[assignment[i] * d + j] += X[i * d + j];
+    }
+    for (let c = 0; c < k; c++) {
+      if (counts[c] > 0) for (let j = 0; j < d; j++) C[c * d + j] /= counts[c];
+      else {
+        // An empty cluster restarts at the row farthest from its centroid.
+        let far = 0;
+        let best = -1;
+        for (let i = 0; i < n; i++) {
+          const dd = dist2(X, i, C, assignment[i], d);
+          if (dd > best) {
+            best = dd;
+            far = i;
+          }
+        }
+        C.set(X.subarray(far * d, (far + 1) * d), c * d);
+      }
+    }
+  }
+  return { k, d, centroids: C, assignment, inertia, iterations: it + 1 };
+}
+
+/**
+ * Index of the nearest centroid to x.
+ *
+ * @example
+ * assignCluster(Float64Array.from([0, 0, 10, 10]), 2, 2, [9, 9]); // 1
+ */
+export function assignCluster(centroids: Float64Array, k: number, d: number, x: ArrayLike<number>): number {
+  let best = 0;
+  let bestD = Infinity;
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const diff = x[j] - centroids[c * d + j];
+      s += diff * diff;
+    }
+    if (s < bestD) {
+      bestD = s;
+      best = c;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../math/prng.js';
+import { normal } from '../math/samplers.js';
+import { assignCluster, kmeans } from './kmeans.js';
+import { fitMicroSegments, microSegmentOf } from './micro-segments.js';
+import { fitStandardizer, standardizeMatrix, standardizeRow } from './standardize.js';
+
+function blobs(seed: number): { X: Float64Array; label: number[] } {
+  const rng = new Rng(seed);
+  const centres = [[0, 0], [10, 0], [0, 10]];
+  const X: number[] = [];
+  const label: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const c = i % 3;
+    X.push(centres[c][0] + normal(rng), centres[c][1] + normal(rng));
+    label.push(c);
+  }
+  return { X: Float64Array.from(X), label };
+}
+
+describe('standardisation', () => {
+  it('gives columns mean 0 and sd 1; constant columns map to 0', () => {
+    const X = Float64Array.from([1, 5, 2, 5, 3, 5, 4, 5]);
+    const s = fitStandardizer(X, 2);
+    expect(s.mean[0]).toBe(2.5);
+    expect(s.sd[0]).toBeCloseTo(Math.sqrt(5 / 3), 14);
+    expect(s.sd[1]).toBe(1);
+    const Z = standardizeMatrix(s, X, 2);
+    expect(Z[0] + Z[2] + Z[4] + Z[6]).toBeCloseTo(0, 14);
+    expect([...standardizeRow(s, [2.5, 5])]).toEqual([0, 0]);
+  });
+});
+
+describe('k-means', () => {
+  it('recovers three separated blobs, deterministically from its seed', () => {
+    const { X, label } = blobs(1);
+    const a = kmeans(X, 2, 3, { seed: 4 });
+    const b = kmeans(X, 2, 3, { seed: 4 });
+    expect([...a.assignment]).toEqual([...b.assignment]);
+    const mapping = new Map<number, number>();
+    a.assignment.forEach((c, i) => {
+      if (!mapping.has(label[i])) mapping.set(label[i], c);
+      expect(c).toBe(mapping.get(label[i]));
+    });
+    expect(new Set(mapping.values()).size).toBe(3);
+    expect(a.inertia / 300).toBeLessThan(2.5); // ≈ 2 (two unit-variance coordinates)
+    expect(() => kmeans(X, 2, 0)).toThrow(RangeError);
+  });
+
+  it('assigns to the nearest centroid', () => {
+    expect(assignCluster(Float64Array.from([0, 0, 10, 10]), 2, 2, [9, 9])).toBe(1);
+  });
+
+  it('micro-segments are stored as JSON and assign new subjects', () => {
+    const { X } = blobs(2);
+    const model = JSON.parse(JSON.stringify(fitMicroSegments(X, 2, { k: 3, seed: 1 })));
+    expect(model.sizes.reduce((a: number, b: number) => a + b, 0)).toBe(300);
+    const near = microSegmentOf(model, [10.2, -0.3]);
+    expect(microSegmentOf(model, [9.5, 0.4])).toBe(near);
+    expect(microSegmentOf(model, [0, 9.8])).not.toBe(near);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Send time: per-subject engagement by hour of week (168 slots: Monday 00:00 = 0), shrunk to the
+ * population by a Dirichlet prior: posterior Dirichlet(A·p_pop + c_subject), where p_pop is the
+ * population's (smoothed) engagement share per slot and A the prior strength in pseudo-events.
+ * The best slot is read out as an Estimate of its engagement share; while the subject's own events
+ * carry less than half the posterior (n < A) or number fewer than `minEvents`, the answer is the
+ * population's best slot, labelled as such.
+ */
+import type { Estimate } from '../estimate.js';
+import { betaInterval } from '../rates/beta-binomial.js';
+
+/** Hours in a week: slots 0 (Monday 00:00) … 167 (Sunday 23:00). */
+export const SLOTS = 168;
+
+/** Population engagement profile and prior strength. */
+export interface SendTimePrior {
+  share: Float64Array;
+  strength: number;
+}
+
+/**
+ * Slot of a date in the subject's time zone offset (minutes east of UTC).
+ *
+ * @example
+ * slotOf(new Date('2026-11-23T09:30:00Z'), 60); // Monday 10:00 local → 10
+ */
+export function slotOf(date: Date, tzOffsetMinutes = 0): number {
+  const local = new Date(date.getTime() + tzOffsetMinutes * 60_000);
+  const mondayBased = (local.getUTCDay() + 6) % 7;
+  return mondayBased * 24 + local.getUTCHours();
+}
+
+/**
+ * Circular smoothing of slot counts with weights [¼, ½, ¼] (an hour's engagement hints at its
+ * neighbours); `passes` times.
+ *
+ * @example
+ * smoothSlots(counts, 1);
+ */
+export function smoothSlots(counts: ArrayLike<number>, passes = 1): Float64Array {
+  let cur = Float64Array.from(counts);
+  for (let p = 0; p < passes; p++) {
+    const next = new Float64Array(SLOTS);
+    for (let s = 0; s < SLOTS; s++) next[s] = 0.25 * cur[(s + SLOTS - 1) % SLOTS] + 0.5 * cur[s] + 0.25 * cur[(s + 1) % SLOTS];
+    cur = next;
+  }
+  return cur;
+}
+
+/**
+ * Population prior from all subjects' slot counts (smoothed, plus one pseudo-event spread evenly).
+ *
+ * @example
+ * const prior = populationSendTimePrior(allCounts, 24);
+ */
+export function populationSendTimePrior(subjects: ArrayLike<number>[], strength = 24, smoothingPasses = 2): SendTimePrior {
+  const total = new Float64Array(SLOTS);
+  for (const c of subjects) for (let s = 0; s < SLOTS; s++) total[s] += c[s];
+  const smooth = smoothSlots(total, smoothingPasses);
+  let sum = 0;
+  for (let s = 0; s < SLOTS; s++) sum += smooth[s] + 1 / SLOTS;
+  return { share: Float64Array.from(smooth, (v) => (v + 1 / SLOTS) / sum), strength };
+}
+
+/** The answer: a slot and the estimate of its engagement share. */
+export interface SendSlot {
+  slot: number;
+  estimate: Estimate;
+}
+
+/**
+ * The subject's best send slot (or the population's while learning).
+ *
+ * @example
+ * bestSendSlot(prior, subjectCounts, { minEvents: 5, modelVersion: 'send-time@1', updatedAt: now });
+ */
+export function bestSendSlot(
+  prior: SendTimePrior,
+  counts: ArrayLike<number>,
+  opts: { minEvents?: number; level?: number; modelVersion: string; updatedAt: string },
+): SendSlot {
+  const level = opts.level ?? 0.9;
+  let n = 0;
+  for (let s = 0; s < SLOTS; s++) n += counts[s];
+  const personal = n >= (opts.minEvents ?? 5) && n >= prior.strength;
+  const alpha = Float64Array.from(prior.share, (p, s) => prior.strength * p + (personal ? counts[s] : 0));
+  const total = alpha.reduce((a, b) => a + b, 0);
+  let slot = 0;
+  for (let s = 1; s < SLOTS; s++) if (alpha[s] > alpha[slot]) slot = s;
+  const [low, high] = betaInterval({ alpha: alpha[slot], beta: total - alpha[slot] }, level);
+  return {
+    slot,
+    estimate: {
+      value: alpha[slot] / total, low, high, level,
+      evidence: personal ? n : 0,
+      source: personal ? 'personal' : 'population',
+      status: personal ? 'established' : 'learning',
+      modelVersion: opts.modelVersion, updatedAt: opts.updatedAt,
+    },
+  };
+}

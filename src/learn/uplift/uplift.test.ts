@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../math/prng.js';
+import { logit, sigmoid } from '../math/special.js';
+import { fitLogistic, predictLogistic } from './logistic-regression.js';
+import { fitRidge } from './ridge-regression.js';
+import { fitSLearner } from './s-learner.js';
+import { fitTLearner, restoreTLearner } from './t-learner.js';
+import { budgetedAssignment, ipsContributions, liftShare } from './targeting.js';
+import type { UpliftData } from './uplift-data.js';
+import { fitUpliftForest } from './uplift-forest.js';
+import { fitXLearner } from './x-learner.js';
+
+describe('regressions', () => {
+  it('logistic MLE on one binary feature equals the groups’ log-odds (closed form)', () => {
+    // group 0: 3 of 10; group 1: 6 of 8 → intercept logit(0.3), slope logit(0.75) − logit(0.3)
+    const X: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 10; i++) X.push(1, 0), y.push(i < 3 ? 1 : 0);
+    for (let i = 0; i < 8; i++) X.push(1, 1), y.push(i < 6 ? 1 : 0);
+    const m = fitLogistic(Float64Array.from(X), 2, y, { lambda: 0 });
+    expect(m.coef[0]).toBeCloseTo(logit(0.3), 8);
+    expect(m.coef[1]).toBeCloseTo(logit(0.75) - logit(0.3), 8);
+    expect(predictLogistic(m, [1, 1])).toBeCloseTo(0.75, 8);
+    // Laplace covariance = inverse Fisher information: var(intercept) = 1/(n·p(1−p)) = 1/(10·0.21)
+    expect(m.covariance[0]).toBeCloseTo(1 / 2.1, 6);
+  });
+
+  it('ridge with λ = 0 is least squares; the intercept is never penalised', () => {
+    const ls = fitRidge(Float64Array.from([1, 0, 1, 1, 1, 2]), 2, [2, 5, 8], { lambda: 0 }).coef;
+    expect(ls[0]).toBeCloseTo(2, 7);
+    expect(ls[1]).toBeCloseTo(3, 7);
+    const shrunk = fitRidge(Float64Array.from([1, 0, 1, 1, 1, 2]), 2, [2, 5, 8], { lambda: 1e9 }).coef;
+    expect(shrunk[1]).toBeCloseTo(0, 6);
+    expect(shrunk[0]).toBeCloseTo(5, 6);
+  });
+});
+
+/** Randomised data with known uplift: arm 1 helps only where x₁ > 0 (+10 points), arm 2 never. */
+function simulated(n: number, seed: number): UpliftData & { tau1: (x1: number) => number } {
+  const rng = new Rng(seed);
+  const X = new Float64Array(n * 3);
+  const arm = new Int32Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x1 = rng.float() * 2 - 1;
+    const x2 = rng.float() * 2 - 1;
+    X.set([1, x1, x2], i * 3);
+    arm[i] = rng.int(3);
+    const base = sigmoid(-1.5 + 0.5 * x2);
+    const p = base + (arm[i] === 1 && x1 > 0 ? 0.1 : 0);
+    y[i] = rng.float() < p ? 1 : 0;
+  }
+  return { X, d: 3, arm, y, arms: 3, tau1: (x1) => (x1 > 0 ? 0.1 : 0) };
+}
+
+describe('uplift learners find the persuadable', () => {
+  const data = simulated(30_000, 1);
+  const learners = {
+    't-learner': fitTLearner(data, { lambda: 1 }),
+    'x-learner': fitXLearner(data, { lambda: 1, ridgeLambda: 10 }),
+    's-learner': fitSLearner(data, { lambda: 1, interactionLambda: 1 }),
+    'uplift-forest': fitUpliftForest(data, { trees: 30, maxDepth: 3, minLeaf: 200, mtry: 3, seed: 2 }),
+  };
+  for (const [name, model] of Object.entries(learners)) {
+    it(`${name}: uplift of arm 1 is larger where x₁ > 0 than where x₁ < 0, and arm 2 is near 0`, () => {
+      const hi = model.uplift([1, 0.6, 0])[1];
+      const lo = model.uplift([1, -0.6, 0])[1];
+      expect(hi - lo).toBeGreaterThan(0.05);
+      expect(Math.abs(model.uplift([1, 0, 0])[2])).toBeLessThan(0.04);
+      expect(model.upliftStandardError([1, 0.6, 0])[1]).toBeGreaterThan(0);
+    });
+  }
+
+  it('the T-learner restores from its stored parameters', () => {
+    const t = fitTLearner(data, { lambda: 1 });
+    expect([...restoreTLearner(JSON.parse(JSON.stringify(t.params()))).uplift([1, 0.2, 0.3])]).toEqual([...t.uplift([1, 0.2, 0.3])]);
+  });
+});
+
+describe('budgeted targeting and its IPS value', () => {
+  it('contacts the highest positive uplifts up to the budget with each subject’s best arm', () => {
+    const uplifts = Float64Array.from([0, 0.02, 0.01, 0, -0.01, 0.005, 0, -0.1, -0.2, 0, 0.03, 0.04]);
+    // best arms and scores: s0 → 1 (0.02), s1 → 2 (0.005), s2 → none, s3 → 2 (0.04); half the budget = 2 contacts
+    expect([...budgetedAssignment(uplifts, 4, 3, 0.5)]).toEqual([1, 0, 0, 2]);
+    expect([...budgetedAssignment(uplifts, 4, 3, 1)]).toEqual([1, 2, 0, 2]); // never contacts a negative uplift
+  });
+
+  it('IPS counts the rows where the log agrees with the policy, divided by the propensity', () => {
+    expect([...ipsContributions(Int32Array.from([1, 0, 2]), Int32Array.from([1, 1, 2]), [1, 1, 0], 1 / 3)]).toEqual([3, 0, 0]);
+    expect(liftShare(0.012, 0.006, 0.0125)).toBeCloseTo(0.006 / 0.0065, 12);
+  });
+
+  it('random targeting captures its budget share in expectation (simulation, true uplift known)', () => {
+    const data = simulated(60_000, 3);
+    const rng = new Rng(4);
+    const n = data.arm.length;
+    const u = Float64Array.from({ length: n * 3 }, (_, k) => (k % 3 === 1 ? rng.float() : -1));
+    const value = (a: Int32Array) => ipsContributions(a, data.arm, data.y, 1 / 3).reduce((s, v) => s + v, 0) / n;
+    const none = value(new Int32Array(n));
+    const all = value(new Int32Array(n).fill(1));
+    expect(liftShare(value(budgetedAssignment(u, n, 3, 0.5)), none, all)).toBeCloseTo(0.5, 0);
+  });
+});
+
+describe('uplift estimate', () => {
+  it('wraps the uplift and its standard error as a 90% interval Estimate', async () => {
+    const { upliftEstimate } = await import('./uplift-estimate.js');
+    const data = simulated(20_000, 7);
+    const model = fitTLearner(data, { lambda: 1 });
+    const e = upliftEstimate(model, [1, 0.5, 0], 1, { evidence: 20_000, establishedWhen: { maxWidth: 0.2 }, modelVersion: 'u', updatedAt: '' });
+    const se = model.upliftStandardError([1, 0.5, 0])[1];
+    expect(e.value).toBeCloseTo(model.uplift([1, 0.5, 0])[1], 15);
+    expect(e.high - e.low).toBeCloseTo(2 * 1.6448536269514722 * se, 10);
+    expect(e.status).toBe('established');
+  });
+});
