@@ -42,11 +42,14 @@ describe('durability', () => {
       }
     };
     const clients = Array.from({ length: 6 }, client);
-    while (acked.size < 150) await new Promise((r) => setTimeout(r, 20));
+    const waitUntil = Date.now() + 30_000;
+    while (acked.size < 150 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
+    expect(acked.size, first.output()).toBeGreaterThanOrEqual(150);
+    const exited = new Promise((r) => first.proc.once('exit', r));
     first.proc.kill('SIGKILL');
     stop = true;
     await Promise.all(clients);
-    await new Promise((r) => first.proc.once('exit', r));
+    await exited;
     expect(first.proc.signalCode).toBe('SIGKILL');
 
     const second = await startTact({ dataDir: first.dataDir, port: first.port, config });

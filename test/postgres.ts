@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { postgresMigrations } from '../src/store/postgres/migrations.js';
+import { postgresMigrations } from '../src/store/postgres/migrations/index.js';
 import { migratePostgres, createPool } from '../src/store/postgres/database.js';
 
 /** The local PostgreSQL server the tests use (trust auth). TACT_TEST_PG overrides it. */

@@ -9,6 +9,8 @@ export interface IngestItem {
   message: Message;
   /** The message as stored (JSON). */
   json: string;
+  /** The message's identifiers, strongest first, blocked values removed. */
+  ids: Identifier[];
   /** Identifiers to look up in the graph before resolving (the message's own, alias candidates). */
   lookups: Identifier[];
   /** Tracking-plan violations found in it. */
@@ -104,6 +106,8 @@ export interface ViolationSummary {
  * `compute`, write its result, commit — and only then resolve.
  */
 export interface CollectStore {
+  /** Batches the ingestor may have in flight at once (default 1). */
+  readonly pipelineDepth?: number;
   /**
    * `expectedEpoch` is the configuration epoch the caller compiled its settings at; when the
    * store's epoch differs, nothing is written and StaleConfigError is thrown so the caller reloads

@@ -7,7 +7,7 @@ import { TactError } from '../errors/tact-error.js';
 import type { Store } from '../store/store.js';
 import { StaleConfigError, type IngestItem, type Violation } from './collect-store.js';
 import type { Message } from './message.js';
-import { lookupsOf, processBatch } from './process-batch.js';
+import { identifiersFor, processBatch } from './process-batch.js';
 
 /** What happened to one submitted message. */
 export interface IngestOutcome {
@@ -41,7 +41,8 @@ export class Ingestor {
   private queued = 0;
   private running = false;
   private closed = false;
-  private idle: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private readonly inflight = new Set<Promise<void>>();
   private readonly maxBatch: number;
   private readonly maxQueued: number;
 
@@ -72,11 +73,13 @@ export class Ingestor {
   /** Stops taking new messages and waits for the queued ones to commit. */
   async close(): Promise<void> {
     this.closed = true;
-    if (!this.running && this.queue.length === 0) return;
-    await new Promise<void>((r) => this.idle.push(r));
+    await this.idle();
   }
 
   private async drain(): Promise<void> {
+    // A store that resolves a batch before committing it (the embedded one) takes the next batch
+    // while the previous one commits; others take one at a time.
+    const depth = this.store.collect.pipelineDepth ?? 1;
     while (this.queue.length) {
       const group: Pending[] = [];
       let n = 0;
@@ -86,24 +89,43 @@ export class Ingestor {
         n += p.items.length;
       }
       this.queued -= n;
-      const flat = group.flatMap((p) => p.items);
-      try {
-        const started = performance.now();
-        const outcomes = await this.commit(flat);
-        this.opts.onCommit?.({ messages: flat.length, ms: performance.now() - started });
-        let i = 0;
-        for (const p of group) {
-          p.resolve(outcomes.slice(i, i + p.items.length));
-          i += p.items.length;
-        }
-      } catch (err) {
-        for (const p of group) p.reject(err);
-      }
+      const done = this.commitGroup(group);
+      this.inflight.add(done);
+      void done.finally(() => this.inflight.delete(done));
+      if (this.inflight.size >= depth) await Promise.race(this.inflight);
       // Let the event loop read more requests so the next commit can carry them together.
       await new Promise((r) => setImmediate(r));
     }
+    await Promise.all(this.inflight);
     this.running = false;
-    for (const r of this.idle.splice(0)) r();
+    if (this.queue.length) {
+      this.running = true;
+      setImmediate(() => void this.drain());
+      return;
+    }
+    for (const r of this.idleWaiters.splice(0)) r();
+  }
+
+  private async commitGroup(group: Pending[]): Promise<void> {
+    const flat = group.flatMap((p) => p.items);
+    try {
+      const started = performance.now();
+      const outcomes = await this.commit(flat);
+      this.opts.onCommit?.({ messages: flat.length, ms: performance.now() - started });
+      let i = 0;
+      for (const p of group) {
+        p.resolve(outcomes.slice(i, i + p.items.length));
+        i += p.items.length;
+      }
+    } catch (err) {
+      for (const p of group) p.reject(err);
+    }
+  }
+
+  /** Resolves when nothing is queued or committing (used before a configuration change). */
+  idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
   }
 
   private async commit(flat: { message: Message; json: string }[]): Promise<IngestOutcome[]> {
@@ -113,7 +135,8 @@ export class Ingestor {
       const features = this.settings.get(featuresKind);
       const items: IngestItem[] = flat.map(({ message, json }) => {
         const { violations, blocked } = plan.check(message);
-        return { message, json, lookups: blocked ? [] : lookupsOf(message, rules), violations, blocked };
+        const { ids, lookups } = blocked ? { ids: [], lookups: [] } : identifiersFor(message, rules);
+        return { message, json, ids, lookups, violations, blocked };
       });
       try {
         const w = await this.store.collect.ingest(

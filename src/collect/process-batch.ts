@@ -17,16 +17,16 @@ export interface BatchSettings {
 }
 
 /**
- * The identifiers the store must look up for a message: its own, and for an alias call the
- * previousId as a userId and as an anonymousId.
+ * A message's identifiers (strongest first) and those the store must look up for it: its own,
+ * and for an alias call the previousId as a userId and as an anonymousId.
  */
-export function lookupsOf(m: Message, rules: MergeRules): Identifier[] {
+export function identifiersFor(m: Message, rules: MergeRules): { ids: Identifier[]; lookups: Identifier[] } {
   const { ids } = identifiersOf(m, rules);
   if (m.type === 'alias' && m.previousId && !isBlocked(rules, m.previousId)) {
     const v = normalizeIdentifier('userId', m.previousId);
-    ids.push({ kind: 'userId', value: v }, { kind: 'anonymousId', value: v });
+    return { ids, lookups: [...ids, { kind: 'userId', value: v }, { kind: 'anonymousId', value: v }] };
   }
-  return ids;
+  return { ids, lookups: ids };
 }
 
 /**
@@ -69,7 +69,7 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     }
     seen.add(m.messageId);
 
-    const ids = identifiersForResolution(m, cfg.rules, index);
+    const ids = identifiersForResolution(m, item.ids, cfg.rules, index);
     const res = resolveIdentity(index, ids, cfg.rules, { messageId: m.messageId, at: m.receivedAt, reason: m.type, newId: cfg.newId });
     if (res.created) {
       states.set(res.profileId, newProfileState(res.profileId, m.receivedAt));
@@ -127,9 +127,10 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
 }
 
 /** The message's identifiers in priority order; an alias's previousId joins as the identity it already is. */
-function identifiersForResolution(m: Message, rules: MergeRules, index: IdentityIndex): Identifier[] {
-  const { ids } = identifiersOf(m, rules);
-  if (m.type === 'alias' && m.previousId && !isBlocked(rules, m.previousId)) {
+function identifiersForResolution(m: Message, own: Identifier[], rules: MergeRules, index: IdentityIndex): Identifier[] {
+  if (m.type !== 'alias') return own;
+  const ids = [...own];
+  if (m.previousId && !isBlocked(rules, m.previousId)) {
     const v = normalizeIdentifier('userId', m.previousId);
     const asUser = { kind: 'userId', value: v };
     const asAnon = { kind: 'anonymousId', value: v };

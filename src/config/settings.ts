@@ -16,6 +16,7 @@ export class Settings {
   private compiled = new Map<string, unknown>();
   private versions = new Map<string, number>();
   private listeners: ChangeListener[] = [];
+  private before: ((kind: string) => Promise<void>)[] = [];
   private loadedEpoch = -1;
 
   constructor(private readonly docs: DocumentStore, private readonly kinds: readonly AnyKind[]) {
@@ -49,6 +50,11 @@ export class Settings {
     this.listeners.push(fn);
   }
 
+  /** Runs before a change is stored (the ingestor finishes what it holds, under the old settings). */
+  beforeChange(fn: (kind: string) => Promise<void>): void {
+    this.before.push(fn);
+  }
+
   /** Reads every kind's latest version and compiles it. */
   async reload(): Promise<void> {
     const epoch = await this.docs.epoch();
@@ -77,6 +83,7 @@ export class Settings {
     if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
     const problems = k.check(body);
     if (problems.length) throw validationError(problems);
+    for (const b of this.before) await b(k.kind);
     const result = await this.docs.put(k.kind, body, meta);
     await this.reload();
     for (const l of this.listeners) await l(k.kind, result);

@@ -46,6 +46,9 @@ export interface ProfileState {
 /** How many recent event sequence numbers a profile keeps. */
 export const RECENT_EVENTS = 50;
 
+/** Keys that must never be assigned on a plain object (they would change its prototype). */
+const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Most distinct event names counted per profile; later names are counted under "(other)". */
 export const MAX_EVENT_NAMES = 500;
 
@@ -77,7 +80,8 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
   s.updatedAt = Math.max(s.updatedAt, m.receivedAt);
 
   let key = eventKey(m);
-  let ec = s.events[key];
+  if (UNSAFE.has(key)) key = '(other)';
+  let ec = Object.hasOwn(s.events, key) ? s.events[key] : undefined;
   if (!ec && Object.keys(s.events).length >= MAX_EVENT_NAMES) {
     key = '(other)';
     ec = s.events[key];
@@ -90,6 +94,7 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
 
   if (m.type === 'identify' && m.traits) {
     for (const [k, v] of Object.entries(m.traits)) {
+      if (UNSAFE.has(k)) continue;
       if ((s.traitsAt[k] ?? -Infinity) <= t) {
         s.traits[k] = v;
         s.traitsAt[k] = t;
@@ -112,11 +117,16 @@ function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
   if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return undefined;
   const changes: Record<string, boolean> = {};
   for (const [purpose, value] of Object.entries(prefs as Record<string, unknown>)) {
-    if (typeof value !== 'boolean') continue;
+    if (typeof value !== 'boolean' || UNSAFE.has(purpose)) continue;
     const cur = s.consent[purpose];
     if (cur && cur.at > m.timestamp) continue;
-    if (!cur || cur.granted !== value) changes[purpose] = value;
-    s.consent[purpose] = { granted: value, at: m.timestamp, messageId: m.messageId };
+    if (!cur || cur.granted !== value) {
+      changes[purpose] = value;
+      s.consent[purpose] = { granted: value, at: m.timestamp, messageId: m.messageId };
+    } else {
+      cur.at = m.timestamp;
+      cur.messageId = m.messageId;
+    }
   }
   return Object.keys(changes).length ? { profileId: s.id, at: m.timestamp, messageId: m.messageId, changes } : undefined;
 }

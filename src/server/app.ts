@@ -29,6 +29,10 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
+    // Plain JSON.parse: messages are data, never merged into prototypes (profile folding skips
+    // __proto__/constructor keys), so the slower prototype-poisoning scan is not needed.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   installErrorHandler(app);

@@ -42,6 +42,8 @@ export class Tact {
   ) {
     this.log = log;
     this.features = settings.get(featuresKind);
+    // Batches already taken are finished under the configuration they were taken with.
+    settings.beforeChange(() => this.ingestor.idle());
     settings.onChange(async (kind, change) => {
       if (kind !== 'features') return;
       const before = this.features;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { postgresMigrations } from './migrations.js';
+import { postgresMigrations } from './migrations/index.js';
 
 /** int8 and numeric come back as JS numbers (our values stay well within 2^53). */
 const types = {
@@ -22,21 +22,21 @@ export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock(7263512)');
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    const done = new Set((await client.query<{ id: string }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
     const applied: string[] = [];
     for (const m of postgresMigrations) {
-      if (done.has(m.version)) continue;
+      if (done.has(m.id)) continue;
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+        await client.query('INSERT INTO schema_migrations (id, name, applied_at) VALUES ($1, $2, $3)', [m.id, m.name, Date.now()]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
         throw err;
       }
-      applied.push(`${m.version} ${m.name}`);
+      applied.push(`${m.id} ${m.name}`);
     }
     return applied;
   } finally {

@@ -4,46 +4,47 @@ import { identifierKey } from '../../identity/identifiers.js';
 import type { CompiledFeature } from '../../profiles/features/definition.js';
 import { applyMessage, newProfileState, noteEventSeq, type ProfileState } from '../../profiles/profile-state.js';
 import type { Db } from './database.js';
-import type { ProfileMemory } from './profile-memory.js';
 import { IdentityCache } from './identity-cache.js';
+import { KnownIds } from './known-ids.js';
+import type { ProfileMemory } from './profile-memory.js';
 import { RecentIds } from './recent-ids.js';
-import { repointProfile } from './repoint.js';
+import { ingestOps, stateOps, stateRow, watermarkOp } from './write-ops.js';
+import type { SqliteWriter } from './writer.js';
+
+/** Every write that carries profile states rides this chain: nothing lands on top of a failed batch. */
+export const INGEST_CHAIN = 'ingest';
 
 /**
- * Collection on SQLite, log-structured: a batch's events are appended to the log and its
- * identity changes written in one IMMEDIATE transaction, committed with fsync before it resolves.
- * Profile states change in memory in the same step (so the next read sees them) and reach their
- * rows at the next checkpoint; a batch that merges profiles writes the merged states at once.
- * After a crash, `recover` replays the events after the last checkpoint — the states come back
- * exactly, because folding events into a state is deterministic.
+ * Collection on SQLite, log-structured (docs/adr/0003). A batch is resolved and folded into the
+ * in-memory profile states on the main thread, and its events (and identity changes) are appended
+ * by the writer thread in one transaction, committed with fsync before the batch resolves. While
+ * it commits, the next batch is already being resolved. Profile states reach their rows at
+ * checkpoints; after a crash — or a failed commit — `recover` replays the events after the last
+ * checkpoint, and the states come back exactly, because folding events is deterministic.
  */
 export class SqliteCollectStore implements CollectStore {
+  readonly pipelineDepth = 3;
   private readonly s;
   private seq: number;
-  private readonly recentIds: RecentIds;
+  private recentIds: RecentIds;
+  private idsLoaded = false;
   private readonly ids = new IdentityCache(2_000_000);
+  private known: KnownIds | undefined;
+  /** Identities written by batches not yet committed (the read connection cannot see them). */
+  private readonly pendingIds = new Map<string, string>();
+  private readonly inflight = new Set<Promise<unknown>>();
   private broken = false;
+  private recovering: Promise<{ replayed: number }> | undefined;
+  private checkpointing: Promise<void> | undefined;
   private features: readonly CompiledFeature[] | undefined;
 
-  /** Called after each committed batch (the store checks whether a checkpoint is due). */
+  /** Called after each batch is handed to the writer (the store checks whether a checkpoint is due). */
   afterIngest: () => void = () => {};
 
-  constructor(private readonly db: Db, private readonly memory: ProfileMemory, dedupeWindow: number) {
+  constructor(private readonly db: Db, private readonly memory: ProfileMemory, private readonly writer: SqliteWriter, private readonly dedupeWindow: number) {
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
       identitiesOf: db.prepare('SELECT kind, value FROM identities WHERE profile_id = ?'),
-      insertEvent: db.prepare('INSERT INTO events (seq, message_id, profile_id, type, event, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      insertIdentity: db.prepare('INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id'),
-      insertMerge: db.prepare('INSERT INTO merges (into_id, from_id, message_id, reason, via_kind, via_value, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      insertConsent: db.prepare('INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES (?, ?, ?, ?)'),
-      upsertAccount: db.prepare(`INSERT INTO accounts (id, traits, created_at, updated_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET traits = json_patch(accounts.traits, excluded.traits), updated_at = max(accounts.updated_at, excluded.updated_at)`),
-      upsertMembership: db.prepare(`INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (account_id, profile_id) DO UPDATE SET role = coalesce(excluded.role, memberships.role), updated_at = excluded.updated_at`),
-      insertConflict: db.prepare('INSERT INTO identity_conflicts (profile_id, message_id, kind, value, reason, at) VALUES (?, ?, ?, ?, ?, ?)'),
-      upsertViolation: db.prepare(`INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (event, property, rule) DO UPDATE SET count = count + excluded.count, blocked = blocked + excluded.blocked,
-        last_at = excluded.last_at, last_message_id = excluded.last_message_id, last_detail = excluded.last_detail`),
       violations: db.prepare('SELECT event, property, rule, count, blocked, last_at AS lastAt, last_message_id AS lastMessageId, last_detail AS lastDetail FROM plan_violations ORDER BY count DESC, event, property'),
       countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
       hasMessage: db.prepare('SELECT 1 FROM events WHERE message_id = ? LIMIT 1').pluck(),
@@ -52,63 +53,76 @@ export class SqliteCollectStore implements CollectStore {
       checkpointSeq: db.prepare("SELECT value FROM store_meta WHERE key = 'checkpoint_seq'").pluck(),
       tail: db.prepare('SELECT seq, profile_id AS profileId, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       recentIds: db.prepare('SELECT message_id FROM events WHERE seq > ? ORDER BY seq').pluck(),
+      allIdentities: db.prepare('SELECT kind, value FROM identities').raw(),
     };
     this.seq = this.s.maxSeq.get() as number;
     this.recentIds = new RecentIds(dedupeWindow);
   }
 
-  private idsLoaded = false;
-
-  /** Fills the dedupe window from the newest events of the log (once, before the first write). */
+  /** Fills the dedupe window from the newest events of the log and the identifier filter (once, before the first write). */
   private loadRecentIds(): void {
     if (this.idsLoaded) return;
     this.idsLoaded = true;
+    this.known = new KnownIds();
+    for (const [kind, value] of this.s.allIdentities.iterate() as Iterable<[string, string]>) this.known.add(identifierKey(kind, value));
     const from = Math.max(0, (this.s.maxSeq.get() as number) - this.recentIds.capacity);
     for (const id of this.s.recentIds.iterate(from) as Iterable<string>) this.recentIds.add(id);
   }
 
-  /** Highest event sequence number appended. */
-  get lastSeq(): number {
-    return this.seq;
-  }
-
   async prepare(features: readonly CompiledFeature[]): Promise<{ replayed: number }> {
     this.features = features;
-    return this.recover(features);
+    return this.recover();
   }
 
   async ingest(items: IngestItem[], compute: (snapshot: IngestSnapshot) => IngestWrites, expectedEpoch: number): Promise<IngestWrites> {
+    if (this.broken) await this.recover();
     this.loadRecentIds();
-    if (this.broken) {
-      if (!this.features) throw new Error('the embedded store was not prepared with the feature definitions');
-      this.recover(this.features);
-    }
-    const seqBefore = this.seq;
-    const run = this.db.transaction(() => {
-      const epoch = this.s.epoch.get() as number;
-      if (epoch !== expectedEpoch) throw new StaleConfigError(epoch);
-      const w = compute(this.snapshot(items));
-      this.write(w);
-      return w;
-    });
+    const epoch = this.s.epoch.get() as number;
+    if (epoch !== expectedEpoch) throw new StaleConfigError(epoch);
     let w: IngestWrites;
     try {
-      w = run.immediate();
+      w = compute(this.snapshot(items));
     } catch (err) {
-      this.seq = seqBefore;
-      // The pure step changed in-memory states for events that were not stored: rebuild them
-      // from the log before taking anything else. Stale config is thrown before any change.
-      if (!(err instanceof StaleConfigError)) this.afterFailure();
+      // The pure step may have changed states in place before it failed.
+      this.broken = true;
       throw err;
     }
+    const seqs = w.events.map(() => ++this.seq);
+    const byId = new Map(w.profiles.map((p) => [p.id, p]));
+    w.events.forEach((e, i) => {
+      const p = byId.get(e.profileId);
+      if (p) noteEventSeq(p, seqs[i]);
+    });
+    // A merge moves rows between profiles: the states it touched are written with it.
+    const statesNow = w.merges.length ? w.profiles.map(stateRow) : [];
+    const ops = ingestOps(w, seqs, statesNow);
+    // Take the batch into memory now, so the next batch (resolved while this one commits) sees it.
     for (const e of w.events) this.recentIds.add(e.messageId);
+    const pending = w.identities.map((i) => identifierKey(i.kind, i.value));
+    w.identities.forEach((i, k) => {
+      this.pendingIds.set(pending[k], i.profileId);
+      this.known?.add(pending[k]);
+    });
     this.rememberIdentities(w);
-    const written = new Set<string>();
-    if (w.merges.length) for (const p of w.profiles) written.add(p.id);
     for (const m of w.merges) this.memory.forget(m.from);
-    for (const p of w.profiles) if (!written.has(p.id)) this.memory.markDirty(p);
+    for (const p of w.profiles) this.memory.markDirty(p);
+    const commit = this.writer.run(ops, INGEST_CHAIN);
+    this.track(commit);
     this.afterIngest();
+    try {
+      await commit;
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    } finally {
+      for (const k of pending) this.pendingIds.delete(k);
+    }
     return w;
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.catch(() => undefined).finally(() => this.inflight.delete(t));
+    this.inflight.add(t);
   }
 
   private snapshot(items: IngestItem[]): IngestSnapshot {
@@ -121,7 +135,7 @@ export class SqliteCollectStore implements CollectStore {
         const k = identifierKey(id.kind, id.value);
         if (looked.has(k)) continue;
         looked.add(k);
-        const pid = this.ids.profileOf(id.kind, id.value) ?? (this.s.identity.get(id.kind, id.value) as string | undefined);
+        const pid = this.pendingIds.get(k) ?? this.ids.profileOf(id.kind, id.value) ?? (this.known?.mayHave(k) ? (this.s.identity.get(id.kind, id.value) as string | undefined) : undefined);
         if (pid) profileIds.add(pid);
       }
     }
@@ -141,7 +155,7 @@ export class SqliteCollectStore implements CollectStore {
     return { existing, identities, profiles };
   }
 
-  /** Brings the identity cache up to a committed batch. */
+  /** Brings the identity cache up to a batch. */
   private rememberIdentities(w: IngestWrites): void {
     for (const m of w.merges) this.ids.merged(m.from, m.into);
     if (!w.identities.length) return;
@@ -159,39 +173,30 @@ export class SqliteCollectStore implements CollectStore {
     for (const [pid, list] of fresh) if (created.has(pid)) this.ids.created(pid, list);
   }
 
-  private write(w: IngestWrites): void {
-    const s = this.s;
-    const byId = new Map(w.profiles.map((p) => [p.id, p]));
-    for (const e of w.events) {
-      const seq = ++this.seq;
-      s.insertEvent.run(seq, e.messageId, e.profileId, e.type, e.event, e.timestamp, e.receivedAt, e.json);
-      const p = byId.get(e.profileId);
-      if (p) noteEventSeq(p, seq);
-    }
-    for (const i of w.identities) s.insertIdentity.run(i.kind, i.value, i.profileId, i.at);
-    for (const m of w.merges) {
-      s.insertMerge.run(m.into, m.from, m.messageId, m.reason, m.via.kind, m.via.value, m.at);
-      repointProfile(this.db, m.from, m.into);
-    }
-    // A merge moves rows between profiles: write the states it touched now, with the merge.
-    if (w.merges.length) for (const p of w.profiles) this.memory.writeNow(p);
-    for (const c of w.consent) s.insertConsent.run(c.profileId, c.at, c.messageId, JSON.stringify(c.changes));
-    for (const a of w.accounts) s.upsertAccount.run(a.id, JSON.stringify(a.traits), a.at, a.at);
-    for (const m of w.memberships) s.upsertMembership.run(m.accountId, m.profileId, m.role, m.at, m.at);
-    for (const c of w.conflicts) s.insertConflict.run(c.profileId, c.messageId, c.kind, c.value, c.reason, c.at);
-    for (const v of w.violations) s.upsertViolation.run(v.event, v.property, v.rule, v.count, v.blocked, v.at, v.messageId, v.detail);
-  }
-
-  /** Writes every changed profile state; events up to now are then reflected in the rows. */
-  async checkpoint(): Promise<void> {
-    this.checkpointNow();
-  }
-
-  checkpointNow(): number {
-    const upto = this.seq;
-    const n = this.db.transaction(() => this.memory.checkpoint(upto)).immediate();
-    this.memory.markClean();
-    return n;
+  /**
+   * Writes every changed profile state, in chunks (ingestion goes on between them), then records
+   * that every event up to the start of the checkpoint is reflected in the rows.
+   */
+  checkpoint(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing;
+    this.checkpointing = (async () => {
+      const upto = this.seq;
+      const dirty = this.memory.dirtyStates();
+      for (let i = 0; i < dirty.length; i += 2000) {
+        const chunk = dirty.slice(i, i + 2000);
+        const versions = chunk.map((s) => s.version);
+        const write = this.writer.run(stateOps(chunk.map(stateRow)), INGEST_CHAIN);
+        this.track(write);
+        await write;
+        chunk.forEach((s, k) => this.memory.writtenAt(s.id, versions[k]));
+      }
+      const mark = this.writer.run([watermarkOp(upto)], INGEST_CHAIN);
+      this.track(mark);
+      await mark;
+    })().finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
   }
 
   get dirtyProfiles(): number {
@@ -199,41 +204,53 @@ export class SqliteCollectStore implements CollectStore {
   }
 
   /**
-   * Rebuilds profile states from the log: every event after the last checkpoint is folded into
-   * its (live) profile unless the profile's state already holds it. Then checkpoints.
+   * Rebuilds the in-memory state from what is committed: waits for writes in flight, forgets
+   * everything remembered, replays every event after the last checkpoint into its (live) profile
+   * unless the profile's row already holds it, and checkpoints.
    */
-  recover(features: readonly CompiledFeature[]): { replayed: number } {
-    this.loadRecentIds();
-    this.memory.clear();
-    this.ids.clear();
-    let after = this.s.checkpointSeq.get() as number;
-    let replayed = 0;
-    for (;;) {
-      const rows = this.s.tail.all(after, 5000) as { seq: number; profileId: string; body: string }[];
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        const m = JSON.parse(r.body) as Message;
-        const state = this.memory.live(r.profileId) ?? this.memory.loadOrCreate(r.profileId, () => newProfileState(r.profileId, m.receivedAt));
-        after = r.seq;
-        if ((state.seq ?? 0) >= r.seq) continue;
-        applyMessage(state, m, features);
-        noteEventSeq(state, r.seq);
-        state.version += 1;
-        this.memory.markDirty(state);
-        replayed += 1;
+  recover(): Promise<{ replayed: number }> {
+    if (this.recovering) return this.recovering;
+    this.recovering = (async () => {
+      while (this.inflight.size) await Promise.all([...this.inflight]);
+      if (!this.features) throw new Error('the embedded store was not prepared with the feature definitions');
+      const features = this.features;
+      this.memory.clear();
+      this.ids.clear();
+      this.pendingIds.clear();
+      this.recentIds = new RecentIds(this.dedupeWindow);
+      this.idsLoaded = false;
+      this.loadRecentIds();
+      let after = this.s.checkpointSeq.get() as number;
+      let replayed = 0;
+      for (;;) {
+        const rows = this.s.tail.all(after, 5000) as { seq: number; profileId: string; body: string }[];
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          const m = JSON.parse(r.body) as Message;
+          after = r.seq;
+          const state = this.memory.live(r.profileId) ?? this.memory.loadOrCreate(r.profileId, () => newProfileState(r.profileId, m.receivedAt));
+          if ((state.seq ?? 0) >= r.seq) continue;
+          applyMessage(state, m, features);
+          noteEventSeq(state, r.seq);
+          state.version += 1;
+          this.memory.markDirty(state);
+          replayed += 1;
+        }
       }
-    }
-    this.seq = this.s.maxSeq.get() as number;
-    this.checkpointNow();
-    this.broken = false;
-    return { replayed };
+      this.seq = this.s.maxSeq.get() as number;
+      await this.writer.reset(INGEST_CHAIN);
+      this.broken = false;
+      await this.checkpoint();
+      return { replayed };
+    })().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
   }
 
-  /** Marks the materialized states untrustworthy; the next ingest recovers them from the log first. */
+  /** Marks the in-memory state untrustworthy; the next write recovers it from the log first. */
   afterFailure(): void {
     this.broken = true;
-    this.memory.clear();
-    this.ids.clear();
   }
 
   /** Whether a failed commit left the store needing `recover`. */
@@ -241,11 +258,17 @@ export class SqliteCollectStore implements CollectStore {
     return this.broken;
   }
 
+  /** Resolves when every write handed to the writer so far has settled. */
+  async settled(): Promise<void> {
+    while (this.inflight.size) await Promise.all([...this.inflight]);
+  }
+
   async violations(): Promise<ViolationSummary[]> {
     return this.s.violations.all() as ViolationSummary[];
   }
 
   async countEvents(): Promise<number> {
+    await this.settled();
     return this.s.countEvents.get() as number;
   }
 

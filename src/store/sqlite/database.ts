@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sqliteMigrations } from './migrations.js';
+import { sqliteMigrations } from './migrations/index.js';
 
 export type Db = Database.Database;
 
@@ -23,16 +23,16 @@ export function openDatabase(path: string): Db {
 
 /** Applies the migrations not yet applied, each in its own transaction. */
 export function migrate(db: Db): string[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const done = new Set(db.prepare('SELECT id FROM schema_migrations').pluck().all() as string[]);
   const applied: string[] = [];
   for (const m of sqliteMigrations) {
-    if (done.has(m.version)) continue;
+    if (done.has(m.id)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
     }).immediate();
-    applied.push(`${m.version} ${m.name}`);
+    applied.push(`${m.id} ${m.name}`);
   }
   return applied;
 }

@@ -3,9 +3,9 @@ import type { Db } from './database.js';
 
 /**
  * The embedded store's profile states, materialized in memory from the event log. Changed
- * states are "dirty" until a checkpoint writes them; clean ones are evicted least recently used
- * first and read back from their row when needed. After a crash, states are exactly rebuilt by
- * replaying the events after the last checkpoint (see SqliteCollectStore.recover).
+ * states are "dirty" until a checkpoint has written them; clean ones are evicted least recently
+ * used first and read back from their row when needed. After a crash, states are exactly rebuilt
+ * by replaying the events after the last checkpoint (see SqliteCollectStore.recover).
  */
 export class ProfileMemory {
   private readonly states = new Map<string, ProfileState>();
@@ -13,12 +13,7 @@ export class ProfileMemory {
   private readonly s;
 
   constructor(db: Db, private readonly capacity: number) {
-    this.s = {
-      row: db.prepare('SELECT merged_into AS mergedInto, state FROM profiles WHERE id = ?'),
-      upsert: db.prepare(`INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, ?, ?, ?, NULL, ?)
-        ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, state = excluded.state, merged_into = NULL`),
-      setMeta: db.prepare('UPDATE store_meta SET value = ? WHERE key = ?'),
-    };
+    this.s = { row: db.prepare('SELECT merged_into AS mergedInto, state FROM profiles WHERE id = ?') };
   }
 
   /** The state of profile `id` if it is live (not merged away), from memory or its row. */
@@ -49,26 +44,19 @@ export class ProfileMemory {
     return undefined;
   }
 
-  /** The state of a profile that has no row yet (created after the last checkpoint). */
+  /** The state of a profile that may have no row yet (created after the last checkpoint). */
   loadOrCreate(id: string, create: () => ProfileState): ProfileState {
     const s = this.load(id) ?? create();
     this.remember(s);
     return s;
   }
 
-  /** Holds a changed state until the next checkpoint. */
+  /** Holds a changed state until a checkpoint has written it. */
   markDirty(state: ProfileState): void {
     this.states.delete(state.id);
     this.states.set(state.id, state);
     this.dirty.add(state.id);
     this.evict();
-  }
-
-  /** Writes a state now (inside the caller's transaction); it is clean afterwards. */
-  writeNow(state: ProfileState): void {
-    this.s.upsert.run(state.id, state.version, state.createdAt, state.updatedAt, JSON.stringify(state));
-    this.dirty.delete(state.id);
-    this.remember(state);
   }
 
   /** A profile merged away: its state leaves memory. */
@@ -81,25 +69,20 @@ export class ProfileMemory {
     return this.dirty.size;
   }
 
-  /**
-   * Writes every dirty state and records that all events up to `uptoSeq` are reflected in the
-   * rows. Runs inside the caller's transaction.
-   */
-  checkpoint(uptoSeq: number): number {
-    let n = 0;
+  /** The changed states, for a checkpoint. */
+  dirtyStates(): ProfileState[] {
+    const out: ProfileState[] = [];
     for (const id of this.dirty) {
-      const s = this.states.get(id) as ProfileState;
-      this.s.upsert.run(s.id, s.version, s.createdAt, s.updatedAt, JSON.stringify(s));
-      n += 1;
+      const s = this.states.get(id);
+      if (s) out.push(s);
     }
-    this.s.setMeta.run(uptoSeq, 'checkpoint_seq');
-    return n;
+    return out;
   }
 
-  /** After a committed checkpoint. */
-  markClean(): void {
-    this.dirty.clear();
-    this.evict();
+  /** After a checkpoint wrote a state: clean, unless it changed again since it was written. */
+  writtenAt(id: string, version: number): void {
+    const s = this.states.get(id);
+    if (s && s.version === version) this.dirty.delete(id);
   }
 
   /** Drops everything (before a recovery). */

@@ -4,8 +4,10 @@ import type {
   AccountRow, ConflictRow, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
 import type { Db } from './database.js';
-import type { SqliteDocumentStore } from './documents.js';
+import { INGEST_CHAIN } from './collect.js';
 import type { ProfileMemory } from './profile-memory.js';
+import { jobOp, stateOps, stateRow } from './write-ops.js';
+import type { SqliteWriter } from './writer.js';
 
 /** Profile reads on SQLite: states from the materialized memory, the rest from their tables. */
 export class SqliteProfileStore implements ProfileStore {
@@ -14,7 +16,7 @@ export class SqliteProfileStore implements ProfileStore {
   constructor(
     private readonly db: Db,
     private readonly memory: ProfileMemory,
-    private readonly documents: SqliteDocumentStore,
+    private readonly writer: SqliteWriter,
     private readonly onFailure: () => void,
   ) {
     this.s = {
@@ -95,15 +97,14 @@ export class SqliteProfileStore implements ProfileStore {
       if (s) states.set(id, s);
     }
     fn(states);
-    const unique = new Set(states.values());
+    const unique = [...new Set(states.values())];
+    for (const s of unique) {
+      s.version += 1;
+      this.memory.markDirty(s);
+    }
+    // The states and the job's progress commit together, after every batch already handed over.
     try {
-      this.db.transaction(() => {
-        for (const s of unique) {
-          s.version += 1;
-          this.memory.writeNow(s);
-        }
-        if (alsoSave) this.documents.saveJobNow(alsoSave);
-      }).immediate();
+      await this.writer.run([...stateOps(unique.map(stateRow)), ...(alsoSave ? [jobOp(alsoSave)] : [])], INGEST_CHAIN);
     } catch (err) {
       // The states were changed in memory but not stored: rebuild them from the log.
       this.onFailure();

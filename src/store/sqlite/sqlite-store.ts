@@ -5,6 +5,8 @@ import { SqliteDocumentStore } from './documents.js';
 import { SqliteKeyStore } from './keys.js';
 import { ProfileMemory } from './profile-memory.js';
 import { SqliteProfileStore } from './profiles.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+import { startWriter, type SqliteWriter } from './writer.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ":memory:" for tests. */
@@ -13,15 +15,16 @@ export interface SqliteStoreOptions {
   cacheProfiles?: number;
   /** Message ids remembered for deduplication (default 4,000,000; about 16 bytes each). */
   dedupeWindow?: number;
-  /** How often changed profile states are written to their rows (default 5 s). */
+  /** How often changed profile states are written to their rows (default 10 s). */
   checkpointMs?: number;
-  /** Checkpoint early when this many profiles are changed (default 50,000). */
+  /** Checkpoint early when this many profiles are changed (default 100,000). */
   checkpointDirty?: number;
 }
 
 /**
- * The embedded store: one SQLite file in WAL mode, log-structured (docs/adr/0003). Construct it
- * through `openSqliteStore`, which migrates first.
+ * The embedded store: one SQLite file in WAL mode, log-structured (docs/adr/0003). Reads use this
+ * thread's connection; every write of collection goes through the writer thread; a second worker
+ * copies the WAL into the database file. Construct it through `openSqliteStore`.
  *
  * @example
  * const store = await openSqliteStore({ path: './data/tact.db' });
@@ -32,37 +35,34 @@ export class SqliteStore implements Store {
   readonly profiles: SqliteProfileStore;
   readonly documents: SqliteDocumentStore;
   readonly keys: SqliteKeyStore;
+  readonly writer: SqliteWriter;
   private timer: NodeJS.Timeout | undefined;
+  private readonly walCheckpointer: WalCheckpointer | undefined;
 
   constructor(readonly db: Db, private readonly options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') {
+      // WAL frames are copied to the database file by a worker thread, not inside commits.
+      db.pragma('wal_autocheckpoint = 0');
+      this.walCheckpointer = new WalCheckpointer(options.path);
+    }
+    this.writer = startWriter(options.path, db);
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
     this.documents = new SqliteDocumentStore(db);
-    this.collect = new SqliteCollectStore(db, memory, options.dedupeWindow ?? 4_000_000);
-    this.profiles = new SqliteProfileStore(db, memory, this.documents, () => this.collect.afterFailure());
+    this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000);
+    this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure());
     this.keys = new SqliteKeyStore(db);
-    let scheduled = false;
+    const limit = options.checkpointDirty ?? 100_000;
     this.collect.afterIngest = () => {
-      if (scheduled || this.collect.dirtyProfiles < (options.checkpointDirty ?? 50_000)) return;
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        this.maybeCheckpoint();
-      });
+      if (this.collect.dirtyProfiles >= limit) this.checkpointSoon();
     };
-    this.timer = setInterval(() => this.maybeCheckpoint(true), options.checkpointMs ?? 5000);
+    this.timer = setInterval(() => this.checkpointSoon(), options.checkpointMs ?? 10_000);
     this.timer.unref();
   }
 
-  /** Writes changed profile states when the interval passed or too many are waiting. */
-  maybeCheckpoint(due = false): void {
-    if (!this.db.open) return;
-    if (due ? this.collect.dirtyProfiles > 0 : this.collect.dirtyProfiles >= (this.options.checkpointDirty ?? 50_000)) {
-      try {
-        this.collect.checkpointNow();
-      } catch {
-        // The states stay in memory and the log holds every event: the next checkpoint retries.
-      }
-    }
+  private checkpointSoon(): void {
+    if (!this.db.open || this.collect.needsRecovery || this.collect.dirtyProfiles === 0) return;
+    // A failed checkpoint leaves the states dirty and the log complete: the next one retries.
+    this.collect.checkpoint().catch(() => undefined);
   }
 
   async migrate(): Promise<{ applied: string[] }> {
@@ -76,7 +76,11 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (!this.db.open) return;
-    if (!this.collect.needsRecovery) this.collect.checkpointNow();
+    await this.collect.settled();
+    if (!this.collect.needsRecovery) await this.collect.checkpoint().catch(() => undefined);
+    await this.writer.close();
+    await this.walCheckpointer?.close();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
 }

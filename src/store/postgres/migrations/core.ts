@@ -1,9 +1,9 @@
-import type { Migration } from '../sqlite/migrations.js';
+import type { Migration } from '../../sqlite/migrations/index.js';
 
-/** Versioned schema migrations for the PostgreSQL store. Append only. */
-export const postgresMigrations: Migration[] = [
+/** Collection, identity graph, profiles, documents, keys — PostgreSQL. */
+export const corePostgres: Migration[] = [
   {
-    version: 1,
+    id: 'core-001',
     name: 'collection, identity graph, profiles, documents, keys',
     sql: `
 CREATE TABLE events (

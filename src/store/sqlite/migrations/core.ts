@@ -1,13 +1,9 @@
-/** Versioned schema migrations for the SQLite store. Append only: never edit a released one. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from './index.js';
 
-export const sqliteMigrations: Migration[] = [
+/** Collection, identity graph, profiles, documents, keys — SQLite. */
+export const coreSqlite: Migration[] = [
   {
-    version: 1,
+    id: 'core-001',
     name: 'collection, identity graph, profiles, documents, keys',
     sql: `
 -- The event log: append-only, the durable truth. No secondary index, so an append writes only

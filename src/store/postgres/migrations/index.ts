@@ -1,0 +1,5 @@
+import type { Migration } from '../../sqlite/migrations/index.js';
+import { corePostgres } from './core.js';
+
+/** Every PostgreSQL migration, in the order they apply (same ids as the SQLite ones). */
+export const postgresMigrations: Migration[] = [...corePostgres];

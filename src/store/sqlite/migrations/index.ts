@@ -1,0 +1,14 @@
+import { coreSqlite } from './core.js';
+
+/**
+ * A schema migration. Ids are "<capability>-<nnn>" and never change; each capability keeps its
+ * own list in its own file here, appended to and never edited once released.
+ */
+export interface Migration {
+  id: string;
+  name: string;
+  sql: string;
+}
+
+/** Every SQLite migration, in the order they apply. */
+export const sqliteMigrations: Migration[] = [...coreSqlite];

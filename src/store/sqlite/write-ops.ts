@@ -1,0 +1,84 @@
+import type { IngestWrites } from '../../collect/collect-store.js';
+import type { Job } from '../../config/document-store.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import type { WriteOp } from './writer.js';
+
+const SQL = {
+  event: 'INSERT INTO events (seq, message_id, profile_id, type, event, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  identity: 'INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id',
+  merge: 'INSERT INTO merges (into_id, from_id, message_id, reason, via_kind, via_value, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  consent: 'INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES (?, ?, ?, ?)',
+  account: `INSERT INTO accounts (id, traits, created_at, updated_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET traits = json_patch(accounts.traits, excluded.traits), updated_at = max(accounts.updated_at, excluded.updated_at)`,
+  membership: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (account_id, profile_id) DO UPDATE SET role = coalesce(excluded.role, memberships.role), updated_at = excluded.updated_at`,
+  conflict: 'INSERT INTO identity_conflicts (profile_id, message_id, kind, value, reason, at) VALUES (?, ?, ?, ?, ?, ?)',
+  violation: `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (event, property, rule) DO UPDATE SET count = count + excluded.count, blocked = blocked + excluded.blocked,
+    last_at = excluded.last_at, last_message_id = excluded.last_message_id, last_detail = excluded.last_detail`,
+  state: `INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, ?, ?, ?, NULL, ?)
+    ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, state = excluded.state, merged_into = NULL`,
+  watermark: "UPDATE store_meta SET value = max(value, ?) WHERE key = 'checkpoint_seq'",
+  job: `INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET state = excluded.state, progress = excluded.progress, updated_at = excluded.updated_at`,
+  // merge repointing, in order
+  repointIdentities: 'UPDATE identities SET profile_id = ? WHERE profile_id = ?',
+  repointConsent: 'UPDATE consent_history SET profile_id = ? WHERE profile_id = ?',
+  repointConflicts: 'UPDATE identity_conflicts SET profile_id = ? WHERE profile_id = ?',
+  repointMembers: 'UPDATE OR IGNORE memberships SET profile_id = ? WHERE profile_id = ?',
+  dropMembers: 'DELETE FROM memberships WHERE profile_id = ?',
+  repointChain: 'UPDATE profiles SET merged_into = ? WHERE merged_into = ?',
+  markMerged: `INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, 1, ?, ?, ?, NULL)
+    ON CONFLICT (id) DO UPDATE SET merged_into = excluded.merged_into, state = NULL, version = profiles.version + 1`,
+};
+
+/** A profile state as a row. */
+export function stateRow(s: ProfileState): unknown[] {
+  return [s.id, s.version, s.createdAt, s.updatedAt, JSON.stringify(s)];
+}
+
+/** The state rows op. */
+export function stateOps(rows: unknown[][]): WriteOp[] {
+  return rows.length ? [{ sql: SQL.state, rows }] : [];
+}
+
+export function watermarkOp(seq: number): WriteOp {
+  return { sql: SQL.watermark, rows: [[seq]] };
+}
+
+export function jobOp(job: Job): WriteOp {
+  return { sql: SQL.job, rows: [[job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt]] };
+}
+
+/**
+ * Everything one ingested batch writes, as statements for the writer: events (with their
+ * sequence numbers), identities, merges with their repointing (identities, consent history,
+ * conflicts, memberships and merge chains move to the surviving profile; events stay as logged),
+ * consent history, accounts, memberships, conflicts, violations, and — when the batch merged
+ * profiles — the states it touched.
+ */
+export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][]): WriteOp[] {
+  const ops: WriteOp[] = [];
+  if (w.events.length) ops.push({ sql: SQL.event, rows: w.events.map((e, i) => [seqs[i], e.messageId, e.profileId, e.type, e.event, e.timestamp, e.receivedAt, e.json]) });
+  if (w.identities.length) ops.push({ sql: SQL.identity, rows: w.identities.map((i) => [i.kind, i.value, i.profileId, i.at]) });
+  for (const m of w.merges) {
+    const now = m.at;
+    ops.push(
+      { sql: SQL.merge, rows: [[m.into, m.from, m.messageId, m.reason, m.via.kind, m.via.value, m.at]] },
+      { sql: SQL.repointIdentities, rows: [[m.into, m.from]] },
+      { sql: SQL.repointConsent, rows: [[m.into, m.from]] },
+      { sql: SQL.repointConflicts, rows: [[m.into, m.from]] },
+      { sql: SQL.repointMembers, rows: [[m.into, m.from]] },
+      { sql: SQL.dropMembers, rows: [[m.from]] },
+      { sql: SQL.repointChain, rows: [[m.into, m.from]] },
+      { sql: SQL.markMerged, rows: [[m.from, now, now, m.into]] },
+    );
+  }
+  ops.push(...stateOps(statesNow));
+  if (w.consent.length) ops.push({ sql: SQL.consent, rows: w.consent.map((c) => [c.profileId, c.at, c.messageId, JSON.stringify(c.changes)]) });
+  if (w.accounts.length) ops.push({ sql: SQL.account, rows: w.accounts.map((a) => [a.id, JSON.stringify(a.traits), a.at, a.at]) });
+  if (w.memberships.length) ops.push({ sql: SQL.membership, rows: w.memberships.map((m) => [m.accountId, m.profileId, m.role, m.at, m.at]) });
+  if (w.conflicts.length) ops.push({ sql: SQL.conflict, rows: w.conflicts.map((c) => [c.profileId, c.messageId, c.kind, c.value, c.reason, c.at]) });
+  if (w.violations.length) ops.push({ sql: SQL.violation, rows: w.violations.map((v) => [v.event, v.property, v.rule, v.count, v.blocked, v.at, v.messageId, v.detail]) });
+  return ops;
+}

@@ -1,0 +1,185 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Db } from './database.js';
+
+const require = createRequire(import.meta.url);
+
+/** One statement and the parameter rows to run it with, in order. */
+export interface WriteOp {
+  sql: string;
+  rows: unknown[][];
+}
+
+/**
+ * The embedded store's single writer. Every write goes through it as a list of statements that
+ * commit together; writes queued while a commit is running are folded into the next transaction
+ * (group commit, each in its own savepoint so one failing write does not fail the others), and
+ * each promise resolves only after its transaction committed with fsync. A write with a `chain`
+ * whose earlier write failed is refused until the chain is reset — a batch is never stored on top
+ * of a batch that was not.
+ */
+export interface SqliteWriter {
+  run(ops: WriteOp[], chain?: string): Promise<void>;
+  /** Accepts writes on a chain again (after the caller recovered from a failure). */
+  reset(chain: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The logic shared by the thread and the inline writer (plain JavaScript: it also runs in the worker). */
+const CORE = `
+function makeCore(db) {
+  const cache = new Map();
+  const failed = new Set();
+  const stmt = (sql) => {
+    let s = cache.get(sql);
+    if (!s) { s = db.prepare(sql); cache.set(sql, s); }
+    return s;
+  };
+  // Runs a group of writes in one transaction; returns an error message (or null) per write.
+  function runGroup(group) {
+    const results = new Array(group.length).fill(null);
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      group.forEach((w, i) => {
+        if (w.reset) { failed.delete(w.reset); return; }
+        if (w.chain && failed.has(w.chain)) { results[i] = 'an earlier write of this chain failed'; return; }
+        db.exec('SAVEPOINT w');
+        try {
+          for (const op of w.ops) { const s = stmt(op.sql); for (const r of op.rows) s.run(...r); }
+          db.exec('RELEASE w');
+        } catch (e) {
+          db.exec('ROLLBACK TO w'); db.exec('RELEASE w');
+          results[i] = String((e && e.message) || e);
+          if (w.chain) failed.add(w.chain);
+        }
+      });
+      db.exec('COMMIT');
+    } catch (e) {
+      try { db.exec('ROLLBACK'); } catch {}
+      const msg = String((e && e.message) || e);
+      group.forEach((w, i) => { if (!results[i]) results[i] = msg; if (w.chain) failed.add(w.chain); });
+    }
+    return results;
+  }
+  return { runGroup };
+}
+`;
+
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 10000');
+db.pragma('wal_autocheckpoint = 0');
+db.pragma('cache_size = -131072');
+${CORE}
+const core = makeCore(db);
+let queue = [];
+let scheduled = false;
+function flush() {
+  scheduled = false;
+  const group = queue; queue = [];
+  const results = core.runGroup(group);
+  group.forEach((w, i) => parentPort.postMessage({ id: w.id, error: results[i] }));
+}
+parentPort.on('message', (m) => {
+  if (m === 'close') { if (queue.length) flush(); db.close(); parentPort.close(); return; }
+  queue.push(m);
+  if (!scheduled) { scheduled = true; setImmediate(flush); }
+});
+`;
+
+type Waiter = { resolve: () => void; reject: (e: Error) => void };
+
+/** Writes through a worker thread with its own connection (file databases). */
+class ThreadWriter implements SqliteWriter {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiter>();
+  private next = 1;
+
+  constructor(file: string) {
+    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3') } });
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; error: string | null }) => {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (this.waiting.size === 0) this.worker.unref();
+      if (m.error) w.reject(new Error(m.error));
+      else w.resolve();
+    });
+    this.worker.on('error', (err) => {
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    });
+  }
+
+  private send(msg: object): Promise<void> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, ...msg });
+    });
+  }
+
+  run(ops: WriteOp[], chain?: string): Promise<void> {
+    return this.send({ ops, chain });
+  }
+
+  reset(chain: string): Promise<void> {
+    return this.send({ ops: [], reset: chain });
+  }
+
+  async close(): Promise<void> {
+    const done = new Promise<void>((r) => this.worker.once('exit', () => r()));
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await done;
+  }
+}
+
+/** Writes on the caller's own connection (in-memory databases in tests): same semantics, same thread. */
+class InlineWriter implements SqliteWriter {
+  private readonly core: { runGroup: (g: { ops?: WriteOp[]; chain?: string; reset?: string }[]) => (string | null)[] };
+  private queue: { w: { ops?: WriteOp[]; chain?: string; reset?: string }; waiter: Waiter }[] = [];
+  private scheduled = false;
+
+  constructor(db: Db) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    this.core = new Function('db', `${CORE}; return makeCore(db);`)(db);
+  }
+
+  private push(w: { ops?: WriteOp[]; chain?: string; reset?: string }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ w, waiter: { resolve, reject } });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          const group = this.queue;
+          this.queue = [];
+          const results = this.core.runGroup(group.map((g) => g.w));
+          group.forEach((g, i) => (results[i] ? g.waiter.reject(new Error(results[i] as string)) : g.waiter.resolve()));
+        });
+      }
+    });
+  }
+
+  run(ops: WriteOp[], chain?: string): Promise<void> {
+    return this.push({ ops, chain });
+  }
+
+  reset(chain: string): Promise<void> {
+    return this.push({ ops: [], reset: chain });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The writer for a database: a thread for a file, inline for ":memory:". */
+export function startWriter(path: string, db: Db): SqliteWriter {
+  return path === ':memory:' ? new InlineWriter(db) : new ThreadWriter(path);
+}
