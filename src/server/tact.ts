@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { Ingestor } from '../collect/ingestor.js';
+import { LogConsumers } from '../collect/log-consumers.js';
 import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
 import type { ConfigFile } from '../config/config-file.js';
 import type { PutResult } from '../config/document-store.js';
@@ -30,6 +31,8 @@ export interface TactOptions {
  */
 export class Tact {
   readonly log: Logger;
+  /** Followers of the event log (outcome mapping, audiences, baselines …), woken after each commit. */
+  readonly consumers: LogConsumers;
   private features: ReturnType<typeof featuresKind.compile>;
 
   private constructor(
@@ -39,8 +42,10 @@ export class Tact {
     readonly backfill: FeatureBackfill,
     readonly keys: Keys,
     log: Logger,
+    consumers: LogConsumers,
   ) {
     this.log = log;
+    this.consumers = consumers;
     this.features = settings.get(featuresKind);
     // Batches already taken are finished under the configuration they were taken with.
     settings.beforeChange(() => this.ingestor.idle());
@@ -61,9 +66,10 @@ export class Tact {
     const log = opts.logger ?? pino({ level: process.env.TACT_LOG_LEVEL ?? 'info' });
     const settings = new Settings(opts.store.documents, documentKinds);
     await settings.reload();
-    const ingestor = new Ingestor(opts.store, settings, { isRetryable: opts.isRetryable });
+    const consumers = new LogConsumers(opts.store, { log: (msg, data) => log.warn(data ?? {}, msg) });
+    const ingestor = new Ingestor(opts.store, settings, { isRetryable: opts.isRetryable, onCommit: () => consumers.notify() });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
-    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log);
+    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log, consumers);
     // Replay (embedded store) under the definitions the stored events were folded with, before any change.
     const { replayed } = await opts.store.collect.prepare(settings.get(featuresKind));
     if (replayed) log.info({ replayed }, 'profile states rebuilt from the event log');
@@ -71,7 +77,10 @@ export class Tact {
       const applied = await settings.applyFile(opts.configFile);
       if (applied.length) log.info({ file: opts.configFile.path, applied }, 'configuration file applied');
     }
-    if (opts.background !== false) backfill.start();
+    if (opts.background !== false) {
+      backfill.start();
+      consumers.start();
+    }
     return tact;
   }
 
@@ -83,6 +92,8 @@ export class Tact {
   /** Finishes queued writes and stops the background loops; the store stays open. */
   async close(): Promise<void> {
     this.backfill.stop();
+    this.consumers.stop();
     await this.ingestor.close();
+    await this.consumers.runAll();
   }
 }

@@ -1,6 +1,8 @@
 import type { DocumentStore, Job, PutResult, StoredDocument } from '../../config/document-store.js';
 import { TactError } from '../../errors/tact-error.js';
 import type { Db } from './database.js';
+import { jobOp } from './write-ops.js';
+import type { SqliteWriter } from './writer.js';
 
 type Row = { kind: string; version: number; body: string; author: string; reason: string; createdAt: number };
 type JobRow = Omit<Job, 'progress'> & { progress: string };
@@ -12,7 +14,7 @@ const JOB_COLS = 'id, kind, state, progress, created_at AS createdAt, updated_at
 /** Versioned configuration documents and background jobs on SQLite. */
 export class SqliteDocumentStore implements DocumentStore {
   private readonly s;
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, private readonly writer?: SqliteWriter) {
     this.s = {
       latest: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT 1`),
       get: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? AND version = ?`),
@@ -63,12 +65,9 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async saveJob(job: Job): Promise<void> {
-    this.saveJobNow(job);
-  }
-
-  /** Saves a job inside the caller's transaction. */
-  saveJobNow(job: Job): void {
-    this.s.saveJob.run(job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt);
+    // Through the writer thread when there is one: never wait here for its write lock.
+    if (this.writer) await this.writer.run([jobOp(job)]);
+    else this.s.saveJob.run(job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt);
   }
 
   async getJob(id: string): Promise<Job | undefined> {
@@ -81,6 +80,11 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async leaseJob(id: string, owner: string, ms: number): Promise<boolean> {
+    // One process writes an embedded store, so the lease is only recorded for operators to see.
+    if (this.writer) {
+      await this.writer.run([{ sql: 'UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?', rows: [[owner, Date.now() + ms, id]] }]);
+      return true;
+    }
     const now = Date.now();
     return this.s.lease.run(owner, now + ms, id, owner, now).changes > 0;
   }

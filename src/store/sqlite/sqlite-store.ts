@@ -47,7 +47,7 @@ export class SqliteStore implements Store {
     }
     this.writer = startWriter(options.path, db);
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
-    this.documents = new SqliteDocumentStore(db);
+    this.documents = new SqliteDocumentStore(db, this.writer);
     this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000);
     this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure());
     this.keys = new SqliteKeyStore(db);
