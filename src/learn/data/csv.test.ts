@@ -1,0 +1,28 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { column, parseCsv, readCsv, splitCsvLine } from './csv.js';
+
+describe('CSV reading (RFC 4180)', () => {
+  it('splits quoted fields with commas and doubled quotes', () => {
+    expect(splitCsvLine('a,"b, c",d')).toEqual(['a', 'b, c', 'd']);
+    expect(splitCsvLine('"say ""hi""",,x')).toEqual(['say "hi"', '', 'x']);
+    expect(splitCsvLine('2) $100 - $200,142.44')).toEqual(['2) $100 - $200', '142.44']);
+  });
+
+  it('parses a header and rows, CRLF included, and names missing columns in a sentence', () => {
+    const t = parseCsv('x,y\r\n1,2\r\n\r\n3,4\n');
+    expect(t).toEqual({ header: ['x', 'y'], rows: [['1', '2'], ['3', '4']] });
+    expect(column(t, 'y')).toBe(1);
+    expect(() => column(t, 'z')).toThrow('The column "z" is missing from the dataset; its columns are: x, y.');
+  });
+
+  it('reads gzipped files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tact-csv-'));
+    const path = join(dir, 't.csv.gz');
+    writeFileSync(path, gzipSync('a,b\n1,2\n'));
+    expect(readCsv(path).rows).toEqual([['1', '2']]);
+  });
+});
