@@ -28,7 +28,7 @@ export interface IngestorOptions {
   maxQueued?: number;
   /** Errors a store marks retryable (serialization failures, deadlocks). */
   isRetryable?: (err: unknown) => boolean;
-  onCommit?: (stats: { messages: number; ms: number }) => void;
+  onCommit?: (stats: { messages: number; ms: number; outcomes: IngestOutcome[] }) => void;
 }
 
 /**
@@ -111,7 +111,7 @@ export class Ingestor {
     try {
       const started = performance.now();
       const outcomes = await this.commit(flat);
-      this.opts.onCommit?.({ messages: flat.length, ms: performance.now() - started });
+      this.opts.onCommit?.({ messages: flat.length, ms: performance.now() - started, outcomes });
       let i = 0;
       for (const p of group) {
         p.resolve(outcomes.slice(i, i + p.items.length));

@@ -52,6 +52,17 @@ export class LogConsumers {
     this.timer = undefined;
   }
 
+  /** Events each consumer has not handled yet. */
+  async lag(): Promise<Record<string, number>> {
+    const upto = await this.store.profiles.maxEventSeq();
+    const out: Record<string, number> = {};
+    for (const c of this.consumers) {
+      const job = await this.store.documents.getJob(`consumer:${c.name}`);
+      out[c.name] = Math.max(0, upto - Number(job?.progress.afterSeq ?? 0));
+    }
+    return out;
+  }
+
   /** New events were committed: run the consumers soon. */
   notify(): void {
     if (this.running) this.again = true;

@@ -30,6 +30,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const receivedAt = Date.now();
     const n = normalizeMessage(req.body, type, { receivedAt });
     if (!n.ok) {
+      tact.metrics.ingested.inc({ outcome: 'rejected' });
       if (n.tooLarge) throw new TactError('message_too_large', { size: n.tooLarge });
       throw validationError(n.problems, n.messageId ? { messageId: n.messageId } : undefined);
     }
@@ -72,6 +73,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
       }
     });
     rejected.sort((a, b) => a.index - b.index);
+    if (rejected.length) tact.metrics.ingested.inc({ outcome: 'rejected' }, rejected.length - outcomes.filter((o) => o.outcome === 'blocked').length);
     if (raw.length > 0 && rejected.length === raw.length) {
       throw new TactError('batch_rejected', { count: raw.length }, { extra: { rejected } });
     }

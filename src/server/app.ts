@@ -10,6 +10,7 @@ import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
+import { metricsRoutes } from '../ops/routes.js';
 import type { Tact } from './tact.js';
 
 export const VERSION = '0.1.0';
@@ -80,6 +81,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await metricsRoutes(app, tact);
   await healthRoutes(app, tact);
   await collectRoutes(app, tact);
   await profileRoutes(app, tact);

@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { Ingestor } from '../collect/ingestor.js';
 import { LogConsumers } from '../collect/log-consumers.js';
+import { Metrics } from '../ops/metrics.js';
 import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
 import type { ConfigFile } from '../config/config-file.js';
 import type { PutResult } from '../config/document-store.js';
@@ -33,6 +34,8 @@ export class Tact {
   readonly log: Logger;
   /** Followers of the event log (outcome mapping, audiences, baselines …), woken after each commit. */
   readonly consumers: LogConsumers;
+  /** Prometheus metrics (GET /metrics). */
+  readonly metrics: Metrics;
   private features: ReturnType<typeof featuresKind.compile>;
 
   private constructor(
@@ -43,9 +46,11 @@ export class Tact {
     readonly keys: Keys,
     log: Logger,
     consumers: LogConsumers,
+    metrics: Metrics,
   ) {
     this.log = log;
     this.consumers = consumers;
+    this.metrics = metrics;
     this.features = settings.get(featuresKind);
     // Batches already taken are finished under the configuration they were taken with.
     settings.beforeChange(() => this.ingestor.idle());
@@ -67,9 +72,26 @@ export class Tact {
     const settings = new Settings(opts.store.documents, documentKinds);
     await settings.reload();
     const consumers = new LogConsumers(opts.store, { log: (msg, data) => log.warn(data ?? {}, msg) });
-    const ingestor = new Ingestor(opts.store, settings, { isRetryable: opts.isRetryable, onCommit: () => consumers.notify() });
+    let ingestor: Ingestor | undefined;
+    const store = opts.store as Store & { collect: { dirtyProfiles?: number } };
+    const metrics = new Metrics({
+      queueDepth: () => ingestor?.depth ?? 0,
+      consumerLag: () => consumers.lag(),
+      dirtyProfiles: store.collect.dirtyProfiles !== undefined ? () => store.collect.dirtyProfiles ?? 0 : undefined,
+    });
+    ingestor = new Ingestor(opts.store, settings, {
+      isRetryable: opts.isRetryable,
+      onCommit: ({ messages, ms, outcomes }) => {
+        metrics.commitDuration.observe(ms / 1000);
+        metrics.commitSize.observe(messages);
+        const by: Record<string, number> = {};
+        for (const o of outcomes) by[o.outcome] = (by[o.outcome] ?? 0) + 1;
+        for (const [outcome, n] of Object.entries(by)) metrics.ingested.inc({ outcome }, n);
+        consumers.notify();
+      },
+    });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
-    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log, consumers);
+    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log, consumers, metrics);
     // Replay (embedded store) under the definitions the stored events were folded with, before any change.
     const { replayed } = await opts.store.collect.prepare(settings.get(featuresKind));
     if (replayed) log.info({ replayed }, 'profile states rebuilt from the event log');

@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness, send, type Harness } from '../../test/harness.js';
+
+describe('GET /metrics', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('counts requests, ingested messages by outcome and commit sizes, in the Prometheus format', async () => {
+    await send(h.app, '/v1/batch', { batch: [
+      { type: 'track', messageId: 'm-1', userId: 'u', event: 'A' },
+      { type: 'track', messageId: 'm-1', userId: 'u', event: 'A' },
+      { type: 'track', userId: 'u' },
+    ] });
+    await send(h.app, '/v1/track', { messageId: 'm-2', userId: 'u', event: 'B' });
+    const r = await h.app.inject({ url: '/metrics' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('text/plain');
+    const text = r.body;
+    expect(text).toMatch(/tact_ingested_messages_total\{outcome="stored"\} 2/);
+    expect(text).toMatch(/tact_ingested_messages_total\{outcome="duplicate"\} 1/);
+    expect(text).toMatch(/tact_ingested_messages_total\{outcome="rejected"\} 1/);
+    expect(text).toMatch(/tact_http_requests_total\{method="POST",route="\/v1\/batch",status="200"\} 1/);
+    expect(text).toMatch(/tact_ingest_commit_messages_count 2/);
+    expect(text).toMatch(/tact_ingest_queue_depth 0/);
+    expect(text).toMatch(/tact_process_cpu_seconds_total/);
+  });
+});
