@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { decideBatchCommand } from '../decide/batch/command.js';
 import { evaluateCommand } from './evaluate.js';
+import { estimatesCommand, trainCommand } from '../models/cli.js';
 import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
 import { serveCommand } from './serve.js';
@@ -17,6 +19,9 @@ importCommand(program);
 keysCommand(program);
 migrateCommand(program);
 evaluateCommand(program);
+trainCommand(program);
+estimatesCommand(program);
+decideBatchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tact: ${err instanceof Error ? err.message : String(err)}\n`);

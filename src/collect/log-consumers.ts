@@ -42,6 +42,12 @@ export class LogConsumers {
     this.notify();
   }
 
+  /** Stops running a consumer (its position is kept). */
+  unregister(name: string): void {
+    const i = this.consumers.findIndex((c) => c.name === name);
+    if (i >= 0) this.consumers.splice(i, 1);
+  }
+
   start(intervalMs = 1000): void {
     this.timer = setInterval(() => this.notify(), intervalMs);
     this.timer.unref();
@@ -66,7 +72,7 @@ export class LogConsumers {
   /** New events were committed: run the consumers soon. */
   notify(): void {
     if (this.running) this.again = true;
-    else void this.runAll();
+    else this.runAll().catch((err: Error) => this.opts.log?.('log consumers stopped early; the next commit wakes them again', { error: err.message }));
   }
 
   /** Runs every consumer up to the end of the log (tests call it to wait for consumers). */
@@ -75,7 +81,7 @@ export class LogConsumers {
       this.running = (async () => {
         do {
           this.again = false;
-          for (const c of this.consumers) await this.runOne(c);
+          for (const c of [...this.consumers]) await this.runOne(c);
         } while (this.again);
       })().finally(() => {
         this.running = undefined;

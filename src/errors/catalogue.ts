@@ -18,6 +18,8 @@ export const catalogue = {
   route_not_found: { status: 404, message: 'There is no route {method} {url}. The API is described at /openapi.json and /docs.' },
   conflict: { status: 409, message: '{detail}' },
   invalid_expression: { status: 400, message: 'The expression in `{field}` is not valid CEL: {detail}.' },
+  promotion_refused: { status: 409, message: 'Version {version} of the {name} model was not promoted: {detail}. The refusal is recorded in the model\'s history; promote with `force: true` and a `reason` to override.' },
+  rollback_unavailable: { status: 409, message: 'The {name} model cannot be rolled back: {detail}.' },
   payload_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts ({limit} bytes).' },
   overloaded: { status: 503, message: 'The server is shutting down or overloaded and did not store this request; retry it.' },
   internal: { status: 500, message: 'Something went wrong on the server and nothing was changed by this request; the error id is {errorId}. The details are in the server log.' },

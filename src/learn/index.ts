@@ -15,6 +15,7 @@ export { fitConcentration } from './rates/concentration.js';
 export { type LadderCounts, type LadderModel, type RungDetail, climbLadder, ladderEstimate } from './rates/ladder.js';
 export { betaWinProbabilities } from './rates/thompson-beta.js';
 export { betaBinomialInterval } from './rates/beta-binomial-predictive.js';
+export { type OpenTrial, type TrialState, newTrialState, openTrial, resolveSuccess, expireTrials, countsAt } from './rates/rate-trials.js';
 
 // Micro-segments
 export { type MicroSegmentModel, fitMicroSegments, microSegmentOf } from './segments/micro-segments.js';
@@ -49,9 +50,11 @@ export { fitCooccurrence } from './recommend/cooccurrence.js';
 export { fitEase } from './recommend/ease.js';
 export { type Recommendation, type RecommendRequest, recommend, personalScores } from './recommend/recommend.js';
 export { rerank } from './recommend/rerank.js';
+export { type Neighbours, toNeighbours, neighbourScores } from './recommend/neighbours.js';
 
 // Calibration
 export { reliabilityReport, intervalCoverage } from './calibration/reliability.js';
+export { type HeldOutPoint, type HeldOutReport, heldOutReport } from './calibration/held-out.js';
 
 // Seeded randomness
 export { Rng } from './math/prng.js';

@@ -5,7 +5,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { createGunzip, createInflate } from 'node:zlib';
 import { collectRoutes } from '../collect/routes.js';
 import { configRoutes } from '../config/routes.js';
+import { decisionRoutes } from '../decide/routes/index.js';
 import { keyRoutes } from '../keys/routes.js';
+import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
@@ -75,6 +77,8 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
         { name: 'profiles', description: 'Customer memory: profiles, accounts, features' },
         { name: 'config', description: 'Versioned operator configuration' },
         { name: 'keys', description: 'API keys' },
+        { name: 'decide', description: 'Decisions, the decision log, outcomes, flags, reviews' },
+        { name: 'learn', description: 'Estimates, segments, recommendations, the model registry and calibration' },
         { name: 'ops', description: 'Health and docs' },
       ],
     },
@@ -88,6 +92,8 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
   await featureRoutes(app, tact);
   await configRoutes(app, tact);
   await keyRoutes(app, tact);
+  await decisionRoutes(app, tact);
+  await learnRoutes(app, tact);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

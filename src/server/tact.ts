@@ -6,15 +6,19 @@ import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
 import type { ConfigFile } from '../config/config-file.js';
 import type { PutResult } from '../config/document-store.js';
 import { Settings } from '../config/settings.js';
+import { catalogKind, policyKind } from '../decide/kinds.js';
+import { DecideService } from '../decide/service.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { Keys } from '../keys/keys.js';
 import { FeatureBackfill } from '../profiles/features/backfill.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { lifecycleKind } from '../profiles/lifecycle.js';
+import { learnKinds } from '../models/kinds.js';
+import { Learning } from '../models/learning.js';
 import type { Store } from '../store/store.js';
 
 /** Every configuration kind Tact knows, in load order. */
-export const documentKinds = [featuresKind, mergeRulesKind, trackingPlanKind, lifecycleKind];
+export const documentKinds = [featuresKind, mergeRulesKind, trackingPlanKind, lifecycleKind, catalogKind, policyKind, ...learnKinds];
 
 export interface TactOptions {
   store: Store;
@@ -36,6 +40,10 @@ export class Tact {
   readonly consumers: LogConsumers;
   /** Prometheus metrics (GET /metrics). */
   readonly metrics: Metrics;
+  /** Decisions: the decider, outcomes, flags, reviews (src/decide). */
+  decide!: DecideService;
+  /** Estimates, segments, baselines, send time, rates, recommendations, the model registry (src/models, src/segments). */
+  learning!: Learning;
   private features: ReturnType<typeof featuresKind.compile>;
 
   private constructor(
@@ -99,9 +107,12 @@ export class Tact {
       const applied = await settings.applyFile(opts.configFile);
       if (applied.length) log.info({ file: opts.configFile.path, applied }, 'configuration file applied');
     }
+    tact.learning = Learning.create({ store: opts.store, settings, consumers, log: (msg, data) => log.info(data ?? {}, msg) });
+    tact.decide = await DecideService.start({ store: opts.store, settings, consumers, log, background: opts.background });
     if (opts.background !== false) {
       backfill.start();
       consumers.start();
+      tact.learning.start();
     }
     return tact;
   }
@@ -114,6 +125,8 @@ export class Tact {
   /** Finishes queued writes and stops the background loops; the store stays open. */
   async close(): Promise<void> {
     this.backfill.stop();
+    this.decide?.close();
+    await this.learning?.stop();
     this.consumers.stop();
     await this.ingestor.close();
     await this.consumers.runAll();

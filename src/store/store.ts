@@ -1,7 +1,11 @@
 import type { CollectStore } from '../collect/collect-store.js';
 import type { DocumentStore } from '../config/document-store.js';
+import type { DecisionStore } from '../decide/decision-store.js';
 import type { KeyStore } from '../keys/key-store.js';
+import type { EstimateStore } from '../models/estimates/estimate-store.js';
+import type { ModelStore } from '../models/registry/model-store.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
+import type { SegmentStore } from '../segments/segment-store.js';
 
 /**
  * The one store Tact runs on, made of each capability's store interface. Two implementations:
@@ -14,6 +18,12 @@ export interface Store {
   readonly profiles: ProfileStore;
   readonly documents: DocumentStore;
   readonly keys: KeyStore;
+  /** Inferences, apart from facts: estimates with their model states, anomalies, calibration points. */
+  readonly estimates: EstimateStore;
+  readonly segments: SegmentStore;
+  readonly models: ModelStore;
+  /** The decision log, outcomes, flags and review holds. */
+  readonly decisions: DecisionStore;
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<{ applied: string[] }>;
   /** A cheap round trip, for /health. */

@@ -16,6 +16,7 @@ import { weightedQuantile } from './weighted-quantile.js';
  */
 export function isBaselineEstablished(s: BaselineState): boolean {
   if (s.days < s.config.minDays) return false;
+  if (s.config.pooledHorizons) return s.scores.reduce((n, b) => n + b.length, 0) >= s.config.minScoresPerBucket;
   return s.scores.slice(0, 4).every((b) => b.length >= s.config.minScoresPerBucket);
 }
 
@@ -42,7 +43,7 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
   const f = s.lastHour === null ? null : forecast(s, t);
   const common = { level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };
   if (established && f) {
-    const bucket = s.scores[Math.min(bucketOf(f.horizon), 3)];
+    const bucket = s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(f.horizon), 3)];
     const now = s.lastHour ?? t;
     const values = bucket.map((x) => x[1]);
     const weights = bucket.map((x) => Math.pow(0.5, (now - x[0]) / 24 / s.config.scoreHalfLifeDays));

@@ -38,6 +38,13 @@ export interface BaselineConfig {
   /** Scored forecasts needed in each horizon bucket. */
   minScoresPerBucket: number;
   modelVersion: string;
+  /**
+   * Pool the conformal scores of every horizon (default false: one pool per horizon bucket).
+   * For event-driven streams (a session length per session, a spend per order) readings come at
+   * irregular times and the short-horizon buckets would rarely fill; pooled, the interval is
+   * calibrated over the stream's own mix of horizons and `minScoresPerBucket` counts all scores.
+   */
+  pooledHorizons?: boolean;
 }
 
 /** The settings used by the evaluation, fixed before it ran. @example createBaseline(defaultBaselineConfig) */

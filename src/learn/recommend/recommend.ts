@@ -5,9 +5,10 @@
  */
 import { type CooccurrenceModel, cooccurrenceScores } from './cooccurrence.js';
 import { type EaseModel, easeScores } from './ease.js';
+import { type Neighbours, neighbourScores } from './neighbours.js';
 
 /** The personal scorer in use. */
-export type PersonalModel = { kind: 'ease'; model: EaseModel } | { kind: 'cooccurrence'; model: CooccurrenceModel };
+export type PersonalModel = { kind: 'ease'; model: EaseModel } | { kind: 'cooccurrence'; model: CooccurrenceModel } | { kind: 'neighbours'; model: Neighbours };
 
 /** Why an item is recommended. */
 export type Reason = { kind: 'because-you-viewed'; item: number } | { kind: 'popular' };
@@ -44,6 +45,7 @@ export interface RecommendRequest {
  * personalScores({ kind: 'ease', model: ease }, [3, 9]);
  */
 export function personalScores(personal: PersonalModel, history: ArrayLike<number>): { scores: Float64Array; because: Int32Array } {
+  if (personal.kind === 'neighbours') return neighbourScores(personal.model, history);
   return personal.kind === 'ease' ? easeScores(personal.model, history) : cooccurrenceScores(personal.model, history);
 }
 

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { collectConformance } from '../conformance/collect.case.js';
 import { configConformance } from '../conformance/config.case.js';
+import { learnConformance } from '../conformance/learn.case.js';
+import { decideConformance } from '../conformance/decide.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { freshPostgresDatabase } from '../../../test/postgres.js';
 import { openPostgresStore } from './postgres-store.js';
 
 collectConformance('postgres');
 configConformance('postgres');
+learnConformance('postgres');
+decideConformance('postgres');
 
 describe('several processes on one PostgreSQL', () => {
   it('three ingestors linking the same identities concurrently keep one profile per user', async () => {

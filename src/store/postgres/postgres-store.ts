@@ -2,9 +2,13 @@ import type pg from 'pg';
 import type { Store } from '../store.js';
 import { PostgresCollectStore } from './collect.js';
 import { createPool, migratePostgres } from './database.js';
+import { PostgresDecisionStore } from './decisions.js';
 import { PostgresDocumentStore } from './documents.js';
+import { PostgresEstimateStore } from './estimates.js';
 import { PostgresKeyStore } from './keys.js';
+import { PostgresModelStore } from './models.js';
 import { PostgresProfileStore } from './profiles.js';
+import { PostgresSegmentStore } from './segments.js';
 
 /**
  * The shared store: several stateless Tact processes on one PostgreSQL database.
@@ -18,12 +22,20 @@ export class PostgresStore implements Store {
   readonly profiles: PostgresProfileStore;
   readonly documents: PostgresDocumentStore;
   readonly keys: PostgresKeyStore;
+  readonly estimates: PostgresEstimateStore;
+  readonly segments: PostgresSegmentStore;
+  readonly models: PostgresModelStore;
+  readonly decisions: PostgresDecisionStore;
 
   constructor(readonly pool: pg.Pool) {
     this.collect = new PostgresCollectStore(pool);
     this.profiles = new PostgresProfileStore(pool);
     this.documents = new PostgresDocumentStore(pool);
     this.keys = new PostgresKeyStore(pool);
+    this.estimates = new PostgresEstimateStore(pool);
+    this.segments = new PostgresSegmentStore(pool);
+    this.models = new PostgresModelStore(pool);
+    this.decisions = new PostgresDecisionStore(pool);
   }
 
   async migrate(): Promise<{ applied: string[] }> {

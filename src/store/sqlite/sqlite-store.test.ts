@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectConformance } from '../conformance/collect.case.js';
 import { configConformance } from '../conformance/config.case.js';
+import { learnConformance } from '../conformance/learn.case.js';
+import { decideConformance } from '../conformance/decide.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 collectConformance('sqlite');
 configConformance('sqlite');
+learnConformance('sqlite');
+decideConformance('sqlite');
 
 describe('embedded store recovery (SQLite only: PostgreSQL writes every state through)', () => {
   it('rebuilds profile states exactly from the log after a crash without a checkpoint', async () => {

@@ -1,10 +1,14 @@
 import type { Store } from '../store.js';
 import { SqliteCollectStore } from './collect.js';
 import { migrate, openDatabase, type Db } from './database.js';
+import { SqliteDecisionStore } from './decisions.js';
 import { SqliteDocumentStore } from './documents.js';
+import { SqliteEstimateStore } from './estimates.js';
 import { SqliteKeyStore } from './keys.js';
+import { SqliteModelStore } from './models.js';
 import { ProfileMemory } from './profile-memory.js';
 import { SqliteProfileStore } from './profiles.js';
+import { SqliteSegmentStore } from './segments.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { startWriter, type SqliteWriter } from './writer.js';
 
@@ -35,6 +39,10 @@ export class SqliteStore implements Store {
   readonly profiles: SqliteProfileStore;
   readonly documents: SqliteDocumentStore;
   readonly keys: SqliteKeyStore;
+  readonly estimates: SqliteEstimateStore;
+  readonly segments: SqliteSegmentStore;
+  readonly models: SqliteModelStore;
+  readonly decisions: SqliteDecisionStore;
   readonly writer: SqliteWriter;
   private timer: NodeJS.Timeout | undefined;
   private readonly walCheckpointer: WalCheckpointer | undefined;
@@ -51,6 +59,10 @@ export class SqliteStore implements Store {
     this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000);
     this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure());
     this.keys = new SqliteKeyStore(db);
+    this.estimates = new SqliteEstimateStore(db, this.writer);
+    this.segments = new SqliteSegmentStore(db, this.writer);
+    this.models = new SqliteModelStore(db, this.writer);
+    this.decisions = new SqliteDecisionStore(db, this.writer);
     const limit = options.checkpointDirty ?? 100_000;
     this.collect.afterIngest = () => {
       if (this.collect.dirtyProfiles >= limit) this.checkpointSoon();

@@ -1,4 +1,6 @@
 import { coreSqlite } from './core.js';
+import { decideSqlite } from './decide.js';
+import { learnSqlite } from './learn.js';
 
 /**
  * A schema migration. Ids are "<capability>-<nnn>" and never change; each capability keeps its
@@ -11,4 +13,4 @@ export interface Migration {
 }
 
 /** Every SQLite migration, in the order they apply. */
-export const sqliteMigrations: Migration[] = [...coreSqlite];
+export const sqliteMigrations: Migration[] = [...coreSqlite, ...learnSqlite, ...decideSqlite];

@@ -1,0 +1,54 @@
+import http from 'node:http';
+import { rng } from './events.js';
+
+/**
+ * Open-loop load at a fixed rate, run as its own process so it does not share the server's CPU:
+ * request i is due at start + i/rate, and its latency is counted from that moment (so a stalled
+ * server cannot hide its queueing). Prints one JSON line.
+ *
+ * Arguments: port rate seconds users key path seed
+ */
+const [port, rate, seconds, users, key, path, seed] = process.argv.slice(2).map((x, i) => (i === 4 || i === 5 ? x : Number(x))) as [number, number, number, number, string, string, number];
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+const auth = `Bearer ${key}`;
+const r = rng(seed);
+const latencies: number[] = [];
+let failed = 0;
+let sent = 0;
+let done = 0;
+const total = Math.round(rate * seconds);
+const pages = ['home', 'product', 'checkout', 'category'];
+
+function one(due: number): void {
+  const body = JSON.stringify({ subject: `user-${Math.floor(r() * users)}`, placement: 'home', context: { page: pages[Math.floor(r() * pages.length)] } });
+  const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    res.resume();
+    res.on('end', () => {
+      if (res.statusCode === 200) latencies.push(performance.now() - due);
+      else failed++;
+      done++;
+    });
+  });
+  req.on('error', () => {
+    failed++;
+    done++;
+  });
+  req.end(body);
+}
+
+const start = performance.now() + 20;
+await new Promise<void>((resolve) => {
+  const tick = () => {
+    const now = performance.now();
+    while (sent < total && start + (sent * 1000) / rate <= now) one(start + (sent++ * 1000) / rate);
+    if (sent < total) setTimeout(tick, 1);
+    else resolve();
+  };
+  setTimeout(tick, 20);
+});
+while (done < total) await new Promise((res) => setTimeout(res, 5));
+const elapsed = (performance.now() - start) / 1000;
+latencies.sort((a, b) => a - b);
+const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+process.stdout.write(JSON.stringify({ sent, ok: latencies.length, failed, elapsed, rate: sent / elapsed, p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? 0 }) + '\n');
+agent.destroy();

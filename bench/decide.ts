@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Tact } from '../src/server/tact.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { decideBenchConfig } from './decide-config.js';
+import { profileMessages, sendAll } from './decide-data.js';
+import { rng } from './events.js';
+import { startServer } from './server-process.js';
+
+const LOAD = resolve(fileURLToPath(import.meta.url), '../decide-load.js');
+const USERS = 100_000;
+type Load = { sent: number; ok: number; failed: number; elapsed: number; rate: number; p50: number; p99: number; max: number };
+
+function load(port: number, rate: number, seconds: number, key: string, path: string, seed: number): Promise<Load> {
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, [LOAD, String(port), String(rate), String(seconds), String(USERS), key, path, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += String(d)));
+    p.on('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').pop() as string)) : rej(new Error(`decide load exited ${code}`))));
+  });
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+};
+const f2 = (x: number) => Number(x.toFixed(2));
+
+/**
+ * Waits for the steady state after the bulk load: the event-log consumers (outcome mapping) have
+ * caught up, and the checkpoint has written the 100,000 changed profile states to their rows.
+ */
+async function settle(base: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const lags = [...text.matchAll(/^tact_consumer_lag_events\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
+    const unwritten = Number(/^tact_profiles_unwritten (\d+)/m.exec(text)?.[1] ?? 0);
+    if (lags.every((l) => l === 0) && unwritten === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the consumers and the checkpoint did not catch up within 5 minutes');
+}
+
+/** Ack of a purchase → the first decision that sees it: the time from the ack to that answer. */
+async function freshness(base: string, keys: { write: string; server: string }, samples: number): Promise<number[]> {
+  const r = rng(5);
+  const out: number[] = [];
+  const write = `Basic ${Buffer.from(`${keys.write}:`).toString('base64')}`;
+  for (let i = 0; i < samples; i++) {
+    const user = `user-${Math.floor(r() * USERS)}`;
+    const sku = `sku-fresh-${i}`;
+    const ack = await fetch(`${base}/v1/track`, { method: 'POST', headers: { authorization: write, 'content-type': 'application/json' }, body: JSON.stringify({ userId: user, event: 'Order Completed', properties: { revenue: 20, products: [{ product_id: sku }] } }) });
+    if (!ack.ok) throw new Error(`freshness: the event was not acknowledged (HTTP ${ack.status})`);
+    const t0 = performance.now();
+    for (let tries = 0; ; tries++) {
+      const d = (await (await fetch(`${base}/v1/decide`, { method: 'POST', headers: { authorization: `Bearer ${keys.server}`, 'content-type': 'application/json' }, body: JSON.stringify({ subject: user, placement: 'home', explain: 'full' }) })).json()) as { explanation: { facts: Record<string, unknown> } };
+      if ((d.explanation.facts['features.purchased'] as string[] | undefined)?.includes(sku)) break;
+      if (tries > 1000) throw new Error('freshness: the purchase never showed in a decision');
+    }
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** The decision pipeline called in the process that owns the store: no HTTP, explanation and record built. */
+async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[]; durable: number[] }> {
+  const store = await openSqliteStore({ path: join(dataDir, 'tact.db') });
+  const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false });
+  const r = rng(9);
+  const req = () => ({ subject: `user-${Math.floor(r() * USERS)}`, placement: 'home', context: { page: 'home' } });
+  // Warm-up: profile states read back from their rows into memory (the server had them there), then the JIT.
+  for (let u = 0; u < USERS; u++) await store.profiles.getProfile((await store.profiles.findProfileId('userId', `user-${u}`)) ?? '');
+  for (let i = 0; i < 5000; i++) await tact.decide.decider.prepare(req());
+  const prepare: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await tact.decide.decider.prepare(req());
+    prepare.push(performance.now() - t);
+  }
+  const durable: number[] = [];
+  for (let i = 0; i < Math.min(n, 3000); i++) {
+    const t = performance.now();
+    await tact.decide.decider.decide(req());
+    durable.push(performance.now() - t);
+  }
+  await tact.close();
+  await store.close();
+  return { prepare, durable };
+}
+
+/**
+ * The decide benchmark: 100,000 profiles with real features, 100 candidate actions at one
+ * placement, explanations and the durable log on. HTTP p50/p99 at a fixed 1,000 decisions/s and
+ * the floor (a no-op route, same key check, same rate); event-ack-to-visible-in-decision p99;
+ * in-process p99 of the pipeline.
+ */
+export async function decideBench(args: string[]): Promise<Record<string, unknown>> {
+  const quick = args.includes('--quick');
+  const seconds = quick ? 10 : 60;
+  const server = await startServer({ config: decideBenchConfig(), env: { TACT_BENCH_NOOP: '1' } });
+  const base = `http://127.0.0.1:${server.port}`;
+  try {
+    let t = performance.now();
+    const sent = await sendAll(base, server.keys.write, profileMessages(USERS));
+    process.stdout.write(`decide: loaded ${USERS.toLocaleString()} profiles (${sent.toLocaleString()} events) in ${((performance.now() - t) / 1000).toFixed(1)} s; 100 actions compete at one placement\n`);
+    t = performance.now();
+    await settle(base);
+    process.stdout.write(`  outcome mapping and the profile checkpoint caught up ${((performance.now() - t) / 1000).toFixed(1)} s later\n`);
+    await load(server.port, 500, 3, server.keys.server, '/v1/decide', 99); // warm-up
+    const http = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide', 1);
+    const noop = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide/noop', 2);
+    process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
+    process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms\n`);
+    t = performance.now();
+    const fresh = await freshness(base, server.keys, quick ? 100 : 500);
+    process.stdout.write(`  freshness, event ack → a decision that sees it (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms\n`);
+    const rss = server.rssMb();
+    await server.stop();
+    const { prepare, durable } = await inProcess(server.dataDir, quick ? 10_000 : 50_000);
+    process.stdout.write(`  in-process pipeline (profile read → record with explanation): p50 ${pct(prepare, 0.5).toFixed(3)} ms, p99 ${pct(prepare, 0.99).toFixed(3)} ms; with the durable log write, one at a time: p50 ${pct(durable, 0.5).toFixed(2)} ms, p99 ${pct(durable, 0.99).toFixed(2)} ms\n`);
+    process.stdout.write(`  server RSS ${rss.toFixed(0)} MB\n`);
+    if (http.failed || noop.failed) throw new Error(`${http.failed + noop.failed} requests failed`);
+    return {
+      bench: 'decide',
+      http_p50_ms: f2(http.p50),
+      http_p99_ms: f2(http.p99),
+      noop_p99_ms: f2(noop.p99),
+      inproc_p99_ms: Number(pct(prepare, 0.99).toFixed(3)),
+      freshness_p99_ms: f2(pct(fresh, 0.99)),
+      candidates: 100,
+      profiles: USERS,
+    };
+  } finally {
+    await server.stop();
+  }
+}

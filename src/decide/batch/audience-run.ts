@@ -1,0 +1,98 @@
+import { validationError } from '../../errors/tact-error.js';
+import { featuresKind } from '../../profiles/features/features-kind.js';
+import { ruleVars } from '../../profiles/profile-view.js';
+import { compileRule, testRule } from '../../rules/cel.js';
+import type { Tact } from '../../server/tact.js';
+import { flagVars } from '../flag-book.js';
+import { decisionView } from '../view.js';
+
+/** What `tact decide-batch` asks the server for. */
+export interface AudienceRequest {
+  placement: string;
+  /** CEL over each profile's facts (and `flags`). */
+  audience: string;
+  context?: Record<string, unknown>;
+  /** Stop after this many subjects in the audience. */
+  limit?: number;
+  /** Stop after this many action choices. */
+  maxActions?: number;
+  /** Also emit decisions whose choice is "none". */
+  includeNone?: boolean;
+}
+
+/** One line of the stream. */
+export type AudienceLine =
+  | { type: 'progress'; scanned: number; total: number; matched: number; decided: number; actions: number }
+  | { type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown> }
+  | { type: 'done'; scanned: number; total: number; matched: number; decided: number; actions: number; stoppedBy: 'end' | 'limit' | 'maxActions' }
+  | { type: 'error'; profileId: string; message: string };
+
+/**
+ * Runs the decision pipeline over an audience: every live profile (as of a checkpoint taken at
+ * the start) whose facts satisfy the CEL audience gets a decision at the placement, logged like
+ * any other — caps, budgets, consent and human territory apply. Decisions run `concurrency` at a
+ * time, so their log writes share commits.
+ *
+ * @example
+ * for await (const line of runAudience(tact, { placement: 'newsletter', audience: 'features.orders >= 1.0' })) console.log(line);
+ */
+export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency = 32): AsyncGenerator<AudienceLine> {
+  if (!tact.decide.playbook().catalog.placements.has(req.placement)) {
+    throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog.` }]);
+  }
+  const audience = compileRule(req.audience, 'audience');
+  await tact.store.collect.checkpoint();
+  const total = await tact.store.profiles.countProfiles();
+  const n = { scanned: 0, matched: 0, decided: 0, actions: 0 };
+  const out: AudienceLine[] = [];
+  const inflight = new Set<Promise<void>>();
+  let stoppedBy: 'end' | 'limit' | 'maxActions' = 'end';
+  let after = '';
+  outer: for (;;) {
+    const ids = await tact.store.decisions.profileIds(after, 500);
+    if (!ids.length) break;
+    after = ids[ids.length - 1];
+    for (const id of ids) {
+      n.scanned++;
+      const state = await tact.store.profiles.getProfile(id);
+      if (!state || state.id !== id) continue;
+      const now = Date.now();
+      const vars = ruleVars(state, tact.settings.get(featuresKind), now);
+      vars.flags = flagVars(tact.decide.state.flags.active(id, [], now));
+      if (!testRule(audience, vars).pass) continue;
+      if (req.limit !== undefined && n.matched >= req.limit) {
+        stoppedBy = 'limit';
+        break outer;
+      }
+      while (req.maxActions !== undefined && n.actions + inflight.size >= req.maxActions) {
+        if (!inflight.size) {
+          stoppedBy = 'maxActions';
+          break outer;
+        }
+        await Promise.race(inflight);
+      }
+      n.matched++;
+      const p = decideOne(tact, req, id, n, out).finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= concurrency) await Promise.race(inflight);
+      yield* out.splice(0);
+      if (n.scanned % 1000 === 0) yield { type: 'progress', total, ...n };
+    }
+    yield { type: 'progress', total, ...n };
+  }
+  await Promise.all(inflight);
+  yield* out.splice(0);
+  yield { type: 'done', total, ...n, stoppedBy };
+}
+
+async function decideOne(tact: Tact, req: AudienceRequest, id: string, n: { decided: number; actions: number }, out: AudienceLine[]): Promise<void> {
+  try {
+    const d = await tact.decide.decider.decide({ subject: `profile:${id}`, placement: req.placement, context: req.context });
+    n.decided++;
+    const acts = d.choices.filter((c) => c.kind === 'action').length;
+    n.actions += acts;
+    if (acts || req.includeNone || d.choices.some((c) => c.kind === 'handoff')) out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false }) });
+  } catch (err) {
+    out.push({ type: 'error', profileId: id, message: (err as Error).message });
+  }
+}

@@ -1,0 +1,100 @@
+import { appendFileSync } from 'node:fs';
+import type { AudienceLine, AudienceRequest } from './audience-run.js';
+import { deliver, DEFAULT_RETRY, type RetryPolicy } from './webhook.js';
+import { openDecisionWriter, type BatchDecision } from './writers.js';
+
+/** Options of {@link runBatch}. */
+export interface BatchOptions extends AudienceRequest {
+  url: string;
+  key: string;
+  out?: string;
+  format: 'jsonl' | 'csv';
+  webhook?: string;
+  /** Decisions per webhook request (default 100). */
+  webhookBatch?: number;
+  retry?: RetryPolicy;
+  /** Where undeliverable decisions go (default `<out or decide-batch>.failed.jsonl`). */
+  failedPath?: string;
+  onProgress?: (p: { scanned: number; total: number; matched: number; decided: number; actions: number }) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What a batch run did. */
+export interface BatchSummary {
+  scanned: number;
+  total: number;
+  matched: number;
+  decided: number;
+  actions: number;
+  written: number;
+  delivered: number;
+  failed: number;
+  errors: number;
+  stoppedBy: string;
+  seconds: number;
+}
+
+/**
+ * The client side of `tact decide-batch`: asks a running server to decide for an audience,
+ * reads the streamed lines, writes the decisions (JSONL or CSV) and delivers them to a webhook in
+ * batches with retries and backoff; batches that still fail go to the failed file.
+ *
+ * @example
+ * await runBatch({ url: 'http://127.0.0.1:8787', key, placement: 'weekly-email', audience: 'features.orders >= 1.0', out: 'send.csv', format: 'csv' });
+ */
+export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
+  const started = performance.now();
+  const res = await fetch(`${o.url.replace(/\/$/, '')}/v1/decide/batch`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ placement: o.placement, audience: o.audience, context: o.context, limit: o.limit, maxActions: o.maxActions, includeNone: o.includeNone }),
+  });
+  if (!res.ok || !res.body) {
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    throw new Error(`The server refused the batch (HTTP ${res.status}): ${body.message ?? res.statusText}`);
+  }
+  const writer = o.out ? openDecisionWriter(o.out, o.format) : undefined;
+  const failedPath = o.failedPath ?? `${o.out ?? 'decide-batch'}.failed.jsonl`;
+  const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
+  let pending: BatchDecision[] = [];
+  const flush = async () => {
+    if (!o.webhook || !pending.length) return;
+    const batch = pending;
+    pending = [];
+    const r = await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep);
+    if (r.ok) s.delivered += batch.length;
+    else {
+      s.failed += batch.length;
+      appendFileSync(failedPath, batch.map((d) => JSON.stringify({ ...d, deliveryError: r.error, attempts: r.attempts }) + '\n').join(''));
+    }
+  };
+  const handle = async (line: AudienceLine | { type: 'error'; message: string }) => {
+    if (line.type === 'progress' || line.type === 'done') {
+      Object.assign(s, { scanned: line.scanned, total: line.total, matched: line.matched, decided: line.decided, actions: line.actions });
+      if (line.type === 'done') s.stoppedBy = line.stoppedBy;
+      o.onProgress?.(s);
+    } else if (line.type === 'decision') {
+      const d = line as unknown as BatchDecision;
+      writer?.write(d);
+      s.written += 1;
+      pending.push(d);
+      if (pending.length >= (o.webhookBatch ?? 100)) await flush();
+    } else s.errors += 1;
+  };
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const text = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (text.trim()) await handle(JSON.parse(text));
+    }
+  }
+  if (buf.trim()) await handle(JSON.parse(buf));
+  await flush();
+  await writer?.close();
+  s.seconds = (performance.now() - started) / 1000;
+  return s;
+}

@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KEYS, harness, send, type Harness } from '../../../test/harness.js';
+import { shopConfig } from '../fixtures.js';
+import { advertising, post } from '../test-http.js';
+import { runBatch } from './batch-client.js';
+import { backoffMs, deliver } from './webhook.js';
+import { csvField } from './writers.js';
+
+/** A webhook that fails `failFirst` requests with 503, then records the bodies it accepts. */
+async function webhook(failFirst: number): Promise<{ url: string; bodies: { decisions: unknown[] }[]; hits: () => number; close: () => Promise<void> }> {
+  const bodies: { decisions: unknown[] }[] = [];
+  let hits = 0;
+  const server: Server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d) => (text += String(d)));
+    req.on('end', () => {
+      hits++;
+      if (hits <= failFirst) return void res.writeHead(503).end('busy');
+      bodies.push(JSON.parse(text));
+      res.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}/hook`, bodies, hits: () => hits, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe('batch decisions (tact decide-batch)', () => {
+  let h: Harness;
+  let url: string;
+  // no quiet hours: the e-mail placement must be open whatever the time of day
+  beforeEach(async () => {
+    h = await harness('sqlite', { config: shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 1, window: '7d' }] } }) });
+    for (let i = 0; i < 12; i++) {
+      await send(h.app, '/v1/identify', { userId: `u${i}`, traits: { tier: i % 3 === 0 ? 'gold' : 'basic' }, context: i === 0 ? {} : advertising });
+    }
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterEach(async () => h.close());
+
+  it('runs the pipeline over a CEL audience, writes CSV, and delivers to a webhook with retries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tact-batch-'));
+    const hook = await webhook(2);
+    const progress: number[] = [];
+    const s = await runBatch({
+      url, key: KEYS.server, placement: 'weekly-email', audience: 'has(traits.tier) && traits.tier == "gold"', out: join(dir, 'send.csv'), format: 'csv',
+      webhook: hook.url, webhookBatch: 2, retry: { attempts: 4, baseMs: 1, maxMs: 5 }, onProgress: (p) => progress.push(p.scanned),
+    });
+    await hook.close();
+    // gold: u0, u3, u6, u9; u0 gave no consent for Advertising, so it gets the newsletter (no purpose needed)
+    expect(s).toMatchObject({ total: 12, scanned: 12, matched: 4, decided: 4, actions: 4, written: 4, delivered: 4, failed: 0, stoppedBy: 'end' });
+    expect(progress.at(-1)).toBe(12);
+    const csv = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,explanation');
+    expect(csv.slice(1).map((l) => l.split(',')[6]).sort()).toEqual(['newsletter', 'shoes-offer', 'shoes-offer', 'shoes-offer']);
+    expect(hook.hits()).toBe(4); // two 503s, then two batches of two
+    expect(hook.bodies.map((b) => b.decisions.length)).toEqual([2, 2]);
+
+    // the same audience again: the e-mail cap (1 per 7 days) now stops everyone, and caps hold across batches
+    const again = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'has(traits.tier) && traits.tier == "gold"', out: join(dir, 'again.jsonl'), format: 'jsonl', includeNone: true });
+    expect(again).toMatchObject({ decided: 4, actions: 0, written: 4 });
+    const lines = readFileSync(join(dir, 'again.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.every((l) => l.decision.choices[0].kind === 'none')).toBe(true);
+  });
+
+  it('stops at the campaign\'s own maximum of actions, and writes undeliverable batches to the failed file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tact-batch-'));
+    const hook = await webhook(1000);
+    const s = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', maxActions: 5, webhook: hook.url, retry: { attempts: 2, baseMs: 1, maxMs: 2 }, failedPath: join(dir, 'failed.jsonl'), format: 'jsonl' });
+    await hook.close();
+    expect(s).toMatchObject({ actions: 5, written: 5, delivered: 0, failed: 5, stoppedBy: 'maxActions' });
+    const failed = readFileSync(join(dir, 'failed.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(failed[0]).toMatchObject({ deliveryError: 'HTTP 503', attempts: 2 });
+  });
+
+  it('refuses a bad audience or placement before it starts, naming the field', async () => {
+    const bad = await post(h.app, '/v1/decide/batch', { placement: 'weekly-email', audience: 'traits.tier ==' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'invalid_expression', message: expect.stringContaining('`audience`') });
+    const nowhere = await post(h.app, '/v1/decide/batch', { placement: 'nowhere', audience: 'true' });
+    expect(nowhere.json().problems[0].field).toBe('placement');
+    await expect(runBatch({ url, key: KEYS.server, placement: 'nowhere', audience: 'true', format: 'jsonl' })).rejects.toThrow(/HTTP 400/);
+  });
+});
+
+describe('webhook delivery', () => {
+  it('backs off exponentially with jitter, up to a cap', () => {
+    const p = { attempts: 6, baseMs: 500, maxMs: 3000 };
+    expect([1, 2, 3, 4, 5].map((k) => backoffMs(k, p, () => 0.5))).toEqual([500, 1000, 2000, 3000, 3000]);
+    expect(backoffMs(1, p, () => 0)).toBe(250);
+  });
+  it('does not retry an answer the receiver will give again (4xx other than 408/429)', async () => {
+    const server = createServer((_req, res) => res.writeHead(400).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const r = await deliver(`http://127.0.0.1:${(server.address() as { port: number }).port}/`, {}, { attempts: 5, baseMs: 1, maxMs: 1 });
+    server.close();
+    expect(r).toMatchObject({ ok: false, attempts: 1, status: 400 });
+  });
+  it('quotes CSV fields that need it', () => {
+    expect(csvField('he said "hi", then left')).toBe('"he said ""hi"", then left"');
+    expect(csvField(undefined)).toBe('');
+  });
+});

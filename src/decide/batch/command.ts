@@ -1,0 +1,62 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { runBatch } from './batch-client.js';
+
+/** `tact decide-batch`: outbound decisions for an audience through a running server. */
+export function decideBatchCommand(program: Command): void {
+  program
+    .command('decide-batch')
+    .description('Decide for every subject of an audience (outbound campaigns) through a running Tact server.')
+    .requiredOption('-p, --placement <id>', 'the placement to decide for (from the catalog)')
+    .requiredOption('-a, --audience <cel>', 'CEL over each profile\'s facts, e.g. \'features.orders >= 1.0 && consent.Email\'')
+    .option('-o, --out <file>', 'write the decisions here (.jsonl or .csv)')
+    .option('-f, --format <format>', 'jsonl or csv (default: from --out, else jsonl)')
+    .option('-w, --webhook <url>', 'POST the decisions to this URL in batches, with retries and backoff')
+    .option('--webhook-batch <n>', 'decisions per webhook request', '100')
+    .option('--retries <n>', 'webhook attempts before a batch is written to the failed file', '6')
+    .option('--limit <n>', 'at most this many subjects of the audience')
+    .option('--max-actions <n>', 'stop after this many action choices (the campaign\'s own cap)')
+    .option('--include-none', 'also write decisions whose choice is "none"')
+    .option('--context <json>', 'the decision context, as JSON', '{}')
+    .option('-u, --url <url>', 'server URL (env TACT_URL)', process.env.TACT_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`)
+    .option('-k, --key <key>', 'server key (env TACT_SERVER_KEY)', process.env.TACT_SERVER_KEY)
+    .option('--no-progress', 'no progress bar')
+    .addHelpText('after', `
+The same pipeline as POST /v1/decide runs for each subject (consent, caps, budgets, human
+territory, review holds), and every decision is logged. Subjects are the live profiles as of a
+checkpoint the server takes at the start.
+
+Examples:
+  tact decide-batch -p weekly-email -a 'features.orders >= 1.0' -o send.csv
+  tact decide-batch -p weekly-email -a 'true' --webhook https://esp.example.com/hooks/tact --max-actions 5000`)
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      if (!o.key) throw new Error('A server key is needed: pass --key or set TACT_SERVER_KEY.');
+      if (!o.out && !o.webhook) throw new Error('Say where the decisions go: --out FILE and/or --webhook URL.');
+      const format = (o.format as string | undefined) ?? (typeof o.out === 'string' && /\.csv$/i.test(o.out) ? 'csv' : 'jsonl');
+      if (format !== 'csv' && format !== 'jsonl') throw new Error('--format must be jsonl or csv.');
+      let context: Record<string, unknown>;
+      try {
+        context = JSON.parse(o.context as string) as Record<string, unknown>;
+      } catch {
+        throw new Error('--context must be a JSON object.');
+      }
+      const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+      const bar = o.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'deciding {bar} {percentage}% | {scanned}/{total} profiles | {matched} in audience | {actions} actions | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
+      let shown = 0;
+      const s = await runBatch({
+        url: o.url as string, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context,
+        out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch: Number(o.webhookBatch),
+        retry: { attempts: Number(o.retries), baseMs: 500, maxMs: 30_000 }, limit: num(o.limit), maxActions: num(o.maxActions), includeNone: Boolean(o.includeNone),
+        onProgress: (p) => {
+          if (bar) {
+            if (!shown) bar.start(Math.max(1, p.total), 0, p);
+            bar.update(p.scanned, p);
+          } else if (Date.now() - shown > 5000) process.stderr.write(`… ${p.scanned}/${p.total} profiles, ${p.matched} in audience, ${p.actions} actions\n`);
+          shown = Date.now();
+        },
+      });
+      bar?.stop();
+      process.stdout.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
+      if (s.failed || s.errors) process.exitCode = 2;
+    });
+}

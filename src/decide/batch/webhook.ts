@@ -1,0 +1,59 @@
+/** How a webhook is retried. */
+export interface RetryPolicy {
+  /** Attempts in all (default 6). */
+  attempts: number;
+  /** First wait in ms; doubles each retry, with ±50% jitter (default 500). */
+  baseMs: number;
+  /** Longest wait (default 30 s). */
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 30_000 };
+
+/** What happened to one delivery. */
+export interface Delivery {
+  ok: boolean;
+  attempts: number;
+  status?: number;
+  error?: string;
+}
+
+/**
+ * The wait before retry `k` (k = 1 for the first retry): base·2^(k−1), capped, times a jitter
+ * factor in [0.5, 1.5) so many senders do not retry in step.
+ *
+ * @example
+ * backoffMs(3, DEFAULT_RETRY, () => 0.5); // 2000
+ */
+export function backoffMs(k: number, p: RetryPolicy, random: () => number = Math.random): number {
+  return Math.min(p.maxMs, p.baseMs * 2 ** (k - 1)) * (0.5 + random());
+}
+
+/**
+ * POSTs a JSON body to a webhook, retrying network errors, 408, 429 and 5xx with exponential
+ * backoff (a `Retry-After` in seconds is honoured); any other answer is final.
+ *
+ * @example
+ * const r = await deliver('https://crm.example.com/hooks/tact', { decisions }, DEFAULT_RETRY);
+ * if (!r.ok) console.error(`gave up after ${r.attempts} attempts: ${r.error}`);
+ */
+export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAULT_RETRY, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)), headers: Record<string, string> = {}): Promise<Delivery> {
+  let last: Delivery = { ok: false, attempts: 0 };
+  const payload = JSON.stringify(body);
+  for (let attempt = 1; attempt <= p.attempts; attempt++) {
+    let retryAfter: number | undefined;
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload, signal: AbortSignal.timeout(30_000) });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return { ok: true, attempts: attempt, status: res.status };
+      last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}` };
+      if (!(res.status === 408 || res.status === 429 || res.status >= 500)) return last;
+      const ra = Number(res.headers.get('retry-after'));
+      if (Number.isFinite(ra) && ra > 0) retryAfter = Math.min(p.maxMs, ra * 1000);
+    } catch (err) {
+      last = { ok: false, attempts: attempt, error: (err as Error).message };
+    }
+    if (attempt < p.attempts) await sleep(retryAfter ?? backoffMs(attempt, p));
+  }
+  return last;
+}

@@ -1,0 +1,40 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+/** A decision line of the batch stream, as written out. */
+export interface BatchDecision {
+  subject: string;
+  profileId: string;
+  decision: { decisionId: string; placement: string; choices: { rank: number; kind: string; action?: string; variant?: string; queue?: string; score?: number; propensity?: number; explanation?: string }[] };
+}
+
+export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'explanation'];
+
+/** One CSV field, quoted when it needs to be (RFC 4180). @example csvField('a,b') // '"a,b"' */
+export function csvField(v: unknown): string {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The CSV rows of one decision: one per choice. */
+export function csvRows(d: BatchDecision): string[] {
+  return d.decision.choices.map((c) =>
+    [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.explanation].map(csvField).join(','),
+  );
+}
+
+/**
+ * Writes decisions as JSONL (one decision per line) or CSV (one row per choice, with a header).
+ *
+ * @example
+ * const w = openDecisionWriter('out.csv', 'csv'); w.write(line); await w.close();
+ */
+export function openDecisionWriter(path: string, format: 'jsonl' | 'csv'): { write(d: BatchDecision): void; close(): Promise<void> } {
+  const out: WriteStream = createWriteStream(path);
+  if (format === 'csv') out.write(CSV_COLUMNS.join(',') + '\n');
+  return {
+    write(d) {
+      out.write(format === 'csv' ? csvRows(d).map((r) => r + '\n').join('') : JSON.stringify(d) + '\n');
+    },
+    close: () => new Promise((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve()))),
+  };
+}

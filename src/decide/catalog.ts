@@ -1,0 +1,151 @@
+import type { FieldProblem } from '../errors/tact-error.js';
+import { Checker } from './check.js';
+
+/** One piece of content an action can carry; only approved variants can be chosen. */
+export interface Variant {
+  id: string;
+  content?: Record<string, unknown>;
+  /** draft | approved | rejected (default approved: content written by a person is approved by writing it here). */
+  status?: 'draft' | 'approved' | 'rejected';
+}
+
+/**
+ * Something Tact can do for a subject: show an offer, send a message, open a service case.
+ *
+ * @example
+ * { id: 'winback', name: 'Win-back offer', channels: ['email'], purpose: 'Advertising', value: 40,
+ *   contactCost: 0.5, topics: ['marketing'], eligibility: 'features.orders >= 1.0' }
+ */
+export interface Action {
+  id: string;
+  name: string;
+  /** Channels it can be delivered on (a placement's channel must be one of them). */
+  channels: string[];
+  /** The consent purpose it needs (a Segment consent category); none for service messages. */
+  purpose?: string;
+  /** Value of its goal outcome (e.g. the average order it leads to), in the operator's unit. Default 1. */
+  value?: number;
+  /** Cost of contacting someone with it (fatigue, unsubscribe risk), in the same unit. Default 0. */
+  contactCost?: number;
+  /** The outcome type that counts as success for its estimate (default "conversion"). */
+  goal?: string;
+  topics?: string[];
+  /** CEL: who it is for at all. */
+  eligibility?: string;
+  /** CEL: whether it fits this moment and context. */
+  applicability?: string;
+  /** CEL: whether it is right for this person now. */
+  suitability?: string;
+  /** ISO-8601: not before / not after. */
+  start?: string;
+  end?: string;
+  variants?: Variant[];
+  /** Free data for rules (`action.properties.product_id`) and for the channel. */
+  properties?: Record<string, unknown>;
+  /** A person must approve it for each subject before it is delivered. */
+  highStakes?: boolean;
+  /** How long after the decision an outcome is credited to it (default: the policy's). */
+  attributionWindow?: string;
+  /** What the customer reads about why they got it ("because you ordered running shoes"). */
+  customerReason?: string;
+  /** Its weight in the fair share of global volume budgets (default 1). */
+  budgetWeight?: number;
+}
+
+/**
+ * A place where a decision is asked for: a page slot, an e-mail send, a call-centre screen.
+ *
+ * @example
+ * { id: 'home-hero', channel: 'web', slots: 1, topics: ['marketing', 'service'], safeDefault: 'none' }
+ */
+export interface Placement {
+  id: string;
+  name?: string;
+  channel: string;
+  /** Most choices one decision returns here (default 1). */
+  slots?: number;
+  /** The actions that compete here (default: every action on the channel); `topics` narrows by topic. */
+  actions?: string[];
+  topics?: string[];
+  /** What a subject gets while a high-stakes choice waits for review: an action id or "none". */
+  safeDefault?: string;
+  /** Browsers may ask for it with the write key (the answer then carries no operator explanation). */
+  public?: boolean;
+}
+
+/** The catalog document: actions and placements. */
+export interface Catalog {
+  actions?: Action[];
+  placements?: Placement[];
+}
+
+const ACTION_KEYS = ['id', 'name', 'channels', 'purpose', 'value', 'contactCost', 'goal', 'topics', 'eligibility', 'applicability', 'suitability', 'start', 'end', 'variants', 'properties', 'highStakes', 'attributionWindow', 'customerReason', 'budgetWeight', 'description'];
+const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description'];
+
+/** Every problem with a proposed catalog, each naming its field. */
+export function checkCatalog(body: unknown): FieldProblem[] {
+  const c = new Checker();
+  if (!c.object(body, 'catalog')) return c.problems;
+  c.known(body, 'catalog', ['actions', 'placements']);
+  const ids = new Set<string>();
+  if (c.list(body.actions, 'actions')) {
+    body.actions.forEach((a, i) => {
+      const at = `actions[${i}]`;
+      if (!c.object(a, at)) return;
+      c.known(a, at, ACTION_KEYS);
+      if (c.id(a.id, `${at}.id`)) {
+        if (ids.has(a.id as string) || a.id === 'none') c.add(`${at}.id`, `The action id \`${String(a.id)}\` is used twice (or is the reserved "none").`);
+        ids.add(a.id as string);
+      }
+      c.string(a.name, `${at}.name`);
+      if (c.strings(a.channels, `${at}.channels`) && (!Array.isArray(a.channels) || a.channels.length === 0)) c.add(`${at}.channels`, `The \`${at}.channels\` must name at least one channel.`);
+      c.string(a.purpose, `${at}.purpose`, true);
+      c.number(a.value, `${at}.value`);
+      c.number(a.contactCost, `${at}.contactCost`, { min: 0 });
+      c.number(a.budgetWeight, `${at}.budgetWeight`, { min: 0 });
+      c.string(a.goal, `${at}.goal`, true);
+      c.strings(a.topics, `${at}.topics`);
+      for (const k of ['eligibility', 'applicability', 'suitability'] as const) c.cel(a[k], `${at}.${k}`);
+      c.time(a.start, `${at}.start`);
+      c.time(a.end, `${at}.end`);
+      c.duration(a.attributionWindow, `${at}.attributionWindow`);
+      c.boolean(a.highStakes, `${at}.highStakes`);
+      c.string(a.customerReason, `${at}.customerReason`, true);
+      if (a.properties !== undefined) c.object(a.properties, `${at}.properties`);
+      if (c.list(a.variants, `${at}.variants`)) {
+        const vids = new Set<string>();
+        (a.variants as unknown[]).forEach((v, k) => {
+          const vat = `${at}.variants[${k}]`;
+          if (!c.object(v, vat)) return;
+          if (c.id(v.id, `${vat}.id`) && vids.has(v.id as string)) c.add(`${vat}.id`, `The variant id \`${String(v.id)}\` is used twice in ${at}.`);
+          vids.add(v.id as string);
+          c.oneOf(v.status, `${vat}.status`, ['draft', 'approved', 'rejected']);
+          if (v.content !== undefined) c.object(v.content, `${vat}.content`);
+        });
+      }
+    });
+  }
+  const pids = new Set<string>();
+  if (c.list(body.placements, 'placements')) {
+    body.placements.forEach((p, i) => {
+      const at = `placements[${i}]`;
+      if (!c.object(p, at)) return;
+      c.known(p, at, PLACEMENT_KEYS);
+      if (c.id(p.id, `${at}.id`) && pids.has(p.id as string)) c.add(`${at}.id`, `The placement id \`${String(p.id)}\` is used twice.`);
+      pids.add(p.id as string);
+      c.string(p.channel, `${at}.channel`);
+      c.number(p.slots, `${at}.slots`, { min: 1, max: 100, integer: true });
+      c.strings(p.topics, `${at}.topics`);
+      c.boolean(p.public, `${at}.public`);
+      if (c.strings(p.actions, `${at}.actions`) && Array.isArray(p.actions)) {
+        p.actions.forEach((id, k) => {
+          if (!ids.has(id as string)) c.add(`${at}.actions[${k}]`, `The placement names the action \`${String(id)}\`, which the catalog does not have.`);
+        });
+      }
+      if (p.safeDefault !== undefined && p.safeDefault !== 'none' && !ids.has(p.safeDefault as string)) {
+        c.add(`${at}.safeDefault`, `The \`${at}.safeDefault\` must be "none" or an action id of the catalog.`);
+      }
+    });
+  }
+  return c.problems;
+}

@@ -1,0 +1,121 @@
+import { ContactLedger } from './contact-ledger.js';
+import type { DecisionStore } from './decision-store.js';
+import { FlagBook } from './flag-book.js';
+import { OutcomeCounts } from './outcome-counts.js';
+import type { ContactRow, Hold, OutcomeRecord } from './records.js';
+
+/**
+ * Everything a decision reads besides the profile, held in memory: the contact ledger, outcome
+ * counts for the estimates, flags, live holds, and which outcomes were already counted. Rebuilt
+ * from the store at start. With several processes on one store (PostgreSQL), `sync` folds in
+ * what the others logged since the last call.
+ *
+ * @example
+ * const state = new DecideState(30 * 864e5); await state.rebuild(store.decisions, topicsOf, Date.now());
+ */
+export class DecideState {
+  readonly ledger: ContactLedger;
+  readonly counts = new OutcomeCounts();
+  readonly flags = new FlagBook();
+  private readonly holds = new Map<string, Hold[]>();
+  /** decisionId|action that already had a success, with its time. */
+  private readonly successes = new Map<string, number>();
+  /** Keys of contacts and outcome records already applied (for `sync`), with their time. */
+  private readonly seen = new Map<string, number>();
+  private syncedTo = 0;
+
+  constructor(private lookbackMs: number, private readonly shared = false) {
+    this.ledger = new ContactLedger(lookbackMs);
+  }
+
+  setLookback(ms: number): void {
+    this.lookbackMs = ms;
+    this.ledger.setLookback(ms);
+  }
+
+  async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
+    const since = now - this.lookbackMs;
+    for (const r of await store.trialCounts()) this.counts.trial(r.action, r.profileKey, r.n);
+    for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
+    for (const c of await store.contactsSince(since)) {
+      this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
+      this.mark(`c|${c.decisionId}|${c.action}`, c.at);
+    }
+    for (const o of await store.outcomesSince(since)) this.applyOutcome(o, false);
+    this.flags.load(await store.openFlags());
+    for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
+    this.syncedTo = now;
+  }
+
+  /** Folds in what other processes logged since the last sync (shared stores only). */
+  async sync(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
+    const since = this.syncedTo - 5_000;
+    this.syncedTo = now;
+    for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
+    for (const o of await store.outcomesSince(since)) this.applyOutcome(o, true);
+    this.flags.load(await store.openFlags());
+    this.holds.clear();
+    for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
+    for (const [k, at] of this.seen) if (at < now - this.lookbackMs) this.seen.delete(k);
+  }
+
+  /** A contact this process logged, or one another process did (counted once either way). */
+  applyContact(c: ContactRow, topics: readonly string[]): void {
+    const key = `c|${c.decisionId}|${c.action}`;
+    if (this.seen.has(key)) return;
+    this.mark(key, c.at);
+    this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics, decisionId: c.decisionId });
+    this.counts.trial(c.action, c.profileKey);
+  }
+
+  /** Marks a contact as already in the ledger (recorded before its log write). */
+  markContact(decisionId: string, action: string, at: number): void {
+    this.mark(`c|${decisionId}|${action}`, at);
+  }
+
+  /** Whether an outcome id was already recorded. */
+  hasOutcome(id: string): boolean {
+    return this.seen.has(`o|${id}`);
+  }
+
+  /** Whether this decision's action already had a success. */
+  hadSuccess(decisionId: string, action: string): boolean {
+    return this.successes.has(`${decisionId}|${action}`);
+  }
+
+  /** An outcome record: dismissals feed the ledger, successes the counts (when `count`). */
+  applyOutcome(o: OutcomeRecord, count: boolean): void {
+    const key = `o|${o.id}|${o.decisionId ?? ''}`;
+    if (this.seen.has(key)) return;
+    this.mark(key, o.at);
+    this.mark(`o|${o.id}`, o.at);
+    if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action);
+    if (o.success && o.decisionId && o.action) {
+      this.successes.set(`${o.decisionId}|${o.action}`, o.at);
+      if (count) this.counts.success(o.action, o.profileKey);
+    }
+  }
+
+  holdsOf(profileKey: string): readonly Hold[] {
+    return this.holds.get(profileKey) ?? [];
+  }
+
+  putHold(h: Hold): void {
+    const list = (this.holds.get(h.profileKey) ?? []).filter((x) => x.id !== h.id);
+    if (h.status !== 'delivered') list.push(h);
+    if (list.length) this.holds.set(h.profileKey, list);
+    else this.holds.delete(h.profileKey);
+  }
+
+  /** Drops what is older than the look-back. */
+  prune(now: number): void {
+    this.ledger.prune(now);
+    const before = now - this.lookbackMs;
+    for (const [k, at] of this.successes) if (at < before) this.successes.delete(k);
+    for (const [k, at] of this.seen) if (at < before) this.seen.delete(k);
+  }
+
+  private mark(key: string, at: number): void {
+    if (this.shared || key.startsWith('o|')) this.seen.set(key, at);
+  }
+}

@@ -1,0 +1,169 @@
+import { validationError } from '../errors/tact-error.js';
+import { featuresKind } from '../profiles/features/features-kind.js';
+import { findProfile } from '../profiles/lookup.js';
+import { ruleVars } from '../profiles/profile-view.js';
+import { newProfileState, type ProfileState } from '../profiles/profile-state.js';
+import type { Settings } from '../config/settings.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
+import type { DecisionRecord } from './decision.js';
+import type { DecisionStore } from './decision-store.js';
+import type { DecideState } from './decide-state.js';
+import type { EstimateProvider } from './estimates.js';
+import { factValues } from './facts.js';
+import { flagVars } from './flag-book.js';
+import { runPipeline, type PipelineResult } from './pipeline.js';
+import type { Playbook } from './playbook.js';
+import { excludedCounts, traces } from './stages/explanation.js';
+import type { StageContext } from './stages/types.js';
+import type { Hold } from './records.js';
+
+/** What a caller asks: a decision for one subject at one placement. */
+export interface DecideRequest {
+  /** Any identifier: userId, anonymousId, email, or `kind:value`. */
+  subject: string;
+  placement: string;
+  context?: Record<string, unknown>;
+  /** How many ranked choices (at most the placement's slots; default 1). */
+  n?: number;
+}
+
+/** A decision made but not yet logged. */
+export interface Prepared {
+  record: DecisionRecord;
+  topicsOf: (action: string) => readonly string[];
+  /** Reviews to open and approved ones this decision delivers. */
+  holds: Hold[];
+}
+
+/** Everything the decider needs, wired by DecideService. */
+export interface DeciderDeps {
+  settings: Settings;
+  profiles: ProfileStore;
+  decisions: DecisionStore;
+  state: DecideState;
+  estimates: EstimateProvider;
+  playbook: () => Playbook;
+  random: () => number;
+  newId: () => string;
+  now: () => number;
+}
+
+/**
+ * Makes one decision: reads the subject's live profile (an event acknowledged before this call is
+ * in it), runs the pipeline, reserves the contact in the ledger, writes the decision durably to
+ * the log, and only then answers. The answer is the record as logged.
+ *
+ * @example
+ * const record = await decider.decide({ subject: 'ana', placement: 'home-hero' });
+ */
+export class Decider {
+  /** identifier → profile id: an identifier stays with its profile (or the one it merged into, which getProfile follows). */
+  private readonly known = new Map<string, string>();
+
+  constructor(private readonly d: DeciderDeps) {}
+
+  async decide(req: DecideRequest): Promise<DecisionRecord> {
+    return this.commit(await this.prepare(req));
+  }
+
+  /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
+  async prepare(req: DecideRequest): Promise<Prepared> {
+    const { ctx, profileKey, result, play } = await this.evaluate(req);
+    const record = this.record(this.d.newId(), req, profileKey, ctx, result, play);
+    const holds: Hold[] = result.newHolds.map((h) => ({
+      id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant,
+      queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
+    }));
+    const delivered = result.delivered.map((hid) => this.d.state.holdsOf(profileKey).find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered] };
+  }
+
+  /** Reserves the contacts in the ledger, writes the record (and holds) durably, then counts the trials. */
+  async commit(p: Prepared): Promise<DecisionRecord> {
+    const { record, holds } = p;
+    const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
+    for (const a of actions) {
+      this.d.state.ledger.record(record.profileKey, { at: record.at, action: a, channel: record.channel, topics: p.topicsOf(a), decisionId: record.id });
+      this.d.state.markContact(record.id, a, record.at);
+    }
+    try {
+      await Promise.all([this.d.decisions.appendDecision(record), ...holds.map((h) => this.d.decisions.putHold(h))]);
+    } catch (err) {
+      this.d.state.ledger.unrecord(record.profileKey, record.id);
+      throw err;
+    }
+    for (const a of actions) this.d.state.counts.trial(a, record.profileKey);
+    for (const h of holds) this.d.state.putHold(h);
+    return record;
+  }
+
+  /** Runs the pipeline without logging anything (in-process measurement, previews). */
+  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook }> {
+    const play = this.d.playbook();
+    const placement = play.catalog.placements.get(req.placement);
+    if (!placement) {
+      const known = [...play.catalog.placements.keys()];
+      throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog; ${known.length ? `the placements are ${known.join(', ')}` : 'the catalog has no placements yet (PUT /v1/config/catalog)'}.` }]);
+    }
+    const now = this.d.now();
+    const state = await this.profileOf(req.subject);
+    const profileKey = state?.id ?? `anon:${req.subject}`;
+    const accounts = state && (play.needsAccounts || this.d.state.flags.hasAccountFlags) ? (await this.d.profiles.memberships(state.id)).map((m) => m.accountId) : [];
+    const vars = ruleVars(state ?? newProfileState(profileKey, now), this.d.settings.get(featuresKind), now);
+    const active = this.d.state.flags.active(profileKey, accounts, now);
+    vars.flags = flagVars(active);
+    vars.context = req.context ?? {};
+    vars.accounts = accounts;
+    const ctx: StageContext = {
+      now,
+      vars,
+      subject: { key: profileKey, identifier: req.subject, timezone: state?.timezone ?? null, accounts, flags: new Set(active.map((f) => f.name)) },
+      policy: play.policy,
+      placement,
+      contacts: this.d.state.ledger.view(profileKey),
+      holds: this.d.state.holdsOf(profileKey),
+      estimates: this.d.estimates,
+      facts: new Set(),
+      budgetWeights: play.budgetWeights,
+      random: this.d.random,
+    };
+    const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
+    return { ctx, profileKey, result, play };
+  }
+
+  private async profileOf(subject: string): Promise<ProfileState | undefined> {
+    const cached = this.known.get(subject);
+    const hit = cached ? await this.d.profiles.getProfile(cached) : undefined;
+    if (hit) return hit;
+    const found = await findProfile(this.d.profiles, subject);
+    if (!found) return undefined;
+    if (this.known.size >= 500_000) this.known.clear();
+    this.known.set(subject, found.profileId);
+    return this.d.profiles.getProfile(found.profileId);
+  }
+
+  private record(id: string, req: DecideRequest, profileKey: string, ctx: StageContext, r: PipelineResult, play: Playbook): DecisionRecord {
+    const { scored, excluded } = traces(r.candidates);
+    return {
+      id,
+      at: ctx.now,
+      profileKey,
+      subject: req.subject,
+      placement: ctx.placement.id,
+      channel: ctx.placement.channel,
+      context: req.context ?? {},
+      policyVersion: play.policyVersion,
+      catalogVersion: play.catalogVersion,
+      modelVersion: this.d.estimates.modelVersion,
+      arm: r.arm,
+      choices: r.choices,
+      scored,
+      excluded,
+      facts: factValues(ctx.facts, ctx.vars),
+      operator: r.operator,
+      customer: r.customer,
+      excludedByStage: excludedCounts(r.candidates),
+      ...(r.territory ? { handoff: { territory: r.territory.name, queue: r.territory.queue } } : {}),
+    };
+  }
+}

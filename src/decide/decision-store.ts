@@ -1,0 +1,62 @@
+import type { DecisionRecord } from './decision.js';
+import type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
+export type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
+export type { DecisionRecord } from './decision.js';
+
+/** What the decision log can be asked: by subject, action and time, newest first. */
+export interface DecisionQuery {
+  profileKey?: string;
+  action?: string;
+  placement?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+/** Trials (action choices) or successes per action and subject. */
+export interface CountRow {
+  action: string;
+  profileKey: string;
+  n: number;
+}
+
+/**
+ * Storage of the decisions capability, in domain types only. The decision log is append-only
+ * (retention is the one thing that deletes); `appendDecision` resolves only once the record is
+ * durable. Two implementations: src/store/sqlite/decisions.ts and src/store/postgres/decisions.ts,
+ * both run through src/store/conformance/decide.case.ts.
+ */
+export interface DecisionStore {
+  appendDecision(d: DecisionRecord): Promise<void>;
+  getDecision(id: string): Promise<DecisionRecord | undefined>;
+  queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]>;
+  /** Every action choice at or after `at` (the contact ledger's rebuild and, on a shared store, its sync). */
+  contactsSince(at: number): Promise<ContactRow[]>;
+  /** Action choices per action and subject, over the whole log (the estimates' trials). */
+  trialCounts(): Promise<CountRow[]>;
+  /** Successes per action and subject, over the whole log. */
+  successCounts(): Promise<CountRow[]>;
+
+  /** Stores outcome records; one with an id and decision already stored is ignored. */
+  addOutcomes(o: OutcomeRecord[]): Promise<void>;
+  outcomesSince(at: number): Promise<OutcomeRecord[]>;
+  outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;
+
+  /** Deletes decisions and outcomes older than `before` (retention). */
+  prune(before: number): Promise<{ decisions: number; outcomes: number }>;
+
+  putFlag(f: Flag): Promise<void>;
+  getFlag(id: string): Promise<Flag | undefined>;
+  /** Flags not cleared (expired ones included: the caller decides what is active). */
+  openFlags(): Promise<Flag[]>;
+  flagsOf(target: Flag['target']): Promise<Flag[]>;
+
+  putHold(h: Hold): Promise<void>;
+  getHold(id: string): Promise<Hold | undefined>;
+  listHolds(q: { status?: Hold['status']; queue?: string; limit: number }): Promise<Hold[]>;
+  /** Holds still relevant to decisions: pending, approved, and rejected ones after `rejectedSince`. */
+  liveHolds(rejectedSince: number): Promise<Hold[]>;
+
+  /** Profile ids in id order after `afterId`, for batch audiences (live profiles as of the last checkpoint). */
+  profileIds(afterId: string, limit: number): Promise<string[]>;
+}

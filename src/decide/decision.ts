@@ -1,0 +1,102 @@
+import type { Estimate } from '../learn/estimate.js';
+
+/** The pipeline's stages, in the order they run. */
+export const STAGES = ['eligibility', 'applicability', 'suitability', 'consent', 'contact policy', 'human territory', 'scoring', 'selection'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** Why a candidate left the pipeline: the stage, the rule, and a sentence. */
+export interface Verdict {
+  stage: StageName;
+  rule: string;
+  reason: string;
+}
+
+/** One term of a score: "response rate 4.1%", "value 40", "lever winter push ×1.2", "contact cost −0.5". */
+export interface Factor {
+  name: string;
+  value: number;
+  detail?: string;
+}
+
+/** Candidates excluded at the same stage by the same rule for the same reason, together. */
+export interface ExclusionTrace {
+  stage: StageName;
+  rule: string;
+  reason: string;
+  actions: string[];
+}
+
+/**
+ * A scored candidate, compact (a decision may weigh a hundred): its score, its estimate — rate
+ * `p`, interval `lo`–`hi` at the policy's level, evidence `n`, the rung it comes from, whether it
+ * is still learning — the action's value and contact cost, and the levers that applied.
+ */
+export interface ScoreTrace {
+  action: string;
+  score: number;
+  p: number;
+  lo: number;
+  hi: number;
+  n: number;
+  rung: Estimate['source'];
+  learning?: true;
+  value: number;
+  cost?: number;
+  levers?: [string, number][];
+  /** high-stakes: "review" (needs a person), "pending", "approved". */
+  review?: 'review' | 'pending' | 'approved';
+}
+
+/**
+ * One entry of a decision's ranked answer: an action (with its variant), an explicit "none", or a
+ * handoff to a human queue.
+ */
+export interface Choice {
+  rank: number;
+  kind: 'action' | 'none' | 'handoff';
+  action?: string;
+  variant?: string;
+  content?: Record<string, unknown>;
+  queue?: string;
+  score: number;
+  /** The exact probability with which this choice was made at its rank, given the ranks above it. */
+  propensity: number;
+  /** When a high-stakes choice was held for review, what was held and the review's id. */
+  held?: { action: string; reviewId: string };
+  /** Operator-facing sentence for this choice. */
+  why: string;
+}
+
+/**
+ * A decision as the log keeps it, for as long as the retention policy says: what was asked, what
+ * was answered, why, the policy, catalog and model versions, and the values of the facts used.
+ */
+export interface DecisionRecord {
+  id: string;
+  at: number;
+  /** Tact's profile id, or `anon:<identifier>` for a subject with no profile yet. */
+  profileKey: string;
+  /** The identifier the caller sent. */
+  subject: string;
+  placement: string;
+  channel: string;
+  context: Record<string, unknown>;
+  policyVersion: number;
+  catalogVersion: number;
+  modelVersion: string;
+  /** Experiment arm: "treatment", or "holdout" when the policy's holdout kept this subject out. */
+  arm: 'treatment' | 'holdout';
+  choices: Choice[];
+  /** Every candidate that reached scoring, best first. */
+  scored: ScoreTrace[];
+  /** Every other candidate, grouped by the stage, rule and reason that excluded it. */
+  excluded: ExclusionTrace[];
+  /** Values of every fact a rule read (see facts.ts). */
+  facts: Record<string, unknown>;
+  /** The plain sentences. */
+  operator: string;
+  customer: string;
+  /** Candidates excluded per stage. */
+  excludedByStage: Partial<Record<StageName, number>>;
+  handoff?: { territory: string; queue: string };
+}

@@ -1,0 +1,70 @@
+import { compileRule, type CompiledRule } from '../rules/cel.js';
+
+/**
+ * The facts a rule reads, found in its text: `traits.plan`, `features.orders`, `consent.Email`,
+ * `flags.procurement_delay`, `context.page`, `events["Order Completed"]`, `accounts`, `timezone`,
+ * `firstSeen`, `lastSeen`. A decision keeps the values of exactly these (see {@link factValues}),
+ * so it can be explained and replayed months later without storing the whole profile.
+ *
+ * @example
+ * factPaths('features.orders >= 3.0 && has(traits.plan)'); // ['features.orders', 'traits.plan']
+ */
+export function factPaths(expression: string): string[] {
+  const out = new Set<string>();
+  const dotted = /\b(traits|features|consent|flags|context)\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*"([^"]+)"\s*\])/g;
+  for (const m of expression.matchAll(dotted)) out.add(`${m[1]}.${m[2] ?? m[3]}`);
+  for (const m of expression.matchAll(/\bevents\s*\[\s*"([^"]+)"\s*\]/g)) out.add(`events.${m[1]}`);
+  for (const m of expression.matchAll(/\b(accounts|timezone|firstSeen|lastSeen)\b/g)) out.add(m[1]);
+  return [...out];
+}
+
+/** A rule compiled once, with the name an operator gave it and the facts it reads. */
+export interface Check {
+  name: string;
+  expression: string;
+  run: CompiledRule;
+  facts: readonly string[];
+  /** The sentence shown when the rule excludes a candidate. */
+  reason: string;
+}
+
+/**
+ * Compiles a named rule (the expression was checked when the document was accepted).
+ *
+ * @example
+ * makeCheck('bought before', 'features.orders >= 1.0', 'has never ordered');
+ */
+export function makeCheck(name: string, expression: string, reason?: string): Check {
+  return { name, expression, run: compileRule(expression, name), facts: factPaths(expression), reason: reason ?? `the rule \`${name}\` (${expression}) does not hold` };
+}
+
+/**
+ * The values of the given fact paths in a rule-variable object, as plain JSON (times as ISO
+ * strings; a fact the profile does not have is null).
+ *
+ * @example
+ * factValues(new Set(['features.orders']), { features: { orders: 3 } }); // { 'features.orders': 3 }
+ */
+export function factValues(paths: Iterable<string>, vars: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of paths) {
+    const dot = p.indexOf('.');
+    const head = dot < 0 ? p : p.slice(0, dot);
+    const root = vars[head];
+    const v = dot < 0 ? root : root && typeof root === 'object' ? (root as Record<string, unknown>)[p.slice(dot + 1)] : undefined;
+    out[p] = plain(v);
+  }
+  return out;
+}
+
+function plain(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
+    return o;
+  }
+  return typeof v === 'bigint' ? Number(v) : v;
+}

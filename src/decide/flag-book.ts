@@ -1,0 +1,68 @@
+import type { Flag } from './records.js';
+
+/** What a rule sees of one active flag, as `flags.<name>`. */
+export interface FlagVar {
+  note: string;
+  until: Date | null;
+  since: Date;
+  by: string;
+  on: 'profile' | 'account';
+  account: string | null;
+}
+
+/**
+ * The flags not cleared, in memory by target (operators record few), so a decision reads its
+ * subject's and accounts' flags without a query. Expired flags stay until cleared but are not
+ * active.
+ *
+ * @example
+ * book.active('p1', ['acme'], Date.now()); // [{ name: 'procurement_delay', … }]
+ */
+export class FlagBook {
+  private readonly byTarget = new Map<string, Flag[]>();
+
+  load(flags: readonly Flag[]): void {
+    this.byTarget.clear();
+    for (const f of flags) this.put(f);
+  }
+
+  put(f: Flag): void {
+    const key = `${f.target.kind}:${f.target.id}`;
+    const list = (this.byTarget.get(key) ?? []).filter((x) => x.id !== f.id);
+    if (f.clearedAt === null) list.push(f);
+    if (list.length) this.byTarget.set(key, list);
+    else this.byTarget.delete(key);
+  }
+
+  /** Active flags on the profile and on its accounts. */
+  active(profileKey: string, accounts: readonly string[], now: number): Flag[] {
+    const out: Flag[] = [];
+    const add = (key: string) => {
+      for (const f of this.byTarget.get(key) ?? []) if (f.until === null || f.until > now) out.push(f);
+    };
+    add(`profile:${profileKey}`);
+    for (const a of accounts) add(`account:${a}`);
+    return out;
+  }
+
+  /** True when any account flag exists (decisions then need the subject's accounts). */
+  get hasAccountFlags(): boolean {
+    for (const k of this.byTarget.keys()) if (k.startsWith('account:')) return true;
+    return false;
+  }
+}
+
+/**
+ * Active flags as rule variables, by name (a profile flag wins over an account flag of the same name).
+ *
+ * @example
+ * flagVars(book.active(key, accounts, now)).procurement_delay.until; // Date
+ */
+export function flagVars(flags: readonly Flag[]): Record<string, FlagVar> {
+  const out: Record<string, FlagVar> = {};
+  for (const f of flags) {
+    if (out[f.name] && out[f.name].on === 'profile') continue;
+    out[f.name] = { note: f.note, until: f.until === null ? null : new Date(f.until), since: new Date(f.createdAt), by: f.author, on: f.target.kind, account: f.target.kind === 'account' ? f.target.id : null };
+  }
+  return out;
+}

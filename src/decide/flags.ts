@@ -1,0 +1,66 @@
+import { TactError, validationError } from '../errors/tact-error.js';
+import { newProfileId } from '../identity/profile-id.js';
+import { findProfile } from '../profiles/lookup.js';
+import type { Store } from '../store/store.js';
+import type { DecideState } from './decide-state.js';
+import type { Flag } from './records.js';
+
+/** What an operator sends to flag a subject or an account. */
+export interface FlagInput {
+  subject?: string;
+  account?: string;
+  name: string;
+  note: string;
+  /** ISO-8601 expiry; absent = until cleared. */
+  until?: string;
+  author: string;
+}
+
+/**
+ * Relationship context as data: flags on a subject or an account, with an expiry, usable in
+ * rules as `flags.<name>` and in human territory. Cleared flags are kept (who cleared, when).
+ *
+ * @example
+ * await flags.add({ account: 'acme', name: 'procurement_delay', note: 'pause automated sequences', until: '2027-01-15', author: 'kim' });
+ */
+export class Flags {
+  constructor(private readonly store: Store, private readonly state: DecideState, private readonly now: () => number) {}
+
+  async add(i: FlagInput): Promise<Flag> {
+    if (!!i.subject === !!i.account) throw validationError([{ field: 'subject', message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
+    const until = i.until === undefined ? null : Date.parse(i.until);
+    if (until !== null && Number.isNaN(until)) throw validationError([{ field: 'until', message: 'The `until` must be an ISO-8601 time such as "2027-01-15" or "2027-01-15T09:00:00Z".' }]);
+    let target: Flag['target'];
+    if (i.subject) {
+      const found = await findProfile(this.store.profiles, i.subject);
+      if (!found) throw validationError([{ field: 'subject', message: `The \`subject\` \`${i.subject}\` matches no profile.` }]);
+      target = { kind: 'profile', id: found.profileId };
+    } else target = { kind: 'account', id: i.account as string };
+    const flag: Flag = { id: newProfileId(), target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
+    await this.store.decisions.putFlag(flag);
+    this.state.flags.put(flag);
+    return flag;
+  }
+
+  async clear(id: string, by: string): Promise<Flag> {
+    const f = await this.store.decisions.getFlag(id);
+    if (!f) throw new TactError('not_found', { what: 'flag', id });
+    if (f.clearedAt !== null) return f;
+    const cleared = { ...f, clearedAt: this.now(), clearedBy: by };
+    await this.store.decisions.putFlag(cleared);
+    this.state.flags.put(cleared);
+    return cleared;
+  }
+
+  /** Flags of a subject (any identifier) or an account, cleared ones included. */
+  async of(q: { subject?: string; account?: string }): Promise<Flag[]> {
+    if (q.subject) {
+      const found = await findProfile(this.store.profiles, q.subject);
+      if (!found) throw new TactError('not_found', { what: 'profile', id: q.subject });
+      return this.store.decisions.flagsOf({ kind: 'profile', id: found.profileId });
+    }
+    if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: q.account });
+    return this.store.decisions.openFlags();
+  }
+}

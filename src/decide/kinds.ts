@@ -1,0 +1,35 @@
+import type { DocumentKind } from '../config/document-kind.js';
+import { checkCatalog, type Catalog } from './catalog.js';
+import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
+import { checkPolicy, type Policy } from './policy.js';
+import { compilePolicy, type CompiledPolicy } from './policy-compile.js';
+
+/**
+ * The catalog in force: actions (what Tact can do) and placements (where it is asked).
+ *
+ * @example
+ * tact.settings.get(catalogKind).placements.get('home-hero');
+ */
+export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
+  kind: 'catalog',
+  configKey: 'catalog',
+  description: 'Actions (channels, consent purpose, value, contact cost, topics, rules, variants) and placements (channel, slots, competing actions, safe default).',
+  empty: {},
+  check: checkCatalog,
+  compile: compileCatalog,
+};
+
+/**
+ * The decision policy in force: the humans' strategy.
+ *
+ * @example
+ * tact.settings.get(policyKind).exploration; // 0.05
+ */
+export const policyKind: DocumentKind<Policy, CompiledPolicy> = {
+  kind: 'policy',
+  configKey: 'policy',
+  description: 'Rules, consent, contact limits, human territory, levers, value function, exploration budget, holdout and retention of decisions.',
+  empty: {},
+  check: checkPolicy,
+  compile: compilePolicy,
+};

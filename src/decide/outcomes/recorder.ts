@@ -1,0 +1,77 @@
+import { TactError } from '../../errors/tact-error.js';
+import type { DecisionStore } from '../decision-store.js';
+import type { DecideState } from '../decide-state.js';
+import type { Playbook } from '../playbook.js';
+import type { OutcomeRecord } from '../records.js';
+import type { Contact } from '../stages/types.js';
+import { attribute, rewardOf } from './attribution.js';
+
+/** An outcome as reported: by the API (a decision id, or a subject) or mapped from a track event. */
+export interface OutcomeInput {
+  /** Its own id (a track event's messageId): the same id is recorded once. */
+  id: string;
+  at: number;
+  type: string;
+  value?: number | null;
+  decisionId?: string;
+  /** The subject's profile key, when there is no decision id. */
+  profileKey?: string;
+  action?: string;
+  source: 'api' | 'event';
+}
+
+/**
+ * Records outcomes: credits each to the decisions that preceded it within the attribution
+ * window, computes its reward under the policy's value function, stores it, and updates the
+ * contact ledger (dismissals) and the estimates' counts (the first goal outcome of a decision's
+ * action is a success) — so the very next decision sees it.
+ *
+ * @example
+ * await recorder.record([{ id: 'm1', at: Date.now(), type: 'conversion', value: 42, profileKey: 'p1', source: 'event' }]);
+ */
+export class OutcomeRecorder {
+  constructor(private readonly d: { decisions: DecisionStore; state: DecideState; playbook: () => Playbook }) {}
+
+  /** Returns the records written, and the ids that were duplicates. */
+  async record(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
+    const play = this.d.playbook();
+    const records: OutcomeRecord[] = [];
+    const duplicates: string[] = [];
+    const successes = new Set<string>();
+    for (const o of inputs) {
+      if (this.d.state.hasOutcome(o.id) || records.some((r) => r.id === o.id)) {
+        duplicates.push(o.id);
+        continue;
+      }
+      let profileKey = o.profileKey ?? '';
+      let contacts: readonly Contact[];
+      if (o.decisionId) {
+        const d = await this.d.decisions.getDecision(o.decisionId);
+        if (!d) {
+          if (o.source === 'api') throw new TactError('not_found', { what: 'decision', id: o.decisionId });
+          contacts = [];
+        } else {
+          profileKey = d.profileKey;
+          contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
+            .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
+        }
+      } else contacts = this.d.state.ledger.view(profileKey).contacts;
+      const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
+      const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
+      const value = o.value ?? null;
+      const reward = rewardOf(o.type, value, play.policy.rewards);
+      const base = { id: o.id, at: o.at, profileKey, type: o.type, value, source: o.source };
+      if (!credits.length) records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
+      for (const c of credits) {
+        const key = `${c.decisionId}|${c.action}`;
+        const goal = play.catalog.actions.get(c.action)?.goal ?? 'conversion';
+        const success = o.type === goal && !this.d.state.hadSuccess(c.decisionId, c.action) && !successes.has(key);
+        if (success) successes.add(key);
+        records.push({ ...base, decisionId: c.decisionId, action: c.action, credit: c.credit, reward: reward * c.credit, success });
+      }
+    }
+    if (records.length) await this.d.decisions.addOutcomes(records);
+    for (const r of records) this.d.state.applyOutcome(r, true);
+    return { records, duplicates };
+  }
+}

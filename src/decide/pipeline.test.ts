@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { runPipeline } from './pipeline.js';
+import { playbookFor } from './playbook.js';
+import { compileCatalog } from './catalog-compile.js';
+import { compilePolicy } from './policy-compile.js';
+import { stageContext } from './stages/fixture-context.js';
+import type { Catalog } from './catalog.js';
+import type { Policy } from './policy.js';
+import type { Hold } from './records.js';
+
+const catalog: Catalog = {
+  actions: [
+    { id: 'loan', name: 'Loan', channels: ['web'], value: 300, highStakes: true, eligibility: 'features.orders >= 1.0' },
+    { id: 'upsell', name: 'Upsell', channels: ['web'], value: 50, contactCost: 1, customerReason: 'you bought the starter kit' },
+    { id: 'banner', name: 'Banner', channels: ['web'], value: 2 },
+  ],
+  placements: [{ id: 'home', channel: 'web', slots: 2, safeDefault: 'banner' }, { id: 'bare', channel: 'web', slots: 1 }],
+};
+
+function run(o: { policy?: Policy; placement?: string; holds?: Hold[]; accounts?: string[]; n?: number; orders?: number }) {
+  const { ctx } = stageContext({ catalog, policy: o.policy, placement: o.placement ?? 'home', holds: o.holds, accounts: o.accounts, vars: { features: { orders: o.orders ?? 2 } }, rates: { loan: 0.05, upsell: 0.1, banner: 0.1 } });
+  const play = playbookFor(compileCatalog(catalog), compilePolicy(o.policy ?? {}), 1, 1);
+  let k = 0;
+  return runPipeline(ctx, play.rulebook.forPlacement(ctx.placement), o.n ?? 2, () => `review-${++k}`);
+}
+
+describe('the pipeline', () => {
+  it('ranks by expected value and explains each choice and the decision, for the operator and the customer', () => {
+    const r = run({ orders: 0 });
+    expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['upsell', 'banner']);
+    expect(r.choices[0].why).toBe('"Upsell" scored 4 = 10% conversion rate (population, established, n=100) × value 50 − contact cost 1.');
+    expect(r.operator).toContain('1 of 3 candidate actions were excluded (eligibility 1); most often: loan.eligibility');
+    expect(r.customer).toBe('You are seeing "Upsell" because you bought the starter kit.');
+    expect(r.newHolds).toEqual([]);
+  });
+
+  it('holds a winning high-stakes action for review and gives the subject the safe default', () => {
+    const r = run({});
+    expect(r.choices[0]).toMatchObject({ kind: 'action', action: 'banner', held: { action: 'loan', reviewId: 'review-1' } });
+    expect(r.newHolds).toEqual([{ action: 'loan', variant: null, reviewId: 'review-1' }]);
+    expect(r.choices[1].action).toBe('upsell');
+    expect(r.choices[0].why).toContain('"Loan" is high-stakes and waits for a person\'s review (review-1)');
+    expect(r.customer).toBe('You are seeing "Banner", our standard content here.');
+    // a pending review is not duplicated; without a safe default the subject gets nothing
+    const pending: Hold = { id: 'r-9', decisionId: 'd', profileKey: 'p1', subject: 'ana', placement: 'home', action: 'loan', variant: null, queue: 'review', status: 'pending', createdAt: 0, decidedAt: null, reviewer: null, note: null, deliveredIn: null };
+    const again = run({ placement: 'bare', holds: [pending], n: 1 });
+    expect(again.newHolds).toEqual([]);
+    expect(again.choices).toMatchObject([{ kind: 'none', held: { action: 'loan', reviewId: 'r-9' } }]);
+    // once approved, the next decision delivers it
+    const approved = run({ holds: [{ ...pending, status: 'approved', reviewer: 'kim', decidedAt: 1 }] });
+    expect(approved.choices[0]).toMatchObject({ kind: 'action', action: 'loan' });
+    expect(approved.choices[0].held).toBeUndefined();
+    expect(approved.delivered).toEqual(['r-9']);
+  });
+
+  it('hands human territory to a person and runs nothing after the territory stage', () => {
+    const r = run({ policy: { humanTerritory: [{ name: 'key accounts', queue: 'enterprise-am', accounts: ['acme'] }] }, accounts: ['acme'] });
+    expect(r.choices).toEqual([{ rank: 1, kind: 'handoff', queue: 'enterprise-am', score: 0, propensity: 1, why: 'Handed to the queue "enterprise-am": the subject is human territory ("key accounts").' }]);
+    expect(r.candidates.every((c) => c.out && c.score === undefined)).toBe(true);
+    expect(r.customer).toBe('A member of our team will look after this for you personally.');
+  });
+
+  it('keeps a holdout subject out of automated decisions, and records what treatment would have done', () => {
+    const r = run({ policy: { holdout: { share: 1 } } });
+    expect(r.arm).toBe('holdout');
+    expect(r.choices).toMatchObject([{ kind: 'none', propensity: 1 }]);
+    expect(r.choices[0].why).toContain('would otherwise have been "Banner"');
+    expect(r.newHolds).toEqual([]);
+    expect(run({ policy: { holdout: { share: 0.0000001 } } }).arm).toBe('treatment');
+  });
+
+  it('lets "none" win when no action is worth its contact cost', () => {
+    const r = run({ policy: { noneScore: 100 } });
+    expect(r.choices).toMatchObject([{ kind: 'none' }]);
+    expect(r.choices[0].why).toMatch(/^Doing nothing \(score 100\) was worth at least as much as the best admitted action, "Loan" at 15 = 5% conversion rate/);
+  });
+});

@@ -1,0 +1,119 @@
+import type { Choice } from './decision.js';
+import type { CompiledTerritory } from './policy-compile.js';
+import type { ActionRules } from './rulebook.js';
+import { applicability } from './stages/applicability.js';
+import { consent } from './stages/consent.js';
+import { contactPolicy } from './stages/contact-policy.js';
+import { eligibility } from './stages/eligibility.js';
+import { choiceWhy, customerSentence, holdoutWhy, operatorSentence } from './stages/explanation.js';
+import { humanTerritory } from './stages/human-territory.js';
+import { scoring } from './stages/scoring.js';
+import { pickVariant, select, type Pick } from './stages/selection.js';
+import { suitability } from './stages/suitability.js';
+import type { Candidate, StageContext } from './stages/types.js';
+
+/** What the pipeline decided; the caller logs it and creates the holds it asks for. */
+export interface PipelineResult {
+  arm: 'treatment' | 'holdout';
+  territory?: CompiledTerritory;
+  candidates: Candidate[];
+  choices: Choice[];
+  /** High-stakes choices held for review (new reviews to create). */
+  newHolds: { action: string; variant: string | null; reviewId: string }[];
+  /** Approved holds this decision delivers. */
+  delivered: string[];
+  operator: string;
+  customer: string;
+}
+
+/**
+ * The decision pipeline, pure: eligibility → applicability → suitability → consent → contact
+ * policy → human territory → scoring → selection → explanation. It reads only `ctx` (the random
+ * source and id maker are injected), so the same inputs give the same decision.
+ *
+ * @example
+ * const r = runPipeline(ctx, rulebook.forPlacement(placement), 1, newId);
+ * r.choices[0]; // { rank: 1, kind: 'action', action: 'winback', score: 1.47, propensity: 0.975, why: '…' }
+ */
+export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, ActionRules>, n: number, newId: () => string): PipelineResult {
+  const candidates: Candidate[] = ctx.placement.candidates.map((action) => ({ action, rules: rules.get(action.id) as ActionRules }));
+  for (const stage of [eligibility, applicability, suitability, consent, contactPolicy]) stage(candidates, ctx);
+  const territory = humanTerritory(candidates, ctx);
+  const arm = inHoldout(ctx) ? 'holdout' : 'treatment';
+  const result: PipelineResult = { arm, territory, candidates, choices: [], newHolds: [], delivered: [], operator: '', customer: '' };
+  if (territory) {
+    result.choices = [{ rank: 1, kind: 'handoff', queue: territory.queue, score: ctx.policy.noneScore, propensity: 1, why: '' }];
+  } else {
+    scoring(candidates, ctx);
+    const picks = select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots: Math.min(n, ctx.placement.slots), random: ctx.random });
+    const made = toChoices(picks, candidates, ctx, result, newId);
+    result.choices = made.choices;
+    for (let i = 0; i < result.choices.length; i++) result.choices[i].why = choiceWhy(result.choices[i], made.picks[i], ctx, candidates);
+    if (arm === 'holdout') {
+      result.newHolds = [];
+      result.delivered = [];
+      result.choices = [{ rank: 1, kind: 'none', score: ctx.policy.noneScore, propensity: 1, why: holdoutWhy(result.choices[0], ctx) }];
+    }
+  }
+  if (territory) result.choices[0].why = `Handed to the queue "${territory.queue}": the subject is human territory ("${territory.name}").`;
+  result.operator = operatorSentence(result, ctx);
+  result.customer = customerSentence(result, ctx);
+  return result;
+}
+
+function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: PipelineResult, newId: () => string): { choices: Choice[]; picks: Pick[] } {
+  const taken = new Set<string>();
+  const choices: Choice[] = [];
+  const picks: Pick[] = [];
+  for (const p of all) {
+    picks[choices.length] = p;
+    const rank = choices.length + 1;
+    const c = p.candidate;
+    if (!c) {
+      choices.push({ rank, kind: 'none', score: p.score, propensity: p.propensity, why: '' });
+      break;
+    }
+    if (taken.has(c.action.id)) continue;
+    if (c.review === 'review' || c.review === 'pending') {
+      const { variant } = pickVariant(c.action.variants, ctx.random);
+      const reviewId = c.review === 'pending' && c.hold ? c.hold.id : newId();
+      if (c.review === 'review') r.newHolds.push({ action: c.action.id, variant: variant?.id ?? null, reviewId });
+      const safe = candidates.find((x) => x.action.id === ctx.placement.safeDefault && !x.out && !x.review && !taken.has(x.action.id));
+      if (!safe) {
+        choices.push({ rank, kind: 'none', score: ctx.policy.noneScore, propensity: p.propensity, held: { action: c.action.id, reviewId }, why: '' });
+        break;
+      }
+      taken.add(safe.action.id);
+      choices.push(actionChoice(rank, safe, p.propensity, ctx, { action: c.action.id, reviewId }));
+      continue;
+    }
+    if (c.review === 'approved' && c.hold) r.delivered.push(c.hold.id);
+    taken.add(c.action.id);
+    choices.push(actionChoice(rank, c, p.propensity, ctx));
+  }
+  return { choices, picks };
+}
+
+function actionChoice(rank: number, c: Candidate, propensity: number, ctx: StageContext, held?: Choice['held']): Choice {
+  const { variant, probability } = pickVariant(c.action.variants, ctx.random);
+  return {
+    rank,
+    kind: 'action',
+    action: c.action.id,
+    ...(variant ? { variant: variant.id, content: variant.content ?? {} } : {}),
+    score: c.score ?? 0,
+    propensity: propensity * probability,
+    ...(held ? { held } : {}),
+    why: '',
+  };
+}
+
+/** Deterministic per subject: FNV-1a of salt and key, as a share of 2³². */
+function inHoldout(ctx: StageContext): boolean {
+  const h = ctx.policy.holdout;
+  if (!h) return false;
+  let x = 0x811c9dc5;
+  const s = `${h.salt}:${ctx.subject.key}`;
+  for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return x / 4294967296 < h.share;
+}

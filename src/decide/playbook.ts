@@ -1,0 +1,46 @@
+import type { CompiledCatalog } from './catalog-compile.js';
+import type { CompiledPolicy } from './policy-compile.js';
+import { Rulebook } from './rulebook.js';
+
+/**
+ * The catalog and the policy in force, joined once per pair of versions: the rulebook, the
+ * budgets' fair-share weights per channel, whether decisions need the subject's accounts.
+ *
+ * @example
+ * const play = playbookFor(catalog, policy, 3, 7); play.rulebook.forPlacement(p);
+ */
+export interface Playbook {
+  catalog: CompiledCatalog;
+  policy: CompiledPolicy;
+  catalogVersion: number;
+  policyVersion: number;
+  rulebook: Rulebook;
+  /** Sum of the budget weights of every action on each channel. */
+  budgetWeights: ReadonlyMap<string, number>;
+  /** Some rule or territory reads the subject's accounts. */
+  needsAccounts: boolean;
+  topicsOf(action: string): readonly string[];
+}
+
+/** Joins a compiled catalog and policy (cheap: placements' rules are built on first use). */
+export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, catalogVersion: number, policyVersion: number): Playbook {
+  const weights = new Map<string, number>();
+  for (const a of catalog.actions.values()) for (const ch of a.def.channels) weights.set(ch, (weights.get(ch) ?? 0) + a.budgetWeight);
+  const checks = [
+    ...policy.rules.map((r) => r.check),
+    ...policy.territory.flatMap((t) => (t.when ? [t.when] : [])),
+    ...policy.levers.flatMap((l) => (l.when ? [l.when] : [])),
+    ...[...catalog.actions.values()].flatMap((a) => Object.values(a.own)),
+  ];
+  const needsAccounts = policy.territory.some((t) => t.accounts.length > 0) || checks.some((c) => c.facts.includes('accounts'));
+  return {
+    catalog,
+    policy,
+    catalogVersion,
+    policyVersion,
+    rulebook: new Rulebook(policy),
+    budgetWeights: weights,
+    needsAccounts,
+    topicsOf: (id) => catalog.actions.get(id)?.topics ?? [],
+  };
+}

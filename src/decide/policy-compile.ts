@@ -1,0 +1,132 @@
+import { ms } from './check.js';
+import { makeCheck, type Check } from './facts.js';
+import type { ActionFilter, Policy, RuleStage } from './policy.js';
+
+const DAY = 86_400_000;
+
+/** A filter compiled to a predicate over an action's id, topics and the placement's channel. */
+export type Matcher = (actionId: string, topics: readonly string[], channel: string) => boolean;
+
+export interface CompiledCap {
+  name: string;
+  channel?: string;
+  topic?: string;
+  action?: string;
+  max: number;
+  windowMs: number;
+}
+
+export interface CompiledBudget {
+  name: string;
+  channel: string;
+  max: number;
+  windowMs: number;
+  borrowAfter: number;
+}
+
+export interface CompiledTerritory {
+  name: string;
+  queue: string;
+  when?: Check;
+  accounts: readonly string[];
+  flags: readonly string[];
+}
+
+export interface CompiledLever {
+  name: string;
+  weight: number;
+  matches: Matcher;
+  when?: Check;
+}
+
+/** The policy in force, compiled once per version. */
+export interface CompiledPolicy {
+  rules: { stage: RuleStage; check: Check; matches: Matcher }[];
+  assumeGranted: ReadonlySet<string>;
+  caps: readonly CompiledCap[];
+  dismissals?: { count: number; windowMs: number };
+  quietHours?: { fromMin: number; toMin: number; channels?: ReadonlySet<string>; timezone: string; label: string };
+  budgets: readonly CompiledBudget[];
+  territory: readonly CompiledTerritory[];
+  reviewQueue: string;
+  rejectForMs: number;
+  levers: readonly CompiledLever[];
+  exploration: number;
+  noneScore: number;
+  estimates: { priorMean: number; priorStrength: number; personalStrength: number; minDataWeight: number; level: number; establishedWidth: number };
+  outcomeEvents: ReadonlyMap<string, { type: string; valuePath?: string[] }>;
+  rewards: Readonly<Record<string, number | 'value'>>;
+  attributionMs: number;
+  attributionModel: 'last' | 'even';
+  holdout?: { share: number; salt: string };
+  retentionDays: number;
+  /** The longest window any contact rule or attribution looks back over. */
+  lookbackMs: number;
+}
+
+/** The default value function: revenue − 5 × unsubscribe − 20 × complaint (issue 3's example). */
+export const DEFAULT_REWARDS: Record<string, number | 'value'> = { conversion: 'value', unsubscribe: -5, complaint: -20 };
+
+/**
+ * Compiles a filter: an action matches when every list that is given names it.
+ *
+ * @example
+ * matcher({ topics: ['marketing'] })('winback', ['marketing'], 'email'); // true
+ */
+export function matcher(f: ActionFilter): Matcher {
+  const a = f.actions ? new Set(f.actions) : undefined;
+  const t = f.topics;
+  const c = f.channels ? new Set(f.channels) : undefined;
+  if (!a && !t && !c) return () => true;
+  return (id, topics, channel) => (!a || a.has(id)) && (!t || topics.some((x) => t.includes(x))) && (!c || c.has(channel));
+}
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * Compiles a checked policy: every CEL rule once, every duration to milliseconds.
+ *
+ * @example
+ * compilePolicy({ exploration: { budget: 0.1 } }).exploration; // 0.1
+ */
+export function compilePolicy(p: Policy): CompiledPolicy {
+  const k = p.contact ?? {};
+  const caps = (k.caps ?? []).map((c, i) => ({ name: c.name ?? `cap ${i + 1}`, channel: c.channel, topic: c.topic, action: c.action, max: c.max, windowMs: ms(c.window, DAY) }));
+  const budgets = (k.budgets ?? []).map((b, i) => ({ name: b.name ?? `budget ${i + 1}`, channel: b.channel, max: b.max, windowMs: ms(b.window, DAY), borrowAfter: b.borrowAfter ?? 0.8 }));
+  const dismissals = k.dismissals ? { count: k.dismissals.count, windowMs: ms(k.dismissals.window, 30 * DAY) } : undefined;
+  const q = k.quietHours;
+  const e = p.estimates ?? {};
+  const attributionMs = ms(p.outcomes?.attribution?.window, 7 * DAY);
+  const events = new Map<string, { type: string; valuePath?: string[] }>();
+  for (const [name, m] of Object.entries(p.outcomes?.events ?? {})) events.set(name, { type: m.type, valuePath: m.value?.split('.') });
+  const lookbackMs = Math.max(attributionMs, dismissals?.windowMs ?? 0, ...caps.map((c) => c.windowMs), 30 * DAY);
+  return {
+    rules: (p.rules ?? []).map((r) => ({ stage: r.stage, check: makeCheck(r.name, r.when, r.reason), matches: matcher(r) })),
+    assumeGranted: new Set(p.consent?.assumeGranted ?? []),
+    caps,
+    dismissals,
+    quietHours: q ? { fromMin: minutes(q.from), toMin: minutes(q.to), channels: q.channels ? new Set(q.channels) : undefined, timezone: q.timezone ?? 'UTC', label: `${q.from}–${q.to}` } : undefined,
+    budgets,
+    territory: (p.humanTerritory ?? []).map((t) => ({ name: t.name, queue: t.queue, when: t.when ? makeCheck(t.name, t.when) : undefined, accounts: t.accounts ?? [], flags: t.flags ?? [] })),
+    reviewQueue: p.review?.queue ?? 'review',
+    rejectForMs: ms(p.review?.rejectFor, 30 * DAY),
+    levers: (p.levers ?? []).map((l) => ({ name: l.name, weight: l.weight, matches: matcher(l), when: l.when ? makeCheck(l.name, l.when) : undefined })),
+    exploration: p.exploration?.budget ?? 0.05,
+    noneScore: p.noneScore ?? 0,
+    estimates: {
+      priorMean: e.priorMean ?? 0.05,
+      priorStrength: e.priorStrength ?? 20,
+      personalStrength: e.personalStrength ?? 30,
+      minDataWeight: e.minDataWeight ?? 0.2,
+      level: e.level ?? 0.9,
+      establishedWidth: e.establishedWidth ?? 0.05,
+    },
+    outcomeEvents: events,
+    rewards: { ...DEFAULT_REWARDS, ...(p.outcomes?.rewards ?? {}) },
+    attributionMs,
+    attributionModel: p.outcomes?.attribution?.model ?? 'last',
+    holdout: p.holdout && p.holdout.share > 0 ? { share: p.holdout.share, salt: p.holdout.salt ?? 'holdout' } : undefined,
+    retentionDays: p.retention?.days ?? 400,
+    lookbackMs,
+  };
+}

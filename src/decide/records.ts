@@ -1,0 +1,69 @@
+/**
+ * Relationship context an operator records on a subject or an account, with an expiry:
+ * "procurement delay — pause automated sequences until 2027-01-15". Rules see active flags as
+ * `flags.<name>`.
+ */
+export interface Flag {
+  id: string;
+  target: { kind: 'profile' | 'account'; id: string };
+  name: string;
+  note: string;
+  /** Expiry (ms), or null for "until cleared". */
+  until: number | null;
+  author: string;
+  createdAt: number;
+  clearedAt: number | null;
+  clearedBy: string | null;
+}
+
+/** A high-stakes choice waiting for (or decided by) a person. */
+export interface Hold {
+  id: string;
+  decisionId: string;
+  profileKey: string;
+  subject: string;
+  placement: string;
+  action: string;
+  variant: string | null;
+  queue: string;
+  status: 'pending' | 'approved' | 'rejected' | 'delivered';
+  createdAt: number;
+  decidedAt: number | null;
+  reviewer: string | null;
+  note: string | null;
+  /** The decision that finally delivered it after approval. */
+  deliveredIn: string | null;
+}
+
+/**
+ * One outcome credited to one decision (or to none: `decisionId` null). An outcome credited to
+ * several decisions has one record each, with its share of the credit.
+ */
+export interface OutcomeRecord {
+  /** The outcome's own id (a track event's messageId, or the API caller's). */
+  id: string;
+  at: number;
+  profileKey: string;
+  type: string;
+  /** The outcome's own value (e.g. revenue), when it has one. */
+  value: number | null;
+  decisionId: string | null;
+  action: string | null;
+  /** Share of the credit (1 for last-touch). */
+  credit: number;
+  /** The reward under the policy's value function, times the credit. */
+  reward: number;
+  /** True when it is the action's goal, the first for this decision: it counts as a success of the estimate. */
+  success: boolean;
+  source: 'api' | 'event';
+}
+
+/** An action choice, as the contact ledger and the estimates need it. */
+export interface ContactRow {
+  decisionId: string;
+  at: number;
+  profileKey: string;
+  action: string;
+  channel: string;
+  placement: string;
+}

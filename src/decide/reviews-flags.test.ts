@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KEYS, bearer, get, harness, send, type Harness } from '../../test/harness.js';
+import { shopConfig } from './fixtures.js';
+import { advertising, decideReq, picked, post } from './test-http.js';
+
+describe('human territory, reviews and flags', () => {
+  let h: Harness;
+  const policy = {
+    humanTerritory: [
+      { name: 'key accounts', queue: 'enterprise-am', accounts: ['acme'] },
+      { name: 'paused by an account manager', queue: 'account-managers', flags: ['procurement_delay'] },
+    ],
+    rules: [...shopConfig().policy.rules, { name: 'no offers to the bereaved', stage: 'suitability', when: '!has(flags.bereavement)' }],
+  };
+  beforeEach(async () => {
+    h = await harness('sqlite', { config: shopConfig(policy) });
+    await send(h.app, '/v1/identify', { userId: 'fin', traits: { segment: 'finance' }, context: advertising });
+  });
+  afterEach(async () => h.close());
+
+  it('holds a high-stakes choice for review, gives the safe default, and delivers it once a person approves', async () => {
+    const first = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+    expect(first.choices[0]).toMatchObject({ action: 'newsletter', held: { action: 'loan-offer' } });
+    const reviewId = first.choices[0].held.reviewId;
+    // asking again does not open a second review
+    const second = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+    expect(second.choices[0].held.reviewId).toBe(reviewId);
+    const pending = (await get(h.app, '/v1/reviews?status=pending')).json().reviews;
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ id: reviewId, action: 'loan-offer', subject: 'fin', queue: 'review', decisionId: first.decisionId });
+    const approve = await post(h.app, `/v1/reviews/${reviewId}/approve`, { reviewer: 'kim', note: 'affordability checked' }, KEYS.admin);
+    expect(approve.json()).toMatchObject({ status: 'approved', reviewer: 'kim' });
+    expect((await post(h.app, `/v1/reviews/${reviewId}/reject`, {}, KEYS.admin)).statusCode).toBe(409);
+    expect((await post(h.app, `/v1/reviews/${reviewId}/approve`, {}, KEYS.server)).statusCode).toBe(403);
+    const third = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+    expect(third.choices[0]).toMatchObject({ kind: 'action', action: 'loan-offer' });
+    expect(third.choices[0].explanation).toContain('a person approved it for this subject');
+    expect((await get(h.app, `/v1/reviews/${reviewId}`)).json()).toMatchObject({ status: 'delivered', deliveredIn: third.decisionId });
+    // delivered once: the next decision asks for a new review
+    const fourth = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+    expect(fourth.choices[0].held.reviewId).not.toBe(reviewId);
+  });
+
+  it('stops offering a rejected high-stakes action to that subject', async () => {
+    const first = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+    await post(h.app, `/v1/reviews/${first.choices[0].held.reviewId}/reject`, { note: 'not suitable' }, KEYS.admin);
+    const after = (await decideReq(h.app, { subject: 'fin', placement: 'home', explain: 'full' })).json();
+    expect(picked(after)).toEqual(['shoes-offer']);
+    expect(after.explanation.candidates.find((c: { action: string }) => c.action === 'loan-offer').reason).toContain('"not suitable"');
+    expect((await post(h.app, '/v1/reviews/nope/approve', {}, KEYS.admin)).statusCode).toBe(404);
+  });
+
+  it('hands key accounts to their queue', async () => {
+    await send(h.app, '/v1/group', { userId: 'fin', groupId: 'acme', traits: { name: 'Acme' } });
+    const d = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+    expect(d.choices).toMatchObject([{ kind: 'handoff', queue: 'enterprise-am', propensity: 1 }]);
+    expect(d.explanation.handoff).toEqual({ territory: 'key accounts', queue: 'enterprise-am' });
+    expect((await get(h.app, '/v1/decisions?action=queue:enterprise-am')).json().decisions).toHaveLength(1);
+  });
+
+  it('records relationship context as flags with an expiry, usable in rules and human territory', async () => {
+    const flag = (body: object) => h.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: bearer(KEYS.admin) }, payload: body });
+    await send(h.app, '/v1/group', { userId: 'fin', groupId: 'globex' });
+    const paused = await flag({ account: 'globex', name: 'procurement_delay', note: 'pause automated sequences', until: '2099-01-15' });
+    expect(paused.statusCode, paused.body).toBe(201);
+    expect(paused.json()).toMatchObject({ target: { kind: 'account', id: 'globex' }, until: '2099-01-15T00:00:00.000Z', active: true, author: expect.stringContaining('key') });
+    const d = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+    expect(d.choices[0]).toMatchObject({ kind: 'handoff', queue: 'account-managers' });
+    expect((await h.app.inject({ method: 'DELETE', url: `/v1/flags/${paused.json().id}`, headers: { authorization: bearer(KEYS.admin) } })).json()).toMatchObject({ active: false, clearedBy: expect.any(String) });
+    expect((await decideReq(h.app, { subject: 'fin', placement: 'home' })).json().choices[0].kind).toBe('action');
+    // a flag on the person, read by a rule; an expired flag is not active
+    await flag({ subject: 'fin', name: 'bereavement', note: 'no offers for now', until: '2000-01-01' });
+    expect((await decideReq(h.app, { subject: 'fin', placement: 'home', n: 2 })).json().choices.length).toBe(2);
+    await flag({ subject: 'fin', name: 'bereavement', note: 'no offers for now' });
+    const quiet = (await decideReq(h.app, { subject: 'fin', placement: 'home', n: 3, explain: 'full' })).json();
+    expect(quiet.explanation.excludedByStage.suitability).toBeGreaterThanOrEqual(4);
+    expect(quiet.explanation.facts['flags.bereavement']).toMatchObject({ note: 'no offers for now', on: 'profile' });
+    const list = (await get(h.app, '/v1/flags?subject=fin')).json().flags;
+    expect(list.map((f: { name: string; active: boolean }) => [f.name, f.active])).toEqual([['bereavement', false], ['bereavement', true]]);
+    expect((await flag({ subject: 'fin', account: 'x', name: 'a', note: 'b' })).json().problems[0].field).toBe('subject');
+    expect((await flag({ subject: 'fin', name: 'a', note: 'b', until: 'soon' })).json().problems[0].field).toBe('until');
+    expect((await flag({ subject: 'fin', name: 'has space', note: 'b' })).json().problems[0].field).toBe('name');
+    expect((await flag({ subject: 'nobody', name: 'a', note: 'b' })).json().problems[0].field).toBe('subject');
+    expect((await flag({ subject: 'fin', name: 'a' })).json().problems[0].field).toBe('note');
+  });
+});

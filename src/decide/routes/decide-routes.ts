@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { TactError } from '../../errors/tact-error.js';
+import { findProfile } from '../../profiles/lookup.js';
+import { requireKey } from '../../server/auth.js';
+import type { Tact } from '../../server/tact.js';
+import { decisionView } from '../view.js';
+import { decideSchemas } from './schemas.js';
+
+interface DecideBody {
+  subject: string;
+  placement: string;
+  context?: Record<string, unknown>;
+  n?: number;
+  explain?: 'summary' | 'full';
+}
+
+/**
+ * POST /v1/decide, and the decision log: GET /v1/decisions (by subject, action, placement, time)
+ * and GET /v1/decisions/{id} (the full explanation and the outcomes credited to it).
+ */
+export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const anyKey = requireKey(tact.keys, 'write', 'ask for a decision');
+  const read = requireKey(tact.keys, 'server', 'read the decision log');
+
+  app.post<{ Body: DecideBody }>('/v1/decide', { preHandler: anyKey, schema: decideSchemas.decide }, async (req) => {
+    const b = req.body;
+    const isPublic = req.apiKey?.kind === 'write';
+    if (isPublic && !tact.decide.playbook().catalog.placements.get(b.placement)?.def.public) {
+      throw new TactError('forbidden', { have: 'write', action: `ask for decisions at the placement \`${b.placement}\` (it is not marked \`public\` in the catalog)`, need: 'server' });
+    }
+    const record = await tact.decide.decider.decide({ subject: b.subject, placement: b.placement, context: b.context, n: b.n });
+    return decisionView(record, { full: b.explain === 'full', public: isPublic });
+  });
+
+  // The benchmark's floor: the same key check and body parsing, no decision (npm run bench -- decide).
+  if (process.env.TACT_BENCH_NOOP === '1') {
+    app.post('/v1/decide/noop', { preHandler: anyKey, schema: { hide: true } }, async () => ({ ok: true }));
+  }
+
+  app.get<{ Params: { id: string } }>('/v1/decisions/:id', { preHandler: read, schema: decideSchemas.getDecision }, async (req) => {
+    const d = await tact.store.decisions.getDecision(req.params.id);
+    if (!d) throw new TactError('not_found', { what: 'decision', id: req.params.id });
+    return decisionView(d, { full: true, public: false }, await tact.store.decisions.outcomesOf(d.id));
+  });
+
+  app.get<{ Querystring: { subject?: string; action?: string; placement?: string; from?: string; to?: string; limit?: number } }>(
+    '/v1/decisions',
+    { preHandler: read, schema: decideSchemas.listDecisions },
+    async (req) => {
+      const q = req.query;
+      let profileKey: string | undefined;
+      if (q.subject !== undefined) profileKey = (await findProfile(tact.store.profiles, q.subject))?.profileId ?? `anon:${q.subject}`;
+      const decisions = await tact.store.decisions.queryDecisions({
+        profileKey,
+        action: q.action,
+        placement: q.placement,
+        from: q.from ? Date.parse(q.from) : undefined,
+        to: q.to ? Date.parse(q.to) : undefined,
+        limit: q.limit ?? 50,
+      });
+      return { decisions: decisions.map((d) => decisionView(d, { full: false, public: false })) };
+    },
+  );
+}

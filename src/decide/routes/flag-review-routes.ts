@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { authorOf } from '../../config/routes.js';
+import { requireKey } from '../../server/auth.js';
+import type { Tact } from '../../server/tact.js';
+import type { Flag, Hold } from '../records.js';
+import { decideSchemas } from './schemas.js';
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const flagView = (f: Flag) => ({ ...f, until: iso(f.until), createdAt: iso(f.createdAt), clearedAt: iso(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > Date.now()) });
+const holdView = (h: Hold) => ({ ...h, createdAt: iso(h.createdAt), decidedAt: iso(h.decidedAt) });
+
+/** Flags (relationship context) and reviews (held high-stakes choices). */
+export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const read = requireKey(tact.keys, 'server', 'read flags and reviews');
+  const admin = requireKey(tact.keys, 'admin', 'change flags or decide reviews');
+
+  app.post<{ Body: { subject?: string; account?: string; name: string; note: string; until?: string; author?: string } }>(
+    '/v1/flags',
+    { preHandler: admin, schema: decideSchemas.addFlag },
+    async (req, reply) => {
+      const f = await tact.decide.flags.add({ ...req.body, author: authorOf(req, req.body.author) });
+      void reply.status(201);
+      return flagView(f);
+    },
+  );
+  app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => ({
+    flags: (await tact.decide.flags.of(req.query)).map(flagView),
+  }));
+  app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: decideSchemas.clearFlag }, async (req) => flagView(await tact.decide.flags.clear(req.params.id, authorOf(req))));
+
+  app.get<{ Querystring: { status?: Hold['status']; queue?: string; limit?: number } }>('/v1/reviews', { preHandler: read, schema: decideSchemas.listReviews }, async (req) => ({
+    reviews: (await tact.decide.reviews.list({ status: req.query.status, queue: req.query.queue, limit: req.query.limit ?? 100 })).map(holdView),
+  }));
+  app.get<{ Params: { id: string } }>('/v1/reviews/:id', { preHandler: read, schema: decideSchemas.getReview }, async (req) => holdView(await tact.decide.reviews.get(req.params.id)));
+  for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+    app.post<{ Params: { id: string }; Body: { reviewer?: string; note?: string } | null }>(
+      `/v1/reviews/:id/${verb}`,
+      { preHandler: admin, schema: decideSchemas.decideReview(verb) },
+      async (req) => holdView(await tact.decide.reviews.decide(req.params.id, status, authorOf(req, req.body?.reviewer), req.body?.note)),
+    );
+  }
+}

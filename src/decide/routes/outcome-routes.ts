@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { TactError, validationError } from '../../errors/tact-error.js';
+import { findProfile } from '../../profiles/lookup.js';
+import { requireKey } from '../../server/auth.js';
+import type { Tact } from '../../server/tact.js';
+import { decideSchemas } from './schemas.js';
+
+interface OutcomeBody {
+  type: string;
+  decisionId?: string;
+  subject?: string;
+  action?: string;
+  value?: number;
+  messageId?: string;
+  timestamp?: string;
+}
+
+/**
+ * POST /v1/outcomes: an outcome of a decision (by `decisionId`) or of a subject (credited to
+ * their decisions within the attribution window). Browsers report with the write key, which may
+ * only name a decision.
+ */
+export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const anyKey = requireKey(tact.keys, 'write', 'report outcomes');
+  app.post<{ Body: OutcomeBody }>('/v1/outcomes', { preHandler: anyKey, schema: decideSchemas.outcome }, async (req) => {
+    const b = req.body;
+    if (!b.decisionId && !b.subject) throw validationError([{ field: 'decisionId', message: 'Name the decision (`decisionId`) or the subject (`subject`) the outcome belongs to.' }]);
+    if (!b.decisionId && req.apiKey?.kind === 'write') {
+      throw new TactError('forbidden', { have: 'write', action: 'report an outcome without a `decisionId`', need: 'server' });
+    }
+    let profileKey: string | undefined;
+    if (!b.decisionId && b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
+    const at = b.timestamp ? Date.parse(b.timestamp) : Date.now();
+    const r = await tact.decide.outcomes.record([
+      { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, source: 'api' },
+    ]);
+    return { recorded: r.records.map((x) => ({ ...x, at: new Date(x.at).toISOString() })), duplicate: r.duplicates.length > 0 };
+  });
+}

@@ -1,0 +1,177 @@
+import { errorSchema } from '../../collect/schemas.js';
+
+const anyObj = { type: 'object', additionalProperties: true } as const;
+const str = { type: 'string' } as const;
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+
+const choice = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['rank', 'kind'],
+  properties: {
+    rank: { type: 'integer' },
+    kind: { type: 'string', enum: ['action', 'none', 'handoff'] },
+    action: str, variant: str, content: anyObj, queue: str,
+    score: { type: 'number' },
+    propensity: { type: 'number', description: 'The exact probability with which this choice was made at its rank, given the ranks above it.' },
+    held: anyObj,
+    explanation: { type: 'string' },
+    estimate: anyObj,
+    factors: { type: 'array', items: anyObj },
+  },
+} as const;
+
+/** A decision as answered by POST /v1/decide and GET /v1/decisions/{id}. */
+export const decisionSchema = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['decisionId', 'at', 'placement', 'choices', 'explanation'],
+  properties: {
+    decisionId: str, at: str, placement: str, channel: str, arm: str,
+    subject: { type: 'object', properties: { identifier: str, profileId: { type: ['string', 'null'] } } },
+    choices: { type: 'array', items: choice },
+    explanation: anyObj,
+    outcomes: { type: 'array', items: anyObj },
+  },
+} as const;
+
+export const flagSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: { id: str, target: anyObj, name: str, note: str, until: { type: ['string', 'null'] }, author: str, createdAt: str, clearedAt: { type: ['string', 'null'] }, clearedBy: { type: ['string', 'null'] }, active: { type: 'boolean' } },
+} as const;
+
+export const holdSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: str, decisionId: str, subject: str, profileKey: str, placement: str, action: str, variant: { type: ['string', 'null'] }, queue: str,
+    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered'] },
+    createdAt: str, decidedAt: { type: ['string', 'null'] }, reviewer: { type: ['string', 'null'] }, note: { type: ['string', 'null'] }, deliveredIn: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** OpenAPI descriptions of the decision routes; bodies are validated by them (errors name the field). */
+export const decideSchemas = {
+  decide: {
+    tags: ['decide'],
+    summary: 'Decide what (if anything) to show or send one subject at one placement',
+    description: 'Runs eligibility → applicability → suitability → consent → contact policy → human territory → scoring → selection, logs the decision durably, then answers. With a write key, only placements marked `public` may be asked, and the answer carries only the customer explanation.',
+    body: {
+      type: 'object',
+      required: ['subject', 'placement'],
+      additionalProperties: false,
+      properties: {
+        subject: { type: 'string', minLength: 1, description: 'Any identifier: userId, anonymousId, email, or kind:value.' },
+        placement: { type: 'string', minLength: 1 },
+        context: { ...anyObj, description: 'What the caller knows about the moment (page, device …); rules read it as `context`.' },
+        n: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'How many ranked choices (at most the placement\'s slots).' },
+        explain: { type: 'string', enum: ['summary', 'full'], default: 'summary', description: '`full` adds every candidate\'s verdict and the fact values used.' },
+      },
+    },
+    response: { 200: decisionSchema, ...errors },
+  },
+  getDecision: {
+    tags: ['decide'],
+    summary: 'One logged decision with its full explanation and the outcomes credited to it',
+    params: { type: 'object', properties: { id: str }, required: ['id'] },
+    response: { 200: decisionSchema, ...errors },
+  },
+  listDecisions: {
+    tags: ['decide'],
+    summary: 'The decision log, newest first, by subject, action, placement and time',
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        subject: str, action: { type: 'string', description: 'An action id, or `queue:<name>` for handoffs.' }, placement: str,
+        from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+      },
+    },
+    response: { 200: { type: 'object', properties: { decisions: { type: 'array', items: decisionSchema } } }, ...errors },
+  },
+  outcome: {
+    tags: ['decide'],
+    summary: 'Report an outcome (impression, click, dismissal, conversion, unsubscribe, complaint …)',
+    description: 'Credited to the decision named by `decisionId`, or to the subject\'s decisions within the attribution window. The reward is the policy\'s value function. A write key may only report outcomes of a named decision.',
+    body: {
+      type: 'object',
+      required: ['type'],
+      additionalProperties: false,
+      properties: {
+        type: { type: 'string', minLength: 1 },
+        decisionId: str,
+        subject: str,
+        action: str,
+        value: { type: 'number', description: 'The outcome\'s own value (e.g. revenue).' },
+        messageId: { type: 'string', description: 'Its id: the same id is recorded once.' },
+        timestamp: { type: 'string', format: 'date-time' },
+        writeKey: str,
+      },
+    },
+    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: anyObj }, duplicate: { type: 'boolean' } } }, ...errors },
+  },
+  addFlag: {
+    tags: ['decide'],
+    summary: 'Flag a subject or an account with relationship context, until a date',
+    body: {
+      type: 'object',
+      required: ['name', 'note'],
+      additionalProperties: false,
+      properties: { subject: str, account: str, name: { type: 'string', minLength: 1 }, note: { type: 'string', minLength: 1 }, until: str, author: str },
+    },
+    response: { 201: flagSchema, ...errors },
+  },
+  listFlags: {
+    tags: ['decide'],
+    summary: 'Flags of a subject or an account (cleared ones too), or every open flag',
+    querystring: { type: 'object', additionalProperties: false, properties: { subject: str, account: str } },
+    response: { 200: { type: 'object', properties: { flags: { type: 'array', items: flagSchema } } }, ...errors },
+  },
+  clearFlag: {
+    tags: ['decide'],
+    summary: 'Clear a flag (it is kept, with who cleared it and when)',
+    params: { type: 'object', properties: { id: str }, required: ['id'] },
+    response: { 200: flagSchema, ...errors },
+  },
+  listReviews: {
+    tags: ['decide'],
+    summary: 'High-stakes choices held for review',
+    querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+    response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: holdSchema } } }, ...errors },
+  },
+  getReview: {
+    tags: ['decide'],
+    summary: 'One review',
+    params: { type: 'object', properties: { id: str }, required: ['id'] },
+    response: { 200: holdSchema, ...errors },
+  },
+  decideReview(verb: 'approve' | 'reject') {
+    return {
+      tags: ['decide'],
+      summary: verb === 'approve' ? 'Approve a held choice: the subject\'s next decision may deliver it' : 'Reject a held choice: it is not offered to that subject for the policy\'s `review.rejectFor`',
+      params: { type: 'object', properties: { id: str }, required: ['id'] },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { reviewer: str, note: str } },
+      response: { 200: holdSchema, ...errors, 409: errorSchema },
+    };
+  },
+  batch: {
+    tags: ['decide'],
+    summary: 'Decide for every subject of an audience (outbound); streams NDJSON lines',
+    description: 'Lines are `{"type":"progress"…}`, `{"type":"decision"…}` and a final `{"type":"done"…}`. The same pipeline, caps and budgets apply as to single decisions; `tact decide-batch` is the client.',
+    body: {
+      type: 'object',
+      required: ['placement', 'audience'],
+      additionalProperties: false,
+      properties: {
+        placement: { type: 'string', minLength: 1 },
+        audience: { type: 'string', minLength: 1, description: 'CEL over the profile\'s facts, e.g. `features.orders >= 1.0`.' },
+        context: anyObj,
+        limit: { type: 'integer', minimum: 1, description: 'Stop after this many subjects in the audience.' },
+        maxActions: { type: 'integer', minimum: 0, description: 'Stop after this many action choices (the campaign\'s own cap).' },
+        includeNone: { type: 'boolean', default: false, description: 'Also stream decisions whose choice is "none".' },
+      },
+    },
+  },
+};

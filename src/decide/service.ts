@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import type { LogConsumers } from '../collect/log-consumers.js';
+import type { Settings } from '../config/settings.js';
+import { newProfileId } from '../identity/profile-id.js';
+import type { Store } from '../store/store.js';
+import { DecideState } from './decide-state.js';
+import { Decider } from './decider.js';
+import { catalogKind, policyKind } from './kinds.js';
+import { LadderEstimates } from './ladder-estimates.js';
+import { outcomesFromEvents } from './outcomes/event-outcomes.js';
+import { OutcomeRecorder } from './outcomes/recorder.js';
+import { playbookFor, type Playbook } from './playbook.js';
+import { Reviews } from './reviews.js';
+import { Flags } from './flags.js';
+
+/** The consumer that maps track events to outcomes keeps its log position under this name. */
+export const OUTCOME_CONSUMER = 'decide-outcomes';
+const DAY = 86_400_000;
+
+export interface DecideOptions {
+  store: Store;
+  settings: Settings;
+  consumers: LogConsumers;
+  log: Logger;
+  /** Start the background loops (retention, memory pruning, sync with other processes). */
+  background?: boolean;
+  /** Random source of exploration and variants (tests pass a seeded one). */
+  random?: () => number;
+  now?: () => number;
+}
+
+/**
+ * The decisions capability, wired: the decider, outcomes (API and track events through a log
+ * consumer), flags, reviews, the in-memory state rebuilt from the log, and the background loops.
+ *
+ * @example
+ * const decide = await DecideService.start({ store, settings, consumers, log });
+ * const record = await decide.decider.decide({ subject: 'ana', placement: 'home-hero' });
+ */
+export class DecideService {
+  readonly decider: Decider;
+  readonly outcomes: OutcomeRecorder;
+  readonly flags: Flags;
+  readonly reviews: Reviews;
+  readonly state: DecideState;
+  readonly estimates: LadderEstimates;
+  private play: Playbook | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private syncing: Promise<void> | undefined;
+
+  private constructor(private readonly o: DecideOptions) {
+    const now = o.now ?? Date.now;
+    this.state = new DecideState(o.settings.get(policyKind).lookbackMs, o.store.kind === 'postgres');
+    this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates);
+    const deps = { decisions: o.store.decisions, state: this.state, playbook: () => this.playbook() };
+    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now });
+    this.outcomes = new OutcomeRecorder(deps);
+    this.flags = new Flags(o.store, this.state, now);
+    this.reviews = new Reviews(o.store.decisions, this.state, now);
+  }
+
+  static async start(o: DecideOptions): Promise<DecideService> {
+    const s = new DecideService(o);
+    const now = (o.now ?? Date.now)();
+    await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now);
+    await s.startConsumer();
+    if (o.background !== false) {
+      s.every(60 * 60_000, () => s.enforceRetention());
+      s.every(10 * 60_000, async () => s.state.prune(Date.now()));
+      if (o.store.kind === 'postgres') s.every(1000, () => s.sync());
+    }
+    return s;
+  }
+
+  /** The catalog and policy in force, joined (rebuilt when either changes). */
+  playbook(): Playbook {
+    const catalog = this.o.settings.get(catalogKind);
+    const policy = this.o.settings.get(policyKind);
+    if (!this.play || this.play.catalog !== catalog || this.play.policy !== policy) {
+      this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
+      this.state.setLookback(policy.lookbackMs);
+    }
+    return this.play;
+  }
+
+  /** Deletes decisions and outcomes older than the policy's retention (default 400 days). */
+  async enforceRetention(now = Date.now()): Promise<{ decisions: number; outcomes: number }> {
+    const days = this.o.settings.get(policyKind).retentionDays;
+    const r = await this.o.store.decisions.prune(now - days * DAY);
+    if (r.decisions || r.outcomes) this.o.log.info({ ...r, days }, 'decision log retention applied');
+    return r;
+  }
+
+  /** Folds in other processes' decisions, outcomes, flags and reviews, and newer configuration (shared stores). */
+  sync(): Promise<void> {
+    this.syncing ??= (async () => {
+      await this.o.settings.refreshIfStale();
+      await this.state.sync(this.o.store.decisions, (a) => this.playbook().topicsOf(a), Date.now());
+    })().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  private every(ms: number, fn: () => Promise<unknown>): void {
+    const t = setInterval(() => void fn().catch((err: Error) => this.o.log.warn({ error: err.message }, 'decisions background task failed; it runs again')), ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  /** Track events → outcomes. A new install starts after the events already stored. */
+  private async startConsumer(): Promise<void> {
+    const docs = this.o.store.documents;
+    const id = `consumer:${OUTCOME_CONSUMER}`;
+    if (!(await docs.getJob(id))) {
+      const at = Date.now();
+      await docs.saveJob({ id, kind: 'consumer', state: 'running', progress: { afterSeq: await this.o.store.profiles.maxEventSeq() }, createdAt: at, updatedAt: at });
+    }
+    this.o.consumers.register({
+      name: OUTCOME_CONSUMER,
+      handle: async (events) => {
+        const policy = this.playbook().policy;
+        if (!policy.outcomeEvents.size) return;
+        const live = new Map<string, string>();
+        for (const e of events) {
+          if (e.message.type !== 'track' || !policy.outcomeEvents.has(e.message.event ?? '') || live.has(e.profileId)) continue;
+          live.set(e.profileId, (await this.o.store.profiles.getProfile(e.profileId))?.id ?? e.profileId);
+        }
+        const inputs = outcomesFromEvents(events, policy, (p) => live.get(p) ?? p);
+        if (inputs.length) await this.outcomes.record(inputs);
+      },
+    });
+  }
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ContactLedger } from '../contact-ledger.js';
+import { contactPolicy } from './contact-policy.js';
+import { outcome, stageContext } from './fixture-context.js';
+import { localMinutes } from './local-time.js';
+
+const DAY = 86_400_000;
+const catalog = {
+  actions: [
+    { id: 'promo', name: 'Promo', channels: ['email', 'web'], topics: ['marketing'] },
+    { id: 'digest', name: 'Digest', channels: ['email'], topics: ['content'] },
+    { id: 'tips', name: 'Tips', channels: ['email'], topics: ['content'], budgetWeight: 2 },
+  ],
+  placements: [{ id: 'mail', channel: 'email' }, { id: 'site', channel: 'web' }],
+};
+const contact = (ledger: ContactLedger, at: number, action: string, channel = 'email', topics: string[] = []) =>
+  ledger.record('p1', { at, action, channel, topics, decisionId: `d-${at}-${action}` });
+
+describe('contact policy', () => {
+  it('keeps quiet hours in the subject\'s own time zone', () => {
+    const policy = { contact: { quietHours: { from: '21:00', to: '08:00', channels: ['email'] } } };
+    // 20:30 UTC is 21:30 in London (BST) but 05:30 the next morning in Tokyo and 13:30 in Los Angeles.
+    const at = Date.parse('2026-06-01T20:30:00Z');
+    for (const [tz, quiet] of [['Europe/London', true], ['Asia/Tokyo', true], ['America/Los_Angeles', false], [null, false]] as const) {
+      const { ctx, candidates } = stageContext({ catalog, policy, placement: 'mail', now: at, timezone: tz });
+      contactPolicy(candidates, ctx);
+      expect(outcome(candidates).in.length === 0, `${tz}`).toBe(quiet);
+      if (quiet) expect(candidates[0].out!.reason).toContain(`in ${tz}, inside the quiet hours 21:00–08:00`);
+    }
+    // the web placement is not a quiet-hours channel
+    const { ctx, candidates } = stageContext({ catalog, policy, placement: 'site', now: at, timezone: 'Europe/London' });
+    contactPolicy(candidates, ctx);
+    expect(outcome(candidates).in).toEqual(['promo']);
+    expect(localMinutes(at, 'Asia/Tokyo')).toBe(5 * 60 + 30);
+  });
+
+  it('caps contacts per channel across all actions over a rolling window', () => {
+    const now = Date.parse('2026-06-10T12:00:00Z');
+    const ledger = new ContactLedger(30 * DAY);
+    contact(ledger, now - 8 * DAY, 'promo'); // outside the 7-day window
+    contact(ledger, now - 3 * DAY, 'digest');
+    contact(ledger, now - 1 * DAY, 'promo', 'web'); // another channel
+    const policy = { contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }] } };
+    let s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
+    contact(ledger, now - 2 * DAY, 'tips');
+    s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/email cap', digest: 'contact policy/email cap', tips: 'contact policy/email cap' });
+    expect(s.candidates[0].out!.reason).toBe('the subject had 2 of at most 2 email contacts in 7 days');
+  });
+
+  it('caps by topic only the actions of that topic', () => {
+    const now = Date.parse('2026-06-10T12:00:00Z');
+    const ledger = new ContactLedger(30 * DAY);
+    contact(ledger, now - DAY, 'promo', 'web', ['marketing']);
+    const policy = { contact: { caps: [{ name: 'marketing', topic: 'marketing', max: 1, window: '7d' }] } };
+    const s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates)).toEqual({ in: ['digest', 'tips'], out: { promo: 'contact policy/marketing' } });
+  });
+
+  it('suppresses an action after N dismissals within the window', () => {
+    const now = Date.parse('2026-06-10T12:00:00Z');
+    const ledger = new ContactLedger(60 * DAY);
+    ledger.dismiss('p1', now - 40 * DAY, 'promo');
+    ledger.dismiss('p1', now - 2 * DAY, 'promo');
+    ledger.dismiss('p1', now - 1 * DAY, 'digest');
+    const policy = { contact: { dismissals: { count: 2, window: '30d' } } };
+    let s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
+    ledger.dismiss('p1', now - 1000, 'promo');
+    s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/dismissals' });
+  });
+
+  it('shares a global budget fairly by weight, not first-come, and opens leftovers late in the window', () => {
+    const start = Date.parse('2026-06-10T00:00:00Z');
+    const ledger = new ContactLedger(30 * DAY);
+    // promo asked first and often: it may use only its share, 100 × 1/4 = 25 (tips weighs 2).
+    for (let i = 0; i < 25; i++) ledger.record(`s${i}`, { at: start + i * 1000, action: 'promo', channel: 'email', topics: [], decisionId: `d${i}` });
+    const policy = { contact: { budgets: [{ name: 'email budget', channel: 'email', max: 100, window: '1d' }] } };
+    let s = stageContext({ catalog, policy, placement: 'mail', now: start + 6 * 3_600_000, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates)).toEqual({ in: ['digest', 'tips'], out: { promo: 'contact policy/email budget' } });
+    expect(s.candidates[0].out!.reason).toContain('fair share of the email budget (25 of 25');
+    // after 80% of the day, what the others left is open to all
+    s = stageContext({ catalog, policy, placement: 'mail', now: start + 20 * 3_600_000, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
+    // a spent budget stops everyone
+    for (let i = 0; i < 75; i++) ledger.record(`t${i}`, { at: start + 7 * 3_600_000, action: i % 2 ? 'tips' : 'digest', channel: 'email', topics: [], decisionId: `e${i}` });
+    s = stageContext({ catalog, policy, placement: 'mail', now: start + 21 * 3_600_000, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual([]);
+    expect(s.candidates[1].out!.reason).toBe('the email budget of 100 per 1 day is spent');
+    // a new day is a new window
+    s = stageContext({ catalog, policy, placement: 'mail', now: start + DAY + 1000, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
+  });
+});

@@ -1,0 +1,72 @@
+import type { CompiledCap } from '../policy-compile.js';
+import { clock, inWindow, localMinutes } from './local-time.js';
+import { exclude, type Candidate, type Contact, type Stage, type StageContext } from './types.js';
+
+const span = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} day${ms === 86_400_000 ? '' : 's'}` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+
+/**
+ * Contact policy, in this order: quiet hours in the subject's time zone, caps per channel / topic
+ * / action over rolling windows (counted across all actions), suppression of an action after N
+ * dismissals, and global volume budgets shared fairly across actions (each action may use its
+ * weighted share of the window's budget; late in the window, what others left is open to all).
+ *
+ * @example
+ * contactPolicy(candidates, ctx); // e.g. excluded by "email cap": "2 of at most 2 email contacts in 7 days"
+ */
+export const contactPolicy: Stage = (candidates, ctx) => {
+  const p = ctx.policy;
+  const channel = ctx.placement.channel;
+  const live = candidates.filter((c) => !c.out);
+  if (!live.length) return;
+  const q = p.quietHours;
+  if (q && (!q.channels || q.channels.has(channel))) {
+    const tz = ctx.subject.timezone ?? q.timezone;
+    ctx.facts.add('timezone');
+    const m = localMinutes(ctx.now, tz) ?? localMinutes(ctx.now, q.timezone) ?? 0;
+    if (inWindow(m, q.fromMin, q.toMin)) {
+      for (const c of live) exclude(c, 'contact policy', 'quiet hours', `it is ${clock(m)} in ${tz}, inside the quiet hours ${q.label} for ${channel}`);
+      return;
+    }
+  }
+  for (const cap of p.caps) capStage(cap, live, ctx, channel);
+  if (p.dismissals) {
+    const since = ctx.now - p.dismissals.windowMs;
+    for (const c of live) {
+      if (c.out) continue;
+      let n = 0;
+      for (const d of ctx.contacts.dismissals) if (d.at >= since && d.action === c.action.id) n++;
+      if (n >= p.dismissals.count) exclude(c, 'contact policy', 'dismissals', `the subject dismissed it ${n} times in ${span(p.dismissals.windowMs)} (the limit is ${p.dismissals.count})`);
+    }
+  }
+  for (const b of p.budgets) {
+    if (b.channel !== channel) continue;
+    const use = ctx.contacts.budgetUse(b, ctx.now);
+    const weights = ctx.budgetWeights.get(channel) ?? 1;
+    const elapsed = (ctx.now - use.windowStart) / b.windowMs;
+    for (const c of live) {
+      if (c.out) continue;
+      if (use.total >= b.max) {
+        exclude(c, 'contact policy', b.name, `the ${channel} budget of ${b.max} per ${span(b.windowMs)} is spent`);
+        continue;
+      }
+      const share = (b.max * c.action.budgetWeight) / weights;
+      const mine = use.byAction.get(c.action.id) ?? 0;
+      if (mine >= share && elapsed < b.borrowAfter) {
+        exclude(c, 'contact policy', b.name, `it used its fair share of the ${channel} budget (${mine} of ${Math.floor(share)} this ${span(b.windowMs)} window); unused shares open to all after ${Math.round(b.borrowAfter * 100)}% of the window`);
+      }
+    }
+  }
+};
+
+function capStage(cap: CompiledCap, live: Candidate[], ctx: StageContext, channel: string): void {
+  if (cap.channel && cap.channel !== channel) return;
+  const about = (c: Candidate) => (!cap.topic || c.action.topics.includes(cap.topic)) && (!cap.action || cap.action === c.action.id);
+  if (!live.some((c) => !c.out && about(c))) return;
+  const since = ctx.now - cap.windowMs;
+  const counts = (x: Contact) => x.at >= since && (!cap.channel || x.channel === cap.channel) && (!cap.topic || x.topics.includes(cap.topic)) && (!cap.action || x.action === cap.action);
+  let n = 0;
+  for (const x of ctx.contacts.contacts) if (counts(x)) n++;
+  if (n < cap.max) return;
+  const what = [cap.action ? `"${cap.action}"` : '', cap.topic ? `${cap.topic}` : '', cap.channel ?? ''].filter(Boolean).join(' ') || 'all';
+  for (const c of live) if (!c.out && about(c)) exclude(c, 'contact policy', cap.name, `the subject had ${n} of at most ${cap.max} ${what} contacts in ${span(cap.windowMs)}`);
+}

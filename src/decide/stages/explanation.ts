@@ -1,0 +1,120 @@
+import type { Choice, ExclusionTrace, ScoreTrace, StageName } from '../decision.js';
+import type { PipelineResult } from '../pipeline.js';
+import type { Pick } from './selection.js';
+import type { Candidate, StageContext } from './types.js';
+
+const num = (x: number) => String(Number(x.toPrecision(3)));
+const pct = (x: number) => `${Number((x * 100).toPrecision(2))}%`;
+const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.placement.candidates.find((a) => a.id === id)?.def.name ?? id}"` : '"none"');
+
+/** The arithmetic of a candidate's score, in words: "4.1% conversion rate (population, learning, n=12) × value 40 × lever x ×1.2 − contact cost 0.5". */
+export function scoreWords(c: Candidate): string {
+  const e = c.estimate;
+  if (!e) return 'not scored';
+  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? 'learning — not enough data yet' : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
+  for (const [name, w] of c.levers ?? []) parts.push(`${name} ×${num(w)}`);
+  return `${parts.join(' × ')}${c.action.contactCost ? ` − contact cost ${num(c.action.contactCost)}` : ''}`;
+}
+
+/** One operator sentence for one choice of the answer. */
+export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageContext, candidates: readonly Candidate[]): string {
+  if (choice.held) {
+    const instead = choice.kind === 'action' ? `the placement's safe default ${nameOf(ctx, choice.action)}` : 'nothing (the safe default is "none" or not admitted)';
+    return `${nameOf(ctx, choice.held.action)} is high-stakes and waits for a person's review (${choice.held.reviewId}); meanwhile the subject gets ${instead}.`;
+  }
+  let s: string;
+  if (choice.kind === 'none') {
+    const best = bestAction(candidates);
+    s = best
+      ? `Doing nothing (score ${num(ctx.policy.noneScore)}) was worth at least as much as the best admitted action, ${nameOf(ctx, best.action.id)} at ${num(best.score ?? 0)} = ${scoreWords(best)}.`
+      : 'No action passed the rules, so the answer is to do nothing.';
+  } else {
+    const c = pick?.candidate;
+    s = `${nameOf(ctx, choice.action)} scored ${num(choice.score)} = ${c ? scoreWords(c) : ''}${c?.review === 'approved' ? '; a person approved it for this subject' : ''}.`;
+  }
+  if (pick && !pick.greedy) s += ` Chosen by exploration with probability ${pct(choice.propensity)}; the best-scoring option was ${pick.best ? nameOf(ctx, pick.best.action.id) : '"none"'} (${num(pick.bestScore)}).`;
+  return s;
+}
+
+function bestAction(candidates: readonly Candidate[]): Candidate | undefined {
+  let best: Candidate | undefined;
+  for (const c of candidates) if (!c.out && c.score !== undefined && (!best || c.score > (best.score ?? 0))) best = c;
+  return best;
+}
+
+/** Why a holdout subject gets nothing, and what treatment would have given them. */
+export function holdoutWhy(would: Choice | undefined, ctx: StageContext): string {
+  const what = would?.kind === 'action' ? nameOf(ctx, would.action) : 'nothing';
+  return `Holdout: the policy keeps ${pct(ctx.policy.holdout?.share ?? 0)} of subjects out of automated decisions to measure them; the decision would otherwise have been ${what}.`;
+}
+
+/** Candidates excluded per stage. */
+export function excludedCounts(candidates: readonly Candidate[]): Partial<Record<StageName, number>> {
+  const out: Partial<Record<StageName, number>> = {};
+  for (const c of candidates) if (c.out) out[c.out.stage] = (out[c.out.stage] ?? 0) + 1;
+  return out;
+}
+
+const round = (x: number, k: number) => Math.round(x * k) / k;
+
+/** What each candidate came to, compact, for the log: scored ones best first, excluded ones grouped. */
+export function traces(candidates: readonly Candidate[]): { scored: ScoreTrace[]; excluded: ExclusionTrace[] } {
+  const scored: ScoreTrace[] = [];
+  const groups = new Map<string, ExclusionTrace>();
+  for (const c of candidates) {
+    if (c.out) {
+      const key = `${c.out.stage}|${c.out.rule}|${c.out.reason}`;
+      const g = groups.get(key);
+      if (g) g.actions.push(c.action.id);
+      else groups.set(key, { stage: c.out.stage, rule: c.out.rule, reason: c.out.reason, actions: [c.action.id] });
+      continue;
+    }
+    const e = c.estimate;
+    const t: ScoreTrace = { action: c.action.id, score: round(c.score ?? 0, 1e4), p: e ? round(e.value, 1e6) : 0, lo: e ? round(e.low, 1e6) : 0, hi: e ? round(e.high, 1e6) : 0, n: e?.evidence ?? 0, rung: e?.source ?? 'population', value: c.action.value };
+    if (e?.status === 'learning') t.learning = true;
+    if (c.action.contactCost) t.cost = c.action.contactCost;
+    if (c.levers) t.levers = c.levers;
+    if (c.review) t.review = c.review;
+    scored.push(t);
+  }
+  scored.sort((a, b) => b.score - a.score);
+  return { scored, excluded: [...groups.values()] };
+}
+
+/** The one sentence for an operator: the first choice's reason and what the rules excluded. */
+export function operatorSentence(r: PipelineResult, ctx: StageContext): string {
+  const first = r.choices[0]?.why ?? '';
+  const n = r.candidates.length;
+  const counts = excludedCounts(r.candidates);
+  const total = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+  if (!total) return `${first} ${n} candidate action${n === 1 ? '' : 's'}, none excluded.`;
+  const byStage = Object.entries(counts).map(([s, k]) => `${s} ${k}`).join(', ');
+  const top = mostCommon(r.candidates);
+  return `${first} ${total} of ${n} candidate actions were excluded (${byStage}); most often: ${top}.`;
+}
+
+function mostCommon(candidates: readonly Candidate[]): string {
+  const by = new Map<string, number>();
+  let best = '';
+  let bestN = 0;
+  for (const c of candidates) {
+    if (!c.out) continue;
+    const n = (by.get(c.out.reason) ?? 0) + 1;
+    by.set(c.out.reason, n);
+    if (n > bestN) {
+      bestN = n;
+      best = `${c.out.rule} — ${c.out.reason}`;
+    }
+  }
+  return best;
+}
+
+/** The one sentence for the customer: what they got and why, in their words, without internals. */
+export function customerSentence(r: PipelineResult, ctx: StageContext): string {
+  const c = r.choices[0];
+  if (!c || c.kind === 'none' || r.arm === 'holdout') return 'We are not showing you anything personalised here right now.';
+  if (c.kind === 'handoff') return 'A member of our team will look after this for you personally.';
+  const a = ctx.placement.candidates.find((x) => x.id === c.action);
+  if (c.held) return `You are seeing ${nameOf(ctx, c.action)}, our standard content here.`;
+  return `You are seeing ${nameOf(ctx, c.action)} because ${a?.def.customerReason ?? 'we expect it to be the most useful thing for you right now, based on your activity with us'}.`;
+}

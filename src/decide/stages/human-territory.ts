@@ -1,0 +1,63 @@
+import type { CompiledTerritory } from '../policy-compile.js';
+import { exclude, runCheck, type Candidate, type Stage, type StageContext } from './types.js';
+
+/**
+ * The first human-territory entry of the policy that covers the subject: by one of its accounts,
+ * by an active flag, or by a CEL segment. Undefined when automation may decide.
+ *
+ * @example
+ * territoryOf(ctx); // { name: 'key accounts', queue: 'enterprise-am', … }
+ */
+export function territoryOf(ctx: StageContext, probe: Candidate | undefined): CompiledTerritory | undefined {
+  for (const t of ctx.policy.territory) {
+    if (t.accounts.length) {
+      ctx.facts.add('accounts');
+      if (t.accounts.some((a) => ctx.subject.accounts.includes(a))) return t;
+    }
+    if (t.flags.length) {
+      for (const f of t.flags) ctx.facts.add(`flags.${f}`);
+      if (t.flags.some((f) => ctx.subject.flags.has(f))) return t;
+    }
+    if (t.when && probe && runCheck(t.when, probe, ctx).pass) return t;
+  }
+  return undefined;
+}
+
+/**
+ * Human territory: a subject the policy marks human-owned is handed to a person (every remaining
+ * candidate yields to the handoff, which the pipeline returns as the one choice). Otherwise each
+ * high-stakes action is marked: a reviewer rejected it recently → excluded; a review is pending →
+ * "pending"; a person approved it → "approved" (deliverable); else "review" (held if chosen).
+ *
+ * @example
+ * const territory = humanTerritory(candidates, ctx); // the territory when handed off
+ */
+export function humanTerritory(candidates: Candidate[], ctx: StageContext): CompiledTerritory | undefined {
+  const probe = candidates[0] ?? undefined;
+  const t = territoryOf(ctx, probe);
+  if (t) {
+    for (const c of candidates) if (!c.out) exclude(c, 'human territory', t.name, `the subject is human territory ("${t.name}"): handed to the queue "${t.queue}"`);
+    return t;
+  }
+  markHighStakes(candidates, ctx);
+  return undefined;
+}
+
+const markHighStakes: Stage = (candidates, ctx) => {
+  const rejectedSince = ctx.now - ctx.policy.rejectForMs;
+  for (const c of candidates) {
+    if (c.out || !c.action.def.highStakes) continue;
+    const holds = ctx.holds.filter((h) => h.action === c.action.id);
+    const rejected = holds.find((h) => h.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince);
+    const approved = holds.find((h) => h.status === 'approved');
+    const pending = holds.find((h) => h.status === 'pending');
+    if (rejected) exclude(c, 'human territory', 'review', `a reviewer rejected it for this subject on ${new Date(rejected.decidedAt ?? 0).toISOString().slice(0, 10)}${rejected.note ? ` ("${rejected.note}")` : ''}`);
+    else if (approved) {
+      c.review = 'approved';
+      c.hold = approved;
+    } else if (pending) {
+      c.review = 'pending';
+      c.hold = pending;
+    } else c.review = 'review';
+  }
+};

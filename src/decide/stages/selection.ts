@@ -1,0 +1,58 @@
+import type { Candidate } from './types.js';
+
+/** One rank of the answer: a candidate, or doing nothing. */
+export interface Pick {
+  candidate?: Candidate;
+  score: number;
+  /** Exact probability of this pick at its rank, given the picks above it. */
+  propensity: number;
+  /** False when exploration chose something other than the best-scoring option. */
+  greedy: boolean;
+  /** The best-scoring option at this rank (what a greedy choice would have been). */
+  best: Candidate | undefined;
+  bestScore: number;
+}
+
+/**
+ * Selection with exploration: at each rank, with probability 1 − ε the best-scoring remaining
+ * option (ties: doing nothing first, then catalog order), with probability ε one drawn uniformly
+ * from the K remaining options, "none" included. The propensity is exact:
+ * π(best) = 1 − ε + ε/K, π(other) = ε/K. The expected share of non-greedy choices is
+ * ε(1 − 1/K) ≤ ε, the policy's exploration budget. Ranks are drawn one after another without
+ * replacement; the list ends at "none" or after `slots` picks.
+ *
+ * @example
+ * select(scored, { noneScore: 0, exploration: 0.05, slots: 1, random: Math.random });
+ * // [{ candidate: winback, score: 1.47, propensity: 0.975, greedy: true, … }]
+ */
+export function select(candidates: readonly Candidate[], o: { noneScore: number; exploration: number; slots: number; random: () => number }): Pick[] {
+  type Option = { c?: Candidate; score: number; order: number };
+  const options: Option[] = [{ score: o.noneScore, order: -1 }];
+  for (const c of candidates) if (!c.out && c.score !== undefined) options.push({ c, score: c.score, order: c.action.order });
+  options.sort((a, b) => b.score - a.score || a.order - b.order);
+  const eps = Math.min(1, Math.max(0, o.exploration));
+  const picks: Pick[] = [];
+  while (picks.length < o.slots && options.length) {
+    const k = options.length;
+    let i = 0;
+    if (eps > 0 && k > 1 && o.random() < eps) i = Math.min(k - 1, Math.floor(o.random() * k));
+    const chosen = options[i];
+    const propensity = k === 1 ? 1 : eps / k + (i === 0 ? 1 - eps : 0);
+    picks.push({ candidate: chosen.c, score: chosen.score, propensity, greedy: i === 0, best: options[0].c, bestScore: options[0].score });
+    if (!chosen.c) break;
+    options.splice(i, 1);
+  }
+  return picks;
+}
+
+/**
+ * A content variant drawn uniformly among the approved ones, with its probability.
+ *
+ * @example
+ * pickVariant(action.variants, Math.random); // { variant: { id: 'b', … }, probability: 0.5 }
+ */
+export function pickVariant<V>(variants: readonly V[], random: () => number): { variant: V | undefined; probability: number } {
+  if (!variants.length) return { variant: undefined, probability: 1 };
+  const i = Math.min(variants.length - 1, Math.floor(random() * variants.length));
+  return { variant: variants[i], probability: 1 / variants.length };
+}

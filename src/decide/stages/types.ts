@@ -1,0 +1,110 @@
+import type { Estimate } from '../../learn/estimate.js';
+import type { CompiledAction, CompiledPlacement } from '../catalog-compile.js';
+import type { StageName, Verdict } from '../decision.js';
+import type { EstimateProvider } from '../estimates.js';
+import type { Check } from '../facts.js';
+import type { CompiledBudget, CompiledPolicy } from '../policy-compile.js';
+import type { Hold } from '../records.js';
+import type { ActionRules } from '../rulebook.js';
+import { testRule } from '../../rules/cel.js';
+
+/** One action on its way through the pipeline; a stage that excludes it sets `out`. */
+export interface Candidate {
+  action: CompiledAction;
+  rules: ActionRules;
+  out?: Verdict;
+  /** High-stakes state: needs review if chosen, a review is pending, or a person approved it. */
+  review?: 'review' | 'pending' | 'approved';
+  hold?: Hold;
+  estimate?: Estimate;
+  score?: number;
+  /** Levers that applied: [name, weight]. */
+  levers?: [string, number][];
+}
+
+/** An action choice the subject received, as contact rules count it. */
+export interface Contact {
+  at: number;
+  action: string;
+  channel: string;
+  topics: readonly string[];
+  decisionId: string;
+}
+
+/** Global volume use of one budget's current window. */
+export interface BudgetUse {
+  windowStart: number;
+  total: number;
+  byAction: ReadonlyMap<string, number>;
+}
+
+/** What the contact-policy stage may know about the subject's history and the global volume. */
+export interface ContactView {
+  /** The subject's action choices, oldest first, within the policy's look-back. */
+  contacts: readonly Contact[];
+  /** The subject's dismissals, oldest first. */
+  dismissals: readonly { at: number; action: string }[];
+  budgetUse(b: CompiledBudget, now: number): BudgetUse;
+}
+
+/** Who the decision is for. */
+export interface Subject {
+  key: string;
+  identifier: string;
+  timezone: string | null;
+  accounts: readonly string[];
+  /** Names of the subject's active flags (own and its accounts'). */
+  flags: ReadonlySet<string>;
+}
+
+/** Everything the stages read. Only `vars.action` and `facts` change while they run. */
+export interface StageContext {
+  now: number;
+  vars: Record<string, unknown>;
+  subject: Subject;
+  policy: CompiledPolicy;
+  placement: CompiledPlacement;
+  contacts: ContactView;
+  /** The subject's live holds (pending, approved, recently rejected). */
+  holds: readonly Hold[];
+  estimates: EstimateProvider;
+  /** Fact paths read by the rules evaluated so far. */
+  facts: Set<string>;
+  /** All candidates' weights in budgets' fair shares (sum over the placement's channel). */
+  budgetWeights: ReadonlyMap<string, number>;
+  random: () => number;
+}
+
+/** A stage: marks the candidates it excludes (those already out are left alone). */
+export type Stage = (candidates: Candidate[], ctx: StageContext) => void;
+
+/** Excludes a candidate with a verdict. */
+export function exclude(c: Candidate, stage: StageName, rule: string, reason: string): void {
+  c.out = { stage, rule, reason };
+}
+
+/**
+ * Runs one named rule for one candidate: `action` is the candidate, the facts it reads are noted.
+ * A rule that cannot be evaluated does not hold, and says why.
+ *
+ * @example
+ * const r = runCheck(check, candidate, ctx); if (!r.pass) exclude(candidate, 'eligibility', check.name, r.reason);
+ */
+export function runCheck(check: Check, c: Candidate, ctx: StageContext): { pass: boolean; reason: string } {
+  ctx.vars.action = c.action.celVar;
+  for (const f of check.facts) ctx.facts.add(f);
+  const r = testRule(check.run, ctx.vars);
+  if (r.pass) return { pass: true, reason: '' };
+  return { pass: false, reason: r.error ? `the rule \`${check.name}\` could not be evaluated (${r.error}), so it does not hold` : check.reason };
+}
+
+/** Runs a list of rules in order; the first that does not hold excludes the candidate. */
+export function runChecks(stage: StageName, checks: readonly Check[], c: Candidate, ctx: StageContext): void {
+  for (const check of checks) {
+    const r = runCheck(check, c, ctx);
+    if (!r.pass) {
+      exclude(c, stage, check.name, r.reason);
+      return;
+    }
+  }
+}

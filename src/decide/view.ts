@@ -1,0 +1,78 @@
+import type { DecisionRecord, Factor, ScoreTrace } from './decision.js';
+import type { OutcomeRecord } from './records.js';
+
+const iso = (t: number) => new Date(t).toISOString();
+const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+
+/** A scored candidate's estimate, as every estimate is shown. */
+function estimateOf(t: ScoreTrace, d: DecisionRecord): Record<string, unknown> {
+  return { value: t.p, low: t.lo, high: t.hi, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', modelVersion: d.modelVersion };
+}
+
+/** A scored candidate's terms: estimate × value × levers − contact cost. */
+function factorsOf(t: ScoreTrace): Factor[] {
+  return [
+    { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo)}–${pct(t.hi)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning — not enough data yet' : 'established'})` },
+    { name: 'value', value: t.value },
+    ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
+    ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),
+  ];
+}
+
+/** Every candidate with its verdict spelled out: the scored ones best first, then the excluded ones. */
+function candidatesOf(d: DecisionRecord): Record<string, unknown>[] {
+  return [
+    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, estimate: estimateOf(t, d), factors: factorsOf(t), ...(t.review ? { review: t.review } : {}) })),
+    ...d.excluded.flatMap((g) => g.actions.map((action) => ({ action, status: 'excluded', stage: g.stage, rule: g.rule, reason: g.reason }))),
+  ];
+}
+
+/**
+ * A decision as the API shows it. `full` adds every candidate's trace and the fact values;
+ * `public` (a browser asking with the write key) keeps only what the customer may read.
+ *
+ * @example
+ * decisionView(record, { full: false, public: false }).choices[0].explanation; // "“Win-back offer” scored 1.47 = …"
+ */
+export function decisionView(d: DecisionRecord, o: { full: boolean; public: boolean }, outcomes?: OutcomeRecord[]): Record<string, unknown> {
+  const traceOf = (action: string | undefined) => (action ? d.scored.find((c) => c.action === action) : undefined);
+  const choices = d.choices.map((c) => {
+    const base = {
+      rank: c.rank,
+      kind: c.kind,
+      ...(c.action ? { action: c.action } : {}),
+      ...(c.variant ? { variant: c.variant, content: c.content ?? {} } : {}),
+      ...(c.queue ? { queue: c.queue } : {}),
+    };
+    if (o.public) return base;
+    const t = traceOf(c.action);
+    return {
+      ...base,
+      score: c.score,
+      propensity: c.propensity,
+      ...(c.held ? { held: c.held } : {}),
+      explanation: c.why,
+      ...(t ? { estimate: estimateOf(t, d), factors: factorsOf(t) } : {}),
+    };
+  });
+  const head = { decisionId: d.id, at: iso(d.at), placement: d.placement, channel: d.channel };
+  if (o.public) return { ...head, choices, explanation: { customer: d.customer } };
+  return {
+    ...head,
+    subject: { identifier: d.subject, profileId: d.profileKey.startsWith('anon:') ? null : d.profileKey },
+    arm: d.arm,
+    choices,
+    explanation: {
+      operator: d.operator,
+      customer: d.customer,
+      policyVersion: d.policyVersion,
+      catalogVersion: d.catalogVersion,
+      modelVersion: d.modelVersion,
+      experiment: { arm: d.arm },
+      excludedByStage: d.excludedByStage,
+      ...(d.handoff ? { handoff: d.handoff } : {}),
+      ...(o.full ? { candidates: candidatesOf(d), facts: d.facts, context: d.context } : {}),
+    },
+    ...(outcomes ? { outcomes: outcomes.map((x) => ({ ...x, at: iso(x.at) })) } : {}),
+  };
+}

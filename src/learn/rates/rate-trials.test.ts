@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { countsAt, expireTrials, newTrialState, openTrial, resolveSuccess } from './rate-trials.js';
+
+const H = 3_600_000;
+const W = 72 * H;
+
+describe('rate trials with a response window', () => {
+  it('a success inside the window closes the oldest open trial as a success', () => {
+    const s = newTrialState();
+    openTrial(s, { at: 0, seq: 1, groups: ['population'] });
+    openTrial(s, { at: 10 * H, seq: 2, groups: ['population'] });
+    expect(resolveSuccess(s, 11 * H, W)?.seq).toBe(1);
+    expect(s).toMatchObject({ successes: 1, trials: 1 });
+    expect(s.open.map((o) => o.seq)).toEqual([2]);
+  });
+
+  it('a success with no open exposure in its window counts nothing', () => {
+    const s = newTrialState();
+    openTrial(s, { at: 0, seq: 1, groups: [] });
+    expect(resolveSuccess(s, W + 1, W)).toBeUndefined();
+    expect(resolveSuccess(s, -1, W)).toBeUndefined();
+    expect(s).toMatchObject({ successes: 0, trials: 0 });
+  });
+
+  it('leaves trials inside their window out of the counts, and counts expired ones as failures', () => {
+    const s = newTrialState();
+    openTrial(s, { at: 0, seq: 1, groups: [] });
+    openTrial(s, { at: 50 * H, seq: 2, groups: [] });
+    expect(countsAt(s, 60 * H, W)).toEqual({ successes: 0, trials: 0 });
+    expect(countsAt(s, 80 * H, W)).toEqual({ successes: 0, trials: 1 });
+    expect(expireTrials(s, 80 * H, W).map((o) => o.seq)).toEqual([1]);
+    expect(s.trials).toBe(1);
+    expect(countsAt(s, 80 * H, W)).toEqual({ successes: 0, trials: 1 });
+  });
+
+  it('stays bounded: beyond maxOpen the oldest trial closes as a failure', () => {
+    const s = newTrialState();
+    for (let i = 0; i < 5; i++) openTrial(s, { at: i, seq: i, groups: [] }, 3);
+    expect(s.open.map((o) => o.seq)).toEqual([2, 3, 4]);
+    expect(s.trials).toBe(2);
+  });
+});

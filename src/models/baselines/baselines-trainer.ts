@@ -1,0 +1,49 @@
+import type { BaselineState } from '../../learn/baselines/metric-baseline.js';
+import { type PopulationSample, addToPopulation } from '../../learn/baselines/population.js';
+import type { Trainer } from '../train/trainer.js';
+import { metricsKind } from './metrics-kind.js';
+
+/** The stored `baselines` model: per metric, readings pooled across subjects. */
+export interface BaselinesState {
+  pools: Record<string, PopulationSample>;
+}
+
+/** Readings per metric in the pooled population. */
+const POOL = 10_000;
+
+/**
+ * The population rung of every metric: up to 10,000 recent readings, an equal share from each
+ * subject (so one busy subject does not become "everyone"). A new subject's range while it
+ * learns is the split-conformal interval of this pool.
+ *
+ * @example
+ * await trainModels(ctx, [baselinesTrainer], ['baselines'], 'cli');
+ */
+export const baselinesTrainer: Trainer = {
+  name: 'baselines',
+  description: 'Population ranges of each metric, pooled across subjects (the baseline of a subject still learning).',
+  async train(ctx) {
+    const metrics = ctx.settings.get(metricsKind);
+    if (!metrics.length) return { skipped: 'no metrics are configured' };
+    const pools: Record<string, PopulationSample> = {};
+    const metricsOut: Record<string, unknown> = {};
+    for (const m of metrics) {
+      const perSubject: number[][] = [];
+      let after = '';
+      for (;;) {
+        const rows = await ctx.store.estimates.scan('baseline', m.def.name, after, 1000);
+        if (!rows.length) break;
+        for (const r of rows) perSubject.push((r.state as BaselineState).population.values);
+        after = rows[rows.length - 1].subjectId;
+      }
+      if (!perSubject.length) continue;
+      const share = Math.max(1, Math.floor(POOL / perSubject.length));
+      const pool: PopulationSample = { values: [], cap: POOL };
+      for (const values of perSubject) for (const v of values.slice(-share)) addToPopulation(pool, v);
+      pools[m.def.name] = pool;
+      metricsOut[m.def.name] = { subjects: perSubject.length, readings: pool.values.length };
+    }
+    if (!Object.keys(pools).length) return { skipped: 'no subject has a reading of any metric yet' };
+    return { state: { pools } satisfies BaselinesState, metrics: metricsOut, dataFrom: null, dataTo: ctx.now };
+  },
+};

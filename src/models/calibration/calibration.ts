@@ -1,0 +1,40 @@
+import { type HeldOutReport, heldOutReport } from '../../learn/calibration/held-out.js';
+import type { EstimateStore } from '../estimates/estimate-store.js';
+
+/**
+ * Calibration points read per report (the most recent).
+ *
+ * @example
+ * await store.points('rates', 'email_open', CALIBRATION_WINDOW);
+ */
+export const CALIBRATION_WINDOW = 50_000;
+
+/** A model's calibration on its held-out outcomes, as the API shows it. */
+export interface CalibrationView extends HeldOutReport {
+  model: string;
+  key: string | null;
+  /** Predictions whose outcome is not known yet (still inside their window): left out. */
+  pending: number;
+}
+
+/**
+ * The reliability report of a rate model on its recorded predictions: each was made before its
+ * outcome was known; an open prediction past its deadline counts as a failure, one still inside
+ * its window is left out.
+ *
+ * @example
+ * await calibrationReport(store.estimates, 'rates', 'email_open', Date.now()); // { ece: 0.012, coverage: { coverage: 0.91, … }, … }
+ */
+export async function calibrationReport(store: EstimateStore, model: string, key: string | undefined, now: number): Promise<CalibrationView> {
+  const points = await store.points(model, key, CALIBRATION_WINDOW);
+  let pending = 0;
+  const resolved = [];
+  for (const p of points) {
+    if (p.outcome === null && p.deadline > now) {
+      pending++;
+      continue;
+    }
+    resolved.push({ subjectId: p.subjectId, seq: p.seq, alpha: p.alpha, beta: p.beta, outcome: p.outcome ?? 0 });
+  }
+  return { model, key: key ?? null, pending, ...heldOutReport(resolved) };
+}

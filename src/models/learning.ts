@@ -1,0 +1,132 @@
+import type { LogConsumers } from '../collect/log-consumers.js';
+import type { Settings } from '../config/settings.js';
+import type { ProfileState } from '../profiles/profile-state.js';
+import { microSegmentsTrainer } from '../segments/micro-segments-trainer.js';
+import { type LadderPosition, SegmentLookup } from '../segments/segment-lookup.js';
+import { SegmentMembership } from '../segments/segment-membership.js';
+import type { Store } from '../store/store.js';
+import { baselineConsumer } from './baselines/baseline-consumer.js';
+import { baselinesTrainer } from './baselines/baselines-trainer.js';
+import type { SubjectEvent } from './estimates/estimate-batch.js';
+import { LearnConsumers } from './estimates/learn-consumers.js';
+import { SubjectEstimates } from './estimates/subject-estimates.js';
+import { ratesConsumer } from './rates/rates-consumer.js';
+import { ratesTrainer } from './rates/rates-trainer.js';
+import { recommendationsTrainer } from './recommend/recommend-trainer.js';
+import { Recommender } from './recommend/recommender.js';
+import { ModelRegistry } from './registry/registry.js';
+import { sendTimeConsumer } from './send-time/send-time-consumer.js';
+import { sendTimeTrainer } from './send-time/send-time-trainer.js';
+import { TrainingSchedule } from './train/schedule.js';
+import { type TrainResult, type Trainer, trainModels } from './train/trainer.js';
+import { MODEL_NAMES, trainingKind } from './train/training-kind.js';
+
+/** The kinds whose change starts a new consumer (a replay of the log under the new definitions). */
+const LEARN_KINDS = new Set(['metrics', 'rates', 'send-time', 'segments']);
+
+/**
+ * The models as part of the running product (issue 4): estimates kept apart from facts and
+ * updated online by log consumers (baselines, send time, rates, segment membership), trained
+ * models in a registry (micro-segments, send-time prior, rate ladder, baseline populations,
+ * recommendations), the schedule that retrains them, and the services the API and the decision
+ * pipeline call.
+ *
+ * @example
+ * const learning = Learning.create({ store, settings, consumers, log });
+ * learning.start();
+ * const pos = await learning.ladderPosition(state);            // segment / micro-segment
+ * const list = await learning.estimates.forSubject(state, Date.now());
+ */
+export class Learning {
+  readonly registry: ModelRegistry;
+  readonly lookup: SegmentLookup;
+  readonly estimates: SubjectEstimates;
+  readonly membership: SegmentMembership;
+  readonly recommender: Recommender;
+  readonly trainers: readonly Trainer[] = [microSegmentsTrainer, sendTimeTrainer, ratesTrainer, baselinesTrainer, recommendationsTrainer];
+  readonly schedule: TrainingSchedule;
+  private readonly learnConsumers: LearnConsumers | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly store: Store, private readonly settings: Settings, consumers: LogConsumers | undefined, private readonly log: (msg: string, data?: object) => void) {
+    this.registry = new ModelRegistry(store.models, { autoPromote: () => settings.get(trainingKind).autoPromote });
+    this.lookup = new SegmentLookup(store.segments, settings, this.registry);
+    this.estimates = new SubjectEstimates(store, settings, this.registry, this.lookup);
+    this.membership = new SegmentMembership(store, settings, this.estimates, this.lookup);
+    this.recommender = new Recommender(settings, this.registry);
+    this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
+    // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.
+    const afterWrite = (events: SubjectEvent[]) => this.membership.afterEstimates(events);
+    this.learnConsumers = consumers && new LearnConsumers(consumers, settings, [
+      baselineConsumer(store, settings, afterWrite),
+      sendTimeConsumer(store, settings, this.registry, afterWrite),
+      ratesConsumer(store, settings, this.registry, this.lookup, afterWrite),
+      this.membership.consumer(),
+    ], { multiProcess: store.kind === 'postgres' });
+  }
+
+  /**
+   * Wires learning onto a store, its settings and the event-log consumers. Without `consumers`
+   * (the CLI) nothing follows the log: models can be trained and estimates read.
+   */
+  static create(o: { store: Store; settings: Settings; consumers?: LogConsumers; log: (msg: string, data?: object) => void }): Learning {
+    const l = new Learning(o.store, o.settings, o.consumers, o.log);
+    o.settings.onChange((kind) => {
+      if (!LEARN_KINDS.has(kind)) return;
+      l.learnConsumers?.ensure();
+      if (kind === 'segments') l.track(l.membership.removeUndefined());
+    });
+    l.learnConsumers?.ensure();
+    return l;
+  }
+
+  /** Starts the schedule (and, on a shared store, notices definitions changed by other processes). */
+  start(tickMs = 60_000): void {
+    this.schedule.start(tickMs);
+    if (this.store.kind === 'postgres') {
+      this.refreshTimer = setInterval(() => void this.settings.refreshIfStale().then(() => this.learnConsumers?.ensure()).catch(() => undefined), 5000);
+      this.refreshTimer.unref();
+    }
+  }
+
+  /** Stops the background work and waits for what is running. */
+  async stop(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.schedule.stop();
+    await this.settled();
+  }
+
+  /** Waits for background work started by a definition change (tests). */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  /**
+   * Trains models now (all, or the named ones) and asks the registry to promote each new version.
+   *
+   * @example
+   * await learning.train(['recommendations'], 'cli');
+   */
+  train(names: readonly string[] = MODEL_NAMES, actor = 'cli'): Promise<TrainResult[]> {
+    return trainModels({ store: this.store, settings: this.settings, registry: this.registry, log: this.log, now: Date.now() }, this.trainers, names, actor);
+  }
+
+  /**
+   * Where the subject sits on the granularity ladder — the hook the decision pipeline calls to
+   * climb population → segment → micro-segment → personal.
+   */
+  ladderPosition(state: ProfileState, now = Date.now()): Promise<LadderPosition> {
+    return this.lookup.position(state, now);
+  }
+
+  /** Consumer names registered (one per kind and definition version). */
+  consumerNames(): string[] {
+    return this.learnConsumers?.names() ?? [];
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.catch((err: Error) => this.log('learning background work failed', { error: err.message })).finally(() => this.pending.delete(t));
+    this.pending.add(t);
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { newTrialState, openTrial } from '../../learn/rates/rate-trials.js';
+import { groupKeys, ladderFor, rateNow } from './rate-model.js';
+import { ratesKind } from './rates-kind.js';
+
+const [rate] = ratesKind.compile([{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '3d' }]);
+const ladder = ladderFor(rate, undefined);
+const population = { successes: 40, trials: 1000 };
+const now = Date.parse('2026-03-01T00:00:00Z');
+const DAY = 86_400_000;
+
+/** A subject with `n` closed trials, `s` of them successes. */
+const subject = (s: number, n: number) => ({ ...newTrialState(), successes: s, trials: n });
+
+describe('a rate on the ladder (conjugate Beta-Binomial, BDA3 §2.4)', () => {
+  it('two personal trials against κ = 30 weigh 2/32 < 0.2: the answer is the population posterior mean 41/1002', () => {
+    const r = rateNow(ladder, rate, subject(2, 2), () => population, groupKeys({ segment: null, microSegment: null }), now);
+    expect(r.estimate.source).toBe('population');
+    expect(r.estimate.value).toBeCloseTo(41 / 1002, 12);
+    expect(r.details.at(-1)).toMatchObject({ rung: 'personal', dataWeight: 2 / 32, earned: false });
+  });
+
+  it('ten trials earn the personal rung: (30·m + s)/(30 + n) with m = 41/1002', () => {
+    const r = rateNow(ladder, rate, subject(5, 10), () => population, groupKeys({ segment: null, microSegment: null }), now);
+    expect(r.estimate.source).toBe('personal');
+    expect(r.estimate.value).toBeCloseTo((30 * (41 / 1002) + 5) / 40, 12);
+    expect(r.estimate.evidence).toBe(10);
+  });
+
+  it('an exposure still inside its window does not count as a failure; an expired one does', () => {
+    const s = subject(5, 10);
+    openTrial(s, { at: now - DAY, seq: 1, groups: [] });
+    const fresh = rateNow(ladder, rate, s, () => population, groupKeys({ segment: null, microSegment: null }), now);
+    expect(fresh.estimate.value).toBeCloseTo((30 * (41 / 1002) + 5) / 40, 12);
+    const later = rateNow(ladder, rate, s, () => population, groupKeys({ segment: null, microSegment: null }), now + 3 * DAY);
+    expect(later.estimate.value).toBeCloseTo((30 * (41 / 1002) + 5) / 41, 12);
+  });
+
+  it('credits the subject\'s segment and micro-segment rows when it has them', () => {
+    expect(groupKeys({ segment: 'vip', microSegment: { index: 3, modelVersion: 'micro-segments@2', key: 'micro-segment:2:3' } })).toEqual({ population: 'population', segment: 'segment:vip', micro: 'micro-segment:2:3' });
+    const seg = { successes: 30, trials: 100 };
+    const r = rateNow(ladder, rate, undefined, (k) => (k === 'segment:vip' ? seg : population), groupKeys({ segment: 'vip', microSegment: null }), now);
+    // κ_segment = 100: 100/(100 + 100) = 0.5 ≥ 0.2, so the segment rung is earned.
+    expect(r.estimate.source).toBe('segment');
+    expect(r.estimate.value).toBeCloseTo((100 * (41 / 1002) + 30) / 200, 12);
+  });
+});

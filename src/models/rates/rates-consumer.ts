@@ -1,0 +1,92 @@
+import type { LoggedEvent } from '../../collect/log-consumers.js';
+import type { Settings } from '../../config/settings.js';
+import type { RateCounts } from '../../learn/rates/beta-binomial.js';
+import { type TrialState, expireTrials, newTrialState, openTrial, resolveSuccess } from '../../learn/rates/rate-trials.js';
+import type { LadderPosition, SegmentLookup } from '../../segments/segment-lookup.js';
+import type { Store } from '../../store/store.js';
+import { EstimateBatch, type SubjectEvent, withSubjects } from '../estimates/estimate-batch.js';
+import type { AfterWrite, KindConsumer } from '../estimates/learn-consumers.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { type RatesModelState, groupKeys, ladderFor, rateNow } from './rate-model.js';
+import { type CompiledRate, ratesKind } from './rates-kind.js';
+
+/** A rate's row of a subject, or of a group (`population`, `segment:<name>`, `micro-segment:<v>:<i>`). */
+const rowKey = (subjectId: string, rate: CompiledRate) => ({ subjectId, model: 'rate', key: rate.def.name });
+
+/**
+ * Learns every configured rate online. An exposure opens a trial for the subject — first recording
+ * the ladder's prediction for it (a held-out calibration point) — and counts a trial for the
+ * population and the subject's segment and micro-segment; a success within the window closes the
+ * oldest open trial as a success and credits the same groups. Personal counts leave out trials
+ * still inside their window.
+ *
+ * @example
+ * learnConsumers.push(ratesConsumer(store, settings, registry, lookup));
+ */
+export function ratesConsumer(store: Store, settings: Settings, registry: ModelRegistry, lookup: SegmentLookup, afterWrite: AfterWrite = async () => undefined): KindConsumer {
+  return {
+    kind: ratesKind.kind,
+    configured: () => settings.get(ratesKind).length > 0,
+    async handle(events: LoggedEvent[]) {
+      const rates = settings.get(ratesKind);
+      const names = new Set(rates.flatMap((r) => [r.def.exposure, r.def.success]));
+      const relevant = await withSubjects(store.profiles, events.filter((e) => e.message.type === 'track' && names.has(e.message.event ?? '')));
+      if (!relevant.length) return;
+      const now = Date.now();
+      const live = await registry.live<RatesModelState>('rates');
+      const positions = new Map<string, LadderPosition>();
+      for (const e of relevant) if (!positions.has(e.subject.id)) positions.set(e.subject.id, await lookup.position(e.subject, now));
+      const batch = new EstimateBatch(store.estimates, now);
+      await batch.load(relevant.flatMap((e) => rates.map((r) => rowKey(e.subject.id, r))));
+      // Group rows: of the subjects' positions now, and of the trials a success may close.
+      const groups = new Set<string>(['population']);
+      for (const p of positions.values()) for (const g of Object.values(groupKeys(p))) if (g) groups.add(g);
+      for (const e of relevant) for (const r of rates) for (const t of ((batch.get(rowKey(e.subject.id, r))?.state as TrialState | undefined)?.open ?? [])) t.groups.forEach((g) => groups.add(g));
+      await batch.load(rates.flatMap((r) => [...groups].map((g) => rowKey(g, r))));
+      for (const e of relevant) for (const r of rates) apply(batch, e, r, positions.get(e.subject.id)!, ladderFor(r, live), now);
+      await batch.flush();
+      await afterWrite(relevant);
+    },
+  };
+}
+
+function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: LadderPosition, ladder: ReturnType<typeof ladderFor>, now: number): void {
+  const exposure = e.message.event === r.def.exposure;
+  const success = e.message.event === r.def.success;
+  if (!exposure && !success) return;
+  const row = batch.row(rowKey(e.subject.id, r), () => ({ state: newTrialState(), modelVersion: ladder.modelVersion }));
+  if (!batch.fresh(row, e.seq)) return;
+  const trials = row.state as TrialState;
+  const at = e.message.timestamp;
+  const group = (g: string) => batch.row(rowKey(g, r), () => ({ state: { successes: 0, trials: 0 } satisfies RateCounts, modelVersion: ladder.modelVersion }));
+  const counts = (g: string) => batch.get(rowKey(g, r))?.state as RateCounts | undefined;
+  expireTrials(trials, at, r.windowMs);
+  if (success) {
+    const closed = resolveSuccess(trials, at, r.windowMs);
+    if (closed) {
+      for (const g of closed.groups) {
+        const gr = group(g);
+        (gr.state as RateCounts).successes += 1;
+        batch.touch(gr, e.seq);
+      }
+      batch.writes.outcomes.push({ model: 'rates', key: r.def.name, subjectId: e.subject.id, seq: closed.seq, outcome: 1 });
+    }
+  }
+  const keys = groupKeys(pos);
+  if (exposure) {
+    const before = rateNow(ladder, r, trials, counts, keys, at);
+    const used = before.details.filter((d) => d.rung === before.estimate.source).pop()!;
+    batch.writes.points.push({
+      model: 'rates', key: r.def.name, subjectId: e.subject.id, seq: e.seq, at, alpha: used.posterior.alpha, beta: used.posterior.beta,
+      deadline: at + r.windowMs, outcome: null, modelVersion: ladder.modelVersion,
+    });
+    const credited = [keys.population, keys.segment, keys.micro].filter((g): g is string => !!g);
+    for (const g of credited) {
+      const gr = group(g);
+      (gr.state as RateCounts).trials += 1;
+      batch.touch(gr, e.seq);
+    }
+    openTrial(trials, { at, seq: e.seq, groups: credited });
+  }
+  batch.touch(row, e.seq, rateNow(ladder, r, trials, counts, keys, now).estimate, ladder.modelVersion);
+}

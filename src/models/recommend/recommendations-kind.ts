@@ -1,0 +1,97 @@
+import type { DocumentKind } from '../../config/document-kind.js';
+import type { FieldProblem } from '../../errors/tact-error.js';
+import { checkCel, checkNumber, checkStrings, checkText, isObject } from '../kind-checks.js';
+
+/**
+ * What recommendations learn from and the business filters they obey.
+ *
+ * @example
+ * { interactions: [{ event: 'Product Viewed', property: 'product_id' }, { event: 'Order Completed', property: 'products[].product_id' }],
+ *   history: ['viewed_products', 'purchased_products'], purchased: ['purchased_products'],
+ *   outOfStock: ['sku-9'], items: { 'sku-1': { name: 'Trail shoe', category: 'shoes' } },
+ *   rule: 'item.category != "gift-card"', placements: { checkout: { rule: 'item.price < 30.0' } } }
+ */
+export interface RecommendationsDoc {
+  /** Events whose property names the item a subject touched (training data). */
+  interactions?: { event: string; property: string }[];
+  /** Features (unique sets) holding the subject's recent items, read fresh at request time. */
+  history?: string[];
+  /** Features holding what the subject bought: never recommended. */
+  purchased?: string[];
+  outOfStock?: string[];
+  /** Catalog attributes by item id (labels for explanations, fields for rules). */
+  items?: Record<string, Record<string, unknown>>;
+  /** CEL over `item` (id and attributes) and the profile's facts: only items for which it holds. */
+  rule?: string;
+  placements?: Record<string, { rule?: string; exclude?: string[] }>;
+  /** `auto` (default): EASE up to `easeMaxItems` items, co-occurrence beyond. */
+  algorithm?: 'auto' | 'ease' | 'cooccurrence';
+  easeMaxItems?: number;
+  lambda?: number;
+  shrinkage?: number;
+  /** Neighbours kept per item in the stored model (default 100). */
+  neighbours?: number;
+  /** Days of interactions to train on (default 90). */
+  windowDays?: number;
+}
+
+/** Compiled: the document with its defaults. */
+export type CompiledRecommendations = Required<Omit<RecommendationsDoc, 'rule'>> & { rule?: string };
+
+/**
+ * Recommendations (`recommendations` in tact.config.yaml).
+ *
+ * @example
+ * settings.get(recommendationsKind).easeMaxItems; // 1000 by default
+ */
+export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecommendations> = {
+  kind: 'recommendations',
+  configKey: 'recommendations',
+  description: 'Interaction events to learn item neighbours from, the history features, and the business filters of recommendations.',
+  empty: {},
+  check(body: unknown): FieldProblem[] {
+    if (!isObject(body)) return [{ field: 'recommendations', message: 'The recommendations settings must be an object.' }];
+    const b = body as RecommendationsDoc;
+    const p: FieldProblem[] = [];
+    if (b.interactions !== undefined && !Array.isArray(b.interactions)) p.push({ field: 'interactions', message: 'The `interactions` must be a list of { event, property }.' });
+    (Array.isArray(b.interactions) ? b.interactions : []).forEach((x, i) => {
+      checkText(p, `interactions[${i}].event`, x?.event, 'an event name');
+      checkText(p, `interactions[${i}].property`, x?.property, 'the property path of the item id, e.g. "product_id" or "products[].product_id"');
+    });
+    checkStrings(p, 'history', b.history);
+    checkStrings(p, 'purchased', b.purchased);
+    checkStrings(p, 'outOfStock', b.outOfStock);
+    if (b.items !== undefined && (!isObject(b.items) || Object.values(b.items).some((v) => !isObject(v)))) p.push({ field: 'items', message: 'The `items` must map item ids to objects of attributes.' });
+    checkCel(p, 'rule', b.rule, true);
+    if (b.placements !== undefined && !isObject(b.placements)) p.push({ field: 'placements', message: 'The `placements` must map placement names to { rule, exclude }.' });
+    for (const [name, pl] of Object.entries(isObject(b.placements) ? b.placements : {})) {
+      if (!isObject(pl)) p.push({ field: `placements.${name}`, message: 'A placement must be an object with `rule` and/or `exclude`.' });
+      else {
+        checkCel(p, `placements.${name}.rule`, pl.rule, true);
+        checkStrings(p, `placements.${name}.exclude`, pl.exclude);
+      }
+    }
+    if (b.algorithm !== undefined && !['auto', 'ease', 'cooccurrence'].includes(b.algorithm)) p.push({ field: 'algorithm', message: 'The `algorithm` must be auto, ease or cooccurrence.' });
+    checkNumber(p, 'easeMaxItems', b.easeMaxItems, 1, 20_000, true);
+    checkNumber(p, 'lambda', b.lambda, 0, 1e6);
+    checkNumber(p, 'shrinkage', b.shrinkage, 0, 1e6);
+    checkNumber(p, 'neighbours', b.neighbours, 1, 10_000, true);
+    checkNumber(p, 'windowDays', b.windowDays, 1, 3650, true);
+    return p;
+  },
+  compile: (b) => ({
+    interactions: b.interactions ?? [],
+    history: b.history ?? [],
+    purchased: b.purchased ?? [],
+    outOfStock: b.outOfStock ?? [],
+    items: b.items ?? {},
+    rule: b.rule,
+    placements: b.placements ?? {},
+    algorithm: b.algorithm ?? 'auto',
+    easeMaxItems: b.easeMaxItems ?? 1000,
+    lambda: b.lambda ?? 200,
+    shrinkage: b.shrinkage ?? 10,
+    neighbours: b.neighbours ?? 100,
+    windowDays: b.windowDays ?? 90,
+  }),
+};

@@ -1,0 +1,135 @@
+import type { Settings } from '../../config/settings.js';
+import { validationError } from '../../errors/tact-error.js';
+import { recommend } from '../../learn/recommend/recommend.js';
+import { rerank } from '../../learn/recommend/rerank.js';
+import { neighbourScores } from '../../learn/recommend/neighbours.js';
+import { featuresKind } from '../../profiles/features/features-kind.js';
+import { featureValue } from '../../profiles/features/state.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import { ruleVars } from '../../profiles/profile-view.js';
+import { compileRule, testRule, type CompiledRule } from '../../rules/cel.js';
+import type { ModelVersion } from '../registry/model-store.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { recommendationsKind } from './recommendations-kind.js';
+import type { RecommendationsState } from './recommend-trainer.js';
+
+/** A recommendation request: the subject (absent for an unknown visitor), how many, filters, placement. */
+export interface RecommendationQuery {
+  subject?: ProfileState;
+  n: number;
+  placement?: string;
+  filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string };
+}
+
+/** One recommended item with the reason it is there. */
+export interface RecommendedItem {
+  id: string;
+  score: number;
+  source: 'personal' | 'population';
+  /** "because you viewed X", "because you bought X", "popular with other customers". */
+  explanation: string;
+  because: string | null;
+}
+
+/** The model in force, prepared for scoring. */
+interface Prepared {
+  version: number;
+  state: RecommendationsState;
+  index: Map<string, number>;
+  popularity: Float64Array;
+}
+
+/**
+ * Recommendations and re-ranking from the live `recommendations` model, with the subject's
+ * history read fresh from its profile features (this morning's purchase is already there) and the
+ * business filters applied: already purchased, out of stock (configured and per request), the
+ * configured rule, the placement's rule, the request's rule.
+ *
+ * @example
+ * const answer = await recommender.recommend({ subject: state, n: 5, placement: 'home' }, Date.now());
+ */
+export class Recommender {
+  private prepared: Prepared | undefined;
+
+  constructor(private readonly settings: Settings, private readonly registry: ModelRegistry) {}
+
+  private async model(): Promise<Prepared | undefined> {
+    const live = await this.registry.live<RecommendationsState>('recommendations');
+    if (!live) return undefined;
+    if (this.prepared?.version !== live.version) this.prepared = prepare(live);
+    return this.prepared;
+  }
+
+  /** Top `n` items for the subject, each explained. */
+  async recommend(q: RecommendationQuery, now: number): Promise<{ items: RecommendedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string }> {
+    const cfg = this.settings.get(recommendationsKind);
+    const placement = q.placement === undefined ? undefined : cfg.placements[q.placement];
+    if (q.placement !== undefined && !placement) throw validationError([{ field: 'placement', message: `There is no placement \`${q.placement}\`; the placements are ${Object.keys(cfg.placements).join(', ') || '(none configured)'}.` }]);
+    const rules: CompiledRule[] = [];
+    if (cfg.rule) rules.push(compileRule(cfg.rule, 'rule'));
+    if (placement?.rule) rules.push(compileRule(placement.rule, `placements.${q.placement}.rule`));
+    if (q.filters?.rule) rules.push(compileRule(q.filters.rule, 'filters.rule'));
+    const m = await this.model();
+    if (!m) return { items: [], modelVersion: null, status: 'learning', note: 'learning — no recommendation model has been trained yet (tact train recommendations)' };
+    const { history, purchased } = this.histories(q.subject, now);
+    const toIdx = (ids: Iterable<string>) => [...ids].map((id) => m.index.get(id)).filter((i): i is number => i !== undefined);
+    const vars = q.subject ? ruleVars(q.subject, this.settings.get(featuresKind), now) : {};
+    const allow = rules.length ? (i: number) => {
+      const id = m.state.items[i];
+      const item = { ...(cfg.items[id] ?? {}), id };
+      return rules.every((r) => testRule(r, { ...vars, item }).pass);
+    } : undefined;
+    const bought = new Set(purchased);
+    const label = (i: number) => String(cfg.items[m.state.items[i]]?.name ?? m.state.items[i]);
+    const recs = recommend({ personal: { kind: 'neighbours', model: m.state.neighbours }, popularity: m.popularity }, {
+      history: toIdx(history),
+      purchased: toIdx(purchased),
+      outOfStock: toIdx([...cfg.outOfStock, ...(q.filters?.outOfStock ?? []), ...(q.filters?.exclude ?? []), ...(placement?.exclude ?? [])]),
+      allow,
+      limit: q.n,
+      label,
+    });
+    const items = recs.map((r): RecommendedItem => {
+      const because = r.reason.kind === 'because-you-viewed' ? m.state.items[r.reason.item] : null;
+      const explanation = because !== null && bought.has(because) ? `because you bought ${label(m.index.get(because)!)}` : r.explanation;
+      return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because };
+    });
+    return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular' };
+  }
+
+  /** The caller's list re-ranked by relevance blended with the subject's affinities. */
+  async rerank(q: { subject?: ProfileState; items: { id: string; relevance: number }[]; maxWeight?: number }, now: number): Promise<{ items: { id: string; relevance: number; score: number; affinity: number; explanation: string }[]; modelVersion: string | null; evidence: number }> {
+    const m = await this.model();
+    const { history } = this.histories(q.subject, now);
+    const idx = m ? history.map((id) => m.index.get(id)).filter((i): i is number => i !== undefined) : [];
+    const scores = m && idx.length ? neighbourScores(m.state.neighbours, idx).scores : undefined;
+    const affinity = q.items.map((x) => {
+      const i = m?.index.get(x.id);
+      return scores && i !== undefined ? scores[i] : 0;
+    });
+    const out = rerank(q.items.map((x, k) => ({ item: k, relevance: x.relevance })), affinity, { evidence: idx.length, maxWeight: q.maxWeight });
+    return { items: out.map((r) => ({ id: q.items[r.item].id, relevance: r.relevance, score: r.score, affinity: r.affinity, explanation: r.explanation })), modelVersion: m ? `recommendations@${m.version}` : null, evidence: idx.length };
+  }
+
+  /** The subject's items from its profile features, as of now. */
+  private histories(subject: ProfileState | undefined, now: number): { history: string[]; purchased: string[] } {
+    if (!subject) return { history: [], purchased: [] };
+    const cfg = this.settings.get(recommendationsKind);
+    const features = new Map(this.settings.get(featuresKind).map((f) => [f.def.name, f]));
+    const values = (names: string[]) => {
+      const out = new Set<string>();
+      for (const n of names) {
+        const f = features.get(n);
+        const v = f ? featureValue(f, subject.features[n], now) : undefined;
+        if (Array.isArray(v)) for (const x of v) out.add(String(x));
+      }
+      return [...out];
+    };
+    const purchased = values(cfg.purchased);
+    return { history: [...new Set([...values(cfg.history), ...purchased])], purchased };
+  }
+}
+
+function prepare(live: ModelVersion<RecommendationsState>): Prepared {
+  return { version: live.version, state: live.state, index: new Map(live.state.items.map((id, i) => [id, i])), popularity: Float64Array.from(live.state.popularity) };
+}

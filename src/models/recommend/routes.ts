@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { errorSchema } from '../../collect/schemas.js';
+import { findProfile } from '../../profiles/lookup.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import { requireKey } from '../../server/auth.js';
+import type { Tact } from '../../server/tact.js';
+
+const anyObj = { type: 'object', additionalProperties: true } as const;
+const ids = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 } as const;
+
+/**
+ * POST /v1/recommendations and POST /v1/rerank.
+ *
+ * @example
+ * await recommendRoutes(app, tact); // POST /v1/recommendations { subject: 'ana', n: 5 }
+ */
+export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const auth = requireKey(tact.keys, 'server', 'ask for recommendations');
+  const subjectOf = async (identifier: string): Promise<ProfileState | undefined> => {
+    const found = await findProfile(tact.store.profiles, identifier);
+    return found ? tact.store.profiles.getProfile(found.profileId) : undefined;
+  };
+
+  app.post<{ Body: { subject: string; n?: number; placement?: string; filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string } } }>('/v1/recommendations', {
+    preHandler: auth,
+    schema: {
+      tags: ['learn'],
+      summary: 'Items for a subject, each explained ("because you viewed X", "popular with other customers")',
+      description: 'The history is read fresh from the profile (a purchase made a second ago is already excluded). Filters: already purchased, out of stock (configured and `filters.outOfStock`), `filters.exclude`, the configured rule, the placement\'s rule and `filters.rule` (CEL over `item` and the profile). An unknown subject gets the popular items.',
+      body: {
+        type: 'object',
+        required: ['subject'],
+        additionalProperties: false,
+        properties: {
+          subject: { type: 'string', minLength: 1, description: 'An identifier as for GET /v1/profiles/{identifier}.' },
+          n: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+          placement: { type: 'string', minLength: 1 },
+          filters: { type: 'object', additionalProperties: false, properties: { exclude: ids, outOfStock: ids, rule: { type: 'string', minLength: 1 } } },
+        },
+      },
+      response: { 200: anyObj, 400: errorSchema, 401: errorSchema, 403: errorSchema },
+    },
+  }, async (req) => {
+    const subject = await subjectOf(req.body.subject);
+    const r = await tact.learning.recommender.recommend({ subject, n: req.body.n ?? 10, placement: req.body.placement, filters: req.body.filters }, Date.now());
+    return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r };
+  });
+
+  app.post<{ Body: { subject: string; items: { id: string; relevance: number }[]; maxWeight?: number } }>('/v1/rerank', {
+    preHandler: auth,
+    schema: {
+      tags: ['learn'],
+      summary: "Re-rank the caller's list, blending its relevance with the subject's affinities",
+      description: 'The affinity weight grows with the subject\'s evidence (maxWeight · n/(n + 10)): a subject without history gets the list back in its own order.',
+      body: {
+        type: 'object',
+        required: ['subject', 'items'],
+        additionalProperties: false,
+        properties: {
+          subject: { type: 'string', minLength: 1 },
+          items: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', required: ['id', 'relevance'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1 }, relevance: { type: 'number' } } } },
+          maxWeight: { type: 'number', minimum: 0, maximum: 1 },
+        },
+      },
+      response: { 200: anyObj, 400: errorSchema },
+    },
+  }, async (req) => {
+    const subject = await subjectOf(req.body.subject);
+    const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight }, Date.now());
+    return { subject: { id: subject?.id ?? null, known: !!subject }, ...r };
+  });
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { TactError } from '../../errors/tact-error.js';
+import { MemoryModelStore } from './memory-model-store.js';
+import { ModelRegistry } from './registry.js';
+
+const trained = (n: number) => ({ state: { n }, metrics: { n }, dataFrom: null, dataTo: n });
+
+async function registryWith(versions: number, opts: ConstructorParameters<typeof ModelRegistry>[1] = {}) {
+  const store = new MemoryModelStore();
+  const registry = new ModelRegistry(store, { ttlMs: 0, ...opts });
+  for (let v = 1; v <= versions; v++) await registry.register('m', trained(v), 'test');
+  return { store, registry };
+}
+
+describe('model registry: promotion rules', () => {
+  it('promotes the first version, then refuses a later one without a comparison and records the refusal', async () => {
+    const { store, registry } = await registryWith(2);
+    expect(await registry.promote('m', 1, { actor: 'a' })).toMatchObject({ promoted: true, previous: null, reason: expect.stringContaining('first version') });
+    const refused = await registry.promote('m', 2, { actor: 'a' });
+    expect(refused).toMatchObject({ promoted: false, previous: 1, reason: 'no comparison with live version 1 is available for m' });
+    expect((await registry.live<{ n: number }>('m'))?.state).toEqual({ n: 1 });
+    expect((await store.events('m', 10)).map((e) => e.action)).toEqual(['refused', 'promoted', 'trained', 'trained']);
+  });
+
+  it('lets a plugged-in comparison decide, and keeps its figures with the decision', async () => {
+    const { store, registry } = await registryWith(3);
+    await registry.promote('m', 1, { actor: 'a' });
+    registry.setComparator('m', async (candidate, live) => ({ better: (candidate.state as { n: number }).n === 3, summary: `${candidate.version} vs ${live.version}`, figures: { ips: 0.1 } }));
+    expect(await registry.promote('m', 2, { actor: 'a' })).toMatchObject({ promoted: false, comparison: { better: false, summary: '2 vs 1' } });
+    expect(await registry.promote('m', 3, { actor: 'a' })).toMatchObject({ promoted: true, reason: expect.stringContaining('favours it: 3 vs 1') });
+    expect((await store.events('m', 1))[0]).toMatchObject({ action: 'promoted', comparison: { figures: { ips: 0.1 } } });
+  });
+
+  it('promotes without a comparison when the operator allows it (training.autoPromote) or forces it with a reason', async () => {
+    const allowed = new Set<string>();
+    const { registry } = await registryWith(3, { autoPromote: () => allowed });
+    await registry.promote('m', 1, { actor: 'a' });
+    expect((await registry.promote('m', 2, { actor: 'a' })).promoted).toBe(false);
+    allowed.add('m');
+    expect(await registry.promote('m', 2, { actor: 'a' })).toMatchObject({ promoted: true, reason: expect.stringContaining('autoPromote') });
+    allowed.clear();
+    expect(await registry.promote('m', 3, { actor: 'ana', force: true, reason: 'checked by hand' })).toMatchObject({ promoted: true, reason: 'forced by ana: checked by hand' });
+  });
+
+  it('rolls back to the version live before the current one was promoted, down to the first', async () => {
+    const { registry } = await registryWith(3);
+    for (const v of [1, 2, 3]) await registry.promote('m', v, { actor: 'a', force: true, reason: 'r' });
+    expect(await registry.rollback('m', { actor: 'a' })).toEqual({ name: 'm', version: 2, from: 3 });
+    expect(await registry.rollback('m', { actor: 'a' })).toEqual({ name: 'm', version: 1, from: 2 });
+    await expect(registry.rollback('m', { actor: 'a' })).rejects.toMatchObject({ code: 'rollback_unavailable' });
+    expect((await registry.live('m'))?.version).toBe(1);
+  });
+
+  it('refuses to promote a version that does not exist (404)', async () => {
+    const { registry } = await registryWith(1);
+    const err = await registry.promote('m', 9, { actor: 'a' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TactError);
+    expect((err as TactError).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,140 @@
+import { TactError } from '../../errors/tact-error.js';
+import type { ModelEvent, ModelStore, ModelVersion, ModelVersionSummary } from './model-store.js';
+
+/** What a comparison of a candidate with the live version found. */
+export interface Comparison {
+  /** True when the candidate should replace the live version. */
+  better: boolean;
+  /** One sentence, kept with the promotion or the refusal. */
+  summary: string;
+  figures?: Record<string, unknown>;
+}
+
+/**
+ * Compares a candidate version with the live one (off-policy on the decision log, for policies).
+ *
+ * @example
+ * registry.setComparator('recommendations', async (candidate, live) => ({ better: true, summary: 'IPS value 0.031 vs 0.027' }));
+ */
+export type CompareVersions = (candidate: ModelVersion, live: ModelVersion) => Promise<Comparison>;
+
+/** The answer to a promotion request. */
+export interface Promotion {
+  name: string;
+  version: number;
+  promoted: boolean;
+  previous: number | null;
+  reason: string;
+  comparison: Comparison | null;
+}
+
+/** A trained model, before it is stored. */
+export interface TrainedModel<S = unknown> {
+  state: S;
+  metrics: Record<string, unknown>;
+  dataFrom: number | null;
+  dataTo: number;
+}
+
+/**
+ * The model registry: versions, the live one, promotion (guarded by a pluggable comparison) and
+ * rollback. Promotion rules, in order: the first version goes live (nothing to compare with);
+ * `force` goes live with the actor's reason; a registered comparison decides; a model listed in
+ * `training.autoPromote` goes live; anything else is refused, and the refusal is recorded.
+ *
+ * @example
+ * const registry = new ModelRegistry(store.models, { autoPromote: () => new Set(['send-time']) });
+ * const { version } = await registry.register('send-time', trained, 'cli');
+ * await registry.promote('send-time', version, { actor: 'cli' });
+ */
+export class ModelRegistry {
+  private readonly comparators = new Map<string, CompareVersions>();
+  private readonly cache = new Map<string, { checkedAt: number; version: ModelVersion | undefined }>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(readonly store: ModelStore, private readonly opts: { ttlMs?: number; autoPromote?: () => ReadonlySet<string> } = {}) {}
+
+  /** Plugs in the comparison that decides whether a candidate of `name` may replace the live version. */
+  setComparator(name: string, fn: CompareVersions): void {
+    this.comparators.set(name, fn);
+  }
+
+  /** The live version of a model with its state (cached for a couple of seconds: other processes may promote). */
+  async live<S>(name: string): Promise<ModelVersion<S> | undefined> {
+    const now = Date.now();
+    const c = this.cache.get(name);
+    if (c && now - c.checkedAt < (this.opts.ttlMs ?? 2000)) return c.version as ModelVersion<S> | undefined;
+    const l = await this.store.live(name);
+    let version = l && c?.version?.version === l.version ? c.version : undefined;
+    if (l && !version) version = await this.store.getVersion(name, l.version);
+    this.cache.set(name, { checkedAt: now, version });
+    return version as ModelVersion<S> | undefined;
+  }
+
+  /** Stores a trained version and records it in the model's history. */
+  async register(name: string, trained: TrainedModel, actor: string): Promise<ModelVersionSummary> {
+    return this.locked(name, async () => {
+      const at = Date.now();
+      const version = await this.store.addVersion({ name, trainedAt: at, dataFrom: trained.dataFrom, dataTo: trained.dataTo, metrics: trained.metrics, state: trained.state, trainedBy: actor });
+      await this.store.recordEvent({ name, version, action: 'trained', reason: 'trained', actor, at, comparison: null, previous: null });
+      return { name, version, trainedAt: at, dataFrom: trained.dataFrom, dataTo: trained.dataTo, metrics: trained.metrics, trainedBy: actor };
+    });
+  }
+
+  /** Tries to make `version` live (see the class comment); a refusal is returned and recorded, not thrown. */
+  async promote(name: string, version: number, o: { actor: string; reason?: string; force?: boolean }): Promise<Promotion> {
+    return this.locked(name, async () => {
+      const candidate = await this.store.getVersion(name, version);
+      if (!candidate) throw new TactError('not_found', { what: `version of model ${name}`, id: String(version) });
+      const live = await this.store.live(name);
+      const previous = live?.version ?? null;
+      const answer = (promoted: boolean, reason: string, comparison: Comparison | null): Promotion => ({ name, version, promoted, previous, reason, comparison });
+      if (live?.version === version) return answer(true, `version ${version} is already live`, null);
+      let decision: Promotion;
+      if (!live) decision = answer(true, 'first version: there is no live version to compare with', null);
+      else if (o.force) decision = answer(true, `forced by ${o.actor}: ${o.reason ?? 'no reason given'}`, null);
+      else {
+        const compare = this.comparators.get(name);
+        if (compare) {
+          const liveVersion = await this.store.getVersion(name, live.version);
+          const c = await compare(candidate, liveVersion!);
+          decision = answer(c.better, c.better ? `the comparison with version ${live.version} favours it: ${c.summary}` : `the comparison with version ${live.version} does not favour it: ${c.summary}`, c);
+        } else if (this.opts.autoPromote?.().has(name)) {
+          decision = answer(true, `training.autoPromote lets ${name} go live without a comparison`, null);
+        } else {
+          decision = answer(false, `no comparison with live version ${live.version} is available for ${name}`, null);
+        }
+      }
+      const event: ModelEvent = { name, version, action: decision.promoted ? 'promoted' : 'refused', reason: decision.reason, actor: o.actor, at: Date.now(), comparison: decision.comparison, previous };
+      if (decision.promoted) await this.store.setLive(name, version, event);
+      else await this.store.recordEvent(event);
+      this.cache.delete(name);
+      return decision;
+    });
+  }
+
+  /**
+   * Goes back to the version that was live before the current one was last promoted.
+   * Throws `rollback_unavailable` when there is none.
+   */
+  async rollback(name: string, o: { actor: string; reason?: string }): Promise<{ name: string; version: number; from: number }> {
+    return this.locked(name, async () => {
+      const live = await this.store.live(name);
+      if (!live) throw new TactError('rollback_unavailable', { name, detail: 'no version of it is live' });
+      const promotion = (await this.store.events(name, 1000)).find((e) => e.action === 'promoted' && e.version === live.version);
+      const to = promotion?.previous ?? null;
+      if (to === null) throw new TactError('rollback_unavailable', { name, detail: `version ${live.version} was the first to go live` });
+      await this.store.setLive(name, to, { name, version: to, action: 'rolled-back', reason: o.reason ?? 'no reason given', actor: o.actor, at: Date.now(), comparison: null, previous: live.version });
+      this.cache.delete(name);
+      return { name, version: to, from: live.version };
+    });
+  }
+
+  /** Runs `fn` after every earlier call for the same model has finished (one process). */
+  private locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(name) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.locks.set(name, next.catch(() => undefined));
+    return next;
+  }
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorSchema } from '../../collect/schemas.js';
+import { authorOf } from '../../config/routes.js';
+import { TactError, validationError } from '../../errors/tact-error.js';
+import { requireKey } from '../../server/auth.js';
+import type { Tact } from '../../server/tact.js';
+import { calibrationReport } from '../calibration/calibration.js';
+import { clean } from '../estimates/estimate-view.js';
+import { ratesKind } from '../rates/rates-kind.js';
+import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
+import type { ModelVersionSummary } from './model-store.js';
+
+const anyObj = { type: 'object', additionalProperties: true } as const;
+const nameParam = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const summary = (v: ModelVersionSummary) => ({ version: v.version, trainedAt: iso(v.trainedAt), dataFrom: iso(v.dataFrom), dataTo: iso(v.dataTo), trainedBy: v.trainedBy, metrics: v.metrics });
+
+/**
+ * The model registry: list, inspect, train, promote, roll back, calibration.
+ *
+ * @example
+ * await modelRoutes(app, tact); // GET /v1/models, POST /v1/models/rates/promote …
+ */
+export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const read = requireKey(tact.keys, 'server', 'read models');
+  const write = requireKey(tact.keys, 'admin', 'train, promote or roll back models');
+  const reg = tact.learning.registry;
+  const trainer = (name: string) => tact.learning.trainers.find((t) => t.name === name);
+  const known = async (name: string) => {
+    if (!trainer(name) && !(await reg.store.names()).includes(name)) throw new TactError('not_found', { what: `model (the models are ${MODEL_NAMES.join(', ')})`, id: name });
+  };
+  const actor = (req: FastifyRequest) => authorOf(req);
+
+  app.get('/v1/models', { preHandler: read, schema: { tags: ['learn'], summary: 'Every model: its live version and its latest', response: { 200: anyObj } } }, async () => {
+    const names = [...new Set([...MODEL_NAMES, ...(await reg.store.names())])];
+    const cfg = tact.settings.get(trainingKind);
+    const models = [];
+    for (const name of names) {
+      const live = await reg.store.live(name);
+      const [latest] = await reg.store.versions(name, 1);
+      models.push({ name, description: trainer(name)?.description ?? null, live: live ? { version: live.version, since: iso(live.since) } : null, latest: latest ? summary(latest) : null, autoPromote: cfg.autoPromote.has(name) });
+    }
+    return { models, schedule: { everyMs: cfg.everyMs, models: cfg.models, segmentSweepMs: cfg.sweepMs } };
+  });
+
+  app.get<{ Params: { name: string } }>('/v1/models/:name', { preHandler: read, schema: { tags: ['learn'], summary: 'A model: versions (newest first), the live one, and its history of promotions, refusals and rollbacks', params: nameParam, response: { 200: anyObj, 404: errorSchema } } }, async (req) => {
+    const { name } = req.params;
+    await known(name);
+    const live = await reg.store.live(name);
+    return {
+      name,
+      description: trainer(name)?.description ?? null,
+      live: live ? { version: live.version, since: iso(live.since) } : null,
+      versions: (await reg.store.versions(name, 50)).map(summary),
+      history: (await reg.store.events(name, 100)).map((e) => ({ ...e, at: iso(e.at) })),
+    };
+  });
+
+  app.post<{ Params: { name: string } }>('/v1/models/:name/train', { preHandler: write, schema: { tags: ['learn'], summary: 'Train a model now; the new version is promoted only if the promotion rules allow it', params: nameParam, response: { 200: anyObj, 404: errorSchema } } }, async (req) => {
+    await known(req.params.name);
+    return clean({ results: await tact.learning.train([req.params.name], actor(req)) });
+  });
+
+  app.post<{ Params: { name: string }; Body: { version: number; force?: boolean; reason?: string } }>('/v1/models/:name/promote', {
+    preHandler: write,
+    schema: {
+      tags: ['learn'],
+      summary: 'Make a version live',
+      description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history.',
+      params: nameParam,
+      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, force: { type: 'boolean' }, reason: { type: 'string' } }, additionalProperties: false },
+      response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+    },
+  }, async (req) => {
+    await known(req.params.name);
+    const { version, force, reason } = req.body;
+    if (force && !reason?.trim()) throw validationError([{ field: 'reason', message: 'A forced promotion needs a `reason`: it is kept in the model\'s history.' }]);
+    const p = await reg.promote(req.params.name, version, { actor: actor(req), force, reason });
+    if (!p.promoted) throw new TactError('promotion_refused', { name: req.params.name, version, detail: p.reason }, { extra: { comparison: p.comparison } });
+    return p;
+  });
+
+  app.post<{ Params: { name: string }; Body: { reason?: unknown } | undefined }>('/v1/models/:name/rollback', {
+    preHandler: write,
+    schema: { tags: ['learn'], summary: 'Go back to the version that was live before the current one', description: 'Optional body: `{ "reason": "…" }`, kept in the history.', params: nameParam, response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema } },
+  }, async (req) => {
+    await known(req.params.name);
+    const reason = req.body && typeof req.body === 'object' ? req.body.reason : undefined;
+    if (reason !== undefined && typeof reason !== 'string') throw validationError([{ field: 'reason', message: 'The `reason` must be a string.' }]);
+    return reg.rollback(req.params.name, { actor: actor(req), reason });
+  });
+
+  app.get<{ Params: { name: string }; Querystring: { key?: string } }>('/v1/models/:name/calibration', {
+    preHandler: read,
+    schema: {
+      tags: ['learn'],
+      summary: 'Reliability of a rate model on held-out outcomes: ECE, bins, coverage of its 90% intervals',
+      description: 'Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for).',
+      params: nameParam,
+      querystring: { type: 'object', properties: { key: { type: 'string' } } },
+      response: { 200: anyObj, 404: errorSchema },
+    },
+  }, async (req) => {
+    const { name } = req.params;
+    const now = Date.now();
+    if (name === 'rates') {
+      const keys = req.query.key !== undefined ? [req.query.key] : tact.settings.get(ratesKind).map((r) => r.def.name);
+      const reports = [];
+      for (const key of keys) reports.push(await calibrationReport(tact.store.estimates, name, key, now));
+      return clean({ model: name, reports });
+    }
+    const report = await calibrationReport(tact.store.estimates, name, req.query.key, now);
+    if (report.n === 0 && report.pending === 0) throw new TactError('not_found', { what: 'model with a calibration report (those that record predictions: rates)', id: name });
+    return clean({ model: name, reports: [report] });
+  });
+}

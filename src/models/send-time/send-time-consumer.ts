@@ -1,0 +1,43 @@
+import type { LoggedEvent } from '../../collect/log-consumers.js';
+import type { Settings } from '../../config/settings.js';
+import { slotOf } from '../../learn/send-time/send-time.js';
+import type { Store } from '../../store/store.js';
+import { EstimateBatch, withSubjects } from '../estimates/estimate-batch.js';
+import type { AfterWrite, KindConsumer } from '../estimates/learn-consumers.js';
+import { tzOffsetMinutes } from '../local-time.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { type SendTimeModelState, type SlotCounts, newSlotCounts, sendTimeNow, sendTimePrior } from './send-time-model.js';
+import { sendTimeKind } from './send-time-kind.js';
+
+/**
+ * Counts each subject's engagement events by hour of week in the subject's time zone; the stored
+ * estimate is the best slot after each count.
+ *
+ * @example
+ * learnConsumers.push(sendTimeConsumer(store, settings, registry));
+ */
+export function sendTimeConsumer(store: Store, settings: Settings, registry: ModelRegistry, afterWrite: AfterWrite = async () => undefined): KindConsumer {
+  return {
+    kind: sendTimeKind.kind,
+    configured: () => settings.get(sendTimeKind).configured,
+    async handle(events: LoggedEvent[]) {
+      const cfg = settings.get(sendTimeKind);
+      const relevant = await withSubjects(store.profiles, events.filter((e) => cfg.matches(e.message)));
+      if (!relevant.length) return;
+      const now = Date.now();
+      const prior = sendTimePrior(await registry.live<SendTimeModelState>('send-time'));
+      const batch = new EstimateBatch(store.estimates, now);
+      await batch.load(relevant.map((e) => ({ subjectId: e.subject.id, model: 'send-time', key: '' })));
+      for (const e of relevant) {
+        const row = batch.row({ subjectId: e.subject.id, model: 'send-time', key: '' }, () => ({ state: newSlotCounts(), modelVersion: prior.modelVersion }));
+        if (!batch.fresh(row, e.seq)) continue;
+        const t = e.message.timestamp;
+        const counts = row.state as SlotCounts;
+        counts.counts[slotOf(new Date(t), tzOffsetMinutes(e.subject.timezone, t))] += 1;
+        batch.touch(row, e.seq, sendTimeNow(counts, prior, cfg.minEvents, now).estimate, prior.modelVersion);
+      }
+      await batch.flush();
+      await afterWrite(relevant);
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { populationSendTimePrior } from '../../learn/send-time/send-time.js';
+import { fitSendTimeStrength } from '../../learn/send-time/strength.js';
+import type { Trainer } from '../train/trainer.js';
+import type { SendTimeModelState, SlotCounts } from './send-time-model.js';
+
+/**
+ * The population's engagement by hour of week (smoothed) and the Dirichlet prior strength A that
+ * maximises the subjects' marginal likelihood (empirical Bayes): how many pseudo-events of
+ * "everyone" a subject's own counts are weighed against.
+ *
+ * @example
+ * await trainModels(ctx, [sendTimeTrainer], ['send-time'], 'cli');
+ */
+export const sendTimeTrainer: Trainer = {
+  name: 'send-time',
+  description: 'Population engagement by hour of week and the prior strength (Dirichlet-multinomial empirical Bayes).',
+  async train(ctx) {
+    const subjects: number[][] = [];
+    let after = '';
+    for (;;) {
+      const rows = await ctx.store.estimates.scan('send-time', '', after, 1000);
+      if (!rows.length) break;
+      for (const r of rows) subjects.push((r.state as SlotCounts).counts);
+      after = rows[rows.length - 1].subjectId;
+    }
+    const events = subjects.reduce((s, c) => s + c.reduce((a, b) => a + b, 0), 0);
+    if (subjects.length < 2 || events < 20) return { skipped: `too little engagement yet (${subjects.length} subjects, ${events} events; needs 2 subjects and 20 events)` };
+    const base = populationSendTimePrior(subjects);
+    const strength = fitSendTimeStrength(base.share, subjects);
+    let best = 0;
+    for (let s = 1; s < base.share.length; s++) if (base.share[s] > base.share[best]) best = s;
+    const state: SendTimeModelState = { share: [...base.share], strength };
+    return { state, metrics: { subjects: subjects.length, events, strength: Math.round(strength * 100) / 100, populationBestSlot: best }, dataFrom: null, dataTo: ctx.now };
+  },
+};

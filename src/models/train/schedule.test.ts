@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Settings } from '../../config/settings.js';
+import { SegmentLookup } from '../../segments/segment-lookup.js';
+import { SegmentMembership } from '../../segments/segment-membership.js';
+import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { documentKinds } from '../../server/tact.js';
+import { SubjectEstimates } from '../estimates/subject-estimates.js';
+import { ModelRegistry } from '../registry/registry.js';
+import { TrainingSchedule } from './schedule.js';
+import type { Trainer } from './trainer.js';
+
+const H = 3_600_000;
+
+describe('training schedule', () => {
+  let store: SqliteStore;
+  let settings: Settings;
+  beforeEach(async () => {
+    store = await openSqliteStore({ path: ':memory:' });
+    settings = new Settings(store.documents, documentKinds);
+    await settings.reload();
+  });
+  afterEach(async () => store.close());
+
+  function scheduleWith(trainers: Trainer[]) {
+    const registry = new ModelRegistry(store.models, { ttlMs: 0 });
+    const lookup = new SegmentLookup(store.segments, settings, registry);
+    const membership = new SegmentMembership(store, settings, new SubjectEstimates(store, settings, registry, lookup), lookup);
+    return { registry, schedule: new TrainingSchedule({ store, settings, registry, log: () => undefined }, trainers, membership) };
+  }
+
+  it('trains each model once per interval, retries a skipped one within the hour, and keeps the version history', async () => {
+    const calls: string[] = [];
+    let ready = false;
+    const trainers: Trainer[] = [
+      { name: 'send-time', description: '', train: async (ctx) => (calls.push('send-time'), { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now }) },
+      { name: 'rates', description: '', train: async () => (calls.push('rates'), ready ? { state: {}, metrics: {}, dataFrom: null, dataTo: 0 } : { skipped: 'no data yet' }) },
+    ];
+    const { registry, schedule } = scheduleWith(trainers);
+    const t0 = Date.now();
+    await schedule.tick(t0);
+    expect(calls).toEqual(['send-time', 'rates']);
+    await schedule.tick(t0 + 30 * 60_000);
+    expect(calls).toHaveLength(2);
+    ready = true;
+    await schedule.tick(t0 + H + 1);
+    expect(calls).toEqual(['send-time', 'rates', 'rates']);
+    await schedule.tick(t0 + 25 * H);
+    expect(calls).toEqual(['send-time', 'rates', 'rates', 'send-time']);
+    expect((await registry.live('send-time'))?.version).toBe(1);
+    expect((await store.models.versions('send-time', 5)).map((v) => v.trainedBy)).toEqual(['schedule', 'schedule']);
+    expect((await store.documents.getJob('train:rates'))?.progress).toMatchObject({ lastAt: t0 + H + 1, lastResult: { version: 1, promoted: true } });
+  });
+
+  it('trains only the models the training document lists, and nothing when it says "off"', async () => {
+    const calls: string[] = [];
+    const trainer = (name: 'send-time' | 'rates'): Trainer => ({ name, description: '', train: async () => (calls.push(name), { skipped: 'x' }) });
+    const { schedule } = scheduleWith([trainer('send-time'), trainer('rates')]);
+    await settings.put('training', { models: ['rates'] }, { author: 't', reason: 't' });
+    await schedule.tick(Date.now());
+    expect(calls).toEqual(['rates']);
+    await settings.put('training', { every: 'off' }, { author: 't', reason: 't' });
+    await schedule.tick(Date.now() + 48 * H);
+    expect(calls).toEqual(['rates']);
+  });
+});

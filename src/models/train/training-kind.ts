@@ -1,0 +1,80 @@
+import type { DocumentKind } from '../../config/document-kind.js';
+import type { FieldProblem } from '../../errors/tact-error.js';
+import { parseDuration } from '../../profiles/features/definition.js';
+import { checkDuration, isObject } from '../kind-checks.js';
+
+/**
+ * Every model `tact train` knows, in training order (micro-segments first: rates use them).
+ *
+ * @example
+ * MODEL_NAMES.includes('rates'); // true
+ */
+export const MODEL_NAMES = ['micro-segments', 'send-time', 'rates', 'baselines', 'recommendations'] as const;
+/**
+ * A model `tact train` knows.
+ *
+ * @example
+ * const m: ModelName = 'send-time';
+ */
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/**
+ * Retraining on a schedule, and which models may go live without a comparison.
+ *
+ * @example
+ * { every: '24h', models: ['recommendations', 'send-time'], autoPromote: ['send-time'], segmentSweep: '6h' }
+ */
+export interface TrainingDoc {
+  /** How often each model is retrained (default 24h); "off" stops the schedule. */
+  every?: string;
+  /** The models the schedule retrains (default all). */
+  models?: string[];
+  /**
+   * Models whose new versions go live without an off-policy comparison. An operator's recorded
+   * choice; every other model's new version waits for a comparison or a forced promotion.
+   */
+  autoPromote?: string[];
+  /** How often segment membership is re-evaluated for everyone (time-dependent rules); default 6h, "off" to stop. */
+  segmentSweep?: string;
+}
+
+/** Compiled schedule. */
+export interface CompiledTraining {
+  everyMs: number | null;
+  models: readonly string[];
+  autoPromote: ReadonlySet<string>;
+  sweepMs: number | null;
+}
+
+const names = (p: FieldProblem[], field: string, v: unknown) => {
+  if (v === undefined) return;
+  if (!Array.isArray(v) || v.some((x) => !MODEL_NAMES.includes(x as ModelName))) p.push({ field, message: `The \`${field}\` must be a list of model names (${MODEL_NAMES.join(', ')}).` });
+};
+
+/**
+ * The training schedule (`training` in tact.config.yaml).
+ *
+ * @example
+ * settings.get(trainingKind).everyMs; // 86400000 by default
+ */
+export const trainingKind: DocumentKind<TrainingDoc, CompiledTraining> = {
+  kind: 'training',
+  configKey: 'training',
+  description: 'How often models retrain, which ones, which may go live without a comparison, and the segment sweep.',
+  empty: {},
+  check(body: unknown): FieldProblem[] {
+    if (!isObject(body)) return [{ field: 'training', message: 'The training settings must be an object.' }];
+    const p: FieldProblem[] = [];
+    if (body.every !== 'off') checkDuration(p, 'every', body.every, true);
+    if (body.segmentSweep !== 'off') checkDuration(p, 'segmentSweep', body.segmentSweep, true);
+    names(p, 'models', body.models);
+    names(p, 'autoPromote', body.autoPromote);
+    return p;
+  },
+  compile: (b) => ({
+    everyMs: b.every === 'off' ? null : (parseDuration(b.every ?? '24h') as number),
+    models: b.models ?? MODEL_NAMES,
+    autoPromote: new Set(b.autoPromote ?? []),
+    sweepMs: b.segmentSweep === 'off' ? null : (parseDuration(b.segmentSweep ?? '6h') as number),
+  }),
+};

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { estimateVars, membershipChanges } from './membership.js';
+
+const ctx = { at: 5, seq: 9, version: 2, reason: 'event' };
+
+describe('segment membership changes', () => {
+  it('enters what the rules now admit and leaves the rest, naming a removed segment as such', () => {
+    const out = membershipChanges('p1', ['vip', 'new'], ['new', 'lapsed', 'old'], new Set(['vip', 'new', 'lapsed']), ctx);
+    expect(out.map((t) => `${t.kind}:${t.segment}:${t.reason}`)).toEqual(['entry:vip:event', 'exit:lapsed:event', 'exit:old:removed']);
+    expect(out[0]).toMatchObject({ profileId: 'p1', at: 5, seq: 9, version: 2 });
+  });
+
+  it('changes nothing when membership already matches', () => {
+    expect(membershipChanges('p1', ['a'], ['a'], new Set(['a']), ctx)).toEqual([]);
+  });
+
+  it('gives rules the estimates by model, unbounded ends as null', () => {
+    const e = { value: 0.3, low: -Infinity, high: 0.5, level: 0.9, evidence: 4, source: 'personal' as const, status: 'learning' as const, modelVersion: 'x', updatedAt: 'y' };
+    const vars = estimateVars([{ model: 'rate', key: 'email_open', estimate: e }, { model: 'send-time', key: '', estimate: e, detail: { slot: 34 } }, { model: 'baseline', key: 'spend', estimate: { ...e, value: NaN } }]);
+    expect(vars).toEqual({
+      rates: { email_open: { value: 0.3, low: null, high: 0.5, level: 0.9, evidence: 4, source: 'personal', status: 'learning' } },
+      sendTime: { value: 0.3, low: null, high: 0.5, level: 0.9, evidence: 4, source: 'personal', status: 'learning', slot: 34 },
+      baselines: { spend: { value: null, low: null, high: 0.5, level: 0.9, evidence: 4, source: 'personal', status: 'learning' } },
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import type { Estimate } from '../learn/estimate.js';
+import type { SegmentTransition } from './segment-store.js';
+
+/**
+ * The entries and exits that bring a subject's stored membership (`current`) to the segments
+ * its rules now admit (`desired`). A segment no longer defined is left with reason `removed`.
+ *
+ * @example
+ * membershipChanges('p1', ['vip'], ['lapsed'], new Set(['vip', 'lapsed']), { at, seq: 9, version: 2, reason: 'event' });
+ * // [{ segment: 'vip', kind: 'entry', … }, { segment: 'lapsed', kind: 'exit', … }]
+ */
+export function membershipChanges(
+  profileId: string,
+  desired: readonly string[],
+  current: readonly string[],
+  defined: ReadonlySet<string>,
+  ctx: { at: number; seq: number; version: number; reason: string },
+): SegmentTransition[] {
+  const want = new Set(desired);
+  const have = new Set(current);
+  const out: SegmentTransition[] = [];
+  for (const s of desired) if (!have.has(s)) out.push({ segment: s, profileId, kind: 'entry', at: ctx.at, seq: ctx.seq, version: ctx.version, reason: ctx.reason });
+  for (const s of current) {
+    if (!want.has(s)) out.push({ segment: s, profileId, kind: 'exit', at: ctx.at, seq: ctx.seq, version: ctx.version, reason: defined.has(s) ? ctx.reason : 'removed' });
+  }
+  return out;
+}
+
+/** An estimate as a CEL value: unbounded ends and undefined values become null. */
+export interface EstimateVar {
+  value: number | null;
+  low: number | null;
+  high: number | null;
+  level: number;
+  evidence: number;
+  source: string;
+  status: string;
+}
+
+/**
+ * The `estimates` variable segment rules see:
+ * `estimates.baselines.<metric>`, `estimates.rates.<rate>`, `estimates.sendTime` (with its `slot`),
+ * each with value, low, high, level, evidence, source and status.
+ *
+ * @example
+ * estimateVars([{ model: 'rate', key: 'email_open', estimate }]); // { baselines: {}, rates: { email_open: { value: 0.31, … } }, sendTime: null }
+ */
+export function estimateVars(list: { model: string; key: string; estimate: Estimate; detail?: Record<string, unknown> }[]): Record<string, unknown> {
+  const out: { baselines: Record<string, EstimateVar>; rates: Record<string, EstimateVar>; sendTime: (EstimateVar & { slot: number }) | null } = { baselines: {}, rates: {}, sendTime: null };
+  for (const x of list) {
+    const v = asVar(x.estimate);
+    if (x.model === 'baseline') out.baselines[x.key] = v;
+    else if (x.model === 'rate') out.rates[x.key] = v;
+    else if (x.model === 'send-time') out.sendTime = { ...v, slot: Number(x.detail?.slot ?? 0) };
+  }
+  return out;
+}
+
+const fin = (x: number) => (Number.isFinite(x) ? x : null);
+const asVar = (e: Estimate): EstimateVar => ({ value: fin(e.value), low: fin(e.low), high: fin(e.high), level: e.level, evidence: e.evidence, source: e.source, status: e.status });

@@ -1,0 +1,52 @@
+import { fitMicroSegments } from '../learn/segments/micro-segments.js';
+import { assignCluster } from '../learn/segments/kmeans.js';
+import type { Trainer } from '../models/train/trainer.js';
+import { forEachSubject } from '../models/train/subjects.js';
+import { featuresKind } from '../profiles/features/features-kind.js';
+import { featureVector } from './feature-vector.js';
+import type { MicroSegmentsState } from './segment-lookup.js';
+import { segmentsKind } from './segments-kind.js';
+
+/**
+ * Learned micro-segments: k-means (seeded k-means++) over the standardised features named in
+ * `segments.microSegments`, one row per live profile. Reports the share of variance the clusters
+ * explain and their sizes.
+ *
+ * @example
+ * await trainModels(ctx, [microSegmentsTrainer], ['micro-segments'], 'cli');
+ */
+export const microSegmentsTrainer: Trainer = {
+  name: 'micro-segments',
+  description: 'k-means over standardised profile features: the rung between a segment and a person.',
+  async train(ctx) {
+    const cfg = ctx.settings.get(segmentsKind).microSegments;
+    if (!cfg) return { skipped: 'segments.microSegments names no features' };
+    const features = ctx.settings.get(featuresKind);
+    const unknown = cfg.features.filter((f) => !features.some((c) => c.def.name === f));
+    if (unknown.length) return { skipped: `segments.microSegments names features that are not defined: ${unknown.join(', ')}` };
+    const rows: number[] = [];
+    const n = await forEachSubject(ctx.store, (state) => {
+      rows.push(...featureVector(state, features, cfg.features, ctx.now));
+    });
+    const needed = Math.max(cfg.minSubjects, cfg.k * 2);
+    if (n < needed) return { skipped: `only ${n} subjects; micro-segments need at least ${needed}` };
+    const d = cfg.features.length;
+    const X = Float64Array.from(rows);
+    const model = fitMicroSegments(X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' });
+    // Share of variance explained, on the standardised rows (their mean is 0).
+    let within = 0;
+    let total = 0;
+    const C = Float64Array.from(model.centroids);
+    for (let i = 0; i < n; i++) {
+      const z = Array.from({ length: d }, (_, k) => (X[i * d + k] - model.mean[k]) / model.sd[k]);
+      const c = assignCluster(C, model.k, d, z);
+      for (let k = 0; k < d; k++) {
+        within += (z[k] - C[c * d + k]) ** 2;
+        total += z[k] ** 2;
+      }
+    }
+    const explained = total > 0 ? 1 - within / total : 0;
+    const state: MicroSegmentsState = { features: cfg.features, model, explained };
+    return { state, metrics: { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000 }, dataFrom: null, dataTo: ctx.now };
+  },
+};

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { errorSchema } from '../collect/schemas.js';
+import { TactError } from '../errors/tact-error.js';
+import { requireKey } from '../server/auth.js';
+import type { Tact } from '../server/tact.js';
+import type { MicroSegmentsState } from './segment-lookup.js';
+import { segmentsKind } from './segments-kind.js';
+
+const anyObj = { type: 'object', additionalProperties: true } as const;
+const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * GET /v1/segments, /v1/segments/{name}/members and /v1/segments/{name}/events.
+ *
+ * @example
+ * await segmentRoutes(app, tact); // GET /v1/segments/big_spenders/members
+ */
+export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const read = requireKey(tact.keys, 'server', 'read segments');
+  const defined = (name: string) => {
+    const a = tact.settings.get(segmentsKind).audiences.find((x) => x.name === name);
+    if (!a) throw new TactError('not_found', { what: 'segment', id: name });
+    return a;
+  };
+
+  app.get('/v1/segments', {
+    preHandler: read,
+    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, and the live micro-segments', response: { 200: anyObj } },
+  }, async () => {
+    const counts = new Map((await tact.store.segments.counts()).map((c) => [c.segment, c]));
+    const micro = await tact.learning.registry.live<MicroSegmentsState>('micro-segments');
+    return {
+      version: tact.settings.version('segments'),
+      segments: tact.settings.get(segmentsKind).audiences.map((a) => ({
+        name: a.name, when: a.when, ...(a.description ? { description: a.description } : {}),
+        members: counts.get(a.name)?.members ?? 0, entries: counts.get(a.name)?.entries ?? 0, exits: counts.get(a.name)?.exits ?? 0,
+      })),
+      microSegments: micro ? { modelVersion: `micro-segments@${micro.version}`, features: micro.state.features, k: micro.state.model.k, sizes: micro.state.model.sizes, varianceExplained: micro.state.explained } : null,
+    };
+  });
+
+  app.get<{ Params: { name: string }; Querystring: { after?: string; limit?: number } }>('/v1/segments/:name/members', {
+    preHandler: read,
+    schema: {
+      tags: ['learn'],
+      summary: 'Members of a segment, by profile id (page with `after`)',
+      params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      querystring: { type: 'object', properties: { after: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+      response: { 200: anyObj, 404: errorSchema },
+    },
+  }, async (req) => {
+    defined(req.params.name);
+    const limit = req.query.limit ?? 100;
+    const members = await tact.store.segments.members(req.params.name, req.query.after ?? '', limit);
+    return { segment: req.params.name, members: members.map((m) => ({ profileId: m.profileId, since: iso(m.since) })), next: members.length === limit ? members[members.length - 1].profileId : null };
+  });
+
+  app.get<{ Params: { name: string }; Querystring: { limit?: number } }>('/v1/segments/:name/events', {
+    preHandler: read,
+    schema: {
+      tags: ['learn'],
+      summary: 'Entries into and exits from a segment, newest first',
+      params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+      response: { 200: anyObj, 404: errorSchema },
+    },
+  }, async (req) => {
+    defined(req.params.name);
+    const list = await tact.store.segments.transitions(req.params.name, req.query.limit ?? 100);
+    return { segment: req.params.name, events: list.map((t) => ({ profileId: t.profileId, kind: t.kind, at: iso(t.at), reason: t.reason, seq: t.seq, segmentsVersion: t.version })) };
+  });
+}

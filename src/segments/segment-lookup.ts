@@ -1,0 +1,58 @@
+import type { Settings } from '../config/settings.js';
+import { type MicroSegmentModel, microSegmentOf } from '../learn/segments/micro-segments.js';
+import type { ModelRegistry } from '../models/registry/registry.js';
+import { featuresKind } from '../profiles/features/features-kind.js';
+import type { ProfileState } from '../profiles/profile-state.js';
+import { featureVector } from './feature-vector.js';
+import type { SegmentStore } from './segment-store.js';
+import { segmentsKind } from './segments-kind.js';
+
+/** The stored `micro-segments` model: the fitted k-means and the features it was fitted on. */
+export interface MicroSegmentsState {
+  features: string[];
+  model: MicroSegmentModel;
+  /** Share of the (standardised) variance the clusters explain, 1 − within/total. */
+  explained: number;
+}
+
+/**
+ * Where a subject sits on the granularity ladder (population → segment → micro-segment →
+ * personal): its segments (in the order the operator listed them; the first is its ladder
+ * segment) and its learned micro-segment under the live model.
+ *
+ * @example
+ * { segments: ['big_spenders', 'newsletter'], segment: 'big_spenders', microSegment: { index: 3, modelVersion: 'micro-segments@2', key: 'micro-segment:2:3' } }
+ */
+export interface LadderPosition {
+  segments: string[];
+  segment: string | null;
+  microSegment: { index: number; modelVersion: string; key: string } | null;
+}
+
+/**
+ * Answers "which segment and micro-segment is this subject in, now?" — membership from the
+ * segment store (kept by the log consumer), the micro-segment computed from the profile's current
+ * features (O(k·d)), so both follow the very last event.
+ *
+ * @example
+ * const pos = await lookup.position(state, Date.now());
+ */
+export class SegmentLookup {
+  constructor(private readonly segments: SegmentStore, private readonly settings: Settings, private readonly registry: ModelRegistry) {}
+
+  /** The subject's segments and micro-segment. */
+  async position(state: ProfileState, now: number): Promise<LadderPosition> {
+    const member = new Set((await this.segments.membershipsOf(state.id)).map((m) => m.segment));
+    const segments = this.settings.get(segmentsKind).audiences.map((a) => a.name).filter((n) => member.has(n));
+    return { segments, segment: segments[0] ?? null, microSegment: await this.microSegment(state, now) };
+  }
+
+  /** The subject's micro-segment under the live model, or null before one is trained. */
+  async microSegment(state: ProfileState, now: number): Promise<LadderPosition['microSegment']> {
+    const live = await this.registry.live<MicroSegmentsState>('micro-segments');
+    if (!live) return null;
+    const x = featureVector(state, this.settings.get(featuresKind), live.state.features, now);
+    const index = microSegmentOf(live.state.model, x);
+    return { index, modelVersion: `micro-segments@${live.version}`, key: `micro-segment:${live.version}:${index}` };
+  }
+}

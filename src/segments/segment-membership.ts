@@ -1,0 +1,119 @@
+import type { LoggedEvent } from '../collect/log-consumers.js';
+import type { Settings } from '../config/settings.js';
+import { type SubjectEvent, withSubjects } from '../models/estimates/estimate-batch.js';
+import type { KindConsumer } from '../models/estimates/learn-consumers.js';
+import type { SubjectEstimates } from '../models/estimates/subject-estimates.js';
+import { forEachSubject } from '../models/train/subjects.js';
+import { featuresKind } from '../profiles/features/features-kind.js';
+import type { ProfileState } from '../profiles/profile-state.js';
+import { ruleVars } from '../profiles/profile-view.js';
+import { testRule } from '../rules/cel.js';
+import type { Store } from '../store/store.js';
+import { estimateVars, membershipChanges } from './membership.js';
+import type { SegmentLookup } from './segment-lookup.js';
+import type { SegmentTransition } from './segment-store.js';
+import { segmentsKind } from './segments-kind.js';
+
+/**
+ * Real-time segment membership: after every committed batch the consumer re-evaluates each
+ * subject the batch touched against every segment rule (facts, estimates, micro-segment) and
+ * records the entries and exits; a sweep does the same for everyone (rules that depend on time
+ * change without an event).
+ *
+ * @example
+ * const m = new SegmentMembership(store, settings, estimates, lookup);
+ * learnConsumers.push(m.consumer());
+ * await m.sweep();
+ */
+export class SegmentMembership {
+  constructor(private readonly store: Store, private readonly settings: Settings, private readonly estimates: SubjectEstimates, private readonly lookup: SegmentLookup) {}
+
+  /** The changes that bring one subject's membership up to date (not applied). */
+  async changes(state: ProfileState, ctx: { seq: number; reason: string; now: number }): Promise<SegmentTransition[]> {
+    const { audiences } = this.settings.get(segmentsKind);
+    const vars = ruleVars(state, this.settings.get(featuresKind), ctx.now);
+    const needs = (word: string) => audiences.some((a) => a.when.includes(word));
+    const position = needs('microSegment') || needs('estimates') ? await this.lookup.position(state, ctx.now) : undefined;
+    if (needs('estimates')) vars.estimates = estimateVars(await this.estimates.forSubject(state, ctx.now, position));
+    if (needs('microSegment')) vars.microSegment = position?.microSegment?.index ?? null;
+    const desired = audiences.filter((a) => testRule(a.rule, vars).pass).map((a) => a.name);
+    const current = (await this.store.segments.membershipsOf(state.id)).map((m) => m.segment);
+    return membershipChanges(state.id, desired, current, new Set(audiences.map((a) => a.name)), { at: ctx.now, seq: ctx.seq, version: this.settings.version('segments'), reason: ctx.reason });
+  }
+
+  /** The log consumer (registered per segments version by LearnConsumers). */
+  consumer(): KindConsumer {
+    return {
+      kind: segmentsKind.kind,
+      configured: () => this.settings.get(segmentsKind).audiences.length > 0,
+      handle: (events) => this.handle(events),
+    };
+  }
+
+  private async handle(events: LoggedEvent[]): Promise<void> {
+    const now = Date.now();
+    const latest = new Map<string, { state: ProfileState; seq: number }>();
+    const mergedAway = new Map<string, { into: string; seq: number }>();
+    for (const e of await withSubjects(this.store.profiles, events)) {
+      latest.set(e.subject.id, { state: e.subject, seq: e.seq });
+      if (e.profileId !== e.subject.id) mergedAway.set(e.profileId, { into: e.subject.id, seq: e.seq });
+    }
+    const changes: SegmentTransition[] = [];
+    for (const { state, seq } of latest.values()) changes.push(...(await this.changes(state, { seq, reason: 'event', now })));
+    // A profile merged into another leaves its segments: the survivor is evaluated as itself.
+    for (const [id, m] of mergedAway) {
+      for (const s of await this.store.segments.membershipsOf(id)) changes.push({ segment: s.segment, profileId: id, kind: 'exit', at: now, seq: m.seq, version: this.settings.version('segments'), reason: 'merged' });
+    }
+    await this.store.segments.apply(changes);
+  }
+
+  /**
+   * Re-evaluates the subjects whose estimates a model consumer just changed, when a segment rule
+   * reads estimates: consumers run at their own pace, so whichever of them runs last sees both
+   * the facts and the estimates of the subject's latest event.
+   */
+  async afterEstimates(events: SubjectEvent[]): Promise<void> {
+    if (!this.settings.get(segmentsKind).audiences.some((a) => a.when.includes('estimates'))) return;
+    const latest = new Map<string, { state: ProfileState; seq: number }>();
+    for (const e of events) latest.set(e.subject.id, { state: e.subject, seq: e.seq });
+    const now = Date.now();
+    const changes: SegmentTransition[] = [];
+    for (const { state, seq } of latest.values()) changes.push(...(await this.changes(state, { seq, reason: 'estimate', now })));
+    await this.store.segments.apply(changes);
+  }
+
+  /** Re-evaluates every subject with an event in the log; returns how many entries and exits it recorded. */
+  async sweep(reason = 'sweep'): Promise<{ subjects: number; entries: number; exits: number }> {
+    let pending: SegmentTransition[] = [];
+    let entries = 0;
+    let exits = 0;
+    const flush = async () => {
+      await this.store.segments.apply(pending);
+      pending = [];
+    };
+    const subjects = await forEachSubject(this.store, async (state) => {
+      const c = await this.changes(state, { seq: state.seq ?? 0, reason, now: Date.now() });
+      for (const t of c) t.kind === 'entry' ? entries++ : exits++;
+      pending.push(...c);
+      if (pending.length >= 500) await flush();
+    });
+    await flush();
+    return { subjects, entries, exits };
+  }
+
+  /** Exits every member of a segment that is no longer defined (after the segments changed). */
+  async removeUndefined(): Promise<number> {
+    const defined = new Set(this.settings.get(segmentsKind).audiences.map((a) => a.name));
+    let exits = 0;
+    for (const c of await this.store.segments.counts()) {
+      if (defined.has(c.segment) || c.members === 0) continue;
+      for (;;) {
+        const members = await this.store.segments.members(c.segment, '', 500);
+        if (!members.length) break;
+        await this.store.segments.apply(members.map((m) => ({ segment: c.segment, profileId: m.profileId, kind: 'exit' as const, at: Date.now(), seq: 0, version: this.settings.version('segments'), reason: 'removed' })));
+        exits += members.length;
+      }
+    }
+    return exits;
+  }
+}

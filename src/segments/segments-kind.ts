@@ -1,0 +1,75 @@
+import type { DocumentKind } from '../config/document-kind.js';
+import type { FieldProblem } from '../errors/tact-error.js';
+import { checkCel, checkName, checkNumber, checkUnique, isObject } from '../models/kind-checks.js';
+import { compileRule, type CompiledRule } from '../rules/cel.js';
+
+/**
+ * Operator-defined segments (CEL over a profile's facts and estimates), and the features learned
+ * micro-segments are clustered on.
+ *
+ * @example
+ * { audiences: [{ name: 'big_spenders', when: 'features.revenue >= 500.0' },
+ *               { name: 'engaged_openers', when: 'estimates.rates.email_open.value > 0.3' }],
+ *   microSegments: { features: ['orders', 'revenue', 'product_views_7d'], k: 8 } }
+ */
+export interface SegmentsDoc {
+  audiences?: { name: string; when: string; description?: string }[];
+  microSegments?: { features: string[]; k?: number; minSubjects?: number };
+}
+
+/** A segment ready for evaluation. */
+export interface CompiledAudience {
+  name: string;
+  when: string;
+  description?: string;
+  rule: CompiledRule;
+}
+
+/**
+ * Segments compiled: rules ready to evaluate, micro-segment settings with defaults.
+ *
+ * @example
+ * settings.get(segmentsKind).audiences.map((a) => a.name);
+ */
+export interface CompiledSegments {
+  audiences: CompiledAudience[];
+  microSegments: { features: string[]; k: number; minSubjects: number } | null;
+}
+
+/**
+ * Segments (`segments` in tact.config.yaml).
+ *
+ * @example
+ * settings.get(segmentsKind).audiences[0].rule(vars);
+ */
+export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
+  kind: 'segments',
+  configKey: 'segments',
+  description: 'Segments as CEL rules over facts and estimates (real-time membership, entries and exits), and the features of learned micro-segments.',
+  empty: {},
+  check(body: unknown): FieldProblem[] {
+    if (!isObject(body)) return [{ field: 'segments', message: 'The segments must be an object with `audiences` and/or `microSegments`.' }];
+    const b = body as SegmentsDoc;
+    const p: FieldProblem[] = [];
+    if (b.audiences !== undefined && !Array.isArray(b.audiences)) p.push({ field: 'audiences', message: 'The `audiences` must be a list of { name, when }.' });
+    const list = Array.isArray(b.audiences) ? b.audiences : [];
+    list.forEach((a, i) => {
+      checkName(p, `audiences[${i}].name`, a?.name);
+      checkCel(p, `audiences[${i}].when`, a?.when);
+    });
+    checkUnique(p, list, 'audiences');
+    if (b.microSegments !== undefined) {
+      const m = b.microSegments;
+      if (!isObject(m) || !Array.isArray(m.features) || m.features.length === 0 || m.features.some((f) => typeof f !== 'string' || !f)) {
+        p.push({ field: 'microSegments.features', message: 'The `microSegments.features` must be a non-empty list of feature names.' });
+      }
+      checkNumber(p, 'microSegments.k', isObject(m) ? m.k : undefined, 2, 200, true);
+      checkNumber(p, 'microSegments.minSubjects', isObject(m) ? m.minSubjects : undefined, 1, 1e7, true);
+    }
+    return p;
+  },
+  compile: (b) => ({
+    audiences: (b.audiences ?? []).map((a) => ({ ...a, rule: compileRule(a.when) })),
+    microSegments: b.microSegments ? { features: b.microSegments.features, k: b.microSegments.k ?? 8, minSubjects: b.microSegments.minSubjects ?? 50 } : null,
+  }),
+};

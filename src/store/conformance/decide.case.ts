@@ -1,0 +1,118 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { get, harness, openTestStore, send, type Harness, type StoreKind } from '../../../test/harness.js';
+import type { DecisionRecord } from '../../decide/decision.js';
+import { shopConfig } from '../../decide/fixtures.js';
+import { advertising, decideReq, picked } from '../../decide/test-http.js';
+import type { Store } from '../store.js';
+import { openSqliteStore } from '../sqlite/sqlite-store.js';
+import { openPostgresStore } from '../postgres/postgres-store.js';
+
+const DAY = 86_400_000;
+// No quiet hours here: these cases must not depend on the time of day they run at.
+const config = () => shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }], dismissals: { count: 2, window: '30d' } } });
+
+function oldRecord(id: string, at: number): DecisionRecord {
+  return {
+    id, at, profileKey: 'anon:old', subject: 'old', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm',
+    arm: 'treatment', choices: [{ rank: 1, kind: 'action', action: 'newsletter', score: 0.1, propensity: 1, why: '' }], scored: [], excluded: [], facts: {}, operator: '', customer: '', excludedByStage: {},
+  };
+}
+
+/** The decision log, outcomes, flags and reviews: the same on every store. */
+export function decideConformance(kind: StoreKind): void {
+  describe(`decisions (${kind})`, () => {
+    let h: Harness;
+    beforeEach(async () => {
+      h = await harness(kind, { config: config() });
+      await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+    });
+    afterEach(async () => h.close());
+
+    it('keeps every decision durably with its explanation and facts, queryable by subject, action and time', async () => {
+      const a = (await decideReq(h.app, { subject: 'ana', placement: 'home', n: 2 })).json();
+      const b = (await decideReq(h.app, { subject: 'ana', placement: 'weekly-email' })).json();
+      const stored = await h.store.decisions.getDecision(a.decisionId);
+      expect(stored).toMatchObject({ id: a.decisionId, subject: 'ana', placement: 'home', policyVersion: 1, catalogVersion: 1, facts: { 'consent.Advertising': true } });
+      expect(stored!.choices.map((c) => c.action)).toEqual(['shoes-offer', 'socks-offer']);
+      expect(stored!.scored.length + stored!.excluded.reduce((n, g) => n + g.actions.length, 0)).toBe(5);
+      const key = stored!.profileKey;
+      expect((await h.store.decisions.queryDecisions({ profileKey: key, limit: 10 })).map((d) => d.id)).toEqual([b.decisionId, a.decisionId]);
+      expect((await h.store.decisions.queryDecisions({ action: 'socks-offer', limit: 10 })).map((d) => d.id)).toEqual([a.decisionId]);
+      expect((await h.store.decisions.queryDecisions({ action: 'shoes-offer', profileKey: key, placement: 'weekly-email', limit: 10 })).map((d) => d.id)).toEqual([b.decisionId]);
+      expect(await h.store.decisions.queryDecisions({ profileKey: key, to: stored!.at, limit: 10 })).toEqual([]);
+      const contacts = await h.store.decisions.contactsSince(0);
+      expect(contacts.map((c) => [c.action, c.channel])).toEqual([['shoes-offer', 'web'], ['socks-offer', 'web'], ['shoes-offer', 'email']]);
+      expect((await h.store.decisions.trialCounts()).find((r) => r.action === 'shoes-offer')).toEqual({ action: 'shoes-offer', profileKey: key, n: 2 });
+    });
+
+    it('records an outcome once per id and decision, and counts its success', async () => {
+      const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+      await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-1', properties: { revenue: 10 } });
+      await h.tact.consumers.runAll();
+      const rec = (await h.store.decisions.outcomesOf(d.decisionId))[0];
+      expect(rec).toMatchObject({ id: 'm-1', decisionId: d.decisionId, action: 'shoes-offer', type: 'conversion', value: 10, reward: 10, credit: 1, success: true, source: 'event' });
+      await h.store.decisions.addOutcomes([rec, { ...rec, reward: 99 }]);
+      expect(await h.store.decisions.outcomesOf(d.decisionId)).toEqual([rec]);
+      expect(await h.store.decisions.successCounts()).toEqual([{ action: 'shoes-offer', profileKey: rec.profileKey, n: 1 }]);
+      expect((await h.store.decisions.outcomesSince(rec.at + 1))).toEqual([]);
+    });
+
+    it('deletes decisions and outcomes past the retention (default 400 days), and nothing younger', async () => {
+      const now = Date.now();
+      await h.store.decisions.appendDecision(oldRecord('old-1', now - 401 * DAY));
+      await h.store.decisions.appendDecision(oldRecord('young-1', now - 399 * DAY));
+      await h.store.decisions.addOutcomes([{ id: 'o-old', at: now - 401 * DAY, profileKey: 'anon:old', type: 'click', value: null, decisionId: 'old-1', action: 'newsletter', credit: 1, reward: 0, success: false, source: 'api' }]);
+      expect(await h.tact.decide.enforceRetention(now)).toEqual({ decisions: 1, outcomes: 1 });
+      expect(await h.store.decisions.getDecision('old-1')).toBeUndefined();
+      expect(await h.store.decisions.getDecision('young-1')).toBeDefined();
+      expect(await h.store.decisions.outcomesOf('old-1')).toEqual([]);
+      expect((await h.store.decisions.queryDecisions({ action: 'newsletter', limit: 10 })).map((d) => d.id)).toEqual(['young-1']);
+    });
+
+    it('stores flags and review holds and finds them again', async () => {
+      const f = { id: 'f1', target: { kind: 'account' as const, id: 'acme' }, name: 'procurement_delay', note: 'until the new budget', until: Date.now() + DAY, author: 'kim', createdAt: 1, clearedAt: null, clearedBy: null };
+      await h.store.decisions.putFlag(f);
+      expect(await h.store.decisions.flagsOf({ kind: 'account', id: 'acme' })).toEqual([f]);
+      await h.store.decisions.putFlag({ ...f, clearedAt: 5, clearedBy: 'lee' });
+      expect(await h.store.decisions.openFlags()).toEqual([]);
+      expect(await h.store.decisions.getFlag('f1')).toMatchObject({ clearedBy: 'lee' });
+      const hold = { id: 'r1', decisionId: 'd1', profileKey: 'p1', subject: 'ana', placement: 'home', action: 'loan-offer', variant: null, queue: 'review', status: 'pending' as const, createdAt: 1, decidedAt: null, reviewer: null, note: null, deliveredIn: null };
+      await h.store.decisions.putHold(hold);
+      await h.store.decisions.putHold({ ...hold, id: 'r2', status: 'rejected', decidedAt: 100 });
+      expect((await h.store.decisions.listHolds({ status: 'pending', limit: 10 })).map((x) => x.id)).toEqual(['r1']);
+      expect((await h.store.decisions.liveHolds(50)).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
+      expect((await h.store.decisions.liveHolds(150)).map((x) => x.id)).toEqual(['r1']);
+    });
+  });
+
+  describe(`decisions after a restart (${kind})`, () => {
+    it('rebuilds contact caps, estimates, flags and reviews from the store', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'tact-decide-')), 'tact.db');
+      const opened = kind === 'sqlite' ? { store: (await openSqliteStore({ path })) as Store, url: undefined, cleanup: async () => {} } : await openTestStore('postgres');
+      const h1 = await harness(kind, { store: opened.store, config: config() });
+      await send(h1.app, '/v1/identify', { userId: 'ana', context: advertising });
+      await send(h1.app, '/v1/identify', { userId: 'fin', traits: { segment: 'finance' }, context: advertising });
+      for (let i = 0; i < 2; i++) expect(picked((await decideReq(h1.app, { subject: 'ana', placement: 'weekly-email' })).json())).toEqual(['shoes-offer']);
+      const held = (await decideReq(h1.app, { subject: 'fin', placement: 'home' })).json().choices[0].held;
+      await h1.tact.decide.flags.add({ subject: 'ana', name: 'vip', note: 'call first', author: 'kim' });
+      await h1.close();
+      if (kind === 'sqlite') await opened.store.close();
+      const store2 = kind === 'sqlite' ? await openSqliteStore({ path }) : await openPostgresStore({ connectionString: opened.url as string, poolSize: 4 });
+      const h2 = await harness(kind, { store: store2, config: config() });
+      const capped = (await decideReq(h2.app, { subject: 'ana', placement: 'weekly-email', explain: 'full' })).json();
+      expect(picked(capped)).toEqual(['none']);
+      expect(capped.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer')).toMatchObject({ stage: 'contact policy', rule: 'email cap' });
+      const again = (await decideReq(h2.app, { subject: 'fin', placement: 'home', explain: 'full' })).json();
+      expect(again.choices[0].held.reviewId).toBe(held.reviewId);
+      expect(again.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer').estimate.evidence).toBe(2);
+      expect(h2.tact.decide.state.flags.active(capped.subject.profileId, [], Date.now()).map((f) => f.name)).toEqual(['vip']);
+      expect((await get(h2.app, `/v1/decisions?subject=ana`)).json().decisions).toHaveLength(3);
+      await h2.close();
+      await store2.close();
+      await opened.cleanup();
+    });
+  });
+}

@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestStore, type StoreKind } from '../../../test/harness.js';
+import type { Store } from '../store.js';
+
+const estimate = { value: 0.3, low: -Infinity, high: 0.5, level: 0.9, evidence: 4, source: 'personal' as const, status: 'learning' as const, modelVersion: 'rates@default', updatedAt: '2026-01-01T00:00:00.000Z' };
+
+/** The learn stores (estimates, segments, models) behave the same on every store. */
+export function learnStoreCases(kind: StoreKind): void {
+  describe(`learn stores (${kind})`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => {
+      ({ store, cleanup } = await openTestStore(kind));
+    });
+    afterEach(async () => cleanup());
+
+    it('keeps estimates apart, round-trips an unbounded interval, and records anomalies and points once', async () => {
+      const row = { subjectId: 'p1', model: 'rate', key: 'email_open', estimate, state: { successes: 1, trials: 3, open: [] }, modelVersion: 'rates@default', seq: 7, updatedAt: 1000 };
+      const anomaly = { subjectId: 'p1', metric: 'spend', seq: 7, at: 5, value: 900, low: 10, high: 80, level: 0.98, modelVersion: 'baseline@1', recordedAt: 6 };
+      const point = { model: 'rates', key: 'email_open', subjectId: 'p1', seq: 7, at: 5, alpha: 2, beta: 8, deadline: 100, outcome: null, modelVersion: 'rates@default' };
+      await store.estimates.write({ estimates: [row], anomalies: [anomaly], points: [point] });
+      await store.estimates.write({ estimates: [{ ...row, seq: 8 }], anomalies: [anomaly], points: [point], outcomes: [{ model: 'rates', key: 'email_open', subjectId: 'p1', seq: 7, outcome: 1 }] });
+      const [got] = await store.estimates.forSubject('p1');
+      expect(got).toMatchObject({ model: 'rate', key: 'email_open', seq: 8, state: { successes: 1, trials: 3 } });
+      expect(got.estimate!.low).toBe(-Infinity);
+      expect(got.estimate!.high).toBe(0.5);
+      expect(await store.estimates.anomalies({ metric: 'spend', limit: 10 })).toHaveLength(1);
+      expect(await store.estimates.points('rates', 'email_open', 10)).toMatchObject([{ outcome: 1, alpha: 2, beta: 8 }]);
+      expect(await store.estimates.getMany([{ subjectId: 'p1', model: 'rate', key: 'email_open' }, { subjectId: 'p2', model: 'rate', key: 'x' }])).toHaveLength(1);
+      await store.estimates.write({ estimates: [{ ...row, subjectId: 'p0' }, { ...row, subjectId: 'p2' }] });
+      expect((await store.estimates.scan('rate', 'email_open', 'p0', 10)).map((r) => r.subjectId)).toEqual(['p1', 'p2']);
+      await store.estimates.eraseSubject('p1');
+      expect(await store.estimates.forSubject('p1')).toEqual([]);
+      expect(await store.estimates.anomalies({ subjectId: 'p1', limit: 10 })).toEqual([]);
+      expect(await store.estimates.points('rates', undefined, 10)).toEqual([]);
+    });
+
+    it('records an entry or exit only when membership really changes', async () => {
+      const t = { segment: 'vip', profileId: 'p1', at: 1, seq: 3, version: 1, reason: 'event' };
+      await store.segments.apply([{ ...t, kind: 'entry' }]);
+      await store.segments.apply([{ ...t, kind: 'entry' }, { ...t, profileId: 'p2', kind: 'exit' }]);
+      expect(await store.segments.membershipsOf('p1')).toMatchObject([{ segment: 'vip', since: 1 }]);
+      expect(await store.segments.counts()).toEqual([{ segment: 'vip', members: 1, entries: 1, exits: 0 }]);
+      await store.segments.apply([{ ...t, kind: 'exit', at: 2 }]);
+      await store.segments.apply([{ ...t, kind: 'exit', at: 3 }]);
+      expect(await store.segments.counts()).toEqual([{ segment: 'vip', members: 0, entries: 1, exits: 1 }]);
+      expect((await store.segments.transitions('vip', 10)).map((x) => x.kind)).toEqual(['exit', 'entry']);
+      await store.segments.apply(['a', 'b', 'c'].map((p) => ({ ...t, profileId: p, kind: 'entry' as const })));
+      expect((await store.segments.members('vip', 'a', 10)).map((m) => m.profileId)).toEqual(['b', 'c']);
+    });
+
+    it('numbers model versions per name and keeps the live one with its history', async () => {
+      const v = { name: 'send-time', trainedAt: 1, dataFrom: null, dataTo: 2, metrics: { subjects: 3 }, state: { share: [1] }, trainedBy: 'cli' };
+      expect(await store.models.addVersion(v)).toBe(1);
+      expect(await store.models.addVersion(v)).toBe(2);
+      expect(await store.models.addVersion({ ...v, name: 'rates' })).toBe(1);
+      expect((await store.models.getVersion('send-time', 2))?.state).toEqual({ share: [1] });
+      expect((await store.models.versions('send-time', 10)).map((x) => x.version)).toEqual([2, 1]);
+      expect(await store.models.names()).toEqual(['rates', 'send-time']);
+      await store.models.setLive('send-time', 2, { name: 'send-time', version: 2, action: 'promoted', reason: 'r', actor: 'a', at: 9, comparison: { better: true }, previous: null });
+      expect(await store.models.live('send-time')).toEqual({ name: 'send-time', version: 2, since: 9 });
+      expect((await store.models.events('send-time', 5))[0]).toMatchObject({ action: 'promoted', comparison: { better: true } });
+    });
+  });
+}

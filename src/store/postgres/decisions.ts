@@ -1,0 +1,140 @@
+import type pg from 'pg';
+import type { ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
+import {
+  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
+  type FlagRow, type HoldRow, type OutcomeRow,
+} from '../sqlite/decisions-rows.js';
+import { inTransaction } from './database.js';
+
+const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+const upsert = (table: string, cols: string) => {
+  const names = cols.split(', ');
+  return `INSERT INTO ${table} (${cols}) VALUES (${params(names.length)}) ON CONFLICT (id) DO UPDATE SET ${names.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+};
+
+/**
+ * The decision log and its companions on PostgreSQL, shared by every Tact process: each write is
+ * its own committed transaction (the decision and its choice rows together).
+ *
+ * @example
+ * await store.decisions.appendDecision(record);
+ */
+export class PostgresDecisionStore implements DecisionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async appendDecision(d: DecisionRecord): Promise<void> {
+    await inTransaction(this.pool, async (c) => {
+      await c.query('INSERT INTO decisions (id, profile_key, placement, at, body) VALUES ($1, $2, $3, $4, $5)', [d.id, d.profileKey, d.placement, d.at, JSON.stringify(d)]);
+      const rows = choiceParams(d);
+      const values = rows.map((_, i) => `(${params(8, i * 8 + 1)})`).join(', ');
+      await c.query(`INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES ${values}`, rows.flat());
+    });
+  }
+
+  async getDecision(id: string): Promise<DecisionRecord | undefined> {
+    const r = (await this.pool.query<{ body: string }>('SELECT body FROM decisions WHERE id = $1', [id])).rows[0];
+    return r ? (JSON.parse(r.body) as DecisionRecord) : undefined;
+  }
+
+  async queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const viaChoices = q.action !== undefined;
+    const t = viaChoices ? 'c' : 'd';
+    const add = (sql: string, v: unknown) => {
+      args.push(v);
+      where.push(sql.replace('?', `$${args.length}`));
+    };
+    if (q.profileKey !== undefined) add(`${t}.profile_key = ?`, q.profileKey);
+    if (q.action !== undefined) add('c.action = ?', q.action);
+    if (q.placement !== undefined) add(`${t}.placement = ?`, q.placement);
+    if (q.from !== undefined) add(`${t}.at >= ?`, q.from);
+    if (q.to !== undefined) add(`${t}.at < ?`, q.to);
+    args.push(q.limit);
+    const from = viaChoices ? 'decision_choices c JOIN decisions d ON d.id = c.decision_id' : 'decisions d';
+    const sql = `SELECT DISTINCT d.seq, d.at, d.body FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.at DESC, d.seq DESC LIMIT $${args.length}`;
+    return (await this.pool.query<{ body: string }>(sql, args)).rows.map((r) => JSON.parse(r.body) as DecisionRecord);
+  }
+
+  async contactsSince(at: number): Promise<ContactRow[]> {
+    return (await this.pool.query<ContactRow>(
+      `SELECT decision_id AS "decisionId", at, profile_key AS "profileKey", action, channel, placement FROM decision_choices WHERE at >= $1 AND kind = 'action' ORDER BY at, decision_id, rank`,
+      [at],
+    )).rows;
+  }
+
+  async trialCounts(): Promise<CountRow[]> {
+    return (await this.pool.query<CountRow>(`SELECT action, profile_key AS "profileKey", count(*)::bigint AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`)).rows;
+  }
+
+  async successCounts(): Promise<CountRow[]> {
+    return (await this.pool.query<CountRow>('SELECT action, profile_key AS "profileKey", count(*)::bigint AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key')).rows;
+  }
+
+  async addOutcomes(o: OutcomeRecord[]): Promise<void> {
+    if (!o.length) return;
+    const values = o.map((_, i) => `(${params(11, i * 11 + 1)})`).join(', ');
+    await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id) DO NOTHING`, o.flatMap(outcomeParams));
+  }
+
+  async outcomesSince(at: number): Promise<OutcomeRecord[]> {
+    return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= $1 ORDER BY at, seq`, [at])).rows.map(toOutcome);
+  }
+
+  async outcomesOf(decisionId: string): Promise<OutcomeRecord[]> {
+    return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = $1 ORDER BY at, seq`, [decisionId])).rows.map(toOutcome);
+  }
+
+  async prune(before: number): Promise<{ decisions: number; outcomes: number }> {
+    return inTransaction(this.pool, async (c) => {
+      const d = (await c.query('DELETE FROM decisions WHERE at < $1', [before])).rowCount ?? 0;
+      await c.query('DELETE FROM decision_choices WHERE at < $1', [before]);
+      const o = (await c.query('DELETE FROM decision_outcomes WHERE at < $1', [before])).rowCount ?? 0;
+      return { decisions: d, outcomes: o };
+    });
+  }
+
+  async putFlag(f: Flag): Promise<void> {
+    await this.pool.query(upsert('decision_flags', FLAG_COLS), flagParams(f));
+  }
+
+  async getFlag(id: string): Promise<Flag | undefined> {
+    const r = (await this.pool.query<FlagRow>(`SELECT ${FLAG_COLS} FROM decision_flags WHERE id = $1`, [id])).rows[0];
+    return r ? toFlag(r) : undefined;
+  }
+
+  async openFlags(): Promise<Flag[]> {
+    return (await this.pool.query<FlagRow>(`SELECT ${FLAG_COLS} FROM decision_flags WHERE cleared_at IS NULL ORDER BY created_at`)).rows.map(toFlag);
+  }
+
+  async flagsOf(target: Flag['target']): Promise<Flag[]> {
+    return (await this.pool.query<FlagRow>(`SELECT ${FLAG_COLS} FROM decision_flags WHERE target_kind = $1 AND target_id = $2 ORDER BY created_at`, [target.kind, target.id])).rows.map(toFlag);
+  }
+
+  async putHold(h: Hold): Promise<void> {
+    await this.pool.query(upsert('decision_holds', HOLD_COLS), holdParams(h));
+  }
+
+  async getHold(id: string): Promise<Hold | undefined> {
+    const r = (await this.pool.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE id = $1`, [id])).rows[0];
+    return r ? toHold(r) : undefined;
+  }
+
+  async listHolds(q: { status?: Hold['status']; queue?: string; limit: number }): Promise<Hold[]> {
+    const args: unknown[] = [];
+    const where: string[] = [];
+    if (q.status) (args.push(q.status), where.push(`status = $${args.length}`));
+    if (q.queue) (args.push(q.queue), where.push(`queue = $${args.length}`));
+    args.push(q.limit);
+    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT $${args.length}`;
+    return (await this.pool.query<HoldRow>(sql, args)).rows.map(toHold);
+  }
+
+  async liveHolds(rejectedSince: number): Promise<Hold[]> {
+    return (await this.pool.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE status IN ('pending', 'approved') OR (status = 'rejected' AND decided_at >= $1)`, [rejectedSince])).rows.map(toHold);
+  }
+
+  async profileIds(afterId: string, limit: number): Promise<string[]> {
+    return (await this.pool.query<{ id: string }>('SELECT id FROM profiles WHERE merged_into IS NULL AND state IS NOT NULL AND id > $1 ORDER BY id LIMIT $2', [afterId, limit])).rows.map((r) => r.id);
+  }
+}

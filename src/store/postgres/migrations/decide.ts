@@ -1,0 +1,86 @@
+import type { Migration } from '../../sqlite/migrations/index.js';
+
+/** Decisions: the decision log, its choices, outcomes, flags and review holds — PostgreSQL. */
+export const decidePostgres: Migration[] = [
+  {
+    id: 'decide-001',
+    name: 'decision log, choices, outcomes, flags, review holds',
+    sql: `
+-- The decision log: append-only (retention is the only delete). One row per decision with the
+-- whole record as JSON (choices, explanation, fact values); decision ids are time-ordered, so
+-- every index grows at its end.
+CREATE TABLE decisions (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  profile_key TEXT NOT NULL,
+  placement TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX decisions_profile ON decisions (profile_key, at);
+CREATE INDEX decisions_at ON decisions (at);
+-- One row per choice, so the log can be asked by action and the contact ledger rebuilt.
+CREATE TABLE decision_choices (
+  decision_id TEXT NOT NULL,
+  rank BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  action TEXT,
+  channel TEXT NOT NULL,
+  placement TEXT NOT NULL,
+  profile_key TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (decision_id, rank)
+);
+CREATE INDEX decision_choices_action ON decision_choices (action, at);
+CREATE INDEX decision_choices_at ON decision_choices (at);
+CREATE TABLE decision_outcomes (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL,
+  decision_id TEXT NOT NULL DEFAULT '',
+  profile_key TEXT NOT NULL,
+  action TEXT,
+  type TEXT NOT NULL,
+  value DOUBLE PRECISION,
+  credit DOUBLE PRECISION NOT NULL,
+  reward DOUBLE PRECISION NOT NULL,
+  success BIGINT NOT NULL,
+  source TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX decision_outcomes_key ON decision_outcomes (id, decision_id);
+CREATE INDEX decision_outcomes_decision ON decision_outcomes (decision_id);
+CREATE INDEX decision_outcomes_at ON decision_outcomes (at);
+CREATE TABLE decision_flags (
+  id TEXT PRIMARY KEY,
+  target_kind TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  note TEXT NOT NULL,
+  until BIGINT,
+  author TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  cleared_at BIGINT,
+  cleared_by TEXT
+);
+CREATE INDEX decision_flags_target ON decision_flags (target_kind, target_id);
+CREATE TABLE decision_holds (
+  id TEXT PRIMARY KEY,
+  decision_id TEXT NOT NULL,
+  profile_key TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  placement TEXT NOT NULL,
+  action TEXT NOT NULL,
+  variant TEXT,
+  queue TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  decided_at BIGINT,
+  reviewer TEXT,
+  note TEXT,
+  delivered_in TEXT
+);
+CREATE INDEX decision_holds_status ON decision_holds (status, created_at);
+CREATE INDEX decision_holds_profile ON decision_holds (profile_key);
+`,
+  },
+];

@@ -1,0 +1,99 @@
+import type { Migration } from '../../sqlite/migrations/index.js';
+
+/** Estimates, anomalies, calibration points, segment membership, model registry — PostgreSQL. */
+export const learnPostgres: Migration[] = [
+  {
+    id: 'learn-001',
+    name: 'estimates, anomalies, calibration points, segment membership, model registry',
+    sql: `
+CREATE TABLE estimates (
+  subject_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  key TEXT NOT NULL,
+  estimate TEXT,
+  state TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (subject_id, model, key)
+);
+CREATE INDEX estimates_model ON estimates (model, key, subject_id);
+CREATE TABLE anomalies (
+  subject_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  low DOUBLE PRECISION,
+  high DOUBLE PRECISION,
+  level DOUBLE PRECISION NOT NULL,
+  model_version TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY (subject_id, metric, seq)
+);
+CREATE INDEX anomalies_metric ON anomalies (metric, at);
+CREATE TABLE calibration_points (
+  model TEXT NOT NULL,
+  key TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  alpha DOUBLE PRECISION NOT NULL,
+  beta DOUBLE PRECISION NOT NULL,
+  deadline BIGINT NOT NULL,
+  outcome DOUBLE PRECISION,
+  model_version TEXT NOT NULL,
+  PRIMARY KEY (model, key, subject_id, seq)
+);
+CREATE INDEX calibration_points_at ON calibration_points (model, key, at);
+CREATE INDEX calibration_points_subject ON calibration_points (subject_id);
+CREATE TABLE segment_members (
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  since BIGINT NOT NULL,
+  PRIMARY KEY (segment, profile_id)
+);
+CREATE INDEX segment_members_profile ON segment_members (profile_id);
+CREATE TABLE segment_events (
+  id BIGSERIAL PRIMARY KEY,
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  version INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX segment_events_segment ON segment_events (segment, id);
+CREATE INDEX segment_events_profile ON segment_events (profile_id);
+CREATE TABLE model_versions (
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  trained_at BIGINT NOT NULL,
+  data_from BIGINT,
+  data_to BIGINT NOT NULL,
+  metrics TEXT NOT NULL,
+  state TEXT NOT NULL,
+  trained_by TEXT NOT NULL,
+  PRIMARY KEY (name, version)
+);
+CREATE TABLE model_live (
+  name TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  since BIGINT NOT NULL
+);
+CREATE TABLE model_events (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL,
+  version INTEGER,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  comparison TEXT,
+  previous INTEGER
+);
+CREATE INDEX model_events_name ON model_events (name, id);
+`,
+  },
+];

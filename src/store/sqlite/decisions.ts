@@ -1,0 +1,154 @@
+import type { Statement } from 'better-sqlite3';
+import type { ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
+import type { Db } from './database.js';
+import {
+  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
+  type FlagRow, type HoldRow, type OutcomeRow,
+} from './decisions-rows.js';
+import { GroupAppender } from './decisions-appender.js';
+import type { SqliteWriter } from './writer.js';
+
+const SQL = {
+  decision: 'INSERT INTO decisions (id, profile_key, placement, at, body) VALUES (?, ?, ?, ?, ?)',
+  choice: 'INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  outcome: `INSERT OR IGNORE INTO decision_outcomes (${OUTCOME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  flag: `INSERT OR REPLACE INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  hold: `INSERT OR REPLACE INTO decision_holds (${HOLD_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  pruneDecisions: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE at < ? ORDER BY at LIMIT 5000)',
+  pruneChoices: 'DELETE FROM decision_choices WHERE (decision_id, rank) IN (SELECT decision_id, rank FROM decision_choices WHERE at < ? ORDER BY at LIMIT 5000)',
+  pruneOutcomes: 'DELETE FROM decision_outcomes WHERE seq IN (SELECT seq FROM decision_outcomes WHERE at < ? ORDER BY at LIMIT 5000)',
+};
+
+/**
+ * The decision log and its companions on SQLite. Every write goes through the writer thread;
+ * decisions are group-committed (the appends that arrive while a commit is in flight go together
+ * in the next one) and each resolves once durable. Reads use this thread's connection.
+ *
+ * @example
+ * await store.decisions.appendDecision(record); // durable when it resolves
+ */
+export class SqliteDecisionStore implements DecisionStore {
+  private readonly s;
+  private readonly shapes = new Map<string, Statement<unknown[]>>();
+  private readonly log: GroupAppender;
+
+  constructor(private readonly db: Db, private readonly writer: SqliteWriter) {
+    this.log = new GroupAppender(writer, [SQL.decision, SQL.choice]);
+    this.s = {
+      get: db.prepare('SELECT body FROM decisions WHERE id = ?').pluck(),
+      contacts: db.prepare(`SELECT decision_id AS decisionId, at, profile_key AS profileKey, action, channel, placement FROM decision_choices WHERE at >= ? AND kind = 'action' ORDER BY at, decision_id, rank`),
+      trials: db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`),
+      successes: db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key'),
+      outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
+      outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
+      countOld: db.prepare('SELECT (SELECT count(*) FROM decisions WHERE at < ?) AS d, (SELECT count(*) FROM decision_outcomes WHERE at < ?) AS o, (SELECT count(*) FROM decision_choices WHERE at < ?) AS c'),
+      flag: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE id = ?`),
+      openFlags: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE cleared_at IS NULL ORDER BY created_at`),
+      flagsOf: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE target_kind = ? AND target_id = ? ORDER BY created_at`),
+      hold: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE id = ?`),
+      liveHolds: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE status IN ('pending', 'approved') OR (status = 'rejected' AND decided_at >= ?)`),
+      profileIds: db.prepare('SELECT id FROM profiles WHERE merged_into IS NULL AND state IS NOT NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
+    };
+  }
+
+  async appendDecision(d: DecisionRecord): Promise<void> {
+    await this.log.append([[[d.id, d.profileKey, d.placement, d.at, JSON.stringify(d)]], choiceParams(d)]);
+  }
+
+  async getDecision(id: string): Promise<DecisionRecord | undefined> {
+    const body = this.s.get.get(id) as string | undefined;
+    return body ? (JSON.parse(body) as DecisionRecord) : undefined;
+  }
+
+  async queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const viaChoices = q.action !== undefined;
+    const t = viaChoices ? 'c' : 'd';
+    if (q.profileKey !== undefined) (where.push(`${t}.profile_key = ?`), args.push(q.profileKey));
+    if (q.action !== undefined) (where.push('c.action = ?'), args.push(q.action));
+    if (q.placement !== undefined) (where.push(`${t}.placement = ?`), args.push(q.placement));
+    if (q.from !== undefined) (where.push(`${t}.at >= ?`), args.push(q.from));
+    if (q.to !== undefined) (where.push(`${t}.at < ?`), args.push(q.to));
+    const from = viaChoices ? 'decision_choices c JOIN decisions d ON d.id = c.decision_id' : 'decisions d';
+    const sql = `SELECT DISTINCT d.seq, d.at, d.body FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.at DESC, d.seq DESC LIMIT ?`;
+    let stmt = this.shapes.get(sql);
+    if (!stmt) this.shapes.set(sql, (stmt = this.db.prepare<unknown[]>(sql)));
+    args.push(q.limit);
+    return (stmt.all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as DecisionRecord);
+  }
+
+  async contactsSince(at: number): Promise<ContactRow[]> {
+    return this.s.contacts.all(at) as ContactRow[];
+  }
+
+  async trialCounts(): Promise<CountRow[]> {
+    return this.s.trials.all() as CountRow[];
+  }
+
+  async successCounts(): Promise<CountRow[]> {
+    return this.s.successes.all() as CountRow[];
+  }
+
+  async addOutcomes(o: OutcomeRecord[]): Promise<void> {
+    if (o.length) await this.writer.run([{ sql: SQL.outcome, rows: o.map(outcomeParams) }]);
+  }
+
+  async outcomesSince(at: number): Promise<OutcomeRecord[]> {
+    return (this.s.outcomesSince.all(at) as OutcomeRow[]).map(toOutcome);
+  }
+
+  async outcomesOf(decisionId: string): Promise<OutcomeRecord[]> {
+    return (this.s.outcomesOf.all(decisionId) as OutcomeRow[]).map(toOutcome);
+  }
+
+  async prune(before: number): Promise<{ decisions: number; outcomes: number }> {
+    const n = this.s.countOld.get(before, before, before) as { d: number; o: number; c: number };
+    const rounds = Math.ceil(Math.max(n.d, n.o, n.c) / 5000);
+    for (let i = 0; i < rounds; i++) {
+      await this.writer.run([SQL.pruneDecisions, SQL.pruneChoices, SQL.pruneOutcomes].map((sql) => ({ sql, rows: [[before]] })));
+    }
+    return { decisions: n.d, outcomes: n.o };
+  }
+
+  async putFlag(f: Flag): Promise<void> {
+    await this.writer.run([{ sql: SQL.flag, rows: [flagParams(f)] }]);
+  }
+
+  async getFlag(id: string): Promise<Flag | undefined> {
+    const r = this.s.flag.get(id) as FlagRow | undefined;
+    return r ? toFlag(r) : undefined;
+  }
+
+  async openFlags(): Promise<Flag[]> {
+    return (this.s.openFlags.all() as FlagRow[]).map(toFlag);
+  }
+
+  async flagsOf(target: Flag['target']): Promise<Flag[]> {
+    return (this.s.flagsOf.all(target.kind, target.id) as FlagRow[]).map(toFlag);
+  }
+
+  async putHold(h: Hold): Promise<void> {
+    await this.writer.run([{ sql: SQL.hold, rows: [holdParams(h)] }]);
+  }
+
+  async getHold(id: string): Promise<Hold | undefined> {
+    const r = this.s.hold.get(id) as HoldRow | undefined;
+    return r ? toHold(r) : undefined;
+  }
+
+  async listHolds(q: { status?: Hold['status']; queue?: string; limit: number }): Promise<Hold[]> {
+    const where = [q.status ? 'status = ?' : '', q.queue ? 'queue = ?' : ''].filter(Boolean);
+    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`;
+    const args = [q.status, q.queue].filter((x) => x !== undefined);
+    return (this.db.prepare(sql).all(...args, q.limit) as HoldRow[]).map(toHold);
+  }
+
+  async liveHolds(rejectedSince: number): Promise<Hold[]> {
+    return (this.s.liveHolds.all(rejectedSince) as HoldRow[]).map(toHold);
+  }
+
+  async profileIds(afterId: string, limit: number): Promise<string[]> {
+    return this.s.profileIds.all(afterId, limit) as string[];
+  }
+}

@@ -1,0 +1,94 @@
+import type { AnomalyRecord, CalibrationPoint, EstimateKey, EstimateStore, EstimateWrites, StoredEstimate } from '../../models/estimates/estimate-store.js';
+import { decodeEstimate, encodeEstimate } from '../../models/estimates/estimate-json.js';
+import type { Db } from './database.js';
+import type { SqliteWriter, WriteOp } from './writer.js';
+
+type Row = { subjectId: string; model: string; key: string; estimate: string | null; state: string; modelVersion: string; seq: number; updatedAt: number };
+const COLS = 'subject_id AS subjectId, model, key, estimate, state, model_version AS modelVersion, seq, updated_at AS updatedAt';
+const A_COLS = 'subject_id AS subjectId, metric, seq, at, value, low, high, level, model_version AS modelVersion, recorded_at AS recordedAt';
+const P_COLS = 'model, key, subject_id AS subjectId, seq, at, alpha, beta, deadline, outcome, model_version AS modelVersion';
+const toEstimate = (r: Row): StoredEstimate => ({ ...r, estimate: decodeEstimate(r.estimate), state: JSON.parse(r.state) });
+const toAnomaly = (r: AnomalyRecord & { low: number | null; high: number | null }): AnomalyRecord => ({ ...r, low: r.low ?? -Infinity, high: r.high ?? Infinity });
+const num = (x: number) => (Number.isFinite(x) ? x : null);
+
+const SQL = {
+  upsert: `INSERT INTO estimates (subject_id, model, key, estimate, state, model_version, seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (subject_id, model, key) DO UPDATE SET estimate = excluded.estimate, state = excluded.state,
+    model_version = excluded.model_version, seq = excluded.seq, updated_at = excluded.updated_at`,
+  anomaly: `INSERT INTO anomalies (subject_id, metric, seq, at, value, low, high, level, model_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO NOTHING`,
+  point: `INSERT INTO calibration_points (model, key, subject_id, seq, at, alpha, beta, deadline, outcome, model_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO NOTHING`,
+  outcome: 'UPDATE calibration_points SET outcome = ? WHERE model = ? AND key = ? AND subject_id = ? AND seq = ?',
+};
+
+/**
+ * Estimates, anomalies and calibration points on SQLite: reads on this connection, writes through the writer thread.
+ *
+ * @example
+ * const s = new SqliteEstimateStore(db, writer); // the store's `estimates`
+ */
+export class SqliteEstimateStore implements EstimateStore {
+  private readonly s;
+  constructor(db: Db, private readonly writer: SqliteWriter) {
+    this.s = {
+      forSubject: db.prepare(`SELECT ${COLS} FROM estimates WHERE subject_id = ? ORDER BY model, key`),
+      get: db.prepare(`SELECT ${COLS} FROM estimates WHERE subject_id = ? AND model = ? AND key = ?`),
+      scan: db.prepare(`SELECT ${COLS} FROM estimates WHERE model = ? AND subject_id > ? ORDER BY key, subject_id LIMIT ?`),
+      scanKey: db.prepare(`SELECT ${COLS} FROM estimates WHERE model = ? AND key = ? AND subject_id > ? ORDER BY subject_id LIMIT ?`),
+      anomaliesAll: db.prepare(`SELECT ${A_COLS} FROM anomalies ORDER BY at DESC, seq DESC LIMIT ?`),
+      anomaliesSubject: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE subject_id = ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      anomaliesMetric: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE metric = ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      anomaliesBoth: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE subject_id = ? AND metric = ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      points: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      pointsKey: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? ORDER BY at DESC, seq DESC LIMIT ?`),
+    };
+  }
+
+  async forSubject(subjectId: string): Promise<StoredEstimate[]> {
+    return (this.s.forSubject.all(subjectId) as Row[]).map(toEstimate);
+  }
+
+  async getMany(keys: EstimateKey[]): Promise<StoredEstimate[]> {
+    const out: StoredEstimate[] = [];
+    for (const k of keys) {
+      const r = this.s.get.get(k.subjectId, k.model, k.key) as Row | undefined;
+      if (r) out.push(toEstimate(r));
+    }
+    return out;
+  }
+
+  async write(w: EstimateWrites): Promise<void> {
+    const ops: WriteOp[] = [];
+    if (w.estimates?.length) ops.push({ sql: SQL.upsert, rows: w.estimates.map((e) => [e.subjectId, e.model, e.key, encodeEstimate(e.estimate), JSON.stringify(e.state), e.modelVersion, e.seq, e.updatedAt]) });
+    if (w.anomalies?.length) ops.push({ sql: SQL.anomaly, rows: w.anomalies.map((a) => [a.subjectId, a.metric, a.seq, a.at, a.value, num(a.low), num(a.high), a.level, a.modelVersion, a.recordedAt]) });
+    if (w.points?.length) ops.push({ sql: SQL.point, rows: w.points.map((p) => [p.model, p.key, p.subjectId, p.seq, p.at, p.alpha, p.beta, p.deadline, p.outcome, p.modelVersion]) });
+    if (w.outcomes?.length) ops.push({ sql: SQL.outcome, rows: w.outcomes.map((o) => [o.outcome, o.model, o.key, o.subjectId, o.seq]) });
+    if (ops.length) await this.writer.run(ops);
+  }
+
+  async scan(model: string, key: string | undefined, afterSubject: string, limit: number): Promise<StoredEstimate[]> {
+    const rows = key === undefined ? this.s.scan.all(model, afterSubject, limit) : this.s.scanKey.all(model, key, afterSubject, limit);
+    return (rows as Row[]).map(toEstimate);
+  }
+
+  async anomalies(q: { subjectId?: string; metric?: string; limit: number }): Promise<AnomalyRecord[]> {
+    const rows = q.subjectId !== undefined && q.metric !== undefined ? this.s.anomaliesBoth.all(q.subjectId, q.metric, q.limit)
+      : q.subjectId !== undefined ? this.s.anomaliesSubject.all(q.subjectId, q.limit)
+        : q.metric !== undefined ? this.s.anomaliesMetric.all(q.metric, q.limit)
+          : this.s.anomaliesAll.all(q.limit);
+    return (rows as (AnomalyRecord & { low: number | null; high: number | null })[]).map(toAnomaly);
+  }
+
+  async points(model: string, key: string | undefined, limit: number): Promise<CalibrationPoint[]> {
+    return (key === undefined ? this.s.points.all(model, limit) : this.s.pointsKey.all(model, key, limit)) as CalibrationPoint[];
+  }
+
+  async eraseSubject(subjectId: string): Promise<void> {
+    await this.writer.run([
+      { sql: 'DELETE FROM estimates WHERE subject_id = ?', rows: [[subjectId]] },
+      { sql: 'DELETE FROM anomalies WHERE subject_id = ?', rows: [[subjectId]] },
+      { sql: 'DELETE FROM calibration_points WHERE subject_id = ?', rows: [[subjectId]] },
+    ]);
+  }
+}

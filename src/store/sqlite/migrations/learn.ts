@@ -1,0 +1,100 @@
+import type { Migration } from './index.js';
+
+/** Estimates, anomalies, calibration points, segment membership, model registry — SQLite. */
+export const learnSqlite: Migration[] = [
+  {
+    id: 'learn-001',
+    name: 'estimates, anomalies, calibration points, segment membership, model registry',
+    sql: `
+-- Inferences, kept apart from the profiles' facts: one row per (subject or group, model, key).
+CREATE TABLE estimates (
+  subject_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  key TEXT NOT NULL,
+  estimate TEXT,
+  state TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (subject_id, model, key)
+) WITHOUT ROWID;
+CREATE INDEX estimates_model ON estimates(model, key, subject_id);
+CREATE TABLE anomalies (
+  subject_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  value REAL NOT NULL,
+  low REAL,
+  high REAL,
+  level REAL NOT NULL,
+  model_version TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (subject_id, metric, seq)
+);
+CREATE INDEX anomalies_metric ON anomalies(metric, at);
+CREATE TABLE calibration_points (
+  model TEXT NOT NULL,
+  key TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  alpha REAL NOT NULL,
+  beta REAL NOT NULL,
+  deadline INTEGER NOT NULL,
+  outcome REAL,
+  model_version TEXT NOT NULL,
+  PRIMARY KEY (model, key, subject_id, seq)
+);
+CREATE INDEX calibration_points_at ON calibration_points(model, key, at);
+CREATE INDEX calibration_points_subject ON calibration_points(subject_id);
+CREATE TABLE segment_members (
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  PRIMARY KEY (segment, profile_id)
+) WITHOUT ROWID;
+CREATE INDEX segment_members_profile ON segment_members(profile_id);
+CREATE TABLE segment_events (
+  id INTEGER PRIMARY KEY,
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX segment_events_segment ON segment_events(segment, id);
+CREATE INDEX segment_events_profile ON segment_events(profile_id);
+CREATE TABLE model_versions (
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  trained_at INTEGER NOT NULL,
+  data_from INTEGER,
+  data_to INTEGER NOT NULL,
+  metrics TEXT NOT NULL,
+  state TEXT NOT NULL,
+  trained_by TEXT NOT NULL,
+  PRIMARY KEY (name, version)
+);
+CREATE TABLE model_live (
+  name TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  since INTEGER NOT NULL
+);
+CREATE TABLE model_events (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  version INTEGER,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  comparison TEXT,
+  previous INTEGER
+);
+CREATE INDEX model_events_name ON model_events(name, id);
+`,
+  },
+];

@@ -1,0 +1,71 @@
+import type { Membership, SegmentCount, SegmentStore, SegmentTransition } from '../../segments/segment-store.js';
+import type { Db } from './database.js';
+import type { SqliteWriter, WriteOp } from './writer.js';
+
+const M_COLS = 'segment, profile_id AS profileId, since';
+const T_COLS = 'segment, profile_id AS profileId, kind, at, seq, version, reason';
+const SQL = {
+  enter: 'INSERT INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  leave: 'DELETE FROM segment_members WHERE segment = ? AND profile_id = ?',
+  // changes() is the row count of the statement just before: record only real changes of membership.
+  record: 'INSERT INTO segment_events (segment, profile_id, kind, at, seq, version, reason) SELECT ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1',
+};
+
+/**
+ * Segment membership on SQLite: reads on this connection, writes through the writer thread.
+ *
+ * @example
+ * const s = new SqliteSegmentStore(db, writer); // the store's `segments`
+ */
+export class SqliteSegmentStore implements SegmentStore {
+  private readonly s;
+  constructor(db: Db, private readonly writer: SqliteWriter) {
+    this.s = {
+      of: db.prepare(`SELECT ${M_COLS} FROM segment_members WHERE profile_id = ? ORDER BY segment`),
+      members: db.prepare(`SELECT ${M_COLS} FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?`),
+      memberCounts: db.prepare('SELECT segment, count(*) AS n FROM segment_members GROUP BY segment'),
+      eventCounts: db.prepare('SELECT segment, kind, count(*) AS n FROM segment_events GROUP BY segment, kind'),
+      transitions: db.prepare(`SELECT ${T_COLS} FROM segment_events WHERE segment = ? ORDER BY id DESC LIMIT ?`),
+    };
+  }
+
+  async membershipsOf(profileId: string): Promise<Membership[]> {
+    return this.s.of.all(profileId) as Membership[];
+  }
+
+  async apply(transitions: SegmentTransition[]): Promise<void> {
+    if (!transitions.length) return;
+    const ops: WriteOp[] = [];
+    for (const t of transitions) {
+      ops.push(t.kind === 'entry' ? { sql: SQL.enter, rows: [[t.segment, t.profileId, t.at]] } : { sql: SQL.leave, rows: [[t.segment, t.profileId]] });
+      ops.push({ sql: SQL.record, rows: [[t.segment, t.profileId, t.kind, t.at, t.seq, t.version, t.reason]] });
+    }
+    await this.writer.run(ops);
+  }
+
+  async counts(): Promise<SegmentCount[]> {
+    const out = new Map<string, SegmentCount>();
+    const get = (segment: string) => out.get(segment) ?? out.set(segment, { segment, members: 0, entries: 0, exits: 0 }).get(segment)!;
+    for (const r of this.s.memberCounts.all() as { segment: string; n: number }[]) get(r.segment).members = r.n;
+    for (const r of this.s.eventCounts.all() as { segment: string; kind: string; n: number }[]) {
+      if (r.kind === 'entry') get(r.segment).entries = r.n;
+      else get(r.segment).exits = r.n;
+    }
+    return [...out.values()];
+  }
+
+  async members(segment: string, afterProfileId: string, limit: number): Promise<Membership[]> {
+    return this.s.members.all(segment, afterProfileId, limit) as Membership[];
+  }
+
+  async transitions(segment: string, limit: number): Promise<SegmentTransition[]> {
+    return this.s.transitions.all(segment, limit) as SegmentTransition[];
+  }
+
+  async eraseSubject(profileId: string): Promise<void> {
+    await this.writer.run([
+      { sql: 'DELETE FROM segment_members WHERE profile_id = ?', rows: [[profileId]] },
+      { sql: 'DELETE FROM segment_events WHERE profile_id = ?', rows: [[profileId]] },
+    ]);
+  }
+}
