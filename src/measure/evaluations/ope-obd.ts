@@ -12,7 +12,7 @@ import { bootstrapIntervals, quantile } from '../ope/bootstrap.js';
 import { opeDiagnostics, opeWarnings } from '../ope/diagnostics.js';
 import { estimate, opeTerms } from '../ope/estimators.js';
 import type { EstimatorName, LoggedFeedback } from '../ope/types.js';
-import { betaQuantile } from '../stats/distributions.js';
+import { betaQuantile } from '../../maths/distributions.js';
 import { loadObdLog, type ObdLog } from './obd-data.js';
 import { btsDistribution } from './obd-policy.js';
 import { crossFitPredictions, crossValidatedLogLoss, describeModel, foldsOf, type RewardModelSpec } from './obd-reward-model.js';

@@ -4,7 +4,7 @@
  * ("risk") of shipping either arm. With the default flat prior the posterior is
  * N(estimate, se²); an informative prior N(mean, variance) on the effect shrinks it.
  */
-import { normalCdf, normalPdf, normalQuantile } from '../stats/distributions.js';
+import { normalCdf, normalPdf, normalQuantile } from '../../maths/distributions.js';
 import { type EffectType, effectMoments } from './effect.js';
 import type { ArmSummary } from './summary.js';
 

@@ -4,7 +4,7 @@
  * expected loss of each choice (Chris Stucchio, "Bayesian A/B Testing at VWO", 2015).
  * The closed form needs B's posterior alpha to be a whole number: counts plus an integer prior.
  */
-import { logBeta } from '../stats/special.js';
+import { logBeta } from '../../maths/special.js';
 
 export interface BetaArm {
   successes: number;

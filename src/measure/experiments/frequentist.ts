@@ -3,7 +3,7 @@
  * relative effect, with its confidence interval. Binary metrics use the same test on
  * proportions (variance p(1 − p)), as GrowthBook does.
  */
-import { studentTQuantile, studentTTwoSided } from '../stats/distributions.js';
+import { studentTQuantile, studentTTwoSided } from '../../maths/distributions.js';
 import { type EffectType, effectMoments } from './effect.js';
 import type { ArmSummary } from './summary.js';
 

@@ -3,7 +3,7 @@
  * against the configured weights. A tiny p-value means assignment or logging is broken, and
  * every other number in the readout is suspect. GrowthBook warns below p = 0.001; so do we.
  */
-import { chiSquareSf } from '../stats/distributions.js';
+import { chiSquareSf } from '../../maths/distributions.js';
 
 export interface SrmResult {
   chiSquare: number;

@@ -3,7 +3,7 @@
  * expected band from the key's own baseline, a tail p-value, and whether there is enough
  * evidence to judge at all — thin data never alerts.
  */
-import { normalCdf, normalQuantile } from '../stats/distributions.js';
+import { normalCdf, normalQuantile } from '../../maths/distributions.js';
 import {
   betaBinomialCdf,
   betaBinomialQuantile,

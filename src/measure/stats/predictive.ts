@@ -6,7 +6,7 @@
  *   window is negative binomial (r = c_b + ½, p = B / (B + 1)).
  * Both carry the baseline's own uncertainty, so a thin baseline gives a wide band.
  */
-import { logBeta, logGamma, regularizedBeta } from './special.js';
+import { logBeta, logGamma, regularizedBeta } from '../../maths/special.js';
 
 /**
  * P(X = k) for X ~ BetaBinomial(n, a, b).

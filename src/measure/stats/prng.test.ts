@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomInt, randomNormal } from './prng.js';
-import { chiSquareSf } from './distributions.js';
+import { chiSquareSf } from '../../maths/distributions.js';
 
 describe('seeded PRNG', () => {
   it('is reproducible and seed-dependent', () => {

@@ -152,16 +152,59 @@ export function betaCdf(x: number, a: number, b: number): number {
 }
 
 /**
- * Beta(a, b) quantile by bisection on the CDF (60 halvings: exact to double precision).
+ * Beta(a, b) quantile: Halley steps on I_x(a, b) − p from the starting guesses of Numerical
+ * Recipes (3rd ed., §6.14), guarded by bisection so that it always converges. The models call it
+ * for every interval they report, so it must be fast (a handful of CDF evaluations, not sixty).
  * @example betaQuantile(0.5, 2, 2) // = 0.5
  */
 export function betaQuantile(p: number, a: number, b: number): number {
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let x = Math.min(Math.max(betaGuess(p, a, b), 1e-300), 1 - 1e-16);
+  const afac = -logGamma(a) - logGamma(b) + logGamma(a + b);
+  const a1 = a - 1;
+  const b1 = b - 1;
+  for (let j = 0; j < 40; j++) {
+    if (x <= 0 || x >= 1) break;
+    const err = regularizedBeta(x, a, b) - p;
+    const dens = Math.exp(a1 * Math.log(x) + b1 * Math.log1p(-x) + afac);
+    if (!(dens > 0) || !Number.isFinite(dens)) break;
+    const u = err / dens;
+    const step = u / (1 - 0.5 * Math.min(1, u * (a1 / x - b1 / (1 - x))));
+    let next = x - step;
+    if (next <= 0) next = 0.5 * x;
+    if (next >= 1) next = 0.5 * (x + 1);
+    const moved = Math.abs(next - x);
+    x = next;
+    if (moved < 1e-15 * Math.max(x, 1e-300)) break;
+  }
+  if (x > 0 && x < 1 && Math.abs(regularizedBeta(x, a, b) - p) <= 1e-12 * Math.max(p, 1e-3)) return x;
   let lo = 0;
   let hi = 1;
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 200; i++) {
     const mid = 0.5 * (lo + hi);
     if (regularizedBeta(mid, a, b) < p) lo = mid;
     else hi = mid;
+    if (hi - lo < 1e-16 * Math.max(mid, 1e-300)) break;
   }
   return 0.5 * (lo + hi);
+}
+
+function betaGuess(p: number, a: number, b: number): number {
+  if (a >= 1 && b >= 1) {
+    const pp = p < 0.5 ? p : 1 - p;
+    const t = Math.sqrt(-2 * Math.log(pp));
+    let x = (2.30753 + t * 0.27061) / (1 + t * (0.99229 + t * 0.04481)) - t;
+    if (p < 0.5) x = -x;
+    const al = (x * x - 3) / 6;
+    const h = 2 / (1 / (2 * a - 1) + 1 / (2 * b - 1));
+    const w = (x * Math.sqrt(al + h)) / h - (1 / (2 * b - 1) - 1 / (2 * a - 1)) * (al + 5 / 6 - 2 / (3 * h));
+    return a / (a + b * Math.exp(2 * w));
+  }
+  const lna = Math.log(a / (a + b));
+  const lnb = Math.log(b / (a + b));
+  const t = Math.exp(a * lna) / a;
+  const u = Math.exp(b * lnb) / b;
+  const w = t + u;
+  return p < t / w ? Math.pow(a * w * p, 1 / a) : 1 - Math.pow(b * w * (1 - p), 1 / b);
 }
