@@ -5,6 +5,9 @@ import { benchFeatures } from './events.js';
  * 100 actions competing at one web placement — product offers with rules over the features,
  * consent purposes, content variants, a service action — and a policy with suitability rules,
  * levers, caps, dismissal suppression, a global budget, exploration and outcome mapping.
+ *
+ * @example
+ * const server = await startServer({ config: decideBenchConfig() });
  */
 export function decideBenchConfig(): Record<string, unknown> {
   const actions = [];

@@ -28,7 +28,12 @@ export function* profileMessages(users: number, seed = 11): Generator<Record<str
   }
 }
 
-/** Sends messages through /v1/batch, `concurrency` requests of `size` messages in flight. */
+/**
+ * Sends messages through /v1/batch, `concurrency` requests of `size` messages in flight.
+ *
+ * @example
+ * await sendAll('http://127.0.0.1:8787', writeKey, profileMessages(100_000));
+ */
 export async function sendAll(base: string, writeKey: string, messages: Iterable<Record<string, unknown>>, size = 500, concurrency = 6): Promise<number> {
   const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
   const it = messages[Symbol.iterator]();

@@ -15,7 +15,12 @@ export interface TactClientOptions {
   fetch?: typeof fetch;
 }
 
-/** An error answer from Tact: its code, status, sentence and the fields that were wrong. */
+/**
+ * An error answer from Tact: its code, status, sentence and the fields that were wrong.
+ *
+ * @example
+ * try { await tact.decide(req); } catch (e) { if (e instanceof TactApiError) console.log(e.code, e.body.problems); }
+ */
 export class TactApiError extends Error {
   constructor(readonly status: number, readonly body: ApiErrorBody) {
     super(body.message ?? `HTTP ${status}`);
@@ -68,4 +73,5 @@ export function createTactClient(o: TactClientOptions) {
   };
 }
 
+/** The client's methods (decide, outcome, decision, decisions, profile). */
 export type TactClient = ReturnType<typeof createTactClient>;

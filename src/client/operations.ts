@@ -2,6 +2,9 @@
  * Every API operation the client calls: method, path and the body fields it may send. The client
  * builds its requests from this table, and client.test.ts checks the table against /openapi.json,
  * so a renamed route or field fails a test instead of a customer's integration.
+ *
+ * @example
+ * operations.decide; // { method: 'POST', path: '/v1/decide', body: ['subject', …] }
  */
 export const operations = {
   decide: { method: 'POST', path: '/v1/decide', body: ['subject', 'placement', 'context', 'n', 'explain'] },
@@ -11,4 +14,5 @@ export const operations = {
   profile: { method: 'GET', path: '/v1/profiles/{identifier}', body: [] },
 } as const;
 
+/** The name of one operation of the table. */
 export type OperationName = keyof typeof operations;

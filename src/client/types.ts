@@ -16,6 +16,7 @@ export interface Estimate {
   updatedAt: string;
 }
 
+/** One term of a score (estimate, value, a lever, the contact cost). */
 export interface Factor {
   name: string;
   value: number;
@@ -39,6 +40,7 @@ export interface Choice {
   factors?: Factor[];
 }
 
+/** The body of POST /v1/decide. */
 export interface DecideRequest {
   /** Any identifier: userId, anonymousId, email, or kind:value. */
   subject: string;
@@ -48,6 +50,7 @@ export interface DecideRequest {
   explain?: 'summary' | 'full';
 }
 
+/** A decision as POST /v1/decide and GET /v1/decisions/{id} answer it. */
 export interface Decision {
   decisionId: string;
   at: string;
@@ -71,6 +74,7 @@ export interface Decision {
   outcomes?: OutcomeRecord[];
 }
 
+/** The body of POST /v1/outcomes. */
 export interface OutcomeRequest {
   type: 'impression' | 'click' | 'dismissal' | 'conversion' | 'unsubscribe' | 'complaint' | (string & {});
   decisionId?: string;
@@ -81,6 +85,7 @@ export interface OutcomeRequest {
   timestamp?: string;
 }
 
+/** One outcome as credited to one decision (or to none). */
 export interface OutcomeRecord {
   id: string;
   at: string;
@@ -93,11 +98,13 @@ export interface OutcomeRecord {
   success: boolean;
 }
 
+/** The answer of POST /v1/outcomes. */
 export interface OutcomeResponse {
   recorded: OutcomeRecord[];
   duplicate: boolean;
 }
 
+/** The filters of GET /v1/decisions. */
 export interface DecisionQuery {
   subject?: string;
   action?: string;

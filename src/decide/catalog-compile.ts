@@ -59,7 +59,8 @@ export function compileCatalog(body: Catalog): CompiledCatalog {
     const own: CompiledAction['own'] = {};
     for (const k of ['eligibility', 'applicability', 'suitability'] as const) {
       const e = a[k];
-      if (e) own[k] = makeCheck(`${a.id}.${k}`, e, `its ${k} rule (${e}) does not hold`);
+      // One name and reason for every action's own rule, so the log groups the exclusions (the expression is in the catalog version).
+      if (e) own[k] = makeCheck(`own ${k} rule`, e, `its own ${k} rule does not hold`);
     }
     const variants = (a.variants ?? []).filter((v) => (v.status ?? 'approved') === 'approved');
     actions.set(a.id, {

@@ -82,7 +82,12 @@ export interface Catalog {
 const ACTION_KEYS = ['id', 'name', 'channels', 'purpose', 'value', 'contactCost', 'goal', 'topics', 'eligibility', 'applicability', 'suitability', 'start', 'end', 'variants', 'properties', 'highStakes', 'attributionWindow', 'customerReason', 'budgetWeight', 'description'];
 const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description'];
 
-/** Every problem with a proposed catalog, each naming its field. */
+/**
+ * Every problem with a proposed catalog, each naming its field.
+ *
+ * @example
+ * checkCatalog({ actions: [{ id: 'a b' }] }); // [{ field: 'actions[0].id', … }, { field: 'actions[0].name', … }, …]
+ */
 export function checkCatalog(body: unknown): FieldProblem[] {
   const c = new Checker();
   if (!c.object(body, 'catalog')) return c.problems;

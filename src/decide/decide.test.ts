@@ -23,8 +23,9 @@ describe('POST /v1/decide', () => {
     expect(d.explanation.customer).toBe('You are seeing "Running shoes offer" because you looked at running gear recently.');
     const logged = (await get(h.app, `/v1/decisions/${d.decisionId}`)).json();
     expect(logged.choices).toEqual(d.choices);
-    expect(logged.explanation.candidates.find((c: { action: string }) => c.action === 'loan-offer')).toMatchObject({ status: 'excluded', stage: 'eligibility', rule: 'loan-offer.eligibility' });
-    expect(logged.explanation.facts).toMatchObject({ 'consent.Advertising': true, 'features.purchased': [], 'traits.segment': null });
+    expect(logged.explanation.candidates.find((c: { action: string }) => c.action === 'loan-offer')).toMatchObject({ status: 'excluded', stage: 'eligibility', rule: 'own eligibility rule' });
+    expect(logged.explanation.facts).toMatchObject({ 'consent.Advertising': true, 'features.purchased': [] });
+    expect(logged.explanation.absentFacts).toContain('traits.segment');
   });
 
   it('never recommends what the subject bought a moment ago (freshness)', async () => {

@@ -46,6 +46,7 @@ export interface DeciderDeps {
   random: () => number;
   newId: () => string;
   now: () => number;
+  onDecision?: (d: DecisionRecord) => void;
 }
 
 /**
@@ -94,6 +95,7 @@ export class Decider {
     }
     for (const a of actions) this.d.state.counts.trial(a, record.profileKey);
     for (const h of holds) this.d.state.putHold(h);
+    this.d.onDecision?.(record);
     return record;
   }
 
@@ -143,7 +145,8 @@ export class Decider {
   }
 
   private record(id: string, req: DecideRequest, profileKey: string, ctx: StageContext, r: PipelineResult, play: Playbook): DecisionRecord {
-    const { scored, excluded } = traces(r.candidates);
+    const { scored, excluded } = traces(r.candidates, new Set(r.choices.map((c) => c.action ?? '')));
+    const facts = factValues(ctx.facts, ctx.vars);
     return {
       id,
       at: ctx.now,
@@ -159,7 +162,8 @@ export class Decider {
       choices: r.choices,
       scored,
       excluded,
-      facts: factValues(ctx.facts, ctx.vars),
+      facts: facts.values,
+      absentFacts: facts.absent,
       operator: r.operator,
       customer: r.customer,
       excludedByStage: excludedCounts(r.candidates),

@@ -1,7 +1,13 @@
 import type { Estimate } from '../learn/estimate.js';
 
-/** The pipeline's stages, in the order they run. */
+/**
+ * The pipeline's stages, in the order they run.
+ *
+ * @example
+ * STAGES.indexOf('consent') < STAGES.indexOf('contact policy'); // true
+ */
 export const STAGES = ['eligibility', 'applicability', 'suitability', 'consent', 'contact policy', 'human territory', 'scoring', 'selection'] as const;
+/** One stage of the pipeline. */
 export type StageName = (typeof STAGES)[number];
 
 /** Why a candidate left the pipeline: the stage, the rule, and a sentence. */
@@ -27,25 +33,34 @@ export interface ExclusionTrace {
 }
 
 /**
- * A scored candidate, compact (a decision may weigh a hundred): its score, its estimate — rate
- * `p`, interval `lo`–`hi` at the policy's level, evidence `n`, the rung it comes from, whether it
- * is still learning — the action's value and contact cost, and the levers that applied.
+ * A scored candidate, compact (a decision may weigh a hundred). Every one keeps its score (enough
+ * to replay the selection); the best {@link TRACE_DETAIL} and every chosen one also keep their
+ * estimate — rate `p`, interval `lo`–`hi` at the policy's level, evidence `n`, the rung it comes
+ * from, whether it is still learning — the action's value and contact cost, and the levers.
  */
 export interface ScoreTrace {
   action: string;
   score: number;
-  p: number;
-  lo: number;
-  hi: number;
-  n: number;
-  rung: Estimate['source'];
+  p?: number;
+  lo?: number;
+  hi?: number;
+  n?: number;
+  rung?: Estimate['source'];
   learning?: true;
-  value: number;
+  value?: number;
   cost?: number;
   levers?: [string, number][];
   /** high-stakes: "review" (needs a person), "pending", "approved". */
   review?: 'review' | 'pending' | 'approved';
 }
+
+/**
+ * How many of the best-scored candidates keep their estimate and terms in the log.
+ *
+ * @example
+ * record.scored.slice(0, TRACE_DETAIL).every((s) => s.p !== undefined); // true
+ */
+export const TRACE_DETAIL = 10;
 
 /**
  * One entry of a decision's ranked answer: an action (with its variant), an explicit "none", or a
@@ -91,8 +106,10 @@ export interface DecisionRecord {
   scored: ScoreTrace[];
   /** Every other candidate, grouped by the stage, rule and reason that excluded it. */
   excluded: ExclusionTrace[];
-  /** Values of every fact a rule read (see facts.ts). */
+  /** Values of every fact a rule read (see facts.ts), times as ISO strings. */
   facts: Record<string, unknown>;
+  /** Facts a rule read that the subject did not have at all. */
+  absentFacts: string[];
   /** The plain sentences. */
   operator: string;
   customer: string;

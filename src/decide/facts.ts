@@ -40,21 +40,24 @@ export function makeCheck(name: string, expression: string, reason?: string): Ch
 
 /**
  * The values of the given fact paths in a rule-variable object, as plain JSON (times as ISO
- * strings; a fact the profile does not have is null).
+ * strings), and the paths the profile did not have at all (a rule's `has()` tells the two apart).
  *
  * @example
- * factValues(new Set(['features.orders']), { features: { orders: 3 } }); // { 'features.orders': 3 }
+ * factValues(new Set(['features.orders', 'traits.plan']), { features: { orders: 3 }, traits: {} });
+ * // { values: { 'features.orders': 3 }, absent: ['traits.plan'] }
  */
-export function factValues(paths: Iterable<string>, vars: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function factValues(paths: Iterable<string>, vars: Record<string, unknown>): { values: Record<string, unknown>; absent: string[] } {
+  const values: Record<string, unknown> = {};
+  const absent: string[] = [];
   for (const p of paths) {
     const dot = p.indexOf('.');
     const head = dot < 0 ? p : p.slice(0, dot);
     const root = vars[head];
     const v = dot < 0 ? root : root && typeof root === 'object' ? (root as Record<string, unknown>)[p.slice(dot + 1)] : undefined;
-    out[p] = plain(v);
+    if (v === undefined) absent.push(p);
+    else values[p] = plain(v);
   }
-  return out;
+  return { values, absent };
 }
 
 function plain(v: unknown): unknown {

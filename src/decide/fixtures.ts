@@ -1,3 +1,6 @@
+import type { Catalog } from './catalog.js';
+import type { Policy } from './policy.js';
+
 /**
  * A shop's catalog, policy and features, shared by the decisions tests and the docs' example:
  * offers for products (not for what the subject bought), a service follow-up that an open support
@@ -8,7 +11,8 @@
  */
 export const OPEN_TICKET = '"Ticket Opened" in events && (!("Ticket Closed" in events) || events["Ticket Opened"].last > events["Ticket Closed"].last)';
 
-export function shopCatalog() {
+/** The shop's catalog: three offers, a service follow-up, a high-stakes loan, a newsletter. @example compileCatalog(shopCatalog()) */
+export function shopCatalog(): Catalog {
   return {
     actions: [
       { id: 'shoes-offer', name: 'Running shoes offer', channels: ['web', 'email'], purpose: 'Advertising', value: 60, contactCost: 0.2, topics: ['marketing'], properties: { product_id: 'sku-shoes' }, customerReason: 'you looked at running gear recently', variants: [{ id: 'a', content: { headline: 'New running shoes' } }, { id: 'b', content: { headline: 'Run further' } }, { id: 'draft', status: 'draft' }] },
@@ -24,7 +28,8 @@ export function shopCatalog() {
   };
 }
 
-export function shopPolicy() {
+/** The shop's policy: not what was bought, service first, an e-mail cap, quiet hours, outcome mapping. @example compilePolicy(shopPolicy()) */
+export function shopPolicy(): Policy {
   return {
     rules: [
       { name: 'not bought already', stage: 'suitability', when: '!has(action.properties.product_id) || !(action.properties.product_id in features.purchased)', reason: 'the subject bought it already' },
@@ -45,12 +50,18 @@ export function shopPolicy() {
   };
 }
 
+/** The features its rules read. @example { features: shopFeatures } */
 export const shopFeatures = [
   { name: 'purchased', kind: 'unique', event: 'Order Completed', property: 'products[].product_id', limit: 200 },
   { name: 'orders', kind: 'count', event: 'Order Completed' },
 ];
 
-/** The whole config file (sections as tact.config.yaml has them). */
+/**
+ * The whole config file (sections as tact.config.yaml has them), the policy overridable.
+ *
+ * @example
+ * shopConfig({ exploration: { budget: 0.1 } });
+ */
 export function shopConfig(policy: Record<string, unknown> = {}) {
   return { features: shopFeatures, catalog: shopCatalog(), policy: { ...shopPolicy(), ...policy } };
 }

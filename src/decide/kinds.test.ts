@@ -49,7 +49,10 @@ describe('catalog and policy documents', () => {
     const r = await put('policy', { rules: [{ name: 'r', stage: 'suitability', when: 'traits.plan ==' }] });
     expect(r.statusCode).toBe(400);
     expect(r.json().problems[0].field).toBe('rules[0].when');
+    // an install whose policy maps no track events to outcomes follows no events at all
+    expect(Object.keys(await h.tact.consumers.lag())).not.toContain('decide-outcomes');
     expect((await put('policy', shopPolicy())).json().version).toBe(1);
+    expect(Object.keys(await h.tact.consumers.lag())).toContain('decide-outcomes');
     expect(h.tact.decide.playbook().policyVersion).toBe(1);
     expect(h.tact.decide.playbook().catalog.placements.get('home')!.candidates.map((a) => a.id)).toEqual(['shoes-offer', 'socks-offer', 'service-followup', 'loan-offer', 'newsletter']);
     await h.close();

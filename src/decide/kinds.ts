@@ -1,7 +1,8 @@
 import type { DocumentKind } from '../config/document-kind.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
-import { checkPolicy, type Policy } from './policy.js';
+import { checkPolicy } from './policy-check.js';
+import type { Policy } from './policy.js';
 import { compilePolicy, type CompiledPolicy } from './policy-compile.js';
 
 /**

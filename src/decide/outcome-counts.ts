@@ -1,5 +1,7 @@
 import type { RateCounts } from '../learn/rates/beta-binomial.js';
 
+const NONE: Readonly<RateCounts & { version: number }> = Object.freeze({ successes: 0, trials: 0, version: 0 });
+
 /**
  * Trials (choices of an action) and successes (its goal outcome, attributed) per action and per
  * (action, subject), kept in memory: rebuilt from the log at start, updated online by every
@@ -24,8 +26,8 @@ export class OutcomeCounts {
     this.bump(action, subject, n, 0);
   }
 
-  population(action: string): RateCounts & { version: number } {
-    return this.pop.get(action) ?? { successes: 0, trials: 0, version: 0 };
+  population(action: string): Readonly<RateCounts & { version: number }> {
+    return this.pop.get(action) ?? NONE;
   }
 
   personalCounts(action: string, subject: string): RateCounts | undefined {

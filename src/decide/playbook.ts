@@ -22,7 +22,12 @@ export interface Playbook {
   topicsOf(action: string): readonly string[];
 }
 
-/** Joins a compiled catalog and policy (cheap: placements' rules are built on first use). */
+/**
+ * Joins a compiled catalog and policy (cheap: placements' rules are built on first use).
+ *
+ * @example
+ * playbookFor(settings.get(catalogKind), settings.get(policyKind), 3, 7).needsAccounts;
+ */
 export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, catalogVersion: number, policyVersion: number): Playbook {
   const weights = new Map<string, number>();
   for (const a of catalog.actions.values()) for (const ch of a.def.channels) weights.set(ch, (weights.get(ch) ?? 0) + a.budgetWeight);

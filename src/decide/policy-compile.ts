@@ -7,6 +7,7 @@ const DAY = 86_400_000;
 /** A filter compiled to a predicate over an action's id, topics and the placement's channel. */
 export type Matcher = (actionId: string, topics: readonly string[], channel: string) => boolean;
 
+/** A contact cap with its window in ms. */
 export interface CompiledCap {
   name: string;
   channel?: string;
@@ -16,6 +17,7 @@ export interface CompiledCap {
   windowMs: number;
 }
 
+/** A global volume budget with its window in ms. */
 export interface CompiledBudget {
   name: string;
   channel: string;
@@ -24,6 +26,7 @@ export interface CompiledBudget {
   borrowAfter: number;
 }
 
+/** A human-territory entry with its segment rule compiled. */
 export interface CompiledTerritory {
   name: string;
   queue: string;
@@ -32,6 +35,7 @@ export interface CompiledTerritory {
   flags: readonly string[];
 }
 
+/** A lever with its filter and condition compiled. */
 export interface CompiledLever {
   name: string;
   weight: number;
@@ -64,7 +68,12 @@ export interface CompiledPolicy {
   lookbackMs: number;
 }
 
-/** The default value function: revenue − 5 × unsubscribe − 20 × complaint (issue 3's example). */
+/**
+ * The default value function: revenue − 5 × unsubscribe − 20 × complaint (issue 3's example).
+ *
+ * @example
+ * compilePolicy({}).rewards.unsubscribe; // -5
+ */
 export const DEFAULT_REWARDS: Record<string, number | 'value'> = { conversion: 'value', unsubscribe: -5, complaint: -20 };
 
 /**

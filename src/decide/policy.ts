@@ -1,8 +1,11 @@
-import type { FieldProblem } from '../errors/tact-error.js';
-import { Checker } from './check.js';
-
-/** The stages whose rules an operator writes. */
+/**
+ * The stages whose rules an operator writes.
+ *
+ * @example
+ * RULE_STAGES.includes('suitability'); // true
+ */
 export const RULE_STAGES = ['eligibility', 'applicability', 'suitability'] as const;
+/** A stage an operator's rule runs at. */
 export type RuleStage = (typeof RULE_STAGES)[number];
 
 /** Which actions a rule, lever or cap is about (all of them when nothing is named). */
@@ -42,6 +45,7 @@ export interface Budget {
   borrowAfter?: number;
 }
 
+/** Quiet hours, caps, dismissal suppression and global budgets. */
 export interface ContactPolicy {
   caps?: Cap[];
   /** An action stops being offered to a subject who dismissed it `count` times within `window`. */
@@ -95,147 +99,4 @@ export interface Policy {
   };
   holdout?: { share: number; salt?: string };
   retention?: { days?: number };
-}
-
-const KEYS = ['rules', 'consent', 'contact', 'humanTerritory', 'review', 'levers', 'exploration', 'noneScore', 'estimates', 'outcomes', 'holdout', 'retention', 'description'];
-
-function checkFilter(c: Checker, f: Record<string, unknown>, at: string): void {
-  c.strings(f.actions, `${at}.actions`);
-  c.strings(f.topics, `${at}.topics`);
-  c.strings(f.channels, `${at}.channels`);
-}
-
-/** Every problem with a proposed policy, each naming its field. */
-export function checkPolicy(body: unknown): FieldProblem[] {
-  const c = new Checker();
-  if (!c.object(body, 'policy')) return c.problems;
-  c.known(body, 'policy', KEYS);
-  if (c.list(body.rules, 'rules')) {
-    body.rules.forEach((r, i) => {
-      const at = `rules[${i}]`;
-      if (!c.object(r, at)) return;
-      c.known(r, at, ['name', 'stage', 'when', 'reason', 'description', 'actions', 'topics', 'channels']);
-      c.string(r.name, `${at}.name`);
-      if (r.stage === undefined) c.add(`${at}.stage`, `The \`${at}.stage\` is required: eligibility, applicability or suitability.`);
-      else c.oneOf(r.stage, `${at}.stage`, RULE_STAGES);
-      c.cel(r.when, `${at}.when`, false);
-      c.string(r.reason, `${at}.reason`, true);
-      checkFilter(c, r, at);
-    });
-  }
-  if (body.consent !== undefined && c.object(body.consent, 'consent')) c.strings(body.consent.assumeGranted, 'consent.assumeGranted');
-  if (body.contact !== undefined && c.object(body.contact, 'contact')) checkContact(c, body.contact);
-  if (c.list(body.humanTerritory, 'humanTerritory')) {
-    body.humanTerritory.forEach((t, i) => {
-      const at = `humanTerritory[${i}]`;
-      if (!c.object(t, at)) return;
-      c.string(t.name, `${at}.name`);
-      c.string(t.queue, `${at}.queue`);
-      c.cel(t.when, `${at}.when`);
-      c.strings(t.accounts, `${at}.accounts`);
-      c.strings(t.flags, `${at}.flags`);
-      if (t.when === undefined && t.accounts === undefined && t.flags === undefined) c.add(at, `The \`${at}\` must say whom it covers: \`when\`, \`accounts\` or \`flags\`.`);
-    });
-  }
-  if (body.review !== undefined && c.object(body.review, 'review')) {
-    c.string(body.review.queue, 'review.queue', true);
-    c.duration(body.review.rejectFor, 'review.rejectFor');
-  }
-  if (c.list(body.levers, 'levers')) {
-    body.levers.forEach((l, i) => {
-      const at = `levers[${i}]`;
-      if (!c.object(l, at)) return;
-      c.string(l.name, `${at}.name`);
-      c.number(l.weight, `${at}.weight`, { min: 0, optional: false });
-      c.cel(l.when, `${at}.when`);
-      checkFilter(c, l, at);
-    });
-  }
-  if (body.exploration !== undefined && c.object(body.exploration, 'exploration')) c.number(body.exploration.budget, 'exploration.budget', { min: 0, max: 1 });
-  c.number(body.noneScore, 'noneScore');
-  if (body.estimates !== undefined && c.object(body.estimates, 'estimates')) {
-    const e = body.estimates;
-    c.number(e.priorMean, 'estimates.priorMean', { min: 0.000001, max: 0.999999 });
-    c.number(e.priorStrength, 'estimates.priorStrength', { min: 0.01 });
-    c.number(e.personalStrength, 'estimates.personalStrength', { min: 0.01 });
-    c.number(e.minDataWeight, 'estimates.minDataWeight', { min: 0, max: 1 });
-    c.number(e.level, 'estimates.level', { min: 0.5, max: 0.999 });
-    c.number(e.establishedWidth, 'estimates.establishedWidth', { min: 0, max: 1 });
-  }
-  if (body.outcomes !== undefined && c.object(body.outcomes, 'outcomes')) checkOutcomes(c, body.outcomes);
-  if (body.holdout !== undefined && c.object(body.holdout, 'holdout')) {
-    c.number(body.holdout.share, 'holdout.share', { min: 0, max: 1, optional: false });
-    c.string(body.holdout.salt, 'holdout.salt', true);
-  }
-  if (body.retention !== undefined && c.object(body.retention, 'retention')) c.number(body.retention.days, 'retention.days', { min: 1, integer: true });
-  return c.problems;
-}
-
-function checkContact(c: Checker, k: Record<string, unknown>): void {
-  c.known(k, 'contact', ['caps', 'dismissals', 'quietHours', 'budgets']);
-  if (c.list(k.caps, 'contact.caps')) {
-    k.caps.forEach((cap, i) => {
-      const at = `contact.caps[${i}]`;
-      if (!c.object(cap, at)) return;
-      c.number(cap.max, `${at}.max`, { min: 0, integer: true, optional: false });
-      if (cap.window === undefined) c.add(`${at}.window`, `The \`${at}.window\` is required, e.g. "7d".`);
-      else c.duration(cap.window, `${at}.window`);
-      for (const f of ['channel', 'topic', 'action'] as const) c.string(cap[f], `${at}.${f}`, true);
-    });
-  }
-  if (k.dismissals !== undefined && c.object(k.dismissals, 'contact.dismissals')) {
-    c.number(k.dismissals.count, 'contact.dismissals.count', { min: 1, integer: true, optional: false });
-    if (k.dismissals.window === undefined) c.add('contact.dismissals.window', 'The `contact.dismissals.window` is required, e.g. "30d".');
-    else c.duration(k.dismissals.window, 'contact.dismissals.window');
-  }
-  if (k.quietHours !== undefined && c.object(k.quietHours, 'contact.quietHours')) {
-    const q = k.quietHours;
-    c.clock(q.from, 'contact.quietHours.from');
-    c.clock(q.to, 'contact.quietHours.to');
-    c.strings(q.channels, 'contact.quietHours.channels');
-    if (q.timezone !== undefined && !validZone(q.timezone)) c.add('contact.quietHours.timezone', 'The `contact.quietHours.timezone` must be an IANA time zone such as "Europe/London".');
-  }
-  if (c.list(k.budgets, 'contact.budgets')) {
-    k.budgets.forEach((b, i) => {
-      const at = `contact.budgets[${i}]`;
-      if (!c.object(b, at)) return;
-      c.string(b.channel, `${at}.channel`);
-      c.number(b.max, `${at}.max`, { min: 0, integer: true, optional: false });
-      if (b.window === undefined) c.add(`${at}.window`, `The \`${at}.window\` is required, e.g. "1d".`);
-      else c.duration(b.window, `${at}.window`);
-      c.number(b.borrowAfter, `${at}.borrowAfter`, { min: 0, max: 1 });
-    });
-  }
-}
-
-function checkOutcomes(c: Checker, o: Record<string, unknown>): void {
-  c.known(o, 'outcomes', ['events', 'rewards', 'attribution']);
-  if (o.events !== undefined && c.object(o.events, 'outcomes.events')) {
-    for (const [name, m] of Object.entries(o.events)) {
-      const at = `outcomes.events.${name}`;
-      if (!c.object(m, at)) continue;
-      c.string(m.type, `${at}.type`);
-      c.string(m.value, `${at}.value`, true);
-    }
-  }
-  if (o.rewards !== undefined && c.object(o.rewards, 'outcomes.rewards')) {
-    for (const [type, r] of Object.entries(o.rewards)) {
-      if (r !== 'value' && !(typeof r === 'number' && Number.isFinite(r))) c.add(`outcomes.rewards.${type}`, `The \`outcomes.rewards.${type}\` must be a number or "value" (the outcome's own value, e.g. its revenue).`);
-    }
-  }
-  if (o.attribution !== undefined && c.object(o.attribution, 'outcomes.attribution')) {
-    c.duration(o.attribution.window, 'outcomes.attribution.window');
-    c.oneOf(o.attribution.model, 'outcomes.attribution.model', ['last', 'even']);
-  }
-}
-
-/** Whether the runtime knows an IANA time zone. @example validZone('Europe/London') // true */
-export function validZone(tz: unknown): boolean {
-  if (typeof tz !== 'string' || !tz) return false;
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }

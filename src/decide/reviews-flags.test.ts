@@ -10,7 +10,7 @@ describe('human territory, reviews and flags', () => {
       { name: 'key accounts', queue: 'enterprise-am', accounts: ['acme'] },
       { name: 'paused by an account manager', queue: 'account-managers', flags: ['procurement_delay'] },
     ],
-    rules: [...shopConfig().policy.rules, { name: 'no offers to the bereaved', stage: 'suitability', when: '!has(flags.bereavement)' }],
+    rules: [...(shopConfig().policy.rules ?? []), { name: 'no offers to the bereaved', stage: 'suitability', when: '!has(flags.bereavement)' }],
   };
   beforeEach(async () => {
     h = await harness('sqlite', { config: shopConfig(policy) });

@@ -12,11 +12,19 @@ import { OutcomeRecorder } from './outcomes/recorder.js';
 import { playbookFor, type Playbook } from './playbook.js';
 import { Reviews } from './reviews.js';
 import { Flags } from './flags.js';
+import type { DecisionRecord } from './decision.js';
+import type { OutcomeRecord } from './records.js';
 
-/** The consumer that maps track events to outcomes keeps its log position under this name. */
+/**
+ * The consumer that maps track events to outcomes keeps its log position under this name.
+ *
+ * @example
+ * (await tact.consumers.lag())[OUTCOME_CONSUMER]; // events not yet mapped
+ */
 export const OUTCOME_CONSUMER = 'decide-outcomes';
 const DAY = 86_400_000;
 
+/** What the decisions capability is wired with (src/server/tact.ts). */
 export interface DecideOptions {
   store: Store;
   settings: Settings;
@@ -27,6 +35,9 @@ export interface DecideOptions {
   /** Random source of exploration and variants (tests pass a seeded one). */
   random?: () => number;
   now?: () => number;
+  /** Told of every decision logged and every outcome recorded (metrics). */
+  onDecision?: (d: DecisionRecord) => void;
+  onOutcomes?: (o: OutcomeRecord[]) => void;
 }
 
 /**
@@ -47,14 +58,15 @@ export class DecideService {
   private play: Playbook | undefined;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | undefined;
+  private consuming = false;
 
   private constructor(private readonly o: DecideOptions) {
     const now = o.now ?? Date.now;
     this.state = new DecideState(o.settings.get(policyKind).lookbackMs, o.store.kind === 'postgres');
     this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates);
     const deps = { decisions: o.store.decisions, state: this.state, playbook: () => this.playbook() };
-    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now });
-    this.outcomes = new OutcomeRecorder(deps);
+    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision: o.onDecision });
+    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: o.onOutcomes });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now);
   }
@@ -64,6 +76,9 @@ export class DecideService {
     const now = (o.now ?? Date.now)();
     await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now);
     await s.startConsumer();
+    o.settings.onChange(async (kind) => {
+      if (kind === 'policy') await s.startConsumer();
+    });
     if (o.background !== false) {
       s.every(60 * 60_000, () => s.enforceRetention());
       s.every(10 * 60_000, async () => s.state.prune(Date.now()));
@@ -111,8 +126,14 @@ export class DecideService {
     this.timers.push(t);
   }
 
-  /** Track events → outcomes. A new install starts after the events already stored. */
+  /**
+   * Track events → outcomes, through a log consumer registered once the policy maps any event
+   * (an install that maps none pays nothing per event). It starts after the events already stored
+   * when it is first registered.
+   */
   private async startConsumer(): Promise<void> {
+    if (this.consuming || !this.playbook().policy.outcomeEvents.size) return;
+    this.consuming = true;
     const docs = this.o.store.documents;
     const id = `consumer:${OUTCOME_CONSUMER}`;
     if (!(await docs.getJob(id))) {

@@ -4,16 +4,18 @@ import type { OutcomeRecord } from './records.js';
 const iso = (t: number) => new Date(t).toISOString();
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
-/** A scored candidate's estimate, as every estimate is shown. */
-function estimateOf(t: ScoreTrace, d: DecisionRecord): Record<string, unknown> {
+/** A scored candidate's estimate, as every estimate is shown (undefined when the log kept only its score). */
+function estimateOf(t: ScoreTrace, d: DecisionRecord): Record<string, unknown> | undefined {
+  if (t.p === undefined) return undefined;
   return { value: t.p, low: t.lo, high: t.hi, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', modelVersion: d.modelVersion };
 }
 
 /** A scored candidate's terms: estimate × value × levers − contact cost. */
-function factorsOf(t: ScoreTrace): Factor[] {
+function factorsOf(t: ScoreTrace): Factor[] | undefined {
+  if (t.p === undefined) return undefined;
   return [
-    { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo)}–${pct(t.hi)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning — not enough data yet' : 'established'})` },
-    { name: 'value', value: t.value },
+    { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)}–${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning — not enough data yet' : 'established'})` },
+    { name: 'value', value: t.value ?? 1 },
     ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
     ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),
   ];
@@ -22,7 +24,7 @@ function factorsOf(t: ScoreTrace): Factor[] {
 /** Every candidate with its verdict spelled out: the scored ones best first, then the excluded ones. */
 function candidatesOf(d: DecisionRecord): Record<string, unknown>[] {
   return [
-    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, estimate: estimateOf(t, d), factors: factorsOf(t), ...(t.review ? { review: t.review } : {}) })),
+    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
     ...d.excluded.flatMap((g) => g.actions.map((action) => ({ action, status: 'excluded', stage: g.stage, rule: g.rule, reason: g.reason }))),
   ];
 }
@@ -52,7 +54,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       propensity: c.propensity,
       ...(c.held ? { held: c.held } : {}),
       explanation: c.why,
-      ...(t ? { estimate: estimateOf(t, d), factors: factorsOf(t) } : {}),
+      ...(t && t.p !== undefined ? { estimate: estimateOf(t, d), factors: factorsOf(t) } : {}),
     };
   });
   const head = { decisionId: d.id, at: iso(d.at), placement: d.placement, channel: d.channel };
@@ -71,7 +73,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       experiment: { arm: d.arm },
       excludedByStage: d.excludedByStage,
       ...(d.handoff ? { handoff: d.handoff } : {}),
-      ...(o.full ? { candidates: candidatesOf(d), facts: d.facts, context: d.context } : {}),
+      ...(o.full ? { candidates: candidatesOf(d), facts: d.facts, absentFacts: d.absentFacts, context: d.context } : {}),
     },
     ...(outcomes ? { outcomes: outcomes.map((x) => ({ ...x, at: iso(x.at) })) } : {}),
   };

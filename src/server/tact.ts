@@ -108,7 +108,14 @@ export class Tact {
       if (applied.length) log.info({ file: opts.configFile.path, applied }, 'configuration file applied');
     }
     tact.learning = Learning.create({ store: opts.store, settings, consumers, log: (msg, data) => log.info(data ?? {}, msg) });
-    tact.decide = await DecideService.start({ store: opts.store, settings, consumers, log, background: opts.background });
+    tact.decide = await DecideService.start({
+      store: opts.store, settings, consumers, log, background: opts.background,
+      onDecision: (d) => metrics.decisions.inc({ placement: d.placement, kind: d.choices[0]?.held ? 'held' : (d.choices[0]?.kind ?? 'none') }),
+      onOutcomes: (records) => {
+        const seen = new Set<string>();
+        for (const r of records) if (!seen.has(r.id) && seen.add(r.id)) metrics.outcomes.inc({ type: r.type });
+      },
+    });
     if (opts.background !== false) {
       backfill.start();
       consumers.start();

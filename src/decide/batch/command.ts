@@ -2,7 +2,12 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { runBatch } from './batch-client.js';
 
-/** `tact decide-batch`: outbound decisions for an audience through a running server. */
+/**
+ * `tact decide-batch`: outbound decisions for an audience through a running server.
+ *
+ * @example
+ * decideBatchCommand(program); // registers the command with commander
+ */
 export function decideBatchCommand(program: Command): void {
   program
     .command('decide-batch')

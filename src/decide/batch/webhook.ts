@@ -8,6 +8,7 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
+/** Six attempts, from half a second, doubling, at most 30 s apart. @example deliver(url, body, DEFAULT_RETRY) */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 30_000 };
 
 /** What happened to one delivery. */

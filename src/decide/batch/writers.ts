@@ -7,6 +7,7 @@ export interface BatchDecision {
   decision: { decisionId: string; placement: string; choices: { rank: number; kind: string; action?: string; variant?: string; queue?: string; score?: number; propensity?: number; explanation?: string }[] };
 }
 
+/** The CSV header: one row per choice. @example CSV_COLUMNS.join(',') */
 export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'explanation'];
 
 /** One CSV field, quoted when it needs to be (RFC 4180). @example csvField('a,b') // '"a,b"' */
@@ -15,7 +16,12 @@ export function csvField(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The CSV rows of one decision: one per choice. */
+/**
+ * The CSV rows of one decision: one per choice.
+ *
+ * @example
+ * csvRows(line); // ['profile:01J…,01J…,01K…,weekly-email,1,action,shoes-offer,a,,2.8,0.97,…']
+ */
 export function csvRows(d: BatchDecision): string[] {
   return d.decision.choices.map((c) =>
     [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.explanation].map(csvField).join(','),

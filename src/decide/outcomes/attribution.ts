@@ -21,8 +21,9 @@ export function attribute(outcome: { at: number; action?: string }, contacts: re
   const hits = contacts.filter((c) => c.at <= outcome.at && outcome.at - c.at <= o.windowFor(c.action) && (!outcome.action || c.action === outcome.action));
   if (!hits.length) return [];
   if (o.model === 'last') {
+    // Ties (the choices of one decision) go to the first listed: the decision's top choice.
     let last = hits[0];
-    for (const c of hits) if (c.at >= last.at) last = c;
+    for (const c of hits) if (c.at > last.at) last = c;
     return [{ decisionId: last.decisionId, action: last.action, at: last.at, credit: 1 }];
   }
   return hits.map((c) => ({ decisionId: c.decisionId, action: c.action, at: c.at, credit: 1 / hits.length }));

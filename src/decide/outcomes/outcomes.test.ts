@@ -15,6 +15,8 @@ describe('attribution and reward', () => {
     // the later decision (d4) came after the outcome; d2's one-day window is over
     expect(attribute({ at: 3.5 * DAY, action: 'short' }, contacts, { windowFor, model: 'last' })).toEqual([]);
     expect(attribute({ at: 20 * DAY }, contacts, { windowFor, model: 'last' })).toEqual([]);
+    // one decision's several choices: the top-ranked one gets the credit
+    expect(attribute({ at: DAY }, [c('d9', 'first', 0), c('d9', 'second', 0)], { windowFor, model: 'last' })[0].action).toBe('first');
   });
   it('splits credit evenly when the policy says so', () => {
     const contacts = [c('d1', 'promo', 0), c('d3', 'promo', 3 * DAY)];

@@ -30,7 +30,7 @@ export interface OutcomeInput {
  * await recorder.record([{ id: 'm1', at: Date.now(), type: 'conversion', value: 42, profileKey: 'p1', source: 'event' }]);
  */
 export class OutcomeRecorder {
-  constructor(private readonly d: { decisions: DecisionStore; state: DecideState; playbook: () => Playbook }) {}
+  constructor(private readonly d: { decisions: DecisionStore; state: DecideState; playbook: () => Playbook; onRecorded?: (r: OutcomeRecord[]) => void }) {}
 
   /** Returns the records written, and the ids that were duplicates. */
   async record(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
@@ -72,6 +72,7 @@ export class OutcomeRecorder {
     }
     if (records.length) await this.d.decisions.addOutcomes(records);
     for (const r of records) this.d.state.applyOutcome(r, true);
+    if (records.length) this.d.onRecorded?.(records);
     return { records, duplicates };
   }
 }

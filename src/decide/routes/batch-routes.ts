@@ -5,7 +5,12 @@ import type { Tact } from '../../server/tact.js';
 import { runAudience, type AudienceRequest } from '../batch/audience-run.js';
 import { decideSchemas } from './schemas.js';
 
-/** POST /v1/decide/batch: decisions for an audience, streamed as NDJSON (used by `tact decide-batch`). */
+/**
+ * POST /v1/decide/batch: decisions for an audience, streamed as NDJSON (used by `tact decide-batch`).
+ *
+ * @example
+ * await batchRoutes(app, tact);
+ */
 export async function batchRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const auth = requireKey(tact.keys, 'server', 'run batch decisions');
   app.post<{ Body: AudienceRequest }>('/v1/decide/batch', { preHandler: auth, schema: decideSchemas.batch }, async (req, reply) => {

@@ -3,6 +3,11 @@ import { TactError } from '../../errors/tact-error.js';
 import { findProfile } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
+import { compileCatalog } from '../catalog-compile.js';
+import type { Catalog } from '../catalog.js';
+import { compilePolicy } from '../policy-compile.js';
+import type { Policy } from '../policy.js';
+import { replayRules } from '../replay.js';
 import { decisionView } from '../view.js';
 import { decideSchemas } from './schemas.js';
 
@@ -17,6 +22,9 @@ interface DecideBody {
 /**
  * POST /v1/decide, and the decision log: GET /v1/decisions (by subject, action, placement, time)
  * and GET /v1/decisions/{id} (the full explanation and the outcomes credited to it).
+ *
+ * @example
+ * await decideRoutes(app, tact);
  */
 export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const anyKey = requireKey(tact.keys, 'write', 'ask for a decision');
@@ -41,6 +49,14 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     const d = await tact.store.decisions.getDecision(req.params.id);
     if (!d) throw new TactError('not_found', { what: 'decision', id: req.params.id });
     return decisionView(d, { full: true, public: false }, await tact.store.decisions.outcomesOf(d.id));
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/decisions/:id/replay', { preHandler: read, schema: decideSchemas.replay }, async (req) => {
+    const d = await tact.store.decisions.getDecision(req.params.id);
+    if (!d) throw new TactError('not_found', { what: 'decision', id: req.params.id });
+    const [catalog, policy] = await Promise.all([tact.store.documents.get<Catalog>('catalog', d.catalogVersion), tact.store.documents.get<Policy>('policy', d.policyVersion)]);
+    const r = replayRules(d, compileCatalog(catalog?.body ?? {}), compilePolicy(policy?.body ?? {}));
+    return { decisionId: d.id, catalogVersion: d.catalogVersion, policyVersion: d.policyVersion, ...r, explainsItself: r.differences.length === 0 };
   });
 
   app.get<{ Querystring: { subject?: string; action?: string; placement?: string; from?: string; to?: string; limit?: number } }>(

@@ -9,7 +9,12 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
 const flagView = (f: Flag) => ({ ...f, until: iso(f.until), createdAt: iso(f.createdAt), clearedAt: iso(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > Date.now()) });
 const holdView = (h: Hold) => ({ ...h, createdAt: iso(h.createdAt), decidedAt: iso(h.decidedAt) });
 
-/** Flags (relationship context) and reviews (held high-stakes choices). */
+/**
+ * Flags (relationship context) and reviews (held high-stakes choices).
+ *
+ * @example
+ * await flagReviewRoutes(app, tact);
+ */
 export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read flags and reviews');
   const admin = requireKey(tact.keys, 'admin', 'change flags or decide reviews');

@@ -20,6 +20,9 @@ interface OutcomeBody {
  * POST /v1/outcomes: an outcome of a decision (by `decisionId`) or of a subject (credited to
  * their decisions within the attribution window). Browsers report with the write key, which may
  * only name a decision.
+ *
+ * @example
+ * await outcomeRoutes(app, tact);
  */
 export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const anyKey = requireKey(tact.keys, 'write', 'report outcomes');

@@ -21,7 +21,12 @@ const choice = {
   },
 } as const;
 
-/** A decision as answered by POST /v1/decide and GET /v1/decisions/{id}. */
+/**
+ * A decision as answered by POST /v1/decide and GET /v1/decisions/{id}.
+ *
+ * @example
+ * app.get('/v1/decisions/:id', { schema: { response: { 200: decisionSchema } } }, handler);
+ */
 export const decisionSchema = {
   type: 'object',
   additionalProperties: true,
@@ -35,12 +40,14 @@ export const decisionSchema = {
   },
 } as const;
 
+/** A flag as the API shows it. @example { response: { 201: flagSchema } } */
 export const flagSchema = {
   type: 'object',
   additionalProperties: true,
   properties: { id: str, target: anyObj, name: str, note: str, until: { type: ['string', 'null'] }, author: str, createdAt: str, clearedAt: { type: ['string', 'null'] }, clearedBy: { type: ['string', 'null'] }, active: { type: 'boolean' } },
 } as const;
 
+/** A review (held high-stakes choice) as the API shows it. @example { response: { 200: holdSchema } } */
 export const holdSchema = {
   type: 'object',
   additionalProperties: true,
@@ -51,7 +58,12 @@ export const holdSchema = {
   },
 } as const;
 
-/** OpenAPI descriptions of the decision routes; bodies are validated by them (errors name the field). */
+/**
+ * OpenAPI descriptions of the decision routes; bodies are validated by them (errors name the field).
+ *
+ * @example
+ * app.post('/v1/decide', { schema: decideSchemas.decide }, handler);
+ */
 export const decideSchemas = {
   decide: {
     tags: ['decide'],
@@ -76,6 +88,22 @@ export const decideSchemas = {
     summary: 'One logged decision with its full explanation and the outcomes credited to it',
     params: { type: 'object', properties: { id: str }, required: ['id'] },
     response: { 200: decisionSchema, ...errors },
+  },
+  replay: {
+    tags: ['decide'],
+    summary: 'Replay a logged decision\'s rule stages from the facts it kept, under its own catalog and policy versions',
+    params: { type: 'object', properties: { id: str }, required: ['id'] },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          decisionId: str, catalogVersion: { type: 'integer' }, policyVersion: { type: 'integer' }, checked: { type: 'integer' },
+          differences: { type: 'array', items: { type: 'object', properties: { action: str, logged: str, replayed: str } } },
+          explainsItself: { type: 'boolean' },
+        },
+      },
+      ...errors,
+    },
   },
   listDecisions: {
     tags: ['decide'],

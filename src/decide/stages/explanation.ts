@@ -1,4 +1,4 @@
-import type { Choice, ExclusionTrace, ScoreTrace, StageName } from '../decision.js';
+import { TRACE_DETAIL, type Choice, type ExclusionTrace, type ScoreTrace, type StageName } from '../decision.js';
 import type { PipelineResult } from '../pipeline.js';
 import type { Pick } from './selection.js';
 import type { Candidate, StageContext } from './types.js';
@@ -7,16 +7,26 @@ const num = (x: number) => String(Number(x.toPrecision(3)));
 const pct = (x: number) => `${Number((x * 100).toPrecision(2))}%`;
 const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.placement.candidates.find((a) => a.id === id)?.def.name ?? id}"` : '"none"');
 
-/** The arithmetic of a candidate's score, in words: "4.1% conversion rate (population, learning, n=12) × value 40 × lever x ×1.2 − contact cost 0.5". */
+/**
+ * The arithmetic of a candidate's score, in words.
+ *
+ * @example
+ * scoreWords(c); // "4.1% conversion rate (population, established, n=412) × value 40 × 1.2 (spring push) − contact cost 0.5"
+ */
 export function scoreWords(c: Candidate): string {
   const e = c.estimate;
   if (!e) return 'not scored';
   const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? 'learning — not enough data yet' : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
-  for (const [name, w] of c.levers ?? []) parts.push(`${name} ×${num(w)}`);
+  for (const [name, w] of c.levers ?? []) parts.push(`${num(w)} (${name})`);
   return `${parts.join(' × ')}${c.action.contactCost ? ` − contact cost ${num(c.action.contactCost)}` : ''}`;
 }
 
-/** One operator sentence for one choice of the answer. */
+/**
+ * One operator sentence for one choice of the answer.
+ *
+ * @example
+ * choiceWhy(choice, pick, ctx, candidates); // '"Upsell" scored 4 = 10% conversion rate (…) × value 50 − contact cost 1.'
+ */
 export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageContext, candidates: readonly Candidate[]): string {
   if (choice.held) {
     const instead = choice.kind === 'action' ? `the placement's safe default ${nameOf(ctx, choice.action)}` : 'nothing (the safe default is "none" or not admitted)';
@@ -42,13 +52,13 @@ function bestAction(candidates: readonly Candidate[]): Candidate | undefined {
   return best;
 }
 
-/** Why a holdout subject gets nothing, and what treatment would have given them. */
+/** Why a holdout subject gets nothing, and what treatment would have given them. @example holdoutWhy(choices[0], ctx) */
 export function holdoutWhy(would: Choice | undefined, ctx: StageContext): string {
   const what = would?.kind === 'action' ? nameOf(ctx, would.action) : 'nothing';
   return `Holdout: the policy keeps ${pct(ctx.policy.holdout?.share ?? 0)} of subjects out of automated decisions to measure them; the decision would otherwise have been ${what}.`;
 }
 
-/** Candidates excluded per stage. */
+/** Candidates excluded per stage. @example excludedCounts(cs) // { eligibility: 28, suitability: 10 } */
 export function excludedCounts(candidates: readonly Candidate[]): Partial<Record<StageName, number>> {
   const out: Partial<Record<StageName, number>> = {};
   for (const c of candidates) if (c.out) out[c.out.stage] = (out[c.out.stage] ?? 0) + 1;
@@ -57,31 +67,55 @@ export function excludedCounts(candidates: readonly Candidate[]): Partial<Record
 
 const round = (x: number, k: number) => Math.round(x * k) / k;
 
-/** What each candidate came to, compact, for the log: scored ones best first, excluded ones grouped. */
-export function traces(candidates: readonly Candidate[]): { scored: ScoreTrace[]; excluded: ExclusionTrace[] } {
-  const scored: ScoreTrace[] = [];
+/**
+ * What each candidate came to, compact, for the log: scored ones best first (the best
+ * TRACE_DETAIL and the chosen ones with their estimate and terms), excluded ones grouped by stage,
+ * rule and reason.
+ *
+ * @example
+ * const { scored, excluded } = traces(r.candidates, new Set(['shoes-offer']));
+ */
+export function traces(candidates: readonly Candidate[], chosen: ReadonlySet<string>): { scored: ScoreTrace[]; excluded: ExclusionTrace[] } {
+  const scored: Candidate[] = [];
   const groups = new Map<string, ExclusionTrace>();
   for (const c of candidates) {
-    if (c.out) {
-      const key = `${c.out.stage}|${c.out.rule}|${c.out.reason}`;
-      const g = groups.get(key);
-      if (g) g.actions.push(c.action.id);
-      else groups.set(key, { stage: c.out.stage, rule: c.out.rule, reason: c.out.reason, actions: [c.action.id] });
+    if (!c.out) {
+      scored.push(c);
       continue;
     }
-    const e = c.estimate;
-    const t: ScoreTrace = { action: c.action.id, score: round(c.score ?? 0, 1e4), p: e ? round(e.value, 1e6) : 0, lo: e ? round(e.low, 1e6) : 0, hi: e ? round(e.high, 1e6) : 0, n: e?.evidence ?? 0, rung: e?.source ?? 'population', value: c.action.value };
-    if (e?.status === 'learning') t.learning = true;
-    if (c.action.contactCost) t.cost = c.action.contactCost;
-    if (c.levers) t.levers = c.levers;
-    if (c.review) t.review = c.review;
-    scored.push(t);
+    const key = `${c.out.stage}|${c.out.rule}|${c.out.reason}`;
+    const g = groups.get(key);
+    if (g) g.actions.push(c.action.id);
+    else groups.set(key, { stage: c.out.stage, rule: c.out.rule, reason: c.out.reason, actions: [c.action.id] });
   }
-  scored.sort((a, b) => b.score - a.score);
-  return { scored, excluded: [...groups.values()] };
+  scored.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+  return { scored: scored.map((c, i) => scoreTrace(c, i < TRACE_DETAIL || chosen.has(c.action.id))), excluded: [...groups.values()] };
 }
 
-/** The one sentence for an operator: the first choice's reason and what the rules excluded. */
+function scoreTrace(c: Candidate, detail: boolean): ScoreTrace {
+  const t: ScoreTrace = { action: c.action.id, score: round(c.score ?? 0, 1e4) };
+  const e = c.estimate;
+  if (detail && e) {
+    t.p = round(e.value, 1e6);
+    t.lo = round(e.low, 1e6);
+    t.hi = round(e.high, 1e6);
+    t.n = e.evidence;
+    t.rung = e.source;
+    if (e.status === 'learning') t.learning = true;
+    t.value = c.action.value;
+    if (c.action.contactCost) t.cost = c.action.contactCost;
+    if (c.levers) t.levers = c.levers;
+  }
+  if (c.review) t.review = c.review;
+  return t;
+}
+
+/**
+ * The one sentence for an operator: the first choice's reason and what the rules excluded.
+ *
+ * @example
+ * operatorSentence(r, ctx); // '… 3 of 5 candidate actions were excluded (suitability 1, eligibility 2); most often: …'
+ */
 export function operatorSentence(r: PipelineResult, ctx: StageContext): string {
   const first = r.choices[0]?.why ?? '';
   const n = r.candidates.length;
@@ -95,7 +129,7 @@ export function operatorSentence(r: PipelineResult, ctx: StageContext): string {
 
 function mostCommon(candidates: readonly Candidate[]): string {
   const by = new Map<string, number>();
-  let best = '';
+  let best: Candidate | undefined;
   let bestN = 0;
   for (const c of candidates) {
     if (!c.out) continue;
@@ -103,13 +137,20 @@ function mostCommon(candidates: readonly Candidate[]): string {
     by.set(c.out.reason, n);
     if (n > bestN) {
       bestN = n;
-      best = `${c.out.rule} — ${c.out.reason}`;
+      best = c;
     }
   }
-  return best;
+  if (!best?.out) return '';
+  const own = best.out.rule.startsWith('own ');
+  return `${best.out.reason}${own ? '' : ` (rule "${best.out.rule}")`}, ${bestN} time${bestN === 1 ? '' : 's'}`;
 }
 
-/** The one sentence for the customer: what they got and why, in their words, without internals. */
+/**
+ * The one sentence for the customer: what they got and why, in their words, without internals.
+ *
+ * @example
+ * customerSentence(r, ctx); // 'You are seeing "Running shoes offer" because you looked at running gear recently.'
+ */
 export function customerSentence(r: PipelineResult, ctx: StageContext): string {
   const c = r.choices[0];
   if (!c || c.kind === 'none' || r.arm === 'holdout') return 'We are not showing you anything personalised here right now.';

@@ -9,7 +9,7 @@ import type { Policy } from '../policy.js';
 import type { Hold } from '../records.js';
 import type { Candidate, StageContext } from './types.js';
 
-/** An estimate provider that answers a fixed rate per action (tests). */
+/** An estimate provider that answers a fixed rate per action (tests). @example fixedEstimates({ upsell: 0.04 }) */
 export function fixedEstimates(rates: Record<string, number>, dflt = 0.05): EstimateProvider {
   return {
     modelVersion: 'fixed@test',
@@ -64,7 +64,7 @@ export function stageContext(o: {
   return { ctx, candidates: placement.candidates.map((action) => ({ action, rules: rules.get(action.id)! })) };
 }
 
-/** The ids of the candidates still in, and the verdicts of those out. */
+/** The ids of the candidates still in, and the verdicts of those out. @example outcome(cs) // { in: ['a'], out: { b: 'consent/consent:Email' } } */
 export function outcome(candidates: Candidate[]): { in: string[]; out: Record<string, string> } {
   return {
     in: candidates.filter((c) => !c.out).map((c) => c.action.id),

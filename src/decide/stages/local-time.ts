@@ -31,7 +31,7 @@ export function inWindow(m: number, from: number, to: number): boolean {
   return from <= to ? m >= from && m < to : m >= from || m < to;
 }
 
-/** "22:14". */
+/** Minutes since midnight as a clock reading. @example clock(1334) // "22:14" */
 export function clock(m: number): string {
   return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }

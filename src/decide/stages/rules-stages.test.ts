@@ -23,7 +23,7 @@ describe('eligibility', () => {
     eligibility(candidates, ctx);
     expect(outcome(candidates)).toEqual({
       in: ['service'],
-      out: { running: 'eligibility/running.eligibility', old: 'eligibility/end', future: 'eligibility/start', drafty: 'eligibility/variants', vip: 'eligibility/vip.eligibility' },
+      out: { running: 'eligibility/own eligibility rule', old: 'eligibility/end', future: 'eligibility/start', drafty: 'eligibility/variants', vip: 'eligibility/own eligibility rule' },
     });
     // a rule that cannot be evaluated (no such trait) does not hold, and the reason says why
     expect(candidates.find((c) => c.action.id === 'vip')!.out!.reason).toMatch(/could not be evaluated \(No such key: plan\)/);

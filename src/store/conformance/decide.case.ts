@@ -17,7 +17,7 @@ const config = () => shopConfig({ contact: { caps: [{ name: 'email cap', channel
 function oldRecord(id: string, at: number): DecisionRecord {
   return {
     id, at, profileKey: 'anon:old', subject: 'old', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm',
-    arm: 'treatment', choices: [{ rank: 1, kind: 'action', action: 'newsletter', score: 0.1, propensity: 1, why: '' }], scored: [], excluded: [], facts: {}, operator: '', customer: '', excludedByStage: {},
+    arm: 'treatment', choices: [{ rank: 1, kind: 'action', action: 'newsletter', score: 0.1, propensity: 1, why: '' }], scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
   };
 }
 
@@ -87,6 +87,32 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.liveHolds(150)).map((x) => x.id)).toEqual(['r1']);
     });
   });
+
+  if (kind === 'postgres') {
+    describe('decisions with several processes on one PostgreSQL', () => {
+      it('each process folds in the others\' decisions and flags at its next sync', async () => {
+        const opened = await openTestStore('postgres');
+        const other = await openPostgresStore({ connectionString: opened.url as string, poolSize: 4 });
+        const a = await harness('postgres', { store: opened.store, config: config() });
+        const b = await harness('postgres', { store: other, config: config() });
+        await send(a.app, '/v1/identify', { userId: 'ana', context: advertising });
+        for (let i = 0; i < 2; i++) expect(picked((await decideReq(a.app, { subject: 'ana', placement: 'weekly-email' })).json())).toEqual(['shoes-offer']);
+        await a.tact.decide.flags.add({ subject: 'ana', name: 'vip', note: 'call first', author: 'kim' });
+        await b.tact.decide.sync();
+        const capped = (await decideReq(b.app, { subject: 'ana', placement: 'weekly-email', explain: 'full' })).json();
+        expect(picked(capped)).toEqual(['none']);
+        expect(capped.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer').rule).toBe('email cap');
+        expect(b.tact.decide.state.flags.active(capped.subject.profileId, [], Date.now()).map((f) => f.name)).toEqual(['vip']);
+        // a second sync does not count the same decisions twice
+        await b.tact.decide.sync();
+        expect(b.tact.decide.state.counts.population('shoes-offer').trials).toBe(2);
+        await a.close();
+        await b.close();
+        await other.close();
+        await opened.cleanup();
+      });
+    });
+  }
 
   describe(`decisions after a restart (${kind})`, () => {
     it('rebuilds contact caps, estimates, flags and reviews from the store', async () => {

@@ -9,9 +9,18 @@ const types = {
   },
 };
 
-/** A pool for one PostgreSQL database. */
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact' });
+/**
+ * A pool for one PostgreSQL database. An idle connection that the server closes (a restart, an
+ * administrator's terminate) is dropped from the pool and reported, not thrown: the next query
+ * opens a new one.
+ */
+export function createPool(connectionString: string, max = 10, onIdleError?: (err: Error) => void): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact' });
+  pool.on('error', (err) => {
+    if (onIdleError) onIdleError(err);
+    else process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`);
+  });
+  return pool;
 }
 
 /**

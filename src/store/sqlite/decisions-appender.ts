@@ -1,6 +1,9 @@
 import type { WriteOp } from './writer.js';
 import type { SqliteWriter } from './writer.js';
 
+/** Two commits in flight: the writer thread starts the next group as soon as one is durable. */
+const MAX_INFLIGHT = 2;
+
 interface Waiting {
   rows: unknown[][][];
   resolve: () => void;
@@ -8,7 +11,7 @@ interface Waiting {
 }
 
 /**
- * Group commit for the decision log: appends that arrive while a commit is in flight wait and go
+ * Group commit for the decision log: appends that arrive while commits are in flight wait and go
  * together in the next one, so at 1,000 decisions/s the log needs a few dozen fsyncs a second, not
  * a thousand. Each append resolves only once the commit that carried it is durable.
  *
@@ -18,7 +21,7 @@ interface Waiting {
  */
 export class GroupAppender {
   private waiting: Waiting[] = [];
-  private inflight = false;
+  private inflight = 0;
 
   constructor(private readonly writer: SqliteWriter, private readonly statements: string[]) {}
 
@@ -26,7 +29,7 @@ export class GroupAppender {
   append(rows: unknown[][][]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ rows, resolve, reject });
-      if (!this.inflight) this.pump();
+      if (this.inflight < MAX_INFLIGHT) this.pump();
     });
   }
 
@@ -34,7 +37,7 @@ export class GroupAppender {
     const group = this.waiting;
     if (!group.length) return;
     this.waiting = [];
-    this.inflight = true;
+    this.inflight += 1;
     const ops: WriteOp[] = this.statements.map((sql, i) => ({ sql, rows: group.flatMap((w) => w.rows[i]) })).filter((op) => op.rows.length);
     this.writer.run(ops).then(
       () => {
@@ -44,7 +47,7 @@ export class GroupAppender {
         for (const w of group) w.reject(err);
       },
     ).finally(() => {
-      this.inflight = false;
+      this.inflight -= 1;
       this.pump();
     });
   }

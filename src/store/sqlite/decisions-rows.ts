@@ -6,37 +6,48 @@ export interface FlagRow {
   id: string; target_kind: 'profile' | 'account'; target_id: string; name: string; note: string; until: number | null;
   author: string; created_at: number; cleared_at: number | null; cleared_by: string | null;
 }
+/** A decision_holds row. */
 export interface HoldRow {
   id: string; decision_id: string; profile_key: string; subject: string; placement: string; action: string; variant: string | null;
   queue: string; status: Hold['status']; created_at: number; decided_at: number | null; reviewer: string | null; note: string | null; delivered_in: string | null;
 }
+/** A decision_outcomes row. */
 export interface OutcomeRow {
   id: string; decision_id: string; profile_key: string; action: string | null; type: string; value: number | null;
   credit: number; reward: number; success: number | boolean; source: 'api' | 'event'; at: number;
 }
 
+/** A flag row as a Flag. @example toFlag(row).target // { kind: 'account', id: 'acme' } */
 export const toFlag = (r: FlagRow): Flag => ({
   id: r.id, target: { kind: r.target_kind, id: r.target_id }, name: r.name, note: r.note, until: r.until, author: r.author,
   createdAt: r.created_at, clearedAt: r.cleared_at, clearedBy: r.cleared_by,
 });
+/** A Flag as the row's parameters, in FLAG_COLS order. @example flagParams(flag) */
 export const flagParams = (f: Flag): unknown[] => [f.id, f.target.kind, f.target.id, f.name, f.note, f.until, f.author, f.createdAt, f.clearedAt, f.clearedBy];
 
+/** A hold row as a Hold. @example toHold(row).status */
 export const toHold = (r: HoldRow): Hold => ({
   id: r.id, decisionId: r.decision_id, profileKey: r.profile_key, subject: r.subject, placement: r.placement, action: r.action, variant: r.variant,
   queue: r.queue, status: r.status, createdAt: r.created_at, decidedAt: r.decided_at, reviewer: r.reviewer, note: r.note, deliveredIn: r.delivered_in,
 });
+/** A Hold as the row's parameters, in HOLD_COLS order. @example holdParams(hold) */
 export const holdParams = (h: Hold): unknown[] => [h.id, h.decisionId, h.profileKey, h.subject, h.placement, h.action, h.variant, h.queue, h.status, h.createdAt, h.decidedAt, h.reviewer, h.note, h.deliveredIn];
 
+/** An outcome row as an OutcomeRecord (`decision_id` '' is none). @example toOutcome(row).decisionId */
 export const toOutcome = (r: OutcomeRow): OutcomeRecord => ({
   id: r.id, at: r.at, profileKey: r.profile_key, type: r.type, value: r.value, decisionId: r.decision_id || null, action: r.action,
   credit: r.credit, reward: r.reward, success: r.success === 1 || r.success === true, source: r.source,
 });
+/** An OutcomeRecord as the row's parameters, in OUTCOME_COLS order. @example outcomeParams(o) */
 export const outcomeParams = (o: OutcomeRecord): unknown[] => [o.id, o.decisionId ?? '', o.profileKey, o.action, o.type, o.value, o.credit, o.reward, o.success ? 1 : 0, o.source, o.at];
 
-/** The choice rows of a decision. */
+/** The choice rows of a decision (a handoff's action is `queue:<name>`). @example choiceParams(record) // [[id, 1, 'action', 'shoes-offer', 'web', 'home', key, at]] */
 export const choiceParams = (d: DecisionRecord): unknown[][] =>
   d.choices.map((c) => [d.id, c.rank, c.kind, c.kind === 'handoff' ? `queue:${c.queue}` : (c.action ?? null), d.channel, d.placement, d.profileKey, d.at]);
 
+/** Columns of decision_flags. @example `SELECT ${FLAG_COLS} FROM decision_flags` */
 export const FLAG_COLS = 'id, target_kind, target_id, name, note, until, author, created_at, cleared_at, cleared_by';
+/** Columns of decision_holds. @example `SELECT ${HOLD_COLS} FROM decision_holds` */
 export const HOLD_COLS = 'id, decision_id, profile_key, subject, placement, action, variant, queue, status, created_at, decided_at, reviewer, note, delivered_in';
+/** Columns of decision_outcomes. @example `SELECT ${OUTCOME_COLS} FROM decision_outcomes` */
 export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at';

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KEYS, bearer, get, harness, send, type Harness } from '../../test/harness.js';
+import { compileCatalog } from './catalog-compile.js';
+import { shopCatalog, shopConfig, shopPolicy } from './fixtures.js';
+import { compilePolicy } from './policy-compile.js';
+import { replayRules } from './replay.js';
+import { advertising, decideReq } from './test-http.js';
+
+describe('replaying a logged decision from the facts it kept', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+  });
+  afterEach(async () => h.close());
+
+  it('reaches the same verdicts under the versions it was made with, even after the policy changed', async () => {
+    await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'bo', traits: { segment: 'finance' }, context: { consent: { categoryPreferences: { Advertising: false } } } });
+    await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', properties: { revenue: 5, products: [{ product_id: 'sku-socks' }] } });
+    await send(h.app, '/v1/track', { userId: 'bo', event: 'Ticket Opened' });
+    const ids = [];
+    for (const s of ['ana', 'bo', 'newcomer']) ids.push((await decideReq(h.app, { subject: s, placement: 'home', n: 3, context: { page: 'home' } })).json().decisionId);
+    // months later the policy is different; the replay still uses version 1
+    const put = await h.app.inject({ method: 'PUT', url: '/v1/config/policy', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { ...shopPolicy(), rules: [] }, reason: 'simplify' } });
+    expect(put.json().version).toBe(2);
+    for (const id of ids) {
+      const r = (await get(h.app, `/v1/decisions/${id}/replay`)).json();
+      expect(r, id).toMatchObject({ policyVersion: 1, catalogVersion: 1, checked: 5, differences: [], explainsItself: true });
+    }
+  });
+
+  it('notices when the kept facts would not give the logged verdicts', async () => {
+    await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+    const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+    const record = (await h.store.decisions.getDecision(d.decisionId))!;
+    const tampered = { ...record, facts: { ...record.facts, 'features.purchased': ['sku-shoes'], 'consent.Advertising': false } };
+    const r = replayRules(tampered, compileCatalog(shopCatalog()), compilePolicy(shopPolicy()));
+    expect(r.differences).toEqual([
+      { action: 'shoes-offer', logged: 'passed', replayed: 'suitability/not bought already' },
+      { action: 'socks-offer', logged: 'passed', replayed: 'consent/consent:Advertising' },
+    ]);
+    expect((await get(h.app, '/v1/decisions/nope/replay')).statusCode).toBe(404);
+  });
+});

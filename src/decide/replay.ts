@@ -1,0 +1,68 @@
+import type { CompiledCatalog } from './catalog-compile.js';
+import type { DecisionRecord, StageName } from './decision.js';
+import type { CompiledPolicy } from './policy-compile.js';
+import { playbookFor } from './playbook.js';
+import { applicability } from './stages/applicability.js';
+import { consent } from './stages/consent.js';
+import { eligibility } from './stages/eligibility.js';
+import { suitability } from './stages/suitability.js';
+import type { Candidate, StageContext } from './stages/types.js';
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const RULE_STAGES: readonly StageName[] = ['eligibility', 'applicability', 'suitability', 'consent'];
+
+function revive(v: unknown): unknown {
+  if (typeof v === 'string' && ISO.test(v)) return new Date(v);
+  if (Array.isArray(v)) return v.map(revive);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
+  return v;
+}
+
+/**
+ * The rule variables a decision saw, rebuilt from the fact values it kept (ISO times become
+ * timestamps again; absent facts stay absent) plus its context and time.
+ *
+ * @example
+ * varsFromRecord(record).features; // { orders: 3, purchased: ['sku-1'] }
+ */
+export function varsFromRecord(d: DecisionRecord): Record<string, unknown> {
+  const vars: Record<string, Record<string, unknown> | unknown> = { traits: {}, features: {}, events: {}, consent: {}, flags: {}, accounts: [], context: d.context, now: new Date(d.at) };
+  for (const [path, value] of Object.entries(d.facts)) {
+    const dot = path.indexOf('.');
+    if (dot < 0) vars[path] = revive(value);
+    else if (path.slice(0, dot) !== 'context') ((vars[path.slice(0, dot)] ??= {}) as Record<string, unknown>)[path.slice(dot + 1)] = revive(value);
+  }
+  return vars;
+}
+
+/**
+ * Replays a logged decision's rule stages (eligibility, applicability, suitability, consent)
+ * under the catalog and policy versions it was made with, from nothing but the facts it kept, and
+ * lists every candidate whose verdict comes out differently. An empty list means the record
+ * explains itself: its facts are enough to reach its verdicts again.
+ *
+ * @example
+ * replayRules(record, catalogAtVersion, policyAtVersion).differences; // []
+ */
+export function replayRules(d: DecisionRecord, catalog: CompiledCatalog, policy: CompiledPolicy): { checked: number; differences: { action: string; logged: string; replayed: string }[] } {
+  const play = playbookFor(catalog, policy, d.catalogVersion, d.policyVersion);
+  const placement = catalog.placements.get(d.placement);
+  if (!placement) return { checked: 0, differences: [{ action: '*', logged: `placement ${d.placement}`, replayed: 'the placement is not in that catalog version' }] };
+  const rules = play.rulebook.forPlacement(placement);
+  const candidates: Candidate[] = placement.candidates.map((action) => ({ action, rules: rules.get(action.id)! }));
+  const ctx = {
+    now: d.at, vars: varsFromRecord(d), policy, placement, facts: new Set<string>(),
+    subject: { key: d.profileKey, identifier: d.subject, timezone: null, accounts: [], flags: new Set<string>() },
+  } as unknown as StageContext;
+  for (const stage of [eligibility, applicability, suitability, consent]) stage(candidates, ctx);
+  const logged = new Map<string, string>();
+  for (const g of d.excluded) for (const a of g.actions) logged.set(a, RULE_STAGES.includes(g.stage) ? `${g.stage}/${g.rule}` : 'passed');
+  for (const s of d.scored) logged.set(s.action, 'passed');
+  const differences = [];
+  for (const c of candidates) {
+    const replayed = c.out ? `${c.out.stage}/${c.out.rule}` : 'passed';
+    const was = logged.get(c.action.id) ?? 'not a candidate';
+    if (was !== replayed) differences.push({ action: c.action.id, logged: was, replayed });
+  }
+  return { checked: candidates.length, differences };
+}
