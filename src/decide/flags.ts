@@ -3,6 +3,7 @@ import { newProfileId } from '../identity/profile-id.js';
 import { findProfile } from '../profiles/lookup.js';
 import type { Store } from '../store/store.js';
 import type { DecideState } from './decide-state.js';
+import { DECLARED_BY, type FlagDeclaration, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
 
 /** What an operator sends to flag a subject or an account. */
@@ -51,6 +52,27 @@ export class Flags {
     await this.store.decisions.putFlag(cleared);
     this.state.flags.put(cleared);
     return cleared;
+  }
+
+  /**
+   * Makes the open flags match the ones configuration declares (see flag-declarations.ts).
+   * A declared subject without a profile yet is skipped and returned, to be retried at the
+   * next change of the document or restart.
+   */
+  async reconcile(decls: readonly FlagDeclaration[]): Promise<{ added: number; cleared: number; unresolved: FlagDeclaration[] }> {
+    const targets = new Map<FlagDeclaration, Flag['target']>();
+    for (const d of decls) {
+      if (d.account) targets.set(d, { kind: 'account', id: d.account });
+      else if (d.subject) {
+        const found = await findProfile(this.store.profiles, d.subject);
+        if (found) targets.set(d, { kind: 'profile', id: found.profileId });
+      }
+    }
+    const open = (await this.store.decisions.openFlags()).filter((f) => f.author === DECLARED_BY || decls.some((d) => d.name === f.name));
+    const plan = reconcileFlags(decls, open, (d) => targets.get(d), this.now());
+    for (const id of plan.clear) await this.clear(id, DECLARED_BY);
+    for (const a of plan.add) await this.add(a);
+    return { added: plan.add.length, cleared: plan.clear.length, unresolved: plan.unresolved };
   }
 
   /** Flags of a subject (any identifier) or an account, cleared ones included. */

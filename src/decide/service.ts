@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { DecideState } from './decide-state.js';
 import { Decider } from './decider.js';
 import { catalogKind, policyKind } from './kinds.js';
+import { flagsKind } from './flag-declarations.js';
 import { LadderEstimates } from './ladder-estimates.js';
 import { outcomesFromEvents } from './outcomes/event-outcomes.js';
 import { OutcomeRecorder } from './outcomes/recorder.js';
@@ -78,13 +79,23 @@ export class DecideService {
     await s.startConsumer();
     o.settings.onChange(async (kind) => {
       if (kind === 'policy') await s.startConsumer();
+      if (kind === 'flags') await s.applyDeclaredFlags();
     });
+    await s.applyDeclaredFlags();
     if (o.background !== false) {
       s.every(60 * 60_000, () => s.enforceRetention());
       s.every(10 * 60_000, async () => s.state.prune(Date.now()));
       if (o.store.kind === 'postgres') s.every(1000, () => s.sync());
     }
     return s;
+  }
+
+  /** Reconciles the flags the configuration declares (flags: in the config file, PUT /v1/config/flags). */
+  async applyDeclaredFlags(): Promise<void> {
+    const decls = this.o.settings.get(flagsKind);
+    if (!decls.length && this.o.settings.version('flags') === 0) return;
+    const r = await this.flags.reconcile(decls);
+    if (r.added || r.cleared || r.unresolved.length) this.o.log.info({ added: r.added, cleared: r.cleared, unresolved: r.unresolved.map((d) => d.subject) }, 'declared flags applied');
   }
 
   /** The catalog and policy in force, joined (rebuilt when either changes). */

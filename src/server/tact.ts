@@ -7,6 +7,7 @@ import type { ConfigFile } from '../config/config-file.js';
 import type { PutResult } from '../config/document-store.js';
 import { Settings } from '../config/settings.js';
 import { catalogKind, policyKind } from '../decide/kinds.js';
+import { flagsKind } from '../decide/flag-declarations.js';
 import { DecideService } from '../decide/service.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { Keys } from '../keys/keys.js';
@@ -18,7 +19,7 @@ import { Learning } from '../models/learning.js';
 import type { Store } from '../store/store.js';
 
 /** Every configuration kind Tact knows, in load order. */
-export const documentKinds = [featuresKind, mergeRulesKind, trackingPlanKind, lifecycleKind, catalogKind, policyKind, ...learnKinds];
+export const documentKinds = [featuresKind, mergeRulesKind, trackingPlanKind, lifecycleKind, catalogKind, policyKind, flagsKind, ...learnKinds];
 
 export interface TactOptions {
   store: Store;

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEYS, bearer, get, harness, send, type Harness } from '../../test/harness.js';
+import { checkFlagDeclarations, DECLARED_BY, reconcileFlags } from './flag-declarations.js';
+import { shopConfig } from './fixtures.js';
+import { advertising, decideReq } from './test-http.js';
+import type { Flag } from './records.js';
+
+const flag = (o: Partial<Flag> & Pick<Flag, 'id' | 'name'>): Flag => ({
+  target: { kind: 'account', id: 'acme' }, note: 'n', until: null, author: DECLARED_BY, createdAt: 0, clearedAt: null, clearedBy: null, ...o,
+});
+
+describe('flags declared in configuration', () => {
+  it('checks every declaration and names the bad field', () => {
+    expect(checkFlagDeclarations({})[0].field).toBe('flags');
+    const problems = checkFlagDeclarations([{ subject: 'a', account: 'b', name: 'x', note: 'y' }, { account: 'b', name: 'has space', note: 'y', until: 'soon', colour: 1 }]);
+    expect(problems.map((p) => p.field)).toEqual(['flags[0].subject', 'flags[1].colour', 'flags[1].name', 'flags[1].until']);
+    expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: 'why', until: '2027-01-15' }])).toEqual([]);
+  });
+
+  it('adds what is declared and not open, replaces a changed declaration, clears what the file no longer declares, never touches people’s flags', () => {
+    const acme = { kind: 'account' as const, id: 'acme' };
+    const open = [
+      flag({ id: 'f1', name: 'pause', note: 'old note' }),
+      flag({ id: 'f2', name: 'gone' }),
+      flag({ id: 'f3', name: 'manual', author: 'key:admin' }),
+    ];
+    const plan = reconcileFlags(
+      [
+        { account: 'acme', name: 'pause', note: 'new note' },
+        { account: 'acme', name: 'manual', note: 'declared too' },
+        { account: 'acme', name: 'fresh', note: 'n', until: '2099-01-01' },
+        { account: 'acme', name: 'expired', note: 'n', until: '2000-01-01' },
+        { subject: 'nobody', name: 'x', note: 'n' },
+      ],
+      open,
+      (d) => (d.account ? acme : undefined),
+      Date.parse('2026-11-30'),
+    );
+    expect(plan.add.map((a) => [a.name, a.note, a.author])).toEqual([['pause', 'new note', DECLARED_BY], ['fresh', 'n', DECLARED_BY]]);
+    expect(plan.clear.sort()).toEqual(['f1', 'f2']);
+    expect(plan.unresolved.map((d) => d.subject)).toEqual(['nobody']);
+    // applying the same declarations to the result changes nothing
+    const after = [flag({ id: 'f3', name: 'manual', author: 'key:admin' }), flag({ id: 'g1', name: 'pause', note: 'new note' }), flag({ id: 'g2', name: 'fresh', note: 'n', until: Date.parse('2099-01-01') })];
+    const again = reconcileFlags([{ account: 'acme', name: 'pause', note: 'new note' }, { account: 'acme', name: 'manual', note: 'declared too' }, { account: 'acme', name: 'fresh', note: 'n', until: '2099-01-01' }], after, () => acme, Date.parse('2026-11-30'));
+    expect(again).toEqual({ add: [], clear: [], unresolved: [] });
+  });
+
+  describe('through the server', () => {
+    let h: Harness;
+    afterEach(async () => h?.close());
+
+    it('a flag in the config file takes effect in decisions, and removing it from the document clears it', async () => {
+      const policy = { humanTerritory: [{ name: 'paused by an account manager', queue: 'account-managers', flags: ['procurement_delay'] }] };
+      h = await harness('sqlite', { config: { ...shopConfig(policy), flags: [{ account: 'globex', name: 'procurement_delay', note: 'procurement review', until: '2099-01-15' }] } });
+      await send(h.app, '/v1/identify', { userId: 'fin', context: advertising });
+      await send(h.app, '/v1/group', { userId: 'fin', groupId: 'globex' });
+      const d = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
+      expect(d.choices[0]).toMatchObject({ kind: 'handoff', queue: 'account-managers' });
+      const listed = (await get(h.app, '/v1/flags?account=globex')).json().flags;
+      expect(listed).toMatchObject([{ name: 'procurement_delay', author: DECLARED_BY, active: true, note: 'procurement review' }]);
+      const put = await h.app.inject({ method: 'PUT', url: '/v1/config/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [], reason: 'review finished' } });
+      expect(put.statusCode, put.body).toBe(200);
+      expect((await get(h.app, '/v1/flags?account=globex')).json().flags[0]).toMatchObject({ active: false, clearedBy: DECLARED_BY });
+      expect((await decideReq(h.app, { subject: 'fin', placement: 'home' })).json().choices[0].kind).not.toBe('handoff');
+      const bad = await h.app.inject({ method: 'PUT', url: '/v1/config/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [{ account: 'x', name: 'a b', note: 'n' }], reason: 'typo' } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().problems[0].field).toContain('name');
+    });
+  });
+});

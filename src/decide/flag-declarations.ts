@@ -1,0 +1,96 @@
+import type { DocumentKind } from '../config/document-kind.js';
+import type { FieldProblem } from '../errors/tact-error.js';
+import type { Flag } from './records.js';
+import type { FlagInput } from './flags.js';
+
+/** One flag as the config file declares it: on a subject (any identifier) or an account. */
+export interface FlagDeclaration {
+  subject?: string;
+  account?: string;
+  name: string;
+  note: string;
+  /** ISO-8601 expiry. */
+  until?: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const KEYS = new Set(['subject', 'account', 'name', 'note', 'until']);
+
+/** Checks a list of flag declarations; every problem names its field. */
+export function checkFlagDeclarations(body: unknown): FieldProblem[] {
+  if (!Array.isArray(body)) return [{ field: 'flags', message: 'The `flags` section must be a list of { subject | account, name, note, until? }.' }];
+  const out: FieldProblem[] = [];
+  body.forEach((f: unknown, i) => {
+    const at = `flags[${i}]`;
+    if (!f || typeof f !== 'object' || Array.isArray(f)) return void out.push({ field: at, message: 'Each flag must be an object.' });
+    const d = f as Record<string, unknown>;
+    for (const k of Object.keys(d)) if (!KEYS.has(k)) out.push({ field: `${at}.${k}`, message: `\`${k}\` is not a flag property; they are ${[...KEYS].join(', ')}.` });
+    if (!!d.subject === !!d.account) out.push({ field: `${at}.subject`, message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' });
+    for (const k of ['subject', 'account', 'note'] as const) if (d[k] !== undefined && typeof d[k] !== 'string') out.push({ field: `${at}.${k}`, message: `\`${k}\` must be a string.` });
+    if (typeof d.name !== 'string' || !NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });
+    if (typeof d.note !== 'string') out.push({ field: `${at}.note`, message: 'Each flag needs a `note` saying why (people read it months later).' });
+    if (d.until !== undefined && (typeof d.until !== 'string' || Number.isNaN(Date.parse(d.until)))) out.push({ field: `${at}.until`, message: 'The `until` must be an ISO-8601 time such as "2027-01-15".' });
+  });
+  return out;
+}
+
+/** The author a declared flag is recorded with; flags with it are the ones the file manages. */
+export const DECLARED_BY = 'config-file';
+
+/**
+ * Flags declared in configuration (`flags:` in tact.config.yaml or PUT /v1/config/flags): each
+ * version is reconciled with the stored flags — a declared flag that is not open is added, an
+ * open flag the file added earlier and no longer declares is cleared. Flags people add through
+ * the API are never touched.
+ *
+ * @example
+ * flags:
+ *   - { account: acme, name: procurement_delay, note: pause automated sequences, until: 2027-01-15 }
+ */
+export const flagsKind: DocumentKind<FlagDeclaration[], FlagDeclaration[]> = {
+  kind: 'flags',
+  configKey: 'flags',
+  description: 'Relationship context declared in configuration: flags on subjects or accounts, with a note and an expiry.',
+  empty: [],
+  check: checkFlagDeclarations,
+  compile: (body) => body,
+};
+
+/** Who a declaration names, as a stable key (the subject's profile is resolved by the caller). */
+function keyOf(target: Flag['target'], name: string): string {
+  return `${target.kind}:${target.id}:${name}`;
+}
+
+/**
+ * What to do to make the open flags match the declarations: flags to add and flag ids to clear.
+ * Pure: `resolve` maps a declaration to its target (undefined when its subject has no profile yet —
+ * it is skipped and reported).
+ *
+ * @example
+ * reconcileFlags(decls, open, (d) => ({ kind: 'account', id: d.account! }), now) // { add: [...], clear: ['f1'], unresolved: [] }
+ */
+export function reconcileFlags(decls: readonly FlagDeclaration[], open: readonly Flag[], resolve: (d: FlagDeclaration) => Flag['target'] | undefined, now: number): { add: FlagInput[]; clear: string[]; unresolved: FlagDeclaration[] } {
+  const live = open.filter((f) => f.clearedAt === null && (f.until === null || f.until > now));
+  const have = new Map(live.map((f) => [keyOf(f.target, f.name), f]));
+  const wanted = new Set<string>();
+  const add: FlagInput[] = [];
+  const clear: string[] = [];
+  const unresolved: FlagDeclaration[] = [];
+  for (const d of decls) {
+    const target = resolve(d);
+    if (!target) {
+      unresolved.push(d);
+      continue;
+    }
+    const key = keyOf(target, d.name);
+    wanted.add(key);
+    const cur = have.get(key);
+    const until = d.until === undefined ? null : Date.parse(d.until);
+    if (until !== null && until <= now) continue;
+    if (cur && (cur.author !== DECLARED_BY || (cur.note === d.note && cur.until === until))) continue;
+    if (cur) clear.push(cur.id);
+    add.push({ ...(d.subject ? { subject: d.subject } : { account: d.account }), name: d.name, note: d.note, ...(d.until ? { until: d.until } : {}), author: DECLARED_BY });
+  }
+  for (const f of live) if (f.author === DECLARED_BY && !wanted.has(keyOf(f.target, f.name))) clear.push(f.id);
+  return { add, clear, unresolved };
+}
