@@ -1,3 +1,4 @@
+import { compileSelection, type CompiledSelection } from './bandit/selection-option.js';
 import { ms } from './check.js';
 import type { Action, Catalog, Placement, Variant } from './catalog.js';
 import { makeCheck, type Check } from './facts.js';
@@ -38,6 +39,7 @@ export interface CompiledPlacement {
   slots: number;
   candidates: readonly CompiledAction[];
   safeDefault: string;
+  selection: CompiledSelection;
 }
 
 /** The catalog in force, compiled once per version. */
@@ -88,7 +90,7 @@ export function compileCatalog(body: Catalog): CompiledCatalog {
     const candidates = [...actions.values()].filter(
       (a) => a.def.channels.includes(p.channel) && (!named || named.has(a.id)) && (!p.topics || a.topics.some((t) => p.topics!.includes(t))),
     );
-    placements.set(p.id, { def: p, id: p.id, channel: p.channel, slots: p.slots ?? 1, candidates, safeDefault: p.safeDefault ?? 'none' });
+    placements.set(p.id, { def: p, id: p.id, channel: p.channel, slots: p.slots ?? 1, candidates, safeDefault: p.safeDefault ?? 'none', selection: compileSelection(p.selection) });
   }
   return { actions, placements };
 }

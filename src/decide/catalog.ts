@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../errors/tact-error.js';
+import { checkSelection, type SelectionOption } from './bandit/selection-option.js';
 import { Checker } from './check.js';
 
 /** One piece of content an action can carry; only approved variants can be chosen. */
@@ -71,6 +72,8 @@ export interface Placement {
   safeDefault?: string;
   /** Browsers may ask for it with the write key (the answer then carries no operator explanation). */
   public?: boolean;
+  /** How options are chosen: ε-greedy over scores (default) or a contextual Thompson bandit. */
+  selection?: SelectionOption;
 }
 
 /** The catalog document: actions and placements. */
@@ -80,7 +83,7 @@ export interface Catalog {
 }
 
 const ACTION_KEYS = ['id', 'name', 'channels', 'purpose', 'value', 'contactCost', 'goal', 'topics', 'eligibility', 'applicability', 'suitability', 'start', 'end', 'variants', 'properties', 'highStakes', 'attributionWindow', 'customerReason', 'budgetWeight', 'description'];
-const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description'];
+const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description', 'selection'];
 
 /**
  * Every problem with a proposed catalog, each naming its field.
@@ -142,6 +145,7 @@ export function checkCatalog(body: unknown): FieldProblem[] {
       c.number(p.slots, `${at}.slots`, { min: 1, max: 100, integer: true });
       c.strings(p.topics, `${at}.topics`);
       c.boolean(p.public, `${at}.public`);
+      checkSelection(c, p.selection, `${at}.selection`);
       if (c.strings(p.actions, `${at}.actions`) && Array.isArray(p.actions)) {
         p.actions.forEach((id, k) => {
           if (!ids.has(id as string)) c.add(`${at}.actions[${k}]`, `The placement names the action \`${String(id)}\`, which the catalog does not have.`);

@@ -47,6 +47,8 @@ export interface DeciderDeps {
   newId: () => string;
   now: () => number;
   onDecision?: (d: DecisionRecord) => void;
+  /** The placement's running experiment: the subject's arm and the playbook it decides with (src/measure/experiments-service). */
+  experiments?: { route(placement: string, subject: string, play: Playbook): Promise<{ experiment: NonNullable<StageContext['experiment']>; play: Playbook } | undefined> };
 }
 
 /**
@@ -101,12 +103,14 @@ export class Decider {
 
   /** Runs the pipeline without logging anything (in-process measurement, previews). */
   async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook }> {
-    const play = this.d.playbook();
+    let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
       const known = [...play.catalog.placements.keys()];
       throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog; ${known.length ? `the placements are ${known.join(', ')}` : 'the catalog has no placements yet (PUT /v1/config/catalog)'}.` }]);
     }
+    const routed = await this.d.experiments?.route(placement.id, req.subject, play);
+    if (routed) play = routed.play;
     const now = this.d.now();
     const state = await this.profileOf(req.subject);
     const profileKey = state?.id ?? `anon:${req.subject}`;
@@ -128,6 +132,7 @@ export class Decider {
       facts: new Set(),
       budgetWeights: play.budgetWeights,
       random: this.d.random,
+      ...(routed ? { experiment: routed.experiment } : {}),
     };
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
     return { ctx, profileKey, result, play };
@@ -159,6 +164,7 @@ export class Decider {
       catalogVersion: play.catalogVersion,
       modelVersion: this.d.estimates.modelVersion,
       arm: r.arm,
+      ...(ctx.experiment ? { experiment: { id: ctx.experiment.id, arm: r.arm === 'holdout' ? 'holdout' : ctx.experiment.arm } } : {}),
       choices: r.choices,
       scored,
       excluded,

@@ -101,6 +101,8 @@ export interface DecisionRecord {
   modelVersion: string;
   /** Experiment arm: "treatment", or "holdout" when the policy's holdout kept this subject out. */
   arm: 'treatment' | 'holdout';
+  /** The placement's experiment and the subject's arm in it ("holdout" when the global holdout kept them out). */
+  experiment?: { id: string; arm: string };
   choices: Choice[];
   /** Every candidate that reached scoring, best first. */
   scored: ScoreTrace[];

@@ -1,23 +1,32 @@
 import type { Estimate } from '../learn/estimate.js';
 import type { CompiledAction } from './catalog-compile.js';
 
-/** Who an estimate is for: the subject's key and the facts its rules see. */
+/**
+ * Who an estimate is for: the subject's key, the facts its rules see, and where it sits on the
+ * granularity ladder at decision time (group keys as {@link OutcomeCounts} counts them:
+ * `segment:<name>`, `micro-segment:<version>:<index>`; null or absent when it has none).
+ */
 export interface EstimateSubject {
   key: string;
   vars: Record<string, unknown>;
+  segment?: string | null;
+  microSegment?: string | null;
 }
 
 /**
  * Where the scoring stage gets "how likely is this action's goal for this subject": an
- * {@link Estimate} with its interval, evidence and the rung it comes from. The first
- * implementation is the Beta-Binomial ladder over logged outcomes (ladder-estimates.ts); richer
- * models (a bandit per placement, uplift, segments) plug in behind this same interface.
+ * {@link Estimate} with its interval, evidence and the rung it comes from. The implementation is
+ * the Beta-Binomial ladder over logged outcomes (ladder-estimates.ts): population → segment →
+ * micro-segment → personal. `uplift`, when present, gives the action's incremental effect over
+ * doing nothing (the `uplift` model, scoring: uplift in the policy).
  *
  * @example
- * const e = provider.estimate(action, { key: 'p_123', vars }); // { value: 0.041, low: …, source: 'population', … }
+ * const e = provider.estimate(action, { key: 'p_123', vars, segment: 'segment:vip' }); // { value: 0.041, source: 'segment', … }
  */
 export interface EstimateProvider {
   /** Named in every decision's explanation, e.g. "beta-ladder@1". */
   readonly modelVersion: string;
   estimate(action: CompiledAction, subject: EstimateSubject): Estimate;
+  /** The action's uplift over "none" for this subject (an Estimate of a difference of rates), if a model gives one. */
+  uplift?(action: CompiledAction, subject: EstimateSubject): Estimate | undefined;
 }

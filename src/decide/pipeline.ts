@@ -5,7 +5,7 @@ import { applicability } from './stages/applicability.js';
 import { consent } from './stages/consent.js';
 import { contactPolicy } from './stages/contact-policy.js';
 import { eligibility } from './stages/eligibility.js';
-import { choiceWhy, customerSentence, holdoutWhy, operatorSentence } from './stages/explanation.js';
+import { choiceWhy, customerSentence, experimentWords, holdoutWhy, operatorSentence } from './stages/explanation.js';
 import { humanTerritory } from './stages/human-territory.js';
 import { scoring } from './stages/scoring.js';
 import { pickVariant, select, type Pick } from './stages/selection.js';
@@ -52,13 +52,22 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
     if (arm === 'holdout') {
       result.newHolds = [];
       result.delivered = [];
-      result.choices = [{ rank: 1, kind: 'none', score: ctx.policy.noneScore, propensity: 1, why: holdoutWhy(result.choices[0], ctx) }];
+      result.choices = [holdoutChoice(candidates, ctx, result.choices[0])];
     }
   }
   if (territory) result.choices[0].why = `Handed to the queue "${territory.queue}": the subject is human territory ("${territory.name}").`;
   result.operator = operatorSentence(result, ctx);
   result.customer = customerSentence(result, ctx);
+  if (ctx.experiment) result.operator += ` ${experimentWords(ctx.experiment.id, arm === 'holdout' ? 'holdout' : ctx.experiment.arm)}`;
   return result;
+}
+
+/** The global holdout is never personalized: the placement's safe default when the rules let it through, else nothing. */
+function holdoutChoice(candidates: Candidate[], ctx: StageContext, would: Choice | undefined): Choice {
+  const safe = candidates.find((c) => c.action.id === ctx.placement.safeDefault && !c.out);
+  const why = holdoutWhy(would, ctx, safe?.action.id);
+  if (!safe) return { rank: 1, kind: 'none', score: ctx.policy.noneScore, propensity: 1, why };
+  return { ...actionChoice(1, safe, 1, ctx), why };
 }
 
 function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: PipelineResult, newId: () => string): { choices: Choice[]; picks: Pick[] } {
@@ -95,7 +104,8 @@ function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: P
 }
 
 function actionChoice(rank: number, c: Candidate, propensity: number, ctx: StageContext, held?: Choice['held']): Choice {
-  const { variant, probability } = pickVariant(c.action.variants, ctx.random);
+  const pin = ctx.experiment?.variant?.action === c.action.id ? c.action.variants.find((v) => v.id === ctx.experiment?.variant?.variant) : undefined;
+  const { variant, probability } = pin ? { variant: pin, probability: 1 } : pickVariant(c.action.variants, ctx.random);
   return {
     rank,
     kind: 'action',

@@ -2,7 +2,7 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import { Checker } from './check.js';
 import { RULE_STAGES } from './policy.js';
 
-const KEYS = ['rules', 'consent', 'contact', 'humanTerritory', 'review', 'levers', 'exploration', 'noneScore', 'estimates', 'outcomes', 'holdout', 'retention', 'description'];
+const KEYS = ['rules', 'consent', 'contact', 'humanTerritory', 'review', 'levers', 'exploration', 'noneScore', 'scoring', 'estimates', 'outcomes', 'holdout', 'retention', 'description'];
 
 function checkFilter(c: Checker, f: Record<string, unknown>, at: string): void {
   c.strings(f.actions, `${at}.actions`);
@@ -63,11 +63,13 @@ export function checkPolicy(body: unknown): FieldProblem[] {
   }
   if (body.exploration !== undefined && c.object(body.exploration, 'exploration')) c.number(body.exploration.budget, 'exploration.budget', { min: 0, max: 1 });
   c.number(body.noneScore, 'noneScore');
+  if (body.scoring !== undefined) c.oneOf(body.scoring, 'scoring', ['rate', 'uplift']);
   if (body.estimates !== undefined && c.object(body.estimates, 'estimates')) {
     const e = body.estimates;
     c.number(e.priorMean, 'estimates.priorMean', { min: 0.000001, max: 0.999999 });
     c.number(e.priorStrength, 'estimates.priorStrength', { min: 0.01 });
     c.number(e.personalStrength, 'estimates.personalStrength', { min: 0.01 });
+    c.number(e.groupStrength, 'estimates.groupStrength', { min: 0.01 });
     c.number(e.minDataWeight, 'estimates.minDataWeight', { min: 0, max: 1 });
     c.number(e.level, 'estimates.level', { min: 0.5, max: 0.999 });
     c.number(e.establishedWidth, 'estimates.establishedWidth', { min: 0, max: 1 });

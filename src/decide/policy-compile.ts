@@ -57,7 +57,8 @@ export interface CompiledPolicy {
   levers: readonly CompiledLever[];
   exploration: number;
   noneScore: number;
-  estimates: { priorMean: number; priorStrength: number; personalStrength: number; minDataWeight: number; level: number; establishedWidth: number };
+  estimates: { priorMean: number; priorStrength: number; personalStrength: number; groupStrength: number; minDataWeight: number; level: number; establishedWidth: number };
+  scoring: 'rate' | 'uplift';
   outcomeEvents: ReadonlyMap<string, { type: string; valuePath?: string[] }>;
   rewards: Readonly<Record<string, number | 'value'>>;
   attributionMs: number;
@@ -122,10 +123,12 @@ export function compilePolicy(p: Policy): CompiledPolicy {
     levers: (p.levers ?? []).map((l) => ({ name: l.name, weight: l.weight, matches: matcher(l), when: l.when ? makeCheck(l.name, l.when) : undefined })),
     exploration: p.exploration?.budget ?? 0.05,
     noneScore: p.noneScore ?? 0,
+    scoring: p.scoring ?? 'rate',
     estimates: {
       priorMean: e.priorMean ?? 0.05,
       priorStrength: e.priorStrength ?? 20,
       personalStrength: e.personalStrength ?? 30,
+      groupStrength: e.groupStrength ?? 100,
       minDataWeight: e.minDataWeight ?? 0.2,
       level: e.level ?? 0.9,
       establishedWidth: e.establishedWidth ?? 0.05,

@@ -89,7 +89,13 @@ export interface Policy {
   exploration?: { budget?: number };
   /** The score of doing nothing (default 0: an action must be worth more than its contact cost). */
   noneScore?: number;
-  estimates?: { priorMean?: number; priorStrength?: number; personalStrength?: number; minDataWeight?: number; level?: number; establishedWidth?: number };
+  estimates?: { priorMean?: number; priorStrength?: number; personalStrength?: number; groupStrength?: number; minDataWeight?: number; level?: number; establishedWidth?: number };
+  /**
+   * What an action's score multiplies: `rate` (its goal rate, the default) or `uplift` (its
+   * incremental effect over doing nothing, from the `uplift` model, where established; the rate
+   * otherwise, and the explanation says so).
+   */
+  scoring?: 'rate' | 'uplift';
   outcomes?: {
     /** Track events that are outcomes: `{ "Order Completed": { type: "conversion", value: "revenue" } }`. */
     events?: Record<string, { type: string; value?: string }>;

@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { newProfileId } from '../identity/profile-id.js';
 import type { Store } from '../store/store.js';
 import { DecideState } from './decide-state.js';
-import { Decider } from './decider.js';
+import { Decider, type DeciderDeps } from './decider.js';
 import { catalogKind, policyKind } from './kinds.js';
 import { flagsKind } from './flag-declarations.js';
 import { LadderEstimates } from './ladder-estimates.js';
@@ -39,6 +39,8 @@ export interface DecideOptions {
   /** Told of every decision logged and every outcome recorded (metrics). */
   onDecision?: (d: DecisionRecord) => void;
   onOutcomes?: (o: OutcomeRecord[]) => void;
+  /** Experiments: the subject's arm and playbook per decision (src/measure/experiments-service). */
+  experiments?: DeciderDeps['experiments'];
 }
 
 /**
@@ -66,7 +68,7 @@ export class DecideService {
     this.state = new DecideState(o.settings.get(policyKind).lookbackMs, o.store.kind === 'postgres');
     this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates);
     const deps = { decisions: o.store.decisions, state: this.state, playbook: () => this.playbook() };
-    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision: o.onDecision });
+    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision: o.onDecision, experiments: o.experiments });
     this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: o.onOutcomes });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now);

@@ -52,10 +52,16 @@ function bestAction(candidates: readonly Candidate[]): Candidate | undefined {
   return best;
 }
 
-/** Why a holdout subject gets nothing, and what treatment would have given them. @example holdoutWhy(choices[0], ctx) */
-export function holdoutWhy(would: Choice | undefined, ctx: StageContext): string {
+/** Why a holdout subject gets the safe default (or nothing), and what treatment would have given them. @example holdoutWhy(choices[0], ctx, 'newsletter') */
+export function holdoutWhy(would: Choice | undefined, ctx: StageContext, safeDefault?: string): string {
   const what = would?.kind === 'action' ? nameOf(ctx, would.action) : 'nothing';
-  return `Holdout: the policy keeps ${pct(ctx.policy.holdout?.share ?? 0)} of subjects out of automated decisions to measure them; the decision would otherwise have been ${what}.`;
+  const gets = safeDefault ? `, so it gets the placement's safe default ${nameOf(ctx, safeDefault)}` : '';
+  return `Holdout: the policy keeps ${pct(ctx.policy.holdout?.share ?? 0)} of subjects out of automated decisions to measure them${gets}; the decision would otherwise have been ${what}.`;
+}
+
+/** The experiment and arm a decision ran in, for the operator. @example experimentWords('hero-test', 'b') // 'Experiment "hero-test", arm "b".' */
+export function experimentWords(id: string, arm: string): string {
+  return `Experiment "${id}", arm "${arm}".`;
 }
 
 /** Candidates excluded per stage. @example excludedCounts(cs) // { eligibility: 28, suitability: 10 } */

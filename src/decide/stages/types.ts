@@ -57,6 +57,14 @@ export interface Subject {
   flags: ReadonlySet<string>;
 }
 
+/** The experiment arm a decision runs in (src/measure/experiments-service): the estimate provider honours `model`, selection `variant`. */
+export interface StageExperiment {
+  id: string;
+  arm: string;
+  model?: string;
+  variant?: { action: string; variant: string };
+}
+
 /** Everything the stages read. Only `vars.action` and `facts` change while they run. */
 export interface StageContext {
   now: number;
@@ -73,6 +81,8 @@ export interface StageContext {
   /** All candidates' weights in budgets' fair shares (sum over the placement's channel). */
   budgetWeights: ReadonlyMap<string, number>;
   random: () => number;
+  /** The subject's arm in the placement's running experiment, if any. */
+  experiment?: StageExperiment;
 }
 
 /** A stage: marks the candidates it excludes (those already out are left alone). */

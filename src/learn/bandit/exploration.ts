@@ -6,8 +6,7 @@
  */
 import type { Rng } from '../math/prng.js';
 import { normal } from '../math/samplers.js';
-import { sigmoid } from '../math/special.js';
-import { type ScoreDistributions, winProbability } from './propensity.js';
+import { type ScoreDistributions, sampledScore, winProbability } from './propensity.js';
 import type { BanditConfig } from './thompson.js';
 
 /** How one decision mixes the floor, the greedy action and Thompson sampling. */
@@ -29,7 +28,7 @@ export function mixture(config: BanditConfig, dist: ScoreDistributions, K: numbe
   let greedy = 0;
   let best = -Infinity;
   for (let j = 0; j < K; j++) {
-    const s = dist.values ? dist.values[j] * sigmoid(dist.means[j]) : dist.means[j];
+    const s = sampledScore(dist, j, dist.means[j]);
     if (s > best) {
       best = s;
       greedy = j;
@@ -68,8 +67,7 @@ export function sampleWinner(dist: ScoreDistributions, rng: Rng): number {
   let best = -Infinity;
   let arg = 0;
   for (let j = 0; j < dist.means.length; j++) {
-    const z = dist.means[j] + dist.sds[j] * normal(rng);
-    const s = dist.values ? dist.values[j] * sigmoid(z) : z;
+    const s = sampledScore(dist, j, dist.means[j] + dist.sds[j] * normal(rng));
     if (s > best) {
       best = s;
       arg = j;

@@ -4,7 +4,7 @@ import { normal } from '../math/samplers.js';
 import { normalCdf, sigmoid } from '../math/special.js';
 import { contenders, winProbabilities, winProbability } from './propensity.js';
 
-function monteCarlo(means: number[], sds: number[], n: number, values?: number[]): number[] {
+function monteCarlo(means: number[], sds: number[], n: number, values?: number[], offsets?: number[]): number[] {
   const rng = new Rng(21);
   const wins = new Array<number>(means.length).fill(0);
   for (let r = 0; r < n; r++) {
@@ -12,7 +12,7 @@ function monteCarlo(means: number[], sds: number[], n: number, values?: number[]
     let arg = 0;
     means.forEach((m, j) => {
       const z = m + sds[j] * normal(rng);
-      const s = values ? values[j] * sigmoid(z) : z;
+      const s = values ? values[j] * sigmoid(z) - (offsets?.[j] ?? 0) : z;
       if (s > best) {
         best = s;
         arg = j;
@@ -56,6 +56,19 @@ describe('exact Thompson propensities', () => {
     probabilities.forEach((p, j) => expect(Math.abs(mc[j] - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / 200_000) + 1e-9));
   });
 
+  it('with contact costs and a fixed "none" option (v = 0, score −c) the probabilities match Monte Carlo', () => {
+    // Scores v·σ(z) − c; the last option is "none" with the fixed score 0.8 (v = 0, c = −0.8).
+    const means = [-1, -0.2, 0.5, 0];
+    const sds = [0.6, 0.4, 1.1, 0];
+    const values = [4, 2, 1.5, 0];
+    const offsets = [0.5, 0.2, 0.1, -0.8];
+    const { probabilities, errorBound } = winProbabilities({ means, sds, values, offsets });
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 8);
+    expect(errorBound).toBeLessThan(1e-7);
+    expect(probabilities[3]).toBeGreaterThan(0.05);
+    const mc = monteCarlo(means, sds, 200_000, values, offsets);
+    probabilities.forEach((p, j) => expect(Math.abs(mc[j] - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / 200_000) + 1e-9));
+  });
   it('prunes only actions that cannot win beyond 8.5 σ', () => {
     expect(contenders({ means: [0, 10, 9], sds: [1, 0.1, 1] })).toEqual([1, 2]);
     expect(winProbabilities({ means: [0, 10], sds: [1, 0.1] }).probabilities[0]).toBe(0);

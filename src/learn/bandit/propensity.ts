@@ -2,8 +2,9 @@
  * The exact probability that Thompson sampling picks a given action.
  *
  * Under disjoint Gaussian posteriors the sampled linear predictors Z_j ~ N(μ_j, σ_j²) are
- * independent, and the sampled score of action j is v_j·σ(Z_j), increasing in Z_j. So
- *   P(a) = ∫ φ(u) · Π_{j≠a} P(v_j σ(Z_j) < v_a σ(μ_a + σ_a u)) du,
+ * independent, and the sampled score of action j is v_j·σ(Z_j) − c_j, increasing in Z_j (v_j > 0;
+ * v_j = 0 is an option of fixed score −c_j, such as "none"). So
+ *   P(a) = ∫ φ(u) · Π_{j≠a} P(v_j σ(Z_j) − c_j < v_a σ(μ_a + σ_a u) − c_a) du,
  * a one-dimensional integral computed by adaptive Gauss–Kronrod quadrature. The logged error bound is the
  * quadrature's error estimate plus the truncated tails (|u| > 8.5 carries < 2·10⁻¹⁷) plus
  * 2·10⁻¹⁷ per pruned action (an action whose score can exceed another's floor only beyond 8.5σ)
@@ -24,6 +25,8 @@ export interface ScoreDistributions {
   sds: ArrayLike<number>;
   /** Value multiplier per action (reward if clicked); omitted = all 1. */
   values?: ArrayLike<number>;
+  /** Cost subtracted from each action's score (contact cost); omitted = all 0. Needs `values`. */
+  offsets?: ArrayLike<number>;
 }
 
 /** A probability with its numerical error bound. */
@@ -32,18 +35,30 @@ export interface ExactProbability {
   errorBound: number;
 }
 
-/** Threshold on Z_j for v_j·σ(Z_j) to stay below the score s (Infinity if it always does). */
-function thresholdFor(values: ArrayLike<number> | undefined, j: number, score: number): number {
+/** Threshold on Z_j for v_j·σ(Z_j) − c_j to stay below the score s (Infinity if it always does). */
+function thresholdFor(values: ArrayLike<number> | undefined, j: number, score: number, offsets?: ArrayLike<number>): number {
   if (!values) return score;
   const vj = values[j];
-  if (vj <= 0) return score > 0 ? Infinity : -Infinity;
-  const ratio = score / vj;
+  const s = offsets ? score + offsets[j] : score;
+  if (vj <= 0) return s > 0 ? Infinity : -Infinity;
+  const ratio = s / vj;
   if (ratio >= 1) return Infinity;
   if (ratio <= 0) return -Infinity;
   return logit(ratio);
 }
 
-const scoreOf = (values: ArrayLike<number> | undefined, j: number, z: number): number => (values ? values[j] * sigmoid(z) : z);
+const scoreOf = (values: ArrayLike<number> | undefined, j: number, z: number, offsets?: ArrayLike<number>): number =>
+  values ? values[j] * sigmoid(z) - (offsets ? offsets[j] : 0) : z;
+
+/**
+ * The sampled score of action j at linear predictor z: v_j·σ(z) − c_j, or z without values.
+ *
+ * @example
+ * sampledScore({ means: [0], sds: [1], values: [10], offsets: [1] }, 0, 0); // 4
+ */
+export function sampledScore(dist: ScoreDistributions, j: number, z: number): number {
+  return scoreOf(dist.values, j, z, dist.offsets);
+}
 
 /**
  * Indices of actions that can win with probability above ~10⁻¹⁷: an action is dropped when even
@@ -53,11 +68,11 @@ const scoreOf = (values: ArrayLike<number> | undefined, j: number, z: number): n
  * contenders({ means: [0, 10], sds: [1, 1] }); // [1]
  */
 export function contenders(dist: ScoreDistributions): number[] {
-  const { means, sds, values } = dist;
+  const { means, sds, values, offsets } = dist;
   let floor = -Infinity;
-  for (let k = 0; k < means.length; k++) floor = Math.max(floor, scoreOf(values, k, means[k] - SUPPORT_SD * sds[k]));
+  for (let k = 0; k < means.length; k++) floor = Math.max(floor, scoreOf(values, k, means[k] - SUPPORT_SD * sds[k], offsets));
   const out: number[] = [];
-  for (let j = 0; j < means.length; j++) if (scoreOf(values, j, means[j] + SUPPORT_SD * sds[j]) >= floor) out.push(j);
+  for (let j = 0; j < means.length; j++) if (scoreOf(values, j, means[j] + SUPPORT_SD * sds[j], offsets) >= floor) out.push(j);
   return out;
 }
 
@@ -68,7 +83,7 @@ export function contenders(dist: ScoreDistributions): number[] {
  * winProbability({ means: [0, 0], sds: [1, 1] }, 0).probability; // 0.5
  */
 export function winProbability(dist: ScoreDistributions, a: number, candidates?: number[], tol = 1e-9): ExactProbability {
-  const { means, sds, values } = dist;
+  const { means, sds, values, offsets } = dist;
   const rivals = (candidates ?? contenders(dist)).filter((j) => j !== a);
   const pruned = means.length - 1 - rivals.length;
   const extraError = TAIL + pruned * TAIL;
@@ -76,10 +91,10 @@ export function winProbability(dist: ScoreDistributions, a: number, candidates?:
   const muA = means[a];
   const sdA = sds[a];
   const factor = (z: number): number => {
-    const s = scoreOf(values, a, z);
+    const s = scoreOf(values, a, z, offsets);
     let prod = 1;
     for (const j of rivals) {
-      const t = thresholdFor(values, j, s);
+      const t = thresholdFor(values, j, s, offsets);
       if (t === Infinity) continue;
       if (t === -Infinity) return 0;
       prod *= sds[j] > 0 ? fastNormalCdf((t - means[j]) / sds[j]) : t > means[j] ? 1 : 0;
@@ -91,8 +106,8 @@ export function winProbability(dist: ScoreDistributions, a: number, candidates?:
   // Below the best rival's floor the integrand is < Φ(−8.5): start the integral there.
   let lowU = -SUPPORT_SD;
   for (const j of rivals) {
-    const floorScore = scoreOf(values, j, means[j] - SUPPORT_SD * sds[j]);
-    const zFloor = values ? thresholdFor(values, a, floorScore) : floorScore;
+    const floorScore = scoreOf(values, j, means[j] - SUPPORT_SD * sds[j], offsets);
+    const zFloor = values ? thresholdFor(values, a, floorScore, offsets) : floorScore;
     if (zFloor === Infinity) return { probability: 0, errorBound: extraError };
     if (Number.isFinite(zFloor)) lowU = Math.max(lowU, (zFloor - muA) / sdA);
   }

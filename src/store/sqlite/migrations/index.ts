@@ -1,6 +1,7 @@
 import { coreSqlite } from './core.js';
 import { decideSqlite } from './decide.js';
 import { learnSqlite } from './learn.js';
+import { monitorSqlite } from './monitor.js';
 
 /**
  * A schema migration. Ids are "<capability>-<nnn>" and never change; each capability keeps its
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every SQLite migration, in the order they apply. */
-export const sqliteMigrations: Migration[] = [...coreSqlite, ...learnSqlite, ...decideSqlite];
+export const sqliteMigrations: Migration[] = [...coreSqlite, ...learnSqlite, ...decideSqlite, ...monitorSqlite];
