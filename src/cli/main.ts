@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { decideBatchCommand } from '../decide/batch/command.js';
 import { evaluateCommand } from './evaluate.js';
+import { evaluatePolicyCommand, experimentCommand } from './measure.js';
 import { estimatesCommand, trainCommand } from '../models/cli.js';
 import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
@@ -19,6 +20,8 @@ importCommand(program);
 keysCommand(program);
 migrateCommand(program);
 evaluateCommand(program);
+experimentCommand(program);
+evaluatePolicyCommand(program);
 trainCommand(program);
 estimatesCommand(program);
 decideBatchCommand(program);

@@ -26,14 +26,18 @@ export interface Factor {
 /** One entry of a decision's ranked answer. */
 export interface Choice {
   rank: number;
-  kind: 'action' | 'none' | 'handoff';
+  kind: 'action' | 'none' | 'handoff' | 'item';
   action?: string;
+  /** A recommendation placement's item (kind "item"). */
+  item?: string;
   variant?: string;
   content?: Record<string, unknown>;
   queue?: string;
   /** Absent in answers to a browser (write key). */
   score?: number;
   propensity?: number;
+  /** Bound on the numerical error of `propensity` (bandit selection). */
+  propensityError?: number;
   held?: { action: string; reviewId: string };
   explanation?: string;
   estimate?: Estimate;

@@ -1,5 +1,6 @@
 import { compileSelection, type CompiledSelection } from './bandit/selection-option.js';
 import { ms } from './check.js';
+import { compileRecommend, type CompiledRecommend } from './recommend/recommend-option.js';
 import type { Action, Catalog, Placement, Variant } from './catalog.js';
 import { makeCheck, type Check } from './facts.js';
 
@@ -40,6 +41,8 @@ export interface CompiledPlacement {
   candidates: readonly CompiledAction[];
   safeDefault: string;
   selection: CompiledSelection;
+  /** Set on a recommendation placement: its compiled business filters. */
+  recommend?: CompiledRecommend;
 }
 
 /** The catalog in force, compiled once per version. */
@@ -90,7 +93,7 @@ export function compileCatalog(body: Catalog): CompiledCatalog {
     const candidates = [...actions.values()].filter(
       (a) => a.def.channels.includes(p.channel) && (!named || named.has(a.id)) && (!p.topics || a.topics.some((t) => p.topics!.includes(t))),
     );
-    placements.set(p.id, { def: p, id: p.id, channel: p.channel, slots: p.slots ?? 1, candidates, safeDefault: p.safeDefault ?? 'none', selection: compileSelection(p.selection) });
+    placements.set(p.id, { def: p, id: p.id, channel: p.channel, slots: p.slots ?? 1, candidates, safeDefault: p.safeDefault ?? 'none', selection: compileSelection(p.selection), ...(p.kind === 'recommendation' ? { recommend: compileRecommend(p.recommend) } : {}) });
   }
   return { actions, placements };
 }

@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../errors/tact-error.js';
 import { checkSelection, type SelectionOption } from './bandit/selection-option.js';
+import { checkRecommend, type RecommendOption } from './recommend/recommend-option.js';
 import { Checker } from './check.js';
 
 /** One piece of content an action can carry; only approved variants can be chosen. */
@@ -74,6 +75,10 @@ export interface Placement {
   public?: boolean;
   /** How options are chosen: ε-greedy over scores (default) or a contextual Thompson bandit. */
   selection?: SelectionOption;
+  /** `actions` (default): the catalog's actions compete; `recommendation`: the answer is a ranked list of items. */
+  kind?: 'actions' | 'recommendation';
+  /** Business filters of a recommendation placement. */
+  recommend?: RecommendOption;
 }
 
 /** The catalog document: actions and placements. */
@@ -83,7 +88,7 @@ export interface Catalog {
 }
 
 const ACTION_KEYS = ['id', 'name', 'channels', 'purpose', 'value', 'contactCost', 'goal', 'topics', 'eligibility', 'applicability', 'suitability', 'start', 'end', 'variants', 'properties', 'highStakes', 'attributionWindow', 'customerReason', 'budgetWeight', 'description'];
-const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description', 'selection'];
+const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description', 'selection', 'kind', 'recommend'];
 
 /**
  * Every problem with a proposed catalog, each naming its field.
@@ -146,6 +151,7 @@ export function checkCatalog(body: unknown): FieldProblem[] {
       c.strings(p.topics, `${at}.topics`);
       c.boolean(p.public, `${at}.public`);
       checkSelection(c, p.selection, `${at}.selection`);
+      checkRecommend(c, p, at);
       if (c.strings(p.actions, `${at}.actions`) && Array.isArray(p.actions)) {
         p.actions.forEach((id, k) => {
           if (!ids.has(id as string)) c.add(`${at}.actions[${k}]`, `The placement names the action \`${String(id)}\`, which the catalog does not have.`);

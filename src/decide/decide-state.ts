@@ -2,6 +2,7 @@ import { ContactLedger } from './contact-ledger.js';
 import type { DecisionStore } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
 import { OutcomeCounts } from './outcome-counts.js';
+import { recordGroupKeys } from './estimating/prefetch.js';
 import type { ContactRow, Hold, OutcomeRecord } from './records.js';
 
 /**
@@ -37,6 +38,7 @@ export class DecideState {
     const since = now - this.lookbackMs;
     for (const r of await store.trialCounts()) this.counts.trial(r.action, r.profileKey, r.n);
     for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
+    for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     for (const c of await store.contactsSince(since)) {
       this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
       this.mark(`c|${c.decisionId}|${c.action}`, c.at);
@@ -92,7 +94,7 @@ export class DecideState {
     if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action);
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, o.at);
-      if (count) this.counts.success(o.action, o.profileKey);
+      if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId);
     }
   }
 

@@ -8,7 +8,11 @@ import type { ProfileStore } from '../profiles/profile-store.js';
 import type { DecisionRecord } from './decision.js';
 import type { DecisionStore } from './decision-store.js';
 import type { DecideState } from './decide-state.js';
+import type { BanditBook } from './bandit/bandit-select.js';
+import type { Recommender } from '../models/recommend/recommender.js';
+import { recommendationFor } from './recommend/recommend-decision.js';
 import type { EstimateProvider } from './estimates.js';
+import { decisionEstimates, type DecisionPrefetch, readsInferences, recordGroupKeys, type SubjectPosition, upliftWanted } from './estimating/prefetch.js';
 import { factValues } from './facts.js';
 import { flagVars } from './flag-book.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
@@ -47,7 +51,13 @@ export interface DeciderDeps {
   newId: () => string;
   now: () => number;
   onDecision?: (d: DecisionRecord) => void;
+  /** The models' reads before the pipeline: ladder position, estimates and anomalies for rules (src/models/decision-inputs.ts). */
+  prefetch?: DecisionPrefetch;
   /** The placement's running experiment: the subject's arm and the playbook it decides with (src/measure/experiments-service). */
+  /** The placements' bandits (bandit selection). */
+  bandits?: BanditBook;
+  /** Answers recommendation placements (`tact.learning.recommender`). */
+  recommender?: Recommender;
   experiments?: { route(placement: string, subject: string, play: Playbook): Promise<{ experiment: NonNullable<StageContext['experiment']>; play: Playbook } | undefined> };
 }
 
@@ -71,8 +81,8 @@ export class Decider {
 
   /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
   async prepare(req: DecideRequest): Promise<Prepared> {
-    const { ctx, profileKey, result, play } = await this.evaluate(req);
-    const record = this.record(this.d.newId(), req, profileKey, ctx, result, play);
+    const { ctx, profileKey, result, play, position } = await this.evaluate(req);
+    const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
     const holds: Hold[] = result.newHolds.map((h) => ({
       id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant,
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
@@ -95,14 +105,15 @@ export class Decider {
       this.d.state.ledger.unrecord(record.profileKey, record.id);
       throw err;
     }
-    for (const a of actions) this.d.state.counts.trial(a, record.profileKey);
+    const groups = recordGroupKeys(record);
+    for (const a of actions) this.d.state.counts.trial(a, record.profileKey, 1, groups, record.id);
     for (const h of holds) this.d.state.putHold(h);
     this.d.onDecision?.(record);
     return record;
   }
 
   /** Runs the pipeline without logging anything (in-process measurement, previews). */
-  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook }> {
+  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition }> {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
@@ -120,6 +131,8 @@ export class Decider {
     vars.flags = flagVars(active);
     vars.context = req.context ?? {};
     vars.accounts = accounts;
+    const inputs = await this.d.prefetch?.fetch(state, { rules: readsInferences(play), uplift: upliftWanted(play.policy, routed?.experiment), now });
+    if (inputs?.rules) Object.assign(vars, inputs.rules);
     const ctx: StageContext = {
       now,
       vars,
@@ -128,14 +141,21 @@ export class Decider {
       placement,
       contacts: this.d.state.ledger.view(profileKey),
       holds: this.d.state.holdsOf(profileKey),
-      estimates: this.d.estimates,
+      estimates: inputs ? decisionEstimates(this.d.estimates, inputs, play.policy) : this.d.estimates,
       facts: new Set(),
       budgetWeights: play.budgetWeights,
       random: this.d.random,
+      bandits: this.d.bandits,
       ...(routed ? { experiment: routed.experiment } : {}),
     };
+    if (placement.recommend) {
+      const n = Math.min(req.n ?? 1, placement.slots);
+      ctx.recommendation = this.d.recommender
+        ? await recommendationFor(this.d.recommender, placement, state, req.context ?? {}, n, now, vars)
+        : { mode: 'recommend', items: [], modelVersion: 'recommendations@none', evidence: 0, status: 'learning' };
+    }
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
-    return { ctx, profileKey, result, play };
+    return { ctx, profileKey, result, play, position: inputs?.position };
   }
 
   private async profileOf(subject: string): Promise<ProfileState | undefined> {
@@ -149,7 +169,7 @@ export class Decider {
     return this.d.profiles.getProfile(found.profileId);
   }
 
-  private record(id: string, req: DecideRequest, profileKey: string, ctx: StageContext, r: PipelineResult, play: Playbook): DecisionRecord {
+  private record(id: string, req: DecideRequest, profileKey: string, ctx: StageContext, r: PipelineResult, play: Playbook, position?: SubjectPosition): DecisionRecord {
     const { scored, excluded } = traces(r.candidates, new Set(r.choices.map((c) => c.action ?? '')));
     const facts = factValues(ctx.facts, ctx.vars);
     return {
@@ -162,8 +182,9 @@ export class Decider {
       context: req.context ?? {},
       policyVersion: play.policyVersion,
       catalogVersion: play.catalogVersion,
-      modelVersion: this.d.estimates.modelVersion,
+      modelVersion: r.bandit?.model ?? ctx.recommendation?.modelVersion ?? this.d.estimates.modelVersion,
       arm: r.arm,
+      ...(position ? { segment: position.segment, microSegment: position.microSegment?.index ?? null, microSegmentModel: position.microSegment?.modelVersion ?? null } : {}),
       ...(ctx.experiment ? { experiment: { id: ctx.experiment.id, arm: r.arm === 'holdout' ? 'holdout' : ctx.experiment.arm } } : {}),
       choices: r.choices,
       scored,
@@ -174,6 +195,7 @@ export class Decider {
       customer: r.customer,
       excludedByStage: excludedCounts(r.candidates),
       ...(r.territory ? { handoff: { territory: r.territory.name, queue: r.territory.queue } } : {}),
+      ...(r.bandit ? { bandit: r.bandit } : {}),
     };
   }
 }

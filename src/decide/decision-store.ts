@@ -20,6 +20,16 @@ export interface CountRow {
   n: number;
 }
 
+/** Trials and successes per action and ladder group (the segment and micro-segment a decision recorded). */
+export interface GroupCountRow {
+  action: string;
+  segment: string | null;
+  microSegment: number | null;
+  microSegmentModel: string | null;
+  trials: number;
+  successes: number;
+}
+
 /**
  * Storage of the decisions capability, in domain types only. The decision log is append-only
  * (retention is the one thing that deletes); `appendDecision` resolves only once the record is
@@ -36,6 +46,8 @@ export interface DecisionStore {
   trialCounts(): Promise<CountRow[]>;
   /** Successes per action and subject, over the whole log. */
   successCounts(): Promise<CountRow[]>;
+  /** Trials and successes per action and (segment, micro-segment) at decision time, over decisions that recorded one. */
+  groupCounts(): Promise<GroupCountRow[]>;
 
   /** Stores outcome records; one with an id and decision already stored is ignored. */
   addOutcomes(o: OutcomeRecord[]): Promise<void>;

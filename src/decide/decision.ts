@@ -50,6 +50,10 @@ export interface ScoreTrace {
   value?: number;
   cost?: number;
   levers?: [string, number][];
+  /** Uplift scoring: the uplift over "none" the score used (value, interval, evidence, model). */
+  uplift?: { p: number; lo: number; hi: number; n: number; model: string };
+  /** Uplift scoring was asked for but the rate was used: why. */
+  fallback?: string;
   /** high-stakes: "review" (needs a person), "pending", "approved". */
   review?: 'review' | 'pending' | 'approved';
 }
@@ -68,14 +72,20 @@ export const TRACE_DETAIL = 10;
  */
 export interface Choice {
   rank: number;
-  kind: 'action' | 'none' | 'handoff';
+  kind: 'action' | 'none' | 'handoff' | 'item';
   action?: string;
+  /** A recommendation placement's item (kind "item"). */
+  item?: string;
+  /** An item's score as an Estimate (recommendation placements; actions keep theirs in `scored`). */
+  estimate?: Estimate;
   variant?: string;
   content?: Record<string, unknown>;
   queue?: string;
   score: number;
   /** The exact probability with which this choice was made at its rank, given the ranks above it. */
   propensity: number;
+  /** Bound on the numerical error of `propensity` (bandit selection computes it by quadrature). */
+  propensityError?: number;
   /** When a high-stakes choice was held for review, what was held and the review's id. */
   held?: { action: string; reviewId: string };
   /** Operator-facing sentence for this choice. */
@@ -118,4 +128,12 @@ export interface DecisionRecord {
   /** Candidates excluded per stage. */
   excludedByStage: Partial<Record<StageName, number>>;
   handoff?: { territory: string; queue: string };
+  /** The subject's ladder segment at decision time (its first segment; null in none); absent when no models are wired. */
+  segment?: string | null;
+  /** The subject's micro-segment index under `microSegmentModel` at decision time (null before one is trained). */
+  microSegment?: number | null;
+  /** The micro-segments model version the index is from, e.g. "micro-segments@2". */
+  microSegmentModel?: string | null;
+  /** Bandit selection: the model that chose and the context vector its outcomes are learned at. */
+  bandit?: { model: string; features: number[] };
 }

@@ -29,4 +29,6 @@ export interface EstimateProvider {
   estimate(action: CompiledAction, subject: EstimateSubject): Estimate;
   /** The action's uplift over "none" for this subject (an Estimate of a difference of rates), if a model gives one. */
   uplift?(action: CompiledAction, subject: EstimateSubject): Estimate | undefined;
+  /** The uplift model behind `uplift` (its version and the fact paths it reads). */
+  readonly upliftModel?: { readonly modelVersion: string; paths(): string[] };
 }

@@ -15,6 +15,7 @@ export function factPaths(expression: string): string[] {
   for (const m of expression.matchAll(dotted)) out.add(`${m[1]}.${m[2] ?? m[3]}`);
   for (const m of expression.matchAll(/\bevents\s*\[\s*"([^"]+)"\s*\]/g)) out.add(`events.${m[1]}`);
   for (const m of expression.matchAll(/\b(accounts|timezone|firstSeen|lastSeen)\b/g)) out.add(m[1]);
+  for (const m of expression.matchAll(/\b(estimates|anomalies)\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*"([^"]+)"\s*\])/g)) out.add(`${m[1]}.${m[2] ?? m[3]}`);
   return [...out];
 }
 

@@ -60,10 +60,11 @@ describe('the pipeline', () => {
     expect(r.customer).toBe('A member of our team will look after this for you personally.');
   });
 
-  it('keeps a holdout subject out of automated decisions, and records what treatment would have done', () => {
+  it('keeps a holdout subject out of automated decisions (the safe default, or nothing), and records what treatment would have done', () => {
     const r = run({ policy: { holdout: { share: 1 } } });
     expect(r.arm).toBe('holdout');
-    expect(r.choices).toMatchObject([{ kind: 'none', propensity: 1 }]);
+    expect(r.choices).toMatchObject([{ kind: 'action', action: 'banner', propensity: 1 }]);
+    expect(run({ policy: { holdout: { share: 1 } }, placement: 'bare' }).choices).toMatchObject([{ kind: 'none', propensity: 1 }]);
     expect(r.choices[0].why).toContain('would otherwise have been "Banner"');
     expect(r.newHolds).toEqual([]);
     expect(run({ policy: { holdout: { share: 0.0000001 } } }).arm).toBe('treatment');

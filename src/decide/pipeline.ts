@@ -9,6 +9,8 @@ import { choiceWhy, customerSentence, experimentWords, holdoutWhy, operatorSente
 import { humanTerritory } from './stages/human-territory.js';
 import { scoring } from './stages/scoring.js';
 import { pickVariant, select, type Pick } from './stages/selection.js';
+import { banditSelect } from './bandit/bandit-select.js';
+import { recommendationResult } from './recommend/recommend-result.js';
 import { suitability } from './stages/suitability.js';
 import type { Candidate, StageContext } from './stages/types.js';
 
@@ -24,6 +26,8 @@ export interface PipelineResult {
   delivered: string[];
   operator: string;
   customer: string;
+  /** Set when a bandit chose: its version and the context vector (kept in the decision record). */
+  bandit?: { model: string; features: number[] };
 }
 
 /**
@@ -36,6 +40,7 @@ export interface PipelineResult {
  * r.choices[0]; // { rank: 1, kind: 'action', action: 'winback', score: 1.47, propensity: 0.975, why: '…' }
  */
 export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, ActionRules>, n: number, newId: () => string): PipelineResult {
+  if (ctx.recommendation) return recommendationResult(ctx.recommendation, ctx.now);
   const candidates: Candidate[] = ctx.placement.candidates.map((action) => ({ action, rules: rules.get(action.id) as ActionRules }));
   for (const stage of [eligibility, applicability, suitability, consent, contactPolicy]) stage(candidates, ctx);
   const territory = humanTerritory(candidates, ctx);
@@ -45,9 +50,13 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
     result.choices = [{ rank: 1, kind: 'handoff', queue: territory.queue, score: ctx.policy.noneScore, propensity: 1, why: '' }];
   } else {
     scoring(candidates, ctx);
-    const picks = select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots: Math.min(n, ctx.placement.slots), random: ctx.random });
+    const slots = Math.min(n, ctx.placement.slots);
+    const bandit = ctx.placement.selection?.kind === 'thompson' && ctx.bandits ? banditSelect(candidates, ctx, ctx.bandits, slots) : undefined;
+    if (bandit) result.bandit = { model: bandit.modelVersion, features: bandit.features };
+    const picks = bandit?.picks ?? select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots, random: ctx.random });
     const made = toChoices(picks, candidates, ctx, result, newId);
     result.choices = made.choices;
+    made.choices.forEach((c, i) => made.picks[i]?.propensityError !== undefined && (c.propensityError = made.picks[i].propensityError));
     for (let i = 0; i < result.choices.length; i++) result.choices[i].why = choiceWhy(result.choices[i], made.picks[i], ctx, candidates);
     if (arm === 'holdout') {
       result.newHolds = [];

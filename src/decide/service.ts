@@ -15,6 +15,7 @@ import { Reviews } from './reviews.js';
 import { Flags } from './flags.js';
 import type { DecisionRecord } from './decision.js';
 import type { OutcomeRecord } from './records.js';
+import { PlacementBandits } from './bandit/placement-bandits.js';
 
 /**
  * The consumer that maps track events to outcomes keeps its log position under this name.
@@ -39,8 +40,12 @@ export interface DecideOptions {
   /** Told of every decision logged and every outcome recorded (metrics). */
   onDecision?: (d: DecisionRecord) => void;
   onOutcomes?: (o: OutcomeRecord[]) => void;
+  /** Answers recommendation placements (tact.learning.recommender). */
+  recommender?: DeciderDeps['recommender'];
   /** Experiments: the subject's arm and playbook per decision (src/measure/experiments-service). */
   experiments?: DeciderDeps['experiments'];
+  /** The models' reads before each decision (ladder position; estimates and anomalies for rules). */
+  prefetch?: DeciderDeps['prefetch'];
 }
 
 /**
@@ -58,6 +63,8 @@ export class DecideService {
   readonly reviews: Reviews;
   readonly state: DecideState;
   readonly estimates: LadderEstimates;
+  /** The bandits of placements with `selection.kind: thompson` (src/decide/bandit). */
+  readonly bandits: PlacementBandits;
   private play: Playbook | undefined;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | undefined;
@@ -68,8 +75,12 @@ export class DecideService {
     this.state = new DecideState(o.settings.get(policyKind).lookbackMs, o.store.kind === 'postgres');
     this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates);
     const deps = { decisions: o.store.decisions, state: this.state, playbook: () => this.playbook() };
-    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision: o.onDecision, experiments: o.experiments });
-    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: o.onOutcomes });
+    const windowOf = (a: string) => this.playbook().catalog.actions.get(a)?.attributionMs ?? this.playbook().policy.attributionMs;
+    this.bandits = new PlacementBandits({ store: o.store.estimates, decisions: o.store.decisions, windowOf, now });
+    const onDecision = (d: DecisionRecord) => (this.bandits.onDecision(d), o.onDecision?.(d));
+    const onOutcomes = (r: OutcomeRecord[]) => (this.bandits.onOutcomes(r), o.onOutcomes?.(r));
+    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch, bandits: this.bandits, recommender: o.recommender });
+    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now);
   }
@@ -84,7 +95,9 @@ export class DecideService {
       if (kind === 'flags') await s.applyDeclaredFlags();
     });
     await s.applyDeclaredFlags();
+    await s.bandits.load([...s.playbook().catalog.placements.values()].filter((p) => p.selection?.kind === 'thompson').map((p) => p.id));
     if (o.background !== false) {
+      s.every(5000, async () => (await s.bandits.expire(), await s.bandits.save()));
       s.every(60 * 60_000, () => s.enforceRetention());
       s.every(10 * 60_000, async () => s.state.prune(Date.now()));
       if (o.store.kind === 'postgres') s.every(1000, () => s.sync());

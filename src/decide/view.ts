@@ -45,6 +45,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       ...(c.action ? { action: c.action } : {}),
       ...(c.variant ? { variant: c.variant, content: c.content ?? {} } : {}),
       ...(c.queue ? { queue: c.queue } : {}),
+      ...(c.item ? { item: c.item } : {}),
     };
     if (o.public) return base;
     const t = traceOf(c.action);
@@ -53,8 +54,10 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       score: c.score,
       propensity: c.propensity,
       ...(c.held ? { held: c.held } : {}),
+      ...(c.propensityError !== undefined ? { propensityError: c.propensityError } : {}),
       explanation: c.why,
       ...(t && t.p !== undefined ? { estimate: estimateOf(t, d), factors: factorsOf(t) } : {}),
+      ...(c.estimate ? { estimate: c.estimate } : {}),
     };
   });
   const head = { decisionId: d.id, at: iso(d.at), placement: d.placement, channel: d.channel };

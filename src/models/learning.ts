@@ -6,6 +6,7 @@ import { type LadderPosition, SegmentLookup } from '../segments/segment-lookup.j
 import { SegmentMembership } from '../segments/segment-membership.js';
 import type { Store } from '../store/store.js';
 import { baselineConsumer } from './baselines/baseline-consumer.js';
+import { ModelInputs } from './decision-inputs.js';
 import { baselinesTrainer } from './baselines/baselines-trainer.js';
 import type { SubjectEvent } from './estimates/estimate-batch.js';
 import { LearnConsumers } from './estimates/learn-consumers.js';
@@ -18,6 +19,8 @@ import { ModelRegistry } from './registry/registry.js';
 import { sendTimeConsumer } from './send-time/send-time-consumer.js';
 import { sendTimeTrainer } from './send-time/send-time-trainer.js';
 import { TrainingSchedule } from './train/schedule.js';
+import { upliftComparator } from './uplift/uplift-comparator.js';
+import { upliftTrainer } from './uplift/uplift-trainer.js';
 import { type TrainResult, type Trainer, trainModels } from './train/trainer.js';
 import { MODEL_NAMES, trainingKind } from './train/training-kind.js';
 
@@ -43,8 +46,10 @@ export class Learning {
   readonly estimates: SubjectEstimates;
   readonly membership: SegmentMembership;
   readonly recommender: Recommender;
-  readonly trainers: readonly Trainer[] = [microSegmentsTrainer, sendTimeTrainer, ratesTrainer, baselinesTrainer, recommendationsTrainer];
+  readonly trainers: readonly Trainer[] = [microSegmentsTrainer, sendTimeTrainer, ratesTrainer, baselinesTrainer, recommendationsTrainer, upliftTrainer];
   readonly schedule: TrainingSchedule;
+  /** What the decision pipeline reads from the models before each decision (ladder position, estimates for rules). */
+  readonly decisionInputs: ModelInputs;
   private readonly learnConsumers: LearnConsumers | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -55,6 +60,8 @@ export class Learning {
     this.estimates = new SubjectEstimates(store, settings, this.registry, this.lookup);
     this.membership = new SegmentMembership(store, settings, this.estimates, this.lookup);
     this.recommender = new Recommender(settings, this.registry);
+    this.registry.setComparator('uplift', upliftComparator({ store, settings }));
+    this.decisionInputs = new ModelInputs({ store, settings, registry: this.registry, estimates: this.estimates, position: (s, now) => this.lookup.position(s, now) });
     this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
     // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.
     const afterWrite = (events: SubjectEvent[]) => this.membership.afterEstimates(events);

@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * Tact's Prometheus metrics: request rates and latencies, ingestion (messages by outcome, commit
- * time and size, queue depth), store timings, event-log consumer lag, decisions by kind. Served
+ * time and size, queue depth), store timings, event-log consumer lag, decisions by kind, outcomes
+ * by type, monitor steps and alerts, alert webhook attempts. Served
  * at GET /metrics in the Prometheus text format.
  *
  * @example
@@ -27,8 +28,15 @@ export class Metrics {
   });
   readonly decisions = new Counter({ name: 'tact_decisions_total', help: 'Decisions by placement and kind of the first choice (action, none, handoff, held).', labelNames: ['placement', 'kind'] as const, registers: [this.registry] });
   readonly outcomes = new Counter({ name: 'tact_outcomes_total', help: 'Outcomes recorded, by type.', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly alerts = new Counter({ name: 'tact_monitor_alerts_total', help: 'Monitor alerts by metric and event (raised, resolved).', labelNames: ['metric', 'event'] as const, registers: [this.registry] });
+  readonly monitorSteps = new Histogram({
+    name: 'tact_monitor_step_duration_seconds', help: 'Monitor steps (fold new events, check every key, commit), by result.', labelNames: ['result'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
+  });
+  readonly monitorEvents = new Counter({ name: 'tact_monitor_events_total', help: 'Exposures, responses and negatives folded into the monitors.', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
-  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number } = {}) {
+  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; monitorPending?: () => number } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tact_' });
     if (gauges.queueDepth) {
       const read = gauges.queueDepth;
@@ -37,6 +45,10 @@ export class Metrics {
     if (gauges.dirtyProfiles) {
       const read = gauges.dirtyProfiles;
       new Gauge({ name: 'tact_profiles_unwritten', help: 'Profile states changed since the last checkpoint (embedded store).', registers: [this.registry], collect() { this.set(read()); } });
+    }
+    if (gauges.monitorPending) {
+      const read = gauges.monitorPending;
+      new Gauge({ name: 'tact_monitor_pending_events', help: 'Decisions and outcomes waiting for the next monitor step.', registers: [this.registry], collect() { this.set(read()); } });
     }
     if (gauges.consumerLag) {
       const read = gauges.consumerLag;

@@ -6,6 +6,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import { collectRoutes } from '../collect/routes.js';
 import { configRoutes } from '../config/routes.js';
 import { decisionRoutes } from '../decide/routes/index.js';
+import { measureRoutes } from '../measure/routes.js';
 import { keyRoutes } from '../keys/routes.js';
 import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
@@ -13,6 +14,7 @@ import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from '../ops/routes.js';
+import { monitorRoutes } from '../monitor/routes.js';
 import type { Tact } from './tact.js';
 
 export const VERSION = '0.1.0';
@@ -79,6 +81,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
         { name: 'keys', description: 'API keys' },
         { name: 'decide', description: 'Decisions, the decision log, outcomes, flags, reviews' },
         { name: 'learn', description: 'Estimates, segments, recommendations, the model registry and calibration' },
+        { name: 'measure', description: 'Experiment results and off-policy evaluation on the decision log; monitors and their alerts' },
         { name: 'ops', description: 'Health and docs' },
       ],
     },
@@ -93,7 +96,9 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
   await configRoutes(app, tact);
   await keyRoutes(app, tact);
   await decisionRoutes(app, tact);
+  await measureRoutes(app, tact);
   await learnRoutes(app, tact);
+  await monitorRoutes(app, tact);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

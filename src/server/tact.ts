@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { Ingestor } from '../collect/ingestor.js';
 import { LogConsumers } from '../collect/log-consumers.js';
 import { Metrics } from '../ops/metrics.js';
+import { timeStoreOperations } from '../ops/store-timings.js';
 import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
 import type { ConfigFile } from '../config/config-file.js';
 import type { PutResult } from '../config/document-store.js';
@@ -16,10 +17,14 @@ import { featuresKind } from '../profiles/features/features-kind.js';
 import { lifecycleKind } from '../profiles/lifecycle.js';
 import { learnKinds } from '../models/kinds.js';
 import { Learning } from '../models/learning.js';
+import { Monitoring } from '../monitor/monitoring.js';
+import { monitorsKind } from '../monitor/monitors-kind.js';
+import { experimentsKind } from '../measure/experiments-service/experiments-kind.js';
+import { ExperimentRouter } from '../measure/experiments-service/router.js';
 import type { Store } from '../store/store.js';
 
 /** Every configuration kind Tact knows, in load order. */
-export const documentKinds = [featuresKind, mergeRulesKind, trackingPlanKind, lifecycleKind, catalogKind, policyKind, flagsKind, ...learnKinds];
+export const documentKinds = [featuresKind, mergeRulesKind, trackingPlanKind, lifecycleKind, catalogKind, policyKind, flagsKind, experimentsKind, ...learnKinds, monitorsKind];
 
 export interface TactOptions {
   store: Store;
@@ -29,6 +34,10 @@ export interface TactOptions {
   background?: boolean;
   /** Tell the ingestor which store errors to retry (PostgreSQL serialization failures, deadlocks). */
   isRetryable?: (err: unknown) => boolean;
+  /** The clock of decisions and monitors (tests advance it; default Date.now). */
+  now?: () => number;
+  /** Random source of decisions' exploration (tests pass a seeded one; default Math.random). */
+  random?: () => number;
 }
 
 /**
@@ -45,6 +54,8 @@ export class Tact {
   decide!: DecideService;
   /** Estimates, segments, baselines, send time, rates, recommendations, the model registry (src/models, src/segments). */
   learning!: Learning;
+  /** Streaming monitors and their alerts (src/monitor). */
+  monitoring!: Monitoring;
   private features: ReturnType<typeof featuresKind.compile>;
 
   private constructor(
@@ -87,7 +98,9 @@ export class Tact {
       queueDepth: () => ingestor?.depth ?? 0,
       consumerLag: () => consumers.lag(),
       dirtyProfiles: store.collect.dirtyProfiles !== undefined ? () => store.collect.dirtyProfiles ?? 0 : undefined,
+      monitorPending: (): number => monitoring.depth,
     });
+    timeStoreOperations(opts.store, metrics);
     ingestor = new Ingestor(opts.store, settings, {
       isRetryable: opts.isRetryable,
       onCommit: ({ messages, ms, outcomes }) => {
@@ -101,6 +114,8 @@ export class Tact {
     });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
     const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log, consumers, metrics);
+    const monitoring: Monitoring = new Monitoring({ store: opts.store, settings, log: log.child({ component: 'monitors' }), metrics, now: opts.now });
+    tact.monitoring = monitoring;
     // Replay (embedded store) under the definitions the stored events were folded with, before any change.
     const { replayed } = await opts.store.collect.prepare(settings.get(featuresKind));
     if (replayed) log.info({ replayed }, 'profile states rebuilt from the event log');
@@ -110,14 +125,21 @@ export class Tact {
     }
     tact.learning = Learning.create({ store: opts.store, settings, consumers, log: (msg, data) => log.info(data ?? {}, msg) });
     tact.decide = await DecideService.start({
-      store: opts.store, settings, consumers, log, background: opts.background,
-      onDecision: (d) => metrics.decisions.inc({ placement: d.placement, kind: d.choices[0]?.held ? 'held' : (d.choices[0]?.kind ?? 'none') }),
+      store: opts.store, settings, consumers, log, background: opts.background, random: opts.random, recommender: tact.learning.recommender, now: opts.now,
+      prefetch: tact.learning.decisionInputs,
+      experiments: new ExperimentRouter(settings, opts.store.documents),
+      onDecision: (d) => {
+        metrics.decisions.inc({ placement: d.placement, kind: d.choices[0]?.held ? 'held' : (d.choices[0]?.kind ?? 'none') });
+        monitoring.onDecision(d);
+      },
       onOutcomes: (records) => {
         const seen = new Set<string>();
         for (const r of records) if (!seen.has(r.id) && seen.add(r.id)) metrics.outcomes.inc({ type: r.type });
+        monitoring.onOutcomes(records);
       },
     });
     if (opts.background !== false) {
+      monitoring.start();
       backfill.start();
       consumers.start();
       tact.learning.start();
@@ -134,6 +156,8 @@ export class Tact {
   async close(): Promise<void> {
     this.backfill.stop();
     this.decide?.close();
+    await this.monitoring?.close();
+    await this.decide?.bandits.save().catch((err: Error) => this.log.warn({ error: err.message }, 'the bandits could not be saved at shutdown'));
     await this.learning?.stop();
     this.consumers.stop();
     await this.ingestor.close();

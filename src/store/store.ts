@@ -4,6 +4,8 @@ import type { DecisionStore } from '../decide/decision-store.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { EstimateStore } from '../models/estimates/estimate-store.js';
 import type { ModelStore } from '../models/registry/model-store.js';
+import type { MonitorStore } from '../monitor/monitor-store.js';
+import type { MeasureStore } from '../measure/measure-store.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
 import type { SegmentStore } from '../segments/segment-store.js';
 
@@ -24,6 +26,10 @@ export interface Store {
   readonly models: ModelStore;
   /** The decision log, outcomes, flags and review holds. */
   readonly decisions: DecisionStore;
+  /** The monitors' state, alerts and webhook deliveries. */
+  readonly monitors: MonitorStore;
+  /** Measurement's bounded reads of the decision log (experiment results, off-policy evaluation). */
+  readonly measure: MeasureStore;
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<{ applied: string[] }>;
   /** A cheap round trip, for /health. */

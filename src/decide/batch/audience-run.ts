@@ -1,4 +1,7 @@
 import { validationError } from '../../errors/tact-error.js';
+import { sendTimeKind } from '../../models/send-time/send-time-kind.js';
+import { type SendTime, sendTimeReader } from '../../models/send-time/send-at.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
 import { featuresKind } from '../../profiles/features/features-kind.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule } from '../../rules/cel.js';
@@ -18,12 +21,17 @@ export interface AudienceRequest {
   maxActions?: number;
   /** Also emit decisions whose choice is "none". */
   includeNone?: boolean;
+  /** Add `sendTime` (sendAt and its Estimate) on outbound channels (default: on when send time is configured). */
+  sendTime?: boolean;
 }
+
+/** Channels a decision is asked for by the visitor; every other channel is outbound (Tact sends). */
+export const INBOUND_CHANNELS: ReadonlySet<string> = new Set(['web', 'app', 'in-app', 'mobile-app', 'kiosk', 'pos', 'call-centre', 'call-center', 'agent']);
 
 /** One line of the stream. */
 export type AudienceLine =
   | { type: 'progress'; scanned: number; total: number; matched: number; decided: number; actions: number }
-  | { type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown> }
+  | { type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown>; sendTime?: SendTime }
   | { type: 'done'; scanned: number; total: number; matched: number; decided: number; actions: number; stoppedBy: 'end' | 'limit' | 'maxActions' }
   | { type: 'error'; profileId: string; message: string };
 
@@ -41,6 +49,12 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
     throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog.` }]);
   }
   const audience = compileRule(req.audience, 'audience');
+  const st = tact.settings.get(sendTimeKind);
+  if (req.sendTime === true && !st.configured) {
+    throw validationError([{ field: 'sendTime', message: 'The `sendTime` was asked for, but send time is not configured: list its engagement events under `sendTime.engagement` first.' }]);
+  }
+  const channel = tact.decide.playbook().catalog.placements.get(req.placement)?.channel ?? '';
+  const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store.estimates, tact.learning.registry, st.minEvents) : undefined;
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
   const n = { scanned: 0, matched: 0, decided: 0, actions: 0 };
@@ -72,7 +86,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         await Promise.race(inflight);
       }
       n.matched++;
-      const p = decideOne(tact, req, id, n, out).finally(() => inflight.delete(p));
+      const p = decideOne(tact, req, state, n, out, sendTime).finally(() => inflight.delete(p));
       inflight.add(p);
       if (inflight.size >= concurrency) await Promise.race(inflight);
       yield* out.splice(0);
@@ -85,13 +99,17 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   yield { type: 'done', total, ...n, stoppedBy };
 }
 
-async function decideOne(tact: Tact, req: AudienceRequest, id: string, n: { decided: number; actions: number }, out: AudienceLine[]): Promise<void> {
+async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, n: { decided: number; actions: number }, out: AudienceLine[], sendTime?: (s: ProfileState, now: number) => Promise<SendTime>): Promise<void> {
+  const id = state.id;
   try {
     const d = await tact.decide.decider.decide({ subject: `profile:${id}`, placement: req.placement, context: req.context });
     n.decided++;
     const acts = d.choices.filter((c) => c.kind === 'action').length;
     n.actions += acts;
-    if (acts || req.includeNone || d.choices.some((c) => c.kind === 'handoff')) out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false }) });
+    if (acts || req.includeNone || d.choices.some((c) => c.kind === 'handoff')) {
+      const when = acts && sendTime ? await sendTime(state, d.at) : undefined;
+      out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false }), ...(when ? { sendTime: when } : {}) });
+    }
   } catch (err) {
     out.push({ type: 'error', profileId: id, message: (err as Error).message });
   }

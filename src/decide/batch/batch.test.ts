@@ -55,7 +55,8 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(s).toMatchObject({ total: 12, scanned: 12, matched: 4, decided: 4, actions: 4, written: 4, delivered: 4, failed: 0, stoppedBy: 'end' });
     expect(progress.at(-1)).toBe(12);
     const csv = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,explanation');
+    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,explanation,sendAt,sendSlot,sendTimeValue,sendTimeLow,sendTimeHigh,sendTimeSource,sendTimeStatus');
+    expect(csv[1]).not.toMatch(/,\d{4}-\d\d-\d\dT\d\d:/); // send time is not configured here: no sendAt
     expect(csv.slice(1).map((l) => l.split(',')[6]).sort()).toEqual(['newsletter', 'shoes-offer', 'shoes-offer', 'shoes-offer']);
     expect(hook.hits()).toBe(4); // two 503s, then two batches of two
     expect(hook.bodies.map((b) => b.decisions.length)).toEqual([2, 2]);
@@ -84,6 +85,50 @@ describe('batch decisions (tact decide-batch)', () => {
     const nowhere = await post(h.app, '/v1/decide/batch', { placement: 'nowhere', audience: 'true' });
     expect(nowhere.json().problems[0].field).toBe('placement');
     await expect(runBatch({ url, key: KEYS.server, placement: 'nowhere', audience: 'true', format: 'jsonl' })).rejects.toThrow(/HTTP 400/);
+  });
+});
+
+describe('send time in batch decisions', () => {
+  let h: Harness;
+  let url: string;
+  beforeEach(async () => {
+    h = await harness('sqlite', { config: { ...shopConfig({ contact: {} }), sendTime: { engagement: [{ event: 'Email Opened' }], minEvents: 3 } } });
+    await send(h.app, '/v1/identify', { userId: 'opener', traits: { tier: 'gold' }, context: { ...advertising, timezone: 'Asia/Tokyo' } });
+    await send(h.app, '/v1/identify', { userId: 'quiet', traits: { tier: 'gold' }, context: { ...advertising, timezone: 'America/New_York' } });
+    // 24 Tuesdays at 10:00 in Tokyo (UTC+9, no daylight saving): 01:00Z — as many events as the default prior's strength, so the slot is personal.
+    for (let k = 0; k < 24; k++) {
+      const timestamp = new Date(Date.parse('2026-11-24T01:00:00.000Z') - k * 7 * 86_400_000).toISOString();
+      await send(h.app, '/v1/track', { userId: 'opener', event: 'Email Opened', timestamp, context: { timezone: 'Asia/Tokyo' } });
+    }
+    await h.tact.consumers.runAll();
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterEach(async () => h.close());
+
+  it('writes sendAt — the next start of the subject\'s best local hour of week — with its estimate, in JSONL and CSV', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tact-batch-'));
+    const before = Date.now();
+    const s = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'send.jsonl'), format: 'jsonl' });
+    expect(s.written).toBe(2);
+    const lines = readFileSync(join(dir, 'send.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const opener = lines.find((l) => l.sendTime?.timezone === 'Asia/Tokyo');
+    expect(opener.sendTime).toMatchObject({ slot: 34, label: 'Tuesday 10:00 (local time)', estimate: { source: 'personal', status: 'established', evidence: 24 } });
+    const at = Date.parse(opener.sendTime.sendAt);
+    expect(at).toBeGreaterThanOrEqual(before - 3_600_000);
+    expect(at - before).toBeLessThanOrEqual(7 * 86_400_000);
+    if (at > before) expect([new Date(at).getUTCDay(), new Date(at).getUTCHours(), new Date(at).getUTCMinutes()]).toEqual([2, 1, 0]); // Tuesday 01:00Z = 10:00 in Tokyo
+    const quiet = lines.find((l) => l !== opener);
+    expect(quiet.sendTime).toMatchObject({ timezone: 'America/New_York', estimate: { source: 'population', status: 'learning' } });
+    for (const l of lines) expect(typeof l.sendTime.estimate.low).toBe('number');
+
+    const csv = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'send.csv'), format: 'csv', includeNone: true, sendTime: true });
+    expect(csv.written).toBe(2);
+    const rows = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n').slice(1);
+    for (const r of rows) if (r.includes(',action,')) expect(r).toMatch(/,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[^,]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,(personal|population),(learning|established)$/);
+    expect(rows.some((r) => r.includes(',action,'))).toBe(true);
+    const off = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'off.jsonl'), format: 'jsonl', includeNone: true, sendTime: false });
+    expect(off.written).toBe(2);
+    expect(readFileSync(join(dir, 'off.jsonl'), 'utf8').includes('sendAt')).toBe(false);
   });
 });
 

@@ -22,6 +22,8 @@ export function decideBatchCommand(program: Command): void {
     .option('--limit <n>', 'at most this many subjects of the audience')
     .option('--max-actions <n>', 'stop after this many action choices (the campaign\'s own cap)')
     .option('--include-none', 'also write decisions whose choice is "none"')
+    .option('--send-time', 'add sendAt (the subject\'s best hour of week, next occurrence) and its estimate (default: on when send time is configured, outbound channels)')
+    .option('--no-send-time', 'leave out sendAt')
     .option('--context <json>', 'the decision context, as JSON', '{}')
     .option('-u, --url <url>', 'server URL (env TACT_URL)', process.env.TACT_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`)
     .option('-k, --key <key>', 'server key (env TACT_SERVER_KEY)', process.env.TACT_SERVER_KEY)
@@ -52,6 +54,7 @@ Examples:
         url: o.url as string, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context,
         out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch: Number(o.webhookBatch),
         retry: { attempts: Number(o.retries), baseMs: 500, maxMs: 30_000 }, limit: num(o.limit), maxActions: num(o.maxActions), includeNone: Boolean(o.includeNone),
+        sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
         onProgress: (p) => {
           if (bar) {
             if (!shown) bar.start(Math.max(1, p.total), 0, p);

@@ -1,14 +1,17 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { SendTime } from '../../models/send-time/send-at.js';
 
 /** A decision line of the batch stream, as written out. */
 export interface BatchDecision {
   subject: string;
   profileId: string;
   decision: { decisionId: string; placement: string; choices: { rank: number; kind: string; action?: string; variant?: string; queue?: string; score?: number; propensity?: number; explanation?: string }[] };
+  /** Outbound channels: when to send, and the send-time Estimate behind it. */
+  sendTime?: SendTime;
 }
 
 /** The CSV header: one row per choice. @example CSV_COLUMNS.join(',') */
-export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'explanation'];
+export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus'];
 
 /** One CSV field, quoted when it needs to be (RFC 4180). @example csvField('a,b') // '"a,b"' */
 export function csvField(v: unknown): string {
@@ -23,8 +26,10 @@ export function csvField(v: unknown): string {
  * csvRows(line); // ['profile:01J…,01J…,01K…,weekly-email,1,action,shoes-offer,a,,2.8,0.97,…']
  */
 export function csvRows(d: BatchDecision): string[] {
+  const t = d.sendTime;
+  const when = t ? [t.sendAt, t.label, t.estimate.value, t.estimate.low, t.estimate.high, t.estimate.source, t.estimate.status] : [];
   return d.decision.choices.map((c) =>
-    [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.explanation].map(csvField).join(','),
+    [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.explanation, ...(c.kind === 'action' ? when : [])].map(csvField).join(','),
   );
 }
 

@@ -10,8 +10,10 @@ const choice = {
   required: ['rank', 'kind'],
   properties: {
     rank: { type: 'integer' },
-    kind: { type: 'string', enum: ['action', 'none', 'handoff'] },
+    kind: { type: 'string', enum: ['action', 'none', 'handoff', 'item'], description: '`item`: one ranked item of a recommendation placement (propensity 1: the list is deterministic).' },
     action: str, variant: str, content: anyObj, queue: str,
+    item: { type: 'string', description: 'The recommended item (kind `item`).' },
+    propensityError: { type: 'number', description: 'Bound on the numerical error of `propensity` (bandit selection computes it by quadrature).' },
     score: { type: 'number' },
     propensity: { type: 'number', description: 'The exact probability with which this choice was made at its rank, given the ranks above it.' },
     held: anyObj,
@@ -76,7 +78,7 @@ export const decideSchemas = {
       properties: {
         subject: { type: 'string', minLength: 1, description: 'Any identifier: userId, anonymousId, email, or kind:value.' },
         placement: { type: 'string', minLength: 1 },
-        context: { ...anyObj, description: 'What the caller knows about the moment (page, device …); rules read it as `context`.' },
+        context: { ...anyObj, description: 'What the caller knows about the moment (page, device …); rules read it as `context`. At a recommendation placement, `context.items` ([{id, relevance}]) asks for that list re-ranked.' },
         n: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'How many ranked choices (at most the placement\'s slots).' },
         explain: { type: 'string', enum: ['summary', 'full'], default: 'summary', description: '`full` adds every candidate\'s verdict and the fact values used.' },
       },
@@ -199,6 +201,7 @@ export const decideSchemas = {
         limit: { type: 'integer', minimum: 1, description: 'Stop after this many subjects in the audience.' },
         maxActions: { type: 'integer', minimum: 0, description: 'Stop after this many action choices (the campaign\'s own cap).' },
         includeNone: { type: 'boolean', default: false, description: 'Also stream decisions whose choice is "none".' },
+        sendTime: { type: 'boolean', description: 'Add `sendTime` to each decision on an outbound channel: `sendAt`, the next start of the subject\'s best hour of week in their time zone, with the send-time estimate (default: on when send time is configured).' },
       },
     },
   },

@@ -17,6 +17,9 @@ export function scoreWords(c: Candidate): string {
   const e = c.estimate;
   if (!e) return 'not scored';
   const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? 'learning — not enough data yet' : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
+  const u = c.uplift;
+  if (u && !c.upliftFallback) parts[0] = `${u.value >= 0 ? '+' : ''}${pct(u.value)} ${c.action.goal} uplift over "none" (${Math.round(u.level * 100)}% ${pct(u.low)} to ${pct(u.high)}, n=${u.evidence}, ${u.modelVersion})`;
+  if (c.upliftFallback) parts[0] += ` [scored on the rate, not the uplift: ${c.upliftFallback}]`;
   for (const [name, w] of c.levers ?? []) parts.push(`${num(w)} (${name})`);
   return `${parts.join(' × ')}${c.action.contactCost ? ` − contact cost ${num(c.action.contactCost)}` : ''}`;
 }
@@ -112,6 +115,8 @@ function scoreTrace(c: Candidate, detail: boolean): ScoreTrace {
     if (c.action.contactCost) t.cost = c.action.contactCost;
     if (c.levers) t.levers = c.levers;
   }
+  if (detail && c.uplift && !c.upliftFallback) t.uplift = { p: round(c.uplift.value, 1e6), lo: round(c.uplift.low, 1e6), hi: round(c.uplift.high, 1e6), n: c.uplift.evidence, model: c.uplift.modelVersion };
+  if (detail && c.upliftFallback) t.fallback = c.upliftFallback;
   if (c.review) t.review = c.review;
   return t;
 }

@@ -1,16 +1,21 @@
-import { runCheck, type Stage } from './types.js';
+import type { Estimate } from '../../learn/estimate.js';
+import { runCheck, type Candidate, type Stage, type StageContext } from './types.js';
 
 /**
  * Scoring: expected incremental value = estimate × value × levers − contact cost, against doing
  * nothing (whose score is the policy's `noneScore`, 0 by default). The estimate is the action's
- * goal rate from the {@link EstimateProvider}, with its interval and evidence; each lever whose
- * condition holds multiplies. The levers that applied are kept for the explanation.
+ * goal rate from the {@link EstimateProvider}, with its interval, evidence and ladder rung; each
+ * lever whose condition holds multiplies. Under `scoring: uplift` (or an experiment arm that pins
+ * an uplift model) the estimate multiplied is the action's uplift over "none" — when the model
+ * has one for it and it is established; otherwise the rate, and the candidate says why.
  *
  * @example
  * scoring(candidates, ctx); // c.score = 0.041 × 40 × 1.2 − 0.5 = 1.47
  */
 export const scoring: Stage = (candidates, ctx) => {
   const subject = { key: ctx.subject.key, vars: ctx.vars };
+  const byUplift = wantsUplift(ctx);
+  if (byUplift && ctx.estimates.upliftModel) for (const p of ctx.estimates.upliftModel.paths()) ctx.facts.add(p);
   for (const c of candidates) {
     if (c.out) continue;
     const a = c.action;
@@ -24,6 +29,34 @@ export const scoring: Stage = (candidates, ctx) => {
     }
     c.estimate = est;
     c.levers = applied;
-    c.score = est.value * a.value * levers - a.contactCost;
+    const u = byUplift ? upliftFor(c, ctx, subject) : undefined;
+    c.score = (u ? u.value : est.value) * a.value * levers - a.contactCost;
   }
 };
+
+function wantsUplift(ctx: StageContext): boolean {
+  const pin = ctx.experiment?.model;
+  if (pin) return pin.startsWith('uplift');
+  return ctx.policy.scoring === 'uplift';
+}
+
+/** The established uplift of the candidate, or undefined with the reason kept on the candidate. */
+function upliftFor(c: Candidate, ctx: StageContext, subject: { key: string; vars: Record<string, unknown> }): Estimate | undefined {
+  const model = ctx.estimates.upliftModel;
+  if (!ctx.estimates.uplift || !model) {
+    c.upliftFallback = 'no uplift model is trained yet';
+    return undefined;
+  }
+  const u = ctx.estimates.uplift(c.action, subject);
+  if (!u) {
+    c.upliftFallback = `${model.modelVersion} has no arm for this action yet`;
+    return undefined;
+  }
+  if (u.status !== 'established') {
+    c.upliftFallback = `its uplift (${model.modelVersion}) is still learning`;
+    c.uplift = u;
+    return undefined;
+  }
+  c.uplift = u;
+  return u;
+}

@@ -6,6 +6,8 @@ export interface Pick {
   score: number;
   /** Exact probability of this pick at its rank, given the picks above it. */
   propensity: number;
+  /** Bound on the numerical error of `propensity` (bandit selection: quadrature; ε-greedy: none). */
+  propensityError?: number;
   /** False when exploration chose something other than the best-scoring option. */
   greedy: boolean;
   /** The best-scoring option at this rank (what a greedy choice would have been). */

@@ -6,6 +6,8 @@ import type { Check } from '../facts.js';
 import type { CompiledBudget, CompiledPolicy } from '../policy-compile.js';
 import type { Hold } from '../records.js';
 import type { ActionRules } from '../rulebook.js';
+import type { BanditBook } from '../bandit/bandit-select.js';
+import type { RecommendationAnswer } from '../recommend/recommend-decision.js';
 import { testRule } from '../../rules/cel.js';
 
 /** One action on its way through the pipeline; a stage that excludes it sets `out`. */
@@ -20,6 +22,10 @@ export interface Candidate {
   score?: number;
   /** Levers that applied: [name, weight]. */
   levers?: [string, number][];
+  /** Uplift scoring: the action's incremental effect over "none" the score used. */
+  uplift?: Estimate;
+  /** Uplift scoring was asked for but the rate was used: why. */
+  upliftFallback?: string;
 }
 
 /** An action choice the subject received, as contact rules count it. */
@@ -83,6 +89,10 @@ export interface StageContext {
   random: () => number;
   /** The subject's arm in the placement's running experiment, if any. */
   experiment?: StageExperiment;
+  /** The placements' bandits (placements with `selection.kind: thompson`). */
+  bandits?: BanditBook;
+  /** A recommendation placement's answer, asked before the pipeline runs. */
+  recommendation?: RecommendationAnswer;
 }
 
 /** A stage: marks the candidates it excludes (those already out are left alone). */

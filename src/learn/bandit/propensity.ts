@@ -9,7 +9,8 @@
  * quadrature's error estimate plus the truncated tails (|u| > 8.5 carries < 2·10⁻¹⁷) plus
  * 2·10⁻¹⁷ per pruned action (an action whose score can exceed another's floor only beyond 8.5σ)
  * plus 10⁻¹² per rival for the tabulated normal CDF (normal-table.ts), plus the products cut to 0
- * below 10⁻¹⁶. The integrand's weights sum to at most 1, so these absolute errors add.
+ * below 10⁻¹⁶, plus (with values) Φ(−8.5) per rival for the factors taken as 1 once the rival's
+ * score at +8.5σ is below the score being integrated. The integrand's weights sum to at most 1, so these absolute errors add.
  */
 import { integrate } from '../math/quadrature.js';
 import { FAST_NORMAL_CDF_ERROR, fastNormalCdf } from '../math/normal-table.js';
@@ -90,15 +91,20 @@ export function winProbability(dist: ScoreDistributions, a: number, candidates?:
   if (!values && sds[a] > 0) return unitValueWin(means, sds, a, rivals, tol, extraError);
   const muA = means[a];
   const sdA = sds[a];
+  // Rivals by their highest score (at +8.5σ), highest first: once a rival's highest score is below
+  // the score s of `a`, so is every later one's, and their factors are 1 up to Φ(−8.5) each.
+  const order = rivals.map((j) => ({ j, max: scoreOf(values, j, means[j] + SUPPORT_SD * sds[j], offsets) })).sort((x, y) => y.max - x.max);
   const factor = (z: number): number => {
     const s = scoreOf(values, a, z, offsets);
     let prod = 1;
-    for (const j of rivals) {
+    for (let k = 0; k < order.length; k++) {
+      if (order[k].max < s) break;
+      const j = order[k].j;
       const t = thresholdFor(values, j, s, offsets);
       if (t === Infinity) continue;
       if (t === -Infinity) return 0;
       prod *= sds[j] > 0 ? fastNormalCdf((t - means[j]) / sds[j]) : t > means[j] ? 1 : 0;
-      if (prod === 0) return 0;
+      if (prod < NEGLIGIBLE) return 0;
     }
     return prod;
   };
@@ -114,7 +120,7 @@ export function winProbability(dist: ScoreDistributions, a: number, candidates?:
   if (lowU >= SUPPORT_SD) return { probability: 0, errorBound: extraError };
   const q = integrate((u) => normalPdf(u) * factor(muA + sdA * u), lowU, SUPPORT_SD, tol);
   const probability = Math.min(1, Math.max(0, q.value));
-  return { probability, errorBound: q.errorEstimate + extraError + rivals.length * FAST_NORMAL_CDF_ERROR };
+  return { probability, errorBound: q.errorEstimate + extraError + rivals.length * (FAST_NORMAL_CDF_ERROR + TAIL) + 17 * NEGLIGIBLE };
 }
 
 /** Products below this are treated as 0 in the unit-value integrand (adds ≤ 10⁻¹⁶ to the error). */

@@ -101,7 +101,7 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
     const cur = windowCounts(s, curFrom, now + 1);
     const base = windowCounts(s, baseFrom, curFrom);
     for (const metric of c.metrics) {
-      const check = runCheck(metric, cur, base, c);
+      const check = runCheck(metric, cur, base, c, baselineWindows(s, baseFrom, curFrom, c));
       if (!check) continue;
       const trackId = `${id}#${metric}`;
       const t = tracks[trackId] ?? { active: false };
@@ -137,11 +137,23 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
   return { state: { series, tracks }, alerts };
 }
 
-function runCheck(metric: MonitorMetric, cur: BucketCounts, base: BucketCounts, c: MonitorConfig): CheckResult | null {
+/**
+ * How many current-window lengths of baseline the key really has: a key first seen two hours ago
+ * has two hours of baseline, not the configured week (else its volume would look like a surge).
+ */
+function baselineWindows(s: SeriesState, baseFrom: number, curFrom: number, c: MonitorConfig): number {
+  let first = Infinity;
+  for (const t of Object.keys(s.buckets)) first = Math.min(first, Number(t));
+  return Math.max(0, curFrom - Math.max(baseFrom, first)) / c.currentWindowMs;
+}
+
+function runCheck(metric: MonitorMetric, cur: BucketCounts, base: BucketCounts, c: MonitorConfig, windows: number): CheckResult | null {
   const evidence = { minTrials: c.minTrials, minBaselineTrials: c.minBaselineTrials };
   switch (metric) {
     case 'volume':
-      return volumeCheck(cur.exposures, base.exposures, c.baselineWindowMs / c.currentWindowMs, c.alpha, c.minBaselineVolume);
+      // Less than one window of history: no baseline to judge volume against yet.
+      if (windows < 1) return null;
+      return volumeCheck(cur.exposures, base.exposures, windows, c.alpha, c.minBaselineVolume);
     case 'response-rate':
       return rateCheck({ events: cur.responses, trials: cur.exposures }, { events: base.responses, trials: base.exposures }, c.alpha, evidence);
     case 'negative-rate':

@@ -68,6 +68,14 @@ export class SubjectEstimates {
     return out;
   }
 
+  /** Every configured rate of the subject at its ladder position (the decision pipeline's rules read them). */
+  async rates(state: ProfileState, now: number, position: LadderPosition): Promise<SubjectEstimate[]> {
+    const rates = this.settings.get(ratesKind);
+    if (!rates.length) return [];
+    const rows = new Map((await this.store.estimates.getMany(rates.map((r) => ({ subjectId: state.id, model: 'rate', key: r.def.name })))).map((r) => [r.key, r]));
+    return Promise.all(rates.map((r) => this.rateWith(r, rows.get(r.def.name), position, now)));
+  }
+
   /** One rate of the subject (undefined when no such rate is configured). */
   async rate(state: ProfileState, name: string, now: number): Promise<SubjectEstimate | undefined> {
     const r = this.settings.get(ratesKind).find((x) => x.def.name === name);

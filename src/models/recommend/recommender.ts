@@ -19,6 +19,10 @@ export interface RecommendationQuery {
   n: number;
   placement?: string;
   filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string };
+  /** Rules compiled by the caller (a catalog placement's), over `item`, the profile's facts and `context`. */
+  rules?: readonly CompiledRule[];
+  /** The request's context, as rules read it (`context.outOfStock` …). */
+  context?: Record<string, unknown>;
 }
 
 /** One recommended item with the reason it is there. */
@@ -69,11 +73,12 @@ export class Recommender {
     if (cfg.rule) rules.push(compileRule(cfg.rule, 'rule'));
     if (placement?.rule) rules.push(compileRule(placement.rule, `placements.${q.placement}.rule`));
     if (q.filters?.rule) rules.push(compileRule(q.filters.rule, 'filters.rule'));
+    if (q.rules) rules.push(...q.rules);
     const m = await this.model();
     if (!m) return { items: [], modelVersion: null, status: 'learning', note: 'learning — no recommendation model has been trained yet (tact train recommendations)' };
     const { history, purchased } = this.histories(q.subject, now);
     const toIdx = (ids: Iterable<string>) => [...ids].map((id) => m.index.get(id)).filter((i): i is number => i !== undefined);
-    const vars = q.subject ? ruleVars(q.subject, this.settings.get(featuresKind), now) : {};
+    const vars: Record<string, unknown> = { ...(q.subject ? ruleVars(q.subject, this.settings.get(featuresKind), now) : {}), context: q.context ?? {} };
     const allow = rules.length ? (i: number) => {
       const id = m.state.items[i];
       const item = { ...(cfg.items[id] ?? {}), id };

@@ -9,7 +9,7 @@ import { checkDuration, isObject } from '../kind-checks.js';
  * @example
  * MODEL_NAMES.includes('rates'); // true
  */
-export const MODEL_NAMES = ['micro-segments', 'send-time', 'rates', 'baselines', 'recommendations'] as const;
+export const MODEL_NAMES = ['micro-segments', 'send-time', 'rates', 'baselines', 'recommendations', 'uplift'] as const;
 /**
  * A model `tact train` knows.
  *

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
+import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
-  type FlagRow, type HoldRow, type OutcomeRow,
+  type FlagRow, type HoldRow, type OutcomeRow, type GroupN, joinGroupCounts,
 } from '../sqlite/decisions-rows.js';
 import { inTransaction } from './database.js';
 
@@ -69,6 +69,16 @@ export class PostgresDecisionStore implements DecisionStore {
 
   async successCounts(): Promise<CountRow[]> {
     return (await this.pool.query<CountRow>('SELECT action, profile_key AS "profileKey", count(*)::bigint AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key')).rows;
+  }
+
+  async groupCounts(): Promise<GroupCountRow[]> {
+    const cols = `(d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment') AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel", count(*)::bigint AS n`;
+    const has = `((d.body::jsonb ->> 'segment') IS NOT NULL OR (d.body::jsonb ->> 'microSegment') IS NOT NULL)`;
+    const [t, s] = await Promise.all([
+      this.pool.query<GroupN>(`SELECT c.action, ${cols} FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND ${has} GROUP BY 1, 2, 3, 4`),
+      this.pool.query<GroupN>(`SELECT o.action, ${cols} FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND ${has} GROUP BY 1, 2, 3, 4`),
+    ]);
+    return joinGroupCounts(t.rows, s.rows);
   }
 
   async addOutcomes(o: OutcomeRecord[]): Promise<void> {

@@ -3,6 +3,9 @@ import { collectConformance } from '../conformance/collect.case.js';
 import { configConformance } from '../conformance/config.case.js';
 import { learnConformance } from '../conformance/learn.case.js';
 import { decideConformance } from '../conformance/decide.case.js';
+import { measureConformance } from '../conformance/measure.case.js';
+import { monitorConformance } from '../conformance/monitor.case.js';
+import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { freshPostgresDatabase } from '../../../test/postgres.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -11,6 +14,9 @@ collectConformance('postgres');
 configConformance('postgres');
 learnConformance('postgres');
 decideConformance('postgres');
+measureConformance('postgres');
+monitorConformance('postgres');
+decideGroupsConformance('postgres');
 
 describe('several processes on one PostgreSQL', () => {
   it('three ingestors linking the same identities concurrently keep one profile per user', async () => {

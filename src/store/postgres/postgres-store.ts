@@ -7,6 +7,8 @@ import { PostgresDocumentStore } from './documents.js';
 import { PostgresEstimateStore } from './estimates.js';
 import { PostgresKeyStore } from './keys.js';
 import { PostgresModelStore } from './models.js';
+import { PostgresMonitorStore } from './monitors.js';
+import { PostgresMeasureStore } from './measure.js';
 import { PostgresProfileStore } from './profiles.js';
 import { PostgresSegmentStore } from './segments.js';
 
@@ -26,6 +28,8 @@ export class PostgresStore implements Store {
   readonly segments: PostgresSegmentStore;
   readonly models: PostgresModelStore;
   readonly decisions: PostgresDecisionStore;
+  readonly monitors: PostgresMonitorStore;
+  readonly measure: PostgresMeasureStore;
 
   constructor(readonly pool: pg.Pool) {
     this.collect = new PostgresCollectStore(pool);
@@ -36,6 +40,8 @@ export class PostgresStore implements Store {
     this.segments = new PostgresSegmentStore(pool);
     this.models = new PostgresModelStore(pool);
     this.decisions = new PostgresDecisionStore(pool);
+    this.monitors = new PostgresMonitorStore(pool);
+    this.measure = new PostgresMeasureStore(pool);
   }
 
   async migrate(): Promise<{ applied: string[] }> {

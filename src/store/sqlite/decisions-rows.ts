@@ -1,4 +1,5 @@
 import type { DecisionRecord } from '../../decide/decision.js';
+import type { GroupCountRow } from '../../decide/decision-store.js';
 import type { Flag, Hold, OutcomeRecord } from '../../decide/records.js';
 
 /** Row shapes of the decisions tables and their mapping to domain records (shared by both stores). */
@@ -51,3 +52,32 @@ export const FLAG_COLS = 'id, target_kind, target_id, name, note, until, author,
 export const HOLD_COLS = 'id, decision_id, profile_key, subject, placement, action, variant, queue, status, created_at, decided_at, reviewer, note, delivered_in';
 /** Columns of decision_outcomes. @example `SELECT ${OUTCOME_COLS} FROM decision_outcomes` */
 export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at';
+
+/** A count per action and ladder group, as both stores' group queries return it. */
+export interface GroupN {
+  action: string;
+  segment: string | null;
+  microSegment: number | string | null;
+  microSegmentModel: string | null;
+  n: number | string;
+}
+
+/**
+ * Trials and successes per (action, group) from the two grouped queries (shared by both stores).
+ *
+ * @example
+ * joinGroupCounts([{ action: 'a', segment: 'vip', microSegment: null, microSegmentModel: null, n: 4 }], []);
+ * // [{ action: 'a', segment: 'vip', microSegment: null, microSegmentModel: null, trials: 4, successes: 0 }]
+ */
+export function joinGroupCounts(trials: GroupN[], successes: GroupN[]): GroupCountRow[] {
+  const key = (r: GroupN) => `${r.action}|${r.segment ?? ''}|${r.microSegment ?? ''}|${r.microSegmentModel ?? ''}`;
+  const out = new Map<string, GroupCountRow>();
+  const row = (r: GroupN) => {
+    let x = out.get(key(r));
+    if (!x) out.set(key(r), (x = { action: r.action, segment: r.segment, microSegment: r.microSegment === null ? null : Number(r.microSegment), microSegmentModel: r.microSegmentModel, trials: 0, successes: 0 }));
+    return x;
+  };
+  for (const r of trials) row(r).trials += Number(r.n);
+  for (const r of successes) row(r).successes += Number(r.n);
+  return [...out.values()];
+}

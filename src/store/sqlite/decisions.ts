@@ -1,11 +1,12 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
+import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from './decisions-rows.js';
 import { GroupAppender } from './decisions-appender.js';
+import { type GroupN, joinGroupCounts } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 const SQL = {
@@ -39,6 +40,8 @@ export class SqliteDecisionStore implements DecisionStore {
       contacts: db.prepare(`SELECT decision_id AS decisionId, at, profile_key AS profileKey, action, channel, placement FROM decision_choices WHERE at >= ? AND kind = 'action' ORDER BY at, decision_id, rank`),
       trials: db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`),
       successes: db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key'),
+      groupTrials: db.prepare(`SELECT c.action, json_extract(d.body, '$.segment') AS segment, json_extract(d.body, '$.microSegment') AS microSegment, json_extract(d.body, '$.microSegmentModel') AS microSegmentModel, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (json_extract(d.body, '$.segment') IS NOT NULL OR json_extract(d.body, '$.microSegment') IS NOT NULL) GROUP BY 1, 2, 3, 4`),
+      groupSuccesses: db.prepare(`SELECT o.action, json_extract(d.body, '$.segment') AS segment, json_extract(d.body, '$.microSegment') AS microSegment, json_extract(d.body, '$.microSegmentModel') AS microSegmentModel, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND (json_extract(d.body, '$.segment') IS NOT NULL OR json_extract(d.body, '$.microSegment') IS NOT NULL) GROUP BY 1, 2, 3, 4`),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
       outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
       countOld: db.prepare('SELECT (SELECT count(*) FROM decisions WHERE at < ?) AS d, (SELECT count(*) FROM decision_outcomes WHERE at < ?) AS o, (SELECT count(*) FROM decision_choices WHERE at < ?) AS c'),
@@ -88,6 +91,10 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async successCounts(): Promise<CountRow[]> {
     return this.s.successes.all() as CountRow[];
+  }
+
+  async groupCounts(): Promise<GroupCountRow[]> {
+    return joinGroupCounts(this.s.groupTrials.all() as GroupN[], this.s.groupSuccesses.all() as GroupN[]);
   }
 
   async addOutcomes(o: OutcomeRecord[]): Promise<void> {

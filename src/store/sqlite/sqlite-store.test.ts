@@ -6,6 +6,9 @@ import { collectConformance } from '../conformance/collect.case.js';
 import { configConformance } from '../conformance/config.case.js';
 import { learnConformance } from '../conformance/learn.case.js';
 import { decideConformance } from '../conformance/decide.case.js';
+import { measureConformance } from '../conformance/measure.case.js';
+import { monitorConformance } from '../conformance/monitor.case.js';
+import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { openSqliteStore } from './sqlite-store.js';
 
@@ -13,6 +16,9 @@ collectConformance('sqlite');
 configConformance('sqlite');
 learnConformance('sqlite');
 decideConformance('sqlite');
+measureConformance('sqlite');
+monitorConformance('sqlite');
+decideGroupsConformance('sqlite');
 
 describe('embedded store recovery (SQLite only: PostgreSQL writes every state through)', () => {
   it('rebuilds profile states exactly from the log after a crash without a checkpoint', async () => {

@@ -6,6 +6,8 @@ import { SqliteDocumentStore } from './documents.js';
 import { SqliteEstimateStore } from './estimates.js';
 import { SqliteKeyStore } from './keys.js';
 import { SqliteModelStore } from './models.js';
+import { SqliteMonitorStore } from './monitors.js';
+import { SqliteMeasureStore } from './measure.js';
 import { ProfileMemory } from './profile-memory.js';
 import { SqliteProfileStore } from './profiles.js';
 import { SqliteSegmentStore } from './segments.js';
@@ -43,6 +45,8 @@ export class SqliteStore implements Store {
   readonly segments: SqliteSegmentStore;
   readonly models: SqliteModelStore;
   readonly decisions: SqliteDecisionStore;
+  readonly monitors: SqliteMonitorStore;
+  readonly measure: SqliteMeasureStore;
   readonly writer: SqliteWriter;
   private timer: NodeJS.Timeout | undefined;
   private readonly walCheckpointer: WalCheckpointer | undefined;
@@ -63,6 +67,8 @@ export class SqliteStore implements Store {
     this.segments = new SqliteSegmentStore(db, this.writer);
     this.models = new SqliteModelStore(db, this.writer);
     this.decisions = new SqliteDecisionStore(db, this.writer);
+    this.monitors = new SqliteMonitorStore(db);
+    this.measure = new SqliteMeasureStore(db);
     const limit = options.checkpointDirty ?? 100_000;
     this.collect.afterIngest = () => {
       if (this.collect.dirtyProfiles >= limit) this.checkpointSoon();

@@ -2,6 +2,7 @@ import { coreSqlite } from './core.js';
 import { decideSqlite } from './decide.js';
 import { learnSqlite } from './learn.js';
 import { monitorSqlite } from './monitor.js';
+import { measureSqlite } from './measure.js';
 
 /**
  * A schema migration. Ids are "<capability>-<nnn>" and never change; each capability keeps its
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every SQLite migration, in the order they apply. */
-export const sqliteMigrations: Migration[] = [...coreSqlite, ...learnSqlite, ...decideSqlite, ...monitorSqlite];
+export const sqliteMigrations: Migration[] = [...coreSqlite, ...learnSqlite, ...decideSqlite, ...monitorSqlite, ...measureSqlite];

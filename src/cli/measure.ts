@@ -1,0 +1,99 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { Settings } from '../config/settings.js';
+import { formatEvaluation, formatResults } from '../measure/format.js';
+import { experimentResults } from '../measure/experiments-service/results.js';
+import { evaluatePolicy } from '../measure/policy-eval/evaluate.js';
+import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
+import { documentKinds } from '../server/tact.js';
+import { openStore, storeChoiceFromEnv } from '../store/open.js';
+
+const time = (s: string | undefined, what: string): number | undefined => {
+  if (s === undefined) return undefined;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new Error(`The ${what} "${s}" is not a date; use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.`);
+  return t;
+};
+
+/**
+ * `tact experiment results <id>`: an experiment's readout from the decision log of the store of
+ * TACT_DATA_DIR / TACT_DATABASE_URL.
+ *
+ * @example
+ * tact experiment results hero-test --pre-days 14 --json
+ */
+export function experimentCommand(program: Command): void {
+  const exp = program.command('experiment').description('Experiments: results per arm and metric from the decision log.');
+  exp
+    .command('results')
+    .argument('<id>', 'the experiment id (see the `experiments` configuration)')
+    .option('--from <date>', 'decisions from this time (default: the whole log)')
+    .option('--to <date>', 'decisions and outcomes before this time (default: now)')
+    .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
+    .option('--json', 'print the results as one JSON object')
+    .action(async (id: string, o: { from?: string; to?: string; preDays: string; json?: boolean }) => {
+      const store = await openStore(storeChoiceFromEnv(process.env));
+      try {
+        const settings = new Settings(store.documents, documentKinds);
+        await settings.reload();
+        const r = await experimentResults(store.measure, settings, id, { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays) });
+        process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatResults(r));
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/**
+ * `tact evaluate-policy`: what a candidate would have earned on the logged decisions of a
+ * placement (IPS, SNIPS, DM, DR with bootstrap intervals, and the diagnostics), with a progress bar.
+ *
+ * @example
+ * tact evaluate-policy --placement home --lever "winter push=1.5" --exploration 0.1
+ */
+export function evaluatePolicyCommand(program: Command): void {
+  program
+    .command('evaluate-policy')
+    .description('Off-policy evaluation on the decision log: what a candidate policy version, lever weights or exploration setting would have earned.')
+    .requiredOption('--placement <id>', 'the placement whose logged decisions to use')
+    .option('--policy <version>', 'a stored policy version as the candidate')
+    .option('--lever <name=weight...>', 'a lever weight of the candidate (repeatable)')
+    .option('--exploration <share>', "the candidate's exploration budget")
+    .option('--none-score <score>', "the candidate's score of doing nothing")
+    .option('--from <date>', 'decisions from this time')
+    .option('--to <date>', 'decisions before this time')
+    .option('--replicates <n>', 'bootstrap replicates', '500')
+    .option('--seed <n>', 'bootstrap seed', '1')
+    .option('--json', 'print the evaluation as one JSON object')
+    .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; from?: string; to?: string; replicates: string; seed: string; json?: boolean }) => {
+      const candidate: PolicyCandidate = {};
+      if (o.policy !== undefined) candidate.policy = Number(o.policy);
+      if (o.exploration !== undefined) candidate.exploration = Number(o.exploration);
+      if (o.noneScore !== undefined) candidate.noneScore = Number(o.noneScore);
+      for (const l of o.lever ?? []) {
+        const i = l.lastIndexOf('=');
+        if (i <= 0) throw new Error(`The --lever "${l}" must be name=weight, e.g. "winter push=1.5".`);
+        (candidate.levers ??= {})[l.slice(0, i)] = Number(l.slice(i + 1));
+      }
+      const store = await openStore(storeChoiceFromEnv(process.env));
+      const from = time(o.from, '--from');
+      const to = time(o.to, '--to') ?? Date.now();
+      const bar = process.stderr.isTTY ? new SingleBar({ format: 'evaluate-policy {bar} {percentage}% {read} decisions', hideCursor: true }, Presets.shades_classic) : undefined;
+      let start: number | undefined;
+      try {
+        const r = await evaluatePolicy(store.measure, store.documents, { placement: o.placement, candidate, from, to, replicates: Number(o.replicates), seed: Number(o.seed) }, (read, at) => {
+          if (!bar) return;
+          if (start === undefined) {
+            start = from ?? at;
+            bar.start(Math.max(1, to - start), 0, { read: 0 });
+          }
+          bar.update(Math.min(to - start, at - start), { read });
+        });
+        bar?.stop();
+        process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatEvaluation(r));
+      } finally {
+        bar?.stop();
+        await store.close();
+      }
+    });
+}

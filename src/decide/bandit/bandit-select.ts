@@ -1,0 +1,114 @@
+import { actionEstimate } from '../../learn/bandit/action-estimate.js';
+import { mixture, propensityOf } from '../../learn/bandit/exploration.js';
+import { linearPredictor } from '../../learn/bandit/logistic-posterior.js';
+import { sampledScore, type ScoreDistributions } from '../../learn/bandit/propensity.js';
+import { type BanditAction, type BanditConfig, type BanditState, withIntercept } from '../../learn/bandit/thompson.js';
+import type { Pick } from '../stages/selection.js';
+import type { Candidate, StageContext } from '../stages/types.js';
+import { contextVector } from './selection-option.js';
+
+/** The bandits of the placements, as the pipeline sees them (placement-bandits.ts). */
+export interface BanditBook {
+  /** The placement's bandit, with every listed action present (new ones start from the population prior). */
+  stateFor(placement: string, actions: readonly string[], config: BanditConfig): BanditState;
+  /** "bandit:<placement>@<outcomes absorbed>". */
+  versionOf(placement: string): string;
+}
+
+/** What bandit selection decided, with what the log keeps for learning. */
+export interface BanditPicks {
+  picks: Pick[];
+  /** The context vector (without the intercept) the outcomes will be learned at. */
+  features: number[];
+  modelVersion: string;
+}
+
+/**
+ * Thompson selection over the eligible candidates and "none". Each action's score is
+ * v·σ(Z) − c with Z ~ N(xᵀμ, xᵀΣx) its posterior linear predictor, v = value × levers and c the
+ * contact cost; "none" has the fixed score `noneScore`. At each rank the bandit's mixture
+ * (uniform floor ε, greedy share q forced by the policy's exploration budget, Thompson sampling —
+ * exploration.ts) chooses, and the logged propensity is its exact probability π(a) at that rank
+ * given the ranks above, with its numerical error bound. Only the chosen option's (and the greedy
+ * one's) integral is computed. Each candidate's estimate becomes the bandit's, so the explanation
+ * shows it, and its score the posterior-mean score.
+ *
+ * @example
+ * const r = banditSelect(candidates, ctx, book, 1); // r.picks[0].propensity === π(chosen)
+ */
+export function banditSelect(candidates: Candidate[], ctx: StageContext, book: BanditBook, slots: number): BanditPicks {
+  const sel = ctx.placement.selection;
+  const live = candidates.filter((c) => !c.out && c.score !== undefined);
+  const exploration = Math.min(1, Math.max(0, ctx.policy.exploration));
+  const config: BanditConfig = {
+    features: sel.features.length,
+    priorVariance: sel.priorVariance,
+    floorEpsilon: sel.floor ?? Math.min(0.01, exploration),
+    maxExplorationShare: exploration,
+    rampEvidence: 50,
+  };
+  const state = book.stateFor(ctx.placement.id, live.map((c) => c.action.id), config);
+  const modelVersion = book.versionOf(ctx.placement.id);
+  const context = contextVector(sel, ctx.vars);
+  const x = withIntercept(context);
+  const byId = new Map<string, BanditAction>(state.actions.map((a) => [a.id, a]));
+  const n = live.length + 1;
+  const means = new Float64Array(n);
+  const sds = new Float64Array(n);
+  const values = new Float64Array(n);
+  const offsets = new Float64Array(n);
+  const establishedWhen = { maxWidth: ctx.policy.estimates.establishedWidth };
+  const updatedAt = new Date(ctx.now).toISOString();
+  live.forEach((c, i) => {
+    const lp = linearPredictor(byId.get(c.action.id) as BanditAction, x);
+    const levers = (c.levers ?? []).reduce((p, [, w]) => p * w, 1);
+    means[i] = lp.mean;
+    sds[i] = Math.sqrt(lp.variance);
+    // A negative value would make the score fall with the goal probability; the bandit treats it as 0.
+    values[i] = Math.max(0, c.action.value * levers);
+    offsets[i] = c.action.contactCost;
+    c.estimate = actionEstimate(state, c.action.id, context, { establishedWhen, updatedAt, modelVersion, level: ctx.policy.estimates.level });
+    c.score = values[i] * c.estimate.value - offsets[i];
+  });
+  offsets[n - 1] = -ctx.policy.noneScore; // "none": v = 0, fixed score noneScore
+  const remaining = Array.from({ length: n }, (_, i) => i);
+  const picks: Pick[] = [];
+  while (picks.length < slots && remaining.length) {
+    const K = remaining.length;
+    const dist: ScoreDistributions = {
+      means: remaining.map((i) => means[i]), sds: remaining.map((i) => sds[i]),
+      values: remaining.map((i) => values[i]), offsets: remaining.map((i) => offsets[i]),
+    };
+    const mix = mixture(config, dist, K);
+    let chosen: number;
+    if (K > 1 && ctx.random() < mix.epsilon) chosen = Math.min(K - 1, Math.floor(ctx.random() * K));
+    else if (mix.q > 0 && ctx.random() < mix.q) chosen = mix.greedy;
+    else chosen = sampleWinner(dist, ctx.random);
+    const p = K === 1 ? { probability: 1, errorBound: 0 } : propensityOf(mix, dist, chosen, K);
+    const option = (k: number) => (remaining[k] === n - 1 ? undefined : live[remaining[k]]);
+    const scoreAt = (k: number) => sampledScore(dist, k, dist.means[k]);
+    const c = option(chosen);
+    picks.push({
+      candidate: c, score: c ? (c.score as number) : ctx.policy.noneScore, propensity: p.probability, propensityError: p.errorBound,
+      greedy: chosen === mix.greedy, best: option(mix.greedy), bestScore: option(mix.greedy)?.score ?? scoreAt(mix.greedy),
+    });
+    if (!c) break;
+    remaining.splice(chosen, 1);
+  }
+  return { picks, features: [...context], modelVersion };
+}
+
+/** One Thompson draw with the decider's random source (Box–Muller normals). */
+function sampleWinner(dist: ScoreDistributions, random: () => number): number {
+  let best = -Infinity;
+  let arg = 0;
+  for (let j = 0; j < dist.means.length; j++) {
+    const z = dist.sds[j] > 0 ? dist.means[j] + dist.sds[j] * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) : dist.means[j];
+    const s = sampledScore(dist, j, z);
+    if (s > best) {
+      best = s;
+      arg = j;
+    }
+  }
+  return arg;
+}

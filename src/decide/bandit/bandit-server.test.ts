@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { Rng } from '../../learn/math/prng.js';
+import { buildApp } from '../../server/app.js';
+import { Tact } from '../../server/tact.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { KEYS, bearer } from '../../../test/harness.js';
+
+const config = {
+  catalog: {
+    actions: [
+      { id: 'weak', name: 'Weak offer', channels: ['web'], value: 10 },
+      { id: 'strong', name: 'Strong offer', channels: ['web'], value: 10 },
+    ],
+    placements: [{ id: 'home', channel: 'web', selection: { kind: 'thompson', features: ['context.mobile'] } }],
+  },
+  policy: { exploration: { budget: 0.5 } },
+};
+/** True conversion probabilities: "strong" is better on every device, most on mobile. */
+const truth = (action: string, mobile: boolean) => (action === 'strong' ? (mobile ? 0.5 : 0.3) : 0.15);
+
+async function start(store: Store, seed: number): Promise<{ tact: Tact; app: FastifyInstance }> {
+  const rng = new Rng(seed);
+  const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false, random: () => rng.float(), configFile: { path: 'test-config', sections: config } });
+  await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
+  return { tact, app: await buildApp(tact) };
+}
+
+const post = (app: FastifyInstance, url: string, payload: object) => app.inject({ method: 'POST', url, headers: { authorization: bearer(), 'content-type': 'application/json' }, payload });
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+describe('bandit selection through the server', () => {
+  it('learns from outcomes to choose the better action, logs exact propensities, and keeps what it learned across a restart', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    cleanup.push(() => store.close());
+    const { tact, app } = await start(store, 17);
+    const world = new Rng(23);
+    const chosen: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const mobile = i % 2 === 0;
+      const res = await post(app, '/v1/decide', { subject: `visitor-${i}`, placement: 'home', context: { mobile } });
+      expect(res.statusCode).toBe(200);
+      const d = res.json();
+      const top = d.choices[0];
+      chosen.push(top.kind === 'action' ? top.action : 'none');
+      expect(top.propensity).toBeGreaterThan(0);
+      expect(top.propensity).toBeLessThanOrEqual(1);
+      if (top.kind !== 'action') continue;
+      const converted = world.float() < truth(top.action, mobile);
+      const out = await post(app, '/v1/outcomes', converted ? { decisionId: d.decisionId, type: 'conversion', value: 10 } : { decisionId: d.decisionId, type: 'dismissal' });
+      expect(out.statusCode).toBe(200);
+    }
+    const share = (xs: string[]) => xs.filter((x) => x === 'strong').length / xs.length;
+    expect(share(chosen.slice(300))).toBeGreaterThan(share(chosen.slice(0, 100)));
+    expect(share(chosen.slice(300))).toBeGreaterThan(0.7);
+    const actions = chosen.filter((c) => c !== 'none').length;
+    expect(tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${actions}`);
+    expect(tact.decide.bandits.openTrials()).toBe(0);
+
+    const explained = await app.inject({ method: 'GET', url: '/v1/decisions?placement=home&limit=1', headers: { authorization: bearer() } });
+    const last = explained.json().decisions?.[0] ?? explained.json()[0];
+    expect(last.modelVersion ?? last.explanation?.modelVersion).toMatch(/^bandit:home@\d+$/);
+
+    await app.close();
+    await tact.close();
+    const again = await start(store, 99);
+    cleanup.push(async () => (await again.app.close(), await again.tact.close()));
+    expect(again.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${actions}`);
+    const res = await post(again.app, '/v1/decide', { subject: 'after-restart', placement: 'home', context: { mobile: true } });
+    expect(res.json().choices[0].estimate.modelVersion).toBe(`bandit:home@${actions}`);
+  });
+});

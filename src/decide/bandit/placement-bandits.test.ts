@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Rng } from '../../learn/math/prng.js';
+import { defaultBanditConfig } from '../../learn/bandit/thompson.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { openTestStore } from '../../../test/harness.js';
+import type { DecisionRecord } from '../decision.js';
+import type { OutcomeRecord } from '../records.js';
+import { PlacementBandits } from './placement-bandits.js';
+
+const HOUR = 3_600_000;
+let stores: Store[] = [];
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const s of stores) await s.close();
+  for (const c of cleanups) await c();
+  stores = [];
+  cleanups = [];
+});
+
+function decision(id: string, action: string, at: number, mobile: number): DecisionRecord {
+  return {
+    id, at, profileKey: 'p', subject: 's', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'bandit:home@0', arm: 'treatment',
+    choices: [{ rank: 1, kind: 'action', action, score: 1, propensity: 0.5, why: '' }], scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
+    bandit: { model: 'bandit:home@0', features: [mobile] },
+  };
+}
+const outcome = (decisionId: string, action: string, success: boolean, reward: number): OutcomeRecord => ({
+  id: `o-${decisionId}`, at: 0, profileKey: 'p', type: success ? 'conversion' : 'dismissal', value: null, decisionId, action, credit: 1, reward, success, source: 'api',
+});
+
+function book(store: Store, successes: Set<string> = new Set()) {
+  return new PlacementBandits({
+    store: store.estimates,
+    decisions: { outcomesOf: async (id) => (successes.has(id) ? [outcome(id, 'a', true, 1)] : []) },
+    windowOf: () => HOUR,
+    now: () => 0,
+  });
+}
+
+function learn(b: PlacementBandits, prefix: string, n: number, seed: number): void {
+  const rng = new Rng(seed);
+  b.stateFor('home', ['a', 'b'], defaultBanditConfig(1));
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}${i}`;
+    const action = i % 2 ? 'a' : 'b';
+    b.onDecision(decision(id, action, 0, rng.int(2)));
+    const success = rng.float() < 0.3;
+    b.onOutcomes([outcome(id, action, success, success ? 1 : 0)]);
+  }
+}
+
+describe('placement bandits', () => {
+  it('resolves a trial at a success, at a non-positive reward, or at the end of its window (reading the log first)', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    stores.push(store);
+    const b = book(store, new Set(['late-win']));
+    b.stateFor('home', ['a'], defaultBanditConfig(1));
+    b.onDecision(decision('win', 'a', 0, 1));
+    b.onDecision(decision('lose', 'a', 0, 1));
+    b.onDecision(decision('late-win', 'a', 0, 0));
+    b.onDecision(decision('silent', 'a', 0, 0));
+    b.onOutcomes([outcome('win', 'a', true, 10), outcome('lose', 'a', false, -5)]);
+    expect(b.openTrials()).toBe(2);
+    expect(await b.expire(HOUR - 1)).toBe(0);
+    expect(await b.expire(HOUR)).toBe(2);
+    const a = b.stateFor('home', ['a'], defaultBanditConfig(1)).actions[0];
+    expect(a.evidence).toBe(4);
+    expect(a.rewardSum).toBe(2); // "win" and "late-win"
+    expect(b.versionOf('home')).toBe('bandit:home@4');
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('persists to the estimates store (%s) and merges what two processes learned', async (kind) => {
+    const { store, cleanup } = await openTestStore(kind);
+    cleanups.push(cleanup);
+    const one = book(store);
+    const two = book(store);
+    learn(one, 'x', 30, 1);
+    learn(two, 'y', 20, 2);
+    await one.save();
+    await two.save();
+    await one.save();
+    expect(one.versionOf('home')).toBe('bandit:home@50');
+    expect(two.versionOf('home')).toBe('bandit:home@50');
+    const s1 = one.stateFor('home', [], defaultBanditConfig(1));
+    const s2 = two.stateFor('home', [], defaultBanditConfig(1));
+    expect(s1.actions.map((a) => a.evidence)).toEqual([25, 25]);
+    s1.actions.forEach((a, i) => a.mean.forEach((m, k) => expect(m).toBeCloseTo(s2.actions[i].mean[k], 9)));
+    const fresh = book(store);
+    await fresh.load(['home']);
+    expect(fresh.versionOf('home')).toBe('bandit:home@50');
+  });
+});

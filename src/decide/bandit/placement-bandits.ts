@@ -1,0 +1,190 @@
+import { createPosterior, type LogisticPosterior } from '../../learn/bandit/logistic-posterior.js';
+import { mergePosterior } from '../../learn/bandit/merge.js';
+import { banditFromJson, banditToJson, type BanditJson } from '../../learn/bandit/serialize.js';
+import { type BanditAction, type BanditConfig, type BanditState, addAction, createBandit, updateBandit } from '../../learn/bandit/thompson.js';
+import type { EstimateStore } from '../../models/estimates/estimate-store.js';
+import type { DecisionRecord } from '../decision.js';
+import type { OutcomeRecord } from '../records.js';
+import type { BanditBook } from './bandit-select.js';
+
+/** Where a placement's bandit is stored: one estimates row per placement. */
+export const BANDIT_MODEL = 'bandit';
+
+interface Entry {
+  state: BanditState;
+  /** Each action's posterior as last merged with the store (or its prior): local − base is ours to add. */
+  base: Map<string, LogisticPosterior>;
+  baseUpdates: number;
+  dirty: boolean;
+}
+
+/** A decision's action waiting for its outcome. */
+interface Trial {
+  decisionId: string;
+  placement: string;
+  action: string;
+  features: number[];
+  deadline: number;
+}
+
+const copy = (p: LogisticPosterior): LogisticPosterior => ({ ...createPosterior(p.mean, p.cov, true), evidence: p.evidence, rewardSum: p.rewardSum });
+
+/**
+ * The placements' bandits, learned online and kept in the estimates store.
+ *
+ * Learning: every action a bandit chose is a trial, learned at the context vector its decision
+ * logged. The trial succeeds (y = 1) at the first goal outcome credited to it (the value function
+ * already weighs the goal by the action's value in the score, so the model learns the goal's
+ * probability); it fails (y = 0) at a credited outcome whose reward is not positive (dismissal,
+ * unsubscribe), or when its attribution window ends without a success — then the decision log is
+ * read first, so a success recorded by another process still counts. Trials open at shutdown are
+ * dropped (neither success nor failure).
+ *
+ * Persistence: {@link save} (every 5 s with background work on, and on close) merges each
+ * changed bandit with the stored one — stored + (local − base) in natural parameters
+ * (learn/bandit/merge.ts) — writes it, and adopts the result; unchanged bandits adopt the stored
+ * one. So several processes on PostgreSQL each learn from their own decisions and see one
+ * another's evidence within seconds. Two processes writing the same placement in the same instant
+ * can lose one delta (last writer wins); the next save cannot recover it.
+ *
+ * @example
+ * const book = new PlacementBandits({ store: store.estimates, decisions: store.decisions, windowOf: () => 7 * DAY, now: Date.now });
+ * await book.load(['home']);
+ */
+export class PlacementBandits implements BanditBook {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, Trial>();
+  private saving: Promise<void> | undefined;
+
+  constructor(private readonly d: {
+    store: EstimateStore;
+    decisions: { outcomesOf(decisionId: string): Promise<OutcomeRecord[]> };
+    /** Attribution window of an action, ms. */
+    windowOf: (action: string) => number;
+    now: () => number;
+  }) {}
+
+  stateFor(placement: string, actions: readonly string[], config: BanditConfig): BanditState {
+    let e = this.entries.get(placement);
+    if (!e || e.state.config.features !== config.features) {
+      e = { state: createBandit([], config), base: new Map(), baseUpdates: 0, dirty: false };
+      this.entries.set(placement, e);
+    }
+    Object.assign(e.state.config, config);
+    for (const id of actions) {
+      if (e.state.actions.some((a) => a.id === id)) continue;
+      e.base.set(id, copy(addAction(e.state, id)));
+    }
+    return e.state;
+  }
+
+  versionOf(placement: string): string {
+    return `${BANDIT_MODEL}:${placement}@${this.entries.get(placement)?.state.updates ?? 0}`;
+  }
+
+  /** Opens a trial for each action a bandit chose (DecideService calls it for every logged decision). */
+  onDecision(r: DecisionRecord): void {
+    if (!r.bandit || r.arm !== 'treatment') return;
+    for (const c of r.choices) {
+      if (c.kind !== 'action' || !c.action) continue;
+      this.pending.set(`${r.id}|${c.action}`, { decisionId: r.id, placement: r.placement, action: c.action, features: r.bandit.features, deadline: r.at + this.d.windowOf(c.action) });
+    }
+  }
+
+  /** Resolves trials by the outcomes just recorded (OutcomeRecorder's callback). */
+  onOutcomes(records: readonly OutcomeRecord[]): void {
+    for (const o of records) {
+      if (!o.decisionId || !o.action) continue;
+      const key = `${o.decisionId}|${o.action}`;
+      const t = this.pending.get(key);
+      if (!t) continue;
+      if (o.success) this.learn(t, 1);
+      else if (o.reward <= 0) this.learn(t, 0);
+      else continue;
+      this.pending.delete(key);
+    }
+  }
+
+  /** Trials whose window has ended: a success in the log (from any process) or a failure. */
+  async expire(now = this.d.now()): Promise<number> {
+    const due = [...this.pending.entries()].filter(([, t]) => t.deadline <= now);
+    for (const [key, t] of due) {
+      const outcomes = await this.d.decisions.outcomesOf(t.decisionId);
+      if (!this.pending.delete(key)) continue;
+      this.learn(t, outcomes.some((o) => o.action === t.action && o.success) ? 1 : 0);
+    }
+    return due.length;
+  }
+
+  /** Trials still waiting. */
+  openTrials(): number {
+    return this.pending.size;
+  }
+
+  /** Reads the stored bandits of these placements (at start). */
+  async load(placements: readonly string[]): Promise<void> {
+    if (!placements.length) return;
+    const rows = await this.d.store.getMany(placements.map((key) => ({ subjectId: 'population', model: BANDIT_MODEL, key })));
+    for (const row of rows) this.adopt(row.key, banditFromJson(row.state as BanditJson));
+  }
+
+  /** Merges each bandit with the stored one and writes those that learned (at most one save at a time). */
+  save(): Promise<void> {
+    this.saving ??= this.saveAll().finally(() => (this.saving = undefined));
+    return this.saving;
+  }
+
+  private async saveAll(): Promise<void> {
+    for (const [placement, e] of [...this.entries]) {
+      const [row] = await this.d.store.getMany([{ subjectId: 'population', model: BANDIT_MODEL, key: placement }]);
+      const stored = row ? banditFromJson(row.state as BanditJson) : undefined;
+      if (!e.dirty) {
+        if (stored && stored.updates !== e.baseUpdates && stored.config.features === e.state.config.features) this.adopt(placement, stored, e);
+        continue;
+      }
+      const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a)]));
+      const snapUpdates = e.state.updates;
+      const merged: BanditState = { config: { ...e.state.config }, actions: [], updates: snapUpdates - e.baseUpdates + (stored?.updates ?? 0) };
+      const compatible = stored && stored.config.features === e.state.config.features ? stored : undefined;
+      for (const [id, local] of snapshot) {
+        const st = compatible?.actions.find((a) => a.id === id);
+        const base = e.base.get(id);
+        merged.actions.push({ id, ...(st && base ? mergePosterior(st, base, local) : local) });
+      }
+      for (const st of compatible?.actions ?? []) if (!snapshot.has(st.id)) merged.actions.push(st);
+      e.dirty = false;
+      await this.d.store.write({ estimates: [{ subjectId: 'population', model: BANDIT_MODEL, key: placement, estimate: null, state: banditToJson(merged), modelVersion: `${BANDIT_MODEL}:${placement}@${merged.updates}`, seq: merged.updates, updatedAt: this.d.now() }] });
+      // What was absorbed while we wrote stays ours to add next time: local = merged + (now − snapshot).
+      const now = this.entries.get(placement);
+      if (now !== e) continue;
+      const late = e.state.updates - snapUpdates;
+      const actions = merged.actions.map((m): BanditAction => {
+        const cur = e.state.actions.find((a) => a.id === m.id);
+        const snap = snapshot.get(m.id);
+        return { ...(cur && snap && late ? mergePosterior(m, snap, cur) : m), id: m.id };
+      });
+      for (const a of e.state.actions) if (!actions.some((m) => m.id === a.id)) actions.push(a);
+      e.state.actions = actions;
+      e.base = new Map(merged.actions.map((a) => [a.id, copy(a)]));
+      e.baseUpdates = merged.updates;
+      e.state.updates = merged.updates + late;
+      if (late) e.dirty = true;
+    }
+  }
+
+  private adopt(placement: string, state: BanditState, into?: Entry): void {
+    const e = into ?? { state, base: new Map(), baseUpdates: 0, dirty: false };
+    e.state.actions = state.actions;
+    e.state.updates = state.updates;
+    e.base = new Map(state.actions.map((a) => [a.id, copy(a)]));
+    e.baseUpdates = state.updates;
+    if (!into) this.entries.set(placement, e);
+  }
+
+  private learn(t: Trial, y: number): void {
+    const e = this.entries.get(t.placement);
+    if (!e || !e.state.actions.some((a) => a.id === t.action) || t.features.length !== e.state.config.features) return;
+    updateBandit(e.state, t.action, t.features, y);
+    e.dirty = true;
+  }
+}

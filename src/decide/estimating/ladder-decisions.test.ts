@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness, send, type Harness } from '../../../test/harness.js';
+import { shopConfig } from '../fixtures.js';
+import { advertising, decideReq, post } from '../test-http.js';
+
+/**
+ * Through POST /v1/decide: the estimate of "Running shoes offer" for Ana climbs the granularity
+ * ladder as outcomes accrue — population first, then her segment (other runners' outcomes), then
+ * personal (her own) — and each explanation names the rung and its evidence.
+ */
+describe('the granularity ladder in decisions', () => {
+  let h: Harness;
+  const config = {
+    ...shopConfig({ estimates: { priorMean: 0.05, priorStrength: 20, groupStrength: 20, personalStrength: 8, minDataWeight: 0.2 } }),
+    segments: { audiences: [{ name: 'runners', when: 'has(traits.club) && traits.club == "runners"' }] },
+  };
+  beforeEach(async () => {
+    h = await harness('sqlite', { config });
+    for (const u of ['ana', 'bo', 'cy', 'di', 'ed', 'fa']) await send(h.app, '/v1/identify', { userId: u, traits: { club: 'runners' }, context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'zed', context: advertising });
+    await h.tact.consumers.runAll();
+  });
+  afterEach(async () => h.close());
+
+  const shoes = async (subject: string) => {
+    const d = (await decideReq(h.app, { subject, placement: 'home' })).json();
+    expect(d.choices[0].action).toBe('shoes-offer');
+    return d;
+  };
+  const convert = async (d: { decisionId: string }, id: string) => {
+    const r = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'conversion', action: 'shoes-offer', value: 60, messageId: id });
+    expect(r.statusCode, r.body).toBe(200);
+  };
+
+  it('moves an estimate from population to segment to personal as outcomes accrue, and says so', async () => {
+    const first = await shoes('ana');
+    expect(first.choices[0].estimate).toMatchObject({ source: 'population', evidence: 0 });
+    expect(first.choices[0].explanation).toContain('(population, learning — not enough data yet, n=0)');
+    const logged = await h.store.decisions.getDecision(first.decisionId);
+    expect(logged).toMatchObject({ segment: 'runners', microSegment: null });
+
+    // Eight offers to the other runners, six converted: the runners' segment earns its rung.
+    // κ_eff = min(20, α+β of the population posterior = 20 + 9) = 20; 9 trials carry 9/29 ≥ 0.2 of it.
+    for (let i = 0; i < 8; i++) {
+      const d = await shoes(['bo', 'cy', 'di', 'ed', 'fa'][i % 5]);
+      if (i < 6) await convert(d, `seg-${i}`);
+    }
+    const seg = await shoes('ana');
+    expect(seg.choices[0].estimate).toMatchObject({ source: 'segment', evidence: 9 });
+    expect(seg.choices[0].explanation).toMatch(/\(segment, [^)]*n=9\)/);
+    // someone outside the segment stays on the population rung
+    const outsider = await shoes('zed');
+    expect(outsider.choices[0].estimate.source).toBe('population');
+    expect((await h.store.decisions.getDecision(outsider.decisionId))?.segment).toBeNull();
+
+    // Ana's own conversions: with personal strength 8, her two trials carry 2/10 ≥ 0.2 — personal.
+    await convert(seg, 'ana-1');
+    await convert(first, 'ana-0');
+    const personal = await shoes('ana');
+    expect(personal.choices[0].estimate).toMatchObject({ source: 'personal', evidence: 2 });
+    expect(personal.choices[0].explanation).toMatch(/\(personal, [^)]*n=2\)/);
+  });
+
+  it('rebuilds the segment counts from the log after a restart', async () => {
+    for (let i = 0; i < 6; i++) await convert(await shoes(['bo', 'cy', 'di'][i % 3]), `r-${i}`);
+    const before = h.tact.decide.state.counts.group('shoes-offer', 'segment:runners');
+    expect(before).toMatchObject({ trials: 6, successes: 6 });
+    const h2 = await harness('sqlite', { store: h.store, config });
+    try {
+      expect(h2.tact.decide.state.counts.group('shoes-offer', 'segment:runners')).toMatchObject({ trials: 6, successes: 6 });
+    } finally {
+      await h2.tact.close();
+    }
+  });
+});

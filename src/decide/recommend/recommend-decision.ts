@@ -1,0 +1,94 @@
+import { validationError } from '../../errors/tact-error.js';
+import type { Estimate } from '../../learn/estimate.js';
+import type { Recommender } from '../../models/recommend/recommender.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import { testRule } from '../../rules/cel.js';
+import type { CompiledPlacement } from '../catalog-compile.js';
+import type { Choice } from '../decision.js';
+
+/** One item of a recommendation answer. */
+export interface RecommendedChoice {
+  id: string;
+  score: number;
+  source: 'personal' | 'population';
+  explanation: string;
+  /** Re-ranking: the caller's relevance and the subject's affinity that were blended. */
+  relevance?: number;
+  affinity?: number;
+}
+
+/** What the recommender answered for a recommendation placement. */
+export interface RecommendationAnswer {
+  mode: 'recommend' | 'rerank';
+  items: RecommendedChoice[];
+  /** `recommendations@<version>`, or `recommendations@none` before any model is trained. */
+  modelVersion: string;
+  /** Personal evidence behind the list: the subject's history items used. */
+  evidence: number;
+  /** "personal", "popular" (popularity fallback while the subject has no history), or "learning" (no model yet). */
+  status: string;
+}
+
+/**
+ * Asks the recommender for a recommendation placement. With `context.items` ([{id, relevance}])
+ * the caller's list is re-ranked (relevance blended with the subject's affinities) after the
+ * placement's rules; otherwise the top `n` items come from the live model with every business
+ * filter (already purchased — read fresh from the profile —, out of stock, the rules).
+ *
+ * @example
+ * const a = await recommendationFor(recommender, placement, state, { page: '/cart' }, 3, Date.now());
+ */
+export async function recommendationFor(r: Recommender, placement: CompiledPlacement, state: ProfileState | undefined, context: Record<string, unknown>, n: number, now: number, vars: Record<string, unknown>): Promise<RecommendationAnswer> {
+  const spec = placement.recommend ?? { rules: [], exclude: [] };
+  if (context.items !== undefined) {
+    const list = readItems(context.items);
+    const excluded = new Set(spec.exclude);
+    const kept = list.filter((x) => !excluded.has(x.id) && spec.rules.every((rule) => testRule(rule, { ...vars, item: { id: x.id } }).pass));
+    const out = await r.rerank({ subject: state, items: kept }, now);
+    return {
+      mode: 'rerank', modelVersion: out.modelVersion ?? 'recommendations@none', evidence: out.evidence, status: out.evidence ? 'personal' : 'popular',
+      items: out.items.slice(0, n).map((x) => ({ id: x.id, score: x.score, source: x.affinity > 0 ? 'personal' : 'population', explanation: x.explanation, relevance: x.relevance, affinity: x.affinity })),
+    };
+  }
+  const out = await r.recommend({ subject: state, n, rules: spec.rules, context, filters: { exclude: spec.exclude } }, now);
+  return {
+    mode: 'recommend', modelVersion: out.modelVersion ?? 'recommendations@none', status: out.status, evidence: out.items.filter((i) => i.source === 'personal').length,
+    items: out.items.map((x) => ({ id: x.id, score: x.score, source: x.source, explanation: x.explanation })),
+  };
+}
+
+function readItems(v: unknown): { id: string; relevance: number }[] {
+  const bad = () => validationError([{ field: 'context.items', message: 'The `context.items` must be a list of { id, relevance } with a string id and a finite number relevance.' }]);
+  if (!Array.isArray(v) || v.length > 1000) throw bad();
+  return v.map((x) => {
+    if (!x || typeof x !== 'object' || typeof (x as { id?: unknown }).id !== 'string' || !Number.isFinite((x as { relevance?: unknown }).relevance)) throw bad();
+    return { id: (x as { id: string }).id, relevance: (x as { relevance: number }).relevance };
+  });
+}
+
+/**
+ * The choices of a recommendation decision: one `item` choice per item, ranked, each with its
+ * score as an Estimate and its sentence. The recommender is deterministic — no exploration is
+ * applied here — so every propensity is 1. Its scores carry no interval yet: the Estimate's
+ * interval is the point (low = high = value) and its status says whether the subject's own
+ * history backs it ("established", personal) or the popularity fallback does ("learning").
+ * An empty list answers "none".
+ *
+ * @example
+ * recommendationChoices(answer, now); // [{ rank: 1, kind: 'item', item: 'sku-3', propensity: 1, why: 'because you viewed Trail shoe', … }]
+ */
+export function recommendationChoices(a: RecommendationAnswer, now: number): Choice[] {
+  if (!a.items.length) {
+    const why = a.status === 'learning' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : 'No item passed the business filters.';
+    return [{ rank: 1, kind: 'none', score: 0, propensity: 1, why }];
+  }
+  const updatedAt = new Date(now).toISOString();
+  return a.items.map((x, i): Choice => {
+    const estimate: Estimate = {
+      value: x.score, low: x.score, high: x.score, level: 0, evidence: x.source === 'personal' ? a.evidence : 0,
+      source: x.source, status: x.source === 'personal' ? 'established' : 'learning', modelVersion: a.modelVersion, updatedAt,
+    };
+    const blend = x.relevance !== undefined ? ` (relevance ${x.relevance}, affinity ${Number((x.affinity ?? 0).toPrecision(3))})` : '';
+    return { rank: i + 1, kind: 'item', item: x.id, score: x.score, propensity: 1, estimate, why: `${x.explanation}${blend}` };
+  });
+}

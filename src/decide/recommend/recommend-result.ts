@@ -1,0 +1,20 @@
+import type { PipelineResult } from '../pipeline.js';
+import { recommendationChoices, type RecommendationAnswer } from './recommend-decision.js';
+
+/**
+ * The pipeline's result for a recommendation placement: the ranked items (no action competes,
+ * so no candidate is scored or excluded), with the operator's and the customer's sentences.
+ *
+ * @example
+ * recommendationResult(answer, Date.now()).choices[0]; // { rank: 1, kind: 'item', item: 'sku-3', … }
+ */
+export function recommendationResult(a: RecommendationAnswer, now: number): PipelineResult {
+  const choices = recommendationChoices(a, now);
+  const first = a.items[0];
+  const how = a.mode === 'rerank' ? 'the caller\'s list re-ranked by relevance blended with the subject\'s affinities' : a.status === 'personal' ? 'from the subject\'s own history' : 'popular items (the subject has no history the model knows yet)';
+  const operator = first
+    ? `${a.items.length} item${a.items.length === 1 ? '' : 's'} recommended, ${how} (${a.modelVersion}); first "${first.id}" ${first.explanation}.`
+    : choices[0].why;
+  const customer = first ? (first.explanation.startsWith('because') ? `Recommended for you ${first.explanation}.` : `Recommended: ${first.explanation}.`) : '';
+  return { arm: 'treatment', candidates: [], choices, newHolds: [], delivered: [], operator, customer };
+}

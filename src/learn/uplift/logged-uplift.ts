@@ -1,0 +1,88 @@
+/**
+ * Uplift from a decision log rather than a randomised trial: each logged decision is a row with
+ * its features, the arm it received (0 = "none", k = the k-th action) and whether the goal
+ * followed. Rows are weighted by the inverse of the logged propensity of the arm they received
+ * (clipped, then normalised to mean 1 within each arm), so each arm's outcome model describes the
+ * whole population rather than the subjects the logging policy favoured. The learner is the
+ * T-learner that won on Hillstrom conversions (evaluations/hillstrom-fit.ts): one ridge-logistic
+ * model per arm, "none" shared by every action; the uplift's standard error comes from the two
+ * models' Laplace covariances by the delta method (see t-learner.ts).
+ */
+import { fitLogistic } from './logistic-regression.js';
+import { restoreTLearner, type TLearnerParams } from './t-learner.js';
+import type { UpliftModel } from './uplift-data.js';
+
+/** Logged rows: X is n×d row-major with column 0 = 1; arm 0 = none. */
+export interface LoggedUpliftData {
+  X: Float64Array;
+  d: number;
+  arm: Int32Array;
+  y: Float64Array;
+  /** The logging policy's probability of the arm each row received. */
+  propensity: Float64Array;
+  /** Number of arms including none. */
+  arms: number;
+}
+
+/** One arm's fitted outcome model and its evidence. */
+export interface ArmModel {
+  coef: number[];
+  covariance: number[];
+  rows: number;
+  positives: number;
+}
+
+/** Inverse-propensity weights of a set of rows, clipped at `maxWeight` and normalised to mean 1. */
+export function ipsWeights(propensity: ArrayLike<number>, rows: ArrayLike<number>, maxWeight: number): Float64Array {
+  const w = new Float64Array(propensity.length);
+  let sum = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    w[i] = Math.min(1 / Math.max(propensity[i], 1e-12), maxWeight);
+    sum += w[i];
+  }
+  const scale = rows.length / (sum || 1);
+  for (let r = 0; r < rows.length; r++) w[rows[r]] *= scale;
+  return w;
+}
+
+/**
+ * Fits one IPS-weighted ridge-logistic outcome model per arm (arms without `minRows` rows are
+ * left out: null).
+ *
+ * @example
+ * const arms = fitLoggedArms(data, { lambda: 10, maxWeight: 50, minRows: 30 });
+ * const model = upliftOf(arms[0]!, arms[2]!); // the T-learner of action 2 against none
+ * model.uplift(x)[1]; // its incremental effect at x
+ */
+export function fitLoggedArms(data: LoggedUpliftData, o: { lambda?: number; maxWeight?: number; minRows?: number } = {}): (ArmModel | null)[] {
+  const out: (ArmModel | null)[] = [];
+  for (let k = 0; k < data.arms; k++) {
+    const rows: number[] = [];
+    let positives = 0;
+    for (let i = 0; i < data.arm.length; i++) {
+      if (data.arm[i] !== k) continue;
+      rows.push(i);
+      if (data.y[i] > 0) positives++;
+    }
+    if (rows.length < (o.minRows ?? 30)) {
+      out.push(null);
+      continue;
+    }
+    const r = Int32Array.from(rows);
+    const m = fitLogistic(data.X, data.d, data.y, { lambda: o.lambda ?? 10, rows: r, weights: ipsWeights(data.propensity, r, o.maxWeight ?? 50) });
+    out.push({ coef: [...m.coef], covariance: [...m.covariance], rows: rows.length, positives });
+  }
+  return out;
+}
+
+/**
+ * The two-arm T-learner (none, action) of two fitted arm models.
+ *
+ * @example
+ * upliftOf(none, action).uplift(x)[1];
+ */
+export function upliftOf(none: ArmModel, action: ArmModel): UpliftModel {
+  const params: TLearnerParams = { kind: 't-learner', models: [none, action].map((m) => ({ coef: m.coef, covariance: m.covariance })) };
+  return restoreTLearner(params);
+}

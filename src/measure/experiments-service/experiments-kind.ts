@@ -1,0 +1,130 @@
+import type { DocumentKind } from '../../config/document-kind.js';
+import type { FieldProblem } from '../../errors/tact-error.js';
+
+/** What one arm pins: a policy version, a model version, or one content variant of an action (or nothing: the policy in force). */
+export interface ArmDef {
+  id: string;
+  weight: number;
+  policy?: number;
+  model?: string;
+  variant?: { action: string; variant: string };
+}
+
+/** One experiment as the operator writes it. */
+export interface ExperimentDef {
+  placement: string;
+  /** Salt of the assignment hash (default: the experiment's id); changing it reshuffles everyone. */
+  salt?: string;
+  status?: 'running' | 'stopped';
+  /** The arm the others are compared with (default: the first). */
+  control?: string;
+  arms: ArmDef[];
+}
+
+/** The `experiments` document: experiments by id. */
+export type ExperimentsBody = Record<string, ExperimentDef>;
+
+/** An experiment ready for assignment. */
+export interface CompiledExperiment {
+  id: string;
+  placement: string;
+  salt: string;
+  status: 'running' | 'stopped';
+  control: string;
+  arms: readonly ArmDef[];
+}
+
+/** Every experiment by id, and the running one of each placement. */
+export interface CompiledExperiments {
+  byId: ReadonlyMap<string, CompiledExperiment>;
+  running: ReadonlyMap<string, CompiledExperiment>;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Checks an experiments document; every problem names its field.
+ *
+ * @example
+ * checkExperiments({ hero: { placement: 'home', arms: [{ id: 'a', weight: 1 }] } });
+ * // [{ field: 'hero.arms', message: 'An experiment needs at least two arms; …' }]
+ */
+export function checkExperiments(body: unknown): FieldProblem[] {
+  if (!isObj(body)) return [{ field: '(body)', message: 'The experiments document is an object of experiments by id, e.g. `{ "hero-test": { "placement": "home", "arms": [...] } }`.' }];
+  const problems: FieldProblem[] = [];
+  const runningAt = new Map<string, string>();
+  for (const [id, e] of Object.entries(body)) {
+    const f = (x: string) => `${id}.${x}`;
+    if (!ID.test(id)) problems.push({ field: id, message: `The experiment id \`${id}\` must be 1–64 letters, digits, dots, dashes or underscores.` });
+    if (!isObj(e)) {
+      problems.push({ field: id, message: `The experiment \`${id}\` must be an object with \`placement\` and \`arms\`.` });
+      continue;
+    }
+    if (typeof e.placement !== 'string' || !e.placement) problems.push({ field: f('placement'), message: `The experiment \`${id}\` needs a \`placement\` (a placement id of the catalog).` });
+    if (e.salt !== undefined && (typeof e.salt !== 'string' || !e.salt)) problems.push({ field: f('salt'), message: 'The `salt` must be a non-empty string.' });
+    if (e.status !== undefined && e.status !== 'running' && e.status !== 'stopped') problems.push({ field: f('status'), message: 'The `status` is "running" or "stopped".' });
+    if ((e.status ?? 'running') === 'running' && typeof e.placement === 'string') {
+      const other = runningAt.get(e.placement);
+      if (other) problems.push({ field: f('status'), message: `The experiments \`${other}\` and \`${id}\` both run at the placement \`${e.placement}\`; stop one of them (one running experiment per placement).` });
+      else runningAt.set(e.placement, id);
+    }
+    if (!Array.isArray(e.arms) || e.arms.length < 2) {
+      problems.push({ field: f('arms'), message: `An experiment needs at least two arms; \`${id}\` has ${Array.isArray(e.arms) ? e.arms.length : 'none'}.` });
+      continue;
+    }
+    const seen = new Set<string>();
+    e.arms.forEach((a: unknown, i: number) => problems.push(...checkArm(a, `${f('arms')}[${i}]`, seen)));
+    if (e.control !== undefined && !seen.has(String(e.control))) problems.push({ field: f('control'), message: `The \`control\` \`${String(e.control)}\` is not one of the arms (${[...seen].join(', ')}).` });
+  }
+  return problems;
+}
+
+function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] {
+  if (!isObj(a)) return [{ field, message: 'An arm is an object with `id` and `weight`.' }];
+  const p: FieldProblem[] = [];
+  if (typeof a.id !== 'string' || !ID.test(a.id)) p.push({ field: `${field}.id`, message: 'An arm needs an `id` of 1–64 letters, digits, dots, dashes or underscores.' });
+  else if (a.id === 'holdout') p.push({ field: `${field}.id`, message: 'The arm id `holdout` is reserved for the global holdout.' });
+  else if (seen.has(a.id)) p.push({ field: `${field}.id`, message: `The arm id \`${a.id}\` is used twice.` });
+  else seen.add(a.id);
+  if (typeof a.weight !== 'number' || !(a.weight > 0) || !Number.isFinite(a.weight)) p.push({ field: `${field}.weight`, message: 'An arm needs a positive `weight` (weights are shares of the traffic, normalised to sum to 1).' });
+  const pins = ['policy', 'model', 'variant'].filter((k) => a[k] !== undefined);
+  if (pins.length > 1) p.push({ field, message: `An arm pins one thing at most; this one pins ${pins.join(' and ')}.` });
+  if (a.policy !== undefined && !(Number.isInteger(a.policy) && (a.policy as number) >= 1)) p.push({ field: `${field}.policy`, message: 'The `policy` is a policy version number (1, 2, …).' });
+  if (a.model !== undefined && (typeof a.model !== 'string' || !a.model)) p.push({ field: `${field}.model`, message: 'The `model` is a model version, e.g. "rates@4".' });
+  if (a.variant !== undefined && !(isObj(a.variant) && typeof a.variant.action === 'string' && typeof a.variant.variant === 'string')) p.push({ field: `${field}.variant`, message: 'The `variant` names an action and one of its variants: `{ "action": "shoes-offer", "variant": "b" }`.' });
+  return p;
+}
+
+/**
+ * Compiles a checked document: defaults filled, running experiments indexed by placement.
+ *
+ * @example
+ * compileExperiments({ hero: { placement: 'home', arms: [{ id: 'a', weight: 1 }, { id: 'b', weight: 1 }] } }).running.get('home')?.salt; // 'hero'
+ */
+export function compileExperiments(body: ExperimentsBody): CompiledExperiments {
+  const byId = new Map<string, CompiledExperiment>();
+  const running = new Map<string, CompiledExperiment>();
+  for (const [id, e] of Object.entries(body)) {
+    const c: CompiledExperiment = { id, placement: e.placement, salt: e.salt ?? id, status: e.status ?? 'running', control: e.control ?? e.arms[0].id, arms: e.arms };
+    byId.set(id, c);
+    if (c.status === 'running') running.set(c.placement, c);
+  }
+  return { byId, running };
+}
+
+/**
+ * The experiments in force: A/B/n tests per placement between policy versions, model versions or
+ * content variants (PUT /v1/config/experiments, or `experiments:` in the config file).
+ *
+ * @example
+ * tact.settings.get(experimentsKind).running.get('home')?.arms;
+ */
+export const experimentsKind: DocumentKind<ExperimentsBody, CompiledExperiments> = {
+  kind: 'experiments',
+  configKey: 'experiments',
+  description: 'A/B/n experiments per placement: salt, status, arms with weights, each pinning a policy version, a model version or a content variant.',
+  empty: {},
+  check: checkExperiments,
+  compile: compileExperiments,
+};

@@ -1,0 +1,66 @@
+import type { ExperimentResults } from './experiments-service/results.js';
+import type { PolicyEvaluation } from './policy-eval/evaluate.js';
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4));
+
+/**
+ * An experiment's results as the CLI prints them: units, SRM, then one line per metric and arm.
+ *
+ * @example
+ * process.stdout.write(formatResults(await experimentResults(store.measure, settings, 'hero-test')));
+ */
+export function formatResults(r: ExperimentResults): string {
+  const lines = [
+    `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}); control ${r.experiment.control}`,
+    `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
+    `Sample ratio check: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
+  ];
+  const w = Math.max(8, ...r.readout.metrics.map((m) => m.armId.length));
+  const mw = Math.max(13, ...r.readout.metrics.map((m) => m.metric.length + 2));
+  lines.push('', `${'metric'.padEnd(mw)} ${'arm'.padEnd(w)} control    treatment  lift      95% CI               always-valid CI      P(beat)  risk     verdict`);
+  for (const m of r.readout.metrics) {
+    const f = m.frequentist;
+    const s = m.sequential;
+    const b = m.bayesian;
+    const ci = (x: { ci: [number, number] } | null) => (x ? `[${pct(x.ci[0])}, ${pct(x.ci[1])}]` : '—');
+    lines.push(
+      [
+        `${m.metric}${m.cuped ? '*' : ''}`.padEnd(mw), m.armId.padEnd(w), num(m.control.mean).padEnd(10), num(m.treatment.mean).padEnd(10),
+        (f ? pct(f.estimate) : '—').padEnd(9), ci(f).padEnd(20), ci(s).padEnd(20), (b ? b.chanceToWin.toFixed(3) : '—').padEnd(8),
+        (b ? num(b.risk.treatment) : '—').padEnd(8), m.verdict,
+      ].join(' '),
+    );
+  }
+  if (r.readout.metrics.some((m) => m.cuped)) lines.push('', `* CUPED-adjusted with the ${r.window.preDays} days before each subject's first exposure.`);
+  for (const w of r.readout.warnings) lines.push('', `WARNING: ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * An off-policy evaluation as the CLI prints it: what was read, the estimates with their
+ * intervals, the diagnostics and the warnings.
+ *
+ * @example
+ * process.stdout.write(formatEvaluation(await evaluatePolicy(store.measure, store.documents, req)));
+ */
+export function formatEvaluation(e: PolicyEvaluation): string {
+  const d = e.report.diagnostics;
+  const lines = [
+    `Candidate ${JSON.stringify(e.candidate)} at ${e.placement}: ${e.read} logged decisions read, ${e.report.n} evaluated`,
+    ...Object.entries(e.skipped).map(([why, n]) => `  left out: ${n} — ${why}`),
+    `Logged policy's value per decision: ${e.loggedValue === null ? '—' : num(e.loggedValue)}`,
+    '',
+  ];
+  if (e.report.blocked) lines.push('No estimate: see the warnings.');
+  else {
+    lines.push('estimator  value     95% bootstrap CI');
+    for (const [k, v] of Object.entries(e.report.estimates)) if (v) lines.push(`${k.toUpperCase().padEnd(10)} ${num(v.value).padEnd(9)} [${num(v.ci[0])}, ${num(v.ci[1])}]`);
+  }
+  lines.push(
+    '',
+    `Effective sample size ${d.effectiveSampleSize.toFixed(0)} of ${d.n}; largest weight ${d.maxWeight.toFixed(2)} (${(d.maxWeightShare * 100).toFixed(2)}% of the total); logged choices the candidate never takes ${(d.zeroTargetShare * 100).toFixed(1)}%`,
+  );
+  for (const w of e.warnings) lines.push(`${w.severity === 'block' ? 'WARNING' : 'caution'}: ${w.message}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,191 @@
+import type { DocumentStore } from '../../config/document-store.js';
+import { catalogKind } from '../../decide/kinds.js';
+import type { Catalog } from '../../decide/catalog.js';
+import type { CompiledCatalog } from '../../decide/catalog-compile.js';
+import type { DecisionRecord } from '../../decide/decision.js';
+import { playbookFor, type Playbook } from '../../decide/playbook.js';
+import { TactError, validationError } from '../../errors/tact-error.js';
+import { PolicyVersions } from '../experiments-service/router.js';
+import type { MeasureStore } from '../measure-store.js';
+import { fitSmoothedMeans, predictSmoothed } from '../ope/smoothed-means.js';
+import { opeReport, type OpeReport } from '../ope/report.js';
+import type { OpeWarning } from '../ope/diagnostics.js';
+import { checkCandidate, withCandidate, type PolicyCandidate } from './candidate.js';
+import { refitIntervals } from './model-bootstrap.js';
+import { NONE, loggedRates, replayFirstRank } from './replay-choice.js';
+
+const PAGE = 1000;
+
+/** What to evaluate, on which part of the log. */
+export interface EvaluatePolicyRequest {
+  candidate: PolicyCandidate;
+  placement: string;
+  from?: number;
+  to?: number;
+  /** Bootstrap replicates (default 500) and seed (default 1). */
+  replicates?: number;
+  seed?: number;
+  /** At most this many logged decisions (newest are read last; default 200,000). */
+  limit?: number;
+}
+
+/** The report: what was read, what was skipped and why, the logged value, and the OPE report. */
+export interface PolicyEvaluation {
+  placement: string;
+  candidate: PolicyCandidate;
+  read: number;
+  /** Logged decisions that cannot be evaluated, by reason. */
+  skipped: Record<string, number>;
+  /** Mean reward of the logged decisions evaluated (the logging policy's own value). */
+  loggedValue: number | null;
+  /** Logged decisions whose first-rank propensity the replay did not reproduce (left out; should be 0). */
+  replayMismatches: number;
+  /** Candidates admitted by the candidate's rules that the log never scored (left out). */
+  unscoredCandidates: number;
+  report: OpeReport;
+  warnings: OpeWarning[];
+}
+
+/**
+ * Off-policy evaluation on the decision log: for every logged decision at the placement, the
+ * candidate's probability of the logged first choice (replaying the decision under the candidate
+ * from its facts and logged estimates), its reward under the value function (the outcomes
+ * credited to it), then IPS, SNIPS, DM and DR with bootstrap intervals and the diagnostics.
+ * The direct method's reward model is each option's smoothed mean logged reward.
+ *
+ * @example
+ * const r = await evaluatePolicy(store.measure, store.documents, { placement: 'home', candidate: { exploration: 0.1 } });
+ * r.report.estimates.snips; // { value, ci, sd } — or null with r.warnings saying why
+ */
+export async function evaluatePolicy(store: MeasureStore, documents: DocumentStore, req: EvaluatePolicyRequest, onProgress?: (read: number, lastAt: number) => void): Promise<PolicyEvaluation> {
+  const problems = checkCandidate(req.candidate);
+  if (problems.length) throw validationError(problems);
+  const policies = new PolicyVersions(documents);
+  const catalogs = new Map<number, Promise<CompiledCatalog>>();
+  const catalogAt = (v: number) => catalogs.get(v) ?? catalogs.set(v, loadCatalog(documents, v)).get(v)!;
+  const plays = new Map<string, Playbook>();
+  const pinned = req.candidate.policy !== undefined ? await policies.get(req.candidate.policy) : undefined;
+  const playsFor = async (d: DecisionRecord): Promise<{ logged: Playbook; target: Playbook }> => {
+    const key = `${d.catalogVersion}|${d.policyVersion}`;
+    let logged = plays.get(`l|${key}`);
+    let target = plays.get(`t|${key}`);
+    if (!logged || !target) {
+      const catalog = await catalogAt(d.catalogVersion);
+      const policy = await policies.get(d.policyVersion);
+      logged = playbookFor(catalog, policy, d.catalogVersion, d.policyVersion);
+      target = playbookFor(catalog, withCandidate(pinned ?? policy, req.candidate), d.catalogVersion, req.candidate.policy ?? d.policyVersion);
+      plays.set(`l|${key}`, logged).set(`t|${key}`, target);
+    }
+    return { logged, target };
+  };
+
+  const rows: { reward: number; logged: number; target: number; option: string; targetDist: Map<string, number>; loggedDist: Map<string, number> }[] = [];
+  const skipped: Record<string, number> = {};
+  const skip = (why: string) => (skipped[why] = (skipped[why] ?? 0) + 1);
+  let read = 0;
+  let mismatches = 0;
+  let unscored = 0;
+  const limit = req.limit ?? 200_000;
+  let after: { at: number; id: string } | undefined;
+  while (read < limit) {
+    const page = await store.decisionsPage({ placement: req.placement, from: req.from, to: req.to, after, limit: Math.min(PAGE, limit - read) });
+    if (!page.length) break;
+    read += page.length;
+    after = { at: page[page.length - 1].at, id: page[page.length - 1].id };
+    const usable: { d: DecisionRecord; row: (typeof rows)[number] }[] = [];
+    for (const d of page) {
+      const c = d.choices[0];
+      if (d.arm === 'holdout') skip('global holdout (never personalized)');
+      else if (!c || c.kind === 'handoff') skip('handed to a person');
+      else if (c.held) skip('held for review');
+      else if (!(c.propensity > 0)) skip('no propensity logged');
+      else if (d.bandit) skip('chosen by a bandit (its draw cannot be replayed under a candidate)');
+      else {
+        const { logged, target } = await playsFor(d);
+        const rates = loggedRates(d, logged);
+        const l = replayFirstRank(d, logged, rates);
+        const t = replayFirstRank(d, target, rates);
+        unscored += t.unscored;
+        const option = c.kind === 'action' ? (c.action as string) : NONE;
+        const lp = l.distribution.get(option) ?? 0;
+        const variants = logged.catalog.actions.get(option)?.variants.length ?? 0;
+        const expected = lp * (c.variant && variants > 0 ? 1 / variants : 1);
+        if (Math.abs(expected - c.propensity) > 1e-9 && Math.abs(lp - c.propensity) > 1e-9) {
+          // The replay does not reproduce how this decision was made (e.g. uplift scoring): leave it out rather than guess.
+          mismatches++;
+          skip('the replay did not reproduce its logged propensity');
+          continue;
+        }
+        // Both policies draw the variant the same way, so the variant's probability cancels in the weight.
+        const variantShare = lp > 0 ? c.propensity / lp : 1;
+        usable.push({ d, row: { reward: 0, logged: c.propensity, target: (t.distribution.get(option) ?? 0) * variantShare, option, targetDist: t.distribution, loggedDist: l.distribution } });
+      }
+    }
+    const rewardOf = new Map<string, number>();
+    for (const o of await store.outcomesOfDecisions(usable.map((u) => u.d.id))) rewardOf.set(o.decisionId!, (rewardOf.get(o.decisionId!) ?? 0) + o.reward);
+    for (const u of usable) rows.push({ ...u.row, reward: rewardOf.get(u.d.id) ?? 0 });
+    onProgress?.(read, after.at);
+    if (page.length < PAGE) break;
+  }
+  return finish(req, rows, { read, skipped, mismatches, unscored });
+}
+
+function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: number; target: number; option: string; targetDist: Map<string, number>; loggedDist: Map<string, number> }[], s: { read: number; skipped: Record<string, number>; mismatches: number; unscored: number }): PolicyEvaluation {
+  const options = [...new Set(rows.flatMap((r) => [...r.targetDist.keys(), ...r.loggedDist.keys()]))];
+  const index = new Map(options.map((o, i) => [o, i]));
+  const n = rows.length;
+  const k = Math.max(1, options.length);
+  const action = Int32Array.from(rows, (r) => index.get(r.option) ?? 0);
+  const reward = Float64Array.from(rows, (r) => r.reward);
+  const model = fitSmoothedMeans(reward, action, new Int32Array(n), k, 1);
+  const targetDistribution = new Float64Array(n * k);
+  const loggedDistribution = new Float64Array(n * k);
+  const rewardPrediction = new Float64Array(n * k);
+  rows.forEach((r, i) => {
+    for (const [o, p] of r.targetDist) targetDistribution[i * k + index.get(o)!] = p;
+    for (const [o, p] of r.loggedDist) loggedDistribution[i * k + index.get(o)!] = p;
+    for (let a = 0; a < k; a++) rewardPrediction[i * k + a] = predictSmoothed(model, a, 0);
+  });
+  const report = opeReport(
+    { reward, loggedPropensity: Float64Array.from(rows, (r) => r.logged), targetProbability: Float64Array.from(rows, (r) => r.target), nActions: k, action, targetDistribution, rewardPrediction, loggedDistribution },
+    { seed: req.seed ?? 1, replicates: req.replicates ?? 500 },
+  );
+  const warnings = [...report.warnings];
+  if (n > 0 && report.diagnostics.candidateDeterministic) {
+    warnings.unshift({
+      code: 'candidate-deterministic' as OpeWarning['code'],
+      severity: 'block',
+      message: 'The candidate never explores: it puts probability 1 on one choice in every logged decision. A policy that never explores cannot learn and its value rests only on the decisions where the logger happened to agree with it, so no estimate is given; evaluate it with an exploration budget (e.g. "exploration": 0.05).',
+      details: { n },
+    });
+  }
+  const blocked = warnings.some((w) => w.severity === 'block');
+  const estimates = blocked ? { ips: null, snips: null, dm: null, dr: null, sndr: null } : { ...report.estimates };
+  if (!blocked && n > 0) {
+    const weight = Float64Array.from(rows, (r) => r.target / r.logged);
+    const refit = refitIntervals({ n, k, action, reward, weight, targetDistribution }, { seed: req.seed ?? 1, replicates: req.replicates ?? 500 });
+    for (const name of ['dm', 'dr', 'sndr'] as const) {
+      const e = estimates[name];
+      if (e) estimates[name] = { value: e.value, ci: refit[name].ci, sd: refit[name].sd };
+    }
+  }
+  return {
+    placement: req.placement,
+    candidate: req.candidate,
+    read: s.read,
+    skipped: s.skipped,
+    loggedValue: n ? reward.reduce((a, b) => a + b, 0) / n : null,
+    replayMismatches: s.mismatches,
+    unscoredCandidates: s.unscored,
+    report: { ...report, estimates, blocked, warnings },
+    warnings,
+  };
+}
+
+async function loadCatalog(documents: DocumentStore, version: number): Promise<CompiledCatalog> {
+  if (version === 0) return catalogKind.compile(catalogKind.empty);
+  const doc = await documents.get<Catalog>('catalog', version);
+  if (!doc) throw new TactError('not_found', { what: 'catalog version', id: String(version) });
+  return catalogKind.compile(doc.body);
+}
+

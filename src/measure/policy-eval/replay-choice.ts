@@ -1,0 +1,108 @@
+import type { Estimate } from '../../learn/estimate.js';
+import type { DecisionRecord } from '../../decide/decision.js';
+import type { Playbook } from '../../decide/playbook.js';
+import { varsFromRecord } from '../../decide/replay.js';
+import { applicability } from '../../decide/stages/applicability.js';
+import { consent } from '../../decide/stages/consent.js';
+import { eligibility } from '../../decide/stages/eligibility.js';
+import { scoring } from '../../decide/stages/scoring.js';
+import { suitability } from '../../decide/stages/suitability.js';
+import type { Candidate, StageContext } from '../../decide/stages/types.js';
+
+/** "none" in the option lists below. */
+export const NONE = '(none)';
+
+/** A policy's first-rank distribution over a logged decision's options (action ids and NONE). */
+export type Distribution = Map<string, number>;
+
+/**
+ * The first-rank distribution of Tact's selection, exactly as src/decide/stages/selection.ts
+ * draws it: the best option (ties: doing nothing, then catalog order) with 1 − ε + ε/K, every
+ * other with ε/K.
+ *
+ * @example
+ * firstRank([{ id: 'a', score: 2, order: 0 }], 0, 0.1); // Map { 'a' => 0.95, '(none)' => 0.05 }
+ */
+export function firstRank(scored: readonly { id: string; score: number; order: number }[], noneScore: number, exploration: number): Distribution {
+  const options = [{ id: NONE, score: noneScore, order: -1 }, ...scored].sort((a, b) => b.score - a.score || a.order - b.order);
+  const eps = Math.min(1, Math.max(0, exploration));
+  const k = options.length;
+  const d: Distribution = new Map();
+  options.forEach((o, i) => d.set(o.id, k === 1 ? 1 : eps / k + (i === 0 ? 1 - eps : 0)));
+  return d;
+}
+
+/**
+ * Re-runs a logged decision under a playbook (a policy and the catalog version it was made with)
+ * from nothing but what the record kept: the rule stages from its facts, the contact-policy
+ * exclusions as logged (they depend on the contact history, not on the policy's scoring), the
+ * scores from the logged estimates `p` (each action's rate) and the playbook's levers, then the
+ * first-rank selection distribution. Candidates the log never scored (excluded then, admitted
+ * now) have no estimate: they are left out and counted.
+ *
+ * @example
+ * const { distribution } = replayFirstRank(record, play, pOf(record, loggedPlay));
+ * distribution.get('shoes-offer'); // 0.9625
+ */
+export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMap<string, number>): { distribution: Distribution; unscored: number } {
+  const placement = play.catalog.placements.get(d.placement);
+  if (!placement) return { distribution: new Map([[NONE, 1]]), unscored: 0 };
+  const candidates = ruleStages(d, play);
+  const blocked = new Set(d.excluded.filter((g) => g.stage === 'contact policy' || g.stage === 'human territory').flatMap((g) => g.actions));
+  let unscored = 0;
+  for (const c of candidates) {
+    if (c.out) continue;
+    if (blocked.has(c.action.id)) c.out = { stage: 'contact policy', rule: 'logged', reason: 'excluded when logged' };
+    else if (!p.has(c.action.id)) {
+      unscored++;
+      c.out = { stage: 'scoring', rule: 'unscored', reason: 'no logged estimate' } as unknown as Candidate['out'];
+    }
+  }
+  scoring(candidates, contextFor(d, play, (id) => p.get(id) ?? 0));
+  const scored = candidates.filter((c) => !c.out && c.score !== undefined).map((c) => ({ id: c.action.id, score: c.score!, order: c.action.order }));
+  return { distribution: firstRank(scored, play.policy.noneScore, play.policy.exploration), unscored };
+}
+
+/**
+ * Each scored action's rate as the logged decision saw it: the kept estimate `p` for the best
+ * ones, and for the rest the rate their logged score implies (score = p × value × levers − cost,
+ * with value × levers recomputed under the logged playbook).
+ *
+ * @example
+ * loggedRates(record, loggedPlay).get('socks-offer'); // 0.031
+ */
+export function loggedRates(d: DecisionRecord, logged: Playbook): Map<string, number> {
+  const rates = new Map<string, number>();
+  const missing = d.scored.filter((s) => s.p === undefined);
+  for (const s of d.scored) if (s.p !== undefined) rates.set(s.action, s.p);
+  if (!missing.length) return rates;
+  const candidates = ruleStages(d, logged).filter((c) => missing.some((m) => m.action === c.action.id));
+  for (const c of candidates) c.out = undefined;
+  scoring(candidates, contextFor(d, logged, () => 1));
+  for (const m of missing) {
+    const c = candidates.find((x) => x.action.id === m.action);
+    if (!c || c.score === undefined) continue;
+    const cost = c.action.contactCost;
+    const scale = c.score + cost;
+    rates.set(m.action, scale > 0 ? Math.max(0, (m.score + cost) / scale) : 0);
+  }
+  return rates;
+}
+
+function ruleStages(d: DecisionRecord, play: Playbook): Candidate[] {
+  const placement = play.catalog.placements.get(d.placement)!;
+  const rules = play.rulebook.forPlacement(placement);
+  const candidates: Candidate[] = placement.candidates.map((action) => ({ action, rules: rules.get(action.id)! }));
+  const ctx = contextFor(d, play, () => 0);
+  for (const stage of [eligibility, applicability, suitability, consent]) stage(candidates, ctx);
+  return candidates;
+}
+
+function contextFor(d: DecisionRecord, play: Playbook, rate: (action: string) => number): StageContext {
+  const estimate = (a: { id: string }) => ({ value: rate(a.id) }) as Estimate;
+  return {
+    now: d.at, vars: varsFromRecord(d), policy: play.policy, placement: play.catalog.placements.get(d.placement)!, facts: new Set<string>(),
+    subject: { key: d.profileKey, identifier: d.subject, timezone: null, accounts: [], flags: new Set<string>() },
+    estimates: { modelVersion: 'replay', estimate }, budgetWeights: play.budgetWeights, random: () => 0,
+  } as unknown as StageContext;
+}

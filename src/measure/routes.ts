@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { errorSchema } from '../collect/schemas.js';
+import { requireKey } from '../server/auth.js';
+import type { Tact } from '../server/tact.js';
+import { experimentResults } from './experiments-service/results.js';
+import { evaluatePolicy } from './policy-eval/evaluate.js';
+import type { PolicyCandidate } from './policy-eval/candidate.js';
+
+const anyObj = { type: 'object', additionalProperties: true } as const;
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+
+/**
+ * The measure capability's route schemas (they appear in /openapi.json).
+ *
+ * @example
+ * app.get('/v1/experiments/:id/results', { schema: measureSchemas.results }, handler);
+ */
+export const measureSchemas = {
+  results: {
+    tags: ['measure'],
+    summary: "An experiment's results per arm and metric: difference with CI, always-valid test, chance to beat control, expected loss, SRM, CUPED",
+    params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        from: { ...time, description: 'Decisions from (default: the whole log).' },
+        to: { ...time, description: 'Decisions and outcomes before (default: now).' },
+        preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first exposure (0: off).' },
+        alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },
+      },
+    },
+    response: { 200: anyObj, ...errors },
+  },
+  evaluate: {
+    tags: ['measure'],
+    summary: 'Off-policy evaluation: what a candidate policy would have earned on the logged decisions (IPS, SNIPS, DM, DR with bootstrap CIs and diagnostics)',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['placement', 'candidate'],
+      properties: {
+        placement: { type: 'string' },
+        candidate: { ...anyObj, description: '`{ "policy": 3 }` (a policy version), `{ "levers": { "name": weight } }`, `{ "exploration": 0.1 }`, `{ "noneScore": 0.5 }`, or a mix.' },
+        from: time,
+        to: time,
+        replicates: { type: 'integer', minimum: 50, maximum: 5000, default: 500 },
+        seed: { type: 'integer', default: 1 },
+        limit: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200_000 },
+      },
+    },
+    response: { 200: anyObj, ...errors },
+  },
+} as const;
+
+/**
+ * GET /v1/experiments/{id}/results and POST /v1/evaluate-policy (server key).
+ *
+ * @example
+ * await measureRoutes(app, tact);
+ */
+export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const read = requireKey(tact.keys, 'server', 'read experiment results and evaluate policies');
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; preDays?: number; alpha?: number } }>(
+    '/v1/experiments/:id/results',
+    { preHandler: read, schema: measureSchemas.results },
+    async (req) => {
+      const q = req.query;
+      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha });
+    },
+  );
+  app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number } }>(
+    '/v1/evaluate-policy',
+    { preHandler: read, schema: measureSchemas.evaluate },
+    async (req) => {
+      const b = req.body;
+      return evaluatePolicy(tact.store.measure, tact.store.documents, { ...b, from: b.from ? Date.parse(b.from) : undefined, to: b.to ? Date.parse(b.to) : undefined });
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import type { Settings } from '../config/settings.js';
+import type { DecisionInputs, DecisionPrefetch } from '../decide/estimating/prefetch.js';
+import { NO_POSITION } from '../decide/estimating/prefetch.js';
+import type { ProfileState } from '../profiles/profile-state.js';
+import type { LadderPosition } from '../segments/segment-lookup.js';
+import type { Store } from '../store/store.js';
+import { ruleInferences } from './estimates/rule-estimates.js';
+import type { SubjectEstimates } from './estimates/subject-estimates.js';
+import type { ModelRegistry } from './registry/registry.js';
+import { UpliftScorer, type UpliftState } from './uplift/uplift-model.js';
+
+/** How long a subject's ladder position is reused while its profile version has not changed. */
+const POSITION_TTL_MS = 2000;
+const MAX_CACHED = 100_000;
+
+/**
+ * The decision pipeline's reads from the models: the subject's ladder position (segment and
+ * micro-segment, cached per profile for its version and at most two seconds, so the hot path pays
+ * one map lookup), the uplift model when the decision scores by uplift (the live version, or the
+ * one an experiment pins; built once per version), and, only when the rules read them, the rates
+ * and anomaly flags.
+ *
+ * @example
+ * const prefetch = new ModelInputs({ store, settings, registry, estimates: learning.estimates, position: (s, now) => learning.ladderPosition(s, now) });
+ * const { position } = await prefetch.fetch(state, { rules: false, now: Date.now() });
+ */
+export class ModelInputs implements DecisionPrefetch {
+  private readonly positions = new Map<string, { version: number; at: number; position: LadderPosition }>();
+  private readonly scorers = new Map<number, UpliftScorer>();
+
+  constructor(private readonly d: { store: Store; settings: Settings; registry: ModelRegistry; estimates: SubjectEstimates; position: (s: ProfileState, now: number) => Promise<LadderPosition> }) {}
+
+  async fetch(state: ProfileState | undefined, o: { rules: boolean; uplift?: false | 'live' | number; now: number }): Promise<DecisionInputs> {
+    const uplift = o.uplift ? await this.uplift(o.uplift) : undefined;
+    if (!state) return { position: NO_POSITION, ...(uplift ? { uplift } : {}) };
+    const position = await this.position(state, o.now);
+    const rules = o.rules ? await ruleInferences(this.d, state, position, o.now) : undefined;
+    return { position, ...(rules ? { rules } : {}), ...(uplift ? { uplift } : {}) };
+  }
+
+  /** The uplift model of a version (or the live one), built once per version. */
+  async uplift(which: 'live' | number): Promise<UpliftScorer | undefined> {
+    if (which !== 'live' && this.scorers.has(which)) return this.scorers.get(which);
+    const v = which === 'live' ? await this.d.registry.live<UpliftState>('uplift') : await this.d.registry.store.getVersion('uplift', which);
+    if (!v) return undefined;
+    let s = this.scorers.get(v.version);
+    if (!s) {
+      if (this.scorers.size >= 8) this.scorers.clear();
+      this.scorers.set(v.version, (s = new UpliftScorer(v.state as UpliftState, v.version)));
+    }
+    return s;
+  }
+
+  private async position(state: ProfileState, now: number): Promise<LadderPosition> {
+    const hit = this.positions.get(state.id);
+    if (hit && hit.version === state.version && now - hit.at < POSITION_TTL_MS && now >= hit.at) return hit.position;
+    const position = await this.d.position(state, now);
+    if (this.positions.size >= MAX_CACHED) this.positions.clear();
+    this.positions.set(state.id, { version: state.version, at: now, position });
+    return position;
+  }
+}

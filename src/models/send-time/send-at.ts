@@ -1,0 +1,61 @@
+import type { Estimate } from '../../learn/estimate.js';
+import { SLOTS } from '../../learn/send-time/send-time.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import type { EstimateStore } from '../estimates/estimate-store.js';
+import { tzOffsetMinutes } from '../local-time.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { type SendTimeModelState, type SlotCounts, sendTimeNow, sendTimePrior } from './send-time-model.js';
+
+const HOUR = 3_600_000;
+
+/**
+ * When to send: the next start of the subject's best hour-of-week slot in their own time zone,
+ * with the send-time Estimate behind it.
+ *
+ * @example
+ * { sendAt: '2026-12-01T09:00:00.000Z', slot: 34, label: 'Tuesday 10:00 (local time)', timezone: 'Europe/Paris', estimate: { value: 0.04, … } }
+ */
+export interface SendTime {
+  sendAt: string;
+  slot: number;
+  label: string;
+  timezone: string;
+  estimate: Estimate;
+}
+
+/**
+ * The next instant at or after `now` that starts the local hour-of-week `slot` (0 = Monday 00:00);
+ * `now` itself while inside that hour. The zone's offset is taken at the send instant, so a
+ * daylight-saving change in between is respected.
+ *
+ * @example
+ * nextSlotStart(34, Date.parse('2026-11-30T08:00:00Z'), 'UTC'); // Date.parse('2026-12-01T10:00:00Z') — Tuesday 10:00
+ */
+export function nextSlotStart(slot: number, now: number, timeZone: string | null | undefined): number {
+  const offset = tzOffsetMinutes(timeZone, now) * 60_000;
+  const local = now + offset;
+  const hourStart = Math.floor(local / HOUR) * HOUR;
+  const weekday = (new Date(hourStart).getUTCDay() + 6) % 7; // Monday = 0
+  const current = weekday * 24 + new Date(hourStart).getUTCHours();
+  const ahead = (slot - current + SLOTS) % SLOTS;
+  if (ahead === 0) return now;
+  const localStart = hourStart + ahead * HOUR;
+  const guess = localStart - offset;
+  return localStart - tzOffsetMinutes(timeZone, guess) * 60_000;
+}
+
+/**
+ * Reads send times for many subjects with one prior (the live `send-time` model, read once).
+ *
+ * @example
+ * const reader = await sendTimeReader(store.estimates, registry, minEvents);
+ * const t = await reader(state, Date.now()); // { sendAt, slot, label, timezone, estimate }
+ */
+export async function sendTimeReader(store: EstimateStore, registry: ModelRegistry, minEvents: number): Promise<(state: ProfileState, now: number) => Promise<SendTime>> {
+  const prior = sendTimePrior(await registry.live<SendTimeModelState>('send-time'));
+  return async (state, now) => {
+    const [row] = await store.getMany([{ subjectId: state.id, model: 'send-time', key: '' }]);
+    const { estimate, detail } = sendTimeNow(row?.state as SlotCounts | undefined, prior, minEvents, now);
+    return { sendAt: new Date(nextSlotStart(detail.slot, now, state.timezone)).toISOString(), slot: detail.slot, label: detail.label, timezone: state.timezone ?? 'UTC', estimate };
+  };
+}

@@ -1,0 +1,115 @@
+import type { Settings } from '../../config/settings.js';
+import { policyKind } from '../../decide/kinds.js';
+import { opeReport, type OpeReport } from '../../measure/ope/report.js';
+import type { Store } from '../../store/store.js';
+import type { CompareVersions, Comparison } from '../registry/registry.js';
+import { UPLIFT_LOG } from './uplift-trainer.js';
+import { type LoggedDecision, readDecisionLog } from './uplift-log.js';
+import { UpliftScorer, type UpliftState } from './uplift-model.js';
+
+/** Bootstrap resamples and seed of the comparison (both versions are scored on the same resamples). */
+const OPE = { replicates: 500, seed: 7, level: 0.95 };
+const round = (x: number) => Math.round(x * 1e5) / 1e5;
+
+/**
+ * What the decisions would have done under one uplift model version: for each logged decision,
+ * the scored action with the highest uplift × value × levers − cost (the logged score where the
+ * version has no established uplift for it, as decisions fall back to the rate), or "none" when
+ * nothing beats the policy's `noneScore`. Deterministic: index 0 is "none".
+ *
+ * @example
+ * targetActions(rows, scorer, actionIndex, { level: 0.9, maxWidth: 0.05, noneScore: 0 });
+ */
+export function targetActions(rows: readonly LoggedDecision[], scorer: UpliftScorer, index: Map<string, number>, o: { level: number; maxWidth: number; noneScore: number }): Int32Array {
+  return Int32Array.from(rows, (r) => {
+    let best = 0;
+    let bestScore = o.noneScore;
+    for (const t of r.record.scored) {
+      if (t.value === undefined || !index.has(t.action)) continue;
+      const u = scorer.estimate(t.action, r.record.facts, o);
+      const levers = (t.levers ?? []).reduce((m, [, w]) => m * w, 1);
+      const score = u && u.status === 'established' ? u.value * t.value * levers - (t.cost ?? 0) : t.score;
+      if (score > bestScore) (best = index.get(t.action)!), (bestScore = score);
+    }
+    return best;
+  });
+}
+
+/** Both versions' off-policy reports on the same logged decisions. */
+export interface UpliftComparison extends Comparison {
+  figures: { decisions: number; candidate: Figures; live: Figures; rule: string };
+}
+interface Figures {
+  version: number;
+  snips: { value: number; ci: [number, number] } | null;
+  dr: { value: number; ci: [number, number] } | null;
+  warnings: string[];
+}
+
+/**
+ * Compares two uplift model versions on the decision log: what each would have earned (the goal
+ * within the attribution window after the decision), by SNIPS and doubly robust estimates with
+ * 95% bootstrap intervals (src/measure's opeReport; the DR reward model is the candidate's own
+ * outcome predictions, the same for both). The rule: the candidate is not worse — and may go live
+ * — when neither report is blocked and, for SNIPS and for DR, its estimate is at least the lower
+ * end of the live version's 95% interval. Otherwise it is refused, with the figures.
+ *
+ * @example
+ * const c = compareUpliftOnLog(rows, candidate, live, { level: 0.9, maxWidth: 0.05, noneScore: 0 });
+ * c.better; // true
+ */
+export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: UpliftScorer, live: UpliftScorer, o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
+  const index = new Map<string, number>([['none', 0]]);
+  for (const r of rows) {
+    if (!index.has(r.arm)) index.set(r.arm, index.size);
+    for (const t of r.record.scored) if (!index.has(t.action)) index.set(t.action, index.size);
+  }
+  const K = index.size;
+  const actions = [...index.keys()];
+  const goals = new Set([...Object.keys(candidate.state.none), ...Object.keys(live.state.none)]);
+  const goal = [...goals][0] ?? 'conversion';
+  const reward = Float64Array.from(rows, (r) => ([...r.followed].some((t) => goals.has(t)) ? 1 : 0));
+  const logged = Int32Array.from(rows, (r) => index.get(r.arm)!);
+  const q = new Float64Array(rows.length * K);
+  rows.forEach((r, i) => actions.forEach((a, k) => (q[i * K + k] = candidate.outcome(k === 0 ? undefined : a, candidate.state.actions[a]?.goal ?? goal, r.record.facts) ?? 0)));
+  const report = (s: UpliftScorer): { r: OpeReport; f: Figures } => {
+    const target = targetActions(rows, s, index, o);
+    const dist = new Float64Array(rows.length * K);
+    target.forEach((a, i) => (dist[i * K + a] = 1));
+    const r = opeReport({
+      reward, loggedPropensity: Float64Array.from(rows, (x) => x.propensity), targetProbability: Float64Array.from(rows, (_, i) => (target[i] === logged[i] ? 1 : 0)),
+      nActions: K, action: logged, targetDistribution: dist, rewardPrediction: q,
+    }, { ...OPE, estimators: ['snips', 'dr'] });
+    const pick = (e: OpeReport['estimates']['snips']) => (e ? { value: round(e.value), ci: [round(e.ci[0]), round(e.ci[1])] as [number, number] } : null);
+    return { r, f: { version: s.version, snips: pick(r.estimates.snips), dr: pick(r.estimates.dr), warnings: r.warnings.map((w) => w.message) } };
+  };
+  const c = report(candidate);
+  const l = report(live);
+  const rule = 'not worse: neither report blocked, and SNIPS and DR each at least the lower end of the live version’s 95% interval';
+  const figures = { decisions: rows.length, candidate: c.f, live: l.f, rule };
+  if (c.r.blocked || l.r.blocked) {
+    const why = [...c.r.warnings, ...l.r.warnings].find((w) => w.severity === 'block')?.message ?? 'the report is blocked';
+    return { better: false, summary: `the decision log cannot compare them (${rows.length} decisions): ${why}`, figures };
+  }
+  const fmt = (e: Figures['snips']) => (e ? `${e.value} [${e.ci[0]}, ${e.ci[1]}]` : 'n/a');
+  const ok = (cand: Figures['snips'], lv: Figures['snips']) => !!cand && !!lv && cand.value >= lv.ci[0];
+  const better = ok(c.f.snips, l.f.snips) && ok(c.f.dr, l.f.dr);
+  const summary = `on ${rows.length} logged decisions, uplift@${candidate.version} would have earned SNIPS ${fmt(c.f.snips)}, DR ${fmt(c.f.dr)} against uplift@${live.version}'s SNIPS ${fmt(l.f.snips)}, DR ${fmt(l.f.dr)} (95% bootstrap intervals)`;
+  return { better, summary: better ? summary : `${summary}: the candidate is worse`, figures };
+}
+
+/**
+ * The registry's comparison for `uplift`: reads the decision log (outcome windows closed) and
+ * applies {@link compareUpliftOnLog}.
+ *
+ * @example
+ * registry.setComparator('uplift', upliftComparator({ store, settings }));
+ */
+export function upliftComparator(d: { store: Store; settings: Settings; now?: () => number }): CompareVersions {
+  return async (candidate, live) => {
+    const policy = d.settings.get(policyKind);
+    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG });
+    const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
+    return compareUpliftOnLog(rows, new UpliftScorer(candidate.state as UpliftState, candidate.version), new UpliftScorer(live.state as UpliftState, live.version), o);
+  };
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { DecisionRecord } from '../../decide/decision.js';
+import type { LoggedDecision } from './uplift-log.js';
+import { featureRow, numeric, valueAt } from './uplift-model.js';
+import { chooseFeatures, fitUplift } from './uplift-trainer.js';
+
+const row = (arm: string, facts: Record<string, unknown>, converted: boolean): LoggedDecision => ({
+  record: { facts } as unknown as DecisionRecord, arm, propensity: 0.5, followed: new Set(converted ? ['conversion'] : []),
+});
+
+describe('uplift model inputs', () => {
+  it('turns facts into numbers: numbers, booleans, list lengths; nothing else', () => {
+    expect([numeric(3), numeric(true), numeric(['a', 'b']), numeric('x'), numeric('2026-01-01T00:00:00.000Z'), numeric(NaN)]).toEqual([3, 1, 2, undefined, undefined, undefined]);
+    expect(valueAt({ features: { orders: 4 } }, 'features.orders')).toBe(4);
+    expect(valueAt({ 'features.orders': 5 }, 'features.orders')).toBe(5);
+    expect([...featureRow([{ path: 'features.orders', mean: 2, sd: 2 }, { path: 'traits.vip', mean: 0.5, sd: 0.5 }], { features: { orders: 6 }, traits: {} })]).toEqual([1, 2, 0]);
+  });
+
+  it('keeps the facts present in enough rows and varying, most frequent first, standardised (population sd)', () => {
+    const rows = [row('none', { 'features.orders': 1, 'traits.plan': 'pro', 'consent.Email': true }, false), row('a', { 'features.orders': 3, 'consent.Email': true }, true)];
+    expect(chooseFeatures(rows)).toEqual([{ path: 'features.orders', mean: 2, sd: 1 }]);
+  });
+
+  it('fits each action against the "none" rows of its goal, and leaves out arms with too few rows', () => {
+    const rows: LoggedDecision[] = [];
+    for (let i = 0; i < 40; i++) rows.push(row('none', { 'features.orders': i % 2 }, i < 4), row('a', { 'features.orders': i % 2 }, i < 16));
+    for (let i = 0; i < 5; i++) rows.push(row('b', {}, true));
+    const { state, metrics } = fitUplift(rows, () => 'conversion', 1000);
+    expect(Object.keys(state.actions)).toEqual(['a']);
+    expect(metrics.actions).toEqual({ a: { goal: 'conversion', rows: 40, positives: 16, noneRows: 40, nonePositives: 4 } });
+    expect(state.none.conversion.rows).toBe(40);
+  });
+});

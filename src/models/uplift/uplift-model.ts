@@ -1,0 +1,112 @@
+import type { Estimate } from '../../learn/estimate.js';
+import { type ArmModel, upliftOf } from '../../learn/uplift/logged-uplift.js';
+import type { UpliftModel } from '../../learn/uplift/uplift-data.js';
+import { upliftEstimate } from '../../learn/uplift/uplift-estimate.js';
+
+/** A model feature: a fact path (as decisions keep facts), standardised with the training mean and sd. */
+export interface UpliftFeature {
+  path: string;
+  mean: number;
+  sd: number;
+}
+
+/**
+ * The stored `uplift` model: per goal type the "none" arm's outcome model, per action its own
+ * (IPS-weighted ridge-logistic T-learner, src/learn/uplift/logged-uplift.ts), over the features.
+ */
+export interface UpliftState {
+  features: UpliftFeature[];
+  /** Goal type → the "none" arm's model of that goal. */
+  none: Record<string, ArmModel>;
+  /** Action → its goal and its arm model. */
+  actions: Record<string, { goal: string; model: ArmModel }>;
+  windowMs: number;
+}
+
+/**
+ * A fact's value as a number: numbers as they are, booleans 0/1, lists by their length; anything
+ * else (text, times, objects) is not a feature.
+ *
+ * @example
+ * numeric(['sku-1', 'sku-2']); // 2
+ */
+export function numeric(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.length;
+  return undefined;
+}
+
+/**
+ * The value at a fact path (`features.orders`, `traits.age`, `accounts`) in rule variables or in a
+ * decision's kept facts (which are keyed by the path itself).
+ *
+ * @example
+ * valueAt({ features: { orders: 3 } }, 'features.orders'); // 3
+ */
+export function valueAt(vars: Record<string, unknown>, path: string): unknown {
+  if (path in vars) return vars[path];
+  const dot = path.indexOf('.');
+  if (dot < 0) return undefined;
+  const root = vars[path.slice(0, dot)];
+  return root && typeof root === 'object' ? (root as Record<string, unknown>)[path.slice(dot + 1)] : undefined;
+}
+
+/**
+ * The model's input row for a subject: 1, then each feature standardised (absent → the mean, 0).
+ *
+ * @example
+ * featureRow(state.features, vars); // Float64Array [1, 0.4, -1.2]
+ */
+export function featureRow(features: readonly UpliftFeature[], vars: Record<string, unknown>): Float64Array {
+  const x = new Float64Array(features.length + 1);
+  x[0] = 1;
+  features.forEach((f, i) => {
+    const v = numeric(valueAt(vars, f.path));
+    x[i + 1] = v === undefined ? 0 : (v - f.mean) / f.sd;
+  });
+  return x;
+}
+
+/**
+ * A live uplift model ready for decisions: the T-learners built once per version.
+ *
+ * @example
+ * const scorer = new UpliftScorer(live.state, live.version);
+ * scorer.estimate('winback', vars, { level: 0.9, maxWidth: 0.05 }); // { value: 0.012, low: 0.004, … } or undefined
+ */
+export class UpliftScorer {
+  readonly modelVersion: string;
+  private readonly models = new Map<string, UpliftModel>();
+
+  constructor(readonly state: UpliftState, readonly version: number) {
+    this.modelVersion = `uplift@${version}`;
+    for (const [action, a] of Object.entries(state.actions)) {
+      const none = state.none[a.goal];
+      if (none) this.models.set(action, upliftOf(none, a.model));
+    }
+  }
+
+  /** The action's uplift over "none" for these variables, or undefined when the model has no arm for it. */
+  estimate(action: string, vars: Record<string, unknown>, o: { level: number; maxWidth: number; updatedAt?: string }): Estimate | undefined {
+    const m = this.models.get(action);
+    if (!m) return undefined;
+    const a = this.state.actions[action];
+    const evidence = a.model.rows + this.state.none[a.goal].rows;
+    return upliftEstimate(m, featureRow(this.state.features, vars), 1, { level: o.level, evidence, establishedWhen: { maxWidth: o.maxWidth }, modelVersion: this.modelVersion, updatedAt: o.updatedAt ?? new Date().toISOString() });
+  }
+
+  /** Predicted goal probability under "none" (`action` undefined) or the action, for the off-policy reward model. */
+  outcome(action: string | undefined, goal: string, vars: Record<string, unknown>): number | undefined {
+    const x = featureRow(this.state.features, vars);
+    if (action && this.models.has(action)) return this.models.get(action)!.outcomes(x)[1];
+    const none = this.state.none[goal];
+    return none ? upliftOf(none, none).outcomes(x)[0] : undefined;
+  }
+
+  /** The fact paths the model reads (a decision that used it keeps their values). */
+  paths(): string[] {
+    return this.state.features.map((f) => f.path);
+  }
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { MonitorAlert } from '../measure/monitors/monitor.js';
+import type { Metrics } from '../ops/metrics.js';
+import { alertId } from './alerts.js';
+
+/**
+ * Logs (pino, JSON) and counts the alerts of a committed step: a raised alert at warn with its
+ * key, metric, observed value, band and p-value; a resolved one at info.
+ * @example logAlerts(log, metrics, fired, resolved)
+ */
+export function logAlerts(log: Logger, metrics: Metrics | undefined, fired: MonitorAlert[], resolved: MonitorAlert[]): void {
+  for (const a of fired) {
+    metrics?.alerts.inc({ metric: a.metric, event: 'raised' });
+    log.warn({ alert: alertId(a.id), metric: a.metric, direction: a.direction, ...a.key, observed: a.observed, expected: a.expected, pValue: a.pValue, exposures: a.evidence.current.exposures }, a.message);
+  }
+  for (const a of resolved) {
+    metrics?.alerts.inc({ metric: a.metric, event: 'resolved' });
+    log.info({ alert: alertId(a.id), metric: a.metric, ...a.key, observed: a.observed }, a.message);
+  }
+}
+
+/**
+ * Logs and times one step: at info when it raised or resolved alerts, else at debug.
+ * @example logStep(log, metrics, started, 'committed', { events: 12, raised: [], resolved: [] })
+ */
+export function logStep(log: Logger, metrics: Metrics | undefined, started: number, result: string, r: { events: number; raised: string[]; resolved: string[] }): void {
+  const ms = performance.now() - started;
+  metrics?.monitorSteps.observe({ result }, ms / 1000);
+  const data = { events: r.events, raised: r.raised.length, resolved: r.resolved.length, ms: Math.round(ms * 10) / 10 };
+  if (r.raised.length || r.resolved.length) log.info(data, 'monitor step');
+  else log.debug(data, 'monitor step');
+}

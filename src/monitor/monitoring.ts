@@ -1,0 +1,213 @@
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings.js';
+import type { DecisionRecord } from '../decide/decision.js';
+import { policyKind } from '../decide/kinds.js';
+import type { OutcomeRecord } from '../decide/records.js';
+import type { MonitorEvent } from '../measure/monitors/counters.js';
+import { initialMonitorState, monitorStep, type MonitorAlert } from '../measure/monitors/monitor.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { Store } from '../store/store.js';
+import { alertId, toStoredAlert } from './alerts.js';
+import { exposuresOf, negativeTypes, outcomeEvents, placeOf } from './events.js';
+import { RecentExamples } from './examples.js';
+import { logAlerts, logStep } from './monitor-log.js';
+import { monitorsKind } from './monitors-kind.js';
+import { DecisionPlaces } from './places.js';
+import { WebhookDeliverer } from './webhook.js';
+
+/** Pending events kept while the store cannot be written; beyond, the oldest are dropped (and logged). */
+const MAX_PENDING = 1_000_000;
+/** Attempts of a step when other processes commit theirs first. */
+const MAX_CONFLICTS = 5;
+
+export interface MonitoringOptions {
+  store: Store;
+  settings: Settings;
+  log: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+}
+
+/** What one step did. */
+export interface StepReport {
+  events: number;
+  raised: string[];
+  resolved: string[];
+  committed: boolean;
+}
+
+/**
+ * The monitors, running in the server: every decision this process logs is exposures, every
+ * outcome it records a response or a negative (keyed by action, placement and segment, and
+ * always also segment "all"); a step folds them into the stored monitor state and raises or
+ * resolves alerts. Each process folds only what it logged, and a step commits only if no other
+ * process committed since it read the state (compare-and-set), so nothing is counted twice;
+ * a step that lost the race is retried on the new state.
+ *
+ * @example
+ * const m = new Monitoring({ store, settings, log }); decide.onDecision = (d) => m.onDecision(d);
+ * await m.step(); // on a timer (`monitors.interval`, default 10 s) and on demand
+ */
+export class Monitoring {
+  readonly examples = new RecentExamples();
+  readonly webhook: WebhookDeliverer;
+  private pending: MonitorEvent[] = [];
+  private outcomes: OutcomeRecord[] = [];
+  private readonly places: DecisionPlaces;
+  private stepping: Promise<StepReport> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly o: MonitoringOptions) {
+    this.now = o.now ?? Date.now;
+    this.places = new DecisionPlaces(o.store.decisions);
+    this.webhook = new WebhookDeliverer(o.store.monitors, () => o.settings.get(monitorsKind), this.now, (r) => {
+      o.metrics?.webhookDeliveries.inc({ result: r.result });
+      const data = { alert: r.alert.id, attempts: r.alert.delivery.attempts, status: r.status, error: r.error };
+      if (r.result === 'delivered') o.log.info(data, 'alert delivered to the webhook');
+      else o.log.warn(data, r.result === 'failed' ? 'alert webhook gave up' : 'alert webhook failed; it is retried');
+    });
+  }
+
+  /** The monitors' clock (injected in tests). */
+  clock(): number {
+    return this.now();
+  }
+
+  /** Decisions and outcomes waiting for the next step. */
+  get depth(): number {
+    return this.pending.length + this.outcomes.length;
+  }
+
+  /** A decision this process logged (wired to DecideService `onDecision`). */
+  onDecision(d: DecisionRecord): void {
+    if (!this.o.settings.get(monitorsKind).enabled) return;
+    const place = placeOf(d);
+    this.places.remember(d.id, place);
+    for (const e of exposuresOf(d)) {
+      this.pending.push(e);
+      this.examples.add(e, 'exposure', { decisionId: d.id });
+    }
+    this.bound();
+  }
+
+  /** Outcomes this process recorded (wired to DecideService `onOutcomes`); their places are resolved at the step. */
+  onOutcomes(records: OutcomeRecord[]): void {
+    if (!this.o.settings.get(monitorsKind).enabled) return;
+    for (const r of records) if (r.decisionId && r.action) this.outcomes.push(r);
+    this.bound();
+  }
+
+  /** Folds what is pending and checks every key now (one step at a time). */
+  step(): Promise<StepReport> {
+    this.stepping ??= this.run().finally(() => (this.stepping = undefined));
+    return this.stepping;
+  }
+
+  /** Steps every `monitors.interval` and sends due alerts to the webhook; a changed interval applies at once. */
+  start(): void {
+    const schedule = () => {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = setInterval(() => void this.tick(), this.o.settings.get(monitorsKind).intervalMs);
+      this.timer.unref();
+    };
+    schedule();
+    this.o.settings.onChange(async (kind) => {
+      if (kind === 'monitors' && this.timer) schedule();
+    });
+  }
+
+  /** Stops the timer and commits what is pending (a clean shutdown loses no counts). */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.stepping?.catch(() => undefined);
+    if (this.depth) {
+      await this.step().catch((err: Error) => this.o.log.warn({ error: err.message, pending: this.depth }, 'monitor events not saved at shutdown'));
+    }
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if (this.o.settings.get(monitorsKind).enabled) await this.step();
+      await this.webhook.deliverDue();
+    } catch (err) {
+      this.o.log.warn({ error: (err as Error).message }, 'monitor step failed; its events are kept for the next one');
+    }
+  }
+
+  private async run(): Promise<StepReport> {
+    const started = performance.now();
+    const s = this.o.settings.get(monitorsKind);
+    const negatives = negativeTypes(this.o.settings.get(policyKind).rewards, s.negatives);
+    const events = this.pending;
+    const outcomes = this.outcomes;
+    this.pending = [];
+    this.outcomes = [];
+    try {
+      events.push(...(await this.outcomeEventsOf(outcomes, negatives)));
+    } catch (err) {
+      this.pending = events.concat(this.pending);
+      this.outcomes = outcomes.concat(this.outcomes);
+      throw err;
+    }
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const now = this.now();
+        const { state, version } = await this.o.store.monitors.loadState();
+        const r = monitorStep(state ?? initialMonitorState(), events, now, s.config);
+        const fired = r.alerts.filter((a) => a.status === 'firing');
+        const resolved = r.alerts.filter((a) => a.status === 'resolved');
+        if (!events.length && !r.alerts.length) return this.report(started, 'idle', { events: 0, raised: [], resolved: [], committed: false });
+        const raised = await Promise.all(fired.map(async (a) => toStoredAlert(a, await this.examplesOf(a), !!s.webhook)));
+        const ok = await this.o.store.monitors.commitStep({ state: r.state, expectedVersion: version, at: now, raised, resolved: resolved.map((a) => alertId(a.id)) });
+        if (!ok && attempt < MAX_CONFLICTS) continue;
+        if (!ok) throw new Error(`the monitor state changed under ${MAX_CONFLICTS} attempts in a row`);
+        logAlerts(this.o.log, this.o.metrics, fired, resolved);
+        for (const e of events) this.o.metrics?.monitorEvents.inc({ type: e.type });
+        return this.report(started, 'committed', { events: events.length, raised: raised.map((a) => a.id), resolved: resolved.map((a) => alertId(a.id)), committed: true });
+      }
+    } catch (err) {
+      // Nothing was committed: the events wait for the next step, in their order.
+      this.pending = events.concat(this.pending);
+      this.bound();
+      this.o.metrics?.monitorSteps.observe({ result: 'failed' }, (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  private report(started: number, result: string, r: StepReport): StepReport {
+    logStep(this.o.log, this.o.metrics, started, result, r);
+    return r;
+  }
+
+  /** The alert's examples: this process's latest events of the key, else the latest decisions of its action and placement in the window. */
+  private async examplesOf(a: MonitorAlert): Promise<{ decisions: string[]; outcomes: string[] }> {
+    const ex = this.examples.forAlert(a.key, a.metric, a.direction);
+    if (ex.decisions.length) return ex;
+    const logged = await this.o.store.decisions.queryDecisions({ action: a.key.action, placement: a.key.placement, from: a.window.from, to: a.window.to + 1, limit: 5 });
+    return { decisions: logged.map((d) => d.id), outcomes: [] };
+  }
+
+  /** Responses and negatives of outcomes, placed by their decision (remembered, else read from the log). */
+  private async outcomeEventsOf(outcomes: OutcomeRecord[], negatives: ReadonlySet<string>): Promise<MonitorEvent[]> {
+    const out: MonitorEvent[] = [];
+    for (const o of outcomes) {
+      const id = o.decisionId as string;
+      const place = await this.places.of(id);
+      if (!place) continue;
+      for (const e of outcomeEvents(o, place, negatives)) {
+        out.push(e);
+        this.examples.add(e, e.type === 'negative' ? 'negative' : 'response', { decisionId: id, outcomeId: o.id });
+      }
+    }
+    return out;
+  }
+
+  private bound(): void {
+    const over = this.pending.length - MAX_PENDING;
+    if (over <= 0) return;
+    this.pending.splice(0, over);
+    this.o.log.warn({ dropped: over }, 'monitor events dropped: the monitor state could not be saved for too long');
+  }
+}

@@ -1,0 +1,110 @@
+import type { DocumentKind } from '../config/document-kind.js';
+import { Checker } from '../decide/check.js';
+import type { FieldProblem } from '../errors/tact-error.js';
+import { DEFAULT_MONITOR_CONFIG, type MonitorConfig, type MonitorMetric } from '../measure/monitors/monitor.js';
+import { parseDuration } from '../profiles/features/definition.js';
+
+/** The operator's monitors document (config key `monitors`). Every field is optional. */
+export interface MonitorsDocument {
+  enabled?: boolean;
+  /** How often the server folds new events and checks every key (default "10s"). */
+  interval?: string;
+  bucket?: string;
+  currentWindow?: string;
+  baselineWindow?: string;
+  cooldown?: string;
+  alpha?: number;
+  clearAlpha?: number;
+  minRelativeChange?: number;
+  minTrials?: number;
+  minBaselineTrials?: number;
+  minEvents?: number;
+  minBaselineVolume?: number;
+  minExpectedForCalibration?: number;
+  metrics?: MonitorMetric[];
+  /** Outcome types counted as negative; default: every type the policy's value function rewards below zero, and "dismissal". */
+  negatives?: string[];
+  webhook?: { url: string; secret?: string; maxAttempts?: number; backoff?: string; timeout?: string };
+  description?: string;
+}
+
+/** The compiled monitors settings. */
+export interface MonitorsSettings {
+  enabled: boolean;
+  intervalMs: number;
+  config: MonitorConfig;
+  negatives?: ReadonlySet<string>;
+  webhook?: { url: string; secret?: string; maxAttempts: number; backoffMs: number; timeoutMs: number };
+}
+
+const METRICS: MonitorMetric[] = ['volume', 'response-rate', 'negative-rate', 'calibration'];
+const KEYS = ['enabled', 'interval', 'bucket', 'currentWindow', 'baselineWindow', 'cooldown', 'alpha', 'clearAlpha', 'minRelativeChange', 'minTrials', 'minBaselineTrials', 'minEvents', 'minBaselineVolume', 'minExpectedForCalibration', 'metrics', 'negatives', 'webhook', 'description'];
+
+function checkMonitors(body: unknown): FieldProblem[] {
+  const c = new Checker();
+  if (!c.object(body, 'monitors')) return c.problems;
+  c.known(body, 'monitors', KEYS);
+  c.boolean(body.enabled, 'enabled');
+  for (const k of ['interval', 'bucket', 'currentWindow', 'baselineWindow', 'cooldown']) c.duration(body[k], k);
+  for (const k of ['alpha', 'clearAlpha']) c.number(body[k], k, { min: 0, max: 1 });
+  c.number(body.minRelativeChange, 'minRelativeChange', { min: 0 });
+  for (const k of ['minTrials', 'minBaselineTrials', 'minEvents', 'minBaselineVolume', 'minExpectedForCalibration']) c.number(body[k], k, { min: 0, integer: true });
+  if (c.list(body.metrics, 'metrics')) body.metrics.forEach((m, i) => c.oneOf(m, `metrics[${i}]`, METRICS));
+  c.strings(body.negatives, 'negatives');
+  const bucket = parseDuration(body.bucket) ?? DEFAULT_MONITOR_CONFIG.bucketMs;
+  const current = parseDuration(body.currentWindow) ?? DEFAULT_MONITOR_CONFIG.currentWindowMs;
+  if (current < bucket) c.add('currentWindow', 'The `currentWindow` must be at least one `bucket` long.');
+  if (body.webhook !== undefined && c.object(body.webhook, 'webhook')) {
+    const w = body.webhook;
+    c.known(w, 'webhook', ['url', 'secret', 'maxAttempts', 'backoff', 'timeout']);
+    if (typeof w.url !== 'string' || !/^https?:\/\/\S+$/.test(w.url)) c.add('webhook.url', 'The `webhook.url` must be an http:// or https:// URL.');
+    c.string(w.secret, 'webhook.secret', true);
+    c.number(w.maxAttempts, 'webhook.maxAttempts', { min: 1, max: 50, integer: true });
+    c.duration(w.backoff, 'webhook.backoff');
+    c.duration(w.timeout, 'webhook.timeout');
+  }
+  return c.problems;
+}
+
+function compileMonitors(b: MonitorsDocument): MonitorsSettings {
+  const d = DEFAULT_MONITOR_CONFIG;
+  const ms = (v: string | undefined, dflt: number) => parseDuration(v) ?? dflt;
+  const config: MonitorConfig = {
+    bucketMs: ms(b.bucket, d.bucketMs),
+    currentWindowMs: ms(b.currentWindow, d.currentWindowMs),
+    baselineWindowMs: ms(b.baselineWindow, d.baselineWindowMs),
+    cooldownMs: ms(b.cooldown, d.cooldownMs),
+    alpha: b.alpha ?? d.alpha,
+    clearAlpha: b.clearAlpha ?? d.clearAlpha,
+    minRelativeChange: b.minRelativeChange ?? d.minRelativeChange,
+    minTrials: b.minTrials ?? d.minTrials,
+    minBaselineTrials: b.minBaselineTrials ?? d.minBaselineTrials,
+    minEvents: b.minEvents ?? d.minEvents,
+    minBaselineVolume: b.minBaselineVolume ?? d.minBaselineVolume,
+    minExpectedForCalibration: b.minExpectedForCalibration ?? d.minExpectedForCalibration,
+    metrics: b.metrics ?? d.metrics,
+  };
+  const w = b.webhook;
+  return {
+    enabled: b.enabled ?? true,
+    intervalMs: ms(b.interval, 10_000),
+    config,
+    negatives: b.negatives ? new Set(b.negatives) : undefined,
+    webhook: w ? { url: w.url, secret: w.secret, maxAttempts: w.maxAttempts ?? 8, backoffMs: ms(w.backoff, 1_000), timeoutMs: ms(w.timeout, 5_000) } : undefined,
+  };
+}
+
+/**
+ * The monitors in force: what they watch, their bands and evidence rules, and the alert webhook.
+ *
+ * @example
+ * tact.settings.get(monitorsKind).config.currentWindowMs; // 3_600_000
+ */
+export const monitorsKind: DocumentKind<MonitorsDocument, MonitorsSettings> = {
+  kind: 'monitors',
+  configKey: 'monitors',
+  description: 'Streaming monitors per action, placement and segment (volume, response rate, negative-outcome rate, calibration): windows, evidence thresholds, and the alert webhook.',
+  empty: {},
+  check: checkMonitors,
+  compile: compileMonitors,
+};

@@ -1,0 +1,204 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { get, KEYS, openTestStore, type StoreKind } from '../../test/harness.js';
+import { post } from '../decide/test-http.js';
+import { buildApp } from '../server/app.js';
+import { Tact } from '../server/tact.js';
+import { isRetryableStoreError } from '../store/open.js';
+import type { Store } from '../store/store.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 5, 1, 0, 0, 0);
+const SECRET = 'webhook-secret';
+
+/** A local webhook: answers 503 to the first `failFirst` posts, then 200; keeps every post. */
+async function webhookServer(failFirst: number): Promise<{ url: string; received: { headers: IncomingHttpHeaders; body: string }[]; close: () => Promise<void> }> {
+  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.statusCode = received.length <= failFirst ? 503 : 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/tact-alerts`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Three offers on one placement (all three shown on every decision), the default value function, tight monitor windows. */
+function config(webhookUrl: string) {
+  const action = (id: string) => ({ id, name: `Offer ${id}`, channels: ['web'], value: 10 });
+  return {
+    catalog: { actions: ['offer-a', 'offer-b', 'offer-c'].map(action), placements: [{ id: 'home', name: 'Home', channel: 'web', slots: 3 }] },
+    policy: { exploration: { budget: 0 }, outcomes: { attribution: { window: '7d', model: 'last' } } },
+    monitors: { bucket: '10m', currentWindow: '1h', baselineWindow: '5h', webhook: { url: webhookUrl, secret: SECRET, backoff: '1s', maxAttempts: 5 } },
+  };
+}
+
+interface Running {
+  tact: Tact;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+async function start(store: Store, clock: { t: number }, sections?: Record<string, unknown>): Promise<Running> {
+  const tact = await Tact.create({
+    store, logger: pino({ level: 'silent' }), background: false, isRetryable: isRetryableStoreError, now: () => clock.t,
+    configFile: sections ? { path: 'monitors-test', sections } : undefined,
+  });
+  await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
+  const app = await buildApp(tact);
+  return { tact, app, close: async () => { await app.close(); await tact.close(); } };
+}
+
+/**
+ * One simulated hour of traffic: `perHour` decisions at "home" (each shows offer-a, -b and -c),
+ * a conversion on every 20th decision per offer (5%), and unsubscribes where `unsubscribes` says.
+ */
+async function hour(r: Running, clock: { t: number }, h: number, perHour: number, unsubscribes: (action: string, i: number) => boolean): Promise<void> {
+  const step = HOUR / perHour;
+  for (let i = 0; i < perHour; i++) {
+    clock.t = T0 + h * HOUR + i * step;
+    const d = await post(r.app, '/v1/decide', { subject: `s-${h}-${i}`, placement: 'home', n: 3 });
+    expect(d.statusCode).toBe(200);
+    const { decisionId, choices } = d.json() as { decisionId: string; choices: { action: string }[] };
+    expect(choices.map((c) => c.action).sort()).toEqual(['offer-a', 'offer-b', 'offer-c']);
+    const timestamp = new Date(clock.t + 10_000).toISOString();
+    for (const [k, action] of ['offer-a', 'offer-b', 'offer-c'].entries()) {
+      if (i % 20 === k) expect((await post(r.app, '/v1/outcomes', { decisionId, action, type: 'conversion', value: 10, timestamp })).statusCode).toBe(200);
+      if (unsubscribes(action, i)) expect((await post(r.app, '/v1/outcomes', { decisionId, action, type: 'unsubscribe', timestamp })).statusCode).toBe(200);
+    }
+  }
+  clock.t = T0 + (h + 1) * HOUR;
+  const s = await post(r.app, '/v1/monitors/step', {});
+  expect(s.statusCode).toBe(200);
+}
+
+/** Usual unsubscribes on every offer: two decisions in 120 per hour (1.7%). */
+const usual = (_action: string, i: number) => i % 100 === 7;
+
+for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
+  describe(`monitors in the server (${kind})`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let hook: Awaited<ReturnType<typeof webhookServer>>;
+    const clock = { t: T0 };
+    beforeEach(async () => {
+      ({ store, cleanup } = await openTestStore(kind));
+      hook = await webhookServer(1);
+      clock.t = T0;
+    });
+    afterEach(async () => {
+      await hook.close();
+      await cleanup();
+    });
+
+    it('an unsubscribe spike on one offer raises exactly that alert, through the API and the webhook, with baselines kept across a restart', async () => {
+      let r = await start(store, clock, config(hook.url));
+      for (let h = 0; h < 5; h++) await hour(r, clock, h, 120, usual);
+      expect((await get(r.app, '/v1/alerts')).json().alerts).toEqual([]);
+      // A restart: the baselines come back from the store.
+      await r.close();
+      r = await start(store, clock);
+      // The sixth hour: offer-b's unsubscribes jump to 15 in 120 (12.5%); the others keep theirs.
+      await hour(r, clock, 5, 120, (action, i) => (action === 'offer-b' ? i % 8 === 3 : usual(action, i)));
+
+      const alerts = (await get(r.app, '/v1/alerts')).json().alerts;
+      expect(alerts).toHaveLength(1);
+      const a = alerts[0];
+      expect(a).toMatchObject({
+        status: 'open', metric: 'negative-rate', direction: 'high', action: 'offer-b', placement: 'home', segment: 'all',
+        evidence: { current: { exposures: 120, negatives: 15 }, baseline: { exposures: 600, negatives: 10 }, window: { from: new Date(T0 + 5 * HOUR).toISOString(), to: new Date(T0 + 6 * HOUR).toISOString() } },
+      });
+      expect(a.observed).toBeCloseTo(15 / 120, 12);
+      expect(a.observed).toBeGreaterThan(a.expected.high);
+      expect(a.pValue).toBeLessThan(0.001);
+      expect(a.message).toMatch(/action "offer-b" in placement "home", segment "all"/);
+      // Examples: the unsubscribes behind it, each decision fetchable with its outcomes.
+      expect(a.examples.decisions.length).toBeGreaterThan(0);
+      expect(a.examples.outcomes.length).toBe(a.examples.decisions.length);
+      const example = (await get(r.app, a.links.examples[0])).json();
+      expect(example.outcomes.some((o: { type: string; action: string }) => o.type === 'unsubscribe' && o.action === 'offer-b')).toBe(true);
+      const listed = (await get(r.app, a.links.decisions)).json().decisions;
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.every((d: { at: string }) => Date.parse(d.at) >= T0 + 5 * HOUR)).toBe(true);
+
+      // The webhook: the first attempt got a 503, the retry after the backoff is delivered.
+      expect(hook.received).toHaveLength(1);
+      expect((await get(r.app, `/v1/alerts/${a.id}`)).json().delivery).toMatchObject({ state: 'pending', attempts: 1, lastError: 'the webhook answered 503' });
+      clock.t += 999;
+      expect(await r.tact.monitoring.webhook.deliverDue()).toBe(0);
+      clock.t += 1;
+      expect(await r.tact.monitoring.webhook.deliverDue()).toBe(1);
+      expect(hook.received).toHaveLength(2);
+      const last = hook.received[1];
+      expect(last.headers['x-tact-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(last.body).digest('hex')}`);
+      expect(JSON.parse(last.body)).toMatchObject({ type: 'tact.alert', alert: { id: a.id, action: 'offer-b', metric: 'negative-rate', segment: 'all' } });
+      expect((await get(r.app, `/v1/alerts/${a.id}`)).json().delivery).toMatchObject({ state: 'delivered', attempts: 2, lastError: null });
+
+      // No storm: the spike goes on, the alert stays the one alert.
+      await hour(r, clock, 6, 120, (action, i) => (action === 'offer-b' ? i % 8 === 3 : usual(action, i)));
+      expect((await get(r.app, '/v1/alerts')).json().alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
+
+      const ack = await post(r.app, `/v1/alerts/${a.id}/ack`, { by: 'ana (on call)' });
+      expect(ack.json()).toMatchObject({ id: a.id, status: 'acknowledged', acknowledgedBy: 'ana (on call)' });
+      expect((await get(r.app, '/v1/alerts?status=open')).json().alerts).toEqual([]);
+      expect((await get(r.app, '/v1/alerts?action=offer-a')).json().alerts).toEqual([]);
+      expect((await post(r.app, '/v1/alerts/alert-nope/ack', {})).statusCode).toBe(404);
+
+      const metrics = (await r.app.inject({ url: '/metrics' })).body;
+      expect(metrics).toMatch(/tact_monitor_alerts_total\{metric="negative-rate",event="raised"\} 1\n/);
+      expect(metrics).toMatch(/tact_alert_webhook_attempts_total\{result="delivered"\} 1\n/);
+      expect(metrics).toMatch(/tact_outcomes_total\{type="unsubscribe"\} \d+/);
+      expect(metrics).toMatch(/tact_decisions_total\{placement="home",kind="action"\} 240\n/);
+      await r.close();
+    });
+
+    it('thin data raises nothing, even at 50% unsubscribes on one offer', async () => {
+      const r = await start(store, clock, config(hook.url));
+      for (let h = 0; h < 5; h++) await hour(r, clock, h, 10, usual);
+      await hour(r, clock, 5, 10, (action, i) => (action === 'offer-b' ? i % 2 === 0 : false));
+      expect((await get(r.app, '/v1/alerts')).json().alerts).toEqual([]);
+      expect(await r.tact.monitoring.webhook.deliverDue()).toBe(0);
+      expect(hook.received).toEqual([]);
+      await r.close();
+    });
+  });
+}
+
+describe('monitors with two processes on one PostgreSQL database', () => {
+  it('count every decision once, whichever process logged it and however their steps interleave', async () => {
+    const first = await openTestStore('postgres');
+    const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
+    const secondStore = await openPostgresStore({ connectionString: first.url as string, poolSize: 4 });
+    const clock = { t: T0 };
+    const hook = await webhookServer(0);
+    const a = await start(first.store, clock, config(hook.url));
+    const b = await start(secondStore, clock);
+    try {
+      for (let i = 0; i < 40; i++) {
+        clock.t = T0 + i * 60_000;
+        for (const p of [a, b]) expect((await post(p.app, '/v1/decide', { subject: `s-${i}`, placement: 'home', n: 3 })).statusCode).toBe(200);
+        // Steps of both processes, at the same time, every tenth decision.
+        if (i % 10 === 9) await Promise.all([a.tact.monitoring.step(), b.tact.monitoring.step()]);
+      }
+      const { state, version } = await first.store.monitors.loadState();
+      expect(version).toBe(8);
+      const totals = Object.values(state!.series).map((s) => ({ action: s.key.action, exposures: Object.values(s.buckets).reduce((n, c) => n + c.exposures, 0) }));
+      expect(totals.sort((x, y) => x.action.localeCompare(y.action))).toEqual(['offer-a', 'offer-b', 'offer-c'].map((action) => ({ action, exposures: 80 })));
+    } finally {
+      await a.close();
+      await b.close();
+      await secondStore.close();
+      await hook.close();
+      await first.cleanup();
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { authorOf } from '../config/routes.js';
+import { TactError } from '../errors/tact-error.js';
+import { requireKey } from '../server/auth.js';
+import type { Tact } from '../server/tact.js';
+import { alertView } from './alerts.js';
+import type { StoredAlert } from './monitor-store.js';
+import { monitorSchemas } from './schemas.js';
+
+/**
+ * The monitors' alerts: GET /v1/alerts (filters: status, action, since), GET /v1/alerts/{id},
+ * POST /v1/alerts/{id}/ack (server key), and POST /v1/monitors/step to run a step on demand.
+ *
+ * @example
+ * await monitorRoutes(app, tact);
+ */
+export async function monitorRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const read = requireKey(tact.keys, 'server', 'read or acknowledge alerts');
+  const alerts = tact.store.monitors;
+
+  app.get<{ Querystring: { status?: StoredAlert['status']; action?: string; since?: string; limit?: number } }>('/v1/alerts', { preHandler: read, schema: monitorSchemas.list }, async (req) => {
+    const q = req.query;
+    const list = await alerts.listAlerts({ status: q.status, action: q.action, since: q.since ? Date.parse(q.since) : undefined, limit: q.limit ?? 50 });
+    return { alerts: list.map(alertView) };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/alerts/:id', { preHandler: read, schema: monitorSchemas.get }, async (req) => {
+    const a = await alerts.getAlert(req.params.id);
+    if (!a) throw new TactError('not_found', { what: 'alert', id: req.params.id });
+    return alertView(a);
+  });
+
+  app.post<{ Params: { id: string }; Body: { by?: string } | null }>('/v1/alerts/:id/ack', { preHandler: read, schema: monitorSchemas.ack }, async (req) => {
+    const a = await alerts.acknowledge(req.params.id, authorOf(req, req.body?.by), tact.monitoring.clock());
+    if (!a) throw new TactError('not_found', { what: 'alert', id: req.params.id });
+    tact.log.info({ alert: a.id, by: a.acknowledgedBy, status: a.status }, 'alert acknowledged');
+    return alertView(a);
+  });
+
+  app.post('/v1/monitors/step', { preHandler: read, schema: monitorSchemas.step }, async () => {
+    const r = await tact.monitoring.step();
+    const delivered = await tact.monitoring.webhook.deliverDue();
+    return { ...r, delivered };
+  });
+}

@@ -1,0 +1,74 @@
+import { errorSchema } from '../collect/schemas.js';
+
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
+const counts = { type: 'object', properties: { exposures: num, responses: num, negatives: num, predicted: num } } as const;
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+
+/**
+ * An alert as GET /v1/alerts and the webhook show it.
+ *
+ * @example
+ * app.get('/v1/alerts/:id', { schema: { response: { 200: alertSchema } } }, handler);
+ */
+export const alertSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: str,
+    status: { type: 'string', enum: ['open', 'acknowledged', 'resolved'] },
+    metric: { type: 'string', enum: ['volume', 'response-rate', 'negative-rate', 'calibration'] },
+    direction: { type: 'string', enum: ['high', 'low'] },
+    action: str, placement: str, segment: str,
+    observed: num,
+    expected: { type: 'object', properties: { low: num, high: num, center: num } },
+    pValue: num,
+    evidence: { type: 'object', properties: { current: counts, baseline: counts, window: { type: 'object', properties: { from: str, to: str } } } },
+    message: str,
+    examples: { type: 'object', properties: { decisions: { type: 'array', items: str }, outcomes: { type: 'array', items: str } } },
+    links: { type: 'object', properties: { self: str, decisions: str, examples: { type: 'array', items: str } } },
+    raisedAt: str, resolvedAt: nullableStr, acknowledgedAt: nullableStr, acknowledgedBy: nullableStr,
+    delivery: { type: 'object', properties: { state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'none'] }, attempts: num, lastError: nullableStr, deliveredAt: nullableStr } },
+  },
+} as const;
+
+/** The monitors' routes, for /openapi.json. @example app.get('/v1/alerts', { schema: monitorSchemas.list }, handler) */
+export const monitorSchemas = {
+  list: {
+    tags: ['measure'],
+    summary: 'Monitor alerts, newest first, by status, action and time',
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: { type: 'string', enum: ['open', 'acknowledged', 'resolved'] },
+        action: str,
+        since: { type: 'string', format: 'date-time', description: 'Alerts raised at or after this time.' },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+      },
+    },
+    response: { 200: { type: 'object', properties: { alerts: { type: 'array', items: alertSchema } } }, ...errors },
+  },
+  get: {
+    tags: ['measure'],
+    summary: 'One monitor alert',
+    params: { type: 'object', properties: { id: str }, required: ['id'] },
+    response: { 200: alertSchema, ...errors },
+  },
+  ack: {
+    tags: ['measure'],
+    summary: 'Acknowledge an alert: it stays known, and no new alert of its key and metric fires until it recovers',
+    params: { type: 'object', properties: { id: str }, required: ['id'] },
+    body: { type: ['object', 'null'], additionalProperties: false, properties: { by: { type: 'string', description: 'Who acknowledges (default: the label of the key used).' } } },
+    response: { 200: alertSchema, ...errors },
+  },
+  step: {
+    tags: ['measure'],
+    summary: 'Run a monitor step now (fold pending decisions and outcomes, check every key) and send due alerts',
+    response: {
+      200: { type: 'object', properties: { events: num, raised: { type: 'array', items: str }, resolved: { type: 'array', items: str }, committed: { type: 'boolean' }, delivered: num } },
+      ...errors,
+    },
+  },
+} as const;

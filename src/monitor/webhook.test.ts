@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { openTestStore } from '../../test/harness.js';
+import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
+import { toStoredAlert } from './alerts.js';
+import { monitorsKind } from './monitors-kind.js';
+import { nextAttemptAt, WebhookDeliverer, type DeliveryReport } from './webhook.js';
+
+describe('alert webhook retries', () => {
+  it('back off exponentially from the configured step, capped at one hour', () => {
+    expect([1, 2, 3, 4, 5].map((n) => nextAttemptAt(0, n, 1_000))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    expect(nextAttemptAt(0, 30, 1_000)).toBe(3_600_000);
+  });
+
+  it('give up after maxAttempts when nobody answers, keeping the last error on the alert', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    // A real firing alert: a key whose unsubscribes jump from 1% to 20%.
+    const key = { action: 'promo', placement: 'email', segment: 'all' };
+    const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
+    const H = 3_600_000;
+    const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
+      ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
+    const { alerts } = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
+    expect(alerts.map((a) => a.metric)).toEqual(['negative-rate']);
+    const alert = toStoredAlert(alerts[0], { decisions: [], outcomes: [] }, true);
+    await store.monitors.commitStep({ state: initialMonitorState(), expectedVersion: 0, at: alert.raisedAt, raised: [alert], resolved: [] });
+    let now = alert.raisedAt;
+    const reports: DeliveryReport[] = [];
+    // Port 9 (discard) on 127.0.0.1 refuses the connection.
+    const settings = monitorsKind.compile({ webhook: { url: 'http://127.0.0.1:9/hook', maxAttempts: 2, backoff: '2s', timeout: '1s' } });
+    const d = new WebhookDeliverer(store.monitors, () => settings, () => now, (r) => reports.push(r));
+    expect(await d.deliverDue()).toBe(1);
+    expect(reports.map((r) => r.result)).toEqual(['retry']);
+    expect((await store.monitors.getAlert(alert.id))?.delivery).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: now + 2_000 });
+    now += 2_000;
+    expect(await d.deliverDue()).toBe(1);
+    expect(reports.map((r) => r.result)).toEqual(['retry', 'failed']);
+    const failed = (await store.monitors.getAlert(alert.id))?.delivery;
+    expect(failed).toMatchObject({ state: 'failed', attempts: 2, nextAttemptAt: null, deliveredAt: null });
+    expect(failed?.lastError).toBeTruthy();
+    now += 3_600_000;
+    expect(await d.deliverDue()).toBe(0);
+    await cleanup();
+  });
+});
+
+describe('the monitors document', () => {
+  it('compiles durations and defaults', () => {
+    const s = monitorsKind.compile({ bucket: '10m', currentWindow: '2h', webhook: { url: 'https://ops.example.com/hook' } });
+    expect(s.config).toMatchObject({ bucketMs: 600_000, currentWindowMs: 7_200_000, baselineWindowMs: 7 * 86_400_000, alpha: 0.001, minTrials: 100 });
+    expect(s.intervalMs).toBe(10_000);
+    expect(s.webhook).toEqual({ url: 'https://ops.example.com/hook', secret: undefined, maxAttempts: 8, backoffMs: 1_000, timeoutMs: 5_000 });
+    expect(monitorsKind.compile({}).webhook).toBeUndefined();
+  });
+
+  it('names every bad field', () => {
+    const problems = monitorsKind.check({ bucket: 'soon', alpha: 2, metrics: ['volume', 'mood'], webhook: { url: 'ftp://x' }, color: 'red' });
+    expect(problems.map((p) => p.field).sort()).toEqual(['alpha', 'bucket', 'metrics[1]', 'monitors.color', 'webhook.url']);
+    expect(monitorsKind.check({ bucket: '2h', currentWindow: '1h' }).map((p) => p.field)).toEqual(['currentWindow']);
+    expect(monitorsKind.check({ interval: '30s', webhook: { url: 'http://127.0.0.1:9000/a', maxAttempts: 3 } })).toEqual([]);
+  });
+});

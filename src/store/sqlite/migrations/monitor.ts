@@ -1,0 +1,39 @@
+import type { Migration } from './index.js';
+
+/** Monitors: the monitor state (one versioned document) and the alerts with their deliveries — SQLite. */
+export const monitorSqlite: Migration[] = [
+  {
+    id: 'monitor-001',
+    name: 'monitor state, alerts and webhook deliveries',
+    sql: `
+-- The streaming counters and alert tracks, one JSON document; version guards concurrent steps.
+CREATE TABLE monitor_state (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- Alerts: the fixed part as JSON, what changes (status, acknowledgement, delivery) in columns.
+CREATE TABLE monitor_alerts (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  action TEXT NOT NULL,
+  placement TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  raised_at INTEGER NOT NULL,
+  resolved_at INTEGER,
+  acked_at INTEGER,
+  acked_by TEXT,
+  delivery_state TEXT NOT NULL,
+  delivery_attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER,
+  last_error TEXT,
+  delivered_at INTEGER,
+  body TEXT NOT NULL
+);
+CREATE INDEX monitor_alerts_raised ON monitor_alerts (raised_at);
+CREATE INDEX monitor_alerts_due ON monitor_alerts (delivery_state, next_attempt_at);
+`,
+  },
+];
