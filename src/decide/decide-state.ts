@@ -42,6 +42,7 @@ export class DecideState {
     for (const c of await store.contactsSince(since)) {
       this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
       this.mark(`c|${c.decisionId}|${c.action}`, c.at);
+      this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
     }
     for (const o of await store.outcomesSince(since)) this.applyOutcome(o, false);
     this.flags.load(await store.openFlags());
@@ -67,7 +68,7 @@ export class DecideState {
     if (this.seen.has(key)) return;
     this.mark(key, c.at);
     this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics, decisionId: c.decisionId });
-    this.counts.trial(c.action, c.profileKey);
+    this.counts.trial(c.action, c.profileKey, 1, recordGroupKeys(c), c.decisionId);
   }
 
   /** Marks a contact as already in the ledger (recorded before its log write). */

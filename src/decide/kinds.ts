@@ -14,7 +14,7 @@ import { compilePolicy, type CompiledPolicy } from './policy-compile.js';
 export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   kind: 'catalog',
   configKey: 'catalog',
-  description: 'Actions (channels, consent purpose, value, contact cost, topics, rules, variants) and placements (channel, slots, competing actions, safe default).',
+  description: 'Actions (channels, consent purpose, value, contact cost, topics, rules, variants) and placements (channel, slots, competing actions, safe default, selection: ε-greedy or a contextual Thompson bandit, kind: actions or recommendation).',
   empty: {},
   check: checkCatalog,
   compile: compileCatalog,

@@ -32,10 +32,14 @@ export class OutcomeCounts {
     this.bump(action, subject, 0, n);
     if (!groups?.length) return;
     for (const g of groups) this.bumpGroup(action, g, 0, n);
-    if (decisionId) {
-      if (this.decisionGroups.size >= REMEMBERED) this.decisionGroups.delete(this.decisionGroups.keys().next().value as string);
-      this.decisionGroups.set(decisionId, groups);
-    }
+    if (decisionId) this.rememberGroups(decisionId, groups);
+  }
+
+  /** Remembers which groups a decision's trials went to (rebuild: its counts were loaded already), so its later successes credit them. */
+  rememberGroups(decisionId: string, groups: readonly string[]): void {
+    if (!groups.length) return;
+    if (this.decisionGroups.size >= REMEMBERED) this.decisionGroups.delete(this.decisionGroups.keys().next().value as string);
+    this.decisionGroups.set(decisionId, groups);
   }
 
   /** A success of `action` for `subject`; with the decision's id, also credited to the groups its trial went to. */

@@ -1,3 +1,4 @@
+import { bucketHash } from '../measure/experiments/assignment.js';
 import type { Choice } from './decision.js';
 import type { CompiledTerritory } from './policy-compile.js';
 import type { ActionRules } from './rulebook.js';
@@ -127,12 +128,12 @@ function actionChoice(rank: number, c: Candidate, propensity: number, ctx: Stage
   };
 }
 
-/** Deterministic per subject: FNV-1a of salt and key, as a share of 2³². */
+/**
+ * Deterministic per subject: src/measure's bucketing (GrowthBook's re-hashed FNV-1a). A single
+ * FNV-1a pass is biased on ids that differ only in their last characters (u1, u2, …): it held out
+ * 229 of 6,000 such subjects at a 5% share.
+ */
 function inHoldout(ctx: StageContext): boolean {
   const h = ctx.policy.holdout;
-  if (!h) return false;
-  let x = 0x811c9dc5;
-  const s = `${h.salt}:${ctx.subject.key}`;
-  for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return x / 4294967296 < h.share;
+  return !!h && bucketHash(h.salt, ctx.subject.key) < h.share;
 }

@@ -66,4 +66,8 @@ export interface ContactRow {
   action: string;
   channel: string;
   placement: string;
+  /** The decision's ladder position (its trials' groups), when it recorded one. */
+  segment?: string | null;
+  microSegment?: number | null;
+  microSegmentModel?: string | null;
 }

@@ -73,7 +73,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       policyVersion: d.policyVersion,
       catalogVersion: d.catalogVersion,
       modelVersion: d.modelVersion,
-      experiment: { arm: d.arm },
+      experiment: d.experiment ? { id: d.experiment.id, arm: d.experiment.arm } : { arm: d.arm },
       excludedByStage: d.excludedByStage,
       ...(d.handoff ? { handoff: d.handoff } : {}),
       ...(o.full ? { candidates: candidatesOf(d), facts: d.facts, absentFacts: d.absentFacts, context: d.context } : {}),

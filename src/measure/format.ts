@@ -28,7 +28,7 @@ export function formatResults(r: ExperimentResults): string {
       [
         `${m.metric}${m.cuped ? '*' : ''}`.padEnd(mw), m.armId.padEnd(w), num(m.control.mean).padEnd(10), num(m.treatment.mean).padEnd(10),
         (f ? pct(f.estimate) : '—').padEnd(9), ci(f).padEnd(20), ci(s).padEnd(20), (b ? b.chanceToWin.toFixed(3) : '—').padEnd(8),
-        (b ? num(b.risk.treatment) : '—').padEnd(8), m.verdict,
+        (b ? `${(b.risk.treatment * 100).toFixed(2)}%` : '—').padEnd(8), m.verdict,
       ].join(' '),
     );
   }

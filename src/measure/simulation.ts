@@ -1,5 +1,36 @@
-import type { Tact } from '../server/tact.js';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../server/app.js';
+import { Tact } from '../server/tact.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createRng } from './stats/prng.js';
+
+/** The server key of {@link seededTact}. */
+export const SIMULATION_KEY = 'simulation-server-key';
+
+/**
+ * Tact on an in-memory store whose decisions draw exploration and variants from a seeded
+ * generator and read a clock the caller moves: the same seed gives the same decision log.
+ *
+ * @example
+ * const s = await seededTact(measureShop(), { seed: 7 });
+ * s.clock.now += 60_000; await s.tact.decide.decider.decide({ subject: 'u1', placement: 'home' });
+ */
+export async function seededTact(config: Record<string, unknown>, o: { seed: number; start?: number }): Promise<{ tact: Tact; app: FastifyInstance; clock: { now: number }; auth: { authorization: string }; close(): Promise<void> }> {
+  const clock = { now: o.start ?? Date.UTC(2026, 10, 1) };
+  const store = await openSqliteStore({ path: ':memory:' });
+  const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false, configFile: { path: 'simulation', sections: config }, now: () => clock.now, random: createRng(o.seed) });
+  await tact.keys.bootstrap({ TACT_SERVER_KEY: SIMULATION_KEY });
+  const app = await buildApp(tact);
+  return {
+    tact, app, clock, auth: { authorization: `Bearer ${SIMULATION_KEY}` },
+    async close() {
+      await app.close();
+      await tact.close();
+      await store.close();
+    },
+  };
+}
 
 const DAY = 86_400_000;
 

@@ -1,4 +1,5 @@
 import type { MonitorMetric, MonitorState } from '../measure/monitors/monitor.js';
+import type { BucketRow } from './state-diff.js';
 
 /** Where a webhook delivery of an alert stands. */
 export interface AlertDelivery {
@@ -50,33 +51,40 @@ export interface AlertQuery {
   limit: number;
 }
 
-/** One committed monitor step: the new state, the alerts it raised and the ones it resolved. */
+/** One committed monitor step: the counter buckets it changed, the alert tracks, the alerts it raised and the ones it resolved. */
 export interface MonitorStepWrite {
-  state: MonitorState;
   /** The version the step started from (0: none stored yet). */
   expectedVersion: number;
   at: number;
+  tracks: MonitorState['tracks'];
+  /** Buckets written (inserted or replaced). */
+  upsert: BucketRow[];
+  /** Buckets deleted (aged out, or merged into an hourly one). */
+  remove: { keyId: string; start: number }[];
   raised: StoredAlert[];
   /** Ids of alerts that recovered. */
   resolved: string[];
 }
 
 /**
- * Storage of the monitors, in domain types only: the monitor state (one versioned document, so
- * several processes on one PostgreSQL database never fold the same step twice), the alerts, and
+ * Storage of the monitors, in domain types only: the monitor state (counter buckets as rows, so a
+ * step writes only what it changed, and a version, so several processes on one PostgreSQL
+ * database never fold the same step twice), the alerts, and
  * the webhook deliveries (claimed with a lease, so one process sends each). Two implementations:
  * src/store/sqlite/monitors.ts and src/store/postgres/monitors.ts, both run through
  * src/store/conformance/monitor.case.ts.
  *
  * @example
  * const { state, version } = await store.monitors.loadState();
- * const saved = await store.monitors.commitStep({ state: next, expectedVersion: version, at: now, raised, resolved: [] });
+ * const saved = await store.monitors.commitStep({ expectedVersion: version, at: now, tracks, ...stateDiff(state, next), raised, resolved: [] });
  */
 export interface MonitorStore {
   /** The stored state and its version (version 0 and null state when none was stored). */
   loadState(): Promise<{ state: MonitorState | null; version: number }>;
+  /** The stored state's version alone (0 when none): a process whose cached state has it need not read the state. */
+  stateVersion(): Promise<number>;
   /**
-   * Saves the state, inserts the raised alerts and resolves the recovered ones in one transaction
+   * Writes the changed buckets and the tracks, inserts the raised alerts and resolves the recovered ones in one transaction
    * — only when the stored version is still `expectedVersion`. False: another process stepped
    * first; nothing was written.
    */

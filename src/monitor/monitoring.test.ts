@@ -49,7 +49,7 @@ describe('Monitoring steps', () => {
         if (!raced) {
           raced = true;
           // Another process commits between our read and our write.
-          expect(await real.commitStep({ state: initialMonitorState(), expectedVersion: w.expectedVersion, at: T, raised: [], resolved: [] })).toBe(true);
+          expect(await real.commitStep({ expectedVersion: w.expectedVersion, at: T, tracks: initialMonitorState().tracks, upsert: [], remove: [], raised: [], resolved: [] })).toBe(true);
         }
         return real.commitStep(w);
       },
@@ -75,5 +75,12 @@ describe('Monitoring steps', () => {
     expect(await exposures(real)).toBe(2);
     // nothing new: the step commits nothing
     expect(await monitoring.step()).toMatchObject({ events: 0, committed: false });
+  });
+
+  it('commits what is pending when it closes', async () => {
+    monitoring.onDecision(decision('d1', 'shoes'));
+    await monitoring.close();
+    expect(monitoring.depth).toBe(0);
+    expect(await exposures(store.monitors)).toBe(1);
   });
 });

@@ -4,10 +4,11 @@ import type { DecisionRecord } from '../decide/decision.js';
 import { policyKind } from '../decide/kinds.js';
 import type { OutcomeRecord } from '../decide/records.js';
 import type { MonitorEvent } from '../measure/monitors/counters.js';
-import { initialMonitorState, monitorStep, type MonitorAlert } from '../measure/monitors/monitor.js';
+import { initialMonitorState, type MonitorAlert, type MonitorState } from '../measure/monitors/monitor.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { alertId, toStoredAlert } from './alerts.js';
+import { stepInChunks } from './chunked-step.js';
 import { exposuresOf, negativeTypes, outcomeEvents, placeOf } from './events.js';
 import { RecentExamples } from './examples.js';
 import { logAlerts, logStep } from './monitor-log.js';
@@ -55,6 +56,8 @@ export class Monitoring {
   private outcomes: OutcomeRecord[] = [];
   private readonly places: DecisionPlaces;
   private stepping: Promise<StepReport> | undefined;
+  /** The state as this process last committed it, with its version. */
+  private cached: { state: MonitorState; version: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -154,13 +157,14 @@ export class Monitoring {
     try {
       for (let attempt = 1; ; attempt++) {
         const now = this.now();
-        const { state, version } = await this.o.store.monitors.loadState();
-        const r = monitorStep(state ?? initialMonitorState(), events, now, s.config);
+        const { state, version } = await this.current();
+        const r = await stepInChunks(state, events, now, s.config);
         const fired = r.alerts.filter((a) => a.status === 'firing');
         const resolved = r.alerts.filter((a) => a.status === 'resolved');
         if (!events.length && !r.alerts.length) return this.report(started, 'idle', { events: 0, raised: [], resolved: [], committed: false });
         const raised = await Promise.all(fired.map(async (a) => toStoredAlert(a, await this.examplesOf(a), !!s.webhook)));
-        const ok = await this.o.store.monitors.commitStep({ state: r.state, expectedVersion: version, at: now, raised, resolved: resolved.map((a) => alertId(a.id)) });
+        const ok = await this.o.store.monitors.commitStep({ expectedVersion: version, at: now, tracks: r.state.tracks, ...r.diff, raised, resolved: resolved.map((a) => alertId(a.id)) });
+        this.cached = ok ? { state: r.state, version: version + 1 } : undefined;
         if (!ok && attempt < MAX_CONFLICTS) continue;
         if (!ok) throw new Error(`the monitor state changed under ${MAX_CONFLICTS} attempts in a row`);
         logAlerts(this.o.log, this.o.metrics, fired, resolved);
@@ -174,6 +178,14 @@ export class Monitoring {
       this.o.metrics?.monitorSteps.observe({ result: 'failed' }, (performance.now() - started) / 1000);
       throw err;
     }
+  }
+
+  /** The stored state: the one this process committed last when no other process committed since, else read. */
+  private async current(): Promise<{ state: MonitorState; version: number }> {
+    const version = await this.o.store.monitors.stateVersion();
+    if (this.cached?.version === version) return this.cached;
+    const stored = await this.o.store.monitors.loadState();
+    return { state: stored.state ?? initialMonitorState(), version: stored.version };
   }
 
   private report(started: number, result: string, r: StepReport): StepReport {

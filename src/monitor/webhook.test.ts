@@ -22,7 +22,7 @@ describe('alert webhook retries', () => {
     const { alerts } = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
     expect(alerts.map((a) => a.metric)).toEqual(['negative-rate']);
     const alert = toStoredAlert(alerts[0], { decisions: [], outcomes: [] }, true);
-    await store.monitors.commitStep({ state: initialMonitorState(), expectedVersion: 0, at: alert.raisedAt, raised: [alert], resolved: [] });
+    await store.monitors.commitStep({ tracks: {}, upsert: [], remove: [], expectedVersion: 0, at: alert.raisedAt, raised: [alert], resolved: [] });
     let now = alert.raisedAt;
     const reports: DeliveryReport[] = [];
     // Port 9 (discard) on 127.0.0.1 refuses the connection.

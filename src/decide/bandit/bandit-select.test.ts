@@ -9,6 +9,7 @@ import { playbookFor } from '../playbook.js';
 import { compilePolicy } from '../policy-compile.js';
 import { stageContext } from '../stages/fixture-context.js';
 import { scoring } from '../stages/scoring.js';
+import type { Candidate } from '../stages/types.js';
 import { type BanditBook, banditSelect } from './bandit-select.js';
 
 const catalog: Catalog = {
@@ -47,6 +48,9 @@ function trainedBook(): BanditBook & { state: BanditState } {
   };
 }
 
+/** The candidates as the rule stages hand them over, before scoring. */
+const fresh = (cs: Candidate[]): Candidate[] => cs.map((c) => ({ action: c.action, rules: c.rules }));
+
 describe('bandit selection', () => {
   it('logs propensities that sum to 1 over the options (within the bound) and equal the seeded Monte Carlo frequency (5 s.e.)', () => {
     const book = trainedBook();
@@ -55,8 +59,10 @@ describe('bandit selection', () => {
     const n = 30_000;
     const counts = new Map<string, number>();
     const logged = new Map<string, { p: number; err: number }>();
+    const base = stageContext({ catalog, policy: { exploration: { budget: 0.3 } }, placement: 'home', vars: { context: { mobile: true }, features: { orders: 2 } }, random });
     for (let i = 0; i < n; i++) {
-      const { ctx, candidates } = stageContext({ catalog, policy: { exploration: { budget: 0.3 } }, placement: 'home', vars: { context: { mobile: true }, features: { orders: 2 } }, random });
+      const { ctx } = base;
+      const candidates = fresh(base.candidates);
       scoring(candidates, ctx);
       const { picks } = banditSelect(candidates, ctx, book, 1);
       const id = picks[0].candidate?.action.id ?? 'none';
@@ -73,6 +79,32 @@ describe('bandit selection', () => {
     for (const [id, { p }] of logged) {
       expect(Math.abs((counts.get(id) ?? 0) / n - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / n));
     }
+  });
+
+  it('logs at rank 2 the exact probability given rank 1: joint frequencies match π₁(a)·π₂(b | a) (seeded, 5 s.e.)', () => {
+    const book = trainedBook();
+    const rng = new Rng(8);
+    const random = () => rng.float();
+    const n = 20_000;
+    const pairs = new Map<string, { count: number; p: number }>();
+    const base = stageContext({ catalog, policy: { exploration: { budget: 0.4 } }, placement: 'home', vars: { context: { mobile: false }, features: { orders: 1 } }, random });
+    for (let i = 0; i < n; i++) {
+      const { ctx } = base;
+      const candidates = fresh(base.candidates);
+      scoring(candidates, ctx);
+      const { picks } = banditSelect(candidates, ctx, book, 2);
+      const key = picks.map((p) => p.candidate?.action.id ?? 'none').join('>');
+      const p = picks.reduce((acc, x) => acc * x.propensity, 1);
+      const prev = pairs.get(key);
+      if (prev) {
+        expect(p).toBeCloseTo(prev.p, 12);
+        prev.count++;
+      } else pairs.set(key, { count: 1, p });
+    }
+    expect(pairs.size).toBeGreaterThan(5);
+    const total = [...pairs.values()].reduce((s, v) => s + v.p, 0);
+    expect(total).toBeLessThanOrEqual(1 + 1e-6);
+    for (const { count, p } of pairs.values()) expect(Math.abs(count / n - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / n) + 1e-9);
   });
 
   it('keeps the exploration budget: the non-greedy share is at most the policy\'s exploration', () => {

@@ -1,13 +1,18 @@
-import { actionEstimate } from '../../learn/bandit/action-estimate.js';
 import { mixture, propensityOf } from '../../learn/bandit/exploration.js';
-import { linearPredictor } from '../../learn/bandit/logistic-posterior.js';
+import { linearPredictor, predictiveMean } from '../../learn/bandit/logistic-posterior.js';
+import type { Estimate } from '../../learn/estimate.js';
+import { normalQuantile, sigmoid } from '../../learn/math/special.js';
+import { isEstablished } from '../../learn/rates/beta-binomial.js';
 import { sampledScore, type ScoreDistributions } from '../../learn/bandit/propensity.js';
 import { type BanditAction, type BanditConfig, type BanditState, withIntercept } from '../../learn/bandit/thompson.js';
 import type { Pick } from '../stages/selection.js';
 import type { Candidate, StageContext } from '../stages/types.js';
 import { contextVector } from './selection-option.js';
 
-/** The bandits of the placements, as the pipeline sees them (placement-bandits.ts). */
+/** Absolute tolerance of the propensity integrals in decisions: the logged error bound stays below ~10⁻⁷. */
+const QUADRATURE_TOL = 1e-7;
+
+/** The bandits of the placements, as the pipeline sees them (placement-bandits.ts). @example const state = book.stateFor('home', ['a', 'b'], config); */
 export interface BanditBook {
   /** The placement's bandit, with every listed action present (new ones start from the population prior). */
   stateFor(placement: string, actions: readonly string[], config: BanditConfig): BanditState;
@@ -15,7 +20,7 @@ export interface BanditBook {
   versionOf(placement: string): string;
 }
 
-/** What bandit selection decided, with what the log keeps for learning. */
+/** What bandit selection decided, with what the log keeps for learning. @example { picks: [{ propensity: 0.93, … }], features: [1, 3], modelVersion: 'bandit:home@412' } */
 export interface BanditPicks {
   picks: Pick[];
   /** The context vector (without the intercept) the outcomes will be learned at. */
@@ -59,15 +64,18 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
   const offsets = new Float64Array(n);
   const establishedWhen = { maxWidth: ctx.policy.estimates.establishedWidth };
   const updatedAt = new Date(ctx.now).toISOString();
+  const level = ctx.policy.estimates.level;
+  const z = normalQuantile(0.5 + level / 2);
   live.forEach((c, i) => {
-    const lp = linearPredictor(byId.get(c.action.id) as BanditAction, x);
+    const action = byId.get(c.action.id) as BanditAction;
+    const lp = linearPredictor(action, x);
     const levers = (c.levers ?? []).reduce((p, [, w]) => p * w, 1);
     means[i] = lp.mean;
     sds[i] = Math.sqrt(lp.variance);
     // A negative value would make the score fall with the goal probability; the bandit treats it as 0.
     values[i] = Math.max(0, c.action.value * levers);
     offsets[i] = c.action.contactCost;
-    c.estimate = actionEstimate(state, c.action.id, context, { establishedWhen, updatedAt, modelVersion, level: ctx.policy.estimates.level });
+    c.estimate = estimateOf(action, lp, z, level, state.config.rampEvidence, establishedWhen, modelVersion, updatedAt);
     c.score = values[i] * c.estimate.value - offsets[i];
   });
   offsets[n - 1] = -ctx.policy.noneScore; // "none": v = 0, fixed score noneScore
@@ -79,12 +87,12 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
       means: remaining.map((i) => means[i]), sds: remaining.map((i) => sds[i]),
       values: remaining.map((i) => values[i]), offsets: remaining.map((i) => offsets[i]),
     };
-    const mix = mixture(config, dist, K);
+    const mix = mixture(config, dist, K, QUADRATURE_TOL);
     let chosen: number;
     if (K > 1 && ctx.random() < mix.epsilon) chosen = Math.min(K - 1, Math.floor(ctx.random() * K));
     else if (mix.q > 0 && ctx.random() < mix.q) chosen = mix.greedy;
     else chosen = sampleWinner(dist, ctx.random);
-    const p = K === 1 ? { probability: 1, errorBound: 0 } : propensityOf(mix, dist, chosen, K);
+    const p = K === 1 ? { probability: 1, errorBound: 0 } : propensityOf(mix, dist, chosen, K, false, undefined, QUADRATURE_TOL);
     const option = (k: number) => (remaining[k] === n - 1 ? undefined : live[remaining[k]]);
     const scoreAt = (k: number) => sampledScore(dist, k, dist.means[k]);
     const c = option(chosen);
@@ -96,6 +104,19 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
     remaining.splice(chosen, 1);
   }
   return { picks, features: [...context], modelVersion };
+}
+
+/**
+ * The action's goal probability as an Estimate — the same reading as learn/bandit/action-estimate.ts
+ * (predictive mean, interval σ(μ ± zσ)), from the linear predictor already computed.
+ */
+function estimateOf(a: BanditAction, lp: { mean: number; variance: number }, z: number, level: number, ramp: number, establishedWhen: { maxWidth: number }, modelVersion: string, updatedAt: string): Estimate {
+  const sd = Math.sqrt(lp.variance);
+  const value = predictiveMean(lp.mean, lp.variance);
+  const low = sigmoid(lp.mean - z * sd);
+  const high = sigmoid(lp.mean + z * sd);
+  const status = a.evidence >= ramp && isEstablished(value, low, high, establishedWhen) ? 'established' : 'learning';
+  return { value, low, high, level, evidence: a.evidence, source: 'population', status, modelVersion, updatedAt };
 }
 
 /** One Thompson draw with the decider's random source (Box–Muller normals). */

@@ -5,8 +5,9 @@ import { Rng } from '../../learn/math/prng.js';
 import { buildApp } from '../../server/app.js';
 import { Tact } from '../../server/tact.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openPostgresStore } from '../../store/postgres/postgres-store.js';
 import type { Store } from '../../store/store.js';
-import { KEYS, bearer } from '../../../test/harness.js';
+import { KEYS, bearer, openTestStore } from '../../../test/harness.js';
 
 const config = {
   catalog: {
@@ -30,16 +31,16 @@ async function start(store: Store, seed: number): Promise<{ tact: Tact; app: Fas
 
 const post = (app: FastifyInstance, url: string, payload: object) => app.inject({ method: 'POST', url, headers: { authorization: bearer(), 'content-type': 'application/json' }, payload });
 
-let cleanup: (() => Promise<void>)[] = [];
+let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
 });
 
 describe('bandit selection through the server', () => {
   it('learns from outcomes to choose the better action, logs exact propensities, and keeps what it learned across a restart', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
-    cleanup.push(() => store.close());
+    cleanups.push(() => store.close());
     const { tact, app } = await start(store, 17);
     const world = new Rng(23);
     const chosen: string[] = [];
@@ -71,9 +72,55 @@ describe('bandit selection through the server', () => {
     await app.close();
     await tact.close();
     const again = await start(store, 99);
-    cleanup.push(async () => (await again.app.close(), await again.tact.close()));
+    cleanups.push(async () => (await again.app.close(), await again.tact.close()));
     expect(again.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${actions}`);
     const res = await post(again.app, '/v1/decide', { subject: 'after-restart', placement: 'home', context: { mobile: true } });
     expect(res.json().choices[0].estimate.modelVersion).toBe(`bandit:home@${actions}`);
+  });
+});
+
+describe('bandit selection across processes (PostgreSQL)', () => {
+  it('two processes learn from their own decisions, merge what they learned, and credit a success reported to the other process', async () => {
+    const { store: storeA, url, cleanup } = await openTestStore('postgres');
+    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+    const a = await start(storeA, 1);
+    const b = await start(storeB, 2);
+    cleanups.push(async () => {
+      for (const p of [a, b]) (await p.app.close(), await p.tact.close());
+      await storeB.close();
+      await cleanup();
+    });
+    const world = new Rng(5);
+    let actions = 0;
+    const run = async (p: { app: FastifyInstance }, prefix: string, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const mobile = i % 2 === 0;
+        const d = (await post(p.app, '/v1/decide', { subject: `${prefix}-${i}`, placement: 'home', context: { mobile } })).json();
+        const top = d.choices[0];
+        if (top.kind !== 'action') continue;
+        actions++;
+        const converted = world.float() < truth(top.action, mobile);
+        await post(p.app, '/v1/outcomes', converted ? { decisionId: d.decisionId, type: 'conversion', value: 10 } : { decisionId: d.decisionId, type: 'dismissal' });
+      }
+    };
+    await run(a, 'a', 60);
+    await run(b, 'b', 40);
+    await a.tact.decide.bandits.save();
+    await b.tact.decide.bandits.save();
+    await a.tact.decide.bandits.save();
+    expect(a.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${actions}`);
+    expect(b.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${actions}`);
+
+    // A decision made by A whose success is reported to B: B has no open trial for it; A's window
+    // ends, A reads the log and learns the success.
+    const d = (await post(a.app, '/v1/decide', { subject: 'cross', placement: 'home', context: { mobile: true } })).json();
+    expect(d.choices[0].kind).toBe('action');
+    await post(b.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'conversion', value: 10 });
+    expect(b.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${actions}`);
+    const action = d.choices[0].action as string;
+    const before = a.tact.decide.bandits.stateFor('home', [], { features: 1, priorVariance: 1, floorEpsilon: 0, maxExplorationShare: 0.5, rampEvidence: 50 }).actions.find((x) => x.id === action)!;
+    const rewards = before.rewardSum;
+    expect(await a.tact.decide.bandits.expire(Date.now() + 8 * 86_400_000)).toBe(1);
+    expect(before.rewardSum).toBe(rewards + 1);
   });
 });

@@ -7,7 +7,7 @@ import type { DecisionRecord } from '../decision.js';
 import type { OutcomeRecord } from '../records.js';
 import type { BanditBook } from './bandit-select.js';
 
-/** Where a placement's bandit is stored: one estimates row per placement. */
+/** Where a placement's bandit is stored: one estimates row per placement. @example store.estimates.getMany([{ subjectId: 'population', model: BANDIT_MODEL, key: 'home' }]) */
 export const BANDIT_MODEL = 'bandit';
 
 interface Entry {
@@ -27,6 +27,9 @@ interface Trial {
   deadline: number;
 }
 
+/** Open trials kept in memory at most; beyond, the oldest is dropped unlearned (bounded memory). @example book.openTrials() <= MAX_OPEN_TRIALS // true */
+export const MAX_OPEN_TRIALS = 500_000;
+
 const copy = (p: LogisticPosterior): LogisticPosterior => ({ ...createPosterior(p.mean, p.cov, true), evidence: p.evidence, rewardSum: p.rewardSum });
 
 /**
@@ -38,7 +41,8 @@ const copy = (p: LogisticPosterior): LogisticPosterior => ({ ...createPosterior(
  * probability); it fails (y = 0) at a credited outcome whose reward is not positive (dismissal,
  * unsubscribe), or when its attribution window ends without a success — then the decision log is
  * read first, so a success recorded by another process still counts. Trials open at shutdown are
- * dropped (neither success nor failure).
+ * dropped (neither success nor failure), and so is the oldest open trial beyond
+ * {@link MAX_OPEN_TRIALS}.
  *
  * Persistence: {@link save} (every 5 s with background work on, and on close) merges each
  * changed bandit with the stored one — stored + (local − base) in natural parameters
@@ -87,6 +91,7 @@ export class PlacementBandits implements BanditBook {
     if (!r.bandit || r.arm !== 'treatment') return;
     for (const c of r.choices) {
       if (c.kind !== 'action' || !c.action) continue;
+      if (this.pending.size >= MAX_OPEN_TRIALS) this.pending.delete(this.pending.keys().next().value as string);
       this.pending.set(`${r.id}|${c.action}`, { decisionId: r.id, placement: r.placement, action: c.action, features: r.bandit.features, deadline: r.at + this.d.windowOf(c.action) });
     }
   }

@@ -23,10 +23,10 @@ export interface SelectionOption {
   priorVariance?: number;
 }
 
-/** A feature compiled to a reader of the rule variables. */
+/** A feature compiled to a reader of the rule variables. @example featureReader('context.mobile')({ context: { mobile: true } }) // 1 */
 export type FeatureReader = (vars: Record<string, unknown>) => number;
 
-/** The selection option ready for decisions. */
+/** The selection option ready for decisions. @example compileSelection({ kind: 'thompson', features: ['context.mobile'] }) */
 export interface CompiledSelection {
   kind: 'epsilon-greedy' | 'thompson';
   features: readonly string[];

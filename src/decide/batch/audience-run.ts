@@ -25,7 +25,7 @@ export interface AudienceRequest {
   sendTime?: boolean;
 }
 
-/** Channels a decision is asked for by the visitor; every other channel is outbound (Tact sends). */
+/** Channels a decision is asked for by the visitor; every other channel is outbound (Tact sends). @example INBOUND_CHANNELS.has('email') // false */
 export const INBOUND_CHANNELS: ReadonlySet<string> = new Set(['web', 'app', 'in-app', 'mobile-app', 'kiosk', 'pos', 'call-centre', 'call-center', 'agent']);
 
 /** One line of the stream. */

@@ -126,6 +126,12 @@ describe('send time in batch decisions', () => {
     const rows = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n').slice(1);
     for (const r of rows) if (r.includes(',action,')) expect(r).toMatch(/,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[^,]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,(personal|population),(learning|established)$/);
     expect(rows.some((r) => r.includes(',action,'))).toBe(true);
+    const hook = await webhook(0);
+    await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', webhook: hook.url, format: 'jsonl', includeNone: true, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+    await hook.close();
+    const delivered = hook.bodies.flatMap((b) => b.decisions) as { decision: { choices: { kind: string }[] }; sendTime?: { sendAt: string } }[];
+    for (const d of delivered) if (d.decision.choices[0].kind === 'action') expect(Date.parse(d.sendTime?.sendAt ?? '')).toBeGreaterThan(0);
+    expect(delivered.some((d) => d.sendTime)).toBe(true);
     const off = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'off.jsonl'), format: 'jsonl', includeNone: true, sendTime: false });
     expect(off.written).toBe(2);
     expect(readFileSync(join(dir, 'off.jsonl'), 'utf8').includes('sendAt')).toBe(false);

@@ -61,15 +61,47 @@ describe('the granularity ladder in decisions', () => {
     expect(personal.choices[0].explanation).toMatch(/\(personal, [^)]*n=2\)/);
   });
 
-  it('rebuilds the segment counts from the log after a restart', async () => {
+  it('rebuilds the segment counts from the log after a restart, and credits a later success of an earlier decision', async () => {
     for (let i = 0; i < 6; i++) await convert(await shoes(['bo', 'cy', 'di'][i % 3]), `r-${i}`);
-    const before = h.tact.decide.state.counts.group('shoes-offer', 'segment:runners');
-    expect(before).toMatchObject({ trials: 6, successes: 6 });
+    const pending = await shoes('ed');
+    expect(h.tact.decide.state.counts.group('shoes-offer', 'segment:runners')).toMatchObject({ trials: 7, successes: 6 });
     const h2 = await harness('sqlite', { store: h.store, config });
     try {
-      expect(h2.tact.decide.state.counts.group('shoes-offer', 'segment:runners')).toMatchObject({ trials: 6, successes: 6 });
+      expect(h2.tact.decide.state.counts.group('shoes-offer', 'segment:runners')).toMatchObject({ trials: 7, successes: 6 });
+      const r = await post(h2.app, '/v1/outcomes', { decisionId: pending.decisionId, type: 'conversion', action: 'shoes-offer', messageId: 'after-restart' });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(h2.tact.decide.state.counts.group('shoes-offer', 'segment:runners')).toMatchObject({ trials: 7, successes: 7 });
     } finally {
       await h2.tact.close();
+    }
+  });
+
+  it('climbs to the micro-segment rung once a micro-segments model is trained and its group has the evidence', async () => {
+    const micro = { ...config, segments: { microSegments: { features: ['orders'], k: 2, minSubjects: 4 } } };
+    const h3 = await harness('sqlite', { config: micro });
+    try {
+      const buyers = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'ana'];
+      for (const u of ['n1', 'n2', 'n3', ...buyers]) await send(h3.app, '/v1/identify', { userId: u, context: advertising });
+      for (const u of buyers) for (let k = 0; k < 3; k++) await send(h3.app, '/v1/track', { userId: u, event: 'Order Completed', messageId: `${u}-${k}`, properties: { revenue: 10, products: [{ product_id: 'sku-other' }] } });
+      const [trained] = await h3.tact.learning.train(['micro-segments'], 'test');
+      expect(trained).toMatchObject({ model: 'micro-segments', version: 1 });
+      const ask = async (subject: string) => (await decideReq(h3.app, { subject, placement: 'home' })).json();
+      const first = await ask('ana');
+      expect(first.choices[0].estimate.source).toBe('population');
+      const logged = await h3.store.decisions.getDecision(first.decisionId);
+      expect(logged).toMatchObject({ segment: null, microSegmentModel: 'micro-segments@1' });
+      // five more decisions in Ana's micro-segment (κ 20: 6 trials carry 6/26 ≥ 0.2 of its posterior)
+      for (const u of ['m1', 'm2', 'm3', 'm4', 'm5']) {
+        const d = await ask(u);
+        expect((await h3.store.decisions.getDecision(d.decisionId))?.microSegment).toBe(logged!.microSegment);
+      }
+      const after = await ask('ana');
+      expect(after.choices[0].estimate).toMatchObject({ source: 'micro-segment', evidence: 6 });
+      expect(after.choices[0].explanation).toContain('(micro-segment, ');
+      // someone in the other micro-segment is still on the population rung
+      expect((await ask('n1')).choices[0].estimate.source).toBe('population');
+    } finally {
+      await h3.close();
     }
   });
 });

@@ -37,7 +37,7 @@ export interface DecisionPrefetch {
   fetch(state: ProfileState | undefined, o: { rules: boolean; uplift?: false | 'live' | number; now: number }): Promise<DecisionInputs>;
 }
 
-/** No position: a subject without a profile, or no models wired. */
+/** No position: a subject without a profile, or no models wired. @example inputs.position === NO_POSITION // an anonymous subject */
 export const NO_POSITION: SubjectPosition = Object.freeze({ segment: null, microSegment: null });
 
 const reads = new WeakMap<Playbook, boolean>();

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, send, type Harness } from '../../../test/harness.js';
 import { shopConfig } from '../fixtures.js';
+import { catalogKind, policyKind } from '../kinds.js';
+import { replayRules } from '../replay.js';
 import { advertising, decideReq } from '../test-http.js';
 
 /**
@@ -41,6 +43,12 @@ describe('estimates and anomalies in rules', () => {
     expect(verdict(after, 'newsletter')).toMatchObject({ status: 'excluded', stage: 'suitability', rule: 'opens e-mail', reason: 'the subject seldom opens e-mail' });
     // six deliveries, no open: the population's Beta(1, 1) prior becomes Beta(1, 7), mean 1/8
     expect(after.explanation.facts['estimates.email_open'].value).toBeCloseTo(1 / 8, 9);
+    // each record explains itself: replayed from its kept facts, the rules reach the same verdicts
+    // (the first one's newsletter passed only because the estimate it read is kept)
+    for (const d of [before, after]) {
+      const logged = await h.store.decisions.getDecision(d.decisionId);
+      expect(replayRules(logged!, h.tact.settings.get(catalogKind), h.tact.settings.get(policyKind))).toMatchObject({ checked: 5, differences: [] });
+    }
   });
 
   it('lets a rule read the latest anomaly flag of a metric', async () => {

@@ -6,7 +6,7 @@ import { testRule } from '../../rules/cel.js';
 import type { CompiledPlacement } from '../catalog-compile.js';
 import type { Choice } from '../decision.js';
 
-/** One item of a recommendation answer. */
+/** One item of a recommendation answer. @example { id: 'sku-3', score: 0.42, source: 'personal', explanation: 'because you viewed Trail shoe' } */
 export interface RecommendedChoice {
   id: string;
   score: number;
@@ -17,7 +17,7 @@ export interface RecommendedChoice {
   affinity?: number;
 }
 
-/** What the recommender answered for a recommendation placement. */
+/** What the recommender answered for a recommendation placement. @example { mode: 'recommend', items: [...], modelVersion: 'recommendations@2', evidence: 1, status: 'personal' } */
 export interface RecommendationAnswer {
   mode: 'recommend' | 'rerank';
   items: RecommendedChoice[];

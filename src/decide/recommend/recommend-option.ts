@@ -19,7 +19,7 @@ export interface RecommendOption {
   exclude?: string[];
 }
 
-/** The option compiled once per catalog version. */
+/** The option compiled once per catalog version. @example compileRecommend({ exclude: ['sku-9'] }) // { rules: [], exclude: ['sku-9'] } */
 export interface CompiledRecommend {
   rules: CompiledRule[];
   exclude: string[];

@@ -189,7 +189,7 @@ export const decideSchemas = {
   batch: {
     tags: ['decide'],
     summary: 'Decide for every subject of an audience (outbound); streams NDJSON lines',
-    description: 'Lines are `{"type":"progress"…}`, `{"type":"decision"…}` and a final `{"type":"done"…}`. The same pipeline, caps and budgets apply as to single decisions; `tact decide-batch` is the client.',
+    description: 'Lines are `{"type":"progress"…}`, `{"type":"decision"…}` (with `sendTime` — `sendAt` and its estimate — on outbound channels when send time is on) and a final `{"type":"done"…}`. The same pipeline, caps and budgets apply as to single decisions; `tact decide-batch` is the client.',
     body: {
       type: 'object',
       required: ['placement', 'audience'],

@@ -24,7 +24,7 @@ export interface Mixture {
  * @example
  * mixture(config, dist, 4); // { epsilon: 0.04, q: 0.3, greedy: 2, … }
  */
-export function mixture(config: BanditConfig, dist: ScoreDistributions, K: number): Mixture {
+export function mixture(config: BanditConfig, dist: ScoreDistributions, K: number, tol?: number): Mixture {
   let greedy = 0;
   let best = -Infinity;
   for (let j = 0; j < K; j++) {
@@ -36,7 +36,7 @@ export function mixture(config: BanditConfig, dist: ScoreDistributions, K: numbe
   }
   const epsilon = K > 1 ? Math.min(1, Math.max(0, config.floorEpsilon)) : 0;
   if (config.maxExplorationShare >= 1 || K === 1 || epsilon >= 1) return { epsilon, q: 0, greedy, greedyTs: null };
-  const greedyTs = winProbability(dist, greedy);
+  const greedyTs = winProbability(dist, greedy, undefined, tol);
   const nonGreedyTs = 1 - greedyTs.probability;
   const budgetTs = (config.maxExplorationShare - (epsilon * (K - 1)) / K) / (1 - epsilon);
   const q = nonGreedyTs <= Math.max(0, budgetTs) ? 0 : 1 - Math.max(0, budgetTs) / nonGreedyTs;
@@ -49,10 +49,10 @@ export function mixture(config: BanditConfig, dist: ScoreDistributions, K: numbe
  * @example
  * propensityOf(mix, dist, 0, 4);
  */
-export function propensityOf(mix: Mixture, dist: ScoreDistributions, a: number, K: number, pruned = false, cands?: number[]): { probability: number; errorBound: number } {
+export function propensityOf(mix: Mixture, dist: ScoreDistributions, a: number, K: number, pruned = false, cands?: number[], tol?: number): { probability: number; errorBound: number } {
   const tsWeight = (1 - mix.epsilon) * (1 - mix.q);
   let ts = { probability: 0, errorBound: 0 };
-  if (tsWeight > 0 && !pruned) ts = a === mix.greedy && mix.greedyTs ? mix.greedyTs : winProbability(dist, a, cands);
+  if (tsWeight > 0 && !pruned) ts = a === mix.greedy && mix.greedyTs ? mix.greedyTs : winProbability(dist, a, cands, tol);
   const probability = mix.epsilon / K + (1 - mix.epsilon) * mix.q * (a === mix.greedy ? 1 : 0) + tsWeight * ts.probability;
   return { probability, errorBound: tsWeight * ts.errorBound };
 }

@@ -32,7 +32,12 @@ export interface ArmModel {
   positives: number;
 }
 
-/** Inverse-propensity weights of a set of rows, clipped at `maxWeight` and normalised to mean 1. */
+/**
+ * Inverse-propensity weights of a set of rows, clipped at `maxWeight` and normalised to mean 1.
+ *
+ * @example
+ * ipsWeights([0.5, 0.25], [0, 1], 10); // Float64Array [0.667, 1.333]
+ */
 export function ipsWeights(propensity: ArrayLike<number>, rows: ArrayLike<number>, maxWeight: number): Float64Array {
   const w = new Float64Array(propensity.length);
   let sum = 0;

@@ -10,46 +10,37 @@
  * (lever ×10). The experiment "hero-test" runs policy 1 against policy 2, 50/50, with a 5%
  * global holdout. Keen subjects (30%) buy 1.8× as often, before and after exposure (CUPED).
  */
-import { pino } from 'pino';
-import { buildApp } from '../../server/app.js';
-import { Tact } from '../../server/tact.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { formatEvaluation, formatResults } from '../format.js';
-import { measureShop, SHOP_TRUTH } from '../simulation.js';
+import { measureShop, seededTact, SHOP_TRUTH } from '../simulation.js';
 import { createRng } from '../stats/prng.js';
 
 const DAY = 86_400_000;
-const KEY = 'example-server-key';
 const SUBJECTS = 6000;
 
 async function main(): Promise<void> {
-  let clock = Date.UTC(2026, 10, 1);
   const rng = createRng(2026);
   const lever = { name: 'socks push', actions: ['socks'], weight: 1 };
   const experiments = { 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5, policy: 1 }, { id: 'socks-first', weight: 0.5, policy: 2 }] } };
   const config = measureShop({ exploration: 0.1, holdout: 0.05, levers: [lever], experiments });
-  const store = await openSqliteStore({ path: ':memory:' });
-  const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false, configFile: { path: 'example', sections: config }, now: () => clock, random: createRng(7) });
-  await tact.keys.bootstrap({ TACT_SERVER_KEY: KEY });
+  const sim = await seededTact(config, { seed: 7, start: Date.UTC(2026, 10, 1) });
+  const { tact, app, clock, auth } = sim;
   await tact.applyDocument('policy', { ...config.policy, levers: [{ ...lever, weight: 10 }] }, { author: 'example', reason: 'policy 2: socks first' });
-  const app = await buildApp(tact);
-  const auth = { authorization: `Bearer ${KEY}` };
 
-  const start = clock;
+  const start = clock.now;
   for (let i = 0; i < SUBJECTS; i++) {
     const subject = `u${i}`;
     const keen = rng() < 0.3;
     const boost = keen ? 1.8 : 0.66;
-    if (rng() < 0.1 * boost) await tact.decide.outcomes.record([{ id: `${subject}-pre`, at: clock - 3 * DAY, type: 'conversion', value: 20, profileKey: `anon:${subject}`, source: 'api' }]);
+    if (rng() < 0.1 * boost) await tact.decide.outcomes.record([{ id: `${subject}-pre`, at: clock.now - 3 * DAY, type: 'conversion', value: 20, profileKey: `anon:${subject}`, source: 'api' }]);
     const d = await tact.decide.decider.decide({ subject, placement: 'home' });
     const c = d.choices[0];
     const option = c.kind === 'action' ? (c.action as string) : 'none';
     const truth = SHOP_TRUTH[option];
-    if (rng() < truth.p * boost) await tact.decide.outcomes.record([{ id: `${d.id}-buy`, at: clock + 60_000, type: 'conversion', value: truth.revenue, decisionId: d.id, source: 'api' }]);
-    if (rng() < (option === 'socks' ? 0.012 : 0.004)) await tact.decide.outcomes.record([{ id: `${d.id}-unsub`, at: clock + 120_000, type: 'unsubscribe', decisionId: d.id, source: 'api' }]);
-    clock += 60_000;
+    if (rng() < truth.p * boost) await tact.decide.outcomes.record([{ id: `${d.id}-buy`, at: clock.now + 60_000, type: 'conversion', value: truth.revenue, decisionId: d.id, source: 'api' }]);
+    if (rng() < (option === 'socks' ? 0.012 : 0.004)) await tact.decide.outcomes.record([{ id: `${d.id}-unsub`, at: clock.now + 120_000, type: 'unsubscribe', decisionId: d.id, source: 'api' }]);
+    clock.now += 60_000;
   }
-  const to = new Date(clock + DAY).toISOString();
+  const to = new Date(clock.now + DAY).toISOString();
 
   const results = await app.inject({ method: 'GET', url: `/v1/experiments/hero-test/results?to=${to}`, headers: auth });
   process.stdout.write(`$ GET /v1/experiments/hero-test/results   (tact experiment results hero-test)\n\n${formatResults(results.json())}\n`);
@@ -59,9 +50,7 @@ async function main(): Promise<void> {
     const r = await app.inject({ method: 'POST', url: '/v1/evaluate-policy', headers: auth, payload: body });
     process.stdout.write(`$ POST /v1/evaluate-policy ${JSON.stringify({ candidate })}\n\n${formatEvaluation(r.json())}\n`);
   }
-  await app.close();
-  await tact.close();
-  await store.close();
+  await sim.close();
 }
 
 main().catch((err: unknown) => {

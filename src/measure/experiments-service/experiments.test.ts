@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, type Harness } from '../../../test/harness.js';
+import { decideReq } from '../../decide/test-http.js';
 import { measureShop, simulateExperiment } from '../simulation.js';
 import { checkExperiments } from './experiments-kind.js';
 
@@ -37,6 +38,8 @@ describe('experiments', () => {
     expect(d.choices).toMatchObject([{ kind: 'action', action: 'newsletter', propensity: 1 }]);
     expect(d.choices[0].why).toContain("safe default \"Our newsletter\"");
     expect(d.operator).toContain('Experiment "hero-test", arm "holdout".');
+    const api = (await decideReq(h.app, { subject: 'bo', placement: 'home' })).json();
+    expect(api.explanation.experiment).toEqual({ id: 'hero-test', arm: 'holdout' });
   });
 
   it('pins the content variant of the arm that names one', async () => {
@@ -77,10 +80,12 @@ describe('experiments', () => {
     expect(r.readout.warnings[0]).toMatch(/^Sample ratio mismatch/);
   });
 
-  it('answers 404 for an unknown experiment', async () => {
+  it('answers 404 for an unknown experiment, and both routes are in /openapi.json', async () => {
     h = await harness('sqlite', { config: measureShop({ experiments: twoArms() }) });
     const res = await get(h.app, '/v1/experiments/nope/results');
     expect(res.statusCode).toBe(404);
     expect(res.json().message).toContain('experiment');
+    const paths = Object.keys((await get(h.app, '/openapi.json')).json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/experiments/{id}/results', '/v1/evaluate-policy']));
   });
 });

@@ -82,15 +82,16 @@ export class ArmSums {
     }
   }
 
-  /** The arm's sums; `pre` only for metrics whose pre-period varies across all arms (else CUPED has nothing to use). */
+  /** The arm's sums; `pre` only when every arm has two units and the pre-period varies over the pooled arms (else CUPED has nothing to use). */
   sums(arm: string, arms: readonly string[]): Record<string, MetricSums> {
     const out: Record<string, MetricSums> = {};
     for (const s of this.specs) {
       const m = this.by.get(arm)?.[s.name] ?? { n: 0, sum: 0, sumSquares: 0, pre: { sum: 0, sumSquares: 0, sumProducts: 0 } };
-      const usePre = arms.every((x) => {
-        const p = this.by.get(x)?.[s.name];
-        return !!p && p.n > 1 && p.pre.sumSquares - (p.pre.sum * p.pre.sum) / p.n > 1e-12;
-      });
+      const all = arms.map((x) => this.by.get(x)?.[s.name]);
+      const n = all.reduce((t, p) => t + (p?.n ?? 0), 0);
+      const sum = all.reduce((t, p) => t + (p?.pre.sum ?? 0), 0);
+      const squares = all.reduce((t, p) => t + (p?.pre.sumSquares ?? 0), 0);
+      const usePre = all.every((p) => !!p && p.n > 1) && squares - (sum * sum) / n > 1e-12;
       out[s.name] = usePre ? { ...m, pre: { ...m.pre } } : { n: m.n, sum: m.sum, sumSquares: m.sumSquares };
     }
     return out;

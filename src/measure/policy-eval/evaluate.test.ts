@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../../../test/harness.js';
-import { post } from '../../decide/test-http.js';
-import { measureShop, SHOP_TRUTH, simulateShopLog } from '../simulation.js';
+import { formatEvaluation } from '../format.js';
+import { measureShop, seededTact, SHOP_TRUTH, simulateShopLog } from '../simulation.js';
 import { firstRank, NONE } from './replay-choice.js';
 
 const mu = (a: string) => SHOP_TRUTH[a].p * SHOP_TRUTH[a].revenue;
 const lever = [{ name: 'socks push', actions: ['socks'], weight: 1 }];
 
 describe('evaluate-policy', () => {
-  let h: Harness;
+  let h: Awaited<ReturnType<typeof seededTact>>;
+  const post = (url: string, payload: object) => h.app.inject({ method: 'POST', url, headers: h.auth, payload });
   beforeAll(async () => {
-    h = await harness('sqlite', { config: measureShop({ exploration: 0.3, levers: lever }) });
+    h = await seededTact(measureShop({ exploration: 0.3, levers: lever }), { seed: 9 });
     await simulateShopLog(h.tact, { subjects: 3000, seed: 3 });
   }, 60_000);
   afterAll(async () => h.close());
@@ -24,7 +24,7 @@ describe('evaluate-policy', () => {
   });
 
   it('estimates a candidate with pushed levers within its interval of the true value, replaying every logged propensity', async () => {
-    const res = await post(h.app, '/v1/evaluate-policy', { placement: 'home', candidate: { levers: { 'socks push': 10 } }, seed: 1 });
+    const res = await post('/v1/evaluate-policy', { placement: 'home', candidate: { levers: { 'socks push': 10 } }, seed: 1 });
     expect(res.statusCode).toBe(200);
     const r = res.json();
     expect(r.read).toBe(3000);
@@ -43,20 +43,24 @@ describe('evaluate-policy', () => {
 
   it('evaluates a stored policy version the same way', async () => {
     await h.tact.applyDocument('policy', { ...measureShop({ exploration: 0.3, levers: [{ ...lever[0], weight: 10 }] }).policy }, { author: 'test', reason: 'candidate' });
-    const r = (await post(h.app, '/v1/evaluate-policy', { placement: 'home', candidate: { policy: 2 }, seed: 1 })).json();
-    const byLevers = (await post(h.app, '/v1/evaluate-policy', { placement: 'home', candidate: { levers: { 'socks push': 10 } }, seed: 1 })).json();
+    const r = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { policy: 2 }, seed: 1 })).json();
+    const byLevers = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { levers: { 'socks push': 10 } }, seed: 1 })).json();
     expect(r.report.estimates.snips).toEqual(byLevers.report.estimates.snips);
   });
 
   it('gives a deterministic candidate a clear warning, not a number', async () => {
-    const r = (await post(h.app, '/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 0 }, seed: 1 })).json();
+    const r = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 0 }, seed: 1 })).json();
     expect(r.report.blocked).toBe(true);
     expect(r.report.estimates.snips).toBeNull();
     expect(r.warnings[0]).toMatchObject({ code: 'candidate-deterministic', severity: 'block' });
+    const printed = formatEvaluation(r);
+    expect(printed).toContain('No estimate: see the warnings.');
+    expect(printed).toContain('WARNING: The candidate never explores');
+    expect(printed).not.toMatch(/^SNIPS/m);
   });
 
   it('names the field of a bad candidate', async () => {
-    const res = await post(h.app, '/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 3 } });
+    const res = await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 3 } });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toContain('candidate.exploration');
   });

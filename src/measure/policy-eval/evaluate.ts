@@ -122,7 +122,12 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
       }
     }
     const rewardOf = new Map<string, number>();
-    for (const o of await store.outcomesOfDecisions(usable.map((u) => u.d.id))) rewardOf.set(o.decisionId!, (rewardOf.get(o.decisionId!) ?? 0) + o.reward);
+    const firstAction = new Map(usable.map((u) => [u.d.id, u.row.option]));
+    for (const o of await store.outcomesOfDecisions(usable.map((u) => u.d.id))) {
+      // Only the first choice is replayed, so only what it earned counts (a multi-slot answer's other ranks are not evaluated).
+      if (o.action !== null && o.action !== firstAction.get(o.decisionId!)) continue;
+      rewardOf.set(o.decisionId!, (rewardOf.get(o.decisionId!) ?? 0) + o.reward);
+    }
     for (const u of usable) rows.push({ ...u.row, reward: rewardOf.get(u.d.id) ?? 0 });
     onProgress?.(read, after.at);
     if (page.length < PAGE) break;

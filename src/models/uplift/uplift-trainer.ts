@@ -6,7 +6,7 @@ import { readDecisionLog } from './uplift-log.js';
 import { featureRow, numeric, type UpliftFeature, type UpliftState } from './uplift-model.js';
 
 const DAY = 86_400_000;
-/** The log read for training: the last 90 days, at most 100 000 decisions. */
+/** The log read for training (and for the comparison): the last 90 days, at most 100 000 decisions. @example readDecisionLog(store, { now, windowMs, ...UPLIFT_LOG }) */
 export const UPLIFT_LOG = { sinceMs: 90 * DAY, max: 100_000 };
 /** Rows an arm needs before it is fitted; features kept at most; share of rows a fact must appear in. */
 const MIN_ROWS = 30;

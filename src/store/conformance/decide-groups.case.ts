@@ -19,7 +19,7 @@ export function decideGroupsConformance(kind: StoreKind): void {
     beforeEach(async () => ({ store, cleanup } = await openTestStore(kind)));
     afterEach(async () => cleanup());
 
-    it('counts trials and successes per action, segment and micro-segment, leaving out decisions with no position', async () => {
+    it('counts trials and successes per action, segment and micro-segment, leaving out decisions with no position; contacts carry the position', async () => {
       const at = Date.now();
       await store.decisions.appendDecision(record('d1', at, 'shoes', { segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3' }));
       await store.decisions.appendDecision(record('d2', at + 1, 'shoes', { segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3' }));
@@ -28,6 +28,10 @@ export function decideGroupsConformance(kind: StoreKind): void {
       const success = { at: at + 10, profileKey: 'p-d1', type: 'conversion', value: null, action: 'shoes', credit: 1, reward: 1, success: true, source: 'api' as const };
       await store.decisions.addOutcomes([{ ...success, id: 'o1', decisionId: 'd1' }, { ...success, id: 'o2', decisionId: 'd4' }, { ...success, id: 'o3', decisionId: 'd2', success: false }]);
       const rows = (await store.decisions.groupCounts()).sort((a, b) => String(a.segment).localeCompare(String(b.segment)));
+      const contacts = await store.decisions.contactsSince(at);
+      expect(contacts.map((c) => [c.decisionId, c.segment, c.microSegment, c.microSegmentModel])).toEqual([
+        ['d1', 'vip', 2, 'micro-segments@3'], ['d2', 'vip', 2, 'micro-segments@3'], ['d3', null, 0, 'micro-segments@3'], ['d4', null, null, null],
+      ]);
       expect(rows).toEqual([
         { action: 'shoes', segment: null, microSegment: 0, microSegmentModel: 'micro-segments@3', trials: 1, successes: 0 },
         { action: 'shoes', segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3', trials: 2, successes: 1 },

@@ -124,7 +124,7 @@ export function learnModelCases(kind: StoreKind): void {
       expect(model.history.map((e: { action: string }) => e.action)).toEqual(['rolled-back', 'promoted', 'refused', 'refused', 'trained', 'promoted', 'trained']);
       expect((await putConfig(h, 'training', { autoPromote: ['recommendations'] })).statusCode).toBe(200);
       expect((await admin(h, '/v1/models/recommendations/train')).json().results[0].promotion).toMatchObject({ promoted: true, reason: expect.stringContaining('autoPromote') });
-      expect((await get(h.app, '/v1/models')).json().models.map((m: { name: string }) => m.name)).toEqual(['micro-segments', 'send-time', 'rates', 'baselines', 'recommendations']);
+      expect((await get(h.app, '/v1/models')).json().models.map((m: { name: string }) => m.name)).toEqual(['micro-segments', 'send-time', 'rates', 'baselines', 'recommendations', 'uplift']);
       expect((await admin(h, '/v1/models/nope/train')).statusCode).toBe(404);
     });
   });

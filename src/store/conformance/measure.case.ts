@@ -42,6 +42,13 @@ export function measureConformance(kind: StoreKind): void {
         after = { at: page[1].at, id: page[1].id };
       }
       expect(seen).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+      const ranged: string[] = [];
+      let cursor: { at: number; id: string } | undefined;
+      for (let page = await store.measure.decisionsPage({ placement: 'home', from: T + 1, to: T + 3, limit: 1 }); page.length; page = await store.measure.decisionsPage({ placement: 'home', from: T + 1, to: T + 3, after: cursor, limit: 1 })) {
+        ranged.push(page[0].id);
+        cursor = { at: page[0].at, id: page[0].id };
+      }
+      expect(ranged).toEqual(['d2', 'd3', 'd4', 'd5']);
       expect((await store.measure.decisionsPage({ placement: 'home', from: T + 1, to: T + 2, limit: 10 })).map((d) => d.id)).toEqual(['d2', 'd3', 'd4']);
       expect((await store.measure.decisionsPage({ limit: 10 })).length).toBe(7);
       expect((await store.measure.decisionsPage({ limit: 1 }))[0].experiment).toEqual({ id: 'x', arm: 'a' });

@@ -58,7 +58,7 @@ export class PostgresDecisionStore implements DecisionStore {
 
   async contactsSince(at: number): Promise<ContactRow[]> {
     return (await this.pool.query<ContactRow>(
-      `SELECT decision_id AS "decisionId", at, profile_key AS "profileKey", action, channel, placement FROM decision_choices WHERE at >= $1 AND kind = 'action' ORDER BY at, decision_id, rank`,
+      `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, (d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment')::int AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel" FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= $1 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
       [at],
     )).rows;
   }

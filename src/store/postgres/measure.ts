@@ -20,7 +20,8 @@ export class PostgresMeasureStore implements MeasureStore {
     const args: unknown[] = [];
     const arg = (v: unknown) => `$${args.push(v)}`;
     if (q.placement !== undefined) where.push(`placement = ${arg(q.placement)}`);
-    if (q.from !== undefined) where.push(`at >= ${arg(q.from)}`);
+    // After a cursor at or past `from`, the cursor alone bounds the index range (so each page seeks, never rescans).
+    if (q.from !== undefined && !(q.after && q.after.at >= q.from)) where.push(`at >= ${arg(q.from)}`);
     if (q.to !== undefined) where.push(`at < ${arg(q.to)}`);
     if (q.after) where.push(`(at, id) > (${arg(q.after.at)}, ${arg(q.after.id)})`);
     const sql = `SELECT body FROM decisions${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ${arg(q.limit)}`;

@@ -1,10 +1,22 @@
 import type pg from 'pg';
 import type { MonitorState } from '../../measure/monitors/monitor.js';
 import type { AlertDelivery, AlertQuery, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
-import { ALERT_COLS, alertParams, toAlert, type AlertRow } from '../sqlite/monitor-rows.js';
+import type { BucketRow } from '../../monitor/state-diff.js';
+import { stateFromRows } from '../../monitor/state-diff.js';
+import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from '../sqlite/monitor-rows.js';
 import { inTransaction } from './database.js';
 
 const STATE_ID = 'monitors';
+const PAGE = 5000;
+/** Buckets per INSERT statement (11 parameters each, under PostgreSQL's 65,535). */
+const UPSERT_ROWS = 2000;
+const BUCKET_N = BUCKET_COLS.split(', ').length;
+
+async function upsertBuckets(c: pg.PoolClient, rows: BucketRow[]): Promise<void> {
+  const values = rows.map((_, i) => `(${Array.from({ length: BUCKET_N }, (_, j) => `$${i * BUCKET_N + j + 1}`).join(', ')})`).join(', ');
+  const set = BUCKET_COLS.split(', ').slice(2).map((col) => `${col} = excluded.${col}`).join(', ');
+  await c.query(`INSERT INTO monitor_buckets (${BUCKET_COLS}) VALUES ${values} ON CONFLICT (key_id, start) DO UPDATE SET ${set}`, rows.flatMap(bucketParams));
+}
 const INSERT_ALERT = `INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (id) DO NOTHING`;
 
 /**
@@ -20,16 +32,35 @@ export class PostgresMonitorStore implements MonitorStore {
 
   async loadState(): Promise<{ state: MonitorState | null; version: number }> {
     const r = (await this.pool.query<{ version: string; state: string }>('SELECT version, state FROM monitor_state WHERE id = $1', [STATE_ID])).rows[0];
-    return r ? { state: JSON.parse(r.state) as MonitorState, version: Number(r.version) } : { state: null, version: 0 };
+    if (!r) return { state: null, version: 0 };
+    // Keyset pages, so a large state loads without holding the event loop for long.
+    const rows: BucketDbRow[] = [];
+    for (let after: [string, number] = ['', -1]; ;) {
+      const page = (await this.pool.query<BucketDbRow & { key_id: string }>(`SELECT ${BUCKET_COLS} FROM monitor_buckets WHERE (key_id, start) > ($1, $2) ORDER BY key_id, start LIMIT ${PAGE}`, after)).rows;
+      rows.push(...page);
+      if (page.length < PAGE) break;
+      const last = page[page.length - 1];
+      after = [last.key_id, Number(last.start)];
+    }
+    return { state: stateFromRows(rows.map(toBucketRow), tracksOf(r.state)), version: Number(r.version) };
+  }
+
+  async stateVersion(): Promise<number> {
+    const r = (await this.pool.query<{ version: string }>('SELECT version FROM monitor_state WHERE id = $1', [STATE_ID])).rows[0];
+    return r ? Number(r.version) : 0;
   }
 
   async commitStep(w: MonitorStepWrite): Promise<boolean> {
     return inTransaction(this.pool, async (c) => {
-      const body = JSON.stringify(w.state);
+      const body = JSON.stringify({ tracks: w.tracks });
       const r = w.expectedVersion === 0
         ? await c.query('INSERT INTO monitor_state (id, version, state, updated_at) VALUES ($1, 1, $2, $3) ON CONFLICT (id) DO NOTHING', [STATE_ID, body, w.at])
         : await c.query('UPDATE monitor_state SET version = version + 1, state = $1, updated_at = $2 WHERE id = $3 AND version = $4', [body, w.at, STATE_ID, w.expectedVersion]);
       if (r.rowCount !== 1) return false;
+      if (w.remove.length) {
+        await c.query('DELETE FROM monitor_buckets b USING unnest($1::text[], $2::bigint[]) AS x(key_id, start) WHERE b.key_id = x.key_id AND b.start = x.start', [w.remove.map((x) => x.keyId), w.remove.map((x) => x.start)]);
+      }
+      for (let i = 0; i < w.upsert.length; i += UPSERT_ROWS) await upsertBuckets(c, w.upsert.slice(i, i + UPSERT_ROWS));
       for (const a of w.raised) await c.query(INSERT_ALERT, alertParams(a));
       if (w.resolved.length) await c.query("UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1 WHERE id = ANY($2) AND status <> 'resolved'", [w.at, w.resolved]);
       return true;

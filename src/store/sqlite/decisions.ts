@@ -37,7 +37,7 @@ export class SqliteDecisionStore implements DecisionStore {
     this.log = new GroupAppender(writer, [SQL.decision, SQL.choice]);
     this.s = {
       get: db.prepare('SELECT body FROM decisions WHERE id = ?').pluck(),
-      contacts: db.prepare(`SELECT decision_id AS decisionId, at, profile_key AS profileKey, action, channel, placement FROM decision_choices WHERE at >= ? AND kind = 'action' ORDER BY at, decision_id, rank`),
+      contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, json_extract(d.body, '$.segment') AS segment, json_extract(d.body, '$.microSegment') AS microSegment, json_extract(d.body, '$.microSegmentModel') AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       trials: db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`),
       successes: db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key'),
       groupTrials: db.prepare(`SELECT c.action, json_extract(d.body, '$.segment') AS segment, json_extract(d.body, '$.microSegment') AS microSegment, json_extract(d.body, '$.microSegmentModel') AS microSegmentModel, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (json_extract(d.body, '$.segment') IS NOT NULL OR json_extract(d.body, '$.microSegment') IS NOT NULL) GROUP BY 1, 2, 3, 4`),

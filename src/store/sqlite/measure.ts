@@ -19,9 +19,10 @@ export class SqliteMeasureStore implements MeasureStore {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.placement !== undefined) (where.push('placement = ?'), args.push(q.placement));
-    if (q.from !== undefined) (where.push('at >= ?'), args.push(q.from));
+    // After a cursor at or past `from`, the cursor alone bounds the index range (so each page seeks, never rescans).
+    if (q.from !== undefined && !(q.after && q.after.at >= q.from)) (where.push('at >= ?'), args.push(q.from));
     if (q.to !== undefined) (where.push('at < ?'), args.push(q.to));
-    if (q.after) (where.push('(at > ? OR (at = ? AND id > ?))'), args.push(q.after.at, q.after.at, q.after.id));
+    if (q.after) (where.push('(at, id) > (?, ?)'), args.push(q.after.at, q.after.id));
     args.push(q.limit);
     const sql = `SELECT body FROM decisions${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
     return (this.db.prepare(sql).pluck().all(...args) as string[]).map((b) => JSON.parse(b) as DecisionRecord);

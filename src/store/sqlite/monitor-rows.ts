@@ -1,4 +1,6 @@
+import type { MonitorState } from '../../measure/monitors/monitor.js';
 import type { AlertDelivery, StoredAlert } from '../../monitor/monitor-store.js';
+import type { BucketRow } from '../../monitor/state-diff.js';
 
 /** The alert row's columns, in insert order (shared by the SQLite and PostgreSQL stores). */
 export const ALERT_COLS = 'id, status, action, placement, segment, metric, raised_at, resolved_at, acked_at, acked_by, delivery_state, delivery_attempts, next_attempt_at, last_error, delivered_at, body';
@@ -42,4 +44,50 @@ export function toAlert(r: AlertRow): StoredAlert {
     acknowledgedBy: r.acked_by,
     delivery: { state: r.delivery_state, attempts: Number(r.delivery_attempts), nextAttemptAt: num(r.next_attempt_at), lastError: r.last_error, deliveredAt: num(r.delivered_at) },
   };
+}
+
+/** The counter bucket row's columns, in insert order. */
+export const BUCKET_COLS = 'key_id, start, action, placement, segment, exposures, responses, negatives, predicted, predicted_sq, predicted_exposures';
+
+/** A counter bucket row as both drivers return it (PostgreSQL BIGINTs as strings). */
+export interface BucketDbRow {
+  start: number | string;
+  action: string;
+  placement: string;
+  segment: string;
+  exposures: number | string;
+  responses: number | string;
+  negatives: number | string;
+  predicted: number;
+  predicted_sq: number;
+  predicted_exposures: number | string;
+}
+
+/**
+ * The insert parameters of a bucket, in {@link BUCKET_COLS} order.
+ * @example stmt.run(...bucketParams(row))
+ */
+export function bucketParams(r: BucketRow): unknown[] {
+  const c = r.counts;
+  return [`${r.key.action}|${r.key.placement}|${r.key.segment}`, r.start, r.key.action, r.key.placement, r.key.segment, c.exposures, c.responses, c.negatives, c.predicted, c.predictedSq, c.predictedExposures];
+}
+
+/**
+ * A bucket from its row.
+ * @example rows.map(toBucketRow)
+ */
+export function toBucketRow(r: BucketDbRow): BucketRow {
+  return {
+    key: { action: r.action, placement: r.placement, segment: r.segment },
+    start: Number(r.start),
+    counts: { exposures: Number(r.exposures), responses: Number(r.responses), negatives: Number(r.negatives), predicted: Number(r.predicted), predictedSq: Number(r.predicted_sq), predictedExposures: Number(r.predicted_exposures) },
+  };
+}
+
+/**
+ * The alert tracks stored in monitor_state.state (a document of an older version also held series).
+ * @example tracksOf('{"tracks":{}}') // {}
+ */
+export function tracksOf(json: string): MonitorState['tracks'] {
+  return (JSON.parse(json) as { tracks?: MonitorState['tracks'] }).tracks ?? {};
 }

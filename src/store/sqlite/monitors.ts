@@ -1,9 +1,11 @@
 import type { MonitorState } from '../../measure/monitors/monitor.js';
 import type { AlertDelivery, AlertQuery, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
+import { stateFromRows } from '../../monitor/state-diff.js';
 import type { Db } from './database.js';
-import { ALERT_COLS, alertParams, toAlert, type AlertRow } from './monitor-rows.js';
+import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from './monitor-rows.js';
 
 const STATE_ID = 'monitors';
+const PAGE = 5000;
 
 /**
  * Monitors on SQLite. Written on this thread's connection, not through the writer thread: a step
@@ -17,6 +19,11 @@ export class SqliteMonitorStore implements MonitorStore {
   constructor(private readonly db: Db) {
     this.s = {
       state: db.prepare('SELECT version, state FROM monitor_state WHERE id = ?'),
+      // Keyset pages, so a large state loads without holding the event loop for long.
+      buckets: db.prepare(`SELECT ${BUCKET_COLS} FROM monitor_buckets WHERE (key_id, start) > (?, ?) ORDER BY key_id, start LIMIT ${PAGE}`),
+      upsertBucket: db.prepare(`INSERT OR REPLACE INTO monitor_buckets (${BUCKET_COLS}) VALUES (${BUCKET_COLS.split(', ').map(() => '?').join(', ')})`),
+      removeBucket: db.prepare('DELETE FROM monitor_buckets WHERE key_id = ? AND start = ?'),
+      version: db.prepare('SELECT version FROM monitor_state WHERE id = ?').pluck(),
       insertState: db.prepare('INSERT INTO monitor_state (id, version, state, updated_at) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO NOTHING'),
       updateState: db.prepare('UPDATE monitor_state SET version = version + 1, state = ?, updated_at = ? WHERE id = ? AND version = ?'),
       insertAlert: db.prepare(`INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`),
@@ -31,14 +38,30 @@ export class SqliteMonitorStore implements MonitorStore {
 
   async loadState(): Promise<{ state: MonitorState | null; version: number }> {
     const r = this.s.state.get(STATE_ID) as { version: number; state: string } | undefined;
-    return r ? { state: JSON.parse(r.state) as MonitorState, version: r.version } : { state: null, version: 0 };
+    if (!r) return { state: null, version: 0 };
+    const rows: BucketDbRow[] = [];
+    for (let after: [string, number] = ['', -1]; ;) {
+      const page = this.s.buckets.all(...after) as (BucketDbRow & { key_id: string })[];
+      rows.push(...page);
+      if (page.length < PAGE) break;
+      const last = page[page.length - 1];
+      after = [last.key_id, Number(last.start)];
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { state: stateFromRows(rows.map(toBucketRow), tracksOf(r.state)), version: r.version };
+  }
+
+  async stateVersion(): Promise<number> {
+    return (this.s.version.get(STATE_ID) as number | undefined) ?? 0;
   }
 
   async commitStep(w: MonitorStepWrite): Promise<boolean> {
     return this.db.transaction(() => {
-      const body = JSON.stringify(w.state);
+      const body = JSON.stringify({ tracks: w.tracks });
       const changed = w.expectedVersion === 0 ? this.s.insertState.run(STATE_ID, body, w.at).changes : this.s.updateState.run(body, w.at, STATE_ID, w.expectedVersion).changes;
       if (changed !== 1) return false;
+      for (const r of w.remove) this.s.removeBucket.run(r.keyId, r.start);
+      for (const r of w.upsert) this.s.upsertBucket.run(...bucketParams(r));
       for (const a of w.raised) this.s.insertAlert.run(...alertParams(a));
       for (const id of w.resolved) this.s.resolve.run(w.at, id);
       return true;

@@ -36,4 +36,26 @@ CREATE INDEX monitor_alerts_raised ON monitor_alerts (raised_at);
 CREATE INDEX monitor_alerts_due ON monitor_alerts (delivery_state, next_attempt_at);
 `,
   },
+  {
+    id: 'monitor-002',
+    name: 'monitor counters as rows',
+    sql: `
+-- One row per key and time bucket: a step writes the few buckets it changed. monitor_state.state
+-- now holds only the alert tracks (series in an older document are dropped: their baselines rebuild).
+CREATE TABLE monitor_buckets (
+  key_id TEXT NOT NULL,
+  start BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  placement TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  exposures BIGINT NOT NULL,
+  responses BIGINT NOT NULL,
+  negatives BIGINT NOT NULL,
+  predicted DOUBLE PRECISION NOT NULL,
+  predicted_sq DOUBLE PRECISION NOT NULL,
+  predicted_exposures BIGINT NOT NULL,
+  PRIMARY KEY (key_id, start)
+);
+`,
+  },
 ];

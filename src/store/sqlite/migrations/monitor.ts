@@ -36,4 +36,26 @@ CREATE INDEX monitor_alerts_raised ON monitor_alerts (raised_at);
 CREATE INDEX monitor_alerts_due ON monitor_alerts (delivery_state, next_attempt_at);
 `,
   },
+  {
+    id: 'monitor-002',
+    name: 'monitor counters as rows',
+    sql: `
+-- One row per key and time bucket: a step writes the few buckets it changed. monitor_state.state
+-- now holds only the alert tracks (series in an older document are dropped: their baselines rebuild).
+CREATE TABLE monitor_buckets (
+  key_id TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  placement TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  exposures INTEGER NOT NULL,
+  responses INTEGER NOT NULL,
+  negatives INTEGER NOT NULL,
+  predicted REAL NOT NULL,
+  predicted_sq REAL NOT NULL,
+  predicted_exposures INTEGER NOT NULL,
+  PRIMARY KEY (key_id, start)
+);
+`,
+  },
 ];

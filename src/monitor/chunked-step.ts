@@ -1,0 +1,60 @@
+import { keyId, type MonitorEvent } from '../measure/monitors/counters.js';
+import { monitorStep, type MonitorAlert, type MonitorConfig, type MonitorState } from '../measure/monitors/monitor.js';
+import { compactState } from './compact.js';
+import { stateDiff, type StateDiff } from './state-diff.js';
+
+/** Keys checked between two yields to the event loop. */
+export const KEYS_PER_CHUNK = 50;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * One monitor step over the whole state, a chunk of keys at a time with a yield to the event loop
+ * between chunks, so a large state never holds up decisions for long. Keys are independent, so
+ * the result is the step over the whole state; each chunk's baseline is then compacted to hourly
+ * buckets ({@link compactState}), and `diff` says which buckets changed (what to write).
+ *
+ * @example
+ * const { state, alerts } = await stepInChunks(stored, events, Date.now(), settings.config);
+ */
+export async function stepInChunks(state: MonitorState, events: readonly MonitorEvent[], now: number, config: MonitorConfig, perChunk = KEYS_PER_CHUNK): Promise<{ state: MonitorState; alerts: MonitorAlert[]; diff: StateDiff }> {
+  const eventsByKey = new Map<string, MonitorEvent[]>();
+  for (const e of events) {
+    const id = keyId(e);
+    const list = eventsByKey.get(id);
+    if (list) list.push(e);
+    else eventsByKey.set(id, [e]);
+  }
+  const tracksByKey = new Map<string, string[]>();
+  for (const t of Object.keys(state.tracks)) {
+    const id = t.slice(0, t.lastIndexOf('#'));
+    const list = tracksByKey.get(id);
+    if (list) list.push(t);
+    else tracksByKey.set(id, [t]);
+  }
+  const ids = [...new Set([...Object.keys(state.series), ...eventsByKey.keys()])];
+  const out: MonitorState = { series: {}, tracks: {} };
+  const alerts: MonitorAlert[] = [];
+  const diff: StateDiff = { upsert: [], remove: [] };
+  for (let i = 0; i < ids.length; i += perChunk) {
+    if (i > 0) await yieldToLoop();
+    const part: MonitorState = { series: {}, tracks: {} };
+    const partEvents: MonitorEvent[] = [];
+    for (const id of ids.slice(i, i + perChunk)) {
+      if (state.series[id]) part.series[id] = state.series[id];
+      for (const t of tracksByKey.get(id) ?? []) part.tracks[t] = state.tracks[t];
+      for (const e of eventsByKey.get(id) ?? []) partEvents.push(e);
+    }
+    const r = monitorStep(part, partEvents, now, config);
+    const compact = compactState(r.state, now - config.currentWindowMs, config.bucketMs);
+    Object.assign(out.series, compact.series);
+    const d = stateDiff(part, compact);
+    for (const u of d.upsert) diff.upsert.push(u);
+    for (const r of d.remove) diff.remove.push(r);
+    Object.assign(out.tracks, compact.tracks);
+    alerts.push(...r.alerts);
+  }
+  // Tracks of keys whose counters all aged out are kept: their cool-down still applies.
+  for (const [t, track] of Object.entries(state.tracks)) if (!(t in out.tracks)) out.tracks[t] = track;
+  return { state: out, alerts, diff };
+}

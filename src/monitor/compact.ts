@@ -1,0 +1,60 @@
+import type { BucketCounts, SeriesState } from '../measure/monitors/counters.js';
+import type { MonitorState } from '../measure/monitors/monitor.js';
+
+/** Baseline buckets are merged to this resolution (or the bucket size, when larger). */
+export const COARSE_MS = 3_600_000;
+
+function add(into: BucketCounts, c: BucketCounts): void {
+  into.exposures += c.exposures;
+  into.responses += c.responses;
+  into.negatives += c.negatives;
+  into.predicted += c.predicted;
+  into.predictedSq += c.predictedSq;
+  into.predictedExposures += c.predictedExposures;
+}
+
+/**
+ * Merges, per key, the buckets of each coarse period (an hour) that ended before `before` (the
+ * start of the current window) into one bucket, kept under the earliest start among them: a week
+ * of 5-minute buckets (2,016 per key) becomes 168 hourly ones plus the last two hours at full
+ * resolution. Every count is kept; the current window stays exact, the baseline's start is
+ * rounded to the hour, and a key's first bucket (its age) is unchanged. A late event of an old
+ * hour lands in its own bucket and is merged at the next step. Returns a new state (pure).
+ *
+ * @example
+ * const { state } = monitorStep(prev, events, now, config);
+ * compactState(state, now - config.currentWindowMs, config.bucketMs);
+ */
+export function compactState(state: MonitorState, before: number, bucketMs: number): MonitorState {
+  const coarse = Math.max(COARSE_MS, bucketMs);
+  const series: Record<string, SeriesState> = {};
+  // A key whose every bucket aged out is dropped (its alert tracks stay, for the cool-down).
+  for (const [id, s] of Object.entries(state.series)) if (Object.keys(s.buckets).length) series[id] = compactSeries(s, before, coarse);
+  return { series, tracks: state.tracks };
+}
+
+function compactSeries(s: SeriesState, before: number, coarse: number): SeriesState {
+  const groups = new Map<number, string[]>();
+  for (const start of Object.keys(s.buckets)) {
+    const period = Math.floor(Number(start) / coarse) * coarse;
+    if (period + coarse > before) continue;
+    const g = groups.get(period);
+    if (g) g.push(start);
+    else groups.set(period, [start]);
+  }
+  let merged = false;
+  for (const g of groups.values()) if (g.length > 1) merged = true;
+  if (!merged) return s;
+  const buckets: Record<string, BucketCounts> = { ...s.buckets };
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const first = g.reduce((a, b) => (Number(b) < Number(a) ? b : a));
+    const total = { ...buckets[first] };
+    for (const start of g) {
+      if (start !== first) add(total, buckets[start]);
+      delete buckets[start];
+    }
+    buckets[first] = total;
+  }
+  return { key: s.key, buckets };
+}
