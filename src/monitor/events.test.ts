@@ -3,7 +3,7 @@ import type { DecisionRecord } from '../decide/decision.js';
 import type { OutcomeRecord } from '../decide/records.js';
 import { exposuresOf, negativeTypes, outcomeEvents, placeOf } from './events.js';
 
-function decision(over: Partial<DecisionRecord> & { segment?: string } = {}): DecisionRecord {
+function decision(over: Partial<DecisionRecord> = {}): DecisionRecord {
   return {
     id: 'd1', at: 1000, profileKey: 'p1', subject: 'ana', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm', arm: 'treatment',
     choices: [
@@ -32,6 +32,7 @@ describe('monitor events', () => {
     const d = decision({ segment: 'vip' });
     expect(placeOf(d)).toEqual({ placement: 'home', segment: 'vip' });
     expect(exposuresOf(d).map((e) => `${e.action}/${e.segment}`)).toEqual(['shoes/vip', 'shoes/all', 'socks/vip', 'socks/all']);
+    expect(placeOf(decision({ segment: null }))).toEqual({ placement: 'home', segment: 'all' });
   });
 
   it('negatives are what the value function rewards below zero, and dismissals — unless the operator names them', () => {

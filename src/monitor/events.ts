@@ -12,11 +12,11 @@ export interface DecisionPlace {
 }
 
 /**
- * The placement and segment of a decision (`segment` is optional on the record; absent → "all").
+ * The placement and segment of a decision (`segment` is optional on the record; absent or null → "all").
  * @example placeOf(record) // { placement: 'home', segment: 'all' }
  */
 export function placeOf(d: DecisionRecord): DecisionPlace {
-  const segment = (d as DecisionRecord & { segment?: string }).segment;
+  const segment = d.segment;
   return { placement: d.placement, segment: typeof segment === 'string' && segment !== '' ? segment : ALL_SEGMENTS };
 }
 

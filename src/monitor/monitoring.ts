@@ -46,7 +46,8 @@ export interface StepReport {
  * a step that lost the race is retried on the new state.
  *
  * @example
- * const m = new Monitoring({ store, settings, log }); decide.onDecision = (d) => m.onDecision(d);
+ * const m = new Monitoring({ store, settings, log, metrics }); // src/server/tact.ts wires it:
+ * // DecideService onDecision: (d) => m.onDecision(d), onOutcomes: (o) => m.onOutcomes(o)
  * await m.step(); // on a timer (`monitors.interval`, default 10 s) and on demand
  */
 export class Monitoring {
@@ -218,8 +219,10 @@ export class Monitoring {
 
   private bound(): void {
     const over = this.pending.length - MAX_PENDING;
-    if (over <= 0) return;
-    this.pending.splice(0, over);
-    this.o.log.warn({ dropped: over }, 'monitor events dropped: the monitor state could not be saved for too long');
+    const overOutcomes = this.outcomes.length - MAX_PENDING;
+    if (over <= 0 && overOutcomes <= 0) return;
+    if (over > 0) this.pending.splice(0, over);
+    if (overOutcomes > 0) this.outcomes.splice(0, overOutcomes);
+    this.o.log.warn({ dropped: Math.max(0, over) + Math.max(0, overOutcomes) }, 'monitor events dropped: the monitor state could not be saved for too long');
   }
 }

@@ -1,9 +1,12 @@
 import type { DecisionRecord } from '../../decide/decision.js';
 import type { Store } from '../../store/store.js';
 
+/** The parts of a logged decision uplift learning reads (the rest is dropped as pages are read). */
+export type LoggedRecord = Pick<DecisionRecord, 'id' | 'at' | 'profileKey' | 'facts' | 'scored'>;
+
 /** One logged decision as uplift learning reads it: the arm it received and what followed. */
 export interface LoggedDecision {
-  record: DecisionRecord;
+  record: LoggedRecord;
   /** "none" (nothing was done: chosen, or the holdout) or the action chosen at rank 1. */
   arm: string;
   /** The logging policy's probability of that arm. */
@@ -28,14 +31,17 @@ const PAGE = 2000;
 export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number }): Promise<LoggedDecision[]> {
   const from = o.now - o.sinceMs;
   const seen = new Set<string>();
-  const records: DecisionRecord[] = [];
+  const records: (LoggedRecord & { arm: string; propensity: number })[] = [];
   let to = o.now - o.windowMs + 1;
   while (records.length < o.max) {
     const page = await store.decisions.queryDecisions({ from, to, limit: PAGE });
     const fresh = page.filter((d) => !seen.has(d.id));
     for (const d of fresh) {
       seen.add(d.id);
-      records.push(d);
+      const first = d.choices[0];
+      if (!first || first.kind === 'handoff' || first.held) continue;
+      const arm = d.arm === 'holdout' || first.kind === 'none' ? 'none' : (first.action as string);
+      records.push({ id: d.id, at: d.at, profileKey: d.profileKey, facts: d.facts, scored: d.scored.filter((t) => t.value !== undefined), arm, propensity: first.propensity });
     }
     if (page.length < PAGE) break;
     const last = page[page.length - 1].at;
@@ -53,13 +59,10 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     list.push({ at: out.at, type: out.type });
   }
   const rows: LoggedDecision[] = [];
-  for (const record of records.slice(0, o.max)) {
-    const first = record.choices[0];
-    if (!first || first.kind === 'handoff' || first.held) continue;
-    const arm = record.arm === 'holdout' || first.kind === 'none' ? 'none' : (first.action as string);
+  for (const { arm, propensity, ...record } of records.slice(0, o.max)) {
     const followed = new Set<string>();
     for (const e of byProfile.get(record.profileKey) ?? []) if (e.at >= record.at && e.at <= record.at + o.windowMs) followed.add(e.type);
-    rows.push({ record, arm, propensity: first.propensity, followed });
+    rows.push({ record, arm, propensity, followed });
   }
   return rows;
 }

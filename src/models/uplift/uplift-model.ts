@@ -79,6 +79,7 @@ export function featureRow(features: readonly UpliftFeature[], vars: Record<stri
 export class UpliftScorer {
   readonly modelVersion: string;
   private readonly models = new Map<string, UpliftModel>();
+  private readonly noneModels = new Map<string, UpliftModel>();
 
   constructor(readonly state: UpliftState, readonly version: number) {
     this.modelVersion = `uplift@${version}`;
@@ -102,7 +103,10 @@ export class UpliftScorer {
     const x = featureRow(this.state.features, vars);
     if (action && this.models.has(action)) return this.models.get(action)!.outcomes(x)[1];
     const none = this.state.none[goal];
-    return none ? upliftOf(none, none).outcomes(x)[0] : undefined;
+    if (!none) return undefined;
+    let m = this.noneModels.get(goal);
+    if (!m) this.noneModels.set(goal, (m = upliftOf(none, none)));
+    return m.outcomes(x)[0];
   }
 
   /** The fact paths the model reads (a decision that used it keeps their values). */
