@@ -10,11 +10,14 @@ function estimateOf(t: ScoreTrace, d: DecisionRecord): Record<string, unknown> |
   return { value: t.p, low: t.lo, high: t.hi, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', modelVersion: d.modelVersion };
 }
 
-/** A scored candidate's terms: estimate × value × levers − contact cost. */
+/** A scored candidate's terms: estimate (or uplift over "none") × value × levers − contact cost. */
 function factorsOf(t: ScoreTrace): Factor[] | undefined {
   if (t.p === undefined) return undefined;
+  const u = t.uplift;
   return [
-    { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)}–${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning — not enough data yet' : 'established'})` },
+    u
+      ? { name: 'uplift', value: u.p, detail: `${pct(u.p)} over doing nothing (${pct(u.lo)}–${pct(u.hi)}, n=${u.n}, ${u.model})` }
+      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)}–${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning — not enough data yet' : 'established'})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
     { name: 'value', value: t.value ?? 1 },
     ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
     ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),
@@ -74,6 +77,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       catalogVersion: d.catalogVersion,
       modelVersion: d.modelVersion,
       experiment: d.experiment ? { id: d.experiment.id, arm: d.experiment.arm } : { arm: d.arm },
+      ...(d.segment !== undefined ? { ladder: { segment: d.segment, microSegment: d.microSegment ?? null, microSegmentModel: d.microSegmentModel ?? null } } : {}),
       excludedByStage: d.excludedByStage,
       ...(d.handoff ? { handoff: d.handoff } : {}),
       ...(o.full ? { candidates: candidatesOf(d), facts: d.facts, absentFacts: d.absentFacts, context: d.context } : {}),

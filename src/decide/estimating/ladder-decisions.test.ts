@@ -48,6 +48,7 @@ describe('the granularity ladder in decisions', () => {
     const seg = await shoes('ana');
     expect(seg.choices[0].estimate).toMatchObject({ source: 'segment', evidence: 9 });
     expect(seg.choices[0].explanation).toMatch(/\(segment, [^)]*n=9\)/);
+    expect(seg.explanation.ladder).toEqual({ segment: 'runners', microSegment: null, microSegmentModel: null });
     // someone outside the segment stays on the population rung
     const outsider = await shoes('zed');
     expect(outsider.choices[0].estimate.source).toBe('population');
