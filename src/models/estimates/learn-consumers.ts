@@ -18,7 +18,7 @@ export interface KindConsumer {
  * Registers one log consumer per kind and document version, named `learn-<kind>@<version>`:
  * a new definition starts a new consumer at the beginning of the log, so a metric, rate or
  * segment added today learns from every event already stored (rows already past an event skip
- * it), and the consumer of the old version falls silent. Nothing is registered for a kind that
+ * it), and the consumer of the old version is unregistered (its log position stays stored). Nothing is registered for a kind that
  * configures nothing, so an install without models pays nothing per event.
  *
  * @example
@@ -26,7 +26,8 @@ export interface KindConsumer {
  * lc.ensure();
  */
 export class LearnConsumers {
-  private readonly registered = new Set<string>();
+  /** kind → the consumer name registered for the version in force. */
+  private readonly registered = new Map<string, string>();
 
   constructor(private readonly consumers: LogConsumers, private readonly settings: Settings, private readonly parts: KindConsumer[], private readonly opts: { multiProcess: boolean }) {}
 
@@ -35,8 +36,10 @@ export class LearnConsumers {
     for (const p of this.parts) {
       const version = this.settings.version(p.kind);
       const name = `learn-${p.kind}@${version}`;
-      if (version === 0 || this.registered.has(name) || !p.configured()) continue;
-      this.registered.add(name);
+      const previous = this.registered.get(p.kind);
+      if (version === 0 || previous === name || !p.configured()) continue;
+      if (previous) this.consumers.unregister(previous);
+      this.registered.set(p.kind, name);
       this.consumers.register({
         name,
         handle: async (events) => {
@@ -49,8 +52,8 @@ export class LearnConsumers {
     }
   }
 
-  /** Names registered so far (for tests and /v1/models). */
+  /** Names of the consumers running now, one per configured kind (for tests and /v1/models). */
   names(): string[] {
-    return [...this.registered];
+    return [...this.registered.values()];
   }
 }

@@ -51,6 +51,10 @@ export function learnEstimateCases(kind: StoreKind): void {
       const e = (await estimatesOf(h, 'late')).estimates.find((x) => x.key === 'order_value')!;
       expect(e.detail).toEqual({ readings: 5 });
       expect(h.tact.learning.consumerNames()).toContain('learn-metrics@1');
+      // a new definition replaces the consumer of the old one, which no longer runs
+      expect((await putConfig(h, 'metrics', [{ name: 'order_value', event: 'Order Completed', property: 'revenue', description: 'v2' }])).statusCode).toBe(200);
+      expect(h.tact.learning.consumerNames().filter((n) => n.startsWith('learn-metrics@'))).toEqual(['learn-metrics@2']);
+      expect(Object.keys(await h.tact.consumers.lag()).filter((n) => n.startsWith('learn-metrics@'))).toEqual(['learn-metrics@2']);
     });
 
     it('finds the best send slot in the subject\'s time zone, and the population slot while learning', async () => {
