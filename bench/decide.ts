@@ -117,7 +117,7 @@ async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[
  */
 export async function decideBench(args: string[]): Promise<Record<string, unknown>> {
   const quick = args.includes('--quick');
-  const seconds = quick ? 10 : 60;
+  const seconds = quick ? 6 : 60;
   const server = await startServer({ config: decideBenchConfig(), env: { TACT_BENCH_NOOP: '1' } });
   const base = `http://127.0.0.1:${server.port}`;
   try {
@@ -127,7 +127,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     t = performance.now();
     await settle(base);
     process.stdout.write(`  outcome mapping and the profile checkpoint caught up ${((performance.now() - t) / 1000).toFixed(1)} s later\n`);
-    await load(server.port, 500, 3, server.keys.server, '/v1/decide', 99); // warm-up
+    await load(server.port, 500, quick ? 2 : 3, server.keys.server, '/v1/decide', 99); // warm-up
     // The floor first, so it does not pay for the decision run's log being copied into the database file.
     const noop = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide/noop', 2);
     const http = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide', 1);
@@ -137,7 +137,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
     await server.stop();
-    const { prepare, durable } = await inProcess(server.dataDir, quick ? 10_000 : 50_000);
+    const { prepare, durable } = await inProcess(server.dataDir, quick ? 5_000 : 50_000);
     process.stdout.write(`  in-process pipeline (profile read → record with explanation): p50 ${pct(prepare, 0.5).toFixed(3)} ms, p99 ${pct(prepare, 0.99).toFixed(3)} ms; with the durable log write, one at a time: p50 ${pct(durable, 0.5).toFixed(2)} ms, p99 ${pct(durable, 0.99).toFixed(2)} ms\n`);
     process.stdout.write(`  server RSS ${rss.toFixed(0)} MB\n`);
     if (http.failed || noop.failed) throw new Error(`${http.failed + noop.failed} requests failed`);

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { decideBatchCommand } from '../decide/batch/command.js';
 import { evaluateCommand } from './evaluate.js';
-import { evaluatePolicyCommand, experimentCommand } from './measure.js';
+import { evaluatePolicyCommand, experimentCommand, holdoutCommand } from './measure.js';
 import { estimatesCommand, trainCommand } from '../models/cli.js';
 import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
@@ -21,6 +21,7 @@ keysCommand(program);
 migrateCommand(program);
 evaluateCommand(program);
 experimentCommand(program);
+holdoutCommand(program);
 evaluatePolicyCommand(program);
 trainCommand(program);
 estimatesCommand(program);

@@ -1,7 +1,9 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Settings } from '../config/settings.js';
-import { formatEvaluation, formatResults } from '../measure/format.js';
+import { formatEvaluation, formatHoldout, formatResults } from '../measure/format.js';
+import { holdoutResults } from '../measure/experiments-service/holdout-results.js';
+import type { EffectType } from '../measure/experiments/effect.js';
 import { experimentResults } from '../measure/experiments-service/results.js';
 import { evaluatePolicy } from '../measure/policy-eval/evaluate.js';
 import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
@@ -13,6 +15,11 @@ const time = (s: string | undefined, what: string): number | undefined => {
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new Error(`The ${what} "${s}" is not a date; use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.`);
   return t;
+};
+
+const effectOf = (s: string): EffectType => {
+  if (s !== 'relative' && s !== 'absolute') throw new Error(`The --effect "${s}" must be relative or absolute.`);
+  return s;
 };
 
 /**
@@ -30,14 +37,46 @@ export function experimentCommand(program: Command): void {
     .option('--from <date>', 'decisions from this time (default: the whole log)')
     .option('--to <date>', 'decisions and outcomes before this time (default: now)')
     .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
+    .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
     .option('--json', 'print the results as one JSON object')
-    .action(async (id: string, o: { from?: string; to?: string; preDays: string; json?: boolean }) => {
+    .action(async (id: string, o: { from?: string; to?: string; preDays: string; effect: string; json?: boolean }) => {
       const store = await openStore(storeChoiceFromEnv(process.env));
       try {
         const settings = new Settings(store.documents, documentKinds);
         await settings.reload();
-        const r = await experimentResults(store.measure, settings, id, { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays) });
+        const r = await experimentResults(store.measure, settings, id, { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatResults(r));
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/**
+ * `tact holdout results`: the global holdout (never personalized) against the personalized
+ * subjects, from the decision log of the store of TACT_DATA_DIR / TACT_DATABASE_URL.
+ *
+ * @example
+ * tact holdout results --placement home --since 2026-11-01
+ */
+export function holdoutCommand(program: Command): void {
+  const cmd = program.command('holdout').description('The global holdout: what personalization adds over the safe default.');
+  cmd
+    .command('results')
+    .description('Compare the holdout with the personalized subjects on the value function, conversions, revenue and guardrails.')
+    .option('--placement <id>', 'one placement (default: every placement that applies the holdout)')
+    .option('--since <date>', 'decisions from this time (default: the whole log)')
+    .option('--until <date>', 'decisions and outcomes before this time (default: now)')
+    .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
+    .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
+    .option('--json', 'print the results as one JSON object')
+    .action(async (o: { placement?: string; since?: string; until?: string; preDays: string; effect: string; json?: boolean }) => {
+      const store = await openStore(storeChoiceFromEnv(process.env));
+      try {
+        const settings = new Settings(store.documents, documentKinds);
+        await settings.reload();
+        const r = await holdoutResults(store.measure, settings, { placement: o.placement, from: time(o.since, '--since'), to: time(o.until, '--until'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
+        process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatHoldout(r));
       } finally {
         await store.close();
       }

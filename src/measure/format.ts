@@ -1,7 +1,11 @@
+import type { EffectType } from './experiments/effect.js';
+import type { ExperimentReadout } from './experiments/readout.js';
+import type { HoldoutResults } from './experiments-service/holdout-results.js';
 import type { ExperimentResults } from './experiments-service/results.js';
 import type { PolicyEvaluation } from './policy-eval/evaluate.js';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const share = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4));
 
 /**
@@ -16,25 +20,50 @@ export function formatResults(r: ExperimentResults): string {
     `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
     `Sample ratio check: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
   ];
-  const w = Math.max(8, ...r.readout.metrics.map((m) => m.armId.length));
-  const mw = Math.max(13, ...r.readout.metrics.map((m) => m.metric.length + 2));
-  lines.push('', `${'metric'.padEnd(mw)} ${'arm'.padEnd(w)} control    treatment  lift      95% CI               always-valid CI      P(beat)  risk     verdict`);
-  for (const m of r.readout.metrics) {
+  lines.push(...readoutLines(r.readout, r.window.preDays, r.effect));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The global holdout's readout as the CLI prints it: the holdout share, units and SRM, then one
+ * line per metric (control: the holdout; treatment: the personalized subjects).
+ *
+ * @example
+ * process.stdout.write(formatHoldout(await holdoutResults(store.measure, settings, { placement: 'home' })));
+ */
+export function formatHoldout(r: HoldoutResults): string {
+  const lines = [
+    `Global holdout (share ${share(r.holdout.share)}, salt ${r.holdout.salt}) against personalization at ${r.placement ?? 'every placement'}`,
+    `Units (subjects, by first decision): holdout ${r.units.holdout}, personalized ${r.units.personalized}; ${r.decisions} decisions; ${r.crossovers} crossovers`,
+    `Sample ratio check against ${share(r.holdout.share)} : ${share(1 - r.holdout.share)}: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
+    ...readoutLines(r.readout, r.window.preDays, r.effect),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The metric table of a readout (one line per metric and arm), the CUPED note and the warnings. */
+function readoutLines(readout: ExperimentReadout, preDays: number, effect: EffectType = 'relative'): string[] {
+  const fx = effect === 'absolute' ? (x: number) => `${x >= 0 ? '+' : ''}${num(x)}` : pct;
+  const lines: string[] = [];
+  const w = Math.max(8, ...readout.metrics.map((m) => m.armId.length));
+  const mw = Math.max(13, ...readout.metrics.map((m) => m.metric.length + 2));
+  lines.push('', `${'metric'.padEnd(mw)} ${'arm'.padEnd(w)} control    treatment  ${effect === 'absolute' ? 'diff    ' : 'lift    '}  95% CI               always-valid CI      P(beat)  risk     verdict`);
+  for (const m of readout.metrics) {
     const f = m.frequentist;
     const s = m.sequential;
     const b = m.bayesian;
-    const ci = (x: { ci: [number, number] } | null) => (x ? `[${pct(x.ci[0])}, ${pct(x.ci[1])}]` : '—');
+    const ci = (x: { ci: [number, number] } | null) => (x ? `[${fx(x.ci[0])}, ${fx(x.ci[1])}]` : '—');
     lines.push(
       [
         `${m.metric}${m.cuped ? '*' : ''}`.padEnd(mw), m.armId.padEnd(w), num(m.control.mean).padEnd(10), num(m.treatment.mean).padEnd(10),
-        (f ? pct(f.estimate) : '—').padEnd(9), ci(f).padEnd(20), ci(s).padEnd(20), (b ? b.chanceToWin.toFixed(3) : '—').padEnd(8),
-        (b ? `${(b.risk.treatment * 100).toFixed(2)}%` : '—').padEnd(8), m.verdict,
+        (f ? fx(f.estimate) : '—').padEnd(9), ci(f).padEnd(20), ci(s).padEnd(20), (b ? b.chanceToWin.toFixed(3) : '—').padEnd(8),
+        (b ? (effect === 'absolute' ? num(b.risk.treatment) : `${(b.risk.treatment * 100).toFixed(2)}%`) : '—').padEnd(8), m.verdict,
       ].join(' '),
     );
   }
-  if (r.readout.metrics.some((m) => m.cuped)) lines.push('', `* CUPED-adjusted with the ${r.window.preDays} days before each subject's first exposure.`);
-  for (const w of r.readout.warnings) lines.push('', `WARNING: ${w}`);
-  return lines.join('\n') + '\n';
+  if (readout.metrics.some((m) => m.cuped)) lines.push('', `* CUPED-adjusted with the ${preDays} days before each subject's first exposure.`);
+  for (const w of readout.warnings) lines.push('', `WARNING: ${w}`);
+  return lines;
 }
 
 /**

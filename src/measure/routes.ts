@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
+import type { EffectType } from './experiments/effect.js';
+import { holdoutResults } from './experiments-service/holdout-results.js';
 import { experimentResults } from './experiments-service/results.js';
 import { evaluatePolicy } from './policy-eval/evaluate.js';
 import type { PolicyCandidate } from './policy-eval/candidate.js';
@@ -9,6 +11,7 @@ import type { PolicyCandidate } from './policy-eval/candidate.js';
 const anyObj = { type: 'object', additionalProperties: true } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
 const time = { type: 'string', format: 'date-time' } as const;
+const effect = { type: 'string', enum: ['relative', 'absolute'], default: 'relative', description: 'Lifts relative to the control, or absolute differences in the metric\'s unit.' } as const;
 
 /**
  * The measure capability's route schemas (they appear in /openapi.json).
@@ -29,9 +32,27 @@ export const measureSchemas = {
         to: { ...time, description: 'Decisions and outcomes before (default: now).' },
         preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first exposure (0: off).' },
         alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },
+        effect,
       },
     },
     response: { 200: anyObj, ...errors },
+  },
+  holdout: {
+    tags: ['measure'],
+    summary: 'The global holdout (never personalized) against the personalized subjects: difference with CI, always-valid test, chance to beat, expected loss, SRM against the holdout share, CUPED',
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        placement: { type: 'string', description: 'A placement of the catalog (default: every placement that applies the holdout).' },
+        since: { ...time, description: 'Decisions from (default: the whole log).' },
+        until: { ...time, description: 'Decisions and outcomes before (default: now).' },
+        preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first decision (0: off).' },
+        alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },
+        effect,
+      },
+    },
+    response: { 200: anyObj, ...errors, 409: errorSchema },
   },
   evaluate: {
     tags: ['measure'],
@@ -55,19 +76,27 @@ export const measureSchemas = {
 } as const;
 
 /**
- * GET /v1/experiments/{id}/results and POST /v1/evaluate-policy (server key).
+ * GET /v1/experiments/{id}/results, GET /v1/holdout/results and POST /v1/evaluate-policy (server key).
  *
  * @example
  * await measureRoutes(app, tact);
  */
 export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read experiment results and evaluate policies');
-  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; preDays?: number; alpha?: number } }>(
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; preDays?: number; alpha?: number; effect?: EffectType } }>(
     '/v1/experiments/:id/results',
     { preHandler: read, schema: measureSchemas.results },
     async (req) => {
       const q = req.query;
-      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha });
+      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect });
+    },
+  );
+  app.get<{ Querystring: { placement?: string; since?: string; until?: string; preDays?: number; alpha?: number; effect?: EffectType } }>(
+    '/v1/holdout/results',
+    { preHandler: read, schema: measureSchemas.holdout },
+    async (req) => {
+      const q = req.query;
+      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.since ? Date.parse(q.since) : undefined, to: q.until ? Date.parse(q.until) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect });
     },
   );
   app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number } }>(

@@ -91,7 +91,8 @@ export async function simulateShopLog(tact: Tact, o: { subjects: number; seed: n
 /**
  * An experiment's traffic with a known effect: each subject is "keen" (30%) or not; keen ones
  * buy more before and after exposure (so CUPED has a pre-period to use); the arm named `treated`
- * multiplies the purchase probability by 1 + `lift`. `keep(arm)` can drop exposures (an SRM).
+ * multiplies the purchase probability by 1 + `lift` (with no experiment at the placement the arm
+ * is the logged `treatment` or `holdout`). `keep(arm)` can drop exposures (an SRM).
  *
  * @example
  * await simulateExperiment(h.tact, { subjects: 4000, seed: 1, treated: 'b', lift: 0.5 });
@@ -105,7 +106,7 @@ export async function simulateExperiment(tact: Tact, o: { subjects: number; seed
     const base = keen ? 0.24 : 0.08;
     if (rng() < base) await tact.decide.outcomes.record([{ id: `${subject}-pre`, at: now - 3 * DAY, type: 'conversion', value: 20, profileKey: `anon:${subject}`, source: 'api' }]);
     const d = await tact.decide.decider.prepare({ subject, placement: 'home' });
-    const arm = d.record.experiment?.arm ?? 'none';
+    const arm = d.record.experiment?.arm ?? d.record.arm;
     if (o.keep && !o.keep(arm, rng)) continue;
     await tact.decide.decider.commit(d);
     const p = base * (arm === o.treated ? 1 + o.lift : 1);

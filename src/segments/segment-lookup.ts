@@ -42,8 +42,10 @@ export class SegmentLookup {
 
   /** The subject's segments and micro-segment. */
   async position(state: ProfileState, now: number): Promise<LadderPosition> {
-    const member = new Set((await this.segments.membershipsOf(state.id)).map((m) => m.segment));
-    const segments = this.settings.get(segmentsKind).audiences.map((a) => a.name).filter((n) => member.has(n));
+    const audiences = this.settings.get(segmentsKind).audiences;
+    // No audiences defined: nothing to read (the decision hot path pays no store read).
+    const member = audiences.length ? new Set((await this.segments.membershipsOf(state.id)).map((m) => m.segment)) : new Set<string>();
+    const segments = audiences.map((a) => a.name).filter((n) => member.has(n));
     return { segments, segment: segments[0] ?? null, microSegment: await this.microSegment(state, now) };
   }
 

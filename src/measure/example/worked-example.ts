@@ -1,7 +1,7 @@
 /**
  * The worked example of docs/measure.md, reproducible: an in-process Tact on an in-memory store,
- * seeded simulated traffic, then the experiment readout and off-policy evaluations exactly as the
- * API returns them, printed with the CLI's formatting.
+ * seeded simulated traffic, then the experiment readout, the global holdout's readout and
+ * off-policy evaluations exactly as the API returns them, printed with the CLI's formatting.
  *
  *   npx tsx src/measure/example/worked-example.ts
  *
@@ -10,7 +10,7 @@
  * (lever ×10). The experiment "hero-test" runs policy 1 against policy 2, 50/50, with a 5%
  * global holdout. Keen subjects (30%) buy 1.8× as often, before and after exposure (CUPED).
  */
-import { formatEvaluation, formatResults } from '../format.js';
+import { formatEvaluation, formatHoldout, formatResults } from '../format.js';
 import { measureShop, seededTact, SHOP_TRUTH } from '../simulation.js';
 import { createRng } from '../stats/prng.js';
 
@@ -44,6 +44,11 @@ async function main(): Promise<void> {
 
   const results = await app.inject({ method: 'GET', url: `/v1/experiments/hero-test/results?to=${to}`, headers: auth });
   process.stdout.write(`$ GET /v1/experiments/hero-test/results   (tact experiment results hero-test)\n\n${formatResults(results.json())}\n`);
+
+  for (const effect of ['relative', 'absolute']) {
+    const holdout = await app.inject({ method: 'GET', url: `/v1/holdout/results?placement=home&effect=${effect}&until=${to}`, headers: auth });
+    process.stdout.write(`$ GET /v1/holdout/results?placement=home&effect=${effect}   (tact holdout results --placement home --effect ${effect})\n\n${formatHoldout(holdout.json())}\n`);
+  }
 
   for (const candidate of [{ policy: 2 }, { levers: { 'socks push': 10 }, exploration: 0.3 }, { exploration: 0 }]) {
     const body = { placement: 'home', candidate, from: new Date(start).toISOString(), to, seed: 1 };

@@ -54,6 +54,22 @@ export function measureConformance(kind: StoreKind): void {
       expect((await store.measure.decisionsPage({ limit: 1 }))[0].experiment).toEqual({ id: 'x', arm: 'a' });
     });
 
+    it('pages every placement (the global holdout readout) in (at, id) order, with the arm kept', async () => {
+      await store.decisions.appendDecision(record('b', T + 1, 'email'));
+      await store.decisions.appendDecision(record('a', T + 1, 'home'));
+      await store.decisions.appendDecision({ ...record('c', T + 1, 'home'), arm: 'holdout' });
+      await store.decisions.appendDecision(record('z', T, 'push'));
+      const seen: string[] = [];
+      let after: { at: number; id: string } | undefined;
+      for (;;) {
+        const page = await store.measure.decisionsPage({ after, to: T + 2, limit: 1 });
+        if (!page.length) break;
+        seen.push(`${page[0].id}:${page[0].arm}`);
+        after = { at: page[0].at, id: page[0].id };
+      }
+      expect(seen).toEqual(['z:treatment', 'a:treatment', 'b:treatment', 'c:holdout']);
+    });
+
     it("reads subjects' outcomes from a time on, and the outcomes credited to decisions", async () => {
       await store.decisions.appendDecision(record('d1', T, 'home', 'ana'));
       await store.decisions.appendDecision(record('d2', T, 'home', 'bob'));

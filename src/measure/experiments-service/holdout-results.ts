@@ -1,0 +1,76 @@
+import type { Settings } from '../../config/settings.js';
+import type { DecisionRecord } from '../../decide/decision.js';
+import { catalogKind, policyKind } from '../../decide/kinds.js';
+import { TactError, validationError } from '../../errors/tact-error.js';
+import type { EffectType } from '../experiments/effect.js';
+import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
+import type { MeasureStore } from '../measure-store.js';
+import { compareGroups } from './compare.js';
+import { readExposures } from './exposures.js';
+import type { ResultsOptions } from './results.js';
+
+/** What a holdout readout may set: the experiment options and a placement (default: every placement). */
+export interface HoldoutOptions extends ResultsOptions {
+  placement?: string;
+}
+
+/** The global holdout against the personalized subjects. */
+export interface HoldoutResults {
+  /** The policy's holdout: the share the SRM check expects (`share : 1 − share`), and its salt. */
+  holdout: { share: number; salt: string };
+  /** The placement read, or null for every placement that honours the holdout. */
+  placement: string | null;
+  window: { from: number | null; to: number; preDays: number };
+  /** How the readout states effects: relative lifts or absolute differences (what personalization adds per subject). */
+  effect: EffectType;
+  /** Decisions read from the log. */
+  decisions: number;
+  /** Subjects per group, by first decision. */
+  units: { holdout: number; personalized: number };
+  /** Subjects seen in both groups (e.g. after the share or salt changed), counted in their first. */
+  crossovers: number;
+  metrics: MetricSpec[];
+  /** `holdout` is the control, `personalized` the treatment: a lift is what personalization adds. */
+  readout: ExperimentReadout;
+}
+
+/**
+ * The global holdout's readout: every subject decided at the placement (or at every placement),
+ * grouped by its first decision's arm — `holdout` (never personalized: the safe default) or
+ * `personalized` (logged arm `treatment`) — and compared on the experiment metrics with the
+ * experiment readout (`readExposures` and `compareGroups`, the code experiments use): lift with
+ * CI, always-valid CI, chance to beat, expected loss, CUPED, and the SRM check against the
+ * policy's holdout share. Recommendation placements are left out (they do not apply the holdout).
+ *
+ * @example
+ * const r = await holdoutResults(store.measure, settings, { placement: 'home' });
+ * r.readout.metrics.find((m) => m.metric === 'value')?.frequentist?.ci; // what personalization adds
+ */
+export async function holdoutResults(store: MeasureStore, settings: Settings, o: HoldoutOptions = {}): Promise<HoldoutResults> {
+  const policy = settings.get(policyKind);
+  if (!policy.holdout) throw new TactError('conflict', { detail: 'The policy in force has no global holdout (`holdout: { share, salt }`), so there is no holdout to compare with; set one in the policy and read the results once subjects have been decided under it.' });
+  const placements = settings.get(catalogKind).placements;
+  if (o.placement !== undefined && !placements.has(o.placement)) throw new TactError('not_found', { what: 'placement', id: o.placement });
+  if (o.placement !== undefined && placements.get(o.placement)!.recommend) {
+    throw validationError([{ field: 'placement', message: `The placement \`${o.placement}\` is a recommendation placement, which does not apply the global holdout; choose a placement whose actions compete.` }]);
+  }
+  const to = o.to ?? Date.now();
+  const preDays = o.preDays ?? 14;
+  const honours = (d: DecisionRecord) => !placements.get(d.placement)?.recommend;
+  const groupOf = (d: DecisionRecord) => (honours(d) ? (d.arm === 'holdout' ? 'holdout' : 'personalized') : undefined);
+  const { exposures, decisions, crossovers } = await readExposures(store, { placement: o.placement, from: o.from, to }, groupOf);
+  const { share, salt } = policy.holdout;
+  const design = { control: 'holdout', groups: [{ id: 'holdout', weight: share }, { id: 'personalized', weight: 1 - share }] };
+  const { units, metrics, readout } = await compareGroups(store, settings, exposures, design, { to, preDays, alpha: o.alpha, effect: o.effect });
+  return {
+    holdout: { share, salt },
+    placement: o.placement ?? null,
+    window: { from: o.from ?? null, to, preDays },
+    effect: o.effect ?? 'relative',
+    decisions,
+    units: { holdout: units.holdout, personalized: units.personalized },
+    crossovers,
+    metrics,
+    readout,
+  };
+}
