@@ -15,6 +15,10 @@ const auth = `Bearer ${key}`;
 const r = rng(seed);
 const latencies: number[] = [];
 let failed = 0;
+// TACT_BENCH_TRACE=1: the worst latency of each second, on stderr (to see whether stalls are periodic).
+const trace = process.env.TACT_BENCH_TRACE === '1';
+const worst = new Map<number, number>();
+let start = 0;
 let sent = 0;
 let done = 0;
 const total = Math.round(rate * seconds);
@@ -26,7 +30,11 @@ function one(due: number, onDone?: () => void): void {
     res.resume();
     res.on('end', () => {
       if (onDone) return onDone();
-      if (res.statusCode === 200) latencies.push(performance.now() - due);
+      if (res.statusCode === 200) {
+        const ms = performance.now() - due;
+        latencies.push(ms);
+        if (trace) { const sec = Math.floor((due - start) / 1000); worst.set(sec, Math.max(worst.get(sec) ?? 0, ms)); }
+      }
       else failed++;
       done++;
     });
@@ -45,7 +53,7 @@ await new Promise<void>((resolve) => {
   for (let i = 0; i < 64; i++) one(0, () => --left === 0 && resolve());
 });
 
-const start = performance.now() + 20;
+start = performance.now() + 20;
 await new Promise<void>((resolve) => {
   const tick = () => {
     const now = performance.now();
@@ -60,4 +68,5 @@ const elapsed = (performance.now() - start) / 1000;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
 process.stdout.write(JSON.stringify({ sent, ok: latencies.length, failed, elapsed, rate: sent / elapsed, p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? 0 }) + '\n');
+if (trace) process.stderr.write(`worst per second: ${[...worst].sort((a, b) => a[0] - b[0]).map(([t, ms]) => `${t}:${ms.toFixed(0)}`).join(' ')}\n`);
 agent.destroy();

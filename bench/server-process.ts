@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,13 +27,16 @@ export async function startServer(opts: { config?: object; env?: Record<string, 
   const configPath = join(dataDir, 'tact.config.json');
   writeFileSync(configPath, JSON.stringify(opts.config ?? {}));
   // As `npm start` runs it: a larger young generation keeps a batch's short-lived objects out of the old one.
-  const proc = spawn(process.execPath, ['--max-semi-space-size=64', MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
+  // For diagnosis: TACT_BENCH_NODE_ARGS (e.g. "--trace-gc") and TACT_BENCH_SERVER_LOG (a file for the server's stdout).
+  const extra = (process.env.TACT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, ['--max-semi-space-size=64', ...extra, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
     env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_WRITE_KEY: keys.write, TACT_SERVER_KEY: keys.server, TACT_ADMIN_KEY: keys.admin, TACT_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   proc.stderr?.on('data', (d) => (stderr += String(d)));
-  proc.stdout?.resume();
+  if (process.env.TACT_BENCH_SERVER_LOG) proc.stdout?.pipe(createWriteStream(process.env.TACT_BENCH_SERVER_LOG));
+  else proc.stdout?.resume();
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}): ${stderr}`);

@@ -2,37 +2,40 @@ import type { MonitorState } from '../../measure/monitors/monitor.js';
 import type { AlertDelivery, AlertQuery, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
 import { stateFromRows } from '../../monitor/state-diff.js';
 import type { Db } from './database.js';
+import type { SqliteWriter, WriteOp } from './writer.js';
 import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from './monitor-rows.js';
 
 const STATE_ID = 'monitors';
 const PAGE = 5000;
 
+const UPSERT_BUCKET = `INSERT OR REPLACE INTO monitor_buckets (${BUCKET_COLS}) VALUES (${BUCKET_COLS.split(', ').map(() => '?').join(', ')})`;
+const INSERT_ALERT = `INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
 /**
- * Monitors on SQLite. Written on this thread's connection, not through the writer thread: a step
- * commits at most every few seconds and needs its compare-and-set answer at once.
+ * The compare-and-set guard, run right after the step's conditional update: when that update
+ * changed no row (another step moved the version), this inserts a NULL version, which the NOT
+ * NULL constraint refuses — the writer rolls the step back and says why.
+ */
+const GUARD = "INSERT INTO monitor_state (id, version, state, updated_at) SELECT ?, NULL, '', 0 WHERE changes() = 0";
+const LOST_RACE = /NOT NULL constraint failed: monitor_state\.version|UNIQUE constraint failed: monitor_state\.id/;
+
+/**
+ * Monitors on SQLite: reads on this connection, writes through the writer thread (so a step's
+ * commit never blocks the event loop on the write lock or an fsync while decisions are being
+ * logged). The step's compare-and-set runs inside the writer's transaction (see GUARD).
  *
  * @example
- * const m = new SqliteMonitorStore(db); // the store's `monitors`
+ * const m = new SqliteMonitorStore(db, writer); // the store's `monitors`
  */
 export class SqliteMonitorStore implements MonitorStore {
   private readonly s;
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, private readonly writer: SqliteWriter) {
     this.s = {
       state: db.prepare('SELECT version, state FROM monitor_state WHERE id = ?'),
       // Keyset pages, so a large state loads without holding the event loop for long.
       buckets: db.prepare(`SELECT ${BUCKET_COLS} FROM monitor_buckets WHERE (key_id, start) > (?, ?) ORDER BY key_id, start LIMIT ${PAGE}`),
-      upsertBucket: db.prepare(`INSERT OR REPLACE INTO monitor_buckets (${BUCKET_COLS}) VALUES (${BUCKET_COLS.split(', ').map(() => '?').join(', ')})`),
-      removeBucket: db.prepare('DELETE FROM monitor_buckets WHERE key_id = ? AND start = ?'),
       version: db.prepare('SELECT version FROM monitor_state WHERE id = ?').pluck(),
-      insertState: db.prepare('INSERT INTO monitor_state (id, version, state, updated_at) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO NOTHING'),
-      updateState: db.prepare('UPDATE monitor_state SET version = version + 1, state = ?, updated_at = ? WHERE id = ? AND version = ?'),
-      insertAlert: db.prepare(`INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`),
-      resolve: db.prepare("UPDATE monitor_alerts SET status = 'resolved', resolved_at = ? WHERE id = ? AND status <> 'resolved'"),
       get: db.prepare('SELECT * FROM monitor_alerts WHERE id = ?'),
-      ack: db.prepare("UPDATE monitor_alerts SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status = 'open'"),
       due: db.prepare("SELECT id FROM monitor_alerts WHERE delivery_state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").pluck(),
-      lease: db.prepare("UPDATE monitor_alerts SET next_attempt_at = ? WHERE id = ? AND delivery_state = 'pending' AND next_attempt_at <= ?"),
-      delivery: db.prepare('UPDATE monitor_alerts SET delivery_state = ?, delivery_attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ?'),
     };
   }
 
@@ -56,16 +59,24 @@ export class SqliteMonitorStore implements MonitorStore {
   }
 
   async commitStep(w: MonitorStepWrite): Promise<boolean> {
-    return this.db.transaction(() => {
-      const body = JSON.stringify({ tracks: w.tracks });
-      const changed = w.expectedVersion === 0 ? this.s.insertState.run(STATE_ID, body, w.at).changes : this.s.updateState.run(body, w.at, STATE_ID, w.expectedVersion).changes;
-      if (changed !== 1) return false;
-      for (const r of w.remove) this.s.removeBucket.run(r.keyId, r.start);
-      for (const r of w.upsert) this.s.upsertBucket.run(...bucketParams(r));
-      for (const a of w.raised) this.s.insertAlert.run(...alertParams(a));
-      for (const id of w.resolved) this.s.resolve.run(w.at, id);
+    const body = JSON.stringify({ tracks: w.tracks });
+    const ops: WriteOp[] = w.expectedVersion === 0
+      ? [{ sql: 'INSERT INTO monitor_state (id, version, state, updated_at) VALUES (?, 1, ?, ?)', rows: [[STATE_ID, body, w.at]] }]
+      : [
+          { sql: 'UPDATE monitor_state SET version = version + 1, state = ?, updated_at = ? WHERE id = ? AND version = ?', rows: [[body, w.at, STATE_ID, w.expectedVersion]] },
+          { sql: GUARD, rows: [[STATE_ID]] },
+        ];
+    if (w.remove.length) ops.push({ sql: 'DELETE FROM monitor_buckets WHERE key_id = ? AND start = ?', rows: w.remove.map((r) => [r.keyId, r.start]) });
+    if (w.upsert.length) ops.push({ sql: UPSERT_BUCKET, rows: w.upsert.map(bucketParams) });
+    if (w.raised.length) ops.push({ sql: INSERT_ALERT, rows: w.raised.map(alertParams) });
+    if (w.resolved.length) ops.push({ sql: "UPDATE monitor_alerts SET status = 'resolved', resolved_at = ? WHERE id = ? AND status <> 'resolved'", rows: w.resolved.map((id) => [w.at, id]) });
+    try {
+      await this.writer.run(ops);
       return true;
-    }).immediate();
+    } catch (err) {
+      if (LOST_RACE.test((err as Error).message)) return false;
+      throw err;
+    }
   }
 
   async getAlert(id: string): Promise<StoredAlert | undefined> {
@@ -84,22 +95,21 @@ export class SqliteMonitorStore implements MonitorStore {
   }
 
   async acknowledge(id: string, by: string, at: number): Promise<StoredAlert | undefined> {
-    this.s.ack.run(at, by, id);
+    await this.writer.run([{ sql: "UPDATE monitor_alerts SET status = 'acknowledged', acked_at = ?, acked_by = ? WHERE id = ? AND status = 'open'", rows: [[at, by, id]] }]);
     return this.getAlert(id);
   }
 
   async claimDeliveries(now: number, leaseMs: number, limit: number): Promise<StoredAlert[]> {
-    return this.db.transaction(() => {
-      const out: StoredAlert[] = [];
-      for (const id of this.s.due.all(now, limit) as string[]) {
-        if (this.s.lease.run(now + leaseMs, id, now).changes !== 1) continue;
-        out.push(toAlert(this.s.get.get(id) as AlertRow));
-      }
-      return out;
-    }).immediate();
+    // Nothing due (the usual case): a read, no write lock.
+    const due = this.s.due.all(now, limit) as string[];
+    if (!due.length) return [];
+    const until = now + leaseMs;
+    await this.writer.run([{ sql: "UPDATE monitor_alerts SET next_attempt_at = ? WHERE id = ? AND delivery_state = 'pending' AND next_attempt_at <= ?", rows: due.map((id) => [until, id, now]) }]);
+    // The lease is ours where the row now carries our lease time.
+    return due.map((id) => this.s.get.get(id) as AlertRow).filter((r) => r && r.delivery_state === 'pending' && Number(r.next_attempt_at) === until).map(toAlert);
   }
 
   async recordDelivery(id: string, d: AlertDelivery): Promise<void> {
-    this.s.delivery.run(d.state, d.attempts, d.nextAttemptAt, d.lastError, d.deliveredAt, id);
+    await this.writer.run([{ sql: 'UPDATE monitor_alerts SET delivery_state = ?, delivery_attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ?', rows: [[d.state, d.attempts, d.nextAttemptAt, d.lastError, d.deliveredAt, id]] }]);
   }
 }

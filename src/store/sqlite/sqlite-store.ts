@@ -67,7 +67,7 @@ export class SqliteStore implements Store {
     this.segments = new SqliteSegmentStore(db, this.writer);
     this.models = new SqliteModelStore(db, this.writer);
     this.decisions = new SqliteDecisionStore(db, this.writer);
-    this.monitors = new SqliteMonitorStore(db);
+    this.monitors = new SqliteMonitorStore(db, this.writer);
     this.measure = new SqliteMeasureStore(db);
     const limit = options.checkpointDirty ?? 100_000;
     this.collect.afterIngest = () => {
