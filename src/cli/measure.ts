@@ -93,22 +93,24 @@ export function holdoutCommand(program: Command): void {
 export function evaluatePolicyCommand(program: Command): void {
   program
     .command('evaluate-policy')
-    .description('Off-policy evaluation on the decision log: what a candidate policy version, lever weights or exploration setting would have earned.')
+    .description('Off-policy evaluation on the decision log: what a candidate policy version, lever weights, exploration setting or scoring model would have earned.')
     .requiredOption('--placement <id>', 'the placement whose logged decisions to use')
     .option('--policy <version>', 'a stored policy version as the candidate')
     .option('--lever <name=weight...>', 'a lever weight of the candidate (repeatable)')
     .option('--exploration <share>', "the candidate's exploration budget")
     .option('--none-score <score>', "the candidate's score of doing nothing")
+    .option('--model <name>', 'the model that scores: rate, uplift (live) or uplift@N')
     .option('--from <date>', 'decisions from this time')
     .option('--to <date>', 'decisions before this time')
     .option('--replicates <n>', 'bootstrap replicates', '500')
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--json', 'print the evaluation as one JSON object')
-    .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; from?: string; to?: string; replicates: string; seed: string; json?: boolean }) => {
+    .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; json?: boolean }) => {
       const candidate: PolicyCandidate = {};
       if (o.policy !== undefined) candidate.policy = Number(o.policy);
       if (o.exploration !== undefined) candidate.exploration = Number(o.exploration);
       if (o.noneScore !== undefined) candidate.noneScore = Number(o.noneScore);
+      if (o.model !== undefined) candidate.model = o.model;
       for (const l of o.lever ?? []) {
         const i = l.lastIndexOf('=');
         if (i <= 0) throw new Error(`The --lever "${l}" must be name=weight, e.g. "winter push=1.5".`);
@@ -127,7 +129,7 @@ export function evaluatePolicyCommand(program: Command): void {
             bar.start(Math.max(1, to - start), 0, { read: 0 });
           }
           bar.update(Math.min(to - start, at - start), { read });
-        });
+        }, store.models);
         bar?.stop();
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatEvaluation(r));
       } finally {

@@ -63,7 +63,7 @@ export const measureSchemas = {
       required: ['placement', 'candidate'],
       properties: {
         placement: { type: 'string' },
-        candidate: { ...anyObj, description: '`{ "policy": 3 }` (a policy version), `{ "levers": { "name": weight } }`, `{ "exploration": 0.1 }`, `{ "noneScore": 0.5 }`, or a mix.' },
+        candidate: { ...anyObj, description: '`{ "policy": 3 }` (a policy version), `{ "levers": { "name": weight } }`, `{ "exploration": 0.1 }`, `{ "noneScore": 0.5 }`, `{ "model": "uplift@2" }` (the scoring model: rate, uplift or uplift@N), or a mix.' },
         from: time,
         to: time,
         replicates: { type: 'integer', minimum: 50, maximum: 5000, default: 500 },
@@ -104,7 +104,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.evaluate },
     async (req) => {
       const b = req.body;
-      return evaluatePolicy(tact.store.measure, tact.store.documents, { ...b, from: b.from ? Date.parse(b.from) : undefined, to: b.to ? Date.parse(b.to) : undefined });
+      return evaluatePolicy(tact.store.measure, tact.store.documents, { ...b, from: b.from ? Date.parse(b.from) : undefined, to: b.to ? Date.parse(b.to) : undefined }, undefined, tact.store.models);
     },
   );
 }

@@ -1,13 +1,16 @@
 import type { FieldProblem } from '../../errors/tact-error.js';
 import type { CompiledPolicy } from '../../decide/policy-compile.js';
+import { MODEL_PIN } from './model-candidate.js';
 
 /**
  * A candidate policy to evaluate on the log: a policy version, and/or changes to the levers'
- * weights, the exploration budget, or the score of doing nothing. Unset parts stay as each
- * logged decision's own policy had them.
+ * weights, the exploration budget, the score of doing nothing, or the model that scores (`model`:
+ * "rate", "uplift" for the live uplift version, "uplift@N" for a stored one — as an experiment
+ * arm pins it). Unset parts stay as each logged decision's own policy had them.
  */
 export interface PolicyCandidate {
   policy?: number;
+  model?: string;
   levers?: Record<string, number>;
   exploration?: number;
   noneScore?: number;
@@ -27,12 +30,13 @@ export function checkCandidate(c: unknown): FieldProblem[] {
   if (c.policy !== undefined && !(Number.isInteger(c.policy) && (c.policy as number) >= 1)) p.push({ field: 'candidate.policy', message: 'The `candidate.policy` is a policy version number (1, 2, …).' });
   if (c.exploration !== undefined && !(typeof c.exploration === 'number' && c.exploration >= 0 && c.exploration <= 1)) p.push({ field: 'candidate.exploration', message: 'The `candidate.exploration` is a share between 0 and 1.' });
   if (c.noneScore !== undefined && !(typeof c.noneScore === 'number' && Number.isFinite(c.noneScore))) p.push({ field: 'candidate.noneScore', message: 'The `candidate.noneScore` is a number.' });
+  if (c.model !== undefined && !(typeof c.model === 'string' && MODEL_PIN.test(c.model))) p.push({ field: 'candidate.model', message: 'The `candidate.model` is "rate", "uplift" (the live uplift version) or "uplift@N" (a stored version).' });
   if (c.levers !== undefined) {
     if (!isObj(c.levers)) p.push({ field: 'candidate.levers', message: 'The `candidate.levers` maps lever names to weights: `{ "winter push": 1.5 }`.' });
     else for (const [name, w] of Object.entries(c.levers)) if (!(typeof w === 'number' && w >= 0 && Number.isFinite(w))) p.push({ field: `candidate.levers.${name}`, message: `The weight of the lever \`${name}\` must be a number ≥ 0.` });
   }
-  if (!p.length && c.policy === undefined && c.levers === undefined && c.exploration === undefined && c.noneScore === undefined) {
-    p.push({ field: 'candidate', message: 'The `candidate` changes nothing: give a `policy` version, `levers`, `exploration` or `noneScore`.' });
+  if (!p.length && c.policy === undefined && c.levers === undefined && c.exploration === undefined && c.noneScore === undefined && c.model === undefined) {
+    p.push({ field: 'candidate', message: 'The `candidate` changes nothing: give a `policy` version, `levers`, `exploration`, `noneScore` or `model`.' });
   }
   return p;
 }

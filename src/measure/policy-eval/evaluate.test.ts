@@ -59,6 +59,36 @@ describe('evaluate-policy', () => {
     expect(printed).not.toMatch(/^SNIPS/m);
   });
 
+  it('pins the scoring model: "rate" is the logging policy itself, an uplift version scores as an experiment arm pinning it would', async () => {
+    const same = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'rate' }, seed: 1 })).json();
+    expect(same.replayMismatches).toBe(0);
+    // the candidate is the logger: every weight is 1, so SNIPS is the logged mean reward
+    expect(same.report.diagnostics.maxWeight).toBeCloseTo(1, 12);
+    expect(same.report.estimates.snips.value).toBeCloseTo(same.loggedValue, 9);
+    const missing = await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'uplift@7' } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().message).toContain('uplift@7');
+    const bad = await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'forest' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('candidate.model');
+    const [trained] = await h.tact.learning.train(['uplift'], 'test');
+    expect(trained).toMatchObject({ model: 'uplift' });
+    const byUplift = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'uplift' }, seed: 1 })).json();
+    expect(byUplift.candidate).toEqual({ model: 'uplift' });
+    expect(byUplift.replayMismatches).toBe(0);
+    expect(byUplift.read).toBe(same.read);
+    // 225-odd "none" decisions leave every uplift learning at the default width: the candidate falls back to the rate, i.e. is the logger
+    expect(byUplift.report.diagnostics.maxWeight).toBeCloseTo(1, 12);
+    // with a policy version that calls an uplift established at any width, the uplift model decides, and the candidate departs from the logger
+    const lenient = measureShop({ exploration: 0.3, levers: lever }).policy as Record<string, unknown>;
+    await h.tact.applyDocument('policy', { ...lenient, estimates: { establishedWidth: 1 } }, { author: 'test', reason: 'lenient uplift' });
+    const version = h.tact.settings.version('policy');
+    const decided = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { policy: version, model: 'uplift@1' }, seed: 1 })).json();
+    expect(decided.replayMismatches).toBe(0);
+    expect(decided.report.diagnostics.maxWeight).toBeGreaterThan(1);
+    expect(decided.report.estimates.snips.ci[1]).toBeGreaterThan(decided.report.estimates.snips.ci[0]);
+  });
+
   it('names the field of a bad candidate', async () => {
     const res = await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 3 } });
     expect(res.statusCode).toBe(400);

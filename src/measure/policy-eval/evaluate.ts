@@ -12,6 +12,8 @@ import { opeReport, type OpeReport } from '../ope/report.js';
 import type { OpeWarning } from '../ope/diagnostics.js';
 import { checkCandidate, withCandidate, type PolicyCandidate } from './candidate.js';
 import { refitIntervals } from './model-bootstrap.js';
+import { candidateModel, type CandidateModel } from './model-candidate.js';
+import type { ModelStore } from '../../models/registry/model-store.js';
 import { NONE, loggedRates, replayFirstRank } from './replay-choice.js';
 
 const PAGE = 1000;
@@ -57,9 +59,11 @@ export interface PolicyEvaluation {
  * const r = await evaluatePolicy(store.measure, store.documents, { placement: 'home', candidate: { exploration: 0.1 } });
  * r.report.estimates.snips; // { value, ci, sd } — or null with r.warnings saying why
  */
-export async function evaluatePolicy(store: MeasureStore, documents: DocumentStore, req: EvaluatePolicyRequest, onProgress?: (read: number, lastAt: number) => void): Promise<PolicyEvaluation> {
+export async function evaluatePolicy(store: MeasureStore, documents: DocumentStore, req: EvaluatePolicyRequest, onProgress?: (read: number, lastAt: number) => void, models?: Pick<ModelStore, 'live' | 'getVersion'>): Promise<PolicyEvaluation> {
   const problems = checkCandidate(req.candidate);
   if (problems.length) throw validationError(problems);
+  if (req.candidate.model && !models) throw validationError([{ field: 'candidate.model', message: 'This evaluation has no access to the model registry, so it cannot pin a model.' }]);
+  const model: CandidateModel | undefined = req.candidate.model && models ? await candidateModel(models, req.candidate.model) : undefined;
   const policies = new PolicyVersions(documents);
   const catalogs = new Map<number, Promise<CompiledCatalog>>();
   const catalogAt = (v: number) => catalogs.get(v) ?? catalogs.set(v, loadCatalog(documents, v)).get(v)!;
@@ -104,7 +108,7 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
         const { logged, target } = await playsFor(d);
         const rates = loggedRates(d, logged);
         const l = replayFirstRank(d, logged, rates);
-        const t = replayFirstRank(d, target, rates);
+        const t = replayFirstRank(d, target, rates, model);
         unscored += t.unscored;
         const option = c.kind === 'action' ? (c.action as string) : NONE;
         const lp = l.distribution.get(option) ?? 0;

@@ -8,6 +8,7 @@ import { eligibility } from '../../decide/stages/eligibility.js';
 import { scoring } from '../../decide/stages/scoring.js';
 import { suitability } from '../../decide/stages/suitability.js';
 import type { Candidate, StageContext } from '../../decide/stages/types.js';
+import type { CandidateModel } from './model-candidate.js';
 
 /** "none" in the option lists below. */
 export const NONE = '(none)';
@@ -44,7 +45,7 @@ export function firstRank(scored: readonly { id: string; score: number; order: n
  * const { distribution } = replayFirstRank(record, play, pOf(record, loggedPlay));
  * distribution.get('shoes-offer'); // 0.9625
  */
-export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMap<string, number>): { distribution: Distribution; unscored: number } {
+export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMap<string, number>, model?: CandidateModel): { distribution: Distribution; unscored: number } {
   const placement = play.catalog.placements.get(d.placement);
   if (!placement) return { distribution: new Map([[NONE, 1]]), unscored: 0 };
   const candidates = ruleStages(d, play);
@@ -58,7 +59,7 @@ export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMa
       c.out = { stage: 'scoring', rule: 'unscored', reason: 'no logged estimate' } as unknown as Candidate['out'];
     }
   }
-  scoring(candidates, contextFor(d, play, (id) => p.get(id) ?? 0));
+  scoring(candidates, contextFor(d, play, (id) => p.get(id) ?? 0, model));
   const scored = candidates.filter((c) => !c.out && c.score !== undefined).map((c) => ({ id: c.action.id, score: c.score!, order: c.action.order }));
   return { distribution: firstRank(scored, play.policy.noneScore, play.policy.exploration), unscored };
 }
@@ -98,11 +99,20 @@ function ruleStages(d: DecisionRecord, play: Playbook): Candidate[] {
   return candidates;
 }
 
-function contextFor(d: DecisionRecord, play: Playbook, rate: (action: string) => number): StageContext {
+/**
+ * The stage context of a replay. With a candidate model the scoring stage scores as an
+ * experiment arm pinning that model would: by the uplift model's estimate from the decision's
+ * kept facts where it is established, by the logged rate otherwise (src/decide/stages/scoring.ts).
+ */
+function contextFor(d: DecisionRecord, play: Playbook, rate: (action: string) => number, model?: CandidateModel): StageContext {
   const estimate = (a: { id: string }) => ({ value: rate(a.id) }) as Estimate;
+  const o = { level: play.policy.estimates.level, maxWidth: play.policy.estimates.establishedWidth };
+  const u = model?.uplift;
+  const estimates = { modelVersion: 'replay', estimate, ...(u ? { uplift: (a: { id: string }, s: { vars: Record<string, unknown> }) => u.estimate(a.id, s.vars, o), upliftModel: u } : {}) };
   return {
+    ...(model ? { experiment: { id: 'evaluate-policy', arm: 'candidate', model: model.pin } } : {}),
     now: d.at, vars: varsFromRecord(d), policy: play.policy, placement: play.catalog.placements.get(d.placement)!, facts: new Set<string>(),
     subject: { key: d.profileKey, identifier: d.subject, timezone: null, accounts: [], flags: new Set<string>() },
-    estimates: { modelVersion: 'replay', estimate }, budgetWeights: play.budgetWeights, random: () => 0,
+    estimates, budgetWeights: play.budgetWeights, random: () => 0,
   } as unknown as StageContext;
 }
