@@ -1,5 +1,6 @@
 import type { DocumentKind } from '../../config/document-kind.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
+import { MODEL_PIN } from '../policy-eval/model-candidate.js';
 
 /** What one arm pins: a policy version, a model version, or one content variant of an action (or nothing: the policy in force). */
 export interface ArmDef {
@@ -91,7 +92,7 @@ function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] 
   const pins = ['policy', 'model', 'variant'].filter((k) => a[k] !== undefined);
   if (pins.length > 1) p.push({ field, message: `An arm pins one thing at most; this one pins ${pins.join(' and ')}.` });
   if (a.policy !== undefined && !(Number.isInteger(a.policy) && (a.policy as number) >= 1)) p.push({ field: `${field}.policy`, message: 'The `policy` is a policy version number (1, 2, …).' });
-  if (a.model !== undefined && (typeof a.model !== 'string' || !a.model)) p.push({ field: `${field}.model`, message: 'The `model` is a model version, e.g. "rates@4".' });
+  if (a.model !== undefined && (typeof a.model !== 'string' || !MODEL_PIN.test(a.model))) p.push({ field: `${field}.model`, message: 'The `model` is the model that scores: "rate", "uplift" (the live version) or "uplift@N" (a stored version).' });
   if (a.variant !== undefined && !(isObj(a.variant) && typeof a.variant.action === 'string' && typeof a.variant.variant === 'string')) p.push({ field: `${field}.variant`, message: 'The `variant` names an action and one of its variants: `{ "action": "shoes-offer", "variant": "b" }`.' });
   return p;
 }

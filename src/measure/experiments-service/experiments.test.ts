@@ -12,8 +12,8 @@ describe('experiments', () => {
 
   it('checks the document and names the field of every problem', () => {
     expect(checkExperiments(twoArms())).toEqual([]);
-    const p = checkExperiments({ x: { placement: 'home', control: 'zz', arms: [{ id: 'a', weight: 1, policy: 2, model: 'm@1' }, { id: 'a', weight: -1 }] }, y: { placement: 'home', arms: [{ id: 'holdout', weight: 1 }] } });
-    expect(p.map((x) => x.field)).toEqual(['x.arms[0]', 'x.arms[1].id', 'x.arms[1].weight', 'x.control', 'y.status', 'y.arms']);
+    const p = checkExperiments({ x: { placement: 'home', control: 'zz', arms: [{ id: 'a', weight: 1, policy: 2, model: 'uplift@1' }, { id: 'a', weight: -1 }, { id: 'b', weight: 1, model: 'rates@4' }] }, y: { placement: 'home', arms: [{ id: 'holdout', weight: 1 }] } });
+    expect(p.map((x) => x.field)).toEqual(['x.arms[0]', 'x.arms[1].id', 'x.arms[1].weight', 'x.arms[2].model', 'x.control', 'y.status', 'y.arms']);
   });
 
   it('assigns deterministically by subject and salt, in the configured ratio', async () => {
