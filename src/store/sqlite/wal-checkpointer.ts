@@ -12,7 +12,12 @@ db.pragma('busy_timeout = 10000');
 let timer;
 const tick = () => {
   try {
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    let [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Under steady writes a passive copy never catches up with the last frame at the moment a
+    // writer starts, so the WAL is never rewound and grows without end (every commit then extends
+    // the file). Past restartFrames, a RESTART copy waits for a gap between commits, copies the
+    // few frames left and lets the next commit rewind the WAL to its start.
+    if (r.log >= workerData.restartFrames) [r] = db.pragma('wal_checkpoint(RESTART)');
     parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
@@ -33,15 +38,16 @@ parentPort.on('message', (m) => {
 /**
  * Copies committed WAL frames into the database file from a worker thread with its own
  * connection, so the writer's commits only append to the WAL and fsync it. (SQLite's automatic
- * checkpoint would run that copy, and its fsync, inside the writer's COMMIT.)
+ * checkpoint would run that copy, and its fsync, inside the writer's COMMIT.) Once the WAL holds
+ * `restartFrames` frames (16,384 × 4 KB = 64 MB), a RESTART checkpoint lets it rewind.
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
   /** WAL frames waiting at the last checkpoint (for /health and logs). */
   lastBacklog = 0;
 
-  constructor(file: string, intervalMs = 100) {
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, intervalMs, driver: require.resolve('better-sqlite3') } });
+  constructor(file: string, intervalMs = 100, restartFrames = 16_384) {
+    this.worker = new Worker(WORKER, { eval: true, workerData: { file, intervalMs, restartFrames, driver: require.resolve('better-sqlite3') } });
     this.worker.unref();
     this.worker.on('message', (m: { log?: number; checkpointed?: number }) => {
       if (m.log !== undefined) this.lastBacklog = m.log - (m.checkpointed ?? 0);
