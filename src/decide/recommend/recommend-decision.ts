@@ -15,6 +15,8 @@ export interface RecommendedChoice {
   /** Re-ranking: the caller's relevance and the subject's affinity that were blended. */
   relevance?: number;
   affinity?: number;
+  /** Personal items: the score's bootstrap interval over the subject's history and the history items behind it. */
+  interval?: { low: number; high: number; level: number; evidence: number };
 }
 
 /** What the recommender answered for a recommendation placement. @example { mode: 'recommend', items: [...], modelVersion: 'recommendations@2', evidence: 1, status: 'personal' } */
@@ -53,7 +55,7 @@ export async function recommendationFor(r: Recommender, placement: CompiledPlace
   const out = await r.recommend({ subject: state, n, rules: spec.rules, context, filters: { exclude: spec.exclude } }, now);
   return {
     mode: 'recommend', modelVersion: out.modelVersion ?? 'recommendations@none', status: out.status, evidence: out.items.filter((i) => i.source === 'personal').length,
-    items: out.items.map((x) => ({ id: x.id, score: x.score, source: x.source, explanation: x.explanation })),
+    items: out.items.map((x) => ({ id: x.id, score: x.score, source: x.source, explanation: x.explanation, ...(x.interval ? { interval: x.interval } : {}) })),
   };
 }
 
@@ -69,9 +71,10 @@ function readItems(v: unknown): { id: string; relevance: number }[] {
 /**
  * The choices of a recommendation decision: one `item` choice per item, ranked, each with its
  * score as an Estimate and its sentence. The recommender is deterministic — no exploration is
- * applied here — so every propensity is 1. Its scores carry no interval yet: the Estimate's
- * interval is the point (low = high = value) and its status says whether the subject's own
- * history backs it ("established", personal) or the popularity fallback does ("learning").
+ * applied here — so every propensity is 1. A personal item's Estimate carries the 90%
+ * bootstrap interval of its score over the subject's history and, as evidence, the number of
+ * history items behind it (src/learn/recommend/score-interval.ts); a popularity fallback item
+ * has no personal evidence: its interval is the point, at level 0, and its status "learning".
  * An empty list answers "none".
  *
  * @example
@@ -84,8 +87,9 @@ export function recommendationChoices(a: RecommendationAnswer, now: number): Cho
   }
   const updatedAt = new Date(now).toISOString();
   return a.items.map((x, i): Choice => {
+    const iv = x.interval;
     const estimate: Estimate = {
-      value: x.score, low: x.score, high: x.score, level: 0, evidence: x.source === 'personal' ? a.evidence : 0,
+      value: x.score, low: iv ? iv.low : x.score, high: iv ? iv.high : x.score, level: iv ? iv.level : 0, evidence: iv ? iv.evidence : x.source === 'personal' ? a.evidence : 0,
       source: x.source, status: x.source === 'personal' ? 'established' : 'learning', modelVersion: a.modelVersion, updatedAt,
     };
     const blend = x.relevance !== undefined ? ` (relevance ${x.relevance}, affinity ${Number((x.affinity ?? 0).toPrecision(3))})` : '';

@@ -49,6 +49,13 @@ describe('recommendation placements', () => {
     expect(items.slice(0, 2).sort()).toEqual(['sku-laces', 'sku-socks']);
     expect(d.explanation.modelVersion).toMatch(/^recommendations@\d+$/);
     expect(d.choices[0].estimate.value).toBe(d.choices[0].score);
+    // the score's interval: a bootstrap over her history, with the history items behind it as evidence
+    const e = d.choices[0].estimate;
+    expect(e).toMatchObject({ level: 0.9, evidence: expect.any(Number) });
+    expect(e.evidence).toBeGreaterThanOrEqual(1);
+    expect(e.low).toBeLessThanOrEqual(e.value);
+    expect(e.high).toBeGreaterThanOrEqual(e.value);
+    expect(e.high).toBeGreaterThan(e.low);
 
     // Bought this minute: read fresh from the profile, never recommended again.
     await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', properties: { products: [{ product_id: 'sku-socks' }] } });

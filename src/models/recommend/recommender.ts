@@ -12,6 +12,7 @@ import type { ModelVersion } from '../registry/model-store.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { recommendationsKind } from './recommendations-kind.js';
 import type { RecommendationsState } from './recommend-trainer.js';
+import { historyInterval } from '../../learn/recommend/score-interval.js';
 
 /** A recommendation request: the subject (absent for an unknown visitor), how many, filters, placement. */
 export interface RecommendationQuery {
@@ -33,6 +34,8 @@ export interface RecommendedItem {
   /** "because you viewed X", "because you bought X", "popular with other customers". */
   explanation: string;
   because: string | null;
+  /** Personal items: a 90% bootstrap interval of the score over the subject's history, and how many history items support it. */
+  interval?: { low: number; high: number; level: number; evidence: number };
 }
 
 /** The model in force, prepared for scoring. */
@@ -86,8 +89,9 @@ export class Recommender {
     } : undefined;
     const bought = new Set(purchased);
     const label = (i: number) => String(cfg.items[m.state.items[i]]?.name ?? m.state.items[i]);
+    const historyIdx = toIdx(history);
     const recs = recommend({ personal: { kind: 'neighbours', model: m.state.neighbours }, popularity: m.popularity }, {
-      history: toIdx(history),
+      history: historyIdx,
       purchased: toIdx(purchased),
       outOfStock: toIdx([...cfg.outOfStock, ...(q.filters?.outOfStock ?? []), ...(q.filters?.exclude ?? []), ...(placement?.exclude ?? [])]),
       allow,
@@ -97,7 +101,8 @@ export class Recommender {
     const items = recs.map((r): RecommendedItem => {
       const because = r.reason.kind === 'because-you-viewed' ? m.state.items[r.reason.item] : null;
       const explanation = because !== null && bought.has(because) ? `because you bought ${label(m.index.get(because)!)}` : r.explanation;
-      return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because };
+      const interval = r.source === 'personal' ? historyInterval(m.state.neighbours, historyIdx, r.item, { level: 0.9 }) : undefined;
+      return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, ...(interval ? { interval } : {}) };
     });
     return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular' };
   }
