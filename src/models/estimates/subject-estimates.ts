@@ -14,6 +14,7 @@ import type { ModelRegistry } from '../registry/registry.js';
 import { type SendTimeModelState, type SlotCounts, sendTimeNow, sendTimePrior } from '../send-time/send-time-model.js';
 import { sendTimeKind } from '../send-time/send-time-kind.js';
 import type { StoredEstimate } from './estimate-store.js';
+import { combinedRows } from './merged-rows.js';
 
 /**
  * One inferred number about a subject: which model and key, the Estimate, and what else the
@@ -44,7 +45,7 @@ export class SubjectEstimates {
 
   /** Every estimate of the subject (stored rows read once). */
   async forSubject(state: ProfileState, now: number, position?: LadderPosition): Promise<SubjectEstimate[]> {
-    const rows = new Map((await this.store.estimates.forSubject(state.id)).map((r) => [`${r.model}:${r.key}`, r]));
+    const rows = await combinedRows(this.store, state.id);
     const out: SubjectEstimate[] = [];
     const metrics = this.settings.get(metricsKind);
     if (metrics.length) {
@@ -72,15 +73,15 @@ export class SubjectEstimates {
   async rates(state: ProfileState, now: number, position: LadderPosition): Promise<SubjectEstimate[]> {
     const rates = this.settings.get(ratesKind);
     if (!rates.length) return [];
-    const rows = new Map((await this.store.estimates.getMany(rates.map((r) => ({ subjectId: state.id, model: 'rate', key: r.def.name })))).map((r) => [r.key, r]));
-    return Promise.all(rates.map((r) => this.rateWith(r, rows.get(r.def.name), position, now)));
+    const rows = await combinedRows(this.store, state.id, rates.map((r) => ({ model: 'rate', key: r.def.name })));
+    return Promise.all(rates.map((r) => this.rateWith(r, rows.get(`rate:${r.def.name}`), position, now)));
   }
 
   /** One rate of the subject (undefined when no such rate is configured). */
   async rate(state: ProfileState, name: string, now: number): Promise<SubjectEstimate | undefined> {
     const r = this.settings.get(ratesKind).find((x) => x.def.name === name);
     if (!r) return undefined;
-    const [row] = await this.store.estimates.getMany([{ subjectId: state.id, model: 'rate', key: name }]);
+    const row = (await combinedRows(this.store, state.id, [{ model: 'rate', key: name }])).get(`rate:${name}`);
     return this.rateWith(r, row, await this.lookup.position(state, now), now);
   }
 

@@ -1,0 +1,83 @@
+import type { ProfileStore } from '../../profiles/profile-store.js';
+import type { TrialState } from '../../learn/rates/rate-trials.js';
+import type { SlotCounts } from '../send-time/send-time-model.js';
+import type { EstimateKey, EstimateStore, StoredEstimate } from './estimate-store.js';
+
+/**
+ * The profile ids whose history now belongs to `profileId`: itself first, then every profile
+ * merged into it, directly or through a chain (A → B → C gives C, B, A).
+ *
+ * @example
+ * await mergedIds(store.profiles, 'p_survivor'); // ['p_survivor', 'p_anonymous']
+ */
+export async function mergedIds(profiles: Pick<ProfileStore, 'merges'>, profileId: string): Promise<string[]> {
+  const out = [profileId];
+  for (let i = 0; i < out.length && out.length < 64; i++) {
+    for (const m of await profiles.merges(out[i])) if (m.into === out[i] && !out.includes(m.from)) out.push(m.from);
+  }
+  return out;
+}
+
+/**
+ * One model state from the survivor's row and the rows of the profiles merged into it, so what a
+ * person did before two of their identities met still counts: send-time slot counts and rate
+ * trials add up (open trials kept, oldest first); for a metric baseline (decayed sums that cannot
+ * simply be added) the row with more readings stands. The survivor's row carries the result.
+ *
+ * @example
+ * combineRows([survivorRow, anonymousRow]); // send-time: counts summed slot by slot
+ */
+export function combineRows(rows: readonly StoredEstimate[]): StoredEstimate | undefined {
+  if (rows.length <= 1) return rows[0];
+  const [first] = rows;
+  if (first.model === 'send-time') {
+    const counts = (first.state as SlotCounts).counts.slice();
+    for (const r of rows.slice(1)) (r.state as SlotCounts).counts.forEach((c, i) => (counts[i] = (counts[i] ?? 0) + c));
+    return { ...first, state: { ...(first.state as object), counts } };
+  }
+  if (first.model === 'rate') {
+    const states = rows.map((r) => r.state as TrialState);
+    return {
+      ...first,
+      state: {
+        successes: states.reduce((s, x) => s + x.successes, 0),
+        trials: states.reduce((s, x) => s + x.trials, 0),
+        open: states.flatMap((x) => x.open).sort((a, b) => a.at - b.at || a.seq - b.seq),
+      } satisfies TrialState,
+    };
+  }
+  if (first.model === 'baseline') {
+    const readings = (r: StoredEstimate) => (r.state as { readings?: number }).readings ?? 0;
+    return rows.reduce((best, r) => (readings(r) > readings(best) ? { ...r, subjectId: first.subjectId } : best));
+  }
+  return first;
+}
+
+/**
+ * A subject's estimate rows with the history of the profiles merged into it combined in
+ * ({@link combineRows}); keyed by `model:key`. A subject never merged costs one extra read.
+ *
+ * @example
+ * const rows = await combinedRows(store, 'p_1'); rows.get('send-time:');
+ */
+export async function combinedRows(store: { profiles: Pick<ProfileStore, 'merges'>; estimates: Pick<EstimateStore, 'forSubject' | 'getMany'> }, subjectId: string, only?: Omit<EstimateKey, 'subjectId'>[]): Promise<Map<string, StoredEstimate>> {
+  const ids = await mergedIds(store.profiles, subjectId);
+  const byKey = new Map<string, StoredEstimate[]>();
+  for (const id of ids) {
+    const rows = only ? await store.estimates.getMany(only.map((k) => ({ ...k, subjectId: id }))) : await store.estimates.forSubject(id);
+    for (const r of rows) {
+      const k = `${r.model}:${r.key}`;
+      const list = byKey.get(k);
+      if (list) list.push(r);
+      else byKey.set(k, [r]);
+    }
+  }
+  const out = new Map<string, StoredEstimate>();
+  for (const [k, list] of byKey) {
+    // the survivor's own row leads (it is what the consumers keep writing to)
+    list.sort((a, b) => (a.subjectId === subjectId ? -1 : b.subjectId === subjectId ? 1 : 0));
+    const combined = combineRows(list);
+    if (combined) out.set(k, { ...combined, subjectId });
+  }
+  return out;
+}
