@@ -57,7 +57,7 @@ export function experimentCommand(program: Command): void {
  * subjects, from the decision log of the store of TACT_DATA_DIR / TACT_DATABASE_URL.
  *
  * @example
- * tact holdout results --placement home --since 2026-11-01
+ * tact holdout results --placement home --from 2026-11-01
  */
 export function holdoutCommand(program: Command): void {
   const cmd = program.command('holdout').description('The global holdout: what personalization adds over the safe default.');
@@ -65,17 +65,17 @@ export function holdoutCommand(program: Command): void {
     .command('results')
     .description('Compare the holdout with the personalized subjects on the value function, conversions, revenue and guardrails.')
     .option('--placement <id>', 'one placement (default: every placement that applies the holdout)')
-    .option('--since <date>', 'decisions from this time (default: the whole log)')
-    .option('--until <date>', 'decisions and outcomes before this time (default: now)')
+    .option('--from <date>', 'decisions from this time (default: the whole log)')
+    .option('--to <date>', 'decisions and outcomes before this time (default: now)')
     .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
     .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
     .option('--json', 'print the results as one JSON object')
-    .action(async (o: { placement?: string; since?: string; until?: string; preDays: string; effect: string; json?: boolean }) => {
+    .action(async (o: { placement?: string; from?: string; to?: string; preDays: string; effect: string; json?: boolean }) => {
       const store = await openStore(storeChoiceFromEnv(process.env));
       try {
         const settings = new Settings(store.documents, documentKinds);
         await settings.reload();
-        const r = await holdoutResults(store.measure, settings, { placement: o.placement, from: time(o.since, '--since'), to: time(o.until, '--until'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
+        const r = await holdoutResults(store.measure, settings, { placement: o.placement, from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatHoldout(r));
       } finally {
         await store.close();

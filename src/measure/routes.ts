@@ -45,8 +45,8 @@ export const measureSchemas = {
       additionalProperties: false,
       properties: {
         placement: { type: 'string', description: 'A placement of the catalog (default: every placement that applies the holdout).' },
-        since: { ...time, description: 'Decisions from (default: the whole log).' },
-        until: { ...time, description: 'Decisions and outcomes before (default: now).' },
+        from: { ...time, description: 'Decisions from (default: the whole log).' },
+        to: { ...time, description: 'Decisions and outcomes before (default: now).' },
         preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first decision (0: off).' },
         alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },
         effect,
@@ -91,12 +91,12 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
       return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect });
     },
   );
-  app.get<{ Querystring: { placement?: string; since?: string; until?: string; preDays?: number; alpha?: number; effect?: EffectType } }>(
+  app.get<{ Querystring: { placement?: string; from?: string; to?: string; preDays?: number; alpha?: number; effect?: EffectType } }>(
     '/v1/holdout/results',
     { preHandler: read, schema: measureSchemas.holdout },
     async (req) => {
       const q = req.query;
-      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.since ? Date.parse(q.since) : undefined, to: q.until ? Date.parse(q.until) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect });
+      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect });
     },
   );
   app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number } }>(

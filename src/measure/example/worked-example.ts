@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   process.stdout.write(`$ GET /v1/experiments/hero-test/results   (tact experiment results hero-test)\n\n${formatResults(results.json())}\n`);
 
   for (const effect of ['relative', 'absolute']) {
-    const holdout = await app.inject({ method: 'GET', url: `/v1/holdout/results?placement=home&effect=${effect}&until=${to}`, headers: auth });
+    const holdout = await app.inject({ method: 'GET', url: `/v1/holdout/results?placement=home&effect=${effect}&to=${to}`, headers: auth });
     process.stdout.write(`$ GET /v1/holdout/results?placement=home&effect=${effect}   (tact holdout results --placement home --effect ${effect})\n\n${formatHoldout(holdout.json())}\n`);
   }
 

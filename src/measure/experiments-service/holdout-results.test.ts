@@ -56,7 +56,7 @@ describe('global holdout results', () => {
     }
     // The whole log (every placement) is the same subjects here; a window before the first decision reads nothing.
     expect((await get(h.app, '/v1/holdout/results')).json().units).toEqual(r.units);
-    expect((await get(h.app, '/v1/holdout/results?until=2000-01-01T00:00:00Z')).json().units).toEqual({ holdout: 0, personalized: 0 });
+    expect((await get(h.app, '/v1/holdout/results?to=2000-01-01T00:00:00Z')).json().units).toEqual({ holdout: 0, personalized: 0 });
   });
 
   it("flags a sample ratio mismatch when the observed holdout share is far from the policy's", async () => {
@@ -123,9 +123,9 @@ describe('global holdout results', () => {
     const unknown = await get(h.app, '/v1/holdout/results?placement=nope');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().message).toContain('placement');
-    expect((await get(h.app, '/v1/holdout/results?since=yesterday')).statusCode).toBe(400);
+    expect((await get(h.app, '/v1/holdout/results?from=yesterday')).statusCode).toBe(400);
     const spec = (await get(h.app, '/openapi.json')).json();
     expect(Object.keys(spec.paths)).toContain('/v1/holdout/results');
-    expect(spec.paths['/v1/holdout/results'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['placement', 'since', 'until', 'preDays', 'alpha']));
+    expect(spec.paths['/v1/holdout/results'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['placement', 'from', 'to', 'preDays', 'alpha']));
   });
 });
