@@ -76,9 +76,22 @@ export class ContactLedger {
   }
 
   /** What the contact-policy stage sees for one subject. */
-  view(subject: string): ContactView {
+  /**
+   * What contact rules see of a subject: its contacts and dismissals, with those of the profile
+   * keys merged into it (`also`) — a person contacted twice under an identity that later merged
+   * has been contacted twice.
+   */
+  view(subject: string, also: readonly string[] = []): ContactView {
     const s = this.subjects.get(subject) ?? this.empty;
-    return { contacts: s.contacts, dismissals: s.dismissals, budgetUse: (b, now) => this.budgetUse(b, now) };
+    const budgetUse = (b: CompiledBudget, now: number) => this.budgetUse(b, now);
+    const others = also.map((k) => this.subjects.get(k)).filter((x): x is NonNullable<typeof x> => !!x);
+    if (!others.length) return { contacts: s.contacts, dismissals: s.dismissals, budgetUse };
+    const all = [s, ...others];
+    return {
+      contacts: all.flatMap((x) => x.contacts).sort((a, b) => a.at - b.at),
+      dismissals: all.flatMap((x) => x.dismissals).sort((a, b) => a.at - b.at),
+      budgetUse,
+    };
   }
 
   /** Use of a budget's current window (windows are aligned to multiples of their length since 1970, UTC). */

@@ -20,6 +20,7 @@ import type { Playbook } from './playbook.js';
 import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
+import { MergedKeys } from './merged-keys.js';
 
 /** What a caller asks: a decision for one subject at one placement. */
 export interface DecideRequest {
@@ -72,8 +73,11 @@ export interface DeciderDeps {
 export class Decider {
   /** identifier → profile id: an identifier stays with its profile (or the one it merged into, which getProfile follows). */
   private readonly known = new Map<string, string>();
+  private readonly merged: MergedKeys;
 
-  constructor(private readonly d: DeciderDeps) {}
+  constructor(private readonly d: DeciderDeps) {
+    this.merged = new MergedKeys(d.profiles);
+  }
 
   async decide(req: DecideRequest): Promise<DecisionRecord> {
     return this.commit(await this.prepare(req));
@@ -124,6 +128,7 @@ export class Decider {
     if (routed) play = routed.play;
     const now = this.d.now();
     const state = await this.profileOf(req.subject);
+    const mergedKeys = state ? await this.merged.of(state) : [];
     const profileKey = state?.id ?? `anon:${req.subject}`;
     const accounts = state && (play.needsAccounts || this.d.state.flags.hasAccountFlags) ? (await this.d.profiles.memberships(state.id)).map((m) => m.accountId) : [];
     const vars = ruleVars(state ?? newProfileState(profileKey, now), this.d.settings.get(featuresKind), now);
@@ -136,10 +141,10 @@ export class Decider {
     const ctx: StageContext = {
       now,
       vars,
-      subject: { key: profileKey, identifier: req.subject, timezone: state?.timezone ?? null, accounts, flags: new Set(active.map((f) => f.name)) },
+      subject: { key: profileKey, identifier: req.subject, timezone: state?.timezone ?? null, accounts, flags: new Set(active.map((f) => f.name)), mergedKeys },
       policy: play.policy,
       placement,
-      contacts: this.d.state.ledger.view(profileKey),
+      contacts: this.d.state.ledger.view(profileKey, mergedKeys),
       holds: this.d.state.holdsOf(profileKey),
       estimates: inputs ? decisionEstimates(this.d.estimates, inputs, play.policy) : this.d.estimates,
       facts: new Set(),

@@ -11,6 +11,8 @@ export interface EstimateSubject {
   vars: Record<string, unknown>;
   segment?: string | null;
   microSegment?: string | null;
+  /** Profile keys merged into this subject: their decisions and outcomes are the subject's too. */
+  also?: readonly string[];
 }
 
 /**

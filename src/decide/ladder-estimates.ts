@@ -41,7 +41,7 @@ export class LadderEstimates implements EstimateProvider {
       counts['micro-segment'] = g;
       version += `|${g.version}`;
     }
-    const personal: RateCounts | undefined = this.counts.personalCounts(action.id, subject.key);
+    const personal: RateCounts | undefined = this.counts.personalCounts(action.id, subject.key, subject.also);
     if (personal) {
       counts.personal = personal;
       return ladderEstimate(model, counts, new Date().toISOString()).estimate;

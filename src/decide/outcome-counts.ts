@@ -58,8 +58,19 @@ export class OutcomeCounts {
     return this.pop.get(action) ?? NONE;
   }
 
-  personalCounts(action: string, subject: string): RateCounts | undefined {
-    return this.personal.get(subject)?.get(action);
+  /** The subject's own counts of `action`, with those of the profile keys merged into it (`also`). */
+  personalCounts(action: string, subject: string, also: readonly string[] = []): RateCounts | undefined {
+    const own = this.personal.get(subject)?.get(action);
+    if (!also.length) return own;
+    let sum: RateCounts | undefined = own && { successes: own.successes, trials: own.trials };
+    for (const k of also) {
+      const c = this.personal.get(k)?.get(action);
+      if (!c) continue;
+      sum ??= { successes: 0, trials: 0 };
+      sum.successes += c.successes;
+      sum.trials += c.trials;
+    }
+    return sum;
   }
 
   /** Counts of `action` in one group (segment or micro-segment key). */

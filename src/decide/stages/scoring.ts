@@ -13,7 +13,7 @@ import { runCheck, type Candidate, type Stage, type StageContext } from './types
  * scoring(candidates, ctx); // c.score = 0.041 × 40 × 1.2 − 0.5 = 1.47
  */
 export const scoring: Stage = (candidates, ctx) => {
-  const subject = { key: ctx.subject.key, vars: ctx.vars };
+  const subject = { key: ctx.subject.key, vars: ctx.vars, ...(ctx.subject.mergedKeys?.length ? { also: ctx.subject.mergedKeys } : {}) };
   const byUplift = wantsUplift(ctx);
   if (byUplift && ctx.estimates.upliftModel) for (const p of ctx.estimates.upliftModel.paths()) ctx.facts.add(p);
   for (const c of candidates) {

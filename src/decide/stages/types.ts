@@ -61,6 +61,8 @@ export interface Subject {
   accounts: readonly string[];
   /** Names of the subject's active flags (own and its accounts'). */
   flags: ReadonlySet<string>;
+  /** Profile keys merged into this subject (their contacts and outcomes count as the subject's). */
+  mergedKeys?: readonly string[];
 }
 
 /** The experiment arm a decision runs in (src/measure/experiments-service): the estimate provider honours `model`, selection `variant`. */

@@ -1,0 +1,41 @@
+import type { ProfileState } from '../profiles/profile-state.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
+
+const TTL_MS = 10_000;
+const MAX_CACHED = 500_000;
+
+/**
+ * The profile keys merged into a subject (directly or through a chain), so that the decisions
+ * made for an identity before it merged still count: its contacts for caps and dismissals, its
+ * outcomes for the personal estimate. Read from the merge records, cached per profile version for
+ * at most ten seconds (a profile never merged costs one indexed read, then a map lookup).
+ *
+ * @example
+ * const keys = await merged.of(state); // ['p_anonymous'] once the visitor logged in
+ */
+export class MergedKeys {
+  private readonly cache = new Map<string, { version: number; at: number; keys: readonly string[] }>();
+
+  constructor(private readonly profiles: Pick<ProfileStore, 'merges'>, private readonly now: () => number = Date.now) {}
+
+  async of(state: ProfileState): Promise<readonly string[]> {
+    const t = this.now();
+    const hit = this.cache.get(state.id);
+    if (hit && hit.version === state.version && t - hit.at < TTL_MS && t >= hit.at) return hit.keys;
+    const keys: string[] = [];
+    const seen = new Set([state.id]);
+    const queue = [state.id];
+    while (queue.length && keys.length < 64) {
+      const id = queue.shift() as string;
+      for (const m of await this.profiles.merges(id)) {
+        if (m.into !== id || seen.has(m.from)) continue;
+        seen.add(m.from);
+        keys.push(m.from);
+        queue.push(m.from);
+      }
+    }
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    this.cache.set(state.id, { version: state.version, at: t, keys });
+    return keys;
+  }
+}
