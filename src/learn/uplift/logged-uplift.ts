@@ -6,9 +6,11 @@
  * whole population rather than the subjects the logging policy favoured. The learner is the
  * T-learner that won on Hillstrom conversions (evaluations/hillstrom-fit.ts): one ridge-logistic
  * model per arm, "none" shared by every action; the uplift's standard error comes from the two
- * models' Laplace covariances by the delta method (see t-learner.ts).
+ * models' covariances by the delta method (see t-learner.ts) — robust (sandwich) covariances,
+ * since the weights make the Laplace one too narrow (sandwich.ts).
  */
 import { fitLogistic } from './logistic-regression.js';
+import { sandwichCovariance } from './sandwich.js';
 import { restoreTLearner, type TLearnerParams } from './t-learner.js';
 import type { UpliftModel } from './uplift-data.js';
 
@@ -75,8 +77,10 @@ export function fitLoggedArms(data: LoggedUpliftData, o: { lambda?: number; maxW
       continue;
     }
     const r = Int32Array.from(rows);
-    const m = fitLogistic(data.X, data.d, data.y, { lambda: o.lambda ?? 10, rows: r, weights: ipsWeights(data.propensity, r, o.maxWeight ?? 50) });
-    out.push({ coef: [...m.coef], covariance: [...m.covariance], rows: rows.length, positives });
+    const weights = ipsWeights(data.propensity, r, o.maxWeight ?? 50);
+    const m = fitLogistic(data.X, data.d, data.y, { lambda: o.lambda ?? 10, rows: r, weights });
+    const covariance = sandwichCovariance(data.X, data.d, data.y, r, weights, m.coef, m.covariance);
+    out.push({ coef: [...m.coef], covariance: [...covariance], rows: rows.length, positives });
   }
   return out;
 }
