@@ -9,6 +9,7 @@ import { evaluatePolicy } from '../measure/policy-eval/evaluate.js';
 import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
 import { documentKinds } from '../server/tact.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 const time = (s: string | undefined, what: string): number | undefined => {
   if (s === undefined) return undefined;
@@ -22,6 +23,38 @@ const effectOf = (s: string): EffectType => {
   return s;
 };
 
+/** The options of a readout (an experiment's results, the holdout's). */
+interface ReadoutOptions {
+  from?: string;
+  to?: string;
+  preDays: string;
+  effect: string;
+  json?: boolean;
+}
+
+/** Adds the readout options to a command. */
+function readoutOptions(cmd: Command): Command {
+  return cmd
+    .option('--from <date>', 'decisions from this time (default: the whole log)')
+    .option('--to <date>', 'decisions and outcomes before this time (default: now)')
+    .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
+    .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
+    .option('--json', 'print the results as one JSON object');
+}
+
+/** Opens the store and its settings, computes a readout, prints it (as JSON or formatted), closes the store. */
+async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings: Settings, q: { from?: number; to?: number; preDays: number; effect: EffectType }) => Promise<R>, format: (r: R) => string): Promise<void> {
+  const store = await openStore(storeChoiceFromEnv(process.env));
+  try {
+    const settings = new Settings(store.documents, documentKinds);
+    await settings.reload();
+    const r = await read(store, settings, { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
+    process.stdout.write(o.json ? JSON.stringify(r) + '\n' : format(r));
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * `tact experiment results <id>`: an experiment's readout from the decision log of the store of
  * TACT_DATA_DIR / TACT_DATABASE_URL.
@@ -31,25 +64,9 @@ const effectOf = (s: string): EffectType => {
  */
 export function experimentCommand(program: Command): void {
   const exp = program.command('experiment').description('Experiments: results per arm and metric from the decision log.');
-  exp
-    .command('results')
-    .argument('<id>', 'the experiment id (see the `experiments` configuration)')
-    .option('--from <date>', 'decisions from this time (default: the whole log)')
-    .option('--to <date>', 'decisions and outcomes before this time (default: now)')
-    .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
-    .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
-    .option('--json', 'print the results as one JSON object')
-    .action(async (id: string, o: { from?: string; to?: string; preDays: string; effect: string; json?: boolean }) => {
-      const store = await openStore(storeChoiceFromEnv(process.env));
-      try {
-        const settings = new Settings(store.documents, documentKinds);
-        await settings.reload();
-        const r = await experimentResults(store.measure, settings, id, { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
-        process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatResults(r));
-      } finally {
-        await store.close();
-      }
-    });
+  readoutOptions(exp.command('results').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
+    printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, q), formatResults),
+  );
 }
 
 /**
@@ -61,26 +78,12 @@ export function experimentCommand(program: Command): void {
  */
 export function holdoutCommand(program: Command): void {
   const cmd = program.command('holdout').description('The global holdout: what personalization adds over the safe default.');
-  cmd
-    .command('results')
-    .description('Compare the holdout with the personalized subjects on the value function, conversions, revenue and guardrails.')
-    .option('--placement <id>', 'one placement (default: every placement that applies the holdout)')
-    .option('--from <date>', 'decisions from this time (default: the whole log)')
-    .option('--to <date>', 'decisions and outcomes before this time (default: now)')
-    .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
-    .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
-    .option('--json', 'print the results as one JSON object')
-    .action(async (o: { placement?: string; from?: string; to?: string; preDays: string; effect: string; json?: boolean }) => {
-      const store = await openStore(storeChoiceFromEnv(process.env));
-      try {
-        const settings = new Settings(store.documents, documentKinds);
-        await settings.reload();
-        const r = await holdoutResults(store.measure, settings, { placement: o.placement, from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
-        process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatHoldout(r));
-      } finally {
-        await store.close();
-      }
-    });
+  readoutOptions(
+    cmd
+      .command('results')
+      .description('Compare the holdout with the personalized subjects on the value function, conversions, revenue and guardrails.')
+      .option('--placement <id>', 'one placement (default: every placement that applies the holdout)'),
+  ).action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement }), formatHoldout));
 }
 
 /**
