@@ -1,17 +1,8 @@
-import type { BucketCounts, SeriesState } from '../measure/monitors/counters.js';
+import { addCounts, type BucketCounts, type SeriesState } from '../measure/monitors/counters.js';
 import type { MonitorState } from '../measure/monitors/monitor.js';
 
 /** Baseline buckets are merged to this resolution (or the bucket size, when larger). */
 export const COARSE_MS = 3_600_000;
-
-function add(into: BucketCounts, c: BucketCounts): void {
-  into.exposures += c.exposures;
-  into.responses += c.responses;
-  into.negatives += c.negatives;
-  into.predicted += c.predicted;
-  into.predictedSq += c.predictedSq;
-  into.predictedExposures += c.predictedExposures;
-}
 
 /**
  * Merges, per key, the buckets of each coarse period (an hour) that ended before `before` (the
@@ -51,7 +42,7 @@ function compactSeries(s: SeriesState, before: number, coarse: number): SeriesSt
     const first = g.reduce((a, b) => (Number(b) < Number(a) ? b : a));
     const total = { ...buckets[first] };
     for (const start of g) {
-      if (start !== first) add(total, buckets[start]);
+      if (start !== first) addCounts(total, buckets[start]);
       delete buckets[start];
     }
     buckets[first] = total;

@@ -89,14 +89,22 @@ export function windowCounts(s: SeriesState, from: number, to: number): BucketCo
   for (const [start, c] of Object.entries(s.buckets)) {
     const t = Number(start);
     if (t < from || t >= to) continue;
-    total.exposures += c.exposures;
-    total.responses += c.responses;
-    total.negatives += c.negatives;
-    total.predicted += c.predicted;
-    total.predictedSq += c.predictedSq;
-    total.predictedExposures += c.predictedExposures;
+    addCounts(total, c);
   }
   return total;
+}
+
+/**
+ * Adds one bucket's counts into another (in place).
+ * @example addCounts(total, bucket)
+ */
+export function addCounts(into: BucketCounts, c: Readonly<BucketCounts>): void {
+  into.exposures += c.exposures;
+  into.responses += c.responses;
+  into.negatives += c.negatives;
+  into.predicted += c.predicted;
+  into.predictedSq += c.predictedSq;
+  into.predictedExposures += c.predictedExposures;
 }
 
 /**
