@@ -136,7 +136,7 @@ export class Decider {
     vars.flags = flagVars(active);
     vars.context = req.context ?? {};
     vars.accounts = accounts;
-    const inputs = await this.d.prefetch?.fetch(state, { rules: readsInferences(play), uplift: upliftWanted(play.policy, routed?.experiment), now });
+    const inputs = await this.d.prefetch?.fetch(state, { rules: readsInferences(play), uplift: upliftWanted(play.policy, routed?.experiment), now, merged: mergedKeys });
     if (inputs?.rules) Object.assign(vars, inputs.rules);
     const ctx: StageContext = {
       now,

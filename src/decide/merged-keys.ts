@@ -1,5 +1,6 @@
 import type { ProfileState } from '../profiles/profile-state.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
+import { mergedInto } from '../profiles/merged-ids.js';
 
 const TTL_MS = 10_000;
 const MAX_CACHED = 500_000;
@@ -22,18 +23,7 @@ export class MergedKeys {
     const t = this.now();
     const hit = this.cache.get(state.id);
     if (hit && hit.version === state.version && t - hit.at < TTL_MS && t >= hit.at) return hit.keys;
-    const keys: string[] = [];
-    const seen = new Set([state.id]);
-    const queue = [state.id];
-    while (queue.length && keys.length < 64) {
-      const id = queue.shift() as string;
-      for (const m of await this.profiles.merges(id)) {
-        if (m.into !== id || seen.has(m.from)) continue;
-        seen.add(m.from);
-        keys.push(m.from);
-        queue.push(m.from);
-      }
-    }
+    const keys = await mergedInto(this.profiles, state.id);
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(state.id, { version: state.version, at: t, keys });
     return keys;

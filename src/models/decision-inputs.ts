@@ -30,11 +30,11 @@ export class ModelInputs implements DecisionPrefetch {
 
   constructor(private readonly d: { store: Store; settings: Settings; registry: ModelRegistry; estimates: SubjectEstimates; position: (s: ProfileState, now: number) => Promise<LadderPosition> }) {}
 
-  async fetch(state: ProfileState | undefined, o: { rules: boolean; uplift?: false | 'live' | number; now: number }): Promise<DecisionInputs> {
+  async fetch(state: ProfileState | undefined, o: { rules: boolean; uplift?: false | 'live' | number; now: number; merged?: readonly string[] }): Promise<DecisionInputs> {
     const uplift = o.uplift ? await this.uplift(o.uplift) : undefined;
     if (!state) return { position: NO_POSITION, ...(uplift ? { uplift } : {}) };
     const position = await this.position(state, o.now);
-    const rules = o.rules ? await ruleInferences(this.d, state, position, o.now) : undefined;
+    const rules = o.rules ? await ruleInferences(this.d, state, position, o.now, o.merged) : undefined;
     return { position, ...(rules ? { rules } : {}), ...(uplift ? { uplift } : {}) };
   }
 

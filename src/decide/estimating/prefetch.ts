@@ -34,7 +34,8 @@ export interface DecisionInputs {
  * const inputs = await prefetch.fetch(state, { rules: readsInferences(play), uplift: upliftWanted(play.policy), now: Date.now() });
  */
 export interface DecisionPrefetch {
-  fetch(state: ProfileState | undefined, o: { rules: boolean; uplift?: false | 'live' | number; now: number }): Promise<DecisionInputs>;
+  /** `merged`: the profiles merged into the subject (their history is the subject's). */
+  fetch(state: ProfileState | undefined, o: { rules: boolean; uplift?: false | 'live' | number; now: number; merged?: readonly string[] }): Promise<DecisionInputs>;
 }
 
 /** No position: a subject without a profile, or no models wired. @example inputs.position === NO_POSITION // an anonymous subject */

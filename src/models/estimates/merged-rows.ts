@@ -1,22 +1,8 @@
 import type { ProfileStore } from '../../profiles/profile-store.js';
+import { mergedInto } from '../../profiles/merged-ids.js';
 import type { TrialState } from '../../learn/rates/rate-trials.js';
 import type { SlotCounts } from '../send-time/send-time-model.js';
 import type { EstimateKey, EstimateStore, StoredEstimate } from './estimate-store.js';
-
-/**
- * The profile ids whose history now belongs to `profileId`: itself first, then every profile
- * merged into it, directly or through a chain (A → B → C gives C, B, A).
- *
- * @example
- * await mergedIds(store.profiles, 'p_survivor'); // ['p_survivor', 'p_anonymous']
- */
-export async function mergedIds(profiles: Pick<ProfileStore, 'merges'>, profileId: string): Promise<string[]> {
-  const out = [profileId];
-  for (let i = 0; i < out.length && out.length < 64; i++) {
-    for (const m of await profiles.merges(out[i])) if (m.into === out[i] && !out.includes(m.from)) out.push(m.from);
-  }
-  return out;
-}
 
 /**
  * One model state from the survivor's row and the rows of the profiles merged into it, so what a
@@ -55,13 +41,14 @@ export function combineRows(rows: readonly StoredEstimate[]): StoredEstimate | u
 
 /**
  * A subject's estimate rows with the history of the profiles merged into it combined in
- * ({@link combineRows}); keyed by `model:key`. A subject never merged costs one extra read.
+ * ({@link combineRows}); keyed by `model:key`. `merged` (the profiles merged into the subject)
+ * is read from the merge records unless the caller already has it.
  *
  * @example
  * const rows = await combinedRows(store, 'p_1'); rows.get('send-time:');
  */
-export async function combinedRows(store: { profiles: Pick<ProfileStore, 'merges'>; estimates: Pick<EstimateStore, 'forSubject' | 'getMany'> }, subjectId: string, only?: Omit<EstimateKey, 'subjectId'>[]): Promise<Map<string, StoredEstimate>> {
-  const ids = await mergedIds(store.profiles, subjectId);
+export async function combinedRows(store: { profiles: Pick<ProfileStore, 'merges'>; estimates: Pick<EstimateStore, 'forSubject' | 'getMany'> }, subjectId: string, only?: Omit<EstimateKey, 'subjectId'>[], merged?: readonly string[]): Promise<Map<string, StoredEstimate>> {
+  const ids = [subjectId, ...(merged ?? (await mergedInto(store.profiles, subjectId)))];
   const byKey = new Map<string, StoredEstimate[]>();
   for (const id of ids) {
     const rows = only ? await store.estimates.getMany(only.map((k) => ({ ...k, subjectId: id }))) : await store.estimates.forSubject(id);

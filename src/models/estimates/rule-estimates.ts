@@ -44,9 +44,9 @@ export function ruleEstimate(e: Estimate): RuleEstimate {
  * const r = await ruleInferences({ store, settings, estimates }, state, position, Date.now());
  * r.estimates.email_open.status; // 'learning'
  */
-export async function ruleInferences(d: { store: Store; settings: Settings; estimates: SubjectEstimates }, state: ProfileState, pos: LadderPosition, now: number): Promise<RuleInferences> {
+export async function ruleInferences(d: { store: Store; settings: Settings; estimates: SubjectEstimates }, state: ProfileState, pos: LadderPosition, now: number, merged?: readonly string[]): Promise<RuleInferences> {
   const out: RuleInferences = { estimates: {}, anomalies: {} };
-  for (const r of await d.estimates.rates(state, now, pos)) out.estimates[r.key] = ruleEstimate(r.estimate);
+  for (const r of await d.estimates.rates(state, now, pos, merged)) out.estimates[r.key] = ruleEstimate(r.estimate);
   const metrics = d.settings.get(metricsKind);
   if (!metrics.length) return out;
   const rows = await d.store.estimates.getMany(metrics.map((m) => ({ subjectId: state.id, model: 'baseline', key: m.def.name })));

@@ -70,10 +70,10 @@ export class SubjectEstimates {
   }
 
   /** Every configured rate of the subject at its ladder position (the decision pipeline's rules read them). */
-  async rates(state: ProfileState, now: number, position: LadderPosition): Promise<SubjectEstimate[]> {
+  async rates(state: ProfileState, now: number, position: LadderPosition, merged?: readonly string[]): Promise<SubjectEstimate[]> {
     const rates = this.settings.get(ratesKind);
     if (!rates.length) return [];
-    const rows = await combinedRows(this.store, state.id, rates.map((r) => ({ model: 'rate', key: r.def.name })));
+    const rows = await combinedRows(this.store, state.id, rates.map((r) => ({ model: 'rate', key: r.def.name })), merged);
     return Promise.all(rates.map((r) => this.rateWith(r, rows.get(`rate:${r.def.name}`), position, now)));
   }
 
