@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -80,6 +81,17 @@ async function freshness(base: string, keys: { write: string; server: string }, 
   return { answered, decided };
 }
 
+/** The decision log's size: records and mean stored body bytes (read-only, after the server stopped). */
+function logSize(dataDir: string): { decisions: number; bodyBytes: number } {
+  const db = new Database(join(dataDir, 'tact.db'), { readonly: true });
+  try {
+    const r = db.prepare('SELECT count(*) AS n, avg(length(body)) AS b FROM decisions').get() as { n: number; b: number | null };
+    return { decisions: r.n, bodyBytes: r.b ?? 0 };
+  } finally {
+    db.close();
+  }
+}
+
 /** The decision pipeline called in the process that owns the store: no HTTP, explanation and record built. */
 async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[]; durable: number[] }> {
   const store = await openSqliteStore({ path: join(dataDir, 'tact.db') });
@@ -130,13 +142,17 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     await load(server.port, 500, quick ? 2 : 3, server.keys.server, '/v1/decide', 99); // warm-up
     // The floor first, so it does not pay for the decision run's log being copied into the database file.
     const noop = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide/noop', 2);
+    const written0 = server.writtenBytes();
     const http = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide', 1);
+    const writtenPerDecision = (server.writtenBytes() - written0) / http.ok;
     process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
     process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms\n`);
     const { answered: fresh, decided } = await freshness(base, server.keys, quick ? 100 : 500);
     process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
     await server.stop();
+    const stored = logSize(server.dataDir);
+    process.stdout.write(`  decision log: ${(writtenPerDecision / 1024).toFixed(1)} KB written to storage per decision during the run (WAL and its copy into the database); ${stored.decisions.toLocaleString()} records, ${(stored.bodyBytes / 1024).toFixed(2)} KB stored per record\n`);
     const { prepare, durable } = await inProcess(server.dataDir, quick ? 5_000 : 50_000);
     process.stdout.write(`  in-process pipeline (profile read → record with explanation): p50 ${pct(prepare, 0.5).toFixed(3)} ms, p99 ${pct(prepare, 0.99).toFixed(3)} ms; with the durable log write, one at a time: p50 ${pct(durable, 0.5).toFixed(2)} ms, p99 ${pct(durable, 0.99).toFixed(2)} ms\n`);
     process.stdout.write(`  server RSS ${rss.toFixed(0)} MB\n`);
@@ -150,6 +166,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       freshness_p99_ms: f2(pct(fresh, 0.99)),
       candidates: 100,
       profiles: USERS,
+      written_kb_per_decision: Number((writtenPerDecision / 1024).toFixed(1)),
+      stored_kb_per_record: Number((stored.bodyBytes / 1024).toFixed(2)),
     };
   } finally {
     await server.stop();

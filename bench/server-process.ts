@@ -13,6 +13,8 @@ export interface ServerProcess {
   dataDir: string;
   keys: { write: string; server: string; admin: string };
   rssMb(): number;
+  /** Bytes the server process has caused to be written to storage so far (/proc/<pid>/io). */
+  writtenBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,10 @@ export async function startServer(opts: { config?: object; env?: Record<string, 
       const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return kb / 1024;
+    },
+    writtenBytes() {
+      const io = readFileSync(`/proc/${proc.pid}/io`, 'utf8');
+      return Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? 0);
     },
     async stop() {
       if (proc.exitCode !== null) return;

@@ -23,7 +23,12 @@ export class GroupAppender {
   private waiting: Waiting[] = [];
   private inflight = 0;
 
-  constructor(private readonly writer: SqliteWriter, private readonly statements: string[]) {}
+  /** Each statement is its SQL, or a write op without rows (e.g. with `compress` columns). */
+  private readonly statements: Omit<WriteOp, 'rows'>[];
+
+  constructor(private readonly writer: SqliteWriter, statements: (string | Omit<WriteOp, 'rows'>)[]) {
+    this.statements = statements.map((s) => (typeof s === 'string' ? { sql: s } : s));
+  }
 
   /** `rows[i]` are the rows of `statements[i]` for this append. */
   append(rows: unknown[][][]): Promise<void> {
@@ -38,7 +43,7 @@ export class GroupAppender {
     if (!group.length) return;
     this.waiting = [];
     this.inflight += 1;
-    const ops: WriteOp[] = this.statements.map((sql, i) => ({ sql, rows: group.flatMap((w) => w.rows[i]) })).filter((op) => op.rows.length);
+    const ops: WriteOp[] = this.statements.map((st, i) => ({ ...st, rows: group.flatMap((w) => w.rows[i]) })).filter((op) => op.rows.length);
     this.writer.run(ops).then(
       () => {
         for (const w of group) w.resolve();

@@ -5,12 +5,13 @@ import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from './decisions-rows.js';
+import { decodeBody } from './decision-body.js';
 import { GroupAppender } from './decisions-appender.js';
 import { type GroupN, joinGroupCounts } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 const SQL = {
-  decision: 'INSERT INTO decisions (id, profile_key, placement, at, body) VALUES (?, ?, ?, ?, ?)',
+  decision: 'INSERT INTO decisions (id, profile_key, placement, at, body, segment, micro_segment, micro_segment_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   choice: 'INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   outcome: `INSERT OR IGNORE INTO decision_outcomes (${OUTCOME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   flag: `INSERT OR REPLACE INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -34,14 +35,15 @@ export class SqliteDecisionStore implements DecisionStore {
   private readonly log: GroupAppender;
 
   constructor(private readonly db: Db, private readonly writer: SqliteWriter) {
-    this.log = new GroupAppender(writer, [SQL.decision, SQL.choice]);
+    // The body (parameter 4) is stored compressed by the writer thread (decision-body.ts).
+    this.log = new GroupAppender(writer, [{ sql: SQL.decision, compress: [4] }, SQL.choice]);
     this.s = {
       get: db.prepare('SELECT body FROM decisions WHERE id = ?').pluck(),
-      contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, json_extract(d.body, '$.segment') AS segment, json_extract(d.body, '$.microSegment') AS microSegment, json_extract(d.body, '$.microSegmentModel') AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
+      contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       trials: db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`),
       successes: db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key'),
-      groupTrials: db.prepare(`SELECT c.action, json_extract(d.body, '$.segment') AS segment, json_extract(d.body, '$.microSegment') AS microSegment, json_extract(d.body, '$.microSegmentModel') AS microSegmentModel, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (json_extract(d.body, '$.segment') IS NOT NULL OR json_extract(d.body, '$.microSegment') IS NOT NULL) GROUP BY 1, 2, 3, 4`),
-      groupSuccesses: db.prepare(`SELECT o.action, json_extract(d.body, '$.segment') AS segment, json_extract(d.body, '$.microSegment') AS microSegment, json_extract(d.body, '$.microSegmentModel') AS microSegmentModel, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND (json_extract(d.body, '$.segment') IS NOT NULL OR json_extract(d.body, '$.microSegment') IS NOT NULL) GROUP BY 1, 2, 3, 4`),
+      groupTrials: db.prepare(`SELECT c.action, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4`),
+      groupSuccesses: db.prepare(`SELECT o.action, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4`),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
       outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
       countOld: db.prepare('SELECT (SELECT count(*) FROM decisions WHERE at < ?) AS d, (SELECT count(*) FROM decision_outcomes WHERE at < ?) AS o, (SELECT count(*) FROM decision_choices WHERE at < ?) AS c'),
@@ -55,12 +57,13 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async appendDecision(d: DecisionRecord): Promise<void> {
-    await this.log.append([[[d.id, d.profileKey, d.placement, d.at, JSON.stringify(d)]], choiceParams(d)]);
+    const row = [d.id, d.profileKey, d.placement, d.at, JSON.stringify(d), d.segment ?? null, d.microSegment ?? null, d.microSegmentModel ?? null];
+    await this.log.append([[row], choiceParams(d)]);
   }
 
   async getDecision(id: string): Promise<DecisionRecord | undefined> {
-    const body = this.s.get.get(id) as string | undefined;
-    return body ? (JSON.parse(body) as DecisionRecord) : undefined;
+    const body = this.s.get.get(id) as string | Buffer | undefined;
+    return body ? decodeBody(body) : undefined;
   }
 
   async queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
@@ -78,7 +81,7 @@ export class SqliteDecisionStore implements DecisionStore {
     let stmt = this.shapes.get(sql);
     if (!stmt) this.shapes.set(sql, (stmt = this.db.prepare<unknown[]>(sql)));
     args.push(q.limit);
-    return (stmt.all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as DecisionRecord);
+    return (stmt.all(...args) as { body: string | Buffer }[]).map((r) => decodeBody(r.body));
   }
 
   async contactsSince(at: number): Promise<ContactRow[]> {

@@ -2,6 +2,7 @@ import type { DecisionRecord } from '../../decide/decision.js';
 import type { OutcomeRecord } from '../../decide/records.js';
 import type { DecisionPageQuery, MeasureStore } from '../../measure/measure-store.js';
 import type { Db } from './database.js';
+import { decodeBody } from './decision-body.js';
 import { OUTCOME_COLS, toOutcome, type OutcomeRow } from './decisions-rows.js';
 
 const MAX_IN = 500;
@@ -25,7 +26,7 @@ export class SqliteMeasureStore implements MeasureStore {
     if (q.after) (where.push('(at, id) > (?, ?)'), args.push(q.after.at, q.after.id));
     args.push(q.limit);
     const sql = `SELECT body FROM decisions${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
-    return (this.db.prepare(sql).pluck().all(...args) as string[]).map((b) => JSON.parse(b) as DecisionRecord);
+    return (this.db.prepare(sql).pluck().all(...args) as (string | Buffer)[]).map(decodeBody);
   }
 
   async outcomesOfSubjects(profileKeys: readonly string[], since: number): Promise<OutcomeRecord[]> {

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import * as zlib from 'node:zlib';
 import type { Db } from './database.js';
+import { BODY_FORMAT, bodyDictionary } from './decision-body.js';
 
 const require = createRequire(import.meta.url);
 
@@ -8,6 +10,11 @@ const require = createRequire(import.meta.url);
 export interface WriteOp {
   sql: string;
   rows: unknown[][];
+  /**
+   * Parameter positions holding text to store compressed (decision-body.ts): the writer replaces
+   * each with a BLOB of the format byte and the text deflated against its dictionary.
+   */
+  compress?: number[];
 }
 
 /**
@@ -27,8 +34,24 @@ export interface SqliteWriter {
 
 /** The logic shared by the thread and the inline writer (plain JavaScript: it also runs in the worker). */
 const CORE = `
-function makeCore(db) {
+function makeCore(db, zlib, format, dictionary) {
   const cache = new Map();
+  const encode = (text) => {
+    const z = zlib.deflateRawSync(Buffer.from(text, 'utf8'), { level: 1, dictionary });
+    const out = Buffer.allocUnsafe(z.length + 1);
+    out[0] = format;
+    z.copy(out, 1);
+    return out;
+  };
+  const run = (op) => {
+    const s = stmt(op.sql);
+    if (!op.compress) { for (const r of op.rows) s.run(...r); return; }
+    for (const r of op.rows) {
+      const row = r.slice();
+      for (const c of op.compress) if (typeof row[c] === 'string') row[c] = encode(row[c]);
+      s.run(...row);
+    }
+  };
   const failed = new Set();
   const stmt = (sql) => {
     let s = cache.get(sql);
@@ -45,7 +68,7 @@ function makeCore(db) {
         if (w.chain && failed.has(w.chain)) { results[i] = 'an earlier write of this chain failed'; return; }
         db.exec('SAVEPOINT w');
         try {
-          for (const op of w.ops) { const s = stmt(op.sql); for (const r of op.rows) s.run(...r); }
+          for (const op of w.ops) run(op);
           db.exec('RELEASE w');
         } catch (e) {
           db.exec('ROLLBACK TO w'); db.exec('RELEASE w');
@@ -75,7 +98,7 @@ db.pragma('busy_timeout = 10000');
 db.pragma('wal_autocheckpoint = 0');
 db.pragma('cache_size = -131072');
 ${CORE}
-const core = makeCore(db);
+const core = makeCore(db, require('node:zlib'), workerData.format, Buffer.from(workerData.dictionary));
 let queue = [];
 let scheduled = false;
 function flush() {
@@ -100,7 +123,8 @@ class ThreadWriter implements SqliteWriter {
   private next = 1;
 
   constructor(file: string) {
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3') } });
+    const dictionary = bodyDictionary(BODY_FORMAT);
+    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary } });
     this.worker.unref();
     this.worker.on('message', (m: { id: number; error: string | null }) => {
       const w = this.waiting.get(m.id);
@@ -149,7 +173,7 @@ class InlineWriter implements SqliteWriter {
 
   constructor(db: Db) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    this.core = new Function('db', `${CORE}; return makeCore(db);`)(db);
+    this.core = new Function('db', 'zlib', 'format', 'dictionary', `${CORE}; return makeCore(db, zlib, format, dictionary);`)(db, zlib, BODY_FORMAT, bodyDictionary(BODY_FORMAT));
   }
 
   private push(w: { ops?: WriteOp[]; chain?: string; reset?: string }): Promise<void> {

@@ -83,4 +83,19 @@ CREATE INDEX decision_holds_status ON decision_holds (status, created_at);
 CREATE INDEX decision_holds_profile ON decision_holds (profile_key);
 `,
   },
+  {
+    id: 'decide-002',
+    name: 'decision bodies stored compressed; ladder group columns',
+    sql: `
+-- From here on a body is a BLOB (format byte + deflated JSON, store/sqlite/decision-body.ts);
+-- older rows keep their TEXT. The ladder's group keys move out of the body into columns, so the
+-- group counts no longer parse every body.
+ALTER TABLE decisions ADD COLUMN segment TEXT;
+ALTER TABLE decisions ADD COLUMN micro_segment INTEGER;
+ALTER TABLE decisions ADD COLUMN micro_segment_model TEXT;
+UPDATE decisions SET segment = json_extract(body, '$.segment'), micro_segment = json_extract(body, '$.microSegment'),
+  micro_segment_model = json_extract(body, '$.microSegmentModel')
+  WHERE json_extract(body, '$.segment') IS NOT NULL OR json_extract(body, '$.microSegment') IS NOT NULL;
+`,
+  },
 ];
