@@ -1,5 +1,5 @@
 import { ContactLedger } from './contact-ledger.js';
-import type { DecisionStore } from './decision-store.js';
+import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
 import { OutcomeCounts } from './outcome-counts.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
@@ -60,6 +60,23 @@ export class DecideState {
     this.holds.clear();
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
     for (const [k, at] of this.seen) if (at < now - this.lookbackMs) this.seen.delete(k);
+  }
+
+  /** From when a guarded append checks the subject's rows: everything before was folded in by a sync (with a minute's margin for slow commits). */
+  get guardSince(): number {
+    return this.syncedTo - 60_000;
+  }
+
+  /** What this state already holds, as a guarded append asks it (shared stores). */
+  readonly known: KnownRows = {
+    contact: (c) => this.seen.has(`c|${c.decisionId}|${c.action}`),
+    outcome: (o) => this.seen.has(`o|${o.id}|${o.decisionId ?? ''}`),
+  };
+
+  /** Folds in a subject's rows that another process logged (a guarded append found them). */
+  applyRows(rows: SubjectLogRows, topicsOf: (action: string) => readonly string[]): void {
+    for (const c of rows.contacts) this.applyContact(c, topicsOf(c.action));
+    for (const o of rows.outcomes) this.applyOutcome(o, true);
   }
 
   /** A contact this process logged, or one another process did (counted once either way). */

@@ -1,4 +1,4 @@
-import { validationError } from '../errors/tact-error.js';
+import { TactError, validationError } from '../errors/tact-error.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { findProfile } from '../profiles/lookup.js';
 import { ruleVars } from '../profiles/profile-view.js';
@@ -21,6 +21,15 @@ import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
 import { MergedKeys } from './merged-keys.js';
+
+/** A guarded append found another process's newer rows for the subject (folded in): decide again. */
+export class SubjectMoved extends Error {
+  constructor() {
+    super('another process logged for this subject meanwhile');
+  }
+}
+/** Attempts of one decision when other processes keep logging for the same subject. */
+const MAX_ATTEMPTS = 5;
 
 /** What a caller asks: a decision for one subject at one placement. */
 export interface DecideRequest {
@@ -80,7 +89,14 @@ export class Decider {
   }
 
   async decide(req: DecideRequest): Promise<DecisionRecord> {
-    return this.commit(await this.prepare(req));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commit(await this.prepare(req));
+      } catch (err) {
+        // Another process logged for this subject meanwhile (shared store): its rows are folded in; decide again.
+        if (!(err instanceof SubjectMoved) || attempt >= MAX_ATTEMPTS) throw err instanceof SubjectMoved ? new TactError('conflict', { detail: `Decisions for subject \`${req.subject}\` were made by other processes ${MAX_ATTEMPTS} times while this one was deciding; ask again` }) : err;
+      }
+    }
   }
 
   /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
@@ -104,9 +120,18 @@ export class Decider {
       this.d.state.markContact(record.id, a, record.at);
     }
     try {
-      await Promise.all([this.d.decisions.appendDecision(record), ...holds.map((h) => this.d.decisions.putHold(h))]);
+      const guarded = this.d.decisions.appendIfCurrent;
+      if (guarded) {
+        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.known);
+        if (moved) {
+          this.d.state.ledger.unrecord(record.profileKey, record.id);
+          this.d.state.applyRows(moved, p.topicsOf);
+          throw new SubjectMoved();
+        }
+        await Promise.all(holds.map((h) => this.d.decisions.putHold(h)));
+      } else await Promise.all([this.d.decisions.appendDecision(record), ...holds.map((h) => this.d.decisions.putHold(h))]);
     } catch (err) {
-      this.d.state.ledger.unrecord(record.profileKey, record.id);
+      if (!(err instanceof SubjectMoved)) this.d.state.ledger.unrecord(record.profileKey, record.id);
       throw err;
     }
     const groups = recordGroupKeys(record);

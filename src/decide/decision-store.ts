@@ -30,6 +30,18 @@ export interface GroupCountRow {
   successes: number;
 }
 
+/** What a process's decision state already holds (decide-state.ts). */
+export interface KnownRows {
+  contact(c: ContactRow): boolean;
+  outcome(o: OutcomeRecord): boolean;
+}
+
+/** A subject's log rows that another process wrote since this one last synced. */
+export interface SubjectLogRows {
+  contacts: ContactRow[];
+  outcomes: OutcomeRecord[];
+}
+
 /**
  * Storage of the decisions capability, in domain types only. The decision log is append-only
  * (retention is the one thing that deletes); `appendDecision` resolves only once the record is
@@ -38,6 +50,14 @@ export interface GroupCountRow {
  */
 export interface DecisionStore {
   appendDecision(d: DecisionRecord): Promise<void>;
+  /**
+   * Shared stores (several processes) only: under a lock on the subject, appends the decision
+   * unless the subject has contacts or outcomes logged at or after `since` that `known` says this
+   * process has not folded into its ledger — then nothing is written and those rows are returned,
+   * for the caller to fold in and decide again. So two processes deciding for one subject at once
+   * cannot both pass a cap or a dismissal rule.
+   */
+  appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows): Promise<SubjectLogRows | null>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
   queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]>;
   /** Every action choice at or after `at` (the contact ledger's rebuild and, on a shared store, its sync). */

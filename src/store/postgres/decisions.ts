@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
+import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow, type GroupN, joinGroupCounts,
@@ -23,12 +23,29 @@ export class PostgresDecisionStore implements DecisionStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async appendDecision(d: DecisionRecord): Promise<void> {
-    await inTransaction(this.pool, async (c) => {
-      await c.query('INSERT INTO decisions (id, profile_key, placement, at, body) VALUES ($1, $2, $3, $4, $5)', [d.id, d.profileKey, d.placement, d.at, JSON.stringify(d)]);
-      const rows = choiceParams(d);
-      const values = rows.map((_, i) => `(${params(8, i * 8 + 1)})`).join(', ');
-      await c.query(`INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES ${values}`, rows.flat());
+    await inTransaction(this.pool, (c) => this.insert(c, d));
+  }
+
+  async appendIfCurrent(d: DecisionRecord, since: number, known: KnownRows): Promise<SubjectLogRows | null> {
+    return inTransaction(this.pool, async (c) => {
+      // One subject's decisions serialise across processes; the lock goes with the transaction.
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [d.profileKey]);
+      const contacts = (await c.query<ContactRow>(
+        `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, (d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment')::int AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel" FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = $1 AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
+        [d.profileKey, since],
+      )).rows.filter((r) => !known.contact(r));
+      const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = $1 AND at >= $2 ORDER BY at, seq`, [d.profileKey, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
+      if (contacts.length || outcomes.length) return { contacts, outcomes };
+      await this.insert(c, d);
+      return null;
     });
+  }
+
+  private async insert(c: pg.PoolClient, d: DecisionRecord): Promise<void> {
+    await c.query('INSERT INTO decisions (id, profile_key, placement, at, body) VALUES ($1, $2, $3, $4, $5)', [d.id, d.profileKey, d.placement, d.at, JSON.stringify(d)]);
+    const rows = choiceParams(d);
+    const values = rows.map((_, i) => `(${params(8, i * 8 + 1)})`).join(', ');
+    await c.query(`INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES ${values}`, rows.flat());
   }
 
   async getDecision(id: string): Promise<DecisionRecord | undefined> {

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../server/app.js';
+import { Tact } from '../server/tact.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import type { Store } from '../store/store.js';
+import { KEYS, bearer, openTestStore } from '../../test/harness.js';
+
+/** One e-mail a week per subject; a dismissed action is not offered again for 30 days. */
+const config = {
+  catalog: {
+    actions: [
+      { id: 'spring-sale', name: 'Spring sale', channels: ['email'], value: 10 },
+      { id: 'new-arrivals', name: 'New arrivals', channels: ['web'], value: 5 },
+    ],
+    placements: [
+      { id: 'weekly', channel: 'email', slots: 1 },
+      { id: 'home', channel: 'web', slots: 1 },
+    ],
+  },
+  policy: { exploration: { budget: 0 }, contact: { caps: [{ name: 'one e-mail a week', channel: 'email', max: 1, window: '7d' }], dismissals: { count: 1, window: '30d' } } },
+};
+
+async function start(store: Store): Promise<{ tact: Tact; app: FastifyInstance }> {
+  const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false, configFile: { path: 'test-config', sections: config } });
+  await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
+  return { tact, app: await buildApp(tact) };
+}
+const post = (app: FastifyInstance, url: string, payload: object) => app.inject({ method: 'POST', url, headers: { authorization: bearer(), 'content-type': 'application/json' }, payload });
+
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+describe('contact policy with two processes on one PostgreSQL database', () => {
+  it('a cap and a dismissal hold across processes deciding for the same subjects at the same moment', async () => {
+    const { store: storeA, url, cleanup } = await openTestStore('postgres');
+    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+    const a = await start(storeA);
+    const b = await start(storeB);
+    cleanups.push(async () => {
+      for (const p of [a, b]) (await p.app.close(), await p.tact.close());
+      await storeB.close();
+      await cleanup();
+    });
+    // Ten subjects, each asked for 6 times at once, 3 times through each process: one e-mail each, no more.
+    for (let s = 0; s < 10; s++) {
+      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: `shopper-${s}`, placement: 'weekly' })));
+      for (const r of answers) expect(r.statusCode, r.body).toBe(200);
+      const emails = answers.filter((r) => r.json().choices[0].kind === 'action');
+      expect(emails, `shopper-${s}`).toHaveLength(1);
+      // The others say why: the cap, met by the decision the other process (or this one) made.
+      const held = answers.find((r) => r.json().choices[0].kind !== 'action')!.json();
+      expect(JSON.stringify(held.explanation)).toContain('one e-mail a week');
+    }
+    // A dismissal reported to B suppresses the action in A's very next decision for that subject.
+    const first = (await post(a.app, '/v1/decide', { subject: 'browser-1', placement: 'home' })).json();
+    expect(first.choices[0].action).toBe('new-arrivals');
+    expect((await post(b.app, '/v1/outcomes', { decisionId: first.decisionId, type: 'dismissal' })).statusCode).toBe(200);
+    const next = (await post(a.app, '/v1/decide', { subject: 'browser-1', placement: 'home' })).json();
+    expect(next.choices[0].kind).not.toBe('action');
+  }, 60_000);
+});
