@@ -24,6 +24,9 @@ export class DecideState {
   /** Keys of contacts and outcome records already applied (for `sync`), with their time. */
   private readonly seen = new Map<string, number>();
   private syncedTo = 0;
+  /** Shared stores: the order in which rows were taken in (see `knownAt`). */
+  private readonly appliedAt = new Map<string, number>();
+  private applied = 0;
 
   constructor(private lookbackMs: number, private readonly shared = false) {
     this.ledger = new ContactLedger(lookbackMs);
@@ -59,7 +62,7 @@ export class DecideState {
     this.flags.load(await store.openFlags());
     this.holds.clear();
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
-    for (const [k, at] of this.seen) if (at < now - this.lookbackMs) this.seen.delete(k);
+    for (const [k, at] of this.seen) if (at < now - this.lookbackMs) (this.seen.delete(k), this.appliedAt.delete(k));
   }
 
   /** From when a guarded append checks the subject's rows: everything before was folded in by a sync (with a minute's margin for slow commits). */
@@ -67,11 +70,20 @@ export class DecideState {
     return this.syncedTo - 60_000;
   }
 
-  /** What this state already holds, as a guarded append asks it (shared stores). */
-  readonly known: KnownRows = {
-    contact: (c) => this.seen.has(`c|${c.decisionId}|${c.action}`),
-    outcome: (o) => this.seen.has(`o|${o.id}|${o.decisionId ?? ''}`),
-  };
+  /** How many rows this state has taken in so far (shared stores): a decision notes it before it reads the ledger. */
+  get stamp(): number {
+    return this.applied;
+  }
+
+  /**
+   * What this state held at `stamp`, as a guarded append asks it (shared stores): a row taken in
+   * later — by a sync, or by this process's own concurrent decision — was not seen by a decision
+   * made at `stamp`, so it counts as new.
+   */
+  knownAt(stamp: number): KnownRows {
+    const held = (key: string) => (this.appliedAt.get(key) ?? Infinity) <= stamp;
+    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(`o|${o.id}|${o.decisionId ?? ''}`) };
+  }
 
   /** Folds in a subject's rows that another process logged (a guarded append found them). */
   applyRows(rows: SubjectLogRows, topicsOf: (action: string) => readonly string[]): void {
@@ -132,10 +144,11 @@ export class DecideState {
     this.ledger.prune(now);
     const before = now - this.lookbackMs;
     for (const [k, at] of this.successes) if (at < before) this.successes.delete(k);
-    for (const [k, at] of this.seen) if (at < before) this.seen.delete(k);
+    for (const [k, at] of this.seen) if (at < before) (this.seen.delete(k), this.appliedAt.delete(k));
   }
 
   private mark(key: string, at: number): void {
     if (this.shared || key.startsWith('o|')) this.seen.set(key, at);
+    if (this.shared) this.appliedAt.set(key, ++this.applied);
   }
 }

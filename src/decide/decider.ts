@@ -47,6 +47,8 @@ export interface Prepared {
   topicsOf: (action: string) => readonly string[];
   /** Reviews to open and approved ones this decision delivers. */
   holds: Hold[];
+  /** The decision state's stamp before the pipeline read the ledger (a guarded append checks against it). */
+  stamp: number;
 }
 
 /** Everything the decider needs, wired by DecideService. */
@@ -101,6 +103,7 @@ export class Decider {
 
   /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
   async prepare(req: DecideRequest): Promise<Prepared> {
+    const stamp = this.d.state.stamp;
     const { ctx, profileKey, result, play, position } = await this.evaluate(req);
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
     const holds: Hold[] = result.newHolds.map((h) => ({
@@ -108,7 +111,7 @@ export class Decider {
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => this.d.state.holdsOf(profileKey).find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered] };
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp };
   }
 
   /** Reserves the contacts in the ledger, writes the record (and holds) durably, then counts the trials. */
@@ -122,7 +125,7 @@ export class Decider {
     try {
       const guarded = this.d.decisions.appendIfCurrent;
       if (guarded) {
-        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.known);
+        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp));
         if (moved) {
           this.d.state.ledger.unrecord(record.profileKey, record.id);
           this.d.state.applyRows(moved, p.topicsOf);

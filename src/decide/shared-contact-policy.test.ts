@@ -46,9 +46,11 @@ describe('contact policy with two processes on one PostgreSQL database', () => {
       await storeB.close();
       await cleanup();
     });
-    // Ten subjects, each asked for 6 times at once, 3 times through each process: one e-mail each, no more.
-    for (let s = 0; s < 10; s++) {
-      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: `shopper-${s}`, placement: 'weekly' })));
+    // Twenty subjects, each asked for 6 times at once, 3 times through each process, while both
+    // processes sync (so rows arrive in a ledger between a decision's pipeline and its log write): one e-mail each, no more.
+    for (let s = 0; s < 20; s++) {
+      const asks = Array.from({ length: 6 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: `shopper-${s}`, placement: 'weekly' }));
+      const [answers] = await Promise.all([Promise.all(asks), a.tact.decide.sync(), b.tact.decide.sync(), new Promise((r) => setTimeout(r, 1)).then(() => Promise.all([a.tact.decide.sync(), b.tact.decide.sync()]))]);
       for (const r of answers) expect(r.statusCode, r.body).toBe(200);
       const emails = answers.filter((r) => r.json().choices[0].kind === 'action');
       expect(emails, `shopper-${s}`).toHaveLength(1);
