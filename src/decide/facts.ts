@@ -25,6 +25,8 @@ export interface Check {
   expression: string;
   run: CompiledRule;
   facts: readonly string[];
+  /** The expression never names `action`: its result is the same for every candidate of a decision. */
+  subjectOnly: boolean;
   /** The sentence shown when the rule excludes a candidate. */
   reason: string;
 }
@@ -36,7 +38,10 @@ export interface Check {
  * makeCheck('bought before', 'features.orders >= 1.0', 'has never ordered');
  */
 export function makeCheck(name: string, expression: string, reason?: string): Check {
-  return { name, expression, run: compileRule(expression, name), facts: factPaths(expression), reason: reason ?? `the rule \`${name}\` (${expression}) does not hold` };
+  return {
+    name, expression, run: compileRule(expression, name), facts: factPaths(expression), subjectOnly: !/\baction\b/.test(expression),
+    reason: reason ?? `the rule \`${name}\` (${expression}) does not hold`,
+  };
 }
 
 /**

@@ -85,3 +85,40 @@ describe('consent', () => {
     expect(run({ Advertising: false }, ['Advertising']).o.out.running).toBe('consent/consent:Advertising');
   });
 });
+
+describe('rules that never name `action`', () => {
+  const many = {
+    actions: Array.from({ length: 30 }, (_, i) => ({ id: `a${i}`, name: `A${i}`, channels: ['web'], value: i, eligibility: i % 2 ? 'features.orders >= 1.0' : 'traits.plan == "vip"' })),
+    placements: [{ id: 'home', channel: 'web' }],
+  };
+  const policy = { rules: [{ name: 'big offers for big spenders', stage: 'eligibility' as const, when: 'action.value < 10.0 || features.revenue >= 100.0' }] };
+  /** Runs eligibility counting the reads of each top-level variable; `perCandidate` turns the once-a-decision evaluation off. */
+  function run(perCandidate: boolean) {
+    const { ctx, candidates } = stageContext({ catalog: many, policy, placement: 'home', vars: { features: { orders: 2, revenue: 50 }, traits: {} } });
+    if (perCandidate) for (const c of candidates) for (const k of c.rules.eligibility) (k as { subjectOnly: boolean }).subjectOnly = false;
+    const reads = new Map<string, number>();
+    ctx.vars = new Proxy(ctx.vars, { get: (t, k) => (reads.set(String(k), (reads.get(String(k)) ?? 0) + 1), t[k as string]) });
+    eligibility(candidates, ctx);
+    return { ctx, candidates, reads };
+  }
+
+  it('are evaluated once a decision, whatever the number of candidates, with the same verdicts and reasons', () => {
+    const once = run(false);
+    const each = run(true);
+    for (const r of [once, each]) {
+      const o = outcome(r.candidates);
+      // Odd ones pass their own rule, even ones fail theirs (no such key); the policy rule names `action`, so it runs per candidate.
+      expect(o.in).toEqual(['a1', 'a3', 'a5', 'a7', 'a9']);
+      expect(o.out.a11).toBe('eligibility/big offers for big spenders');
+      expect(o.out.a0).toBe('eligibility/own eligibility rule');
+      expect(r.candidates.find((c) => c.action.id === 'a2')!.out!.reason).toMatch(/could not be evaluated \(No such key: plan\)/);
+      expect(r.ctx.facts.has('traits.plan') && r.ctx.facts.has('features.orders') && r.ctx.facts.has('features.revenue')).toBe(true);
+    }
+    expect(once.candidates.map((c) => c.out ?? null)).toEqual(each.candidates.map((c) => c.out ?? null));
+    // `traits.plan == "vip"` is the own rule of 15 candidates: read once, against twice for each of them
+    // per candidate (a rule that fails is evaluated again to say why).
+    expect(once.reads.get('traits')).toBe(1);
+    expect(each.reads.get('traits')).toBe(30);
+    expect(once.reads.get('features')).toBeLessThan(each.reads.get('features') as number);
+  });
+});

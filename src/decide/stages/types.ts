@@ -8,7 +8,7 @@ import type { Hold } from '../records.js';
 import type { ActionRules } from '../rulebook.js';
 import type { BanditBook } from '../bandit/bandit-select.js';
 import type { RecommendationAnswer } from '../recommend/recommend-decision.js';
-import { testRule } from '../../rules/cel.js';
+import { type CompiledRule, testRule } from '../../rules/cel.js';
 
 /** One action on its way through the pipeline; a stage that excludes it sets `out`. */
 export interface Candidate {
@@ -95,6 +95,8 @@ export interface StageContext {
   bandits?: BanditBook;
   /** A recommendation placement's answer, asked before the pipeline runs. */
   recommendation?: RecommendationAnswer;
+  /** Results of rules that never name `action`, by compiled expression: evaluated once a decision, not once a candidate. */
+  subjectRules?: Map<CompiledRule, { pass: boolean; error?: string }>;
 }
 
 /** A stage: marks the candidates it excludes (those already out are left alone). */
@@ -113,8 +115,14 @@ export function exclude(c: Candidate, stage: StageName, rule: string, reason: st
  * const r = runCheck(check, candidate, ctx); if (!r.pass) exclude(candidate, 'eligibility', check.name, r.reason);
  */
 export function runCheck(check: Check, c: Candidate, ctx: StageContext): { pass: boolean; reason: string } {
-  ctx.vars.action = c.action.celVar;
   for (const f of check.facts) ctx.facts.add(f);
+  if (check.subjectOnly) {
+    const memo = (ctx.subjectRules ??= new Map());
+    let r = memo.get(check.run);
+    if (!r) memo.set(check.run, (r = testRule(check.run, ctx.vars)));
+    return r.pass ? PASS : failed(check, r.error);
+  }
+  ctx.vars.action = c.action.celVar;
   // The hot path: a rule that gives true passes without allocating; anything else is explained
   // by testRule (an error, a non-boolean, or false).
   try {
@@ -123,9 +131,10 @@ export function runCheck(check: Check, c: Candidate, ctx: StageContext): { pass:
     /* explained below */
   }
   const r = testRule(check.run, ctx.vars);
-  if (r.pass) return PASS;
-  return { pass: false, reason: r.error ? `the rule \`${check.name}\` could not be evaluated (${r.error}), so it does not hold` : check.reason };
+  return r.pass ? PASS : failed(check, r.error);
 }
+
+const failed = (check: Check, error: string | undefined) => ({ pass: false, reason: error ? `the rule \`${check.name}\` could not be evaluated (${error}), so it does not hold` : check.reason });
 
 const PASS = { pass: true, reason: '' } as const;
 
