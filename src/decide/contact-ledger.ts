@@ -4,6 +4,8 @@ import type { BudgetUse, Contact, ContactView } from './stages/types.js';
 interface SubjectLog {
   contacts: Contact[];
   dismissals: { at: number; action: string }[];
+  /** Contacts and dismissals taken in so far (see `version`). */
+  changes?: number;
 }
 
 const MINUTE = 60_000;
@@ -31,8 +33,14 @@ export class ContactLedger {
     this.lookbackMs = ms;
   }
 
+  /** How many contacts and dismissals a subject's log has taken in (a decision checks it did not change under it). */
+  version(subject: string): number {
+    return this.subjects.get(subject)?.changes ?? 0;
+  }
+
   record(subject: string, c: Contact): void {
     const s = this.log(subject);
+    s.changes = (s.changes ?? 0) + 1;
     s.contacts.push(c);
     if (s.contacts.length > 1 && s.contacts[s.contacts.length - 2].at > c.at) s.contacts.sort((a, b) => a.at - b.at);
     this.trim(s.contacts, c.at);
@@ -70,6 +78,7 @@ export class ContactLedger {
 
   dismiss(subject: string, at: number, action: string): void {
     const s = this.log(subject);
+    s.changes = (s.changes ?? 0) + 1;
     s.dismissals.push({ at, action });
     if (s.dismissals.length > 1 && s.dismissals[s.dismissals.length - 2].at > at) s.dismissals.sort((a, b) => a.at - b.at);
     this.trim(s.dismissals, at);

@@ -49,6 +49,8 @@ export interface Prepared {
   holds: Hold[];
   /** The decision state's stamp before the pipeline read the ledger (a guarded append checks against it). */
   stamp: number;
+  /** The subject's ledger version when the pipeline ran (a concurrent decision for the subject changes it). */
+  ledgerVersion: number;
 }
 
 /** Everything the decider needs, wired by DecideService. */
@@ -104,20 +106,23 @@ export class Decider {
   /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
   async prepare(req: DecideRequest): Promise<Prepared> {
     const stamp = this.d.state.stamp;
-    const { ctx, profileKey, result, play, position } = await this.evaluate(req);
+    const { ctx, profileKey, result, play, position, ledgerVersion } = await this.evaluate(req);
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
     const holds: Hold[] = result.newHolds.map((h) => ({
       id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant,
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => this.d.state.holdsOf(profileKey).find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp };
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion };
   }
 
   /** Reserves the contacts in the ledger, writes the record (and holds) durably, then counts the trials. */
   async commit(p: Prepared): Promise<DecisionRecord> {
     const { record, holds } = p;
     const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
+    // Another decision for this subject reserved a contact (or a dismissal came in) after this one's
+    // pipeline read the ledger: decide again rather than pass a cap on a stale view.
+    if (actions.length && this.d.state.ledger.version(record.profileKey) !== p.ledgerVersion) throw new SubjectMoved();
     for (const a of actions) {
       this.d.state.ledger.record(record.profileKey, { at: record.at, action: a, channel: record.channel, topics: p.topicsOf(a), decisionId: record.id });
       this.d.state.markContact(record.id, a, record.at);
@@ -145,7 +150,7 @@ export class Decider {
   }
 
   /** Runs the pipeline without logging anything (in-process measurement, previews). */
-  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition }> {
+  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number }> {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
@@ -187,8 +192,9 @@ export class Decider {
         ? await recommendationFor(this.d.recommender, placement, state, req.context ?? {}, n, now, vars)
         : { mode: 'recommend', items: [], modelVersion: 'recommendations@none', evidence: 0, status: 'learning' };
     }
+    const ledgerVersion = this.d.state.ledger.version(profileKey);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
-    return { ctx, profileKey, result, play, position: inputs?.position };
+    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion };
   }
 
   private async profileOf(subject: string): Promise<ProfileState | undefined> {

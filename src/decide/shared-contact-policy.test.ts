@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../server/app.js';
+import { SubjectMoved } from './decider.js';
 import { Tact } from '../server/tact.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
@@ -33,6 +34,34 @@ let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
+});
+
+describe('contact policy with simultaneous decisions in one process', () => {
+  it.each(['sqlite', 'postgres'] as const)('one e-mail per subject however many decisions for it run at once (%s)', async (kind) => {
+    const { store, cleanup } = await openTestStore(kind);
+    const p = await start(store);
+    cleanups.push(async () => (await p.app.close(), await p.tact.close(), await cleanup()));
+    for (let s = 0; s < 20; s++) {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => post(p.app, '/v1/decide', { subject: `solo-${s}`, placement: 'weekly' })));
+      for (const r of answers) expect(r.statusCode, r.body).toBe(200);
+      expect(answers.filter((r) => r.json().choices[0].kind === 'action'), `solo-${s}`).toHaveLength(1);
+    }
+  });
+
+  it('a decision whose subject got a contact after its pipeline ran is not logged; decide() makes it again', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const p = await start(store);
+    cleanups.push(async () => (await p.app.close(), await p.tact.close(), await cleanup()));
+    const decider = p.tact.decide.decider;
+    // Both pipelines run before either is logged: both would e-mail.
+    const [one, two] = [await decider.prepare({ subject: 'race', placement: 'weekly' }), await decider.prepare({ subject: 'race', placement: 'weekly' })];
+    expect([one.record.choices[0].kind, two.record.choices[0].kind]).toEqual(['action', 'action']);
+    await decider.commit(one);
+    await expect(decider.commit(two)).rejects.toBeInstanceOf(SubjectMoved);
+    expect(await store.decisions.getDecision(two.record.id)).toBeUndefined();
+    const again = await decider.decide({ subject: 'race', placement: 'weekly' });
+    expect(again.choices[0].kind).not.toBe('action');
+  });
 });
 
 describe('contact policy with two processes on one PostgreSQL database', () => {
