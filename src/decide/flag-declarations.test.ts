@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEYS, bearer, get, harness, send, type Harness } from '../../test/harness.js';
+import { pino } from 'pino';
+import { KEYS, bearer, get, harness, openTestStore, send, type Harness } from '../../test/harness.js';
+import { Tact } from '../server/tact.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import type { Store } from '../store/store.js';
 import { checkFlagDeclarations, DECLARED_BY, reconcileFlags } from './flag-declarations.js';
 import { shopConfig } from './fixtures.js';
 import { advertising, decideReq } from './test-http.js';
@@ -67,4 +71,28 @@ describe('flags declared in configuration', () => {
       expect(bad.json().problems[0].field).toContain('name');
     });
   });
+
+  it('two processes on one PostgreSQL applying the same declarations at once write one flag; one re-added after a person cleared it is a new row', async () => {
+    const { store: storeA, url, cleanup } = await openTestStore('postgres');
+    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+    const decls = [{ account: 'initech', name: 'procurement_delay', note: 'legal review', until: '2099-01-15' }];
+    const put = (store: Store) => store.documents.put('flags', decls, { author: 'test', reason: 'declare' });
+    await put(storeA);
+    const tacts = await Promise.all([storeA, storeB].map((store) => Tact.create({ store, logger: pino({ level: 'silent' }), background: false })));
+    try {
+      await Promise.all(tacts.map((t) => t.decide.applyDeclaredFlags()));
+      await Promise.all(tacts.map((t) => t.decide.applyDeclaredFlags()));
+      const rows = await storeA.decisions.flagsOf({ kind: 'account', id: 'initech' });
+      expect(rows.map((f) => [f.name, f.author, f.clearedAt])).toEqual([['procurement_delay', DECLARED_BY, null]]);
+      // A person clears it; the configuration still declares it, so the next reconciliation adds it again, as a new row.
+      await tacts[0].decide.flags.clear(rows[0].id, 'key:admin');
+      await Promise.all(tacts.map((t) => t.decide.applyDeclaredFlags()));
+      const history = await storeA.decisions.flagsOf({ kind: 'account', id: 'initech' });
+      expect(history.map((f) => f.clearedBy)).toEqual(['key:admin', null]);
+    } finally {
+      for (const t of tacts) await t.close();
+      await storeB.close();
+      await cleanup();
+    }
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TactError, validationError } from '../errors/tact-error.js';
 import { newProfileId } from '../identity/profile-id.js';
 import { findProfile } from '../profiles/lookup.js';
@@ -27,7 +28,8 @@ export interface FlagInput {
 export class Flags {
   constructor(private readonly store: Store, private readonly state: DecideState, private readonly now: () => number) {}
 
-  async add(i: FlagInput): Promise<Flag> {
+  /** Adds a flag (`id` given: the same flag however many processes add it — an upsert). */
+  async add(i: FlagInput, id: string = newProfileId()): Promise<Flag> {
     if (!!i.subject === !!i.account) throw validationError([{ field: 'subject', message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
     const until = i.until === undefined ? null : Date.parse(i.until);
@@ -38,7 +40,7 @@ export class Flags {
       if (!found) throw validationError([{ field: 'subject', message: `The \`subject\` \`${i.subject}\` matches no profile.` }]);
       target = { kind: 'profile', id: found.profileId };
     } else target = { kind: 'account', id: i.account as string };
-    const flag: Flag = { id: newProfileId(), target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
+    const flag: Flag = { id, target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
     await this.store.decisions.putFlag(flag);
     this.state.flags.put(flag);
     return flag;
@@ -59,7 +61,7 @@ export class Flags {
    * A declared subject without a profile yet is skipped and returned, to be retried at the
    * next change of the document or restart.
    */
-  async reconcile(decls: readonly FlagDeclaration[]): Promise<{ added: number; cleared: number; unresolved: FlagDeclaration[] }> {
+  async reconcile(decls: readonly FlagDeclaration[], version: number): Promise<{ added: number; cleared: number; unresolved: FlagDeclaration[] }> {
     const targets = new Map<FlagDeclaration, Flag['target']>();
     for (const d of decls) {
       if (d.account) targets.set(d, { kind: 'account', id: d.account });
@@ -71,7 +73,15 @@ export class Flags {
     const open = (await this.store.decisions.openFlags()).filter((f) => f.author === DECLARED_BY || decls.some((d) => d.name === f.name));
     const plan = reconcileFlags(decls, open, (d) => targets.get(d), this.now());
     for (const id of plan.clear) await this.clear(id, DECLARED_BY);
-    for (const a of plan.add) await this.add(a);
+    // Ids from the declarations' version, what they declare and how many times it was declared
+    // before: processes that start together write the same row, so a declared flag is never
+    // doubled; one re-added after a person cleared it is a new row, so the clearing stays in the history.
+    for (const a of plan.add) {
+      const found = a.subject ? await findProfile(this.store.profiles, a.subject) : undefined;
+      const target: Flag['target'] | undefined = a.account ? { kind: 'account', id: a.account } : found && { kind: 'profile', id: found.profileId };
+      const before = target ? (await this.store.decisions.flagsOf(target)).filter((f) => f.name === a.name && f.author === DECLARED_BY).length : 0;
+      await this.add(a, declaredFlagId(version, before, a));
+    }
     return { added: plan.add.length, cleared: plan.clear.length, unresolved: plan.unresolved };
   }
 
@@ -85,4 +95,10 @@ export class Flags {
     if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: q.account });
     return this.store.decisions.openFlags();
   }
+}
+
+/** The id of a flag a declarations version adds, the `before`-th of its kind. @example declaredFlagId(3, 0, { account: 'acme', name: 'pause', … }) // 'declared-…' */
+export function declaredFlagId(version: number, before: number, a: FlagInput): string {
+  const what = JSON.stringify([version, before, a.subject ?? null, a.account ?? null, a.name, a.note, a.until ?? null]);
+  return `declared-${createHash('sha256').update(what).digest('hex').slice(0, 24)}`;
 }

@@ -109,7 +109,7 @@ export class DecideService {
   async applyDeclaredFlags(): Promise<void> {
     const decls = this.o.settings.get(flagsKind);
     if (!decls.length && this.o.settings.version('flags') === 0) return;
-    const r = await this.flags.reconcile(decls);
+    const r = await this.flags.reconcile(decls, this.o.settings.version('flags'));
     if (r.added || r.cleared || r.unresolved.length) this.o.log.info({ added: r.added, cleared: r.cleared, unresolved: r.unresolved.map((d) => d.subject) }, 'declared flags applied');
   }
 
