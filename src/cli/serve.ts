@@ -17,6 +17,11 @@ Environment:
   PORT, HOST            where to listen (default 0.0.0.0:8787)
   TACT_DATA_DIR         folder of the embedded SQLite store (default ./data)
   TACT_DATABASE_URL     use PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/tact
+  TACT_DURABILITY       fsync (default): an answer waits until the write is on disk, so nothing
+                        acknowledged is lost even on power loss; os: it waits until the write reached
+                        the operating system — nothing is lost when Tact's process dies (kill -9),
+                        a power loss can lose the last fraction of a second; answers skip the
+                        disk's flush latency (docs/architecture.md, "Durability")
   TACT_WRITE_KEY, TACT_SERVER_KEY, TACT_ADMIN_KEY
                         bootstrap keys; when unset, keys are generated on first start and printed once
   TACT_LOG_LEVEL        trace, debug, info (default), warn, error`)
@@ -40,6 +45,6 @@ Environment:
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       await app.listen({ port: Number(opts.port), host: opts.host });
-      tact.log.info({ port: Number(opts.port), store: store.kind, docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
+      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
     });
 }

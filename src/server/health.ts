@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Tact } from './tact.js';
 import { VERSION } from './app.js';
 
-const health = { type: 'object', properties: { status: { type: 'string' }, store: { type: 'string' }, version: { type: 'string' }, queueDepth: { type: 'integer' } } } as const;
+const health = { type: 'object', properties: { status: { type: 'string' }, store: { type: 'string' }, durability: { type: 'string', description: 'What an acknowledgement waits for: `fsync` (the disk) or `os` (the operating system); TACT_DURABILITY.' }, version: { type: 'string' }, queueDepth: { type: 'integer' } } } as const;
 
 /** GET /health answers without a key: the store answers, and how deep the write queue is. */
 export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
@@ -15,10 +15,10 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   }, async (_req, reply) => {
     try {
       await tact.store.ping();
-      return { status: 'ok', store: tact.store.kind, version: VERSION, queueDepth: tact.ingestor.depth };
+      return { status: 'ok', store: tact.store.kind, durability: tact.store.durability, version: VERSION, queueDepth: tact.ingestor.depth };
     } catch {
       void reply.status(503);
-      return { status: 'store unreachable', store: tact.store.kind, version: VERSION, queueDepth: tact.ingestor.depth };
+      return { status: 'store unreachable', store: tact.store.kind, durability: tact.store.durability, version: VERSION, queueDepth: tact.ingestor.depth };
     }
   });
 }

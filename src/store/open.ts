@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { type Durability, durabilityFromEnv } from './durability.js';
 import type { Store } from './store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
@@ -7,6 +8,8 @@ export interface StoreChoice {
   databaseUrl?: string;
   /** Folder of the embedded SQLite database (default ./data). */
   dataDir?: string;
+  /** What an acknowledgement waits for (durability.ts; default `fsync`). */
+  durability?: Durability;
 }
 
 /**
@@ -19,15 +22,15 @@ export interface StoreChoice {
 export async function openStore(choice: StoreChoice): Promise<Store> {
   if (choice.databaseUrl) {
     const { openPostgresStore } = await import('./postgres/postgres-store.js');
-    return openPostgresStore({ connectionString: choice.databaseUrl });
+    return openPostgresStore({ connectionString: choice.databaseUrl, durability: choice.durability });
   }
   const dir = resolve(choice.dataDir ?? './data');
-  return openSqliteStore({ path: join(dir, 'tact.db') });
+  return openSqliteStore({ path: join(dir, 'tact.db'), durability: choice.durability });
 }
 
 /** The store choice from the environment (TACT_DATABASE_URL, TACT_DATA_DIR). */
 export function storeChoiceFromEnv(env: NodeJS.ProcessEnv): StoreChoice {
-  return { databaseUrl: env.TACT_DATABASE_URL || undefined, dataDir: env.TACT_DATA_DIR || './data' };
+  return { databaseUrl: env.TACT_DATABASE_URL || undefined, dataDir: env.TACT_DATA_DIR || './data', durability: durabilityFromEnv(env.TACT_DURABILITY) };
 }
 
 /** Whether a store error is worth retrying the whole transaction for. */

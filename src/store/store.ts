@@ -1,3 +1,4 @@
+import type { Durability } from './durability.js';
 import type { CollectStore } from '../collect/collect-store.js';
 import type { DocumentStore } from '../config/document-store.js';
 import type { DecisionStore } from '../decide/decision-store.js';
@@ -16,6 +17,8 @@ import type { SegmentStore } from '../segments/segment-store.js';
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** What an acknowledgement waits for: the disk's flush (`fsync`, the default) or the operating system (`os`). */
+  readonly durability: Durability;
   readonly collect: CollectStore;
   readonly profiles: ProfileStore;
   readonly documents: DocumentStore;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Durability } from '../durability.js';
 import { postgresMigrations } from './migrations/index.js';
 
 /** int8 and numeric come back as JS numbers (our values stay well within 2^53). */
@@ -14,8 +15,10 @@ const types = {
  * administrator's terminate) is dropped from the pool and reported, not thrown: the next query
  * opens a new one.
  */
-export function createPool(connectionString: string, max = 10, onIdleError?: (err: Error) => void): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact' });
+export function createPool(connectionString: string, max = 10, onIdleError?: (err: Error) => void, durability: Durability = 'fsync'): pg.Pool {
+  // `os` durability: commits return before the WAL flush (durability.ts).
+  const options = durability === 'os' ? { options: '-c synchronous_commit=off' } : {};
+  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact', ...options });
   pool.on('error', (err) => {
     if (onIdleError) onIdleError(err);
     else process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Store } from '../store.js';
 import { PostgresCollectStore } from './collect.js';
+import type { Durability } from '../durability.js';
 import { createPool, migratePostgres } from './database.js';
 import { PostgresDecisionStore } from './decisions.js';
 import { PostgresDocumentStore } from './documents.js';
@@ -31,7 +32,7 @@ export class PostgresStore implements Store {
   readonly monitors: PostgresMonitorStore;
   readonly measure: PostgresMeasureStore;
 
-  constructor(readonly pool: pg.Pool) {
+  constructor(readonly pool: pg.Pool, readonly durability: Durability = 'fsync') {
     this.collect = new PostgresCollectStore(pool);
     this.profiles = new PostgresProfileStore(pool);
     this.documents = new PostgresDocumentStore(pool);
@@ -58,8 +59,8 @@ export class PostgresStore implements Store {
 }
 
 /** Connects, migrates and returns the PostgreSQL store. */
-export async function openPostgresStore(o: { connectionString: string; poolSize?: number }): Promise<PostgresStore> {
-  const pool = createPool(o.connectionString, o.poolSize ?? 10);
+export async function openPostgresStore(o: { connectionString: string; poolSize?: number; durability?: Durability }): Promise<PostgresStore> {
+  const pool = createPool(o.connectionString, o.poolSize ?? 10, undefined, o.durability);
   await migratePostgres(pool);
-  return new PostgresStore(pool);
+  return new PostgresStore(pool, o.durability);
 }

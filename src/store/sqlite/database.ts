@@ -1,19 +1,21 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { type Durability, sqliteSynchronous } from '../durability.js';
 import { sqliteMigrations } from './migrations/index.js';
 
 export type Db = Database.Database;
 
 /**
- * Opens the embedded database in WAL mode with full fsync on commit: an acknowledged write
- * survives a crash of the process or of the machine.
+ * Opens the embedded database in WAL mode; with `fsync` durability (the default) every commit is
+ * flushed to disk (an acknowledged write survives a crash of the process or of the machine), with
+ * `os` it reaches the operating system (it survives a crash of the process; see durability.ts).
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, durability: Durability = 'fsync'): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${sqliteSynchronous(durability)}`);
   db.pragma('busy_timeout = 10000');
   db.pragma('cache_size = -131072');
   db.pragma('temp_store = MEMORY');

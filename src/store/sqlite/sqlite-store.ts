@@ -1,3 +1,4 @@
+import type { Durability } from '../durability.js';
 import type { Store } from '../store.js';
 import { SqliteCollectStore } from './collect.js';
 import { migrate, openDatabase, type Db } from './database.js';
@@ -25,6 +26,8 @@ export interface SqliteStoreOptions {
   checkpointMs?: number;
   /** Checkpoint early when this many profiles are changed (default 100,000). */
   checkpointDirty?: number;
+  /** What a commit waits for (durability.ts; default `fsync`). */
+  durability?: Durability;
 }
 
 /**
@@ -37,6 +40,9 @@ export interface SqliteStoreOptions {
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  get durability(): Durability {
+    return this.options.durability ?? 'fsync';
+  }
   readonly collect: SqliteCollectStore;
   readonly profiles: SqliteProfileStore;
   readonly documents: SqliteDocumentStore;
@@ -57,7 +63,7 @@ export class SqliteStore implements Store {
       db.pragma('wal_autocheckpoint = 0');
       this.walCheckpointer = new WalCheckpointer(options.path);
     }
-    this.writer = startWriter(options.path, db);
+    this.writer = startWriter(options.path, db, options.durability);
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
     this.documents = new SqliteDocumentStore(db, this.writer);
     this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000);
@@ -105,7 +111,7 @@ export class SqliteStore implements Store {
 
 /** Opens (creating and migrating when needed) the SQLite store. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  const db = openDatabase(options.path);
+  const db = openDatabase(options.path, options.durability);
   migrate(db);
   return new SqliteStore(db, options);
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 import type { Db } from './database.js';
+import { type Durability, sqliteSynchronous } from '../durability.js';
 import { BODY_FORMAT, bodyDictionary } from './decision-body.js';
 
 const require = createRequire(import.meta.url);
@@ -21,7 +22,7 @@ export interface WriteOp {
  * The embedded store's single writer. Every write goes through it as a list of statements that
  * commit together; writes queued while a commit is running are folded into the next transaction
  * (group commit, each in its own savepoint so one failing write does not fail the others), and
- * each promise resolves only after its transaction committed with fsync. A write with a `chain`
+ * each promise resolves only after its transaction committed (with fsync under the default durability). A write with a `chain`
  * whose earlier write failed is refused until the chain is reset — a batch is never stored on top
  * of a batch that was not.
  */
@@ -93,7 +94,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
+db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 10000');
 db.pragma('wal_autocheckpoint = 0');
 db.pragma('cache_size = -131072');
@@ -122,9 +123,9 @@ class ThreadWriter implements SqliteWriter {
   private readonly waiting = new Map<number, Waiter>();
   private next = 1;
 
-  constructor(file: string) {
+  constructor(file: string, durability: Durability) {
     const dictionary = bodyDictionary(BODY_FORMAT);
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary, synchronous: sqliteSynchronous(durability) } });
     this.worker.unref();
     this.worker.on('message', (m: { id: number; error: string | null }) => {
       const w = this.waiting.get(m.id);
@@ -204,6 +205,6 @@ class InlineWriter implements SqliteWriter {
 }
 
 /** The writer for a database: a thread for a file, inline for ":memory:". */
-export function startWriter(path: string, db: Db): SqliteWriter {
-  return path === ':memory:' ? new InlineWriter(db) : new ThreadWriter(path);
+export function startWriter(path: string, db: Db, durability: Durability = 'fsync'): SqliteWriter {
+  return path === ':memory:' ? new InlineWriter(db) : new ThreadWriter(path, durability);
 }
