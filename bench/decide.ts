@@ -130,20 +130,26 @@ async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[
 export async function decideBench(args: string[]): Promise<Record<string, unknown>> {
   const quick = args.includes('--quick');
   const seconds = quick ? 6 : 60;
+  // The issue's rate is 1,000/s; `--rate N` measures another (to find where a slower machine saturates).
+  const rateArg = args.indexOf('--rate');
+  const rate = rateArg >= 0 ? Number(args[rateArg + 1]) : 1000;
+  if (!(rate > 0)) throw new Error('--rate must be a positive number of decisions per second');
+  const durability = process.env.TACT_DURABILITY || 'fsync';
   const server = await startServer({ config: decideBenchConfig(), env: { TACT_BENCH_NOOP: '1' } });
   const base = `http://127.0.0.1:${server.port}`;
   try {
     let t = performance.now();
     const sent = await sendAll(base, server.keys.write, profileMessages(USERS));
+    process.stdout.write(`decide: TACT_DURABILITY=${durability}\n`);
     process.stdout.write(`decide: loaded ${USERS.toLocaleString()} profiles (${sent.toLocaleString()} events) in ${((performance.now() - t) / 1000).toFixed(1)} s; 100 actions compete at one placement\n`);
     t = performance.now();
     await settle(base);
     process.stdout.write(`  outcome mapping and the profile checkpoint caught up ${((performance.now() - t) / 1000).toFixed(1)} s later\n`);
     await load(server.port, 500, quick ? 2 : 3, server.keys.server, '/v1/decide', 99); // warm-up
     // The floor first, so it does not pay for the decision run's log being copied into the database file.
-    const noop = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide/noop', 2);
+    const noop = await load(server.port, rate, seconds, server.keys.server, '/v1/decide/noop', 2);
     const written0 = server.writtenBytes();
-    const http = await load(server.port, 1000, seconds, server.keys.server, '/v1/decide', 1);
+    const http = await load(server.port, rate, seconds, server.keys.server, '/v1/decide', 1);
     const writtenPerDecision = (server.writtenBytes() - written0) / http.ok;
     process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
     process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms\n`);
@@ -166,6 +172,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       freshness_p99_ms: f2(pct(fresh, 0.99)),
       candidates: 100,
       profiles: USERS,
+      rate,
+      durability,
       written_kb_per_decision: Number((writtenPerDecision / 1024).toFixed(1)),
       stored_kb_per_record: Number((stored.bodyBytes / 1024).toFixed(2)),
     };

@@ -73,7 +73,7 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  raw ceiling: ${ceilingN.toLocaleString()} of the same event rows appended straight into a fresh store…\n`);
     const ceiling = await rawCeiling(ceilingN, users);
     process.stdout.write(`  ceiling ${Math.round(ceiling).toLocaleString()} events/s; Tact ${Math.round(eventsPerS).toLocaleString()} events/s = ${(eventsPerS / ceiling).toFixed(3)} of it\n`);
-    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), clients, seconds, failed_batches: r.failed };
+    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
   } finally {
     await server.stop();
   }

@@ -12,12 +12,16 @@ db.pragma('busy_timeout = 10000');
 let timer;
 const tick = () => {
   try {
+    const t0 = Date.now();
     let [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    const t1 = Date.now();
     // Under steady writes a passive copy never catches up with the last frame at the moment a
     // writer starts, so the WAL is never rewound and grows without end (every commit then extends
     // the file). Past restartFrames, a RESTART copy waits for a gap between commits, copies the
     // few frames left and lets the next commit rewind the WAL to its start.
+    const log0 = r.log;
     if (r.log >= workerData.restartFrames) [r] = db.pragma('wal_checkpoint(RESTART)');
+    if (workerData.trace && Date.now() - t0 > 50) require('node:fs').appendFileSync(workerData.trace, 'checkpoint ' + new Date().toISOString() + ' passive ' + (t1 - t0) + ' ms, restart ' + (Date.now() - t1) + ' ms, log ' + log0 + ' frames\n');
     parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
@@ -47,7 +51,7 @@ export class WalCheckpointer {
   lastBacklog = 0;
 
   constructor(file: string, intervalMs = 100, restartFrames = 16_384) {
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, intervalMs, restartFrames, driver: require.resolve('better-sqlite3') } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { file, intervalMs, restartFrames, driver: require.resolve('better-sqlite3'), trace: process.env.TACT_TRACE_CHECKPOINT } });
     this.worker.unref();
     this.worker.on('message', (m: { log?: number; checkpointed?: number }) => {
       if (m.log !== undefined) this.lastBacklog = m.log - (m.checkpointed ?? 0);
