@@ -21,7 +21,7 @@ const tick = () => {
     // few frames left and lets the next commit rewind the WAL to its start.
     const log0 = r.log;
     if (r.log >= workerData.restartFrames) [r] = db.pragma('wal_checkpoint(RESTART)');
-    if (workerData.trace && Date.now() - t0 > 50) require('node:fs').appendFileSync(workerData.trace, 'checkpoint ' + new Date().toISOString() + ' passive ' + (t1 - t0) + ' ms, restart ' + (Date.now() - t1) + ' ms, log ' + log0 + ' frames\n');
+    if (workerData.trace && Date.now() - t0 > 50) require('node:fs').appendFileSync(workerData.trace, 'checkpoint ' + new Date().toISOString() + ' passive ' + (t1 - t0) + ' ms, restart ' + (Date.now() - t1) + ' ms, log ' + log0 + ' frames\\n');
     parentPort.postMessage({ log: r.log, checkpointed: r.checkpointed });
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
@@ -56,10 +56,15 @@ export class WalCheckpointer {
     this.worker.on('message', (m: { log?: number; checkpointed?: number }) => {
       if (m.log !== undefined) this.lastBacklog = m.log - (m.checkpointed ?? 0);
     });
-    this.worker.on('error', () => undefined);
+    // A copier that died (it should not) is reported, and close() does not wait for it.
+    this.worker.on('error', (e) => process.emitWarning(`The WAL copier stopped: ${e.message}; the WAL will grow until the next start.`));
+    this.worker.on('exit', () => (this.exited = true));
   }
 
+  private exited = false;
+
   async close(): Promise<void> {
+    if (this.exited) return;
     const done = new Promise<void>((r) => this.worker.once('exit', () => r()));
     this.worker.ref();
     this.worker.postMessage('close');
