@@ -73,13 +73,14 @@ export class Flags {
     const open = (await this.store.decisions.openFlags()).filter((f) => f.author === DECLARED_BY || decls.some((d) => d.name === f.name));
     const plan = reconcileFlags(decls, open, (d) => targets.get(d), this.now());
     for (const id of plan.clear) await this.clear(id, DECLARED_BY);
-    // Ids from the declarations' version, what they declare and how many times it was declared
+    // Ids from the declarations' version, what they declare and how many such flags were cleared
     // before: processes that start together write the same row, so a declared flag is never
     // doubled; one re-added after a person cleared it is a new row, so the clearing stays in the history.
     for (const a of plan.add) {
       const found = a.subject ? await findProfile(this.store.profiles, a.subject) : undefined;
       const target: Flag['target'] | undefined = a.account ? { kind: 'account', id: a.account } : found && { kind: 'profile', id: found.profileId };
-      const before = target ? (await this.store.decisions.flagsOf(target)).filter((f) => f.name === a.name && f.author === DECLARED_BY).length : 0;
+      // Cleared ones only: a process that sees another's fresh row must still compute the same id.
+      const before = target ? (await this.store.decisions.flagsOf(target)).filter((f) => f.name === a.name && f.author === DECLARED_BY && f.clearedAt !== null).length : 0;
       await this.add(a, declaredFlagId(version, before, a));
     }
     return { added: plan.add.length, cleared: plan.clear.length, unresolved: plan.unresolved };
@@ -97,7 +98,7 @@ export class Flags {
   }
 }
 
-/** The id of a flag a declarations version adds, the `before`-th of its kind. @example declaredFlagId(3, 0, { account: 'acme', name: 'pause', … }) // 'declared-…' */
+/** The id of a flag a declarations version adds after `before` such flags were cleared. @example declaredFlagId(3, 0, { account: 'acme', name: 'pause', … }) // 'declared-…' */
 export function declaredFlagId(version: number, before: number, a: FlagInput): string {
   const what = JSON.stringify([version, before, a.subject ?? null, a.account ?? null, a.name, a.note, a.until ?? null]);
   return `declared-${createHash('sha256').update(what).digest('hex').slice(0, 24)}`;
