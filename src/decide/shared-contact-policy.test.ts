@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../server/app.js';
 import { SubjectMoved } from './decider.js';
-import { Tact } from '../server/tact.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
-import { KEYS, bearer, openTestStore } from '../../test/harness.js';
+import { bearer, harness, openTestStore } from '../../test/harness.js';
 
 /** One e-mail a week per subject; a dismissed action is not offered again for 30 days. */
 const config = {
@@ -23,11 +20,7 @@ const config = {
   policy: { exploration: { budget: 0 }, contact: { caps: [{ name: 'one e-mail a week', channel: 'email', max: 1, window: '7d' }], dismissals: { count: 1, window: '30d' } } },
 };
 
-async function start(store: Store): Promise<{ tact: Tact; app: FastifyInstance }> {
-  const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false, configFile: { path: 'test-config', sections: config } });
-  await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
-  return { tact, app: await buildApp(tact) };
-}
+const start = (store: Store) => harness(store.kind, { store, config });
 const post = (app: FastifyInstance, url: string, payload: object) => app.inject({ method: 'POST', url, headers: { authorization: bearer(), 'content-type': 'application/json' }, payload });
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -40,7 +33,7 @@ describe('contact policy with simultaneous decisions in one process', () => {
   it.each(['sqlite', 'postgres'] as const)('one e-mail per subject however many decisions for it run at once (%s)', async (kind) => {
     const { store, cleanup } = await openTestStore(kind);
     const p = await start(store);
-    cleanups.push(async () => (await p.app.close(), await p.tact.close(), await cleanup()));
+    cleanups.push(async () => (await p.close(), await cleanup()));
     for (let s = 0; s < 20; s++) {
       const answers = await Promise.all(Array.from({ length: 8 }, () => post(p.app, '/v1/decide', { subject: `solo-${s}`, placement: 'weekly' })));
       for (const r of answers) expect(r.statusCode, r.body).toBe(200);
@@ -51,7 +44,7 @@ describe('contact policy with simultaneous decisions in one process', () => {
   it('a decision whose subject got a contact after its pipeline ran is not logged; decide() makes it again', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     const p = await start(store);
-    cleanups.push(async () => (await p.app.close(), await p.tact.close(), await cleanup()));
+    cleanups.push(async () => (await p.close(), await cleanup()));
     const decider = p.tact.decide.decider;
     // Both pipelines run before either is logged: both would e-mail.
     const [one, two] = [await decider.prepare({ subject: 'race', placement: 'weekly' }), await decider.prepare({ subject: 'race', placement: 'weekly' })];
@@ -71,7 +64,7 @@ describe('contact policy with two processes on one PostgreSQL database', () => {
     const a = await start(storeA);
     const b = await start(storeB);
     cleanups.push(async () => {
-      for (const p of [a, b]) (await p.app.close(), await p.tact.close());
+      for (const p of [a, b]) await p.close();
       await storeB.close();
       await cleanup();
     });
