@@ -13,6 +13,7 @@ import { LearnConsumers } from './estimates/learn-consumers.js';
 import { SubjectEstimates } from './estimates/subject-estimates.js';
 import { ratesConsumer } from './rates/rates-consumer.js';
 import { ratesTrainer } from './rates/rates-trainer.js';
+import { recommendationsComparator } from './recommend/recommend-comparator.js';
 import { recommendationsTrainer } from './recommend/recommend-trainer.js';
 import { Recommender } from './recommend/recommender.js';
 import { ModelRegistry } from './registry/registry.js';
@@ -61,6 +62,7 @@ export class Learning {
     this.membership = new SegmentMembership(store, settings, this.estimates, this.lookup);
     this.recommender = new Recommender(settings, this.registry);
     this.registry.setComparator('uplift', upliftComparator({ store, settings }));
+    this.registry.setComparator('recommendations', recommendationsComparator({ store, settings }));
     this.decisionInputs = new ModelInputs({ store, settings, registry: this.registry, estimates: this.estimates, position: (s, now) => this.lookup.position(s, now) });
     this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
     // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.

@@ -3,6 +3,25 @@ import { type Neighbours, neighbourScores } from '../../learn/recommend/neighbou
 import { Rng } from '../../learn/math/prng.js';
 
 /**
+ * The k items a subject with this history is shown, as the service ranks them: personal
+ * neighbour scores first, popularity fills the rest; nothing from the history.
+ *
+ * @example
+ * topK(nb, byPopularity, Int32Array.from([3, 7]), 10).has(12)
+ */
+export function topK(nb: Neighbours, byPopularity: readonly number[], history: ArrayLike<number>, k: number): Set<number> {
+  const exclude = new Set(Array.from(history));
+  const { scores } = neighbourScores(nb, history);
+  const personal = [...new Set(Array.from(history).flatMap((i) => nb.to[i] ?? []))].filter((i) => scores[i] > 0 && !exclude.has(i)).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+  const top = new Set(personal);
+  for (const i of byPopularity) {
+    if (top.size >= k) break;
+    if (!exclude.has(i)) top.add(i);
+  }
+  return top;
+}
+
+/**
  * Held-out recall@k: for up to `sample` subjects with at least two items, one item (seeded draw)
  * is hidden from training; the model fitted without it ranks every item the subject has not
  * touched, and a hit is the hidden item in the top k. Popularity ranked the same way is the
@@ -38,15 +57,7 @@ export function heldOutRecall(data: Interactions, fit: (train: Interactions) => 
     const history = train.bySubject[s];
     const exclude = new Set(history);
     const h = hidden.get(s)!;
-    // As the service ranks: personal scores first, popularity fills the rest.
-    const { scores } = neighbourScores(nb, history);
-    const personal = [...new Set(Array.from(history).flatMap((i) => nb.to[i] ?? []))].filter((i) => scores[i] > 0 && !exclude.has(i)).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, o.k);
-    const top = new Set(personal);
-    for (const i of byPopularity) {
-      if (top.size >= o.k) break;
-      if (!exclude.has(i)) top.add(i);
-    }
-    if (top.has(h)) hits++;
+    if (topK(nb, byPopularity, history, o.k).has(h)) hits++;
     let n = 0;
     for (const i of byPopularity) {
       if (n >= o.k) break;

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, send, type Harness } from '../../../test/harness.js';
+import { MIN_HELD_OUT, compareHits } from './recommend-comparator.js';
+
+const config = {
+  features: [{ name: 'viewed', kind: 'unique', event: 'Product Viewed', property: 'product_id', limit: 50 }],
+  recommendations: { interactions: [{ event: 'Product Viewed', property: 'product_id' }], history: ['viewed'], algorithm: 'cooccurrence' },
+};
+const DAY = 86_400_000;
+const view = (h: Harness, userId: string, product_id: string, at: number) =>
+  send(h.app, '/v1/track', { userId, event: 'Product Viewed', properties: { product_id }, timestamp: new Date(at).toISOString() });
+
+describe('promotion of a recommendations version', () => {
+  let h: Harness;
+  afterEach(async () => h?.close());
+
+  it('goes live when it ranks held-out interactions the live version never saw at least as well, and is refused without enough of them', async () => {
+    h = await harness('sqlite', { config });
+    // Ten days ago: shoes go with socks, and a dozen other items are browsed alone.
+    const old = Date.now() - 10 * DAY;
+    for (let u = 0; u < 40; u++) {
+      await view(h, `old-${u}`, 'sku-shoe', old + u * 10);
+      await view(h, `old-${u}`, u % 2 ? 'sku-socks' : `sku-misc-${u % 12}`, old + u * 10 + 1);
+    }
+    const [v1] = await h.tact.learning.train(['recommendations']);
+    expect(v1.promotion).toMatchObject({ promoted: true, reason: 'first version: there is no live version to compare with' });
+
+    // Since then: caps, laces and hats are bought together — items the live version has never seen.
+    const now = Date.now();
+    const trio = ['sku-cap', 'sku-laces', 'sku-hat'];
+    for (let u = 0; u < 45; u++) {
+      const order = [0, 1, 2].map((k) => trio[(u + k) % 3]);
+      for (let k = 0; k < 3; k++) await view(h, `new-${u}`, order[k], now + u * 3 + k);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const [v2] = await h.tact.learning.train(['recommendations']);
+    expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
+    expect(v2.promotion?.comparison?.figures).toMatchObject({ heldOut: 45, liveRecall: 0 });
+    expect((v2.promotion?.comparison?.figures as { candidateRecall: number }).candidateRecall).toBeGreaterThan(0.9);
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: on 45 held-out subjects recall@10 is 1 for version 2 against 0 for version 1/);
+
+    // Right away again: a handful of new interactions say nothing either way, so it is refused (and recorded).
+    for (let u = 0; u < 5; u++) await view(h, `later-${u}`, 'sku-cap', Date.now());
+    await view(h, 'later-0', 'sku-hat', Date.now() + 1);
+    await new Promise((r) => setTimeout(r, 50));
+    const [v3] = await h.tact.learning.train(['recommendations']);
+    expect(v3.promotion).toMatchObject({ promoted: false });
+    expect(v3.promotion?.reason).toContain(`only 1 subjects interacted after version 2 was trained (at least ${MIN_HELD_OUT} are needed`);
+  });
+
+  it('refuses a candidate whose recall is significantly below the live version\'s, with the figures', () => {
+    const n = 100;
+    const c = compareHits(Array.from({ length: n }, (_, i) => i < 10), Array.from({ length: n }, (_, i) => i < 40), { candidate: 4, live: 3 });
+    expect(c.better).toBe(false);
+    expect(c.summary).toBe('on 100 held-out subjects recall@10 is 0.1 for version 4 against 0.4 for version 3 (difference -0.3, 95% CI [-0.39, -0.21]): the candidate is worse');
+    // d = −1 for 30 of 100: mean −0.3, s.d. 0.461, half-width 1.96 × 0.0461 = 0.090. Within noise: not worse.
+    expect(compareHits(Array.from({ length: n }, (_, i) => i < 38), Array.from({ length: n }, (_, i) => i < 40), { candidate: 4, live: 3 }).better).toBe(true);
+  });
+});

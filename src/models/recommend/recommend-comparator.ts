@@ -1,0 +1,88 @@
+import type { Settings } from '../../config/settings.js';
+import { buildInteractions, itemCounts } from '../../learn/recommend/interactions.js';
+import type { Neighbours } from '../../learn/recommend/neighbours.js';
+import type { Store } from '../../store/store.js';
+import type { CompareVersions, Comparison } from '../registry/registry.js';
+import { topK } from './recall.js';
+import { type RecommendationsState, fitNeighbours, readInteractions } from './recommend-trainer.js';
+import { recommendationsKind } from './recommendations-kind.js';
+
+/** Held-out subjects needed before a comparison can say anything. */
+export const MIN_HELD_OUT = 30;
+const K = 10;
+const DAY = 86_400_000;
+
+/**
+ * The rule, on paired hits (did each version's top 10 hold the subject's held-out item): the
+ * candidate may go live unless it is significantly worse — the upper end of the 95% interval of
+ * recall(candidate) − recall(live) below 0 — and only with at least MIN_HELD_OUT subjects.
+ *
+ * @example
+ * compareHits([true, false, …], [false, false, …]).better; // true
+ */
+export function compareHits(candidate: readonly boolean[], live: readonly boolean[], versions: { candidate: number; live: number }): Comparison {
+  const n = candidate.length;
+  const rc = candidate.filter(Boolean).length / Math.max(n, 1);
+  const rl = live.filter(Boolean).length / Math.max(n, 1);
+  if (n < MIN_HELD_OUT) {
+    return { better: false, summary: `only ${n} subjects interacted after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); promote with force, or wait`, figures: { heldOut: n } };
+  }
+  const d = candidate.map((c, i) => Number(c) - Number(live[i]));
+  const mean = d.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+  const half = 1.96 * (sd / Math.sqrt(n));
+  const ci: [number, number] = [round(mean - half), round(mean + half)];
+  const better = mean + half >= 0;
+  const words = `on ${n} held-out subjects recall@${K} is ${round(rc)} for version ${versions.candidate} against ${round(rl)} for version ${versions.live} (difference ${round(mean)}, 95% CI [${ci[0]}, ${ci[1]}])`;
+  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateRecall: round(rc), liveRecall: round(rl), difference: round(mean), ci, k: K } };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Compares two `recommendations` versions before the candidate replaces the live one. The log
+ * cannot: a recommendation placement's answers are deterministic (propensity 1), so nothing
+ * off-policy can be said. Instead, on what only the candidate could have learned from: every
+ * subject with an interaction after the live version's data window (and an earlier one) has its
+ * latest interaction held out; the candidate's configuration is refitted on everything else in its
+ * window; both rank the subject's remaining history as the service does (personal neighbours,
+ * popularity filling in, history excluded) and a hit is the held-out item in the top 10. The live
+ * version never saw the held-out interactions, and the refit did not either.
+ *
+ * @example
+ * registry.setComparator('recommendations', recommendationsComparator({ store, settings }));
+ */
+export function recommendationsComparator(o: { store: Store; settings: Settings }): CompareVersions {
+  return async (candidate, live) => {
+    const cfg = o.settings.get(recommendationsKind);
+    const { subjects, items, pairs, times } = await readInteractions({ store: o.store }, cfg, candidate.dataFrom ?? candidate.dataTo - cfg.windowDays * DAY);
+    // Each subject's latest interaction after the live version's window, held out.
+    const latest = new Map<number, number>();
+    pairs.forEach(([s], p) => {
+      if (times[p] <= live.dataTo || times[p] > candidate.dataTo) return;
+      const q = latest.get(s);
+      if (q === undefined || times[p] > times[q]) latest.set(s, p);
+    });
+    const keep = pairs.filter((_, p) => times[p] <= candidate.dataTo && latest.get(pairs[p][0]) !== p);
+    const train = buildInteractions(subjects.length, items.length, keep.map((x) => x[0]), keep.map((x) => x[1]));
+    const refit = fitNeighbours(train, cfg).neighbours;
+    const pop = itemCounts(train);
+    const byPopularity = Array.from({ length: items.length }, (_, i) => i).sort((a, b) => pop[b] - pop[a] || a - b);
+    const l = live.state as RecommendationsState;
+    const liveIndex = new Map(l.items.map((id, i) => [id, i]));
+    const liveByPopularity = Array.from({ length: l.items.length }, (_, i) => i).sort((a, b) => l.popularity[b] - l.popularity[a] || a - b);
+    const hitsCandidate: boolean[] = [];
+    const hitsLive: boolean[] = [];
+    for (const [s, p] of latest) {
+      const history = train.bySubject[s];
+      if (!history.length) continue;
+      const held = pairs[p][1];
+      if (history.includes(held)) continue; // seen again later: not held out
+      hitsCandidate.push(topK(refit, byPopularity, history, K).has(held));
+      const liveHistory = Array.from(history, (i) => liveIndex.get(items[i])).filter((i): i is number => i !== undefined);
+      const liveHeld = liveIndex.get(items[held]);
+      hitsLive.push(liveHeld !== undefined && topK(l.neighbours as Neighbours, liveByPopularity, liveHistory, K).has(liveHeld));
+    }
+    return compareHits(hitsCandidate, hitsLive, { candidate: candidate.version, live: live.version });
+  };
+}
