@@ -48,6 +48,17 @@ describe('promotion of a recommendations version', () => {
     expect(v3.promotion?.reason).toContain(`only 1 subjects interacted after version 2 was trained (at least ${MIN_HELD_OUT} are needed`);
   });
 
+  it('lets an inconclusive comparison through when training.autoPromote lists the model, never a worse one', async () => {
+    h = await harness('sqlite', { config: { ...config, training: { autoPromote: ['recommendations'] } } });
+    for (let u = 0; u < 10; u++) for (const p of ['sku-shoe', 'sku-socks']) await view(h, `u-${u}`, p, Date.now() - DAY + u);
+    await h.tact.learning.train(['recommendations']);
+    await view(h, 'u-0', 'sku-cap', Date.now());
+    await new Promise((r) => setTimeout(r, 50));
+    const [v2] = await h.tact.learning.train(['recommendations']);
+    expect(v2.promotion).toMatchObject({ promoted: true });
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 is inconclusive \(only 1 subjects .*\); training\.autoPromote lets recommendations go live$/);
+  });
+
   it('refuses a candidate whose recall is significantly below the live version\'s, with the figures', () => {
     const n = 100;
     const c = compareHits(Array.from({ length: n }, (_, i) => i < 10), Array.from({ length: n }, (_, i) => i < 40), { candidate: 4, live: 3 });

@@ -25,7 +25,7 @@ export function compareHits(candidate: readonly boolean[], live: readonly boolea
   const rc = candidate.filter(Boolean).length / Math.max(n, 1);
   const rl = live.filter(Boolean).length / Math.max(n, 1);
   if (n < MIN_HELD_OUT) {
-    return { better: false, summary: `only ${n} subjects interacted after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); promote with force, or wait`, figures: { heldOut: n } };
+    return { better: false, inconclusive: true, summary: `only ${n} subjects interacted after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); promote with force, or wait`, figures: { heldOut: n } };
   }
   const d = candidate.map((c, i) => Number(c) - Number(live[i]));
   const mean = d.reduce((a, b) => a + b, 0) / n;

@@ -42,6 +42,14 @@ describe('model registry: promotion rules', () => {
     expect(await registry.promote('m', 3, { actor: 'ana', force: true, reason: 'checked by hand' })).toMatchObject({ promoted: true, reason: 'forced by ana: checked by hand' });
   });
 
+  it('with training.autoPromote, an inconclusive comparison lets the version go live, a comparison that says worse does not', async () => {
+    const { registry } = await registryWith(3, { autoPromote: () => new Set(['m']) });
+    await registry.promote('m', 1, { actor: 'a' });
+    registry.setComparator('m', async (candidate) => ((candidate.state as { n: number }).n === 2 ? { better: false, summary: 'worse', figures: {} } : { better: false, inconclusive: true, summary: 'too few', figures: {} }));
+    expect(await registry.promote('m', 2, { actor: 'a' })).toMatchObject({ promoted: false, reason: 'the comparison with version 1 does not favour it: worse' });
+    expect(await registry.promote('m', 3, { actor: 'a' })).toMatchObject({ promoted: true, reason: 'the comparison with version 1 is inconclusive (too few); training.autoPromote lets m go live' });
+  });
+
   it('rolls back to the version live before the current one was promoted, down to the first', async () => {
     const { registry } = await registryWith(3);
     for (const v of [1, 2, 3]) await registry.promote('m', v, { actor: 'a', force: true, reason: 'r' });

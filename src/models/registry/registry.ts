@@ -7,6 +7,8 @@ export interface Comparison {
   better: boolean;
   /** One sentence, kept with the promotion or the refusal. */
   summary: string;
+  /** Too little evidence to say either way: `training.autoPromote` may then let the candidate go live. */
+  inconclusive?: boolean;
   figures?: Record<string, unknown>;
 }
 
@@ -39,8 +41,10 @@ export interface TrainedModel<S = unknown> {
 /**
  * The model registry: versions, the live one, promotion (guarded by a pluggable comparison) and
  * rollback. Promotion rules, in order: the first version goes live (nothing to compare with);
- * `force` goes live with the actor's reason; a registered comparison decides; a model listed in
- * `training.autoPromote` goes live; anything else is refused, and the refusal is recorded.
+ * `force` goes live with the actor's reason; a registered comparison decides (when it has too
+ * little evidence to say, a model listed in `training.autoPromote` goes live); without a
+ * comparison, a model listed in `training.autoPromote` goes live; anything else is refused, and
+ * the refusal is recorded.
  *
  * @example
  * const registry = new ModelRegistry(store.models, { autoPromote: () => new Set(['send-time']) });
@@ -98,7 +102,8 @@ export class ModelRegistry {
         if (compare) {
           const liveVersion = await this.store.getVersion(name, live.version);
           const c = await compare(candidate, liveVersion!);
-          decision = answer(c.better, c.better ? `the comparison with version ${live.version} favours it: ${c.summary}` : `the comparison with version ${live.version} does not favour it: ${c.summary}`, c);
+          if (c.inconclusive && this.opts.autoPromote?.().has(name)) decision = answer(true, `the comparison with version ${live.version} is inconclusive (${c.summary}); training.autoPromote lets ${name} go live`, c);
+          else decision = answer(c.better, c.better ? `the comparison with version ${live.version} favours it: ${c.summary}` : `the comparison with version ${live.version} does not favour it: ${c.summary}`, c);
         } else if (this.opts.autoPromote?.().has(name)) {
           decision = answer(true, `training.autoPromote lets ${name} go live without a comparison`, null);
         } else {
