@@ -19,7 +19,7 @@ export const MODEL_NAMES = ['micro-segments', 'send-time', 'rates', 'baselines',
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /**
- * Retraining on a schedule, and which models may go live without a comparison.
+ * Retraining on a schedule, and which models may go live without a comparison (or when theirs is inconclusive).
  *
  * @example
  * { every: '24h', models: ['recommendations', 'send-time'], autoPromote: ['send-time'], segmentSweep: '6h' }
@@ -60,7 +60,7 @@ const names = (p: FieldProblem[], field: string, v: unknown) => {
 export const trainingKind: DocumentKind<TrainingDoc, CompiledTraining> = {
   kind: 'training',
   configKey: 'training',
-  description: 'How often models retrain, which ones, which may go live without a comparison, and the segment sweep.',
+  description: 'How often models retrain, which ones, which may go live without a comparison (or when theirs has too little evidence to say), and the segment sweep.',
   empty: {},
   check(body: unknown): FieldProblem[] {
     if (!isObject(body)) return [{ field: 'training', message: 'The training settings must be an object.' }];
