@@ -21,11 +21,9 @@ export class DecideState {
   private readonly holds = new Map<string, Hold[]>();
   /** decisionId|action that already had a success, with its time. */
   private readonly successes = new Map<string, number>();
-  /** Keys of contacts and outcome records already applied (for `sync`), with their time. */
-  private readonly seen = new Map<string, number>();
+  /** Keys of contacts and outcome records already applied (for `sync`), with their time and the order they were taken in (`knownAt`). */
+  private readonly seen = new Map<string, { at: number; seq: number }>();
   private syncedTo = 0;
-  /** Shared stores: the order in which rows were taken in (see `knownAt`). */
-  private readonly appliedAt = new Map<string, number>();
   private applied = 0;
 
   constructor(private lookbackMs: number, private readonly shared = false) {
@@ -62,7 +60,7 @@ export class DecideState {
     this.flags.load(await store.openFlags());
     this.holds.clear();
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
-    for (const [k, at] of this.seen) if (at < now - this.lookbackMs) (this.seen.delete(k), this.appliedAt.delete(k));
+    for (const [k, s] of this.seen) if (s.at < now - this.lookbackMs) this.seen.delete(k);
   }
 
   /** From when a guarded append checks the subject's rows: everything before was folded in by a sync (with a minute's margin for slow commits). */
@@ -81,7 +79,7 @@ export class DecideState {
    * made at `stamp`, so it counts as new.
    */
   knownAt(stamp: number): KnownRows {
-    const held = (key: string) => (this.appliedAt.get(key) ?? Infinity) <= stamp;
+    const held = (key: string) => (this.seen.get(key)?.seq ?? Infinity) <= stamp;
     return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(`o|${o.id}|${o.decisionId ?? ''}`) };
   }
 
@@ -144,11 +142,10 @@ export class DecideState {
     this.ledger.prune(now);
     const before = now - this.lookbackMs;
     for (const [k, at] of this.successes) if (at < before) this.successes.delete(k);
-    for (const [k, at] of this.seen) if (at < before) (this.seen.delete(k), this.appliedAt.delete(k));
+    for (const [k, s] of this.seen) if (s.at < before) this.seen.delete(k);
   }
 
   private mark(key: string, at: number): void {
-    if (this.shared || key.startsWith('o|')) this.seen.set(key, at);
-    if (this.shared) this.appliedAt.set(key, ++this.applied);
+    if (this.shared || key.startsWith('o|')) this.seen.set(key, { at, seq: ++this.applied });
   }
 }

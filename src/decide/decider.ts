@@ -97,8 +97,9 @@ export class Decider {
       try {
         return await this.commit(await this.prepare(req));
       } catch (err) {
-        // Another process logged for this subject meanwhile (shared store): its rows are folded in; decide again.
-        if (!(err instanceof SubjectMoved) || attempt >= MAX_ATTEMPTS) throw err instanceof SubjectMoved ? new TactError('conflict', { detail: `Decisions for subject \`${req.subject}\` were made by other processes ${MAX_ATTEMPTS} times while this one was deciding; ask again` }) : err;
+        // The subject's ledger moved under this decision (what moved it is folded in): decide again.
+        if (!(err instanceof SubjectMoved)) throw err;
+        if (attempt >= MAX_ATTEMPTS) throw new TactError('conflict', { detail: `Decisions for subject \`${req.subject}\` were made by other processes ${MAX_ATTEMPTS} times while this one was deciding; ask again` });
       }
     }
   }

@@ -76,9 +76,9 @@ export class Flags {
     // Ids from the declarations' version, what they declare and how many such flags were cleared
     // before: processes that start together write the same row, so a declared flag is never
     // doubled; one re-added after a person cleared it is a new row, so the clearing stays in the history.
+    const targetOf = new Map(decls.map((d) => [`${d.subject ?? ''}|${d.account ?? ''}`, targets.get(d)]));
     for (const a of plan.add) {
-      const found = a.subject ? await findProfile(this.store.profiles, a.subject) : undefined;
-      const target: Flag['target'] | undefined = a.account ? { kind: 'account', id: a.account } : found && { kind: 'profile', id: found.profileId };
+      const target = targetOf.get(`${a.subject ?? ''}|${a.account ?? ''}`);
       // Cleared ones only: a process that sees another's fresh row must still compute the same id.
       const before = target ? (await this.store.decisions.flagsOf(target)).filter((f) => f.name === a.name && f.author === DECLARED_BY && f.clearedAt !== null).length : 0;
       await this.add(a, declaredFlagId(version, before, a));

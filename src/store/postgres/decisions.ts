@@ -6,6 +6,8 @@ import {
 } from '../sqlite/decisions-rows.js';
 import { inTransaction } from './database.js';
 
+/** A decision's action choice as a ContactRow (choices `c` joined to their decision `d`). */
+const CONTACT_COLS = `c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, (d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment')::int AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel"`;
 const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 const upsert = (table: string, cols: string) => {
   const names = cols.split(', ');
@@ -31,7 +33,7 @@ export class PostgresDecisionStore implements DecisionStore {
       // One subject's decisions serialise across processes; the lock goes with the transaction.
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [d.profileKey]);
       const contacts = (await c.query<ContactRow>(
-        `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, (d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment')::int AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel" FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = $1 AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
+        `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = $1 AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
         [d.profileKey, since],
       )).rows.filter((r) => !known.contact(r));
       const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = $1 AND at >= $2 ORDER BY at, seq`, [d.profileKey, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
@@ -75,7 +77,7 @@ export class PostgresDecisionStore implements DecisionStore {
 
   async contactsSince(at: number): Promise<ContactRow[]> {
     return (await this.pool.query<ContactRow>(
-      `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, (d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment')::int AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel" FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= $1 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
+      `SELECT ${CONTACT_COLS} FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= $1 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
       [at],
     )).rows;
   }
