@@ -184,11 +184,12 @@ export class SqliteCollectStore implements CollectStore {
       const dirty = this.memory.dirtyStates();
       for (let i = 0; i < dirty.length; i += 2000) {
         const chunk = dirty.slice(i, i + 2000);
-        const versions = chunk.map((s) => s.version);
-        const write = this.writer.run(stateOps(chunk.map(stateRow)), INGEST_CHAIN);
+        const rows = chunk.map(stateRow);
+        const write = this.writer.run(stateOps(rows), INGEST_CHAIN);
         this.track(write);
         await write;
-        chunk.forEach((s, k) => this.memory.writtenAt(s.id, versions[k]));
+        // rows[k] = [id, version, createdAt, updatedAt, json]: the state as it was written.
+        rows.forEach((r) => this.memory.writtenAt(r[0] as string, r[1] as number, r[4] as string));
       }
       const mark = this.writer.run([watermarkOp(upto)], INGEST_CHAIN);
       this.track(mark);

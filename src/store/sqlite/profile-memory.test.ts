@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { newProfileState, type ProfileState } from '../../profiles/profile-state.js';
+import { migrate, openDatabase } from './database.js';
+import { ProfileMemory } from './profile-memory.js';
+import { stateRow } from './write-ops.js';
+
+function memory(capacity = 100) {
+  const db = openDatabase(':memory:');
+  migrate(db);
+  return { db, memory: new ProfileMemory(db, capacity) };
+}
+
+function changed(id: string, version: number): ProfileState {
+  const s = newProfileState(id, 1_000);
+  s.version = version;
+  s.traits.plan = 'pro';
+  s.eventCount = 3;
+  return s;
+}
+
+/** What a checkpoint does after its write committed. */
+function written(m: ProfileMemory, s: ProfileState) {
+  const row = stateRow(s);
+  m.writtenAt(row[0] as string, row[1] as number, row[4] as string);
+}
+
+describe('profile states in memory', () => {
+  it('keeps a changed state as the object it is until a checkpoint has written it', () => {
+    const { memory: m } = memory();
+    const s = changed('p1', 1);
+    m.markDirty(s);
+    expect(m.load('p1')).toBe(s);
+    expect(m.dirtyStates()).toEqual([s]);
+    expect(m.dirtyCount).toBe(1);
+  });
+
+  it('holds a written state as its text: each read is an equal, separate copy, so no reader can change what the next one sees', () => {
+    const { memory: m } = memory();
+    const s = changed('p1', 1);
+    m.markDirty(s);
+    written(m, s);
+    expect(m.dirtyCount).toBe(0);
+    expect(m.dirtyStates()).toEqual([]);
+    const a = m.load('p1') as ProfileState;
+    expect(a).toEqual(s);
+    expect(a).not.toBe(s);
+    a.traits.plan = 'changed by a reader';
+    expect(m.load('p1')?.traits.plan).toBe('pro');
+  });
+
+  it('leaves a state dirty when it changed again after the checkpoint took its copy', () => {
+    const { memory: m } = memory();
+    const s = changed('p1', 1);
+    m.markDirty(s);
+    const row = stateRow(s);
+    s.version = 2;
+    s.traits.plan = 'team';
+    m.markDirty(s);
+    m.writtenAt(row[0] as string, row[1] as number, row[4] as string);
+    expect(m.dirtyCount).toBe(1);
+    expect(m.load('p1')).toBe(s);
+    expect(m.load('p1')?.traits.plan).toBe('team');
+  });
+
+  it('reads a state that is not in memory from its row, follows merges, and never evicts a dirty state', () => {
+    const { db, memory: m } = memory(2);
+    const stored = changed('p-row', 4);
+    db.prepare('INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, ?, ?, ?, NULL, ?)').run(...stateRow(stored));
+    db.prepare("INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES ('p-old', 2, 0, 0, 'p-row', NULL)").run();
+    expect(m.live('p-old')).toEqual(stored);
+    const dirty = Array.from({ length: 300 }, (_, i) => changed(`d${i}`, 1));
+    for (const s of dirty) m.markDirty(s);
+    expect(m.dirtyCount).toBe(300);
+    expect(m.dirtyStates()).toHaveLength(300);
+    for (const s of dirty) written(m, s);
+    // The next change evicts clean states, least recently used first, down to the capacity; an
+    // evicted state is read back from its row (the d… states have none here).
+    m.markDirty(changed('trigger', 1));
+    expect(m.load('d0')).toBeUndefined();
+    expect(m.load('trigger')?.version).toBe(1);
+    expect(m.load('p-row')).toEqual(stored);
+  });
+});
