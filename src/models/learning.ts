@@ -17,6 +17,7 @@ import { recommendationsComparator } from './recommend/recommend-comparator.js';
 import { recommendationsTrainer } from './recommend/recommend-trainer.js';
 import { Recommender } from './recommend/recommender.js';
 import { ModelRegistry } from './registry/registry.js';
+import { sendTimeComparator } from './send-time/send-time-comparator.js';
 import { sendTimeConsumer } from './send-time/send-time-consumer.js';
 import { sendTimeTrainer } from './send-time/send-time-trainer.js';
 import { TrainingSchedule } from './train/schedule.js';
@@ -63,6 +64,7 @@ export class Learning {
     this.recommender = new Recommender(settings, this.registry);
     this.registry.setComparator('uplift', upliftComparator({ store, settings }));
     this.registry.setComparator('recommendations', recommendationsComparator({ store, settings }));
+    this.registry.setComparator('send-time', sendTimeComparator({ store, settings }));
     this.decisionInputs = new ModelInputs({ store, settings, registry: this.registry, estimates: this.estimates, position: (s, now) => this.lookup.position(s, now) });
     this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
     // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.

@@ -25,11 +25,21 @@ export const sendTimeTrainer: Trainer = {
     }
     const events = subjects.reduce((s, c) => s + c.reduce((a, b) => a + b, 0), 0);
     if (subjects.length < 2 || events < 20) return { skipped: `too little engagement yet (${subjects.length} subjects, ${events} events; needs 2 subjects and 20 events)` };
-    const base = populationSendTimePrior(subjects);
-    const strength = fitSendTimeStrength(base.share, subjects);
+    const state = fitSendTime(subjects);
     let best = 0;
-    for (let s = 1; s < base.share.length; s++) if (base.share[s] > base.share[best]) best = s;
-    const state: SendTimeModelState = { share: [...base.share], strength };
-    return { state, metrics: { subjects: subjects.length, events, strength: Math.round(strength * 100) / 100, populationBestSlot: best }, dataFrom: null, dataTo: ctx.now };
+    for (let s = 1; s < state.share.length; s++) if (state.share[s] > state.share[best]) best = s;
+    return { state, metrics: { subjects: subjects.length, events, strength: Math.round(state.strength * 100) / 100, populationBestSlot: best }, dataFrom: null, dataTo: ctx.now };
   },
 };
+
+/**
+ * The model from the subjects' slot counts: the population's smoothed share and the strength A
+ * that maximises their Dirichlet-multinomial marginal likelihood.
+ *
+ * @example
+ * fitSendTime([[0, 3, …], [1, 0, …]]); // { share: [168 numbers], strength: 31.4 }
+ */
+export function fitSendTime(subjects: ArrayLike<number>[]): SendTimeModelState {
+  const base = populationSendTimePrior(subjects);
+  return { share: [...base.share], strength: fitSendTimeStrength(base.share, subjects) };
+}

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, send, type Harness } from '../../../test/harness.js';
+import { SLOTS } from '../../learn/send-time/send-time.js';
+import { MIN_HELD_OUT, compareLogLik, logPredictive } from './send-time-comparator.js';
+
+const config = { sendTime: { engagement: [{ event: 'Email Opened' }] } };
+const WEEK = 7 * 86_400_000;
+/** Monday 2026-11-02 00:00 UTC, a slot-0 instant; `slot` hours later is that slot (UTC subjects). */
+const MONDAY = Date.parse('2026-11-02T00:00:00Z');
+const open = (h: Harness, userId: string, slot: number, weeksAgo: number) =>
+  send(h.app, '/v1/track', { userId, event: 'Email Opened', timestamp: new Date(MONDAY - weeksAgo * WEEK + slot * 3_600_000).toISOString() });
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe('promotion of a send-time version', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('goes live when it forecasts the engagement slots received since the live version better, and is refused without enough of them', async () => {
+    const t = (h = await harness('sqlite', { config }));
+    // Until now: everyone opens on Monday mornings (09:00).
+    for (let u = 0; u < 40; u++) for (let w = 1; w <= 3; w++) await open(t, `u-${u}`, 9, w + 4);
+    await settle();
+    const [v1] = await t.tact.learning.train(['send-time']);
+    expect(v1.promotion).toMatchObject({ promoted: true });
+
+    // Since then the same people open on Friday evenings (slot 4 × 24 + 18 = 114), three times each.
+    for (let u = 0; u < 40; u++) for (let w = 1; w <= 3; w++) await open(t, `u-${u}`, 114, w);
+    await settle();
+    const [v2] = await t.tact.learning.train(['send-time']);
+    expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
+    const f = v2.promotion?.comparison?.figures as { heldOut: number; candidateLogLik: number; liveLogLik: number; ci: [number, number] };
+    expect(f.heldOut).toBe(40);
+    expect(f.candidateLogLik).toBeGreaterThan(f.liveLogLik);
+    expect(f.ci[0]).toBeGreaterThan(0);
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: on 40 held-out engagements the mean log predictive probability of the slot is /);
+
+    // Right away again: a few new engagements say nothing either way, so it is refused (and recorded).
+    for (let u = 0; u < 3; u++) await open(t, `u-${u}`, 114, 0);
+    await settle();
+    const [v3] = await t.tact.learning.train(['send-time']);
+    expect(v3.promotion).toMatchObject({ promoted: false });
+    expect(v3.promotion?.reason).toContain(`only 3 subjects engaged after version 2 was trained (at least ${MIN_HELD_OUT} are needed`);
+  });
+
+  it('scores a slot by the posterior predictive of the Dirichlet, and refuses a candidate that forecasts significantly worse', () => {
+    const flat = { share: new Array<number>(SLOTS).fill(1 / SLOTS), strength: 24 };
+    const counts = new Array<number>(SLOTS).fill(0);
+    counts[10] = 6;
+    // (24/168 + 6) / (24 + 6)
+    expect(logPredictive(flat, counts, 10)).toBeCloseTo(Math.log((24 / SLOTS + 6) / 30), 12);
+    expect(logPredictive(flat, counts, 11)).toBeCloseTo(Math.log(24 / SLOTS / 30), 12);
+
+    const n = 50;
+    const worse = compareLogLik(Array.from({ length: n }, (_, i) => -5 - (i % 5) * 0.1), Array.from({ length: n }, (_, i) => -3 - (i % 5) * 0.1), { candidate: 4, live: 3 });
+    expect(worse.better).toBe(false);
+    expect(worse.summary).toBe('on 50 held-out engagements the mean log predictive probability of the slot is -5.2 for version 4 against -3.2 for version 3 (difference -2, 95% CI [-2, -2]): the candidate is worse');
+    // Differences of ±1 around −0.1: within noise, so not worse.
+    const noisy = compareLogLik(Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) - 0.1), new Array<number>(n).fill(0), { candidate: 4, live: 3 });
+    expect(noisy.better).toBe(true);
+    expect(compareLogLik([-1], [-2], { candidate: 2, live: 1 })).toMatchObject({ better: false, inconclusive: true });
+  });
+});

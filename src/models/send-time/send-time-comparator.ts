@@ -1,0 +1,116 @@
+import type { Message } from '../../collect/message.js';
+import type { Settings } from '../../config/settings.js';
+import { SLOTS, slotOf } from '../../learn/send-time/send-time.js';
+import type { Store } from '../../store/store.js';
+import { tzOffsetMinutes } from '../local-time.js';
+import type { CompareVersions, Comparison } from '../registry/registry.js';
+import type { SendTimeModelState } from './send-time-model.js';
+import { sendTimeKind } from './send-time-kind.js';
+import { fitSendTime } from './send-time-trainer.js';
+
+/** Held-out subjects needed before a comparison can say anything. */
+export const MIN_HELD_OUT = 30;
+
+/**
+ * The rule, on each held-out subject's difference in log predictive probability (candidate − live)
+ * of the engagement slot held out: the candidate may go live unless it is significantly worse —
+ * the upper end of the 95% interval of the mean difference below 0 — and only with at least
+ * MIN_HELD_OUT subjects.
+ *
+ * @example
+ * compareLogLik([-2.1, -3.0, …], [-2.5, -3.2, …], { candidate: 2, live: 1 }).better; // true
+ */
+export function compareLogLik(candidate: readonly number[], live: readonly number[], versions: { candidate: number; live: number }): Comparison {
+  const n = candidate.length;
+  if (n < MIN_HELD_OUT) {
+    return { better: false, inconclusive: true, summary: `only ${n} subjects engaged after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare the held-out log-likelihood); promote with force, or wait`, figures: { heldOut: n } };
+  }
+  const d = candidate.map((c, i) => c - live[i]);
+  const mean = d.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+  const half = 1.96 * (sd / Math.sqrt(n));
+  const ci: [number, number] = [round(mean - half), round(mean + half)];
+  const better = mean + half >= 0;
+  const lc = candidate.reduce((a, b) => a + b, 0) / n;
+  const ll = live.reduce((a, b) => a + b, 0) / n;
+  const words = `on ${n} held-out engagements the mean log predictive probability of the slot is ${round(lc)} for version ${versions.candidate} against ${round(ll)} for version ${versions.live} (difference ${round(mean)}, 95% CI [${ci[0]}, ${ci[1]}])`;
+  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateLogLik: round(lc), liveLogLik: round(ll), difference: round(mean), ci } };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** ln P(next engagement in `slot`) under Dirichlet(A·share + counts): the posterior predictive. */
+export function logPredictive(m: SendTimeModelState, counts: ArrayLike<number>, slot: number): number {
+  let n = 0;
+  for (let s = 0; s < SLOTS; s++) n += counts[s];
+  return Math.log((m.strength * m.share[slot] + counts[slot]) / (m.strength + n));
+}
+
+interface Engagement {
+  slot: number;
+  receivedAt: number;
+  seq: number;
+}
+
+/** Every engagement event received up to `upto`, by live subject, with its hour-of-week slot in the subject's time zone. */
+async function readEngagement(store: Store, settings: Settings, upto: number): Promise<Map<string, Engagement[]>> {
+  const cfg = settings.get(sendTimeKind);
+  const subjects = new Map<string, Engagement[]>();
+  const live = new Map<string, { id: string; timezone?: string } | undefined>();
+  const last = await store.profiles.maxEventSeq();
+  let after = 0;
+  while (after < last) {
+    const rows = await store.profiles.scanEvents(after, last, 5000);
+    if (!rows.length) break;
+    for (const r of rows) {
+      const m = JSON.parse(r.json) as Message;
+      if (m.receivedAt > upto || !cfg.matches(m)) continue;
+      // Merged-away ids count as the profile they joined.
+      if (!live.has(r.profileId)) {
+        const p = await store.profiles.getProfile(r.profileId);
+        live.set(r.profileId, p ? { id: p.id, timezone: p.timezone } : undefined);
+      }
+      const subject = live.get(r.profileId);
+      if (!subject) continue;
+      const list = subjects.get(subject.id) ?? subjects.set(subject.id, []).get(subject.id)!;
+      list.push({ slot: slotOf(new Date(m.timestamp), tzOffsetMinutes(subject.timezone, m.timestamp)), receivedAt: m.receivedAt, seq: r.seq });
+    }
+    after = rows[rows.length - 1].seq;
+  }
+  return subjects;
+}
+
+/**
+ * Compares two `send-time` versions before the candidate replaces the live one. A send time is a
+ * forecast of when a subject engages, so it is scored as one, on what the live version never saw:
+ * every subject with an engagement received after the live version's data window has its latest
+ * such engagement held out; the candidate is refitted (population share and prior strength) on
+ * every other engagement up to its own window, so neither version saw the held-out ones; each
+ * version's posterior predictive probability of the held-out slot, given the subject's other
+ * engagements, is the score (log scale, a proper scoring rule), compared subject by subject.
+ *
+ * @example
+ * registry.setComparator('send-time', sendTimeComparator({ store, settings }));
+ */
+export function sendTimeComparator(o: { store: Store; settings: Settings }): CompareVersions {
+  return async (candidate, live) => {
+    const bySubject = await readEngagement(o.store, o.settings, candidate.dataTo);
+    const counts: number[][] = [];
+    const held: { counts: number[]; slot: number }[] = [];
+    for (const events of bySubject.values()) {
+      let latest: Engagement | undefined;
+      for (const e of events) if (e.receivedAt > live.dataTo && (!latest || e.receivedAt > latest.receivedAt || (e.receivedAt === latest.receivedAt && e.seq > latest.seq))) latest = e;
+      const c = new Array<number>(SLOTS).fill(0);
+      for (const e of events) if (e !== latest) c[e.slot] += 1;
+      counts.push(c);
+      if (latest) held.push({ counts: c, slot: latest.slot });
+    }
+    const refit = fitSendTime(counts);
+    const l = live.state as SendTimeModelState;
+    return compareLogLik(
+      held.map((h) => logPredictive(refit, h.counts, h.slot)),
+      held.map((h) => logPredictive(l, h.counts, h.slot)),
+      { candidate: candidate.version, live: live.version },
+    );
+  };
+}
