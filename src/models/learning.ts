@@ -7,6 +7,7 @@ import { SegmentMembership } from '../segments/segment-membership.js';
 import type { Store } from '../store/store.js';
 import { baselineConsumer } from './baselines/baseline-consumer.js';
 import { ModelInputs } from './decision-inputs.js';
+import { baselinesComparator } from './baselines/baselines-comparator.js';
 import { baselinesTrainer } from './baselines/baselines-trainer.js';
 import type { SubjectEvent } from './estimates/estimate-batch.js';
 import { LearnConsumers } from './estimates/learn-consumers.js';
@@ -65,6 +66,7 @@ export class Learning {
     this.registry.setComparator('uplift', upliftComparator({ store, settings }));
     this.registry.setComparator('recommendations', recommendationsComparator({ store, settings }));
     this.registry.setComparator('send-time', sendTimeComparator({ store, settings }));
+    this.registry.setComparator('baselines', baselinesComparator({ store, settings }));
     this.decisionInputs = new ModelInputs({ store, settings, registry: this.registry, estimates: this.estimates, position: (s, now) => this.lookup.position(s, now) });
     this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
     // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.

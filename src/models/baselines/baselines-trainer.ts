@@ -37,9 +37,7 @@ export const baselinesTrainer: Trainer = {
         after = rows[rows.length - 1].subjectId;
       }
       if (!perSubject.length) continue;
-      const share = Math.max(1, Math.floor(POOL / perSubject.length));
-      const pool: PopulationSample = { values: [], cap: POOL };
-      for (const values of perSubject) for (const v of values.slice(-share)) addToPopulation(pool, v);
+      const pool = pooledReadings(perSubject);
       pools[m.def.name] = pool;
       metricsOut[m.def.name] = { subjects: perSubject.length, readings: pool.values.length };
     }
@@ -47,3 +45,17 @@ export const baselinesTrainer: Trainer = {
     return { state: { pools } satisfies BaselinesState, metrics: metricsOut, dataFrom: null, dataTo: ctx.now };
   },
 };
+
+/**
+ * The pool of one metric from each subject's readings (oldest first): up to 10,000, the latest
+ * equal share from each subject.
+ *
+ * @example
+ * pooledReadings([[310, 290, 305], [1200]]); // { values: [310, 290, 305, 1200], cap: 10000 }
+ */
+export function pooledReadings(perSubject: number[][]): PopulationSample {
+  const share = Math.max(1, Math.floor(POOL / Math.max(1, perSubject.length)));
+  const pool: PopulationSample = { values: [], cap: POOL };
+  for (const values of perSubject) for (const v of values.slice(-share)) addToPopulation(pool, v);
+  return pool;
+}

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, send, type Harness } from '../../../test/harness.js';
+import { MIN_HELD_OUT, baselinesVerdict, compareScores, intervalScore } from './baselines-comparator.js';
+
+const config = { metrics: [{ name: 'session_length', event: 'Session Ended', property: 'duration' }] };
+const session = (h: Harness, userId: string, duration: number) => send(h.app, '/v1/track', { userId, event: 'Session Ended', properties: { duration } });
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+describe('promotion of a baselines version', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('goes live when its ranges score better on readings received since the live version, and is refused without enough of them', async () => {
+    const t = (h = await harness('sqlite', { config }));
+    // Until now: sessions of 280–320 s.
+    for (let u = 0; u < 40; u++) for (let k = 0; k < 5; k++) await session(t, `u-${u}`, 280 + ((u * 7 + k * 13) % 41));
+    await settle();
+    const [v1] = await t.tact.learning.train(['baselines']);
+    expect(v1.promotion).toMatchObject({ promoted: true });
+
+    // Since then sessions last twice as long: the live range misses every one of them.
+    for (let u = 0; u < 40; u++) for (let k = 0; k < 3; k++) await session(t, `u-${u}`, 580 + ((u * 11 + k * 5) % 41));
+    await settle();
+    const [v2] = await t.tact.learning.train(['baselines']);
+    expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
+    const [m] = (v2.promotion?.comparison?.figures as { metrics: { metric: string; heldOut: number; candidateScore: number; liveScore: number; ci: [number, number] }[] }).metrics;
+    expect(m).toMatchObject({ metric: 'session_length', heldOut: 40 });
+    expect(m.candidateScore).toBeLessThan(m.liveScore);
+    expect(m.ci[1]).toBeLessThan(0);
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: session_length: mean interval score /);
+
+    // Right away again: three new readings say nothing either way, so it is refused (and recorded).
+    for (let u = 0; u < 3; u++) await session(t, `u-${u}`, 600);
+    await settle();
+    const [v3] = await t.tact.learning.train(['baselines']);
+    expect(v3.promotion).toMatchObject({ promoted: false });
+    expect(v3.promotion?.reason).toContain(`no metric has ${MIN_HELD_OUT} subjects with a reading received after version 2 was trained (session_length: 3 held-out subjects)`);
+  });
+
+  it('scores a range by its width plus 2/α times any miss, and refuses a candidate whose ranges are significantly worse', () => {
+    expect(intervalScore([10, 20], 15, 0.9)).toBeCloseTo(10, 12);
+    expect(intervalScore([10, 20], 25, 0.9)).toBeCloseTo(10 + 20 * 5, 12);
+    expect(intervalScore([10, 20], 8, 0.8)).toBeCloseTo(10 + 10 * 2, 12);
+
+    const n = 40;
+    const worse = compareScores('spend', Array.from({ length: n }, (_, i) => 50 + (i % 4)), Array.from({ length: n }, (_, i) => 30 + (i % 4)));
+    expect(worse).toMatchObject({ heldOut: 40, candidateScore: 51.5, liveScore: 31.5, difference: 20, worse: true });
+    const v = baselinesVerdict([worse], [], { candidate: 3, live: 2 });
+    expect(v.better).toBe(false);
+    expect(v.summary).toBe('spend: mean interval score 51.5 for version 3 against 31.5 for version 2 on 40 held-out readings (difference 20, 95% CI [20, 20]): the candidate\'s ranges are worse for spend');
+    // Noise around a small difference is not "worse".
+    const noisy = compareScores('spend', Array.from({ length: n }, (_, i) => 30 + (i % 2 ? 10 : -9)), new Array<number>(n).fill(30));
+    expect(noisy.worse).toBe(false);
+    expect(baselinesVerdict([noisy], [], { candidate: 3, live: 2 }).better).toBe(true);
+  });
+});
