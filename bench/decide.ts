@@ -147,12 +147,20 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  outcome mapping and the profile checkpoint caught up ${((performance.now() - t) / 1000).toFixed(1)} s later\n`);
     await load(server.port, 500, quick ? 2 : 3, server.keys.server, '/v1/decide', 99); // warm-up
     // The floor first, so it does not pay for the decision run's log being copied into the database file.
+    const cpu0 = server.cpuMs();
     const noop = await load(server.port, rate, seconds, server.keys.server, '/v1/decide/noop', 2);
     const written0 = server.writtenBytes();
+    const cpu1 = server.cpuMs();
     const http = await load(server.port, rate, seconds, server.keys.server, '/v1/decide', 1);
+    const cpu2 = server.cpuMs();
     const writtenPerDecision = (server.writtenBytes() - written0) / http.ok;
+    const cpu = {
+      main: (cpu2.main - cpu1.main) / http.ok, all: (cpu2.all - cpu1.all) / http.ok,
+      noopMain: (cpu1.main - cpu0.main) / noop.ok, noopAll: (cpu1.all - cpu0.all) / noop.ok,
+    };
     process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
     process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms\n`);
+    process.stdout.write(`  server CPU per request: decision ${cpu.main.toFixed(3)} ms on the main thread, ${cpu.all.toFixed(3)} ms in all threads; no-op ${cpu.noopMain.toFixed(3)} / ${cpu.noopAll.toFixed(3)} ms\n`);
     const { answered: fresh, decided } = await freshness(base, server.keys, quick ? 100 : 500);
     process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
@@ -170,6 +178,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       noop_p99_ms: f2(noop.p99),
       inproc_p99_ms: Number(pct(prepare, 0.99).toFixed(3)),
       freshness_p99_ms: f2(pct(fresh, 0.99)),
+      main_thread_cpu_ms_per_decision: Number(cpu.main.toFixed(3)),
+      cpu_ms_per_decision: Number(cpu.all.toFixed(3)),
       candidates: 100,
       profiles: USERS,
       rate,

@@ -15,6 +15,8 @@ export interface ServerProcess {
   rssMb(): number;
   /** Bytes the server process has caused to be written to storage so far (/proc/<pid>/io). */
   writtenBytes(): number;
+  /** CPU time used so far (user + system, ms): the main thread, and the whole process (every thread). */
+  cpuMs(): { main: number; all: number };
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,14 @@ export async function startServer(opts: { config?: object; env?: Record<string, 
     writtenBytes() {
       const io = readFileSync(`/proc/${proc.pid}/io`, 'utf8');
       return Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? 0);
+    },
+    cpuMs() {
+      // Fields 14 and 15 of stat (utime, stime) in clock ticks of 10 ms (USER_HZ = 100 on Linux).
+      const ticks = (path: string) => {
+        const f = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+        return Number(f[11]) + Number(f[12]);
+      };
+      return { main: ticks(`/proc/${proc.pid}/task/${proc.pid}/stat`) * 10, all: ticks(`/proc/${proc.pid}/stat`) * 10 };
     },
     async stop() {
       if (proc.exitCode !== null) return;
