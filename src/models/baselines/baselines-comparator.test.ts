@@ -4,7 +4,6 @@ import { MIN_HELD_OUT, baselinesVerdict, compareScores, intervalScore } from './
 
 const config = { metrics: [{ name: 'session_length', event: 'Session Ended', property: 'duration' }] };
 const session = (h: Harness, userId: string, duration: number) => send(h.app, '/v1/track', { userId, event: 'Session Ended', properties: { duration } });
-const settle = () => new Promise((r) => setTimeout(r, 300));
 
 describe('promotion of a baselines version', () => {
   let h: Harness | undefined;
@@ -17,13 +16,13 @@ describe('promotion of a baselines version', () => {
     const t = (h = await harness('sqlite', { config }));
     // Until now: sessions of 280–320 s.
     for (let u = 0; u < 40; u++) for (let k = 0; k < 5; k++) await session(t, `u-${u}`, 280 + ((u * 7 + k * 13) % 41));
-    await settle();
+    await t.tact.consumers.runAll();
     const [v1] = await t.tact.learning.train(['baselines']);
     expect(v1.promotion).toMatchObject({ promoted: true });
 
     // Since then sessions last twice as long: the live range misses every one of them.
     for (let u = 0; u < 40; u++) for (let k = 0; k < 3; k++) await session(t, `u-${u}`, 580 + ((u * 11 + k * 5) % 41));
-    await settle();
+    await t.tact.consumers.runAll();
     const [v2] = await t.tact.learning.train(['baselines']);
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     const [m] = (v2.promotion?.comparison?.figures as { metrics: { metric: string; heldOut: number; candidateScore: number; liveScore: number; ci: [number, number] }[] }).metrics;
@@ -34,7 +33,7 @@ describe('promotion of a baselines version', () => {
 
     // Right away again: three new readings say nothing either way, so it is refused (and recorded).
     for (let u = 0; u < 3; u++) await session(t, `u-${u}`, 600);
-    await settle();
+    await t.tact.consumers.runAll();
     const [v3] = await t.tact.learning.train(['baselines']);
     expect(v3.promotion).toMatchObject({ promoted: false });
     expect(v3.promotion?.reason).toContain(`no metric has ${MIN_HELD_OUT} subjects with a reading received after version 2 was trained (session_length: 3 held-out subjects)`);

@@ -9,7 +9,6 @@ const WEEK = 7 * 86_400_000;
 const MONDAY = Date.parse('2026-11-02T00:00:00Z');
 const open = (h: Harness, userId: string, slot: number, weeksAgo: number) =>
   send(h.app, '/v1/track', { userId, event: 'Email Opened', timestamp: new Date(MONDAY - weeksAgo * WEEK + slot * 3_600_000).toISOString() });
-const settle = () => new Promise((r) => setTimeout(r, 300));
 
 describe('promotion of a send-time version', () => {
   let h: Harness | undefined;
@@ -22,13 +21,13 @@ describe('promotion of a send-time version', () => {
     const t = (h = await harness('sqlite', { config }));
     // Until now: everyone opens on Monday mornings (09:00).
     for (let u = 0; u < 40; u++) for (let w = 1; w <= 3; w++) await open(t, `u-${u}`, 9, w + 4);
-    await settle();
+    await t.tact.consumers.runAll();
     const [v1] = await t.tact.learning.train(['send-time']);
     expect(v1.promotion).toMatchObject({ promoted: true });
 
     // Since then the same people open on Friday evenings (slot 4 × 24 + 18 = 114), three times each.
     for (let u = 0; u < 40; u++) for (let w = 1; w <= 3; w++) await open(t, `u-${u}`, 114, w);
-    await settle();
+    await t.tact.consumers.runAll();
     const [v2] = await t.tact.learning.train(['send-time']);
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     const f = v2.promotion?.comparison?.figures as { heldOut: number; candidateLogLik: number; liveLogLik: number; ci: [number, number] };
@@ -39,7 +38,7 @@ describe('promotion of a send-time version', () => {
 
     // Right away again: a few new engagements say nothing either way, so it is refused (and recorded).
     for (let u = 0; u < 3; u++) await open(t, `u-${u}`, 114, 0);
-    await settle();
+    await t.tact.consumers.runAll();
     const [v3] = await t.tact.learning.train(['send-time']);
     expect(v3.promotion).toMatchObject({ promoted: false });
     expect(v3.promotion?.reason).toContain(`only 3 subjects engaged after version 2 was trained (at least ${MIN_HELD_OUT} are needed`);
