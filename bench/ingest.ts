@@ -59,7 +59,12 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
   try {
     process.stdout.write(`ingest: ${clients} clients × 100-message batches for ${seconds}s against tact serve (SQLite, fsync on commit, ${benchFeatures.length} features)…\n`);
     await runClients(server.port, clients, 2, users, server.keys.write, 99); // warm-up
+    const cpu0 = server.cpuMs();
     const r = await runClients(server.port, clients, seconds, users, server.keys.write, 1);
+    const cpu1 = server.cpuMs();
+    // Server CPU per acknowledged event, µs: the main thread (HTTP, JSON, identity, features) and every thread.
+    const cpuMainUs = ((cpu1.main - cpu0.main) * 1000) / r.acked;
+    const cpuAllUs = ((cpu1.all - cpu0.all) * 1000) / r.acked;
     const rss = server.rssMb();
     await server.stop();
     const db = new Database(join(server.dataDir, 'tact.db'), { readonly: true });
@@ -69,11 +74,12 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     const eventsPerS = r.acked / r.elapsed;
     process.stdout.write(`  acknowledged ${r.acked.toLocaleString()} events in ${r.elapsed.toFixed(1)}s (${r.failed} failed batches); ${stored.toLocaleString()} rows stored incl. warm-up\n`);
     process.stdout.write(`  ack latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; server RSS ${rss.toFixed(0)} MB; mean profile state ${stateBytes} bytes\n`);
+    process.stdout.write(`  server CPU per event: ${cpuMainUs.toFixed(1)} µs on the main thread, ${cpuAllUs.toFixed(1)} µs in all threads\n`);
     const ceilingN = Math.min(400_000, Math.max(100_000, r.acked));
     process.stdout.write(`  raw ceiling: ${ceilingN.toLocaleString()} of the same event rows appended straight into a fresh store…\n`);
     const ceiling = await rawCeiling(ceilingN, users);
     process.stdout.write(`  ceiling ${Math.round(ceiling).toLocaleString()} events/s; Tact ${Math.round(eventsPerS).toLocaleString()} events/s = ${(eventsPerS / ceiling).toFixed(3)} of it\n`);
-    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
+    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
   } finally {
     await server.stop();
   }
