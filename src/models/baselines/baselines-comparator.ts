@@ -1,6 +1,7 @@
 import type { Message } from '../../collect/message.js';
 import type { Settings } from '../../config/settings.js';
 import { populationInterval, type PopulationSample } from '../../learn/baselines/population.js';
+import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
 import { readingOf } from './baseline-step.js';
@@ -45,16 +46,13 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
  */
 export function compareScores(metric: string, candidate: readonly number[], live: readonly number[]): MetricComparison {
   const n = candidate.length;
-  const d = candidate.map((c, i) => c - live[i]);
-  const mean = d.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : Infinity;
-  const half = 1.96 * (sd / Math.sqrt(n));
+  const { mean, low, high } = pairedDifference(candidate, live);
   return {
     metric, heldOut: n,
     candidateScore: round(candidate.reduce((a, b) => a + b, 0) / n),
     liveScore: round(live.reduce((a, b) => a + b, 0) / n),
-    difference: round(mean), ci: [round(mean - half), round(mean + half)],
-    worse: mean - half > 0,
+    difference: round(mean), ci: [round(low), round(high)],
+    worse: low > 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import { buildInteractions, itemCounts } from '../../learn/recommend/interactions.js';
+import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Neighbours } from '../../learn/recommend/neighbours.js';
 import type { Store } from '../../store/store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
@@ -27,12 +28,9 @@ export function compareHits(candidate: readonly boolean[], live: readonly boolea
   if (n < MIN_HELD_OUT) {
     return { better: false, inconclusive: true, summary: `only ${n} subjects interacted after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); promote with force, or wait`, figures: { heldOut: n } };
   }
-  const d = candidate.map((c, i) => Number(c) - Number(live[i]));
-  const mean = d.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  const half = 1.96 * (sd / Math.sqrt(n));
-  const ci: [number, number] = [round(mean - half), round(mean + half)];
-  const better = mean + half >= 0;
+  const { mean, low, high } = pairedDifference(candidate.map(Number), live.map(Number));
+  const ci: [number, number] = [round(low), round(high)];
+  const better = high >= 0;
   const words = `on ${n} held-out subjects recall@${K} is ${round(rc)} for version ${versions.candidate} against ${round(rl)} for version ${versions.live} (difference ${round(mean)}, 95% CI [${ci[0]}, ${ci[1]}])`;
   return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateRecall: round(rc), liveRecall: round(rl), difference: round(mean), ci, k: K } };
 }

@@ -1,6 +1,7 @@
 import type { Message } from '../../collect/message.js';
 import type { Settings } from '../../config/settings.js';
 import { SLOTS, slotOf } from '../../learn/send-time/send-time.js';
+import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
 import { tzOffsetMinutes } from '../local-time.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
@@ -25,12 +26,9 @@ export function compareLogLik(candidate: readonly number[], live: readonly numbe
   if (n < MIN_HELD_OUT) {
     return { better: false, inconclusive: true, summary: `only ${n} subjects engaged after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare the held-out log-likelihood); promote with force, or wait`, figures: { heldOut: n } };
   }
-  const d = candidate.map((c, i) => c - live[i]);
-  const mean = d.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  const half = 1.96 * (sd / Math.sqrt(n));
-  const ci: [number, number] = [round(mean - half), round(mean + half)];
-  const better = mean + half >= 0;
+  const { mean, low, high } = pairedDifference(candidate, live);
+  const ci: [number, number] = [round(low), round(high)];
+  const better = high >= 0;
   const lc = candidate.reduce((a, b) => a + b, 0) / n;
   const ll = live.reduce((a, b) => a + b, 0) / n;
   const words = `on ${n} held-out engagements the mean log predictive probability of the slot is ${round(lc)} for version ${versions.candidate} against ${round(ll)} for version ${versions.live} (difference ${round(mean)}, 95% CI [${ci[0]}, ${ci[1]}])`;
