@@ -34,8 +34,13 @@ export class LogConsumers {
   private running: Promise<void> | undefined;
   private again = false;
   private readonly owner = `consumer-${process.pid}-${Math.floor(performance.now())}`;
+  /** Until when this process holds each consumer's lease, as it took it. */
+  private readonly leasedUntil = new Map<string, number>();
+  private readonly now: () => number;
 
-  constructor(private readonly store: Store, private readonly opts: { chunk?: number; log?: (msg: string, data?: object) => void } = {}) {}
+  constructor(private readonly store: Store, private readonly opts: { chunk?: number; log?: (msg: string, data?: object) => void; now?: () => number } = {}) {
+    this.now = opts.now ?? Date.now;
+  }
 
   register(c: LogConsumer): void {
     this.consumers.push(c);
@@ -102,7 +107,7 @@ export class LogConsumers {
     const upto = await this.store.profiles.maxEventSeq();
     let after = Number(job.progress.afterSeq ?? 0);
     if (after >= upto) return;
-    if (!(await docs.leaseJob(id, this.owner, 30_000))) return;
+    if (!(await this.lease(id))) return;
     while (after < upto) {
       const rows = await this.store.profiles.scanEvents(after, upto, this.opts.chunk ?? 2000);
       if (!rows.length) break;
@@ -119,4 +124,24 @@ export class LogConsumers {
       await docs.saveJob(job);
     }
   }
+
+  /**
+   * Takes or renews the consumer's 30-s lease — but only when less than 20 s of the lease this
+   * process holds are left. Each lease is a commit (an fsync): taken on every wake-up, it put a
+   * commit ahead of any decision logged right after an event, on top of the consumer's own two.
+   * No other process can take a lease before it expires, so holding it for 10 s without renewing
+   * is safe for clocks that disagree by less than 20 s.
+   */
+  private async lease(id: string): Promise<boolean> {
+    const now = this.now();
+    if ((this.leasedUntil.get(id) ?? 0) - now > LEASE_RENEW_MS) return true;
+    const ok = await this.store.documents.leaseJob(id, this.owner, LEASE_MS);
+    if (ok) this.leasedUntil.set(id, now + LEASE_MS);
+    else this.leasedUntil.delete(id);
+    return ok;
+  }
 }
+
+const LEASE_MS = 30_000;
+/** A held lease is renewed once less than this is left. */
+const LEASE_RENEW_MS = 20_000;
