@@ -3,7 +3,7 @@ import type { Settings } from '../../config/settings.js';
 import { populationInterval, type PopulationSample } from '../../learn/baselines/population.js';
 import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
-import type { CompareVersions, Comparison } from '../registry/registry.js';
+import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
 import { readingOf } from './baseline-step.js';
 import { type BaselinesState, pooledReadings } from './baselines-trainer.js';
 import { metricsKind } from './metrics-kind.js';
@@ -118,7 +118,7 @@ export function baselinesComparator(o: { store: Store; settings: Settings }): Co
       const held: number[] = [];
       for (const list of readings.get(name)!.values()) {
         const k = list.length - 1;
-        if (k >= 0 && list[k].receivedAt > live.dataTo) {
+        if (k >= 0 && unseenBy(live, list[k].receivedAt)) {
           held.push(list[k].y);
           rest.push(list.slice(0, k).map((x) => x.y));
         } else rest.push(list.map((x) => x.y));

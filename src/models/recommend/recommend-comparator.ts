@@ -3,7 +3,7 @@ import { buildInteractions, itemCounts } from '../../learn/recommend/interaction
 import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Neighbours } from '../../learn/recommend/neighbours.js';
 import type { Store } from '../../store/store.js';
-import type { CompareVersions, Comparison } from '../registry/registry.js';
+import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
 import { topK } from './recall.js';
 import { type RecommendationsState, fitNeighbours, readInteractions } from './recommend-trainer.js';
 import { recommendationsKind } from './recommendations-kind.js';
@@ -53,15 +53,17 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 export function recommendationsComparator(o: { store: Store; settings: Settings }): CompareVersions {
   return async (candidate, live) => {
     const cfg = o.settings.get(recommendationsKind);
-    const { subjects, items, pairs, times } = await readInteractions({ store: o.store }, cfg, candidate.dataFrom ?? candidate.dataTo - cfg.windowDays * DAY);
-    // Each subject's latest interaction after the live version's window, held out.
+    const { subjects, items, pairs, received } = await readInteractions({ store: o.store }, cfg, candidate.dataFrom ?? candidate.dataTo - cfg.windowDays * DAY);
+    // Each subject's latest interaction received since the live version was trained, held out. By
+    // the time Tact received it, not the event's own timestamp: a late event with an old
+    // timestamp was not seen by the live version either.
     const latest = new Map<number, number>();
     pairs.forEach(([s], p) => {
-      if (times[p] <= live.dataTo || times[p] > candidate.dataTo) return;
+      if (!unseenBy(live, received[p]) || received[p] > candidate.dataTo) return;
       const q = latest.get(s);
-      if (q === undefined || times[p] > times[q]) latest.set(s, p);
+      if (q === undefined || received[p] >= received[q]) latest.set(s, p);
     });
-    const keep = pairs.filter((_, p) => times[p] <= candidate.dataTo && latest.get(pairs[p][0]) !== p);
+    const keep = pairs.filter((_, p) => received[p] <= candidate.dataTo && latest.get(pairs[p][0]) !== p);
     const train = buildInteractions(subjects.length, items.length, keep.map((x) => x[0]), keep.map((x) => x[1]));
     const refit = fitNeighbours(train, cfg).neighbours;
     const pop = itemCounts(train);

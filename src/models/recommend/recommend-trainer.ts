@@ -19,13 +19,14 @@ export interface RecommendationsState {
 const DAY = 86_400_000;
 
 /** (live subject, item id) pairs from the interaction events of the window, with each pair's event time. */
-export async function readInteractions(ctx: Pick<TrainContext, 'store'>, cfg: CompiledRecommendations, from: number): Promise<{ subjects: string[]; items: string[]; pairs: [number, number][]; times: number[] }> {
+export async function readInteractions(ctx: Pick<TrainContext, 'store'>, cfg: CompiledRecommendations, from: number): Promise<{ subjects: string[]; items: string[]; pairs: [number, number][]; times: number[]; received: number[] }> {
   const byEvent = new Map(cfg.interactions.map((x) => [x.event, x.property.split('.')]));
   const subjectIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();
   const live = new Map<string, string | undefined>();
   const pairs: [number, number][] = [];
   const times: number[] = [];
+  const received: number[] = [];
   const upto = await ctx.store.profiles.maxEventSeq();
   let after = 0;
   while (after < upto) {
@@ -47,11 +48,12 @@ export async function readInteractions(ctx: Pick<TrainContext, 'store'>, cfg: Co
         const i = itemIndex.get(id) ?? itemIndex.set(id, itemIndex.size).get(id)!;
         pairs.push([s, i]);
         times.push(m.timestamp);
+        received.push(m.receivedAt);
       }
     }
     after = rows[rows.length - 1].seq;
   }
-  return { subjects: [...subjectIndex.keys()], items: [...itemIndex.keys()], pairs, times };
+  return { subjects: [...subjectIndex.keys()], items: [...itemIndex.keys()], pairs, times, received };
 }
 
 /**

@@ -20,6 +20,19 @@ export interface Comparison {
  */
 export type CompareVersions = (candidate: ModelVersion, live: ModelVersion) => Promise<Comparison>;
 
+/**
+ * Whether data received at `receivedAt` is newer than what a version was trained on. A version's
+ * `dataTo` is the moment its training began, before it read anything, so data received in that
+ * same millisecond may or may not have been read: it counts as seen, so nothing the version may
+ * have learned from is ever held out to judge it (the resolution is one millisecond).
+ *
+ * @example
+ * unseenBy(live, event.receivedAt); // true for an event received since live was trained
+ */
+export function unseenBy(version: { dataTo: number }, receivedAt: number): boolean {
+  return receivedAt > version.dataTo;
+}
+
 /** The answer to a promotion request. */
 export interface Promotion {
   name: string;

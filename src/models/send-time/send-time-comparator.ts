@@ -4,7 +4,7 @@ import { SLOTS, slotOf } from '../../learn/send-time/send-time.js';
 import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
 import { tzOffsetMinutes } from '../local-time.js';
-import type { CompareVersions, Comparison } from '../registry/registry.js';
+import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
 import type { SendTimeModelState } from './send-time-model.js';
 import { sendTimeKind } from './send-time-kind.js';
 import { fitSendTime } from './send-time-trainer.js';
@@ -97,7 +97,7 @@ export function sendTimeComparator(o: { store: Store; settings: Settings }): Com
     const held: { counts: number[]; slot: number }[] = [];
     for (const events of bySubject.values()) {
       let latest: Engagement | undefined;
-      for (const e of events) if (e.receivedAt > live.dataTo && (!latest || e.receivedAt > latest.receivedAt || (e.receivedAt === latest.receivedAt && e.seq > latest.seq))) latest = e;
+      for (const e of events) if (unseenBy(live, e.receivedAt) && (!latest || e.receivedAt > latest.receivedAt || (e.receivedAt === latest.receivedAt && e.seq > latest.seq))) latest = e;
       const c = new Array<number>(SLOTS).fill(0);
       for (const e of events) if (e !== latest) c[e.slot] += 1;
       counts.push(c);
