@@ -62,3 +62,34 @@ function spread(simplex: { x: number[] }[]): number {
   for (let i = 1; i < simplex.length; i++) for (let j = 0; j < simplex[0].x.length; j++) s = Math.max(s, Math.abs(simplex[i].x[j] - simplex[0].x[j]));
   return s;
 }
+
+/**
+ * The maximiser of a unimodal f on [a, b] by golden-section search: stops when the bracket is
+ * narrower than `tol` or after `maxIter` steps, and returns the bracket's midpoint.
+ *
+ * @example
+ * goldenSectionMax((x) => -((x - 2) ** 2), 0, 5); // ≈ 2
+ */
+export function goldenSectionMax(f: (x: number) => number, a: number, b: number, tol = 1e-6, maxIter = 100): number {
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let c = b - phi * (b - a);
+  let d = a + phi * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  for (let i = 0; i < maxIter && b - a > tol; i++) {
+    if (fc > fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - phi * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + phi * (b - a);
+      fd = f(d);
+    }
+  }
+  return (a + b) / 2;
+}

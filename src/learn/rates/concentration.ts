@@ -3,6 +3,7 @@
  * likelihood of the rung's groups (e.g. all segments) around their parents' means,
  * Σ_g ln B(κm_g + s_g, κ(1−m_g) + n_g − s_g) − ln B(κm_g, κ(1−m_g)), by golden-section search on ln κ.
  */
+import { goldenSectionMax } from '../math/optimize.js';
 import { lnBeta } from '../math/special.js';
 import type { RateCounts } from './beta-binomial.js';
 
@@ -29,27 +30,5 @@ export function fitConcentration(groups: GroupAroundParent[]): number {
     }
     return s;
   };
-  let a = Math.log(1e-2);
-  let b = Math.log(1e6);
-  const phi = (Math.sqrt(5) - 1) / 2;
-  let c = b - phi * (b - a);
-  let d = a + phi * (b - a);
-  let fc = ll(c);
-  let fd = ll(d);
-  for (let i = 0; i < 100 && b - a > 1e-6; i++) {
-    if (fc > fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - phi * (b - a);
-      fc = ll(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + phi * (b - a);
-      fd = ll(d);
-    }
-  }
-  return Math.exp((a + b) / 2);
+  return Math.exp(goldenSectionMax(ll, Math.log(1e-2), Math.log(1e6), 1e-6, 100));
 }

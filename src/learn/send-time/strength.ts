@@ -3,6 +3,7 @@
  * Dirichlet-multinomial marginal likelihood of the subjects' slot counts around the population
  * share p: Σ_subjects [ln Γ(A) − ln Γ(A + n) + Σ_s (ln Γ(A·p_s + c_s) − ln Γ(A·p_s))].
  */
+import { goldenSectionMax } from '../math/optimize.js';
 import { lnGamma } from '../math/special.js';
 import { SLOTS } from './send-time.js';
 
@@ -35,28 +36,6 @@ export function dirichletMultinomialLogLik(strength: number, share: ArrayLike<nu
  * const A = fitSendTimeStrength(share, subjects);
  */
 export function fitSendTimeStrength(share: ArrayLike<number>, subjects: ArrayLike<number>[]): number {
-  let a = 0;
-  let b = Math.log(1e5);
-  const phi = (Math.sqrt(5) - 1) / 2;
   const f = (x: number) => dirichletMultinomialLogLik(Math.exp(x), share, subjects);
-  let c = b - phi * (b - a);
-  let d = a + phi * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let i = 0; i < 80 && b - a > 1e-5; i++) {
-    if (fc > fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - phi * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + phi * (b - a);
-      fd = f(d);
-    }
-  }
-  return Math.exp((a + b) / 2);
+  return Math.exp(goldenSectionMax(f, 0, Math.log(1e5), 1e-5, 80));
 }
