@@ -1,9 +1,9 @@
-import type { Message } from '../../collect/message.js';
 import type { Settings } from '../../config/settings.js';
 import { populationInterval, type PopulationSample } from '../../learn/baselines/population.js';
 import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
 import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
+import { forEachEvent } from '../train/subjects.js';
 import { readingOf } from './baseline-step.js';
 import { type BaselinesState, pooledReadings } from './baselines-trainer.js';
 import { metricsKind } from './metrics-kind.js';
@@ -86,29 +86,18 @@ export function baselinesComparator(o: { store: Store; settings: Settings }): Co
     const metrics = o.settings.get(metricsKind);
     // metric → subject → readings in the order received
     const readings = new Map<string, Map<string, { y: number; receivedAt: number }[]>>(metrics.map((m) => [m.def.name, new Map()]));
-    const liveIds = new Map<string, string | undefined>();
-    const last = await o.store.profiles.maxEventSeq();
-    let after = 0;
-    while (after < last) {
-      const rows = await o.store.profiles.scanEvents(after, last, 5000);
-      if (!rows.length) break;
-      for (const r of rows) {
-        if (!metrics.some((m) => r.json.includes(m.def.event))) continue;
-        const msg = JSON.parse(r.json) as Message;
-        if (msg.receivedAt > candidate.dataTo) continue;
-        for (const m of metrics) {
-          const y = readingOf(msg, m);
-          if (y === undefined) continue;
-          if (!liveIds.has(r.profileId)) liveIds.set(r.profileId, (await o.store.profiles.getProfile(r.profileId))?.id);
-          const subject = liveIds.get(r.profileId);
-          if (!subject) continue;
-          const bySubject = readings.get(m.def.name)!;
-          const list = bySubject.get(subject) ?? bySubject.set(subject, []).get(subject)!;
-          list.push({ y, receivedAt: msg.receivedAt });
-        }
+    await forEachEvent(o.store, async (e) => {
+      if (e.message.receivedAt > candidate.dataTo) return;
+      for (const m of metrics) {
+        const y = readingOf(e.message, m);
+        if (y === undefined) continue;
+        const subject = (await e.subject())?.id;
+        if (!subject) return;
+        const bySubject = readings.get(m.def.name)!;
+        const list = bySubject.get(subject) ?? bySubject.set(subject, []).get(subject)!;
+        list.push({ y, receivedAt: e.message.receivedAt });
       }
-      after = rows[rows.length - 1].seq;
-    }
+    }, { mayMatch: (json) => metrics.some((m) => json.includes(m.def.event)) });
     const livePools = (live.state as BaselinesState).pools;
     const compared: MetricComparison[] = [];
     const skipped: string[] = [];

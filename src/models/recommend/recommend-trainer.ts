@@ -1,9 +1,9 @@
-import type { Message } from '../../collect/message.js';
 import { fitCooccurrence } from '../../learn/recommend/cooccurrence.js';
 import { fitEase } from '../../learn/recommend/ease.js';
 import { type Interactions, buildInteractions, itemCounts } from '../../learn/recommend/interactions.js';
 import { type Neighbours, toNeighbours } from '../../learn/recommend/neighbours.js';
 import { extract } from '../../profiles/features/state.js';
+import { forEachEvent } from '../train/subjects.js';
 import type { Trainer, TrainContext } from '../train/trainer.js';
 import { type CompiledRecommendations, recommendationsKind } from './recommendations-kind.js';
 import { heldOutRecall } from './recall.js';
@@ -18,42 +18,30 @@ export interface RecommendationsState {
 
 const DAY = 86_400_000;
 
-/** (live subject, item id) pairs from the interaction events of the window, with each pair's event time. */
-export async function readInteractions(ctx: Pick<TrainContext, 'store'>, cfg: CompiledRecommendations, from: number): Promise<{ subjects: string[]; items: string[]; pairs: [number, number][]; times: number[]; received: number[] }> {
+/** (live subject, item id) pairs from the interaction events of the window, with when Tact received each. */
+export async function readInteractions(ctx: Pick<TrainContext, 'store'>, cfg: CompiledRecommendations, from: number): Promise<{ subjects: string[]; items: string[]; pairs: [number, number][]; received: number[] }> {
   const byEvent = new Map(cfg.interactions.map((x) => [x.event, x.property.split('.')]));
+  const names = [...byEvent.keys()];
   const subjectIndex = new Map<string, number>();
   const itemIndex = new Map<string, number>();
-  const live = new Map<string, string | undefined>();
   const pairs: [number, number][] = [];
-  const times: number[] = [];
   const received: number[] = [];
-  const upto = await ctx.store.profiles.maxEventSeq();
-  let after = 0;
-  while (after < upto) {
-    const rows = await ctx.store.profiles.scanEvents(after, upto, 5000);
-    if (!rows.length) break;
-    for (const r of rows) {
-      if (![...byEvent.keys()].some((e) => r.json.includes(e))) continue;
-      const m = JSON.parse(r.json) as Message;
-      const path = m.type === 'track' ? byEvent.get(m.event ?? '') : undefined;
-      if (!path || m.timestamp < from) continue;
-      // Merged-away ids count as the profile they joined (an embedded store's rows may lag a running server by a checkpoint).
-      if (!live.has(r.profileId)) live.set(r.profileId, (await ctx.store.profiles.getProfile(r.profileId))?.id ?? r.profileId);
-      const subject = live.get(r.profileId);
-      if (!subject) continue;
-      const s = subjectIndex.get(subject) ?? subjectIndex.set(subject, subjectIndex.size).get(subject)!;
-      for (const v of extract(m.properties ?? {}, path)) {
-        if (v === null || v === undefined || typeof v === 'object') continue;
-        const id = String(v);
-        const i = itemIndex.get(id) ?? itemIndex.set(id, itemIndex.size).get(id)!;
-        pairs.push([s, i]);
-        times.push(m.timestamp);
-        received.push(m.receivedAt);
-      }
+  await forEachEvent(ctx.store, async (e) => {
+    const m = e.message;
+    const path = m.type === 'track' ? byEvent.get(m.event ?? '') : undefined;
+    if (!path || m.timestamp < from) return;
+    // Merged-away ids count as the profile they joined (an embedded store's rows may lag a running server by a checkpoint).
+    const subject = (await e.subject())?.id ?? e.profileId;
+    const s = subjectIndex.get(subject) ?? subjectIndex.set(subject, subjectIndex.size).get(subject)!;
+    for (const v of extract(m.properties ?? {}, path)) {
+      if (v === null || v === undefined || typeof v === 'object') continue;
+      const id = String(v);
+      const i = itemIndex.get(id) ?? itemIndex.set(id, itemIndex.size).get(id)!;
+      pairs.push([s, i]);
+      received.push(m.receivedAt);
     }
-    after = rows[rows.length - 1].seq;
-  }
-  return { subjects: [...subjectIndex.keys()], items: [...itemIndex.keys()], pairs, times, received };
+  }, { mayMatch: (json) => names.some((ev) => json.includes(ev)) });
+  return { subjects: [...subjectIndex.keys()], items: [...itemIndex.keys()], pairs, received };
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { Message } from '../../collect/message.js';
 import type { Settings } from '../../config/settings.js';
 import { SLOTS, slotOf } from '../../learn/send-time/send-time.js';
 import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
 import { tzOffsetMinutes } from '../local-time.js';
 import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
+import { forEachEvent } from '../train/subjects.js';
 import type { SendTimeModelState } from './send-time-model.js';
 import { sendTimeKind } from './send-time-kind.js';
 import { fitSendTime } from './send-time-trainer.js';
@@ -54,27 +54,14 @@ interface Engagement {
 async function readEngagement(store: Store, settings: Settings, upto: number): Promise<Map<string, Engagement[]>> {
   const cfg = settings.get(sendTimeKind);
   const subjects = new Map<string, Engagement[]>();
-  const live = new Map<string, { id: string; timezone?: string } | undefined>();
-  const last = await store.profiles.maxEventSeq();
-  let after = 0;
-  while (after < last) {
-    const rows = await store.profiles.scanEvents(after, last, 5000);
-    if (!rows.length) break;
-    for (const r of rows) {
-      const m = JSON.parse(r.json) as Message;
-      if (m.receivedAt > upto || !cfg.matches(m)) continue;
-      // Merged-away ids count as the profile they joined.
-      if (!live.has(r.profileId)) {
-        const p = await store.profiles.getProfile(r.profileId);
-        live.set(r.profileId, p ? { id: p.id, timezone: p.timezone } : undefined);
-      }
-      const subject = live.get(r.profileId);
-      if (!subject) continue;
-      const list = subjects.get(subject.id) ?? subjects.set(subject.id, []).get(subject.id)!;
-      list.push({ slot: slotOf(new Date(m.timestamp), tzOffsetMinutes(subject.timezone, m.timestamp)), receivedAt: m.receivedAt, seq: r.seq });
-    }
-    after = rows[rows.length - 1].seq;
-  }
+  await forEachEvent(store, async (e) => {
+    const m = e.message;
+    if (m.receivedAt > upto || !cfg.matches(m)) return;
+    const subject = await e.subject();
+    if (!subject) return;
+    const list = subjects.get(subject.id) ?? subjects.set(subject.id, []).get(subject.id)!;
+    list.push({ slot: slotOf(new Date(m.timestamp), tzOffsetMinutes(subject.timezone, m.timestamp)), receivedAt: m.receivedAt, seq: e.seq });
+  });
   return subjects;
 }
 

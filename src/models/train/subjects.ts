@@ -1,3 +1,4 @@
+import type { Message } from '../../collect/message.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { Store } from '../../store/store.js';
 
@@ -28,4 +29,37 @@ export async function forEachSubject(store: Store, fn: (state: ProfileState) => 
     after = rows[rows.length - 1].seq;
   }
   return done.size;
+}
+
+/** One event of the log, as `forEachEvent` hands it over. */
+export interface ScannedEvent {
+  seq: number;
+  profileId: string;
+  message: Message;
+  /** The live profile the event belongs to (merged-away ids followed), read once per profile id. */
+  subject(): Promise<ProfileState | undefined>;
+}
+
+/**
+ * Calls `fn` for every event in the log, in log order, scanning in chunks. `mayMatch` skips an
+ * event from its raw JSON before it is parsed (a cheap pre-filter, e.g. "contains the event
+ * name"). Training and the held-out comparisons read the log through it.
+ *
+ * @example
+ * await forEachEvent(store, async (e) => { if (e.message.event === 'Email Opened') opens.push((await e.subject())?.id); }, { mayMatch: (json) => json.includes('Email Opened') });
+ */
+export async function forEachEvent(store: Store, fn: (e: ScannedEvent) => Promise<void> | void, opts: { mayMatch?: (json: string) => boolean; chunk?: number } = {}): Promise<void> {
+  const upto = await store.profiles.maxEventSeq();
+  const live = new Map<string, Promise<ProfileState | undefined>>();
+  const subjectOf = (profileId: string) => live.get(profileId) ?? live.set(profileId, store.profiles.getProfile(profileId)).get(profileId)!;
+  let after = 0;
+  while (after < upto) {
+    const rows = await store.profiles.scanEvents(after, upto, opts.chunk ?? 5000);
+    if (!rows.length) break;
+    for (const r of rows) {
+      if (opts.mayMatch && !opts.mayMatch(r.json)) continue;
+      await fn({ seq: r.seq, profileId: r.profileId, message: JSON.parse(r.json) as Message, subject: () => subjectOf(r.profileId) });
+    }
+    after = rows[rows.length - 1].seq;
+  }
 }

@@ -161,7 +161,7 @@ export class SqliteCollectStore implements CollectStore {
     if (!w.identities.length) return;
     const fresh = new Map<string, { kind: string; value: string }[]>();
     for (const i of w.identities) {
-      if (this.ids.identitiesOf(i.profileId)) this.ids.added(i.profileId, i);
+      if (this.ids.knows(i.profileId)) this.ids.added(i.profileId, i);
       else {
         const l = fresh.get(i.profileId);
         if (l) l.push({ kind: i.kind, value: i.value });

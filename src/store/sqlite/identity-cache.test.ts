@@ -14,6 +14,7 @@ describe('the identity cache of the embedded store', () => {
     expect(c.profileOf('email', 'u1')).toBeUndefined();
     expect(c.identitiesOf('p1')).toEqual([id('userId', 'u1'), id('email', 'ana@example.com')]);
     expect(c.identitiesOf('p3')).toBeUndefined();
+    expect([c.knows('p1'), c.knows('p3')]).toEqual([true, false]);
     expect(c.size).toEqual({ profiles: 2, identifiers: 3 });
   });
 

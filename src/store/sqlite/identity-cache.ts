@@ -23,6 +23,11 @@ export class IdentityCache {
     return this.owner.get(kind)?.get(value);
   }
 
+  /** Whether the profile's whole identity list is held (without unpacking it). */
+  knows(profileId: string): boolean {
+    return this.byProfile.has(profileId);
+  }
+
   identitiesOf(profileId: string): Identifier[] | undefined {
     const packed = this.byProfile.get(profileId);
     return packed === undefined ? undefined : unpack(packed);
