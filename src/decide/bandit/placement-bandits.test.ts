@@ -90,4 +90,23 @@ describe('placement bandits', () => {
     await fresh.load(['home']);
     expect(fresh.versionOf('home')).toBe('bandit:home@50');
   });
+
+  it('alone on its store, a save writes the bandit as it is and keeps its refit windows (they live in memory only)', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    stores.push(store);
+    const b = book(store);
+    learn(b, 'x', 400, 3);
+    const before = b.stateFor('home', [], defaultBanditConfig(1)).actions.map((a) => ({ mean: [...a.mean], rows: a.relin!.count, refits: a.relin!.refits }));
+    await b.save();
+    const after = b.stateFor('home', [], defaultBanditConfig(1)).actions;
+    after.forEach((a, i) => {
+      expect([...a.mean]).toEqual(before[i].mean);
+      expect(a.relin!.count).toBe(before[i].rows);
+    });
+    learn(b, 'y', 400, 4);
+    b.stateFor('home', [], defaultBanditConfig(1)).actions.forEach((a, i) => expect(a.relin!.refits).toBeGreaterThan(before[i].refits));
+    const fresh = book(store);
+    await fresh.load(['home']);
+    expect(fresh.versionOf('home')).toBe('bandit:home@400');
+  });
 });

@@ -143,6 +143,18 @@ export class PlacementBandits implements BanditBook {
     for (const [placement, e] of [...this.entries]) {
       const [row] = await this.d.store.getMany([{ subjectId: 'population', model: BANDIT_MODEL, key: placement }]);
       const stored = row ? banditFromJson(row.state as BanditJson) : undefined;
+      if (e.dirty && (!stored || stored.updates === e.baseUpdates)) {
+        // Nobody else wrote since our snapshot: the merge would give our own state back, so it is
+        // written as it is and kept (with its refit windows, which live in memory only).
+        e.dirty = false;
+        const updates = e.state.updates;
+        const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a)]));
+        await this.d.store.write({ estimates: [{ subjectId: 'population', model: BANDIT_MODEL, key: placement, estimate: null, state: banditToJson(e.state), modelVersion: `${BANDIT_MODEL}:${placement}@${updates}`, seq: updates, updatedAt: this.d.now() }] });
+        e.base = snapshot;
+        e.baseUpdates = updates;
+        if (e.state.updates !== updates) e.dirty = true;
+        continue;
+      }
       if (!e.dirty) {
         if (stored && stored.updates !== e.baseUpdates && stored.config.features === e.state.config.features) this.adopt(placement, stored, e);
         continue;

@@ -15,6 +15,7 @@ import { mixture, propensityOf, sampleWinner } from './exploration.js';
 import { type LogisticPosterior, createPosterior, laplaceUpdate, linearPredictor } from './logistic-posterior.js';
 import { type ScoreDistributions, contenders } from './propensity.js';
 import { populationPrior } from './population-prior.js';
+import { type Relinearization, RELINEARIZE_DEFAULTS, observe, startRelinearization } from './relinearize.js';
 
 /** Settings of a bandit (stored with its state). */
 export interface BanditConfig {
@@ -28,11 +29,18 @@ export interface BanditConfig {
   maxExplorationShare: number;
   /** Outcomes an action needs before it stops being "ramping" and its own posterior leads. */
   rampEvidence: number;
+  /**
+   * Refits of each action's posterior (relinearize.ts): outcomes kept per action for them; 0
+   * turns them off (pure online steps). Absent in bandits stored before refits: the default.
+   */
+  refitWindow?: number;
 }
 
 /** One action's model. */
 export interface BanditAction extends LogisticPosterior {
   id: string;
+  /** Refit state (in memory only; started from the posterior as it stands when absent). */
+  relin?: Relinearization;
 }
 
 /** The whole learner: plain data, serialisable with {@link banditToJson}. */
@@ -62,6 +70,7 @@ export const defaultBanditConfig = (features: number): BanditConfig => ({
   floorEpsilon: 0,
   maxExplorationShare: 1,
   rampEvidence: 50,
+  refitWindow: RELINEARIZE_DEFAULTS.window,
 });
 
 /**
@@ -182,6 +191,11 @@ export function actionProbabilities(state: BanditState, context: ArrayLike<numbe
 export function updateBandit(state: BanditState, actionId: string, context: ArrayLike<number>, reward: number): void {
   const action = state.actions.find((a) => a.id === actionId);
   if (!action) throw new Error(`The action "${actionId}" is not part of this bandit.`);
-  laplaceUpdate(action, withIntercept(context), Math.min(1, Math.max(0, reward)));
+  const x = withIntercept(context);
+  const y = Math.min(1, Math.max(0, reward));
+  const window = state.config.refitWindow ?? RELINEARIZE_DEFAULTS.window;
+  if (window > 0 && (!action.relin || action.relin.ys.length !== window)) action.relin = startRelinearization(action, { ...RELINEARIZE_DEFAULTS, window });
+  laplaceUpdate(action, x, y);
+  if (window > 0) observe(action, action.relin!, x, y, { ...RELINEARIZE_DEFAULTS, window });
   state.updates += 1;
 }

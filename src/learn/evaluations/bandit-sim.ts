@@ -38,6 +38,11 @@ export interface BanditRun {
   high90: Float64Array;
   /** True click probability of the chosen action. */
   truth: Float64Array;
+  /**
+   * Whether the 90% credible interval of a uniformly drawn action (its own stream, seed 99) held
+   * that action's true click probability: calibration without the selection of the chosen one.
+   */
+  anyCovered: Uint8Array;
   explored: number;
   final: BanditState;
   /** The learner as it stood when the window began (before round rounds − window). */
@@ -80,10 +85,11 @@ export function runBanditSimulation(opts: { seed?: number; rounds?: number; wind
     rounds, window: w, theta,
     contexts: new Float64Array(w * SIM_FEATURES), chosen: new Int32Array(w), propensity: new Float64Array(w),
     propensityError: new Float64Array(w), click: new Uint8Array(w), u: new Float64Array(w), predicted: new Float64Array(w),
-    low90: new Float64Array(w), high90: new Float64Array(w), truth: new Float64Array(w), explored: 0, final: state, atWindowStart: state, seconds: 0,
+    low90: new Float64Array(w), high90: new Float64Array(w), truth: new Float64Array(w), anyCovered: new Uint8Array(w), explored: 0, final: state, atWindowStart: state, seconds: 0,
   };
   const x = new Float64Array(SIM_FEATURES);
   const p = new Float64Array(SIM_ACTIONS);
+  const any = new Rng(99);
   for (let t = 0; t < rounds; t++) {
     for (let k = 0; k < SIM_FEATURES; k++) x[k] = normal(world);
     const u = world.float();
@@ -106,6 +112,11 @@ export function runBanditSimulation(opts: { seed?: number; rounds?: number; wind
       run.low90[i] = sigmoid(lp.mean - 1.6448536269514722 * sd);
       run.high90[i] = sigmoid(lp.mean + 1.6448536269514722 * sd);
       run.truth[i] = p[a];
+      const r = any.int(SIM_ACTIONS);
+      const lr = linearPredictor(state.actions[r], withIntercept(x));
+      const half = 1.6448536269514722 * Math.sqrt(lr.variance);
+      const eta = Math.log(p[r] / (1 - p[r]));
+      run.anyCovered[i] = Math.abs(eta - lr.mean) <= half ? 1 : 0;
       if (choice.explored) run.explored += 1;
     }
     updateBandit(state, choice.action, x, clicked);

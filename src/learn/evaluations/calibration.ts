@@ -87,6 +87,8 @@ async function run(ctx: EvaluationContext) {
   const covered = Float64Array.from(sim.truth, (p, i) => (p >= sim.low90[i] && p <= sim.high90[i] ? 1 : 0));
   const clickCoverage = bootstrap(sim.window, (w) => covered.reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0), { seed: 54, reps });
   const width = intervalCoverage(sim.low90, sim.high90, sim.truth).meanWidth;
+  const anyCovered = Float64Array.from(sim.anyCovered);
+  const anyCoverage = bootstrap(sim.window, (w) => anyCovered.reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0), { seed: 57, reps });
 
   const obd = (['men', 'women'] as const).map((c) => obdHeldOut(ctx.datasetsDir, c));
   const obdPred = Float64Array.from([...obd[0].predicted, ...obd[1].predicted]);
@@ -97,7 +99,7 @@ async function run(ctx: EvaluationContext) {
   ctx.log(`conversion model (Hillstrom ${fit.conversion.model.kind}, test half, n=${test.length}): ECE ${formatCi(conv.ece, 5)}; mean predicted ${conv.report.meanPredicted.toFixed(5)} vs observed ${conv.report.observedRate.toFixed(5)}   (goal ≤ 0.02)`);
   ctx.log(`visit model (Hillstrom ${fit.visit.model.kind}, test half): ECE ${formatCi(visit.ece, 5)}; mean predicted ${visit.report.meanPredicted.toFixed(4)} vs observed ${visit.report.observedRate.toFixed(4)}`);
   ctx.log(`segment conversion rates (${segGroups.length} arm × segment groups; prior strength κ per arm ${kappas.map((k) => k.toPrecision(3)).join(', ')}): coverage of 90% predictive intervals on the test half ${formatCi(segCoverage, 3)}`);
-  ctx.log(`click model (bandit, progressive, last ${sim.window} rounds): ECE ${formatCi(click.ece, 5)}; 90% credible intervals hold the true p ${formatCi(clickCoverage, 3)} (mean width ${width.toFixed(3)})   (goal ≤ 0.02)`);
+  ctx.log(`click model (bandit, progressive, last ${sim.window} rounds): ECE ${formatCi(click.ece, 5)}; 90% credible intervals hold the true p ${formatCi(clickCoverage, 3)} (mean width ${width.toFixed(3)}); those of an action drawn at random ${formatCi(anyCoverage, 3)}   (goal ≤ 0.02)`);
   ctx.log(`click model (OBD slot rates, out-of-fold, n=${obdPred.length}): ECE ${formatCi(obdEce.ece, 5)}; 90% predictive intervals of held-out clicks per (fold, slot, item) ${formatCi(obdCoverage, 3)}`);
   for (const b of click.report.bins) ctx.log(`  bandit bin [${b.low.toFixed(3)}, ${b.high.toFixed(3)}] n=${b.count}: predicted ${b.meanPredicted.toFixed(3)}, observed ${b.observedRate.toFixed(3)}`);
   return {
@@ -112,6 +114,8 @@ async function run(ctx: EvaluationContext) {
     ece_click_obd_ci: ci(obdEce.ece),
     coverage90_click_interval: round(clickCoverage.value),
     coverage90_click_interval_ci: ci(clickCoverage),
+    coverage90_click_interval_any_action: round(anyCoverage.value),
+    coverage90_click_interval_any_action_ci: ci(anyCoverage),
     coverage90_segment_rates: round(segCoverage.value),
     coverage90_segment_rates_ci: ci(segCoverage),
     coverage90_obd_rates: round(obdCoverage.value),
