@@ -12,6 +12,7 @@ import { baselinesTrainer } from './baselines/baselines-trainer.js';
 import type { SubjectEvent } from './estimates/estimate-batch.js';
 import { LearnConsumers } from './estimates/learn-consumers.js';
 import { SubjectEstimates } from './estimates/subject-estimates.js';
+import { ratesComparator } from './rates/rates-comparator.js';
 import { ratesConsumer } from './rates/rates-consumer.js';
 import { ratesTrainer } from './rates/rates-trainer.js';
 import { recommendationsComparator } from './recommend/recommend-comparator.js';
@@ -67,6 +68,7 @@ export class Learning {
     this.registry.setComparator('recommendations', recommendationsComparator({ store, settings }));
     this.registry.setComparator('send-time', sendTimeComparator({ store, settings }));
     this.registry.setComparator('baselines', baselinesComparator({ store, settings }));
+    this.registry.setComparator('rates', ratesComparator({ store, settings }));
     this.decisionInputs = new ModelInputs({ store, settings, registry: this.registry, estimates: this.estimates, position: (s, now) => this.lookup.position(s, now) });
     this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
     // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.

@@ -1,3 +1,4 @@
+import type { LadderCounts } from '../../learn/rates/ladder.js';
 import type { Estimate } from '../../learn/estimate.js';
 
 /**
@@ -62,6 +63,13 @@ export interface CalibrationPoint {
   deadline: number;
   outcome: number | null;
   modelVersion: string;
+  /** When the point was recorded (ms): a model version trained before it never saw it. */
+  recordedAt?: number | null;
+  /**
+   * What the prediction was made from — the rate ladder's counts at every rung at the exposure —
+   * so that any other version of the model can be scored on the same point (rates-comparator.ts).
+   */
+  inputs?: LadderCounts | null;
 }
 
 /** Everything one consumer batch writes, in one transaction. */
@@ -87,6 +95,8 @@ export interface EstimateStore {
   anomalies(q: { subjectId?: string; metric?: string; limit: number }): Promise<AnomalyRecord[]>;
   /** Recent calibration points of a model (and key), newest first. */
   points(model: string, key: string | undefined, limit: number): Promise<CalibrationPoint[]>;
+  /** Points of a model and key recorded after `recordedAfter` that kept their inputs, oldest first, at most `limit`. */
+  heldOutPoints(model: string, key: string, recordedAfter: number, limit: number): Promise<CalibrationPoint[]>;
   /** Erases every inference about a subject (estimates, anomalies, calibration points). */
   eraseSubject(subjectId: string): Promise<void>;
 }

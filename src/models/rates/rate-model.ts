@@ -53,11 +53,13 @@ export function groupKeys(pos: Pick<LadderPosition, 'segment' | 'microSegment'>)
  * @example
  * rateNow(ladder, rate, trials, (k) => groupCounts.get(k), groupKeys(pos), Date.now());
  */
-export function rateNow(ladder: LadderModel, rate: CompiledRate, personal: TrialState | undefined, group: (subjectId: string) => RateCounts | undefined, keys: ReturnType<typeof groupKeys>, now: number): { estimate: Estimate; details: RungDetail[] } {
+export function rateNow(ladder: LadderModel, rate: CompiledRate, personal: TrialState | undefined, group: (subjectId: string) => RateCounts | undefined, keys: ReturnType<typeof groupKeys>, now: number): { estimate: Estimate; details: RungDetail[]; counts: LadderCounts } {
   const none = { successes: 0, trials: 0 };
   const counts: LadderCounts = { population: group(keys.population) ?? none };
   if (keys.segment) counts.segment = group(keys.segment) ?? none;
   if (keys.micro) counts['micro-segment'] = group(keys.micro) ?? none;
   counts.personal = personal ? countsAt(personal, now, rate.windowMs) : none;
-  return ladderEstimate(ladder, counts, new Date(now).toISOString());
+  // Copies: the group rows' counts keep changing after this estimate.
+  const frozen: LadderCounts = Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, { successes: c.successes, trials: c.trials }])) as unknown as LadderCounts;
+  return { ...ladderEstimate(ladder, counts, new Date(now).toISOString()), counts: frozen };
 }

@@ -78,7 +78,7 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
     const used = before.details.filter((d) => d.rung === before.estimate.source).pop()!;
     batch.writes.points.push({
       model: 'rates', key: r.def.name, subjectId: e.subject.id, seq: e.seq, at, alpha: used.posterior.alpha, beta: used.posterior.beta,
-      deadline: at + r.windowMs, outcome: null, modelVersion: ladder.modelVersion,
+      deadline: at + r.windowMs, outcome: null, modelVersion: ladder.modelVersion, recordedAt: now, inputs: before.counts,
     });
     const credited = [keys.population, keys.segment, keys.micro].filter((g): g is string => !!g);
     for (const g of credited) {

@@ -26,6 +26,12 @@ export function learnStoreCases(kind: StoreKind): void {
       expect(got.estimate!.high).toBe(0.5);
       expect(await store.estimates.anomalies({ metric: 'spend', limit: 10 })).toHaveLength(1);
       expect(await store.estimates.points('rates', 'email_open', 10)).toMatchObject([{ outcome: 1, alpha: 2, beta: 8 }]);
+      // A point may keep when it was recorded and what its prediction was made from.
+      const inputs = { population: { successes: 30, trials: 100 }, personal: { successes: 1, trials: 4 } };
+      await store.estimates.write({ points: [{ ...point, seq: 9, recordedAt: 50, inputs }, { ...point, seq: 10, recordedAt: 40, inputs }, { ...point, seq: 11, recordedAt: 60 }] });
+      expect(await store.estimates.heldOutPoints('rates', 'email_open', 45, 10)).toMatchObject([{ seq: 9, recordedAt: 50, inputs }]);
+      expect((await store.estimates.heldOutPoints('rates', 'email_open', 0, 10)).map((q) => q.seq)).toEqual([10, 9]);
+      expect(await store.estimates.heldOutPoints('rates', 'other', 0, 10)).toEqual([]);
       expect(await store.estimates.getMany([{ subjectId: 'p1', model: 'rate', key: 'email_open' }, { subjectId: 'p2', model: 'rate', key: 'x' }])).toHaveLength(1);
       await store.estimates.write({ estimates: [{ ...row, subjectId: 'p0' }, { ...row, subjectId: 'p2' }] });
       expect((await store.estimates.scan('rate', 'email_open', 'p0', 10)).map((r) => r.subjectId)).toEqual(['p1', 'p2']);

@@ -6,7 +6,8 @@ import { inTransaction } from './database.js';
 type Row = { subjectId: string; model: string; key: string; estimate: string | null; state: string; modelVersion: string; seq: number; updatedAt: number };
 const COLS = 'subject_id AS "subjectId", model, key, estimate, state, model_version AS "modelVersion", seq, updated_at AS "updatedAt"';
 const A_COLS = 'subject_id AS "subjectId", metric, seq, at, value, low, high, level, model_version AS "modelVersion", recorded_at AS "recordedAt"';
-const P_COLS = 'model, key, subject_id AS "subjectId", seq, at, alpha, beta, deadline, outcome, model_version AS "modelVersion"';
+const P_COLS = 'model, key, subject_id AS "subjectId", seq, at, alpha, beta, deadline, outcome, model_version AS "modelVersion", recorded_at AS "recordedAt", inputs';
+const toPoint = (r: CalibrationPoint & { inputs: string | null }): CalibrationPoint => ({ ...r, inputs: r.inputs ? (JSON.parse(r.inputs) as CalibrationPoint['inputs']) : null });
 const toEstimate = (r: Row): StoredEstimate => ({ ...r, estimate: decodeEstimate(r.estimate), state: JSON.parse(r.state) });
 const toAnomaly = (r: AnomalyRecord & { low: number | null; high: number | null }): AnomalyRecord => ({ ...r, low: r.low ?? -Infinity, high: r.high ?? Infinity });
 const num = (x: number) => (Number.isFinite(x) ? x : null);
@@ -52,8 +53,8 @@ export class PostgresEstimateStore implements EstimateStore {
       }
       for (const p of w.points ?? []) {
         await c.query(
-          `INSERT INTO calibration_points (model, key, subject_id, seq, at, alpha, beta, deadline, outcome, model_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-          [p.model, p.key, p.subjectId, p.seq, p.at, p.alpha, p.beta, p.deadline, p.outcome, p.modelVersion],
+          `INSERT INTO calibration_points (model, key, subject_id, seq, at, alpha, beta, deadline, outcome, model_version, recorded_at, inputs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+          [p.model, p.key, p.subjectId, p.seq, p.at, p.alpha, p.beta, p.deadline, p.outcome, p.modelVersion, p.recordedAt ?? null, p.inputs ? JSON.stringify(p.inputs) : null],
         );
       }
       for (const o of w.outcomes ?? []) {
@@ -78,10 +79,17 @@ export class PostgresEstimateStore implements EstimateStore {
   }
 
   async points(model: string, key: string | undefined, limit: number): Promise<CalibrationPoint[]> {
-    return (await this.pool.query<CalibrationPoint>(
+    return (await this.pool.query<CalibrationPoint & { inputs: string | null }>(
       `SELECT ${P_COLS} FROM calibration_points WHERE model = $1 AND ($2::text IS NULL OR key = $2) ORDER BY at DESC, seq DESC LIMIT $3`,
       [model, key ?? null, limit],
-    )).rows;
+    )).rows.map(toPoint);
+  }
+
+  async heldOutPoints(model: string, key: string, recordedAfter: number, limit: number): Promise<CalibrationPoint[]> {
+    return (await this.pool.query<CalibrationPoint & { inputs: string | null }>(
+      `SELECT ${P_COLS} FROM calibration_points WHERE model = $1 AND key = $2 AND recorded_at > $3 AND inputs IS NOT NULL ORDER BY recorded_at, seq LIMIT $4`,
+      [model, key, recordedAfter, limit],
+    )).rows.map(toPoint);
   }
 
   async eraseSubject(subjectId: string): Promise<void> {

@@ -6,7 +6,8 @@ import type { SqliteWriter, WriteOp } from './writer.js';
 type Row = { subjectId: string; model: string; key: string; estimate: string | null; state: string; modelVersion: string; seq: number; updatedAt: number };
 const COLS = 'subject_id AS subjectId, model, key, estimate, state, model_version AS modelVersion, seq, updated_at AS updatedAt';
 const A_COLS = 'subject_id AS subjectId, metric, seq, at, value, low, high, level, model_version AS modelVersion, recorded_at AS recordedAt';
-const P_COLS = 'model, key, subject_id AS subjectId, seq, at, alpha, beta, deadline, outcome, model_version AS modelVersion';
+const P_COLS = 'model, key, subject_id AS subjectId, seq, at, alpha, beta, deadline, outcome, model_version AS modelVersion, recorded_at AS recordedAt, inputs';
+const toPoint = (r: CalibrationPoint & { inputs: string | null }): CalibrationPoint => ({ ...r, inputs: r.inputs ? (JSON.parse(r.inputs) as CalibrationPoint['inputs']) : null });
 const toEstimate = (r: Row): StoredEstimate => ({ ...r, estimate: decodeEstimate(r.estimate), state: JSON.parse(r.state) });
 const toAnomaly = (r: AnomalyRecord & { low: number | null; high: number | null }): AnomalyRecord => ({ ...r, low: r.low ?? -Infinity, high: r.high ?? Infinity });
 const num = (x: number) => (Number.isFinite(x) ? x : null);
@@ -17,7 +18,7 @@ const SQL = {
     model_version = excluded.model_version, seq = excluded.seq, updated_at = excluded.updated_at`,
   anomaly: `INSERT INTO anomalies (subject_id, metric, seq, at, value, low, high, level, model_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING`,
-  point: `INSERT INTO calibration_points (model, key, subject_id, seq, at, alpha, beta, deadline, outcome, model_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  point: `INSERT INTO calibration_points (model, key, subject_id, seq, at, alpha, beta, deadline, outcome, model_version, recorded_at, inputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING`,
   outcome: 'UPDATE calibration_points SET outcome = ? WHERE model = ? AND key = ? AND subject_id = ? AND seq = ?',
 };
@@ -42,6 +43,7 @@ export class SqliteEstimateStore implements EstimateStore {
       anomaliesBoth: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE subject_id = ? AND metric = ? ORDER BY at DESC, seq DESC LIMIT ?`),
       points: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? ORDER BY at DESC, seq DESC LIMIT ?`),
       pointsKey: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      heldOut: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND recorded_at > ? AND inputs IS NOT NULL ORDER BY recorded_at, seq LIMIT ?`),
     };
   }
 
@@ -62,7 +64,7 @@ export class SqliteEstimateStore implements EstimateStore {
     const ops: WriteOp[] = [];
     if (w.estimates?.length) ops.push({ sql: SQL.upsert, rows: w.estimates.map((e) => [e.subjectId, e.model, e.key, encodeEstimate(e.estimate), JSON.stringify(e.state), e.modelVersion, e.seq, e.updatedAt]) });
     if (w.anomalies?.length) ops.push({ sql: SQL.anomaly, rows: w.anomalies.map((a) => [a.subjectId, a.metric, a.seq, a.at, a.value, num(a.low), num(a.high), a.level, a.modelVersion, a.recordedAt]) });
-    if (w.points?.length) ops.push({ sql: SQL.point, rows: w.points.map((p) => [p.model, p.key, p.subjectId, p.seq, p.at, p.alpha, p.beta, p.deadline, p.outcome, p.modelVersion]) });
+    if (w.points?.length) ops.push({ sql: SQL.point, rows: w.points.map((p) => [p.model, p.key, p.subjectId, p.seq, p.at, p.alpha, p.beta, p.deadline, p.outcome, p.modelVersion, p.recordedAt ?? null, p.inputs ? JSON.stringify(p.inputs) : null]) });
     if (w.outcomes?.length) ops.push({ sql: SQL.outcome, rows: w.outcomes.map((o) => [o.outcome, o.model, o.key, o.subjectId, o.seq]) });
     if (ops.length) await this.writer.run(ops);
   }
@@ -81,7 +83,11 @@ export class SqliteEstimateStore implements EstimateStore {
   }
 
   async points(model: string, key: string | undefined, limit: number): Promise<CalibrationPoint[]> {
-    return (key === undefined ? this.s.points.all(model, limit) : this.s.pointsKey.all(model, key, limit)) as CalibrationPoint[];
+    return ((key === undefined ? this.s.points.all(model, limit) : this.s.pointsKey.all(model, key, limit)) as (CalibrationPoint & { inputs: string | null })[]).map(toPoint);
+  }
+
+  async heldOutPoints(model: string, key: string, recordedAfter: number, limit: number): Promise<CalibrationPoint[]> {
+    return (this.s.heldOut.all(model, key, recordedAfter, limit) as (CalibrationPoint & { inputs: string | null })[]).map(toPoint);
   }
 
   async eraseSubject(subjectId: string): Promise<void> {

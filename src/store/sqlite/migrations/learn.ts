@@ -97,4 +97,13 @@ CREATE TABLE model_events (
 CREATE INDEX model_events_name ON model_events(name, id);
 `,
   },
+  {
+    id: 'learn-002',
+    name: 'calibration points keep when they were recorded and the inputs of their prediction',
+    sql: `
+ALTER TABLE calibration_points ADD COLUMN recorded_at INTEGER;
+ALTER TABLE calibration_points ADD COLUMN inputs TEXT;
+CREATE INDEX calibration_points_recorded ON calibration_points(model, key, recorded_at);
+`,
+  },
 ];
