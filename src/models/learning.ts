@@ -1,6 +1,7 @@
 import type { LogConsumers } from '../collect/log-consumers.js';
 import type { Settings } from '../config/settings.js';
 import type { ProfileState } from '../profiles/profile-state.js';
+import { microSegmentsComparator } from '../segments/micro-segments-comparator.js';
 import { microSegmentsTrainer } from '../segments/micro-segments-trainer.js';
 import { type LadderPosition, SegmentLookup } from '../segments/segment-lookup.js';
 import { SegmentMembership } from '../segments/segment-membership.js';
@@ -69,6 +70,7 @@ export class Learning {
     this.registry.setComparator('send-time', sendTimeComparator({ store, settings }));
     this.registry.setComparator('baselines', baselinesComparator({ store, settings }));
     this.registry.setComparator('rates', ratesComparator({ store, settings }));
+    this.registry.setComparator('micro-segments', microSegmentsComparator({ store, settings, registry: this.registry }));
     this.decisionInputs = new ModelInputs({ store, settings, registry: this.registry, estimates: this.estimates, position: (s, now) => this.lookup.position(s, now) });
     this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
     // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.

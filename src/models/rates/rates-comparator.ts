@@ -43,9 +43,55 @@ export function pointLogLik(ladder: ReturnType<typeof ladderFor>, inputs: NonNul
 }
 
 /**
- * Compares one rate on its resolved held-out points: per subject, the mean log-likelihood of its
- * points under each version; the candidate is worse when the whole 95% interval of the mean
- * per-subject difference (candidate − live) is below 0.
+ * A held-out point's outcome: 1 for a success, 0 once its window is over without one, undefined
+ * while it may still succeed (an open trial says nothing yet).
+ *
+ * @example
+ * resolvedOutcome(point, Date.now()); // 0
+ */
+export function resolvedOutcome(p: CalibrationPoint, now: number): 0 | 1 | undefined {
+  return p.outcome === 1 ? 1 : p.deadline <= now ? 0 : undefined;
+}
+
+/**
+ * Pairs two versions on resolved held-out points: `score` gives each version's log-likelihood of
+ * a point's outcome (or undefined to skip the point); per subject the mean of each; the candidate
+ * is worse when the whole 95% interval of the mean per-subject difference (candidate − live) is
+ * below 0. Fewer than MIN_HELD_OUT subjects: no comparison, just the count.
+ *
+ * @example
+ * compareOnPoints('email_open', points, (p, y) => ({ candidate: …, live: … }), Date.now());
+ */
+export function compareOnPoints(rate: string, points: readonly CalibrationPoint[], score: (p: CalibrationPoint, y: 0 | 1) => { candidate: number; live: number } | undefined, now: number): RateComparison | { rate: string; subjects: number } {
+  const bySubject = new Map<string, { c: number; l: number; n: number }>();
+  let n = 0;
+  for (const p of points) {
+    const y = resolvedOutcome(p, now);
+    if (y === undefined) continue;
+    const v = score(p, y);
+    if (!v) continue;
+    const s = bySubject.get(p.subjectId) ?? bySubject.set(p.subjectId, { c: 0, l: 0, n: 0 }).get(p.subjectId)!;
+    s.c += v.candidate;
+    s.l += v.live;
+    s.n += 1;
+    n += 1;
+  }
+  const subjects = [...bySubject.values()];
+  if (subjects.length < MIN_HELD_OUT) return { rate, subjects: subjects.length };
+  const cand = subjects.map((s) => s.c / s.n);
+  const liv = subjects.map((s) => s.l / s.n);
+  const { mean, low, high } = pairedDifference(cand, liv);
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    rate, subjects: subjects.length, points: n,
+    candidateLogLik: round(avg(cand)), liveLogLik: round(avg(liv)),
+    difference: round(mean), ci: [round(low), round(high)], worse: high < 0,
+  };
+}
+
+/**
+ * Compares two `rates` versions on one rate's held-out points: each version's ladder replayed on
+ * the counts the point kept.
  *
  * @example
  * compareRate(rate, points, candidate, live, Date.now());
@@ -53,30 +99,7 @@ export function pointLogLik(ladder: ReturnType<typeof ladderFor>, inputs: NonNul
 export function compareRate(rate: CompiledRate, points: readonly CalibrationPoint[], candidate: ModelVersion, live: ModelVersion, now: number): RateComparison | { rate: string; subjects: number } {
   const c = ladderFor(rate, candidate as ModelVersion<RatesModelState>);
   const l = ladderFor(rate, live as ModelVersion<RatesModelState>);
-  const bySubject = new Map<string, { c: number; l: number; n: number }>();
-  let n = 0;
-  for (const p of points) {
-    if (!p.inputs) continue;
-    // Resolved: a success, or a deadline that has passed (a failure). Open trials say nothing yet.
-    const y = p.outcome === 1 ? 1 : p.deadline <= now ? 0 : undefined;
-    if (y === undefined) continue;
-    const s = bySubject.get(p.subjectId) ?? bySubject.set(p.subjectId, { c: 0, l: 0, n: 0 }).get(p.subjectId)!;
-    s.c += pointLogLik(c, p.inputs, y);
-    s.l += pointLogLik(l, p.inputs, y);
-    s.n += 1;
-    n += 1;
-  }
-  const subjects = [...bySubject.values()];
-  if (subjects.length < MIN_HELD_OUT) return { rate: rate.def.name, subjects: subjects.length };
-  const cand = subjects.map((s) => s.c / s.n);
-  const liv = subjects.map((s) => s.l / s.n);
-  const { mean, low, high } = pairedDifference(cand, liv);
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return {
-    rate: rate.def.name, subjects: subjects.length, points: n,
-    candidateLogLik: round(avg(cand)), liveLogLik: round(avg(liv)),
-    difference: round(mean), ci: [round(low), round(high)], worse: high < 0,
-  };
+  return compareOnPoints(rate.def.name, points, (p, y) => (p.inputs ? { candidate: pointLogLik(c, p.inputs, y), live: pointLogLik(l, p.inputs, y) } : undefined), now);
 }
 
 /** The verdict over the rates that had enough held-out subjects. */
