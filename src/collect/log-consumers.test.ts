@@ -53,4 +53,49 @@ describe('log consumers', () => {
     expect(seen).toEqual(['E0', 'E1', 'E2', 'E3']);
     expect(leases).toEqual(['consumer:leases', 'consumer:leases']);
   });
+
+  it('write their position at most once a second (each write is a commit), at flush, and replay what was not written after a crash', async () => {
+    let now = 2_000_000;
+    const consumers = new LogConsumers(h.store, { now: () => now });
+    const saves: number[] = [];
+    const save = h.store.documents.saveJob.bind(h.store.documents);
+    h.store.documents.saveJob = (job) => {
+      if (job.id === 'consumer:saves') saves.push(Number(job.progress.afterSeq));
+      return save(job);
+    };
+    const seen: string[] = [];
+    consumers.register({ name: 'saves', handle: async (events) => void seen.push(...events.map((e) => e.message.event ?? '')) });
+    await consumers.runAll();
+    expect(saves).toEqual([0]); // created
+    for (let i = 0; i < 4; i++) {
+      await send(h.app, '/v1/track', { userId: 'c1', event: `E${i}` });
+      await consumers.runAll();
+      now += 200;
+    }
+    expect(seen).toEqual(['E0', 'E1', 'E2', 'E3']);
+    expect(saves).toEqual([0]); // four chunks within 0.8 s: nothing written yet
+    const lag = await consumers.lag();
+    expect(lag.saves).toBe(0); // the position this process holds is the one it reports
+    now += 300;
+    await send(h.app, '/v1/track', { userId: 'c1', event: 'E4' });
+    await consumers.runAll();
+    expect(saves).toHaveLength(2); // a second after the last write: this chunk's position is written
+    await send(h.app, '/v1/track', { userId: 'c1', event: 'E5' });
+    await consumers.runAll();
+    expect(saves).toHaveLength(2);
+    // A crash now: the restarted process resumes from the written position and sees E5 again.
+    const again: string[] = [];
+    const restarted = new LogConsumers(h.store, { now: () => now + 60_000 });
+    restarted.register({ name: 'saves', handle: async (events) => void again.push(...events.map((e) => e.message.event ?? '')) });
+    await restarted.runAll();
+    expect(again).toEqual(['E5']);
+    // An orderly stop writes the position: nothing is seen twice.
+    await restarted.flush();
+    const third: string[] = [];
+    const next = new LogConsumers(h.store, { now: () => now + 120_000 });
+    next.register({ name: 'saves', handle: async (events) => void third.push(...events.map((e) => e.message.event ?? '')) });
+    await next.runAll();
+    expect(third).toEqual([]);
+    expect(saves[saves.length - 1]).toBe(saves[1] + 1);
+  });
 });

@@ -1,3 +1,4 @@
+import type { Job } from '../config/document-store.js';
 import type { Store } from '../store/store.js';
 import type { Message } from './message.js';
 
@@ -27,6 +28,11 @@ export interface LogConsumer {
  * Runs the registered consumers over the event log: each keeps its position (a job row, leased so
  * that one process runs it), is woken right after every committed batch, and polls once a second
  * besides. A consumer that fails is retried from the same position.
+ *
+ * The position is written at most once every {@link SAVE_EVERY_MS} per consumer (and at
+ * {@link flush}), not after every chunk: each write is a commit — an fsync that any decision
+ * logged at that moment waits behind. Consumers are idempotent (they must be: a failed chunk is
+ * retried), so after a crash seeing up to a second of events again costs only the replay.
  */
 export class LogConsumers {
   private readonly consumers: LogConsumer[] = [];
@@ -37,6 +43,9 @@ export class LogConsumers {
   /** Until when this process holds each consumer's lease, as it took it. */
   private readonly leasedUntil = new Map<string, number>();
   private readonly now: () => number;
+  /** Each consumer's position as this process last advanced it, and whether it is written yet. */
+  private readonly jobs = new Map<string, { job: Job; savedAt: number; dirty: boolean }>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: Store, private readonly opts: { chunk?: number; log?: (msg: string, data?: object) => void; now?: () => number } = {}) {
     this.now = opts.now ?? Date.now;
@@ -63,12 +72,24 @@ export class LogConsumers {
     this.timer = undefined;
   }
 
+  /** Writes every position advanced since it was last written (at shutdown, and a second after a deferred one). */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const entry of this.jobs.values()) {
+      if (!entry.dirty) continue;
+      entry.dirty = false;
+      entry.savedAt = this.now();
+      await this.store.documents.saveJob({ ...entry.job, progress: { ...entry.job.progress } });
+    }
+  }
+
   /** Events each consumer has not handled yet. */
   async lag(): Promise<Record<string, number>> {
     const upto = await this.store.profiles.maxEventSeq();
     const out: Record<string, number> = {};
     for (const c of this.consumers) {
-      const job = await this.store.documents.getJob(`consumer:${c.name}`);
+      const job = this.jobs.get(`consumer:${c.name}`)?.job ?? (await this.store.documents.getJob(`consumer:${c.name}`));
       out[c.name] = Math.max(0, upto - Number(job?.progress.afterSeq ?? 0));
     }
     return out;
@@ -98,16 +119,28 @@ export class LogConsumers {
   private async runOne(c: LogConsumer): Promise<void> {
     const id = `consumer:${c.name}`;
     const docs = this.store.documents;
-    let job = await docs.getJob(id);
-    if (!job) {
-      const now = Date.now();
-      job = { id, kind: 'consumer', state: 'running', progress: { afterSeq: 0 }, createdAt: now, updatedAt: now };
-      await docs.saveJob(job);
+    let entry = this.jobs.get(id);
+    if (!entry) {
+      let job = await docs.getJob(id);
+      if (!job) {
+        const now = Date.now();
+        job = { id, kind: 'consumer', state: 'running', progress: { afterSeq: 0 }, createdAt: now, updatedAt: now };
+        await docs.saveJob(job);
+      }
+      entry = { job, savedAt: this.now(), dirty: false };
+      this.jobs.set(id, entry);
     }
     const upto = await this.store.profiles.maxEventSeq();
+    if (Number(entry.job.progress.afterSeq ?? 0) >= upto) return;
+    const lease = await this.lease(id);
+    if (!lease) return;
+    if (lease === 'taken') {
+      // Another process may have run it while we did not hold the lease: start from the further position.
+      const stored = await docs.getJob(id);
+      if (stored && Number(stored.progress.afterSeq ?? 0) > Number(entry.job.progress.afterSeq ?? 0)) entry.job = stored;
+    }
+    const job = entry.job;
     let after = Number(job.progress.afterSeq ?? 0);
-    if (after >= upto) return;
-    if (!(await this.lease(id))) return;
     while (after < upto) {
       const rows = await this.store.profiles.scanEvents(after, upto, this.opts.chunk ?? 2000);
       if (!rows.length) break;
@@ -121,7 +154,15 @@ export class LogConsumers {
       after = rows[rows.length - 1].seq;
       job.progress = { ...job.progress, afterSeq: after };
       job.updatedAt = Date.now();
-      await docs.saveJob(job);
+      entry.dirty = true;
+      if (this.now() - entry.savedAt >= SAVE_EVERY_MS) {
+        entry.dirty = false;
+        entry.savedAt = this.now();
+        await docs.saveJob({ ...job, progress: { ...job.progress } });
+      } else {
+        this.flushTimer ??= setTimeout(() => void this.flush().catch((err: Error) => this.opts.log?.('a log consumer position could not be written; it is written with the next one', { error: err.message })), SAVE_EVERY_MS);
+        this.flushTimer.unref?.();
+      }
     }
   }
 
@@ -132,16 +173,19 @@ export class LogConsumers {
    * No other process can take a lease before it expires, so holding it for 10 s without renewing
    * is safe for clocks that disagree by less than 20 s.
    */
-  private async lease(id: string): Promise<boolean> {
+  private async lease(id: string): Promise<'held' | 'taken' | false> {
     const now = this.now();
-    if ((this.leasedUntil.get(id) ?? 0) - now > LEASE_RENEW_MS) return true;
+    const until = this.leasedUntil.get(id) ?? 0;
+    if (until - now > LEASE_RENEW_MS) return 'held';
     const ok = await this.store.documents.leaseJob(id, this.owner, LEASE_MS);
     if (ok) this.leasedUntil.set(id, now + LEASE_MS);
     else this.leasedUntil.delete(id);
-    return ok;
+    return ok ? (until > now ? 'held' : 'taken') : false;
   }
 }
 
 const LEASE_MS = 30_000;
+/** A consumer's position is written at most this often (ms). */
+export const SAVE_EVERY_MS = 1000;
 /** A held lease is renewed once less than this is left. */
 const LEASE_RENEW_MS = 20_000;

@@ -162,5 +162,6 @@ export class Tact {
     this.consumers.stop();
     await this.ingestor.close();
     await this.consumers.runAll();
+    await this.consumers.flush();
   }
 }
