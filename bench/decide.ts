@@ -8,6 +8,7 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { decideBenchConfig } from './decide-config.js';
 import { profileMessages, sendAll } from './decide-data.js';
 import { rng } from './events.js';
+import { fsyncFloor } from './disk-floor.js';
 import { startServer } from './server-process.js';
 
 const LOAD = resolve(fileURLToPath(import.meta.url), '../decide-load.js');
@@ -169,6 +170,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  decision log: ${(writtenPerDecision / 1024).toFixed(1)} KB written to storage per decision during the run (WAL and its copy into the database); ${stored.decisions.toLocaleString()} records, ${(stored.bodyBytes / 1024).toFixed(2)} KB stored per record\n`);
     const { prepare, durable } = await inProcess(server.dataDir, quick ? 5_000 : 50_000);
     process.stdout.write(`  in-process pipeline (profile read → record with explanation): p50 ${pct(prepare, 0.5).toFixed(3)} ms, p99 ${pct(prepare, 0.99).toFixed(3)} ms; with the durable log write, one at a time: p50 ${pct(durable, 0.5).toFixed(2)} ms, p99 ${pct(durable, 0.99).toFixed(2)} ms\n`);
+    const disk = fsyncFloor(server.dataDir, quick ? 300 : 1000);
+    process.stdout.write(`  disk floor for a durable answer, 4 KB append + fdatasync one at a time (${disk.length}): p50 ${pct(disk, 0.5).toFixed(2)} ms, p99 ${pct(disk, 0.99).toFixed(2)} ms\n`);
     process.stdout.write(`  server RSS ${rss.toFixed(0)} MB\n`);
     if (http.failed || noop.failed) throw new Error(`${http.failed + noop.failed} requests failed`);
     return {
@@ -178,6 +181,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       noop_p99_ms: f2(noop.p99),
       inproc_p99_ms: Number(pct(prepare, 0.99).toFixed(3)),
       freshness_p99_ms: f2(pct(fresh, 0.99)),
+      fsync_p50_ms: f2(pct(disk, 0.5)),
+      fsync_p99_ms: f2(pct(disk, 0.99)),
       main_thread_cpu_ms_per_decision: Number(cpu.main.toFixed(3)),
       cpu_ms_per_decision: Number(cpu.all.toFixed(3)),
       candidates: 100,
