@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { decideBatchCommand } from '../decide/batch/command.js';
 import { evaluateCommand } from './evaluate.js';
 import { evaluatePolicyCommand, experimentCommand, holdoutCommand } from './measure.js';
-import { estimatesCommand, trainCommand } from '../models/cli.js';
+import { calibrationCommand, estimatesCommand, trainCommand } from '../models/cli.js';
 import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
 import { serveCommand } from './serve.js';
@@ -25,6 +25,7 @@ holdoutCommand(program);
 evaluatePolicyCommand(program);
 trainCommand(program);
 estimatesCommand(program);
+calibrationCommand(program);
 decideBatchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -46,6 +46,9 @@ export interface ScoreTrace {
   hi?: number;
   n?: number;
   rung?: Estimate['source'];
+  /** The estimate's Beta posterior (α, β), when it is one (a calibration report replays it). */
+  a?: number;
+  b?: number;
   learning?: true;
   value?: number;
   cost?: number;

@@ -27,6 +27,8 @@ export interface Estimate {
   modelVersion: string;
   /** ISO-8601 time of the last update. */
   updatedAt: string;
+  /** A rate's Beta posterior (α, β pseudo-counts), when it is one: what a calibration report replays. */
+  posterior?: { alpha: number; beta: number };
 }
 
 export type EstimateSource = 'population' | 'segment' | 'micro-segment' | 'personal';

@@ -4,17 +4,19 @@ import { findProfile } from '../profiles/lookup.js';
 import { documentKinds } from '../server/tact.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { type CalibrationView } from './calibration/calibration.js';
+import { CALIBRATED_MODELS, calibrationReports } from './calibration/reports.js';
 import { clean, estimateView } from './estimates/estimate-view.js';
 import { Learning } from './learning.js';
 import { MODEL_NAMES } from './train/training-kind.js';
 
 /** Opens the store the environment names with its settings and the models, runs `fn`, closes. */
-async function withLearning<T>(fn: (l: Learning, store: Store) => Promise<T>): Promise<T> {
+async function withLearning<T>(fn: (l: Learning, store: Store, settings: Settings) => Promise<T>): Promise<T> {
   const store = await openStore(storeChoiceFromEnv(process.env));
   try {
     const settings = new Settings(store.documents, documentKinds);
     await settings.reload();
-    return await fn(Learning.create({ store, settings, log: () => undefined }), store);
+    return await fn(Learning.create({ store, settings, log: () => undefined }), store, settings);
   } finally {
     await store.close();
   }
@@ -78,4 +80,55 @@ export function estimatesCommand(program: Command): void {
         process.stdout.write(`  segments: ${position.segments.join(', ') || '(none)'}; micro-segment: ${position.microSegment ? `${position.microSegment.index} (${position.microSegment.modelVersion})` : '(no model trained)'}\n`);
       });
     });
+}
+
+/**
+ * `tact calibration [model]`: how well a model's predictions held on outcomes that came after
+ * them — ECE, the reliability bins as a chart, and the coverage of its 90% intervals.
+ *
+ * @example
+ * tact calibration decisions --json
+ */
+export function calibrationCommand(program: Command): void {
+  program
+    .command('calibration')
+    .description('Reliability of a rate model on held-out outcomes: ECE, predicted against observed per bin, and the coverage of its 90% intervals.')
+    .argument('[model]', `one of: ${CALIBRATED_MODELS.join(', ')} (default: both)`)
+    .option('--key <key>', 'one rate only (rates)')
+    .option('--json', 'print the reports as one JSON object on the last line')
+    .action(async (model: string | undefined, opts: { key?: string; json?: boolean }) => {
+      if (model !== undefined && !(CALIBRATED_MODELS as readonly string[]).includes(model)) throw new Error(`There is no calibration report for "${model}"; the models with one are ${CALIBRATED_MODELS.join(', ')}.`);
+      const names = model ? [model] : [...CALIBRATED_MODELS];
+      const all = await withLearning(async (_l, store, settings) => {
+        const out: CalibrationView[] = [];
+        for (const n of names) {
+          const reports = await calibrationReports(store, settings, n, opts.key, Date.now());
+          if (!reports.length) process.stdout.write(`${n}: none configured (\`${n}\` in tact.config.yaml)\n`);
+          out.push(...reports);
+        }
+        return out;
+      });
+      for (const r of all) process.stdout.write(renderCalibration(r));
+      if (opts.json) process.stdout.write(JSON.stringify(clean({ reports: all })) + '\n');
+    });
+}
+
+/**
+ * One report as text: the figures, then predicted and observed rate per bin as bars.
+ *
+ * @example
+ * renderCalibration(report); // "decisions: 1,200 outcomes (40 pending) — ECE 0.0091 …"
+ */
+export function renderCalibration(r: CalibrationView & { withoutPosterior?: number }): string {
+  const name = `${r.model}${r.key ? ` ${r.key}` : ''}`;
+  const lines = [`${name}: ${r.n.toLocaleString('en-US')} resolved predictions (${r.pending.toLocaleString('en-US')} still inside their window)${r.withoutPosterior ? `; ${r.withoutPosterior.toLocaleString('en-US')} choices scored without a Beta estimate left out` : ''}`];
+  if (!r.n) return `${lines[0]}\n  nothing to report yet\n`;
+  const cov = r.coverage;
+  lines.push(`  ECE ${r.ece.toFixed(4)} · MCE ${r.mce.toFixed(4)} · Brier ${r.brier.toFixed(4)} · mean predicted ${r.meanPredicted.toFixed(4)}, observed ${r.observedRate.toFixed(4)}`);
+  lines.push(`  90% intervals: ${cov.coverage === null ? 'not enough subjects with several outcomes yet' : `${(cov.coverage * 100).toFixed(1)}% held the outcome (${cov.inside} of ${cov.subjects} subjects)`}`);
+  const top = Math.max(...r.bins.map((b) => Math.max(b.meanPredicted, b.observedRate)), 1e-9);
+  const bar = (x: number) => '█'.repeat(Math.round((x / top) * 30)).padEnd(30);
+  lines.push('  bin                 n   predicted                                 observed');
+  for (const b of r.bins) lines.push(`  ${`[${b.low.toFixed(3)}, ${b.high.toFixed(3)}]`.padEnd(16)} ${String(b.count).padStart(6)}  ${b.meanPredicted.toFixed(3)} ${bar(b.meanPredicted)}  ${b.observedRate.toFixed(3)} ${bar(b.observedRate)}`);
+  return `${lines.join('\n')}\n`;
 }

@@ -110,6 +110,10 @@ function scoreTrace(c: Candidate, detail: boolean): ScoreTrace {
     t.hi = round(e.high, 1e6);
     t.n = e.evidence;
     t.rung = e.source;
+    if (e.posterior) {
+      t.a = round(e.posterior.alpha, 1e6);
+      t.b = round(e.posterior.beta, 1e6);
+    }
     if (e.status === 'learning') t.learning = true;
     t.value = c.action.value;
     if (c.action.contactCost) t.cost = c.action.contactCost;

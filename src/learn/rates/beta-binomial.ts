@@ -97,6 +97,7 @@ export function rateEstimate(d: BetaDist, opts: RateEstimateOptions): Estimate {
     status: isEstablished(value, low, high, opts.establishedWhen) ? 'established' : 'learning',
     modelVersion: opts.modelVersion,
     updatedAt: opts.updatedAt,
+    posterior: { alpha: d.alpha, beta: d.beta },
   };
 }
 

@@ -4,9 +4,8 @@ import { authorOf } from '../../config/routes.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
-import { calibrationReport } from '../calibration/calibration.js';
+import { CALIBRATED_MODELS, calibrationReports } from '../calibration/reports.js';
 import { clean } from '../estimates/estimate-view.js';
-import { ratesKind } from '../rates/rates-kind.js';
 import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
 import type { ModelVersionSummary } from './model-store.js';
 
@@ -95,22 +94,17 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     schema: {
       tags: ['learn'],
       summary: 'Reliability of a rate model on held-out outcomes: ECE, bins, coverage of its 90% intervals',
-      description: 'Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for).',
+      description: 'Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for); `decisions` reports the goal-rate estimates the most recent 50,000 decisions scored their chosen actions with, against the goal outcomes credited to them (pending while the attribution window is open).',
       params: nameParam,
       querystring: { type: 'object', properties: { key: { type: 'string' } } },
       response: { 200: anyObj, 404: errorSchema },
     },
   }, async (req) => {
     const { name } = req.params;
-    const now = Date.now();
-    if (name === 'rates') {
-      const keys = req.query.key !== undefined ? [req.query.key] : tact.settings.get(ratesKind).map((r) => r.def.name);
-      const reports = [];
-      for (const key of keys) reports.push(await calibrationReport(tact.store.estimates, name, key, now));
-      return clean({ model: name, reports });
+    const reports = await calibrationReports(tact.store, tact.settings, name, req.query.key, Date.now());
+    if (!(CALIBRATED_MODELS as readonly string[]).includes(name) && reports.every((r) => r.n === 0 && r.pending === 0)) {
+      throw new TactError('not_found', { what: 'model with a calibration report (those that record predictions: rates, decisions)', id: name });
     }
-    const report = await calibrationReport(tact.store.estimates, name, req.query.key, now);
-    if (report.n === 0 && report.pending === 0) throw new TactError('not_found', { what: 'model with a calibration report (those that record predictions: rates)', id: name });
-    return clean({ model: name, reports: [report] });
+    return clean({ model: name, reports });
   });
 }
