@@ -66,3 +66,12 @@ export function send(app: FastifyInstance, path: string, body: unknown, headers:
 export function get(app: FastifyInstance, url: string, key = KEYS.server) {
   return app.inject({ method: 'GET', url, headers: { authorization: bearer(key) } });
 }
+
+/**
+ * Comparisons before a promotion tell what a model version saw by the millisecond its training
+ * began: wait a moment after a training so the next event is received after it.
+ *
+ * @example
+ * await learning.train(['send-time']); await afterTraining();
+ */
+export const afterTraining = () => new Promise((r) => setTimeout(r, 2));

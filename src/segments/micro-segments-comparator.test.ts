@@ -1,27 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../test/harness.js';
+import { afterTraining, harness, send, type Harness } from '../../test/harness.js';
 import type { ModelVersion } from '../models/registry/model-store.js';
+import { EMAIL_OPEN_RATE, emailExposure } from '../models/rates/email-fixture.js';
 import { microSegmentsComparator } from './micro-segments-comparator.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 
 const config = {
   features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }],
   segments: { microSegments: { features: ['orders'], k: 2, minSubjects: 4 } },
-  rates: [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '1d' }],
+  rates: [EMAIL_OPEN_RATE],
 };
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
-
-/** Buyers (even subjects, 5 orders) open 80% of their e-mails, the others (no orders) 10% — a fixed pattern. */
-const opens = (u: number, k: number) => (k * 37 + u * 11) % 10 < (u % 2 === 0 ? 8 : 1);
-
-async function exposure(h: Harness, u: number, k: number): Promise<void> {
-  const at = Date.now() - (40 - k) * DAY;
-  await send(h.app, '/v1/track', { userId: `u-${u}`, event: 'Email Delivered', timestamp: new Date(at).toISOString() });
-  if (opens(u, k)) await send(h.app, '/v1/track', { userId: `u-${u}`, event: 'Email Opened', timestamp: new Date(at + HOUR).toISOString() });
-}
-
-const tick = () => new Promise((r) => setTimeout(r, 2));
+// Even subjects buy (5 orders) and open 80% of their e-mails; odd ones never buy and open 10% (email-fixture.ts).
 
 describe('promotion of a micro-segments version', () => {
   let h: Harness | undefined;
@@ -34,18 +24,18 @@ describe('promotion of a micro-segments version', () => {
     const t = (h = await harness('sqlite', { config }));
     for (let u = 0; u < 40; u++) {
       if (u % 2 === 0) for (let i = 0; i < 5; i++) await send(t.app, '/v1/track', { userId: `u-${u}`, event: 'Order Completed', timestamp: new Date(Date.now() - 50 * DAY).toISOString() });
-      for (let k = 0; k < 6; k++) await exposure(t, u, k);
+      for (let k = 0; k < 6; k++) await emailExposure(t, u, k);
     }
     await t.tact.consumers.runAll();
     const [v1] = await t.tact.learning.train(['micro-segments']);
-    await tick();
+    await afterTraining();
     expect(v1.promotion).toMatchObject({ promoted: true });
-    for (let u = 0; u < 40; u++) for (let k = 6; k < 10; k++) await exposure(t, u, k);
+    for (let u = 0; u < 40; u++) for (let k = 6; k < 10; k++) await emailExposure(t, u, k);
     await t.tact.consumers.runAll();
 
     // A refit on the same people: the same split, no worse on the 160 held-out e-mails — it goes live.
     const [v2] = await t.tact.learning.train(['micro-segments']);
-    await tick();
+    await afterTraining();
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     const f = v2.promotion?.comparison?.figures as { rates: { subjects: number; points: number }[] };
     expect(f.rates[0]).toMatchObject({ subjects: 40, points: 160 });

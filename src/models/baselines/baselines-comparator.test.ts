@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../../test/harness.js';
+import { afterTraining, harness, send, type Harness } from '../../../test/harness.js';
 import { MIN_HELD_OUT, baselinesVerdict, compareScores, intervalScore } from './baselines-comparator.js';
 
 const config = { metrics: [{ name: 'session_length', event: 'Session Ended', property: 'duration' }] };
 const session = (h: Harness, userId: string, duration: number) => send(h.app, '/v1/track', { userId, event: 'Session Ended', properties: { duration } });
-
-/** Comparisons tell what a version saw by the millisecond its training began: the next event comes a moment later. */
-const tick = () => new Promise((r) => setTimeout(r, 2));
 
 describe('promotion of a baselines version', () => {
   let h: Harness | undefined;
@@ -21,14 +18,14 @@ describe('promotion of a baselines version', () => {
     for (let u = 0; u < 40; u++) for (let k = 0; k < 5; k++) await session(t, `u-${u}`, 280 + ((u * 7 + k * 13) % 41));
     await t.tact.consumers.runAll();
     const [v1] = await t.tact.learning.train(['baselines']);
-    await tick();
+    await afterTraining();
     expect(v1.promotion).toMatchObject({ promoted: true });
 
     // Since then sessions last twice as long: the live range misses every one of them.
     for (let u = 0; u < 40; u++) for (let k = 0; k < 3; k++) await session(t, `u-${u}`, 580 + ((u * 11 + k * 5) % 41));
     await t.tact.consumers.runAll();
     const [v2] = await t.tact.learning.train(['baselines']);
-    await tick();
+    await afterTraining();
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     const [m] = (v2.promotion?.comparison?.figures as { metrics: { metric: string; heldOut: number; candidateScore: number; liveScore: number; ci: [number, number] }[] }).metrics;
     expect(m).toMatchObject({ metric: 'session_length', heldOut: 40 });
@@ -40,7 +37,7 @@ describe('promotion of a baselines version', () => {
     for (let u = 0; u < 3; u++) await session(t, `u-${u}`, 600);
     await t.tact.consumers.runAll();
     const [v3] = await t.tact.learning.train(['baselines']);
-    await tick();
+    await afterTraining();
     expect(v3.promotion).toMatchObject({ promoted: false });
     expect(v3.promotion?.reason).toContain(`no metric has ${MIN_HELD_OUT} subjects with a reading received after version 2 was trained (session_length: 3 held-out subjects)`);
   });

@@ -1,26 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../../test/harness.js';
+import { afterTraining, harness, type Harness } from '../../../test/harness.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import { MIN_HELD_OUT, pointLogLik, ratesComparator } from './rates-comparator.js';
 import { type RatesModelState, ladderFor } from './rate-model.js';
 import { ratesKind } from './rates-kind.js';
+import { EMAIL_OPEN_RATE, emailExposure } from './email-fixture.js';
 
-const config = { rates: [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '1d' }] };
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-
-/** Half the subjects open 80% of their e-mails, half 10% (a fixed pattern, no random numbers). */
-const opens = (u: number, k: number) => (k * 37 + u * 11) % 10 < (u % 2 === 0 ? 8 : 1);
-
-/** Exposure k of subject u, `daysAgo` days ago, and its open an hour later when there is one: every window has closed. */
-async function exposure(h: Harness, u: number, k: number, daysAgo: number): Promise<void> {
-  const at = Date.now() - daysAgo * DAY;
-  await send(h.app, '/v1/track', { userId: `u-${u}`, event: 'Email Delivered', timestamp: new Date(at).toISOString() });
-  if (opens(u, k)) await send(h.app, '/v1/track', { userId: `u-${u}`, event: 'Email Opened', timestamp: new Date(at + HOUR).toISOString() });
-}
-
-/** Comparisons tell what a version saw by the millisecond its training began: the next event comes a moment later. */
-const tick = () => new Promise((r) => setTimeout(r, 2));
+const config = { rates: [EMAIL_OPEN_RATE] };
 
 describe('promotion of a rates version', () => {
   let h: Harness | undefined;
@@ -31,20 +17,20 @@ describe('promotion of a rates version', () => {
 
   it('replays the held-out exposures under both versions: promotes one that predicts no worse, refuses one that predicts worse, and says when there are too few', async () => {
     const t = (h = await harness('sqlite', { config }));
-    for (let u = 0; u < 40; u++) for (let k = 0; k < 8; k++) await exposure(t, u, k, 40 - k);
+    for (let u = 0; u < 40; u++) for (let k = 0; k < 8; k++) await emailExposure(t, u, k);
     await t.tact.consumers.runAll();
     const [v1] = await t.tact.learning.train(['rates']);
-    await tick();
+    await afterTraining();
     expect(v1.promotion).toMatchObject({ promoted: true });
 
     // Since version 1: four more e-mails each, from the same people.
-    for (let u = 0; u < 40; u++) for (let k = 8; k < 12; k++) await exposure(t, u, k, 40 - k);
+    for (let u = 0; u < 40; u++) for (let k = 8; k < 12; k++) await emailExposure(t, u, k);
     await t.tact.consumers.runAll();
     const points = await t.tact.store.estimates.heldOutPoints('rates', 'email_open', 0, 10_000);
     expect(points).toHaveLength(40 * 12);
     expect(points[0].inputs?.personal).toEqual({ successes: 0, trials: 0 });
     const [v2] = await t.tact.learning.train(['rates']);
-    await tick();
+    await afterTraining();
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     const f = v2.promotion?.comparison?.figures as { rates: { subjects: number; points: number; ci: [number, number] }[] };
     expect(f.rates[0]).toMatchObject({ subjects: 40, points: 160 });
@@ -69,10 +55,10 @@ describe('promotion of a rates version', () => {
     expect((back.figures as { rates: { ci: [number, number] }[] }).rates[0].ci[0]).toBeGreaterThan(0);
 
     // Right away again: three new e-mails say nothing either way.
-    for (let u = 0; u < 3; u++) await exposure(t, u, 12, 20);
+    for (let u = 0; u < 3; u++) await emailExposure(t, u, 20);
     await t.tact.consumers.runAll();
     const [v5] = await t.tact.learning.train(['rates']);
-    await tick();
+    await afterTraining();
     expect(v5.promotion).toMatchObject({ promoted: false });
     expect(v5.promotion?.reason).toContain(`no rate has ${MIN_HELD_OUT} subjects with a resolved exposure recorded after version 2 was trained (email_open: 3 subjects)`);
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../../test/harness.js';
+import { afterTraining, harness, send, type Harness } from '../../../test/harness.js';
 import { MIN_HELD_OUT, compareHits } from './recommend-comparator.js';
 
 const config = {
@@ -9,9 +9,6 @@ const config = {
 const DAY = 86_400_000;
 const view = (h: Harness, userId: string, product_id: string, at: number) =>
   send(h.app, '/v1/track', { userId, event: 'Product Viewed', properties: { product_id }, timestamp: new Date(at).toISOString() });
-
-/** Comparisons tell what a version saw by the millisecond its training began: the next event comes a moment later. */
-const tick = () => new Promise((r) => setTimeout(r, 2));
 
 describe('promotion of a recommendations version', () => {
   let h: Harness;
@@ -26,7 +23,7 @@ describe('promotion of a recommendations version', () => {
       await view(h, `old-${u}`, u % 2 ? 'sku-socks' : `sku-misc-${u % 12}`, old + u * 10 + 1);
     }
     const [v1] = await h.tact.learning.train(['recommendations']);
-    await tick();
+    await afterTraining();
     expect(v1.promotion).toMatchObject({ promoted: true, reason: 'first version: there is no live version to compare with' });
 
     // Since then: caps, laces and hats are bought together — items the live version has never seen.
@@ -38,7 +35,7 @@ describe('promotion of a recommendations version', () => {
     }
     await new Promise((r) => setTimeout(r, 200));
     const [v2] = await h.tact.learning.train(['recommendations']);
-    await tick();
+    await afterTraining();
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     expect(v2.promotion?.comparison?.figures).toMatchObject({ heldOut: 45, liveRecall: 0 });
     expect((v2.promotion?.comparison?.figures as { candidateRecall: number }).candidateRecall).toBeGreaterThan(0.9);
@@ -49,7 +46,7 @@ describe('promotion of a recommendations version', () => {
     await view(h, 'later-0', 'sku-hat', Date.now() + 1);
     await new Promise((r) => setTimeout(r, 50));
     const [v3] = await h.tact.learning.train(['recommendations']);
-    await tick();
+    await afterTraining();
     expect(v3.promotion).toMatchObject({ promoted: false });
     expect(v3.promotion?.reason).toContain(`only 1 subjects interacted after version 2 was trained (at least ${MIN_HELD_OUT} are needed`);
   });
@@ -58,11 +55,11 @@ describe('promotion of a recommendations version', () => {
     h = await harness('sqlite', { config: { ...config, training: { autoPromote: ['recommendations'] } } });
     for (let u = 0; u < 10; u++) for (const p of ['sku-shoe', 'sku-socks']) await view(h, `u-${u}`, p, Date.now() - DAY + u);
     await h.tact.learning.train(['recommendations']);
-    await tick();
+    await afterTraining();
     await view(h, 'u-0', 'sku-cap', Date.now());
     await new Promise((r) => setTimeout(r, 50));
     const [v2] = await h.tact.learning.train(['recommendations']);
-    await tick();
+    await afterTraining();
     expect(v2.promotion).toMatchObject({ promoted: true });
     expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 is inconclusive \(only 1 subjects .*\); training\.autoPromote lets recommendations go live$/);
   });
@@ -72,7 +69,7 @@ describe('promotion of a recommendations version', () => {
     const old = Date.now() - 10 * DAY;
     for (let u = 0; u < 30; u++) for (const p of ['sku-shoe', 'sku-socks']) await view(h, `old-${u}`, p, old + u);
     const [v1] = await h.tact.learning.train(['recommendations']);
-    await tick();
+    await afterTraining();
     expect(v1.promotion?.promoted).toBe(true);
     // A client flushes a backlog: 30 people's views from three days ago arrive only now.
     const late = Date.now() - 3 * DAY;

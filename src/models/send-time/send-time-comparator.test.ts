@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../../test/harness.js';
+import { afterTraining, harness, send, type Harness } from '../../../test/harness.js';
 import { SLOTS } from '../../learn/send-time/send-time.js';
 import { MIN_HELD_OUT, compareLogLik, logPredictive } from './send-time-comparator.js';
 
@@ -9,9 +9,6 @@ const WEEK = 7 * 86_400_000;
 const MONDAY = Date.parse('2026-11-02T00:00:00Z');
 const open = (h: Harness, userId: string, slot: number, weeksAgo: number) =>
   send(h.app, '/v1/track', { userId, event: 'Email Opened', timestamp: new Date(MONDAY - weeksAgo * WEEK + slot * 3_600_000).toISOString() });
-
-/** Comparisons tell what a version saw by the millisecond its training began: the next event comes a moment later. */
-const tick = () => new Promise((r) => setTimeout(r, 2));
 
 describe('promotion of a send-time version', () => {
   let h: Harness | undefined;
@@ -26,14 +23,14 @@ describe('promotion of a send-time version', () => {
     for (let u = 0; u < 40; u++) for (let w = 1; w <= 3; w++) await open(t, `u-${u}`, 9, w + 4);
     await t.tact.consumers.runAll();
     const [v1] = await t.tact.learning.train(['send-time']);
-    await tick();
+    await afterTraining();
     expect(v1.promotion).toMatchObject({ promoted: true });
 
     // Since then the same people open on Friday evenings (slot 4 × 24 + 18 = 114), three times each.
     for (let u = 0; u < 40; u++) for (let w = 1; w <= 3; w++) await open(t, `u-${u}`, 114, w);
     await t.tact.consumers.runAll();
     const [v2] = await t.tact.learning.train(['send-time']);
-    await tick();
+    await afterTraining();
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     const f = v2.promotion?.comparison?.figures as { heldOut: number; candidateLogLik: number; liveLogLik: number; ci: [number, number] };
     expect(f.heldOut).toBe(40);
@@ -45,7 +42,7 @@ describe('promotion of a send-time version', () => {
     for (let u = 0; u < 3; u++) await open(t, `u-${u}`, 114, 0);
     await t.tact.consumers.runAll();
     const [v3] = await t.tact.learning.train(['send-time']);
-    await tick();
+    await afterTraining();
     expect(v3.promotion).toMatchObject({ promoted: false });
     expect(v3.promotion?.reason).toContain(`only 3 subjects engaged after version 2 was trained (at least ${MIN_HELD_OUT} are needed`);
   });
