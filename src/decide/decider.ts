@@ -6,7 +6,7 @@ import { newProfileState, type ProfileState } from '../profiles/profile-state.js
 import type { Settings } from '../config/settings.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
 import type { DecisionRecord } from './decision.js';
-import type { DecisionStore } from './decision-store.js';
+import type { BudgetGuard, DecisionStore } from './decision-store.js';
 import type { DecideState } from './decide-state.js';
 import type { BanditBook } from './bandit/bandit-select.js';
 import type { Recommender } from '../models/recommend/recommender.js';
@@ -51,6 +51,8 @@ export interface Prepared {
   stamp: number;
   /** The subject's ledger version when the pipeline ran (a concurrent decision for the subject changes it). */
   ledgerVersion: number;
+  /** The global budgets the decision's contacts take from, for a shared store's exact check. */
+  budgets: BudgetGuard[];
 }
 
 /** Everything the decider needs, wired by DecideService. */
@@ -114,7 +116,7 @@ export class Decider {
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => this.d.state.holdsOf(profileKey).find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion };
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, budgets: budgetGuards(record, play) };
   }
 
   /** Reserves the contacts in the ledger, writes the record (and holds) durably, then counts the trials. */
@@ -131,10 +133,12 @@ export class Decider {
     try {
       const guarded = this.d.decisions.appendIfCurrent;
       if (guarded) {
-        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp));
+        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp), p.budgets);
         if (moved) {
           this.d.state.ledger.unrecord(record.profileKey, record.id);
           this.d.state.applyRows(moved, p.topicsOf);
+          // Other processes took what was left of a budget: fold in what they logged, and decide again.
+          if (moved.budget) await this.d.state.sync(this.d.decisions, p.topicsOf, this.d.now());
           throw new SubjectMoved();
         }
         await Promise.all(holds.map((h) => this.d.decisions.putHold(h)));
@@ -238,4 +242,23 @@ export class Decider {
       ...(r.bandit ? { bandit: r.bandit } : {}),
     };
   }
+}
+
+/**
+ * The global budgets a decision's contacts take from, with each chosen action's fair share as the
+ * contact-policy stage computes it (Infinity once the window is open to borrowing).
+ *
+ * @example
+ * budgetGuards(record, play); // [{ name: 'email budget', channel: 'email', max: 50000, shares: { 'spring-sale': 25000 }, … }]
+ */
+export function budgetGuards(record: DecisionRecord, play: Playbook): BudgetGuard[] {
+  const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
+  if (!actions.length) return [];
+  return play.policy.budgets.filter((b) => b.channel === record.channel).map((b) => {
+    const windowStart = Math.floor(record.at / b.windowMs) * b.windowMs;
+    const borrowing = (record.at - windowStart) / b.windowMs >= b.borrowAfter;
+    const weights = play.budgetWeights.get(b.channel) ?? 1;
+    const shares = Object.fromEntries(actions.map((a) => [a, borrowing ? Infinity : (b.max * (play.catalog.actions.get(a)?.budgetWeight ?? 1)) / weights]));
+    return { name: b.name, channel: b.channel, windowMs: b.windowMs, windowStart, max: b.max, shares };
+  });
 }

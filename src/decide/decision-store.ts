@@ -30,6 +30,20 @@ export interface GroupCountRow {
   successes: number;
 }
 
+/**
+ * A global budget a decision takes from, as a shared store checks it when it logs the decision:
+ * the window, the limit, and each chosen action's fair share (Infinity once the window is open to
+ * borrowing) — the same rule as the contact-policy stage, on exact counts.
+ */
+export interface BudgetGuard {
+  name: string;
+  channel: string;
+  windowMs: number;
+  windowStart: number;
+  max: number;
+  shares: Record<string, number>;
+}
+
 /** What a process's decision state already holds (decide-state.ts). */
 export interface KnownRows {
   contact(c: ContactRow): boolean;
@@ -55,9 +69,11 @@ export interface DecisionStore {
    * unless the subject has contacts or outcomes logged at or after `since` that `known` says this
    * process has not folded into its ledger — then nothing is written and those rows are returned,
    * for the caller to fold in and decide again. So two processes deciding for one subject at once
-   * cannot both pass a cap or a dismissal rule.
+   * cannot both pass a cap or a dismissal rule. With `budgets`, it also locks each budget's channel
+   * and counts the window exactly: when the decision would pass a limit or a fair share, nothing is
+   * written and `budget` names the budget (the caller syncs and decides again).
    */
-  appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows): Promise<SubjectLogRows | null>;
+  appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows, budgets?: readonly BudgetGuard[]): Promise<(SubjectLogRows & { budget?: string }) | null>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
   queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]>;
   /** Every action choice at or after `at` (the contact ledger's rebuild and, on a shared store, its sync). */

@@ -88,3 +88,44 @@ describe('contact policy with two processes on one PostgreSQL database', () => {
     expect(next.choices[0].kind).not.toBe('action');
   }, 60_000);
 });
+
+describe('global budgets with two processes on one PostgreSQL database', () => {
+  /** At most 12 e-mails a day in all, shared by two offers (equal weights: 6 each until 80% of the day has gone). */
+  const budgeted = {
+    catalog: {
+      actions: [
+        { id: 'spring-sale', name: 'Spring sale', channels: ['email'], value: 10 },
+        { id: 'new-arrivals', name: 'New arrivals', channels: ['email'], value: 9 },
+      ],
+      placements: [{ id: 'weekly', channel: 'email', slots: 1 }],
+    },
+    policy: { exploration: { budget: 0 }, contact: { budgets: [{ name: 'email budget', channel: 'email', max: 12, window: '1d', borrowAfter: 1 }] } },
+  };
+
+  it('a budget and its fair shares hold exactly however the decisions split between the processes', async () => {
+    const { store: storeA, url, cleanup } = await openTestStore('postgres');
+    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+    const a = await harness('postgres', { store: storeA, config: budgeted });
+    const b = await harness('postgres', { store: storeB, config: budgeted });
+    cleanups.push(async () => {
+      for (const p of [a, b]) await p.close();
+      await storeB.close();
+      await cleanup();
+    });
+    // 40 subjects at once, half through each process, no sync in between: each process alone
+    // believes the whole budget is still there.
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: `reader-${i}`, placement: 'weekly' })));
+    for (const r of answers) expect(r.statusCode, r.body).toBe(200);
+    const sent = answers.map((r) => r.json().choices[0]).filter((c) => c.kind === 'action');
+    expect(sent).toHaveLength(12);
+    // Each offer's fair share is 6: the better-valued one cannot take the whole budget.
+    expect(sent.filter((c) => c.action === 'spring-sale')).toHaveLength(6);
+    expect(sent.filter((c) => c.action === 'new-arrivals')).toHaveLength(6);
+    const refused = answers.find((r) => r.json().choices[0].kind !== 'action')!.json();
+    expect(JSON.stringify(refused.explanation)).toContain('email budget');
+    // The log agrees: twelve e-mails, whichever process logged them.
+    const logged = await storeA.decisions.contactsSince(0);
+    expect(logged).toHaveLength(12);
+  }, 60_000);
+});
+

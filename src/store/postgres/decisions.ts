@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow, type GroupN, joinGroupCounts,
@@ -28,7 +28,7 @@ export class PostgresDecisionStore implements DecisionStore {
     await inTransaction(this.pool, (c) => this.insert(c, d));
   }
 
-  async appendIfCurrent(d: DecisionRecord, since: number, known: KnownRows): Promise<SubjectLogRows | null> {
+  async appendIfCurrent(d: DecisionRecord, since: number, known: KnownRows, budgets: readonly BudgetGuard[] = []): Promise<(SubjectLogRows & { budget?: string }) | null> {
     return inTransaction(this.pool, async (c) => {
       // One subject's decisions serialise across processes; the lock goes with the transaction.
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [d.profileKey]);
@@ -38,9 +38,48 @@ export class PostgresDecisionStore implements DecisionStore {
       )).rows.filter((r) => !known.contact(r));
       const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = $1 AND at >= $2 ORDER BY at, seq`, [d.profileKey, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
       if (contacts.length || outcomes.length) return { contacts, outcomes };
+      const actions = d.choices.filter((ch) => ch.kind === 'action' && ch.action).map((ch) => ch.action as string);
+      for (const g of budgets) {
+        const spent = await this.takeFromBudget(c, g, actions);
+        if (spent) return { contacts: [], outcomes: [], budget: spent };
+      }
       await this.insert(c, d);
       return null;
     });
+  }
+
+  /**
+   * Under a lock on the budget's channel (taken after the subject's, always in that order, so two
+   * decisions cannot wait on each other), counts the window exactly and takes one contact per
+   * chosen action from it; returns the budget's name when the decision would pass its limit or an
+   * action's fair share (nothing is taken then: the transaction is abandoned).
+   */
+  private async takeFromBudget(c: pg.PoolClient, g: BudgetGuard, actions: readonly string[]): Promise<string | undefined> {
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`budget:${g.channel}`]);
+    const key = [g.channel, g.windowMs, g.windowStart];
+    const read = async () => (await c.query<{ action: string; n: number }>('SELECT action, n FROM decision_budget_use WHERE channel = $1 AND window_ms = $2 AND window_start = $3', key)).rows;
+    let rows = await read();
+    if (!rows.some((r) => r.action === '')) {
+      // First use of this window: count it from the log (it may have begun before this table did).
+      await c.query(
+        `INSERT INTO decision_budget_use (channel, window_ms, window_start, action, n)
+         SELECT $1, $2, $3, action, count(*) FROM decision_choices WHERE channel = $1 AND kind = 'action' AND at >= $3 AND at < $3 + $2 GROUP BY action
+         UNION ALL SELECT $1, $2, $3, '', (SELECT count(*) FROM decision_choices WHERE channel = $1 AND kind = 'action' AND at >= $3 AND at < $3 + $2)`,
+        key,
+      );
+      rows = await read();
+    }
+    const used = new Map(rows.map((r) => [r.action, Number(r.n)]));
+    if ((used.get('') ?? 0) + actions.length > g.max) return g.name;
+    if (actions.some((a) => (used.get(a) ?? 0) >= (g.shares[a] ?? Infinity))) return g.name;
+    for (const a of ['', ...actions]) {
+      await c.query(
+        `INSERT INTO decision_budget_use (channel, window_ms, window_start, action, n) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (channel, window_ms, window_start, action) DO UPDATE SET n = decision_budget_use.n + excluded.n`,
+        [...key, a, a === '' ? actions.length : 1],
+      );
+    }
+    return undefined;
   }
 
   private async insert(c: pg.PoolClient, d: DecisionRecord): Promise<void> {
@@ -119,6 +158,7 @@ export class PostgresDecisionStore implements DecisionStore {
       const d = (await c.query('DELETE FROM decisions WHERE at < $1', [before])).rowCount ?? 0;
       await c.query('DELETE FROM decision_choices WHERE at < $1', [before]);
       const o = (await c.query('DELETE FROM decision_outcomes WHERE at < $1', [before])).rowCount ?? 0;
+      await c.query('DELETE FROM decision_budget_use WHERE window_start + window_ms < $1', [before]);
       return { decisions: d, outcomes: o };
     });
   }

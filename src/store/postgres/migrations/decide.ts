@@ -83,4 +83,22 @@ CREATE INDEX decision_holds_status ON decision_holds (status, created_at);
 CREATE INDEX decision_holds_profile ON decision_holds (profile_key);
 `,
   },
+  {
+    // (decide-002 is the embedded store's compressed bodies; PostgreSQL keeps its bodies as they were.)
+    id: 'decide-003',
+    name: 'global budgets counted exactly across processes',
+    sql: `
+-- Per budget window: the contacts each action took (action '' holds the window's total). Written in
+-- the transaction that logs the decision, under a lock on the channel, so several processes can
+-- never pass the last unit of a budget together. Filled from the log the first time a window is used.
+CREATE TABLE decision_budget_use (
+  channel TEXT NOT NULL,
+  window_ms BIGINT NOT NULL,
+  window_start BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (channel, window_ms, window_start, action)
+);
+`,
+  },
 ];
