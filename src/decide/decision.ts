@@ -46,7 +46,7 @@ export interface ScoreTrace {
   hi?: number;
   n?: number;
   rung?: Estimate['source'];
-  /** The estimate's Beta posterior (α, β), when it is one (a calibration report replays it). */
+  /** A chosen action's estimate as its Beta posterior (α, β), when it is one (the decisions' calibration report replays it). */
   a?: number;
   b?: number;
   learning?: true;

@@ -98,10 +98,10 @@ export function traces(candidates: readonly Candidate[], chosen: ReadonlySet<str
     else groups.set(key, { stage: c.out.stage, rule: c.out.rule, reason: c.out.reason, actions: [c.action.id] });
   }
   scored.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
-  return { scored: scored.map((c, i) => scoreTrace(c, i < TRACE_DETAIL || chosen.has(c.action.id))), excluded: [...groups.values()] };
+  return { scored: scored.map((c, i) => scoreTrace(c, i < TRACE_DETAIL || chosen.has(c.action.id), chosen.has(c.action.id))), excluded: [...groups.values()] };
 }
 
-function scoreTrace(c: Candidate, detail: boolean): ScoreTrace {
+function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrace {
   const t: ScoreTrace = { action: c.action.id, score: round(c.score ?? 0, 1e4) };
   const e = c.estimate;
   if (detail && e) {
@@ -110,7 +110,7 @@ function scoreTrace(c: Candidate, detail: boolean): ScoreTrace {
     t.hi = round(e.high, 1e6);
     t.n = e.evidence;
     t.rung = e.source;
-    if (e.posterior) {
+    if (isChosen && e.posterior) {
       t.a = round(e.posterior.alpha, 1e6);
       t.b = round(e.posterior.beta, 1e6);
     }
