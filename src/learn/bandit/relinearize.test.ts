@@ -110,4 +110,15 @@ describe('re-linearised Laplace posterior', () => {
     expect(off.actions[0].relin).toBeUndefined();
     expect(on.actions[0].mean[0]).not.toBe(off.actions[0].mean[0]);
   });
+
+  it('never costs an outcome: when the numbers fail (a covariance no longer positive definite), the action keeps its online steps and stops refitting', () => {
+    const bandit = createBandit(['a'], defaultBanditConfig(1));
+    const a = bandit.actions[0];
+    a.cov.set([1, 2, 2, 1]); // indefinite
+    expect(() => updateBandit(bandit, 'a', [0.5], 1)).not.toThrow();
+    expect(a.relin).toBeNull();
+    expect(a.evidence).toBe(1);
+    updateBandit(bandit, 'a', [0.5], 0);
+    expect(a.evidence).toBe(2);
+  });
 });

@@ -133,8 +133,9 @@ export function refit(post: LogisticPosterior, r: Relinearization): void {
   const g = new Float64Array(d);
   H = new Float64Array(d * d);
   curvature(r, m, g, H);
+  const cov = spdInverseInPlace(H, d);
   post.mean.set(m);
-  post.cov.set(spdInverseInPlace(H, d));
+  post.cov.set(cov);
   r.refits += 1;
 }
 

@@ -39,8 +39,8 @@ export interface BanditConfig {
 /** One action's model. */
 export interface BanditAction extends LogisticPosterior {
   id: string;
-  /** Refit state (in memory only; started from the posterior as it stands when absent). */
-  relin?: Relinearization;
+  /** Refit state (in memory only; started from the posterior as it stands when absent; null once a refit failed numerically). */
+  relin?: Relinearization | null;
 }
 
 /** The whole learner: plain data, serialisable with {@link banditToJson}. */
@@ -194,8 +194,24 @@ export function updateBandit(state: BanditState, actionId: string, context: Arra
   const x = withIntercept(context);
   const y = Math.min(1, Math.max(0, reward));
   const window = state.config.refitWindow ?? RELINEARIZE_DEFAULTS.window;
-  if (window > 0 && (!action.relin || action.relin.ys.length !== window)) action.relin = startRelinearization(action, { ...RELINEARIZE_DEFAULTS, window });
+  const refits = window > 0 && action.relin !== null;
+  const opts = { ...RELINEARIZE_DEFAULTS, window };
+  if (refits && (!action.relin || action.relin.ys.length !== window)) action.relin = tryRefit(action, () => startRelinearization(action, opts));
   laplaceUpdate(action, x, y);
-  if (window > 0) observe(action, action.relin!, x, y, { ...RELINEARIZE_DEFAULTS, window });
+  if (refits && action.relin) tryRefit(action, () => observe(action, action.relin!, x, y, opts));
   state.updates += 1;
+}
+
+/**
+ * Runs a refit step; if the numbers fail (a covariance no longer positive definite), the action
+ * keeps its online posterior and stops refitting in this process (`relin` null), rather than
+ * losing the outcome.
+ */
+function tryRefit<T>(action: BanditAction, step: () => T): T | null {
+  try {
+    return step();
+  } catch {
+    action.relin = null;
+    return null;
+  }
 }
