@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/ops/free-port.js';
 
 export const MAIN = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
 
@@ -26,7 +27,7 @@ export interface ServerProcess {
  */
 export async function startServer(opts: { config?: object; env?: Record<string, string>; dataDir?: string } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tact-bench-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const keys = { write: 'bench-write-key', server: 'bench-server-key', admin: 'bench-admin-key' };
   const configPath = join(dataDir, 'tact.config.json');
   writeFileSync(configPath, JSON.stringify(opts.config ?? {}));

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/ops/free-port.js';
 import { KEYS } from './harness.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -22,7 +23,7 @@ export interface Running {
  */
 export async function startTact(opts: { dataDir?: string; config?: object; env?: Record<string, string>; port?: number } = {}): Promise<Running> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tact-e2e-'));
-  const port = opts.port ?? 30000 + Math.floor(Math.random() * 20000);
+  const port = opts.port ?? (await freePort());
   const configPath = join(dataDir, 'tact.config.json');
   writeFileSync(configPath, JSON.stringify(opts.config ?? {}));
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
