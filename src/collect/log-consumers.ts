@@ -76,12 +76,14 @@ export class LogConsumers {
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    for (const entry of this.jobs.values()) {
-      if (!entry.dirty) continue;
-      entry.dirty = false;
-      entry.savedAt = this.now();
-      await this.store.documents.saveJob({ ...entry.job, progress: { ...entry.job.progress } });
-    }
+    for (const entry of this.jobs.values()) if (entry.dirty) await this.write(entry);
+  }
+
+  /** Writes one consumer's position as it stands now. */
+  private write(entry: { job: Job; savedAt: number; dirty: boolean }): Promise<void> {
+    entry.dirty = false;
+    entry.savedAt = this.now();
+    return this.store.documents.saveJob({ ...entry.job, progress: { ...entry.job.progress } });
   }
 
   /** Events each consumer has not handled yet. */
@@ -155,11 +157,8 @@ export class LogConsumers {
       job.progress = { ...job.progress, afterSeq: after };
       job.updatedAt = Date.now();
       entry.dirty = true;
-      if (this.now() - entry.savedAt >= SAVE_EVERY_MS) {
-        entry.dirty = false;
-        entry.savedAt = this.now();
-        await docs.saveJob({ ...job, progress: { ...job.progress } });
-      } else {
+      if (this.now() - entry.savedAt >= SAVE_EVERY_MS) await this.write(entry);
+      else {
         this.flushTimer ??= setTimeout(() => void this.flush().catch((err: Error) => this.opts.log?.('a log consumer position could not be written; it is written with the next one', { error: err.message })), SAVE_EVERY_MS);
         this.flushTimer.unref?.();
       }

@@ -117,7 +117,7 @@ export function calibrationCommand(program: Command): void {
  * One report as text: the figures, then predicted and observed rate per bin as bars.
  *
  * @example
- * renderCalibration(report); // "decisions: 1,200 outcomes (40 pending) — ECE 0.0091 …"
+ * renderCalibration(report); // "decisions: 1,200 resolved predictions (40 still inside their window)\n  ECE 0.0091 · MCE …"
  */
 export function renderCalibration(r: CalibrationView & { withoutPosterior?: number }): string {
   const name = `${r.model}${r.key ? ` ${r.key}` : ''}`;

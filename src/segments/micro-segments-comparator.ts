@@ -72,10 +72,9 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
       }
       const ladder = ladderFor(rate, ratesLive);
       const held = points.filter((p) => p.inputs && (p.recordedAt ?? -Infinity) > live.dataTo);
-      const pairs = new Map<string, [number, number] | null>();
-      for (const p of held) pairs.set(p.subjectId, await assign(p.subjectId));
+      // Every held-out subject has resolved points, so it was assigned above.
       const r = compareOnPoints(rate.def.name, held, (p, y) => {
-        const pair = pairs.get(p.subjectId);
+        const pair = clusterOf.get(p.subjectId);
         if (!pair || !p.inputs) return undefined;
         const mine = own.get(p.subjectId)!;
         const score = (v: 0 | 1) => {

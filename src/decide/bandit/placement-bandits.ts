@@ -149,7 +149,7 @@ export class PlacementBandits implements BanditBook {
         e.dirty = false;
         const updates = e.state.updates;
         const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a)]));
-        await this.d.store.write({ estimates: [{ subjectId: 'population', model: BANDIT_MODEL, key: placement, estimate: null, state: banditToJson(e.state), modelVersion: `${BANDIT_MODEL}:${placement}@${updates}`, seq: updates, updatedAt: this.d.now() }] });
+        await this.persist(placement, e.state);
         e.base = snapshot;
         e.baseUpdates = updates;
         if (e.state.updates !== updates) e.dirty = true;
@@ -170,7 +170,7 @@ export class PlacementBandits implements BanditBook {
       }
       for (const st of compatible?.actions ?? []) if (!snapshot.has(st.id)) merged.actions.push(st);
       e.dirty = false;
-      await this.d.store.write({ estimates: [{ subjectId: 'population', model: BANDIT_MODEL, key: placement, estimate: null, state: banditToJson(merged), modelVersion: `${BANDIT_MODEL}:${placement}@${merged.updates}`, seq: merged.updates, updatedAt: this.d.now() }] });
+      await this.persist(placement, merged);
       // What was absorbed while we wrote stays ours to add next time: local = merged + (now − snapshot).
       const now = this.entries.get(placement);
       if (now !== e) continue;
@@ -187,6 +187,11 @@ export class PlacementBandits implements BanditBook {
       e.state.updates = merged.updates + late;
       if (late) e.dirty = true;
     }
+  }
+
+  /** Writes a placement's bandit as its estimates row (the JSON is taken before the write waits). */
+  private persist(placement: string, state: BanditState): Promise<void> {
+    return this.d.store.write({ estimates: [{ subjectId: 'population', model: BANDIT_MODEL, key: placement, estimate: null, state: banditToJson(state), modelVersion: `${BANDIT_MODEL}:${placement}@${state.updates}`, seq: state.updates, updatedAt: this.d.now() }] });
   }
 
   private adopt(placement: string, state: BanditState, into?: Entry): void {

@@ -35,6 +35,11 @@ function eceWithCi(predicted: Float64Array, outcome: Float64Array, seed: number,
   return { report, ece: interval };
 }
 
+/** The share of hits (0/1 per row) with its bootstrap interval. */
+function hitShare(hits: ArrayLike<number>, seed: number, reps: number) {
+  return bootstrap(hits.length, (w) => w.reduce((s, wi, i) => s + wi * hits[i], 0) / w.reduce((a, b) => a + b, 0), { seed, reps });
+}
+
 /** Coverage of 90% posterior-predictive count intervals over groups. */
 function groupCoverage(groups: { posterior: { alpha: number; beta: number }; trials: number; clicks: number }[], seed: number, reps: number) {
   const used = groups.filter((g) => g.trials > 0);
@@ -42,7 +47,7 @@ function groupCoverage(groups: { posterior: { alpha: number; beta: number }; tri
     const [lo, hi] = betaBinomialInterval(g.posterior, g.trials, 0.9);
     return g.clicks >= lo && g.clicks <= hi ? 1 : 0;
   });
-  return bootstrap(used.length, (w) => inside.reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0), { seed, reps });
+  return hitShare(inside, seed, reps);
 }
 
 async function run(ctx: EvaluationContext) {
@@ -84,11 +89,9 @@ async function run(ctx: EvaluationContext) {
 
   const sim = runBanditSimulation({ seed: 0, rounds: ctx.quick ? 6_000 : 100_000, window: ctx.quick ? 1_000 : 10_000 });
   const click = eceWithCi(sim.predicted, Float64Array.from(sim.click), 53, reps);
-  const covered = Float64Array.from(sim.truth, (p, i) => (p >= sim.low90[i] && p <= sim.high90[i] ? 1 : 0));
-  const clickCoverage = bootstrap(sim.window, (w) => covered.reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0), { seed: 54, reps });
+  const clickCoverage = hitShare(Float64Array.from(sim.truth, (p, i) => (p >= sim.low90[i] && p <= sim.high90[i] ? 1 : 0)), 54, reps);
   const width = intervalCoverage(sim.low90, sim.high90, sim.truth).meanWidth;
-  const anyCovered = Float64Array.from(sim.anyCovered);
-  const anyCoverage = bootstrap(sim.window, (w) => anyCovered.reduce((s, v, i) => s + v * w[i], 0) / w.reduce((a, b) => a + b, 0), { seed: 57, reps });
+  const anyCoverage = hitShare(sim.anyCovered, 57, reps);
 
   const obd = (['men', 'women'] as const).map((c) => obdHeldOut(ctx.datasetsDir, c));
   const obdPred = Float64Array.from([...obd[0].predicted, ...obd[1].predicted]);
