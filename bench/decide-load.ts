@@ -18,6 +18,7 @@ let failed = 0;
 // TACT_BENCH_TRACE=1: the worst latency of each second, on stderr (to see whether stalls are periodic).
 const trace = process.env.TACT_BENCH_TRACE === '1';
 const worst = new Map<number, number>();
+const over5 = new Map<number, number>();
 let start = 0;
 let sent = 0;
 let done = 0;
@@ -33,7 +34,11 @@ function one(due: number, onDone?: () => void): void {
       if (res.statusCode === 200) {
         const ms = performance.now() - due;
         latencies.push(ms);
-        if (trace) { const sec = Math.floor((due - start) / 1000); worst.set(sec, Math.max(worst.get(sec) ?? 0, ms)); }
+        if (trace) {
+          const sec = Math.floor((due - start) / 1000);
+          worst.set(sec, Math.max(worst.get(sec) ?? 0, ms));
+          if (ms > 5) over5.set(sec, (over5.get(sec) ?? 0) + 1);
+        }
       }
       else failed++;
       done++;
@@ -68,5 +73,9 @@ const elapsed = (performance.now() - start) / 1000;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
 process.stdout.write(JSON.stringify({ sent, ok: latencies.length, failed, elapsed, rate: sent / elapsed, p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? 0 }) + '\n');
-if (trace) process.stderr.write(`worst per second: ${[...worst].sort((a, b) => a[0] - b[0]).map(([t, ms]) => `${t}:${ms.toFixed(0)}`).join(' ')}\n`);
+if (trace) {
+  process.stderr.write(`worst per second: ${[...worst].sort((a, b) => a[0] - b[0]).map(([t, ms]) => `${t}:${ms.toFixed(0)}`).join(' ')}\n`);
+  process.stderr.write(`answers over 5 ms per second: ${[...over5].sort((a, b) => a[0] - b[0]).map(([t, n]) => `${t}:${n}`).join(' ')}\n`);
+  process.stderr.write(`p90 ${q(0.9).toFixed(2)} p95 ${q(0.95).toFixed(2)} p98 ${q(0.98).toFixed(2)} p99 ${q(0.99).toFixed(2)} p99.5 ${q(0.995).toFixed(2)} ms\n`);
+}
 agent.destroy();

@@ -43,6 +43,8 @@ export interface BanditRun {
    * that action's true click probability: calibration without the selection of the chosen one.
    */
   anyCovered: Uint8Array;
+  /** The action drawn at random for `anyCovered`, per round of the window. */
+  anyAction: Uint16Array;
   explored: number;
   final: BanditState;
   /** The learner as it stood when the window began (before round rounds − window). */
@@ -85,7 +87,7 @@ export function runBanditSimulation(opts: { seed?: number; rounds?: number; wind
     rounds, window: w, theta,
     contexts: new Float64Array(w * SIM_FEATURES), chosen: new Int32Array(w), propensity: new Float64Array(w),
     propensityError: new Float64Array(w), click: new Uint8Array(w), u: new Float64Array(w), predicted: new Float64Array(w),
-    low90: new Float64Array(w), high90: new Float64Array(w), truth: new Float64Array(w), anyCovered: new Uint8Array(w), explored: 0, final: state, atWindowStart: state, seconds: 0,
+    low90: new Float64Array(w), high90: new Float64Array(w), truth: new Float64Array(w), anyCovered: new Uint8Array(w), anyAction: new Uint16Array(w), explored: 0, final: state, atWindowStart: state, seconds: 0,
   };
   const x = new Float64Array(SIM_FEATURES);
   const p = new Float64Array(SIM_ACTIONS);
@@ -117,6 +119,7 @@ export function runBanditSimulation(opts: { seed?: number; rounds?: number; wind
       const half = 1.6448536269514722 * Math.sqrt(lr.variance);
       const eta = Math.log(p[r] / (1 - p[r]));
       run.anyCovered[i] = Math.abs(eta - lr.mean) <= half ? 1 : 0;
+      run.anyAction[i] = r;
       if (choice.explored) run.explored += 1;
     }
     updateBandit(state, choice.action, x, clicked);

@@ -36,4 +36,27 @@ describe('bootstrap', () => {
     expect(ci.low).toBe(5);
     expect(ci.high).toBe(5);
   });
+
+  it('resamples whole clusters when rows share an unobserved effect (design effect 1 + (m − 1)ρ, Kish 1965)', () => {
+    // 20 clusters of 100 rows, x = u_c + e with u_c, e ~ N(0, 1): ρ = ½, so the variance of the
+    // mean is 1 + 99·½ ≈ 50 times what independent rows would give. Resampling rows covers the
+    // true mean (0) rarely; resampling clusters nearly as often as it says (a little short with
+    // only 20 clusters: Cameron, Gelbach & Miller 2008).
+    const rng = new Rng(5);
+    const clusters = Array.from({ length: 2000 }, (_, i) => Math.floor(i / 100));
+    let rowsInside = 0;
+    let clustersInside = 0;
+    const reps = 100;
+    for (let r = 0; r < reps; r++) {
+      const u = Array.from({ length: 20 }, () => normal(rng));
+      const xs = clusters.map((c) => u[c] + normal(rng));
+      const stat = (w: Float64Array) => weightedMean(xs, w);
+      const byRow = bootstrap(xs.length, stat, { seed: r, reps: 200 });
+      const byCluster = bootstrap(xs.length, stat, { seed: r, reps: 200, clusters });
+      if (byRow.low <= 0 && 0 <= byRow.high) rowsInside++;
+      if (byCluster.low <= 0 && 0 <= byCluster.high) clustersInside++;
+    }
+    expect(rowsInside / reps).toBeLessThan(0.4);
+    expect(clustersInside / reps).toBeGreaterThan(0.85);
+  });
 });

@@ -2,6 +2,13 @@
  * Seeded percentile bootstrap: every figure an evaluation prints carries a 95% interval
  * computed here. Resampling is by index so that paired statistics (a difference of two policy
  * values on the same rows) keep their pairing.
+ *
+ * Rows that follow each other in time are resampled in blocks: with `block: b` each resample is
+ * made of runs of b consecutive rows starting at uniform positions, wrapping around the end (the
+ * circular block bootstrap of Politis & Romano 1992); `circularBlockLength` chooses b from the
+ * data. With b = 1 it is the ordinary bootstrap. Rows that share something unobserved (the
+ * rounds of one bandit action share its posterior) are resampled by cluster: with `clusters`
+ * each resample draws as many clusters as there are, with replacement, and takes all their rows.
  */
 import { Rng } from '../math/prng.js';
 
@@ -23,7 +30,7 @@ export interface WithInterval {
 export function bootstrap(
   n: number,
   statistic: (weights: Float64Array) => number,
-  options: { seed?: number; reps?: number; level?: number; strata?: ArrayLike<number> } = {},
+  options: BootstrapOptions = {},
 ): WithInterval {
   const { seed = 0, reps = 1000, level = 0.95 } = options;
   const rng = new Rng(seed);
@@ -31,10 +38,9 @@ export function bootstrap(
   const value = statistic(ones);
   const w = new Float64Array(n);
   const draws: number[] = [];
-  const groups = options.strata ? groupRows(options.strata) : [Array.from({ length: n }, (_, i) => i)];
+  const draw = resampler(n, options);
   for (let r = 0; r < reps; r++) {
-    w.fill(0);
-    for (const rows of groups) for (let k = 0; k < rows.length; k++) w[rows[rng.int(rows.length)]] += 1;
+    draw(w, rng);
     const s = statistic(w);
     if (Number.isFinite(s)) draws.push(s);
   }
@@ -53,17 +59,16 @@ export function bootstrap(
 export function bootstrapMany(
   n: number,
   statistic: (weights: Float64Array) => number[],
-  options: { seed?: number; reps?: number; level?: number; strata?: ArrayLike<number> } = {},
+  options: BootstrapOptions = {},
 ): WithInterval[] {
   const { seed = 0, reps = 1000, level = 0.95 } = options;
   const rng = new Rng(seed);
   const values = statistic(new Float64Array(n).fill(1));
   const draws: number[][] = values.map(() => []);
   const w = new Float64Array(n);
-  const groups = options.strata ? groupRows(options.strata) : [Array.from({ length: n }, (_, i) => i)];
+  const draw = resampler(n, options);
   for (let r = 0; r < reps; r++) {
-    w.fill(0);
-    for (const rows of groups) for (let k = 0; k < rows.length; k++) w[rows[rng.int(rows.length)]] += 1;
+    draw(w, rng);
     statistic(w).forEach((s, j) => {
       if (Number.isFinite(s)) draws[j].push(s);
     });
@@ -73,6 +78,43 @@ export function bootstrapMany(
     const sorted = draws[j].sort((a, b) => a - b);
     return { value, low: quantileSorted(sorted, alpha), high: quantileSorted(sorted, 1 - alpha) };
   });
+}
+
+/** How rows are resampled: `strata` resamples within each stratum; `block` in runs of consecutive rows. */
+export interface BootstrapOptions {
+  seed?: number;
+  reps?: number;
+  level?: number;
+  strata?: ArrayLike<number>;
+  block?: number;
+  clusters?: ArrayLike<number>;
+}
+
+/** Fills `w` with one resample's multiplicities. */
+function resampler(n: number, options: BootstrapOptions): (w: Float64Array, rng: Rng) => void {
+  const block = Math.max(1, Math.round(options.block ?? 1));
+  if ([block > 1, !!options.strata, !!options.clusters].filter(Boolean).length > 1) throw new Error('bootstrap: `block`, `strata` and `clusters` cannot be combined.');
+  if (options.clusters) {
+    const members = groupRows(options.clusters);
+    return (w, rng) => {
+      w.fill(0);
+      for (let k = 0; k < members.length; k++) for (const i of members[rng.int(members.length)]) w[i] += 1;
+    };
+  }
+  if (block > 1) {
+    return (w, rng) => {
+      w.fill(0);
+      for (let drawn = 0; drawn < n; ) {
+        const start = rng.int(n);
+        for (let k = 0; k < block && drawn < n; k++, drawn++) w[(start + k) % n] += 1;
+      }
+    };
+  }
+  const groups = options.strata ? groupRows(options.strata) : [Array.from({ length: n }, (_, i) => i)];
+  return (w, rng) => {
+    w.fill(0);
+    for (const rows of groups) for (let k = 0; k < rows.length; k++) w[rows[rng.int(rows.length)]] += 1;
+  };
 }
 
 function groupRows(strata: ArrayLike<number>): number[][] {
