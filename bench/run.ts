@@ -11,7 +11,7 @@ const benches: Record<string, { run: Bench; about: string }> = {
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || name === '--help' || name === '-h' || !benches[name]) {
-  process.stdout.write(`Usage: npm run bench -- <name> [--quick] [--rate N (decide)]\n\n${Object.entries(benches).map(([k, b]) => `  ${k.padEnd(10)} ${b.about}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os).\nThe last line printed is one JSON object with the figures.\n`);
+  process.stdout.write(`Usage: npm run bench -- <name> [--quick] [--rate N] [--seconds N] (decide)\n\n${Object.entries(benches).map(([k, b]) => `  ${k.padEnd(10)} ${b.about}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os).\nThe last line printed is one JSON object with the figures.\n`);
   process.exit(name && name !== '--help' && name !== '-h' ? 1 : 0);
 }
 const result = await benches[name].run(args);

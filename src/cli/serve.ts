@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfigFile } from '../config/config-file.js';
 import { buildApp } from '../server/app.js';
 import { Tact } from '../server/tact.js';
+import { tuneGarbageCollector } from '../ops/gc-tuning.js';
 import { isRetryableStoreError, openStore, storeChoiceFromEnv } from '../store/open.js';
 
 /** `tact serve`: the HTTP server on PORT (default 8787) over the store the environment chooses. */
@@ -24,8 +25,11 @@ Environment:
                         disk's flush latency (docs/architecture.md, "Durability")
   TACT_WRITE_KEY, TACT_SERVER_KEY, TACT_ADMIN_KEY
                         bootstrap keys; when unset, keys are generated on first start and printed once
-  TACT_LOG_LEVEL        trace, debug, info (default), warn, error`)
+  TACT_LOG_LEVEL        trace, debug, info (default), warn, error
+  TACT_GC               default: keep V8's own garbage-collector settings instead of Tact's
+                        (fewer, larger full collections: docs/architecture.md, "Memory")`)
     .action(async (opts: { port: string; host: string; config?: string }) => {
+      const gc = tuneGarbageCollector();
       const store = await openStore(storeChoiceFromEnv(process.env));
       const tact = await Tact.create({ store, configFile: loadConfigFile(opts.config), isRetryable: isRetryableStoreError });
       const created = await tact.keys.bootstrap(process.env);
@@ -45,6 +49,6 @@ Environment:
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       await app.listen({ port: Number(opts.port), host: opts.host });
-      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
+      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, gc: gc.length ? gc.join(' ') : 'V8 defaults', docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
     });
 }
