@@ -1,31 +1,32 @@
 import type { ProfileState } from '../profiles/profile-state.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
 import { mergedInto } from '../profiles/merged-ids.js';
+import { TtlCache } from '../ops/ttl-cache.js';
 
 const TTL_MS = 10_000;
-const MAX_CACHED = 500_000;
+const MAX_CACHED = 200_000;
 
 /**
  * The profile keys merged into a subject (directly or through a chain), so that the decisions
  * made for an identity before it merged still count: its contacts for caps and dismissals, its
  * outcomes for the personal estimate. Read from the merge records, cached per profile version for
- * at most ten seconds (a profile never merged costs one indexed read, then a map lookup).
+ * at most ten seconds (a profile never merged costs one indexed read, then a map lookup); the
+ * cache holds only the profiles asked about in the last 10–20 s (ops/ttl-cache.ts).
  *
  * @example
  * const keys = await merged.of(state); // ['p_anonymous'] once the visitor logged in
  */
 export class MergedKeys {
-  private readonly cache = new Map<string, { version: number; at: number; keys: readonly string[] }>();
+  private readonly cache = new TtlCache<{ version: number; keys: readonly string[] }>(TTL_MS, MAX_CACHED);
 
   constructor(private readonly profiles: Pick<ProfileStore, 'merges'>, private readonly now: () => number = Date.now) {}
 
   async of(state: ProfileState): Promise<readonly string[]> {
     const t = this.now();
-    const hit = this.cache.get(state.id);
-    if (hit && hit.version === state.version && t - hit.at < TTL_MS && t >= hit.at) return hit.keys;
+    const hit = this.cache.get(state.id, t);
+    if (hit && hit.version === state.version) return hit.keys;
     const keys = await mergedInto(this.profiles, state.id);
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(state.id, { version: state.version, at: t, keys });
+    this.cache.set(state.id, { version: state.version, keys }, t);
     return keys;
   }
 }

@@ -8,6 +8,7 @@ import { ruleInferences } from './estimates/rule-estimates.js';
 import type { SubjectEstimates } from './estimates/subject-estimates.js';
 import type { ModelRegistry } from './registry/registry.js';
 import { UpliftScorer, type UpliftState } from './uplift/uplift-model.js';
+import { TtlCache } from '../ops/ttl-cache.js';
 
 /** How long a subject's ladder position is reused while its profile version has not changed. */
 const POSITION_TTL_MS = 2000;
@@ -25,7 +26,8 @@ const MAX_CACHED = 100_000;
  * const { position } = await prefetch.fetch(state, { rules: false, now: Date.now() });
  */
 export class ModelInputs implements DecisionPrefetch {
-  private readonly positions = new Map<string, { version: number; at: number; position: LadderPosition }>();
+  /** Positions asked for in the last 2–4 s (ops/ttl-cache.ts). */
+  private readonly positions = new TtlCache<{ version: number; position: LadderPosition }>(POSITION_TTL_MS, MAX_CACHED);
   private readonly scorers = new Map<number, UpliftScorer>();
 
   constructor(private readonly d: { store: Store; settings: Settings; registry: ModelRegistry; estimates: SubjectEstimates; position: (s: ProfileState, now: number) => Promise<LadderPosition> }) {}
@@ -52,11 +54,10 @@ export class ModelInputs implements DecisionPrefetch {
   }
 
   private async position(state: ProfileState, now: number): Promise<LadderPosition> {
-    const hit = this.positions.get(state.id);
-    if (hit && hit.version === state.version && now - hit.at < POSITION_TTL_MS && now >= hit.at) return hit.position;
+    const hit = this.positions.get(state.id, now);
+    if (hit && hit.version === state.version) return hit.position;
     const position = await this.d.position(state, now);
-    if (this.positions.size >= MAX_CACHED) this.positions.clear();
-    this.positions.set(state.id, { version: state.version, at: now, position });
+    this.positions.set(state.id, { version: state.version, position }, now);
     return position;
   }
 }
