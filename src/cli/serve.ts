@@ -27,7 +27,7 @@ Environment:
                         bootstrap keys; when unset, keys are generated on first start and printed once
   TACT_LOG_LEVEL        trace, debug, info (default), warn, error
   TACT_GC               default: keep V8's own garbage-collector settings instead of Tact's
-                        (fewer, larger full collections: docs/architecture.md, "Memory")`)
+                        (Tact doubles the heap-growing factor and turns pretenuring off: docs/architecture.md, "Memory")`)
     .action(async (opts: { port: string; host: string; config?: string }) => {
       const gc = tuneGarbageCollector();
       const store = await openStore(storeChoiceFromEnv(process.env));
