@@ -182,6 +182,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       bench: 'decide',
       http_p50_ms: f2(http.p50),
       http_p99_ms: f2(http.p99),
+      http_max_ms: f2(http.max),
       noop_p99_ms: f2(noop.p99),
       inproc_p99_ms: Number(pct(prepare, 0.99).toFixed(3)),
       freshness_p99_ms: f2(pct(fresh, 0.99)),
@@ -192,7 +193,9 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       candidates: 100,
       profiles: USERS,
       rate,
+      seconds,
       durability,
+      gc: process.env.TACT_GC === 'default' ? 'v8-defaults' : 'tact',
       written_kb_per_decision: Number((writtenPerDecision / 1024).toFixed(1)),
       stored_kb_per_record: Number((stored.bodyBytes / 1024).toFixed(2)),
     };
