@@ -16,7 +16,7 @@ import v8 from 'node:v8';
  *   allocation sites whose objects mostly survived a young collection. During a bulk load nearly
  *   everything survives, sites get marked, and from then on their objects — per-request ones too —
  *   skip the young generation and become old garbage. Without it the heap after the bulk load's
- *   collection was 184 MB instead of 363 MB, and each later full collection marked for 20–50 ms
+ *   collection was 184 MB instead of 328–375 MB, and each later full collection marked for 20–50 ms
  *   instead of 57–141 ms.
  *
  * V8 reads both each time it uses them, so setting them at start-up is enough. A flag the operator
