@@ -133,7 +133,18 @@ export function decisionEstimates(provider: EstimateProvider, inputs: DecisionIn
   if (!pos.segment && !pos.microSegment && !u) return provider;
   const segment = pos.segment ? `segment:${pos.segment}` : null;
   const microSegment = pos.microSegment?.key ?? null;
-  const at = (s: EstimateSubject): EstimateSubject => ({ ...s, segment, microSegment });
+  // The scoring stage asks with one subject object for every candidate: build its placed copy once,
+  // by assignment (a `{ ...s }` copy per candidate outlived young collections: view.ts).
+  let last: EstimateSubject | undefined;
+  let placed: EstimateSubject = { key: '', vars: {} };
+  const at = (s: EstimateSubject): EstimateSubject => {
+    if (s !== last) {
+      last = s;
+      placed = { key: s.key, vars: s.vars, segment, microSegment };
+      if (s.also) placed.also = s.also;
+    }
+    return placed;
+  };
   const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth };
   return {
     modelVersion: provider.modelVersion,
