@@ -136,7 +136,7 @@ export function decisionEstimates(provider: EstimateProvider, inputs: DecisionIn
   // The scoring stage asks with one subject object for every candidate: build its placed copy once,
   // by assignment (a `{ ...s }` copy per candidate outlived young collections: view.ts).
   let last: EstimateSubject | undefined;
-  let placed: EstimateSubject = { key: '', vars: {} };
+  let placed!: EstimateSubject;
   const at = (s: EstimateSubject): EstimateSubject => {
     if (s !== last) {
       last = s;

@@ -26,7 +26,7 @@ import { HILLSTROM_FEATURES } from '../data/hillstrom.js';
 import { betaPosterior } from '../rates/beta-binomial.js';
 import { betaBinomialInterval } from '../rates/beta-binomial-predictive.js';
 import { fitBetaPrior } from '../rates/empirical-bayes.js';
-import { bootstrap, formatCi, round } from '../stats/bootstrap.js';
+import { bootstrap, formatCi, round, weightedMean } from '../stats/bootstrap.js';
 import { runBanditSimulation } from './bandit-sim.js';
 import { fitHillstrom } from './hillstrom-fit.js';
 import { obdHeldOut } from './obd.js';
@@ -42,7 +42,7 @@ function eceWithCi(predicted: Float64Array, outcome: Float64Array, seed: number,
 
 /** The share of hits (0/1 per row) with its bootstrap interval. */
 function hitShare(hits: ArrayLike<number>, seed: number, reps: number, clusters?: ArrayLike<number>) {
-  return bootstrap(hits.length, (w) => w.reduce((s, wi, i) => s + wi * hits[i], 0) / w.reduce((a, b) => a + b, 0), { seed, reps, clusters });
+  return bootstrap(hits.length, (w) => weightedMean(hits, w), { seed, reps, clusters });
 }
 
 /** Coverage of 90% posterior-predictive count intervals over groups. */
@@ -95,12 +95,14 @@ async function run(ctx: EvaluationContext) {
   const sim = runBanditSimulation({ seed: 0, rounds: ctx.quick ? 6_000 : 100_000, window: ctx.quick ? 1_000 : 10_000 });
   // Rounds are resampled by the action whose posterior made their prediction.
   const covered = Float64Array.from(sim.truth, (p, i) => (p >= sim.low90[i] && p <= sim.high90[i] ? 1 : 0));
-  const click = eceWithCi(sim.predicted, Float64Array.from(sim.click), 53, reps, sim.chosen);
+  const clicked = Float64Array.from(sim.click);
+  const click = eceWithCi(sim.predicted, clicked, 53, reps, sim.chosen);
   const clickCoverage = hitShare(covered, 54, reps, sim.chosen);
   const width = intervalCoverage(sim.low90, sim.high90, sim.truth).meanWidth;
   const anyCoverage = hitShare(sim.anyCovered, 57, reps, sim.anyAction);
   const chosenActions = new Set(sim.chosen).size;
-  const rowBased = { ece: eceWithCi(sim.predicted, Float64Array.from(sim.click), 53, reps).ece, covered: hitShare(covered, 54, reps) };
+  // What resampling rounds one by one would have said, for the log.
+  const rowBased = { ece: eceWithCi(sim.predicted, clicked, 53, reps).ece, covered: hitShare(covered, 54, reps) };
 
   const obd = (['men', 'women'] as const).map((c) => obdHeldOut(ctx.datasetsDir, c));
   const obdPred = Float64Array.from([...obd[0].predicted, ...obd[1].predicted]);

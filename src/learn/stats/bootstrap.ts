@@ -80,7 +80,7 @@ export function bootstrapMany(
   });
 }
 
-/** How rows are resampled: `strata` resamples within each stratum; `block` in runs of consecutive rows. */
+/** How rows are resampled: `strata` within each stratum; `block` in runs of consecutive rows; `clusters` by whole cluster (at most one of the three). */
 export interface BootstrapOptions {
   seed?: number;
   reps?: number;
