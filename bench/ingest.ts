@@ -53,7 +53,10 @@ async function rawCeiling(messages: number, users: number): Promise<number> {
 export async function ingestBench(args: string[]): Promise<Record<string, unknown>> {
   const quick = args.includes('--quick');
   const seconds = quick ? 12 : 60;
-  const clients = 8;
+  // `--clients N`: how many keep-alive connections send batches at once (8 unless given).
+  const clientsArg = args.indexOf('--clients');
+  const clients = clientsArg >= 0 ? Number(args[clientsArg + 1]) : 8;
+  if (!(Number.isInteger(clients) && clients > 0)) throw new Error('--clients must be a positive whole number');
   const users = 100_000;
   const server = await startServer({ config: { features: benchFeatures } });
   try {

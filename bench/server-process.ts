@@ -31,10 +31,12 @@ export async function startServer(opts: { config?: object; env?: Record<string, 
   const keys = { write: 'bench-write-key', server: 'bench-server-key', admin: 'bench-admin-key' };
   const configPath = join(dataDir, 'tact.config.json');
   writeFileSync(configPath, JSON.stringify(opts.config ?? {}));
-  // As `npm start` runs it: a larger young generation keeps a batch's short-lived objects out of the old one.
+  // As `npm start` runs it: a larger young generation keeps a batch's short-lived objects out of
+  // the old one, and no memory reducer (its watchdog forces a full collection 100 s after the last;
+  // TACT_GC=default leaves it on, as V8 has it).
   // For diagnosis: TACT_BENCH_NODE_ARGS (e.g. "--trace-gc") and TACT_BENCH_SERVER_LOG (a file for the server's stdout).
   const extra = (process.env.TACT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, ['--max-semi-space-size=64', ...extra, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
+  const proc = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.TACT_GC === 'default' ? [] : ['--no-memory-reducer']), ...extra, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
     env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_WRITE_KEY: keys.write, TACT_SERVER_KEY: keys.server, TACT_ADMIN_KEY: keys.admin, TACT_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

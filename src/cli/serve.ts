@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfigFile } from '../config/config-file.js';
 import { buildApp } from '../server/app.js';
 import { Tact } from '../server/tact.js';
-import { tuneGarbageCollector } from '../ops/gc-tuning.js';
+import { gcSettings, tuneGarbageCollector } from '../ops/gc-tuning.js';
 import { isRetryableStoreError, openStore, storeChoiceFromEnv } from '../store/open.js';
 
 /** `tact serve`: the HTTP server on PORT (default 8787) over the store the environment chooses. */
@@ -27,7 +27,8 @@ Environment:
                         bootstrap keys; when unset, keys are generated on first start and printed once
   TACT_LOG_LEVEL        trace, debug, info (default), warn, error
   TACT_GC               default: keep V8's own garbage-collector settings instead of Tact's
-                        (Tact doubles the heap-growing factor and turns pretenuring off: docs/architecture.md, "Memory")`)
+                        (Tact doubles the heap-growing factor and turns pretenuring off; \`npm start\` also
+                        gives Node --max-semi-space-size=64 --no-memory-reducer: docs/architecture.md, "Memory")`)
     .action(async (opts: { port: string; host: string; config?: string }) => {
       const gc = tuneGarbageCollector();
       const store = await openStore(storeChoiceFromEnv(process.env));
@@ -49,6 +50,6 @@ Environment:
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       await app.listen({ port: Number(opts.port), host: opts.host });
-      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, gc: gc.length ? gc.join(' ') : 'V8 defaults', docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
+      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, gc: gcSettings(gc), docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
     });
 }

@@ -1,6 +1,8 @@
+import fastJson from 'fast-json-stringify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, send, type Harness } from '../../test/harness.js';
 import { shopConfig } from './fixtures.js';
+import { decideSchemas } from './routes/schemas.js';
 import { advertising, decideReq, picked, post } from './test-http.js';
 
 describe('POST /v1/decide', () => {
@@ -26,6 +28,17 @@ describe('POST /v1/decide', () => {
     expect(logged.explanation.candidates.find((c: { action: string }) => c.action === 'loan-offer')).toMatchObject({ status: 'excluded', stage: 'eligibility', rule: 'own eligibility rule' });
     expect(logged.explanation.facts).toMatchObject({ 'consent.Advertising': true, 'features.purchased': [] });
     expect(logged.explanation.absentFacts).toContain('traits.segment');
+  });
+
+  it('answers as the schema-compiled serializer would (the route writes with JSON.stringify)', async () => {
+    const bySchema = fastJson(decideSchemas.decide.response[200] as unknown as Parameters<typeof fastJson>[0]);
+    for (const [body, key] of [[{ explain: 'summary' }, KEYS.server], [{ explain: 'full', n: 3 }, KEYS.server], [{}, KEYS.write]] as const) {
+      const r = await decideReq(h.app, { subject: 'ana', placement: 'home', ...body }, key);
+      expect(r.statusCode, r.body).toBe(200);
+      // The schema's serializer coerces every declared property to its declared type (and keeps the
+      // rest, as the schema allows): the same answer through it means nothing changed for a client.
+      expect(JSON.parse(bySchema(r.json())), JSON.stringify(body)).toEqual(r.json());
+    }
   });
 
   it('never recommends what the subject bought a moment ago (freshness)', async () => {

@@ -20,7 +20,9 @@ import type { CompiledPolicy } from './policy-compile.js';
  */
 export class LadderEstimates implements EstimateProvider {
   readonly modelVersion = 'beta-ladder@1';
-  private cache = new Map<string, { version: string; estimate: Estimate }>();
+  /** action → segment ('' for none) → micro-segment ('' for none) → the estimate and the counts' versions it was made from. */
+  private cache = new Map<string, Map<string, Map<string, Cached>>>();
+  private cached = 0;
   private model: LadderModel | undefined;
   private modelFrom: CompiledPolicy['estimates'] | undefined;
 
@@ -29,29 +31,25 @@ export class LadderEstimates implements EstimateProvider {
   estimate(action: CompiledAction, subject: EstimateSubject): Estimate {
     const model = this.currentModel();
     const pop = this.counts.population(action.id);
-    const counts: LadderCounts = { population: pop };
-    let version = String(pop.version);
-    if (subject.segment) {
-      const g = this.counts.group(action.id, subject.segment);
-      counts.segment = g;
-      version += `|${g.version}`;
-    }
-    if (subject.microSegment) {
-      const g = this.counts.group(action.id, subject.microSegment);
-      counts['micro-segment'] = g;
-      version += `|${g.version}`;
-    }
+    const seg = subject.segment ? this.counts.group(action.id, subject.segment) : undefined;
+    const micro = subject.microSegment ? this.counts.group(action.id, subject.microSegment) : undefined;
     const personal: RateCounts | undefined = this.counts.personalCounts(action.id, subject.key, subject.also);
-    if (personal) {
-      counts.personal = personal;
-      return ladderEstimate(model, counts, new Date().toISOString()).estimate;
+    if (personal) return ladderEstimate(model, ladderCounts(pop, seg, micro, personal), new Date().toISOString()).estimate;
+    // Called for every candidate of every decision: the lookup builds no strings.
+    let bySegment = this.cache.get(action.id);
+    if (!bySegment) this.cache.set(action.id, (bySegment = new Map()));
+    let byMicro = bySegment.get(subject.segment ?? '');
+    if (!byMicro) bySegment.set(subject.segment ?? '', (byMicro = new Map()));
+    const hit = byMicro.get(subject.microSegment ?? '');
+    if (hit && hit.population === pop.version && hit.segment === (seg?.version ?? 0) && hit.micro === (micro?.version ?? 0)) return hit.estimate;
+    const estimate = ladderEstimate(model, ladderCounts(pop, seg, micro), new Date().toISOString()).estimate;
+    if (!hit && ++this.cached > 50_000) {
+      this.cache = new Map();
+      this.cached = 0;
     }
-    const key = `${action.id}|${subject.segment ?? ''}|${subject.microSegment ?? ''}`;
-    const hit = this.cache.get(key);
-    if (hit && hit.version === version) return hit.estimate;
-    const estimate = ladderEstimate(model, counts, new Date().toISOString()).estimate;
-    if (this.cache.size >= 50_000) this.cache.clear();
-    this.cache.set(key, { version, estimate });
+    const entry = { population: pop.version, segment: seg?.version ?? 0, micro: micro?.version ?? 0, estimate };
+    if (hit) Object.assign(hit, entry);
+    else byMicro.set(subject.microSegment ?? '', entry);
     return estimate;
   }
 
@@ -60,6 +58,7 @@ export class LadderEstimates implements EstimateProvider {
     if (this.model && this.modelFrom === c) return this.model;
     this.modelFrom = c;
     this.cache = new Map();
+    this.cached = 0;
     this.model = {
       populationPrior: { alpha: c.priorMean * c.priorStrength, beta: (1 - c.priorMean) * c.priorStrength },
       concentration: { segment: c.groupStrength, 'micro-segment': c.groupStrength, personal: c.personalStrength },
@@ -70,4 +69,19 @@ export class LadderEstimates implements EstimateProvider {
     };
     return this.model;
   }
+}
+
+interface Cached {
+  population: number;
+  segment: number;
+  micro: number;
+  estimate: Estimate;
+}
+
+function ladderCounts(population: RateCounts, segment?: RateCounts, micro?: RateCounts, personal?: RateCounts): LadderCounts {
+  const counts: LadderCounts = { population };
+  if (segment) counts.segment = segment;
+  if (micro) counts['micro-segment'] = micro;
+  if (personal) counts.personal = personal;
+  return counts;
 }

@@ -35,3 +35,17 @@ export function tuneGarbageCollector(env: NodeJS.ProcessEnv = process.env, execA
   for (const flag of applied) v8.setFlagsFromString(flag);
   return applied;
 }
+
+/**
+ * The garbage-collector settings the server runs with, for its start-up log: the flags Node was
+ * given that concern the heap (`npm start` gives `--max-semi-space-size=64 --no-memory-reducer`)
+ * and those Tact applied.
+ *
+ * @example
+ * gcSettings(['--heap-growing-percent=100'], ['--no-memory-reducer']); // '--no-memory-reducer --heap-growing-percent=100'
+ */
+export function gcSettings(applied: readonly string[], execArgv: readonly string[] = process.execArgv): string {
+  const given = execArgv.filter((a) => /semi[-_]space|memory[-_]reducer|heap[-_]growing|pretenuring|old[-_]space|[-_]gc\b/.test(a));
+  const all = [...given, ...applied];
+  return all.length ? all.join(' ') : 'V8 defaults';
+}

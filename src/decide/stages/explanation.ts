@@ -86,19 +86,27 @@ const round = (x: number, k: number) => Math.round(x * k) / k;
  */
 export function traces(candidates: readonly Candidate[], chosen: ReadonlySet<string>): { scored: ScoreTrace[]; excluded: ExclusionTrace[] } {
   const scored: Candidate[] = [];
-  const groups = new Map<string, ExclusionTrace>();
+  // A decision has a handful of distinct exclusions: a scan finds a candidate's group without
+  // building a key string per candidate (a hundred candidates a decision).
+  const groups: ExclusionTrace[] = [];
   for (const c of candidates) {
-    if (!c.out) {
+    const out = c.out;
+    if (!out) {
       scored.push(c);
       continue;
     }
-    const key = `${c.out.stage}|${c.out.rule}|${c.out.reason}`;
-    const g = groups.get(key);
+    let g: ExclusionTrace | undefined;
+    for (const x of groups) {
+      if (x.reason === out.reason && x.rule === out.rule && x.stage === out.stage) {
+        g = x;
+        break;
+      }
+    }
     if (g) g.actions.push(c.action.id);
-    else groups.set(key, { stage: c.out.stage, rule: c.out.rule, reason: c.out.reason, actions: [c.action.id] });
+    else groups.push({ stage: out.stage, rule: out.rule, reason: out.reason, actions: [c.action.id] });
   }
   scored.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
-  return { scored: scored.map((c, i) => scoreTrace(c, i < TRACE_DETAIL || chosen.has(c.action.id), chosen.has(c.action.id))), excluded: [...groups.values()] };
+  return { scored: scored.map((c, i) => scoreTrace(c, i < TRACE_DETAIL || chosen.has(c.action.id), chosen.has(c.action.id))), excluded: groups };
 }
 
 function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrace {
