@@ -1,4 +1,5 @@
 import { compileRule, type CompiledRule } from '../rules/cel.js';
+import type { StageName, Verdict } from './decision.js';
 
 /**
  * The facts a rule reads, found in its text: `traits.plan`, `features.orders`, `consent.Email`,
@@ -29,6 +30,10 @@ export interface Check {
   subjectOnly: boolean;
   /** The sentence shown when the rule excludes a candidate. */
   reason: string;
+  /** The result of the rule not holding, made once (a hundred candidates a decision may fail it). */
+  fails: { readonly pass: false; readonly reason: string };
+  /** The verdict it gives a candidate it excludes, per stage, made once. */
+  verdicts: Partial<Record<StageName, Verdict>>;
 }
 
 /**
@@ -38,9 +43,10 @@ export interface Check {
  * makeCheck('bought before', 'features.orders >= 1.0', 'has never ordered');
  */
 export function makeCheck(name: string, expression: string, reason?: string): Check {
+  const because = reason ?? `the rule \`${name}\` (${expression}) does not hold`;
   return {
     name, expression, run: compileRule(expression, name), facts: factPaths(expression), subjectOnly: !/\baction\b/.test(expression),
-    reason: reason ?? `the rule \`${name}\` (${expression}) does not hold`,
+    reason: because, fails: Object.freeze({ pass: false, reason: because }), verdicts: {},
   };
 }
 

@@ -42,7 +42,11 @@ export interface PipelineResult {
  */
 export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, ActionRules>, n: number, newId: () => string): PipelineResult {
   if (ctx.recommendation) return recommendationResult(ctx.recommendation, ctx.now);
-  const candidates: Candidate[] = ctx.placement.candidates.map((action) => ({ action, rules: rules.get(action.id) as ActionRules }));
+  // Every field a stage may set is there from the start: one object per candidate, never reshaped.
+  const candidates: Candidate[] = ctx.placement.candidates.map((action) => ({
+    action, rules: rules.get(action.id) as ActionRules, out: undefined, review: undefined, hold: undefined, estimate: undefined,
+    score: undefined, levers: undefined, uplift: undefined, upliftFallback: undefined,
+  }));
   for (const stage of [eligibility, applicability, suitability, consent, contactPolicy]) stage(candidates, ctx);
   const territory = humanTerritory(candidates, ctx);
   const arm = inHoldout(ctx) ? 'holdout' : 'treatment';

@@ -1,4 +1,5 @@
 import type { CompiledTerritory } from '../policy-compile.js';
+import type { Hold } from '../records.js';
 import { exclude, runCheck, type Candidate, type Stage, type StageContext } from './types.js';
 
 /**
@@ -47,10 +48,15 @@ const markHighStakes: Stage = (candidates, ctx) => {
   const rejectedSince = ctx.now - ctx.policy.rejectForMs;
   for (const c of candidates) {
     if (c.out || !c.action.def.highStakes) continue;
-    const holds = ctx.holds.filter((h) => h.action === c.action.id);
-    const rejected = holds.find((h) => h.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince);
-    const approved = holds.find((h) => h.status === 'approved');
-    const pending = holds.find((h) => h.status === 'pending');
+    let rejected: Hold | undefined;
+    let approved: Hold | undefined;
+    let pending: Hold | undefined;
+    for (const h of ctx.holds) {
+      if (h.action !== c.action.id) continue;
+      if (!rejected && h.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince) rejected = h;
+      else if (!approved && h.status === 'approved') approved = h;
+      else if (!pending && h.status === 'pending') pending = h;
+    }
     if (rejected) exclude(c, 'human territory', 'review', `a reviewer rejected it for this subject on ${new Date(rejected.decidedAt ?? 0).toISOString().slice(0, 10)}${rejected.note ? ` ("${rejected.note}")` : ''}`);
     else if (approved) {
       c.review = 'approved';

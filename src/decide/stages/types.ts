@@ -134,7 +134,7 @@ export function runCheck(check: Check, c: Candidate, ctx: StageContext): { pass:
   return r.pass ? PASS : failed(check, r.error);
 }
 
-const failed = (check: Check, error: string | undefined) => ({ pass: false, reason: error ? `the rule \`${check.name}\` could not be evaluated (${error}), so it does not hold` : check.reason });
+const failed = (check: Check, error: string | undefined) => (error ? { pass: false, reason: `the rule \`${check.name}\` could not be evaluated (${error}), so it does not hold` } : check.fails);
 
 const PASS = { pass: true, reason: '' } as const;
 
@@ -143,7 +143,9 @@ export function runChecks(stage: StageName, checks: readonly Check[], c: Candida
   for (const check of checks) {
     const r = runCheck(check, c, ctx);
     if (!r.pass) {
-      exclude(c, stage, check.name, r.reason);
+      // A rule that does not hold gives every candidate it excludes the same verdict.
+      if (r === check.fails) c.out = check.verdicts[stage] ??= Object.freeze({ stage, rule: check.name, reason: check.reason });
+      else exclude(c, stage, check.name, r.reason);
       return;
     }
   }
