@@ -38,8 +38,14 @@ export function kindRank(rules: MergeRules, kind: string): number {
 /** Whether a value may serve as an identifier under these rules. */
 export function isBlocked(rules: MergeRules, value: string): boolean {
   const v = value.trim().toLowerCase();
-  return v === '' || rules.blocked.some((b) => b.trim().toLowerCase() === v);
+  if (v === '') return true;
+  // Asked for every identifier of every message: the blocked list is normalised once per rules object.
+  let set = blockedSets.get(rules);
+  if (!set) blockedSets.set(rules, (set = new Set(rules.blocked.map((b) => b.trim().toLowerCase()))));
+  return set.has(v);
 }
+
+const blockedSets = new WeakMap<MergeRules, Set<string>>();
 
 /** Checks an operator's merge rules document; returns the problems (empty when valid). */
 export function checkMergeRules(doc: unknown): { field: string; message: string }[] {
