@@ -250,6 +250,11 @@ export class SqliteCollectStore implements CollectStore {
   }
 
   /** Marks the in-memory state untrustworthy; the next write recovers it from the log first. */
+  /** The owner of an identifier in the identity graph held in memory (undefined when not held: read the table). */
+  cachedOwner(kind: string, value: string): string | undefined {
+    return this.broken ? undefined : this.ids.profileOf(kind, value);
+  }
+
   afterFailure(): void {
     this.broken = true;
   }

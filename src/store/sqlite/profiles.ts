@@ -18,6 +18,8 @@ export class SqliteProfileStore implements ProfileStore {
     private readonly memory: ProfileMemory,
     private readonly writer: SqliteWriter,
     private readonly onFailure: () => void,
+    /** The owner of an identifier in the collection's in-memory identity graph, when it holds it. */
+    private readonly cachedOwner: (kind: string, value: string) => string | undefined = () => undefined,
   ) {
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
@@ -36,7 +38,9 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async findProfileId(kind: string, value: string): Promise<string | undefined> {
-    return this.s.identity.get(kind, value) as string | undefined;
+    // Every decision looks its subject up: the identity graph collection keeps in memory answers
+    // without a read of the identities table when it holds the identifier.
+    return this.cachedOwner(kind, value) ?? (this.s.identity.get(kind, value) as string | undefined);
   }
 
   async getProfile(id: string): Promise<ProfileState | undefined> {

@@ -56,3 +56,33 @@ describe('embedded store recovery (SQLite only: PostgreSQL writes every state th
     await store2.close();
   });
 });
+
+describe('subject lookups from the identity graph in memory (SQLite only)', () => {
+  it('find the same profile as the identities table, after identify, alias merges and a restart', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tact-ids-')), 'tact.db');
+    const store = await openSqliteStore({ path });
+    const h = await harness('sqlite', { store });
+    await send(h.app, '/v1/identify', { userId: 'lu-1', anonymousId: 'la-1', traits: { email: 'Lu@Example.com' } });
+    await send(h.app, '/v1/track', { anonymousId: 'la-2', event: 'Product Viewed' });
+    await send(h.app, '/v1/track', { anonymousId: 'la-3', event: 'Product Viewed' });
+    await send(h.app, '/v1/alias', { previousId: 'la-2', userId: 'lu-1' });
+    await send(h.app, '/v1/identify', { userId: 'lu-1', anonymousId: 'la-3' });
+    const ids = [['userId', 'lu-1'], ['anonymousId', 'la-1'], ['anonymousId', 'la-2'], ['anonymousId', 'la-3'], ['email', 'lu@example.com']] as const;
+    const table = store.db.prepare<[string, string], string>('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck();
+    const owners = [];
+    for (const [kind, value] of ids) {
+      expect(store.collect.cachedOwner(kind, value), `${kind} ${value} is held in memory`).toBeDefined();
+      const found = await store.profiles.findProfileId(kind, value);
+      expect(found, `${kind} ${value}`).toBe(table.get(kind, value));
+      owners.push(found);
+    }
+    expect(new Set(owners).size).toBe(1);
+    expect(await store.profiles.findProfileId('userId', 'nobody')).toBeUndefined();
+    await h.close();
+    await store.close();
+    // After a restart the graph in memory is empty until collection reads it: the table answers.
+    const again = await openSqliteStore({ path });
+    for (const [kind, value] of ids) expect(await again.profiles.findProfileId(kind, value)).toBe(owners[0]);
+    await again.close();
+  });
+});
