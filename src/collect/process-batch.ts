@@ -79,6 +79,8 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
       const into = states.get(mg.into) as ProfileState;
       const from = states.get(mg.from);
       if (from) mergeProfileStates(into, from, cfg.features);
+      // Unknown (a state older than the count) stays non-zero: a decision then reads the merge records.
+      into.absorbed = (into.absorbed ?? 1) + 1 + (from?.absorbed ?? 1);
       mergedAway.add(mg.from);
       changed.delete(mg.from);
       changed.add(mg.into);

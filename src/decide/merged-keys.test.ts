@@ -25,6 +25,17 @@ describe('decisions for a subject whose identities merged', () => {
     expect(reads).toBeGreaterThan(after);
   });
 
+  it('reads nothing for a profile whose state says it never absorbed another, and reads once one has', async () => {
+    let reads = 0;
+    const keys = new MergedKeys({ merges: async () => (reads++, [merge('P', 'Q')]) }, () => 1000);
+    expect(await keys.of({ id: 'P', version: 1, absorbed: 0 } as ProfileState)).toEqual([]);
+    expect(reads).toBe(0);
+    expect(await keys.of({ id: 'P', version: 2, absorbed: 1 } as ProfileState)).toEqual(['Q']);
+    // a state written before the count was kept is read from the merge records
+    expect(await keys.of({ id: 'P', version: 3 } as ProfileState)).toEqual(['Q']);
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('counts the contacts made before a visitor logged in against the cap, and their outcomes in the personal estimate', async () => {
     h = await harness('sqlite', { config: shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }] } }) });
     // the customer's profile exists first (merges keep the older profile: the visitor's joins it)
@@ -45,6 +56,7 @@ describe('decisions for a subject whose identities merged', () => {
     await send(h.app, '/v1/identify', { userId: 'zoe', anonymousId: 'anon-9', context: advertising });
     const zoe = await h.store.profiles.findProfileId('userId', 'zoe');
     expect((await h.store.profiles.merges(zoe!)).map((m) => m.into)).toEqual([zoe]);
+    expect((await h.store.profiles.getProfile(zoe!))?.absorbed).toBe(1);
     const d = (await decideReq(h.app, { subject: 'zoe', placement: 'weekly-email', explain: 'full' })).json();
     expect(picked(d)).toEqual(['none']);
     expect(d.explanation.excludedByStage['contact policy']).toBeGreaterThanOrEqual(1);

@@ -41,6 +41,12 @@ export interface ProfileState {
   seq?: number;
   /** Store bookkeeping: sequence numbers of the most recent events, newest last. */
   recent?: number[];
+  /**
+   * How many profiles were merged into this one, directly or through a chain (one whose state
+   * predates this count counts as one). 0 lets a decision skip reading the merge records; absent
+   * on states written before it was kept, which then read them.
+   */
+  absorbed?: number;
 }
 
 /** How many recent event sequence numbers a profile keeps. */
@@ -53,7 +59,7 @@ const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
 export const MAX_EVENT_NAMES = 500;
 
 export function newProfileState(id: string, at: number): ProfileState {
-  return { id, version: 0, createdAt: at, updatedAt: at, eventCount: 0, traits: {}, traitsAt: {}, events: {}, features: {}, consent: {} };
+  return { id, version: 0, createdAt: at, updatedAt: at, eventCount: 0, traits: {}, traitsAt: {}, events: {}, features: {}, consent: {}, absorbed: 0 };
 }
 
 /** A consent change one message made: the purposes whose value changed. */
