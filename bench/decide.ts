@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import inspector from 'node:inspector';
 import Database from 'better-sqlite3';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { decisionView } from '../src/decide/view.js';
 import { Tact } from '../src/server/tact.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { decideBenchConfig } from './decide-config.js';
@@ -94,7 +96,7 @@ function logSize(dataDir: string): { decisions: number; bodyBytes: number } {
 }
 
 /** The decision pipeline called in the process that owns the store: no HTTP, explanation and record built. */
-async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[]; durable: number[] }> {
+async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[]; durable: number[]; allocKb: number }> {
   const store = await openSqliteStore({ path: join(dataDir, 'tact.db') });
   const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false });
   const r = rng(9);
@@ -114,9 +116,32 @@ async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[
     await tact.decide.decider.decide(req());
     durable.push(performance.now() - t);
   }
+  const allocKb = await allocatedPerDecision(async () => JSON.stringify(decisionView(await tact.decide.decider.decide(req()), { full: false, public: false })), 2000);
   await tact.close();
   await store.close();
-  return { prepare, durable };
+  return { prepare, durable, allocKb };
+}
+
+/**
+ * KB allocated on the JavaScript heap per call, the objects already freed included (V8's sampling
+ * heap profiler, one sample per 4 KB on average): how often the young generation fills, and so how
+ * often every request in flight pauses for a collection.
+ */
+async function allocatedPerDecision(one: () => Promise<unknown>, n: number): Promise<number> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) => new Promise<T>((res, rej) => session.post(method, params, (e, r) => (e ? rej(e) : res(r as T))));
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+  for (let i = 0; i < n; i++) await one();
+  const { profile } = await post<{ profile: { head: SampledNode } }>('HeapProfiler.stopSampling');
+  session.disconnect();
+  const total = (x: SampledNode): number => x.selfSize + x.children.reduce((a, c) => a + total(c), 0);
+  return total(profile.head) / n / 1024;
+}
+
+interface SampledNode {
+  selfSize: number;
+  children: SampledNode[];
 }
 
 /**
@@ -172,8 +197,9 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     await server.stop();
     const stored = logSize(server.dataDir);
     process.stdout.write(`  decision log: ${(writtenPerDecision / 1024).toFixed(1)} KB written to storage per decision during the run (WAL and its copy into the database); ${stored.decisions.toLocaleString()} records, ${(stored.bodyBytes / 1024).toFixed(2)} KB stored per record\n`);
-    const { prepare, durable } = await inProcess(server.dataDir, quick ? 5_000 : 50_000);
+    const { prepare, durable, allocKb } = await inProcess(server.dataDir, quick ? 5_000 : 50_000);
     process.stdout.write(`  in-process pipeline (profile read → record with explanation): p50 ${pct(prepare, 0.5).toFixed(3)} ms, p99 ${pct(prepare, 0.99).toFixed(3)} ms; with the durable log write, one at a time: p50 ${pct(durable, 0.5).toFixed(2)} ms, p99 ${pct(durable, 0.99).toFixed(2)} ms\n`);
+    process.stdout.write(`  allocated per decision in process (decision, answer and its JSON; freed objects included): ${allocKb.toFixed(1)} KB\n`);
     const disk = fsyncFloor(server.dataDir, quick ? 300 : 1000);
     process.stdout.write(`  disk floor for a durable answer, 4 KB append + fdatasync one at a time (${disk.length}): p50 ${pct(disk, 0.5).toFixed(2)} ms, p99 ${pct(disk, 0.99).toFixed(2)} ms\n`);
     process.stdout.write(`  server RSS ${rss.toFixed(0)} MB\n`);
@@ -198,6 +224,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       gc: process.env.TACT_GC === 'default' ? 'v8-defaults' : 'tact',
       written_kb_per_decision: Number((writtenPerDecision / 1024).toFixed(1)),
       stored_kb_per_record: Number((stored.bodyBytes / 1024).toFixed(2)),
+      inproc_alloc_kb_per_decision: Number(allocKb.toFixed(1)),
     };
   } finally {
     await server.stop();
