@@ -19,7 +19,7 @@ export function decideBenchConfig(): Record<string, unknown> {
       channels: ['web', 'email'],
       purpose: i % 4 === 0 ? undefined : 'Advertising',
       value: 5 + (i % 17) * 3,
-      contactCost: 0.1 * (i % 5),
+      contactCost: (i % 5) / 10, // 0.3, not 0.1 × 3 = 0.30000000000000004
       topics: [i % 10 === 0 ? 'service' : 'marketing', category],
       properties: { product_id: `sku-${i * 20}`, category },
       ...(i % 3 === 0 ? { eligibility: 'features.orders >= 1.0' } : {}),
