@@ -123,10 +123,12 @@ export function runCheck(check: Check, c: Candidate, ctx: StageContext): { pass:
     return r.pass ? PASS : failed(check, r.error);
   }
   ctx.vars.action = c.action.celVar;
-  // The hot path: a rule that gives true passes without allocating; anything else is explained
-  // by testRule (an error, a non-boolean, or false).
+  // The hot path: a rule that gives true passes and one that gives false fails, each without
+  // allocating or evaluating twice; an error or a non-boolean is explained by testRule.
   try {
-    if (check.run(ctx.vars) === true) return PASS;
+    const v = check.run(ctx.vars);
+    if (v === true) return PASS;
+    if (v === false) return check.fails;
   } catch {
     /* explained below */
   }
