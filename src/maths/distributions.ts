@@ -161,12 +161,14 @@ export function betaQuantile(p: number, a: number, b: number): number {
   if (p <= 0) return 0;
   if (p >= 1) return 1;
   let x = Math.min(Math.max(betaGuess(p, a, b), 1e-300), 1 - 1e-16);
-  const afac = -logGamma(a) - logGamma(b) + logGamma(a + b);
+  // log B(a, b), once for every evaluation of the CDF below.
+  const lbeta = logGamma(a) + logGamma(b) - logGamma(a + b);
+  const afac = -lbeta;
   const a1 = a - 1;
   const b1 = b - 1;
   for (let j = 0; j < 40; j++) {
     if (x <= 0 || x >= 1) break;
-    const err = regularizedBeta(x, a, b) - p;
+    const err = regularizedBeta(x, a, b, lbeta) - p;
     const dens = Math.exp(a1 * Math.log(x) + b1 * Math.log1p(-x) + afac);
     if (!(dens > 0) || !Number.isFinite(dens)) break;
     const u = err / dens;
@@ -178,12 +180,12 @@ export function betaQuantile(p: number, a: number, b: number): number {
     x = next;
     if (moved < 1e-15 * Math.max(x, 1e-300)) break;
   }
-  if (x > 0 && x < 1 && Math.abs(regularizedBeta(x, a, b) - p) <= 1e-12 * Math.max(p, 1e-3)) return x;
+  if (x > 0 && x < 1 && Math.abs(regularizedBeta(x, a, b, lbeta) - p) <= 1e-12 * Math.max(p, 1e-3)) return x;
   let lo = 0;
   let hi = 1;
   for (let i = 0; i < 200; i++) {
     const mid = 0.5 * (lo + hi);
-    if (regularizedBeta(mid, a, b) < p) lo = mid;
+    if (regularizedBeta(mid, a, b, lbeta) < p) lo = mid;
     else hi = mid;
     if (hi - lo < 1e-16 * Math.max(mid, 1e-300)) break;
   }

@@ -93,13 +93,14 @@ function gammaContinuedFraction(a: number, x: number): number {
 }
 
 /**
- * Regularized incomplete beta I_x(a, b), the CDF of Beta(a, b) at x.
+ * Regularized incomplete beta I_x(a, b), the CDF of Beta(a, b) at x. A caller that evaluates it
+ * at many x for the same a and b (a quantile's Newton steps) passes `lbeta = logBeta(a, b)` once.
  * @example regularizedBeta(0.5, 2, 2) // = 0.5
  */
-export function regularizedBeta(x: number, a: number, b: number): number {
+export function regularizedBeta(x: number, a: number, b: number, lbeta = logBeta(a, b)): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b));
+  const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - lbeta);
   // The continued fraction converges fast for x < (a + 1) / (a + b + 2); use symmetry otherwise.
   if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(x, a, b)) / a;
   return 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
