@@ -117,7 +117,7 @@ describe('uplift estimate', () => {
 
 describe('uplift forest standard errors', () => {
   // Reference: the bias-corrected infinitesimal jackknife estimates the variance of a subsampled
-  // forest's estimate over training sets (Wager, Hastie & Efron 2014, JMLR 15:1625–1651, eq. 7;
+  // forest's estimate over training sets (Wager, Hastie & Efron 2014, JMLR 15:1625–1651, the bias-corrected V_IJ-U;
   // Wager & Athey 2018, JASA 113:1228–1242, for subsamples). The truth here is that variance
   // itself, measured by refitting on 24 independent training sets of the same process.
   const points = [[1, 0.5, 0], [1, -0.5, 0.3], [1, 0.2, -0.6]];
