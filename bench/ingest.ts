@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -10,7 +10,7 @@ import { startServer } from './server-process.js';
 
 const CLIENT = resolve(fileURLToPath(import.meta.url), '../load-client.js');
 
-function runClients(port: number, clients: number, seconds: number, users: number, key: string, seed: number): Promise<{ acked: number; failed: number; elapsed: number; p50: number; p99: number; batches: number }> {
+function runClients(port: number, clients: number, seconds: number, users: number, key: string, seed: number): Promise<{ acked: number; failed: number; elapsed: number; p50: number; p99: number; batches: number; cpuUs: number }> {
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, [CLIENT, String(port), String(clients), String(seconds), String(users), key, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -78,11 +78,17 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  acknowledged ${r.acked.toLocaleString()} events in ${r.elapsed.toFixed(1)}s (${r.failed} failed batches); ${stored.toLocaleString()} rows stored incl. warm-up\n`);
     process.stdout.write(`  ack latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; server RSS ${rss.toFixed(0)} MB; mean profile state ${stateBytes} bytes\n`);
     process.stdout.write(`  server CPU per event: ${cpuMainUs.toFixed(1)} µs on the main thread, ${cpuAllUs.toFixed(1)} µs in all threads\n`);
+    // The machine's budget: what the server and the load generator took of its cores, and the rate
+    // both together would reach if every core were theirs and nothing else changed.
+    const clientUs = r.cpuUs / r.acked;
+    const cores = availableParallelism();
+    const used = ((cpuAllUs + clientUs) * eventsPerS) / 1e6;
+    process.stdout.write(`  machine: the load generator ${clientUs.toFixed(1)} µs per event; server and load together ${used.toFixed(2)} of ${cores} cores; all ${cores} at this CPU per event: ${Math.round((cores * 1e6) / (cpuAllUs + clientUs)).toLocaleString()} events/s\n`);
     const ceilingN = Math.min(400_000, Math.max(100_000, r.acked));
     process.stdout.write(`  raw ceiling: ${ceilingN.toLocaleString()} of the same event rows appended straight into a fresh store…\n`);
     const ceiling = await rawCeiling(ceilingN, users);
     process.stdout.write(`  ceiling ${Math.round(ceiling).toLocaleString()} events/s; Tact ${Math.round(eventsPerS).toLocaleString()} events/s = ${(eventsPerS / ceiling).toFixed(3)} of it\n`);
-    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
+    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), load_cpu_us_per_event: Number((r.cpuUs / r.acked).toFixed(1)), cpu_bound_events_per_s: Math.round((availableParallelism() * 1e6) / (cpuAllUs + r.cpuUs / r.acked)), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
   } finally {
     await server.stop();
   }

@@ -55,10 +55,14 @@ async function client(until: number): Promise<void> {
 }
 
 const start = performance.now();
+const cpu0 = process.cpuUsage();
 const until = start + seconds * 1000;
 await Promise.all(Array.from({ length: clients }, () => client(until)));
 const elapsed = (performance.now() - start) / 1000;
+const used = process.cpuUsage(cpu0);
+// This process's own CPU (µs), so the bench can say how much of the two cores the load itself took.
+const cpuUs = used.user + used.system;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-process.stdout.write(JSON.stringify({ acked, failed, elapsed, p50: q(0.5), p99: q(0.99), batches: latencies.length }) + '\n');
+process.stdout.write(JSON.stringify({ acked, failed, elapsed, p50: q(0.5), p99: q(0.99), batches: latencies.length, cpuUs }) + '\n');
 agent.destroy();
