@@ -37,20 +37,24 @@ describe('regressions', () => {
 
 /** Randomised data with known uplift: arm 1 helps only where x₁ > 0 (+10 points), arm 2 never. */
 function simulated(n: number, seed: number): UpliftData & { tau1: (x1: number) => number } {
+  const data = randomised(n, seed, 3, (x1, x2, arm, rng) => (rng.float() < sigmoid(-1.5 + 0.5 * x2) + (arm === 1 && x1 > 0 ? 0.1 : 0) ? 1 : 0));
+  return { ...data, tau1: (x1) => (x1 > 0 ? 0.1 : 0) };
+}
+
+/** Rows [1, x₁, x₂] with x uniform on [−1, 1]², each randomised to one of `arms` arms, outcome by `y`. */
+function randomised(n: number, seed: number, arms: number, y: (x1: number, x2: number, arm: number, rng: Rng) => number): UpliftData {
   const rng = new Rng(seed);
   const X = new Float64Array(n * 3);
   const arm = new Int32Array(n);
-  const y = new Float64Array(n);
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const x1 = rng.float() * 2 - 1;
     const x2 = rng.float() * 2 - 1;
     X.set([1, x1, x2], i * 3);
-    arm[i] = rng.int(3);
-    const base = sigmoid(-1.5 + 0.5 * x2);
-    const p = base + (arm[i] === 1 && x1 > 0 ? 0.1 : 0);
-    y[i] = rng.float() < p ? 1 : 0;
+    arm[i] = rng.int(arms);
+    out[i] = y(x1, x2, arm[i], rng);
   }
-  return { X, d: 3, arm, y, arms: 3, tau1: (x1) => (x1 > 0 ? 0.1 : 0) };
+  return { X, d: 3, arm, y: out, arms };
 }
 
 describe('uplift learners find the persuadable', () => {
@@ -150,19 +154,7 @@ describe('uplift forest standard errors', () => {
 
 /** A continuous outcome with known uplift: arm 1 adds 0.5 where x₁ > 0; noise N(0, 1). */
 function continuous(n: number, seed: number): UpliftData {
-  const rng = new Rng(seed);
-  const X = new Float64Array(n * 3);
-  const arm = new Int32Array(n);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x1 = rng.float() * 2 - 1;
-    const x2 = rng.float() * 2 - 1;
-    X.set([1, x1, x2], i * 3);
-    arm[i] = rng.int(2);
-    const noise = Math.sqrt(-2 * Math.log(rng.float() || 1e-12)) * Math.cos(2 * Math.PI * rng.float());
-    y[i] = x2 + (arm[i] === 1 && x1 > 0 ? 0.5 : 0) + noise;
-  }
-  return { X, d: 3, arm, y, arms: 2 };
+  return randomised(n, seed, 2, (x1, x2, arm, rng) => x2 + (arm === 1 && x1 > 0 ? 0.5 : 0) + Math.sqrt(-2 * Math.log(rng.float() || 1e-12)) * Math.cos(2 * Math.PI * rng.float()));
 }
 
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
