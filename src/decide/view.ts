@@ -2,6 +2,12 @@ import type { DecisionRecord, Factor, ScoreTrace } from './decision.js';
 import type { OutcomeRecord } from './records.js';
 
 const iso = (t: number) => new Date(t).toISOString();
+/**
+ * A computed number as answered: 12 significant digits, so 0.1 + 0.2 reads 0.3, not
+ * 0.30000000000000004 (a double's last digits are rounding noise). The log keeps the number as
+ * computed; propensities are answered exact.
+ */
+const shown = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(12)) : x);
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
 /** A scored candidate's estimate, as every estimate is shown (undefined when the log kept only its score). */
@@ -55,7 +61,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
     if (c.queue) v.queue = c.queue;
     if (c.item) v.item = c.item;
     if (o.public) return v;
-    v.score = c.score;
+    v.score = shown(c.score);
     v.propensity = c.propensity;
     if (c.held) v.held = c.held;
     if (c.propensityError !== undefined) v.propensityError = c.propensityError;
@@ -65,7 +71,13 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       v.estimate = estimateOf(t, d);
       v.factors = factorsOf(t);
     }
-    if (c.estimate) v.estimate = c.estimate;
+    if (c.estimate) {
+      const e = Object.assign({}, c.estimate);
+      e.value = shown(e.value);
+      e.low = shown(e.low);
+      e.high = shown(e.high);
+      v.estimate = e;
+    }
     return v;
   });
   const view: Record<string, unknown> = { decisionId: d.id, at: iso(d.at), placement: d.placement, channel: d.channel };

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { DecisionRecord } from './decision.js';
+import { decisionView } from './view.js';
+
+const record = (choices: DecisionRecord['choices']): DecisionRecord => ({
+  id: 'd1', at: Date.UTC(2026, 11, 1), profileKey: 'p1', subject: 'ana', placement: 'home', channel: 'web', context: {},
+  policyVersion: 1, catalogVersion: 1, modelVersion: 'beta-ladder@1', arm: 'treatment', choices, scored: [], excluded: [],
+  facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
+}) as DecisionRecord;
+
+describe('decisionView', () => {
+  it('answers computed numbers to 12 significant digits (no 0.30000000000000004), and propensities exact', () => {
+    const score = 0.1 + 0.2;
+    expect(score).not.toBe(0.3);
+    const item = { value: score, low: 0.1 + 0.1 + 0.1 - 0.2, high: 0.7 + 0.1, level: 0.9, evidence: 3, source: 'personal', status: 'learning', modelVersion: 'm', updatedAt: '2026-12-01T00:00:00.000Z' } as const;
+    const v = decisionView(record([
+      { rank: 1, kind: 'action', action: 'a', score, propensity: 1 / 3, why: '' },
+      { rank: 2, kind: 'item', item: 'sku-1', score, propensity: 1, why: '', estimate: item },
+    ]), { full: false, public: false }) as { choices: { score: number; propensity: number; estimate?: { value: number; low: number; high: number } }[] };
+    expect(v.choices[0].score).toBe(0.3);
+    expect(v.choices[0].propensity).toBe(1 / 3);
+    expect(v.choices[1].estimate).toMatchObject({ value: 0.3, low: 0.1, high: 0.8, evidence: 3 });
+    expect(v.choices[1].estimate?.value).toBe(v.choices[1].score);
+    expect(item.value).toBe(score); // the record itself is left as computed
+    expect(JSON.stringify(v)).not.toMatch(/0000000000|9999999999/);
+  });
+});
