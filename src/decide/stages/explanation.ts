@@ -105,7 +105,8 @@ export function traces(candidates: readonly Candidate[], chosen: ReadonlySet<str
     if (g) g.actions.push(c.action.id);
     else groups.push({ stage: out.stage, rule: out.rule, reason: out.reason, actions: [c.action.id] });
   }
-  scored.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+  // -1, 0 or 1: a fractional difference would be boxed into a heap number at every comparison.
+  scored.sort((a, b) => Math.sign((b.score ?? 0) - (a.score ?? 0)));
   return { scored: scored.map((c, i) => scoreTrace(c, i < TRACE_DETAIL || chosen.has(c.action.id), chosen.has(c.action.id))), excluded: groups };
 }
 

@@ -28,10 +28,14 @@ export interface Pick {
  * // [{ candidate: winback, score: 1.47, propensity: 0.975, greedy: true, … }]
  */
 export function select(candidates: readonly Candidate[], o: { noneScore: number; exploration: number; slots: number; random: () => number }): Pick[] {
-  type Option = { c?: Candidate; score: number; order: number };
-  const options: Option[] = [{ score: o.noneScore, order: -1 }];
-  for (const c of candidates) if (!c.out && c.score !== undefined) options.push({ c, score: c.score, order: c.action.order });
-  options.sort((a, b) => b.score - a.score || a.order - b.order);
+  // The options are the scored candidates themselves and one marker for "none" (no wrapper object
+  // per candidate: a decision weighs a hundred).
+  const options: (Candidate | typeof NONE)[] = [NONE];
+  for (const c of candidates) if (!c.out && c.score !== undefined) options.push(c);
+  const scoreOf = (x: Candidate | typeof NONE) => (x === NONE ? o.noneScore : (x.score as number));
+  // The comparator answers -1, 0 or 1 (a small integer): a fractional difference would be boxed
+  // into a new heap number at each of the sort's comparisons.
+  options.sort((a, b) => Math.sign(scoreOf(b) - scoreOf(a)) || orderOf(a) - orderOf(b));
   const eps = Math.min(1, Math.max(0, o.exploration));
   const picks: Pick[] = [];
   while (picks.length < o.slots && options.length) {
@@ -39,13 +43,18 @@ export function select(candidates: readonly Candidate[], o: { noneScore: number;
     let i = 0;
     if (eps > 0 && k > 1 && o.random() < eps) i = Math.min(k - 1, Math.floor(o.random() * k));
     const chosen = options[i];
+    const best = options[0];
     const propensity = k === 1 ? 1 : eps / k + (i === 0 ? 1 - eps : 0);
-    picks.push({ candidate: chosen.c, score: chosen.score, propensity, greedy: i === 0, best: options[0].c, bestScore: options[0].score });
-    if (!chosen.c) break;
+    picks.push({ candidate: chosen === NONE ? undefined : chosen, score: scoreOf(chosen), propensity, greedy: i === 0, best: best === NONE ? undefined : best, bestScore: scoreOf(best) });
+    if (chosen === NONE) break;
     options.splice(i, 1);
   }
   return picks;
 }
+
+/** "None" among the options of `select`. */
+const NONE = Symbol('none');
+const orderOf = (x: Candidate | typeof NONE) => (x === NONE ? -1 : x.action.order);
 
 /**
  * A content variant drawn uniformly among the approved ones, with its probability.
