@@ -25,7 +25,10 @@ export const scoring: Stage = (candidates, ctx) => {
     for (const l of c.rules.levers) {
       if (l.when && !runCheck(l.when, c, ctx).pass) continue;
       levers *= l.weight;
-      (applied ??= []).push([l.name, l.weight]);
+      // The lever's own [name, weight], shared: a candidate's list holds references, not copies.
+      const pair = l.applied as [string, number];
+      if (applied) applied.push(pair);
+      else applied = [pair];
     }
     c.estimate = est;
     c.levers = applied;
