@@ -52,7 +52,7 @@ export interface ScoreTrace {
   learning?: true;
   value?: number;
   cost?: number;
-  levers?: [string, number][];
+  levers?: (readonly [string, number])[];
   /** Uplift scoring: the uplift over "none" the score used (value, interval, evidence, model). */
   uplift?: { p: number; lo: number; hi: number; n: number; model: string };
   /** Uplift scoring was asked for but the rate was used: why. */

@@ -163,13 +163,12 @@ export function betaQuantile(p: number, a: number, b: number): number {
   let x = Math.min(Math.max(betaGuess(p, a, b), 1e-300), 1 - 1e-16);
   // log B(a, b), once for every evaluation of the CDF below.
   const lbeta = logGamma(a) + logGamma(b) - logGamma(a + b);
-  const afac = -lbeta;
   const a1 = a - 1;
   const b1 = b - 1;
   for (let j = 0; j < 40; j++) {
     if (x <= 0 || x >= 1) break;
     const err = regularizedBeta(x, a, b, lbeta) - p;
-    const dens = Math.exp(a1 * Math.log(x) + b1 * Math.log1p(-x) + afac);
+    const dens = Math.exp(a1 * Math.log(x) + b1 * Math.log1p(-x) - lbeta);
     if (!(dens > 0) || !Number.isFinite(dens)) break;
     const u = err / dens;
     const step = u / (1 - 0.5 * Math.min(1, u * (a1 / x - b1 / (1 - x))));

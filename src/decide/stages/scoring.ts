@@ -21,14 +21,13 @@ export const scoring: Stage = (candidates, ctx) => {
     const a = c.action;
     const est = ctx.estimates.estimate(a, subject);
     let levers = 1;
-    let applied: [string, number][] | undefined;
+    let applied: (readonly [string, number])[] | undefined;
     for (const l of c.rules.levers) {
       if (l.when && !runCheck(l.when, c, ctx).pass) continue;
       levers *= l.weight;
       // The lever's own [name, weight], shared: a candidate's list holds references, not copies.
-      const pair = l.applied as [string, number];
-      if (applied) applied.push(pair);
-      else applied = [pair];
+      if (applied) applied.push(l.applied);
+      else applied = [l.applied];
     }
     c.estimate = est;
     c.levers = applied;

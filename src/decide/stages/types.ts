@@ -21,7 +21,7 @@ export interface Candidate {
   estimate?: Estimate;
   score?: number;
   /** Levers that applied: [name, weight]. */
-  levers?: [string, number][];
+  levers?: (readonly [string, number])[];
   /** Uplift scoring: the action's incremental effect over "none" the score used. */
   uplift?: Estimate;
   /** Uplift scoring was asked for but the rate was used: why. */

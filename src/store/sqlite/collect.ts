@@ -249,12 +249,12 @@ export class SqliteCollectStore implements CollectStore {
     return this.recovering;
   }
 
-  /** Marks the in-memory state untrustworthy; the next write recovers it from the log first. */
   /** The owner of an identifier in the identity graph held in memory (undefined when not held: read the table). */
   cachedOwner(kind: string, value: string): string | undefined {
     return this.broken ? undefined : this.ids.profileOf(kind, value);
   }
 
+  /** Marks the in-memory state untrustworthy; the next write recovers it from the log first. */
   afterFailure(): void {
     this.broken = true;
   }
