@@ -50,6 +50,6 @@ Environment:
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       await app.listen({ port: Number(opts.port), host: opts.host });
-      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, gc: gcSettings(gc), docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
+      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, gc: gcSettings(gc), parseWorkers: tact.batches.workers, docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
     });
 }

@@ -15,8 +15,15 @@ export interface IngestOutcome {
   violations: Violation[];
 }
 
+/** A message to store: as the write path reads it, its JSON as stored, and — when the first is only a projection (parse/slim.ts) — the settings epoch it was made for. */
+export interface Submitted {
+  message: Message;
+  json: string;
+  projected?: number;
+}
+
 interface Pending {
-  items: { message: Message; json: string }[];
+  items: Submitted[];
   resolve: (r: IngestOutcome[]) => void;
   reject: (e: unknown) => void;
 }
@@ -52,7 +59,7 @@ export class Ingestor {
   }
 
   /** Queues messages and resolves once they are durably committed (or known duplicates, or blocked). */
-  submit(items: { message: Message; json: string }[]): Promise<IngestOutcome[]> {
+  submit(items: Submitted[]): Promise<IngestOutcome[]> {
     if (this.closed || this.queued + items.length > this.maxQueued) return Promise.reject(new TactError('overloaded'));
     if (items.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
@@ -128,12 +135,15 @@ export class Ingestor {
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
-  private async commit(flat: { message: Message; json: string }[]): Promise<IngestOutcome[]> {
+  private async commit(flat: Submitted[]): Promise<IngestOutcome[]> {
     for (let attempt = 0; ; attempt++) {
       const rules = this.settings.get(mergeRulesKind);
       const plan = this.settings.get(trackingPlanKind);
       const features = this.settings.get(featuresKind);
-      const items: IngestItem[] = flat.map(({ message, json }) => {
+      const epoch = this.settings.epoch;
+      const items: IngestItem[] = flat.map(({ message: m, json, projected }) => {
+        // A projection made under another configuration may lack what this one reads.
+        const message = projected !== undefined && projected !== epoch ? (JSON.parse(json) as Message) : m;
         const { violations, blocked } = plan.check(message);
         const { ids, lookups } = blocked ? { ids: [], lookups: [] } : identifiersFor(message, rules);
         return { message, json, ids, lookups, violations, blocked };
@@ -142,7 +152,7 @@ export class Ingestor {
         const w = await this.store.collect.ingest(
           items,
           (snap) => processBatch(snap, items, { rules, features, newId: () => newProfileId(), now: Date.now() }),
-          this.settings.epoch,
+          epoch,
         );
         return w.outcomes.map((outcome, i) => ({ outcome, violations: items[i].violations }));
       } catch (err) {

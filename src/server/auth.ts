@@ -50,5 +50,31 @@ function secretOf(req: FastifyRequest, collection: boolean): string | undefined 
   if (collection && req.body && typeof req.body === 'object' && typeof (req.body as { writeKey?: unknown }).writeKey === 'string') {
     return (req.body as { writeKey: string }).writeKey;
   }
+  if (collection && typeof req.body === 'string') return writeKeyInText(req.body);
   return undefined;
+}
+
+const WRITE_KEY = /"writeKey"\s*:\s*"([^"\\]*)"/g;
+
+/**
+ * The `writeKey` of a batch body still held as text (the batch routes read their bodies in a parse
+ * worker): found without parsing when the text names one value only, else by parsing it.
+ */
+export function writeKeyInText(text: string): string | undefined {
+  if (!text.includes('"writeKey"')) return undefined;
+  let found: string | undefined;
+  for (const m of text.matchAll(WRITE_KEY)) {
+    if (found !== undefined && m[1] !== found) return topLevelWriteKey(text);
+    found = m[1];
+  }
+  return found ?? topLevelWriteKey(text);
+}
+
+function topLevelWriteKey(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { writeKey?: unknown } | null;
+    return body && typeof body === 'object' && typeof body.writeKey === 'string' ? body.writeKey : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { Ingestor } from '../collect/ingestor.js';
+import { BatchReader } from '../collect/parse/parse-pool.js';
+import { projectionFor, type Projection } from '../collect/parse/slim.js';
 import { LogConsumers } from '../collect/log-consumers.js';
 import { Metrics } from '../ops/metrics.js';
 import { timeStoreOperations } from '../ops/store-timings.js';
@@ -38,6 +40,8 @@ export interface TactOptions {
   now?: () => number;
   /** Random source of decisions' exploration (tests pass a seeded one; default Math.random). */
   random?: () => number;
+  /** Parse workers for collection batches (default: TACT_PARSE_WORKERS, else one on four cores or more; 0 reads them on the main thread) and the smallest body they take. */
+  parse?: { workers?: number; minChars?: number };
 }
 
 /**
@@ -56,7 +60,10 @@ export class Tact {
   learning!: Learning;
   /** Streaming monitors and their alerts (src/monitor). */
   monitoring!: Monitoring;
+  /** Reads collection batch bodies, the large ones in parse workers (src/collect/parse). */
+  batches!: BatchReader;
   private features: ReturnType<typeof featuresKind.compile>;
+  private projected: Projection | undefined;
 
   private constructor(
     readonly store: Store,
@@ -116,6 +123,7 @@ export class Tact {
     const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log, consumers, metrics);
     const monitoring: Monitoring = new Monitoring({ store: opts.store, settings, log: log.child({ component: 'monitors' }), metrics, now: opts.now });
     tact.monitoring = monitoring;
+    tact.batches = new BatchReader({ ...opts.parse, onWorkerFailure: (message) => log.warn({}, `${message}; its batches are read on the main thread`) });
     // Replay (embedded store) under the definitions the stored events were folded with, before any change.
     const { replayed } = await opts.store.collect.prepare(settings.get(featuresKind));
     if (replayed) log.info({ replayed }, 'profile states rebuilt from the event log');
@@ -147,6 +155,13 @@ export class Tact {
     return tact;
   }
 
+  /** What of a message the write path reads under the current configuration (parse workers project messages to it). */
+  projection(): Projection {
+    const epoch = this.settings.epoch;
+    if (this.projected?.epoch !== epoch) this.projected = projectionFor(this.settings.get(featuresKind), this.settings.get(trackingPlanKind), epoch);
+    return this.projected;
+  }
+
   /** Checks, versions and applies a configuration document (features start their backfill). */
   applyDocument(kind: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
     return this.settings.put(kind, body, meta);
@@ -161,6 +176,7 @@ export class Tact {
     await this.learning?.stop();
     this.consumers.stop();
     await this.ingestor.close();
+    await this.batches?.close();
     await this.consumers.runAll();
     await this.consumers.flush();
   }

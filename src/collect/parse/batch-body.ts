@@ -1,0 +1,59 @@
+import type { FieldProblem } from '../../errors/tact-error.js';
+import type { Message } from '../message.js';
+import { normalizeMessage } from '../normalize.js';
+
+/** One rejected message of a batch: where it was, its id, and why. */
+export interface Rejection {
+  index: number;
+  messageId?: string;
+  problems: FieldProblem[];
+}
+
+/** One accepted message of a batch: its place, the message as the write path reads it, and its JSON as stored. */
+export interface BatchItem {
+  index: number;
+  message: Message;
+  json: string;
+  /**
+   * Set when `message` is only a projection (slim.ts) made for the configuration of this settings
+   * epoch: under any other configuration the ingestor reads the whole message back from `json`.
+   */
+  projected?: number;
+}
+
+/** Why a batch body could not be read at all. */
+export type BatchFault = { code: 'invalid_json'; detail: string } | { code: 'no_batch' };
+
+/** A batch body read and every message in it checked. */
+export type BatchRead =
+  | { ok: false; fault: BatchFault }
+  | { ok: true; count: number; items: BatchItem[]; rejected: Rejection[] };
+
+/**
+ * Reads the text of a Segment batch request (`{"batch":[…], sentAt, context, integrations}`) and
+ * checks each message against Segment's spec (normalize.ts). Pure: it runs on the request's own
+ * thread or in a parse worker (parse-pool.ts) with the same result.
+ *
+ * @example
+ * readBatch('{"batch":[{"type":"track","userId":"u1","event":"Signed Up"}]}', Date.now());
+ */
+export function readBatch(text: string, receivedAt: number): BatchRead {
+  if (text.length === 0) return { ok: false, fault: { code: 'invalid_json', detail: 'the body is empty' } };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, fault: { code: 'invalid_json', detail: (err as Error).message.replace(/\.$/, '') } };
+  }
+  if (!body || typeof body !== 'object' || !Array.isArray((body as { batch?: unknown }).batch)) return { ok: false, fault: { code: 'no_batch' } };
+  const b = body as { batch: unknown[]; sentAt?: unknown; context?: unknown; integrations?: unknown };
+  const env = { receivedAt, sentAt: b.sentAt, context: b.context, integrations: b.integrations };
+  const items: BatchItem[] = [];
+  const rejected: Rejection[] = [];
+  for (let index = 0; index < b.batch.length; index++) {
+    const n = normalizeMessage(b.batch[index], undefined, env);
+    if (n.ok) items.push({ index, message: n.message, json: n.json });
+    else rejected.push({ index, messageId: n.messageId, problems: n.problems });
+  }
+  return { ok: true, count: b.batch.length, items, rejected };
+}
