@@ -36,7 +36,7 @@ export class Metrics {
   readonly monitorEvents = new Counter({ name: 'tact_monitor_events_total', help: 'Exposures, responses and negatives folded into the monitors.', labelNames: ['type'] as const, registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
-  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; monitorPending?: () => number } = {}) {
+  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tact_' });
     if (gauges.queueDepth) {
       const read = gauges.queueDepth;
@@ -49,6 +49,19 @@ export class Metrics {
     if (gauges.monitorPending) {
       const read = gauges.monitorPending;
       new Gauge({ name: 'tact_monitor_pending_events', help: 'Decisions and outcomes waiting for the next monitor step.', registers: [this.registry], collect() { this.set(read()); } });
+    }
+    if (gauges.batchesRead) {
+      const read = gauges.batchesRead;
+      new Counter({
+        name: 'tact_collect_batches_read_total', help: 'Collection batch bodies read, by thread (worker: a parse worker; main: the main thread).', labelNames: ['thread'] as const, registers: [this.registry],
+        collect() {
+          const c = read();
+          if (!c) return;
+          this.reset();
+          this.inc({ thread: 'worker' }, c.worker);
+          this.inc({ thread: 'main' }, c.main);
+        },
+      });
     }
     if (gauges.consumerLag) {
       const read = gauges.consumerLag;

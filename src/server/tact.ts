@@ -100,12 +100,14 @@ export class Tact {
     await settings.reload();
     const consumers = new LogConsumers(opts.store, { log: (msg, data) => log.warn(data ?? {}, msg) });
     let ingestor: Ingestor | undefined;
+    let batches: BatchReader | undefined;
     const store = opts.store as Store & { collect: { dirtyProfiles?: number } };
     const metrics = new Metrics({
       queueDepth: () => ingestor?.depth ?? 0,
       consumerLag: () => consumers.lag(),
       dirtyProfiles: store.collect.dirtyProfiles !== undefined ? () => store.collect.dirtyProfiles ?? 0 : undefined,
       monitorPending: (): number => monitoring.depth,
+      batchesRead: () => batches?.counts,
     });
     timeStoreOperations(opts.store, metrics);
     ingestor = new Ingestor(opts.store, settings, {
@@ -123,7 +125,7 @@ export class Tact {
     const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log, consumers, metrics);
     const monitoring: Monitoring = new Monitoring({ store: opts.store, settings, log: log.child({ component: 'monitors' }), metrics, now: opts.now });
     tact.monitoring = monitoring;
-    tact.batches = new BatchReader({ ...opts.parse, onWorkerFailure: (message) => log.warn({}, `${message}; its batches are read on the main thread`) });
+    tact.batches = batches = new BatchReader({ ...opts.parse, onWorkerFailure: (message) => log.warn({}, `${message}; its batches are read on the main thread`) });
     // Replay (embedded store) under the definitions the stored events were folded with, before any change.
     const { replayed } = await opts.store.collect.prepare(settings.get(featuresKind));
     if (replayed) log.info({ replayed }, 'profile states rebuilt from the event log');

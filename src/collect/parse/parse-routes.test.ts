@@ -71,6 +71,8 @@ describe.each([
     }
     expect(worker.tact.batches.counts.worker).toBe(6);
     expect(main.tact.batches.counts.worker).toBe(0);
+    const metrics = (await worker.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('tact_collect_batches_read_total{thread="worker"} 6');
     for (let u = 0; u < 12; u++) {
       const [w, m] = await Promise.all([worker, main].map((h) => get(h.app, `/v1/profiles/user-${u}`)));
       expect(w.statusCode).toBe(200);
