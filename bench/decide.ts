@@ -191,6 +191,10 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
     process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms\n`);
     process.stdout.write(`  server CPU per request: decision ${cpu.main.toFixed(3)} ms on the main thread, ${cpu.all.toFixed(3)} ms in all threads; no-op ${cpu.noopMain.toFixed(3)} / ${cpu.noopAll.toFixed(3)} ms; the load generator ${http.cpuMsPerRequest.toFixed(3)} ms per request\n`);
+    // The main thread's share of wall time during the decisions: near 1 the answers queue behind each
+    // other and the latencies measure the backlog (a host too slow for the rate), not a decision.
+    const mainBusy = (cpu.main * http.ok) / 1000 / http.elapsed;
+    process.stdout.write(`  main thread busy ${(mainBusy * 100).toFixed(0)}% of the run${mainBusy >= 0.8 ? ` — at or near saturation on this host: the latencies above are mostly queueing (compare \`--rate ${Math.round((rate * 0.6) / mainBusy)}\`)` : ''}\n`);
     const { answered: fresh, decided } = await freshness(base, server.keys, quick ? 100 : 500);
     process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
@@ -215,6 +219,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       fsync_p50_ms: f2(pct(disk, 0.5)),
       fsync_p99_ms: f2(pct(disk, 0.99)),
       main_thread_cpu_ms_per_decision: Number(cpu.main.toFixed(3)),
+      main_thread_busy: Number(mainBusy.toFixed(3)),
       load_cpu_ms_per_request: Number(http.cpuMsPerRequest.toFixed(3)),
       cpu_ms_per_decision: Number(cpu.all.toFixed(3)),
       candidates: 100,
