@@ -3,16 +3,29 @@ import { decideBench } from './decide.js';
 import { ingestBench } from './ingest.js';
 
 type Bench = (args: string[]) => Promise<Record<string, unknown>>;
-const benches: Record<string, { run: Bench; about: string }> = {
-  ingest: { run: ingestBench, about: 'events/s through HTTP /v1/batch with durable acks, vs the raw store ceiling' },
-  cel: { run: celBench, about: 'the two CEL libraries on the same rules (ADR 0002)' },
-  decide: { run: decideBench, about: 'decisions over 100,000 profiles and 100 actions: HTTP p50/p99 at 1,000/s vs a no-op floor, in-process p99, freshness' },
+const benches: Record<string, { run: Bench; about: string; options: string }> = {
+  ingest: {
+    run: ingestBench,
+    about: 'events/s through HTTP /v1/batch with durable acks, vs the raw store ceiling',
+    options: '--quick (12 s instead of 60 s), --clients N (connections sending batches; 8)',
+  },
+  cel: { run: celBench, about: 'the two CEL libraries on the same rules (ADR 0002)', options: '--quick' },
+  decide: {
+    run: decideBench,
+    about: 'decisions over 100,000 profiles and 100 actions: HTTP p50/p99 at 1,000/s vs a no-op floor, in-process p99, freshness',
+    options: '--quick (6-s phases instead of 60 s), --rate N (decisions/s; 1,000), --seconds N (each timed phase)',
+  },
 };
+const usage = (only?: string) => `Usage: npm run bench -- <name> [options]\n\n${Object.entries(benches).filter(([k]) => !only || k === only).map(([k, b]) => `  ${k.padEnd(8)} ${b.about}\n           options: ${b.options}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os); for diagnosis,\nTACT_BENCH_NODE_ARGS (extra Node flags for the server), TACT_BENCH_SERVER_LOG (a file for its output)\nand TACT_BENCH_TRACE=1 (decide: the worst latency of each second).\nThe last line printed is one JSON object with the figures; docs/benchmarks.md records them.\n`;
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || name === '--help' || name === '-h' || !benches[name]) {
-  process.stdout.write(`Usage: npm run bench -- <name> [--quick] [--rate N] [--seconds N] (decide)\n\n${Object.entries(benches).map(([k, b]) => `  ${k.padEnd(10)} ${b.about}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os).\nThe last line printed is one JSON object with the figures.\n`);
+  process.stdout.write(usage());
   process.exit(name && name !== '--help' && name !== '-h' ? 1 : 0);
+}
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(usage(name));
+  process.exit(0);
 }
 const result = await benches[name].run(args);
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
+const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+describe('npm run bench', () => {
+  it('answers --help for one benchmark with its options, without running it', () => {
+    const r = bench('decide', '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--rate N');
+    expect(r.stdout).not.toContain('ingest ');
+  });
+
+  it('lists the benchmarks, and refuses an unknown one', () => {
+    expect(bench('--help').stdout).toMatch(/ingest[\s\S]*cel[\s\S]*decide/);
+    expect(bench('nosuch').status).toBe(1);
+  });
+});
