@@ -68,8 +68,8 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     }
     return rejected.length ? { success: true, accepted: read.count - rejected.length, duplicates, rejected } : { success: true };
   };
-  // Batch bodies arrive as text and are read by tact.batches (in a parse worker when large):
-  // JSON parsing and checking is a quarter of the main thread's work per event otherwise.
+  // Batch bodies arrive as text and are read by tact.batches: on this thread, or — with parse
+  // workers (TACT_PARSE_WORKERS; ADR 0004) — in a worker when the body is large.
   await app.register(async (scope) => {
     const asText = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => done(null, body);
     scope.removeContentTypeParser(['application/json', 'text/plain']);

@@ -16,9 +16,25 @@ export interface BatchReaderOptions {
   onWorkerFailure?: (message: string) => void;
 }
 
+interface Waiting {
+  text: string;
+  receivedAt: number;
+  resolve: (r: BatchRead) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Reads a batch on this thread for a request that was waiting on a worker. */
+function readHere(p: Waiting): void {
+  try {
+    p.resolve(readBatch(p.text, p.receivedAt));
+  } catch (err) {
+    p.reject(err);
+  }
+}
+
 interface Slot {
   worker: Worker;
-  pending: Map<number, { text: string; receivedAt: number; resolve: (r: BatchRead) => void }>;
+  pending: Map<number, Waiting>;
 }
 
 /** How many times failed workers are replaced before every batch is read on the main thread. */
@@ -78,8 +94,8 @@ export class BatchReader {
     }
     this.counts.worker += 1;
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      slot.pending.set(id, { text, receivedAt, resolve });
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { text, receivedAt, resolve, reject });
       slot.worker.postMessage({ id, text, receivedAt, projection });
     });
   }
@@ -119,8 +135,12 @@ export class BatchReader {
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
-      // A worker that threw reads nothing wrong, but the main thread's answer is the one to give.
-      p.resolve(m.batch ? unpackBatch(m.batch) : readBatch(p.text, p.receivedAt));
+      if (!m.batch) return readHere(p); // the worker threw: this thread's own reading answers (or fails) the request
+      try {
+        p.resolve(unpackBatch(m.batch));
+      } catch (err) {
+        p.reject(err);
+      }
     });
     const down = (why: string) => {
       const i = this.slots.indexOf(slot);
@@ -140,7 +160,7 @@ export class BatchReader {
   private failOver(slot: Slot): void {
     for (const p of slot.pending.values()) {
       this.counts.main += 1;
-      p.resolve(readBatch(p.text, p.receivedAt));
+      readHere(p);
     }
     slot.pending.clear();
   }
