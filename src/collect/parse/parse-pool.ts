@@ -57,10 +57,11 @@ export function defaultParseWorkers(env: NodeJS.ProcessEnv = process.env): numbe
 }
 
 /**
- * Reads collection batch bodies (batch-body.ts), the large ones in parse workers so that the main
- * thread — which alone resolves identities and folds profiles — does not spend a quarter of its
- * time on JSON (docs/adr/0004-collection-parse-worker.md). A body gives the same answer on either
- * path; if a worker fails, what it held is read on the main thread and nothing is lost.
+ * Reads collection batch bodies (batch-body.ts); with parse workers, the large ones in a worker, so
+ * that the main thread — which alone resolves identities and folds profiles — spends about half as
+ * much on reading them. That helps where the worker has a core to itself, not on two busy cores
+ * (docs/adr/0004-collection-parse-worker.md). A body gives the same answer on either path; if a
+ * worker fails, what it held is read on the main thread and nothing is lost.
  */
 export class BatchReader {
   private readonly slots: Slot[] = [];
@@ -90,7 +91,11 @@ export class BatchReader {
     const slot = text.length >= this.minChars ? this.slot() : undefined;
     if (!slot) {
       this.counts.main += 1;
-      return Promise.resolve(readBatch(text, receivedAt));
+      try {
+        return Promise.resolve(readBatch(text, receivedAt));
+      } catch (err) {
+        return Promise.reject(err);
+      }
     }
     this.counts.worker += 1;
     const id = this.nextId++;
