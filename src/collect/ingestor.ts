@@ -15,10 +15,14 @@ export interface IngestOutcome {
   violations: Violation[];
 }
 
-/** A message to store: as the write path reads it, its JSON as stored, and — when the first is only a projection (parse/slim.ts) — the settings epoch it was made for. */
+/** A message to store: as the write path reads it, and its JSON as stored. */
 export interface Submitted {
   message: Message;
   json: string;
+  /**
+   * Set when `message` is only a projection (parse/slim.ts) made for the configuration of this
+   * settings epoch: under any other configuration the whole message is read back from `json`.
+   */
   projected?: number;
 }
 

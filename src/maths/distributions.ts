@@ -2,7 +2,7 @@
  * CDFs and quantiles of the distributions measure's tests use: normal, Student's t,
  * chi-square and beta. Built on ./special.ts; checked against scipy.stats in the tests.
  */
-import { logGamma, regularizedBeta, regularizedGammaP, regularizedGammaQ } from './special.js';
+import { logBeta, logGamma, regularizedBeta, regularizedGammaP, regularizedGammaQ } from './special.js';
 
 const SQRT2 = Math.SQRT2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -162,7 +162,7 @@ export function betaQuantile(p: number, a: number, b: number): number {
   if (p >= 1) return 1;
   let x = Math.min(Math.max(betaGuess(p, a, b), 1e-300), 1 - 1e-16);
   // log B(a, b), once for every evaluation of the CDF below.
-  const lbeta = logGamma(a) + logGamma(b) - logGamma(a + b);
+  const lbeta = logBeta(a, b);
   const a1 = a - 1;
   const b1 = b - 1;
   for (let j = 0; j < 40; j++) {

@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../errors/tact-error.js';
-import type { Message } from '../message.js';
+import type { Submitted } from '../ingestor.js';
 import { normalizeMessage } from '../normalize.js';
 
 /** One rejected message of a batch: where it was, its id, and why. */
@@ -9,16 +9,9 @@ export interface Rejection {
   problems: FieldProblem[];
 }
 
-/** One accepted message of a batch: its place, the message as the write path reads it, and its JSON as stored. */
-export interface BatchItem {
+/** One accepted message of a batch: its place in the batch, and what the ingestor takes. */
+export interface BatchItem extends Submitted {
   index: number;
-  message: Message;
-  json: string;
-  /**
-   * Set when `message` is only a projection (slim.ts) made for the configuration of this settings
-   * epoch: under any other configuration the ingestor reads the whole message back from `json`.
-   */
-  projected?: number;
 }
 
 /** Why a batch body could not be read at all. */

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readBatch, type BatchRead } from './batch-body.js';
+import type { ParseRequest } from './parse-worker.js';
 import type { Projection } from './slim.js';
 import { unpackBatch, type PackedBatch } from './wire.js';
 
@@ -101,7 +102,7 @@ export class BatchReader {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { text, receivedAt, resolve, reject });
-      slot.worker.postMessage({ id, text, receivedAt, projection });
+      slot.worker.postMessage({ id, text, receivedAt, projection } satisfies ParseRequest);
     });
   }
 
