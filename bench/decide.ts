@@ -11,6 +11,7 @@ import { decideBenchConfig } from './decide-config.js';
 import { profileMessages, sendAll } from './decide-data.js';
 import { rng } from './events.js';
 import { fsyncFloor } from './disk-floor.js';
+import { RawHttpPool, rawRequest, type RawResponse } from './raw-http.js';
 import { startServer } from './server-process.js';
 
 const LOAD = resolve(fileURLToPath(import.meta.url), '../decide-load.js');
@@ -55,31 +56,44 @@ async function settle(base: string): Promise<void> {
  * (so it includes that decision's own durable log write). Also returned: from the ack to the
  * moment that decision was made (its `at`), i.e. how stale a decision can be.
  */
-async function freshness(base: string, keys: { write: string; server: string }, samples: number): Promise<{ answered: number[]; decided: number[] }> {
+async function freshness(port: number, keys: { write: string; server: string }, samples: number): Promise<{ answered: number[]; decided: number[] }> {
   const r = rng(5);
   const answered: number[] = [];
   const decided: number[] = [];
   const write = `Basic ${Buffer.from(`${keys.write}:`).toString('base64')}`;
-  const decide = async (user: string) =>
-    (await (await fetch(`${base}/v1/decide`, { method: 'POST', headers: { authorization: `Bearer ${keys.server}`, 'content-type': 'application/json' }, body: JSON.stringify({ subject: user, placement: 'home' }) })).json()) as { at: string; choices: { action?: string }[] };
-  while (answered.length < samples) {
-    const user = `user-${Math.floor(r() * USERS)}`;
-    const offer = (await decide(user)).choices[0]?.action;
-    if (!offer) continue;
-    const sku = `sku-${Number(offer.slice('offer-'.length)) * 20}`;
-    const ack = await fetch(`${base}/v1/track`, { method: 'POST', headers: { authorization: write, 'content-type': 'application/json' }, body: JSON.stringify({ userId: user, event: 'Order Completed', properties: { revenue: 20, products: [{ product_id: sku }] } }) });
-    if (!ack.ok) throw new Error(`freshness: the event was not acknowledged (HTTP ${ack.status})`);
-    const t0 = performance.now();
-    const wall0 = Date.now();
-    for (let tries = 0; ; tries++) {
-      const d = await decide(user);
-      if (!d.choices.some((c) => c.action === offer)) {
-        answered.push(performance.now() - t0);
-        decided.push(Math.max(0, Date.parse(d.at) - wall0));
-        break;
+  // One keep-alive connection of the load generators' client: undici's fetch spends a millisecond
+  // or more of this process's CPU per request, on the cores the server runs on, and it would be
+  // timed with each answer.
+  const pool = new RawHttpPool(port, 1, true);
+  const send = (path: string, authorization: string, body: object) =>
+    new Promise<RawResponse>((res, rej) => pool.request(rawRequest('POST', path, { authorization }, JSON.stringify(body)), (err, out) => (err || !out ? rej(err ?? new Error('no answer')) : res(out))));
+  const decide = async (user: string) => {
+    const res = await send('/v1/decide', `Bearer ${keys.server}`, { subject: user, placement: 'home' });
+    if (res.status !== 200) throw new Error(`freshness: a decision failed (HTTP ${res.status}): ${res.body?.toString()}`);
+    return JSON.parse(res.body?.toString() ?? '{}') as { at: string; choices: { action?: string }[] };
+  };
+  try {
+    while (answered.length < samples) {
+      const user = `user-${Math.floor(r() * USERS)}`;
+      const offer = (await decide(user)).choices[0]?.action;
+      if (!offer) continue;
+      const sku = `sku-${Number(offer.slice('offer-'.length)) * 20}`;
+      const ack = await send('/v1/track', write, { userId: user, event: 'Order Completed', properties: { revenue: 20, products: [{ product_id: sku }] } });
+      if (ack.status !== 200) throw new Error(`freshness: the event was not acknowledged (HTTP ${ack.status})`);
+      const t0 = performance.now();
+      const wall0 = Date.now();
+      for (let tries = 0; ; tries++) {
+        const d = await decide(user);
+        if (!d.choices.some((c) => c.action === offer)) {
+          answered.push(performance.now() - t0);
+          decided.push(Math.max(0, Date.parse(d.at) - wall0));
+          break;
+        }
+        if (tries > 1000) throw new Error('freshness: the purchase never showed in a decision');
       }
-      if (tries > 1000) throw new Error('freshness: the purchase never showed in a decision');
     }
+  } finally {
+    pool.close();
   }
   return { answered, decided };
 }
@@ -195,7 +209,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     // other and the latencies measure the backlog (a host too slow for the rate), not a decision.
     const mainBusy = (cpu.main * http.ok) / 1000 / http.elapsed;
     process.stdout.write(`  main thread busy ${(mainBusy * 100).toFixed(0)}% of the run${mainBusy >= 0.8 ? ` — at or near saturation on this host: the latencies above are mostly queueing (compare \`--rate ${Math.round((rate * 0.6) / mainBusy)}\`)` : ''}\n`);
-    const { answered: fresh, decided } = await freshness(base, server.keys, quick ? 100 : 500);
+    const { answered: fresh, decided } = await freshness(server.port, server.keys, quick ? 100 : 500);
     process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
     await server.stop();
@@ -233,6 +247,6 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       inproc_alloc_kb_per_decision: Number(allocKb.toFixed(1)),
     };
   } finally {
-    await server.stop();
+    await server.remove();
   }
 }

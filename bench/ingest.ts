@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,7 @@ async function rawCeiling(messages: number, users: number): Promise<number> {
   for (let i = 0; i < rows.length; i += 5000) tx.immediate(i, Math.min(rows.length, i + 5000));
   const secs = (performance.now() - t) / 1000;
   await store.close();
+  rmSync(dir, { recursive: true, force: true });
   return messages / secs;
 }
 
@@ -91,6 +92,6 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  ceiling ${Math.round(ceiling).toLocaleString()} events/s; Tact ${Math.round(eventsPerS).toLocaleString()} events/s = ${(eventsPerS / ceiling).toFixed(3)} of it\n`);
     return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), load_cpu_us_per_event: Number(clientUs.toFixed(1)), cpu_bound_events_per_s: Math.round(cpuBound), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
   } finally {
-    await server.stop();
+    await server.remove();
   }
 }
