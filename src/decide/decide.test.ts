@@ -20,7 +20,7 @@ describe('POST /v1/decide', () => {
     expect(picked(d)).toEqual(['shoes-offer', 'socks-offer', 'newsletter']);
     expect(d.choices[0]).toMatchObject({ rank: 1, kind: 'action', score: expect.closeTo(0.05 * 60 - 0.2, 9), propensity: 0.5, estimate: { source: 'population', status: 'learning', evidence: 0 } });
     expect(['a', 'b']).toContain(d.choices[0].variant); // the draft variant is never chosen
-    expect(d.choices[0].explanation).toBe('"Running shoes offer" scored 2.8 = 5% conversion rate (population, learning — not enough data yet, n=0) × value 60 − contact cost 0.2.');
+    expect(d.choices[0].explanation).toBe('"Running shoes offer" scored 2.8 = 5% conversion rate (population, learning, not enough data yet, n=0) × value 60 - contact cost 0.2.');
     expect(d.explanation).toMatchObject({ policyVersion: 1, catalogVersion: 1, modelVersion: 'beta-ladder@1', experiment: { arm: 'treatment' }, excludedByStage: { eligibility: 2 } });
     expect(d.explanation.customer).toBe('You are seeing "Running shoes offer" because you looked at running gear recently.');
     const logged = (await get(h.app, `/v1/decisions/${d.decisionId}`)).json();
@@ -28,6 +28,17 @@ describe('POST /v1/decide', () => {
     expect(logged.explanation.candidates.find((c: { action: string }) => c.action === 'loan-offer')).toMatchObject({ status: 'excluded', stage: 'eligibility', rule: 'own eligibility rule' });
     expect(logged.explanation.facts).toMatchObject({ 'consent.Advertising': true, 'features.purchased': [] });
     expect(logged.explanation.absentFacts).toContain('traits.segment');
+  });
+
+  it('writes its own words in Latin-1, so a record and an answer are one-byte strings', async () => {
+    // A single character above U+00FF (a typographic minus or dash) makes V8 build the whole JSON
+    // as a two-byte string: twice the bytes to allocate, copy to the writer thread and encode for
+    // the socket, for every decision (docs/benchmarks.md, decide). Names from the catalog may need
+    // more; Tact's own sentences must not.
+    const r = await decideReq(h.app, { subject: 'ana', placement: 'home', n: 3, explain: 'full' });
+    expect(r.body).toMatch(/^[\u0000-\u00ff]*$/);
+    const logged = (await get(h.app, `/v1/decisions/${r.json().decisionId}`)).body;
+    expect(logged).toMatch(/^[\u0000-\u00ff]*$/);
   });
 
   it('answers as the schema-compiled serializer would (the route writes with JSON.stringify)', async () => {

@@ -28,7 +28,7 @@ describe('the pipeline', () => {
   it('ranks by expected value and explains each choice and the decision, for the operator and the customer', () => {
     const r = run({ orders: 0 });
     expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['upsell', 'banner']);
-    expect(r.choices[0].why).toBe('"Upsell" scored 4 = 10% conversion rate (population, established, n=100) × value 50 − contact cost 1.');
+    expect(r.choices[0].why).toBe('"Upsell" scored 4 = 10% conversion rate (population, established, n=100) × value 50 - contact cost 1.');
     expect(r.operator).toContain('1 of 3 candidate actions were excluded (eligibility 1); most often: its own eligibility rule does not hold, 1 time.');
     expect(r.customer).toBe('You are seeing "Upsell" because you bought the starter kit.');
     expect(r.newHolds).toEqual([]);

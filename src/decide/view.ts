@@ -22,8 +22,8 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
   const u = t.uplift;
   return [
     u
-      ? { name: 'uplift', value: u.p, detail: `${pct(u.p)} over doing nothing (${pct(u.lo)}–${pct(u.hi)}, n=${u.n}, ${u.model})` }
-      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)}–${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning — not enough data yet' : 'established'})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
+      ? { name: 'uplift', value: u.p, detail: `${pct(u.p)} over doing nothing (${pct(u.lo)} to ${pct(u.hi)}, n=${u.n}, ${u.model})` }
+      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning, not enough data yet' : 'established'})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
     { name: 'value', value: t.value ?? 1 },
     ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
     ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),

@@ -37,6 +37,6 @@ export type EstimateStatus = 'learning' | 'established';
 /** A one-line human reading of an estimate, e.g. "3.1% (90% 2.2–4.2%, n=412, segment, established)". */
 export function describeEstimate(e: Estimate, asPercent = true): string {
   const f = (x: number) => (asPercent ? `${(x * 100).toFixed(1)}%` : x.toPrecision(3));
-  const status = e.status === 'learning' ? 'learning — not enough data yet' : 'established';
+  const status = e.status === 'learning' ? 'learning, not enough data yet' : 'established';
   return `${f(e.value)} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}, ${e.source}, ${status})`;
 }

@@ -113,7 +113,7 @@ describe('uplift scoring in the pipeline', () => {
   it('multiplies the established uplift instead of the rate, and keeps the model’s features as facts', () => {
     const { c, ctx } = run(uplift(0.02, 'established'));
     expect(c.score).toBeCloseTo(0.02 * 60 - 0.2, 12);
-    expect(scoreWords(c)).toBe('+2% conversion uplift over "none" (90% 1% to 3%, n=400, uplift@4) × value 60 − contact cost 0.2');
+    expect(scoreWords(c)).toBe('+2% conversion uplift over "none" (90% 1% to 3%, n=400, uplift@4) × value 60 - contact cost 0.2');
     expect(ctx.facts.has('features.orders')).toBe(true);
   });
 

@@ -35,7 +35,7 @@ describe('the granularity ladder in decisions', () => {
   it('moves an estimate from population to segment to personal as outcomes accrue, and says so', async () => {
     const first = await shoes('ana');
     expect(first.choices[0].estimate).toMatchObject({ source: 'population', evidence: 0 });
-    expect(first.choices[0].explanation).toContain('(population, learning — not enough data yet, n=0)');
+    expect(first.choices[0].explanation).toContain('(population, learning, not enough data yet, n=0)');
     const logged = await h.store.decisions.getDecision(first.decisionId);
     expect(logged).toMatchObject({ segment: 'runners', microSegment: null });
 

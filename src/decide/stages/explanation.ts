@@ -16,12 +16,12 @@ const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.plac
 export function scoreWords(c: Candidate): string {
   const e = c.estimate;
   if (!e) return 'not scored';
-  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? 'learning — not enough data yet' : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
+  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? 'learning, not enough data yet' : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
   const u = c.uplift;
   if (u && !c.upliftFallback) parts[0] = `${u.value >= 0 ? '+' : ''}${pct(u.value)} ${c.action.goal} uplift over "none" (${Math.round(u.level * 100)}% ${pct(u.low)} to ${pct(u.high)}, n=${u.evidence}, ${u.modelVersion})`;
   if (c.upliftFallback) parts[0] += ` [scored on the rate, not the uplift: ${c.upliftFallback}]`;
   for (const [name, w] of c.levers ?? []) parts.push(`${num(w)} (${name})`);
-  return `${parts.join(' × ')}${c.action.contactCost ? ` − contact cost ${num(c.action.contactCost)}` : ''}`;
+  return `${parts.join(' × ')}${c.action.contactCost ? ` - contact cost ${num(c.action.contactCost)}` : ''}`;
 }
 
 /**

@@ -16,11 +16,11 @@ describe('estimates as stored and as shown', () => {
     expect(encodeEstimate(null)).toBeNull();
   });
 
-  it('reads an estimate in words, and says "learning — not enough data yet" when nothing bounds it', () => {
+  it('reads an estimate in words, and says "learning, not enough data yet" when nothing bounds it', () => {
     expect(estimateView(e, 'share').reading).toBe('31.0% (90% 24.2%–38.4%, n=120, personal, established)');
     expect(estimateView({ ...e, value: 312, low: 120, high: 700 }, 'number').reading).toBe('312 (90% 120–700, n=120, personal, established)');
     const thin = estimateView({ ...e, low: -Infinity, high: Infinity, evidence: 2, source: 'population', status: 'learning' }, 'share');
-    expect(thin).toMatchObject({ low: null, high: null, reading: 'learning — not enough data yet (n=2, current guess 31.0%, population)' });
+    expect(thin).toMatchObject({ low: null, high: null, reading: 'learning, not enough data yet (n=2, current guess 31.0%, population)' });
   });
 
   it('cleans non-finite numbers deep inside a report', () => {

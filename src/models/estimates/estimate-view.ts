@@ -18,14 +18,14 @@ export interface EstimateView {
 
 /**
  * The API view of an estimate, e.g. reading "31.0% (90% 24.2–38.4%, n=120, personal, established)"
- * or "learning — not enough data yet (n=0)" when nothing bounds it.
+ * or "learning, not enough data yet (n=0)" when nothing bounds it.
  *
  * @example
  * estimateView(e, 'share');
  */
 export function estimateView(e: Estimate, unit: 'share' | 'number'): EstimateView {
   const f = (x: number) => (unit === 'share' ? `${(x * 100).toFixed(1)}%` : Number(x.toPrecision(4)).toString());
-  const status = e.status === 'learning' ? 'learning — not enough data yet' : 'established';
+  const status = e.status === 'learning' ? 'learning, not enough data yet' : 'established';
   const bounded = Number.isFinite(e.low) && Number.isFinite(e.high);
   const reading = !bounded
     ? `${status} (n=${e.evidence}${Number.isFinite(e.value) ? `, current guess ${f(e.value)}` : ''}, ${e.source})`

@@ -31,7 +31,7 @@ export function learnEstimateCases(kind: StoreKind): void {
       const n = await estimatesOf(h, 'newbie');
       expect(n.anomalies).toEqual([]);
       expect(n.estimates[0]).toMatchObject({ status: 'learning', source: 'population', low: null, high: null });
-      expect(n.estimates[0].reading).toContain('learning — not enough data yet');
+      expect(n.estimates[0].reading).toContain('learning, not enough data yet');
 
       // The population pool, trained across subjects, gives the newcomer an honest range.
       const trained = await admin(h, '/v1/models/baselines/train');
