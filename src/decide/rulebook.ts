@@ -1,5 +1,5 @@
 import type { CompiledAction, CompiledPlacement } from './catalog-compile.js';
-import type { Check } from './facts.js';
+import { actionClass, type Check } from './facts.js';
 import type { CompiledLever, CompiledPolicy } from './policy-compile.js';
 import type { RuleStage } from './policy.js';
 
@@ -36,13 +36,16 @@ export class Rulebook {
     const of = (stage: RuleStage): Check[] => {
       const own = a.own[stage];
       const policy = this.policy.rules.filter((r) => r.stage === stage && r.matches(a.id, a.topics, channel)).map((r) => r.check);
+      // Each rule that reads `action` by its fields learns the action's class now, so candidates
+      // share its results from the first decision on (facts.ts, actionClass).
+      for (const check of policy) actionClass(check, a.celVar);
       return own ? [own, ...policy] : policy;
     };
     return {
       eligibility: of('eligibility'),
       applicability: of('applicability'),
       suitability: of('suitability'),
-      levers: this.policy.levers.filter((l) => l.matches(a.id, a.topics, channel)),
+      levers: this.policy.levers.filter((l) => l.matches(a.id, a.topics, channel) && (!l.when || actionClass(l.when, a.celVar) !== null)),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TactError } from '../errors/tact-error.js';
-import { checkRule, compileRule, evaluateRule, testRule } from './cel.js';
+import { checkRule, compileRule, evaluateRule, testRule, variablePaths } from './cel.js';
 
 describe('CEL rules', () => {
   const vars = { features: { orders: 3, spend: 120.5, purchased: ['a', 'b'] }, traits: { plan: 'pro' }, events: { 'Order Completed': { count: 3 } }, now: new Date('2026-11-23T00:00:00Z') };
@@ -38,3 +38,25 @@ describe('CEL rules', () => {
     }
   });
 });
+
+describe('variablePaths', () => {
+  it('lists the member paths an expression reads from a variable', () => {
+    expect(variablePaths('action.value < 40.0 || features.revenue >= 100.0', 'action')).toEqual([['value']]);
+    expect(variablePaths('!(action.properties.product_id in features.purchased) && action.value > 1.0 && action.value < 9.0', 'action')).toEqual([['properties', 'product_id'], ['value']]);
+    expect(variablePaths('has(action.properties.x)', 'action')).toEqual([['properties', 'x']]);
+    expect(variablePaths('action["value"] > 1.0', 'action')).toEqual([['value']]);
+    expect(variablePaths('action.topics.exists(t, t == "a")', 'action')).toEqual([['topics']]);
+  });
+
+  it('is empty when the variable is not named, and a string is not a name', () => {
+    expect(variablePaths('features.orders > 1.0', 'action')).toEqual([]);
+    expect(variablePaths('"action" == context.page', 'action')).toEqual([]);
+  });
+
+  it('gives up on any other use: whole, by a computed key, as a comprehension variable', () => {
+    for (const e of ['f(action)', 'action', 'action == context.x', 'action[context.k] == 1', '[1, 2].exists(action, action > 1)', 'size(action) > 0']) {
+      expect(variablePaths(e, 'action'), e).toBeUndefined();
+    }
+  });
+});
+

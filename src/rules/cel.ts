@@ -39,6 +39,67 @@ export function compileRule(expression: string, field = 'expression'): CompiledR
   return compiled;
 }
 
+/** A node of @marcbachmann/cel-js's parse tree, as far as variablePaths reads it. */
+interface AstNode {
+  op: string;
+  args: unknown;
+}
+
+const isNode = (x: unknown): x is AstNode => !!x && typeof x === 'object' && typeof (x as AstNode).op === 'string';
+
+/**
+ * How an expression uses the variable `name`: the member paths it reads from it (`action.value`
+ * → ['value'], `action.properties["sku"]` → ['properties', 'sku']), or undefined when it uses the
+ * variable in any other way — whole (`f(action)`, `action == x`), by a computed key, through an
+ * optional selection, or as a comprehension's variable. An empty list: the expression never
+ * names it. An expression that reads only these paths gives the same result for two values of
+ * the variable that agree on them (the decision pipeline shares a rule's result between
+ * candidates that way).
+ *
+ * @example
+ * variablePaths('action.value < 40.0 || features.revenue >= 100.0', 'action'); // [['value']]
+ * variablePaths('f(action)', 'action'); // undefined
+ */
+export function variablePaths(expression: string, name: string): string[][] | undefined {
+  let ast: unknown;
+  try {
+    ast = (env.parse(expression) as unknown as { ast: unknown }).ast;
+  } catch {
+    return undefined;
+  }
+  const paths = new Map<string, string[]>();
+  // The chain of constant member names from `name` down to `node`, or undefined.
+  const chain = (node: AstNode): string[] | undefined => {
+    if (node.op === 'id') return node.args === name ? [] : undefined;
+    const [obj, key] = node.args as [unknown, unknown];
+    if (!isNode(obj)) return undefined;
+    if (node.op === '.' && typeof key === 'string') return chain(obj)?.concat(key);
+    if (node.op === '[]' && isNode(key) && key.op === 'value' && typeof key.args === 'string') return chain(obj)?.concat(key.args);
+    return undefined;
+  };
+  let other = false;
+  const visit = (x: unknown): void => {
+    if (other) return;
+    if (Array.isArray(x)) return x.forEach(visit);
+    if (!isNode(x)) return;
+    if (x.op === '.' || x.op === '[]') {
+      const path = chain(x);
+      if (path) {
+        paths.set(JSON.stringify(path), path);
+        return;
+      }
+    }
+    if (x.op === 'id') {
+      if (x.args === name) other = true;
+      return;
+    }
+    if (x.op === 'value') return;
+    visit(x.args);
+  };
+  visit(ast);
+  return other ? undefined : [...paths.values()];
+}
+
 /** The outcome of evaluating a rule: its value, or the sentence saying why it could not be evaluated. */
 export type RuleResult = { ok: true; value: unknown } | { ok: false; error: string };
 

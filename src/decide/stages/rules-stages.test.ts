@@ -122,3 +122,46 @@ describe('rules that never name `action`', () => {
     expect(once.reads.get('features')).toBeLessThan(each.reads.get('features') as number);
   });
 });
+
+describe('rules that read `action` only through its fields', () => {
+  // 30 offers at 3 price points and 30 product ids; 'cheap or gold' reads action.value, 'not bought' action.properties.sku.
+  const many = {
+    actions: Array.from({ length: 30 }, (_, i) => ({ id: `a${i}`, name: `A${i}`, channels: ['web'], value: [5, 20, 50][i % 3], properties: { sku: `s${i}`, ...(i % 10 === 0 ? {} : { tier: 'std' }) } })),
+    placements: [{ id: 'home', channel: 'web' }],
+  };
+  const policy = {
+    rules: [
+      { name: 'cheap or gold', stage: 'eligibility' as const, when: 'action.value < 10.0 || features.revenue >= 100.0' },
+      { name: 'not bought', stage: 'eligibility' as const, when: '!(action.properties.sku in features.purchased)' },
+      { name: 'has a tier', stage: 'eligibility' as const, when: 'action.properties.tier == "std"' },
+    ],
+  };
+  /** Runs eligibility counting the reads of `features`; `perCandidate` evaluates every rule for every candidate. */
+  function run(perCandidate: boolean) {
+    const { ctx, candidates } = stageContext({ catalog: many, policy, placement: 'home', vars: { features: { revenue: 50, purchased: ['s3', 's6'] } } });
+    if (perCandidate) for (const c of candidates) for (const k of c.rules.eligibility) delete (k as { actionPaths?: unknown }).actionPaths;
+    let reads = 0;
+    ctx.vars = new Proxy(ctx.vars, { get: (t, k) => (k === 'features' && reads++, t[k as string]) });
+    eligibility(candidates, ctx);
+    return { candidates, reads };
+  }
+
+  it('are evaluated once per distinct value of those fields, with the verdicts and reasons of one evaluation per candidate', () => {
+    const each = run(true);
+    const shared = run(false);
+    expect(shared.candidates.map((c) => c.out ?? null)).toEqual(each.candidates.map((c) => c.out ?? null));
+    const o = outcome(shared.candidates);
+    expect(o.out.a1).toBe('eligibility/cheap or gold');
+    expect(o.out.a4).toBe('eligibility/cheap or gold');
+    expect(o.out.a3).toBe('eligibility/not bought');
+    expect(o.out.a0).toBe('eligibility/has a tier');
+    expect(shared.candidates.find((c) => c.action.id === 'a0')!.out!.reason).toMatch(/could not be evaluated \(No such key: tier\)/);
+    expect(o.out.a6).toBe('eligibility/not bought');
+    expect(o.in).toEqual(['a9', 'a12', 'a15', 'a18', 'a21', 'a24', 'a27']);
+    // 'cheap or gold' reads `features` only for an offer at 10 or more: for its 2 such price points,
+    // not its 20 such candidates; 'not bought' still once per sku, for the 10 cheap candidates.
+    expect(shared.reads).toBe(2 + 10);
+    expect(each.reads).toBe(20 + 10);
+  });
+});
+

@@ -2,7 +2,7 @@ import type { Estimate } from '../../learn/estimate.js';
 import type { CompiledAction, CompiledPlacement } from '../catalog-compile.js';
 import type { StageName, Verdict } from '../decision.js';
 import type { EstimateProvider } from '../estimates.js';
-import type { Check } from '../facts.js';
+import { actionClass, type Check } from '../facts.js';
 import type { CompiledBudget, CompiledPolicy } from '../policy-compile.js';
 import type { Hold } from '../records.js';
 import type { ActionRules } from '../rulebook.js';
@@ -97,6 +97,8 @@ export interface StageContext {
   recommendation?: RecommendationAnswer;
   /** Results of rules that never name `action`, by compiled expression: evaluated once a decision, not once a candidate. */
   subjectRules?: Map<CompiledRule, { pass: boolean; error?: string }>;
+  /** Results of rules that read only member paths of `action`, per rule by class of action (facts.ts, actionClass): once a class, not once a candidate. */
+  actionRules?: Map<Check, CheckResult[]>;
 }
 
 /** A stage: marks the candidates it excludes (those already out are left alone). */
@@ -114,7 +116,7 @@ export function exclude(c: Candidate, stage: StageName, rule: string, reason: st
  * @example
  * const r = runCheck(check, candidate, ctx); if (!r.pass) exclude(candidate, 'eligibility', check.name, r.reason);
  */
-export function runCheck(check: Check, c: Candidate, ctx: StageContext): { pass: boolean; reason: string } {
+export function runCheck(check: Check, c: Candidate, ctx: StageContext): CheckResult {
   for (const f of check.facts) ctx.facts.add(f);
   if (check.subjectOnly) {
     const memo = (ctx.subjectRules ??= new Map());
@@ -122,6 +124,18 @@ export function runCheck(check: Check, c: Candidate, ctx: StageContext): { pass:
     if (!r) memo.set(check.run, (r = testRule(check.run, ctx.vars)));
     return r.pass ? PASS : failed(check, r.error);
   }
+  const k = actionClass(check, c.action.celVar);
+  if (k === undefined) return evaluateFor(check, c, ctx);
+  const memo = (ctx.actionRules ??= new Map());
+  let byClass = memo.get(check);
+  if (!byClass) memo.set(check, (byClass = new Array<CheckResult>(check.classKeys?.size ?? 0)));
+  return (byClass[k] ??= evaluateFor(check, c, ctx));
+}
+
+/** What runCheck answers: whether the rule holds, and if not, the sentence why. */
+export type CheckResult = { readonly pass: boolean; readonly reason: string };
+
+function evaluateFor(check: Check, c: Candidate, ctx: StageContext): CheckResult {
   ctx.vars.action = c.action.celVar;
   // The hot path: a rule that gives true passes and one that gives false fails, each without
   // allocating or evaluating twice; an error or a non-boolean is explained by testRule.
