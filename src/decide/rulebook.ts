@@ -41,11 +41,8 @@ export class Rulebook {
       for (const check of policy) actionClass(check, a.celVar);
       return own ? [own, ...policy] : policy;
     };
-    return {
-      eligibility: of('eligibility'),
-      applicability: of('applicability'),
-      suitability: of('suitability'),
-      levers: this.policy.levers.filter((l) => l.matches(a.id, a.topics, channel) && (!l.when || actionClass(l.when, a.celVar) !== null)),
-    };
+    const levers = this.policy.levers.filter((l) => l.matches(a.id, a.topics, channel));
+    for (const l of levers) if (l.when) actionClass(l.when, a.celVar);
+    return { eligibility: of('eligibility'), applicability: of('applicability'), suitability: of('suitability'), levers };
   }
 }
