@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TactError } from '../errors/tact-error.js';
-import { checkRule, compileRule, evaluateRule, testRule, variablePaths } from './cel.js';
+import { checkRule, compileRule, conditionOf, evaluateRule, ruleError, testRule, variablePaths } from './cel.js';
 
 describe('CEL rules', () => {
   const vars = { features: { orders: 3, spend: 120.5, purchased: ['a', 'b'] }, traits: { plan: 'pro' }, events: { 'Order Completed': { count: 3 } }, now: new Date('2026-11-23T00:00:00Z') };
@@ -21,6 +21,19 @@ describe('CEL rules', () => {
     const r = testRule(compileRule('traits.tier == "gold"'), vars);
     expect(r.pass).toBe(false);
     expect(r.error).toContain('tier');
+  });
+
+  it('explains an error already caught, and a value already computed, as testRule does', () => {
+    const missing = compileRule('traits.tier == "gold"');
+    let caught: unknown;
+    try {
+      missing(vars);
+    } catch (e) {
+      caught = e;
+    }
+    expect({ pass: false, error: ruleError(caught) }).toEqual(testRule(missing, vars));
+    expect(conditionOf(compileRule('features.orders')(vars))).toEqual(testRule(compileRule('features.orders'), vars));
+    expect(conditionOf(true)).toEqual({ pass: true });
   });
 
   it('refuses a non-boolean where a condition is needed', () => {

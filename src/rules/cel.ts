@@ -127,9 +127,31 @@ export function evaluateRule(rule: CompiledRule, vars: Record<string, unknown>):
  */
 export function testRule(rule: CompiledRule, vars: Record<string, unknown>): { pass: boolean; error?: string } {
   const r = evaluateRule(rule, vars);
-  if (!r.ok) return { pass: false, error: r.error };
-  if (typeof r.value !== 'boolean') return { pass: false, error: `the expression gave ${typeof r.value}, not a boolean` };
-  return { pass: r.value };
+  return r.ok ? conditionOf(r.value) : { pass: false, error: r.error };
+}
+
+/**
+ * The verdict of a condition's value: true admits; false does not; a non-boolean does not, and
+ * says so.
+ *
+ * @example
+ * conditionOf(3); // { pass: false, error: 'the expression gave number, not a boolean' }
+ */
+export function conditionOf(value: unknown): { pass: boolean; error?: string } {
+  const v = normalise(value);
+  if (typeof v !== 'boolean') return { pass: false, error: `the expression gave ${typeof v}, not a boolean` };
+  return { pass: v };
+}
+
+/**
+ * Why a rule's evaluation threw, in the words testRule gives (to explain an error already caught
+ * without evaluating the rule again).
+ *
+ * @example
+ * try { rule(vars); } catch (e) { ruleError(e); } // 'No such key: plan'
+ */
+export function ruleError(err: unknown): string {
+  return firstLine(err);
 }
 
 /** Validates an expression at authoring time (throws a 400 naming the field). */

@@ -8,7 +8,7 @@ import type { Hold } from '../records.js';
 import type { ActionRules } from '../rulebook.js';
 import type { BanditBook } from '../bandit/bandit-select.js';
 import type { RecommendationAnswer } from '../recommend/recommend-decision.js';
-import { type CompiledRule, testRule } from '../../rules/cel.js';
+import { type CompiledRule, conditionOf, ruleError, testRule } from '../../rules/cel.js';
 
 /** One action on its way through the pipeline; a stage that excludes it sets `out`. */
 export interface Candidate {
@@ -138,15 +138,17 @@ export type CheckResult = { readonly pass: boolean; readonly reason: string };
 function evaluateFor(check: Check, c: Candidate, ctx: StageContext): CheckResult {
   ctx.vars.action = c.action.celVar;
   // The hot path: a rule that gives true passes and one that gives false fails, each without
-  // allocating or evaluating twice; an error or a non-boolean is explained by testRule.
+  // allocating; an error (a missing field: CEL throws) is explained from the error caught, without
+  // evaluating the rule — and throwing — a second time.
+  let v: unknown;
   try {
-    const v = check.run(ctx.vars);
-    if (v === true) return PASS;
-    if (v === false) return check.fails;
-  } catch {
-    /* explained below */
+    v = check.run(ctx.vars);
+  } catch (err) {
+    return failed(check, ruleError(err));
   }
-  const r = testRule(check.run, ctx.vars);
+  if (v === true) return PASS;
+  if (v === false) return check.fails;
+  const r = conditionOf(v);
   return r.pass ? PASS : failed(check, r.error);
 }
 
