@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/ops/free-port.js';
 import { KEYS } from './harness.js';
+import { testDir } from './tmp.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -22,7 +22,7 @@ export interface Running {
  * process with its own data folder, and waits for /health.
  */
 export async function startTact(opts: { dataDir?: string; config?: object; env?: Record<string, string>; port?: number } = {}): Promise<Running> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tact-e2e-'));
+  const dataDir = opts.dataDir ?? testDir('tact-e2e-');
   const port = opts.port ?? (await freePort());
   const configPath = join(dataDir, 'tact.config.json');
   writeFileSync(configPath, JSON.stringify(opts.config ?? {}));

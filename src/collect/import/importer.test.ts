@@ -1,16 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
 import { parseColumnMap } from './column-map.js';
 import { runImport } from './importer.js';
+import { testDir } from '../../../test/tmp.js';
 
 describe('tact import', () => {
   let h: Harness;
   let url: string;
-  const dir = mkdtempSync(join(tmpdir(), 'tact-import-'));
+  const dir = testDir('tact-import-');
   beforeAll(async () => {
     h = await harness('sqlite', { config: { features: [{ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' }] } });
     await h.app.listen({ port: 0, host: '127.0.0.1' });

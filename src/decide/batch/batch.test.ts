@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS, harness, send, type Harness } from '../../../test/harness.js';
@@ -9,6 +8,7 @@ import { advertising, post } from '../test-http.js';
 import { runBatch } from './batch-client.js';
 import { backoffMs, deliver } from './webhook.js';
 import { csvField } from './writers.js';
+import { testDir } from '../../../test/tmp.js';
 
 /** A webhook that fails `failFirst` requests with 503, then records the bodies it accepts. */
 async function webhook(failFirst: number): Promise<{ url: string; bodies: { decisions: unknown[] }[]; hits: () => number; close: () => Promise<void> }> {
@@ -43,7 +43,7 @@ describe('batch decisions (tact decide-batch)', () => {
   afterEach(async () => h.close());
 
   it('runs the pipeline over a CEL audience, writes CSV, and delivers to a webhook with retries', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tact-batch-'));
+    const dir = testDir('tact-batch-');
     const hook = await webhook(2);
     const progress: number[] = [];
     const s = await runBatch({
@@ -69,7 +69,7 @@ describe('batch decisions (tact decide-batch)', () => {
   });
 
   it('stops at the campaign\'s own maximum of actions, and writes undeliverable batches to the failed file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tact-batch-'));
+    const dir = testDir('tact-batch-');
     const hook = await webhook(1000);
     const s = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', maxActions: 5, webhook: hook.url, retry: { attempts: 2, baseMs: 1, maxMs: 2 }, failedPath: join(dir, 'failed.jsonl'), format: 'jsonl' });
     await hook.close();
@@ -106,7 +106,7 @@ describe('send time in batch decisions', () => {
   afterEach(async () => h.close());
 
   it('writes sendAt — the next start of the subject\'s best local hour of week — with its estimate, in JSONL and CSV', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tact-batch-'));
+    const dir = testDir('tact-batch-');
     const before = Date.now();
     const s = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'send.jsonl'), format: 'jsonl' });
     expect(s.written).toBe(2);

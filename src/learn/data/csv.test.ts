@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { column, parseCsv, readCsv, splitCsvLine } from './csv.js';
+import { testDir } from '../../../test/tmp.js';
 
 describe('CSV reading (RFC 4180)', () => {
   it('splits quoted fields with commas and doubled quotes', () => {
@@ -20,7 +20,7 @@ describe('CSV reading (RFC 4180)', () => {
   });
 
   it('reads gzipped files', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tact-csv-'));
+    const dir = testDir('tact-csv-');
     const path = join(dir, 't.csv.gz');
     writeFileSync(path, gzipSync('a,b\n1,2\n'));
     expect(readCsv(path).rows).toEqual([['1', '2']]);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get, harness, openTestStore, send, type Harness, type StoreKind } from '../../../test/harness.js';
@@ -9,6 +7,7 @@ import { advertising, decideReq, picked } from '../../decide/test-http.js';
 import type { Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore } from '../postgres/postgres-store.js';
+import { testDir } from '../../../test/tmp.js';
 
 const DAY = 86_400_000;
 // No quiet hours here: these cases must not depend on the time of day they run at.
@@ -116,7 +115,7 @@ export function decideConformance(kind: StoreKind): void {
 
   describe(`decisions after a restart (${kind})`, () => {
     it('rebuilds contact caps, estimates, flags and reviews from the store', async () => {
-      const path = join(mkdtempSync(join(tmpdir(), 'tact-decide-')), 'tact.db');
+      const path = join(testDir('tact-decide-'), 'tact.db');
       const opened = kind === 'sqlite' ? { store: (await openSqliteStore({ path })) as Store, url: undefined, cleanup: async () => {} } : await openTestStore('postgres');
       const h1 = await harness(kind, { store: opened.store, config: config() });
       await send(h1.app, '/v1/identify', { userId: 'ana', context: advertising });

@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { decodeBody } from './decision-body.js';
 import { openSqliteStore } from './sqlite-store.js';
+import { testDir } from '../../../test/tmp.js';
 
 /** A record shaped as the pipeline logs it (ids, scored candidates, exclusions, facts, sentences). */
 function record(i: number, segment: string | null): DecisionRecord {
@@ -22,7 +21,7 @@ function record(i: number, segment: string | null): DecisionRecord {
 
 describe('decision bodies on the embedded store', () => {
   it('are stored deflated against the dictionary (a fifth of the JSON or less) and read back exactly, beside older TEXT rows', async () => {
-    const store = await openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'tact-body-')), 'tact.db') });
+    const store = await openSqliteStore({ path: join(testDir('tact-body-'), 'tact.db') });
     const records = Array.from({ length: 20 }, (_, i) => record(i, i % 2 ? 'vip' : null));
     await Promise.all(records.map((r) => store.decisions.appendDecision(r)));
     const rows = store.db.prepare('SELECT id, body, segment, micro_segment AS micro FROM decisions ORDER BY seq').all() as { id: string; body: Buffer; segment: string | null; micro: number | null }[];

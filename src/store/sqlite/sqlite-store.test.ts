@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectConformance } from '../conformance/collect.case.js';
@@ -11,6 +9,7 @@ import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { openSqliteStore } from './sqlite-store.js';
+import { testDir } from '../../../test/tmp.js';
 
 collectConformance('sqlite');
 configConformance('sqlite');
@@ -22,7 +21,7 @@ decideGroupsConformance('sqlite');
 
 describe('embedded store recovery (SQLite only: PostgreSQL writes every state through)', () => {
   it('rebuilds profile states exactly from the log after a crash without a checkpoint', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tact-rec-')), 'tact.db');
+    const path = join(testDir('tact-rec-'), 'tact.db');
     const config = { features: [{ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' }, { name: 'seen', kind: 'unique', event: 'Product Viewed', property: 'sku' }] };
     const store1 = await openSqliteStore({ path, checkpointMs: 3_600_000, checkpointDirty: 1e9 });
     const h1 = await harness('sqlite', { store: store1, config });
@@ -59,7 +58,7 @@ describe('embedded store recovery (SQLite only: PostgreSQL writes every state th
 
 describe('subject lookups from the identity graph in memory (SQLite only)', () => {
   it('find the same profile as the identities table, after identify, alias merges and a restart', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tact-ids-')), 'tact.db');
+    const path = join(testDir('tact-ids-'), 'tact.db');
     const store = await openSqliteStore({ path });
     const h = await harness('sqlite', { store });
     await send(h.app, '/v1/identify', { userId: 'lu-1', anonymousId: 'la-1', traits: { email: 'Lu@Example.com' } });

@@ -1,13 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { testDir } from '../../../test/tmp.js';
 
 describe('the WAL copier', () => {
   it('copies committed frames into the database file from its own thread, traces slow copies when asked, and closes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tact-wal-'));
+    const dir = testDir('tact-wal-');
     const path = join(dir, 'tact.db');
     const db = openDatabase(path);
     db.pragma('wal_autocheckpoint = 0');
