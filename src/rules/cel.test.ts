@@ -63,11 +63,12 @@ describe('variablePaths', () => {
 
   it('is empty when the variable is not named, and a string is not a name', () => {
     expect(variablePaths('features.orders > 1.0', 'action')).toEqual([]);
+    expect(variablePaths('(1).x == 2 || [1, 2][0] == 1', 'action')).toEqual([]);
     expect(variablePaths('"action" == context.page', 'action')).toEqual([]);
   });
 
   it('gives up on any other use: whole, by a computed key, as a comprehension variable', () => {
-    for (const e of ['f(action)', 'action', 'action == context.x', 'action[context.k] == 1', '[1, 2].exists(action, action > 1)', 'size(action) > 0']) {
+    for (const e of ['f(action)', 'action', 'action == context.x', 'action[context.k] == 1', '[1, 2].exists(action, action > 1)', 'size(action) > 0', '{"a": action}.a.value > 1.0']) {
       expect(variablePaths(e, 'action'), e).toBeUndefined();
     }
   });

@@ -71,6 +71,7 @@ export function variablePaths(expression: string, name: string): string[][] | un
   // The chain of constant member names from `name` down to `node`, or undefined.
   const chain = (node: AstNode): string[] | undefined => {
     if (node.op === 'id') return node.args === name ? [] : undefined;
+    if ((node.op !== '.' && node.op !== '[]') || !Array.isArray(node.args)) return undefined;
     const [obj, key] = node.args as [unknown, unknown];
     if (!isNode(obj)) return undefined;
     if (node.op === '.' && typeof key === 'string') return chain(obj)?.concat(key);
@@ -96,7 +97,11 @@ export function variablePaths(expression: string, name: string): string[][] | un
     if (x.op === 'value') return;
     visit(x.args);
   };
-  visit(ast);
+  try {
+    visit(ast);
+  } catch {
+    return undefined; // a tree this reading does not know: evaluate per candidate
+  }
   return other ? undefined : [...paths.values()];
 }
 
