@@ -71,4 +71,23 @@ describe('scoring', () => {
     expect(loan.levers).toBeUndefined();
     expect(upsell.estimate!.evidence).toBe(100);
   });
+
+  it('applies a lever whose rule reads action fields to each candidate as per-candidate evaluation would', () => {
+    const actions = Array.from({ length: 12 }, (_, i) => ({ id: `a${i}`, name: `A${i}`, channels: ['web'], value: [10, 40, 80][i % 3] }));
+    const policy = { levers: [{ name: 'premium push', weight: 2, when: 'action.value >= 40.0 && features.views_7d >= 2.0' }] };
+    const score = (shared: boolean) => {
+      const { ctx, candidates } = stageContext({ catalog: { actions, placements: [{ id: 'home', channel: 'web' }] }, policy, placement: 'home', vars: { features: { views_7d: 3 } } });
+      if (!shared) for (const c of candidates) for (const l of c.rules.levers) delete (l.when as { actionPaths?: unknown }).actionPaths;
+      let reads = 0;
+      ctx.vars = new Proxy(ctx.vars, { get: (t, k) => (k === 'features' && reads++, t[k as string]) });
+      scoring(candidates, ctx);
+      return { scores: candidates.map((c) => [c.action.id, c.score, c.levers ?? null]), reads };
+    };
+    const shared = score(true);
+    const each = score(false);
+    expect(shared.scores).toEqual(each.scores);
+    expect(shared.scores.filter(([, , l]) => l).map(([id]) => id)).toEqual(['a1', 'a2', 'a4', 'a5', 'a7', 'a8', 'a10', 'a11']);
+    // The rule reads `features` only past `action.value >= 40.0`: once per such price point (2), not per such candidate (8).
+    expect([shared.reads, each.reads]).toEqual([2, 8]);
+  });
 });
