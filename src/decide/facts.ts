@@ -28,23 +28,29 @@ export interface Check {
   facts: readonly string[];
   /** The expression never names `action`: its result is the same for every candidate of a decision. */
   subjectOnly: boolean;
-  /**
-   * The member paths of `action` the expression reads, when it reads `action` only that way: two
-   * candidates that agree on them get the same result within a decision (see actionClass).
-   */
-  actionPaths?: readonly (readonly string[])[];
-  /** Per action (its CEL variable): the class of actions that agree on actionPaths. */
-  classes?: WeakMap<object, number>;
-  /** The classes found so far, by the values of actionPaths. */
-  classKeys?: Map<string, number>;
-  /** How many actions have been given a class. */
-  classified?: number;
+  /** Set when the expression reads `action` only through member paths (see actionClass). */
+  byAction?: ActionClasses;
   /** The sentence shown when the rule excludes a candidate. */
   reason: string;
   /** The result of the rule not holding, made once (a hundred candidates a decision may fail it). */
   fails: { readonly pass: false; readonly reason: string };
   /** The verdict it gives a candidate it excludes, per stage, made once. */
   verdicts: Partial<Record<StageName, Verdict>>;
+}
+
+/**
+ * The actions a rule reads only through member paths of `action`, put in classes: two candidates
+ * that agree on those paths get the same result within a decision.
+ */
+export interface ActionClasses {
+  /** The member paths of `action` the expression reads. */
+  paths: readonly (readonly string[])[];
+  /** Per action (its CEL variable): its class. */
+  of: WeakMap<object, number>;
+  /** The classes found so far, by the values at `paths`. */
+  keys: Map<string, number>;
+  /** How many actions have been given a class. */
+  classified: number;
 }
 
 /**
@@ -59,7 +65,7 @@ export function makeCheck(name: string, expression: string, reason?: string): Ch
   const paths = variablePaths(expression, 'action');
   return {
     name, expression, run, facts: factPaths(expression), subjectOnly: paths?.length === 0,
-    ...(paths?.length ? { actionPaths: paths, classes: new WeakMap(), classKeys: new Map() } : {}),
+    ...(paths?.length ? { byAction: { paths, of: new WeakMap(), keys: new Map(), classified: 0 } } : {}),
     reason: because, fails: Object.freeze({ pass: false, reason: because }), verdicts: {},
   };
 }
@@ -75,26 +81,26 @@ export function makeCheck(name: string, expression: string, reason?: string): Ch
  * actionClass(makeCheck('cheap', 'action.value < 40.0'), { value: 29 }); // 0
  */
 export function actionClass(check: Check, action: object): number | undefined {
-  const { actionPaths, classes, classKeys } = check;
-  if (!actionPaths || !classes || !classKeys) return undefined;
-  let k = classes.get(action);
+  const c = check.byAction;
+  if (!c) return undefined;
+  let k = c.of.get(action);
   if (k === undefined) {
-    const key = JSON.stringify(actionPaths.map((p) => at(action, p)), (_k, v: unknown) => (v === undefined ? '\u0000absent' : typeof v === 'number' && Object.is(v, -0) ? '\u0000-0' : v));
-    k = classKeys.get(key);
-    if (k === undefined) classKeys.set(key, (k = classKeys.size));
-    classes.set(action, k);
-    check.classified = (check.classified ?? 0) + 1;
+    const key = JSON.stringify(c.paths.map((p) => at(action, p)), (_k, v: unknown) => (v === undefined ? '\u0000absent' : typeof v === 'number' && Object.is(v, -0) ? '\u0000-0' : v));
+    k = c.keys.get(key);
+    if (k === undefined) c.keys.set(key, (k = c.keys.size));
+    c.of.set(action, k);
+    c.classified += 1;
   }
   // Sharing pays when actions are at least two to a class; a rule on a field every action has its
   // own value of (a product id) is evaluated per candidate, without the bookkeeping.
-  return classKeys.size * 2 <= (check.classified ?? 0) ? k : undefined;
+  return c.keys.size * 2 <= c.classified ? k : undefined;
 }
 
 function at(root: unknown, path: readonly string[]): unknown {
   let v = root;
   for (const name of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = v instanceof Map ? v.get(name) : Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : undefined;
+    v = Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : undefined;
   }
   return v;
 }

@@ -140,7 +140,7 @@ describe('rules that read `action` only through its fields', () => {
   /** Runs eligibility counting the reads of `features`; `perCandidate` evaluates every rule for every candidate. */
   function run(perCandidate: boolean) {
     const { ctx, candidates } = stageContext({ catalog: many, policy, placement: 'home', vars: { features: { revenue: 50, purchased: ['s3', 's6'] } } });
-    if (perCandidate) for (const c of candidates) for (const k of c.rules.eligibility) delete (k as { actionPaths?: unknown }).actionPaths;
+    if (perCandidate) for (const c of candidates) for (const k of c.rules.eligibility) delete k.byAction;
     let reads = 0;
     ctx.vars = new Proxy(ctx.vars, { get: (t, k) => (k === 'features' && reads++, t[k as string]) });
     eligibility(candidates, ctx);

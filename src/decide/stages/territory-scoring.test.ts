@@ -77,7 +77,7 @@ describe('scoring', () => {
     const policy = { levers: [{ name: 'premium push', weight: 2, when: 'action.value >= 40.0 && features.views_7d >= 2.0' }] };
     const score = (shared: boolean) => {
       const { ctx, candidates } = stageContext({ catalog: { actions, placements: [{ id: 'home', channel: 'web' }] }, policy, placement: 'home', vars: { features: { views_7d: 3 } } });
-      if (!shared) for (const c of candidates) for (const l of c.rules.levers) delete (l.when as { actionPaths?: unknown }).actionPaths;
+      if (!shared) for (const c of candidates) for (const l of c.rules.levers) delete l.when!.byAction;
       let reads = 0;
       ctx.vars = new Proxy(ctx.vars, { get: (t, k) => (k === 'features' && reads++, t[k as string]) });
       scoring(candidates, ctx);

@@ -128,7 +128,7 @@ export function runCheck(check: Check, c: Candidate, ctx: StageContext): CheckRe
   if (k === undefined) return evaluateFor(check, c, ctx);
   const memo = (ctx.actionRules ??= new Map());
   let byClass = memo.get(check);
-  if (!byClass) memo.set(check, (byClass = new Array<CheckResult>(check.classKeys?.size ?? 0)));
+  if (!byClass) memo.set(check, (byClass = new Array<CheckResult>(check.byAction?.keys.size ?? 0)));
   return (byClass[k] ??= evaluateFor(check, c, ctx));
 }
 
