@@ -5,9 +5,7 @@
  */
 import { normalCdf, normalQuantile } from '../../maths/distributions.js';
 import {
-  betaBinomialCdf,
-  betaBinomialQuantile,
-  betaBinomialSf,
+  BetaBinomial,
   negativeBinomialCdf,
   negativeBinomialQuantile,
   negativeBinomialSf,
@@ -37,20 +35,25 @@ export function rateCheck(
   const a = baseline.events + 0.5;
   const b = baseline.trials - baseline.events + 0.5;
   const n = current.trials;
-  const enoughEvidence = n >= evidence.minTrials && baseline.trials >= evidence.minBaselineTrials;
+  const enoughEvidence = rateEvidence(n, baseline.trials, evidence);
   const observed = n > 0 ? current.events / n : 0;
   if (n === 0) return { observed, expected: { low: 0, high: 0, center: a / (a + b) }, pHigh: 1, pLow: 1, enoughEvidence: false };
+  const d = new BetaBinomial(n, a, b);
   return {
     observed,
-    expected: {
-      low: betaBinomialQuantile(alpha / 2, n, a, b) / n,
-      high: betaBinomialQuantile(1 - alpha / 2, n, a, b) / n,
-      center: a / (a + b),
-    },
-    pHigh: betaBinomialSf(current.events, n, a, b),
-    pLow: betaBinomialCdf(current.events, n, a, b),
+    expected: { low: d.quantile(alpha / 2) / n, high: d.quantile(1 - alpha / 2) / n, center: a / (a + b) },
+    pHigh: d.sf(current.events),
+    pLow: d.cdf(current.events),
     enoughEvidence,
   };
+}
+
+/**
+ * Whether a rate has the evidence to be judged: enough trials now and in its baseline.
+ * @example rateEvidence(1000, 10_000, { minTrials: 100, minBaselineTrials: 500 }) // true
+ */
+export function rateEvidence(trials: number, baselineTrials: number, evidence: { minTrials: number; minBaselineTrials: number }): boolean {
+  return trials >= evidence.minTrials && baselineTrials >= evidence.minBaselineTrials;
 }
 
 /**

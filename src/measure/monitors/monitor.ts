@@ -6,7 +6,7 @@
  * (no alert storms on thin data or on trivial shifts); it resolves only when the metric is back
  * inside a much looser band (hysteresis), and the same alert cannot re-fire within a cool-down.
  */
-import { type CheckResult, calibrationCheck, rateCheck, volumeCheck } from './checks.js';
+import { type CheckResult, calibrationCheck, rateCheck, rateEvidence, volumeCheck } from './checks.js';
 import { addEvents, type BucketCounts, keyId, type MonitorEvent, type MonitorKey, pruneBuckets, type SeriesState, windowCounts } from './counters.js';
 
 export type MonitorMetric = 'volume' | 'response-rate' | 'negative-rate' | 'calibration';
@@ -101,10 +101,10 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
     const cur = windowCounts(s, curFrom, now + 1);
     const base = windowCounts(s, baseFrom, curFrom);
     for (const metric of c.metrics) {
-      const check = runCheck(metric, cur, base, c, baselineWindows(s, baseFrom, curFrom, c));
-      if (!check) continue;
       const trackId = `${id}#${metric}`;
       const t = tracks[trackId] ?? { active: false };
+      const check = runCheck(metric, cur, base, c, baselineWindows(s, baseFrom, curFrom, c), t.active);
+      if (!check) continue;
       const high = check.pHigh < c.alpha && check.observed >= check.expected.center * (1 + c.minRelativeChange) && eventsOk(metric, cur, c);
       const low = metric !== 'negative-rate' && check.pLow < c.alpha && check.observed <= check.expected.center * (1 - c.minRelativeChange);
       const alert = (status: MonitorAlert['status'], direction: 'high' | 'low', firedAt: number): MonitorAlert => ({
@@ -147,8 +147,14 @@ function baselineWindows(s: SeriesState, baseFrom: number, curFrom: number, c: M
   return Math.max(0, curFrom - Math.max(baseFrom, first)) / c.currentWindowMs;
 }
 
-function runCheck(metric: MonitorMetric, cur: BucketCounts, base: BucketCounts, c: MonitorConfig, windows: number): CheckResult | null {
+/**
+ * The check of one metric, or null when it cannot matter: a rate on thin evidence can neither fire
+ * nor, with no alert active, resolve — and its band is the costly part of a step (its predictive
+ * distribution spreads over every count up to the window's trials when the baseline is empty).
+ */
+function runCheck(metric: MonitorMetric, cur: BucketCounts, base: BucketCounts, c: MonitorConfig, windows: number, active: boolean): CheckResult | null {
   const evidence = { minTrials: c.minTrials, minBaselineTrials: c.minBaselineTrials };
+  if ((metric === 'response-rate' || metric === 'negative-rate') && !active && !rateEvidence(cur.exposures, base.exposures, evidence)) return null;
   switch (metric) {
     case 'volume':
       // Less than one window of history: no baseline to judge volume against yet.
