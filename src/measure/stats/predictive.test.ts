@@ -72,4 +72,14 @@ describe('predictive count distributions (scipy.stats.betabinom / nbinom)', () =
     expect(Math.abs(d.sf(d.hi + 5) - hi) / hi).toBeLessThan(1e-9);
     expect(Math.abs(d.cdf(d.lo - 3) - lo) / lo).toBeLessThan(1e-9);
   });
+  it('a busy key keeps a window around the mean, not every count up to its trials', () => {
+    // An hour at 10 exposures a second against a 5% baseline of 500 trials: the band needs the
+    // counts within ≈ 10 standard deviations (≈ 350 each) of 1,832, not all 36,001.
+    const d = new BetaBinomial(36_000, 25.5, 475.5);
+    expect(d.hi - d.lo + 1).toBeLessThan(36_001 / 4);
+    expect(d.lo).toBeGreaterThan(0);
+    // Only a U-shaped predictive (no baseline at all: a, b < 1) keeps every term.
+    const u = new BetaBinomial(36_000, 0.5, 0.5);
+    expect([u.lo, u.hi]).toEqual([0, 36_000]);
+  });
 });
