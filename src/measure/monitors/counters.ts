@@ -55,18 +55,24 @@ export function emptyCounts(): BucketCounts {
  */
 export function addEvents(series: Readonly<Record<string, SeriesState>>, events: readonly MonitorEvent[], bucketMs: number): Record<string, SeriesState> {
   const out: Record<string, SeriesState> = { ...series };
-  const touched = new Set<string>();
+  // Copy on write: a touched key gets a new buckets record, and a bucket is copied the first time
+  // an event lands in it; the others stay the input's own objects (stateDiff skips them by identity).
+  const copied = new Map<string, Set<string>>();
   for (const e of events) {
     const id = keyId(e);
-    if (!touched.has(id)) {
+    let mine = copied.get(id);
+    if (!mine) {
       const prev = out[id];
-      out[id] = prev
-        ? { key: prev.key, buckets: Object.fromEntries(Object.entries(prev.buckets).map(([b, c]) => [b, { ...c }])) }
-        : { key: { action: e.action, placement: e.placement, segment: e.segment }, buckets: {} };
-      touched.add(id);
+      out[id] = prev ? { key: prev.key, buckets: { ...prev.buckets } } : { key: { action: e.action, placement: e.placement, segment: e.segment }, buckets: {} };
+      copied.set(id, (mine = new Set()));
     }
     const start = String(Math.floor(e.at / bucketMs) * bucketMs);
-    const c = (out[id].buckets[start] ??= emptyCounts());
+    const buckets = out[id].buckets;
+    if (!mine.has(start)) {
+      mine.add(start);
+      buckets[start] = buckets[start] ? { ...buckets[start] } : emptyCounts();
+    }
+    const c = buckets[start];
     if (e.type === 'exposure') {
       c.exposures++;
       if (e.predicted !== undefined) {
@@ -112,5 +118,26 @@ export function addCounts(into: BucketCounts, c: Readonly<BucketCounts>): void {
  * @example pruneBuckets(series, now - 8 * 86_400_000)
  */
 export function pruneBuckets(s: SeriesState, from: number): SeriesState {
+  let old = false;
+  for (const t in s.buckets) if (Number(t) < from) old = true;
+  if (!old) return s;
   return { key: s.key, buckets: Object.fromEntries(Object.entries(s.buckets).filter(([t]) => Number(t) >= from)) };
+}
+
+/**
+ * In one pass over a key's buckets: the current window's counts [curFrom, to), the baseline's
+ * [baseFrom, curFrom), and the start of its first bucket (the key's age).
+ * @example windowSums(series, now - 7 * 86_400_000 - 3_600_000, now - 3_600_000, now + 1)
+ */
+export function windowSums(s: SeriesState, baseFrom: number, curFrom: number, to: number): { cur: BucketCounts; base: BucketCounts; first: number } {
+  const cur = emptyCounts();
+  const base = emptyCounts();
+  let first = Infinity;
+  for (const start in s.buckets) {
+    const t = Number(start);
+    if (t < first) first = t;
+    if (t >= curFrom && t < to) addCounts(cur, s.buckets[start]);
+    else if (t >= baseFrom && t < curFrom) addCounts(base, s.buckets[start]);
+  }
+  return { cur, base, first };
 }

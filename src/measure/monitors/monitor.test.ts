@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialMonitorState, type MonitorState, monitorStep } from './monitor.js';
-import type { MonitorEvent } from './counters.js';
+import { type MonitorEvent, windowCounts, windowSums } from './counters.js';
 import { createRng, type Rng } from '../stats/prng.js';
 
 const HOUR = 3_600_000;
@@ -95,5 +95,26 @@ describe('monitorStep', () => {
     const snapshot = JSON.stringify(state);
     monitorStep(state, traffic(rng, baselineEnd, 1, normal), baselineEnd + HOUR);
     expect(JSON.stringify(state)).toBe(snapshot);
+  });
+  it('shares the buckets no event touched with its input, and copies those that changed', () => {
+    const { state, rng } = withBaseline(4);
+    const next = monitorStep(state, traffic(rng, baselineEnd, 0.1, normal), baselineEnd + HOUR / 10).state;
+    const id = Object.keys(state.series)[0];
+    const [before, after] = [state.series[id].buckets, next.series[id].buckets];
+    const oldest = Object.keys(before).sort((a, b) => Number(a) - Number(b))[1];
+    expect(after[oldest]).toBe(before[oldest]);
+    const latest = String(Math.floor((baselineEnd + HOUR / 20) / 300_000) * 300_000);
+    expect(after[latest]).not.toBe(before[latest]);
+    expect(after[latest].exposures).toBeGreaterThan(before[latest]?.exposures ?? 0);
+  });
+  it('sums the current window and the baseline in one pass, as two window sums do', () => {
+    const { state } = withBaseline(5);
+    for (const s of Object.values(state.series)) {
+      const now = baselineEnd;
+      const r = windowSums(s, now - 8 * 24 * HOUR, now - HOUR, now + 1);
+      expect(r.cur).toEqual(windowCounts(s, now - HOUR, now + 1));
+      expect(r.base).toEqual(windowCounts(s, now - 8 * 24 * HOUR, now - HOUR));
+      expect(r.first).toBe(Math.min(...Object.keys(s.buckets).map(Number)));
+    }
   });
 });

@@ -7,7 +7,7 @@
  * inside a much looser band (hysteresis), and the same alert cannot re-fire within a cool-down.
  */
 import { type CheckResult, calibrationCheck, rateCheck, rateEvidence, volumeCheck } from './checks.js';
-import { addEvents, type BucketCounts, keyId, type MonitorEvent, type MonitorKey, pruneBuckets, type SeriesState, windowCounts } from './counters.js';
+import { addEvents, type BucketCounts, keyId, type MonitorEvent, type MonitorKey, pruneBuckets, type SeriesState, windowSums } from './counters.js';
 
 export type MonitorMetric = 'volume' | 'response-rate' | 'negative-rate' | 'calibration';
 
@@ -98,12 +98,12 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
   const tracks: Record<string, AlertTrack> = { ...state.tracks };
   const alerts: MonitorAlert[] = [];
   for (const [id, s] of Object.entries(series)) {
-    const cur = windowCounts(s, curFrom, now + 1);
-    const base = windowCounts(s, baseFrom, curFrom);
+    const { cur, base, first } = windowSums(s, baseFrom, curFrom, now + 1);
+    const windows = baselineWindows(first, baseFrom, curFrom, c);
     for (const metric of c.metrics) {
       const trackId = `${id}#${metric}`;
       const t = tracks[trackId] ?? { active: false };
-      const check = runCheck(metric, cur, base, c, baselineWindows(s, baseFrom, curFrom, c), t.active);
+      const check = runCheck(metric, cur, base, c, windows, t.active);
       if (!check) continue;
       const high = check.pHigh < c.alpha && check.observed >= check.expected.center * (1 + c.minRelativeChange) && eventsOk(metric, cur, c);
       const low = metric !== 'negative-rate' && check.pLow < c.alpha && check.observed <= check.expected.center * (1 - c.minRelativeChange);
@@ -141,9 +141,7 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
  * How many current-window lengths of baseline the key really has: a key first seen two hours ago
  * has two hours of baseline, not the configured week (else its volume would look like a surge).
  */
-function baselineWindows(s: SeriesState, baseFrom: number, curFrom: number, c: MonitorConfig): number {
-  let first = Infinity;
-  for (const t of Object.keys(s.buckets)) first = Math.min(first, Number(t));
+function baselineWindows(first: number, baseFrom: number, curFrom: number, c: MonitorConfig): number {
   return Math.max(0, curFrom - Math.max(baseFrom, first)) / c.currentWindowMs;
 }
 
