@@ -26,11 +26,21 @@ export class ContactLedger {
   private readonly windows = new Map<string, BudgetUse & { byAction: Map<string, number>; channel: string }>();
   private readonly empty: SubjectLog = { contacts: [], dismissals: [] };
 
-  constructor(private lookbackMs: number) {}
+  private dismissalsMs: number;
 
-  /** Widens (or narrows) how far back subjects' histories are kept (the policy's longest window). */
-  setLookback(ms: number): void {
-    this.lookbackMs = ms;
+  /**
+   * @param lookbackMs how far back contacts are kept: the longest window that counts them (caps,
+   *   budgets, attribution of outcomes that name no decision)
+   * @param dismissalsMs how far back dismissals are kept (the suppression window; default the same)
+   */
+  constructor(private lookbackMs: number, dismissalsMs = lookbackMs) {
+    this.dismissalsMs = dismissalsMs;
+  }
+
+  /** Widens (or narrows) how far back contacts, and dismissals, are kept. */
+  setLookback(contactsMs: number, dismissalsMs = contactsMs): void {
+    this.lookbackMs = contactsMs;
+    this.dismissalsMs = dismissalsMs;
   }
 
   /** How many contacts and dismissals a subject's log has taken in (a decision checks it did not change under it). */
@@ -43,7 +53,7 @@ export class ContactLedger {
     s.changes = (s.changes ?? 0) + 1;
     s.contacts.push(c);
     if (s.contacts.length > 1 && s.contacts[s.contacts.length - 2].at > c.at) s.contacts.sort((a, b) => a.at - b.at);
-    this.trim(s.contacts, c.at);
+    this.trim(s.contacts, c.at, this.lookbackMs);
     let ch = this.buckets.get(c.channel);
     if (!ch) this.buckets.set(c.channel, (ch = new Map()));
     const minute = Math.floor(c.at / MINUTE);
@@ -81,7 +91,7 @@ export class ContactLedger {
     s.changes = (s.changes ?? 0) + 1;
     s.dismissals.push({ at, action });
     if (s.dismissals.length > 1 && s.dismissals[s.dismissals.length - 2].at > at) s.dismissals.sort((a, b) => a.at - b.at);
-    this.trim(s.dismissals, at);
+    this.trim(s.dismissals, at, this.dismissalsMs);
   }
 
   /** What the contact-policy stage sees for one subject. */
@@ -125,8 +135,8 @@ export class ContactLedger {
   prune(now: number): void {
     const before = now - this.lookbackMs;
     for (const [k, s] of this.subjects) {
-      this.trim(s.contacts, now);
-      this.trim(s.dismissals, now);
+      this.trim(s.contacts, now, this.lookbackMs);
+      this.trim(s.dismissals, now, this.dismissalsMs);
       if (!s.contacts.length && !s.dismissals.length) this.subjects.delete(k);
     }
     for (const ch of this.buckets.values()) for (const minute of ch.keys()) if (minute * MINUTE < before) ch.delete(minute);
@@ -143,8 +153,8 @@ export class ContactLedger {
     return s;
   }
 
-  private trim(list: { at: number }[], now: number): void {
-    const before = now - this.lookbackMs;
+  private trim(list: { at: number }[], now: number, windowMs: number): void {
+    const before = now - windowMs;
     let i = 0;
     while (i < list.length && list[i].at < before) i++;
     if (i) list.splice(0, i);

@@ -26,13 +26,23 @@ export class DecideState {
   private syncedTo = 0;
   private applied = 0;
 
-  constructor(private lookbackMs: number, private readonly shared = false) {
-    this.ledger = new ContactLedger(lookbackMs);
+  /** How far back contacts are kept (the longest window that counts them). */
+  private contactsMs: number;
+
+  constructor(private lookbackMs: number, private readonly shared = false, contactsMs = lookbackMs) {
+    this.contactsMs = contactsMs;
+    this.ledger = new ContactLedger(contactsMs, lookbackMs);
   }
 
-  setLookback(ms: number): void {
+  /**
+   * `ms`: how far back outcomes, dismissals, holds and applied keys are kept (the policy's
+   * look-back); `contactsMs`: how far back contacts are (the longest cap, budget or attribution
+   * window — at 1,000 decisions a second every day of contacts is millions of objects in memory).
+   */
+  setLookback(ms: number, contactsMs = ms): void {
     this.lookbackMs = ms;
-    this.ledger.setLookback(ms);
+    this.contactsMs = contactsMs;
+    this.ledger.setLookback(this.contactsMs, ms);
   }
 
   async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
@@ -40,7 +50,7 @@ export class DecideState {
     for (const r of await store.trialCounts()) this.counts.trial(r.action, r.profileKey, r.n);
     for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
-    for (const c of await store.contactsSince(since)) {
+    for (const c of await store.contactsSince(now - this.contactsMs)) {
       this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
       this.mark(`c|${c.decisionId}|${c.action}`, c.at);
       this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));

@@ -20,6 +20,11 @@ export interface Playbook {
   /** Some rule or territory reads the subject's accounts. */
   needsAccounts: boolean;
   topicsOf(action: string): readonly string[];
+  /**
+   * How far back a subject's contacts can still count: the longest cap or budget window, and the
+   * longest attribution window (the policy's and any action's own) for outcomes that name no decision.
+   */
+  contactWindowMs: number;
 }
 
 /**
@@ -47,5 +52,11 @@ export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, ca
     budgetWeights: weights,
     needsAccounts,
     topicsOf: (id) => catalog.actions.get(id)?.topics ?? [],
+    contactWindowMs: Math.max(
+      policy.attributionMs,
+      ...[...catalog.actions.values()].map((a) => a.attributionMs ?? 0),
+      ...policy.caps.map((c) => c.windowMs),
+      ...policy.budgets.map((b) => b.windowMs),
+    ),
   };
 }

@@ -88,6 +88,7 @@ export class DecideService {
   static async start(o: DecideOptions): Promise<DecideService> {
     const s = new DecideService(o);
     const now = (o.now ?? Date.now)();
+    s.playbook(); // sets the state's look-back windows from the policy and catalog in force
     await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now);
     await s.startConsumer();
     o.settings.onChange(async (kind) => {
@@ -119,7 +120,7 @@ export class DecideService {
     const policy = this.o.settings.get(policyKind);
     if (!this.play || this.play.catalog !== catalog || this.play.policy !== policy) {
       this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
-      this.state.setLookback(policy.lookbackMs);
+      this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs);
     }
     return this.play;
   }
