@@ -28,6 +28,8 @@ export class DecideState {
 
   /** How far back contacts are kept (the longest window that counts them). */
   private contactsMs: number;
+  /** The ledger holds every contact logged since this time (older ones were trimmed or never read). */
+  private contactsFrom = Infinity;
 
   constructor(private lookbackMs: number, private readonly shared = false, contactsMs = lookbackMs) {
     this.contactsMs = contactsMs;
@@ -39,10 +41,31 @@ export class DecideState {
    * look-back); `contactsMs`: how far back contacts are (the longest cap, budget or attribution
    * window — at 1,000 decisions a second every day of contacts is millions of objects in memory).
    */
-  setLookback(ms: number, contactsMs = ms): void {
+  setLookback(ms: number, contactsMs = ms, now = Date.now()): void {
     this.lookbackMs = ms;
+    // A narrower window trims contacts the ledger will not hold again until widenContacts reads them.
+    if (contactsMs < this.contactsMs && this.contactsFrom !== Infinity) this.contactsFrom = Math.max(this.contactsFrom, now - contactsMs);
     this.contactsMs = contactsMs;
     this.ledger.setLookback(this.contactsMs, ms);
+  }
+
+  /**
+   * After the contact window widened (a longer cap or attribution window), reads from the log the
+   * contacts the ledger does not hold, so the new window counts every contact in it.
+   */
+  async widenContacts(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<number> {
+    const from = now - this.contactsMs;
+    if (from >= this.contactsFrom) return 0;
+    let n = 0;
+    for (const c of await store.contactsSince(from)) {
+      if (c.at >= this.contactsFrom) continue;
+      this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
+      this.mark(`c|${c.decisionId}|${c.action}`, c.at);
+      this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
+      n++;
+    }
+    this.contactsFrom = from;
+    return n;
   }
 
   async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
@@ -50,7 +73,8 @@ export class DecideState {
     for (const r of await store.trialCounts()) this.counts.trial(r.action, r.profileKey, r.n);
     for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
-    for (const c of await store.contactsSince(now - this.contactsMs)) {
+    this.contactsFrom = now - this.contactsMs;
+    for (const c of await store.contactsSince(this.contactsFrom)) {
       this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
       this.mark(`c|${c.decisionId}|${c.action}`, c.at);
       this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));

@@ -92,6 +92,12 @@ export class DecideService {
     await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now);
     await s.startConsumer();
     o.settings.onChange(async (kind) => {
+      if (kind === 'policy' || kind === 'catalog') {
+        // A longer cap or attribution window counts contacts the ledger no longer holds: read them.
+        s.playbook();
+        const read = await s.state.widenContacts(o.store.decisions, (a) => s.playbook().topicsOf(a), (o.now ?? Date.now)());
+        if (read) o.log.info({ contacts: read }, 'contact window widened: older contacts read from the decision log');
+      }
       if (kind === 'policy') await s.startConsumer();
       if (kind === 'flags') await s.applyDeclaredFlags();
     });
@@ -120,7 +126,7 @@ export class DecideService {
     const policy = this.o.settings.get(policyKind);
     if (!this.play || this.play.catalog !== catalog || this.play.policy !== policy) {
       this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
-      this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs);
+      this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)());
     }
     return this.play;
   }
