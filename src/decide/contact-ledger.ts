@@ -29,17 +29,17 @@ export class ContactLedger {
   private dismissalsMs: number;
 
   /**
-   * @param lookbackMs how far back contacts are kept: the longest window that counts them (caps,
+   * @param contactsMs how far back contacts are kept: the longest window that counts them (caps,
    *   budgets, attribution of outcomes that name no decision)
    * @param dismissalsMs how far back dismissals are kept (the suppression window; default the same)
    */
-  constructor(private lookbackMs: number, dismissalsMs = lookbackMs) {
+  constructor(private contactsMs: number, dismissalsMs = contactsMs) {
     this.dismissalsMs = dismissalsMs;
   }
 
   /** Widens (or narrows) how far back contacts, and dismissals, are kept. */
   setLookback(contactsMs: number, dismissalsMs = contactsMs): void {
-    this.lookbackMs = contactsMs;
+    this.contactsMs = contactsMs;
     this.dismissalsMs = dismissalsMs;
   }
 
@@ -53,7 +53,7 @@ export class ContactLedger {
     s.changes = (s.changes ?? 0) + 1;
     s.contacts.push(c);
     if (s.contacts.length > 1 && s.contacts[s.contacts.length - 2].at > c.at) s.contacts.sort((a, b) => a.at - b.at);
-    this.trim(s.contacts, c.at, this.lookbackMs);
+    this.trim(s.contacts, c.at, this.contactsMs);
     let ch = this.buckets.get(c.channel);
     if (!ch) this.buckets.set(c.channel, (ch = new Map()));
     const minute = Math.floor(c.at / MINUTE);
@@ -133,9 +133,9 @@ export class ContactLedger {
 
   /** Drops what is older than the look-back (run now and then). */
   prune(now: number): void {
-    const before = now - this.lookbackMs;
+    const before = now - this.contactsMs;
     for (const [k, s] of this.subjects) {
-      this.trim(s.contacts, now, this.lookbackMs);
+      this.trim(s.contacts, now, this.contactsMs);
       this.trim(s.dismissals, now, this.dismissalsMs);
       if (!s.contacts.length && !s.dismissals.length) this.subjects.delete(k);
     }

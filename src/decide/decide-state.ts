@@ -59,9 +59,7 @@ export class DecideState {
     let n = 0;
     for (const c of await store.contactsSince(from)) {
       if (c.at >= this.contactsFrom) continue;
-      this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
-      this.mark(`c|${c.decisionId}|${c.action}`, c.at);
-      this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
+      this.loadContact(c, topicsOf);
       n++;
     }
     this.contactsFrom = from;
@@ -74,11 +72,7 @@ export class DecideState {
     for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     this.contactsFrom = now - this.contactsMs;
-    for (const c of await store.contactsSince(this.contactsFrom)) {
-      this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
-      this.mark(`c|${c.decisionId}|${c.action}`, c.at);
-      this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
-    }
+    for (const c of await store.contactsSince(this.contactsFrom)) this.loadContact(c, topicsOf);
     for (const o of await store.outcomesSince(since)) this.applyOutcome(o, false);
     this.flags.load(await store.openFlags());
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
@@ -177,6 +171,13 @@ export class DecideState {
     const before = now - this.lookbackMs;
     for (const [k, at] of this.successes) if (at < before) this.successes.delete(k);
     for (const [k, s] of this.seen) if (s.at < before) this.seen.delete(k);
+  }
+
+  /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */
+  private loadContact(c: ContactRow, topicsOf: (action: string) => readonly string[]): void {
+    this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
+    this.mark(`c|${c.decisionId}|${c.action}`, c.at);
+    this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
   }
 
   private mark(key: string, at: number): void {

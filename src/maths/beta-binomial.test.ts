@@ -6,8 +6,7 @@ import { BetaBinomial, betaBinomialPmf } from './beta-binomial.js';
 // (C(n,k)·B(k+a, n−k+b)/B(a, b)), summed over every k; scipy/mpmath figures for the same
 // distribution are in src/measure/stats/predictive.test.ts.
 describe('Beta-binomial distribution', () => {
-  // The distribution's window of terms against the plain definition: every term from its own
-  // special functions, summed over all k. Shapes: U (a, b < 1), J (one below 1), log-concave.
+  // Shapes: U (a, b < 1), J (one of them below 1), log-concave (both at least 1).
   it('Beta-binomial from its window of terms agrees with the term-by-term sums, for every shape', () => {
     const param = fc.oneof(fc.double({ min: 0.05, max: 0.99, noNaN: true }), fc.double({ min: 1, max: 5000, noNaN: true }));
     fc.assert(
@@ -36,7 +35,6 @@ describe('Beta-binomial distribution', () => {
     );
   });
   it('Beta-binomial far tails beyond the window keep their relative precision', () => {
-    // Reference: the term-by-term sums of the definition (each term from its special functions).
     const [n, a, b] = [20_000, 3000.5, 17_000.5];
     const d = new BetaBinomial(n, a, b);
     expect(d.lo).toBeGreaterThan(3);

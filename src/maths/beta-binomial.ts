@@ -34,7 +34,7 @@ const OUTSIDE = 1e-17;
  *
  * @example
  * const d = new BetaBinomial(1000, 300.5, 9700.5);
- * [d.quantile(0.0005), d.quantile(0.9995), d.sf(40)]; // [13, 50, ≈ 0.0387]
+ * [d.quantile(0.0005), d.quantile(0.9995), d.sf(40)]; // [13, 50, ≈ 0.0527]
  */
 export class BetaBinomial {
   readonly lo: number;
@@ -56,7 +56,7 @@ export class BetaBinomial {
     for (let k = m, t = pm; k < n; k++) {
       t *= ratioUp(k, n, a, b);
       up.push(t);
-      if (!this.uShaped && k + 1 > m && t * (n - k - 1) < OUTSIDE && t < pm) break;
+      if (!this.uShaped && t * (n - k - 1) < OUTSIDE && t < pm) break;
     }
     const down: number[] = [];
     for (let k = m, t = pm; k > 0; k--) {

@@ -118,9 +118,7 @@ export function addCounts(into: BucketCounts, c: Readonly<BucketCounts>): void {
  * @example pruneBuckets(series, now - 8 * 86_400_000)
  */
 export function pruneBuckets(s: SeriesState, from: number): SeriesState {
-  let old = false;
-  for (const t in s.buckets) if (Number(t) < from) old = true;
-  if (!old) return s;
+  if (!Object.keys(s.buckets).some((t) => Number(t) < from)) return s;
   return { key: s.key, buckets: Object.fromEntries(Object.entries(s.buckets).filter(([t]) => Number(t) >= from)) };
 }
 
