@@ -1,5 +1,6 @@
 import { celBench } from './cel.js';
 import { decideBench } from './decide.js';
+import { decideMemoryBench } from './decide-memory.js';
 import { ingestBench } from './ingest.js';
 
 type Bench = (args: string[]) => Promise<Record<string, unknown>>;
@@ -15,8 +16,13 @@ const benches: Record<string, { run: Bench; about: string; options: string }> = 
     about: 'decisions over 100,000 profiles and 100 actions: HTTP p50/p99 at 1,000/s vs a no-op floor, in-process p99, freshness',
     options: '--quick (6-s phases instead of 60 s), --rate N (decisions/s; 1,000), --seconds N (each timed phase)',
   },
+  'decide-memory': {
+    run: decideMemoryBench,
+    about: 'the contact ledger and outcome counts after 40 minutes at 1,000 decisions/s: heap vs the packed floor, full-GC time',
+    options: '--quick (10 minutes of decisions instead of 40)',
+  },
 };
-const usage = (only?: string) => `Usage: npm run bench -- <name> [options]\n\n${Object.entries(benches).filter(([k]) => !only || k === only).map(([k, b]) => `  ${k.padEnd(8)} ${b.about}\n           options: ${b.options}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os); for diagnosis,\nTACT_BENCH_NODE_ARGS (extra Node flags for the server), TACT_BENCH_SERVER_LOG (a file for its output),\nTACT_BENCH_TRACE=1 (decide: the worst latency of each second) and TACT_BENCH_KEEP=1 (keep the\nserver's data folder, which is otherwise deleted at the end).\nThe last line printed is one JSON object with the figures; docs/benchmarks.md records them.\n`;
+const usage = (only?: string) => `Usage: npm run bench -- <name> [options]\n\n${Object.entries(benches).filter(([k]) => !only || k === only).map(([k, b]) => `  ${k.padEnd(13)} ${b.about}\n           options: ${b.options}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os); for diagnosis,\nTACT_BENCH_NODE_ARGS (extra Node flags for the server), TACT_BENCH_SERVER_LOG (a file for its output),\nTACT_BENCH_TRACE=1 (decide: the worst latency of each second) and TACT_BENCH_KEEP=1 (keep the\nserver's data folder, which is otherwise deleted at the end).\nThe last line printed is one JSON object with the figures; docs/benchmarks.md records them.\n`;
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || name === '--help' || name === '-h' || !benches[name]) {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compileCatalog } from './catalog-compile.js';
+import { newProfileId } from '../identity/profile-id.js';
 import { ContactLedger } from './contact-ledger.js';
 import { DecideState } from './decide-state.js';
 import type { DecisionStore } from './decision-store.js';
+import type { ContactRow } from './records.js';
 import { playbookFor } from './playbook.js';
 import { compilePolicy } from './policy-compile.js';
 
@@ -17,7 +19,7 @@ describe('contact ledger windows', () => {
     ledger.record('p1', { at: T - 2 * DAY, action: 'digest', channel: 'email', topics: [], decisionId: 'd2' });
     ledger.dismiss('p1', T - 2 * DAY, 'digest');
     ledger.prune(T);
-    expect(ledger.view('p1').contacts.map((c) => c.decisionId)).toEqual(['d2']);
+    expect(ledger.view('p1').list().map((c) => c.decisionId)).toEqual(['d2']);
     expect(ledger.view('p1').dismissals.map((d) => d.action)).toEqual(['promo', 'digest']);
     ledger.prune(T + 25 * DAY); // the digest's dismissal is 27 days old: still counted
     expect(ledger.view('p1').dismissals.map((d) => d.action)).toEqual(['digest']);
@@ -36,6 +38,83 @@ describe('contact ledger windows', () => {
   });
 });
 
+describe('contacts held as numbers', () => {
+  const c = (at: number, action: string, decisionId: string, channel = 'email', topics: readonly string[] = []) => ({ at, action, channel, topics, decisionId });
+  const id = (n: number) => newProfileId(T + n);
+
+  it('gives back every contact as recorded, in time order, ties in the order they came', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    const marketing = ['marketing'];
+    const a = id(1), b = id(2), d = id(3);
+    ledger.record('p1', c(T - 1 * DAY, 'promo', a, 'email', marketing));
+    ledger.record('p1', c(T - 1 * DAY, 'digest', a));
+    ledger.record('p1', c(T - 3 * DAY, 'promo', 'logged-elsewhere', 'web', marketing)); // an older one, read late, with an id of another form
+    ledger.record('p1', c(T, 'promo', d, 'email', ['marketing']));
+    ledger.record('p1', c(T - 2 * DAY, 'renewal', b, 'email', ['service']));
+    expect(ledger.view('p1').list()).toEqual([
+      c(T - 3 * DAY, 'promo', 'logged-elsewhere', 'web', marketing),
+      c(T - 2 * DAY, 'renewal', b, 'email', ['service']),
+      c(T - 1 * DAY, 'promo', a, 'email', marketing),
+      c(T - 1 * DAY, 'digest', a),
+      c(T, 'promo', d, 'email', marketing),
+    ]);
+  });
+
+  it('counts what a cap counts: since a time, by channel, topic and action', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    ledger.record('p1', c(T - 3 * DAY, 'promo', id(1), 'web', ['marketing']));
+    ledger.record('p1', c(T - 2 * DAY, 'renewal', id(2), 'email', ['service']));
+    ledger.record('p1', c(T - 1 * DAY, 'promo', id(3), 'email', ['marketing']));
+    ledger.record('p1', c(T, 'digest', 'd4', 'email', ['marketing', 'news']));
+    const v = ledger.view('p1');
+    expect(v.count(0, {})).toBe(4);
+    expect(v.count(T - 2 * DAY, {})).toBe(3);
+    expect(v.count(0, { channel: 'email' })).toBe(3);
+    expect(v.count(0, { topic: 'marketing' })).toBe(3);
+    expect(v.count(T - 2 * DAY, { channel: 'email', topic: 'marketing' })).toBe(2);
+    expect(v.count(0, { action: 'promo' })).toBe(2);
+    expect(v.count(0, { action: 'promo', channel: 'web' })).toBe(1);
+    expect(v.count(T + 1, {})).toBe(0);
+    expect(ledger.view('nobody').count(0, {})).toBe(0);
+  });
+
+  it('takes back a decision that could not be logged, whatever the form of its id', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    const kept = id(1), gone = id(2);
+    ledger.record('p1', c(T - 2, 'promo', kept));
+    ledger.record('p1', c(T - 1, 'promo', gone));
+    ledger.record('p1', c(T - 1, 'digest', gone));
+    ledger.record('p1', c(T, 'promo', 'd-odd'));
+    ledger.unrecord('p1', gone);
+    expect(ledger.view('p1').list().map((x) => x.decisionId)).toEqual([kept, 'd-odd']);
+    ledger.unrecord('p1', 'd-odd');
+    expect(ledger.view('p1').list().map((x) => x.decisionId)).toEqual([kept]);
+    const budget = { name: 'b', channel: 'email', max: 10, windowMs: DAY, borrowAfter: 1 };
+    expect(ledger.budgetUse(budget, T).total).toBe(1);
+  });
+
+  it('counts the contacts of the profile keys merged into a subject, and lists them in time order', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    ledger.record('p1', c(T - 2, 'promo', id(1)));
+    ledger.record('anon', c(T - 3, 'digest', id(2)));
+    ledger.record('anon', c(T - 1, 'promo', 'd-old'));
+    const v = ledger.view('p1', ['anon', 'unknown']);
+    expect(v.count(0, { action: 'promo' })).toBe(2);
+    expect(v.list().map((x) => x.at)).toEqual([T - 3, T - 2, T - 1]);
+  });
+
+  it('trims by time through ids of both forms', () => {
+    const ledger = new ContactLedger(DAY);
+    ledger.record('p1', c(T - 3 * DAY, 'promo', 'd-odd'));
+    ledger.record('p1', c(T - 2 * DAY, 'promo', id(1)));
+    ledger.record('p1', c(T, 'promo', id(2)));
+    expect(ledger.view('p1').list().map((x) => x.at)).toEqual([T]);
+    ledger.record('p1', c(T + 1, 'promo', 'd-late'));
+    ledger.prune(T + 2 * DAY);
+    expect(ledger.size).toBe(0);
+  });
+});
+
 describe('a widened contact window', () => {
   // The decision log as the state reads it: two e-mails to p1, 10 and 2 days before T.
   const logged = [
@@ -47,7 +126,7 @@ describe('a widened contact window', () => {
     trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
     outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
   } as unknown as DecisionStore;
-  const held = (s: DecideState) => s.ledger.view('p1').contacts.map((c) => c.decisionId);
+  const held = (s: DecideState) => s.ledger.view('p1').list().map((c) => c.decisionId);
 
   it('reads from the log the contacts the ledger no longer holds, once', async () => {
     const state = new DecideState(30 * DAY);
@@ -66,5 +145,31 @@ describe('a widened contact window', () => {
     state.setLookback(30 * DAY, 30 * DAY, T);
     expect(await state.widenContacts(log, () => [], T)).toBe(1);
     expect(held(state)).toEqual(['d-old', 'd-new']);
+  });
+});
+
+describe('a shared store’s applied contacts', () => {
+  const empty = {
+    contactsSince: async () => [], trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
+    outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
+  } as unknown as DecisionStore;
+  const row = (at: number, decisionId: string): ContactRow => ({ profileKey: 'p1', at, action: 'promo', channel: 'email', placement: 'mail', decisionId });
+
+  it('are remembered while a sync may read them again, and not for the whole look-back', async () => {
+    const state = new DecideState(30 * DAY, true);
+    await state.rebuild(empty, () => [], T);
+    const c = row(T + 1_000, 'd1');
+    state.applyContact(c, []);
+    // A sync reads from 5 s before the last one: the row comes again and is not counted twice.
+    const again = { ...empty, contactsSince: async (since: number) => [c].filter((x) => x.at >= since) } as unknown as DecisionStore;
+    state.prune(T + 10 * 60_000);
+    await state.sync(again, () => [], T + 2_000);
+    expect(state.ledger.view('p1').count(0, {})).toBe(1);
+    expect(state.knownAt(state.stamp).contact(c)).toBe(true);
+    // Once syncs have moved on past it, its key goes (the contact stays in the ledger for the caps).
+    await state.sync(empty, () => [], T + 60 * 60_000);
+    state.prune(T + 60 * 60_000);
+    expect(state.knownAt(state.stamp).contact(c)).toBe(false);
+    expect(state.ledger.view('p1').count(0, {})).toBe(1);
   });
 });

@@ -165,12 +165,18 @@ export class DecideState {
     else this.holds.delete(h.profileKey);
   }
 
-  /** Drops what is older than the look-back. */
+  /**
+   * Drops what is older than the look-back. A contact's key (shared stores) is kept only while a
+   * sync (from 5 s before the last) or a guarded append (from a minute before) may read its row
+   * again — two minutes before the last sync — not for the look-back: at 1,000 decisions a second
+   * 30 days of keys would be billions.
+   */
   prune(now: number): void {
     this.ledger.prune(now);
     const before = now - this.lookbackMs;
+    const contactsBefore = Math.min(now, this.syncedTo) - 120_000;
     for (const [k, at] of this.successes) if (at < before) this.successes.delete(k);
-    for (const [k, s] of this.seen) if (s.at < before) this.seen.delete(k);
+    for (const [k, s] of this.seen) if (s.at < (k.startsWith('c|') ? Math.max(before, contactsBefore) : before)) this.seen.delete(k);
   }
 
   /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */

@@ -18,8 +18,14 @@ const REMEMBERED = 200_000;
  */
 export class OutcomeCounts {
   private readonly pop = new Map<string, RateCounts & { version: number }>();
-  /** subject → action → counts: one lookup per decision, then one per candidate. */
-  private readonly personal = new Map<string, Map<string, RateCounts>>();
+  /**
+   * subject → its counts as numbers, three per action it was ever chosen for — action index,
+   * successes, trials — in action-index order (binary search). No object per (subject, action):
+   * 100,000 subjects × 100 actions would be 10 million.
+   */
+  private readonly personal = new Map<string, number[]>();
+  /** action id → its index in the personal counts. */
+  private readonly actionIndex = new Map<string, number>();
   /** group key → action → counts. */
   private readonly groups = new Map<string, Map<string, RateCounts & { version: number }>>();
   /** decision id → the group keys its trials were credited to (insertion order = age). */
@@ -60,15 +66,16 @@ export class OutcomeCounts {
 
   /** The subject's own counts of `action`, with those of the profile keys merged into it (`also`). */
   personalCounts(action: string, subject: string, also: readonly string[] = []): RateCounts | undefined {
-    const own = this.personal.get(subject)?.get(action);
-    if (!also.length) return own;
-    let sum: RateCounts | undefined = own && { successes: own.successes, trials: own.trials };
-    for (const k of also) {
-      const c = this.personal.get(k)?.get(action);
-      if (!c) continue;
+    const a = this.actionIndex.get(action);
+    if (a === undefined) return undefined;
+    let sum: RateCounts | undefined;
+    for (let k = -1; k < also.length; k++) {
+      const list = this.personal.get(k < 0 ? subject : also[k]);
+      const i: number = list ? find(list, a) : -1;
+      if (!list || i < 0 || list[i] !== a) continue;
       sum ??= { successes: 0, trials: 0 };
-      sum.successes += c.successes;
-      sum.trials += c.trials;
+      sum.successes += list[i + 1];
+      sum.trials += list[i + 2];
     }
     return sum;
   }
@@ -97,13 +104,27 @@ export class OutcomeCounts {
       p.trials += t;
       p.version += 1;
     } else this.pop.set(action, { successes: s, trials: t, version: 1 });
-    let bySubject = this.personal.get(subject);
-    if (!bySubject) this.personal.set(subject, (bySubject = new Map()));
-    const q = bySubject.get(action);
-    if (q) {
-      q.successes += s;
-      q.trials += t;
-    } else bySubject.set(action, { successes: s, trials: t });
+    let a = this.actionIndex.get(action);
+    if (a === undefined) this.actionIndex.set(action, (a = this.actionIndex.size));
+    let list = this.personal.get(subject);
+    if (!list) this.personal.set(subject, (list = []));
+    const i = find(list, a);
+    if (i >= 0 && list[i] === a) {
+      list[i + 1] += s;
+      list[i + 2] += t;
+    } else list.splice(i < 0 ? list.length : i, 0, a, s, t);
     this.version += 1;
   }
+}
+
+/** The offset of the first entry whose action index is ≥ `a` in a subject's counts, or -1 when none is. */
+function find(list: readonly number[], a: number): number {
+  let lo = 0;
+  let hi = list.length / 3;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid * 3] < a) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo * 3 < list.length ? lo * 3 : -1;
 }

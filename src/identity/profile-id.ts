@@ -34,3 +34,48 @@ export function newProfileId(now = Date.now()): string {
   for (let i = 0; i < 8; i++) tail += ALPHABET[prefix[i] % 32];
   return out + tail;
 }
+
+const VALUE = new Map([...ALPHABET].map((ch, i) => [ch.charCodeAt(0), i]));
+
+/** Characters [from, to) of an id read as base-32 digits, or -1 when one is not of the alphabet. */
+function digits(id: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = VALUE.get(id.charCodeAt(i));
+    if (d === undefined) return -1;
+    v = v * 32 + d;
+  }
+  return v;
+}
+
+/**
+ * Appends an id made by {@link newProfileId} to `out` as three exact numbers (its 50-bit time and
+ * two 40-bit halves of the rest), so a ledger can hold millions of ids without a string each.
+ * Returns false, appending nothing, for an id of any other form.
+ *
+ * @example
+ * const out: number[] = []; packId('01JDF3V9Q8K2M7X4N6R0T5W3YB', out); unpackId(out[0], out[1], out[2]); // the same id
+ */
+export function packId(id: string, out: number[]): boolean {
+  if (id.length !== 26) return false;
+  const a = digits(id, 0, 10);
+  const b = digits(id, 10, 18);
+  const c = digits(id, 18, 26);
+  if (a < 0 || b < 0 || c < 0) return false;
+  out.push(a, b, c);
+  return true;
+}
+
+/** The id {@link packId} packed into these three numbers. */
+export function unpackId(a: number, b: number, c: number): string {
+  return base32(a, 10) + base32(b, 8) + base32(c, 8);
+}
+
+function base32(v: number, width: number): string {
+  let s = '';
+  for (let i = 0; i < width; i++) {
+    s = ALPHABET[v % 32] + s;
+    v = Math.floor(v / 32);
+  }
+  return s;
+}

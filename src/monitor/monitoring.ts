@@ -13,6 +13,7 @@ import { exposuresOf, negativeTypes, outcomeEvents, placeOf } from './events.js'
 import { RecentExamples } from './examples.js';
 import { logAlerts, logStep } from './monitor-log.js';
 import { monitorsKind } from './monitors-kind.js';
+import { PendingEvents } from './pending.js';
 import { DecisionPlaces } from './places.js';
 import { WebhookDeliverer } from './webhook.js';
 
@@ -53,7 +54,7 @@ export interface StepReport {
 export class Monitoring {
   readonly examples = new RecentExamples();
   readonly webhook: WebhookDeliverer;
-  private pending: MonitorEvent[] = [];
+  private readonly pending = new PendingEvents();
   private outcomes: OutcomeRecord[] = [];
   private readonly places: DecisionPlaces;
   private stepping: Promise<StepReport> | undefined;
@@ -144,14 +145,13 @@ export class Monitoring {
     const started = performance.now();
     const s = this.o.settings.get(monitorsKind);
     const negatives = negativeTypes(this.o.settings.get(policyKind).rewards, s.negatives);
-    const events = this.pending;
+    const events = this.pending.take();
     const outcomes = this.outcomes;
-    this.pending = [];
     this.outcomes = [];
     try {
       events.push(...(await this.outcomeEventsOf(outcomes, negatives)));
     } catch (err) {
-      this.pending = events.concat(this.pending);
+      this.pending.putBack(events);
       this.outcomes = outcomes.concat(this.outcomes);
       throw err;
     }
@@ -174,7 +174,7 @@ export class Monitoring {
       }
     } catch (err) {
       // Nothing was committed: the events wait for the next step, in their order.
-      this.pending = events.concat(this.pending);
+      this.pending.putBack(events);
       this.bound();
       this.o.metrics?.monitorSteps.observe({ result: 'failed' }, (performance.now() - started) / 1000);
       throw err;
@@ -218,11 +218,10 @@ export class Monitoring {
   }
 
   private bound(): void {
-    const over = this.pending.length - MAX_PENDING;
+    const over = this.pending.bound(MAX_PENDING);
     const overOutcomes = this.outcomes.length - MAX_PENDING;
     if (over <= 0 && overOutcomes <= 0) return;
-    if (over > 0) this.pending.splice(0, over);
     if (overOutcomes > 0) this.outcomes.splice(0, overOutcomes);
-    this.o.log.warn({ dropped: Math.max(0, over) + Math.max(0, overOutcomes) }, 'monitor events dropped: the monitor state could not be saved for too long');
+    this.o.log.warn({ dropped: over + Math.max(0, overOutcomes) }, 'monitor events dropped: the monitor state could not be saved for too long');
   }
 }

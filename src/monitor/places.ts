@@ -12,12 +12,20 @@ import { placeOf, type DecisionPlace } from './events.js';
  */
 export class DecisionPlaces {
   private readonly byId = new Map<string, DecisionPlace>();
+  /** One object per distinct place, shared by the decisions made there (200,000 entries, a handful of places). */
+  private shared = new Map<string, DecisionPlace>();
 
   constructor(private readonly decisions: DecisionStore, private readonly max = 200_000) {}
 
   remember(id: string, place: DecisionPlace): void {
     if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value as string);
-    this.byId.set(id, place);
+    const key = `${place.placement}|${place.segment}`;
+    let one = this.shared.get(key);
+    if (!one) {
+      if (this.shared.size >= 10_000) this.shared = new Map();
+      this.shared.set(key, (one = { placement: place.placement, segment: place.segment }));
+    }
+    this.byId.set(id, one);
   }
 
   /** The decision's place, or undefined when the log has no such decision (retention deleted it). */

@@ -55,7 +55,7 @@ export class OutcomeRecorder {
           contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
             .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
         }
-      } else contacts = this.d.state.ledger.view(profileKey).contacts;
+      } else contacts = this.d.state.ledger.view(profileKey).list();
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       const value = o.value ?? null;

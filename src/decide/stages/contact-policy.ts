@@ -1,6 +1,6 @@
 import type { CompiledCap } from '../policy-compile.js';
 import { clock, inWindow, localMinutes } from './local-time.js';
-import { exclude, type Candidate, type Contact, type Stage, type StageContext } from './types.js';
+import { exclude, type Candidate, type Stage, type StageContext } from './types.js';
 
 const span = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} day${ms === 86_400_000 ? '' : 's'}` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
 
@@ -62,10 +62,7 @@ function capStage(cap: CompiledCap, live: Candidate[], ctx: StageContext, channe
   if (cap.channel && cap.channel !== channel) return;
   const about = (c: Candidate) => (!cap.topic || c.action.topics.includes(cap.topic)) && (!cap.action || cap.action === c.action.id);
   if (!live.some((c) => !c.out && about(c))) return;
-  const since = ctx.now - cap.windowMs;
-  const counts = (x: Contact) => x.at >= since && (!cap.channel || x.channel === cap.channel) && (!cap.topic || x.topics.includes(cap.topic)) && (!cap.action || x.action === cap.action);
-  let n = 0;
-  for (const x of ctx.contacts.contacts) if (counts(x)) n++;
+  const n = ctx.contacts.count(ctx.now - cap.windowMs, cap);
   if (n < cap.max) return;
   const what = [cap.action ? `"${cap.action}"` : '', cap.topic ? `${cap.topic}` : '', cap.channel ?? ''].filter(Boolean).join(' ') || 'all';
   for (const c of live) if (!c.out && about(c)) exclude(c, 'contact policy', cap.name, `the subject had ${n} of at most ${cap.max} ${what} contacts in ${span(cap.windowMs)}`);

@@ -45,9 +45,18 @@ export interface BudgetUse {
 }
 
 /** What the contact-policy stage may know about the subject's history and the global volume. */
+/** Which contacts a cap counts: every part given must match. */
+export interface ContactMatch {
+  channel?: string;
+  topic?: string;
+  action?: string;
+}
+
 export interface ContactView {
-  /** The subject's action choices, oldest first, within the policy's look-back. */
-  contacts: readonly Contact[];
+  /** How many of the subject's contacts (action choices) at or after `since` match. */
+  count(since: number, match: ContactMatch): number;
+  /** The subject's contacts, oldest first, within the contact window (made on each call: for attribution, not per candidate). */
+  list(): Contact[];
   /** The subject's dismissals, oldest first. */
   dismissals: readonly { at: number; action: string }[];
   budgetUse(b: CompiledBudget, now: number): BudgetUse;

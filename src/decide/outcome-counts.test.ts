@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { OutcomeCounts } from './outcome-counts.js';
+
+describe('outcome counts', () => {
+  it('keep each subject’s counts per action exactly as a map of maps would (any order of trials and successes)', () => {
+    const op = fc.record({ success: fc.boolean(), action: fc.constantFrom('a', 'b', 'c', 'd', 'e'), subject: fc.constantFrom('p1', 'p2', 'p3'), n: fc.integer({ min: 1, max: 3 }) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const counts = new OutcomeCounts();
+        const model = new Map<string, { successes: number; trials: number }>();
+        for (const o of ops) {
+          if (o.success) counts.success(o.action, o.subject, o.n);
+          else counts.trial(o.action, o.subject, o.n);
+          const k = `${o.subject}|${o.action}`;
+          const m = model.get(k) ?? { successes: 0, trials: 0 };
+          if (o.success) m.successes += o.n;
+          else m.trials += o.n;
+          model.set(k, m);
+        }
+        for (const subject of ['p1', 'p2', 'p3', 'p4']) {
+          for (const action of ['a', 'b', 'c', 'd', 'e', 'f']) {
+            expect(counts.personalCounts(action, subject)).toEqual(model.get(`${subject}|${action}`));
+          }
+        }
+        const sum = (action: string, keys: string[]) => {
+          const found = keys.map((k) => model.get(`${k}|${action}`)).filter((x) => x !== undefined);
+          return found.length ? { successes: found.reduce((t, x) => t + x.successes, 0), trials: found.reduce((t, x) => t + x.trials, 0) } : undefined;
+        };
+        for (const action of ['a', 'c', 'f']) expect(counts.personalCounts(action, 'p1', ['p2', 'p4'])).toEqual(sum(action, ['p1', 'p2', 'p4']));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sum population and group counts across subjects', () => {
+    const c = new OutcomeCounts();
+    c.trial('winback', 'p1', 1, ['segment:vip'], 'd1');
+    c.trial('winback', 'p2', 2);
+    c.success('winback', 'p1', 1, 'd1');
+    expect(c.population('winback')).toMatchObject({ successes: 1, trials: 3 });
+    expect(c.group('winback', 'segment:vip')).toMatchObject({ successes: 1, trials: 1 });
+  });
+});
