@@ -1,7 +1,6 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ContactLedger } from '../src/decide/contact-ledger.js';
-import { OutcomeCounts } from '../src/decide/outcome-counts.js';
+import { DecideState } from '../src/decide/decide-state.js';
 import { newProfileId } from '../src/identity/profile-id.js';
 import { rng } from './events.js';
 
@@ -12,14 +11,20 @@ const ACTIONS = 100;
 const CONTACT_FLOOR_BYTES = 5 * 8;
 /** What a (subject, action) count is, packed: action, successes, trials. */
 const COUNT_FLOOR_BYTES = 3 * 8;
+/** What a success kept for crediting is, packed: the decision id's three numbers, action, time. */
+const SUCCESS_FLOOR_BYTES = 5 * 8;
 
 /**
  * What the decision state a server keeps in memory grows to at 1,000 decisions a second: every
  * decision that picks an action adds a contact to its subject's ledger (kept for the contact
- * window, 7 days here) and a trial to the subject's count of that action. Fed as the decider feeds
- * them — 100,000 subjects, 100 actions, one decision a millisecond — it measures the heap they take,
- * a full collection of it, and the lookups a decision makes (a cap's count, the personal counts of
- * 100 candidates). The floor is the information itself, packed: 40 bytes a contact, 24 a count.
+ * window, 7 days here) and a trial to the subject's count of that action; every decision here also
+ * gets an outcome (an impression reported by the browser snippet), one in ten a click that is the
+ * action's goal (a success, kept for crediting). Fed as the decider and the recorder feed them —
+ * 100,000 subjects, 100 actions, one decision a millisecond, the state's key upkeep every simulated
+ * minute and its pruning every ten, as the server runs them — it measures the heap they take, a full
+ * collection of it, and the lookups a decision makes (a cap's count, the personal counts of 100
+ * candidates). The floor is the information itself, packed: 40 bytes a contact, 24 a count, 40 a
+ * success.
  *
  * @example
  * await decideMemoryBench(['--quick']); // { bench: 'decide-memory', bytes_per_decision: …, floor_bytes_per_decision: …, ratio: … }
@@ -34,8 +39,8 @@ export async function decideMemoryBench(args: string[]): Promise<Record<string, 
     gc();
     return process.memoryUsage().heapUsed;
   };
-  const ledger = new ContactLedger(7 * DAY, 30 * DAY);
-  const counts = new OutcomeCounts();
+  const state = new DecideState(30 * DAY, false, 7 * DAY);
+  const { ledger, counts } = state;
   const actions = Array.from({ length: ACTIONS }, (_, i) => `offer-${i}`);
   const topics = [['marketing'], ['service']];
   const r = rng(3);
@@ -48,9 +53,14 @@ export async function decideMemoryBench(args: string[]): Promise<Record<string, 
     const s = Math.floor(r() * SUBJECTS);
     const a = Math.floor(r() * ACTIONS);
     const at = start + i;
-    ledger.record(`p${s}`, { at, action: actions[a], channel: 'web', topics: topics[a % 2], decisionId: newProfileId(at) });
+    const decisionId = newProfileId(at);
+    ledger.record(`p${s}`, { at, action: actions[a], channel: 'web', topics: topics[a % 2], decisionId });
     counts.trial(actions[a], `p${s}`, 1);
     pairs.add(s * ACTIONS + a);
+    const click = i % 10 === 0;
+    state.applyOutcome({ id: `o-${i}`, at, profileKey: `p${s}`, type: click ? 'click' : 'impression', value: null, decisionId, action: actions[a], credit: 1, reward: 0, success: click, source: 'api' }, true);
+    if (i % 60_000 === 59_999) state.forgetKeys(at);
+    if (i % 600_000 === 599_999) state.prune(at);
   }
   const recordUs = ((performance.now() - t) * 1000) / n;
   const pairCount = pairs.size;
@@ -68,10 +78,10 @@ export async function decideMemoryBench(args: string[]): Promise<Record<string, 
     for (const a of actions) counts.personalCounts(a, subject);
   }
   const lookupUs = ((performance.now() - t) * 1000) / lookups;
-  const floor = (n * CONTACT_FLOOR_BYTES + pairCount * COUNT_FLOOR_BYTES) / n;
+  const floor = (n * CONTACT_FLOOR_BYTES + pairCount * COUNT_FLOOR_BYTES + (n / 10) * SUCCESS_FLOOR_BYTES) / n;
   const perDecision = bytes / n;
-  process.stdout.write(`  heap held: ${(bytes / 1e6).toFixed(1)} MB, ${perDecision.toFixed(0)} bytes a decision (${n.toLocaleString()} contacts, ${pairCount.toLocaleString()} subject-action counts)\n`);
-  process.stdout.write(`  floor (the same information packed, 40 bytes a contact, 24 a count): ${floor.toFixed(0)} bytes a decision; ratio ${(perDecision / floor).toFixed(2)}\n`);
+  process.stdout.write(`  heap held: ${(bytes / 1e6).toFixed(1)} MB, ${perDecision.toFixed(0)} bytes a decision (${n.toLocaleString()} contacts, ${pairCount.toLocaleString()} subject-action counts, ${n.toLocaleString()} outcomes of which ${(n / 10).toLocaleString()} successes)\n`);
+  process.stdout.write(`  floor (the same information packed, 40 bytes a contact, 24 a count, 40 a success): ${floor.toFixed(0)} bytes a decision; ratio ${(perDecision / floor).toFixed(2)}\n`);
   process.stdout.write(`  a full collection of this heap: ${fullGcMs.toFixed(0)} ms; recording a decision ${recordUs.toFixed(2)} µs; a decision's lookups (one cap count, 100 personal counts) ${lookupUs.toFixed(1)} µs (${held} contacts counted)\n`);
   return {
     bench: 'decide-memory',

@@ -18,7 +18,7 @@ const benches: Record<string, { run: Bench; about: string; options: string }> = 
   },
   'decide-memory': {
     run: decideMemoryBench,
-    about: 'the contact ledger and outcome counts after 40 minutes at 1,000 decisions/s: heap vs the packed floor, full-GC time',
+    about: 'the decision state (contacts, counts, outcomes) after 40 minutes at 1,000 decisions/s: heap vs the packed floor, full-GC time',
     options: '--quick (10 minutes of decisions instead of 40)',
   },
 };

@@ -5,6 +5,9 @@ import { OutcomeCounts } from './outcome-counts.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
 import type { ContactRow, Hold, OutcomeRecord } from './records.js';
 
+/** How long the keys of applied contacts and outcomes are remembered (see `prune`). */
+const KEYS_KEPT_MS = 2 * 60_000;
+
 /**
  * Everything a decision reads besides the profile, held in memory: the contact ledger, outcome
  * counts for the estimates, flags, live holds, and which outcomes were already counted. Rebuilt
@@ -73,10 +76,12 @@ export class DecideState {
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     this.contactsFrom = now - this.contactsMs;
     for (const c of await store.contactsSince(this.contactsFrom)) this.loadContact(c, topicsOf);
-    for (const o of await store.outcomesSince(since)) this.applyOutcome(o, false);
+    // Only what the state keeps — dismissals and successes; other outcomes' ids are in the log.
+    for (const o of await store.outcomesSince(since, true)) this.applyOutcome(o, false);
     this.flags.load(await store.openFlags());
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
     this.syncedTo = now;
+    this.prune(now);
   }
 
   /** Folds in what other processes logged since the last sync (shared stores only). */
@@ -166,17 +171,30 @@ export class DecideState {
   }
 
   /**
-   * Drops what is older than the look-back. A contact's key (shared stores) is kept only while a
-   * sync (from 5 s before the last) or a guarded append (from a minute before) may read its row
-   * again — two minutes before the last sync — not for the look-back: at 1,000 decisions a second
-   * 30 days of keys would be billions.
+   * Drops what no longer counts: contacts and dismissals outside their windows, successes outside
+   * the contact window (it holds every attribution window: no later outcome can be credited to an
+   * older decision), and the keys {@link forgetKeys} lets go.
    */
   prune(now: number): void {
     this.ledger.prune(now);
-    const before = now - this.lookbackMs;
-    const contactsBefore = Math.min(now, this.syncedTo) - 120_000;
-    for (const [k, at] of this.successes) if (at < before) this.successes.delete(k);
-    for (const [k, s] of this.seen) if (s.at < (k.startsWith('c|') ? Math.max(before, contactsBefore) : before)) this.seen.delete(k);
+    const successesBefore = now - Math.max(this.contactsMs, KEYS_KEPT_MS);
+    for (const [k, at] of this.successes) if (at < successesBefore) this.successes.delete(k);
+    this.forgetKeys(now, true);
+  }
+
+  /**
+   * Forgets the keys of applied contacts and outcomes that no sync (from 5 s before the last;
+   * shared stores), guarded append (from a minute before) or recorder running now can meet again:
+   * two minutes' worth are kept, not the look-back — at 1,000 decisions or outcomes a second, 30
+   * days of keys are billions; an outcome id older than that is found in the log instead. Oldest
+   * first, stopping at the first key still kept (run every minute), unless `all`.
+   */
+  forgetKeys(now: number, all = false): void {
+    const before = (this.shared ? Math.min(now, this.syncedTo) : now) - KEYS_KEPT_MS;
+    for (const [k, s] of this.seen) {
+      if (s.at < before) this.seen.delete(k);
+      else if (!all) break;
+    }
   }
 
   /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */

@@ -87,8 +87,11 @@ export interface DecisionStore {
 
   /** Stores outcome records; one with an id and decision already stored is ignored. */
   addOutcomes(o: OutcomeRecord[]): Promise<void>;
-  outcomesSince(at: number): Promise<OutcomeRecord[]>;
+  /** Outcomes since `at`; with `signals`, only those the decision state keeps (successes and dismissals). */
+  outcomesSince(at: number, signals?: boolean): Promise<OutcomeRecord[]>;
   outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;
+  /** Of these outcome ids, those already stored (for any decision, or none): duplicates are recognised for as long as the log keeps them. */
+  loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>>;
 
   /** Deletes decisions and outcomes older than `before` (retention). */
   prune(before: number): Promise<{ decisions: number; outcomes: number }>;

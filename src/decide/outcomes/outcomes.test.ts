@@ -78,6 +78,17 @@ describe('outcomes', () => {
     expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId })).json().problems[0].field).toBe('type');
   });
 
+  it('recognises an outcome id it took long ago from the log, not from memory', async () => {
+    const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' }, KEYS.write)).json();
+    expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-old' }, KEYS.write)).json().recorded).toHaveLength(1);
+    // An hour on, the state no longer holds the id (it keeps minutes of them, not the look-back)…
+    h.tact.decide.state.prune(Date.now() + 3_600_000);
+    expect(h.tact.decide.state.hasOutcome('c-old')).toBe(false);
+    // …and the same messageId is still one outcome.
+    expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-old' }, KEYS.write)).json()).toEqual({ recorded: [], duplicate: true });
+    expect((await get(h.app, `/v1/decisions/${d.decisionId}`)).json().outcomes).toHaveLength(1);
+  });
+
   it('suppresses an action after the subject dismissed it twice', async () => {
     for (let i = 0; i < 2; i++) {
       const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();

@@ -38,8 +38,10 @@ export class OutcomeRecorder {
     const records: OutcomeRecord[] = [];
     const duplicates: string[] = [];
     const successes = new Set<string>();
+    // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
+    const logged = await this.d.decisions.loggedOutcomeIds([...new Set(inputs.map((o) => o.id).filter((id) => !this.d.state.hasOutcome(id)))]);
     for (const o of inputs) {
-      if (this.d.state.hasOutcome(o.id) || records.some((r) => r.id === o.id)) {
+      if (this.d.state.hasOutcome(o.id) || logged.has(o.id) || records.some((r) => r.id === o.id)) {
         duplicates.push(o.id);
         continue;
       }

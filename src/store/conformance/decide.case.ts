@@ -59,6 +59,20 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.outcomesSince(rec.at + 1))).toEqual([]);
     });
 
+    it('tells which outcome ids it holds already, whatever their decision, and keeps successes and dismissals apart', async () => {
+      const base = { at: 1_000, profileKey: 'anon:x', value: null, action: 'newsletter', credit: 1, reward: 0, source: 'api' as const };
+      await h.store.decisions.addOutcomes([
+        { ...base, id: 'o-1', type: 'click', decisionId: 'd-1', success: false },
+        { ...base, id: 'o-2', type: 'conversion', decisionId: null, success: true },
+        { ...base, id: 'o-3', type: 'dismissal', decisionId: 'd-2', success: false },
+        { ...base, id: 'o-1', type: 'click', decisionId: 'd-3', success: false },
+      ]);
+      expect(await h.store.decisions.loggedOutcomeIds(['o-1', 'o-2', 'o-9', "o-'; --", ''])).toEqual(new Set(['o-1', 'o-2']));
+      expect(await h.store.decisions.loggedOutcomeIds([])).toEqual(new Set());
+      expect((await h.store.decisions.outcomesSince(0, true)).map((o) => o.id)).toEqual(['o-2', 'o-3']);
+      expect((await h.store.decisions.outcomesSince(0)).map((o) => o.id)).toEqual(['o-1', 'o-2', 'o-3', 'o-1']);
+    });
+
     it('deletes decisions and outcomes past the retention (default 400 days), and nothing younger', async () => {
       const now = Date.now();
       await h.store.decisions.appendDecision(oldRecord('old-1', now - 401 * DAY));

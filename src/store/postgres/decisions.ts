@@ -145,8 +145,14 @@ export class PostgresDecisionStore implements DecisionStore {
     await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id) DO NOTHING`, o.flatMap(outcomeParams));
   }
 
-  async outcomesSince(at: number): Promise<OutcomeRecord[]> {
-    return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= $1 ORDER BY at, seq`, [at])).rows.map(toOutcome);
+  async outcomesSince(at: number, signals = false): Promise<OutcomeRecord[]> {
+    const only = signals ? ` AND (success = 1 OR type = 'dismissal')` : '';
+    return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= $1${only} ORDER BY at, seq`, [at])).rows.map(toOutcome);
+  }
+
+  async loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    return new Set((await this.pool.query<{ id: string }>('SELECT DISTINCT id FROM decision_outcomes WHERE id = ANY($1::text[])', [ids])).rows.map((r) => r.id));
   }
 
   async outcomesOf(decisionId: string): Promise<OutcomeRecord[]> {
