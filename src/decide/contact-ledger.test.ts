@@ -115,6 +115,44 @@ describe('contacts held as numbers', () => {
   });
 });
 
+describe('pruning in slices', () => {
+  const fill = (ledger: ContactLedger) => {
+    for (let i = 0; i < 10; i++) {
+      ledger.record(`p${i}`, { at: T - (i % 2 ? 10 : 1) * DAY, action: 'promo', channel: 'email', topics: [], decisionId: `d${i}` });
+      if (i % 3 === 0) ledger.record(`p${i}`, { at: T, action: 'digest', channel: 'email', topics: [], decisionId: `e${i}` });
+    }
+  };
+  const held = (ledger: ContactLedger) => Array.from({ length: 10 }, (_, i) => ledger.view(`p${i}`).list().map((c) => c.decisionId));
+
+  it('goes on where it stopped and ends as one whole pass would', () => {
+    const whole = new ContactLedger(7 * DAY);
+    const sliced = new ContactLedger(7 * DAY);
+    fill(whole);
+    fill(sliced);
+    whole.prune(T);
+    const passes: boolean[] = [];
+    for (let k = 0; k < 4; k++) passes.push(sliced.pruneSome(T, 3));
+    expect(passes).toEqual([false, false, false, true]);
+    expect(held(sliced)).toEqual(held(whole));
+    expect(sliced.size).toBe(whole.size);
+    expect(whole.size).toBe(7); // p1, p5 and p7 had one 10-day-old contact and nothing since
+  });
+
+  it('yields to the event loop between slices in the server', async () => {
+    const state = new DecideState(30 * DAY, false, 7 * DAY);
+    fill(state.ledger);
+    let done = false;
+    const pass = state.pruneInSlices(T, 2).then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false); // five slices of two subjects: other work ran between them
+    await pass;
+    const whole = new ContactLedger(7 * DAY);
+    fill(whole);
+    whole.prune(T);
+    expect(held(state.ledger)).toEqual(held(whole));
+  });
+});
+
 describe('a widened contact window', () => {
   // The decision log as the state reads it: two e-mails to p1, 10 and 2 days before T.
   const logged = [

@@ -49,6 +49,8 @@ export class ContactLedger {
   private readonly kindOf = new Map<string, Map<string, number[]>>();
 
   private dismissalsMs: number;
+  /** Where an unfinished pruning pass stands (`pruneSome`). */
+  private cursor: Iterator<[string, SubjectLog]> | undefined;
 
   /**
    * @param contactsMs how far back contacts are kept: the longest window that counts them (caps,
@@ -164,15 +166,33 @@ export class ContactLedger {
     return fresh;
   }
 
-  /** Drops what is older than the look-back (run now and then). */
+  /** Drops what is older than the look-back (run now and then), all subjects at once. */
   prune(now: number): void {
+    this.cursor = undefined;
+    while (!this.pruneSome(now, Infinity));
+  }
+
+  /**
+   * Prunes up to `max` subjects, going on from where the last call stopped, so a server with a
+   * million subjects never holds its event loop for a whole pass; returns true when a pass over
+   * every subject ended (then the budget buckets are pruned too).
+   */
+  pruneSome(now: number, max: number): boolean {
     const before = now - this.contactsMs;
-    for (const [k, s] of this.subjects) {
+    this.cursor ??= this.subjects.entries();
+    for (let i = 0; i < max; i++) {
+      const next = this.cursor.next();
+      if (next.done) {
+        this.cursor = undefined;
+        for (const ch of this.buckets.values()) for (const minute of ch.keys()) if (minute * MINUTE < before) ch.delete(minute);
+        return true;
+      }
+      const [k, s] = next.value;
       trimContacts(s, before);
       this.trim(s.dismissals, now, this.dismissalsMs);
       if (!s.c.length && !s.dismissals.length) this.subjects.delete(k);
     }
-    for (const ch of this.buckets.values()) for (const minute of ch.keys()) if (minute * MINUTE < before) ch.delete(minute);
+    return false;
   }
 
   /** Subjects with a history in memory. */
@@ -249,7 +269,9 @@ function trimContacts(s: SubjectLog, before: number): void {
   let i = 0;
   while (i * W < s.c.length && s.c[i * W] < before) i++;
   if (!i) return;
-  s.c.splice(0, i * W);
+  // In place: `splice` would also build an array of what it removes.
+  s.c.copyWithin(0, i * W);
+  s.c.length -= i * W;
   if (s.odd) {
     s.odd.splice(0, i);
     if (s.odd.every((x) => x === undefined)) s.odd = undefined;

@@ -177,6 +177,16 @@ export class DecideState {
    */
   prune(now: number): void {
     this.ledger.prune(now);
+    this.pruneRest(now);
+  }
+
+  /** {@link prune} in slices of `slice` subjects, yielding to the event loop between them (the server's way). */
+  async pruneInSlices(now: number, slice = 2_000): Promise<void> {
+    while (!this.ledger.pruneSome(now, slice)) await new Promise((resolve) => setImmediate(resolve));
+    this.pruneRest(now);
+  }
+
+  private pruneRest(now: number): void {
     const successesBefore = now - Math.max(this.contactsMs, KEYS_KEPT_MS);
     for (const [k, at] of this.successes) if (at < successesBefore) this.successes.delete(k);
     this.forgetKeys(now, true);

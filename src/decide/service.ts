@@ -106,7 +106,7 @@ export class DecideService {
     if (o.background !== false) {
       s.every(5000, async () => (await s.bandits.expire(), await s.bandits.save()));
       s.every(60 * 60_000, () => s.enforceRetention());
-      s.every(10 * 60_000, async () => s.state.prune(Date.now()));
+      s.every(10 * 60_000, () => s.state.pruneInSlices(Date.now()));
       s.every(60_000, async () => s.state.forgetKeys(Date.now()));
       if (o.store.kind === 'postgres') s.every(1000, () => s.sync());
     }
