@@ -1,7 +1,6 @@
+import { packId, unpackId } from '../identity/profile-id.js';
 import type { CompiledBudget } from './policy-compile.js';
 import type { BudgetUse, Contact, ContactMatch, ContactView } from './stages/types.js';
-
-import { packId, unpackId } from '../identity/profile-id.js';
 
 /** Numbers a contact takes in a subject's log: time, kind, and the decision id packed in three. */
 const W = 5;
