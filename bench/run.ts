@@ -22,7 +22,7 @@ const benches: Record<string, { run: Bench; about: string; options: string }> = 
     options: '--quick (10 minutes of decisions instead of 40)',
   },
 };
-const usage = (only?: string) => `Usage: npm run bench -- <name> [options]\n\n${Object.entries(benches).filter(([k]) => !only || k === only).map(([k, b]) => `  ${k.padEnd(13)} ${b.about}\n           options: ${b.options}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os); for diagnosis,\nTACT_BENCH_NODE_ARGS (extra Node flags for the server), TACT_BENCH_SERVER_LOG (a file for its output),\nTACT_BENCH_TRACE=1 (decide: the worst latency of each second) and TACT_BENCH_KEEP=1 (keep the\nserver's data folder, which is otherwise deleted at the end).\nThe last line printed is one JSON object with the figures; docs/benchmarks.md records them.\n`;
+const usage = (only?: string) => `Usage: npm run bench -- <name> [options]\n\n${Object.entries(benches).filter(([k]) => !only || k === only).map(([k, b]) => `  ${k.padEnd(13)} ${b.about}\n                options: ${b.options}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os); for diagnosis,\nTACT_BENCH_NODE_ARGS (extra Node flags for the server), TACT_BENCH_SERVER_LOG (a file for its output),\nTACT_BENCH_TRACE=1 (decide: the worst latency of each second) and TACT_BENCH_KEEP=1 (keep the\nserver's data folder, which is otherwise deleted at the end).\nThe last line printed is one JSON object with the figures; docs/benchmarks.md records them.\n`;
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || name === '--help' || name === '-h' || !benches[name]) {
