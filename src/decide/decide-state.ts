@@ -81,7 +81,8 @@ export class DecideState {
     this.flags.load(await store.openFlags());
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
     this.syncedTo = now;
-    this.prune(now);
+    // The contacts just read lie in their window; the successes and keys of the look-back may not.
+    this.pruneRest(now);
   }
 
   /** Folds in what other processes logged since the last sync (shared stores only). */

@@ -44,7 +44,6 @@ export interface BudgetUse {
   byAction: ReadonlyMap<string, number>;
 }
 
-/** What the contact-policy stage may know about the subject's history and the global volume. */
 /** Which contacts a cap counts: every part given must match. */
 export interface ContactMatch {
   channel?: string;
@@ -52,6 +51,7 @@ export interface ContactMatch {
   action?: string;
 }
 
+/** What the contact-policy stage may know about the subject's history and the global volume. */
 export interface ContactView {
   /** How many of the subject's contacts (action choices) at or after `since` match. */
   count(since: number, match: ContactMatch): number;
