@@ -10,6 +10,7 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { decideBenchConfig } from './decide-config.js';
 import { profileMessages, sendAll } from './decide-data.js';
 import { rng } from './events.js';
+import { commitCounts, commitSummary } from './commit-histogram.js';
 import { fsyncFloor } from './disk-floor.js';
 import { RawHttpPool, rawRequest, type RawResponse } from './raw-http.js';
 import { startServer } from './server-process.js';
@@ -195,14 +196,18 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     const noop = await load(server.port, rate, Math.min(seconds, 60), server.keys.server, '/v1/decide/noop', 2);
     const written0 = server.writtenBytes();
     const cpu1 = server.cpuMs();
+    const commits0 = await commitCounts(base);
     const http = await load(server.port, rate, seconds, server.keys.server, '/v1/decide', 1);
     const cpu2 = server.cpuMs();
+    const commits = commitSummary(commits0, await commitCounts(base));
     const writtenPerDecision = (server.writtenBytes() - written0) / http.ok;
     const cpu = {
       main: (cpu2.main - cpu1.main) / http.ok, all: (cpu2.all - cpu1.all) / http.ok,
       noopMain: (cpu1.main - cpu0.main) / noop.ok, noopAll: (cpu1.all - cpu0.all) / noop.ok,
     };
     process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
+    // The disk's part of the answers: the durable commits the decisions waited for, timed in the writer thread.
+    process.stdout.write(`  the store's commits during the run (writer thread, /metrics; bucket bounds): ${commits.commits.toLocaleString()} for ${http.ok.toLocaleString()} decisions; the durable commit p50 ≤ ${commits.commitP50LeMs} ms, p99 ≤ ${commits.commitP99LeMs} ms, slowest ≤ ${commits.commitMaxLeMs} ms, ${commits.commitsOver25ms} over 25 ms; its statements p99 ≤ ${commits.writeP99LeMs} ms\n`);
     process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms\n`);
     process.stdout.write(`  server CPU per request: decision ${cpu.main.toFixed(3)} ms on the main thread, ${cpu.all.toFixed(3)} ms in all threads; no-op ${cpu.noopMain.toFixed(3)} / ${cpu.noopAll.toFixed(3)} ms; the load generator ${http.cpuMsPerRequest.toFixed(3)} ms per request\n`);
     // The main thread's share of wall time during the decisions: near 1 the answers queue behind each
@@ -230,6 +235,9 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       noop_p99_ms: f2(noop.p99),
       inproc_p99_ms: Number(pct(prepare, 0.99).toFixed(3)),
       freshness_p99_ms: f2(pct(fresh, 0.99)),
+      commit_p99_le_ms: commits.commitP99LeMs,
+      commit_max_le_ms: commits.commitMaxLeMs,
+      commits_over_25ms: commits.commitsOver25ms,
       fsync_p50_ms: f2(pct(disk, 0.5)),
       fsync_p99_ms: f2(pct(disk, 0.99)),
       main_thread_cpu_ms_per_decision: Number(cpu.main.toFixed(3)),

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * Tact's Prometheus metrics: request rates and latencies, ingestion (messages by outcome, commit
- * time and size, queue depth), store timings, event-log consumer lag, decisions by kind, outcomes
+ * time and size, queue depth), store timings, the embedded store's commits, event-log consumer lag, decisions by kind, outcomes
  * by type, monitor steps and alerts, alert webhook attempts. Served
  * at GET /metrics in the Prometheus text format.
  *
@@ -25,6 +25,12 @@ export class Metrics {
   readonly storeOperation = new Histogram({
     name: 'tact_store_operation_duration_seconds', help: 'Store operations by name.', labelNames: ['operation'] as const,
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
+  });
+  readonly storeCommit = new Histogram({
+    name: 'tact_store_commit_duration_seconds',
+    help: "The embedded store's transactions in its writer thread, by phase: write (the statements) and commit (the log append and, under fsync durability, the flush to disk every acknowledgement in it waited for).",
+    labelNames: ['phase'] as const,
+    buckets: [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
   });
   readonly decisions = new Counter({ name: 'tact_decisions_total', help: 'Decisions by placement and kind of the first choice (action, none, handoff, held).', labelNames: ['placement', 'kind'] as const, registers: [this.registry] });
   readonly outcomes = new Counter({ name: 'tact_outcomes_total', help: 'Outcomes recorded, by type.', labelNames: ['type'] as const, registers: [this.registry] });

@@ -5,6 +5,7 @@ import { projectionFor, type Projection } from '../collect/parse/slim.js';
 import { LogConsumers } from '../collect/log-consumers.js';
 import { Metrics } from '../ops/metrics.js';
 import { timeStoreOperations } from '../ops/store-timings.js';
+import { watchCommits } from '../ops/commit-watch.js';
 import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
 import type { ConfigFile } from '../config/config-file.js';
 import type { PutResult } from '../config/document-store.js';
@@ -110,6 +111,7 @@ export class Tact {
       batchesRead: () => batches?.counts,
     });
     timeStoreOperations(opts.store, metrics);
+    watchCommits(opts.store, metrics, (data, msg) => log.warn(data, msg));
     ingestor = new Ingestor(opts.store, settings, {
       isRetryable: opts.isRetryable,
       onCommit: ({ messages, ms, outcomes }) => {

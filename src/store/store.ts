@@ -15,6 +15,18 @@ import type { SegmentStore } from '../segments/segment-store.js';
  * SQLite (embedded, default) and PostgreSQL (several processes). Both pass the same conformance
  * suite (src/store/conformance).
  */
+/**
+ * One transaction of the store, timed where it ran: `writeMs` its statements, `commitMs` its
+ * COMMIT — the log append and, under the default durability, the flush to disk that every
+ * acknowledgement in it waited for. A slow commit after fast statements is the disk, not Tact.
+ */
+export interface CommitTiming {
+  /** Writes (callers' requests) the transaction carried. */
+  writes: number;
+  writeMs: number;
+  commitMs: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** What an acknowledgement waits for: the disk's flush (`fsync`, the default) or the operating system (`os`). */
@@ -33,6 +45,12 @@ export interface Store {
   readonly monitors: MonitorStore;
   /** Measurement's bounded reads of the decision log (experiment results, off-policy evaluation). */
   readonly measure: MeasureStore;
+  /**
+   * Calls `listener` after each of the store's own transactions with its timing (the embedded
+   * store's writer thread: statements, and the commit every acknowledgement in it waited for).
+   * Absent where the store does not time its commits (PostgreSQL: the server's own statistics do).
+   */
+  onCommit?(listener: (t: CommitTiming) => void): void;
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<{ applied: string[] }>;
   /** A cheap round trip, for /health. */

@@ -8,6 +8,7 @@ function fakeWriter() {
   const writer: SqliteWriter = {
     run: (ops) => new Promise<void>((resolve, reject) => runs.push({ ops, done: (err) => (err ? reject(err) : resolve()) })),
     reset: async () => {},
+    onCommit: () => {},
     close: async () => {},
   };
   return { writer, runs };

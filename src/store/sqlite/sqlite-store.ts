@@ -1,5 +1,5 @@
 import type { Durability } from '../durability.js';
-import type { Store } from '../store.js';
+import type { CommitTiming, Store } from '../store.js';
 import { SqliteCollectStore } from './collect.js';
 import { migrate, openDatabase, type Db } from './database.js';
 import { SqliteDecisionStore } from './decisions.js';
@@ -87,6 +87,10 @@ export class SqliteStore implements Store {
     if (!this.db.open || this.collect.needsRecovery || this.collect.dirtyProfiles === 0) return;
     // A failed checkpoint leaves the states dirty and the log complete: the next one retries.
     this.collect.checkpoint().catch(() => undefined);
+  }
+
+  onCommit(listener: (t: CommitTiming) => void): void {
+    this.writer.onCommit(listener);
   }
 
   async migrate(): Promise<{ applied: string[] }> {

@@ -4,6 +4,7 @@ import * as zlib from 'node:zlib';
 import type { Db } from './database.js';
 import { type Durability, sqliteSynchronous } from '../durability.js';
 import { BODY_FORMAT, bodyDictionary } from './decision-body.js';
+import type { CommitTiming } from '../store.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,6 +29,8 @@ export interface WriteOp {
  */
 export interface SqliteWriter {
   run(ops: WriteOp[], chain?: string): Promise<void>;
+  /** Calls `listener` after every transaction with how long its statements and its commit took. */
+  onCommit(listener: (t: CommitTiming) => void): void;
   /** Accepts writes on a chain again (after the caller recovered from a failure). */
   reset(chain: string): Promise<void>;
   close(): Promise<void>;
@@ -59,9 +62,12 @@ function makeCore(db, zlib, format, dictionary) {
     if (!s) { s = db.prepare(sql); cache.set(sql, s); }
     return s;
   };
-  // Runs a group of writes in one transaction; returns an error message (or null) per write.
+  // Runs a group of writes in one transaction.
+  // Returns an error message (or null) per write, and the time of the statements and of the COMMIT.
   function runGroup(group) {
     const results = new Array(group.length).fill(null);
+    const t0 = performance.now();
+    let t1 = t0;
     try {
       db.exec('BEGIN IMMEDIATE');
       group.forEach((w, i) => {
@@ -77,13 +83,15 @@ function makeCore(db, zlib, format, dictionary) {
           if (w.chain) failed.add(w.chain);
         }
       });
+      t1 = performance.now();
       db.exec('COMMIT');
     } catch (e) {
       try { db.exec('ROLLBACK'); } catch {}
       const msg = String((e && e.message) || e);
       group.forEach((w, i) => { if (!results[i]) results[i] = msg; if (w.chain) failed.add(w.chain); });
     }
-    return results;
+    const t2 = performance.now();
+    return { results, writeMs: t1 - t0, commitMs: t2 - t1 };
   }
   return { runGroup };
 }
@@ -105,8 +113,9 @@ let scheduled = false;
 function flush() {
   scheduled = false;
   const group = queue; queue = [];
-  const results = core.runGroup(group);
-  group.forEach((w, i) => parentPort.postMessage({ id: w.id, error: results[i] }));
+  const r = core.runGroup(group);
+  // One answer for the whole group: the ids in order, the errors (null for none) and the timing.
+  parentPort.postMessage({ ids: group.map((w) => w.id), errors: r.results, writeMs: r.writeMs, commitMs: r.commitMs });
 }
 parentPort.on('message', (m) => {
   if (m === 'close') { if (queue.length) flush(); db.close(); parentPort.close(); return; }
@@ -118,22 +127,54 @@ parentPort.on('message', (m) => {
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
 /** Writes through a worker thread with its own connection (file databases). */
+/** The worker's answer for one transaction: the writes' ids in order, an error or null each, the timing. */
+interface GroupAnswer {
+  ids: number[];
+  errors: (string | null)[];
+  writeMs: number;
+  commitMs: number;
+}
+
+/** The commit listeners of a writer; a listener that throws does not hold up the writes' answers. */
+class Timings {
+  private readonly listeners: ((t: CommitTiming) => void)[] = [];
+
+  add(listener: (t: CommitTiming) => void): void {
+    this.listeners.push(listener);
+  }
+
+  emit(t: CommitTiming): void {
+    for (const l of this.listeners) {
+      try {
+        l(t);
+      } catch {
+        // A metrics or log listener's failure is not the write's.
+      }
+    }
+  }
+}
+
 class ThreadWriter implements SqliteWriter {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiter>();
+  private readonly timings = new Timings();
   private next = 1;
 
   constructor(file: string, durability: Durability) {
     const dictionary = bodyDictionary(BODY_FORMAT);
     this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary, synchronous: sqliteSynchronous(durability) } });
     this.worker.unref();
-    this.worker.on('message', (m: { id: number; error: string | null }) => {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
+    this.worker.on('message', (m: GroupAnswer) => {
+      for (let i = 0; i < m.ids.length; i++) {
+        const w = this.waiting.get(m.ids[i] as number);
+        if (!w) continue;
+        this.waiting.delete(m.ids[i] as number);
+        const error = m.errors[i];
+        if (error) w.reject(new Error(error));
+        else w.resolve();
+      }
       if (this.waiting.size === 0) this.worker.unref();
-      if (m.error) w.reject(new Error(m.error));
-      else w.resolve();
+      this.timings.emit({ writes: m.ids.length, writeMs: m.writeMs, commitMs: m.commitMs });
     });
     this.worker.on('error', (err) => {
       for (const w of this.waiting.values()) w.reject(err);
@@ -154,6 +195,10 @@ class ThreadWriter implements SqliteWriter {
     return this.send({ ops, chain });
   }
 
+  onCommit(listener: (t: CommitTiming) => void): void {
+    this.timings.add(listener);
+  }
+
   reset(chain: string): Promise<void> {
     return this.send({ ops: [], reset: chain });
   }
@@ -168,7 +213,8 @@ class ThreadWriter implements SqliteWriter {
 
 /** Writes on the caller's own connection (in-memory databases in tests): same semantics, same thread. */
 class InlineWriter implements SqliteWriter {
-  private readonly core: { runGroup: (g: { ops?: WriteOp[]; chain?: string; reset?: string }[]) => (string | null)[] };
+  private readonly core: { runGroup: (g: { ops?: WriteOp[]; chain?: string; reset?: string }[]) => { results: (string | null)[]; writeMs: number; commitMs: number } };
+  private readonly timings = new Timings();
   private queue: { w: { ops?: WriteOp[]; chain?: string; reset?: string }; waiter: Waiter }[] = [];
   private scheduled = false;
 
@@ -186,8 +232,9 @@ class InlineWriter implements SqliteWriter {
           this.scheduled = false;
           const group = this.queue;
           this.queue = [];
-          const results = this.core.runGroup(group.map((g) => g.w));
+          const { results, writeMs, commitMs } = this.core.runGroup(group.map((g) => g.w));
           group.forEach((g, i) => (results[i] ? g.waiter.reject(new Error(results[i] as string)) : g.waiter.resolve()));
+          this.timings.emit({ writes: group.length, writeMs, commitMs });
         });
       }
     });
@@ -195,6 +242,10 @@ class InlineWriter implements SqliteWriter {
 
   run(ops: WriteOp[], chain?: string): Promise<void> {
     return this.push({ ops, chain });
+  }
+
+  onCommit(listener: (t: CommitTiming) => void): void {
+    this.timings.add(listener);
   }
 
   reset(chain: string): Promise<void> {
