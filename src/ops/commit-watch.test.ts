@@ -57,9 +57,9 @@ describe('store commit watch', () => {
     expect(() => watchCommits({} as Store, first, () => {})).not.toThrow();
   });
 
-  it('the embedded store reports its commits in /metrics', async () => {
+  it.each(['sqlite', 'postgres'] as const)('the %s store reports its commits in /metrics', async (kind) => {
     const { harness, send } = await import('../../test/harness.js');
-    const h = await harness('sqlite');
+    const h = await harness(kind);
     await send(h.app, '/v1/track', { userId: 'u1', event: 'Signed Up' });
     const text = (await h.app.inject({ url: '/metrics' })).body;
     expect(text).toMatch(/tact_store_commit_duration_seconds_count\{phase="commit"\} [1-9]/);

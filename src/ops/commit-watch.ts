@@ -47,7 +47,7 @@ export function observeCommit(w: Watch, t: CommitTiming): void {
 }
 
 /**
- * Watches the store's commits (stores that time them: the embedded one) into `metrics` and
+ * Watches the store's commits (both stores time them; a test double may not) into `metrics` and
  * `warn`. Watching the same store again (a restart in one process) only points it at the new
  * metrics and log.
  *

@@ -28,7 +28,7 @@ export class Metrics {
   });
   readonly storeCommit = new Histogram({
     name: 'tact_store_commit_duration_seconds',
-    help: "The embedded store's transactions in its writer thread, by phase: write (the statements) and commit (the log append and, under fsync durability, the flush to disk every acknowledgement in it waited for).",
+    help: "The store's transactions by phase: write (the statements) and commit (the log append and, under fsync durability, the flush to disk every acknowledgement in it waited for). Embedded store: timed in its writer thread; PostgreSQL: round trips of multi-statement transactions.",
     labelNames: ['phase'] as const,
     buckets: [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
   });

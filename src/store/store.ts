@@ -46,9 +46,10 @@ export interface Store {
   /** Measurement's bounded reads of the decision log (experiment results, off-policy evaluation). */
   readonly measure: MeasureStore;
   /**
-   * Calls `listener` after each of the store's own transactions with its timing (the embedded
-   * store's writer thread: statements, and the commit every acknowledgement in it waited for).
-   * Absent where the store does not time its commits (PostgreSQL: the server's own statistics do).
+   * Calls `listener` after each of the store's transactions with its timing: the embedded store's
+   * writer thread (statements, and the commit every acknowledgement in it waited for); PostgreSQL's
+   * multi-statement transactions (their statements' round trips, and the COMMIT's). Optional for
+   * test doubles.
    */
   onCommit?(listener: (t: CommitTiming) => void): void;
   /** Applies pending migrations; safe to call on every start. */

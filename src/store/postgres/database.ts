@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Durability } from '../durability.js';
+import type { CommitTiming } from '../store.js';
 import { postgresMigrations } from './migrations/index.js';
 
 /** int8 and numeric come back as JS numbers (our values stay well within 2^53). */
@@ -57,8 +58,21 @@ export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
   }
 }
 
+/** Who hears of each pool's committed transactions (the store's `onCommit`). */
+const COMMIT_LISTENERS = new WeakMap<pg.Pool, ((t: CommitTiming) => void)[]>();
+
+/** Calls `listener` after each transaction {@link inTransaction} commits on `pool`, with its timing. @example onPoolCommit(pool, (t) => console.log(t.commitMs)) */
+export function onPoolCommit(pool: pg.Pool, listener: (t: CommitTiming) => void): void {
+  const list = COMMIT_LISTENERS.get(pool);
+  if (list) list.push(listener);
+  else COMMIT_LISTENERS.set(pool, [listener]);
+}
+
 /**
- * Runs `fn` in a transaction on one client; rolls back on any error.
+ * Runs `fn` in a transaction on one client; rolls back on any error. A committed transaction is
+ * reported to the pool's commit listeners: `writeMs` from BEGIN to COMMIT (its statements and
+ * their round trips), `commitMs` the COMMIT's round trip — under `fsync` durability the server's
+ * WAL flush.
  *
  * @example
  * await inTransaction(pool, async (c) => { await c.query('…'); });
@@ -67,8 +81,21 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    const t0 = performance.now();
     const result = await fn(client);
+    const t1 = performance.now();
     await client.query('COMMIT');
+    const listeners = COMMIT_LISTENERS.get(pool);
+    if (listeners) {
+      const t: CommitTiming = { writes: 1, writeMs: t1 - t0, commitMs: performance.now() - t1 };
+      for (const l of listeners) {
+        try {
+          l(t);
+        } catch {
+          // A metrics or log listener's failure is not the transaction's.
+        }
+      }
+    }
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Store } from '../store.js';
+import type { CommitTiming, Store } from '../store.js';
 import { PostgresCollectStore } from './collect.js';
 import type { Durability } from '../durability.js';
-import { createPool, migratePostgres } from './database.js';
+import { createPool, migratePostgres, onPoolCommit } from './database.js';
 import { PostgresDecisionStore } from './decisions.js';
 import { PostgresDocumentStore } from './documents.js';
 import { PostgresEstimateStore } from './estimates.js';
@@ -43,6 +43,10 @@ export class PostgresStore implements Store {
     this.decisions = new PostgresDecisionStore(pool);
     this.monitors = new PostgresMonitorStore(pool);
     this.measure = new PostgresMeasureStore(pool);
+  }
+
+  onCommit(listener: (t: CommitTiming) => void): void {
+    onPoolCommit(this.pool, listener);
   }
 
   async migrate(): Promise<{ applied: string[] }> {

@@ -126,7 +126,6 @@ parentPort.on('message', (m) => {
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
-/** Writes through a worker thread with its own connection (file databases). */
 /** The worker's answer for one transaction: the writes' ids in order, an error or null each, the timing. */
 interface GroupAnswer {
   ids: number[];
@@ -154,6 +153,7 @@ class Timings {
   }
 }
 
+/** Writes through a worker thread with its own connection (file databases). */
 class ThreadWriter implements SqliteWriter {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiter>();
