@@ -23,6 +23,17 @@ describe('normalizeMessage', () => {
     expect(n.ok && n.message.timestamp).toBe(Date.parse('2025-01-01T00:00:00Z'));
   });
 
+  it('refuses numeric times no date can hold, naming the field, rather than failing on them', () => {
+    // ECMA-262 §21.4.1.1: a time value is within ±8.64e15 ms of 1970; 1e308 is a finite number but no date.
+    const n = normalizeMessage({ userId: 'u', event: 'E', sentAt: 1e308 }, 'track', env);
+    expect(!n.ok && n.problems.map((p) => p.field)).toEqual(['sentAt']);
+    const edge = normalizeMessage({ userId: 'u', event: 'E', timestamp: 8.64e15 }, 'track', env);
+    expect(edge.ok && edge.message.originalTimestamp).toBe('+275760-09-13T00:00:00.000Z');
+    // Two valid times so far apart that the skew-corrected time would leave the range.
+    const far = normalizeMessage({ userId: 'u', event: 'E', timestamp: -8e15, sentAt: 8e15 }, 'track', env);
+    expect(!far.ok && far.problems[0].field).toBe('sentAt');
+  });
+
   it('names every field that is wrong, in a sentence', () => {
     const n = normalizeMessage({ properties: [1], timestamp: 'yesterday' }, 'track', env);
     expect(n.ok).toBe(false);

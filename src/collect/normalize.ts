@@ -4,6 +4,8 @@ import { MESSAGE_TYPES, type Message, type MessageType } from './message.js';
 
 /** Segment's per-message limit (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
+/** The largest time a JavaScript Date holds, in ms either side of 1970 (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
 /** Segment's per-batch limit. */
 export const MAX_BATCH_BYTES = 500 * 1024;
 
@@ -89,6 +91,9 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   // Segment's clock-skew correction: timestamp = receivedAt − (sentAt − originalTimestamp).
   if (original && sentAt) m.timestamp = env.receivedAt - (sentAt.ms - original.ms);
   else m.timestamp = original ? original.ms : env.receivedAt;
+  if (!(Math.abs(m.timestamp) <= MAX_DATE_MS)) {
+    return { ok: false, messageId: typeof r.messageId === 'string' ? r.messageId : undefined, problems: [{ field: 'sentAt', message: `The \`sentAt\` (${sentAt?.iso}) is too far from the message's own time (${original?.iso}) to correct for the clock's skew: the corrected time would be no date.` }] };
+  }
   if (original) m.originalTimestamp = original.iso;
   if (sentAt) m.sentAt = sentAt.iso;
   m.messageId = typeof r.messageId === 'string' ? r.messageId : original ? contentId(m) : randomUUID();
@@ -130,7 +135,8 @@ function timeField(r: Record<string, unknown>, key: string, problems: FieldProbl
   const v = r[key];
   if (v === undefined || v === null) return undefined;
   const ms = typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v : NaN;
-  if (!Number.isFinite(ms)) {
+  // A number beyond ±8.64e15 ms (±273,790 years) is no date: JavaScript's Date cannot hold it.
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) {
     problems.push({ field: key, message: `The \`${key}\` property must be an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}.` });
     return undefined;
   }

@@ -24,6 +24,19 @@ describe('error catalogue', () => {
     expect(e.toJSON()).toMatchObject({ error: 'not_found', message: 'No profile matches `u1`.', errorId: expect.any(String) });
   });
 
+  it('quotes the error id where the message asks for it, the same id the answer carries', () => {
+    const e = new TactError('internal');
+    expect(e.message).toBe(`Something went wrong on the server and nothing was changed by this request; the error id is ${e.id}. The details are in the server log.`);
+    expect(e.toJSON().errorId).toBe(e.id);
+  });
+
+  it('leaves no placeholder unfilled in any message given the parameters its template names', () => {
+    for (const [code, { message }] of Object.entries(catalogue)) {
+      const params = Object.fromEntries([...message.matchAll(/\{(\w+)\}/g)].filter((m) => m[1] !== 'errorId').map((m) => [m[1], 'v']));
+      expect(new TactError(code as keyof typeof catalogue, params).message, code).not.toMatch(/\{\w+\}/);
+    }
+  });
+
   it('makes a validation error whose message is the first problem and counts the others', () => {
     const e = validationError([{ field: 'a', message: 'The `a` property is required.' }, { field: 'b', message: 'x' }, { field: 'c', message: 'y' }]);
     expect(e.message).toBe('The `a` property is required. (and 2 more problems, listed in `problems`)');

@@ -16,12 +16,15 @@ export interface FieldProblem {
 export class TactError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  readonly id = randomUUID();
+  /** Names this occurrence in the answer and the server log (a message may quote it as `{errorId}`). */
+  readonly id: string;
   readonly problems: FieldProblem[];
   readonly extra: Record<string, unknown>;
 
   constructor(code: ErrorCode, params: Record<string, string | number> = {}, options: { problems?: FieldProblem[]; extra?: Record<string, unknown> } = {}) {
-    super(fill(catalogue[code].message, params));
+    const id = randomUUID();
+    super(fill(catalogue[code].message, { errorId: id, ...params }));
+    this.id = id;
     this.name = 'TactError';
     this.code = code;
     this.statusCode = catalogue[code].status;

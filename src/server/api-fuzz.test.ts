@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.js';
+import { shopConfig } from '../decide/fixtures.js';
+import { MODEL_NAMES } from '../models/train/training-kind.js';
+import { documentKinds } from './tact.js';
+
+/**
+ * Bad input gets a clear error and never a crash: every write route of the OpenAPI document is sent
+ * bodies and path parameters it does not expect, and must answer 2xx or a 4xx whose body names the
+ * error and says what is wrong (a 400's problems each naming its field). Bounded: a fixed seed and a
+ * fixed number of cases per route, on the embedded store in memory.
+ */
+
+type Operation = { tags?: string[]; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } };
+
+/** Bodies that pass the schema, so that mutating one field reaches the handler behind it. */
+const VALID: Record<string, Record<string, unknown>> = {
+  '/v1/track': { userId: 'ana', event: 'Order Completed', properties: { revenue: 42, products: [{ product_id: 'sku-1' }] } },
+  '/v1/identify': { userId: 'ana', traits: { email: 'ana@example.com' } },
+  '/v1/page': { anonymousId: 'a-1', name: 'Home' },
+  '/v1/screen': { userId: 'ana', name: 'Cart' },
+  '/v1/group': { userId: 'ana', groupId: 'acme', traits: { name: 'Acme' } },
+  '/v1/alias': { userId: 'ana', previousId: 'a-1' },
+  '/v1/batch': { batch: [{ type: 'track', userId: 'ana', event: 'Product Viewed' }] },
+  '/v1/decide': { subject: 'ana', placement: 'home', n: 2, context: { page: 'home' } },
+  '/v1/decide/batch': { placement: 'home', audience: 'true', limit: 5 },
+  '/v1/outcomes': { decisionId: '01J00000000000000000000000', type: 'click' },
+  '/v1/flags': { subject: 'ana', name: 'procurement_delay', note: 'waiting', until: '2030-01-15' },
+  '/v1/features': { name: 'fuzz_orders', kind: 'count', event: 'Order Completed' },
+  '/v1/keys': { kind: 'server', label: 'fuzz' },
+  '/v1/rerank': { subject: 'ana', items: [{ id: 'sku-1', relevance: 0.5 }, { id: 'sku-2', relevance: 0.2 }] },
+  '/v1/recommendations': { subject: 'ana', n: 3 },
+  '/v1/evaluate-policy': { placement: 'home', candidate: { exploration: 0.2 } },
+  '/v1/models/{name}/promote': { version: 1 },
+};
+
+const anyJson = fc.jsonValue({ maxDepth: 3 });
+/** A value of any JSON type, skewed to the awkward ones. */
+const awkward = fc.oneof(
+  anyJson,
+  fc.constantFrom(null, '', ' ', 0, -1, 1e308, -0, true, false, [], {}, '__proto__', 'constructor', '2026-13-45T99:99:99Z', 'ü'.repeat(600)),
+  fc.string({ maxLength: 40 }),
+  fc.integer(),
+  fc.double({ noNaN: true }),
+);
+
+/** Path parameters: ids that exist nowhere, odd characters, empty-looking ones, and real names (models, configuration kinds). */
+const param = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 30 }),
+  fc.constantFrom('x', '0', 'null', '..', 'a b', '%', 'ü'),
+  fc.constantFrom(...MODEL_NAMES, ...documentKinds.map((k) => k.kind)),
+);
+
+function bodyFor(path: string, op: Operation): fc.Arbitrary<unknown> {
+  const props = Object.keys(op.requestBody?.content?.['application/json']?.schema?.properties ?? {});
+  const known = props.length ? fc.dictionary(fc.constantFrom(...props), awkward, { maxKeys: props.length }) : fc.constant({});
+  const valid = VALID[path];
+  const mutated = valid
+    ? fc.tuple(fc.constantFrom(...Object.keys(valid)), awkward).map(([k, v]) => ({ ...valid, [k]: v }))
+    : known;
+  return fc.oneof(anyJson, known, mutated, fc.constant(valid ?? {}));
+}
+
+/** A value with one field somewhere in it (at most `depth` levels down) replaced by an awkward one. */
+function mutate(value: unknown, depth: number): fc.Arbitrary<unknown> {
+  if (depth === 0 || value === null || typeof value !== 'object') return awkward;
+  const keys = Object.keys(value);
+  if (!keys.length) return awkward;
+  return fc.constantFrom(...keys).chain((k) =>
+    fc.oneof(awkward, mutate((value as Record<string, unknown>)[k], depth - 1)).map((v) => (Array.isArray(value) ? Object.assign([...value], { [k]: v }) : { ...value, [k]: v })),
+  );
+}
+
+/** PUT /v1/config/{kind}: the shop's own sections, each with one field made wrong, so the compilers (CEL included) meet them. */
+function configCases(): fc.Arbitrary<[string, unknown]> {
+  const sections = shopConfig() as Record<string, unknown>;
+  return fc.constantFrom(...Object.keys(sections)).chain((kind) => mutate(sections[kind], 4).map((document) => [kind, { document, reason: 'fuzz' }] as [string, unknown]));
+}
+
+function expectClearAnswer(route: string, sent: unknown, res: { statusCode: number; body: string }): void {
+  const where = `${route} with ${JSON.stringify(sent)?.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
+  expect(res.statusCode, where).toBeLessThan(500);
+  if (res.statusCode < 400) return;
+  const body = JSON.parse(res.body) as { error?: unknown; message?: unknown; problems?: { field?: unknown; message?: unknown }[] };
+  expect(typeof body.error, where).toBe('string');
+  expect(typeof body.message === 'string' && body.message.length > 10, where).toBe(true);
+  for (const p of body.problems ?? []) {
+    expect(typeof p.field === 'string' && p.field.length > 0, where).toBe(true);
+    expect(typeof p.message === 'string' && p.message.length > 10, where).toBe(true);
+  }
+}
+
+describe('the API under bad input', () => {
+  let h: Harness;
+  let routes: { method: string; path: string; op: Operation }[] = [];
+
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+    await h.app.ready();
+    const doc = h.app.swagger() as { paths: Record<string, Record<string, Operation>> };
+    routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([m]) => m !== 'get').map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('answers every write route 2xx or a 4xx that names what is wrong, never a 5xx', async () => {
+    expect(routes.length).toBeGreaterThan(20);
+    for (const { method, path, op } of routes) {
+      const collect = op.tags?.includes('collect');
+      const authorization = collect ? basic(KEYS.write) : bearer(KEYS.admin);
+      // Revoking the key the test sends with would only test the 401 from then on.
+      const params = path === '/v1/keys/{id}' ? param.filter((p) => !p.includes('admin')) : param;
+      const cases: fc.Arbitrary<[string, unknown]> = path === '/v1/config/{kind}' ? fc.oneof(configCases(), fc.tuple(params, bodyFor(path, op))) : fc.tuple(params, bodyFor(path, op));
+      await fc.assert(
+        fc.asyncProperty(cases, async ([p, body]) => {
+          const url = path.replace(/\{[^}]+\}/g, encodeURIComponent(p));
+          const res = await h.app.inject({ method: method as 'POST', url, headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+          expectClearAnswer(`${method} ${url}`, body, res);
+        }),
+        { numRuns: Number(process.env.TACT_FUZZ_RUNS ?? 40), seed: Number(process.env.TACT_FUZZ_SEED ?? 7), endOnFailure: true },
+      );
+    }
+  }, 120_000);
+
+  it('answers bodies that are not JSON at all with a 400 that says so', async () => {
+    for (const { method, path } of routes.filter((r) => r.op.requestBody)) {
+      const url = path.replace(/\{[^}]+\}/g, 'x');
+      const authorization = path.startsWith('/v1/') && ['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch'].includes(path) ? basic(KEYS.write) : bearer(KEYS.admin);
+      const res = await h.app.inject({ method: method as 'POST', url, headers: { authorization, 'content-type': 'application/json' }, payload: '{"a":' });
+      expectClearAnswer(`${method} ${url}`, '{"a":', res);
+      expect(res.statusCode, `${method} ${url}`).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
