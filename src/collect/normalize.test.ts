@@ -27,11 +27,34 @@ describe('normalizeMessage', () => {
     // ECMA-262 §21.4.1.1: a time value is within ±8.64e15 ms of 1970; 1e308 is a finite number but no date.
     const n = normalizeMessage({ userId: 'u', event: 'E', sentAt: 1e308 }, 'track', env);
     expect(!n.ok && n.problems.map((p) => p.field)).toEqual(['sentAt']);
+    // Epoch numbers with a fraction of a millisecond are rounded to whole ones, as every time is kept.
+    const fraction = normalizeMessage({ userId: 'u', event: 'E', timestamp: 1764000000000.6 }, 'track', env);
+    expect(fraction.ok && fraction.message.timestamp).toBe(1764000000001);
     const edge = normalizeMessage({ userId: 'u', event: 'E', timestamp: 8.64e15 }, 'track', env);
     expect(edge.ok && edge.message.originalTimestamp).toBe('+275760-09-13T00:00:00.000Z');
     // Two valid times so far apart that the skew-corrected time would leave the range.
     const far = normalizeMessage({ userId: 'u', event: 'E', timestamp: -8e15, sentAt: 8e15 }, 'track', env);
     expect(!far.ok && far.problems[0].field).toBe('sentAt');
+  });
+
+  it('refuses a NUL character anywhere in a message, naming the field (no store need hold one)', () => {
+    const n = normalizeMessage({ userId: 'u', event: 'E', properties: { items: [{ note: 'gift\u0000wrap' }] } }, 'track', env);
+    expect(!n.ok && n.problems).toEqual([{ field: 'properties.items[0].note', message: expect.stringContaining('NUL character') }]);
+    const id = normalizeMessage({ userId: 'u\u0000', event: 'E' }, 'track', env);
+    expect(!id.ok && id.problems[0].field).toBe('userId');
+    // Written out as text (a backslash, then u0000), it is just text.
+    const text = normalizeMessage({ userId: 'u', event: 'E', properties: { note: '\\u0000' } }, 'track', env);
+    expect(text.ok && text.message.properties).toEqual({ note: '\\u0000' });
+  });
+
+  it('refuses an identifier holding half a character, and keeps other text with U+FFFD in its place, as stored', () => {
+    // An unpaired UTF-16 surrogate is not Unicode (The Unicode Standard, §3.9, D91); SQLite and
+    // PostgreSQL both write U+FFFD for it, so '\ud800' and '\udfff' would be one userId once stored.
+    const id = normalizeMessage({ userId: 'u\ud800', event: 'E' }, 'track', env);
+    expect(!id.ok && id.problems[0].field).toBe('userId');
+    const text = normalizeMessage({ userId: 'u', event: 'E', properties: { title: 'cut \ud83d', whole: 'ok 😀' } }, 'track', env);
+    expect(text.ok && text.message.properties).toEqual({ title: 'cut \ufffd', whole: 'ok 😀' });
+    expect(text.ok && JSON.parse(text.json).properties.title).toBe('cut \ufffd');
   });
 
   it('names every field that is wrong, in a sentence', () => {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from './message.js';
+import { hasLoneSurrogate, nulPath, nulProblem, wellFormed } from '../errors/nul.js';
 
 /** Segment's per-message limit (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
@@ -98,7 +99,23 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   if (sentAt) m.sentAt = sentAt.iso;
   m.messageId = typeof r.messageId === 'string' ? r.messageId : original ? contentId(m) : randomUUID();
 
-  const json = JSON.stringify(m);
+  let json = JSON.stringify(m);
+  // JSON text writes NUL as \u0000 and half a character (an unpaired surrogate) as \udXXX: one
+  // search of the text, and a walk only when it matches (a text holding a backslash and "u0000"
+  // matches too; the walk then finds nothing).
+  const nul = json.includes('\\u0000') ? nulPath(m) : undefined;
+  if (nul) return { ok: false, messageId: m.messageId, problems: [nulProblem(nul)] };
+  if (/\\ud[89a-f]/.test(json)) {
+    // An identifier with half a character would become another one once stored (both stores write
+    // U+FFFD for it): refused. Elsewhere the text is kept, with U+FFFD in its place, as stored.
+    for (const key of ['userId', 'anonymousId', 'groupId', 'previousId', 'messageId'] as const) {
+      const v = m[key];
+      if (typeof v === 'string' && hasLoneSurrogate(v)) return { ok: false, messageId: undefined, problems: [{ field: key, message: `The \`${key}\` holds half a character (an unpaired UTF-16 surrogate, not valid Unicode); send the whole character or leave it out.` }] };
+    }
+    const whole = wellFormed(m);
+    Object.assign(m, whole);
+    json = JSON.stringify(m);
+  }
   const size = Buffer.byteLength(json);
   if (size > MAX_MESSAGE_BYTES) {
     return { ok: false, tooLarge: size, messageId: m.messageId, problems: [{ field: '(message)', message: `A single message may be at most 32 KB; this one is ${size} bytes.` }] };
@@ -140,7 +157,9 @@ function timeField(r: Record<string, unknown>, key: string, problems: FieldProbl
     problems.push({ field: key, message: `The \`${key}\` property must be an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}.` });
     return undefined;
   }
-  return { ms, iso: typeof v === 'string' ? v : new Date(ms).toISOString() };
+  // Times are whole milliseconds everywhere (a Date's resolution; the stores keep integers).
+  const whole = Math.round(ms);
+  return { ms: whole, iso: typeof v === 'string' ? v : new Date(whole).toISOString() };
 }
 
 function timeFromEnvelope(v: unknown, problems: FieldProblem[]): { ms: number; iso: string } | undefined {

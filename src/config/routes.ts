@@ -64,7 +64,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
           document: { description: 'The new document (see docs/configuration.md for each kind).' },
           reason: { type: 'string', minLength: 1, description: 'Why: kept with the version.' },
           author: { type: 'string' },
-          expectedVersion: { type: 'integer', minimum: 0, description: 'Refuse the change (409) unless this is the version in force.' },
+          expectedVersion: { type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Refuse the change (409) unless this is the version in force.' },
         },
       },
       response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' } } }, 400: errorSchema, 409: errorSchema },

@@ -67,7 +67,7 @@ export const measureSchemas = {
         from: time,
         to: time,
         replicates: { type: 'integer', minimum: 50, maximum: 5000, default: 500 },
-        seed: { type: 'integer', default: 1 },
+        seed: { type: 'integer', minimum: 0, maximum: 4_294_967_295, default: 1 },
         limit: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200_000 },
       },
     },

@@ -12,6 +12,7 @@ import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
+import { refuseNul } from './nul-guard.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from '../ops/routes.js';
 import { monitorRoutes } from '../monitor/routes.js';
@@ -41,6 +42,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   installErrorHandler(app);
+  refuseNul(app);
   await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
 
   // analytics.js posts JSON as text/plain (to avoid a CORS preflight); some SDKs gzip their batches.

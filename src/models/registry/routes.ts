@@ -67,7 +67,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       summary: 'Make a version live',
       description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history.',
       params: nameParam,
-      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 }, force: { type: 'boolean' }, reason: { type: 'string' } }, additionalProperties: false },
+      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, force: { type: 'boolean' }, reason: { type: 'string' } }, additionalProperties: false },
       response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     },
   }, async (req) => {

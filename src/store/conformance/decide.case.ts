@@ -96,6 +96,9 @@ export function decideConformance(kind: StoreKind): void {
       await h.store.decisions.putHold(hold);
       await h.store.decisions.putHold({ ...hold, id: 'r2', status: 'rejected', decidedAt: 100 });
       expect((await h.store.decisions.listHolds({ status: 'pending', limit: 10 })).map((x) => x.id)).toEqual(['r1']);
+      expect((await h.store.decisions.listHolds({ queue: 'review', limit: 10 })).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
+      // An empty filter (`?queue=` in a URL) filters nothing, in every store.
+      expect((await h.store.decisions.listHolds({ status: undefined, queue: '', limit: 10 })).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
       expect((await h.store.decisions.liveHolds(50)).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
       expect((await h.store.decisions.liveHolds(150)).map((x) => x.id)).toEqual(['r1']);
     });

@@ -156,7 +156,7 @@ export class SqliteDecisionStore implements DecisionStore {
   async listHolds(q: { status?: Hold['status']; queue?: string; limit: number }): Promise<Hold[]> {
     const where = [q.status ? 'status = ?' : '', q.queue ? 'queue = ?' : ''].filter(Boolean);
     const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`;
-    const args = [q.status, q.queue].filter((x) => x !== undefined);
+    const args = [q.status, q.queue].filter(Boolean);
     return (this.db.prepare(sql).all(...args, q.limit) as HoldRow[]).map(toHold);
   }
 

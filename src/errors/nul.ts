@@ -1,0 +1,60 @@
+/** Deeper than any body Tact takes; a body nested further is refused by its schema anyway. */
+const MAX_DEPTH = 64;
+
+/**
+ * The path of the first string (or object key) in `value` holding a NUL character (U+0000), as
+ * `a.b[2].c`, or undefined. Text with NUL cannot be stored by every store (PostgreSQL's text and
+ * jsonb refuse it), so Tact refuses it at the door, the same in every store.
+ *
+ * @example
+ * nulPath({ properties: { note: 'a\u0000b' } }); // 'properties.note'
+ */
+export function nulPath(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(value)' : undefined;
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = nulPath(value[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return here.replace(/\u0000/g, '\\u0000');
+    const p = nulPath(v, here, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** The sentence for a field that holds NUL. @example nulProblem('properties.note').message */
+export function nulProblem(field: string): { field: string; message: string } {
+  return { field, message: `The \`${field}\` contains a NUL character (\\u0000), which Tact does not store; remove it or replace it.` };
+}
+
+/** An unpaired UTF-16 surrogate: half a character, not Unicode (a string cut inside an emoji). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** Whether `s` holds half a character. @example hasLoneSurrogate('\ud83d') // true */
+export function hasLoneSurrogate(s: string): boolean {
+  return LONE_SURROGATE.test(s);
+}
+
+/**
+ * `value` with every unpaired surrogate in its strings and keys replaced by U+FFFD, as both stores
+ * would write it, so that what is held in memory is what is stored. New objects where something
+ * changed; the same ones otherwise.
+ *
+ * @example
+ * wellFormed({ note: 'cut \ud83d' }); // { note: 'cut \ufffd' }
+ */
+export function wellFormed<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return (hasLoneSurrogate(value) ? value.replace(LONE_SURROGATES, '\ufffd') : value) as T;
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => wellFormed(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[wellFormed(k)] = wellFormed(v, depth + 1);
+  return out as T;
+}
