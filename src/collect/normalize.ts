@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from './message.js';
-import { hasLoneSurrogate, nulPath, nulProblem, wellFormed } from '../errors/nul.js';
+import { hasLoneSurrogate, nulPath, nulProblem, wellFormed } from '../errors/input-values.js';
 
 /** Segment's per-message limit (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
 export const MAX_MESSAGE_BYTES = 32 * 1024;

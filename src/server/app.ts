@@ -12,7 +12,7 @@ import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
-import { refuseNul } from './nul-guard.js';
+import { refuseNonFinite, refuseNul } from './input-guard.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from '../ops/routes.js';
 import { monitorRoutes } from '../monitor/routes.js';
@@ -43,6 +43,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   refuseNul(app);
+  refuseNonFinite(app);
   await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
 
   // analytics.js posts JSON as text/plain (to avoid a CORS preflight); some SDKs gzip their batches.

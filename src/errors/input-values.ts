@@ -58,3 +58,22 @@ export function wellFormed<T>(value: T, depth = 0): T {
   for (const [k, v] of Object.entries(value)) out[wellFormed(k)] = wellFormed(v, depth + 1);
   return out as T;
 }
+
+/**
+ * The path of the first number in `value` that is not finite (Infinity from `1e400` or from a
+ * query's "Infinity" coerced by the schema validator, which lets it through `integer` and
+ * `maximum`), or undefined.
+ *
+ * @example
+ * nonFinitePath({ limit: Infinity }); // 'limit'
+ */
+export function nonFinitePath(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path || '(value)';
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
+  const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [path ? `.${k}` : k, v] as const);
+  for (const [k, v] of entries) {
+    const p = nonFinitePath(v, `${path}${k}`, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}

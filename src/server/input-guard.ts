@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { nulPath, nulProblem } from '../errors/nul.js';
+import { nonFinitePath, nulPath, nulProblem } from '../errors/input-values.js';
 import { validationError } from '../errors/tact-error.js';
 
 /**
@@ -17,6 +17,23 @@ export function refuseNul(app: FastifyInstance): void {
       prefixed('query', nulPath(req.query)) ??
       ((req.routeOptions.config as { collect?: boolean } | undefined)?.collect ? undefined : nulPath(req.body));
     done(where ? validationError([nulProblem(where)]) : undefined);
+  });
+}
+
+/**
+ * Refuses, with a 400 naming the field, numbers that are not finite in parameters and bodies once
+ * validated (the validator turns "Infinity" into a number that passes `integer` and `maximum`).
+ * Collection bodies are left to their own rules: a property of 1e400 is stored as JSON writes it.
+ *
+ * @example
+ * refuseNonFinite(app);
+ */
+export function refuseNonFinite(app: FastifyInstance): void {
+  app.addHook('preHandler', (req, _reply, done) => {
+    const where =
+      prefixed('query', nonFinitePath(req.query)) ??
+      ((req.routeOptions.config as { collect?: boolean } | undefined)?.collect ? undefined : nonFinitePath(req.body));
+    done(where ? validationError([{ field: where, message: `The \`${where}\` must be a finite number.` }]) : undefined);
   });
 }
 

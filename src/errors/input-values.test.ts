@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hasLoneSurrogate, nulPath, nulProblem, wellFormed } from './nul.js';
+import { hasLoneSurrogate, nonFinitePath, nulPath, nulProblem, wellFormed } from './input-values.js';
 
-describe('NUL in text', () => {
+describe('values no store keeps the same: NUL, half characters, infinities', () => {
   it('finds the first string or key holding U+0000 and names its path', () => {
     expect(nulPath({ properties: { note: 'a\u0000b' } })).toBe('properties.note');
     expect(nulPath({ batch: [{ ok: 'x' }, { tags: ['y', '\u0000'] }] })).toBe('batch[1].tags[1]');
@@ -24,5 +24,11 @@ describe('NUL in text', () => {
     expect(wellFormed(v)).toEqual({ a: ['x\ufffd', '😀'], ['k\ufffd']: { b: 1 } });
     const same = { a: 'fine' };
     expect(wellFormed(same)).toEqual(same);
+  });
+
+  it('finds numbers that are not finite and names their path', () => {
+    expect(nonFinitePath({ a: [1, { b: Infinity }] })).toBe('a[1].b');
+    expect(nonFinitePath({ limit: -Infinity })).toBe('limit');
+    expect(nonFinitePath({ a: 1e308, b: [0, -0], c: 'Infinity' })).toBeUndefined();
   });
 });
