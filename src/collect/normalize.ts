@@ -99,7 +99,13 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   if (sentAt) m.sentAt = sentAt.iso;
   m.messageId = typeof r.messageId === 'string' ? r.messageId : original ? contentId(m) : randomUUID();
 
-  let json = JSON.stringify(m);
+  let json: string;
+  try {
+    json = JSON.stringify(m);
+  } catch {
+    // Only a value nested deep enough to overflow the stack gets here (a message is 32 KB at most).
+    return { ok: false, messageId: m.messageId, problems: [{ field: '(message)', message: 'The message nests too deeply to be stored; no field Segment defines is nested more than a few levels.' }] };
+  }
   // JSON text writes NUL as \u0000 and half a character (an unpaired surrogate) as \udXXX: one
   // search of the text, and a walk only when it matches (a text holding a backslash and "u0000"
   // matches too; the walk then finds nothing).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasLoneSurrogate, nonFinitePath, nulPath, nulProblem, wellFormed } from './input-values.js';
+import { hasLoneSurrogate, nonFinitePath, nulPath, nulProblem, tooDeepPath, wellFormed } from './input-values.js';
 
 describe('values no store keeps the same: NUL, half characters, infinities', () => {
   it('finds the first string or key holding U+0000 and names its path', () => {
@@ -30,5 +30,11 @@ describe('values no store keeps the same: NUL, half characters, infinities', () 
     expect(nonFinitePath({ a: [1, { b: Infinity }] })).toBe('a[1].b');
     expect(nonFinitePath({ limit: -Infinity })).toBe('limit');
     expect(nonFinitePath({ a: 1e308, b: [0, -0], c: 'Infinity' })).toBeUndefined();
+  });
+
+  it('finds where a value nests past a depth', () => {
+    expect(tooDeepPath({ a: [[[]]] }, 2)).toBe('a[0]');
+    expect(tooDeepPath({ a: [[[]]] }, 4)).toBeUndefined();
+    expect(tooDeepPath('text', 0)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
-/** Deeper than any body Tact takes; a body nested further is refused by its schema anyway. */
-const MAX_DEPTH = 64;
+/** Deeper than any body Tact takes: a body nested further is refused (tooDeepPath). */
+export const MAX_DEPTH = 64;
 
 /**
  * The path of the first string (or object key) in `value` holding a NUL character (U+0000), as
@@ -73,6 +73,31 @@ export function nonFinitePath(value: unknown, path = '', depth = 0): string | un
   const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [path ? `.${k}` : k, v] as const);
   for (const [k, v] of entries) {
     const p = nonFinitePath(v, `${path}${k}`, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/**
+ * The path where `value` nests deeper than `max` levels, or undefined. Bodies are parsed before
+ * any schema sees them; serialising one nested hundreds of thousands of levels deep overflows the
+ * stack, so such a body is refused first.
+ *
+ * @example
+ * tooDeepPath({ a: [[[]]] }, 2); // 'a[0]'
+ */
+export function tooDeepPath(value: unknown, max = MAX_DEPTH, path = '', depth = 0): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= max) return path || '(body)';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = tooDeepPath(value[i], max, `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const p = tooDeepPath(v, max, path ? `${path}.${k}` : k, depth + 1);
     if (p) return p;
   }
   return undefined;

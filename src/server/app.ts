@@ -12,7 +12,7 @@ import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
-import { refuseNonFinite, refuseNul } from './input-guard.js';
+import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from '../ops/routes.js';
 import { monitorRoutes } from '../monitor/routes.js';
@@ -42,7 +42,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   installErrorHandler(app);
-  refuseNul(app);
+  refuseUnstorable(app);
   refuseNonFinite(app);
   await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
 

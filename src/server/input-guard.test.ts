@@ -37,4 +37,15 @@ describe.each(['sqlite', 'postgres'] as const)('a NUL character in a request (%s
     const body = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server), 'content-type': 'application/json' }, payload: '{"subject":"ana","placement":"home","context":{"cart":1e400}}' });
     expect([body.statusCode, body.json().problems?.[0]?.field]).toEqual([400, 'context.cart']);
   });
+
+  it('refuses a body nested past any field Tact takes, before serialising it could overflow the stack', async () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const decide = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server), 'content-type': 'application/json' }, payload: `{"subject":"ana","placement":"home","context":{"x":${deep(200_000)}}}` });
+    expect(decide.statusCode).toBe(400);
+    expect(decide.json().problems[0].message).toMatch(/^The body nests deeper than 64 levels at `context\.x(\[0\])+`/);
+    // A collected message that deep costs its batch only itself.
+    const batch = await send(h.app, '/v1/batch', `{"batch":[{"type":"track","userId":"ana","event":"Deep","properties":{"x":${deep(50_000)}}},{"type":"track","userId":"ana","event":"Fine"}]}`);
+    expect(batch.statusCode).toBe(200);
+    expect(batch.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0 }] });
+  });
 });

@@ -1,21 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import { nonFinitePath, nulPath, nulProblem } from '../errors/input-values.js';
+import { MAX_DEPTH, nonFinitePath, nulPath, nulProblem, tooDeepPath } from '../errors/input-values.js';
 import { validationError } from '../errors/tact-error.js';
 
 /**
- * Refuses, with a 400 naming the field, path and query parameters and request bodies that hold a
- * NUL character. Collection routes (config `collect`) are checked message by message instead
- * (normalize.ts), so that a batch keeps its valid messages.
+ * Refuses, with a 400 naming the field, what no store keeps as sent: path and query parameters and
+ * request bodies holding a NUL character, and bodies nested deeper than {@link MAX_DEPTH} levels.
+ * Collection routes (config `collect`) are checked message by message instead (normalize.ts), so
+ * that a batch keeps its valid messages.
  *
  * @example
- * refuseNul(app);
+ * refuseUnstorable(app);
  */
-export function refuseNul(app: FastifyInstance): void {
+export function refuseUnstorable(app: FastifyInstance): void {
   app.addHook('preValidation', (req, _reply, done) => {
-    const where =
-      nulPath(req.params) ??
-      prefixed('query', nulPath(req.query)) ??
-      ((req.routeOptions.config as { collect?: boolean } | undefined)?.collect ? undefined : nulPath(req.body));
+    const collect = (req.routeOptions.config as { collect?: boolean } | undefined)?.collect;
+    const deep = collect ? undefined : tooDeepPath(req.body);
+    if (deep) return done(validationError([{ field: deep, message: `The body nests deeper than ${MAX_DEPTH} levels at \`${deep}\`; no field Tact takes is that deep.` }]));
+    const where = nulPath(req.params) ?? prefixed('query', nulPath(req.query)) ?? (collect ? undefined : nulPath(req.body));
     done(where ? validationError([nulProblem(where)]) : undefined);
   });
 }
