@@ -16,6 +16,8 @@ export const catalogue = {
   forbidden: { status: 403, message: 'A {have} key cannot {action}; this needs a {need} key.' },
   not_found: { status: 404, message: 'No {what} matches `{id}`.' },
   route_not_found: { status: 404, message: 'There is no route {method} {url}. The API is described at /openapi.json and /docs.' },
+  bad_url: { status: 400, message: 'The URL path `{path}` is not valid percent-encoded UTF-8; encode each path parameter with encodeURIComponent.' },
+  url_too_long: { status: 414, message: 'A path parameter may be at most {limit} characters (identifiers are at most 512); this one is longer: {path}.' },
   conflict: { status: 409, message: '{detail}' },
   invalid_expression: { status: 400, message: 'The expression in `{field}` is not valid CEL: {detail}.' },
   promotion_refused: { status: 409, message: 'Version {version} of the {name} model was not promoted: {detail}. The refusal is recorded in the model\'s history; promote with `force: true` and a `reason` to override.' },

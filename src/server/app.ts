@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { createGunzip, createInflate } from 'node:zlib';
 import { collectRoutes } from '../collect/routes.js';
 import { configRoutes } from '../config/routes.js';
@@ -12,6 +12,7 @@ import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
+import { TactError } from '../errors/tact-error.js';
 import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from '../ops/routes.js';
@@ -27,6 +28,9 @@ export const VERSION = '0.1.0';
  * @example
  * const app = await buildApp(tact); await app.listen({ port: 8787 });
  */
+/** The longest path parameter the router takes (characters as sent, percent-encoding included). */
+const MAX_PARAM_LENGTH = 2048;
+
 export async function buildApp(tact: Tact): Promise<FastifyInstance> {
   // The logger is pino; Fastify's own type for it is narrower.
   const app = Fastify({
@@ -34,6 +38,17 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     // Request logs at hundreds of batches a second say nothing; errors and slow commits are logged instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Identifiers are up to 512 characters (normalize.ts), and `kind:value` percent-encoded takes
+    // up to three times that in a path: GET /v1/profiles/{identifier} must reach every one.
+    maxParamLength: MAX_PARAM_LENGTH,
+    // The router's own refusals in the one error shape (errors/catalogue.ts), not Fastify's.
+    frameworkErrors: (err, req, reply) => {
+      const path = req.url.split('?')[0] ?? req.url;
+      const shown = path.length > 120 ? `${path.slice(0, 120)}…` : path;
+      const e = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new TactError('url_too_long', { limit: MAX_PARAM_LENGTH.toLocaleString('en'), path: shown }) : err.code === 'FST_ERR_BAD_URL' ? new TactError('bad_url', { path: shown }) : new TactError('internal');
+      // The reply's type here is the generic route's; the answer is the catalogue's JSON.
+      void (reply as unknown as FastifyReply).status(e.statusCode).send(e.toJSON());
+    },
     trustProxy: true,
     // Plain JSON.parse: messages are data, never merged into prototypes (profile folding skips
     // __proto__/constructor keys), so the slower prototype-poisoning scan is not needed.

@@ -48,4 +48,14 @@ describe.each(['sqlite', 'postgres'] as const)('a NUL character in a request (%s
     expect(batch.statusCode).toBe(200);
     expect(batch.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0 }] });
   });
+
+  it('reaches a profile by an identifier of any length Tact takes, and answers a malformed or overlong path in the one error shape', async () => {
+    const email = `${'a'.repeat(480)}@example.com`;
+    await send(h.app, '/v1/identify', { userId: 'long-email', traits: { email } });
+    expect((await get(h.app, `/v1/profiles/${encodeURIComponent(`email:${email}`)}`)).statusCode).toBe(200);
+    const bad = await get(h.app, '/v1/profiles/%E0%A4%A');
+    expect([bad.statusCode, bad.json().error, typeof bad.json().errorId]).toEqual([400, 'bad_url', 'string']);
+    const long = await get(h.app, `/v1/profiles/${'x'.repeat(3000)}`);
+    expect([long.statusCode, long.json().error]).toEqual([414, 'url_too_long']);
+  });
 });
