@@ -113,6 +113,11 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
   beforeAll(async () => {
     h = await harness(kind, { config: shopConfig() });
     await h.app.ready();
+    // A real decision, so that mutated outcomes reach the recorder and attribution, not only the 404.
+    await h.app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: basic(KEYS.write), 'content-type': 'application/json' }, payload: { userId: 'ana', context: { consent: { categoryPreferences: { Advertising: true } } } } });
+    const decision = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server) }, payload: { subject: 'ana', placement: 'home' } });
+    const decisionId = (decision.json() as { decisionId: string }).decisionId;
+    VALID['/v1/outcomes'] = { decisionId, type: 'click', value: 3 };
     const doc = h.app.swagger() as { paths: Record<string, Record<string, Operation>> };
     routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([m]) => m !== 'get').map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
   });
