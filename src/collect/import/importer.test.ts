@@ -34,6 +34,7 @@ describe('tact import', () => {
     const second = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, batchSize: 100 });
     expect(second.complete).toBe(true);
     expect(second.resumedFrom).toBe(first.lines);
+    expect(second.lines).toBe(1200); // the file's last line, not a sentinel
     expect(second.accepted).toBe(1197);
     expect(second.rejected).toBe(3);
     expect(await h.store.collect.countEvents()).toBe(1197);

@@ -134,10 +134,13 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     if (running.size >= limit) await Promise.race(running);
   };
 
+  // The last line read: once the file ends, every line up to it is handled.
+  let lastRead = resumedFrom;
   for await (const rec of readRecords(path, o.format, o.map)) {
     progress.bytes = rec.bytes;
     if (rec.line <= resumedFrom) continue;
     if (stop) break;
+    lastRead = rec.line;
     if (rec.error || !rec.message) {
       report(rec.line, rec.error ?? 'empty record');
       continue;
@@ -154,7 +157,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     batch.push({ line: rec.line, message: m });
     batchBytes += size;
   }
-  if (!stop) await flush(Number.MAX_SAFE_INTEGER);
+  if (!stop) await flush(lastRead);
   await Promise.all(running);
   advance();
   const complete = !stop;
