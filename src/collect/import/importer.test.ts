@@ -50,6 +50,10 @@ describe('tact import', () => {
     expect(await h.store.collect.countEvents()).toBe(1197);
   });
 
+  it('says plainly when the file is not there', async () => {
+    await expect(runImport({ path: join(dir, 'missing.jsonl'), format: 'jsonl', url, writeKey: KEYS.write })).rejects.toThrow(`There is no file ${join(dir, 'missing.jsonl')}.`);
+  });
+
   it('imports CSV through a column map, converting types and reporting values that do not convert', async () => {
     const file = join(dir, 'orders.csv');
     writeFileSync(file, 'customer,amount,at,channel\ncsv-1,12.5,2026-02-01T10:00:00Z,web\ncsv-1,abc,2026-02-02T10:00:00Z,app\ncsv-2,7,2026-02-03T10:00:00Z,web\n');

@@ -65,7 +65,12 @@ interface Pending {
 export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const path = resolve(o.path);
-  const st = statSync(path);
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `There is no file ${path}.` : `Cannot read ${path}: ${(err as Error).message}.`);
+  }
   const fileId = createHash('sha256').update(`${path}\u0000${st.size}\u0000${st.mtimeMs}`).digest('hex').slice(0, 16);
   const statePath = o.statePath ?? `${path}.tact-import.json`;
   const reportPath = o.reportPath ?? `${path}.rejected.jsonl`;

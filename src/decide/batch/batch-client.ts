@@ -44,6 +44,9 @@ export interface BatchSummary {
  */
 export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   const started = performance.now();
+  // The output first: decisions made for a file that cannot be written would be logged and count
+  // against caps and budgets, yet reach no one.
+  const writer = o.out ? openDecisionWriter(o.out, o.format) : undefined;
   const res = await fetch(`${o.url.replace(/\/$/, '')}/v1/decide/batch`, {
     method: 'POST',
     headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
@@ -51,9 +54,9 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   });
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
+    await writer?.close().catch(() => undefined);
     throw new Error(`The server refused the batch (HTTP ${res.status}): ${body.message ?? res.statusText}`);
   }
-  const writer = o.out ? openDecisionWriter(o.out, o.format) : undefined;
   const failedPath = o.failedPath ?? `${o.out ?? 'decide-batch'}.failed.jsonl`;
   const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
   let pending: BatchDecision[] = [];

@@ -86,6 +86,15 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(nowhere.json().problems[0].field).toBe('placement');
     await expect(runBatch({ url, key: KEYS.server, placement: 'nowhere', audience: 'true', format: 'jsonl' })).rejects.toThrow(/HTTP 400/);
   });
+
+  it('refuses an output it cannot write before any decision is made (they would count against caps and reach no one)', async () => {
+    const dir = testDir('tact-batch-');
+    const before = (await h.store.decisions.queryDecisions({ limit: 1000 })).length;
+    await expect(runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'no-such-folder', 'send.csv'), format: 'csv' })).rejects.toThrow(
+      `Cannot write the decisions to ${join(dir, 'no-such-folder', 'send.csv')}: its folder does not exist.`,
+    );
+    expect((await h.store.decisions.queryDecisions({ limit: 1000 })).length).toBe(before);
+  });
 });
 
 describe('send time in batch decisions', () => {

@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import type { SendTime } from '../../models/send-time/send-at.js';
 
 /** A decision line of the batch stream, as written out. */
@@ -40,12 +40,27 @@ export function csvRows(d: BatchDecision): string[] {
  * const w = openDecisionWriter('out.csv', 'csv'); w.write(line); await w.close();
  */
 export function openDecisionWriter(path: string, format: 'jsonl' | 'csv'): { write(d: BatchDecision): void; close(): Promise<void> } {
-  const out: WriteStream = createWriteStream(path);
+  // Opened at once, so that a path that cannot be written fails before any decision is made.
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw new Error(`Cannot write the decisions to ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message}.`);
+  }
+  const out: WriteStream = createWriteStream(path, { fd });
+  let failed: Error | undefined;
+  out.on('error', (err) => (failed ??= err));
   if (format === 'csv') out.write(CSV_COLUMNS.join(',') + '\n');
   return {
     write(d) {
       out.write(format === 'csv' ? csvRows(d).map((r) => r + '\n').join('') : JSON.stringify(d) + '\n');
     },
-    close: () => new Promise((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve()))),
+    close: () =>
+      new Promise((resolve, reject) =>
+        out.end((err?: Error | null) => {
+          const e = failed ?? err;
+          return e ? reject(new Error(`Writing the decisions to ${path} failed: ${e.message}.`)) : resolve();
+        }),
+      ),
   };
 }
