@@ -8,6 +8,7 @@ import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
 import { serveCommand } from './serve.js';
 import { VERSION } from '../server/app.js';
+import { errorText } from './error-text.js';
 
 const program = new Command();
 program
@@ -29,6 +30,6 @@ calibrationCommand(program);
 decideBatchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`tact: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`tact: ${errorText(err)}\n`);
   process.exit(1);
 });

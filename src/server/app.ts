@@ -40,7 +40,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Identifiers are up to 512 characters (normalize.ts), and `kind:value` percent-encoded takes
     // up to three times that in a path: GET /v1/profiles/{identifier} must reach every one.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own refusals in the one error shape (errors/catalogue.ts), not Fastify's.
     frameworkErrors: (err, req, reply) => {
       const path = req.url.split('?')[0] ?? req.url;
