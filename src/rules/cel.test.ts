@@ -40,6 +40,18 @@ describe('CEL rules', () => {
     expect(testRule(compileRule('features.orders'), vars)).toEqual({ pass: false, error: 'the expression gave number, not a boolean' });
   });
 
+  it('runs a matches() pattern that is a literal of star height 1, and refuses the rest before they run on customer data', () => {
+    expect(evaluateRule(compileRule('traits.plan.matches("^p[a-z]+$")'), vars)).toEqual({ ok: true, value: true });
+    expect(evaluateRule(compileRule('traits.plan.matches("^(pro|team)$")'), vars)).toEqual({ ok: true, value: true });
+    // (a+)+$ on "aaaa…a!" backtracks exponentially in JavaScript's RegExp (CEL specifies RE2, which
+    // would not): a customer's trait could hold up every decision. Refused with the field named.
+    expect(() => checkRule('traits.email.matches("(a+)+$")', 'segments[0].when')).toThrow(/`segments\[0\]\.when`.*repeats a group that itself repeats/);
+    expect(() => checkRule('matches(traits.email, "(x*)*y")', 'rules[1].when')).toThrow(/repeats a group/);
+    expect(() => checkRule('traits.email.matches(traits.pattern)', 'rules[2].when')).toThrow(/`matches` takes a literal pattern/);
+    // Nested inside other calls and comprehensions too.
+    expect(() => checkRule('features.purchased.exists(p, p.matches("(b|bb)+(c+)+"))', 'rules[3].when')).toThrow(/repeats a group/);
+  });
+
   it('reports a syntax error as a 400 naming the field', () => {
     try {
       checkRule('features.orders >', 'actions[0].eligibility');

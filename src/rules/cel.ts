@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import safeRegex from 'safe-regex2';
 import { TactError } from '../errors/tact-error.js';
 
 /**
@@ -27,13 +28,15 @@ const MAX_CACHE = 10_000;
 export function compileRule(expression: string, field = 'expression'): CompiledRule {
   const hit = cache.get(expression);
   if (hit) return hit;
-  let compiled: CompiledRule;
+  let parsed: ReturnType<typeof env.parse>;
   try {
-    const parsed = env.parse(expression);
-    compiled = (vars) => parsed(vars);
+    parsed = env.parse(expression);
   } catch (err) {
     throw new TactError('invalid_expression', { field, detail: firstLine(err) });
   }
+  const unsafe = unsafePattern((parsed as unknown as { ast: unknown }).ast);
+  if (unsafe) throw new TactError('invalid_expression', { field, detail: unsafe });
+  const compiled: CompiledRule = (vars) => parsed(vars);
   if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string);
   cache.set(expression, compiled);
   return compiled;
@@ -46,6 +49,34 @@ interface AstNode {
 }
 
 const isNode = (x: unknown): x is AstNode => !!x && typeof x === 'object' && typeof (x as AstNode).op === 'string';
+
+/**
+ * Why a `matches` in the expression is refused, or undefined. The library runs `matches` with
+ * JavaScript's backtracking RegExp (CEL specifies RE2, which runs in linear time), and rules run
+ * on what customers send: a pattern with a repetition inside a repetition (`(a+)+$`) can take
+ * exponential time on a crafted value and hold up every decision. So the pattern must be a
+ * literal, and one of star height 1 (safe-regex2's test).
+ */
+function unsafePattern(ast: unknown): string | undefined {
+  const visit = (node: unknown): string | undefined => {
+    if (Array.isArray(node)) {
+      for (const n of node) {
+        const r = visit(n);
+        if (r) return r;
+      }
+      return undefined;
+    }
+    if (!isNode(node)) return undefined;
+    const args = node.args as unknown[];
+    const pattern = node.op === 'rcall' && args[0] === 'matches' ? (args[2] as unknown[])?.[0] : node.op === 'call' && args[0] === 'matches' ? (args[1] as unknown[])?.[1] : undefined;
+    if (pattern !== undefined) {
+      if (!isNode(pattern) || pattern.op !== 'value' || typeof pattern.args !== 'string') return '`matches` takes a literal pattern in Tact rules (so that it can be checked before it runs on what customers send)';
+      if (!safeRegex(pattern.args)) return `the pattern ${JSON.stringify(pattern.args)} of \`matches\` repeats a group that itself repeats, which can take exponential time on some values; write it without a repetition inside a repetition`;
+    }
+    return Array.isArray(node.args) ? visit(node.args) : undefined;
+  };
+  return visit(ast);
+}
 
 /**
  * How an expression uses the variable `name`: the member paths it reads from it (`action.value`
