@@ -142,6 +142,12 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
         { numRuns, seed, endOnFailure: true },
       );
     }
+    // Whatever the fuzz got accepted (keys, flags, features, configuration), the server still does its work.
+    const track = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic(KEYS.write), 'content-type': 'application/json' }, payload: { userId: 'after-fuzz', event: 'Signed Up' } });
+    expect(track.statusCode, track.body).toBe(200);
+    expect((await h.app.inject({ method: 'GET', url: '/v1/profiles/after-fuzz', headers: { authorization: bearer(KEYS.admin) } })).statusCode).toBe(200);
+    const decide = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.admin) }, payload: { subject: 'after-fuzz', placement: 'home' } });
+    expect(decide.statusCode, decide.body).toBe(200);
   }, 120_000);
 
   it('answers every read route with odd path and query parameters 2xx or a 4xx that names what is wrong, never a 5xx', async () => {
