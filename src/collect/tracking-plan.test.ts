@@ -34,4 +34,12 @@ describe('tracking plan', () => {
     const p = checkTrackingPlan({ events: { X: { properties: { type: 'no-such-type' } } } });
     expect(p[0].field).toBe('events.X.properties');
   });
+
+  it('refuses a pattern that can take exponential time on what customers send, naming where it is', () => {
+    // JavaScript's RegExp backtracks: "(a+)+$" against "aaaa…a!" doubles its work with each "a".
+    const p = checkTrackingPlan({ events: { X: { properties: { type: 'object', properties: { code: { type: 'string', pattern: '(a+)+$' } }, patternProperties: { '^(x*)*y$': {} } } } } });
+    expect(p.map((x) => x.field)).toEqual(['events.X.properties.properties.code.pattern', 'events.X.properties.patternProperties.^(x*)*y$']);
+    expect(p[0].message).toMatch(/repeats a group that itself repeats/);
+    expect(checkTrackingPlan({ events: { X: { properties: { type: 'object', properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' } } } } } })).toEqual([]);
+  });
 });

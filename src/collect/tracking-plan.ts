@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { unsafeSchemaPatterns } from '../rules/regex-safety.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { Violation } from './collect-store.js';
 import type { Message } from './message.js';
@@ -58,6 +59,8 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
       } catch (e) {
         p.push({ field: `${at}.properties`, message: `The JSON Schema for \`${name}\` does not compile: ${(e as Error).message}.` });
       }
+      // The schema runs on every message of the event, as customers send it.
+      for (const [path, why] of unsafeSchemaPatterns(ev.properties)) p.push({ field: `${at}.properties.${path}`, message: `In the JSON Schema for \`${name}\`, ${why}.` });
     }
   }
   return p;

@@ -1,6 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
-import safeRegex from 'safe-regex2';
 import { TactError } from '../errors/tact-error.js';
+import { unsafeRegex } from './regex-safety.js';
 
 /**
  * CEL (Common Expression Language) for every rule expression in Tact: eligibility, audiences,
@@ -55,7 +55,7 @@ const isNode = (x: unknown): x is AstNode => !!x && typeof x === 'object' && typ
  * JavaScript's backtracking RegExp (CEL specifies RE2, which runs in linear time), and rules run
  * on what customers send: a pattern with a repetition inside a repetition (`(a+)+$`) can take
  * exponential time on a crafted value and hold up every decision. So the pattern must be a
- * literal, and one of star height 1 (safe-regex2's test).
+ * literal, and one of star height 1 (regex-safety.ts).
  */
 function unsafePattern(ast: unknown): string | undefined {
   const visit = (node: unknown): string | undefined => {
@@ -71,7 +71,8 @@ function unsafePattern(ast: unknown): string | undefined {
     const pattern = node.op === 'rcall' && args[0] === 'matches' ? (args[2] as unknown[])?.[0] : node.op === 'call' && args[0] === 'matches' ? (args[1] as unknown[])?.[1] : undefined;
     if (pattern !== undefined) {
       if (!isNode(pattern) || pattern.op !== 'value' || typeof pattern.args !== 'string') return '`matches` takes a literal pattern in Tact rules (so that it can be checked before it runs on what customers send)';
-      if (!safeRegex(pattern.args)) return `the pattern ${JSON.stringify(pattern.args)} of \`matches\` repeats a group that itself repeats, which can take exponential time on some values; write it without a repetition inside a repetition`;
+      const why = unsafeRegex(pattern.args);
+      if (why) return `in \`matches\`, ${why}`;
     }
     return Array.isArray(node.args) ? visit(node.args) : undefined;
   };

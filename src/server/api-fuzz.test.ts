@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
@@ -82,10 +84,17 @@ function mutate(value: unknown, depth: number): fc.Arbitrary<unknown> {
   );
 }
 
-/** PUT /v1/config/{kind}: the shop's own sections, each with one field made wrong, so the compilers (CEL included) meet them. */
+/**
+ * PUT /v1/config/{kind}: the sections of the example configuration (tact.config.yaml) and of the
+ * test shop, each with one field changed, so the compilers (CEL included) meet them.
+ */
 function configCases(): fc.Arbitrary<[string, unknown]> {
-  const sections = shopConfig() as Record<string, unknown>;
-  return fc.constantFrom(...Object.keys(sections)).chain((kind) => mutate(sections[kind], 4).map((document) => [kind, { document, reason: 'fuzz' }] as [string, unknown]));
+  const example = parseYaml(readFileSync(new URL('../../tact.config.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const sections: [string, unknown][] = [
+    ...documentKinds.filter((k) => example[k.configKey] !== undefined).map((k) => [k.kind, example[k.configKey]] as [string, unknown]),
+    ...Object.entries(shopConfig() as Record<string, unknown>),
+  ];
+  return fc.constantFrom(...sections).chain(([kind, section]) => mutate(section, 4).map((document) => [kind, { document, reason: 'fuzz' }] as [string, unknown]));
 }
 
 /** A path segment: percent-encoded, and a lone surrogate (no URL can carry one) as the invalid UTF-8 bytes of one. */
@@ -147,6 +156,13 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
           const url = path.replace(/\{[^}]+\}/g, segment(p));
           const res = await h.app.inject({ method: method as 'POST', url, headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
           expectClearAnswer(`${method} ${url}`, body, res);
+          if (path === '/v1/config/{kind}' && res.statusCode === 200) {
+            // A configuration the validators accepted: deciding and collecting under it answer, never crash.
+            for (const [u, b, auth] of [['/v1/decide', { subject: 'ana', placement: 'home', n: 2 }, bearer(KEYS.admin)], ['/v1/track', { userId: 'ana', event: 'Order Completed', properties: { revenue: 5 } }, basic(KEYS.write)]] as const) {
+              const after = await h.app.inject({ method: 'POST', url: u, headers: { authorization: auth }, payload: b });
+              expectClearAnswer(`POST ${u} after PUT ${url} with ${JSON.stringify(body)?.slice(0, 300)}`, b, after);
+            }
+          }
         }),
         { numRuns, seed, endOnFailure: true },
       );
