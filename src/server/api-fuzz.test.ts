@@ -127,6 +127,9 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
   // PostgreSQL answers slower: fewer cases there, the same seed.
   const numRuns = Number(process.env.TACT_FUZZ_RUNS ?? (kind === 'sqlite' ? 40 : 15));
   const seed = Number(process.env.TACT_FUZZ_SEED ?? 7);
+  /** Ids that exist in this store (filled before the fuzz), mixed into the path parameters. */
+  const realIds: string[] = [];
+  const withReal = () => (realIds.length ? fc.oneof(param, fc.constantFrom(...realIds)) : param);
 
   beforeAll(async () => {
     h = await harness(kind, { config: shopConfig() });
@@ -136,6 +139,14 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
     const decision = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server) }, payload: { subject: 'ana', placement: 'home' } });
     const decisionId = (decision.json() as { decisionId: string }).decisionId;
     VALID['/v1/outcomes'] = { decisionId, type: 'click', value: 3 };
+    // Real ids for the path parameters, so that clearing, approving and rejecting reach their code:
+    // a flag, and the review a high-stakes offer opens for a finance customer.
+    const flag = await h.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { subject: 'ana', name: 'procurement_delay', note: 'budget in January' } });
+    realIds.push((flag.json() as { id: string }).id);
+    await h.app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: basic(KEYS.write), 'content-type': 'application/json' }, payload: { userId: 'fin', traits: { segment: 'finance' }, context: { consent: { categoryPreferences: { Advertising: true } } } } });
+    for (let i = 0; i < 5; i++) await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server) }, payload: { subject: 'fin', placement: 'home' } });
+    const reviews = await h.app.inject({ method: 'GET', url: '/v1/reviews', headers: { authorization: bearer(KEYS.admin) } });
+    realIds.push(...(reviews.json() as { reviews: { id: string }[] }).reviews.map((r) => r.id), decisionId);
     const doc = h.app.swagger() as { paths: Record<string, Record<string, Operation>> };
     routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([m]) => m !== 'get').map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
   });
@@ -149,7 +160,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
       const collect = op.tags?.includes('collect');
       const authorization = collect ? basic(KEYS.write) : bearer(KEYS.admin);
       // Revoking the key the test sends with would only test the 401 from then on.
-      const params = path === '/v1/keys/{id}' ? param.filter((p) => !p.includes('admin')) : param;
+      const params = path === '/v1/keys/{id}' ? param.filter((p) => !p.includes('admin')) : withReal();
       const cases: fc.Arbitrary<[string, unknown]> = path === '/v1/config/{kind}' ? fc.oneof(configCases(), fc.tuple(params, bodyFor(path, op))) : fc.tuple(params, bodyFor(path, op));
       await fc.assert(
         fc.asyncProperty(cases, async ([p, body]) => {
@@ -188,7 +199,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
     for (const { path, op } of reads) {
       if (path === '/metrics' || path.startsWith('/docs')) continue;
       const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-      const cases = fc.tuple(param, fc.dictionary(query.length ? fc.constantFrom(...query) : fc.constant('x'), queryValue, { maxKeys: Math.max(1, query.length) }));
+      const cases = fc.tuple(withReal(), fc.dictionary(query.length ? fc.constantFrom(...query) : fc.constant('x'), queryValue, { maxKeys: Math.max(1, query.length) }));
       await fc.assert(
         fc.asyncProperty(cases, async ([p, q]) => {
           const url = `${path.replace(/\{[^}]+\}/g, segment(p))}?${new URLSearchParams(q).toString()}`;
