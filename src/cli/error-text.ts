@@ -8,19 +8,10 @@
  */
 export function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string; hostname?: string };
   if (e.code === 'EADDRINUSE' && e.syscall === 'listen') return `Port ${e.port} is already in use on ${e.address}: stop what is using it, or start Tact on another one (--port or PORT).`;
   if (e.code === 'EACCES' && e.syscall === 'listen') return `Port ${e.port} on ${e.address} needs privileges this process does not have: choose a port above 1023 (--port or PORT).`;
   if (e.code === 'ECONNREFUSED' && e.address) return `Nothing answers at ${e.address}:${e.port} (connection refused): is the server there running? (${e.message})`;
   if (e.code === 'ENOTFOUND' && e.hostname) return `The host ${e.hostname} is not known (DNS): check the URL. (${e.message})`;
   return err.message;
-}
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace NodeJS {
-    interface ErrnoException {
-      hostname?: string;
-    }
-  }
 }

@@ -2,6 +2,32 @@
 export const MAX_DEPTH = 64;
 
 /**
+ * The path (`a.b[2].c`) of the first value in `value` for which `hit(v, depth)` holds, or of the
+ * first object key for which `keyHit` does; `root` when `value` itself is hit. Walks at most
+ * {@link MAX_DEPTH} levels down.
+ */
+function firstPath(value: unknown, hit: (v: unknown, depth: number) => boolean, keyHit?: (k: string) => boolean, root = '(value)', path = '', depth = 0): string | undefined {
+  if (hit(value, depth)) return path || root;
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = firstPath(value[i], hit, keyHit, root, `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (keyHit?.(k)) return here;
+    const p = firstPath(v, hit, keyHit, root, here, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+const hasNul = (s: string) => s.includes('\u0000');
+
+/**
  * The path of the first string (or object key) in `value` holding a NUL character (U+0000), as
  * `a.b[2].c`, or undefined. Text with NUL cannot be stored by every store (PostgreSQL's text and
  * jsonb refuse it), so Tact refuses it at the door, the same in every store.
@@ -9,23 +35,8 @@ export const MAX_DEPTH = 64;
  * @example
  * nulPath({ properties: { note: 'a\u0000b' } }); // 'properties.note'
  */
-export function nulPath(value: unknown, path = '', depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(value)' : undefined;
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const p = nulPath(value[i], `${path}[${i}]`, depth + 1);
-      if (p) return p;
-    }
-    return undefined;
-  }
-  for (const [k, v] of Object.entries(value)) {
-    const here = path ? `${path}.${k}` : k;
-    if (k.includes('\u0000')) return here.replace(/\u0000/g, '\\u0000');
-    const p = nulPath(v, here, depth + 1);
-    if (p) return p;
-  }
-  return undefined;
+export function nulPath(value: unknown): string | undefined {
+  return firstPath(value, (v) => typeof v === 'string' && hasNul(v), hasNul)?.replace(/\u0000/g, '\\u0000');
 }
 
 /** The sentence for a field that holds NUL. @example nulProblem('properties.note').message */
@@ -67,15 +78,8 @@ export function wellFormed<T>(value: T, depth = 0): T {
  * @example
  * nonFinitePath({ limit: Infinity }); // 'limit'
  */
-export function nonFinitePath(value: unknown, path = '', depth = 0): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path || '(value)';
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
-  const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [path ? `.${k}` : k, v] as const);
-  for (const [k, v] of entries) {
-    const p = nonFinitePath(v, `${path}${k}`, depth + 1);
-    if (p) return p;
-  }
-  return undefined;
+export function nonFinitePath(value: unknown): string | undefined {
+  return firstPath(value, (v) => typeof v === 'number' && !Number.isFinite(v));
 }
 
 /**
@@ -86,19 +90,6 @@ export function nonFinitePath(value: unknown, path = '', depth = 0): string | un
  * @example
  * tooDeepPath({ a: [[[]]] }, 2); // 'a[0]'
  */
-export function tooDeepPath(value: unknown, max = MAX_DEPTH, path = '', depth = 0): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  if (depth >= max) return path || '(body)';
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const p = tooDeepPath(value[i], max, `${path}[${i}]`, depth + 1);
-      if (p) return p;
-    }
-    return undefined;
-  }
-  for (const [k, v] of Object.entries(value)) {
-    const p = tooDeepPath(v, max, path ? `${path}.${k}` : k, depth + 1);
-    if (p) return p;
-  }
-  return undefined;
+export function tooDeepPath(value: unknown, max = MAX_DEPTH): string | undefined {
+  return firstPath(value, (v, depth) => depth >= max && v !== null && typeof v === 'object', undefined, '(body)');
 }

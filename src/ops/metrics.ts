@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * Tact's Prometheus metrics: request rates and latencies, ingestion (messages by outcome, commit
- * time and size, queue depth), store timings, the embedded store's commits, event-log consumer lag, decisions by kind, outcomes
+ * time and size, queue depth), store timings, the store's commits, event-log consumer lag, decisions by kind, outcomes
  * by type, monitor steps and alerts, alert webhook attempts. Served
  * at GET /metrics in the Prometheus text format.
  *

@@ -21,6 +21,9 @@ import type { Tact } from './tact.js';
 
 export const VERSION = '0.1.0';
 
+/** The longest path parameter the router takes (characters as sent, percent-encoding included). */
+const MAX_PARAM_LENGTH = 2048;
+
 /**
  * Builds the HTTP app from a wired Tact, without listening: tests use `app.inject()`, the CLI
  * calls `listen()`.
@@ -28,9 +31,6 @@ export const VERSION = '0.1.0';
  * @example
  * const app = await buildApp(tact); await app.listen({ port: 8787 });
  */
-/** The longest path parameter the router takes (characters as sent, percent-encoding included). */
-const MAX_PARAM_LENGTH = 2048;
-
 export async function buildApp(tact: Tact): Promise<FastifyInstance> {
   // The logger is pino; Fastify's own type for it is narrower.
   const app = Fastify({

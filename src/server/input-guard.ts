@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_DEPTH, nonFinitePath, nulPath, nulProblem, tooDeepPath } from '../errors/input-values.js';
 import { validationError } from '../errors/tact-error.js';
 
@@ -13,7 +13,7 @@ import { validationError } from '../errors/tact-error.js';
  */
 export function refuseUnstorable(app: FastifyInstance): void {
   app.addHook('preValidation', (req, _reply, done) => {
-    const collect = (req.routeOptions.config as { collect?: boolean } | undefined)?.collect;
+    const collect = isCollect(req);
     const deep = collect ? undefined : tooDeepPath(req.body);
     if (deep) return done(validationError([{ field: deep, message: `The body nests deeper than ${MAX_DEPTH} levels at \`${deep}\`; no field Tact takes is that deep.` }]));
     const where = nulPath(req.params) ?? prefixed('query', nulPath(req.query)) ?? (collect ? undefined : nulPath(req.body));
@@ -33,9 +33,12 @@ export function refuseNonFinite(app: FastifyInstance): void {
   app.addHook('preHandler', (req, _reply, done) => {
     const where =
       prefixed('query', nonFinitePath(req.query)) ??
-      ((req.routeOptions.config as { collect?: boolean } | undefined)?.collect ? undefined : nonFinitePath(req.body));
+      (isCollect(req) ? undefined : nonFinitePath(req.body));
     done(where ? validationError([{ field: where, message: `The \`${where}\` must be a finite number.` }]) : undefined);
   });
 }
+
+/** A collection route (Segment's API): its messages are checked one by one, in normalize.ts. */
+const isCollect = (req: FastifyRequest) => (req.routeOptions.config as { collect?: boolean } | undefined)?.collect === true;
 
 const prefixed = (prefix: string, path: string | undefined) => (path ? `${prefix}.${path}` : undefined);

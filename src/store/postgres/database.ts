@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Durability } from '../durability.js';
 import type { CommitTiming } from '../store.js';
+import { CommitListeners } from '../commit-listeners.js';
 import { postgresMigrations } from './migrations/index.js';
 
 /** int8 and numeric come back as JS numbers (our values stay well within 2^53). */
@@ -59,13 +60,13 @@ export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
 }
 
 /** Who hears of each pool's committed transactions (the store's `onCommit`). */
-const COMMIT_LISTENERS = new WeakMap<pg.Pool, ((t: CommitTiming) => void)[]>();
+const COMMIT_LISTENERS = new WeakMap<pg.Pool, CommitListeners>();
 
 /** Calls `listener` after each transaction {@link inTransaction} commits on `pool`, with its timing. @example onPoolCommit(pool, (t) => console.log(t.commitMs)) */
 export function onPoolCommit(pool: pg.Pool, listener: (t: CommitTiming) => void): void {
-  const list = COMMIT_LISTENERS.get(pool);
-  if (list) list.push(listener);
-  else COMMIT_LISTENERS.set(pool, [listener]);
+  let listeners = COMMIT_LISTENERS.get(pool);
+  if (!listeners) COMMIT_LISTENERS.set(pool, (listeners = new CommitListeners()));
+  listeners.add(listener);
 }
 
 /**
@@ -85,17 +86,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     const result = await fn(client);
     const t1 = performance.now();
     await client.query('COMMIT');
-    const listeners = COMMIT_LISTENERS.get(pool);
-    if (listeners) {
-      const t: CommitTiming = { writes: 1, writeMs: t1 - t0, commitMs: performance.now() - t1 };
-      for (const l of listeners) {
-        try {
-          l(t);
-        } catch {
-          // A metrics or log listener's failure is not the transaction's.
-        }
-      }
-    }
+    COMMIT_LISTENERS.get(pool)?.emit({ writes: 1, writeMs: t1 - t0, commitMs: performance.now() - t1 });
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -5,6 +5,7 @@ import type { Db } from './database.js';
 import { type Durability, sqliteSynchronous } from '../durability.js';
 import { BODY_FORMAT, bodyDictionary } from './decision-body.js';
 import type { CommitTiming } from '../store.js';
+import { CommitListeners } from '../commit-listeners.js';
 
 const require = createRequire(import.meta.url);
 
@@ -134,30 +135,11 @@ interface GroupAnswer {
   commitMs: number;
 }
 
-/** The commit listeners of a writer; a listener that throws does not hold up the writes' answers. */
-class Timings {
-  private readonly listeners: ((t: CommitTiming) => void)[] = [];
-
-  add(listener: (t: CommitTiming) => void): void {
-    this.listeners.push(listener);
-  }
-
-  emit(t: CommitTiming): void {
-    for (const l of this.listeners) {
-      try {
-        l(t);
-      } catch {
-        // A metrics or log listener's failure is not the write's.
-      }
-    }
-  }
-}
-
 /** Writes through a worker thread with its own connection (file databases). */
 class ThreadWriter implements SqliteWriter {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiter>();
-  private readonly timings = new Timings();
+  private readonly timings = new CommitListeners();
   private next = 1;
 
   constructor(file: string, durability: Durability) {
@@ -214,7 +196,7 @@ class ThreadWriter implements SqliteWriter {
 /** Writes on the caller's own connection (in-memory databases in tests): same semantics, same thread. */
 class InlineWriter implements SqliteWriter {
   private readonly core: { runGroup: (g: { ops?: WriteOp[]; chain?: string; reset?: string }[]) => { results: (string | null)[]; writeMs: number; commitMs: number } };
-  private readonly timings = new Timings();
+  private readonly timings = new CommitListeners();
   private queue: { w: { ops?: WriteOp[]; chain?: string; reset?: string }; waiter: Waiter }[] = [];
   private scheduled = false;
 
