@@ -2,6 +2,8 @@ import { packId, unpackId } from '../identity/profile-id.js';
 import type { CompiledBudget } from './policy-compile.js';
 import type { BudgetUse, Contact, ContactMatch, ContactView } from './stages/types.js';
 
+/** The key prefix of a subject with no profile yet (decider.ts: `anon:<identifier>`). */
+const ANON = 'anon:';
 /** Numbers a contact takes in a subject's log: time, kind, and the decision id packed in three. */
 const W = 5;
 
@@ -48,6 +50,8 @@ export class ContactLedger {
   private readonly kindOf = new Map<string, Map<string, number[]>>();
 
   private dismissalsMs: number;
+  /** How many subjects in memory are `anon:<identifier>` keys (decided for before they had a profile). */
+  private anonymous = 0;
   /** Where an unfinished pruning pass stands (`pruneSome`). */
   private cursor: Iterator<[string, SubjectLog]> | undefined;
 
@@ -189,7 +193,10 @@ export class ContactLedger {
       const [k, s] = next.value;
       trimContacts(s, before);
       this.trim(s.dismissals, now, this.dismissalsMs);
-      if (!s.c.length && !s.dismissals.length) this.subjects.delete(k);
+      if (!s.c.length && !s.dismissals.length) {
+        this.subjects.delete(k);
+        if (k.startsWith(ANON)) this.anonymous--;
+      }
     }
     return false;
   }
@@ -199,9 +206,22 @@ export class ContactLedger {
     return this.subjects.size;
   }
 
+  /** Whether a subject has a history in memory. */
+  has(subject: string): boolean {
+    return this.subjects.has(subject);
+  }
+
+  /** Whether any subject in memory was decided for, or dismissed something, before it had a profile. */
+  get hasAnonymous(): boolean {
+    return this.anonymous > 0;
+  }
+
   private log(subject: string): SubjectLog {
     let s = this.subjects.get(subject);
-    if (!s) this.subjects.set(subject, (s = { c: [], dismissals: [] }));
+    if (!s) {
+      this.subjects.set(subject, (s = { c: [], dismissals: [] }));
+      if (subject.startsWith(ANON)) this.anonymous++;
+    }
     return s;
   }
 

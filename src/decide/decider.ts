@@ -91,7 +91,7 @@ export class Decider {
   private readonly merged: MergedKeys;
 
   constructor(private readonly d: DeciderDeps) {
-    this.merged = new MergedKeys(d.profiles);
+    this.merged = new MergedKeys(d.profiles, Date.now, d.state.ledger);
   }
 
   async decide(req: DecideRequest): Promise<DecisionRecord> {
@@ -170,7 +170,7 @@ export class Decider {
     const profileKey = state?.id ?? `anon:${req.subject}`;
     const accounts = state && (play.needsAccounts || this.d.state.flags.hasAccountFlags) ? (await this.d.profiles.memberships(state.id)).map((m) => m.accountId) : [];
     const vars = ruleVars(state ?? newProfileState(profileKey, now), this.d.settings.get(featuresKind), now);
-    const active = this.d.state.flags.active(profileKey, accounts, now);
+    const active = this.d.state.flags.active(profileKey, accounts, now, mergedKeys);
     vars.flags = flagVars(active);
     vars.context = req.context ?? {};
     vars.accounts = accounts;

@@ -5,7 +5,8 @@ export type { DecisionRecord } from './decision.js';
 
 /** What the decision log can be asked: by subject, action and time, newest first. */
 export interface DecisionQuery {
-  profileKey?: string;
+  /** A profile key, or several (a subject's own with those merged into it: decisions made before the merge are theirs too). */
+  profileKey?: string | readonly string[];
   action?: string;
   placement?: string;
   from?: number;

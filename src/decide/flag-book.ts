@@ -34,15 +34,25 @@ export class FlagBook {
     else this.byTarget.delete(key);
   }
 
-  /** Active flags on the profile and on its accounts. */
-  active(profileKey: string, accounts: readonly string[], now: number): Flag[] {
+  /**
+   * Active flags on the profile, on the profiles merged into it (`merged`: a flag an account
+   * manager set on a person stays when the person's identities merge), and on its accounts.
+   */
+  active(profileKey: string, accounts: readonly string[], now: number, merged: readonly string[] = []): Flag[] {
     const out: Flag[] = [];
     const add = (key: string) => {
       for (const f of this.byTarget.get(key) ?? []) if (f.until === null || f.until > now) out.push(f);
     };
     add(`profile:${profileKey}`);
+    for (const m of merged) add(`profile:${m}`);
     for (const a of accounts) add(`account:${a}`);
     return out;
+  }
+
+  /** True when any flag is on a profile (a batch then reads the merges of profiles that absorbed another). */
+  get hasProfileFlags(): boolean {
+    for (const k of this.byTarget.keys()) if (k.startsWith('profile:')) return true;
+    return false;
   }
 
   /** True when any account flag exists (decisions then need the subject's accounts). */

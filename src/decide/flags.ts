@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TactError, validationError } from '../errors/tact-error.js';
 import { newProfileId } from '../identity/profile-id.js';
 import { findProfile } from '../profiles/lookup.js';
+import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
 import type { DecideState } from './decide-state.js';
 import { DECLARED_BY, type FlagDeclaration, reconcileFlags } from './flag-declarations.js';
@@ -91,7 +92,9 @@ export class Flags {
     if (q.subject) {
       const found = await findProfile(this.store.profiles, q.subject);
       if (!found) throw new TactError('not_found', { what: 'profile', id: q.subject });
-      return this.store.decisions.flagsOf({ kind: 'profile', id: found.profileId });
+      // The person's flags include those set on identities that merged into them since.
+      const keys = [found.profileId, ...(await mergedInto(this.store.profiles, found.profileId))];
+      return (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();
     }
     if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: q.account });
     return this.store.decisions.openFlags();

@@ -10,12 +10,15 @@ const merge = (into: string, from: string): MergeRow => ({ into, from, messageId
 
 describe('decisions for a subject whose identities merged', () => {
   let h: Harness | undefined;
-  afterEach(async () => h?.close());
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
 
   it('follows merge chains (C ← B ← A) and caches per profile version', async () => {
     let reads = 0;
     const rows: Record<string, MergeRow[]> = { C: [merge('C', 'B')], B: [merge('C', 'B'), merge('B', 'A')], A: [merge('B', 'A')] };
-    const keys = new MergedKeys({ merges: async (id) => (reads++, rows[id] ?? []) }, () => 1000);
+    const keys = new MergedKeys({ merges: async (id) => (reads++, rows[id] ?? []), identities: async () => [] }, () => 1000);
     const state = { id: 'C', version: 3 } as ProfileState;
     expect(await keys.of(state)).toEqual(['B', 'A']);
     const after = reads;
@@ -27,7 +30,7 @@ describe('decisions for a subject whose identities merged', () => {
 
   it('reads nothing for a profile whose state says it never absorbed another, and reads once one has', async () => {
     let reads = 0;
-    const keys = new MergedKeys({ merges: async () => (reads++, [merge('P', 'Q')]) }, () => 1000);
+    const keys = new MergedKeys({ merges: async () => (reads++, [merge('P', 'Q')]), identities: async () => [] }, () => 1000);
     expect(await keys.of({ id: 'P', version: 1, absorbed: 0 } as ProfileState)).toEqual([]);
     expect(reads).toBe(0);
     expect(await keys.of({ id: 'P', version: 2, absorbed: 1 } as ProfileState)).toEqual(['Q']);
@@ -67,5 +70,51 @@ describe('decisions for a subject whose identities merged', () => {
     const trace = web.explanation.candidates.find((c: { action: string }) => c.action === offered);
     expect(trace?.estimate).toMatchObject({ source: 'personal' });
     expect(trace.estimate.evidence).toBeGreaterThanOrEqual(8);
+    // the log, asked about the person, lists what was decided for the visitor too (2 + 8 before, 2 after)
+    const listed = (await h.app.inject({ method: 'GET', url: '/v1/decisions?subject=zoe&limit=100', headers: { authorization: 'Bearer test-server-key' } })).json();
+    expect(listed.decisions.map((x: { subject: { identifier: string } }) => x.subject.identifier).sort()).toEqual([...Array(10).fill('anon-9'), 'zoe', 'zoe']);
+  });
+
+  it('adds the anonymous keys of its identifiers only while the decision state holds any, and reads the identities once per version', async () => {
+    let reads = 0;
+    const held = new Set<string>();
+    const history = { get hasAnonymous() { return held.size > 0; }, has: (k: string) => held.has(k) };
+    const keys = new MergedKeys({ merges: async () => [], identities: async () => (reads++, [{ kind: 'userId', value: 'vic', createdAt: 0 }, { kind: 'anonymousId', value: 'v-1', createdAt: 0 }]) }, () => 1000, history);
+    const state = { id: 'P', version: 1, absorbed: 0 } as ProfileState;
+    expect(await keys.of(state)).toEqual([]);
+    expect(reads).toBe(0);
+    held.add('anon:v-1').add('anon:email:someone@example.com');
+    expect(await keys.of(state)).toEqual(['anon:v-1']);
+    held.add('anon:userId:vic');
+    expect(await keys.of(state)).toEqual(['anon:userId:vic', 'anon:v-1']);
+    expect(reads).toBe(1);
+  });
+
+  it('counts what was decided for a subject before its first event against the cap, the dismissals and the personal estimate', async () => {
+    h = await harness('sqlite', { config: shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }], dismissals: { count: 2, window: '30d' } } }) });
+    // A visitor decided for before any of their events arrived: no profile, so the contacts are keyed by the identifier.
+    for (let i = 0; i < 2; i++) expect(picked((await decideReq(h.app, { subject: 'v-1', placement: 'weekly-email' })).json())).toEqual(['newsletter']);
+    for (let i = 0; i < 2; i++) expect((await post(h.app, '/v1/outcomes', { subject: 'v-1', action: 'socks-offer', type: 'dismissal' })).statusCode).toBe(200);
+    for (let i = 0; i < 8; i++) {
+      const web = (await decideReq(h.app, { subject: 'v-1', placement: 'home' })).json();
+      expect((await post(h.app, '/v1/outcomes', { decisionId: web.decisionId, type: 'conversion', value: 5 })).statusCode).toBe(200);
+    }
+    // Their first event makes the profile (and, here, joins them to a customer id).
+    await send(h.app, '/v1/identify', { userId: 'vic', anonymousId: 'v-1', context: advertising });
+    for (const subject of ['v-1', 'vic']) {
+      const email = (await decideReq(h.app, { subject, placement: 'weekly-email', explain: 'full' })).json();
+      expect(picked(email), subject).toEqual(['none']);
+      expect(email.explanation.excludedByStage['contact policy'], subject).toBeGreaterThanOrEqual(1);
+      const web = (await decideReq(h.app, { subject, placement: 'home', n: 3, explain: 'full' })).json();
+      expect(picked(web), subject).not.toContain('socks-offer');
+      const newsletter = web.explanation.candidates.find((c: { action: string }) => c.action === 'newsletter');
+      expect(newsletter?.estimate, subject).toMatchObject({ source: 'personal' });
+      expect(newsletter.estimate.evidence, subject).toBeGreaterThanOrEqual(8);
+    }
+    // asked about the customer, the log lists the visitor's decisions from before the profile existed (2 + 8 + 4 since)
+    for (const subject of ['vic', 'v-1']) {
+      const listed = (await h.app.inject({ method: 'GET', url: `/v1/decisions?subject=${subject}&limit=100`, headers: { authorization: 'Bearer test-server-key' } })).json();
+      expect(listed.decisions, subject).toHaveLength(14);
+    }
   });
 });

@@ -7,6 +7,13 @@ const TTL_MS = 10_000;
 const MAX_CACHED = 200_000;
 const NONE: readonly string[] = Object.freeze([]);
 
+/** What the decision state holds under `anon:<identifier>` keys: subjects decided for before they had a profile. */
+export interface AnonymousHistory {
+  /** Whether it holds any (most servers, most of the time: none, and nothing is read). */
+  readonly hasAnonymous: boolean;
+  has(key: string): boolean;
+}
+
 /**
  * The profile keys merged into a subject (directly or through a chain), so that the decisions
  * made for an identity before it merged still count: its contacts for caps and dismissals, its
@@ -14,15 +21,33 @@ const NONE: readonly string[] = Object.freeze([]);
  * at most ten seconds; a profile whose state says it never absorbed another costs nothing. The
  * cache holds only the profiles asked about in the last 10–20 s (ops/ttl-cache.ts).
  *
+ * A subject decided for before its first event was collected has its contacts and dismissals under
+ * `anon:<identifier>` (there was no profile to key them by). Once one of the profile's identifiers
+ * is such a key, it counts as merged too: a visitor shown two e-mails before the sign-up event
+ * arrived has been contacted twice. The profile's identities are read for it (cached per version
+ * like the merges) only while the decision state holds any anonymous history.
+ *
  * @example
  * const keys = await merged.of(state); // ['p_anonymous'] once the visitor logged in
  */
 export class MergedKeys {
   private readonly cache = new TtlCache<{ version: number; keys: readonly string[] }>(TTL_MS, MAX_CACHED);
+  private readonly idCache = new TtlCache<{ version: number; keys: readonly string[] }>(TTL_MS, MAX_CACHED);
 
-  constructor(private readonly profiles: Pick<ProfileStore, 'merges'>, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly profiles: Pick<ProfileStore, 'merges' | 'identities'>,
+    private readonly now: () => number = Date.now,
+    private readonly anonymous?: AnonymousHistory,
+  ) {}
 
   async of(state: ProfileState): Promise<readonly string[]> {
+    const merged = await this.merges(state);
+    if (!this.anonymous?.hasAnonymous) return merged;
+    const anon = (await this.anonymousKeys(state)).filter((k) => this.anonymous!.has(k));
+    return anon.length ? [...merged, ...anon] : merged;
+  }
+
+  private async merges(state: ProfileState): Promise<readonly string[]> {
     // Most profiles never absorbed another: their state says so, and nothing is read.
     if (state.absorbed === 0) return NONE;
     const t = this.now();
@@ -30,6 +55,16 @@ export class MergedKeys {
     if (hit && hit.version === state.version) return hit.keys;
     const keys = await mergedInto(this.profiles, state.id);
     this.cache.set(state.id, { version: state.version, keys }, t);
+    return keys;
+  }
+
+  /** The keys the profile's identifiers had before it existed: `anon:<value>` and `anon:<kind>:<value>` (a subject may be named either way). */
+  private async anonymousKeys(state: ProfileState): Promise<readonly string[]> {
+    const t = this.now();
+    const hit = this.idCache.get(state.id, t);
+    if (hit && hit.version === state.version) return hit.keys;
+    const keys = (await this.profiles.identities(state.id)).flatMap((i) => [`anon:${i.value}`, `anon:${i.kind}:${i.value}`]);
+    this.idCache.set(state.id, { version: state.version, keys }, t);
     return keys;
   }
 }

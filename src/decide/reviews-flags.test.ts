@@ -83,4 +83,26 @@ describe('human territory, reviews and flags', () => {
     expect((await flag({ subject: 'nobody', name: 'a', note: 'b' })).json().problems[0].field).toBe('subject');
     expect((await flag({ subject: 'fin', name: 'a' })).json().problems[0].field).toBe('note');
   });
+
+  it('keeps a person\'s flags when their identities merge, whichever profile survives', async () => {
+    // The visitor's profile is older, so the customer's profile merges into it.
+    await send(h.app, '/v1/track', { anonymousId: 'visitor-7', event: 'Product Viewed', context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'kim', context: advertising });
+    const flagged = await h.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { subject: 'kim', name: 'procurement_delay', note: 'budget frozen' } });
+    expect(flagged.statusCode, flagged.body).toBe(201);
+    await send(h.app, '/v1/identify', { userId: 'kim', anonymousId: 'visitor-7', context: advertising });
+    const visitor = await h.store.profiles.findProfileId('anonymousId', 'visitor-7');
+    expect(await h.store.profiles.findProfileId('userId', 'kim')).toBe(visitor);
+    expect(flagged.json().target.id).not.toBe(visitor);
+    for (const subject of ['kim', 'visitor-7']) {
+      expect((await get(h.app, `/v1/flags?subject=${subject}`)).json().flags.map((f: { id: string }) => f.id), subject).toEqual([flagged.json().id]);
+      expect((await decideReq(h.app, { subject, placement: 'home' })).json().choices[0], subject).toMatchObject({ kind: 'handoff', queue: 'account-managers' });
+    }
+    // A batch over the audience sees it too.
+    const batch = await h.app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { authorization: bearer(KEYS.admin) }, payload: { placement: 'home', audience: 'has(flags.procurement_delay)' } });
+    expect(batch.statusCode, batch.body).toBe(200);
+    const lines = batch.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; profileId?: string; matched?: number });
+    expect(lines.filter((l) => l.type === 'decision').map((l) => l.profileId)).toEqual([visitor]);
+    expect(lines.at(-1)).toMatchObject({ type: 'done', matched: 1 });
+  });
 });

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClearAnswer } from '../../test/clear-answer.js';
 import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
-import { catalogue } from '../errors/catalogue.js';
 import { MODEL_NAMES } from '../models/train/training-kind.js';
 import { documentKinds } from './tact.js';
 
@@ -105,21 +105,6 @@ const segment = (p: string) => {
     return `%ED%A0%80${encodeURIComponent(p.replace(/[\ud800-\udfff]/g, ''))}`;
   }
 };
-
-function expectClearAnswer(route: string, sent: unknown, res: { statusCode: number; body: string }): void {
-  const where = `${route} with ${JSON.stringify(sent)?.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
-  expect(res.statusCode, where).toBeLessThan(500);
-  if (res.statusCode < 400) return;
-  const body = JSON.parse(res.body) as { error?: unknown; message?: unknown; errorId?: unknown; problems?: { field?: unknown; message?: unknown }[] };
-  // The one error shape: a code of the catalogue, a sentence, the id the server log has.
-  expect(Object.keys(catalogue), where).toContain(body.error);
-  expect(typeof body.errorId, where).toBe('string');
-  expect(typeof body.message === 'string' && body.message.length > 10, where).toBe(true);
-  for (const p of body.problems ?? []) {
-    expect(typeof p.field === 'string' && p.field.length > 0, where).toBe(true);
-    expect(typeof p.message === 'string' && p.message.length > 10, where).toBe(true);
-  }
-}
 
 describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (kind) => {
   let h: Harness;

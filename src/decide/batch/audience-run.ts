@@ -3,6 +3,7 @@ import { sendTimeKind } from '../../models/send-time/send-time-kind.js';
 import { type SendTime, sendTimeReader } from '../../models/send-time/send-at.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { featuresKind } from '../../profiles/features/features-kind.js';
+import { mergedInto } from '../../profiles/merged-ids.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule } from '../../rules/cel.js';
 import type { Tact } from '../../server/tact.js';
@@ -72,7 +73,8 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
       if (!state || state.id !== id) continue;
       const now = Date.now();
       const vars = ruleVars(state, tact.settings.get(featuresKind), now);
-      vars.flags = flagVars(tact.decide.state.flags.active(id, [], now));
+      const merged = state.absorbed !== 0 && tact.decide.state.flags.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
+      vars.flags = flagVars(tact.decide.state.flags.active(id, [], now, merged));
       if (!testRule(audience, vars).pass) continue;
       if (req.limit !== undefined && n.matched >= req.limit) {
         stoppedBy = 'limit';

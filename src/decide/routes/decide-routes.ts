@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { TactError } from '../../errors/tact-error.js';
-import { findProfile } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { compileCatalog } from '../catalog-compile.js';
@@ -8,6 +7,7 @@ import type { Catalog } from '../catalog.js';
 import { compilePolicy } from '../policy-compile.js';
 import type { Policy } from '../policy.js';
 import { replayRules } from '../replay.js';
+import { subjectKeys } from '../subject-keys.js';
 import { decisionView } from '../view.js';
 import { decideSchemas } from './schemas.js';
 
@@ -67,8 +67,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     { preHandler: read, schema: decideSchemas.listDecisions },
     async (req) => {
       const q = req.query;
-      let profileKey: string | undefined;
-      if (q.subject !== undefined) profileKey = (await findProfile(tact.store.profiles, q.subject))?.profileId ?? `anon:${q.subject}`;
+      // A subject's decisions include those made under identities that merged into it, or before it had a profile.
+      const profileKey = q.subject !== undefined ? await subjectKeys(tact.store.profiles, q.subject) : undefined;
       const decisions = await tact.store.decisions.queryDecisions({
         profileKey,
         action: q.action,

@@ -42,7 +42,12 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.queryDecisions({ action: 'socks-offer', limit: 10 })).map((d) => d.id)).toEqual([a.decisionId]);
       expect((await h.store.decisions.queryDecisions({ action: 'shoes-offer', profileKey: key, placement: 'weekly-email', limit: 10 })).map((d) => d.id)).toEqual([b.decisionId]);
       expect(await h.store.decisions.queryDecisions({ profileKey: key, to: stored!.at, limit: 10 })).toEqual([]);
-      const contacts = await h.store.decisions.contactsSince(0);
+      // Several keys: a subject's own and those merged into it (or decided for before it had a profile).
+      const early = (await decideReq(h.app, { subject: 'not-yet', placement: 'home' })).json();
+      expect((await h.store.decisions.queryDecisions({ profileKey: [key, 'anon:not-yet'], limit: 10 })).map((d) => d.id)).toEqual([early.decisionId, b.decisionId, a.decisionId]);
+      expect((await h.store.decisions.queryDecisions({ profileKey: ['anon:not-yet', 'anon:nobody'], action: 'newsletter', limit: 10 })).map((d) => d.id)).toEqual([early.decisionId]);
+      expect(await h.store.decisions.queryDecisions({ profileKey: [], limit: 10 })).toEqual([]);
+      const contacts = (await h.store.decisions.contactsSince(0)).filter((c) => c.profileKey === key);
       expect(contacts.map((c) => [c.action, c.channel])).toEqual([['shoes-offer', 'web'], ['socks-offer', 'web'], ['shoes-offer', 'email']]);
       expect((await h.store.decisions.trialCounts()).find((r) => r.action === 'shoes-offer')).toEqual({ action: 'shoes-offer', profileKey: key, n: 2 });
     });

@@ -103,7 +103,8 @@ export class PostgresDecisionStore implements DecisionStore {
       args.push(v);
       where.push(sql.replace('?', `$${args.length}`));
     };
-    if (q.profileKey !== undefined) add(`${t}.profile_key = ?`, q.profileKey);
+    if (typeof q.profileKey === 'string') add(`${t}.profile_key = ?`, q.profileKey);
+    else if (q.profileKey) add(`${t}.profile_key = ANY(?)`, [...q.profileKey]);
     if (q.action !== undefined) add('c.action = ?', q.action);
     if (q.placement !== undefined) add(`${t}.placement = ?`, q.placement);
     if (q.from !== undefined) add(`${t}.at >= ?`, q.from);

@@ -73,7 +73,8 @@ export class SqliteDecisionStore implements DecisionStore {
     const args: unknown[] = [];
     const viaChoices = q.action !== undefined;
     const t = viaChoices ? 'c' : 'd';
-    if (q.profileKey !== undefined) (where.push(`${t}.profile_key = ?`), args.push(q.profileKey));
+    if (typeof q.profileKey === 'string') (where.push(`${t}.profile_key = ?`), args.push(q.profileKey));
+    else if (q.profileKey) (where.push(`${t}.profile_key IN (${q.profileKey.map(() => '?').join(', ') || 'NULL'})`), args.push(...q.profileKey));
     if (q.action !== undefined) (where.push('c.action = ?'), args.push(q.action));
     if (q.placement !== undefined) (where.push(`${t}.placement = ?`), args.push(q.placement));
     if (q.from !== undefined) (where.push(`${t}.at >= ?`), args.push(q.from));

@@ -1,0 +1,409 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { expectClearAnswer } from '../../test/clear-answer.js';
+import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.js';
+import { shopConfig, shopPolicy } from '../decide/fixtures.js';
+
+/**
+ * Sequences of API calls, checked against a model of what they must add up to. Where the fuzz of
+ * api-fuzz.test.ts sends one odd request at a time, this sends ordinary ones in random order —
+ * purchases, tickets, identities merging, decisions at two placements, dismissals, flags, reviews,
+ * policy changes, a feature added later, models trained, promoted and rolled back — and after each
+ * one checks what the product promises:
+ *
+ * - a decision never offers what the subject (any of its merged identities) bought, never puts
+ *   marketing before an open support ticket, offers the service follow-up only on an open ticket,
+ *   keeps the e-mail cap of the policy in force across merged identities, drops an action after
+ *   the policy's number of dismissals, hands a flagged subject to a person when the policy says so,
+ *   and never delivers the high-stakes loan without a person's approval — exploration included;
+ * - a profile counts every accepted order of every merged identity, lists what they bought and
+ *   their identities, and a feature added later is backfilled to the same count;
+ * - a flag is listed while active and not after it is cleared; a model's live version follows
+ *   promotions and rollbacks exactly;
+ * - at the end, every answered decision reads back from the log with the choices the caller got,
+ *   and its replay under the versions it was made with reaches the same verdicts.
+ *
+ * Bounded: a fixed seed, a few dozen commands a run, a fresh store each run, both stores.
+ */
+
+const USERS = ['u1', 'u2'];
+const ANONS = ['a1', 'a2', 'a3'];
+const SKUS = ['sku-shoes', 'sku-socks', 'sku-other'];
+const PRODUCT_OF: Record<string, string> = { 'shoes-offer': 'sku-shoes', 'socks-offer': 'sku-socks' };
+const MARKETING = new Set(['shoes-offer', 'socks-offer']);
+const MODELS = ['rates', 'send-time', 'recommendations'] as const;
+const DISMISS_LIMIT = shopPolicy().contact!.dismissals!.count;
+
+type Variant = 'base' | 'explore' | 'tight-cap' | 'pause';
+const CAP: Record<Variant, number> = { base: 2, explore: 2, 'tight-cap': 1, pause: 2 };
+
+/** The policy documents the sequences switch between: the shop's, with exploration, with a tighter cap, with a flag that pauses marketing and hands the subject to a person. */
+function policyOf(v: Variant): Record<string, unknown> {
+  // Without quiet hours: they follow the wall clock, and at night they would leave the e-mail cap untested.
+  const shop = shopPolicy() as unknown as Record<string, unknown> & { contact: Record<string, unknown>; rules: unknown[] };
+  const { quietHours: _, ...contact } = shop.contact;
+  const base = { ...shop, contact };
+  if (v === 'explore') return { ...base, exploration: { budget: 0.3 } };
+  if (v === 'tight-cap') return { ...base, contact: { ...base.contact, caps: [{ name: 'email cap', channel: 'email', max: 1, window: '7d' }] } };
+  if (v === 'pause') {
+    return {
+      ...base,
+      rules: [...base.rules, { name: 'relationship pause', stage: 'eligibility', topics: ['marketing'], when: '!has(flags.procurement_delay)', reason: 'an account manager paused marketing' }],
+      humanTerritory: [{ name: 'paused by an account manager', queue: 'account-managers', flags: ['procurement_delay'] }],
+    };
+  }
+  return base;
+}
+
+interface Logged { id: string; subject: string; choices: string[] }
+
+/** What the calls so far must add up to. */
+class Model {
+  /** Event timestamps, one second apart, so that "the last ticket event" has one answer. */
+  private clock = Date.now() - 3_600_000;
+  readonly link = new Map<string, string>(); // anonymousId → userId
+  readonly known = new Set<string>();
+  readonly bought = new Map<string, Set<string>>();
+  readonly orders = new Map<string, number>();
+  readonly opened = new Map<string, number[]>();
+  readonly closed = new Map<string, number[]>();
+  readonly emailContacts = new Map<string, number>();
+  readonly dismissals = new Map<string, Map<string, number>>();
+  readonly approved = new Set<string>();
+  readonly flags = new Map<string, string[]>(); // userId → active flag ids
+  policy: Variant = 'base';
+  ticketFeature = false;
+  readonly models = new Map<string, { live: number | null; versions: Set<number>; promotions: { version: number; previous: number | null }[] }>();
+
+  tick(): string {
+    this.clock += 1000;
+    return new Date(this.clock).toISOString();
+  }
+  /** Every identifier merged with `id` (an anonymous id with its user, a user with its anonymous ids). */
+  cls(id: string): string[] {
+    const user = USERS.includes(id) ? id : this.link.get(id);
+    if (!user) return [id];
+    return [user, ...ANONS.filter((a) => this.link.get(a) === user)];
+  }
+  sum(id: string, m: Map<string, number>): number {
+    return this.cls(id).reduce((s, x) => s + (m.get(x) ?? 0), 0);
+  }
+  boughtBy(id: string): Set<string> {
+    return new Set(this.cls(id).flatMap((x) => [...(this.bought.get(x) ?? [])]));
+  }
+  ticketOpen(id: string): boolean {
+    const last = (m: Map<string, number[]>) => Math.max(-Infinity, ...this.cls(id).flatMap((x) => m.get(x) ?? []));
+    const o = last(this.opened);
+    return o > -Infinity && o > last(this.closed);
+  }
+  ticketsOpened(id: string): number {
+    return this.cls(id).reduce((s, x) => s + (this.opened.get(x)?.length ?? 0), 0);
+  }
+  dismissed(id: string, action: string): number {
+    return this.cls(id).reduce((s, x) => s + (this.dismissals.get(x)?.get(action) ?? 0), 0);
+  }
+  modelOf(name: string) {
+    let m = this.models.get(name);
+    if (!m) this.models.set(name, (m = { live: null, versions: new Set(), promotions: [] }));
+    return m;
+  }
+}
+
+/** The server under test and what it answered. */
+interface Real { h: Harness; decisions: Logged[] }
+
+async function call(r: Real, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, auth = bearer(KEYS.admin)) {
+  const res = await r.h.app.inject({ method, url, headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+  expectClearAnswer(`${method} ${url}`, body, res);
+  return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+const track = (r: Real, body: Record<string, unknown>) => call(r, 'POST', '/v1/track', body, basic(KEYS.write));
+/** Who sends an event, and (as analytics.js does) the visitor's consent with it. */
+const as = (id: string) => ({ ...(USERS.includes(id) ? { userId: id } : { anonymousId: id }), context: { consent: { categoryPreferences: { Advertising: true } } } });
+
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+class Purchase implements Cmd {
+  constructor(readonly id: string, readonly sku: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await track(r, { ...as(this.id), event: 'Order Completed', timestamp: m.tick(), properties: { revenue: 30, products: [{ product_id: this.sku }] } });
+    expect(res.status).toBe(200);
+    m.known.add(this.id);
+    m.bought.set(this.id, (m.bought.get(this.id) ?? new Set()).add(this.sku));
+    m.orders.set(this.id, (m.orders.get(this.id) ?? 0) + 1);
+  }
+  toString = () => `purchase(${this.id}, ${this.sku})`;
+}
+
+class Ticket implements Cmd {
+  constructor(readonly id: string, readonly open: boolean) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const at = m.tick();
+    const res = await track(r, { ...as(this.id), event: this.open ? 'Ticket Opened' : 'Ticket Closed', timestamp: at });
+    expect(res.status).toBe(200);
+    m.known.add(this.id);
+    const into = this.open ? m.opened : m.closed;
+    into.set(this.id, [...(into.get(this.id) ?? []), Date.parse(at)]);
+  }
+  toString = () => `ticket(${this.id}, ${this.open ? 'opened' : 'closed'})`;
+}
+
+/** identify with both ids: the anonymous visitor becomes the user (only where one user per profile allows it). */
+class Identify implements Cmd {
+  constructor(readonly user: string, readonly anon: string, readonly finance: boolean) {}
+  check = (m: Readonly<Model>) => (m.link.get(this.anon) ?? this.user) === this.user;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'POST', '/v1/identify', { userId: this.user, anonymousId: this.anon, timestamp: m.tick(), traits: this.finance ? { segment: 'finance' } : { plan: 'basic' }, context: { consent: { categoryPreferences: { Advertising: true } } } }, basic(KEYS.write));
+    expect(res.status).toBe(200);
+    m.link.set(this.anon, this.user);
+    m.known.add(this.user).add(this.anon);
+  }
+  toString = () => `identify(${this.user}, ${this.anon}${this.finance ? ', finance' : ''})`;
+}
+
+class Decide implements Cmd {
+  constructor(readonly id: string, readonly placement: 'home' | 'weekly-email', readonly n: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'POST', '/v1/decide', { subject: this.id, placement: this.placement, n: this.n }, bearer(KEYS.server));
+    expect(res.status).toBe(200);
+    const d = res.json() as { decisionId: string; choices: { kind: string; action?: string }[] };
+    const where = `${this} under policy ${m.policy} → ${JSON.stringify(d.choices.map((c) => c.action ?? c.kind))}`;
+    expect(d.choices.length, where).toBeGreaterThan(0);
+    const flagged = (m.flags.get(this.id)?.length ?? 0) > 0;
+    if (m.policy === 'pause' && flagged) expect(d.choices.map((c) => c.kind), where).toEqual(d.choices.map(() => 'handoff'));
+    const bought = m.boughtBy(this.id);
+    let contacts = m.sum(this.id, m.emailContacts);
+    for (const c of d.choices) {
+      if (c.kind !== 'action' || !c.action) continue;
+      const a = c.action;
+      if (PRODUCT_OF[a]) expect(bought.has(PRODUCT_OF[a]), `${where}: offered what was bought`).toBe(false);
+      if (MARKETING.has(a)) expect(m.ticketOpen(this.id), `${where}: marketing before an open ticket`).toBe(false);
+      if (MARKETING.has(a) && m.policy === 'pause') expect(flagged, `${where}: marketing to a paused subject`).toBe(false);
+      if (a === 'service-followup') expect(m.ticketOpen(this.id), `${where}: follow-up without an open ticket`).toBe(true);
+      expect(m.dismissed(this.id, a), `${where}: offered after ${DISMISS_LIMIT} dismissals`).toBeLessThan(DISMISS_LIMIT);
+      if (a === 'loan-offer') expect(m.cls(this.id).some((x) => m.approved.has(x)), `${where}: high-stakes offer without approval`).toBe(true);
+      if (this.placement === 'weekly-email') {
+        expect(contacts, `${where}: e-mail cap ${CAP[m.policy]} passed`).toBeLessThan(CAP[m.policy]);
+        contacts++;
+        m.emailContacts.set(this.id, (m.emailContacts.get(this.id) ?? 0) + 1);
+      }
+    }
+    r.decisions.push({ id: d.decisionId, subject: this.id, choices: d.choices.map((c) => c.action ?? c.kind) });
+  }
+  toString = () => `decide(${this.id}, ${this.placement}, n=${this.n})`;
+}
+
+class Dismiss implements Cmd {
+  constructor(readonly id: string, readonly action: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'POST', '/v1/outcomes', { subject: this.id, action: this.action, type: 'dismissal' }, bearer(KEYS.server));
+    expect(res.status).toBe(200);
+    const per = m.dismissals.get(this.id) ?? new Map<string, number>();
+    m.dismissals.set(this.id, per.set(this.action, (per.get(this.action) ?? 0) + 1));
+  }
+  toString = () => `dismiss(${this.id}, ${this.action})`;
+}
+
+class SetFlag implements Cmd {
+  constructor(readonly user: string) {}
+  check = (m: Readonly<Model>) => m.known.has(this.user);
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'POST', '/v1/flags', { subject: this.user, name: 'procurement_delay', note: 'budget frozen until January' });
+    expect(res.status).toBe(201);
+    m.flags.set(this.user, [...(m.flags.get(this.user) ?? []), res.json().id as string]);
+    await listedFlags(m, r, this.user);
+  }
+  toString = () => `flag(${this.user})`;
+}
+
+class ClearFlag implements Cmd {
+  constructor(readonly user: string) {}
+  check = (m: Readonly<Model>) => (m.flags.get(this.user)?.length ?? 0) > 0;
+  async run(m: Model, r: Real) {
+    const [id, ...rest] = m.flags.get(this.user)!;
+    const res = await call(r, 'DELETE', `/v1/flags/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.json().active).toBe(false);
+    m.flags.set(this.user, rest);
+    await listedFlags(m, r, this.user);
+  }
+  toString = () => `clear-flag(${this.user})`;
+}
+
+async function listedFlags(m: Model, r: Real, user: string) {
+  const listed = (await call(r, 'GET', `/v1/flags?subject=${user}`)).json().flags as { id: string; active: boolean }[];
+  expect(listed.filter((f) => f.active).map((f) => f.id).sort()).toEqual([...(m.flags.get(user) ?? [])].sort());
+}
+
+/** A person decides the oldest pending review (a held loan offer). */
+class Review implements Cmd {
+  constructor(readonly approve: boolean) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const pending = (await call(r, 'GET', '/v1/reviews?status=pending')).json().reviews as { id: string; subject: string; action: string }[];
+    if (!pending.length) return;
+    const p = pending[pending.length - 1];
+    const res = await call(r, 'POST', `/v1/reviews/${p.id}/${this.approve ? 'approve' : 'reject'}`, { note: 'checked' });
+    expect(res.status).toBe(200);
+    expect(res.json().status).toBe(this.approve ? 'approved' : 'rejected');
+    if (this.approve) m.approved.add(p.subject);
+    // A decided review cannot be decided again.
+    expect((await call(r, 'POST', `/v1/reviews/${p.id}/approve`, {})).status).toBe(409);
+  }
+  toString = () => `review(${this.approve ? 'approve' : 'reject'})`;
+}
+
+class PutPolicy implements Cmd {
+  constructor(readonly variant: Variant) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'PUT', '/v1/config/policy', { document: policyOf(this.variant), reason: `sequence: ${this.variant}` });
+    expect(res.status).toBe(200);
+    m.policy = this.variant;
+  }
+  toString = () => `policy(${this.variant})`;
+}
+
+/** A feature added after the events it counts: backfilled to what collection would have counted. */
+class AddTicketFeature implements Cmd {
+  check = (m: Readonly<Model>) => !m.ticketFeature;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'POST', '/v1/features', { name: 'tickets', kind: 'count', event: 'Ticket Opened' });
+    expect(res.status).toBeLessThan(300);
+    await r.h.tact.backfill.runAll();
+    m.ticketFeature = true;
+  }
+  toString = () => 'add-feature(tickets)';
+}
+
+class ReadProfile implements Cmd {
+  constructor(readonly id: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'GET', `/v1/profiles/${this.id}`, undefined, bearer(KEYS.server));
+    if (!m.known.has(this.id)) return void expect(res.status).toBe(404);
+    expect(res.status).toBe(200);
+    const p = res.json() as { features: Record<string, { value: unknown }>; identities: { kind: string; value: string }[] };
+    const where = `${this}`;
+    expect(p.features.orders?.value ?? 0, where).toBe(m.sum(this.id, m.orders));
+    expect(new Set((p.features.purchased?.value as string[] | undefined) ?? []), where).toEqual(m.boughtBy(this.id));
+    expect(p.identities.map((i) => i.value).filter((v) => USERS.includes(v) || ANONS.includes(v)).sort(), where).toEqual(m.cls(this.id).filter((x) => m.known.has(x)).sort());
+    if (m.ticketFeature) expect(p.features.tickets?.value ?? 0, where).toBe(m.ticketsOpened(this.id));
+  }
+  toString = () => `profile(${this.id})`;
+}
+
+class Train implements Cmd {
+  constructor(readonly name: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'POST', `/v1/models/${this.name}/train`, {});
+    expect(res.status).toBe(200);
+    const mm = m.modelOf(this.name);
+    for (const t of res.json().results as { version?: number; promotion?: { promoted: boolean; previous: number | null; version: number } }[]) {
+      if (t.version !== undefined) mm.versions.add(t.version);
+      if (t.promotion?.promoted && t.promotion.previous !== t.promotion.version) {
+        mm.promotions.unshift({ version: t.promotion.version, previous: t.promotion.previous });
+        mm.live = t.promotion.version;
+      }
+    }
+    await liveIs(m, r, this.name);
+  }
+  toString = () => `train(${this.name})`;
+}
+
+class Promote implements Cmd {
+  constructor(readonly name: string, readonly pick: number, readonly force: boolean) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const mm = m.modelOf(this.name);
+    const versions = [...mm.versions];
+    const version = versions.length ? versions[this.pick % versions.length] : 1 + this.pick;
+    const res = await call(r, 'POST', `/v1/models/${this.name}/promote`, { version, ...(this.force ? { force: true, reason: 'sequence' } : {}) });
+    if (!mm.versions.has(version)) expect(res.status).toBe(404);
+    else if (mm.live === null || mm.live === version || this.force) expect(res.status).toBe(200);
+    else expect([200, 409]).toContain(res.status);
+    if (res.status === 200 && mm.live !== version) {
+      mm.promotions.unshift({ version, previous: mm.live });
+      mm.live = version;
+    }
+    await liveIs(m, r, this.name);
+  }
+  toString = () => `promote(${this.name}, #${this.pick}${this.force ? ', force' : ''})`;
+}
+
+class Rollback implements Cmd {
+  constructor(readonly name: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const mm = m.modelOf(this.name);
+    const res = await call(r, 'POST', `/v1/models/${this.name}/rollback`, {});
+    // Back to the version that was live before the live one was last promoted, if any.
+    const to = mm.live === null ? null : (mm.promotions.find((p) => p.version === mm.live)?.previous ?? null);
+    if (to === null) expect(res.status).toBe(409);
+    else {
+      expect(res.status).toBe(200);
+      expect(res.json()).toMatchObject({ version: to, from: mm.live });
+      mm.live = to;
+    }
+    await liveIs(m, r, this.name);
+  }
+  toString = () => `rollback(${this.name})`;
+}
+
+async function liveIs(m: Model, r: Real, name: string) {
+  const got = (await call(r, 'GET', `/v1/models/${name}`)).json() as { live: { version: number } | null; versions: { version: number }[] };
+  expect(got.live?.version ?? null, `live version of ${name}`).toBe(m.modelOf(name).live);
+  expect(new Set(got.versions.map((v) => v.version))).toEqual(m.modelOf(name).versions);
+}
+
+const anyId = fc.constantFrom(...USERS, ...ANONS);
+const commands = [
+  fc.tuple(anyId, fc.constantFrom(...SKUS)).map(([id, sku]) => new Purchase(id, sku)),
+  fc.tuple(anyId, fc.boolean()).map(([id, open]) => new Ticket(id, open)),
+  fc.tuple(fc.constantFrom(...USERS), fc.constantFrom(...ANONS), fc.boolean()).map(([u, a, f]) => new Identify(u, a, f)),
+  fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const), fc.integer({ min: 1, max: 3 })).map(([id, p, n]) => new Decide(id, p, p === 'home' ? n : 1)),
+  fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
+  fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
+  fc.tuple(anyId, fc.constantFrom('shoes-offer', 'socks-offer', 'newsletter')).map(([id, a]) => new Dismiss(id, a)),
+  fc.constantFrom(...USERS).map((u) => new SetFlag(u)),
+  fc.constantFrom(...USERS).map((u) => new ClearFlag(u)),
+  fc.boolean().map((b) => new Review(b)),
+  fc.constantFrom<Variant>('base', 'explore', 'tight-cap', 'pause').map((v) => new PutPolicy(v)),
+  fc.constant(new AddTicketFeature()),
+  anyId.map((id) => new ReadProfile(id)),
+  fc.constantFrom(...MODELS).map((n) => new Train(n)),
+  fc.tuple(fc.constantFrom(...MODELS), fc.nat(5), fc.boolean()).map(([n, k, f]) => new Promote(n, k, f)),
+  fc.constantFrom(...MODELS).map((n) => new Rollback(n)),
+];
+
+describe.each(['sqlite', 'postgres'] as const)('API call sequences against a model of what they add up to (%s)', (kind) => {
+  const numRuns = Number(process.env.TACT_SEQ_RUNS ?? (kind === 'sqlite' ? 20 : 8));
+  const seed = Number(process.env.TACT_FUZZ_SEED ?? 7);
+
+  it('keeps every promise after every call, and every decision reads back and replays', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 80, size: 'large' }), async (cmds) => {
+        const h = await harness(kind, { config: { ...shopConfig(), policy: policyOf('base') } });
+        const real: Real = { h, decisions: [] };
+        try {
+          await h.app.ready();
+          await fc.asyncModelRun(() => ({ model: new Model(), real }), cmds);
+          for (const d of real.decisions) {
+            const logged = (await call(real, 'GET', `/v1/decisions/${d.id}`, undefined, bearer(KEYS.server))).json() as { choices: { kind: string; action?: string }[] };
+            expect(logged.choices.map((c) => c.action ?? c.kind), `decision ${d.id} for ${d.subject}`).toEqual(d.choices);
+            const replay = (await call(real, 'GET', `/v1/decisions/${d.id}/replay`, undefined, bearer(KEYS.server))).json() as { explainsItself: boolean; differences: unknown[] };
+            expect(replay.differences, `replay of ${d.id} for ${d.subject}`).toEqual([]);
+          }
+        } finally {
+          await h.close();
+        }
+      }),
+      { numRuns, seed, endOnFailure: process.env.CI === 'true' },
+    );
+  }, 300_000);
+});
