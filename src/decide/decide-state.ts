@@ -160,8 +160,12 @@ export class DecideState {
     }
   }
 
-  holdsOf(profileKey: string): readonly Hold[] {
-    return this.holds.get(profileKey) ?? [];
+  /** The subject's holds, with those of the profile keys merged into it (`also`): a review opened before a merge is still the person's. */
+  holdsOf(profileKey: string, also: readonly string[] = []): readonly Hold[] {
+    const own = this.holds.get(profileKey) ?? [];
+    if (!also.length) return own;
+    const more = also.flatMap((k) => this.holds.get(k) ?? []);
+    return more.length ? [...own, ...more] : own;
   }
 
   putHold(h: Hold): void {

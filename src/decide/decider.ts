@@ -115,7 +115,7 @@ export class Decider {
       id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant,
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
-    const delivered = result.delivered.map((hid) => this.d.state.holdsOf(profileKey).find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
+    const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
     return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, budgets: budgetGuards(record, play) };
   }
 
@@ -183,7 +183,7 @@ export class Decider {
       policy: play.policy,
       placement,
       contacts: this.d.state.ledger.view(profileKey, mergedKeys),
-      holds: this.d.state.holdsOf(profileKey),
+      holds: this.d.state.holdsOf(profileKey, mergedKeys),
       estimates: inputs ? decisionEstimates(this.d.estimates, inputs, play.policy) : this.d.estimates,
       facts: new Set(),
       budgetWeights: play.budgetWeights,

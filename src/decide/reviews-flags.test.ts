@@ -105,4 +105,20 @@ describe('human territory, reviews and flags', () => {
     expect(lines.filter((l) => l.type === 'decision').map((l) => l.profileId)).toEqual([visitor]);
     expect(lines.at(-1)).toMatchObject({ type: 'done', matched: 1 });
   });
+
+  it('keeps a person\'s review when their identities merge: no second review, and the approval delivers', async () => {
+    await send(h.app, '/v1/track', { anonymousId: 'visitor-8', event: 'Product Viewed', context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'lee', traits: { segment: 'finance' }, context: advertising });
+    const held = (await decideReq(h.app, { subject: 'lee', placement: 'home' })).json().choices[0].held;
+    expect(held).toMatchObject({ action: 'loan-offer' });
+    // lee's profile merges into the visitor's, which is older
+    await send(h.app, '/v1/identify', { userId: 'lee', anonymousId: 'visitor-8', traits: { segment: 'finance' }, context: advertising });
+    expect(await h.store.profiles.findProfileId('userId', 'lee')).toBe(await h.store.profiles.findProfileId('anonymousId', 'visitor-8'));
+    expect((await decideReq(h.app, { subject: 'visitor-8', placement: 'home' })).json().choices[0].held.reviewId).toBe(held.reviewId);
+    expect((await get(h.app, '/v1/reviews?status=pending')).json().reviews.filter((r: { action: string; subject: string }) => r.subject !== 'fin')).toHaveLength(1);
+    const approve = await h.app.inject({ method: 'POST', url: `/v1/reviews/${held.reviewId}/approve`, headers: { authorization: bearer(KEYS.admin) }, payload: {} });
+    expect(approve.statusCode, approve.body).toBe(200);
+    expect(picked((await decideReq(h.app, { subject: 'lee', placement: 'home' })).json())).toEqual(['loan-offer']);
+    expect((await get(h.app, `/v1/reviews/${held.reviewId}`)).json()).toMatchObject({ status: 'delivered' });
+  });
 });

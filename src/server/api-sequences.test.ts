@@ -70,6 +70,9 @@ class Model {
   readonly emailContacts = new Map<string, number>();
   readonly dismissals = new Map<string, Map<string, number>>();
   readonly approved = new Set<string>();
+  readonly rejected = new Set<string>();
+  /** identifier → the review a decision for it opened, while pending. */
+  readonly pending = new Map<string, string>();
   readonly flags = new Map<string, string[]>(); // userId → active flag ids
   policy: Variant = 'base';
   ticketFeature = false;
@@ -169,7 +172,7 @@ class Decide implements Cmd {
   async run(m: Model, r: Real) {
     const res = await call(r, 'POST', '/v1/decide', { subject: this.id, placement: this.placement, n: this.n }, bearer(KEYS.server));
     expect(res.status).toBe(200);
-    const d = res.json() as { decisionId: string; choices: { kind: string; action?: string }[] };
+    const d = res.json() as { decisionId: string; choices: { kind: string; action?: string; held?: { action: string; reviewId: string } }[] };
     const where = `${this} under policy ${m.policy} → ${JSON.stringify(d.choices.map((c) => c.action ?? c.kind))}`;
     expect(d.choices.length, where).toBeGreaterThan(0);
     const flagged = (m.flags.get(this.id)?.length ?? 0) > 0;
@@ -177,6 +180,13 @@ class Decide implements Cmd {
     const bought = m.boughtBy(this.id);
     let contacts = m.sum(this.id, m.emailContacts);
     for (const c of d.choices) {
+      if (c.held) {
+        // One review per person and action: a decision for any of their identities finds the open one.
+        const open = m.cls(this.id).map((x) => m.pending.get(x)).filter((x): x is string => !!x);
+        if (open.length) expect(open, `${where}: a second review opened`).toContain(c.held.reviewId);
+        else m.pending.set(this.id, c.held.reviewId);
+        expect(m.cls(this.id).some((x) => m.rejected.has(x)), `${where}: held again after a rejection`).toBe(false);
+      }
       if (c.kind !== 'action' || !c.action) continue;
       const a = c.action;
       if (PRODUCT_OF[a]) expect(bought.has(PRODUCT_OF[a]), `${where}: offered what was bought`).toBe(false);
@@ -184,7 +194,10 @@ class Decide implements Cmd {
       if (MARKETING.has(a) && m.policy === 'pause') expect(flagged, `${where}: marketing to a paused subject`).toBe(false);
       if (a === 'service-followup') expect(m.ticketOpen(this.id), `${where}: follow-up without an open ticket`).toBe(true);
       expect(m.dismissed(this.id, a), `${where}: offered after ${DISMISS_LIMIT} dismissals`).toBeLessThan(DISMISS_LIMIT);
-      if (a === 'loan-offer') expect(m.cls(this.id).some((x) => m.approved.has(x)), `${where}: high-stakes offer without approval`).toBe(true);
+      if (a === 'loan-offer') {
+        expect(m.cls(this.id).some((x) => m.approved.has(x)), `${where}: high-stakes offer without approval`).toBe(true);
+        expect(m.cls(this.id).some((x) => m.rejected.has(x)), `${where}: high-stakes offer after a rejection`).toBe(false);
+      }
       if (this.placement === 'weekly-email') {
         expect(contacts, `${where}: e-mail cap ${CAP[m.policy]} passed`).toBeLessThan(CAP[m.policy]);
         contacts++;
@@ -250,7 +263,8 @@ class Review implements Cmd {
     const res = await call(r, 'POST', `/v1/reviews/${p.id}/${this.approve ? 'approve' : 'reject'}`, { note: 'checked' });
     expect(res.status).toBe(200);
     expect(res.json().status).toBe(this.approve ? 'approved' : 'rejected');
-    if (this.approve) m.approved.add(p.subject);
+    (this.approve ? m.approved : m.rejected).add(p.subject);
+    for (const [k, v] of m.pending) if (v === p.id) m.pending.delete(k);
     // A decided review cannot be decided again.
     expect((await call(r, 'POST', `/v1/reviews/${p.id}/approve`, {})).status).toBe(409);
   }
