@@ -69,11 +69,13 @@ export interface DeciderDeps {
   onDecision?: (d: DecisionRecord) => void;
   /** The models' reads before the pipeline: ladder position, estimates and anomalies for rules (src/models/decision-inputs.ts). */
   prefetch?: DecisionPrefetch;
-  /** The placement's running experiment: the subject's arm and the playbook it decides with (src/measure/experiments-service). */
+  /** The profile keys whose history is the subject's too (shared with the outcome recorder); made here when not given. */
+  merged?: MergedKeys;
   /** The placements' bandits (bandit selection). */
   bandits?: BanditBook;
   /** Answers recommendation placements (`tact.learning.recommender`). */
   recommender?: Recommender;
+  /** The placement's running experiment: the subject's arm and the playbook it decides with (src/measure/experiments-service). */
   experiments?: { route(placement: string, subject: string, play: Playbook): Promise<{ experiment: NonNullable<StageContext['experiment']>; play: Playbook } | undefined> };
 }
 
@@ -91,7 +93,7 @@ export class Decider {
   private readonly merged: MergedKeys;
 
   constructor(private readonly d: DeciderDeps) {
-    this.merged = new MergedKeys(d.profiles, Date.now, d.state.ledger);
+    this.merged = d.merged ?? new MergedKeys(d.profiles, Date.now, d.state.ledger);
   }
 
   async decide(req: DecideRequest): Promise<DecisionRecord> {

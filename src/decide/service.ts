@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import type { LogConsumers } from '../collect/log-consumers.js';
 import type { Settings } from '../config/settings.js';
 import { newProfileId } from '../identity/profile-id.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
 import type { Store } from '../store/store.js';
 import { DecideState } from './decide-state.js';
 import { Decider, type DeciderDeps } from './decider.js';
 import { catalogKind, policyKind } from './kinds.js';
 import { flagsKind } from './flag-declarations.js';
 import { LadderEstimates } from './ladder-estimates.js';
+import { MergedKeys } from './merged-keys.js';
 import { outcomesFromEvents } from './outcomes/event-outcomes.js';
 import { OutcomeRecorder } from './outcomes/recorder.js';
 import { playbookFor, type Playbook } from './playbook.js';
@@ -79,8 +81,9 @@ export class DecideService {
     this.bandits = new PlacementBandits({ store: o.store.estimates, decisions: o.store.decisions, windowOf, now });
     const onDecision = (d: DecisionRecord) => (this.bandits.onDecision(d), o.onDecision?.(d));
     const onOutcomes = (r: OutcomeRecord[]) => (this.bandits.onOutcomes(r), o.onOutcomes?.(r));
-    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch, bandits: this.bandits, recommender: o.recommender });
-    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes });
+    const merged = new MergedKeys(o.store.profiles, Date.now, this.state.ledger);
+    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch, bandits: this.bandits, recommender: o.recommender, merged });
+    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (key) => keysOf(o.store.profiles, merged, key) });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now);
   }
@@ -189,4 +192,20 @@ export class DecideService {
       },
     });
   }
+}
+
+/**
+ * The profile keys besides `key` whose decisions are the same person's: the profiles merged into
+ * it, the `anon:` keys of its identifiers, and — when `key` itself was merged away since — the
+ * profile it joined, with everything merged into that.
+ *
+ * @example
+ * await keysOf(store.profiles, merged, 'p_visitor'); // ['p_customer', 'anon:v-1']
+ */
+async function keysOf(profiles: ProfileStore, merged: MergedKeys, key: string): Promise<readonly string[]> {
+  if (key.startsWith('anon:')) return [];
+  const state = await profiles.getProfile(key);
+  if (!state) return [];
+  const also = await merged.of(state);
+  return state.id === key ? also : [state.id, ...also.filter((k) => k !== key)];
 }

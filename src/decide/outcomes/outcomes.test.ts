@@ -63,6 +63,22 @@ describe('outcomes', () => {
     expect((await get(h.app, `/v1/decisions/${d.decisionId}`)).json().outcomes).toHaveLength(3);
   });
 
+  it('credits the offer a visitor saw before logging in with the purchase made after, merged or decided before any event', async () => {
+    // A visitor with a profile of their own (ana's is older: the visitor's merges into it) …
+    await send(h.app, '/v1/track', { anonymousId: 'visitor-1', event: 'Product Viewed', context: advertising });
+    const seen = (await decideReq(h.app, { subject: 'visitor-1', placement: 'home' })).json();
+    // … and one decided for before any of their events arrived.
+    const early = (await decideReq(h.app, { subject: 'visitor-2', placement: 'home' })).json();
+    expect(picked(seen)).toEqual(['shoes-offer']);
+    for (const [visitor, d, order] of [['visitor-1', seen, 'order-v1'], ['visitor-2', early, 'order-v2']] as const) {
+      await send(h.app, '/v1/identify', { userId: visitor === 'visitor-1' ? 'ana' : 'bo', anonymousId: visitor, context: advertising });
+      await send(h.app, '/v1/track', { userId: visitor === 'visitor-1' ? 'ana' : 'bo', event: 'Order Completed', messageId: order, properties: { revenue: 80 } });
+      await h.tact.consumers.runAll();
+      const logged = (await get(h.app, `/v1/decisions/${d.decisionId}`)).json();
+      expect(logged.outcomes.map((o: { id: string; credit: number; success: boolean }) => [o.id, o.credit, o.success]), visitor).toEqual([[order, 1, true]]);
+    }
+  });
+
   it('takes outcomes over the API: a browser (write key) only for a named decision; the same messageId once', async () => {
     const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' }, KEYS.write)).json();
     const click = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', action: d.choices[0].action, messageId: 'c-1' }, KEYS.write);

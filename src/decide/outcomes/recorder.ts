@@ -30,7 +30,14 @@ export interface OutcomeInput {
  * await recorder.record([{ id: 'm1', at: Date.now(), type: 'conversion', value: 42, profileKey: 'p1', source: 'event' }]);
  */
 export class OutcomeRecorder {
-  constructor(private readonly d: { decisions: DecisionStore; state: DecideState; playbook: () => Playbook; onRecorded?: (r: OutcomeRecord[]) => void }) {}
+  constructor(private readonly d: {
+    decisions: DecisionStore;
+    state: DecideState;
+    playbook: () => Playbook;
+    onRecorded?: (r: OutcomeRecord[]) => void;
+    /** The other profile keys whose decisions are the subject's (merged into it, or made before it had a profile): an offer seen before logging in earns the purchase made after. */
+    keysOf?: (profileKey: string) => Promise<readonly string[]>;
+  }) {}
 
   /** Returns the records written, and the ids that were duplicates. */
   async record(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
@@ -57,7 +64,7 @@ export class OutcomeRecorder {
           contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
             .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
         }
-      } else contacts = this.d.state.ledger.view(profileKey).list();
+      } else contacts = this.d.state.ledger.view(profileKey, (await this.d.keysOf?.(profileKey)) ?? []).list();
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       const value = o.value ?? null;
