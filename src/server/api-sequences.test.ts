@@ -31,6 +31,7 @@ const ANONS = ['a1', 'a2', 'a3'];
 const SKUS = ['sku-shoes', 'sku-socks', 'sku-other'];
 const PRODUCT_OF: Record<string, string> = { 'shoes-offer': 'sku-shoes', 'socks-offer': 'sku-socks' };
 const MARKETING = new Set(['shoes-offer', 'socks-offer']);
+const ADVERTISING = new Set(['shoes-offer', 'socks-offer', 'loan-offer']);
 const MODELS = ['rates', 'send-time', 'recommendations'] as const;
 const DISMISS_LIMIT = shopPolicy().contact!.dismissals!.count;
 
@@ -69,6 +70,8 @@ class Model {
   readonly closed = new Map<string, number[]>();
   readonly emailContacts = new Map<string, number>();
   readonly dismissals = new Map<string, Map<string, number>>();
+  /** identifier → the advertising consent its events carried, with their times. */
+  readonly consents = new Map<string, { at: number; granted: boolean }[]>();
   readonly approved = new Set<string>();
   readonly rejected = new Set<string>();
   /** identifier → the review a decision for it opened, while pending. */
@@ -99,6 +102,14 @@ class Model {
     const o = last(this.opened);
     return o > -Infinity && o > last(this.closed);
   }
+  /** The latest choice any of the person's identities made (merged profiles keep the latest), none: not granted. */
+  advertising(id: string): boolean {
+    const all = this.cls(id).flatMap((x) => this.consents.get(x) ?? []);
+    return all.length > 0 && all.reduce((a, b) => (b.at > a.at ? b : a)).granted;
+  }
+  consented(id: string, at: string, consent: boolean | null): void {
+    if (consent !== null) this.consents.set(id, [...(this.consents.get(id) ?? []), { at: Date.parse(at), granted: consent }]);
+  }
   ticketsOpened(id: string): number {
     return this.cls(id).reduce((s, x) => s + (this.opened.get(x)?.length ?? 0), 0);
   }
@@ -121,49 +132,58 @@ async function call(r: Real, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: str
   return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 const track = (r: Real, body: Record<string, unknown>) => call(r, 'POST', '/v1/track', body, basic(KEYS.write));
-/** Who sends an event, and (as analytics.js does) the visitor's consent with it. */
-const as = (id: string) => ({ ...(USERS.includes(id) ? { userId: id } : { anonymousId: id }), context: { consent: { categoryPreferences: { Advertising: true } } } });
+/** Who sends an event, and (as analytics.js does, when the visitor chose) their consent to advertising with it. */
+const as = (id: string, consent: boolean | null) => ({
+  ...(USERS.includes(id) ? { userId: id } : { anonymousId: id }),
+  ...(consent === null ? {} : { context: { consent: { categoryPreferences: { Advertising: consent } } } }),
+});
 
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 class Purchase implements Cmd {
-  constructor(readonly id: string, readonly sku: string) {}
+  constructor(readonly id: string, readonly sku: string, readonly consent: boolean | null) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const res = await track(r, { ...as(this.id), event: 'Order Completed', timestamp: m.tick(), properties: { revenue: 30, products: [{ product_id: this.sku }] } });
+    const at = m.tick();
+    const res = await track(r, { ...as(this.id, this.consent), event: 'Order Completed', timestamp: at, properties: { revenue: 30, products: [{ product_id: this.sku }] } });
     expect(res.status).toBe(200);
+    m.consented(this.id, at, this.consent);
     m.known.add(this.id);
     m.bought.set(this.id, (m.bought.get(this.id) ?? new Set()).add(this.sku));
     m.orders.set(this.id, (m.orders.get(this.id) ?? 0) + 1);
   }
-  toString = () => `purchase(${this.id}, ${this.sku})`;
+  toString = () => `purchase(${this.id}, ${this.sku}${this.consent === null ? '' : `, consent ${this.consent}`})`;
 }
 
 class Ticket implements Cmd {
-  constructor(readonly id: string, readonly open: boolean) {}
+  constructor(readonly id: string, readonly open: boolean, readonly consent: boolean | null) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const at = m.tick();
-    const res = await track(r, { ...as(this.id), event: this.open ? 'Ticket Opened' : 'Ticket Closed', timestamp: at });
+    const res = await track(r, { ...as(this.id, this.consent), event: this.open ? 'Ticket Opened' : 'Ticket Closed', timestamp: at });
     expect(res.status).toBe(200);
+    m.consented(this.id, at, this.consent);
     m.known.add(this.id);
     const into = this.open ? m.opened : m.closed;
     into.set(this.id, [...(into.get(this.id) ?? []), Date.parse(at)]);
   }
-  toString = () => `ticket(${this.id}, ${this.open ? 'opened' : 'closed'})`;
+  toString = () => `ticket(${this.id}, ${this.open ? 'opened' : 'closed'}${this.consent === null ? '' : `, consent ${this.consent}`})`;
 }
 
 /** identify with both ids: the anonymous visitor becomes the user (only where one user per profile allows it). */
 class Identify implements Cmd {
-  constructor(readonly user: string, readonly anon: string, readonly finance: boolean) {}
+  constructor(readonly user: string, readonly anon: string, readonly finance: boolean, readonly consent: boolean | null) {}
   check = (m: Readonly<Model>) => (m.link.get(this.anon) ?? this.user) === this.user;
   async run(m: Model, r: Real) {
-    const res = await call(r, 'POST', '/v1/identify', { userId: this.user, anonymousId: this.anon, timestamp: m.tick(), traits: this.finance ? { segment: 'finance' } : { plan: 'basic' }, context: { consent: { categoryPreferences: { Advertising: true } } } }, basic(KEYS.write));
+    const at = m.tick();
+    const res = await call(r, 'POST', '/v1/identify', { ...as(this.user, this.consent), anonymousId: this.anon, timestamp: at, traits: this.finance ? { segment: 'finance' } : { plan: 'basic' } }, basic(KEYS.write));
     expect(res.status).toBe(200);
+    // the event is the user's and the visitor's alike: its consent is the person's
+    m.consented(this.user, at, this.consent);
     m.link.set(this.anon, this.user);
     m.known.add(this.user).add(this.anon);
   }
-  toString = () => `identify(${this.user}, ${this.anon}${this.finance ? ', finance' : ''})`;
+  toString = () => `identify(${this.user}, ${this.anon}${this.finance ? ', finance' : ''}${this.consent === null ? '' : `, consent ${this.consent}`})`;
 }
 
 class Decide implements Cmd {
@@ -189,6 +209,7 @@ class Decide implements Cmd {
       }
       if (c.kind !== 'action' || !c.action) continue;
       const a = c.action;
+      if (ADVERTISING.has(a)) expect(m.advertising(this.id), `${where}: advertising without consent`).toBe(true);
       if (PRODUCT_OF[a]) expect(bought.has(PRODUCT_OF[a]), `${where}: offered what was bought`).toBe(false);
       if (MARKETING.has(a)) expect(m.ticketOpen(this.id), `${where}: marketing before an open ticket`).toBe(false);
       if (MARKETING.has(a) && m.policy === 'pause') expect(flagged, `${where}: marketing to a paused subject`).toBe(false);
@@ -376,10 +397,12 @@ async function liveIs(m: Model, r: Real, name: string) {
 }
 
 const anyId = fc.constantFrom(...USERS, ...ANONS);
+/** Most events carry no consent choice; some grant it, fewer withdraw it. */
+const consent = fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
 const commands = [
-  fc.tuple(anyId, fc.constantFrom(...SKUS)).map(([id, sku]) => new Purchase(id, sku)),
-  fc.tuple(anyId, fc.boolean()).map(([id, open]) => new Ticket(id, open)),
-  fc.tuple(fc.constantFrom(...USERS), fc.constantFrom(...ANONS), fc.boolean()).map(([u, a, f]) => new Identify(u, a, f)),
+  fc.tuple(anyId, fc.constantFrom(...SKUS), consent).map(([id, sku, c]) => new Purchase(id, sku, c)),
+  fc.tuple(anyId, fc.boolean(), consent).map(([id, open, c]) => new Ticket(id, open, c)),
+  fc.tuple(fc.constantFrom(...USERS), fc.constantFrom(...ANONS), fc.boolean(), consent).map(([u, a, f, c]) => new Identify(u, a, f, c)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const), fc.integer({ min: 1, max: 3 })).map(([id, p, n]) => new Decide(id, p, p === 'home' ? n : 1)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
