@@ -7,15 +7,19 @@ import { shopConfig, shopPolicy } from '../decide/fixtures.js';
 /**
  * Sequences of API calls, checked against a model of what they must add up to. Where the fuzz of
  * api-fuzz.test.ts sends one odd request at a time, this sends ordinary ones in random order —
- * purchases, tickets, identities merging, decisions at two placements, dismissals, flags, reviews,
- * policy changes, a feature added later, models trained, promoted and rolled back — and after each
- * one checks what the product promises:
+ * purchases, tickets, consent, identify and alias merging identities, accounts, decisions at two
+ * placements, dismissals, flags on people and accounts, reviews, policy changes, a feature added
+ * later, models trained, promoted and rolled back — and after each one checks what the product
+ * promises:
  *
- * - a decision never offers what the subject (any of its merged identities) bought, never puts
- *   marketing before an open support ticket, offers the service follow-up only on an open ticket,
- *   keeps the e-mail cap of the policy in force across merged identities, drops an action after
- *   the policy's number of dismissals, hands a flagged subject to a person when the policy says so,
- *   and never delivers the high-stakes loan without a person's approval — exploration included;
+ * - a decision never offers what the subject (any of its merged identities) bought, never
+ *   advertises without the person's latest consent, never puts marketing before an open support
+ *   ticket, offers the service follow-up only on an open ticket, keeps the e-mail cap of the
+ *   policy in force across merged identities (and across decisions made before the profile
+ *   existed), drops an action after the policy's number of dismissals, hands a subject flagged on
+ *   any of its identities or accounts to a person when the policy says so, opens one review per
+ *   person and action, and never delivers the high-stakes loan without a person's approval or
+ *   after a rejection — exploration included;
  * - a profile counts every accepted order of every merged identity, lists what they bought and
  *   their identities, and a feature added later is backfilled to the same count;
  * - a flag is listed while active and not after it is cleared; a model's live version follows
@@ -29,6 +33,7 @@ import { shopConfig, shopPolicy } from '../decide/fixtures.js';
 const USERS = ['u1', 'u2'];
 const ANONS = ['a1', 'a2', 'a3'];
 const SKUS = ['sku-shoes', 'sku-socks', 'sku-other'];
+const ACCOUNTS = ['acme', 'globex'];
 const PRODUCT_OF: Record<string, string> = { 'shoes-offer': 'sku-shoes', 'socks-offer': 'sku-socks' };
 const MARKETING = new Set(['shoes-offer', 'socks-offer']);
 const ADVERTISING = new Set(['shoes-offer', 'socks-offer', 'loan-offer']);
@@ -76,7 +81,8 @@ class Model {
   readonly rejected = new Set<string>();
   /** identifier → the review a decision for it opened, while pending. */
   readonly pending = new Map<string, string>();
-  readonly flags = new Map<string, string[]>(); // userId → active flag ids
+  readonly flags = new Map<string, string[]>(); // userId or account → active flag ids
+  readonly members = new Map<string, Set<string>>(); // account → identifiers that joined it
   policy: Variant = 'base';
   ticketFeature = false;
   readonly models = new Map<string, { live: number | null; versions: Set<number>; promotions: { version: number; previous: number | null }[] }>();
@@ -113,6 +119,12 @@ class Model {
   ticketsOpened(id: string): number {
     return this.cls(id).reduce((s, x) => s + (this.opened.get(x)?.length ?? 0), 0);
   }
+  /** Whether an active flag is on the person (any of their identities) or on an account one of them joined. */
+  paused(id: string): boolean {
+    const ids = this.cls(id);
+    if (ids.some((x) => (this.flags.get(x)?.length ?? 0) > 0)) return true;
+    return [...this.members].some(([account, who]) => (this.flags.get(account)?.length ?? 0) > 0 && ids.some((x) => who.has(x)));
+  }
   dismissed(id: string, action: string): number {
     return this.cls(id).reduce((s, x) => s + (this.dismissals.get(x)?.get(action) ?? 0), 0);
   }
@@ -131,7 +143,7 @@ async function call(r: Real, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: str
   expectClearAnswer(`${method} ${url}`, body, res);
   return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
-const track = (r: Real, body: Record<string, unknown>) => call(r, 'POST', '/v1/track', body, basic(KEYS.write));
+const track = (r: Real, body: Record<string, unknown>, url = '/v1/track') => call(r, 'POST', url, body, basic(KEYS.write));
 /** Who sends an event, and (as analytics.js does, when the visitor chose) their consent to advertising with it. */
 const as = (id: string, consent: boolean | null) => ({
   ...(USERS.includes(id) ? { userId: id } : { anonymousId: id }),
@@ -170,20 +182,22 @@ class Ticket implements Cmd {
   toString = () => `ticket(${this.id}, ${this.open ? 'opened' : 'closed'}${this.consent === null ? '' : `, consent ${this.consent}`})`;
 }
 
-/** identify with both ids: the anonymous visitor becomes the user (only where one user per profile allows it). */
+/** identify with both ids, or alias: the anonymous visitor becomes the user (only where one user per profile allows it). */
 class Identify implements Cmd {
-  constructor(readonly user: string, readonly anon: string, readonly finance: boolean, readonly consent: boolean | null) {}
+  constructor(readonly user: string, readonly anon: string, readonly finance: boolean, readonly consent: boolean | null, readonly alias: boolean) {}
   check = (m: Readonly<Model>) => (m.link.get(this.anon) ?? this.user) === this.user;
   async run(m: Model, r: Real) {
     const at = m.tick();
-    const res = await call(r, 'POST', '/v1/identify', { ...as(this.user, this.consent), anonymousId: this.anon, timestamp: at, traits: this.finance ? { segment: 'finance' } : { plan: 'basic' } }, basic(KEYS.write));
+    const res = this.alias
+      ? await call(r, 'POST', '/v1/alias', { ...as(this.user, this.consent), previousId: this.anon, timestamp: at }, basic(KEYS.write))
+      : await call(r, 'POST', '/v1/identify', { ...as(this.user, this.consent), anonymousId: this.anon, timestamp: at, traits: this.finance ? { segment: 'finance' } : { plan: 'basic' } }, basic(KEYS.write));
     expect(res.status).toBe(200);
     // the event is the user's and the visitor's alike: its consent is the person's
     m.consented(this.user, at, this.consent);
     m.link.set(this.anon, this.user);
     m.known.add(this.user).add(this.anon);
   }
-  toString = () => `identify(${this.user}, ${this.anon}${this.finance ? ', finance' : ''}${this.consent === null ? '' : `, consent ${this.consent}`})`;
+  toString = () => `${this.alias ? 'alias' : 'identify'}(${this.user}, ${this.anon}${this.finance && !this.alias ? ', finance' : ''}${this.consent === null ? '' : `, consent ${this.consent}`})`;
 }
 
 class Decide implements Cmd {
@@ -195,7 +209,7 @@ class Decide implements Cmd {
     const d = res.json() as { decisionId: string; choices: { kind: string; action?: string; held?: { action: string; reviewId: string } }[] };
     const where = `${this} under policy ${m.policy} → ${JSON.stringify(d.choices.map((c) => c.action ?? c.kind))}`;
     expect(d.choices.length, where).toBeGreaterThan(0);
-    const flagged = (m.flags.get(this.id)?.length ?? 0) > 0;
+    const flagged = m.paused(this.id);
     if (m.policy === 'pause' && flagged) expect(d.choices.map((c) => c.kind), where).toEqual(d.choices.map(() => 'handoff'));
     const bought = m.boughtBy(this.id);
     let contacts = m.sum(this.id, m.emailContacts);
@@ -244,9 +258,10 @@ class Dismiss implements Cmd {
 
 class SetFlag implements Cmd {
   constructor(readonly user: string) {}
-  check = (m: Readonly<Model>) => m.known.has(this.user);
+  check = (m: Readonly<Model>) => m.known.has(this.user) || ACCOUNTS.includes(this.user);
   async run(m: Model, r: Real) {
-    const res = await call(r, 'POST', '/v1/flags', { subject: this.user, name: 'procurement_delay', note: 'budget frozen until January' });
+    const on = ACCOUNTS.includes(this.user) ? { account: this.user } : { subject: this.user };
+    const res = await call(r, 'POST', '/v1/flags', { ...on, name: 'procurement_delay', note: 'budget frozen until January' });
     expect(res.status).toBe(201);
     m.flags.set(this.user, [...(m.flags.get(this.user) ?? []), res.json().id as string]);
     await listedFlags(m, r, this.user);
@@ -269,8 +284,21 @@ class ClearFlag implements Cmd {
 }
 
 async function listedFlags(m: Model, r: Real, user: string) {
-  const listed = (await call(r, 'GET', `/v1/flags?subject=${user}`)).json().flags as { id: string; active: boolean }[];
+  const listed = (await call(r, 'GET', `/v1/flags?${ACCOUNTS.includes(user) ? 'account' : 'subject'}=${user}`)).json().flags as { id: string; active: boolean }[];
   expect(listed.filter((f) => f.active).map((f) => f.id).sort()).toEqual([...(m.flags.get(user) ?? [])].sort());
+}
+
+/** group(): the identity joins a company's account. */
+class Group implements Cmd {
+  constructor(readonly id: string, readonly account: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await track(r, { ...as(this.id, null), groupId: this.account, timestamp: m.tick(), traits: { name: this.account.toUpperCase() } }, '/v1/group');
+    expect(res.status).toBe(200);
+    m.known.add(this.id);
+    m.members.set(this.account, (m.members.get(this.account) ?? new Set()).add(this.id));
+  }
+  toString = () => `group(${this.id}, ${this.account})`;
 }
 
 /** A person decides the oldest pending review (a held loan offer). */
@@ -402,13 +430,14 @@ const consent = fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 
 const commands = [
   fc.tuple(anyId, fc.constantFrom(...SKUS), consent).map(([id, sku, c]) => new Purchase(id, sku, c)),
   fc.tuple(anyId, fc.boolean(), consent).map(([id, open, c]) => new Ticket(id, open, c)),
-  fc.tuple(fc.constantFrom(...USERS), fc.constantFrom(...ANONS), fc.boolean(), consent).map(([u, a, f, c]) => new Identify(u, a, f, c)),
+  fc.tuple(fc.constantFrom(...USERS), fc.constantFrom(...ANONS), fc.boolean(), consent, fc.boolean()).map(([u, a, f, c, alias]) => new Identify(u, a, f, c, alias)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const), fc.integer({ min: 1, max: 3 })).map(([id, p, n]) => new Decide(id, p, p === 'home' ? n : 1)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
   fc.tuple(anyId, fc.constantFrom('shoes-offer', 'socks-offer', 'newsletter')).map(([id, a]) => new Dismiss(id, a)),
-  fc.constantFrom(...USERS).map((u) => new SetFlag(u)),
-  fc.constantFrom(...USERS).map((u) => new ClearFlag(u)),
+  fc.constantFrom(...USERS, ...ACCOUNTS).map((u) => new SetFlag(u)),
+  fc.constantFrom(...USERS, ...ACCOUNTS).map((u) => new ClearFlag(u)),
+  fc.tuple(anyId, fc.constantFrom(...ACCOUNTS)).map(([id, a]) => new Group(id, a)),
   fc.boolean().map((b) => new Review(b)),
   fc.constantFrom<Variant>('base', 'explore', 'tight-cap', 'pause').map((v) => new PutPolicy(v)),
   fc.constant(new AddTicketFeature()),
