@@ -22,6 +22,7 @@ export class DecideState {
   readonly counts = new OutcomeCounts();
   readonly flags = new FlagBook();
   private readonly holds = new Map<string, Hold[]>();
+  private readonly holdChanges = new Map<string, number>();
   /** decisionId|action that already had a success, with its time. */
   private readonly successes = new Map<string, number>();
   /** Keys of contacts and outcome records already applied (for `sync`), with their time and the order they were taken in (`knownAt`). */
@@ -114,13 +115,14 @@ export class DecideState {
    */
   knownAt(stamp: number): KnownRows {
     const held = (key: string) => (this.seen.get(key)?.seq ?? Infinity) <= stamp;
-    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(`o|${o.id}|${o.decisionId ?? ''}`) };
+    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(`o|${o.id}|${o.decisionId ?? ''}`), hold: (h) => held(`h|${h.id}|${h.status}`) };
   }
 
   /** Folds in a subject's rows that another process logged (a guarded append found them). */
   applyRows(rows: SubjectLogRows, topicsOf: (action: string) => readonly string[]): void {
     for (const c of rows.contacts) this.applyContact(c, topicsOf(c.action));
     for (const o of rows.outcomes) this.applyOutcome(o, true);
+    for (const h of rows.holds ?? []) this.putHold(h);
   }
 
   /** A contact this process logged, or one another process did (counted once either way). */
@@ -168,7 +170,18 @@ export class DecideState {
     return more.length ? [...own, ...more] : own;
   }
 
+  /** How many times a subject's reviews changed in this state (a decision that opens or delivers one checks it did not change under it). */
+  holdsVersion(profileKey: string): number {
+    return this.holdChanges.get(profileKey) ?? 0;
+  }
+
   putHold(h: Hold): void {
+    // A state of a review, taken in once (a sync loads every live review again: that is not news).
+    const key = `h|${h.id}|${h.status}`;
+    if (!this.seen.has(key)) {
+      this.mark(key, h.decidedAt ?? h.createdAt);
+      this.holdChanges.set(h.profileKey, this.holdsVersion(h.profileKey) + 1);
+    }
     const list = (this.holds.get(h.profileKey) ?? []).filter((x) => x.id !== h.id);
     if (h.status !== 'delivered') list.push(h);
     if (list.length) this.holds.set(h.profileKey, list);

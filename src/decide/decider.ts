@@ -51,8 +51,12 @@ export interface Prepared {
   stamp: number;
   /** The subject's ledger version when the pipeline ran (a concurrent decision for the subject changes it). */
   ledgerVersion: number;
+  /** The subject's reviews' version when the pipeline read them. */
+  holdsVersion: number;
   /** The global budgets the decision's contacts take from, for a shared store's exact check. */
   budgets: BudgetGuard[];
+  /** The subject's other profile keys (merged into it, `anon:` keys of its identifiers), for the same check. */
+  also: readonly string[];
 }
 
 /** Everything the decider needs, wired by DecideService. */
@@ -91,6 +95,8 @@ export class Decider {
   /** identifier → profile id: an identifier stays with its profile (or the one it merged into, which getProfile follows). */
   private readonly known = new Map<string, string>();
   private readonly merged: MergedKeys;
+  /** profile key → the end of the queue of this process's decisions that open or deliver a review for it. */
+  private readonly reviewWrites = new Map<string, Promise<void>>();
 
   constructor(private readonly d: DeciderDeps) {
     this.merged = d.merged ?? new MergedKeys(d.profiles, Date.now, d.state.ledger);
@@ -111,23 +117,50 @@ export class Decider {
   /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
   async prepare(req: DecideRequest): Promise<Prepared> {
     const stamp = this.d.state.stamp;
-    const { ctx, profileKey, result, play, position, ledgerVersion } = await this.evaluate(req);
+    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, state } = await this.evaluate(req);
+    // A shared store checks every key the subject's history may be under (another process may have decided under one).
+    const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
     const holds: Hold[] = result.newHolds.map((h) => ({
       id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant,
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, budgets: budgetGuards(record, play) };
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, budgets: budgetGuards(record, play), also };
   }
 
-  /** Reserves the contacts in the ledger, writes the record (and holds) durably, then counts the trials. */
+  /**
+   * Reserves the contacts in the ledger, writes the record (and holds) durably, then counts the
+   * trials. A decision that opens or delivers a review first waits for the subject's previous such
+   * decision in this process to be logged (then finds the subject's reviews changed, and decides
+   * again): two decisions at once must not open two reviews for one person and action, nor deliver
+   * one twice. Other processes are kept out by the guarded append.
+   */
   async commit(p: Prepared): Promise<DecisionRecord> {
+    if (!p.holds.length) return this.write(p);
+    const key = p.record.profileKey;
+    const prev = this.reviewWrites.get(key);
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const queued = (prev ?? Promise.resolve()).then(() => mine);
+    this.reviewWrites.set(key, queued);
+    try {
+      await prev;
+      return await this.write(p);
+    } finally {
+      release();
+      if (this.reviewWrites.get(key) === queued) this.reviewWrites.delete(key);
+    }
+  }
+
+  private async write(p: Prepared): Promise<DecisionRecord> {
     const { record, holds } = p;
     const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
     // Another decision for this subject reserved a contact (or a dismissal came in) after this one's
     // pipeline read the ledger: decide again rather than pass a cap on a stale view.
     if (actions.length && this.d.state.ledger.version(record.profileKey) !== p.ledgerVersion) throw new SubjectMoved();
+    // The same for the subject's reviews, when this decision opens or delivers one.
+    if (holds.length && this.d.state.holdsVersion(record.profileKey) !== p.holdsVersion) throw new SubjectMoved();
     for (const a of actions) {
       this.d.state.ledger.record(record.profileKey, { at: record.at, action: a, channel: record.channel, topics: p.topicsOf(a), decisionId: record.id });
       this.d.state.markContact(record.id, a, record.at);
@@ -135,7 +168,7 @@ export class Decider {
     try {
       const guarded = this.d.decisions.appendIfCurrent;
       if (guarded) {
-        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp), p.budgets);
+        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp), { budgets: p.budgets, holds, also: p.also });
         if (moved) {
           this.d.state.ledger.unrecord(record.profileKey, record.id);
           this.d.state.applyRows(moved, p.topicsOf);
@@ -143,7 +176,6 @@ export class Decider {
           if (moved.budget) await this.d.state.sync(this.d.decisions, p.topicsOf, this.d.now());
           throw new SubjectMoved();
         }
-        await Promise.all(holds.map((h) => this.d.decisions.putHold(h)));
       } else await Promise.all([this.d.decisions.appendDecision(record), ...holds.map((h) => this.d.decisions.putHold(h))]);
     } catch (err) {
       if (!(err instanceof SubjectMoved)) this.d.state.ledger.unrecord(record.profileKey, record.id);
@@ -157,7 +189,7 @@ export class Decider {
   }
 
   /** Runs the pipeline without logging anything (in-process measurement, previews). */
-  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number }> {
+  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; state?: ProfileState }> {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
@@ -178,6 +210,7 @@ export class Decider {
     vars.accounts = accounts;
     const inputs = await this.d.prefetch?.fetch(state, { rules: readsInferences(play), uplift: upliftWanted(play.policy, routed?.experiment), now, merged: mergedKeys });
     if (inputs?.rules) Object.assign(vars, inputs.rules);
+    const holdsVersion = this.d.state.holdsVersion(profileKey);
     const ctx: StageContext = {
       now,
       vars,
@@ -201,7 +234,7 @@ export class Decider {
     }
     const ledgerVersion = this.d.state.ledger.version(profileKey);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
-    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion };
+    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, state };
   }
 
   private async profileOf(subject: string): Promise<ProfileState | undefined> {

@@ -49,12 +49,16 @@ export interface BudgetGuard {
 export interface KnownRows {
   contact(c: ContactRow): boolean;
   outcome(o: OutcomeRecord): boolean;
+  /** Whether this process had the hold in this state (id and status) when the decision was made. */
+  hold(h: Hold): boolean;
 }
 
 /** A subject's log rows that another process wrote since this one last synced. */
 export interface SubjectLogRows {
   contacts: ContactRow[];
   outcomes: OutcomeRecord[];
+  /** Reviews opened or decided since (checked only for a decision that opens or delivers one). */
+  holds?: Hold[];
 }
 
 /**
@@ -67,14 +71,19 @@ export interface DecisionStore {
   appendDecision(d: DecisionRecord): Promise<void>;
   /**
    * Shared stores (several processes) only: under a lock on the subject, appends the decision
-   * unless the subject has contacts or outcomes logged at or after `since` that `known` says this
-   * process has not folded into its ledger — then nothing is written and those rows are returned,
-   * for the caller to fold in and decide again. So two processes deciding for one subject at once
-   * cannot both pass a cap or a dismissal rule. With `budgets`, it also locks each budget's channel
-   * and counts the window exactly: when the decision would pass a limit or a fair share, nothing is
-   * written and `budget` names the budget (the caller syncs and decides again).
+   * unless the subject — its profile key, or one of `o.also` (the keys merged into it, and its
+   * identifiers' `anon:` keys) — has contacts or outcomes logged at or after `since` that `known`
+   * says this process has not folded into its ledger; then nothing is written and those rows are
+   * returned, for the caller to fold in and decide again. So two processes deciding for one subject
+   * at once cannot both pass a cap or a dismissal rule. With `o.budgets`, it also locks each
+   * budget's channel and counts the window exactly: when the decision would pass a limit or a fair
+   * share, nothing is written and `budget` names the budget (the caller syncs and decides again).
+   * With `o.holds` (the reviews the decision opens or delivers), it also returns instead of writing
+   * when a review of the subject was opened or decided since that `known` does not hold — so two
+   * processes cannot open two reviews for one person and action, nor deliver one twice or after a
+   * rejection — and writes the holds in the same transaction as the decision.
    */
-  appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows, budgets?: readonly BudgetGuard[]): Promise<(SubjectLogRows & { budget?: string }) | null>;
+  appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows, o?: { budgets?: readonly BudgetGuard[]; holds?: readonly Hold[]; also?: readonly string[] }): Promise<(SubjectLogRows & { budget?: string }) | null>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
   queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]>;
   /** Every action choice at or after `at` (the contact ledger's rebuild and, on a shared store, its sync). */

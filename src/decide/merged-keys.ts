@@ -47,6 +47,16 @@ export class MergedKeys {
     return anon.length ? [...merged, ...anon] : merged;
   }
 
+  /**
+   * Every key the subject's history may be under, whether or not this process holds anything under
+   * it: the merged profiles and every `anon:` key of its identifiers. A shared store's guarded
+   * append checks them all, since another process may have decided under one of them.
+   */
+  async allOf(state: ProfileState): Promise<readonly string[]> {
+    const [merged, anon] = await Promise.all([this.merges(state), this.anonymousKeys(state)]);
+    return [...merged, ...anon];
+  }
+
   private async merges(state: ProfileState): Promise<readonly string[]> {
     // Most profiles never absorbed another: their state says so, and nothing is read.
     if (state.absorbed === 0) return NONE;

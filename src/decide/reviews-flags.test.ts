@@ -41,6 +41,13 @@ describe('human territory, reviews and flags', () => {
     expect(fourth.choices[0].held.reviewId).not.toBe(reviewId);
   });
 
+  it('opens one review however many decisions for the person come at once', async () => {
+    const answers = await Promise.all(Array.from({ length: 6 }, () => decideReq(h.app, { subject: 'fin', placement: 'home' })));
+    const held = new Set(answers.map((r) => r.json().choices[0].held?.reviewId));
+    expect([...held]).toHaveLength(1);
+    expect((await get(h.app, '/v1/reviews?status=pending')).json().reviews).toHaveLength(1);
+  });
+
   it('stops offering a rejected high-stakes action to that subject', async () => {
     const first = (await decideReq(h.app, { subject: 'fin', placement: 'home' })).json();
     await post(h.app, `/v1/reviews/${first.choices[0].held.reviewId}/reject`, { note: 'not suitable' }, KEYS.admin);

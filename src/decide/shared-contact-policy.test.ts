@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { SubjectMoved } from './decider.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
-import { bearer, harness, openTestStore } from '../../test/harness.js';
+import { bearer, harness, openTestStore, send } from '../../test/harness.js';
+import { shopConfig } from './fixtures.js';
+import { advertising } from './test-http.js';
 
 /** One e-mail a week per subject; a dismissed action is not offered again for 30 days. */
 const config = {
@@ -129,3 +131,32 @@ describe('global budgets with two processes on one PostgreSQL database', () => {
   }, 60_000);
 });
 
+describe('reviews with two processes on one PostgreSQL database', () => {
+  it('one review per person and action, and one delivery of it, however the decisions split between the processes', async () => {
+    const shop = shopConfig();
+    const { store: storeA, url, cleanup } = await openTestStore('postgres');
+    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+    const a = await harness('postgres', { store: storeA, config: shop });
+    const b = await harness('postgres', { store: storeB, config: shop });
+    cleanups.push(async () => {
+      for (const p of [a, b]) await p.close();
+      await storeB.close();
+      await cleanup();
+    });
+    for (let s = 0; s < 5; s++) await send(a.app, '/v1/identify', { userId: `fin-${s}`, traits: { segment: 'finance' }, context: advertising });
+    // Six decisions for each person at once, three through each process, no sync in between.
+    for (let s = 0; s < 5; s++) {
+      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: `fin-${s}`, placement: 'home' })));
+      for (const r of answers) expect(r.statusCode, r.body).toBe(200);
+      expect(new Set(answers.map((r) => r.json().choices[0].held?.reviewId)).size, `fin-${s}`).toBe(1);
+    }
+    const pending = await storeA.decisions.listHolds({ status: 'pending', limit: 100 });
+    expect(pending).toHaveLength(5);
+    // Approved through one process; both fold it in; then six decisions at once deliver it once.
+    await a.tact.decide.reviews.decide(pending[0].id, 'approved', 'kim');
+    await Promise.all([a.tact.decide.sync(), b.tact.decide.sync()]);
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: pending[0].subject, placement: 'home' })));
+    for (const r of answers) expect(r.statusCode, r.body).toBe(200);
+    expect(answers.filter((r) => r.json().choices[0].action === 'loan-offer')).toHaveLength(1);
+  }, 60_000);
+});

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectClearAnswer } from '../../test/clear-answer.js';
-import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.js';
+import { KEYS, basic, bearer, harness, openTestStore, type Harness } from '../../test/harness.js';
 import { shopConfig, shopPolicy } from '../decide/fixtures.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
 
 /**
  * Sequences of API calls, checked against a model of what they must add up to. Where the fuzz of
@@ -136,10 +137,21 @@ class Model {
 }
 
 /** The server under test and what it answered. */
-interface Real { h: Harness; decisions: Logged[] }
+/** The server(s) under test — two processes on one PostgreSQL database take the calls in turn — and what they answered. */
+interface Real { hs: Harness[]; turn: number; decisions: Logged[] }
+
+/**
+ * After a change that processes fold in from each other once a second (flags, reviews,
+ * configuration), every process folds it in now, so the next call may go to either. Contacts and
+ * dismissals are never folded in here: they must hold across processes without it.
+ */
+async function settle(r: Real): Promise<void> {
+  if (r.hs.length > 1) for (const h of r.hs) await h.tact.decide.sync();
+}
 
 async function call(r: Real, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, auth = bearer(KEYS.admin)) {
-  const res = await r.h.app.inject({ method, url, headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+  const h = r.hs[r.turn++ % r.hs.length];
+  const res = await h.app.inject({ method, url, headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
   expectClearAnswer(`${method} ${url}`, body, res);
   return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -264,6 +276,7 @@ class SetFlag implements Cmd {
     const res = await call(r, 'POST', '/v1/flags', { ...on, name: 'procurement_delay', note: 'budget frozen until January' });
     expect(res.status).toBe(201);
     m.flags.set(this.user, [...(m.flags.get(this.user) ?? []), res.json().id as string]);
+    await settle(r);
     await listedFlags(m, r, this.user);
   }
   toString = () => `flag(${this.user})`;
@@ -278,6 +291,7 @@ class ClearFlag implements Cmd {
     expect(res.status).toBe(200);
     expect(res.json().active).toBe(false);
     m.flags.set(this.user, rest);
+    await settle(r);
     await listedFlags(m, r, this.user);
   }
   toString = () => `clear-flag(${this.user})`;
@@ -314,6 +328,7 @@ class Review implements Cmd {
     expect(res.json().status).toBe(this.approve ? 'approved' : 'rejected');
     (this.approve ? m.approved : m.rejected).add(p.subject);
     for (const [k, v] of m.pending) if (v === p.id) m.pending.delete(k);
+    await settle(r);
     // A decided review cannot be decided again.
     expect((await call(r, 'POST', `/v1/reviews/${p.id}/approve`, {})).status).toBe(409);
   }
@@ -327,6 +342,7 @@ class PutPolicy implements Cmd {
     const res = await call(r, 'PUT', '/v1/config/policy', { document: policyOf(this.variant), reason: `sequence: ${this.variant}` });
     expect(res.status).toBe(200);
     m.policy = this.variant;
+    await settle(r);
   }
   toString = () => `policy(${this.variant})`;
 }
@@ -337,7 +353,8 @@ class AddTicketFeature implements Cmd {
   async run(m: Model, r: Real) {
     const res = await call(r, 'POST', '/v1/features', { name: 'tickets', kind: 'count', event: 'Ticket Opened' });
     expect(res.status).toBeLessThan(300);
-    await r.h.tact.backfill.runAll();
+    await settle(r);
+    for (const h of r.hs) await h.tact.backfill.runAll();
     m.ticketFeature = true;
   }
   toString = () => 'add-feature(tickets)';
@@ -447,17 +464,39 @@ const commands = [
   fc.constantFrom(...MODELS).map((n) => new Rollback(n)),
 ];
 
-describe.each(['sqlite', 'postgres'] as const)('API call sequences against a model of what they add up to (%s)', (kind) => {
+/** One process on a fresh store, or two processes on one fresh PostgreSQL database. */
+async function servers(kind: 'sqlite' | 'postgres' | 'postgres, two processes'): Promise<{ hs: Harness[]; close: () => Promise<void> }> {
+  const config = { ...shopConfig(), policy: policyOf('base') };
+  if (kind !== 'postgres, two processes') {
+    const h = await harness(kind, { config });
+    return { hs: [h], close: () => h.close() };
+  }
+  const { store, url, cleanup } = await openTestStore('postgres');
+  const second = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+  const a = await harness('postgres', { store, config });
+  const b = await harness('postgres', { store: second, config });
+  return {
+    hs: [a, b],
+    close: async () => {
+      await a.close();
+      await b.close();
+      await second.close();
+      await cleanup();
+    },
+  };
+}
+
+describe.each(['sqlite', 'postgres', 'postgres, two processes'] as const)('API call sequences against a model of what they add up to (%s)', (kind) => {
   const numRuns = Number(process.env.TACT_SEQ_RUNS ?? (kind === 'sqlite' ? 20 : 8));
   const seed = Number(process.env.TACT_FUZZ_SEED ?? 7);
 
   it('keeps every promise after every call, and every decision reads back and replays', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 80, size: 'large' }), async (cmds) => {
-        const h = await harness(kind, { config: { ...shopConfig(), policy: policyOf('base') } });
-        const real: Real = { h, decisions: [] };
+        const { hs, close } = await servers(kind);
+        const real: Real = { hs, turn: 0, decisions: [] };
         try {
-          await h.app.ready();
+          for (const h of hs) await h.app.ready();
           await fc.asyncModelRun(() => ({ model: new Model(), real }), cmds);
           for (const d of real.decisions) {
             const logged = (await call(real, 'GET', `/v1/decisions/${d.id}`, undefined, bearer(KEYS.server))).json() as { choices: { kind: string; action?: string }[] };
@@ -466,7 +505,7 @@ describe.each(['sqlite', 'postgres'] as const)('API call sequences against a mod
             expect(replay.differences, `replay of ${d.id} for ${d.subject}`).toEqual([]);
           }
         } finally {
-          await h.close();
+          await close();
         }
       }),
       { numRuns, seed, endOnFailure: process.env.CI === 'true' },

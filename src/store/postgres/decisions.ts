@@ -28,22 +28,29 @@ export class PostgresDecisionStore implements DecisionStore {
     await inTransaction(this.pool, (c) => this.insert(c, d));
   }
 
-  async appendIfCurrent(d: DecisionRecord, since: number, known: KnownRows, budgets: readonly BudgetGuard[] = []): Promise<(SubjectLogRows & { budget?: string }) | null> {
+  async appendIfCurrent(d: DecisionRecord, since: number, known: KnownRows, o: { budgets?: readonly BudgetGuard[]; holds?: readonly Hold[]; also?: readonly string[] } = {}): Promise<(SubjectLogRows & { budget?: string }) | null> {
+    const { budgets = [], holds = [] } = o;
+    const keys = [d.profileKey, ...(o.also ?? [])];
     return inTransaction(this.pool, async (c) => {
       // One subject's decisions serialise across processes; the lock goes with the transaction.
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [d.profileKey]);
       const contacts = (await c.query<ContactRow>(
-        `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = $1 AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
-        [d.profileKey, since],
+        `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
+        [keys, since],
       )).rows.filter((r) => !known.contact(r));
-      const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = $1 AND at >= $2 ORDER BY at, seq`, [d.profileKey, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
-      if (contacts.length || outcomes.length) return { contacts, outcomes };
+      const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = ANY($1) AND at >= $2 ORDER BY at, seq`, [keys, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
+      // A review opened or decided by another process since: this decision may not open another, or deliver it.
+      const newHolds = holds.length
+        ? (await c.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE profile_key = ANY($1) AND (created_at >= $2 OR decided_at >= $2)`, [keys, since])).rows.map(toHold).filter((h) => !known.hold(h))
+        : [];
+      if (contacts.length || outcomes.length || newHolds.length) return { contacts, outcomes, holds: newHolds };
       const actions = d.choices.filter((ch) => ch.kind === 'action' && ch.action).map((ch) => ch.action as string);
       for (const g of budgets) {
         const spent = await this.takeFromBudget(c, g, actions);
         if (spent) return { contacts: [], outcomes: [], budget: spent };
       }
       await this.insert(c, d);
+      for (const h of holds) await c.query(upsert('decision_holds', HOLD_COLS), holdParams(h));
       return null;
     });
   }
