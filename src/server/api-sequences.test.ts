@@ -88,9 +88,11 @@ class Model {
   ticketFeature = false;
   readonly models = new Map<string, { live: number | null; versions: Set<number>; promotions: { version: number; previous: number | null }[] }>();
 
-  tick(): string {
+  private stamps = 0;
+  /** The next event's time; `late` seconds before the latest (an event sent from an offline phone arrives late), never the same instant twice. */
+  tick(late = 0): string {
     this.clock += 1000;
-    return new Date(this.clock).toISOString();
+    return new Date(this.clock - late * 1000 - (late ? ++this.stamps % 997 : 0)).toISOString();
   }
   /** Every identifier merged with `id` (an anonymous id with its user, a user with its anonymous ids). */
   cls(id: string): string[] {
@@ -165,10 +167,10 @@ const as = (id: string, consent: boolean | null) => ({
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 class Purchase implements Cmd {
-  constructor(readonly id: string, readonly sku: string, readonly consent: boolean | null) {}
+  constructor(readonly id: string, readonly sku: string, readonly consent: boolean | null, readonly late: number) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const at = m.tick();
+    const at = m.tick(this.late);
     const res = await track(r, { ...as(this.id, this.consent), event: 'Order Completed', timestamp: at, properties: { revenue: 30, products: [{ product_id: this.sku }] } });
     expect(res.status).toBe(200);
     m.consented(this.id, at, this.consent);
@@ -176,14 +178,14 @@ class Purchase implements Cmd {
     m.bought.set(this.id, (m.bought.get(this.id) ?? new Set()).add(this.sku));
     m.orders.set(this.id, (m.orders.get(this.id) ?? 0) + 1);
   }
-  toString = () => `purchase(${this.id}, ${this.sku}${this.consent === null ? '' : `, consent ${this.consent}`})`;
+  toString = () => `purchase(${this.id}, ${this.sku}${this.consent === null ? '' : `, consent ${this.consent}`}${this.late ? `, ${this.late} s late` : ''})`;
 }
 
 class Ticket implements Cmd {
-  constructor(readonly id: string, readonly open: boolean, readonly consent: boolean | null) {}
+  constructor(readonly id: string, readonly open: boolean, readonly consent: boolean | null, readonly late: number) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const at = m.tick();
+    const at = m.tick(this.late);
     const res = await track(r, { ...as(this.id, this.consent), event: this.open ? 'Ticket Opened' : 'Ticket Closed', timestamp: at });
     expect(res.status).toBe(200);
     m.consented(this.id, at, this.consent);
@@ -191,7 +193,7 @@ class Ticket implements Cmd {
     const into = this.open ? m.opened : m.closed;
     into.set(this.id, [...(into.get(this.id) ?? []), Date.parse(at)]);
   }
-  toString = () => `ticket(${this.id}, ${this.open ? 'opened' : 'closed'}${this.consent === null ? '' : `, consent ${this.consent}`})`;
+  toString = () => `ticket(${this.id}, ${this.open ? 'opened' : 'closed'}${this.consent === null ? '' : `, consent ${this.consent}`}${this.late ? `, ${this.late} s late` : ''})`;
 }
 
 /** identify with both ids, or alias: the anonymous visitor becomes the user (only where one user per profile allows it). */
@@ -442,11 +444,13 @@ async function liveIs(m: Model, r: Real, name: string) {
 }
 
 const anyId = fc.constantFrom(...USERS, ...ANONS);
+/** Most events arrive at once; some are up to half an hour late. */
+const late = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 1800 }) });
 /** Most events carry no consent choice; some grant it, fewer withdraw it. */
 const consent = fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
 const commands = [
-  fc.tuple(anyId, fc.constantFrom(...SKUS), consent).map(([id, sku, c]) => new Purchase(id, sku, c)),
-  fc.tuple(anyId, fc.boolean(), consent).map(([id, open, c]) => new Ticket(id, open, c)),
+  fc.tuple(anyId, fc.constantFrom(...SKUS), consent, late).map(([id, sku, c, l]) => new Purchase(id, sku, c, l)),
+  fc.tuple(anyId, fc.boolean(), consent, late).map(([id, open, c, l]) => new Ticket(id, open, c, l)),
   fc.tuple(fc.constantFrom(...USERS), fc.constantFrom(...ANONS), fc.boolean(), consent, fc.boolean()).map(([u, a, f, c, alias]) => new Identify(u, a, f, c, alias)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const), fc.integer({ min: 1, max: 3 })).map(([id, p, n]) => new Decide(id, p, p === 'home' ? n : 1)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
