@@ -214,48 +214,77 @@ class Identify implements Cmd {
   toString = () => `${this.alias ? 'alias' : 'identify'}(${this.user}, ${this.anon}${this.finance && !this.alias ? ', finance' : ''}${this.consent === null ? '' : `, consent ${this.consent}`})`;
 }
 
+type Choice = { kind: string; action?: string; held?: { action: string; reviewId: string } };
+
+/** What a decision for `id` must respect, checked against the model; its e-mail contacts are counted in. */
+function checkDecision(m: Model, id: string, placement: string, choices: Choice[], where: string): void {
+  expect(choices.length, where).toBeGreaterThan(0);
+  const flagged = m.paused(id);
+  if (m.policy === 'pause' && flagged) expect(choices.map((c) => c.kind), where).toEqual(choices.map(() => 'handoff'));
+  const bought = m.boughtBy(id);
+  let contacts = m.sum(id, m.emailContacts);
+  for (const c of choices) {
+    if (c.held) {
+      // One review per person and action: a decision for any of their identities finds the open one.
+      const open = m.cls(id).map((x) => m.pending.get(x)).filter((x): x is string => !!x);
+      if (open.length) expect(open, `${where}: a second review opened`).toContain(c.held.reviewId);
+      else m.pending.set(id, c.held.reviewId);
+      expect(m.cls(id).some((x) => m.rejected.has(x)), `${where}: held again after a rejection`).toBe(false);
+    }
+    if (c.kind !== 'action' || !c.action) continue;
+    const a = c.action;
+    if (ADVERTISING.has(a)) expect(m.advertising(id), `${where}: advertising without consent`).toBe(true);
+    if (PRODUCT_OF[a]) expect(bought.has(PRODUCT_OF[a]), `${where}: offered what was bought`).toBe(false);
+    if (MARKETING.has(a)) expect(m.ticketOpen(id), `${where}: marketing before an open ticket`).toBe(false);
+    if (MARKETING.has(a) && m.policy === 'pause') expect(flagged, `${where}: marketing to a paused subject`).toBe(false);
+    if (a === 'service-followup') expect(m.ticketOpen(id), `${where}: follow-up without an open ticket`).toBe(true);
+    expect(m.dismissed(id, a), `${where}: offered after ${DISMISS_LIMIT} dismissals`).toBeLessThan(DISMISS_LIMIT);
+    if (a === 'loan-offer') {
+      expect(m.cls(id).some((x) => m.approved.has(x)), `${where}: high-stakes offer without approval`).toBe(true);
+      expect(m.cls(id).some((x) => m.rejected.has(x)), `${where}: high-stakes offer after a rejection`).toBe(false);
+    }
+    if (placement === 'weekly-email') {
+      expect(contacts, `${where}: e-mail cap ${CAP[m.policy]} passed`).toBeLessThan(CAP[m.policy]);
+      contacts++;
+      m.emailContacts.set(id, (m.emailContacts.get(id) ?? 0) + 1);
+    }
+  }
+}
+
 class Decide implements Cmd {
   constructor(readonly id: string, readonly placement: 'home' | 'weekly-email', readonly n: number) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const res = await call(r, 'POST', '/v1/decide', { subject: this.id, placement: this.placement, n: this.n }, bearer(KEYS.server));
     expect(res.status).toBe(200);
-    const d = res.json() as { decisionId: string; choices: { kind: string; action?: string; held?: { action: string; reviewId: string } }[] };
-    const where = `${this} under policy ${m.policy} → ${JSON.stringify(d.choices.map((c) => c.action ?? c.kind))}`;
-    expect(d.choices.length, where).toBeGreaterThan(0);
-    const flagged = m.paused(this.id);
-    if (m.policy === 'pause' && flagged) expect(d.choices.map((c) => c.kind), where).toEqual(d.choices.map(() => 'handoff'));
-    const bought = m.boughtBy(this.id);
-    let contacts = m.sum(this.id, m.emailContacts);
-    for (const c of d.choices) {
-      if (c.held) {
-        // One review per person and action: a decision for any of their identities finds the open one.
-        const open = m.cls(this.id).map((x) => m.pending.get(x)).filter((x): x is string => !!x);
-        if (open.length) expect(open, `${where}: a second review opened`).toContain(c.held.reviewId);
-        else m.pending.set(this.id, c.held.reviewId);
-        expect(m.cls(this.id).some((x) => m.rejected.has(x)), `${where}: held again after a rejection`).toBe(false);
-      }
-      if (c.kind !== 'action' || !c.action) continue;
-      const a = c.action;
-      if (ADVERTISING.has(a)) expect(m.advertising(this.id), `${where}: advertising without consent`).toBe(true);
-      if (PRODUCT_OF[a]) expect(bought.has(PRODUCT_OF[a]), `${where}: offered what was bought`).toBe(false);
-      if (MARKETING.has(a)) expect(m.ticketOpen(this.id), `${where}: marketing before an open ticket`).toBe(false);
-      if (MARKETING.has(a) && m.policy === 'pause') expect(flagged, `${where}: marketing to a paused subject`).toBe(false);
-      if (a === 'service-followup') expect(m.ticketOpen(this.id), `${where}: follow-up without an open ticket`).toBe(true);
-      expect(m.dismissed(this.id, a), `${where}: offered after ${DISMISS_LIMIT} dismissals`).toBeLessThan(DISMISS_LIMIT);
-      if (a === 'loan-offer') {
-        expect(m.cls(this.id).some((x) => m.approved.has(x)), `${where}: high-stakes offer without approval`).toBe(true);
-        expect(m.cls(this.id).some((x) => m.rejected.has(x)), `${where}: high-stakes offer after a rejection`).toBe(false);
-      }
-      if (this.placement === 'weekly-email') {
-        expect(contacts, `${where}: e-mail cap ${CAP[m.policy]} passed`).toBeLessThan(CAP[m.policy]);
-        contacts++;
-        m.emailContacts.set(this.id, (m.emailContacts.get(this.id) ?? 0) + 1);
-      }
-    }
+    const d = res.json() as { decisionId: string; choices: Choice[] };
+    checkDecision(m, this.id, this.placement, d.choices, `${this} under policy ${m.policy} → ${JSON.stringify(d.choices.map((c) => c.action ?? c.kind))}`);
     r.decisions.push({ id: d.decisionId, subject: this.id, choices: d.choices.map((c) => c.action ?? c.kind) });
   }
   toString = () => `decide(${this.id}, ${this.placement}, n=${this.n})`;
+}
+
+/** An outbound batch over everyone with a profile: each of its decisions keeps the same promises as one asked for alone. */
+class Batch implements Cmd {
+  constructor(readonly placement: 'home' | 'weekly-email') {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    // Which identifier each profile is, as the batch names subjects by profile.
+    const byProfile = new Map<string, string>();
+    for (const id of m.known) byProfile.set((await call(r, 'GET', `/v1/profiles/${id}`, undefined, bearer(KEYS.server))).json().id as string, id);
+    const res = await r.hs[r.turn++ % r.hs.length].app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { authorization: bearer(KEYS.admin) }, payload: { placement: this.placement, audience: 'true', includeNone: true } });
+    expect(res.statusCode, res.body).toBe(200);
+    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; profileId?: string; decision?: { decisionId: string; choices: Choice[] } });
+    const decided = lines.filter((l) => l.type === 'decision');
+    expect(decided.map((l) => l.profileId).sort()).toEqual([...byProfile.keys()].sort());
+    for (const l of decided) {
+      const id = byProfile.get(l.profileId!)!;
+      const choices = l.decision!.choices;
+      checkDecision(m, id, this.placement, choices, `${this} for ${id} under policy ${m.policy} → ${JSON.stringify(choices.map((c) => c.action ?? c.kind))}`);
+      r.decisions.push({ id: l.decision!.decisionId, subject: id, choices: choices.map((c) => c.action ?? c.kind) });
+    }
+  }
+  toString = () => `batch(${this.placement})`;
 }
 
 class Dismiss implements Cmd {
@@ -356,7 +385,7 @@ class AddTicketFeature implements Cmd {
     const res = await call(r, 'POST', '/v1/features', { name: 'tickets', kind: 'count', event: 'Ticket Opened' });
     expect(res.status).toBeLessThan(300);
     await settle(r);
-    for (const h of r.hs) await h.tact.backfill.runAll();
+    await Promise.all(r.hs.map((h) => h.tact.backfill.runAll()));
     m.ticketFeature = true;
   }
   toString = () => 'add-feature(tickets)';
@@ -455,6 +484,7 @@ const commands = [
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const), fc.integer({ min: 1, max: 3 })).map(([id, p, n]) => new Decide(id, p, p === 'home' ? n : 1)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
   fc.tuple(anyId, fc.constantFrom('home' as const, 'weekly-email' as const)).map(([id, p]) => new Decide(id, p, 1)),
+  fc.constantFrom('home' as const, 'weekly-email' as const).map((p) => new Batch(p)),
   fc.tuple(anyId, fc.constantFrom('shoes-offer', 'socks-offer', 'newsletter')).map(([id, a]) => new Dismiss(id, a)),
   fc.constantFrom(...USERS, ...ACCOUNTS).map((u) => new SetFlag(u)),
   fc.constantFrom(...USERS, ...ACCOUNTS).map((u) => new ClearFlag(u)),
