@@ -71,11 +71,19 @@ export class Keys {
     for (const kind of ['write', 'server', 'admin'] as KeyKind[]) {
       const given = env[ENV[kind]];
       if (given) {
-        const existing = await this.store.findByHash(hashKey(given));
+        let existing = await this.store.findByHash(hashKey(given));
         if (!existing) {
-          await this.create(kind, `from ${ENV[kind]}`, given);
-          out.push({ kind, secret: given, from: 'env' });
-        } else if (existing.kind !== kind) {
+          try {
+            await this.create(kind, `from ${ENV[kind]}`, given);
+            out.push({ kind, secret: given, from: 'env' });
+            continue;
+          } catch (err) {
+            // Another process starting at the same moment on the same database registered it first.
+            existing = await this.store.findByHash(hashKey(given));
+            if (!existing) throw err;
+          }
+        }
+        if (existing.kind !== kind) {
           throw new Error(`${ENV[kind]} holds a key already registered as a ${existing.kind} key; use a different value.`);
         }
         continue;

@@ -1,9 +1,13 @@
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectClearAnswer } from '../../test/clear-answer.js';
-import { KEYS, basic, bearer, harness, openTestStore, type Harness } from '../../test/harness.js';
+import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.js';
+import { freshPostgresDatabase } from '../../test/postgres.js';
+import { testDir } from '../../test/tmp.js';
 import { shopConfig, shopPolicy } from '../decide/fixtures.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 
 /**
  * Sequences of API calls, checked against a model of what they must add up to. Where the fuzz of
@@ -140,7 +144,7 @@ class Model {
 
 /** The server under test and what it answered. */
 /** The server(s) under test — two processes on one PostgreSQL database take the calls in turn — and what they answered. */
-interface Real { hs: Harness[]; turn: number; decisions: Logged[] }
+interface Real { hs: Harness[]; turn: number; decisions: Logged[]; restart: () => Promise<void> }
 
 /**
  * After a change that processes fold in from each other once a second (flags, reviews,
@@ -346,7 +350,23 @@ class Group implements Cmd {
   toString = () => `group(${this.id}, ${this.account})`;
 }
 
+/** The (first) process stops and starts again: what it held in memory is rebuilt from the store. */
+class Restart implements Cmd {
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    await r.restart();
+  }
+  toString = () => 'restart';
+}
+
 /** A person decides the oldest pending review (a held loan offer). */
+/** The model's identifier for a subject as a review names it (a batch names subjects `profile:<id>`). */
+async function identifierOf(m: Model, r: Real, subject: string): Promise<string> {
+  if (!subject.startsWith('profile:')) return subject;
+  for (const id of m.known) if ((await call(r, 'GET', `/v1/profiles/${id}`, undefined, bearer(KEYS.server))).json().id === subject.slice(8)) return id;
+  throw new Error(`no identifier of the model has the profile ${subject}`);
+}
+
 class Review implements Cmd {
   constructor(readonly approve: boolean) {}
   check = () => true;
@@ -357,7 +377,7 @@ class Review implements Cmd {
     const res = await call(r, 'POST', `/v1/reviews/${p.id}/${this.approve ? 'approve' : 'reject'}`, { note: 'checked' });
     expect(res.status).toBe(200);
     expect(res.json().status).toBe(this.approve ? 'approved' : 'rejected');
-    (this.approve ? m.approved : m.rejected).add(p.subject);
+    (this.approve ? m.approved : m.rejected).add(await identifierOf(m, r, p.subject));
     for (const [k, v] of m.pending) if (v === p.id) m.pending.delete(k);
     await settle(r);
     // A decided review cannot be decided again.
@@ -492,30 +512,46 @@ const commands = [
   fc.boolean().map((b) => new Review(b)),
   fc.constantFrom<Variant>('base', 'explore', 'tight-cap', 'pause').map((v) => new PutPolicy(v)),
   fc.constant(new AddTicketFeature()),
+  fc.constant(new Restart()),
   anyId.map((id) => new ReadProfile(id)),
   fc.constantFrom(...MODELS).map((n) => new Train(n)),
   fc.tuple(fc.constantFrom(...MODELS), fc.nat(5), fc.boolean()).map(([n, k, f]) => new Promote(n, k, f)),
   fc.constantFrom(...MODELS).map((n) => new Rollback(n)),
 ];
 
-/** One process on a fresh store, or two processes on one fresh PostgreSQL database. */
-async function servers(kind: 'sqlite' | 'postgres' | 'postgres, two processes'): Promise<{ hs: Harness[]; close: () => Promise<void> }> {
-  const config = { ...shopConfig(), policy: policyOf('base') };
-  if (kind !== 'postgres, two processes') {
-    const h = await harness(kind, { config });
-    return { hs: [h], close: () => h.close() };
-  }
-  const { store, url, cleanup } = await openTestStore('postgres');
-  const second = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
-  const a = await harness('postgres', { store, config });
-  const b = await harness('postgres', { store: second, config });
+type Kind = 'sqlite' | 'postgres' | 'postgres, two processes';
+
+/** A process: Tact on its own connection to the store (a file, or the test database). */
+async function startProcess(kind: 'sqlite' | 'postgres', where: string): Promise<{ h: Harness; stop: () => Promise<void> }> {
+  const store = kind === 'sqlite' ? await openSqliteStore({ path: where, durability: 'os' }) : await openPostgresStore({ connectionString: where, poolSize: 4 });
+  // The same configuration file at every start: applied once, so the API's later changes stand.
+  const h = await harness(kind, { store, config: { ...shopConfig(), policy: policyOf('base') } });
   return {
-    hs: [a, b],
+    h,
+    stop: async () => {
+      await h.close();
+      await store.close();
+    },
+  };
+}
+
+/** One process on a fresh store (a file), or two processes on one fresh PostgreSQL database; `restart` stops the first and starts it again. */
+async function servers(kind: Kind): Promise<{ hs: Harness[]; restart: () => Promise<void>; close: () => Promise<void> }> {
+  const pg = kind === 'sqlite' ? undefined : await freshPostgresDatabase();
+  const where = pg ? pg.url : join(testDir('tact-seq-'), 'tact.db');
+  const procs = await Promise.all(Array.from({ length: kind === 'postgres, two processes' ? 2 : 1 }, () => startProcess(kind === 'sqlite' ? 'sqlite' : 'postgres', where)));
+  const hs = procs.map((p) => p.h);
+  return {
+    hs,
+    restart: async () => {
+      await procs[0].stop();
+      procs[0] = await startProcess(kind === 'sqlite' ? 'sqlite' : 'postgres', where);
+      hs[0] = procs[0].h;
+      await hs[0].app.ready();
+    },
     close: async () => {
-      await a.close();
-      await b.close();
-      await second.close();
-      await cleanup();
+      for (const p of procs) await p.stop();
+      await pg?.drop();
     },
   };
 }
@@ -527,8 +563,8 @@ describe.each(['sqlite', 'postgres', 'postgres, two processes'] as const)('API c
   it('keeps every promise after every call, and every decision reads back and replays', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 80, size: 'large' }), async (cmds) => {
-        const { hs, close } = await servers(kind);
-        const real: Real = { hs, turn: 0, decisions: [] };
+        const { hs, restart, close } = await servers(kind);
+        const real: Real = { hs, turn: 0, decisions: [], restart };
         try {
           for (const h of hs) await h.app.ready();
           await fc.asyncModelRun(() => ({ model: new Model(), real }), cmds);

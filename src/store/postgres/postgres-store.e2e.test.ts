@@ -19,6 +19,18 @@ monitorConformance('postgres');
 decideGroupsConformance('postgres');
 
 describe('several processes on one PostgreSQL', () => {
+  it('start at the same moment on a fresh database, with the same keys and configuration file', async () => {
+    const db = await freshPostgresDatabase();
+    const stores = await Promise.all([0, 1, 2].map(() => openPostgresStore({ connectionString: db.url, poolSize: 4 })));
+    // As an orchestrator starts replicas: all at once, each registering TACT_*_KEY and applying the file.
+    const hs = await Promise.all(stores.map((store) => harness('postgres', { store, config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }] } })));
+    for (const h of hs) expect((await get(h.app, '/v1/config/features')).statusCode).toBe(200);
+    expect((await hs[0].tact.keys.list()).filter((k) => k.revokedAt === null)).toHaveLength(3);
+    for (const h of hs) await h.close();
+    for (const s of stores) await s.close();
+    await db.drop();
+  }, 60_000);
+
   it('three ingestors linking the same identities concurrently keep one profile per user', async () => {
     const db = await freshPostgresDatabase();
     const stores = await Promise.all([0, 1, 2].map(() => openPostgresStore({ connectionString: db.url, poolSize: 4 })));
