@@ -31,6 +31,21 @@ afterEach(async () => {
   cleanups = [];
 });
 
+/** Two processes on one fresh PostgreSQL database, with the same configuration; closed after the test. */
+async function twoProcesses(cfg: Record<string, unknown>) {
+  const { store: storeA, url, cleanup } = await openTestStore('postgres');
+  const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+  const a = await harness('postgres', { store: storeA, config: cfg });
+  const b = await harness('postgres', { store: storeB, config: cfg });
+  cleanups.push(async () => {
+    for (const p of [a, b]) await p.close();
+    await storeB.close();
+    await cleanup();
+  });
+  return { a, b, storeA };
+}
+
+
 describe('contact policy with simultaneous decisions in one process', () => {
   it.each(['sqlite', 'postgres'] as const)('one e-mail per subject however many decisions for it run at once (%s)', async (kind) => {
     const { store, cleanup } = await openTestStore(kind);
@@ -61,15 +76,7 @@ describe('contact policy with simultaneous decisions in one process', () => {
 
 describe('contact policy with two processes on one PostgreSQL database', () => {
   it('a cap and a dismissal hold across processes deciding for the same subjects at the same moment', async () => {
-    const { store: storeA, url, cleanup } = await openTestStore('postgres');
-    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
-    const a = await start(storeA);
-    const b = await start(storeB);
-    cleanups.push(async () => {
-      for (const p of [a, b]) await p.close();
-      await storeB.close();
-      await cleanup();
-    });
+    const { a, b } = await twoProcesses(config);
     // Twenty subjects, each asked for 6 times at once, 3 times through each process, while both
     // processes sync (so rows arrive in a ledger between a decision's pipeline and its log write): one e-mail each, no more.
     for (let s = 0; s < 20; s++) {
@@ -105,15 +112,7 @@ describe('global budgets with two processes on one PostgreSQL database', () => {
   };
 
   it('a budget and its fair shares hold exactly however the decisions split between the processes', async () => {
-    const { store: storeA, url, cleanup } = await openTestStore('postgres');
-    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
-    const a = await harness('postgres', { store: storeA, config: budgeted });
-    const b = await harness('postgres', { store: storeB, config: budgeted });
-    cleanups.push(async () => {
-      for (const p of [a, b]) await p.close();
-      await storeB.close();
-      await cleanup();
-    });
+    const { a, b, storeA } = await twoProcesses(budgeted);
     // 40 subjects at once, half through each process, no sync in between: each process alone
     // believes the whole budget is still there.
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: `reader-${i}`, placement: 'weekly' })));
@@ -134,15 +133,7 @@ describe('global budgets with two processes on one PostgreSQL database', () => {
 describe('reviews with two processes on one PostgreSQL database', () => {
   it('one review per person and action, and one delivery of it, however the decisions split between the processes', async () => {
     const shop = shopConfig();
-    const { store: storeA, url, cleanup } = await openTestStore('postgres');
-    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
-    const a = await harness('postgres', { store: storeA, config: shop });
-    const b = await harness('postgres', { store: storeB, config: shop });
-    cleanups.push(async () => {
-      for (const p of [a, b]) await p.close();
-      await storeB.close();
-      await cleanup();
-    });
+    const { a, b, storeA } = await twoProcesses(shop);
     for (let s = 0; s < 5; s++) await send(a.app, '/v1/identify', { userId: `fin-${s}`, traits: { segment: 'finance' }, context: advertising });
     // Six decisions for each person at once, three through each process, no sync in between.
     for (let s = 0; s < 5; s++) {
