@@ -65,7 +65,7 @@ async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings:
 export function experimentCommand(program: Command): void {
   const exp = program.command('experiment').description('Experiments: results per arm and metric from the decision log.');
   readoutOptions(exp.command('results').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
-    printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, q), formatResults),
+    printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles }), formatResults),
   );
 }
 
@@ -83,7 +83,7 @@ export function holdoutCommand(program: Command): void {
       .command('results')
       .description('Compare the holdout with the personalized subjects on the value function, conversions, revenue and guardrails.')
       .option('--placement <id>', 'one placement (default: every placement that applies the holdout)'),
-  ).action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement }), formatHoldout));
+  ).action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles }), formatHoldout));
 }
 
 /**

@@ -88,7 +88,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.results },
     async (req) => {
       const q = req.query;
-      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect });
+      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles });
     },
   );
   app.get<{ Querystring: { placement?: string; from?: string; to?: string; preDays?: number; alpha?: number; effect?: EffectType } }>(
@@ -96,7 +96,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.holdout },
     async (req) => {
       const q = req.query;
-      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect });
+      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles });
     },
   );
   app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number } }>(

@@ -24,6 +24,8 @@ export interface CompareOptions {
   alpha?: number;
   /** Lifts relative to the control (default) or absolute differences. */
   effect?: EffectType;
+  /** Per subject, every profile key its outcomes may be under (exposures grouped by person); default: its own. */
+  keysOf?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Units per group, the metrics read and the readout (difference with CI, always-valid test, chance to beat, SRM). */
@@ -58,9 +60,12 @@ export async function compareGroups(store: MeasureStore, settings: Settings, exp
     const batch = keys.slice(i, i + BATCH);
     const since = Math.min(...batch.map((k) => exposures.get(k)!.first)) - pre;
     const by = new Map<string, OutcomeRecord[]>();
-    for (const r of await store.outcomesOfSubjects(batch, since)) {
-      if (r.at >= o.to) continue;
-      (by.get(r.profileKey) ?? by.set(r.profileKey, []).get(r.profileKey)!).push(r);
+    const personOf = new Map<string, string>();
+    for (const k of batch) for (const key of o.keysOf?.get(k) ?? [k]) personOf.set(key, k);
+    for (const r of await store.outcomesOfSubjects([...personOf.keys()], since)) {
+      const person = personOf.get(r.profileKey);
+      if (r.at >= o.to || person === undefined) continue;
+      (by.get(person) ?? by.set(person, []).get(person)!).push(r);
     }
     for (const k of batch) {
       const x = exposures.get(k)!;

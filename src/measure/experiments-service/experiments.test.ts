@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, harness, type Harness } from '../../../test/harness.js';
+import { KEYS, bearer, get, harness, send, type Harness } from '../../../test/harness.js';
 import { decideReq } from '../../decide/test-http.js';
 import { measureShop, simulateExperiment } from '../simulation.js';
 import { checkExperiments } from './experiments-kind.js';
@@ -70,6 +70,29 @@ describe('experiments', () => {
     expect(conv.bayesian.chanceToWin).toBeGreaterThan(0.95);
     const value = r.readout.metrics.find((m: { metric: string }) => m.metric === 'value');
     expect(value.treatment.mean).toBeGreaterThan(value.control.mean);
+  });
+
+  it('counts a visitor who logged in after their exposure as one unit, with the conversion they made as the customer', async () => {
+    h = await harness('sqlite', { config: measureShop({ experiments: twoArms() }) });
+    const app = h.app;
+    // The customer's profile is older; the visitor's, exposed at the placement, merges into it at login.
+    await send(app, '/v1/identify', { userId: 'cust', traits: { plan: 'basic' } });
+    await send(app, '/v1/track', { anonymousId: 'visitor-1', event: 'Product Viewed' });
+    await decideReq(app, { subject: 'visitor-1', placement: 'home' });
+    await send(app, '/v1/identify', { userId: 'cust', anonymousId: 'visitor-1' });
+    // And one decided for before any of their events arrived, who then signs up and buys.
+    await decideReq(app, { subject: 'visitor-2', placement: 'home' });
+    await send(app, '/v1/identify', { userId: 'cust-2', anonymousId: 'visitor-2' });
+    for (const subject of ['cust', 'cust-2']) {
+      const o = await app.inject({ method: 'POST', url: '/v1/outcomes', headers: { authorization: bearer(KEYS.server) }, payload: { subject, type: 'conversion', value: 30 } });
+      expect(o.statusCode, o.body).toBe(200);
+    }
+    const r = (await get(app, '/v1/experiments/hero-test/results')).json();
+    expect(r.units.control + r.units.treat).toBe(2);
+    const conv = r.readout.metrics.find((m: { metric: string }) => m.metric === 'conversion');
+    // Both conversions count, each for the unit that was exposed.
+    expect(conv.control.n * conv.control.mean + conv.treatment.n * conv.treatment.mean).toBe(2);
+    expect(r.crossovers).toBe(0);
   });
 
   it('flags a sample ratio mismatch when one arm loses exposures', async () => {

@@ -1,4 +1,7 @@
 import type { DecisionRecord } from '../../decide/decision.js';
+import { findProfile } from '../../profiles/lookup.js';
+import { mergedInto } from '../../profiles/merged-ids.js';
+import type { ProfileStore } from '../../profiles/profile-store.js';
 import type { MeasureStore } from '../measure-store.js';
 import type { Exposure } from './subject-metrics.js';
 
@@ -21,6 +24,10 @@ export interface ExposureRead {
   decisions: number;
   /** Subjects seen in more than one group (they stay in their first). */
   crossovers: number;
+  /** Which subjects those are. */
+  crossed?: ReadonlySet<string>;
+  /** Per subject, every profile key its outcomes may be under (when the exposures were grouped by person). */
+  keysOf?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -51,5 +58,39 @@ export async function readExposures(store: MeasureStore, q: ExposureQuery, group
     if (page.length < PAGE) break;
     after = { at: page[page.length - 1].at, id: page[page.length - 1].id };
   }
-  return { exposures, decisions, crossovers: crossed.size };
+  return { exposures, decisions, crossovers: crossed.size, crossed };
+}
+
+/**
+ * The exposures by person: each profile key the decisions were logged under is mapped to the
+ * profile it belongs to now (a visitor's profile that merged into the customer's, or an `anon:`
+ * key whose identifier has a profile since), so a visitor who logged in after their exposure is one
+ * unit with their first exposure's group, and the outcomes they had under any of their keys count.
+ *
+ * @example
+ * const r = byPerson(store.profiles, await readExposures(store.measure, q, groupOf));
+ * r.keysOf.get('p_customer'); // ['p_customer', 'p_visitor']
+ */
+export async function byPerson(profiles: ProfileStore, read: ExposureRead): Promise<ExposureRead & { keysOf: ReadonlyMap<string, readonly string[]> }> {
+  const exposures = new Map<string, Exposure>();
+  const keysOf = new Map<string, string[]>();
+  const crossed = new Set<string>();
+  for (const [key, x] of read.exposures) {
+    const person = key.startsWith('anon:') ? ((await findProfile(profiles, key.slice(5)))?.profileId ?? key) : ((await profiles.getProfile(key))?.id ?? key);
+    const keys = keysOf.get(person) ?? [];
+    if (!keys.length) {
+      keysOf.set(person, keys);
+      if (person !== key) keys.push(person);
+    }
+    keys.push(key);
+    const seen = exposures.get(person);
+    if (read.crossed?.has(key) || (seen && seen.arm !== x.arm)) crossed.add(person);
+    if (!seen || x.first < seen.first) exposures.set(person, x);
+  }
+  // Outcomes logged under the profiles merged into a person's, before or after the exposure.
+  for (const [person, keys] of keysOf) {
+    const state = person.startsWith('anon:') ? undefined : await profiles.getProfile(person);
+    if (state && state.absorbed !== 0) for (const k of await mergedInto(profiles, person)) if (!keys.includes(k)) keys.push(k);
+  }
+  return { exposures, decisions: read.decisions, crossovers: crossed.size, crossed, keysOf };
 }

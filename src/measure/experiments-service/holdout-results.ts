@@ -6,7 +6,7 @@ import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
 import { compareGroups } from './compare.js';
-import { readExposures } from './exposures.js';
+import { byPerson, readExposures } from './exposures.js';
 import type { ResultsOptions } from './results.js';
 
 /** What a holdout readout may set: the experiment options and a placement (default: every placement). */
@@ -58,10 +58,11 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
   const preDays = o.preDays ?? 14;
   const honours = (d: DecisionRecord) => !placements.get(d.placement)?.recommend;
   const groupOf = (d: DecisionRecord) => (honours(d) ? (d.arm === 'holdout' ? 'holdout' : 'personalized') : undefined);
-  const { exposures, decisions, crossovers } = await readExposures(store, { placement: o.placement, from: o.from, to }, groupOf);
+  const read = await readExposures(store, { placement: o.placement, from: o.from, to }, groupOf);
+  const { exposures, decisions, crossovers, keysOf } = o.profiles ? await byPerson(o.profiles, read) : read;
   const { share, salt } = policy.holdout;
   const design = { control: 'holdout', groups: [{ id: 'holdout', weight: share }, { id: 'personalized', weight: 1 - share }] };
-  const { units, metrics, readout } = await compareGroups(store, settings, exposures, design, { to, preDays, alpha: o.alpha, effect: o.effect });
+  const { units, metrics, readout } = await compareGroups(store, settings, exposures, design, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });
   return {
     holdout: { share, salt },
     placement: o.placement ?? null,

@@ -6,7 +6,8 @@ import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
 import { compareGroups } from './compare.js';
 import { experimentsKind } from './experiments-kind.js';
-import { readExposures } from './exposures.js';
+import type { ProfileStore } from '../../profiles/profile-store.js';
+import { byPerson, readExposures } from './exposures.js';
 
 /** What a results request may set. */
 export interface ResultsOptions {
@@ -19,6 +20,12 @@ export interface ResultsOptions {
   alpha?: number;
   /** Lifts relative to the control (default, as GrowthBook) or absolute differences in the metric's unit. */
   effect?: EffectType;
+  /**
+   * The profiles: given, a unit is a person — a visitor exposed before logging in is one unit with
+   * the customer profile theirs merged into, and the outcomes under either count (byPerson).
+   * Without, a unit is the profile key a decision was logged under.
+   */
+  profiles?: ProfileStore;
 }
 
 /** An experiment's results: units per arm, the holdout, and the readout per metric. */
@@ -57,10 +64,11 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
   const preDays = o.preDays ?? 14;
   const arms = new Set(e.arms.map((a) => a.id));
   const groupOf = (d: DecisionRecord) => (d.experiment?.id === e.id && (d.experiment.arm === 'holdout' || arms.has(d.experiment.arm)) ? d.experiment.arm : undefined);
-  const { exposures, decisions, crossovers } = await readExposures(store, { placement: e.placement, from: o.from, to }, groupOf);
+  const read = await readExposures(store, { placement: e.placement, from: o.from, to }, groupOf);
+  const { exposures, decisions, crossovers, keysOf } = o.profiles ? await byPerson(o.profiles, read) : read;
   const total = e.arms.reduce((s, a) => s + a.weight, 0);
   const weights = e.arms.map((a) => ({ id: a.id, weight: a.weight / total }));
-  const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: weights }, { to, preDays, alpha: o.alpha, effect: o.effect });
+  const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: weights }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });
   let holdout = 0;
   for (const x of exposures.values()) if (x.arm === 'holdout') holdout++;
   return {
