@@ -1,5 +1,5 @@
 import type { ProfileState } from '../profiles/profile-state.js';
-import type { ProfileStore } from '../profiles/profile-store.js';
+import type { IdentityRow, ProfileStore } from '../profiles/profile-store.js';
 import { mergedInto } from '../profiles/merged-ids.js';
 import { TtlCache } from '../ops/ttl-cache.js';
 
@@ -12,6 +12,17 @@ export interface AnonymousHistory {
   /** Whether it holds any (most servers, most of the time: none, and nothing is read). */
   readonly hasAnonymous: boolean;
   has(key: string): boolean;
+}
+
+/**
+ * The keys a profile's identifiers had before it existed: `anon:<value>` and `anon:<kind>:<value>`
+ * (a subject may be named either way), as the decider keys a subject with no profile.
+ *
+ * @example
+ * anonymousKeysOf([{ kind: 'anonymousId', value: 'v-1', createdAt: 0 }]); // ['anon:v-1', 'anon:anonymousId:v-1']
+ */
+export function anonymousKeysOf(identities: readonly IdentityRow[]): string[] {
+  return identities.flatMap((i) => [`anon:${i.value}`, `anon:${i.kind}:${i.value}`]);
 }
 
 /**
@@ -68,12 +79,12 @@ export class MergedKeys {
     return keys;
   }
 
-  /** The keys the profile's identifiers had before it existed: `anon:<value>` and `anon:<kind>:<value>` (a subject may be named either way). */
+  /** The keys the profile's identifiers had before it existed (anonymousKeysOf), cached per profile version. */
   private async anonymousKeys(state: ProfileState): Promise<readonly string[]> {
     const t = this.now();
     const hit = this.idCache.get(state.id, t);
     if (hit && hit.version === state.version) return hit.keys;
-    const keys = (await this.profiles.identities(state.id)).flatMap((i) => [`anon:${i.value}`, `anon:${i.kind}:${i.value}`]);
+    const keys = anonymousKeysOf(await this.profiles.identities(state.id));
     this.idCache.set(state.id, { version: state.version, keys }, t);
     return keys;
   }

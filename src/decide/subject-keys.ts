@@ -1,6 +1,7 @@
 import { findProfile } from '../profiles/lookup.js';
 import { mergedInto } from '../profiles/merged-ids.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
+import { anonymousKeysOf } from './merged-keys.js';
 
 /** At most this many keys go into one query (a profile with thousands of anonymous ids keeps its newest). */
 const MAX_KEYS = 500;
@@ -17,8 +18,6 @@ export async function subjectKeys(profiles: ProfileStore, subject: string): Prom
   const found = await findProfile(profiles, subject);
   if (!found) return [`anon:${subject}`];
   const [merged, identities] = await Promise.all([mergedInto(profiles, found.profileId), profiles.identities(found.profileId)]);
-  const anonymous = identities
-    .sort((a, b) => b.createdAt - a.createdAt)
-    .flatMap((i) => [`anon:${i.value}`, `anon:${i.kind}:${i.value}`]);
+  const anonymous = anonymousKeysOf(identities.sort((a, b) => b.createdAt - a.createdAt));
   return [...new Set([found.profileId, ...merged, `anon:${subject}`, ...anonymous])].slice(0, MAX_KEYS);
 }

@@ -161,7 +161,8 @@ async function call(r: Real, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: str
   expectClearAnswer(`${method} ${url}`, body, res);
   return { status: res.statusCode, json: () => JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
-const track = (r: Real, body: Record<string, unknown>, url = '/v1/track') => call(r, 'POST', url, body, basic(KEYS.write));
+/** A Segment call with the write key (track by default). */
+const collect = (r: Real, body: Record<string, unknown>, url = '/v1/track') => call(r, 'POST', url, body, basic(KEYS.write));
 /** Who sends an event, and (as analytics.js does, when the visitor chose) their consent to advertising with it. */
 const as = (id: string, consent: boolean | null) => ({
   ...(USERS.includes(id) ? { userId: id } : { anonymousId: id }),
@@ -175,7 +176,7 @@ class Purchase implements Cmd {
   check = () => true;
   async run(m: Model, r: Real) {
     const at = m.tick(this.late);
-    const res = await track(r, { ...as(this.id, this.consent), event: 'Order Completed', timestamp: at, properties: { revenue: 30, products: [{ product_id: this.sku }] } });
+    const res = await collect(r, { ...as(this.id, this.consent), event: 'Order Completed', timestamp: at, properties: { revenue: 30, products: [{ product_id: this.sku }] } });
     expect(res.status).toBe(200);
     m.consented(this.id, at, this.consent);
     m.known.add(this.id);
@@ -190,7 +191,7 @@ class Ticket implements Cmd {
   check = () => true;
   async run(m: Model, r: Real) {
     const at = m.tick(this.late);
-    const res = await track(r, { ...as(this.id, this.consent), event: this.open ? 'Ticket Opened' : 'Ticket Closed', timestamp: at });
+    const res = await collect(r, { ...as(this.id, this.consent), event: this.open ? 'Ticket Opened' : 'Ticket Closed', timestamp: at });
     expect(res.status).toBe(200);
     m.consented(this.id, at, this.consent);
     m.known.add(this.id);
@@ -342,7 +343,7 @@ class Group implements Cmd {
   constructor(readonly id: string, readonly account: string) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const res = await track(r, { ...as(this.id, null), groupId: this.account, timestamp: m.tick(), traits: { name: this.account.toUpperCase() } }, '/v1/group');
+    const res = await collect(r, { ...as(this.id, null), groupId: this.account, timestamp: m.tick(), traits: { name: this.account.toUpperCase() } }, '/v1/group');
     expect(res.status).toBe(200);
     m.known.add(this.id);
     m.members.set(this.account, (m.members.get(this.account) ?? new Set()).add(this.id));

@@ -1,6 +1,7 @@
 import type { DecisionRecord } from '../../decide/decision.js';
 import { findProfile } from '../../profiles/lookup.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import type { MeasureStore } from '../measure-store.js';
 import type { Exposure } from './subject-metrics.js';
@@ -73,24 +74,28 @@ export async function readExposures(store: MeasureStore, q: ExposureQuery, group
  */
 export async function byPerson(profiles: ProfileStore, read: ExposureRead): Promise<ExposureRead & { keysOf: ReadonlyMap<string, readonly string[]> }> {
   const exposures = new Map<string, Exposure>();
-  const keysOf = new Map<string, string[]>();
+  const keysOf = new Map<string, Set<string>>();
+  const states = new Map<string, ProfileState | undefined>();
   const crossed = new Set<string>();
   for (const [key, x] of read.exposures) {
-    const person = key.startsWith('anon:') ? ((await findProfile(profiles, key.slice(5)))?.profileId ?? key) : ((await profiles.getProfile(key))?.id ?? key);
-    const keys = keysOf.get(person) ?? [];
-    if (!keys.length) {
-      keysOf.set(person, keys);
-      if (person !== key) keys.push(person);
+    let person = key;
+    if (key.startsWith('anon:')) person = (await findProfile(profiles, key.slice(5)))?.profileId ?? key;
+    else {
+      const state = await profiles.getProfile(key);
+      person = state?.id ?? key;
+      states.set(person, state);
     }
-    keys.push(key);
+    const keys = keysOf.get(person) ?? keysOf.set(person, new Set([person])).get(person)!;
+    keys.add(key);
     const seen = exposures.get(person);
     if (read.crossed?.has(key) || (seen && seen.arm !== x.arm)) crossed.add(person);
     if (!seen || x.first < seen.first) exposures.set(person, x);
   }
   // Outcomes logged under the profiles merged into a person's, before or after the exposure.
   for (const [person, keys] of keysOf) {
-    const state = person.startsWith('anon:') ? undefined : await profiles.getProfile(person);
-    if (state && state.absorbed !== 0) for (const k of await mergedInto(profiles, person)) if (!keys.includes(k)) keys.push(k);
+    if (person.startsWith('anon:')) continue;
+    const state = states.has(person) ? states.get(person) : await profiles.getProfile(person);
+    if (state && state.absorbed !== 0) for (const k of await mergedInto(profiles, person)) keys.add(k);
   }
-  return { exposures, decisions: read.decisions, crossovers: crossed.size, crossed, keysOf };
+  return { exposures, decisions: read.decisions, crossovers: crossed.size, crossed, keysOf: new Map([...keysOf].map(([p, k]) => [p, [...k]])) };
 }
