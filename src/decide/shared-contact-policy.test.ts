@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import type { DecisionRecord } from './decision.js';
 import { SubjectMoved } from './decider.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
@@ -150,4 +152,31 @@ describe('reviews with two processes on one PostgreSQL database', () => {
     for (const r of answers) expect(r.statusCode, r.body).toBe(200);
     expect(answers.filter((r) => r.json().choices[0].action === 'loan-offer')).toHaveLength(1);
   }, 60_000);
+});
+
+describe('the guarded append on PostgreSQL', () => {
+  it('waits for a decision in flight under any key of the subject, not only its profile key', async () => {
+    // Process A is logging a decision for `v1` made before v1's first event (key `anon:v1`), while
+    // process B decides for v1's profile, whose keys include `anon:v1`: B must wait for A's commit,
+    // or neither sees the other's contact and both pass a cap.
+    const { store, url, cleanup } = await openTestStore('postgres');
+    const a = new pg.Client({ connectionString: url });
+    await a.connect();
+    cleanups.push(async () => (await a.end(), await cleanup()));
+    await a.query('BEGIN');
+    await a.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', ['anon:v1']);
+    const at = Date.now();
+    const record: DecisionRecord = {
+      id: 'd-b', at, profileKey: 'p-v1', subject: 'v1', placement: 'weekly', channel: 'email', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm',
+      arm: 'treatment', choices: [{ rank: 1, kind: 'action', action: 'spring-sale', score: 1, propensity: 1, why: '' }],
+      scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
+    };
+    const known = { contact: () => false, outcome: () => false, hold: () => false };
+    let settled = false;
+    const b = (store.decisions.appendIfCurrent as NonNullable<typeof store.decisions.appendIfCurrent>).call(store.decisions, record, at - 1000, known, { also: ['anon:v1'] }).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(settled, 'B went ahead while A held the subject').toBe(false);
+    await a.query('COMMIT');
+    await expect(b).resolves.toBeNull();
+  });
 });

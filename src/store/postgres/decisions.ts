@@ -32,8 +32,11 @@ export class PostgresDecisionStore implements DecisionStore {
     const { budgets = [], holds = [] } = o;
     const keys = [d.profileKey, ...(o.also ?? [])];
     return inTransaction(this.pool, async (c) => {
-      // One subject's decisions serialise across processes; the lock goes with the transaction.
-      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [d.profileKey]);
+      // One subject's decisions serialise across processes, on every key its history may be under
+      // (a decision made before its profile existed holds only `anon:<identifier>`). The locks go
+      // with the transaction and are taken in one order everywhere, so two decisions never wait on
+      // each other.
+      await c.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 7) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS l', [keys]);
       const contacts = (await c.query<ContactRow>(
         `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
         [keys, since],
