@@ -170,9 +170,14 @@ export class DecideState {
     return more.length ? [...own, ...more] : own;
   }
 
-  /** How many times a subject's reviews changed in this state (a decision that opens or delivers one checks it did not change under it). */
-  holdsVersion(profileKey: string): number {
-    return this.holdChanges.get(profileKey) ?? 0;
+  /**
+   * How many times a subject's reviews changed in this state, under its key and the `also` keys its
+   * history is under too (a decision that opens or delivers one checks it did not change under it).
+   */
+  holdsVersion(profileKey: string, also: readonly string[] = []): number {
+    let v = this.holdChanges.get(profileKey) ?? 0;
+    for (const k of also) v += this.holdChanges.get(k) ?? 0;
+    return v;
   }
 
   putHold(h: Hold): void {
@@ -180,7 +185,7 @@ export class DecideState {
     const key = `h|${h.id}|${h.status}`;
     if (!this.seen.has(key)) {
       this.mark(key, h.decidedAt ?? h.createdAt);
-      this.holdChanges.set(h.profileKey, this.holdsVersion(h.profileKey) + 1);
+      this.holdChanges.set(h.profileKey, (this.holdChanges.get(h.profileKey) ?? 0) + 1);
     }
     const list = (this.holds.get(h.profileKey) ?? []).filter((x) => x.id !== h.id);
     if (h.status !== 'delivered') list.push(h);

@@ -51,8 +51,10 @@ export interface Prepared {
   stamp: number;
   /** The subject's ledger version when the pipeline ran (a concurrent decision for the subject changes it). */
   ledgerVersion: number;
-  /** The subject's reviews' version when the pipeline read them. */
+  /** The subject's reviews' version when the pipeline read them (under its key and `mergedKeys`). */
   holdsVersion: number;
+  /** The keys whose history this process counted as the subject's too when the pipeline ran. */
+  mergedKeys: readonly string[];
   /** The global budgets the decision's contacts take from, for a shared store's exact check. */
   budgets: BudgetGuard[];
   /** The subject's other profile keys (merged into it, `anon:` keys of its identifiers), for the same check. */
@@ -118,6 +120,7 @@ export class Decider {
   async prepare(req: DecideRequest): Promise<Prepared> {
     const stamp = this.d.state.stamp;
     const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, state } = await this.evaluate(req);
+    const mergedKeys = ctx.subject.mergedKeys ?? [];
     // A shared store checks every key the subject's history may be under (another process may have decided under one).
     const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
@@ -126,7 +129,7 @@ export class Decider {
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, budgets: budgetGuards(record, play), also };
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), also };
   }
 
   /**
@@ -160,7 +163,7 @@ export class Decider {
     // pipeline read the ledger: decide again rather than pass a cap on a stale view.
     if (actions.length && this.d.state.ledger.version(record.profileKey) !== p.ledgerVersion) throw new SubjectMoved();
     // The same for the subject's reviews, when this decision opens or delivers one.
-    if (holds.length && this.d.state.holdsVersion(record.profileKey) !== p.holdsVersion) throw new SubjectMoved();
+    if (holds.length && this.d.state.holdsVersion(record.profileKey, p.mergedKeys) !== p.holdsVersion) throw new SubjectMoved();
     for (const a of actions) {
       this.d.state.ledger.record(record.profileKey, { at: record.at, action: a, channel: record.channel, topics: p.topicsOf(a), decisionId: record.id });
       this.d.state.markContact(record.id, a, record.at);
@@ -210,7 +213,7 @@ export class Decider {
     vars.accounts = accounts;
     const inputs = await this.d.prefetch?.fetch(state, { rules: readsInferences(play), uplift: upliftWanted(play.policy, routed?.experiment), now, merged: mergedKeys });
     if (inputs?.rules) Object.assign(vars, inputs.rules);
-    const holdsVersion = this.d.state.holdsVersion(profileKey);
+    const holdsVersion = this.d.state.holdsVersion(profileKey, mergedKeys);
     const ctx: StageContext = {
       now,
       vars,

@@ -128,4 +128,17 @@ describe('human territory, reviews and flags', () => {
     expect(picked((await decideReq(h.app, { subject: 'lee', placement: 'home' })).json())).toEqual(['loan-offer']);
     expect((await get(h.app, `/v1/reviews/${held.reviewId}`)).json()).toMatchObject({ status: 'delivered' });
   });
+
+  it('delivers an approved review once when it was opened under a profile that has since merged, however many decisions come at once', async () => {
+    await send(h.app, '/v1/track', { anonymousId: 'visitor-9', event: 'Product Viewed', context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'max', traits: { segment: 'finance' }, context: advertising });
+    const held = (await decideReq(h.app, { subject: 'max', placement: 'home' })).json().choices[0].held;
+    // max's profile (which holds the review) merges into the older visitor's
+    await send(h.app, '/v1/identify', { userId: 'max', anonymousId: 'visitor-9', traits: { segment: 'finance' }, context: advertising });
+    const approve = await h.app.inject({ method: 'POST', url: `/v1/reviews/${held.reviewId}/approve`, headers: { authorization: bearer(KEYS.admin) }, payload: {} });
+    expect(approve.statusCode, approve.body).toBe(200);
+    const answers = (await Promise.all(Array.from({ length: 6 }, () => decideReq(h.app, { subject: 'max', placement: 'home' })))).map((r) => r.json());
+    expect(answers.filter((a) => a.choices[0].action === 'loan-offer' && !a.choices[0].held)).toHaveLength(1);
+    expect((await get(h.app, `/v1/reviews/${held.reviewId}`)).json()).toMatchObject({ status: 'delivered' });
+  });
 });
