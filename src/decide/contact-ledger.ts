@@ -70,9 +70,14 @@ export class ContactLedger {
     this.dismissalsMs = dismissalsMs;
   }
 
-  /** How many contacts and dismissals a subject's log has taken in (a decision checks it did not change under it). */
-  version(subject: string): number {
-    return this.subjects.get(subject)?.changes ?? 0;
+  /**
+   * How many contacts and dismissals a subject's log has taken in, under its key and the `also`
+   * keys its history is under too (a decision checks it did not change under it).
+   */
+  version(subject: string, also: readonly string[] = []): number {
+    let v = this.subjects.get(subject)?.changes ?? 0;
+    for (const k of also) v += this.subjects.get(k)?.changes ?? 0;
+    return v;
   }
 
   record(subject: string, c: Contact): void {

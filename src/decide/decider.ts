@@ -1,6 +1,6 @@
 import { TactError, validationError } from '../errors/tact-error.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
-import { findProfile } from '../profiles/lookup.js';
+import { findProfile, identityCandidates } from '../profiles/lookup.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { newProfileState, type ProfileState } from '../profiles/profile-state.js';
 import type { Settings } from '../config/settings.js';
@@ -119,8 +119,7 @@ export class Decider {
   /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
   async prepare(req: DecideRequest): Promise<Prepared> {
     const stamp = this.d.state.stamp;
-    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, state } = await this.evaluate(req);
-    const mergedKeys = ctx.subject.mergedKeys ?? [];
+    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys, state } = await this.evaluate(req);
     // A shared store checks every key the subject's history may be under (another process may have decided under one).
     const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
@@ -159,9 +158,16 @@ export class Decider {
   private async write(p: Prepared): Promise<DecisionRecord> {
     const { record, holds } = p;
     const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
+    const guarded = this.d.decisions.appendIfCurrent;
+    // Made for a subject with no profile, which has one now (its first event came in meanwhile, and
+    // decisions for the profile may have been logged since): decide again, under the profile. A
+    // shared store checks this in the append's transaction; here nothing runs between this read
+    // and the ledger's update below.
+    if (!guarded && (actions.length || holds.length) && record.profileKey.startsWith('anon:') && (await findProfile(this.d.profiles, record.subject))) throw new SubjectMoved();
+    const ledger = this.d.state.ledger;
     // Another decision for this subject reserved a contact (or a dismissal came in) after this one's
     // pipeline read the ledger: decide again rather than pass a cap on a stale view.
-    if (actions.length && this.d.state.ledger.version(record.profileKey) !== p.ledgerVersion) throw new SubjectMoved();
+    if (actions.length && ledger.version(record.profileKey, p.mergedKeys) !== p.ledgerVersion) throw new SubjectMoved();
     // The same for the subject's reviews, when this decision opens or delivers one.
     if (holds.length && this.d.state.holdsVersion(record.profileKey, p.mergedKeys) !== p.holdsVersion) throw new SubjectMoved();
     for (const a of actions) {
@@ -169,9 +175,8 @@ export class Decider {
       this.d.state.markContact(record.id, a, record.at);
     }
     try {
-      const guarded = this.d.decisions.appendIfCurrent;
       if (guarded) {
-        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp), { budgets: p.budgets, holds, also: p.also });
+        const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp), { budgets: p.budgets, holds, also: p.also, identities: record.profileKey.startsWith('anon:') ? identityCandidates(record.subject) : undefined });
         if (moved) {
           this.d.state.ledger.unrecord(record.profileKey, record.id);
           this.d.state.applyRows(moved, p.topicsOf);
@@ -192,7 +197,7 @@ export class Decider {
   }
 
   /** Runs the pipeline without logging anything (in-process measurement, previews). */
-  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; state?: ProfileState }> {
+  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; mergedKeys: readonly string[]; state?: ProfileState }> {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
@@ -235,9 +240,9 @@ export class Decider {
         ? await recommendationFor(this.d.recommender, placement, state, req.context ?? {}, n, now, vars)
         : { mode: 'recommend', items: [], modelVersion: 'recommendations@none', evidence: 0, status: 'learning' };
     }
-    const ledgerVersion = this.d.state.ledger.version(profileKey);
+    const ledgerVersion = this.d.state.ledger.version(profileKey, mergedKeys);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
-    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, state };
+    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state };
   }
 
   private async profileOf(subject: string): Promise<ProfileState | undefined> {

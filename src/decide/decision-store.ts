@@ -81,9 +81,12 @@ export interface DecisionStore {
    * With `o.holds` (the reviews the decision opens or delivers), it also returns instead of writing
    * when a review of the subject was opened or decided since that `known` does not hold — so two
    * processes cannot open two reviews for one person and action, nor deliver one twice or after a
-   * rejection — and writes the holds in the same transaction as the decision.
+   * rejection — and writes the holds in the same transaction as the decision. And it returns
+   * `{ moved: true }` instead of writing when the decision's subject has moved: its profile was
+   * merged into another, or — for a decision made with no profile (`anon:` key) — one of
+   * `o.identities` (what its identifier may name) names a profile now; the caller decides again.
    */
-  appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows, o?: { budgets?: readonly BudgetGuard[]; holds?: readonly Hold[]; also?: readonly string[] }): Promise<(SubjectLogRows & { budget?: string }) | null>;
+  appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows, o?: { budgets?: readonly BudgetGuard[]; holds?: readonly Hold[]; also?: readonly string[]; identities?: readonly { kind: string; value: string }[] }): Promise<(SubjectLogRows & { budget?: string; moved?: true }) | null>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
   queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]>;
   /** Every action choice at or after `at` (the contact ledger's rebuild and, on a shared store, its sync). */

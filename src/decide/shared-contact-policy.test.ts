@@ -74,6 +74,25 @@ describe('contact policy with simultaneous decisions in one process', () => {
     const again = await decider.decide({ subject: 'race', placement: 'weekly' });
     expect(again.choices[0].kind).not.toBe('action');
   });
+
+  it('a decision made before the subject had a profile is made again when the profile came meanwhile', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const p = await start(store);
+    cleanups.push(async () => (await p.close(), await cleanup()));
+    const decider = p.tact.decide.decider;
+    // A visitor, decided for before any event of theirs (under `anon:v2`); then their first event,
+    // and a decision for their profile, logged first.
+    const early = await decider.prepare({ subject: 'v2', placement: 'weekly' });
+    expect(early.record.profileKey).toBe('anon:v2');
+    expect((await send(p.app, '/v1/track', { anonymousId: 'v2', event: 'Product Viewed' })).statusCode).toBe(200);
+    const late = await decider.prepare({ subject: 'v2', placement: 'weekly' });
+    expect(late.record.profileKey).not.toBe('anon:v2');
+    expect([early.record.choices[0].kind, late.record.choices[0].kind]).toEqual(['action', 'action']);
+    await decider.commit(late);
+    await expect(decider.commit(early)).rejects.toBeInstanceOf(SubjectMoved);
+    expect(await store.decisions.getDecision(early.record.id)).toBeUndefined();
+    expect((await decider.decide({ subject: 'v2', placement: 'weekly' })).choices[0].kind).not.toBe('action');
+  });
 });
 
 describe('contact policy with two processes on one PostgreSQL database', () => {
@@ -98,6 +117,31 @@ describe('contact policy with two processes on one PostgreSQL database', () => {
     const next = (await post(a.app, '/v1/decide', { subject: 'browser-1', placement: 'home' })).json();
     expect(next.choices[0].kind).not.toBe('action');
   }, 60_000);
+});
+
+describe('a subject that moved while a decision for it was made, two processes on one PostgreSQL database', () => {
+  it('a decision made before the subject had a profile is made again when a decision for the new profile was logged meanwhile', async () => {
+    const { a, b } = await twoProcesses(config);
+    const early = await a.tact.decide.decider.prepare({ subject: 'v3', placement: 'weekly' });
+    expect(early.record.profileKey).toBe('anon:v3');
+    expect((await send(b.app, '/v1/track', { anonymousId: 'v3', event: 'Product Viewed' })).statusCode).toBe(200);
+    expect((await post(b.app, '/v1/decide', { subject: 'v3', placement: 'weekly' })).json().choices[0].kind).toBe('action');
+    await expect(a.tact.decide.decider.commit(early)).rejects.toBeInstanceOf(SubjectMoved);
+    expect((await post(a.app, '/v1/decide', { subject: 'v3', placement: 'weekly' })).json().choices[0].kind).not.toBe('action');
+  }, 30_000);
+
+  it('a decision for a profile that merged away meanwhile is made again, under the profile it merged into', async () => {
+    const { a, b } = await twoProcesses(config);
+    expect((await send(b.app, '/v1/identify', { userId: 'kai' })).statusCode).toBe(200);
+    expect((await send(b.app, '/v1/track', { anonymousId: 'kai-phone', event: 'Product Viewed' })).statusCode).toBe(200);
+    // The phone's profile is decided for in A; meanwhile it merges into kai's, and B e-mails kai.
+    const early = await a.tact.decide.decider.prepare({ subject: 'kai-phone', placement: 'weekly' });
+    expect(early.record.choices[0].kind).toBe('action');
+    expect((await send(b.app, '/v1/alias', { userId: 'kai', previousId: 'kai-phone' })).statusCode).toBe(200);
+    expect((await post(b.app, '/v1/decide', { subject: 'kai', placement: 'weekly' })).json().choices[0].kind).toBe('action');
+    await expect(a.tact.decide.decider.commit(early)).rejects.toBeInstanceOf(SubjectMoved);
+    expect((await post(a.app, '/v1/decide', { subject: 'kai-phone', placement: 'weekly' })).json().choices[0].kind).not.toBe('action');
+  }, 30_000);
 });
 
 describe('global budgets with two processes on one PostgreSQL database', () => {

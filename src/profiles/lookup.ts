@@ -23,10 +23,31 @@ export async function findProfile(profiles: ProfileStore, identifier: string): P
       if (id) return { profileId: id, matched: { kind, value: v } };
     }
   }
-  for (const kind of ['userId', 'anonymousId', 'email']) {
+  for (const kind of BARE_KINDS) {
     const v = normalizeIdentifier(kind, identifier);
     const id = await profiles.findProfileId(kind, v);
     if (id) return { profileId: id, matched: { kind, value: v } };
   }
   return undefined;
+}
+
+const BARE_KINDS = ['userId', 'anonymousId', 'email'];
+
+/**
+ * Every identity `findProfile` may find an identifier as (Tact's own `profile:<id>` aside): the
+ * kind it names, then the bare value as userId, anonymousId and email — for a check in one query
+ * of whether a subject that had no profile has one now.
+ *
+ * @example
+ * identityCandidates('Ana@Example.com'); // [{ kind: 'userId', value: 'Ana@Example.com' }, …, { kind: 'email', value: 'ana@example.com' }]
+ */
+export function identityCandidates(identifier: string): { kind: string; value: string }[] {
+  const out: { kind: string; value: string }[] = [];
+  const colon = identifier.indexOf(':');
+  if (colon > 0) {
+    const kind = identifier.slice(0, colon);
+    if (kind !== 'profile') out.push({ kind, value: normalizeIdentifier(kind, identifier.slice(colon + 1)) });
+  }
+  for (const kind of BARE_KINDS) out.push({ kind, value: normalizeIdentifier(kind, identifier) });
+  return out;
 }

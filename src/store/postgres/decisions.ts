@@ -28,7 +28,7 @@ export class PostgresDecisionStore implements DecisionStore {
     await inTransaction(this.pool, (c) => this.insert(c, d));
   }
 
-  async appendIfCurrent(d: DecisionRecord, since: number, known: KnownRows, o: { budgets?: readonly BudgetGuard[]; holds?: readonly Hold[]; also?: readonly string[] } = {}): Promise<(SubjectLogRows & { budget?: string }) | null> {
+  async appendIfCurrent(d: DecisionRecord, since: number, known: KnownRows, o: { budgets?: readonly BudgetGuard[]; holds?: readonly Hold[]; also?: readonly string[]; identities?: readonly { kind: string; value: string }[] } = {}): Promise<(SubjectLogRows & { budget?: string; moved?: true }) | null> {
     const { budgets = [], holds = [] } = o;
     const keys = [d.profileKey, ...(o.also ?? [])];
     return inTransaction(this.pool, async (c) => {
@@ -37,6 +37,15 @@ export class PostgresDecisionStore implements DecisionStore {
       // with the transaction and are taken in one order everywhere, so two decisions never wait on
       // each other.
       await c.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 7) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS l', [keys]);
+      // The subject moved while this decision was made (its profile merged away; or, decided with no
+      // profile, it has one now): decisions for it are logged under another key from now on.
+      const ids = d.profileKey.startsWith('anon:') ? o.identities ?? [] : [];
+      const moved = (await c.query<{ moved: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM profiles WHERE id = $1 AND merged_into IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM identities i JOIN unnest($2::text[], $3::text[]) AS n(kind, value) ON i.kind = n.kind AND i.value = n.value) AS moved`,
+        [d.profileKey, ids.map((i) => i.kind), ids.map((i) => i.value)],
+      )).rows[0].moved;
+      if (moved) return { contacts: [], outcomes: [], moved: true };
       const contacts = (await c.query<ContactRow>(
         `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
         [keys, since],
