@@ -10,23 +10,13 @@ import type { ProfileStore } from './profile-store.js';
  * await findProfile(store.profiles, 'email:Ana@Example.com'); // { profileId: '…', matched: { kind: 'email', value: 'ana@example.com' } }
  */
 export async function findProfile(profiles: ProfileStore, identifier: string): Promise<{ profileId: string; matched: { kind: string; value: string } } | undefined> {
-  const colon = identifier.indexOf(':');
-  if (colon > 0) {
-    const kind = identifier.slice(0, colon);
-    const value = identifier.slice(colon + 1);
-    if (kind === 'profile') {
-      const s = await profiles.getProfile(value);
-      if (s) return { profileId: s.id, matched: { kind, value: s.id } };
-    } else {
-      const v = normalizeIdentifier(kind, value);
-      const id = await profiles.findProfileId(kind, v);
-      if (id) return { profileId: id, matched: { kind, value: v } };
-    }
+  if (identifier.startsWith('profile:')) {
+    const s = await profiles.getProfile(identifier.slice('profile:'.length));
+    if (s) return { profileId: s.id, matched: { kind: 'profile', value: s.id } };
   }
-  for (const kind of BARE_KINDS) {
-    const v = normalizeIdentifier(kind, identifier);
-    const id = await profiles.findProfileId(kind, v);
-    if (id) return { profileId: id, matched: { kind, value: v } };
+  for (const c of identityCandidates(identifier)) {
+    const id = await profiles.findProfileId(c.kind, c.value);
+    if (id) return { profileId: id, matched: c };
   }
   return undefined;
 }
