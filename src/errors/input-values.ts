@@ -4,25 +4,35 @@ export const MAX_DEPTH = 64;
 /**
  * The path (`a.b[2].c`) of the first value in `value` for which `hit(v, depth)` holds, or of the
  * first object key for which `keyHit` does; `root` when `value` itself is hit. Walks at most
- * {@link MAX_DEPTH} levels down.
+ * {@link MAX_DEPTH} levels down. The path is written only when something is found: a clean body
+ * (nearly every one) is walked without building a string.
  */
-function firstPath(value: unknown, hit: (v: unknown, depth: number) => boolean, keyHit?: (k: string) => boolean, root = '(value)', path = '', depth = 0): string | undefined {
-  if (hit(value, depth)) return path || root;
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const p = firstPath(value[i], hit, keyHit, root, `${path}[${i}]`, depth + 1);
-      if (p) return p;
+function firstPath(value: unknown, hit: (v: unknown, depth: number) => boolean, keyHit?: (k: string) => boolean, root = '(value)'): string | undefined {
+  const trail: (string | number)[] = [];
+  const walk = (v: unknown, depth: number): boolean => {
+    if (hit(v, depth)) return true;
+    if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        trail.push(i);
+        if (walk(v[i], depth + 1)) return true;
+        trail.pop();
+      }
+      return false;
     }
-    return undefined;
-  }
-  for (const [k, v] of Object.entries(value)) {
-    const here = path ? `${path}.${k}` : k;
-    if (keyHit?.(k)) return here;
-    const p = firstPath(v, hit, keyHit, root, here, depth + 1);
-    if (p) return p;
-  }
-  return undefined;
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      trail.push(k);
+      if (keyHit?.(k) || walk((v as Record<string, unknown>)[k], depth + 1)) return true;
+      trail.pop();
+    }
+    return false;
+  };
+  if (!walk(value, 0)) return undefined;
+  if (!trail.length) return root;
+  let path = '';
+  for (const t of trail) path += typeof t === 'number' ? `[${t}]` : path ? `.${t}` : t;
+  return path;
 }
 
 const hasNul = (s: string) => s.includes('\u0000');
