@@ -14,7 +14,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
  * api-fuzz.test.ts sends one odd request at a time, this sends ordinary ones in random order —
  * purchases, tickets, consent, identify and alias merging identities, accounts, decisions at two
  * placements, dismissals, flags on people and accounts, reviews, policy changes, a feature added
- * later, models trained, promoted and rolled back — and after each one checks what the product
+ * later, models trained, promoted and rolled back, experiment readouts — and after each one checks what the product
  * promises:
  *
  * - a decision never offers what the subject (any of its merged identities) bought, never
@@ -29,6 +29,9 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
  *   their identities, and a feature added later is backfilled to the same count;
  * - a flag is listed while active and not after it is cleared; a model's live version follows
  *   promotions and rollbacks exactly;
+ * - every decision at the placement of the running experiment names its arm, no other names one,
+ *   and the experiment's readout counts each person exposed once, in the arm of their first
+ *   exposure, however their identities merged;
  * - at the end, every answered decision reads back from the log with the choices the caller got,
  *   and its replay under the versions it was made with reaches the same verdicts.
  *
@@ -44,6 +47,9 @@ const MARKETING = new Set(['shoes-offer', 'socks-offer']);
 const ADVERTISING = new Set(['shoes-offer', 'socks-offer', 'loan-offer']);
 const MODELS = ['rates', 'send-time', 'recommendations'] as const;
 const DISMISS_LIMIT = shopPolicy().contact!.dismissals!.count;
+
+/** An experiment runs at the web placement all along: two arms that change nothing but the unit's group. */
+const EXPERIMENTS = { hero: { placement: 'home', control: 'a', arms: [{ id: 'a', weight: 0.5 }, { id: 'b', weight: 0.5 }] } };
 
 type Variant = 'base' | 'explore' | 'tight-cap' | 'pause';
 const CAP: Record<Variant, number> = { base: 2, explore: 2, 'tight-cap': 1, pause: 2 };
@@ -66,7 +72,7 @@ function policyOf(v: Variant): Record<string, unknown> {
   return base;
 }
 
-interface Logged { id: string; subject: string; choices: string[] }
+interface Logged { id: string; subject: string; choices: string[]; arm?: string; at?: number }
 
 /** What the calls so far must add up to. */
 class Model {
@@ -262,9 +268,9 @@ class Decide implements Cmd {
   async run(m: Model, r: Real) {
     const res = await call(r, 'POST', '/v1/decide', { subject: this.id, placement: this.placement, n: this.n }, bearer(KEYS.server));
     expect(res.status).toBe(200);
-    const d = res.json() as { decisionId: string; choices: Choice[] };
+    const d = res.json() as { decisionId: string; at: string; choices: Choice[]; explanation: { experiment?: { id?: string; arm: string } } };
     checkDecision(m, this.id, this.placement, d.choices, `${this} under policy ${m.policy} → ${JSON.stringify(d.choices.map((c) => c.action ?? c.kind))}`);
-    r.decisions.push({ id: d.decisionId, subject: this.id, choices: d.choices.map((c) => c.action ?? c.kind) });
+    r.decisions.push({ id: d.decisionId, subject: this.id, choices: d.choices.map((c) => c.action ?? c.kind), arm: exposure(this.placement, d.explanation.experiment, String(this)), at: Date.parse(d.at) });
   }
   toString = () => `decide(${this.id}, ${this.placement}, n=${this.n})`;
 }
@@ -279,14 +285,14 @@ class Batch implements Cmd {
     for (const id of m.known) byProfile.set((await call(r, 'GET', `/v1/profiles/${id}`, undefined, bearer(KEYS.server))).json().id as string, id);
     const res = await r.hs[r.turn++ % r.hs.length].app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { authorization: bearer(KEYS.admin) }, payload: { placement: this.placement, audience: 'true', includeNone: true } });
     expect(res.statusCode, res.body).toBe(200);
-    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; profileId?: string; decision?: { decisionId: string; choices: Choice[] } });
+    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; profileId?: string; decision?: { decisionId: string; at: string; choices: Choice[]; explanation: { experiment?: { id?: string; arm: string } } } });
     const decided = lines.filter((l) => l.type === 'decision');
     expect(decided.map((l) => l.profileId).sort()).toEqual([...byProfile.keys()].sort());
     for (const l of decided) {
       const id = byProfile.get(l.profileId!)!;
       const choices = l.decision!.choices;
       checkDecision(m, id, this.placement, choices, `${this} for ${id} under policy ${m.policy} → ${JSON.stringify(choices.map((c) => c.action ?? c.kind))}`);
-      r.decisions.push({ id: l.decision!.decisionId, subject: id, choices: choices.map((c) => c.action ?? c.kind) });
+      r.decisions.push({ id: l.decision!.decisionId, subject: id, choices: choices.map((c) => c.action ?? c.kind), arm: exposure(this.placement, l.decision!.explanation.experiment, `${this} for ${id}`), at: Date.parse(l.decision!.at) });
     }
   }
   toString = () => `batch(${this.placement})`;
@@ -352,6 +358,55 @@ class Group implements Cmd {
 }
 
 /** The (first) process stops and starts again: what it held in memory is rebuilt from the store. */
+/** The arm a decision at `placement` was made in: every one at the experiment's placement names it, no other does. */
+function exposure(placement: string, experiment: { id?: string; arm: string } | undefined, where: string): string | undefined {
+  if (placement !== EXPERIMENTS.hero.placement) {
+    expect(experiment?.id, `${where}: an experiment outside its placement`).toBeUndefined();
+    return undefined;
+  }
+  expect(experiment?.id, `${where}: no experiment named`).toBe('hero');
+  expect(['a', 'b'], where).toContain(experiment!.arm);
+  return experiment!.arm;
+}
+
+/**
+ * The experiment's readout counts people: everyone exposed once, in the arm of their first
+ * exposure, whichever of their identities (merged since, or decided for before their first event)
+ * the decisions were made for.
+ */
+class Results implements Cmd {
+  check = () => true;
+  async run(m: Model, r: Real) {
+    // Each person's first exposure (a batch's decisions are logged under the model's identifier of
+    // each profile); exposures of one person in the same millisecond (two of their profiles in one
+    // batch, merged since) may put them in either arm.
+    const first = new Map<string, { at: number; arms: Set<string> }>();
+    for (const d of r.decisions) {
+      if (!d.arm) continue;
+      const person = m.cls(d.subject)[0];
+      const f = first.get(person);
+      if (!f || d.at! < f.at) first.set(person, { at: d.at!, arms: new Set([d.arm]) });
+      else if (d.at === f.at) f.arms.add(d.arm);
+    }
+    const sure = { a: 0, b: 0 };
+    let either = 0;
+    for (const f of first.values()) {
+      if (f.arms.size > 1) either += 1;
+      else sure[[...f.arms][0] as 'a' | 'b'] += 1;
+    }
+    const res = await call(r, 'GET', '/v1/experiments/hero/results', undefined, bearer(KEYS.server));
+    expect(res.status).toBe(200);
+    const units = res.json().units as { a?: number; b?: number };
+    const where = `units per arm ${JSON.stringify(units)} after ${r.decisions.filter((d) => d.arm).length} exposures of ${first.size} people (${JSON.stringify(sure)}, ${either} in either)`;
+    expect((units.a ?? 0) + (units.b ?? 0), where).toBe(first.size);
+    for (const arm of ['a', 'b'] as const) {
+      expect(units[arm] ?? 0, where).toBeGreaterThanOrEqual(sure[arm]);
+      expect(units[arm] ?? 0, where).toBeLessThanOrEqual(sure[arm] + either);
+    }
+  }
+  toString = () => 'experiment results';
+}
+
 class Restart implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real) {
@@ -514,6 +569,7 @@ const commands = [
   fc.constantFrom<Variant>('base', 'explore', 'tight-cap', 'pause').map((v) => new PutPolicy(v)),
   fc.constant(new AddTicketFeature()),
   fc.constant(new Restart()),
+  fc.constant(new Results()),
   anyId.map((id) => new ReadProfile(id)),
   fc.constantFrom(...MODELS).map((n) => new Train(n)),
   fc.tuple(fc.constantFrom(...MODELS), fc.nat(5), fc.boolean()).map(([n, k, f]) => new Promote(n, k, f)),
@@ -526,7 +582,7 @@ type Kind = 'sqlite' | 'postgres' | 'postgres, two processes';
 async function startProcess(kind: 'sqlite' | 'postgres', where: string): Promise<{ h: Harness; stop: () => Promise<void> }> {
   const store = kind === 'sqlite' ? await openSqliteStore({ path: where, durability: 'os' }) : await openPostgresStore({ connectionString: where, poolSize: 4 });
   // The same configuration file at every start: applied once, so the API's later changes stand.
-  const h = await harness(kind, { store, config: { ...shopConfig(), policy: policyOf('base') } });
+  const h = await harness(kind, { store, config: { ...shopConfig(), policy: policyOf('base'), experiments: EXPERIMENTS } });
   return {
     h,
     stop: async () => {
