@@ -5,26 +5,27 @@
  * needs a 64-bit collision among the ids in the window (about 1 in 4·10^12 per message at the
  * default window of 4 million). Rebuilt from the event log at start.
  *
+ * The table is tens of megabytes, so each probe is a cache miss: a slot's two halves sit side by
+ * side (one miss, not two), an id is added in the probe that finds it absent, and hashing
+ * allocates nothing.
+ *
  * @example
  * const ids = new RecentIds(1000); ids.add('m-1'); ids.has('m-1'); // true
  */
 export class RecentIds {
-  private readonly hi: Uint32Array;
-  private readonly lo: Uint32Array;
+  /** Slot i holds its hash in [2i] (high half) and [2i + 1] (low half); 0/0 is empty. */
+  private readonly table: Uint32Array;
   private readonly mask: number;
-  private readonly ringHi: Uint32Array;
-  private readonly ringLo: Uint32Array;
+  private readonly ring: Uint32Array;
   private head = 0;
   private count = 0;
 
   constructor(readonly capacity: number) {
     let size = 1;
     while (size < capacity * 2) size <<= 1;
-    this.hi = new Uint32Array(size);
-    this.lo = new Uint32Array(size);
+    this.table = new Uint32Array(size * 2);
     this.mask = size - 1;
-    this.ringHi = new Uint32Array(capacity);
-    this.ringLo = new Uint32Array(capacity);
+    this.ring = new Uint32Array(capacity * 2);
   }
 
   get size(): number {
@@ -32,65 +33,79 @@ export class RecentIds {
   }
 
   has(id: string): boolean {
-    const [h, l] = hash64(id);
-    return this.find(h, l) >= 0;
+    hashInto(id);
+    return this.find(H[0], H[1]) >= 0;
   }
 
   /** Adds an id (evicting the oldest when the window is full). */
   add(id: string): void {
-    const [h, l] = hash64(id);
-    if (this.find(h, l) >= 0) return;
-    if (this.count === this.capacity) {
-      this.remove(this.ringHi[this.head], this.ringLo[this.head]);
-      this.count -= 1;
+    hashInto(id);
+    const h = H[0];
+    const l = H[1];
+    const t = this.table;
+    let i = slotOf(h, l) & this.mask;
+    for (;;) {
+      const a = t[2 * i];
+      const b = t[2 * i + 1];
+      if (a === 0 && b === 0) break;
+      if (a === h && b === l) return;
+      i = (i + 1) & this.mask;
     }
-    this.insert(h, l);
-    this.ringHi[this.head] = h;
-    this.ringLo[this.head] = l;
+    if (this.count === this.capacity) {
+      // The oldest goes first; the backward shift may move entries, so probe for the new one again.
+      this.remove(this.ring[2 * this.head], this.ring[2 * this.head + 1]);
+      this.count -= 1;
+      i = slotOf(h, l) & this.mask;
+      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & this.mask;
+    }
+    t[2 * i] = h;
+    t[2 * i + 1] = l;
+    this.ring[2 * this.head] = h;
+    this.ring[2 * this.head + 1] = l;
     this.head = (this.head + 1) % this.capacity;
     this.count += 1;
   }
 
   private find(h: number, l: number): number {
-    let i = (l ^ Math.imul(h, 0x9e3779b1)) & this.mask;
+    const t = this.table;
+    let i = slotOf(h, l) & this.mask;
     for (;;) {
-      const a = this.hi[i];
-      const b = this.lo[i];
+      const a = t[2 * i];
+      const b = t[2 * i + 1];
       if (a === 0 && b === 0) return -1;
       if (a === h && b === l) return i;
       i = (i + 1) & this.mask;
     }
   }
 
-  private insert(h: number, l: number): void {
-    let i = (l ^ Math.imul(h, 0x9e3779b1)) & this.mask;
-    while (this.hi[i] !== 0 || this.lo[i] !== 0) i = (i + 1) & this.mask;
-    this.hi[i] = h;
-    this.lo[i] = l;
-  }
-
   /** Backward-shift deletion keeps linear probing correct without tombstones. */
   private remove(h: number, l: number): void {
+    const t = this.table;
     let i = this.find(h, l);
     if (i < 0) return;
     let j = i;
     for (;;) {
       j = (j + 1) & this.mask;
-      if (this.hi[j] === 0 && this.lo[j] === 0) break;
-      const k = (this.lo[j] ^ Math.imul(this.hi[j], 0x9e3779b1)) & this.mask;
+      if (t[2 * j] === 0 && t[2 * j + 1] === 0) break;
+      const k = slotOf(t[2 * j], t[2 * j + 1]) & this.mask;
       if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
-        this.hi[i] = this.hi[j];
-        this.lo[i] = this.lo[j];
+        t[2 * i] = t[2 * j];
+        t[2 * i + 1] = t[2 * j + 1];
         i = j;
       }
     }
-    this.hi[i] = 0;
-    this.lo[i] = 0;
+    t[2 * i] = 0;
+    t[2 * i + 1] = 0;
   }
 }
 
-/** Two independent 32-bit FNV-1a style hashes of a string, never both zero. */
-export function hash64(s: string): [number, number] {
+const slotOf = (h: number, l: number) => l ^ Math.imul(h, 0x9e3779b1);
+
+/** The last hash computed by hashInto: [high half, low half]. */
+const H = new Uint32Array(2);
+
+/** Two independent 32-bit FNV-1a style hashes of a string, never both zero, into H. */
+function hashInto(s: string): void {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ s.length;
   for (let i = 0; i < s.length; i++) {
@@ -103,5 +118,12 @@ export function hash64(s: string): [number, number] {
   a = Math.imul(a, 0x85ebca6b) >>> 0;
   b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35) >>> 0;
   if (a === 0 && b === 0) a = 1;
-  return [a, b];
+  H[0] = a;
+  H[1] = b;
+}
+
+/** Two independent 32-bit FNV-1a style hashes of a string, never both zero. */
+export function hash64(s: string): [number, number] {
+  hashInto(s);
+  return [H[0], H[1]];
 }
