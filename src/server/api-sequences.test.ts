@@ -29,6 +29,8 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
  *   their identities, and a feature added later is backfilled to the same count;
  * - a flag is listed while active and not after it is cleared; a model's live version follows
  *   promotions and rollbacks exactly;
+ * - the decision log, asked for a subject, lists every decision made for any of the person's
+ *   identities (merged since, or decided for before their first event), and no other;
  * - every decision at the placement of the running experiment names its arm, no other names one,
  *   and the experiment's readout counts each person exposed once, in the arm of their first
  *   exposure, however their identities merged;
@@ -407,6 +409,21 @@ class Results implements Cmd {
   toString = () => 'experiment results';
 }
 
+/** A person's decisions, asked for by one of their identifiers: every decision made for any of them, and no other. */
+class ListDecisions implements Cmd {
+  constructor(readonly id: string) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await call(r, 'GET', `/v1/decisions?subject=${encodeURIComponent(this.id)}&limit=1000`, undefined, bearer(KEYS.server));
+    expect(res.status).toBe(200);
+    const person = m.cls(this.id)[0];
+    const theirs = r.decisions.filter((d) => m.cls(d.subject)[0] === person).map((d) => d.id).sort();
+    const listed = (res.json().decisions as { decisionId: string }[]).map((d) => d.decisionId).sort();
+    expect(listed, `${this}: the decisions of ${m.cls(this.id).join(', ')}`).toEqual(theirs);
+  }
+  toString = () => `decisions(${this.id})`;
+}
+
 class Restart implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real) {
@@ -570,6 +587,7 @@ const commands = [
   fc.constant(new AddTicketFeature()),
   fc.constant(new Restart()),
   fc.constant(new Results()),
+  anyId.map((id) => new ListDecisions(id)),
   anyId.map((id) => new ReadProfile(id)),
   fc.constantFrom(...MODELS).map((n) => new Train(n)),
   fc.tuple(fc.constantFrom(...MODELS), fc.nat(5), fc.boolean()).map(([n, k, f]) => new Promote(n, k, f)),
