@@ -38,18 +38,23 @@ export class PostgresDecisionStore implements DecisionStore {
       // each other.
       await c.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 7) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS l', [keys]);
       // The subject moved while this decision was made (its profile merged away; or, decided with no
-      // profile, it has one now): decisions for it are logged under another key from now on.
+      // profile, it has one now): decisions for it are logged under another key from now on. Asked
+      // in the statement that reads the subject's contacts (one round trip): it always answers a
+      // row with `moved`, and one per contact when there are any.
       const ids = d.profileKey.startsWith('anon:') ? o.identities ?? [] : [];
-      const moved = (await c.query<{ moved: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM profiles WHERE id = $1 AND merged_into IS NOT NULL)
-             OR EXISTS (SELECT 1 FROM identities i JOIN unnest($2::text[], $3::text[]) AS n(kind, value) ON i.kind = n.kind AND i.value = n.value) AS moved`,
-        [d.profileKey, ids.map((i) => i.kind), ids.map((i) => i.value)],
-      )).rows[0].moved;
-      if (moved) return { contacts: [], outcomes: [], moved: true };
-      const contacts = (await c.query<ContactRow>(
-        `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
-        [keys, since],
-      )).rows.filter((r) => !known.contact(r));
+      const rows = (await c.query<ContactRow & { moved: boolean; rank: number | null }>(
+        `WITH m AS (
+           SELECT EXISTS (SELECT 1 FROM profiles WHERE id = $3 AND merged_into IS NOT NULL)
+               OR EXISTS (SELECT 1 FROM identities i JOIN unnest($4::text[], $5::text[]) AS n(kind, value) ON i.kind = n.kind AND i.value = n.value) AS moved
+         )
+         SELECT m.moved, x.* FROM m LEFT JOIN LATERAL (
+           SELECT ${CONTACT_COLS}, c.rank FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND c.kind = 'action'
+         ) AS x ON NOT m.moved
+         ORDER BY x.at, x."decisionId", x.rank`,
+        [keys, since, d.profileKey, ids.map((i) => i.kind), ids.map((i) => i.value)],
+      )).rows;
+      if (rows[0].moved) return { contacts: [], outcomes: [], moved: true };
+      const contacts = rows.filter((r) => r.decisionId !== null).map(({ moved: _m, rank: _r, ...contact }) => contact as ContactRow).filter((r) => !known.contact(r));
       const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = ANY($1) AND at >= $2 ORDER BY at, seq`, [keys, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
       // A review opened or decided by another process since: this decision may not open another, or deliver it.
       const newHolds = holds.length
