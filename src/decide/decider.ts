@@ -1,6 +1,7 @@
 import { TactError, validationError } from '../errors/tact-error.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { findProfile, identityCandidates } from '../profiles/lookup.js';
+import { experimentUnit } from './experiment-unit.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { newProfileState, type ProfileState } from '../profiles/profile-state.js';
 import type { Settings } from '../config/settings.js';
@@ -82,7 +83,7 @@ export interface DeciderDeps {
   /** Answers recommendation placements (`tact.learning.recommender`). */
   recommender?: Recommender;
   /** The placement's running experiment: the subject's arm and the playbook it decides with (src/measure/experiments-service). */
-  experiments?: { route(placement: string, subject: string, play: Playbook): Promise<{ experiment: NonNullable<StageContext['experiment']>; play: Playbook } | undefined> };
+  experiments?: { route(placement: string, unit: () => Promise<string>, play: Playbook): Promise<{ experiment: NonNullable<StageContext['experiment']>; play: Playbook } | undefined> };
 }
 
 /**
@@ -204,10 +205,11 @@ export class Decider {
       const known = [...play.catalog.placements.keys()];
       throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog; ${known.length ? `the placements are ${known.join(', ')}` : 'the catalog has no placements yet (PUT /v1/config/catalog)'}.` }]);
     }
-    const routed = await this.d.experiments?.route(placement.id, req.subject, play);
+    const state = await this.profileOf(req.subject);
+    // The experiment's unit is the person (experiment-unit.ts); their identities are read only when one runs here.
+    const routed = await this.d.experiments?.route(placement.id, async () => experimentUnit(req.subject, state ? await this.d.profiles.identities(state.id) : undefined), play);
     if (routed) play = routed.play;
     const now = this.d.now();
-    const state = await this.profileOf(req.subject);
     const mergedKeys = state ? await this.merged.of(state) : [];
     const profileKey = state?.id ?? `anon:${req.subject}`;
     const accounts = state && (play.needsAccounts || this.d.state.flags.hasAccountFlags) ? (await this.d.profiles.memberships(state.id)).map((m) => m.accountId) : [];

@@ -30,6 +30,21 @@ describe('experiments', () => {
     expect(Math.abs(small - 800)).toBeLessThan(4 * 25.3);
   });
 
+  it.each(['sqlite', 'postgres'] as const)('assigns the person: every identifier of one gets the arm of its first, from before its first event through login on two devices (%s)', async (kind) => {
+    h = await harness(kind, { config: measureShop({ experiments: twoArms() }) });
+    const arm = async (subject: string) => (await h!.tact.decide.decider.prepare({ subject, placement: 'home' })).record.experiment?.arm;
+    for (let p = 0; p < 24; p++) {
+      const phone = `phone-${p}`;
+      const laptop = `laptop-${p}`;
+      const first = await arm(phone); // before any event: no profile yet
+      await send(h.app, '/v1/track', { anonymousId: phone, event: 'Product Viewed' });
+      await send(h.app, '/v1/identify', { userId: `person-${p}`, anonymousId: phone, traits: { email: `Person-${p}@Example.com` } });
+      await send(h.app, '/v1/track', { anonymousId: laptop, event: 'Product Viewed' });
+      await send(h.app, '/v1/identify', { userId: `person-${p}`, anonymousId: laptop });
+      for (const id of [phone, laptop, `person-${p}`, `email:person-${p}@example.com`, `anonymousId:${phone}`]) expect(await arm(id), `${id} of person ${p}`).toBe(first);
+    }
+  });
+
   it('gives the global holdout the placement safe default, logged with arm "holdout", and names the experiment', async () => {
     h = await harness('sqlite', { config: measureShop({ holdout: 1, experiments: twoArms() }) });
     const d = await h.tact.decide.decider.decide({ subject: 'ana', placement: 'home' });

@@ -37,10 +37,11 @@ export class PolicyVersions {
  * The arm a subject gets in the placement's running experiment, and the playbook it decides
  * with: the policy in force, or the arm's pinned policy version (with the live global holdout,
  * so the holdout is the same subjects whatever the arm). Assignment is `assign` of src/measure:
- * a hash of the subject's identifier and the experiment's salt — nothing is stored.
+ * a hash of the unit — the person's first identifier (src/decide/experiment-unit.ts), asked for
+ * only when an experiment runs at the placement — and the experiment's salt; nothing is stored.
  *
  * @example
- * const routed = await router.route('home', 'ana', play);
+ * const routed = await router.route('home', async () => 'ana', play);
  * routed?.experiment; // { id: 'hero-test', arm: 'b', model: 'rates@4' }
  */
 export class ExperimentRouter {
@@ -51,10 +52,10 @@ export class ExperimentRouter {
     this.versions = new PolicyVersions(documents);
   }
 
-  async route(placement: string, subject: string, play: Playbook): Promise<{ experiment: StageExperiment; play: Playbook } | undefined> {
+  async route(placement: string, unit: () => Promise<string>, play: Playbook): Promise<{ experiment: StageExperiment; play: Playbook } | undefined> {
     const e = this.settings.get(experimentsKind).running.get(placement);
     if (!e) return undefined;
-    const a = assign(subject, { salt: e.salt, arms: e.arms });
+    const a = assign(await unit(), { salt: e.salt, arms: e.arms });
     if (a.kind !== 'arm') return undefined;
     const arm = e.arms[a.armIndex];
     const experiment: StageExperiment = { id: e.id, arm: arm.id, ...(arm.model ? { model: arm.model } : {}), ...(arm.variant ? { variant: arm.variant } : {}) };
