@@ -207,7 +207,7 @@ export class Decider {
     }
     const state = await this.profileOf(req.subject);
     // The experiment's unit is the person (experiment-unit.ts); their identities are read only when one runs here.
-    const routed = await this.d.experiments?.route(placement.id, async () => experimentUnit(req.subject, state ? await this.d.profiles.identities(state.id) : undefined), play);
+    const routed = await this.d.experiments?.route(placement.id, async () => experimentUnit(req.subject, state ? await this.merged.identities(state) : undefined), play);
     if (routed) play = routed.play;
     const now = this.d.now();
     const mergedKeys = state ? await this.merged.of(state) : [];

@@ -43,7 +43,7 @@ export function anonymousKeysOf(identities: readonly IdentityRow[]): string[] {
  */
 export class MergedKeys {
   private readonly cache = new TtlCache<{ version: number; keys: readonly string[] }>(TTL_MS, MAX_CACHED);
-  private readonly idCache = new TtlCache<{ version: number; keys: readonly string[] }>(TTL_MS, MAX_CACHED);
+  private readonly idCache = new TtlCache<{ version: number; rows: readonly IdentityRow[]; keys: readonly string[] }>(TTL_MS, MAX_CACHED);
 
   constructor(
     private readonly profiles: Pick<ProfileStore, 'merges' | 'identities'>,
@@ -79,13 +79,23 @@ export class MergedKeys {
     return keys;
   }
 
+  /** The profile's identities, cached per profile version (as the merges are). */
+  async identities(state: ProfileState): Promise<readonly IdentityRow[]> {
+    return (await this.identityEntry(state)).rows;
+  }
+
   /** The keys the profile's identifiers had before it existed (anonymousKeysOf), cached per profile version. */
   private async anonymousKeys(state: ProfileState): Promise<readonly string[]> {
+    return (await this.identityEntry(state)).keys;
+  }
+
+  private async identityEntry(state: ProfileState): Promise<{ version: number; rows: readonly IdentityRow[]; keys: readonly string[] }> {
     const t = this.now();
     const hit = this.idCache.get(state.id, t);
-    if (hit && hit.version === state.version) return hit.keys;
-    const keys = anonymousKeysOf(await this.profiles.identities(state.id));
-    this.idCache.set(state.id, { version: state.version, keys }, t);
-    return keys;
+    if (hit && hit.version === state.version) return hit;
+    const rows = await this.profiles.identities(state.id);
+    const entry = { version: state.version, rows, keys: anonymousKeysOf(rows) };
+    this.idCache.set(state.id, entry, t);
+    return entry;
   }
 }
