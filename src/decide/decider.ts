@@ -206,9 +206,12 @@ export class Decider {
       throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog; ${known.length ? `the placements are ${known.join(', ')}` : 'the catalog has no placements yet (PUT /v1/config/catalog)'}.` }]);
     }
     const state = await this.profileOf(req.subject);
-    // The experiment's unit is the person (experiment-unit.ts); their identities are read only when one runs here.
-    const routed = await this.d.experiments?.route(placement.id, async () => experimentUnit(req.subject, state ? await this.merged.identities(state) : undefined), play);
+    // Experiments and the global holdout assign the person (experiment-unit.ts); their identities are read only when one applies.
+    let unit: string | undefined;
+    const unitOf = async () => (unit ??= experimentUnit(req.subject, state ? await this.merged.identities(state) : undefined));
+    const routed = await this.d.experiments?.route(placement.id, unitOf, play);
     if (routed) play = routed.play;
+    const holdoutUnit = play.policy.holdout ? await unitOf() : undefined;
     const now = this.d.now();
     const mergedKeys = state ? await this.merged.of(state) : [];
     const profileKey = state?.id ?? `anon:${req.subject}`;
@@ -224,7 +227,7 @@ export class Decider {
     const ctx: StageContext = {
       now,
       vars,
-      subject: { key: profileKey, identifier: req.subject, timezone: state?.timezone ?? null, accounts, flags: new Set(active.map((f) => f.name)), mergedKeys },
+      subject: { key: profileKey, identifier: req.subject, timezone: state?.timezone ?? null, accounts, flags: new Set(active.map((f) => f.name)), mergedKeys, ...(holdoutUnit === undefined ? {} : { unit: holdoutUnit }) },
       policy: play.policy,
       placement,
       contacts: this.d.state.ledger.view(profileKey, mergedKeys),

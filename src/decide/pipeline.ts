@@ -139,5 +139,5 @@ function actionChoice(rank: number, c: Candidate, propensity: number, ctx: Stage
  */
 function inHoldout(ctx: StageContext): boolean {
   const h = ctx.policy.holdout;
-  return !!h && bucketHash(h.salt, ctx.subject.key) < h.share;
+  return !!h && bucketHash(h.salt, ctx.subject.unit ?? ctx.subject.key) < h.share;
 }

@@ -72,6 +72,8 @@ export interface Subject {
   flags: ReadonlySet<string>;
   /** Profile keys merged into this subject (their contacts and outcomes count as the subject's). */
   mergedKeys?: readonly string[];
+  /** The person, as experiments and the global holdout assign them (src/decide/experiment-unit.ts); the key when not given. */
+  unit?: string;
 }
 
 /** The experiment arm a decision runs in (src/measure/experiments-service): the estimate provider honours `model`, selection `variant`. */

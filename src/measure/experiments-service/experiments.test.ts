@@ -45,6 +45,23 @@ describe('experiments', () => {
     }
   });
 
+  it('holds out the person: a visitor keeps their group from before their first event through login on two devices', async () => {
+    h = await harness('sqlite', { config: measureShop({ holdout: 0.5 }) });
+    const arm = async (subject: string) => (await h!.tact.decide.decider.prepare({ subject, placement: 'home' })).record.arm;
+    const firsts = new Set<string>();
+    for (let p = 0; p < 24; p++) {
+      const phone = `visitor-${p}`;
+      const first = await arm(phone);
+      firsts.add(first);
+      await send(h.app, '/v1/track', { anonymousId: phone, event: 'Product Viewed' });
+      await send(h.app, '/v1/identify', { userId: `member-${p}`, anonymousId: phone });
+      await send(h.app, '/v1/track', { anonymousId: `tablet-${p}`, event: 'Product Viewed' });
+      await send(h.app, '/v1/identify', { userId: `member-${p}`, anonymousId: `tablet-${p}` });
+      for (const id of [phone, `member-${p}`, `tablet-${p}`]) expect(await arm(id), `${id} of person ${p}`).toBe(first);
+    }
+    expect([...firsts].sort()).toEqual(['holdout', 'treatment']);
+  });
+
   it('gives the global holdout the placement safe default, logged with arm "holdout", and names the experiment', async () => {
     h = await harness('sqlite', { config: measureShop({ holdout: 1, experiments: twoArms() }) });
     const d = await h.tact.decide.decider.decide({ subject: 'ana', placement: 'home' });
