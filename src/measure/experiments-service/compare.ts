@@ -9,6 +9,16 @@ import { ArmSums, metricSpecs, subjectValues, type Exposure } from './subject-me
 const DAY = 86_400_000;
 const BATCH = 500;
 
+/**
+ * The exclusive end of a window that runs through now: an outcome or decision logged in the
+ * current millisecond counts (an end of `Date.now()` would leave it out of a readout asked for
+ * right after it).
+ *
+ * @example
+ * const to = o.to ?? throughNow();
+ */
+export const throughNow = (): number => Date.now() + 1;
+
 /** The groups to compare: their ids with their expected shares (normalised here), and the control. */
 export interface GroupDesign {
   control: string;

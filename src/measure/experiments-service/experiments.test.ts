@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KEYS, bearer, get, harness, send, type Harness } from '../../../test/harness.js';
 import { decideReq } from '../../decide/test-http.js';
 import { measureShop, simulateExperiment } from '../simulation.js';
@@ -125,6 +125,23 @@ describe('experiments', () => {
     // Both conversions count, each for the unit that was exposed.
     expect(conv.control.n * conv.control.mean + conv.treatment.n * conv.treatment.mean).toBe(2);
     expect(r.crossovers).toBe(0);
+  });
+
+  it('counts a decision and an outcome logged in the same millisecond as the results request', async () => {
+    h = await harness('sqlite', { config: measureShop({ experiments: twoArms() }) });
+    const now = Date.now() + 60_000;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now);
+    try {
+      await decideReq(h.app, { subject: 'visitor-1', placement: 'home' });
+      const o = await h.app.inject({ method: 'POST', url: '/v1/outcomes', headers: { authorization: bearer(KEYS.server) }, payload: { subject: 'visitor-1', type: 'conversion', value: 30 } });
+      expect(o.statusCode, o.body).toBe(200);
+      const r = (await get(h.app, '/v1/experiments/hero-test/results')).json();
+      expect(r.units.control + r.units.treat).toBe(1);
+      const conv = r.readout.metrics.find((m: { metric: string }) => m.metric === 'conversion');
+      expect(conv.control.n * conv.control.mean + conv.treatment.n * conv.treatment.mean).toBe(1);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('flags a sample ratio mismatch when one arm loses exposures', async () => {

@@ -5,7 +5,7 @@ import { TactError, validationError } from '../../errors/tact-error.js';
 import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
-import { compareGroups } from './compare.js';
+import { compareGroups, throughNow } from './compare.js';
 import { byPerson, readExposures } from './exposures.js';
 import type { ResultsOptions } from './results.js';
 
@@ -54,7 +54,7 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
   if (o.placement !== undefined && placements.get(o.placement)!.recommend) {
     throw validationError([{ field: 'placement', message: `The placement \`${o.placement}\` is a recommendation placement, which does not apply the global holdout; choose a placement whose actions compete.` }]);
   }
-  const to = o.to ?? Date.now();
+  const to = o.to ?? throughNow();
   const preDays = o.preDays ?? 14;
   const honours = (d: DecisionRecord) => !placements.get(d.placement)?.recommend;
   const groupOf = (d: DecisionRecord) => (honours(d) ? (d.arm === 'holdout' ? 'holdout' : 'personalized') : undefined);

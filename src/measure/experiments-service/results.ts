@@ -4,7 +4,7 @@ import { TactError } from '../../errors/tact-error.js';
 import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
-import { compareGroups } from './compare.js';
+import { compareGroups, throughNow } from './compare.js';
 import { experimentsKind } from './experiments-kind.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import { byPerson, readExposures } from './exposures.js';
@@ -13,7 +13,7 @@ import { byPerson, readExposures } from './exposures.js';
 export interface ResultsOptions {
   /** Decisions from (inclusive, ms); default: the whole log. */
   from?: number;
-  /** Decisions and outcomes up to (exclusive, ms); default: now. */
+  /** Decisions and outcomes up to (exclusive, ms); default: through now (the current millisecond included). */
   to?: number;
   /** Pre-period for CUPED: days before each subject's first exposure (default 14; 0 turns CUPED off). */
   preDays?: number;
@@ -60,7 +60,7 @@ export interface ExperimentResults {
 export async function experimentResults(store: MeasureStore, settings: Settings, id: string, o: ResultsOptions = {}): Promise<ExperimentResults> {
   const e = settings.get(experimentsKind).byId.get(id);
   if (!e) throw new TactError('not_found', { what: 'experiment', id });
-  const to = o.to ?? Date.now();
+  const to = o.to ?? throughNow();
   const preDays = o.preDays ?? 14;
   const arms = new Set(e.arms.map((a) => a.id));
   const groupOf = (d: DecisionRecord) => (d.experiment?.id === e.id && (d.experiment.arm === 'holdout' || arms.has(d.experiment.arm)) ? d.experiment.arm : undefined);
