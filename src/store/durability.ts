@@ -1,7 +1,8 @@
 /**
  * What an acknowledgement (`{"success":true}`, a decision's answer) waits for.
  *
- * - `fsync` (the default): the commit reached the disk (SQLite `synchronous=FULL`, PostgreSQL
+ * - `fsync` (the default): the commit reached the disk (SQLite: the writer thread flushes the WAL
+ *   with `fdatasync` after the COMMIT and answers after the flush — writer.ts; PostgreSQL
  *   `synchronous_commit=on`). Nothing acknowledged is lost, not even when the machine loses power.
  * - `os`: the commit reached the operating system (SQLite `synchronous=NORMAL` in WAL mode: the WAL
  *   is synced by the background copier about every 0.1 s; PostgreSQL `synchronous_commit=off`:

@@ -9,6 +9,9 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 10000');
+// NORMAL (not OFF): the copy flushes the WAL before it and the database file after it, so the WAL
+// may be rewound only over frames that are on the disk in the database.
+db.pragma('synchronous = NORMAL');
 let timer;
 const tick = () => {
   try {

@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommitTiming } from '../store.js';
 import { openDatabase } from './database.js';
-import { startWriter, type SqliteWriter } from './writer.js';
+import type { Durability } from '../durability.js';
+import { startWriter, type SqliteWriter, type WriterOptions } from './writer.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function open(path: string): { writer: SqliteWriter; timings: CommitTiming[]; read: () => unknown[]; close: () => Promise<void> } {
+function open(path: string, durability: Durability = 'fsync', options: WriterOptions = {}): { writer: SqliteWriter; timings: CommitTiming[]; read: () => unknown[]; close: () => Promise<void> } {
   const db = openDatabase(path);
   db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
-  const writer = startWriter(path, db);
+  const writer = startWriter(path, db, durability, options);
   const timings: CommitTiming[] = [];
   writer.onCommit((t) => timings.push(t));
   return {
@@ -65,6 +66,62 @@ describe.each([
     await expect(w.writer.run(insert('a', 1))).resolves.toBeUndefined();
     expect(w.read()).toEqual([{ k: 'a', v: 1 }]);
     expect(w.timings).toHaveLength(1);
+    await w.close();
+  });
+});
+
+describe('the writer thread under fsync durability', () => {
+  const file = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tact-writer-'));
+    dirs.push(dir);
+    return join(dir, 'w.db');
+  };
+
+  it('answers a write only after a flush of the WAL that began after its commit; a large write commits while the disk flushes, small ones when it is done', async () => {
+    const FLUSH = 250; // each flush of the WAL is held this long
+    const w = open(file(), 'fsync', { flushDelayMs: FLUSH });
+    const answered: Record<string, number> = {};
+    const t0 = performance.now();
+    const keys = () => (w.read() as { k: string }[]).map((r) => r.k);
+    const a = w.writer.run(insert('a', 1)).then(() => (answered.a = performance.now() - t0));
+    // While a's flush is held: a is committed (another connection reads it) but not answered.
+    await new Promise((r) => setTimeout(r, FLUSH / 3));
+    expect(keys()).toEqual(['a']);
+    expect(answered.a).toBeUndefined();
+    // A small write waits for the flush to end before it commits (it would wait for the next flush anyway).
+    const b = w.writer.run(insert('b', 2)).then(() => (answered.b = performance.now() - t0));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(keys()).toEqual(['a']);
+    // A large one commits at once, with what waited: its statements run while the disk flushes.
+    const rows = Array.from({ length: 300 }, (_, i) => [`c${String(i).padStart(3, '0')}`, i]);
+    const c = w.writer.run([{ sql: 'INSERT INTO t (k, v) VALUES (?, ?)', rows }]).then(() => (answered.c = performance.now() - t0));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(keys()).toHaveLength(302);
+    expect(answered.a).toBeUndefined();
+    await Promise.all([a, b, c]);
+    // a after one flush; b and c after the next, which covered both.
+    expect(answered.a).toBeGreaterThanOrEqual(FLUSH - 5);
+    expect(answered.b).toBeGreaterThanOrEqual(2 * FLUSH - 5);
+    expect(answered.c).toBeGreaterThanOrEqual(2 * FLUSH - 5);
+    expect(Math.abs(answered.c - answered.b)).toBeLessThan(FLUSH / 2);
+    // The reported commit phase lasts until the flush: it is the durable commit.
+    expect(Math.min(...w.timings.map((t) => t.commitMs))).toBeGreaterThanOrEqual(FLUSH - 5);
+    await w.close();
+  });
+
+  it('closes only after the flush in progress answered its writes', async () => {
+    const w = open(file(), 'fsync', { flushDelayMs: 150 });
+    const a = w.writer.run(insert('a', 1));
+    await new Promise((r) => setTimeout(r, 20));
+    await w.close();
+    await expect(a).resolves.toBeUndefined();
+  });
+
+  it('does not wait for a flush under os durability', async () => {
+    const w = open(file(), 'os', { flushDelayMs: 5_000 });
+    const t0 = performance.now();
+    await w.writer.run(insert('a', 1));
+    expect(performance.now() - t0).toBeLessThan(2_500);
     await w.close();
   });
 });

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 import type { Db } from './database.js';
-import { type Durability, sqliteSynchronous } from '../durability.js';
+import type { Durability } from '../durability.js';
 import { BODY_FORMAT, bodyDictionary } from './decision-body.js';
 import type { CommitTiming } from '../store.js';
 import { CommitListeners } from '../commit-listeners.js';
@@ -24,7 +24,10 @@ export interface WriteOp {
  * The embedded store's single writer. Every write goes through it as a list of statements that
  * commit together; writes queued while a commit is running are folded into the next transaction
  * (group commit, each in its own savepoint so one failing write does not fail the others), and
- * each promise resolves only after its transaction committed (with fsync under the default durability). A write with a `chain`
+ * each promise resolves only after its transaction committed — under the default durability, and
+ * after a flush of the WAL to the disk that began after its COMMIT: the thread flushes the WAL
+ * itself, asynchronously, so the next transaction's statements run while the disk works and one
+ * flush covers every transaction before it. A write with a `chain`
  * whose earlier write failed is refused until the chain is reset — a batch is never stored on top
  * of a batch that was not.
  */
@@ -92,7 +95,7 @@ function makeCore(db, zlib, format, dictionary) {
       group.forEach((w, i) => { if (!results[i]) results[i] = msg; if (w.chain) failed.add(w.chain); });
     }
     const t2 = performance.now();
-    return { results, writeMs: t1 - t0, commitMs: t2 - t1 };
+    return { results, writeMs: t1 - t0, commitMs: t2 - t1, commitStart: t1 };
   }
   return { runGroup };
 }
@@ -103,7 +106,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = ' + workerData.synchronous);
+db.pragma('synchronous = NORMAL'); // in WAL mode: no flush in COMMIT (the thread flushes under fsync durability, below)
 db.pragma('busy_timeout = 10000');
 db.pragma('wal_autocheckpoint = 0');
 db.pragma('cache_size = -131072');
@@ -111,17 +114,78 @@ ${CORE}
 const core = makeCore(db, require('node:zlib'), workerData.format, Buffer.from(workerData.dictionary));
 let queue = [];
 let scheduled = false;
-function flush() {
+// Under fsync durability the connection commits with synchronous=NORMAL (the WAL written, not
+// flushed) and the thread flushes the WAL itself, off the thread (fs.fdatasync in libuv's pool),
+// answering each transaction only after a flush that began after its COMMIT returned. The next
+// transaction runs while the disk flushes, and one flush covers every transaction before it.
+const fs = require('node:fs');
+const walPath = workerData.file + '-wal';
+let wal = null; // { fd, ino }
+let flushing = false;
+let unflushed = []; // answers committed since the flush in progress began
+let closing = false;
+// After a failed flush the disk may have dropped what it was given (Linux marks the pages clean),
+// so nothing more is written: every later write fails with this, until the process restarts and
+// SQLite recovers from what the disk holds.
+let broken = null;
+function walFd() {
+  const ino = fs.statSync(walPath).ino;
+  if (wal && wal.ino !== ino) { fs.closeSync(wal.fd); wal = null; }
+  if (!wal) wal = { fd: fs.openSync(walPath, 'r+'), ino };
+  return wal.fd;
+}
+function startFlush(here) {
+  flushing = true;
+  const answers = unflushed; unflushed = [];
+  let fd;
+  try { fd = walFd(); } catch (e) { flushed(e); return; }
+  if (here) {
+    let err = null;
+    try { fs.fdatasyncSync(fd); } catch (e) { err = e; }
+    flushed(err);
+  } else if (workerData.flushDelayMs) setTimeout(() => fs.fdatasync(fd, flushed), workerData.flushDelayMs);
+  else fs.fdatasync(fd, flushed);
+  function flushed(err) {
+    if (err && !broken) broken = 'the store stopped writing: a flush of its log to the disk failed (' + err.message + '); restart the server';
+    for (const a of answers) {
+      if (err) a.errors = a.errors.map(() => 'the write was committed but the disk did not confirm it (' + err.message + '), so it is not acknowledged');
+      // The commit phase lasts until the transaction is durable: from its COMMIT to the flush's end.
+      a.commitMs = performance.now() - a.commitStart;
+      a.commitStart = undefined;
+      parentPort.postMessage(a);
+    }
+    flushing = false;
+    if (here) return; // the writes sent meanwhile are read after this, with no flush in progress
+    commitQueued(); // what waited for this flush to end (it starts the next flush)
+    if (!flushing && unflushed.length) startFlush(false);
+    if (!flushing && closing) finishClose();
+  }
+}
+// Writes that arrive during a flush wait for the next one whenever they commit, and every commit
+// adds its pages to the WAL again: so they are committed together when the flush ends, unless
+// they hold enough rows that running their statements meanwhile saves more than it costs. For the
+// same reason a small transaction is flushed on this thread, at once (a hand-off to libuv's pool
+// and back costs more than it could overlap), a large one in the pool.
+const OVERLAP_ROWS = 256;
+let queuedRows = 0;
+function commitQueued() {
   scheduled = false;
-  const group = queue; queue = [];
+  if (queue.length === 0) return;
+  const group = queue; const rows = queuedRows; queue = []; queuedRows = 0;
+  if (broken) { parentPort.postMessage({ ids: group.map((w) => w.id), errors: group.map(() => broken), writeMs: 0, commitMs: 0 }); return; }
   const r = core.runGroup(group);
   // One answer for the whole group: the ids in order, the errors (null for none) and the timing.
-  parentPort.postMessage({ ids: group.map((w) => w.id), errors: r.results, writeMs: r.writeMs, commitMs: r.commitMs });
+  const answer = { ids: group.map((w) => w.id), errors: r.results, writeMs: r.writeMs, commitMs: r.commitMs, commitStart: r.commitStart };
+  if (!workerData.flushWal) { parentPort.postMessage(answer); return; }
+  unflushed.push(answer);
+  if (!flushing) startFlush(rows < OVERLAP_ROWS && !workerData.flushDelayMs);
 }
+function finishClose() { db.close(); if (wal) fs.closeSync(wal.fd); parentPort.close(); }
 parentPort.on('message', (m) => {
-  if (m === 'close') { if (queue.length) flush(); db.close(); parentPort.close(); return; }
+  if (m === 'close') { commitQueued(); closing = true; if (!flushing) finishClose(); return; }
   queue.push(m);
-  if (!scheduled) { scheduled = true; setImmediate(flush); }
+  if (m.ops) for (const op of m.ops) queuedRows += op.rows.length;
+  if (!scheduled && (!flushing || queuedRows >= OVERLAP_ROWS)) { scheduled = true; setImmediate(commitQueued); }
 });
 `;
 
@@ -142,9 +206,9 @@ class ThreadWriter implements SqliteWriter {
   private readonly timings = new CommitListeners();
   private next = 1;
 
-  constructor(file: string, durability: Durability) {
+  constructor(file: string, durability: Durability, options: WriterOptions) {
     const dictionary = bodyDictionary(BODY_FORMAT);
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary, synchronous: sqliteSynchronous(durability) } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary, flushWal: durability === 'fsync', flushDelayMs: options.flushDelayMs ?? 0 } });
     this.worker.unref();
     this.worker.on('message', (m: GroupAnswer) => {
       for (let i = 0; i < m.ids.length; i++) {
@@ -237,7 +301,13 @@ class InlineWriter implements SqliteWriter {
   async close(): Promise<void> {}
 }
 
+/** How a writer thread runs. */
+export interface WriterOptions {
+  /** Waits this long before each WAL flush (tests: to see what happens while one is in progress). */
+  flushDelayMs?: number;
+}
+
 /** The writer for a database: a thread for a file, inline for ":memory:". */
-export function startWriter(path: string, db: Db, durability: Durability = 'fsync'): SqliteWriter {
-  return path === ':memory:' ? new InlineWriter(db) : new ThreadWriter(path, durability);
+export function startWriter(path: string, db: Db, durability: Durability = 'fsync', options: WriterOptions = {}): SqliteWriter {
+  return path === ':memory:' ? new InlineWriter(db) : new ThreadWriter(path, durability, options);
 }
