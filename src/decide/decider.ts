@@ -60,6 +60,8 @@ export interface Prepared {
   budgets: BudgetGuard[];
   /** The subject's other profile keys (merged into it, `anon:` keys of its identifiers), for the same check. */
   also: readonly string[];
+  /** The profile store's merge count before the pipeline read the profile (ProfileStore.mergeCount). */
+  merges?: number;
 }
 
 /** Everything the decider needs, wired by DecideService. */
@@ -120,6 +122,7 @@ export class Decider {
   /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
   async prepare(req: DecideRequest): Promise<Prepared> {
     const stamp = this.d.state.stamp;
+    const merges = this.d.profiles.mergeCount;
     const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys, state } = await this.evaluate(req);
     // A shared store checks every key the subject's history may be under (another process may have decided under one).
     const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
@@ -129,7 +132,7 @@ export class Decider {
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), also };
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), also, merges };
   }
 
   /**
@@ -165,6 +168,9 @@ export class Decider {
     // shared store checks this in the append's transaction; here nothing runs between this read
     // and the ledger's update below.
     if (!guarded && (actions.length || holds.length) && record.profileKey.startsWith('anon:') && (await findProfile(this.d.profiles, record.subject))) throw new SubjectMoved();
+    // Made for a profile that merged into another meanwhile (decisions for that one may have been
+    // logged since, and the pipeline did not count them): decide again, under the profile it joined.
+    if (!guarded && (actions.length || holds.length) && !record.profileKey.startsWith('anon:') && this.d.profiles.mergeCount !== p.merges && (await this.d.profiles.getProfile(record.profileKey))?.id !== record.profileKey) throw new SubjectMoved();
     const ledger = this.d.state.ledger;
     // Another decision for this subject reserved a contact (or a dismissal came in) after this one's
     // pipeline read the ledger: decide again rather than pass a cap on a stale view.

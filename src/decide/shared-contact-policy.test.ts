@@ -93,6 +93,22 @@ describe('contact policy with simultaneous decisions in one process', () => {
     expect(await store.decisions.getDecision(early.record.id)).toBeUndefined();
     expect((await decider.decide({ subject: 'v2', placement: 'weekly' })).choices[0].kind).not.toBe('action');
   });
+  it('a decision for a profile that merged away meanwhile is made again, under the profile it merged into', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const p = await start(store);
+    cleanups.push(async () => (await p.close(), await cleanup()));
+    const decider = p.tact.decide.decider;
+    expect((await send(p.app, '/v1/identify', { userId: 'ida' })).statusCode).toBe(200);
+    expect((await send(p.app, '/v1/track', { anonymousId: 'ida-phone', event: 'Product Viewed' })).statusCode).toBe(200);
+    // The phone's profile is decided for; meanwhile it merges into ida's, and ida is e-mailed.
+    const early = await decider.prepare({ subject: 'ida-phone', placement: 'weekly' });
+    expect(early.record.choices[0].kind).toBe('action');
+    expect((await send(p.app, '/v1/alias', { userId: 'ida', previousId: 'ida-phone' })).statusCode).toBe(200);
+    expect((await decider.decide({ subject: 'ida', placement: 'weekly' })).choices[0].kind).toBe('action');
+    await expect(decider.commit(early)).rejects.toBeInstanceOf(SubjectMoved);
+    expect(await store.decisions.getDecision(early.record.id)).toBeUndefined();
+    expect((await decider.decide({ subject: 'ida-phone', placement: 'weekly' })).choices[0].kind).not.toBe('action');
+  });
 });
 
 describe('contact policy with two processes on one PostgreSQL database', () => {

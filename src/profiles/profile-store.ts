@@ -69,6 +69,11 @@ export interface ProfileStore {
   findProfileId(kind: string, value: string): Promise<string | undefined>;
   /** A profile's state; a merged-away id is followed to the profile it joined. */
   getProfile(id: string): Promise<ProfileState | undefined>;
+  /**
+   * How many merges this process has made so far (stores whose profiles only this process
+   * changes): a reader that saw the same count twice knows no profile merged away in between.
+   */
+  readonly mergeCount?: number;
   identities(profileId: string): Promise<IdentityRow[]>;
   recentEvents(profileId: string, limit: number): Promise<StoredEvent[]>;
   memberships(profileId: string): Promise<MembershipRow[]>;

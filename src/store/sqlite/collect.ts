@@ -104,7 +104,7 @@ export class SqliteCollectStore implements CollectStore {
       this.known?.add(pending[k]);
     });
     this.rememberIdentities(w);
-    for (const m of w.merges) this.memory.forget(m.from);
+    for (const m of w.merges) this.memory.forget(m.from, m.into);
     for (const p of w.profiles) this.memory.markDirty(p);
     const commit = this.writer.run(ops, INGEST_CHAIN);
     this.track(commit);
@@ -116,6 +116,7 @@ export class SqliteCollectStore implements CollectStore {
       throw err;
     } finally {
       for (const k of pending) this.pendingIds.delete(k);
+      for (const m of w.merges) this.memory.settled(m.from);
     }
     return w;
   }

@@ -17,6 +17,13 @@ import type { Db } from './database.js';
 export class ProfileMemory {
   private readonly states = new Map<string, ProfileState | string>();
   private readonly dirty = new Set<string>();
+  /**
+   * Profiles merged away whose merge is not committed yet: their rows still read as live (and hold
+   * their last written state), so until the merge commits they are followed from here.
+   */
+  private readonly away = new Map<string, string>();
+  /** Merges so far (ProfileStore.mergeCount). */
+  merges = 0;
   private readonly s;
 
   constructor(db: Db, private readonly capacity: number) {
@@ -25,6 +32,7 @@ export class ProfileMemory {
 
   /** The state of profile `id` if it is live (not merged away), from memory or its row. */
   load(id: string): ProfileState | undefined {
+    if (this.away.has(id)) return undefined;
     const hit = this.states.get(id);
     if (hit !== undefined) {
       this.states.delete(id);
@@ -41,6 +49,11 @@ export class ProfileMemory {
   live(id: string): ProfileState | undefined {
     let cur = id;
     for (let hop = 0; hop < 64; hop++) {
+      const into = this.away.get(cur);
+      if (into !== undefined) {
+        cur = into;
+        continue;
+      }
       const s = this.load(cur);
       if (s) return s;
       const row = this.s.row.get(cur) as { mergedInto: string | null } | undefined;
@@ -65,10 +78,17 @@ export class ProfileMemory {
     this.evict();
   }
 
-  /** A profile merged away: its state leaves memory. */
-  forget(id: string): void {
+  /** A profile merged into `into`: its state leaves memory, and reads follow to `into` until {@link settled}. */
+  forget(id: string, into: string): void {
+    this.merges++;
     this.states.delete(id);
     this.dirty.delete(id);
+    this.away.set(id, into);
+  }
+
+  /** The merge of `id` committed: its row says where it went. */
+  settled(id: string): void {
+    this.away.delete(id);
   }
 
   get dirtyCount(): number {
@@ -101,6 +121,7 @@ export class ProfileMemory {
   clear(): void {
     this.states.clear();
     this.dirty.clear();
+    this.away.clear();
   }
 
   private remember(id: string, state: ProfileState | string): void {

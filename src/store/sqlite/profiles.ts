@@ -47,6 +47,10 @@ export class SqliteProfileStore implements ProfileStore {
     return this.memory.live(id);
   }
 
+  get mergeCount(): number {
+    return this.memory.merges;
+  }
+
   async identities(profileId: string): Promise<IdentityRow[]> {
     return this.s.identities.all(profileId) as IdentityRow[];
   }

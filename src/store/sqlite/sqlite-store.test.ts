@@ -85,3 +85,30 @@ describe('subject lookups from the identity graph in memory (SQLite only)', () =
     await again.close();
   });
 });
+
+describe('a profile merged away while the merge commits (SQLite only: states live in memory)', () => {
+  it('is read as the profile it merged into, not as its last written state, before and after the commit', async () => {
+    const path = join(testDir('tact-mv-'), 'tact.db');
+    const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
+    const h = await harness('sqlite', { store });
+    await send(h.app, '/v1/identify', { userId: 'mv-u', traits: { plan: 'gold' } });
+    await send(h.app, '/v1/track', { anonymousId: 'mv-a', event: 'Product Viewed' });
+    const customer = (await store.profiles.findProfileId('userId', 'mv-u'))!;
+    const visitor = (await store.profiles.findProfileId('anonymousId', 'mv-a'))!;
+    // Both states written: the visitor's row holds a state a stale read could return.
+    await store.collect.checkpoint();
+    // Hold the database's write lock, so the merge below is computed but waits to commit.
+    store.db.exec('BEGIN IMMEDIATE');
+    const merging = send(h.app, '/v1/identify', { userId: 'mv-u', anonymousId: 'mv-a' });
+    await new Promise((r) => setTimeout(r, 100));
+    const during = await store.profiles.getProfile(visitor);
+    store.db.exec('COMMIT');
+    expect((await merging).statusCode).toBe(200);
+    expect(during?.id).toBe(customer);
+    const after = await store.profiles.getProfile(visitor);
+    expect(after?.id).toBe(customer);
+    expect(after?.traits).toMatchObject({ plan: 'gold' });
+    await h.close();
+    await store.close();
+  });
+});
