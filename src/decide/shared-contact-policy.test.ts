@@ -3,7 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { DecisionRecord } from './decision.js';
 import { SubjectMoved } from './decider.js';
+import { join } from 'node:path';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { testDir } from '../../test/tmp.js';
 import type { Store } from '../store/store.js';
 import { bearer, harness, openTestStore, send } from '../../test/harness.js';
 import { shopConfig } from './fixtures.js';
@@ -108,6 +111,29 @@ describe('contact policy with simultaneous decisions in one process', () => {
     await expect(decider.commit(early)).rejects.toBeInstanceOf(SubjectMoved);
     expect(await store.decisions.getDecision(early.record.id)).toBeUndefined();
     expect((await decider.decide({ subject: 'ida-phone', placement: 'weekly' })).choices[0].kind).not.toBe('action');
+  });
+  it('a decision made while a merge commits counts the merged profile\'s contacts, then and after', async () => {
+    const { store, cleanup } = await openTestStore('sqlite', join(testDir('tact-merge-window-'), 'tact.db'));
+    const p = await start(store);
+    cleanups.push(async () => (await p.close(), await cleanup()));
+    const db = (store as SqliteStore).db;
+    expect((await send(p.app, '/v1/identify', { userId: 'eve' })).statusCode).toBe(200);
+    expect((await send(p.app, '/v1/track', { anonymousId: 'eve-phone', event: 'Product Viewed' })).statusCode).toBe(200);
+    // The phone's profile is e-mailed; then it merges into eve's, and eve is decided for (on the
+    // web, no cap) while that merge waits to commit.
+    expect((await post(p.app, '/v1/decide', { subject: 'eve-phone', placement: 'weekly' })).json().choices[0].kind).toBe('action');
+    db.exec('BEGIN IMMEDIATE');
+    const merging = send(p.app, '/v1/alias', { userId: 'eve', previousId: 'eve-phone' });
+    await new Promise((r) => setTimeout(r, 100));
+    const web = post(p.app, '/v1/decide', { subject: 'eve', placement: 'home' });
+    await new Promise((r) => setTimeout(r, 50));
+    db.exec('COMMIT');
+    expect((await merging).statusCode).toBe(200);
+    expect((await web).statusCode).toBe(200);
+    // The week's e-mail was the phone's, and the phone is eve's now: no second one.
+    const weekly = (await post(p.app, '/v1/decide', { subject: 'eve', placement: 'weekly' })).json();
+    expect(weekly.choices[0].kind).not.toBe('action');
+    expect(JSON.stringify(weekly.explanation)).toContain('one e-mail a week');
   });
 });
 

@@ -32,6 +32,8 @@ export class SqliteCollectStore implements CollectStore {
   private known: KnownIds | undefined;
   /** Identities written by batches not yet committed (the read connection cannot see them). */
   private readonly pendingIds = new Map<string, string>();
+  /** Profiles whose identities or merges a batch changed in memory, until the batch commits (the commit, settled either way). */
+  private readonly pendingProfiles = new Map<string, Promise<void>>();
   private readonly inflight = new Set<Promise<unknown>>();
   private broken = false;
   private recovering: Promise<{ replayed: number }> | undefined;
@@ -108,6 +110,9 @@ export class SqliteCollectStore implements CollectStore {
     for (const p of w.profiles) this.memory.markDirty(p);
     const commit = this.writer.run(ops, INGEST_CHAIN);
     this.track(commit);
+    const touched = w.identities.length || w.merges.length ? touchedProfiles(w) : NO_PROFILES;
+    const settled = touched.length ? commit.then(noop, noop) : undefined;
+    for (const id of touched) this.pendingProfiles.set(id, settled!);
     this.afterIngest();
     try {
       await commit;
@@ -117,8 +122,14 @@ export class SqliteCollectStore implements CollectStore {
     } finally {
       for (const k of pending) this.pendingIds.delete(k);
       for (const m of w.merges) this.memory.settled(m.from);
+      for (const id of touched) if (this.pendingProfiles.get(id) === settled) this.pendingProfiles.delete(id);
     }
     return w;
+  }
+
+  /** Resolves once every batch that adds an identity or a merge to `profileId` has committed; undefined when none is pending. */
+  uncommitted(profileId: string): Promise<void> | undefined {
+    return this.pendingProfiles.get(profileId);
   }
 
   private track(p: Promise<unknown>): void {
@@ -283,4 +294,18 @@ export class SqliteCollectStore implements CollectStore {
     this.loadRecentIds();
     return this.recentIds.has(messageId) || this.s.hasMessage.get(messageId) !== undefined;
   }
+}
+
+const NO_PROFILES: readonly string[] = [];
+const noop = (): void => undefined;
+
+/** The profiles whose identities or merges a batch's writes change (both sides of a merge). */
+function touchedProfiles(w: IngestWrites): string[] {
+  const ids = new Set<string>();
+  for (const i of w.identities) ids.add(i.profileId);
+  for (const m of w.merges) {
+    ids.add(m.into);
+    ids.add(m.from);
+  }
+  return [...ids];
 }

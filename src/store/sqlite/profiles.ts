@@ -10,6 +10,22 @@ import { jobOp, stateOps, stateRow } from './write-ops.js';
 import type { SqliteWriter } from './writer.js';
 
 /** Profile reads on SQLite: states from the materialized memory, the rest from their tables. */
+/**
+ * What collection holds in memory ahead of the tables: the identity graph's owners, and the
+ * batches whose identities and merges are taken into memory (the profile's state already shows
+ * them) but not yet committed.
+ */
+export interface CollectionView {
+  cachedOwner(kind: string, value: string): string | undefined;
+  /** Resolves once every batch that adds an identity or a merge to the profile has committed (undefined when none is pending). */
+  uncommitted(profileId: string): Promise<void> | undefined;
+}
+
+/**
+ * The embedded store's profiles. A profile's identities and merges are read from their tables
+ * after any batch that changes them has committed: its state changes in memory first, and a reader
+ * that caches by state version (MergedKeys) would otherwise keep the list from before the batch.
+ */
 export class SqliteProfileStore implements ProfileStore {
   private readonly s;
 
@@ -18,8 +34,8 @@ export class SqliteProfileStore implements ProfileStore {
     private readonly memory: ProfileMemory,
     private readonly writer: SqliteWriter,
     private readonly onFailure: () => void,
-    /** The owner of an identifier in the collection's in-memory identity graph, when it holds it. */
-    private readonly cachedOwner: (kind: string, value: string) => string | undefined = () => undefined,
+    /** What collection holds in memory ahead of the tables (SqliteCollectStore). */
+    private readonly collection: CollectionView = { cachedOwner: () => undefined, uncommitted: () => undefined },
   ) {
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
@@ -40,7 +56,7 @@ export class SqliteProfileStore implements ProfileStore {
   async findProfileId(kind: string, value: string): Promise<string | undefined> {
     // Every decision looks its subject up: the identity graph collection keeps in memory answers
     // without a read of the identities table when it holds the identifier.
-    return this.cachedOwner(kind, value) ?? (this.s.identity.get(kind, value) as string | undefined);
+    return this.collection.cachedOwner(kind, value) ?? (this.s.identity.get(kind, value) as string | undefined);
   }
 
   async getProfile(id: string): Promise<ProfileState | undefined> {
@@ -52,6 +68,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async identities(profileId: string): Promise<IdentityRow[]> {
+    await this.collection.uncommitted(profileId);
     return this.s.identities.all(profileId) as IdentityRow[];
   }
 
@@ -73,6 +90,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async merges(profileId: string): Promise<MergeRow[]> {
+    await this.collection.uncommitted(profileId);
     return this.s.merges.all(profileId, profileId) as MergeRow[];
   }
 

@@ -87,7 +87,7 @@ describe('subject lookups from the identity graph in memory (SQLite only)', () =
 });
 
 describe('a profile merged away while the merge commits (SQLite only: states live in memory)', () => {
-  it('is read as the profile it merged into, not as its last written state, before and after the commit', async () => {
+  it('is read as the profile it merged into, not as its last written state, before and after the commit; the merge and the identities it moves are read once committed', async () => {
     const path = join(testDir('tact-mv-'), 'tact.db');
     const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
     const h = await harness('sqlite', { store });
@@ -102,9 +102,17 @@ describe('a profile merged away while the merge commits (SQLite only: states liv
     const merging = send(h.app, '/v1/identify', { userId: 'mv-u', anonymousId: 'mv-a' });
     await new Promise((r) => setTimeout(r, 100));
     const during = await store.profiles.getProfile(visitor);
+    // The customer's state already shows the merge; its merges and identities wait for the commit
+    // (a reader caching them by state version would otherwise keep the lists from before it).
+    expect(during?.absorbed).toBe(1);
+    const merges = store.profiles.merges(customer);
+    const identities = store.profiles.identities(customer);
+    await new Promise((r) => setTimeout(r, 50));
     store.db.exec('COMMIT');
     expect((await merging).statusCode).toBe(200);
     expect(during?.id).toBe(customer);
+    expect((await merges).map((m) => m.from)).toEqual([visitor]);
+    expect((await identities).map((i) => i.value).sort()).toEqual(['mv-a', 'mv-u']);
     const after = await store.profiles.getProfile(visitor);
     expect(after?.id).toBe(customer);
     expect(after?.traits).toMatchObject({ plan: 'gold' });

@@ -67,7 +67,7 @@ export class SqliteStore implements Store {
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
     this.documents = new SqliteDocumentStore(db, this.writer);
     this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000);
-    this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure(), (kind, value) => this.collect.cachedOwner(kind, value));
+    this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure(), { cachedOwner: (kind, value) => this.collect.cachedOwner(kind, value), uncommitted: (id) => this.collect.uncommitted(id) });
     this.keys = new SqliteKeyStore(db);
     this.estimates = new SqliteEstimateStore(db, this.writer);
     this.segments = new SqliteSegmentStore(db, this.writer);
