@@ -217,7 +217,7 @@ export class Decider {
     const unitOf = async () => (unit ??= experimentUnit(req.subject, state ? await this.merged.identities(state) : undefined));
     const routed = await this.d.experiments?.route(placement.id, unitOf, play);
     if (routed) play = routed.play;
-    const holdoutUnit = play.policy.holdout ? await unitOf() : undefined;
+    if (play.policy.holdout) await unitOf();
     const now = this.d.now();
     const mergedKeys = state ? await this.merged.of(state) : [];
     const profileKey = state?.id ?? `anon:${req.subject}`;
@@ -233,7 +233,7 @@ export class Decider {
     const ctx: StageContext = {
       now,
       vars,
-      subject: { key: profileKey, identifier: req.subject, timezone: state?.timezone ?? null, accounts, flags: new Set(active.map((f) => f.name)), mergedKeys, ...(holdoutUnit === undefined ? {} : { unit: holdoutUnit }) },
+      subject: { key: profileKey, identifier: req.subject, timezone: state?.timezone ?? null, accounts, flags: new Set(active.map((f) => f.name)), mergedKeys, ...(unit === undefined ? {} : { unit }) },
       policy: play.policy,
       placement,
       contacts: this.d.state.ledger.view(profileKey, mergedKeys),
@@ -284,6 +284,7 @@ export class Decider {
       arm: r.arm,
       ...(position ? { segment: position.segment, microSegment: position.microSegment?.index ?? null, microSegmentModel: position.microSegment?.modelVersion ?? null } : {}),
       ...(ctx.experiment ? { experiment: { id: ctx.experiment.id, arm: r.arm === 'holdout' ? 'holdout' : ctx.experiment.arm } } : {}),
+      ...(ctx.subject.unit !== undefined ? { unit: ctx.subject.unit } : {}),
       choices: r.choices,
       scored,
       excluded,

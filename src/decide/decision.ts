@@ -116,6 +116,11 @@ export interface DecisionRecord {
   arm: 'treatment' | 'holdout';
   /** The placement's experiment and the subject's arm in it ("holdout" when the global holdout kept them out). */
   experiment?: { id: string; arm: string };
+  /**
+   * The person the placement's experiment or the global holdout assigned (src/decide/experiment-unit.ts:
+   * the value of the profile's oldest identity), when either applied: with the salt it fixes the arm.
+   */
+  unit?: string;
   choices: Choice[];
   /** Every candidate that reached scoring, best first. */
   scored: ScoreTrace[];

@@ -95,7 +95,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
     policyVersion: d.policyVersion,
     catalogVersion: d.catalogVersion,
     modelVersion: d.modelVersion,
-    experiment: d.experiment ? { id: d.experiment.id, arm: d.experiment.arm } : { arm: d.arm },
+    experiment: { ...(d.experiment ? { id: d.experiment.id, arm: d.experiment.arm } : { arm: d.arm }), ...(d.unit !== undefined ? { unit: d.unit } : {}) },
   };
   if (d.segment !== undefined) explanation.ladder = { segment: d.segment, microSegment: d.microSegment ?? null, microSegmentModel: d.microSegmentModel ?? null };
   explanation.excludedByStage = d.excludedByStage;

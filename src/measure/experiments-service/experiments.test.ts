@@ -3,6 +3,7 @@ import { KEYS, bearer, get, harness, send, type Harness } from '../../../test/ha
 import { decideReq } from '../../decide/test-http.js';
 import { measureShop, simulateExperiment } from '../simulation.js';
 import { checkExperiments } from './experiments-kind.js';
+import { assign } from '../experiments/assignment.js';
 
 const twoArms = (extra: Record<string, unknown> = {}) => ({ 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5 }, { id: 'treat', weight: 0.5, variant: { action: 'shoes', variant: 'b' } }], ...extra } });
 
@@ -32,7 +33,15 @@ describe('experiments', () => {
 
   it.each(['sqlite', 'postgres'] as const)('assigns the person: every identifier of one gets the arm of its first, from before its first event through login on two devices (%s)', async (kind) => {
     h = await harness(kind, { config: measureShop({ experiments: twoArms() }) });
-    const arm = async (subject: string) => (await h!.tact.decide.decider.prepare({ subject, placement: 'home' })).record.experiment?.arm;
+    const arms = [{ id: 'control', weight: 0.5 }, { id: 'treat', weight: 0.5 }];
+    const arm = async (subject: string) => {
+      const { record } = await h!.tact.decide.decider.prepare({ subject, placement: 'home' });
+      // The record names the unit it assigned, from which the arm is recomputed.
+      const a = assign(record.unit!, { salt: 'hero-test', arms });
+      expect(a.kind === 'arm' ? arms[a.armIndex].id : a.kind, `the arm of unit ${record.unit}`).toBe(record.experiment?.arm);
+      return record.experiment?.arm;
+    };
+    const unit = async (subject: string) => (await h!.tact.decide.decider.prepare({ subject, placement: 'home' })).record.unit;
     for (let p = 0; p < 24; p++) {
       const phone = `phone-${p}`;
       const laptop = `laptop-${p}`;
@@ -42,6 +51,7 @@ describe('experiments', () => {
       await send(h.app, '/v1/track', { anonymousId: laptop, event: 'Product Viewed' });
       await send(h.app, '/v1/identify', { userId: `person-${p}`, anonymousId: laptop });
       for (const id of [phone, laptop, `person-${p}`, `email:person-${p}@example.com`, `anonymousId:${phone}`]) expect(await arm(id), `${id} of person ${p}`).toBe(first);
+      expect(await unit(laptop)).toBe(phone);
     }
   });
 
@@ -67,11 +77,12 @@ describe('experiments', () => {
     const d = await h.tact.decide.decider.decide({ subject: 'ana', placement: 'home' });
     expect(d.arm).toBe('holdout');
     expect(d.experiment).toEqual({ id: 'hero-test', arm: 'holdout' });
+    expect(d.unit).toBe('ana');
     expect(d.choices).toMatchObject([{ kind: 'action', action: 'newsletter', propensity: 1 }]);
     expect(d.choices[0].why).toContain("safe default \"Our newsletter\"");
     expect(d.operator).toContain('Experiment "hero-test", arm "holdout".');
     const api = (await decideReq(h.app, { subject: 'bo', placement: 'home' })).json();
-    expect(api.explanation.experiment).toEqual({ id: 'hero-test', arm: 'holdout' });
+    expect(api.explanation.experiment).toEqual({ id: 'hero-test', arm: 'holdout', unit: 'bo' });
   });
 
   it('pins the content variant of the arm that names one', async () => {
