@@ -78,25 +78,28 @@ describe('the writer thread under fsync durability', () => {
   };
 
   it('answers a write only after a flush of the WAL that began after its commit; a large write commits while the disk flushes, small ones when it is done', async () => {
-    const FLUSH = 250; // each flush of the WAL is held this long
+    const FLUSH = 1_000; // each flush of the WAL is held this long
     const w = open(file(), 'fsync', { flushDelayMs: FLUSH });
+    await w.writer.run(insert('0', 0)); // the thread is up
     const answered: Record<string, number> = {};
+    const keys = () => (w.read() as { k: string }[]).map((r) => r.k).filter((k) => k !== '0');
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 400 && !what(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(what()).toBe(true);
+    };
     const t0 = performance.now();
-    const keys = () => (w.read() as { k: string }[]).map((r) => r.k);
     const a = w.writer.run(insert('a', 1)).then(() => (answered.a = performance.now() - t0));
     // While a's flush is held: a is committed (another connection reads it) but not answered.
-    await new Promise((r) => setTimeout(r, FLUSH / 3));
-    expect(keys()).toEqual(['a']);
+    await until(() => keys().includes('a'));
     expect(answered.a).toBeUndefined();
     // A small write waits for the flush to end before it commits (it would wait for the next flush anyway).
     const b = w.writer.run(insert('b', 2)).then(() => (answered.b = performance.now() - t0));
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 50));
     expect(keys()).toEqual(['a']);
     // A large one commits at once, with what waited: its statements run while the disk flushes.
     const rows = Array.from({ length: 300 }, (_, i) => [`c${String(i).padStart(3, '0')}`, i]);
     const c = w.writer.run([{ sql: 'INSERT INTO t (k, v) VALUES (?, ?)', rows }]).then(() => (answered.c = performance.now() - t0));
-    await new Promise((r) => setTimeout(r, 30));
-    expect(keys()).toHaveLength(302);
+    await until(() => keys().length === 302);
     expect(answered.a).toBeUndefined();
     await Promise.all([a, b, c]);
     // a after one flush; b and c after the next, which covered both.
@@ -107,7 +110,7 @@ describe('the writer thread under fsync durability', () => {
     // The reported commit phase lasts until the flush: it is the durable commit.
     expect(Math.min(...w.timings.map((t) => t.commitMs))).toBeGreaterThanOrEqual(FLUSH - 5);
     await w.close();
-  });
+  }, 20_000);
 
   it('closes only after the flush in progress answered its writes', async () => {
     const w = open(file(), 'fsync', { flushDelayMs: 150 });
@@ -115,7 +118,7 @@ describe('the writer thread under fsync durability', () => {
     await new Promise((r) => setTimeout(r, 20));
     await w.close();
     await expect(a).resolves.toBeUndefined();
-  });
+  }, 20_000);
 
   it('does not wait for a flush under os durability', async () => {
     const w = open(file(), 'os', { flushDelayMs: 5_000 });
