@@ -138,7 +138,9 @@ function startFlush(here) {
   flushing = true;
   const answers = unflushed; unflushed = [];
   let fd;
-  try { fd = walFd(); } catch (e) { flushed(e); return; }
+  // No WAL file: nothing was written to flush (a transaction that changed nothing; WAL mode keeps
+  // the file while any connection is open).
+  try { fd = walFd(); } catch (e) { flushed(e && e.code === 'ENOENT' ? null : e); return; }
   if (here) {
     let err = null;
     try { fs.fdatasyncSync(fd); } catch (e) { err = e; }
