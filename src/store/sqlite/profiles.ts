@@ -9,7 +9,6 @@ import type { ProfileMemory } from './profile-memory.js';
 import { jobOp, stateOps, stateRow } from './write-ops.js';
 import type { SqliteWriter } from './writer.js';
 
-/** Profile reads on SQLite: states from the materialized memory, the rest from their tables. */
 /**
  * What collection holds in memory ahead of the tables: the identity graph's owners, and the
  * batches whose identities and merges are taken into memory (the profile's state already shows
@@ -22,9 +21,10 @@ export interface CollectionView {
 }
 
 /**
- * The embedded store's profiles. A profile's identities and merges are read from their tables
- * after any batch that changes them has committed: its state changes in memory first, and a reader
- * that caches by state version (MergedKeys) would otherwise keep the list from before the batch.
+ * Profile reads on SQLite: states from the materialized memory, the rest from their tables. A
+ * profile's identities and merges are read after any batch that changes them has committed: its
+ * state changes in memory first, and a reader that caches by state version (MergedKeys) would
+ * otherwise keep the lists from before the batch.
  */
 export class SqliteProfileStore implements ProfileStore {
   private readonly s;
