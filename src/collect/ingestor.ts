@@ -89,9 +89,15 @@ export class Ingestor {
 
   private async drain(): Promise<void> {
     // A store that resolves a batch before committing it (the embedded one) takes the next batch
-    // while the previous one commits; others take one at a time.
+    // while the previous ones commit, up to its depth; others take one at a time. When the queue
+    // runs dry the loop ends without waiting for the commits in flight, so a request that arrives
+    // meanwhile is resolved at once rather than after them.
     const depth = this.store.collect.pipelineDepth ?? 1;
     while (this.queue.length) {
+      if (this.inflight.size >= depth) {
+        await Promise.race(this.inflight);
+        continue;
+      }
       const group: Pending[] = [];
       let n = 0;
       while (this.queue.length && (n === 0 || n + this.queue[0].items.length <= this.maxBatch)) {
@@ -100,20 +106,21 @@ export class Ingestor {
         n += p.items.length;
       }
       this.queued -= n;
-      const done = this.commitGroup(group);
+      const done: Promise<void> = this.commitGroup(group).finally(() => {
+        this.inflight.delete(done);
+        this.settle();
+      });
       this.inflight.add(done);
-      void done.finally(() => this.inflight.delete(done));
-      if (this.inflight.size >= depth) await Promise.race(this.inflight);
       // Let the event loop read more requests so the next commit can carry them together.
       await new Promise((r) => setImmediate(r));
     }
-    await Promise.all(this.inflight);
     this.running = false;
-    if (this.queue.length) {
-      this.running = true;
-      setImmediate(() => void this.drain());
-      return;
-    }
+    this.settle();
+  }
+
+  /** Wakes the callers of idle() once nothing is queued, draining or committing. */
+  private settle(): void {
+    if (this.running || this.queue.length || this.inflight.size) return;
     for (const r of this.idleWaiters.splice(0)) r();
   }
 
@@ -135,7 +142,7 @@ export class Ingestor {
 
   /** Resolves when nothing is queued or committing (used before a configuration change). */
   idle(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (!this.running && this.queue.length === 0 && this.inflight.size === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
