@@ -1,6 +1,6 @@
 import { StaleConfigError, type CollectStore, type IngestItem, type IngestSnapshot, type IngestWrites, type ViolationSummary } from '../../collect/collect-store.js';
 import type { Message } from '../../collect/message.js';
-import { identifierKey } from '../../identity/identifiers.js';
+import { identifierKey, type Identifier } from '../../identity/identifiers.js';
 import type { CompiledFeature } from '../../profiles/features/definition.js';
 import { applyMessage, newProfileState, noteEventSeq, type ProfileState } from '../../profiles/profile-state.js';
 import type { Db } from './database.js';
@@ -28,7 +28,7 @@ export class SqliteCollectStore implements CollectStore {
   private seq: number;
   private recentIds: RecentIds;
   private idsLoaded = false;
-  private readonly ids = new IdentityCache(2_000_000);
+  private readonly ids: IdentityCache;
   private known: KnownIds | undefined;
   /** Identities written by batches not yet committed (the read connection cannot see them). */
   private readonly pendingIds = new Map<string, string>();
@@ -43,7 +43,8 @@ export class SqliteCollectStore implements CollectStore {
   /** Called after each batch is handed to the writer (the store checks whether a checkpoint is due). */
   afterIngest: () => void = () => {};
 
-  constructor(private readonly db: Db, private readonly memory: ProfileMemory, private readonly writer: SqliteWriter, private readonly dedupeWindow: number) {
+  constructor(private readonly db: Db, private readonly memory: ProfileMemory, private readonly writer: SqliteWriter, private readonly dedupeWindow: number, identityCache = 2_000_000) {
+    this.ids = new IdentityCache(identityCache);
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
       identitiesOf: db.prepare('SELECT kind, value FROM identities WHERE profile_id = ?'),
@@ -153,18 +154,50 @@ export class SqliteCollectStore implements CollectStore {
     }
     const identities: IngestSnapshot['identities'] = [];
     const profiles = new Map<string, ProfileState>();
-    for (const pid of profileIds) {
+    for (const found of profileIds) {
+      // An identifier read from the table may still name a profile whose merge has not committed.
+      const pid = this.memory.joined(found);
+      if (profiles.has(pid)) continue;
       const state = this.memory.load(pid);
       if (!state) continue;
       profiles.set(pid, state);
       let list = this.ids.identitiesOf(pid);
       if (!list) {
-        list = this.s.identitiesOf.all(pid) as { kind: string; value: string }[];
+        list = this.identitiesAhead(pid);
         this.ids.rememberProfile(pid, list);
       }
       for (const r of list) identities.push({ profileId: pid, kind: r.kind, value: r.value });
     }
     return { existing, identities, profiles };
+  }
+
+  /**
+   * A profile's identities as the batches already resolved left them, for a profile the identity
+   * graph in memory does not hold: its rows, and those of the profiles merging into it, less what
+   * uncommitted batches gave to other profiles, plus what they gave to these.
+   */
+  private identitiesAhead(pid: string): Identifier[] {
+    const owners = new Set([pid, ...this.memory.absorbing(pid)]);
+    const list: Identifier[] = [];
+    const seen = new Set<string>();
+    const add = (kind: string, value: string, k: string) => {
+      if (seen.has(k)) return;
+      seen.add(k);
+      list.push({ kind, value });
+    };
+    for (const owner of owners) {
+      for (const r of this.s.identitiesOf.all(owner) as Identifier[]) {
+        const k = identifierKey(r.kind, r.value);
+        const now = this.pendingIds.get(k);
+        if (now === undefined || owners.has(this.memory.joined(now))) add(r.kind, r.value, k);
+      }
+    }
+    for (const [k, owner] of this.pendingIds) {
+      if (!owners.has(this.memory.joined(owner))) continue;
+      const cut = k.indexOf('\u0000');
+      add(k.slice(0, cut), k.slice(cut + 1), k);
+    }
+    return list;
   }
 
   /** Brings the identity cache up to a batch. */

@@ -86,6 +86,25 @@ export class ProfileMemory {
     this.away.set(id, into);
   }
 
+  /** The profile `id` belongs to while merges are uncommitted: `id` itself unless it merged away. */
+  joined(id: string): string {
+    let cur = id;
+    for (let hop = 0; hop < 64; hop++) {
+      const into = this.away.get(cur);
+      if (into === undefined) return cur;
+      cur = into;
+    }
+    return cur;
+  }
+
+  /** The profiles merging into `id` whose merges are not committed yet (their rows still hold their identities). */
+  absorbing(id: string): string[] {
+    const out: string[] = [];
+    if (this.away.size === 0) return out;
+    for (const from of this.away.keys()) if (from !== id && this.joined(from) === id) out.push(from);
+    return out;
+  }
+
   /** The merge of `id` committed: its row says where it went. */
   settled(id: string): void {
     this.away.delete(id);

@@ -120,3 +120,31 @@ describe('a profile merged away while the merge commits (SQLite only: states liv
     await store.close();
   });
 });
+
+describe('a batch resolved while a merge commits, its identifiers no longer in memory (SQLite only)', () => {
+  it('finds the absorbed profile\'s identifiers with the profile it joined', async () => {
+    const path = join(testDir('tact-mvid-'), 'tact.db');
+    // An identity graph in memory of two identifiers: every other profile's list is read from the table.
+    const store = await openSqliteStore({ path, identityCache: 2 });
+    const h = await harness('sqlite', { store });
+    await send(h.app, '/v1/identify', { userId: 'jo' });
+    await send(h.app, '/v1/identify', { anonymousId: 'jo-phone', traits: { email: 'Jo@Example.com' } });
+    const jo = (await store.profiles.findProfileId('userId', 'jo'))!;
+    store.db.exec('BEGIN IMMEDIATE');
+    // The phone's profile (with the e-mail) merges into jo's; then other people push it out of
+    // memory; then a batch names jo's e-mail from a new device — all before the merge commits.
+    const merging = send(h.app, '/v1/identify', { userId: 'jo', anonymousId: 'jo-phone' });
+    await new Promise((r) => setTimeout(r, 50));
+    const others = send(h.app, '/v1/batch', { batch: Array.from({ length: 5 }, (_, i) => ({ type: 'identify', userId: `other-${i}`, anonymousId: `other-dev-${i}` })) });
+    await new Promise((r) => setTimeout(r, 50));
+    const tablet = send(h.app, '/v1/identify', { anonymousId: 'jo-tablet', traits: { email: 'jo@example.com' } });
+    await new Promise((r) => setTimeout(r, 50));
+    store.db.exec('COMMIT');
+    for (const r of await Promise.all([merging, others, tablet])) expect(r.statusCode, r.body).toBe(200);
+    expect(await store.profiles.findProfileId('email', 'jo@example.com')).toBe(jo);
+    expect(await store.profiles.findProfileId('anonymousId', 'jo-tablet')).toBe(jo);
+    expect(await store.profiles.findProfileId('anonymousId', 'jo-phone')).toBe(jo);
+    await h.close();
+    await store.close();
+  });
+});

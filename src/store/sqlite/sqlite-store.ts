@@ -20,6 +20,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** Profile states kept in memory beyond the changed ones (default 200,000). */
   cacheProfiles?: number;
+  /** Identifiers the in-memory identity graph holds before the oldest profiles' lists go (default 2,000,000). */
+  identityCache?: number;
   /** Message ids remembered for deduplication (default 4,000,000; about 16 bytes each). */
   dedupeWindow?: number;
   /** How often changed profile states are written to their rows (default 10 s). */
@@ -66,7 +68,7 @@ export class SqliteStore implements Store {
     this.writer = startWriter(options.path, db, options.durability);
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
     this.documents = new SqliteDocumentStore(db, this.writer);
-    this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000);
+    this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000, options.identityCache);
     this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure(), { cachedOwner: (kind, value) => this.collect.cachedOwner(kind, value), uncommitted: (id) => this.collect.uncommitted(id) });
     this.keys = new SqliteKeyStore(db);
     this.estimates = new SqliteEstimateStore(db, this.writer);
