@@ -49,11 +49,7 @@ export class ProfileMemory {
   live(id: string): ProfileState | undefined {
     let cur = id;
     for (let hop = 0; hop < 64; hop++) {
-      const into = this.away.get(cur);
-      if (into !== undefined) {
-        cur = into;
-        continue;
-      }
+      cur = this.joined(cur);
       const s = this.load(cur);
       if (s) return s;
       const row = this.s.row.get(cur) as { mergedInto: string | null } | undefined;

@@ -8,7 +8,7 @@ import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { get, harness, send } from '../../../test/harness.js';
-import { openSqliteStore } from './sqlite-store.js';
+import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { testDir } from '../../../test/tmp.js';
 
 collectConformance('sqlite');
@@ -86,21 +86,48 @@ describe('subject lookups from the identity graph in memory (SQLite only)', () =
   });
 });
 
+/**
+ * A store on a file with its server, and the database's write lock for the test to hold: batches
+ * sent meanwhile are resolved (counted in `resolved`) but wait to commit.
+ */
+async function lockableStore(prefix: string, options: Partial<SqliteStoreOptions> = {}) {
+  const store = await openSqliteStore({ path: join(testDir(prefix), 'tact.db'), ...options });
+  const h = await harness('sqlite', { store });
+  const counter = { resolved: 0 };
+  const ingest = store.collect.ingest.bind(store.collect);
+  store.collect.ingest = (items, compute, epoch) => (counter.resolved++, ingest(items, compute, epoch));
+  return {
+    store,
+    app: h.app,
+    counter,
+    lock: () => store.db.exec('BEGIN IMMEDIATE'),
+    unlock: () => store.db.exec('COMMIT'),
+    /** Waits (at most 5 s) until `n` batches have been resolved since the store opened. */
+    resolvedAtLeast: async (n: number) => {
+      for (let i = 0; i < 500 && counter.resolved < n; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(counter.resolved).toBeGreaterThanOrEqual(n);
+    },
+    close: async () => {
+      await h.close();
+      await store.close();
+    },
+  };
+}
+
 describe('a profile merged away while the merge commits (SQLite only: states live in memory)', () => {
   it('is read as the profile it merged into, not as its last written state, before and after the commit; the merge and the identities it moves are read once committed', async () => {
-    const path = join(testDir('tact-mv-'), 'tact.db');
-    const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
-    const h = await harness('sqlite', { store });
-    await send(h.app, '/v1/identify', { userId: 'mv-u', traits: { plan: 'gold' } });
-    await send(h.app, '/v1/track', { anonymousId: 'mv-a', event: 'Product Viewed' });
+    const t = await lockableStore('tact-mv-', { checkpointMs: 3_600_000 });
+    const { store, app } = t;
+    await send(app, '/v1/identify', { userId: 'mv-u', traits: { plan: 'gold' } });
+    await send(app, '/v1/track', { anonymousId: 'mv-a', event: 'Product Viewed' });
     const customer = (await store.profiles.findProfileId('userId', 'mv-u'))!;
     const visitor = (await store.profiles.findProfileId('anonymousId', 'mv-a'))!;
     // Both states written: the visitor's row holds a state a stale read could return.
     await store.collect.checkpoint();
-    // Hold the database's write lock, so the merge below is computed but waits to commit.
-    store.db.exec('BEGIN IMMEDIATE');
-    const merging = send(h.app, '/v1/identify', { userId: 'mv-u', anonymousId: 'mv-a' });
-    await new Promise((r) => setTimeout(r, 100));
+    // The merge below is resolved but waits to commit.
+    t.lock();
+    const merging = send(app, '/v1/identify', { userId: 'mv-u', anonymousId: 'mv-a' });
+    await t.resolvedAtLeast(3);
     const during = await store.profiles.getProfile(visitor);
     // The customer's state already shows the merge; its merges and identities wait for the commit
     // (a reader caching them by state version would otherwise keep the lists from before it).
@@ -108,7 +135,7 @@ describe('a profile merged away while the merge commits (SQLite only: states liv
     const merges = store.profiles.merges(customer);
     const identities = store.profiles.identities(customer);
     await new Promise((r) => setTimeout(r, 50));
-    store.db.exec('COMMIT');
+    t.unlock();
     expect((await merging).statusCode).toBe(200);
     expect(during?.id).toBe(customer);
     expect((await merges).map((m) => m.from)).toEqual([visitor]);
@@ -116,35 +143,32 @@ describe('a profile merged away while the merge commits (SQLite only: states liv
     const after = await store.profiles.getProfile(visitor);
     expect(after?.id).toBe(customer);
     expect(after?.traits).toMatchObject({ plan: 'gold' });
-    await h.close();
-    await store.close();
+    await t.close();
   });
 });
 
 describe('a batch resolved while a merge commits, its identifiers no longer in memory (SQLite only)', () => {
   it('finds the absorbed profile\'s identifiers with the profile it joined', async () => {
-    const path = join(testDir('tact-mvid-'), 'tact.db');
     // An identity graph in memory of two identifiers: every other profile's list is read from the table.
-    const store = await openSqliteStore({ path, identityCache: 2 });
-    const h = await harness('sqlite', { store });
-    await send(h.app, '/v1/identify', { userId: 'jo' });
-    await send(h.app, '/v1/identify', { anonymousId: 'jo-phone', traits: { email: 'Jo@Example.com' } });
+    const t = await lockableStore('tact-mvid-', { identityCache: 2 });
+    const { store, app } = t;
+    await send(app, '/v1/identify', { userId: 'jo' });
+    await send(app, '/v1/identify', { anonymousId: 'jo-phone', traits: { email: 'Jo@Example.com' } });
     const jo = (await store.profiles.findProfileId('userId', 'jo'))!;
-    store.db.exec('BEGIN IMMEDIATE');
+    t.lock();
     // The phone's profile (with the e-mail) merges into jo's; then other people push it out of
-    // memory; then a batch names jo's e-mail from a new device — all before the merge commits.
-    const merging = send(h.app, '/v1/identify', { userId: 'jo', anonymousId: 'jo-phone' });
-    await new Promise((r) => setTimeout(r, 50));
-    const others = send(h.app, '/v1/batch', { batch: Array.from({ length: 5 }, (_, i) => ({ type: 'identify', userId: `other-${i}`, anonymousId: `other-dev-${i}` })) });
-    await new Promise((r) => setTimeout(r, 50));
-    const tablet = send(h.app, '/v1/identify', { anonymousId: 'jo-tablet', traits: { email: 'jo@example.com' } });
-    await new Promise((r) => setTimeout(r, 50));
-    store.db.exec('COMMIT');
+    // memory; then a batch names jo's e-mail from a new device — all resolved before the merge commits.
+    const merging = send(app, '/v1/identify', { userId: 'jo', anonymousId: 'jo-phone' });
+    await t.resolvedAtLeast(3);
+    const others = send(app, '/v1/batch', { batch: Array.from({ length: 5 }, (_, i) => ({ type: 'identify', userId: `other-${i}`, anonymousId: `other-dev-${i}` })) });
+    await t.resolvedAtLeast(4);
+    const tablet = send(app, '/v1/identify', { anonymousId: 'jo-tablet', traits: { email: 'jo@example.com' } });
+    await t.resolvedAtLeast(5);
+    t.unlock();
     for (const r of await Promise.all([merging, others, tablet])) expect(r.statusCode, r.body).toBe(200);
     expect(await store.profiles.findProfileId('email', 'jo@example.com')).toBe(jo);
     expect(await store.profiles.findProfileId('anonymousId', 'jo-tablet')).toBe(jo);
     expect(await store.profiles.findProfileId('anonymousId', 'jo-phone')).toBe(jo);
-    await h.close();
-    await store.close();
+    await t.close();
   });
 });
