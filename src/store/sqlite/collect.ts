@@ -249,6 +249,11 @@ export class SqliteCollectStore implements CollectStore {
     return this.memory.dirtyCount;
   }
 
+  /** Holds the states no event changed since they were written as text again (ProfileMemory.cool). */
+  cool(): number {
+    return this.memory.cool();
+  }
+
   /**
    * Rebuilds the in-memory state from what is committed: waits for writes in flight, forgets
    * everything remembered, replays every event after the last checkpoint into its (live) profile

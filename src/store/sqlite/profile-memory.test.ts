@@ -34,18 +34,46 @@ describe('profile states in memory', () => {
     expect(m.dirtyCount).toBe(1);
   });
 
-  it('holds a written state as its text: each read is an equal, separate copy, so no reader can change what the next one sees', () => {
+  it('keeps a written state as its object for one cooling period, then holds it as its text: each read an equal, separate copy', () => {
     const { memory: m } = memory();
     const s = changed('p1', 1);
     m.markDirty(s);
     written(m, s);
     expect(m.dirtyCount).toBe(0);
     expect(m.dirtyStates()).toEqual([]);
+    // Still warm: the next event's fold reads the same object, not a fresh parse.
+    expect(m.load('p1')).toBe(s);
+    expect(m.cool()).toBe(1);
+    expect(m.cool()).toBe(0);
     const a = m.load('p1') as ProfileState;
     expect(a).toEqual(s);
     expect(a).not.toBe(s);
     a.traits.plan = 'changed by a reader';
     expect(m.load('p1')?.traits.plan).toBe('pro');
+  });
+
+  it('does not cool a state that changed again after it was written, nor one merged away', () => {
+    const { memory: m } = memory();
+    const s = changed('p1', 1);
+    const t = changed('p2', 1);
+    m.markDirty(s);
+    m.markDirty(t);
+    written(m, s);
+    written(m, t);
+    s.version = 2;
+    s.traits.plan = 'team';
+    m.markDirty(s);
+    m.forget('p2', 'p1');
+    expect(m.cool()).toBe(0);
+    expect(m.load('p1')).toBe(s);
+    expect(m.dirtyStates()).toEqual([s]);
+    // Written again and untouched for a period: now it goes cold, as the text of its last write.
+    written(m, s);
+    expect(m.cool()).toBe(1);
+    const a = m.load('p1') as ProfileState;
+    expect(a).not.toBe(s);
+    expect(a.traits.plan).toBe('team');
+    expect(a.version).toBe(2);
   });
 
   it('leaves a state dirty when it changed again after the checkpoint took its copy', () => {

@@ -7,16 +7,23 @@ import type { Db } from './database.js';
  * used first and read back from their row when needed. After a crash, states are exactly rebuilt
  * by replaying the events after the last checkpoint (see SqliteCollectStore.recover).
  *
- * A clean state is held as the JSON text its row holds, not as objects: a string is one object to
- * the garbage collector, where a parsed state is dozens (features, counts, boxed numbers). With
- * 100,000 profiles in memory that is the difference between a major collection marking ≈ 7 million
- * objects — hundreds of milliseconds of the main thread, and every request waiting behind it — and
- * marking a few. Each read of a clean state parses a fresh copy (a few microseconds), so callers
- * may not rely on getting the same object twice; a changed state stays an object until written.
+ * A state that has gone cold is held as the JSON text its row holds, not as objects: a string is
+ * one object to the garbage collector, where a parsed state is dozens (features, counts, boxed
+ * numbers). With 100,000 profiles in memory that is the difference between a major collection
+ * marking ≈ 7 million objects — hundreds of milliseconds of the main thread, and every request
+ * waiting behind it — and marking a few. Each read of a cold state parses a fresh copy (a few
+ * microseconds). A changed state stays an object until written, and for one cooling period after
+ * ({@link cool}, the store's checkpoint timer): a profile that events keep changing is parsed
+ * once, not after every checkpoint — parsing it again and again made fresh objects that lived
+ * until the next checkpoint, so the young collections copied and promoted them (in the ingest
+ * bench that was half of what each young collection promoted). Callers must not change a state
+ * they read without marking it dirty: they may get the object memory holds.
  */
 export class ProfileMemory {
   private readonly states = new Map<string, ProfileState | string>();
   private readonly dirty = new Set<string>();
+  /** States written since the last {@link cool}, still held as objects: the text each was written as, by version. */
+  private cooling = new Map<string, { version: number; json: string }>();
   /**
    * Profiles merged away whose merge is not committed yet: their rows still read as live (and hold
    * their last written state), so until the merge commits they are followed from here.
@@ -121,20 +128,38 @@ export class ProfileMemory {
   }
 
   /**
-   * After a checkpoint wrote a state (`json` is the text it wrote): clean, and kept as that text,
-   * unless it changed again since it was written.
+   * After a checkpoint wrote a state (`json` is the text it wrote): clean, unless it changed again
+   * since it was written. It stays an object until the next {@link cool}.
    */
   writtenAt(id: string, version: number, json: string): void {
     const s = this.states.get(id);
     if (s && typeof s !== 'string' && s.version === version) {
       this.dirty.delete(id);
-      this.states.set(id, json);
+      this.cooling.set(id, { version, json });
     }
+  }
+
+  /**
+   * Holds as text every state written since the last call that has not changed since: the states
+   * no event touched for a cooling period. Returns how many went cold.
+   */
+  cool(): number {
+    let n = 0;
+    for (const [id, c] of this.cooling) {
+      const s = this.states.get(id);
+      if (s && typeof s !== 'string' && s.version === c.version && !this.dirty.has(id)) {
+        this.states.set(id, c.json); // an existing key keeps its place in the eviction order
+        n++;
+      }
+    }
+    this.cooling = new Map();
+    return n;
   }
 
   /** Drops everything (before a recovery). */
   clear(): void {
     this.states.clear();
+    this.cooling.clear();
     this.dirty.clear();
     this.away.clear();
   }

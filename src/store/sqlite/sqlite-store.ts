@@ -81,7 +81,11 @@ export class SqliteStore implements Store {
     this.collect.afterIngest = () => {
       if (this.collect.dirtyProfiles >= limit) this.checkpointSoon();
     };
-    this.timer = setInterval(() => this.checkpointSoon(), options.checkpointMs ?? 10_000);
+    this.timer = setInterval(() => {
+      // First the states the last checkpoint wrote and no event changed since go cold, then the next checkpoint.
+      if (this.db.open) this.collect.cool();
+      this.checkpointSoon();
+    }, options.checkpointMs ?? 10_000);
     this.timer.unref();
   }
 
