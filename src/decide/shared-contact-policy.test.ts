@@ -112,7 +112,7 @@ describe('contact policy with simultaneous decisions in one process', () => {
     expect(await store.decisions.getDecision(early.record.id)).toBeUndefined();
     expect((await decider.decide({ subject: 'ida-phone', placement: 'weekly' })).choices[0].kind).not.toBe('action');
   });
-  it('a decision made while a merge commits counts the merged profile\'s contacts, then and after', async () => {
+  it('a decision asked for while a merge commits waits for the commit and counts the merged profile\'s contacts, then and after', async () => {
     const { store, cleanup } = await openTestStore('sqlite', join(testDir('tact-merge-window-'), 'tact.db'));
     const p = await start(store);
     cleanups.push(async () => (await p.close(), await cleanup()));
@@ -122,11 +122,32 @@ describe('contact policy with simultaneous decisions in one process', () => {
     // The phone's profile is e-mailed; then it merges into eve's, and eve is decided for (on the
     // web, no cap) while that merge waits to commit.
     expect((await post(p.app, '/v1/decide', { subject: 'eve-phone', placement: 'weekly' })).json().choices[0].kind).toBe('action');
+    // Counted, so the test waits for what it needs instead of for a time (a slow machine could
+    // otherwise let the merge commit first, and the test pass without exercising the window).
+    const seen = { resolved: 0, logged: 0, waited: 0 };
+    const collection = store.collect as SqliteStore['collect'];
+    const ingest = collection.ingest.bind(collection);
+    collection.ingest = (items, compute, epoch) => (seen.resolved++, ingest(items, compute, epoch));
+    const uncommitted = collection.uncommitted.bind(collection);
+    collection.uncommitted = (id) => {
+      const pending = uncommitted(id);
+      if (pending) seen.waited++;
+      return pending;
+    };
+    const append = store.decisions.appendDecision.bind(store.decisions);
+    store.decisions.appendDecision = (d) => (seen.logged++, append(d));
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(ok()).toBe(true);
+    };
     db.exec('BEGIN IMMEDIATE');
     const merging = send(p.app, '/v1/alias', { userId: 'eve', previousId: 'eve-phone' });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => seen.resolved >= 1);
     const web = post(p.app, '/v1/decide', { subject: 'eve', placement: 'home' });
-    await new Promise((r) => setTimeout(r, 50));
+    // The web decision reads eve's merged keys while the merge is uncommitted: it waits for the
+    // commit rather than count eve's contacts without the phone's — and is not logged before it.
+    await until(() => seen.waited >= 1);
+    expect(seen.logged).toBe(0);
     db.exec('COMMIT');
     expect((await merging).statusCode).toBe(200);
     expect((await web).statusCode).toBe(200);
