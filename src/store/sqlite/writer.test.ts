@@ -8,7 +8,10 @@ import type { Durability } from '../durability.js';
 import { startWriter, type SqliteWriter, type WriterOptions } from './writer.js';
 
 const dirs: string[] = [];
-afterEach(() => {
+/** Writers a test opened and did not close (it failed first): closed after it, so no thread outlives its test. */
+const unclosed = new Set<() => Promise<void>>();
+afterEach(async () => {
+  for (const close of [...unclosed]) await close().catch(() => undefined);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -18,15 +21,13 @@ function open(path: string, durability: Durability = 'fsync', options: WriterOpt
   const writer = startWriter(path, db, durability, options);
   const timings: CommitTiming[] = [];
   writer.onCommit((t) => timings.push(t));
-  return {
-    writer,
-    timings,
-    read: () => db.prepare('SELECT k, v FROM t ORDER BY k').all(),
-    close: async () => {
-      await writer.close();
-      db.close();
-    },
+  const close = async () => {
+    unclosed.delete(close);
+    await writer.close();
+    db.close();
   };
+  unclosed.add(close);
+  return { writer, timings, read: () => db.prepare('SELECT k, v FROM t ORDER BY k').all(), close };
 }
 
 const insert = (k: string, v: number | null) => [{ sql: 'INSERT INTO t (k, v) VALUES (?, ?)', rows: [[k, v]] }];
