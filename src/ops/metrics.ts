@@ -42,7 +42,7 @@ export class Metrics {
   readonly monitorEvents = new Counter({ name: 'tact_monitor_events_total', help: 'Exposures, responses and negatives folded into the monitors.', labelNames: ['type'] as const, registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
-  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined } = {}) {
+  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tact_' });
     if (gauges.queueDepth) {
       const read = gauges.queueDepth;
@@ -51,6 +51,10 @@ export class Metrics {
     if (gauges.dirtyProfiles) {
       const read = gauges.dirtyProfiles;
       new Gauge({ name: 'tact_profiles_unwritten', help: 'Profile states changed since the last checkpoint (embedded store).', registers: [this.registry], collect() { this.set(read()); } });
+    }
+    if (gauges.warmProfiles) {
+      const read = gauges.warmProfiles;
+      new Gauge({ name: 'tact_profiles_warm', help: 'Profile states written by a checkpoint and still held as objects until the next cooling, when those no event changed are held as text (embedded store).', registers: [this.registry], collect() { this.set(read()); } });
     }
     if (gauges.monitorPending) {
       const read = gauges.monitorPending;

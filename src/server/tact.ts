@@ -102,11 +102,12 @@ export class Tact {
     const consumers = new LogConsumers(opts.store, { log: (msg, data) => log.warn(data ?? {}, msg) });
     let ingestor: Ingestor | undefined;
     let batches: BatchReader | undefined;
-    const store = opts.store as Store & { collect: { dirtyProfiles?: number } };
+    const store = opts.store as Store & { collect: { dirtyProfiles?: number; warmProfiles?: number } };
     const metrics = new Metrics({
       queueDepth: () => ingestor?.depth ?? 0,
       consumerLag: () => consumers.lag(),
       dirtyProfiles: store.collect.dirtyProfiles !== undefined ? () => store.collect.dirtyProfiles ?? 0 : undefined,
+      warmProfiles: store.collect.warmProfiles !== undefined ? () => store.collect.warmProfiles ?? 0 : undefined,
       monitorPending: (): number => monitoring.depth,
       batchesRead: () => batches?.counts,
     });

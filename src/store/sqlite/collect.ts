@@ -249,6 +249,11 @@ export class SqliteCollectStore implements CollectStore {
     return this.memory.dirtyCount;
   }
 
+  /** States written by a checkpoint and waiting for the next cooling (ProfileMemory.warmCount). */
+  get warmProfiles(): number {
+    return this.memory.warmCount;
+  }
+
   /** Holds the states no event changed since they were written as text again (ProfileMemory.cool). */
   cool(): number {
     return this.memory.cool();

@@ -43,7 +43,9 @@ describe('profile states in memory', () => {
     expect(m.dirtyStates()).toEqual([]);
     // Still warm: the next event's fold reads the same object, not a fresh parse.
     expect(m.load('p1')).toBe(s);
+    expect(m.warmCount).toBe(1);
     expect(m.cool()).toBe(1);
+    expect(m.warmCount).toBe(0);
     expect(m.cool()).toBe(0);
     const a = m.load('p1') as ProfileState;
     expect(a).toEqual(s);

@@ -117,6 +117,11 @@ export class ProfileMemory {
     return this.dirty.size;
   }
 
+  /** States written since the last {@link cool} (some may have changed again since). */
+  get warmCount(): number {
+    return this.cooling.size;
+  }
+
   /** The changed states, for a checkpoint. */
   dirtyStates(): ProfileState[] {
     const out: ProfileState[] = [];

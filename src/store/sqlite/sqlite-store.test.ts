@@ -172,3 +172,26 @@ describe('a batch resolved while a merge commits, its identifiers no longer in m
     await t.close();
   });
 });
+
+describe('profile states going cold (SQLite only)', () => {
+  it('holds a written state as an object until a checkpoint period passes with no event for it, and /metrics shows how many wait', async () => {
+    const t = await lockableStore('tact-cool-', { checkpointMs: 400 });
+    const { store, app } = t;
+    const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec((await get(app, '/metrics')).body)?.[1]);
+    const until = async (ok: () => Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await ok()).toBe(true);
+    };
+    await send(app, '/v1/identify', { userId: 'cold-u', traits: { plan: 'gold' } });
+    const id = (await store.profiles.findProfileId('userId', 'cold-u'))!;
+    // Written by a checkpoint: clean, and still the object the event changed.
+    await until(async () => (await metric('tact_profiles_unwritten')) === 0 && (await metric('tact_profiles_warm')) === 1);
+    expect(await store.profiles.getProfile(id)).toBe(await store.profiles.getProfile(id));
+    // A period later, untouched: held as text, every read a separate copy.
+    await until(async () => (await metric('tact_profiles_warm')) === 0);
+    const a = await store.profiles.getProfile(id);
+    expect(a).not.toBe(await store.profiles.getProfile(id));
+    expect(a?.traits).toMatchObject({ plan: 'gold' });
+    await t.close();
+  });
+});
