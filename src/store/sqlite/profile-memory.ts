@@ -16,7 +16,7 @@ import type { Db } from './database.js';
  * ({@link cool}, the store's checkpoint timer): a profile that events keep changing is parsed
  * once, not after every checkpoint — parsing it again and again made fresh objects that lived
  * until the next checkpoint, so the young collections copied and promoted them (in the ingest
- * bench that was half of what each young collection promoted). Callers must not change a state
+ * bench, a quarter of what each young collection promoted went with this). Callers must not change a state
  * they read without marking it dirty: they may get the object memory holds.
  */
 export class ProfileMemory {
