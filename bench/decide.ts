@@ -11,6 +11,7 @@ import { decideBenchConfig } from './decide-config.js';
 import { profileMessages, sendAll } from './decide-data.js';
 import { rng } from './events.js';
 import { commitCounts, commitSummary } from './commit-histogram.js';
+import { gcCounts, gcSummary } from './gc-pauses.js';
 import { fsyncFloor } from './disk-floor.js';
 import { RawHttpPool, rawRequest, type RawResponse } from './raw-http.js';
 import { startServer } from './server-process.js';
@@ -201,9 +202,11 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     const written0 = server.writtenBytes();
     const cpu1 = server.cpuMs();
     const commits0 = await commitCounts(base);
+    const gc0 = await gcCounts(base);
     const http = await load(server.port, rate, seconds, server.keys.server, '/v1/decide', 1);
     const cpu2 = server.cpuMs();
     const commits = commitSummary(commits0, await commitCounts(base));
+    const gc = gcSummary(gc0, await gcCounts(base));
     const writtenPerDecision = (server.writtenBytes() - written0) / http.ok;
     const cpu = {
       main: (cpu2.main - cpu1.main) / http.ok, all: (cpu2.all - cpu1.all) / http.ok,
@@ -217,6 +220,9 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     // The main thread's share of wall time during the decisions: near 1 the answers queue behind each
     // other and the latencies measure the backlog (a host too slow for the rate), not a decision.
     const mainBusy = (cpu.main * http.ok) / 1000 / http.elapsed;
+    // Every answer in flight waits out a pause of the main thread: how often they came and how long they were.
+    const youngMs = gc.minorCount ? gc.minorMs / gc.minorCount : 0;
+    process.stdout.write(`  main thread stopped for garbage collection ${((gc.totalMs / 1000 / http.elapsed) * 100).toFixed(1)}% of the run: ${(gc.minorCount / http.elapsed).toFixed(1)} young collections a second, ${youngMs.toFixed(1)} ms each on average\n`);
     process.stdout.write(`  main thread busy ${(mainBusy * 100).toFixed(0)}% of the run${mainBusy >= 0.8 ? ` — at or near saturation on this host: the latencies above are mostly queueing (compare \`--rate ${Math.round((rate * 0.6) / mainBusy)}\`)` : ''}\n`);
     const { answered: fresh, decided } = await freshness(server.port, server.keys, quick ? 100 : 500);
     process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
@@ -246,6 +252,9 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       fsync_p99_ms: f2(pct(disk, 0.99)),
       main_thread_cpu_ms_per_decision: Number(cpu.main.toFixed(3)),
       main_thread_busy: Number(mainBusy.toFixed(3)),
+      young_gc_per_s: Number((gc.minorCount / http.elapsed).toFixed(2)),
+      young_gc_ms: Number(youngMs.toFixed(1)),
+      main_gc_share: Number((gc.totalMs / 1000 / http.elapsed).toFixed(4)),
       load_cpu_ms_per_request: Number(http.cpuMsPerRequest.toFixed(3)),
       cpu_ms_per_decision: Number(cpu.all.toFixed(3)),
       candidates: 100,

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { benchFeatures, messageJson, rng } from './events.js';
 import { commitCounts, commitSummary } from './commit-histogram.js';
+import { gcCounts, gcSummary } from './gc-pauses.js';
 import { startServer } from './server-process.js';
 
 const CLIENT = resolve(fileURLToPath(import.meta.url), '../load-client.js');
@@ -67,9 +68,11 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     const cpu0 = server.cpuMs();
     const base = `http://127.0.0.1:${server.port}`;
     const commits0 = await commitCounts(base);
+    const gc0 = await gcCounts(base);
     const r = await runClients(server.port, clients, seconds, users, server.keys.write, 1);
     const cpu1 = server.cpuMs();
     const commits = commitSummary(commits0, await commitCounts(base));
+    const gc = gcSummary(gc0, await gcCounts(base));
     // Server CPU per acknowledged event, µs: the main thread (HTTP, JSON, identity, features) and every thread.
     const cpuMainUs = ((cpu1.main - cpu0.main) * 1000) / r.acked;
     const cpuAllUs = ((cpu1.all - cpu0.all) * 1000) / r.acked;
@@ -84,6 +87,9 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  ack latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; server RSS ${rss.toFixed(0)} MB; mean profile state ${stateBytes} bytes\n`);
     process.stdout.write(`  the store's commits during the run (writer thread, /metrics; bucket bounds): ${commits.commits.toLocaleString()}, ${Math.round(r.acked / Math.max(1, commits.commits))} events each; the durable commit p50 ≤ ${commits.commitP50LeMs} ms, p99 ≤ ${commits.commitP99LeMs} ms, slowest ≤ ${commits.commitMaxLeMs} ms; its statements p99 ≤ ${commits.writeP99LeMs} ms\n`);
     process.stdout.write(`  server CPU per event: ${cpuMainUs.toFixed(1)} µs on the main thread, ${cpuAllUs.toFixed(1)} µs in all threads\n`);
+    // The main thread's garbage-collection pauses (V8's helper threads' share of a young collection is not in them).
+    const gcUs = (gc.totalMs * 1000) / r.acked;
+    process.stdout.write(`  main thread stopped for garbage collection ${gcUs.toFixed(1)} µs per event: ${gc.minorCount} young collections, ${gc.minorCount ? (gc.minorMs / gc.minorCount).toFixed(1) : '0'} ms each on average (${((gc.totalMs / 1000 / r.elapsed) * 100).toFixed(1)}% of the run in all pauses)\n`);
     // The machine's budget: what the server and the load generator took of its cores, and the rate
     // both together would reach if every core were theirs and nothing else changed.
     const clientUs = r.cpuUs / r.acked;
@@ -95,7 +101,7 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  raw ceiling: ${ceilingN.toLocaleString()} of the same event rows appended straight into a fresh store…\n`);
     const ceiling = await rawCeiling(ceilingN, users);
     process.stdout.write(`  ceiling ${Math.round(ceiling).toLocaleString()} events/s; Tact ${Math.round(eventsPerS).toLocaleString()} events/s = ${(eventsPerS / ceiling).toFixed(3)} of it\n`);
-    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), commit_p99_le_ms: commits.commitP99LeMs, commit_max_le_ms: commits.commitMaxLeMs, main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), load_cpu_us_per_event: Number(clientUs.toFixed(1)), cpu_bound_events_per_s: Math.round(cpuBound), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
+    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), commit_p99_le_ms: commits.commitP99LeMs, commit_max_le_ms: commits.commitMaxLeMs, main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), load_cpu_us_per_event: Number(clientUs.toFixed(1)), main_gc_us_per_event: Number(gcUs.toFixed(1)), young_gc_ms: Number((gc.minorCount ? gc.minorMs / gc.minorCount : 0).toFixed(1)), cpu_bound_events_per_s: Math.round(cpuBound), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
   } finally {
     await server.remove();
   }
