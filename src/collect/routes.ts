@@ -46,6 +46,9 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
   const batch = async (req: FastifyRequest) => {
     const receivedAt = Date.now();
     const read = await tact.batches.read(req.body as string, receivedAt, tact.projection());
+    // The body's text (up to 500 KB) is not needed once read: the request would otherwise hold it
+    // until the batch's commit answers, and every young collection meanwhile would copy it.
+    req.body = undefined;
     if (!read.ok) {
       if (read.fault.code === 'invalid_json') throw new TactError('invalid_json', { detail: read.fault.detail });
       throw validationError([{ field: 'batch', message: 'The `batch` property is required and must be a list of messages. It was not present on the data you sent.' }]);
