@@ -9,6 +9,7 @@ import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+import { CHECKPOINT_CHUNK } from './collect.js';
 import { testDir } from '../../../test/tmp.js';
 
 collectConformance('sqlite');
@@ -192,6 +193,36 @@ describe('profile states going cold (SQLite only)', () => {
     const a = await store.profiles.getProfile(id);
     expect(a).not.toBe(await store.profiles.getProfile(id));
     expect(a?.traits).toMatchObject({ plan: 'gold' });
+    await t.close();
+  });
+});
+
+describe('a checkpoint of many states (SQLite only)', () => {
+  it('serialises them in small chunks and lets requests run between chunks, then writes every one', async () => {
+    const t = await lockableStore('tact-ckpt-', { checkpointMs: 3_600_000 });
+    const { store, app } = t;
+    const people = 1_000;
+    for (let i = 0; i < people; i += 250) {
+      const r = await send(app, '/v1/batch', { batch: Array.from({ length: 250 }, (_, k) => ({ type: 'identify', userId: `ck-${i + k}`, traits: { n: i + k } })) });
+      expect(r.statusCode).toBe(200);
+    }
+    expect(store.collect.dirtyProfiles).toBe(people);
+    const writer = (store.collect as unknown as { writer: { run: (ops: { rows: unknown[][] }[], chain?: string) => Promise<void> } }).writer;
+    const run = writer.run.bind(writer);
+    const chunks: number[] = [];
+    writer.run = (ops, chain) => (chunks.push(ops.reduce((n, op) => n + op.rows.length, 0)), run(ops, chain));
+    // A request arriving as the checkpoint starts is served before the checkpoint has handed over every chunk.
+    let handedWhenServed = -1;
+    setImmediate(() => (handedWhenServed = chunks.length));
+    await store.collect.checkpoint();
+    const stateChunks = chunks.slice(0, -1); // the last write is the watermark
+    expect(stateChunks.reduce((a, b) => a + b, 0)).toBe(people);
+    expect(Math.max(...stateChunks)).toBeLessThanOrEqual(CHECKPOINT_CHUNK);
+    expect(handedWhenServed).toBeGreaterThan(0);
+    expect(handedWhenServed).toBeLessThan(stateChunks.length);
+    expect(store.collect.dirtyProfiles).toBe(0);
+    const rows = store.db.prepare("SELECT count(*) FROM profiles WHERE state IS NOT NULL AND id IN (SELECT profile_id FROM identities WHERE kind = 'userId' AND value LIKE 'ck-%')").pluck().get();
+    expect(rows).toBe(people);
     await t.close();
   });
 });
