@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { testDir } from '../../test/tmp.js';
+import { until } from '../../test/until.js';
 import type { Store } from '../store/store.js';
 import { bearer, harness, openTestStore, send } from '../../test/harness.js';
 import { shopConfig } from './fixtures.js';
@@ -136,10 +137,6 @@ describe('contact policy with simultaneous decisions in one process', () => {
     };
     const append = store.decisions.appendDecision.bind(store.decisions);
     store.decisions.appendDecision = (d) => (seen.logged++, append(d));
-    const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(ok()).toBe(true);
-    };
     db.exec('BEGIN IMMEDIATE');
     const merging = send(p.app, '/v1/alias', { userId: 'eve', previousId: 'eve-phone' });
     await until(() => seen.resolved >= 1);

@@ -11,6 +11,7 @@ import { get, harness, send } from '../../../test/harness.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { CHECKPOINT_CHUNK } from './collect.js';
 import { testDir } from '../../../test/tmp.js';
+import { until } from '../../../test/until.js';
 
 collectConformance('sqlite');
 configConformance('sqlite');
@@ -104,10 +105,7 @@ async function lockableStore(prefix: string, options: Partial<SqliteStoreOptions
     lock: () => store.db.exec('BEGIN IMMEDIATE'),
     unlock: () => store.db.exec('COMMIT'),
     /** Waits (at most 5 s) until `n` batches have been resolved since the store opened. */
-    resolvedAtLeast: async (n: number) => {
-      for (let i = 0; i < 500 && counter.resolved < n; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(counter.resolved).toBeGreaterThanOrEqual(n);
-    },
+    resolvedAtLeast: (n: number) => until(() => counter.resolved >= n),
     close: async () => {
       await h.close();
       await store.close();
@@ -179,10 +177,6 @@ describe('profile states going cold (SQLite only)', () => {
     const t = await lockableStore('tact-cool-', { checkpointMs: 400 });
     const { store, app } = t;
     const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec((await get(app, '/metrics')).body)?.[1]);
-    const until = async (ok: () => Promise<boolean>) => {
-      for (let i = 0; i < 500 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await ok()).toBe(true);
-    };
     await send(app, '/v1/identify', { userId: 'cold-u', traits: { plan: 'gold' } });
     const id = (await store.profiles.findProfileId('userId', 'cold-u'))!;
     // Written by a checkpoint: clean, and still the object the event changed.
