@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileCatalog } from './catalog-compile.js';
 import { newProfileId } from '../identity/profile-id.js';
-import { ContactLedger } from './contact-ledger.js';
+import { createRng } from '../measure/stats/prng.js';
+import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
 import { DecideState } from './decide-state.js';
 import type { DecisionStore } from './decision-store.js';
 import type { ContactRow } from './records.js';
@@ -150,6 +151,111 @@ describe('pruning in slices', () => {
     fill(whole);
     whole.prune(T);
     expect(held(state.ledger)).toEqual(held(whole));
+  });
+});
+
+describe('a ledger bounded by its caps', () => {
+  const HOUR = 3_600_000;
+  const caps: Retention[] = [
+    { channel: 'email', max: 3, windowMs: 7 * DAY },
+    { topic: 'marketing', max: 2, windowMs: DAY },
+    { action: 'renewal', max: 1, windowMs: 30 * DAY },
+  ];
+  const kinds = [
+    { action: 'promo', channel: 'email', topics: ['marketing'] },
+    { action: 'promo', channel: 'web', topics: ['marketing'] },
+    { action: 'renewal', channel: 'email', topics: ['service'] },
+    { action: 'tips', channel: 'web', topics: [] },
+  ];
+
+  it('answers every cap as a ledger that keeps everything does, over merged subjects too, with a write taken back', () => {
+    // Seeded random histories (sfc32, src/measure/stats/prng.ts): four subjects, contacts every few
+    // hours over 40 days, pruned every simulated ten minutes as the server does, some of the newest
+    // taken back (a log write failed); every cap is asked at random times after each prune.
+    const rng = createRng(20261202);
+    const whole = new ContactLedger(30 * DAY);
+    const bounded = new ContactLedger(30 * DAY);
+    bounded.setRetention(caps);
+    let now = T;
+    let n = 0;
+    for (let step = 0; step < 6_000; step++) {
+      now += Math.floor(rng() * 40 * 60_000);
+      const subject = `p${Math.floor(rng() * 4)}`;
+      const k = kinds[Math.floor(rng() * kinds.length)];
+      const c = { ...k, at: now - Math.floor(rng() * 60_000), decisionId: `d${n++}` };
+      whole.record(subject, c);
+      bounded.record(subject, c);
+      if (step % 3 === 0) {
+        whole.prune(now);
+        bounded.prune(now);
+      }
+      // Its log write failed, after a prune that ran while the write was in flight.
+      if (rng() < 0.1) {
+        whole.unrecord(subject, c.decisionId);
+        bounded.unrecord(subject, c.decisionId);
+      }
+      const asked = now + Math.floor(rng() * HOUR);
+      const also = rng() < 0.3 ? ['p3'] : [];
+      for (const cap of caps) {
+        const full = whole.view(subject, also).count(asked - cap.windowMs, cap);
+        const held = bounded.view(subject, also).count(asked - cap.windowMs, cap);
+        if (full < cap.max) expect(held).toBe(full);
+        else expect(held).toBeGreaterThanOrEqual(cap.max);
+      }
+    }
+    expect(bounded.contactCount).toBeLessThan(whole.contactCount / 3);
+  });
+
+  it('holds a few contacts a subject, whatever the rate, and every contact of the last minutes', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    ledger.setRetention(caps);
+    // 10,000 contacts to one subject over a week, one a minute.
+    for (let i = 0; i < 10_000; i++) ledger.record('p1', { ...kinds[i % kinds.length], at: T + i * 60_000, decisionId: newProfileId(T + i * 60_000) });
+    const end = T + 9_999 * 60_000;
+    ledger.prune(end);
+    const recent = Math.floor(RECENT_MS / 60_000) + 1;
+    // 3 e-mails + 2 marketing + 1 renewal at most, plus the last minutes'.
+    expect(ledger.contactCount).toBeLessThanOrEqual(6 + recent);
+    expect(ledger.view('p1').list().filter((c) => c.at >= end - RECENT_MS)).toHaveLength(recent);
+    // With no caps, only the last minutes' stay.
+    ledger.setRetention([]);
+    ledger.prune(end);
+    expect(ledger.contactCount).toBe(recent);
+  });
+
+  it('says when new caps need contacts the old ones let go', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    expect(ledger.setRetention(caps)).toBe(true); // it kept everything before
+    expect(ledger.setRetention(caps.slice(0, 2))).toBe(true); // a cap removed
+    expect(ledger.setRetention([{ channel: 'email', max: 2, windowMs: DAY }])).toBe(true); // a lower max, a shorter window
+    expect(ledger.setRetention([{ channel: 'email', max: 3, windowMs: DAY }])).toBe(false); // a higher max
+    expect(ledger.setRetention([{ channel: 'email', max: 3, windowMs: 7 * DAY }])).toBe(false); // a longer window
+    expect(ledger.setRetention([{ channel: 'email', topic: 'marketing', max: 1, windowMs: DAY }])).toBe(false); // another match
+    expect(ledger.setRetention(undefined)).toBe(false); // everything again
+  });
+
+  it('reads the window again from the log when the caps change to need more', async () => {
+    const logged = Array.from({ length: 5 }, (_, i) => ({ profileKey: 'p1', at: T - (5 - i) * DAY, action: 'promo', channel: 'email', placement: 'mail', decisionId: `d${i}` }));
+    const log = {
+      contactsSince: async (since: number) => logged.filter((c) => c.at >= since),
+      trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
+      outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
+    } as unknown as DecisionStore;
+    const state = new DecideState(30 * DAY, false, 7 * DAY);
+    state.setRetention([{ channel: 'email', max: 2, windowMs: 7 * DAY }]);
+    await state.rebuild(log, () => [], T);
+    // A contact of this minute, not in the log yet: it stays through the refill.
+    state.ledger.record('p1', { at: T, action: 'promo', channel: 'email', topics: [], decisionId: 'd-now' });
+    const ids = () => state.ledger.view('p1').list().map((c) => c.decisionId);
+    expect(ids()).toEqual(['d3', 'd4', 'd-now']);
+    state.setRetention([{ channel: 'email', max: 2, windowMs: DAY }]); // needs less: nothing to read
+    expect(await state.widenContacts(log, () => [], T)).toBe(0);
+    state.setRetention([{ channel: 'email', max: 4, windowMs: 7 * DAY }]);
+    expect(await state.widenContacts(log, () => [], T)).toBe(5);
+    expect(ids()).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd-now']);
+    expect(state.ledger.view('p1').count(T - 7 * DAY, { channel: 'email' })).toBe(6);
+    state.prune(T);
+    expect(ids()).toEqual(['d1', 'd2', 'd3', 'd4', 'd-now']);
   });
 });
 

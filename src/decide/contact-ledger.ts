@@ -27,6 +27,24 @@ interface ContactKind {
 const MINUTE = 60_000;
 
 /**
+ * What a contact cap needs of a subject's history: its `max` newest contacts that match, within
+ * its window. A ledger told its caps keeps only those (and every recent contact), so what it holds
+ * per subject is bounded by the caps, not by the decision rate times the window.
+ */
+export interface Retention extends ContactMatch {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * How long every contact is kept whatever the caps say: a decision's contact is recorded before
+ * its log write and taken back if the write fails, so the contacts a cap counts as its newest must
+ * be older than any write still in flight; and the outcome recorder reads older contacts from the
+ * log, which holds the committed ones only.
+ */
+export const RECENT_MS = 5 * MINUTE;
+
+/**
  * Contact-policy counters in memory: each subject's recent action choices and dismissals, and
  * per-channel volume in one-minute buckets for global budgets. Rebuilt from the decision log at
  * start, then updated by every decision (before its log write, so two concurrent decisions for
@@ -34,7 +52,10 @@ const MINUTE = 60_000;
  *
  * A subject's contacts are one array of numbers — no object per contact: at 1,000 decisions a
  * second a day of contacts is 86 million of them, and as objects (with their id strings) each
- * was three heap objects the collector had to trace.
+ * was three heap objects the collector had to trace. Told the caps (`setRetention`), pruning keeps
+ * of each subject only the contacts some cap counts and those of the last minutes: what a subject
+ * holds is then bounded by its caps, not by how often it is decided for. Outcomes are credited from
+ * the decision log (outcomes/recorder.ts), not from here.
  *
  * @example
  * ledger.record('p1', { at: Date.now(), action: 'winback', channel: 'email', topics: [], decisionId: 'd1' });
@@ -54,6 +75,10 @@ export class ContactLedger {
   private anonymous = 0;
   /** Where an unfinished pruning pass stands (`pruneSome`). */
   private cursor: Iterator<[string, SubjectLog]> | undefined;
+  /** The caps whose needs bound what is kept (`setRetention`); undefined: every contact of the window. */
+  private retention: readonly Retention[] | undefined;
+  /** How many contacts each retention rule has met in `fit` (scratch). */
+  private met: number[] = [];
 
   /**
    * @param contactsMs how far back contacts are kept: the longest window that counts them (caps,
@@ -68,6 +93,38 @@ export class ContactLedger {
   setLookback(contactsMs: number, dismissalsMs = contactsMs): void {
     this.contactsMs = contactsMs;
     this.dismissalsMs = dismissalsMs;
+  }
+
+  /**
+   * Keeps, of each subject's contacts older than {@link RECENT_MS}, only those some cap needs (its
+   * `max` newest matches in its window) — applied by pruning. Returns false when the new caps need
+   * contacts the old ones let go (a higher max, a longer window, another match): the caller reads
+   * them again from the log ({@link dropOlder}, then record what the log holds).
+   */
+  setRetention(rules: readonly Retention[] | undefined): boolean {
+    const old = this.retention;
+    this.retention = rules?.map((r) => ({ ...r }));
+    if (!old) return true;
+    if (!rules) return false;
+    return rules.every((r) => old.some((o) => o.channel === r.channel && o.topic === r.topic && o.action === r.action && o.max >= r.max && o.windowMs >= r.windowMs));
+  }
+
+  /** Forgets every contact older than `before` (to read them again from the log); returns how many. */
+  dropOlder(before: number): number {
+    let n = 0;
+    for (const s of this.subjects.values()) {
+      const had = s.c.length;
+      trimContacts(s, before);
+      n += (had - s.c.length) / W;
+    }
+    return n;
+  }
+
+  /** Contacts held, over all subjects. */
+  get contactCount(): number {
+    let n = 0;
+    for (const s of this.subjects.values()) n += s.c.length / W;
+    return n;
   }
 
   /**
@@ -197,6 +254,7 @@ export class ContactLedger {
       }
       const [k, s] = next.value;
       trimContacts(s, before);
+      if (this.retention) this.fit(s, now);
       this.trim(s.dismissals, now, this.dismissalsMs);
       if (!s.c.length && !s.dismissals.length) {
         this.subjects.delete(k);
@@ -245,12 +303,59 @@ export class ContactLedger {
     return this.kinds.length - 1;
   }
 
+  /**
+   * Drops the contacts older than {@link RECENT_MS} that no cap needs. A cap counts a subject's
+   * matching contacts in its window and compares with its max: keeping the `max` newest matches
+   * older than the recent ones (and every recent one) gives the same answer — the count is exact
+   * below the max and at least the max otherwise — including summed over merged subjects' logs.
+   */
+  private fit(s: SubjectLog, now: number): void {
+    const rules = this.retention!;
+    const n = s.c.length / W;
+    const recent = now - RECENT_MS;
+    if (!n || s.c[0] >= recent) return;
+    const met = this.met;
+    for (let r = 0; r < rules.length; r++) met[r] = 0;
+    const keep = new Uint8Array(n);
+    let dropped = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      const at = s.c[i * W];
+      if (at >= recent) {
+        keep[i] = 1;
+        continue;
+      }
+      const k = this.kinds[s.c[i * W + 1]];
+      for (let r = 0; r < rules.length; r++) {
+        const m = rules[r];
+        if (met[r] < m.max && at >= now - m.windowMs && matches(k, m)) {
+          met[r]++;
+          keep[i] = 1;
+        }
+      }
+      if (!keep[i]) dropped++;
+    }
+    if (!dropped) return;
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      if (w !== i) {
+        s.c.copyWithin(w * W, i * W, i * W + W);
+        if (s.odd) s.odd[w] = s.odd[i];
+      }
+      w++;
+    }
+    s.c.length = w * W;
+    if (s.odd) {
+      s.odd.length = w;
+      if (s.odd.every((x) => x === undefined)) s.odd = undefined;
+    }
+  }
+
   /** Contacts of a log at or after `since` that match every part of `match` (newest first: the log is in time order). */
   private count(s: SubjectLog, since: number, m: ContactMatch): number {
     let n = 0;
     for (let o = s.c.length - W; o >= 0 && s.c[o] >= since; o -= W) {
-      const k = this.kinds[s.c[o + 1]];
-      if ((!m.channel || k.channel === m.channel) && (!m.topic || k.topics.includes(m.topic)) && (!m.action || k.action === m.action)) n++;
+      if (matches(this.kinds[s.c[o + 1]], m)) n++;
     }
     return n;
   }
@@ -271,6 +376,11 @@ export class ContactLedger {
     while (i < list.length && list[i].at < before) i++;
     if (i) list.splice(0, i);
   }
+}
+
+/** Whether a contact of this kind is one a cap (or a cap's count) is about. */
+function matches(k: ContactKind, m: ContactMatch): boolean {
+  return (!m.channel || k.channel === m.channel) && (!m.topic || k.topics.includes(m.topic)) && (!m.action || k.action === m.action);
 }
 
 /** Puts a contact in time order (after those of the same time: a decision's choices stay in rank order). */

@@ -1,4 +1,4 @@
-import { ContactLedger } from './contact-ledger.js';
+import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
 import { OutcomeCounts } from './outcome-counts.js';
@@ -34,6 +34,8 @@ export class DecideState {
   private contactsMs: number;
   /** The ledger holds every contact logged since this time (older ones were trimmed or never read). */
   private contactsFrom = Infinity;
+  /** The caps changed to need contacts the ledger let go: `widenContacts` reads them again. */
+  private refill = false;
 
   constructor(private lookbackMs: number, private readonly shared = false, contactsMs = lookbackMs) {
     this.contactsMs = contactsMs;
@@ -54,11 +56,38 @@ export class DecideState {
   }
 
   /**
+   * The caps in force: of a subject's contacts older than a few minutes, the ledger keeps only
+   * those some cap counts (contact-ledger.ts) — what it holds is bounded by the caps, not by the
+   * decision rate times the window. Caps that need more than the old ones kept (a higher max, a
+   * longer window, another match) have the ledger read its contacts again (`widenContacts`).
+   */
+  setRetention(caps: readonly Retention[]): void {
+    if (!this.ledger.setRetention(caps) && this.contactsFrom !== Infinity) this.refill = true;
+  }
+
+  /**
    * After the contact window widened (a longer cap or attribution window), reads from the log the
-   * contacts the ledger does not hold, so the new window counts every contact in it.
+   * contacts the ledger does not hold, so the new window counts every contact in it; after the caps
+   * changed to need contacts the ledger let go, reads the window's contacts again.
    */
   async widenContacts(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<number> {
     const from = now - this.contactsMs;
+    if (this.refill) {
+      this.refill = false;
+      const rows = await store.contactsSince(from);
+      // Swapped in at once, after the read (a decision in between sees the old contacts, not none);
+      // the last minutes' contacts stay as held: the log may not have the newest yet.
+      const cut = now - RECENT_MS;
+      this.ledger.dropOlder(cut);
+      let n = 0;
+      for (const c of rows) {
+        if (c.at >= cut) continue;
+        this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
+        n++;
+      }
+      this.contactsFrom = Math.min(this.contactsFrom, from);
+      return n;
+    }
     if (from >= this.contactsFrom) return 0;
     let n = 0;
     for (const c of await store.contactsSince(from)) {
@@ -77,6 +106,8 @@ export class DecideState {
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     this.contactsFrom = now - this.contactsMs;
     for (const c of await store.contactsSince(this.contactsFrom)) this.loadContact(c, topicsOf);
+    // What the caps do not need goes at once, not at the first pruning ten minutes on.
+    this.ledger.prune(now);
     // Only what the state keeps — dismissals and successes; other outcomes' ids are in the log.
     for (const o of await store.outcomesSince(since, true)) this.applyOutcome(o, false);
     this.flags.load(await store.openFlags());

@@ -91,6 +91,12 @@ export interface DecisionStore {
   queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]>;
   /** Every action choice at or after `at` (the contact ledger's rebuild and, on a shared store, its sync). */
   contactsSince(at: number): Promise<ContactRow[]>;
+  /**
+   * The action choices of decisions for any of `profileKeys` (a subject's own key with those merged
+   * into it) made from `from` to `to`, both included, in time order: the outcomes of a subject are
+   * credited from it (the contact ledger keeps only what caps need).
+   */
+  contactsOf(profileKeys: readonly string[], from: number, to: number): Promise<ContactRow[]>;
   /** Action choices per action and subject, over the whole log (the estimates' trials). */
   trialCounts(): Promise<CountRow[]>;
   /** Successes per action and subject, over the whole log. */

@@ -96,7 +96,7 @@ export class DecideService {
     await s.startConsumer();
     o.settings.onChange(async (kind) => {
       if (kind === 'policy' || kind === 'catalog') {
-        // A longer cap or attribution window counts contacts the ledger no longer holds: read them.
+        // A longer cap or attribution window, or a cap that counts more, needs contacts the ledger no longer holds: read them.
         s.playbook();
         const read = await s.state.widenContacts(o.store.decisions, (a) => s.playbook().topicsOf(a), (o.now ?? Date.now)());
         if (read) o.log.info({ contacts: read }, 'contact window widened: older contacts read from the decision log');
@@ -131,6 +131,7 @@ export class DecideService {
     if (!this.play || this.play.catalog !== catalog || this.play.policy !== policy) {
       this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
       this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)());
+      this.state.setRetention(policy.caps);
     }
     return this.play;
   }

@@ -64,7 +64,7 @@ export class OutcomeRecorder {
           contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
             .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
         }
-      } else contacts = this.d.state.ledger.view(profileKey, (await this.d.keysOf?.(profileKey)) ?? []).list();
+      } else contacts = await this.contactsBefore(profileKey, o.at, play);
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       const value = o.value ?? null;
@@ -83,5 +83,27 @@ export class OutcomeRecorder {
     for (const r of records) this.d.state.applyOutcome(r, true);
     if (records.length) this.d.onRecorded?.(records);
     return { records, duplicates };
+  }
+
+  /**
+   * The subject's action choices an outcome at `at` may be credited to: those of the log within the
+   * longest attribution window, and those the ledger holds that the log may not have committed yet
+   * (it keeps every contact of the last minutes). In time order, a decision's choices in rank order.
+   */
+  private async contactsBefore(profileKey: string, at: number, play: Playbook): Promise<Contact[]> {
+    const also = (await this.d.keysOf?.(profileKey)) ?? [];
+    let windowMs = play.policy.attributionMs;
+    for (const a of play.catalog.actions.values()) windowMs = Math.max(windowMs, a.attributionMs ?? 0);
+    const logged = await this.d.decisions.contactsOf([profileKey, ...also], at - windowMs, at);
+    const out: Contact[] = logged.map((c) => ({ at: c.at, action: c.action, channel: c.channel, topics: [], decisionId: c.decisionId }));
+    const have = new Set(out.map((c) => `${c.decisionId}|${c.action}`));
+    let added = false;
+    for (const c of this.d.state.ledger.view(profileKey, also).list()) {
+      if (c.at > at || have.has(`${c.decisionId}|${c.action}`)) continue;
+      out.push(c);
+      added = true;
+    }
+    // Stable: a decision's choices keep their rank order.
+    return added ? out.sort((a, b) => a.at - b.at) : out;
   }
 }

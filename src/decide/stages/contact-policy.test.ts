@@ -48,7 +48,7 @@ describe('contact policy', () => {
     s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
     contactPolicy(s.candidates, s.ctx);
     expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/email cap', digest: 'contact policy/email cap', tips: 'contact policy/email cap' });
-    expect(s.candidates[0].out!.reason).toBe('the subject had 2 of at most 2 email contacts in 7 days');
+    expect(s.candidates[0].out!.reason).toBe('the subject had 2 email contacts in 7 days, the most the cap allows');
   });
 
   it('caps by topic only the actions of that topic', () => {

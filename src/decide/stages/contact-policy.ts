@@ -62,8 +62,9 @@ function capStage(cap: CompiledCap, live: Candidate[], ctx: StageContext, channe
   if (cap.channel && cap.channel !== channel) return;
   const about = (c: Candidate) => (!cap.topic || c.action.topics.includes(cap.topic)) && (!cap.action || cap.action === c.action.id);
   if (!live.some((c) => !c.out && about(c))) return;
+  // Exact below the max; at or above it, at least the max (the ledger keeps what caps need: contact-ledger.ts).
   const n = ctx.contacts.count(ctx.now - cap.windowMs, cap);
   if (n < cap.max) return;
   const what = [cap.action ? `"${cap.action}"` : '', cap.topic ? `${cap.topic}` : '', cap.channel ?? ''].filter(Boolean).join(' ') || 'all';
-  for (const c of live) if (!c.out && about(c)) exclude(c, 'contact policy', cap.name, `the subject had ${n} of at most ${cap.max} ${what} contacts in ${span(cap.windowMs)}`);
+  for (const c of live) if (!c.out && about(c)) exclude(c, 'contact policy', cap.name, `the subject had ${cap.max} ${what} contacts in ${span(cap.windowMs)}, the most the cap allows`);
 }

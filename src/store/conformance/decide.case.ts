@@ -52,6 +52,32 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.trialCounts()).find((r) => r.action === 'shoes-offer')).toEqual({ action: 'shoes-offer', profileKey: key, n: 2 });
     });
 
+    it('gives a subject’s action choices in a time range, under all its keys, in time and rank order', async () => {
+      const a = (await decideReq(h.app, { subject: 'ana', placement: 'home', n: 2 })).json();
+      const early = (await decideReq(h.app, { subject: 'not-yet', placement: 'home' })).json();
+      const da = (await h.store.decisions.getDecision(a.decisionId))!;
+      const de = (await h.store.decisions.getDecision(early.decisionId))!;
+      const both = await h.store.decisions.contactsOf([da.profileKey, 'anon:not-yet'], 0, de.at);
+      expect(both.map((c) => [c.decisionId, c.action, c.profileKey, c.channel, c.placement])).toEqual([
+        [a.decisionId, 'shoes-offer', da.profileKey, 'web', 'home'], [a.decisionId, 'socks-offer', da.profileKey, 'web', 'home'], [early.decisionId, 'newsletter', 'anon:not-yet', 'web', 'home'],
+      ]);
+      expect(both[0].at).toBe(da.at);
+      expect(await h.store.decisions.contactsOf([da.profileKey], 0, da.at - 1)).toEqual([]);
+      expect(await h.store.decisions.contactsOf([da.profileKey], da.at + 1, da.at + DAY)).toEqual([]);
+      expect(await h.store.decisions.contactsOf([], 0, Date.now())).toEqual([]);
+    });
+
+    it('credits an outcome to a decision the contact ledger no longer holds, from the log', async () => {
+      const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+      const key = (await h.store.decisions.getDecision(d.decisionId))!.profileKey;
+      // Pruned as a server would be ten minutes on: no cap counts web contacts, so the ledger lets it go.
+      h.tact.decide.state.ledger.prune(Date.now() + 10 * 60_000);
+      expect(h.tact.decide.state.ledger.view(key).list()).toEqual([]);
+      await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-late', properties: { revenue: 12 } });
+      await h.tact.consumers.runAll();
+      expect(await h.store.decisions.outcomesOf(d.decisionId)).toMatchObject([{ id: 'm-late', action: 'shoes-offer', credit: 1, success: true, value: 12 }]);
+    });
+
     it('records an outcome once per id and decision, and counts its success', async () => {
       const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
       await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-1', properties: { revenue: 10 } });

@@ -146,6 +146,14 @@ export class PostgresDecisionStore implements DecisionStore {
     )).rows;
   }
 
+  async contactsOf(profileKeys: readonly string[], from: number, to: number): Promise<ContactRow[]> {
+    if (!profileKeys.length) return [];
+    return (await this.pool.query<ContactRow>(
+      `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND d.at <= $3 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
+      [[...profileKeys], from, to],
+    )).rows;
+  }
+
   async trialCounts(): Promise<CountRow[]> {
     return (await this.pool.query<CountRow>(`SELECT action, profile_key AS "profileKey", count(*)::bigint AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`)).rows;
   }
