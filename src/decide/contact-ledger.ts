@@ -77,8 +77,9 @@ export class ContactLedger {
   private cursor: Iterator<[string, SubjectLog]> | undefined;
   /** The caps whose needs bound what is kept (`setRetention`); undefined: every contact of the window. */
   private retention: readonly Retention[] | undefined;
-  /** How many contacts each retention rule has met in `fit` (scratch). */
+  /** How many contacts each retention rule has met in `fit`, and which contacts it keeps (scratch). */
   private met: number[] = [];
+  private keep = new Uint8Array(64);
 
   /**
    * @param contactsMs how far back contacts are kept: the longest window that counts them (caps,
@@ -316,10 +317,12 @@ export class ContactLedger {
     if (!n || s.c[0] >= recent) return;
     const met = this.met;
     for (let r = 0; r < rules.length; r++) met[r] = 0;
-    const keep = new Uint8Array(n);
+    if (this.keep.length < n) this.keep = new Uint8Array(Math.max(n, 2 * this.keep.length));
+    const keep = this.keep;
     let dropped = 0;
     for (let i = n - 1; i >= 0; i--) {
       const at = s.c[i * W];
+      keep[i] = 0;
       if (at >= recent) {
         keep[i] = 1;
         continue;

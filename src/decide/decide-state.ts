@@ -175,7 +175,12 @@ export class DecideState {
     return this.seen.has(`o|${id}`);
   }
 
-  /** Whether this decision's action already had a success. */
+  /** Successes held (those of the last minutes). */
+  get heldSuccesses(): number {
+    return this.successes.size;
+  }
+
+  /** Whether this decision's action had a success in the last minutes (older ones: ask the log). */
   hadSuccess(decisionId: string, action: string): boolean {
     return this.successes.has(`${decisionId}|${action}`);
   }
@@ -225,9 +230,9 @@ export class DecideState {
   }
 
   /**
-   * Drops what no longer counts: contacts and dismissals outside their windows, successes outside
-   * the contact window (it holds every attribution window: no later outcome can be credited to an
-   * older decision), and the keys {@link forgetKeys} lets go.
+   * Drops what no longer counts: contacts and dismissals outside their windows (contacts no cap
+   * counts), successes older than a few minutes (the recorder asks the log for older ones), and
+   * the keys {@link forgetKeys} lets go.
    */
   prune(now: number): void {
     this.ledger.prune(now);
@@ -241,7 +246,8 @@ export class DecideState {
   }
 
   private pruneRest(now: number): void {
-    const successesBefore = now - Math.max(this.contactsMs, KEYS_KEPT_MS);
+    // At 1,000 decisions a second with one in ten a success, a week of them is 60 million keys.
+    const successesBefore = now - KEYS_KEPT_MS;
     for (const [k, at] of this.successes) if (at < successesBefore) this.successes.delete(k);
     this.forgetKeys(now, true);
   }

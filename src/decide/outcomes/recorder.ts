@@ -74,7 +74,7 @@ export class OutcomeRecorder {
       for (const c of credits) {
         const key = `${c.decisionId}|${c.action}`;
         const goal = play.catalog.actions.get(c.action)?.goal ?? 'conversion';
-        const success = o.type === goal && !this.d.state.hadSuccess(c.decisionId, c.action) && !successes.has(key);
+        const success = o.type === goal && !successes.has(key) && !this.d.state.hadSuccess(c.decisionId, c.action) && !(await this.loggedSuccess(c.decisionId, c.action));
         if (success) successes.add(key);
         records.push({ ...base, decisionId: c.decisionId, action: c.action, credit: c.credit, reward: reward * c.credit, success });
       }
@@ -83,6 +83,11 @@ export class OutcomeRecorder {
     for (const r of records) this.d.state.applyOutcome(r, true);
     if (records.length) this.d.onRecorded?.(records);
     return { records, duplicates };
+  }
+
+  /** Whether the log holds a success of this decision's action (the state keeps only the last minutes'). */
+  private async loggedSuccess(decisionId: string, action: string): Promise<boolean> {
+    return (await this.d.decisions.outcomesOf(decisionId)).some((r) => r.success && r.action === action);
   }
 
   /**

@@ -78,6 +78,20 @@ export function decideConformance(kind: StoreKind): void {
       expect(await h.store.decisions.outcomesOf(d.decisionId)).toMatchObject([{ id: 'm-late', action: 'shoes-offer', credit: 1, success: true, value: 12 }]);
     });
 
+    it('counts a decision’s success once, after the state let go of it too (the log remembers)', async () => {
+      const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+      await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-first', properties: { revenue: 5 } });
+      await h.tact.consumers.runAll();
+      const trials = () => h.tact.decide.state.counts.population('shoes-offer');
+      expect(trials()).toMatchObject({ successes: 1 });
+      h.tact.decide.state.prune(Date.now() + 10 * 60_000);
+      expect(h.tact.decide.state.hadSuccess(d.decisionId, 'shoes-offer')).toBe(false);
+      await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-second', properties: { revenue: 7 } });
+      await h.tact.consumers.runAll();
+      expect((await h.store.decisions.outcomesOf(d.decisionId)).map((o) => [o.id, o.success])).toEqual([['m-first', true], ['m-second', false]]);
+      expect(trials()).toMatchObject({ successes: 1 });
+    });
+
     it('records an outcome once per id and decision, and counts its success', async () => {
       const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
       await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-1', properties: { revenue: 10 } });
