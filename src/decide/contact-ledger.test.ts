@@ -237,7 +237,7 @@ describe('a ledger bounded by its caps', () => {
   it('reads the window again from the log when the caps change to need more', async () => {
     const logged = Array.from({ length: 5 }, (_, i) => ({ profileKey: 'p1', at: T - (5 - i) * DAY, action: 'promo', channel: 'email', placement: 'mail', decisionId: `d${i}` }));
     const log = {
-      contactsSince: async (since: number) => logged.filter((c) => c.at >= since),
+      contactsSince: async (since: number, before = Infinity) => logged.filter((c) => c.at >= since && c.at < before),
       trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
       outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
     } as unknown as DecisionStore;
@@ -248,14 +248,49 @@ describe('a ledger bounded by its caps', () => {
     state.ledger.record('p1', { at: T, action: 'promo', channel: 'email', topics: [], decisionId: 'd-now' });
     const ids = () => state.ledger.view('p1').list().map((c) => c.decisionId);
     expect(ids()).toEqual(['d3', 'd4', 'd-now']);
+    const budget = { name: 'mail', channel: 'email', max: 100, windowMs: 30 * DAY, borrowAfter: 1 };
+    // Windows are aligned to multiples of their length since 1970: this one began after some of these contacts.
+    const volume = state.ledger.budgetUse(budget, T).total;
+    expect(volume).toBeGreaterThan(0);
     state.setRetention([{ channel: 'email', max: 2, windowMs: DAY }]); // needs less: nothing to read
     expect(await state.widenContacts(log, () => [], T)).toBe(0);
     state.setRetention([{ channel: 'email', max: 4, windowMs: 7 * DAY }]);
     expect(await state.widenContacts(log, () => [], T)).toBe(5);
     expect(ids()).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd-now']);
     expect(state.ledger.view('p1').count(T - 7 * DAY, { channel: 'email' })).toBe(6);
+    expect(state.ledger.budgetUse(budget, T).total).toBe(volume); // read again, not counted again
     state.prune(T);
     expect(ids()).toEqual(['d1', 'd2', 'd3', 'd4', 'd-now']);
+  });
+});
+
+describe('a rebuild from a long log', () => {
+  it('reads it a page at a time and holds what the caps need while it reads', async () => {
+    // Three subjects decided for every two seconds for two days: 86,400 contacts.
+    const logged: ContactRow[] = [];
+    for (let i = 0; i < 86_400; i++) logged.push({ profileKey: `p${i % 3}`, at: T - 2 * DAY + i * 2_000, action: i % 2 ? 'promo' : 'tips', channel: 'email', placement: 'mail', decisionId: `d${i}` });
+    const pages: number[] = [];
+    let peak = 0;
+    const state = new DecideState(30 * DAY, false, 7 * DAY);
+    const log = {
+      contactsSince: async (since: number, before = Infinity) => {
+        peak = Math.max(peak, state.ledger.contactCount);
+        const rows = logged.filter((c) => c.at >= since && c.at < before);
+        pages.push(rows.length);
+        return rows;
+      },
+      trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
+      outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
+    } as unknown as DecisionStore;
+    state.setRetention([{ channel: 'email', action: 'promo', max: 5, windowMs: DAY }]);
+    await state.rebuild(log, () => [], T);
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(86_400);
+    expect(Math.max(...pages)).toBeLessThanOrEqual(60_000);
+    // Each subject: 5 promos it counts, and the last five minutes' contacts (one every six seconds).
+    expect(state.ledger.contactCount).toBe(3 * 5 + 150);
+    expect(peak).toBeLessThan(3 * 128 + 50_000);
+    expect(state.ledger.view('p1').count(T - DAY, { action: 'promo' })).toBeGreaterThanOrEqual(5);
+    expect(state.ledger.budgetUse({ name: 'b', channel: 'email', max: 1e9, windowMs: 7 * DAY, borrowAfter: 1 }, T).total).toBe(86_400);
   });
 });
 
@@ -266,7 +301,7 @@ describe('a widened contact window', () => {
     { profileKey: 'p1', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd-new' },
   ];
   const log = {
-    contactsSince: async (since: number) => logged.filter((c) => c.at >= since),
+    contactsSince: async (since: number, before = Infinity) => logged.filter((c) => c.at >= since && c.at < before),
     trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
     outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
   } as unknown as DecisionStore;
@@ -305,7 +340,7 @@ describe('a shared store’s applied contacts', () => {
     const c = row(T + 1_000, 'd1');
     state.applyContact(c, []);
     // A sync reads from 5 s before the last one: the row comes again and is not counted twice.
-    const again = { ...empty, contactsSince: async (since: number) => [c].filter((x) => x.at >= since) } as unknown as DecisionStore;
+    const again = { ...empty, contactsSince: async (since: number, before = Infinity) => [c].filter((x) => x.at >= since && x.at < before) } as unknown as DecisionStore;
     state.prune(T + 10 * 60_000);
     await state.sync(again, () => [], T + 2_000);
     expect(state.ledger.view('p1').count(0, {})).toBe(1);

@@ -110,6 +110,11 @@ export class ContactLedger {
     return rules.every((r) => old.some((o) => o.channel === r.channel && o.topic === r.topic && o.action === r.action && o.max >= r.max && o.windowMs >= r.windowMs));
   }
 
+  /** The caps it keeps contacts for (`setRetention`). */
+  get retained(): readonly Retention[] | undefined {
+    return this.retention;
+  }
+
   /** Forgets every contact older than `before` (to read them again from the log); returns how many. */
   dropOlder(before: number): number {
     let n = 0;
@@ -139,10 +144,50 @@ export class ContactLedger {
   }
 
   record(subject: string, c: Contact): void {
+    this.remember(subject, c);
+    this.countVolume(c);
+  }
+
+  /**
+   * A contact read from the log, the log read in time order (a rebuild): recorded (with its channel
+   * volume unless `volume` is false: a contact read again), and the subject's contacts fitted to the
+   * caps whenever they reach a power of two from 64 on — so reading a week of contacts at a high
+   * rate holds what the caps need, not the week.
+   */
+  load(subject: string, c: Contact, volume = true): void {
+    const s = this.remember(subject, c);
+    if (volume) this.countVolume(c);
+    const n = s.c.length / W;
+    if (this.retention && n >= 64 && (n & (n - 1)) === 0) this.fit(s, c.at);
+  }
+
+  /**
+   * Replaces the contacts older than `before` with those `read` holds (the window read again from
+   * the log into a ledger of its own, `load(…, false)`): the channel volumes, counted once already,
+   * stay as they are. Returns how many contacts were taken in.
+   */
+  replaceOlder(read: ContactLedger, before: number): number {
+    this.dropOlder(before);
+    let n = 0;
+    for (const [subject, from] of read.subjects) {
+      for (const c of read.contactsOf(from)) {
+        if (c.at >= before) continue;
+        this.remember(subject, c);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private remember(subject: string, c: Contact): SubjectLog {
     const s = this.log(subject);
     s.changes = (s.changes ?? 0) + 1;
     insert(s, c.at, this.kindIndex(c), c.decisionId);
     trimContacts(s, c.at - this.contactsMs);
+    return s;
+  }
+
+  private countVolume(c: Contact): void {
     let ch = this.buckets.get(c.channel);
     if (!ch) this.buckets.set(c.channel, (ch = new Map()));
     const minute = Math.floor(c.at / MINUTE);

@@ -74,27 +74,21 @@ export class DecideState {
     const from = now - this.contactsMs;
     if (this.refill) {
       this.refill = false;
-      const rows = await store.contactsSince(from);
-      // Swapped in at once, after the read (a decision in between sees the old contacts, not none);
-      // the last minutes' contacts stay as held: the log may not have the newest yet.
+      // Read into a ledger of its own, then swapped in at once (a decision in between sees the old
+      // contacts, not none); the last minutes' contacts stay as held: the log may not have the newest yet.
       const cut = now - RECENT_MS;
-      this.ledger.dropOlder(cut);
-      let n = 0;
-      for (const c of rows) {
-        if (c.at >= cut) continue;
-        this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
-        n++;
-      }
+      const read = new ContactLedger(this.contactsMs);
+      read.setRetention(this.ledger.retained);
+      await readContacts(store, from, cut, (c) => read.load(c.profileKey, contactOf(c, topicsOf), false));
       this.contactsFrom = Math.min(this.contactsFrom, from);
-      return n;
+      return this.ledger.replaceOlder(read, cut);
     }
     if (from >= this.contactsFrom) return 0;
     let n = 0;
-    for (const c of await store.contactsSince(from)) {
-      if (c.at >= this.contactsFrom) continue;
+    await readContacts(store, from, this.contactsFrom, (c) => {
       this.loadContact(c, topicsOf);
       n++;
-    }
+    });
     this.contactsFrom = from;
     return n;
   }
@@ -105,7 +99,8 @@ export class DecideState {
     for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     this.contactsFrom = now - this.contactsMs;
-    for (const c of await store.contactsSince(this.contactsFrom)) this.loadContact(c, topicsOf);
+    await readContacts(store, this.contactsFrom, now, (c) => this.loadContact(c, topicsOf));
+    for (const c of await store.contactsSince(now)) this.loadContact(c, topicsOf);
     // What the caps do not need goes at once, not at the first pruning ten minutes on.
     this.ledger.prune(now);
     // Only what the state keeps — dismissals and successes; other outcomes' ids are in the log.
@@ -269,7 +264,7 @@ export class DecideState {
 
   /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */
   private loadContact(c: ContactRow, topicsOf: (action: string) => readonly string[]): void {
-    this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId });
+    this.ledger.load(c.profileKey, contactOf(c, topicsOf));
     this.mark(`c|${c.decisionId}|${c.action}`, c.at);
     this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
   }
@@ -277,4 +272,24 @@ export class DecideState {
   private mark(key: string, at: number): void {
     if (this.shared || key.startsWith('o|')) this.seen.set(key, { at, seq: ++this.applied });
   }
+}
+
+/** Contacts read a page at a time aims at about this many rows (a week at 1,000 decisions a second is 600 million). */
+const PAGE_ROWS = 50_000;
+
+/** The log's contacts from `from` to before `to`, in time order, a page at a time: a minute first, then as wide as keeps a page near {@link PAGE_ROWS}. */
+async function readContacts(store: DecisionStore, from: number, to: number, each: (c: ContactRow) => void): Promise<void> {
+  let step = 60_000;
+  for (let at = from; at < to; ) {
+    const before = Math.min(to, at + step);
+    const rows = await store.contactsSince(at, before);
+    for (const c of rows) each(c);
+    at = before;
+    if (rows.length > PAGE_ROWS) step = Math.max(1_000, Math.floor(step / 2));
+    else if (rows.length < PAGE_ROWS / 4) step *= 2;
+  }
+}
+
+function contactOf(c: ContactRow, topicsOf: (action: string) => readonly string[]) {
+  return { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId };
 }

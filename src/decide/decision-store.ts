@@ -89,8 +89,8 @@ export interface DecisionStore {
   appendIfCurrent?(d: DecisionRecord, since: number, known: KnownRows, o?: { budgets?: readonly BudgetGuard[]; holds?: readonly Hold[]; also?: readonly string[]; identities?: readonly { kind: string; value: string }[] }): Promise<(SubjectLogRows & { budget?: string; moved?: true }) | null>;
   getDecision(id: string): Promise<DecisionRecord | undefined>;
   queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]>;
-  /** Every action choice at or after `at` (the contact ledger's rebuild and, on a shared store, its sync). */
-  contactsSince(at: number): Promise<ContactRow[]>;
+  /** Every action choice at or after `at` (and before `before`): the contact ledger's rebuild, a page at a time, and, on a shared store, its sync. */
+  contactsSince(at: number, before?: number): Promise<ContactRow[]>;
   /**
    * The action choices of decisions for any of `profileKeys` (a subject's own key with those merged
    * into it) made from `from` to `to`, both included, in time order: the outcomes of a subject are

@@ -65,6 +65,9 @@ export function decideConformance(kind: StoreKind): void {
       expect(await h.store.decisions.contactsOf([da.profileKey], 0, da.at - 1)).toEqual([]);
       expect(await h.store.decisions.contactsOf([da.profileKey], da.at + 1, da.at + DAY)).toEqual([]);
       expect(await h.store.decisions.contactsOf([], 0, Date.now())).toEqual([]);
+      // Pages of the whole log by time, as the ledger's rebuild reads it: [at, before).
+      expect((await h.store.decisions.contactsSince(da.at, da.at + 1)).filter((c) => c.decisionId === a.decisionId).map((c) => c.action)).toEqual(['shoes-offer', 'socks-offer']);
+      expect((await h.store.decisions.contactsSince(0, da.at)).filter((c) => c.decisionId === a.decisionId)).toEqual([]);
     });
 
     it('credits an outcome to a decision the contact ledger no longer holds, from the log', async () => {

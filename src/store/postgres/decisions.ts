@@ -139,10 +139,10 @@ export class PostgresDecisionStore implements DecisionStore {
     return (await this.pool.query<{ body: string }>(sql, args)).rows.map((r) => JSON.parse(r.body) as DecisionRecord);
   }
 
-  async contactsSince(at: number): Promise<ContactRow[]> {
+  async contactsSince(at: number, before = Number.MAX_SAFE_INTEGER): Promise<ContactRow[]> {
     return (await this.pool.query<ContactRow>(
-      `SELECT ${CONTACT_COLS} FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= $1 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
-      [at],
+      `SELECT ${CONTACT_COLS} FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= $1 AND c.at < $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
+      [at, before],
     )).rows;
   }
 

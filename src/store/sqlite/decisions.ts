@@ -39,7 +39,7 @@ export class SqliteDecisionStore implements DecisionStore {
     this.log = new GroupAppender(writer, [{ sql: SQL.decision, compress: [4] }, SQL.choice]);
     this.s = {
       get: db.prepare('SELECT body FROM decisions WHERE id = ?').pluck(),
-      contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
+      contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.at < ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       contactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       trials: db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`),
       successes: db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key'),
@@ -88,8 +88,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return (stmt.all(...args) as { body: string | Buffer }[]).map((r) => decodeBody(r.body));
   }
 
-  async contactsSince(at: number): Promise<ContactRow[]> {
-    return this.s.contacts.all(at) as ContactRow[];
+  async contactsSince(at: number, before = Number.MAX_SAFE_INTEGER): Promise<ContactRow[]> {
+    return this.s.contacts.all(at, before) as ContactRow[];
   }
 
   async contactsOf(profileKeys: readonly string[], from: number, to: number): Promise<ContactRow[]> {
