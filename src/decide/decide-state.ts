@@ -103,8 +103,8 @@ export class DecideState {
     for (const c of await store.contactsSince(now)) this.loadContact(c, topicsOf);
     // What the caps do not need goes at once, not at the first pruning ten minutes on.
     this.ledger.prune(now);
-    // Only what the state keeps — dismissals and successes; other outcomes' ids are in the log.
-    for (const o of await store.outcomesSince(since, true)) this.applyOutcome(o, false);
+    // Only what the state keeps — dismissals, and the last minutes' successes; the rest is in the log.
+    for (const o of await store.outcomesSince(since, { successesSince: now - KEYS_KEPT_MS })) this.applyOutcome(o, false);
     this.flags.load(await store.openFlags());
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
     this.syncedTo = now;
