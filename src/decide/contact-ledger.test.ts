@@ -223,6 +223,30 @@ describe('a ledger bounded by its caps', () => {
     expect(ledger.contactCount).toBe(recent);
   });
 
+  it('keeps the newest dismissals of an action the suppression rule counts, and answers it as a ledger that keeps all', () => {
+    const rng = createRng(7);
+    const whole = new ContactLedger(30 * DAY);
+    const bounded = new ContactLedger(30 * DAY);
+    bounded.setRetention([], 3);
+    let now = T;
+    for (let i = 0; i < 3_000; i++) {
+      now += Math.floor(rng() * 6 * HOUR);
+      const subject = `p${Math.floor(rng() * 3)}`;
+      const action = ['promo', 'tips', 'renewal'][Math.floor(rng() * 3)];
+      const at = now - Math.floor(rng() * DAY); // some arrive late, out of order
+      whole.dismiss(subject, at, action);
+      bounded.dismiss(subject, at, action);
+      const since = now - 10 * DAY;
+      const also = rng() < 0.3 ? ['p2'] : [];
+      for (const a of ['promo', 'tips', 'renewal']) {
+        const count = (l: ContactLedger) => l.view(subject, also).dismissals.filter((d) => d.at >= since && d.action === a).length;
+        if (count(whole) < 3) expect(count(bounded)).toBe(count(whole));
+        else expect(count(bounded)).toBeGreaterThanOrEqual(3);
+      }
+      for (const s of ['p0', 'p1', 'p2']) expect(bounded.view(s).dismissals.length).toBeLessThanOrEqual(9);
+    }
+  });
+
   it('says when new caps need contacts the old ones let go', () => {
     const ledger = new ContactLedger(30 * DAY);
     expect(ledger.setRetention(caps)).toBe(true); // it kept everything before
@@ -232,6 +256,10 @@ describe('a ledger bounded by its caps', () => {
     expect(ledger.setRetention([{ channel: 'email', max: 3, windowMs: 7 * DAY }])).toBe(false); // a longer window
     expect(ledger.setRetention([{ channel: 'email', topic: 'marketing', max: 1, windowMs: DAY }])).toBe(false); // another match
     expect(ledger.setRetention(undefined)).toBe(false); // everything again
+    expect(ledger.setRetention(caps, 3)).toBe(true);
+    expect(ledger.setRetention(caps, 2)).toBe(true); // a lower dismissal count
+    expect(ledger.setRetention(caps, 4)).toBe(false); // a higher one
+    expect(ledger.setRetention(caps)).toBe(false); // every dismissal
   });
 
   it('reads the window again from the log when the caps change to need more', async () => {
@@ -261,6 +289,26 @@ describe('a ledger bounded by its caps', () => {
     expect(state.ledger.budgetUse(budget, T).total).toBe(volume); // read again, not counted again
     state.prune(T);
     expect(ids()).toEqual(['d1', 'd2', 'd3', 'd4', 'd-now']);
+  });
+});
+
+describe('dismissals read again', () => {
+  it('when the suppression rule counts more than the ledger kept', async () => {
+    const dismissal = (i: number) => ({ id: `o${i}`, at: T - (5 - i) * DAY, profileKey: 'p1', type: 'dismissal', value: null, decisionId: `d${i}`, action: 'promo', credit: 1, reward: 0, success: false, source: 'api' as const });
+    const outcomes = [0, 1, 2, 3].map(dismissal);
+    const log = {
+      contactsSince: async () => [], trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
+      outcomesSince: async (since: number) => outcomes.filter((o) => o.at >= since), openFlags: async () => [], liveHolds: async () => [],
+    } as unknown as DecisionStore;
+    const state = new DecideState(30 * DAY, false, 7 * DAY);
+    state.setRetention([], 2);
+    await state.rebuild(log, () => [], T);
+    const held = () => state.ledger.view('p1').dismissals.map((d) => d.at);
+    expect(held()).toEqual([T - 3 * DAY, T - 2 * DAY]);
+    state.ledger.dismiss('p1', T, 'promo'); // this minute's: kept through the refill
+    state.setRetention([], 4);
+    await state.widenContacts(log, () => [], T);
+    expect(held()).toEqual([T - 4 * DAY, T - 3 * DAY, T - 2 * DAY, T]);
   });
 });
 

@@ -77,6 +77,8 @@ export class ContactLedger {
   private cursor: Iterator<[string, SubjectLog]> | undefined;
   /** The caps whose needs bound what is kept (`setRetention`); undefined: every contact of the window. */
   private retention: readonly Retention[] | undefined;
+  /** How many dismissals of an action a subject keeps (`setRetention`); undefined: all of the window. */
+  private dismissalsKept: number | undefined;
   /** How many contacts each retention rule has met in `fit`, and which contacts it keeps (scratch). */
   private met: number[] = [];
   private keep = new Uint8Array(64);
@@ -98,21 +100,25 @@ export class ContactLedger {
 
   /**
    * Keeps, of each subject's contacts older than {@link RECENT_MS}, only those some cap needs (its
-   * `max` newest matches in its window) — applied by pruning. Returns false when the new caps need
-   * contacts the old ones let go (a higher max, a longer window, another match): the caller reads
-   * them again from the log ({@link dropOlder}, then record what the log holds).
+   * `max` newest matches in its window) — applied by pruning — and of its dismissals of an action
+   * the `dismissals` newest (the suppression rule's count; 0 when there is none) — applied as they
+   * come. Returns false when the new rules need what the old ones let go (a higher max or count, a
+   * longer window, another match): the caller reads it again from the log ({@link replaceOlder}).
    */
-  setRetention(rules: readonly Retention[] | undefined): boolean {
+  setRetention(rules: readonly Retention[] | undefined, dismissals?: number): boolean {
     const old = this.retention;
+    const oldDismissals = this.dismissalsKept;
     this.retention = rules?.map((r) => ({ ...r }));
-    if (!old) return true;
+    this.dismissalsKept = dismissals;
+    const dismissalsCovered = oldDismissals === undefined || (dismissals !== undefined && dismissals <= oldDismissals);
+    if (!old) return dismissalsCovered;
     if (!rules) return false;
-    return rules.every((r) => old.some((o) => o.channel === r.channel && o.topic === r.topic && o.action === r.action && o.max >= r.max && o.windowMs >= r.windowMs));
+    return dismissalsCovered && rules.every((r) => old.some((o) => o.channel === r.channel && o.topic === r.topic && o.action === r.action && o.max >= r.max && o.windowMs >= r.windowMs));
   }
 
-  /** The caps it keeps contacts for (`setRetention`). */
-  get retained(): readonly Retention[] | undefined {
-    return this.retention;
+  /** The caps it keeps contacts for, and how many dismissals of an action (`setRetention`). */
+  get retained(): { caps: readonly Retention[] | undefined; dismissals: number | undefined } {
+    return { caps: this.retention, dismissals: this.dismissalsKept };
   }
 
   /** Forgets every contact older than `before` (to read them again from the log); returns how many. */
@@ -162,14 +168,16 @@ export class ContactLedger {
   }
 
   /**
-   * Replaces the contacts older than `before` with those `read` holds (the window read again from
-   * the log into a ledger of its own, `load(…, false)`): the channel volumes, counted once already,
-   * stay as they are. Returns how many contacts were taken in.
+   * Replaces the contacts and dismissals older than `before` with those `read` holds (the window read
+   * again from the log into a ledger of its own, `load(…, false)`): the channel volumes, counted once
+   * already, stay as they are. Returns how many contacts were taken in.
    */
   replaceOlder(read: ContactLedger, before: number): number {
     this.dropOlder(before);
+    for (const s of this.subjects.values()) if (s.dismissals.length) s.dismissals = s.dismissals.filter((d) => d.at >= before);
     let n = 0;
     for (const [subject, from] of read.subjects) {
+      for (const d of from.dismissals) if (d.at < before) this.dismiss(subject, d.at, d.action);
       for (const c of read.contactsOf(from)) {
         if (c.at >= before) continue;
         this.remember(subject, c);
@@ -233,6 +241,16 @@ export class ContactLedger {
     s.dismissals.push({ at, action });
     if (s.dismissals.length > 1 && s.dismissals[s.dismissals.length - 2].at > at) s.dismissals.sort((a, b) => a.at - b.at);
     this.trim(s.dismissals, at, this.dismissalsMs);
+    if (this.dismissalsKept === undefined) return;
+    // The suppression rule asks whether there are at least `count` in its window: the newest `count` answer it.
+    let n = 0;
+    for (const d of s.dismissals) if (d.action === action) n++;
+    for (let i = 0; n > this.dismissalsKept && i < s.dismissals.length; ) {
+      if (s.dismissals[i].action === action) {
+        s.dismissals.splice(i, 1);
+        n--;
+      } else i++;
+    }
   }
 
   /**

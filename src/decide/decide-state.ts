@@ -61,8 +61,8 @@ export class DecideState {
    * decision rate times the window. Caps that need more than the old ones kept (a higher max, a
    * longer window, another match) have the ledger read its contacts again (`widenContacts`).
    */
-  setRetention(caps: readonly Retention[]): void {
-    if (!this.ledger.setRetention(caps) && this.contactsFrom !== Infinity) this.refill = true;
+  setRetention(caps: readonly Retention[], dismissals?: number): void {
+    if (!this.ledger.setRetention(caps, dismissals) && this.contactsFrom !== Infinity) this.refill = true;
   }
 
   /**
@@ -77,9 +77,13 @@ export class DecideState {
       // Read into a ledger of its own, then swapped in at once (a decision in between sees the old
       // contacts, not none); the last minutes' contacts stay as held: the log may not have the newest yet.
       const cut = now - RECENT_MS;
-      const read = new ContactLedger(this.contactsMs);
-      read.setRetention(this.ledger.retained);
+      const read = new ContactLedger(this.contactsMs, this.lookbackMs);
+      const kept = this.ledger.retained;
+      read.setRetention(kept.caps, kept.dismissals);
       await readContacts(store, from, cut, (c) => read.load(c.profileKey, contactOf(c, topicsOf), false));
+      for (const o of await store.outcomesSince(now - this.lookbackMs, { successesSince: Number.MAX_SAFE_INTEGER })) {
+        if (o.type === 'dismissal' && o.action && o.at < cut) read.dismiss(o.profileKey, o.at, o.action);
+      }
       this.contactsFrom = Math.min(this.contactsFrom, from);
       return this.ledger.replaceOlder(read, cut);
     }

@@ -131,7 +131,7 @@ export class DecideService {
     if (!this.play || this.play.catalog !== catalog || this.play.policy !== policy) {
       this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
       this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)());
-      this.state.setRetention(policy.caps);
+      this.state.setRetention(policy.caps, policy.dismissals?.count ?? 0);
     }
     return this.play;
   }

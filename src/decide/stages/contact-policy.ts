@@ -35,7 +35,8 @@ export const contactPolicy: Stage = (candidates, ctx) => {
       if (c.out) continue;
       let n = 0;
       for (const d of ctx.contacts.dismissals) if (d.at >= since && d.action === c.action.id) n++;
-      if (n >= p.dismissals.count) exclude(c, 'contact policy', 'dismissals', `the subject dismissed it ${n} times in ${span(p.dismissals.windowMs)} (the limit is ${p.dismissals.count})`);
+      // Exact below the count; at or above it, at least the count (the ledger keeps the newest `count`).
+      if (n >= p.dismissals.count) exclude(c, 'contact policy', 'dismissals', `the subject dismissed it ${p.dismissals.count} times in ${span(p.dismissals.windowMs)}, the most the policy allows`);
     }
   }
   for (const b of p.budgets) {
