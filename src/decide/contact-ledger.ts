@@ -164,7 +164,7 @@ export class ContactLedger {
     const s = this.remember(subject, c);
     if (volume) this.countVolume(c);
     const n = s.c.length / W;
-    if (this.retention && n >= 64 && (n & (n - 1)) === 0) this.fit(s, c.at);
+    if (this.retention && n >= 64 && (n & (n - 1)) === 0) this.fit(s, c.at, subject.startsWith(ANON));
   }
 
   /**
@@ -318,7 +318,7 @@ export class ContactLedger {
       }
       const [k, s] = next.value;
       trimContacts(s, before);
-      if (this.retention) this.fit(s, now);
+      if (this.retention) this.fit(s, now, k.startsWith(ANON));
       this.trim(s.dismissals, now, this.dismissalsMs);
       if (!s.c.length && !s.dismissals.length) {
         this.subjects.delete(k);
@@ -372,8 +372,12 @@ export class ContactLedger {
    * matching contacts in its window and compares with its max: keeping the `max` newest matches
    * older than the recent ones (and every recent one) gives the same answer — the count is exact
    * below the max and at least the max otherwise — including summed over merged subjects' logs.
+   * With `keepNewest` (an `anon:` subject) the newest contact stays for the window, whatever the
+   * caps: while it does, the profile the identifier later gets counts the key as its own (`has`,
+   * merged-keys.ts), and its decisions are credited from the log. It changes no cap's count: a
+   * newest contact that matches a cap is its newest match.
    */
-  private fit(s: SubjectLog, now: number): void {
+  private fit(s: SubjectLog, now: number, keepNewest: boolean): void {
     const rules = this.retention!;
     const n = s.c.length / W;
     const recent = now - RECENT_MS;
@@ -398,6 +402,7 @@ export class ContactLedger {
           keep[i] = 1;
         }
       }
+      if (keepNewest && i === n - 1) keep[i] = 1;
       if (!keep[i]) dropped++;
     }
     if (!dropped) return;

@@ -70,6 +70,10 @@ describe('outcomes', () => {
     // … and one decided for before any of their events arrived.
     const early = (await decideReq(h.app, { subject: 'visitor-2', placement: 'home' })).json();
     expect(picked(seen)).toEqual(['shoes-offer']);
+    // Pruned as an hour on: no cap counts these contacts, so the ledger lets go of them — all but an
+    // anonymous subject's newest, which keeps its key known; the offers are credited from the log.
+    h.tact.decide.state.prune(Date.now() + 3_600_000);
+    expect(h.tact.decide.state.ledger.has('anon:visitor-2')).toBe(true);
     for (const [visitor, d, order] of [['visitor-1', seen, 'order-v1'], ['visitor-2', early, 'order-v2']] as const) {
       await send(h.app, '/v1/identify', { userId: visitor === 'visitor-1' ? 'ana' : 'bo', anonymousId: visitor, context: advertising });
       await send(h.app, '/v1/track', { userId: visitor === 'visitor-1' ? 'ana' : 'bo', event: 'Order Completed', messageId: order, properties: { revenue: 80 } });
