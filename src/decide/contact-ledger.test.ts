@@ -298,7 +298,7 @@ describe('dismissals read again', () => {
     const outcomes = [0, 1, 2, 3].map(dismissal);
     const log = {
       contactsSince: async () => [], trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
-      outcomesSince: async (since: number) => outcomes.filter((o) => o.at >= since), openFlags: async () => [], liveHolds: async () => [],
+      outcomesSince: async (since: number, o?: { before?: number }) => outcomes.filter((x) => x.at >= since && x.at < (o?.before ?? Infinity)), openFlags: async () => [], liveHolds: async () => [],
     } as unknown as DecisionStore;
     const state = new DecideState(30 * DAY, false, 7 * DAY);
     state.setRetention([], 2);

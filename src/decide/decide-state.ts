@@ -81,9 +81,10 @@ export class DecideState {
       const kept = this.ledger.retained;
       read.setRetention(kept.caps, kept.dismissals);
       await readContacts(store, from, cut, (c) => read.load(c.profileKey, contactOf(c, topicsOf), false));
-      for (const o of await store.outcomesSince(now - this.lookbackMs, { successesSince: Number.MAX_SAFE_INTEGER })) {
-        if (o.type === 'dismissal' && o.action && o.at < cut) read.dismiss(o.profileKey, o.at, o.action);
-      }
+      const dismissals = (at: number, before: number) => store.outcomesSince(at, { successesSince: Number.MAX_SAFE_INTEGER, before });
+      await readPaged(dismissals, now - this.lookbackMs, cut, (o) => {
+        if (o.type === 'dismissal' && o.action) read.dismiss(o.profileKey, o.at, o.action);
+      });
       this.contactsFrom = Math.min(this.contactsFrom, from);
       return this.ledger.replaceOlder(read, cut);
     }
@@ -108,7 +109,9 @@ export class DecideState {
     // What the caps do not need goes at once, not at the first pruning ten minutes on.
     this.ledger.prune(now);
     // Only what the state keeps — dismissals, and the last minutes' successes; the rest is in the log.
-    for (const o of await store.outcomesSince(since, { successesSince: now - KEYS_KEPT_MS })) this.applyOutcome(o, false);
+    const successesSince = now - KEYS_KEPT_MS;
+    await readPaged((at, before) => store.outcomesSince(at, { successesSince, before }), since, now, (o) => this.applyOutcome(o, false));
+    for (const o of await store.outcomesSince(now, { successesSince })) this.applyOutcome(o, false);
     this.flags.load(await store.openFlags());
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
     this.syncedTo = now;
@@ -278,20 +281,25 @@ export class DecideState {
   }
 }
 
-/** Contacts read a page at a time aims at about this many rows (a week at 1,000 decisions a second is 600 million). */
+/** A page of the log read at start aims at about this many rows (a week at 1,000 decisions a second is 600 million contacts). */
 const PAGE_ROWS = 50_000;
 
-/** The log's contacts from `from` to before `to`, in time order, a page at a time: a minute first, then as wide as keeps a page near {@link PAGE_ROWS}. */
-async function readContacts(store: DecisionStore, from: number, to: number, each: (c: ContactRow) => void): Promise<void> {
+/** Rows of the log from `from` to before `to`, in time order, a page at a time: a minute first, then as wide as keeps a page near {@link PAGE_ROWS}. */
+async function readPaged<T>(page: (at: number, before: number) => Promise<T[]>, from: number, to: number, each: (row: T) => void): Promise<void> {
   let step = 60_000;
   for (let at = from; at < to; ) {
     const before = Math.min(to, at + step);
-    const rows = await store.contactsSince(at, before);
-    for (const c of rows) each(c);
+    const rows = await page(at, before);
+    for (const r of rows) each(r);
     at = before;
     if (rows.length > PAGE_ROWS) step = Math.max(1_000, Math.floor(step / 2));
     else if (rows.length < PAGE_ROWS / 4) step *= 2;
   }
+}
+
+/** The log's contacts from `from` to before `to`, a page at a time. */
+function readContacts(store: DecisionStore, from: number, to: number, each: (c: ContactRow) => void): Promise<void> {
+  return readPaged((at, before) => store.contactsSince(at, before), from, to, each);
 }
 
 function contactOf(c: ContactRow, topicsOf: (action: string) => readonly string[]) {

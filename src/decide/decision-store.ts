@@ -106,8 +106,8 @@ export interface DecisionStore {
 
   /** Stores outcome records; one with an id and decision already stored is ignored. */
   addOutcomes(o: OutcomeRecord[]): Promise<void>;
-  /** Outcomes since `at`; with `signals`, only those the decision state keeps: dismissals, and successes since `successesSince` (default `at`). */
-  outcomesSince(at: number, signals?: { successesSince?: number }): Promise<OutcomeRecord[]>;
+  /** Outcomes since `at`; with `signals`, only those the decision state keeps: dismissals, and successes since `successesSince` (default `at`), before `before` (a start reads them a page at a time). */
+  outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]>;
   outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;
   /** Of these outcome ids, those already stored (for any decision, or none): duplicates are recognised for as long as the log keeps them. */
   loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>>;

@@ -120,6 +120,8 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.outcomesSince(0, {})).map((o) => o.id)).toEqual(['o-2', 'o-3']);
       // A start reads the successes of the last minutes only (older ones are asked of the log), the dismissals of the window.
       expect((await h.store.decisions.outcomesSince(0, { successesSince: 1_001 })).map((o) => o.id)).toEqual(['o-3']);
+      expect((await h.store.decisions.outcomesSince(0, { before: 1_000 })).map((o) => o.id)).toEqual([]);
+      expect((await h.store.decisions.outcomesSince(1_000, { before: 1_001 })).map((o) => o.id)).toEqual(['o-2', 'o-3']);
       expect((await h.store.decisions.outcomesSince(0)).map((o) => o.id)).toEqual(['o-1', 'o-2', 'o-3', 'o-1']);
     });
 

@@ -178,9 +178,9 @@ export class PostgresDecisionStore implements DecisionStore {
     await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id) DO NOTHING`, o.flatMap(outcomeParams));
   }
 
-  async outcomesSince(at: number, signals?: { successesSince?: number }): Promise<OutcomeRecord[]> {
-    const only = signals ? ` AND ((success = 1 AND at >= $2) OR type = 'dismissal')` : '';
-    const args = signals ? [at, signals.successesSince ?? at] : [at];
+  async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {
+    const only = signals ? ` AND ((success = 1 AND at >= $2) OR type = 'dismissal') AND at < $3` : '';
+    const args = signals ? [at, signals.successesSince ?? at, signals.before ?? Number.MAX_SAFE_INTEGER] : [at];
     return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= $1${only} ORDER BY at, seq`, args)).rows.map(toOutcome);
   }
 

@@ -46,7 +46,7 @@ export class SqliteDecisionStore implements DecisionStore {
       groupTrials: db.prepare(`SELECT c.action, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4`),
       groupSuccesses: db.prepare(`SELECT o.action, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4`),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
-      signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
+      signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
       outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
       countOld: db.prepare('SELECT (SELECT count(*) FROM decisions WHERE at < ?) AS d, (SELECT count(*) FROM decision_outcomes WHERE at < ?) AS o, (SELECT count(*) FROM decision_choices WHERE at < ?) AS c'),
@@ -112,8 +112,8 @@ export class SqliteDecisionStore implements DecisionStore {
     if (o.length) await this.writer.run([{ sql: SQL.outcome, rows: o.map(outcomeParams) }]);
   }
 
-  async outcomesSince(at: number, signals?: { successesSince?: number }): Promise<OutcomeRecord[]> {
-    const rows = signals ? this.s.signalsSince.all(at, signals.successesSince ?? at) : this.s.outcomesSince.all(at);
+  async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {
+    const rows = signals ? this.s.signalsSince.all(at, signals.before ?? Number.MAX_SAFE_INTEGER, signals.successesSince ?? at) : this.s.outcomesSince.all(at);
     return (rows as OutcomeRow[]).map(toOutcome);
   }
 
