@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { get, harness, openTestStore, send, type Harness, type StoreKind } from '../../../test/harness.js';
+import { KEYS, get, harness, openTestStore, send, type Harness, type StoreKind } from '../../../test/harness.js';
 import type { DecisionRecord } from '../../decide/decision.js';
-import { shopConfig } from '../../decide/fixtures.js';
+import { shopConfig, shopPolicy } from '../../decide/fixtures.js';
 import { advertising, decideReq, picked } from '../../decide/test-http.js';
 import type { Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
@@ -204,6 +204,33 @@ export function decideConformance(kind: StoreKind): void {
       expect(again.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer').estimate.evidence).toBe(2);
       expect(h2.tact.decide.state.flags.active(capped.subject.profileId, [], Date.now()).map((f) => f.name)).toEqual(['vip']);
       expect((await get(h2.app, `/v1/decisions?subject=ana`)).json().decisions).toHaveLength(3);
+      await h2.close();
+      await store2.close();
+      await opened.cleanup();
+    });
+
+    it('reads again from the log the contacts a new cap counts, after the ledger let them go', async () => {
+      const path = join(testDir('tact-decide-'), 'tact.db');
+      const opened = kind === 'sqlite' ? { store: (await openSqliteStore({ path })) as Store, url: undefined, cleanup: async () => {} } : await openTestStore('postgres');
+      const h1 = await harness(kind, { store: opened.store, config: config() });
+      await send(h1.app, '/v1/identify', { userId: 'ana', context: advertising });
+      const key = (await get(h1.app, '/v1/profiles/ana')).json().id as string;
+      // Two web offers a day ago (no cap counts web contacts yet).
+      for (const id of ['d-web-1', 'd-web-2']) {
+        const r = oldRecord(id, Date.now() - DAY);
+        await opened.store.decisions.appendDecision({ ...r, profileKey: key, subject: 'ana', choices: [{ ...r.choices[0], action: 'shoes-offer' }] });
+      }
+      await h1.close();
+      if (kind === 'sqlite') await opened.store.close();
+      const store2 = kind === 'sqlite' ? await openSqliteStore({ path }) : await openPostgresStore({ connectionString: opened.url as string, poolSize: 4 });
+      const h2 = await harness(kind, { store: store2, config: config() });
+      expect(h2.tact.decide.state.ledger.view(key).list()).toEqual([]); // read at start, let go: no cap counts them
+      const policy = { ...shopPolicy(), contact: { ...shopPolicy().contact, caps: [...shopPolicy().contact!.caps!, { name: 'web cap', channel: 'web', max: 2, window: '7d' }] } };
+      const put = await h2.app.inject({ method: 'PUT', url: '/v1/config/policy', headers: { authorization: `Bearer ${KEYS.admin}` }, payload: { document: policy, reason: 'two web offers a week' } });
+      expect(put.statusCode, put.body).toBe(200);
+      expect(h2.tact.decide.state.ledger.view(key).list().map((c) => c.decisionId)).toEqual(['d-web-1', 'd-web-2']);
+      const capped = (await decideReq(h2.app, { subject: 'ana', placement: 'home', explain: 'full' })).json();
+      expect(capped.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer')).toMatchObject({ stage: 'contact policy', rule: 'web cap' });
       await h2.close();
       await store2.close();
       await opened.cleanup();
