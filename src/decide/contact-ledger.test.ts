@@ -202,6 +202,8 @@ describe('a ledger bounded by its caps', () => {
         if (full < cap.max) expect(held).toBe(full);
         else expect(held).toBeGreaterThanOrEqual(cap.max);
       }
+      // The count of contacts held is kept as they come and go: it is what the subjects hold.
+      for (const l of [whole, bounded]) expect(l.contactCount).toBe(['p0', 'p1', 'p2', 'p3'].reduce((n, p) => n + l.view(p).list().length, 0));
     }
     expect(bounded.contactCount).toBeLessThan(whole.contactCount / 3);
   });

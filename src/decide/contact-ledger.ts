@@ -79,6 +79,8 @@ export class ContactLedger {
   private retention: readonly Retention[] | undefined;
   /** How many dismissals of an action a subject keeps (`setRetention`); undefined: all of the window. */
   private dismissalsKept: number | undefined;
+  /** Contacts held, over all subjects. */
+  private held = 0;
   /** How many contacts each retention rule has met in `fit`, and which contacts it keeps (scratch). */
   private met: number[] = [];
   private keep = new Uint8Array(64);
@@ -124,19 +126,14 @@ export class ContactLedger {
   /** Forgets every contact older than `before` (to read them again from the log); returns how many. */
   dropOlder(before: number): number {
     let n = 0;
-    for (const s of this.subjects.values()) {
-      const had = s.c.length;
-      trimContacts(s, before);
-      n += (had - s.c.length) / W;
-    }
+    for (const s of this.subjects.values()) n += trimContacts(s, before);
+    this.held -= n;
     return n;
   }
 
-  /** Contacts held, over all subjects. */
+  /** Contacts held, over all subjects (kept as they come and go). */
   get contactCount(): number {
-    let n = 0;
-    for (const s of this.subjects.values()) n += s.c.length / W;
-    return n;
+    return this.held;
   }
 
   /**
@@ -191,7 +188,7 @@ export class ContactLedger {
     const s = this.log(subject);
     s.changes = (s.changes ?? 0) + 1;
     insert(s, c.at, this.kindIndex(c), c.decisionId);
-    trimContacts(s, c.at - this.contactsMs);
+    this.held += 1 - trimContacts(s, c.at - this.contactsMs);
     return s;
   }
 
@@ -223,6 +220,7 @@ export class ContactLedger {
       const at = s.c[o];
       const { action, channel } = this.kinds[s.c[o + 1]];
       s.c.splice(o, W);
+      this.held--;
       s.odd?.splice(i, 1);
       const b = this.buckets.get(channel)?.get(Math.floor(at / MINUTE));
       if (b) b.set(action, (b.get(action) ?? 1) - 1);
@@ -317,7 +315,7 @@ export class ContactLedger {
         return true;
       }
       const [k, s] = next.value;
-      trimContacts(s, before);
+      this.held -= trimContacts(s, before);
       if (this.retention) this.fit(s, now, k.startsWith(ANON));
       this.trim(s.dismissals, now, this.dismissalsMs);
       if (!s.c.length && !s.dismissals.length) {
@@ -415,6 +413,7 @@ export class ContactLedger {
       }
       w++;
     }
+    this.held -= n - w;
     s.c.length = w * W;
     if (s.odd) {
       s.odd.length = w;
@@ -469,11 +468,11 @@ function insert(s: SubjectLog, at: number, kind: number, decisionId: string): vo
   }
 }
 
-/** Drops contacts older than `before`. */
-function trimContacts(s: SubjectLog, before: number): void {
+/** Drops contacts older than `before`; returns how many. */
+function trimContacts(s: SubjectLog, before: number): number {
   let i = 0;
   while (i * W < s.c.length && s.c[i * W] < before) i++;
-  if (!i) return;
+  if (!i) return 0;
   // In place: `splice` would also build an array of what it removes.
   s.c.copyWithin(0, i * W);
   s.c.length -= i * W;
@@ -481,4 +480,5 @@ function trimContacts(s: SubjectLog, before: number): void {
     s.odd.splice(0, i);
     if (s.odd.every((x) => x === undefined)) s.odd = undefined;
   }
+  return i;
 }

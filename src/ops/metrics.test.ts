@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, send, type Harness } from '../../test/harness.js';
+import { shopConfig } from '../decide/fixtures.js';
+import { advertising, decideReq } from '../decide/test-http.js';
 
 describe('GET /metrics', () => {
   let h: Harness;
@@ -26,5 +28,23 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/tact_ingest_commit_messages_count 2/);
     expect(text).toMatch(/tact_ingest_queue_depth 0/);
     expect(text).toMatch(/tact_process_cpu_seconds_total/);
+  });
+
+  it('tells how much the decision state holds in memory', async () => {
+    const d = await harness('sqlite', { config: shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }] } }) });
+    try {
+      const gauge = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec((await d.app.inject({ url: '/metrics' })).body)?.[1]);
+      expect(await gauge('tact_decide_contacts_held')).toBe(0);
+      await send(d.app, '/v1/identify', { userId: 'ana', context: advertising });
+      await decideReq(d.app, { subject: 'ana', placement: 'weekly-email' });
+      await decideReq(d.app, { subject: 'ana', placement: 'home' });
+      expect([await gauge('tact_decide_subjects_held'), await gauge('tact_decide_contacts_held')]).toEqual([1, 2]);
+      // Ten minutes on, the e-mail cap still counts its contact; no cap counts the web one.
+      d.tact.decide.state.prune(Date.now() + 10 * 60_000);
+      expect(await gauge('tact_decide_contacts_held')).toBe(1);
+      expect(await gauge('tact_decide_successes_held')).toBe(0);
+    } finally {
+      await d.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { Settings } from '../config/settings.js';
 import { catalogKind, policyKind } from '../decide/kinds.js';
 import { flagsKind } from '../decide/flag-declarations.js';
 import { DecideService } from '../decide/service.js';
+import type { DecideState } from '../decide/decide-state.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { Keys } from '../keys/keys.js';
 import { FeatureBackfill } from '../profiles/features/backfill.js';
@@ -102,6 +103,7 @@ export class Tact {
     const consumers = new LogConsumers(opts.store, { log: (msg, data) => log.warn(data ?? {}, msg) });
     let ingestor: Ingestor | undefined;
     let batches: BatchReader | undefined;
+    let decisions: DecideState | undefined;
     const store = opts.store as Store & { collect: { dirtyProfiles?: number; warmProfiles?: number } };
     const metrics = new Metrics({
       queueDepth: () => ingestor?.depth ?? 0,
@@ -110,6 +112,7 @@ export class Tact {
       warmProfiles: store.collect.warmProfiles !== undefined ? () => store.collect.warmProfiles ?? 0 : undefined,
       monitorPending: (): number => monitoring.depth,
       batchesRead: () => batches?.counts,
+      decisionState: () => (decisions ? { subjects: decisions.ledger.size, contacts: decisions.ledger.contactCount, successes: decisions.heldSuccesses } : undefined),
     });
     timeStoreOperations(opts.store, metrics);
     watchCommits(opts.store, metrics, (data, msg) => log.warn(data, msg));
@@ -151,6 +154,7 @@ export class Tact {
         monitoring.onOutcomes(records);
       },
     });
+    decisions = tact.decide.state;
     if (opts.background !== false) {
       monitoring.start();
       backfill.start();
