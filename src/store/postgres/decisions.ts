@@ -7,7 +7,7 @@ import {
 import { inTransaction } from './database.js';
 
 /** A decision's action choice as a ContactRow (choices `c` joined to their decision `d`). */
-const CONTACT_COLS = `c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, (d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment')::int AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel"`;
+const CONTACT_COLS = `c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel"`;
 const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 const upsert = (table: string, cols: string) => {
   const names = cols.split(', ');
@@ -107,7 +107,10 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   private async insert(c: pg.PoolClient, d: DecisionRecord): Promise<void> {
-    await c.query('INSERT INTO decisions (id, profile_key, placement, at, body) VALUES ($1, $2, $3, $4, $5)', [d.id, d.profileKey, d.placement, d.at, JSON.stringify(d)]);
+    await c.query(
+      'INSERT INTO decisions (id, profile_key, placement, at, body, segment, micro_segment, micro_segment_model) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [d.id, d.profileKey, d.placement, d.at, JSON.stringify(d), d.segment ?? null, d.microSegment ?? null, d.microSegmentModel ?? null],
+    );
     const rows = choiceParams(d);
     const values = rows.map((_, i) => `(${params(8, i * 8 + 1)})`).join(', ');
     await c.query(`INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES ${values}`, rows.flat());
@@ -163,8 +166,8 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   async groupCounts(): Promise<GroupCountRow[]> {
-    const cols = `(d.body::jsonb ->> 'segment') AS segment, (d.body::jsonb ->> 'microSegment') AS "microSegment", (d.body::jsonb ->> 'microSegmentModel') AS "microSegmentModel", count(*)::bigint AS n`;
-    const has = `((d.body::jsonb ->> 'segment') IS NOT NULL OR (d.body::jsonb ->> 'microSegment') IS NOT NULL)`;
+    const cols = `d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel", count(*)::bigint AS n`;
+    const has = `(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)`;
     const [t, s] = await Promise.all([
       this.pool.query<GroupN>(`SELECT c.action, ${cols} FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND ${has} GROUP BY 1, 2, 3, 4`),
       this.pool.query<GroupN>(`SELECT o.action, ${cols} FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND ${has} GROUP BY 1, 2, 3, 4`),

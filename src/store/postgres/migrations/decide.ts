@@ -101,4 +101,18 @@ CREATE TABLE decision_budget_use (
 );
 `,
   },
+  {
+    id: 'decide-004',
+    name: 'ladder group columns',
+    sql: `
+-- The ladder's group keys out of the body into columns, as on the embedded store: the group counts
+-- and the contact ledger's rebuild read them for every decision, and no longer parse its body.
+ALTER TABLE decisions ADD COLUMN segment TEXT;
+ALTER TABLE decisions ADD COLUMN micro_segment INTEGER;
+ALTER TABLE decisions ADD COLUMN micro_segment_model TEXT;
+UPDATE decisions SET segment = body::jsonb ->> 'segment', micro_segment = (body::jsonb ->> 'microSegment')::int,
+  micro_segment_model = body::jsonb ->> 'microSegmentModel'
+  WHERE body::jsonb ->> 'segment' IS NOT NULL OR body::jsonb ->> 'microSegment' IS NOT NULL;
+`,
+  },
 ];
