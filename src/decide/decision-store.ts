@@ -94,9 +94,10 @@ export interface DecisionStore {
   /**
    * The action choices of decisions for any of `profileKeys` (a subject's own key with those merged
    * into it) made from `from` to `to`, both included, in time order: the outcomes of a subject are
-   * credited from it (the contact ledger keeps only what caps need).
+   * credited from it (the contact ledger keeps only what caps need). With `newestFirst`, the newest
+   * `limit` of them, newest first (a decision's choices still in rank order).
    */
-  contactsOf(profileKeys: readonly string[], from: number, to: number): Promise<ContactRow[]>;
+  contactsOf(profileKeys: readonly string[], from: number, to: number, o?: { newestFirst?: { limit: number } }): Promise<ContactRow[]>;
   /** Action choices per action and subject, over the whole log (the estimates' trials). */
   trialCounts(): Promise<CountRow[]>;
   /** Successes per action and subject, over the whole log. */

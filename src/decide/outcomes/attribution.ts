@@ -18,7 +18,7 @@ export interface Credit {
  * // [{ decisionId: 'd9', action: 'winback', at: …, credit: 1 }]
  */
 export function attribute(outcome: { at: number; action?: string }, contacts: readonly Contact[], o: { windowFor: (action: string) => number; model: 'last' | 'even' }): Credit[] {
-  const hits = contacts.filter((c) => c.at <= outcome.at && outcome.at - c.at <= o.windowFor(c.action) && (!outcome.action || c.action === outcome.action));
+  const hits = contacts.filter((c) => creditable(outcome, c, o.windowFor));
   if (!hits.length) return [];
   if (o.model === 'last') {
     // Ties (the choices of one decision) go to the first listed: the decision's top choice.
@@ -27,6 +27,11 @@ export function attribute(outcome: { at: number; action?: string }, contacts: re
     return [{ decisionId: last.decisionId, action: last.action, at: last.at, credit: 1 }];
   }
   return hits.map((c) => ({ decisionId: c.decisionId, action: c.action, at: c.at, credit: 1 / hits.length }));
+}
+
+/** Whether an outcome may be credited to a contact: it came before, within its action's window, of the action the outcome names (if any). */
+export function creditable(outcome: { at: number; action?: string }, c: { at: number; action: string }, windowFor: (action: string) => number): boolean {
+  return c.at <= outcome.at && outcome.at - c.at <= windowFor(c.action) && (!outcome.action || c.action === outcome.action);
 }
 
 /**

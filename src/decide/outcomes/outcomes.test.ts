@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, send, type Harness } from '../../../test/harness.js';
 import { shopConfig } from '../fixtures.js';
 import { advertising, decideReq, picked, post } from '../test-http.js';
+import type { DecisionRecord } from '../decision.js';
 import { attribute, rewardOf } from './attribution.js';
 
 const DAY = 86_400_000;
@@ -118,5 +119,32 @@ describe('outcomes', () => {
     const after = (await decideReq(h.app, { subject: 'ana', placement: 'home', explain: 'full' })).json();
     expect(picked(after)).toEqual(['socks-offer']);
     expect(after.explanation.candidates.find((x: { action: string }) => x.action === 'shoes-offer')).toMatchObject({ stage: 'contact policy', rule: 'dismissals' });
+  });
+
+  it('reads a subject\'s newest choices first under the last-touch model, and all of them only when none of those is creditable', async () => {
+    await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+    const key = (await get(h.app, '/v1/profiles/ana')).json().id as string;
+    const now = Date.now();
+    // A subject shown an offer 150 times in the last few seconds, and once, before, another.
+    const decision = (id: string, at: number, action: string): DecisionRecord => ({
+      id, at, profileKey: key, subject: 'ana', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm', arm: 'treatment',
+      choices: [{ rank: 1, kind: 'action', action, score: 0.1, propensity: 1, why: '' }], scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
+    });
+    await h.store.decisions.appendDecision(decision('d-socks', now - 20_000, 'socks-offer'));
+    for (let i = 0; i < 150; i++) await h.store.decisions.appendDecision(decision(`d-shoes-${String(i).padStart(3, '0')}`, now - 10_000 + i * 10, 'shoes-offer'));
+    const read: number[] = [];
+    const contactsOf = h.store.decisions.contactsOf.bind(h.store.decisions);
+    h.store.decisions.contactsOf = async (...args) => {
+      const rows = await contactsOf(...args);
+      read.push(rows.length);
+      return rows;
+    };
+    const credited = async (id: string, action?: string) => (await h.tact.decide.outcomes.record([{ id, at: now, type: 'conversion', value: 10, profileKey: key, action, source: 'event' }])).records.map((r) => r.decisionId);
+    expect(await credited('o-any')).toEqual(['d-shoes-149']);
+    expect(read).toEqual([100]);
+    read.length = 0;
+    // Only the oldest choice is creditable (the outcome names its action): all of them are read.
+    expect(await credited('o-socks', 'socks-offer')).toEqual(['d-socks']);
+    expect(read).toEqual([100, 151]);
   });
 });

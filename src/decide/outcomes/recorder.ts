@@ -2,9 +2,12 @@ import { TactError } from '../../errors/tact-error.js';
 import type { DecisionStore } from '../decision-store.js';
 import type { DecideState } from '../decide-state.js';
 import type { Playbook } from '../playbook.js';
-import type { OutcomeRecord } from '../records.js';
+import type { ContactRow, OutcomeRecord } from '../records.js';
 import type { Contact } from '../stages/types.js';
-import { attribute, rewardOf } from './attribution.js';
+import { attribute, creditable, rewardOf } from './attribution.js';
+
+/** How many of a subject's newest choices the `last` model reads at first (it reads them all only if none of these is creditable). */
+const NEWEST_PAGE = 100;
 
 /** An outcome as reported: by the API (a decision id, or a subject) or mapped from a track event. */
 export interface OutcomeInput {
@@ -64,7 +67,7 @@ export class OutcomeRecorder {
           contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
             .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
         }
-      } else contacts = await this.contactsBefore(profileKey, o.at, play);
+      } else contacts = await this.contactsBefore(profileKey, o, play);
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       const value = o.value ?? null;
@@ -91,20 +94,32 @@ export class OutcomeRecorder {
   }
 
   /**
-   * The subject's action choices an outcome at `at` may be credited to: those of the log within the
-   * longest attribution window, and those the ledger holds that the log may not have committed yet
-   * (it keeps every contact of the last minutes). In time order, a decision's choices in rank order.
+   * The subject's action choices an outcome may be credited to: those of the log within the longest
+   * attribution window, and those the ledger holds that the log may not have committed yet (it keeps
+   * every contact of the last minutes). In time order, a decision's choices in rank order. Under the
+   * `last` model only the newest creditable one matters: the log is read newest first, a page at a
+   * time, and what is older than the first creditable choice is not read.
    */
-  private async contactsBefore(profileKey: string, at: number, play: Playbook): Promise<Contact[]> {
-    const also = (await this.d.keysOf?.(profileKey)) ?? [];
+  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook): Promise<Contact[]> {
+    const keys = [profileKey, ...((await this.d.keysOf?.(profileKey)) ?? [])];
+    const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
     let windowMs = play.policy.attributionMs;
     for (const a of play.catalog.actions.values()) windowMs = Math.max(windowMs, a.attributionMs ?? 0);
-    const logged = await this.d.decisions.contactsOf([profileKey, ...also], at - windowMs, at);
+    let logged: ContactRow[] | undefined;
+    if (play.policy.attributionModel === 'last') {
+      const page = await this.d.decisions.contactsOf(keys, o.at - windowMs, o.at, { newestFirst: { limit: NEWEST_PAGE } });
+      const first = page.find((c) => creditable(o, c, windowFor));
+      // Newest first, ties in (decision, rank) order: `first` is the newest creditable choice, the
+      // top choice of its decision; what `attribute` must see is in the page. Back to time order (stable).
+      if (first) logged = page.filter((c) => c.at >= first.at).sort((a, b) => a.at - b.at);
+      else if (page.length < NEWEST_PAGE) logged = [];
+    }
+    logged ??= await this.d.decisions.contactsOf(keys, o.at - windowMs, o.at);
     const out: Contact[] = logged.map((c) => ({ at: c.at, action: c.action, channel: c.channel, topics: [], decisionId: c.decisionId }));
     const have = new Set(out.map((c) => `${c.decisionId}|${c.action}`));
     let added = false;
-    for (const c of this.d.state.ledger.view(profileKey, also).list()) {
-      if (c.at > at || have.has(`${c.decisionId}|${c.action}`)) continue;
+    for (const c of this.d.state.ledger.view(profileKey, keys.slice(1)).list()) {
+      if (c.at > o.at || have.has(`${c.decisionId}|${c.action}`)) continue;
       out.push(c);
       added = true;
     }

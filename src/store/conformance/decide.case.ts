@@ -62,6 +62,9 @@ export function decideConformance(kind: StoreKind): void {
         [a.decisionId, 'shoes-offer', da.profileKey, 'web', 'home'], [a.decisionId, 'socks-offer', da.profileKey, 'web', 'home'], [early.decisionId, 'newsletter', 'anon:not-yet', 'web', 'home'],
       ]);
       expect(both[0].at).toBe(da.at);
+      // Newest first, a decision's choices still in rank order, as many as asked.
+      expect((await h.store.decisions.contactsOf([da.profileKey], 0, da.at, { newestFirst: { limit: 1 } })).map((c) => c.action)).toEqual(['shoes-offer']);
+      expect((await h.store.decisions.contactsOf([da.profileKey], 0, da.at, { newestFirst: { limit: 5 } })).map((c) => c.action)).toEqual(['shoes-offer', 'socks-offer']);
       expect(await h.store.decisions.contactsOf([da.profileKey], 0, da.at - 1)).toEqual([]);
       expect(await h.store.decisions.contactsOf([da.profileKey], da.at + 1, da.at + DAY)).toEqual([]);
       expect(await h.store.decisions.contactsOf([], 0, Date.now())).toEqual([]);

@@ -149,10 +149,11 @@ export class PostgresDecisionStore implements DecisionStore {
     )).rows;
   }
 
-  async contactsOf(profileKeys: readonly string[], from: number, to: number): Promise<ContactRow[]> {
+  async contactsOf(profileKeys: readonly string[], from: number, to: number, o: { newestFirst?: { limit: number } } = {}): Promise<ContactRow[]> {
     if (!profileKeys.length) return [];
+    const order = o.newestFirst ? `c.at DESC, c.decision_id, c.rank LIMIT ${Math.floor(o.newestFirst.limit)}` : 'c.at, c.decision_id, c.rank';
     return (await this.pool.query<ContactRow>(
-      `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND d.at <= $3 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
+      `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND d.at <= $3 AND c.kind = 'action' ORDER BY ${order}`,
       [[...profileKeys], from, to],
     )).rows;
   }

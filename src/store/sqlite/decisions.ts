@@ -41,6 +41,7 @@ export class SqliteDecisionStore implements DecisionStore {
       get: db.prepare('SELECT body FROM decisions WHERE id = ?').pluck(),
       contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.at < ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       contactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
+      newestContactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at DESC, c.decision_id, c.rank LIMIT ?`),
       trials: db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`),
       successes: db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key'),
       groupTrials: db.prepare(`SELECT c.action, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4`),
@@ -92,8 +93,10 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.s.contacts.all(at, before) as ContactRow[];
   }
 
-  async contactsOf(profileKeys: readonly string[], from: number, to: number): Promise<ContactRow[]> {
-    return profileKeys.length ? (this.s.contactsOf.all(JSON.stringify(profileKeys), from, to) as ContactRow[]) : [];
+  async contactsOf(profileKeys: readonly string[], from: number, to: number, o: { newestFirst?: { limit: number } } = {}): Promise<ContactRow[]> {
+    if (!profileKeys.length) return [];
+    const keys = JSON.stringify(profileKeys);
+    return (o.newestFirst ? this.s.newestContactsOf.all(keys, from, to, o.newestFirst.limit) : this.s.contactsOf.all(keys, from, to)) as ContactRow[];
   }
 
   async trialCounts(): Promise<CountRow[]> {
