@@ -227,6 +227,9 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     const { answered: fresh, decided } = await freshness(server.port, server.keys, quick ? 100 : 500);
     process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
+    const held = await (await fetch(`${base}/metrics`)).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(held)?.[1] ?? 0);
+    const state = { subjects: gauge('tact_decide_subjects_held'), contacts: gauge('tact_decide_contacts_held') };
     await server.stop();
     const stored = logSize(server.dataDir);
     process.stdout.write(`  decision log: ${(writtenPerDecision / 1024).toFixed(1)} KB written to storage per decision during the run (WAL and its copy into the database); ${stored.decisions.toLocaleString()} records, ${(stored.bodyBytes / 1024).toFixed(2)} KB stored per record\n`);
@@ -235,7 +238,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  allocated per decision in process (decision, answer and its JSON; freed objects included): ${allocKb.toFixed(1)} KB\n`);
     const disk = fsyncFloor(server.dataDir, quick ? 300 : 1000);
     process.stdout.write(`  disk floor for a durable answer, 4 KB append + fdatasync one at a time (${disk.length}): p50 ${pct(disk, 0.5).toFixed(2)} ms, p99 ${pct(disk, 0.99).toFixed(2)} ms\n`);
-    process.stdout.write(`  server RSS ${rss.toFixed(0)} MB\n`);
+    process.stdout.write(`  server RSS ${rss.toFixed(0)} MB; the decision state held ${state.contacts.toLocaleString()} contacts of ${state.subjects.toLocaleString()} subjects (those a cap counts, and the last minutes')\n`);
     if (http.failed || noop.failed) throw new Error(`${http.failed + noop.failed} requests failed`);
     return {
       bench: 'decide',
@@ -266,6 +269,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       written_kb_per_decision: Number((writtenPerDecision / 1024).toFixed(1)),
       stored_kb_per_record: Number((stored.bodyBytes / 1024).toFixed(2)),
       inproc_alloc_kb_per_decision: Number(allocKb.toFixed(1)),
+      contacts_held: state.contacts,
     };
   } finally {
     await server.remove();
