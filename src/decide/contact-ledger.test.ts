@@ -249,6 +249,27 @@ describe('a ledger bounded by its caps', () => {
     }
   });
 
+  it('does not fit a subject whose contact write is in flight, however long the write takes', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    ledger.setRetention([{ channel: 'email', max: 2, windowMs: 7 * DAY }]);
+    const mail = (id: string, at: number) => ledger.record('p1', { at, action: 'promo', channel: 'email', topics: [], decisionId: id });
+    mail('e1', T - 3 * DAY);
+    mail('e2', T - 2 * DAY);
+    mail('e3', T - DAY);
+    ledger.prune(T);
+    expect(ledger.view('p1').list().map((c) => c.decisionId)).toEqual(['e2', 'e3']);
+    // A decision reserves e4; its write hangs for ten minutes, a prune runs, then the write fails.
+    mail('e4', T);
+    ledger.hold('p1');
+    ledger.prune(T + 10 * 60_000);
+    ledger.unrecord('p1', 'e4');
+    ledger.release('p1');
+    // Three e-mails in the week (e1–e3): the cap of two still sees two.
+    expect(ledger.view('p1').count(T - 6 * DAY, { channel: 'email' })).toBe(2);
+    ledger.prune(T + 10 * 60_000);
+    expect(ledger.view('p1').list().map((c) => c.decisionId)).toEqual(['e2', 'e3']);
+  });
+
   it('says when new caps need contacts the old ones let go', () => {
     const ledger = new ContactLedger(30 * DAY);
     expect(ledger.setRetention(caps)).toBe(true); // it kept everything before

@@ -37,10 +37,10 @@ export interface Retention extends ContactMatch {
 }
 
 /**
- * How long every contact is kept whatever the caps say: a decision's contact is recorded before
- * its log write and taken back if the write fails, so the contacts a cap counts as its newest must
- * be older than any write still in flight; and the outcome recorder reads older contacts from the
- * log, which holds the committed ones only.
+ * How long every contact is kept whatever the caps say: the outcome recorder reads older contacts
+ * from the log, which holds the committed ones only, and a contact synced from another process may
+ * arrive a little late. (A decision's contact is recorded before its log write and taken back if
+ * the write fails: a subject with a write in flight is not fitted at all — `hold`.)
  */
 export const RECENT_MS = 5 * MINUTE;
 
@@ -81,6 +81,8 @@ export class ContactLedger {
   private dismissalsKept: number | undefined;
   /** Contacts held, over all subjects. */
   private held = 0;
+  /** Subjects with a contact whose log write is in flight (`hold`), and how many. */
+  private readonly writing = new Map<string, number>();
   /** How many contacts each retention rule has met in `fit`, and which contacts it keeps (scratch). */
   private met: number[] = [];
   private keep = new Uint8Array(64);
@@ -207,6 +209,26 @@ export class ContactLedger {
     }
   }
 
+  /**
+   * Marks a subject as having a contact whose log write is in flight, until `release`: pruning does
+   * not fit such a subject to its caps (a contact taken back after a fit could leave a cap counting
+   * one short), however long the write takes.
+   */
+  hold(subject: string): void {
+    this.writing.set(subject, (this.writing.get(subject) ?? 0) + 1);
+  }
+
+  /** Subjects with a contact whose log write is in flight. */
+  get writesInFlight(): number {
+    return this.writing.size;
+  }
+
+  release(subject: string): void {
+    const n = (this.writing.get(subject) ?? 1) - 1;
+    if (n > 0) this.writing.set(subject, n);
+    else this.writing.delete(subject);
+  }
+
   /** Takes back a contact whose decision could not be logged. */
   unrecord(subject: string, decisionId: string): void {
     const s = this.subjects.get(subject);
@@ -316,7 +338,7 @@ export class ContactLedger {
       }
       const [k, s] = next.value;
       this.held -= trimContacts(s, before);
-      if (this.retention) this.fit(s, now, k.startsWith(ANON));
+      if (this.retention && !this.writing.has(k)) this.fit(s, now, k.startsWith(ANON));
       this.trim(s.dismissals, now, this.dismissalsMs);
       if (!s.c.length && !s.dismissals.length) {
         this.subjects.delete(k);

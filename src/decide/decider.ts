@@ -181,6 +181,7 @@ export class Decider {
       this.d.state.ledger.record(record.profileKey, { at: record.at, action: a, channel: record.channel, topics: p.topicsOf(a), decisionId: record.id });
       this.d.state.markContact(record.id, a, record.at);
     }
+    if (actions.length) ledger.hold(record.profileKey);
     try {
       if (guarded) {
         const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp), { budgets: p.budgets, holds, also: p.also, identities: record.profileKey.startsWith('anon:') ? identityCandidates(record.subject) : undefined });
@@ -195,6 +196,8 @@ export class Decider {
     } catch (err) {
       if (!(err instanceof SubjectMoved)) this.d.state.ledger.unrecord(record.profileKey, record.id);
       throw err;
+    } finally {
+      if (actions.length) ledger.release(record.profileKey);
     }
     const groups = recordGroupKeys(record);
     for (const a of actions) this.d.state.counts.trial(a, record.profileKey, 1, groups, record.id);

@@ -39,6 +39,7 @@ describe('GET /metrics', () => {
       await decideReq(d.app, { subject: 'ana', placement: 'weekly-email' });
       await decideReq(d.app, { subject: 'ana', placement: 'home' });
       expect([await gauge('tact_decide_subjects_held'), await gauge('tact_decide_contacts_held')]).toEqual([1, 2]);
+      expect(d.tact.decide.state.ledger.writesInFlight).toBe(0); // each decision's hold released once logged
       // Ten minutes on, the e-mail cap still counts its contact; no cap counts the web one.
       d.tact.decide.state.prune(Date.now() + 10 * 60_000);
       expect(await gauge('tact_decide_contacts_held')).toBe(1);
