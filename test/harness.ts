@@ -68,6 +68,11 @@ export function get(app: FastifyInstance, url: string, key = KEYS.server) {
   return app.inject({ method: 'GET', url, headers: { authorization: bearer(key) } });
 }
 
+/** A gauge's (unlabelled) value from GET /metrics; NaN when the server does not export it. */
+export async function metricValue(app: FastifyInstance, name: string): Promise<number> {
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec((await get(app, '/metrics')).body)?.[1]);
+}
+
 /**
  * Comparisons before a promotion tell what a model version saw by the millisecond its training
  * began: wait a moment after a training so the next event is received after it.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../test/harness.js';
+import { harness, metricValue, send, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
 import { advertising, decideReq } from '../decide/test-http.js';
 
@@ -33,7 +33,7 @@ describe('GET /metrics', () => {
   it('tells how much the decision state holds in memory', async () => {
     const d = await harness('sqlite', { config: shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }] } }) });
     try {
-      const gauge = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec((await d.app.inject({ url: '/metrics' })).body)?.[1]);
+      const gauge = (name: string) => metricValue(d.app, name);
       expect(await gauge('tact_decide_contacts_held')).toBe(0);
       await send(d.app, '/v1/identify', { userId: 'ana', context: advertising });
       await decideReq(d.app, { subject: 'ana', placement: 'weekly-email' });

@@ -7,7 +7,7 @@ import { decideConformance } from '../conformance/decide.case.js';
 import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
-import { get, harness, send } from '../../../test/harness.js';
+import { get, harness, metricValue, send } from '../../../test/harness.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { CHECKPOINT_CHUNK } from './collect.js';
 import { testDir } from '../../../test/tmp.js';
@@ -176,7 +176,7 @@ describe('profile states going cold (SQLite only)', () => {
   it('holds a written state as an object until a checkpoint period passes with no event for it, and /metrics shows how many wait', async () => {
     const t = await lockableStore('tact-cool-', { checkpointMs: 400 });
     const { store, app } = t;
-    const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec((await get(app, '/metrics')).body)?.[1]);
+    const metric = (name: string) => metricValue(app, name);
     await send(app, '/v1/identify', { userId: 'cold-u', traits: { plan: 'gold' } });
     const id = (await store.profiles.findProfileId('userId', 'cold-u'))!;
     // Written by a checkpoint: clean, and still the object the event changed.
