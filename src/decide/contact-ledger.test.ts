@@ -335,6 +335,18 @@ describe('dismissals read again', () => {
   });
 });
 
+describe('successes held', () => {
+  it('for two minutes, let go by the minute’s key upkeep (the log has them after)', () => {
+    const state = new DecideState(30 * DAY);
+    state.applyOutcome({ id: 'o1', at: T, profileKey: 'p1', type: 'conversion', value: 5, decisionId: 'd1', action: 'promo', credit: 1, reward: 5, success: true, source: 'event' }, true);
+    state.forgetKeys(T + 60_000);
+    expect(state.hadSuccess('d1', 'promo')).toBe(true);
+    state.forgetKeys(T + 3 * 60_000);
+    expect(state.hadSuccess('d1', 'promo')).toBe(false);
+    expect(state.heldSuccesses).toBe(0);
+  });
+});
+
 describe('a rebuild from a long log', () => {
   it('reads it a page at a time and holds what the caps need while it reads', async () => {
     // Three subjects decided for every two seconds for two days: 86,400 contacts.

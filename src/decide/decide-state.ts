@@ -123,7 +123,7 @@ export class DecideState {
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
     this.syncedTo = now;
     // The contacts just read lie in their window; the successes and keys of the look-back may not.
-    this.pruneRest(now);
+    this.forgetKeys(now, true);
   }
 
   /** Folds in what other processes logged since the last sync (shared stores only). */
@@ -245,20 +245,19 @@ export class DecideState {
    */
   prune(now: number): void {
     this.ledger.prune(now);
-    this.pruneRest(now);
+    this.forgetKeys(now, true);
   }
 
   /** {@link prune} in slices of `slice` subjects, yielding to the event loop between them (the server's way). */
   async pruneInSlices(now: number, slice = PRUNE_SLICE): Promise<void> {
-    while (!this.ledger.pruneSome(now, slice)) await new Promise((resolve) => setImmediate(resolve));
-    this.pruneRest(now);
+    while (!this.pruneSome(now, slice)) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  private pruneRest(now: number): void {
-    // At 1,000 decisions a second with one in ten a success, a week of them is 60 million keys.
-    const successesBefore = now - KEYS_KEPT_MS;
-    for (const [k, at] of this.successes) if (at < successesBefore) this.successes.delete(k);
+  /** One slice of {@link pruneInSlices}: up to `slice` subjects; true when the pass ended (the rest of the state pruned too). */
+  pruneSome(now: number, slice = PRUNE_SLICE): boolean {
+    if (!this.ledger.pruneSome(now, slice)) return false;
     this.forgetKeys(now, true);
+    return true;
   }
 
   /**
@@ -266,7 +265,8 @@ export class DecideState {
    * shared stores), guarded append (from a minute before) or recorder running now can meet again:
    * two minutes' worth are kept, not the look-back — at 1,000 decisions or outcomes a second, 30
    * days of keys are billions; an outcome id older than that is found in the log instead. Oldest
-   * first, stopping at the first key still kept (run every minute), unless `all`.
+   * first, stopping at the first key still kept (run every minute), unless `all`; and the successes
+   * of more than two minutes ago (the recorder asks the log for older ones).
    */
   forgetKeys(now: number, all = false): void {
     const before = (this.shared ? Math.min(now, this.syncedTo) : now) - KEYS_KEPT_MS;
@@ -274,6 +274,10 @@ export class DecideState {
       if (s.at < before) this.seen.delete(k);
       else if (!all) break;
     }
+    // Successes too, every minute: at 1,000 decisions a second with one in ten a success, ten
+    // minutes' worth swept at once held the event loop ≈ 20 ms; a minute's, a few. (Their times
+    // are the outcomes' own, in any order: the whole map is walked.)
+    for (const [k, at] of this.successes) if (at < now - KEYS_KEPT_MS) this.successes.delete(k);
   }
 
   /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */
