@@ -1,6 +1,7 @@
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
+import { KeyGenerations } from './key-generations.js';
 import { OutcomeCounts } from './outcome-counts.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
 import type { ContactRow, Hold, OutcomeRecord } from './records.js';
@@ -33,7 +34,7 @@ export class DecideState {
   /** decisionId|action that already had a success, with its time. */
   private readonly successes = new Map<string, number>();
   /** Keys of contacts and outcome records already applied (for `sync`), with their time and the order they were taken in (`knownAt`). */
-  private readonly seen = new Map<string, { at: number; seq: number }>();
+  private readonly seen = new KeyGenerations();
   private syncedTo = 0;
   private applied = 0;
 
@@ -135,7 +136,6 @@ export class DecideState {
     this.flags.load(await store.openFlags());
     this.holds.clear();
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
-    for (const [k, s] of this.seen) if (s.at < now - this.lookbackMs) this.seen.delete(k);
   }
 
   /** From when a guarded append checks the subject's rows: everything before was folded in by a sync (with a minute's margin for slow commits). */
@@ -245,7 +245,7 @@ export class DecideState {
    */
   prune(now: number): void {
     this.ledger.prune(now);
-    this.forgetKeys(now, true);
+    this.forgetKeys(now);
   }
 
   /** {@link prune} in slices of `slice` subjects, yielding to the event loop between them (the server's way). */
@@ -256,7 +256,7 @@ export class DecideState {
   /** One slice of {@link pruneInSlices}: up to `slice` subjects; true when the pass ended (the rest of the state pruned too). */
   pruneSome(now: number, slice = PRUNE_SLICE): boolean {
     if (!this.ledger.pruneSome(now, slice)) return false;
-    this.forgetKeys(now, true);
+    this.forgetKeys(now);
     return true;
   }
 
@@ -264,20 +264,23 @@ export class DecideState {
    * Forgets the keys of applied contacts and outcomes that no sync (from 5 s before the last;
    * shared stores), guarded append (from a minute before) or recorder running now can meet again:
    * two minutes' worth are kept, not the look-back — at 1,000 decisions or outcomes a second, 30
-   * days of keys are billions; an outcome id older than that is found in the log instead. Oldest
-   * first, stopping at the first key still kept (run every minute), unless `all`; and the successes
-   * of more than two minutes ago (the recorder asks the log for older ones).
+   * days of keys are billions; an outcome id older than that is found in the log instead. Run every
+   * minute, it lets go of whole generations of keys (key-generations.ts); `all` (a start) walks
+   * every key. And the successes of more than two minutes ago (the recorder asks the log for older ones).
    */
   forgetKeys(now: number, all = false): void {
     const before = (this.shared ? Math.min(now, this.syncedTo) : now) - KEYS_KEPT_MS;
-    for (const [k, s] of this.seen) {
-      if (s.at < before) this.seen.delete(k);
-      else if (!all) break;
-    }
+    if (all) this.seen.sift(before);
+    else this.seen.turn(before);
     // Successes too, every minute: at 1,000 decisions a second with one in ten a success, ten
     // minutes' worth swept at once held the event loop ≈ 20 ms; a minute's, a few. (Their times
     // are the outcomes' own, in any order: the whole map is walked.)
     for (const [k, at] of this.successes) if (at < now - KEYS_KEPT_MS) this.successes.delete(k);
+  }
+
+  /** Keys of applied rows held (for the gauges and tests). */
+  get heldKeys(): number {
+    return this.seen.size;
   }
 
   /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */
