@@ -98,12 +98,24 @@ export interface DecisionStore {
    * `limit` of them, newest first (a decision's choices still in rank order).
    */
   contactsOf(profileKeys: readonly string[], from: number, to: number, o?: { newestFirst?: { limit: number } }): Promise<ContactRow[]>;
-  /** Action choices per action and subject, over the whole log (the estimates' trials). */
+  /**
+   * Action choices per action and subject, over the whole log (the estimates' trials): the counts'
+   * snapshot and the rows logged after its watermark (`foldCounts`). Rows a retention pass deleted
+   * stay counted once folded (docs/adr/0005-decision-counts-snapshot.md).
+   */
   trialCounts(): Promise<CountRow[]>;
-  /** Successes per action and subject, over the whole log. */
+  /** Successes per action and subject, over the whole log (as `trialCounts`). */
   successCounts(): Promise<CountRow[]>;
-  /** Trials and successes per action and (segment, micro-segment) at decision time, over decisions that recorded one. */
+  /** Trials and successes per action and (segment, micro-segment) at decision time, over decisions that recorded one (as `trialCounts`). */
   groupCounts(): Promise<GroupCountRow[]>;
+  /**
+   * Folds the rows logged since the counts' watermark into their snapshot, `step` decisions and
+   * `step` outcomes a transaction, so a start aggregates only what was logged since the last fold.
+   * With several processes one folds at a time. Returns how far the watermark moved (in sequence numbers).
+   */
+  foldCounts(step?: number): Promise<{ decisions: number; outcomes: number }>;
+  /** The counts' watermark: the last decision and outcome sequence numbers the snapshot includes. */
+  countMarks(): Promise<{ decisions: number; outcomes: number }>;
 
   /** Stores outcome records; one with an id and decision already stored is ignored. */
   addOutcomes(o: OutcomeRecord[]): Promise<void>;

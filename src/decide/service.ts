@@ -27,6 +27,8 @@ import { PlacementBandits } from './bandit/placement-bandits.js';
  */
 export const OUTCOME_CONSUMER = 'decide-outcomes';
 const DAY = 86_400_000;
+/** How often the log is folded into the counts' snapshot: a start aggregates at most this much of it (and what a fold in flight had not reached). */
+export const FOLD_EVERY_MS = 5 * 60_000;
 
 /** What the decisions capability is wired with (src/server/tact.ts). */
 export interface DecideOptions {
@@ -109,6 +111,7 @@ export class DecideService {
     if (o.background !== false) {
       s.every(5000, async () => (await s.bandits.expire(), await s.bandits.save()));
       s.every(60 * 60_000, () => s.enforceRetention());
+      s.every(FOLD_EVERY_MS, () => s.foldCounts());
       s.every(10 * 60_000, () => s.state.pruneInSlices(Date.now()));
       s.every(60_000, async () => s.state.forgetKeys(Date.now()));
       if (o.store.kind === 'postgres') s.every(1000, () => s.sync());
@@ -141,6 +144,17 @@ export class DecideService {
     const days = this.o.settings.get(policyKind).retentionDays;
     const r = await this.o.store.decisions.prune(now - days * DAY);
     if (r.decisions || r.outcomes) this.o.log.info({ ...r, days }, 'decision log retention applied');
+    return r;
+  }
+
+  /**
+   * Folds the decisions and outcomes logged since the last fold into the estimates' counts
+   * snapshot, so a start aggregates only what came after (docs/adr/0005-decision-counts-snapshot.md).
+   */
+  async foldCounts(): Promise<{ decisions: number; outcomes: number }> {
+    const t = performance.now();
+    const r = await this.o.store.decisions.foldCounts();
+    if (r.decisions || r.outcomes) this.o.log.debug({ ...r, ms: Math.round(performance.now() - t) }, 'decision counts folded into their snapshot');
     return r;
   }
 

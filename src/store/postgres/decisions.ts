@@ -2,9 +2,10 @@ import type pg from 'pg';
 import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
-  type FlagRow, type HoldRow, type OutcomeRow, type GroupN, joinGroupCounts,
+  type FlagRow, type HoldRow, type OutcomeRow,
 } from '../sqlite/decisions-rows.js';
 import { inTransaction } from './database.js';
+import { PostgresDecisionCounts } from './decision-counts.js';
 
 /** A decision's action choice as a ContactRow (choices `c` joined to their decision `d`). */
 const CONTACT_COLS = `c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel"`;
@@ -22,7 +23,11 @@ const upsert = (table: string, cols: string) => {
  * await store.decisions.appendDecision(record);
  */
 export class PostgresDecisionStore implements DecisionStore {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly counts: PostgresDecisionCounts;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.counts = new PostgresDecisionCounts(pool);
+  }
 
   async appendDecision(d: DecisionRecord): Promise<void> {
     await inTransaction(this.pool, (c) => this.insert(c, d));
@@ -158,22 +163,24 @@ export class PostgresDecisionStore implements DecisionStore {
     )).rows;
   }
 
-  async trialCounts(): Promise<CountRow[]> {
-    return (await this.pool.query<CountRow>(`SELECT action, profile_key AS "profileKey", count(*)::bigint AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`)).rows;
+  trialCounts(): Promise<CountRow[]> {
+    return this.counts.trials();
   }
 
-  async successCounts(): Promise<CountRow[]> {
-    return (await this.pool.query<CountRow>('SELECT action, profile_key AS "profileKey", count(*)::bigint AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key')).rows;
+  successCounts(): Promise<CountRow[]> {
+    return this.counts.successes();
   }
 
-  async groupCounts(): Promise<GroupCountRow[]> {
-    const cols = `d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel", count(*)::bigint AS n`;
-    const has = `(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)`;
-    const [t, s] = await Promise.all([
-      this.pool.query<GroupN>(`SELECT c.action, ${cols} FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND ${has} GROUP BY 1, 2, 3, 4`),
-      this.pool.query<GroupN>(`SELECT o.action, ${cols} FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND ${has} GROUP BY 1, 2, 3, 4`),
-    ]);
-    return joinGroupCounts(t.rows, s.rows);
+  groupCounts(): Promise<GroupCountRow[]> {
+    return this.counts.groups();
+  }
+
+  foldCounts(step?: number): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.fold(step);
+  }
+
+  countMarks(): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.marks();
   }
 
   async addOutcomes(o: OutcomeRecord[]): Promise<void> {

@@ -5,6 +5,7 @@ import { learnConformance } from '../conformance/learn.case.js';
 import { decideConformance } from '../conformance/decide.case.js';
 import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
+import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { freshPostgresDatabase } from '../../../test/postgres.js';
@@ -17,6 +18,7 @@ decideConformance('postgres');
 measureConformance('postgres');
 monitorConformance('postgres');
 decideGroupsConformance('postgres');
+decideCountsConformance('postgres');
 
 describe('several processes on one PostgreSQL', () => {
   it('start at the same moment on a fresh database, with the same keys and configuration file', async () => {

@@ -6,8 +6,8 @@ import {
   type FlagRow, type HoldRow, type OutcomeRow,
 } from './decisions-rows.js';
 import { decodeBody } from './decision-body.js';
+import { LOWER_MARKS, SqliteDecisionCounts } from './decision-counts.js';
 import { GroupAppender } from './decisions-appender.js';
-import { type GroupN, joinGroupCounts } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 const SQL = {
@@ -33,19 +33,17 @@ export class SqliteDecisionStore implements DecisionStore {
   private readonly s;
   private readonly shapes = new Map<string, Statement<unknown[]>>();
   private readonly log: GroupAppender;
+  private readonly counts: SqliteDecisionCounts;
 
   constructor(private readonly db: Db, private readonly writer: SqliteWriter) {
     // The body (parameter 4) is stored compressed by the writer thread (decision-body.ts).
     this.log = new GroupAppender(writer, [{ sql: SQL.decision, compress: [4] }, SQL.choice]);
+    this.counts = new SqliteDecisionCounts(db, writer);
     this.s = {
       get: db.prepare('SELECT body FROM decisions WHERE id = ?').pluck(),
       contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.at < ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       contactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       newestContactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at DESC, c.decision_id, c.rank LIMIT ?`),
-      trials: db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY action, profile_key`),
-      successes: db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY action, profile_key'),
-      groupTrials: db.prepare(`SELECT c.action, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4`),
-      groupSuccesses: db.prepare(`SELECT o.action, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.success = 1 AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4`),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
@@ -100,15 +98,23 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async trialCounts(): Promise<CountRow[]> {
-    return this.s.trials.all() as CountRow[];
+    return this.counts.trials();
   }
 
   async successCounts(): Promise<CountRow[]> {
-    return this.s.successes.all() as CountRow[];
+    return this.counts.successes();
   }
 
   async groupCounts(): Promise<GroupCountRow[]> {
-    return joinGroupCounts(this.s.groupTrials.all() as GroupN[], this.s.groupSuccesses.all() as GroupN[]);
+    return this.counts.groups();
+  }
+
+  foldCounts(step?: number): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.fold(step);
+  }
+
+  async countMarks(): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.marks();
   }
 
   async addOutcomes(o: OutcomeRecord[]): Promise<void> {
@@ -129,12 +135,15 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async prune(before: number): Promise<{ decisions: number; outcomes: number }> {
-    const n = this.s.countOld.get(before, before, before) as { d: number; o: number; c: number };
-    const rounds = Math.ceil(Math.max(n.d, n.o, n.c) / 5000);
-    for (let i = 0; i < rounds; i++) {
-      await this.writer.run([SQL.pruneDecisions, SQL.pruneChoices, SQL.pruneOutcomes].map((sql) => ({ sql, rows: [[before]] })));
-    }
-    return { decisions: n.d, outcomes: n.o };
+    return this.counts.exclusive(async () => {
+      const n = this.s.countOld.get(before, before, before) as { d: number; o: number; c: number };
+      const rounds = Math.ceil(Math.max(n.d, n.o, n.c) / 5000);
+      for (let i = 0; i < rounds; i++) {
+        const ops = [SQL.pruneDecisions, SQL.pruneChoices, SQL.pruneOutcomes].map((sql) => ({ sql, rows: [[before]] }));
+        await this.writer.run([...ops, { sql: LOWER_MARKS, rows: [[]] }]);
+      }
+      return { decisions: n.d, outcomes: n.o };
+    });
   }
 
   async putFlag(f: Flag): Promise<void> {

@@ -6,6 +6,7 @@ import { learnConformance } from '../conformance/learn.case.js';
 import { decideConformance } from '../conformance/decide.case.js';
 import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
+import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { get, harness, metricValue, send } from '../../../test/harness.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
@@ -20,6 +21,7 @@ decideConformance('sqlite');
 measureConformance('sqlite');
 monitorConformance('sqlite');
 decideGroupsConformance('sqlite');
+decideCountsConformance('sqlite');
 
 describe('embedded store recovery (SQLite only: PostgreSQL writes every state through)', () => {
   it('rebuilds profile states exactly from the log after a crash without a checkpoint', async () => {

@@ -115,4 +115,37 @@ UPDATE decisions SET segment = body::jsonb ->> 'segment', micro_segment = (body:
   WHERE body::jsonb ->> 'segment' IS NOT NULL OR body::jsonb ->> 'microSegment' IS NOT NULL;
 `,
   },
+  {
+    id: 'decide-005',
+    name: 'the estimates\' counts as a snapshot with a watermark',
+    sql: `
+-- Trials and successes per (action, subject) and per (action, ladder group), folded from the log a
+-- step at a time; the watermark is the last decision and outcome seq the snapshot includes. A start
+-- reads the snapshot and aggregates only the rows after it (docs/adr/0005-decision-counts-snapshot.md).
+-- A group's key columns hold '' and -1 for "none".
+CREATE TABLE decision_counts (
+  action TEXT NOT NULL,
+  profile_key TEXT NOT NULL,
+  trials BIGINT NOT NULL,
+  successes BIGINT NOT NULL,
+  PRIMARY KEY (action, profile_key)
+);
+CREATE TABLE decision_group_counts (
+  action TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  micro_segment INTEGER NOT NULL,
+  micro_segment_model TEXT NOT NULL,
+  trials BIGINT NOT NULL,
+  successes BIGINT NOT NULL,
+  PRIMARY KEY (action, segment, micro_segment, micro_segment_model)
+);
+CREATE TABLE decision_count_marks (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  decisions_seq BIGINT NOT NULL,
+  outcomes_seq BIGINT NOT NULL,
+  folded_at BIGINT NOT NULL
+);
+INSERT INTO decision_count_marks (id, decisions_seq, outcomes_seq, folded_at) VALUES (1, 0, 0, 0);
+`,
+  },
 ];

@@ -1,0 +1,118 @@
+import type pg from 'pg';
+import type { CountRow, GroupCountRow } from '../../decide/decision-store.js';
+import { type GroupN, joinGroupCounts } from '../sqlite/decisions-rows.js';
+import { inTransaction } from './database.js';
+
+/** Decisions (and outcomes) one fold step aggregates, in one transaction on the server. */
+export const FOLD_STEP = 50_000;
+
+/** One fold at a time across processes: a transaction-scoped advisory lock. */
+const FOLD_LOCK = 7263505;
+
+const MARK_D = '(SELECT decisions_seq FROM decision_count_marks WHERE id = 1)';
+const MARK_O = '(SELECT outcomes_seq FROM decision_count_marks WHERE id = 1)';
+const GROUP = `d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel"`;
+const HAS_GROUP = '(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)';
+/** A snapshot group row as the log's columns (the key columns hold '' and -1 for "none": a primary key has no NULLs). */
+const SNAP_GROUP = `action, nullif(segment, '') AS segment, nullif(micro_segment, -1) AS "microSegment", nullif(micro_segment_model, '') AS "microSegmentModel"`;
+const GROUP_KEY = `coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, '')`;
+
+const READ = {
+  trials: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n FROM (
+    SELECT action, profile_key, trials AS n FROM decision_counts WHERE trials > 0
+    UNION ALL SELECT c.action, c.profile_key, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+      WHERE d.seq > ${MARK_D} AND c.kind = 'action' GROUP BY 1, 2) t GROUP BY 1, 2`,
+  successes: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n FROM (
+    SELECT action, profile_key, successes AS n FROM decision_counts WHERE successes > 0
+    UNION ALL SELECT action, profile_key, count(*) FROM decision_outcomes
+      WHERE seq > ${MARK_O} AND success = 1 AND action IS NOT NULL GROUP BY 1, 2) t GROUP BY 1, 2`,
+  groupTrials: `SELECT ${SNAP_GROUP}, trials AS n FROM decision_group_counts WHERE trials > 0 UNION ALL
+    SELECT c.action, ${GROUP}, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id
+    WHERE d.seq > ${MARK_D} AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
+  groupSuccesses: `SELECT ${SNAP_GROUP}, successes AS n FROM decision_group_counts WHERE successes > 0 UNION ALL
+    SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+    WHERE o.seq > ${MARK_O} AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
+};
+
+/** One fold step, server-side: the aggregates of a range of sequence numbers added to the snapshot. */
+const FOLD = {
+  trials: `INSERT INTO decision_counts (action, profile_key, trials, successes)
+    SELECT c.action, c.profile_key, count(*), 0 FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2
+    ON CONFLICT (action, profile_key) DO UPDATE SET trials = decision_counts.trials + excluded.trials`,
+  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
+    SELECT c.action, ${GROUP_KEY}, count(*), 0 FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = decision_group_counts.trials + excluded.trials`,
+  successes: `INSERT INTO decision_counts (action, profile_key, trials, successes)
+    SELECT action, profile_key, 0, count(*) FROM decision_outcomes WHERE seq > $1 AND seq <= $2 AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
+    ON CONFLICT (action, profile_key) DO UPDATE SET successes = decision_counts.successes + excluded.successes`,
+  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
+    SELECT o.action, ${GROUP_KEY}, 0, count(*) FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+    WHERE o.seq > $1 AND o.seq <= $2 AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = decision_group_counts.successes + excluded.successes`,
+};
+
+/**
+ * The estimates' counts on PostgreSQL (docs/adr/0005-decision-counts-snapshot.md): a snapshot of
+ * trials and successes per (action, subject) and per (action, ladder group) with a watermark — the
+ * last decision and outcome `seq` it includes. A start reads the snapshot and the rows after it.
+ *
+ * With several processes inserting, `seq` order is not commit order: a row numbered below another
+ * may commit after it. So a pass first takes the log's end under a SHARE lock on the two tables —
+ * it waits for the transactions inserting into them to end and holds new ones back for the one
+ * `SELECT max(seq)` — so that every row up to that end is committed; the steps then fold up to it.
+ * Each step is one transaction under an advisory lock, moving the watermark with the sums.
+ *
+ * @example
+ * const counts = new PostgresDecisionCounts(pool); await counts.fold();
+ */
+export class PostgresDecisionCounts {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async trials(): Promise<CountRow[]> {
+    return (await this.pool.query<CountRow>(READ.trials)).rows;
+  }
+
+  async successes(): Promise<CountRow[]> {
+    return (await this.pool.query<CountRow>(READ.successes)).rows;
+  }
+
+  async groups(): Promise<GroupCountRow[]> {
+    const [t, s] = await Promise.all([this.pool.query<GroupN>(READ.groupTrials), this.pool.query<GroupN>(READ.groupSuccesses)]);
+    return joinGroupCounts(t.rows, s.rows);
+  }
+
+  async marks(): Promise<{ decisions: number; outcomes: number }> {
+    const r = (await this.pool.query<{ d: string; o: string }>('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1')).rows[0];
+    return { decisions: Number(r.d), outcomes: Number(r.o) };
+  }
+
+  /** Folds the rows logged since the watermark, up to the log's end when the pass began, `step` decisions and outcomes a transaction. */
+  async fold(step = FOLD_STEP): Promise<{ decisions: number; outcomes: number }> {
+    const end = await inTransaction(this.pool, async (c) => {
+      await c.query(`SET LOCAL lock_timeout = '5s'`);
+      await c.query('LOCK TABLE decisions, decision_outcomes IN SHARE MODE');
+      const r = (await c.query<{ d: string; o: string }>('SELECT (SELECT coalesce(max(seq), 0) FROM decisions) AS d, (SELECT coalesce(max(seq), 0) FROM decision_outcomes) AS o')).rows[0];
+      return { d: Number(r.d), o: Number(r.o) };
+    });
+    const moved = { decisions: 0, outcomes: 0 };
+    for (;;) {
+      const stepped = await inTransaction(this.pool, async (c) => {
+        if (!(await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [FOLD_LOCK])).rows[0].ok) return undefined; // another process folds
+        const m = (await c.query<{ d: string; o: string }>('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1 FOR UPDATE')).rows[0];
+        const [md, mo] = [Number(m.d), Number(m.o)];
+        if (md >= end.d && mo >= end.o) return undefined;
+        const d = Math.min(end.d, Math.max(md, md + step));
+        const o = Math.min(end.o, Math.max(mo, mo + step));
+        if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials]) await c.query(sql, [md, d]);
+        if (mo < o) for (const sql of [FOLD.successes, FOLD.groupSuccesses]) await c.query(sql, [mo, o]);
+        await c.query('UPDATE decision_count_marks SET decisions_seq = $1, outcomes_seq = $2, folded_at = $3 WHERE id = 1', [d, o, Date.now()]);
+        return { decisions: d - md, outcomes: o - mo };
+      });
+      if (!stepped) return moved;
+      moved.decisions += stepped.decisions;
+      moved.outcomes += stepped.outcomes;
+    }
+  }
+}

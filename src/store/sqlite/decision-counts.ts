@@ -1,0 +1,145 @@
+import type { Statement } from 'better-sqlite3';
+import type { CountRow, GroupCountRow } from '../../decide/decision-store.js';
+import type { Db } from './database.js';
+import { type GroupN, joinGroupCounts } from './decisions-rows.js';
+import type { SqliteWriter } from './writer.js';
+
+/**
+ * Decisions (and outcomes) one fold step reads on this thread: 10,000 decisions of the decide
+ * bench's log ≈ 15–40 ms of the event loop; each step is one transaction of the writer.
+ */
+export const FOLD_STEP = 10_000;
+
+/** The log's rows after the watermark: what a start aggregates besides the snapshot. */
+const TAIL = {
+  trials: `SELECT c.action, c.profile_key, count(*) AS n FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' GROUP BY 1, 2`,
+  successes: `SELECT action, profile_key, count(*) AS n FROM decision_outcomes
+    WHERE seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND success = 1 AND action IS NOT NULL GROUP BY 1, 2`,
+};
+const GROUP = 'd.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel';
+const HAS_GROUP = '(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)';
+/** A snapshot group row as the log's columns (the key columns hold '' and -1 for "none": a primary key has no NULLs). */
+const SNAP_GROUP = `action, nullif(segment, '') AS segment, nullif(micro_segment, -1) AS microSegment, nullif(micro_segment_model, '') AS microSegmentModel`;
+
+/** One fold step's aggregates over a range of sequence numbers, as rows for the upserts. */
+const STEP = {
+  trials: `SELECT c.action, c.profile_key, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2`,
+  successes: `SELECT action, profile_key, count(*) FROM decision_outcomes WHERE seq > ? AND seq <= ? AND success = 1 AND action IS NOT NULL GROUP BY 1, 2`,
+  groupTrials: `SELECT c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*)
+    FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
+  groupSuccesses: `SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*)
+    FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.seq > ? AND o.seq <= ? AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
+};
+
+const UPSERT = {
+  trials: 'INSERT INTO decision_counts (action, profile_key, trials, successes) VALUES (?, ?, ?, 0) ON CONFLICT (action, profile_key) DO UPDATE SET trials = trials + excluded.trials',
+  successes: 'INSERT INTO decision_counts (action, profile_key, trials, successes) VALUES (?, ?, 0, ?) ON CONFLICT (action, profile_key) DO UPDATE SET successes = successes + excluded.successes',
+  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes) VALUES (?, ?, ?, ?, ?, 0)
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = trials + excluded.trials`,
+  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes) VALUES (?, ?, ?, ?, 0, ?)
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = successes + excluded.successes`,
+  marks: 'UPDATE decision_count_marks SET decisions_seq = ?, outcomes_seq = ?, folded_at = ? WHERE id = 1',
+};
+
+/**
+ * After a retention pass: a watermark above the log's last row comes down to it. SQLite gives a
+ * new row the highest sequence number plus one — once the newest rows are gone (all of them, or an
+ * outcome logged late with an old time), new rows would be numbered at or below the watermark and
+ * never counted.
+ */
+export const LOWER_MARKS = `UPDATE decision_count_marks SET decisions_seq = min(decisions_seq, (SELECT coalesce(max(seq), 0) FROM decisions)),
+  outcomes_seq = min(outcomes_seq, (SELECT coalesce(max(seq), 0) FROM decision_outcomes)) WHERE id = 1`;
+
+/**
+ * The estimates' counts on the embedded store (docs/adr/0005-decision-counts-snapshot.md): a
+ * snapshot of trials and successes per (action, subject) and per (action, ladder group), and a
+ * watermark — the last decision and outcome sequence numbers it includes. A start reads the
+ * snapshot and aggregates only the log's rows after the watermark; `fold` moves rows into the
+ * snapshot a step at a time, each step one transaction of the writer with its watermark.
+ *
+ * @example
+ * const counts = new SqliteDecisionCounts(db, writer); await counts.fold(); const trials = counts.trials();
+ */
+export class SqliteDecisionCounts {
+  private readonly s;
+  private folding?: Promise<{ decisions: number; outcomes: number }>;
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(db: Db, private readonly writer: SqliteWriter) {
+    this.s = {
+      marks: db.prepare('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1'),
+      ends: db.prepare('SELECT (SELECT coalesce(max(seq), 0) FROM decisions) AS d, (SELECT coalesce(max(seq), 0) FROM decision_outcomes) AS o'),
+      trials: db.prepare(`SELECT action, profile_key AS profileKey, sum(n) AS n FROM (
+        SELECT action, profile_key, trials AS n FROM decision_counts WHERE trials > 0 UNION ALL ${TAIL.trials}) GROUP BY 1, 2`),
+      successes: db.prepare(`SELECT action, profile_key AS profileKey, sum(n) AS n FROM (
+        SELECT action, profile_key, successes AS n FROM decision_counts WHERE successes > 0 UNION ALL ${TAIL.successes}) GROUP BY 1, 2`),
+      groupTrials: db.prepare(`SELECT ${SNAP_GROUP}, trials AS n FROM decision_group_counts WHERE trials > 0 UNION ALL
+        SELECT c.action, ${GROUP}, count(*) AS n FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+        WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
+      groupSuccesses: db.prepare(`SELECT ${SNAP_GROUP}, successes AS n FROM decision_group_counts WHERE successes > 0 UNION ALL
+        SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+        WHERE o.seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
+      step: Object.fromEntries(Object.entries(STEP).map(([k, sql]) => [k, db.prepare<unknown[]>(sql).raw()])) as Record<keyof typeof STEP, Statement<unknown[]>>,
+    };
+  }
+
+  /** Action choices per action and subject: the snapshot's and the log's after it (one statement: one view of both). */
+  trials(): CountRow[] {
+    return this.s.trials.all() as CountRow[];
+  }
+
+  successes(): CountRow[] {
+    return this.s.successes.all() as CountRow[];
+  }
+
+  groups(): GroupCountRow[] {
+    return joinGroupCounts(this.s.groupTrials.all() as GroupN[], this.s.groupSuccesses.all() as GroupN[]);
+  }
+
+  /** The watermark: the last decision and outcome sequence numbers the snapshot includes. */
+  marks(): { decisions: number; outcomes: number } {
+    const m = this.s.marks.get() as { d: number; o: number };
+    return { decisions: m.d, outcomes: m.o };
+  }
+
+  /**
+   * Folds the rows logged since the watermark into the snapshot, up to the log's end when the pass
+   * began, `step` decisions and `step` outcomes (by sequence number) a transaction, the event loop
+   * free between steps. One pass at a time (a second call joins the first). Returns how far the
+   * watermark moved.
+   */
+  fold(step = FOLD_STEP): Promise<{ decisions: number; outcomes: number }> {
+    this.folding ??= this.exclusive(() => this.pass(step)).finally(() => (this.folding = undefined));
+    return this.folding;
+  }
+
+  /** Runs `fn` when no fold pass or other exclusive work runs (a retention pass: it may lower the watermark). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async pass(step: number): Promise<{ decisions: number; outcomes: number }> {
+    const end = this.s.ends.get() as { d: number; o: number };
+    const from = this.marks();
+    let m = from;
+    while (m.decisions < end.d || m.outcomes < end.o) {
+      const d = Math.min(end.d, Math.max(m.decisions, m.decisions + step));
+      const o = Math.min(end.o, Math.max(m.outcomes, m.outcomes + step));
+      const rows = (k: keyof typeof STEP, a: number, b: number) => (a < b ? (this.s.step[k].all(a, b) as unknown[][]) : []);
+      await this.writer.run([
+        { sql: UPSERT.trials, rows: rows('trials', m.decisions, d) },
+        { sql: UPSERT.groupTrials, rows: rows('groupTrials', m.decisions, d) },
+        { sql: UPSERT.successes, rows: rows('successes', m.outcomes, o) },
+        { sql: UPSERT.groupSuccesses, rows: rows('groupSuccesses', m.outcomes, o) },
+        { sql: UPSERT.marks, rows: [[d, o, Date.now()]] },
+      ]);
+      m = { decisions: d, outcomes: o };
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { decisions: m.decisions - from.decisions, outcomes: m.outcomes - from.outcomes };
+  }
+}
