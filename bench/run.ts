@@ -1,6 +1,7 @@
 import { celBench } from './cel.js';
 import { decideBench } from './decide.js';
 import { decideMemoryBench } from './decide-memory.js';
+import { decideStartBench } from './decide-start.js';
 import { ingestBench } from './ingest.js';
 
 type Bench = (args: string[]) => Promise<Record<string, unknown>>;
@@ -20,6 +21,11 @@ const benches: Record<string, { run: Bench; about: string; options: string }> = 
     run: decideMemoryBench,
     about: 'the decision state (contacts, counts, outcomes) after 40 minutes at 1,000 decisions/s: heap vs the packed floor, full-GC time',
     options: '--quick (10 minutes of decisions instead of 40)',
+  },
+  'decide-start': {
+    run: decideStartBench,
+    about: 'what a start pays for the estimates\' counts: the snapshot and its tail vs the whole log (SQLite, ADR 0005)',
+    options: '--quick (300,000 decisions instead of 3,000,000), --step N (decisions a fold step reads)',
   },
 };
 const usage = (only?: string) => `Usage: npm run bench -- <name> [options]\n\n${Object.entries(benches).filter(([k]) => !only || k === only).map(([k, b]) => `  ${k.padEnd(13)} ${b.about}\n                options: ${b.options}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os); for diagnosis,\nTACT_BENCH_NODE_ARGS (extra Node flags for the server), TACT_BENCH_SERVER_LOG (a file for its output),\nTACT_BENCH_TRACE=1 (decide: the worst latency of each second) and TACT_BENCH_KEEP=1 (keep the\nserver's data folder, which is otherwise deleted at the end).\nThe last line printed is one JSON object with the figures; docs/benchmarks.md records them.\n`;

@@ -9,8 +9,9 @@ export const FOLD_STEP = 50_000;
 /** One fold at a time across processes: a transaction-scoped advisory lock. */
 const FOLD_LOCK = 7263505;
 
-const MARK_D = '(SELECT decisions_seq FROM decision_count_marks WHERE id = 1)';
-const MARK_O = '(SELECT outcomes_seq FROM decision_count_marks WHERE id = 1)';
+/** The watermark, passed as a value (read in the same snapshot): a sub-select hid it from the planner, which then could not plan a range of `seq`. */
+const MARK_D = '$1';
+const MARK_O = '$1';
 const GROUP = `d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel"`;
 const HAS_GROUP = '(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)';
 /** A snapshot group row as the log's columns (the key columns hold '' and -1 for "none": a primary key has no NULLs). */
@@ -70,17 +71,37 @@ const FOLD = {
 export class PostgresDecisionCounts {
   constructor(private readonly pool: pg.Pool) {}
 
-  async trials(): Promise<CountRow[]> {
-    return (await this.pool.query<CountRow>(READ.trials)).rows;
+  trials(): Promise<CountRow[]> {
+    return this.atMarks(async (c, m) => (await c.query<CountRow>(READ.trials, [m.decisions])).rows);
   }
 
-  async successes(): Promise<CountRow[]> {
-    return (await this.pool.query<CountRow>(READ.successes)).rows;
+  successes(): Promise<CountRow[]> {
+    return this.atMarks(async (c, m) => (await c.query<CountRow>(READ.successes, [m.outcomes])).rows);
   }
 
-  async groups(): Promise<GroupCountRow[]> {
-    const [t, s] = await Promise.all([this.pool.query<GroupN>(READ.groupTrials), this.pool.query<GroupN>(READ.groupSuccesses)]);
-    return joinGroupCounts(t.rows, s.rows);
+  groups(): Promise<GroupCountRow[]> {
+    return this.atMarks(async (c, m) => {
+      const t = await c.query<GroupN>(READ.groupTrials, [m.decisions]);
+      const s = await c.query<GroupN>(READ.groupSuccesses, [m.outcomes]);
+      return joinGroupCounts(t.rows, s.rows);
+    });
+  }
+
+  /** Runs `fn` in one snapshot (REPEATABLE READ) with the watermark as of it: a fold committing meanwhile is seen by neither. */
+  private async atMarks<T>(fn: (c: pg.PoolClient, m: { decisions: number; outcomes: number }) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const r = (await c.query<{ d: string; o: string }>('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1')).rows[0];
+      const out = await fn(c, { decisions: Number(r.d), outcomes: Number(r.o) });
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
   }
 
   async marks(): Promise<{ decisions: number; outcomes: number }> {

@@ -1,18 +1,22 @@
-import type { Statement } from 'better-sqlite3';
 import type { CountRow, GroupCountRow } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
 import { type GroupN, joinGroupCounts } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 /**
- * Decisions (and outcomes) one fold step reads on this thread: 10,000 decisions of the decide
- * bench's log ≈ 15–40 ms of the event loop; each step is one transaction of the writer.
+ * Decisions (and outcomes) one fold step aggregates, in one transaction of the writer thread: the
+ * decision appends that arrive meanwhile wait for it. On a slow host (`npm run bench -- decide-start
+ * --quick --step N`): 1,000 a step held the writer 22 ms at most, 2,500 43 ms, 5,000 70 ms.
  */
-export const FOLD_STEP = 10_000;
+export const FOLD_STEP = 1_000;
 
-/** The log's rows after the watermark: what a start aggregates besides the snapshot. */
+/**
+ * The log's rows after the watermark: what a start aggregates besides the snapshot. (CROSS JOIN
+ * keeps SQLite's join order: from the range of sequence numbers, not a scan of every choice — which
+ * the planner chose, 1.3–1.4 s for 660,000 choices and no row to count.)
+ */
 const TAIL = {
-  trials: `SELECT c.action, c.profile_key, count(*) AS n FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+  trials: `SELECT c.action, c.profile_key, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' GROUP BY 1, 2`,
   successes: `SELECT action, profile_key, count(*) AS n FROM decision_outcomes
     WHERE seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND success = 1 AND action IS NOT NULL GROUP BY 1, 2`,
@@ -22,23 +26,26 @@ const HAS_GROUP = '(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)';
 /** A snapshot group row as the log's columns (the key columns hold '' and -1 for "none": a primary key has no NULLs). */
 const SNAP_GROUP = `action, nullif(segment, '') AS segment, nullif(micro_segment, -1) AS microSegment, nullif(micro_segment_model, '') AS microSegmentModel`;
 
-/** One fold step's aggregates over a range of sequence numbers, as rows for the upserts. */
-const STEP = {
-  trials: `SELECT c.action, c.profile_key, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
-    WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2`,
-  successes: `SELECT action, profile_key, count(*) FROM decision_outcomes WHERE seq > ? AND seq <= ? AND success = 1 AND action IS NOT NULL GROUP BY 1, 2`,
-  groupTrials: `SELECT c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*)
-    FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
-  groupSuccesses: `SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*)
-    FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id WHERE o.seq > ? AND o.seq <= ? AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
-};
-
-const UPSERT = {
-  trials: 'INSERT INTO decision_counts (action, profile_key, trials, successes) VALUES (?, ?, ?, 0) ON CONFLICT (action, profile_key) DO UPDATE SET trials = trials + excluded.trials',
-  successes: 'INSERT INTO decision_counts (action, profile_key, trials, successes) VALUES (?, ?, 0, ?) ON CONFLICT (action, profile_key) DO UPDATE SET successes = successes + excluded.successes',
-  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes) VALUES (?, ?, ?, ?, ?, 0)
+/**
+ * One fold step, run by the writer thread in one transaction: the aggregates of a range of
+ * sequence numbers added to the snapshot, and the watermark moved. (Read on this thread and sent as
+ * rows, a step of 10,000 decisions held the event loop up to 97 ms on a slow host.)
+ */
+const FOLD = {
+  trials: `INSERT INTO decision_counts (action, profile_key, trials, successes)
+    SELECT c.action, c.profile_key, count(*), 0 FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2
+    ON CONFLICT (action, profile_key) DO UPDATE SET trials = trials + excluded.trials`,
+  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
+    SELECT c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*), 0
+    FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
     ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = trials + excluded.trials`,
-  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes) VALUES (?, ?, ?, ?, 0, ?)
+  successes: `INSERT INTO decision_counts (action, profile_key, trials, successes)
+    SELECT action, profile_key, 0, count(*) FROM decision_outcomes WHERE seq > ? AND seq <= ? AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
+    ON CONFLICT (action, profile_key) DO UPDATE SET successes = successes + excluded.successes`,
+  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
+    SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), 0, count(*)
+    FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id WHERE o.seq > ? AND o.seq <= ? AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
     ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = successes + excluded.successes`,
   marks: 'UPDATE decision_count_marks SET decisions_seq = ?, outcomes_seq = ?, folded_at = ? WHERE id = 1',
 };
@@ -76,12 +83,11 @@ export class SqliteDecisionCounts {
       successes: db.prepare(`SELECT action, profile_key AS profileKey, sum(n) AS n FROM (
         SELECT action, profile_key, successes AS n FROM decision_counts WHERE successes > 0 UNION ALL ${TAIL.successes}) GROUP BY 1, 2`),
       groupTrials: db.prepare(`SELECT ${SNAP_GROUP}, trials AS n FROM decision_group_counts WHERE trials > 0 UNION ALL
-        SELECT c.action, ${GROUP}, count(*) AS n FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+        SELECT c.action, ${GROUP}, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
         WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
       groupSuccesses: db.prepare(`SELECT ${SNAP_GROUP}, successes AS n FROM decision_group_counts WHERE successes > 0 UNION ALL
-        SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+        SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
         WHERE o.seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
-      step: Object.fromEntries(Object.entries(STEP).map(([k, sql]) => [k, db.prepare<unknown[]>(sql).raw()])) as Record<keyof typeof STEP, Statement<unknown[]>>,
     };
   }
 
@@ -106,8 +112,8 @@ export class SqliteDecisionCounts {
 
   /**
    * Folds the rows logged since the watermark into the snapshot, up to the log's end when the pass
-   * began, `step` decisions and `step` outcomes (by sequence number) a transaction, the event loop
-   * free between steps. One pass at a time (a second call joins the first). Returns how far the
+   * began, `step` decisions and `step` outcomes (by sequence number) a transaction of the writer
+   * thread (the aggregate runs there, not on this thread). One pass at a time (a second call joins the first). Returns how far the
    * watermark moved.
    */
   fold(step = FOLD_STEP): Promise<{ decisions: number; outcomes: number }> {
@@ -129,13 +135,10 @@ export class SqliteDecisionCounts {
     while (m.decisions < end.d || m.outcomes < end.o) {
       const d = Math.min(end.d, Math.max(m.decisions, m.decisions + step));
       const o = Math.min(end.o, Math.max(m.outcomes, m.outcomes + step));
-      const rows = (k: keyof typeof STEP, a: number, b: number) => (a < b ? (this.s.step[k].all(a, b) as unknown[][]) : []);
       await this.writer.run([
-        { sql: UPSERT.trials, rows: rows('trials', m.decisions, d) },
-        { sql: UPSERT.groupTrials, rows: rows('groupTrials', m.decisions, d) },
-        { sql: UPSERT.successes, rows: rows('successes', m.outcomes, o) },
-        { sql: UPSERT.groupSuccesses, rows: rows('groupSuccesses', m.outcomes, o) },
-        { sql: UPSERT.marks, rows: [[d, o, Date.now()]] },
+        ...(m.decisions < d ? [{ sql: FOLD.trials, rows: [[m.decisions, d]] }, { sql: FOLD.groupTrials, rows: [[m.decisions, d]] }] : []),
+        ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
+        { sql: FOLD.marks, rows: [[d, o, Date.now()]] },
       ]);
       m = { decisions: d, outcomes: o };
       await new Promise((resolve) => setImmediate(resolve));

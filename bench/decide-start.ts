@@ -1,0 +1,134 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { rng } from './events.js';
+
+const SUBJECTS = 10_000;
+const ACTIONS = 100;
+/** Each subject is offered a few actions of the catalogue again and again: these many. */
+const OFFERED = 10;
+
+/**
+ * What a start of the decision state pays for the estimates' counts on the embedded store
+ * (docs/adr/0005-decision-counts-snapshot.md). A log of N decisions (10,000 subjects, each offered
+ * 10 of 100 actions again and again — 100,000 counts at most, as a log grows far beyond its counts;
+ * one action choice and a "none" a decision, half with a segment, one in ten with a successful outcome)
+ * is written straight into a store's tables; then it times the three count reads a start makes
+ * (trials and successes per action and subject, per action and group) over the whole log — what a
+ * start did before the snapshot, the figure to compare with — folds the log into the snapshot
+ * (timing the pass and the longest hold of the event loop), logs a tail of N/10 decisions more
+ * (what a fold every five minutes leaves at 1,000/s is 300,000) and times the reads again: the
+ * snapshot and the tail. The ratio is the second read over the first; the counts must be equal.
+ *
+ * @example
+ * await decideStartBench(['--quick']); // { bench: 'decide-start', whole_log_ms: …, snapshot_ms: …, ratio: … }
+ */
+export async function decideStartBench(args: string[]): Promise<Record<string, unknown>> {
+  const n = args.includes('--quick') ? 300_000 : 3_000_000;
+  const at = args.indexOf('--step');
+  const step = at >= 0 ? Number(args[at + 1]) : undefined;
+  const tail = n / 10;
+  const dir = mkdtempSync(join(tmpdir(), 'tact-bench-start-'));
+  const path = join(dir, 'tact.db');
+  try {
+    await (await openSqliteStore({ path })).close(); // the schema
+    process.stdout.write(`decide-start: a log of ${n.toLocaleString()} decisions over ${SUBJECTS.toLocaleString()} subjects and ${ACTIONS} actions…\n`);
+    const r = rng(5);
+    const fill = fillLog(path, r);
+    fill(0, n);
+    let store = await openSqliteStore({ path });
+    const read = async () => {
+      const t = performance.now();
+      const [trials, successes, groups] = [await store.decisions.trialCounts(), await store.decisions.successCounts(), await store.decisions.groupCounts()];
+      return { ms: performance.now() - t, trials, successes, groups };
+    };
+    const whole = await read();
+    process.stdout.write(`  whole log: ${whole.ms.toFixed(0)} ms to count (${whole.trials.length.toLocaleString()} subject-action trials, ${whole.groups.length} groups)\n`);
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    // A fold step is one transaction of the writer thread: decision appends arriving meanwhile wait for it.
+    const steps: number[] = [];
+    store.onCommit?.((c) => steps.push(c.writeMs + c.commitMs));
+    loop.enable();
+    let t = performance.now();
+    const moved = await store.decisions.foldCounts(step);
+    const foldMs = performance.now() - t;
+    loop.disable();
+    const holdMs = loop.max / 1e6;
+    steps.sort((a, b) => a - b);
+    const writerMs = steps[steps.length - 1] ?? 0;
+    const writerP50 = steps[Math.floor(steps.length / 2)] ?? 0;
+    const writerP99 = steps[Math.floor(steps.length * 0.99)] ?? 0;
+    process.stdout.write(`  fold of the whole log: ${(foldMs / 1000).toFixed(1)} s (${moved.decisions.toLocaleString()} decisions, ${moved.outcomes.toLocaleString()} outcomes), the event loop held ${holdMs.toFixed(0)} ms at most, the writer a step ${writerP50.toFixed(1)} ms at the median, ${writerP99.toFixed(1)} at p99, ${writerMs.toFixed(0)} at most (${steps.length.toLocaleString()} steps)\n`);
+    await store.close();
+    fill(n, n + tail);
+    store = await openSqliteStore({ path });
+    const snap = await read();
+    const reference = countAll(path);
+    const same = equalCounts(snap, reference);
+    process.stdout.write(`  snapshot and a tail of ${tail.toLocaleString()} decisions: ${snap.ms.toFixed(0)} ms to count (the whole log of ${(n + tail).toLocaleString()} aggregated directly: ${reference.ms.toFixed(0)} ms); the same counts: ${same}\n`);
+    t = performance.now();
+    const moved2 = await store.decisions.foldCounts(step);
+    const tailFoldMs = performance.now() - t;
+    await store.close();
+    const ratio = snap.ms / reference.ms;
+    process.stdout.write(`  fold of the tail: ${tailFoldMs.toFixed(0)} ms (${moved2.decisions.toLocaleString()} decisions); ratio (snapshot start / whole-log start): ${ratio.toFixed(3)}\n`);
+    if (!same) throw new Error('the counts from the snapshot and the tail differ from the whole log’s');
+    return {
+      bench: 'decide-start', decisions: n + tail, whole_log_ms: Math.round(reference.ms), snapshot_ms: Math.round(snap.ms), ratio: Number(ratio.toFixed(3)),
+      first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs), fold_step_writer_p50_ms: Number(writerP50.toFixed(1)), fold_step_writer_p99_ms: Number(writerP99.toFixed(1)), fold_step_writer_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), same_counts: same,
+    };
+  } finally {
+    if (process.env.TACT_BENCH_KEEP === '1') process.stdout.write(`  kept: ${path}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes decisions `from`..`to` (and their outcomes) straight into the tables, 50,000 a transaction. */
+function fillLog(path: string, r: () => number): (from: number, to: number) => void {
+  return (from, to) => {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    const d = db.prepare('INSERT INTO decisions (id, profile_key, placement, at, body, segment, micro_segment, micro_segment_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const c = db.prepare('INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const o = db.prepare('INSERT INTO decision_outcomes (id, decision_id, profile_key, action, type, value, credit, reward, success, source, at) VALUES (?, ?, ?, ?, ?, NULL, 1, 1, 1, ?, ?)');
+    const start = Date.parse('2026-11-01T00:00:00Z');
+    const write = db.transaction((a: number, b: number) => {
+      for (let i = a; i < b; i++) {
+        const id = `d${i}`;
+        const subject = Math.floor(r() * SUBJECTS);
+        const key = `p${subject}`;
+        const action = `offer-${(subject * 7 + Math.floor(r() * OFFERED)) % ACTIONS}`;
+        const grouped = i % 2 === 0;
+        d.run(id, key, 'home', start + i, '{}', grouped ? `seg-${i % 7}` : null, grouped ? i % 5 : null, grouped ? 'micro-segments@1' : null);
+        c.run(id, 1, 'action', action, 'web', 'home', key, start + i);
+        c.run(id, 2, 'none', null, 'web', 'home', key, start + i);
+        if (i % 10 === 0) o.run(`o${i}`, id, key, action, 'click', 'api', start + i + 1);
+      }
+    });
+    for (let a = from; a < to; a += 50_000) write(a, Math.min(to, a + 50_000));
+    db.close();
+  };
+}
+
+/** The counts aggregated straight from the whole log (the queries a start ran before the snapshot). */
+function countAll(path: string) {
+  const db = new Database(path, { readonly: true });
+  const t = performance.now();
+  const trials = db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY 1, 2`).all();
+  const successes = db.prepare('SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_outcomes WHERE success = 1 GROUP BY 1, 2').all();
+  const groups = db.prepare(`SELECT c.action, d.segment, d.micro_segment, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.kind = 'action' AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3`).all();
+  const ms = performance.now() - t;
+  db.close();
+  return { ms, trials, successes, groups };
+}
+
+type Row = { action: string; profileKey: string; n: number | string };
+function equalCounts(a: { trials: Row[]; successes: Row[]; groups: { trials: number }[] }, b: { trials: unknown[]; successes: unknown[]; groups: unknown[] }): boolean {
+  const key = (rows: Row[]) => rows.map((x) => `${x.action}|${x.profileKey}|${Number(x.n)}`).sort().join('\n');
+  const groupTrials = (rows: { trials: number }[]) => rows.reduce((s, g) => s + Number(g.trials), 0);
+  const refGroupTrials = (b.groups as { n: number }[]).reduce((s, g) => s + g.n, 0);
+  return key(a.trials) === key(b.trials as Row[]) && key(a.successes) === key(b.successes as Row[]) && a.groups.length === b.groups.length && groupTrials(a.groups) === refGroupTrials;
+}
