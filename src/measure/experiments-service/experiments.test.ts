@@ -5,6 +5,16 @@ import { measureShop, simulateExperiment } from '../simulation.js';
 import { checkExperiments } from './experiments-kind.js';
 import { assign } from '../experiments/assignment.js';
 
+/**
+ * Waits for the clock's next millisecond. An identity's time is its batch's (milliseconds), and ties
+ * go by kind, then value: a laptop first seen in the phone's millisecond would count as the person's
+ * first identifier ('laptop-…' < 'phone-…'), which happened when these requests ran fast enough.
+ */
+const nextMs = async () => {
+  const t = Date.now();
+  while (Date.now() <= t) await new Promise((r) => setTimeout(r, 1));
+};
+
 const twoArms = (extra: Record<string, unknown> = {}) => ({ 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5 }, { id: 'treat', weight: 0.5, variant: { action: 'shoes', variant: 'b' } }], ...extra } });
 
 describe('experiments', () => {
@@ -48,6 +58,7 @@ describe('experiments', () => {
       const first = await arm(phone); // before any event: no profile yet
       await send(h.app, '/v1/track', { anonymousId: phone, event: 'Product Viewed' });
       await send(h.app, '/v1/identify', { userId: `person-${p}`, anonymousId: phone, traits: { email: `Person-${p}@Example.com` } });
+      await nextMs(); // the laptop is seen after the phone
       await send(h.app, '/v1/track', { anonymousId: laptop, event: 'Product Viewed' });
       await send(h.app, '/v1/identify', { userId: `person-${p}`, anonymousId: laptop });
       for (const id of [phone, laptop, `person-${p}`, `email:person-${p}@example.com`, `anonymousId:${phone}`]) expect(await arm(id), `${id} of person ${p}`).toBe(first);
@@ -65,6 +76,7 @@ describe('experiments', () => {
       firsts.add(first);
       await send(h.app, '/v1/track', { anonymousId: phone, event: 'Product Viewed' });
       await send(h.app, '/v1/identify', { userId: `member-${p}`, anonymousId: phone });
+      await nextMs();
       await send(h.app, '/v1/track', { anonymousId: `tablet-${p}`, event: 'Product Viewed' });
       await send(h.app, '/v1/identify', { userId: `member-${p}`, anonymousId: `tablet-${p}` });
       for (const id of [phone, `member-${p}`, `tablet-${p}`]) expect(await arm(id), `${id} of person ${p}`).toBe(first);
