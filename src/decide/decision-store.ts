@@ -111,9 +111,10 @@ export interface DecisionStore {
   /**
    * Folds the rows logged since the counts' watermark into their snapshot, `step` decisions and
    * `step` outcomes a transaction, so a start aggregates only what was logged since the last fold.
-   * With several processes one folds at a time. Returns how far the watermark moved (in sequence numbers).
+   * With several processes one folds at a time. Stops between two steps once `until` (a time) has
+   * passed. Returns how far the watermark moved (in sequence numbers).
    */
-  foldCounts(step?: number): Promise<{ decisions: number; outcomes: number }>;
+  foldCounts(step?: number, until?: number): Promise<{ decisions: number; outcomes: number }>;
   /** The counts' watermark: the last decision and outcome sequence numbers the snapshot includes. */
   countMarks(): Promise<{ decisions: number; outcomes: number }>;
 

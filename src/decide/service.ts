@@ -94,7 +94,10 @@ export class DecideService {
     const s = new DecideService(o);
     const now = (o.now ?? Date.now)();
     s.playbook(); // sets the state's look-back windows from the policy and catalog in force
+    const t = performance.now();
     await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now);
+    const marks = await o.store.decisions.countMarks();
+    o.log.info({ ms: Math.round(performance.now() - t), subjects: s.state.ledger.size, contacts: s.state.ledger.contactCount, countsFoldedTo: marks }, 'decision state rebuilt from the decision log');
     await s.startConsumer();
     o.settings.onChange(async (kind) => {
       if (kind === 'policy' || kind === 'catalog') {
@@ -151,9 +154,9 @@ export class DecideService {
    * Folds the decisions and outcomes logged since the last fold into the estimates' counts
    * snapshot, so a start aggregates only what came after (docs/adr/0005-decision-counts-snapshot.md).
    */
-  async foldCounts(): Promise<{ decisions: number; outcomes: number }> {
+  async foldCounts(until?: number): Promise<{ decisions: number; outcomes: number }> {
     const t = performance.now();
-    const r = await this.o.store.decisions.foldCounts();
+    const r = await this.o.store.decisions.foldCounts(undefined, until);
     if (r.decisions || r.outcomes) this.o.log.debug({ ...r, ms: Math.round(performance.now() - t) }, 'decision counts folded into their snapshot');
     return r;
   }

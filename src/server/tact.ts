@@ -188,5 +188,7 @@ export class Tact {
     await this.batches?.close();
     await this.consumers.runAll();
     await this.consumers.flush();
+    // What was logged since the last fold, so the next start reads little of the log (at most ten seconds of it here).
+    await this.decide?.foldCounts(Date.now() + 10_000).catch((err: Error) => this.log.warn({ error: err.message }, 'the decision counts could not be folded at shutdown'));
   }
 }

@@ -196,6 +196,8 @@ export function decideConformance(kind: StoreKind): void {
       const held = (await decideReq(h1.app, { subject: 'fin', placement: 'home' })).json().choices[0].held;
       await h1.tact.decide.flags.add({ subject: 'ana', name: 'vip', note: 'call first', author: 'kim' });
       await h1.close();
+      // A clean shutdown folded the three decisions into the counts' snapshot: the start below reads the estimates' evidence from it.
+      expect(await opened.store.decisions.countMarks()).toEqual({ decisions: 3, outcomes: 0 });
       if (kind === 'sqlite') await opened.store.close();
       const store2 = kind === 'sqlite' ? await openSqliteStore({ path }) : await openPostgresStore({ connectionString: opened.url as string, poolSize: 4 });
       const h2 = await harness(kind, { store: store2, config: config() });

@@ -110,7 +110,7 @@ export class PostgresDecisionCounts {
   }
 
   /** Folds the rows logged since the watermark, up to the log's end when the pass began, `step` decisions and outcomes a transaction. */
-  async fold(step = FOLD_STEP): Promise<{ decisions: number; outcomes: number }> {
+  async fold(step = FOLD_STEP, until = Infinity): Promise<{ decisions: number; outcomes: number }> {
     const end = await inTransaction(this.pool, async (c) => {
       await c.query(`SET LOCAL lock_timeout = '5s'`);
       await c.query('LOCK TABLE decisions, decision_outcomes IN SHARE MODE');
@@ -118,7 +118,7 @@ export class PostgresDecisionCounts {
       return { d: Number(r.d), o: Number(r.o) };
     });
     const moved = { decisions: 0, outcomes: 0 };
-    for (;;) {
+    while (Date.now() < until) {
       const stepped = await inTransaction(this.pool, async (c) => {
         if (!(await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [FOLD_LOCK])).rows[0].ok) return undefined; // another process folds
         const m = (await c.query<{ d: string; o: string }>('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1 FOR UPDATE')).rows[0];
@@ -135,5 +135,6 @@ export class PostgresDecisionCounts {
       moved.decisions += stepped.decisions;
       moved.outcomes += stepped.outcomes;
     }
+    return moved;
   }
 }

@@ -175,8 +175,8 @@ export class PostgresDecisionStore implements DecisionStore {
     return this.counts.groups();
   }
 
-  foldCounts(step?: number): Promise<{ decisions: number; outcomes: number }> {
-    return this.counts.fold(step);
+  foldCounts(step?: number, until?: number): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.fold(step, until);
   }
 
   countMarks(): Promise<{ decisions: number; outcomes: number }> {

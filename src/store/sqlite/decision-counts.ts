@@ -116,8 +116,8 @@ export class SqliteDecisionCounts {
    * thread (the aggregate runs there, not on this thread). One pass at a time (a second call joins the first). Returns how far the
    * watermark moved.
    */
-  fold(step = FOLD_STEP): Promise<{ decisions: number; outcomes: number }> {
-    this.folding ??= this.exclusive(() => this.pass(step)).finally(() => (this.folding = undefined));
+  fold(step = FOLD_STEP, until = Infinity): Promise<{ decisions: number; outcomes: number }> {
+    this.folding ??= this.exclusive(() => this.pass(step, until)).finally(() => (this.folding = undefined));
     return this.folding;
   }
 
@@ -128,11 +128,11 @@ export class SqliteDecisionCounts {
     return run;
   }
 
-  private async pass(step: number): Promise<{ decisions: number; outcomes: number }> {
+  private async pass(step: number, until: number): Promise<{ decisions: number; outcomes: number }> {
     const end = this.s.ends.get() as { d: number; o: number };
     const from = this.marks();
     let m = from;
-    while (m.decisions < end.d || m.outcomes < end.o) {
+    while ((m.decisions < end.d || m.outcomes < end.o) && Date.now() < until) {
       const d = Math.min(end.d, Math.max(m.decisions, m.decisions + step));
       const o = Math.min(end.o, Math.max(m.outcomes, m.outcomes + step));
       await this.writer.run([

@@ -109,8 +109,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.counts.groups();
   }
 
-  foldCounts(step?: number): Promise<{ decisions: number; outcomes: number }> {
-    return this.counts.fold(step);
+  foldCounts(step?: number, until?: number): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.fold(step, until);
   }
 
   async countMarks(): Promise<{ decisions: number; outcomes: number }> {
