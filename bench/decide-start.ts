@@ -4,12 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { ACTIONS, OFFERED, type Reference, SUBJECTS, type Target, postgresTarget } from './decide-start-pg.js';
 import { rng } from './events.js';
 
-const SUBJECTS = 10_000;
-const ACTIONS = 100;
-/** Each subject is offered a few actions of the catalogue again and again: these many. */
-const OFFERED = 10;
 
 /**
  * What a start of the decision state pays for the estimates' counts on the embedded store
@@ -30,16 +27,13 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
   const n = args.includes('--quick') ? 300_000 : 3_000_000;
   const at = args.indexOf('--step');
   const step = at >= 0 ? Number(args[at + 1]) : undefined;
+  const kind = args.includes('--postgres') ? 'postgres' : 'sqlite';
   const tail = n / 10;
-  const dir = mkdtempSync(join(tmpdir(), 'tact-bench-start-'));
-  const path = join(dir, 'tact.db');
+  const target = kind === 'postgres' ? await postgresTarget() : await sqliteTarget();
   try {
-    await (await openSqliteStore({ path })).close(); // the schema
-    process.stdout.write(`decide-start: a log of ${n.toLocaleString()} decisions over ${SUBJECTS.toLocaleString()} subjects and ${ACTIONS} actions…\n`);
-    const r = rng(5);
-    const fill = fillLog(path, r);
-    fill(0, n);
-    let store = await openSqliteStore({ path });
+    process.stdout.write(`decide-start (${kind}): a log of ${n.toLocaleString()} decisions over ${SUBJECTS.toLocaleString()} subjects and ${ACTIONS} actions…\n`);
+    await target.fill(0, n);
+    let store = await target.open();
     const read = async () => {
       const t = performance.now();
       const [trials, successes, groups] = [await store.decisions.trialCounts(), await store.decisions.successCounts(), await store.decisions.groupCounts()];
@@ -48,7 +42,7 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     const whole = await read();
     process.stdout.write(`  whole log: ${whole.ms.toFixed(0)} ms to count (${whole.trials.length.toLocaleString()} subject-action trials, ${whole.groups.length} groups)\n`);
     const loop = monitorEventLoopDelay({ resolution: 1 });
-    // A fold step is one transaction of the writer thread: decision appends arriving meanwhile wait for it.
+    // A fold step is one transaction (of the writer thread, on the embedded store): decision appends arriving meanwhile wait for it.
     const steps: number[] = [];
     store.onCommit?.((c) => steps.push(c.writeMs + c.commitMs));
     loop.enable();
@@ -61,12 +55,12 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     const writerMs = steps[steps.length - 1] ?? 0;
     const writerP50 = steps[Math.floor(steps.length / 2)] ?? 0;
     const writerP99 = steps[Math.floor(steps.length * 0.99)] ?? 0;
-    process.stdout.write(`  fold of the whole log: ${(foldMs / 1000).toFixed(1)} s (${moved.decisions.toLocaleString()} decisions, ${moved.outcomes.toLocaleString()} outcomes), the event loop held ${holdMs.toFixed(0)} ms at most, the writer a step ${writerP50.toFixed(1)} ms at the median, ${writerP99.toFixed(1)} at p99, ${writerMs.toFixed(0)} at most (${steps.length.toLocaleString()} steps)\n`);
+    process.stdout.write(`  fold of the whole log: ${(foldMs / 1000).toFixed(1)} s (${moved.decisions.toLocaleString()} decisions, ${moved.outcomes.toLocaleString()} outcomes), the event loop held ${holdMs.toFixed(0)} ms at most, a step's transaction ${writerP50.toFixed(1)} ms at the median, ${writerP99.toFixed(1)} at p99, ${writerMs.toFixed(0)} at most (${steps.length.toLocaleString()} transactions)\n`);
     await store.close();
-    fill(n, n + tail);
-    store = await openSqliteStore({ path });
+    await target.fill(n, n + tail);
+    store = await target.open();
     const snap = await read();
-    const reference = countAll(path);
+    const reference = await target.countAll();
     const same = equalCounts(snap, reference);
     process.stdout.write(`  snapshot and a tail of ${tail.toLocaleString()} decisions: ${snap.ms.toFixed(0)} ms to count (the whole log of ${(n + tail).toLocaleString()} aggregated directly: ${reference.ms.toFixed(0)} ms); the same counts: ${same}\n`);
     t = performance.now();
@@ -77,13 +71,29 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     process.stdout.write(`  fold of the tail: ${tailFoldMs.toFixed(0)} ms (${moved2.decisions.toLocaleString()} decisions); ratio (snapshot start / whole-log start): ${ratio.toFixed(3)}\n`);
     if (!same) throw new Error('the counts from the snapshot and the tail differ from the whole log’s');
     return {
-      bench: 'decide-start', decisions: n + tail, whole_log_ms: Math.round(reference.ms), snapshot_ms: Math.round(snap.ms), ratio: Number(ratio.toFixed(3)),
-      first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs), fold_step_writer_p50_ms: Number(writerP50.toFixed(1)), fold_step_writer_p99_ms: Number(writerP99.toFixed(1)), fold_step_writer_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), same_counts: same,
+      bench: 'decide-start', store: kind, decisions: n + tail, whole_log_ms: Math.round(reference.ms), snapshot_ms: Math.round(snap.ms), ratio: Number(ratio.toFixed(3)),
+      first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs),
+      fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), same_counts: same,
     };
   } finally {
-    if (process.env.TACT_BENCH_KEEP === '1') process.stdout.write(`  kept: ${path}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    await target.cleanup();
   }
+}
+
+async function sqliteTarget(): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'tact-bench-start-'));
+  const path = join(dir, 'tact.db');
+  await (await openSqliteStore({ path })).close(); // the schema
+  const fill = fillLog(path, rng(5));
+  return {
+    fill: async (from, to) => fill(from, to),
+    open: () => openSqliteStore({ path }),
+    countAll: async () => countAll(path),
+    cleanup: async () => {
+      if (process.env.TACT_BENCH_KEEP === '1') process.stdout.write(`  kept: ${path}\n`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Writes decisions `from`..`to` (and their outcomes) straight into the tables, 50,000 a transaction. */
@@ -114,7 +124,7 @@ function fillLog(path: string, r: () => number): (from: number, to: number) => v
 }
 
 /** The counts aggregated straight from the whole log (the queries a start ran before the snapshot). */
-function countAll(path: string) {
+function countAll(path: string): Reference {
   const db = new Database(path, { readonly: true });
   const t = performance.now();
   const trials = db.prepare(`SELECT action, profile_key AS profileKey, count(*) AS n FROM decision_choices WHERE kind = 'action' GROUP BY 1, 2`).all();
@@ -126,9 +136,9 @@ function countAll(path: string) {
 }
 
 type Row = { action: string; profileKey: string; n: number | string };
-function equalCounts(a: { trials: Row[]; successes: Row[]; groups: { trials: number }[] }, b: { trials: unknown[]; successes: unknown[]; groups: unknown[] }): boolean {
+function equalCounts(a: { trials: Row[]; successes: Row[]; groups: { trials: number }[] }, b: Reference): boolean {
   const key = (rows: Row[]) => rows.map((x) => `${x.action}|${x.profileKey}|${Number(x.n)}`).sort().join('\n');
   const groupTrials = (rows: { trials: number }[]) => rows.reduce((s, g) => s + Number(g.trials), 0);
-  const refGroupTrials = (b.groups as { n: number }[]).reduce((s, g) => s + g.n, 0);
+  const refGroupTrials = (b.groups as { n: number | string }[]).reduce((s, g) => s + Number(g.n), 0);
   return key(a.trials) === key(b.trials as Row[]) && key(a.successes) === key(b.successes as Row[]) && a.groups.length === b.groups.length && groupTrials(a.groups) === refGroupTrials;
 }

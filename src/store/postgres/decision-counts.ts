@@ -18,6 +18,20 @@ const HAS_GROUP = '(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)';
 const SNAP_GROUP = `action, nullif(segment, '') AS segment, nullif(micro_segment, -1) AS "microSegment", nullif(micro_segment_model, '') AS "microSegmentModel"`;
 const GROUP_KEY = `coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, '')`;
 
+/**
+ * A step, or a start's tail, joins a range of decisions (or outcomes) to their choices (or
+ * decisions) by key. The planner, misjudging the range, hashed the whole other table instead: a step
+ * of 50,000 decisions scanned every choice — 2.5 s a step over 3.3 million decisions, and a start's
+ * tail of 300,000 nearly as slow as the whole log (`npm run bench -- decide-start --postgres`). For
+ * ranges below this many decisions, index lookups are asked for.
+ */
+const NESTED_BELOW = 2_000_000;
+
+async function nestedLoops(c: pg.PoolClient): Promise<void> {
+  await c.query('SET LOCAL enable_hashjoin = off');
+  await c.query('SET LOCAL enable_mergejoin = off');
+}
+
 const READ = {
   trials: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n FROM (
     SELECT action, profile_key, trials AS n FROM decision_counts WHERE trials > 0
@@ -92,7 +106,9 @@ export class PostgresDecisionCounts {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const r = (await c.query<{ d: string; o: string }>('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1')).rows[0];
+      const r = (await c.query<{ d: string; o: string; tail: string }>(`SELECT decisions_seq AS d, outcomes_seq AS o,
+        (SELECT coalesce(max(seq), 0) FROM decisions) - decisions_seq AS tail FROM decision_count_marks WHERE id = 1`)).rows[0];
+      if (Number(r.tail) < NESTED_BELOW) await nestedLoops(c);
       const out = await fn(c, { decisions: Number(r.d), outcomes: Number(r.o) });
       await c.query('COMMIT');
       return out;
@@ -123,6 +139,7 @@ export class PostgresDecisionCounts {
         if (!(await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [FOLD_LOCK])).rows[0].ok) return undefined; // another process folds
         const m = (await c.query<{ d: string; o: string }>('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1 FOR UPDATE')).rows[0];
         const [md, mo] = [Number(m.d), Number(m.o)];
+        await nestedLoops(c);
         if (md >= end.d && mo >= end.o) return undefined;
         const d = Math.min(end.d, Math.max(md, md + step));
         const o = Math.min(end.o, Math.max(mo, mo + step));
