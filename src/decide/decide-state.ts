@@ -32,7 +32,7 @@ export class DecideState {
   private readonly holds = new Map<string, Hold[]>();
   private readonly holdChanges = new Map<string, number>();
   /** decisionId|action that already had a success, with its time. */
-  private readonly successes = new Map<string, number>();
+  private readonly successes = new KeyGenerations();
   /** Keys of contacts and outcome records already applied (for `sync`), with their time and the order they were taken in (`knownAt`). */
   private readonly seen = new KeyGenerations();
   private syncedTo = 0;
@@ -202,7 +202,7 @@ export class DecideState {
     this.mark(`o|${o.id}`, o.at);
     if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action);
     if (o.success && o.decisionId && o.action) {
-      this.successes.set(`${o.decisionId}|${o.action}`, o.at);
+      this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
       if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId);
     }
   }
@@ -266,16 +266,15 @@ export class DecideState {
    * two minutes' worth are kept, not the look-back — at 1,000 decisions or outcomes a second, 30
    * days of keys are billions; an outcome id older than that is found in the log instead. Run every
    * minute, it lets go of whole generations of keys (key-generations.ts); `all` (a start) walks
-   * every key. And the successes of more than two minutes ago (the recorder asks the log for older ones).
+   * every key. And the successes of more than two minutes ago likewise (the recorder asks the log for older ones).
    */
   forgetKeys(now: number, all = false): void {
     const before = (this.shared ? Math.min(now, this.syncedTo) : now) - KEYS_KEPT_MS;
     if (all) this.seen.sift(before);
     else this.seen.turn(before);
-    // Successes too, every minute: at 1,000 decisions a second with one in ten a success, ten
-    // minutes' worth swept at once held the event loop ≈ 20 ms; a minute's, a few. (Their times
-    // are the outcomes' own, in any order: the whole map is walked.)
-    for (const [k, at] of this.successes) if (at < now - KEYS_KEPT_MS) this.successes.delete(k);
+    // Successes too, in generations of their own: their times are the outcomes' own, in any order.
+    if (all) this.successes.sift(now - KEYS_KEPT_MS);
+    else this.successes.turn(now - KEYS_KEPT_MS);
   }
 
   /** Keys of applied rows held (for the gauges and tests). */
