@@ -23,7 +23,8 @@ export interface Reference {
   groups: unknown[];
 }
 
-const START = Date.parse('2026-11-01T00:00:00Z');
+/** The log's first decision; decision i is logged i ms later. */
+export const START = Date.parse('2026-11-01T00:00:00Z');
 const SUBJECT = `((i * 7919) % ${SUBJECTS})`;
 const ACTION = `'offer-' || ((${SUBJECT} * 7 + (i * 104729) % 9973 % ${OFFERED}) % ${ACTIONS})`;
 

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { ACTIONS, OFFERED, type Reference, SUBJECTS, type Target, postgresTarget } from './decide-start-pg.js';
+import { DecideState } from '../src/decide/decide-state.js';
+import { ACTIONS, OFFERED, type Reference, START, SUBJECTS, type Target, postgresTarget } from './decide-start-pg.js';
 import { rng } from './events.js';
 
+const DAY = 86_400_000;
 
 /**
  * What a start of the decision state pays for the estimates' counts on the embedded store
@@ -63,6 +65,13 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     const reference = await target.countAll();
     const same = equalCounts(snap, reference);
     process.stdout.write(`  snapshot and a tail of ${tail.toLocaleString()} decisions: ${snap.ms.toFixed(0)} ms to count (the whole log of ${(n + tail).toLocaleString()} aggregated directly: ${reference.ms.toFixed(0)} ms); the same counts: ${same}\n`);
+    // The whole rebuild a start makes (the counts, and the contacts of a 7-day window: every one of these).
+    const state = new DecideState(30 * DAY, false, 7 * DAY);
+    state.setRetention([{ channel: 'web', topic: 'marketing', max: 3, windowMs: DAY }]);
+    t = performance.now();
+    await state.rebuild(store.decisions, () => ['marketing'], START + n + tail + 1_000);
+    const rebuildMs = performance.now() - t;
+    process.stdout.write(`  a start's whole rebuild of the decision state: ${(rebuildMs / 1000).toFixed(1)} s (the counts as above; every contact of the window read, ${state.ledger.contactCount.toLocaleString()} kept)\n`);
     t = performance.now();
     const moved2 = await store.decisions.foldCounts(step);
     const tailFoldMs = performance.now() - t;
@@ -73,7 +82,7 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     return {
       bench: 'decide-start', store: kind, decisions: n + tail, whole_log_ms: Math.round(reference.ms), snapshot_ms: Math.round(snap.ms), ratio: Number(ratio.toFixed(3)),
       first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs),
-      fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), same_counts: same,
+      fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), rebuild_s: Number((rebuildMs / 1000).toFixed(1)), same_counts: same,
     };
   } finally {
     await target.cleanup();
@@ -104,7 +113,6 @@ function fillLog(path: string, r: () => number): (from: number, to: number) => v
     const d = db.prepare('INSERT INTO decisions (id, profile_key, placement, at, body, segment, micro_segment, micro_segment_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const c = db.prepare('INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const o = db.prepare('INSERT INTO decision_outcomes (id, decision_id, profile_key, action, type, value, credit, reward, success, source, at) VALUES (?, ?, ?, ?, ?, NULL, 1, 1, 1, ?, ?)');
-    const start = Date.parse('2026-11-01T00:00:00Z');
     const write = db.transaction((a: number, b: number) => {
       for (let i = a; i < b; i++) {
         const id = `d${i}`;
@@ -112,10 +120,10 @@ function fillLog(path: string, r: () => number): (from: number, to: number) => v
         const key = `p${subject}`;
         const action = `offer-${(subject * 7 + Math.floor(r() * OFFERED)) % ACTIONS}`;
         const grouped = i % 2 === 0;
-        d.run(id, key, 'home', start + i, '{}', grouped ? `seg-${i % 7}` : null, grouped ? i % 5 : null, grouped ? 'micro-segments@1' : null);
-        c.run(id, 1, 'action', action, 'web', 'home', key, start + i);
-        c.run(id, 2, 'none', null, 'web', 'home', key, start + i);
-        if (i % 10 === 0) o.run(`o${i}`, id, key, action, 'click', 'api', start + i + 1);
+        d.run(id, key, 'home', START + i, '{}', grouped ? `seg-${i % 7}` : null, grouped ? i % 5 : null, grouped ? 'micro-segments@1' : null);
+        c.run(id, 1, 'action', action, 'web', 'home', key, START + i);
+        c.run(id, 2, 'none', null, 'web', 'home', key, START + i);
+        if (i % 10 === 0) o.run(`o${i}`, id, key, action, 'click', 'api', START + i + 1);
       }
     });
     for (let a = from; a < to; a += 50_000) write(a, Math.min(to, a + 50_000));
