@@ -11,7 +11,7 @@ import { rng } from './events.js';
 const DAY = 86_400_000;
 
 /**
- * What a start of the decision state pays for the estimates' counts on the embedded store
+ * What a start of the decision state pays for the estimates' counts (the embedded store, or PostgreSQL with `--postgres`)
  * (docs/adr/0005-decision-counts-snapshot.md). A log of N decisions (10,000 subjects, each offered
  * 10 of 100 actions again and again — 100,000 counts at most, as a log grows far beyond its counts;
  * one action choice and a "none" a decision, half with a segment, one in ten with a successful outcome)

@@ -141,8 +141,8 @@ export class PostgresDecisionCounts {
         const [md, mo] = [Number(m.d), Number(m.o)];
         await nestedLoops(c);
         if (md >= end.d && mo >= end.o) return undefined;
-        const d = Math.min(end.d, Math.max(md, md + step));
-        const o = Math.min(end.o, Math.max(mo, mo + step));
+        const d = Math.max(md, Math.min(end.d, md + step)); // never back: PostgreSQL's last row may have gone since (retention)
+        const o = Math.max(mo, Math.min(end.o, mo + step));
         if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials]) await c.query(sql, [md, d]);
         if (mo < o) for (const sql of [FOLD.successes, FOLD.groupSuccesses]) await c.query(sql, [mo, o]);
         await c.query('UPDATE decision_count_marks SET decisions_seq = $1, outcomes_seq = $2, folded_at = $3 WHERE id = 1', [d, o, Date.now()]);

@@ -133,8 +133,8 @@ export class SqliteDecisionCounts {
     const from = this.marks();
     let m = from;
     while ((m.decisions < end.d || m.outcomes < end.o) && Date.now() < until) {
-      const d = Math.min(end.d, Math.max(m.decisions, m.decisions + step));
-      const o = Math.min(end.o, Math.max(m.outcomes, m.outcomes + step));
+      const d = Math.max(m.decisions, Math.min(end.d, m.decisions + step));
+      const o = Math.max(m.outcomes, Math.min(end.o, m.outcomes + step));
       await this.writer.run([
         ...(m.decisions < d ? [{ sql: FOLD.trials, rows: [[m.decisions, d]] }, { sql: FOLD.groupTrials, rows: [[m.decisions, d]] }] : []),
         ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
