@@ -5,6 +5,7 @@ import { createRng } from '../measure/stats/prng.js';
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
 import { DecideState } from './decide-state.js';
 import type { DecisionStore } from './decision-store.js';
+import { fakeDecisionLog } from './decision-log-fake.js';
 import type { ContactRow } from './records.js';
 import { playbookFor } from './playbook.js';
 import { compilePolicy } from './policy-compile.js';
@@ -286,29 +287,30 @@ describe('a ledger bounded by its caps', () => {
   });
 
   it('reads the window again from the log when the caps change to need more', async () => {
-    const logged = Array.from({ length: 5 }, (_, i) => ({ profileKey: 'p1', at: T - (5 - i) * DAY, action: 'promo', channel: 'email', placement: 'mail', decisionId: `d${i}` }));
-    const log = {
-      contactsSince: async (since: number, before = Infinity) => logged.filter((c) => c.at >= since && c.at < before),
-      trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
-      outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
-    } as unknown as DecisionStore;
+    const logged = Array.from({ length: 5 }, (_, i) => ({ profileKey: 'p1', at: T - (5 - i) * DAY, action: 'promo', channel: 'email', decisionId: `d${i}` }));
+    const log = fakeDecisionLog({ contacts: logged }).store;
     const state = new DecideState(30 * DAY, false, 7 * DAY);
     state.setRetention([{ channel: 'email', max: 2, windowMs: 7 * DAY }]);
     await state.rebuild(log, () => [], T);
     // A contact of this minute, not in the log yet: it stays through the refill.
     state.ledger.record('p1', { at: T, action: 'promo', channel: 'email', topics: [], decisionId: 'd-now' });
     const ids = () => state.ledger.view('p1').list().map((c) => c.decisionId);
+    expect(ids()).toEqual(['d-now']); // the older ones are read at the subject's first decision
+    await state.ensureLoaded(log, ['p1'], () => [], T);
     expect(ids()).toEqual(['d3', 'd4', 'd-now']);
     const budget = { name: 'mail', channel: 'email', max: 100, windowMs: 30 * DAY, borrowAfter: 1 };
     // Windows are aligned to multiples of their length since 1970: this one began after some of these contacts.
     const volume = state.ledger.budgetUse(budget, T).total;
-    expect(volume).toBeGreaterThan(0);
+    expect(volume).toBe(1 + logged.filter((c) => c.at >= Math.floor(T / (30 * DAY)) * 30 * DAY).length);
     state.setRetention([{ channel: 'email', max: 2, windowMs: DAY }]); // needs less: nothing to read
-    expect(await state.widenContacts(log, () => [], T)).toBe(0);
+    expect(await state.widenContacts(log, T)).toBe(0);
     state.setRetention([{ channel: 'email', max: 4, windowMs: 7 * DAY }]);
-    expect(await state.widenContacts(log, () => [], T)).toBe(5);
-    expect(ids()).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd-now']);
-    expect(state.ledger.view('p1').count(T - 7 * DAY, { channel: 'email' })).toBe(6);
+    expect(await state.widenContacts(log, T)).toBe(1); // one subject to read again
+    expect(ids()).toEqual(['d-now']);
+    await state.ensureLoaded(log, ['p1'], () => [], T);
+    // Read and fitted to the new cap at once: its 4 newest older than the last minutes, and this minute's.
+    expect(ids()).toEqual(['d1', 'd2', 'd3', 'd4', 'd-now']);
+    expect(state.ledger.view('p1').count(T - 7 * DAY, { channel: 'email' })).toBe(5); // ≥ the max of 4: capped, as with all 6
     expect(state.ledger.budgetUse(budget, T).total).toBe(volume); // read again, not counted again
     state.prune(T);
     expect(ids()).toEqual(['d1', 'd2', 'd3', 'd4', 'd-now']);
@@ -318,11 +320,7 @@ describe('a ledger bounded by its caps', () => {
 describe('dismissals read again', () => {
   it('when the suppression rule counts more than the ledger kept', async () => {
     const dismissal = (i: number) => ({ id: `o${i}`, at: T - (5 - i) * DAY, profileKey: 'p1', type: 'dismissal', value: null, decisionId: `d${i}`, action: 'promo', credit: 1, reward: 0, success: false, source: 'api' as const });
-    const outcomes = [0, 1, 2, 3].map(dismissal);
-    const log = {
-      contactsSince: async () => [], trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
-      outcomesSince: async (since: number, o?: { before?: number }) => outcomes.filter((x) => x.at >= since && x.at < (o?.before ?? Infinity)), openFlags: async () => [], liveHolds: async () => [],
-    } as unknown as DecisionStore;
+    const log = fakeDecisionLog({ outcomes: [0, 1, 2, 3].map(dismissal) }).store;
     const state = new DecideState(30 * DAY, false, 7 * DAY);
     state.setRetention([], 2);
     await state.rebuild(log, () => [], T);
@@ -330,7 +328,7 @@ describe('dismissals read again', () => {
     expect(held()).toEqual([T - 3 * DAY, T - 2 * DAY]);
     state.ledger.dismiss('p1', T, 'promo'); // this minute's: kept through the refill
     state.setRetention([], 4);
-    await state.widenContacts(log, () => [], T);
+    await state.widenContacts(log, T);
     expect(held()).toEqual([T - 4 * DAY, T - 3 * DAY, T - 2 * DAY, T]);
   });
 });
@@ -348,73 +346,106 @@ describe('successes held', () => {
 });
 
 describe('a rebuild from a long log', () => {
-  it('reads it a page at a time and holds what the caps need while it reads', async () => {
-    // Three subjects decided for every two seconds for two days: 86,400 contacts.
-    const logged: ContactRow[] = [];
-    for (let i = 0; i < 86_400; i++) logged.push({ profileKey: `p${i % 3}`, at: T - 2 * DAY + i * 2_000, action: i % 2 ? 'promo' : 'tips', channel: 'email', placement: 'mail', decisionId: `d${i}` });
+  // Three subjects decided for every two seconds for two days: 86,400 contacts.
+  const logged: ContactRow[] = [];
+  for (let i = 0; i < 86_400; i++) logged.push({ profileKey: `p${i % 3}`, at: T - 2 * DAY + i * 2_000, action: i % 2 ? 'promo' : 'tips', channel: 'email', placement: 'mail', decisionId: `d${i}` });
+  const budget = { name: 'b', channel: 'email', max: 1e9, windowMs: 7 * DAY, borrowAfter: 1 };
+
+  it('eager: reads it a page at a time and holds what the caps need while it reads', async () => {
     const pages: number[] = [];
     let peak = 0;
     const state = new DecideState(30 * DAY, false, 7 * DAY);
+    const fake = fakeDecisionLog({ contacts: logged });
     const log = {
+      ...fake.store,
       contactsSince: async (since: number, before = Infinity) => {
         peak = Math.max(peak, state.ledger.contactCount);
-        const rows = logged.filter((c) => c.at >= since && c.at < before);
+        const rows = await fake.store.contactsSince(since, before);
         pages.push(rows.length);
         return rows;
       },
-      trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
-      outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
     } as unknown as DecisionStore;
     state.setRetention([{ channel: 'email', action: 'promo', max: 5, windowMs: DAY }]);
-    await state.rebuild(log, () => [], T);
+    await state.rebuild(log, () => [], T, { eager: true });
     expect(pages.reduce((a, b) => a + b, 0)).toBe(86_400);
     expect(Math.max(...pages)).toBeLessThanOrEqual(60_000);
     // Each subject: 5 promos it counts, and the last five minutes' contacts (one every six seconds).
     expect(state.ledger.contactCount).toBe(3 * 5 + 150);
     expect(peak).toBeLessThan(3 * 128 + 50_000);
     expect(state.ledger.view('p1').count(T - DAY, { action: 'promo' })).toBeGreaterThanOrEqual(5);
-    expect(state.ledger.budgetUse({ name: 'b', channel: 'email', max: 1e9, windowMs: 7 * DAY, borrowAfter: 1 }, T).total).toBe(86_400);
+    expect(state.ledger.budgetUse(budget, T).total).toBe(86_400);
+  });
+
+  it('lazy (the start): reads the last minutes, counts the volumes in the log, and each subject at its first decision', async () => {
+    const fake = fakeDecisionLog({ contacts: logged });
+    const state = new DecideState(30 * DAY, false, 7 * DAY);
+    state.setLookback(30 * DAY, 7 * DAY, T, 7 * DAY);
+    state.setRetention([{ channel: 'email', action: 'promo', max: 5, windowMs: DAY }]);
+    await state.rebuild(fake.store, () => [], T);
+    // The last five minutes' contacts (one every two seconds over three subjects), nothing older.
+    expect(fake.calls.rows).toBe(150);
+    expect(state.ledger.contactCount).toBe(150);
+    expect(state.ledger.budgetUse(budget, T).total).toBe(86_400);
+    await state.ensureLoaded(fake.store, ['p1'], () => [], T);
+    expect(fake.calls.contactsOf).toBe(1);
+    // p1's older contacts read once (a third of those before the last five minutes), fitted to the cap at once.
+    expect(fake.calls.rows).toBe(150 + (86_400 - 150) / 3);
+    expect(state.ledger.view('p1').count(T - DAY, { action: 'promo' })).toBeGreaterThanOrEqual(5);
+    expect(state.ledger.contactCount).toBe(150 + 5);
+    await state.ensureLoaded(fake.store, ['p1'], () => [], T);
+    expect(fake.calls.contactsOf).toBe(1); // loaded: not read again
+    expect(state.lazyReads).toEqual({ subjects: 1, contacts: (86_400 - 150) / 3 });
   });
 });
 
 describe('a widened contact window', () => {
   // The decision log as the state reads it: two e-mails to p1, 10 and 2 days before T.
-  const logged = [
-    { profileKey: 'p1', at: T - 10 * DAY, action: 'promo', channel: 'email', decisionId: 'd-old' },
-    { profileKey: 'p1', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd-new' },
-  ];
-  const log = {
-    contactsSince: async (since: number, before = Infinity) => logged.filter((c) => c.at >= since && c.at < before),
-    trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
-    outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
-  } as unknown as DecisionStore;
-  const held = (s: DecideState) => s.ledger.view('p1').list().map((c) => c.decisionId);
+  const log = fakeDecisionLog({
+    contacts: [
+      { profileKey: 'p1', at: T - 10 * DAY, action: 'promo', channel: 'email', decisionId: 'd-old' },
+      { profileKey: 'p1', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd-new' },
+    ],
+  }).store;
+  const held = async (s: DecideState) => {
+    await s.ensureLoaded(log, ['p1'], () => [], T);
+    return s.ledger.view('p1').list().map((c) => c.decisionId);
+  };
 
   it('reads from the log the contacts the ledger no longer holds, once', async () => {
     const state = new DecideState(30 * DAY);
     state.setLookback(30 * DAY, 7 * DAY, T);
     await state.rebuild(log, () => [], T);
-    expect(held(state)).toEqual(['d-new']);
+    expect(await held(state)).toEqual(['d-new']);
     // A 30-day cap is added: the 10-day-old e-mail counts again.
     state.setLookback(30 * DAY, 30 * DAY, T);
-    expect(await state.widenContacts(log, () => [], T)).toBe(1);
-    expect(held(state)).toEqual(['d-old', 'd-new']);
-    expect(await state.widenContacts(log, () => [], T)).toBe(0);
+    expect(await state.widenContacts(log, T)).toBe(1);
+    expect(await held(state)).toEqual(['d-old', 'd-new']);
+    expect(await state.widenContacts(log, T)).toBe(0);
     // Narrowed, then widened again: what the narrow window let go is read again.
     state.setLookback(30 * DAY, 7 * DAY, T);
     state.ledger.prune(T);
-    expect(held(state)).toEqual(['d-new']);
+    expect(await held(state)).toEqual(['d-new']);
     state.setLookback(30 * DAY, 30 * DAY, T);
-    expect(await state.widenContacts(log, () => [], T)).toBe(1);
-    expect(held(state)).toEqual(['d-old', 'd-new']);
+    expect(await state.widenContacts(log, T)).toBe(1);
+    expect(await held(state)).toEqual(['d-old', 'd-new']);
+  });
+
+  it('reads the channel volumes a longer budget window counts', async () => {
+    const state = new DecideState(30 * DAY);
+    const budget = (days: number) => ({ name: 'b', channel: 'email', max: 1e9, windowMs: days * DAY, borrowAfter: 1 });
+    // Budget windows are aligned to multiples of their length since 1970: count what the aligned window holds.
+    const inWindow = (days: number) => [T - 10 * DAY, T - 2 * DAY].filter((at) => at >= Math.floor(T / (days * DAY)) * days * DAY).length;
+    state.setLookback(30 * DAY, 30 * DAY, T, 3 * DAY);
+    await state.rebuild(log, () => [], T);
+    expect(state.ledger.budgetUse(budget(3), T).total).toBe(inWindow(3));
+    state.setLookback(30 * DAY, 30 * DAY, T, 30 * DAY);
+    await state.widenContacts(log, T);
+    expect(state.ledger.budgetUse(budget(30), T).total).toBe(inWindow(30));
   });
 });
 
 describe('a shared store’s applied contacts', () => {
-  const empty = {
-    contactsSince: async () => [], trialCounts: async () => [], successCounts: async () => [], groupCounts: async () => [],
-    outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [],
-  } as unknown as DecisionStore;
+  const empty = fakeDecisionLog().store;
   const row = (at: number, decisionId: string): ContactRow => ({ profileKey: 'p1', at, action: 'promo', channel: 'email', placement: 'mail', decisionId });
 
   it('are remembered while a sync may read them again, and not for the whole look-back', async () => {

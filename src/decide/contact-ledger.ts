@@ -15,6 +15,8 @@ interface SubjectLog {
   dismissals: { at: number; action: string }[];
   /** Contacts and dismissals taken in so far (see `version`). */
   changes?: number;
+  /** Its contacts before the ledger's `lazyBefore` were read from the log (`loadOlder`). */
+  loaded?: true;
 }
 
 /** What a contact was: its action, channel and the action's topics at the time (shared by all contacts alike). */
@@ -86,6 +88,14 @@ export class ContactLedger {
   /** How many contacts each retention rule has met in `fit`, and which contacts it keeps (scratch). */
   private met: number[] = [];
   private keep = new Uint8Array(64);
+  /**
+   * Contacts before this time are not read at start: a subject's are read from the log at its first
+   * decision (`loadOlder`, docs/adr/0006-contact-ledger-loaded-per-subject.md). -Infinity: every
+   * subject's contacts of the window are held (`needsLoad` is false for all).
+   */
+  private before = -Infinity;
+  /** `anon:` keys with contacts before `lazyBefore` not read yet: they count as holding history (`has`). */
+  private olderAnonymous = new Set<string>();
 
   /**
    * @param contactsMs how far back contacts are kept: the longest window that counts them (caps,
@@ -353,14 +363,82 @@ export class ContactLedger {
     return this.subjects.size;
   }
 
-  /** Whether a subject has a history in memory. */
+  /** Whether a subject has a history in memory, or one in the log still to be read (`needsLoad`). */
   has(subject: string): boolean {
-    return this.subjects.has(subject);
+    return this.subjects.has(subject) || this.olderAnonymous.has(subject);
   }
 
-  /** Whether any subject in memory was decided for, or dismissed something, before it had a profile. */
+  /** Whether any subject in memory (or still to be read) was decided for, or dismissed something, before it had a profile. */
   get hasAnonymous(): boolean {
-    return this.anonymous > 0;
+    return this.anonymous > 0 || this.olderAnonymous.size > 0;
+  }
+
+  /** Before this time a subject's contacts are read at its first decision; -Infinity when every subject's are held. */
+  get lazyBefore(): number {
+    return this.before;
+  }
+
+  /** Whether a subject's contacts before `lazyBefore` are still to be read from the log. */
+  needsLoad(subject: string): boolean {
+    return this.before !== -Infinity && this.subjects.get(subject)?.loaded !== true;
+  }
+
+  /**
+   * From now on, contacts before `before` are read per subject at its first decision: every
+   * contact older than that is let go, no subject counts as loaded, and `anonymous` names the
+   * `anon:` keys with contacts before `before` (they count as holding history until read). Channel
+   * volumes stay as counted.
+   */
+  readLazily(before: number, anonymous: readonly string[]): void {
+    this.dropOlder(before);
+    for (const s of this.subjects.values()) s.loaded = undefined;
+    this.before = before;
+    this.olderAnonymous = new Set(anonymous);
+  }
+
+  /** Every subject's contacts of the window are held again (the window has moved past `lazyBefore`). */
+  allLoaded(): void {
+    this.before = -Infinity;
+    this.olderAnonymous = new Set();
+  }
+
+  /**
+   * A subject's contacts before `lazyBefore`, read from the log (in time order): taken in without
+   * counting their channel volumes (counted at start, `addVolumes`), fitted to the caps, and the
+   * subject marked loaded. Contacts at or after `lazyBefore` are held already and are skipped.
+   */
+  loadOlder(subject: string, contacts: readonly Contact[], now: number): number {
+    let n = 0;
+    for (const c of contacts) {
+      if (c.at >= this.before) continue;
+      this.remember(subject, c);
+      n++;
+    }
+    const s = this.log(subject);
+    s.loaded = true;
+    this.olderAnonymous.delete(subject);
+    if (n && this.retention && !this.writing.has(subject)) this.fit(s, now, subject.startsWith(ANON));
+    return n;
+  }
+
+  /** Channel volumes counted by the log (`DecisionStore.contactVolumes`) for contacts the ledger does not read. */
+  addVolumes(rows: readonly { channel: string; action: string; minute: number; n: number }[]): void {
+    for (const r of rows) {
+      let ch = this.buckets.get(r.channel);
+      if (!ch) this.buckets.set(r.channel, (ch = new Map()));
+      const minute = Number(r.minute);
+      let b = ch.get(minute);
+      if (!b) ch.set(minute, (b = new Map()));
+      b.set(r.action, (b.get(r.action) ?? 0) + Number(r.n));
+    }
+    // The budgets' windows are summed from the buckets again at their next use.
+    this.windows.clear();
+  }
+
+  /** Replaces the dismissals before `before` with `read` (the look-back read again from the log, in time order). */
+  replaceDismissals(before: number, read: readonly { profileKey: string; at: number; action: string }[]): void {
+    for (const s of this.subjects.values()) if (s.dismissals.length) s.dismissals = s.dismissals.filter((d) => d.at >= before);
+    for (const d of read) if (d.at < before) this.dismiss(d.profileKey, d.at, d.action);
   }
 
   private log(subject: string): SubjectLog {

@@ -1,3 +1,4 @@
+import { TactError } from '../errors/tact-error.js';
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
@@ -44,21 +45,35 @@ export class DecideState {
   private contactsFrom = Infinity;
   /** The caps changed to need contacts the ledger let go: `widenContacts` reads them again. */
   private refill = false;
+  /** How far back the global budgets count (their longest window; the contact window until told). */
+  private budgetMs: number;
+  /** The channel volumes count every contact since this time. */
+  private volumesFrom = Infinity;
+  /** Subjects whose contacts before the ledger's `lazyBefore` are being read (`ensureLoaded`). */
+  private readonly loading = new Map<string, Promise<void>>();
+  private loadedSubjects = 0;
+  private loadedContacts = 0;
 
   constructor(private lookbackMs: number, private readonly shared = false, contactsMs = lookbackMs) {
     this.contactsMs = contactsMs;
+    this.budgetMs = contactsMs;
     this.ledger = new ContactLedger(contactsMs, lookbackMs);
   }
 
   /**
    * `ms`: how far back outcomes, dismissals, holds and applied keys are kept (the policy's
    * look-back); `contactsMs`: how far back contacts are (the longest cap, budget or attribution
-   * window — at 1,000 decisions a second every day of contacts is millions of objects in memory).
+   * window — at 1,000 decisions a second every day of contacts is millions of objects in memory);
+   * `budgetMs`: how far back the global budgets count (their longest window).
    */
-  setLookback(ms: number, contactsMs = ms, now = Date.now()): void {
+  setLookback(ms: number, contactsMs = ms, now = Date.now(), budgetMs = contactsMs): void {
     this.lookbackMs = ms;
-    // A narrower window trims contacts the ledger will not hold again until widenContacts reads them.
-    if (contactsMs < this.contactsMs && this.contactsFrom !== Infinity) this.contactsFrom = Math.max(this.contactsFrom, now - contactsMs);
+    this.budgetMs = budgetMs;
+    // A narrower window trims contacts (and channel volumes) the ledger will not hold again until widenContacts reads them.
+    if (contactsMs < this.contactsMs && this.contactsFrom !== Infinity) {
+      this.contactsFrom = Math.max(this.contactsFrom, now - contactsMs);
+      this.volumesFrom = Math.max(this.volumesFrom, now - contactsMs);
+    }
     this.contactsMs = contactsMs;
     this.ledger.setLookback(this.contactsMs, ms);
   }
@@ -74,45 +89,113 @@ export class DecideState {
   }
 
   /**
-   * After the contact window widened (a longer cap or attribution window), reads from the log the
-   * contacts the ledger does not hold, so the new window counts every contact in it; after the caps
-   * changed to need contacts the ledger let go, reads the window's contacts again.
+   * After the contact window widened (a longer cap or attribution window), or the caps changed to
+   * need contacts the ledger let go: every contact older than the last minutes is let go and read
+   * again per subject at its next decision (`ensureLoaded`); dismissals are read again at once.
+   * A longer budget window reads the channel volumes it needs. Returns how many subjects' contacts
+   * are to be read again.
    */
-  async widenContacts(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<number> {
+  async widenContacts(store: DecisionStore, now: number): Promise<number> {
+    if (this.contactsFrom === Infinity) return 0; // not rebuilt: nothing was read
+    const volumesFrom = now - this.budgetMs;
+    if (volumesFrom < this.volumesFrom) {
+      this.ledger.addVolumes(await store.contactVolumes(volumesFrom, this.volumesFrom));
+      this.volumesFrom = volumesFrom;
+    }
     const from = now - this.contactsMs;
-    if (this.refill) {
-      this.refill = false;
-      // Read into a ledger of its own, then swapped in at once (a decision in between sees the old
-      // contacts, not none); the last minutes' contacts stay as held: the log may not have the newest yet.
-      const cut = now - RECENT_MS;
-      const read = new ContactLedger(this.contactsMs, this.lookbackMs);
-      const kept = this.ledger.retained;
-      read.setRetention(kept.caps, kept.dismissals);
-      await readContacts(store, from, cut, (c) => read.load(c.profileKey, contactOf(c, topicsOf), false));
+    if (!this.refill && from >= this.contactsFrom) return 0;
+    const refill = this.refill;
+    this.refill = false;
+    // The last minutes' contacts stay as held: the log may not have the newest yet.
+    const cut = now - RECENT_MS;
+    const subjects = this.ledger.size;
+    this.ledger.readLazily(cut, await store.anonymousKeys(from, cut));
+    this.contactsFrom = Math.min(this.contactsFrom, from);
+    if (refill) {
+      const read: { profileKey: string; at: number; action: string }[] = [];
       const dismissals = (at: number, before: number) => store.outcomesSince(at, { successesSince: Number.MAX_SAFE_INTEGER, before });
       await readPaged(dismissals, now - this.lookbackMs, cut, (o) => {
-        if (o.type === 'dismissal' && o.action) read.dismiss(o.profileKey, o.at, o.action);
+        if (o.type === 'dismissal' && o.action) read.push({ profileKey: o.profileKey, at: o.at, action: o.action });
       });
-      this.contactsFrom = Math.min(this.contactsFrom, from);
-      return this.ledger.replaceOlder(read, cut);
+      this.ledger.replaceDismissals(cut, read);
     }
-    if (from >= this.contactsFrom) return 0;
-    let n = 0;
-    await readContacts(store, from, this.contactsFrom, (c) => {
-      this.loadContact(c, topicsOf);
-      n++;
-    });
-    this.contactsFrom = from;
-    return n;
+    return subjects;
   }
 
-  async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
+  /**
+   * Reads from the log the contacts before the ledger's `lazyBefore` of those of `keys` (a subject's
+   * key and the keys merged into it) not read yet, before a decision reads the ledger for them
+   * (docs/adr/0006-contact-ledger-loaded-per-subject.md): one indexed query for the keys, shared by
+   * decisions for the same subject at once.
+   */
+  async ensureLoaded(store: DecisionStore, keys: readonly string[], topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const before = this.ledger.lazyBefore;
+      if (before === -Infinity) return;
+      const from = now - this.contactsMs;
+      if (from >= before) {
+        // The window has moved past every contact not read: nothing before `before` counts any more.
+        this.ledger.allLoaded();
+        return;
+      }
+      const want = keys.filter((k) => this.ledger.needsLoad(k));
+      if (!want.length) return;
+      if (attempt >= 3) throw new TactError('conflict', { detail: 'The contact window was widened three times while this decision read it; ask again' });
+      const missing = want.filter((k) => !this.loading.has(k));
+      if (missing.length) {
+        const read: Promise<void> = (async () => {
+          const rows = await store.contactsOf(missing, from, before - 1);
+          // Read again from a later time meanwhile (`widenContacts`): the next attempt reads it.
+          if (this.ledger.lazyBefore !== before) return;
+          const by = new Map<string, ContactRow[]>();
+          for (const r of rows) {
+            const list = by.get(r.profileKey);
+            if (list) list.push(r);
+            else by.set(r.profileKey, [r]);
+          }
+          for (const k of missing) {
+            const got = by.get(k) ?? [];
+            this.ledger.loadOlder(k, got.map((c) => contactOf(c, topicsOf)), now);
+            this.loadedContacts += got.length;
+          }
+          this.loadedSubjects += missing.length;
+        })().finally(() => {
+          for (const k of missing) if (this.loading.get(k) === read) this.loading.delete(k);
+        });
+        for (const k of missing) this.loading.set(k, read);
+      }
+      await Promise.all(want.map((k) => this.loading.get(k)));
+    }
+  }
+
+  /** Subjects and contacts read per subject since start (`ensureLoaded`), for the logs and gauges. */
+  get lazyReads(): { subjects: number; contacts: number } {
+    return { subjects: this.loadedSubjects, contacts: this.loadedContacts };
+  }
+
+  /**
+   * Rebuilds the state from the log at start. The estimates' counts come from their snapshot (ADR
+   * 0005); of the contacts, only the last minutes' are read, every other subject's at its first
+   * decision (`ensureLoaded`, ADR 0006), and the global budgets' volumes are counted by the log.
+   * `eager` reads every contact of the window instead (the comparison the tests make).
+   */
+  async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number, o: { eager?: boolean } = {}): Promise<void> {
     const since = now - this.lookbackMs;
     for (const r of await store.trialCounts()) this.counts.trial(r.action, r.profileKey, r.n);
     for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     this.contactsFrom = now - this.contactsMs;
-    await readContacts(store, this.contactsFrom, now, (c) => this.loadContact(c, topicsOf));
+    let cut = o.eager ? this.contactsFrom : Math.max(this.contactsFrom, now - RECENT_MS);
+    if (cut > this.contactsFrom && (await store.anyContact(this.contactsFrom, cut))) {
+      this.volumesFrom = Math.min(cut, now - this.budgetMs);
+      this.ledger.addVolumes(await store.contactVolumes(this.volumesFrom, cut));
+      this.ledger.readLazily(cut, await store.anonymousKeys(this.contactsFrom, cut));
+    } else {
+      // Nothing before the last minutes (or `eager`): the read below is all there is.
+      cut = this.contactsFrom;
+      this.volumesFrom = this.contactsFrom;
+    }
+    await readContacts(store, cut, now, (c) => this.loadContact(c, topicsOf));
     for (const c of await store.contactsSince(now)) this.loadContact(c, topicsOf);
     // What the caps do not need goes at once, not at the first pruning ten minutes on.
     this.ledger.prune(now);
@@ -194,8 +277,12 @@ export class DecideState {
     return this.successes.has(`${decisionId}|${action}`);
   }
 
-  /** An outcome record: dismissals feed the ledger, successes the counts (when `count`). */
-  applyOutcome(o: OutcomeRecord, count: boolean): void {
+  /**
+   * An outcome record: dismissals feed the ledger, successes the counts (when `count`) — and the
+   * counts of the groups its decision's trials went to: `groups` as the log says (the recorder
+   * reads them with the decision), else as remembered for the decisions of the last minutes.
+   */
+  applyOutcome(o: OutcomeRecord, count: boolean, groups?: readonly string[]): void {
     const key = `o|${o.id}|${o.decisionId ?? ''}`;
     if (this.seen.has(key)) return;
     this.mark(key, o.at);
@@ -203,7 +290,7 @@ export class DecideState {
     if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action);
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
-      if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId);
+      if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups);
     }
   }
 

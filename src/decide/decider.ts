@@ -224,6 +224,8 @@ export class Decider {
     const now = this.d.now();
     const mergedKeys = state ? await this.merged.of(state) : [];
     const profileKey = state?.id ?? `anon:${req.subject}`;
+    // The subject's contacts older than the start's last minutes, read at its first decision (ADR 0006).
+    if (this.d.state.ledger.lazyBefore !== -Infinity) await this.d.state.ensureLoaded(this.d.decisions, mergedKeys.length ? [profileKey, ...mergedKeys] : [profileKey], play.topicsOf, now);
     const accounts = state && (play.needsAccounts || this.d.state.flags.hasAccountFlags) ? (await this.d.profiles.memberships(state.id)).map((m) => m.accountId) : [];
     const vars = ruleVars(state ?? newProfileState(profileKey, now), this.d.settings.get(featuresKind), now);
     const active = this.d.state.flags.active(profileKey, accounts, now, mergedKeys);

@@ -4,6 +4,14 @@ export type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 export type { DecisionRecord } from './decision.js';
 
 /** What the decision log can be asked: by subject, action and time, newest first. */
+/** Action choices of one channel, action and minute (`contactVolumes`). */
+export interface VolumeRow {
+  channel: string;
+  action: string;
+  minute: number;
+  n: number;
+}
+
 export interface DecisionQuery {
   /** A profile key, or several (a subject's own with those merged into it: decisions made before the merge are theirs too). */
   profileKey?: string | readonly string[];
@@ -98,6 +106,19 @@ export interface DecisionStore {
    * `limit` of them, newest first (a decision's choices still in rank order).
    */
   contactsOf(profileKeys: readonly string[], from: number, to: number, o?: { newestFirst?: { limit: number } }): Promise<ContactRow[]>;
+  /**
+   * Action choices from `from` to before `to`, counted per channel, action and minute (`floor(at /
+   * 60000)`): the global budgets' volumes at start, without reading the choices one by one.
+   */
+  contactVolumes(from: number, to: number): Promise<VolumeRow[]>;
+  /**
+   * The `anon:` profile keys (subjects decided for before they had a profile) with an action choice
+   * from `from` to before `to`: a start marks them as holding history, so that the profile an
+   * identifier later gets counts it (merged-keys.ts), without reading their contacts.
+   */
+  anonymousKeys(from: number, to: number): Promise<string[]>;
+  /** Whether the log holds any action choice from `from` to before `to` (a start with none has nothing to read per subject). */
+  anyContact(from: number, to: number): Promise<boolean>;
   /**
    * Action choices per action and subject, over the whole log (the estimates' trials): the counts'
    * snapshot and the rows logged after its watermark (`foldCounts`). Rows a retention pass deleted

@@ -48,11 +48,15 @@ export class OutcomeCounts {
     this.decisionGroups.set(decisionId, groups);
   }
 
-  /** A success of `action` for `subject`; with the decision's id, also credited to the groups its trial went to. */
-  success(action: string, subject: string, n = 1, decisionId?: string | null): void {
+  /**
+   * A success of `action` for `subject`; also credited to the groups its decision's trial went to:
+   * `groups` when given (read with the decision from the log), else those remembered under
+   * `decisionId` (the last {@link REMEMBERED} decisions').
+   */
+  success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[]): void {
     this.bump(action, subject, n, 0);
-    const groups = decisionId ? this.decisionGroups.get(decisionId) : undefined;
-    for (const g of groups ?? []) this.bumpGroup(action, g, n, 0);
+    const to = groups ?? (decisionId ? this.decisionGroups.get(decisionId) : undefined);
+    for (const g of to ?? []) this.bumpGroup(action, g, n, 0);
   }
 
   /** Counts loaded from the log (rebuild): trials and successes of one (action, group). */

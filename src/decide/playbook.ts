@@ -25,6 +25,8 @@ export interface Playbook {
    * longest attribution window (the policy's and any action's own) for outcomes that name no decision.
    */
   contactWindowMs: number;
+  /** How far back the global budgets count: their longest window (0 without budgets). */
+  budgetWindowMs: number;
 }
 
 /**
@@ -58,5 +60,6 @@ export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, ca
       ...policy.caps.map((c) => c.windowMs),
       ...policy.budgets.map((b) => b.windowMs),
     ),
+    budgetWindowMs: Math.max(0, ...policy.budgets.map((b) => b.windowMs)),
   };
 }

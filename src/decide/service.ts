@@ -97,14 +97,14 @@ export class DecideService {
     const t = performance.now();
     await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now);
     const marks = await o.store.decisions.countMarks();
-    o.log.info({ ms: Math.round(performance.now() - t), subjects: s.state.ledger.size, contacts: s.state.ledger.contactCount, countsFoldedTo: marks }, 'decision state rebuilt from the decision log');
+    o.log.info({ ms: Math.round(performance.now() - t), subjects: s.state.ledger.size, contacts: s.state.ledger.contactCount, countsFoldedTo: marks, contactsReadAtFirstDecisionBefore: s.state.ledger.lazyBefore === -Infinity ? null : new Date(s.state.ledger.lazyBefore).toISOString() }, 'decision state rebuilt from the decision log');
     await s.startConsumer();
     o.settings.onChange(async (kind) => {
       if (kind === 'policy' || kind === 'catalog') {
         // A longer cap or attribution window, or a cap that counts more, needs contacts the ledger no longer holds: read them.
         s.playbook();
-        const read = await s.state.widenContacts(o.store.decisions, (a) => s.playbook().topicsOf(a), (o.now ?? Date.now)());
-        if (read) o.log.info({ contacts: read }, 'contact window widened: older contacts read from the decision log');
+        const subjects = await s.state.widenContacts(o.store.decisions, (o.now ?? Date.now)());
+        if (subjects) o.log.info({ subjects }, 'contact window widened or caps raised: older contacts are read again from the decision log, per subject at its next decision');
       }
       if (kind === 'policy') await s.startConsumer();
       if (kind === 'flags') await s.applyDeclaredFlags();
@@ -136,7 +136,7 @@ export class DecideService {
     const policy = this.o.settings.get(policyKind);
     if (!this.play || this.play.catalog !== catalog || this.play.policy !== policy) {
       this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
-      this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)());
+      this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)(), this.play.budgetWindowMs);
       this.state.setRetention(policy.caps, policy.dismissals?.count ?? 0);
     }
     return this.play;

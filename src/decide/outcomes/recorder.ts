@@ -5,6 +5,7 @@ import type { Playbook } from '../playbook.js';
 import type { ContactRow, OutcomeRecord } from '../records.js';
 import type { Contact } from '../stages/types.js';
 import { attribute, creditable, rewardOf } from './attribution.js';
+import { recordGroupKeys } from '../estimating/prefetch.js';
 
 /** How many of a subject's newest choices the `last` model reads at first (it reads them all only if none of these is creditable). */
 const NEWEST_PAGE = 100;
@@ -48,6 +49,8 @@ export class OutcomeRecorder {
     const records: OutcomeRecord[] = [];
     const duplicates: string[] = [];
     const successes = new Set<string>();
+    /** decision id → the groups its trials went to, from the log (the state remembers only recent decisions'). */
+    const groupsOf = new Map<string, readonly string[]>();
     // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
     const logged = await this.d.decisions.loggedOutcomeIds([...new Set(inputs.map((o) => o.id).filter((id) => !this.d.state.hasOutcome(id)))]);
     for (const o of inputs) {
@@ -64,10 +67,11 @@ export class OutcomeRecorder {
           contacts = [];
         } else {
           profileKey = d.profileKey;
+          groupsOf.set(d.id, recordGroupKeys(d));
           contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
             .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
         }
-      } else contacts = await this.contactsBefore(profileKey, o, play);
+      } else contacts = await this.contactsBefore(profileKey, o, play, groupsOf);
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       const value = o.value ?? null;
@@ -83,7 +87,7 @@ export class OutcomeRecorder {
       }
     }
     if (records.length) await this.d.decisions.addOutcomes(records);
-    for (const r of records) this.d.state.applyOutcome(r, true);
+    for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
     if (records.length) this.d.onRecorded?.(records);
     return { records, duplicates };
   }
@@ -100,7 +104,7 @@ export class OutcomeRecorder {
    * `last` model only the newest creditable one matters: the log is read newest first, a page at a
    * time, and what is older than the first creditable choice is not read.
    */
-  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook): Promise<Contact[]> {
+  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, groupsOf: Map<string, readonly string[]>): Promise<Contact[]> {
     const keys = [profileKey, ...((await this.d.keysOf?.(profileKey)) ?? [])];
     const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
     let windowMs = play.policy.attributionMs;
@@ -115,6 +119,7 @@ export class OutcomeRecorder {
       else if (page.length < NEWEST_PAGE) logged = [];
     }
     logged ??= await this.d.decisions.contactsOf(keys, o.at - windowMs, o.at);
+    for (const c of logged) if (!groupsOf.has(c.decisionId)) groupsOf.set(c.decisionId, recordGroupKeys(c));
     const out: Contact[] = logged.map((c) => ({ at: c.at, action: c.action, channel: c.channel, topics: [], decisionId: c.decisionId }));
     const have = new Set(out.map((c) => `${c.decisionId}|${c.action}`));
     let added = false;

@@ -73,6 +73,25 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.contactsSince(0, da.at)).filter((c) => c.decisionId === a.decisionId)).toEqual([]);
     });
 
+    it('counts action choices per channel, action and minute, and names the anonymous keys with choices, for a start that reads neither row by row', async () => {
+      const m = 29_000_000 * 60_000; // a minute's start
+      const rec = (id: string, at: number, key: string, action: string | null, channel = 'web') => {
+        const r = oldRecord(id, at);
+        return { ...r, profileKey: key, channel, segment: 'vip', choices: action ? [{ ...r.choices[0], action }] : [{ rank: 1, kind: 'none' as const, score: 0, propensity: 1, why: '' }] };
+      };
+      for (const r of [
+        rec('v1', m, 'p-1', 'shoes-offer'), rec('v2', m + 59_999, 'anon:v-1', 'shoes-offer'), rec('v3', m + 60_000, 'p-1', 'shoes-offer'),
+        rec('v4', m + 60_001, 'p-2', 'socks-offer', 'email'), rec('v5', m + 120_000, 'anon:v-2', null), rec('v6', m + 180_000, 'anon:v-3', 'newsletter'),
+      ]) await h.store.decisions.appendDecision(r);
+      const volumes = (await h.store.decisions.contactVolumes(m, m + 180_000)).map((v) => [v.channel, v.action, Number(v.minute) - m / 60_000, Number(v.n)]);
+      expect(volumes.sort()).toEqual([['email', 'socks-offer', 1, 1], ['web', 'shoes-offer', 0, 2], ['web', 'shoes-offer', 1, 1]]);
+      // Keys of subjects with no profile that have an action choice in [from, to): not a "none" only, not past `to`.
+      expect((await h.store.decisions.anonymousKeys(m, m + 180_000)).sort()).toEqual(['anon:v-1']);
+      expect((await h.store.decisions.anonymousKeys(m, m + 180_001)).sort()).toEqual(['anon:v-1', 'anon:v-3']);
+      // A subject's contacts carry their decision's ladder position (the outcome recorder credits its groups from it).
+      expect((await h.store.decisions.contactsOf(['p-1'], m, m + 60_000)).map((c) => [c.decisionId, c.segment])).toEqual([['v1', 'vip'], ['v3', 'vip']]);
+    });
+
     it('credits an outcome to a decision the contact ledger no longer holds, from the log', async () => {
       const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
       const key = (await h.store.decisions.getDecision(d.decisionId))!.profileKey;
@@ -82,6 +101,19 @@ export function decideConformance(kind: StoreKind): void {
       await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-late', properties: { revenue: 12 } });
       await h.tact.consumers.runAll();
       expect(await h.store.decisions.outcomesOf(d.decisionId)).toMatchObject([{ id: 'm-late', action: 'shoes-offer', credit: 1, success: true, value: 12 }]);
+    });
+
+    it('credits a success to the groups of a decision the state does not remember, as the log records them', async () => {
+      const key = (await get(h.app, '/v1/profiles/ana')).json().id as string;
+      // Logged an hour ago with the subject in segment "vip" (by another process, or before a start): the state never saw it.
+      const r = oldRecord('d-vip', Date.now() - 3_600_000);
+      await h.store.decisions.appendDecision({ ...r, profileKey: key, subject: 'ana', segment: 'vip', choices: [{ ...r.choices[0], action: 'shoes-offer' }] });
+      const group = () => h.tact.decide.state.counts.group('shoes-offer', 'segment:vip').successes;
+      expect(group()).toBe(0);
+      await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', messageId: 'm-vip', properties: { revenue: 12 } });
+      await h.tact.consumers.runAll();
+      expect(await h.store.decisions.outcomesOf('d-vip')).toMatchObject([{ id: 'm-vip', success: true }]);
+      expect(group()).toBe(1);
     });
 
     it('counts a decision’s success once, after the state let go of it too (the log remembers)', async () => {
@@ -229,13 +261,19 @@ export function decideConformance(kind: StoreKind): void {
       if (kind === 'sqlite') await opened.store.close();
       const store2 = kind === 'sqlite' ? await openSqliteStore({ path }) : await openPostgresStore({ connectionString: opened.url as string, poolSize: 4 });
       const h2 = await harness(kind, { store: store2, config: config() });
-      expect(h2.tact.decide.state.ledger.view(key).list()).toEqual([]); // read at start, let go: no cap counts them
+      expect(h2.tact.decide.state.ledger.view(key).list()).toEqual([]); // older than the start's last minutes: read at the subject's first decision
+      const before = (await decideReq(h2.app, { subject: 'ana', placement: 'home' })).json();
+      expect(h2.tact.decide.state.lazyReads).toEqual({ subjects: 1, contacts: 2 });
+      // Read, and let go at once: no cap counts web contacts.
+      expect(h2.tact.decide.state.ledger.view(key).list().map((c) => c.decisionId)).toEqual(before.choices.filter((c: { kind: string }) => c.kind === 'action').map(() => before.decisionId));
       const policy = { ...shopPolicy(), contact: { ...shopPolicy().contact, caps: [...shopPolicy().contact!.caps!, { name: 'web cap', channel: 'web', max: 2, window: '7d' }] } };
       const put = await h2.app.inject({ method: 'PUT', url: '/v1/config/policy', headers: { authorization: `Bearer ${KEYS.admin}` }, payload: { document: policy, reason: 'two web offers a week' } });
       expect(put.statusCode, put.body).toBe(200);
-      expect(h2.tact.decide.state.ledger.view(key).list().map((c) => c.decisionId)).toEqual(['d-web-1', 'd-web-2']);
+      // Read again at the subject's next decision: the new cap counts the two, and this decision's.
       const capped = (await decideReq(h2.app, { subject: 'ana', placement: 'home', explain: 'full' })).json();
       expect(capped.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer')).toMatchObject({ stage: 'contact policy', rule: 'web cap' });
+      expect(h2.tact.decide.state.ledger.view(key).list().map((c) => c.decisionId).slice(0, 2)).toEqual(['d-web-1', 'd-web-2']);
+      expect(h2.tact.decide.state.lazyReads.subjects).toBe(2);
       await h2.close();
       await store2.close();
       await opened.cleanup();

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -158,9 +158,28 @@ export class PostgresDecisionStore implements DecisionStore {
     if (!profileKeys.length) return [];
     const order = o.newestFirst ? `c.at DESC, c.decision_id, c.rank LIMIT ${Math.floor(o.newestFirst.limit)}` : 'c.at, c.decision_id, c.rank';
     return (await this.pool.query<ContactRow>(
-      `SELECT c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND d.at <= $3 AND c.kind = 'action' ORDER BY ${order}`,
+      `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND d.at <= $3 AND c.kind = 'action' ORDER BY ${order}`,
       [[...profileKeys], from, to],
     )).rows;
+  }
+
+  async contactVolumes(from: number, to: number): Promise<VolumeRow[]> {
+    return (await this.pool.query<VolumeRow>(
+      `SELECT channel, action, at / 60000 AS minute, count(*)::bigint AS n FROM decision_choices WHERE at >= $1 AND at < $2 AND kind = 'action' GROUP BY channel, action, at / 60000`,
+      [from, to],
+    )).rows;
+  }
+
+  async anyContact(from: number, to: number): Promise<boolean> {
+    return (await this.pool.query(`SELECT 1 FROM decision_choices WHERE at >= $1 AND at < $2 AND kind = 'action' LIMIT 1`, [from, to])).rowCount !== 0;
+  }
+
+  async anonymousKeys(from: number, to: number): Promise<string[]> {
+    // LIKE, not a range of keys: under a linguistic collation ':' and ';' need not sort as bytes.
+    return (await this.pool.query<{ key: string }>(
+      `SELECT DISTINCT d.profile_key AS key FROM decisions d WHERE d.at >= $1 AND d.at < $2 AND d.profile_key LIKE 'anon:%' AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`,
+      [from, to],
+    )).rows.map((r) => r.key);
   }
 
   trialCounts(): Promise<CountRow[]> {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord } from '../../decide/decision-store.js';
+import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord, VolumeRow } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
@@ -42,8 +42,11 @@ export class SqliteDecisionStore implements DecisionStore {
     this.s = {
       get: db.prepare('SELECT body FROM decisions WHERE id = ?').pluck(),
       contacts: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= ? AND c.at < ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
-      contactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
-      newestContactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at DESC, c.decision_id, c.rank LIMIT ?`),
+      contactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
+      newestContactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at DESC, c.decision_id, c.rank LIMIT ?`),
+      anyContact: db.prepare(`SELECT 1 FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' LIMIT 1`).pluck(),
+      volumes: db.prepare(`SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' GROUP BY channel, action, minute`),
+      anonymousKeys: db.prepare(`SELECT DISTINCT d.profile_key FROM decisions d WHERE d.profile_key >= 'anon:' AND d.profile_key < 'anon;' AND d.at >= ? AND d.at < ? AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`).pluck(),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
@@ -95,6 +98,18 @@ export class SqliteDecisionStore implements DecisionStore {
     if (!profileKeys.length) return [];
     const keys = JSON.stringify(profileKeys);
     return (o.newestFirst ? this.s.newestContactsOf.all(keys, from, to, o.newestFirst.limit) : this.s.contactsOf.all(keys, from, to)) as ContactRow[];
+  }
+
+  async contactVolumes(from: number, to: number): Promise<VolumeRow[]> {
+    return this.s.volumes.all(from, to) as VolumeRow[];
+  }
+
+  async anyContact(from: number, to: number): Promise<boolean> {
+    return this.s.anyContact.get(from, to) !== undefined;
+  }
+
+  async anonymousKeys(from: number, to: number): Promise<string[]> {
+    return this.s.anonymousKeys.all(from, to) as string[];
   }
 
   async trialCounts(): Promise<CountRow[]> {

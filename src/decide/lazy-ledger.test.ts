@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, randomInt } from '../measure/stats/prng.js';
+import { DecideState } from './decide-state.js';
+import { fakeDecisionLog, type FakeContact } from './decision-log-fake.js';
+import { RECENT_MS, type Retention } from './contact-ledger.js';
+import type { OutcomeRecord } from './records.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const T = Date.UTC(2026, 11, 2, 12);
+
+const kinds = [
+  { action: 'promo', channel: 'email', topics: ['marketing'] },
+  { action: 'tips', channel: 'email', topics: [] as string[] },
+  { action: 'banner', channel: 'web', topics: ['marketing'] },
+  { action: 'care', channel: 'web', topics: ['service'] },
+];
+const topicsOf = (a: string) => kinds.find((k) => k.action === a)?.topics ?? [];
+const caps: Retention[] = [
+  { channel: 'email', max: 2, windowMs: 7 * DAY },
+  { topic: 'marketing', max: 3, windowMs: DAY },
+  { action: 'banner', max: 1, windowMs: 6 * HOUR },
+];
+const budgets = [
+  { name: 'mail', channel: 'email', max: 1e9, windowMs: DAY, borrowAfter: 1 },
+  { name: 'web', channel: 'web', max: 1e9, windowMs: HOUR, borrowAfter: 1 },
+];
+const subjects = ['p0', 'p1', 'p2', 'p3', 'anon:v-1', 'anon:v-2'];
+
+/**
+ * A start that reads each subject's older contacts at its first decision (ADR 0006) must answer
+ * every cap, budget and "has this anonymous key a history" as a start that reads the whole window
+ * does — before and after a refill (caps raised), with contacts recorded and pruning in between.
+ */
+describe('the contact ledger read per subject at its first decision', () => {
+  for (const seed of [1, 2, 3, 4]) {
+    it(`answers caps, budgets and anonymous history as the eager rebuild (seeded log ${seed})`, async () => {
+      const rng = createRng(20261203 + seed);
+      // Ten days of contacts and some dismissals for six subjects, at random times.
+      const contacts: FakeContact[] = [];
+      // Dense logs (every cap reached) and sparse ones (counts below the caps: every old contact counts).
+      for (let i = 0; i < (seed <= 2 ? 1_500 : 120); i++) {
+        const k = kinds[randomInt(rng, kinds.length)];
+        contacts.push({ profileKey: subjects[randomInt(rng, subjects.length)], at: T - Math.floor(rng() * 10 * DAY), action: k.action, channel: k.channel, decisionId: `d${i}` });
+      }
+      // A few decisions of the last minutes (read at start by both).
+      for (let i = 0; i < 20; i++) {
+        const k = kinds[randomInt(rng, kinds.length)];
+        contacts.push({ profileKey: subjects[randomInt(rng, subjects.length)], at: T - Math.floor(rng() * 4 * MINUTE), action: k.action, channel: k.channel, decisionId: `r${i}` });
+      }
+      const outcomes: OutcomeRecord[] = Array.from({ length: 300 }, (_, i) => ({
+        id: `o${i}`, at: T - Math.floor(rng() * 20 * DAY), profileKey: subjects[randomInt(rng, subjects.length)], type: 'dismissal', value: null,
+        decisionId: null, action: kinds[randomInt(rng, kinds.length)].action, credit: 0, reward: 0, success: false, source: 'api',
+      }));
+      const log = fakeDecisionLog({ contacts, outcomes });
+      const make = (c = caps, dismissals = 2, at = T) => {
+        const s = new DecideState(30 * DAY, false, 7 * DAY);
+        s.setLookback(30 * DAY, 7 * DAY, at, DAY);
+        s.setRetention(c, dismissals);
+        return s;
+      };
+      const raised = caps.map((c) => ({ ...c, max: c.max + 2 }));
+      let eager = make();
+      const lazy = make();
+      await eager.rebuild(log.store, topicsOf, T, { eager: true });
+      const rowsEager = log.calls.rows;
+      await lazy.rebuild(log.store, topicsOf, T);
+      expect(log.calls.rows - rowsEager).toBeLessThan(30); // the lazy start read the last minutes only
+
+      let now = T;
+      let n = 0;
+      for (let step = 0; step < 300; step++) {
+        now += Math.floor(rng() * 20 * MINUTE);
+        if (step === 150) {
+          // The caps and the dismissal count are raised: the lazy state lets go of what it held and
+          // reads it again per subject; it is compared from here with a state rebuilt eagerly now.
+          lazy.setRetention(raised, 3);
+          expect(await lazy.widenContacts(log.store, now)).toBeGreaterThan(0);
+          eager = make(raised, 3, now);
+          await eager.rebuild(log.store, topicsOf, now, { eager: true });
+        }
+        const subject = subjects[randomInt(rng, 4)];
+        const also = rng() < 0.4 ? ['anon:v-1', 'anon:v-2'].filter((k) => lazy.ledger.has(k)) : [];
+        expect(also.map((k) => eager.ledger.has(k))).toEqual(also.map(() => true));
+        await lazy.ensureLoaded(log.store, [subject, ...also], topicsOf, now);
+        await eager.ensureLoaded(log.store, [subject, ...also], topicsOf, now);
+        const ev = eager.ledger.view(subject, also);
+        const lv = lazy.ledger.view(subject, also);
+        const current = step >= 150 ? raised : caps;
+        for (const cap of current) {
+          const since = now - cap.windowMs;
+          expect(Math.min(lv.count(since, cap), cap.max), `${subject} ${JSON.stringify(cap)} step ${step}`).toBe(Math.min(ev.count(since, cap), cap.max));
+        }
+        for (const b of budgets) {
+          const [e, l] = [eager.ledger.budgetUse(b, now), lazy.ledger.budgetUse(b, now)];
+          expect(l.total).toBe(e.total);
+          expect([...l.byAction].sort()).toEqual([...e.byAction].sort());
+        }
+        expect(lv.dismissals.map((d) => [d.at, d.action])).toEqual(ev.dismissals.map((d) => [d.at, d.action]));
+        // A decision picks an action now and then: both record it (and the log holds it).
+        if (rng() < 0.5) {
+          const k = kinds[randomInt(rng, kinds.length)];
+          const c = { profileKey: subject, at: now, action: k.action, channel: k.channel, decisionId: `n${n++}` };
+          contacts.push(c);
+          for (const s of [eager, lazy]) s.ledger.record(subject, { ...c, topics: k.topics });
+        }
+        if (step % 7 === 0) for (const s of [eager, lazy]) s.prune(now);
+      }
+      expect(lazy.lazyReads.subjects).toBeGreaterThan(0);
+    });
+  }
+
+  it('marks anonymous keys with older history without reading their contacts', async () => {
+    const log = fakeDecisionLog({ contacts: [{ profileKey: 'anon:v-9', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd1' }] });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    s.setRetention(caps, 2);
+    await s.rebuild(log.store, topicsOf, T);
+    expect(s.ledger.has('anon:v-9')).toBe(true);
+    expect(s.ledger.hasAnonymous).toBe(true);
+    expect(s.ledger.size).toBe(0);
+    await s.ensureLoaded(log.store, ['p1', 'anon:v-9'], topicsOf, T);
+    expect(s.ledger.view('p1', ['anon:v-9']).count(T - 7 * DAY, { channel: 'email' })).toBe(1);
+  });
+
+  it('reads the window’s edges exactly: its first millisecond, and both sides of the start’s last minutes', async () => {
+    const T0 = T - RECENT_MS;
+    const at = [T - 7 * DAY - 1, T - 7 * DAY, T0 - 1, T0, T - 1];
+    const log = fakeDecisionLog({ contacts: at.map((t, i) => ({ profileKey: 'p1', at: t, action: 'tips', channel: 'email', decisionId: `d${i}` })) });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    await s.rebuild(log.store, topicsOf, T);
+    expect(s.ledger.lazyBefore).toBe(T0);
+    expect(s.ledger.view('p1').list().map((c) => c.at)).toEqual([T0, T - 1]);
+    await s.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    expect(s.ledger.view('p1').list().map((c) => c.at)).toEqual(at.slice(1));
+  });
+
+  it('reads nothing per subject when the log holds nothing before the start’s last minutes', async () => {
+    const log = fakeDecisionLog({ contacts: [{ profileKey: 'p1', at: T - 60_000, action: 'promo', channel: 'email', decisionId: 'd1' }] });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    await s.rebuild(log.store, topicsOf, T);
+    expect(s.ledger.lazyBefore).toBe(-Infinity);
+    expect(s.ledger.view('p1').count(0, {})).toBe(1);
+    await s.ensureLoaded(log.store, ['p1', 'p2'], topicsOf, T);
+    expect(log.calls.contactsOf).toBe(0);
+  });
+
+  it('reads nothing once the window has moved past the start', async () => {
+    const log = fakeDecisionLog({ contacts: [{ profileKey: 'p1', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd1' }] });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    await s.rebuild(log.store, topicsOf, T);
+    expect(s.ledger.lazyBefore).toBeLessThan(T);
+    await s.ensureLoaded(log.store, ['p1'], topicsOf, T + 8 * DAY);
+    expect(log.calls.contactsOf).toBe(0);
+    expect(s.ledger.lazyBefore).toBe(-Infinity);
+  });
+
+  it('shares one read among decisions for the same subject at once', async () => {
+    const log = fakeDecisionLog({ contacts: [{ profileKey: 'p1', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd1' }] });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    await s.rebuild(log.store, topicsOf, T);
+    await Promise.all([1, 2, 3].map(() => s.ensureLoaded(log.store, ['p1'], topicsOf, T)));
+    expect(log.calls.contactsOf).toBe(1);
+    expect(s.ledger.view('p1').count(0, {})).toBe(1);
+  });
+});
