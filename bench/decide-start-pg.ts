@@ -23,8 +23,13 @@ export interface Reference {
   groups: unknown[];
 }
 
-/** The log's first decision; decision i is logged i ms later. */
+/** The log's first decision; decision i is logged i × the gap later. */
 export const START = Date.parse('2026-11-01T00:00:00Z');
+
+/** The gap between two decisions that spreads `total` of them over 6.9 days: a week's contact window holds the whole log. */
+export function gapFor(total: number): number {
+  return Math.floor((6.9 * 86_400_000) / total);
+}
 const SUBJECT = `((i * 7919) % ${SUBJECTS})`;
 const ACTION = `'offer-' || ((${SUBJECT} * 7 + (i * 104729) % 9973 % ${OFFERED}) % ${ACTIONS})`;
 
@@ -34,7 +39,7 @@ const ACTION = `'offer-' || ((${SUBJECT} * 7 + (i * 104729) % 9973 % ${OFFERED})
  * the same shape as the embedded store's, subjects and actions drawn by formula instead of a
  * random stream. Dropped at the end.
  */
-export async function postgresTarget(): Promise<Target> {
+export async function postgresTarget(gap = 1): Promise<Target> {
   const admin = process.env.TACT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `tact_bench_start_${process.pid}`;
   const adminPool = new pg.Pool({ connectionString: admin, max: 1 });
@@ -48,13 +53,13 @@ export async function postgresTarget(): Promise<Target> {
     async fill(from, to) {
       const range = `FROM generate_series(${from}::bigint, ${to - 1}::bigint) i`;
       await pool.query(`INSERT INTO decisions (id, profile_key, placement, at, body, segment, micro_segment, micro_segment_model)
-        SELECT 'd' || i, 'p' || ${SUBJECT}, 'home', ${START} + i, '{}', CASE WHEN i % 2 = 0 THEN 'seg-' || (i % 7) END,
+        SELECT 'd' || i, 'p' || ${SUBJECT}, 'home', ${START} + i * ${gap}, '{}', CASE WHEN i % 2 = 0 THEN 'seg-' || (i % 7) END,
           CASE WHEN i % 2 = 0 THEN (i % 5)::int END, CASE WHEN i % 2 = 0 THEN 'micro-segments@1' END ${range}`);
       await pool.query(`INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at)
-        SELECT 'd' || i, 1, 'action', ${ACTION}, 'web', 'home', 'p' || ${SUBJECT}, ${START} + i ${range}
-        UNION ALL SELECT 'd' || i, 2, 'none', NULL, 'web', 'home', 'p' || ${SUBJECT}, ${START} + i ${range}`);
+        SELECT 'd' || i, 1, 'action', ${ACTION}, 'web', 'home', 'p' || ${SUBJECT}, ${START} + i * ${gap} ${range}
+        UNION ALL SELECT 'd' || i, 2, 'none', NULL, 'web', 'home', 'p' || ${SUBJECT}, ${START} + i * ${gap} ${range}`);
       await pool.query(`INSERT INTO decision_outcomes (id, decision_id, profile_key, action, type, value, credit, reward, success, source, at)
-        SELECT 'o' || i, 'd' || i, 'p' || ${SUBJECT}, ${ACTION}, 'click', NULL, 1, 1, 1, 'api', ${START} + i + 1 ${range} WHERE i % 10 = 0`);
+        SELECT 'o' || i, 'd' || i, 'p' || ${SUBJECT}, ${ACTION}, 'click', NULL, 1, 1, 1, 'api', ${START} + i * ${gap} + 1 ${range} WHERE i % 10 = 0`);
       await pool.query('ANALYZE'); // as autovacuum would have by then
     },
     open: () => openPostgresStore({ connectionString: url.toString(), poolSize: 4 }),

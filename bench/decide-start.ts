@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { DecideState } from '../src/decide/decide-state.js';
-import { ACTIONS, OFFERED, type Reference, START, SUBJECTS, type Target, postgresTarget } from './decide-start-pg.js';
+import { ACTIONS, OFFERED, type Reference, START, SUBJECTS, type Target, gapFor, postgresTarget } from './decide-start-pg.js';
 import { rng } from './events.js';
 
 const DAY = 86_400_000;
@@ -31,7 +31,10 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
   const step = at >= 0 ? Number(args[at + 1]) : undefined;
   const kind = args.includes('--postgres') ? 'postgres' : 'sqlite';
   const tail = n / 10;
-  const target = kind === 'postgres' ? await postgresTarget() : await sqliteTarget();
+  // The log spread over a week (the contact window), as a server deciding at (n + tail) / 604,800 a second would have logged it.
+  const gap = gapFor(n + tail);
+  const now = START + (n + tail) * gap + 1_000;
+  const target = kind === 'postgres' ? await postgresTarget(gap) : await sqliteTarget(gap);
   try {
     process.stdout.write(`decide-start (${kind}): a log of ${n.toLocaleString()} decisions over ${SUBJECTS.toLocaleString()} subjects and ${ACTIONS} actions…\n`);
     await target.fill(0, n);
@@ -65,13 +68,33 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     const reference = await target.countAll();
     const same = equalCounts(snap, reference);
     process.stdout.write(`  snapshot and a tail of ${tail.toLocaleString()} decisions: ${snap.ms.toFixed(0)} ms to count (the whole log of ${(n + tail).toLocaleString()} aggregated directly: ${reference.ms.toFixed(0)} ms); the same counts: ${same}\n`);
-    // The whole rebuild a start makes (the counts, and the contacts of a 7-day window: every one of these).
-    const state = new DecideState(30 * DAY, false, 7 * DAY);
-    state.setRetention([{ channel: 'web', topic: 'marketing', max: 3, windowMs: DAY }]);
-    t = performance.now();
-    await state.rebuild(store.decisions, () => ['marketing'], START + n + tail + 1_000);
-    const rebuildMs = performance.now() - t;
-    process.stdout.write(`  a start's whole rebuild of the decision state: ${(rebuildMs / 1000).toFixed(1)} s (the counts as above; every contact of the window read, ${state.ledger.contactCount.toLocaleString()} kept)\n`);
+    // The whole rebuild a start makes: the counts, and the contacts of a 7-day window — every one of
+    // them read (as before ADR 0006), then only the last five minutes' with the older ones read per
+    // subject at its first decision (timed for 1,000 subjects).
+    const rebuild = async (eager: boolean) => {
+      const state = new DecideState(30 * DAY, false, 7 * DAY);
+      // A cap of three marketing contacts a day on the web, and a global budget of a day (its volumes counted at start).
+      state.setLookback(30 * DAY, 7 * DAY, now, DAY);
+      state.setRetention([{ channel: 'web', topic: 'marketing', max: 3, windowMs: DAY }]);
+      const t0 = performance.now();
+      await state.rebuild(store.decisions, () => ['marketing'], now, { eager });
+      return { state, ms: performance.now() - t0 };
+    };
+    const eager = await rebuild(true);
+    process.stdout.write(`  a start's whole rebuild, every contact of the window read: ${(eager.ms / 1000).toFixed(1)} s (${eager.state.ledger.contactCount.toLocaleString()} kept)\n`);
+    const lazy = await rebuild(false);
+    const firsts: number[] = [];
+    const pick = rng(11);
+    for (let i = 0; i < 1_000; i++) {
+      const t0 = performance.now();
+      await lazy.state.ensureLoaded(store.decisions, [`p${Math.floor(pick() * SUBJECTS)}`], () => ['marketing'], now);
+      firsts.push(performance.now() - t0);
+    }
+    firsts.sort((a, b) => a - b);
+    const firstP50 = firsts[500];
+    const firstP99 = firsts[990];
+    const rebuildMs = lazy.ms;
+    process.stdout.write(`  the same with the older contacts read per subject at its first decision: ${(lazy.ms / 1000).toFixed(1)} s (ratio ${(lazy.ms / eager.ms).toFixed(3)}); a first decision's read ${firstP50.toFixed(2)} ms at the median, ${firstP99.toFixed(2)} at p99 (${(lazy.state.lazyReads.contacts / Math.max(1, lazy.state.lazyReads.subjects)).toFixed(0)} contacts a subject)\n`);
     t = performance.now();
     const moved2 = await store.decisions.foldCounts(step);
     const tailFoldMs = performance.now() - t;
@@ -82,18 +105,19 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     return {
       bench: 'decide-start', store: kind, decisions: n + tail, whole_log_ms: Math.round(reference.ms), snapshot_ms: Math.round(snap.ms), ratio: Number(ratio.toFixed(3)),
       first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs),
-      fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), rebuild_s: Number((rebuildMs / 1000).toFixed(1)), same_counts: same,
+      fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), rebuild_s: Number((rebuildMs / 1000).toFixed(1)), rebuild_eager_s: Number((eager.ms / 1000).toFixed(1)),
+      rebuild_ratio: Number((lazy.ms / eager.ms).toFixed(3)), first_read_p50_ms: Number(firstP50.toFixed(2)), first_read_p99_ms: Number(firstP99.toFixed(2)), same_counts: same,
     };
   } finally {
     await target.cleanup();
   }
 }
 
-async function sqliteTarget(): Promise<Target> {
+async function sqliteTarget(gap: number): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'tact-bench-start-'));
   const path = join(dir, 'tact.db');
   await (await openSqliteStore({ path })).close(); // the schema
-  const fill = fillLog(path, rng(5));
+  const fill = fillLog(path, rng(5), gap);
   return {
     fill: async (from, to) => fill(from, to),
     open: () => openSqliteStore({ path }),
@@ -106,7 +130,7 @@ async function sqliteTarget(): Promise<Target> {
 }
 
 /** Writes decisions `from`..`to` (and their outcomes) straight into the tables, 50,000 a transaction. */
-function fillLog(path: string, r: () => number): (from: number, to: number) => void {
+function fillLog(path: string, r: () => number, gap: number): (from: number, to: number) => void {
   return (from, to) => {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
@@ -120,10 +144,10 @@ function fillLog(path: string, r: () => number): (from: number, to: number) => v
         const key = `p${subject}`;
         const action = `offer-${(subject * 7 + Math.floor(r() * OFFERED)) % ACTIONS}`;
         const grouped = i % 2 === 0;
-        d.run(id, key, 'home', START + i, '{}', grouped ? `seg-${i % 7}` : null, grouped ? i % 5 : null, grouped ? 'micro-segments@1' : null);
-        c.run(id, 1, 'action', action, 'web', 'home', key, START + i);
-        c.run(id, 2, 'none', null, 'web', 'home', key, START + i);
-        if (i % 10 === 0) o.run(`o${i}`, id, key, action, 'click', 'api', START + i + 1);
+        d.run(id, key, 'home', START + i * gap, '{}', grouped ? `seg-${i % 7}` : null, grouped ? i % 5 : null, grouped ? 'micro-segments@1' : null);
+        c.run(id, 1, 'action', action, 'web', 'home', key, START + i * gap);
+        c.run(id, 2, 'none', null, 'web', 'home', key, START + i * gap);
+        if (i % 10 === 0) o.run(`o${i}`, id, key, action, 'click', 'api', START + i * gap + 1);
       }
     });
     for (let a = from; a < to; a += 50_000) write(a, Math.min(to, a + 50_000));

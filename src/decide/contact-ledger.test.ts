@@ -388,13 +388,20 @@ describe('a rebuild from a long log', () => {
     expect(state.ledger.budgetUse(budget, T).total).toBe(86_400);
     await state.ensureLoaded(fake.store, ['p1'], () => [], T);
     expect(fake.calls.contactsOf).toBe(1);
-    // p1's older contacts read once (a third of those before the last five minutes), fitted to the cap at once.
-    expect(fake.calls.rows).toBe(150 + (86_400 - 150) / 3);
+    // p1's newest 64 older contacts read once — they hold the cap's 5 promos of the day, so nothing
+    // older is read — and fitted to the cap at once.
+    expect(fake.calls.rows).toBe(150 + 64);
     expect(state.ledger.view('p1').count(T - DAY, { action: 'promo' })).toBeGreaterThanOrEqual(5);
     expect(state.ledger.contactCount).toBe(150 + 5);
     await state.ensureLoaded(fake.store, ['p1'], () => [], T);
     expect(fake.calls.contactsOf).toBe(1); // loaded: not read again
-    expect(state.lazyReads).toEqual({ subjects: 1, contacts: (86_400 - 150) / 3 });
+    expect(state.lazyReads).toEqual({ subjects: 1, contacts: 64, pages: 1 });
+    // A cap the newest page cannot answer (one web contact a week: the page holds none, the log may
+    // further back) reads all of the subject's older contacts.
+    state.setRetention([{ channel: 'web', max: 1, windowMs: 7 * DAY }]);
+    await state.widenContacts(fake.store, T);
+    await state.ensureLoaded(fake.store, ['p2'], () => [], T);
+    expect(state.lazyReads).toEqual({ subjects: 2, contacts: 64 + (86_400 - 150) / 3, pages: 1 });
   });
 });
 

@@ -90,7 +90,7 @@ export class ContactLedger {
   private keep = new Uint8Array(64);
   /**
    * Contacts before this time are not read at start: a subject's are read from the log at its first
-   * decision (`loadOlder`, docs/adr/0006-contact-ledger-loaded-per-subject.md). -Infinity: every
+   * decision (`loadOlder`, docs/adr/0006-lazy-contact-ledger.md). -Infinity: every
    * subject's contacts of the window are held (`needsLoad` is false for all).
    */
   private before = -Infinity;
@@ -419,6 +419,29 @@ export class ContactLedger {
     this.olderAnonymous.delete(subject);
     if (n && this.retention && !this.writing.has(subject)) this.fit(s, now, subject.startsWith(ANON));
     return n;
+  }
+
+  /**
+   * Whether these contacts (a subject's newest older ones, newest first) hold everything the caps
+   * need of the subject's history before them: at least each cap's `max` matches within its window
+   * at `now` — what is older, the caps would let go (`fit`). False while the caps are not known
+   * (every contact is kept then).
+   */
+  coversCaps(newestFirst: readonly Contact[], now: number): boolean {
+    const rules = this.retention;
+    if (!rules) return false;
+    return rules.every((r) => {
+      let n = 0;
+      for (const c of newestFirst) if (c.at >= now - r.windowMs && matches(c, r) && ++n >= r.max) return true;
+      return r.max <= 0;
+    });
+  }
+
+  /** How many of a subject's newest contacts a first read takes (`coversCaps` then tells whether they are enough). */
+  get firstReadRows(): number {
+    let sum = 0;
+    for (const r of this.retention ?? []) sum += r.max;
+    return Math.max(64, 2 * sum);
   }
 
   /** Channel volumes counted by the log (`DecisionStore.contactVolumes`) for contacts the ledger does not read. */

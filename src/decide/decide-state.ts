@@ -52,6 +52,8 @@ export class DecideState {
   /** Subjects whose contacts before the ledger's `lazyBefore` are being read (`ensureLoaded`). */
   private readonly loading = new Map<string, Promise<void>>();
   private loadedSubjects = 0;
+  /** Keys whose first read was one page of their newest contacts (`olderContacts`). */
+  private pagesSufficed = 0;
   private loadedContacts = 0;
 
   constructor(private lookbackMs: number, private readonly shared = false, contactsMs = lookbackMs) {
@@ -125,7 +127,7 @@ export class DecideState {
   /**
    * Reads from the log the contacts before the ledger's `lazyBefore` of those of `keys` (a subject's
    * key and the keys merged into it) not read yet, before a decision reads the ledger for them
-   * (docs/adr/0006-contact-ledger-loaded-per-subject.md): one indexed query for the keys, shared by
+   * (docs/adr/0006-lazy-contact-ledger.md): one indexed query for the keys, shared by
    * decisions for the same subject at once.
    */
   async ensureLoaded(store: DecisionStore, keys: readonly string[], topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
@@ -144,7 +146,7 @@ export class DecideState {
       const missing = want.filter((k) => !this.loading.has(k));
       if (missing.length) {
         const read: Promise<void> = (async () => {
-          const rows = await store.contactsOf(missing, from, before - 1);
+          const rows = await this.olderContacts(store, missing, from, before - 1, topicsOf, now);
           // Read again from a later time meanwhile (`widenContacts`): the next attempt reads it.
           if (this.ledger.lazyBefore !== before) return;
           const by = new Map<string, ContactRow[]>();
@@ -168,9 +170,35 @@ export class DecideState {
     }
   }
 
+  /**
+   * The contacts of `keys` from `from` to `to` that the caps can need: each key's newest page (what
+   * its index gives first, stopping there), or, when a page is full and does not hold every cap's
+   * `max` matches (`coversCaps`), all of the key's — older ones than a covering page the caps would
+   * let go at once.
+   */
+  private async olderContacts(store: DecisionStore, keys: readonly string[], from: number, to: number, topicsOf: (action: string) => readonly string[], now: number): Promise<ContactRow[]> {
+    if (!this.ledger.retained.caps) return store.contactsOf(keys, from, to);
+    const limit = this.ledger.firstReadRows;
+    const out: ContactRow[] = [];
+    for (const k of keys) {
+      const page = await store.newestContactsOfKey(k, from, to, limit);
+      if (page.length < limit || this.ledger.coversCaps(page.map((c) => contactOf(c, topicsOf)), now)) {
+        // Back to time order, each decision's choices still in rank order.
+        let end = page.length;
+        for (let i = page.length - 1; i >= 0; i--) {
+          if (i > 0 && page[i - 1].decisionId === page[i].decisionId) continue;
+          for (let j = i; j < end; j++) out.push(page[j]);
+          end = i;
+        }
+        this.pagesSufficed++;
+      } else out.push(...(await store.contactsOf([k], from, to)));
+    }
+    return out;
+  }
+
   /** Subjects and contacts read per subject since start (`ensureLoaded`), for the logs and gauges. */
-  get lazyReads(): { subjects: number; contacts: number } {
-    return { subjects: this.loadedSubjects, contacts: this.loadedContacts };
+  get lazyReads(): { subjects: number; contacts: number; pages: number } {
+    return { subjects: this.loadedSubjects, contacts: this.loadedContacts, pages: this.pagesSufficed };
   }
 
   /**

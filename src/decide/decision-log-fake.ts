@@ -32,6 +32,12 @@ export function fakeDecisionLog(o: { contacts?: FakeContact[]; outcomes?: Outcom
       calls.rows += rows.length;
       return rows;
     },
+    newestContactsOfKey: async (key: string, from: number, to: number, limit: number) => {
+      calls.contactsOf++;
+      const rows = ordered().filter((c) => c.profileKey === key && c.at >= from && c.at <= to).reverse().slice(0, limit).map(row);
+      calls.rows += rows.length;
+      return rows;
+    },
     contactVolumes: async (from: number, to: number) => {
       calls.contactVolumes++;
       const n = new Map<string, { channel: string; action: string; minute: number; n: number }>();

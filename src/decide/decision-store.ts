@@ -107,6 +107,12 @@ export interface DecisionStore {
    */
   contactsOf(profileKeys: readonly string[], from: number, to: number, o?: { newestFirst?: { limit: number } }): Promise<ContactRow[]>;
   /**
+   * One key's newest action choices from `from` to `to` (both included), newest first (a
+   * decision's choices in rank order), at most `limit`: read along the key's index and stopped at
+   * the limit — a subject's first decision after a start reads what its caps need this way.
+   */
+  newestContactsOfKey(profileKey: string, from: number, to: number, limit: number): Promise<ContactRow[]>;
+  /**
    * Action choices from `from` to before `to`, counted per channel, action and minute (`floor(at /
    * 60000)`): the global budgets' volumes at start, without reading the choices one by one.
    */

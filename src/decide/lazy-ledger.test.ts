@@ -15,12 +15,16 @@ const kinds = [
   { action: 'tips', channel: 'email', topics: [] as string[] },
   { action: 'banner', channel: 'web', topics: ['marketing'] },
   { action: 'care', channel: 'web', topics: ['service'] },
+  { action: 'survey', channel: 'email', topics: [] as string[] },
 ];
+/** A kind at random: the survey rarely (a cap on it is seldom answered by a subject's newest contacts alone). */
+const kindAt = (rng: () => number) => (rng() < 0.03 ? kinds[4] : kinds[randomInt(rng, 4)]);
 const topicsOf = (a: string) => kinds.find((k) => k.action === a)?.topics ?? [];
 const caps: Retention[] = [
   { channel: 'email', max: 2, windowMs: 7 * DAY },
   { topic: 'marketing', max: 3, windowMs: DAY },
   { action: 'banner', max: 1, windowMs: 6 * HOUR },
+  { action: 'survey', max: 2, windowMs: 7 * DAY },
 ];
 const budgets = [
   { name: 'mail', channel: 'email', max: 1e9, windowMs: DAY, borrowAfter: 1 },
@@ -41,12 +45,12 @@ describe('the contact ledger read per subject at its first decision', () => {
       const contacts: FakeContact[] = [];
       // Dense logs (every cap reached) and sparse ones (counts below the caps: every old contact counts).
       for (let i = 0; i < (seed <= 2 ? 1_500 : 120); i++) {
-        const k = kinds[randomInt(rng, kinds.length)];
+        const k = kindAt(rng);
         contacts.push({ profileKey: subjects[randomInt(rng, subjects.length)], at: T - Math.floor(rng() * 10 * DAY), action: k.action, channel: k.channel, decisionId: `d${i}` });
       }
       // A few decisions of the last minutes (read at start by both).
       for (let i = 0; i < 20; i++) {
-        const k = kinds[randomInt(rng, kinds.length)];
+        const k = kindAt(rng);
         contacts.push({ profileKey: subjects[randomInt(rng, subjects.length)], at: T - Math.floor(rng() * 4 * MINUTE), action: k.action, channel: k.channel, decisionId: `r${i}` });
       }
       const outcomes: OutcomeRecord[] = Array.from({ length: 300 }, (_, i) => ({
@@ -100,7 +104,7 @@ describe('the contact ledger read per subject at its first decision', () => {
         expect(lv.dismissals.map((d) => [d.at, d.action])).toEqual(ev.dismissals.map((d) => [d.at, d.action]));
         // A decision picks an action now and then: both record it (and the log holds it).
         if (rng() < 0.5) {
-          const k = kinds[randomInt(rng, kinds.length)];
+          const k = kindAt(rng);
           const c = { profileKey: subject, at: now, action: k.action, channel: k.channel, decisionId: `n${n++}` };
           contacts.push(c);
           for (const s of [eager, lazy]) s.ledger.record(subject, { ...c, topics: k.topics });
@@ -108,6 +112,8 @@ describe('the contact ledger read per subject at its first decision', () => {
         if (step % 7 === 0) for (const s of [eager, lazy]) s.prune(now);
       }
       expect(lazy.lazyReads.subjects).toBeGreaterThan(0);
+      // Dense logs: most first reads are one page; some need the whole (the survey cap).
+      if (seed <= 2) expect(lazy.lazyReads.pages).toBeGreaterThan(0);
     });
   }
 

@@ -90,6 +90,11 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.anonymousKeys(m, m + 180_001)).sort()).toEqual(['anon:v-1', 'anon:v-3']);
       // A subject's contacts carry their decision's ladder position (the outcome recorder credits its groups from it).
       expect((await h.store.decisions.contactsOf(['p-1'], m, m + 60_000)).map((c) => [c.decisionId, c.segment])).toEqual([['v1', 'vip'], ['v3', 'vip']]);
+      // One key's newest first, as many as asked, within [from, to].
+      expect((await h.store.decisions.newestContactsOfKey('p-1', m, m + 60_000, 1)).map((c) => c.decisionId)).toEqual(['v3']);
+      expect((await h.store.decisions.newestContactsOfKey('p-1', m, m + 60_000, 5)).map((c) => c.decisionId)).toEqual(['v3', 'v1']);
+      expect((await h.store.decisions.newestContactsOfKey('p-1', m + 1, m + 59_999, 5)).map((c) => c.decisionId)).toEqual([]);
+      expect((await h.store.decisions.newestContactsOfKey('anon:v-2', m, m + 180_000, 5)).map((c) => c.decisionId)).toEqual([]);
     });
 
     it('credits an outcome to a decision the contact ledger no longer holds, from the log', async () => {
@@ -263,7 +268,7 @@ export function decideConformance(kind: StoreKind): void {
       const h2 = await harness(kind, { store: store2, config: config() });
       expect(h2.tact.decide.state.ledger.view(key).list()).toEqual([]); // older than the start's last minutes: read at the subject's first decision
       const before = (await decideReq(h2.app, { subject: 'ana', placement: 'home' })).json();
-      expect(h2.tact.decide.state.lazyReads).toEqual({ subjects: 1, contacts: 2 });
+      expect(h2.tact.decide.state.lazyReads).toEqual({ subjects: 1, contacts: 2, pages: 1 });
       // Read, and let go at once: no cap counts web contacts.
       expect(h2.tact.decide.state.ledger.view(key).list().map((c) => c.decisionId)).toEqual(before.choices.filter((c: { kind: string }) => c.kind === 'action').map(() => before.decisionId));
       const policy = { ...shopPolicy(), contact: { ...shopPolicy().contact, caps: [...shopPolicy().contact!.caps!, { name: 'web cap', channel: 'web', max: 2, window: '7d' }] } };

@@ -170,6 +170,13 @@ export class PostgresDecisionStore implements DecisionStore {
     )).rows;
   }
 
+  async newestContactsOfKey(profileKey: string, from: number, to: number, limit: number): Promise<ContactRow[]> {
+    return (await this.pool.query<ContactRow>(
+      `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = $1 AND d.at >= $2 AND d.at <= $3 AND c.kind = 'action' ORDER BY d.at DESC, d.seq DESC, c.rank LIMIT $4`,
+      [profileKey, from, to, limit],
+    )).rows;
+  }
+
   async anyContact(from: number, to: number): Promise<boolean> {
     return (await this.pool.query(`SELECT 1 FROM decision_choices WHERE at >= $1 AND at < $2 AND kind = 'action' LIMIT 1`, [from, to])).rowCount !== 0;
   }
