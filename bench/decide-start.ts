@@ -21,6 +21,9 @@ const DAY = 86_400_000;
  * (timing the pass and the longest hold of the event loop), logs a tail of N/10 decisions more
  * (what a fold every five minutes leaves at 1,000/s is 300,000) and times the reads again: the
  * snapshot and the tail. The ratio is the second read over the first; the counts must be equal.
+ * The log is spread over a week (the contact window), and the bench then times a start's whole
+ * rebuild twice — every contact of the window read, and only the last minutes' with each subject's
+ * older ones read at its first decision (docs/adr/0006-lazy-contact-ledger.md) — and that first read.
  *
  * @example
  * await decideStartBench(['--quick']); // { bench: 'decide-start', whole_log_ms: …, snapshot_ms: …, ratio: … }

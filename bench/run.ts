@@ -24,7 +24,7 @@ const benches: Record<string, { run: Bench; about: string; options: string }> = 
   },
   'decide-start': {
     run: decideStartBench,
-    about: 'what a start pays for the estimates\' counts: the snapshot and its tail vs the whole log (SQLite; PostgreSQL with --postgres; ADR 0005)',
+    about: 'what a start pays: the estimates\' counts from the snapshot and its tail vs the whole log (ADR 0005), and the contact ledger read lazily vs whole (ADR 0006); SQLite, PostgreSQL with --postgres',
     options: '--quick (300,000 decisions instead of 3,000,000), --step N (decisions a fold step reads), --postgres (the local PostgreSQL server, TACT_BENCH_PG)',
   },
 };

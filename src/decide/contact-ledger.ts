@@ -96,6 +96,8 @@ export class ContactLedger {
   private before = -Infinity;
   /** `anon:` keys with contacts before `lazyBefore` not read yet: they count as holding history (`has`). */
   private olderAnonymous = new Set<string>();
+  /** Bumped by every `readLazily`: a read begun before it is not taken in. */
+  generation = 0;
 
   /**
    * @param contactsMs how far back contacts are kept: the longest window that counts them (caps,
@@ -350,7 +352,8 @@ export class ContactLedger {
       this.held -= trimContacts(s, before);
       if (this.retention && !this.writing.has(k)) this.fit(s, now, k.startsWith(ANON));
       this.trim(s.dismissals, now, this.dismissalsMs);
-      if (!s.c.length && !s.dismissals.length) {
+      // A subject read since the start keeps its (empty) log while the ledger is lazy: it is not read again.
+      if (!s.c.length && !s.dismissals.length && !(s.loaded && this.before !== -Infinity)) {
         this.subjects.delete(k);
         if (k.startsWith(ANON)) this.anonymous--;
       }
@@ -393,6 +396,7 @@ export class ContactLedger {
     this.dropOlder(before);
     for (const s of this.subjects.values()) s.loaded = undefined;
     this.before = before;
+    this.generation++;
     this.olderAnonymous = new Set(anonymous);
   }
 

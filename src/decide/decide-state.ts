@@ -145,10 +145,11 @@ export class DecideState {
       if (attempt >= 3) throw new TactError('conflict', { detail: 'The contact window was widened three times while this decision read it; ask again' });
       const missing = want.filter((k) => !this.loading.has(k));
       if (missing.length) {
+        const generation = this.ledger.generation;
         const read: Promise<void> = (async () => {
           const rows = await this.olderContacts(store, missing, from, before - 1, topicsOf, now);
-          // Read again from a later time meanwhile (`widenContacts`): the next attempt reads it.
-          if (this.ledger.lazyBefore !== before) return;
+          // Let go and to be read again meanwhile (`widenContacts`): the next attempt reads it.
+          if (this.ledger.generation !== generation) return;
           const by = new Map<string, ContactRow[]>();
           for (const r of rows) {
             const list = by.get(r.profileKey);

@@ -151,6 +151,36 @@ describe('the contact ledger read per subject at its first decision', () => {
     expect(log.calls.contactsOf).toBe(0);
   });
 
+  it('reads a subject once while the ledger is lazy, though pruning leaves it nothing to hold', async () => {
+    const log = fakeDecisionLog({ contacts: [{ profileKey: 'p1', at: T - 2 * DAY, action: 'tips', channel: 'email', decisionId: 'd1' }] });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    s.setRetention([{ action: 'promo', max: 1, windowMs: DAY }], 0);
+    await s.rebuild(log.store, topicsOf, T);
+    await s.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    expect(s.ledger.view('p1').count(0, {})).toBe(0); // no cap counts a tip: let go at once
+    s.prune(T + HOUR);
+    await s.ensureLoaded(log.store, ['p1'], topicsOf, T + HOUR);
+    expect(log.calls.contactsOf).toBe(1);
+    // Once the window has passed the start, empty logs go as before.
+    await s.ensureLoaded(log.store, ['p2'], topicsOf, T + 8 * DAY);
+    s.prune(T + 8 * DAY);
+    expect(s.ledger.size).toBe(0);
+  });
+
+  it('does not take in a read that a refill overtook', async () => {
+    const log = fakeDecisionLog({ contacts: [{ profileKey: 'p1', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd1' }] });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    s.setRetention(caps, 2);
+    await s.rebuild(log.store, topicsOf, T);
+    const first = s.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    // The caps are raised while the read is in flight: the refill lets go of everything, and the read is made again.
+    s.setRetention(caps.map((c) => ({ ...c, max: c.max + 1 })), 2);
+    await s.widenContacts(log.store, T);
+    await first;
+    expect(log.calls.contactsOf).toBe(2);
+    expect(s.ledger.view('p1').count(0, {})).toBe(1);
+  });
+
   it('reads nothing once the window has moved past the start', async () => {
     const log = fakeDecisionLog({ contacts: [{ profileKey: 'p1', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd1' }] });
     const s = new DecideState(30 * DAY, false, 7 * DAY);

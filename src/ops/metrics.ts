@@ -42,7 +42,7 @@ export class Metrics {
   readonly monitorEvents = new Counter({ name: 'tact_monitor_events_total', help: 'Exposures, responses and negatives folded into the monitors.', labelNames: ['type'] as const, registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
-  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number } | undefined } = {}) {
+  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tact_' });
     if (gauges.queueDepth) {
       const read = gauges.queueDepth;
@@ -58,12 +58,13 @@ export class Metrics {
     }
     if (gauges.decisionState) {
       const read = gauges.decisionState;
-      const held = (name: string, help: string, pick: (s: { subjects: number; contacts: number; successes: number; keys: number }) => number) =>
+      const held = (name: string, help: string, pick: (s: { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number }) => number) =>
         new Gauge({ name, help, registers: [this.registry], collect() { const s = read(); if (s) this.set(pick(s)); } });
       held('tact_decide_subjects_held', 'Subjects whose recent contacts or dismissals the decision state holds in memory.', (s) => s.subjects);
       held('tact_decide_contacts_held', 'Contacts the decision state holds in memory: those a cap counts, and the last minutes\' (docs/decisions.md).', (s) => s.contacts);
       held('tact_decide_successes_held', 'Successes of the last minutes the decision state holds in memory (older ones are asked of the decision log).', (s) => s.successes);
       held('tact_decide_keys_held', 'Keys of the last minutes\' applied outcomes (and, on a shared store, contacts) the decision state holds to count each once.', (s) => s.keys);
+      held('tact_decide_subjects_read_since_start', 'Subjects whose contacts older than the start were read from the decision log at their first decision (docs/adr/0006-lazy-contact-ledger.md).', (s) => s.lazySubjects);
     }
     if (gauges.monitorPending) {
       const read = gauges.monitorPending;

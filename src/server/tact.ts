@@ -112,7 +112,7 @@ export class Tact {
       warmProfiles: store.collect.warmProfiles !== undefined ? () => store.collect.warmProfiles ?? 0 : undefined,
       monitorPending: (): number => monitoring.depth,
       batchesRead: () => batches?.counts,
-      decisionState: () => (decisions ? { subjects: decisions.ledger.size, contacts: decisions.ledger.contactCount, successes: decisions.heldSuccesses, keys: decisions.heldKeys } : undefined),
+      decisionState: () => (decisions ? { subjects: decisions.ledger.size, contacts: decisions.ledger.contactCount, successes: decisions.heldSuccesses, keys: decisions.heldKeys, lazySubjects: decisions.lazyReads.subjects } : undefined),
     });
     timeStoreOperations(opts.store, metrics);
     watchCommits(opts.store, metrics, (data, msg) => log.warn(data, msg));
