@@ -47,7 +47,8 @@ describe('promotion of a micro-segments version', () => {
     const lumped: ModelVersion<MicroSegmentsState> = { ...v2Row, version: 3, state: { ...v2Row.state, model: { ...v2Row.state.model, centroids: [0, 1e9] } } };
     const compare = microSegmentsComparator({ store: t.tact.store, settings: t.tact.settings, registry: t.tact.learning.registry });
     const worse = await compare(lumped, fitted);
-    expect(worse.better).toBe(false);
+    // It failed twice in full runs (not reproduced alone or under load): the message keeps the figures for the next time.
+    expect(worse.better, JSON.stringify({ summary: worse.summary, figures: worse.figures, v1: { dataTo: fitted.dataTo, metrics: fitted.metrics }, v2: { dataTo: v2Row.dataTo, metrics: v2Row.metrics } })).toBe(false);
     expect(worse.summary).toContain('the candidate predicts worse for email_open');
     expect((worse.figures as { rates: { ci: [number, number] }[] }).rates[0].ci[1]).toBeLessThan(0);
     const back = await compare({ ...v2Row, version: 4 }, { ...lumped, dataTo: fitted.dataTo });
