@@ -148,4 +148,14 @@ CREATE TABLE decision_count_marks (
 INSERT INTO decision_count_marks (id, decisions_seq, outcomes_seq, folded_at) VALUES (1, 0, 0, 0);
 `,
   },
+  {
+    id: 'decide-006',
+    name: 'decisions for subjects with no profile yet, by time',
+    sql: `
+-- A start names the anon: keys with contacts before its last minutes (docs/adr/0006-lazy-contact-ledger.md).
+-- Under a linguistic collation a key range is not a prefix, so the keys are found by LIKE: this
+-- partial index holds only those decisions, by time, and costs nothing for the others.
+CREATE INDEX decisions_anon_at ON decisions (at) WHERE profile_key LIKE 'anon:%';
+`,
+  },
 ];
