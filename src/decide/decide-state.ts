@@ -244,7 +244,11 @@ export class DecideState {
     const since = this.syncedTo - 5_000;
     this.syncedTo = now;
     for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
-    for (const o of await store.outcomesSince(since)) this.applyOutcome(o, true);
+    const outcomes = await store.outcomesSince(since);
+    // Another process's success of a decision older than those whose groups are remembered: its groups as the log records them.
+    const unknown = outcomes.filter((o) => o.success && o.decisionId && !this.counts.remembers(o.decisionId) && !this.seen.has(`o|${o.id}|${o.decisionId}`)).map((o) => o.decisionId as string);
+    const groups = new Map((unknown.length ? await store.positionsOf([...new Set(unknown)]) : []).map((p) => [p.id, recordGroupKeys(p)]));
+    for (const o of outcomes) this.applyOutcome(o, true, o.decisionId ? groups.get(o.decisionId) : undefined);
     this.flags.load(await store.openFlags());
     this.holds.clear();
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);

@@ -51,6 +51,7 @@ export function fakeDecisionLog(o: { contacts?: FakeContact[]; outcomes?: Outcom
       }
       return [...n.values()];
     },
+    positionsOf: async () => [],
     anyContact: async (from: number, to: number) => contacts.some((c) => c.at >= from && c.at < to),
     anonymousKeys: async (from: number, to: number) => {
       calls.anonymousKeys++;

@@ -123,6 +123,8 @@ export interface DecisionStore {
    * identifier later gets counts it (merged-keys.ts), without reading their contacts.
    */
   anonymousKeys(from: number, to: number): Promise<string[]>;
+  /** The ladder position each of these decisions recorded (the groups its trials went to); ids not logged are left out. */
+  positionsOf(ids: readonly string[]): Promise<(Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]>;
   /** Whether the log holds any action choice from `from` to before `to` (a start with none has nothing to read per subject). */
   anyContact(from: number, to: number): Promise<boolean>;
   /**

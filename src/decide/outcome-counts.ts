@@ -59,6 +59,11 @@ export class OutcomeCounts {
     for (const g of to ?? []) this.bumpGroup(action, g, n, 0);
   }
 
+  /** Whether the groups of this decision's trials are remembered (the last {@link REMEMBERED} decisions'). */
+  remembers(decisionId: string): boolean {
+    return this.decisionGroups.has(decisionId);
+  }
+
   /** Counts loaded from the log (rebuild): trials and successes of one (action, group). */
   loadGroup(action: string, group: string, trials: number, successes: number): void {
     this.bumpGroup(action, group, successes, trials);

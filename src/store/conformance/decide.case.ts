@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, openTestStore, send, type Harness, type StoreKind } from '../../../test/harness.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { shopConfig, shopPolicy } from '../../decide/fixtures.js';
-import { advertising, decideReq, picked } from '../../decide/test-http.js';
+import { advertising, decideReq, picked, post } from '../../decide/test-http.js';
 import type { Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore } from '../postgres/postgres-store.js';
@@ -90,6 +90,10 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.anonymousKeys(m, m + 180_001)).sort()).toEqual(['anon:v-1', 'anon:v-3']);
       // A subject's contacts carry their decision's ladder position (the outcome recorder credits its groups from it).
       expect((await h.store.decisions.contactsOf(['p-1'], m, m + 60_000)).map((c) => [c.decisionId, c.segment])).toEqual([['v1', 'vip'], ['v3', 'vip']]);
+      expect((await h.store.decisions.positionsOf(['v1', 'v4', 'nope'])).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+        { id: 'v1', segment: 'vip', microSegment: null, microSegmentModel: null }, { id: 'v4', segment: 'vip', microSegment: null, microSegmentModel: null },
+      ]);
+      expect(await h.store.decisions.positionsOf([])).toEqual([]);
       // One key's newest first, as many as asked, within [from, to].
       expect((await h.store.decisions.newestContactsOfKey('p-1', m, m + 60_000, 1)).map((c) => c.decisionId)).toEqual(['v3']);
       expect((await h.store.decisions.newestContactsOfKey('p-1', m, m + 60_000, 5)).map((c) => c.decisionId)).toEqual(['v3', 'v1']);
@@ -214,6 +218,15 @@ export function decideConformance(kind: StoreKind): void {
         // a second sync does not count the same decisions twice
         await b.tact.decide.sync();
         expect(b.tact.decide.state.counts.population('shoes-offer').trials).toBe(2);
+        // A success of a decision neither process remembers (logged an hour ago, segment "vip"): B credits the group as the log records it, once.
+        const key = capped.subject.profileId as string;
+        const r = oldRecord('d-vip', Date.now() - 3_600_000);
+        await opened.store.decisions.appendDecision({ ...r, profileKey: key, subject: 'ana', segment: 'vip', choices: [{ ...r.choices[0], action: 'shoes-offer' }] });
+        expect((await post(a.app, '/v1/outcomes', { decisionId: 'd-vip', type: 'conversion', messageId: 'o-vip' })).statusCode).toBe(200);
+        expect(a.tact.decide.state.counts.group('shoes-offer', 'segment:vip').successes).toBe(1);
+        await b.tact.decide.sync();
+        await b.tact.decide.sync();
+        expect(b.tact.decide.state.counts.group('shoes-offer', 'segment:vip').successes).toBe(1);
         await a.close();
         await b.close();
         await other.close();

@@ -177,6 +177,11 @@ export class PostgresDecisionStore implements DecisionStore {
     )).rows;
   }
 
+  async positionsOf(ids: readonly string[]): Promise<(Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]> {
+    if (!ids.length) return [];
+    return (await this.pool.query(`SELECT id, segment, micro_segment AS "microSegment", micro_segment_model AS "microSegmentModel" FROM decisions WHERE id = ANY($1)`, [[...ids]])).rows;
+  }
+
   async anyContact(from: number, to: number): Promise<boolean> {
     return (await this.pool.query(`SELECT 1 FROM decision_choices WHERE at >= $1 AND at < $2 AND kind = 'action' LIMIT 1`, [from, to])).rowCount !== 0;
   }

@@ -45,6 +45,7 @@ export class SqliteDecisionStore implements DecisionStore {
       contactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       newestContactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at DESC, c.decision_id, c.rank LIMIT ?`),
       newestOfKey: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ? AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY d.at DESC, d.seq DESC, c.rank LIMIT ?`),
+      positions: db.prepare(`SELECT id, segment, micro_segment AS microSegment, micro_segment_model AS microSegmentModel FROM decisions WHERE id IN (SELECT value FROM json_each(?))`),
       anyContact: db.prepare(`SELECT 1 FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' LIMIT 1`).pluck(),
       volumes: db.prepare(`SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' GROUP BY channel, action, minute`),
       anonymousKeys: db.prepare(`SELECT DISTINCT d.profile_key FROM decisions d WHERE d.profile_key >= 'anon:' AND d.profile_key < 'anon;' AND d.at >= ? AND d.at < ? AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`).pluck(),
@@ -107,6 +108,10 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async newestContactsOfKey(profileKey: string, from: number, to: number, limit: number): Promise<ContactRow[]> {
     return this.s.newestOfKey.all(profileKey, from, to, limit) as ContactRow[];
+  }
+
+  async positionsOf(ids: readonly string[]): Promise<(Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]> {
+    return ids.length ? (this.s.positions.all(JSON.stringify(ids)) as (Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]) : [];
   }
 
   async anyContact(from: number, to: number): Promise<boolean> {
