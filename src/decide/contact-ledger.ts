@@ -119,7 +119,7 @@ export class ContactLedger {
    * `max` newest matches in its window) — applied by pruning — and of its dismissals of an action
    * the `dismissals` newest (the suppression rule's count; 0 when there is none) — applied as they
    * come. Returns false when the new rules need what the old ones let go (a higher max or count, a
-   * longer window, another match): the caller reads it again from the log ({@link replaceOlder}).
+   * longer window, another match): the caller reads it again from the log ({@link readLazily}).
    */
   setRetention(rules: readonly Retention[] | undefined, dismissals?: number): boolean {
     const old = this.retention;
@@ -138,7 +138,7 @@ export class ContactLedger {
   }
 
   /** Forgets every contact older than `before` (to read them again from the log); returns how many. */
-  dropOlder(before: number): number {
+  private dropOlder(before: number): number {
     let n = 0;
     for (const s of this.subjects.values()) n += trimContacts(s, before);
     this.held -= n;
@@ -166,36 +166,15 @@ export class ContactLedger {
   }
 
   /**
-   * A contact read from the log, the log read in time order (a rebuild): recorded (with its channel
-   * volume unless `volume` is false: a contact read again), and the subject's contacts fitted to the
-   * caps whenever they reach a power of two from 64 on — so reading a week of contacts at a high
-   * rate holds what the caps need, not the week.
+   * A contact read from the log, the log read in time order (a rebuild): recorded with its channel
+   * volume, and the subject's contacts fitted to the caps whenever they reach a power of two from 64
+   * on — so reading a week of contacts at a high rate holds what the caps need, not the week.
    */
-  load(subject: string, c: Contact, volume = true): void {
+  load(subject: string, c: Contact): void {
     const s = this.remember(subject, c);
-    if (volume) this.countVolume(c);
+    this.countVolume(c);
     const n = s.c.length / W;
     if (this.retention && n >= 64 && (n & (n - 1)) === 0) this.fit(s, c.at, subject.startsWith(ANON));
-  }
-
-  /**
-   * Replaces the contacts and dismissals older than `before` with those `read` holds (the window read
-   * again from the log into a ledger of its own, `load(…, false)`): the channel volumes, counted once
-   * already, stay as they are. Returns how many contacts were taken in.
-   */
-  replaceOlder(read: ContactLedger, before: number): number {
-    this.dropOlder(before);
-    for (const s of this.subjects.values()) if (s.dismissals.length) s.dismissals = s.dismissals.filter((d) => d.at >= before);
-    let n = 0;
-    for (const [subject, from] of read.subjects) {
-      for (const d of from.dismissals) if (d.at < before) this.dismiss(subject, d.at, d.action);
-      for (const c of read.contactsOf(from)) {
-        if (c.at >= before) continue;
-        this.remember(subject, c);
-        n++;
-      }
-    }
-    return n;
   }
 
   private remember(subject: string, c: Contact): SubjectLog {

@@ -184,13 +184,8 @@ export class DecideState {
     for (const k of keys) {
       const page = await store.newestContactsOfKey(k, from, to, limit);
       if (page.length < limit || this.ledger.coversCaps(page.map((c) => contactOf(c, topicsOf)), now)) {
-        // Back to time order, each decision's choices still in rank order.
-        let end = page.length;
-        for (let i = page.length - 1; i >= 0; i--) {
-          if (i > 0 && page[i - 1].decisionId === page[i].decisionId) continue;
-          for (let j = i; j < end; j++) out.push(page[j]);
-          end = i;
-        }
+        // Back to time order; the sort is stable, so each decision's choices stay in rank order.
+        out.push(...page.sort((a, b) => a.at - b.at));
         this.pagesSufficed++;
       } else out.push(...(await store.contactsOf([k], from, to)));
     }

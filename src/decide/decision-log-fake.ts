@@ -16,12 +16,12 @@ export type FakeContact = Omit<ContactRow, 'placement'> & { placement?: string }
 export function fakeDecisionLog(o: { contacts?: FakeContact[]; outcomes?: OutcomeRecord[] } = {}) {
   const contacts = o.contacts ?? [];
   const outcomes = o.outcomes ?? [];
-  const calls = { contactsSince: 0, contactsOf: 0, contactVolumes: 0, anonymousKeys: 0, rows: 0 };
+  /** Subjects' reads (`contactsOf`, `newestContactsOfKey`) and the contact rows every read returned. */
+  const calls = { contactsOf: 0, rows: 0 };
   const row = (c: FakeContact): ContactRow => ({ placement: 'p', ...c });
   const ordered = () => [...contacts].sort((a, b) => a.at - b.at);
   const store = {
     contactsSince: async (since: number, before = Infinity) => {
-      calls.contactsSince++;
       const rows = ordered().filter((c) => c.at >= since && c.at < before).map(row);
       calls.rows += rows.length;
       return rows;
@@ -33,13 +33,12 @@ export function fakeDecisionLog(o: { contacts?: FakeContact[]; outcomes?: Outcom
       return rows;
     },
     newestContactsOfKey: async (key: string, from: number, to: number, limit: number) => {
-      calls.contactsOf++;
+      calls.contactsOf++; // a subject's read, counted with `contactsOf`'s
       const rows = ordered().filter((c) => c.profileKey === key && c.at >= from && c.at <= to).reverse().slice(0, limit).map(row);
       calls.rows += rows.length;
       return rows;
     },
     contactVolumes: async (from: number, to: number) => {
-      calls.contactVolumes++;
       const n = new Map<string, { channel: string; action: string; minute: number; n: number }>();
       for (const c of contacts) {
         if (c.at < from || c.at >= to) continue;
@@ -53,10 +52,7 @@ export function fakeDecisionLog(o: { contacts?: FakeContact[]; outcomes?: Outcom
     },
     positionsOf: async () => [],
     anyContact: async (from: number, to: number) => contacts.some((c) => c.at >= from && c.at < to),
-    anonymousKeys: async (from: number, to: number) => {
-      calls.anonymousKeys++;
-      return [...new Set(contacts.filter((c) => c.profileKey.startsWith('anon:') && c.at >= from && c.at < to).map((c) => c.profileKey))];
-    },
+    anonymousKeys: async (from: number, to: number) => [...new Set(contacts.filter((c) => c.profileKey.startsWith('anon:') && c.at >= from && c.at < to).map((c) => c.profileKey))],
     outcomesSince: async (since: number, s?: { successesSince?: number; before?: number }) =>
       outcomes
         .filter((x) => x.at >= since && x.at < (s?.before ?? Infinity))
