@@ -239,11 +239,7 @@ export class DecideState {
     const since = this.syncedTo - 5_000;
     this.syncedTo = now;
     for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
-    const outcomes = await store.outcomesSince(since);
-    // Another process's success of a decision older than those whose groups are remembered: its groups as the log records them.
-    const unknown = outcomes.filter((o) => o.success && o.decisionId && !this.counts.remembers(o.decisionId) && !this.seen.has(`o|${o.id}|${o.decisionId}`)).map((o) => o.decisionId as string);
-    const groups = new Map((unknown.length ? await store.positionsOf([...new Set(unknown)]) : []).map((p) => [p.id, recordGroupKeys(p)]));
-    for (const o of outcomes) this.applyOutcome(o, true, o.decisionId ? groups.get(o.decisionId) : undefined);
+    await this.applyOthersOutcomes(store, await store.outcomesSince(since));
     this.flags.load(await store.openFlags());
     this.holds.clear();
     for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
@@ -270,10 +266,21 @@ export class DecideState {
   }
 
   /** Folds in a subject's rows that another process logged (a guarded append found them). */
-  applyRows(rows: SubjectLogRows, topicsOf: (action: string) => readonly string[]): void {
+  async applyRows(store: DecisionStore, rows: SubjectLogRows, topicsOf: (action: string) => readonly string[]): Promise<void> {
     for (const c of rows.contacts) this.applyContact(c, topicsOf(c.action));
-    for (const o of rows.outcomes) this.applyOutcome(o, true);
+    await this.applyOthersOutcomes(store, rows.outcomes);
     for (const h of rows.holds ?? []) this.putHold(h);
+  }
+
+  /**
+   * Outcomes another process logged: counted, each success also in the groups of its decision's
+   * trials — remembered for recent decisions (and for those among the rows just applied), else as
+   * the log records them (`positionsOf`).
+   */
+  private async applyOthersOutcomes(store: DecisionStore, outcomes: readonly OutcomeRecord[]): Promise<void> {
+    const unknown = outcomes.filter((o) => o.success && o.decisionId && !this.counts.remembers(o.decisionId) && !this.seen.has(`o|${o.id}|${o.decisionId}`)).map((o) => o.decisionId as string);
+    const groups = new Map((unknown.length ? await store.positionsOf([...new Set(unknown)]) : []).map((p) => [p.id, recordGroupKeys(p)]));
+    for (const o of outcomes) this.applyOutcome(o, true, o.decisionId ? groups.get(o.decisionId) : undefined);
   }
 
   /** A contact this process logged, or one another process did (counted once either way). */

@@ -187,7 +187,7 @@ export class Decider {
         const moved = await guarded.call(this.d.decisions, record, this.d.state.guardSince, this.d.state.knownAt(p.stamp), { budgets: p.budgets, holds, also: p.also, identities: record.profileKey.startsWith('anon:') ? identityCandidates(record.subject) : undefined });
         if (moved) {
           this.d.state.ledger.unrecord(record.profileKey, record.id);
-          this.d.state.applyRows(moved, p.topicsOf);
+          await this.d.state.applyRows(this.d.decisions, moved, p.topicsOf);
           // Other processes took what was left of a budget: fold in what they logged, and decide again.
           if (moved.budget) await this.d.state.sync(this.d.decisions, p.topicsOf, this.d.now());
           throw new SubjectMoved();

@@ -227,6 +227,15 @@ export function decideConformance(kind: StoreKind): void {
         await b.tact.decide.sync();
         await b.tact.decide.sync();
         expect(b.tact.decide.state.counts.group('shoes-offer', 'segment:vip').successes).toBe(1);
+        // The same when B first meets such a success in the rows its guarded append finds (a decision for ana before any sync): credited once.
+        const r2 = oldRecord('d-vip-2', Date.now() - 3_600_000);
+        await opened.store.decisions.appendDecision({ ...r2, profileKey: key, subject: 'ana', segment: 'vip', choices: [{ ...r2.choices[0], action: 'shoes-offer' }] });
+        expect((await post(a.app, '/v1/outcomes', { decisionId: 'd-vip-2', type: 'conversion', messageId: 'o-vip-2' })).statusCode).toBe(200);
+        expect(b.tact.decide.state.counts.group('shoes-offer', 'segment:vip').successes).toBe(1);
+        expect(picked((await decideReq(b.app, { subject: 'ana', placement: 'weekly-email' })).json())).toEqual(['none']);
+        expect(b.tact.decide.state.counts.group('shoes-offer', 'segment:vip').successes).toBe(2);
+        await b.tact.decide.sync();
+        expect(b.tact.decide.state.counts.group('shoes-offer', 'segment:vip').successes).toBe(2);
         await a.close();
         await b.close();
         await other.close();
