@@ -42,7 +42,7 @@ export async function startServer(opts: { config?: object; env?: Record<string, 
   // For diagnosis: TACT_BENCH_NODE_ARGS (e.g. "--trace-gc") and TACT_BENCH_SERVER_LOG (a file for the server's stdout).
   const extra = (process.env.TACT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, ['--max-semi-space-size=64', ...(process.env.TACT_GC === 'default' ? [] : ['--no-memory-reducer']), ...extra, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
-    env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_WRITE_KEY: keys.write, TACT_SERVER_KEY: keys.server, TACT_ADMIN_KEY: keys.admin, TACT_LOG_LEVEL: 'warn', ...opts.env },
+    env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_WRITE_KEY: keys.write, TACT_SERVER_KEY: keys.server, TACT_ADMIN_KEY: keys.admin, TACT_LOG_LEVEL: process.env.TACT_BENCH_LOG_LEVEL ?? 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -141,9 +141,13 @@ export interface DecisionStore {
    * Folds the rows logged since the counts' watermark into their snapshot, `step` decisions and
    * `step` outcomes a transaction, so a start aggregates only what was logged since the last fold.
    * With several processes one folds at a time. Stops between two steps once `until` (a time) has
-   * passed. Returns how far the watermark moved (in sequence numbers).
+   * passed. With `pace` (a running server's background fold), a store whose steps hold the writes of
+   * decisions back (the embedded one) takes small steps and pauses `pace` times a step's time after
+   * each. Returns how far the watermark moved (in sequence numbers).
    */
-  foldCounts(step?: number, until?: number): Promise<{ decisions: number; outcomes: number }>;
+  foldCounts(step?: number, until?: number, pace?: number): Promise<{ decisions: number; outcomes: number }>;
+  /** How often a running server folds (ms); FOLD_EVERY_MS (src/decide/service.ts) when not set. */
+  readonly foldEveryMs?: number;
   /** The counts' watermark: the last decision and outcome sequence numbers the snapshot includes. */
   countMarks(): Promise<{ decisions: number; outcomes: number }>;
 

@@ -27,8 +27,14 @@ import { PlacementBandits } from './bandit/placement-bandits.js';
  */
 export const OUTCOME_CONSUMER = 'decide-outcomes';
 const DAY = 86_400_000;
-/** How often the log is folded into the counts' snapshot: a start aggregates at most this much of it (and what a fold in flight had not reached). */
+/**
+ * How often the log is folded into the counts' snapshot, unless the store says (`foldEveryMs`: the
+ * embedded store folds every 2 s, paced): a start aggregates at most this much of it (and what a
+ * fold in flight had not reached).
+ */
 export const FOLD_EVERY_MS = 5 * 60_000;
+/** A running server's fold leaves the writer to decisions for three times as long as each step took (≤ a quarter of it). */
+const FOLD_PACE = 3;
 
 /** What the decisions capability is wired with (src/server/tact.ts). */
 export interface DecideOptions {
@@ -114,7 +120,7 @@ export class DecideService {
     if (o.background !== false) {
       s.every(5000, async () => (await s.bandits.expire(), await s.bandits.save()));
       s.every(60 * 60_000, () => s.enforceRetention());
-      s.every(FOLD_EVERY_MS, () => s.foldCounts());
+      s.every(o.store.decisions.foldEveryMs ?? FOLD_EVERY_MS, () => s.foldCounts(undefined, FOLD_PACE));
       s.every(10 * 60_000, () => s.state.pruneInSlices(Date.now()));
       s.every(60_000, async () => s.state.forgetKeys(Date.now()));
       if (o.store.kind === 'postgres') s.every(1000, () => s.sync());
@@ -154,9 +160,9 @@ export class DecideService {
    * Folds the decisions and outcomes logged since the last fold into the estimates' counts
    * snapshot, so a start aggregates only what came after (docs/adr/0005-decision-counts-snapshot.md).
    */
-  async foldCounts(until?: number): Promise<{ decisions: number; outcomes: number }> {
+  async foldCounts(until?: number, pace?: number): Promise<{ decisions: number; outcomes: number }> {
     const t = performance.now();
-    const r = await this.o.store.decisions.foldCounts(undefined, until);
+    const r = await this.o.store.decisions.foldCounts(undefined, until, pace);
     if (r.decisions || r.outcomes) this.o.log.debug({ ...r, ms: Math.round(performance.now() - t) }, 'decision counts folded into their snapshot');
     return r;
   }

@@ -84,7 +84,8 @@ export function decideCountsConformance(kind: StoreKind): void {
           const d = record(`d${i}`, T + i * 1_000, `p${Math.floor(rng() * 12)}`, actions.length ? actions : ['a'], SEGMENTS[Math.floor(rng() * SEGMENTS.length)]);
           const append = store.decisions.appendDecision(d);
           // A fold beside the append: what it reads is folded once, by it or by the next.
-          if (rng() < 0.2) await Promise.all([append, store.decisions.foldCounts(1 + Math.floor(rng() * 7))]);
+          // Some folds paced, as a running server's are (a pause after each step).
+          if (rng() < 0.2) await Promise.all([append, store.decisions.foldCounts(1 + Math.floor(rng() * 7), undefined, rng() < 0.5 ? 0.5 : undefined)]);
           else await append;
           expected.decision(d);
           logged.push(d);
@@ -97,7 +98,7 @@ export function decideCountsConformance(kind: StoreKind): void {
           await store.decisions.addOutcomes(rng() < 0.2 ? [o, o] : [o]);
           if (success) expected.success(o, d);
         } else if (r < 0.92) {
-          const moved = await store.decisions.foldCounts(1 + Math.floor(rng() * 12));
+          const moved = await store.decisions.foldCounts(1 + Math.floor(rng() * 12), undefined, rng() < 0.5 ? 0.5 : undefined);
           folded += moved.decisions + moved.outcomes;
         } else {
           const got = await countsOf(store);

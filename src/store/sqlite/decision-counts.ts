@@ -11,6 +11,17 @@ import type { SqliteWriter } from './writer.js';
 export const FOLD_STEP = 1_000;
 
 /**
+ * A running server's fold (`fold(…, pace)`): small steps, each followed by a pause `pace` times as
+ * long as the step took, so the fold never holds the writer for long nor takes more than a share of
+ * it — folding five minutes of log (300,000 decisions at 1,000 a second) in back-to-back steps of
+ * 1,000 kept the writer busy for 8–10 s, dirtying ≈ 60 MB of pages a second, and the decisions
+ * logged meanwhile waited up to 0.27–1.3 s for their commits (docs/benchmarks.md, 2026-12-03).
+ */
+export const PACED_STEP = 250;
+/** The longest pause between two paced steps (ms). */
+export const MAX_PAUSE_MS = 1_000;
+
+/**
  * The log's rows after the watermark: what a start aggregates besides the snapshot. (CROSS JOIN
  * keeps SQLite's join order: from the range of sequence numbers, not a scan of every choice — which
  * the planner chose, 1.3–1.4 s for 660,000 choices and no row to count.)
@@ -74,7 +85,8 @@ export class SqliteDecisionCounts {
   private folding?: Promise<{ decisions: number; outcomes: number }>;
   private turn: Promise<unknown> = Promise.resolve();
 
-  constructor(db: Db, private readonly writer: SqliteWriter) {
+  /** `clock` times a paced fold's steps and waits its pauses (tests pass their own). */
+  constructor(db: Db, private readonly writer: SqliteWriter, private readonly clock = { now: () => performance.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) }) {
     this.s = {
       marks: db.prepare('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1'),
       ends: db.prepare('SELECT (SELECT coalesce(max(seq), 0) FROM decisions) AS d, (SELECT coalesce(max(seq), 0) FROM decision_outcomes) AS o'),
@@ -113,11 +125,12 @@ export class SqliteDecisionCounts {
   /**
    * Folds the rows logged since the watermark into the snapshot, up to the log's end when the pass
    * began, `step` decisions and `step` outcomes (by sequence number) a transaction of the writer
-   * thread (the aggregate runs there, not on this thread). One pass at a time (a second call joins the first). Returns how far the
-   * watermark moved.
+   * thread (the aggregate runs there, not on this thread). With `pace`, each step is followed by a
+   * pause `pace` times as long as it took ({@link PACED_STEP}). One pass at a time (a second call
+   * joins the first). Returns how far the watermark moved.
    */
-  fold(step = FOLD_STEP, until = Infinity): Promise<{ decisions: number; outcomes: number }> {
-    this.folding ??= this.exclusive(() => this.pass(step, until)).finally(() => (this.folding = undefined));
+  fold(step = FOLD_STEP, until = Infinity, pace = 0): Promise<{ decisions: number; outcomes: number }> {
+    this.folding ??= this.exclusive(() => this.pass(step, until, pace)).finally(() => (this.folding = undefined));
     return this.folding;
   }
 
@@ -128,20 +141,23 @@ export class SqliteDecisionCounts {
     return run;
   }
 
-  private async pass(step: number, until: number): Promise<{ decisions: number; outcomes: number }> {
+  private async pass(step: number, until: number, pace: number): Promise<{ decisions: number; outcomes: number }> {
     const end = this.s.ends.get() as { d: number; o: number };
     const from = this.marks();
     let m = from;
     while ((m.decisions < end.d || m.outcomes < end.o) && Date.now() < until) {
       const d = Math.max(m.decisions, Math.min(end.d, m.decisions + step));
       const o = Math.max(m.outcomes, Math.min(end.o, m.outcomes + step));
+      const started = this.clock.now();
       await this.writer.run([
         ...(m.decisions < d ? [{ sql: FOLD.trials, rows: [[m.decisions, d]] }, { sql: FOLD.groupTrials, rows: [[m.decisions, d]] }] : []),
         ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
         { sql: FOLD.marks, rows: [[d, o, Date.now()]] },
       ]);
       m = { decisions: d, outcomes: o };
-      await new Promise((resolve) => setImmediate(resolve));
+      // Paced: the writes queued behind this step go first, and the next step waits its turn.
+      const pause = pace > 0 ? Math.min(MAX_PAUSE_MS, (this.clock.now() - started) * pace) : 0;
+      await (pause > 0 ? this.clock.sleep(pause) : new Promise((resolve) => setImmediate(resolve)));
     }
     return { decisions: m.decisions - from.decisions, outcomes: m.outcomes - from.outcomes };
   }

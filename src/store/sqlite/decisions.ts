@@ -6,7 +6,7 @@ import {
   type FlagRow, type HoldRow, type OutcomeRow,
 } from './decisions-rows.js';
 import { decodeBody } from './decision-body.js';
-import { LOWER_MARKS, SqliteDecisionCounts } from './decision-counts.js';
+import { FOLD_STEP, LOWER_MARKS, PACED_STEP, SqliteDecisionCounts } from './decision-counts.js';
 import { GroupAppender } from './decisions-appender.js';
 import type { SqliteWriter } from './writer.js';
 
@@ -30,6 +30,8 @@ const SQL = {
  * await store.decisions.appendDecision(record); // durable when it resolves
  */
 export class SqliteDecisionStore implements DecisionStore {
+  /** Folds run often and paced (PACED_STEP): each holds the single writer for a few ms, never seconds. */
+  readonly foldEveryMs = 2_000;
   private readonly s;
   private readonly shapes = new Map<string, Statement<unknown[]>>();
   private readonly log: GroupAppender;
@@ -134,8 +136,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.counts.groups();
   }
 
-  foldCounts(step?: number, until?: number): Promise<{ decisions: number; outcomes: number }> {
-    return this.counts.fold(step, until);
+  foldCounts(step?: number, until?: number, pace?: number): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.fold(step ?? (pace ? PACED_STEP : FOLD_STEP), until, pace);
   }
 
   async countMarks(): Promise<{ decisions: number; outcomes: number }> {
