@@ -25,16 +25,21 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
 
   app.get('/v1/segments', {
     preHandler: read,
-    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, and the live micro-segments', response: { 200: anyObj } },
+    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, the evaluations of their rule that failed (this process, since it started), and the live micro-segments', response: { 200: anyObj } },
   }, async () => {
     const counts = new Map((await tact.store.segments.counts()).map((c) => [c.segment, c]));
     const micro = await tact.learning.registry.live<MicroSegmentsState>('micro-segments');
     return {
       version: tact.settings.version('segments'),
-      segments: tact.settings.get(segmentsKind).audiences.map((a) => ({
-        name: a.name, when: a.when, ...(a.description ? { description: a.description } : {}),
-        members: counts.get(a.name)?.members ?? 0, entries: counts.get(a.name)?.entries ?? 0, exits: counts.get(a.name)?.exits ?? 0,
-      })),
+      segments: tact.settings.get(segmentsKind).audiences.map((a) => {
+        const failed = tact.learning.membership.errors.of(a.name, a.when);
+        return {
+          name: a.name, when: a.when, ...(a.description ? { description: a.description } : {}),
+          members: counts.get(a.name)?.members ?? 0, entries: counts.get(a.name)?.entries ?? 0, exits: counts.get(a.name)?.exits ?? 0,
+          // Evaluations of this expression that failed in this process since it started (the subject was left out).
+          errors: failed?.count ?? 0, ...(failed ? { lastError: { message: failed.message, at: iso(failed.at) } } : {}),
+        };
+      }),
       microSegments: micro ? { modelVersion: `micro-segments@${micro.version}`, features: micro.state.features, k: micro.state.model.k, sizes: micro.state.model.sizes, varianceExplained: micro.state.explained } : null,
     };
   });

@@ -10,6 +10,8 @@ import { ruleVars } from '../profiles/profile-view.js';
 import { testRule } from '../rules/cel.js';
 import type { Store } from '../store/store.js';
 import { estimateVars, membershipChanges } from './membership.js';
+import { mergedAwayIn } from './merged-away.js';
+import { RuleErrors } from './rule-errors.js';
 import type { SegmentLookup } from './segment-lookup.js';
 import type { SegmentTransition } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
@@ -26,6 +28,9 @@ import { segmentsKind } from './segments-kind.js';
  * await m.sweep();
  */
 export class SegmentMembership {
+  /** Evaluations that failed, per segment rule (GET /v1/segments shows them). */
+  readonly errors = new RuleErrors();
+
   constructor(private readonly store: Store, private readonly settings: Settings, private readonly estimates: SubjectEstimates, private readonly lookup: SegmentLookup) {}
 
   /** The changes that bring one subject's membership up to date (not applied). */
@@ -36,7 +41,13 @@ export class SegmentMembership {
     const position = needs('microSegment') || needs('estimates') ? await this.lookup.position(state, ctx.now) : undefined;
     if (needs('estimates')) vars.estimates = estimateVars(await this.estimates.forSubject(state, ctx.now, position));
     if (needs('microSegment')) vars.microSegment = position?.microSegment?.index ?? null;
-    const desired = audiences.filter((a) => testRule(a.rule, vars).pass).map((a) => a.name);
+    // A rule that cannot be evaluated for this subject leaves it out, and the failure is counted.
+    const admits = (a: (typeof audiences)[number]) => {
+      const r = testRule(a.rule, vars);
+      if (r.error) this.errors.note(a.name, a.when, r.error, ctx.now);
+      return r.pass;
+    };
+    const desired = audiences.filter(admits).map((a) => a.name);
     const current = (await this.store.segments.membershipsOf(state.id)).map((m) => m.segment);
     return membershipChanges(state.id, desired, current, new Set(audiences.map((a) => a.name)), { at: ctx.now, seq: ctx.seq, version: this.settings.version('segments'), reason: ctx.reason });
   }
@@ -53,11 +64,9 @@ export class SegmentMembership {
   private async handle(events: LoggedEvent[]): Promise<void> {
     const now = Date.now();
     const latest = new Map<string, { state: ProfileState; seq: number }>();
-    const mergedAway = new Map<string, { into: string; seq: number }>();
-    for (const e of await withSubjects(this.store.profiles, events)) {
-      latest.set(e.subject.id, { state: e.subject, seq: e.seq });
-      if (e.profileId !== e.subject.id) mergedAway.set(e.profileId, { into: e.subject.id, seq: e.seq });
-    }
+    const subjectEvents = await withSubjects(this.store.profiles, events);
+    for (const e of subjectEvents) latest.set(e.subject.id, { state: e.subject, seq: e.seq });
+    const mergedAway = await mergedAwayIn(this.store.profiles, subjectEvents, [...latest.values()].map((l) => l.state));
     const changes: SegmentTransition[] = [];
     for (const { state, seq } of latest.values()) changes.push(...(await this.changes(state, { seq, reason: 'event', now })));
     // A profile merged into another leaves its segments: the survivor is evaluated as itself.
