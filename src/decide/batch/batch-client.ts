@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AudienceLine, AudienceRequest } from './audience-run.js';
 import { deliver, DEFAULT_RETRY, type RetryPolicy } from './webhook.js';
 import { openDecisionWriter, type BatchDecision } from './writers.js';
@@ -13,7 +13,7 @@ export interface BatchOptions extends AudienceRequest {
   /** Decisions per webhook request (default 100). */
   webhookBatch?: number;
   retry?: RetryPolicy;
-  /** Where undeliverable decisions go (default `<out or decide-batch>.failed.jsonl`). */
+  /** Where this run's undeliverable decisions go (default `<out or decide-batch>.failed.jsonl`; started afresh by each run). */
   failedPath?: string;
   onProgress?: (p: { scanned: number; total: number; matched: number; decided: number; actions: number }) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -30,8 +30,15 @@ export interface BatchSummary {
   delivered: number;
   failed: number;
   errors: number;
+  /** `end`, `limit`, `maxActions`, or `interrupted` (the server's stream broke off before its last line). */
   stoppedBy: string;
   seconds: number;
+  /** Why the run was interrupted. */
+  error?: string;
+  /** Where the decisions received are, when the run was interrupted (the output is written under its own name only once complete). */
+  partial?: string;
+  /** Where the undeliverable decisions were written. */
+  failedPath?: string;
 }
 
 /**
@@ -54,12 +61,16 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   });
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
-    await writer?.close().catch(() => undefined);
+    await writer?.close(false).catch(() => undefined);
+    if (writer) rmSync(writer.partialPath, { force: true });
     throw new Error(`The server refused the batch (HTTP ${res.status}): ${body.message ?? res.statusText}`);
   }
   const failedPath = o.failedPath ?? `${o.out ?? 'decide-batch'}.failed.jsonl`;
   const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
   let pending: BatchDecision[] = [];
+  /** Whether the server's last line (`done`) came; what it said went wrong, if it stopped early. */
+  let done = false;
+  let serverError: string | undefined;
   const flush = async () => {
     if (!o.webhook || !pending.length) return;
     const batch = pending;
@@ -68,13 +79,18 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     if (r.ok) s.delivered += batch.length;
     else {
       s.failed += batch.length;
-      appendFileSync(failedPath, batch.map((d) => JSON.stringify({ ...d, deliveryError: r.error, attempts: r.attempts }) + '\n').join(''));
+      // The first failure of the run starts the file: it lists this run's undelivered decisions only.
+      (s.failedPath ? appendFileSync : writeFileSync)(failedPath, batch.map((d) => JSON.stringify({ ...d, deliveryError: r.error, attempts: r.attempts }) + '\n').join(''));
+      s.failedPath = failedPath;
     }
   };
   const handle = async (line: AudienceLine | { type: 'error'; message: string }) => {
     if (line.type === 'progress' || line.type === 'done') {
       Object.assign(s, { scanned: line.scanned, total: line.total, matched: line.matched, decided: line.decided, actions: line.actions });
-      if (line.type === 'done') s.stoppedBy = line.stoppedBy;
+      if (line.type === 'done') {
+        s.stoppedBy = line.stoppedBy;
+        done = true;
+      }
       o.onProgress?.(s);
     } else if (line.type === 'decision') {
       const d = line as unknown as BatchDecision;
@@ -82,22 +98,34 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       s.written += 1;
       pending.push(d);
       if (pending.length >= (o.webhookBatch ?? 100)) await flush();
-    } else s.errors += 1;
+    } else {
+      s.errors += 1;
+      if (!('profileId' in line)) serverError = line.message;
+    }
   };
   const decoder = new TextDecoder();
   let buf = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const text = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (text.trim()) await handle(JSON.parse(text));
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(chunk, { stream: true });
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const text = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (text.trim()) await handle(JSON.parse(text));
+      }
     }
+    if (buf.trim()) await handle(JSON.parse(buf));
+    if (!done) throw new Error(serverError ?? 'the server\'s stream ended before its last line');
+  } catch (err) {
+    // The decisions received are logged and count against caps: they are still written and delivered.
+    const cause = (err as Error).cause as Error | undefined;
+    s.stoppedBy = 'interrupted';
+    s.error = `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
   }
-  if (buf.trim()) await handle(JSON.parse(buf));
   await flush();
-  await writer?.close();
+  await writer?.close(!s.error);
+  if (writer && s.error) s.partial = writer.partialPath;
   s.seconds = (performance.now() - started) / 1000;
   return s;
 }

@@ -47,13 +47,23 @@ Examples:
       } catch {
         throw new Error('--context must be a JSON object.');
       }
-      const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+      // A count that is not one would run the campaign wrong (NaN attempts deliver nothing; a NaN batch size sends all at once).
+      const count = (name: string, v: unknown, min: number) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got ${String(v)}.`);
+        return n;
+      };
+      const webhookBatch = count('webhook-batch', o.webhookBatch, 1);
+      const attempts = count('retries', o.retries, 1) as number;
+      const limit = count('limit', o.limit, 1);
+      const maxActions = count('max-actions', o.maxActions, 0);
       const bar = o.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'deciding {bar} {percentage}% | {scanned}/{total} profiles | {matched} in audience | {actions} actions | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let shown = 0;
       const s = await runBatch({
         url: o.url as string, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context,
-        out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch: Number(o.webhookBatch),
-        retry: { attempts: Number(o.retries), baseMs: 500, maxMs: 30_000 }, limit: num(o.limit), maxActions: num(o.maxActions), includeNone: Boolean(o.includeNone),
+        out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch,
+        retry: { attempts, baseMs: 500, maxMs: 30_000 }, limit, maxActions, includeNone: Boolean(o.includeNone),
         sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
         onProgress: (p) => {
           if (bar) {
@@ -64,7 +74,8 @@ Examples:
         },
       });
       bar?.stop();
-      process.stdout.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
-      if (s.failed || s.errors) process.exitCode = 2;
+      process.stdout.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${s.partial ?? String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
+      if (s.error) process.stderr.write(`The run was interrupted (${s.error}): the decisions received are written${s.partial ? ` to ${s.partial}` : ''}; the rest of the audience was not decided for.\n`);
+      if (s.failed || s.errors || s.error) process.exitCode = 2;
     });
 }

@@ -32,7 +32,8 @@ export function backoffMs(k: number, p: RetryPolicy, random: () => number = Math
 
 /**
  * POSTs a JSON body to a webhook, retrying network errors, 408, 429 and 5xx with exponential
- * backoff (a `Retry-After` in seconds is honoured); any other answer is final.
+ * backoff (a `Retry-After`, in seconds or as a date, is honoured up to `maxMs`); any other answer
+ * is final. A redirect is not followed: a 301/302 would turn the POST into a GET without its body.
  *
  * @example
  * const r = await deliver('https://crm.example.com/hooks/tact', { decisions }, DEFAULT_RETRY);
@@ -44,17 +45,25 @@ export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAU
   for (let attempt = 1; attempt <= p.attempts; attempt++) {
     let retryAfter: number | undefined;
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload, signal: AbortSignal.timeout(30_000), redirect: 'manual' });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { ok: true, attempts: attempt, status: res.status };
-      last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}` };
+      const moved = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+      last = { ok: false, attempts: attempt, status: res.status, error: moved ? `HTTP ${res.status}: the webhook redirects to ${moved}; give that URL` : `HTTP ${res.status}` };
       if (!(res.status === 408 || res.status === 429 || res.status >= 500)) return last;
-      const ra = Number(res.headers.get('retry-after'));
-      if (Number.isFinite(ra) && ra > 0) retryAfter = Math.min(p.maxMs, ra * 1000);
+      const ra = retryAfterMs(res.headers.get('retry-after'));
+      if (ra !== undefined) retryAfter = Math.min(p.maxMs, ra);
     } catch (err) {
       last = { ok: false, attempts: attempt, error: (err as Error).message };
     }
     if (attempt < p.attempts) await sleep(retryAfter ?? backoffMs(attempt, p));
   }
   return last;
+}
+
+/** A `Retry-After` header in ms: delay-seconds or an HTTP date; undefined when absent, unreadable or past. @example retryAfterMs('2') // 2000 */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header?.trim()) return undefined;
+  const ms = /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }

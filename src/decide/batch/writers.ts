@@ -1,4 +1,4 @@
-import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import type { SendTime } from '../../models/send-time/send-at.js';
 
 /** A decision line of the batch stream, as written out. */
@@ -20,7 +20,8 @@ export function csvField(v: unknown): string {
 }
 
 /**
- * The CSV rows of one decision: one per choice.
+ * The CSV rows of one decision: one per choice, each with every column of the header (empty when
+ * it does not apply), as strict readers (a database's COPY) expect.
  *
  * @example
  * csvRows(line); // ['profile:01J…,01J…,01K…,weekly-email,1,action,shoes-offer,a,,2.8,0.97,…']
@@ -28,38 +29,52 @@ export function csvField(v: unknown): string {
 export function csvRows(d: BatchDecision): string[] {
   const t = d.sendTime;
   const when = t ? [t.sendAt, t.label, t.estimate.value, t.estimate.low, t.estimate.high, t.estimate.source, t.estimate.status] : [];
-  return d.decision.choices.map((c) =>
-    [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.explanation, ...(c.kind === 'action' ? when : [])].map(csvField).join(','),
-  );
+  return d.decision.choices.map((c) => {
+    const fields = [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.explanation, ...(c.kind === 'action' ? when : [])];
+    return CSV_COLUMNS.map((_, i) => csvField(fields[i])).join(',');
+  });
 }
 
 /**
- * Writes decisions as JSONL (one decision per line) or CSV (one row per choice, with a header).
+ * Writes decisions as JSONL (one decision per line) or CSV (one row per choice, with a header),
+ * to `<path>.partial` until `close(true)` renames it to `path`: a run cut short never leaves a
+ * file that looks complete, nor replaces the last complete one.
  *
  * @example
- * const w = openDecisionWriter('out.csv', 'csv'); w.write(line); await w.close();
+ * const w = openDecisionWriter('out.csv', 'csv'); w.write(line); await w.close(true);
  */
-export function openDecisionWriter(path: string, format: 'jsonl' | 'csv'): { write(d: BatchDecision): void; close(): Promise<void> } {
+export function openDecisionWriter(path: string, format: 'jsonl' | 'csv'): { partialPath: string; write(d: BatchDecision): void; close(complete: boolean): Promise<void> } {
+  // A device or a pipe (/dev/stdout, a named pipe) is written straight: it has no complete state to keep.
+  const stream = existsSync(path) && !statSync(path).isFile() && !statSync(path).isDirectory();
+  const partialPath = stream ? path : `${path}.partial`;
   // Opened at once, so that a path that cannot be written fails before any decision is made.
   let fd: number;
   try {
-    fd = openSync(path, 'w');
+    if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
+    fd = openSync(partialPath, 'w');
   } catch (err) {
     throw new Error(`Cannot write the decisions to ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message}.`);
   }
-  const out: WriteStream = createWriteStream(path, { fd });
+  const out: WriteStream = createWriteStream(partialPath, { fd });
   let failed: Error | undefined;
   out.on('error', (err) => (failed ??= err));
   if (format === 'csv') out.write(CSV_COLUMNS.join(',') + '\n');
   return {
+    partialPath,
     write(d) {
       out.write(format === 'csv' ? csvRows(d).map((r) => r + '\n').join('') : JSON.stringify(d) + '\n');
     },
-    close: () =>
+    close: (complete) =>
       new Promise((resolve, reject) =>
         out.end((err?: Error | null) => {
           const e = failed ?? err;
-          return e ? reject(new Error(`Writing the decisions to ${path} failed: ${e.message}.`)) : resolve();
+          if (e) return reject(new Error(`Writing the decisions to ${partialPath} failed: ${e.message}.`));
+          try {
+            if (complete && !stream) renameSync(partialPath, path);
+            resolve();
+          } catch (renameErr) {
+            reject(new Error(`The decisions are in ${partialPath}, but it could not be renamed to ${path}: ${(renameErr as Error).message}.`));
+          }
         }),
       ),
   };

@@ -1,4 +1,5 @@
-import { TactError } from '../../errors/tact-error.js';
+import { TactError, validationError } from '../../errors/tact-error.js';
+import type { DecisionRecord } from '../decision.js';
 import type { DecisionStore } from '../decision-store.js';
 import type { DecideState } from '../decide-state.js';
 import type { Playbook } from '../playbook.js';
@@ -33,6 +34,13 @@ export interface OutcomeInput {
  * @example
  * await recorder.record([{ id: 'm1', at: Date.now(), type: 'conversion', value: 42, profileKey: 'p1', source: 'event' }]);
  */
+/**
+ * How far before its decision an outcome's timestamp may be and still be that decision's: the
+ * clocks of the systems reporting outcomes differ from the server's (Segment corrects its clients'
+ * skew the same way); such an outcome is taken at the decision's time.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 export class OutcomeRecorder {
   constructor(private readonly d: {
     decisions: DecisionStore;
@@ -43,8 +51,30 @@ export class OutcomeRecorder {
     keysOf?: (profileKey: string) => Promise<readonly string[]>;
   }) {}
 
-  /** Returns the records written, and the ids that were duplicates. */
+  /** The ids of outcomes being recorded right now, with the work recording them. */
+  private readonly inflight = new Map<string, Promise<unknown>>();
+
+  /**
+   * Returns the records written, and the ids that were duplicates. An id another call is recording
+   * at the same moment (a client retrying before the first answer) waits for it, then is a duplicate.
+   */
   async record(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
+    for (;;) {
+      const busy = [...new Set(inputs.map((o) => this.inflight.get(o.id)).filter((p) => p !== undefined))];
+      if (!busy.length) break;
+      await Promise.allSettled(busy);
+    }
+    const run = this.recordNow(inputs);
+    const ids = new Set(inputs.map((o) => o.id));
+    for (const id of ids) this.inflight.set(id, run);
+    try {
+      return await run;
+    } finally {
+      for (const id of ids) if (this.inflight.get(id) === run) this.inflight.delete(id);
+    }
+  }
+
+  private async recordNow(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
     const play = this.d.playbook();
     const records: OutcomeRecord[] = [];
     const duplicates: string[] = [];
@@ -53,25 +83,22 @@ export class OutcomeRecorder {
     const groupsOf = new Map<string, readonly string[]>();
     // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
     const logged = await this.d.decisions.loggedOutcomeIds([...new Set(inputs.map((o) => o.id).filter((id) => !this.d.state.hasOutcome(id)))]);
-    for (const o of inputs) {
+    for (let o of inputs) {
       if (this.d.state.hasOutcome(o.id) || logged.has(o.id) || records.some((r) => r.id === o.id)) {
         duplicates.push(o.id);
         continue;
       }
       let profileKey = o.profileKey ?? '';
       let contacts: readonly Contact[];
-      if (o.decisionId) {
-        const d = await this.d.decisions.getDecision(o.decisionId);
-        if (!d) {
-          if (o.source === 'api') throw new TactError('not_found', { what: 'decision', id: o.decisionId });
-          contacts = [];
-        } else {
-          profileKey = d.profileKey;
-          groupsOf.set(d.id, recordGroupKeys(d));
-          contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
-            .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
-        }
-      } else contacts = await this.contactsBefore(profileKey, o, play, groupsOf);
+      const d = o.decisionId ? await this.decisionOf(o) : undefined;
+      // An outcome a little before its decision is another clock's skew: it happened at the decision at the earliest.
+      if (d && o.at < d.at) o = { ...o, at: d.at };
+      if (d) {
+        profileKey = d.profileKey;
+        groupsOf.set(d.id, recordGroupKeys(d));
+        contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
+          .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
+      } else contacts = profileKey ? await this.contactsBefore(profileKey, o, play, groupsOf) : [];
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       const value = o.value ?? null;
@@ -90,6 +117,33 @@ export class OutcomeRecorder {
     for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
     if (records.length) this.d.onRecorded?.(records);
     return { records, duplicates };
+  }
+
+  /**
+   * The decision an outcome names, when it can be the outcome's: the subject's (or a key merged
+   * into it), at or before the outcome, with the action it names among its choices. The API is
+   * told which field does not fit; a track event naming a decision that does not fit (a forwarded
+   * link, an unknown id) is credited to its subject's own decisions instead.
+   */
+  private async decisionOf(o: OutcomeInput): Promise<DecisionRecord | undefined> {
+    const d = await this.d.decisions.getDecision(o.decisionId as string);
+    const api = o.source === 'api';
+    if (!d) {
+      if (api) throw new TactError('not_found', { what: 'decision', id: o.decisionId as string });
+      return undefined;
+    }
+    const problem = (field: string, message: string) => {
+      if (api) throw validationError([{ field, message }]);
+      return undefined;
+    };
+    if (o.profileKey && d.profileKey !== o.profileKey && !((await this.d.keysOf?.(o.profileKey)) ?? []).includes(d.profileKey)) {
+      return problem('decisionId', `The decision \`${d.id}\` was made for another subject: an outcome is credited only to its own subject's decisions.`);
+    }
+    if (o.at < d.at - CLOCK_SKEW_MS) return problem('timestamp', `The outcome's \`timestamp\` (${new Date(o.at).toISOString()}) is more than five minutes before its decision (${new Date(d.at).toISOString()}).`);
+    if (o.action && !d.choices.some((c) => c.kind === 'action' && c.action === o.action)) {
+      return problem('action', `The decision \`${d.id}\` did not choose the \`action\` \`${o.action}\`.`);
+    }
+    return d;
   }
 
   /** Whether the log holds a success of this decision's action (the state keeps only the last minutes'). */

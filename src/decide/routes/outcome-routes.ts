@@ -33,7 +33,8 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
       throw new TactError('forbidden', { have: 'write', action: 'report an outcome without a `decisionId`', need: 'server' });
     }
     let profileKey: string | undefined;
-    if (!b.decisionId && b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
+    // With a decisionId too, the subject is checked: the decision must be theirs.
+    if (b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
     const at = b.timestamp ? Date.parse(b.timestamp) : Date.now();
     const r = await tact.decide.outcomes.record([
       { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, source: 'api' },

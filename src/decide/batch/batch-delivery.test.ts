@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testDir } from '../../../test/tmp.js';
+import { runBatch } from './batch-client.js';
+import { deliver } from './webhook.js';
+import { CSV_COLUMNS, csvRows, type BatchDecision } from './writers.js';
+
+const servers: { close(): void }[] = [];
+afterEach(() => servers.splice(0).forEach((s) => s.close()));
+
+/** A local HTTP server; its URL. */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<string> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += String(d)));
+    req.on('end', () => handler(req, res, body));
+  });
+  servers.push({ close: () => (server.closeAllConnections(), server.close()) });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+const decision = (i: number, kind = 'action'): BatchDecision & { type: string } => ({
+  type: 'decision', subject: `profile:p${i}`, profileId: `p${i}`,
+  decision: { decisionId: `d${i}`, placement: 'weekly-email', choices: [{ rank: 1, kind, ...(kind === 'action' ? { action: 'shoes-offer', score: 1.5, propensity: 1 } : {}) }] },
+});
+const progress = { scanned: 3, total: 10, matched: 3, decided: 3, actions: 3 };
+
+/** A decision server that streams three decisions, then stops: cleanly (no final line) or by dropping the connection. */
+const cutShort = (how: 'end' | 'drop') => serve((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  res.write([{ type: 'progress', ...progress }, decision(1), decision(2), decision(3)].map((l) => JSON.stringify(l) + '\n').join(''));
+  setTimeout(() => (how === 'end' ? res.end() : res.socket?.destroy()), 50);
+});
+
+describe('batch output', () => {
+  it('gives every CSV row as many fields as the header, with or without an action or send time', () => {
+    for (const row of [...csvRows(decision(1)), ...csvRows(decision(2, 'none'))]) expect(row.split(',')).toHaveLength(CSV_COLUMNS.length);
+  });
+
+  for (const how of ['end', 'drop'] as const) {
+    it(`reports a stream cut short (${how}), delivers what it received, and keeps the output apart from a complete one`, async () => {
+      const dir = testDir('tact-batch-');
+      const out = join(dir, 'send.jsonl');
+      writeFileSync(out, 'last week\'s complete file\n');
+      const got: unknown[] = [];
+      const hook = await serve((_req, res, body) => (got.push(...(JSON.parse(body) as { decisions: unknown[] }).decisions), res.writeHead(200).end()));
+      const s = await runBatch({ url: await cutShort(how), key: 'k', placement: 'weekly-email', audience: 'true', out, format: 'jsonl', webhook: `${hook}/hook`, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+      expect(s).toMatchObject({ stoppedBy: 'interrupted', written: 3, delivered: 3, partial: `${out}.partial` });
+      expect(s.error).toMatch(/./);
+      expect(got).toHaveLength(3);
+      expect(readFileSync(out, 'utf8')).toBe('last week\'s complete file\n');
+      expect(readFileSync(`${out}.partial`, 'utf8').trim().split('\n')).toHaveLength(3);
+    });
+  }
+
+  it('writes the output under its own name only once the run is complete', async () => {
+    const dir = testDir('tact-batch-');
+    const out = join(dir, 'send.csv');
+    const url = await serve((_req, res) => res.writeHead(200).end([decision(1), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', out, format: 'csv' });
+    expect(s).toMatchObject({ stoppedBy: 'end', written: 1 });
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it('writes to a pipe (e.g. /dev/stdout, a named pipe) straight, with no file beside it', async () => {
+    const dir = testDir('tact-batch-');
+    const fifo = join(dir, 'decisions');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let read = '';
+    reader.stdout.on('data', (d) => (read += String(d)));
+    const url = await serve((_req, res) => res.writeHead(200).end([decision(1), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    try {
+      const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', out: fifo, format: 'jsonl' });
+      expect(s).toMatchObject({ stoppedBy: 'end', written: 1 });
+      await Promise.race([new Promise((resolve) => reader.once('close', resolve)), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      expect(read.trim().split('\n').map((l) => JSON.parse(l).subject)).toEqual(['profile:p1']);
+      expect(statSync(fifo).isFIFO()).toBe(true);
+      expect(existsSync(`${fifo}.partial`)).toBe(false);
+    } finally {
+      reader.kill();
+    }
+  });
+
+  it('starts the failed file afresh on each run, so that it holds only this run\'s undelivered decisions', async () => {
+    const dir = testDir('tact-batch-');
+    const failedPath = join(dir, 'send.failed.jsonl');
+    writeFileSync(failedPath, JSON.stringify({ subject: 'profile:old', deliveryError: 'HTTP 503' }) + '\n');
+    const url = await serve((_req, res) => res.writeHead(200).end([decision(1), decision(2), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    const hook = await serve((_req, res) => res.writeHead(503).end());
+    const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', format: 'jsonl', webhook: hook, failedPath, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+    expect(s).toMatchObject({ failed: 2, failedPath });
+    expect(readFileSync(failedPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l).subject)).toEqual(['profile:p1', 'profile:p2']);
+  });
+});
+
+describe('webhook delivery, answers', () => {
+  it('does not take a redirect for a delivery (a POST redirected by 301/302 arrives as a GET, without its body)', async () => {
+    const methods: string[] = [];
+    const url = await serve((req, res) => (methods.push(req.method ?? ''), req.url === '/hook' ? res.writeHead(301, { location: '/moved' }).end() : res.writeHead(200).end()));
+    const r = await deliver(`${url}/hook`, { decisions: [1] }, { attempts: 3, baseMs: 1, maxMs: 1 });
+    expect(r).toMatchObject({ ok: false, attempts: 1, status: 301 });
+    expect(r.error).toContain('/moved');
+    expect(methods).toEqual(['POST']);
+  });
+
+  it('honours a Retry-After given as an HTTP date', async () => {
+    const url = await serve((_req, res) => res.writeHead(503, { 'retry-after': new Date(Date.now() + 3000).toUTCString() }).end());
+    const waits: number[] = [];
+    await deliver(url, {}, { attempts: 2, baseMs: 1, maxMs: 10_000 }, async (ms) => void waits.push(ms));
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(1000);
+    expect(waits[0]).toBeLessThanOrEqual(3000);
+  });
+});
