@@ -70,6 +70,19 @@ describe('placement bandits', () => {
     expect(b.versionOf('home')).toBe('bandit:home@4');
   });
 
+  it('keeps a trial open through an impression and a click (reward 0), so the conversion that follows is its success; a dismissal ends it', () => {
+    const b = book({ estimates: {} } as unknown as Store);
+    b.stateFor('home', ['a'], defaultBanditConfig(1));
+    b.onDecision(decision('seen', 'a', 0, 1));
+    b.onDecision(decision('dismissed', 'a', 0, 1));
+    b.onOutcomes([{ ...outcome('seen', 'a', false, 0), type: 'impression' }, { ...outcome('seen', 'a', false, 0), type: 'click' }, { ...outcome('dismissed', 'a', false, 0), type: 'dismissal' }]);
+    expect(b.openTrials()).toBe(1);
+    b.onOutcomes([{ ...outcome('seen', 'a', true, 40), type: 'conversion' }]);
+    expect(b.openTrials()).toBe(0);
+    const a = b.stateFor('home', ['a'], defaultBanditConfig(1)).actions[0];
+    expect([a.evidence, a.rewardSum]).toEqual([2, 1]);
+  });
+
   it.each(['sqlite', 'postgres'] as const)('persists to the estimates store (%s) and merges what two processes learned', async (kind) => {
     const { store, cleanup } = await openTestStore(kind);
     cleanups.push(cleanup);

@@ -38,8 +38,9 @@ const copy = (p: LogisticPosterior): LogisticPosterior => ({ ...createPosterior(
  * Learning: every action a bandit chose is a trial, learned at the context vector its decision
  * logged. The trial succeeds (y = 1) at the first goal outcome credited to it (the value function
  * already weighs the goal by the action's value in the score, so the model learns the goal's
- * probability); it fails (y = 0) at a credited outcome whose reward is not positive (dismissal,
- * unsubscribe), or when its attribution window ends without a success — then the decision log is
+ * probability); it fails (y = 0) at a dismissal or a credited outcome whose reward is negative
+ * (unsubscribe, complaint) — not at an impression or a click, which the goal may still follow — or
+ * when its attribution window ends without a success — then the decision log is
  * read first, so a success recorded by another process still counts. Trials open at shutdown are
  * dropped (neither success nor failure), and so is the oldest open trial beyond
  * {@link MAX_OPEN_TRIALS}.
@@ -104,8 +105,8 @@ export class PlacementBandits implements BanditBook {
       const t = this.pending.get(key);
       if (!t) continue;
       if (o.success) this.learn(t, 1);
-      else if (o.reward <= 0) this.learn(t, 0);
-      else continue;
+      else if (o.reward < 0 || o.type === 'dismissal') this.learn(t, 0);
+      else continue; // an impression, a click: the goal may still follow
       this.pending.delete(key);
     }
   }
