@@ -18,6 +18,7 @@ export function importCommand(program: Command): void {
     .option('-b, --batch <n>', 'messages per request (max 500)', '500')
     .option('-c, --concurrency <n>', 'requests in flight', '4')
     .option('-r, --report <file>', 'where to write bad lines with reasons (default FILE.rejected.jsonl)')
+    .option('--state <file>', 'where progress is saved for resuming (default FILE.tact-import.json)')
     .option('--restart', 'ignore saved progress and start from the first line')
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', `
@@ -44,6 +45,7 @@ Examples:
         batchSize: Number(opts.batch),
         concurrency: Number(opts.concurrency),
         reportPath: opts.report as string | undefined,
+        statePath: opts.state as string | undefined,
         restart: Boolean(opts.restart),
         onProgress: (p) => {
           if (bar) {

@@ -68,4 +68,20 @@ describe('tact import', () => {
     const p = (await get(h.app, '/v1/profiles/csv-1')).json();
     expect(p.events.web.count).toBe(1);
   });
+
+  it('keeps the time a Segment export line happened at, not the time of the import', async () => {
+    const file = join(dir, 'export.jsonl');
+    const at = (s: number) => new Date(Date.UTC(2024, 2, 1, 10, 0, s)).toISOString();
+    writeFileSync(file, [
+      // as Segment exports it: the client's clock 5 s slow, the time Segment computed in `timestamp`
+      { type: 'track', event: 'Exported', userId: 'exp-1', messageId: 'exp-m1', originalTimestamp: at(0), sentAt: at(1), receivedAt: at(6), timestamp: at(5) },
+      // as a client sent it, without the time it was received
+      { type: 'track', event: 'Captured', userId: 'exp-1', messageId: 'exp-m2', timestamp: at(10), sentAt: at(11) },
+    ].map((m) => JSON.stringify(m)).join('\n'));
+    const s = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write });
+    expect(s.accepted).toBe(2);
+    const events = (await get(h.app, '/v1/profiles/exp-1')).json().events;
+    expect(events.Exported.first).toBe(at(5));
+    expect(events.Captured.first).toBe(at(10));
+  });
 });
