@@ -12,7 +12,26 @@ export interface Target {
   fill(from: number, to: number): Promise<void>;
   open(): Promise<Store>;
   countAll(): Promise<Reference>;
+  /** The channel volumes of [from, to) aggregated straight from the log (the query a start ran before the snapshot held them). */
+  volumesAll(from: number, to: number): Promise<{ ms: number; rows: VolumeLike[] }>;
   cleanup(): Promise<void>;
+}
+
+/** A volume row as either store returns it (PostgreSQL's bigints as text). */
+export interface VolumeLike {
+  channel: string;
+  action: string;
+  minute: number | string;
+  n: number | string;
+}
+
+/** The query a start ran for its budgets' volumes before they were folded into the snapshot. */
+export const LOG_VOLUMES_SQL = (p: [string, string]) => `SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= ${p[0]} AND at < ${p[1]} AND kind = 'action' GROUP BY 1, 2, 3`;
+
+/** Two answers of volumes, the same rows? */
+export function sameVolumes(a: VolumeLike[], b: VolumeLike[]): boolean {
+  const key = (rows: VolumeLike[]) => rows.map((v) => `${v.channel}|${v.action}|${Number(v.minute)}|${Number(v.n)}`).sort().join('\n');
+  return key(a) === key(b);
 }
 
 /** The counts aggregated straight from the whole log (the queries a start ran before the snapshot), and how long that took. */
@@ -70,6 +89,11 @@ export async function postgresTarget(gap = 1): Promise<Target> {
       const groups = (await pool.query(`SELECT c.action, d.segment, d.micro_segment, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id
         WHERE c.kind = 'action' AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3`)).rows;
       return { ms: performance.now() - t, trials, successes, groups };
+    },
+    async volumesAll(from, to) {
+      const t = performance.now();
+      const rows = (await pool.query<VolumeLike>(LOG_VOLUMES_SQL(['$1', '$2']), [from, to])).rows;
+      return { ms: performance.now() - t, rows };
     },
     async cleanup() {
       await pool.end();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { DecideState } from '../src/decide/decide-state.js';
-import { ACTIONS, OFFERED, type Reference, START, SUBJECTS, type Target, gapFor, postgresTarget } from './decide-start-pg.js';
+import { ACTIONS, LOG_VOLUMES_SQL, OFFERED, type Reference, START, SUBJECTS, type Target, type VolumeLike, gapFor, postgresTarget, sameVolumes } from './decide-start-pg.js';
 import { rng } from './events.js';
 
 const DAY = 86_400_000;
@@ -35,7 +35,9 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
   const kind = args.includes('--postgres') ? 'postgres' : 'sqlite';
   const tail = n / 10;
   // The log spread over a week (the contact window), as a server deciding at (n + tail) / 604,800 a second would have logged it.
-  const gap = gapFor(n + tail);
+  // `--gap MS` packs it denser instead (1: a server deciding 1,000 a second), as a budget's window sees it.
+  const g = args.indexOf('--gap');
+  const gap = g >= 0 ? Number(args[g + 1]) : gapFor(n + tail);
   const now = START + (n + tail) * gap + 1_000;
   const target = kind === 'postgres' ? await postgresTarget(gap) : await sqliteTarget(gap);
   try {
@@ -71,6 +73,16 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     const reference = await target.countAll();
     const same = equalCounts(snap, reference);
     process.stdout.write(`  snapshot and a tail of ${tail.toLocaleString()} decisions: ${snap.ms.toFixed(0)} ms to count (the whole log of ${(n + tail).toLocaleString()} aggregated directly: ${reference.ms.toFixed(0)} ms); the same counts: ${same}\n`);
+    // A global budget's volumes at start: a week's (the whole log) from the snapshot's minutes and the
+    // tail, against the same aggregated straight from the log's choices.
+    const volumesFrom = START;
+    const v0 = performance.now();
+    const volumes = await store.decisions.contactVolumes(volumesFrom, now);
+    const volumesMs = performance.now() - v0;
+    const logVolumes = await target.volumesAll(volumesFrom, now);
+    const sameVols = sameVolumes(volumes, logVolumes.rows);
+    const choices = volumes.reduce((s, v) => s + Number(v.n), 0);
+    process.stdout.write(`  a week's budget volumes (${choices.toLocaleString()} action choices, ${volumes.length.toLocaleString()} minute rows): ${volumesMs.toFixed(0)} ms from the snapshot and the tail, ${logVolumes.ms.toFixed(0)} ms aggregated from the log (ratio ${(volumesMs / logVolumes.ms).toFixed(3)}); the same volumes: ${sameVols}\n`);
     // The whole rebuild a start makes: the counts, and the contacts of a 7-day window — every one of
     // them read (as before ADR 0006), then only the last five minutes' with the older ones read per
     // subject at its first decision (timed for 1,000 subjects).
@@ -105,11 +117,13 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     const ratio = snap.ms / reference.ms;
     process.stdout.write(`  fold of the tail: ${tailFoldMs.toFixed(0)} ms (${moved2.decisions.toLocaleString()} decisions); ratio (snapshot start / whole-log start): ${ratio.toFixed(3)}\n`);
     if (!same) throw new Error('the counts from the snapshot and the tail differ from the whole log’s');
+    if (!sameVols) throw new Error('the budget volumes from the snapshot and the tail differ from the log’s');
     return {
       bench: 'decide-start', store: kind, decisions: n + tail, whole_log_ms: Math.round(reference.ms), snapshot_ms: Math.round(snap.ms), ratio: Number(ratio.toFixed(3)),
       first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs),
       fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), rebuild_s: Number((rebuildMs / 1000).toFixed(1)), rebuild_eager_s: Number((eager.ms / 1000).toFixed(1)),
       rebuild_ratio: Number((lazy.ms / eager.ms).toFixed(3)), first_read_p50_ms: Number(firstP50.toFixed(2)), first_read_p99_ms: Number(firstP99.toFixed(2)), same_counts: same,
+      volumes_ms: Math.round(volumesMs), volumes_log_ms: Math.round(logVolumes.ms), volumes_ratio: Number((volumesMs / logVolumes.ms).toFixed(3)), same_volumes: sameVols,
     };
   } finally {
     await target.cleanup();
@@ -125,6 +139,14 @@ async function sqliteTarget(gap: number): Promise<Target> {
     fill: async (from, to) => fill(from, to),
     open: () => openSqliteStore({ path }),
     countAll: async () => countAll(path),
+    volumesAll: async (from, to) => {
+      const db = new Database(path, { readonly: true });
+      const t = performance.now();
+      const rows = db.prepare(LOG_VOLUMES_SQL(['?', '?'])).all(from, to) as VolumeLike[];
+      const ms = performance.now() - t;
+      db.close();
+      return { ms, rows };
+    },
     cleanup: async () => {
       if (process.env.TACT_BENCH_KEEP === '1') process.stdout.write(`  kept: ${path}\n`);
       else rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,7 @@ const benches: Record<string, { run: Bench; about: string; options: string }> = 
   'decide-start': {
     run: decideStartBench,
     about: 'what a start pays: the estimates\' counts from the snapshot and its tail vs the whole log (ADR 0005), and the contact ledger read lazily vs whole (ADR 0006); SQLite, PostgreSQL with --postgres',
-    options: '--quick (300,000 decisions instead of 3,000,000), --step N (decisions a fold step reads), --postgres (the local PostgreSQL server, TACT_BENCH_PG)',
+    options: '--quick (300,000 decisions instead of 3,000,000), --step N (decisions a fold step reads), --gap MS (the log this dense, e.g. 1 for 1,000 decisions a second; else spread over a week), --postgres (the local PostgreSQL server, TACT_BENCH_PG)',
   },
 };
 const usage = (only?: string) => `Usage: npm run bench -- <name> [options]\n\n${Object.entries(benches).filter(([k]) => !only || k === only).map(([k, b]) => `  ${k.padEnd(13)} ${b.about}\n                options: ${b.options}`).join('\n')}\n\nThe server runs with the environment's TACT_DURABILITY (fsync, the default, or os); for diagnosis,\nTACT_BENCH_NODE_ARGS (extra Node flags for the server), TACT_BENCH_SERVER_LOG (a file for its output),\nTACT_BENCH_TRACE=1 (decide: the worst latency of each second), TACT_BENCH_LOG_LEVEL (the server's log level; warn) and TACT_BENCH_KEEP=1 (keep the\nserver's data folder, which is otherwise deleted at the end).\nThe last line printed is one JSON object with the figures; docs/benchmarks.md records them.\n`;

@@ -60,6 +60,35 @@ async function countsOf(store: Store): Promise<{ trials: Map<string, number>; su
 
 const sorted = <V>(m: Map<string, V>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 
+/** Action choices in [from, to) per channel, action and minute, counted from the records. */
+function volumesIn(logged: readonly DecisionRecord[], from: number, to: number): [string, number][] {
+  const out = new Map<string, number>();
+  for (const d of logged) if (d.at >= from && d.at < to) for (const c of d.choices) if (c.kind === 'action') bump(out, `${d.channel}|${c.action}|${Math.floor(d.at / 60_000)}`);
+  return sorted(out);
+}
+
+async function storeVolumes(store: Store, from: number, to: number): Promise<[string, number][]> {
+  return sorted(new Map((await store.decisions.contactVolumes(from, to)).map((v) => [`${v.channel}|${v.action}|${Number(v.minute)}`, Number(v.n)])));
+}
+
+/** Ranges a start's budgets could ask for: within a minute, across minutes, on and off their edges. */
+function ranges(rng: () => number, logged: readonly DecisionRecord[]): [number, number][] {
+  const end = logged[logged.length - 1].at;
+  const at = () => T + Math.floor(rng() * (end - T + 60_000));
+  const edge = () => T + Math.floor(rng() * 6) * 60_000 + [0, -1, 1][Math.floor(rng() * 3)];
+  const logTime = () => logged[Math.floor(rng() * logged.length)].at; // a decision's own time
+  const pick = () => [at, edge, logTime][Math.floor(rng() * 3)]();
+  const out: [number, number][] = [[T, end + 1], [T - 60_000, end + 60_000], [logTime(), logTime() + 120_000]];
+  for (let i = 0; i < 4; i++) {
+    const [a, b] = [pick(), pick()].sort((x, y) => x - y);
+    out.push([a, rng() < 0.3 ? b + Math.floor(rng() * 40_000) : b]);
+  }
+  // A range from one decision's time to another's, over a whole minute.
+  const [a, b] = [logTime(), logTime()].sort((x, y) => x - y);
+  out.push([a, Math.max(b, a + 61_000)]);
+  return out;
+}
+
 /**
  * The estimates' counts from a snapshot and the log after its watermark
  * (docs/adr/0005-decision-counts-snapshot.md): the same numbers as the whole log, on every store.
@@ -81,7 +110,7 @@ export function decideCountsConformance(kind: StoreKind): void {
         const r = rng();
         if (r < 0.5 || !logged.length) {
           const actions = ACTIONS.filter(() => rng() < 0.5);
-          const d = record(`d${i}`, T + i * 1_000, `p${Math.floor(rng() * 12)}`, actions.length ? actions : ['a'], SEGMENTS[Math.floor(rng() * SEGMENTS.length)]);
+          const d = { ...record(`d${i}`, T + i * 1_000, `p${Math.floor(rng() * 12)}`, actions.length ? actions : ['a'], SEGMENTS[Math.floor(rng() * SEGMENTS.length)]), channel: rng() < 0.7 ? 'web' : 'email' };
           const append = store.decisions.appendDecision(d);
           // A fold beside the append: what it reads is folded once, by it or by the next.
           // Some folds paced, as a running server's are (a pause after each step).
@@ -105,6 +134,8 @@ export function decideCountsConformance(kind: StoreKind): void {
           expect(sorted(got.trials)).toEqual(sorted(expected.trials));
           expect(sorted(got.successes)).toEqual(sorted(expected.successes));
           expect(sorted(got.groups)).toEqual(sorted(expected.groups));
+          // The channel volumes a start's budgets read: the snapshot's whole minutes, the log's after the watermark and at the edges.
+          for (const [from, to] of ranges(rng, logged)) expect(await storeVolumes(store, from, to), `${from - T}..${to - T}`).toEqual(volumesIn(logged, from, to));
           checks++;
         }
       }
@@ -113,6 +144,7 @@ export function decideCountsConformance(kind: StoreKind): void {
       expect(sorted(got.trials)).toEqual(sorted(expected.trials));
       expect(sorted(got.successes)).toEqual(sorted(expected.successes));
       expect(sorted(got.groups)).toEqual(sorted(expected.groups));
+      for (const [from, to] of ranges(rng, logged)) expect(await storeVolumes(store, from, to), `${from - T}..${to - T}`).toEqual(volumesIn(logged, from, to));
       expect(checks).toBeGreaterThan(5);
       expect(folded).toBeGreaterThan(50);
       expect(await store.decisions.foldCounts()).toEqual({ decisions: 0, outcomes: 0 });
@@ -144,6 +176,13 @@ export function decideCountsConformance(kind: StoreKind): void {
       expect(sorted(got.groups)).toEqual(sorted(expected.groups));
       await store.decisions.foldCounts();
       expect((await countsOf(store)).trials.get('a|p1')).toBe(5);
+      // The channel volumes are the budgets' use, not all-time evidence: a retention pass takes the
+      // snapshot's minutes wholly before its cut with the choices they counted.
+      const later = record('later', T + 3 * 60_000 + 5, 'p1', ['b'], {});
+      await store.decisions.appendDecision(later);
+      await store.decisions.foldCounts();
+      await store.decisions.prune(T + 2 * 60_000 + 30_000);
+      expect(await storeVolumes(store, T - 60_000, T + 10 * 60_000)).toEqual(volumesIn([later], T, T + 10 * 60_000));
     });
 
     it('folds once when two folds run together', async () => {

@@ -40,3 +40,26 @@ describe('PostgreSQL migration decide-004 (ladder group columns)', () => {
     }
   });
 });
+
+describe('PostgreSQL migration decide-007 (channel volumes in the snapshot)', () => {
+  it('fills the volumes of what the watermark already covers, so a store folded before it reads the same volumes as its log', async () => {
+    const db = await freshPostgresDatabase();
+    const store = await openPostgresStore({ connectionString: db.url, poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const m = 29_000_000;
+    try {
+      await pool.query(`DROP TABLE decision_volumes; DELETE FROM schema_migrations WHERE id = 'decide-007'`);
+      // Three decisions over two minutes, the first two folded before the migration.
+      for (const [i, minute] of [m, m, m + 1].entries()) await store.decisions.appendDecision(record(`d${i}`, minute * 60_000 + i * 1_000, null, null));
+      await pool.query('UPDATE decision_count_marks SET decisions_seq = (SELECT min(seq) + 1 FROM decisions) WHERE id = 1');
+      expect(await migratePostgres(pool)).toEqual(["decide-007 channel volumes per minute in the counts' snapshot"]);
+      expect((await pool.query('SELECT (minute - $1)::int AS minute, channel, action, n::int AS n FROM decision_volumes', [m])).rows).toEqual([{ minute: 0, channel: 'web', action: 'promo', n: 2 }]);
+      const volumes = (await store.decisions.contactVolumes(m * 60_000, (m + 2) * 60_000)).map((v) => [Number(v.minute) - m, v.channel, v.action, Number(v.n)]);
+      expect(volumes.sort()).toEqual([[0, 'web', 'promo', 2], [1, 'web', 'promo', 1]]);
+    } finally {
+      await pool.end();
+      await store.close();
+      await db.drop();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { CountRow, GroupCountRow } from '../../decide/decision-store.js';
-import { type GroupN, joinGroupCounts } from '../sqlite/decisions-rows.js';
+import type { CountRow, GroupCountRow, VolumeRow } from '../../decide/decision-store.js';
+import { type GroupN, joinGroupCounts, wholeMinutes } from '../sqlite/decisions-rows.js';
 import { inTransaction } from './database.js';
 
 /** Decisions (and outcomes) one fold step aggregates, in one transaction on the server. */
@@ -49,6 +49,21 @@ const READ = {
     WHERE o.seq > ${MARK_O} AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
 };
 
+/** Action choices per channel, action and minute straight from the log (a range shorter than a whole minute). */
+const LOG_VOLUMES = `SELECT channel, action, at / 60000 AS minute, count(*)::bigint AS n FROM decision_choices WHERE at >= $1 AND at < $2 AND kind = 'action' GROUP BY 1, 2, 3`;
+
+/**
+ * The whole minutes [$2, $3): the snapshot's volumes and the log's after the watermark ($1); then the
+ * log's own rows for the partial minutes before ($4) and after ($5) them.
+ */
+const VOLUMES = `SELECT channel, action, minute, sum(n)::bigint AS n FROM (
+  SELECT channel, action, minute, n FROM decision_volumes WHERE minute >= $2 AND minute < $3
+  UNION ALL SELECT c.channel, c.action, c.at / 60000, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > $1 AND c.kind = 'action' AND c.at >= $2 * 60000 AND c.at < $3 * 60000 GROUP BY 1, 2, 3
+  UNION ALL SELECT channel, action, at / 60000, count(*) FROM decision_choices WHERE at >= $4 AND at < $2 * 60000 AND kind = 'action' GROUP BY 1, 2, 3
+  UNION ALL SELECT channel, action, at / 60000, count(*) FROM decision_choices WHERE at >= $3 * 60000 AND at < $5 AND kind = 'action' GROUP BY 1, 2, 3
+) t GROUP BY 1, 2, 3`;
+
 /** One fold step, server-side: the aggregates of a range of sequence numbers added to the snapshot. */
 const FOLD = {
   trials: `INSERT INTO decision_counts (action, profile_key, trials, successes)
@@ -59,6 +74,10 @@ const FOLD = {
     SELECT c.action, ${GROUP_KEY}, count(*), 0 FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
     ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = decision_group_counts.trials + excluded.trials`,
+  volumes: `INSERT INTO decision_volumes (minute, channel, action, n)
+    SELECT c.at / 60000, c.channel, c.action, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2, 3
+    ON CONFLICT (minute, channel, action) DO UPDATE SET n = decision_volumes.n + excluded.n`,
   successes: `INSERT INTO decision_counts (action, profile_key, trials, successes)
     SELECT action, profile_key, 0, count(*) FROM decision_outcomes WHERE seq > $1 AND seq <= $2 AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
     ON CONFLICT (action, profile_key) DO UPDATE SET successes = decision_counts.successes + excluded.successes`,
@@ -99,6 +118,16 @@ export class PostgresDecisionCounts {
       const s = await c.query<GroupN>(READ.groupSuccesses, [m.outcomes]);
       return joinGroupCounts(t.rows, s.rows);
     });
+  }
+
+  /**
+   * Action choices from `from` to before `to` per channel, action and minute: whole minutes from the
+   * snapshot (and the log after its watermark), the partial minutes at either end from the log.
+   */
+  async volumes(from: number, to: number): Promise<VolumeRow[]> {
+    const m = wholeMinutes(from, to);
+    if (!m) return (await this.pool.query<VolumeRow>(LOG_VOLUMES, [from, to])).rows;
+    return this.atMarks(async (c, marks) => (await c.query<VolumeRow>(VOLUMES, [marks.decisions, m.first, m.end, from, to])).rows);
   }
 
   /** Runs `fn` in one snapshot (REPEATABLE READ) with the watermark as of it: a fold committing meanwhile is seen by neither. */
@@ -143,7 +172,7 @@ export class PostgresDecisionCounts {
         if (md >= end.d && mo >= end.o) return undefined;
         const d = Math.max(md, Math.min(end.d, md + step)); // never back: PostgreSQL's last row may have gone since (retention)
         const o = Math.max(mo, Math.min(end.o, mo + step));
-        if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials]) await c.query(sql, [md, d]);
+        if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials, FOLD.volumes]) await c.query(sql, [md, d]);
         if (mo < o) for (const sql of [FOLD.successes, FOLD.groupSuccesses]) await c.query(sql, [mo, o]);
         await c.query('UPDATE decision_count_marks SET decisions_seq = $1, outcomes_seq = $2, folded_at = $3 WHERE id = 1', [d, o, Date.now()]);
         return { decisions: d - md, outcomes: o - mo };

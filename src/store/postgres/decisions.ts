@@ -164,10 +164,7 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   async contactVolumes(from: number, to: number): Promise<VolumeRow[]> {
-    return (await this.pool.query<VolumeRow>(
-      `SELECT channel, action, at / 60000 AS minute, count(*)::bigint AS n FROM decision_choices WHERE at >= $1 AND at < $2 AND kind = 'action' GROUP BY channel, action, at / 60000`,
-      [from, to],
-    )).rows;
+    return this.counts.volumes(from, to);
   }
 
   async newestContactsOfKey(profileKey: string, from: number, to: number, limit: number): Promise<ContactRow[]> {
@@ -241,6 +238,7 @@ export class PostgresDecisionStore implements DecisionStore {
       await c.query('DELETE FROM decision_choices WHERE at < $1', [before]);
       const o = (await c.query('DELETE FROM decision_outcomes WHERE at < $1', [before])).rowCount ?? 0;
       await c.query('DELETE FROM decision_budget_use WHERE window_start + window_ms < $1', [before]);
+      await c.query('DELETE FROM decision_volumes WHERE minute < $1', [Math.floor(before / 60_000)]);
       return { decisions: d, outcomes: o };
     });
   }

@@ -49,3 +49,29 @@ describe('folding the decision counts while the server decides', () => {
     expect(unpaced.pauses).toEqual([]);
   });
 });
+
+describe('migration decide-004: channel volumes in the snapshot', () => {
+  it('fills the volumes of what the watermark already covers, so a store folded before it reads the same volumes as its log', () => {
+    const db = openDatabase(':memory:');
+    migrate(db);
+    db.exec(`DROP TABLE decision_volumes; DELETE FROM schema_migrations WHERE id = 'decide-004'`);
+    const decision = db.prepare("INSERT INTO decisions (seq, id, profile_key, placement, at, body) VALUES (?, ?, 'p', 'home', ?, '{}')");
+    const choice = db.prepare("INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, 'home', 'p', ?)");
+    const m = 29_000_000;
+    // Six decisions over three minutes, each an action choice and a "none"; the first four folded.
+    [[m, 'web', 'a'], [m, 'web', 'a'], [m + 1, 'email', 'b'], [m + 1, 'web', 'a'], [m + 1, 'web', 'a'], [m + 2, 'web', 'c']].forEach(([minute, channel, action], i) => {
+      const at = (minute as number) * 60_000 + i * 1_000;
+      decision.run(i + 1, `d${i}`, at);
+      choice.run(`d${i}`, 1, 'action', action, channel, at);
+      choice.run(`d${i}`, 2, 'none', null, channel, at);
+    });
+    db.exec('UPDATE decision_count_marks SET decisions_seq = 4 WHERE id = 1');
+    expect(migrate(db)).toEqual(["decide-004 channel volumes per minute in the counts' snapshot"]);
+    expect(db.prepare('SELECT minute - ? AS minute, channel, action, n FROM decision_volumes ORDER BY 1, 2, 3').all(m)).toEqual([
+      { minute: 0, channel: 'web', action: 'a', n: 2 }, { minute: 1, channel: 'email', action: 'b', n: 1 }, { minute: 1, channel: 'web', action: 'a', n: 1 },
+    ]);
+    const counts = new SqliteDecisionCounts(db, fakes(0).writer);
+    const volumes = counts.volumes(m * 60_000, (m + 3) * 60_000).map((v) => [v.minute - m, v.channel, v.action, v.n]);
+    expect(volumes.sort()).toEqual([[0, 'web', 'a', 2], [1, 'email', 'b', 1], [1, 'web', 'a', 2], [2, 'web', 'c', 1]]);
+  });
+});

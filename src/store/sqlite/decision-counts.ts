@@ -1,6 +1,6 @@
-import type { CountRow, GroupCountRow } from '../../decide/decision-store.js';
+import type { CountRow, GroupCountRow, VolumeRow } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
-import { type GroupN, joinGroupCounts } from './decisions-rows.js';
+import { type GroupN, joinGroupCounts, wholeMinutes } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 /**
@@ -58,8 +58,29 @@ const FOLD = {
     SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), 0, count(*)
     FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id WHERE o.seq > ? AND o.seq <= ? AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
     ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = successes + excluded.successes`,
+  volumes: `INSERT INTO decision_volumes (minute, channel, action, n)
+    SELECT c.at / 60000, c.channel, c.action, count(*) FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2, 3
+    ON CONFLICT (minute, channel, action) DO UPDATE SET n = n + excluded.n`,
   marks: 'UPDATE decision_count_marks SET decisions_seq = ?, outcomes_seq = ?, folded_at = ? WHERE id = 1',
 };
+
+/** Action choices per channel, action and minute, straight from the log: a range shorter than a whole minute, and a window's partial minutes. */
+const LOG_VOLUMES = `SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' GROUP BY 1, 2, 3`;
+
+/**
+ * The volumes of the whole minutes [@first, @end): the snapshot's, and the log's after the
+ * watermark; then the log's own rows for the partial minutes before and after them (one statement:
+ * one view of snapshot, watermark and log).
+ */
+const VOLUMES = `SELECT channel, action, minute, sum(n) AS n FROM (
+  SELECT channel, action, minute, n FROM decision_volumes WHERE minute >= @first AND minute < @end
+  UNION ALL SELECT c.channel, c.action, c.at / 60000 AS minute, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' AND c.at >= @first * 60000 AND c.at < @end * 60000 GROUP BY 1, 2, 3
+  UNION ALL SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= @from AND at < @first * 60000 AND kind = 'action' GROUP BY 1, 2, 3
+  UNION ALL SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= @end * 60000 AND at < @to AND kind = 'action' GROUP BY 1, 2, 3
+) GROUP BY 1, 2, 3`;
+
 
 /**
  * After a retention pass: a watermark above the log's last row comes down to it. SQLite gives a
@@ -97,6 +118,8 @@ export class SqliteDecisionCounts {
       groupTrials: db.prepare(`SELECT ${SNAP_GROUP}, trials AS n FROM decision_group_counts WHERE trials > 0 UNION ALL
         SELECT c.action, ${GROUP}, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
         WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
+      logVolumes: db.prepare(LOG_VOLUMES),
+      volumes: db.prepare(VOLUMES),
       groupSuccesses: db.prepare(`SELECT ${SNAP_GROUP}, successes AS n FROM decision_group_counts WHERE successes > 0 UNION ALL
         SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
         WHERE o.seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
@@ -114,6 +137,15 @@ export class SqliteDecisionCounts {
 
   groups(): GroupCountRow[] {
     return joinGroupCounts(this.s.groupTrials.all() as GroupN[], this.s.groupSuccesses.all() as GroupN[]);
+  }
+
+  /**
+   * Action choices from `from` to before `to` per channel, action and minute: whole minutes from the
+   * snapshot (and the log after its watermark), the partial minutes at either end from the log.
+   */
+  volumes(from: number, to: number): VolumeRow[] {
+    const m = wholeMinutes(from, to);
+    return (m ? this.s.volumes.all({ ...m, from, to }) : this.s.logVolumes.all(from, to)) as VolumeRow[];
   }
 
   /** The watermark: the last decision and outcome sequence numbers the snapshot includes. */
@@ -150,7 +182,7 @@ export class SqliteDecisionCounts {
       const o = Math.max(m.outcomes, Math.min(end.o, m.outcomes + step));
       const started = this.clock.now();
       await this.writer.run([
-        ...(m.decisions < d ? [{ sql: FOLD.trials, rows: [[m.decisions, d]] }, { sql: FOLD.groupTrials, rows: [[m.decisions, d]] }] : []),
+        ...(m.decisions < d ? [FOLD.trials, FOLD.groupTrials, FOLD.volumes].map((sql) => ({ sql, rows: [[m.decisions, d]] })) : []),
         ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
         { sql: FOLD.marks, rows: [[d, o, Date.now()]] },
       ]);

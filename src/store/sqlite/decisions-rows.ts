@@ -81,3 +81,13 @@ export function joinGroupCounts(trials: GroupN[], successes: GroupN[]): GroupCou
   for (const r of successes) row(r).successes += Number(r.n);
   return [...out.values()];
 }
+
+/**
+ * A volumes query in whole minutes: `first` the first minute wholly at or after `from`, `end` the
+ * first minute not wholly before `to`; undefined when no minute is whole (the log answers alone).
+ */
+export function wholeMinutes(from: number, to: number): { first: number; end: number } | undefined {
+  const first = Math.ceil(from / 60_000);
+  const end = Math.floor(to / 60_000);
+  return first < end ? { first, end } : undefined;
+}

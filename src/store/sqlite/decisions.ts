@@ -19,6 +19,7 @@ const SQL = {
   pruneDecisions: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE at < ? ORDER BY at LIMIT 5000)',
   pruneChoices: 'DELETE FROM decision_choices WHERE (decision_id, rank) IN (SELECT decision_id, rank FROM decision_choices WHERE at < ? ORDER BY at LIMIT 5000)',
   pruneOutcomes: 'DELETE FROM decision_outcomes WHERE seq IN (SELECT seq FROM decision_outcomes WHERE at < ? ORDER BY at LIMIT 5000)',
+  pruneVolumes: 'DELETE FROM decision_volumes WHERE minute < ?',
 };
 
 /**
@@ -49,7 +50,6 @@ export class SqliteDecisionStore implements DecisionStore {
       newestOfKey: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ? AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY d.at DESC, d.seq DESC, c.rank LIMIT ?`),
       positions: db.prepare(`SELECT id, segment, micro_segment AS microSegment, micro_segment_model AS microSegmentModel FROM decisions WHERE id IN (SELECT value FROM json_each(?))`),
       anyContact: db.prepare(`SELECT 1 FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' LIMIT 1`).pluck(),
-      volumes: db.prepare(`SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' GROUP BY channel, action, minute`),
       anonymousKeys: db.prepare(`SELECT DISTINCT d.profile_key FROM decisions d WHERE d.profile_key >= 'anon:' AND d.profile_key < 'anon;' AND d.at >= ? AND d.at < ? AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`).pluck(),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
@@ -105,7 +105,7 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async contactVolumes(from: number, to: number): Promise<VolumeRow[]> {
-    return this.s.volumes.all(from, to) as VolumeRow[];
+    return this.counts.volumes(from, to);
   }
 
   async newestContactsOfKey(profileKey: string, from: number, to: number, limit: number): Promise<ContactRow[]> {
@@ -167,7 +167,9 @@ export class SqliteDecisionStore implements DecisionStore {
       const rounds = Math.ceil(Math.max(n.d, n.o, n.c) / 5000);
       for (let i = 0; i < rounds; i++) {
         const ops = [SQL.pruneDecisions, SQL.pruneChoices, SQL.pruneOutcomes].map((sql) => ({ sql, rows: [[before]] }));
-        await this.writer.run([...ops, { sql: LOWER_MARKS, rows: [[]] }]);
+        // The snapshot's volumes of the minutes wholly before the cut go with the choices they counted.
+        const volumes = i === 0 ? [{ sql: SQL.pruneVolumes, rows: [[Math.floor(before / 60_000)]] }] : [];
+        await this.writer.run([...ops, ...volumes, { sql: LOWER_MARKS, rows: [[]] }]);
       }
       return { decisions: n.d, outcomes: n.o };
     });

@@ -158,4 +158,24 @@ INSERT INTO decision_count_marks (id, decisions_seq, outcomes_seq, folded_at) VA
 CREATE INDEX decisions_anon_at ON decisions (at) WHERE profile_key LIKE 'anon:%';
 `,
   },
+  {
+    id: 'decide-007',
+    name: 'channel volumes per minute in the counts\' snapshot',
+    sql: `
+-- Action choices per minute, channel and action, folded with the estimates' counts under the same
+-- watermark: a start's global budgets read a day's volumes from here and the log only after the
+-- watermark and at the window's two partial minutes, not every choice of the window. Filled from
+-- what the watermark already covers.
+CREATE TABLE decision_volumes (
+  minute BIGINT NOT NULL,
+  channel TEXT NOT NULL,
+  action TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (minute, channel, action)
+);
+INSERT INTO decision_volumes (minute, channel, action, n)
+  SELECT c.at / 60000, c.channel, c.action, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+  WHERE d.seq <= (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' GROUP BY 1, 2, 3;
+`,
+  },
 ];
