@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AudienceLine, AudienceRequest } from './audience-run.js';
 import { deliver, DEFAULT_RETRY, type RetryPolicy } from './webhook.js';
@@ -75,7 +76,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     if (!o.webhook || !pending.length) return;
     const batch = pending;
     pending = [];
-    const r = await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep);
+    const r = await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep, { 'idempotency-key': idempotencyKey(batch) });
     if (r.ok) s.delivered += batch.length;
     else {
       s.failed += batch.length;
@@ -128,4 +129,15 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   if (writer && s.error) s.partial = writer.partialPath;
   s.seconds = (performance.now() - started) / 1000;
   return s;
+}
+
+/**
+ * The `Idempotency-Key` of a webhook delivery: the same for every attempt of a batch (its decision
+ * ids), so a receiver that got an attempt whose answer was lost (a timeout) can tell the retry.
+ *
+ * @example
+ * idempotencyKey([{ decision: { decisionId: '01K…' } }]) // 'tact-batch-3f1c…'
+ */
+export function idempotencyKey(batch: readonly { decision: { decisionId?: unknown } }[]): string {
+  return `tact-batch-${createHash('sha256').update(batch.map((d) => String(d.decision.decisionId)).join('\n')).digest('hex').slice(0, 32)}`;
 }

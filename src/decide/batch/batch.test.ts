@@ -11,14 +11,16 @@ import { csvField } from './writers.js';
 import { testDir } from '../../../test/tmp.js';
 
 /** A webhook that fails `failFirst` requests with 503, then records the bodies it accepts. */
-async function webhook(failFirst: number): Promise<{ url: string; bodies: { decisions: unknown[] }[]; hits: () => number; close: () => Promise<void> }> {
+async function webhook(failFirst: number): Promise<{ url: string; bodies: { decisions: unknown[] }[]; keys: unknown[]; hits: () => number; close: () => Promise<void> }> {
   const bodies: { decisions: unknown[] }[] = [];
+  const keys: unknown[] = [];
   let hits = 0;
   const server: Server = createServer((req, res) => {
     let text = '';
     req.on('data', (d) => (text += String(d)));
     req.on('end', () => {
       hits++;
+      keys.push(req.headers['idempotency-key']);
       if (hits <= failFirst) return void res.writeHead(503).end('busy');
       bodies.push(JSON.parse(text));
       res.writeHead(200).end('{}');
@@ -26,7 +28,7 @@ async function webhook(failFirst: number): Promise<{ url: string; bodies: { deci
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/hook`, bodies, hits: () => hits, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}/hook`, bodies, keys, hits: () => hits, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 describe('batch decisions (tact decide-batch)', () => {
@@ -60,6 +62,11 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(csv.slice(1).map((l) => l.split(',')[6]).sort()).toEqual(['newsletter', 'shoes-offer', 'shoes-offer', 'shoes-offer']);
     expect(hook.hits()).toBe(4); // two 503s, then two batches of two
     expect(hook.bodies.map((b) => b.decisions.length)).toEqual([2, 2]);
+    // every attempt of a batch carries the same Idempotency-Key (a receiver can tell a retry), each batch its own
+    const [k1, k2, k3, k4] = hook.keys;
+    expect([k2, k3]).toEqual([k1, k1]);
+    expect(k4).toMatch(/^tact-batch-[0-9a-f]{32}$/);
+    expect(k4).not.toBe(k1);
 
     // the same audience again: the e-mail cap (1 per 7 days) now stops everyone, and caps hold across batches
     const again = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'has(traits.tier) && traits.tier == "gold"', out: join(dir, 'again.jsonl'), format: 'jsonl', includeNone: true });
