@@ -1,6 +1,7 @@
 import { validationError } from '../../errors/tact-error.js';
 import type { Estimate } from '../../learn/estimate.js';
 import type { Recommender } from '../../models/recommend/recommender.js';
+import { rerankListProblems } from '../../models/recommend/rerank-list.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { testRule } from '../../rules/cel.js';
 import type { CompiledPlacement } from '../catalog-compile.js';
@@ -43,29 +44,24 @@ export interface RecommendationAnswer {
 export async function recommendationFor(r: Recommender, placement: CompiledPlacement, state: ProfileState | undefined, context: Record<string, unknown>, n: number, now: number, vars: Record<string, unknown>): Promise<RecommendationAnswer> {
   const spec = placement.recommend ?? { rules: [], exclude: [] };
   if (context.items !== undefined) {
-    const list = readItems(context.items);
+    const problems = rerankListProblems(context.items, 'context.items');
+    if (problems.length) throw validationError(problems);
+    const list = (context.items as { id: string; relevance: number }[]).map((x) => ({ id: x.id, relevance: x.relevance }));
     const excluded = new Set(spec.exclude);
-    const kept = list.filter((x) => !excluded.has(x.id) && spec.rules.every((rule) => testRule(rule, { ...vars, item: { id: x.id } }).pass));
+    const kept = list.filter((x) => !excluded.has(x.id) && spec.rules.every((rule) => testRule(rule, { ...vars, item: r.item(x.id) }).pass));
     const out = await r.rerank({ subject: state, items: kept }, now);
     return {
       mode: 'rerank', modelVersion: out.modelVersion ?? 'recommendations@none', evidence: out.evidence, status: out.evidence ? 'personal' : 'popular',
       items: out.items.slice(0, n).map((x) => ({ id: x.id, score: x.score, source: x.affinity > 0 ? 'personal' : 'population', explanation: x.explanation, relevance: x.relevance, affinity: x.affinity })),
     };
   }
-  const out = await r.recommend({ subject: state, n, rules: spec.rules, context, filters: { exclude: spec.exclude } }, now);
+  // The same-named placement of the recommendations settings adds its rule and exclusions.
+  const named = r.hasPlacement(placement.id) ? placement.id : undefined;
+  const out = await r.recommend({ subject: state, n, placement: named, rules: spec.rules, context, filters: { exclude: spec.exclude } }, now);
   return {
     mode: 'recommend', modelVersion: out.modelVersion ?? 'recommendations@none', status: out.status, evidence: out.items.filter((i) => i.source === 'personal').length,
     items: out.items.map((x) => ({ id: x.id, score: x.score, source: x.source, explanation: x.explanation, ...(x.interval ? { interval: x.interval } : {}) })),
   };
-}
-
-function readItems(v: unknown): { id: string; relevance: number }[] {
-  const bad = () => validationError([{ field: 'context.items', message: 'The `context.items` must be a list of { id, relevance } with a string id and a finite number relevance.' }]);
-  if (!Array.isArray(v) || v.length > 1000) throw bad();
-  return v.map((x) => {
-    if (!x || typeof x !== 'object' || typeof (x as { id?: unknown }).id !== 'string' || !Number.isFinite((x as { relevance?: unknown }).relevance)) throw bad();
-    return { id: (x as { id: string }).id, relevance: (x as { relevance: number }).relevance };
-  });
 }
 
 /**

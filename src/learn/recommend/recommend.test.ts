@@ -82,4 +82,14 @@ describe('rerank', () => {
     const out = rerank(list, affinity, { evidence: 1000, maxWeight: 0.9 });
     expect(out[0]).toMatchObject({ item: 12, explanation: 'raised by your past interest' });
   });
+  it('says "raised" only of an item that affinity moved above the caller\'s order, never of one without affinity', () => {
+    // Item 11 has the most affinity but stays below 10; items 12 and 13 have none.
+    const four = [{ item: 10, relevance: 9 }, { item: 11, relevance: 8 }, { item: 12, relevance: 7 }, { item: 13, relevance: 6 }];
+    const aff: number[] = [];
+    aff[10] = 0.9;
+    aff[11] = 0.95;
+    const out = rerank(four, aff, { evidence: 10, maxWeight: 0.5 });
+    expect(out.map((r) => r.item)).toEqual([10, 11, 12, 13]);
+    expect(out.map((r) => r.explanation)).toEqual(['ranked by relevance', 'ranked by relevance', 'ranked by relevance', 'ranked by relevance']);
+  });
 });

@@ -45,11 +45,14 @@ export function rerank(list: Ranked[], affinity: ArrayLike<number>, opts: { evid
   const w = (opts.maxWeight ?? 0.5) * (opts.evidence / (opts.evidence + (opts.halfEvidence ?? 10)));
   const rel = percentiles(list.map((x) => x.relevance));
   const aff = percentiles(list.map((x) => affinity[x.item] ?? 0));
-  const scored = list.map((x, k) => {
-    const score = (1 - w) * rel[k] + w * aff[k];
-    const moved = w > 0 && aff[k] > rel[k] ? 'raised by your past interest' : 'ranked by relevance';
-    return { ...x, score, affinity: affinity[x.item] ?? 0, explanation: moved, index: k };
-  });
+  // The caller's order: by relevance, then as listed (what a subject without evidence gets back).
+  const callerPlace = new Array<number>(list.length);
+  list.map((x, k) => [x.relevance, k] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).forEach(([, k], place) => (callerPlace[k] = place));
+  const scored = list.map((x, k) => ({ ...x, score: (1 - w) * rel[k] + w * aff[k], affinity: affinity[x.item] ?? 0, explanation: 'ranked by relevance', index: k }));
   scored.sort((a, b) => b.score - a.score || a.index - b.index);
+  // "raised" only for an item that ends above its place in the caller's order and has affinity.
+  scored.forEach((x, place) => {
+    if (x.affinity > 0 && place < callerPlace[x.index]) x.explanation = 'raised by your past interest';
+  });
   return scored.map(({ index: _index, ...rest }) => rest);
 }

@@ -16,6 +16,8 @@ export interface RecommendationsDoc {
   interactions?: { event: string; property: string }[];
   /** Features (unique sets) holding the subject's recent items, read fresh at request time. */
   history?: string[];
+  /** Leave out the items of the `history` features (default true); purchased items are left out regardless. */
+  excludeHistory?: boolean;
   /** Features holding what the subject bought: never recommended. */
   purchased?: string[];
   outOfStock?: string[];
@@ -60,6 +62,7 @@ export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecom
     });
     checkStrings(p, 'history', b.history);
     checkStrings(p, 'purchased', b.purchased);
+    if (b.excludeHistory !== undefined && typeof b.excludeHistory !== 'boolean') p.push({ field: 'excludeHistory', message: 'The `excludeHistory` must be true or false.' });
     checkStrings(p, 'outOfStock', b.outOfStock);
     if (b.items !== undefined && (!isObject(b.items) || Object.values(b.items).some((v) => !isObject(v)))) p.push({ field: 'items', message: 'The `items` must map item ids to objects of attributes.' });
     checkCel(p, 'rule', b.rule, true);
@@ -74,6 +77,8 @@ export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecom
     if (b.algorithm !== undefined && !['auto', 'ease', 'cooccurrence'].includes(b.algorithm)) p.push({ field: 'algorithm', message: 'The `algorithm` must be auto, ease or cooccurrence.' });
     checkNumber(p, 'easeMaxItems', b.easeMaxItems, 1, 20_000, true);
     checkNumber(p, 'lambda', b.lambda, 0, 1e6);
+    // λ = 0 leaves XᵀX singular as soon as an item has no interactions (e.g. held out): EASE cannot invert it.
+    if (b.lambda === 0) p.push({ field: 'lambda', message: 'The `lambda` must be above 0 (EASE adds it to the diagonal of XᵀX to invert it), up to 1000000.' });
     checkNumber(p, 'shrinkage', b.shrinkage, 0, 1e6);
     checkNumber(p, 'neighbours', b.neighbours, 1, 10_000, true);
     checkNumber(p, 'windowDays', b.windowDays, 1, 3650, true);
@@ -82,6 +87,7 @@ export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecom
   compile: (b) => ({
     interactions: b.interactions ?? [],
     history: b.history ?? [],
+    excludeHistory: b.excludeHistory ?? true,
     purchased: b.purchased ?? [],
     outOfStock: b.outOfStock ?? [],
     items: b.items ?? {},

@@ -67,6 +67,16 @@ export class Recommender {
     return this.prepared;
   }
 
+  /** Whether the recommendations settings name a placement (its rule and exclusions then apply). */
+  hasPlacement(name: string): boolean {
+    return Object.hasOwn(this.settings.get(recommendationsKind).placements, name);
+  }
+
+  /** The item as rules see it: its catalog attributes (`items`) and its id. */
+  item(id: string): Record<string, unknown> {
+    return { ...(this.settings.get(recommendationsKind).items[id] ?? {}), id };
+  }
+
   /** Top `n` items for the subject, each explained. */
   async recommend(q: RecommendationQuery, now: number): Promise<{ items: RecommendedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string }> {
     const cfg = this.settings.get(recommendationsKind);
@@ -83,8 +93,7 @@ export class Recommender {
     const toIdx = (ids: Iterable<string>) => [...ids].map((id) => m.index.get(id)).filter((i): i is number => i !== undefined);
     const vars: Record<string, unknown> = { ...(q.subject ? ruleVars(q.subject, this.settings.get(featuresKind), now) : {}), context: q.context ?? {} };
     const allow = rules.length ? (i: number) => {
-      const id = m.state.items[i];
-      const item = { ...(cfg.items[id] ?? {}), id };
+      const item = this.item(m.state.items[i]);
       return rules.every((r) => testRule(r, { ...vars, item }).pass);
     } : undefined;
     const bought = new Set(purchased);
@@ -92,6 +101,7 @@ export class Recommender {
     const historyIdx = toIdx(history);
     const recs = recommend({ personal: { kind: 'neighbours', model: m.state.neighbours }, popularity: m.popularity }, {
       history: historyIdx,
+      excludeHistory: cfg.excludeHistory,
       purchased: toIdx(purchased),
       outOfStock: toIdx([...cfg.outOfStock, ...(q.filters?.outOfStock ?? []), ...(q.filters?.exclude ?? []), ...(placement?.exclude ?? [])]),
       allow,
@@ -104,7 +114,8 @@ export class Recommender {
       const interval = r.source === 'personal' ? historyInterval(m.state.neighbours, historyIdx, r.item, { level: 0.9 }) : undefined;
       return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, ...(interval ? { interval } : {}) };
     });
-    return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular' };
+    const note = this.undefinedFeatures();
+    return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular', ...(note ? { note } : {}) };
   }
 
   /** The caller's list re-ranked by relevance blended with the subject's affinities. */
@@ -119,6 +130,14 @@ export class Recommender {
     });
     const out = rerank(q.items.map((x, k) => ({ item: k, relevance: x.relevance })), affinity, { evidence: idx.length, maxWeight: q.maxWeight });
     return { items: out.map((r) => ({ id: q.items[r.item].id, relevance: r.relevance, score: r.score, affinity: r.affinity, explanation: r.explanation })), modelVersion: m ? `recommendations@${m.version}` : null, evidence: idx.length };
+  }
+
+  /** A sentence when `history` or `purchased` names features that do not exist: they are read as empty. */
+  private undefinedFeatures(): string | undefined {
+    const cfg = this.settings.get(recommendationsKind);
+    const defined = new Set(this.settings.get(featuresKind).map((f) => f.def.name));
+    const missing = (['history', 'purchased'] as const).map((k) => [k, cfg[k].filter((n) => !defined.has(n))] as const).filter(([, names]) => names.length);
+    return missing.length ? missing.map(([k, names]) => `recommendations.${k} names features that are not defined: ${names.join(', ')} (read as empty${k === 'purchased' ? ': nothing is excluded as already purchased' : ''})`).join('; ') : undefined;
   }
 
   /** The subject's items from its profile features, as of now. */

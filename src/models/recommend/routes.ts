@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
+import { validationError } from '../../errors/tact-error.js';
 import { findProfile } from '../../profiles/lookup.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
+import { rerankListProblems } from './rerank-list.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 const ids = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 } as const;
@@ -51,20 +53,22 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     schema: {
       tags: ['learn'],
       summary: "Re-rank the caller's list, blending its relevance with the subject's affinities",
-      description: 'The affinity weight grows with the subject\'s evidence (maxWeight · n/(n + 10)): a subject without history gets the list back in its own order.',
+      description: 'The affinity weight grows with the subject\'s evidence (maxWeight · n/(n + 10)): a subject without history gets the list back in its own order. Each item once, each relevance a finite number.',
       body: {
         type: 'object',
         required: ['subject', 'items'],
         additionalProperties: false,
         properties: {
           subject: { type: 'string', minLength: 1 },
-          items: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', required: ['id', 'relevance'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1 }, relevance: { type: 'number' } } } },
+          items: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', required: ['id', 'relevance'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1 }, relevance: { description: 'A finite number (checked without coercion: null or "2" is refused, naming the field).' } } } },
           maxWeight: { type: 'number', minimum: 0, maximum: 1 },
         },
       },
       response: { 200: anyObj, 400: errorSchema },
     },
   }, async (req) => {
+    const problems = rerankListProblems(req.body.items, 'items');
+    if (problems.length) throw validationError(problems);
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight }, Date.now());
     return { subject: { id: subject?.id ?? null, known: !!subject }, ...r };

@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness, send, type Harness } from '../../../test/harness.js';
+import { post } from '../test-http.js';
+
+const config = {
+  features: [{ name: 'viewed', kind: 'unique', event: 'Product Viewed', property: 'product_id', limit: 50 }],
+  recommendations: {
+    interactions: [{ event: 'Product Viewed', property: 'product_id' }],
+    history: ['viewed'],
+    algorithm: 'cooccurrence',
+    items: { 'sku-shoe': { category: 'shoes' }, 'sku-socks': { category: 'socks' }, 'sku-laces': { category: 'laces' }, 'sku-card': { category: 'gift-card' } },
+    // the same-named recommendations placement: its rule and exclusions apply to the catalog placement too
+    placements: { recs: { rule: 'item.category != "laces"' } },
+  },
+  catalog: {
+    actions: [{ id: 'newsletter', name: 'Newsletter', channels: ['web'] }],
+    placements: [{ id: 'recs', channel: 'web', slots: 5, kind: 'recommendation', recommend: { rule: 'item.category != "gift-card"' } }],
+  },
+};
+
+describe('recommendation placement filters', () => {
+  let h: Harness;
+  const decide = (subject: string, context: Record<string, unknown> = {}) => post(h.app, '/v1/decide', { subject, placement: 'recs', n: 5, context });
+  const items = (d: { choices: { item?: string; kind: string }[] }) => d.choices.map((c) => c.item ?? c.kind);
+  beforeEach(async () => {
+    h = await harness('sqlite', { config });
+    for (const u of ['u1', 'u2', 'u3']) for (const product_id of ['sku-shoe', 'sku-socks', 'sku-laces', 'sku-card']) await send(h.app, '/v1/track', { userId: u, event: 'Product Viewed', properties: { product_id } });
+    await send(h.app, '/v1/track', { userId: 'ana', event: 'Product Viewed', properties: { product_id: 'sku-shoe' } });
+    await h.tact.learning.train(['recommendations']);
+  });
+  afterEach(async () => h.close());
+
+  it('applies the rule of the same-named recommendations placement, as the settings promise', async () => {
+    const got = items((await decide('ana')).json());
+    expect(got).toContain('sku-socks');
+    expect(got).not.toContain('sku-laces');
+    expect(got).not.toContain('sku-card');
+  });
+
+  it('re-ranks with the placement\'s rule seeing the items\' catalog attributes', async () => {
+    const list = [{ id: 'sku-card', relevance: 3 }, { id: 'sku-socks', relevance: 2 }, { id: 'sku-shoe', relevance: 1 }];
+    expect(items((await decide('ana', { items: list })).json())).toEqual(['sku-socks', 'sku-shoe']);
+  });
+
+  it('names the field of a bad or repeated item in context.items', async () => {
+    const nul = await decide('ana', { items: [{ id: 'sku-socks', relevance: 1 }, { id: 'sku-shoe', relevance: null }] });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().problems[0].field).toBe('context.items.1.relevance');
+    const twice = await decide('ana', { items: [{ id: 'sku-socks', relevance: 1 }, { id: 'sku-shoe', relevance: 1 }, { id: 'sku-socks', relevance: 0 }] });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().problems[0].field).toBe('context.items.2.id');
+  });
+});

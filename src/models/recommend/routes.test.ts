@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness, send, type Harness } from '../../../test/harness.js';
+import { post } from '../../decide/test-http.js';
+
+const config = {
+  features: [{ name: 'viewed', kind: 'unique', event: 'Product Viewed', property: 'product_id', limit: 50 }],
+  recommendations: { interactions: [{ event: 'Product Viewed', property: 'product_id' }], history: ['viewed'], algorithm: 'cooccurrence' },
+};
+
+describe('POST /v1/rerank', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness('sqlite', { config });
+    for (const [u, items] of Object.entries({ u1: ['a', 'b'], u2: ['a', 'b'], u3: ['a', 'c'] })) for (const product_id of items) await send(h.app, '/v1/track', { userId: u, event: 'Product Viewed', properties: { product_id } });
+    await h.tact.learning.train(['recommendations']);
+  });
+  afterEach(async () => h.close());
+
+  it('refuses a null or non-numeric relevance, naming the item\'s field (a null is not a relevance of 0)', async () => {
+    for (const relevance of [null, '2', true]) {
+      const res = await post(h.app, '/v1/rerank', { subject: 'u3', items: [{ id: 'a', relevance: 1 }, { id: 'b', relevance }] });
+      expect(res.statusCode, JSON.stringify(relevance)).toBe(400);
+      expect(res.json().problems[0].field).toBe('items.1.relevance');
+    }
+    const missing = await post(h.app, '/v1/rerank', { subject: 'u3', items: [{ id: 'a', relevance: 1 }, { id: 'b' }] });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().problems[0].field).toBe('items.1.relevance');
+  });
+
+  it('refuses an item listed twice, naming the second', async () => {
+    const res = await post(h.app, '/v1/rerank', { subject: 'u3', items: [{ id: 'a', relevance: 2 }, { id: 'b', relevance: 1 }, { id: 'a', relevance: 0.5 }] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().problems[0]).toMatchObject({ field: 'items.2.id', message: expect.stringContaining('items.0') });
+  });
+});
+
+describe('recommendations settings', () => {
+  let h: Harness;
+  afterEach(async () => h?.close());
+
+  it('refuses lambda 0: EASE needs a positive ridge (an item without interactions makes XᵀX singular)', async () => {
+    h = await harness('sqlite', { config });
+    const res = await h.app.inject({
+      method: 'PUT', url: '/v1/config/recommendations', headers: { authorization: 'Bearer test-admin-key', 'content-type': 'application/json' },
+      payload: { document: { ...config.recommendations, algorithm: 'ease', lambda: 0 }, reason: 'test' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().problems.map((p: { field: string }) => p.field)).toEqual(['lambda']);
+  });
+
+  it('says so when `history` or `purchased` names a feature that is not defined (nothing would be excluded as bought)', async () => {
+    h = await harness('sqlite', { config: { ...config, recommendations: { ...config.recommendations, purchased: ['bought'] } } });
+    for (const u of ['u1', 'u2']) for (const product_id of ['a', 'b']) await send(h.app, '/v1/track', { userId: u, event: 'Product Viewed', properties: { product_id } });
+    await h.tact.learning.train(['recommendations']);
+    const r = (await post(h.app, '/v1/recommendations', { subject: 'u1', n: 2 })).json();
+    expect(r.note).toContain('recommendations.purchased names features that are not defined: bought');
+  });
+
+  it('keeps viewed items among the candidates when excludeHistory is false (bought ones never)', async () => {
+    const features = [...config.features, { name: 'bought', kind: 'unique', event: 'Order Completed', property: 'products[].product_id', limit: 50 }];
+    h = await harness('sqlite', { config: { features, recommendations: { ...config.recommendations, purchased: ['bought'], excludeHistory: false } } });
+    for (const [u, items] of Object.entries({ u1: ['a', 'b', 'c'], u2: ['a', 'b', 'c'], u3: ['a', 'c'], ana: ['a', 'b'] })) for (const product_id of items) await send(h.app, '/v1/track', { userId: u, event: 'Product Viewed', properties: { product_id } });
+    await h.tact.learning.train(['recommendations']);
+    const ids = async () => (await post(h.app, '/v1/recommendations', { subject: 'ana', n: 5 })).json().items.map((i: { id: string }) => i.id);
+    expect(await ids()).toEqual(expect.arrayContaining(['a', 'b', 'c']));
+    await send(h.app, '/v1/track', { userId: 'ana', event: 'Order Completed', properties: { products: [{ product_id: 'b' }] } });
+    expect(await ids()).not.toContain('b');
+  });
+});
