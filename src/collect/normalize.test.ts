@@ -100,4 +100,26 @@ describe('normalizeMessage', () => {
     const n = normalizeMessage({ type: 'page', anonymousId: 'a', context: { page: { path: '/x' } } }, undefined, { ...env, context: { library: { name: 'l' }, page: { path: '/batch' } } });
     expect(n.ok && n.message.context).toEqual({ library: { name: 'l' }, page: { path: '/x' } });
   });
+
+  it('takes times written as ISO-8601 only, rather than guessing a date from other text', () => {
+    // Date.parse reads "foo 2026" as 1 January 2026 and "3" as 1 March 2001: neither is a time.
+    for (const timestamp of ['3', 'foo 2026', 'Nov 23 2026', '11/23/2026']) {
+      const n = normalizeMessage({ userId: 'u', event: 'E', timestamp }, 'track', env);
+      expect(!n.ok && n.problems.map((p) => p.field), timestamp).toEqual(['timestamp']);
+    }
+    const bad = normalizeMessage({ type: 'track', userId: 'u', event: 'E' }, undefined, { ...env, sentAt: '7' });
+    expect(!bad.ok && bad.problems.map((p) => p.field)).toEqual(['sentAt']);
+    // What Segment's libraries send: JavaScript's toISOString, Python's isoformat, Go's RFC 3339 with nanoseconds.
+    for (const [timestamp, iso] of [
+      ['2026-11-23T10:00:00.123Z', '2026-11-23T10:00:00.123Z'],
+      ['2026-11-23T10:00:00.123456+00:00', '2026-11-23T10:00:00.123Z'],
+      ['2026-11-23T11:00:00.123456789+01:00', '2026-11-23T10:00:00.123Z'],
+      ['2026-11-23T10:00:00Z', '2026-11-23T10:00:00.000Z'],
+      ['2026-11-23 10:00:00Z', '2026-11-23T10:00:00.000Z'],
+      ['2026-11-23', '2026-11-23T00:00:00.000Z'],
+    ]) {
+      const n = normalizeMessage({ userId: 'u', event: 'E', timestamp }, 'track', env);
+      expect(n.ok && new Date(n.message.timestamp).toISOString(), timestamp).toBe(iso);
+    }
+  });
 });

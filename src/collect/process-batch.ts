@@ -46,9 +46,13 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
   const w: IngestWrites = { events: [], identities: [], merges: [], profiles: [], created: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [] };
   const violations = new Map<string, IngestWrites['violations'][number]>();
 
+  const seenBlocked = new Set<string>();
   for (const item of items) {
     const m = item.message;
-    for (const v of item.violations) {
+    // A message already stored, or already counted in this commit, is a retry: its violations were counted.
+    const repeat = snap.existing.has(m.messageId) || seen.has(m.messageId) || seenBlocked.has(m.messageId);
+    if (item.blocked) seenBlocked.add(m.messageId);
+    for (const v of repeat ? [] : item.violations) {
       const key = `${v.event}\u0000${v.property}\u0000${v.rule}`;
       const cur = violations.get(key);
       if (cur) {

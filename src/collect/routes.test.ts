@@ -86,6 +86,35 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     expect(huge.json().message).toContain('500 KB');
   });
 
+  it('answers 413 with the limit in bytes when the body\'s size is not known beforehand (gzip)', async () => {
+    const gz = { authorization: basic(), 'content-type': 'application/json', 'content-encoding': 'gzip' };
+    const batch = Array.from({ length: 30 }, () => ({ type: 'track', userId: 'r', event: 'E', properties: { x: 'y'.repeat(20_000) } }));
+    const huge = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: gz, payload: gzipSync(JSON.stringify({ batch })) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().message).toBe('A batch may be at most 500 KB; this request is more than 512000 bytes. Send fewer messages per batch (analytics libraries do this for you).');
+    const big = await h.app.inject({ method: 'POST', url: '/v1/track', headers: gz, payload: gzipSync(JSON.stringify({ userId: 'r', event: 'E', properties: { x: 'y'.repeat(40_000) } })) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().message).toMatch(/^A single message may be at most 32 KB; this one is more than 33792 bytes\./);
+  });
+
+  it('reads a content coding written in any case (HTTP content codings are case-insensitive)', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(), 'content-type': 'application/json', 'content-encoding': 'GZIP' }, payload: gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'Zipped' }] })) });
+    expect(r.statusCode, r.body).toBe(200);
+  });
+
+  it('takes a batch of exactly 500 KB, and keeps the rest of a batch holding a message over 32 KB', async () => {
+    // Two messages (one of 34 KB in UTF-8 though 17,000 characters long), padded by unknown fields to 500 KB.
+    const make = (n: number) => JSON.stringify({ batch: [
+      { type: 'track', userId: 'edge', event: 'E', pad: 'p'.repeat(Math.min(n, 30_000)) },
+      { type: 'track', userId: 'edge', event: 'E', pad: 'p'.repeat(Math.max(0, n - 30_000)), properties: { x: 'é'.repeat(17_000) } },
+    ] });
+    const body = make(500 * 1024 - Buffer.byteLength(make(0)));
+    expect(Buffer.byteLength(body)).toBe(500 * 1024);
+    const r = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: body });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, problems: [{ field: '(message)' }] }] });
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const r = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: '{"userId":' });
     expect(r.statusCode).toBe(400);

@@ -42,4 +42,28 @@ describe('tracking plan', () => {
     expect(p[0].message).toMatch(/repeats a group that itself repeats/);
     expect(checkTrackingPlan({ events: { X: { properties: { type: 'object', properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' } } } } } })).toEqual([]);
   });
+
+  it('compiles a plan whose schemas carry an `$id` as often as the configuration is loaded', () => {
+    // Each load reads the document afresh: a new object with the same `$id` every time.
+    const doc = () => ({ events: { A: { properties: { $id: 'order', type: 'object', required: ['x'] } }, B: { properties: { $id: 'order', type: 'object' } } } });
+    expect(checkTrackingPlan(doc())).toEqual([]);
+    expect(() => compilePlan(doc())).not.toThrow();
+    const again = compilePlan(doc());
+    expect(again.check(track('A', {})).violations.map((v) => v.rule)).toEqual(['required']);
+    expect(checkTrackingPlan(doc())).toEqual([]);
+  });
+
+  it('refuses a `format` no validator knows, naming where it is, rather than checking nothing', () => {
+    const p = checkTrackingPlan({ events: { Signed: { properties: { type: 'object', properties: { email: { type: 'string', format: 'emial' } } } } } });
+    expect(p.map((x) => x.field)).toEqual(['events.Signed.properties']);
+    expect(p[0].message).toMatch(/format "emial"/);
+  });
+
+  it('refuses a plan whose shape would silently check nothing: events as a list, misspelled keys', () => {
+    expect(checkTrackingPlan({ events: [{ properties: { type: 'object' } }] }).map((x) => x.field)).toEqual(['events']);
+    expect(checkTrackingPlan({ identify: [] }).map((x) => x.field)).toEqual(['identify']);
+    expect(checkTrackingPlan({ evnts: {} }).map((x) => x.field)).toEqual(['evnts']);
+    expect(checkTrackingPlan({ events: { X: { blocked: true, schema: { type: 'object' } } } }).map((x) => x.field)).toEqual(['events.X.blocked', 'events.X.schema']);
+    expect(checkTrackingPlan({ unplanned: 'block', events: { X: { description: 'd', block: true, properties: { type: 'object' } } }, identify: { properties: { type: 'object' } } })).toEqual([]);
+  });
 });

@@ -35,27 +35,59 @@ export interface CompiledPlan {
   readonly empty: boolean;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
+const PLAN_KEYS = ['unplanned', 'events', 'identify'];
+const EVENT_KEYS = ['description', 'properties', 'block'];
+
+/**
+ * A validator for one plan's schemas. Each plan gets its own, and each schema is compiled on its
+ * own (the registry is emptied after it): an operator's `$id` then never collides with the same
+ * `$id` in another event or in the plan loaded before. `warn` hears what Ajv would ignore — a
+ * `format` it does not know.
+ */
+function planValidator(warn: (message: string) => void = () => {}): (schema: unknown) => ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, strict: false, logger: { log: () => {}, warn: (...m: unknown[]) => warn(m.join(' ')), error: () => {} } });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return (schema) => {
+    try {
+      return ajv.compile(schema as Record<string, unknown>);
+    } finally {
+      ajv.removeSchema();
+    }
+  };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Checks a tracking plan document: its shape, and that every schema compiles. */
 export function checkTrackingPlan(doc: unknown): FieldProblem[] {
   const p: FieldProblem[] = [];
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`).' }];
+  if (!isRecord(doc)) return [{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`).' }];
   const d = doc as TrackingPlan;
+  for (const k of Object.keys(doc)) if (!PLAN_KEYS.includes(k)) p.push({ field: k, message: `The tracking plan has no \`${k}\` setting; it takes ${PLAN_KEYS.map((x) => `\`${x}\``).join(', ')}.` });
   if (d.unplanned !== undefined && d.unplanned !== 'allow' && d.unplanned !== 'block') p.push({ field: 'unplanned', message: 'The `unplanned` property must be "allow" or "block".' });
-  const entries: [string, PlannedEvent][] = Object.entries(d.events ?? {});
-  if (d.identify) entries.push(['(identify)', d.identify]);
+  if (d.events !== undefined && !isRecord(d.events)) p.push({ field: 'events', message: 'The `events` property must be an object whose keys are event names, e.g. { "Order Completed": { "properties": { … } } }.' });
+  if (d.identify !== undefined && !isRecord(d.identify)) p.push({ field: 'identify', message: 'The `identify` property must be an object with `properties` (a JSON Schema of the traits) and optionally `block`.' });
+  const entries: [string, PlannedEvent][] = isRecord(d.events) ? Object.entries(d.events) : [];
+  if (isRecord(d.identify)) entries.push(['(identify)', d.identify]);
+  let warnings: string[] = [];
+  const compile = planValidator((m) => warnings.push(m));
   for (const [name, ev] of entries) {
     const at = name === '(identify)' ? 'identify' : `events.${name}`;
-    if (ev === null || typeof ev !== 'object') {
+    if (!isRecord(ev)) {
       p.push({ field: at, message: `The plan for \`${name}\` must be an object with \`properties\` (a JSON Schema) and optionally \`block\`.` });
       continue;
     }
+    for (const k of Object.keys(ev)) if (!EVENT_KEYS.includes(k)) p.push({ field: `${at}.${k}`, message: `The plan for \`${name}\` has no \`${k}\` setting; it takes ${EVENT_KEYS.map((x) => `\`${x}\``).join(', ')}.` });
     if (ev.block !== undefined && typeof ev.block !== 'boolean') p.push({ field: `${at}.block`, message: 'The `block` property must be true or false.' });
     if (ev.properties !== undefined) {
+      warnings = [];
       try {
-        ajv.compile(ev.properties);
+        compile(ev.properties);
+        // Ajv ignores (and only logs) a format it does not know: the property would be checked for nothing.
+        for (const w of new Set(warnings)) {
+          const [, format, path] = /format "(.*)" ignored in schema at path "(.*)"/.exec(w) ?? [, w, '#'];
+          p.push({ field: `${at}.properties`, message: `The JSON Schema for \`${name}\` uses format "${format}" (at ${path}), which no validator knows, so it would check nothing; known formats include date-time, date, email, uri, uuid.` });
+        }
       } catch (e) {
         p.push({ field: `${at}.properties`, message: `The JSON Schema for \`${name}\` does not compile: ${(e as Error).message}.` });
       }
@@ -69,10 +101,11 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
 /** Compiles a (checked) plan. */
 export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   const events = new Map<string, { validate?: ValidateFunction; block: boolean }>();
+  const compile = planValidator();
   for (const [name, ev] of Object.entries(plan?.events ?? {})) {
-    events.set(name, { validate: ev.properties ? ajv.compile(ev.properties) : undefined, block: ev.block === true });
+    events.set(name, { validate: ev.properties ? compile(ev.properties) : undefined, block: ev.block === true });
   }
-  const identify = plan?.identify?.properties ? { validate: ajv.compile(plan.identify.properties), block: plan.identify.block === true } : undefined;
+  const identify = plan?.identify?.properties ? { validate: compile(plan.identify.properties), block: plan.identify.block === true } : undefined;
   const blockUnplanned = plan?.unplanned === 'block';
   const empty = events.size === 0 && !identify && !blockUnplanned;
   return {

@@ -70,10 +70,11 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     }
   });
   app.addHook('preParsing', async (req, _reply, payload) => {
-    const enc = req.headers['content-encoding'];
-    if (enc === 'gzip' || enc === 'deflate') {
+    // Content codings are case-insensitive (RFC 9110 §8.4.1).
+    const enc = req.headers['content-encoding']?.trim().toLowerCase();
+    if (enc === 'gzip' || enc === 'x-gzip' || enc === 'deflate') {
       delete req.headers['content-length'];
-      return payload.pipe(enc === 'gzip' ? createGunzip() : createInflate());
+      return payload.pipe(enc === 'deflate' ? createInflate() : createGunzip());
     }
     return payload;
   });

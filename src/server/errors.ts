@@ -39,7 +39,8 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
-      const size = Number(req.headers['content-length'] ?? 0) || 'more than the limit of';
+      // A body sent compressed or in chunks has no length to quote: it is more than the route's limit.
+      const size = Number(req.headers['content-length'] ?? 0) || `more than ${req.routeOptions.bodyLimit ?? 0}`;
       return req.routeOptions.url?.endsWith('/b') || req.routeOptions.url?.endsWith('/batch') || req.routeOptions.url?.endsWith('/import')
         ? new TactError('batch_too_large', { size })
         : req.routeOptions.config && (req.routeOptions.config as { collect?: boolean }).collect
