@@ -31,6 +31,7 @@ export class DecideState {
   readonly counts = new OutcomeCounts();
   readonly flags = new FlagBook();
   private readonly holds = new Map<string, Hold[]>();
+  private rejectForMs = 0;
   private readonly holdChanges = new Map<string, number>();
   /** decisionId|action that already had a success, with its time. */
   private readonly successes = new KeyGenerations();
@@ -228,7 +229,7 @@ export class DecideState {
     await readPaged((at, before) => store.outcomesSince(at, { successesSince, before }), since, now, (o) => this.applyOutcome(o, false));
     for (const o of await store.outcomesSince(now, { successesSince })) this.applyOutcome(o, false);
     this.flags.load(await store.openFlags());
-    for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
+    await this.loadHolds(store, now);
     this.syncedTo = now;
     // The contacts just read lie in their window; the successes and keys of the look-back may not.
     this.forgetKeys(now, true);
@@ -241,8 +242,22 @@ export class DecideState {
     for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
     await this.applyOthersOutcomes(store, await store.outcomesSince(since));
     this.flags.load(await store.openFlags());
+    await this.loadHolds(store, now);
+  }
+
+  /**
+   * How long a rejection keeps an action from its subject (the policy's `review.rejectFor`): the
+   * rejections of that window are read with the live reviews, however short the look-back.
+   */
+  setRejectFor(ms: number): void {
+    this.rejectForMs = ms;
+  }
+
+  /** Reads the live reviews again: pending, approved, and those rejected within the look-back or `rejectFor`. */
+  async loadHolds(store: DecisionStore, now: number): Promise<void> {
+    const live = await store.liveHolds(now - Math.max(this.lookbackMs, this.rejectForMs));
     this.holds.clear();
-    for (const h of await store.liveHolds(now - this.lookbackMs)) this.putHold(h);
+    for (const h of live) this.putHold(h);
   }
 
   /** From when a guarded append checks the subject's rows: everything before was folded in by a sync (with a minute's margin for slow commits). */

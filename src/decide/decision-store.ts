@@ -169,8 +169,14 @@ export interface DecisionStore {
   flagsOf(target: Flag['target']): Promise<Flag[]>;
 
   putHold(h: Hold): Promise<void>;
+  /**
+   * A person's verdict on a review, written only while it is still pending (whoever else decides
+   * it at the same moment, in this process or another): true when this one was written.
+   */
+  decideHold(h: Hold): Promise<boolean>;
   getHold(id: string): Promise<Hold | undefined>;
-  listHolds(q: { status?: Hold['status']; queue?: string; limit: number }): Promise<Hold[]>;
+  /** Newest first; `before`: a review's id, for the page after it. */
+  listHolds(q: { status?: Hold['status']; queue?: string; limit: number; before?: string }): Promise<Hold[]>;
   /** Holds still relevant to decisions: pending, approved, and rejected ones after `rejectedSince`. */
   liveHolds(rejectedSince: number): Promise<Hold[]>;
 

@@ -14,6 +14,25 @@ export interface FlagDeclaration {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+
+/**
+ * An expiry as ms: an ISO-8601 date ("2027-01-15", midnight UTC) or a time with its offset
+ * ("2027-01-15T09:00:00Z"); undefined for anything else — "01/02/2030" is a different day on each
+ * side of the Atlantic, and a time without an offset would be the server's local time.
+ *
+ * @example
+ * parseUntil('2027-01-15'); // 1799971200000
+ */
+export function parseUntil(s: string): number | undefined {
+  const m = ISO.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
 const KEYS = new Set(['subject', 'account', 'name', 'note', 'until']);
 
 /** Checks a list of flag declarations; every problem names its field. */
@@ -29,7 +48,7 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
     for (const k of ['subject', 'account', 'note'] as const) if (d[k] !== undefined && typeof d[k] !== 'string') out.push({ field: `${at}.${k}`, message: `\`${k}\` must be a string.` });
     if (typeof d.name !== 'string' || !NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });
     if (typeof d.note !== 'string') out.push({ field: `${at}.note`, message: 'Each flag needs a `note` saying why (people read it months later).' });
-    if (d.until !== undefined && (typeof d.until !== 'string' || Number.isNaN(Date.parse(d.until)))) out.push({ field: `${at}.until`, message: 'The `until` must be an ISO-8601 time such as "2027-01-15".' });
+    if (d.until !== undefined && (typeof d.until !== 'string' || parseUntil(d.until) === undefined)) out.push({ field: `${at}.until`, message: 'The `until` must be an ISO-8601 date such as "2027-01-15", or a time with its offset such as "2027-01-15T09:00:00Z".' });
   });
   return out;
 }
@@ -85,8 +104,8 @@ export function reconcileFlags(decls: readonly FlagDeclaration[], open: readonly
     const key = keyOf(target, d.name);
     wanted.add(key);
     const cur = have.get(key);
-    const until = d.until === undefined ? null : Date.parse(d.until);
-    if (until !== null && until <= now) continue;
+    const until = d.until === undefined ? null : (parseUntil(d.until) ?? NaN);
+    if (until !== null && !(until > now)) continue;
     if (cur && (cur.author !== DECLARED_BY || (cur.note === d.note && cur.until === until))) continue;
     if (cur) clear.push(cur.id);
     add.push({ ...(d.subject ? { subject: d.subject } : { account: d.account }), name: d.name, note: d.note, ...(d.until ? { until: d.until } : {}), author: DECLARED_BY });

@@ -5,7 +5,7 @@ import { findProfile } from '../profiles/lookup.js';
 import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
 import type { DecideState } from './decide-state.js';
-import { DECLARED_BY, type FlagDeclaration, reconcileFlags } from './flag-declarations.js';
+import { DECLARED_BY, type FlagDeclaration, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
 
 /** What an operator sends to flag a subject or an account. */
@@ -29,12 +29,17 @@ export interface FlagInput {
 export class Flags {
   constructor(private readonly store: Store, private readonly state: DecideState, private readonly now: () => number) {}
 
-  /** Adds a flag (`id` given: the same flag however many processes add it — an upsert). */
-  async add(i: FlagInput, id: string = newProfileId()): Promise<Flag> {
+  /**
+   * Adds a flag (`id` given: the same flag however many processes add it — an upsert). `declared`:
+   * from configuration, already checked against the clock by the reconciliation.
+   */
+  async add(i: FlagInput, id: string = newProfileId(), declared = false): Promise<Flag> {
     if (!!i.subject === !!i.account) throw validationError([{ field: 'subject', message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
-    const until = i.until === undefined ? null : Date.parse(i.until);
-    if (until !== null && Number.isNaN(until)) throw validationError([{ field: 'until', message: 'The `until` must be an ISO-8601 time such as "2027-01-15" or "2027-01-15T09:00:00Z".' }]);
+    const until = i.until === undefined ? null : (parseUntil(i.until) ?? NaN);
+    if (until !== null && Number.isNaN(until)) throw validationError([{ field: 'until', message: 'The `until` must be an ISO-8601 date such as "2027-01-15" (midnight UTC), or a time with its offset such as "2027-01-15T09:00:00Z".' }]);
+    // A flag that is over before it starts would be stored and never apply: most likely a typo in the year.
+    if (until !== null && !declared && until <= this.now()) throw validationError([{ field: 'until', message: `The \`until\` ${i.until} has already passed: a flag must expire in the future (omit \`until\` for a flag that lasts until cleared).` }]);
     let target: Flag['target'];
     if (i.subject) {
       const found = await findProfile(this.store.profiles, i.subject);
@@ -82,7 +87,7 @@ export class Flags {
       const target = targetOf.get(`${a.subject ?? ''}|${a.account ?? ''}`);
       // Cleared ones only: a process that sees another's fresh row must still compute the same id.
       const before = target ? (await this.store.decisions.flagsOf(target)).filter((f) => f.name === a.name && f.author === DECLARED_BY && f.clearedAt !== null).length : 0;
-      await this.add(a, declaredFlagId(version, before, a));
+      await this.add(a, declaredFlagId(version, before, a), true);
     }
     return { added: plan.add.length, cleared: plan.clear.length, unresolved: plan.unresolved };
   }

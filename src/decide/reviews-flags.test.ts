@@ -75,8 +75,10 @@ describe('human territory, reviews and flags', () => {
     expect(d.choices[0]).toMatchObject({ kind: 'handoff', queue: 'account-managers' });
     expect((await h.app.inject({ method: 'DELETE', url: `/v1/flags/${paused.json().id}`, headers: { authorization: bearer(KEYS.admin) } })).json()).toMatchObject({ active: false, clearedBy: expect.any(String) });
     expect((await decideReq(h.app, { subject: 'fin', placement: 'home' })).json().choices[0].kind).toBe('action');
-    // a flag on the person, read by a rule; an expired flag is not active
-    await flag({ subject: 'fin', name: 'bereavement', note: 'no offers for now', until: '2000-01-01' });
+    // a flag on the person, read by a rule; once its expiry passes it is not active
+    const brief = await flag({ subject: 'fin', name: 'bereavement', note: 'no offers for now', until: new Date(Date.now() + 300).toISOString() });
+    expect(brief.statusCode, brief.body).toBe(201);
+    await new Promise((r) => setTimeout(r, 350));
     expect((await decideReq(h.app, { subject: 'fin', placement: 'home', n: 2 })).json().choices.length).toBe(2);
     await flag({ subject: 'fin', name: 'bereavement', note: 'no offers for now' });
     const quiet = (await decideReq(h.app, { subject: 'fin', placement: 'home', n: 3, explain: 'full' })).json();

@@ -113,6 +113,8 @@ export class DecideService {
         if (subjects) o.log.info({ subjects }, 'contact window widened or caps raised: older contacts are read again from the decision log, per subject at its next decision');
       }
       if (kind === 'policy') await s.startConsumer();
+      // A longer `review.rejectFor` reaches back to rejections the state did not read.
+      if (kind === 'policy') await s.state.loadHolds(o.store.decisions, (o.now ?? Date.now)());
       if (kind === 'flags') await s.applyDeclaredFlags();
     });
     await s.applyDeclaredFlags();
@@ -144,6 +146,7 @@ export class DecideService {
       this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
       this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)(), this.play.budgetWindowMs);
       this.state.setRetention(policy.caps, policy.dismissals?.count ?? 0);
+      this.state.setRejectFor(policy.rejectForMs);
     }
     return this.play;
   }

@@ -33,9 +33,12 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
   }));
   app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: decideSchemas.clearFlag }, async (req) => flagView(await tact.decide.flags.clear(req.params.id, authorOf(req))));
 
-  app.get<{ Querystring: { status?: Hold['status']; queue?: string; limit?: number } }>('/v1/reviews', { preHandler: read, schema: decideSchemas.listReviews }, async (req) => ({
-    reviews: (await tact.decide.reviews.list({ status: req.query.status, queue: req.query.queue, limit: req.query.limit ?? 100 })).map(holdView),
-  }));
+  app.get<{ Querystring: { status?: Hold['status']; queue?: string; limit?: number; before?: string } }>('/v1/reviews', { preHandler: read, schema: decideSchemas.listReviews }, async (req) => {
+    const limit = req.query.limit ?? 100;
+    const reviews = await tact.decide.reviews.list({ status: req.query.status, queue: req.query.queue, limit, before: req.query.before || undefined });
+    // A full page may have more after it: `next` is what to pass as `before`.
+    return { reviews: reviews.map(holdView), next: reviews.length === limit ? reviews[reviews.length - 1].id : null };
+  });
   app.get<{ Params: { id: string } }>('/v1/reviews/:id', { preHandler: read, schema: decideSchemas.getReview }, async (req) => holdView(await tact.decide.reviews.get(req.params.id)));
   for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     app.post<{ Params: { id: string }; Body: { reviewer?: string; note?: string } | null }>(

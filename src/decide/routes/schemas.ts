@@ -168,8 +168,8 @@ export const decideSchemas = {
   listReviews: {
     tags: ['decide'],
     summary: 'High-stakes choices held for review',
-    querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-    response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: holdSchema } } }, ...errors },
+    querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', description: 'The `next` of the previous page: the reviews after it, newest first.' } } },
+    response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: holdSchema }, next: { type: ['string', 'null'] } } }, ...errors },
   },
   getReview: {
     tags: ['decide'],

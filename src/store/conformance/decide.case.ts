@@ -198,6 +198,35 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.liveHolds(50)).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
       expect((await h.store.decisions.liveHolds(150)).map((x) => x.id)).toEqual(['r1']);
     });
+
+    it('pages through reviews newest first, reviews opened in the same millisecond included', async () => {
+      const hold = { decisionId: 'd1', profileKey: 'p1', subject: 'ana', placement: 'home', action: 'loan-offer', variant: null, queue: 'review', status: 'pending' as const, decidedAt: null, reviewer: null, note: null, deliveredIn: null };
+      for (const [id, createdAt] of [['q1', 1], ['q2', 2], ['q3', 2], ['q4', 2], ['q5', 3]] as const) await h.store.decisions.putHold({ ...hold, id, createdAt });
+      const seen: string[] = [];
+      let before: string | undefined;
+      for (let page = 0; page < 5; page++) {
+        const rows = await h.store.decisions.listHolds({ status: 'pending', limit: 2, before });
+        seen.push(...rows.map((r) => r.id));
+        if (rows.length < 2) break;
+        before = rows[1].id;
+      }
+      expect(seen).toEqual(['q5', 'q4', 'q3', 'q2', 'q1']);
+    });
+
+    it('writes one verdict on a pending review: a second one sent at once is refused', async () => {
+      const hold = { id: 'r9', decisionId: 'd9', profileKey: 'p9', subject: 'ana', placement: 'home', action: 'loan-offer', variant: null, queue: 'review', status: 'pending' as const, createdAt: 1, decidedAt: null, reviewer: null, note: null, deliveredIn: null };
+      await h.store.decisions.putHold(hold);
+      const verdicts = await Promise.all([
+        h.store.decisions.decideHold({ ...hold, status: 'approved', reviewer: 'kim', note: 'ok', decidedAt: 10 }),
+        h.store.decisions.decideHold({ ...hold, status: 'rejected', reviewer: 'lee', note: null, decidedAt: 10 }),
+      ]);
+      expect(verdicts.filter(Boolean)).toHaveLength(1);
+      const stored = await h.store.decisions.getHold('r9');
+      expect(stored).toMatchObject(verdicts[0] ? { status: 'approved', reviewer: 'kim', note: 'ok', decidedAt: 10 } : { status: 'rejected', reviewer: 'lee', note: null, decidedAt: 10 });
+      await h.store.decisions.putHold({ ...(stored as typeof hold), status: 'delivered' as never, deliveredIn: 'd10' });
+      expect(await h.store.decisions.decideHold({ ...hold, status: 'rejected', reviewer: 'max', decidedAt: 20 })).toBe(false);
+      expect(await h.store.decisions.getHold('r9')).toMatchObject({ status: 'delivered', deliveredIn: 'd10' });
+    });
   });
 
   if (kind === 'postgres') {

@@ -264,18 +264,24 @@ export class PostgresDecisionStore implements DecisionStore {
     await this.pool.query(upsert('decision_holds', HOLD_COLS), holdParams(h));
   }
 
+  async decideHold(h: Hold): Promise<boolean> {
+    const r = await this.pool.query("UPDATE decision_holds SET status = $2, decided_at = $3, reviewer = $4, note = $5 WHERE id = $1 AND status = 'pending'", [h.id, h.status, h.decidedAt, h.reviewer, h.note]);
+    return r.rowCount === 1;
+  }
+
   async getHold(id: string): Promise<Hold | undefined> {
     const r = (await this.pool.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE id = $1`, [id])).rows[0];
     return r ? toHold(r) : undefined;
   }
 
-  async listHolds(q: { status?: Hold['status']; queue?: string; limit: number }): Promise<Hold[]> {
+  async listHolds(q: { status?: Hold['status']; queue?: string; limit: number; before?: string }): Promise<Hold[]> {
     const args: unknown[] = [];
     const where: string[] = [];
     if (q.status) (args.push(q.status), where.push(`status = $${args.length}`));
     if (q.queue) (args.push(q.queue), where.push(`queue = $${args.length}`));
+    if (q.before) (args.push(q.before), where.push(`(created_at, id) < (SELECT created_at, id FROM decision_holds WHERE id = $${args.length})`));
     args.push(q.limit);
-    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT $${args.length}`;
+    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${args.length}`;
     return (await this.pool.query<HoldRow>(sql, args)).rows.map(toHold);
   }
 

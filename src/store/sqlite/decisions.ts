@@ -16,6 +16,7 @@ const SQL = {
   outcome: `INSERT OR IGNORE INTO decision_outcomes (${OUTCOME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   flag: `INSERT OR REPLACE INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   hold: `INSERT OR REPLACE INTO decision_holds (${HOLD_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  decideHold: "UPDATE decision_holds SET status = ?, decided_at = ?, reviewer = ?, note = ? WHERE id = ? AND status = 'pending'",
   pruneDecisions: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE at < ? ORDER BY at LIMIT 5000)',
   pruneChoices: 'DELETE FROM decision_choices WHERE (decision_id, rank) IN (SELECT decision_id, rank FROM decision_choices WHERE at < ? ORDER BY at LIMIT 5000)',
   pruneOutcomes: 'DELETE FROM decision_outcomes WHERE seq IN (SELECT seq FROM decision_outcomes WHERE at < ? ORDER BY at LIMIT 5000)',
@@ -196,15 +197,22 @@ export class SqliteDecisionStore implements DecisionStore {
     await this.writer.run([{ sql: SQL.hold, rows: [holdParams(h)] }]);
   }
 
+  async decideHold(h: Hold): Promise<boolean> {
+    await this.writer.run([{ sql: SQL.decideHold, rows: [[h.status, h.decidedAt, h.reviewer, h.note, h.id]] }]);
+    // The one writer applies verdicts in turn: the row shows whichever came first.
+    const now = await this.getHold(h.id);
+    return !!now && now.status === h.status && now.decidedAt === h.decidedAt && now.reviewer === h.reviewer && now.note === h.note;
+  }
+
   async getHold(id: string): Promise<Hold | undefined> {
     const r = this.s.hold.get(id) as HoldRow | undefined;
     return r ? toHold(r) : undefined;
   }
 
-  async listHolds(q: { status?: Hold['status']; queue?: string; limit: number }): Promise<Hold[]> {
-    const where = [q.status ? 'status = ?' : '', q.queue ? 'queue = ?' : ''].filter(Boolean);
-    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT ?`;
-    const args = [q.status, q.queue].filter(Boolean);
+  async listHolds(q: { status?: Hold['status']; queue?: string; limit: number; before?: string }): Promise<Hold[]> {
+    const where = [q.status ? 'status = ?' : '', q.queue ? 'queue = ?' : '', q.before ? '(created_at, id) < (SELECT created_at, id FROM decision_holds WHERE id = ?)' : ''].filter(Boolean);
+    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const args = [q.status, q.queue, q.before].filter(Boolean);
     return (this.db.prepare(sql).all(...args, q.limit) as HoldRow[]).map(toHold);
   }
 
