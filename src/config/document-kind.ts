@@ -22,4 +22,36 @@ export interface DocumentKind<Body, Compiled> {
   compile(body: Body): Compiled;
   /** The body in force before anyone wrote one. */
   empty: Body;
+  /**
+   * The body's top-level fields, when it is an object of known fields: any other is refused (a
+   * misspelt `audience` would otherwise save, and leave every segment out).
+   */
+  fields?: readonly string[];
+}
+
+/**
+ * The fields of an object that are not among `known`, each a problem naming it (and the known
+ * field it is likely a misspelling of).
+ *
+ * @example
+ * unknownFields({ audience: [] }, ['audiences', 'microSegments']); // [{ field: 'audience', message: '… Did you mean `audiences`? …' }]
+ */
+export function unknownFields(body: unknown, known: readonly string[], at = ''): FieldProblem[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
+  return Object.keys(body).filter((k) => !known.includes(k)).map((k) => {
+    const near = known.find((x) => x.toLowerCase() === k.toLowerCase() || editDistance(x.toLowerCase(), k.toLowerCase()) <= 2);
+    const field = at ? `${at}.${k}` : k;
+    return { field, message: `The \`${field}\` field is not one Tact knows here${near ? `. Did you mean \`${near}\`?` : '.'} The fields are ${known.join(', ')}.` };
+  });
+}
+
+/** Levenshtein distance of two short strings. @example editDistance('audience', 'audiences') // 1 */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

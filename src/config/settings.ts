@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { validationError } from '../errors/tact-error.js';
+import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import type { ConfigFile } from './config-file.js';
-import type { DocumentKind } from './document-kind.js';
+import { type DocumentKind, unknownFields } from './document-kind.js';
 import type { DocumentStore, PutResult } from './document-store.js';
 
 type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -81,7 +81,7 @@ export class Settings {
   async put(kindName: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
     const k = this.kind(kindName);
     if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
-    const problems = k.check(body);
+    const problems = checkDocument(k, body);
     if (problems.length) throw validationError(problems);
     for (const b of this.before) await b(k.kind);
     const result = await this.docs.put(k.kind, body, meta);
@@ -108,7 +108,7 @@ export class Settings {
       const body = file.sections[k.configKey];
       const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
       if (marks[k.kind] === hash) continue;
-      const problems = k.check(body);
+      const problems = checkDocument(k, body);
       if (problems.length) {
         throw new Error(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
       }
@@ -120,4 +120,9 @@ export class Settings {
     await this.reload();
     return applied;
   }
+}
+
+/** A kind's own checks, and its declared fields (any other is refused). */
+function checkDocument(k: AnyKind, body: unknown): FieldProblem[] {
+  return [...(k.fields ? unknownFields(body, k.fields) : []), ...k.check(body)];
 }

@@ -5,6 +5,7 @@ import { checkMergeRules, DEFAULT_MERGE_RULES, withDefaults, type MergeRules } f
 export const mergeRulesKind: DocumentKind<Partial<MergeRules>, MergeRules> = {
   kind: 'merge-rules',
   configKey: 'mergeRules',
+  fields: ['limits', 'blocked', 'priority'] satisfies (keyof MergeRules)[],
   description: 'Identity merge rules: per-kind limits, blocked values, priority.',
   empty: DEFAULT_MERGE_RULES,
   check: checkMergeRules,

@@ -57,6 +57,7 @@ function checkList(list: unknown, field: string): FieldProblem[] {
 export const lifecycleKind: DocumentKind<LifecycleDoc, CompiledLifecycle> = {
   kind: 'lifecycle',
   configKey: 'lifecycle',
+  fields: ['stages', 'valueTiers'] satisfies (keyof LifecycleDoc)[],
   description: 'Lifecycle stages and value tiers as ordered CEL rules over profile facts.',
   empty: {},
   check(body: unknown): FieldProblem[] {

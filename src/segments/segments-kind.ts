@@ -45,6 +45,7 @@ export interface CompiledSegments {
 export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
   kind: 'segments',
   configKey: 'segments',
+  fields: ['audiences', 'microSegments'] satisfies (keyof SegmentsDoc)[],
   description: 'Segments as CEL rules over facts and estimates (real-time membership, entries and exits), and the features of learned micro-segments.',
   empty: {},
   check(body: unknown): FieldProblem[] {

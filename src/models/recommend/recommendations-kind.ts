@@ -49,6 +49,7 @@ export type CompiledRecommendations = Required<Omit<RecommendationsDoc, 'rule'>>
 export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecommendations> = {
   kind: 'recommendations',
   configKey: 'recommendations',
+  fields: ['interactions', 'history', 'excludeHistory', 'purchased', 'outOfStock', 'items', 'rule', 'placements', 'algorithm', 'easeMaxItems', 'lambda', 'shrinkage', 'neighbours', 'windowDays'] satisfies (keyof RecommendationsDoc)[],
   description: 'Interaction events to learn item neighbours from, the history features, and the business filters of recommendations.',
   empty: {},
   check(body: unknown): FieldProblem[] {

@@ -31,6 +31,7 @@ export interface CompiledSendTime {
 export const sendTimeKind: DocumentKind<SendTimeDoc, CompiledSendTime> = {
   kind: 'send-time',
   configKey: 'sendTime',
+  fields: ['engagement', 'minEvents'] satisfies (keyof SendTimeDoc)[],
   description: 'Engagement events whose hour of week teaches each subject\'s best send time.',
   empty: {},
   check(body: unknown): FieldProblem[] {

@@ -60,6 +60,7 @@ const names = (p: FieldProblem[], field: string, v: unknown) => {
 export const trainingKind: DocumentKind<TrainingDoc, CompiledTraining> = {
   kind: 'training',
   configKey: 'training',
+  fields: ['every', 'models', 'autoPromote', 'segmentSweep'] satisfies (keyof TrainingDoc)[],
   description: 'How often models retrain, which ones, which may go live without a comparison (or when theirs has too little evidence to say), and the segment sweep.',
   empty: {},
   check(body: unknown): FieldProblem[] {
