@@ -122,4 +122,18 @@ describe('normalizeMessage', () => {
       expect(n.ok && new Date(n.message.timestamp).toISOString(), timestamp).toBe(iso);
     }
   });
+
+  it('reads a date-time without an offset as UTC, whatever the server\'s time zone', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      for (const timestamp of ['2026-11-23T10:00:00', '2026-11-23 10:00:00.000', '2026-11-23T10:00']) {
+        const n = normalizeMessage({ userId: 'u', event: 'E', timestamp }, 'track', env);
+        expect(n.ok && new Date(n.message.timestamp).toISOString(), timestamp).toBe('2026-11-23T10:00:00.000Z');
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
 });

@@ -11,6 +11,8 @@ const MAX_DATE_MS = 8.64e15;
  * An ISO-8601 date or date-time (RFC 3339, also with a space before the time or more than three
  * digits of a second). Date.parse alone also reads free text — "foo 2026" as 1 January 2026.
  */
+/** A date-time without an offset: read as UTC (JavaScript would read it in the server's own time zone). */
+const NO_OFFSET = /[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$/;
 const ISO_8601 = /^[+-]?\d{4,6}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 /** Segment's per-batch limit. */
 export const MAX_BATCH_BYTES = 500 * 1024;
@@ -162,7 +164,7 @@ function objectField(r: Record<string, unknown>, key: string, problems: FieldPro
 function timeField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): { ms: number; iso: string } | undefined {
   const v = r[key];
   if (v === undefined || v === null) return undefined;
-  const ms = typeof v === 'string' ? (ISO_8601.test(v) ? Date.parse(v) : NaN) : typeof v === 'number' ? v : NaN;
+  const ms = typeof v === 'string' ? (ISO_8601.test(v) ? Date.parse(NO_OFFSET.test(v) ? `${v}Z` : v) : NaN) : typeof v === 'number' ? v : NaN;
   // A number beyond ±8.64e15 ms (±273,790 years) is no date: JavaScript's Date cannot hold it.
   if (!(Math.abs(ms) <= MAX_DATE_MS)) {
     problems.push({ field: key, message: `The \`${key}\` property must be an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}.` });
