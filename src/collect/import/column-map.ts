@@ -70,7 +70,8 @@ function convert(raw: string, as: ColumnMap['fields'][number]['as'], column: str
         throw new Error(`the value in column "${column}" is not valid JSON`);
       }
     case 'date': {
-      const t = Date.parse(raw);
+      // An ISO date-time without an offset is UTC, as the collection API reads it (not this machine's zone).
+      const t = Date.parse(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(raw.trim()) ? `${raw.trim()}Z` : raw);
       if (!Number.isFinite(t)) throw new Error(`the value "${raw}" in column "${column}" is not a date`);
       return new Date(t).toISOString();
     }
