@@ -65,7 +65,7 @@ async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings:
 export function experimentCommand(program: Command): void {
   const exp = program.command('experiment').description('Experiments: results per arm and metric from the decision log.');
   readoutOptions(exp.command('results').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
-    printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles }), formatResults),
+    printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles, documents: store.documents }), formatResults),
   );
 }
 

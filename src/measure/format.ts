@@ -16,7 +16,7 @@ const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1
  */
 export function formatResults(r: ExperimentResults): string {
   const lines = [
-    `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}); control ${r.experiment.control}`,
+    `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${new Date(r.window.stoppedAt).toISOString()}; read up to then` : ''}); control ${r.experiment.control}`,
     `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
     `Sample ratio check: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
   ];

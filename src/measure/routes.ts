@@ -88,7 +88,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.results },
     async (req) => {
       const q = req.query;
-      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles });
+      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles, documents: tact.store.documents });
     },
   );
   app.get<{ Querystring: { placement?: string; from?: string; to?: string; preDays?: number; alpha?: number; effect?: EffectType } }>(

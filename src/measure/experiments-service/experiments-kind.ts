@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { MODEL_PIN } from '../policy-eval/model-candidate.js';
 
@@ -41,6 +41,8 @@ export interface CompiledExperiments {
   running: ReadonlyMap<string, CompiledExperiment>;
 }
 
+const EXPERIMENT_FIELDS = ['placement', 'salt', 'status', 'control', 'arms'];
+const ARM_FIELDS = ['id', 'weight', 'policy', 'model', 'variant'];
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -62,6 +64,8 @@ export function checkExperiments(body: unknown): FieldProblem[] {
       problems.push({ field: id, message: `The experiment \`${id}\` must be an object with \`placement\` and \`arms\`.` });
       continue;
     }
+    // A misspelt field would otherwise save: `polcy: 2` leaves an arm that pins nothing (an A/A test).
+    problems.push(...unknownFields(e, EXPERIMENT_FIELDS, id));
     if (typeof e.placement !== 'string' || !e.placement) problems.push({ field: f('placement'), message: `The experiment \`${id}\` needs a \`placement\` (a placement id of the catalog).` });
     if (e.salt !== undefined && (typeof e.salt !== 'string' || !e.salt)) problems.push({ field: f('salt'), message: 'The `salt` must be a non-empty string.' });
     if (e.status !== undefined && e.status !== 'running' && e.status !== 'stopped') problems.push({ field: f('status'), message: 'The `status` is "running" or "stopped".' });
@@ -83,7 +87,7 @@ export function checkExperiments(body: unknown): FieldProblem[] {
 
 function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] {
   if (!isObj(a)) return [{ field, message: 'An arm is an object with `id` and `weight`.' }];
-  const p: FieldProblem[] = [];
+  const p: FieldProblem[] = unknownFields(a, ARM_FIELDS, field);
   if (typeof a.id !== 'string' || !ID.test(a.id)) p.push({ field: `${field}.id`, message: 'An arm needs an `id` of 1–64 letters, digits, dots, dashes or underscores.' });
   else if (a.id === 'holdout') p.push({ field: `${field}.id`, message: 'The arm id `holdout` is reserved for the global holdout.' });
   else if (seen.has(a.id)) p.push({ field: `${field}.id`, message: `The arm id \`${a.id}\` is used twice.` });

@@ -167,6 +167,31 @@ describe('experiments', () => {
     }
   });
 
+  it('reads a stopped experiment up to its stop: an outcome after it is not credited to an arm that no longer ran', async () => {
+    h = await harness('sqlite', { config: measureShop({ experiments: twoArms() }) });
+    const app = h.app;
+    const buy = (subject: string) => app.inject({ method: 'POST', url: '/v1/outcomes', headers: { authorization: bearer(KEYS.server) }, payload: { subject, type: 'conversion', value: 30 } });
+    await decideReq(app, { subject: 'visitor-1', placement: 'home' });
+    await decideReq(app, { subject: 'visitor-2', placement: 'home' });
+    expect((await buy('visitor-1')).statusCode).toBe(200);
+    await nextMs();
+    const stop = await app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: { authorization: bearer(KEYS.admin) }, payload: { document: twoArms({ status: 'stopped' }), reason: 'enough data' } });
+    expect(stop.statusCode, stop.body).toBe(200);
+    await nextMs();
+    // After the stop visitor-2 decides with the policy in force; this purchase is not the arm's.
+    expect((await buy('visitor-2')).statusCode).toBe(200);
+    const r = (await get(app, '/v1/experiments/hero-test/results')).json();
+    expect(r.experiment.status).toBe('stopped');
+    expect(r.window.to).toBe(Date.parse(stop.json().createdAt));
+    expect(r.units.control + r.units.treat).toBe(2);
+    const conv = r.readout.metrics.find((m: { metric: string }) => m.metric === 'conversion');
+    expect(conv.control.n * conv.control.mean + conv.treatment.n * conv.treatment.mean).toBe(1);
+    // An explicit end still wins.
+    const later = (await get(app, `/v1/experiments/hero-test/results?to=${new Date(Date.now() + 1000).toISOString()}`)).json();
+    const all = later.readout.metrics.find((m: { metric: string }) => m.metric === 'conversion');
+    expect(all.control.n * all.control.mean + all.treatment.n * all.treatment.mean).toBe(2);
+  });
+
   it('flags a sample ratio mismatch when one arm loses exposures', async () => {
     h = await harness('sqlite', { config: measureShop({ experiments: twoArms() }) });
     await simulateExperiment(h.tact, { subjects: 2000, seed: 5, treated: 'treat', lift: 0, keep: (arm, rng) => arm !== 'treat' || rng() < 0.8 });

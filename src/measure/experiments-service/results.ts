@@ -5,7 +5,8 @@ import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
 import { compareGroups, throughNow } from './compare.js';
-import { experimentsKind } from './experiments-kind.js';
+import { experimentsKind, type ExperimentsBody } from './experiments-kind.js';
+import type { DocumentStore } from '../../config/document-store.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import { byPerson, readExposures } from './exposures.js';
 
@@ -26,12 +27,18 @@ export interface ResultsOptions {
    * Without, a unit is the profile key a decision was logged under.
    */
   profiles?: ProfileStore;
+  /**
+   * The configuration history: given, a stopped experiment is read up to its stop (when no `to`
+   * is set), so outcomes after it, under the policy in force, are not credited to its arms.
+   */
+  documents?: Pick<DocumentStore, 'history'>;
 }
 
 /** An experiment's results: units per arm, the holdout, and the readout per metric. */
 export interface ExperimentResults {
   experiment: { id: string; placement: string; status: string; control: string; arms: { id: string; weight: number }[] };
-  window: { from: number | null; to: number; preDays: number };
+  /** `stoppedAt`: when a stopped experiment stopped (the default end of its window), else null. */
+  window: { from: number | null; to: number; preDays: number; stoppedAt: number | null };
   /** How the readout states effects: relative lifts or absolute differences. */
   effect: EffectType;
   /** Decisions of the experiment read from the log. */
@@ -60,7 +67,8 @@ export interface ExperimentResults {
 export async function experimentResults(store: MeasureStore, settings: Settings, id: string, o: ResultsOptions = {}): Promise<ExperimentResults> {
   const e = settings.get(experimentsKind).byId.get(id);
   if (!e) throw new TactError('not_found', { what: 'experiment', id });
-  const to = o.to ?? throughNow();
+  const stopped = e.status === 'stopped' && o.documents ? await stoppedAt(o.documents, e.id) : undefined;
+  const to = o.to ?? stopped ?? throughNow();
   const preDays = o.preDays ?? 14;
   const arms = new Set(e.arms.map((a) => a.id));
   const groupOf = (d: DecisionRecord) => (d.experiment?.id === e.id && (d.experiment.arm === 'holdout' || arms.has(d.experiment.arm)) ? d.experiment.arm : undefined);
@@ -73,7 +81,7 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
   for (const x of exposures.values()) if (x.arm === 'holdout') holdout++;
   return {
     experiment: { id: e.id, placement: e.placement, status: e.status, control: e.control, arms: weights },
-    window: { from: o.from ?? null, to, preDays },
+    window: { from: o.from ?? null, to, preDays, stoppedAt: stopped ?? null },
     effect: o.effect ?? 'relative',
     decisions,
     units,
@@ -82,4 +90,21 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
     metrics,
     readout,
   };
+}
+
+/**
+ * When an experiment stopped: the time of the oldest of the latest versions of the experiments
+ * document that all have it stopped (undefined when the latest has it running).
+ *
+ * @example
+ * await stoppedAt(store.documents, 'hero-test'); // 1764547200000
+ */
+export async function stoppedAt(documents: Pick<DocumentStore, 'history'>, id: string): Promise<number | undefined> {
+  let at: number | undefined;
+  for (const d of await documents.history(experimentsKind.kind, 1000)) {
+    const e = (d.body as ExperimentsBody | undefined)?.[id];
+    if (!e || (e.status ?? 'running') === 'running') break;
+    at = d.createdAt;
+  }
+  return at;
 }

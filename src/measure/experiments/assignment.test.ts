@@ -83,4 +83,15 @@ describe('assign', () => {
     for (let i = 0; i < 10_000; i++) if (assign(`s${i}`, { ...design, coverage: 0.5 }).kind === 'excluded') excluded++;
     expect(Math.abs(excluded / 10_000 - 0.5)).toBeLessThan(0.03);
   });
+
+  it('moves only the buckets that change owner when weights are edited (docs/measure.md)', () => {
+    const arms = (w: number) => ({ salt: 'ramp', arms: [{ id: 'control', weight: 1 - w }, { id: 'new', weight: w }] });
+    for (let i = 0; i < 5000; i++) {
+      const before = assign(`s${i}`, arms(0.1));
+      const after = assign(`s${i}`, arms(0.5));
+      if (before.kind !== 'arm' || after.kind !== 'arm') throw new Error('no holdout, full coverage');
+      const moves = before.bucket >= 0.5 && before.bucket < 0.9;
+      expect(after.armId).toBe(moves ? 'new' : before.armId);
+    }
+  });
 });

@@ -53,6 +53,22 @@ describe('experimentReadout', () => {
     expect(r.metrics[0].verdict).toBe('not-enough-data');
   });
 
+  it('flags a guardrail harm when control had none of the outcome: a lift over 0 is undefined, the difference is not', () => {
+    const arms = [
+      { id: 'A', weight: 0.5, units: 5000, metrics: { conversion: { n: 5000, sum: 250 }, unsubscribe: { n: 5000, sum: 0 } } },
+      { id: 'B', weight: 0.5, units: 5000, metrics: { conversion: { n: 5000, sum: 250 }, unsubscribe: { n: 5000, sum: 60 } } },
+    ];
+    const relative = experimentReadout({ ...base, arms }).metrics.find((m) => m.metric === 'unsubscribe')!;
+    // No relative lift over a control mean of 0: the numbers stay null rather than infinite.
+    expect(relative.frequentist).toBeNull();
+    expect(relative.sequential).toBeNull();
+    // 60 of 5,000 against 0 of 5,000 is harm whichever way the effect is stated.
+    const absolute = experimentReadout({ ...base, arms, effectType: 'absolute' }).metrics.find((m) => m.metric === 'unsubscribe')!;
+    expect(absolute.verdict).toBe('harm');
+    expect(relative.verdict).toBe('harm');
+    expect(experimentReadout({ ...base, arms }).warnings).toEqual([expect.stringMatching(/averages 0 on unsubscribe.*absolute difference/)]);
+  });
+
   it('names a missing control arm in a sentence', () => {
     expect(() => experimentReadout({ ...base, controlId: 'Z', arms: [] })).toThrow(/control arm "Z"/);
   });

@@ -95,6 +95,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       const frequentist = welchTest(sa, sb, { type, alpha });
       const sequential = sequentialTest(sa, sb, { type, alpha, tuning: input.sequentialTuning });
       const bayesian = bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter });
+      const fallback = sequential ? null : zeroBaseline(sa, sb, type, alpha, input.sequentialTuning);
       metrics.push({
         metric: spec.name,
         armId: arm.id,
@@ -104,8 +105,11 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         frequentist,
         sequential,
         bayesian,
-        verdict: verdictOf(spec, sequential),
+        verdict: verdictOf(spec, sequential ?? fallback),
       });
+      if (fallback) {
+        warnings.push(`The control arm "${control.id}" averages 0 on ${spec.name}, so "${arm.id}" has no relative lift on it; its verdict comes from the absolute difference (effect=absolute shows it).`);
+      }
     }
   }
   return { srm, metrics, warnings };
@@ -125,6 +129,16 @@ function toCuped(s: MetricSums): CupedArmSums {
     sumSquaresPre: pre.sumSquares,
     sumProducts: pre.sumProducts,
   };
+}
+
+/**
+ * A relative lift over a control mean of 0 is undefined, yet the arms may differ clearly (a
+ * guardrail outcome that only the treatment produced): the verdict then comes from the absolute
+ * always-valid test, whose sign is the lift's.
+ */
+function zeroBaseline(sa: ArmSummary, sb: ArmSummary, type: EffectType, alpha: number, tuning?: number): SequentialResult | null {
+  if (type !== 'relative' || (sa.unadjustedMean ?? sa.mean) !== 0) return null;
+  return sequentialTest(sa, sb, { type: 'absolute', alpha, tuning });
 }
 
 function verdictOf(spec: MetricSpec, r: SequentialResult | null): Verdict {
