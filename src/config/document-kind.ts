@@ -18,8 +18,10 @@ export interface DocumentKind<Body, Compiled> {
   description: string;
   /** Problems with a proposed body, each naming its field; empty when valid. */
   check(body: unknown): FieldProblem[];
-  /** Prepares a checked body (or the empty one) for use. */
-  compile(body: Body): Compiled;
+  /** Prepares a checked body (or the empty one) for use; `versions` are its latest stored versions, newest (this one) first, when `history` asks for them. */
+  compile(body: Body, versions?: readonly { version: number; body: Body }[]): Compiled;
+  /** How many of its latest versions `compile` is given (none when absent). */
+  history?: number;
   /** The body in force before anyone wrote one. */
   empty: Body;
   /**

@@ -60,7 +60,8 @@ export class Settings {
     const epoch = await this.docs.epoch();
     for (const k of this.kinds) {
       const doc = await this.docs.latest(k.kind);
-      this.compiled.set(k.kind, k.compile(doc ? doc.body : k.empty));
+      const versions = doc && k.history ? await this.docs.history(k.kind, k.history) : undefined;
+      this.compiled.set(k.kind, k.compile(doc ? doc.body : k.empty, versions));
       this.versions.set(k.kind, doc?.version ?? 0);
     }
     this.loadedEpoch = epoch;

@@ -78,18 +78,28 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
   return p;
 }
 
-/** Prepares a checked definition for the write path. */
-export function compileFeature(def: FeatureDefinition): CompiledFeature {
+/**
+ * Prepares a checked definition for the write path. `since` names the features version from
+ * which a definition is in force again after a time without it: its states are kept apart from
+ * those of its earlier time.
+ */
+export function compileFeature(def: FeatureDefinition, since?: number): CompiledFeature {
   const clean: FeatureDefinition = { ...def, type: def.type ?? (def.event ? 'track' : undefined) };
-  const hash = createHash('sha256').update(JSON.stringify([clean.kind, clean.event, clean.type, clean.property, clean.where, clean.halfLife, clean.limit])).digest('base64url').slice(0, 10);
   return {
     def: clean,
-    hash,
+    hash: featureHash(def, since),
     halfLifeMs: parseDuration(def.halfLife) ?? 0,
     limit: def.limit ?? 100,
     path: def.property ? def.property.split('.') : undefined,
     where: def.where ? compileRule(def.where, 'where') : undefined,
   };
+}
+
+/** Short hash of what a definition computes: a state computed under another hash is not reused. */
+export function featureHash(def: FeatureDefinition, since?: number): string {
+  const key: unknown[] = [def.kind, def.event, def.type ?? (def.event ? 'track' : undefined), def.property, def.where, def.halfLife, def.limit];
+  if (since !== undefined) key.push(since);
+  return createHash('sha256').update(JSON.stringify(key)).digest('base64url').slice(0, 10);
 }
 
 /**

@@ -106,6 +106,17 @@ export function collectConformance(kind: StoreKind): void {
       expect(p.accounts[0]).toMatchObject({ id: 'acme', role: 'admin' });
     });
 
+    it('keeps the newer role and account traits when an older group call arrives later', async () => {
+      const at = (m: number) => new Date(Date.parse('2026-11-01T10:00:00Z') + m * 60_000).toISOString();
+      await send(h.app, '/v1/group', { userId: 'u-o', groupId: 'initech', timestamp: at(2), traits: { plan: 'enterprise', role: 'admin' } });
+      await send(h.app, '/v1/group', { userId: 'u-o', groupId: 'initech', timestamp: at(1), traits: { plan: 'trial', size: 10, role: 'viewer' } });
+      expect((await profile('u-o')).accounts[0]).toMatchObject({ id: 'initech', role: 'admin' });
+      expect((await get(h.app, '/v1/accounts/initech')).json().traits).toEqual({ plan: 'enterprise', size: 10 });
+      await send(h.app, '/v1/group', { userId: 'u-o', groupId: 'initech', timestamp: at(3), traits: { plan: 'pro', role: 'owner' } });
+      expect((await profile('u-o')).accounts[0]).toMatchObject({ id: 'initech', role: 'owner' });
+      expect((await get(h.app, '/v1/accounts/initech')).json().traits).toEqual({ plan: 'pro', size: 10 });
+    });
+
     it('keeps consent per purpose with its history', async () => {
       await send(h.app, '/v1/track', { userId: 'u-c', event: 'Product Viewed', context: { consent: { categoryPreferences: { Advertising: true, Analytics: true } } } });
       await send(h.app, '/v1/track', { userId: 'u-c', event: 'Product Viewed', context: { consent: { categoryPreferences: { Advertising: false, Analytics: true } } } });

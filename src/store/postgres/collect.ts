@@ -104,17 +104,19 @@ export class PostgresCollectStore implements CollectStore {
       );
     }
     for (const x of w.consent) await c.query('INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES ($1, $2, $3, $4)', [x.profileId, x.at, x.messageId, JSON.stringify(x.changes)]);
+    // An older group call arriving late fills what is missing and changes nothing newer.
     for (const a of w.accounts) {
       await c.query(
         `INSERT INTO accounts (id, traits, created_at, updated_at) VALUES ($1, $2::jsonb, $3, $3)
-         ON CONFLICT (id) DO UPDATE SET traits = accounts.traits || excluded.traits, updated_at = greatest(accounts.updated_at, excluded.updated_at)`,
+         ON CONFLICT (id) DO UPDATE SET traits = CASE WHEN excluded.updated_at >= accounts.updated_at THEN accounts.traits || excluded.traits ELSE excluded.traits || accounts.traits END, updated_at = greatest(accounts.updated_at, excluded.updated_at)`,
         [a.id, JSON.stringify(a.traits), a.at],
       );
     }
     for (const m of w.memberships) {
       await c.query(
         `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (account_id, profile_id) DO UPDATE SET role = coalesce(excluded.role, memberships.role), updated_at = excluded.updated_at`,
+         ON CONFLICT (account_id, profile_id) DO UPDATE SET updated_at = greatest(memberships.updated_at, excluded.updated_at),
+           role = CASE WHEN excluded.updated_at >= memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`,
         [m.accountId, m.profileId, m.role, m.at],
       );
     }

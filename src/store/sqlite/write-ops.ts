@@ -8,10 +8,12 @@ const SQL = {
   identity: 'INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id',
   merge: 'INSERT INTO merges (into_id, from_id, message_id, reason, via_kind, via_value, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   consent: 'INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES (?, ?, ?, ?)',
+  // An older group call arriving late fills what is missing and changes nothing newer.
   account: `INSERT INTO accounts (id, traits, created_at, updated_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET traits = json_patch(accounts.traits, excluded.traits), updated_at = max(accounts.updated_at, excluded.updated_at)`,
+    ON CONFLICT (id) DO UPDATE SET traits = CASE WHEN excluded.updated_at >= accounts.updated_at THEN json_patch(accounts.traits, excluded.traits) ELSE json_patch(excluded.traits, accounts.traits) END, updated_at = max(accounts.updated_at, excluded.updated_at)`,
   membership: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (account_id, profile_id) DO UPDATE SET role = coalesce(excluded.role, memberships.role), updated_at = excluded.updated_at`,
+    ON CONFLICT (account_id, profile_id) DO UPDATE SET updated_at = max(memberships.updated_at, excluded.updated_at),
+      role = CASE WHEN excluded.updated_at >= memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`,
   conflict: 'INSERT INTO identity_conflicts (profile_id, message_id, kind, value, reason, at) VALUES (?, ?, ?, ?, ?, ?)',
   violation: `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (event, property, rule) DO UPDATE SET count = count + excluded.count, blocked = blocked + excluded.blocked,
