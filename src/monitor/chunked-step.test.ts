@@ -3,6 +3,7 @@ import type { MonitorEvent } from '../measure/monitors/counters.js';
 import { DEFAULT_MONITOR_CONFIG, initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import { createRng } from '../measure/stats/prng.js';
 import { stepInChunks } from './chunked-step.js';
+import { monitorsKind } from './monitors-kind.js';
 import { compactState } from './compact.js';
 import { stateDiff } from './state-diff.js';
 
@@ -38,5 +39,26 @@ describe('stepInChunks', () => {
     expect(chunked.alerts).toHaveLength(whole.alerts.length);
     expect(chunked.state).toEqual(compactState(whole.state, end, DEFAULT_MONITOR_CONFIG.bucketMs));
     expect(chunked.diff).toEqual(stateDiff(chunked0, chunked.state));
+  });
+
+  it('steady traffic against a short baseline raises no volume alert when an hour of it is merged', async () => {
+    // One exposure every 3.6 s (1,000 an hour); steps every minute; a two-hour baseline, whose
+    // oldest hour is a merged bucket by the time it reaches the baseline's start.
+    const config = monitorsKind.compile({ bucket: '5m', currentWindow: '1h', baselineWindow: '2h', cooldown: '1m', metrics: ['volume'] }).config;
+    let state = initialMonitorState();
+    let last = T0;
+    const alerts: string[] = [];
+    const stepTo = async (now: number, gapMs: number) => {
+      const events: MonitorEvent[] = [];
+      for (; last < now; last += gapMs) events.push({ at: last, type: 'exposure', action: 'a', placement: 'email', segment: 'all' });
+      const r = await stepInChunks(state, events, now, config);
+      state = r.state;
+      for (const a of r.alerts) alerts.push(`${new Date(now).toISOString().slice(11, 16)} ${a.status} ${a.direction} ${a.observed} vs ${a.expected.center.toFixed(0)}`);
+    };
+    for (let now = T0 + 60_000; now <= T0 + 8 * HOUR; now += 60_000) await stepTo(now, 3_600);
+    expect(alerts).toEqual([]);
+    // The same checks do see a real surge: three times the traffic for an hour.
+    for (let now = T0 + 8 * HOUR + 60_000; now <= T0 + 9 * HOUR; now += 60_000) await stepTo(now, 1_200);
+    expect(alerts.map((a) => a.split(' ').slice(1, 3).join(' '))).toEqual(['firing high']);
   });
 });

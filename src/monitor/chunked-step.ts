@@ -1,4 +1,4 @@
-import { keyId, type MonitorEvent } from '../measure/monitors/counters.js';
+import { keyId, type MonitorEvent, pruneBuckets } from '../measure/monitors/counters.js';
 import { monitorStep, type MonitorAlert, type MonitorConfig, type MonitorState } from '../measure/monitors/monitor.js';
 import { compactState } from './compact.js';
 import { stateDiff, type StateDiff } from './state-diff.js';
@@ -33,6 +33,10 @@ export async function stepInChunks(state: MonitorState, events: readonly Monitor
     else tracksByKey.set(id, [t]);
   }
   const ids = [...new Set([...Object.keys(state.series), ...eventsByKey.keys()])];
+  // Buckets that start before the baseline are dropped before the step: an hour merged under its
+  // first start would otherwise sit there excluded from the baseline's sum while still dating the
+  // key's history back a full baseline window — the expected volume short by up to an hour.
+  const baseFrom = now - config.currentWindowMs - config.baselineWindowMs;
   const out: MonitorState = { series: {}, tracks: {} };
   const alerts: MonitorAlert[] = [];
   const diff: StateDiff = { upsert: [], remove: [] };
@@ -45,7 +49,9 @@ export async function stepInChunks(state: MonitorState, events: readonly Monitor
       for (const t of tracksByKey.get(id) ?? []) part.tracks[t] = state.tracks[t];
       for (const e of eventsByKey.get(id) ?? []) partEvents.push(e);
     }
-    const r = monitorStep(part, partEvents, now, config);
+    const inBaseline: MonitorState = { series: {}, tracks: part.tracks };
+    for (const [id, s] of Object.entries(part.series)) inBaseline.series[id] = pruneBuckets(s, baseFrom);
+    const r = monitorStep(inBaseline, partEvents, now, config);
     const compact = compactState(r.state, now - config.currentWindowMs, config.bucketMs);
     Object.assign(out.series, compact.series);
     const d = stateDiff(part, compact);

@@ -46,7 +46,7 @@ function checkMonitors(body: unknown): FieldProblem[] {
   c.known(body, 'monitors', KEYS);
   c.boolean(body.enabled, 'enabled');
   for (const k of ['interval', 'bucket', 'currentWindow', 'baselineWindow', 'cooldown']) c.duration(body[k], k);
-  for (const k of ['alpha', 'clearAlpha']) c.number(body[k], k, { min: 0, max: 1 });
+  checkLevels(c, body.alpha, body.clearAlpha);
   c.number(body.minRelativeChange, 'minRelativeChange', { min: 0 });
   for (const k of ['minTrials', 'minBaselineTrials', 'minEvents', 'minBaselineVolume', 'minExpectedForCalibration']) c.number(body[k], k, { min: 0, integer: true });
   if (c.list(body.metrics, 'metrics')) body.metrics.forEach((m, i) => c.oneOf(m, `metrics[${i}]`, METRICS));
@@ -64,6 +64,24 @@ function checkMonitors(body: unknown): FieldProblem[] {
     c.duration(w.timeout, 'webhook.timeout');
   }
   return c.problems;
+}
+
+/**
+ * Significance levels strictly between 0 and 1 (alpha 0 never fires, clearAlpha 1 never resolves),
+ * and `clearAlpha` at least `alpha`, defaults counted: below it an alert would resolve at the next
+ * step while the change still holds, and fire again after the cool-down.
+ */
+function checkLevels(c: Checker, alpha: unknown, clearAlpha: unknown): void {
+  const level = (v: unknown, k: string) => {
+    if (v === undefined || (typeof v === 'number' && v > 0 && v < 1)) return true;
+    c.add(k, `The \`${k}\` must be a number above 0 and below 1.`);
+    return false;
+  };
+  const ok = [level(alpha, 'alpha'), level(clearAlpha, 'clearAlpha')];
+  if (ok.includes(false)) return;
+  const a = (alpha as number | undefined) ?? DEFAULT_MONITOR_CONFIG.alpha;
+  const clear = (clearAlpha as number | undefined) ?? DEFAULT_MONITOR_CONFIG.clearAlpha;
+  if (clear < a) c.add('clearAlpha', `The \`clearAlpha\` (${clear}${clearAlpha === undefined ? ', the default' : ''}) must be at least \`alpha\` (${a}): an alert resolves when its p-value rises above \`clearAlpha\`.`);
 }
 
 function compileMonitors(b: MonitorsDocument): MonitorsSettings {

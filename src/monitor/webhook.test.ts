@@ -1,9 +1,25 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openTestStore } from '../../test/harness.js';
 import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import { toStoredAlert } from './alerts.js';
 import { monitorsKind } from './monitors-kind.js';
 import { nextAttemptAt, WebhookDeliverer, type DeliveryReport } from './webhook.js';
+
+/** A firing negative-rate alert (unsubscribes from 1% to 20%), stored with a pending delivery. */
+async function storedAlert(store: Awaited<ReturnType<typeof openTestStore>>['store']) {
+  const key = { action: 'promo', placement: 'email', segment: 'all' };
+  const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
+  const H = 3_600_000;
+  const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
+    ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
+  const { alerts } = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
+  expect(alerts.map((a) => a.metric)).toEqual(['negative-rate']);
+  const alert = toStoredAlert(alerts[0], { decisions: [], outcomes: [] }, true);
+  await store.monitors.commitStep({ tracks: {}, upsert: [], remove: [], expectedVersion: 0, at: alert.raisedAt, raised: [alert], resolved: [] });
+  return alert;
+}
 
 describe('alert webhook retries', () => {
   it('back off exponentially from the configured step, capped at one hour', () => {
@@ -13,16 +29,7 @@ describe('alert webhook retries', () => {
 
   it('give up after maxAttempts when nobody answers, keeping the last error on the alert', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
-    // A real firing alert: a key whose unsubscribes jump from 1% to 20%.
-    const key = { action: 'promo', placement: 'email', segment: 'all' };
-    const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
-    const H = 3_600_000;
-    const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
-      ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
-    const { alerts } = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
-    expect(alerts.map((a) => a.metric)).toEqual(['negative-rate']);
-    const alert = toStoredAlert(alerts[0], { decisions: [], outcomes: [] }, true);
-    await store.monitors.commitStep({ tracks: {}, upsert: [], remove: [], expectedVersion: 0, at: alert.raisedAt, raised: [alert], resolved: [] });
+    const alert = await storedAlert(store);
     let now = alert.raisedAt;
     const reports: DeliveryReport[] = [];
     // Port 9 (discard) on 127.0.0.1 refuses the connection.
@@ -40,6 +47,38 @@ describe('alert webhook retries', () => {
     now += 3_600_000;
     expect(await d.deliverDue()).toBe(0);
     await cleanup();
+  });
+});
+
+describe('alert webhook redirects', () => {
+  it('are not followed: a 302 would turn the POST into a bodiless GET that a 200 makes look delivered', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const seen: { method?: string; url?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, body });
+        if (req.url === '/hook') res.writeHead(302, { location: '/elsewhere' }).end();
+        else res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const alert = await storedAlert(store);
+      const settings = monitorsKind.compile({ webhook: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, backoff: '1s' } });
+      const reports: DeliveryReport[] = [];
+      const d = new WebhookDeliverer(store.monitors, () => settings, () => alert.raisedAt, (r) => reports.push(r));
+      expect(await d.deliverDue()).toBe(1);
+      expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /hook']);
+      expect(reports.map((r) => [r.result, r.status])).toEqual([['retry', 302]]);
+      const delivery = (await store.monitors.getAlert(alert.id))?.delivery;
+      expect(delivery).toMatchObject({ state: 'pending', attempts: 1, deliveredAt: null });
+      expect(delivery?.lastError).toMatch(/302.*redirect/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await cleanup();
+    }
   });
 });
 

@@ -35,8 +35,9 @@ export interface DeliveryReport {
 
 /**
  * Sends alerts to the operator's webhook: POST with JSON, signed with HMAC-SHA256 of the body in
- * `X-Tact-Signature` when a secret is set. A failed attempt (network error, timeout, non-2xx) is
- * retried with exponential backoff up to `maxAttempts`, then given up (`failed`). Deliveries are
+ * `X-Tact-Signature` when a secret is set. Redirects are not followed. A failed attempt (network
+ * error, timeout, non-2xx — a redirect included) is retried with exponential backoff up to
+ * `maxAttempts`, then given up (`failed`). Deliveries are
  * claimed from the store with a lease, so with several processes each alert is sent by one.
  * Runs beside the decisions, never in their path.
  *
@@ -75,10 +76,12 @@ export class WebhookDeliverer {
     let error: string | undefined;
     let status: number | undefined;
     try {
-      const res = await fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(hook.timeoutMs) });
+      // Redirects are not followed: a 301/302/303 would re-send the post as a GET without its body.
+      const res = await fetch(hook.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(hook.timeoutMs) });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) error = `the webhook answered ${res.status}`;
+      if (res.status >= 300 && res.status < 400) error = `the webhook answered ${res.status} (a redirect, not followed: set webhook.url to the address it points to)`;
+      else if (!res.ok) error = `the webhook answered ${res.status}`;
     } catch (e) {
       error = (e as Error).name === 'TimeoutError' ? `no answer within ${hook.timeoutMs} ms` : (e as Error).message;
     }
