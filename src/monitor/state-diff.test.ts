@@ -23,11 +23,12 @@ describe('stateDiff', () => {
     const cfg = { ...DEFAULT_MONITOR_CONFIG, baselineWindowMs: 3 * HOUR };
     const events = ['a', 'b', 'c'].flatMap((a) => Array.from({ length: 60 }, (_, i) => ev(a, T0 + i * 4 * 60_000)));
     let state = (await stepInChunks(initialMonitorState(), events, T0 + 4 * HOUR, cfg)).state;
-    // one new exposure of "a": one bucket written, nothing else
-    const next = (await stepInChunks(state, [ev('a', T0 + 4 * HOUR + 1000)], T0 + 4 * HOUR + 2000, cfg)).state;
+    // one new exposure of "a": one bucket written; removed only buckets that start before the baseline
+    const now = T0 + 4 * HOUR + 2000;
+    const next = (await stepInChunks(state, [ev('a', T0 + 4 * HOUR + 1000)], now, cfg)).state;
     const d = stateDiff(state, next);
     expect(d.upsert.map((u) => [u.key.action, u.start, u.counts.exposures])).toEqual([['a', T0 + 4 * HOUR, 1]]);
-    expect(d.remove).toEqual([]);
+    expect(d.remove.filter((r) => r.start >= now - cfg.currentWindowMs - cfg.baselineWindowMs)).toEqual([]);
     expect(apply(state, d, next.tracks)).toEqual(next);
     // hours later: old buckets age out or are compacted, and the diff still rebuilds the state exactly
     state = next;
