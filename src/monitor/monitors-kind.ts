@@ -121,7 +121,6 @@ function compileMonitors(b: MonitorsDocument): MonitorsSettings {
 export const monitorsKind: DocumentKind<MonitorsDocument, MonitorsSettings> = {
   kind: 'monitors',
   configKey: 'monitors',
-  fields: ['enabled', 'interval', 'bucket', 'currentWindow', 'baselineWindow', 'cooldown', 'alpha', 'clearAlpha', 'minRelativeChange', 'minTrials', 'minBaselineTrials', 'minEvents', 'minBaselineVolume', 'minExpectedForCalibration', 'metrics', 'negatives', 'webhook', 'description'] satisfies (keyof MonitorsDocument)[],
   description: 'Streaming monitors per action, placement and segment (volume, response rate, negative-outcome rate, calibration): windows, evidence thresholds, and the alert webhook.',
   empty: {},
   check: checkMonitors,

@@ -34,6 +34,24 @@ function withBaseline(seed = 1): { state: MonitorState; rng: Rng } {
 }
 
 describe('monitorStep', () => {
+  it('steady traffic in hour buckets raises no volume alert a minute past the hour; a real drop still does', () => {
+    // Bucket and current window both an hour: at 02:01 the window's first whole bucket began at
+    // 02:00, so one minute is compared with one minute's share of the baseline, not with an hour.
+    const cfg = { bucketMs: HOUR, currentWindowMs: HOUR, baselineWindowMs: 24 * HOUR, metrics: ['volume' as const] };
+    const steady = (from: number, to: number) => Array.from({ length: Math.round((to - from) / 3_600) }, (_, i) => ({ ...KEYS[0], at: from + i * 3_600, type: 'exposure' as const }));
+    let state = initialMonitorState();
+    for (let h = 0; h < 48; h++) state = monitorStep(state, steady(T0 + h * HOUR, T0 + (h + 1) * HOUR), T0 + (h + 1) * HOUR - 1, cfg).state;
+    const at = T0 + 48 * HOUR;
+    for (const minute of [1, 7, 30, 59]) {
+      const now = at + minute * 60_000;
+      const r = monitorStep(state, steady(at, now), now, cfg);
+      expect(r.alerts.map((a) => a.message), `${minute} min past`).toEqual([]);
+    }
+    // no traffic at all for the hour after: volume low
+    const silent = monitorStep(state, [], at + HOUR + 60_000, cfg);
+    expect(silent.alerts.map((a) => [a.metric, a.direction])).toEqual([['volume', 'low']]);
+  });
+
   it('an unsubscribe spike on one action and segment raises exactly that alert', () => {
     const { state, rng } = withBaseline();
     const spike = traffic(rng, baselineEnd, 1, (k) => (k.action === 'promo-7' && k.segment === 'vip' ? { unsub: 0.05, response: 0.03 } : normal()));

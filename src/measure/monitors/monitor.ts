@@ -97,9 +97,13 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
   for (const [id, s] of Object.entries(added)) series[id] = pruneBuckets(s, baseFrom - c.bucketMs);
   const tracks: Record<string, AlertTrack> = { ...state.tracks };
   const alerts: MonitorAlert[] = [];
+  // Buckets are counted whole: the current window runs from the first bucket wholly inside it, the
+  // baseline up to that bucket; the bucket that straddles the window's start belongs to the baseline.
+  const curStart = Math.ceil(curFrom / c.bucketMs) * c.bucketMs;
+  const baseStart = Math.ceil(baseFrom / c.bucketMs) * c.bucketMs;
   for (const [id, s] of Object.entries(series)) {
-    const { cur, base, first } = windowSums(s, baseFrom, curFrom, now + 1);
-    const windows = baselineWindows(first, baseFrom, curFrom, c);
+    const { cur, base, first } = windowSums(s, baseStart, curStart, now + 1);
+    const windows = baselineWindows(first, baseStart, curStart, now, c);
     for (const metric of c.metrics) {
       const trackId = `${id}#${metric}`;
       const t = tracks[trackId] ?? { active: false };
@@ -117,7 +121,7 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
         expected: check.expected,
         pValue: direction === 'high' ? check.pHigh : check.pLow,
         evidence: { current: strip(cur), baseline: strip(base) },
-        window: { from: curFrom, to: now },
+        window: { from: curStart, to: now },
         at: now,
         message: describe(status, s.key, metric, direction, check, cur, c),
       });
@@ -138,11 +142,14 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
 }
 
 /**
- * How many current-window lengths of baseline the key really has: a key first seen two hours ago
- * has two hours of baseline, not the configured week (else its volume would look like a surge).
+ * How many times the current window's span (its whole buckets so far) fits in the baseline the key
+ * really has: a key first seen two hours ago has two hours of baseline, not the configured week
+ * (else its volume would look like a surge); none below one configured window of history.
  */
-function baselineWindows(first: number, baseFrom: number, curFrom: number, c: MonitorConfig): number {
-  return Math.max(0, curFrom - Math.max(baseFrom, first)) / c.currentWindowMs;
+function baselineWindows(first: number, baseStart: number, curStart: number, now: number, c: MonitorConfig): number {
+  const baseline = Math.max(0, curStart - Math.max(baseStart, first));
+  // Less than one configured window of history: none (no baseline to judge volume against yet).
+  return baseline >= c.currentWindowMs ? baseline / (now + 1 - curStart) : 0;
 }
 
 /**
