@@ -5,7 +5,7 @@
  */
 import type { Estimate } from '../estimate.js';
 import { type BaselineState, bucketOf, hourScale, persistence, structural } from './metric-baseline.js';
-import { populationInterval } from './population.js';
+import { populationInterval, populationMedian } from './population.js';
 import { weightedQuantile } from './weighted-quantile.js';
 
 /**
@@ -53,7 +53,9 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
     return { value: f.point, low, high, source: 'personal', status: 'established', ...common };
   }
   const [low, high] = populationInterval(s.population, level);
-  const value = f ? f.point : Number.isFinite(low) ? (low + high) / 2 : NaN;
+  // The population's range comes with the population's middle; the subject's own guess only while
+  // nothing bounds the range (it would otherwise lie outside the range it is shown with).
+  const value = Number.isFinite(low) && Number.isFinite(high) ? populationMedian(s.population) : f ? f.point : NaN;
   return { value, low, high, source: 'population', status: 'learning', ...common };
 }
 

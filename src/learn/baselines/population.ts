@@ -34,6 +34,18 @@ export function populationInterval(pool: PopulationSample, level: number): [numb
 }
 
 /**
+ * The middle of the pool: its median (NaN when empty).
+ *
+ * @example
+ * populationMedian({ values: [3, 1, 2], cap: 10 }); // 2
+ */
+export function populationMedian(pool: PopulationSample): number {
+  const s = Float64Array.from(pool.values).sort();
+  const k = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
+}
+
+/**
  * A population pooled from other subjects' readings (the product's population rung for a new subject).
  *
  * @example

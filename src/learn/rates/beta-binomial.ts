@@ -85,8 +85,12 @@ export interface RateEstimateOptions {
  */
 export function rateEstimate(d: BetaDist, opts: RateEstimateOptions): Estimate {
   const level = opts.level ?? 0.9;
-  const [low, high] = betaInterval(d, level);
+  const [q0, q1] = betaInterval(d, level);
   const value = betaMean(d);
+  // A very skewed Beta (a pseudo-count near 0) can have its mean beyond an equal-tailed quantile:
+  // the interval is widened to hold it, so it still holds at least `level` and low ≤ value ≤ high.
+  const low = Math.min(q0, value);
+  const high = Math.max(q1, value);
   return {
     value,
     low,

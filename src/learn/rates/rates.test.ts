@@ -30,6 +30,17 @@ describe('Beta-Binomial rates', () => {
     expect(betaInterval({ alpha: 1, beta: 30 }, 0.9)[1]).toBeCloseTo(1 - Math.pow(0.05, 1 / 30), 13);
   });
 
+  it('uses the requested level: Beta(3, 8) at 90% and 95% match scipy 1.17.1 beta.ppf', () => {
+    // scipy.stats.beta.ppf([0.05, 0.95], 3, 8) = [0.08726443391415033, 0.5069013010632024];
+    // scipy.stats.beta.ppf([0.025, 0.975], 3, 8) = [0.06673951117773447, 0.5560954623076415].
+    const [l90, h90] = betaInterval({ alpha: 3, beta: 8 }, 0.9);
+    const [l95, h95] = betaInterval({ alpha: 3, beta: 8 }, 0.95);
+    expect(l90).toBeCloseTo(0.08726443391415033, 12);
+    expect(h90).toBeCloseTo(0.5069013010632024, 12);
+    expect(l95).toBeCloseTo(0.06673951117773447, 12);
+    expect(h95).toBeCloseTo(0.5560954623076415, 12);
+  });
+
   it('is "learning" while the interval is wider than the threshold', () => {
     const now = '2026-01-01T00:00:00.000Z';
     const thin = rateEstimate({ alpha: 2, beta: 20 }, { source: 'personal', establishedWhen: { maxWidth: 0.05 }, modelVersion: 'v', updatedAt: now });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../collect/message.js';
+import { poolFromSubjects } from '../../learn/baselines/population.js';
+import { baselineNow } from './baseline-reader.js';
 import { baselineStep, newBaselineState, readingOf } from './baseline-step.js';
 import { metricsKind } from './metrics-kind.js';
 
@@ -23,5 +25,19 @@ describe('baseline step', () => {
     expect(r.anomaly).toBeNull();
     expect(r.estimate.status).toBe('learning');
     expect(s.readings).toBe(2);
+  });
+
+  it('while learning, shows the population\'s range with a value inside it', () => {
+    // Everyone else's sessions: 280, 281, …, 320 s (twice); this subject's first five: about 600 s.
+    const others = Array.from({ length: 82 }, (_, i) => 280 + (i % 41));
+    const pool = { pool: poolFromSubjects([others]), modelVersion: 'baselines@1' };
+    const s = newBaselineState(metric);
+    for (let d = 0; d < 5; d++) baselineStep(s, 24 * (200 + d) + 20, 598 + d, 0.98, 'now');
+    const row = { subjectId: 'p', model: 'baseline', key: 'spend', estimate: null, state: s, modelVersion: 'baseline@1', seq: 5, updatedAt: 0 };
+    const e = baselineNow(row, metric, 'UTC', (24 * 205 + 9) * 3_600_000, pool);
+    expect(e).toMatchObject({ source: 'population', status: 'learning', evidence: 5 });
+    expect(Number.isFinite(e.low) && Number.isFinite(e.high)).toBe(true);
+    expect(e.low).toBeLessThanOrEqual(e.value);
+    expect(e.value).toBeLessThanOrEqual(e.high);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fitConcentration } from '../../learn/rates/concentration.js';
 import { newTrialState, openTrial } from '../../learn/rates/rate-trials.js';
 import { groupKeys, ladderFor, rateNow } from './rate-model.js';
 import { ratesKind } from './rates-kind.js';
@@ -43,5 +44,21 @@ describe('a rate on the ladder (conjugate Beta-Binomial, BDA3 §2.4)', () => {
     // κ_segment = 100: 100/(100 + 100) = 0.5 ≥ 0.2, so the segment rung is earned.
     expect(r.estimate.source).toBe('segment');
     expect(r.estimate.value).toBeCloseTo((100 * (41 / 1002) + 30) / 200, 12);
+  });
+
+  it('never shows a value outside its own interval, even when the fitted prior strength is tiny', () => {
+    // 100 people with two e-mails each: 10 opened both, 90 neither. The marginal likelihood then
+    // favours no pooling at all, so training gives the personal rung its lowest strength.
+    const groups = Array.from({ length: 100 }, (_, i) => ({ successes: i < 10 ? 2 : 0, trials: 2, parentMean: 0.1 }));
+    const personal = fitConcentration(groups);
+    expect(personal).toBeLessThan(0.1);
+    const trained = { ...ladder, concentration: { ...ladder.concentration, personal } };
+    for (const [s, n] of [[1, 1], [0, 1], [3, 3], [0, 3]]) {
+      const e = rateNow(trained, rate, subject(s, n), () => ({ successes: 10, trials: 100 }), groupKeys({ segment: null, microSegment: null }), now).estimate;
+      expect(e.low).toBeLessThanOrEqual(e.value);
+      expect(e.value).toBeLessThanOrEqual(e.high);
+      expect(e.low).toBeGreaterThanOrEqual(0);
+      expect(e.high).toBeLessThanOrEqual(1);
+    }
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { nextSlotStart } from './send-at.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import type { StoredEstimate } from '../estimates/estimate-store.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { nextSlotStart, sendTimeReader } from './send-at.js';
 
 describe('next occurrence of a send slot', () => {
   it('finds the next start of the local hour of week (2026-11-30 is a Monday)', () => {
@@ -15,5 +18,30 @@ describe('next occurrence of a send slot', () => {
     expect(nextSlotStart(6 * 24 + 10, Date.parse('2026-03-28T12:00:00Z'), 'Europe/Paris')).toBe(Date.parse('2026-03-29T08:00:00Z'));
     // New York (UTC−5 in November): Tuesday 09:00 local = 14:00Z.
     expect(nextSlotStart(24 + 9, Date.parse('2026-11-30T12:00:00Z'), 'America/New_York')).toBe(Date.parse('2026-12-01T14:00:00Z'));
+  });
+});
+
+describe('send time read for scheduling', () => {
+  const slotCounts = (slot: number, n: number) => {
+    const counts = new Array<number>(168).fill(0);
+    counts[slot] = n;
+    return { counts };
+  };
+  const row = (subjectId: string, slot: number, n: number): StoredEstimate => ({ subjectId, model: 'send-time', key: '', estimate: null, state: slotCounts(slot, n), modelVersion: 'send-time@default', seq: 1, updatedAt: 0 });
+
+  it('counts the engagement of the profiles merged into the subject, as the estimates answer does', async () => {
+    // kim's own 12 opens on Tuesday 10:00 (slot 34) and the 15 of the visitor merged into kim: 27 ≥ the
+    // default prior strength of 24 pseudo-events, so the slot is kim's own (docs/models.md §6).
+    const rows = [row('kim', 34, 12), row('anon-7', 34, 15)];
+    const estimates = {
+      getMany: async (keys: { subjectId: string }[]) => rows.filter((r) => keys.some((k) => k.subjectId === r.subjectId)),
+      forSubject: async (id: string) => rows.filter((r) => r.subjectId === id),
+    };
+    const profiles = { merges: async (id: string) => (id === 'kim' ? [{ into: 'kim', from: 'anon-7', messageId: 'm', reason: 'identify', viaKind: 'anonymousId', viaValue: 'anon-7', at: 0 }] : []) };
+    const store = { ...estimates, profiles, estimates } as unknown as Parameters<typeof sendTimeReader>[0];
+    const registry = { live: async () => undefined } as unknown as ModelRegistry;
+    const read = await sendTimeReader(store, registry, 5);
+    const t = await read({ id: 'kim', timezone: 'UTC' } as ProfileState, Date.parse('2026-11-30T08:00:00Z'));
+    expect(t).toMatchObject({ slot: 34, sendAt: '2026-12-01T10:00:00.000Z', estimate: { source: 'personal', evidence: 27 } });
   });
 });

@@ -1,7 +1,7 @@
 import type { Estimate } from '../../learn/estimate.js';
 import { SLOTS } from '../../learn/send-time/send-time.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
-import type { EstimateStore } from '../estimates/estimate-store.js';
+import { combinedRows } from '../estimates/merged-rows.js';
 import { tzOffsetMinutes } from '../local-time.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { type SendTimeModelState, type SlotCounts, sendTimeNow, sendTimePrior } from './send-time-model.js';
@@ -45,16 +45,17 @@ export function nextSlotStart(slot: number, now: number, timeZone: string | null
 }
 
 /**
- * Reads send times for many subjects with one prior (the live `send-time` model, read once).
+ * Reads send times for many subjects with one prior (the live `send-time` model, read once). A
+ * subject's counts include those of the profiles merged into it, as its estimates do.
  *
  * @example
- * const reader = await sendTimeReader(store.estimates, registry, minEvents);
+ * const reader = await sendTimeReader(store, registry, minEvents);
  * const t = await reader(state, Date.now()); // { sendAt, slot, label, timezone, estimate }
  */
-export async function sendTimeReader(store: EstimateStore, registry: ModelRegistry, minEvents: number): Promise<(state: ProfileState, now: number) => Promise<SendTime>> {
+export async function sendTimeReader(store: Parameters<typeof combinedRows>[0], registry: ModelRegistry, minEvents: number): Promise<(state: ProfileState, now: number) => Promise<SendTime>> {
   const prior = sendTimePrior(await registry.live<SendTimeModelState>('send-time'));
   return async (state, now) => {
-    const [row] = await store.getMany([{ subjectId: state.id, model: 'send-time', key: '' }]);
+    const row = (await combinedRows(store, state.id, [{ model: 'send-time', key: '' }])).get('send-time:');
     const { estimate, detail } = sendTimeNow(row?.state as SlotCounts | undefined, prior, minEvents, now);
     return { sendAt: new Date(nextSlotStart(detail.slot, now, state.timezone)).toISOString(), slot: detail.slot, label: detail.label, timezone: state.timezone ?? 'UTC', estimate };
   };
