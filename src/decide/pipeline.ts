@@ -4,7 +4,7 @@ import type { CompiledTerritory } from './policy-compile.js';
 import type { ActionRules } from './rulebook.js';
 import { applicability } from './stages/applicability.js';
 import { consent } from './stages/consent.js';
-import { contactPolicy } from './stages/contact-policy.js';
+import { contactPolicy, contactRoom, type ContactRoom } from './stages/contact-policy.js';
 import { eligibility } from './stages/eligibility.js';
 import { choiceWhy, customerSentence, experimentWords, holdoutWhy, operatorSentence } from './stages/explanation.js';
 import { humanTerritory } from './stages/human-territory.js';
@@ -56,10 +56,12 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
   } else {
     scoring(candidates, ctx);
     const slots = Math.min(n, ctx.placement.slots);
-    const bandit = ctx.placement.selection?.kind === 'thompson' && ctx.bandits ? banditSelect(candidates, ctx, ctx.bandits, slots) : undefined;
+    // Several choices are several contacts: together they stay within the caps and budgets.
+    const fits = slots > 1 ? contactRoom(candidates, ctx) : undefined;
+    const bandit = ctx.placement.selection?.kind === 'thompson' && ctx.bandits ? banditSelect(candidates, ctx, ctx.bandits, slots, fits) : undefined;
     if (bandit) result.bandit = { model: bandit.modelVersion, features: bandit.features };
-    const picks = bandit?.picks ?? select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots, random: ctx.random });
-    const made = toChoices(picks, candidates, ctx, result, newId);
+    const picks = bandit?.picks ?? select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots, random: ctx.random, fits });
+    const made = toChoices(picks, candidates, ctx, result, newId, fits);
     result.choices = made.choices;
     made.choices.forEach((c, i) => made.picks[i]?.propensityError !== undefined && (c.propensityError = made.picks[i].propensityError));
     for (let i = 0; i < result.choices.length; i++) result.choices[i].why = choiceWhy(result.choices[i], made.picks[i], ctx, candidates);
@@ -84,8 +86,10 @@ function holdoutChoice(candidates: Candidate[], ctx: StageContext, would: Choice
   return { ...actionChoice(1, safe, 1, ctx), why };
 }
 
-function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: PipelineResult, newId: () => string): { choices: Choice[]; picks: Pick[] } {
+function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: PipelineResult, newId: () => string, fits?: ContactRoom): { choices: Choice[]; picks: Pick[] } {
   const taken = new Set<string>();
+  // The actions delivered (a held action's safe default in its place): they, not the picks, are the contacts.
+  const sent: Candidate[] = [];
   const choices: Choice[] = [];
   const picks: Pick[] = [];
   for (const p of all) {
@@ -101,17 +105,21 @@ function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: P
       const { variant } = pickVariant(c.action.variants, ctx.random);
       const reviewId = c.review === 'pending' && c.hold ? c.hold.id : newId();
       if (c.review === 'review') r.newHolds.push({ action: c.action.id, variant: variant?.id ?? null, reviewId });
-      const safe = candidates.find((x) => x.action.id === ctx.placement.safeDefault && !x.out && !x.review && !taken.has(x.action.id));
+      const safe = candidates.find((x) => x.action.id === ctx.placement.safeDefault && !x.out && !x.review && !taken.has(x.action.id) && (!fits || fits(x, sent)));
       if (!safe) {
         choices.push({ rank, kind: 'none', score: ctx.policy.noneScore, propensity: p.propensity, held: { action: c.action.id, reviewId }, why: '' });
         break;
       }
       taken.add(safe.action.id);
+      sent.push(safe);
       choices.push(actionChoice(rank, safe, p.propensity, ctx, { action: c.action.id, reviewId }));
       continue;
     }
+    // Only after a safe default stood in for a held action can a pick no longer fit: it is left out.
+    if (fits && !fits(c, sent)) continue;
     if (c.review === 'approved' && c.hold) r.delivered.push(c.hold.id);
     taken.add(c.action.id);
+    sent.push(c);
     choices.push(actionChoice(rank, c, p.propensity, ctx));
   }
   return { choices, picks };

@@ -89,6 +89,8 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
     k.caps.forEach((cap, i) => {
       const at = `contact.caps[${i}]`;
       if (!c.object(cap, at)) return;
+      c.known(cap, at, ['name', 'channel', 'topic', 'action', 'max', 'window']);
+      c.string(cap.name, `${at}.name`, true);
       c.number(cap.max, `${at}.max`, { min: 0, integer: true, optional: false });
       if (cap.window === undefined) c.add(`${at}.window`, `The \`${at}.window\` is required, e.g. "7d".`);
       else c.duration(cap.window, `${at}.window`);
@@ -96,12 +98,14 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
     });
   }
   if (k.dismissals !== undefined && c.object(k.dismissals, 'contact.dismissals')) {
+    c.known(k.dismissals, 'contact.dismissals', ['count', 'window']);
     c.number(k.dismissals.count, 'contact.dismissals.count', { min: 1, integer: true, optional: false });
     if (k.dismissals.window === undefined) c.add('contact.dismissals.window', 'The `contact.dismissals.window` is required, e.g. "30d".');
     else c.duration(k.dismissals.window, 'contact.dismissals.window');
   }
   if (k.quietHours !== undefined && c.object(k.quietHours, 'contact.quietHours')) {
     const q = k.quietHours;
+    c.known(q, 'contact.quietHours', ['from', 'to', 'channels', 'timezone']);
     c.clock(q.from, 'contact.quietHours.from');
     c.clock(q.to, 'contact.quietHours.to');
     c.strings(q.channels, 'contact.quietHours.channels');
@@ -111,6 +115,8 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
     k.budgets.forEach((b, i) => {
       const at = `contact.budgets[${i}]`;
       if (!c.object(b, at)) return;
+      c.known(b, at, ['name', 'channel', 'max', 'window', 'borrowAfter']);
+      c.string(b.name, `${at}.name`, true);
       c.string(b.channel, `${at}.channel`);
       c.number(b.max, `${at}.max`, { min: 0, integer: true, optional: false });
       if (b.window === undefined) c.add(`${at}.window`, `The \`${at}.window\` is required, e.g. "1d".`);

@@ -5,6 +5,7 @@ import { normalQuantile, sigmoid } from '../../learn/math/special.js';
 import { isEstablished } from '../../learn/rates/beta-binomial.js';
 import { sampledScore, type ScoreDistributions } from '../../learn/bandit/propensity.js';
 import { type BanditAction, type BanditConfig, type BanditState, withIntercept } from '../../learn/bandit/thompson.js';
+import type { ContactRoom } from '../stages/contact-policy.js';
 import type { Pick } from '../stages/selection.js';
 import type { Candidate, StageContext } from '../stages/types.js';
 import { contextVector } from './selection-option.js';
@@ -36,12 +37,13 @@ export interface BanditPicks {
  * exploration.ts) chooses, and the logged propensity is its exact probability π(a) at that rank
  * given the ranks above, with its numerical error bound. Only the chosen option's (and the greedy
  * one's) integral is computed. Each candidate's estimate becomes the bandit's, so the explanation
- * shows it, and its score the posterior-mean score.
+ * shows it, and its score the posterior-mean score. With `fits`, an action that would pass a
+ * contact cap or budget together with the ranks above it is not among a rank's options.
  *
  * @example
  * const r = banditSelect(candidates, ctx, book, 1); // r.picks[0].propensity === π(chosen)
  */
-export function banditSelect(candidates: Candidate[], ctx: StageContext, book: BanditBook, slots: number): BanditPicks {
+export function banditSelect(candidates: Candidate[], ctx: StageContext, book: BanditBook, slots: number, fits?: ContactRoom): BanditPicks {
   const sel = ctx.placement.selection;
   const live = candidates.filter((c) => !c.out && c.score !== undefined);
   const exploration = Math.min(1, Math.max(0, ctx.policy.exploration));
@@ -81,7 +83,10 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
   offsets[n - 1] = -ctx.policy.noneScore; // "none": v = 0, fixed score noneScore
   const remaining = Array.from({ length: n }, (_, i) => i);
   const picks: Pick[] = [];
+  const taken: Candidate[] = [];
   while (picks.length < slots && remaining.length) {
+    // The contact policy's caps and budgets hold for the decision's choices together (contactRoom).
+    if (fits && taken.length) for (let j = remaining.length - 1; j >= 0; j--) if (remaining[j] !== n - 1 && !fits(live[remaining[j]], taken)) remaining.splice(j, 1);
     const K = remaining.length;
     const dist: ScoreDistributions = {
       means: remaining.map((i) => means[i]), sds: remaining.map((i) => sds[i]),
@@ -101,6 +106,7 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
       greedy: chosen === mix.greedy, best: option(mix.greedy), bestScore: option(mix.greedy)?.score ?? scoreAt(mix.greedy),
     });
     if (!c) break;
+    taken.push(c);
     remaining.splice(chosen, 1);
   }
   return { picks, features: [...context], modelVersion };

@@ -102,4 +102,62 @@ describe('contact policy', () => {
     contactPolicy(s.candidates, s.ctx);
     expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
   });
+
+  it('keeps quiet hours in the policy\'s time zone for a subject whose time zone is not known, and says so', () => {
+    const policy = { contact: { quietHours: { from: '21:00', to: '08:00', timezone: 'Europe/London' } } };
+    const at = Date.parse('2026-06-01T20:30:00Z'); // 21:30 in London
+    const { ctx, candidates } = stageContext({ catalog, policy, placement: 'mail', now: at, timezone: 'Mars/Olympus' });
+    contactPolicy(candidates, ctx);
+    expect(outcome(candidates).in).toEqual([]);
+    expect(candidates[0].out!.reason).toBe('it is 21:30 in Europe/London (the policy\'s time zone: the subject\'s, "Mars/Olympus", is not one Tact knows), inside the quiet hours 21:00–08:00 for email');
+  });
+
+  it('keeps quiet hours that cross midnight, in local time across a change of clocks', () => {
+    const policy = { contact: { quietHours: { from: '22:00', to: '07:00' } } };
+    const quiet = (iso: string) => {
+      const { ctx, candidates } = stageContext({ catalog, policy, placement: 'mail', now: Date.parse(iso), timezone: 'Europe/London' });
+      contactPolicy(candidates, ctx);
+      return outcome(candidates).in.length === 0;
+    };
+    expect([quiet('2026-03-29T00:30:00Z'), quiet('2026-03-29T05:59:00Z'), quiet('2026-03-29T06:00:00Z')]).toEqual([true, true, false]); // BST from 01:00 UTC
+    expect([quiet('2026-10-24T20:59:00Z'), quiet('2026-10-24T21:00:00Z'), quiet('2026-10-25T06:59:00Z'), quiet('2026-10-25T07:00:00Z')]).toEqual([false, true, true, false]);
+  });
+
+  it('says how many contacts an action\'s fair share of a budget allows when the share is not whole', () => {
+    const start = Date.parse('2026-06-10T00:00:00Z');
+    const ledger = new ContactLedger(30 * DAY);
+    // promo's share is 10 × 1/4 = 2.5: it may send while it has sent fewer than 2.5, so 3 in all
+    for (let i = 0; i < 3; i++) ledger.record(`s${i}`, { at: start + i * 1000, action: 'promo', channel: 'email', topics: [], decisionId: `d${i}` });
+    const policy = { contact: { budgets: [{ name: 'email budget', channel: 'email', max: 10, window: '1d' }] } };
+    const s = stageContext({ catalog, policy, placement: 'mail', now: start + 3_600_000, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/email budget' });
+    expect(s.candidates[0].out!.reason).toContain('fair share of the email budget (3 of 3 this 1 day window)');
+  });
+
+  it('explains a cap of 0 and a budget share of 0 without claiming contacts that never were', () => {
+    const now = Date.parse('2026-06-10T12:00:00Z');
+    let s = stageContext({ catalog, policy: { contact: { caps: [{ name: 'no sms', channel: 'email', max: 0, window: '7d' }] } }, placement: 'mail', now });
+    contactPolicy(s.candidates, s.ctx);
+    expect(s.candidates[0].out!.reason).toBe('the cap allows no email contacts in 7 days');
+    const zero = { ...catalog, actions: catalog.actions.map((a) => (a.id === 'promo' ? { ...a, budgetWeight: 0 } : a)) };
+    s = stageContext({ catalog: zero, policy: { contact: { budgets: [{ name: 'email budget', channel: 'email', max: 10, window: '1d' }] } }, placement: 'mail', now });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/email budget' });
+    expect(s.candidates[0].out!.reason).toBe('it has no share of the email budget (its budgetWeight is 0); unused shares open to all after 80% of the window');
+  });
+
+  it('counts a contact or dismissal exactly a window old as inside the window', () => {
+    const now = Date.parse('2026-06-10T12:00:00Z');
+    const ledger = new ContactLedger(60 * DAY);
+    contact(ledger, now - 7 * DAY, 'digest');
+    ledger.dismiss('p1', now - 30 * DAY, 'tips');
+    const policy = { contact: { caps: [{ name: 'email cap', channel: 'email', max: 1, window: '7d' }], dismissals: { count: 1, window: '30d' } } };
+    let s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual([]);
+    s = stageContext({ catalog, policy, placement: 'mail', now: now + 1, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
+  });
 });

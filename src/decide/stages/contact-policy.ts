@@ -20,11 +20,14 @@ export const contactPolicy: Stage = (candidates, ctx) => {
   if (!live.length) return;
   const q = p.quietHours;
   if (q && (!q.channels || q.channels.has(channel))) {
-    const tz = ctx.subject.timezone ?? q.timezone;
     ctx.facts.add('timezone');
-    const m = localMinutes(ctx.now, tz) ?? localMinutes(ctx.now, q.timezone) ?? 0;
+    // A zone the runtime does not know (events carry what the device sent): the policy's, and the explanation says so.
+    const own = ctx.subject.timezone;
+    const mine = own ? localMinutes(ctx.now, own) : undefined;
+    const m = mine ?? localMinutes(ctx.now, q.timezone) ?? 0;
+    const where = mine !== undefined ? own : own ? `${q.timezone} (the policy's time zone: the subject's, "${own}", is not one Tact knows)` : q.timezone;
     if (inWindow(m, q.fromMin, q.toMin)) {
-      for (const c of live) exclude(c, 'contact policy', 'quiet hours', `it is ${clock(m)} in ${tz}, inside the quiet hours ${q.label} for ${channel}`);
+      for (const c of live) exclude(c, 'contact policy', 'quiet hours', `it is ${clock(m)} in ${where}, inside the quiet hours ${q.label} for ${channel}`);
       return;
     }
   }
@@ -51,21 +54,54 @@ export const contactPolicy: Stage = (candidates, ctx) => {
         continue;
       }
       const share = (b.max * c.action.budgetWeight) / weights;
-      const mine = use.byAction.get(c.action.id) ?? 0;
-      if (mine >= share && elapsed < b.borrowAfter) {
-        exclude(c, 'contact policy', b.name, `it used its fair share of the ${channel} budget (${mine} of ${Math.floor(share)} this ${span(b.windowMs)} window); unused shares open to all after ${Math.round(b.borrowAfter * 100)}% of the window`);
+      const used = use.byAction.get(c.action.id) ?? 0;
+      if (used >= share && elapsed < b.borrowAfter) {
+        // An action may send while it has sent less than its share: ⌈share⌉ contacts in all.
+        const why = share > 0 ? `it used its fair share of the ${channel} budget (${used} of ${Math.ceil(share)} this ${span(b.windowMs)} window)` : `it has no share of the ${channel} budget (its budgetWeight is 0)`;
+        exclude(c, 'contact policy', b.name, `${why}; unused shares open to all after ${Math.round(b.borrowAfter * 100)}% of the window`);
       }
     }
   }
 };
 
+/** Whether a cap counts a candidate's contact (its channel is checked apart). */
+const capAbout = (cap: CompiledCap) => (c: Candidate) => (!cap.topic || c.action.topics.includes(cap.topic)) && (!cap.action || cap.action === c.action.id);
+
+/** Whether a candidate may still be chosen in a decision that already chose `chosen` (each a contact). */
+export type ContactRoom = (c: Candidate, chosen: readonly Candidate[]) => boolean;
+
+/**
+ * What the caps and budgets leave for one decision of several choices: each action chosen is a
+ * contact, so together they stay within every cap and budget (a cap of 2 with none used yet lets a
+ * decision of 3 choose 2 actions). Run after the contact-policy stage; undefined when no limit binds.
+ *
+ * @example
+ * const fits = contactRoom(candidates, ctx); fits?.(candidate, [first]); // false when the cap is reached
+ */
+export function contactRoom(candidates: readonly Candidate[], ctx: StageContext): ContactRoom | undefined {
+  const live = candidates.filter((c) => !c.out);
+  const channel = ctx.placement.channel;
+  const limits: { left: number; about: (c: Candidate) => boolean }[] = [];
+  for (const cap of ctx.policy.caps) {
+    if (cap.channel && cap.channel !== channel) continue;
+    const about = capAbout(cap);
+    // Exact here: a candidate it is about passed the cap, so the count is below its max.
+    if (live.some(about)) limits.push({ left: cap.max - ctx.contacts.count(ctx.now - cap.windowMs, cap), about });
+  }
+  for (const b of ctx.policy.budgets) if (b.channel === channel) limits.push({ left: b.max - ctx.contacts.budgetUse(b, ctx.now).total, about: () => true });
+  const binding = limits.filter((l) => l.left < live.length);
+  if (!binding.length) return undefined;
+  return (c, chosen) => binding.every((l) => !l.about(c) || chosen.filter(l.about).length < l.left);
+}
+
 function capStage(cap: CompiledCap, live: Candidate[], ctx: StageContext, channel: string): void {
   if (cap.channel && cap.channel !== channel) return;
-  const about = (c: Candidate) => (!cap.topic || c.action.topics.includes(cap.topic)) && (!cap.action || cap.action === c.action.id);
+  const about = capAbout(cap);
   if (!live.some((c) => !c.out && about(c))) return;
   // Exact below the max; at or above it, at least the max (the ledger keeps what caps need: contact-ledger.ts).
   const n = ctx.contacts.count(ctx.now - cap.windowMs, cap);
   if (n < cap.max) return;
   const what = [cap.action ? `"${cap.action}"` : '', cap.topic ? `${cap.topic}` : '', cap.channel ?? ''].filter(Boolean).join(' ') || 'all';
-  for (const c of live) if (!c.out && about(c)) exclude(c, 'contact policy', cap.name, `the subject had ${cap.max} ${what} contacts in ${span(cap.windowMs)}, the most the cap allows`);
+  const reason = cap.max > 0 ? `the subject had ${cap.max} ${what} contacts in ${span(cap.windowMs)}, the most the cap allows` : `the cap allows no ${what} contacts in ${span(cap.windowMs)}`;
+  for (const c of live) if (!c.out && about(c)) exclude(c, 'contact policy', cap.name, reason);
 }

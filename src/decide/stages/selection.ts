@@ -1,3 +1,4 @@
+import type { ContactRoom } from './contact-policy.js';
 import type { Candidate } from './types.js';
 
 /** One rank of the answer: a candidate, or doing nothing. */
@@ -21,13 +22,14 @@ export interface Pick {
  * from the K remaining options, "none" included. The propensity is exact:
  * π(best) = 1 − ε + ε/K, π(other) = ε/K. The expected share of non-greedy choices is
  * ε(1 − 1/K) ≤ ε, the policy's exploration budget. Ranks are drawn one after another without
- * replacement; the list ends at "none" or after `slots` picks.
+ * replacement; the list ends at "none" or after `slots` picks. With `fits`, an option that would
+ * pass a contact cap or budget together with the picks above it is not among a rank's options.
  *
  * @example
  * select(scored, { noneScore: 0, exploration: 0.05, slots: 1, random: Math.random });
  * // [{ candidate: winback, score: 1.47, propensity: 0.975, greedy: true, … }]
  */
-export function select(candidates: readonly Candidate[], o: { noneScore: number; exploration: number; slots: number; random: () => number }): Pick[] {
+export function select(candidates: readonly Candidate[], o: { noneScore: number; exploration: number; slots: number; random: () => number; fits?: ContactRoom }): Pick[] {
   // The options are the scored candidates themselves and one marker for "none" (no wrapper object
   // per candidate: a decision weighs a hundred).
   const options: (Candidate | typeof NONE)[] = [NONE];
@@ -38,7 +40,10 @@ export function select(candidates: readonly Candidate[], o: { noneScore: number;
   options.sort((a, b) => Math.sign(scoreOf(b) - scoreOf(a)) || orderOf(a) - orderOf(b));
   const eps = Math.min(1, Math.max(0, o.exploration));
   const picks: Pick[] = [];
+  const taken: Candidate[] = [];
   while (picks.length < o.slots && options.length) {
+    // The contact policy's caps and budgets hold for the decision's choices together (contactRoom).
+    if (o.fits && taken.length) for (let j = options.length - 1; j >= 0; j--) if (options[j] !== NONE && !o.fits(options[j] as Candidate, taken)) options.splice(j, 1);
     const k = options.length;
     let i = 0;
     if (eps > 0 && k > 1 && o.random() < eps) i = Math.min(k - 1, Math.floor(o.random() * k));
@@ -47,6 +52,7 @@ export function select(candidates: readonly Candidate[], o: { noneScore: number;
     const propensity = k === 1 ? 1 : eps / k + (i === 0 ? 1 - eps : 0);
     picks.push({ candidate: chosen === NONE ? undefined : chosen, score: scoreOf(chosen), propensity, greedy: i === 0, best: best === NONE ? undefined : best, bestScore: scoreOf(best) });
     if (chosen === NONE) break;
+    taken.push(chosen);
     options.splice(i, 1);
   }
   return picks;
