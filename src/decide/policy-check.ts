@@ -33,12 +33,16 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       checkFilter(c, r, at);
     });
   }
-  if (body.consent !== undefined && c.object(body.consent, 'consent')) c.strings(body.consent.assumeGranted, 'consent.assumeGranted');
+  if (body.consent !== undefined && c.object(body.consent, 'consent')) {
+    c.known(body.consent, 'consent', ['assumeGranted']);
+    c.strings(body.consent.assumeGranted, 'consent.assumeGranted');
+  }
   if (body.contact !== undefined && c.object(body.contact, 'contact')) checkContact(c, body.contact);
   if (c.list(body.humanTerritory, 'humanTerritory')) {
     body.humanTerritory.forEach((t, i) => {
       const at = `humanTerritory[${i}]`;
       if (!c.object(t, at)) return;
+      c.known(t, at, ['name', 'queue', 'when', 'accounts', 'flags', 'description']);
       c.string(t.name, `${at}.name`);
       c.string(t.queue, `${at}.queue`);
       c.cel(t.when, `${at}.when`);
@@ -48,6 +52,7 @@ export function checkPolicy(body: unknown): FieldProblem[] {
     });
   }
   if (body.review !== undefined && c.object(body.review, 'review')) {
+    c.known(body.review, 'review', ['queue', 'rejectFor']);
     c.string(body.review.queue, 'review.queue', true);
     c.duration(body.review.rejectFor, 'review.rejectFor');
   }
@@ -55,17 +60,22 @@ export function checkPolicy(body: unknown): FieldProblem[] {
     body.levers.forEach((l, i) => {
       const at = `levers[${i}]`;
       if (!c.object(l, at)) return;
+      c.known(l, at, ['name', 'weight', 'when', 'actions', 'topics', 'channels', 'description']);
       c.string(l.name, `${at}.name`);
       c.number(l.weight, `${at}.weight`, { min: 0, optional: false });
       c.cel(l.when, `${at}.when`);
       checkFilter(c, l, at);
     });
   }
-  if (body.exploration !== undefined && c.object(body.exploration, 'exploration')) c.number(body.exploration.budget, 'exploration.budget', { min: 0, max: 1 });
+  if (body.exploration !== undefined && c.object(body.exploration, 'exploration')) {
+    c.known(body.exploration, 'exploration', ['budget']);
+    c.number(body.exploration.budget, 'exploration.budget', { min: 0, max: 1 });
+  }
   c.number(body.noneScore, 'noneScore');
   if (body.scoring !== undefined) c.oneOf(body.scoring, 'scoring', ['rate', 'uplift']);
   if (body.estimates !== undefined && c.object(body.estimates, 'estimates')) {
     const e = body.estimates;
+    c.known(e, 'estimates', ['priorMean', 'priorStrength', 'personalStrength', 'groupStrength', 'minDataWeight', 'level', 'establishedWidth']);
     c.number(e.priorMean, 'estimates.priorMean', { min: 0.000001, max: 0.999999 });
     c.number(e.priorStrength, 'estimates.priorStrength', { min: 0.01 });
     c.number(e.personalStrength, 'estimates.personalStrength', { min: 0.01 });
@@ -76,10 +86,14 @@ export function checkPolicy(body: unknown): FieldProblem[] {
   }
   if (body.outcomes !== undefined && c.object(body.outcomes, 'outcomes')) checkOutcomes(c, body.outcomes);
   if (body.holdout !== undefined && c.object(body.holdout, 'holdout')) {
+    c.known(body.holdout, 'holdout', ['share', 'salt']);
     c.number(body.holdout.share, 'holdout.share', { min: 0, max: 1, optional: false });
     c.string(body.holdout.salt, 'holdout.salt', true);
   }
-  if (body.retention !== undefined && c.object(body.retention, 'retention')) c.number(body.retention.days, 'retention.days', { min: 1, integer: true });
+  if (body.retention !== undefined && c.object(body.retention, 'retention')) {
+    c.known(body.retention, 'retention', ['days']);
+    c.number(body.retention.days, 'retention.days', { min: 1, integer: true });
+  }
   return c.problems;
 }
 
@@ -132,6 +146,7 @@ function checkOutcomes(c: Checker, o: Record<string, unknown>): void {
     for (const [name, m] of Object.entries(o.events)) {
       const at = `outcomes.events.${name}`;
       if (!c.object(m, at)) continue;
+      c.known(m, at, ['type', 'value']);
       c.string(m.type, `${at}.type`);
       c.string(m.value, `${at}.value`, true);
     }
@@ -142,6 +157,7 @@ function checkOutcomes(c: Checker, o: Record<string, unknown>): void {
     }
   }
   if (o.attribution !== undefined && c.object(o.attribution, 'outcomes.attribution')) {
+    c.known(o.attribution, 'outcomes.attribution', ['window', 'model']);
     c.duration(o.attribution.window, 'outcomes.attribution.window');
     c.oneOf(o.attribution.model, 'outcomes.attribution.model', ['last', 'even']);
   }
