@@ -66,6 +66,7 @@ describe('POST /v1/decide', () => {
     await send(h.app, '/v1/track', { userId: 'ana', event: 'Ticket Opened', properties: { ticket: 't-1' } });
     const open = (await decideReq(h.app, { subject: 'ana', placement: 'home', n: 3 })).json();
     expect(picked(open)).toEqual(['service-followup', 'newsletter', 'none']);
+    expect(open.choices[2].explanation).toBe('No other action passed the rules, so the list ends here.');
     expect(open.explanation.excludedByStage.applicability).toBe(2);
     await new Promise((r) => setTimeout(r, 5));
     await send(h.app, '/v1/track', { userId: 'ana', event: 'Ticket Closed', properties: { ticket: 't-1' } });
@@ -96,6 +97,28 @@ describe('POST /v1/decide', () => {
     const closed = await decideReq(h.app, { subject: 'ana', placement: 'weekly-email' }, KEYS.write);
     expect(closed.statusCode).toBe(403);
     expect(closed.json().message).toContain('`weekly-email`');
+  });
+
+  it('tells a browser that names a placement the catalog does not have which field is wrong, without listing the catalog', async () => {
+    const r = await decideReq(h.app, { subject: 'ana', placement: 'hom' }, KEYS.write);
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().problems[0]).toMatchObject({ field: 'placement' });
+    expect(r.body).not.toContain('weekly-email');
+  });
+
+  it('does not tell a customer which internal queue they were handed to', async () => {
+    const app = await harness('sqlite', { config: shopConfig({ humanTerritory: [{ name: 'collections', queue: 'debt-collections', when: 'has(traits.segment) && traits.segment == "arrears"' }] }) });
+    try {
+      await send(app.app, '/v1/identify', { userId: 'cy', traits: { segment: 'arrears' } });
+      const d = (await decideReq(app.app, { subject: 'cy', placement: 'home' }, KEYS.write)).json();
+      expect(d.choices).toEqual([{ rank: 1, kind: 'handoff' }]);
+      expect(JSON.stringify(d)).not.toMatch(/collections|arrears/);
+      expect(d.explanation.customer).toBe('A member of our team will look after this for you personally.');
+      const logged = (await get(app.app, `/v1/decisions/${d.decisionId}`)).json();
+      expect(logged.choices[0]).toMatchObject({ kind: 'handoff', queue: 'debt-collections' });
+    } finally {
+      await app.close();
+    }
   });
 
   it('decides for a subject with no profile yet (a first visit) on the population\'s estimates', async () => {

@@ -1,22 +1,58 @@
-import { compileRule, type CompiledRule, variablePaths } from '../rules/cel.js';
+import { compileRule, type CompiledRule, ruleTree, variablePaths } from '../rules/cel.js';
 import type { StageName, Verdict } from './decision.js';
 
+/** Variables whose members a rule reads one by one: a decision keeps `traits.plan`, not all traits. */
+const MAPS = new Set(['traits', 'features', 'consent', 'flags', 'context', 'events', 'estimates', 'anomalies']);
+/** Variables a decision keeps whole. */
+const WHOLE = new Set(['accounts', 'timezone', 'firstSeen', 'lastSeen']);
+
+interface Node {
+  op: string;
+  args: unknown;
+}
+const isNode = (x: unknown): x is Node => !!x && typeof x === 'object' && typeof (x as Node).op === 'string';
+
 /**
- * The facts a rule reads, found in its text: `traits.plan`, `features.orders`, `consent.Email`,
- * `flags.procurement_delay`, `context.page`, `events["Order Completed"]`, `accounts`, `timezone`,
- * `firstSeen`, `lastSeen`. A decision keeps the values of exactly these (see {@link factValues}),
- * so it can be explained and replayed months later without storing the whole profile.
+ * The facts a rule reads, found in its parse tree: `traits.plan`, `features.orders`,
+ * `consent.Email`, `flags.procurement_delay`, `context.page`, `events["Order Completed"]` (or
+ * `events.Signup`, or `"Signup" in events`), `estimates.<rate>`, `anomalies.<metric>`, `accounts`,
+ * `timezone`, `firstSeen`, `lastSeen`. A variable the rule reads otherwise than by a constant
+ * member (`size(traits)`, `traits[k]`, `events.exists(…)`) is a fact whole. A decision keeps the
+ * values of exactly these (see {@link factValues}), so it can be explained and replayed months
+ * later without storing the whole profile.
  *
  * @example
  * factPaths('features.orders >= 3.0 && has(traits.plan)'); // ['features.orders', 'traits.plan']
  */
 export function factPaths(expression: string): string[] {
   const out = new Set<string>();
-  const dotted = /\b(traits|features|consent|flags|context)\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*"([^"]+)"\s*\])/g;
-  for (const m of expression.matchAll(dotted)) out.add(`${m[1]}.${m[2] ?? m[3]}`);
-  for (const m of expression.matchAll(/\bevents\s*\[\s*"([^"]+)"\s*\]/g)) out.add(`events.${m[1]}`);
-  for (const m of expression.matchAll(/\b(accounts|timezone|firstSeen|lastSeen)\b/g)) out.add(m[1]);
-  for (const m of expression.matchAll(/\b(estimates|anomalies)\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*"([^"]+)"\s*\])/g)) out.add(`${m[1]}.${m[2] ?? m[3]}`);
+  // The variable and first constant member under a member chain (`traits.address.city` → traits, address).
+  const head = (node: Node): [string, string | undefined] | undefined => {
+    if (node.op === 'id') return typeof node.args === 'string' ? [node.args, undefined] : undefined;
+    if ((node.op !== '.' && node.op !== '[]') || !Array.isArray(node.args)) return undefined;
+    const [obj, key] = node.args as [unknown, unknown];
+    const name = node.op === '.' ? key : isNode(key) && key.op === 'value' ? key.args : undefined;
+    if (!isNode(obj) || typeof name !== 'string') return undefined;
+    const h = head(obj);
+    return h && [h[0], h[1] ?? name];
+  };
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) return x.forEach(visit);
+    if (!isNode(x) || x.op === 'value') return;
+    if (x.op === '.' || x.op === '[]' || x.op === 'id') {
+      const h = head(x);
+      if (h && MAPS.has(h[0])) return void out.add(h[1] === undefined ? h[0] : `${h[0]}.${h[1]}`);
+      if (h && WHOLE.has(h[0])) return void out.add(h[0]);
+      if (h) return;
+    }
+    // `"Signup" in events` reads whether the subject has that one.
+    if (x.op === 'in' && Array.isArray(x.args)) {
+      const [k, m] = x.args as unknown[];
+      if (isNode(k) && k.op === 'value' && typeof k.args === 'string' && isNode(m) && m.op === 'id' && MAPS.has(m.args as string)) return void out.add(`${m.args as string}.${k.args}`);
+    }
+    visit(x.args);
+  };
+  visit(ruleTree(expression));
   return [...out];
 }
 

@@ -17,8 +17,8 @@ const catalog: Catalog = {
   placements: [{ id: 'home', channel: 'web', slots: 2, safeDefault: 'banner' }, { id: 'bare', channel: 'web', slots: 1 }],
 };
 
-function run(o: { policy?: Policy; placement?: string; holds?: Hold[]; accounts?: string[]; n?: number; orders?: number }) {
-  const { ctx } = stageContext({ catalog, policy: o.policy, placement: o.placement ?? 'home', holds: o.holds, accounts: o.accounts, vars: { features: { orders: o.orders ?? 2 } }, rates: { loan: 0.05, upsell: 0.1, banner: 0.1 } });
+function run(o: { policy?: Policy; placement?: string; holds?: Hold[]; accounts?: string[]; n?: number; orders?: number; random?: () => number }) {
+  const { ctx } = stageContext({ catalog, policy: o.policy, random: o.random, placement: o.placement ?? 'home', holds: o.holds, accounts: o.accounts, vars: { features: { orders: o.orders ?? 2 } }, rates: { loan: 0.05, upsell: 0.1, banner: 0.1 } });
   const play = playbookFor(compileCatalog(catalog), compilePolicy(o.policy ?? {}), 1, 1);
   let k = 0;
   return runPipeline(ctx, play.rulebook.forPlacement(ctx.placement), o.n ?? 2, () => `review-${++k}`);
@@ -74,5 +74,20 @@ describe('the pipeline', () => {
     const r = run({ policy: { noneScore: 100 } });
     expect(r.choices).toMatchObject([{ kind: 'none' }]);
     expect(r.choices[0].why).toMatch(/^Doing nothing \(score 100\) was worth at least as much as the best admitted action, "Loan" at 15 = 5% conversion rate/);
+  });
+
+  it('weighs "none" at a lower rank against the actions left, not against the ones chosen above', () => {
+    const r = run({ policy: { noneScore: 1 }, orders: 0 });
+    expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['upsell', 'none']);
+    expect(r.choices[1].why).toMatch(/^Doing nothing \(score 1\) was worth at least as much as the best admitted action, "Banner" at 0.2 = /);
+  });
+
+  it('does not claim "none" was worth more when exploration chose it over a better action', () => {
+    // the first draw explores, the second picks the last option: "none" ranks below "Upsell" (4) and "Banner" (0.2)
+    const draws = [0, 0.99];
+    const r = run({ policy: { exploration: { budget: 0.5 } }, orders: 0, n: 1, placement: 'bare', random: () => draws.shift() ?? 0.99 });
+    expect(r.choices).toMatchObject([{ kind: 'none' }]);
+    expect(r.choices[0].why).not.toContain('was worth at least as much');
+    expect(r.choices[0].why).toContain('Chosen by exploration with probability 17%; the best-scoring option was "Upsell" (4).');
   });
 });

@@ -64,7 +64,7 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
     const made = toChoices(picks, candidates, ctx, result, newId, fits);
     result.choices = made.choices;
     made.choices.forEach((c, i) => made.picks[i]?.propensityError !== undefined && (c.propensityError = made.picks[i].propensityError));
-    for (let i = 0; i < result.choices.length; i++) result.choices[i].why = choiceWhy(result.choices[i], made.picks[i], ctx, candidates);
+    for (let i = 0; i < result.choices.length; i++) result.choices[i].why = choiceWhy(result.choices[i], made.picks[i], ctx, candidates, result.choices);
     if (arm === 'holdout') {
       result.newHolds = [];
       result.delivered = [];

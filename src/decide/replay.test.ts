@@ -4,7 +4,7 @@ import { compileCatalog } from './catalog-compile.js';
 import { shopCatalog, shopConfig, shopPolicy } from './fixtures.js';
 import { compilePolicy } from './policy-compile.js';
 import { replayRules } from './replay.js';
-import { advertising, decideReq } from './test-http.js';
+import { advertising, decideReq, picked } from './test-http.js';
 
 describe('replaying a logged decision from the facts it kept', () => {
   let h: Harness;
@@ -40,5 +40,36 @@ describe('replaying a logged decision from the facts it kept', () => {
       { action: 'socks-offer', logged: 'passed', replayed: 'consent/consent:Advertising' },
     ]);
     expect((await get(h.app, '/v1/decisions/nope/replay')).statusCode).toBe(404);
+  });
+});
+
+describe('replaying decisions whose rules read events by name, membership and time-like traits', () => {
+  let h: Harness;
+  const rules = [
+    { name: 'signed up', stage: 'eligibility', when: 'events.Signup.count >= 1.0' },
+    { name: 'no ticket yet', stage: 'suitability', when: '!("Ticket Opened" in events)' },
+    { name: 'customer since', stage: 'applicability', when: '!has(traits.createdAt) || timestamp(traits.createdAt) < now' },
+  ];
+  beforeEach(async () => {
+    h = await harness('sqlite', { config: shopConfig({ rules }) });
+  });
+  afterEach(async () => h.close());
+
+  it('keeps every fact those rules read, and the replay reaches the logged verdicts', async () => {
+    await send(h.app, '/v1/identify', { userId: 'ana', traits: { createdAt: '2024-01-01T00:00:00.000Z' }, context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'bo', traits: { createdAt: '2024-01-01T00:00:00.000Z' }, context: advertising });
+    for (const s of ['ana', 'bo']) await send(h.app, '/v1/track', { userId: s, event: 'Signup' });
+    await send(h.app, '/v1/track', { userId: 'bo', event: 'Ticket Opened' });
+    const ana = (await decideReq(h.app, { subject: 'ana', placement: 'home', explain: 'full' })).json();
+    const bo = (await decideReq(h.app, { subject: 'bo', placement: 'home', explain: 'full' })).json();
+    expect(picked(ana)).toEqual(['shoes-offer']);
+    expect(picked(bo)).toEqual(['none']);
+    expect(ana.explanation.facts).toMatchObject({ 'events.Signup': { count: 1 }, 'traits.createdAt': '2024-01-01T00:00:00.000Z' });
+    expect(ana.explanation.absentFacts).toContain('events.Ticket Opened');
+    expect(bo.explanation.facts['events.Ticket Opened']).toMatchObject({ count: 1 });
+    for (const d of [ana, bo]) {
+      const r = (await get(h.app, `/v1/decisions/${d.decisionId}/replay`)).json();
+      expect(r, d.decisionId).toMatchObject({ checked: 5, differences: [], explainsItself: true });
+    }
   });
 });

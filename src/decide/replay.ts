@@ -18,9 +18,32 @@ function revive(v: unknown): unknown {
   return v;
 }
 
+const time = (v: unknown) => (typeof v === 'string' && ISO.test(v) ? new Date(v) : v);
+const timesAt = (keys: readonly string[]) => (v: unknown) => {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o: Record<string, unknown> = { ...v };
+  for (const k of keys) if (k in o) o[k] = time(o[k]);
+  return o;
+};
+const eachOf = (one: (v: unknown) => unknown) => (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, one(x)])) : v);
+const asIs = (v: unknown) => v;
+/**
+ * Where a kept fact held a time (the rule variables' Dates, kept as ISO strings): a trait or a
+ * consent is kept as the subject sent it, so a trait `createdAt` stays a string; an event's
+ * `first` and `last`, a flag's `until` and `since`, `firstSeen`, `lastSeen` and a time feature
+ * are times. By variable: [one member, the variable whole].
+ */
+const REVIVE: Record<string, [(v: unknown) => unknown, (v: unknown) => unknown]> = {
+  traits: [asIs, asIs], consent: [asIs, asIs], accounts: [asIs, asIs], timezone: [asIs, asIs],
+  firstSeen: [time, time], lastSeen: [time, time],
+  events: [timesAt(['first', 'last']), eachOf(timesAt(['first', 'last']))],
+  flags: [timesAt(['until', 'since']), eachOf(timesAt(['until', 'since']))],
+  features: [time, eachOf(time)],
+};
+
 /**
  * The rule variables a decision saw, rebuilt from the fact values it kept (ISO times become
- * timestamps again; absent facts stay absent) plus its context and time.
+ * timestamps again where they were times; absent facts stay absent) plus its context and time.
  *
  * @example
  * varsFromRecord(record).features; // { orders: 3, purchased: ['sku-1'] }
@@ -29,8 +52,11 @@ export function varsFromRecord(d: DecisionRecord): Record<string, unknown> {
   const vars: Record<string, Record<string, unknown> | unknown> = { traits: {}, features: {}, events: {}, consent: {}, flags: {}, accounts: [], context: d.context, now: new Date(d.at) };
   for (const [path, value] of Object.entries(d.facts)) {
     const dot = path.indexOf('.');
-    if (dot < 0) vars[path] = revive(value);
-    else if (path.slice(0, dot) !== 'context') ((vars[path.slice(0, dot)] ??= {}) as Record<string, unknown>)[path.slice(dot + 1)] = revive(value);
+    const head = dot < 0 ? path : path.slice(0, dot);
+    if (head === 'context') continue;
+    const back = REVIVE[head]?.[dot < 0 ? 1 : 0] ?? revive;
+    if (dot < 0) vars[path] = back(value);
+    else ((vars[head] ??= {}) as Record<string, unknown>)[path.slice(dot + 1)] = back(value);
   }
   return vars;
 }

@@ -58,9 +58,10 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
       v.variant = c.variant;
       v.content = c.content ?? {};
     }
-    if (c.queue) v.queue = c.queue;
     if (c.item) v.item = c.item;
+    // The queue a customer was handed to is the operator's business (its name may say why).
     if (o.public) return v;
+    if (c.queue) v.queue = c.queue;
     v.score = shown(c.score);
     v.propensity = c.propensity;
     if (c.held) v.held = c.held;

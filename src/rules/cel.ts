@@ -80,6 +80,20 @@ function unsafePattern(ast: unknown): string | undefined {
 }
 
 /**
+ * The parse tree of an expression ({op, args} nodes), or undefined when it does not parse.
+ *
+ * @example
+ * ruleTree('has(traits.plan)'); // { op: 'call', args: ['has', [{ op: '.', … }]] }
+ */
+export function ruleTree(expression: string): unknown {
+  try {
+    return (env.parse(expression) as unknown as { ast: unknown }).ast;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * How an expression uses the variable `name`: the member paths it reads from it (`action.value`
  * → ['value'], `action.properties["sku"]` → ['properties', 'sku']), or undefined when it uses the
  * variable in any other way — whole (`f(action)`, `action == x`), by a computed key, through an

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TactError } from '../../errors/tact-error.js';
+import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { compileCatalog } from '../catalog-compile.js';
@@ -36,7 +36,10 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   app.post<{ Body: DecideBody }>('/v1/decide', { preHandler: anyKey, schema: decideSchemas.decide, serializerCompiler: () => (data) => JSON.stringify(data) }, async (req) => {
     const b = req.body;
     const isPublic = req.apiKey?.kind === 'write';
-    if (isPublic && !tact.decide.playbook().catalog.placements.get(b.placement)?.def.public) {
+    const placement = isPublic ? tact.decide.playbook().catalog.placements.get(b.placement) : undefined;
+    // A browser learns the field is wrong, not the catalog's other placements.
+    if (isPublic && !placement) throw validationError([{ field: 'placement', message: `The \`placement\` \`${b.placement}\` is not in the catalog.` }]);
+    if (isPublic && !placement?.def.public) {
       throw new TactError('forbidden', { have: 'write', action: `ask for decisions at the placement \`${b.placement}\` (it is not marked \`public\` in the catalog)`, need: 'server' });
     }
     const record = await tact.decide.decider.decide({ subject: b.subject, placement: b.placement, context: b.context, n: b.n });

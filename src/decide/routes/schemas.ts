@@ -79,7 +79,7 @@ export const decideSchemas = {
         subject: { type: 'string', minLength: 1, description: 'Any identifier: userId, anonymousId, email, or kind:value.' },
         placement: { type: 'string', minLength: 1 },
         context: { ...anyObj, description: 'What the caller knows about the moment (page, device …); rules read it as `context`. At a recommendation placement, `context.items` ([{id, relevance}]) asks for that list re-ranked.' },
-        n: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'How many ranked choices (at most the placement\'s slots).' },
+        n: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'How many ranked choices; more than the placement\'s slots gives slots.' },
         explain: { type: 'string', enum: ['summary', 'full'], default: 'summary', description: '`full` adds every candidate\'s verdict and the fact values used.' },
       },
     },

@@ -28,19 +28,21 @@ export function scoreWords(c: Candidate): string {
  * One operator sentence for one choice of the answer.
  *
  * @example
- * choiceWhy(choice, pick, ctx, candidates); // '"Upsell" scored 4 = 10% conversion rate (…) × value 50 − contact cost 1.'
+ * choiceWhy(choice, pick, ctx, candidates, choices);
  */
-export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageContext, candidates: readonly Candidate[]): string {
+export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageContext, candidates: readonly Candidate[], choices: readonly Choice[] = []): string {
   if (choice.held) {
     const instead = choice.kind === 'action' ? `the placement's safe default ${nameOf(ctx, choice.action)}` : 'nothing (the safe default is "none" or not admitted)';
     return `${nameOf(ctx, choice.held.action)} is high-stakes and waits for a person's review (${choice.held.reviewId}); meanwhile the subject gets ${instead}.`;
   }
   let s: string;
   if (choice.kind === 'none') {
-    const best = bestAction(candidates);
-    s = best
-      ? `Doing nothing (score ${num(ctx.policy.noneScore)}) was worth at least as much as the best admitted action, ${nameOf(ctx, best.action.id)} at ${num(best.score ?? 0)} = ${scoreWords(best)}.`
-      : 'No action passed the rules, so the answer is to do nothing.';
+    // The ranks above took their actions: "none" is weighed against what was left.
+    const above = choices.filter((c) => c.rank < choice.rank);
+    const best = bestAction(candidates, above);
+    if (pick && !pick.greedy) s = `Doing nothing (score ${num(ctx.policy.noneScore)}).`;
+    else if (best) s = `Doing nothing (score ${num(ctx.policy.noneScore)}) was worth at least as much as the best admitted action, ${nameOf(ctx, best.action.id)} at ${num(best.score ?? 0)} = ${scoreWords(best)}.`;
+    else s = above.length ? 'No other action passed the rules, so the list ends here.' : 'No action passed the rules, so the answer is to do nothing.';
   } else {
     const c = pick?.candidate;
     s = `${nameOf(ctx, choice.action)} scored ${num(choice.score)} = ${c ? scoreWords(c) : ''}${c?.review === 'approved' ? '; a person approved it for this subject' : ''}.`;
@@ -49,9 +51,14 @@ export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageCont
   return s;
 }
 
-function bestAction(candidates: readonly Candidate[]): Candidate | undefined {
+/** The best-scoring admitted action not already taken by a rank above (delivered, or held for review). */
+function bestAction(candidates: readonly Candidate[], above: readonly Choice[]): Candidate | undefined {
   let best: Candidate | undefined;
-  for (const c of candidates) if (!c.out && c.score !== undefined && (!best || c.score > (best.score ?? 0))) best = c;
+  for (const c of candidates) {
+    if (c.out || c.score === undefined || (best && c.score <= (best.score ?? 0))) continue;
+    if (above.some((x) => x.action === c.action.id || x.held?.action === c.action.id)) continue;
+    best = c;
+  }
   return best;
 }
 
