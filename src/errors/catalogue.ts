@@ -12,6 +12,7 @@ export const catalogue = {
   batch_rejected: { status: 400, message: 'None of the {count} messages in the batch was accepted; see `rejected` for the reason of each.' },
   tracking_plan_blocked: { status: 400, message: 'The message breaks the tracking plan for event `{event}`, which blocks violations: {detail}.' },
   missing_credentials: { status: 401, message: 'This endpoint needs a key: send the write key as the HTTP Basic user name (or as `writeKey` in the body) for collection, or `Authorization: Bearer <key>` with a server or admin key.' },
+  malformed_credentials: { status: 401, message: 'The `Authorization` header {detail}' },
   invalid_credentials: { status: 401, message: 'The key you sent is not known to this server, or it was revoked.' },
   forbidden: { status: 403, message: 'A {have} key cannot {action}; this needs a {need} key.' },
   not_found: { status: 404, message: 'No {what} matches `{id}`.' },

@@ -71,3 +71,39 @@ describe('Keys', () => {
     expect(store.lookups).toBe(2);
   });
 });
+
+describe('keys from the environment', () => {
+  it('registers a changed TACT_ADMIN_KEY and revokes the one it replaces, keeping keys made by hand', async () => {
+    const store = memoryKeyStore();
+    const keys = new Keys(store, 0);
+    const first = await keys.bootstrap({ TACT_WRITE_KEY: 'w-1', TACT_SERVER_KEY: 's-1' });
+    const generatedAdmin = first.find((k) => k.kind === 'admin' && k.from === 'generated')?.secret ?? '';
+    const byHand = await keys.create('admin', 'ops laptop');
+    await keys.bootstrap({ TACT_WRITE_KEY: 'w-1', TACT_SERVER_KEY: 's-1', TACT_ADMIN_KEY: 'a-1' });
+    expect(await keys.authenticate('a-1')).toMatchObject({ kind: 'admin' });
+    expect(await keys.authenticate(generatedAdmin)).toBeUndefined();
+    await keys.bootstrap({ TACT_WRITE_KEY: 'w-1', TACT_SERVER_KEY: 's-1', TACT_ADMIN_KEY: 'a-2' });
+    expect(await keys.authenticate('a-2')).toMatchObject({ kind: 'admin' });
+    expect(await keys.authenticate('a-1')).toBeUndefined();
+    expect(await keys.authenticate(byHand.secret)).toMatchObject({ kind: 'admin' });
+    expect(await keys.authenticate('w-1')).toMatchObject({ kind: 'write' });
+    expect(await keys.authenticate('s-1')).toMatchObject({ kind: 'server' });
+  });
+
+  it('refuses to start with a key in the environment that was revoked, naming the variable and not the key', async () => {
+    const keys = new Keys(memoryKeyStore(), 0);
+    await keys.bootstrap({ TACT_ADMIN_KEY: 'a-secret-1' });
+    const id = (await keys.list()).find((k) => k.label === 'from TACT_ADMIN_KEY')?.id ?? '';
+    await keys.revoke(id);
+    const started = keys.bootstrap({ TACT_ADMIN_KEY: 'a-secret-1' });
+    await expect(started).rejects.toThrow(/TACT_ADMIN_KEY holds a key that was revoked/);
+    await expect(started).rejects.not.toThrow(/a-secret-1/);
+  });
+  it('refuses, naming the label, a key made by hand under a label of the keys made at start (a later start would revoke it)', async () => {
+    const keys = new Keys(memoryKeyStore(), 0);
+    for (const label of ['from TACT_ADMIN_KEY', 'generated on first start', ' ']) {
+      await expect(keys.create('admin', label), label).rejects.toMatchObject({ statusCode: 400, problems: [{ field: 'label' }] });
+    }
+    expect(await keys.list()).toEqual([]);
+  });
+});

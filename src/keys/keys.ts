@@ -1,7 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { validationError } from '../errors/tact-error.js';
 import type { ApiKey, KeyKind, KeyStore } from './key-store.js';
 
 const PREFIX: Record<KeyKind, string> = { write: 'tact_w_', server: 'tact_s_', admin: 'tact_a_' };
+const GENERATED = 'generated on first start';
+const isBootstrapLabel = (label: string) => label.trim() === GENERATED || /^from TACT_(WRITE|SERVER|ADMIN)_KEY$/.test(label.trim());
 const ENV: Record<KeyKind, string> = { write: 'TACT_WRITE_KEY', server: 'TACT_SERVER_KEY', admin: 'TACT_ADMIN_KEY' };
 
 /** SHA-256 of a secret, hex: the only form in which keys are stored. */
@@ -44,8 +47,16 @@ export class Keys {
     return active;
   }
 
-  /** Makes a key; the secret is returned once and never stored. */
+  /** Makes a key; the secret is returned once and never stored. The labels of the keys made at start are kept for them. */
   async create(kind: KeyKind, label: string, secret = newSecret(kind)): Promise<{ key: ApiKey; secret: string }> {
+    if (!label.trim()) throw validationError([{ field: 'label', message: 'The `label` must say what the key is for; it was empty.' }]);
+    if (isBootstrapLabel(label)) {
+      throw validationError([{ field: 'label', message: `The \`label\` "${label}" is kept for the keys Tact makes at start (a new TACT_*_KEY value revokes them); choose another.` }]);
+    }
+    return this.register(kind, label, secret);
+  }
+
+  private async register(kind: KeyKind, label: string, secret = newSecret(kind)): Promise<{ key: ApiKey; secret: string }> {
     const key: ApiKey = { id: randomUUID(), kind, label, createdAt: Date.now(), revokedAt: null };
     await this.store.create({ ...key, hash: hashKey(secret) });
     return { key, secret };
@@ -62,37 +73,56 @@ export class Keys {
   }
 
   /**
-   * Makes sure each kind has a key: one given in TACT_WRITE_KEY / TACT_SERVER_KEY / TACT_ADMIN_KEY
-   * is registered (if new); a kind with no active key gets a generated one, returned so the caller
-   * can print it once.
+   * Makes sure each kind has a key. A key given in TACT_WRITE_KEY / TACT_SERVER_KEY / TACT_ADMIN_KEY
+   * is registered (if new) and replaces the earlier bootstrap keys of its kind (from that variable,
+   * or generated on first start), which are revoked; keys made with `tact keys create` or the API
+   * stay. A variable holding a revoked key stops the start. A kind with no active key and no
+   * variable gets a generated key, returned so the caller can print it once.
    */
   async bootstrap(env: NodeJS.ProcessEnv): Promise<{ kind: KeyKind; secret: string; from: 'env' | 'generated' }[]> {
     const out: { kind: KeyKind; secret: string; from: 'env' | 'generated' }[] = [];
     for (const kind of ['write', 'server', 'admin'] as KeyKind[]) {
       const given = env[ENV[kind]];
       if (given) {
-        let existing = await this.store.findByHash(hashKey(given));
-        if (!existing) {
-          try {
-            await this.create(kind, `from ${ENV[kind]}`, given);
-            out.push({ kind, secret: given, from: 'env' });
-            continue;
-          } catch (err) {
-            // Another process starting at the same moment on the same database registered it first.
-            existing = await this.store.findByHash(hashKey(given));
-            if (!existing) throw err;
-          }
-        }
-        if (existing.kind !== kind) {
-          throw new Error(`${ENV[kind]} holds a key already registered as a ${existing.kind} key; use a different value.`);
-        }
+        const key = await this.fromEnv(kind, given);
+        if (key.created) out.push({ kind, secret: given, from: 'env' });
+        await this.revokeBootstrapKeysBut(kind, key.id);
         continue;
       }
       if ((await this.store.countActive(kind)) === 0) {
-        const { secret } = await this.create(kind, 'generated on first start');
+        const { secret } = await this.register(kind, GENERATED);
         out.push({ kind, secret, from: 'generated' });
       }
     }
     return out;
+  }
+
+  /** The key of an environment variable, registered if new; never quotes the secret in an error. */
+  private async fromEnv(kind: KeyKind, given: string): Promise<{ id: string; created: boolean }> {
+    let existing = await this.store.findByHash(hashKey(given));
+    if (!existing) {
+      try {
+        const { key } = await this.register(kind, `from ${ENV[kind]}`, given);
+        return { id: key.id, created: true };
+      } catch (err) {
+        // Another process starting at the same moment on the same database registered it first.
+        existing = await this.store.findByHash(hashKey(given));
+        if (!existing) throw err;
+      }
+    }
+    if (existing.kind !== kind) {
+      throw new Error(`${ENV[kind]} holds a key already registered as a ${existing.kind} key; use a different value.`);
+    }
+    if (existing.revokedAt !== null) {
+      throw new Error(`${ENV[kind]} holds a key that was revoked (key ${existing.id}); set a new value, or unset it to use the keys in the store.`);
+    }
+    return { id: existing.id, created: false };
+  }
+
+  private async revokeBootstrapKeysBut(kind: KeyKind, keep: string): Promise<void> {
+    const bootstrapLabels = [GENERATED, `from ${ENV[kind]}`];
+    for (const k of await this.store.list()) {
+      if (k.kind === kind && k.id !== keep && k.revokedAt === null && bootstrapLabels.includes(k.label)) await this.revoke(k.id);
+    }
   }
 }

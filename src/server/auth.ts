@@ -16,19 +16,25 @@ declare module 'fastify' {
 const RANK: Record<KeyKind, number> = { write: 0, server: 1, admin: 2 };
 
 /**
- * Finds and checks the request's key. Collection accepts the write key as the HTTP Basic user
- * name or as `writeKey` in the body (as analytics.js sends it), and also server and admin keys;
- * everything else takes `Authorization: Bearer <key>` of at least the needed kind.
+ * Finds and checks the request's key. Routes that take the write key (need `write`: collection,
+ * decisions at public placements, outcomes) accept it as the HTTP Basic user name; collection
+ * routes (config `collect`) also as `writeKey` in the body, as analytics.js sends it. Every route
+ * takes `Authorization: Bearer <key>`, and routes needing a server or admin key take nothing else;
+ * Basic carries only the write key. So credentials a browser may attach on its own (Basic) never
+ * carry more than the write key's powers.
  *
  * @example
  * app.post('/v1/decide', { preHandler: requireKey(keys, 'server', 'ask for a decision') }, handler);
  */
 export function requireKey(keys: Keys, need: KeyKind, action: string) {
   return async (req: FastifyRequest): Promise<void> => {
-    const secret = secretOf(req, need === 'write');
-    if (!secret) throw new TactError('missing_credentials');
-    const key = await keys.authenticate(secret);
+    const sent = secretOf(req, need === 'write');
+    if (!sent) throw new TactError('missing_credentials');
+    const key = await keys.authenticate(sent.secret);
     if (!key) throw new TactError('invalid_credentials');
+    if (sent.basic && key.kind !== 'write') {
+      throw malformed(`holds a ${key.kind} key as the HTTP Basic user name, which carries only the write key; send a ${key.kind} key as \`Authorization: Bearer <key>\`.`);
+    }
     if (need === 'write' ? false : RANK[key.kind] < RANK[need]) {
       throw new TactError('forbidden', { have: key.kind, action, need });
     }
@@ -36,23 +42,52 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
   };
 }
 
-function secretOf(req: FastifyRequest, collection: boolean): string | undefined {
+const BEARER_ONLY = 'takes a server or admin key as `Authorization: Bearer <key>`';
+const malformed = (detail: string) => new TactError('malformed_credentials', { detail });
+
+/**
+ * The secret a request carries. A header given is the one place looked at; its faults are told
+ * without quoting it (a key sent without a scheme would otherwise be repeated, and logged).
+ */
+function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string; basic?: true } | undefined {
   const h = req.headers.authorization;
-  if (h) {
-    const [scheme, value] = h.split(' ', 2);
-    if (/^bearer$/i.test(scheme) && value) return value.trim();
-    if (/^basic$/i.test(scheme) && value) {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      const user = decoded.split(':')[0];
-      if (user) return user;
+  if (h !== undefined && h.trim() !== '') {
+    // RFC 9110 §11.4: the scheme (any case), one or more spaces, the credentials.
+    const m = /^([A-Za-z]+)(?:[ \t]+(.*))?$/.exec(h.trim());
+    const scheme = m?.[1].toLowerCase();
+    const value = m?.[2]?.trim() ?? '';
+    if (scheme === 'bearer') {
+      if (!value) throw malformed('says `Bearer` but holds no key after it; send `Authorization: Bearer <key>`.');
+      if (/\s/.test(value)) throw malformed('holds more than one word after `Bearer`; send `Authorization: Bearer <key>` with the key alone.');
+      return { secret: value };
     }
+    if (scheme === 'basic') {
+      if (!takesWriteKey) throw malformed(`is HTTP Basic, which carries only the write key (collection, \`/v1/decide\`, \`/v1/outcomes\`); this endpoint ${BEARER_ONLY}.`);
+      return { secret: basicUser(value), basic: true };
+    }
+    throw malformed(takesWriteKey
+      ? 'must be `Basic` with the write key as the user name and an empty password, or `Bearer <key>`.'
+      : `must be \`Bearer <key>\`: this endpoint ${BEARER_ONLY}.`);
   }
-  if (collection && req.body && typeof req.body === 'object' && typeof (req.body as { writeKey?: unknown }).writeKey === 'string') {
-    return (req.body as { writeKey: string }).writeKey;
-  }
-  if (collection && typeof req.body === 'string') return writeKeyInText(req.body);
-  return undefined;
+  if (!isCollect(req)) return undefined;
+  const body = req.body;
+  const inBody = body && typeof body === 'object' ? (body as { writeKey?: unknown }).writeKey : typeof body === 'string' ? writeKeyInText(body) : undefined;
+  return typeof inBody === 'string' && inBody ? { secret: inBody } : undefined;
 }
+
+/** The user name of Basic credentials (the password, if any, is ignored, as Segment does). */
+function basicUser(value: string): string {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) {
+    throw malformed('says `Basic` but what follows is not base64 of `<write key>:`; send the write key as the user name with an empty password.');
+  }
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const user = decoded.split(':')[0];
+  if (!user) throw malformed('says `Basic` but holds no user name; send the write key as the user name with an empty password (`curl -u "$TACT_WRITE_KEY:"`).');
+  return user;
+}
+
+/** A collection route (Segment's API), where analytics.js puts the write key in the body. */
+const isCollect = (req: FastifyRequest) => (req.routeOptions.config as { collect?: boolean } | undefined)?.collect === true;
 
 const WRITE_KEY = /"writeKey"\s*:\s*"([^"\\]*)"/g;
 
