@@ -32,9 +32,14 @@ describe('error catalogue', () => {
 
   it('leaves no placeholder unfilled in any message given the parameters its template names', () => {
     for (const [code, { message }] of Object.entries(catalogue)) {
-      const params = Object.fromEntries([...message.matchAll(/\{(\w+)\}/g)].filter((m) => m[1] !== 'errorId').map((m) => [m[1], 'v']));
-      expect(new TactError(code as keyof typeof catalogue, params).message, code).not.toMatch(/\{\w+\}/);
+      const params = Object.fromEntries([...message.matchAll(/\{(?:an?:)?(\w+)\}/gi)].filter((m) => m[1] !== 'errorId').map((m) => [m[1], 'v']));
+      expect(new TactError(code as keyof typeof catalogue, params).message, code).not.toMatch(/\{[\w:]+\}/);
     }
+  });
+
+  it('puts the right article before a key kind', () => {
+    expect(new TactError('forbidden', { have: 'server', action: 'manage keys', need: 'admin' }).message).toBe('A server key cannot manage keys; this needs an admin key.');
+    expect(new TactError('forbidden', { have: 'admin', action: 'do this', need: 'server' }).message).toBe('An admin key cannot do this; this needs a server key.');
   });
 
   it('makes a validation error whose message is the first problem and counts the others', () => {

@@ -1,12 +1,14 @@
 /**
  * The one error catalogue: every error Tact returns has a stable code, an HTTP status and a
  * message template written as a whole sentence for the person who reads it. Placeholders are
- * `{name}`. docs/errors.md lists every code; a test fails when one is missing there.
+ * `{name}`; `{a:name}` (or `{A:name}` to start a sentence) puts `a` or `an` before it. docs/errors.md lists every code; a test fails when one is missing there.
  */
 export const catalogue = {
   validation_failed: { status: 400, message: '{detail}' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON: {detail}.' },
   unsupported_media_type: { status: 415, message: 'The request body must be JSON (Content-Type: application/json); it was {contentType}.' },
+  invalid_content_encoding: { status: 400, message: 'The request body is not {encoding} data, as its `Content-Encoding` header says it is: {detail}.' },
+  unsupported_content_encoding: { status: 415, message: 'The request body\'s `Content-Encoding` `{encoding}` is not one this server reads; send it as gzip, deflate or uncompressed.' },
   message_too_large: { status: 413, message: 'A single message may be at most 32 KB; this one is {size} bytes. Split large properties or send them elsewhere.' },
   batch_too_large: { status: 413, message: 'A batch may be at most 500 KB; this request is {size} bytes. Send fewer messages per batch (analytics libraries do this for you).' },
   batch_rejected: { status: 400, message: 'None of the {count} messages in the batch was accepted; see `rejected` for the reason of each.' },
@@ -14,9 +16,11 @@ export const catalogue = {
   missing_credentials: { status: 401, message: 'This endpoint needs a key: send the write key as the HTTP Basic user name (or as `writeKey` in the body) for collection, or `Authorization: Bearer <key>` with a server or admin key.' },
   malformed_credentials: { status: 401, message: 'The `Authorization` header {detail}' },
   invalid_credentials: { status: 401, message: 'The key you sent is not known to this server, or it was revoked.' },
-  forbidden: { status: 403, message: 'A {have} key cannot {action}; this needs a {need} key.' },
+  metrics_token_required: { status: 401, message: 'The metrics need the token set in TACT_METRICS_TOKEN, sent as `Authorization: Bearer <token>`; {detail}.' },
+  forbidden: { status: 403, message: '{A:have} key cannot {action}; this needs {a:need} key.' },
   not_found: { status: 404, message: 'No {what} matches `{id}`.' },
   route_not_found: { status: 404, message: 'There is no route {method} {url}. The API is described at /openapi.json and /docs.' },
+  method_not_allowed: { status: 405, message: 'The route {url} takes {allowed}, not {method}.' },
   bad_url: { status: 400, message: 'The URL path `{path}` is not valid percent-encoded UTF-8; encode each path parameter with encodeURIComponent.' },
   url_too_long: { status: 414, message: 'A path parameter may be at most {limit} characters (identifiers are at most 512); this one is longer: {path}.' },
   conflict: { status: 409, message: '{detail}' },

@@ -55,5 +55,16 @@ export function validationError(problems: FieldProblem[], extra?: Record<string,
 }
 
 function fill(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+  return template.replace(/\{(?:(an?|An?):)?(\w+)\}/g, (whole, article: string | undefined, k: string) => {
+    if (!(k in params)) return whole;
+    const value = String(params[k]);
+    if (!article) return value;
+    const phrase = withArticle(value);
+    return article[0] === 'A' ? phrase[0].toUpperCase() + phrase.slice(1) : phrase;
+  });
+}
+
+/** The word with `a` or `an` before it, by its first letter (`an admin`, `a server`). */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, metricValue, send, type Harness } from '../../test/harness.js';
+import { bearer, harness, metricValue, send, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
 import { advertising, decideReq } from '../decide/test-http.js';
 
@@ -28,6 +28,18 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/tact_ingest_commit_messages_count 2/);
     expect(text).toMatch(/tact_ingest_queue_depth 0/);
     expect(text).toMatch(/tact_process_cpu_seconds_total/);
+  });
+
+  it('keeps the outcome-type label bounded: types past the first 50 are counted as `other`', async () => {
+    for (let i = 0; i < 60; i++) {
+      const r = await h.app.inject({ method: 'POST', url: '/v1/outcomes', headers: { authorization: bearer() }, payload: { type: `order-${i}`, subject: 'u', messageId: `o-${i}` } });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    const text = (await h.app.inject({ url: '/metrics' })).body;
+    const series = text.split('\n').filter((l) => l.startsWith('tact_outcomes_total{'));
+    expect(series.length).toBeLessThanOrEqual(51);
+    expect(text).toMatch(/tact_outcomes_total\{type="order-0"\} 1/);
+    expect(text).toMatch(/tact_outcomes_total\{type="other"\} 10/);
   });
 
   it('tells how much the decision state holds in memory', async () => {

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** How many outcome types get a series of their own in tact_outcomes_total. */
+export const OUTCOME_TYPES_LABELLED = 50;
+
 /**
  * Tact's Prometheus metrics: request rates and latencies, ingestion (messages by outcome, commit
  * time and size, queue depth), store timings, the store's commits, event-log consumer lag, decisions by kind, outcomes
@@ -33,7 +36,7 @@ export class Metrics {
     buckets: [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
   });
   readonly decisions = new Counter({ name: 'tact_decisions_total', help: 'Decisions by placement and kind of the first choice (action, none, handoff, held).', labelNames: ['placement', 'kind'] as const, registers: [this.registry] });
-  readonly outcomes = new Counter({ name: 'tact_outcomes_total', help: 'Outcomes recorded, by type.', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly outcomes = new Counter({ name: 'tact_outcomes_total', help: `Outcomes recorded, by type (the first ${OUTCOME_TYPES_LABELLED} types seen; later ones as \`other\`).`, labelNames: ['type'] as const, registers: [this.registry] });
   readonly alerts = new Counter({ name: 'tact_monitor_alerts_total', help: 'Monitor alerts by metric and event (raised, resolved).', labelNames: ['metric', 'event'] as const, registers: [this.registry] });
   readonly monitorSteps = new Histogram({
     name: 'tact_monitor_step_duration_seconds', help: 'Monitor steps (fold new events, check every key, commit), by result.', labelNames: ['result'] as const,
@@ -92,6 +95,19 @@ export class Metrics {
         },
       });
     }
+  }
+
+  private readonly outcomeTypes = new Set<string>();
+
+  /**
+   * The `type` label of an outcome: outcome types are the caller's text, so only the first
+   * OUTCOME_TYPES_LABELLED get a series of their own and the rest count as `other`.
+   */
+  outcomeType(type: string): string {
+    if (this.outcomeTypes.has(type)) return type;
+    if (this.outcomeTypes.size >= OUTCOME_TYPES_LABELLED) return 'other';
+    this.outcomeTypes.add(type);
+    return type;
   }
 
   /** Times an async store operation. */

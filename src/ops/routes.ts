@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { errorSchema } from '../collect/schemas.js';
 import { TactError } from '../errors/tact-error.js';
 import type { Tact } from '../server/tact.js';
 
@@ -16,9 +18,25 @@ export async function metricsRoutes(app: FastifyInstance, tact: Tact): Promise<v
     m.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
   const token = process.env.TACT_METRICS_TOKEN;
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (set TACT_METRICS_TOKEN to require a bearer token)' } }, async (req, reply) => {
-    if (token && req.headers.authorization !== `Bearer ${token}`) throw new TactError('invalid_credentials');
+  const expected = token ? digest(token) : undefined;
+  app.get('/metrics', {
+    schema: {
+      tags: ['ops'],
+      summary: 'Prometheus metrics (set TACT_METRICS_TOKEN to require `Authorization: Bearer <token>`)',
+      security: token ? [{ bearer: [] }] : [],
+      response: { 200: { description: 'The Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...(token ? { 401: errorSchema } : {}) },
+    },
+  }, async (req, reply) => {
+    if (expected) {
+      // RFC 9110 §11.4: the scheme in any case, then the token; compared in constant time.
+      const sent = /^bearer[ \t]+(\S+)$/i.exec(req.headers.authorization?.trim() ?? '')?.[1];
+      if (sent === undefined) throw new TactError('metrics_token_required', { detail: req.headers.authorization ? 'the `Authorization` header sent is not of that form' : 'none was sent' });
+      if (!timingSafeEqual(digest(sent), expected)) throw new TactError('metrics_token_required', { detail: 'the token sent is not that one' });
+    }
     void reply.header('content-type', m.registry.contentType);
     return m.registry.metrics();
   });
 }
+
+/** Equal-length digests, so comparing them tells nothing of the token's length or content. */
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

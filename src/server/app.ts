@@ -12,6 +12,7 @@ import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { installErrorHandler } from './errors.js';
+import { describeSecurity } from './openapi-security.js';
 import { TactError } from '../errors/tact-error.js';
 import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
@@ -49,6 +50,8 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
       // The reply's type here is the generic route's; the answer is the catalogue's JSON.
       void (reply as unknown as FastifyReply).status(e.statusCode).send(e.toJSON());
     },
+    // Requests that arrive while the server closes are refused below, in the catalogue's shape.
+    return503OnClosing: false,
     trustProxy: true,
     // Plain JSON.parse: messages are data, never merged into prototypes (profile folding skips
     // __proto__/constructor keys), so the slower prototype-poisoning scan is not needed.
@@ -57,16 +60,27 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   installErrorHandler(app);
+  // Once closing, requests in flight finish; new ones on open connections are told to retry.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onRequest', (_req, reply, done) => {
+    if (!closing) return done();
+    void reply.header('connection', 'close');
+    done(new TactError('overloaded'));
+  });
   refuseUnstorable(app);
   refuseNonFinite(app);
   await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
 
   // analytics.js posts JSON as text/plain (to avoid a CORS preflight); some SDKs gzip their batches.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+  // Both parse here so a body that is not JSON is told where it stops being JSON.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(new TactError('invalid_json', { detail: 'the body is empty' }), undefined);
     try {
       done(null, JSON.parse(body as string));
     } catch (err) {
-      done(err as Error, undefined);
+      done(new TactError('invalid_json', { detail: (err as Error).message.replace(/\.$/, '') }), undefined);
     }
   });
   app.addHook('preParsing', async (req, _reply, payload) => {
@@ -76,9 +90,11 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
       delete req.headers['content-length'];
       return payload.pipe(enc === 'deflate' ? createInflate() : createGunzip());
     }
+    if (enc && enc !== 'identity') throw new TactError('unsupported_content_encoding', { encoding: enc.slice(0, 40) });
     return payload;
   });
 
+  describeSecurity(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -90,7 +106,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the user name, empty password (Segment style).' },
-          bearer: { type: 'http', scheme: 'bearer', description: 'Server or admin key.' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Server or admin key (on `/metrics`, the token set in TACT_METRICS_TOKEN).' },
         },
       },
       tags: [

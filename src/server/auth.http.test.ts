@@ -83,6 +83,12 @@ describe('how a request carries its key', () => {
     expect(byBasic.statusCode).toBe(404);
   });
 
+  it('tells an admin key sent as HTTP Basic to go as Bearer, in a grammatical sentence', async () => {
+    const r = await sendTrack(basic(KEYS.admin));
+    expect(r.statusCode).toBe(401);
+    expect(r.json().message).toBe('The `Authorization` header holds an admin key as the HTTP Basic user name, which carries only the write key; send an admin key as `Authorization: Bearer <key>`.');
+  });
+
   it('answers 403 naming the kind a key lacks, and 401 for an unknown key', async () => {
     const server = await listKeys(`Bearer ${KEYS.server}`);
     expect([server.statusCode, server.json().message]).toEqual([403, expect.stringContaining('cannot manage keys')]);

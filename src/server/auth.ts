@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { TactError } from '../errors/tact-error.js';
+import { TactError, withArticle } from '../errors/tact-error.js';
 import type { ApiKey, KeyKind } from '../keys/key-store.js';
 import type { Keys } from '../keys/keys.js';
 
@@ -27,19 +27,20 @@ const RANK: Record<KeyKind, number> = { write: 0, server: 1, admin: 2 };
  * app.post('/v1/decide', { preHandler: requireKey(keys, 'server', 'ask for a decision') }, handler);
  */
 export function requireKey(keys: Keys, need: KeyKind, action: string) {
-  return async (req: FastifyRequest): Promise<void> => {
+  // The kind is kept on the check so the OpenAPI document can say which key each operation takes.
+  return Object.assign(async (req: FastifyRequest): Promise<void> => {
     const sent = secretOf(req, need === 'write');
     if (!sent) throw new TactError('missing_credentials');
     const key = await keys.authenticate(sent.secret);
     if (!key) throw new TactError('invalid_credentials');
     if (sent.basic && key.kind !== 'write') {
-      throw malformed(`holds a ${key.kind} key as the HTTP Basic user name, which carries only the write key; send a ${key.kind} key as \`Authorization: Bearer <key>\`.`);
+      throw malformed(`holds ${withArticle(key.kind)} key as the HTTP Basic user name, which carries only the write key; send ${withArticle(key.kind)} key as \`Authorization: Bearer <key>\`.`);
     }
     if (need === 'write' ? false : RANK[key.kind] < RANK[need]) {
       throw new TactError('forbidden', { have: key.kind, action, need });
     }
     req.apiKey = key;
-  };
+  }, { keyKind: need });
 }
 
 const BEARER_ONLY = 'takes a server or admin key as `Authorization: Bearer <key>`';

@@ -13,10 +13,29 @@ export function installErrorHandler(app: FastifyInstance): void {
     else req.log.info({ code: e.code, errorId: e.id, url: req.url }, e.message);
     void reply.status(e.statusCode).send(e.toJSON());
   });
+  // Each route's path as a pattern, so a path known under other methods answers 405, not 404.
+  const routes: { method: string; path: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.url === '*') return; // the preflight catch-all (CORS) is no resource of its own
+    for (const method of [route.method].flat()) routes.push({ method, path: pathPattern(route.url ?? route.path) });
+  });
   app.setNotFoundHandler((req, reply) => {
-    const e = new TactError('route_not_found', { method: req.method, url: req.url.split('?')[0] });
+    const url = req.url.split('?')[0] ?? req.url;
+    const allowed = [...new Set(routes.filter((r) => r.path.test(url)).map((r) => r.method))];
+    if (allowed.length) {
+      const e = new TactError('method_not_allowed', { method: req.method, url, allowed: allowed.join(', ') });
+      void reply.status(405).header('allow', allowed.join(', ')).send(e.toJSON());
+      return;
+    }
+    const e = new TactError('route_not_found', { method: req.method, url });
     void reply.status(404).send(e.toJSON());
   });
+}
+
+/** A route's path (`/v1/keys/:id`, `/docs/*`) as a regular expression over request paths. */
+function pathPattern(path: string): RegExp {
+  const parts = path.split('/').map((p) => (p === '*' ? '.*' : p.startsWith(':') ? '[^/]+' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join("/")}$`);
 }
 
 function toTactError(err: FastifyError, req: FastifyRequest): TactError {
@@ -53,6 +72,11 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
       return new TactError('invalid_json', { detail: 'the body is empty' });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new TactError('invalid_json', { detail: err.message });
+  }
+  // zlib's faults (Z_DATA_ERROR …): the body is not what its Content-Encoding says.
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
+    const enc = req.headers['content-encoding']?.trim().toLowerCase() === 'deflate' ? 'deflate' : 'gzip';
+    return new TactError('invalid_content_encoding', { encoding: enc, detail: err.message.replace(/\.$/, '') });
   }
   if (err instanceof SyntaxError || err.statusCode === 400) return new TactError('invalid_json', { detail: err.message.replace(/\.$/, '') });
   if (err.statusCode === 415) return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });

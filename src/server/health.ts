@@ -2,7 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import type { Tact } from './tact.js';
 import { VERSION } from './app.js';
 
-const health = { type: 'object', properties: { status: { type: 'string' }, store: { type: 'string' }, durability: { type: 'string', description: 'What an acknowledgement waits for: `fsync` (the disk) or `os` (the operating system); TACT_DURABILITY.' }, version: { type: 'string' }, queueDepth: { type: 'integer' } } } as const;
+/** How long /health waits for the store before answering 503: a probe must not hang with the store. */
+export const HEALTH_TIMEOUT_MS = 2_000;
+
+const health = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', description: '`ok`, or `store unreachable` (with a 503).' },
+    error: { type: 'string', description: 'With a 503 while the server shuts down: `overloaded` (docs/errors.md), with `message` and `errorId`.' },
+    errorId: { type: 'string' },
+    message: { type: 'string', description: 'With a 503: a sentence saying what did not answer (the reason is in the server log).' },
+    store: { type: 'string' },
+    durability: { type: 'string', description: 'What an acknowledgement waits for: `fsync` (the disk) or `os` (the operating system); TACT_DURABILITY.' },
+    version: { type: 'string' },
+    queueDepth: { type: 'integer' },
+  },
+} as const;
 
 /** GET /health answers without a key: the store answers, and how deep the write queue is. */
 export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
@@ -10,15 +25,25 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     schema: {
       tags: ['ops'],
       summary: 'Liveness and store reachability (no key needed)',
+      description: `200 when the store answers a ping within ${HEALTH_TIMEOUT_MS / 1000} s, else 503.`,
+      security: [],
       response: { 200: health, 503: health },
     },
-  }, async (_req, reply) => {
+  }, async (req, reply) => {
+    const about = () => ({ store: tact.store.kind, durability: tact.store.durability, version: VERSION, queueDepth: tact.ingestor.depth });
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await tact.store.ping();
-      return { status: 'ok', store: tact.store.kind, durability: tact.store.durability, version: VERSION, queueDepth: tact.ingestor.depth };
-    } catch {
+      await Promise.race([
+        tact.store.ping(),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS); }),
+      ]);
+      return { status: 'ok', ...about() };
+    } catch (err) {
+      req.log.error({ err }, 'health check: the store did not answer');
       void reply.status(503);
-      return { status: 'store unreachable', store: tact.store.kind, durability: tact.store.durability, version: VERSION, queueDepth: tact.ingestor.depth };
+      return { status: 'store unreachable', message: `The ${tact.store.kind} store did not answer a ping within ${HEALTH_TIMEOUT_MS / 1000} s; the reason is in the server log.`, ...about() };
+    } finally {
+      clearTimeout(timer);
     }
   });
 }

@@ -150,7 +150,7 @@ export class Tact {
       },
       onOutcomes: (records) => {
         const seen = new Set<string>();
-        for (const r of records) if (!seen.has(r.id) && seen.add(r.id)) metrics.outcomes.inc({ type: r.type });
+        for (const r of records) if (!seen.has(r.id) && seen.add(r.id)) metrics.outcomes.inc({ type: metrics.outcomeType(r.type) });
         monitoring.onOutcomes(records);
       },
     });

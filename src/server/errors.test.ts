@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, harness, type Harness } from '../../test/harness.js';
+
+describe('the answers to requests no route takes', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+    h.app.get('/failing', async () => { throw new Error('secret detail at /srv/tact/handler.ts:12'); });
+  });
+  afterAll(async () => h.close());
+
+  it('answers 405 naming the methods a known path takes, with an Allow header', async () => {
+    const r = await h.app.inject({ method: 'GET', url: '/v1/track', headers: { authorization: bearer() } });
+    expect(r.statusCode).toBe(405);
+    expect(r.headers.allow).toBe('POST');
+    expect(r.json()).toMatchObject({ error: 'method_not_allowed', message: 'The route /v1/track takes POST, not GET.' });
+    const byId = await h.app.inject({ method: 'PUT', url: '/v1/keys/k-1?x=1', headers: { authorization: bearer() } });
+    expect([byId.statusCode, byId.headers.allow, byId.json().message]).toEqual([405, 'DELETE', 'The route /v1/keys/k-1 takes DELETE, not PUT.']);
+  });
+
+  it('still answers 404 for a path no route takes', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/v2/nothing' });
+    expect([r.statusCode, r.json().error]).toEqual([404, 'route_not_found']);
+  });
+
+  it('says where a JSON body stops being JSON, in one sentence', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(), 'content-type': 'application/json' }, payload: '{"subject": "ana",}' });
+    expect([r.statusCode, r.json().error]).toEqual([400, 'invalid_json']);
+    expect(r.json().message).toMatch(/^The request body is not valid JSON: .*position 18[^.]*\.$/);
+    const empty = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(), 'content-type': 'application/json' }, payload: '' });
+    expect(empty.json().message).toBe('The request body is not valid JSON: the body is empty.');
+  });
+
+  it('says a body whose Content-Encoding is wrong or unknown is that, not that its JSON is bad', async () => {
+    const post = (encoding: string) => h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(), 'content-type': 'application/json', 'content-encoding': encoding }, payload: '{"subject":"ana"}' });
+    const notGzip = await post('gzip');
+    expect([notGzip.statusCode, notGzip.json().error]).toEqual([400, 'invalid_content_encoding']);
+    expect(notGzip.json().message).toMatch(/^The request body is not gzip data, as its `Content-Encoding` header says/);
+    const brotli = await post('br');
+    expect([brotli.statusCode, brotli.json().error]).toEqual([415, 'unsupported_content_encoding']);
+    expect(brotli.json().message).toContain('`br`');
+    expect((await post('identity')).json().error).toBe('validation_failed');
+  });
+
+  it('answers 500 with an error id and none of the fault\'s own text', async () => {
+    const r = await h.app.inject({ url: '/failing' });
+    expect(r.statusCode).toBe(500);
+    const body = r.json();
+    expect(body).toMatchObject({ error: 'internal', errorId: expect.any(String) });
+    expect(body.message).toContain(body.errorId);
+    expect(r.body).not.toMatch(/secret|at \/|\.ts:/);
+  });
+});
