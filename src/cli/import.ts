@@ -2,6 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../collect/import/column-map.js';
 import { runImport } from '../collect/import/importer.js';
+import { defaultServerUrl, serverUrl, wholeNumber } from './options.js';
 
 /** `tact import FILE`: bulk import through a running server, resumable, with a report of bad lines. */
 export function importCommand(program: Command): void {
@@ -13,7 +14,7 @@ export function importCommand(program: Command): void {
     .option('-m, --map <map>', 'CSV column map, e.g. "userId=customer_id,event=action,timestamp=at:date,properties.revenue=amount:number"')
     .option('-t, --type <type>', 'CSV: the message type of every row (track, identify, page, screen, group)', 'track')
     .option('--rest <where>', 'CSV: where unmapped columns go: properties, traits or ignore')
-    .option('-u, --url <url>', 'server URL (env TACT_URL)', process.env.TACT_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`)
+    .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
     .option('-k, --write-key <key>', 'write key (env TACT_WRITE_KEY)', process.env.TACT_WRITE_KEY)
     .option('-b, --batch <n>', 'messages per request (max 500)', '500')
     .option('-c, --concurrency <n>', 'requests in flight', '4')
@@ -33,6 +34,10 @@ Examples:
       if (!opts.writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');
       const format = (opts.format as string | undefined) ?? (/\.csv(\.gz)?$/i.test(file) ? 'csv' : 'jsonl');
       if (format !== 'csv' && format !== 'jsonl') throw new Error('--format must be jsonl or csv.');
+      const batchSize = wholeNumber('--batch', opts.batch as string, 1, 500);
+      const concurrency = wholeNumber('--concurrency', opts.concurrency as string, 1);
+      const url = serverUrl('--url', opts.url as string);
+      await reachable(url);
       const map = format === 'csv' ? parseColumnMap(opts.map as string | undefined, opts.type as string, opts.rest as string | undefined) : undefined;
       const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {accepted} stored | {rejected} rejected | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let last = 0;
@@ -40,10 +45,10 @@ Examples:
         path: file,
         format,
         map,
-        url: opts.url as string,
+        url,
         writeKey: opts.writeKey as string,
-        batchSize: Number(opts.batch),
-        concurrency: Number(opts.concurrency),
+        batchSize,
+        concurrency,
         reportPath: opts.report as string | undefined,
         statePath: opts.state as string | undefined,
         restart: Boolean(opts.restart),
@@ -61,4 +66,18 @@ Examples:
       process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${summary.accepted} messages stored, ${summary.rejected} rejected${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.\n`);
       if (summary.rejected) process.exitCode = 2;
     });
+}
+
+/**
+ * Fails at once when nothing answers at the server's address (or its host is unknown); the import
+ * itself retries such failures for half a minute, which suits a server restarting mid-import, not
+ * a wrong --url or a server never started.
+ */
+async function reachable(url: string): Promise<void> {
+  try {
+    await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') throw err;
+  }
 }

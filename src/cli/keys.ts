@@ -28,7 +28,7 @@ export function keysCommand(program: Command): void {
       process.stdout.write(`${key.kind} key ${key.id} (${label}):\n${secret}\nShown once; only its hash is stored.\n`);
     }));
   keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds).')
-    .argument('<id>')
+    .argument('<id>', 'the key\'s id, as `tact keys list` shows it')
     .action((id: string) => withKeys(async (k) => {
       if (!(await k.revoke(id))) throw new Error(`No active key has the id ${id}.`);
       process.stdout.write(`revoked ${id}\n`);

@@ -9,6 +9,7 @@ import { evaluatePolicy } from '../measure/policy-eval/evaluate.js';
 import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
 import { documentKinds } from '../server/tact.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
+import { wholeNumber } from './options.js';
 import type { Store } from '../store/store.js';
 
 const time = (s: string | undefined, what: string): number | undefined => {
@@ -37,18 +38,19 @@ function readoutOptions(cmd: Command): Command {
   return cmd
     .option('--from <date>', 'decisions from this time (default: the whole log)')
     .option('--to <date>', 'decisions and outcomes before this time (default: now)')
-    .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off)', '14')
+    .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off; at most 365)', '14')
     .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
     .option('--json', 'print the results as one JSON object');
 }
 
 /** Opens the store and its settings, computes a readout, prints it (as JSON or formatted), closes the store. */
 async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings: Settings, q: { from?: number; to?: number; preDays: number; effect: EffectType }) => Promise<R>, format: (r: R) => string): Promise<void> {
+  const q = { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: wholeNumber('--pre-days', o.preDays, 0, 365), effect: effectOf(o.effect) };
   const store = await openStore(storeChoiceFromEnv(process.env));
   try {
     const settings = new Settings(store.documents, documentKinds);
     await settings.reload();
-    const r = await read(store, settings, { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: Number(o.preDays), effect: effectOf(o.effect) });
+    const r = await read(store, settings, q);
     process.stdout.write(o.json ? JSON.stringify(r) + '\n' : format(r));
   } finally {
     await store.close();
@@ -64,7 +66,7 @@ async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings:
  */
 export function experimentCommand(program: Command): void {
   const exp = program.command('experiment').description('Experiments: results per arm and metric from the decision log.');
-  readoutOptions(exp.command('results').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
+  readoutOptions(exp.command('results').description('Each arm against the control on every metric of the experiment, with 95% intervals.').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
     printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles, documents: store.documents }), formatResults),
   );
 }
@@ -105,7 +107,7 @@ export function evaluatePolicyCommand(program: Command): void {
     .option('--model <name>', 'the model that scores: rate, uplift (live) or uplift@N')
     .option('--from <date>', 'decisions from this time')
     .option('--to <date>', 'decisions before this time')
-    .option('--replicates <n>', 'bootstrap replicates', '500')
+    .option('--replicates <n>', 'bootstrap replicates (50–5000)', '500')
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--json', 'print the evaluation as one JSON object')
     .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; json?: boolean }) => {
@@ -119,13 +121,15 @@ export function evaluatePolicyCommand(program: Command): void {
         if (i <= 0) throw new Error(`The --lever "${l}" must be name=weight, e.g. "winter push=1.5".`);
         (candidate.levers ??= {})[l.slice(0, i)] = Number(l.slice(i + 1));
       }
-      const store = await openStore(storeChoiceFromEnv(process.env));
+      const replicates = wholeNumber('--replicates', o.replicates, 50, 5000);
+      const seed = wholeNumber('--seed', o.seed, 0, 4_294_967_295);
       const from = time(o.from, '--from');
       const to = time(o.to, '--to') ?? Date.now();
+      const store = await openStore(storeChoiceFromEnv(process.env));
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'evaluate-policy {bar} {percentage}% {read} decisions', hideCursor: true }, Presets.shades_classic) : undefined;
       let start: number | undefined;
       try {
-        const r = await evaluatePolicy(store.measure, store.documents, { placement: o.placement, candidate, from, to, replicates: Number(o.replicates), seed: Number(o.seed) }, (read, at) => {
+        const r = await evaluatePolicy(store.measure, store.documents, { placement: o.placement, candidate, from, to, replicates, seed }, (read, at) => {
           if (!bar) return;
           if (start === undefined) {
             start = from ?? at;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { portNumber } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
 import { buildApp } from '../server/app.js';
 import { Tact } from '../server/tact.js';
@@ -10,7 +11,7 @@ export function serveCommand(program: Command): void {
   program
     .command('serve')
     .description('Start the Tact server (embedded SQLite in TACT_DATA_DIR, or PostgreSQL when TACT_DATABASE_URL is set).')
-    .option('-p, --port <port>', 'port to listen on (env PORT)', process.env.PORT ?? '8787')
+    .option('-p, --port <port>', 'port to listen on (env PORT)', process.env.PORT || '8787')
     .option('-H, --host <host>', 'address to bind (env HOST)', process.env.HOST ?? '0.0.0.0')
     .option('-c, --config <file>', 'config file (env TACT_CONFIG; default ./tact.config.yaml when present)', process.env.TACT_CONFIG)
     .addHelpText('after', `
@@ -29,7 +30,9 @@ Environment:
   TACT_GC               default: keep V8's own garbage-collector settings instead of Tact's
                         (Tact doubles the heap-growing factor and turns pretenuring off; \`npm start\` also
                         gives Node --max-semi-space-size=64 --no-memory-reducer: docs/architecture.md, "Memory")`)
-    .action(async (opts: { port: string; host: string; config?: string }) => {
+    .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
+      // Before the store is opened and keys are made: a wrong port is a typo, not a start.
+      const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
       const gc = tuneGarbageCollector();
       const store = await openStore(storeChoiceFromEnv(process.env));
       const tact = await Tact.create({ store, configFile: loadConfigFile(opts.config), isRetryable: isRetryableStoreError });
@@ -49,7 +52,7 @@ Environment:
       };
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
-      await app.listen({ port: Number(opts.port), host: opts.host });
-      tact.log.info({ port: Number(opts.port), store: store.kind, durability: store.durability, gc: gcSettings(gc), parseWorkers: tact.batches.workers, docs: `http://localhost:${opts.port}/docs` }, 'Tact is listening');
+      await app.listen({ port, host: opts.host });
+      tact.log.info({ port, store: store.kind, durability: store.durability, gc: gcSettings(gc), parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
     });
 }

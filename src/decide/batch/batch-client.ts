@@ -55,15 +55,22 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   // The output first: decisions made for a file that cannot be written would be logged and count
   // against caps and budgets, yet reach no one.
   const writer = o.out ? openDecisionWriter(o.out, o.format) : undefined;
+  // Nothing decided (no answer, or a refusal): no output file is left behind.
+  const discard = async () => {
+    await writer?.close(false).catch(() => undefined);
+    if (writer) rmSync(writer.partialPath, { force: true });
+  };
   const res = await fetch(`${o.url.replace(/\/$/, '')}/v1/decide/batch`, {
     method: 'POST',
     headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ placement: o.placement, audience: o.audience, context: o.context, limit: o.limit, maxActions: o.maxActions, includeNone: o.includeNone, sendTime: o.sendTime }),
+  }).catch(async (err: unknown) => {
+    await discard();
+    throw err;
   });
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
-    await writer?.close(false).catch(() => undefined);
-    if (writer) rmSync(writer.partialPath, { force: true });
+    await discard();
     throw new Error(`The server refused the batch (HTTP ${res.status}): ${body.message ?? res.statusText}`);
   }
   const failedPath = o.failedPath ?? `${o.out ?? 'decide-batch'}.failed.jsonl`;

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { testDir } from '../../../test/tmp.js';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decideBatchCommand } from './command.js';
@@ -7,7 +10,7 @@ describe('tact decide-batch options', () => {
   let close = () => {};
   afterEach(() => close());
 
-  for (const [flag, value] of [['--retries', 'three'], ['--retries', '0'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1']]) {
+  for (const [flag, value] of [['--retries', 'three'], ['--retries', '0'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--url', 'notaurl'], ['--url', 'ftp://example.com']]) {
     it(`refuses ${flag} ${value} before asking the server for any decision`, async () => {
       let hits = 0;
       const server = createServer((_req, res) => (hits++, res.writeHead(200).end('{"type":"done","scanned":0,"total":0,"matched":0,"decided":0,"actions":0,"stoppedBy":"end"}\n')));
@@ -21,4 +24,17 @@ describe('tact decide-batch options', () => {
       expect(hits).toBe(0);
     });
   }
+
+  it('leaves no output file behind when nothing answers at the URL', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    const out = join(testDir('tact-batch-cli-'), 'send.jsonl');
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const run = program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '-o', out, '-u', `http://127.0.0.1:${port}`, '-k', 'k', '--no-progress'], { from: 'user' });
+    await expect(run).rejects.toThrow('fetch failed');
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { runBatch } from './batch-client.js';
+import { defaultServerUrl, serverUrl } from '../../cli/options.js';
 
 /**
  * `tact decide-batch`: outbound decisions for an audience through a running server.
@@ -25,7 +26,7 @@ export function decideBatchCommand(program: Command): void {
     .option('--send-time', 'add sendAt (the subject\'s best hour of week, next occurrence) and its estimate (default: on when send time is configured, outbound channels)')
     .option('--no-send-time', 'leave out sendAt')
     .option('--context <json>', 'the decision context, as JSON', '{}')
-    .option('-u, --url <url>', 'server URL (env TACT_URL)', process.env.TACT_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`)
+    .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
     .option('-k, --key <key>', 'server key (env TACT_SERVER_KEY)', process.env.TACT_SERVER_KEY)
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', `
@@ -54,6 +55,7 @@ Examples:
         if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got ${String(v)}.`);
         return n;
       };
+      const url = serverUrl('--url', o.url as string);
       const webhookBatch = count('webhook-batch', o.webhookBatch, 1);
       const attempts = count('retries', o.retries, 1) as number;
       const limit = count('limit', o.limit, 1);
@@ -61,7 +63,7 @@ Examples:
       const bar = o.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'deciding {bar} {percentage}% | {scanned}/{total} profiles | {matched} in audience | {actions} actions | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let shown = 0;
       const s = await runBatch({
-        url: o.url as string, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context,
+        url, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context,
         out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch,
         retry: { attempts, baseMs: 500, maxMs: 30_000 }, limit, maxActions, includeNone: Boolean(o.includeNone),
         sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
