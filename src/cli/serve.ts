@@ -45,10 +45,16 @@ Environment:
       const app = await buildApp(tact);
       const shutdown = async (signal: string) => {
         tact.log.info({ signal }, 'shutting down: finishing queued writes');
-        await app.close();
-        await tact.close();
-        await store.close();
-        process.exit(0);
+        try {
+          await app.close();
+          await tact.close();
+          await store.close();
+          process.exit(0);
+        } catch (err) {
+          // Acknowledged writes are durable already; say what failed and leave with a failure status.
+          tact.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        }
       };
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
