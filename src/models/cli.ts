@@ -8,6 +8,7 @@ import { type CalibrationView } from './calibration/calibration.js';
 import { CALIBRATED_MODELS, calibrationReports } from './calibration/reports.js';
 import { clean, estimateView } from './estimates/estimate-view.js';
 import { Learning } from './learning.js';
+import type { TrainResult } from './train/trainer.js';
 import { MODEL_NAMES } from './train/training-kind.js';
 
 /** Opens the store the environment names with its settings and the models, runs `fn`, closes. */
@@ -37,13 +38,23 @@ export function trainCommand(program: Command): void {
     .option('--json', 'print the results as one JSON object on the last line')
     .action(async (model: string | undefined, opts: { json?: boolean }) => {
       if (model !== undefined && !(MODEL_NAMES as readonly string[]).includes(model)) throw new Error(`There is no model "${model}"; the models are ${MODEL_NAMES.join(', ')}.`);
-      const results = await withLearning((l) => l.train(model ? [model] : MODEL_NAMES, 'cli'));
-      for (const r of results) {
-        const what = r.skipped !== undefined ? `skipped: ${r.skipped}` : `version ${r.version} — ${r.promotion?.promoted ? 'live' : 'not promoted'} (${r.promotion?.reason})`;
-        process.stdout.write(`${r.model.padEnd(16)} ${what}  [${r.seconds} s]\n`);
-      }
+      const names = model ? [model] : MODEL_NAMES;
+      process.stderr.write(`training ${names.join(', ')}…\n`);
+      // Each model's line as soon as it is done: a long run shows its progress.
+      const results = await withLearning((l) => l.train(names, 'cli', { onResult: (r) => process.stdout.write(trainLine(r)) }));
       if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
     });
+}
+
+/**
+ * One trained model as `tact train` prints it.
+ *
+ * @example
+ * trainLine({ model: 'rates', skipped: 'no data yet', seconds: 0.1 }); // "rates            skipped: no data yet  [0.1 s]\n"
+ */
+export function trainLine(r: TrainResult): string {
+  const what = r.skipped !== undefined ? `skipped: ${r.skipped}` : `version ${r.version} — ${r.promotion?.promoted ? 'live' : 'not promoted'} (${r.promotion?.reason})`;
+  return `${r.model.padEnd(16)} ${what}  [${r.seconds} s]\n`;
 }
 
 /**

@@ -125,8 +125,8 @@ export class Learning {
    * @example
    * await learning.train(['recommendations'], 'cli');
    */
-  train(names: readonly string[] = MODEL_NAMES, actor = 'cli'): Promise<TrainResult[]> {
-    return trainModels({ store: this.store, settings: this.settings, registry: this.registry, log: this.log, now: Date.now() }, this.trainers, names, actor);
+  train(names: readonly string[] = MODEL_NAMES, actor = 'cli', o: { onResult?: (r: TrainResult) => void } = {}): Promise<TrainResult[]> {
+    return trainModels({ store: this.store, settings: this.settings, registry: this.registry, log: this.log, now: Date.now() }, this.trainers, names, actor, o);
   }
 
   /**

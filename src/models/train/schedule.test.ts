@@ -62,4 +62,21 @@ describe('training schedule', () => {
     await schedule.tick(Date.now() + 48 * H);
     expect(calls).toEqual(['rates']);
   });
+
+  it('a model whose training fails does not keep the next ones from training, and is logged', async () => {
+    const calls: string[] = [];
+    const logged: string[] = [];
+    const trainers: Trainer[] = [
+      { name: 'micro-segments', description: '', train: async () => (calls.push('micro-segments'), Promise.reject(new Error('matrix is singular'))) },
+      { name: 'send-time', description: '', train: async (ctx) => (calls.push('send-time'), { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now }) },
+    ];
+    const registry = new ModelRegistry(store.models, { ttlMs: 0 });
+    const lookup = new SegmentLookup(store.segments, settings, registry);
+    const membership = new SegmentMembership(store, settings, new SubjectEstimates(store, settings, registry, lookup), lookup);
+    const schedule = new TrainingSchedule({ store, settings, registry, log: (msg, data) => logged.push(`${msg} ${JSON.stringify(data)}`) }, trainers, membership);
+    await schedule.tick(Date.now());
+    expect(calls).toEqual(['micro-segments', 'send-time']);
+    expect((await registry.live('send-time'))?.version).toBe(1);
+    expect(logged.join('\n')).toMatch(/micro-segments.*matrix is singular/);
+  });
 });

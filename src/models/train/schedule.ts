@@ -46,10 +46,11 @@ export class TrainingSchedule {
     if (cfg.everyMs !== null) {
       for (const t of this.trainers) {
         if (!cfg.models.includes(t.name)) continue;
+        // One model failing (it is retried once its lease lapses) must not hold back the others.
         await this.ifDue(`train:${t.name}`, cfg.everyMs, now, async () => {
           const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule');
           return { version: r?.version ?? null, skipped: r?.skipped ?? null, promoted: r?.promotion?.promoted ?? null };
-        });
+        }).catch((err: Error) => this.ctx.log('scheduled training failed; it will be retried', { model: t.name, error: err.message }));
       }
     }
     if (cfg.sweepMs !== null && this.ctx.settings.get(segmentsKind).audiences.length) {

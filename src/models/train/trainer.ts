@@ -37,27 +37,46 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** The training running per model, per registry (one per process): a new run of a model waits for it. */
+const running = new WeakMap<ModelRegistry, Map<string, Promise<unknown>>>();
+
+/** Runs `fn` once no other training of `name` on this registry is running. */
+function oneAtATime<T>(registry: ModelRegistry, name: string, fn: () => Promise<T>): Promise<T> {
+  const byName = running.get(registry) ?? running.set(registry, new Map()).get(registry)!;
+  const next = (byName.get(name) ?? Promise.resolve()).then(fn, fn);
+  const settled = next.catch(() => undefined);
+  byName.set(name, settled);
+  void settled.then(() => byName.get(name) === settled && byName.delete(name));
+  return next;
+}
+
 /**
- * Trains each named model in order, stores each version and asks the registry to promote it.
+ * Trains each named model in order, stores each version and asks the registry to promote it. A
+ * model already training in this process (the schedule, or another request) is trained again
+ * only once that run is over, so two versions are never trained and promoted side by side.
+ * `onResult` hears each model as soon as it is done (progress of a long run).
  *
  * @example
- * const results = await trainModels(ctx, trainers, ['send-time'], 'cli');
+ * const results = await trainModels(ctx, trainers, ['send-time'], 'cli', { onResult: (r) => print(r) });
  */
-export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[], names: readonly string[], actor: string): Promise<TrainResult[]> {
+export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[], names: readonly string[], actor: string, o: { onResult?: (r: TrainResult) => void } = {}): Promise<TrainResult[]> {
   const out: TrainResult[] = [];
   for (const t of trainers) {
     if (!names.includes(t.name)) continue;
-    const started = performance.now();
-    const outcome = await t.train({ ...ctx, now: Date.now() });
-    const seconds = Math.round(performance.now() - started) / 1000;
-    if ('skipped' in outcome) {
-      out.push({ model: t.name, skipped: outcome.skipped, seconds });
-      continue;
-    }
-    const v = await ctx.registry.register(t.name, outcome, actor);
-    const promotion = await ctx.registry.promote(t.name, v.version, { actor, reason: 'trained' });
-    ctx.log(promotion.promoted ? 'model trained and promoted' : 'model trained; promotion refused', { model: t.name, version: v.version, reason: promotion.reason });
-    out.push({ model: t.name, version: v.version, promotion, metrics: outcome.metrics, seconds });
+    const r = await oneAtATime(ctx.registry, t.name, () => trainOne(ctx, t, actor));
+    out.push(r);
+    o.onResult?.(r);
   }
   return out;
+}
+
+async function trainOne(ctx: TrainContext, t: Trainer, actor: string): Promise<TrainResult> {
+  const started = performance.now();
+  const outcome = await t.train({ ...ctx, now: Date.now() });
+  const seconds = Math.round(performance.now() - started) / 1000;
+  if ('skipped' in outcome) return { model: t.name, skipped: outcome.skipped, seconds };
+  const v = await ctx.registry.register(t.name, outcome, actor);
+  const promotion = await ctx.registry.promote(t.name, v.version, { actor, reason: 'trained' });
+  ctx.log(promotion.promoted ? 'model trained and promoted' : 'model trained; promotion refused', { model: t.name, version: v.version, reason: promotion.reason });
+  return { model: t.name, version: v.version, promotion, metrics: outcome.metrics, seconds };
 }

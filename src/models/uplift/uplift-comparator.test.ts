@@ -49,4 +49,16 @@ describe('off-policy comparison of uplift versions before promotion', () => {
     expect(c.summary).toContain('cannot compare them');
     expect(c.figures.candidate.snips).toBeNull();
   });
+
+  it('refuses, naming them, when logged decisions have no usable propensity (missing or zero)', () => {
+    for (const bad of [0, undefined, Number.NaN]) {
+      const rows = log(1 / 3);
+      rows[7] = { ...rows[7], propensity: bad as number };
+      rows[150] = { ...rows[150], propensity: bad as number };
+      const c = compareUpliftOnLog(rows, new UpliftScorer(model(0.05, 0.3, 0.1), 2), new UpliftScorer(model(0.05, 0.05, 0.4), 1), o);
+      expect(c.better).toBe(false);
+      expect(c.summary).toContain('2 of 300 logged decisions have no usable propensity');
+      expect(c.figures.candidate.snips).toBeNull();
+    }
+  });
 });

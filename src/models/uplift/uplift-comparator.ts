@@ -3,7 +3,7 @@ import { policyKind } from '../../decide/kinds.js';
 import { opeReport, type OpeReport } from '../../measure/ope/report.js';
 import type { Store } from '../../store/store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
-import { UPLIFT_LOG } from './uplift-trainer.js';
+import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
 import { type LoggedDecision, readDecisionLog } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 
@@ -83,9 +83,16 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
     const pick = (e: OpeReport['estimates']['snips']) => (e ? { value: round(e.value), ci: [round(e.ci[0]), round(e.ci[1])] as [number, number] } : null);
     return { r, f: { version: s.version, snips: pick(r.estimates.snips), dr: pick(r.estimates.dr), warnings: r.warnings.map((w) => w.message) } };
   };
+  const rule = 'not worse: neither report blocked, and SNIPS and DR each at least the lower end of the live version’s 95% interval';
+  // Inverse-propensity estimates need the logging policy's probability of every logged arm.
+  const unusable = rows.filter((r) => !hasPropensity(r)).length;
+  if (unusable) {
+    const none = (version: number): Figures => ({ version, snips: null, dr: null, warnings: [] });
+    const summary = `the decision log cannot compare them: ${unusable} of ${rows.length} logged decisions have no usable propensity (missing, zero or above 1), and off-policy estimates weigh each decision by it`;
+    return { better: false, summary, figures: { decisions: rows.length, candidate: none(candidate.version), live: none(live.version), rule } };
+  }
   const c = report(candidate);
   const l = report(live);
-  const rule = 'not worse: neither report blocked, and SNIPS and DR each at least the lower end of the live version’s 95% interval';
   const figures = { decisions: rows.length, candidate: c.f, live: l.f, rule };
   if (c.r.blocked || l.r.blocked) {
     const why = [...c.r.warnings, ...l.r.warnings].find((w) => w.severity === 'block')?.message ?? 'the report is blocked';

@@ -47,16 +47,28 @@ export function chooseFeatures(rows: readonly LoggedDecision[]): UpliftFeature[]
 }
 
 /**
+ * Whether a logged decision carries a usable probability of its arm, in (0, 1].
+ *
+ * @example
+ * hasPropensity(row); // false for a decision logged without one
+ */
+export function hasPropensity(r: LoggedDecision): boolean {
+  return r.propensity > 0 && r.propensity <= 1;
+}
+
+/**
  * Fits the uplift state on logged decisions: per goal type, the "none" rows against each action
  * with that goal (IPS-weighted T-learner, src/learn/uplift/logged-uplift.ts). Pure.
  *
  * @example
  * const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, 7 * DAY);
  */
-export function fitUplift(rows: readonly LoggedDecision[], goalOf: (action: string) => string | undefined, windowMs: number): { state: UpliftState; metrics: Record<string, unknown> } {
+export function fitUplift(logged: readonly LoggedDecision[], goalOf: (action: string) => string | undefined, windowMs: number): { state: UpliftState; metrics: Record<string, unknown> } {
+  // A decision without the probability of its arm cannot be weighted: it is left out, and counted.
+  const rows = logged.filter(hasPropensity);
   const features = chooseFeatures(rows);
   const state: UpliftState = { features, none: {}, actions: {}, windowMs };
-  const metrics: Record<string, unknown> = { decisions: rows.length, none: rows.filter((r) => r.arm === 'none').length, features: features.map((f) => f.path), actions: {} };
+  const metrics: Record<string, unknown> = { decisions: rows.length, withoutPropensity: logged.length - rows.length, none: rows.filter((r) => r.arm === 'none').length, features: features.map((f) => f.path), actions: {} };
   const goals = new Set<string>();
   for (const r of rows) if (r.arm !== 'none' && goalOf(r.arm)) goals.add(goalOf(r.arm)!);
   for (const goal of goals) {
@@ -102,7 +114,7 @@ export const upliftTrainer: Trainer = {
     const windowMs = ctx.settings.get(policyKind).attributionMs;
     const catalog = ctx.settings.get(catalogKind);
     const rows = await readDecisionLog(ctx.store, { now: ctx.now, windowMs, ...UPLIFT_LOG });
-    const none = rows.filter((r) => r.arm === 'none').length;
+    const none = rows.filter((r) => r.arm === 'none' && hasPropensity(r)).length;
     if (none < MIN_ROWS) return { skipped: `needs ${MIN_ROWS} logged decisions that did nothing ("none" or the holdout) with their outcome window closed; there are ${none}` };
     const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, windowMs);
     if (!Object.keys(state.actions).length) return { skipped: `no action has ${MIN_ROWS} logged decisions with their outcome window closed yet` };
