@@ -6,6 +6,7 @@ export interface SlotElement {
   textContent: string | null;
   dataset: Record<string, string | undefined>;
   addEventListener(type: 'click', fn: (e: { target: unknown }) => void): void;
+  querySelector?(selector: string): SlotElement | null;
 }
 
 /** Options of {@link showPlacement}. */
@@ -18,7 +19,10 @@ export interface PlacementOptions {
   subject: string;
   element: SlotElement;
   context?: Record<string, unknown>;
-  /** Draws the choice into the element (default: its content's `headline`, or nothing). */
+  /**
+   * Draws the choice into the element (default: its content's `headline`, as the text of the
+   * element's `[data-tact-content]` child if it has one, so a dismiss button beside it stays; else of the element).
+   */
   render?: (choice: Choice, element: SlotElement) => void;
   /** Reports the impression when the element is seen (default: an IntersectionObserver at 50%, or at once). */
   whenVisible?: (element: SlotElement, fn: () => void) => void;
@@ -37,33 +41,40 @@ function defaultVisible(element: SlotElement, fn: () => void): void {
   io.observe(element);
 }
 
+const drawHeadline = (c: Choice, el: SlotElement) => {
+  (el.querySelector?.('[data-tact-content]') ?? el).textContent = String((c.content as { headline?: string } | undefined)?.headline ?? '');
+};
+
 /**
  * The browser snippet: asks Tact what to show in a placement, draws it, and reports the
- * impression (when seen), a click, and a dismissal (a click on an element marked
- * `data-tact-dismiss`) as outcomes of that decision.
+ * impression (once, when seen), a click, and a dismissal (a click on an element marked
+ * `data-tact-dismiss` inside the placement's element) as outcomes of that decision, each once.
+ * Reports outlive the page (a click that follows a link still arrives). Called again for the same
+ * element, only the decision now shown is reported.
  *
  * @example
- * <div id="hero"></div><button data-tact-dismiss>×</button>
+ * <div id="hero"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
  * <script type="module">
  *   import { showPlacement } from '/tact/browser.js';
  *   showPlacement({ baseUrl: 'https://tact.example.com', writeKey: 'wk_…', placement: 'home', subject: analytics.user().anonymousId(), element: document.getElementById('hero') });
  * </script>
  */
 export async function showPlacement(o: PlacementOptions): Promise<Decision> {
-  const tact: TactClient = createTactClient({ baseUrl: o.baseUrl, key: o.writeKey, auth: 'basic', fetch: o.fetch });
+  const tact: TactClient = createTactClient({ baseUrl: o.baseUrl, key: o.writeKey, auth: 'basic', fetch: o.fetch, keepalive: true });
   const decision = await tact.decide({ subject: o.subject, placement: o.placement, context: o.context });
   const choice = decision.choices[0];
   if (!choice || choice.kind !== 'action') return decision;
+  const sent = new Set<string>();
   const report = (type: 'impression' | 'click' | 'dismissal') => {
+    // Each once, and only while this decision is the one the element shows.
+    if (sent.has(type) || o.element.dataset.tactDecision !== decision.decisionId) return;
+    sent.add(type);
     void tact.outcome({ decisionId: decision.decisionId, action: choice.action, type }).catch(() => undefined);
   };
-  (o.render ?? ((c, el) => (el.textContent = String((c.content as { headline?: string } | undefined)?.headline ?? ''))))(choice, o.element);
+  (o.render ?? drawHeadline)(choice, o.element);
   o.element.dataset.tactDecision = decision.decisionId;
   (o.whenVisible ?? defaultVisible)(o.element, () => report('impression'));
-  let done = false;
   o.element.addEventListener('click', (e) => {
-    if (done) return;
-    done = true;
     const t = e.target as { closest?: (s: string) => unknown; dataset?: Record<string, string | undefined> } | null;
     const dismiss = t?.closest ? t.closest('[data-tact-dismiss]') : t?.dataset && 'tactDismiss' in t.dataset;
     report(dismiss ? 'dismissal' : 'click');

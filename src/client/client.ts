@@ -5,33 +5,71 @@ export type * from './types.js';
 
 /** How the client reaches Tact. */
 export interface TactClientOptions {
-  /** e.g. "https://tact.example.com" */
+  /** e.g. "https://tact.example.com", or with a path prefix: "https://example.com/tact/" */
   baseUrl: string;
   /** A server key (Node) — or, in a browser, the write key (public placements and outcomes of a decision only). */
   key: string;
-  /** "bearer" for server/admin keys (default); "basic" sends the key as the Basic user name (write key). */
+  /** "bearer" for any key (default); "basic" sends the key as the Basic user name, which Tact takes for the write key only. */
   auth?: 'bearer' | 'basic';
   /** Another fetch (tests, proxies); default the global one. */
   fetch?: typeof fetch;
+  /** How long to wait for an answer, in milliseconds (default 10 000); then the call fails. */
+  timeoutMs?: number;
+  /**
+   * How many more times an outcome report is sent after a network failure, a timeout, or a 429 or
+   * 5xx answer (default 2). It keeps its `messageId`, so Tact records it once. A decision is never
+   * asked again: the first request may have been made and logged (it counts against caps).
+   */
+  retries?: number;
+  /** The wait before the first retry, doubled for each next one (default 250 ms). */
+  retryDelayMs?: number;
+  /** Sends outcome reports with fetch's `keepalive`, so a report made as the page unloads still arrives (browsers). */
+  keepalive?: boolean;
 }
 
 /**
  * An error answer from Tact: its code, status, sentence and the fields that were wrong.
  *
  * @example
- * try { await tact.decide(req); } catch (e) { if (e instanceof TactApiError) console.log(e.code, e.body.problems); }
+ * try { await tact.decide(req); } catch (e) { if (e instanceof TactApiError) console.log(e.status, e.code, e.problems); }
  */
 export class TactApiError extends Error {
   constructor(readonly status: number, readonly body: ApiErrorBody) {
-    super(body.message ?? `HTTP ${status}`);
+    super(body.message || `HTTP ${status}`);
     this.name = 'TactApiError';
   }
+  /** Tact's stable error code (e.g. `validation_failed`); `http_<status>` for an answer not in Tact's shape (a proxy's). */
   get code(): string {
     return this.body.error;
+  }
+  /** The fields that were wrong (a validation error), else none. */
+  get problems(): { field: string; message: string }[] {
+    return this.body.problems ?? [];
   }
 }
 
 const b64 = (s: string) => (typeof btoa === 'function' ? btoa(s) : Buffer.from(s).toString('base64'));
+
+/** A new outcome id (crypto.randomUUID is missing on plain-http pages). */
+function newId(): string {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (c?.getRandomValues) c.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The error body of an answer: Tact's own, or one made from another server's (a proxy's). */
+function errorBody(status: number, text: string, json: unknown): ApiErrorBody {
+  const o = json && typeof json === 'object' ? (json as Partial<ApiErrorBody>) : undefined;
+  if (o && typeof o.error === 'string') return o as ApiErrorBody;
+  const message = typeof o?.message === 'string' ? o.message : text.trim().slice(0, 200) || `HTTP ${status}`;
+  return { error: `http_${status}`, message, errorId: '' };
+}
+
+const retryable = (e: unknown) => (e instanceof TactApiError ? e.status === 429 || e.status >= 500 : true);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A typed client for the decision, outcome and profile APIs; runs in Node 18+ and browsers.
@@ -43,27 +81,51 @@ const b64 = (s: string) => (typeof btoa === 'function' ? btoa(s) : Buffer.from(s
  */
 export function createTactClient(o: TactClientOptions) {
   const f = o.fetch ?? fetch;
-  const base = o.baseUrl.replace(/\/$/, '');
+  const base = o.baseUrl.replace(/\/+$/, '');
   const authorization = o.auth === 'basic' ? `Basic ${b64(`${o.key}:`)}` : `Bearer ${o.key}`;
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  async function once<T>(url: string, init: RequestInit): Promise<T> {
+    const signal = typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(timeoutMs) : undefined;
+    const res = await f(url, { ...init, signal });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) throw new TactApiError(res.status, errorBody(res.status, text, json));
+    if (json === undefined) throw new TactApiError(res.status, { error: 'invalid_response', message: `The answer (HTTP ${res.status}) is not JSON: is baseUrl Tact's address?`, errorId: '' });
+    return json as T;
+  }
   async function call<T>(name: keyof typeof operations, params: Record<string, string> = {}, body?: object, query?: Record<string, unknown>): Promise<T> {
     const op = operations[name];
     let path: string = op.path;
     for (const [k, v] of Object.entries(params)) path = path.replace(`{${k}}`, encodeURIComponent(v));
     const qs = query ? Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&') : '';
-    const res = await f(`${base}${path}${qs ? `?${qs}` : ''}`, {
+    const isOutcome = name === 'outcome';
+    const init: RequestInit = {
       method: op.method,
       headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await res.json().catch(() => ({ error: 'invalid_response', message: `HTTP ${res.status}`, errorId: '' }))) as unknown;
-    if (!res.ok) throw new TactApiError(res.status, json as ApiErrorBody);
-    return json as T;
+      ...(isOutcome && o.keepalive ? { keepalive: true } : {}),
+    };
+    const url = `${base}${path}${qs ? `?${qs}` : ''}`;
+    const retries = isOutcome ? (o.retries ?? 2) : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once<T>(url, init);
+      } catch (e) {
+        if (attempt >= retries || !retryable(e)) throw e;
+        await sleep((o.retryDelayMs ?? 250) * 2 ** attempt);
+      }
+    }
   }
   return {
-    /** Asks for a decision. */
+    /** Asks for a decision (never sent twice: see `retries`). */
     decide: (req: DecideRequest) => call<Decision>('decide', {}, req),
-    /** Reports an outcome (impression, click, dismissal, conversion …). */
-    outcome: (req: OutcomeRequest) => call<OutcomeResponse>('outcome', {}, req),
+    /** Reports an outcome (impression, click, dismissal, conversion …); given a `messageId` if it has none, kept across retries. */
+    outcome: (req: OutcomeRequest) => call<OutcomeResponse>('outcome', {}, { ...req, messageId: req.messageId ?? newId() }),
     /** One logged decision with its full explanation and outcomes (server key). */
     decision: (id: string) => call<Decision>('decision', { id }),
     /** The decision log, newest first (server key). */

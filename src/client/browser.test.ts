@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, harness, send, type Harness } from '../../test/harness.js';
+import { shopConfig } from '../decide/fixtures.js';
+import { showPlacement, type PlacementOptions, type SlotElement } from './browser.js';
+import { createTactClient } from './client.js';
+
+type Target = { closest?: (s: string) => unknown; dataset?: Record<string, string | undefined> };
+const content = () => ({ target: { closest: () => null } as Target });
+const dismiss = () => ({ target: { closest: (s: string) => (s === '[data-tact-dismiss]' ? {} : null) } as Target });
+
+/** An element like the DOM's: every listener added hears every click. */
+function element(child?: SlotElement): SlotElement & { click(e: { target: unknown }): void } {
+  const fns: ((e: { target: unknown }) => void)[] = [];
+  return {
+    textContent: null,
+    dataset: {},
+    addEventListener: (_t, fn) => fns.push(fn),
+    ...(child ? { querySelector: (s: string) => (s === '[data-tact-content]' ? child : null) } : {}),
+    click: (e) => fns.forEach((fn) => fn(e)),
+  };
+}
+
+describe('the browser snippet', () => {
+  let h: Harness;
+  let url: string;
+  const inits: RequestInit[] = [];
+  const spy: typeof fetch = (input, init) => {
+    inits.push(init ?? {});
+    return fetch(input, init);
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 150));
+  const show = (o: Partial<PlacementOptions> & { element: SlotElement }) =>
+    showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', fetch: spy, whenVisible: () => undefined, ...o });
+  const outcomesOf = async (id: string) => ((await createTactClient({ baseUrl: url, key: KEYS.server }).decision(id)).outcomes ?? []).map((x) => x.type);
+
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+    await send(h.app, '/v1/identify', { userId: 'ana', traits: { name: 'Ana' }, context: { consent: { categoryPreferences: { Advertising: true } } } });
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => h.close());
+
+  it('reports a click and a later dismissal of the same display, each once', async () => {
+    const el = element();
+    const d = await show({ element: el });
+    el.click(content());
+    el.click(content());
+    el.click(dismiss());
+    el.click(dismiss());
+    await settle();
+    expect((await outcomesOf(d.decisionId)).sort()).toEqual(['click', 'dismissal']);
+  });
+
+  it('reports the impression once, however often the visibility callback fires', async () => {
+    const d = await show({ element: element(), whenVisible: (_e, fn) => { fn(); fn(); } });
+    await settle();
+    expect(await outcomesOf(d.decisionId)).toEqual(['impression']);
+  });
+
+  it('drawn again in the same element, reports only for the decision now shown', async () => {
+    const el = element();
+    let seen: (() => void) | undefined;
+    const first = await show({ element: el, whenVisible: (_e, fn) => { seen = fn; } });
+    const second = await show({ element: el });
+    seen?.();
+    el.click(content());
+    await settle();
+    expect(await outcomesOf(first.decisionId)).toEqual([]);
+    expect(await outcomesOf(second.decisionId)).toEqual(['click']);
+  });
+
+  it('sends its reports with keepalive, so a click that leaves the page still arrives', async () => {
+    inits.length = 0;
+    const el = element();
+    await show({ element: el });
+    el.click(content());
+    await settle();
+    expect(inits.map((i) => [JSON.parse(String(i.body)).type ?? 'decide', i.keepalive === true])).toEqual([['decide', false], ['click', true]]);
+  });
+
+  it('draws the default content into the [data-tact-content] child, keeping a dismiss button beside it', async () => {
+    const headline = element();
+    const el = element(headline);
+    await show({ element: el });
+    expect(headline.textContent).toMatch(/New running shoes|Run further/);
+    expect(el.textContent).toBeNull();
+  });
+});
