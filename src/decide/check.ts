@@ -95,7 +95,7 @@ export class Checker {
       return false;
     }
     try {
-      compileRule(v, field);
+      compileRule(v, field, { authoring: true });
       return true;
     } catch (e) {
       this.add(field, (e as Error).message);

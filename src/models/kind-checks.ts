@@ -67,7 +67,7 @@ export function checkCel(p: FieldProblem[], field: string, v: unknown, optional 
     return;
   }
   try {
-    compileRule(v, field);
+    compileRule(v, field, { authoring: true });
   } catch (e) {
     p.push({ field, message: (e as Error).message });
   }

@@ -44,7 +44,7 @@ function checkList(list: unknown, field: string): FieldProblem[] {
     if (typeof when !== 'string' || !when) p.push({ field: `${at}.when`, message: 'The `when` must be a CEL expression.' });
     else {
       try {
-        compileRule(when, `${at}.when`);
+        compileRule(when, `${at}.when`, { authoring: true });
       } catch (e) {
         p.push({ field: `${at}.when`, message: (e as Error).message });
       }

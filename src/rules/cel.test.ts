@@ -50,6 +50,9 @@ describe('CEL rules', () => {
     expect(() => checkRule('traits.email.matches(traits.pattern)', 'rules[2].when')).toThrow(/`matches` takes a literal pattern/);
     // Nested inside other calls and comprehensions too.
     expect(() => checkRule('features.purchased.exists(p, p.matches("(b|bb)+(c+)+"))', 'rules[3].when')).toThrow(/repeats a group/);
+    // A pattern JavaScript cannot run (an RE2 inline flag, an unclosed class) says so, at authoring time.
+    expect(() => checkRule('traits.plan.matches("(?i)^pro$")', 'rules[4].when')).toThrow(/`rules\[4\]\.when`.*"\(\?i\)\^pro\$" is not a regular expression this engine runs/);
+    expect(() => checkRule('matches(traits.plan, "[a-z")', 'rules[5].when')).toThrow(/is not a regular expression this engine runs/);
   });
 
   it('reports a syntax error as a 400 naming the field', () => {
@@ -60,6 +63,39 @@ describe('CEL rules', () => {
       expect(e).toBeInstanceOf(TactError);
       expect((e as TactError).statusCode).toBe(400);
       expect((e as TactError).message).toContain('actions[0].eligibility');
+    }
+  });
+
+  it('says where in the expression a syntax error is, line and column', () => {
+    expect(() => checkRule('features.orders > > 1', 'actions[0].eligibility')).toThrow(/`actions\[0\]\.eligibility`.*Unexpected token: GT at line 1, column 19/);
+    expect(() => checkRule('traits.plan == "pro" &&\n  features.orders >', 'segments[2].when')).toThrow(/Unexpected token: EOF at line 2, column 20/);
+  });
+
+  it('names what a non-boolean condition gave, in CEL terms', () => {
+    expect(conditionOf(null).error).toBe('the expression gave null, not a boolean');
+    expect(testRule(compileRule('features.purchased'), vars).error).toBe('the expression gave list, not a boolean');
+    expect(testRule(compileRule('traits'), vars).error).toBe('the expression gave map, not a boolean');
+    expect(testRule(compileRule('now'), vars).error).toBe('the expression gave timestamp, not a boolean');
+    expect(testRule(compileRule('duration("1h")'), vars).error).toBe('the expression gave duration, not a boolean');
+  });
+
+  it('compares data numbers with int or double literals, and explains int arithmetic on them', () => {
+    expect(testRule(compileRule('features.orders >= 1 && features.orders == 3 && features.spend > 100'), vars)).toEqual({ pass: true });
+    expect(testRule(compileRule('features.orders + 1.0 == 4.0'), vars)).toEqual({ pass: true });
+    expect(testRule(compileRule('features.orders + 1 > 2.0'), vars).error).toMatch(/no such overload: dyn<double> \+ int.*write `1\.0`, not `1`/);
+  });
+
+  it('refuses at authoring an expression that could hold for no subject: a type error, an unknown function', () => {
+    expect(() => checkRule('features.spend + 0.0 == 120', 'actions[1].eligibility')).toThrow(/`actions\[1\]\.eligibility`.*no such overload: double == int at line 1, column 1 \(numbers from data are doubles: write `1\.0`, not `1`\)/);
+    expect(() => checkRule('traits.plan == "pro" &&\n "a" + 1 == "b"', 'segments[0].when')).toThrow(/no such overload: string \+ int at line 2, column 2/);
+    expect(() => checkRule('nope(traits)', 'audience')).toThrow(/`audience`.*no matching overload for 'nope\(dyn\)'/);
+  });
+
+  it('contains what fails for one subject: division by zero, a type mismatch, a bad timestamp', () => {
+    for (const e of ['1 / 0 == 1', 'traits.plan > 1', 'timestamp(traits.plan) < now', 'traits.plan.nope == 1']) {
+      const r = testRule(compileRule(e), vars);
+      expect(r.pass, e).toBe(false);
+      expect(r.error, e).toMatch(/\S/);
     }
   });
 });

@@ -14,33 +14,90 @@ import { unsafeRegex } from './regex-safety.js';
 export type CompiledRule = (vars: Record<string, unknown>) => unknown;
 
 const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+
+/**
+ * The cache holds at most MAX_CACHE expressions and MAX_CACHE_CHARS characters of them (a parsed
+ * expression takes some 50 bytes a character at worst: about 50 MB), the least recently used
+ * going first. Expressions sent with a request (an audience, a segment preview) pass through
+ * without piling up, and a rule in use stays compiled.
+ */
 const cache = new Map<string, CompiledRule>();
 const MAX_CACHE = 10_000;
+const MAX_CACHE_CHARS = 1_000_000;
+let cachedChars = 0;
+
+/**
+ * How deep an expression's tree may go. The parser limits nesting by parentheses, not a long
+ * chain of binary operators (`a || b || …`), which evaluates by recursion too: past some
+ * thousands of levels it would overflow the stack for every subject.
+ */
+const MAX_TREE_DEPTH = 1000;
 
 /**
  * Compiles (or returns the cached compilation of) a CEL expression. Throws a 400 TactError naming
- * `field` when the expression does not parse.
+ * `field` when the expression does not parse (saying at which line and column), is nested too
+ * deeply, or has a `matches` pattern that may not run.
  *
  * @example
  * const rule = compileRule('features.orders > 3', 'eligibility');
  * rule({ features: { orders: 5 } }); // true
  */
-export function compileRule(expression: string, field = 'expression'): CompiledRule {
+export function compileRule(expression: string, field = 'expression', o: { authoring?: boolean } = {}): CompiledRule {
   const hit = cache.get(expression);
-  if (hit) return hit;
+  if (hit) {
+    cache.delete(expression);
+    cache.set(expression, hit);
+    if (o.authoring) typeCheck(expression, field);
+    return hit;
+  }
   let parsed: ReturnType<typeof env.parse>;
   try {
     parsed = env.parse(expression);
   } catch (err) {
-    throw new TactError('invalid_expression', { field, detail: firstLine(err) });
+    throw new TactError('invalid_expression', { field, detail: parseProblem(err, expression) });
   }
-  const unsafe = unsafePattern((parsed as unknown as { ast: unknown }).ast);
+  const unsafe = treeProblem((parsed as unknown as { ast: unknown }).ast);
   if (unsafe) throw new TactError('invalid_expression', { field, detail: unsafe });
+  if (o.authoring) typeCheck(expression, field);
   const compiled: CompiledRule = (vars) => parsed(vars);
-  if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string);
-  cache.set(expression, compiled);
+  if (expression.length <= MAX_CACHE_CHARS) {
+    cachedChars += expression.length;
+    while (cache.size >= MAX_CACHE || cachedChars > MAX_CACHE_CHARS) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
+      cachedChars -= oldest.length;
+    }
+    cache.set(expression, compiled);
+  }
   return compiled;
 }
+
+/**
+ * A type error the variables cannot change (`1 == 1.0`, an unknown function) would fail for every
+ * subject: refused when a rule is written (`authoring`), not when a stored one loads — a server
+ * whose stored configuration holds one still starts, and the rule excludes with its reason.
+ * Checked on a fresh parse, so evaluation types its own tree.
+ */
+function typeCheck(expression: string, field: string): void {
+  const typed = env.check(expression);
+  if (!typed.valid) throw new TactError('invalid_expression', { field, detail: parseProblem(typed.error, expression) });
+}
+
+/** Why an expression did not parse, with the line and column where it went wrong. */
+function parseProblem(err: unknown, expression: string): string {
+  if (err instanceof RangeError) return nestedTooDeeply;
+  const e = err as { summary?: unknown; code?: unknown; range?: { start?: unknown } };
+  if (typeof e.summary !== 'string') return firstLine(err);
+  const start = e.range?.start;
+  let what = e.summary.replace(/\.$/, '');
+  if (typeof start === 'number') {
+    const before = expression.slice(0, start).split('\n');
+    what += ` at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  }
+  return e.code === 'limit_exceeded' ? `it is too long or nested too deeply (${what})` : numberHint(what);
+}
+
+const nestedTooDeeply = `it is nested too deeply (more than ${MAX_TREE_DEPTH} levels): split it, or use \`in [...]\` for a long list of alternatives`;
 
 /** A node of @marcbachmann/cel-js's parse tree, as far as variablePaths reads it. */
 interface AstNode {
@@ -51,22 +108,23 @@ interface AstNode {
 const isNode = (x: unknown): x is AstNode => !!x && typeof x === 'object' && typeof (x as AstNode).op === 'string';
 
 /**
- * Why a `matches` in the expression is refused, or undefined. The library runs `matches` with
- * JavaScript's backtracking RegExp (CEL specifies RE2, which runs in linear time), and rules run
- * on what customers send: a pattern with a repetition inside a repetition (`(a+)+$`) can take
- * exponential time on a crafted value and hold up every decision. So the pattern must be a
- * literal, and one of star height 1 (regex-safety.ts).
+ * Why the expression's tree is refused, or undefined: deeper than MAX_TREE_DEPTH, or a `matches`
+ * that may not run. The library runs `matches` with JavaScript's backtracking RegExp (CEL
+ * specifies RE2, which runs in linear time), and rules run on what customers send: a pattern with
+ * a repetition inside a repetition (`(a+)+$`) can take exponential time on a crafted value and
+ * hold up every decision. So the pattern must be a literal, and one of star height 1
+ * (regex-safety.ts). Walks the tree without recursion, so that a deep one cannot overflow here.
  */
-function unsafePattern(ast: unknown): string | undefined {
-  const visit = (node: unknown): string | undefined => {
+function treeProblem(ast: unknown): string | undefined {
+  const stack: [unknown, number][] = [[ast, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
     if (Array.isArray(node)) {
-      for (const n of node) {
-        const r = visit(n);
-        if (r) return r;
-      }
-      return undefined;
+      for (const n of node) stack.push([n, depth]);
+      continue;
     }
-    if (!isNode(node)) return undefined;
+    if (!isNode(node)) continue;
+    if (depth >= MAX_TREE_DEPTH) return nestedTooDeeply;
     const args = node.args as unknown[];
     const pattern = node.op === 'rcall' && args[0] === 'matches' ? (args[2] as unknown[])?.[0] : node.op === 'call' && args[0] === 'matches' ? (args[1] as unknown[])?.[1] : undefined;
     if (pattern !== undefined) {
@@ -74,9 +132,9 @@ function unsafePattern(ast: unknown): string | undefined {
       const why = unsafeRegex(pattern.args);
       if (why) return `in \`matches\`, ${why}`;
     }
-    return Array.isArray(node.args) ? visit(node.args) : undefined;
-  };
-  return visit(ast);
+    if (Array.isArray(node.args)) stack.push([node.args, depth + 1]);
+  }
+  return undefined;
 }
 
 /**
@@ -190,8 +248,19 @@ export function testRule(rule: CompiledRule, vars: Record<string, unknown>): { p
  */
 export function conditionOf(value: unknown): { pass: boolean; error?: string } {
   const v = normalise(value);
-  if (typeof v !== 'boolean') return { pass: false, error: `the expression gave ${typeof v}, not a boolean` };
+  if (typeof v !== 'boolean') return { pass: false, error: `the expression gave ${kindOf(v)}, not a boolean` };
   return { pass: v };
+}
+
+/** The kind of a rule's value as an operator reads it: number, string, null, list, map, timestamp, … */
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof Date) return 'timestamp';
+  if (v instanceof Uint8Array) return 'bytes';
+  const name = (v as object).constructor?.name;
+  return !name || name === 'Object' || name === 'Map' ? 'map' : name.toLowerCase();
 }
 
 /**
@@ -210,7 +279,7 @@ export function checkRule(expression: unknown, field: string): string {
   if (typeof expression !== 'string' || expression.trim() === '') {
     throw new TactError('invalid_expression', { field, detail: 'it must be a non-empty string' });
   }
-  compileRule(expression, field);
+  compileRule(expression, field, { authoring: true });
   return expression;
 }
 
@@ -219,6 +288,10 @@ function normalise(v: unknown): unknown {
 }
 
 function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0].trim();
+  return numberHint((err instanceof Error ? err.message : String(err)).split('\n')[0].trim());
+}
+
+/** Data numbers are doubles, and this CEL does not mix int and double in arithmetic or `==`: says so. */
+function numberHint(msg: string): string {
+  return /^no such overload: /.test(msg) && /\bint\b/.test(msg) && /\bdouble\b/.test(msg) ? `${msg} (numbers from data are doubles: write \`1.0\`, not \`1\`)` : msg;
 }

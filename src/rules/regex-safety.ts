@@ -9,8 +9,15 @@ import safeRegex from 'safe-regex2';
  * @example
  * unsafeRegex('(a+)+$'); // 'the pattern "(a+)+$" repeats a group that itself repeats, …'
  * unsafeRegex('^[A-Z]{3}$'); // undefined
+ * unsafeRegex('[a-z'); // 'the pattern "[a-z" is not a regular expression this engine runs (Unterminated character class)'
  */
 export function unsafeRegex(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    // RE2 syntax JavaScript lacks (an inline flag such as `(?i)`) lands here too.
+    return `the pattern ${JSON.stringify(pattern)} is not a regular expression this engine runs (${(err as Error).message.replace(/^Invalid regular expression: \/.*\/: /s, '')})`;
+  }
   return safeRegex(pattern) ? undefined : `the pattern ${JSON.stringify(pattern)} repeats a group that itself repeats, which can take exponential time on some values; write it without a repetition inside a repetition`;
 }
 

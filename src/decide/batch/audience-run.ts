@@ -49,7 +49,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   if (!tact.decide.playbook().catalog.placements.has(req.placement)) {
     throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog.` }]);
   }
-  const audience = compileRule(req.audience, 'audience');
+  const audience = compileRule(req.audience, 'audience', { authoring: true });
   const st = tact.settings.get(sendTimeKind);
   if (req.sendTime === true && !st.configured) {
     throw validationError([{ field: 'sendTime', message: 'The `sendTime` was asked for, but send time is not configured: list its engagement events under `sendTime.engagement` first.' }]);

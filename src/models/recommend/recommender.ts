@@ -85,7 +85,7 @@ export class Recommender {
     const rules: CompiledRule[] = [];
     if (cfg.rule) rules.push(compileRule(cfg.rule, 'rule'));
     if (placement?.rule) rules.push(compileRule(placement.rule, `placements.${q.placement}.rule`));
-    if (q.filters?.rule) rules.push(compileRule(q.filters.rule, 'filters.rule'));
+    if (q.filters?.rule) rules.push(compileRule(q.filters.rule, 'filters.rule', { authoring: true }));
     if (q.rules) rules.push(...q.rules);
     const m = await this.model();
     if (!m) return { items: [], modelVersion: null, status: 'learning', note: 'learning — no recommendation model has been trained yet (tact train recommendations)' };

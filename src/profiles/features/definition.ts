@@ -70,7 +70,7 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
   if (f.limit !== undefined && (!Number.isInteger(f.limit) || (f.limit as number) < 1 || (f.limit as number) > 10_000)) p.push({ field: `${at}.limit`, message: 'The `limit` must be a whole number from 1 to 10,000.' });
   if (f.where !== undefined) {
     try {
-      compileRule(String(f.where), `${at}.where`);
+      compileRule(String(f.where), `${at}.where`, { authoring: true });
     } catch (e) {
       p.push({ field: `${at}.where`, message: (e as Error).message });
     }
