@@ -1,17 +1,23 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { evaluations } from '../evaluate/registry.js';
 
-/** The repository's datasets/ folder, found from this file (works from src/ and dist/src/). */
-export function datasetsDir(): string {
-  for (const up of ['../../../datasets', '../../../../datasets']) {
-    const p = resolve(fileURLToPath(import.meta.url), up);
-    if (existsSync(p)) return p;
+/**
+ * The datasets/ folder of this package (found from this file: works from src/ and dist/src/).
+ * Only the package's own: a datasets/ folder above it or in the working directory is never read.
+ */
+export function datasetsDir(from: string = import.meta.url): string {
+  for (let dir = dirname(fileURLToPath(from)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      const data = join(dir, 'datasets');
+      if (existsSync(data)) return data;
+      throw new Error(`The evaluations read their data sets from ${data}, which is missing: run them from a checkout of the repository.`);
+    }
+    if (dirname(dir) === dir) throw new Error('The evaluations found no package.json above the CLI, so no datasets/ folder to read.');
   }
-  return resolve(process.cwd(), 'datasets');
 }
 
 /** `tact evaluate <name> [--json]`: a fixed protocol on real data; the last line is one JSON object. */

@@ -10,8 +10,9 @@
  * The policy: for each position, Beta-Binomial click rates per item with the population prior
  * fitted by empirical Bayes across items (maximum marginal likelihood), and Thompson sampling over
  * those posteriors — π(item | position) is its exact win probability (thompson-beta.ts). The log
- * has ~46 clicks per campaign, so the posteriors stay wide, the policy stays close to uniform, and
- * the interval says how little 10,000 impressions can tell.
+ * has ~46 clicks per campaign, so the posteriors stay wide; the policy still leans on the few items
+ * that were clicked (largest share 0.25 for men, 0.14 for women, against 0.03 and 0.02 uniform),
+ * and the interval says how little 10,000 impressions can tell.
  */
 import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
 import { type ObdLog, loadObd } from '../data/obd.js';
