@@ -55,7 +55,7 @@ const drawHeadline = (c: Choice, el: SlotElement) => {
  * @example
  * <div id="hero"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
  * <script type="module">
- *   import { showPlacement } from '/tact/browser.js';
+ *   import { showPlacement } from 'https://tact.example.com/tact/browser.js'; // served by Tact itself
  *   showPlacement({ baseUrl: 'https://tact.example.com', writeKey: 'wk_…', placement: 'home', subject: analytics.user().anonymousId(), element: document.getElementById('hero') });
  * </script>
  */

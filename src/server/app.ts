@@ -18,6 +18,7 @@ import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from '../ops/routes.js';
 import { monitorRoutes } from '../monitor/routes.js';
+import { browserModuleRoutes } from '../client/routes.js';
 import type { Tact } from './tact.js';
 
 export const VERSION = '0.1.0';
@@ -134,6 +135,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
   await measureRoutes(app, tact);
   await learnRoutes(app, tact);
   await monitorRoutes(app, tact);
+  await browserModuleRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
