@@ -55,8 +55,14 @@ export const RECENT_EVENTS = 50;
 /** Keys that must never be assigned on a plain object (they would change its prototype). */
 const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Most distinct event names counted per profile; later names are counted under "(other)". */
+/**
+ * Most distinct event names counted per profile, besides "(other)": the names seen first are
+ * kept, later ones are counted under "(other)" — on one profile and on a merge of two.
+ */
 export const MAX_EVENT_NAMES = 500;
+
+/** Where the events of names past the cap (and of unsafe names) are counted. */
+const OTHER = '(other)';
 
 export function newProfileState(id: string, at: number): ProfileState {
   return { id, version: 0, createdAt: at, updatedAt: at, eventCount: 0, traits: {}, traitsAt: {}, events: {}, features: {}, consent: {}, absorbed: 0 };
@@ -86,10 +92,10 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
   s.updatedAt = Math.max(s.updatedAt, m.receivedAt);
 
   let key = eventKey(m);
-  if (UNSAFE.has(key)) key = '(other)';
+  if (UNSAFE.has(key)) key = OTHER;
   let ec = Object.hasOwn(s.events, key) ? s.events[key] : undefined;
-  if (!ec && Object.keys(s.events).length >= MAX_EVENT_NAMES) {
-    key = '(other)';
+  if (!ec && key !== OTHER && namedCount(s.events) >= MAX_EVENT_NAMES) {
+    key = OTHER;
     ec = s.events[key];
   }
   if (ec) {
@@ -155,6 +161,7 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
       cur.t1 = Math.max(cur.t1, ec.t1);
     } else into.events[k] = { ...ec };
   }
+  capEventNames(into.events);
   for (const [k, v] of Object.entries(from.traits)) {
     if ((into.traitsAt[k] ?? -Infinity) < (from.traitsAt[k] ?? -Infinity) || !(k in into.traits)) {
       into.traits[k] = v;
@@ -176,6 +183,32 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   if (from.recent?.length) {
     const all = [...new Set([...(into.recent ?? []), ...from.recent])].sort((a, b) => a - b);
     into.recent = all.slice(-RECENT_EVENTS);
+  }
+}
+
+function namedCount(events: Record<string, EventCount>): number {
+  const n = Object.keys(events).length;
+  return Object.hasOwn(events, OTHER) ? n - 1 : n;
+}
+
+/**
+ * Holds merged counts to the cap of one profile: the names first seen earliest stay (ties by
+ * name), the rest are added to "(other)" — what one profile that saw both profiles' events in
+ * time order would hold.
+ */
+function capEventNames(events: Record<string, EventCount>): void {
+  if (namedCount(events) <= MAX_EVENT_NAMES) return;
+  const names = Object.keys(events).filter((k) => k !== OTHER);
+  names.sort((x, y) => events[x].t0 - events[y].t0 || (x < y ? -1 : x > y ? 1 : 0));
+  for (const k of names.slice(MAX_EVENT_NAMES)) {
+    const ec = events[k];
+    const o = events[OTHER];
+    if (o) {
+      o.n += ec.n;
+      o.t0 = Math.min(o.t0, ec.t0);
+      o.t1 = Math.max(o.t1, ec.t1);
+    } else events[OTHER] = { ...ec };
+    delete events[k];
   }
 }
 

@@ -19,7 +19,8 @@ describe('feature state', () => {
     expect(v({ name: 'f', kind: 'first_seen', event: 'Order Completed' })).toEqual(new Date(1000));
     expect(v({ name: 'l', kind: 'last_seen', event: 'Order Completed' })).toEqual(new Date(3000));
     expect(v({ name: 'lv', kind: 'last_value', event: 'Order Completed', property: 'sku' })).toBe('b');
-    expect(v({ name: 'u', kind: 'unique', event: 'Order Completed', property: 'sku' })).toEqual(['b', 'a']);
+    // last seen by event time: a at 2000, b at 3000 — least recent first
+    expect(v({ name: 'u', kind: 'unique', event: 'Order Completed', property: 'sku' })).toEqual(['a', 'b']);
   });
 
   it('halves a decayed count every half-life: 1 + 0.5 + 0.25 after events 2h, 1h and 0h ago with a 1h half-life', () => {
@@ -56,6 +57,7 @@ describe('feature state', () => {
       { name: 'l', kind: 'last_seen', event: 'Order Completed' },
       { name: 'd', kind: 'decayed_sum', event: 'Order Completed', property: 'revenue', halfLife: '1h' },
       { name: 'lv', kind: 'last_value', event: 'Order Completed', property: 'sku' },
+      { name: 'u', kind: 'unique', event: 'Order Completed', property: 'sku', limit: 2 },
     ];
     const ev = fc.record({ t: fc.integer({ min: 0, max: 10_000_000 }), revenue: fc.integer({ min: -50, max: 500 }), sku: fc.constantFrom('a', 'b', 'c') });
     fc.assert(

@@ -20,8 +20,13 @@ export interface FeatureState {
   /** Decayed value `d` as of time `dt`. */
   d?: number;
   dt?: number;
-  /** Unique values, most recent last. */
+  /** Unique values, least recently seen first (by event time; values seen at the same time in value order). */
   u?: string[];
+  /**
+   * When each value of `u` was last seen (event time, ms), in the same order. Absent on states
+   * written before it was kept: those values count as seen at `t0`.
+   */
+  ut?: number[];
   /** Last value and its time. */
   lv?: unknown;
   lt?: number;
@@ -61,16 +66,17 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
   }
   if (!values || values.length === 0) return s;
   if (kind === 'unique') {
-    const u = s.u ?? (s.u = []);
+    if (!s.u || !s.ut || s.ut.length !== s.u.length) [s.u, s.ut] = uniqueOf(s);
+    const { u, ut } = s as { u: string[]; ut: number[] };
     for (const v of values) {
       if (v === null || v === undefined || typeof v === 'object') continue;
-      const key = String(v);
-      const i = u.indexOf(key);
-      if (i >= 0) u.splice(i, 1);
-      u.push(key);
+      see(u, ut, String(v), t);
       s.n += 1;
     }
-    if (u.length > f.limit) u.splice(0, u.length - f.limit);
+    if (u.length > f.limit) {
+      u.splice(0, u.length - f.limit);
+      ut.splice(0, ut.length - f.limit);
+    }
     span(s, t);
     return s;
   }
@@ -114,11 +120,20 @@ export function mergeFeature(f: CompiledFeature | undefined, a: FeatureState | u
     r.dt = ref;
   }
   if (a.u || b.u) {
-    const [older, newer] = (a.t1 ?? 0) <= (b.t1 ?? 0) ? [a.u ?? [], b.u ?? []] : [b.u ?? [], a.u ?? []];
-    const seen = new Set(newer);
-    const u = [...older.filter((x) => !seen.has(x)), ...newer];
-    const limit = f?.limit ?? u.length;
-    r.u = u.length > limit ? u.slice(u.length - limit) : u;
+    // Each value at its latest time on either side, then the most recent `limit`: the same set a
+    // fold of both sides' events gives (a value one side dropped was behind `limit` newer ones there).
+    const last = new Map<string, number>();
+    for (const side of [a, b]) {
+      const [u, ut] = uniqueOf(side);
+      u.forEach((k, i) => {
+        const cur = last.get(k);
+        if (cur === undefined || ut[i] > cur) last.set(k, ut[i]);
+      });
+    }
+    const all = [...last].sort(([ka, ta], [kb, tb]) => (ta !== tb ? ta - tb : ka < kb ? -1 : ka > kb ? 1 : 0));
+    const kept = f && all.length > f.limit ? all.slice(all.length - f.limit) : all;
+    r.u = kept.map(([k]) => k);
+    r.ut = kept.map(([, t]) => t);
   }
   if (a.lt !== undefined || b.lt !== undefined) {
     const src = (a.lt ?? -Infinity) >= (b.lt ?? -Infinity) ? a : b;
@@ -148,6 +163,34 @@ export function featureValue(f: CompiledFeature, s: FeatureState | undefined, no
     case 'unique': return live?.u ? [...live.u] : [];
     case 'last_value': return live?.lv ?? null;
   }
+}
+
+/**
+ * A unique state's values and last-seen times, as new arrays ordered oldest first. A state
+ * written before the times were kept gets `t0` for every value.
+ */
+function uniqueOf(s: FeatureState): [string[], number[]] {
+  const u = s.u ?? [];
+  if (s.ut && s.ut.length === u.length) return [[...u], [...s.ut]];
+  const at = s.t0 ?? 0;
+  return [[...u].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)), u.map(() => at)];
+}
+
+/**
+ * Notes that value `k` was seen at `t`: it takes the later of its times and its place among the
+ * values ordered by (time, value), oldest first. Scans from the recent end, where new values land.
+ */
+function see(u: string[], ut: number[], k: string, t: number): void {
+  const i = u.indexOf(k);
+  if (i >= 0) {
+    if (ut[i] >= t) return;
+    u.splice(i, 1);
+    ut.splice(i, 1);
+  }
+  let j = u.length;
+  while (j > 0 && (t < ut[j - 1] || (t === ut[j - 1] && k < u[j - 1]))) j--;
+  u.splice(j, 0, k);
+  ut.splice(j, 0, t);
 }
 
 function span(s: FeatureState, t: number): void {

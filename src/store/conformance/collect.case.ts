@@ -117,6 +117,24 @@ export function collectConformance(kind: StoreKind): void {
       expect((await get(h.app, '/v1/accounts/initech')).json().traits).toEqual({ plan: 'pro', size: 10 });
     });
 
+    it('merges account traits as identify merges profile traits: a later call replaces each top-level key it sends, nested objects whole, and keeps a null', async () => {
+      // Segment's traits semantics (identify and group alike): a call's top-level keys replace the
+      // stored ones; a null is stored as null; an older call arriving later only fills missing keys.
+      const at = (m: number) => new Date(Date.parse('2026-11-01T10:00:00Z') + m * 60_000).toISOString();
+      const calls = [
+        { timestamp: at(1), traits: { name: 'Acme', address: { city: 'Berlin', zip: '10115' }, tier: 'gold', tags: ['a', 'b'] } },
+        { timestamp: at(3), traits: { address: { city: 'Munich', street: null }, tier: null, tags: ['c'] } },
+        { timestamp: at(2), traits: { tier: 'silver', size: null, address: { city: 'Hamburg' } } },
+      ];
+      for (const c of calls) {
+        await send(h.app, '/v1/group', { userId: 'u-t', groupId: 'traits-co', ...c });
+        await send(h.app, '/v1/identify', { userId: 'u-t', ...c });
+      }
+      const expected = { name: 'Acme', address: { city: 'Munich', street: null }, tier: null, tags: ['c'], size: null };
+      expect((await get(h.app, '/v1/accounts/traits-co')).json().traits).toEqual(expected);
+      expect((await profile('u-t')).traits).toEqual(expected);
+    });
+
     it('keeps consent per purpose with its history', async () => {
       await send(h.app, '/v1/track', { userId: 'u-c', event: 'Product Viewed', context: { consent: { categoryPreferences: { Advertising: true, Analytics: true } } } });
       await send(h.app, '/v1/track', { userId: 'u-c', event: 'Product Viewed', context: { consent: { categoryPreferences: { Advertising: false, Analytics: true } } } });

@@ -3,6 +3,15 @@ import type { Job } from '../../config/document-store.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { WriteOp } from './writer.js';
 
+/**
+ * SQL for JSON object `base` with each top-level key of `over` set to its value, as identify sets
+ * profile traits and PostgreSQL's jsonb `||` does: a nested object is replaced whole and a null is
+ * kept (json_patch would merge nested objects and delete the keys set to null).
+ */
+const overTopKeys = (base: string, over: string): string =>
+  `(SELECT json_group_object(key, json(j)) FROM (SELECT b.key, ${base} -> b.fullkey AS j FROM json_each(${base}) b WHERE b.key NOT IN (SELECT key FROM json_each(${over}))
+    UNION ALL SELECT o.key, ${over} -> o.fullkey FROM json_each(${over}) o))`;
+
 const SQL = {
   event: 'INSERT INTO events (seq, message_id, profile_id, type, event, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   identity: 'INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id',
@@ -10,7 +19,7 @@ const SQL = {
   consent: 'INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES (?, ?, ?, ?)',
   // An older group call arriving late fills what is missing and changes nothing newer.
   account: `INSERT INTO accounts (id, traits, created_at, updated_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET traits = CASE WHEN excluded.updated_at >= accounts.updated_at THEN json_patch(accounts.traits, excluded.traits) ELSE json_patch(excluded.traits, accounts.traits) END, updated_at = max(accounts.updated_at, excluded.updated_at)`,
+    ON CONFLICT (id) DO UPDATE SET traits = CASE WHEN excluded.updated_at >= accounts.updated_at THEN ${overTopKeys('accounts.traits', 'excluded.traits')} ELSE ${overTopKeys('excluded.traits', 'accounts.traits')} END, updated_at = max(accounts.updated_at, excluded.updated_at)`,
   membership: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (account_id, profile_id) DO UPDATE SET updated_at = max(memberships.updated_at, excluded.updated_at),
       role = CASE WHEN excluded.updated_at >= memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`,

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../collect/message.js';
+import { applyMessage, MAX_EVENT_NAMES, mergeProfileStates, newProfileState, type ProfileState } from './profile-state.js';
+
+const track = (event: string, t: number): Message => ({ messageId: `${event}-${t}`, type: 'track', event, properties: {}, context: {}, timestamp: t, receivedAt: t });
+const fold = (id: string, ms: Message[]): ProfileState => {
+  const s = newProfileState(id, 0);
+  for (const m of ms) applyMessage(s, m, []);
+  return s;
+};
+
+describe('event-name counts when two profiles merge', () => {
+  it(`keep the ${MAX_EVENT_NAMES} names seen first, like one profile that saw both profiles' events, and count the rest under "(other)"`, () => {
+    // Profile A sees names a000…a299 at times 0, 2, 4, …, 598 (twice each, the second time 1000
+    // later); profile B sees b000…b299 at times 1, 3, …, 599. Together 600 names: the 500 first
+    // seen are those first seen at times 0…499, i.e. a000…a249 and b000…b249. The other 100 names
+    // (a250…a299, b250…b299) go to "(other)": 50·2 + 50·1 = 150 events, first at 500, last at 1598.
+    const A = Array.from({ length: 300 }, (_, i) => [track(`a${String(i).padStart(3, '0')}`, 2 * i), track(`a${String(i).padStart(3, '0')}`, 2 * i + 1000)]).flat();
+    const B = Array.from({ length: 300 }, (_, i) => track(`b${String(i).padStart(3, '0')}`, 2 * i + 1));
+    const merged = fold('pa', A);
+    mergeProfileStates(merged, fold('pb', B), []);
+
+    const names = Object.keys(merged.events).filter((k) => k !== '(other)');
+    expect(names).toHaveLength(MAX_EVENT_NAMES);
+    expect(names.includes('a249') && names.includes('b249')).toBe(true);
+    expect(names.includes('a250') || names.includes('b250')).toBe(false);
+    expect(merged.events['(other)']).toEqual({ n: 150, t0: 500, t1: 1598 });
+    expect(merged.eventCount).toBe(900);
+
+    // the rule of one profile: folding every event in time order gives the same counts
+    const one = fold('one', [...A, ...B].sort((x, y) => x.timestamp - y.timestamp));
+    expect(merged.events).toEqual(one.events);
+  });
+
+  it('add the counts of names both profiles saw, within the cap', () => {
+    const merged = fold('pa', [track('Viewed', 5), track('Bought', 7)]);
+    mergeProfileStates(merged, fold('pb', [track('Viewed', 1), track('Viewed', 9)]), []);
+    expect(merged.events).toEqual({ Viewed: { n: 3, t0: 1, t1: 9 }, Bought: { n: 1, t0: 7, t1: 7 } });
+  });
+});
