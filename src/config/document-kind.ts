@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../errors/tact-error.js';
+import type { DocumentStore } from './document-store.js';
 
 /**
  * One kind of operator-owned configuration document: how it is checked, what it compiles to,
@@ -29,6 +30,11 @@ export interface DocumentKind<Body, Compiled> {
    * misspelt `audience` would otherwise save, and leave every segment out).
    */
   fields?: readonly string[];
+  /**
+   * Checks that need the stored configuration (a version the body names must exist), run once
+   * `check` finds nothing; problems name their fields as `check`'s do.
+   */
+  checkStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<FieldProblem[]>;
 }
 
 /**

@@ -82,7 +82,7 @@ export class Settings {
   async put(kindName: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
     const k = this.kind(kindName);
     if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
-    const problems = checkDocument(k, body);
+    const problems = await this.problems(k, body);
     if (problems.length) throw validationError(problems);
     for (const b of this.before) await b(k.kind);
     const result = await this.docs.put(k.kind, body, meta);
@@ -109,7 +109,7 @@ export class Settings {
       const body = file.sections[k.configKey];
       const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
       if (marks[k.kind] === hash) continue;
-      const problems = checkDocument(k, body);
+      const problems = await this.problems(k, body);
       if (problems.length) {
         throw new Error(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
       }
@@ -120,6 +120,12 @@ export class Settings {
     if (applied.length) await this.docs.put('config-file', next, { author: 'config-file', reason: `applied ${applied.join(', ')}` });
     await this.reload();
     return applied;
+  }
+
+  /** A kind's own checks and declared fields, then its checks against the stored configuration. */
+  private async problems(k: AnyKind, body: unknown): Promise<FieldProblem[]> {
+    const own = checkDocument(k, body);
+    return own.length || !k.checkStored ? own : k.checkStored(body, this.docs);
   }
 }
 

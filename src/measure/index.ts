@@ -8,7 +8,10 @@ export type { Assignment, ExperimentDesign, HoldoutDesign } from './experiments/
 export { summarizeMean, summarizeProportion, summarizeValues } from './experiments/summary.js';
 export type { ArmSummary } from './experiments/summary.js';
 export { welchTest } from './experiments/frequentist.js';
-export type { FrequentistResult } from './experiments/frequentist.js';
+export type { FrequentistResult, WelchResult } from './experiments/frequentist.js';
+export { scorePValue, scoreTest } from './experiments/score.js';
+export type { ProportionCounts, ScoreResult } from './experiments/score.js';
+export { moverRatio, newcombeDifference, wilsonInterval } from './stats/proportion-intervals.js';
 export { sequentialTest, sequentialRho } from './experiments/sequential.js';
 export type { SequentialResult } from './experiments/sequential.js';
 export { bayesianTest } from './experiments/bayesian.js';

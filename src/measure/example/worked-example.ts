@@ -21,10 +21,12 @@ async function main(): Promise<void> {
   const rng = createRng(2026);
   const lever = { name: 'socks push', actions: ['socks'], weight: 1 };
   const experiments = { 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5, policy: 1 }, { id: 'socks-first', weight: 0.5, policy: 2 }] } };
-  const config = measureShop({ exploration: 0.1, holdout: 0.05, levers: [lever], experiments });
+  const config = measureShop({ exploration: 0.1, holdout: 0.05, levers: [lever] });
   const sim = await seededTact(config, { seed: 7, start: Date.UTC(2026, 10, 1) });
   const { tact, app, clock, auth } = sim;
   await tact.applyDocument('policy', { ...config.policy, levers: [{ ...lever, weight: 10 }] }, { author: 'example', reason: 'policy 2: socks first' });
+  // An arm can pin only a stored policy version: the experiment comes after policy 2.
+  await tact.applyDocument('experiments', experiments, { author: 'example', reason: 'policy 1 against policy 2' });
 
   const start = clock.now;
   for (let i = 0; i < SUBJECTS; i++) {

@@ -1,4 +1,5 @@
 import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
+import type { DocumentStore } from '../../config/document-store.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { MODEL_PIN } from '../policy-eval/model-candidate.js';
 
@@ -102,6 +103,30 @@ function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] 
 }
 
 /**
+ * Checks a checked document against the stored configuration: every pinned policy version must
+ * exist (an arm pinning a missing one would fail each decision it is drawn for).
+ *
+ * @example
+ * await checkExperimentPins({ hero: { placement: 'home', arms: [{ id: 'a', weight: 1, policy: 7 }, { id: 'b', weight: 1 }] } }, store.documents);
+ * // [{ field: 'hero.arms[0].policy', message: 'The policy version 7 does not exist; …' }]
+ */
+export async function checkExperimentPins(body: ExperimentsBody, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  const exists = new Map<number, boolean>();
+  for (const [id, e] of Object.entries(body)) {
+    for (const [i, a] of e.arms.entries()) {
+      if (a.policy === undefined) continue;
+      if (!exists.has(a.policy)) exists.set(a.policy, (await documents.get('policy', a.policy)) !== undefined);
+      if (exists.get(a.policy)) continue;
+      const latest = (await documents.latest('policy'))?.version ?? 0;
+      const known = latest === 0 ? 'no policy has been written yet' : `the latest is ${latest}`;
+      problems.push({ field: `${id}.arms[${i}].policy`, message: `The policy version ${a.policy} does not exist (${known}); an arm can pin only a stored version — write the policy first, then pin its version.` });
+    }
+  }
+  return problems;
+}
+
+/**
  * Compiles a checked document: defaults filled, running experiments indexed by placement.
  *
  * @example
@@ -131,5 +156,6 @@ export const experimentsKind: DocumentKind<ExperimentsBody, CompiledExperiments>
   description: 'A/B/n experiments per placement: salt, status, arms with weights, each pinning a policy version, a model version or a content variant.',
   empty: {},
   check: checkExperiments,
+  checkStored: checkExperimentPins,
   compile: compileExperiments,
 };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KEYS, bearer, get, harness, send, type Harness } from '../../../test/harness.js';
+import { KEYS, bearer, get, harness, openTestStore, send, type Harness } from '../../../test/harness.js';
 import { decideReq } from '../../decide/test-http.js';
 import { measureShop, simulateExperiment } from '../simulation.js';
 import { checkExperiments } from './experiments-kind.js';
@@ -25,6 +25,31 @@ describe('experiments', () => {
     expect(checkExperiments(twoArms())).toEqual([]);
     const p = checkExperiments({ x: { placement: 'home', control: 'zz', arms: [{ id: 'a', weight: 1, policy: 2, model: 'uplift@1' }, { id: 'a', weight: -1 }, { id: 'b', weight: 1, model: 'rates@4' }] }, y: { placement: 'home', arms: [{ id: 'holdout', weight: 1 }] } });
     expect(p.map((x) => x.field)).toEqual(['x.arms[0]', 'x.arms[1].id', 'x.arms[1].weight', 'x.arms[2].model', 'x.control', 'y.status', 'y.arms']);
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('refuses an arm that pins a policy version that does not exist, through the API and the config file, naming the field (%s)', async (kind) => {
+    const pins = (a: number, b: number) => ({ 'hero-test': { placement: 'home', arms: [{ id: 'old', weight: 0.5, policy: a }, { id: 'new', weight: 0.5, policy: b }] } });
+    h = await harness(kind, { config: measureShop() });
+    const put = (document: unknown) => h!.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'test' } });
+    // The config file wrote policy version 1, and only it.
+    const missing = await put(pins(1, 7));
+    expect(missing.statusCode, missing.body).toBe(400);
+    expect(missing.json().problems).toEqual([{ field: 'hero-test.arms[1].policy', message: expect.stringMatching(/policy version 7 does not exist.*latest is 1/) }]);
+    expect((await h.tact.store.documents.latest('experiments'))).toBeUndefined();
+    expect((await put(pins(1, 1))).statusCode).toBe(200);
+    await h.tact.applyDocument('policy', measureShop({ exploration: 0.2 }).policy, { author: 'test', reason: 'policy 2' });
+    expect((await put(pins(1, 2))).statusCode).toBe(200);
+    // A change of an existing experiment is checked the same way.
+    expect((await put(pins(3, 2))).json().problems.map((p: { field: string }) => p.field)).toEqual(['hero-test.arms[0].policy']);
+    await h.close();
+    h = undefined;
+    // The config file: the section is refused at start, naming the field.
+    const { store, cleanup } = await openTestStore(kind);
+    try {
+      await expect(harness(kind, { store, config: measureShop({ experiments: pins(1, 2) }) })).rejects.toThrow(/`experiments` section .*hero-test\.arms\[1\]\.policy: The policy version 2 does not exist/);
+    } finally {
+      await cleanup();
+    }
   });
 
   it('assigns deterministically by subject and salt, in the configured ratio', async () => {

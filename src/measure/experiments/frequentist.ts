@@ -5,10 +5,18 @@
  */
 import { studentTQuantile, studentTTwoSided } from '../../maths/distributions.js';
 import { type EffectType, effectMoments } from './effect.js';
+import type { ScoreResult } from './score.js';
 import type { ArmSummary } from './summary.js';
 
-/** A frequentist effect estimate. `null` fields never appear: an inestimable effect is `null` as a whole. */
-export interface FrequentistResult {
+/**
+ * A fixed-horizon effect estimate: Welch's t for means (and CUPED-adjusted proportions), the score
+ * intervals of ./score.ts for proportions read from their counts. `null` fields never appear: an
+ * inestimable effect is `null` as a whole.
+ */
+export type FrequentistResult = WelchResult | ScoreResult;
+
+/** Welch's t-test result. */
+export interface WelchResult {
   type: EffectType;
   estimate: number;
   se: number;
@@ -32,7 +40,7 @@ export interface TestOptions {
  * welchTest(summarizeMean(3407, 1396.87, 52377.9767), summarizeMean(3461, 2422.7, 134698.29), { type: 'absolute' })
  * // { estimate: 0.29, ci: [0.04538, 0.53462], pValue: 0.02016, … } (GrowthBook's test values)
  */
-export function welchTest(control: ArmSummary, treatment: ArmSummary, options: TestOptions = {}): FrequentistResult | null {
+export function welchTest(control: ArmSummary, treatment: ArmSummary, options: TestOptions = {}): WelchResult | null {
   const type = options.type ?? 'relative';
   const alpha = options.alpha ?? 0.05;
   const m = effectMoments(control, treatment, type);

@@ -1,6 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { experimentReadout } from './readout.js';
 
+const Z = 1.959963984540054; // Φ⁻¹(0.975)
+/** Wilson's score interval (Wilson 1927): (2x + z² ± z√(z² + 4x(n − x)/n)) / (2(n + z²)). */
+const wilson = (x: number, n: number): [number, number] => {
+  const h = Z * Math.sqrt(Z * Z + (4 * x * (n - x)) / n);
+  return [x === 0 ? 0 : (2 * x + Z * Z - h) / (2 * (n + Z * Z)), x === n ? 1 : (2 * x + Z * Z + h) / (2 * (n + Z * Z))];
+};
+/** Newcombe (Stat Med 17 (1998) 873–890) method 10 for x1/n1 − x2/n2. */
+const newcombe = (x1: number, n1: number, x2: number, n2: number): [number, number] => {
+  const [p1, p2, [l1, u1], [l2, u2]] = [x1 / n1, x2 / n2, wilson(x1, n1), wilson(x2, n2)];
+  return [p1 - p2 - Math.hypot(p1 - l1, u2 - p2), p1 - p2 + Math.hypot(u1 - p1, p2 - l2)];
+};
+/** MOVER-R (Donner & Zou, Stat Methods Med Res 21 (2012) 347–359) for (x1/n1)/(x2/n2) from Wilson limits. */
+const moverR = (x1: number, n1: number, x2: number, n2: number): [number, number] => {
+  const [p1, p2, [l1, u1], [l2, u2]] = [x1 / n1, x2 / n2, wilson(x1, n1), wilson(x2, n2)];
+  return [
+    (p1 * p2 - Math.sqrt((p1 * p2) ** 2 - l1 * u2 * (2 * p1 - l1) * (2 * p2 - u2))) / (u2 * (2 * p2 - u2)),
+    (p1 * p2 + Math.sqrt((p1 * p2) ** 2 - u1 * l2 * (2 * p1 - u1) * (2 * p2 - l2))) / (l2 * (2 * p2 - l2)),
+  ];
+};
+
 describe('experimentReadout', () => {
   const base = {
     controlId: 'A',
@@ -36,8 +56,72 @@ describe('experimentReadout', () => {
     expect(r.warnings[0]).toMatch(/Sample ratio mismatch/);
     const m = r.metrics[0];
     expect(m.verdict).toBe('inconclusive');
-    // Same numbers as gbstats test_two_sided_ttest_binom.
-    expect(m.frequentist!.ci.map((x) => +x.toFixed(5))).toEqual([-0.47767, 0.61101]);
+    // A conversion's lift now has the MOVER-R score interval (below), not gbstats' Welch/Wald one
+    // ([−0.47767, 0.61101], still checked for welchTest in frequentist.test.ts).
+    expect(m.frequentist!.method).toBe('mover-r-wilson');
+    const [lo, hi] = moverR(16, 30, 14, 28);
+    expect(m.frequentist!.ci[0]).toBeCloseTo(lo - 1, 12);
+    expect(m.frequentist!.ci[1]).toBeCloseTo(hi - 1, 12);
+  });
+
+  it("states a conversion difference with Newcombe's score interval, not Wald's: 0/200 against 3/200", () => {
+    const arms = (a: number, b: number) => [
+      { id: 'A', weight: 0.5, units: 200, metrics: { conversion: { n: 200, sum: a } } },
+      { id: 'B', weight: 0.5, units: 200, metrics: { conversion: { n: 200, sum: b } } },
+    ];
+    const m = experimentReadout({ ...base, arms: arms(0, 3), effectType: 'absolute' }).metrics[0];
+    // Newcombe (1998) method 10: L = 0.015 − √((0.015 − l_B)² + u_A²), U = 0.015 + (u_B − 0.015) = u_B;
+    // Wald's would be 0.015 ± 1.96·√(0.015·0.985/200) = [−0.00185, 0.03185].
+    const [lB, uB] = wilson(3, 200);
+    const uA = (Z * Z) / (200 + Z * Z);
+    expect(m.frequentist!.method).toBe('newcombe-wilson');
+    expect(m.frequentist!.ci[0]).toBeCloseTo(0.015 - Math.hypot(0.015 - lB, uA), 12);
+    expect(m.frequentist!.ci[1]).toBeCloseTo(uB, 12);
+    expect(m.verdict).toBe('inconclusive');
+    // No conversion in either arm: Wald has width 0 (no estimate), the score interval ±z²/(200 + z²).
+    const none = experimentReadout({ ...base, arms: arms(0, 0), effectType: 'absolute' }).metrics[0];
+    expect(none.frequentist!.ci[0]).toBeCloseTo(-uA, 12);
+    expect(none.frequentist!.ci[1]).toBeCloseTo(uA, 12);
+    expect(none.frequentist!.pValue).toBe(1);
+  });
+
+  it('calls no verdict on a zero-width lift: 0 of 200 conversions against 3 of 200 is inconclusive, not worse', () => {
+    const r = experimentReadout({
+      ...base,
+      arms: [
+        { id: 'A', weight: 0.5, units: 200, metrics: { conversion: { n: 200, sum: 3 }, unsubscribe: { n: 200, sum: 3 } } },
+        { id: 'B', weight: 0.5, units: 200, metrics: { conversion: { n: 200, sum: 0 }, unsubscribe: { n: 200, sum: 0 } } },
+      ],
+    });
+    // The delta method gives lift −1 with se 0 when the treatment has no conversions (Wald: [−1, −1]).
+    // MOVER-R with θ_B = 0: L = 0, U = u_B / √(l_A(2θ_A − l_A)), u_B = z²/(200 + z²).
+    const conv = r.metrics.find((m) => m.metric === 'conversion')!;
+    const [lA] = wilson(3, 200);
+    expect(conv.frequentist!.ci[0]).toBeCloseTo(-1, 12);
+    expect(conv.frequentist!.ci[1]).toBeCloseTo((Z * Z) / (200 + Z * Z) / Math.sqrt(lA * (2 * 0.015 - lA)) - 1, 12);
+    expect(conv.verdict).toBe('inconclusive');
+    expect(r.metrics.find((m) => m.metric === 'unsubscribe')!.verdict).toBe('inconclusive');
+  });
+
+  it('never calls better, worse or harm on a proportion whose score interval holds 0', () => {
+    for (const [na, xa, nb, xb] of [[10, 1, 100, 1], [10, 2, 200, 12], [10, 1, 500, 12], [5000, 1, 5000, 12], [200, 3, 200, 0], [5000, 0, 5000, 60], [10_000, 500, 10_050, 800]]) {
+      for (const effectType of ['relative', 'absolute'] as const) {
+        const r = experimentReadout({
+          ...base,
+          effectType,
+          arms: [
+            { id: 'A', weight: 0.5, units: na, metrics: { conversion: { n: na, sum: xa }, unsubscribe: { n: na, sum: xa } } },
+            { id: 'B', weight: 0.5, units: nb, metrics: { conversion: { n: nb, sum: xb }, unsubscribe: { n: nb, sum: xb } } },
+          ],
+        });
+        // The difference's interval decides for both effect types (MOVER-R excludes 1 exactly when it excludes 0).
+        const [lo, hi] = newcombe(xb, nb, xa, na);
+        for (const m of r.metrics) {
+          const call = m.verdict === 'better' || m.verdict === 'worse' || m.verdict === 'harm';
+          expect(call, `${m.metric} ${xa}/${na} → ${xb}/${nb} (${effectType}): ${m.verdict}, [${lo}, ${hi}]`).toBe(call && (lo > 0 || hi < 0));
+        }
+      }
+    }
   });
 
   it('uses CUPED when pre-period sums are given, and says not-enough-data for empty arms', () => {

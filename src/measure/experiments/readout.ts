@@ -2,12 +2,14 @@
  * The experiment readout: for every metric and every arm against control, the fixed-horizon
  * and always-valid frequentist results, the Bayesian chance to win and risk, CUPED when a
  * pre-period exists, and one sample-ratio-mismatch check for the whole experiment.
- * Verdicts come from the always-valid interval, so a readout can be refreshed at any time.
+ * Verdicts come from the always-valid interval, so a readout can be refreshed at any time; for a
+ * proportion read from its counts the score interval must agree (see `verdictOf`).
  */
 import { type BayesianResult, bayesianTest } from './bayesian.js';
 import { cupedAdjust, type CupedArmSums, cupedTheta } from './cuped.js';
 import type { EffectType } from './effect.js';
 import { type FrequentistResult, welchTest } from './frequentist.js';
+import { type ScoreResult, scoreTest } from './score.js';
 import { type SequentialResult, sequentialTest } from './sequential.js';
 import { type SrmResult, sampleRatioMismatch } from './srm.js';
 import { type ArmSummary, summarizeMean, summarizeProportion } from './summary.js';
@@ -92,7 +94,11 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       if (!c || !t) continue;
       const theta = c.pre && t.pre ? cupedTheta([toCuped(c), toCuped(t)]) : null;
       const [sa, sb] = theta === null ? [summarize(spec, c), summarize(spec, t)] : [cupedAdjust(toCuped(c), theta), cupedAdjust(toCuped(t), theta)];
-      const frequentist = welchTest(sa, sb, { type, alpha });
+      // A proportion's fixed-horizon interval is a score interval from its counts (Wald's collapses
+      // at small counts); a CUPED-adjusted one is a regression-adjusted mean, so it stays Welch's.
+      const counts = spec.kind === 'proportion' && theta === null;
+      const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : welchTest(sa, sb, { type, alpha });
+      const guard = counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha }) : null;
       const sequential = sequentialTest(sa, sb, { type, alpha, tuning: input.sequentialTuning });
       const bayesian = bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter });
       const fallback = sequential ? null : zeroBaseline(sa, sb, type, alpha, input.sequentialTuning);
@@ -105,7 +111,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         frequentist,
         sequential,
         bayesian,
-        verdict: verdictOf(spec, sequential ?? fallback),
+        verdict: verdictOf(spec, sequential ?? fallback, guard),
       });
       if (fallback) {
         warnings.push(`The control arm "${control.id}" averages 0 on ${spec.name}, so "${arm.id}" has no relative lift on it; its verdict comes from the absolute difference (effect=absolute shows it).`);
@@ -117,6 +123,10 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
 
 function summarize(spec: MetricSpec, s: MetricSums): ArmSummary {
   return spec.kind === 'proportion' ? summarizeProportion(s.n, s.sum) : summarizeMean(s.n, s.sum, s.sumSquares ?? s.sum);
+}
+
+function toCounts(s: MetricSums) {
+  return { n: s.n, successes: s.sum };
 }
 
 function toCuped(s: MetricSums): CupedArmSums {
@@ -141,10 +151,17 @@ function zeroBaseline(sa: ArmSummary, sb: ArmSummary, type: EffectType, alpha: n
   return sequentialTest(sa, sb, { type: 'absolute', alpha, tuning });
 }
 
-function verdictOf(spec: MetricSpec, r: SequentialResult | null): Verdict {
+/**
+ * The verdict from the always-valid interval. For a proportion read from its counts, `score` is
+ * the score interval of the difference (which excludes 0 exactly when the lift's excludes it): the
+ * always-valid interval rests on a standard error that is too small at small counts (0 of 200
+ * against 3 of 200 gives a lift of −1 with width 0), so a call also needs the score interval to
+ * exclude 0 on the same side — no `harm` next to a 95% interval that holds 0.
+ */
+function verdictOf(spec: MetricSpec, r: SequentialResult | null, score: ScoreResult | null): Verdict {
   if (!r) return 'not-enough-data';
-  const up = r.ci[0] > 0;
-  const down = r.ci[1] < 0;
+  const up = r.ci[0] > 0 && (!score || score.ci[0] > 0);
+  const down = r.ci[1] < 0 && (!score || score.ci[1] < 0);
   if (!up && !down) return 'inconclusive';
   const good = spec.lowerIsBetter ? down : up;
   if (good) return 'better';
