@@ -42,7 +42,7 @@ describe('the pipeline', () => {
     expect(r.choices[0].why).toContain('"Loan" is high-stakes and waits for a person\'s review (review-1)');
     expect(r.customer).toBe('You are seeing "Banner", our standard content here.');
     // a pending review is not duplicated; without a safe default the subject gets nothing
-    const pending: Hold = { id: 'r-9', decisionId: 'd', profileKey: 'p1', subject: 'ana', placement: 'home', action: 'loan', variant: null, queue: 'review', status: 'pending', createdAt: 0, decidedAt: null, reviewer: null, note: null, deliveredIn: null };
+    const pending: Hold = { id: 'r-9', decisionId: 'd', profileKey: 'p1', subject: 'ana', placement: 'home', action: 'loan', variant: null, queue: 'review', status: 'pending', createdAt: Date.parse('2026-06-01T11:00:00Z'), decidedAt: null, reviewer: null, note: null, deliveredIn: null };
     const again = run({ placement: 'bare', holds: [pending], n: 1 });
     expect(again.newHolds).toEqual([]);
     expect(again.choices).toMatchObject([{ kind: 'none', held: { action: 'loan', reviewId: 'r-9' } }]);

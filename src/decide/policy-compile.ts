@@ -56,6 +56,8 @@ export interface CompiledPolicy {
   territory: readonly CompiledTerritory[];
   reviewQueue: string;
   rejectForMs: number;
+  /** How long a review may stay pending: after it, it is expired, and no verdict is taken. */
+  reviewExpireMs: number;
   levers: readonly CompiledLever[];
   exploration: number;
   noneScore: number;
@@ -122,6 +124,7 @@ export function compilePolicy(p: Policy): CompiledPolicy {
     territory: (p.humanTerritory ?? []).map((t) => ({ name: t.name, queue: t.queue, when: t.when ? makeCheck(t.name, t.when) : undefined, accounts: t.accounts ?? [], flags: t.flags ?? [] })),
     reviewQueue: p.review?.queue ?? 'review',
     rejectForMs: ms(p.review?.rejectFor, 30 * DAY),
+    reviewExpireMs: ms(p.review?.expireAfter, 7 * DAY),
     levers: (p.levers ?? []).map((l) => ({ name: l.name, weight: l.weight, matches: matcher(l), when: l.when ? makeCheck(l.name, l.when) : undefined, applied: Object.freeze([l.name, l.weight] as const) })),
     exploration: p.exploration?.budget ?? 0.05,
     noneScore: p.noneScore ?? 0,

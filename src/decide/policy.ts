@@ -84,7 +84,8 @@ export interface Policy {
   consent?: { assumeGranted?: string[] };
   contact?: ContactPolicy;
   humanTerritory?: TerritoryRule[];
-  review?: { queue?: string; rejectFor?: string };
+  /** Reviews of high-stakes choices: their queue, how long a rejection lasts (30d), how long a review may stay pending before it expires (7d). */
+  review?: { queue?: string; rejectFor?: string; expireAfter?: string };
   levers?: Lever[];
   exploration?: { budget?: number };
   /** The score of doing nothing (default 0: an action must be worth more than its contact cost). */

@@ -18,6 +18,14 @@ export interface BatchOptions extends AudienceRequest {
   failedPath?: string;
   onProgress?: (p: { scanned: number; total: number; matched: number; decided: number; actions: number }) => void;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Stops the run (a first Ctrl-C): no more decisions are asked for, the lines received are
+   * written, and the webhook batches in hand are delivered or, after `graceMs`, written to the
+   * failed file. Its reason (e.g. 'SIGINT') says why in the summary.
+   */
+  signal?: AbortSignal;
+  /** How long deliveries may go on once `signal` fires (default 5 s). */
+  graceMs?: number;
 }
 
 /** What a batch run did. */
@@ -31,7 +39,7 @@ export interface BatchSummary {
   delivered: number;
   failed: number;
   errors: number;
-  /** `end`, `limit`, `maxActions`, or `interrupted` (the server's stream broke off before its last line). */
+  /** `end`, `limit`, `maxActions`, `interrupted` (the server's stream broke off before its last line) or `signal` (`signal` stopped it). */
   stoppedBy: string;
   seconds: number;
   /** Why the run was interrupted. */
@@ -62,6 +70,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   };
   const res = await fetch(`${o.url.replace(/\/$/, '')}/v1/decide/batch`, {
     method: 'POST',
+    signal: o.signal,
     headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ placement: o.placement, audience: o.audience, context: o.context, limit: o.limit, maxActions: o.maxActions, includeNone: o.includeNone, sendTime: o.sendTime }),
   }).catch(async (err: unknown) => {
@@ -75,15 +84,23 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   }
   const failedPath = o.failedPath ?? `${o.out ?? 'decide-batch'}.failed.jsonl`;
   const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
-  let pending: BatchDecision[] = [];
+  const pending: BatchDecision[] = [];
   /** Whether the server's last line (`done`) came; what it said went wrong, if it stopped early. */
   let done = false;
   let serverError: string | undefined;
+  // Once stopped, deliveries get `graceMs` more, then fail with this reason (recorded in the failed file).
+  const giveUp = new AbortController();
+  const onStop = () => {
+    const grace = o.graceMs ?? 5000;
+    setTimeout(() => giveUp.abort(new Error(`stopped by ${String(o.signal?.reason ?? 'a signal')}: the webhook did not take the batch within ${grace / 1000} s`)), grace).unref();
+  };
+  if (o.signal?.aborted) onStop();
+  else o.signal?.addEventListener('abort', onStop, { once: true });
+  const size = o.webhookBatch ?? 100;
   const flush = async () => {
     if (!o.webhook || !pending.length) return;
-    const batch = pending;
-    pending = [];
-    const r = await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep, { 'idempotency-key': idempotencyKey(batch) });
+    const batch = pending.splice(0, size);
+    const r = await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep, { 'idempotency-key': idempotencyKey(batch) }, giveUp.signal);
     if (r.ok) s.delivered += batch.length;
     else {
       s.failed += batch.length;
@@ -104,8 +121,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       const d = line as unknown as BatchDecision;
       writer?.write(d);
       s.written += 1;
-      pending.push(d);
-      if (pending.length >= (o.webhookBatch ?? 100)) await flush();
+      // (Kept only for a webhook: a run to a file alone would hold every decision in memory.)
+      if (o.webhook) pending.push(d);
+      // Once stopped, the lines already received are still written; their delivery waits for the end.
+      if (pending.length >= size && !o.signal?.aborted) await flush();
     } else {
       s.errors += 1;
       if (!('profileId' in line)) serverError = line.message;
@@ -114,6 +133,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   const decoder = new TextDecoder();
   let buf = '';
   try {
+    // `o.signal` is fetch's: once it fires, the next read throws.
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       buf += decoder.decode(chunk, { stream: true });
       let nl: number;
@@ -123,15 +143,17 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
         if (text.trim()) await handle(JSON.parse(text));
       }
     }
-    if (buf.trim()) await handle(JSON.parse(buf));
+    // A last line without its newline is a line cut short when stopped, and is left out.
+    if (buf.trim() && !o.signal?.aborted) await handle(JSON.parse(buf));
     if (!done) throw new Error(serverError ?? 'the server\'s stream ended before its last line');
   } catch (err) {
     // The decisions received are logged and count against caps: they are still written and delivered.
     const cause = (err as Error).cause as Error | undefined;
-    s.stoppedBy = 'interrupted';
-    s.error = `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
+    s.stoppedBy = o.signal?.aborted ? 'signal' : 'interrupted';
+    s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
   }
-  await flush();
+  o.signal?.removeEventListener('abort', onStop);
+  if (o.webhook) while (pending.length) await flush();
   await writer?.close(!s.error);
   if (writer && s.error) s.partial = writer.partialPath;
   s.seconds = (performance.now() - started) / 1000;

@@ -117,4 +117,39 @@ describe('webhook delivery, answers', () => {
     expect(waits[0]).toBeGreaterThan(1000);
     expect(waits[0]).toBeLessThanOrEqual(3000);
   });
+
+  it('honours a Retry-After longer than the backoff cap (120 s), up to --max-retry-after, instead of retrying early', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => (++hits === 1 ? res.writeHead(503, { 'retry-after': '120' }).end() : res.writeHead(200).end()));
+    const waits: number[] = [];
+    const r = await deliver(url, {}, { attempts: 6, baseMs: 500, maxMs: 30_000 }, async (ms) => void waits.push(ms));
+    expect(r).toMatchObject({ ok: true, attempts: 2 });
+    // 120 s = 120 000 ms: the receiver's own wait, under the default maximum of 300 s
+    expect(waits).toEqual([120_000]);
+  });
+
+  it('fails the batch at once, saying why, when the receiver asks to wait longer than --max-retry-after', async () => {
+    let hits = 0;
+    const url = await serve((_req, res) => (hits++, res.writeHead(429, { 'retry-after': '3600' }).end()));
+    const waits: number[] = [];
+    const r = await deliver(url, {}, { attempts: 6, baseMs: 500, maxMs: 30_000 }, async (ms) => void waits.push(ms));
+    expect(r).toMatchObject({ ok: false, attempts: 1, status: 429 });
+    expect(r.error).toContain('receiver asked to wait 3600 s, more than --max-retry-after 300 s');
+    expect(waits).toEqual([]);
+    expect(hits).toBe(1);
+    const small = await deliver(url, {}, { attempts: 6, baseMs: 500, maxMs: 30_000, maxRetryAfterMs: 60_000 }, async (ms) => void waits.push(ms));
+    expect(small.error).toContain('more than --max-retry-after 60 s');
+  });
+
+  it('writes a batch the receiver asks to hold for too long to the failed file with that reason', async () => {
+    const dir = testDir('tact-batch-');
+    const failedPath = join(dir, 'send.failed.jsonl');
+    const url = await serve((_req, res) => res.writeHead(200).end([decision(1), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    const hook = await serve((_req, res) => res.writeHead(503, { 'retry-after': '3600' }).end());
+    const waits: number[] = [];
+    const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', format: 'jsonl', webhook: hook, failedPath, retry: { attempts: 6, baseMs: 1, maxMs: 1, maxRetryAfterMs: 300_000 }, sleep: async (ms) => void waits.push(ms) });
+    expect(s).toMatchObject({ failed: 1, delivered: 0 });
+    expect(waits).toEqual([]);
+    expect(JSON.parse(readFileSync(failedPath, 'utf8')).deliveryError).toContain('receiver asked to wait 3600 s, more than --max-retry-after 300 s');
+  });
 });

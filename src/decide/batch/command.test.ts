@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { testDir } from '../../../test/tmp.js';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +12,7 @@ describe('tact decide-batch options', () => {
   let close = () => {};
   afterEach(() => close());
 
-  for (const [flag, value] of [['--retries', 'three'], ['--retries', '0'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--url', 'notaurl'], ['--url', 'ftp://example.com']]) {
+  for (const [flag, value] of [['--retries', 'three'], ['--retries', '0'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--max-retry-after', 'soon'], ['--url', 'notaurl'], ['--url', 'ftp://example.com']]) {
     it(`refuses ${flag} ${value} before asking the server for any decision`, async () => {
       let hits = 0;
       const server = createServer((_req, res) => (hits++, res.writeHead(200).end('{"type":"done","scanned":0,"total":0,"matched":0,"decided":0,"actions":0,"stoppedBy":"end"}\n')));
@@ -37,4 +39,118 @@ describe('tact decide-batch options', () => {
     await expect(run).rejects.toThrow('fetch failed');
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
+});
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
+
+/** A decision server that streams a decision every 10 ms until the client goes away; `closed` resolves then. */
+async function endlessDecisions(): Promise<{ url: string; sent: () => number; closed: Promise<void>; close: () => void }> {
+  let sent = 0;
+  let onClose = () => {};
+  const closed = new Promise<void>((r) => (onClose = r));
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.write(JSON.stringify({ type: 'progress', scanned: 0, total: 100_000, matched: 0, decided: 0, actions: 0 }) + '\n');
+    const timer = setInterval(() => {
+      sent++;
+      // A long line, so that a write cut short would show as a half line.
+      res.write(JSON.stringify({ type: 'decision', subject: `profile:p${sent}`, profileId: `p${sent}`, decision: { decisionId: `d${sent}`, placement: 'weekly-email', choices: [{ rank: 1, kind: 'action', action: 'shoes-offer', explanation: 'x'.repeat(4000) }] } }) + '\n');
+    }, 10);
+    res.on('close', () => (clearInterval(timer), onClose()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, sent: () => sent, closed, close: () => (server.closeAllConnections(), server.close()) };
+}
+
+/** A webhook that takes every batch (`hang`: answers none). */
+async function hook(hang = false): Promise<{ url: string; got: { subject: string }[]; close: () => void }> {
+  const got: { subject: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += String(d)));
+    req.on('end', () => hang || (got.push(...(JSON.parse(body) as { decisions: { subject: string }[] }).decisions), res.writeHead(200).end()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, got, close: () => (server.closeAllConnections(), server.close()) };
+}
+
+/** `tact decide-batch` as its own process (through tsx, from the sources), as a person runs it. */
+function spawnBatch(args: string[]) {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'decide-batch', '-p', 'weekly-email', '-a', 'true', '-k', 'k', '--no-progress', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => (output += String(d)));
+  proc.stderr.on('data', (d) => (output += String(d)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => proc.once('exit', (code, signal) => r({ code, signal, at: Date.now() })));
+  return { proc, exited, output: () => output };
+}
+
+const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+async function until(what: () => boolean, ms = 20_000) {
+  for (const end = Date.now() + ms; !what(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error('timed out');
+}
+
+describe('tact decide-batch, stopped by a signal', () => {
+  const closing: (() => void)[] = [];
+  afterEach(() => closing.splice(0).forEach((c) => c()));
+
+  it('on SIGINT stops asking, keeps whole lines in FILE.partial, delivers the batch in hand, says how to rerun, and exits 130', async () => {
+    const server = await endlessDecisions();
+    const h = await hook();
+    closing.push(server.close, h.close);
+    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
+    const run = spawnBatch(['-u', server.url, '-o', out, '--webhook', h.url, '--webhook-batch', '100000']);
+    closing.push(() => run.proc.kill('SIGKILL'));
+    await until(() => lines(`${out}.partial`).split('\n').length > 20);
+    run.proc.kill('SIGINT');
+    const { code } = await run.exited;
+    expect(code, run.output()).toBe(130);
+    await server.closed;
+    const text = readFileSync(`${out}.partial`, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const written = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { subject: string });
+    expect(written.length).toBeGreaterThanOrEqual(20);
+    expect(existsSync(out)).toBe(false);
+    // The batch in hand (every decision written, since a batch is 100 000) reached the webhook.
+    expect(h.got.map((d) => d.subject)).toEqual(written.map((d) => d.subject));
+    expect(run.output()).toContain('SIGINT');
+    expect(run.output()).toContain(`${out}.partial`);
+    expect(run.output()).toMatch(/run the same command again/);
+  }, 60_000);
+
+  it('on SIGTERM records a batch the webhook does not take within a few seconds as failed, and exits 143', async () => {
+    const server = await endlessDecisions();
+    const h = await hook(true);
+    closing.push(server.close, h.close);
+    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
+    const run = spawnBatch(['-u', server.url, '-o', out, '--webhook', h.url, '--webhook-batch', '100000']);
+    closing.push(() => run.proc.kill('SIGKILL'));
+    await until(() => lines(`${out}.partial`).split('\n').length > 5);
+    const sentAt = Date.now();
+    run.proc.kill('SIGTERM');
+    const { code, at } = await run.exited;
+    expect(code, run.output()).toBe(143);
+    expect(at - sentAt).toBeLessThan(15_000);
+    const written = readFileSync(`${out}.partial`, 'utf8').trimEnd().split('\n');
+    const failed = readFileSync(`${out}.failed.jsonl`, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { deliveryError: string });
+    expect(failed).toHaveLength(written.length);
+    expect(failed[0].deliveryError).toContain('SIGTERM');
+  }, 60_000);
+
+  it('exits at once on a second signal', async () => {
+    const server = await endlessDecisions();
+    const h = await hook(true);
+    closing.push(server.close, h.close);
+    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
+    const run = spawnBatch(['-u', server.url, '-o', out, '--webhook', h.url, '--webhook-batch', '100000']);
+    closing.push(() => run.proc.kill('SIGKILL'));
+    await until(() => lines(`${out}.partial`).split('\n').length > 5);
+    run.proc.kill('SIGINT');
+    await until(() => run.output().includes('SIGINT'));
+    const second = Date.now();
+    run.proc.kill('SIGINT');
+    const { code, at } = await run.exited;
+    expect(code, run.output()).toBe(130);
+    // well before the few seconds the first signal gives the webhook
+    expect(at - second).toBeLessThan(1_500);
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ export function decideBatchCommand(program: Command): void {
     .option('-w, --webhook <url>', 'POST the decisions to this URL in batches, with retries and backoff')
     .option('--webhook-batch <n>', 'decisions per webhook request', '100')
     .option('--retries <n>', 'webhook attempts before a batch is written to the failed file', '6')
+    .option('--max-retry-after <seconds>', 'the longest Retry-After of the webhook to wait for; a longer one fails the batch', '300')
     .option('--limit <n>', 'at most this many subjects of the audience')
     .option('--max-actions <n>', 'stop after this many action choices (the campaign\'s own cap)')
     .option('--include-none', 'also write decisions whose choice is "none"')
@@ -32,7 +33,9 @@ export function decideBatchCommand(program: Command): void {
     .addHelpText('after', `
 The same pipeline as POST /v1/decide runs for each subject (consent, caps, budgets, human
 territory, review holds), and every decision is logged. Subjects are the live profiles as of a
-checkpoint the server takes at the start.
+checkpoint the server takes at the start. Ctrl-C (or SIGTERM) stops the run: the decisions
+received are written to FILE.partial and the webhook batch in hand is delivered (or, after 5 s,
+written to the failed file); a second Ctrl-C quits at once.
 
 Examples:
   tact decide-batch -p weekly-email -a 'features.orders >= 1.0' -o send.csv
@@ -60,24 +63,80 @@ Examples:
       const attempts = count('retries', o.retries, 1) as number;
       const limit = count('limit', o.limit, 1);
       const maxActions = count('max-actions', o.maxActions, 0);
+      const maxRetryAfter = count('max-retry-after', o.maxRetryAfter, 0) as number;
       const bar = o.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'deciding {bar} {percentage}% | {scanned}/{total} profiles | {matched} in audience | {actions} actions | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let shown = 0;
-      const s = await runBatch({
-        url, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context,
-        out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch,
-        retry: { attempts, baseMs: 500, maxMs: 30_000 }, limit, maxActions, includeNone: Boolean(o.includeNone),
-        sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
-        onProgress: (p) => {
-          if (bar) {
-            if (!shown) bar.start(Math.max(1, p.total), 0, p);
-            bar.update(p.scanned, p);
-          } else if (Date.now() - shown > 5000) process.stderr.write(`… ${p.scanned}/${p.total} profiles, ${p.matched} in audience, ${p.actions} actions\n`);
-          shown = Date.now();
-        },
+      const stop = stopOnSignal(() => {
+        bar?.stop();
+        return `no more decisions are asked for; the ones received are written${o.webhook ? ' and the webhook batch in hand is delivered (at most 5 s more)' : ''}`;
       });
+      let s: Awaited<ReturnType<typeof runBatch>>;
+      try {
+        s = await runBatch({
+          url, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context, signal: stop.signal,
+          out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch,
+          retry: { attempts, baseMs: 500, maxMs: 30_000, maxRetryAfterMs: maxRetryAfter * 1000 }, limit, maxActions, includeNone: Boolean(o.includeNone),
+          sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
+          onProgress: (p) => {
+            if (bar) {
+              if (!shown) bar.start(Math.max(1, p.total), 0, p);
+              bar.update(p.scanned, p);
+            } else if (Date.now() - shown > 5000) process.stderr.write(`… ${p.scanned}/${p.total} profiles, ${p.matched} in audience, ${p.actions} actions\n`);
+            shown = Date.now();
+          },
+        });
+      } catch (err) {
+        stop.done();
+        if (!stop.by) throw err;
+        process.stderr.write(`Stopped by ${stop.by} before the server answered: no decision was received, and no file is left behind.\n`);
+        process.exitCode = stop.exitCode;
+        return;
+      }
+      stop.done();
       bar?.stop();
-      process.stdout.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${s.partial ?? String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
+      process.stdout.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy === 'signal' ? stop.by : s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${s.partial ?? String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
+      // (A signal that came only after the server's last line changes nothing: the run is complete.)
+      if (stop.by && s.stoppedBy === 'signal') {
+        process.stderr.write(`Stopped by ${stop.by}: ${s.written} decisions written${s.partial ? ` to ${s.partial} (kept; ${String(o.out)} is written only by a complete run)` : ''}${o.webhook ? `; ${s.delivered} delivered to the webhook${s.failed ? `, ${s.failed} not (listed in ${s.failedPath})` : ''}` : ''}. The rest of the audience was not decided for. To finish, run the same command again: it decides for the whole audience afresh, and the decisions already made are logged and count against contact caps and budgets.\n`);
+        process.exitCode = stop.exitCode;
+        return;
+      }
       if (s.error) process.stderr.write(`The run was interrupted (${s.error}): the decisions received are written${s.partial ? ` to ${s.partial}` : ''}; the rest of the audience was not decided for.\n`);
       if (s.failed || s.errors || s.error) process.exitCode = 2;
     });
+}
+
+/**
+ * A first SIGINT or SIGTERM aborts `signal` (saying on stderr what happens now: `stopping()`);
+ * a second one exits at once. `done()` takes the handlers off again. The exit code of a stop is
+ * 128 + the signal's number, as a shell reports a process the signal killed.
+ *
+ * @example
+ * const stop = stopOnSignal(() => 'finishing the line in progress'); await work(stop.signal); stop.done();
+ */
+export function stopOnSignal(stopping: () => string): { signal: AbortSignal; readonly by: NodeJS.Signals | undefined; readonly exitCode: number; done(): void } {
+  const controller = new AbortController();
+  let by: NodeJS.Signals | undefined;
+  const code = (sig: NodeJS.Signals) => (sig === 'SIGTERM' ? 143 : 130);
+  const on = (sig: NodeJS.Signals) => {
+    if (by) process.exit(code(sig));
+    by = sig;
+    process.stderr.write(`\n${sig}: stopping — ${stopping()}. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again quits at once.\n`);
+    controller.abort(sig);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    signal: controller.signal,
+    get by() {
+      return by;
+    },
+    get exitCode() {
+      return by ? code(by) : 0;
+    },
+    done() {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  };
 }

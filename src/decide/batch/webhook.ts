@@ -4,12 +4,17 @@ export interface RetryPolicy {
   attempts: number;
   /** First wait in ms; doubles each retry, with ±50% jitter (default 500). */
   baseMs: number;
-  /** Longest wait (default 30 s). */
+  /** Longest wait of the backoff (default 30 s); a receiver's `Retry-After` may ask for longer. */
   maxMs: number;
+  /**
+   * Longest `Retry-After` honoured (default 300 s, `--max-retry-after`): a receiver asking for
+   * longer fails the batch at once, rather than being retried early or waited for for hours.
+   */
+  maxRetryAfterMs?: number;
 }
 
-/** Six attempts, from half a second, doubling, at most 30 s apart. @example deliver(url, body, DEFAULT_RETRY) */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 30_000 };
+/** Six attempts, from half a second, doubling, at most 30 s apart; a Retry-After of up to 300 s. @example deliver(url, body, DEFAULT_RETRY) */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 30_000, maxRetryAfterMs: 300_000 };
 
 /** What happened to one delivery. */
 export interface Delivery {
@@ -32,34 +37,53 @@ export function backoffMs(k: number, p: RetryPolicy, random: () => number = Math
 
 /**
  * POSTs a JSON body to a webhook, retrying network errors, 408, 429 and 5xx with exponential
- * backoff (a `Retry-After`, in seconds or as a date, is honoured up to `maxMs`); any other answer
- * is final. A redirect is not followed: a 301/302 would turn the POST into a GET without its body.
+ * backoff; any other answer is final. A `Retry-After` (seconds or a date) is honoured up to
+ * `maxRetryAfterMs`; longer fails the delivery at once, saying so. A redirect is not followed: a
+ * 301/302 would turn the POST into a GET without its body. `signal` ends the attempts (and a wait
+ * between them) early: the delivery then fails with the signal's reason.
  *
  * @example
  * const r = await deliver('https://crm.example.com/hooks/tact', { decisions }, DEFAULT_RETRY);
  * if (!r.ok) console.error(`gave up after ${r.attempts} attempts: ${r.error}`);
  */
-export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAULT_RETRY, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)), headers: Record<string, string> = {}): Promise<Delivery> {
+export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAULT_RETRY, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Delivery> {
   let last: Delivery = { ok: false, attempts: 0 };
   const payload = JSON.stringify(body);
+  const maxRetryAfterMs = p.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs ?? 300_000;
+  const stopped = (attempts: number): Delivery => ({ ...last, ok: false, attempts, error: `${abortText(signal)}${last.error ? ` (last attempt: ${last.error})` : ''}` });
   for (let attempt = 1; attempt <= p.attempts; attempt++) {
+    if (signal?.aborted) return stopped(attempt - 1);
     let retryAfter: number | undefined;
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload, signal: AbortSignal.timeout(30_000), redirect: 'manual' });
+      const timeout = AbortSignal.timeout(30_000);
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload, signal: signal ? AbortSignal.any([timeout, signal]) : timeout, redirect: 'manual' });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { ok: true, attempts: attempt, status: res.status };
       const moved = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
       last = { ok: false, attempts: attempt, status: res.status, error: moved ? `HTTP ${res.status}: the webhook redirects to ${moved}; give that URL` : `HTTP ${res.status}` };
       if (!(res.status === 408 || res.status === 429 || res.status >= 500)) return last;
-      const ra = retryAfterMs(res.headers.get('retry-after'));
-      if (ra !== undefined) retryAfter = Math.min(p.maxMs, ra);
+      retryAfter = retryAfterMs(res.headers.get('retry-after'));
+      if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) {
+        return { ...last, error: `receiver asked to wait ${Math.ceil(retryAfter / 1000)} s, more than --max-retry-after ${maxRetryAfterMs / 1000} s (HTTP ${res.status})` };
+      }
     } catch (err) {
+      if (signal?.aborted) return stopped(attempt);
       last = { ok: false, attempts: attempt, error: (err as Error).message };
     }
-    if (attempt < p.attempts) await sleep(retryAfter ?? backoffMs(attempt, p));
+    if (attempt < p.attempts) {
+      const wait = sleep(retryAfter ?? backoffMs(attempt, p));
+      if (!signal) await wait;
+      else if (!signal.aborted) {
+        let onAbort = () => {};
+        await new Promise<void>((r) => (void wait.then(r), signal.addEventListener('abort', (onAbort = () => r()), { once: true })));
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
   }
   return last;
 }
+
+const abortText = (signal: AbortSignal | undefined) => (signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'stopped'));
 
 /** A `Retry-After` header in ms: delay-seconds or an HTTP date; undefined when absent, unreadable or past. @example retryAfterMs('2') // 2000 */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {

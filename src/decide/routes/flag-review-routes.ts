@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { authorOf } from '../../config/routes.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
-import type { Flag, Hold } from '../records.js';
+import type { Flag } from '../records.js';
+import type { Review, ReviewStatus } from '../reviews.js';
 import { decideSchemas } from './schemas.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const flagView = (f: Flag) => ({ ...f, until: iso(f.until), createdAt: iso(f.createdAt), clearedAt: iso(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > Date.now()) });
-const holdView = (h: Hold) => ({ ...h, createdAt: iso(h.createdAt), decidedAt: iso(h.decidedAt) });
+const holdView = (h: Review) => ({ ...h, createdAt: iso(h.createdAt), decidedAt: iso(h.decidedAt), expiresAt: iso(h.expiresAt) });
 
 /**
  * Flags (relationship context) and reviews (held high-stakes choices).
@@ -33,7 +34,7 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
   }));
   app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: decideSchemas.clearFlag }, async (req) => flagView(await tact.decide.flags.clear(req.params.id, authorOf(req))));
 
-  app.get<{ Querystring: { status?: Hold['status']; queue?: string; limit?: number; before?: string } }>('/v1/reviews', { preHandler: read, schema: decideSchemas.listReviews }, async (req) => {
+  app.get<{ Querystring: { status?: ReviewStatus; queue?: string; limit?: number; before?: string } }>('/v1/reviews', { preHandler: read, schema: decideSchemas.listReviews }, async (req) => {
     const limit = req.query.limit ?? 100;
     const reviews = await tact.decide.reviews.list({ status: req.query.status, queue: req.query.queue, limit, before: req.query.before || undefined });
     // A full page may have more after it: `next` is what to pass as `before`.

@@ -55,7 +55,8 @@ export const holdSchema = {
   additionalProperties: true,
   properties: {
     id: str, decisionId: str, subject: str, profileKey: str, placement: str, action: str, variant: { type: ['string', 'null'] }, queue: str,
-    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered'] },
+    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired'], description: '`expired`: pending for longer than the policy\'s `review.expireAfter` (7 days by default); no verdict is taken on it.' },
+    expiresAt: { type: ['string', 'null'], description: 'When a pending review expires (or expired); null once decided.' },
     createdAt: str, decidedAt: { type: ['string', 'null'] }, reviewer: { type: ['string', 'null'] }, note: { type: ['string', 'null'] }, deliveredIn: { type: ['string', 'null'] },
   },
 } as const;
@@ -168,7 +169,7 @@ export const decideSchemas = {
   listReviews: {
     tags: ['decide'],
     summary: 'High-stakes choices held for review',
-    querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', description: 'The `next` of the previous page: the reviews after it, newest first.' } } },
+    querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', description: 'The `next` of the previous page: the reviews after it, newest first.' } } },
     response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: holdSchema }, next: { type: ['string', 'null'] } } }, ...errors },
   },
   getReview: {

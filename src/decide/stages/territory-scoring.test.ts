@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Hold } from '../records.js';
+import type { Policy } from '../policy.js';
 import { outcome, stageContext } from './fixture-context.js';
 import { humanTerritory } from './human-territory.js';
 import { scoring } from './scoring.js';
@@ -18,9 +19,9 @@ const territory = {
     { name: 'big spenders', queue: 'vip-desk', when: 'features.revenue >= 10000.0' },
   ],
 };
-const hold = (status: Hold['status'], decidedAt: number | null = null): Hold => ({
+const hold = (status: Hold['status'], decidedAt: number | null = null, createdAt = decidedAt ?? Date.parse('2026-06-01T11:00:00Z')): Hold => ({
   id: `r-${status}`, decisionId: 'd0', profileKey: 'p1', subject: 'ana', placement: 'home', action: 'loan', variant: null, queue: 'review',
-  status, createdAt: 0, decidedAt, reviewer: status === 'pending' ? null : 'kim', note: status === 'rejected' ? 'affordability' : null, deliveredIn: null,
+  status, createdAt, decidedAt, reviewer: status === 'pending' ? null : 'kim', note: status === 'rejected' ? 'affordability' : null, deliveredIn: null,
 });
 
 describe('human territory', () => {
@@ -56,6 +57,23 @@ describe('human territory', () => {
     expect(rejected.out!.reason).toContain('affordability');
     // a rejection older than review.rejectFor (30 days) no longer excludes
     expect(run([hold('rejected', now - 31 * 86_400_000)]).review).toBe('review');
+  });
+
+  it('asks for a new review once the pending one has expired (the policy\'s review.expireAfter, 7 days by default)', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const DAY = 86_400_000;
+    const run = (holds: Hold[], policy: Policy = {}) => {
+      const { ctx, candidates } = stageContext({ catalog, policy, placement: 'home', now, holds });
+      humanTerritory(candidates, ctx);
+      return candidates.find((c) => c.action.id === 'loan')!;
+    };
+    expect(run([hold('pending', null, now - 6 * DAY)]).review).toBe('pending');
+    const expired = run([hold('pending', null, now - 8 * DAY)]);
+    expect(expired.review).toBe('review');
+    expect(expired.hold).toBeUndefined();
+    expect(run([hold('pending', null, now - 2 * DAY)], { review: { expireAfter: '1d' } }).review).toBe('review');
+    // an expired review does not hide a newer pending one
+    expect(run([hold('pending', null, now - 8 * DAY), { ...hold('pending', null, now - DAY), id: 'r-new' }]).hold?.id).toBe('r-new');
   });
 });
 
