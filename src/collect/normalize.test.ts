@@ -86,6 +86,29 @@ describe('normalizeMessage', () => {
     expect(!n.ok && n.tooLarge).toBeGreaterThan(MAX_MESSAGE_BYTES);
   });
 
+  it('measures the 32 KB limit on the message as sent (its JSON), not on the normalised message', () => {
+    // Segment's own libraries measure Buffer.byteLength(JSON.stringify(message), 'utf8') against 32 KB
+    // (loosely-validate-event, used by analytics-node). A message of `bytes` bytes as sent, with its bulk in `field`:
+    const sized = (bytes: number, field: 'properties' | 'pad') => {
+      const base = { userId: 'u', event: 'E', ...(field === 'pad' ? { pad: '' } : { properties: { x: '' } }) };
+      const fill = 'y'.repeat(bytes - Buffer.byteLength(JSON.stringify(base)));
+      const m = field === 'pad' ? { ...base, pad: fill } : { ...base, properties: { x: fill } };
+      expect(Buffer.byteLength(JSON.stringify(m))).toBe(bytes);
+      return m;
+    };
+    // Exactly 32 KB (32 × 1024 = 32,768 bytes) as sent: normalisation adds messageId, context,
+    // timestamp and receivedAt, and the stored JSON is larger — still accepted.
+    const atLimit = normalizeMessage(sized(MAX_MESSAGE_BYTES, 'properties'), 'track', env);
+    expect(atLimit.ok).toBe(true);
+    expect(atLimit.ok && Buffer.byteLength(atLimit.json)).toBeGreaterThan(MAX_MESSAGE_BYTES);
+    // One byte more as sent, the bulk in a field normalisation drops: refused, with the size as sent.
+    const over = normalizeMessage(sized(MAX_MESSAGE_BYTES + 1, 'pad'), 'track', env);
+    expect(over).toMatchObject({ ok: false, tooLarge: MAX_MESSAGE_BYTES + 1, problems: [{ field: '(message)', message: `A single message may be at most 32 KB; this one is ${MAX_MESSAGE_BYTES + 1} bytes.` }] });
+    // Multi-byte characters count in UTF-8 bytes: 'é' is 2 bytes, so 16,385 of them are 32,770 bytes.
+    const wide = normalizeMessage({ userId: 'u', event: 'E', properties: { x: 'é'.repeat(16_385) } }, 'track', env);
+    expect(!wide.ok && wide.tooLarge).toBe(Buffer.byteLength(JSON.stringify({ userId: 'u', event: 'E', properties: { x: 'é'.repeat(16_385) } })));
+  });
+
   it('gives a retry of a timestamped message without messageId the same id, and untimestamped ones fresh ids', () => {
     const m = { userId: 'u', event: 'E', timestamp: '2026-11-23T11:00:00Z', properties: { a: 1 } };
     const a = normalizeMessage(m, 'track', env);

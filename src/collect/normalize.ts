@@ -3,7 +3,11 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from './message.js';
 import { hasLoneSurrogate, nulPath, nulProblem, wellFormed } from '../errors/input-values.js';
 
-/** Segment's per-message limit (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
+/**
+ * Segment's per-message limit (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size),
+ * in UTF-8 bytes of the message as sent — its JSON, as Segment's libraries measure it
+ * (loosely-validate-event: `Buffer.byteLength(JSON.stringify(message))`) — not of the message normalised.
+ */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 /** The largest time a JavaScript Date holds, in ms either side of 1970 (ECMA-262 §21.4.1.1). */
 const MAX_DATE_MS = 8.64e15;
@@ -14,6 +18,7 @@ const MAX_DATE_MS = 8.64e15;
 /** A date-time without an offset: read as UTC (JavaScript would read it in the server's own time zone). */
 const NO_OFFSET = /[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$/;
 const ISO_8601 = /^[+-]?\d{4,6}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const TOO_DEEP: FieldProblem = { field: '(message)', message: 'The message nests too deeply to be stored; no field Segment defines is nested more than a few levels.' };
 /** Segment's per-batch limit. */
 export const MAX_BATCH_BYTES = 500 * 1024;
 
@@ -35,7 +40,9 @@ export type Normalized =
 /**
  * Checks one raw message against Segment's spec and returns it normalised, with its JSON for
  * storage, or the problems naming each field. `type` is the route's type; in a batch it comes
- * from the message itself.
+ * from the message itself. The 32 KB limit applies to `raw` as sent (the request body of a single
+ * call, an element of a batch's `batch`), whatever normalisation adds (messageId, times, the
+ * batch's context) or drops (fields Segment does not define).
  *
  * @example
  * normalizeMessage({ userId: 'u1', event: 'Signed Up' }, 'track', { receivedAt: Date.now() });
@@ -45,6 +52,15 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     return { ok: false, problems: [{ field: '(message)', message: 'Each message must be a JSON object.' }] };
   }
   const r = raw as Record<string, unknown>;
+  let sent: number;
+  try {
+    sent = Buffer.byteLength(JSON.stringify(r));
+  } catch {
+    return { ok: false, messageId: typeof r.messageId === 'string' ? r.messageId : undefined, problems: [TOO_DEEP] };
+  }
+  if (sent > MAX_MESSAGE_BYTES) {
+    return { ok: false, tooLarge: sent, messageId: typeof r.messageId === 'string' ? r.messageId : undefined, problems: [{ field: '(message)', message: `A single message may be at most 32 KB; this one is ${sent} bytes.` }] };
+  }
   const problems: FieldProblem[] = [];
   const t = (type ?? r.type) as MessageType;
   if (!MESSAGE_TYPES.includes(t)) {
@@ -110,8 +126,8 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   try {
     json = JSON.stringify(m);
   } catch {
-    // Only a value nested deep enough to overflow the stack gets here (a message is 32 KB at most).
-    return { ok: false, messageId: m.messageId, problems: [{ field: '(message)', message: 'The message nests too deeply to be stored; no field Segment defines is nested more than a few levels.' }] };
+    // Only a value nested deep enough to overflow the stack gets here (a message is 32 KB at most as sent).
+    return { ok: false, messageId: m.messageId, problems: [TOO_DEEP] };
   }
   // JSON text writes NUL as \u0000 and half a character (an unpaired surrogate) as \udXXX: one
   // search of the text, and a walk only when it matches (a text holding a backslash and "u0000"
@@ -128,10 +144,6 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     const whole = wellFormed(m);
     Object.assign(m, whole);
     json = JSON.stringify(m);
-  }
-  const size = Buffer.byteLength(json);
-  if (size > MAX_MESSAGE_BYTES) {
-    return { ok: false, tooLarge: size, messageId: m.messageId, problems: [{ field: '(message)', message: `A single message may be at most 32 KB; this one is ${size} bytes.` }] };
   }
   return { ok: true, message: m, json };
 }

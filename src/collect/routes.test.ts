@@ -115,6 +115,32 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     expect(r.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, problems: [{ field: '(message)' }] }] });
   });
 
+  it('measures the 32 KB limit on each message as sent: the request body, or each element of `batch`', async () => {
+    // Segment's libraries measure Buffer.byteLength(JSON.stringify(message)) against 32 KB (32,768 bytes).
+    const sized = (bytes: number, over: Record<string, unknown>) => {
+      const base = { ...over, properties: { x: '' } };
+      const m = { ...base, properties: { x: 'y'.repeat(bytes - Buffer.byteLength(JSON.stringify(base))) } };
+      expect(Buffer.byteLength(JSON.stringify(m))).toBe(bytes);
+      return m;
+    };
+    // A body of exactly 32 KB (the write key in it counted): accepted, though the stored message is larger.
+    const single = sized(32 * 1024, { userId: 'size-1', event: 'E', writeKey: KEYS.write });
+    const one = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(single) });
+    expect(one.statusCode, one.body).toBe(200);
+    // One byte more: 413 with the size as sent.
+    const more = sized(32 * 1024 + 1, { userId: 'size-1', event: 'E' });
+    const big = await send(h.app, '/v1/track', more);
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ error: 'message_too_large', message: 'A single message may be at most 32 KB; this one is 32769 bytes. Split large properties or send them elsewhere.' });
+    // In a batch, each element as sent: the batch's context (4 KB) merged into a 31 KB message is no reason to refuse it;
+    // an element of 32,769 bytes is refused whatever its fields.
+    const context = { note: 'c'.repeat(4_000) };
+    const batch = [sized(31 * 1024, { type: 'track', userId: 'size-2', event: 'E' }), sized(32 * 1024 + 1, { type: 'track', userId: 'size-2', event: 'E', messageId: 'too-big' })];
+    const r = await send(h.app, '/v1/batch', { context, batch });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, messageId: 'too-big', problems: [{ field: '(message)', message: 'A single message may be at most 32 KB; this one is 32769 bytes.' }] }] });
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const r = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: '{"userId":' });
     expect(r.statusCode).toBe(400);

@@ -2,13 +2,15 @@ import type { Logger } from 'pino';
 import type { MonitorAlert } from '../measure/monitors/monitor.js';
 import type { Metrics } from '../ops/metrics.js';
 import { alertId } from './alerts.js';
+import type { ClosedAlert } from './removed.js';
 
 /**
  * Logs (pino, JSON) and counts the alerts of a committed step: a raised alert at warn with its
- * key, metric, observed value, band and p-value; a resolved one at info.
- * @example logAlerts(log, metrics, fired, resolved)
+ * key, metric, observed value, band and p-value; a resolved one at info, and one closed because its
+ * metric (or the monitors) was removed from the configuration at info with the reason.
+ * @example logAlerts(log, metrics, fired, resolved, closed)
  */
-export function logAlerts(log: Logger, metrics: Metrics | undefined, fired: MonitorAlert[], resolved: MonitorAlert[]): void {
+export function logAlerts(log: Logger, metrics: Metrics | undefined, fired: MonitorAlert[], resolved: MonitorAlert[], closed: ClosedAlert[] = []): void {
   for (const a of fired) {
     metrics?.alerts.inc({ metric: a.metric, event: 'raised' });
     log.warn({ alert: alertId(a.id), metric: a.metric, direction: a.direction, ...a.key, observed: a.observed, expected: a.expected, pValue: a.pValue, exposures: a.evidence.current.exposures }, a.message);
@@ -16,6 +18,10 @@ export function logAlerts(log: Logger, metrics: Metrics | undefined, fired: Moni
   for (const a of resolved) {
     metrics?.alerts.inc({ metric: a.metric, event: 'resolved' });
     log.info({ alert: alertId(a.id), metric: a.metric, ...a.key, observed: a.observed }, a.message);
+  }
+  for (const c of closed) {
+    metrics?.alerts.inc({ metric: c.metric, event: 'resolved' });
+    log.info({ alert: c.id, metric: c.metric, track: c.track }, c.reason);
   }
 }
 

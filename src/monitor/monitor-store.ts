@@ -37,6 +37,8 @@ export interface StoredAlert {
   examples: { decisions: string[]; outcomes: string[] };
   raisedAt: number;
   resolvedAt: number | null;
+  /** Why it was closed without recovering (its metric, or the monitors, removed from the configuration); null otherwise. */
+  resolvedReason: string | null;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
   delivery: AlertDelivery;
@@ -64,6 +66,8 @@ export interface MonitorStepWrite {
   raised: StoredAlert[];
   /** Ids of alerts that recovered. */
   resolved: string[];
+  /** Alerts closed without recovering, each with the reason (what watched them was removed from the configuration). */
+  closed?: { id: string; reason: string }[];
 }
 
 /**
@@ -84,7 +88,7 @@ export interface MonitorStore {
   /** The stored state's version alone (0 when none): a process whose cached state has it need not read the state. */
   stateVersion(): Promise<number>;
   /**
-   * Writes the changed buckets and the tracks, inserts the raised alerts and resolves the recovered ones in one transaction
+   * Writes the changed buckets and the tracks, inserts the raised alerts and resolves the recovered and the closed ones in one transaction
    * — only when the stored version is still `expectedVersion`. False: another process stepped
    * first; nothing was written.
    */

@@ -1,14 +1,16 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTestStore } from '../../test/harness.js';
 import { Settings } from '../config/settings.js';
 import type { DecisionRecord } from '../decide/decision.js';
 import { policyKind } from '../decide/kinds.js';
-import { initialMonitorState } from '../measure/monitors/monitor.js';
+import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import type { Store } from '../store/store.js';
+import { alertView, toStoredAlert } from './alerts.js';
 import type { MonitorStore } from './monitor-store.js';
 import { Monitoring } from './monitoring.js';
 import { monitorsKind } from './monitors-kind.js';
+import { stateDiff } from './state-diff.js';
 
 const T = Date.UTC(2026, 5, 1);
 
@@ -82,5 +84,66 @@ describe('Monitoring steps', () => {
     await monitoring.close();
     expect(monitoring.depth).toBe(0);
     expect(await exposures(store.monitors)).toBe(1);
+  });
+});
+
+describe('Monitoring timer', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('steps after an interval longer than setTimeout can hold (2^31 − 1 ms ≈ 24.8 days), not every millisecond', async () => {
+    // The store's own timers stay real: only the monitors' timer runs on the fake clock.
+    const { store, cleanup } = await openTestStore('sqlite');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const compiled = monitorsKind.compile({ interval: '30d' });
+    // 30 d = 30 × 86,400,000 ms = 2,592,000,000 ms > 2^31 − 1 = 2,147,483,647 ms (Node's longest timer).
+    expect(compiled.intervalMs).toBe(2_592_000_000);
+    const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : policyKind.compile({})), onChange: () => {} } as unknown as Settings;
+    const m = new Monitoring({ store, settings, log: pino({ level: 'silent' }) });
+    let steps = 0;
+    m.step = async () => (steps++, { events: 0, raised: [], resolved: [], committed: false });
+    m.webhook.deliverDue = async () => 0;
+    m.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(steps).toBe(0);
+    await vi.advanceTimersByTimeAsync(2_592_000_000 - 1_000 - 1);
+    expect(steps).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(steps).toBe(1);
+    await vi.advanceTimersByTimeAsync(2_592_000_000);
+    expect(steps).toBe(2);
+    await m.close();
+    vi.useRealTimers();
+    await cleanup();
+  });
+});
+
+describe('Monitoring when monitors are turned off', () => {
+  it('closes the open alerts at the next step, with the reason, and leaves no active track', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    // A firing negative-rate alert (unsubscribes from 1% to 20%), as src/monitor/webhook.test.ts raises it.
+    const key = { action: 'promo', placement: 'email', segment: 'all' };
+    const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
+    const H = 3_600_000;
+    const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
+      ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
+    const config = { ...monitorsKind.compile({}).config, baselineWindowMs: 6 * H };
+    const r = monitorStep(initialMonitorState(), events, 7 * H - 1, config);
+    expect(r.alerts.map((a) => a.metric)).toEqual(['negative-rate']);
+    const alert = toStoredAlert(r.alerts[0], { decisions: [], outcomes: [] }, false);
+    expect(await store.monitors.commitStep({ expectedVersion: 0, at: 7 * H - 1, tracks: r.state.tracks, ...stateDiff(initialMonitorState(), r.state), raised: [alert], resolved: [] })).toBe(true);
+
+    const compiled = { ...monitorsKind.compile({ enabled: false }), config };
+    const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : policyKind.compile({})), onChange: () => {} } as unknown as Settings;
+    const m = new Monitoring({ store, settings, log: pino({ level: 'silent' }), now: () => 7 * H });
+    expect(await m.step()).toMatchObject({ resolved: [alert.id], committed: true });
+    const closed = await store.monitors.getAlert(alert.id);
+    expect(closed).toMatchObject({ status: 'resolved', resolvedAt: 7 * H });
+    expect(closed?.resolvedReason).toMatch(/monitors were turned off in the configuration/);
+    expect(alertView(closed!).resolvedReason).toBe(closed?.resolvedReason);
+    const { state } = await store.monitors.loadState();
+    expect(Object.values(state!.tracks).some((t) => t.active)).toBe(false);
+    // nothing more to close
+    expect(await m.step()).toMatchObject({ resolved: [], committed: false });
+    await cleanup();
   });
 });

@@ -9,12 +9,14 @@ import type { Metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { alertId, toStoredAlert } from './alerts.js';
 import { stepInChunks } from './chunked-step.js';
+import { longTimeout, type LongTimer } from './long-timer.js';
 import { exposuresOf, negativeTypes, outcomeEvents, placeOf } from './events.js';
 import { RecentExamples } from './examples.js';
 import { logAlerts, logStep } from './monitor-log.js';
 import { monitorsKind } from './monitors-kind.js';
 import { PendingEvents } from './pending.js';
 import { DecisionPlaces } from './places.js';
+import { closeRemoved } from './removed.js';
 import { WebhookDeliverer } from './webhook.js';
 
 /** Pending events kept while the store cannot be written; beyond, the oldest are dropped (and logged). */
@@ -60,7 +62,9 @@ export class Monitoring {
   private stepping: Promise<StepReport> | undefined;
   /** The state as this process last committed it, with its version. */
   private cached: { state: MonitorState; version: number } | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
+  /** A step is due even with the monitors turned off: at the start and after each change of the document, to close what was removed. */
+  private sweep = true;
   private readonly now: () => number;
 
   constructor(private readonly o: MonitoringOptions) {
@@ -109,22 +113,33 @@ export class Monitoring {
     return this.stepping;
   }
 
-  /** Steps every `monitors.interval` and sends due alerts to the webhook; a changed interval applies at once. */
+  /**
+   * Steps every `monitors.interval` and sends due alerts to the webhook; a changed interval applies
+   * at once. The interval may be longer than a Node timer holds (2^31 − 1 ms ≈ 24.8 days): it is
+   * waited as a chain of shorter timeouts, never cut to 1 ms.
+   */
   start(): void {
     const schedule = () => {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = setInterval(() => void this.tick(), this.o.settings.get(monitorsKind).intervalMs);
-      this.timer.unref();
+      this.timer?.cancel();
+      this.timer = longTimeout(() => {
+        schedule();
+        void this.tick();
+      }, this.o.settings.get(monitorsKind).intervalMs);
     };
     schedule();
     this.o.settings.onChange(async (kind) => {
-      if (kind === 'monitors' && this.timer) schedule();
+      if (kind !== 'monitors') return;
+      this.sweep = true;
+      if (!this.timer) return;
+      schedule();
+      // A metric removed (or the monitors turned off): its open alerts are closed now, not an interval later.
+      void this.tick();
     });
   }
 
   /** Stops the timer and commits what is pending (a clean shutdown loses no counts). */
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     await this.stepping?.catch(() => undefined);
     if (this.depth) {
@@ -134,7 +149,8 @@ export class Monitoring {
 
   private async tick(): Promise<void> {
     try {
-      if (this.o.settings.get(monitorsKind).enabled) await this.step();
+      // Turned off, a step only closes the alerts of the removed monitors (once after each change).
+      if (this.o.settings.get(monitorsKind).enabled || this.sweep || this.depth) await this.step();
       await this.webhook.deliverDue();
     } catch (err) {
       this.o.log.warn({ error: (err as Error).message }, 'monitor step failed; its events are kept for the next one');
@@ -144,6 +160,8 @@ export class Monitoring {
   private async run(): Promise<StepReport> {
     const started = performance.now();
     const s = this.o.settings.get(monitorsKind);
+    // Turned off, no metric is checked: nothing fires, and every open alert is closed.
+    const config = s.enabled ? s.config : { ...s.config, metrics: [] };
     const negatives = negativeTypes(this.o.settings.get(policyKind).rewards, s.negatives);
     const events = this.pending.take();
     const outcomes = this.outcomes;
@@ -159,18 +177,25 @@ export class Monitoring {
       for (let attempt = 1; ; attempt++) {
         const now = this.now();
         const { state, version } = await this.current();
-        const r = await stepInChunks(state, events, now, s.config);
+        const r = await stepInChunks(state, events, now, config);
         const fired = r.alerts.filter((a) => a.status === 'firing');
         const resolved = r.alerts.filter((a) => a.status === 'resolved');
-        if (!events.length && !r.alerts.length) return this.report(started, 'idle', { events: 0, raised: [], resolved: [], committed: false });
+        // Open alerts of metrics no longer watched would never resolve: closed, with the reason.
+        const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled);
+        if (!events.length && !r.alerts.length && !removed.closed.length) {
+          if (!s.enabled) this.sweep = false;
+          return this.report(started, 'idle', { events: 0, raised: [], resolved: [], committed: false });
+        }
         const raised = await Promise.all(fired.map(async (a) => toStoredAlert(a, await this.examplesOf(a), !!s.webhook)));
-        const ok = await this.o.store.monitors.commitStep({ expectedVersion: version, at: now, tracks: r.state.tracks, ...r.diff, raised, resolved: resolved.map((a) => alertId(a.id)) });
-        this.cached = ok ? { state: r.state, version: version + 1 } : undefined;
+        const closed = removed.closed.map((c) => ({ id: c.id, reason: c.reason }));
+        const ok = await this.o.store.monitors.commitStep({ expectedVersion: version, at: now, tracks: removed.tracks, ...r.diff, raised, resolved: resolved.map((a) => alertId(a.id)), closed });
+        this.cached = ok ? { state: { series: r.state.series, tracks: removed.tracks }, version: version + 1 } : undefined;
         if (!ok && attempt < MAX_CONFLICTS) continue;
         if (!ok) throw new Error(`the monitor state changed under ${MAX_CONFLICTS} attempts in a row`);
-        logAlerts(this.o.log, this.o.metrics, fired, resolved);
+        logAlerts(this.o.log, this.o.metrics, fired, resolved, removed.closed);
         for (const e of events) this.o.metrics?.monitorEvents.inc({ type: e.type });
-        return this.report(started, 'committed', { events: events.length, raised: raised.map((a) => a.id), resolved: resolved.map((a) => alertId(a.id)), committed: true });
+        if (!s.enabled) this.sweep = false;
+        return this.report(started, 'committed', { events: events.length, raised: raised.map((a) => a.id), resolved: [...resolved.map((a) => alertId(a.id)), ...closed.map((c) => c.id)], committed: true });
       }
     } catch (err) {
       // Nothing was committed: the events wait for the next step, in their order.

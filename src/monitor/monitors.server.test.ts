@@ -158,6 +158,20 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect(metrics).toMatch(/tact_alert_webhook_attempts_total\{result="delivered"\} 1\n/);
       expect(metrics).toMatch(/tact_outcomes_total\{type="unsubscribe"\} \d+/);
       expect(metrics).toMatch(/tact_decisions_total\{placement="home",kind="action"\} 240\n/);
+
+      // The operator stops watching the negative-outcome rate: its alert (acknowledged, still active)
+      // would never recover — it is closed at the next step, with the reason.
+      await r.tact.applyDocument('monitors', { ...config(hook.url).monitors, metrics: ['volume', 'response-rate', 'calibration'] }, { author: 'ops', reason: 'no more negative-rate monitor' });
+      clock.t += 60_000;
+      expect((await post(r.app, '/v1/monitors/step', {})).json()).toMatchObject({ resolved: [a.id], committed: true });
+      const closed = (await get(r.app, `/v1/alerts/${a.id}`)).json();
+      expect(closed).toMatchObject({ status: 'resolved', resolvedAt: new Date(clock.t).toISOString(), acknowledgedBy: 'ana (on call)' });
+      expect(closed.resolvedReason).toMatch(/"negative-rate" was removed from the configuration/);
+      expect((await get(r.app, '/v1/alerts?status=acknowledged')).json().alerts).toEqual([]);
+      const { state } = await store.monitors.loadState();
+      expect(Object.entries(state!.tracks).filter(([, t]) => t.active)).toEqual([]);
+      // The webhook is told of raised alerts only (a recovery is not posted either).
+      expect(hook.received).toHaveLength(2);
       await r.close();
     });
 

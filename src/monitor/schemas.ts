@@ -28,7 +28,7 @@ export const alertSchema = {
     message: str,
     examples: { type: 'object', properties: { decisions: { type: 'array', items: str }, outcomes: { type: 'array', items: str } } },
     links: { type: 'object', properties: { self: str, decisions: str, examples: { type: 'array', items: str } } },
-    raisedAt: str, resolvedAt: nullableStr, acknowledgedAt: nullableStr, acknowledgedBy: nullableStr,
+    raisedAt: str, resolvedAt: nullableStr, resolvedReason: nullableStr, acknowledgedAt: nullableStr, acknowledgedBy: nullableStr,
     delivery: { type: 'object', properties: { state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'none'] }, attempts: num, lastError: nullableStr, deliveredAt: nullableStr } },
   },
 } as const;

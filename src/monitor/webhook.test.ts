@@ -82,6 +82,31 @@ describe('alert webhook redirects', () => {
   });
 });
 
+describe('alert webhook timeout', () => {
+  for (const timeout of ['30d', '50d']) {
+    it(`of ${timeout} (longer than setTimeout can hold, 2^31 − 1 ms ≈ 24.8 days) waits for a slow answer instead of aborting at once`, async () => {
+      const { store, cleanup } = await openTestStore('sqlite');
+      // Answers after 200 ms: well within the timeout.
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => setTimeout(() => res.writeHead(200).end('ok'), 200));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const alert = await storedAlert(store);
+        const settings = monitorsKind.compile({ webhook: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, timeout } });
+        const reports: DeliveryReport[] = [];
+        const d = new WebhookDeliverer(store.monitors, () => settings, () => alert.raisedAt, (r) => reports.push(r));
+        expect(await d.deliverDue()).toBe(1);
+        expect(reports.map((r) => [r.result, r.error])).toEqual([['delivered', undefined]]);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+        await cleanup();
+      }
+    });
+  }
+});
+
 describe('the monitors document', () => {
   it('compiles durations and defaults', () => {
     const s = monitorsKind.compile({ bucket: '10m', currentWindow: '2h', webhook: { url: 'https://ops.example.com/hook' } });

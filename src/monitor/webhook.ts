@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { alertView } from './alerts.js';
+import { timeoutSignal } from './long-timer.js';
 import type { AlertDelivery, MonitorStore, StoredAlert } from './monitor-store.js';
 import type { MonitorsSettings } from './monitors-kind.js';
 
@@ -75,15 +76,19 @@ export class WebhookDeliverer {
     if (hook.secret) headers['x-tact-signature'] = `sha256=${createHmac('sha256', hook.secret).update(body).digest('hex')}`;
     let error: string | undefined;
     let status: number | undefined;
+    // Not AbortSignal.timeout: past 2^31 − 1 ms (≈ 24.8 days) its timer fires after 1 ms.
+    const timeout = timeoutSignal(hook.timeoutMs);
     try {
       // Redirects are not followed: a 301/302/303 would re-send the post as a GET without its body.
-      const res = await fetch(hook.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(hook.timeoutMs) });
+      const res = await fetch(hook.url, { method: 'POST', headers, body, redirect: 'manual', signal: timeout.signal });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
       if (res.status >= 300 && res.status < 400) error = `the webhook answered ${res.status} (a redirect, not followed: set webhook.url to the address it points to)`;
       else if (!res.ok) error = `the webhook answered ${res.status}`;
     } catch (e) {
       error = (e as Error).name === 'TimeoutError' ? `no answer within ${hook.timeoutMs} ms` : (e as Error).message;
+    } finally {
+      timeout.cancel();
     }
     const attempts = a.delivery.attempts + 1;
     const now = this.now();

@@ -13,7 +13,7 @@ function alert(id: string, over: Partial<StoredAlert> = {}): StoredAlert {
     observed: 0.125, expected: { low: 0, high: 0.05, center: 0.01 }, pValue: 1e-9,
     evidence: { current: counts, baseline: { ...counts, exposures: 600, negatives: 6 }, window: { from: T - 3_600_000, to: T } },
     message: 'Negative-outcome rate is above its expected band.', examples: { decisions: ['d1'], outcomes: ['o1'] },
-    raisedAt: T, resolvedAt: null, acknowledgedAt: null, acknowledgedBy: null,
+    raisedAt: T, resolvedAt: null, resolvedReason: null, acknowledgedAt: null, acknowledgedBy: null,
     delivery: { state: 'pending', attempts: 0, nextAttemptAt: T, lastError: null, deliveredAt: null },
     ...over,
   };
@@ -89,6 +89,17 @@ export function monitorConformance(kind: StoreKind): void {
       expect(await store.monitors.acknowledge('alert-b', 'late', T + 20)).toMatchObject({ status: 'resolved', acknowledgedAt: null });
       expect((await store.monitors.listAlerts({ status: 'open', limit: 10 })).map((a) => a.id)).toEqual(['alert-c']);
       expect((await store.monitors.listAlerts({ status: 'resolved', limit: 10 })).map((a) => a.id)).toEqual(['alert-b', 'alert-a']);
+    });
+
+    it('closes alerts with the reason they were closed, once (a resolved alert keeps its first resolution)', async () => {
+      await store.monitors.commitStep(step(1, 0, { raised: [alert('alert-a'), alert('alert-b'), alert('alert-c')] }));
+      await store.monitors.acknowledge('alert-b', 'ops', T + 1);
+      await store.monitors.commitStep(step(2, 1, { at: T + 5, resolved: ['alert-c'] }));
+      const reason = 'The metric "negative-rate" was removed from the configuration.';
+      expect(await store.monitors.commitStep(step(3, 2, { at: T + 10, closed: [{ id: 'alert-a', reason }, { id: 'alert-b', reason }, { id: 'alert-c', reason }] }))).toBe(true);
+      expect(await store.monitors.getAlert('alert-a')).toMatchObject({ status: 'resolved', resolvedAt: T + 10, resolvedReason: reason });
+      expect(await store.monitors.getAlert('alert-b')).toMatchObject({ status: 'resolved', resolvedAt: T + 10, resolvedReason: reason, acknowledgedBy: 'ops' });
+      expect(await store.monitors.getAlert('alert-c')).toMatchObject({ status: 'resolved', resolvedAt: T + 5, resolvedReason: null });
     });
 
     it('leases each due delivery to one claimer until it is recorded or the lease runs out', async () => {

@@ -63,6 +63,7 @@ export class PostgresMonitorStore implements MonitorStore {
       for (let i = 0; i < w.upsert.length; i += UPSERT_ROWS) await upsertBuckets(c, w.upsert.slice(i, i + UPSERT_ROWS));
       for (const a of w.raised) await c.query(INSERT_ALERT, alertParams(a));
       if (w.resolved.length) await c.query("UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1 WHERE id = ANY($2) AND status <> 'resolved'", [w.at, w.resolved]);
+      for (const x of w.closed ?? []) await c.query("UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1, resolved_reason = $2 WHERE id = $3 AND status <> 'resolved'", [w.at, x.reason, x.id]);
       return true;
     });
   }

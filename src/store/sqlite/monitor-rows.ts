@@ -9,6 +9,8 @@ export const ALERT_COLS = 'id, status, action, placement, segment, metric, raise
 export interface AlertRow {
   status: StoredAlert['status'];
   resolved_at: number | string | null;
+  /** Set when the alert was closed without recovering (migration monitor-003). */
+  resolved_reason?: string | null;
   acked_at: number | string | null;
   acked_by: string | null;
   delivery_state: AlertDelivery['state'];
@@ -40,6 +42,7 @@ export function toAlert(r: AlertRow): StoredAlert {
     ...a,
     status: r.status,
     resolvedAt: num(r.resolved_at),
+    resolvedReason: r.resolved_reason ?? null,
     acknowledgedAt: num(r.acked_at),
     acknowledgedBy: r.acked_by,
     delivery: { state: r.delivery_state, attempts: Number(r.delivery_attempts), nextAttemptAt: num(r.next_attempt_at), lastError: r.last_error, deliveredAt: num(r.delivered_at) },

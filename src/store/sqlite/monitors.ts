@@ -70,6 +70,7 @@ export class SqliteMonitorStore implements MonitorStore {
     if (w.upsert.length) ops.push({ sql: UPSERT_BUCKET, rows: w.upsert.map(bucketParams) });
     if (w.raised.length) ops.push({ sql: INSERT_ALERT, rows: w.raised.map(alertParams) });
     if (w.resolved.length) ops.push({ sql: "UPDATE monitor_alerts SET status = 'resolved', resolved_at = ? WHERE id = ? AND status <> 'resolved'", rows: w.resolved.map((id) => [w.at, id]) });
+    if (w.closed?.length) ops.push({ sql: "UPDATE monitor_alerts SET status = 'resolved', resolved_at = ?, resolved_reason = ? WHERE id = ? AND status <> 'resolved'", rows: w.closed.map((c) => [w.at, c.reason, c.id]) });
     try {
       await this.writer.run(ops);
       return true;

@@ -58,4 +58,12 @@ CREATE TABLE monitor_buckets (
 );
 `,
   },
+  {
+    id: 'monitor-003',
+    name: 'why an alert was closed',
+    sql: `
+-- Set when an alert is closed without recovering (its metric, or the monitors, removed from the configuration).
+ALTER TABLE monitor_alerts ADD COLUMN resolved_reason TEXT;
+`,
+  },
 ];
