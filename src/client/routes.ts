@@ -44,7 +44,7 @@ export async function browserModuleRoutes(app: FastifyInstance): Promise<void> {
           ? 'The browser snippet (an ES module): `showPlacement` asks for a public placement with the write key, draws the choice and reports impressions, clicks and dismissals'
           : `A module the browser snippet imports (${file})`,
         security: [],
-        response: { 200: { description: 'JavaScript (an ES module).', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+        response: { 200: { description: 'JavaScript (an ES module).', content: { 'text/javascript': { schema: { type: 'string' } } } }, 304: { description: 'Not modified: the ETag sent in `If-None-Match` is still current.', type: 'null' } },
       },
     }, async (req, reply) => {
       let m = cache.get(file);
