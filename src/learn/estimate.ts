@@ -27,16 +27,22 @@ export interface Estimate {
   modelVersion: string;
   /** ISO-8601 time of the last update. */
   updatedAt: string;
+  /**
+   * Why a "learning" estimate is learning when it is not the usual "not enough data yet": "stale" — a
+   * baseline whose subject sent no reading for its `staleAfterDays` (until fresh readings re-establish it).
+   */
+  reason?: EstimateReason;
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one: what a calibration report replays. */
   posterior?: { alpha: number; beta: number };
 }
 
 export type EstimateSource = 'population' | 'segment' | 'micro-segment' | 'personal';
 export type EstimateStatus = 'learning' | 'established';
+export type EstimateReason = 'stale';
 
 /** A one-line human reading of an estimate, e.g. "3.1% (90% 2.2–4.2%, n=412, segment, established)". */
 export function describeEstimate(e: Estimate, asPercent = true): string {
   const f = (x: number) => (asPercent ? `${(x * 100).toFixed(1)}%` : x.toPrecision(3));
-  const status = e.status === 'learning' ? 'learning, not enough data yet' : 'established';
+  const status = e.status === 'established' ? 'established' : e.reason === 'stale' ? 'learning, no recent readings' : 'learning, not enough data yet';
   return `${f(e.value)} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}, ${e.source}, ${status})`;
 }

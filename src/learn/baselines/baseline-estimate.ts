@@ -4,20 +4,39 @@
  * baseline is established.
  */
 import type { Estimate } from '../estimate.js';
-import { type BaselineState, bucketOf, hourScale, persistence, structural } from './metric-baseline.js';
+import { type BaselineState, bucketOf, hourScale, persistence, staleAfterHours, structural } from './metric-baseline.js';
 import { populationInterval, populationMedian } from './population.js';
 import { weightedQuantile } from './weighted-quantile.js';
 
 /**
- * True once the stream has `minDays` days and enough scored forecasts at every day-ahead horizon.
+ * True once the stream has `minDays` days and enough scored forecasts at every day-ahead horizon —
+ * counting, after a stale gap, only the days and scores since readings resumed — and, when asked
+ * about hour `t`, it has had a reading within `staleAfterDays` of `t`.
  *
  * @example
  * isBaselineEstablished(state); // false for the first week
+ * isBaselineEstablished(state, state.lastHour + 30 * 24); // false: stale
  */
-export function isBaselineEstablished(s: BaselineState): boolean {
-  if (s.days < s.config.minDays) return false;
-  if (s.config.pooledHorizons) return s.scores.reduce((n, b) => n + b.length, 0) >= s.config.minScoresPerBucket;
-  return s.scores.slice(0, 4).every((b) => b.length >= s.config.minScoresPerBucket);
+export function isBaselineEstablished(s: BaselineState, t?: number): boolean {
+  if (t !== undefined && isStale(s, t)) return false;
+  const from = s.resumed?.hour ?? -Infinity;
+  const days = s.resumed ? s.resumed.days : s.days;
+  if (days < s.config.minDays) return false;
+  const count = (b: [number, number][]) => (s.resumed ? b.filter((x) => x[0] >= from).length : b.length);
+  if (s.config.pooledHorizons) return s.scores.reduce((n, b) => n + count(b), 0) >= s.config.minScoresPerBucket;
+  return s.scores.slice(0, 4).every((b) => count(b) >= s.config.minScoresPerBucket);
+}
+
+/**
+ * Stale at hour t: no reading for `staleAfterDays`, or readings resumed after such a gap have not yet
+ * re-established the baseline.
+ *
+ * @example
+ * isStale(state, state.lastHour + 30 * 24); // true with the default 30 days
+ */
+export function isStale(s: BaselineState, t: number): boolean {
+  if (s.lastHour === null) return false;
+  return t - s.lastHour >= staleAfterHours(s) || !!s.resumed;
 }
 
 /** Point forecast and scale for hour t (the issued day-ahead forecast when t is in it). */
@@ -39,7 +58,7 @@ function forecast(s: BaselineState, t: number): { point: number; scale: number; 
  * // { value: 41.2, low: 30.5, high: 55.0, source: 'personal', status: 'established', … }
  */
 export function baselineEstimate(s: BaselineState, t: number, updatedAt: string, level = s.config.level): Estimate {
-  const established = isBaselineEstablished(s);
+  const established = isBaselineEstablished(s, t);
   const f = s.lastHour === null ? null : forecast(s, t);
   const common = { level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };
   if (established && f) {
@@ -56,26 +75,27 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
   // The population's range comes with the population's middle; the subject's own guess only while
   // nothing bounds the range (it would otherwise lie outside the range it is shown with).
   const value = Number.isFinite(low) && Number.isFinite(high) ? populationMedian(s.population) : f ? f.point : NaN;
-  return { value, low, high, source: 'population', status: 'learning', ...common };
+  return { value, low, high, source: 'population', status: 'learning', ...common, ...(isStale(s, t) ? { reason: 'stale' as const } : {}) };
 }
 
 /** Verdict on one reading. */
 export interface AnomalyVerdict {
   anomaly: boolean;
-  /** "learning" while no personal baseline exists: no flag is raised on a guess. */
-  reason: 'learning' | 'outside-range' | 'within-range';
+  /** "learning" while no personal baseline exists, "stale" while it is too old: no flag is raised on a guess. */
+  reason: 'learning' | 'stale' | 'outside-range' | 'within-range';
   estimate: Estimate;
 }
 
 /**
- * Flags a reading outside the subject's `level` range (default 98%) — only once established.
+ * Flags a reading outside the subject's `level` range (default 98%) — only once established, and
+ * not while stale.
  *
  * @example
  * checkReading(state, t, 180, now); // { anomaly: true, reason: 'outside-range', … }
  */
 export function checkReading(s: BaselineState, t: number, y: number, updatedAt: string, level = 0.98): AnomalyVerdict {
   const estimate = baselineEstimate(s, t, updatedAt, level);
-  if (estimate.status === 'learning') return { anomaly: false, reason: 'learning', estimate };
+  if (estimate.status === 'learning') return { anomaly: false, reason: estimate.reason === 'stale' ? 'stale' : 'learning', estimate };
   const outside = y < estimate.low || y > estimate.high;
   return { anomaly: outside, reason: outside ? 'outside-range' : 'within-range', estimate };
 }

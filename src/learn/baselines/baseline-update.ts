@@ -3,7 +3,8 @@
  * become the conformal scores.
  */
 import { addToPopulation } from './population.js';
-import { type BaselineState, bucketOf, hourOfDay, hourScale, persistence, structural, weekdayOf } from './metric-baseline.js';
+import { isBaselineEstablished } from './baseline-estimate.js';
+import { type BaselineState, bucketOf, hourOfDay, hourScale, persistence, staleAfterHours, structural, weekdayOf } from './metric-baseline.js';
 
 /**
  * Issues the forecast for the 24 hours starting at `fromHour` (call at each day boundary, before
@@ -32,12 +33,14 @@ export function issueForecast(s: BaselineState, fromHour: number): BaselineState
 
 /**
  * Absorbs one reading y at hour index t (in place): scores the issued forecast, then updates the
- * hour profile, weekday offsets, scales, persistence and the population pool.
+ * hour profile, weekday offsets, scales, persistence and the population pool. The first reading
+ * after `staleAfterDays` without any starts a fresh count (`resumed`) the baseline must fill again.
  *
  * @example
  * observeReading(state, 1_000_123, 41.5);
  */
 export function observeReading(s: BaselineState, t: number, y: number): BaselineState {
+  if (s.lastHour !== null && t - s.lastHour >= staleAfterHours(s)) s.resumed = { hour: t, days: 0 };
   const issued = s.issued;
   if (issued && t >= issued.fromHour && t < issued.fromHour + 24) {
     const i = t - issued.fromHour;
@@ -79,11 +82,15 @@ export function observeReading(s: BaselineState, t: number, y: number): Baseline
   const w = weekdayOf(t);
   s.weekdaySum[w] += y - hourMean;
   s.weekdayWeight[w] += 1;
-  if (s.lastHour === null || Math.floor(t / 24) !== Math.floor(s.lastHour / 24)) s.days += 1;
+  if (s.lastHour === null || Math.floor(t / 24) !== Math.floor(s.lastHour / 24)) {
+    s.days += 1;
+    if (s.resumed) s.resumed.days += 1;
+  }
   if (s.firstHour === null) s.firstHour = t;
   s.lastResidual = y - structural(s, t);
   s.lastHour = t;
   s.readings += 1;
   addToPopulation(s.population, y);
+  if (s.resumed && isBaselineEstablished(s)) s.resumed = null;
   return s;
 }

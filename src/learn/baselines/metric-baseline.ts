@@ -45,7 +45,15 @@ export interface BaselineConfig {
    * calibrated over the stream's own mix of horizons and `minScoresPerBucket` counts all scores.
    */
   pooledHorizons?: boolean;
+  /**
+   * Days without a reading after which the baseline is stale: "learning" (reason "stale"), no flags,
+   * until readings after the gap re-establish it as the first ones did (default 30; see docs/models.md).
+   */
+  staleAfterDays?: number;
 }
+
+/** Days without readings before a baseline is stale, when its config does not say (states stored before the setting). */
+export const DEFAULT_STALE_AFTER_DAYS = 30;
 
 /** The settings used by the evaluation, fixed before it ran. @example createBaseline(defaultBaselineConfig) */
 export const defaultBaselineConfig: BaselineConfig = {
@@ -59,6 +67,7 @@ export const defaultBaselineConfig: BaselineConfig = {
   minDays: 7,
   minScoresPerBucket: 20,
   modelVersion: 'baseline@1',
+  staleAfterDays: DEFAULT_STALE_AFTER_DAYS,
 };
 
 const BUCKET_EDGES = [2, 6, 12, 24];
@@ -93,6 +102,12 @@ export interface BaselineState {
   /** The forecast issued for the current day, used to score its readings. */
   issued: { day: number; fromHour: number; lastObserved: number; point: number[]; scale: number[] } | null;
   population: PopulationSample;
+  /**
+   * Set when readings resume after a stale gap: the hour of the first fresh reading and the days with
+   * readings since. Only fresh data count towards establishing it again; cleared once they do.
+   * (Absent in states stored before staleness: read as null.)
+   */
+  resumed?: { hour: number; days: number } | null;
 }
 
 /**
@@ -107,7 +122,7 @@ export function createBaseline(config: BaselineConfig = defaultBaselineConfig): 
     config, readings: 0, firstHour: null, lastHour: null, days: 0,
     hourSum: zeros(24), hourWeight: zeros(24), absSum: zeros(24), absWeight: zeros(24), weekdaySum: zeros(7), weekdayWeight: zeros(7),
     levelSum: 0, levelWeight: 0, decayedTo: null, lastResidual: null, rhoXY: 0, rhoXX: 0,
-    scores: Array.from({ length: BUCKET_EDGES.length + 1 }, () => []), issued: null, population: { values: [], cap: 24 * 180 },
+    scores: Array.from({ length: BUCKET_EDGES.length + 1 }, () => []), issued: null, population: { values: [], cap: 24 * 180 }, resumed: null,
   };
 }
 
@@ -148,3 +163,11 @@ export function hourScale(s: BaselineState, t: number): number {
 export function persistence(s: BaselineState): number {
   return s.rhoXX > 0 ? Math.min(0.99, Math.max(0, s.rhoXY / s.rhoXX)) : 0;
 }
+
+/**
+ * Hours without a reading after which the baseline is stale.
+ *
+ * @example
+ * staleAfterHours(createBaseline()); // 720
+ */
+export const staleAfterHours = (s: BaselineState): number => (s.config.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS) * 24;

@@ -63,6 +63,23 @@ export interface EstablishedWhen {
   maxWidth: number;
   /** Optional: largest width relative to the value, e.g. 1 = the interval is no wider than the rate itself. */
   maxRelativeWidth?: number;
+  /** Least evidence (trials) before a rate may be established; default {@link minEvidenceFor}(maxWidth, level). */
+  minEvidence?: number;
+}
+
+/**
+ * The fewest trials that can support an interval of `maxWidth` on their own: the least n whose
+ * narrowest exact interval — Clopper–Pearson with 0 successes, [0, 1 − t^(1/n)], t = (1 − level)/2 —
+ * is no wider than `maxWidth`, i.e. n = ⌈ln t / ln(1 − maxWidth)⌉. A posterior narrower than that on
+ * fewer trials owes its width to the prior (a tiny κ piles Beta mass at 0 or 1), not to the data.
+ *
+ * @example
+ * minEvidenceFor(0.1, 0.9); // 29
+ */
+export function minEvidenceFor(maxWidth: number, level = 0.9): number {
+  if (!(maxWidth > 0)) return Infinity;
+  if (maxWidth >= 1) return 1;
+  return Math.max(1, Math.ceil(Math.log((1 - level) / 2) / Math.log(1 - maxWidth) - 1e-9));
 }
 
 /** Options of {@link rateEstimate}. */
@@ -72,12 +89,13 @@ export interface RateEstimateOptions {
   establishedWhen: EstablishedWhen;
   modelVersion: string;
   updatedAt: string;
-  /** Evidence to report (default: the trials behind this rung). */
+  /** The trials behind this rung: reported, and held against the rule's minimum evidence (default 0). */
   evidence?: number;
 }
 
 /**
- * A Beta belief as an Estimate: posterior mean, credible interval, evidence and status.
+ * A Beta belief as an Estimate: posterior mean, credible interval, evidence and status. Established
+ * needs both a narrow interval and at least the rule's minimum evidence.
  *
  * @example
  * rateEstimate({ alpha: 4, beta: 96 }, { source: 'segment', establishedWhen: { maxWidth: 0.05 },
@@ -91,14 +109,16 @@ export function rateEstimate(d: BetaDist, opts: RateEstimateOptions): Estimate {
   // the interval is widened to hold it, so it still holds at least `level` and low ≤ value ≤ high.
   const low = Math.min(q0, value);
   const high = Math.max(q1, value);
+  const evidence = opts.evidence ?? 0;
+  const minEvidence = opts.establishedWhen.minEvidence ?? minEvidenceFor(opts.establishedWhen.maxWidth, level);
   return {
     value,
     low,
     high,
     level,
-    evidence: opts.evidence ?? 0,
+    evidence,
     source: opts.source,
-    status: isEstablished(value, low, high, opts.establishedWhen) ? 'established' : 'learning',
+    status: evidence >= minEvidence && isEstablished(value, low, high, opts.establishedWhen) ? 'established' : 'learning',
     modelVersion: opts.modelVersion,
     updatedAt: opts.updatedAt,
     posterior: { alpha: d.alpha, beta: d.beta },
@@ -106,7 +126,8 @@ export function rateEstimate(d: BetaDist, opts: RateEstimateOptions): Estimate {
 }
 
 /**
- * The status rule shared by all models: established once the interval is narrow enough.
+ * The width rule shared by all models: the interval is narrow enough (each model adds its own
+ * evidence rule — for rates, {@link minEvidenceFor}).
  *
  * @example
  * isEstablished(0.1, 0.08, 0.12, { maxWidth: 0.05 }); // true

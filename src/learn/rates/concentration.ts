@@ -13,7 +13,18 @@ export interface GroupAroundParent extends RateCounts {
 }
 
 /**
- * Fitted κ in [1e-2, 1e6].
+ * The least prior strength of a rung: the weight of the flat Beta(1, 1) the population starts from.
+ * The marginal likelihood grows as κ → 0 when groups look all-or-nothing (10 people opened both
+ * e-mails, 90 neither), and Beta(κm, κ(1 − m)) then piles its mass at 0 and 1, so that one trial pins
+ * a rate at 0% or 100%. At κ = 2 a single trial moves the rate a third of the way at most.
+ *
+ * @example
+ * Math.max(MIN_CONCENTRATION, storedKappa);
+ */
+export const MIN_CONCENTRATION = 2;
+
+/**
+ * Fitted κ in [MIN_CONCENTRATION, 1e6].
  *
  * @example
  * fitConcentration(segments.map((s) => ({ ...s.counts, parentMean: populationRate })));
@@ -30,5 +41,5 @@ export function fitConcentration(groups: GroupAroundParent[]): number {
     }
     return s;
   };
-  return Math.exp(goldenSectionMax(ll, Math.log(1e-2), Math.log(1e6), 1e-6, 100));
+  return Math.exp(goldenSectionMax(ll, Math.log(MIN_CONCENTRATION), Math.log(1e6), 1e-6, 100));
 }

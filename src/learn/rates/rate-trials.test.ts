@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countsAt, expireTrials, newTrialState, openTrial, resolveSuccess } from './rate-trials.js';
+import { countsAt, expireTrials, newTrialState, openTrial, resolveSuccess, resolveSuccessAmong } from './rate-trials.js';
 
 const H = 3_600_000;
 const W = 72 * H;
@@ -38,5 +38,16 @@ describe('rate trials with a response window', () => {
     for (let i = 0; i < 5; i++) openTrial(s, { at: i, seq: i, groups: [] }, 3);
     expect(s.open.map((o) => o.seq)).toEqual([2, 3, 4]);
     expect(s.trials).toBe(2);
+  });
+
+  it('a success of a merged subject closes the oldest trial any of its profiles holds', () => {
+    const own = newTrialState();
+    const away = newTrialState();
+    openTrial(own, { at: 5 * H, seq: 7, groups: [] });
+    openTrial(away, { at: 2 * H, seq: 3, groups: ['population'] });
+    expect(resolveSuccessAmong([own, away], 6 * H, W)).toEqual({ state: 1, trial: { at: 2 * H, seq: 3, groups: ['population'] } });
+    expect(away).toMatchObject({ successes: 1, trials: 1, open: [] });
+    expect(resolveSuccessAmong([own, away], 6 * H, W)?.state).toBe(0);
+    expect(resolveSuccessAmong([own, away], 6 * H, W)).toBeUndefined();
   });
 });

@@ -70,6 +70,28 @@ export function resolveSuccess(s: TrialState, at: number, windowMs: number): Ope
 }
 
 /**
+ * A success at `at` for a subject whose trials lie in several states (its own, and those of the
+ * profiles merged into it): closes the oldest open trial any of them can answer, as
+ * {@link resolveSuccess} would in their union. Returns which state held it, and the trial.
+ *
+ * @example
+ * resolveSuccessAmong([survivor, mergedAway], t, 3 * 86_400_000); // { state: 1, trial: { at: …, seq: 17, groups: […] } }
+ */
+export function resolveSuccessAmong(states: TrialState[], at: number, windowMs: number): { state: number; trial: OpenTrial } | undefined {
+  let best = -1;
+  let oldest: OpenTrial | undefined;
+  states.forEach((s, k) => {
+    const o = s.open.find((x) => x.at <= at && at - x.at < windowMs);
+    if (o && (!oldest || o.at < oldest.at || (o.at === oldest.at && o.seq < oldest.seq))) {
+      best = k;
+      oldest = o;
+    }
+  });
+  if (best < 0) return undefined;
+  return { state: best, trial: resolveSuccess(states[best], at, windowMs)! };
+}
+
+/**
  * The counts to estimate from as of `now`: closed trials, plus open ones whose window has passed
  * (failures); trials still inside their window are left out.
  *

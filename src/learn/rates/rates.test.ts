@@ -41,12 +41,14 @@ describe('Beta-Binomial rates', () => {
     expect(h95).toBeCloseTo(0.5560954623076415, 12);
   });
 
-  it('is "learning" while the interval is wider than the threshold', () => {
+  it('is "learning" while the interval is wider than the threshold, or the evidence too small to support it', () => {
     const now = '2026-01-01T00:00:00.000Z';
-    const thin = rateEstimate({ alpha: 2, beta: 20 }, { source: 'personal', establishedWhen: { maxWidth: 0.05 }, modelVersion: 'v', updatedAt: now });
-    const thick = rateEstimate({ alpha: 200, beta: 2000 }, { source: 'personal', establishedWhen: { maxWidth: 0.05 }, modelVersion: 'v', updatedAt: now });
+    const thin = rateEstimate({ alpha: 2, beta: 20 }, { source: 'personal', establishedWhen: { maxWidth: 0.05 }, modelVersion: 'v', updatedAt: now, evidence: 20 });
+    const thick = rateEstimate({ alpha: 200, beta: 2000 }, { source: 'personal', establishedWhen: { maxWidth: 0.05 }, modelVersion: 'v', updatedAt: now, evidence: 2198 });
     expect(thin.status).toBe('learning');
     expect(thick.status).toBe('established');
+    // The same narrow posterior on 58 trials is below minEvidenceFor(0.05, 0.9) = 59 (established.test.ts).
+    expect(rateEstimate({ alpha: 200, beta: 2000 }, { source: 'personal', establishedWhen: { maxWidth: 0.05 }, modelVersion: 'v', updatedAt: now, evidence: 58 }).status).toBe('learning');
     expect(isEstablished(0.01, 0.005, 0.02, { maxWidth: 0.05, maxRelativeWidth: 1 })).toBe(false);
   });
 

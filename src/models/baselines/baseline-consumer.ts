@@ -36,7 +36,10 @@ export function baselineConsumer(store: Store, settings: Settings, afterWrite: A
           const row = batch.row({ subjectId: e.subject.id, model: 'baseline', key: m.def.name }, () => ({ state: newBaselineState(m), modelVersion: m.config.modelVersion }));
           if (!batch.fresh(row, e.seq)) continue;
           const t = localHour(e.message.timestamp, e.subject.timezone);
-          const { anomaly, estimate } = baselineStep(row.state as BaselineState, t, y, m.anomalyLevel, updatedAt);
+          const state = row.state as BaselineState;
+          // The metric's current staleness setting (states stored before it have none).
+          state.config = { ...state.config, staleAfterDays: m.config.staleAfterDays };
+          const { anomaly, estimate } = baselineStep(state, t, y, m.anomalyLevel, updatedAt);
           if (anomaly) {
             batch.writes.anomalies.push({
               subjectId: e.subject.id, metric: m.def.name, seq: e.seq, at: e.message.timestamp, value: y,

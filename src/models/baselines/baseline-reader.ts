@@ -15,7 +15,8 @@ export interface MetricPool {
 /**
  * A subject's baseline of one metric for the current hour. While it is learning, the interval is
  * the population's — the trained pool across subjects when there is one, else the subject's own
- * readings so far (unbounded until there are enough: "not enough data yet").
+ * readings so far (unbounded until there are enough: "not enough data yet"). A baseline without a
+ * reading for the metric's `staleAfter` is "learning" with reason "stale".
  *
  * @example
  * baselineNow(row, metric, 'Europe/Paris', Date.now(), pools.get('session_length'));
@@ -28,7 +29,9 @@ export function baselineNow(row: StoredEstimate | undefined, m: CompiledMetric, 
     const value = pool && pool.pool.values.length ? median(pool.pool.values) : NaN;
     return { value, low, high, level: m.config.level, evidence: 0, source: 'population', status: 'learning', modelVersion: pool?.modelVersion ?? m.config.modelVersion, updatedAt };
   }
-  const s = row.state as BaselineState;
+  const stored = row.state as BaselineState;
+  // The metric's current staleness setting, not the one stored with the state (absent in older states).
+  const s = { ...stored, config: { ...stored.config, staleAfterDays: m.config.staleAfterDays } };
   const e = baselineEstimate(pool ? { ...s, population: pool.pool } : s, t, updatedAt);
   return e.status === 'learning' && pool ? { ...e, modelVersion: pool.modelVersion } : e;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../collect/message.js';
+import type { BaselineState } from '../../learn/baselines/metric-baseline.js';
+import { Rng } from '../../learn/math/prng.js';
+import { normal } from '../../learn/math/samplers.js';
 import { poolFromSubjects } from '../../learn/baselines/population.js';
 import { baselineNow } from './baseline-reader.js';
 import { baselineStep, newBaselineState, readingOf } from './baseline-step.js';
@@ -39,5 +42,44 @@ describe('baseline step', () => {
     expect(Number.isFinite(e.low) && Number.isFinite(e.high)).toBe(true);
     expect(e.low).toBeLessThanOrEqual(e.value);
     expect(e.value).toBeLessThanOrEqual(e.high);
+  });
+});
+
+describe('a stale baseline', () => {
+  const [sensor] = metricsKind.compile([{ name: 'temp', event: 'Sensor Reading', property: 'celsius', cadence: 'hourly' }]);
+  const hour = (iso: string) => Date.parse(iso) / 3_600_000;
+  /** 30 days of hourly readings (2026-01-05T00:00Z … 2026-02-03T23:00Z, around 20 ± 1): established. */
+  const established = () => {
+    const s = newBaselineState(sensor);
+    const rng = new Rng(4);
+    for (let t = hour('2026-01-05T00:00:00Z'); t <= hour('2026-02-03T23:00:00Z'); t++) baselineStep(s, t, 20 + normal(rng), 0.98, 'now');
+    return s;
+  };
+  const row = (s: BaselineState) => ({ subjectId: 'p', model: 'baseline', key: 'temp', estimate: null, state: s, modelVersion: 'baseline@1', seq: 1, updatedAt: 0 });
+
+  it('accepts `staleAfter` as a duration (default 30 days) and names the field when it is not one', () => {
+    expect(sensor.config.staleAfterDays).toBe(30);
+    expect(metricsKind.compile([{ name: 'x', event: 'E', property: 'v', staleAfter: '36h' }])[0].config.staleAfterDays).toBe(1.5);
+    expect(metricsKind.check([{ name: 'x', event: 'E', property: 'v', staleAfter: 'soon' }])).toEqual([{ field: 'metrics[0].staleAfter', message: expect.stringContaining('duration') }]);
+  });
+
+  it('flags a wild reading 29 days after the last one, but not 31 days after: the baseline is stale', () => {
+    const s = established();
+    const copy = () => JSON.parse(JSON.stringify(s)) as BaselineState;
+    expect(baselineStep(copy(), hour('2026-03-04T23:00:00Z'), 80, 0.98, 'now').anomaly).toMatchObject({ anomaly: true, reason: 'outside-range' });
+    const late = baselineStep(copy(), hour('2026-03-06T23:00:00Z'), 80, 0.98, 'now');
+    expect(late.anomaly).toBeNull();
+    expect(late.estimate).toMatchObject({ status: 'learning', reason: 'stale' });
+  });
+
+  it('reads as "learning" with reason "stale" 30 days after the last reading, under the metric\'s current `staleAfter`', () => {
+    const s = established();
+    expect(baselineNow(row(s), sensor, 'UTC', Date.parse('2026-03-05T22:00:00Z'), undefined).status).toBe('established');
+    expect(baselineNow(row(s), sensor, 'UTC', Date.parse('2026-03-05T23:00:00Z'), undefined)).toMatchObject({ status: 'learning', reason: 'stale', source: 'population' });
+    // A state stored before the setting existed has none in its config: the metric's one applies.
+    delete (s.config as { staleAfterDays?: number }).staleAfterDays;
+    const [twoDays] = metricsKind.compile([{ name: 'temp', event: 'Sensor Reading', property: 'celsius', cadence: 'hourly', staleAfter: '2d' }]);
+    expect(baselineNow(row(s), twoDays, 'UTC', Date.parse('2026-02-05T23:00:00Z'), undefined)).toMatchObject({ status: 'learning', reason: 'stale' });
+    expect(baselineNow(row(s), twoDays, 'UTC', Date.parse('2026-02-05T22:00:00Z'), undefined).status).toBe('established');
   });
 });

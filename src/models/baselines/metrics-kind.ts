@@ -1,7 +1,8 @@
 import type { DocumentKind } from '../../config/document-kind.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { type BaselineConfig, defaultBaselineConfig } from '../../learn/baselines/metric-baseline.js';
-import { checkName, checkNumber, checkText, checkUnique } from '../kind-checks.js';
+import { parseDuration } from '../../profiles/features/definition.js';
+import { checkDuration, checkName, checkNumber, checkText, checkUnique } from '../kind-checks.js';
 
 /**
  * A metric stream whose personal baseline Tact keeps: each matching event is one reading.
@@ -20,6 +21,8 @@ export interface MetricDefinition {
   cadence?: 'events' | 'hourly';
   /** The range outside which an established baseline flags a reading (default 0.98). */
   anomalyLevel?: number;
+  /** Time without readings after which the baseline is stale: "learning", no flags (default "30d"). */
+  staleAfter?: string;
   description?: string;
 }
 
@@ -53,6 +56,7 @@ export const metricsKind: DocumentKind<MetricDefinition[], CompiledMetric[]> = {
       checkText(p, `${at}.property`, m.property, 'the property path of the reading, e.g. "duration"');
       if (m.cadence !== undefined && m.cadence !== 'events' && m.cadence !== 'hourly') p.push({ field: `${at}.cadence`, message: 'The `cadence` must be "events" or "hourly".' });
       checkNumber(p, `${at}.anomalyLevel`, m.anomalyLevel, 0.5, 0.9999);
+      checkDuration(p, `${at}.staleAfter`, m.staleAfter, true);
       return undefined;
     });
     checkUnique(p, body, 'metrics');
@@ -61,7 +65,11 @@ export const metricsKind: DocumentKind<MetricDefinition[], CompiledMetric[]> = {
   compile: (defs) => defs.map((def) => ({
     def,
     path: def.property.split('.'),
-    config: { ...defaultBaselineConfig, pooledHorizons: (def.cadence ?? 'events') === 'events' },
+    config: {
+      ...defaultBaselineConfig,
+      pooledHorizons: (def.cadence ?? 'events') === 'events',
+      ...(def.staleAfter !== undefined ? { staleAfterDays: (parseDuration(def.staleAfter) as number) / 86_400_000 } : {}),
+    },
     anomalyLevel: def.anomalyLevel ?? 0.98,
   })),
 };

@@ -23,6 +23,12 @@ describe('estimates as stored and as shown', () => {
     expect(thin).toMatchObject({ low: null, high: null, reading: 'learning, not enough data yet (n=2, current guess 31.0%, population)' });
   });
 
+  it('says why a stale baseline is learning', () => {
+    const stale = estimateView({ ...e, value: 312, low: 120, high: 700, source: 'population', status: 'learning', reason: 'stale' }, 'number');
+    expect(stale).toMatchObject({ status: 'learning', reason: 'stale', reading: '312 (90% 120–700, n=120, population, learning, no recent readings)' });
+    expect(estimateView(e, 'share')).not.toHaveProperty('reason');
+  });
+
   it('cleans non-finite numbers deep inside a report', () => {
     expect(clean({ a: NaN, b: [1, Infinity], c: { d: -Infinity, e: 'x' } })).toEqual({ a: null, b: [1, null], c: { d: null, e: 'x' } });
   });

@@ -11,6 +11,8 @@ export interface EstimateView {
   evidence: number;
   source: string;
   status: string;
+  /** Why a learning estimate is learning, when not for want of data: "stale" (no recent readings). */
+  reason?: string;
   modelVersion: string;
   updatedAt: string;
   reading: string;
@@ -25,12 +27,12 @@ export interface EstimateView {
  */
 export function estimateView(e: Estimate, unit: 'share' | 'number'): EstimateView {
   const f = (x: number) => (unit === 'share' ? `${(x * 100).toFixed(1)}%` : Number(x.toPrecision(4)).toString());
-  const status = e.status === 'learning' ? 'learning, not enough data yet' : 'established';
+  const status = e.status === 'established' ? 'established' : e.reason === 'stale' ? 'learning, no recent readings' : 'learning, not enough data yet';
   const bounded = Number.isFinite(e.low) && Number.isFinite(e.high);
   const reading = !bounded
     ? `${status} (n=${e.evidence}${Number.isFinite(e.value) ? `, current guess ${f(e.value)}` : ''}, ${e.source})`
     : `${Number.isFinite(e.value) ? f(e.value) : '?'} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}, ${e.source}, ${status})`;
-  return { value: fin(e.value), low: fin(e.low), high: fin(e.high), level: e.level, evidence: e.evidence, source: e.source, status: e.status, modelVersion: e.modelVersion, updatedAt: e.updatedAt, reading };
+  return { value: fin(e.value), low: fin(e.low), high: fin(e.high), level: e.level, evidence: e.evidence, source: e.source, status: e.status, ...(e.reason ? { reason: e.reason } : {}), modelVersion: e.modelVersion, updatedAt: e.updatedAt, reading };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { DEFAULT_STALE_AFTER_DAYS } from '../../learn/baselines/metric-baseline.js';
 import type { Estimate } from '../../learn/estimate.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { LadderPosition } from '../../segments/segment-lookup.js';
@@ -38,7 +39,7 @@ export function ruleEstimate(e: Estimate): RuleEstimate {
  * Reads, for the rules of one decision, the subject's rates (`estimates.<rate name>`, from the
  * ladder at its position) and, per configured metric, whether its latest reading was flagged as
  * an anomaly (`anomalies.<metric>`: the newest anomaly record is the reading the baseline last
- * folded in).
+ * folded in, and that reading is more recent than the metric's `staleAfter`).
  *
  * @example
  * const r = await ruleInferences({ store, settings, estimates }, state, position, Date.now());
@@ -54,7 +55,9 @@ export async function ruleInferences(d: { store: Store; settings: Settings; esti
   const recent = await d.store.estimates.anomalies({ subjectId: state.id, limit: Math.max(20, metrics.length * 4) });
   for (const m of metrics) {
     const newest = recent.find((a) => a.metric === m.def.name);
-    out.anomalies[m.def.name] = !!newest && newest.seq === lastSeq.get(m.def.name);
+    // A flag on a reading older than `staleAfter` is down: the baseline it was judged by is stale.
+    const staleAfterMs = (m.config.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS) * 86_400_000;
+    out.anomalies[m.def.name] = !!newest && newest.seq === lastSeq.get(m.def.name) && now - newest.at < staleAfterMs;
   }
   return out;
 }

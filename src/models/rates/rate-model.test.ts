@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitConcentration } from '../../learn/rates/concentration.js';
+import { MIN_CONCENTRATION } from '../../learn/rates/concentration.js';
 import { newTrialState, openTrial } from '../../learn/rates/rate-trials.js';
 import { groupKeys, ladderFor, rateNow } from './rate-model.js';
 import { ratesKind } from './rates-kind.js';
@@ -47,11 +47,8 @@ describe('a rate on the ladder (conjugate Beta-Binomial, BDA3 §2.4)', () => {
   });
 
   it('never shows a value outside its own interval, even when the fitted prior strength is tiny', () => {
-    // 100 people with two e-mails each: 10 opened both, 90 neither. The marginal likelihood then
-    // favours no pooling at all, so training gives the personal rung its lowest strength.
-    const groups = Array.from({ length: 100 }, (_, i) => ({ successes: i < 10 ? 2 : 0, trials: 2, parentMean: 0.1 }));
-    const personal = fitConcentration(groups);
-    expect(personal).toBeLessThan(0.1);
+    // A model trained before the κ floor (MIN_CONCENTRATION) could store κ = 0.01 for the personal rung.
+    const personal = 0.01;
     const trained = { ...ladder, concentration: { ...ladder.concentration, personal } };
     for (const [s, n] of [[1, 1], [0, 1], [3, 3], [0, 3]]) {
       const e = rateNow(trained, rate, subject(s, n), () => ({ successes: 10, trials: 100 }), groupKeys({ segment: null, microSegment: null }), now).estimate;
@@ -59,6 +56,13 @@ describe('a rate on the ladder (conjugate Beta-Binomial, BDA3 §2.4)', () => {
       expect(e.value).toBeLessThanOrEqual(e.high);
       expect(e.low).toBeGreaterThanOrEqual(0);
       expect(e.high).toBeLessThanOrEqual(1);
+      expect(e.status).toBe('learning');
     }
+  });
+
+  it('raises a stored κ below the floor to MIN_CONCENTRATION = 2', () => {
+    const live = { version: 3, state: { rates: { email_open: { populationPrior: { alpha: 1, beta: 1 }, concentration: { segment: 0.01, 'micro-segment': 50, personal: 0.01 } } } } };
+    const l = ladderFor(rate, live as unknown as Parameters<typeof ladderFor>[1]);
+    expect(l.concentration).toEqual({ segment: MIN_CONCENTRATION, 'micro-segment': 50, personal: MIN_CONCENTRATION });
   });
 });

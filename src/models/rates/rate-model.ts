@@ -1,5 +1,6 @@
 import type { Estimate } from '../../learn/estimate.js';
 import type { BetaDist, RateCounts } from '../../learn/rates/beta-binomial.js';
+import { MIN_CONCENTRATION } from '../../learn/rates/concentration.js';
 import { type LadderCounts, type LadderModel, type Rung, type RungDetail, ladderEstimate } from '../../learn/rates/ladder.js';
 import { type TrialState, countsAt } from '../../learn/rates/rate-trials.js';
 import type { LadderPosition } from '../../segments/segment-lookup.js';
@@ -20,7 +21,8 @@ export interface RatesModelState {
 export const DEFAULT_CONCENTRATION: Record<Rung, number> = { segment: 100, 'micro-segment': 100, personal: 30 };
 
 /**
- * The ladder of one rate under the live `rates` model (or the defaults before training).
+ * The ladder of one rate under the live `rates` model (or the defaults before training). A κ
+ * stored below MIN_CONCENTRATION (by a training before that floor) is raised to it.
  *
  * @example
  * const ladder = ladderFor(rate, await registry.live('rates'));
@@ -29,13 +31,16 @@ export function ladderFor(rate: CompiledRate, live: ModelVersion<RatesModelState
   const fitted = live?.state.rates[rate.def.name];
   return {
     populationPrior: fitted?.populationPrior ?? { alpha: 1, beta: 1 },
-    concentration: fitted?.concentration ?? DEFAULT_CONCENTRATION,
+    concentration: fitted ? floorConcentration(fitted.concentration) : DEFAULT_CONCENTRATION,
     minDataWeight: 0.2,
     establishedWhen: { maxWidth: rate.maxWidth },
     level: 0.9,
     modelVersion: live ? `rates@${live.version}` : 'rates@default',
   };
 }
+
+const floorConcentration = (c: Record<Rung, number>): Record<Rung, number> =>
+  ({ segment: Math.max(MIN_CONCENTRATION, c.segment), 'micro-segment': Math.max(MIN_CONCENTRATION, c['micro-segment']), personal: Math.max(MIN_CONCENTRATION, c.personal) });
 
 /**
  * The group rows (subject ids of the estimate store) a subject's trials are credited to.

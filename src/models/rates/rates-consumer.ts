@@ -1,7 +1,8 @@
 import type { LoggedEvent } from '../../collect/log-consumers.js';
 import type { Settings } from '../../config/settings.js';
 import type { RateCounts } from '../../learn/rates/beta-binomial.js';
-import { type TrialState, expireTrials, newTrialState, openTrial, resolveSuccess } from '../../learn/rates/rate-trials.js';
+import { type TrialState, expireTrials, newTrialState, openTrial, resolveSuccessAmong } from '../../learn/rates/rate-trials.js';
+import { mergedInto } from '../../profiles/merged-ids.js';
 import type { LadderPosition, SegmentLookup } from '../../segments/segment-lookup.js';
 import type { Store } from '../../store/store.js';
 import { EstimateBatch, type SubjectEvent, withSubjects } from '../estimates/estimate-batch.js';
@@ -17,8 +18,9 @@ const rowKey = (subjectId: string, rate: CompiledRate) => ({ subjectId, model: '
  * Learns every configured rate online. An exposure opens a trial for the subject — first recording
  * the ladder's prediction for it (a held-out calibration point) — and counts a trial for the
  * population and the subject's segment and micro-segment; a success within the window closes the
- * oldest open trial as a success and credits the same groups. Personal counts leave out trials
- * still inside their window.
+ * oldest open trial as a success and credits the same groups — among the subject's own trials and
+ * those of the profiles merged into it (an e-mail delivered to a visitor, opened after they signed
+ * in). Personal counts leave out trials still inside their window.
  *
  * @example
  * learnConsumers.push(ratesConsumer(store, settings, registry, lookup));
@@ -37,20 +39,28 @@ export function ratesConsumer(store: Store, settings: Settings, registry: ModelR
       const positions = new Map<string, LadderPosition>();
       for (const e of relevant) if (!positions.has(e.subject.id)) positions.set(e.subject.id, await lookup.position(e.subject, now));
       const batch = new EstimateBatch(store.estimates, now);
-      await batch.load(relevant.flatMap((e) => rates.map((r) => rowKey(e.subject.id, r))));
+      // The profiles merged into a subject with a success: their open trials are the subject's too.
+      const successes = new Set(rates.map((r) => r.def.success));
+      const merged = new Map<string, string[]>();
+      for (const e of relevant) {
+        if (merged.has(e.subject.id) || !successes.has(e.message.event ?? '')) continue;
+        merged.set(e.subject.id, e.subject.absorbed === 0 ? [] : await mergedInto(store.profiles, e.subject.id));
+      }
+      const owners = (id: string) => [id, ...(merged.get(id) ?? [])];
+      await batch.load(relevant.flatMap((e) => rates.flatMap((r) => owners(e.subject.id).map((id) => rowKey(id, r)))));
       // Group rows: of the subjects' positions now, and of the trials a success may close.
       const groups = new Set<string>(['population']);
       for (const p of positions.values()) for (const g of Object.values(groupKeys(p))) if (g) groups.add(g);
-      for (const e of relevant) for (const r of rates) for (const t of ((batch.get(rowKey(e.subject.id, r))?.state as TrialState | undefined)?.open ?? [])) t.groups.forEach((g) => groups.add(g));
+      for (const e of relevant) for (const r of rates) for (const id of owners(e.subject.id)) for (const t of ((batch.get(rowKey(id, r))?.state as TrialState | undefined)?.open ?? [])) t.groups.forEach((g) => groups.add(g));
       await batch.load(rates.flatMap((r) => [...groups].map((g) => rowKey(g, r))));
-      for (const e of relevant) for (const r of rates) apply(batch, e, r, positions.get(e.subject.id)!, ladderFor(r, live), now);
+      for (const e of relevant) for (const r of rates) apply(batch, e, r, positions.get(e.subject.id)!, ladderFor(r, live), now, merged.get(e.subject.id) ?? []);
       await batch.flush();
       await afterWrite(relevant);
     },
   };
 }
 
-function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: LadderPosition, ladder: ReturnType<typeof ladderFor>, now: number): void {
+function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: LadderPosition, ladder: ReturnType<typeof ladderFor>, now: number, merged: readonly string[]): void {
   const exposure = e.message.event === r.def.exposure;
   const success = e.message.event === r.def.success;
   if (!exposure && !success) return;
@@ -62,14 +72,19 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
   const counts = (g: string) => batch.get(rowKey(g, r))?.state as RateCounts | undefined;
   expireTrials(trials, at, r.windowMs);
   if (success) {
-    const closed = resolveSuccess(trials, at, r.windowMs);
-    if (closed) {
-      for (const g of closed.groups) {
+    // The subject's own row first, then the rows of the profiles merged into it that exist.
+    const holders = [row, ...merged.map((id) => batch.get(rowKey(id, r))).filter((x) => x !== undefined)];
+    const found = resolveSuccessAmong(holders.map((h) => h.state as TrialState), at, r.windowMs);
+    if (found) {
+      const holder = holders[found.state];
+      if (holder !== row) batch.touch(holder, e.seq);
+      for (const g of found.trial.groups) {
         const gr = group(g);
         (gr.state as RateCounts).successes += 1;
         batch.touch(gr, e.seq);
       }
-      batch.writes.outcomes.push({ model: 'rates', key: r.def.name, subjectId: e.subject.id, seq: closed.seq, outcome: 1 });
+      // The calibration point was recorded under the profile the trial was opened for.
+      batch.writes.outcomes.push({ model: 'rates', key: r.def.name, subjectId: holder.subjectId, seq: found.trial.seq, outcome: 1 });
     }
   }
   const keys = groupKeys(pos);

@@ -17,7 +17,8 @@ export function learnEstimateCases(kind: StoreKind): void {
       const steady = [];
       for (let d = 0; d < 40; d++) for (const hour of [9, 20]) steady.push(track('steady', 'Session Ended', { duration: Math.exp(5 + 0.3 * normal(rng)) }, t0 + d * DAY + hour * 3_600_000));
       steady.push(track('steady', 'Session Ended', { duration: 5000 }, t0 + 40 * DAY + 9 * 3_600_000));
-      const newbie = [120, 150, 130, 5000].map((v, i) => track('newbie', 'Session Ended', { duration: v }, t0 + i * DAY));
+      // The newcomer's readings are recent (a baseline without readings for 30 days is stale, a different "learning").
+      const newbie = [120, 150, 130, 5000].map((v, i) => track('newbie', 'Session Ended', { duration: v }, Date.now() - (4 - i) * DAY));
       await ingest(h, [...steady, ...newbie]);
 
       const s = (await estimatesOf(h, 'steady')).estimates.find((e) => e.key === 'session_length')!;
