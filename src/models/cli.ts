@@ -25,7 +25,8 @@ async function withLearning<T>(fn: (l: Learning, store: Store, settings: Setting
 
 /**
  * `tact train [model]`: trains now on the store (the server need not stop); each new version is
- * promoted only as the promotion rules allow, and says why.
+ * promoted only as the promotion rules allow, and says why. A model a server is training is
+ * trained once that training is over, after a line saying whom it waits for.
  *
  * @example
  * tact train recommendations --json
@@ -41,7 +42,10 @@ export function trainCommand(program: Command): void {
       const names = model ? [model] : MODEL_NAMES;
       process.stderr.write(`training ${names.join(', ')}…\n`);
       // Each model's line as soon as it is done: a long run shows its progress.
-      const results = await withLearning((l) => l.train(names, 'cli', { onResult: (r) => process.stdout.write(trainLine(r)) }));
+      const results = await withLearning((l) => l.train(names, 'cli', {
+        onResult: (r) => process.stdout.write(trainLine(r)),
+        onBusy: (sentence) => process.stderr.write(`${sentence}; waiting for it to finish…\n`),
+      }));
       if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
     });
 }

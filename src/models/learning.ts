@@ -26,7 +26,7 @@ import { sendTimeTrainer } from './send-time/send-time-trainer.js';
 import { TrainingSchedule } from './train/schedule.js';
 import { upliftComparator } from './uplift/uplift-comparator.js';
 import { upliftTrainer } from './uplift/uplift-trainer.js';
-import { type TrainResult, type Trainer, trainModels } from './train/trainer.js';
+import { type TrainOptions, type TrainResult, type Trainer, trainModels } from './train/trainer.js';
 import { MODEL_NAMES, trainingKind } from './train/training-kind.js';
 
 /** The kinds whose change starts a new consumer (a replay of the log under the new definitions). */
@@ -121,11 +121,12 @@ export class Learning {
 
   /**
    * Trains models now (all, or the named ones) and asks the registry to promote each new version.
+   * A model another process is training is trained once that training is over (`onBusy` hears whom it waits for).
    *
    * @example
    * await learning.train(['recommendations'], 'cli');
    */
-  train(names: readonly string[] = MODEL_NAMES, actor = 'cli', o: { onResult?: (r: TrainResult) => void } = {}): Promise<TrainResult[]> {
+  train(names: readonly string[] = MODEL_NAMES, actor = 'cli', o: TrainOptions = {}): Promise<TrainResult[]> {
     return trainModels({ store: this.store, settings: this.settings, registry: this.registry, log: this.log, now: Date.now() }, this.trainers, names, actor, o);
   }
 

@@ -1,4 +1,4 @@
-import type { LiveModel, ModelEvent, ModelStore, ModelVersion, ModelVersionSummary } from './model-store.js';
+import type { LiveModel, ModelEvent, ModelStore, ModelVersion, ModelVersionSummary, TrainingLease } from './model-store.js';
 
 /**
  * The model registry's storage in memory: the fake unit tests use (the conformance suite runs
@@ -11,6 +11,7 @@ export class MemoryModelStore implements ModelStore {
   private readonly versionsByName = new Map<string, ModelVersion[]>();
   private readonly liveByName = new Map<string, LiveModel>();
   private readonly log: ModelEvent[] = [];
+  private readonly leases = new Map<string, TrainingLease>();
 
   async addVersion(v: Omit<ModelVersion, 'version'>): Promise<number> {
     const list = this.versionsByName.get(v.name) ?? this.versionsByName.set(v.name, []).get(v.name)!;
@@ -35,9 +36,11 @@ export class MemoryModelStore implements ModelStore {
     return this.liveByName.get(name);
   }
 
-  async setLive(name: string, version: number, event: ModelEvent): Promise<void> {
+  async setLive(name: string, version: number, event: ModelEvent): Promise<boolean> {
+    if ((this.liveByName.get(name)?.version ?? null) !== event.previous) return false;
     this.liveByName.set(name, { name, version, since: event.at });
     this.log.push(event);
+    return true;
   }
 
   async recordEvent(event: ModelEvent): Promise<void> {
@@ -46,5 +49,23 @@ export class MemoryModelStore implements ModelStore {
 
   async events(name: string, limit: number): Promise<ModelEvent[]> {
     return this.log.filter((e) => e.name === name).reverse().slice(0, limit);
+  }
+
+  async takeTraining(lease: TrainingLease): Promise<TrainingLease> {
+    const held = this.leases.get(lease.name);
+    if (held && held.until >= lease.since) return { ...held };
+    this.leases.set(lease.name, { ...lease });
+    return lease;
+  }
+
+  async renewTraining(name: string, token: string, until: number): Promise<boolean> {
+    const held = this.leases.get(name);
+    if (held?.token !== token) return false;
+    held.until = until;
+    return true;
+  }
+
+  async releaseTraining(name: string, token: string): Promise<void> {
+    if (this.leases.get(name)?.token === token) this.leases.delete(name);
   }
 }

@@ -53,6 +53,25 @@ export interface ModelEvent {
   previous: number | null;
 }
 
+/**
+ * Who trains a model now, across processes: a lease that lapses at `until` unless renewed, so a
+ * process that dies mid-training stops holding the model.
+ *
+ * @example
+ * { name: 'send-time', token: '6f1c…', holder: 'process 4121 on web-2', actor: 'schedule', since: 1764000000000, until: 1764000300000 }
+ */
+export interface TrainingLease {
+  name: string;
+  /** Unique to one training run. */
+  token: string;
+  /** The process, for people to read. */
+  holder: string;
+  /** Who asked for the training (`schedule`, `cli`, an API key). */
+  actor: string;
+  since: number;
+  until: number;
+}
+
 /** The model registry's storage. */
 export interface ModelStore {
   /** Stores a new version (numbered max + 1 for its name) and returns its number. */
@@ -63,9 +82,19 @@ export interface ModelStore {
   /** Every model name with a stored version. */
   names(): Promise<string[]>;
   live(name: string): Promise<LiveModel | undefined>;
-  /** Makes `version` live and records `event` — one transaction. */
-  setLive(name: string, version: number, event: ModelEvent): Promise<void>;
+  /**
+   * Makes `version` live and records `event`, in one transaction, if the live version is still
+   * `event.previous` (null: none) — a compare-and-set across processes. False, changing nothing,
+   * when another process changed the live version since it was read.
+   */
+  setLive(name: string, version: number, event: ModelEvent): Promise<boolean>;
   recordEvent(event: ModelEvent): Promise<void>;
   /** Newest first. */
   events(name: string, limit: number): Promise<ModelEvent[]>;
+  /** Takes the training lease of `lease.name` unless an unexpired one is held; returns the lease in force (`lease` itself when taken). */
+  takeTraining(lease: TrainingLease): Promise<TrainingLease>;
+  /** Extends a held lease to `until`; false when `token` no longer holds it (it lapsed and was taken). */
+  renewTraining(name: string, token: string, until: number): Promise<boolean>;
+  /** Gives the lease up (nothing when `token` no longer holds it). */
+  releaseTraining(name: string, token: string): Promise<void>;
 }

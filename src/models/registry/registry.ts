@@ -33,6 +33,11 @@ export function unseenBy(version: { dataTo: number }, receivedAt: number): boole
   return receivedAt > version.dataTo;
 }
 
+/** "the live version changed from 2 to 4" (none when there was or is no live version). */
+function liveChanged(from: number | null, to: number | null): string {
+  return `the live version changed from ${from ?? 'none'} to ${to ?? 'none'}`;
+}
+
 /** The answer to a promotion request. */
 export interface Promotion {
   name: string;
@@ -57,7 +62,9 @@ export interface TrainedModel<S = unknown> {
  * `force` goes live with the actor's reason; a registered comparison decides (when it has too
  * little evidence to say, a model listed in `training.autoPromote` goes live); without a
  * comparison, a model listed in `training.autoPromote` goes live; anything else is refused, and
- * the refusal is recorded.
+ * the refusal is recorded. Processes sharing a store each decide against the live version they
+ * read, and the store makes the change only if it is still live (compare-and-set): a promotion
+ * decided against a version another process replaced meanwhile is refused, a rollback throws.
  *
  * @example
  * const registry = new ModelRegistry(store.models, { autoPromote: () => new Set(['send-time']) });
@@ -124,16 +131,25 @@ export class ModelRegistry {
         }
       }
       const event: ModelEvent = { name, version, action: decision.promoted ? 'promoted' : 'refused', reason: decision.reason, actor: o.actor, at: Date.now(), comparison: decision.comparison, previous };
-      if (decision.promoted) await this.store.setLive(name, version, event);
-      else await this.store.recordEvent(event);
       this.cache.delete(name);
+      // The decision holds against `previous` only: another process may have changed the live version meanwhile.
+      if (decision.promoted && (await this.store.setLive(name, version, event))) return decision;
+      if (decision.promoted) {
+        const now = (await this.store.live(name))?.version ?? null;
+        if (now === version) return answer(true, `version ${version} is already live: another process promoted it meanwhile`, null);
+        decision = answer(false, `${liveChanged(previous, now)} while this promotion was being decided (another process promoted or rolled back ${name}); ask again to compare it with version ${now}`, decision.comparison);
+        await this.store.recordEvent({ ...event, action: 'refused', reason: decision.reason, at: Date.now() });
+        return decision;
+      }
+      await this.store.recordEvent(event);
       return decision;
     });
   }
 
   /**
    * Goes back to the version that was live before the current one was last promoted.
-   * Throws `rollback_unavailable` when there is none.
+   * Throws `rollback_unavailable` when there is none, `conflict` when another process changed
+   * the live version while this rollback ran.
    */
   async rollback(name: string, o: { actor: string; reason?: string }): Promise<{ name: string; version: number; from: number }> {
     return this.locked(name, async () => {
@@ -142,8 +158,12 @@ export class ModelRegistry {
       const promotion = (await this.store.events(name, 1000)).find((e) => e.action === 'promoted' && e.version === live.version);
       const to = promotion?.previous ?? null;
       if (to === null) throw new TactError('rollback_unavailable', { name, detail: `version ${live.version} was the first to go live` });
-      await this.store.setLive(name, to, { name, version: to, action: 'rolled-back', reason: o.reason ?? 'no reason given', actor: o.actor, at: Date.now(), comparison: null, previous: live.version });
+      const done = await this.store.setLive(name, to, { name, version: to, action: 'rolled-back', reason: o.reason ?? 'no reason given', actor: o.actor, at: Date.now(), comparison: null, previous: live.version });
       this.cache.delete(name);
+      if (!done) {
+        const now = (await this.store.live(name))?.version ?? null;
+        throw new TactError('conflict', { detail: `The ${name} model was not rolled back: ${liveChanged(live.version, now)} after this rollback read it (another process promoted or rolled it back). Look at its history (GET /v1/models/${name}) and ask again` });
+      }
       return { name, version: to, from: live.version };
     });
   }

@@ -55,7 +55,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     };
   });
 
-  app.post<{ Params: { name: string } }>('/v1/models/:name/train', { preHandler: write, schema: { tags: ['learn'], summary: 'Train a model now; the new version is promoted only if the promotion rules allow it', params: nameParam, response: { 200: anyObj, 404: errorSchema } } }, async (req) => {
+  app.post<{ Params: { name: string } }>('/v1/models/:name/train', { preHandler: write, schema: { tags: ['learn'], summary: 'Train a model now; the new version is promoted only if the promotion rules allow it', description: 'A model being trained (by the schedule or another request, in any process sharing the store) is trained again once that training is over: the request waits for it.', params: nameParam, response: { 200: anyObj, 404: errorSchema } } }, async (req) => {
     await known(req.params.name);
     return clean({ results: await tact.learning.train([req.params.name], actor(req)) });
   });
@@ -65,7 +65,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     schema: {
       tags: ['learn'],
       summary: 'Make a version live',
-      description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history.',
+      description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history; so is a promotion decided against a live version that another process replaced meanwhile (ask again).',
       params: nameParam,
       body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, force: { type: 'boolean' }, reason: { type: 'string' } }, additionalProperties: false },
       response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
@@ -81,7 +81,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
 
   app.post<{ Params: { name: string }; Body: { reason?: unknown } | undefined }>('/v1/models/:name/rollback', {
     preHandler: write,
-    schema: { tags: ['learn'], summary: 'Go back to the version that was live before the current one', description: 'Optional body: `{ "reason": "…" }`, kept in the history.', params: nameParam, response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema } },
+    schema: { tags: ['learn'], summary: 'Go back to the version that was live before the current one', description: 'Optional body: `{ "reason": "…" }`, kept in the history. A 409 `conflict` when another process changed the live version while the rollback ran.', params: nameParam, response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema } },
   }, async (req) => {
     await known(req.params.name);
     const reason = req.body && typeof req.body === 'object' ? req.body.reason : undefined;

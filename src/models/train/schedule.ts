@@ -9,7 +9,8 @@ const RETRY_SKIPPED_MS = 3_600_000;
 
 /**
  * Retraining on a schedule, in the background of every process but leased (a job row per model)
- * so that one process trains each model at a time. Also sweeps segment membership, for rules
+ * so that one process runs each model's schedule; a model being trained elsewhere (on demand, in
+ * any process) is skipped. Also sweeps segment membership, for rules
  * that change with time alone. Intervals come from the `training` document.
  *
  * @example
@@ -48,7 +49,8 @@ export class TrainingSchedule {
         if (!cfg.models.includes(t.name)) continue;
         // One model failing (it is retried once its lease lapses) must not hold back the others.
         await this.ifDue(`train:${t.name}`, cfg.everyMs, now, async () => {
-          const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule');
+          // A model another process is training is skipped (and tried again within the hour).
+          const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule', { ifBusy: 'skip' });
           return { version: r?.version ?? null, skipped: r?.skipped ?? null, promoted: r?.promotion?.promoted ?? null };
         }).catch((err: Error) => this.ctx.log('scheduled training failed; it will be retried', { model: t.name, error: err.message }));
       }

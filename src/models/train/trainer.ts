@@ -1,6 +1,7 @@
 import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../store/store.js';
 import type { ModelRegistry, Promotion, TrainedModel } from '../registry/registry.js';
+import { withTrainingLease } from './training-lease.js';
 import type { ModelName } from './training-kind.js';
 
 /** What a trainer gets: the store, the settings in force, the registry (for the live versions of other models). */
@@ -50,20 +51,37 @@ function oneAtATime<T>(registry: ModelRegistry, name: string, fn: () => Promise<
   return next;
 }
 
+/** How `trainModels` runs. */
+export interface TrainOptions {
+  /** Hears each model as soon as it is done (progress of a long run). */
+  onResult?: (r: TrainResult) => void;
+  /** A model another process is training: `wait` for it, then train (on demand, the default), or `skip` it (the schedule). */
+  ifBusy?: 'wait' | 'skip';
+  /** Hears, once per model, whom a training waits for. */
+  onBusy?: (sentence: string) => void;
+  /** How often a waiting training looks again (default 1 s). */
+  pollMs?: number;
+}
+
 /**
  * Trains each named model in order, stores each version and asks the registry to promote it. A
- * model already training in this process (the schedule, or another request) is trained again
- * only once that run is over, so two versions are never trained and promoted side by side.
- * `onResult` hears each model as soon as it is done (progress of a long run).
+ * model already training — in this process (the schedule, or another request), or in another
+ * process sharing the store (a lease per model, training-lease.ts) — is trained again only once
+ * that run is over (`ifBusy: 'wait'`), or skipped with the reason (`ifBusy: 'skip'`), so two
+ * versions are never trained and promoted side by side.
  *
  * @example
  * const results = await trainModels(ctx, trainers, ['send-time'], 'cli', { onResult: (r) => print(r) });
  */
-export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[], names: readonly string[], actor: string, o: { onResult?: (r: TrainResult) => void } = {}): Promise<TrainResult[]> {
+export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[], names: readonly string[], actor: string, o: TrainOptions = {}): Promise<TrainResult[]> {
   const out: TrainResult[] = [];
+  const lease = { ifBusy: o.ifBusy ?? 'wait', onBusy: o.onBusy, pollMs: o.pollMs, log: ctx.log } as const;
   for (const t of trainers) {
     if (!names.includes(t.name)) continue;
-    const r = await oneAtATime(ctx.registry, t.name, () => trainOne(ctx, t, actor));
+    const r = await oneAtATime(ctx.registry, t.name, async () => {
+      const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor));
+      return 'busy' in leased ? { model: t.name, skipped: leased.busy, seconds: 0 } : leased.value;
+    });
     out.push(r);
     o.onResult?.(r);
   }

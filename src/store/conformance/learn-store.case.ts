@@ -67,5 +67,27 @@ export function learnStoreCases(kind: StoreKind): void {
       expect(await store.models.live('send-time')).toEqual({ name: 'send-time', version: 2, since: 9 });
       expect((await store.models.events('send-time', 5))[0]).toMatchObject({ action: 'promoted', comparison: { better: true } });
     });
+
+    it('changes the live model only from the version it was read as, and leases training to one holder at a time', async () => {
+      const e = (version: number, previous: number | null, at: number) => ({ name: 'm', version, action: 'promoted' as const, reason: 'r', actor: 'a', at, comparison: null, previous });
+      expect(await store.models.setLive('m', 1, e(1, null, 1))).toBe(true);
+      expect(await store.models.setLive('m', 2, e(2, null, 2))).toBe(false);
+      expect(await store.models.setLive('m', 3, e(3, 2, 3))).toBe(false);
+      expect(await store.models.setLive('m', 2, e(2, 1, 4))).toBe(true);
+      expect(await store.models.live('m')).toEqual({ name: 'm', version: 2, since: 4 });
+      expect((await store.models.events('m', 5)).map((x) => x.version)).toEqual([2, 1]);
+
+      const lease = { name: 'm', token: 't1', holder: 'process 1 on a', actor: 'schedule', since: 100, until: 200 };
+      expect(await store.models.takeTraining(lease)).toEqual(lease);
+      expect(await store.models.takeTraining({ ...lease, token: 't2', since: 150, until: 250 })).toEqual(lease);
+      expect(await store.models.renewTraining('m', 't2', 300)).toBe(false);
+      expect(await store.models.renewTraining('m', 't1', 300)).toBe(true);
+      // Lapsed (300 < 301): taken over.
+      expect(await store.models.takeTraining({ ...lease, token: 't2', since: 301, until: 400 })).toMatchObject({ token: 't2' });
+      await store.models.releaseTraining('m', 't1');
+      expect(await store.models.takeTraining({ ...lease, token: 't3', since: 302, until: 400 })).toMatchObject({ token: 't2' });
+      await store.models.releaseTraining('m', 't2');
+      expect(await store.models.takeTraining({ ...lease, token: 't3', since: 303, until: 400 })).toMatchObject({ token: 't3' });
+    });
   });
 }

@@ -106,4 +106,18 @@ ALTER TABLE calibration_points ADD COLUMN inputs TEXT;
 CREATE INDEX calibration_points_recorded ON calibration_points(model, key, recorded_at);
 `,
   },
+  {
+    id: 'learn-003',
+    name: 'training leases: one process trains a model at a time',
+    sql: `
+CREATE TABLE model_training (
+  name TEXT PRIMARY KEY,
+  token TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL
+);
+`,
+  },
 ];
