@@ -12,11 +12,12 @@ export type { FrequentistResult, WelchResult } from './experiments/frequentist.j
 export { scorePValue, scoreTest } from './experiments/score.js';
 export type { ProportionCounts, ScoreResult } from './experiments/score.js';
 export { moverRatio, newcombeDifference, wilsonInterval } from './stats/proportion-intervals.js';
-export { sequentialTest, sequentialRho } from './experiments/sequential.js';
+export { sequentialProportionTest, sequentialTest, sequentialRho } from './experiments/sequential.js';
 export type { SequentialResult } from './experiments/sequential.js';
 export { bayesianTest } from './experiments/bayesian.js';
 export type { BayesianResult } from './experiments/bayesian.js';
-export { betaBinomialTest, probabilityBBeatsA } from './experiments/beta-binomial.js';
+export { bayesianProportionTest, betaBinomialTest, probabilityBBeatsA } from './experiments/beta-binomial.js';
+export { betaContrastQuantiles } from './stats/beta-contrast.js';
 export { sampleRatioMismatch } from './experiments/srm.js';
 export type { SrmResult } from './experiments/srm.js';
 export { cupedAdjust, cupedSums, cupedTheta } from './experiments/cuped.js';

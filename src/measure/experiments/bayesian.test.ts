@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bayesianTest } from './bayesian.js';
-import { betaBinomialTest, probabilityBBeatsA } from './beta-binomial.js';
+import { bayesianProportionTest, betaBinomialTest, probabilityBBeatsA } from './beta-binomial.js';
 import { summarizeMean, summarizeProportion } from './summary.js';
 
 const r5 = (x: number) => Math.round(x * 1e5) / 1e5;
@@ -56,5 +56,139 @@ describe('exact Beta-Binomial (Evan Miller / Stucchio closed forms)', () => {
   });
   it('rejects a non-integer alpha for B with a sentence', () => {
     expect(() => probabilityBBeatsA(1, 1, 1.5, 1)).toThrow(/integer/);
+  });
+});
+
+/**
+ * Independent reference for the Beta posteriors of two arms read from counts: a direct double
+ * integral on a uniform grid over [0, hi] (midpoint rule, N cells; the densities are normalised on
+ * the grid, so no Beta function is used), with half weight on the diagonal cells of P(p_B > p_A).
+ */
+function gridPosterior(aA: number, bA: number, aB: number, bB: number, hi: number, N: number) {
+  const h = hi / N;
+  const x = Array.from({ length: N }, (_, i) => (i + 0.5) * h);
+  const dens = (a: number, b: number) => {
+    const f = x.map((v) => Math.exp((a - 1) * Math.log(v) + (b - 1) * Math.log1p(-v)));
+    const total = f.reduce((s, v) => s + v, 0) * h;
+    return f.map((v) => v / total);
+  };
+  const fA = dens(aA, bA);
+  const fB = dens(aB, bB);
+  let win = 0;
+  let upAbs = 0;
+  let downAbs = 0;
+  let upRel = 0;
+  let downRel = 0;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      const w = fA[i] * fB[j] * h * h;
+      if (j > i) win += w;
+      else if (j === i) win += w / 2;
+      upAbs += w * Math.max(x[j] - x[i], 0);
+      downAbs += w * Math.max(x[i] - x[j], 0);
+      upRel += w * Math.max(x[j] / x[i] - 1, 0);
+      downRel += w * Math.max(1 - x[j] / x[i], 0);
+    }
+  }
+  // P(p_B − p_A ≤ d) and P(p_B / p_A − 1 ≤ r) = Σ_i f_A(x_i) F_B(·) h, F_B by the cumulative
+  // midpoint sum, linearly interpolated.
+  const FB = new Array<number>(N + 1).fill(0);
+  for (let j = 0; j < N; j++) FB[j + 1] = FB[j] + fB[j] * h;
+  const cdfB = (y: number) => {
+    if (y <= 0) return 0;
+    if (y >= hi) return 1;
+    const k = Math.min(N - 1, Math.floor(y / h));
+    return FB[k] + (FB[k + 1] - FB[k]) * (y / h - k);
+  };
+  const cdf = (g: (xa: number) => number) => x.reduce((s, v, i) => s + fA[i] * cdfB(g(v)) * h, 0);
+  return {
+    win,
+    upAbs,
+    downAbs,
+    upRel,
+    downRel,
+    cdfAbs: (d: number) => cdf((v) => v + d),
+    cdfRel: (r: number) => cdf((v) => (1 + r) * v),
+  };
+}
+
+describe('Beta posteriors for a proportion read from its counts (bayesianProportionTest)', () => {
+  // Uniform prior: p ~ Beta(1 + successes, 1 + failures) per arm.
+  const cases = [
+    // [control n, successes, treatment n, successes, grid upper end]
+    [200, 3, 200, 0, 0.12],
+    [20, 3, 20, 6, 1],
+    [50, 4, 40, 1, 0.6],
+  ] as const;
+
+  it.each(cases)('n %i, x %i → n %i, x %i: chance to win, risk and credible interval agree with a grid double integral', (na, xa, nb, xb, hi) => {
+    const g = gridPosterior(1 + xa, 1 + na - xa, 1 + xb, 1 + nb - xb, hi, 2000);
+    const abs = bayesianProportionTest({ n: na, successes: xa }, { n: nb, successes: xb }, { type: 'absolute' })!;
+    expect(abs.method).toBe('beta-binomial');
+    expect(abs.chanceToWin).toBeCloseTo(g.win, 4);
+    expect(abs.risk.control).toBeCloseTo(g.upAbs, 5);
+    expect(abs.risk.treatment).toBeCloseTo(g.downAbs, 5);
+    // Posterior mean and sd of p_B − p_A from the Beta moments a/(a+b), ab/((a+b)²(a+b+1)).
+    const mean = (a: number, b: number) => a / (a + b);
+    const vari = (a: number, b: number) => (a * b) / ((a + b) ** 2 * (a + b + 1));
+    expect(abs.expected).toBeCloseTo(mean(1 + xb, 1 + nb - xb) - mean(1 + xa, 1 + na - xa), 12);
+    expect(abs.sd).toBeCloseTo(Math.sqrt(vari(1 + xb, 1 + nb - xb) + vari(1 + xa, 1 + na - xa)), 12);
+    // An equal-tailed 95% credible interval: 2.5% of the posterior below, 2.5% above.
+    expect(g.cdfAbs(abs.ci[0])).toBeCloseTo(0.025, 3);
+    expect(g.cdfAbs(abs.ci[1])).toBeCloseTo(0.975, 3);
+
+    const rel = bayesianProportionTest({ n: na, successes: xa }, { n: nb, successes: xb })!;
+    expect(rel.chanceToWin).toBeCloseTo(g.win, 4);
+    expect(rel.risk.control).toBeCloseTo(g.upRel, 3);
+    expect(rel.risk.treatment).toBeCloseTo(g.downRel, 4);
+    // E[p_B / p_A] − 1 = E[p_B]·E[1/p_A] − 1, E[1/p_A] = (a + b − 1)/(a − 1): the same as up − down.
+    expect(rel.expected).toBeCloseTo(g.upRel - g.downRel, 3);
+    expect(g.cdfRel(rel.ci[0])).toBeCloseTo(0.025, 3);
+    expect(g.cdfRel(rel.ci[1])).toBeCloseTo(0.975, 3);
+
+    // Lower is better: the win and the two risks swap sides.
+    const low = bayesianProportionTest({ n: na, successes: xa }, { n: nb, successes: xb }, { type: 'absolute', lowerIsBetter: true })!;
+    expect(low.chanceToWin).toBeCloseTo(1 - abs.chanceToWin, 12);
+    expect(low.risk).toEqual({ control: abs.risk.treatment, treatment: abs.risk.control });
+  });
+
+  it('3/200 against 0/200: neither 0 nor 1, but the exact P(p_B > p_A) = E[(1 − p_A)^201]', () => {
+    // p_B ~ Beta(1, 201) has P(p_B > x) = (1 − x)^201, so P(p_B > p_A) = B(4, 399)/B(4, 198)
+    // = (198·199·200·201)/(399·400·401·402) for p_A ~ Beta(4, 198).
+    const exact = (198 * 199 * 200 * 201) / (399 * 400 * 401 * 402);
+    const r = bayesianProportionTest({ n: 200, successes: 3 }, { n: 200, successes: 0 }, { type: 'absolute' })!;
+    // 12 digits: the sum's terms come through Lanczos log-gamma (≈1e-14 relative each).
+    expect(r.chanceToWin).toBeCloseTo(exact, 12);
+    expect(r.ci[1] - r.ci[0]).toBeGreaterThan(0.01);
+    expect(r.risk.treatment).toBeGreaterThan(0.005);
+  });
+
+  it('published values: John D. Cook (0.713) and the Evan Miller formula notebook (0.906704245199)', () => {
+    // John D. Cook, "A Bayesian view of Amazon resellers" (2011), quoted on math.stackexchange
+    // ("Evaluate the Beta(3,1) and Beta(91,11) probabilities"): 90 positive reviews of 100 against
+    // 2 of 2, P(θ_A > θ_B) = 0.713 for θ_A ~ Beta(91, 11), θ_B ~ Beta(3, 1).
+    const cook = bayesianProportionTest({ n: 2, successes: 2 }, { n: 100, successes: 90 }, { type: 'absolute' })!;
+    expect(cook.chanceToWin.toFixed(3)).toBe('0.713');
+    // sharnett/AB-testing, evan_miller_formula notebook: Beta(21, 200) against Beta(31, 200) gives
+    // 0.906704245199 (scipy.integrate.quad over scipy.stats.beta gives 0.9067042451992948).
+    const nb = bayesianProportionTest({ n: 219, successes: 20 }, { n: 229, successes: 30 }, { type: 'absolute' })!;
+    expect(nb.chanceToWin).toBeCloseTo(0.906704245199, 11);
+  });
+
+  it('0/n against 0/n is a coin toss (symmetry); a relative lift over a control without conversions is null', () => {
+    const r = bayesianProportionTest({ n: 500, successes: 0 }, { n: 500, successes: 0 }, { type: 'absolute' })!;
+    expect(r.chanceToWin).toBeCloseTo(0.5, 10);
+    expect(r.risk.control).toBeCloseTo(r.risk.treatment, 10);
+    // E[1/p_A] is infinite for p_A ~ Beta(1, ·): no posterior mean of the lift exists.
+    expect(bayesianProportionTest({ n: 500, successes: 0 }, { n: 500, successes: 500 })).toBeNull();
+    expect(bayesianProportionTest({ n: 0, successes: 0 }, { n: 500, successes: 5 }, { type: 'absolute' })).toBeNull();
+  });
+
+  it('large counts: close to the Gaussian effect posterior (5,000/100,000 against 5,300/100,000)', () => {
+    const exact = bayesianProportionTest({ n: 100_000, successes: 5000 }, { n: 100_000, successes: 5300 }, { type: 'absolute' })!;
+    const gauss = bayesianTest(summarizeProportion(100_000, 5000), summarizeProportion(100_000, 5300), { type: 'absolute' })!;
+    expect(exact.chanceToWin).toBeCloseTo(gauss.chanceToWin, 4);
+    expect(exact.ci[0]).toBeCloseTo(gauss.ci[0], 4);
+    expect(exact.ci[1]).toBeCloseTo(gauss.ci[1], 4);
   });
 });

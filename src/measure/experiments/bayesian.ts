@@ -20,7 +20,8 @@ export interface BayesianResult {
   chanceToWin: number;
   /** Expected loss, in effect units, of shipping control (if treatment is better) and of shipping treatment. */
   risk: { control: number; treatment: number };
-  method: 'gaussian-effect';
+  /** 'beta-binomial' for a proportion read from its counts (`bayesianProportionTest`). */
+  method: 'gaussian-effect' | 'beta-binomial';
 }
 
 export interface BayesianOptions {

@@ -3,8 +3,15 @@
  * beats A in closed form (Evan Miller, "Formulas for Bayesian A/B Testing", 2015) and the
  * expected loss of each choice (Chris Stucchio, "Bayesian A/B Testing at VWO", 2015).
  * The closed form needs B's posterior alpha to be a whole number: counts plus an integer prior.
+ * `bayesianProportionTest` states it as the readout's Bayesian result for a proportion read from
+ * its counts, in place of the Gaussian effect posterior whose Wald variance is 0 at 0 or n
+ * conversions (a chance to win of exactly 0 or 1 at 3/200 against 0/200).
  */
 import { logBeta } from '../../maths/special.js';
+import { betaContrastQuantiles } from '../stats/beta-contrast.js';
+import type { BayesianResult } from './bayesian.js';
+import type { EffectType } from './effect.js';
+import type { ProportionCounts } from './score.js';
 
 export interface BetaArm {
   successes: number;
@@ -28,11 +35,23 @@ export function probabilityBBeatsA(aA: number, bA: number, aB: number, bB: numbe
   if (!Number.isInteger(aB) || aB < 1) {
     throw new RangeError(`The closed form needs an integer alpha for B; it was ${aB}. Use an integer prior.`);
   }
-  let total = 0;
-  const lbA = logBeta(aA, bA);
+  // Sum over the smaller whole alpha: P(p_B > p_A) = 1 − P(p_A > p_B) (ties have probability 0).
+  if (Number.isInteger(aA) && aA < aB) return 1 - probabilityBBeatsA(aB, bB, aA, bA);
+  // Term i is B(aA + i, bA + bB) / ((bB + i) B(1 + i, bB) B(aA, bA)); term i + 1 is term i times
+  // (aA + i)(bB + i) / ((aA + bA + bB + i)(1 + i)). Summed in log space with a running maximum, so
+  // no term under- or overflows and each costs one logarithm.
+  let logTerm = logBeta(aA, bA + bB) - Math.log(bB) - logBeta(1, bB) - logBeta(aA, bA);
+  let logMax = logTerm;
+  let scaled = 0;
   for (let i = 0; i < aB; i++) {
-    total += Math.exp(logBeta(aA + i, bA + bB) - Math.log(bB + i) - logBeta(1 + i, bB) - lbA);
+    if (logTerm > logMax) {
+      scaled *= Math.exp(logMax - logTerm);
+      logMax = logTerm;
+    }
+    scaled += Math.exp(logTerm - logMax);
+    logTerm += Math.log(((aA + i) * (bB + i)) / ((aA + bA + bB + i) * (1 + i)));
   }
+  const total = scaled * Math.exp(logMax);
   return Math.min(1, Math.max(0, total));
 }
 
@@ -58,4 +77,89 @@ export function betaBinomialTest(a: BetaArm, b: BetaArm, prior = { alpha: 1, bet
     lossOfChoosingA: Math.max(0, meanB * hB1 - meanA * hA1),
     lossOfChoosingB: Math.max(0, meanA * (1 - hA1) - meanB * (1 - hB1)),
   };
+}
+
+export interface BayesianProportionOptions {
+  type?: EffectType;
+  alpha?: number;
+  /** Beta(alpha, beta) prior on each arm's rate, whole numbers; the uniform Beta(1, 1) by default. */
+  prior?: { alpha: number; beta: number };
+  /** Set for guardrails and costs: a negative effect is the win. */
+  lowerIsBetter?: boolean;
+}
+
+/**
+ * Bayesian comparison of two proportions from their counts with Beta posteriors,
+ * p ~ Beta(prior.alpha + successes, prior.beta + failures) per arm: the exact chance to win (Evan
+ * Miller's sum), the exact expected losses in effect units, the posterior mean and sd of the
+ * effect and its equal-tailed credible interval (quadrature, `betaContrastQuantiles`). Null when an
+ * arm is empty, or for a relative lift when E[1/p_A] is infinite (posterior alpha of the control
+ * ≤ 1: no conversions under the uniform prior). The sd of a lift is Infinity when the control's
+ * posterior alpha is ≤ 2 (E[1/p_A²] diverges).
+ * @example
+ * bayesianProportionTest({ n: 200, successes: 3 }, { n: 200, successes: 0 }, { type: 'absolute' })
+ * // { expected: -0.01478, chanceToWin: 0.06157, risk: { control: 0.00032, treatment: 0.0151 }, method: 'beta-binomial', … }
+ */
+export function bayesianProportionTest(control: ProportionCounts, treatment: ProportionCounts, options: BayesianProportionOptions = {}): BayesianResult | null {
+  const type = options.type ?? 'relative';
+  const alpha = options.alpha ?? 0.05;
+  const prior = options.prior ?? { alpha: 1, beta: 1 };
+  if (!(control.n > 0 && treatment.n > 0)) return null;
+  const aA = prior.alpha + control.successes;
+  const bA = prior.beta + control.n - control.successes;
+  const aB = prior.alpha + treatment.successes;
+  const bB = prior.beta + treatment.n - treatment.successes;
+  if (type === 'relative' && aA <= 1) return null;
+  const meanA = aA / (aA + bA);
+  const meanB = aB / (aB + bB);
+  const h = probabilityBBeatsA(aA, bA, aB, bB);
+  let expected: number;
+  let sd: number;
+  // up = E[max(Δ, 0)], down = E[max(−Δ, 0)]; up − down = E[Δ].
+  let up: number;
+  let down: number;
+  if (type === 'absolute') {
+    expected = meanB - meanA;
+    sd = Math.sqrt(betaVariance(aA, bA) + betaVariance(aB, bB));
+    // Stucchio: E[p_B·1{p_B > p_A}] = E[p_B]·P(Beta(aB + 1, bB) > p_A), and so for A.
+    const hB1 = probabilityBBeatsA(aA, bA, aB + 1, bB);
+    const hA1 = probabilityBBeatsA(aA + 1, bA, aB, bB);
+    up = meanB * hB1 - meanA * hA1;
+    down = meanA * (1 - hA1) - meanB * (1 - hB1);
+  } else {
+    // Δ = p_B/p_A − 1. y·Beta(aB, bB)(y) = E[p_B]·Beta(aB + 1, bB)(y) and x⁻¹·Beta(aA, bA)(x) =
+    // E[1/p_A]·Beta(aA − 1, bA)(x), E[1/p_A] = (aA + bA − 1)/(aA − 1); so with c = E[p_B]·E[1/p_A],
+    // E[(p_B/p_A)·1{p_B > p_A}] = c·h', h' = P(Beta(aB + 1, bB) > Beta(aA − 1, bA)).
+    const c = (meanB * (aA + bA - 1)) / (aA - 1);
+    const hTilt = probabilityBBeatsA(aA - 1, bA, aB + 1, bB);
+    expected = c - 1;
+    const secondB = (aB * (aB + 1)) / ((aB + bB) * (aB + bB + 1));
+    const secondInvA = aA > 2 ? ((aA + bA - 1) * (aA + bA - 2)) / ((aA - 1) * (aA - 2)) : Infinity;
+    sd = Math.sqrt(Math.max(0, secondB * secondInvA - c * c));
+    up = c * hTilt - h;
+    down = 1 - h - c * (1 - hTilt);
+  }
+  up = Math.max(0, up);
+  down = Math.max(0, down);
+  const [lo, hi] = betaContrastQuantiles(
+    { alpha: aA, beta: bA },
+    { alpha: aB, beta: bB },
+    type === 'absolute' ? 'difference' : 'ratio',
+    [alpha / 2, 1 - alpha / 2],
+  );
+  const ci: [number, number] = type === 'absolute' ? [lo, hi] : [lo - 1, hi - 1];
+  const better = options.lowerIsBetter ? { win: 1 - h, control: down, treatment: up } : { win: h, control: up, treatment: down };
+  return {
+    type,
+    expected,
+    sd,
+    ci,
+    chanceToWin: better.win,
+    risk: { control: better.control, treatment: better.treatment },
+    method: 'beta-binomial',
+  };
+}
+
+function betaVariance(a: number, b: number): number {
+  return (a * b) / ((a + b) ** 2 * (a + b + 1));
 }

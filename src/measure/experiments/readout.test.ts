@@ -153,6 +153,61 @@ describe('experimentReadout', () => {
     expect(experimentReadout({ ...base, arms }).warnings).toEqual([expect.stringMatching(/averages 0 on unsubscribe.*absolute difference/)]);
   });
 
+  it('3/200 against 0/200: the always-valid interval has a width and the chance to win is not 0 or 1', () => {
+    const r = experimentReadout({
+      ...base,
+      arms: [
+        { id: 'A', weight: 0.5, units: 200, metrics: { conversion: { n: 200, sum: 3 }, unsubscribe: { n: 200, sum: 3 } } },
+        { id: 'B', weight: 0.5, units: 200, metrics: { conversion: { n: 200, sum: 0 }, unsubscribe: { n: 200, sum: 0 } } },
+      ],
+    });
+    // With Beta(1 + x, 1 + n − x) posteriors, p_B ~ Beta(1, 201) has P(p_B > x) = (1 − x)^201, so
+    // P(p_B > p_A) = B(4, 399)/B(4, 198) = (198·199·200·201)/(399·400·401·402) ≈ 0.0616 (Wald: 0).
+    const exact = (198 * 199 * 200 * 201) / (399 * 400 * 401 * 402);
+    const conv = r.metrics.find((m) => m.metric === 'conversion')!;
+    const unsub = r.metrics.find((m) => m.metric === 'unsubscribe')!;
+    expect(conv.bayesian!.chanceToWin).toBeCloseTo(exact, 12);
+    expect(unsub.bayesian!.chanceToWin).toBeCloseTo(1 - exact, 12);
+    expect(conv.bayesian!.risk.treatment).toBeGreaterThan(0);
+    // Agresti–Caffo (Am Stat 54 (2000) 280–288) variance: the lift's interval is −1 ± a positive half-width.
+    expect(conv.sequential!.ci[1] - conv.sequential!.ci[0]).toBeGreaterThan(0.1);
+    expect(conv.sequential!.estimate).toBe(-1);
+    expect(conv.verdict).toBe('inconclusive');
+    expect(unsub.verdict).toBe('inconclusive');
+  });
+
+  it('0% against 100% is called (the score interval is decisive), 0 against 0 is inconclusive', () => {
+    const arms = (a: number, b: number) => [
+      { id: 'A', weight: 0.5, units: 500, metrics: { conversion: { n: 500, sum: a }, unsubscribe: { n: 500, sum: a } } },
+      { id: 'B', weight: 0.5, units: 500, metrics: { conversion: { n: 500, sum: b }, unsubscribe: { n: 500, sum: b } } },
+    ];
+    for (const effectType of ['relative', 'absolute'] as const) {
+      // Newcombe's interval for 500/500 − 0/500 is [1 − u_A, 1] with u_A = z²/(500 + z²) ≈ 0.0076: it excludes 0.
+      const up = experimentReadout({ ...base, effectType, arms: arms(0, 500) }).metrics;
+      expect(up.find((m) => m.metric === 'conversion')!.verdict, effectType).toBe('better');
+      expect(up.find((m) => m.metric === 'unsubscribe')!.verdict, effectType).toBe('harm');
+      const down = experimentReadout({ ...base, effectType, arms: arms(500, 0) }).metrics;
+      expect(down.find((m) => m.metric === 'conversion')!.verdict, effectType).toBe('worse');
+      expect(down.find((m) => m.metric === 'unsubscribe')!.verdict, effectType).toBe('better');
+      // No conversions anywhere: data, no difference (Newcombe: ±z²/(500 + z²)).
+      const none = experimentReadout({ ...base, effectType, arms: arms(0, 0) }).metrics;
+      for (const m of none) expect(m.verdict, `${m.metric} ${effectType}`).toBe('inconclusive');
+    }
+  });
+
+  it('gives a proportion one verdict whether the effect is stated relative or absolute', () => {
+    // The lift and the difference test the same p_B = p_A; for counts the verdict is the difference's.
+    for (const [na, xa, nb, xb] of [[10_000, 20, 10_050, 90], [10_000, 500, 10_050, 800], [200, 3, 200, 0], [500, 0, 500, 500], [5000, 40, 5000, 62], [1000, 1, 1000, 12]]) {
+      const arms = [
+        { id: 'A', weight: 0.5, units: na, metrics: { conversion: { n: na, sum: xa }, unsubscribe: { n: na, sum: xa } } },
+        { id: 'B', weight: 0.5, units: nb, metrics: { conversion: { n: nb, sum: xb }, unsubscribe: { n: nb, sum: xb } } },
+      ];
+      const rel = experimentReadout({ ...base, arms }).metrics.map((m) => m.verdict);
+      const abs = experimentReadout({ ...base, arms, effectType: 'absolute' }).metrics.map((m) => m.verdict);
+      expect(rel, `${xa}/${na} → ${xb}/${nb}`).toEqual(abs);
+    }
+  });
+
   it('names a missing control arm in a sentence', () => {
     expect(() => experimentReadout({ ...base, controlId: 'Z', arms: [] })).toThrow(/control arm "Z"/);
   });

@@ -3,16 +3,18 @@
  * and always-valid frequentist results, the Bayesian chance to win and risk, CUPED when a
  * pre-period exists, and one sample-ratio-mismatch check for the whole experiment.
  * Verdicts come from the always-valid interval, so a readout can be refreshed at any time; for a
- * proportion read from its counts the score interval must agree (see `verdictOf`).
+ * proportion read from its counts it is the difference's, and the score interval must agree (see
+ * `verdictOf`).
  */
 import { type BayesianResult, bayesianTest } from './bayesian.js';
+import { bayesianProportionTest } from './beta-binomial.js';
 import { cupedAdjust, type CupedArmSums, cupedTheta } from './cuped.js';
 import type { EffectType } from './effect.js';
 import { type FrequentistResult, welchTest } from './frequentist.js';
 import { type ScoreResult, scoreTest } from './score.js';
-import { type SequentialResult, sequentialTest } from './sequential.js';
+import { type SequentialResult, sequentialProportionTest, sequentialTest } from './sequential.js';
 import { type SrmResult, sampleRatioMismatch } from './srm.js';
-import { type ArmSummary, summarizeMean, summarizeProportion } from './summary.js';
+import { type ArmSummary, baselineMean, summarizeMean, summarizeProportion } from './summary.js';
 
 /** One arm's aggregates for one metric (what a store can compute in SQL). */
 export interface MetricSums {
@@ -99,9 +101,24 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       const counts = spec.kind === 'proportion' && theta === null;
       const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : welchTest(sa, sb, { type, alpha });
       const guard = counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha }) : null;
-      const sequential = sequentialTest(sa, sb, { type, alpha, tuning: input.sequentialTuning });
-      const bayesian = bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter });
-      const fallback = sequential ? null : zeroBaseline(sa, sb, type, alpha, input.sequentialTuning);
+      // From the counts, the always-valid variance is Agresti–Caffo's and the posteriors are Beta:
+      // Wald's p(1 − p)/n is 0 at 0 or n conversions (zero-width intervals, a chance of exactly 0 or 1).
+      const always = (effect: EffectType) =>
+        counts
+          ? sequentialProportionTest(toCounts(c), toCounts(t), { type: effect, alpha, tuning: input.sequentialTuning })
+          : sequentialTest(sa, sb, { type: effect, alpha, tuning: input.sequentialTuning });
+      const sequential = always(type);
+      const bayesian = counts
+        ? bayesianProportionTest(toCounts(c), toCounts(t), { type, alpha, lowerIsBetter: spec.lowerIsBetter })
+        : bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter });
+      // The verdict's interval. A relative lift over a control mean of 0 is undefined, yet the arms
+      // may differ clearly (a guardrail outcome only the treatment produced): the verdict then comes
+      // from the absolute always-valid test, whose sign is the lift's. For a proportion read from
+      // its counts it always does: the difference tests the same p_B = p_A as the lift, without the
+      // delta method's ratio (too wide when the control has a few conversions: 20 of 10,000 against
+      // 90 of 10,050), so the relative and absolute readouts give one verdict, as the score guard does.
+      const zeroBaseline = !sequential && type === 'relative' && baselineMean(sa) === 0;
+      const decider = type === 'relative' && (counts || zeroBaseline) ? always('absolute') : sequential;
       metrics.push({
         metric: spec.name,
         armId: arm.id,
@@ -111,9 +128,9 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         frequentist,
         sequential,
         bayesian,
-        verdict: verdictOf(spec, sequential ?? fallback, guard),
+        verdict: verdictOf(spec, decider, guard),
       });
-      if (fallback) {
+      if (zeroBaseline && decider) {
         warnings.push(`The control arm "${control.id}" averages 0 on ${spec.name}, so "${arm.id}" has no relative lift on it; its verdict comes from the absolute difference (effect=absolute shows it).`);
       }
     }
@@ -142,21 +159,11 @@ function toCuped(s: MetricSums): CupedArmSums {
 }
 
 /**
- * A relative lift over a control mean of 0 is undefined, yet the arms may differ clearly (a
- * guardrail outcome that only the treatment produced): the verdict then comes from the absolute
- * always-valid test, whose sign is the lift's.
- */
-function zeroBaseline(sa: ArmSummary, sb: ArmSummary, type: EffectType, alpha: number, tuning?: number): SequentialResult | null {
-  if (type !== 'relative' || (sa.unadjustedMean ?? sa.mean) !== 0) return null;
-  return sequentialTest(sa, sb, { type: 'absolute', alpha, tuning });
-}
-
-/**
  * The verdict from the always-valid interval. For a proportion read from its counts, `score` is
  * the score interval of the difference (which excludes 0 exactly when the lift's excludes it): the
- * always-valid interval rests on a standard error that is too small at small counts (0 of 200
- * against 3 of 200 gives a lift of −1 with width 0), so a call also needs the score interval to
- * exclude 0 on the same side — no `harm` next to a 95% interval that holds 0.
+ * always-valid interval is a normal approximation, too optimistic at small counts even with the
+ * Agresti–Caffo variance, so a call also needs the score interval to exclude 0 on the same side —
+ * no `harm` next to a 95% interval that holds 0.
  */
 function verdictOf(spec: MetricSpec, r: SequentialResult | null, score: ScoreResult | null): Verdict {
   if (!r) return 'not-enough-data';

@@ -6,8 +6,13 @@
  * mSPRT of Johari, Pekelis & Walsh (2017) — so the interval can be read after every batch and
  * the false-positive rate stays at alpha. The price: a wider interval than a fixed-horizon test,
  * narrowest near n = tuning parameter.
+ *
+ * A proportion read from its counts gets the Agresti–Caffo variance (`sequentialProportionTest`):
+ * Wald's p(1 − p)/n is 0 at 0 or n conversions, which made the interval zero-width (a lift of
+ * −1 ± 0 at 3/200 against 0/200) or impossible to compute (0/500 against 500/500).
  */
-import { type EffectType, effectMoments } from './effect.js';
+import { type EffectType, type EffectMoments, effectMoments } from './effect.js';
+import type { ProportionCounts } from './score.js';
 import type { ArmSummary } from './summary.js';
 
 export interface SequentialResult {
@@ -52,7 +57,48 @@ export function sequentialTest(control: ArmSummary, treatment: ArmSummary, optio
   const tuning = options.tuning ?? 5000;
   const m = effectMoments(control, treatment, type);
   if (!m) return null;
-  const n = control.n + treatment.n;
+  return fromMoments(m, control.n + treatment.n, alpha, tuning);
+}
+
+/**
+ * Always-valid test of a proportion from its counts. The estimate is the observed one; its
+ * variance adds one success and one failure to each arm (Agresti & Caffo, The American
+ * Statistician 54 (2000) 280–288): p̃ = (x + 1)/(n + 2), Var(p̂) ≈ p̃(1 − p̃)/(n + 2), so the interval
+ * is never zero-width, and at large counts it is Wald's. Null when an arm is empty, or for a
+ * relative lift over a control without conversions (the difference still exists).
+ * @example
+ * sequentialProportionTest({ n: 200, successes: 3 }, { n: 200, successes: 0 })
+ * // { estimate: -1, ci: [-2.34513, 0.34513], … } (Wald: [-1, -1])
+ */
+export function sequentialProportionTest(
+  control: ProportionCounts,
+  treatment: ProportionCounts,
+  options: SequentialOptions = {},
+): SequentialResult | null {
+  const type = options.type ?? 'relative';
+  const alpha = options.alpha ?? 0.05;
+  const tuning = options.tuning ?? 5000;
+  if (!(control.n > 0 && treatment.n > 0)) return null;
+  const pa = control.successes / control.n;
+  const pb = treatment.successes / treatment.n;
+  const va = agrestiCaffoVariance(control);
+  const vb = agrestiCaffoVariance(treatment);
+  let m: EffectMoments;
+  if (type === 'absolute') m = { type, estimate: pb - pa, se: Math.sqrt(va + vb), df: Infinity };
+  else if (pa === 0) return null;
+  // Delta method for p_B/p_A − 1, as effectMoments: Var(p_B)/p_A² + p_B²·Var(p_A)/p_A⁴.
+  else m = { type, estimate: (pb - pa) / pa, se: Math.sqrt(vb / (pa * pa) + (pb * pb * va) / pa ** 4), df: Infinity };
+  return fromMoments(m, control.n + treatment.n, alpha, tuning);
+}
+
+/** Var(x/n) with one success and one failure added: p̃(1 − p̃)/(n + 2), p̃ = (x + 1)/(n + 2). */
+function agrestiCaffoVariance(c: ProportionCounts): number {
+  const p = (c.successes + 1) / (c.n + 2);
+  return (p * (1 - p)) / (c.n + 2);
+}
+
+function fromMoments(m: EffectMoments, n: number, alpha: number, tuning: number): SequentialResult {
+  const type = m.type;
   const rho = sequentialRho(alpha, tuning);
   const nr2 = n * rho * rho;
   // Per-observation variance s² = se² · n; the half-width is s·sqrt(2(nρ²+1)/(nρ)² · ln(√(nρ²+1)/α)).
