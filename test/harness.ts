@@ -6,11 +6,29 @@ import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { isRetryableStoreError } from '../src/store/open.js';
+import { join } from 'node:path';
 import { freshPostgresDatabase } from './postgres.js';
+import { testDir } from './tmp.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
 export const KEYS = { write: 'test-write-key', server: 'test-server-key', admin: 'test-admin-key' };
+
+/**
+ * Two processes on one fresh database: two pools on PostgreSQL, two connections (each with its
+ * writer) on one SQLite file; `cleanup` closes both.
+ */
+export async function openTwoStores(kind: StoreKind): Promise<{ stores: [Store, Store]; cleanup: () => Promise<void> }> {
+  if (kind === 'sqlite') {
+    const path = join(testDir('tact-two-'), 'tact.db');
+    const a = await openSqliteStore({ path });
+    const b = await openSqliteStore({ path });
+    return { stores: [a, b], cleanup: async () => { await b.close(); await a.close(); } };
+  }
+  const { store: a, url, cleanup } = await openTestStore('postgres');
+  const b = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+  return { stores: [a, b], cleanup: async () => { await b.close(); await cleanup(); } };
+}
 
 /** A store of a kind, fresh, with its clean-up. */
 export async function openTestStore(kind: StoreKind, sqlitePath = ':memory:'): Promise<{ store: Store; cleanup: () => Promise<void>; url?: string }> {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Settings } from '../config/settings.js';
+import { stopOnSignal } from '../decide/batch/command.js';
 import { findProfile } from '../profiles/lookup.js';
 import { documentKinds } from '../server/tact.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
@@ -26,7 +27,8 @@ async function withLearning<T>(fn: (l: Learning, store: Store, settings: Setting
 /**
  * `tact train [model]`: trains now on the store (the server need not stop); each new version is
  * promoted only as the promotion rules allow, and says why. A model a server is training is
- * trained once that training is over, after a line saying whom it waits for.
+ * trained once that training is over, after a line saying whom it waits for; Ctrl-C ends the
+ * wait (exit code 130), or lets the model in training finish and starts no other.
  *
  * @example
  * tact train recommendations --json
@@ -41,12 +43,25 @@ export function trainCommand(program: Command): void {
       if (model !== undefined && !(MODEL_NAMES as readonly string[]).includes(model)) throw new Error(`There is no model "${model}"; the models are ${MODEL_NAMES.join(', ')}.`);
       const names = model ? [model] : MODEL_NAMES;
       process.stderr.write(`training ${names.join(', ')}…\n`);
-      // Each model's line as soon as it is done: a long run shows its progress.
-      const results = await withLearning((l) => l.train(names, 'cli', {
-        onResult: (r) => process.stdout.write(trainLine(r)),
-        onBusy: (sentence) => process.stderr.write(`${sentence}; waiting for it to finish…\n`),
-      }));
-      if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
+      // Ctrl-C ends a wait at once; a model in training is finished and stored (its lease released), and no other starts.
+      let waiting = false;
+      const stop = stopOnSignal(() => (waiting ? 'no longer waiting; nothing more is trained' : 'finishing the model in training; no other is started'));
+      try {
+        // Each model's line as soon as it is done: a long run shows its progress.
+        const results = await withLearning((l) => l.train(names, 'cli', {
+          signal: stop.signal,
+          onResult: (r) => ((waiting = false), process.stdout.write(trainLine(r))),
+          onBusy: (sentence) => ((waiting = true), process.stderr.write(`${sentence}; waiting for it to finish (Ctrl-C to stop)…\n`)),
+        }));
+        if (stop.by) {
+          const left = names.filter((n) => !results.some((r) => r.model === n));
+          if (left.length) process.stderr.write(`Stopped by ${stop.by}: ${left.join(', ')} not trained.\n`);
+          process.exitCode = stop.exitCode;
+        }
+        if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
+      } finally {
+        stop.done();
+      }
     });
 }
 

@@ -74,7 +74,7 @@ export interface TrainingLease {
 
 /** The model registry's storage. */
 export interface ModelStore {
-  /** Stores a new version (numbered max + 1 for its name) and returns its number. */
+  /** Stores a new version (numbered max + 1 for its name, each its own number when processes store versions of one model at once) and returns its number. */
   addVersion(v: Omit<ModelVersion, 'version'>): Promise<number>;
   getVersion(name: string, version: number): Promise<ModelVersion | undefined>;
   /** Newest first. */

@@ -1,9 +1,5 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestStore, type StoreKind } from '../../../test/harness.js';
-import { testDir } from '../../../test/tmp.js';
-import { openPostgresStore } from '../../store/postgres/postgres-store.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openTwoStores, type StoreKind } from '../../../test/harness.js';
 import type { Store } from '../../store/store.js';
 import type { ModelStore } from './model-store.js';
 import { ModelRegistry, type CompareVersions } from './registry.js';
@@ -14,19 +10,10 @@ afterEach(async () => {
   cleanups = [];
 });
 
-/** Two processes on one database: two pools on PostgreSQL, two connections (and writers) on one SQLite file. */
 async function twoStores(kind: StoreKind): Promise<[Store, Store]> {
-  if (kind === 'sqlite') {
-    const path = join(testDir('tact-registry-'), 'tact.db');
-    const a = await openSqliteStore({ path });
-    const b = await openSqliteStore({ path });
-    cleanups.push(async () => (await b.close(), await a.close()));
-    return [a, b];
-  }
-  const { store: a, url, cleanup } = await openTestStore('postgres');
-  const b = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
-  cleanups.push(async () => (await b.close(), await cleanup()));
-  return [a, b];
+  const two = await openTwoStores(kind);
+  cleanups.push(two.cleanup);
+  return two.stores;
 }
 
 const trained = (n: number) => ({ state: { n }, metrics: {}, dataFrom: null, dataTo: n });
@@ -42,6 +29,17 @@ function gatedComparison(calls: number): { compare: CompareVersions; started: Pr
 }
 
 describe.each(['sqlite', 'postgres'] as const)('model registry shared by two processes (%s)', (kind) => {
+  it('two processes storing versions of one model at once (their training leases lapsed) each get a number of their own', async () => {
+    const [storeA, storeB] = await twoStores(kind);
+    const version = (n: number) => ({ name: 'm', trainedAt: n, dataFrom: null, dataTo: n, metrics: { n }, state: { n }, trainedBy: n % 2 ? 'a' : 'b' });
+    // Five at once from each process: every one of them reads the same highest number before any writes.
+    const numbers = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => (n % 2 ? storeA : storeB).models.addVersion(version(n))));
+    expect([...numbers].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Each number names the version that call stored.
+    for (const [i, v] of numbers.entries()) expect((await storeB.models.getVersion('m', v))?.state).toEqual({ n: i + 1 });
+    expect(await storeA.models.addVersion(version(11))).toBe(11);
+  });
+
   it('of two promotions decided against the same live version at once, one goes live and the other is refused', async () => {
     const [storeA, storeB] = await twoStores(kind);
     const a = new ModelRegistry(storeA.models, { ttlMs: 0 });

@@ -10,6 +10,8 @@ import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
 import type { ModelVersionSummary } from './model-store.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
+/** The longest a training request waits for a training of the same model already running (proxies time out long before). */
+const MAX_TRAIN_WAIT_S = 600;
 const nameParam = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const summary = (v: ModelVersionSummary) => ({ version: v.version, trainedAt: iso(v.trainedAt), dataFrom: iso(v.dataFrom), dataTo: iso(v.dataTo), trainedBy: v.trainedBy, metrics: v.metrics });
@@ -55,9 +57,24 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     };
   });
 
-  app.post<{ Params: { name: string } }>('/v1/models/:name/train', { preHandler: write, schema: { tags: ['learn'], summary: 'Train a model now; the new version is promoted only if the promotion rules allow it', description: 'A model being trained (by the schedule or another request, in any process sharing the store) is trained again once that training is over: the request waits for it.', params: nameParam, response: { 200: anyObj, 404: errorSchema } } }, async (req) => {
-    await known(req.params.name);
-    return clean({ results: await tact.learning.train([req.params.name], actor(req)) });
+  app.post<{ Params: { name: string }; Querystring: { wait: number } }>('/v1/models/:name/train', {
+    preHandler: write,
+    schema: {
+      tags: ['learn'],
+      summary: 'Train a model now; the new version is promoted only if the promotion rules allow it',
+      description: 'A model being trained (by the schedule or another request, in any process sharing the store) is trained again once that training is over: the request waits for it, at most `wait` seconds, then answers 409 `conflict` naming who trains it since when, having trained nothing (ask again later).',
+      params: nameParam,
+      querystring: { type: 'object', properties: { wait: { type: 'integer', minimum: 0, maximum: MAX_TRAIN_WAIT_S, default: 30, description: 'Seconds to wait for a training of the model already running.' } } },
+      response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+    },
+  }, async (req) => {
+    const { name } = req.params;
+    const { wait } = req.query;
+    await known(name);
+    const results = await tact.learning.train([name], actor(req), { waitMs: wait * 1000 });
+    const busy = results.find((r) => r.busy);
+    if (busy) throw new TactError('conflict', { detail: `${busy.skipped}, still after ${wait} s of waiting: nothing was trained. Ask again once that training is over (its version then shows in GET /v1/models/${name}), or with a longer \`wait\` (at most ${MAX_TRAIN_WAIT_S} seconds).` });
+    return clean({ results });
   });
 
   app.post<{ Params: { name: string }; Body: { version: number; force?: boolean; reason?: string } }>('/v1/models/:name/promote', {

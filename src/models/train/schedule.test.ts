@@ -79,4 +79,18 @@ describe('training schedule', () => {
     expect((await registry.live('send-time'))?.version).toBe(1);
     expect(logged.join('\n')).toMatch(/micro-segments.*matrix is singular/);
   });
+
+  it('a model whose training failed is tried again after half an hour, not at every tick', async () => {
+    const calls: number[] = [];
+    const trainers: Trainer[] = [{ name: 'send-time', description: '', train: async (ctx) => (calls.push(ctx.now), Promise.reject(new Error('matrix is singular'))) }];
+    const { schedule } = scheduleWith(trainers);
+    const t0 = Date.now();
+    await schedule.tick(t0);
+    // Ticks come every minute (TrainingSchedule.start): none of the next 29 retries it.
+    for (let m = 1; m < 30; m++) await schedule.tick(t0 + m * 60_000);
+    expect(calls).toHaveLength(1);
+    expect((await store.documents.getJob('train:send-time'))?.progress).toMatchObject({ failedAt: t0, error: 'matrix is singular' });
+    await schedule.tick(t0 + 30 * 60_000);
+    expect(calls).toHaveLength(2);
+  });
 });

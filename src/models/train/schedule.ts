@@ -6,6 +6,8 @@ import { trainingKind } from './training-kind.js';
 
 /** A model whose last run found nothing to train is tried again after at most this long. */
 const RETRY_SKIPPED_MS = 3_600_000;
+/** How long a process holds a scheduled job once it took it (renewed only by its next run); also how long a failed run waits to be tried again. */
+const JOB_LEASE_MS = 30 * 60_000;
 
 /**
  * Retraining on a schedule, in the background of every process but leased (a job row per model)
@@ -47,7 +49,7 @@ export class TrainingSchedule {
     if (cfg.everyMs !== null) {
       for (const t of this.trainers) {
         if (!cfg.models.includes(t.name)) continue;
-        // One model failing (it is retried once its lease lapses) must not hold back the others.
+        // One model failing (it is tried again after JOB_LEASE_MS) must not hold back the others.
         await this.ifDue(`train:${t.name}`, cfg.everyMs, now, async () => {
           // A model another process is training is skipped (and tried again within the hour).
           const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule', { ifBusy: 'skip' });
@@ -60,19 +62,36 @@ export class TrainingSchedule {
     }
   }
 
-  /** Runs `fn` when the job's last run is older than `everyMs` and this process holds its lease. */
+  /**
+   * Runs `fn` when the job's last run is older than `everyMs` (a failed one: than `everyMs` or
+   * JOB_LEASE_MS, the shorter) and this process holds its lease.
+   */
   private async ifDue(id: string, everyMs: number, now: number, fn: () => Promise<Record<string, unknown>>): Promise<void> {
     const docs = this.ctx.store.documents;
     let job = await docs.getJob(id);
     const last = Number(job?.progress.lastAt ?? 0);
     const wait = job?.progress.lastResult && (job.progress.lastResult as { skipped?: unknown }).skipped ? Math.min(everyMs, RETRY_SKIPPED_MS) : everyMs;
     if (job && now - last < wait) return;
+    // A failure is recorded, so that the process holding the lease does not run it again at every tick.
+    if (job?.progress.failedAt !== undefined && now - Number(job.progress.failedAt) < Math.min(everyMs, JOB_LEASE_MS)) return;
     if (!job) {
       job = { id, kind: 'training', state: 'running', progress: {}, createdAt: now, updatedAt: now } satisfies Job;
       await docs.saveJob(job);
     }
-    if (!(await docs.leaseJob(id, this.owner, 30 * 60_000))) return;
-    const lastResult = await fn();
+    // The lease is not given up when the run is over, and need not be: until it lapses only this
+    // process may run the job, and this process runs it whenever it is due — the schedule is kept
+    // whatever the interval (another process takes over only once this one no longer ticks: died,
+    // or stopped, up to JOB_LEASE_MS after its last run; with the default 24h interval the lease
+    // has long lapsed by the next run). Kept, it also stops a process that read the job as due
+    // just before this one recorded its run from running it again once the lease was given up.
+    if (!(await docs.leaseJob(id, this.owner, JOB_LEASE_MS))) return;
+    let lastResult: Record<string, unknown>;
+    try {
+      lastResult = await fn();
+    } catch (err) {
+      await docs.saveJob({ ...job, state: 'failed', progress: { ...job.progress, failedAt: now, error: (err as Error).message }, updatedAt: Date.now() }).catch(() => undefined);
+      throw err;
+    }
     await docs.saveJob({ ...job, state: 'done', progress: { lastAt: now, lastResult }, updatedAt: Date.now() });
   }
 }

@@ -40,4 +40,36 @@ describe('training runs', () => {
     await trainModels(ctx, [trainer('send-time'), trainer('rates')], ['send-time', 'rates'], 'cli', { onResult: (r) => seen.push(`done ${r.model}`) });
     expect(seen).toEqual(['train send-time', 'done send-time', 'train rates', 'done rates']);
   });
+
+  it('stops on its signal (Ctrl-C of `tact train`): a wait for another process ends at once, leaving its lease alone', async () => {
+    const store = new MemoryModelStore();
+    const other = { name: 'send-time', token: 'other', holder: 'process 1 on web-2', actor: 'schedule', since: Date.now(), until: Date.now() + 3_600_000 };
+    await store.takeTraining(other);
+    const registry = new ModelRegistry(store, { ttlMs: 0 });
+    const ctx = { store: {} as Store, settings: {} as Settings, registry, now: 0, log: () => undefined };
+    const calls: string[] = [];
+    const trainer = (name: 'micro-segments' | 'send-time' | 'rates'): Trainer => ({ name, description: '', train: async (c) => (calls.push(name), { state: {}, metrics: {}, dataFrom: null, dataTo: c.now }) });
+    const stop = new AbortController();
+    const started = Date.now();
+    const results = await trainModels(ctx, [trainer('micro-segments'), trainer('send-time'), trainer('rates')], ['micro-segments', 'send-time', 'rates'], 'cli', { pollMs: 20, signal: stop.signal, onBusy: () => stop.abort('SIGINT') });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(calls).toEqual(['micro-segments']);
+    expect(results.map((r) => r.model)).toEqual(['micro-segments']);
+    expect(await store.takeTraining({ ...other, token: 'third' })).toMatchObject({ token: 'other' });
+  });
+
+  it('stops on its signal: a training in progress is finished and stored, its lease released, and no other model is started', async () => {
+    const store = new MemoryModelStore();
+    const registry = new ModelRegistry(store, { ttlMs: 0 });
+    const ctx = { store: {} as Store, settings: {} as Settings, registry, now: 0, log: () => undefined };
+    const calls: string[] = [];
+    const stop = new AbortController();
+    const first: Trainer = { name: 'micro-segments', description: '', train: async (c) => (calls.push('micro-segments'), stop.abort('SIGINT'), await new Promise((r) => setTimeout(r, 20)), { state: {}, metrics: {}, dataFrom: null, dataTo: c.now }) };
+    const second: Trainer = { name: 'send-time', description: '', train: async (c) => (calls.push('send-time'), { state: {}, metrics: {}, dataFrom: null, dataTo: c.now }) };
+    const results = await trainModels(ctx, [first, second], ['micro-segments', 'send-time'], 'cli', { signal: stop.signal });
+    expect(calls).toEqual(['micro-segments']);
+    expect(results).toEqual([expect.objectContaining({ model: 'micro-segments', version: 1 })]);
+    const now = Date.now();
+    expect(await store.takeTraining({ name: 'micro-segments', token: 'next', holder: 'h', actor: 'cli', since: now, until: now + 1000 })).toMatchObject({ token: 'next' });
+  });
 });

@@ -1,7 +1,8 @@
 import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../store/store.js';
+import type { TrainingLease } from '../registry/model-store.js';
 import type { ModelRegistry, Promotion, TrainedModel } from '../registry/registry.js';
-import { withTrainingLease } from './training-lease.js';
+import { busySentence, HOLDER, withTrainingLease } from './training-lease.js';
 import type { ModelName } from './training-kind.js';
 
 /** What a trainer gets: the store, the settings in force, the registry (for the live versions of other models). */
@@ -33,22 +34,47 @@ export interface TrainResult {
   model: string;
   version?: number;
   skipped?: string;
+  /** Skipped because another training of the model ran (`skipped` says whose, since when) and `ifBusy` or `waitMs` said not to wait (longer). */
+  busy?: true;
   promotion?: Promotion;
   metrics?: Record<string, unknown>;
   seconds: number;
 }
 
-/** The training running per model, per registry (one per process): a new run of a model waits for it. */
-const running = new WeakMap<ModelRegistry, Map<string, Promise<unknown>>>();
+/**
+ * The trainings of a model queued in one process, per registry: each runs once the one before it
+ * is over. `doing` says what the one running does, for a training that stops waiting for it.
+ */
+interface Queue {
+  tail: Promise<unknown>;
+  doing: string;
+}
+const queues = new WeakMap<ModelRegistry, Map<string, Queue>>();
 
-/** Runs `fn` once no other training of `name` on this registry is running. */
-function oneAtATime<T>(registry: ModelRegistry, name: string, fn: () => Promise<T>): Promise<T> {
-  const byName = running.get(registry) ?? running.set(registry, new Map()).get(registry)!;
-  const next = (byName.get(name) ?? Promise.resolve()).then(fn, fn);
-  const settled = next.catch(() => undefined);
-  byName.set(name, settled);
-  void settled.then(() => byName.get(name) === settled && byName.delete(name));
-  return next;
+/**
+ * Runs `fn` once no other training of `name` on this registry is running — unless `stop` settles
+ * before `fn` began: then `fn` never runs, and the answer is what the training ahead was doing.
+ */
+function oneAtATime<T>(registry: ModelRegistry, name: string, fn: (q: Queue) => Promise<T>, stop: Promise<unknown>): Promise<{ ran: T } | { behind: string }> {
+  const byName = queues.get(registry) ?? queues.set(registry, new Map()).get(registry)!;
+  const q = byName.get(name) ?? { tail: Promise.resolve(), doing: '' };
+  byName.set(name, q);
+  return new Promise((resolve, reject) => {
+    let began = false;
+    let gaveUp = false;
+    const settled = q.tail.then(async () => {
+      if (gaveUp) return;
+      began = true;
+      await fn(q).then((ran) => resolve({ ran }), reject);
+    });
+    q.tail = settled;
+    void settled.then(() => q.tail === settled && byName.delete(name));
+    void stop.then(() => {
+      if (began) return;
+      gaveUp = true;
+      resolve({ behind: q.doing });
+    });
+  });
 }
 
 /** How `trainModels` runs. */
@@ -57,31 +83,70 @@ export interface TrainOptions {
   onResult?: (r: TrainResult) => void;
   /** A model another process is training: `wait` for it, then train (on demand, the default), or `skip` it (the schedule). */
   ifBusy?: 'wait' | 'skip';
+  /** With `ifBusy: 'wait'`: waits at most this long per model, then skips it (`busy`) with whom it waited for (default: waits on). */
+  waitMs?: number;
+  /**
+   * Ctrl-C of `tact train`: once aborted, a wait ends at once (the model is left out of the
+   * results), a training running is finished and stored, and no other model is started.
+   */
+  signal?: AbortSignal;
   /** Hears, once per model, whom a training waits for. */
   onBusy?: (sentence: string) => void;
   /** How often a waiting training looks again (default 1 s). */
   pollMs?: number;
 }
 
+/** Settles after `ms` (never when undefined) or once `signal` aborts; `cancel` lets go of the timer. */
+function stopAfter(ms: number | undefined, signal: AbortSignal | undefined): { stop: Promise<void>; cancel: () => void } {
+  let cancel = () => {};
+  const stop = new Promise<void>((resolve) => {
+    const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+    const onAbort = () => resolve();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    cancel = () => (clearTimeout(timer), signal?.removeEventListener('abort', onAbort));
+  });
+  return { stop, cancel };
+}
+
 /**
  * Trains each named model in order, stores each version and asks the registry to promote it. A
  * model already training — in this process (the schedule, or another request), or in another
  * process sharing the store (a lease per model, training-lease.ts) — is trained again only once
- * that run is over (`ifBusy: 'wait'`), or skipped with the reason (`ifBusy: 'skip'`), so two
- * versions are never trained and promoted side by side.
+ * that run is over (`ifBusy: 'wait'`, for at most `waitMs`), or skipped with the reason
+ * (`ifBusy: 'skip'`, or the wait ran out: `busy`), so two versions are never trained and promoted
+ * side by side.
  *
  * @example
  * const results = await trainModels(ctx, trainers, ['send-time'], 'cli', { onResult: (r) => print(r) });
  */
 export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[], names: readonly string[], actor: string, o: TrainOptions = {}): Promise<TrainResult[]> {
   const out: TrainResult[] = [];
-  const lease = { ifBusy: o.ifBusy ?? 'wait', onBusy: o.onBusy, pollMs: o.pollMs, log: ctx.log } as const;
   for (const t of trainers) {
     if (!names.includes(t.name)) continue;
-    const r = await oneAtATime(ctx.registry, t.name, async () => {
-      const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor));
-      return 'busy' in leased ? { model: t.name, skipped: leased.busy, seconds: 0 } : leased.value;
-    });
+    if (o.signal?.aborted) break;
+    const started = Date.now();
+    const waiting = stopAfter(o.waitMs, o.signal);
+    let r: TrainResult | undefined;
+    try {
+      const queued = await oneAtATime(ctx.registry, t.name, async (q) => {
+        q.doing = busySentence({ name: t.name, token: '', holder: HOLDER, actor, since: Date.now(), until: 0 });
+        const lease = {
+          ifBusy: o.ifBusy ?? 'wait', pollMs: o.pollMs, log: ctx.log, signal: o.signal,
+          waitMs: o.waitMs === undefined ? undefined : Math.max(0, started + o.waitMs - Date.now()),
+          onBusy: (sentence: string) => ((q.doing = sentence), o.onBusy?.(sentence)),
+          onTaken: (held: TrainingLease) => (q.doing = busySentence(held)),
+        } as const;
+        const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor));
+        if ('stopped' in leased) return undefined;
+        return 'busy' in leased ? { model: t.name, skipped: leased.busy, busy: true as const, seconds: (Date.now() - started) / 1000 } : leased.value;
+      }, waiting.stop);
+      if ('behind' in queued) {
+        if (!o.signal?.aborted) r = { model: t.name, skipped: queued.behind, busy: true, seconds: (Date.now() - started) / 1000 };
+      } else r = queued.ran;
+    } finally {
+      waiting.cancel();
+    }
+    if (!r) break;
     out.push(r);
     o.onResult?.(r);
   }

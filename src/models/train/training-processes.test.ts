@@ -1,13 +1,9 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestStore, type StoreKind } from '../../../test/harness.js';
-import { testDir } from '../../../test/tmp.js';
+import { openTwoStores, type StoreKind } from '../../../test/harness.js';
 import { Settings } from '../../config/settings.js';
 import { SegmentLookup } from '../../segments/segment-lookup.js';
 import { SegmentMembership } from '../../segments/segment-membership.js';
 import { documentKinds } from '../../server/tact.js';
-import { openPostgresStore } from '../../store/postgres/postgres-store.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { SubjectEstimates } from '../estimates/subject-estimates.js';
 import { ModelRegistry } from '../registry/registry.js';
@@ -20,19 +16,10 @@ afterEach(async () => {
   cleanups = [];
 });
 
-/** Two processes on one database: two pools on PostgreSQL, two connections (and writers) on one SQLite file. */
 async function twoStores(kind: StoreKind): Promise<[Store, Store]> {
-  if (kind === 'sqlite') {
-    const path = join(testDir('tact-training-'), 'tact.db');
-    const a = await openSqliteStore({ path });
-    const b = await openSqliteStore({ path });
-    cleanups.push(async () => (await b.close(), await a.close()));
-    return [a, b];
-  }
-  const { store: a, url, cleanup } = await openTestStore('postgres');
-  const b = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
-  cleanups.push(async () => (await b.close(), await cleanup()));
-  return [a, b];
+  const two = await openTwoStores(kind);
+  cleanups.push(two.cleanup);
+  return two.stores;
 }
 
 async function processOn(store: Store): Promise<TrainContext & { settings: Settings }> {

@@ -16,8 +16,8 @@ const eventRow = (e: ModelEvent) => [e.name, e.version, e.action, e.reason, e.ac
  * The model registry on SQLite. Writes go through the writer, which answers no result: a
  * conditional write (the live version's compare-and-set, a training lease) is read back on this
  * connection once committed, which also sees what `tact train` wrote from another process. A
- * version number read here and written through the writer is not taken by another process
- * because training a model is leased (`takeTraining`).
+ * version number read here and taken meanwhile by another writer (a process whose training
+ * lease lapsed) fails on the key and is read again.
  *
  * @example
  * const s = new SqliteModelStore(db, writer); // the store's `models`
@@ -38,12 +38,20 @@ export class SqliteModelStore implements ModelStore {
   }
 
   async addVersion(v: Omit<ModelVersion, 'version'>): Promise<number> {
-    const version = (this.s.max.get(v.name) as number) + 1;
-    await this.writer.run([{
-      sql: 'INSERT INTO model_versions (name, version, trained_at, data_from, data_to, metrics, state, trained_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      rows: [[v.name, version, v.trainedAt, v.dataFrom, v.dataTo, JSON.stringify(v.metrics), JSON.stringify(v.state), v.trainedBy]],
-    }]);
-    return version;
+    // The number read here may be taken meanwhile (another process, or another call, wrote it):
+    // the insert then fails on the key, and the next number read is tried; each round stores one.
+    for (;;) {
+      const version = (this.s.max.get(v.name) as number) + 1;
+      try {
+        await this.writer.run([{
+          sql: 'INSERT INTO model_versions (name, version, trained_at, data_from, data_to, metrics, state, trained_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          rows: [[v.name, version, v.trainedAt, v.dataFrom, v.dataTo, JSON.stringify(v.metrics), JSON.stringify(v.state), v.trainedBy]],
+        }]);
+        return version;
+      } catch (err) {
+        if (!/UNIQUE constraint failed: model_versions\./.test((err as Error).message)) throw err;
+      }
+    }
   }
 
   async getVersion(name: string, version: number): Promise<ModelVersion | undefined> {
