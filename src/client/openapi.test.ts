@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../../test/harness.js';
+import { harness, send, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
+import type { OutcomeRecord as ServerOutcomeRecord } from '../decide/records.js';
+import { post } from '../decide/test-http.js';
+import type { Estimate as ServerEstimate } from '../learn/estimate.js';
 import { operations } from './operations.js';
-import type { ApiErrorBody, Choice, DecideRequest, Decision, DecisionQuery, OutcomeRequest, OutcomeResponse, Profile } from './types.js';
+import type { ApiErrorBody, Choice, DecideRequest, Decision, DecisionQuery, Estimate, OutcomeRecord, OutcomeRequest, OutcomeResponse, Profile } from './types.js';
 
 /** Each field a type declares (index signatures aside), marked as the type marks it; tsc fails if one is missing, extra or mis-marked. */
 type Fields<T> = { [K in keyof T as string extends K ? never : K]-?: {} extends Pick<T, K> ? 'optional' : 'required' };
@@ -17,17 +20,54 @@ const choice = fields<Choice>()({
   propensity: 'optional', propensityError: 'optional', held: 'optional', explanation: 'optional', estimate: 'optional', factors: 'optional',
 });
 const outcomeResponse = fields<OutcomeResponse>()({ recorded: 'required', duplicate: 'required' });
-const profile = fields<Profile>()({ id: 'required', traits: 'required', features: 'required', events: 'required', consent: 'required', lifecycle: 'required', timezone: 'required' });
+const profile = fields<Profile>()({
+  id: 'required', traits: 'required', features: 'required', events: 'required', consent: 'required', lifecycle: 'required', timezone: 'required',
+  matchedBy: 'required', createdAt: 'required', updatedAt: 'required', firstSeenAt: 'required', lastSeenAt: 'required', eventCount: 'required',
+  consentHistory: 'required', identities: 'required', accounts: 'required', merges: 'required', identityConflicts: 'required', recentEvents: 'required', note: 'required',
+});
+// The document describes these as open objects (no fields listed): they are compared with the
+// server's own types (tsc fails when the server's type gains a field these lists lack) and with answers.
+const estimate = fields<Estimate>()({
+  value: 'required', low: 'required', high: 'required', level: 'optional', evidence: 'required', source: 'required', status: 'required',
+  modelVersion: 'required', updatedAt: 'optional', reason: 'optional', posterior: 'optional',
+});
+const serverEstimate = fields<ServerEstimate>()({
+  value: 'required', low: 'required', high: 'required', level: 'required', evidence: 'required', source: 'required', status: 'required',
+  modelVersion: 'required', updatedAt: 'required', reason: 'optional', posterior: 'optional',
+});
+const outcomeRecord = fields<OutcomeRecord>()({
+  id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required',
+  credit: 'required', reward: 'required', success: 'required', source: 'required',
+});
+const serverOutcomeRecord = fields<ServerOutcomeRecord>()({
+  id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required',
+  credit: 'required', reward: 'required', success: 'required', source: 'required',
+});
+const explanation = fields<Decision['explanation']>()({
+  customer: 'required', operator: 'optional', policyVersion: 'optional', catalogVersion: 'optional', modelVersion: 'optional', experiment: 'optional',
+  ladder: 'optional', excludedByStage: 'optional', handoff: 'optional', candidates: 'optional', facts: 'optional', absentFacts: 'optional', context: 'optional',
+});
 const apiError = fields<ApiErrorBody>()({ error: 'required', message: 'required', errorId: 'required', problems: 'optional' });
 
 type Schema = { properties?: Record<string, Schema>; required?: string[]; items?: Schema };
 type Operation = { requestBody?: { content: Record<string, { schema: Schema }> }; parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, { schema: Schema }> }> };
 
-/** The type's fields are the schema's, and what the schema requires the type requires. */
-function agrees(what: string, type: Record<string, string>, schema: Schema | undefined) {
+/**
+ * The type's fields are the schema's (both ways: none missing, none extra, but for the ones named in
+ * `untyped`, which the client deliberately never sends), and what the schema requires the type requires.
+ */
+function agrees(what: string, type: Record<string, string>, schema: Schema | undefined, untyped: string[] = []) {
   expect(schema?.properties, `${what}: no schema`).toBeDefined();
   for (const f of Object.keys(type)) expect(Object.keys(schema!.properties!), `${what}: the type's ${f}`).toContain(f);
+  for (const f of Object.keys(schema!.properties!)) if (!untyped.includes(f)) expect(Object.keys(type), `${what}: the API's ${f}`).toContain(f);
   for (const r of schema!.required ?? []) expect(type[r], `${what}: the API requires ${r}`).toBe('required');
+}
+
+/** An object the document leaves open (its schema lists no fields): every field it has is typed, every field the type requires it has. */
+function answered(what: string, type: Record<string, string>, value: unknown) {
+  expect(value, `${what}: no answer`).toBeTypeOf('object');
+  for (const f of Object.keys(value as object)) expect(Object.keys(type), `${what}: the answer's ${f}`).toContain(f);
+  for (const [f, mark] of Object.entries(type)) if (mark === 'required') expect(Object.keys(value as object), `${what}: the type requires ${f}`).toContain(f);
 }
 
 describe('the client\'s types and the OpenAPI document', () => {
@@ -45,7 +85,8 @@ describe('the client\'s types and the OpenAPI document', () => {
 
   it('agree for every request the client sends', () => {
     agrees('decide request', decideRequest, body('decide'));
-    agrees('outcome request', outcomeRequest, body('outcome'));
+    // The client sends its key in the Authorization header, never as the body's `writeKey` (which is for analytics.js-style senders).
+    agrees('outcome request', outcomeRequest, body('outcome'), ['writeKey']);
     expect(Object.keys(decideRequest).sort()).toEqual([...operations.decide.body].sort());
     expect(Object.keys(outcomeRequest).sort()).toEqual([...operations.outcome.body].sort());
     expect(Object.keys(decisionQuery).sort()).toEqual([...operations.decisions.query].sort());
@@ -62,5 +103,20 @@ describe('the client\'s types and the OpenAPI document', () => {
     agrees('outcome answer', outcomeResponse, answer('outcome'));
     agrees('profile answer', profile, answer('profile'));
     for (const name of Object.keys(operations) as (keyof typeof operations)[]) agrees(`${name} 401`, apiError, answer(name, '401'));
+  });
+
+  it('agree where the document leaves an object open: estimates, outcome records and explanations, against the server\'s types and its answers', async () => {
+    // The schemas of these list no fields (additionalProperties), so the comparison above cannot see a missing one.
+    expect(answer('decide')?.properties?.choices.items?.properties?.estimate.properties).toBeUndefined();
+    for (const f of Object.keys(serverEstimate)) expect(Object.keys(estimate), `estimate: the server's ${f}`).toContain(f);
+    for (const f of Object.keys(serverOutcomeRecord)) expect(Object.keys(outcomeRecord), `outcome record: the server's ${f}`).toContain(f);
+    await send(h.app, '/v1/identify', { userId: 'u-openapi', traits: { segment: 'finance' } });
+    const d = (await post(h.app, '/v1/decide', { subject: 'u-openapi', placement: 'home', n: 3, explain: 'full' })).json();
+    answered('decide estimate', estimate, d.choices[0].estimate);
+    answered('decide explanation (full)', explanation, d.explanation);
+    const o = (await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, action: d.choices[0].action, type: 'click' })).json();
+    answered('outcome record', outcomeRecord, o.recorded[0]);
+    const logged = (await h.app.inject({ method: 'GET', url: `/v1/decisions/${d.decisionId}`, headers: { authorization: 'Bearer test-server-key' } })).json();
+    answered('decision outcome', outcomeRecord, logged.outcomes[0]);
   });
 });

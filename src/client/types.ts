@@ -1,19 +1,30 @@
 /**
  * The types of Tact's decision, outcome and profile APIs as a client sees them (JSON: times are
- * ISO-8601 strings). src/client/client.test.ts checks them against the server's /openapi.json.
+ * ISO-8601 strings). src/client/openapi.test.ts checks them against the server's /openapi.json (and,
+ * where it leaves an object open, against the server's own types and answers).
  */
 
-/** An inferred number with its interval, evidence and the level it comes from. */
+/**
+ * An inferred number with its interval, evidence and the level it comes from (src/learn/estimate.ts
+ * on the server). An action's estimate in a decision answers the interval at the policy's level
+ * without `level` and `updatedAt`; an item's estimate (recommendation placements) has them.
+ */
 export interface Estimate {
   value: number;
   low: number;
   high: number;
-  level: number;
+  /** Interval level, e.g. 0.9 for a 90% interval. */
+  level?: number;
   evidence: number;
   source: 'population' | 'segment' | 'micro-segment' | 'personal';
+  /** "learning" while the interval is wider than the policy's threshold (or, with `reason`, for that reason). */
   status: 'learning' | 'established';
   modelVersion: string;
-  updatedAt: string;
+  updatedAt?: string;
+  /** Why a "learning" estimate is learning when it is not "not enough data yet": "stale" — a baseline without recent readings. */
+  reason?: 'stale';
+  /** A rate's Beta posterior (α, β pseudo-counts), when it is one. */
+  posterior?: { alpha: number; beta: number };
 }
 
 /** One term of a score (estimate, value, a lever, the contact cost). */
@@ -69,11 +80,17 @@ export interface Decision {
     policyVersion?: number;
     catalogVersion?: number;
     modelVersion?: string;
-    experiment?: { arm: string };
+    /** The experiment (or the global holdout) arm; `unit` the identifier that assigned it. */
+    experiment?: { id?: string; arm: string; unit?: string };
+    /** The subject's rungs of the estimates' ladder, when the decision recorded them. */
+    ladder?: { segment: string | null; microSegment: string | null; microSegmentModel: string | null };
     excludedByStage?: Record<string, number>;
     handoff?: { territory: string; queue: string };
+    /** With `explain: "full"`: every candidate's verdict, the facts used, the facts absent and the context. */
     candidates?: unknown[];
     facts?: Record<string, unknown>;
+    absentFacts?: string[];
+    context?: Record<string, unknown>;
   };
   outcomes?: OutcomeRecord[];
 }
@@ -93,6 +110,8 @@ export interface OutcomeRequest {
 export interface OutcomeRecord {
   id: string;
   at: string;
+  /** The profile the outcome was recorded for. */
+  profileKey: string;
   type: string;
   value: number | null;
   decisionId: string | null;
@@ -100,6 +119,8 @@ export interface OutcomeRecord {
   credit: number;
   reward: number;
   success: boolean;
+  /** Reported through the API, or a tracked event. */
+  source: 'api' | 'event';
 }
 
 /** The answer of POST /v1/outcomes. */
@@ -121,12 +142,27 @@ export interface DecisionQuery {
 /** A profile: facts only (see docs/collection.md). */
 export interface Profile {
   id: string;
+  /** The identity the asked identifier matched. */
+  matchedBy: { kind: string; value: string };
+  createdAt: string;
+  updatedAt: string;
+  firstSeenAt: string | null;
+  lastSeenAt: string | null;
+  eventCount: number;
   traits: Record<string, unknown>;
-  features: Record<string, { value: unknown; kind: string; events: number; firstAt: string | null; lastAt: string | null }>;
+  features: Record<string, { value: unknown; kind: string; events: number; firstAt: string | null; lastAt: string | null; description?: string; backfill?: { state: string; progress: number } }>;
   events: Record<string, { count: number; first: string | null; last: string | null }>;
   consent: Record<string, { granted: boolean; at: string | null; messageId: string }>;
+  consentHistory: { at: string; messageId: string; changes: Record<string, boolean> }[];
   lifecycle: { stage: string | null; valueTier: string | null };
   timezone: string | null;
+  identities: { kind: string; value: string; since: string }[];
+  accounts: { id: string; role: string | null; traits: Record<string, unknown>; since: string }[];
+  merges: { into: string; from: string; messageId: string; reason: string; via: { kind: string; value: string }; at: string }[];
+  identityConflicts: { messageId: string; kind: string; value: string; reason: string; at: string }[];
+  /** The latest events (`?events=`, 20 by default). */
+  recentEvents: { messageId: string; type: string; event: string | null; timestamp: string; receivedAt: string; properties: Record<string, unknown> | null; traits: Record<string, unknown> | null }[];
+  note: string;
   [more: string]: unknown;
 }
 

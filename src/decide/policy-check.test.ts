@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { checkPolicy } from './policy-check.js';
+import { compilePolicy } from './policy-compile.js';
 
 describe('the contact policy of a policy document', () => {
   it('refuses a property it does not know in a cap, budget, quiet hours or dismissals (a cap of `topics` would cap every action)', () => {
@@ -38,5 +42,37 @@ describe('every section of a policy document', () => {
       'consent.asumeGranted', 'humanTerritory[0].acounts', 'review.rejectfor', 'levers[0].topic', 'exploration.budgte', 'estimates.lvl',
       'outcomes.events.Order Completed.revenue', 'outcomes.attribution.modle', 'holdout.shar', 'retention.day',
     ]);
+  });
+});
+
+describe('the prior strengths of the decision estimates\' ladder', () => {
+  const STRENGTHS = ['priorStrength', 'groupStrength', 'personalStrength'] as const;
+
+  it('refuses a strength below the rate model\'s floor κ = 2, naming the field and why', () => {
+    // One trial moves the mean of a Beta(κm, κ(1 − m)) prior 1/(κ + 1) of the way to its result —
+    // (κm + 1)/(κ + 1) after a success: 1/1.01 ≈ 99% at κ = 0.01 (one trial looks certain), 1/3 at
+    // κ = 2, the rate model's floor (src/learn/rates/concentration.ts, MIN_CONCENTRATION).
+    expect(MIN_CONCENTRATION).toBe(2);
+    const problems = checkPolicy({ estimates: { priorStrength: 0.01, groupStrength: 1.99, personalStrength: 0.5 } });
+    expect(problems.map((p) => p.field)).toEqual(STRENGTHS.map((f) => `estimates.${f}`));
+    for (const p of problems) {
+      expect(p.message).toContain(`\`${p.field}\` must be at least 2`);
+      expect(p.message).toMatch(/one trial moves the estimate more than a third of the way/);
+    }
+    expect(checkPolicy({ estimates: { priorStrength: 2, groupStrength: 2, personalStrength: 2 } })).toEqual([]);
+    expect(checkPolicy({ estimates: { personalStrength: 'strong' } }).map((p) => p.field)).toEqual(['estimates.personalStrength']);
+  });
+
+  it('accepts the defaults, the repository\'s tact.config.yaml and the example of docs/decisions.md', () => {
+    const defaults = compilePolicy({}).estimates;
+    expect(checkPolicy({ estimates: Object.fromEntries(STRENGTHS.map((f) => [f, defaults[f]])) })).toEqual([]);
+    for (const f of STRENGTHS) expect(defaults[f]).toBeGreaterThanOrEqual(MIN_CONCENTRATION);
+    const example = parseYaml(readFileSync(new URL('../../tact.config.yaml', import.meta.url), 'utf8')) as { policy: unknown };
+    expect(checkPolicy(example.policy)).toEqual([]);
+    const line = readFileSync(new URL('../../docs/decisions.md', import.meta.url), 'utf8').split('\n').find((l) => /^\s*estimates: \{/.test(l));
+    expect(line).toBeDefined();
+    const documented = parseYaml(line!.trim()) as { estimates: Record<string, number> };
+    expect(Object.keys(documented.estimates)).toEqual(expect.arrayContaining([...STRENGTHS]));
+    expect(checkPolicy(documented)).toEqual([]);
   });
 });

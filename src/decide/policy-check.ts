@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../errors/tact-error.js';
+import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { Checker } from './check.js';
 import { RULE_STAGES } from './policy.js';
 
@@ -78,9 +79,7 @@ export function checkPolicy(body: unknown): FieldProblem[] {
     const e = body.estimates;
     c.known(e, 'estimates', ['priorMean', 'priorStrength', 'personalStrength', 'groupStrength', 'minDataWeight', 'level', 'establishedWidth']);
     c.number(e.priorMean, 'estimates.priorMean', { min: 0.000001, max: 0.999999 });
-    c.number(e.priorStrength, 'estimates.priorStrength', { min: 0.01 });
-    c.number(e.personalStrength, 'estimates.personalStrength', { min: 0.01 });
-    c.number(e.groupStrength, 'estimates.groupStrength', { min: 0.01 });
+    for (const k of ['priorStrength', 'groupStrength', 'personalStrength']) checkStrength(c, e[k], `estimates.${k}`);
     c.number(e.minDataWeight, 'estimates.minDataWeight', { min: 0, max: 1 });
     c.number(e.level, 'estimates.level', { min: 0.5, max: 0.999 });
     c.number(e.establishedWidth, 'estimates.establishedWidth', { min: 0, max: 1 });
@@ -173,4 +172,17 @@ export function validZone(tz: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A prior strength of the estimates' ladder (κ, in pseudo-trials) is at least the rate model's
+ * floor, MIN_CONCENTRATION = 2: one trial moves a Beta(κm, κ(1 − m)) prior 1/(κ + 1) of the way to
+ * its result, so with a tiny strength a single trial would look certain (0% or 100%).
+ *
+ * @example
+ * checkStrength(c, 0.01, 'estimates.personalStrength'); // "The `estimates.personalStrength` must be at least 2 …"
+ */
+function checkStrength(c: Checker, v: unknown, field: string): void {
+  if (!c.number(v, field) || v === undefined || (v as number) >= MIN_CONCENTRATION) return;
+  c.add(field, `The \`${field}\` must be at least ${MIN_CONCENTRATION} (it is ${String(v)}): a prior strength counts pseudo-trials, and below ${MIN_CONCENTRATION} one trial moves the estimate more than a third of the way to 0% or 100% (nearly all the way as the strength nears 0), as if one trial were certain. The rate model floors its fitted strengths at ${MIN_CONCENTRATION} too.`);
 }

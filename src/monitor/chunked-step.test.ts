@@ -62,3 +62,21 @@ describe('stepInChunks', () => {
     expect(alerts.map((a) => a.split(' ').slice(1, 3).join(' '))).toEqual(['firing high']);
   });
 });
+
+describe('stepInChunks with keys nothing watches', () => {
+  it('counts the events of an unwatched key but neither fires nor resolves its alerts', async () => {
+    const end = T0 + 7 * 24 * HOUR;
+    const base = traffic(1, T0, 7 * 24, () => false);
+    const state = (await stepInChunks(initialMonitorState(), base, end, DEFAULT_MONITOR_CONFIG, 3)).state;
+    const spike = traffic(2, end, 1, (k) => k.action === 'c');
+    const notC = (id: string) => !id.startsWith('c|');
+    const watched = await stepInChunks(state, spike, end + HOUR, DEFAULT_MONITOR_CONFIG, 3, notC);
+    // The same spike as above ('c' alerts on both its segments when watched): unwatched, nothing fires.
+    expect(watched.alerts).toEqual([]);
+    expect(watched.state.series).toEqual((await stepInChunks(state, spike, end + HOUR, DEFAULT_MONITOR_CONFIG, 3)).state.series);
+    // An alert already open on the unwatched key is left as it is (closeRemoved closes it, with the reason).
+    const active = { active: true, direction: 'high' as const, firedAt: end, lastFiredAt: end };
+    const r = await stepInChunks({ ...state, tracks: { 'c|email|all#negative-rate': active } }, [], end + 2 * HOUR, DEFAULT_MONITOR_CONFIG, 3, notC);
+    expect(r.state.tracks['c|email|all#negative-rate']).toEqual(active);
+  });
+});

@@ -97,7 +97,7 @@ describe('Monitoring timer', () => {
     const compiled = monitorsKind.compile({ interval: '30d' });
     // 30 d = 30 × 86,400,000 ms = 2,592,000,000 ms > 2^31 − 1 = 2,147,483,647 ms (Node's longest timer).
     expect(compiled.intervalMs).toBe(2_592_000_000);
-    const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : policyKind.compile({})), onChange: () => {} } as unknown as Settings;
+    const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : k.kind === 'policy' ? policyKind.compile({}) : undefined), onChange: () => {} } as unknown as Settings;
     const m = new Monitoring({ store, settings, log: pino({ level: 'silent' }) });
     let steps = 0;
     m.step = async () => (steps++, { events: 0, raised: [], resolved: [], committed: false });
@@ -133,7 +133,7 @@ describe('Monitoring when monitors are turned off', () => {
     expect(await store.monitors.commitStep({ expectedVersion: 0, at: 7 * H - 1, tracks: r.state.tracks, ...stateDiff(initialMonitorState(), r.state), raised: [alert], resolved: [] })).toBe(true);
 
     const compiled = { ...monitorsKind.compile({ enabled: false }), config };
-    const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : policyKind.compile({})), onChange: () => {} } as unknown as Settings;
+    const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : k.kind === 'policy' ? policyKind.compile({}) : undefined), onChange: () => {} } as unknown as Settings;
     const m = new Monitoring({ store, settings, log: pino({ level: 'silent' }), now: () => 7 * H });
     expect(await m.step()).toMatchObject({ resolved: [alert.id], committed: true });
     const closed = await store.monitors.getAlert(alert.id);

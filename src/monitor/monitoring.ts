@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
+import type { CompiledCatalog } from '../decide/catalog-compile.js';
 import type { DecisionRecord } from '../decide/decision.js';
-import { policyKind } from '../decide/kinds.js';
+import { catalogKind, policyKind } from '../decide/kinds.js';
 import type { OutcomeRecord } from '../decide/records.js';
 import type { MonitorEvent } from '../measure/monitors/counters.js';
 import { initialMonitorState, type MonitorAlert, type MonitorState } from '../measure/monitors/monitor.js';
@@ -16,7 +17,7 @@ import { logAlerts, logStep } from './monitor-log.js';
 import { monitorsKind } from './monitors-kind.js';
 import { PendingEvents } from './pending.js';
 import { DecisionPlaces } from './places.js';
-import { closeRemoved } from './removed.js';
+import { closeRemoved, keyOfId, outOfCatalog } from './removed.js';
 import { WebhookDeliverer } from './webhook.js';
 
 /** Pending events kept while the store cannot be written; beyond, the oldest are dropped (and logged). */
@@ -177,11 +178,13 @@ export class Monitoring {
       for (let attempt = 1; ; attempt++) {
         const now = this.now();
         const { state, version } = await this.current();
-        const r = await stepInChunks(state, events, now, config);
+        // Keys whose action or placement left the catalog are not checked (settings without the catalog kind: every key is).
+        const catalog = this.o.settings.get(catalogKind) as CompiledCatalog | undefined;
+        const r = await stepInChunks(state, events, now, config, undefined, catalog && ((id) => !outOfCatalog(keyOfId(id), catalog)));
         const fired = r.alerts.filter((a) => a.status === 'firing');
         const resolved = r.alerts.filter((a) => a.status === 'resolved');
-        // Open alerts of metrics no longer watched would never resolve: closed, with the reason.
-        const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled);
+        // Open alerts of metrics, actions or placements no longer watched would never resolve: closed, with the reason.
+        const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled, catalog);
         if (!events.length && !r.alerts.length && !removed.closed.length) {
           if (!s.enabled) this.sweep = false;
           return this.report(started, 'idle', { events: 0, raised: [], resolved: [], committed: false });

@@ -62,16 +62,16 @@ async function start(store: Store, clock: { t: number }, sections?: Record<strin
  * One simulated hour of traffic: `perHour` decisions at "home" (each shows offer-a, -b and -c),
  * a conversion on every 20th decision per offer (5%), and unsubscribes where `unsubscribes` says.
  */
-async function hour(r: Running, clock: { t: number }, h: number, perHour: number, unsubscribes: (action: string, i: number) => boolean): Promise<void> {
+async function hour(r: Running, clock: { t: number }, h: number, perHour: number, unsubscribes: (action: string, i: number) => boolean, offers = ['offer-a', 'offer-b', 'offer-c']): Promise<void> {
   const step = HOUR / perHour;
   for (let i = 0; i < perHour; i++) {
     clock.t = T0 + h * HOUR + i * step;
     const d = await post(r.app, '/v1/decide', { subject: `s-${h}-${i}`, placement: 'home', n: 3 });
     expect(d.statusCode).toBe(200);
     const { decisionId, choices } = d.json() as { decisionId: string; choices: { action: string }[] };
-    expect(choices.map((c) => c.action).sort()).toEqual(['offer-a', 'offer-b', 'offer-c']);
+    expect(choices.map((c) => c.action).filter((x) => x !== undefined).sort()).toEqual(offers);
     const timestamp = new Date(clock.t + 10_000).toISOString();
-    for (const [k, action] of ['offer-a', 'offer-b', 'offer-c'].entries()) {
+    for (const [k, action] of offers.entries()) {
       if (i % 20 === k) expect((await post(r.app, '/v1/outcomes', { decisionId, action, type: 'conversion', value: 10, timestamp })).statusCode).toBe(200);
       if (unsubscribes(action, i)) expect((await post(r.app, '/v1/outcomes', { decisionId, action, type: 'unsubscribe', timestamp })).statusCode).toBe(200);
     }
@@ -172,6 +172,31 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect(Object.entries(state!.tracks).filter(([, t]) => t.active)).toEqual([]);
       // The webhook is told of raised alerts only (a recovery is not posted either).
       expect(hook.received).toHaveLength(2);
+      await r.close();
+    });
+
+    it('an alert on an action removed from the catalog is closed at the next step, and the removed action raises no new alert', async () => {
+      const r = await start(store, clock, config(hook.url));
+      for (let h = 0; h < 5; h++) await hour(r, clock, h, 120, usual);
+      await hour(r, clock, 5, 120, (action, i) => (action === 'offer-b' ? i % 8 === 3 : usual(action, i)));
+      const [a] = (await get(r.app, '/v1/alerts?status=open')).json().alerts;
+      expect(a).toMatchObject({ action: 'offer-b', metric: 'negative-rate' });
+
+      // offer-b leaves the catalog: its counters would age out, but its alert would never recover.
+      const catalog = config(hook.url).catalog;
+      await r.tact.applyDocument('catalog', { ...catalog, actions: catalog.actions.filter((x) => x.id !== 'offer-b') }, { author: 'ops', reason: 'offer-b retired' });
+      clock.t += 60_000;
+      expect((await post(r.app, '/v1/monitors/step', {})).json()).toMatchObject({ resolved: [a.id], committed: true });
+      const closed = (await get(r.app, `/v1/alerts/${a.id}`)).json();
+      expect(closed).toMatchObject({ status: 'resolved', resolvedAt: new Date(clock.t).toISOString() });
+      expect(closed.resolvedReason).toMatch(/the action `offer-b` is no longer in the catalog/);
+
+      // An hour without offer-b: its volume (0 against 720 exposures over the six hours before) would
+      // be "low" — but nothing watches a removed action, so no alert is raised on it.
+      await hour(r, clock, 6, 120, usual, ['offer-a', 'offer-c']);
+      expect((await get(r.app, '/v1/alerts')).json().alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
+      const { state } = await store.monitors.loadState();
+      expect(Object.entries(state!.tracks).filter(([, t]) => t.active)).toEqual([]);
       await r.close();
     });
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { alertId } from './alerts.js';
+import { closeRemoved, keyOfId, outOfCatalog } from './removed.js';
+
+const catalog = (actions: string[], placements: string[]) => ({ actions: new Set(actions), placements: new Set(placements) });
+const open = (firedAt: number) => ({ active: true, direction: 'low' as const, firedAt, lastFiredAt: firedAt });
+const ALL = ['volume', 'response-rate', 'negative-rate', 'calibration'] as const;
+
+describe('closeRemoved', () => {
+  it('closes the open alerts of an action or a placement no longer in the catalog, naming what was removed', () => {
+    const tracks = {
+      'offer-a|home|all#volume': open(5),
+      'offer-b|home|vip#negative-rate': open(6),
+      'offer-a|footer|all#volume': open(7),
+      'offer-b|footer|all#volume': open(8),
+      'offer-b|home|all#volume': { active: false, lastFiredAt: 3 },
+    };
+    const r = closeRemoved(tracks, [...ALL], true, catalog(['offer-a', 'offer-c'], ['home']));
+    expect(r.closed).toEqual([
+      { id: alertId('offer-b|home|vip#negative-rate@6'), track: 'offer-b|home|vip#negative-rate', metric: 'negative-rate', reason: 'The alert is closed without having recovered: the action `offer-b` is no longer in the catalog.' },
+      { id: alertId('offer-a|footer|all#volume@7'), track: 'offer-a|footer|all#volume', metric: 'volume', reason: 'The alert is closed without having recovered: the placement `footer` is no longer in the catalog.' },
+      { id: alertId('offer-b|footer|all#volume@8'), track: 'offer-b|footer|all#volume', metric: 'volume', reason: 'The alert is closed without having recovered: the action `offer-b` and the placement `footer` are no longer in the catalog.' },
+    ]);
+    // Closed tracks keep their last firing (the cool-down applies should the action come back); the rest is untouched.
+    expect(r.tracks).toEqual({ ...tracks, 'offer-b|home|vip#negative-rate': { active: false, lastFiredAt: 6 }, 'offer-a|footer|all#volume': { active: false, lastFiredAt: 7 }, 'offer-b|footer|all#volume': { active: false, lastFiredAt: 8 } });
+    expect(tracks['offer-b|home|vip#negative-rate'].active).toBe(true);
+  });
+
+  it('names the removed metric, or the monitors turned off, before the catalog', () => {
+    const tracks = { 'offer-b|home|all#volume': open(5) };
+    const none = catalog([], []);
+    expect(closeRemoved(tracks, ['response-rate'], true, none).closed[0].reason).toMatch(/^The metric "volume" was removed/);
+    expect(closeRemoved(tracks, [...ALL], false, none).closed[0].reason).toMatch(/^The monitors were turned off/);
+    expect(closeRemoved(tracks, [...ALL], true, catalog(['offer-b'], ['home'])).closed).toEqual([]);
+    expect(closeRemoved(tracks, [...ALL], true).closed).toEqual([]);
+  });
+});
+
+describe('outOfCatalog and keyOfId', () => {
+  it('split a key or track id at its first two bars (a segment may hold any character)', () => {
+    expect(keyOfId('offer-b|home|a|b#c#volume')).toEqual({ action: 'offer-b', placement: 'home' });
+    expect(outOfCatalog(keyOfId('offer-b|home|x'), catalog(['offer-b'], ['home']))).toBeNull();
+  });
+});
