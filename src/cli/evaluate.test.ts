@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { datasetsDir } from './evaluate.js';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { evaluations } from '../evaluate/registry.js';
+import { datasetsDir, evaluateCommand } from './evaluate.js';
 
 let root: string | undefined;
 afterEach(() => {
@@ -35,4 +37,65 @@ describe('tact evaluate: where the data sets are read from', () => {
     const fromDist = fromSrc.replace('/src/cli/', '/dist/src/cli/').replace('.ts', '.js');
     expect(() => datasetsDir(fromDist)).toThrow(/datasets/);
   });
+});
+
+/** Everything `tact evaluate <args>` writes to stdout. */
+async function evaluateOutput(args: string[], ascii = '0'): Promise<string> {
+  const saved = process.env.TACT_ASCII;
+  process.env.TACT_ASCII = ascii;
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  });
+  try {
+    const program = new Command().exitOverride();
+    evaluateCommand(program);
+    await program.parseAsync(['evaluate', ...args, '--quick'], { from: 'user' });
+  } finally {
+    spy.mockRestore();
+    if (saved === undefined) delete process.env.TACT_ASCII;
+    else process.env.TACT_ASCII = saved;
+  }
+  return out;
+}
+
+/** The JSON object the evaluation returns, as --json has always printed it (no chart callback). */
+async function plainJson(name: string): Promise<string> {
+  const e = evaluations.find((x) => x.name === name)!;
+  return JSON.stringify(await e.run({ datasetsDir: datasetsDir(), quick: true, log: () => {} }));
+}
+
+describe('tact evaluate: charts in the text output, never with --json', () => {
+  const charts: [string, RegExp[]][] = [
+    ['hillstrom', [/conversion lift share by budget/, /visit lift share by budget/]],
+    ['bandit', [/learner CTR per \d+ rounds/]],
+    ['air-quality', [/coverage of the 90% intervals per stream/]],
+  ];
+  for (const [name, titles] of charts) {
+    it(`${name}: prints its chart, within 80 columns, and the --json run prints none and the same JSON line`, async () => {
+      const text = await evaluateOutput([name]);
+      for (const t of titles) expect(text).toMatch(t);
+      expect(text).toContain('●');
+      const chartLines = text.split('\n').filter((l) => /[━│●┊░◀▶]/.test(l));
+      expect(chartLines.length).toBeGreaterThan(3);
+      for (const l of chartLines) expect(l.length).toBeLessThanOrEqual(80);
+
+      const json = await evaluateOutput([name, '--json']);
+      for (const t of titles) expect(json).not.toMatch(t);
+      expect(json).not.toContain('●');
+      const lines = json.trimEnd().split('\n');
+      expect(lines.at(-1)).toBe(await plainJson(name));
+      // Apart from the charts, the text lines are those --json prints before its JSON line.
+      expect(text.split('\n').filter((l) => !l.startsWith('(')).join('\n')).toContain(lines.filter((l) => !l.startsWith('(')).slice(0, 2).join('\n'));
+    }, 60_000);
+  }
+
+  it('draws the charts in ASCII with TACT_ASCII=1', async () => {
+    const text = await evaluateOutput(['air-quality'], '1');
+    expect(text).toMatch(/coverage of the 90% intervals per stream/);
+    const chart = text.slice(text.indexOf('coverage of the 90% intervals per stream'));
+    expect(chart).toMatch(/[o.]/);
+    expect(chart).not.toMatch(/[━│●┊░◀▶]/);
+  }, 60_000);
 });

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { evaluations } from '../evaluate/registry.js';
+import { glyphsFor } from './chart.js';
 
 /**
  * The datasets/ folder of this package (found from this file: works from src/ and dist/src/).
@@ -37,18 +38,22 @@ export function evaluateCommand(program: Command): void {
       const chosen = name === 'all' ? evaluations : evaluations.filter((e) => e.name === name);
       if (!chosen.length) throw new Error(`There is no evaluation "${name}"; the evaluations are ${evaluations.map((e) => e.name).join(', ')}.`);
       const results: Record<string, unknown>[] = [];
+      const glyphs = glyphsFor(process.env);
       for (const e of chosen) {
         const bar = process.stderr.isTTY ? new SingleBar({ format: `${e.name} {bar} {percentage}% {label}`, hideCursor: true }, Presets.shades_classic) : undefined;
         let started = false;
         const t = performance.now();
+        const print = (text: string) => {
+          bar?.stop();
+          started = false;
+          process.stdout.write(text + '\n');
+        };
         const r = await e.run({
           datasetsDir: datasetsDir(),
           quick: opts.quick,
-          log: (line) => {
-            bar?.stop();
-            started = false;
-            process.stdout.write(line + '\n');
-          },
+          log: print,
+          // The charts are for people reading the text; --json output stays as it always was.
+          chart: opts.json ? undefined : (build) => print(build(glyphs).join('\n')),
           progress: (done, total, label) => {
             if (!bar) return;
             if (!started) {

@@ -3,11 +3,19 @@
  * and returns its figures. `tact evaluate <name> --json` prints the human lines, then the
  * JSON object as the last line.
  */
+import type { Glyphs } from '../cli/chart.js';
+
 export interface EvaluationContext {
   /** Absolute path of the repository's datasets/ folder. */
   datasetsDir: string;
   /** Human-readable progress and figure lines (printed by the CLI). */
   log: (line: string) => void;
+  /**
+   * Prints a chart among the human lines: `build` gets the glyphs to draw with and returns the
+   * lines. Absent with --json (and in tests that only want the figures), so call it as
+   * `ctx.chart?.(…)` and never compute a figure only for the chart's sake.
+   */
+  chart?: (build: (g: Glyphs) => string[]) => void;
   /** Optional progress reporting for long runs: done out of total units. */
   progress?: (done: number, total: number, label?: string) => void;
   /** Run a smaller version (used by unit tests); full runs ignore it. */

@@ -1,3 +1,4 @@
+import { type ChartRow, type Glyphs, axisOf, glyphsFor, renderChart } from '../cli/chart.js';
 import type { EffectType } from './experiments/effect.js';
 import type { ExperimentReadout } from './experiments/readout.js';
 import type { HoldoutResults } from './experiments-service/holdout-results.js';
@@ -9,40 +10,42 @@ const share = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4));
 
 /**
- * An experiment's results as the CLI prints them: units, SRM, then one line per metric and arm.
+ * An experiment's results as the CLI prints them: units, SRM, then one line per metric and arm,
+ * and an interval plot per metric (drawn with `g`: block characters, or ASCII with TACT_ASCII=1).
  *
  * @example
  * process.stdout.write(formatResults(await experimentResults(store.measure, settings, 'hero-test')));
  */
-export function formatResults(r: ExperimentResults): string {
+export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(process.env)): string {
   const lines = [
     `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${new Date(r.window.stoppedAt).toISOString()}; read up to then` : ''}); control ${r.experiment.control}`,
     `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
     `Sample ratio check: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
   ];
-  lines.push(...readoutLines(r.readout, r.window.preDays, r.effect));
+  lines.push(...readoutLines(r.readout, r.window.preDays, r.effect, g));
   return lines.join('\n') + '\n';
 }
 
 /**
  * The global holdout's readout as the CLI prints it: the holdout share, units and SRM, then one
- * line per metric (control: the holdout; treatment: the personalized subjects).
+ * line per metric (control: the holdout; treatment: the personalized subjects), and the interval
+ * plot per metric.
  *
  * @example
  * process.stdout.write(formatHoldout(await holdoutResults(store.measure, settings, { placement: 'home' })));
  */
-export function formatHoldout(r: HoldoutResults): string {
+export function formatHoldout(r: HoldoutResults, g: Glyphs = glyphsFor(process.env)): string {
   const lines = [
     `Global holdout (share ${share(r.holdout.share)}, salt ${r.holdout.salt}) against personalization at ${r.placement ?? 'every placement'}`,
     `Units (subjects, by first decision): holdout ${r.units.holdout}, personalized ${r.units.personalized}; ${r.decisions} decisions; ${r.crossovers} crossovers`,
     `Sample ratio check against ${share(r.holdout.share)} : ${share(1 - r.holdout.share)}: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
-    ...readoutLines(r.readout, r.window.preDays, r.effect),
+    ...readoutLines(r.readout, r.window.preDays, r.effect, g),
   ];
   return lines.join('\n') + '\n';
 }
 
-/** The metric table of a readout (one line per metric and arm), the CUPED note and the warnings. */
-function readoutLines(readout: ExperimentReadout, preDays: number, effect: EffectType = 'relative'): string[] {
+/** The metric table of a readout (one line per metric and arm), its interval plots, the CUPED note and the warnings. */
+function readoutLines(readout: ExperimentReadout, preDays: number, effect: EffectType, g: Glyphs): string[] {
   const fx = effect === 'absolute' ? (x: number) => `${x >= 0 ? '+' : ''}${num(x)}` : pct;
   const lines: string[] = [];
   const w = Math.max(8, ...readout.metrics.map((m) => m.armId.length));
@@ -61,8 +64,37 @@ function readoutLines(readout: ExperimentReadout, preDays: number, effect: Effec
       ].join(' '),
     );
   }
+  lines.push(...intervalPlots(readout, effect, g));
   if (readout.metrics.some((m) => m.cuped)) lines.push('', `* CUPED-adjusted with the ${preDays} days before each subject's first exposure.`);
   for (const w of readout.warnings) lines.push('', `WARNING: ${w}`);
+  return lines;
+}
+
+/**
+ * One plot per metric, one row per arm: the always-valid CI (wide) under the 95% CI, the estimate
+ * on top, the zero line through them, on an axis that holds them all and zero.
+ */
+function intervalPlots(readout: ExperimentReadout, effect: EffectType, g: Glyphs): string[] {
+  const fx = effect === 'absolute' ? (x: number) => `${x >= 0 ? '+' : ''}${num(x)}` : pct;
+  const lines = ['', `Intervals (${g.ci} 95% CI, ${g.wide} always-valid CI, ${g.point} estimate, ${g.line} ${effect === 'absolute' ? 'no difference' : 'no lift'}):`];
+  const nameOf = (m: ExperimentReadout['metrics'][number]) => `${m.metric}${m.cuped ? '*' : ''}`;
+  for (const name of new Set(readout.metrics.map(nameOf))) {
+    const arms = readout.metrics.filter((m) => nameOf(m) === name);
+    const axis = axisOf(arms.flatMap((m) => [...(m.frequentist ? [m.frequentist.estimate, ...m.frequentist.ci] : []), ...(m.sequential?.ci ?? [])]), [0]);
+    const rows: ChartRow[] = arms.map((m) => ({
+      label: m.armId,
+      items: [
+        { kind: 'span', from: m.sequential?.ci[0] ?? null, to: m.sequential?.ci[1] ?? null, glyph: g.wide },
+        { kind: 'span', from: m.frequentist?.ci[0] ?? null, to: m.frequentist?.ci[1] ?? null, glyph: g.ci },
+        { kind: 'line', at: 0, glyph: g.line },
+        { kind: 'point', at: m.frequentist?.estimate ?? null, glyph: g.point },
+      ],
+      note: m.frequentist && Number.isFinite(m.frequentist.estimate) ? fx(m.frequentist.estimate) : '—',
+    }));
+    const [head, ...body] = renderChart({ axis, ticks: [0, axis.low, axis.high].map((at) => ({ at, label: at === 0 ? '0' : fx(at) })), rows, indent: 2 }, g);
+    // The metric's name goes where the axis labels leave room, else on its own line.
+    lines.push(...(head.slice(0, name.length + 1).trim() === '' ? [name + head.slice(name.length)] : [name, head]), ...body);
+  }
   return lines;
 }
 

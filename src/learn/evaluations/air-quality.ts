@@ -22,6 +22,7 @@ import { issueForecast, observeReading } from '../baselines/baseline-update.js';
 import { createBaseline, defaultBaselineConfig } from '../baselines/metric-baseline.js';
 import { populationInterval } from '../baselines/population.js';
 import { type AirStream, loadAirQuality } from '../data/air-quality.js';
+import { coverageChart } from './charts.js';
 import { bootstrap, bootstrapMany, formatCi, quantileSorted, round } from '../stats/bootstrap.js';
 
 /** Per (day, stream) tallies. */
@@ -99,11 +100,14 @@ async function run(ctx: EvaluationContext) {
   const median = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
   const daysCi = bootstrap(S, (w) => median(estDays.flatMap((d, k) => new Array<number>(w[k]).fill(d))), { seed: 41, reps: ctx.quick ? 100 : 1000 });
   const ones = new Float64Array(days).fill(1);
+  const shown: { name: string; coverage: number }[] = [];
   streams.forEach((st, k) => {
     const t = sums(ones, k);
+    shown.push({ name: st.name, coverage: t[F.shownIn] / t[F.shown] });
     ctx.log(`  ${st.name.padEnd(14)} readings ${String(st.values.length).padStart(5)}, established after ${established[k] ?? '—'} days, coverage shown ${(t[F.shownIn] / t[F.shown]).toFixed(3)}, personal ${(t[F.estIn] / t[F.est]).toFixed(3)}, population ${(t[F.popIn] / t[F.pop]).toFixed(3)}, width ratio ${(t[F.estWidth] / t[F.popWidthOnEst]).toFixed(3)}`);
   });
   ctx.log(`coverage90 (interval shown): ${formatCi(coverage)}   (goal 0.85–0.95)`);
+  ctx.chart?.((g) => coverageChart(shown, coverage, g));
   ctx.log(`coverage of personal intervals once established: ${formatCi(coverageEst)}; population-only: ${formatCi(coveragePop)}`);
   ctx.log(`days to established (median over streams): ${formatCi(daysCi, 1)}`);
   ctx.log(`width vs population once established (mean over streams): ${formatCi(widthRatio)}   (goal < 1)`);

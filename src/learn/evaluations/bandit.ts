@@ -26,6 +26,7 @@ import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js
 import { type BanditState, actionProbabilities } from '../bandit/thompson.js';
 import { circularBlockLength } from '../stats/block-length.js';
 import { bootstrap, formatCi, round } from '../stats/bootstrap.js';
+import { banditChart } from './charts.js';
 import { type BanditRun, SIM_ACTIONS, SIM_FEATURES, runBanditSimulation, trueProbabilities } from './bandit-sim.js';
 
 const ci = (x: { low: number; high: number }): [number, number] => [round(x.low), round(x.high)];
@@ -112,6 +113,7 @@ async function run(ctx: EvaluationContext) {
   ctx.log(`oracle CTR (same rounds):    ${formatCi(oracleCtr)}`);
   ctx.log(`uniform CTR (same rounds):   ${formatCi(uniformCtr)}`);
   ctx.log(`share of oracle:             ${formatCi(share)}   (goal ≥ 0.93)`);
+  ctx.chart?.((g) => banditChart({ rounds, clicks, oracle, uniform }, { ctr, oracle: oracleCtr, uniform: uniformCtr }, g));
   ctx.log(`policy frozen at the window start: IPS from the log ${formatCi(ipsStart)}, realised ${formatCi(realisedStart)}`);
   ctx.log(`IPS self-check |IPS − realised|/realised: ${formatCi(selfCheck)}   (goal ≤ 0.02); mean weight ${formatCi(weightStart)}`);
   ctx.log(`(final policy, trained on these very rounds: self-check ${formatCi(selfCheckFinal)}, mean weight ${formatCi(weightFinal)} — optimistic by construction)`);

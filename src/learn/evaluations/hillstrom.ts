@@ -21,6 +21,7 @@ import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js
 import { HILLSTROM_ARMS } from '../data/hillstrom.js';
 import { bootstrapMany, formatCi, round } from '../stats/bootstrap.js';
 import type { UpliftModel } from '../uplift/uplift-data.js';
+import { liftChart } from './charts.js';
 import { CV_FOLDS, fitHillstrom } from './hillstrom-fit.js';
 import { BUDGETS, bestArm, curve, shares, sub, subInt, upliftMatrix, wmean } from './hillstrom-policy.js';
 
@@ -71,6 +72,7 @@ async function run(ctx: EvaluationContext) {
     if (cv) ctx.log(`  train-half ${CV_FOLDS}-fold cross-fitted mean lift share: ${Object.entries(cv).map(([n, v]) => `${n} ${v.toFixed(3)}`).join('; ')}`);
     ctx.log(`  per customer: none ${formatCi(noneV)}, best single arm (${HILLSTROM_ARMS[best]}) ${formatCi(bestV)}`);
     BUDGETS.forEach((b, j) => ctx.log(`  budget ${Math.round(b * 100)}%: value ${formatCi(values[j])}, lift share ${formatCi(share[j], 3)} vs random ${b.toFixed(1)} (difference ${formatCi(vsRandom[j], 3)})`));
+    if (outcome !== 'spend') ctx.chart?.((g) => liftChart(outcome, BUDGETS, share, g));
     const ci = (x: { low: number; high: number }) => [round(x.low, 5), round(x.high, 5)];
     result[outcome] = {
       model: model.kind,

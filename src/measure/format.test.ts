@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ASCII, UNICODE } from '../cli/chart.js';
+import type { MetricReadout } from './experiments/readout.js';
+import type { HoldoutResults } from './experiments-service/holdout-results.js';
+import type { ExperimentResults } from './experiments-service/results.js';
+import { formatHoldout, formatResults } from './format.js';
+
+/** A metric line of a readout: only the fields the text output reads. */
+function metric(name: string, arm: string, f: [number, number, number] | null, s: [number, number] | null): MetricReadout {
+  return {
+    metric: name, armId: arm, control: { n: 100, mean: 1 }, treatment: { n: 100, mean: 1.1 }, cuped: null,
+    frequentist: f ? { estimate: f[0], ci: [f[1], f[2]] } : null,
+    sequential: s ? { estimate: f?.[0] ?? 0, ci: s } : null,
+    bayesian: null, verdict: 'inconclusive',
+  } as unknown as MetricReadout;
+}
+
+const readout = (metrics: MetricReadout[]) => ({ srm: { chiSquare: 0.5, pValue: 0.48, mismatch: false }, metrics, warnings: [] });
+
+const experiment = (metrics: MetricReadout[]) => ({
+  experiment: { id: 'hero-test', placement: 'home', status: 'running', control: 'control', arms: [] },
+  window: { from: null, to: 0, preDays: 14, stoppedAt: null }, effect: 'relative', decisions: 200,
+  units: { control: 100, 'socks-first': 100 }, holdout: 0, crossovers: 0, metrics: [], readout: readout(metrics),
+}) as unknown as ExperimentResults;
+
+// The row of a 95% CI [−10%, +30%], an always-valid CI [−20%, +40%] and an estimate of +10%:
+// label 'socks-first' (11), note '+10.0%' (6), so the plot is 80 − 2 − 11 − 1 − 7 = 59 cells on
+// the axis −0.2…0.4; column(x) = round((x + 0.2) / 0.6 · 58): −0.2 → 0, −0.1 → 10, 0 → 19,
+// +0.1 → 29, +0.3 → 48, +0.4 → 58. The zero line crosses the 95% CI at 19 (┿).
+const row = `  socks-first ${'─'.repeat(10)}${'━'.repeat(9)}┿${'━'.repeat(9)}●${'━'.repeat(19)}${'─'.repeat(10)} +10.0%`;
+const axis = `value         -20.0%${' '.repeat(13)}0${' '.repeat(33)}+40.0%`;
+
+describe('formatResults: an interval plot per metric under the table', () => {
+  it('draws the 95% CI and the always-valid CI around the estimate, with the zero line, per metric', () => {
+    const text = formatResults(experiment([metric('value', 'socks-first', [0.1, -0.1, 0.3], [-0.2, 0.4]), metric('unsubscribe', 'socks-first', null, null)]), UNICODE);
+    const lines = text.split('\n');
+    const at = lines.indexOf(axis);
+    expect(at).toBeGreaterThan(lines.findIndex((l) => l.startsWith('metric ')));
+    expect(lines[at + 1]).toBe(row);
+    expect(row.length).toBe(80);
+    // A metric with no interval yet gets its row with the zero line only, and a dash.
+    const none = lines.findIndex((l) => l.startsWith('unsubscribe') && !l.includes('inconclusive'));
+    expect(lines[none + 1]).toMatch(/^ {2}socks-first +│ +—$/);
+    expect(text).toContain('━ 95% CI, ─ always-valid CI, ● estimate, │ no lift');
+  });
+
+  it('draws it in ASCII when asked', () => {
+    const text = formatResults(experiment([metric('value', 'socks-first', [0.1, -0.1, 0.3], [-0.2, 0.4])]), ASCII);
+    expect(text).toContain(`  socks-first ${'-'.repeat(10)}${'='.repeat(9)}+${'='.repeat(9)}o${'='.repeat(19)}${'-'.repeat(10)} +10.0%`);
+  });
+});
+
+describe('formatHoldout: the same plot for the global holdout', () => {
+  it('draws the personalized subjects against the holdout on the absolute scale', () => {
+    const r = {
+      holdout: { share: 0.05, salt: 'global' }, placement: 'home', window: { from: null, to: 0, preDays: 0 }, effect: 'absolute', decisions: 200,
+      units: { holdout: 10, personalized: 190 }, crossovers: 0, metrics: [], readout: readout([metric('conversion', 'personalized', [-2, -3, -1], [-4, 0.5])]),
+    } as unknown as HoldoutResults;
+    const lines = formatHoldout(r, UNICODE).split('\n');
+    // Axis −4…0.5 (zero included); label 'personalized' (12), note '-2.000' (6): 80 − 2 − 12 − 1 − 7
+    // = 58 cells, column(x) = round((x + 4) / 4.5 · 57): −4 → 0, −3 → 13, −2 → 25, −1 → 38,
+    // 0 → 51 (the zero line crossing the always-valid CI: ┼), 0.5 → 57.
+    const expected = `  personalized ${'─'.repeat(13)}${'━'.repeat(12)}●${'━'.repeat(13)}${'─'.repeat(12)}┼${'─'.repeat(6)} -2.000`;
+    expect(lines).toContain(expected);
+    expect(expected.length).toBe(80);
+    expect(lines.join('\n')).toContain('│ no difference');
+  });
+});
