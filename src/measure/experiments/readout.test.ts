@@ -172,6 +172,8 @@ describe('experimentReadout', () => {
     // Agresti–Caffo (Am Stat 54 (2000) 280–288) variance: the lift's interval is −1 ± a positive half-width.
     expect(conv.sequential!.ci[1] - conv.sequential!.ci[0]).toBeGreaterThan(0.1);
     expect(conv.sequential!.estimate).toBe(-1);
+    // A rate cannot fall by more than 100%: the interval stops at −1 (−1 − half-width before).
+    expect(conv.sequential!.ci[0]).toBe(-1);
     expect(conv.verdict).toBe('inconclusive');
     expect(unsub.verdict).toBe('inconclusive');
   });
@@ -202,7 +204,9 @@ describe('experimentReadout', () => {
         { id: 'A', weight: 0.5, units: na, metrics: { conversion: { n: na, sum: xa }, unsubscribe: { n: na, sum: xa } } },
         { id: 'B', weight: 0.5, units: nb, metrics: { conversion: { n: nb, sum: xb }, unsubscribe: { n: nb, sum: xb } } },
       ];
-      const rel = experimentReadout({ ...base, arms }).metrics.map((m) => m.verdict);
+      const relative = experimentReadout({ ...base, arms }).metrics;
+      for (const m of relative) expect(m.sequential?.ci[0] ?? -1, `${m.metric} ${xa}/${na} → ${xb}/${nb}`).toBeGreaterThanOrEqual(-1);
+      const rel = relative.map((m) => m.verdict);
       const abs = experimentReadout({ ...base, arms, effectType: 'absolute' }).metrics.map((m) => m.verdict);
       expect(rel, `${xa}/${na} → ${xb}/${nb}`).toEqual(abs);
     }

@@ -99,7 +99,11 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       // A proportion's fixed-horizon interval is a score interval from its counts (Wald's collapses
       // at small counts); a CUPED-adjusted one is a regression-adjusted mean, so it stays Welch's.
       const counts = spec.kind === 'proportion' && theta === null;
-      const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : welchTest(sa, sb, { type, alpha });
+      // A rate cannot fall by more than all of it: a relative interval from a standard error (Welch's
+      // after CUPED, the always-valid one) can reach below −100% at small counts; the true lift
+      // never does, so cutting the interval there loses no coverage.
+      const floor = spec.kind === 'proportion' && type === 'relative' ? atLeastAllOf : <T,>(r: T) => r;
+      const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : floor(welchTest(sa, sb, { type, alpha }));
       const guard = counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha }) : null;
       // From the counts, the always-valid variance is Agresti–Caffo's and the posteriors are Beta:
       // Wald's p(1 − p)/n is 0 at 0 or n conversions (zero-width intervals, a chance of exactly 0 or 1).
@@ -107,7 +111,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         counts
           ? sequentialProportionTest(toCounts(c), toCounts(t), { type: effect, alpha, tuning: input.sequentialTuning })
           : sequentialTest(sa, sb, { type: effect, alpha, tuning: input.sequentialTuning });
-      const sequential = always(type);
+      const sequential = floor(always(type));
       const bayesian = counts
         ? bayesianProportionTest(toCounts(c), toCounts(t), { type, alpha, lowerIsBetter: spec.lowerIsBetter })
         : bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter });
@@ -140,6 +144,11 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
 
 function summarize(spec: MetricSpec, s: MetricSums): ArmSummary {
   return spec.kind === 'proportion' ? summarizeProportion(s.n, s.sum) : summarizeMean(s.n, s.sum, s.sumSquares ?? s.sum);
+}
+
+/** The result with its interval's lower end at −100% at least (a lift of a rate). */
+function atLeastAllOf<T extends { ci: [number, number] } | null>(r: T): T {
+  return r && r.ci[0] < -1 ? { ...r, ci: [-1, r.ci[1]] } : r;
 }
 
 function toCounts(s: MetricSums) {
