@@ -110,7 +110,7 @@ async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, 
     n.actions += acts;
     if (acts || req.includeNone || d.choices.some((c) => c.kind === 'handoff')) {
       const when = acts && sendTime ? await sendTime(state, d.at) : undefined;
-      out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false }), ...(when ? { sendTime: when } : {}) });
+      out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false, level: tact.decide.playbook().policy.estimates.level }), ...(when ? { sendTime: when } : {}) });
     }
   } catch (err) {
     out.push({ type: 'error', profileId: id, message: (err as Error).message });

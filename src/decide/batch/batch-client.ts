@@ -152,8 +152,9 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     s.stoppedBy = o.signal?.aborted ? 'signal' : 'interrupted';
     s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
   }
-  o.signal?.removeEventListener('abort', onStop);
+  // Still listening: a signal during the last deliveries gives them `graceMs` too.
   if (o.webhook) while (pending.length) await flush();
+  o.signal?.removeEventListener('abort', onStop);
   await writer?.close(!s.error);
   if (writer && s.error) s.partial = writer.partialPath;
   s.seconds = (performance.now() - started) / 1000;

@@ -153,3 +153,20 @@ describe('webhook delivery, answers', () => {
     expect(JSON.parse(readFileSync(failedPath, 'utf8')).deliveryError).toContain('receiver asked to wait 3600 s, more than --max-retry-after 300 s');
   });
 });
+
+describe('webhook delivery, stopped by a signal', () => {
+  it('gives the last batches only graceMs once stopped, even when the signal comes after the server\'s last line', async () => {
+    const dir = testDir('tact-batch-');
+    const failedPath = join(dir, 'send.failed.jsonl');
+    const url = await serve((_req, res) => res.writeHead(200).end([decision(1), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    const stop = new AbortController();
+    // The webhook never answers; the signal comes while the client waits for it (the stream already ended).
+    const hook = await serve(() => stop.abort('SIGINT'));
+    const started = Date.now();
+    const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', format: 'jsonl', webhook: hook, failedPath, signal: stop.signal, graceMs: 200, retry: { attempts: 6, baseMs: 1, maxMs: 1 } });
+    // 200 ms of grace, then the batch is recorded as failed: well under the 30-s timeout of one attempt.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(s).toMatchObject({ failed: 1, delivered: 0 });
+    expect(JSON.parse(readFileSync(failedPath, 'utf8')).deliveryError).toContain('stopped by SIGINT');
+  }, 20_000);
+});

@@ -136,6 +136,36 @@ describe('tact decide-batch, stopped by a signal', () => {
     expect(failed[0].deliveryError).toContain('SIGTERM');
   }, 60_000);
 
+  it('exits 130, saying on stderr how to rerun, when Ctrl-C also ended the program reading its stdout (a pipe)', async () => {
+    const server = await endlessDecisions();
+    closing.push(server.close);
+    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
+    const run = spawnBatch(['-u', server.url, '-o', out]);
+    closing.push(() => run.proc.kill('SIGKILL'));
+    await until(() => lines(`${out}.partial`).split('\n').length > 5);
+    // As in `tact decide-batch … | tee log`: Ctrl-C reaches the whole pipeline, and tee is gone first.
+    run.proc.stdout.destroy();
+    run.proc.kill('SIGINT');
+    const { code } = await run.exited;
+    expect(code, run.output()).toBe(130);
+    expect(run.output()).not.toContain('EPIPE');
+    expect(run.output()).toMatch(/run the same command again/);
+  }, 60_000);
+
+  it('exits 130 when Ctrl-C also ended the program reading both its stdout and its stderr (`2>&1 | tee log`)', async () => {
+    const server = await endlessDecisions();
+    closing.push(server.close);
+    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
+    const run = spawnBatch(['-u', server.url, '-o', out]);
+    closing.push(() => run.proc.kill('SIGKILL'));
+    await until(() => lines(`${out}.partial`).split('\n').length > 5);
+    run.proc.stdout.destroy();
+    run.proc.stderr.destroy();
+    run.proc.kill('SIGINT');
+    expect((await run.exited).code).toBe(130);
+    expect(lines(`${out}.partial`).endsWith('\n')).toBe(true);
+  }, 60_000);
+
   it('exits at once on a second signal', async () => {
     const server = await endlessDecisions();
     const h = await hook(true);

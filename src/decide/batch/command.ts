@@ -121,6 +121,14 @@ export function stopOnSignal(stopping: () => string): { signal: AbortSignal; rea
   const on = (sig: NodeJS.Signals) => {
     if (by) process.exit(code(sig));
     by = sig;
+    // In a pipeline (`… | tee log`, `2>&1 | tee log`) Ctrl-C also ends the reader of stdout (and
+    // stderr): what is written there next fails with EPIPE, which must not turn a clean stop into a
+    // crash (exit 1). Kept after `done()`: the error follows the summary written once the run is over.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
+    }
     process.stderr.write(`\n${sig}: stopping — ${stopping()}. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again quits at once.\n`);
     controller.abort(sig);
   };

@@ -66,3 +66,63 @@ describe('model registry: promotion rules', () => {
     expect((err as TactError).statusCode).toBe(404);
   });
 });
+
+describe('model registry: its cache of the live version', () => {
+  /** A store whose setLive and live() calls wait at `gate` (once `armed`), as a slow write and a slow read would. */
+  function slowStore() {
+    const store = new MemoryModelStore();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const slow = Object.create(store) as MemoryModelStore & { armed: boolean; open: () => void; writing: Promise<void> };
+    let began!: () => void;
+    slow.writing = new Promise<void>((r) => (began = r));
+    slow.armed = false;
+    slow.open = open;
+    slow.setLive = async (...args) => {
+      if (slow.armed) (began(), await gate);
+      return store.setLive(...args);
+    };
+    return slow;
+  }
+
+  for (const how of ['promote', 'rollback'] as const) {
+    it(`answers the new live version at once after a ${how}, even when a read of the old one was cached while it was written`, async () => {
+      const store = slowStore();
+      // A cache that holds for a minute: a stale entry would outlive the test.
+      const registry = new ModelRegistry(store, { ttlMs: 60_000 });
+      for (const n of [1, 2]) await registry.register('m', trained(n), 'test');
+      await registry.promote('m', 1, { actor: 'a' });
+      if (how === 'rollback') await registry.promote('m', 2, { actor: 'a', force: true, reason: 'r' });
+      store.armed = true;
+      const change = how === 'promote' ? registry.promote('m', 2, { actor: 'a', force: true, reason: 'r' }) : registry.rollback('m', { actor: 'a' });
+      await store.writing;
+      // A decision reads the live version while the change is being written: the old one, then.
+      expect((await registry.live<{ n: number }>('m'))?.version).toBe(how === 'promote' ? 1 : 2);
+      store.open();
+      await change;
+      expect((await registry.live<{ n: number }>('m'))?.version).toBe(how === 'promote' ? 2 : 1);
+    });
+  }
+
+  it('does not keep a read that began before a promotion and ended after it', async () => {
+    const inner = new MemoryModelStore();
+    const registry = new ModelRegistry(inner, { ttlMs: 60_000 });
+    for (const n of [1, 2]) await registry.register('m', trained(n), 'test');
+    await registry.promote('m', 1, { actor: 'a' });
+    // The read of the live row answers version 1, then the version's state is slow to come back.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const getVersion = inner.getVersion.bind(inner);
+    let slowNext = true;
+    inner.getVersion = async (name, v) => {
+      if (slowNext && v === 1) (slowNext = false, await held);
+      return getVersion(name, v);
+    };
+    const reading = registry.live('m');
+    await new Promise((r) => setImmediate(r));
+    await registry.promote('m', 2, { actor: 'a', force: true, reason: 'r' });
+    release();
+    expect((await reading)?.version).toBe(1);
+    expect((await registry.live('m'))?.version).toBe(2);
+  });
+});

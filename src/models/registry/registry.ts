@@ -74,6 +74,8 @@ export interface TrainedModel<S = unknown> {
 export class ModelRegistry {
   private readonly comparators = new Map<string, CompareVersions>();
   private readonly cache = new Map<string, { checkedAt: number; version: ModelVersion | undefined }>();
+  /** Bumped by each change of a live version here: a read begun before it is not cached after it. */
+  private readonly changes = new Map<string, number>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(readonly store: ModelStore, private readonly opts: { ttlMs?: number; autoPromote?: () => ReadonlySet<string> } = {}) {}
@@ -88,10 +90,12 @@ export class ModelRegistry {
     const now = Date.now();
     const c = this.cache.get(name);
     if (c && now - c.checkedAt < (this.opts.ttlMs ?? 2000)) return c.version as ModelVersion<S> | undefined;
+    const change = this.changes.get(name) ?? 0;
     const l = await this.store.live(name);
     let version = l && c?.version?.version === l.version ? c.version : undefined;
     if (l && !version) version = await this.store.getVersion(name, l.version);
-    this.cache.set(name, { checkedAt: now, version });
+    // A promotion or rollback here while this read ran: what it read may be the version replaced.
+    if ((this.changes.get(name) ?? 0) === change) this.cache.set(name, { checkedAt: now, version });
     return version as ModelVersion<S> | undefined;
   }
 
@@ -131,9 +135,11 @@ export class ModelRegistry {
         }
       }
       const event: ModelEvent = { name, version, action: decision.promoted ? 'promoted' : 'refused', reason: decision.reason, actor: o.actor, at: Date.now(), comparison: decision.comparison, previous };
-      this.cache.delete(name);
       // The decision holds against `previous` only: another process may have changed the live version meanwhile.
-      if (decision.promoted && (await this.store.setLive(name, version, event))) return decision;
+      const set = decision.promoted && (await this.store.setLive(name, version, event));
+      // After the write (a read cached while it ran would hold the version replaced), whatever it found.
+      this.invalidate(name);
+      if (set) return decision;
       if (decision.promoted) {
         const now = (await this.store.live(name))?.version ?? null;
         if (now === version) return answer(true, `version ${version} is already live: another process promoted it meanwhile`, null);
@@ -159,13 +165,19 @@ export class ModelRegistry {
       const to = promotion?.previous ?? null;
       if (to === null) throw new TactError('rollback_unavailable', { name, detail: `version ${live.version} was the first to go live` });
       const done = await this.store.setLive(name, to, { name, version: to, action: 'rolled-back', reason: o.reason ?? 'no reason given', actor: o.actor, at: Date.now(), comparison: null, previous: live.version });
-      this.cache.delete(name);
+      this.invalidate(name);
       if (!done) {
         const now = (await this.store.live(name))?.version ?? null;
         throw new TactError('conflict', { detail: `The ${name} model was not rolled back: ${liveChanged(live.version, now)} after this rollback read it (another process promoted or rolled it back). Look at its history (GET /v1/models/${name}) and ask again` });
       }
       return { name, version: to, from: live.version };
     });
+  }
+
+  /** Forgets the cached live version of `name`, and any read of it still running. */
+  private invalidate(name: string): void {
+    this.cache.delete(name);
+    this.changes.set(name, (this.changes.get(name) ?? 0) + 1);
   }
 
   /** Runs `fn` after every earlier call for the same model has finished (one process). */
