@@ -136,7 +136,7 @@ async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[
     await tact.decide.decider.decide(req());
     durable.push(performance.now() - t);
   }
-  const allocKb = await allocatedPerDecision(async () => JSON.stringify(decisionView(await tact.decide.decider.decide(req()), { full: false, public: false })), 2000);
+  const allocKb = await allocatedPerDecision(async () => JSON.stringify(decisionView(await tact.decide.decider.decide(req()), { full: false, public: false, level: tact.decide.playbook().policy.estimates.level })), 2000);
   await tact.close();
   await store.close();
   return { prepare, durable, allocKb };

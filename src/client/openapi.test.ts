@@ -5,7 +5,7 @@ import type { OutcomeRecord as ServerOutcomeRecord } from '../decide/records.js'
 import { post } from '../decide/test-http.js';
 import type { Estimate as ServerEstimate } from '../learn/estimate.js';
 import { operations } from './operations.js';
-import type { ApiErrorBody, Choice, DecideRequest, Decision, DecisionQuery, Estimate, OutcomeRecord, OutcomeRequest, OutcomeResponse, Profile } from './types.js';
+import type { ApiErrorBody, Candidate, Choice, DecideRequest, Decision, DecisionQuery, Estimate, OutcomeRecord, OutcomeRequest, OutcomeResponse, Profile } from './types.js';
 
 /** Each field a type declares (index signatures aside), marked as the type marks it; tsc fails if one is missing, extra or mis-marked. */
 type Fields<T> = { [K in keyof T as string extends K ? never : K]-?: {} extends Pick<T, K> ? 'optional' : 'required' };
@@ -25,11 +25,11 @@ const profile = fields<Profile>()({
   matchedBy: 'required', createdAt: 'required', updatedAt: 'required', firstSeenAt: 'required', lastSeenAt: 'required', eventCount: 'required',
   consentHistory: 'required', identities: 'required', accounts: 'required', merges: 'required', identityConflicts: 'required', recentEvents: 'required', note: 'required',
 });
-// The document describes these as open objects (no fields listed): they are compared with the
-// server's own types (tsc fails when the server's type gains a field these lists lack) and with answers.
+// Objects inside the answers: compared with the document's schemas, with the server's own types
+// (tsc fails when the server's type gains a field these lists lack) and with real answers.
 const estimate = fields<Estimate>()({
-  value: 'required', low: 'required', high: 'required', level: 'optional', evidence: 'required', source: 'required', status: 'required',
-  modelVersion: 'required', updatedAt: 'optional', reason: 'optional', posterior: 'optional',
+  value: 'required', low: 'required', high: 'required', level: 'required', evidence: 'required', source: 'required', status: 'required',
+  modelVersion: 'required', updatedAt: 'required', reason: 'optional', posterior: 'optional',
 });
 const serverEstimate = fields<ServerEstimate>()({
   value: 'required', low: 'required', high: 'required', level: 'required', evidence: 'required', source: 'required', status: 'required',
@@ -47,6 +47,9 @@ const explanation = fields<Decision['explanation']>()({
   customer: 'required', operator: 'optional', policyVersion: 'optional', catalogVersion: 'optional', modelVersion: 'optional', experiment: 'optional',
   ladder: 'optional', excludedByStage: 'optional', handoff: 'optional', candidates: 'optional', facts: 'optional', absentFacts: 'optional', context: 'optional',
 });
+const candidate = fields<Candidate>()({
+  action: 'required', status: 'required', score: 'optional', estimate: 'optional', factors: 'optional', review: 'optional', stage: 'optional', rule: 'optional', reason: 'optional',
+});
 const apiError = fields<ApiErrorBody>()({ error: 'required', message: 'required', errorId: 'required', problems: 'optional' });
 
 type Schema = { properties?: Record<string, Schema>; required?: string[]; items?: Schema };
@@ -63,7 +66,7 @@ function agrees(what: string, type: Record<string, string>, schema: Schema | und
   for (const r of schema!.required ?? []) expect(type[r], `${what}: the API requires ${r}`).toBe('required');
 }
 
-/** An object the document leaves open (its schema lists no fields): every field it has is typed, every field the type requires it has. */
+/** A real answer's object: every field it has is typed, every field the type requires it has. */
 function answered(what: string, type: Record<string, string>, value: unknown) {
   expect(value, `${what}: no answer`).toBeTypeOf('object');
   for (const f of Object.keys(value as object)) expect(Object.keys(type), `${what}: the answer's ${f}`).toContain(f);
@@ -105,15 +108,24 @@ describe('the client\'s types and the OpenAPI document', () => {
     for (const name of Object.keys(operations) as (keyof typeof operations)[]) agrees(`${name} 401`, apiError, answer(name, '401'));
   });
 
-  it('agree where the document leaves an object open: estimates, outcome records and explanations, against the server\'s types and its answers', async () => {
-    // The schemas of these list no fields (additionalProperties), so the comparison above cannot see a missing one.
-    expect(answer('decide')?.properties?.choices.items?.properties?.estimate.properties).toBeUndefined();
-    for (const f of Object.keys(serverEstimate)) expect(Object.keys(estimate), `estimate: the server's ${f}`).toContain(f);
-    for (const f of Object.keys(serverOutcomeRecord)) expect(Object.keys(outcomeRecord), `outcome record: the server's ${f}`).toContain(f);
+  it('agree for the estimates, outcome records and explanations inside the answers, and with the server\'s own types', async () => {
+    const choiceSchema = answer('decide')?.properties?.choices.items;
+    const explanationSchema = answer('decide')?.properties?.explanation;
+    agrees('decide estimate', estimate, choiceSchema?.properties?.estimate);
+    agrees('decision estimate', estimate, answer('decision')?.properties?.choices.items?.properties?.estimate);
+    agrees('decide explanation', explanation, explanationSchema);
+    agrees('decide candidate', candidate, explanationSchema?.properties?.candidates.items);
+    agrees('candidate estimate', estimate, explanationSchema?.properties?.candidates.items?.properties?.estimate);
+    agrees('decision outcome', outcomeRecord, answer('decision')?.properties?.outcomes.items);
+    agrees('outcome answer record', outcomeRecord, answer('outcome')?.properties?.recorded.items);
+    // The server's own types: every field they have is listed (tsc fails when one gains a field these lists lack).
+    for (const f of Object.keys(serverEstimate)) expect(Object.keys(choiceSchema!.properties!.estimate.properties!), `estimate: the server's ${f}`).toContain(f);
+    for (const f of Object.keys(serverOutcomeRecord)) expect(Object.keys(answer('decision')!.properties!.outcomes.items!.properties!), `outcome record: the server's ${f}`).toContain(f);
     await send(h.app, '/v1/identify', { userId: 'u-openapi', traits: { segment: 'finance' } });
     const d = (await post(h.app, '/v1/decide', { subject: 'u-openapi', placement: 'home', n: 3, explain: 'full' })).json();
     answered('decide estimate', estimate, d.choices[0].estimate);
     answered('decide explanation (full)', explanation, d.explanation);
+    for (const c of d.explanation.candidates) answered(`candidate ${c.action}`, candidate, c);
     const o = (await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, action: d.choices[0].action, type: 'click' })).json();
     answered('outcome record', outcomeRecord, o.recorded[0]);
     const logged = (await h.app.inject({ method: 'GET', url: `/v1/decisions/${d.decisionId}`, headers: { authorization: 'Bearer test-server-key' } })).json();

@@ -6,21 +6,23 @@
 
 /**
  * An inferred number with its interval, evidence and the level it comes from (src/learn/estimate.ts
- * on the server). An action's estimate in a decision answers the interval at the policy's level
- * without `level` and `updatedAt`; an item's estimate (recommendation placements) has them.
+ * on the server). An action's estimate in a decision is at the `estimates.level` of the policy the
+ * decision was made under, and its `updatedAt` is null (the log does not keep when the counts
+ * behind it last changed); an item's estimate (recommendation placements) has its model's time.
  */
 export interface Estimate {
   value: number;
   low: number;
   high: number;
   /** Interval level, e.g. 0.9 for a 90% interval. */
-  level?: number;
+  level: number;
   evidence: number;
   source: 'population' | 'segment' | 'micro-segment' | 'personal';
   /** "learning" while the interval is wider than the policy's threshold (or, with `reason`, for that reason). */
   status: 'learning' | 'established';
   modelVersion: string;
-  updatedAt?: string;
+  /** ISO-8601 time of its last update; null for an action's estimate in a decision. */
+  updatedAt: string | null;
   /** Why a "learning" estimate is learning when it is not "not enough data yet": "stale" — a baseline without recent readings. */
   reason?: 'stale';
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one. */
@@ -55,6 +57,20 @@ export interface Choice {
   factors?: Factor[];
 }
 
+/** One candidate of a full explanation: scored (with its estimate and terms) or excluded (with the stage, rule and reason). */
+export interface Candidate {
+  action: string;
+  status: 'scored' | 'excluded';
+  score?: number;
+  estimate?: Estimate;
+  factors?: Factor[];
+  /** High-stakes: needs a person, waits for one, or was approved. */
+  review?: 'review' | 'pending' | 'approved';
+  stage?: string;
+  rule?: string;
+  reason?: string;
+}
+
 /** The body of POST /v1/decide. */
 export interface DecideRequest {
   /** Any identifier: userId, anonymousId, email, or kind:value. */
@@ -83,11 +99,12 @@ export interface Decision {
     /** The experiment (or the global holdout) arm; `unit` the identifier that assigned it. */
     experiment?: { id?: string; arm: string; unit?: string };
     /** The subject's rungs of the estimates' ladder, when the decision recorded them. */
-    ladder?: { segment: string | null; microSegment: string | null; microSegmentModel: string | null };
+    /** `microSegment` is the index under `microSegmentModel`. */
+    ladder?: { segment: string | null; microSegment: number | null; microSegmentModel: string | null };
     excludedByStage?: Record<string, number>;
     handoff?: { territory: string; queue: string };
     /** With `explain: "full"`: every candidate's verdict, the facts used, the facts absent and the context. */
-    candidates?: unknown[];
+    candidates?: Candidate[];
     facts?: Record<string, unknown>;
     absentFacts?: string[];
     context?: Record<string, unknown>;

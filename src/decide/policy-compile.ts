@@ -1,3 +1,4 @@
+import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { ms } from './check.js';
 import { makeCheck, type Check } from './facts.js';
 import type { ActionFilter, Policy, RuleStage } from './policy.js';
@@ -62,6 +63,11 @@ export interface CompiledPolicy {
   exploration: number;
   noneScore: number;
   estimates: { priorMean: number; priorStrength: number; personalStrength: number; groupStrength: number; minDataWeight: number; level: number; establishedWidth: number };
+  /**
+   * One sentence per prior strength the stored policy sets below MIN_CONCENTRATION (a version stored
+   * before policy-check refused it), which `estimates` raised to the floor; empty for a checked policy.
+   */
+  raised: readonly string[];
   scoring: 'rate' | 'uplift';
   outcomeEvents: ReadonlyMap<string, { type: string; valuePath?: string[] }>;
   rewards: Readonly<Record<string, number | 'value'>>;
@@ -95,6 +101,26 @@ export function matcher(f: ActionFilter): Matcher {
   return (id, topics, channel) => (!a || a.has(id)) && (!t || topics.some((x) => t.includes(x))) && (!c || c.has(channel));
 }
 
+/**
+ * The interval level of the policy's estimates (0.9 by default): the level every action estimate
+ * of its decisions is answered at.
+ *
+ * @example
+ * estimateLevel({ estimates: { level: 0.8 } }); // 0.8
+ */
+export const estimateLevel = (p: Policy): number => p.estimates?.level ?? 0.9;
+
+/**
+ * A prior strength at least MIN_CONCENTRATION = 2, as policy-check asks of a new policy and as the
+ * rate model floors its stored fits (src/models/rates/rate-model.ts): a version stored before that
+ * check is raised here, so it cannot let one trial pin a rate at 0% or 100%. The sentence says so.
+ */
+function floorStrength(field: 'priorStrength' | 'groupStrength' | 'personalStrength', v: number, raised: string[]): number {
+  if (!(v < MIN_CONCENTRATION)) return v;
+  raised.push(`\`estimates.${field}\` is ${v}, below the least prior strength ${MIN_CONCENTRATION}: ${MIN_CONCENTRATION} is used (a version stored before the policy check refused it; save the policy with a strength of at least ${MIN_CONCENTRATION} to silence this).`);
+  return MIN_CONCENTRATION;
+}
+
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /**
@@ -114,6 +140,7 @@ export function compilePolicy(p: Policy): CompiledPolicy {
   const events = new Map<string, { type: string; valuePath?: string[] }>();
   for (const [name, m] of Object.entries(p.outcomes?.events ?? {})) events.set(name, { type: m.type, valuePath: m.value?.split('.') });
   const lookbackMs = Math.max(attributionMs, dismissals?.windowMs ?? 0, ...caps.map((c) => c.windowMs), 30 * DAY);
+  const raised: string[] = [];
   return {
     rules: (p.rules ?? []).map((r) => ({ stage: r.stage, check: makeCheck(r.name, r.when, r.reason), matches: matcher(r) })),
     assumeGranted: new Set(p.consent?.assumeGranted ?? []),
@@ -131,13 +158,14 @@ export function compilePolicy(p: Policy): CompiledPolicy {
     scoring: p.scoring ?? 'rate',
     estimates: {
       priorMean: e.priorMean ?? 0.05,
-      priorStrength: e.priorStrength ?? 20,
-      personalStrength: e.personalStrength ?? 30,
-      groupStrength: e.groupStrength ?? 100,
+      priorStrength: floorStrength('priorStrength', e.priorStrength ?? 20, raised),
+      personalStrength: floorStrength('personalStrength', e.personalStrength ?? 30, raised),
+      groupStrength: floorStrength('groupStrength', e.groupStrength ?? 100, raised),
       minDataWeight: e.minDataWeight ?? 0.2,
-      level: e.level ?? 0.9,
+      level: estimateLevel(p),
       establishedWidth: e.establishedWidth ?? 0.05,
     },
+    raised,
     outcomeEvents: events,
     rewards: { ...DEFAULT_REWARDS, ...(p.outcomes?.rewards ?? {}) },
     attributionMs,

@@ -76,6 +76,8 @@ export class DecideService {
   /** The bandits of placements with `selection.kind: thompson` (src/decide/bandit). */
   readonly bandits: PlacementBandits;
   private play: Playbook | undefined;
+  /** The compiled policy whose raised strengths were logged (once a version). */
+  private warned: Playbook['policy'] | undefined;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | undefined;
   private consuming = false;
@@ -147,6 +149,10 @@ export class DecideService {
       this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)(), this.play.budgetWindowMs);
       this.state.setRetention(policy.caps, policy.dismissals?.count ?? 0);
       this.state.setRejectFor(policy.rejectForMs);
+      if (this.play.policy !== this.warned) {
+        this.warned = this.play.policy;
+        for (const sentence of policy.raised) this.o.log.warn({ policyVersion: this.play.policyVersion }, sentence);
+      }
     }
     return this.play;
   }

@@ -16,12 +16,23 @@ describe('decisionView', () => {
     const v = decisionView(record([
       { rank: 1, kind: 'action', action: 'a', score, propensity: 1 / 3, why: '' },
       { rank: 2, kind: 'item', item: 'sku-1', score, propensity: 1, why: '', estimate: item },
-    ]), { full: false, public: false }) as { choices: { score: number; propensity: number; estimate?: { value: number; low: number; high: number } }[] };
+    ]), { full: false, public: false, level: 0.9 }) as { choices: { score: number; propensity: number; estimate?: { value: number; low: number; high: number } }[] };
     expect(v.choices[0].score).toBe(0.3);
     expect(v.choices[0].propensity).toBe(1 / 3);
     expect(v.choices[1].estimate).toMatchObject({ value: 0.3, low: 0.1, high: 0.8, evidence: 3 });
     expect(v.choices[1].estimate?.value).toBe(v.choices[1].score);
     expect(item.value).toBe(score); // the record itself is left as computed
     expect(JSON.stringify(v)).not.toMatch(/0000000000|9999999999/);
+  });
+});
+
+describe('an action\'s estimate in a decision', () => {
+  it('says its interval level (the policy\'s, given by the caller) and that the log keeps no update time for it, in the choice and in the candidates', () => {
+    const d = record([{ rank: 1, kind: 'action', action: 'a', score: 2.8, propensity: 1, why: '' }]);
+    d.scored = [{ action: 'a', score: 2.8, p: 0.05, lo: 0.01, hi: 0.12, n: 0, rung: 'population', learning: true, value: 60 }];
+    const v = decisionView(d, { full: true, public: false, level: 0.8 }) as { choices: { estimate: Record<string, unknown> }[]; explanation: { candidates: { estimate: Record<string, unknown> }[] } };
+    const expected = { value: 0.05, low: 0.01, high: 0.12, level: 0.8, evidence: 0, source: 'population', status: 'learning', modelVersion: 'beta-ladder@1', updatedAt: null };
+    expect(v.choices[0].estimate).toEqual(expected);
+    expect(v.explanation.candidates[0].estimate).toEqual(expected);
   });
 });

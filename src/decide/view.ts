@@ -10,10 +10,15 @@ const iso = (t: number) => new Date(t).toISOString();
 const shown = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(12)) : x);
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
-/** A scored candidate's estimate, as every estimate is shown (undefined when the log kept only its score). */
-function estimateOf(t: ScoreTrace, d: DecisionRecord): Record<string, unknown> | undefined {
+/**
+ * A scored candidate's estimate, as every estimate is shown (undefined when the log kept only its
+ * score): its interval is at the level of the decision's policy. `updatedAt` is null: the ladder's
+ * counts change with every decision and outcome, and the log does not keep when they last changed
+ * before this decision (the estimate is as of the decision's `at`).
+ */
+function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<string, unknown> | undefined {
   if (t.p === undefined) return undefined;
-  return { value: t.p, low: t.lo, high: t.hi, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', modelVersion: d.modelVersion };
+  return { value: t.p, low: t.lo, high: t.hi, level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', modelVersion: d.modelVersion, updatedAt: null };
 }
 
 /** A scored candidate's terms: estimate (or uplift over "none") × value × levers − contact cost. */
@@ -31,21 +36,23 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
 }
 
 /** Every candidate with its verdict spelled out: the scored ones best first, then the excluded ones. */
-function candidatesOf(d: DecisionRecord): Record<string, unknown>[] {
+function candidatesOf(d: DecisionRecord, level: number): Record<string, unknown>[] {
   return [
-    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
+    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d, level), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
     ...d.excluded.flatMap((g) => g.actions.map((action) => ({ action, status: 'excluded', stage: g.stage, rule: g.rule, reason: g.reason }))),
   ];
 }
 
 /**
  * A decision as the API shows it. `full` adds every candidate's trace and the fact values;
- * `public` (a browser asking with the write key) keeps only what the customer may read.
+ * `public` (a browser asking with the write key) keeps only what the customer may read. `level`
+ * is the interval level of the decision's policy (`estimates.level` of version `policyVersion`),
+ * which the log does not repeat in each decision.
  *
  * @example
- * decisionView(record, { full: false, public: false }).choices[0].explanation; // "“Win-back offer” scored 1.47 = …"
+ * decisionView(record, { full: false, public: false, level: 0.9 }).choices[0].explanation; // "“Win-back offer” scored 1.47 = …"
  */
-export function decisionView(d: DecisionRecord, o: { full: boolean; public: boolean }, outcomes?: OutcomeRecord[]): Record<string, unknown> {
+export function decisionView(d: DecisionRecord, o: { full: boolean; public: boolean; level: number }, outcomes?: OutcomeRecord[]): Record<string, unknown> {
   // Built by assignment, not by spreading one object into another: on Node 20, objects made by
   // `{ ...base, more }` outlived young-generation collections (a loop that built and dropped them
   // kept ~27% of what it allocated alive through each one), and an answer's view was half of
@@ -69,7 +76,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
     v.explanation = c.why;
     const t = traceOf(c.action);
     if (t && t.p !== undefined) {
-      v.estimate = estimateOf(t, d);
+      v.estimate = estimateOf(t, d, o.level);
       v.factors = factorsOf(t);
     }
     if (c.estimate) {
@@ -102,7 +109,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
   explanation.excludedByStage = d.excludedByStage;
   if (d.handoff) explanation.handoff = d.handoff;
   if (o.full) {
-    explanation.candidates = candidatesOf(d);
+    explanation.candidates = candidatesOf(d, o.level);
     explanation.facts = d.facts;
     explanation.absentFacts = d.absentFacts;
     explanation.context = d.context;

@@ -9,6 +9,7 @@ import type { Policy } from '../policy.js';
 import { replayRules } from '../replay.js';
 import { subjectKeys } from '../subject-keys.js';
 import { decisionView } from '../view.js';
+import { policyLevels } from './policy-levels.js';
 import { decideSchemas } from './schemas.js';
 
 interface DecideBody {
@@ -29,6 +30,7 @@ interface DecideBody {
 export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const anyKey = requireKey(tact.keys, 'write', 'ask for a decision');
   const read = requireKey(tact.keys, 'server', 'read the decision log');
+  const levelOf = policyLevels(tact);
 
   // The answer is decisionView's object, made for this schema: V8's JSON.stringify writes it in 70%
   // of the time of the schema-compiled serializer, allocating a third as much (docs/benchmarks.md,
@@ -43,7 +45,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       throw new TactError('forbidden', { have: 'write', action: `ask for decisions at the placement \`${b.placement}\` (it is not marked \`public\` in the catalog)`, need: 'server' });
     }
     const record = await tact.decide.decider.decide({ subject: b.subject, placement: b.placement, context: b.context, n: b.n });
-    return decisionView(record, { full: b.explain === 'full', public: isPublic });
+    const level = levelOf(record);
+    return decisionView(record, { full: b.explain === 'full', public: isPublic, level: typeof level === 'number' ? level : await level });
   });
 
   // The benchmark's floor: the same key check and body parsing, no decision (npm run bench -- decide).
@@ -54,7 +57,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   app.get<{ Params: { id: string } }>('/v1/decisions/:id', { preHandler: read, schema: decideSchemas.getDecision }, async (req) => {
     const d = await tact.store.decisions.getDecision(req.params.id);
     if (!d) throw new TactError('not_found', { what: 'decision', id: req.params.id });
-    return decisionView(d, { full: true, public: false }, await tact.store.decisions.outcomesOf(d.id));
+    const [outcomes, level] = await Promise.all([tact.store.decisions.outcomesOf(d.id), levelOf(d)]);
+    return decisionView(d, { full: true, public: false, level }, outcomes);
   });
 
   app.get<{ Params: { id: string } }>('/v1/decisions/:id/replay', { preHandler: read, schema: decideSchemas.replay }, async (req) => {
@@ -80,7 +84,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
         to: q.to ? Date.parse(q.to) : undefined,
         limit: q.limit ?? 50,
       });
-      return { decisions: decisions.map((d) => decisionView(d, { full: false, public: false })) };
+      const levels = await Promise.all(decisions.map(levelOf));
+      return { decisions: decisions.map((d, i) => decisionView(d, { full: false, public: false, level: levels[i] })) };
     },
   );
 }

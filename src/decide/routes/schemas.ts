@@ -4,6 +4,124 @@ const anyObj = { type: 'object', additionalProperties: true } as const;
 const str = { type: 'string' } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
 
+const num = { type: 'number' } as const;
+const int = { type: 'integer' } as const;
+
+/**
+ * An Estimate (src/learn/estimate.ts) as the decision answers show it. Open (a later server may
+ * add fields), and every nested object too: the serializer keeps a field this schema does not list.
+ */
+const estimate = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'An inferred number, never bare: its interval, the evidence behind it and the rung of the granularity ladder it comes from.',
+  required: ['value', 'low', 'high', 'level', 'evidence', 'source', 'status', 'modelVersion', 'updatedAt'],
+  properties: {
+    value: { type: 'number', description: 'Point estimate (posterior mean, or the model\'s central value).' },
+    low: { type: 'number', description: 'Lower end of the interval at `level`.' },
+    high: { type: 'number', description: 'Upper end of the interval at `level`.' },
+    level: { type: 'number', description: 'Interval level, e.g. 0.9 for a 90% interval: for an action, the `estimates.level` of the policy version the decision was made under.' },
+    evidence: { type: 'number', description: 'Evidence behind the estimate at its own rung (trials, observations).' },
+    source: { type: 'string', enum: ['population', 'segment', 'micro-segment', 'personal'], description: 'The rung of the granularity ladder the estimate comes from.' },
+    status: { type: 'string', enum: ['learning', 'established'], description: '`learning` while the interval is wider than the policy\'s threshold (not enough data yet), or for `reason`.' },
+    reason: { type: 'string', enum: ['stale'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline without recent readings.' },
+    modelVersion: { type: 'string', description: 'The model (and version) that produced it.' },
+    updatedAt: {
+      type: ['string', 'null'],
+      description: 'ISO-8601 time of its last update. Null for an action\'s estimate: the outcome counts behind it change with every decision and outcome, and the log does not keep when they last changed before the decision (the estimate is as of the decision\'s `at`). An item\'s estimate has its model\'s time.',
+    },
+    posterior: {
+      type: 'object',
+      additionalProperties: true,
+      required: ['alpha', 'beta'],
+      description: 'A rate\'s Beta posterior (α, β pseudo-counts), when it is one.',
+      properties: { alpha: num, beta: num },
+    },
+  },
+} as const;
+
+const factor = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['name', 'value'],
+  description: 'One term of a score: the estimate (or the uplift over "none"), the value, a lever, the contact cost.',
+  properties: { name: str, value: num, detail: str },
+} as const;
+
+/** One outcome credited to one decision (src/decide/records.ts `OutcomeRecord`, with `at` as ISO-8601). */
+const outcomeRecord = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['id', 'at', 'profileKey', 'type', 'value', 'decisionId', 'action', 'credit', 'reward', 'success', 'source'],
+  properties: {
+    id: { type: 'string', description: 'The outcome\'s own id (a track event\'s messageId, or the `messageId` reported).' },
+    at: { type: 'string', format: 'date-time' },
+    profileKey: { type: 'string', description: 'The profile the outcome was recorded for (`anon:<identifier>` for a subject with no profile).' },
+    type: { type: 'string', description: 'impression, click, dismissal, conversion, unsubscribe, complaint …' },
+    value: { type: ['number', 'null'], description: 'The outcome\'s own value (e.g. revenue), when it has one.' },
+    decisionId: { type: ['string', 'null'], description: 'The decision credited; null when none was (no decision of the subject within the attribution window).' },
+    action: { type: ['string', 'null'], description: 'The action credited, when there is one.' },
+    credit: { type: 'number', description: 'Share of the credit (1 for last-touch; split evenly under `even` attribution).' },
+    reward: { type: 'number', description: 'The reward under the policy\'s value function, times the credit.' },
+    success: { type: 'boolean', description: 'True when it is the action\'s goal, the first for this decision: it counts as a success of the estimate.' },
+    source: { type: 'string', enum: ['api', 'event'], description: 'Reported through POST /v1/outcomes, or a tracked event.' },
+  },
+} as const;
+
+/** One candidate of a full explanation: scored (with its estimate and terms) or excluded (with the stage, rule and reason). */
+const candidate = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['action', 'status'],
+  properties: {
+    action: str,
+    status: { type: 'string', enum: ['scored', 'excluded'] },
+    score: { type: 'number', description: 'Scored candidates.' },
+    estimate: { ...estimate, description: 'Scored candidates among the best ten and the chosen ones: the estimate the score used.' },
+    factors: { type: 'array', items: factor },
+    review: { type: 'string', enum: ['review', 'pending', 'approved'], description: 'High-stakes: needs a person, waits for one, or was approved.' },
+    stage: { type: 'string', description: 'Excluded candidates: the pipeline stage that excluded it.' },
+    rule: { type: 'string', description: 'Excluded candidates: the rule.' },
+    reason: { type: 'string', description: 'Excluded candidates: why, as a sentence.' },
+  },
+} as const;
+
+/** Why the decision is what it is: the sentences, the versions, and with `explain: full` every candidate and the facts. */
+const explanation = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['customer'],
+  properties: {
+    customer: { type: 'string', description: 'The sentence a customer may read (the only field in answers to a browser).' },
+    operator: { type: 'string', description: 'The sentence for an operator.' },
+    policyVersion: int, catalogVersion: int,
+    modelVersion: { type: 'string', description: 'The estimates\' model, the bandit or the recommender that decided.' },
+    experiment: {
+      type: 'object',
+      additionalProperties: true,
+      required: ['arm'],
+      description: 'The placement\'s experiment and the subject\'s arm in it, or the global holdout\'s arm; `unit` the identifier that assigned it.',
+      properties: { id: str, arm: str, unit: str },
+    },
+    ladder: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'The subject\'s rungs of the estimates\' ladder at decision time, when the decision recorded them.',
+      properties: {
+        segment: { type: ['string', 'null'] },
+        microSegment: { type: ['integer', 'null'], description: 'The micro-segment\'s index under `microSegmentModel` (null before one is trained).' },
+        microSegmentModel: { type: ['string', 'null'] },
+      },
+    },
+    excludedByStage: { type: 'object', additionalProperties: int, description: 'Candidates excluded per pipeline stage (only the stages that excluded any).' },
+    handoff: { type: 'object', additionalProperties: true, required: ['territory', 'queue'], properties: { territory: str, queue: str } },
+    candidates: { type: 'array', items: candidate, description: 'With `explain: full`: every candidate, the scored ones best first.' },
+    facts: { ...anyObj, description: 'With `explain: full`: the value of every fact a rule read.' },
+    absentFacts: { type: 'array', items: str, description: 'With `explain: full`: the facts a rule read that the subject did not have.' },
+    context: { ...anyObj, description: 'With `explain: full`: the context the caller sent.' },
+  },
+} as const;
+
 const choice = {
   type: 'object',
   additionalProperties: true,
@@ -18,8 +136,8 @@ const choice = {
     propensity: { type: 'number', description: 'The exact probability with which this choice was made at its rank, given the ranks above it.' },
     held: anyObj,
     explanation: { type: 'string' },
-    estimate: anyObj,
-    factors: { type: 'array', items: anyObj },
+    estimate: { ...estimate, description: 'An action\'s estimate of its goal rate (the best ten and the chosen ones), or an item\'s score.' },
+    factors: { type: 'array', items: factor },
   },
 } as const;
 
@@ -37,8 +155,8 @@ export const decisionSchema = {
     decisionId: str, at: str, placement: str, channel: str, arm: str,
     subject: { type: 'object', properties: { identifier: str, profileId: { type: ['string', 'null'] } } },
     choices: { type: 'array', items: choice },
-    explanation: anyObj,
-    outcomes: { type: 'array', items: anyObj },
+    explanation,
+    outcomes: { type: 'array', items: outcomeRecord, description: 'GET /v1/decisions/{id}: the outcomes credited to it.' },
   },
 } as const;
 
@@ -141,7 +259,7 @@ export const decideSchemas = {
         writeKey: str,
       },
     },
-    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: anyObj }, duplicate: { type: 'boolean' } } }, ...errors },
+    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: outcomeRecord }, duplicate: { type: 'boolean' } } }, ...errors },
   },
   addFlag: {
     tags: ['decide'],
