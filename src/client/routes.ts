@@ -55,8 +55,19 @@ export async function browserModuleRoutes(app: FastifyInstance): Promise<void> {
       }
       const { text, etag } = await m;
       void reply.header('etag', etag).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff');
-      if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+      if (notModified(req.headers['if-none-match'], etag)) return reply.code(304).send();
       return reply.type('text/javascript; charset=utf-8').send(text);
     });
   }
+}
+
+/**
+ * If-None-Match (RFC 9110 §13.1.2): "*", or a list of entity tags compared weakly (§8.8.3.2), so
+ * W/"x" — a tag a proxy weakened when it compressed the answer — matches "x". Our tags hold no ",".
+ */
+function notModified(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES, normalizeMessage } from './normalize.js';
 
@@ -158,5 +159,68 @@ describe('normalizeMessage', () => {
       if (tz === undefined) delete process.env.TZ;
       else process.env.TZ = tz;
     }
+  });
+});
+
+// The 32 KB limit is on Buffer.byteLength(JSON.stringify(message as sent)) (Segment's
+// loosely-validate-event). Each case below pads a message to exactly 32,768 and 32,769 bytes of
+// that measure — the bulk once in a field normalisation keeps as it is (properties), once in one
+// it drops or rewrites — and expects the first accepted and the second refused with 32,769.
+describe('the 32 KB limit as sent, where normalisation rewrites the message', () => {
+  const sentBytes = (m: unknown) => Buffer.byteLength(JSON.stringify(m));
+  const padTo = (bytes: number, base: Record<string, unknown>, where: 'properties' | 'pad' | 'event' | 'key') => {
+    const put = (fill: string): Record<string, unknown> =>
+      where === 'properties' ? { ...base, properties: { ...(base.properties as object), x: fill } }
+      : where === 'pad' ? { ...base, pad: fill }
+      : where === 'event' ? { ...base, event: `  ${fill}E\t` }
+      : { ...base, [`k${fill}`]: 1 };
+    const m = put('y'.repeat(bytes - sentBytes(put(''))));
+    expect(sentBytes(m)).toBe(bytes);
+    return m;
+  };
+  const cases: [string, Record<string, unknown>, Partial<typeof env & { context: unknown; integrations: unknown; sentAt: unknown }>?][] = [
+    ['a plain track call', { userId: 'u', event: 'E' }],
+    ['an event name with whitespace trimmed', { userId: 'u', event: '  E  ' }],
+    ['a timestamp with nine digits of a second, and sentAt', { userId: 'u', event: 'E', timestamp: '2026-11-23T10:00:00.123456789Z', sentAt: '2026-11-23T10:00:01.5Z' }],
+    ['times as numbers in exponent form and a numeric userId', { userId: 1e21, anonymousId: 12.5, event: 'E', timestamp: 1.7e12, sentAt: 17e11, properties: { small: 1e-7, big: 1.5e300 } }],
+    ['unknown fields dropped, null context and integrations', { userId: 'u', event: 'E', writeKey: 'k'.repeat(40), extra: { a: [1, 2, { b: null }] }, nothing: null, context: null, integrations: null, traits: null }],
+    ['an empty userId and a type other than the route', { userId: '', anonymousId: 'a', event: 'E', type: 'identify' }],
+    ['a messageId, context and integrations of its own', { messageId: 'm-1', userId: 'u', event: 'E', context: { ip: '1.2.3.4' }, integrations: { All: false } }],
+    ["the batch's context, sentAt and integrations", { userId: 'u', event: 'E' }, { context: { library: { name: 'x'.repeat(500) } }, integrations: { All: true }, sentAt: '2026-11-23T12:00:09Z' }],
+    ['a lone surrogate and multi-byte text', { userId: 'u', event: 'E', properties: { s: 'a\ud800b', t: 'é😀' } }],
+    ['escapes and multi-byte text in fields rewritten or dropped', { userId: 7, event: ' "é" ', 'k"é\\y': 'a"b\\c\n\u0001é\ud800', timestamp: 1.5 }],
+  ];
+  for (const [name, base, extra] of cases) {
+    for (const where of ['properties', 'pad', 'event', 'key'] as const) {
+      it(`${name}, the bulk in ${where}`, () => {
+        const e = { ...env, ...extra };
+        const at = normalizeMessage(padTo(MAX_MESSAGE_BYTES, base, where), 'track', e);
+        expect(at.ok, JSON.stringify(!at.ok && at.problems)).toBe(true);
+        const over = normalizeMessage(padTo(MAX_MESSAGE_BYTES + 1, base, where), 'track', e);
+        expect(over).toMatchObject({ ok: false, tooLarge: MAX_MESSAGE_BYTES + 1 });
+      });
+    }
+  }
+
+  it('holds for any extra members, valid message or not (property)', () => {
+    const extra = fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 });
+    fc.assert(
+      fc.property(extra, fc.constantFrom('properties', 'pad') as fc.Arbitrary<'properties' | 'pad'>, (more, where) => {
+        const base = { userId: 'u', event: 'E', ...more };
+        if (sentBytes(base) > MAX_MESSAGE_BYTES - 100) return;
+        const at = normalizeMessage(padTo(MAX_MESSAGE_BYTES, base, where), 'track', env);
+        expect(!at.ok && at.tooLarge).toBeFalsy();
+        expect(normalizeMessage(padTo(MAX_MESSAGE_BYTES + 1, base, where), 'track', env)).toMatchObject({ ok: false, tooLarge: MAX_MESSAGE_BYTES + 1 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a message too large as sent for its size first, even when a field is also wrong', () => {
+    const m = padTo(MAX_MESSAGE_BYTES + 1, { userId: 'u' }, 'pad');
+    expect(normalizeMessage(m, 'track', env)).toMatchObject({ ok: false, tooLarge: MAX_MESSAGE_BYTES + 1, problems: [{ field: '(message)' }] });
+    expect(normalizeMessage({ ...m, type: 'nope' }, undefined, env)).toMatchObject({ ok: false, tooLarge: MAX_MESSAGE_BYTES + 1 + Buffer.byteLength(',"type":"nope"') });
+    // Within the limit, the field's own problem.
+    expect(normalizeMessage({ userId: 'u' }, 'track', env)).toMatchObject({ ok: false, problems: [{ field: 'event' }] });
   });
 });

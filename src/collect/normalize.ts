@@ -52,20 +52,23 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     return { ok: false, problems: [{ field: '(message)', message: 'Each message must be a JSON object.' }] };
   }
   const r = raw as Record<string, unknown>;
-  let sent: number;
-  try {
-    sent = Buffer.byteLength(JSON.stringify(r));
-  } catch {
-    return { ok: false, messageId: typeof r.messageId === 'string' ? r.messageId : undefined, problems: [TOO_DEEP] };
-  }
-  if (sent > MAX_MESSAGE_BYTES) {
-    return { ok: false, tooLarge: sent, messageId: typeof r.messageId === 'string' ? r.messageId : undefined, problems: [{ field: '(message)', message: `A single message may be at most 32 KB; this one is ${sent} bytes.` }] };
-  }
+  const sentId = typeof r.messageId === 'string' ? r.messageId : undefined;
+  // A message refused before it is serialised below is measured on its own (a rare path): one too
+  // large as sent is refused for its size first, whatever else is wrong with it.
+  const refuse = (problems: FieldProblem[]): Normalized => {
+    let sent: number;
+    try {
+      sent = Buffer.byteLength(JSON.stringify(r));
+    } catch {
+      return { ok: false, messageId: sentId, problems: [TOO_DEEP] };
+    }
+    return sent > MAX_MESSAGE_BYTES ? tooLarge(sent, sentId) : { ok: false, problems, messageId: sentId };
+  };
   const problems: FieldProblem[] = [];
   const t = (type ?? r.type) as MessageType;
   if (!MESSAGE_TYPES.includes(t)) {
     problems.push({ field: 'type', message: r.type === undefined ? 'The `type` property is required in a batch message; it must be one of track, identify, page, screen, group, alias.' : `The \`type\` property must be one of track, identify, page, screen, group, alias; it was ${JSON.stringify(r.type)}.` });
-    return { ok: false, problems, messageId: typeof r.messageId === 'string' ? r.messageId : undefined };
+    return refuse(problems);
   }
   const userId = idField(r, 'userId', problems);
   const anonymousId = idField(r, 'anonymousId', problems);
@@ -110,25 +113,27 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   if (r.messageId !== undefined && (typeof r.messageId !== 'string' || r.messageId === '' || r.messageId.length > 200)) {
     problems.push({ field: 'messageId', message: 'The `messageId` property must be a non-empty string of at most 200 characters.' });
   }
-  if (problems.length) return { ok: false, problems, messageId: typeof r.messageId === 'string' ? r.messageId : undefined };
+  if (problems.length) return refuse(problems);
 
   // Segment's clock-skew correction: timestamp = receivedAt − (sentAt − originalTimestamp).
   if (original && sentAt) m.timestamp = env.receivedAt - (sentAt.ms - original.ms);
   else m.timestamp = original ? original.ms : env.receivedAt;
   if (!(Math.abs(m.timestamp) <= MAX_DATE_MS)) {
-    return { ok: false, messageId: typeof r.messageId === 'string' ? r.messageId : undefined, problems: [{ field: 'sentAt', message: `The \`sentAt\` (${sentAt?.iso}) is too far from the message's own time (${original?.iso}) to correct for the clock's skew: the corrected time would be no date.` }] };
+    return refuse([{ field: 'sentAt', message: `The \`sentAt\` (${sentAt?.iso}) is too far from the message's own time (${original?.iso}) to correct for the clock's skew: the corrected time would be no date.` }]);
   }
   if (original) m.originalTimestamp = original.iso;
   if (sentAt) m.sentAt = sentAt.iso;
   m.messageId = typeof r.messageId === 'string' ? r.messageId : original ? contentId(m) : randomUUID();
 
   let json: string;
+  let sent: number;
   try {
-    json = JSON.stringify(m);
+    ({ json, sent } = serializeMeasuring(m, r));
   } catch {
     // Only a value nested deep enough to overflow the stack gets here (a message is 32 KB at most as sent).
-    return { ok: false, messageId: m.messageId, problems: [TOO_DEEP] };
+    return { ok: false, messageId: sentId, problems: [TOO_DEEP] };
   }
+  if (sent > MAX_MESSAGE_BYTES) return tooLarge(sent, sentId);
   // JSON text writes NUL as \u0000 and half a character (an unpaired surrogate) as \udXXX: one
   // search of the text, and a walk only when it matches (a text holding a backslash and "u0000"
   // matches too; the walk then finds nothing).
@@ -146,6 +151,55 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     json = JSON.stringify(m);
   }
   return { ok: true, message: m, json };
+}
+
+function tooLarge(sent: number, messageId: string | undefined): Normalized {
+  return { ok: false, tooLarge: sent, messageId, problems: [{ field: '(message)', message: `A single message may be at most 32 KB; this one is ${sent} bytes.` }] };
+}
+
+/**
+ * `JSON.stringify(m)`, and `Buffer.byteLength(JSON.stringify(r))` — the size of the message as
+ * sent — without serialising `r` again: only the few members the two do not share are.
+ * Exact, by the definition of JSON.stringify (ECMA-262 §25.5.2.5 SerializeJSONObject, no indent):
+ * a plain object (own string keys, JSON values — as JSON.parse returns, and `m`) serialises to
+ * "{" + its members joined by "," + "}", each member QuoteJSONString(key) + ":" + the serialisation
+ * of its value on its own, one per key of EnumerableOwnProperties (Object.keys) whose value
+ * serialises to something (not undefined). With c ≥ 1 members of b_i bytes the text is
+ * 1 + Σ (b_i + 1) bytes — additive per member, whatever the order. A member of `r` whose value `m`
+ * holds under the same key (===: the same object, not changed since, or the same primitive) is the
+ * same text in both; so bytes(r) = bytes(m) − Σ over `m`'s other members (b + 1) + Σ over `r`'s
+ * other members (b + 1): those a normalisation added (messageId, times, receivedAt, a context
+ * merged with the batch's), and those it dropped or rewrote (unknown fields, a trimmed event name,
+ * a time or number id rewritten). `m` always has members (messageId); `r` with none is "{}".
+ */
+function serializeMeasuring(m: Message, r: Record<string, unknown>): { json: string; sent: number } {
+  const json = JSON.stringify(m);
+  const held = m as unknown as Record<string, unknown>;
+  let sent = Buffer.byteLength(json);
+  for (const k of Object.keys(held)) if (!(Object.hasOwn(r, k) && r[k] === held[k])) sent -= memberBytes(k, held[k]);
+  for (const k of Object.keys(r)) if (!(Object.hasOwn(held, k) && r[k] === held[k])) sent += memberBytes(k, r[k]);
+  return { json, sent: Math.max(2, sent) };
+}
+
+/** UTF-8 bytes of `"key":value` and its separator, 0 for a value JSON leaves out. */
+function memberBytes(key: string, value: unknown): number {
+  const v = jsonBytes(value);
+  return v < 0 ? 0 : jsonBytes(key) + 1 + v + 1;
+}
+
+/** Printable ASCII other than `"` and `\`: JSON writes such a string as it is, within quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * UTF-8 bytes of JSON.stringify(v), −1 when it gives undefined. Shortcuts where the text is known
+ * (ECMA-262 §25.5.2.2 QuoteJSONString, §25.5.2.3): a plain ASCII string is itself within quotes,
+ * a finite number is Number::toString's ASCII text.
+ */
+function jsonBytes(v: unknown): number {
+  if (typeof v === 'string' && PLAIN.test(v)) return v.length + 2;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v).length;
+  const s = JSON.stringify(v);
+  return s === undefined ? -1 : Buffer.byteLength(s);
 }
 
 function idField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): string | undefined {

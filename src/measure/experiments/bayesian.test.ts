@@ -57,6 +57,19 @@ describe('exact Beta-Binomial (Evan Miller / Stucchio closed forms)', () => {
   it('rejects a non-integer alpha for B with a sentence', () => {
     expect(() => probabilityBBeatsA(1, 1, 1.5, 1)).toThrow(/integer/);
   });
+  it('ten million trials an arm (500,000 against 500,500 conversions): accurate', () => {
+    // Reference: Miller's sum itself in 30-digit arithmetic (mpmath, mp.dps = 30): the first term
+    // exp(log B(aA, bA + bB) − log bB − log B(1, bB) − log B(aA, bA)), each next one times
+    // (aA + i)(bB + i)/((aA + bA + bB + i)(1 + i)), all 500,501 summed: 0.69597797897560408.
+    // (A normal approximation of the two posteriors gives 0.69597791, 6e-8 off.)
+    const args = [500_001, 9_500_001, 500_501, 9_499_501] as const;
+    expect(probabilityBBeatsA(...args)).toBeCloseTo(0.69597797897560408, 7);
+  });
+  it('a chance below 1e-17 is 0, and its complement 1 (510,000 against 500,000 of ten million: z ≈ 10.2)', () => {
+    // Normal approximation: Δ = 0.001, sd = √(2 · 0.0505 · 0.9495 / 10⁷) ≈ 9.8e-5, Φ(−10.2) ≈ 1e-24.
+    expect(probabilityBBeatsA(510_001, 9_490_001, 500_001, 9_500_001)).toBe(0);
+    expect(probabilityBBeatsA(500_001, 9_500_001, 510_001, 9_490_001)).toBe(1);
+  });
 });
 
 /**
@@ -113,6 +126,22 @@ function gridPosterior(aA: number, bA: number, aB: number, bB: number, hi: numbe
 }
 
 describe('Beta posteriors for a proportion read from its counts (bayesianProportionTest)', () => {
+  it('ten million units an arm: the interval where the normal one is, the chance as Miller\'s sum', () => {
+    // 500,000 against 500,500 conversions. At these counts the posteriors are normal but for a
+    // skewness of ~0.003, whose Cornish–Fisher term moves a 95% limit by (γ/6)(z² − 1)·sd < 0.002 sd:
+    // the limits are mean ± 1.959964·sd within 1e-7 (sd 9.75e-5), mean and sd the Beta moments.
+    const control = { n: 10_000_000, successes: 500_000 };
+    const treatment = { n: 10_000_000, successes: 500_500 };
+    const [aA, bA, aB, bB] = [500_001, 9_500_001, 500_501, 9_499_501];
+    const mean = aB / (aB + bB) - aA / (aA + bA);
+    const sd = Math.sqrt((aA * bA) / ((aA + bA) ** 2 * (aA + bA + 1)) + (aB * bB) / ((aB + bB) ** 2 * (aB + bB + 1)));
+    const r = bayesianProportionTest(control, treatment, { type: 'absolute' })!;
+    expect(r.ci[0]).toBeCloseTo(mean - 1.959964 * sd, 7);
+    expect(r.ci[1]).toBeCloseTo(mean + 1.959964 * sd, 7);
+    // Miller's sum at 30 digits (see above): 0.695977979.
+    expect(r.chanceToWin).toBeCloseTo(0.695977979, 7);
+  });
+
   // Uniform prior: p ~ Beta(1 + successes, 1 + failures) per arm.
   const cases = [
     // [control n, successes, treatment n, successes, grid upper end]

@@ -28,7 +28,8 @@ export interface BetaBinomialResult {
 }
 
 /**
- * P(p_B > p_A) for p_A ~ Beta(aA, bA), p_B ~ Beta(aB, bB), aB a positive integer.
+ * P(p_B > p_A) for p_A ~ Beta(aA, bA), p_B ~ Beta(aB, bB), aB a positive integer; a chance below
+ * 1e-17 is 0 (relative error ~1e-8 at ten million trials, from log-gamma at those arguments).
  * @example probabilityBBeatsA(2, 1, 1, 1) // = 1/3
  */
 export function probabilityBBeatsA(aA: number, bA: number, aB: number, bB: number): number {
@@ -37,22 +38,46 @@ export function probabilityBBeatsA(aA: number, bA: number, aB: number, bB: numbe
   }
   // Sum over the smaller whole alpha: P(p_B > p_A) = 1 − P(p_A > p_B) (ties have probability 0).
   if (Number.isInteger(aA) && aA < aB) return 1 - probabilityBBeatsA(aB, bB, aA, bA);
-  // Term i is B(aA + i, bA + bB) / ((bB + i) B(1 + i, bB) B(aA, bA)); term i + 1 is term i times
-  // (aA + i)(bB + i) / ((aA + bA + bB + i)(1 + i)). Summed in log space with a running maximum, so
-  // no term under- or overflows and each costs one logarithm.
-  let logTerm = logBeta(aA, bA + bB) - Math.log(bB) - logBeta(1, bB) - logBeta(aA, bA);
-  let logMax = logTerm;
-  let scaled = 0;
-  for (let i = 0; i < aB; i++) {
-    if (logTerm > logMax) {
-      scaled *= Math.exp(logMax - logTerm);
-      logMax = logTerm;
+  // Term i is B(aA + i, bA + bB) / ((bB + i) B(1 + i, bB) B(aA, bA)): the chance of i under a
+  // beta-negative-binomial law, so the sum is that law's CDF at aB − 1. Term i + 1 is term i times
+  // r(i) = (aA + i)(bB + i) / ((aA + bA + bB + i)(1 + i)), and r(i) ≥ 1 exactly when
+  // (aA + i)(bB + i) ≥ (S + i)(1 + i), S = aA + bA + bB, i.e. when i ≤ (aA·bB − S) / (bA + 1) = mode:
+  // the terms rise to the mode and fall after it. Each term costs one multiplication (units of
+  // e^logUnit, moved up when a term passes 1e280): a logarithm and an exponential per term cost
+  // ~35 ms at 500,000 conversions. Terms the sum cannot feel are skipped, with a bound each side:
+  // - below: the sum starts at i0 ≤ mode + 1, some 40 sd under the law's mean; the i0 terms before
+  //   it are each at most term i0 (rising), so when i0·term(i0) is below 1e-17 of the sum they are
+  //   left, else it is summed again from 0;
+  // - above: past the mode each term is at most the one before, so once the terms still to come,
+  //   at most (aB − 1 − i)·term, are below 1e-17 of the sum, they are left.
+  const S = aA + bA + bB;
+  const mode = (aA * bB - S) / (bA + 1);
+  const logTerm = (i: number) => logBeta(aA + i, bA + bB) - Math.log(bB + i) - logBeta(1 + i, bB) - logBeta(aA, bA);
+  const from = (i0: number): [number] => {
+    let logUnit = logTerm(i0);
+    let term = 1;
+    let sum = 0;
+    for (let i = i0; i < aB; i++) {
+      sum += term;
+      if (i > mode && term * (aB - 1 - i) <= sum * 1e-17) break;
+      term *= ((aA + i) * (bB + i)) / ((S + i) * (1 + i));
+      if (term > 1e280) {
+        term *= 1e-280;
+        sum *= 1e-280;
+        logUnit += 280 * Math.LN10;
+      }
     }
-    scaled += Math.exp(logTerm - logMax);
-    logTerm += Math.log(((aA + i) * (bB + i)) / ((aA + bA + bB + i) * (1 + i)));
-  }
-  const total = scaled * Math.exp(logMax);
-  return Math.min(1, Math.max(0, total));
+    return [Math.log(sum) + logUnit];
+  };
+  // The law's mean and variance (r = bB, α = bA, β = aA): rβ/(α − 1), rβ(r + α − 1)(β + α − 1)/((α − 2)(α − 1)²).
+  const mean = bA > 2 ? (bB * aA) / (bA - 1) : 0;
+  const sd = bA > 2 ? Math.sqrt((bB * aA * (bB + bA - 1) * (aA + bA - 1)) / ((bA - 2) * (bA - 1) ** 2)) : 0;
+  const i0 = Math.floor(Math.min(mode + 1, aB - 1, mean - 40 * sd));
+  // Every term rising (aB − 1 ≤ mode) and at most aB·term(aB − 1) in all: below 1e-17 that is 0.
+  if (aB - 1 <= mode && aB > 1000 && Math.log(aB) + logTerm(aB - 1) < Math.log(1e-17)) return 0;
+  let [logSum] = from(i0 > 1000 ? i0 : 0);
+  if (i0 > 1000 && Math.log(i0) + logTerm(i0) > logSum + Math.log(1e-17)) [logSum] = from(0);
+  return Math.min(1, Math.max(0, Math.exp(logSum)));
 }
 
 /**

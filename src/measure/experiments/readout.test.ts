@@ -212,6 +212,29 @@ describe('experimentReadout', () => {
     }
   });
 
+  it('a CUPED-adjusted lift of a rate wholly below −100% gets the interval [−1, −1], never an inverted one', () => {
+    // Units with post and pre conversions 0/1. A: 1000 units, 100 converted, the same 100 before;
+    // B: 1000 units, 20 converted, 600 before (those 20 among them). Pooled θ = cov/var of the pre
+    // period: (120 − 120·700/2000) / (700 − 700²/2000) = 78/455 = 0.171429. Adjusted means
+    // 0.1 − θ·0.1 and 0.02 − θ·0.6; lift (adjusted difference over A's raw 0.1) = −1.657143, its
+    // Welch and always-valid intervals both wholly below −1.
+    const arm = (post: number, pre: number, both: number) => ({ n: 1000, sum: post, sumSquares: post, pre: { sum: pre, sumSquares: pre, sumProducts: both } });
+    const r = experimentReadout({
+      controlId: 'A',
+      metrics: [{ name: 'conv', kind: 'proportion' }],
+      arms: [
+        { id: 'A', weight: 0.5, units: 1000, metrics: { conv: arm(100, 100, 100) } },
+        { id: 'B', weight: 0.5, units: 1000, metrics: { conv: arm(20, 600, 20) } },
+      ],
+    });
+    const m = r.metrics[0];
+    expect(m.cuped!.theta).toBeCloseTo(78 / 455, 12);
+    expect(m.frequentist!.estimate).toBeCloseTo(-1.657143, 6);
+    expect(m.frequentist!.ci).toEqual([-1, -1]);
+    expect(m.sequential!.ci).toEqual([-1, -1]);
+    expect(m.verdict).toBe('worse');
+  });
+
   it('names a missing control arm in a sentence', () => {
     expect(() => experimentReadout({ ...base, controlId: 'Z', arms: [] })).toThrow(/control arm "Z"/);
   });

@@ -146,9 +146,13 @@ function summarize(spec: MetricSpec, s: MetricSums): ArmSummary {
   return spec.kind === 'proportion' ? summarizeProportion(s.n, s.sum) : summarizeMean(s.n, s.sum, s.sumSquares ?? s.sum);
 }
 
-/** The result with its interval's lower end at −100% at least (a lift of a rate). */
+/**
+ * The result with its interval's ends at −100% at least (a lift of a rate). Both ends: a
+ * CUPED-adjusted lift can lie wholly below −1 (its estimate too), and then the interval is [−1, −1],
+ * not an inverted [−1, hi].
+ */
 function atLeastAllOf<T extends { ci: [number, number] } | null>(r: T): T {
-  return r && r.ci[0] < -1 ? { ...r, ci: [-1, r.ci[1]] } : r;
+  return r && r.ci[0] < -1 ? { ...r, ci: [-1, Math.max(-1, r.ci[1])] } : r;
 }
 
 function toCounts(s: MetricSums) {

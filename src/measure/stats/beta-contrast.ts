@@ -7,7 +7,11 @@
  * sd (clipped to [0, 1]) with each cell weighted by its exact Beta mass, so the rule follows X at
  * any count; each quantile is found by Illinois regula falsi on that monotone CDF.
  */
+import { normalQuantile } from '../../maths/distributions.js';
 import { logBeta, regularizedBeta } from '../../maths/special.js';
+
+/** A probability too small to move a quantile: what is left out of the CDF's sum is below it. */
+const TAIL = 1e-17;
 
 export interface BetaShape {
   alpha: number;
@@ -26,18 +30,61 @@ export function betaContrastQuantiles(x: BetaShape, y: BetaShape, kind: 'differe
   const xMax = xs[xs.length - 1];
   // The ratio is solved in log t, where its CDF is smoother and the bracket finite.
   const at = kind === 'difference' ? (d: number) => (v: number) => v + d : (s: number) => (v: number) => Math.exp(s) * v;
+  // Only the nodes where Y's CDF is neither ≈ 0 nor ≈ 1 are evaluated (each costs a continued
+  // fraction, ~6 µs at a million trials): it rises with x, so two bisections find where it passes
+  // TAIL and 1 − TAIL; below, each node adds less than TAIL·w, above, w within TAIL·w. With the
+  // cells of less than TAIL mass left out too (`massGrid`), the CDF is off by at most 2·nodes·TAIL.
   const cdf = (s: number) => {
     const shift = at(s);
+    const F = (i: number) => cdfY(shift(xs[i]));
+    // First node with F ≥ TAIL, first with F > 1 − TAIL (xs.length when none).
+    const first = (ok: (v: number) => boolean) => {
+      let lo = 0;
+      let hi = xs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ok(F(mid))) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    const from = first((v) => v >= TAIL);
+    const to = first((v) => v > 1 - TAIL);
     let total = 0;
-    for (let i = 0; i < xs.length; i++) total += ws[i] * cdfY(shift(xs[i]));
+    for (let i = from; i < to; i++) total += ws[i] * F(i);
+    for (let i = Math.max(from, to); i < xs.length; i++) total += ws[i];
     return total;
   };
   // At the lower end every node's Y-probability is 0 or nearly (Y's mean − 40 sd), at the upper end 1.
   const [yLow] = span(y, 40);
   const bracket: [number, number] =
     kind === 'difference' ? [yLow - xMax, 1 - xMin] : [Math.log(Math.max(yLow, 1e-300) / xMax), Math.log(1 / xMin)];
+  // The search starts one sd either side of the normal approximation's quantile and widens
+  // (doubling) until it holds the quantile or reaches the outer bracket: from the outer bracket
+  // alone the regula falsi took some 35 CDFs a quantile, from here fewer than 10.
+  const [mx, vx] = moments(x);
+  const [my, vy] = moments(y);
+  const centre = kind === 'difference' ? my - mx : Math.log(my / mx);
+  const spread = kind === 'difference' ? Math.sqrt(vx + vy) : Math.sqrt(vx / (mx * mx) + vy / (my * my));
   return probs.map((p) => {
-    const s = solveIncreasing(cdf, p, bracket[0], bracket[1]);
+    const guess = Math.min(bracket[1], Math.max(bracket[0], centre + normalQuantile(p) * spread));
+    let lo = Math.max(bracket[0], guess - spread);
+    let hi = Math.min(bracket[1], guess + spread);
+    let flo = cdf(lo) - p;
+    let fhi: number | undefined;
+    for (let step = 2 * spread; flo > 0 && lo > bracket[0]; step *= 2) {
+      [hi, fhi] = [lo, flo];
+      lo = Math.max(bracket[0], lo - step);
+      flo = cdf(lo) - p;
+    }
+    fhi ??= cdf(hi) - p;
+    for (let step = 2 * spread; fhi < 0 && hi < bracket[1]; step *= 2) {
+      lo = hi;
+      flo = fhi;
+      hi = Math.min(bracket[1], hi + step);
+      fhi = cdf(hi) - p;
+    }
+    const s = solveIncreasing(cdf, p, lo, hi, flo, fhi);
     return kind === 'difference' ? s : Math.exp(s);
   });
 }
@@ -59,7 +106,15 @@ function massGrid(d: BetaShape, cells: number): [number[], number[]] {
     below = cdf;
   }
   const total = below - first;
-  return [xs, ws.map((w) => w / total)];
+  const keep = ws.map((w) => w / total >= TAIL);
+  return [xs.filter((_, i) => keep[i]), ws.filter((_, i) => keep[i]).map((w) => w / total)];
+}
+
+/** Mean and variance of Beta(alpha, beta). */
+function moments(d: BetaShape): [number, number] {
+  const n = d.alpha + d.beta;
+  const mean = d.alpha / n;
+  return [mean, (mean * (1 - mean)) / (n + 1)];
 }
 
 function span(d: BetaShape, sds: number): [number, number] {
@@ -70,9 +125,7 @@ function span(d: BetaShape, sds: number): [number, number] {
 }
 
 /** The s in [lo, hi] where the increasing f reaches p: Illinois regula falsi, bisection as a guard. */
-function solveIncreasing(f: (s: number) => number, p: number, lo: number, hi: number): number {
-  let flo = f(lo) - p;
-  let fhi = f(hi) - p;
+function solveIncreasing(f: (s: number) => number, p: number, lo: number, hi: number, flo = f(lo) - p, fhi = f(hi) - p): number {
   if (flo >= 0) return lo;
   if (fhi <= 0) return hi;
   let side = 0;

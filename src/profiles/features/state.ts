@@ -67,15 +67,21 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
   if (!values || values.length === 0) return s;
   if (kind === 'unique') {
     if (!s.u || !s.ut || s.ut.length !== s.u.length) [s.u, s.ut] = uniqueOf(s);
-    const { u, ut } = s as { u: string[]; ut: number[] };
+    // One value (the common case) is placed by `see`; several in one pass by `seeAll`.
+    let one: string | undefined;
+    let several: Set<string> | undefined;
     for (const v of values) {
       if (v === null || v === undefined || typeof v === 'object') continue;
-      see(u, ut, String(v), t);
+      const k = String(v);
+      if (one === undefined) one = k;
+      else if (k !== one) (several ??= new Set([one])).add(k);
       s.n += 1;
     }
-    if (u.length > f.limit) {
-      u.splice(0, u.length - f.limit);
-      ut.splice(0, ut.length - f.limit);
+    if (several) [s.u, s.ut] = seeAll(s.u, s.ut, several, t);
+    else if (one !== undefined) see(s.u, s.ut, one, t);
+    if (s.u.length > f.limit) {
+      s.u.splice(0, s.u.length - f.limit);
+      s.ut.splice(0, s.ut.length - f.limit);
     }
     span(s, t);
     return s;
@@ -167,13 +173,52 @@ export function featureValue(f: CompiledFeature, s: FeatureState | undefined, no
 
 /**
  * A unique state's values and last-seen times, as new arrays ordered oldest first. A state
- * written before the times were kept gets `t0` for every value.
+ * written before the times were kept held its values least recent first: they keep that order,
+ * at times within the millisecond after `t0` (t0 + i/(k + 1) for the i-th of k, 1-based), so each is
+ * newer than an event at t0 or before and older than one after (event times are whole ms).
  */
 function uniqueOf(s: FeatureState): [string[], number[]] {
   const u = s.u ?? [];
   if (s.ut && s.ut.length === u.length) return [[...u], [...s.ut]];
   const at = s.t0 ?? 0;
-  return [[...u].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)), u.map(() => at)];
+  return [[...u], u.map((_, i) => at + (i + 1) / (u.length + 1))];
+}
+
+/**
+ * `see` for several distinct values at one time `t` (the set is used up), in one pass: O(n + k log k) for k values
+ * into n, where a `see` each is O(n) a value (an event of 3,000 values into a set of 10,000 took
+ * 150 ms). Values already seen at `t` or later stay; the others leave their places and join at `t`,
+ * in value order — what a `see` of each gives, in any order.
+ */
+function seeAll(u: string[], ut: number[], fresh: Set<string>, t: number): [string[], number[]] {
+  const keptU: string[] = [];
+  const keptT: number[] = [];
+  for (let i = 0; i < u.length; i++) {
+    if (fresh.has(u[i])) {
+      if (ut[i] < t) continue;
+      fresh.delete(u[i]);
+    }
+    keptU.push(u[i]);
+    keptT.push(ut[i]);
+  }
+  const add = [...fresh].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const outU: string[] = [];
+  const outT: number[] = [];
+  let j = 0;
+  for (let i = 0; i < keptU.length; i++) {
+    // The new values go before the first kept one later than (t, value).
+    while (j < add.length && (t < keptT[i] || (t === keptT[i] && add[j] < keptU[i]))) {
+      outU.push(add[j++]);
+      outT.push(t);
+    }
+    outU.push(keptU[i]);
+    outT.push(keptT[i]);
+  }
+  for (; j < add.length; j++) {
+    outU.push(add[j]);
+    outT.push(t);
+  }
+  return [outU, outT];
 }
 
 /**

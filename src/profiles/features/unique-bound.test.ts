@@ -57,6 +57,56 @@ describe('bounded unique set: the most recently seen values', () => {
   });
 });
 
+describe('bounded unique set: events with many values, and states from before the times were kept', () => {
+  const many = (limit: number): FeatureDefinition => ({ name: 'bought', kind: 'unique', event: 'Order Completed', property: 'skus[]', limit });
+  const order = (t: number, skus: unknown[], id = `o${t}`): Message => ({ messageId: id, type: 'track', event: 'Order Completed', properties: { skus }, context: {}, timestamp: t, receivedAt: t });
+  /** The rule worked out directly: each value's last time, sorted by (time, value), the last `limit`. */
+  const rule = (events: Array<[number, unknown[]]>, limit: number) => {
+    const last = new Map<string, number>();
+    for (const [t, vs] of events) for (const v of vs) if (v !== null && typeof v !== 'object') last.set(String(v), Math.max(t, last.get(String(v)) ?? -Infinity));
+    return [...last].sort(([ka, ta], [kb, tb]) => ta - tb || (ka < kb ? -1 : ka > kb ? 1 : 0)).map(([k]) => k).slice(-limit);
+  };
+
+  it('a fold of events with several values each, repeats and nulls among them, is the rule (property)', () => {
+    const ev = fc.tuple(fc.integer({ min: 0, max: 30 }), fc.array(fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), fc.constant(null), fc.integer({ min: 0, max: 3 })), { maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(ev, { maxLength: 10 }), fc.integer({ min: 1, max: 6 }), (events, limit) => {
+        const s = events.reduce<FeatureState | undefined>((acc, [t, vs], i) => applyToFeature(compileFeature(many(limit)), acc, order(t, vs, `e${i}`)), undefined);
+        expect(value(many(limit), s) ?? []).toEqual(rule(events, limit));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('one event of 3,000 new values into a full set of 10,000 keeps the 10,000 most recent (one merge, not a pass over the set per value)', () => {
+    const def = many(10_000);
+    const f = compileFeature(def);
+    const first = Array.from({ length: 10_000 }, (_, i) => `v${i}`);
+    const s = applyToFeature(f, undefined, order(1, first));
+    const next = Array.from({ length: 3_000 }, (_, i) => `w-${String(i).padStart(4, "0")}`).reverse();
+    applyToFeature(f, s, order(2, next));
+    expect(s.u!.slice(-3)).toEqual([...next].sort().slice(-3));
+    expect(s.u!.length).toBe(10_000);
+  });
+
+  it('a state written before the times were kept keeps its values in their order, least recent first', () => {
+    // Before `ut`, `u` was kept least recent first: z was seen longest ago. A new value in a full set
+    // of 3 drops z, as it did then (sorting the old values by name dropped a, seen after z).
+    const def = bought(3);
+    const old: FeatureState = { h: compileFeature(def).hash, n: 3, t0: 1000, t1: 5000, u: ['z', 'a', 'm'] };
+    expect(value(def, applyToFeature(compileFeature(def), old, msg(6000, 'q')))).toEqual(['a', 'm', 'q']);
+    // An event at t0 or before is older than every old value, one after t0's millisecond newer.
+    const again: FeatureState = { h: compileFeature(def).hash, n: 3, t0: 1000, t1: 5000, u: ['z', 'a', 'm'] };
+    expect(value(def, applyToFeature(compileFeature(def), again, msg(1000, 'q')))).toEqual(['z', 'a', 'm']);
+    // Merged with a state with times: the old values in their order, each at t0 (within its millisecond).
+    const f = compileFeature(def);
+    const legacy: FeatureState = { h: f.hash, n: 2, t0: 1000, t1: 5000, u: ['y', 'b'] };
+    const timed = fold(def, [msg(999, 'c'), msg(1001, 'd')]);
+    expect(value(def, mergeFeature(f, legacy, timed))).toEqual(['y', 'b', 'd']);
+    expect(value(def, mergeFeature(f, timed, legacy))).toEqual(['y', 'b', 'd']);
+  });
+});
+
 describe('bounded unique set in a store (SQLite)', () => {
   let h: Harness | undefined;
   afterEach(async () => {
