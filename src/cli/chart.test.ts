@@ -57,6 +57,10 @@ describe('plotRow', () => {
 });
 
 describe('axisOf', () => {
+  it('takes a list of any length (a million values: a spread into Math.min overflowed the stack)', () => {
+    const xs = Array.from({ length: 1_000_000 }, (_, i) => (i % 1000) - 3);
+    expect(axisOf(xs)).toEqual({ low: -3, high: 996 });
+  });
   it('spans the finite values and the values it must include', () => {
     expect(axisOf([1, Number.NaN, null, 3], [0])).toEqual({ low: 0, high: 3 });
     expect(axisOf([-5, -2])).toEqual({ low: -5, high: -2 });

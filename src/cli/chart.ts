@@ -85,8 +85,13 @@ function column(axis: Axis, width: number, x: number): number {
 export function axisOf(values: (number | null | undefined)[], include: number[] = []): Axis {
   const xs = [...values, ...include].filter(finite);
   if (!xs.length) return { low: 0, high: 1 };
-  const low = Math.min(...xs);
-  const high = Math.max(...xs);
+  // A loop, not Math.min(...xs): spreading a long list overflows the call stack.
+  let low = Infinity;
+  let high = -Infinity;
+  for (const x of xs) {
+    if (x < low) low = x;
+    if (x > high) high = x;
+  }
   if (low < high) return { low, high };
   const pad = low === 0 ? 1 : Math.abs(low) / 10;
   return { low: low - pad, high: high + pad };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDir } from '../../../test/tmp.js';
 import { runBatch } from './batch-client.js';
-import { deliver } from './webhook.js';
+import { deliver, retryAfterMs } from './webhook.js';
 import { CSV_COLUMNS, csvRows, type BatchDecision } from './writers.js';
 
 const servers: { close(): void }[] = [];
@@ -116,6 +116,15 @@ describe('webhook delivery, answers', () => {
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeGreaterThan(1000);
     expect(waits[0]).toBeLessThanOrEqual(3000);
+  });
+
+  it('reads Retry-After as delay-seconds or one of the three HTTP-date forms only (RFC 9110 §5.6.7, §10.2.3)', () => {
+    const now = Date.parse('2031-01-01T00:00:00Z');
+    // Each form of the same moment, two minutes after `now` (RFC 9110 §5.6.7's examples, re-dated).
+    for (const h of ['120', ' 120 ', 'Wed, 01 Jan 2031 00:02:00 GMT', 'Wednesday, 01-Jan-31 00:02:00 GMT', 'Wed Jan  1 00:02:00 2031']) expect(retryAfterMs(h, now), h).toBe(120_000);
+    // Not an HTTP-date, though Date.parse reads each as one (the first as a day in 2031): backoff instead.
+    for (const h of ['foo 2031', 'Wed, 01 Jan 2031 00:02:00 +0100', '2031-01-01T00:02:00Z', '-5', '', 'soon']) expect(retryAfterMs(h, now), h).toBeUndefined();
+    expect(retryAfterMs('Wed, 01 Jan 2031 00:00:00 GMT', now)).toBeUndefined(); // not in the future
   });
 
   it('honours a Retry-After longer than the backoff cap (120 s), up to --max-retry-after, instead of retrying early', async () => {

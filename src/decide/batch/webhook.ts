@@ -85,9 +85,21 @@ export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAU
 
 const abortText = (signal: AbortSignal | undefined) => (signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'stopped'));
 
+/**
+ * The three forms of an HTTP-date (RFC 9110 §5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT",
+ * RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and asctime "Sun Nov  6 08:49:37 1994". Anything else
+ * is not read as a date (Date.parse would take "foo 2031" for one).
+ */
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} \\d{2}:\\d{2}:\\d{2} GMT|${DAY} ${MONTH} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})$`,
+);
+
 /** A `Retry-After` header in ms: delay-seconds or an HTTP date; undefined when absent, unreadable or past. @example retryAfterMs('2') // 2000 */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header?.trim()) return undefined;
-  const ms = /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+  const h = header.trim();
+  const ms = /^\d+(\.\d+)?$/.test(h) ? Number(h) * 1000 : HTTP_DATE.test(h) ? Date.parse(h.includes('-') || h.endsWith('GMT') ? h : `${h} GMT`) - now : NaN;
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }

@@ -232,6 +232,8 @@ describe('experimentReadout', () => {
     expect(m.frequentist!.estimate).toBeCloseTo(-1.657143, 6);
     expect(m.frequentist!.ci).toEqual([-1, -1]);
     expect(m.sequential!.ci).toEqual([-1, -1]);
+    // The Gaussian posterior's credible interval of the lift too (the Beta path is bounded by itself).
+    expect(m.bayesian!.ci[0]).toBeGreaterThanOrEqual(-1);
     expect(m.verdict).toBe('worse');
   });
 

@@ -114,7 +114,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       const sequential = floor(always(type));
       const bayesian = counts
         ? bayesianProportionTest(toCounts(c), toCounts(t), { type, alpha, lowerIsBetter: spec.lowerIsBetter })
-        : bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter });
+        : floor(bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter }));
       // The verdict's interval. A relative lift over a control mean of 0 is undefined, yet the arms
       // may differ clearly (a guardrail outcome only the treatment produced): the verdict then comes
       // from the absolute always-valid test, whose sign is the lift's. For a proportion read from
