@@ -135,6 +135,29 @@ export function collectConformance(kind: StoreKind): void {
       expect((await profile('u-t')).traits).toEqual(expected);
     });
 
+    it('merges account traits per key by time, as identify merges profile traits: a late call replaces the keys it set later than the stored ones', async () => {
+      // Identify's rule (profile-state.ts traitsAt): each top-level key keeps the value of the call
+      // with the newest time for that key; on equal times the later-arriving call wins.
+      const at = (m: number) => new Date(Date.parse('2026-11-01T10:00:00Z') + m * 60_000).toISOString();
+      const calls = [
+        { timestamp: at(1), traits: { plan: 'a', address: { city: 'Berlin', zip: '10115' }, tier: 'gold', note: 'n1' } },
+        { timestamp: at(3), traits: { seats: 5, tier: null } },
+        // late: plan and address (set at 1) are replaced, tier (set at 3) is kept, size is filled
+        { timestamp: at(2), traits: { plan: 'b', address: { city: 'Hamburg' }, tier: 'silver', size: null } },
+        // tie with the call at 3: the later-arriving one wins seats
+        { timestamp: at(3), traits: { seats: 7 } },
+        // older than everything: only fills the missing key
+        { timestamp: at(0), traits: { plan: 'z', note: null, region: 'eu' } },
+      ];
+      for (const c of calls) {
+        await send(h.app, '/v1/group', { userId: 'u-k', groupId: 'keys-co', ...c });
+        await send(h.app, '/v1/identify', { userId: 'u-k', ...c });
+      }
+      const expected = { plan: 'b', address: { city: 'Hamburg' }, tier: null, note: 'n1', seats: 7, size: null, region: 'eu' };
+      expect((await profile('u-k')).traits).toEqual(expected);
+      expect((await get(h.app, '/v1/accounts/keys-co')).json().traits).toEqual(expected);
+    });
+
     it('keeps consent per purpose with its history', async () => {
       await send(h.app, '/v1/track', { userId: 'u-c', event: 'Product Viewed', context: { consent: { categoryPreferences: { Advertising: true, Analytics: true } } } });
       await send(h.app, '/v1/track', { userId: 'u-c', event: 'Product Viewed', context: { consent: { categoryPreferences: { Advertising: false, Analytics: true } } } });

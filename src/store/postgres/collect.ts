@@ -5,6 +5,12 @@ import type { ProfileState } from '../../profiles/profile-state.js';
 import { inTransaction } from './database.js';
 import { repointProfilePg } from './repoint.js';
 
+/** SQL: the group call's trait `o` is at least as new as the stored one (ties: the later-arriving call). */
+const ACCT_WINS = "WHERE excluded.updated_at >= coalesce((accounts.traits_at ->> o.key)::bigint, excluded.updated_at)";
+
+/** `{ key: at }` for each top-level trait, as JSON. */
+const traitsAt = (traits: Record<string, unknown>, at: number): string => JSON.stringify(Object.fromEntries(Object.keys(traits).map((k) => [k, at])));
+
 /**
  * Collection on PostgreSQL, written through: one transaction per batch reads the snapshot, runs
  * the pure step and writes everything (events, identities, merges, profile states). Several
@@ -104,12 +110,16 @@ export class PostgresCollectStore implements CollectStore {
       );
     }
     for (const x of w.consent) await c.query('INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES ($1, $2, $3, $4)', [x.profileId, x.at, x.messageId, JSON.stringify(x.changes)]);
-    // An older group call arriving late fills what is missing and changes nothing newer.
+    // Per top-level trait, the newest group call wins (ties: the later-arriving call): a late older
+    // call fills what is missing and replaces the traits set before it, and changes nothing newer.
     for (const a of w.accounts) {
       await c.query(
-        `INSERT INTO accounts (id, traits, created_at, updated_at) VALUES ($1, $2::jsonb, $3, $3)
-         ON CONFLICT (id) DO UPDATE SET traits = CASE WHEN excluded.updated_at >= accounts.updated_at THEN accounts.traits || excluded.traits ELSE excluded.traits || accounts.traits END, updated_at = greatest(accounts.updated_at, excluded.updated_at)`,
-        [a.id, JSON.stringify(a.traits), a.at],
+        `INSERT INTO accounts (id, traits, traits_at, created_at, updated_at) VALUES ($1, $2::jsonb, $4::jsonb, $3, $3)
+         ON CONFLICT (id) DO UPDATE SET
+           traits = accounts.traits || (SELECT coalesce(jsonb_object_agg(o.key, o.value), '{}'::jsonb) FROM jsonb_each(excluded.traits) o ${ACCT_WINS}),
+           traits_at = accounts.traits_at || (SELECT coalesce(jsonb_object_agg(o.key, excluded.updated_at), '{}'::jsonb) FROM jsonb_each(excluded.traits) o ${ACCT_WINS}),
+           updated_at = greatest(accounts.updated_at, excluded.updated_at)`,
+        [a.id, JSON.stringify(a.traits), a.at, traitsAt(a.traits, a.at)],
       );
     }
     for (const m of w.memberships) {

@@ -3,23 +3,30 @@ import type { Job } from '../../config/document-store.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { WriteOp } from './writer.js';
 
+/** SQL: the group call's trait `o` is at least as new as the stored one (ties: the later-arriving call). */
+const acctWins = 'excluded.updated_at >= coalesce(accounts.traits_at ->> o.fullkey, excluded.updated_at)';
+
 /**
- * SQL for JSON object `base` with each top-level key of `over` set to its value, as identify sets
- * profile traits and PostgreSQL's jsonb `||` does: a nested object is replaced whole and a null is
- * kept (json_patch would merge nested objects and delete the keys set to null).
+ * SQL for the stored account object `col` (traits or traits_at) with each top-level trait the
+ * group call wins set to `value`, as identify sets profile traits and PostgreSQL's jsonb `||`
+ * does: a nested object is replaced whole and a null is kept (json_patch would merge nested
+ * objects and delete the keys set to null).
  */
-const overTopKeys = (base: string, over: string): string =>
-  `(SELECT json_group_object(key, json(j)) FROM (SELECT b.key, ${base} -> b.fullkey AS j FROM json_each(${base}) b WHERE b.key NOT IN (SELECT key FROM json_each(${over}))
-    UNION ALL SELECT o.key, ${over} -> o.fullkey FROM json_each(${over}) o))`;
+const acctMerge = (col: string, value: string): string =>
+  `(SELECT json_group_object(key, json(j)) FROM (SELECT b.key, accounts.${col} -> b.fullkey AS j FROM json_each(accounts.${col}) b
+      WHERE b.key NOT IN (SELECT o.key FROM json_each(excluded.traits) o WHERE ${acctWins})
+    UNION ALL SELECT o.key, ${value} FROM json_each(excluded.traits) o WHERE ${acctWins}))`;
 
 const SQL = {
   event: 'INSERT INTO events (seq, message_id, profile_id, type, event, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   identity: 'INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id',
   merge: 'INSERT INTO merges (into_id, from_id, message_id, reason, via_kind, via_value, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   consent: 'INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES (?, ?, ?, ?)',
-  // An older group call arriving late fills what is missing and changes nothing newer.
-  account: `INSERT INTO accounts (id, traits, created_at, updated_at) VALUES (?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET traits = CASE WHEN excluded.updated_at >= accounts.updated_at THEN ${overTopKeys('accounts.traits', 'excluded.traits')} ELSE ${overTopKeys('excluded.traits', 'accounts.traits')} END, updated_at = max(accounts.updated_at, excluded.updated_at)`,
+  // Per top-level trait, the newest group call wins: a late older call fills what is missing and
+  // replaces the traits set before it, and changes nothing newer.
+  account: `INSERT INTO accounts (id, traits, traits_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET traits = ${acctMerge('traits', 'excluded.traits -> o.fullkey')},
+      traits_at = ${acctMerge('traits_at', 'excluded.updated_at')}, updated_at = max(accounts.updated_at, excluded.updated_at)`,
   membership: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (account_id, profile_id) DO UPDATE SET updated_at = max(memberships.updated_at, excluded.updated_at),
       role = CASE WHEN excluded.updated_at >= memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`,
@@ -42,6 +49,11 @@ const SQL = {
   markMerged: `INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, 1, ?, ?, ?, NULL)
     ON CONFLICT (id) DO UPDATE SET merged_into = excluded.merged_into, state = NULL, version = profiles.version + 1`,
 };
+
+/** `{ key: at }` for each top-level trait, as JSON. */
+function traitsAt(traits: Record<string, unknown>, at: number): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(traits).map((k) => [k, at])));
+}
 
 /** A profile state as a row. */
 export function stateRow(s: ProfileState): unknown[] {
@@ -87,7 +99,7 @@ export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][
   }
   ops.push(...stateOps(statesNow));
   if (w.consent.length) ops.push({ sql: SQL.consent, rows: w.consent.map((c) => [c.profileId, c.at, c.messageId, JSON.stringify(c.changes)]) });
-  if (w.accounts.length) ops.push({ sql: SQL.account, rows: w.accounts.map((a) => [a.id, JSON.stringify(a.traits), a.at, a.at]) });
+  if (w.accounts.length) ops.push({ sql: SQL.account, rows: w.accounts.map((a) => [a.id, JSON.stringify(a.traits), traitsAt(a.traits, a.at), a.at, a.at]) });
   if (w.memberships.length) ops.push({ sql: SQL.membership, rows: w.memberships.map((m) => [m.accountId, m.profileId, m.role, m.at, m.at]) });
   if (w.conflicts.length) ops.push({ sql: SQL.conflict, rows: w.conflicts.map((c) => [c.profileId, c.messageId, c.kind, c.value, c.reason, c.at]) });
   if (w.violations.length) ops.push({ sql: SQL.violation, rows: w.violations.map((v) => [v.event, v.property, v.rule, v.count, v.blocked, v.at, v.messageId, v.detail]) });

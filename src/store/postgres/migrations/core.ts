@@ -124,4 +124,14 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    id: 'core-002',
+    name: 'a time per account trait',
+    sql: `
+-- The time each top-level account trait was set, { key: ms }, so group calls merge per key as
+-- identify merges profile traits; the traits stored before take the row's update time.
+ALTER TABLE accounts ADD COLUMN traits_at JSONB NOT NULL DEFAULT '{}'::jsonb;
+UPDATE accounts SET traits_at = coalesce((SELECT jsonb_object_agg(k, accounts.updated_at) FROM jsonb_object_keys(accounts.traits) AS k), '{}'::jsonb);
+`,
+  },
 ];

@@ -130,4 +130,14 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    id: 'core-002',
+    name: 'a time per account trait',
+    sql: `
+-- The time each top-level account trait was set, { key: ms }, so group calls merge per key as
+-- identify merges profile traits; the traits stored before take the row's update time.
+ALTER TABLE accounts ADD COLUMN traits_at TEXT NOT NULL DEFAULT '{}';
+UPDATE accounts SET traits_at = (SELECT json_group_object(key, accounts.updated_at) FROM json_each(accounts.traits));
+`,
+  },
 ];
