@@ -28,6 +28,7 @@ import { upliftComparator } from './uplift/uplift-comparator.js';
 import { upliftTrainer } from './uplift/uplift-trainer.js';
 import { type TrainOptions, type TrainResult, type Trainer, trainModels } from './train/trainer.js';
 import { MODEL_NAMES, trainingKind } from './train/training-kind.js';
+import { TrainingJobs } from './train/training-jobs.js';
 
 /** The kinds whose change starts a new consumer (a replay of the log under the new definitions). */
 const LEARN_KINDS = new Set(['metrics', 'rates', 'send-time', 'segments']);
@@ -53,6 +54,8 @@ export class Learning {
   readonly recommender: Recommender;
   readonly trainers: readonly Trainer[] = [microSegmentsTrainer, sendTimeTrainer, ratesTrainer, baselinesTrainer, recommendationsTrainer, upliftTrainer];
   readonly schedule: TrainingSchedule;
+  /** The trainings asked for on demand (POST /v1/models/{name}/train), running in the background. */
+  readonly trainings = new TrainingJobs();
   /** What the decision pipeline reads from the models before each decision (ladder position, estimates for rules). */
   readonly decisionInputs: ModelInputs;
   private readonly learnConsumers: LearnConsumers | undefined;
@@ -111,6 +114,7 @@ export class Learning {
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     await this.schedule.stop();
+    await this.trainings.settled();
     await this.settled();
   }
 

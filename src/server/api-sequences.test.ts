@@ -505,7 +505,7 @@ class Train implements Cmd {
   constructor(readonly name: string) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const res = await call(r, 'POST', `/v1/models/${this.name}/train`, {});
+    const res = await call(r, 'POST', `/v1/models/${this.name}/train?sync=true`, {});
     expect(res.status).toBe(200);
     const mm = m.modelOf(this.name);
     for (const t of res.json().results as { version?: number; promotion?: { promoted: boolean; previous: number | null; version: number } }[]) {

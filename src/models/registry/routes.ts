@@ -6,6 +6,8 @@ import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { CALIBRATED_MODELS, calibrationReports } from '../calibration/reports.js';
 import { clean } from '../estimates/estimate-view.js';
+import type { TrainResult } from '../train/trainer.js';
+import { KEPT_TRAININGS, type TrainingJob } from '../train/training-jobs.js';
 import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
 import type { ModelVersionSummary } from './model-store.js';
 
@@ -57,24 +59,69 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     };
   });
 
-  app.post<{ Params: { name: string }; Querystring: { wait: number } }>('/v1/models/:name/train', {
+  const busyDetail = (name: string, wait: number, r: TrainResult) => `${r.skipped}, still after ${wait} s of waiting: nothing was trained. Ask again once that training is over (its version then shows in GET /v1/models/${name}), or with a longer \`wait\` (at most ${MAX_TRAIN_WAIT_S} seconds).`;
+  const statusUrl = (j: TrainingJob) => `/v1/models/${encodeURIComponent(j.model)}/trainings/${j.id}`;
+
+  app.post<{ Params: { name: string }; Querystring: { wait: number; sync: boolean } }>('/v1/models/:name/train', {
     preHandler: write,
     schema: {
       tags: ['learn'],
-      summary: 'Train a model now; the new version is promoted only if the promotion rules allow it',
-      description: 'A model being trained (by the schedule or another request, in any process sharing the store) is trained again once that training is over: the request waits for it, at most `wait` seconds, then answers 409 `conflict` naming who trains it since when, having trained nothing (ask again later).',
+      summary: 'Train a model now, in the background; the new version is promoted only if the promotion rules allow it',
+      description: 'Answers `202` at once with the training (`{ id, model, state: "running", startedAt, statusUrl }`, and `statusUrl` in `Location`): poll GET `statusUrl` until its state is `done`, `failed` or `busy`. A training of this model asked for earlier and still running in this process is answered instead of starting another. A model being trained elsewhere (by the schedule, `tact train`, or another process sharing the store) is trained again once that training is over: the training waits (`waiting`) at most `wait` seconds, then ends `busy`, having trained nothing. With `sync=true` the request itself trains and answers `200 { results }` once done, or `409 conflict` naming who trains the model since when after `wait` seconds (the answer before trainings ran in the background; proxies may time out first).',
       params: nameParam,
-      querystring: { type: 'object', properties: { wait: { type: 'integer', minimum: 0, maximum: MAX_TRAIN_WAIT_S, default: 30, description: 'Seconds to wait for a training of the model already running.' } } },
-      response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      querystring: {
+        type: 'object',
+        properties: {
+          wait: { type: 'integer', minimum: 0, maximum: MAX_TRAIN_WAIT_S, default: 30, description: 'Seconds to wait for a training of the model already running.' },
+          sync: { type: 'boolean', default: false, description: 'Train within the request and answer the results (200) or 409, as before trainings ran in the background.' },
+        },
+      },
+      response: { 200: anyObj, 202: { ...anyObj, description: 'The training started (or the one of this model still running in this process): `{ id, model, state, startedAt, statusUrl }`.' }, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+    },
+  }, async (req, reply) => {
+    const { name } = req.params;
+    const { wait, sync } = req.query;
+    await known(name);
+    const by = actor(req);
+    if (sync) {
+      const results = await tact.learning.train([name], by, { waitMs: wait * 1000 });
+      const busy = results.find((r) => r.busy);
+      if (busy) throw new TactError('conflict', { detail: busyDetail(name, wait, busy) });
+      return clean({ results });
+    }
+    const job = tact.learning.trainings.start(name, async (n, o) => {
+      // In the background nobody waits on the answer: the log says how it ended.
+      try {
+        const results = await tact.learning.train([n], by, { ...o, waitMs: wait * 1000 });
+        tact.log.info({ model: n, by, results: results.map((r) => ({ version: r.version ?? null, skipped: r.skipped ?? null, promoted: r.promotion?.promoted ?? null })) }, 'training on demand finished');
+        return results;
+      } catch (err) {
+        tact.log.error({ model: n, by, error: (err as Error).message }, 'training on demand failed');
+        throw err;
+      }
+    }, (r) => busyDetail(name, wait, r));
+    const url = statusUrl(job);
+    return reply.code(202).header('location', url).send({ id: job.id, model: job.model, state: job.state, startedAt: iso(job.startedAt), statusUrl: url });
+  });
+
+  app.get<{ Params: { name: string; id: string } }>('/v1/models/:name/trainings/:id', {
+    preHandler: read,
+    schema: {
+      tags: ['learn'],
+      summary: 'A training started by POST /v1/models/{name}/train: running, done (with its results), failed or busy',
+      description: `\`state\` is \`waiting\` (for a training of the model in another process: \`waitingFor\` says whose, since when), \`running\`, \`done\` (\`result\` is what \`sync=true\` answers: \`{ results }\`), \`failed\` (\`error\` says why) or \`busy\` (the wait ran out, nothing was trained: \`error\` says whose training it waited for). Trainings are kept in the memory of the process that runs them: the last ${KEPT_TRAININGS} over, for an hour; an id unknown there, or forgotten, is a 404.`,
+      params: { type: 'object', properties: { name: { type: 'string' }, id: { type: 'string' } }, required: ['name', 'id'] },
+      response: { 200: anyObj, 404: errorSchema },
     },
   }, async (req) => {
-    const { name } = req.params;
-    const { wait } = req.query;
+    const { name, id } = req.params;
     await known(name);
-    const results = await tact.learning.train([name], actor(req), { waitMs: wait * 1000 });
-    const busy = results.find((r) => r.busy);
-    if (busy) throw new TactError('conflict', { detail: `${busy.skipped}, still after ${wait} s of waiting: nothing was trained. Ask again once that training is over (its version then shows in GET /v1/models/${name}), or with a longer \`wait\` (at most ${MAX_TRAIN_WAIT_S} seconds).` });
-    return clean({ results });
+    const job = tact.learning.trainings.get(id);
+    if (!job || job.model !== name) throw new TactError('not_found', { what: `training of ${name} in this process (it keeps the last ${KEPT_TRAININGS} trainings over, for an hour)`, id });
+    return clean({
+      id: job.id, model: job.model, state: job.state, startedAt: iso(job.startedAt), finishedAt: job.finishedAt === undefined ? undefined : iso(job.finishedAt),
+      waitingFor: job.waitingFor, result: job.results && { results: job.results }, error: job.error, statusUrl: statusUrl(job),
+    });
   });
 
   app.post<{ Params: { name: string }; Body: { version: number; force?: boolean; reason?: string } }>('/v1/models/:name/promote', {

@@ -92,6 +92,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Hears, once per model, whom a training waits for. */
   onBusy?: (sentence: string) => void;
+  /** Hears each model as its training starts (after any wait). */
+  onTaken?: (name: string) => void;
   /** How often a waiting training looks again (default 1 s). */
   pollMs?: number;
 }
@@ -134,7 +136,7 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
           ifBusy: o.ifBusy ?? 'wait', pollMs: o.pollMs, log: ctx.log, signal: o.signal,
           waitMs: o.waitMs === undefined ? undefined : Math.max(0, started + o.waitMs - Date.now()),
           onBusy: (sentence: string) => ((q.doing = sentence), o.onBusy?.(sentence)),
-          onTaken: (held: TrainingLease) => (q.doing = busySentence(held)),
+          onTaken: (held: TrainingLease) => ((q.doing = busySentence(held)), o.onTaken?.(t.name)),
         } as const;
         const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor));
         if ('stopped' in leased) return undefined;

@@ -35,7 +35,7 @@ export function learnEstimateCases(kind: StoreKind): void {
       expect(n.estimates[0].reading).toContain('learning, not enough data yet');
 
       // The population pool, trained across subjects, gives the newcomer an honest range.
-      const trained = await admin(h, '/v1/models/baselines/train');
+      const trained = await admin(h, '/v1/models/baselines/train?sync=true');
       expect(trained.json().results[0].promotion.promoted).toBe(true);
       const after = (await estimatesOf(h, 'newbie')).estimates[0];
       expect(after).toMatchObject({ status: 'learning', source: 'population', modelVersion: 'baselines@1' });

@@ -52,7 +52,7 @@ export function learnModelCases(kind: StoreKind): void {
       for (let i = 0; i < 3; i++) msgs.push(track(`low${i}`, 'Order Completed', { revenue: 10 + i }, now));
       for (let i = 0; i < 3; i++) for (let k = 0; k < 5; k++) msgs.push(track(`high${i}`, 'Order Completed', { revenue: 100 + i }, now + k));
       await ingest(h, msgs);
-      const r = await admin(h, '/v1/models/micro-segments/train');
+      const r = await admin(h, '/v1/models/micro-segments/train?sync=true');
       expect(r.json().results[0]).toMatchObject({ model: 'micro-segments', version: 1, promotion: { promoted: true } });
       const idx = async (id: string) => (await estimatesOf(h, id)).microSegment!.index;
       const low = await idx('low0');
@@ -73,7 +73,7 @@ export function learnModelCases(kind: StoreKind): void {
       }
       await ingest(h, msgs);
       expect((await server(h, '/v1/recommendations', { subject: 'nobody', n: 2 })).json()).toMatchObject({ items: [], status: 'learning' });
-      const trained = (await admin(h, '/v1/models/recommendations/train')).json().results[0];
+      const trained = (await admin(h, '/v1/models/recommendations/train?sync=true')).json().results[0];
       expect(trained).toMatchObject({ version: 1, metrics: { algorithm: 'ease', items: 6, subjects: 12 }, promotion: { promoted: true } });
 
       await ingest(h, [track('fresh', 'Product Viewed', { product_id: 'sku-1' }, Date.now())]);
@@ -106,8 +106,8 @@ export function learnModelCases(kind: StoreKind): void {
     it('promotes the first version, refuses a later one its comparison cannot back, and records forced promotions and rollbacks', async () => {
       h = await harness(kind, { config: { features, recommendations } });
       await ingest(h, ['a', 'b', 'c'].flatMap((u) => ['sku-1', 'sku-2'].map((p) => track(u, 'Product Viewed', { product_id: p }, Date.now()))));
-      expect((await admin(h, '/v1/models/recommendations/train')).json().results[0].promotion.promoted).toBe(true);
-      const second = (await admin(h, '/v1/models/recommendations/train')).json().results[0];
+      expect((await admin(h, '/v1/models/recommendations/train?sync=true')).json().results[0].promotion.promoted).toBe(true);
+      const second = (await admin(h, '/v1/models/recommendations/train?sync=true')).json().results[0];
       // Nothing happened since version 1: the held-out comparison has no subject to judge by.
       expect(second.promotion).toMatchObject({ promoted: false, reason: expect.stringContaining('does not favour it: only 0 subjects interacted after version 1 was trained') });
       const refused = await admin(h, '/v1/models/recommendations/promote', { version: 2 });
@@ -124,9 +124,9 @@ export function learnModelCases(kind: StoreKind): void {
       expect(model.live.version).toBe(1);
       expect(model.history.map((e: { action: string }) => e.action)).toEqual(['rolled-back', 'promoted', 'refused', 'refused', 'trained', 'promoted', 'trained']);
       expect((await putConfig(h, 'training', { autoPromote: ['recommendations'] })).statusCode).toBe(200);
-      expect((await admin(h, '/v1/models/recommendations/train')).json().results[0].promotion).toMatchObject({ promoted: true, reason: expect.stringContaining('autoPromote') });
+      expect((await admin(h, '/v1/models/recommendations/train?sync=true')).json().results[0].promotion).toMatchObject({ promoted: true, reason: expect.stringContaining('autoPromote') });
       expect((await get(h.app, '/v1/models')).json().models.map((m: { name: string }) => m.name)).toEqual(['micro-segments', 'send-time', 'rates', 'baselines', 'recommendations', 'uplift']);
-      expect((await admin(h, '/v1/models/nope/train')).statusCode).toBe(404);
+      expect((await admin(h, '/v1/models/nope/train?sync=true')).statusCode).toBe(404);
     });
   });
 }
