@@ -93,13 +93,19 @@ describe('tact decide-batch, stopped by a signal', () => {
   const closing: (() => void)[] = [];
   afterEach(() => closing.splice(0).forEach((c) => c()));
 
-  it('on SIGINT stops asking, keeps whole lines in FILE.partial, delivers the batch in hand, says how to rerun, and exits 130', async () => {
+  /** A run against a server that decides without end, writing to a fresh `send.jsonl` (and to a webhook when given one). */
+  const startRun = async (h?: { url: string; close: () => void }) => {
     const server = await endlessDecisions();
-    const h = await hook();
-    closing.push(server.close, h.close);
+    closing.push(server.close, ...(h ? [h.close] : []));
     const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
-    const run = spawnBatch(['-u', server.url, '-o', out, '--webhook', h.url, '--webhook-batch', '100000']);
+    const run = spawnBatch(['-u', server.url, '-o', out, ...(h ? ['--webhook', h.url, '--webhook-batch', '100000'] : [])]);
     closing.push(() => run.proc.kill('SIGKILL'));
+    return { server, out, run };
+  };
+
+  it('on SIGINT stops asking, keeps whole lines in FILE.partial, delivers the batch in hand, says how to rerun, and exits 130', async () => {
+    const h = await hook();
+    const { server, out, run } = await startRun(h);
     await until(() => lines(`${out}.partial`).split('\n').length > 20);
     run.proc.kill('SIGINT');
     const { code } = await run.exited;
@@ -118,12 +124,8 @@ describe('tact decide-batch, stopped by a signal', () => {
   }, 60_000);
 
   it('on SIGTERM records a batch the webhook does not take within a few seconds as failed, and exits 143', async () => {
-    const server = await endlessDecisions();
     const h = await hook(true);
-    closing.push(server.close, h.close);
-    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
-    const run = spawnBatch(['-u', server.url, '-o', out, '--webhook', h.url, '--webhook-batch', '100000']);
-    closing.push(() => run.proc.kill('SIGKILL'));
+    const { out, run } = await startRun(h);
     await until(() => lines(`${out}.partial`).split('\n').length > 5);
     const sentAt = Date.now();
     run.proc.kill('SIGTERM');
@@ -137,11 +139,7 @@ describe('tact decide-batch, stopped by a signal', () => {
   }, 60_000);
 
   it('exits 130, saying on stderr how to rerun, when Ctrl-C also ended the program reading its stdout (a pipe)', async () => {
-    const server = await endlessDecisions();
-    closing.push(server.close);
-    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
-    const run = spawnBatch(['-u', server.url, '-o', out]);
-    closing.push(() => run.proc.kill('SIGKILL'));
+    const { out, run } = await startRun();
     await until(() => lines(`${out}.partial`).split('\n').length > 5);
     // As in `tact decide-batch … | tee log`: Ctrl-C reaches the whole pipeline, and tee is gone first.
     run.proc.stdout.destroy();
@@ -153,11 +151,7 @@ describe('tact decide-batch, stopped by a signal', () => {
   }, 60_000);
 
   it('exits 130 when Ctrl-C also ended the program reading both its stdout and its stderr (`2>&1 | tee log`)', async () => {
-    const server = await endlessDecisions();
-    closing.push(server.close);
-    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
-    const run = spawnBatch(['-u', server.url, '-o', out]);
-    closing.push(() => run.proc.kill('SIGKILL'));
+    const { out, run } = await startRun();
     await until(() => lines(`${out}.partial`).split('\n').length > 5);
     run.proc.stdout.destroy();
     run.proc.stderr.destroy();
@@ -167,12 +161,8 @@ describe('tact decide-batch, stopped by a signal', () => {
   }, 60_000);
 
   it('exits at once on a second signal', async () => {
-    const server = await endlessDecisions();
     const h = await hook(true);
-    closing.push(server.close, h.close);
-    const out = join(testDir('tact-batch-sig-'), 'send.jsonl');
-    const run = spawnBatch(['-u', server.url, '-o', out, '--webhook', h.url, '--webhook-batch', '100000']);
-    closing.push(() => run.proc.kill('SIGKILL'));
+    const { out, run } = await startRun(h);
     await until(() => lines(`${out}.partial`).split('\n').length > 5);
     run.proc.kill('SIGINT');
     await until(() => run.output().includes('SIGINT'));
