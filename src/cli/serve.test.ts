@@ -1,8 +1,14 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTact, type Running } from '../../test/server-process.js';
 import { testDir } from '../../test/tmp.js';
+import { freePort } from '../ops/free-port.js';
+import { openStore } from '../store/open.js';
 import { serveCommand } from './serve.js';
 
 describe('tact serve port', () => {
@@ -31,4 +37,52 @@ describe('tact serve port', () => {
     serveCommand(program);
     expect(program.commands[0].getOptionValue('port')).toBe('8787');
   });
+});
+
+const MAIN = resolve(fileURLToPath(import.meta.url), '../main.ts');
+
+/** Runs `tact serve` from the sources on a data folder until it exits (or 60 s pass): its exit code and what it printed. */
+async function serveUntilExit(dataDir: string, port: number): Promise<{ code: number | null; stderr: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+    env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_LOG_LEVEL: 'warn', TACT_CONFIG: join(dataDir, 'tact.config.json') },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += String(d)));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((r) => proc.once('exit', r));
+  clearTimeout(timer);
+  return { code, stderr };
+}
+
+describe('tact serve on a data folder another server serves', () => {
+  const running: Running[] = [];
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.kill('SIGKILL');
+  });
+
+  it('refuses to start, naming the folder and the server holding it; other commands open the store beside it', async () => {
+    const first = await startTact();
+    running.push(first);
+    const second = await serveUntilExit(first.dataDir, await freePort());
+    expect(second.code).toBe(1);
+    const dir = first.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(second.stderr).toMatch(new RegExp(`^tact: The data directory ${dir} is in use by another Tact server \\(process ${first.proc.pid} on ${hostname()}, port ${first.port}, since [^)]+\\): stop that one`, 'm'));
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    // As `tact keys` or `tact train` open it, beside the running server.
+    const beside = await openStore({ dataDir: first.dataDir });
+    expect((await beside.keys.list()).length).toBeGreaterThan(0);
+    await beside.close();
+    expect((await fetch(`${first.url}/health`)).ok).toBe(true);
+  }, 180_000);
+
+  it('starts once the server holding the folder was killed (kill -9): the lock went with its process', async () => {
+    const first = await startTact();
+    running.push(first);
+    await expect(openStore({ dataDir: first.dataDir, owner: {} })).rejects.toMatchObject({ code: 'TACT_DATA_DIR_IN_USE', holder: { pid: first.proc.pid, port: first.port } });
+    await first.kill('SIGKILL');
+    const next = await startTact({ dataDir: first.dataDir });
+    running.push(next);
+    expect((await fetch(`${next.url}/health`)).ok).toBe(true);
+  }, 180_000);
 });

@@ -17,7 +17,7 @@ export function serveCommand(program: Command): void {
     .addHelpText('after', `
 Environment:
   PORT, HOST            where to listen (default 0.0.0.0:8787)
-  TACT_DATA_DIR         folder of the embedded SQLite store (default ./data)
+  TACT_DATA_DIR         folder of the embedded SQLite store (default ./data; one server at a time)
   TACT_DATABASE_URL     use PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/tact
   TACT_DURABILITY       fsync (default): an answer waits until the write is on disk, so nothing
                         acknowledged is lost even on power loss; os: it waits until the write reached
@@ -34,7 +34,8 @@ Environment:
       // Before the store is opened and keys are made: a wrong port is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
       const gc = tuneGarbageCollector();
-      const store = await openStore(storeChoiceFromEnv(process.env));
+      // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
+      const store = await openStore({ ...storeChoiceFromEnv(process.env), owner: { port } });
       const tact = await Tact.create({ store, configFile: loadConfigFile(opts.config), isRetryable: isRetryableStoreError });
       const created = await tact.keys.bootstrap(process.env);
       const generated = created.filter((k) => k.from === 'generated');

@@ -10,6 +10,13 @@ export interface StoreChoice {
   dataDir?: string;
   /** What an acknowledgement waits for (durability.ts; default `fsync`). */
   durability?: Durability;
+  /**
+   * Open as the serving process (`tact serve`, listening on `port`): the embedded store's folder
+   * is locked for the process's life and a second server on it is refused, naming this one
+   * (sqlite/data-dir-lock.ts). Other commands open the store beside the server. PostgreSQL takes
+   * several servers and needs no lock.
+   */
+  owner?: { port?: number };
 }
 
 /**
@@ -25,7 +32,7 @@ export async function openStore(choice: StoreChoice): Promise<Store> {
     return openPostgresStore({ connectionString: choice.databaseUrl, durability: choice.durability });
   }
   const dir = resolve(choice.dataDir ?? './data');
-  return openSqliteStore({ path: join(dir, 'tact.db'), durability: choice.durability });
+  return openSqliteStore({ path: join(dir, 'tact.db'), durability: choice.durability, owner: choice.owner });
 }
 
 /** The store choice from the environment (TACT_DATABASE_URL, TACT_DATA_DIR). */

@@ -10,11 +10,18 @@ const toDoc = <T>(r: Row): StoredDocument<T> => ({ ...r, body: JSON.parse(r.body
 const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
 const COLS = 'kind, version, body, author, reason, created_at AS createdAt';
 const JOB_COLS = 'id, kind, state, progress, created_at AS createdAt, updated_at AS updatedAt';
+const LEASE = 'UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner = ? OR lease_until < ?)';
+const CREATE_JOB = 'INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING';
+const DELETE_JOB = 'DELETE FROM jobs WHERE id = ?';
 
-/** Versioned configuration documents and background jobs on SQLite. */
+/**
+ * Versioned configuration documents and background jobs on SQLite. `sole`: no other process runs
+ * jobs on this database — it is in memory, or this process holds the folder's lock as its server
+ * (data-dir-lock.ts).
+ */
 export class SqliteDocumentStore implements DocumentStore {
   private readonly s;
-  constructor(private readonly db: Db, private readonly writer?: SqliteWriter) {
+  constructor(private readonly db: Db, private readonly writer?: SqliteWriter, private readonly o: { sole?: boolean } = {}) {
     this.s = {
       latest: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT 1`),
       get: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? AND version = ?`),
@@ -26,8 +33,11 @@ export class SqliteDocumentStore implements DocumentStore {
       saveJob: db.prepare(`INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET state = excluded.state, progress = excluded.progress, updated_at = excluded.updated_at`),
       getJob: db.prepare(`SELECT ${JOB_COLS} FROM jobs WHERE id = ?`),
+      createJob: db.prepare(CREATE_JOB),
+      deleteJob: db.prepare(DELETE_JOB),
       listJobs: db.prepare(`SELECT ${JOB_COLS} FROM jobs WHERE kind = ? ORDER BY created_at DESC`),
-      lease: db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner = ? OR lease_until < ?)'),
+      lease: db.prepare(LEASE),
+      leaseOwner: db.prepare('SELECT lease_owner FROM jobs WHERE id = ?').pluck(),
     };
   }
 
@@ -79,13 +89,39 @@ export class SqliteDocumentStore implements DocumentStore {
     return (this.s.listJobs.all(kind) as JobRow[]).map(toJob);
   }
 
+  async createJob(job: Job): Promise<Job> {
+    const row = [job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt];
+    for (;;) {
+      if (this.writer) await this.writer.run([{ sql: CREATE_JOB, rows: [row] }]);
+      else this.s.createJob.run(...row);
+      const held = await this.getJob(job.id);
+      // Absent: deleted between the write and this read; try again.
+      if (held) return held;
+    }
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    if (this.writer) await this.writer.run([{ sql: DELETE_JOB, rows: [[id]] }]);
+    else this.s.deleteJob.run(id);
+  }
+
+  /**
+   * The server holding the folder's lock is the only process that runs jobs on the file (the
+   * other openers — `tact train`, `tact keys` — run none), so its lease is recorded for operators
+   * to see and taken whoever the row names: that can only be a server that has stopped, and
+   * waiting out its lease would hold consumers and the schedule back after every restart. Any
+   * other store (several opened on one file, as tests do) takes it by compare-and-set, as on
+   * PostgreSQL: the writer answers no result, so the row is read back once committed.
+   */
   async leaseJob(id: string, owner: string, ms: number): Promise<boolean> {
-    // One process writes an embedded store, so the lease is only recorded for operators to see.
-    if (this.writer) {
-      await this.writer.run([{ sql: 'UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?', rows: [[owner, Date.now() + ms, id]] }]);
+    const now = Date.now();
+    const until = now + ms;
+    if (!this.writer) return this.s.lease.run(owner, until, id, owner, now).changes > 0;
+    if (this.o.sole) {
+      await this.writer.run([{ sql: 'UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?', rows: [[owner, until, id]] }]);
       return true;
     }
-    const now = Date.now();
-    return this.s.lease.run(owner, now + ms, id, owner, now).changes > 0;
+    await this.writer.run([{ sql: LEASE, rows: [[owner, until, id, owner, now]] }]);
+    return this.s.leaseOwner.get(id) === owner;
   }
 }

@@ -1,6 +1,7 @@
 import type { Durability } from '../durability.js';
 import type { CommitTiming, Store } from '../store.js';
 import { SqliteCollectStore } from './collect.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { migrate, openDatabase, type Db } from './database.js';
 import { SqliteDecisionStore } from './decisions.js';
 import { SqliteDocumentStore } from './documents.js';
@@ -30,6 +31,13 @@ export interface SqliteStoreOptions {
   checkpointDirty?: number;
   /** What a commit waits for (durability.ts; default `fsync`). */
   durability?: Durability;
+  /**
+   * Open as the store's one serving process (`tact serve`): holds the folder's lock for the
+   * store's life (data-dir-lock.ts), so a second serving open fails with a DataDirInUseError
+   * naming this one (`port` says where it listens). Without it the store opens beside the server
+   * (`tact train`, `tact keys`, tests). An in-memory database takes no lock.
+   */
+  owner?: { port?: number };
 }
 
 /**
@@ -59,7 +67,7 @@ export class SqliteStore implements Store {
   private timer: NodeJS.Timeout | undefined;
   private readonly walCheckpointer: WalCheckpointer | undefined;
 
-  constructor(readonly db: Db, private readonly options: SqliteStoreOptions) {
+  constructor(readonly db: Db, private readonly options: SqliteStoreOptions, private readonly lock?: DataDirLock) {
     if (options.path !== ':memory:') {
       // WAL frames are copied to the database file by a worker thread, not inside commits.
       db.pragma('wal_autocheckpoint = 0');
@@ -67,7 +75,8 @@ export class SqliteStore implements Store {
     }
     this.writer = startWriter(options.path, db, options.durability);
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
-    this.documents = new SqliteDocumentStore(db, this.writer);
+    // Nothing else runs jobs on an in-memory database, nor on a file whose lock this process holds.
+    this.documents = new SqliteDocumentStore(db, this.writer, { sole: options.path === ':memory:' || lock !== undefined });
     this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000, options.identityCache);
     this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure(), { cachedOwner: (kind, value) => this.collect.cachedOwner(kind, value), uncommitted: (id) => this.collect.uncommitted(id) });
     this.keys = new SqliteKeyStore(db);
@@ -109,19 +118,32 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (!this.db.open) return;
+    if (!this.db.open) return this.lock?.release();
     await this.collect.settled();
-    if (!this.collect.needsRecovery) await this.collect.checkpoint().catch(() => undefined);
+    // Only a store that changed states has a checkpoint to record: one opened beside the server
+    // (`tact keys`) would record its opening's last event as checkpointed, past the states the
+    // server holds only in memory, and a crash of the server would then skip replaying them.
+    if (!this.collect.needsRecovery && this.collect.dirtyProfiles > 0) await this.collect.checkpoint().catch(() => undefined);
     await this.writer.close();
     await this.walCheckpointer?.close();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
+    this.lock?.release();
   }
 }
 
-/** Opens (creating and migrating when needed) the SQLite store. */
+/**
+ * Opens (creating and migrating when needed) the SQLite store; with `owner`, first takes the
+ * folder's lock (refused with a DataDirInUseError while another server holds it).
+ */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  const db = openDatabase(options.path, options.durability);
-  migrate(db);
-  return new SqliteStore(db, options);
+  const lock = options.owner && options.path !== ':memory:' ? DataDirLock.take(options.path, options.owner) : undefined;
+  try {
+    const db = openDatabase(options.path, options.durability);
+    migrate(db);
+    return new SqliteStore(db, options, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
 }
