@@ -45,6 +45,13 @@ export interface DocumentStore {
   /** Creates or replaces a job. */
   saveJob(job: Job): Promise<void>;
   getJob(id: string): Promise<Job | undefined>;
+  /**
+   * Saves `job` unless one with its id exists — of processes creating one job at once, exactly one
+   * does — and returns the job stored under that id: `job` itself when this call created it.
+   */
+  createJob(job: Job): Promise<Job>;
+  /** Forgets a job (nothing when there is none). */
+  deleteJob(id: string): Promise<void>;
   listJobs(kind: string): Promise<Job[]>;
   /** Takes the job's lease for `ms` unless another process holds it; true when taken. */
   leaseJob(id: string, owner: string, ms: number): Promise<boolean>;

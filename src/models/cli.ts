@@ -9,7 +9,7 @@ import { type CalibrationView } from './calibration/calibration.js';
 import { CALIBRATED_MODELS, calibrationReports } from './calibration/reports.js';
 import { clean, estimateView } from './estimates/estimate-view.js';
 import { Learning } from './learning.js';
-import type { TrainResult } from './train/trainer.js';
+import type { TrainOptions, TrainResult } from './train/trainer.js';
 import { MODEL_NAMES } from './train/training-kind.js';
 
 /** Opens the store the environment names with its settings and the models, runs `fn`, closes. */
@@ -28,7 +28,8 @@ async function withLearning<T>(fn: (l: Learning, store: Store, settings: Setting
  * `tact train [model]`: trains now on the store (the server need not stop); each new version is
  * promoted only as the promotion rules allow, and says why. A model a server is training is
  * trained once that training is over, after a line saying whom it waits for; Ctrl-C ends the
- * wait (exit code 130), or lets the model in training finish and starts no other.
+ * wait, or lets the model in training finish and starts no other — exit code 130 when that left a
+ * model untrained, 0 when every model was over.
  *
  * @example
  * tact train recommendations --json
@@ -42,27 +43,43 @@ export function trainCommand(program: Command): void {
     .action(async (model: string | undefined, opts: { json?: boolean }) => {
       if (model !== undefined && !(MODEL_NAMES as readonly string[]).includes(model)) throw new Error(`There is no model "${model}"; the models are ${MODEL_NAMES.join(', ')}.`);
       const names = model ? [model] : MODEL_NAMES;
-      process.stderr.write(`training ${names.join(', ')}…\n`);
-      // Ctrl-C ends a wait at once; a model in training is finished and stored (its lease released), and no other starts.
-      let waiting = false;
-      const stop = stopOnSignal(() => (waiting ? 'no longer waiting; nothing more is trained' : 'finishing the model in training; no other is started'));
-      try {
-        // Each model's line as soon as it is done: a long run shows its progress.
-        const results = await withLearning((l) => l.train(names, 'cli', {
-          signal: stop.signal,
-          onResult: (r) => ((waiting = false), process.stdout.write(trainLine(r))),
-          onBusy: (sentence) => ((waiting = true), process.stderr.write(`${sentence}; waiting for it to finish (Ctrl-C to stop)…\n`)),
-        }));
-        if (stop.by) {
-          const left = names.filter((n) => !results.some((r) => r.model === n));
-          if (left.length) process.stderr.write(`Stopped by ${stop.by}: ${left.join(', ')} not trained.\n`);
-          process.exitCode = stop.exitCode;
-        }
-        if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
-      } finally {
-        stop.done();
-      }
+      const code = await trainNow(names, (o) => withLearning((l) => l.train(names, 'cli', o)), { json: opts.json, stopOnSignal });
+      if (code) process.exitCode = code;
     });
+}
+
+/** How `tact train` hears Ctrl-C: `stopOnSignal` of decide-batch (tests pass their own). */
+export type StopOnSignal = typeof stopOnSignal;
+
+/**
+ * What `tact train` does once its arguments are read: trains `names` with `train`, printing each
+ * model's line as soon as it is done, and answers the exit code: 130 (143 for SIGTERM) when a
+ * signal left models untrained, else 0 (a signal while the last model trained lets it finish).
+ *
+ * @example
+ * process.exitCode = await trainNow(['rates'], (o) => learning.train(['rates'], 'cli', o), { stopOnSignal });
+ */
+export async function trainNow(names: readonly string[], train: (o: TrainOptions) => Promise<TrainResult[]>, opts: { json?: boolean; stopOnSignal: StopOnSignal }): Promise<number> {
+  process.stderr.write(`training ${names.join(', ')}…\n`);
+  // Ctrl-C ends a wait at once; a model in training is finished and stored (its lease released), and no other starts.
+  let waiting = false;
+  const stop = opts.stopOnSignal(() => (waiting ? 'no longer waiting; nothing more is trained' : 'finishing the model in training; no other is started'));
+  try {
+    // Each model's line as soon as it is done: a long run shows its progress.
+    const results = await train({
+      signal: stop.signal,
+      onResult: (r) => ((waiting = false), process.stdout.write(trainLine(r))),
+      onBusy: (sentence) => ((waiting = true), process.stderr.write(`${sentence}; waiting for it to finish (Ctrl-C to stop)…\n`)),
+    });
+    // A signal that came once every model was over (or while the last one trained, finished since) interrupted nothing.
+    const left = stop.by ? names.filter((n) => !results.some((r) => r.model === n)) : [];
+    if (left.length) process.stderr.write(`Stopped by ${stop.by}: ${left.join(', ')} not trained.\n`);
+    const code = left.length ? stop.exitCode : 0;
+    if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
+    return code;
+  } finally {
+    stop.done();
+  }
 }
 
 /**

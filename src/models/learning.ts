@@ -54,8 +54,8 @@ export class Learning {
   readonly recommender: Recommender;
   readonly trainers: readonly Trainer[] = [microSegmentsTrainer, sendTimeTrainer, ratesTrainer, baselinesTrainer, recommendationsTrainer, upliftTrainer];
   readonly schedule: TrainingSchedule;
-  /** The trainings asked for on demand (POST /v1/models/{name}/train), running in the background. */
-  readonly trainings = new TrainingJobs();
+  /** The trainings asked for on demand (POST /v1/models/{name}/train), running in the background, kept in the store. */
+  readonly trainings: TrainingJobs;
   /** What the decision pipeline reads from the models before each decision (ladder position, estimates for rules). */
   readonly decisionInputs: ModelInputs;
   private readonly learnConsumers: LearnConsumers | undefined;
@@ -64,6 +64,7 @@ export class Learning {
 
   private constructor(private readonly store: Store, private readonly settings: Settings, consumers: LogConsumers | undefined, private readonly log: (msg: string, data?: object) => void) {
     this.registry = new ModelRegistry(store.models, { autoPromote: () => settings.get(trainingKind).autoPromote });
+    this.trainings = new TrainingJobs(store.documents, { log });
     this.lookup = new SegmentLookup(store.segments, settings, this.registry);
     this.estimates = new SubjectEstimates(store, settings, this.registry, this.lookup);
     this.membership = new SegmentMembership(store, settings, this.estimates, this.lookup);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, harness, KEYS, type Harness } from '../../../test/harness.js';
+import { bearer, harness, KEYS, openTwoStores, type Harness } from '../../../test/harness.js';
 import { type Trainer, trainModels } from '../train/trainer.js';
 
 const train = (h: Harness, query = '') => h.app.inject({ method: 'POST', url: `/v1/models/send-time/train${query}`, headers: { authorization: bearer(KEYS.admin) } });
@@ -108,6 +108,28 @@ describe.each(['sqlite', 'postgres'] as const)('POST /v1/models/{name}/train in 
     expect(await poll(h, res.json().statusUrl)).toMatchObject({ state: 'failed', error: 'the events table could not be read' });
   });
 
+  it('says `waiting` for the scheduled training of the model running in this process, then trains', async () => {
+    h = await harness(kind);
+    const calls: string[] = [];
+    const scheduled = gated('schedule', calls);
+    let began!: () => void;
+    const started = new Promise<void>((r) => (began = r));
+    const l = h.tact.learning;
+    const slow: Trainer = { ...scheduled.trainer, train: (ctx) => (began(), scheduled.trainer.train(ctx)) };
+    const run = trainModels({ store: h.store, settings: h.tact.settings, registry: l.registry, log: () => undefined, now: Date.now() }, [slow], ['send-time'], 'schedule');
+    await started;
+    useTrainer(h, { name: 'send-time', description: '', train: async (ctx) => (calls.push('on demand'), { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now }) });
+    const url = (await train(h)).json().statusUrl;
+    try {
+      expect(await poll(h, url, (s) => s !== 'running')).toMatchObject({ state: 'waiting', waitingFor: expect.stringMatching(new RegExp(`^send-time is being trained by process ${process.pid} on .+ \\(for schedule\\) since \\d{4}-`)) });
+    } finally {
+      scheduled.release();
+    }
+    expect((await run)[0].version).toBe(1);
+    expect(await poll(h, url)).toMatchObject({ state: 'done', result: { results: [{ version: 2 }] } });
+    expect(calls).toEqual(['schedule', 'on demand']);
+  });
+
   it('says `waiting` naming who holds the model in another process, then `busy` once `wait` ran out', async () => {
     h = await harness(kind);
     const since = Date.parse('2026-01-05T02:00:00.000Z');
@@ -131,5 +153,40 @@ describe.each(['sqlite', 'postgres'] as const)('POST /v1/models/{name}/train in 
     await poll(h, job.statusUrl);
     expect((await status(h, `/v1/models/rates/trainings/${job.id}`)).statusCode).toBe(404);
     expect((await status(h, `/v1/models/nope/trainings/${job.id}`)).json().error).toBe('not_found');
+  });
+});
+
+/** A send-time trainer held until `release()`; `calls` says which process trained. */
+function gated(who: string, calls: string[]) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const trainer: Trainer = { name: 'send-time', description: '', train: async (ctx) => (calls.push(who), await gate, { state: {}, metrics: { by: who }, dataFrom: null, dataTo: ctx.now }) };
+  return { trainer, release: () => release() };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('trainings on demand seen by every process sharing the store (%s)', (kind) => {
+  let closeAll = async () => {};
+  afterEach(async () => closeAll());
+
+  it('polled from another process, the training shows its state and results; asked of another while it runs, the same training answers', async () => {
+    const two = await openTwoStores(kind);
+    const a = await harness(kind, { store: two.stores[0] });
+    const b = await harness(kind, { store: two.stores[1] });
+    const calls: string[] = [];
+    const inA = gated('a', calls);
+    useTrainer(a, inA.trainer);
+    useTrainer(b, gated('b', calls).trainer);
+    closeAll = async () => { inA.release(); await a.close(); await b.close(); await two.cleanup(); };
+    const job = (await train(a)).json();
+    expect(job.state).toBe('running');
+    // Another process (behind the same load balancer) answers the status URL …
+    expect((await status(b, job.statusUrl)).json()).toMatchObject({ id: job.id, model: 'send-time', state: 'running' });
+    // … and, asked to train the model, answers the training running rather than starting another.
+    const again = await train(b);
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toMatchObject({ id: job.id, statusUrl: job.statusUrl });
+    inA.release();
+    expect(await poll(b, job.statusUrl)).toMatchObject({ id: job.id, state: 'done', result: { results: [{ model: 'send-time', version: 1, metrics: { by: 'a' } }] } });
+    expect(calls).toEqual(['a']);
   });
 });

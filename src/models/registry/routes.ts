@@ -7,7 +7,7 @@ import type { Tact } from '../../server/tact.js';
 import { CALIBRATED_MODELS, calibrationReports } from '../calibration/reports.js';
 import { clean } from '../estimates/estimate-view.js';
 import type { TrainResult } from '../train/trainer.js';
-import { KEPT_TRAININGS, type TrainingJob } from '../train/training-jobs.js';
+import { KEPT_TRAININGS, TRAINING_ALIVE_MS, type TrainingJob } from '../train/training-jobs.js';
 import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
 import type { ModelVersionSummary } from './model-store.js';
 
@@ -67,7 +67,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     schema: {
       tags: ['learn'],
       summary: 'Train a model now, in the background; the new version is promoted only if the promotion rules allow it',
-      description: 'Answers `202` at once with the training (`{ id, model, state: "running", startedAt, statusUrl }`, and `statusUrl` in `Location`): poll GET `statusUrl` until its state is `done`, `failed` or `busy`. A training of this model asked for earlier and still running in this process is answered instead of starting another. A model being trained elsewhere (by the schedule, `tact train`, or another process sharing the store) is trained again once that training is over: the training waits (`waiting`) at most `wait` seconds, then ends `busy`, having trained nothing. With `sync=true` the request itself trains and answers `200 { results }` once done, or `409 conflict` naming who trains the model since when after `wait` seconds (the answer before trainings ran in the background; proxies may time out first).',
+      description: 'Answers `202` at once with the training (`{ id, model, state: "running", startedAt, statusUrl }`, and `statusUrl` in `Location`): poll GET `statusUrl` (of any process sharing the store) until its state is `done`, `failed` or `busy`. `id` numbers the trainings of the model on demand. A training of this model asked for earlier, of this process or of another sharing the store, and not over is answered instead of starting another. A model being trained elsewhere (by the schedule, `tact train`, or another process sharing the store) is trained again once that training is over: the training waits (`waiting`) at most `wait` seconds, then ends `busy`, having trained nothing. With `sync=true` the request itself trains and answers `200 { results }` once done, or `409 conflict` naming who trains the model since when after `wait` seconds (the answer before trainings ran in the background; proxies may time out first).',
       params: nameParam,
       querystring: {
         type: 'object',
@@ -76,7 +76,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
           sync: { type: 'boolean', default: false, description: 'Train within the request and answer the results (200) or 409, as before trainings ran in the background.' },
         },
       },
-      response: { 200: anyObj, 202: { ...anyObj, description: 'The training started (or the one of this model still running in this process): `{ id, model, state, startedAt, statusUrl }`.' }, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      response: { 200: anyObj, 202: { ...anyObj, description: 'The training started (or the one of this model not over, in any process sharing the store): `{ id, model, state, startedAt, statusUrl }`.' }, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     },
   }, async (req, reply) => {
     const { name } = req.params;
@@ -89,7 +89,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       if (busy) throw new TactError('conflict', { detail: busyDetail(name, wait, busy) });
       return clean({ results });
     }
-    const job = tact.learning.trainings.start(name, async (n, o) => {
+    const job = await tact.learning.trainings.start(name, async (n, o) => {
       // In the background nobody waits on the answer: the log says how it ended.
       try {
         const results = await tact.learning.train([n], by, { ...o, waitMs: wait * 1000 });
@@ -108,16 +108,16 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     preHandler: read,
     schema: {
       tags: ['learn'],
-      summary: 'A training started by POST /v1/models/{name}/train: running, done (with its results), failed or busy',
-      description: `\`state\` is \`waiting\` (for a training of the model in another process: \`waitingFor\` says whose, since when), \`running\`, \`done\` (\`result\` is what \`sync=true\` answers: \`{ results }\`), \`failed\` (\`error\` says why) or \`busy\` (the wait ran out, nothing was trained: \`error\` says whose training it waited for). Trainings are kept in the memory of the process that runs them: the last ${KEPT_TRAININGS} over, for an hour; an id unknown there, or forgotten, is a 404.`,
+      summary: 'A training started by POST /v1/models/{name}/train: waiting, running, done (with its results), failed or busy',
+      description: `\`state\` is \`waiting\` (for another training of the model — the schedule's, or one in another process: \`waitingFor\` says whose, since when), \`running\`, \`done\` (\`result\` is what \`sync=true\` answers: \`{ results }\`), \`failed\` (\`error\` says why) or \`busy\` (the wait ran out, nothing was trained: \`error\` says whose training it waited for). A training whose process stopped before it was over (killed, its host gone) is \`failed\` once that process has not said it is alive for ${TRAINING_ALIVE_MS / 60_000} minutes, \`error\` saying so. Trainings are kept in the store, so every process sharing it answers them: the last ${KEPT_TRAININGS} over, for an hour; an id unknown, or forgotten, is a 404.`,
       params: { type: 'object', properties: { name: { type: 'string' }, id: { type: 'string' } }, required: ['name', 'id'] },
       response: { 200: anyObj, 404: errorSchema },
     },
   }, async (req) => {
     const { name, id } = req.params;
     await known(name);
-    const job = tact.learning.trainings.get(id);
-    if (!job || job.model !== name) throw new TactError('not_found', { what: `training of ${name} in this process (it keeps the last ${KEPT_TRAININGS} trainings over, for an hour)`, id });
+    const job = await tact.learning.trainings.get(name, id);
+    if (!job) throw new TactError('not_found', { what: `training of ${name} (the last ${KEPT_TRAININGS} trainings over are kept, for an hour)`, id });
     return clean({
       id: job.id, model: job.model, state: job.state, startedAt: iso(job.startedAt), finishedAt: job.finishedAt === undefined ? undefined : iso(job.finishedAt),
       waitingFor: job.waitingFor, result: job.results && { results: job.results }, error: job.error, statusUrl: statusUrl(job),

@@ -32,6 +32,25 @@ describe('training runs', () => {
     expect(b[0].promotion).toMatchObject({ promoted: true, previous: 1 });
   });
 
+  it('a training queued behind another of the model in this process hears whom it waits for, then that it starts', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let began!: () => void;
+    const started = new Promise<void>((r) => (began = r));
+    const trainer: Trainer = { name: 'send-time', description: '', train: async (ctx) => (began(), await gate, { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now }) };
+    const registry = new ModelRegistry(new MemoryModelStore(), { ttlMs: 0, autoPromote: () => new Set(['send-time']) });
+    const ctx = { store: {} as Store, settings: {} as Settings, registry, now: 0, log: () => undefined };
+    const scheduled = trainModels(ctx, [trainer], ['send-time'], 'schedule');
+    await started;
+    const heard: string[] = [];
+    const onDemand = trainModels(ctx, [trainer], ['send-time'], 'admin', { onBusy: (s) => heard.push(`busy: ${s}`), onTaken: (n) => heard.push(`taken: ${n}`) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(heard).toEqual([expect.stringMatching(new RegExp(`^busy: send-time is being trained by process ${process.pid} on .+ \\(for schedule\\) since \\d{4}-`))]);
+    release();
+    await Promise.all([scheduled, onDemand]);
+    expect(heard.slice(1)).toEqual(['taken: send-time']);
+  });
+
   it('reports each model as soon as it is trained (progress of a long run)', async () => {
     const seen: string[] = [];
     const trainer = (name: 'send-time' | 'rates'): Trainer => ({ name, description: '', train: async () => (seen.push(`train ${name}`), { skipped: 'nothing yet' }) });

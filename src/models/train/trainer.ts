@@ -43,32 +43,39 @@ export interface TrainResult {
 
 /**
  * The trainings of a model queued in one process, per registry: each runs once the one before it
- * is over. `doing` says what the one running does, for a training that stops waiting for it.
+ * is over. `doing` says what the one running does, for a training queued behind it; `queued`
+ * counts those not over.
  */
 interface Queue {
   tail: Promise<unknown>;
   doing: string;
+  queued: number;
 }
 const queues = new WeakMap<ModelRegistry, Map<string, Queue>>();
 
 /**
  * Runs `fn` once no other training of `name` on this registry is running — unless `stop` settles
  * before `fn` began: then `fn` never runs, and the answer is what the training ahead was doing.
+ * `doing` says what this training does (once it began); `onBehind` hears at once what the training
+ * ahead does, when there is one.
  */
-function oneAtATime<T>(registry: ModelRegistry, name: string, fn: (q: Queue) => Promise<T>, stop: Promise<unknown>): Promise<{ ran: T } | { behind: string }> {
+function oneAtATime<T>(registry: ModelRegistry, name: string, doing: () => string, fn: (q: Queue) => Promise<T>, stop: Promise<unknown>, onBehind: (doing: string) => void): Promise<{ ran: T } | { behind: string }> {
   const byName = queues.get(registry) ?? queues.set(registry, new Map()).get(registry)!;
-  const q = byName.get(name) ?? { tail: Promise.resolve(), doing: '' };
+  const q = byName.get(name) ?? { tail: Promise.resolve(), doing: '', queued: 0 };
   byName.set(name, q);
+  if (q.queued++) onBehind(q.doing);
+  else q.doing = doing();
   return new Promise((resolve, reject) => {
     let began = false;
     let gaveUp = false;
     const settled = q.tail.then(async () => {
       if (gaveUp) return;
       began = true;
+      q.doing = doing();
       await fn(q).then((ran) => resolve({ ran }), reject);
     });
     q.tail = settled;
-    void settled.then(() => q.tail === settled && byName.delete(name));
+    void settled.then(() => (q.queued--, q.tail === settled && byName.delete(name)));
     void stop.then(() => {
       if (began) return;
       gaveUp = true;
@@ -90,7 +97,7 @@ export interface TrainOptions {
    * results), a training running is finished and stored, and no other model is started.
    */
   signal?: AbortSignal;
-  /** Hears, once per model, whom a training waits for. */
+  /** Hears whom a training waits for: the training of the model ahead of it in this process, and (then, or else) the process holding the model. */
   onBusy?: (sentence: string) => void;
   /** Hears each model as its training starts (after any wait). */
   onTaken?: (name: string) => void;
@@ -130,8 +137,9 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
     const waiting = stopAfter(o.waitMs, o.signal);
     let r: TrainResult | undefined;
     try {
-      const queued = await oneAtATime(ctx.registry, t.name, async (q) => {
-        q.doing = busySentence({ name: t.name, token: '', holder: HOLDER, actor, since: Date.now(), until: 0 });
+      // A training of the model ahead in this process (the schedule, another request) is waited for as another process's is: `onBusy` says so.
+      const doing = () => busySentence({ name: t.name, token: '', holder: HOLDER, actor, since: Date.now(), until: 0 });
+      const queued = await oneAtATime(ctx.registry, t.name, doing, async (q) => {
         const lease = {
           ifBusy: o.ifBusy ?? 'wait', pollMs: o.pollMs, log: ctx.log, signal: o.signal,
           waitMs: o.waitMs === undefined ? undefined : Math.max(0, started + o.waitMs - Date.now()),
@@ -141,7 +149,7 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
         const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor));
         if ('stopped' in leased) return undefined;
         return 'busy' in leased ? { model: t.name, skipped: leased.busy, busy: true as const, seconds: (Date.now() - started) / 1000 } : leased.value;
-      }, waiting.stop);
+      }, waiting.stop, (ahead) => o.onBusy?.(ahead));
       if ('behind' in queued) {
         if (!o.signal?.aborted) r = { model: t.name, skipped: queued.behind, busy: true, seconds: (Date.now() - started) / 1000 };
       } else r = queued.ran;

@@ -85,6 +85,23 @@ export function configConformance(kind: StoreKind): void {
       expect(list.features.find((f: { name: string }) => f.name === 'spend').backfill.state).toBe('done');
     });
 
+    it('creates a job once — of processes creating one at once, one does — and forgets one', async () => {
+      const docs = h.store.documents;
+      const job = { id: 'training-on-demand:m:1', kind: 'training-on-demand', state: 'running' as const, progress: { token: 'a' }, createdAt: 1, updatedAt: 1 };
+      expect(await docs.createJob(job)).toEqual(job);
+      // Taken: the job in force is answered, unchanged.
+      expect(await docs.createJob({ ...job, progress: { token: 'b' }, updatedAt: 2 })).toEqual(job);
+      await docs.saveJob({ ...job, state: 'done', updatedAt: 3 });
+      expect(await docs.createJob({ ...job, progress: { token: 'c' } })).toMatchObject({ state: 'done', progress: { token: 'a' } });
+      const racing = await Promise.all(['d', 'e', 'f', 'g'].map((token) => docs.createJob({ ...job, id: 'race', progress: { token } })));
+      expect(new Set(racing.map((j) => j.progress.token)).size).toBe(1);
+      await docs.deleteJob('training-on-demand:m:1');
+      await docs.deleteJob('training-on-demand:m:1');
+      expect(await docs.getJob('training-on-demand:m:1')).toBeUndefined();
+      expect(await docs.getJob('race')).toBeDefined();
+      expect(await docs.createJob({ ...job, progress: { token: 'c' } })).toMatchObject({ progress: { token: 'c' } });
+    });
+
     it('makes, lists and revokes keys; a revoked key stops working', async () => {
       const made = await h.app.inject({ method: 'POST', url: '/v1/keys', headers: { authorization: bearer(KEYS.admin) }, payload: { kind: 'server', label: 'crm' } });
       expect(made.statusCode).toBe(201);

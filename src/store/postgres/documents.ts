@@ -70,6 +70,23 @@ export class PostgresDocumentStore implements DocumentStore {
     return (await this.pool.query<JobRow>(`SELECT ${JOB_COLS} FROM jobs WHERE kind = $1 ORDER BY created_at DESC`, [kind])).rows.map(toJob);
   }
 
+  async createJob(job: Job): Promise<Job> {
+    for (;;) {
+      const created = await this.pool.query(
+        'INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING',
+        [job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt],
+      );
+      if (created.rowCount === 1) return job;
+      const held = await this.getJob(job.id);
+      // Absent: deleted between the insert and this read; try again.
+      if (held) return held;
+    }
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM jobs WHERE id = $1', [id]);
+  }
+
   async leaseJob(id: string, owner: string, ms: number): Promise<boolean> {
     const now = Date.now();
     const r = await this.pool.query('UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND (lease_owner = $1 OR lease_until < $4)', [owner, now + ms, id, now]);
