@@ -60,7 +60,7 @@ function readoutLines(readout: ExperimentReadout, preDays: number, effect: Effec
       [
         `${m.metric}${m.cuped ? '*' : ''}`.padEnd(mw), m.armId.padEnd(w), num(m.control.mean).padEnd(10), num(m.treatment.mean).padEnd(10),
         (f ? fx(f.estimate) : '—').padEnd(9), ci(f).padEnd(20), ci(s).padEnd(20), (b ? b.chanceToWin.toFixed(3) : '—').padEnd(8),
-        (b ? (effect === 'absolute' ? num(b.risk.treatment) : `${(b.risk.treatment * 100).toFixed(2)}%`) : '—').padEnd(8), m.verdict,
+        (b && b.risk.treatment !== null ? (effect === 'absolute' ? num(b.risk.treatment) : `${(b.risk.treatment * 100).toFixed(2)}%`) : '—').padEnd(8), m.verdict,
       ].join(' '),
     );
   }

@@ -3,7 +3,7 @@ import { bayesianTest } from './bayesian.js';
 import { bayesianProportionTest, betaBinomialTest, probabilityBBeatsA } from './beta-binomial.js';
 import { summarizeMean, summarizeProportion } from './summary.js';
 
-const r5 = (x: number) => Math.round(x * 1e5) / 1e5;
+const r5 = (x: number | null) => (x === null ? null : Math.round(x * 1e5) / 1e5);
 
 // Source: GrowthBook gbstats, packages/stats/tests/bayesian/test_tests.py (GaussianEffectABTest, flat prior).
 describe('Gaussian effect posterior — GrowthBook gbstats expectations', () => {
@@ -25,13 +25,30 @@ describe('Gaussian effect posterior — GrowthBook gbstats expectations', () => 
     expect([r5(r.risk.control), r5(r.risk.treatment)]).toEqual([0.05131, 0.00131]);
   });
 
+  it('a range censors the posterior: mean, sd, interval and losses of min(max(Δ, −1), 1)', () => {
+    // Δ ~ N(−0.8, 0.2) (means 1 and 0.2, variance 1, 10 units each). Reference: scipy 1.17.1
+    // integrate.quad of g(min(max(x, −1), 1))·φ over (−∞, −1), (−1, 1), (1, ∞) for g = x, x², x⁺, (−x)⁺.
+    const a = summarizeMean(10, 10, 19);
+    const b = summarizeMean(10, 2, 9.4);
+    const open = bayesianTest(a, b, { type: 'absolute' })!;
+    const r = bayesianTest(a, b, { type: 'absolute', range: [-1, 1] })!;
+    expect(open.expected!).toBeCloseTo(-0.8, 12);
+    expect(open.sd!).toBeCloseTo(Math.sqrt(0.2), 12);
+    expect(r.expected!).toBeCloseTo(-0.7040407191753559, 10);
+    expect(r.sd!).toBeCloseTo(0.325755207717603, 10);
+    expect(r.risk.control!).toBeCloseTo(0.006562676178998312, 10);
+    expect(r.risk.treatment!).toBeCloseTo(0.7106033953543542, 10);
+    expect(r.ci).toEqual([-1, open.ci[1]]);
+    expect(r.chanceToWin).toBe(open.chanceToWin);
+  });
+
   it('an informative prior shrinks toward its mean; lower-is-better flips the win', () => {
     const a = summarizeProportion(100, 49);
     const b = summarizeProportion(100, 51);
     const flat = bayesianTest(a, b)!;
     const shrunk = bayesianTest(a, b, { prior: { mean: 0, variance: 0.01 } })!;
-    expect(Math.abs(shrunk.expected)).toBeLessThan(Math.abs(flat.expected));
-    expect(shrunk.sd).toBeLessThan(flat.sd);
+    expect(Math.abs(shrunk.expected!)).toBeLessThan(Math.abs(flat.expected!));
+    expect(shrunk.sd!).toBeLessThan(flat.sd!);
     expect(bayesianTest(a, b, { lowerIsBetter: true })!.chanceToWin).toBeCloseTo(1 - flat.chanceToWin, 12);
   });
 });
@@ -204,13 +221,57 @@ describe('Beta posteriors for a proportion read from its counts (bayesianProport
     expect(nb.chanceToWin).toBeCloseTo(0.906704245199, 11);
   });
 
-  it('0/n against 0/n is a coin toss (symmetry); a relative lift over a control without conversions is null', () => {
+  it('0/n against 0/n is a coin toss (symmetry); an empty arm has no posterior to compare', () => {
     const r = bayesianProportionTest({ n: 500, successes: 0 }, { n: 500, successes: 0 }, { type: 'absolute' })!;
     expect(r.chanceToWin).toBeCloseTo(0.5, 10);
-    expect(r.risk.control).toBeCloseTo(r.risk.treatment, 10);
-    // E[1/p_A] is infinite for p_A ~ Beta(1, ·): no posterior mean of the lift exists.
-    expect(bayesianProportionTest({ n: 500, successes: 0 }, { n: 500, successes: 500 })).toBeNull();
+    expect(r.risk.control!).toBeCloseTo(r.risk.treatment!, 10);
     expect(bayesianProportionTest({ n: 0, successes: 0 }, { n: 500, successes: 5 }, { type: 'absolute' })).toBeNull();
+  });
+
+  // References for a control without conversions, p_A ~ Beta(1, n_A + 1): scipy 1.17.1,
+  // P(p_B/p_A ≤ t) = ∫ f_A(x)·I_tx(a_B, b_B) dx (integrate.quad, limit 1000, breakpoints at A's
+  // quantiles) solved by brentq; P(p_B > p_A) by quad; the loss E[max(1 − p_B/p_A, 0)] = ∫₀¹ P(p_B/p_A ≤ t) dt
+  // by quad. Cross-checked by Monte Carlo (numpy default_rng(1), 2·10⁷ draws) for 0/200 against 3/200:
+  // interval [−0.33345, 155.880], chance 0.938410, loss 0.0186717.
+  it('a lift over a control without conversions: the credible interval and the chance to win exist, and a note says why the mean does not', () => {
+    const r = bayesianProportionTest({ n: 200, successes: 0 }, { n: 200, successes: 3 })!;
+    expect(r).not.toBeNull();
+    expect(r.method).toBe('beta-binomial');
+    expect(r.ci[0]).toBeCloseTo(-0.33323017557774526, 4);
+    expect(r.ci[1] / 155.73684428411116).toBeCloseTo(1, 3);
+    expect(r.chanceToWin).toBeCloseTo(0.9384339902124388, 10);
+    // E[1/p_A] = ∞ for p_A ~ Beta(1, ·): no posterior mean or sd of the lift, and keeping control
+    // risks an unbounded lift; shipping the treatment risks at most all of the rate.
+    expect(r.expected).toBeNull();
+    expect(r.sd).toBeNull();
+    expect(r.risk.control).toBeNull();
+    expect(r.risk.treatment!).toBeCloseTo(0.018673337004957942, 5);
+    expect(r.note).toMatch(/Beta\(1, 201\) \(0 conversions of 200\).*infinite/);
+    // Lower is better: the win and the risks swap sides.
+    const low = bayesianProportionTest({ n: 200, successes: 0 }, { n: 200, successes: 3 }, { lowerIsBetter: true })!;
+    expect(low.chanceToWin).toBeCloseTo(1 - r.chanceToWin, 12);
+    expect(low.risk).toEqual({ control: r.risk.treatment, treatment: null });
+    // Nothing in either arm: p_B/p_A and p_A/p_B have one law, so (1 + lo)(1 + hi) = 1; scipy hi = 37.81652.
+    const none = bayesianProportionTest({ n: 200, successes: 0 }, { n: 200, successes: 0 })!;
+    expect((1 + none.ci[0]) * (1 + none.ci[1])).toBeCloseTo(1, 3);
+    expect(none.ci[1] / 37.81651746489267).toBeCloseTo(1, 3);
+    expect(none.chanceToWin).toBeCloseTo(0.5, 10);
+    expect(none.risk.treatment!).toBeCloseTo(0.30656983051059106, 5);
+    const few = bayesianProportionTest({ n: 20, successes: 0 }, { n: 20, successes: 5 })!;
+    expect(few.ci[0]).toBeCloseTo(0.31094598774856586, 4);
+    expect(few.ci[1] / 225.03488696745146).toBeCloseTo(1, 3);
+    expect(few.risk.treatment!).toBeCloseTo(0.0021453595059057144, 6);
+  });
+
+  it('one control conversion: the lift has a mean but no sd, stated as null with a note, never Infinity (JSON would print null silently)', () => {
+    // p_A ~ Beta(2, 200): E[1/p_A] = 201, E[1/p_A²] = ∞. Interval: scipy as above, [−0.262446, 25.03184].
+    const r = bayesianProportionTest({ n: 200, successes: 1 }, { n: 200, successes: 5 })!;
+    expect(r.expected!).toBeCloseTo((6 / 202) * 201 - 1, 12);
+    expect(r.sd).toBeNull();
+    expect(r.note).toMatch(/Beta\(2, 200\) \(1 conversion of 200\).*no posterior sd/);
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    expect(r.ci[0]).toBeCloseTo(-0.2624455743368327, 4);
+    expect(r.ci[1] / 25.03184103417005).toBeCloseTo(1, 3);
   });
 
   it('large counts: close to the Gaussian effect posterior (5,000/100,000 against 5,300/100,000)', () => {

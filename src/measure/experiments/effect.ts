@@ -18,6 +18,9 @@ export interface EffectMoments {
 /**
  * Effect of `treatment` over `control`. Returns null when it cannot be estimated (an empty arm,
  * zero variance, or a zero baseline for a relative effect) — a readout says so rather than print 0.
+ * A relative effect is the difference over the size of the control's mean, (B − A)/|A|, so a
+ * negative baseline (a value with costs) keeps the difference's sign, as gbstats' relative ratio
+ * CUPED does (its denominator is |unadjusted mean|).
  * @example effectMoments(summarizeMean(3407, 1396.87, 52377.9767), summarizeMean(3461, 2422.7, 134698.29), 'absolute')
  * // { estimate: 0.29, se: 0.12478, … }
  */
@@ -31,9 +34,13 @@ export function effectMoments(control: ArmSummary, treatment: ArmSummary, type: 
   const ma = baselineMean(control);
   const mb = baselineMean(treatment);
   if (ma === 0) return null;
-  // Delta method for (B − A)/A with independent arms.
+  // Delta method for (B − A)/|A| with independent arms (Deng, Knoblich & Lu, "Applying the Delta
+  // Method in Metric Analytics", KDD 2018): the gradient of B/A is (−B/A², 1/A), the same squared for |A|.
   const variance = vb / (ma * ma * nb) + (va * mb * mb) / (ma ** 4 * na);
-  return { type, estimate: diff / ma, se: Math.sqrt(variance), df };
+  // 0 when the treatment is constant at 0 (no revenue at all): the slope in A, −B/A², is 0 there, and
+  // the lift would read −100% ± 0 whatever the control's spread. No interval: not estimable.
+  if (!(variance > 0)) return null;
+  return { type, estimate: diff / Math.abs(ma), se: Math.sqrt(variance), df };
 }
 
 /**

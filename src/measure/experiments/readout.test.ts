@@ -212,29 +212,136 @@ describe('experimentReadout', () => {
     }
   });
 
-  it('a CUPED-adjusted lift of a rate wholly below −100% gets the interval [−1, −1], never an inverted one', () => {
-    // Units with post and pre conversions 0/1. A: 1000 units, 100 converted, the same 100 before;
-    // B: 1000 units, 20 converted, 600 before (those 20 among them). Pooled θ = cov/var of the pre
-    // period: (120 − 120·700/2000) / (700 − 700²/2000) = 78/455 = 0.171429. Adjusted means
-    // 0.1 − θ·0.1 and 0.02 − θ·0.6; lift (adjusted difference over A's raw 0.1) = −1.657143, its
-    // Welch and always-valid intervals both wholly below −1.
-    const arm = (post: number, pre: number, both: number) => ({ n: 1000, sum: post, sumSquares: post, pre: { sum: pre, sumSquares: pre, sumProducts: both } });
+  it('a CUPED-adjusted lift of a metric that cannot be negative is never below −100%: not its point, intervals or posterior, and the readout says so', () => {
+    // CUPED (Deng, Xu, Kohavi & Walker, WSDM 2013): the lift is the adjusted difference over the
+    // control's raw mean. Units with post and pre values 0/1 (conv) or 0/10 (rev, flagged non-negative;
+    // revSigned, the same sums unflagged). A: 1000 units, 100 converted, the same 100 before; B: 1000
+    // units, 20 converted, 600 before (those 20 among them). Pooled θ = cov/var of the pre period:
+    // (120 − 120·700/2000) / (700 − 700²/2000) = 78/455 = 0.171429 (the same for ×10). Adjusted means
+    // 0.1 − θ·0.1 and 0.02 − θ·0.6; lift = −1.657143, its Welch and always-valid intervals wholly
+    // below −1. A non-negative metric cannot lose more than all of it: the true lift is ≥ −1, so the
+    // estimate and the interval ends are projected onto [−1, ∞) (closer to the truth, no coverage
+    // lost), and the Gaussian posterior's mass below −1 is put at −1.
+    const arm = (k: number, post: number, pre: number, both: number) => ({ n: 1000, sum: k * post, sumSquares: k * k * post, pre: { sum: k * pre, sumSquares: k * k * pre, sumProducts: k * k * both } });
     const r = experimentReadout({
       controlId: 'A',
-      metrics: [{ name: 'conv', kind: 'proportion' }],
+      metrics: [{ name: 'conv', kind: 'proportion' }, { name: 'rev', kind: 'mean', nonNegative: true }, { name: 'revSigned', kind: 'mean' }],
       arms: [
-        { id: 'A', weight: 0.5, units: 1000, metrics: { conv: arm(100, 100, 100) } },
-        { id: 'B', weight: 0.5, units: 1000, metrics: { conv: arm(20, 600, 20) } },
+        { id: 'A', weight: 0.5, units: 1000, metrics: { conv: arm(1, 100, 100, 100), rev: arm(10, 100, 100, 100), revSigned: arm(10, 100, 100, 100) } },
+        { id: 'B', weight: 0.5, units: 1000, metrics: { conv: arm(1, 20, 600, 20), rev: arm(10, 20, 600, 20), revSigned: arm(10, 20, 600, 20) } },
       ],
     });
+    for (const m of r.metrics.filter((x) => x.metric !== 'revSigned')) {
+      expect(m.cuped!.theta, m.metric).toBeCloseTo(78 / 455, 12);
+      expect(m.frequentist!.estimate, m.metric).toBe(-1);
+      expect(m.frequentist!.ci, m.metric).toEqual([-1, -1]);
+      expect(m.sequential!.estimate, m.metric).toBe(-1);
+      expect(m.sequential!.ci, m.metric).toEqual([-1, -1]);
+      // Posterior N(−1.657, sd²) with its mass below −1 at −1: mean, interval and loss at most 100%.
+      expect(m.bayesian!.expected, m.metric).toBeCloseTo(-1, 9);
+      expect(m.bayesian!.ci, m.metric).toEqual([-1, -1]);
+      expect(m.bayesian!.risk.treatment!, m.metric).toBeLessThanOrEqual(1);
+      expect(m.verdict, m.metric).toBe('worse');
+    }
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/CUPED-adjusted lift of "B" on conv is −165\.7%.*shown as −100%/),
+      expect.stringMatching(/CUPED-adjusted lift of "B" on rev is −165\.7%.*shown as −100%/),
+    ]);
+    // A metric that may be negative keeps its estimate.
+    expect(r.metrics.find((m) => m.metric === 'revSigned')!.frequentist!.estimate).toBeCloseTo(-1.657143, 6);
+  });
+
+  it('a relative lift over a negative control mean keeps the sign of the difference, and both readouts give one verdict', () => {
+    // A value metric with costs: the control averages −0.015 (−30 over 2,000 units, Σv² = 20,000),
+    // the treatment 3.3 (6,600, Σv² = 40,000). (B − A)/A would be −221 (−22,100%) for a treatment
+    // that is plainly better; over |A| (as gbstats' relative CUPED ratio does) it is +221.
+    const arms = [
+      { id: 'A', weight: 0.5, units: 2000, metrics: { value: { n: 2000, sum: -30, sumSquares: 20_000 } } },
+      { id: 'B', weight: 0.5, units: 2000, metrics: { value: { n: 2000, sum: 6600, sumSquares: 40_000 } } },
+    ];
+    const metrics = [{ name: 'value', kind: 'mean' as const }];
+    const rel = experimentReadout({ controlId: 'A', metrics, arms });
+    const abs = experimentReadout({ controlId: 'A', metrics, arms, effectType: 'absolute' });
+    const m = rel.metrics[0];
+    expect(m.frequentist!.estimate).toBeCloseTo((3.3 + 0.015) / 0.015, 9);
+    expect(m.bayesian!.chanceToWin).toBeGreaterThan(0.5);
+    expect(abs.metrics[0].verdict).toBe('better');
+    expect(m.verdict).toBe('better');
+    expect(rel.warnings).toEqual([expect.stringMatching(/averages −0\.015 on value.*below 0/)]);
+  });
+
+  it('gives a mean one verdict whether the effect is stated relative or absolute (the delta method is not the test of no difference)', () => {
+    // A noisy control (mean 1, variance 100) against a steady treatment (mean 0.2, variance 0.04),
+    // 1,000 units each. The delta method for B/A (Deng, Knoblich & Lu, KDD 2018) weighs A's variance by
+    // (B/A)² = 0.04, so the lift reads −80% ± 6% — yet A's mean itself is 1 ± 0.32, and Welch's test of
+    // B − A = 0 (the hypothesis both readouts test) is not decisive on the always-valid interval.
+    const arms = [
+      { id: 'A', weight: 0.5, units: 1000, metrics: { r: { n: 1000, sum: 1000, sumSquares: 100 * 999 + 1000 } } },
+      { id: 'B', weight: 0.5, units: 1000, metrics: { r: { n: 1000, sum: 200, sumSquares: 0.04 * 999 + 40 } } },
+    ];
+    const metrics = [{ name: 'r', kind: 'mean' as const }];
+    const abs = experimentReadout({ controlId: 'A', metrics, arms, effectType: 'absolute' }).metrics[0];
+    expect(abs.sequential!.ci[0]).toBeLessThan(0);
+    expect(abs.sequential!.ci[1]).toBeGreaterThan(0);
+    expect(abs.verdict).toBe('inconclusive');
+    expect(experimentReadout({ controlId: 'A', metrics, arms }).metrics[0].verdict).toBe('inconclusive');
+  });
+
+  it('no zero-width lift for a mean: a treatment constant at 0 has no relative interval, and the verdict is the difference\'s', () => {
+    // Revenue: 3 of 200 control units bought for 50 (Σ = 150, Σv² = 7,500), no treatment unit bought.
+    // The delta method's slope in A is −B/A² = 0 at B = 0 and B has no variance: it gave −100% ± 0,
+    // p = 0, "worse", where Welch's difference −0.75 ± 1.96·0.4308 holds 0.
+    const arms = [
+      { id: 'A', weight: 0.5, units: 200, metrics: { revenue: { n: 200, sum: 150, sumSquares: 7500 } } },
+      { id: 'B', weight: 0.5, units: 200, metrics: { revenue: { n: 200, sum: 0, sumSquares: 0 } } },
+    ];
+    const metrics = [{ name: 'revenue', kind: 'mean' as const, nonNegative: true }];
+    const rel = experimentReadout({ controlId: 'A', metrics, arms });
+    const m = rel.metrics[0];
+    expect(m.frequentist).toBeNull();
+    expect(m.sequential).toBeNull();
+    expect(m.bayesian).toBeNull();
+    expect(m.verdict).toBe(experimentReadout({ controlId: 'A', metrics, arms, effectType: 'absolute' }).metrics[0].verdict);
+    expect(m.verdict).toBe('inconclusive');
+    expect(rel.warnings).toEqual([expect.stringMatching(/"B" is 0 on revenue for every unit.*absolute difference/)]);
+  });
+
+  it('a difference of two rates stays within [−100%, +100%], intervals included', () => {
+    // At 1 unit an arm the always-valid half-width is ~17 (tuned for 5,000 units); at 500/500 against 0/500
+    // it reaches −1.009. A difference of proportions lies in [−1, 1]: the ends are cut there.
+    for (const [na, xa, nb, xb] of [[1, 0, 1, 0], [1, 1, 1, 0], [500, 500, 500, 0], [500, 0, 500, 500]]) {
+      const r = experimentReadout({
+        ...base,
+        effectType: 'absolute',
+        arms: [
+          { id: 'A', weight: 0.5, units: na, metrics: { conversion: { n: na, sum: xa }, unsubscribe: { n: na, sum: xa } } },
+          { id: 'B', weight: 0.5, units: nb, metrics: { conversion: { n: nb, sum: xb }, unsubscribe: { n: nb, sum: xb } } },
+        ],
+      });
+      for (const m of r.metrics) {
+        for (const x of [m.frequentist!.ci, m.sequential!.ci, m.bayesian!.ci].flat()) {
+          expect(Math.abs(x), `${m.metric} ${xa}/${na} → ${xb}/${nb}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+
+  it('a relative readout over a control without conversions still gives the lift\'s credible interval, and says why the rest is missing', () => {
+    // 0 of 5,000 unsubscribes in control, 60 of 5,000 in treatment. Beta(1, 5001) and Beta(61, 4941)
+    // posteriors: P(p_B/p_A − 1 ≤ t) by scipy 1.17.1 (integrate.quad of f_A(x)·I_{(1+t)x}(61, 4941),
+    // brentq): 95% interval [15.04969, 2407.40].
+    const arms = [
+      { id: 'A', weight: 0.5, units: 5000, metrics: { unsubscribe: { n: 5000, sum: 0 } } },
+      { id: 'B', weight: 0.5, units: 5000, metrics: { unsubscribe: { n: 5000, sum: 60 } } },
+    ];
+    const r = experimentReadout({ ...base, metrics: [base.metrics[1]], arms });
     const m = r.metrics[0];
-    expect(m.cuped!.theta).toBeCloseTo(78 / 455, 12);
-    expect(m.frequentist!.estimate).toBeCloseTo(-1.657143, 6);
-    expect(m.frequentist!.ci).toEqual([-1, -1]);
-    expect(m.sequential!.ci).toEqual([-1, -1]);
-    // The Gaussian posterior's credible interval of the lift too (the Beta path is bounded by itself).
-    expect(m.bayesian!.ci[0]).toBeGreaterThanOrEqual(-1);
-    expect(m.verdict).toBe('worse');
+    expect(m.bayesian).not.toBeNull();
+    expect(m.bayesian!.ci[0]).toBeCloseTo(15.04969174780435, 3);
+    expect(m.bayesian!.ci[1] / 2407.4021417195772).toBeCloseTo(1, 3);
+    expect(m.bayesian!.expected).toBeNull();
+    expect(m.verdict).toBe('harm');
+    expect(r.warnings).toEqual([expect.stringMatching(/averages 0 on unsubscribe.*credible interval/)]);
   });
 
   it('names a missing control arm in a sentence', () => {

@@ -2,9 +2,9 @@
  * The experiment readout: for every metric and every arm against control, the fixed-horizon
  * and always-valid frequentist results, the Bayesian chance to win and risk, CUPED when a
  * pre-period exists, and one sample-ratio-mismatch check for the whole experiment.
- * Verdicts come from the always-valid interval, so a readout can be refreshed at any time; for a
- * proportion read from its counts it is the difference's, and the score interval must agree (see
- * `verdictOf`).
+ * Verdicts come from the always-valid interval of the difference, so a readout can be refreshed at
+ * any time and says the same whether effects are stated relative or absolute; for a proportion read
+ * from its counts the score interval must agree too (see `verdictOf`).
  */
 import { type BayesianResult, bayesianTest } from './bayesian.js';
 import { bayesianProportionTest } from './beta-binomial.js';
@@ -34,6 +34,11 @@ export interface MetricSpec {
   lowerIsBetter?: boolean;
   /** A guardrail is not optimised; a significant move in the bad direction is flagged as harm. */
   guardrail?: boolean;
+  /**
+   * The metric cannot be negative (proportions never are): its lift is at least −100%, and no
+   * estimate, interval end or posterior mean of it is stated below (a CUPED-adjusted one can fall there).
+   */
+  nonNegative?: boolean;
 }
 
 export interface ReadoutInput {
@@ -99,11 +104,15 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       // A proportion's fixed-horizon interval is a score interval from its counts (Wald's collapses
       // at small counts); a CUPED-adjusted one is a regression-adjusted mean, so it stays Welch's.
       const counts = spec.kind === 'proportion' && theta === null;
-      // A rate cannot fall by more than all of it: a relative interval from a standard error (Welch's
-      // after CUPED, the always-valid one) can reach below −100% at small counts; the true lift
-      // never does, so cutting the interval there loses no coverage.
-      const floor = spec.kind === 'proportion' && type === 'relative' ? atLeastAllOf : <T,>(r: T) => r;
-      const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : floor(welchTest(sa, sb, { type, alpha }));
+      // What the effect can be: a lift of a metric that cannot be negative is ≥ −100%, a difference
+      // of rates within ±100%. An interval from a standard error (Welch's after CUPED, the always-valid
+      // one) can reach beyond at small counts, and a CUPED-adjusted lift can lie wholly below −100%
+      // (Deng et al. 2013's estimator subtracts θ·(pre-period difference), which can exceed the
+      // treatment's own mean); the true effect never does, so each is projected onto its range — an
+      // estimate nearer the truth, no coverage lost — and the Gaussian posterior is censored there.
+      const range = effectRange(spec, type);
+      const welch = counts ? null : welchTest(sa, sb, { type, alpha });
+      const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : within(range, welch);
       const guard = counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha }) : null;
       // From the counts, the always-valid variance is Agresti–Caffo's and the posteriors are Beta:
       // Wald's p(1 − p)/n is 0 at 0 or n conversions (zero-width intervals, a chance of exactly 0 or 1).
@@ -111,18 +120,17 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         counts
           ? sequentialProportionTest(toCounts(c), toCounts(t), { type: effect, alpha, tuning: input.sequentialTuning })
           : sequentialTest(sa, sb, { type: effect, alpha, tuning: input.sequentialTuning });
-      const sequential = floor(always(type));
+      const sequential = within(range, always(type));
       const bayesian = counts
         ? bayesianProportionTest(toCounts(c), toCounts(t), { type, alpha, lowerIsBetter: spec.lowerIsBetter })
-        : floor(bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter }));
-      // The verdict's interval. A relative lift over a control mean of 0 is undefined, yet the arms
-      // may differ clearly (a guardrail outcome only the treatment produced): the verdict then comes
-      // from the absolute always-valid test, whose sign is the lift's. For a proportion read from
-      // its counts it always does: the difference tests the same p_B = p_A as the lift, without the
-      // delta method's ratio (too wide when the control has a few conversions: 20 of 10,000 against
-      // 90 of 10,050), so the relative and absolute readouts give one verdict, as the score guard does.
-      const zeroBaseline = !sequential && type === 'relative' && baselineMean(sa) === 0;
-      const decider = type === 'relative' && (counts || zeroBaseline) ? always('absolute') : sequential;
+        : bayesianTest(sa, sb, { type, alpha, lowerIsBetter: spec.lowerIsBetter, range });
+      // The verdict's interval is the difference's always-valid one for either effect type: the lift
+      // and the difference test the same B = A, but the lift's delta-method interval approximates a
+      // ratio's — too narrow over a noisy control (it weighs the control's variance by (B/A)²), too
+      // wide over a control with a few conversions (20 of 10,000 against 90 of 10,050), none over a
+      // control mean of 0 — so the two readouts gave different verdicts on the same data. For a
+      // proportion read from its counts the score interval must agree too, as `guard`.
+      const decider = type === 'relative' ? always('absolute') : sequential;
       metrics.push({
         metric: spec.name,
         armId: arm.id,
@@ -134,25 +142,68 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         bayesian,
         verdict: verdictOf(spec, decider, guard),
       });
-      if (zeroBaseline && decider) {
-        warnings.push(`The control arm "${control.id}" averages 0 on ${spec.name}, so "${arm.id}" has no relative lift on it; its verdict comes from the absolute difference (effect=absolute shows it).`);
+      if (type === 'relative') {
+        warnings.push(...liftNotes({ control: control.id, arm: arm.id, metric: spec.name }, baselineMean(sa), { sequential, decider, bayesian }, range && welch && theta !== null ? welch.estimate : null));
       }
     }
   }
   return { srm, metrics, warnings };
 }
 
+/**
+ * Sentences on a relative readout: why it has no lift (a control mean of 0, or a treatment at 0 on
+ * every unit) while the difference exists, that the lift over a negative control mean is over its
+ * size, and that a CUPED-adjusted lift (`cupedLift`, of a metric that cannot be negative) below −100%
+ * is shown as −100%.
+ */
+function liftNotes(
+  ids: { control: string; arm: string; metric: string },
+  baseline: number,
+  r: { sequential: SequentialResult | null; decider: SequentialResult | null; bayesian: BayesianResult | null },
+  cupedLift: number | null,
+): string[] {
+  const { control, arm, metric } = ids;
+  const notes: string[] = [];
+  if (!r.sequential && r.decider) {
+    notes.push(
+      baseline === 0
+        ? `The control arm "${control}" averages 0 on ${metric}, so "${arm}" has no relative lift estimate on it: its verdict comes from the absolute difference (effect=absolute shows it)${r.bayesian ? ", and the Bayesian readout gives the lift's credible interval and chance to win, not its mean (infinite)." : '.'}`
+        : `"${arm}" is 0 on ${metric} for every unit, so its lift has no interval (the delta method would give −100% ± 0): its verdict comes from the absolute difference (effect=absolute shows it).`,
+    );
+  } else if (r.sequential && baseline < 0) {
+    notes.push(`The control arm "${control}" averages ${signed(baseline)} on ${metric}, below 0, so "${arm}"'s lift is its difference over the size of that mean (effect=absolute states the difference itself).`);
+  }
+  if (cupedLift !== null && cupedLift < -1) {
+    notes.push(
+      `The CUPED-adjusted lift of "${arm}" on ${metric} is ${signed(cupedLift * 100, 1)}%, below the −100% a metric that cannot be negative can lose (the pre-period correction outweighs the treatment's own mean: the arms differed before exposure); it is shown as −100%.`,
+    );
+  }
+  return notes;
+}
+
 function summarize(spec: MetricSpec, s: MetricSums): ArmSummary {
   return spec.kind === 'proportion' ? summarizeProportion(s.n, s.sum) : summarizeMean(s.n, s.sum, s.sumSquares ?? s.sum);
 }
 
-/**
- * The result with its interval's ends at −100% at least (a lift of a rate). Both ends: a
- * CUPED-adjusted lift can lie wholly below −1 (its estimate too), and then the interval is [−1, −1],
- * not an inverted [−1, hi].
- */
-function atLeastAllOf<T extends { ci: [number, number] } | null>(r: T): T {
-  return r && r.ci[0] < -1 ? { ...r, ci: [-1, Math.max(-1, r.ci[1])] } : r;
+/** The values the effect can take, when bounded: see `MetricSpec.nonNegative`. */
+function effectRange(spec: MetricSpec, type: EffectType): [number, number] | undefined {
+  if (type === 'relative') return spec.kind === 'proportion' || spec.nonNegative ? [-1, Infinity] : undefined;
+  return spec.kind === 'proportion' ? [-1, 1] : undefined;
+}
+
+/** The result with its estimate and interval ends inside `range` (unchanged without one). */
+function within<T extends { estimate: number; ci: [number, number] } | null>(range: [number, number] | undefined, r: T): T {
+  return range && r ? { ...r, estimate: clamp(r.estimate, range), ci: [clamp(r.ci[0], range), clamp(r.ci[1], range)] } : r;
+}
+
+function clamp(x: number, [lo, hi]: [number, number]): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** A number for a sentence, with a true minus sign: signed(-0.01503) → "−0.015", signed(-165.71, 1) → "−165.7". */
+function signed(x: number, decimals?: number): string {
+  const s = decimals === undefined ? String(Number(x.toPrecision(2))) : x.toFixed(decimals);
+  return s.replace('-', '−');
 }
 
 function toCounts(s: MetricSums) {

@@ -23,6 +23,39 @@ export interface BetaShape {
  * @example betaContrastQuantiles({ alpha: 1, beta: 1 }, { alpha: 1, beta: 1 }, 'difference', [0.5]) // ≈ [0]
  */
 export function betaContrastQuantiles(x: BetaShape, y: BetaShape, kind: 'difference' | 'ratio', probs: readonly number[], nodes = 400): number[] {
+  if (kind === 'difference') return probs.map(quantileSolver(x, y, kind, nodes));
+  // Y/X ≤ t exactly when X/Y ≥ 1/t, so the p-quantile of Y/X is 1 over the (1 − p)-quantile of X/Y.
+  // The grid runs over the denominator and reads the numerator's CDF once per cell: at a quantile t
+  // of Y/X that CDF moves across a cell of X by about t·h_X·f_Y, across a cell of Y (the other
+  // way round) by h_Y·f_X/t; with h ∝ sd and the densities ∝ 1/sd the grid over X is the finer
+  // one while t < sd_Y/sd_X. Beyond, over X the upper tail of a rate near 0 (no conversion: X's
+  // density is highest at 0, where Y/X is largest) was 0.2–20% off.
+  let direct: ((p: number) => number) | undefined;
+  let swapped: ((p: number) => number) | undefined;
+  const [mx, vx] = moments(x);
+  const [my, vy] = moments(y);
+  const spread = Math.sqrt(vx / (mx * mx) + vy / (my * my));
+  const pivot = Math.log(Math.sqrt(vy / vx));
+  return probs.map((p) => {
+    if (Math.log(my / mx) + normalQuantile(p) * spread <= pivot) return (direct ??= quantileSolver(x, y, 'ratio', nodes))(p);
+    return 1 / (swapped ??= quantileSolver(y, x, 'ratio', nodes))(1 - p);
+  });
+}
+
+/**
+ * E[f(X)] for X ~ Beta(alpha, beta), on the grid the quantiles use (cell midpoints weighted by
+ * their exact Beta mass): for f bounded and smooth on X's scale.
+ * @example betaExpectation({ alpha: 2, beta: 2 }, (x) => x) // ≈ 0.5
+ */
+export function betaExpectation(d: BetaShape, f: (x: number) => number, nodes = 400): number {
+  const [xs, ws] = massGrid(d, nodes);
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) total += ws[i] * f(xs[i]);
+  return total;
+}
+
+/** The quantile function of Y − X or Y / X, with the grid over X built once. */
+function quantileSolver(x: BetaShape, y: BetaShape, kind: 'difference' | 'ratio', nodes: number): (p: number) => number {
   const [xs, ws] = massGrid(x, nodes);
   const lb = logBeta(y.alpha, y.beta);
   const cdfY = (v: number) => regularizedBeta(v, y.alpha, y.beta, lb);
@@ -66,7 +99,7 @@ export function betaContrastQuantiles(x: BetaShape, y: BetaShape, kind: 'differe
   const [my, vy] = moments(y);
   const centre = kind === 'difference' ? my - mx : Math.log(my / mx);
   const spread = kind === 'difference' ? Math.sqrt(vx + vy) : Math.sqrt(vx / (mx * mx) + vy / (my * my));
-  return probs.map((p) => {
+  return (p) => {
     const guess = Math.min(bracket[1], Math.max(bracket[0], centre + normalQuantile(p) * spread));
     let lo = Math.max(bracket[0], guess - spread);
     let hi = Math.min(bracket[1], guess + spread);
@@ -86,7 +119,7 @@ export function betaContrastQuantiles(x: BetaShape, y: BetaShape, kind: 'differe
     }
     const s = solveIncreasing(cdf, p, lo, hi, flo, fhi);
     return kind === 'difference' ? s : Math.exp(s);
-  });
+  };
 }
 
 /** Cell midpoints of mean ± 15 sd (within [0, 1]) and their Beta masses, normalised to 1. */
