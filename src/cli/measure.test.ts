@@ -2,14 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testDir } from '../../test/tmp.js';
+import { restoreEnv, testDir } from '../../test/tmp.js';
 import { evaluatePolicyCommand, experimentCommand, holdoutCommand } from './measure.js';
 
 describe('tact evaluate-policy, experiment results and holdout results options', () => {
   const env = { ...process.env };
-  afterEach(() => {
-    process.env = { ...env };
-  });
+  afterEach(() => restoreEnv(env));
 
   const cases: [string[], string][] = [
     [['evaluate-policy', '--placement', 'home', '--exploration', '0.1', '--replicates', 'abc'], '--replicates'],

@@ -6,16 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTact, type Running } from '../../test/server-process.js';
-import { testDir } from '../../test/tmp.js';
+import { restoreEnv, testDir } from '../../test/tmp.js';
 import { freePort } from '../ops/free-port.js';
 import { openStore } from '../store/open.js';
 import { serveCommand } from './serve.js';
 
 describe('tact serve port', () => {
   const env = { ...process.env };
-  afterEach(() => {
-    process.env = { ...env };
-  });
+  afterEach(() => restoreEnv(env));
 
   for (const [how, port] of [['--port', 'abc'], ['--port', '70000'], ['--port', '8787x'], ['--port', ''], ['PORT', 'abc'], ['PORT', '70000']]) {
     it(`refuses ${how} "${port}" by name, before opening the store or making keys`, async () => {
