@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { normalCdf } from '../../maths/distributions.js';
 import { bayesianTest } from './bayesian.js';
 import { bayesianProportionTest, betaBinomialTest, probabilityBBeatsA } from './beta-binomial.js';
 import { summarizeMean, summarizeProportion } from './summary.js';
@@ -12,7 +13,9 @@ describe('Gaussian effect posterior — GrowthBook gbstats expectations', () => 
     expect(r5(r.expected)).toBe(0.04082);
     expect(r.ci.map(r5)).toEqual([-0.24779, 0.32943]);
     expect(r5(r.sd)).toBe(0.14725);
-    expect(r5(r.chanceToWin)).toBe(0.60918);
+    // gbstats reads the chance from the lift's normal approximation, 0.60918; here it is P(Δ > 0) of the
+    // difference (bayesian.ts, chanceToWin): Φ(0.02 / √(2 · 0.49 · 0.51 / 100)) = Φ(0.28290) = 0.61137.
+    expect(r5(r.chanceToWin)).toBe(0.61137);
     expect([r5(r.risk.control), r5(r.risk.treatment)]).toEqual([0.0814, 0.04058]);
   });
 
@@ -21,7 +24,9 @@ describe('Gaussian effect posterior — GrowthBook gbstats expectations', () => 
     expect(r5(r.expected)).toBe(0.05);
     expect(r.ci.map(r5)).toEqual([-0.02, 0.12]);
     expect(r5(r.sd)).toBe(0.03572);
-    expect(r5(r.chanceToWin)).toBe(0.91923);
+    // gbstats (from the lift): 0.91923; from the difference: Φ(0.5 / √(0.25/10 + 1/10)) = Φ(1.41421) = 0.92135.
+    expect(r5(r.chanceToWin)).toBe(0.92135);
+    expect(r5(bayesianTest(summarizeMean(10, 100, 1002.25), summarizeMean(10, 105, 1111.5), { type: 'absolute' })!.chanceToWin)).toBe(0.92135);
     expect([r5(r.risk.control), r5(r.risk.treatment)]).toEqual([0.05131, 0.00131]);
   });
 
@@ -40,6 +45,22 @@ describe('Gaussian effect posterior — GrowthBook gbstats expectations', () => 
     expect(r.risk.treatment!).toBeCloseTo(0.7106033953543542, 10);
     expect(r.ci).toEqual([-1, open.ci[1]]);
     expect(r.chanceToWin).toBe(open.chanceToWin);
+  });
+
+  it('a lift and a difference of one metric give one chance to win, however uncertain the control mean', () => {
+    // Control 0.05 ± 1 (n 300), treatment 3.3 ± 4 (n 5,700): the lift's delta-method sd is huge
+    // (its normal gave 0.70), yet Δ = 3.25 with se ≈ 0.08 is certain; P(lift > 0) = P(Δ > 0).
+    const a = summarizeMean(300, 15, 300 * (1 + 0.05 ** 2) - 0.05 ** 2);
+    const b = summarizeMean(5700, 5700 * 3.3, 5699 * 16 + 5700 * 3.3 ** 2);
+    const rel = bayesianTest(a, b)!;
+    const abs = bayesianTest(a, b, { type: 'absolute' })!;
+    expect(abs.chanceToWin).toBeGreaterThan(0.999999);
+    expect(rel.chanceToWin).toBe(abs.chanceToWin);
+    expect(bayesianTest(a, b, { lowerIsBetter: true })!.chanceToWin).toBe(bayesianTest(a, b, { type: 'absolute', lowerIsBetter: true })!.chanceToWin);
+    // With a prior on the lift, the chance is the lift posterior's.
+    const prior = bayesianTest(a, b, { prior: { mean: 0, variance: 1 } })!;
+    expect(prior.chanceToWin).toBeCloseTo(normalCdf(prior.expected! / prior.sd!), 12);
+    expect(prior.chanceToWin).toBeLessThan(0.999);
   });
 
   it('an informative prior shrinks toward its mean; lower-is-better flips the win', () => {

@@ -83,10 +83,25 @@ export function bayesianTest(control: ArmSummary, treatment: ArmSummary, options
     expected: censored.mean,
     sd: censored.sd,
     ci: [clamp(mean - z * sd), clamp(mean + z * sd)],
-    chanceToWin: normalCdf((sign * mean) / sd),
+    chanceToWin: chanceToWin(control, treatment, options, normalCdf((sign * mean) / sd)),
     risk: sign > 0 ? { control: gain, treatment: loss } : { control: loss, treatment: gain },
     method: 'gaussian-effect',
   };
+}
+
+/**
+ * The chance the treatment wins. A lift over |control mean| has the sign of the difference, so
+ * P(lift > 0) = P(Δ > 0): without a prior on the lift it is read from the difference's posterior,
+ * not from the delta method's normal approximation of the ratio — that one departs from it where
+ * the control's mean is uncertain (a holdout's value near 0 read 0.699 as a lift against 1.000 as a
+ * difference, for one verdict). GrowthBook's gbstats reads it from the lift's approximation; here
+ * the two effect types of one metric give one chance.
+ */
+function chanceToWin(control: ArmSummary, treatment: ArmSummary, options: BayesianOptions, fromEffect: number): number {
+  if ((options.type ?? 'relative') !== 'relative' || options.prior) return fromEffect;
+  const d = effectMoments(control, treatment, 'absolute');
+  if (!d) return fromEffect;
+  return normalCdf(((options.lowerIsBetter ? -1 : 1) * d.estimate) / d.se);
 }
 
 /**
