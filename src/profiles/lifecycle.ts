@@ -4,10 +4,11 @@ import { compileRule, testRule, type CompiledRule } from '../rules/cel.js';
 
 /**
  * Lifecycle stages and value tiers: operator-defined CEL expressions over a profile's facts,
- * tried in order; the first that holds names the stage (or tier).
+ * tried in order; the first that holds names the stage (or tier). An event name the profile
+ * never saw is not in `events` (reading it fails the rule): test it with `in`.
  *
  * @example
- * { stages: [{ name: 'new', when: 'events["Order Completed"].count == 0.0' }, { name: 'active', when: 'features.orders_90d >= 1.0' }, { name: 'lapsed', when: 'true' }],
+ * { stages: [{ name: 'new', when: '!("Order Completed" in events)' }, { name: 'active', when: 'features.orders_90d >= 1.0' }, { name: 'lapsed', when: 'true' }],
  *   valueTiers: [{ name: 'gold', when: 'features.revenue >= 1000.0' }, { name: 'standard', when: 'true' }] }
  */
 export interface LifecycleDoc {

@@ -38,3 +38,40 @@ describe('event-name counts when two profiles merge', () => {
     expect(merged.events).toEqual({ Viewed: { n: 3, t0: 1, t1: 9 }, Bought: { n: 1, t0: 7, t1: 7 } });
   });
 });
+
+describe('time zone and locale', () => {
+  const seen = (t: number, timezone: string, locale: string): Message => ({ ...track('Viewed', t), messageId: `v-${t}`, context: { timezone, locale } });
+
+  it('keep those of the latest event: a late event with an older time does not replace them', () => {
+    const s = fold('p', [seen(2000, 'Europe/Paris', 'fr-FR'), seen(1000, 'America/New_York', 'en-US')]);
+    expect([s.timezone, s.locale]).toEqual(['Europe/Paris', 'fr-FR']);
+  });
+
+  it('after a merge are those of the latest event of either profile, like one profile that saw both', () => {
+    // The surviving (older) profile was last seen in New York; the one merged into it since moved to Paris.
+    const older = () => fold('pa', [seen(1000, 'America/New_York', 'en-US')]);
+    const newer = () => fold('pb', [seen(2000, 'Europe/Paris', 'fr-FR')]);
+    const a = older();
+    mergeProfileStates(a, newer(), []);
+    expect([a.timezone, a.locale]).toEqual(['Europe/Paris', 'fr-FR']);
+    const b = newer();
+    mergeProfileStates(b, older(), []);
+    expect([b.timezone, b.locale]).toEqual(['Europe/Paris', 'fr-FR']);
+  });
+});
+
+describe('names that an object inherits (toString, valueOf, hasOwnProperty …)', () => {
+  const identify = (traits: Record<string, unknown>, t: number, consent?: Record<string, boolean>): Message => ({ messageId: `i-${t}`, type: 'identify', traits, properties: {}, context: consent ? { consent: { categoryPreferences: consent } } : {}, timestamp: t, receivedAt: t });
+
+  it('are kept as traits, event names and consent purposes, on one profile and through a merge', () => {
+    const a = fold('pa', [track('Viewed', 1)]);
+    const b = fold('pb', [identify({ valueOf: 'v', toString: 't', hasOwnProperty: 'h' }, 2, { toString: true }), track('toString', 3)]);
+    expect(b.traits).toEqual({ valueOf: 'v', toString: 't', hasOwnProperty: 'h' });
+    mergeProfileStates(a, b, []);
+    expect(a.traits).toEqual({ valueOf: 'v', toString: 't', hasOwnProperty: 'h' });
+    expect(a.events.toString).toEqual({ n: 1, t0: 3, t1: 3 });
+    expect(a.consent.toString).toEqual({ granted: true, at: 2, messageId: 'i-2' });
+    // and the merge wrote nothing onto the function every object inherits
+    expect(Object.hasOwn(Object.prototype.toString, 'n')).toBe(false);
+  });
+});

@@ -37,6 +37,13 @@ export interface ProfileState {
   consent: Record<string, PurposeConsent>;
   timezone?: string;
   locale?: string;
+  /**
+   * When the time zone and the locale were last set (event time), so a late event does not
+   * replace a newer one and a merge keeps the newer. Absent on states written before they were
+   * kept: the next message that carries one sets it.
+   */
+  timezoneAt?: number;
+  localeAt?: number;
   /** Store bookkeeping: the highest event sequence number folded into this state. */
   seq?: number;
   /** Store bookkeeping: sequence numbers of the most recent events, newest last. */
@@ -107,7 +114,7 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
   if (m.type === 'identify' && m.traits) {
     for (const [k, v] of Object.entries(m.traits)) {
       if (UNSAFE.has(k)) continue;
-      if ((s.traitsAt[k] ?? -Infinity) <= t) {
+      if ((own(s.traitsAt, k) ?? -Infinity) <= t) {
         s.traits[k] = v;
         s.traitsAt[k] = t;
       }
@@ -117,9 +124,15 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
     if (matches(f, m)) s.features[f.def.name] = applyToFeature(f, s.features[f.def.name], m);
   }
   const tz = m.context.timezone;
-  if (typeof tz === 'string' && tz) s.timezone = tz;
+  if (typeof tz === 'string' && tz && (s.timezoneAt ?? -Infinity) <= t) {
+    s.timezone = tz;
+    s.timezoneAt = t;
+  }
   const locale = m.context.locale;
-  if (typeof locale === 'string' && locale) s.locale = locale;
+  if (typeof locale === 'string' && locale && (s.localeAt ?? -Infinity) <= t) {
+    s.locale = locale;
+    s.localeAt = t;
+  }
   return applyConsent(s, m);
 }
 
@@ -130,7 +143,7 @@ function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
   const changes: Record<string, boolean> = {};
   for (const [purpose, value] of Object.entries(prefs as Record<string, unknown>)) {
     if (typeof value !== 'boolean' || UNSAFE.has(purpose)) continue;
-    const cur = s.consent[purpose];
+    const cur = own(s.consent, purpose);
     if (cur && cur.at > m.timestamp) continue;
     if (!cur || cur.granted !== value) {
       changes[purpose] = value;
@@ -144,8 +157,8 @@ function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
 }
 
 /**
- * Folds profile `from` into `into` (identity merge): counts add, times widen, newer traits and
- * consent win, features merge by their own rules.
+ * Folds profile `from` into `into` (identity merge): counts add, times widen, newer traits,
+ * consent, time zone and locale win, features merge by their own rules.
  */
 export function mergeProfileStates(into: ProfileState, from: ProfileState, features: readonly CompiledFeature[]): void {
   into.createdAt = Math.min(into.createdAt, from.createdAt);
@@ -154,7 +167,7 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   into.firstSeenAt = minDef(into.firstSeenAt, from.firstSeenAt);
   into.lastSeenAt = maxDef(into.lastSeenAt, from.lastSeenAt);
   for (const [k, ec] of Object.entries(from.events)) {
-    const cur = into.events[k];
+    const cur = own(into.events, k);
     if (cur) {
       cur.n += ec.n;
       cur.t0 = Math.min(cur.t0, ec.t0);
@@ -163,9 +176,10 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   }
   capEventNames(into.events);
   for (const [k, v] of Object.entries(from.traits)) {
-    if ((into.traitsAt[k] ?? -Infinity) < (from.traitsAt[k] ?? -Infinity) || !(k in into.traits)) {
+    const fromAt = own(from.traitsAt, k);
+    if ((own(into.traitsAt, k) ?? -Infinity) < (fromAt ?? -Infinity) || !Object.hasOwn(into.traits, k)) {
       into.traits[k] = v;
-      into.traitsAt[k] = from.traitsAt[k] ?? 0;
+      into.traitsAt[k] = fromAt ?? 0;
     }
   }
   const byName = new Map(features.map((f) => [f.def.name, f]));
@@ -174,16 +188,30 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
     if (merged) into.features[name] = merged;
   }
   for (const [p, c] of Object.entries(from.consent)) {
-    const cur = into.consent[p];
+    const cur = own(into.consent, p);
     if (!cur || cur.at < c.at) into.consent[p] = { ...c };
   }
-  if (!into.timezone && from.timezone) into.timezone = from.timezone;
-  if (!into.locale && from.locale) into.locale = from.locale;
+  if (from.timezone && (!into.timezone || (into.timezoneAt ?? -Infinity) < (from.timezoneAt ?? -Infinity))) {
+    into.timezone = from.timezone;
+    if (from.timezoneAt !== undefined) into.timezoneAt = from.timezoneAt;
+  }
+  if (from.locale && (!into.locale || (into.localeAt ?? -Infinity) < (from.localeAt ?? -Infinity))) {
+    into.locale = from.locale;
+    if (from.localeAt !== undefined) into.localeAt = from.localeAt;
+  }
   if (from.seq !== undefined) into.seq = Math.max(into.seq ?? 0, from.seq);
   if (from.recent?.length) {
     const all = [...new Set([...(into.recent ?? []), ...from.recent])].sort((a, b) => a - b);
     into.recent = all.slice(-RECENT_EVENTS);
   }
+}
+
+/**
+ * A record's own value at `k`: traits, event names and consent purposes come from clients, and a
+ * name such as "toString" must not read (nor change) what a plain object inherits.
+ */
+function own<V>(r: Record<string, V>, k: string): V | undefined {
+  return Object.hasOwn(r, k) ? r[k] : undefined;
 }
 
 function namedCount(events: Record<string, EventCount>): number {

@@ -5,6 +5,7 @@ import type { Tact } from '../server/tact.js';
 import { featuresKind } from './features/features-kind.js';
 import { lifecycleKind } from './lifecycle.js';
 import { findProfile } from './lookup.js';
+import { mergeHistory } from './merged-ids.js';
 import { featureViews, lifecycleOf, ruleVars } from './profile-view.js';
 import { profileSchemas } from './schemas.js';
 
@@ -23,8 +24,9 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const now = Date.now();
     const features = tact.settings.get(featuresKind);
     const vars = ruleVars(state, features, now);
+    const recent = req.query.events ?? 20;
     const [identities, events, memberships, merges, consentHistory, conflicts, backfill] = await Promise.all([
-      p.identities(state.id), p.recentEvents(state.id, req.query.events ?? 20), p.memberships(state.id), p.merges(state.id),
+      p.identities(state.id), recent === 0 ? [] : p.recentEvents(state.id, recent), p.memberships(state.id), mergeHistory(p, state.id),
       p.consentHistory(state.id, 50), p.conflicts(state.id, 20), tact.backfill.status(),
     ]);
     return {

@@ -1,4 +1,5 @@
 import { errorSchema } from '../collect/schemas.js';
+import { RECENT_EVENTS } from './profile-state.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 
@@ -9,7 +10,7 @@ export const profileSchemas = {
     summary: 'A profile: traits, features, consent, identities, accounts and recent events',
     description: 'The identifier is looked up as userId, then anonymousId, then email; `kind:value` names the kind (e.g. `email:ana@example.com`, `profile:<id>`). Facts only.',
     params: { type: 'object', properties: { identifier: { type: 'string' } }, required: ['identifier'] },
-    querystring: { type: 'object', properties: { events: { type: 'integer', minimum: 0, maximum: 500, default: 20, description: 'How many recent events to include.' } } },
+    querystring: { type: 'object', properties: { events: { type: 'integer', minimum: 0, maximum: RECENT_EVENTS, default: 20, description: `How many recent events to include (a profile keeps its ${RECENT_EVENTS} most recent).` } } },
     response: {
       200: {
         type: 'object',
@@ -21,7 +22,7 @@ export const profileSchemas = {
           merges: { type: 'array', items: anyObj }, identityConflicts: { type: 'array', items: anyObj }, recentEvents: { type: 'array', items: anyObj }, note: { type: 'string' },
         },
       },
-      401: errorSchema, 403: errorSchema, 404: errorSchema,
+      400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema,
     },
   },
   account: {

@@ -2,6 +2,7 @@ import type { Job } from '../../config/document-store.js';
 import type { Settings } from '../../config/settings.js';
 import type { Message } from '../../collect/message.js';
 import type { Store } from '../../store/store.js';
+import type { ProfileState } from '../profile-state.js';
 import type { CompiledFeature } from './definition.js';
 import { featuresKind } from './features-kind.js';
 import { applyToFeature, matches, mergeFeature, type FeatureState } from './state.js';
@@ -119,7 +120,14 @@ export class FeatureBackfill {
       job.updatedAt = Date.now();
       // The partial states and the progress commit together: a chunk is folded in exactly once.
       await this.store.profiles.mutateProfiles([...partial.keys()], (states) => {
-        for (const [id, st] of states) {
+        // Ids of one merge chain name one live profile, and a store may hand each id its own copy
+        // of it (SQLite parses a cold state afresh on every read): every partial goes into one
+        // copy, and only that copy is left to be written — else the last copy written wins.
+        const byLive = new Map<string, ProfileState>();
+        for (const [id, got] of states) {
+          const st = byLive.get(got.id) ?? got;
+          byLive.set(st.id, st);
+          if (st !== got) states.set(id, st);
           const merged = mergeFeature(f, st.features[f.def.name], partial.get(id));
           if (merged) st.features[f.def.name] = merged;
         }

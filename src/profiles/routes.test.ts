@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, harness, send, type Harness } from '../../test/harness.js';
+import { RECENT_EVENTS } from './profile-state.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const at = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
+
+describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier} (%s)', (kind) => {
+  it('lists every merge of a chain, also when read through the id merged away first', async () => {
+    h = await harness(kind);
+    // a2's profile absorbs u1's (alias), then a1's profile absorbs that one (identify): a chain of two.
+    for (const [who, id, s] of [[{ anonymousId: 'a1' }, 'x1', 1], [{ anonymousId: 'a2' }, 'x2', 2], [{ userId: 'u1' }, 'x3', 3]] as const) {
+      expect((await send(h.app, '/v1/track', { ...who, event: 'Viewed', messageId: id, timestamp: at(s) })).statusCode).toBe(200);
+    }
+    const first = (await get(h.app, '/v1/profiles/u1')).json() as { id: string };
+    expect((await send(h.app, '/v1/alias', { previousId: 'a2', userId: 'u1', messageId: 'al', timestamp: at(4) })).statusCode).toBe(200);
+    const middle = (await get(h.app, '/v1/profiles/u1')).json() as { id: string };
+    expect((await send(h.app, '/v1/identify', { userId: 'u1', anonymousId: 'a1', messageId: 'id', timestamp: at(5) })).statusCode).toBe(200);
+
+    const p = (await get(h.app, `/v1/profiles/profile:${first.id}`)).json() as { id: string; merges: { from: string; into: string; messageId: string }[] };
+    expect(p.id).not.toBe(middle.id);
+    expect(p.merges.map((m) => [m.from, m.into, m.messageId])).toEqual([[first.id, middle.id, 'al'], [middle.id, p.id, 'id']]);
+  });
+
+  it(`gives as many recent events as asked, none for 0, and says so when asked for more than the ${RECENT_EVENTS} a profile keeps`, async () => {
+    h = await harness(kind);
+    const batch = Array.from({ length: RECENT_EVENTS + 10 }, (_, i) => ({ type: 'track', userId: 'u1', event: 'Viewed', messageId: `v${i}`, timestamp: at(i) }));
+    expect((await send(h.app, '/v1/batch', { batch })).statusCode).toBe(200);
+    for (const n of [0, 1, RECENT_EVENTS]) {
+      const res = await get(h.app, `/v1/profiles/u1?events=${n}`);
+      expect(res.statusCode).toBe(200);
+      expect((res.json() as { recentEvents: unknown[] }).recentEvents).toHaveLength(n);
+    }
+    const tooMany = await get(h.app, `/v1/profiles/u1?events=${RECENT_EVENTS + 1}`);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.body).toContain('events');
+  });
+});
