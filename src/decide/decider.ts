@@ -22,6 +22,7 @@ import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
 import { MergedKeys } from './merged-keys.js';
+import { KeyQueue } from './key-queue.js';
 
 /** A guarded append found another process's newer rows for the subject (folded in): decide again. */
 export class SubjectMoved extends Error {
@@ -29,8 +30,27 @@ export class SubjectMoved extends Error {
     super('another process logged for this subject meanwhile');
   }
 }
-/** Attempts of one decision when other processes keep logging for the same subject. */
-const MAX_ATTEMPTS = 5;
+/**
+ * Attempts of one decision when other processes keep logging for the same subject. Decisions for a
+ * subject take turns within a process, so an attempt is lost only to a row another process logged
+ * for the subject meanwhile (each such row at most once): a burst of 12 decisions at once for one
+ * subject, six in each of two processes, needs at most 7, with room to spare.
+ */
+const MAX_ATTEMPTS = 12;
+/** The longest pause (ms) before another attempt on a shared store; the n-th pause is at most `2^(n+1)` ms up to it. */
+const MAX_BACKOFF_MS = 50;
+
+/**
+ * A pause of random length before deciding again on a shared store, longer after each lost attempt
+ * ("full jitter"): two processes that collided do not collide again in lockstep.
+ */
+const backoff = (attempt: number) => new Promise<void>((r) => setTimeout(r, Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** (attempt + 1))));
+
+/** The subject's profile as `decide` read it before taking its turn, with the merge count before that read. */
+export interface SubjectRead {
+  state: ProfileState | undefined;
+  merges: number | undefined;
+}
 
 /** What a caller asks: a decision for one subject at one placement. */
 export interface DecideRequest {
@@ -100,30 +120,49 @@ export class Decider {
   /** identifier → profile id: an identifier stays with its profile (or the one it merged into, which getProfile follows). */
   private readonly known = new Map<string, string>();
   private readonly merged: MergedKeys;
-  /** profile key → the end of the queue of this process's decisions that open or deliver a review for it. */
-  private readonly reviewWrites = new Map<string, Promise<void>>();
+  /** profile key → this process's decisions that open or deliver a review for it, logged one at a time. */
+  private readonly reviewWrites = new KeyQueue();
+  /** profile key → this process's decisions for it (decide), made one at a time. */
+  private readonly turns = new KeyQueue();
 
   constructor(private readonly d: DeciderDeps) {
     this.merged = d.merged ?? new MergedKeys(d.profiles, Date.now, d.state.ledger);
   }
 
+  /**
+   * Decisions for one subject (its profile key) take turns in this process: each one's pipeline
+   * reads the ledger after the previous one was logged, so they never move the ledger under each
+   * other. Only another process (or an outcome, a merge, a first event) can; the decision is then
+   * made again, on a shared store after a short random pause, at most MAX_ATTEMPTS times.
+   */
   async decide(req: DecideRequest): Promise<DecisionRecord> {
+    const merges = this.d.profiles.mergeCount;
+    const state = await this.profileOf(req.subject);
+    // The profile just read serves the first attempt unless it waited its turn (it may be stale then).
+    return this.turns.run(state?.id ?? `anon:${req.subject}`, (waited) => this.attempts(req, waited ? undefined : { state, merges }));
+  }
+
+  private async attempts(req: DecideRequest, read: SubjectRead | undefined): Promise<DecisionRecord> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.commit(await this.prepare(req));
+        return await this.commit(await this.prepare(req, attempt === 1 ? read : undefined));
       } catch (err) {
         // The subject's ledger moved under this decision (what moved it is folded in): decide again.
         if (!(err instanceof SubjectMoved)) throw err;
-        if (attempt >= MAX_ATTEMPTS) throw new TactError('conflict', { detail: `Decisions for subject \`${req.subject}\` were made by other processes ${MAX_ATTEMPTS} times while this one was deciding; ask again` });
+        if (attempt >= MAX_ATTEMPTS) throw new TactError('conflict', { detail: `Decisions for subject \`${req.subject}\` were made by other processes while this one was deciding, ${MAX_ATTEMPTS} attempts in a row; nothing was logged for this request; ask again.` });
+        if (this.d.decisions.appendIfCurrent) await backoff(attempt);
       }
     }
   }
 
-  /** Everything up to the log write: the pipeline, the explanation, the record as it will be logged. */
-  async prepare(req: DecideRequest): Promise<Prepared> {
+  /**
+   * Everything up to the log write: the pipeline, the explanation, the record as it will be logged.
+   * `read`: the subject's profile read just before by the caller (else read here).
+   */
+  async prepare(req: DecideRequest, read?: SubjectRead): Promise<Prepared> {
     const stamp = this.d.state.stamp;
-    const merges = this.d.profiles.mergeCount;
-    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys, state } = await this.evaluate(req);
+    const merges = read ? read.merges : this.d.profiles.mergeCount;
+    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys, state } = await this.evaluate(req, read);
     // A shared store checks every key the subject's history may be under (another process may have decided under one).
     const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
@@ -144,19 +183,7 @@ export class Decider {
    */
   async commit(p: Prepared): Promise<DecisionRecord> {
     if (!p.holds.length) return this.write(p);
-    const key = p.record.profileKey;
-    const prev = this.reviewWrites.get(key);
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const queued = (prev ?? Promise.resolve()).then(() => mine);
-    this.reviewWrites.set(key, queued);
-    try {
-      await prev;
-      return await this.write(p);
-    } finally {
-      release();
-      if (this.reviewWrites.get(key) === queued) this.reviewWrites.delete(key);
-    }
+    return this.reviewWrites.run(p.record.profileKey, () => this.write(p));
   }
 
   private async write(p: Prepared): Promise<DecisionRecord> {
@@ -206,15 +233,15 @@ export class Decider {
     return record;
   }
 
-  /** Runs the pipeline without logging anything (in-process measurement, previews). */
-  async evaluate(req: DecideRequest): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; mergedKeys: readonly string[]; state?: ProfileState }> {
+  /** Runs the pipeline without logging anything (in-process measurement, previews); `read` as in `prepare`. */
+  async evaluate(req: DecideRequest, read?: SubjectRead): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; mergedKeys: readonly string[]; state?: ProfileState }> {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
       const known = [...play.catalog.placements.keys()];
       throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog; ${known.length ? `the placements are ${known.join(', ')}` : 'the catalog has no placements yet (PUT /v1/config/catalog)'}.` }]);
     }
-    const state = await this.profileOf(req.subject);
+    const state = read ? read.state : await this.profileOf(req.subject);
     // Experiments and the global holdout assign the person (experiment-unit.ts); their identities are read only when one applies.
     let unit: string | undefined;
     const unitOf = async () => (unit ??= experimentUnit(req.subject, state ? await this.merged.identities(state) : undefined));

@@ -64,6 +64,22 @@ describe('contact policy with simultaneous decisions in one process', () => {
     }
   });
 
+  it.each(['sqlite', 'postgres'] as const)('decisions for one subject at once take turns: each is made once, none again (%s)', async (kind) => {
+    const { store, cleanup } = await openTestStore(kind);
+    const p = await start(store);
+    cleanups.push(async () => (await p.close(), await cleanup()));
+    const decider = p.tact.decide.decider;
+    let made = 0;
+    const prepare = decider.prepare.bind(decider);
+    decider.prepare = (...args) => (made++, prepare(...args));
+    // Every one takes a web contact (no cap on the web): were they made side by side, each one
+    // logged would move the subject's ledger under the others, and they would be made again.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => post(p.app, '/v1/decide', { subject: 'tabs', placement: 'home' })));
+    for (const r of answers) expect(r.statusCode, r.body).toBe(200);
+    expect(answers.filter((r) => r.json().choices[0].kind === 'action')).toHaveLength(12);
+    expect(made).toBe(12);
+  });
+
   it('a decision whose subject got a contact after its pipeline ran is not logged; decide() makes it again', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     const p = await start(store);
@@ -233,6 +249,48 @@ describe('global budgets with two processes on one PostgreSQL database', () => {
     // The log agrees: twelve e-mails, whichever process logged them.
     const logged = await storeA.decisions.contactsSince(0);
     expect(logged).toHaveLength(12);
+  }, 60_000);
+});
+
+describe('a burst of decisions for one subject, two processes on one PostgreSQL database', () => {
+  /** At most 8 web offers a day per person; at most 5 e-mails a day in all (one e-mail offer: its fair share is the whole budget). */
+  const burst = {
+    catalog: {
+      actions: [
+        { id: 'spring-sale', name: 'Spring sale', channels: ['email'], value: 10 },
+        { id: 'new-arrivals', name: 'New arrivals', channels: ['web'], value: 5 },
+      ],
+      placements: [
+        { id: 'weekly', channel: 'email', slots: 1 },
+        { id: 'home', channel: 'web', slots: 1 },
+      ],
+    },
+    policy: {
+      exploration: { budget: 0 },
+      contact: { caps: [{ name: 'eight web offers a day', channel: 'web', max: 8, window: '1d' }], budgets: [{ name: 'email budget', channel: 'email', max: 5, window: '1d', borrowAfter: 1 }] },
+    },
+  };
+
+  it('twelve decisions at once for one subject, six through each process, all answered; the cap and the budget hold exactly', async () => {
+    const { a, b, storeA } = await twoProcesses(burst);
+    const twelve = (placement: string) => Promise.all(Array.from({ length: 12 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: 'page-1', placement })));
+    // A page with many placements asking at once: every decision takes a contact until the cap is
+    // met, so each one logged moves the subject's ledger under all the others.
+    const web = await twelve('home');
+    for (const r of web) expect(r.statusCode, r.body).toBe(200);
+    expect(web.filter((r) => r.json().choices[0].kind === 'action')).toHaveLength(8);
+    const capped = web.find((r) => r.json().choices[0].kind !== 'action')!.json();
+    expect(JSON.stringify(capped.explanation)).toContain('eight web offers a day');
+    // The same through the global budget: five e-mails, whichever process logged them.
+    const email = await twelve('weekly');
+    for (const r of email) expect(r.statusCode, r.body).toBe(200);
+    expect(email.filter((r) => r.json().choices[0].kind === 'action')).toHaveLength(5);
+    const spent = email.find((r) => r.json().choices[0].kind !== 'action')!.json();
+    expect(JSON.stringify(spent.explanation)).toContain('email budget');
+    // The log agrees: eight web offers and five e-mails for the subject, no more.
+    const logged = await storeA.decisions.contactsSince(0);
+    expect(logged.filter((c) => c.channel === 'web')).toHaveLength(8);
+    expect(logged.filter((c) => c.channel === 'email')).toHaveLength(5);
   }, 60_000);
 });
 
