@@ -9,7 +9,7 @@ import type { ModelVersion } from '../models/registry/model-store.js';
 import type { CompareVersions, ModelRegistry } from '../models/registry/registry.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { Store } from '../store/store.js';
-import { featureVector } from './feature-vector.js';
+import { featureVector, fillMissing } from './feature-vector.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 
 /** Calibration points read per rate at most. */
@@ -47,7 +47,7 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
       const state = await o.store.profiles.getProfile(subjectId);
       const at = (v: ModelVersion) => {
         const m = v.state as MicroSegmentsState;
-        return microSegmentOf(m.model, featureVector(state!, features, m.features, now));
+        return microSegmentOf(m.model, fillMissing(featureVector(state!, features, m.features, now), m.fill));
       };
       const pair: [number, number] | null = state ? [at(candidate), at(live)] : null;
       clusterOf.set(subjectId, pair);

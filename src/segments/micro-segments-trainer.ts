@@ -3,13 +3,14 @@ import { assignCluster } from '../learn/segments/kmeans.js';
 import type { Trainer } from '../models/train/trainer.js';
 import { forEachSubject } from '../models/train/subjects.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
-import { featureVector } from './feature-vector.js';
+import { featureVector, missingFill } from './feature-vector.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 import { segmentsKind } from './segments-kind.js';
 
 /**
  * Learned micro-segments: k-means (seeded k-means++) over the standardised features named in
- * `segments.microSegments`, one row per live profile. Reports the share of variance the clusters
+ * `segments.microSegments`, one row per live profile; a missing value is filled (feature-vector.ts:
+ * the longest seen for a recency, the mean otherwise). Reports the share of variance the clusters
  * explain and their sizes.
  *
  * @example
@@ -31,7 +32,10 @@ export const microSegmentsTrainer: Trainer = {
     const needed = Math.max(cfg.minSubjects, cfg.k * 2);
     if (n < needed) return { skipped: `only ${n} subjects; micro-segments need at least ${needed}` };
     const d = cfg.features.length;
-    const X = Float64Array.from(rows);
+    // A subject without a value for a feature takes the column's fill (kept with the model, so a
+    // subject is placed as it would have been fitted).
+    const fill = missingFill(rows, d, features, cfg.features);
+    const X = Float64Array.from(rows, (v, i) => (Number.isNaN(v) ? fill[i % d] : v));
     const model = fitMicroSegments(X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' });
     // Share of variance explained, on the standardised rows (their mean is 0).
     let within = 0;
@@ -46,7 +50,7 @@ export const microSegmentsTrainer: Trainer = {
       }
     }
     const explained = total > 0 ? 1 - within / total : 0;
-    const state: MicroSegmentsState = { features: cfg.features, model, explained };
+    const state: MicroSegmentsState = { features: cfg.features, model, explained, fill };
     return { state, metrics: { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000 }, dataFrom: null, dataTo: ctx.now };
   },
 };

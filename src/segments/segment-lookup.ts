@@ -3,7 +3,7 @@ import { type MicroSegmentModel, microSegmentOf } from '../learn/segments/micro-
 import type { ModelRegistry } from '../models/registry/registry.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { ProfileState } from '../profiles/profile-state.js';
-import { featureVector } from './feature-vector.js';
+import { featureVector, fillMissing } from './feature-vector.js';
 import type { SegmentStore } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
 
@@ -13,6 +13,8 @@ export interface MicroSegmentsState {
   model: MicroSegmentModel;
   /** Share of the (standardised) variance the clusters explain, 1 − within/total. */
   explained: number;
+  /** Per feature, the value a subject without one takes (missingFill); absent in models fitted before: 0. */
+  fill?: number[];
 }
 
 /**
@@ -53,7 +55,7 @@ export class SegmentLookup {
   async microSegment(state: ProfileState, now: number): Promise<LadderPosition['microSegment']> {
     const live = await this.registry.live<MicroSegmentsState>('micro-segments');
     if (!live) return null;
-    const x = featureVector(state, this.settings.get(featuresKind), live.state.features, now);
+    const x = fillMissing(featureVector(state, this.settings.get(featuresKind), live.state.features, now), live.state.fill);
     const index = microSegmentOf(live.state.model, x);
     return { index, modelVersion: `micro-segments@${live.version}`, key: `micro-segment:${live.version}:${index}` };
   }

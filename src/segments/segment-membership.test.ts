@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, type Harness, type StoreKind } from '../../test/harness.js';
-import { ingest, track } from '../store/conformance/learn-helpers.js';
+import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
 
 const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }];
 const config = { features, segments: { audiences: [{ name: 'buyers', when: 'features.orders >= 1.0' }] } };
@@ -58,5 +58,38 @@ describe('a segment rule that cannot be evaluated', () => {
     const list = (await get(h.app, '/v1/segments')).json().segments as Record<string, unknown>[];
     expect(list[1]).toMatchObject({ name: 'buyers', members: 2, errors: 0 });
     expect(list[0]).toMatchObject({ name: 'typo', members: 0, errors: 2, lastError: { message: expect.stringContaining('order') } });
+  });
+});
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('a segment rule edited (%s)', (kind) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('re-evaluates the members once, recording what the edit changed with reason `definition`, and later events with reason `event`', async () => {
+    h = await harness(kind, { config });
+    const t = Date.now() - 60_000;
+    await ingest(h, [track('u-1', 'Order Completed', {}, t), track('u-2', 'Order Completed', {}, t + 1), track('u-2', 'Order Completed', {}, t + 1000)]);
+    expect(await countOf(h, 'buyers')).toMatchObject({ members: 2, entries: 2, exits: 0 });
+    await new Promise((r) => setTimeout(r, 5));
+    const edited = { audiences: [{ name: 'buyers', when: 'features.orders >= 2.0' }] };
+    expect((await putConfig(h, 'segments', edited)).statusCode).toBe(200);
+    await h.tact.learning.settled();
+    await h.tact.consumers.runAll();
+    expect(await countOf(h, 'buyers')).toMatchObject({ members: 1, entries: 2, exits: 1 });
+    const u1 = (await get(h.app, '/v1/profiles/u-1')).json().id as string;
+    const events = () => get(h!.app, '/v1/segments/buyers/events').then((r) => r.json().events as { profileId: string; kind: string; reason: string; segmentsVersion: number }[]);
+    expect((await events())[0]).toMatchObject({ profileId: u1, kind: 'exit', reason: 'definition', segmentsVersion: 2 });
+    // The same rules saved again: a new version, nothing to change, nothing recorded.
+    expect((await putConfig(h, 'segments', edited)).statusCode).toBe(200);
+    await h.tact.learning.settled();
+    await h.tact.consumers.runAll();
+    expect(await countOf(h, 'buyers')).toMatchObject({ members: 1, entries: 2, exits: 1 });
+    // An order after the edit: u-1 enters because of it.
+    await ingest(h, [track('u-1', 'Order Completed', {}, Date.now() - 1000)]);
+    expect((await events())[0]).toMatchObject({ profileId: u1, kind: 'entry', reason: 'event', segmentsVersion: 3 });
+    expect(await countOf(h, 'buyers')).toMatchObject({ members: 2, entries: 3, exits: 1 });
   });
 });

@@ -30,6 +30,8 @@ import { segmentsKind } from './segments-kind.js';
 export class SegmentMembership {
   /** Evaluations that failed, per segment rule (GET /v1/segments shows them). */
   readonly errors = new RuleErrors();
+  /** The segments version in force and when it was written (definedAt). */
+  private written = { version: -1, at: 0 };
 
   constructor(private readonly store: Store, private readonly settings: Settings, private readonly estimates: SubjectEstimates, private readonly lookup: SegmentLookup) {}
 
@@ -63,17 +65,30 @@ export class SegmentMembership {
 
   private async handle(events: LoggedEvent[]): Promise<void> {
     const now = Date.now();
-    const latest = new Map<string, { state: ProfileState; seq: number }>();
+    const latest = new Map<string, { state: ProfileState; seq: number; receivedAt: number }>();
     const subjectEvents = await withSubjects(this.store.profiles, events);
-    for (const e of subjectEvents) latest.set(e.subject.id, { state: e.subject, seq: e.seq });
+    for (const e of subjectEvents) latest.set(e.subject.id, { state: e.subject, seq: e.seq, receivedAt: e.message.receivedAt });
     const mergedAway = await mergedAwayIn(this.store.profiles, subjectEvents, [...latest.values()].map((l) => l.state));
+    // The consumer of a new segments version starts at the beginning of the log: an event received
+    // before the version was written is replayed, and what changes then is the definition's doing.
+    const definedAt = await this.definedAt();
     const changes: SegmentTransition[] = [];
-    for (const { state, seq } of latest.values()) changes.push(...(await this.changes(state, { seq, reason: 'event', now })));
+    for (const { state, seq, receivedAt } of latest.values()) changes.push(...(await this.changes(state, { seq, reason: receivedAt < definedAt ? 'definition' : 'event', now })));
     // A profile merged into another leaves its segments: the survivor is evaluated as itself.
     for (const [id, m] of mergedAway) {
       for (const s of await this.store.segments.membershipsOf(id)) changes.push({ segment: s.segment, profileId: id, kind: 'exit', at: now, seq: m.seq, version: this.settings.version('segments'), reason: 'merged' });
     }
     await this.store.segments.apply(changes);
+  }
+
+  /** When the segments version in force was written (0 for none: everything is an event). */
+  private async definedAt(): Promise<number> {
+    const version = this.settings.version('segments');
+    if (this.written.version === version) return this.written.at;
+    const doc = version > 0 ? await this.store.documents.latest('segments') : undefined;
+    // A newer version stored meanwhile (another process): read again once the settings follow.
+    if (version === 0 || doc?.version === version) this.written = { version, at: doc?.createdAt ?? 0 };
+    return doc?.version === version ? doc.createdAt : 0;
   }
 
   /**

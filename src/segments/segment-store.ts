@@ -19,7 +19,11 @@ export interface SegmentTransition {
   at: number;
   seq: number;
   version: number;
-  /** What caused it: `event`, `definition` (the segments changed), `sweep` (time passed), `merged`, `removed`. */
+  /**
+   * What caused it: `event`, `estimate` (a model changed an estimate a rule reads), `definition` (a
+   * rule added or edited: the subjects of events received before it, re-evaluated), `sweep` (time
+   * passed), `merged`, `removed` (the segment is no longer defined).
+   */
   reason: string;
 }
 

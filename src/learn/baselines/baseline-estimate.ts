@@ -67,8 +67,11 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
     const values = bucket.map((x) => x[1]);
     const weights = bucket.map((x) => Math.pow(0.5, (now - x[0]) / 24 / s.config.scoreHalfLifeDays));
     const tail = (1 - level) / 2;
-    const low = f.point + f.scale * weightedQuantile(values, weights, tail);
-    const high = f.point + f.scale * weightedQuantile(values, weights, 1 - tail);
+    // Widened by the values' floating-point resolution (one part in 1e9): a stream that never varies
+    // has only rounding noise for residuals, and must not flag its own value.
+    const resolution = 1e-9 * Math.abs(f.point);
+    const low = f.point + f.scale * weightedQuantile(values, weights, tail) - resolution;
+    const high = f.point + f.scale * weightedQuantile(values, weights, 1 - tail) + resolution;
     return { value: f.point, low, high, source: 'personal', status: 'established', ...common };
   }
   const [low, high] = populationInterval(s.population, level);

@@ -4,7 +4,7 @@
  */
 import { addToPopulation } from './population.js';
 import { isBaselineEstablished } from './baseline-estimate.js';
-import { type BaselineState, bucketOf, hourOfDay, hourScale, persistence, staleAfterHours, structural, weekdayOf } from './metric-baseline.js';
+import { type BaselineState, MAX_READING, bucketOf, hourOfDay, hourScale, persistence, staleAfterHours, structural, weekdayOf } from './metric-baseline.js';
 
 /**
  * Issues the forecast for the 24 hours starting at `fromHour` (call at each day boundary, before
@@ -35,11 +35,16 @@ export function issueForecast(s: BaselineState, fromHour: number): BaselineState
  * Absorbs one reading y at hour index t (in place): scores the issued forecast, then updates the
  * hour profile, weekday offsets, scales, persistence and the population pool. The first reading
  * after `staleAfterDays` without any starts a fresh count (`resumed`) the baseline must fill again.
+ * A late reading (before the last one: an event queued offline, a backfill) is learned into the
+ * hour profile and the pool but moves neither the clock (last hour, last residual) nor the day
+ * count. A reading beyond ±{@link MAX_READING} (or not a number) is ignored.
  *
  * @example
  * observeReading(state, 1_000_123, 41.5);
  */
 export function observeReading(s: BaselineState, t: number, y: number): BaselineState {
+  if (!(Math.abs(y) <= MAX_READING)) return s;
+  const late = s.lastHour !== null && t < s.lastHour;
   if (s.lastHour !== null && t - s.lastHour >= staleAfterHours(s)) s.resumed = { hour: t, days: 0 };
   const issued = s.issued;
   if (issued && t >= issued.fromHour && t < issued.fromHour + 24) {
@@ -82,13 +87,15 @@ export function observeReading(s: BaselineState, t: number, y: number): Baseline
   const w = weekdayOf(t);
   s.weekdaySum[w] += y - hourMean;
   s.weekdayWeight[w] += 1;
-  if (s.lastHour === null || Math.floor(t / 24) !== Math.floor(s.lastHour / 24)) {
+  if (s.lastHour === null || Math.floor(t / 24) > Math.floor(s.lastHour / 24)) {
     s.days += 1;
     if (s.resumed) s.resumed.days += 1;
   }
-  if (s.firstHour === null) s.firstHour = t;
-  s.lastResidual = y - structural(s, t);
-  s.lastHour = t;
+  if (s.firstHour === null || t < s.firstHour) s.firstHour = t;
+  if (!late) {
+    s.lastResidual = y - structural(s, t);
+    s.lastHour = t;
+  }
   s.readings += 1;
   addToPopulation(s.population, y);
   if (s.resumed && isBaselineEstablished(s)) s.resumed = null;

@@ -52,6 +52,16 @@ export interface BaselineConfig {
   staleAfterDays?: number;
 }
 
+/**
+ * The largest reading (in absolute value) a baseline learns from: the model multiplies residuals,
+ * and a product of two readings beyond about 1e154 overflows a double and would leave the state
+ * NaN for good. A larger reading is still checked (flagged once established), not learned from.
+ *
+ * @example
+ * observeReading(state, t, 1e160); // state unchanged
+ */
+export const MAX_READING = 1e100;
+
 /** Days without readings before a baseline is stale, when its config does not say (states stored before the setting). */
 export const DEFAULT_STALE_AFTER_DAYS = 30;
 
