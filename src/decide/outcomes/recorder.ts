@@ -53,6 +53,8 @@ export class OutcomeRecorder {
 
   /** The ids of outcomes being recorded right now, with the work recording them. */
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** `decisionId|action` of the successes being written now (the state has them once written). */
+  private readonly successesBeingWritten = new Set<string>();
 
   /**
    * Returns the records written, and the ids that were duplicates. An id another call is recording
@@ -100,11 +102,19 @@ export class OutcomeRecorder {
           .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
       } else contacts = profileKey ? await this.contactsBefore(profileKey, o, play, groupsOf) : [];
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
-      const credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
+      let credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
+      // A decision that chose no action ("none", a handoff, items) keeps its outcomes within the policy's window: what doing nothing earned.
+      const ofNoAction = d && !contacts.length && o.at - d.at <= play.policy.attributionMs ? d : undefined;
+      if (d && !credits.length && !ofNoAction && o.source === 'event' && o.profileKey) {
+        // A track event naming a decision past its window (an old e-mail's link) is its subject's, as one naming none.
+        profileKey = o.profileKey;
+        credits = attribute({ at: o.at, action: o.action }, await this.contactsBefore(profileKey, o, play, groupsOf), { windowFor, model: play.policy.attributionModel });
+      }
       const value = o.value ?? null;
       const reward = rewardOf(o.type, value, play.policy.rewards);
       const base = { id: o.id, at: o.at, profileKey, type: o.type, value, source: o.source };
-      if (!credits.length) records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
+      if (ofNoAction) records.push({ ...base, decisionId: ofNoAction.id, action: null, credit: 1, reward, success: false });
+      else if (!credits.length) records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
       for (const c of credits) {
         const key = `${c.decisionId}|${c.action}`;
         const goal = play.catalog.actions.get(c.action)?.goal ?? 'conversion';
@@ -113,8 +123,21 @@ export class OutcomeRecorder {
         records.push({ ...base, decisionId: c.decisionId, action: c.action, credit: c.credit, reward: reward * c.credit, success });
       }
     }
-    if (records.length) await this.d.decisions.addOutcomes(records);
-    for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
+    // Calls recording other ids of the same decision (two conversions at once) ran the checks above
+    // side by side: the first to get here keeps the success, so the estimate counts it once.
+    const claimed: string[] = [];
+    for (const r of records) {
+      if (!r.success) continue;
+      const key = `${r.decisionId}|${r.action}`;
+      if (this.successesBeingWritten.has(key) || this.d.state.hadSuccess(r.decisionId as string, r.action as string)) r.success = false;
+      else (this.successesBeingWritten.add(key), claimed.push(key));
+    }
+    try {
+      if (records.length) await this.d.decisions.addOutcomes(records);
+      for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
+    } finally {
+      for (const key of claimed) this.successesBeingWritten.delete(key);
+    }
     if (records.length) this.d.onRecorded?.(records);
     return { records, duplicates };
   }
@@ -129,7 +152,10 @@ export class OutcomeRecorder {
     const d = await this.d.decisions.getDecision(o.decisionId as string);
     const api = o.source === 'api';
     if (!d) {
-      if (api) throw new TactError('not_found', { what: 'decision', id: o.decisionId as string });
+      if (api) {
+        const message = `No decision matches the \`decisionId\` \`${o.decisionId}\`: it was never made, or is older than the log's retention.`;
+        throw new TactError('not_found', { what: 'decision', id: o.decisionId as string }, { problems: [{ field: 'decisionId', message }] });
+      }
       return undefined;
     }
     const problem = (field: string, message: string) => {

@@ -2,6 +2,13 @@ import { errorSchema } from '../../collect/schemas.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 const str = { type: 'string' } as const;
+/**
+ * The longest subject (or account) a request may name: a tracked event's identifier limit
+ * (src/collect/normalize.ts). PostgreSQL's btree indexes refuse keys of more than about 2,700
+ * bytes, so a longer one would reach an index as a 500 there while SQLite took it.
+ */
+const SUBJECT_MAX = 512;
+const subjectStr = { type: 'string', maxLength: SUBJECT_MAX } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
 
 const num = { type: 'number' } as const;
@@ -60,7 +67,7 @@ const outcomeRecord = {
     type: { type: 'string', description: 'impression, click, dismissal, conversion, unsubscribe, complaint …' },
     value: { type: ['number', 'null'], description: 'The outcome\'s own value (e.g. revenue), when it has one.' },
     decisionId: { type: ['string', 'null'], description: 'The decision credited; null when none was (no decision of the subject within the attribution window).' },
-    action: { type: ['string', 'null'], description: 'The action credited, when there is one.' },
+    action: { type: ['string', 'null'], description: 'The action credited, when there is one; null on a decision that chose no action ("none", a handoff).' },
     credit: { type: 'number', description: 'Share of the credit (1 for last-touch; split evenly under `even` attribution).' },
     reward: { type: 'number', description: 'The reward under the policy\'s value function, times the credit.' },
     success: { type: 'boolean', description: 'True when it is the action\'s goal, the first for this decision: it counts as a success of the estimate.' },
@@ -195,7 +202,7 @@ export const decideSchemas = {
       required: ['subject', 'placement'],
       additionalProperties: false,
       properties: {
-        subject: { type: 'string', minLength: 1, description: 'Any identifier: userId, anonymousId, email, or kind:value.' },
+        subject: { type: 'string', minLength: 1, maxLength: SUBJECT_MAX, description: 'Any identifier: userId, anonymousId, email, or kind:value (at most 512 characters, as a tracked event\'s).' },
         placement: { type: 'string', minLength: 1 },
         context: { ...anyObj, description: 'What the caller knows about the moment (page, device …); rules read it as `context`. At a recommendation placement, `context.items` ([{id, relevance}]) asks for that list re-ranked.' },
         n: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'How many ranked choices; more than the placement\'s slots gives slots.' },
@@ -251,10 +258,11 @@ export const decideSchemas = {
       properties: {
         type: { type: 'string', minLength: 1 },
         decisionId: str,
-        subject: str,
+        // A tracked event's limits (src/collect/normalize.ts); PostgreSQL's indexes take no longer keys.
+        subject: subjectStr,
         action: str,
         value: { type: 'number', description: 'The outcome\'s own value (e.g. revenue).' },
-        messageId: { type: 'string', description: 'Its id: the same id is recorded once.' },
+        messageId: { type: 'string', minLength: 1, maxLength: 200, description: 'Its id: the same id is recorded once (an empty one would make every outcome sent with it one).' },
         timestamp: { type: 'string', format: 'date-time' },
         writeKey: str,
       },
@@ -268,7 +276,7 @@ export const decideSchemas = {
       type: 'object',
       required: ['name', 'note'],
       additionalProperties: false,
-      properties: { subject: str, account: str, name: { type: 'string', minLength: 1 }, note: { type: 'string', minLength: 1 }, until: str, author: str },
+      properties: { subject: subjectStr, account: subjectStr, name: { type: 'string', minLength: 1 }, note: { type: 'string', minLength: 1 }, until: str, author: str },
     },
     response: { 201: flagSchema, ...errors },
   },
