@@ -147,6 +147,24 @@ describe('normalizeMessage', () => {
     }
   });
 
+  it('takes every ISO-8601 form its check admits (an hour-only offset, a decimal comma), and refuses days no calendar has', () => {
+    // ISO 8601-1:2019 §5.3.4.2 (offset ±hh) and §3.2.6 (decimal sign: comma or full stop).
+    for (const [timestamp, iso] of [
+      ['2026-11-23T11:00:00+01', '2026-11-23T10:00:00.000Z'],
+      ['2026-11-23T10:00:00,5Z', '2026-11-23T10:00:00.500Z'],
+    ]) {
+      const n = normalizeMessage({ userId: 'u', event: 'E', timestamp }, 'track', env);
+      expect(n.ok && new Date(n.message.timestamp).toISOString(), timestamp).toBe(iso);
+    }
+    // Date.parse rolls 30 February over to 2 March, and 31 April to 1 May.
+    for (const timestamp of ['2026-02-30T10:00:00Z', '2026-04-31', '2027-02-29T00:00:00Z', '2026-11-23T10:61:00Z']) {
+      const n = normalizeMessage({ userId: 'u', event: 'E', timestamp }, 'track', env);
+      expect(!n.ok && n.problems.map((p) => p.field), timestamp).toEqual(['timestamp']);
+    }
+    const leap = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2028-02-29T00:00:00Z' }, 'track', env);
+    expect(leap.ok).toBe(true);
+  });
+
   it('reads a date-time without an offset as UTC, whatever the server\'s time zone', () => {
     const tz = process.env.TZ;
     process.env.TZ = 'America/New_York';

@@ -15,9 +15,29 @@ const MAX_DATE_MS = 8.64e15;
  * An ISO-8601 date or date-time (RFC 3339, also with a space before the time or more than three
  * digits of a second). Date.parse alone also reads free text — "foo 2026" as 1 January 2026.
  */
-/** A date-time without an offset: read as UTC (JavaScript would read it in the server's own time zone). */
-const NO_OFFSET = /[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$/;
-const ISO_8601 = /^[+-]?\d{4,6}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_8601 = /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * Epoch milliseconds of an ISO-8601 date or date-time, NaN for any other text or for a day no
+ * calendar has (Date.parse rolls 30 February over to 2 March). A date-time without an offset is
+ * UTC (Date.parse would read it in this machine's zone); an offset of hours alone (+01) and a
+ * decimal comma (ISO 8601-1 §3.2.6) are read as well, which Date.parse refuses.
+ *
+ * @example
+ * readIsoTime('2026-11-23T11:00:00+01'); // Date.UTC(2026, 10, 23, 10)
+ */
+export function readIsoTime(text: string): number {
+  const p = ISO_8601.exec(text);
+  if (!p) return NaN;
+  const [, y, mo, d, sep, h, mi, sec, frac, zone] = p;
+  const year = Number(y);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Number(mo) - 1];
+  if (days === undefined || Number(d) < 1 || Number(d) > days) return NaN;
+  if (!sep) return Date.parse(`${y}-${mo}-${d}`);
+  const offset = zone === undefined ? 'Z' : /^[+-]\d{2}$/.test(zone) ? `${zone}:00` : zone;
+  return Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${frac ? `.${frac}` : ''}${offset}`);
+}
 const TOO_DEEP: FieldProblem = { field: '(message)', message: 'The message nests too deeply to be stored; no field Segment defines is nested more than a few levels.' };
 /** Segment's per-batch limit. */
 export const MAX_BATCH_BYTES = 500 * 1024;
@@ -230,7 +250,7 @@ function objectField(r: Record<string, unknown>, key: string, problems: FieldPro
 function timeField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): { ms: number; iso: string } | undefined {
   const v = r[key];
   if (v === undefined || v === null) return undefined;
-  const ms = typeof v === 'string' ? (ISO_8601.test(v) ? Date.parse(NO_OFFSET.test(v) ? `${v}Z` : v) : NaN) : typeof v === 'number' ? v : NaN;
+  const ms = typeof v === 'string' ? readIsoTime(v) : typeof v === 'number' ? v : NaN;
   // A number beyond ±8.64e15 ms (±273,790 years) is no date: JavaScript's Date cannot hold it.
   if (!(Math.abs(ms) <= MAX_DATE_MS)) {
     problems.push({ field: key, message: `The \`${key}\` property must be an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}.` });

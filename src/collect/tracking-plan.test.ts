@@ -66,4 +66,12 @@ describe('tracking plan', () => {
     expect(checkTrackingPlan({ events: { X: { blocked: true, schema: { type: 'object' } } } }).map((x) => x.field)).toEqual(['events.X.blocked', 'events.X.schema']);
     expect(checkTrackingPlan({ unplanned: 'block', events: { X: { description: 'd', block: true, properties: { type: 'object' } } }, identify: { properties: { type: 'object' } } })).toEqual([]);
   });
+
+  it('counts a property\'s broken rule once per message, and names a property holding "/" or "~" as it is spelled', () => {
+    // Ajv reports `type` once for each branch of an anyOf (Ajv docs, "Error objects"); instancePath
+    // is a JSON Pointer (RFC 6901 §3: "~1" is "/", "~0" is "~").
+    const p = compilePlan({ events: { E: { properties: { type: 'object', properties: { x: { anyOf: [{ type: 'string' }, { type: 'null' }] }, 'a/b': { type: 'number' }, 'c~d': { type: 'number' } } } } } });
+    const v = p.check(track('E', { x: 1, 'a/b': 'z', 'c~d': 'z' })).violations;
+    expect(v.map((x) => `${x.property}:${x.rule}`)).toEqual(['x:type', 'x:anyOf', 'a/b:type', 'c~d:type']);
+  });
 });

@@ -130,12 +130,20 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   };
 }
 
+/**
+ * One violation per property and rule a message broke: Ajv reports a rule once for each branch of
+ * an anyOf / oneOf that tried it, and the message is counted once. instancePath is a JSON Pointer
+ * (RFC 6901): its segments are unescaped ("~1" is "/", "~0" is "~") to name the property as spelled.
+ */
 function toViolations(event: string, errors: ErrorObject[]): Violation[] {
-  return errors.map((e) => {
-    const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const out = new Map<string, Violation>();
+  for (const e of errors) {
+    const base = e.instancePath.split('/').slice(1).map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
     const missing = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '') : '';
     const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : '';
     const property = [base, missing || extra].filter(Boolean).join('.') || '(properties)';
-    return { event, property, rule: e.keyword, detail: `\`${property}\` ${e.message ?? 'is not valid'}` };
-  });
+    const key = `${property}\u0000${e.keyword}`;
+    if (!out.has(key)) out.set(key, { event, property, rule: e.keyword, detail: `\`${property}\` ${e.message ?? 'is not valid'}` });
+  }
+  return [...out.values()];
 }

@@ -15,4 +15,13 @@ describe('CSV column map', () => {
       else process.env.TZ = tz;
     }
   });
+
+  it('refuses a :date value that is not an ISO-8601 time, naming the column, rather than guessing day and month', () => {
+    // Date.parse reads "05/03/2026" (5 March, as much of the world writes it) as 3 May in this machine's zone.
+    const map = parseColumnMap('userId=user,event=name,timestamp=at:date');
+    for (const at of ['05/03/2026', 'March 5', '2026-02-30']) {
+      expect(() => rowToMessage({ user: 'u1', name: 'Order Completed', at }, map), at).toThrow(`the value "${at}" in column "at" is not a date`);
+    }
+    expect(rowToMessage({ user: 'u1', name: 'E', at: '2026-03-05T10:00:00,5+01' }, map).timestamp).toBe('2026-03-05T09:00:00.500Z');
+  });
 });

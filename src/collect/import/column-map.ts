@@ -1,3 +1,5 @@
+import { readIsoTime } from '../normalize.js';
+
 /**
  * How a CSV row becomes a Segment message: `--map "userId=customer_id,properties.revenue=amount:number"`
  * names, for each message field (a dotted path), the column it comes from and optionally a
@@ -70,8 +72,9 @@ function convert(raw: string, as: ColumnMap['fields'][number]['as'], column: str
         throw new Error(`the value in column "${column}" is not valid JSON`);
       }
     case 'date': {
-      // An ISO date-time without an offset is UTC, as the collection API reads it (not this machine's zone).
-      const t = Date.parse(/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(raw.trim()) ? `${raw.trim()}Z` : raw);
+      // ISO-8601 only, as the collection API reads it (offsetless is UTC, not this machine's zone):
+      // Date.parse would guess at other text, reading 05/03/2026 as 3 May in this machine's zone.
+      const t = readIsoTime(raw.trim());
       if (!Number.isFinite(t)) throw new Error(`the value "${raw}" in column "${column}" is not a date`);
       return new Date(t).toISOString();
     }

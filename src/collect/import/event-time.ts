@@ -1,3 +1,5 @@
+import { readIsoTime } from '../normalize.js';
+
 /** The largest time a JavaScript Date holds, in ms either side of 1970. */
 const MAX_DATE_MS = 8.64e15;
 
@@ -27,8 +29,8 @@ export function settleEventTime(m: Record<string, unknown>): void {
   m.timestamp = new Date(Math.round(at)).toISOString();
 }
 
-/** A time as the collection API reads it (an ISO string or epoch ms), or undefined when it is none. */
+/** A time as the collection API reads it (an ISO-8601 string, offsetless as UTC, or epoch ms), or undefined when it is none. */
 function time(v: unknown): number | undefined {
-  const ms = typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v : NaN;
+  const ms = typeof v === 'string' ? readIsoTime(v) : typeof v === 'number' ? v : NaN;
   return Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
 }
