@@ -112,6 +112,15 @@ describe('contact policy', () => {
     expect(candidates[0].out!.reason).toBe('it is 21:30 in Europe/London (the policy\'s time zone: the subject\'s, "Mars/Olympus", is not one Tact knows), inside the quiet hours 21:00–08:00 for email');
   });
 
+  it('says the policy\'s time zone was used for a subject with no time zone at all', () => {
+    const policy = { contact: { quietHours: { from: '21:00', to: '08:00', timezone: 'Europe/London' } } };
+    for (const tz of [null, '']) {
+      const { ctx, candidates } = stageContext({ catalog, policy, placement: 'mail', now: Date.parse('2026-06-01T20:30:00Z'), timezone: tz });
+      contactPolicy(candidates, ctx);
+      expect(candidates[0].out!.reason).toBe('it is 21:30 in Europe/London (the policy\'s time zone: the subject\'s is not known), inside the quiet hours 21:00–08:00 for email');
+    }
+  });
+
   it('keeps quiet hours that cross midnight, in local time across a change of clocks', () => {
     const policy = { contact: { quietHours: { from: '22:00', to: '07:00' } } };
     const quiet = (iso: string) => {
@@ -145,6 +154,20 @@ describe('contact policy', () => {
     contactPolicy(s.candidates, s.ctx);
     expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/email budget' });
     expect(s.candidates[0].out!.reason).toBe('it has no share of the email budget (its budgetWeight is 0); unused shares open to all after 80% of the window');
+  });
+
+  it('gives no share to actions of weight 0 even when every action of the channel weighs 0', () => {
+    const start = Date.parse('2026-06-10T00:00:00Z');
+    const one = { actions: [{ id: 'promo', name: 'Promo', channels: ['email'], budgetWeight: 0 }], placements: [{ id: 'mail', channel: 'email' }] };
+    const policy = { contact: { budgets: [{ name: 'email budget', channel: 'email', max: 10, window: '1d' }] } };
+    let s = stageContext({ catalog: one, policy, placement: 'mail', now: start + 3_600_000 });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/email budget' });
+    expect(s.candidates[0].out!.reason).toBe('it has no share of the email budget (its budgetWeight is 0); unused shares open to all after 80% of the window');
+    // late in the window the budget is open to it
+    s = stageContext({ catalog: one, policy, placement: 'mail', now: start + 20 * 3_600_000 });
+    contactPolicy(s.candidates, s.ctx);
+    expect(outcome(s.candidates).in).toEqual(['promo']);
   });
 
   it('counts a contact or dismissal exactly a window old as inside the window', () => {

@@ -25,7 +25,7 @@ export const contactPolicy: Stage = (candidates, ctx) => {
     const own = ctx.subject.timezone;
     const mine = own ? localMinutes(ctx.now, own) : undefined;
     const m = mine ?? localMinutes(ctx.now, q.timezone) ?? 0;
-    const where = mine !== undefined ? own : own ? `${q.timezone} (the policy's time zone: the subject's, "${own}", is not one Tact knows)` : q.timezone;
+    const where = mine !== undefined ? own : own ? `${q.timezone} (the policy's time zone: the subject's, "${own}", is not one Tact knows)` : `${q.timezone} (the policy's time zone: the subject's is not known)`;
     if (inWindow(m, q.fromMin, q.toMin)) {
       for (const c of live) exclude(c, 'contact policy', 'quiet hours', `it is ${clock(m)} in ${where}, inside the quiet hours ${q.label} for ${channel}`);
       return;
@@ -53,7 +53,8 @@ export const contactPolicy: Stage = (candidates, ctx) => {
         exclude(c, 'contact policy', b.name, `the ${channel} budget of ${b.max} per ${span(b.windowMs)} is spent`);
         continue;
       }
-      const share = (b.max * c.action.budgetWeight) / weights;
+      // Weight 0 is no share, even when every action of the channel weighs 0 (0 / 0 would be no limit).
+      const share = c.action.budgetWeight > 0 && weights > 0 ? (b.max * c.action.budgetWeight) / weights : 0;
       const used = use.byAction.get(c.action.id) ?? 0;
       if (used >= share && elapsed < b.borrowAfter) {
         // An action may send while it has sent less than its share: ⌈share⌉ contacts in all.

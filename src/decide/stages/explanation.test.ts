@@ -4,6 +4,11 @@ import { traces } from './explanation.js';
 import { stageContext } from './fixture-context.js';
 import { eligibility } from './eligibility.js';
 import { scoring } from './scoring.js';
+import type { Catalog } from '../catalog.js';
+import { compileCatalog } from '../catalog-compile.js';
+import { runPipeline } from '../pipeline.js';
+import { playbookFor } from '../playbook.js';
+import type { Policy } from '../policy.js';
 
 describe('the trace a decision keeps', () => {
   const actions = Array.from({ length: 14 }, (_, i) => ({ id: `a${i}`, name: `A${i}`, channels: ['web'], value: 10 + i, ...(i >= 12 ? { eligibility: 'false' } : {}) }));
@@ -23,5 +28,38 @@ describe('the trace a decision keeps', () => {
     expect(detailed).toEqual([...t.scored.slice(0, TRACE_DETAIL).map((s) => s.action), 'a0']);
     expect(t.scored.find((s) => s.action === 'a1')).toEqual({ action: 'a1', score: 0.55 });
     expect(t.scored[0]).toMatchObject({ action: 'a11', score: 1.05, p: 0.05, n: 100, rung: 'population', value: 21 });
+  });
+});
+
+describe('the sentences of a decision agree with its verdicts', () => {
+  const actions = [
+    { id: 'promo', name: 'Promo', channels: ['email'], topics: ['marketing'], value: 10 },
+    { id: 'sale', name: 'Sale', channels: ['email'], topics: ['marketing'], value: 9 },
+    { id: 'digest', name: 'Digest', channels: ['email'], topics: ['content'], value: 8 },
+  ];
+  const catalog: Catalog = { actions, placements: [{ id: 'mail', channel: 'email', slots: 3 }] };
+  const decide = (policy: Policy, n: number, random?: () => number) => {
+    const { ctx } = stageContext({ catalog, policy, placement: 'mail', now: Date.parse('2026-06-10T12:00:00Z'), rates: { promo: 0.5, sale: 0.5, digest: 0.5 }, random });
+    const play = playbookFor(compileCatalog(catalog), ctx.policy, 1, 1);
+    return runPipeline(ctx, play.rulebook.forPlacement(ctx.placement), n, () => 'r');
+  };
+
+  it('does not say "none" was worth as much as an action the caps left no room for', () => {
+    const r = decide({ exploration: { budget: 0 }, contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }] } }, 3);
+    expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['promo', 'sale', 'none']);
+    // "Digest" scored 4 > 0: it lost to doing nothing only because the cap of 2 has no room for a third contact
+    expect(r.choices[2].why).not.toContain('worth at least as much');
+    expect(r.choices[2].why).toBe('The contact policy\'s caps and budgets leave no room for another contact in this decision: "Digest" (4) would pass one of them, and no other remaining action beats doing nothing (score 0).');
+  });
+
+  it('does not tell the customer an exploration pick is what we expect to be most useful', () => {
+    // ε = 1: the draw 0.7 takes the third of the K = 4 options (Promo 5, Sale 4.5, Digest 4, none 0): "Digest", not the best "Promo"
+    const r = decide({ exploration: { budget: 1 } }, 1, () => 0.7);
+    expect(r.choices[0].action).toBe('digest');
+    expect(r.choices[0].why).toContain('Chosen by exploration');
+    expect(r.customer).not.toContain('most useful');
+    expect(r.customer).toBe('You are seeing "Digest" because we sometimes show other content than our first pick, to learn what is most relevant to people like you.');
+    // a greedy pick keeps the usual sentence
+    expect(decide({ exploration: { budget: 0 } }, 1).customer).toContain('most useful thing for you');
   });
 });

@@ -41,6 +41,8 @@ export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageCont
     const above = choices.filter((c) => c.rank < choice.rank);
     const best = bestAction(candidates, above);
     if (pick && !pick.greedy) s = `Doing nothing (score ${num(ctx.policy.noneScore)}).`;
+    // A greedy "none" below a better action not taken: the caps and budgets had no room for it with the ranks above (contactRoom).
+    else if (best && above.length && (best.score ?? 0) > ctx.policy.noneScore) s = `The contact policy's caps and budgets leave no room for another contact in this decision: ${nameOf(ctx, best.action.id)} (${num(best.score ?? 0)}) would pass one of them, and no other remaining action beats doing nothing (score ${num(ctx.policy.noneScore)}).`;
     else if (best) s = `Doing nothing (score ${num(ctx.policy.noneScore)}) was worth at least as much as the best admitted action, ${nameOf(ctx, best.action.id)} at ${num(best.score ?? 0)} = ${scoreWords(best)}.`;
     else s = above.length ? 'No other action passed the rules, so the list ends here.' : 'No action passed the rules, so the answer is to do nothing.';
   } else {
@@ -188,5 +190,9 @@ export function customerSentence(r: PipelineResult, ctx: StageContext): string {
   if (c.kind === 'handoff') return 'A member of our team will look after this for you personally.';
   const a = ctx.placement.candidates.find((x) => x.id === c.action);
   if (c.held) return `You are seeing ${nameOf(ctx, c.action)}, our standard content here.`;
-  return `You are seeing ${nameOf(ctx, c.action)} because ${a?.def.customerReason ?? 'we expect it to be the most useful thing for you right now, based on your activity with us'}.`;
+  if (a?.def.customerReason) return `You are seeing ${nameOf(ctx, c.action)} because ${a.def.customerReason}.`;
+  // Exploration chose it (something else scored higher): it is not what we expect to be most useful.
+  const explored = c.score < ctx.policy.noneScore || r.candidates.some((x) => !x.out && x.score !== undefined && x.score > c.score);
+  if (explored) return `You are seeing ${nameOf(ctx, c.action)} because we sometimes show other content than our first pick, to learn what is most relevant to people like you.`;
+  return `You are seeing ${nameOf(ctx, c.action)} because we expect it to be the most useful thing for you right now, based on your activity with us.`;
 }

@@ -19,7 +19,8 @@ export function territoryOf(ctx: StageContext, probe: Candidate | undefined): Co
       for (const f of t.flags) ctx.facts.add(`flags.${f}`);
       if (t.flags.some((f) => ctx.subject.flags.has(f))) return t;
     }
-    if (t.when && probe && runCheck(t.when, probe, ctx).pass) return t;
+    // A segment rule reads only the subject: it holds with no candidate to probe (a placement with no action).
+    if (t.when && (probe || t.when.subjectOnly) && runCheck(t.when, probe as Candidate, ctx).pass) return t;
   }
   return undefined;
 }

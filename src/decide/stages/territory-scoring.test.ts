@@ -41,6 +41,13 @@ describe('human territory', () => {
     }
   });
 
+  it('hands a subject of a segment territory to its queue even when the placement has no candidate action', () => {
+    const bare = { actions: catalog.actions, placements: [{ id: 'home', channel: 'web' }, { id: 'sms', channel: 'sms' }] };
+    const { ctx, candidates } = stageContext({ catalog: bare, policy: territory, placement: 'sms', vars: { features: { revenue: 12000 } } });
+    expect(candidates).toEqual([]);
+    expect(humanTerritory(candidates, ctx)?.queue).toBe('vip-desk');
+  });
+
   it('marks high-stakes actions: needs review, pending, approved, or excluded after a recent rejection', () => {
     const now = Date.parse('2026-06-01T12:00:00Z');
     const run = (holds: Hold[]) => {
