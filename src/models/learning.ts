@@ -99,6 +99,9 @@ export class Learning {
       if (kind === 'segments') l.track(l.membership.removeUndefined());
     });
     l.learnConsumers?.ensure();
+    // The configuration file is applied before learning is wired, so no change above heard a
+    // segment it removed; and with no segment left no consumer runs to exit its members.
+    if (o.consumers) l.track(l.membership.removeUndefined());
     return l;
   }
 

@@ -41,7 +41,8 @@ export function learnModelCases(kind: StoreKind): void {
       await h.tact.consumers.runAll();
       expect((await h.store.segments.counts()).find((c) => c.segment === 'buyers')).toMatchObject({ members: 0, exits: 1 });
       const events = (await get(h.app, '/v1/segments/big_spenders/events')).json().events;
-      expect(events.map((e: { kind: string; reason: string }) => `${e.kind}:${e.reason}`)).toEqual(['exit:event', 'entry:event']);
+      // The exit came from the edited rule (revenue ≥ 200), not from an event: reason `definition`.
+      expect(events.map((e: { kind: string; reason: string }) => `${e.kind}:${e.reason}`)).toEqual(['exit:definition', 'entry:event']);
       expect((await putConfig(h, 'segments', { audiences: [{ name: 'bad', when: 'features.orders >=' }] })).json().problems[0].field).toBe('audiences[0].when');
     });
 

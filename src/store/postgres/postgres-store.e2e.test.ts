@@ -7,6 +7,7 @@ import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
+import { profilesConformance } from '../conformance/profiles.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { freshPostgresDatabase } from '../../../test/postgres.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -19,6 +20,7 @@ measureConformance('postgres');
 monitorConformance('postgres');
 decideGroupsConformance('postgres');
 decideCountsConformance('postgres');
+profilesConformance('postgres');
 
 describe('several processes on one PostgreSQL', () => {
   it('start at the same moment on a fresh database, with the same keys and configuration file', async () => {

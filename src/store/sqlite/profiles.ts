@@ -73,6 +73,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async recentEvents(profileId: string, limit: number): Promise<StoredEvent[]> {
+    if (limit <= 0) return []; // slice(-0) would take them all
     const state = this.memory.live(profileId);
     const seqs = (state?.recent ?? []).slice(-limit).reverse();
     const out: StoredEvent[] = [];
@@ -117,10 +118,16 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void, alsoSave?: Job): Promise<void> {
+    // A cold state is parsed afresh on every read: ids naming one live profile (a merged-away id
+    // and the id it joined) must share one copy, else each copy is written and the last one wins.
     const states = new Map<string, ProfileState>();
+    const byLive = new Map<string, ProfileState>();
     for (const id of ids) {
-      const s = this.memory.live(id);
-      if (s) states.set(id, s);
+      const read = this.memory.live(id);
+      if (!read) continue;
+      const s = byLive.get(read.id) ?? read;
+      byLive.set(s.id, s);
+      states.set(id, s);
     }
     fn(states);
     const unique = [...new Set(states.values())];

@@ -8,6 +8,7 @@ import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
+import { profilesConformance } from '../conformance/profiles.case.js';
 import { get, harness, metricValue, send } from '../../../test/harness.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { CHECKPOINT_CHUNK } from './collect.js';
@@ -22,6 +23,7 @@ measureConformance('sqlite');
 monitorConformance('sqlite');
 decideGroupsConformance('sqlite');
 decideCountsConformance('sqlite');
+profilesConformance('sqlite');
 
 describe('embedded store recovery (SQLite only: PostgreSQL writes every state through)', () => {
   it('rebuilds profile states exactly from the log after a crash without a checkpoint', async () => {
