@@ -25,7 +25,9 @@ export function importCommand(program: Command): void {
     .addHelpText('after', `
 Progress is saved in FILE.tact-import.json: run the same command again after an interruption and
 it resumes after the last acknowledged line. Lines are checked exactly as the collection API
-checks messages; every bad line goes to the report with its reason.
+checks messages; every bad line goes to the report with its reason. A :date column takes
+ISO-8601 times only (2026-03-05T10:00:00Z, or 2026-03-05; without an offset, UTC): 05/03/2026
+is refused rather than guessed.
 
 Examples:
   tact import events.jsonl --write-key $TACT_WRITE_KEY

@@ -1,4 +1,9 @@
 const formats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Formatters kept at most: a zone name is matched without regard to case, so the spellings of
+ * valid names a client can send are countless; past this many the cache starts again.
+ */
+export const MAX_ZONE_FORMATS = 1_000;
 
 /**
  * Minutes since local midnight at `at` in time zone `tz` (an IANA name), or undefined when the
@@ -15,6 +20,7 @@ export function localMinutes(at: number, tz: string): number | undefined {
     } catch {
       return undefined;
     }
+    if (formats.size >= MAX_ZONE_FORMATS) formats.clear();
     formats.set(tz, f);
   }
   let h = 0;
@@ -24,6 +30,11 @@ export function localMinutes(at: number, tz: string): number | undefined {
     else if (p.type === 'minute') m = Number(p.value);
   }
   return h * 60 + m;
+}
+
+/** How many zone formatters are cached (for tests). @example cachedZoneFormats() // 3 */
+export function cachedZoneFormats(): number {
+  return formats.size;
 }
 
 /** Whether minute `m` of the day lies in [from, to), wrapping past midnight. @example inWindow(22 * 60, 21 * 60, 8 * 60) // true */
