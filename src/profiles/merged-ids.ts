@@ -8,19 +8,7 @@ import type { MergeRow, ProfileStore } from './profile-store.js';
  * await mergedInto(store.profiles, 'p_survivor'); // ['p_anonymous']
  */
 export async function mergedInto(profiles: Pick<ProfileStore, 'merges'>, profileId: string): Promise<string[]> {
-  const out: string[] = [];
-  const seen = new Set([profileId]);
-  const queue = [profileId];
-  while (queue.length && out.length < 64) {
-    const id = queue.shift() as string;
-    for (const m of await profiles.merges(id)) {
-      if (m.into !== id || seen.has(m.from)) continue;
-      seen.add(m.from);
-      out.push(m.from);
-      queue.push(m.from);
-    }
-  }
-  return out;
+  return (await mergesInto(profiles, profileId)).map((m) => m.from);
 }
 
 /**
@@ -32,6 +20,11 @@ export async function mergedInto(profiles: Pick<ProfileStore, 'merges'>, profile
  * await mergeHistory(store.profiles, 'p_survivor'); // [{ from: 'p_a', into: 'p_b', … }, { from: 'p_b', into: 'p_survivor', … }]
  */
 export async function mergeHistory(profiles: Pick<ProfileStore, 'merges'>, profileId: string): Promise<MergeRow[]> {
+  return (await mergesInto(profiles, profileId)).sort((a, b) => a.at - b.at);
+}
+
+/** The merge records into `profileId` and, breadth first, into each profile merged into it (at most 64). */
+async function mergesInto(profiles: Pick<ProfileStore, 'merges'>, profileId: string): Promise<MergeRow[]> {
   const out: MergeRow[] = [];
   const seen = new Set([profileId]);
   const queue = [profileId];
@@ -44,5 +37,5 @@ export async function mergeHistory(profiles: Pick<ProfileStore, 'merges'>, profi
       queue.push(m.from);
     }
   }
-  return out.sort((a, b) => a.at - b.at);
+  return out;
 }
