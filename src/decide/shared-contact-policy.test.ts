@@ -255,16 +255,7 @@ describe('global budgets with two processes on one PostgreSQL database', () => {
 describe('a burst of decisions for one subject, two processes on one PostgreSQL database', () => {
   /** At most 8 web offers a day per person; at most 5 e-mails a day in all (one e-mail offer: its fair share is the whole budget). */
   const burst = {
-    catalog: {
-      actions: [
-        { id: 'spring-sale', name: 'Spring sale', channels: ['email'], value: 10 },
-        { id: 'new-arrivals', name: 'New arrivals', channels: ['web'], value: 5 },
-      ],
-      placements: [
-        { id: 'weekly', channel: 'email', slots: 1 },
-        { id: 'home', channel: 'web', slots: 1 },
-      ],
-    },
+    catalog: config.catalog,
     policy: {
       exploration: { budget: 0 },
       contact: { caps: [{ name: 'eight web offers a day', channel: 'web', max: 8, window: '1d' }], budgets: [{ name: 'email budget', channel: 'email', max: 5, window: '1d', borrowAfter: 1 }] },
