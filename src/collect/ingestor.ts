@@ -3,7 +3,7 @@ import { trackingPlanKind } from './tracking-plan-kind.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import type { Settings } from '../config/settings.js';
-import { TactError } from '../errors/tact-error.js';
+import { TactError, type FieldProblem } from '../errors/tact-error.js';
 import type { Store } from '../store/store.js';
 import { StaleConfigError, type IngestItem, type Violation } from './collect-store.js';
 import type { Message } from './message.js';
@@ -11,8 +11,11 @@ import { identifiersFor, processBatch } from './process-batch.js';
 
 /** What happened to one submitted message. */
 export interface IngestOutcome {
-  outcome: 'stored' | 'duplicate' | 'blocked';
+  /** `rejected`: under the merge rules in force it has no usable identifier (see `problems`); nothing of it was stored. */
+  outcome: 'stored' | 'duplicate' | 'blocked' | 'rejected';
   violations: Violation[];
+  /** Why it was rejected, each problem naming its field. */
+  problems?: FieldProblem[];
 }
 
 /** A message to store: as the write path reads it, and its JSON as stored. */
@@ -62,7 +65,7 @@ export class Ingestor {
     this.maxQueued = opts.maxQueued ?? 200_000;
   }
 
-  /** Queues messages and resolves once they are durably committed (or known duplicates, or blocked). */
+  /** Queues messages and resolves once they are durably committed (or known duplicates, blocked, or rejected). */
   submit(items: Submitted[]): Promise<IngestOutcome[]> {
     if (this.closed || this.queued + items.length > this.maxQueued) return Promise.reject(new TactError('overloaded'));
     if (items.length === 0) return Promise.resolve([]);
@@ -152,20 +155,35 @@ export class Ingestor {
       const plan = this.settings.get(trackingPlanKind);
       const features = this.settings.get(featuresKind);
       const epoch = this.settings.epoch;
-      const items: IngestItem[] = flat.map(({ message: m, json, projected }) => {
+      // The merge rules say which identifiers count, so a message left with none is found here,
+      // under the rules of this commit, and answered without reaching the store.
+      const outcomes: (IngestOutcome | undefined)[] = new Array(flat.length);
+      const items: IngestItem[] = [];
+      const at: number[] = [];
+      flat.forEach(({ message: m, json, projected }, i) => {
         // A projection made under another configuration may lack what this one reads.
         const message = projected !== undefined && projected !== epoch ? (JSON.parse(json) as Message) : m;
         const { violations, blocked } = plan.check(message);
-        const { ids, lookups } = blocked ? { ids: [], lookups: [] } : identifiersFor(message, rules);
-        return { message, json, ids, lookups, violations, blocked };
+        const { ids, lookups, problems } = blocked ? { ids: [], lookups: [], problems: undefined } : identifiersFor(message, rules);
+        if (problems) outcomes[i] = { outcome: 'rejected', violations: [], problems };
+        else {
+          items.push({ message, json, ids, lookups, violations, blocked });
+          at.push(i);
+        }
       });
+      if (items.length === 0) {
+        // No transaction checks the epoch for them: refuse them under the rules in force, not stale ones.
+        if (attempt < 8 && (await this.settings.refreshIfStale())) continue;
+        return outcomes as IngestOutcome[];
+      }
       try {
         const w = await this.store.collect.ingest(
           items,
           (snap) => processBatch(snap, items, { rules, features, newId: () => newProfileId(), now: Date.now() }),
           epoch,
         );
-        return w.outcomes.map((outcome, i) => ({ outcome, violations: items[i].violations }));
+        w.outcomes.forEach((outcome, k) => (outcomes[at[k]] = { outcome, violations: items[k].violations }));
+        return outcomes as IngestOutcome[];
       } catch (err) {
         if (attempt < 8 && err instanceof StaleConfigError) {
           await this.settings.reload();

@@ -31,8 +31,8 @@ describe('normalizeMessage', () => {
     // Epoch numbers with a fraction of a millisecond are rounded to whole ones, as every time is kept.
     const fraction = normalizeMessage({ userId: 'u', event: 'E', timestamp: 1764000000000.6 }, 'track', env);
     expect(fraction.ok && fraction.message.timestamp).toBe(1764000000001);
-    const edge = normalizeMessage({ userId: 'u', event: 'E', timestamp: 8.64e15 }, 'track', env);
-    expect(edge.ok && edge.message.originalTimestamp).toBe('+275760-09-13T00:00:00.000Z');
+    const edge = normalizeMessage({ userId: 'u', event: 'E', timestamp: -8.64e15 }, 'track', env);
+    expect(edge.ok && edge.message.originalTimestamp).toBe('-271821-04-20T00:00:00.000Z');
     // Two valid times so far apart that the skew-corrected time would leave the range.
     const far = normalizeMessage({ userId: 'u', event: 'E', timestamp: -8e15, sentAt: 8e15 }, 'track', env);
     expect(!far.ok && far.problems[0].field).toBe('sentAt');
@@ -120,6 +120,47 @@ describe('normalizeMessage', () => {
     expect(c.ok && d.ok && c.message.messageId !== d.message.messageId).toBe(true);
   });
 
+  it('treats a null messageId as an absent one, as it does every other null field', () => {
+    // analytics-node and analytics.js always send a messageId; a hand-written client that serialises
+    // its optional fields as null (Jackson, Python's None, Go's nil pointers) sends "messageId": null.
+    const m = { userId: 'u', event: 'E', timestamp: '2026-11-23T11:00:00Z', messageId: null };
+    const a = normalizeMessage(m, 'track', env);
+    const b = normalizeMessage({ ...m, messageId: undefined }, 'track', env);
+    expect(a.ok && b.ok && a.message.messageId).toBe(b.ok && b.message.messageId);
+    expect(a.ok && a.message.messageId).toMatch(/^tact-/);
+    const untimed = normalizeMessage({ userId: 'u', event: 'E', messageId: null }, 'track', env);
+    expect(untimed.ok && untimed.message.messageId).toMatch(/^[0-9a-f-]{36}$/);
+    // Other values are still refused, naming the field.
+    for (const messageId of ['', 7, 'x'.repeat(201)]) {
+      const n = normalizeMessage({ userId: 'u', event: 'E', messageId }, 'track', env);
+      expect(!n.ok && n.problems.map((p) => p.field), String(messageId)).toEqual(['messageId']);
+    }
+  });
+
+  it('refuses a message dated more than a day after it arrived, naming the field, before it skews profiles', () => {
+    // Segment's formula (segment.com/docs/connections/spec/common/#timestamps) corrects a skewed clock
+    // when the client sends sentAt; what remains in the future after it is a wrong time, not an
+    // event. The bound leaves a day for a client that writes its local time as UTC (offsets reach
+    // UTC+14, ISO 8601 / the IANA time zone database); PostHog's ingestion draws its line at 23 hours.
+    const far = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2999-01-01T00:00:00Z' }, 'track', env);
+    expect(!far.ok && far.problems).toEqual([{ field: 'timestamp', message: expect.stringContaining('2999-01-01T00:00:00Z') }]);
+    const original = normalizeMessage({ type: 'track', userId: 'u', event: 'E', originalTimestamp: '2999-01-01T00:00:00Z' }, undefined, env);
+    expect(!original.ok && original.problems.map((p) => p.field)).toEqual(['originalTimestamp']);
+    // With sentAt, what counts is the corrected time: a clock two hours fast is corrected, and kept …
+    const fast = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2026-11-23T14:00:00Z', sentAt: '2026-11-23T14:00:05Z' }, 'track', env);
+    expect(fast.ok && new Date(fast.message.timestamp).toISOString()).toBe('2026-11-23T12:00:05.000Z');
+    // … but an event said to happen years after it was sent stays in the future once corrected.
+    const after = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2999-01-01T00:00:00Z', sentAt: '2026-11-23T12:00:00Z' }, 'track', env);
+    expect(!after.ok && after.problems.map((p) => p.field)).toEqual(['timestamp']);
+    expect(!after.ok && after.problems[0].message).toContain('`sentAt`');
+    // A day ahead is the limit: 24 hours is kept, a millisecond more is refused.
+    const day = 24 * 3600_000;
+    expect(normalizeMessage({ userId: 'u', event: 'E', timestamp: env.receivedAt + day }, 'track', env).ok).toBe(true);
+    expect(normalizeMessage({ userId: 'u', event: 'E', timestamp: env.receivedAt + day + 1 }, 'track', env).ok).toBe(false);
+    // The past is not bounded: historical imports keep their times.
+    expect(normalizeMessage({ userId: 'u', event: 'E', timestamp: '1999-01-01T00:00:00Z' }, 'track', env).ok).toBe(true);
+  });
+
   it('merges the batch context under the message context', () => {
     const n = normalizeMessage({ type: 'page', anonymousId: 'a', context: { page: { path: '/x' } } }, undefined, { ...env, context: { library: { name: 'l' }, page: { path: '/batch' } } });
     expect(n.ok && n.message.context).toEqual({ library: { name: 'l' }, page: { path: '/x' } });
@@ -161,7 +202,7 @@ describe('normalizeMessage', () => {
       const n = normalizeMessage({ userId: 'u', event: 'E', timestamp }, 'track', env);
       expect(!n.ok && n.problems.map((p) => p.field), timestamp).toEqual(['timestamp']);
     }
-    const leap = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2028-02-29T00:00:00Z' }, 'track', env);
+    const leap = normalizeMessage({ userId: 'u', event: 'E', timestamp: '2028-02-29T00:00:00Z' }, 'track', { receivedAt: Date.parse('2028-03-01T00:00:00Z') });
     expect(leap.ok).toBe(true);
   });
 

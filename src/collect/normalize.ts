@@ -130,7 +130,8 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
 
   const original = timeField(r, 'originalTimestamp', problems) ?? timeField(r, 'timestamp', problems);
   const sentAt = timeField(r, 'sentAt', problems) ?? timeFromEnvelope(env.sentAt, problems);
-  if (r.messageId !== undefined && (typeof r.messageId !== 'string' || r.messageId === '' || r.messageId.length > 200)) {
+  // null is absent here as in every other field (a client serialising its unset fields sends it).
+  if (r.messageId !== undefined && r.messageId !== null && (typeof r.messageId !== 'string' || r.messageId === '' || r.messageId.length > 200)) {
     problems.push({ field: 'messageId', message: 'The `messageId` property must be a non-empty string of at most 200 characters.' });
   }
   if (problems.length) return refuse(problems);
@@ -141,6 +142,7 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   if (!(Math.abs(m.timestamp) <= MAX_DATE_MS)) {
     return refuse([{ field: 'sentAt', message: `The \`sentAt\` (${sentAt?.iso}) is too far from the message's own time (${original?.iso}) to correct for the clock's skew: the corrected time would be no date.` }]);
   }
+  if (original && m.timestamp > env.receivedAt + MAX_FUTURE_MS) return refuse([futureProblem(r, original, sentAt, m.timestamp - env.receivedAt)]);
   if (original) m.originalTimestamp = original.iso;
   if (sentAt) m.sentAt = sentAt.iso;
   m.messageId = typeof r.messageId === 'string' ? r.messageId : original ? contentId(m) : randomUUID();
@@ -171,6 +173,22 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     json = JSON.stringify(m);
   }
   return { ok: true, message: m, json };
+}
+
+/**
+ * How far after its receipt a message's time may be, once corrected with `sentAt`: a day. With
+ * `sentAt` the correction leaves only the network's delay, so a time still ahead is a wrong one;
+ * without it (server libraries, imports), a day covers a client that writes its local time as UTC
+ * (offsets reach UTC+14). Beyond it one wrong clock would stand as a profile's last activity for
+ * years, and its decayed counts would weigh every real event as long past next to it (≈ 0).
+ */
+export const MAX_FUTURE_MS = 24 * 3600_000;
+
+function futureProblem(r: Record<string, unknown>, original: { iso: string }, sentAt: { iso: string } | undefined, aheadMs: number): FieldProblem {
+  const field = r.originalTimestamp !== undefined && r.originalTimestamp !== null ? 'originalTimestamp' : 'timestamp';
+  const ahead = aheadMs >= 2 * 86_400_000 ? `${Math.floor(aheadMs / 86_400_000)} days` : `${Math.floor(aheadMs / 3600_000)} hours`;
+  const corrected = sentAt ? `, corrected for the clock's skew with \`sentAt\` (${sentAt.iso}),` : '';
+  return { field, message: `The \`${field}\` (${original.iso})${corrected} is ${ahead} after the message arrived; more than 24 hours ahead is a wrong clock, not an event. Send the time it happened, or leave \`${field}\` out for the time of receipt.` };
 }
 
 function tooLarge(sent: number, messageId: string | undefined): Normalized {

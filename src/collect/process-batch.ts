@@ -1,4 +1,5 @@
-import { identifiersOf, normalizeIdentifier, type Identifier } from '../identity/identifiers.js';
+import type { FieldProblem } from '../errors/tact-error.js';
+import { identifiersOf, normalizeIdentifier, type Identifier, type IgnoredIdentifier } from '../identity/identifiers.js';
 import { IdentityIndex } from '../identity/identity-index.js';
 import { isBlocked, type MergeRules } from '../identity/merge-rules.js';
 import { resolveIdentity } from '../identity/resolve.js';
@@ -18,15 +19,35 @@ export interface BatchSettings {
 
 /**
  * A message's identifiers (strongest first) and those the store must look up for it: its own,
- * and for an alias call the previousId as a userId and as an anonymousId.
+ * and for an alias call the previousId as a userId and as an anonymousId. A message with no usable
+ * identifier of its own gets `problems` instead, naming each field it carried (see unidentified).
  */
-export function identifiersFor(m: Message, rules: MergeRules): { ids: Identifier[]; lookups: Identifier[] } {
-  const { ids } = identifiersOf(m, rules);
+export function identifiersFor(m: Message, rules: MergeRules): { ids: Identifier[]; lookups: Identifier[]; problems?: FieldProblem[] } {
+  const { ids, ignored } = identifiersOf(m, rules);
+  if (ids.length === 0) return { ids, lookups: ids, problems: unidentified(ignored) };
   if (m.type === 'alias' && m.previousId && !isBlocked(rules, m.previousId)) {
     const v = normalizeIdentifier('userId', m.previousId);
     return { ids, lookups: [...ids, { kind: 'userId', value: v }, { kind: 'anonymousId', value: v }] };
   }
   return { ids, lookups: ids };
+}
+
+/**
+ * Why a message whose identifiers are all blocked (or not identifiers, like an e-mail without an
+ * "@") is refused: resolved, it would start a profile of its own that no later message and no
+ * lookup could reach — one more per message, each holding one event. Segment's identity
+ * resolution promotes no blocked value to an identifier either (Identity Resolution settings,
+ * "Blocked values"), and does not say what becomes of an event left with none; Tact keeps events
+ * on profiles only, so it refuses the message and names each field, for the client to be fixed.
+ * (An alias to a blocked userId is refused too: there is no one to alias to.)
+ */
+function unidentified(ignored: readonly IgnoredIdentifier[]): FieldProblem[] {
+  const rest = 'it would belong to a profile no one could find again. Send the person\'s real id, or an anonymousId';
+  if (ignored.length === 0) return [{ field: 'userId', message: `The message carries no usable identifier: ${rest}.` }];
+  return ignored.map((i) => {
+    const field = i.field ?? i.kind;
+    return { field, message: `The \`${field}\` ${JSON.stringify(i.value)} cannot identify anyone (${i.reason}), and the message carries no other identifier (userId, anonymousId, traits.email, context.externalIds): ${rest}.` };
+  });
 }
 
 /**

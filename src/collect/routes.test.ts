@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS, basic, bearer, harness, send, type Harness } from '../../test/harness.js';
+import { KEYS, basic, bearer, get, harness, send, type Harness } from '../../test/harness.js';
 
 describe('collection API (Segment HTTP Tracking API)', () => {
   let h: Harness;
@@ -63,6 +63,50 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     expect(body.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2]);
     expect(body.rejected[0].problems[0].field).toBe('event');
     expect(body.rejected[1].problems[0].field).toBe('type');
+  });
+
+  it('resolves a message whose userId is blocked by its anonymousId alone', async () => {
+    for (const messageId of ['blk-1', 'blk-2']) {
+      const r = await send(h.app, '/v1/track', { userId: 'null', anonymousId: 'blk-anon', event: 'Viewed', messageId });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    const p = (await get(h.app, '/v1/profiles/anonymousId:blk-anon')).json();
+    expect(p.identities).toEqual([expect.objectContaining({ kind: 'anonymousId', value: 'blk-anon' })]);
+    expect(p.events.Viewed.count).toBe(2);
+  });
+
+  it('refuses a message whose only identifiers are blocked, naming the field, rather than make a profile no one can find', async () => {
+    const before = await h.tact.store.collect.countEvents();
+    const one = await send(h.app, '/v1/track', { userId: 'null', event: 'Viewed' });
+    expect(one.statusCode).toBe(400);
+    expect(one.json()).toMatchObject({ error: 'validation_failed', problems: [{ field: 'userId', message: expect.stringContaining('"null"') }] });
+    const ids = await send(h.app, '/v1/identify', { userId: 'anonymous', anonymousId: '0', traits: { email: 'test@test.com' } });
+    expect(ids.statusCode).toBe(400);
+    expect(ids.json().problems.map((x: { field: string }) => x.field)).toEqual(['userId', 'traits.email', 'anonymousId']);
+    // In a batch, that message is rejected and the others are kept.
+    const b = await send(h.app, '/v1/batch', { batch: [
+      { type: 'track', userId: 'blk-b', event: 'Ok' },
+      { type: 'track', userId: ' NULL ', event: 'Lost', messageId: 'blk-lost' },
+      { type: 'track', anonymousId: '-1', event: 'Lost' },
+    ] });
+    expect(b.statusCode, b.body).toBe(200);
+    expect(b.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, messageId: 'blk-lost', problems: [{ field: 'userId' }] }, { index: 2, problems: [{ field: 'anonymousId' }] }] });
+    const all = await send(h.app, '/v1/batch', { batch: [{ type: 'page', anonymousId: 'undefined' }] });
+    expect(all.statusCode).toBe(400);
+    expect(all.json().error).toBe('batch_rejected');
+    expect(await h.tact.store.collect.countEvents()).toBe(before + 1);
+  });
+
+  it('judges identifiers by the merge rules in force: a value the operator unblocks identifies, the other defaults still do not', async () => {
+    expect((await send(h.app, '/v1/track', { userId: 'guest', event: 'Viewed' })).statusCode).toBe(400);
+    const put = await h.app.inject({ method: 'PUT', url: '/v1/config/merge-rules', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { unblocked: ['guest'], limits: { userId: 1 } }, reason: 'guest is a real account here' } });
+    expect(put.statusCode, put.body).toBe(200);
+    try {
+      expect((await send(h.app, '/v1/track', { userId: 'guest', event: 'Viewed' })).statusCode).toBe(200);
+      expect((await send(h.app, '/v1/track', { userId: 'null', event: 'Viewed' })).statusCode).toBe(400);
+    } finally {
+      await h.app.inject({ method: 'PUT', url: '/v1/config/merge-rules', headers: { authorization: bearer(KEYS.admin) }, payload: { document: {}, reason: 'back to the defaults' } });
+    }
   });
 
   it('answers 400 when every message of a batch is rejected, and when batch is missing', async () => {

@@ -28,6 +28,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
       throw validationError(n.problems, n.messageId ? { messageId: n.messageId } : undefined);
     }
     const [r] = await tact.ingestor.submit([{ message: n.message, json: n.json }]);
+    if (r.outcome === 'rejected') throw validationError(r.problems ?? [], { messageId: n.message.messageId });
     if (r.outcome === 'blocked') {
       throw new TactError('tracking_plan_blocked', { event: n.message.event ?? type, detail: r.violations.map((v) => v.detail).join('; ') }, { problems: r.violations.map((v) => ({ field: v.property, message: v.detail })) });
     }
@@ -56,16 +57,21 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const { items, rejected } = read;
     const outcomes = await tact.ingestor.submit(items);
     let duplicates = 0;
-    let blocked = 0;
+    // Refused by the ingestor (blocked by the plan, or with no usable identifier): counted in its metrics already.
+    let refused = 0;
     outcomes.forEach((o, i) => {
       if (o.outcome === 'duplicate') duplicates += 1;
       if (o.outcome === 'blocked') {
-        blocked += 1;
+        refused += 1;
         rejected.push({ index: items[i].index, messageId: items[i].message.messageId, problems: o.violations.map((v) => ({ field: v.property, message: `The tracking plan blocks this ${v.event} message: ${v.detail}.` })) });
+      }
+      if (o.outcome === 'rejected') {
+        refused += 1;
+        rejected.push({ index: items[i].index, messageId: items[i].message.messageId, problems: o.problems ?? [] });
       }
     });
     rejected.sort((a, b) => a.index - b.index);
-    if (rejected.length > blocked) tact.metrics.ingested.inc({ outcome: 'rejected' }, rejected.length - blocked);
+    if (rejected.length > refused) tact.metrics.ingested.inc({ outcome: 'rejected' }, rejected.length - refused);
     if (read.count > 0 && rejected.length === read.count) {
       throw new TactError('batch_rejected', { count: read.count }, { extra: { rejected } });
     }

@@ -8,7 +8,7 @@ const common = {
   anonymousId: { type: 'string', description: 'A device or cookie id for a person not yet known.' },
   context: { ...obj, description: 'Segment context: ip, page, userAgent, timezone, traits, externalIds, consent.categoryPreferences …' },
   integrations: { ...obj, description: 'Destinations map, kept as sent.' },
-  timestamp: { type: 'string', format: 'date-time', description: 'When it happened (corrected for client clock skew when sentAt is given).' },
+  timestamp: { type: 'string', format: 'date-time', description: 'When it happened (corrected for client clock skew when sentAt is given); at most 24 hours after receipt.' },
   originalTimestamp: { type: 'string', format: 'date-time' },
   sentAt: { type: 'string', format: 'date-time' },
   writeKey: { type: 'string', description: 'The write key, as analytics.js sends it (else use HTTP Basic).' },

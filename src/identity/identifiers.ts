@@ -10,17 +10,23 @@ export interface Identifier {
 /** An identifier a message carried but that was not used, and why. */
 export interface IgnoredIdentifier extends Identifier {
   reason: string;
+  /** Where the message carried it (`userId`, `traits.email`, `context.externalIds[2].id` …), when known. */
+  field?: string;
 }
 
 /**
- * Normalises a value of a kind: emails are trimmed and lower-cased; other values are trimmed.
+ * Normalises a value of a kind: emails are trimmed, lower-cased (whole: RFC 5321 makes only the
+ * domain case-insensitive and leaves the local part to the receiving server, which in practice
+ * ignores its case) and put in Unicode NFC,
+ * so an accent typed as one character or as a letter and a combining mark is one address; other
+ * values are opaque ids, only trimmed.
  *
  * @example
  * normalizeIdentifier('email', ' Ana@Example.COM '); // 'ana@example.com'
  */
 export function normalizeIdentifier(kind: string, value: string): string {
   const v = value.trim();
-  return kind === 'email' ? v.toLowerCase() : v;
+  return kind === 'email' ? v.toLowerCase().normalize('NFC') : v;
 }
 
 /**
@@ -35,34 +41,41 @@ export function normalizeIdentifier(kind: string, value: string): string {
 export function identifiersOf(m: Message, rules: MergeRules): { ids: Identifier[]; ignored: IgnoredIdentifier[] } {
   // Called for every message: no closures, and no sort call for the usual one or two identifiers.
   const out = { ids: [] as Identifier[], ignored: [] as IgnoredIdentifier[] };
-  addIdentifier(out, rules, 'userId', m.userId);
-  if (m.type === 'identify' || m.type === 'alias') addIdentifier(out, rules, 'email', m.traits?.email);
+  addIdentifier(out, rules, 'userId', m.userId, 'userId');
+  if (m.type === 'identify' || m.type === 'alias') addIdentifier(out, rules, 'email', m.traits?.email, 'traits.email');
   const ctxTraits = m.context.traits as Record<string, unknown> | undefined;
-  if (ctxTraits && typeof ctxTraits === 'object') addIdentifier(out, rules, 'email', ctxTraits.email);
+  if (ctxTraits && typeof ctxTraits === 'object') addIdentifier(out, rules, 'email', ctxTraits.email, 'context.traits.email');
   const ext = m.context.externalIds;
   if (Array.isArray(ext)) {
-    for (const e of ext) {
-      if (e && typeof e === 'object' && typeof (e as { type?: unknown }).type === 'string') {
-        const kind = (e as { type: string }).type;
-        addIdentifier(out, rules, kind === 'user_id' ? 'userId' : kind === 'anonymous_id' ? 'anonymousId' : kind, (e as { id?: unknown }).id);
+    for (let i = 0; i < ext.length; i++) {
+      const e = ext[i] as { type?: unknown; id?: unknown; collection?: unknown } | null;
+      if (e && typeof e === 'object' && typeof e.type === 'string') {
+        const kind = e.type === 'user_id' ? 'userId' : e.type === 'anonymous_id' ? 'anonymousId' : e.type;
+        // Segment's externalIds name their collection: "users", or "accounts" for an account's id,
+        // which every member shares and which would merge them all into one person.
+        if (e.collection !== undefined && e.collection !== null && e.collection !== 'users') {
+          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind, value: String(e.id), field: `context.externalIds[${i}].id`, reason: `it identifies an account (collection ${JSON.stringify(e.collection)}), not a person` });
+          continue;
+        }
+        addIdentifier(out, rules, kind, e.id, `context.externalIds[${i}].id`);
       }
     }
   }
-  addIdentifier(out, rules, 'anonymousId', m.anonymousId);
+  addIdentifier(out, rules, 'anonymousId', m.anonymousId, 'anonymousId');
   sortByRank(out.ids, rules);
   return out;
 }
 
-function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] }, rules: MergeRules, kind: string, raw: unknown): void {
+function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] }, rules: MergeRules, kind: string, raw: unknown, field: string): void {
   if (typeof raw === 'number') raw = String(raw);
   if (typeof raw !== 'string') return;
   const value = normalizeIdentifier(kind, raw);
   if (isBlocked(rules, value)) {
-    out.ignored.push({ kind, value, reason: `the value "${value}" is on the blocked list of the merge rules` });
+    out.ignored.push({ kind, value, field, reason: `the value "${value}" is on the blocked list of the merge rules` });
     return;
   }
   if (kind === 'email' && !value.includes('@')) {
-    out.ignored.push({ kind, value, reason: 'it is not an e-mail address' });
+    out.ignored.push({ kind, value, field, reason: 'it is not an e-mail address' });
     return;
   }
   for (const i of out.ids) if (i.kind === kind && i.value === value) return;

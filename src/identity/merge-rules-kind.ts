@@ -1,12 +1,13 @@
 import type { DocumentKind } from '../config/document-kind.js';
-import { checkMergeRules, DEFAULT_MERGE_RULES, withDefaults, type MergeRules } from './merge-rules.js';
+import { checkMergeRules, DEFAULT_MERGE_RULES, withDefaults, type MergeRules, type MergeRulesDocument } from './merge-rules.js';
 
 /** The identity graph's merge rules in force. */
-export const mergeRulesKind: DocumentKind<Partial<MergeRules>, MergeRules> = {
+export const mergeRulesKind: DocumentKind<MergeRulesDocument, MergeRules> = {
   kind: 'merge-rules',
   configKey: 'mergeRules',
-  fields: ['limits', 'blocked', 'priority'] satisfies (keyof MergeRules)[],
-  description: 'Identity merge rules: per-kind limits, blocked values, priority.',
+  fields: ['limits', 'blocked', 'unblocked', 'priority'] satisfies (keyof MergeRulesDocument)[],
+  description: 'Identity merge rules: per-kind limits, blocked values, priority; each part laid over the defaults.',
+  // Shown as the body in force before anyone wrote one; laid over the defaults, it is the defaults.
   empty: DEFAULT_MERGE_RULES,
   check: checkMergeRules,
   compile: withDefaults,

@@ -12,8 +12,25 @@ export interface MergeRules {
   priority: string[];
 }
 
-/** Values that a broken client sends when it has no id; never merge on them. */
-export const DEFAULT_BLOCKED = ['', 'null', 'undefined', 'anonymous', 'unknown', 'none', 'nil', 'n/a', '0', '-1', 'nan', 'guest', 'test@test.com'];
+/**
+ * The merge rules document as an operator writes it: each part is optional and laid over the
+ * defaults rather than replacing them (an operator who raises one limit keeps the others and the
+ * blocked values). `null` for a kind's limit lifts its default; `unblocked` takes values off the
+ * default blocked list; `priority`, an order, replaces the default one whole.
+ */
+export interface MergeRulesDocument {
+  limits?: Record<string, number | null>;
+  blocked?: string[];
+  unblocked?: string[];
+  priority?: string[];
+}
+
+/**
+ * Values that a broken client sends when it has no id; never merge on them. The nil UUID is what
+ * Apple's and Google's advertising ids read when the user limits ad tracking (Segment's suggested
+ * blocked values include a "zeroes and dashes" pattern, which matches it).
+ */
+export const DEFAULT_BLOCKED = ['', 'null', 'undefined', 'anonymous', 'unknown', 'none', 'nil', 'n/a', '0', '-1', 'nan', 'guest', 'test@test.com', '00000000-0000-0000-0000-000000000000'];
 
 export const DEFAULT_MERGE_RULES: MergeRules = {
   limits: { userId: 1, email: 5 },
@@ -35,7 +52,7 @@ export function kindRank(rules: MergeRules, kind: string): number {
   return anon >= 0 ? anon - 0.5 : rules.priority.length;
 }
 
-/** Whether a value may serve as an identifier under these rules. */
+/** Whether a value may not serve as an identifier under these rules (an empty one never may). */
 export function isBlocked(rules: MergeRules, value: string): boolean {
   const v = value.trim().toLowerCase();
   if (v === '') return true;
@@ -53,13 +70,16 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
   if (doc === null || typeof doc !== 'object') return [{ field: 'mergeRules', message: 'The merge rules must be a JSON object with `limits`, `blocked` and `priority`.' }];
   const d = doc as Record<string, unknown>;
   if (d.limits !== undefined) {
-    if (typeof d.limits !== 'object' || d.limits === null) problems.push({ field: 'limits', message: 'The `limits` property must be an object of identifier kind → maximum count.' });
+    if (typeof d.limits !== 'object' || d.limits === null || Array.isArray(d.limits)) problems.push({ field: 'limits', message: 'The `limits` property must be an object of identifier kind → maximum count.' });
     else for (const [k, v] of Object.entries(d.limits)) {
-      if (!Number.isInteger(v) || (v as number) < 1) problems.push({ field: `limits.${k}`, message: `The limit for \`${k}\` must be a whole number of at least 1.` });
+      if (v !== null && (!Number.isInteger(v) || (v as number) < 1)) problems.push({ field: `limits.${k}`, message: `The limit for \`${k}\` must be a whole number of at least 1, or null for no limit.` });
     }
   }
   if (d.blocked !== undefined && (!Array.isArray(d.blocked) || d.blocked.some((b) => typeof b !== 'string'))) {
-    problems.push({ field: 'blocked', message: 'The `blocked` property must be a list of strings.' });
+    problems.push({ field: 'blocked', message: 'The `blocked` property must be a list of strings (added to the default blocked values).' });
+  }
+  if (d.unblocked !== undefined && (!Array.isArray(d.unblocked) || d.unblocked.some((b) => typeof b !== 'string'))) {
+    problems.push({ field: 'unblocked', message: 'The `unblocked` property must be a list of strings: default blocked values to use as identifiers after all.' });
   }
   if (d.priority !== undefined && (!Array.isArray(d.priority) || d.priority.some((b) => typeof b !== 'string'))) {
     problems.push({ field: 'priority', message: 'The `priority` property must be a list of identifier kinds, strongest first.' });
@@ -67,11 +87,24 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
   return problems;
 }
 
-/** Fills the defaults in a partial merge rules document. */
-export function withDefaults(partial: Partial<MergeRules> | undefined): MergeRules {
-  return {
-    limits: partial?.limits ?? DEFAULT_MERGE_RULES.limits,
-    blocked: partial?.blocked ?? DEFAULT_MERGE_RULES.blocked,
-    priority: partial?.priority ?? DEFAULT_MERGE_RULES.priority,
-  };
+/**
+ * The rules a document puts in force: its limits over the default ones (kind by kind; null lifts
+ * one), its blocked values with the default ones but those it unblocks (the empty value stays
+ * blocked: isBlocked refuses it whatever the list), and its priority or the default one. A stored
+ * document written when each part replaced the default whole keeps its meaning but for the
+ * defaults it left out, which now apply too: a value it meant to allow belongs in `unblocked`.
+ *
+ * @example
+ * withDefaults({ limits: { userId: 2 }, blocked: ['void'] }); // limits { userId: 2, email: 5 }; 'void', 'null' … blocked
+ */
+export function withDefaults(doc: MergeRulesDocument | undefined): MergeRules {
+  const limits: Record<string, number> = { ...DEFAULT_MERGE_RULES.limits };
+  for (const [kind, limit] of Object.entries(doc?.limits ?? {})) {
+    if (limit === null) delete limits[kind];
+    else limits[kind] = limit;
+  }
+  const key = (v: string) => v.trim().toLowerCase();
+  const unblocked = new Set((doc?.unblocked ?? []).map(key));
+  const blocked = [...new Set([...DEFAULT_MERGE_RULES.blocked.filter((v) => !unblocked.has(key(v))), ...(doc?.blocked ?? [])])];
+  return { limits, blocked, priority: doc?.priority ?? DEFAULT_MERGE_RULES.priority };
 }
