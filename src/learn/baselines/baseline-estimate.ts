@@ -1,17 +1,34 @@
 /**
  * Reading a metric baseline: the interval for an hour as an {@link Estimate} (personal once
  * established, population while learning), and anomaly flags that are only raised once the
- * baseline is established.
+ * baseline is established and its range at the flag's level is bounded.
  */
 import type { Estimate } from '../estimate.js';
 import { type BaselineState, bucketOf, hourScale, persistence, staleAfterHours, structural } from './metric-baseline.js';
 import { populationInterval, populationMedian } from './population.js';
-import { weightedQuantile } from './weighted-quantile.js';
+import { weightedConformalBounded, weightedConformalInterval } from './weighted-quantile.js';
+
+/**
+ * The conformal scores behind an interval: a horizon bucket's (or, pooled, all of them), each
+ * weighted by age — a score `scoreHalfLifeDays` older than another weighs half as much — so the
+ * interval follows drift. The coming reading, the test point of weighted conformal prediction
+ * (Barber et al. 2023), weighs as much as the newest score: only ratios to it matter, so the
+ * interval and whether it is bounded change when a score comes or leaves, not as hours pass.
+ */
+function weightedScores(s: BaselineState, bucket: [number, number][]): { values: number[]; weights: number[] } {
+  const now = s.lastHour ?? 0;
+  return { values: bucket.map((x) => x[1]), weights: bucket.map((x) => Math.pow(0.5, (now - x[0]) / 24 / s.config.scoreHalfLifeDays)) };
+}
+
+/** The score pools an established baseline reads: the pooled one, or the buckets of horizons 1–24 h. */
+const scorePools = (s: BaselineState): [number, number][][] => (s.config.pooledHorizons ? [s.scores.flat()] : s.scores.slice(0, 4));
 
 /**
  * True once the stream has `minDays` days and enough scored forecasts at every day-ahead horizon —
- * counting, after a stale gap, only the days and scores since readings resumed — and, when asked
- * about hour `t`, it has had a reading within `staleAfterDays` of `t`.
+ * counting, after a stale gap, only the days and scores since readings resumed — whose weight
+ * bounds the interval at the config's level (weighted conformal: a 90% interval needs the scores
+ * to weigh 19 times the newest one; see {@link weightedConformalInterval}), and, when asked about
+ * hour `t`, it has had a reading within `staleAfterDays` of `t`.
  *
  * @example
  * isBaselineEstablished(state); // false for the first week
@@ -23,8 +40,7 @@ export function isBaselineEstablished(s: BaselineState, t?: number): boolean {
   const days = s.resumed ? s.resumed.days : s.days;
   if (days < s.config.minDays) return false;
   const count = (b: [number, number][]) => (s.resumed ? b.filter((x) => x[0] >= from).length : b.length);
-  if (s.config.pooledHorizons) return s.scores.reduce((n, b) => n + count(b), 0) >= s.config.minScoresPerBucket;
-  return s.scores.slice(0, 4).every((b) => count(b) >= s.config.minScoresPerBucket);
+  return scorePools(s).every((b) => count(b) >= s.config.minScoresPerBucket && weightedConformalBounded(weightedScores(s, b).weights, s.config.level));
 }
 
 /**
@@ -51,7 +67,10 @@ function forecast(s: BaselineState, t: number): { point: number; scale: number; 
 }
 
 /**
- * The subject's typical range for hour t, at `level` (default the config's, 90%).
+ * The subject's typical range for hour t, at `level` (default the config's, 90%). Established, it
+ * is ŷ + s·[lower, upper] with the bounds the weighted conformal interval of the scores at that
+ * horizon; at a level above the config's it may be unbounded (±∞: too little recent weight to
+ * bound it — a 98% range needs the scores to weigh 99 times the newest one).
  *
  * @example
  * baselineEstimate(state, t, '2026-11-23T10:00:00Z');
@@ -63,15 +82,13 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
   const common = { level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };
   if (established && f) {
     const bucket = s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(f.horizon), 3)];
-    const now = s.lastHour ?? t;
-    const values = bucket.map((x) => x[1]);
-    const weights = bucket.map((x) => Math.pow(0.5, (now - x[0]) / 24 / s.config.scoreHalfLifeDays));
-    const tail = (1 - level) / 2;
+    const { values, weights } = weightedScores(s, bucket);
+    const [qLow, qHigh] = weightedConformalInterval(values, weights, level);
     // Widened by the values' floating-point resolution (one part in 1e9): a stream that never varies
     // has only rounding noise for residuals, and must not flag its own value.
     const resolution = 1e-9 * Math.abs(f.point);
-    const low = f.point + f.scale * weightedQuantile(values, weights, tail) - resolution;
-    const high = f.point + f.scale * weightedQuantile(values, weights, 1 - tail) + resolution;
+    const low = f.point + f.scale * qLow - resolution;
+    const high = f.point + f.scale * qHigh + resolution;
     return { value: f.point, low, high, source: 'personal', status: 'established', ...common };
   }
   const [low, high] = populationInterval(s.population, level);
@@ -90,8 +107,9 @@ export interface AnomalyVerdict {
 }
 
 /**
- * Flags a reading outside the subject's `level` range (default 98%) — only once established, and
- * not while stale.
+ * Flags a reading outside the subject's `level` range (default 98%) — only once established, not
+ * while stale, and not while that range is unbounded (too little recent weight for the level: the
+ * flags then could not keep to 1 − level of usual readings).
  *
  * @example
  * checkReading(state, t, 180, now); // { anomaly: true, reason: 'outside-range', … }

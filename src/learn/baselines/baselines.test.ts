@@ -5,7 +5,7 @@ import { baselineEstimate, checkReading, isBaselineEstablished } from './baselin
 import { issueForecast, observeReading } from './baseline-update.js';
 import { createBaseline, hourOfDay, weekdayOf } from './metric-baseline.js';
 import { poolFromSubjects, populationInterval } from './population.js';
-import { conformalInterval, weightedQuantile } from './weighted-quantile.js';
+import { conformalInterval, weightedConformalBounded, weightedConformalInterval } from './weighted-quantile.js';
 
 const now = '2026-01-01T00:00:00.000Z';
 
@@ -22,9 +22,18 @@ function stream(days: number, seed: number): number[] {
 }
 
 describe('quantile helpers', () => {
-  it('weighted quantile: the smallest value reaching the weight share', () => {
-    expect(weightedQuantile([3, 1, 2], [1, 1, 1], 0.5)).toBe(2);
-    expect(weightedQuantile([1, 2, 3], [0, 0, 1], 0.1)).toBe(3);
+  it('weighted conformal interval: the test point takes the newest weight, and each tail leaves out (1 − level)/2 of the mass with it (Barber et al. 2023)', () => {
+    const xs = Array.from({ length: 19 }, (_, i) => i + 1);
+    // Equal weights: (19 + 1) · 0.05 = 1 — only the test point fits in a tail, as in conformalInterval.
+    expect(weightedConformalInterval(xs, new Array<number>(19).fill(1), 0.9)).toEqual([1, 19]);
+    // Older scores at half weight: 10 · 0.5 + 9 + 1 = 15 < 20, the test point alone overfills a tail.
+    const halved = xs.map((_, i) => (i < 10 ? 0.5 : 1));
+    expect(weightedConformalInterval(xs, halved, 0.9)).toEqual([-Infinity, Infinity]);
+    expect(weightedConformalBounded(halved, 0.9)).toBe(false);
+    // 39 equal scores: 40 · 0.05 = 2 — the test point and one score per side.
+    expect(weightedConformalInterval(Array.from({ length: 39 }, (_, i) => i + 1), new Array<number>(39).fill(1), 0.9)).toEqual([2, 38]);
+    // Zero-weight scores cost nothing to leave out.
+    expect(weightedConformalInterval([0, ...xs, 100], [0, ...new Array<number>(19).fill(1), 0], 0.9)).toEqual([1, 19]);
   });
 
   it('split-conformal interval covers a new exchangeable value with probability 1 − 2k/(n+1) = 0.9 for n = 99', () => {
@@ -92,9 +101,14 @@ describe('metric baseline', () => {
     }
     expect(isBaselineEstablished(s)).toBe(true);
     issueForecast(s, 30 * 24);
-    expect(checkReading(s, 30 * 24 + 5, 500, now)).toMatchObject({ anomaly: true, reason: 'outside-range' });
-    const usual = baselineEstimate(s, 30 * 24 + 5, now).value;
-    expect(checkReading(s, 30 * 24 + 5, usual, now).anomaly).toBe(false);
+    // 15:00 is 16 h ahead of the forecast: the 13–24 h bucket (12 scores a day) bounds a 98% range.
+    expect(checkReading(s, 30 * 24 + 15, 500, now)).toMatchObject({ anomaly: true, reason: 'outside-range' });
+    const usual = baselineEstimate(s, 30 * 24 + 15, now).value;
+    expect(checkReading(s, 30 * 24 + 15, usual, now).anomaly).toBe(false);
+    // 05:00 is 6 h ahead: the 3–6 h bucket's four scores a day weigh too little to bound 98% (Σw
+    // under 99 newest-score units), so no flag: one could not hold the flags to 2% of usual readings.
+    expect(checkReading(s, 30 * 24 + 5, 500, now)).toMatchObject({ anomaly: false, reason: 'within-range', estimate: { status: 'established', low: -Infinity, high: Infinity } });
+    expect(baselineEstimate(s, 30 * 24 + 5, now).high).toBeLessThan(500); // the 90% interval is bounded
   });
 
   it('numbers hours and weekdays of local time (Monday = 0)', () => {

@@ -29,7 +29,8 @@ describe('baseline edge cases', () => {
       for (let t = 0; t < 60 * 24; t++) if (step(s, t, c).anomaly) flagged.push(t);
       expect(isBaselineEstablished(s), `${c}`).toBe(true);
       expect(flagged, `constant ${c}: readings equal to every one before were flagged`).toEqual([]);
-      expect(checkReading(s, 60 * 24, c * 1.01 + 0.01, at).anomaly, `${c}`).toBe(true);
+      // 60·24 + 12 is 13 h after the last reading: the 13–24 h bucket, whose weight bounds 98%.
+      expect(checkReading(s, 60 * 24 + 12, c * 1.01 + 0.01, at).anomaly, `${c}`).toBe(true);
     }
   });
 
@@ -37,8 +38,9 @@ describe('baseline edge cases', () => {
     const s = createBaseline();
     const rng = new Rng(5);
     feed(s, 0, 30 * 24, rng);
-    expect(step(s, 30 * 24, 1e160)).toMatchObject({ anomaly: true, reason: 'outside-range' });
-    feed(s, 30 * 24 + 1, 40 * 24, rng);
+    // At 12:00 (13 h ahead; horizons under 7 h have too little weight to bound a 98% range).
+    expect(step(s, 30 * 24 + 12, 1e160)).toMatchObject({ anomaly: true, reason: 'outside-range' });
+    feed(s, 30 * 24 + 13, 40 * 24, rng);
     const e = baselineEstimate(s, 40 * 24, at);
     expect(e.status).toBe('established');
     for (const x of [e.value, e.low, e.high]) expect(Number.isFinite(x)).toBe(true);
@@ -61,7 +63,7 @@ describe('baseline edge cases', () => {
     expect(baselineEstimate(s, 60 * 24, at)).toMatchObject({ status: 'established', source: 'personal' });
     step(s, 60 * 24, 50);
     expect(s.resumed ?? null).toBeNull();
-    expect(checkReading(s, 60 * 24 + 1, 500, at)).toMatchObject({ anomaly: true, reason: 'outside-range' });
+    expect(checkReading(s, 60 * 24 + 12, 500, at)).toMatchObject({ anomaly: true, reason: 'outside-range' });
   });
 
   it('after one reading: the reading as its value, no bounds yet, learning, one reading of evidence', () => {

@@ -7,14 +7,16 @@
  * m_hour: exponentially weighted mean per hour of day, shrunk towards the overall level;
  * δ_weekday: weekday offset, used once `weekdayAfterDays` of data exist and shrunk by evidence;
  * e_last: the last residual, persisting with the lag-one autocorrelation ρ over horizon k hours.
- * The 90% interval is ŷ + s_hour·[q₀.₀₅, q₀.₉₅] where s_hour is the hour's mean absolute residual
- * and q are weighted quantiles of the scores (y − ŷ)/s of past forecasts at a similar horizon
- * (conformal on walk-forward residuals: the interval is calibrated on its own record).
+ * The 90% interval is ŷ + s_hour·[q_low, q_high] where s_hour is the hour's mean absolute residual
+ * and q the weighted conformal interval (Barber et al. 2023; weighted-quantile.ts) of the scores
+ * (y − ŷ)/s of past forecasts at a similar horizon, recent ones weighing more (conformal on
+ * walk-forward residuals: the interval is calibrated on its own record, and follows drift).
  * Forecasts are issued once per day for the next 24 hours (day-ahead), as the evaluation does.
  *
- * Until the stream has `minDays` days and enough scored forecasts in every horizon bucket, the
- * status is "learning" and the interval shown is the population one: split-conformal on the
- * pooled readings (see population.ts). Anomaly flags are raised only once established.
+ * Until the stream has `minDays` days and enough scored forecasts in every horizon bucket, weighing
+ * enough to bound the interval, the status is "learning" and the interval shown is the population
+ * one: split-conformal on the pooled readings (see population.ts). Anomaly flags are raised only
+ * once established, where the range at the flag's level is bounded.
  */
 import type { PopulationSample } from './population.js';
 

@@ -39,13 +39,15 @@ describe('pooled horizons (event-driven streams)', () => {
     expect(walk(false, 120, 3).establishedDay).toBeNull();
   });
 
-  it('pooled, the stream establishes in weeks and its 90% intervals cover about 90% (split-conformal guarantee, Lei et al. 2018)', () => {
+  it('pooled, the stream establishes in weeks and its 90% intervals cover at least 90% (weighted conformal, Barber et al. 2023)', () => {
     const r = walk(true, 400, 3);
     expect(r.establishedDay).not.toBeNull();
     expect(r.establishedDay!).toBeLessThan(21);
-    // ≈ 700 scored readings: 3 binomial s.e. ≈ 0.034 around 0.9.
+    // ≈ 700 scored readings: 3 binomial s.e. ≈ 0.034 below 0.9. Above, the rule errs on the safe side
+    // by at most twice the test point's share of the weight, ≈ 2/33 at two readings a day
+    // (weighted-conformal.test.ts): 0.96, plus one s.e.
     expect(r.shown).toBeGreaterThan(600);
-    expect(r.coverage).toBeGreaterThan(0.86);
-    expect(r.coverage).toBeLessThan(0.94);
+    expect(r.coverage).toBeGreaterThan(0.866);
+    expect(r.coverage).toBeLessThan(0.97);
   });
 });

@@ -51,7 +51,7 @@ describe('a baseline whose subject stopped sending readings', () => {
     expect(checkReading(s, hour('2026-09-01T12:00:00Z'), 500, at)).toMatchObject({ anomaly: false, reason: 'stale' });
   });
 
-  it('after the gap, only fresh readings re-establish it: minDays days and minScoresPerBucket fresh scores per horizon', () => {
+  it('after the gap, only fresh readings re-establish it: minDays days, minScoresPerBucket fresh scores per horizon, and weight enough to bound the interval', () => {
     const s = established();
     const back = hour('2026-03-20T00:00:00Z'); // 44 days after the last reading
     const rng = new Rng(12);
@@ -63,15 +63,22 @@ describe('a baseline whose subject stopped sending readings', () => {
     // Hourly readings score 2 forecasts a day in the 1–2 h bucket (horizons 1 and 2 of the forecast
     // issued at 00:00 after the 23:00 reading). The first fresh day scores none there (its forecast
     // was issued 44 days after the last reading: horizon > 24 h), so 20 fresh scores take 1 + 10 days.
-    feed(s, back + 24, back + 10 * 24, rng);
-    expect(baselineEstimate(s, back + 10 * 24, at)).toMatchObject({ status: 'learning', reason: 'stale' });
-    expect(checkReading(s, back + 10 * 24, 500, at).anomaly).toBe(false);
-    feed(s, back + 10 * 24, back + 11 * 24, rng);
-    issueForecast(s, back + 11 * 24);
+    feed(s, back + 24, back + 11 * 24, rng);
+    expect(s.scores[0].filter((x) => x[0] >= back).length).toBe(20);
+    // Their weight (halving every 14 days) is still under the 19 newest-score units a 90% interval
+    // needs (weighted conformal, Barber et al. 2023): still learning. It gets there at 01:00 of the
+    // 14th fresh day (26 scores).
+    expect(baselineEstimate(s, back + 11 * 24, at)).toMatchObject({ status: 'learning', reason: 'stale' });
+    feed(s, back + 11 * 24, back + 13 * 24 + 1, rng);
+    expect(s.resumed).not.toBeNull();
+    expect(checkReading(s, back + 13 * 24 + 1, 500, at).anomaly).toBe(false);
+    feed(s, back + 13 * 24 + 1, back + 13 * 24 + 2, rng);
     expect(s.resumed).toBeNull();
-    expect(baselineEstimate(s, back + 11 * 24 + 5, at)).toMatchObject({ status: 'established', source: 'personal' });
-    expect(baselineEstimate(s, back + 11 * 24 + 5, at).reason).toBeUndefined();
-    expect(checkReading(s, back + 11 * 24 + 5, 500, at)).toMatchObject({ anomaly: true, reason: 'outside-range' });
+    feed(s, back + 13 * 24 + 2, back + 14 * 24, rng);
+    issueForecast(s, back + 14 * 24);
+    expect(baselineEstimate(s, back + 14 * 24 + 15, at)).toMatchObject({ status: 'established', source: 'personal' });
+    expect(baselineEstimate(s, back + 14 * 24 + 15, at).reason).toBeUndefined();
+    expect(checkReading(s, back + 14 * 24 + 15, 500, at)).toMatchObject({ anomaly: true, reason: 'outside-range' });
   });
 
   it('uses a configured staleAfterDays (2 days)', () => {
