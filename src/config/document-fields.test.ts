@@ -12,8 +12,8 @@ describe('configuration documents refuse fields they do not take', () => {
 
   it('a misspelt field is a 400 naming it and the field it likely means — not a saved document that leaves every segment out', async () => {
     h = await harness('sqlite');
-    expect((await put('segments', { audiences: [{ name: 'buyers', when: 'features.orders >= 1.0' }] })).statusCode).toBe(200);
-    const r = await put('segments', { audience: [{ name: 'buyers', when: 'features.orders >= 1.0' }] });
+    expect((await put('segments', { audiences: [{ name: 'buyers', when: 'traits.plan == "pro"' }] })).statusCode).toBe(200);
+    const r = await put('segments', { audience: [{ name: 'buyers', when: 'traits.plan == "pro"' }] });
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().problems).toEqual([{ field: 'audience', message: expect.stringMatching(/not one Tact knows here\. Did you mean `audiences`\?/) }]);
     // the document in force is still the one with the segment
@@ -30,7 +30,7 @@ describe('configuration documents refuse fields they do not take', () => {
   });
 
   it('a config file with a misspelt field does not start, naming the section and the field', async () => {
-    await expect(harness('sqlite', { config: { segments: { audience: [{ name: 'buyers', when: 'features.orders >= 1.0' }] } } })).rejects.toThrow(/`segments` section .*audience: .*Did you mean `audiences`/);
+    await expect(harness('sqlite', { config: { segments: { audience: [{ name: 'buyers', when: 'traits.plan == "pro"' }] } } })).rejects.toThrow(/`segments` section .*audience: .*Did you mean `audiences`/);
   });
 
   it('names only what is unknown; a far-off name gets no guess', () => {

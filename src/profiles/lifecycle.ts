@@ -1,6 +1,9 @@
 import type { DocumentKind } from '../config/document-kind.js';
+import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { compileRule, testRule, type CompiledRule } from '../rules/cel.js';
+import { nameProblem } from '../rules/rule-names.js';
+import { definedFeatures, ruleScope } from './rule-scope.js';
 
 /**
  * Lifecycle stages and value tiers: operator-defined CEL expressions over a profile's facts,
@@ -55,6 +58,28 @@ function checkList(list: unknown, field: string): FieldProblem[] {
   return p;
 }
 
+/**
+ * A stage or tier that reads a feature not defined (`features.revenu`) never holds, or holds for
+ * everyone under a `!has(…)`: refused when written, against the features stored (the config file
+ * applies its features before its lifecycle), naming the rule and the closest defined name.
+ *
+ * @example
+ * await checkLifecycleNames({ valueTiers: [{ name: 'high', when: 'features.revenu >= 1000.0' }] }, store.documents);
+ * // [{ field: 'valueTiers[0].when', message: 'The rule in `valueTiers[0].when` reads `features.revenu`, … did you mean `features.revenue`? …' }]
+ */
+export async function checkLifecycleNames(body: LifecycleDoc, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  const scope = ruleScope(definedFeatures((await documents.latest('features'))?.body));
+  const p: FieldProblem[] = [];
+  for (const [list, at] of [[body.stages, 'stages'], [body.valueTiers, 'valueTiers']] as const) {
+    (list ?? []).forEach((r, i) => {
+      const field = `${at}[${i}].when`;
+      const problem = nameProblem(r.when, field, scope);
+      if (problem) p.push({ field, message: problem });
+    });
+  }
+  return p;
+}
+
 export const lifecycleKind: DocumentKind<LifecycleDoc, CompiledLifecycle> = {
   kind: 'lifecycle',
   configKey: 'lifecycle',
@@ -66,6 +91,7 @@ export const lifecycleKind: DocumentKind<LifecycleDoc, CompiledLifecycle> = {
     const b = body as LifecycleDoc;
     return [...checkList(b.stages, 'stages'), ...checkList(b.valueTiers, 'valueTiers')];
   },
+  checkStored: checkLifecycleNames,
   compile(body) {
     const c = (l: NamedRule[] | undefined) => (l ?? []).map((r) => ({ name: r.name, when: r.when, rule: compileRule(r.when) }));
     return { stages: c(body.stages), valueTiers: c(body.valueTiers) };

@@ -6,7 +6,8 @@ import type { ProfileState } from './profile-state.js';
 /**
  * The variables every CEL rule sees about a profile's facts:
  * `traits`, `features.<name>`, `events["Name"].count|first|last`, `consent.<purpose>` (bool),
- * `firstSeen`, `lastSeen`, `timezone`, `now`.
+ * `firstSeen`, `lastSeen`, `timezone`, `now`. What they hold is declared in rule-scope.ts as well:
+ * a rule reading a variable not declared there is refused when it is written.
  *
  * @example
  * const vars = ruleVars(state, features, Date.now());

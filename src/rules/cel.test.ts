@@ -50,6 +50,9 @@ describe('CEL rules', () => {
     expect(() => checkRule('traits.email.matches(traits.pattern)', 'rules[2].when')).toThrow(/`matches` takes a literal pattern/);
     // Nested inside other calls and comprehensions too.
     expect(() => checkRule('features.purchased.exists(p, p.matches("(b|bb)+(c+)+"))', 'rules[3].when')).toThrow(/repeats a group/);
+    // Under a unary operator too, whose operand the parse tree holds alone rather than in a list.
+    expect(() => checkRule('!traits.email.matches("(a+)+$")', 'rules[6].when')).toThrow(/`rules\[6\]\.when`.*repeats a group/);
+    expect(() => checkRule('!(traits.plan == "x" || !matches(traits.email, "(x*)*y"))', 'rules[7].when')).toThrow(/repeats a group/);
     // A pattern JavaScript cannot run (an RE2 inline flag, an unclosed class) says so, at authoring time.
     expect(() => checkRule('traits.plan.matches("(?i)^pro$")', 'rules[4].when')).toThrow(/`rules\[4\]\.when`.*"\(\?i\)\^pro\$" is not a regular expression this engine runs/);
     expect(() => checkRule('matches(traits.plan, "[a-z")', 'rules[5].when')).toThrow(/is not a regular expression this engine runs/);

@@ -132,7 +132,8 @@ function treeProblem(ast: unknown): string | undefined {
       const why = unsafeRegex(pattern.args);
       if (why) return `in \`matches\`, ${why}`;
     }
-    if (Array.isArray(node.args)) stack.push([node.args, depth + 1]);
+    // A unary operator (`!`, `-`) holds its operand itself, not in a list: a `matches` under it is checked too.
+    if (Array.isArray(node.args) || isNode(node.args)) stack.push([node.args, depth + 1]);
   }
   return undefined;
 }

@@ -1,4 +1,7 @@
 import type { Estimate } from '../learn/estimate.js';
+import type { FeatureDefinition } from '../profiles/features/definition.js';
+import { ruleScope } from '../profiles/rule-scope.js';
+import type { Shape } from '../rules/rule-names.js';
 import type { SegmentTransition } from './segment-store.js';
 
 /**
@@ -58,3 +61,27 @@ export function estimateVars(list: { model: string; key: string; estimate: Estim
 
 const fin = (x: number) => (Number.isFinite(x) ? x : null);
 const asVar = (e: Estimate): EstimateVar => ({ value: fin(e.value), low: fin(e.low), high: fin(e.high), level: e.level, evidence: e.evidence, source: e.source, status: e.status });
+
+const estimateFields = (extra: Record<string, Shape> = {}): Shape => ({
+  kind: 'names', noun: 'field of an estimate', plural: 'fields of an estimate',
+  names: { ...Object.fromEntries(['value', 'low', 'high', 'level', 'evidence', 'source', 'status'].map((k) => [k, { kind: 'value', what: k === 'source' || k === 'status' ? 'a string' : 'a number' } as Shape])), ...extra },
+});
+
+/**
+ * What a segment rule's variables hold (the profile's facts, {@link estimateVars}, `microSegment`),
+ * for the check that it reads only names that exist. A baseline's metric and a rate's name are not
+ * checked: the config file applies the segments before the metrics and rates they name.
+ *
+ * @example
+ * nameProblem('estimates.rates.email_open.valu > 0.3', 'audiences[0].when', segmentScope(features)); // '… did you mean `estimates.rates.email_open.value`? …'
+ */
+export function segmentScope(features: readonly Pick<FeatureDefinition, 'name' | 'kind'>[]): Record<string, Shape> {
+  return {
+    ...ruleScope(features),
+    estimates: {
+      kind: 'names', noun: 'kind of estimate', plural: 'kinds of estimate',
+      names: { baselines: { kind: 'keys', each: estimateFields() }, rates: { kind: 'keys', each: estimateFields() }, sendTime: estimateFields({ slot: { kind: 'value', what: 'a number' } }) },
+    },
+    microSegment: { kind: 'value', what: 'a number (the index of the micro-segment)' },
+  };
+}

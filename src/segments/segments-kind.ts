@@ -1,7 +1,11 @@
 import type { DocumentKind } from '../config/document-kind.js';
+import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { checkCel, checkName, checkNumber, checkUnique, isObject } from '../models/kind-checks.js';
+import { definedFeatures } from '../profiles/rule-scope.js';
 import { compileRule, type CompiledRule } from '../rules/cel.js';
+import { nameProblem, notDefined } from '../rules/rule-names.js';
+import { segmentScope } from './membership.js';
 
 /**
  * Operator-defined segments (CEL over a profile's facts and estimates), and the features learned
@@ -37,6 +41,32 @@ export interface CompiledSegments {
 }
 
 /**
+ * A segment rule that reads a feature not defined (`features.purchses`) never holds, or holds for
+ * everyone under a `!has(…)`; micro-segments on one are never trained. Refused when written,
+ * against the features stored (the config file applies its features before its segments),
+ * naming the rule and the closest defined name.
+ *
+ * @example
+ * await checkSegmentNames({ audiences: [{ name: 'repeat', when: 'size(features.purchses) > 2' }] }, store.documents);
+ * // [{ field: 'audiences[0].when', message: 'The rule in `audiences[0].when` reads `features.purchses`, … did you mean `features.purchases`? …' }]
+ */
+export async function checkSegmentNames(body: SegmentsDoc, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  const scope = segmentScope(definedFeatures((await documents.latest('features'))?.body));
+  const p: FieldProblem[] = [];
+  (body.audiences ?? []).forEach((a, i) => {
+    const field = `audiences[${i}].when`;
+    const problem = nameProblem(a.when, field, scope);
+    if (problem) p.push({ field, message: problem });
+  });
+  const features = scope.features;
+  (body.microSegments?.features ?? []).forEach((name, i) => {
+    const field = `microSegments.features[${i}]`;
+    if (features.kind === 'names' && !Object.hasOwn(features.names, name)) p.push({ field, message: `The \`${field}\` names \`${name}\`, which is not ${notDefined(name, features)}` });
+  });
+  return p;
+}
+
+/**
  * Segments (`segments` in tact.config.yaml).
  *
  * @example
@@ -69,6 +99,7 @@ export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
     }
     return p;
   },
+  checkStored: checkSegmentNames,
   compile: (b) => ({
     audiences: (b.audiences ?? []).map((a) => ({ ...a, rule: compileRule(a.when) })),
     microSegments: b.microSegments ? { features: b.microSegments.features, k: b.microSegments.k ?? 8, minSubjects: b.microSegments.minSubjects ?? 50 } : null,

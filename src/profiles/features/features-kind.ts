@@ -1,5 +1,10 @@
 import type { DocumentKind } from '../../config/document-kind.js';
+import type { DocumentStore } from '../../config/document-store.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
+import { namesRead } from '../../rules/rule-names.js';
+import type { SegmentsDoc } from '../../segments/segments-kind.js';
+import type { LifecycleDoc } from '../lifecycle.js';
+import { definedFeatures } from '../rule-scope.js';
 import { checkFeature, compileFeature, featureHash, type CompiledFeature, type FeatureDefinition } from './definition.js';
 
 /** The computed feature definitions in force. */
@@ -17,6 +22,7 @@ export const featuresKind: DocumentKind<FeatureDefinition[], CompiledFeature[]> 
     });
     return problems;
   },
+  checkStored: checkFeaturesInUse,
   history: 1000,
   compile: (defs, versions = []) => defs.map((d) => {
     const f = compileFeature(d);
@@ -37,4 +43,38 @@ function inForceAgainSince(f: CompiledFeature, versions: readonly { version: num
   while (i < versions.length && holds(versions[i].body)) i++;
   if (i === 0 || i === versions.length) return undefined;
   return versions.slice(i + 1).some((v) => holds(v.body)) ? versions[i - 1].version : undefined;
+}
+
+/**
+ * A feature that a stored segment or lifecycle rule reads cannot be removed: the rule would
+ * never hold again (or hold for everyone, under a `!has(…)`), silently. Each use is a problem
+ * naming the rule; the operator changes it first. A name no stored rule reads, or one that was
+ * not defined before (a rule stored before names were checked), does not stop the change. (In a
+ * config file the features apply before the rules: remove the rule at one start, the feature at
+ * the next.)
+ *
+ * @example
+ * await checkFeaturesInUse([], store.documents);
+ * // [{ field: 'features', message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments): change that first, then remove the feature.' }]
+ */
+export async function checkFeaturesInUse(body: FeatureDefinition[], documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  const kept = new Set(body.map((d) => d.name));
+  const removed = new Set(definedFeatures((await documents.latest('features'))?.body).map((d) => d.name).filter((n) => !kept.has(n)));
+  if (removed.size === 0) return [];
+  const uses: { feature: string; by: string }[] = [];
+  const rules = (list: unknown, at: string, what: string, doc: string) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((r: { name?: unknown; when?: unknown } | null, i) => {
+      if (typeof r?.when !== 'string') return;
+      for (const f of namesRead(r.when, 'features')) if (removed.has(f)) uses.push({ feature: f, by: `the ${what} \`${String(r.name)}\` (\`${at}[${i}].when\` of the ${doc})` });
+    });
+  };
+  const segments = (await documents.latest<SegmentsDoc>('segments'))?.body;
+  rules(segments?.audiences, 'audiences', 'segment', 'segments');
+  const micro = segments?.microSegments?.features;
+  if (Array.isArray(micro)) micro.forEach((f, i) => removed.has(f) && uses.push({ feature: f, by: `the micro-segments (\`microSegments.features[${i}]\` of the segments)` }));
+  const lifecycle = (await documents.latest<LifecycleDoc>('lifecycle'))?.body;
+  rules(lifecycle?.stages, 'stages', 'lifecycle stage', 'lifecycle');
+  rules(lifecycle?.valueTiers, 'valueTiers', 'value tier', 'lifecycle');
+  return uses.map((u) => ({ field: 'features', message: `The feature \`${u.feature}\` is read by ${u.by}: change that first, then remove the feature.` }));
 }

@@ -1,0 +1,48 @@
+import type { Shape } from '../rules/rule-names.js';
+import type { FeatureDefinition, FeatureKind } from './features/definition.js';
+
+const value = (what: string): Shape => ({ kind: 'value', what });
+const timestamp = value('a timestamp');
+
+/**
+ * What the variables of ruleVars (profile-view.ts) hold, for the check that a rule reads only names that
+ * exist (rules/rule-names.ts): the features defined (each shaped by its kind), the fields of an
+ * event; traits and consent purposes come from data and are not checked.
+ *
+ * @example
+ * nameProblem('features.ordrs > 1.0', 'stages[0].when', ruleScope([{ name: 'orders', kind: 'count' }])); // '… did you mean `features.orders`? …'
+ */
+export function ruleScope(features: readonly Pick<FeatureDefinition, 'name' | 'kind'>[]): Record<string, Shape> {
+  return {
+    traits: { kind: 'open' },
+    features: { kind: 'names', noun: 'defined feature', plural: 'features', names: Object.fromEntries(features.map((f) => [f.name, featureShape(f.kind)])) },
+    events: { kind: 'keys', each: { kind: 'names', noun: 'field of an event', plural: 'fields of an event', names: { count: value('a number'), first: timestamp, last: timestamp } } },
+    consent: { kind: 'keys', each: value('true or false') },
+    firstSeen: timestamp,
+    lastSeen: timestamp,
+    timezone: value('a string'),
+    now: timestamp,
+  };
+}
+
+/** What a feature of a kind holds in a rule (featureValue): a last_value holds whatever the events sent. */
+function featureShape(kind: FeatureKind): Shape {
+  switch (kind) {
+    case 'first_seen':
+    case 'last_seen': return value(`a timestamp (a ${kind} feature)`);
+    case 'unique': return value('a list (a unique feature)');
+    case 'last_value': return { kind: 'open' };
+    default: return value(`a number (a ${kind} feature)`);
+  }
+}
+
+/**
+ * The feature definitions of a stored features document (a body stored before it was checked,
+ * or none: no features).
+ *
+ * @example
+ * definedFeatures((await documents.latest('features'))?.body); // [{ name: 'orders', kind: 'count', … }]
+ */
+export function definedFeatures(body: unknown): FeatureDefinition[] {
+  return Array.isArray(body) ? body.filter((d): d is FeatureDefinition => !!d && typeof d === 'object' && typeof (d as FeatureDefinition).name === 'string') : [];
+}

@@ -1,0 +1,188 @@
+import { ruleTree } from './cel.js';
+
+/**
+ * What a rule may read under a name, for the check that the names a rule reads exist. Variables
+ * are dynamic to CEL here (cel.ts), so a misspelt feature compiles, and then never holds — or
+ * holds for everyone, under a `!has(…)`. The shapes declare what a rule's variables hold:
+ * - `open`: anything below is data (traits, a last_value feature): not checked;
+ * - `names`: a declared set (the features defined, an estimate's fields), each with its shape;
+ * - `keys`: any key (event names come from data), each with the shape `each`;
+ * - `value`: a number, a timestamp, a list: it has no fields.
+ *
+ * @example
+ * const features: Shape = { kind: 'names', noun: 'defined feature', plural: 'features', names: { orders: { kind: 'value', what: 'a number' } } };
+ */
+export type Shape =
+  | { kind: 'open' }
+  | { kind: 'names'; noun: string; plural: string; names: Readonly<Record<string, Shape>> }
+  | { kind: 'keys'; each: Shape }
+  | { kind: 'value'; what: string };
+
+/** CEL's own identifiers (type names, the `cel` namespace, protobuf type names): never a variable of ours. */
+const BUILTIN = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'cel', 'google']);
+
+/** Macros whose leading identifiers are variables bound inside them (`list.exists(p, p > 1)`, `m.all(k, v, …)`). */
+const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+/**
+ * The sentence saying which name `expression` reads that `scope` (the variables the rule sees)
+ * does not declare, with the closest declared name, or undefined when every name it reads is
+ * declared (or the expression does not parse: the parser says why). Only names written as
+ * constants are checked: `features[traits.k]` cannot be known before it runs.
+ *
+ * @example
+ * nameProblem('features.purchses > 2.0', 'audiences[0].when', scope);
+ * // 'The rule in `audiences[0].when` reads `features.purchses`, which is not a defined feature: did you mean `features.purchases`? The features are orders, purchases.'
+ */
+export function nameProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>): string | undefined {
+  const ast = ruleTree(expression);
+  if (ast === undefined) return undefined;
+  const root: Shape = { kind: 'names', noun: 'variable this rule sees', plural: 'variables', names: scope };
+  for (const path of readPaths(ast)) {
+    if (BUILTIN.has(path[0]) && !(path[0] in scope)) continue;
+    let shape: Shape = root;
+    for (let i = 0; i < path.length; i++) {
+      const name = path[i];
+      if (shape.kind === 'open') break;
+      if (shape.kind === 'keys') {
+        shape = shape.each;
+        continue;
+      }
+      if (shape.kind === 'value') return `The rule in \`${field}\` reads \`${shown(path.slice(0, i + 1))}\`, but \`${shown(path.slice(0, i))}\` is ${shape.what}, which has no fields.`;
+      const next: Shape | undefined = Object.hasOwn(shape.names, name) ? shape.names[name] : undefined;
+      if (!next) return `The rule in \`${field}\` reads \`${shown(path.slice(0, i + 1))}\`, which is not ${notDefined(name, shape, (n) => shown([...path.slice(0, i), n]))}`;
+      shape = next;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The rest of the sentence for a name a declared set does not hold: "a defined feature: did you
+ * mean `orders`? The features are orders, revenue." (`show` writes a name as the rule would).
+ *
+ * @example
+ * `The \`microSegments.features[0]\` names \`ordrs\`, which is not ${notDefined('ordrs', featuresShape)}`;
+ */
+export function notDefined(name: string, set: { noun: string; plural: string; names: Readonly<Record<string, unknown>> }, show: (name: string) => string = (n) => n): string {
+  const known = Object.keys(set.names);
+  const near = closest(name, known);
+  const list = known.length === 0 ? `No ${set.plural} are defined.` : `The ${set.plural} are ${known.length > 30 ? `${known.slice(0, 30).join(', ')} and ${known.length - 30} more` : known.join(', ')}.`;
+  return `${/^[aeiou]/i.test(set.noun) ? 'an' : 'a'} ${set.noun}${near ? `: did you mean \`${show(near)}\`?` : '.'} ${list}`;
+}
+
+/**
+ * The names `expression` reads under the variable `name` (`features.orders`, `features["x"]` →
+ * orders, x), in order of first use; none when it does not parse.
+ *
+ * @example
+ * namesRead('features.orders > 1.0 && has(features.revenue)', 'features'); // ['orders', 'revenue']
+ */
+export function namesRead(expression: string, name: string): string[] {
+  const ast = ruleTree(expression);
+  if (ast === undefined) return [];
+  const out = new Set<string>();
+  for (const p of readPaths(ast)) if (p[0] === name && p.length > 1) out.add(p[1]);
+  return [...out];
+}
+
+/** A node of @marcbachmann/cel-js's parse tree. */
+interface AstNode {
+  op: string;
+  args: unknown;
+}
+
+const isNode = (x: unknown): x is AstNode => !!x && typeof x === 'object' && typeof (x as AstNode).op === 'string';
+
+/**
+ * Every path of constant names the tree reads from a free variable: `features.orders` →
+ * ['features', 'orders'], `events["Order Completed"].count` → ['events', 'Order Completed',
+ * 'count']; a path stops at a computed key or an index. A comprehension's variables
+ * (`exists(p, …)`, `cel.bind(x, …)`) are not free inside it. Walks without recursion.
+ */
+function readPaths(ast: unknown): string[][] {
+  const out: string[][] = [];
+  const stack: [unknown, ReadonlySet<string>][] = [[ast, new Set()]];
+  while (stack.length > 0) {
+    const [x, bound] = stack.pop()!;
+    if (Array.isArray(x)) {
+      for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], bound]);
+      continue;
+    }
+    if (!isNode(x) || x.op === 'value') continue;
+    const path = chainOf(x);
+    if (path) {
+      if (!bound.has(path[0])) out.push(path);
+      continue;
+    }
+    const args = x.args as unknown[];
+    if (x.op === 'rcall' && Array.isArray(args[2])) {
+      const [fn, target, list] = args as [unknown, unknown, unknown[]];
+      const vars: string[] = [];
+      while (vars.length < list.length - 1 && isNode(list[vars.length]) && (list[vars.length] as AstNode).op === 'id') vars.push((list[vars.length] as AstNode).args as string);
+      const isCel = isNode(target) && target.op === 'id' && target.args === 'cel' && !bound.has('cel');
+      if (fn === 'bind' && isCel && vars.length > 0 && list.length === 3) {
+        // cel.bind(x, value, body): the value is read outside, the body with x bound.
+        stack.push([list[2], new Set([...bound, vars[0]])], [list[1], bound]);
+        continue;
+      }
+      if (typeof fn === 'string' && MACROS.has(fn) && vars.length > 0) {
+        stack.push([list.slice(vars.length), new Set([...bound, ...vars])], [target, bound]);
+        continue;
+      }
+    }
+    // A unary operator (`!`, `-`) holds its operand itself, not in a list.
+    if (Array.isArray(x.args) || isNode(x.args)) stack.push([x.args, bound]);
+  }
+  return out;
+}
+
+/** The names from a variable down to `node` when each step is a constant name, else undefined. */
+function chainOf(node: AstNode): string[] | undefined {
+  const keys: string[] = [];
+  let n: unknown = node;
+  for (;;) {
+    if (!isNode(n)) return undefined;
+    if (n.op === 'id') return typeof n.args === 'string' ? [n.args, ...keys.reverse()] : undefined;
+    if ((n.op !== '.' && n.op !== '[]') || !Array.isArray(n.args)) return undefined;
+    const [obj, key] = n.args as [unknown, unknown];
+    if (n.op === '.' && typeof key === 'string') keys.push(key);
+    else if (n.op === '[]' && isNode(key) && key.op === 'value' && typeof key.args === 'string') keys.push(key.args);
+    else return undefined;
+    n = obj;
+  }
+}
+
+/** A path as a rule writes it: `features.orders`, `events["Order Completed"].count`. */
+function shown(path: readonly string[]): string {
+  return path.map((k, i) => (i === 0 ? k : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('');
+}
+
+/**
+ * The known name closest to `name` by edit distance (case aside), when it is close enough to be
+ * a slip: within 2 edits, or a third of the name's length for a long one.
+ */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === name.toLowerCase() ? 0 : editDistance(k.toLowerCase(), name.toLowerCase());
+    if (d <= limit && d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance of two short strings. @example editDistance('purchses', 'purchases') // 1 */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
