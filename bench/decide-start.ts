@@ -137,7 +137,7 @@ async function sqliteTarget(gap: number): Promise<Target> {
   const fill = fillLog(path, rng(5), gap);
   return {
     fill: async (from, to) => fill(from, to),
-    open: () => openSqliteStore({ path }),
+    open: () => openSqliteStore({ path, owner: {} }), // a start of the server
     countAll: async () => countAll(path),
     volumesAll: async (from, to) => {
       const db = new Database(path, { readonly: true });

@@ -117,7 +117,7 @@ function logSize(dataDir: string): { decisions: number; bodyBytes: number } {
 
 /** The decision pipeline called in the process that owns the store: no HTTP, explanation and record built. */
 async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[]; durable: number[]; allocKb: number }> {
-  const store = await openSqliteStore({ path: join(dataDir, 'tact.db') });
+  const store = await openSqliteStore({ path: join(dataDir, 'tact.db'), owner: {} }); // the server has stopped: this process serves the store
   const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false });
   const r = rng(9);
   const req = () => ({ subject: `user-${Math.floor(r() * USERS)}`, placement: 'home', context: { page: 'home' } });

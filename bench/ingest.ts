@@ -30,7 +30,7 @@ function runClients(port: number, clients: number, seconds: number, users: numbe
  */
 async function rawCeiling(messages: number, users: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'tact-ceiling-'));
-  const store = await openSqliteStore({ path: join(dir, 'tact.db') });
+  const store = await openSqliteStore({ path: join(dir, 'tact.db'), owner: {} }); // as the server's: its copier copies the WAL
   const db = store.db;
   const ins = db.prepare('INSERT INTO events (seq, message_id, profile_id, type, event, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const r = rng(7);

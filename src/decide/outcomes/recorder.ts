@@ -133,6 +133,10 @@ export class OutcomeRecorder {
       else (this.successesBeingWritten.add(key), claimed.push(key));
     }
     try {
+      // The checks above are this process's; the store is the judge across processes (several
+      // servers on one PostgreSQL can both read "no success yet"): a success it already holds
+      // for that decision's action makes it store this one as not-a-success and set the record's
+      // `success` to false — so the state, the listeners and the answer count what the log holds.
       if (records.length) await this.d.decisions.addOutcomes(records);
       for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
     } finally {

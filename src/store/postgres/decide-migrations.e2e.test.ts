@@ -2,6 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freshPostgresDatabase } from '../../../test/postgres.js';
 import type { DecisionRecord } from '../../decide/decision.js';
+import type { OutcomeRecord } from '../../decide/records.js';
 import { migratePostgres } from './database.js';
 import { openPostgresStore } from './postgres-store.js';
 
@@ -56,6 +57,49 @@ describe('PostgreSQL migration decide-007 (channel volumes in the snapshot)', ()
       expect((await pool.query('SELECT (minute - $1)::int AS minute, channel, action, n::int AS n FROM decision_volumes', [m])).rows).toEqual([{ minute: 0, channel: 'web', action: 'promo', n: 2 }]);
       const volumes = (await store.decisions.contactVolumes(m * 60_000, (m + 2) * 60_000)).map((v) => [Number(v.minute) - m, v.channel, v.action, Number(v.n)]);
       expect(volumes.sort()).toEqual([[0, 'web', 'promo', 2], [1, 'web', 'promo', 1]]);
+    } finally {
+      await pool.end();
+      await store.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('PostgreSQL migration decide-008 (one success per decision\'s action)', () => {
+  const success = (id: string, decisionId: string, action: string, at: number): OutcomeRecord => ({
+    id, decisionId, action, at, profileKey: 'p1', type: 'conversion', value: 1, credit: 1, reward: 1, success: true, source: 'api',
+  });
+  const twoActions = (id: string, segment: string | null): DecisionRecord => {
+    const d = record(id, 1_000, segment, null);
+    return { ...d, microSegmentModel: null, choices: [...d.choices, { rank: 2, kind: 'action', action: 'b', score: 0.1, propensity: 1, why: '' }] };
+  };
+
+  it('keeps the earliest of successes stored twice, sets the others to 0, gives the snapshot back what it folded of them, and holds the rule after', async () => {
+    const db = await freshPostgresDatabase();
+    const store = await openPostgresStore({ connectionString: db.url, poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      // The log as two processes could leave it before the rule: three successes of d1's `promo`.
+      await pool.query(`DROP INDEX decision_outcomes_one_success; DELETE FROM schema_migrations WHERE id = 'decide-008'`);
+      await store.decisions.appendDecision(twoActions('d1', 'vip'));
+      await store.decisions.appendDecision(twoActions('d2', null));
+      // o2 is stored after o1 but happened before it: the earliest is o2.
+      await store.decisions.addOutcomes([success('o1', 'd1', 'promo', 1_010), success('o2', 'd1', 'promo', 1_005), success('o3', 'd1', 'promo', 1_020), success('o4', 'd2', 'promo', 1_010), success('o5', 'd2', 'b', 1_001)]);
+      expect(await store.decisions.foldCounts()).toEqual({ decisions: 2, outcomes: 5 });
+      await store.decisions.addOutcomes([success('o6', 'd2', 'promo', 1_030)]); // after the watermark
+      expect(await migratePostgres(pool)).toEqual(["decide-008 one success per decision's action"]);
+      const successes = async (d: string) => (await store.decisions.outcomesOf(d)).map((o) => [o.id, o.success]);
+      expect(await successes('d1')).toEqual([['o2', true], ['o1', false], ['o3', false]]);
+      expect(await successes('d2')).toEqual([['o5', true], ['o4', true], ['o6', false]]);
+      const counts = async () => (await store.decisions.successCounts()).map((r) => [r.action, Number(r.n)]).sort();
+      expect(await counts()).toEqual([['b', 1], ['promo', 2]]);
+      expect((await store.decisions.groupCounts()).map((g) => [g.action, g.segment, g.trials, g.successes]).sort()).toEqual([['b', 'vip', 1, 0], ['promo', 'vip', 1, 1]]);
+      await store.decisions.foldCounts();
+      expect(await counts()).toEqual([['b', 1], ['promo', 2]]);
+      const late = success('o7', 'd1', 'promo', 1_040);
+      await store.decisions.addOutcomes([late]);
+      expect(late.success).toBe(false);
+      expect(await counts()).toEqual([['b', 1], ['promo', 2]]);
     } finally {
       await pool.end();
       await store.close();

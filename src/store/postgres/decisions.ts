@@ -10,6 +10,29 @@ import { PostgresDecisionCounts } from './decision-counts.js';
 /** A decision's action choice as a ContactRow (choices `c` joined to their decision `d`). */
 const CONTACT_COLS = `c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel"`;
 const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** The outcome columns' types, in OUTCOME_COLS order (a VALUES list in a WITH is typed by itself, not by the table). */
+const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'bigint', 'text', 'bigint'];
+
+/**
+ * Inserts `n` outcomes in one statement and answers (id, decision_id) of each success that was
+ * stored as not-a-success. The first INSERT is arbitrated by every unique index — (id, decision_id)
+ * and the one success of a decision's action: a row conflicting with a row another transaction is
+ * inserting waits for that transaction to end, then is skipped if it committed. This holds under
+ * READ COMMITTED because the index, not a snapshot, decides: a check-then-insert (read "no
+ * success yet", then insert) could not see a success another process had inserted and not yet
+ * committed. The second INSERT stores each success the first skipped with success 0, unless its
+ * (id, decision_id) is stored already (a duplicate, left as it is). One statement: the outcome is
+ * stored whole or not at all.
+ */
+const INSERT_OUTCOMES = (n: number) => {
+  const values = Array.from({ length: n }, (_, i) => `(${OUTCOME_TYPES.map((t, k) => `$${i * 11 + k + 1}::${t}`).join(', ')})`).join(', ');
+  return `WITH v (${OUTCOME_COLS}) AS (VALUES ${values}),
+    stored AS (INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS} FROM v ON CONFLICT DO NOTHING RETURNING id, decision_id)
+    INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS.replace('success', '0')} FROM v
+      WHERE v.success = 1 AND NOT EXISTS (SELECT 1 FROM stored s WHERE s.id = v.id AND s.decision_id = v.decision_id)
+    ON CONFLICT DO NOTHING RETURNING id, decision_id`;
+};
 const upsert = (table: string, cols: string) => {
   const names = cols.split(', ');
   return `INSERT INTO ${table} (${cols}) VALUES (${params(names.length)}) ON CONFLICT (id) DO UPDATE SET ${names.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
@@ -211,10 +234,27 @@ export class PostgresDecisionStore implements DecisionStore {
     return this.counts.marks();
   }
 
+  /**
+   * Stores the outcomes (one already stored under its id and decision is left as it is). A decision's
+   * action has one success, held by a unique index on the successes (migration decide-008): a
+   * success the index refuses — another process stored one for that decision's action first — is
+   * stored as not-a-success, and its record's `success` is set to false, so the caller counts what
+   * the log holds.
+   */
   async addOutcomes(o: OutcomeRecord[]): Promise<void> {
     if (!o.length) return;
-    const values = o.map((_, i) => `(${params(11, i * 11 + 1)})`).join(', ');
-    await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id) DO NOTHING`, o.flatMap(outcomeParams));
+    if (!o.some((r) => r.success && r.decisionId)) {
+      const values = o.map((_, i) => `(${params(11, i * 11 + 1)})`).join(', ');
+      await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id) DO NOTHING`, o.flatMap(outcomeParams));
+      return;
+    }
+    // In (decision, action, id) order, as every process inserts: two batches crediting the same
+    // decisions wait on each other's rows in one order, never in a cycle (a deadlock).
+    const rows = [...o].sort((a, b) => cmp(a.decisionId ?? '', b.decisionId ?? '') || cmp(a.action ?? '', b.action ?? '') || cmp(a.id, b.id));
+    const lost = (await this.pool.query<{ id: string; decision_id: string }>(INSERT_OUTCOMES(rows.length), rows.flatMap(outcomeParams))).rows;
+    const key = (id: string, decisionId: string) => `${id}\u0000${decisionId}`;
+    const refused = new Set(lost.map((r) => key(r.id, r.decision_id)));
+    for (const r of o) if (r.success && refused.has(key(r.id, r.decisionId ?? ''))) r.success = false;
   }
 
   async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {

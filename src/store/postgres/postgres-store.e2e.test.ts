@@ -7,10 +7,13 @@ import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
+import { decideOutcomesConformance } from '../conformance/decide-outcomes.case.js';
 import { profilesConformance } from '../conformance/profiles.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { freshPostgresDatabase } from '../../../test/postgres.js';
 import { openPostgresStore } from './postgres-store.js';
+import { shopConfig } from '../../decide/fixtures.js';
+import { advertising, decideReq, post } from '../../decide/test-http.js';
 
 collectConformance('postgres');
 configConformance('postgres');
@@ -20,6 +23,7 @@ measureConformance('postgres');
 monitorConformance('postgres');
 decideGroupsConformance('postgres');
 decideCountsConformance('postgres');
+decideOutcomesConformance('postgres');
 profilesConformance('postgres');
 
 describe('several processes on one PostgreSQL', () => {
@@ -33,6 +37,34 @@ describe('several processes on one PostgreSQL', () => {
     for (const h of hs) await h.close();
     for (const s of stores) await s.close();
     await db.drop();
+  }, 60_000);
+
+  it('two servers recording conversions of one decision at the same moment count one success between them', async () => {
+    const db = await freshPostgresDatabase();
+    const stores = await Promise.all([0, 1].map(() => openPostgresStore({ connectionString: db.url, poolSize: 4 })));
+    const hs = [];
+    for (const s of stores) hs.push(await harness('postgres', { store: s, config: shopConfig() }));
+    try {
+      await send(hs[0].app, '/v1/identify', { userId: 'ana', context: advertising });
+      for (let i = 0; i < 5; i++) {
+        const d = (await decideReq(hs[0].app, { subject: 'ana', placement: 'home' })).json();
+        // Each server reads "no success yet" for its conversion before the other has written its own.
+        const answers = await Promise.all(hs.map((h, k) => post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'conversion', value: 20, messageId: `m-${i}-${k}` })));
+        expect(answers.map((r) => r.statusCode)).toEqual([200, 200]);
+        const told = answers.flatMap((r) => (r.json().recorded as { success: boolean }[]).map((x) => x.success));
+        const logged = await stores[1].decisions.outcomesOf(d.decisionId);
+        expect(logged).toHaveLength(2);
+        expect(logged.filter((o) => o.success)).toHaveLength(1);
+        // The server whose conversion lost said so: one success between the two answers.
+        expect(told.filter(Boolean)).toHaveLength(1);
+      }
+      const counted = await stores[0].decisions.successCounts();
+      expect(counted.map((r) => Number(r.n)).reduce((x, y) => x + y, 0)).toBe(5);
+    } finally {
+      for (const h of hs) await h.close();
+      for (const s of stores) await s.close();
+      await db.drop();
+    }
   }, 60_000);
 
   it('three ingestors linking the same identities concurrently keep one profile per user', async () => {

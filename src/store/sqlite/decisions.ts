@@ -56,6 +56,9 @@ export class SqliteDecisionStore implements DecisionStore {
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
       outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
+      // Of these [id, decision] pairs, those stored as not-a-success.
+      refusedSuccesses: db.prepare(`SELECT o.id, o.decision_id AS decisionId FROM json_each(?) j JOIN decision_outcomes o
+        ON o.id = json_extract(j.value, '$[0]') AND o.decision_id = json_extract(j.value, '$[1]') WHERE o.success = 0`),
       countOld: db.prepare('SELECT (SELECT count(*) FROM decisions WHERE at < ?) AS d, (SELECT count(*) FROM decision_outcomes WHERE at < ?) AS o, (SELECT count(*) FROM decision_choices WHERE at < ?) AS c'),
       flag: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE id = ?`),
       openFlags: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE cleared_at IS NULL ORDER BY created_at`),
@@ -145,8 +148,26 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.counts.marks();
   }
 
+  /**
+   * Stores the outcomes (one already stored under its id and decision is left as it is). A decision's
+   * action has one success, held by a unique index on the successes (migration decide-005), which
+   * INSERT OR IGNORE obeys: a success the index refused — another store on the file (a process
+   * beside the server) stored one for that decision's action first — is then stored as
+   * not-a-success in the same write, and its record's `success` is set to false, so the caller
+   * counts what the log holds. (The writer's transactions are serialised by SQLite's write lock
+   * across processes: the index sees every committed success.)
+   */
   async addOutcomes(o: OutcomeRecord[]): Promise<void> {
-    if (o.length) await this.writer.run([{ sql: SQL.outcome, rows: o.map(outcomeParams) }]);
+    if (!o.length) return;
+    const wins = o.filter((r) => r.success && r.decisionId);
+    const ops = [{ sql: SQL.outcome, rows: o.map(outcomeParams) }];
+    if (wins.length) ops.push({ sql: SQL.outcome, rows: wins.map((r) => outcomeParams({ ...r, success: false })) });
+    await this.writer.run(ops);
+    if (!wins.length) return;
+    const key = (id: string, decisionId: string) => `${id}\u0000${decisionId}`;
+    const rows = this.s.refusedSuccesses.all(JSON.stringify(wins.map((r) => [r.id, r.decisionId]))) as { id: string; decisionId: string }[];
+    const refused = new Set(rows.map((r) => key(r.id, r.decisionId)));
+    for (const r of wins) if (refused.has(key(r.id, r.decisionId as string))) r.success = false;
   }
 
   async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {

@@ -8,6 +8,7 @@ import { measureConformance } from '../conformance/measure.case.js';
 import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
+import { decideOutcomesConformance } from '../conformance/decide-outcomes.case.js';
 import { profilesConformance } from '../conformance/profiles.case.js';
 import { get, harness, metricValue, send } from '../../../test/harness.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
@@ -23,6 +24,7 @@ measureConformance('sqlite');
 monitorConformance('sqlite');
 decideGroupsConformance('sqlite');
 decideCountsConformance('sqlite');
+decideOutcomesConformance('sqlite');
 profilesConformance('sqlite');
 
 describe('embedded store recovery (SQLite only: PostgreSQL writes every state through)', () => {

@@ -35,15 +35,17 @@ export interface SqliteStoreOptions {
    * Open as the store's one serving process (`tact serve`): holds the folder's lock for the
    * store's life (data-dir-lock.ts), so a second serving open fails with a DataDirInUseError
    * naming this one (`port` says where it listens). Without it the store opens beside the server
-   * (`tact train`, `tact keys`, tests). An in-memory database takes no lock.
+   * (`tact train`, `tact keys`, tests), leaving the WAL's copy to the server. An in-memory
+   * database takes no lock.
    */
   owner?: { port?: number };
 }
 
 /**
  * The embedded store: one SQLite file in WAL mode, log-structured (docs/adr/0003). Reads use this
- * thread's connection; every write of collection goes through the writer thread; a second worker
- * copies the WAL into the database file. Construct it through `openSqliteStore`.
+ * thread's connection; every write of collection goes through the writer thread; in the serving
+ * store (`owner`), a second worker copies the WAL into the database file. Construct it through
+ * `openSqliteStore`.
  *
  * @example
  * const store = await openSqliteStore({ path: './data/tact.db' });
@@ -65,15 +67,20 @@ export class SqliteStore implements Store {
   readonly measure: SqliteMeasureStore;
   readonly writer: SqliteWriter;
   private timer: NodeJS.Timeout | undefined;
-  private readonly walCheckpointer: WalCheckpointer | undefined;
+  /** The thread copying the WAL into the database file: the serving store's (`owner`) only. */
+  readonly walCheckpointer: WalCheckpointer | undefined;
 
   constructor(readonly db: Db, private readonly options: SqliteStoreOptions, private readonly lock?: DataDirLock) {
     if (options.path !== ':memory:') {
       // WAL frames are copied to the database file by a worker thread, not inside commits.
       db.pragma('wal_autocheckpoint = 0');
-      this.walCheckpointer = new WalCheckpointer(options.path);
+      // By the serving store's only: a store opened beside it (`tact keys`, `tact train`) leaves
+      // the copy to it — a second copier would contend with the server's for the WAL (its RESTART
+      // copies wait for a gap in the server's commits). With no server running, SQLite copies the
+      // WAL into the database file when the last connection to it closes.
+      if (lock) this.walCheckpointer = new WalCheckpointer(options.path);
     }
-    this.writer = startWriter(options.path, db, options.durability);
+    this.writer = startWriter(options.path, db, options.durability, { autoCheckpoint: !this.walCheckpointer });
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
     // Nothing else runs jobs on an in-memory database, nor on a file whose lock this process holds.
     this.documents = new SqliteDocumentStore(db, this.writer, { sole: options.path === ':memory:' || lock !== undefined });
@@ -126,7 +133,10 @@ export class SqliteStore implements Store {
     if (!this.collect.needsRecovery && this.collect.dirtyProfiles > 0) await this.collect.checkpoint().catch(() => undefined);
     await this.writer.close();
     await this.walCheckpointer?.close();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // The server leaves an empty WAL behind. A store beside it does not force that copy: a
+    // TRUNCATE waits (up to the busy timeout, 10 s) for a gap in the server's writes, and the
+    // server's copier copies the frames anyway.
+    if (this.lock) this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
     this.lock?.release();
   }

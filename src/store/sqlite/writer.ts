@@ -108,7 +108,7 @@ const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL'); // in WAL mode: no flush in COMMIT (the thread flushes under fsync durability, below)
 db.pragma('busy_timeout = 10000');
-db.pragma('wal_autocheckpoint = 0');
+db.pragma(workerData.autoCheckpoint ? 'wal_autocheckpoint = 1000' : 'wal_autocheckpoint = 0');
 db.pragma('cache_size = -131072');
 ${CORE}
 const core = makeCore(db, require('node:zlib'), workerData.format, Buffer.from(workerData.dictionary));
@@ -210,7 +210,7 @@ class ThreadWriter implements SqliteWriter {
 
   constructor(file: string, durability: Durability, options: WriterOptions) {
     const dictionary = bodyDictionary(BODY_FORMAT);
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary, flushWal: durability === 'fsync', flushDelayMs: options.flushDelayMs ?? 0 } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), format: BODY_FORMAT, dictionary, flushWal: durability === 'fsync', flushDelayMs: options.flushDelayMs ?? 0, autoCheckpoint: options.autoCheckpoint ?? false } });
     this.worker.unref();
     this.worker.on('message', (m: GroupAnswer) => {
       for (let i = 0; i < m.ids.length; i++) {
@@ -307,6 +307,13 @@ class InlineWriter implements SqliteWriter {
 export interface WriterOptions {
   /** Waits this long before each WAL flush (tests: to see what happens while one is in progress). */
   flushDelayMs?: number;
+  /**
+   * Let SQLite copy the WAL into the database file itself, passively, every 1,000 pages (its
+   * default): for a store that runs no copier of its own (one opened beside the server, or alone
+   * for a long `tact train`), so its WAL cannot grow without bound. A passive copy never waits for
+   * other connections. Off by default: the serving store's copier thread does it.
+   */
+  autoCheckpoint?: boolean;
 }
 
 /** The writer for a database: a thread for a file, inline for ":memory:". */

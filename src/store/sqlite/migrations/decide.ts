@@ -151,4 +151,33 @@ INSERT INTO decision_volumes (minute, channel, action, n)
   WHERE d.seq <= (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' GROUP BY 1, 2, 3;
 `,
   },
+  {
+    id: 'decide-005',
+    name: 'one success per decision\'s action',
+    sql: `
+-- A decision's action has one success, its first goal outcome. The recorder checks before it
+-- writes (src/decide/outcomes/recorder.ts), but two processes recording conversions of one decision
+-- at once could both read "none yet" and both store a success: the estimate then counted two
+-- successes for one trial. This unique index on the successes makes the database the judge: the
+-- store writes a conversion that loses to it as not-a-success (decisions.ts, addOutcomes).
+-- Successes stored twice before it would fail the index: of each decision's action the earliest
+-- (by time, then seq) stays the success and the others are set to 0; the estimates' snapshot gives
+-- back the successes it had already folded from those.
+CREATE TEMP TABLE demoted AS
+  SELECT o.seq, o.decision_id, o.action, o.profile_key FROM decision_outcomes o
+  WHERE o.success = 1 AND o.decision_id <> '' AND EXISTS (
+    SELECT 1 FROM decision_outcomes e WHERE e.success = 1 AND e.decision_id = o.decision_id AND e.action = o.action AND (e.at, e.seq) < (o.at, o.seq));
+UPDATE decision_counts AS c SET successes = c.successes - x.n FROM (
+    SELECT action, profile_key, count(*) AS n FROM demoted WHERE seq <= (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) GROUP BY 1, 2
+  ) AS x WHERE c.action = x.action AND c.profile_key = x.profile_key;
+UPDATE decision_group_counts AS g SET successes = g.successes - x.n FROM (
+    SELECT o.action, coalesce(d.segment, '') AS segment, coalesce(d.micro_segment, -1) AS micro_segment, coalesce(d.micro_segment_model, '') AS micro_segment_model, count(*) AS n
+    FROM demoted o JOIN decisions d ON d.id = o.decision_id
+    WHERE o.seq <= (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL) GROUP BY 1, 2, 3, 4
+  ) AS x WHERE g.action = x.action AND g.segment = x.segment AND g.micro_segment = x.micro_segment AND g.micro_segment_model = x.micro_segment_model;
+UPDATE decision_outcomes SET success = 0 WHERE seq IN (SELECT seq FROM demoted);
+DROP TABLE demoted;
+CREATE UNIQUE INDEX decision_outcomes_one_success ON decision_outcomes (decision_id, action) WHERE success = 1 AND decision_id <> '';
+`,
+  },
 ];

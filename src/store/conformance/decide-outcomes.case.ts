@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestStore, openTwoStores, type StoreKind } from '../../../test/harness.js';
+import type { DecisionRecord } from '../../decide/decision.js';
+import type { OutcomeRecord } from '../../decide/records.js';
+import type { Store } from '../store.js';
+
+const T = 1_700_000_000_000;
+
+function record(id: string, actions: string[]): DecisionRecord {
+  return {
+    id, at: T, profileKey: 'p1', subject: 'ana', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm',
+    arm: 'treatment', choices: actions.map((action, i) => ({ rank: i + 1, kind: 'action' as const, action, score: 1, propensity: 1, why: '' })),
+    scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
+  };
+}
+
+const success = (id: string, decisionId: string, action: string, at = T + 10): OutcomeRecord => ({
+  id, decisionId, action, at, profileKey: 'p1', type: 'conversion', value: 5, credit: 1, reward: 5, success: true, source: 'api',
+});
+
+const stored = async (store: Store, decisionId: string) => (await store.decisions.outcomesOf(decisionId)).map((o) => [o.id, o.action, o.success]);
+const counts = async (store: Store) => (await store.decisions.successCounts()).map((r) => [r.action, r.profileKey, Number(r.n)]).sort();
+
+/**
+ * A decision's action has one success, held by the store itself (a unique index on its successes):
+ * a second success of it — from this process or another sharing the database — is stored as
+ * not-a-success, and `addOutcomes` says so on the record it was given.
+ */
+export function decideOutcomesConformance(kind: StoreKind): void {
+  describe(`one success per decision's action (${kind})`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => ({ store, cleanup } = await openTestStore(kind)));
+    afterEach(async () => cleanup());
+
+    it('stores a later success of a decision\'s action as not-a-success and marks its record so; another action\'s is its own; a duplicate is left as stored', async () => {
+      await store.decisions.appendDecision(record('d1', ['a', 'b']));
+      const first = success('o1', 'd1', 'a');
+      await store.decisions.addOutcomes([first]);
+      expect(first.success).toBe(true);
+      // Any characters in an id (a client's messageId).
+      const odd = 'o4 "é"\t\n\\';
+      const later = [success('o2', 'd1', 'a', T + 20), success('o3', 'd1', 'b', T + 21), success(odd, 'd1', 'a', T + 22), { ...first }];
+      await store.decisions.addOutcomes(later);
+      expect(later.map((o) => [o.id, o.success])).toEqual([['o2', false], ['o3', true], [odd, false], ['o1', true]]);
+      expect(await stored(store, 'd1')).toEqual([['o1', 'a', true], ['o2', 'a', false], ['o3', 'b', true], [odd, 'a', false]]);
+      expect(await counts(store)).toEqual([['a', 'p1', 1], ['b', 'p1', 1]]);
+      await store.decisions.foldCounts();
+      expect(await counts(store)).toEqual([['a', 'p1', 1], ['b', 'p1', 1]]);
+    });
+
+    it('keeps outcomes that are not successes, and those of no decision, as they were', async () => {
+      await store.decisions.appendDecision(record('d1', ['a']));
+      const click = { ...success('o1', 'd1', 'a'), type: 'click', success: false };
+      const none = [{ ...success('n1', '', 'a'), decisionId: null }, { ...success('n2', '', 'a'), decisionId: null }];
+      await store.decisions.addOutcomes([click, { ...click, id: 'o2' }, ...none]);
+      await store.decisions.addOutcomes([success('o3', 'd1', 'a')]);
+      expect(await stored(store, 'd1')).toEqual([['o1', 'a', false], ['o2', 'a', false], ['o3', 'a', true]]);
+      expect(none.map((o) => o.success)).toEqual([true, true]);
+    });
+  });
+
+  describe(`one success per decision's action, two processes on one database (${kind})`, () => {
+    it('stores exactly one success of conversions written at the same moment by two processes', async () => {
+      const { stores: [a, b], cleanup } = await openTwoStores(kind);
+      try {
+        for (let i = 0; i < 5; i++) await a.decisions.appendDecision(record(`d${i}`, ['a']));
+        const written: OutcomeRecord[] = [];
+        await Promise.all([0, 1, 2, 3, 4].flatMap((i) => [a, b, a, b].map((s, k) => {
+          const o = success(`o${i}-${k}`, `d${i}`, 'a', T + 10 + k);
+          written.push(o);
+          return s.decisions.addOutcomes([o]);
+        })));
+        for (let i = 0; i < 5; i++) {
+          const rows = await stored(a, `d${i}`);
+          expect(rows).toHaveLength(4);
+          expect(rows.filter((r) => r[2])).toHaveLength(1);
+          // The one the store kept is the one whose writer was told so.
+          expect(written.filter((o) => o.decisionId === `d${i}` && o.success).map((o) => o.id)).toEqual(rows.filter((r) => r[2]).map((r) => r[0]));
+        }
+        expect(await counts(b)).toEqual([['a', 'p1', 5]]);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+}
