@@ -17,7 +17,7 @@ const decisionQuery = fields<DecisionQuery>()({ subject: 'optional', action: 'op
 const decision = fields<Decision>()({ decisionId: 'required', at: 'required', placement: 'required', channel: 'optional', arm: 'optional', subject: 'optional', choices: 'required', explanation: 'required', outcomes: 'optional' });
 const choice = fields<Choice>()({
   rank: 'required', kind: 'required', action: 'optional', item: 'optional', variant: 'optional', content: 'optional', queue: 'optional', score: 'optional',
-  propensity: 'optional', propensityError: 'optional', held: 'optional', explanation: 'optional', estimate: 'optional', factors: 'optional',
+  propensity: 'optional', propensityError: 'optional', exposurePropensity: 'optional', held: 'optional', explanation: 'optional', estimate: 'optional', factors: 'optional',
 });
 const outcomeResponse = fields<OutcomeResponse>()({ recorded: 'required', duplicate: 'required' });
 const profile = fields<Profile>()({

@@ -51,6 +51,8 @@ export interface Choice {
   propensity?: number;
   /** Bound on the numerical error of `propensity` (bandit selection). */
   propensityError?: number;
+  /** The probability that what this choice shows was shown (every route to it summed: a held action's stand-in); absent when it is `propensity`. */
+  exposurePropensity?: number;
   held?: { action: string; reviewId: string };
   explanation?: string;
   estimate?: Estimate;

@@ -85,8 +85,22 @@ export interface Choice {
   content?: Record<string, unknown>;
   queue?: string;
   score: number;
-  /** The exact probability with which this choice was made at its rank, given the ranks above it. */
+  /**
+   * The exact probability with which this choice was made at its rank, given the ranks above it.
+   * For a held action's stand-in: the probability selection picked the held action (times the
+   * stand-in's variant's).
+   */
   propensity: number;
+  /**
+   * The probability that what this choice shows was shown at its rank, given the ranks above it:
+   * the sum over every pick that leads to it — the option itself, and each action held for review
+   * if picked, whose stand-in it is. Set when there is more than one route (a held action's
+   * stand-in, or the safe default or "none" picked directly while an action among the options
+   * would have been held); otherwise it is `propensity`. Off-policy estimates of what customers
+   * saw weigh by it: IPS assumes the logged action is the one whose reward was observed, with its
+   * logging probability (Dudík, Langford & Li 2011, §2).
+   */
+  exposurePropensity?: number;
   /** Bound on the numerical error of `propensity` (bandit selection computes it by quadrature). */
   propensityError?: number;
   /** When a high-stakes choice was held for review, what was held and the review's id. */

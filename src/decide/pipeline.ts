@@ -9,7 +9,7 @@ import { eligibility } from './stages/eligibility.js';
 import { choiceWhy, customerSentence, experimentWords, holdoutWhy, operatorSentence } from './stages/explanation.js';
 import { humanTerritory } from './stages/human-territory.js';
 import { scoring } from './stages/scoring.js';
-import { pickVariant, select, type Pick } from './stages/selection.js';
+import { heldIfPicked, pickVariant, select, type Pick } from './stages/selection.js';
 import { banditSelect } from './bandit/bandit-select.js';
 import { recommendationResult } from './recommend/recommend-result.js';
 import { suitability } from './stages/suitability.js';
@@ -92,40 +92,61 @@ function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: P
   const sent: Candidate[] = [];
   const choices: Choice[] = [];
   const picks: Pick[] = [];
+  // What stands in for a held action now: the safe default if it is still free to show, else nothing.
+  const standIn = () => candidates.find((x) => x.action.id === ctx.placement.safeDefault && !x.out && !x.review && !taken.has(x.action.id) && (!fits || fits(x, sent)));
   for (const p of all) {
     picks[choices.length] = p;
     const rank = choices.length + 1;
     const c = p.candidate;
     if (!c) {
-      choices.push({ rank, kind: 'none', score: p.score, propensity: p.propensity, why: '' });
+      choices.push({ rank, kind: 'none', score: p.score, propensity: p.propensity, ...exposure(p, undefined, standIn, candidates), why: '' });
       break;
     }
     if (taken.has(c.action.id)) continue;
-    if (c.review === 'review' || c.review === 'pending') {
+    if (heldIfPicked(c)) {
       const { variant } = pickVariant(c.action.variants, ctx.random);
       const reviewId = c.review === 'pending' && c.hold ? c.hold.id : newId();
       if (c.review === 'review') r.newHolds.push({ action: c.action.id, variant: variant?.id ?? null, reviewId });
-      const safe = candidates.find((x) => x.action.id === ctx.placement.safeDefault && !x.out && !x.review && !taken.has(x.action.id) && (!fits || fits(x, sent)));
+      const safe = standIn();
       if (!safe) {
-        choices.push({ rank, kind: 'none', score: ctx.policy.noneScore, propensity: p.propensity, held: { action: c.action.id, reviewId }, why: '' });
+        choices.push({ rank, kind: 'none', score: ctx.policy.noneScore, propensity: p.propensity, ...exposure(p, undefined, () => undefined, candidates), held: { action: c.action.id, reviewId }, why: '' });
         break;
       }
+      const shown = exposure(p, safe, () => safe, candidates).exposurePropensity;
       taken.add(safe.action.id);
       sent.push(safe);
-      choices.push(actionChoice(rank, safe, p.propensity, ctx, { action: c.action.id, reviewId }));
+      choices.push(actionChoice(rank, safe, p.propensity, ctx, { action: c.action.id, reviewId }, shown));
       continue;
     }
     // Only after a safe default stood in for a held action can a pick no longer fit: it is left out.
     if (fits && !fits(c, sent)) continue;
     if (c.review === 'approved' && c.hold) r.delivered.push(c.hold.id);
+    const shown = exposure(p, c, standIn, candidates).exposurePropensity;
     taken.add(c.action.id);
     sent.push(c);
-    choices.push(actionChoice(rank, c, p.propensity, ctx));
+    choices.push(actionChoice(rank, c, p.propensity, ctx, undefined, shown));
   }
   return { choices, picks };
 }
 
-function actionChoice(rank: number, c: Candidate, propensity: number, ctx: StageContext, held?: Choice['held']): Choice {
+/**
+ * The probability that `shown` (undefined: nothing) was what this rank showed, when more than one
+ * pick of its draw leads to it: the option itself, plus every action held for review if picked,
+ * when `shown` is what stands in for them. IPS weighs what the customer saw by this sum — the
+ * logged action must be the one whose reward was observed, with its logging probability (Dudík,
+ * Langford & Li 2011, §2; Swaminathan & Joachims 2015, eq. 1) — so a stand-in logged with the
+ * held action's probability alone, or the safe default picked directly logged with its own, would
+ * be over-weighted. Empty when the draw could hold nothing (`chance` unset) or `shown` stands in
+ * for nothing: then the exposure is the propensity.
+ */
+function exposure(p: Pick, shown: Candidate | undefined, standIn: () => Candidate | undefined, candidates: readonly Candidate[]): { exposurePropensity?: number } {
+  if (!p.chance || shown !== standIn()) return {};
+  let held = 0;
+  for (const x of candidates) if (!x.out && heldIfPicked(x)) held += p.chance(x);
+  return held > 0 ? { exposurePropensity: p.chance(shown) + held } : {};
+}
+
+function actionChoice(rank: number, c: Candidate, propensity: number, ctx: StageContext, held?: Choice['held'], exposure?: number): Choice {
   const pin = ctx.experiment?.variant?.action === c.action.id ? c.action.variants.find((v) => v.id === ctx.experiment?.variant?.variant) : undefined;
   const { variant, probability } = pin ? { variant: pin, probability: 1 } : pickVariant(c.action.variants, ctx.random);
   return {
@@ -135,6 +156,7 @@ function actionChoice(rank: number, c: Candidate, propensity: number, ctx: Stage
     ...(variant ? { variant: variant.id, content: variant.content ?? {} } : {}),
     score: c.score ?? 0,
     propensity: propensity * probability,
+    ...(exposure !== undefined ? { exposurePropensity: exposure * probability } : {}),
     ...(held ? { held } : {}),
     why: '',
   };

@@ -71,6 +71,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
     if (c.queue) v.queue = c.queue;
     v.score = shown(c.score);
     v.propensity = c.propensity;
+    if (c.exposurePropensity !== undefined) v.exposurePropensity = c.exposurePropensity;
     if (c.held) v.held = c.held;
     if (c.propensityError !== undefined) v.propensityError = c.propensityError;
     v.explanation = c.why;

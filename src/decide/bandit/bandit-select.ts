@@ -6,7 +6,7 @@ import { isEstablished } from '../../learn/rates/beta-binomial.js';
 import { sampledScore, type ScoreDistributions } from '../../learn/bandit/propensity.js';
 import { type BanditAction, type BanditConfig, type BanditState, withIntercept } from '../../learn/bandit/thompson.js';
 import type { ContactRoom } from '../stages/contact-policy.js';
-import type { Pick } from '../stages/selection.js';
+import { heldIfPicked, type Pick } from '../stages/selection.js';
 import type { Candidate, StageContext } from '../stages/types.js';
 import { contextVector } from './selection-option.js';
 
@@ -104,12 +104,26 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
     picks.push({
       candidate: c, score: c ? (c.score as number) : ctx.policy.noneScore, propensity: p.probability, propensityError: p.errorBound,
       greedy: chosen === mix.greedy, best: option(mix.greedy), bestScore: option(mix.greedy)?.score ?? scoreAt(mix.greedy),
+      chance: remaining.some((i) => i !== n - 1 && heldIfPicked(live[i])) ? chanceAt(remaining.slice(), live, n, mix, dist) : undefined,
     });
     if (!c) break;
     taken.push(c);
     remaining.splice(chosen, 1);
   }
   return { picks, features: [...context], modelVersion };
+}
+
+/**
+ * The probability a rank's draw had of picking an option (a live candidate, or undefined for
+ * "none"), from that draw's options and mixture: another integral of the same tolerance, computed
+ * only when the pipeline asks (a held action's stand-in sums its routes).
+ */
+function chanceAt(drawn: number[], live: readonly Candidate[], n: number, mix: ReturnType<typeof mixture>, dist: ScoreDistributions): (option: Candidate | undefined) => number {
+  return (option) => {
+    const j = drawn.indexOf(option ? live.indexOf(option) : n - 1);
+    if (j < 0) return 0;
+    return drawn.length === 1 ? 1 : propensityOf(mix, dist, j, drawn.length, false, undefined, QUADRATURE_TOL).probability;
+  };
 }
 
 /**

@@ -9,6 +9,12 @@ export interface Pick {
   propensity: number;
   /** Bound on the numerical error of `propensity` (bandit selection: quadrature; ε-greedy: none). */
   propensityError?: number;
+  /**
+   * The probability this rank's draw had of picking `option` (undefined: "none"; 0 when it was not
+   * among the draw's options). Set only when an option of the draw would be held for review if
+   * picked ({@link heldIfPicked}): the pipeline then sums the routes to the held action's stand-in.
+   */
+  chance?: (option: Candidate | undefined) => number;
   /** False when exploration chose something other than the best-scoring option. */
   greedy: boolean;
   /** The best-scoring option at this rank (what a greedy choice would have been). */
@@ -50,12 +56,32 @@ export function select(candidates: readonly Candidate[], o: { noneScore: number;
     const chosen = options[i];
     const best = options[0];
     const propensity = k === 1 ? 1 : eps / k + (i === 0 ? 1 - eps : 0);
-    picks.push({ candidate: chosen === NONE ? undefined : chosen, score: scoreOf(chosen), propensity, greedy: i === 0, best: best === NONE ? undefined : best, bestScore: scoreOf(best) });
+    const pick: Pick = { candidate: chosen === NONE ? undefined : chosen, score: scoreOf(chosen), propensity, greedy: i === 0, best: best === NONE ? undefined : best, bestScore: scoreOf(best), chance: undefined };
+    if (options.some((x) => x !== NONE && heldIfPicked(x))) {
+      // The draw's options as they were (the list is cut below): only decisions where a held action could be picked pay for the copy.
+      const drawn = options.slice();
+      pick.chance = (x) => {
+        const j = drawn.indexOf(x ?? NONE);
+        return j < 0 ? 0 : k === 1 ? 1 : eps / k + (j === 0 ? 1 - eps : 0);
+      };
+    }
+    picks.push(pick);
     if (chosen === NONE) break;
     taken.push(chosen);
     options.splice(i, 1);
   }
   return picks;
+}
+
+/**
+ * Whether a candidate, if selection picks it, is held for a person's review (high-stakes, not
+ * approved yet) and the placement's safe default — or nothing — is shown in its place.
+ *
+ * @example
+ * heldIfPicked(loan); // true while its review is pending
+ */
+export function heldIfPicked(c: Candidate): boolean {
+  return c.review === 'review' || c.review === 'pending';
 }
 
 /** "None" among the options of `select`. */

@@ -14,7 +14,7 @@ import { checkCandidate, withCandidate, type PolicyCandidate } from './candidate
 import { refitIntervals } from './model-bootstrap.js';
 import { candidateModel, type CandidateModel } from './model-candidate.js';
 import type { ModelStore } from '../../models/registry/model-store.js';
-import { NONE, loggedRates, replayFirstRank } from './replay-choice.js';
+import { NONE, loggedRates, replayFirstRank, shownDistribution } from './replay-choice.js';
 
 const PAGE = 1000;
 
@@ -101,7 +101,6 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
       const c = d.choices[0];
       if (d.arm === 'holdout') skip('global holdout (never personalized)');
       else if (!c || c.kind === 'handoff') skip('handed to a person');
-      else if (c.held) skip('held for review');
       else if (!(c.propensity > 0)) skip('no propensity logged');
       else if (d.bandit) skip('chosen by a bandit (its draw cannot be replayed under a candidate)');
       else {
@@ -110,19 +109,26 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
         const l = replayFirstRank(d, logged, rates);
         const t = replayFirstRank(d, target, rates, model);
         unscored += t.unscored;
+        // The option is what the customer saw — a held action's stand-in, not the held action — and
+        // its probabilities are of being shown: the sum over every pick that leads to it.
         const option = c.kind === 'action' ? (c.action as string) : NONE;
-        const lp = l.distribution.get(option) ?? 0;
+        const safe = logged.catalog.placements.get(d.placement)?.safeDefault;
+        const lShown = shownDistribution(l.distribution, d, safe);
+        const tShown = shownDistribution(t.distribution, d, target.catalog.placements.get(d.placement)?.safeDefault);
+        const lp = lShown.get(option) ?? 0;
+        const lPick = l.distribution.get(c.held ? c.held.action : option) ?? 0;
         const variants = logged.catalog.actions.get(option)?.variants.length ?? 0;
-        const expected = lp * (c.variant && variants > 0 ? 1 / variants : 1);
-        if (Math.abs(expected - c.propensity) > 1e-9 && Math.abs(lp - c.propensity) > 1e-9) {
+        // The variant's probability: 1/V when drawn, 1 when an experiment pinned it.
+        const share = [c.variant && variants > 0 ? 1 / variants : 1, 1].find((v) => near(lPick * v, c.propensity) && (c.exposurePropensity === undefined || near(lp * v, c.exposurePropensity)));
+        if (share === undefined) {
           // The replay does not reproduce how this decision was made (e.g. uplift scoring): leave it out rather than guess.
           mismatches++;
           skip('the replay did not reproduce its logged propensity');
           continue;
         }
+        // The replay reproduced the pick, so its exposure is the logged one (and gives it for decisions logged without one).
         // Both policies draw the variant the same way, so the variant's probability cancels in the weight.
-        const variantShare = lp > 0 ? c.propensity / lp : 1;
-        usable.push({ d, row: { reward: 0, logged: c.propensity, target: (t.distribution.get(option) ?? 0) * variantShare, option, targetDist: t.distribution, loggedDist: l.distribution } });
+        usable.push({ d, row: { reward: 0, logged: lp * share, target: (tShown.get(option) ?? 0) * share, option, targetDist: tShown, loggedDist: lShown } });
       }
     }
     const rewardOf = new Map<string, number>();
@@ -138,6 +144,8 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
   }
   return finish(req, rows, { read, skipped, mismatches, unscored });
 }
+
+const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9;
 
 function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: number; target: number; option: string; targetDist: Map<string, number>; loggedDist: Map<string, number> }[], s: { read: number; skipped: Record<string, number>; mismatches: number; unscored: number }): PolicyEvaluation {
   const options = [...new Set(rows.flatMap((r) => [...r.targetDist.keys(), ...r.loggedDist.keys()]))];

@@ -65,6 +65,35 @@ export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMa
 }
 
 /**
+ * What a first-rank distribution shows: an action held for review if picked (high-stakes, its
+ * review pending or yet to open when the decision was made — its logged `review`) shows the
+ * placement's safe default instead, or nothing when the safe default is not among the options or
+ * is itself under review (src/decide/pipeline.ts). Each shown option's probability is the sum over
+ * the picks that lead to it, as the decision logs it in `exposurePropensity`. With nothing held,
+ * the distribution itself.
+ *
+ * @example
+ * shownDistribution(new Map([['loan', 0.76], ['newsletter', 0.06], ['(none)', 0.06]]), record, 'newsletter');
+ * // Map { 'newsletter' => 0.82, '(none)' => 0.06 }
+ */
+export function shownDistribution(d: Distribution, record: Pick<DecisionRecord, 'scored'>, safeDefault: string | undefined): Distribution {
+  const held = new Set<string>();
+  let safeReviewed = false;
+  for (const s of record.scored) {
+    if (s.review === 'review' || s.review === 'pending') held.add(s.action);
+    if (s.action === safeDefault && s.review) safeReviewed = true;
+  }
+  if (!held.size) return d;
+  const standIn = safeDefault !== undefined && !safeReviewed && d.has(safeDefault) ? safeDefault : NONE;
+  const shown: Distribution = new Map();
+  for (const [o, p] of d) {
+    const s = held.has(o) ? standIn : o;
+    shown.set(s, (shown.get(s) ?? 0) + p);
+  }
+  return shown;
+}
+
+/**
  * Each scored action's rate as the logged decision saw it: the kept estimate `p` for the best
  * ones, and for the rest the rate their logged score implies (score = p × value × levers − cost,
  * with value × levers recomputed under the logged playbook).
