@@ -151,7 +151,11 @@ export interface DecisionStore {
   /** The counts' watermark: the last decision and outcome sequence numbers the snapshot includes. */
   countMarks(): Promise<{ decisions: number; outcomes: number }>;
 
-  /** Stores outcome records; one with an id and decision already stored is ignored. */
+  /**
+   * Stores outcome records; one with an id and decision already stored is ignored. A decision's
+   * action has one success: a record marked a success when another (possibly from another process)
+   * already holds it is stored as not-a-success, and its `success` is set to false in place.
+   */
   addOutcomes(o: OutcomeRecord[]): Promise<void>;
   /** Outcomes since `at`; with `signals`, only those the decision state keeps: dismissals, and successes since `successesSince` (default `at`), before `before` (a start reads them a page at a time). */
   outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]>;
