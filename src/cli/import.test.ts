@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { testDir } from '../../test/tmp.js';
 import { importCommand } from './import.js';
 
@@ -42,5 +42,56 @@ describe('tact import options', () => {
     const err = await run([file(), '-u', `http://127.0.0.1:${port}`]).then(() => undefined, (e: unknown) => e);
     expect(performance.now() - t).toBeLessThan(3000);
     expect((err as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
+  });
+  for (const [args, message] of [
+    [['--map', 'userId=user'], 'The --map and --rest options apply to CSV files; this file is read as JSONL (pass --format csv if it is CSV).'],
+    [['--format', 'csv', '--map', 'userId=user,event=kind', '--type', 'purchase'], 'The --type "purchase" must be one of track, identify, page, screen, group, alias.'],
+  ] as const) {
+    it(`refuses ${args.join(' ')} before sending anything`, async () => {
+      let hits = 0;
+      const server = createServer((_req, res) => (hits++, res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      close = () => server.close();
+      await expect(run([file(), '-u', `http://127.0.0.1:${(server.address() as { port: number }).port}`, ...args])).rejects.toThrow(message);
+      expect(hits).toBe(0);
+    });
+  }
+
+  it('stops at Ctrl-C once the batches sent are answered, keeps its progress and says how to resume', async () => {
+    const f = join(testDir('tact-import-cli-'), 'many.jsonl');
+    writeFileSync(f, Array.from({ length: 50 }, (_, i) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Viewed' })).join('\n') + '\n');
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let arrived = () => {};
+    const first = new Promise<void>((r) => (arrived = r));
+    let posts = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/health') return void res.end('{}');
+      posts += 1;
+      arrived();
+      req.resume();
+      void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    close = () => server.close();
+    const listeners = process.listenerCount('SIGINT');
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    try {
+      const done = run([f, '-u', `http://127.0.0.1:${(server.address() as { port: number }).port}`, '--batch', '5', '--concurrency', '1']);
+      await first;
+      process.emit('SIGINT');
+      release();
+      await done;
+      expect(posts).toBe(1);
+      expect(process.exitCode).toBe(130);
+      expect(out.join('')).toContain('Stopped at line 5: 5 messages stored, 0 rejected');
+      expect(out.join('')).toContain('Run the same command again to resume.');
+      expect(JSON.parse(readFileSync(`${f}.tact-import.json`, 'utf8')).line).toBe(5);
+      expect(process.listenerCount('SIGINT')).toBe(listeners);
+    } finally {
+      write.mockRestore();
+      process.exitCode = undefined;
+    }
   });
 });

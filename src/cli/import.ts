@@ -11,9 +11,9 @@ export function importCommand(program: Command): void {
     .description('Import a JSONL (one Segment message per line) or CSV file into a running Tact server.')
     .argument('<file>', 'the file (.jsonl, .ndjson, .csv, optionally .gz)')
     .option('-f, --format <format>', 'jsonl or csv (default: from the file name)')
-    .option('-m, --map <map>', 'CSV column map, e.g. "userId=customer_id,event=action,timestamp=at:date,properties.revenue=amount:number"')
-    .option('-t, --type <type>', 'CSV: the message type of every row (track, identify, page, screen, group)', 'track')
-    .option('--rest <where>', 'CSV: where unmapped columns go: properties, traits or ignore')
+    .option('-m, --map <map>', 'CSV column map: field=column[:number|boolean|json|date|string], comma-separated, e.g. "userId=customer_id,event=action,timestamp=at:date,properties.revenue=amount:number"')
+    .option('-t, --type <type>', 'CSV: the message type of every row (track, identify, page, screen, group, alias)', 'track')
+    .option('--rest <where>', 'CSV: where unmapped columns go: properties, traits or ignore (default: traits for identify and group, else properties)')
     .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
     .option('-k, --write-key <key>', 'write key (env TACT_WRITE_KEY)', process.env.TACT_WRITE_KEY)
     .option('-b, --batch <n>', 'messages per request (max 500)', '500')
@@ -23,11 +23,21 @@ export function importCommand(program: Command): void {
     .option('--restart', 'ignore saved progress and start from the first line')
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', `
-Progress is saved in FILE.tact-import.json: run the same command again after an interruption and
-it resumes after the last acknowledged line. Lines are checked exactly as the collection API
-checks messages; every bad line goes to the report with its reason. A :date column takes
-ISO-8601 times only (2026-03-05T10:00:00Z, or 2026-03-05; without an offset, UTC): 05/03/2026
-is refused rather than guessed.
+The import goes through the server's batch API (it never opens the store itself), so it runs
+beside a serving Tact and checks lines exactly as the collection API checks messages; every bad
+line goes to the report with its reason (a line that is not UTF-8 or is over 1 MB is one; a
+file with a UTF-16 byte order mark is read as UTF-16). A CSV file's header must name every
+mapped column, once. A :date column takes ISO-8601 times only (2026-03-05T10:00:00Z, or
+2026-03-05; without an offset, UTC): 05/03/2026 is refused rather than guessed.
+
+Progress is saved in FILE.tact-import.json: after an interruption (Ctrl-C stops once the batches
+sent are answered), run the same command again and it resumes after the last acknowledged line;
+run it again after the file was appended to and only the new lines are sent. A file whose
+imported lines changed since, or other --format/--map/--type/--rest, is refused: --restart
+imports it from the first line (a line sent before unchanged is recognised, not stored twice).
+
+Exit status: 0 every line stored, 2 some lines rejected (see the report), 130 stopped by
+Ctrl-C (143 by a TERM signal; resumable), 1 an error (it says what).
 
 Examples:
   tact import events.jsonl --write-key $TACT_WRITE_KEY
@@ -39,10 +49,28 @@ Examples:
       const batchSize = wholeNumber('--batch', opts.batch as string, 1, 500);
       const concurrency = wholeNumber('--concurrency', opts.concurrency as string, 1);
       const url = serverUrl('--url', opts.url as string);
-      await reachable(url);
+      if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined)) throw new Error('The --map and --rest options apply to CSV files; this file is read as JSONL (pass --format csv if it is CSV).');
       const map = format === 'csv' ? parseColumnMap(opts.map as string | undefined, opts.type as string, opts.rest as string | undefined) : undefined;
+      await reachable(url);
       const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {accepted} stored | {rejected} rejected | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let last = 0;
+      // Ctrl-C (or a TERM) stops reading and waits for the batches sent, so the progress saved is
+      // as far as the server got; a second one stops at once (the progress saved still holds).
+      const stop = new AbortController();
+      // The shell's status for a process a signal ended: 128 + its number (INT 2, TERM 15).
+      let stoppedWith = 130;
+      const onSignal = (signal: NodeJS.Signals) => {
+        stoppedWith = signal === 'SIGTERM' ? 143 : 130;
+        if (stop.signal.aborted) {
+          bar?.stop();
+          process.exit(stoppedWith);
+        }
+        stop.abort();
+        bar?.stop();
+        process.stderr.write('Stopping once the batches sent are answered (again to stop at once; the import resumes either way)…\n');
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const summary = await runImport({
         path: file,
         format,
@@ -54,19 +82,28 @@ Examples:
         reportPath: opts.report as string | undefined,
         statePath: opts.state as string | undefined,
         restart: Boolean(opts.restart),
+        signal: stop.signal,
         onProgress: (p) => {
+          if (stop.signal.aborted) return;
           if (bar) {
             if (!last) bar.start(p.totalBytes, 0, p);
             bar.update(p.bytes, p);
           } else if (Date.now() - last > 5000) process.stderr.write(`… ${p.lines} lines, ${p.accepted} stored, ${p.rejected} rejected\n`);
           last = Date.now();
         },
+      }).catch((err: unknown) => {
+        bar?.stop(); // the error then goes on a line of its own, the cursor shown again
+        throw err;
+      }).finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       });
-      bar?.update(summary.totalBytes, summary);
+      if (summary.complete) bar?.update(summary.totalBytes, summary);
       bar?.stop();
-      const rate = summary.seconds > 0 ? Math.round((summary.accepted - 0) / summary.seconds) : 0;
-      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${summary.accepted} messages stored, ${summary.rejected} rejected${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.\n`);
-      if (summary.rejected) process.exitCode = 2;
+      const rate = summary.seconds > 0 ? Math.round(summary.acceptedNow / summary.seconds) : 0;
+      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${summary.accepted} messages stored, ${summary.rejected} rejected${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : ' Run the same command again to resume.'}\n`);
+      if (!summary.complete) process.exitCode = stoppedWith;
+      else if (summary.rejected) process.exitCode = 2;
     });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseColumnMap, rowToMessage } from './column-map.js';
+import { checkHeader, parseColumnMap, rowToMessage } from './column-map.js';
 
 describe('CSV column map', () => {
   it('reads a :date column\'s date-time without an offset as UTC, whatever this machine\'s time zone', () => {
@@ -23,5 +23,19 @@ describe('CSV column map', () => {
       expect(() => rowToMessage({ user: 'u1', name: 'Order Completed', at }, map), at).toThrow(`the value "${at}" in column "at" is not a date`);
     }
     expect(rowToMessage({ user: 'u1', name: 'E', at: '2026-03-05T10:00:00,5+01' }, map).timestamp).toBe('2026-03-05T09:00:00.500Z');
+  });
+  it('refuses a --type the collection API has no call for, and a map that cannot give a row what its call needs, before any row is read', () => {
+    expect(() => parseColumnMap('userId=user,event=name', 'purchase')).toThrow('The --type "purchase" must be one of track, identify, page, screen, group, alias.');
+    expect(() => parseColumnMap(undefined, 'track')).toThrow('The column map gives no `userId` or `anonymousId`');
+    expect(() => parseColumnMap('userId=user', 'track')).toThrow('The column map gives no `event`, which a track call needs');
+    expect(() => parseColumnMap('anonymousId=a', 'group')).toThrow('The column map gives no `groupId`, which a group call needs');
+    expect(parseColumnMap('anonymousId=a', 'identify').rest).toBe('traits');
+  });
+
+  it('checks the header against the map: a missing column and a used column named twice are named', () => {
+    const map = parseColumnMap('userId=user,event=name');
+    expect(() => checkHeader(['user', 'event'], map)).toThrow('The column map names the column "name", which the header lacks (its columns: "user", "event").');
+    expect(() => checkHeader(['user', 'name', 'plan', 'plan'], map)).toThrow('The header names the column "plan" twice (columns 3 and 4)');
+    expect(() => checkHeader(['user', 'name', 'plan', 'plan'], parseColumnMap('userId=user,event=name', 'track', 'ignore'))).not.toThrow();
   });
 });

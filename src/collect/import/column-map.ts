@@ -1,3 +1,4 @@
+import { MESSAGE_TYPES } from '../message.js';
 import { readIsoTime } from '../normalize.js';
 
 /**
@@ -28,10 +29,51 @@ export function parseColumnMap(spec: string | undefined, type = 'track', rest?: 
     if (as && !['number', 'boolean', 'json', 'date', 'string'].includes(as)) throw new Error(`Unknown conversion ":${as}" in "${part}"; use number, boolean, json, date or string.`);
     fields.push({ path, column, as: as as ColumnMap['fields'][number]['as'] });
   }
+  if (!(MESSAGE_TYPES as readonly string[]).includes(type)) throw new Error(`The --type "${type}" must be one of ${MESSAGE_TYPES.join(', ')}.`);
+  requireFields(fields, type);
   const defaultRest = type === 'identify' || type === 'group' ? 'traits' : 'properties';
   const r = (rest ?? defaultRest) as ColumnMap['rest'];
   if (!['properties', 'traits', 'ignore'].includes(r)) throw new Error('--rest must be properties, traits or ignore.');
   return { fields, type, rest: r };
+}
+
+/**
+ * What every row's message needs comes only from the map (unmapped columns go under properties or
+ * traits): a map without it would have every row refused, one by one, after the whole file is read.
+ */
+function requireFields(fields: ColumnMap['fields'], type: string): void {
+  const has = (name: string) => fields.some((f) => f.path.length === 1 && f.path[0] === name);
+  const example = (name: string, column: string) => `add e.g. ${name}=${column} to --map`;
+  if (!has('userId') && !has('anonymousId')) throw new Error(`The column map gives no \`userId\` or \`anonymousId\`, one of which every message needs: ${example('userId', 'customer_id')}.`);
+  const needs: Record<string, [string, string][]> = { track: [['event', 'action']], group: [['groupId', 'company_id']], alias: [['previousId', 'old_id'], ['userId', 'customer_id']] };
+  for (const [name, column] of needs[type] ?? []) {
+    if (!has(name)) throw new Error(`The column map gives no \`${name}\`, which a ${type} call needs: ${example(name, column)}.`);
+  }
+}
+
+/**
+ * Checks a CSV file's header against the map before any row is read: a mapped column the header
+ * lacks would fail every row, and a column named twice would have one of its values silently
+ * lost (a record holds one value per name) — unless nothing reads it (not mapped, --rest ignore).
+ */
+export function checkHeader(header: string[], map: ColumnMap): void {
+  const mapped = new Set(map.fields.map((f) => f.column));
+  const first = new Map<string, number>();
+  header.forEach((name, i) => {
+    const seen = first.get(name);
+    if (seen === undefined) first.set(name, i);
+    else if (mapped.has(name) || map.rest !== 'ignore') {
+      throw new Error(`The header names the column "${name}" twice (columns ${seen + 1} and ${i + 1}): rename one${mapped.has(name) ? '' : ', or pass --rest ignore to leave unmapped columns out'}.`);
+    }
+  });
+  const missing = [...mapped].filter((c) => !first.has(c));
+  if (missing.length) {
+    // Quoted: a name with a space before it ("user, event") shows it.
+    const list = header.map((c) => JSON.stringify(c)).join(', ');
+    throw new Error(missing.length === 1
+      ? `The column map names the column "${missing[0]}", which the header lacks (its columns: ${list}).`
+      : `The column map names the columns ${missing.map((c) => `"${c}"`).join(', ')}, which the header lacks (its columns: ${list}).`);
+  }
 }
 
 /** Builds one message from a CSV record; throws a sentence naming the column when a value does not convert. */

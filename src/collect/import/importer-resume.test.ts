@@ -1,9 +1,10 @@
-import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, harness, type Harness } from '../../../test/harness.js';
 import { testDir } from '../../../test/tmp.js';
+import { parseColumnMap } from './column-map.js';
 import { runImport } from './importer.js';
 
 const track = (user: string, at?: number) => JSON.stringify({ type: 'track', userId: user, event: 'Viewed', ...(at === undefined ? {} : { timestamp: new Date(Date.UTC(2026, 0, 1) + at * 1000).toISOString() }) });
@@ -70,5 +71,60 @@ describe('tact import: resuming and re-running', () => {
     writeFileSync(file, track('n2', 1) + '\n');
     const report = join(dir, 'no-such-dir', 'bad.jsonl');
     await expect(runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, reportPath: report })).rejects.toThrow(`Cannot write the report of bad lines to ${report}`);
+  });
+  it('goes on after the last line imported when the file was appended to, sending only the new lines', async () => {
+    const file = join(dir, 'appended.jsonl');
+    // The last line without its line break: appending starts a new line after it.
+    writeFileSync(file, [track('a1', 1), '{bad', track('a2', 2)].join('\n'));
+    const first = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write });
+    expect(first).toMatchObject({ complete: true, lines: 3, accepted: 2, rejected: 1, acceptedNow: 2 });
+    appendFileSync(file, '\n' + [track('a3', 3), '[2]', track('a4', 4)].join('\n') + '\n');
+    const before = await h.store.collect.countEvents();
+    const again = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write });
+    expect(again).toMatchObject({ complete: true, resumedFrom: 3, lines: 6, accepted: 4, rejected: 2, acceptedNow: 2 });
+    expect((await h.store.collect.countEvents()) - before).toBe(2);
+    expect(readFileSync(again.reportPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l).line)).toEqual([2, 5]);
+    // Interrupted while importing what was appended: not finished, whatever the run before was.
+    appendFileSync(file, [track('a5', 5), track('a6', 6), track('a7', 7)].join('\n') + '\n');
+    const cut = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, batchSize: 1, concurrency: 1, stopAfterLines: 7 });
+    expect(cut).toMatchObject({ complete: false, lines: 7 });
+    const rest = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write });
+    expect(rest).toMatchObject({ complete: true, resumedFrom: 7, lines: 9, accepted: 7 });
+  });
+
+  it('refuses to resume in a file whose imported lines changed, before sending anything, and starts over with --restart', async () => {
+    const file = join(dir, 'replaced.jsonl');
+    const lines = Array.from({ length: 9 }, (_, i) => track(`x${i}`, i));
+    writeFileSync(file, lines.join('\n') + '\n');
+    const first = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, batchSize: 2, concurrency: 1, stopAfterLines: 4 });
+    expect(first.complete).toBe(false);
+    const report = readFileSync(first.reportPath, 'utf8');
+    const stateText = readFileSync(`${file}.tact-import.json`, 'utf8');
+    // Another export written over the same name: a line before the saved one differs.
+    writeFileSync(file, [lines[0], track('y1', 1), ...lines.slice(2), track('x9', 9)].join('\n') + '\n');
+    const before = await h.store.collect.countEvents();
+    await expect(runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write })).rejects.toThrow(
+      `${file} is not the file whose import stopped at line ${first.lines}: its first ${first.lines} lines changed since. Pass --restart to import it from the first line`);
+    expect(await h.store.collect.countEvents()).toBe(before);
+    expect(readFileSync(`${file}.tact-import.json`, 'utf8')).toBe(stateText);
+    expect(readFileSync(first.reportPath, 'utf8')).toBe(report);
+    // Cut short before the saved line: refused too.
+    writeFileSync(file, lines.slice(0, 2).join('\n') + '\n');
+    await expect(runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write })).rejects.toThrow('changed since');
+    truncateSync(file, 0);
+    writeFileSync(file, [lines[0], track('y1', 1), ...lines.slice(2)].join('\n') + '\n');
+    const restarted = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, restart: true });
+    expect(restarted).toMatchObject({ complete: true, resumedFrom: 0, lines: 9, accepted: 9 });
+  });
+  it('refuses to resume a CSV import with another column map, which would read the rest of the file otherwise', async () => {
+    const file = join(dir, 'remapped.csv');
+    writeFileSync(file, 'user,kind,amount\n' + Array.from({ length: 8 }, (_, i) => `rm${i},Order,${i}`).join('\n') + '\n');
+    const map = parseColumnMap('userId=user,event=kind');
+    const first = await runImport({ path: file, format: 'csv', map, url, writeKey: KEYS.write, batchSize: 2, concurrency: 1, stopAfterLines: 3 });
+    expect(first.complete).toBe(false);
+    await expect(runImport({ path: file, format: 'csv', map: parseColumnMap('userId=user,event=kind,properties.amount=amount:number'), url, writeKey: KEYS.write }))
+      .rejects.toThrow(`The import of ${file} stopped at line ${first.lines} read it with --format csv --map "userId=user,event=kind" --type track --rest properties: pass the same options to resume, or --restart`);
+    const again = await runImport({ path: file, format: 'csv', map: parseColumnMap('userId=user, event=kind'), url, writeKey: KEYS.write });
+    expect(again).toMatchObject({ complete: true, resumedFrom: first.lines, accepted: 8 });
   });
 });

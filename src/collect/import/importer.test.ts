@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,8 +57,7 @@ describe('tact import', () => {
   it('imports CSV through a column map, converting types and reporting values that do not convert', async () => {
     const file = join(dir, 'orders.csv');
     writeFileSync(file, 'customer,amount,at,channel\ncsv-1,12.5,2026-02-01T10:00:00Z,web\ncsv-1,abc,2026-02-02T10:00:00Z,app\ncsv-2,7,2026-02-03T10:00:00Z,web\n');
-    const map = parseColumnMap('userId=customer,properties.revenue=amount:number,timestamp=at:date', 'track');
-    map.fields.push({ path: ['event'], column: 'channel', as: 'string' });
+    const map = parseColumnMap('userId=customer,properties.revenue=amount:number,timestamp=at:date,event=channel:string', 'track');
     const s = await runImport({ path: file, format: 'csv', map, url, writeKey: KEYS.write });
     expect(s.accepted).toBe(2);
     expect(s.rejected).toBe(1);
@@ -83,5 +82,15 @@ describe('tact import', () => {
     const events = (await get(h.app, '/v1/profiles/exp-1')).json().events;
     expect(events.Exported.first).toBe(at(5));
     expect(events.Captured.first).toBe(at(10));
+  });
+  it('refuses a CSV file whose header lacks a mapped column before writing or sending anything', async () => {
+    const file = join(dir, 'nomatch.csv');
+    writeFileSync(file, 'customer,kind\nnm-1,E\nnm-2,E\n');
+    const before = await h.store.collect.countEvents();
+    await expect(runImport({ path: file, format: 'csv', map: parseColumnMap('userId=user,event=kind'), url, writeKey: KEYS.write }))
+      .rejects.toThrow(`${file}: The column map names the column "user", which the header lacks (its columns: "customer", "kind").`);
+    expect(existsSync(`${file}.tact-import.json`)).toBe(false);
+    expect(existsSync(`${file}.rejected.jsonl`)).toBe(false);
+    expect(await h.store.collect.countEvents()).toBe(before);
   });
 });

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { normalizeMessage } from '../normalize.js';
 import type { ColumnMap } from './column-map.js';
 import { settleEventTime } from './event-time.js';
-import { readRecords } from './read-records.js';
+import { readRecords, type ImportRecord } from './read-records.js';
 
 export interface ImportOptions {
   path: string;
@@ -26,6 +26,8 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** For tests: stop (as if interrupted) once this many lines were acknowledged. */
   stopAfterLines?: number;
+  /** Stops the import (Ctrl-C): no line is read further, the batches sent are waited for and the progress saved. */
+  signal?: AbortSignal;
 }
 
 export interface ImportProgress {
@@ -38,13 +40,17 @@ export interface ImportProgress {
 
 export interface ImportSummary extends ImportProgress {
   resumedFrom: number;
+  /** Messages stored by this run (`accepted` counts those of the runs it resumed as well). */
+  acceptedNow: number;
   seconds: number;
   reportPath: string;
   complete: boolean;
 }
 
 interface ImportState {
-  fileId: string;
+  /** The file's size and time when saved: a finished import of a file not changed since has nothing to do. */
+  size: number;
+  mtimeMs: number;
   /** Every line up to this one is stored or reported. */
   line: number;
   accepted: number;
@@ -52,11 +58,24 @@ interface ImportState {
   /** The report's length when `line` was saved: what is past it was written for lines after. */
   reportBytes: number;
   done: boolean;
+  /**
+   * SHA-256 of the records up to `line` as read (their numbers and text): a file appended to
+   * still matches it and the import goes on after `line`; a file changed before `line` does not,
+   * and is refused rather than resumed at an offset into other lines.
+   */
+  digest: string;
+  /** How the file is read (format, column map): the rest of a file read otherwise would be other messages. */
+  reading: string;
 }
+
+/** A state saved by an earlier version: the file named by path, size and time, no digest. */
+type SavedState = Partial<ImportState> & { fileId?: string };
 
 /** A run of lines sent as one batch, with what became of them; counted once it and all before it are answered. */
 interface Segment {
   lastLine: number;
+  /** The digest of the records up to lastLine. */
+  digest: string;
   settled: boolean;
   accepted: number;
   bad: { line: number; text: string }[];
@@ -65,10 +84,12 @@ interface Segment {
 /**
  * Imports a JSONL or CSV file through a running server's /v1/batch, with the same validation,
  * a report of bad lines with their reasons, and resumable progress: the state file records the
- * last line up to which everything was acknowledged, with the counts and the report's length at
- * that line, so lines re-read after an interruption are counted and reported once. Messages
- * without a messageId get one made from their content and line, so a line sent again (after an
- * interruption, or when the file grew or moved) is stored once.
+ * last line up to which everything was acknowledged, with the counts, the report's length and a
+ * digest of the lines at that line, so lines re-read after an interruption are counted and
+ * reported once, a file appended to goes on with its new lines, and a file changed before that
+ * line (or read with other options) is refused rather than resumed into other lines. Messages
+ * without a messageId get one made from their content and line, so a line sent again unchanged
+ * (after an interruption, a restart, or when the file moved) is stored once.
  */
 export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
@@ -79,17 +100,37 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   } catch (err) {
     throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `There is no file ${path}.` : `Cannot read ${path}: ${(err as Error).message}.`);
   }
-  const fileId = createHash('sha256').update(`${path}\u0000${st.size}\u0000${st.mtimeMs}`).digest('hex').slice(0, 16);
   const statePath = o.statePath ?? `${path}.tact-import.json`;
   const reportPath = o.reportPath ?? `${path}.rejected.jsonl`;
-  let state: ImportState = { fileId, line: 0, accepted: 0, rejected: 0, reportBytes: 0, done: false };
-  if (!o.restart && existsSync(statePath)) {
-    const saved = readState(statePath);
-    if (saved?.fileId === fileId) state = { ...saved, reportBytes: saved.reportBytes ?? sizeOf(reportPath) };
+  const saved = o.restart || !existsSync(statePath) ? undefined : readState(statePath);
+  const reading = readingOf(o);
+  let state = stateOf({ size: st.size, mtimeMs: st.mtimeMs, digest: EMPTY_DIGEST, reading });
+  // The digest the records up to the saved line must have; undefined: nothing to check.
+  let expected: string | undefined;
+  if (saved && saved.line) {
+    const legacy = saved.digest === undefined;
+    const unchanged = legacy ? saved.fileId === legacyFileId(path, st) : saved.size === st.size && saved.mtimeMs === st.mtimeMs;
+    if (legacy && !unchanged) throw changed(path, saved);
+    if (saved.reading !== undefined && saved.reading !== reading) {
+      throw new Error(`The import of ${path} ${saved.done ? 'finished' : 'stopped'} at line ${saved.line} read it with ${saved.reading}: pass the same options to resume, or --restart to import it from the first line with these.`);
+    }
+    state = stateOf({ ...saved, reading, reportBytes: saved.reportBytes ?? sizeOf(reportPath) });
+    expected = saved.digest;
+    if (saved.done && unchanged) {
+      return { bytes: st.size, totalBytes: st.size, lines: state.line, accepted: state.accepted, rejected: state.rejected, resumedFrom: state.line, acceptedNow: 0, seconds: 0, reportPath, complete: true };
+    }
   }
   const resumedFrom = state.line;
+  const acceptedBefore = state.accepted;
   const progress: ImportProgress = { bytes: 0, totalBytes: st.size, lines: state.line, accepted: state.accepted, rejected: state.rejected };
-  if (state.done) return { ...progress, bytes: st.size, resumedFrom, seconds: 0, reportPath, complete: true };
+  // A CSV header that does not fit the map is said before anything is written or sent.
+  if (o.format === 'csv') {
+    try {
+      for await (const rec of readRecords(path, 'csv', o.map)) if (rec.header) break;
+    } catch (err) {
+      throw new Error(`${path}: ${(err as Error).message}`);
+    }
+  }
   try {
     // What was reported past the saved line is reported again as those lines are re-read.
     if (state.line === 0 || !existsSync(reportPath)) writeFileSync(reportPath, '');
@@ -112,7 +153,9 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const running = new Set<Promise<void>>();
   const limit = o.concurrency ?? 4;
   const maxBatch = Math.min(500, o.batchSize ?? 500);
-  const segment = (): Segment => ({ lastLine: 0, settled: false, accepted: 0, bad: [] });
+  const segment = (): Segment => ({ lastLine: 0, digest: '', settled: false, accepted: 0, bad: [] });
+  // The digest of the records read and handled so far (see ImportState.digest).
+  const digest = createHash('sha256');
   let current = segment();
   let batch: { line: number; message: Record<string, unknown> }[] = [];
   let batchBytes = 0;
@@ -131,6 +174,11 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       state.rejected += seg.bad.length;
       state.accepted += seg.accepted;
       state.line = Math.max(state.line, seg.lastLine);
+      state.digest = seg.digest;
+      // A finished import going on with lines appended since is unfinished until they are imported.
+      state.done = false;
+      state.size = st.size;
+      state.mtimeMs = st.mtimeMs;
     }
     if (text) {
       appendFileSync(reportPath, text);
@@ -147,6 +195,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const flush = async (lastLine: number) => {
     const seg = current;
     seg.lastLine = lastLine;
+    seg.digest = digestOf(digest);
     current = segment();
     inflight.push(seg);
     const items = batch;
@@ -175,30 +224,49 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     if (running.size >= limit) await Promise.race(running);
   };
 
-  // The last line read: once the file ends, every line up to it is handled.
-  let lastRead = resumedFrom;
-  for await (const rec of readRecords(path, o.format, o.map)) {
-    progress.bytes = rec.bytes;
-    if (rec.line <= resumedFrom) continue;
-    if (stop) break;
-    lastRead = rec.line;
+  // Batches a record's message, or reports why it has none; a full batch is sent first.
+  const take = async (rec: ImportRecord) => {
+    if (rec.header) return;
     if (rec.error || !rec.message) {
       report(current, rec.line, rec.error ?? 'empty record');
-      continue;
+      return;
     }
     const m = rec.message;
     if (m.messageId === undefined) m.messageId = lineId(m, rec.line);
     const n = normalizeMessage(m, undefined, { receivedAt: Date.now() });
     if (!n.ok) {
       report(current, rec.line, n.problems[0].message, n.problems);
-      continue;
+      return;
     }
     settleEventTime(m);
     const size = Buffer.byteLength(JSON.stringify(m));
     if (batch.length >= maxBatch || batchBytes + size > 450 * 1024) await flush(rec.line - 1);
     batch.push({ line: rec.line, message: m });
     batchBytes += size;
+  };
+
+  // The lines before the saved one are read again, not sent, to check they are the lines imported.
+  let verified = expected === undefined;
+  const verify = () => {
+    verified = true;
+    if (digestOf(digest) !== expected) throw changed(path, state);
+  };
+  // The last line read: once the file ends, every line up to it is handled.
+  let lastRead = resumedFrom;
+  for await (const rec of readRecords(path, o.format, o.map)) {
+    progress.bytes = rec.bytes;
+    if (o.signal?.aborted) stop = true;
+    if (rec.line > resumedFrom) {
+      if (!verified && !stop) verify();
+      if (stop) break;
+      lastRead = rec.line;
+      await take(rec);
+    } else if (stop) break;
+    // After the record is handled: a batch flushed for it holds the lines before it.
+    digest.update(`${rec.line}\u0000${rec.text}\u0001`);
   }
+  // Stopped while re-reading the lines before the saved one: nothing was sent, nothing to check.
+  if (!verified && !stop) verify();
   if (!stop) await flush(lastRead);
   await Promise.all(running);
   if (failure) throw failure;
@@ -208,7 +276,38 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     state.done = true;
     saveState();
   }
-  return { ...progress, bytes: complete ? st.size : progress.bytes, resumedFrom, seconds: (performance.now() - started) / 1000, reportPath, complete };
+  return { ...progress, bytes: complete ? st.size : progress.bytes, resumedFrom, acceptedNow: state.accepted - acceptedBefore, seconds: (performance.now() - started) / 1000, reportPath, complete };
+}
+
+const EMPTY_DIGEST = digestOf(createHash('sha256'));
+
+function digestOf(h: Hash): string {
+  return h.copy().digest('base64url');
+}
+
+/** A state with its fields in one order (a state saved again unchanged is the same text). */
+function stateOf(s: Partial<ImportState>): ImportState {
+  return { size: s.size ?? 0, mtimeMs: s.mtimeMs ?? 0, line: s.line ?? 0, accepted: s.accepted ?? 0, rejected: s.rejected ?? 0, reportBytes: s.reportBytes ?? 0, done: s.done ?? false, digest: s.digest ?? EMPTY_DIGEST, reading: s.reading ?? '' };
+}
+
+/** The options a file is read with, as the command line gives them. */
+function readingOf(o: ImportOptions): string {
+  if (o.format !== 'csv' || !o.map) return `--format ${o.format}`;
+  const fields = o.map.fields.map((f) => `${f.path.join('.')}=${f.column}${f.as ? `:${f.as}` : ''}`).join(',');
+  return `--format csv --map "${fields}" --type ${o.map.type} --rest ${o.map.rest}`;
+}
+
+/** How a state saved before the digest named its file. */
+function legacyFileId(path: string, st: { size: number; mtimeMs: number }): string {
+  return createHash('sha256').update(`${path}\u0000${st.size}\u0000${st.mtimeMs}`).digest('hex').slice(0, 16);
+}
+
+/** The refusal to resume in a file whose lines up to the saved one are not those imported. */
+function changed(path: string, saved: { line?: number; done?: boolean }): Error {
+  const n = saved.line ?? 0;
+  return new Error(`${path} is not the file whose import ${saved.done ? 'finished' : 'stopped'} at line ${n}: its first ${n} lines changed since. `
+    + 'Pass --restart to import it from the first line (a line stored before is recognised by its messageId, or without one by its content and line number, and not stored twice), '
+    + 'or --state with another file to keep this progress apart.');
 }
 
 /**
@@ -220,9 +319,9 @@ function lineId(m: Record<string, unknown>, line: number): string {
   return `import-${createHash('sha256').update(JSON.stringify(m)).digest('base64url').slice(0, 22)}-${line}`;
 }
 
-function readState(statePath: string): (Omit<ImportState, 'reportBytes'> & { reportBytes?: number }) | undefined {
+function readState(statePath: string): SavedState | undefined {
   try {
-    return JSON.parse(readFileSync(statePath, 'utf8')) as ImportState;
+    return JSON.parse(readFileSync(statePath, 'utf8')) as SavedState;
   } catch {
     return undefined; // unreadable progress: start from the first line (stored lines are recognised)
   }

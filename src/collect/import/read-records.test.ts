@@ -8,11 +8,12 @@ import { readRecords, type ImportRecord } from './read-records.js';
 
 const dir = testDir('tact-read-records-');
 let n = 0;
-async function read(text: string, format: 'jsonl' | 'csv', map = parseColumnMap('userId=user,event=event', 'track')): Promise<ImportRecord[]> {
+async function read(text: string | Buffer, format: 'jsonl' | 'csv', map = parseColumnMap('userId=user,event=event', 'track')): Promise<ImportRecord[]> {
   const file = join(dir, `f${n++}.${format}`);
   writeFileSync(file, text);
   const out: ImportRecord[] = [];
-  for await (const r of readRecords(file, format, format === 'csv' ? map : undefined)) out.push(r);
+  // The header comes as a record of its own (for the importer's check of a changed file).
+  for await (const r of readRecords(file, format, format === 'csv' ? map : undefined)) if (!r.header) out.push(r);
   return out;
 }
 const brief = (rs: ImportRecord[]) => rs.map((r) => ({ line: r.line, ok: !r.error, user: r.message?.userId }));
@@ -79,8 +80,61 @@ describe('reading an import file', () => {
     const whole = gzipSync(Buffer.from('user,event\n' + Array.from({ length: 2000 }, (_, i) => `u${i},E${i}`).join('\n')));
     writeFileSync(file, whole.subarray(0, whole.length - 40));
     const read = async () => {
-      for await (const r of readRecords(file, 'csv', parseColumnMap('userId=user,event=event', 'track'))) expect(r.line).toBeGreaterThan(1);
+      for await (const r of readRecords(file, 'csv', parseColumnMap('userId=user,event=event', 'track'))) expect(r.line).toBeGreaterThan(r.header ? 0 : 1);
     };
     await expect(read()).rejects.toThrow('unexpected end of file');
+  });
+  it('reports a JSONL line that is not valid UTF-8 instead of storing U+FFFD in place of its bytes', async () => {
+    // A Windows-1252 export: "Müller" is the single byte 0xFC, which no UTF-8 text holds.
+    const rs = await read(Buffer.concat([Buffer.from('{"type":"track","userId":"u1","event":"E"}\n{"type":"track","userId":"M'), Buffer.from([0xfc]), Buffer.from('ller","event":"E"}\r\n{"type":"track","userId":"ü3","event":"E"}')]), 'jsonl');
+    expect(brief(rs)).toEqual([{ line: 1, ok: true, user: 'u1' }, { line: 2, ok: false, user: undefined }, { line: 3, ok: true, user: 'ü3' }]);
+    expect(rs[1].error).toContain('not valid UTF-8 (byte 28 of the line)');
+  });
+
+  it('reports a CSV row that is not valid UTF-8, a quoted line break before the bad byte included, and not rows whose characters span chunks', async () => {
+    const rows = Buffer.concat([Buffer.from('user,event\nu1,E\nu2,"a\nM'), Buffer.from([0xfc]), Buffer.from('ller"\nu3,E\nu4,'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const rs = await read(rows, 'csv');
+    expect(brief(rs)).toEqual([{ line: 2, ok: true, user: 'u1' }, { line: 3, ok: false, user: undefined }, { line: 5, ok: true, user: 'u3' }, { line: 6, ok: false, user: undefined }]);
+    expect(rs[1].error).toContain('not valid UTF-8');
+    // Rows mostly of three-byte characters, read 64 KB at a time: chunk ends fall inside some.
+    const many = Buffer.from(['user,event', ...Array.from({ length: 8000 }, (_, i) => `ü${i},${'€'.repeat(i % 9 + 1)}`)].join('\n'));
+    expect([1, 2, 3, 4].map((k) => many[k * 65536] >> 6).filter((top) => top === 0b10).length).toBeGreaterThan(0);
+    const ok = await read(many, 'csv');
+    expect(ok.length).toBe(8000);
+    expect(ok.every((r) => !r.error)).toBe(true);
+  });
+
+  it('reports a JSONL line longer than 1 MB without holding it, and goes on with the next line', async () => {
+    const long = `{"type":"track","userId":"u1","event":"${'x'.repeat(3 * 1024 * 1024)}"}`;
+    const rs = await read(`${long}\n{"type":"track","userId":"u2","event":"E"}\n`, 'jsonl');
+    expect(brief(rs)).toEqual([{ line: 1, ok: false, user: undefined }, { line: 2, ok: true, user: 'u2' }]);
+    expect(rs[0].error).toBe(`the line is ${long.length} bytes long; a message may be at most 32 KB`);
+  });
+
+  it('refuses a CSV file, before its first row, whose header lacks a mapped column or names a used column twice', async () => {
+    await expect(read('user,event\nu1,E\n', 'csv', parseColumnMap('userId=customer,event=event', 'track'))).rejects.toThrow('The column map names the column "customer", which the header lacks (its columns: "user", "event").');
+    await expect(read('user,event,user\nu1,E,u9\n', 'csv')).rejects.toThrow('The header names the column "user" twice (columns 1 and 3)');
+    // A repeated column that nothing reads is no ambiguity.
+    expect(brief(await read('user,event,x,x\nu1,E,1,2\n', 'csv', parseColumnMap('userId=user,event=event', 'track', 'ignore')))).toEqual([{ line: 2, ok: true, user: 'u1' }]);
+    await expect(read('', 'csv')).rejects.toThrow('has no header line');
+  });
+  it('reads a gzipped file whose name ends in upper-case .GZ through gunzip, as the command line takes it', async () => {
+    const file = join(dir, 'EXPORT.CSV.GZ');
+    writeFileSync(file, gzipSync(Buffer.from('user,event\nu1,E\n')));
+    const rs: ImportRecord[] = [];
+    for await (const r of readRecords(file, 'csv', parseColumnMap('userId=user,event=event'))) if (!r.header) rs.push(r);
+    expect(brief(rs)).toEqual([{ line: 2, ok: true, user: 'u1' }]);
+  });
+  it('reads a UTF-16 file (by its byte order mark, as Excel saves "Unicode" text) with its rows numbered right', async () => {
+    const utf16 = (text: string, be = false) => {
+      const le = Buffer.from('\uFEFF' + text, 'utf16le');
+      return be ? Buffer.from(le).swap16() : le;
+    };
+    for (const be of [false, true]) {
+      const rs = await read(utf16('user,event\nMüller,E\nu2,"a\nb"\nu3,E\n', be), 'csv');
+      expect(brief(rs), be ? 'UTF-16BE' : 'UTF-16LE').toEqual([{ line: 2, ok: true, user: 'Müller' }, { line: 3, ok: true, user: 'u2' }, { line: 5, ok: true, user: 'u3' }]);
+    }
+    const jsonl = await read(utf16('{"type":"track","userId":"Zoë","event":"E"}\r\n{"type":"track","userId":"u2","event":"E"}'), 'jsonl');
+    expect(brief(jsonl)).toEqual([{ line: 1, ok: true, user: 'Zoë' }, { line: 2, ok: true, user: 'u2' }]);
   });
 });

@@ -1,45 +1,150 @@
+import { isUtf8 } from 'node:buffer';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { parse, type Options } from 'csv-parse';
 import { createGunzip } from 'node:zlib';
-import { rowToMessage, type ColumnMap } from './column-map.js';
+import { checkHeader, rowToMessage, type ColumnMap } from './column-map.js';
+import { FromUtf16, incompleteTail, NOT_UTF8_HINT, utf8Faults } from './utf8.js';
 
-/** One line (or CSV record) of an import file: its 1-based number, the message, or why it is not one. */
-export type ImportRecord = { line: number; bytes: number; message?: Record<string, unknown>; error?: string };
+/**
+ * One line (or CSV record) of an import file: its 1-based number, the message, or why it is not
+ * one. `text` is what the record holds as read (a JSONL line, a CSV record's fields), from which
+ * the importer tells a file appended to from one changed; a CSV file's header comes as a record
+ * of its own, marked `header`, with neither message nor error.
+ */
+export type ImportRecord = { line: number; bytes: number; text: string; header?: true; message?: Record<string, unknown>; error?: string };
+
+/**
+ * A line longer than this is not held, only measured: no message on it can be within Segment's
+ * 32 KB, and a file without line breaks (a JSON array, a binary file) would otherwise be read
+ * into memory whole.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 /**
  * Reads an import file record by record: JSONL (one Segment message per line) or CSV through a
  * column map. `.gz` files are read through gunzip. `bytes` is how far into the file the reader is
- * (for the progress bar). A CSV record is numbered by the line it starts on.
+ * (for the progress bar). A CSV record is numbered by the line it starts on; a CSV file whose
+ * header does not fit the map (checkHeader) is refused before its first record.
+ * Bytes that are not UTF-8 (a Windows-1252 export) spoil only their line or record, reported as
+ * such rather than stored with U+FFFD in their place; a file with a UTF-16 byte order mark is
+ * read as UTF-16.
  */
 export async function* readRecords(path: string, format: 'jsonl' | 'csv', map?: ColumnMap): AsyncGenerator<ImportRecord> {
   const file = createReadStream(path);
   let bytes = 0;
   file.on('data', (chunk) => (bytes += chunk.length));
   // Joined so that a read error (a .gz file cut short) ends the reading with its reason.
-  const input = path.endsWith('.gz') ? pipeline(file, createGunzip(), noop) : file;
+  const input = /\.gz$/i.test(path) ? pipeline(file, createGunzip(), new FromUtf16(), noop) : pipeline(file, new FromUtf16(), noop);
   if (format === 'jsonl') {
     let line = 0;
-    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
-      line += 1;
-      // A byte order mark (editors on Windows write one) is not part of the first message.
-      const text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-      if (!text.trim()) continue;
-      try {
-        const v = JSON.parse(text) as unknown;
-        if (v === null || typeof v !== 'object' || Array.isArray(v)) yield { line, bytes, error: 'the line is JSON but not an object' };
-        else yield { line, bytes, message: v as Record<string, unknown> };
-      } catch (e) {
-        yield { line, bytes, error: `the line is not valid JSON (${(e as Error).message})` };
+    const lines = new LineSplitter();
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      for (const piece of lines.push(chunk)) {
+        const rec = jsonl(++line, piece, bytes);
+        if (rec) yield rec;
       }
+    }
+    for (const piece of lines.end()) {
+      const rec = jsonl(++line, piece, bytes);
+      if (rec) yield rec;
     }
     return;
   }
   yield* readCsv(input, map as ColumnMap, () => bytes);
 }
 
-type CsvRow = { line: number; fields: string[] };
+/** The record of one JSONL line; undefined for a blank line. */
+function jsonl(line: number, piece: Line, bytes: number): ImportRecord | undefined {
+  if (!Buffer.isBuffer(piece)) {
+    return { line, bytes, text: `(${piece.size} bytes, sha256 ${piece.sha256})`, error: `the line is ${piece.size} bytes long; a message may be at most 32 KB` };
+  }
+  // A byte order mark (editors on Windows write one) is not part of the first message.
+  const raw = line === 1 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf ? piece.subarray(3) : piece;
+  if (!isUtf8(raw)) {
+    const at = utf8Faults(raw, false).faults[0];
+    return { line, bytes, text: raw.toString('latin1'), error: `the line is not valid UTF-8 (byte ${at + 1} of the line): ${NOT_UTF8_HINT}` };
+  }
+  const text = raw.toString('utf8');
+  if (!text.trim()) return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return { line, bytes, text, error: 'the line is JSON but not an object' };
+    return { line, bytes, text, message: v as Record<string, unknown> };
+  } catch (e) {
+    return { line, bytes, text, error: `the line is not valid JSON (${(e as Error).message})` };
+  }
+}
+
+/**
+ * Splits a byte stream into lines as Node's readline does (LF, CRLF or a lone CR ends one; no
+ * empty line after a final break), as bytes, so that each is checked as UTF-8 on its own. A line
+ * longer than MAX_LINE_BYTES comes as its size and digest instead. Lines of a chunk come back as
+ * one array: a generator's step per line costs more than the split.
+ */
+class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private long: Hash | undefined;
+  private afterCR = false;
+
+  push(chunk: Buffer): Line[] {
+    const out: Line[] = [];
+    if (!chunk.length) return out;
+    // The LF of a CRLF whose CR ended the chunk before.
+    let at = this.afterCR && chunk[0] === LF ? 1 : 0;
+    this.afterCR = false;
+    let cr = chunk.indexOf(CR, at);
+    let lf = chunk.indexOf(LF, at);
+    while (cr !== -1 || lf !== -1) {
+      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+      if (!this.size && !this.parts.length) out.push(chunk.subarray(at, end));
+      else {
+        this.add(chunk.subarray(at, end));
+        out.push(this.take());
+      }
+      at = end + 1;
+      if (chunk[end] === CR) {
+        if (at === chunk.length) this.afterCR = true;
+        else if (chunk[at] === LF) at += 1;
+      }
+      if (cr !== -1 && cr < at) cr = chunk.indexOf(CR, at);
+      if (lf !== -1 && lf < at) lf = chunk.indexOf(LF, at);
+    }
+    this.add(chunk.subarray(at));
+    return out;
+  }
+
+  /** The last line, when the stream does not end with a break. */
+  end(): Line[] {
+    return this.size > 0 ? [this.take()] : [];
+  }
+
+  private add(b: Buffer): void {
+    if (!b.length) return;
+    this.size += b.length;
+    if (this.long) this.long.update(b);
+    else if (this.size > MAX_LINE_BYTES) {
+      this.long = createHash('sha256');
+      for (const p of this.parts) this.long.update(p);
+      this.long.update(b);
+      this.parts = [];
+    } else this.parts.push(b);
+  }
+
+  private take(): Line {
+    const out = this.long ? { size: this.size, sha256: this.long.digest('hex') } : this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    this.parts = [];
+    this.size = 0;
+    this.long = undefined;
+    return out;
+  }
+}
+
+type Line = Buffer | { size: number; sha256: string };
+
+type CsvRow = { line: number; fields: string[]; notUtf8: boolean };
 
 async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () => number): AsyncGenerator<ImportRecord> {
   const lines = new LineCounter();
@@ -76,31 +181,40 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
       const inside = fields.reduce((n, f) => n + countBreaks(f), 0);
       const line = lines.lineAt(end) - inside;
       nextLine = lines.lineAt(info.bytes);
-      return { line, fields };
+      return { line, fields, notUtf8: lines.faultIn(line, line + inside) };
     },
   };
   const parser = parse(options as unknown as Options);
   let header: string[] | undefined;
   const pending = (upTo: number) => (skipped.length && skipped[0].line < upTo ? skipped.shift() : undefined);
   for await (const row of pipeline(input, lines, parser, noop) as AsyncIterable<CsvRow>) {
-    for (let s = pending(row.line); s; s = pending(row.line)) yield { line: s.line, bytes: bytes(), error: s.error };
+    for (let s = pending(row.line); s; s = pending(row.line)) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error };
+    const text = JSON.stringify(row.fields);
     if (!header) {
+      if (row.notUtf8) throw new Error(`The header (line ${row.line}) is not valid UTF-8: ${NOT_UTF8_HINT}.`);
+      checkHeader(row.fields, map);
       header = row.fields;
+      yield { line: row.line, bytes: bytes(), text, header: true };
+      continue;
+    }
+    if (row.notUtf8) {
+      yield { line: row.line, bytes: bytes(), text, error: `the row is not valid UTF-8: ${NOT_UTF8_HINT}` };
       continue;
     }
     if (row.fields.length !== header.length) {
-      yield { line: row.line, bytes: bytes(), error: `the row has ${row.fields.length} field${row.fields.length === 1 ? '' : 's'} where the header has ${header.length} columns` };
+      yield { line: row.line, bytes: bytes(), text, error: `the row has ${row.fields.length} field${row.fields.length === 1 ? '' : 's'} where the header has ${header.length} columns` };
       continue;
     }
     const record: Record<string, string> = {};
     header.forEach((name, i) => (record[name] = row.fields[i]));
     try {
-      yield { line: row.line, bytes: bytes(), message: rowToMessage(record, map) };
+      yield { line: row.line, bytes: bytes(), text, message: rowToMessage(record, map) };
     } catch (e) {
-      yield { line: row.line, bytes: bytes(), error: (e as Error).message };
+      yield { line: row.line, bytes: bytes(), text, error: (e as Error).message };
     }
   }
-  for (const s of skipped) yield { line: s.line, bytes: bytes(), error: s.error };
+  for (const s of skipped) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error };
+  if (!header) throw new Error('The file has no header line: a CSV file starts with a line naming its columns.');
 }
 
 const noop = () => {};
@@ -114,7 +228,9 @@ function countBreaks(s: string): number {
 
 /**
  * Passes the bytes through and answers which line a byte offset is on. Offsets are asked in
- * increasing order, so only the bytes not yet counted are kept.
+ * increasing order, so only the bytes not yet counted are kept. It also finds the bytes that are
+ * not UTF-8 as they pass (the parser would decode them as U+FFFD) and, as counting reaches them,
+ * the lines they are on.
  */
 class LineCounter extends Transform {
   private chunks: Buffer[] = [];
@@ -123,10 +239,41 @@ class LineCounter extends Transform {
   private at = 0;
   private breaks = 0;
   private prev = 0;
+  /** Bytes received, the end of a character cut off by the last chunk's end, and faults not yet counted to. */
+  private received = 0;
+  private carry: Buffer = Buffer.alloc(0);
+  private faults: number[] = [];
+  private nextFault = Infinity;
+  /** Lines holding a fault, counted to but not yet asked about (faultIn). */
+  private faultLines: number[] = [];
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.chunks.push(chunk);
+    const start = this.received - this.carry.length;
+    this.received += chunk.length;
+    const joined = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const cut = incompleteTail(joined);
+    const body = joined.subarray(0, cut);
+    if (!isUtf8(body)) this.fault(utf8Faults(body, false).faults.map((f) => start + f));
+    this.carry = Buffer.from(joined.subarray(cut));
     done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    // A character the file ends in the middle of.
+    if (this.carry.length) this.fault([this.received - this.carry.length]);
+    done();
+  }
+
+  private fault(offsets: number[]): void {
+    for (const f of offsets) this.faults.push(f);
+    this.nextFault = this.faults[0] ?? Infinity;
+  }
+
+  /** Whether a byte that is not UTF-8 is on a line from `first` to `last` (counted to already; asked in increasing order). */
+  faultIn(first: number, last: number): boolean {
+    while (this.faultLines.length && this.faultLines[0] < first) this.faultLines.shift();
+    return this.faultLines.length > 0 && this.faultLines[0] <= last;
   }
 
   /** The 1-based line the byte at `offset` is on. */
@@ -134,10 +281,23 @@ class LineCounter extends Transform {
     while (this.at < offset && this.chunks.length) {
       const c = this.chunks[0];
       const stop = Math.min(offset - this.base, c.length);
-      for (let i = this.at - this.base; i < stop; i++) {
-        // A break is a CR, or an LF not right after a CR.
-        if (c[i] === CR || (c[i] === LF && this.prev !== CR)) this.breaks += 1;
-        this.prev = c[i];
+      // A break is a CR, or an LF not right after a CR; the loop that also looks for faults only
+      // where one is (most files have none).
+      if (this.nextFault >= this.base + stop) {
+        for (let i = this.at - this.base; i < stop; i++) {
+          if (c[i] === CR || (c[i] === LF && this.prev !== CR)) this.breaks += 1;
+          this.prev = c[i];
+        }
+      } else {
+        for (let i = this.at - this.base; i < stop; i++) {
+          if (c[i] === CR || (c[i] === LF && this.prev !== CR)) this.breaks += 1;
+          else if (this.base + i === this.nextFault) {
+            if (this.faultLines[this.faultLines.length - 1] !== this.breaks + 1) this.faultLines.push(this.breaks + 1);
+            this.faults.shift();
+            this.nextFault = this.faults[0] ?? Infinity;
+          }
+          this.prev = c[i];
+        }
       }
       this.at = this.base + stop;
       if (stop === c.length) {
