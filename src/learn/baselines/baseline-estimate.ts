@@ -1,12 +1,13 @@
 /**
  * Reading a metric baseline: the interval for an hour as an {@link Estimate} (personal once
- * established, population while learning), and anomaly flags that are only raised once the
- * baseline is established and its range at the flag's level is bounded.
+ * established, population while learning), and anomaly flags — a symmetric conformal test on the
+ * established baseline's scores, raised only once enough scores exist for it to keep its false
+ * flags to 1 − level.
  */
 import type { Estimate } from '../estimate.js';
 import { type BaselineState, bucketOf, hourScale, persistence, staleAfterHours, structural } from './metric-baseline.js';
 import { populationInterval, populationMedian } from './population.js';
-import { weightedConformalBounded, weightedConformalInterval } from './weighted-quantile.js';
+import { symmetricConformalRadius, weightedConformalBounded, weightedConformalInterval } from './weighted-quantile.js';
 
 /**
  * The conformal scores behind an interval: a horizon bucket's (or, pooled, all of them), each
@@ -22,6 +23,15 @@ function weightedScores(s: BaselineState, bucket: [number, number][]): { values:
 
 /** The score pools an established baseline reads: the pooled one, or the buckets of horizons 1–24 h. */
 const scorePools = (s: BaselineState): [number, number][][] => (s.config.pooledHorizons ? [s.scores.flat()] : s.scores.slice(0, 4));
+
+/** The pool of scores for a forecast `horizon` hours ahead (beyond 24 h, the 13–24 h bucket's). */
+const scorePool = (s: BaselineState, horizon: number): [number, number][] => (s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(horizon), 3)]);
+
+/**
+ * Widening of a range by the values' floating-point resolution (one part in 1e9 of the forecast):
+ * a stream that never varies has only rounding noise for residuals, and must not flag its own value.
+ */
+const resolution = (point: number) => 1e-9 * Math.abs(point);
 
 /**
  * True once the stream has `minDays` days and enough scored forecasts at every day-ahead horizon —
@@ -70,7 +80,8 @@ function forecast(s: BaselineState, t: number): { point: number; scale: number; 
  * The subject's typical range for hour t, at `level` (default the config's, 90%). Established, it
  * is ŷ + s·[lower, upper] with the bounds the weighted conformal interval of the scores at that
  * horizon; at a level above the config's it may be unbounded (±∞: too little recent weight to
- * bound it — a 98% range needs the scores to weigh 99 times the newest one).
+ * bound it — a 98% range needs the scores to weigh 99 times the newest one). Anomaly flags do not
+ * read this range but {@link anomalyRange}.
  *
  * @example
  * baselineEstimate(state, t, '2026-11-23T10:00:00Z');
@@ -81,14 +92,10 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
   const f = s.lastHour === null ? null : forecast(s, t);
   const common = { level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };
   if (established && f) {
-    const bucket = s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(f.horizon), 3)];
-    const { values, weights } = weightedScores(s, bucket);
+    const { values, weights } = weightedScores(s, scorePool(s, f.horizon));
     const [qLow, qHigh] = weightedConformalInterval(values, weights, level);
-    // Widened by the values' floating-point resolution (one part in 1e9): a stream that never varies
-    // has only rounding noise for residuals, and must not flag its own value.
-    const resolution = 1e-9 * Math.abs(f.point);
-    const low = f.point + f.scale * qLow - resolution;
-    const high = f.point + f.scale * qHigh + resolution;
+    const low = f.point + f.scale * qLow - resolution(f.point);
+    const high = f.point + f.scale * qHigh + resolution(f.point);
     return { value: f.point, low, high, source: 'personal', status: 'established', ...common };
   }
   const [low, high] = populationInterval(s.population, level);
@@ -98,24 +105,58 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
   return { value, low, high, source: 'population', status: 'learning', ...common, ...(isStale(s, t) ? { reason: 'stale' as const } : {}) };
 }
 
+/**
+ * The range outside which a reading at hour t is flagged at `level` (α = 1 − level): once
+ * established, ŷ ± s·R, R the radius of the symmetric conformal test on the pool's scores with
+ * equal weights ({@link symmetricConformalRadius}) — a reading is outside exactly when its conformal
+ * p-value (1 + #{|sᵢ| ≥ |s|}) / (n + 1) is ≤ α, which on exchangeable readings happens at most a
+ * share α of the time (Vovk et al. 2005; Lei et al. 2018). The scores are the pool's (y − ŷ)/s —
+ * zero at the forecast, the interval's own centre, in units of the hour's scale — all it holds
+ * (the 42 days up to the last reading) but those of the stream's first `minDays` days, at equal
+ * weight: flags are about rare extremes, which the 90% interval's decaying weights (Σw ≈ 32
+ * newest-score units for two readings a day) could never bound at 98%; the price is that a flag
+ * follows drift over the whole window rather than the last two weeks. Unbounded (±∞) while there
+ * are fewer than 1/α − 1 such scores (49 at 98%): no reading can be flagged then. Learning or
+ * stale: the population's range, as {@link baselineEstimate} gives it.
+ *
+ * @example
+ * anomalyRange(state, t, now); // { value: 41.2, low: 12.9, high: 69.5, level: 0.98, status: 'established', … }
+ */
+export function anomalyRange(s: BaselineState, t: number, updatedAt: string, level = 0.98): Estimate {
+  if (s.lastHour === null || !isBaselineEstablished(s, t)) return baselineEstimate(s, t, updatedAt, level);
+  const f = forecast(s, t);
+  // Not the scores of the stream's first `minDays` days: the forecasts then were scaled by a handful
+  // of residuals (the very first by none: raw units), and their scores — up to 300 where usual ones
+  // are about 1 — would set the radius and hide any anomaly for the whole window.
+  const from = (s.firstHour ?? 0) + s.config.minDays * 24;
+  const radius = symmetricConformalRadius(scorePool(s, f.horizon).filter((x) => x[0] >= from).map((x) => x[1]), level);
+  const low = f.point - f.scale * radius - resolution(f.point);
+  const high = f.point + f.scale * radius + resolution(f.point);
+  return { value: f.point, low, high, source: 'personal', status: 'established', level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };
+}
+
 /** Verdict on one reading. */
 export interface AnomalyVerdict {
   anomaly: boolean;
-  /** "learning" while no personal baseline exists, "stale" while it is too old: no flag is raised on a guess. */
+  /**
+   * "learning" while no personal baseline exists, "stale" while it is too old: no flag is raised on
+   * a guess. "within-range" also while too few scores exist to flag at the level (the range ±∞).
+   */
   reason: 'learning' | 'stale' | 'outside-range' | 'within-range';
+  /** The range the reading was checked against: {@link anomalyRange}. */
   estimate: Estimate;
 }
 
 /**
- * Flags a reading outside the subject's `level` range (default 98%) — only once established, not
- * while stale, and not while that range is unbounded (too little recent weight for the level: the
- * flags then could not keep to 1 − level of usual readings).
+ * Flags a reading outside the subject's range at `level` (default 98%; {@link anomalyRange}) — only
+ * once established, not while stale, and not while too few scores exist for the test to keep its
+ * flags to 1 − level of usual readings.
  *
  * @example
  * checkReading(state, t, 180, now); // { anomaly: true, reason: 'outside-range', … }
  */
 export function checkReading(s: BaselineState, t: number, y: number, updatedAt: string, level = 0.98): AnomalyVerdict {
-  const estimate = baselineEstimate(s, t, updatedAt, level);
+  const estimate = anomalyRange(s, t, updatedAt, level);
   if (estimate.status === 'learning') return { anomaly: false, reason: estimate.reason === 'stale' ? 'stale' : 'learning', estimate };
   const outside = y < estimate.low || y > estimate.high;
   return { anomaly: outside, reason: outside ? 'outside-range' : 'within-range', estimate };

@@ -90,25 +90,42 @@ describe('metric baseline', () => {
   });
 
   it('raises no anomaly while learning, and flags a wild reading once established', () => {
-    const ys = stream(30, 3);
+    const ys = stream(40, 3);
     const s = createBaseline();
     observeReading(s, 0, ys[0]);
     const early = checkReading(s, 1, 500, now);
     expect(early).toMatchObject({ anomaly: false, reason: 'learning' });
-    for (let day = 0; day < 30; day++) {
+    for (let day = 0; day < 40; day++) {
       issueForecast(s, day * 24);
       for (let h = 0; h < 24; h++) if (day * 24 + h > 0) observeReading(s, day * 24 + h, ys[day * 24 + h]);
+      if (day === 15) {
+        // Established, but the 1–2 h bucket (two scores a day) holds fewer than 49 scores: the
+        // least conformal p-value 1/(n + 1) is above α = 0.02 (Vovk et al. 2005), so 01:00 (2 h
+        // ahead) cannot be flagged yet and its range is unbounded; 15:00 (16 h ahead) can.
+        issueForecast(s, 16 * 24);
+        expect(isBaselineEstablished(s)).toBe(true);
+        expect(s.scores[0].length).toBeLessThan(49);
+        expect(checkReading(s, 16 * 24 + 1, 500, now)).toMatchObject({ anomaly: false, reason: 'within-range', estimate: { status: 'established', level: 0.98, low: -Infinity, high: Infinity } });
+        expect(checkReading(s, 16 * 24 + 15, 500, now)).toMatchObject({ anomaly: true, reason: 'outside-range' });
+      }
     }
     expect(isBaselineEstablished(s)).toBe(true);
-    issueForecast(s, 30 * 24);
-    // 15:00 is 16 h ahead of the forecast: the 13–24 h bucket (12 scores a day) bounds a 98% range.
-    expect(checkReading(s, 30 * 24 + 15, 500, now)).toMatchObject({ anomaly: true, reason: 'outside-range' });
-    const usual = baselineEstimate(s, 30 * 24 + 15, now).value;
-    expect(checkReading(s, 30 * 24 + 15, usual, now).anomaly).toBe(false);
-    // 05:00 is 6 h ahead: the 3–6 h bucket's four scores a day weigh too little to bound 98% (Σw
-    // under 99 newest-score units), so no flag: one could not hold the flags to 2% of usual readings.
-    expect(checkReading(s, 30 * 24 + 5, 500, now)).toMatchObject({ anomaly: false, reason: 'within-range', estimate: { status: 'established', low: -Infinity, high: Infinity } });
-    expect(baselineEstimate(s, 30 * 24 + 5, now).high).toBeLessThan(500); // the 90% interval is bounded
+    issueForecast(s, 40 * 24);
+    // 15:00 is 16 h ahead of the forecast: the 13–24 h bucket (12 scores a day).
+    expect(checkReading(s, 40 * 24 + 15, 500, now)).toMatchObject({ anomaly: true, reason: 'outside-range' });
+    const usual = baselineEstimate(s, 40 * 24 + 15, now).value;
+    expect(checkReading(s, 40 * 24 + 15, usual, now).anomaly).toBe(false);
+    // 01:00 and 05:00 are 2 h and 6 h ahead: their buckets now hold 49 scores or more past the first
+    // week (two a day for 33 days in the 1–2 h one), so they flag too — the range shown with the
+    // verdict is ŷ ± s·R, symmetric about the forecast.
+    expect(s.scores[0].filter((x) => x[0] >= 7 * 24).length).toBeGreaterThanOrEqual(49);
+    for (const t of [40 * 24 + 1, 40 * 24 + 5]) {
+      const v = checkReading(s, t, 500, now);
+      expect(v).toMatchObject({ anomaly: true, reason: 'outside-range', estimate: { status: 'established', source: 'personal', level: 0.98 } });
+      expect(v.estimate.high - v.estimate.value).toBeCloseTo(v.estimate.value - v.estimate.low, 6);
+      expect(checkReading(s, t, v.estimate.high, now).anomaly).toBe(false);
+      expect(checkReading(s, t, v.estimate.high + 1e-6 * Math.abs(v.estimate.high), now).anomaly).toBe(true);
+    }
   });
 
   it('numbers hours and weekdays of local time (Monday = 0)', () => {

@@ -16,7 +16,8 @@
  * Until the stream has `minDays` days and enough scored forecasts in every horizon bucket, weighing
  * enough to bound the interval, the status is "learning" and the interval shown is the population
  * one: split-conformal on the pooled readings (see population.ts). Anomaly flags are raised only
- * once established, where the range at the flag's level is bounded.
+ * once established, by a symmetric conformal test on the same scores with equal weights, once
+ * there are enough of them for the test to reject at its level (anomalyRange, baseline-estimate.ts).
  */
 import type { PopulationSample } from './population.js';
 

@@ -1,6 +1,7 @@
 /**
  * Quantiles for prediction intervals: the split-conformal order statistic for exchangeable data,
- * and its weighted form for drifting data (recent scores weigh more, so intervals follow drift).
+ * its weighted form for drifting data (recent scores weigh more, so intervals follow drift), and
+ * the symmetric conformal test behind anomaly flags.
  */
 
 /**
@@ -82,4 +83,45 @@ export function weightedConformalInterval(values: ArrayLike<number>, weights: Ar
  */
 export function weightedConformalBounded(weights: ArrayLike<number>, level: number, testWeight = largest(weights)): boolean {
   return weights.length > 0 && tailBudget(weights, level, testWeight) >= 1;
+}
+
+/**
+ * Conformal p-value of a new score `score` among weighted scores, on absolute values (a symmetric
+ * test: a reading far from the forecast on either side is as strange as its distance):
+ * p = (w₍ₙ₊₁₎ + Σ wᵢ·1[|xᵢ| ≥ |score|]) / (w₍ₙ₊₁₎ + Σ wᵢ), ties counting against the new score.
+ * With equal weights on exchangeable scores P(p ≤ α) ≤ α, = ⌊α(n+1)⌋/(n+1) for continuous ones
+ * (Vovk, Gammerman & Shafer 2005; Lei et al. 2018 for split conformal); with other fixed weights,
+ * up to the drift term of Barber et al. 2023, Thm 2. The least p is w₍ₙ₊₁₎ / total: with equal
+ * weights 1/(n+1), so a test at α can reject only once n + 1 ≥ 1/α.
+ *
+ * @example
+ * symmetricConformalPValue([1, -2, 3], [1, 1, 1], -2.5); // 0.5: |3| ≥ 2.5, plus the new score itself, of 4
+ */
+export function symmetricConformalPValue(values: ArrayLike<number>, weights: ArrayLike<number>, score: number, testWeight = 1): number {
+  const a = Math.abs(score);
+  let total = testWeight;
+  let atLeast = testWeight;
+  for (let i = 0; i < values.length; i++) {
+    total += weights[i];
+    if (Math.abs(values[i]) >= a) atLeast += weights[i];
+  }
+  return atLeast / total;
+}
+
+/**
+ * The radius R of the equal-weight symmetric conformal test at `level` (α = 1 − level): a new
+ * score is rejected — {@link symmetricConformalPValue} ≤ α — exactly when |score| > R, R being
+ * the k-th largest |xᵢ| with k = ⌊α(n+1)⌋. Infinite while k = 0 (n + 1 < 1/α: no score could be
+ * rejected; 49 scores at least for 98%).
+ *
+ * @example
+ * symmetricConformalRadius([...new Array(48).fill(1), -3], 0.98); // 3: 49 scores, k = 1
+ * symmetricConformalRadius(new Array(48).fill(1), 0.98); // Infinity
+ */
+export function symmetricConformalRadius(values: ArrayLike<number>, level: number): number {
+  const n = values.length;
+  const k = Math.floor((n + 1) * (1 - level) + 1e-9); // 1 − 0.98 is not exactly 0.02 in binary
+  if (k < 1) return Infinity;
+  const abs = Float64Array.from(values, Math.abs).sort();
+  return abs[n - k];
 }
