@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KEYS, bearer, harness } from '../../test/harness.js';
-import { shopCatalog, shopPolicy } from './fixtures.js';
+import { shopCatalog, shopFeatures, shopPolicy } from './fixtures.js';
 import { catalogKind, policyKind } from './kinds.js';
 
 const fields = (problems: { field: string }[]) => problems.map((p) => p.field);
@@ -43,7 +43,8 @@ describe('catalog and policy documents', () => {
   });
 
   it('are versioned through the configuration API, and a bad one is refused naming the field', async () => {
-    const h = await harness('sqlite');
+    // The features the shop's policy reads: a rule reading a feature not defined is refused (decision-names.test.ts).
+    const h = await harness('sqlite', { config: { features: shopFeatures } });
     const put = (kind: string, document: unknown) => h.app.inject({ method: 'PUT', url: `/v1/config/${kind}`, headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'test' } });
     expect((await put('catalog', shopCatalog())).json().version).toBe(1);
     const r = await put('policy', { rules: [{ name: 'r', stage: 'suitability', when: 'traits.plan ==' }] });

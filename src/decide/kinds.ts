@@ -1,6 +1,7 @@
 import type { DocumentKind } from '../config/document-kind.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
+import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
 import { checkPolicy } from './policy-check.js';
 import type { Policy } from './policy.js';
 import { compilePolicy, type CompiledPolicy } from './policy-compile.js';
@@ -17,6 +18,7 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   description: 'Actions (channels, consent purpose, value, contact cost, topics, rules, variants) and placements (channel, slots, competing actions, safe default, selection: ε-greedy or a contextual Thompson bandit, kind: actions or recommendation).',
   empty: {},
   check: checkCatalog,
+  checkStored: checkCatalogNames,
   compile: compileCatalog,
 };
 
@@ -32,5 +34,6 @@ export const policyKind: DocumentKind<Policy, CompiledPolicy> = {
   description: 'Rules, consent, contact limits, human territory, levers, value function, exploration budget, holdout and retention of decisions.',
   empty: {},
   check: checkPolicy,
+  checkStored: checkPolicyNames,
   compile: compilePolicy,
 };

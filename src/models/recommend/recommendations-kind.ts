@@ -1,4 +1,5 @@
 import type { DocumentKind } from '../../config/document-kind.js';
+import { checkRecommendationNames } from '../../decide/recommend/recommend-names.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { checkCel, checkNumber, checkStrings, checkText, isObject } from '../kind-checks.js';
 
@@ -85,6 +86,8 @@ export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecom
     checkNumber(p, 'windowDays', b.windowDays, 1, 3650, true);
     return p;
   },
+  // `history` / `purchased` naming a feature not defined read as empty; refused when written.
+  checkStored: checkRecommendationNames,
   compile: (b) => ({
     interactions: b.interactions ?? [],
     history: b.history ?? [],

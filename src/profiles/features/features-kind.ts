@@ -1,5 +1,7 @@
 import type { DocumentKind } from '../../config/document-kind.js';
 import type { DocumentStore } from '../../config/document-store.js';
+import { decisionFeatureUses } from '../../decide/decision-names.js';
+import { recommendationFeatureUses } from '../../decide/recommend/recommend-names.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { namesRead } from '../../rules/rule-names.js';
 import type { SegmentsDoc } from '../../segments/segments-kind.js';
@@ -46,8 +48,9 @@ function inForceAgainSince(f: CompiledFeature, versions: readonly { version: num
 }
 
 /**
- * A feature that a stored segment or lifecycle rule reads cannot be removed: the rule would
- * never hold again (or hold for everyone, under a `!has(…)`), silently. Each use is a problem
+ * A feature that a stored segment, lifecycle, catalog, policy or recommendations rule reads (or a
+ * bandit's context, or the recommendations' `history` / `purchased`) cannot be removed: the rule
+ * would never hold again (or hold for everyone, under a `!has(…)`), silently. Each use is a problem
  * naming the rule; the operator changes it first. A name no stored rule reads, or one that was
  * not defined before (a rule stored before names were checked), does not stop the change. (In a
  * config file the features apply before the rules: remove the rule at one start, the feature at
@@ -76,5 +79,7 @@ export async function checkFeaturesInUse(body: FeatureDefinition[], documents: P
   const lifecycle = (await documents.latest<LifecycleDoc>('lifecycle'))?.body;
   rules(lifecycle?.stages, 'stages', 'lifecycle stage', 'lifecycle');
   rules(lifecycle?.valueTiers, 'valueTiers', 'value tier', 'lifecycle');
+  // The decisions' rules (catalog, policy) and the recommendations' lists and rules (src/decide).
+  uses.push(...(await decisionFeatureUses(removed, documents)), ...(await recommendationFeatureUses(removed, documents)));
   return uses.map((u) => ({ field: 'features', message: `The feature \`${u.feature}\` is read by ${u.by}: change that first, then remove the feature.` }));
 }

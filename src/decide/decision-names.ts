@@ -1,0 +1,188 @@
+import type { DocumentStore } from '../config/document-store.js';
+import type { FieldProblem } from '../errors/tact-error.js';
+import type { FeatureDefinition } from '../profiles/features/definition.js';
+import { definedFeatures, ruleScope } from '../profiles/rule-scope.js';
+import { nameProblem, namesRead, notDefined, type Shape } from '../rules/rule-names.js';
+import type { Catalog } from './catalog.js';
+import type { Policy } from './policy.js';
+
+type Features = readonly Pick<FeatureDefinition, 'name' | 'kind'>[];
+const value = (what: string): Shape => ({ kind: 'value', what });
+
+/** The fields of `estimates.<rate>` in a decision rule (RuleEstimate, src/models/estimates/rule-estimates.ts). */
+const RATE_ESTIMATE: Shape = {
+  kind: 'names', noun: 'field of an estimate', plural: 'fields of an estimate',
+  names: { value: value('a number'), low: value('a number'), high: value('a number'), status: value('a string'), source: value('a string'), evidence: value('a number') },
+};
+
+/** What `action` holds (CompiledAction.celVar, catalog-compile.ts); its `properties` are the operator's own data. */
+const ACTION: Shape = {
+  kind: 'names', noun: 'field of an action', plural: 'fields of an action',
+  names: { id: value('a string'), name: value('a string'), channels: value('a list'), topics: value('a list'), purpose: value('a string'), value: value('a number'), properties: { kind: 'open' } },
+};
+
+/**
+ * What a decision rule's variables hold (an action's eligibility, applicability, suitability; the
+ * policy's rules, human territory, levers — decider.ts): the profile's facts (ruleScope), the
+ * subject's `flags`, the request's `context`, the subject's `accounts`, the candidate `action`,
+ * and the rates and anomaly flags the models give (`estimates.<rate>`, `anomalies.<metric>`).
+ * Flag names, the context, a rate's or a metric's name come from data or from documents the config
+ * file applies after the policy: not checked.
+ *
+ * @example
+ * nameProblem('features.ordrs >= 1.0', 'actions[0].eligibility', decisionScope(features)); // '… did you mean `features.orders`? …'
+ */
+export function decisionScope(features: Features): Record<string, Shape> {
+  return {
+    ...ruleScope(features),
+    flags: { kind: 'open' },
+    context: { kind: 'open' },
+    accounts: value('a list of account ids'),
+    action: ACTION,
+    estimates: { kind: 'keys', each: RATE_ESTIMATE },
+    anomalies: { kind: 'keys', each: value('true or false') },
+  };
+}
+
+/**
+ * What a recommendation rule's variables hold (a catalog placement's `recommend`, the
+ * recommendations settings' rules — src/models/recommend/recommender.ts): the profile's facts,
+ * the request's `context` and the `item` (its id and catalog attributes, which are data).
+ *
+ * @example
+ * nameProblem('item.price < 30.0 && features.ordrs > 1.0', 'rule', recommendScope(features)); // '… did you mean `features.orders`? …'
+ */
+export function recommendScope(features: Features): Record<string, Shape> {
+  return { ...ruleScope(features), context: { kind: 'open' }, item: { kind: 'open' } };
+}
+
+/** One CEL field of a catalog or policy document: where it is, what it is, and who it belongs to. */
+interface RuleField {
+  field: string;
+  expression: string;
+  /** "the action `winback`", for the sentence refusing a feature's removal. */
+  owner: string;
+  scope: 'decision' | 'recommend';
+}
+
+/** Each CEL field of a catalog (of a body stored before it was checked too: what is not a rule is skipped). */
+function catalogRules(body: Catalog | undefined): RuleField[] {
+  const out: RuleField[] = [];
+  (Array.isArray(body?.actions) ? body.actions : []).forEach((a, i) => {
+    for (const k of ['eligibility', 'applicability', 'suitability'] as const) {
+      if (typeof a?.[k] === 'string') out.push({ field: `actions[${i}].${k}`, expression: a[k], owner: `the action \`${String(a.id)}\``, scope: 'decision' });
+    }
+  });
+  (Array.isArray(body?.placements) ? body.placements : []).forEach((p, i) => {
+    for (const k of ['rule', 'outOfStock'] as const) {
+      const e = p?.recommend?.[k];
+      if (typeof e === 'string') out.push({ field: `placements[${i}].recommend.${k}`, expression: e, owner: `the placement \`${String(p.id)}\``, scope: 'recommend' });
+    }
+  });
+  return out;
+}
+
+/** Each CEL field of a policy. */
+function policyRules(body: Policy | undefined): RuleField[] {
+  const out: RuleField[] = [];
+  const list = (items: unknown, at: string, what: string) => {
+    if (!Array.isArray(items)) return;
+    items.forEach((r: { name?: unknown; when?: unknown } | null, i) => {
+      if (typeof r?.when === 'string') out.push({ field: `${at}[${i}].when`, expression: r.when, owner: `the ${what} \`${String(r.name)}\``, scope: 'decision' });
+    });
+  };
+  list(body?.rules, 'rules', 'policy rule');
+  list(body?.humanTerritory, 'humanTerritory', 'human territory');
+  list(body?.levers, 'levers', 'lever');
+  return out;
+}
+
+/** Each `features.<name>` a placement's Thompson bandit reads (selection-option.ts), with its field. */
+function selectionFeatures(body: Catalog | undefined): { field: string; name: string; owner: string }[] {
+  const out: { field: string; name: string; owner: string }[] = [];
+  (Array.isArray(body?.placements) ? body.placements : []).forEach((p, i) => {
+    const list = p?.selection?.features;
+    if (!Array.isArray(list)) return;
+    list.forEach((f, k) => {
+      const path = typeof f === 'string' ? f.split('=')[0].split('.') : [];
+      if (path[0] === 'features' && path.length >= 2) out.push({ field: `placements[${i}].selection.features[${k}]`, name: path[1], owner: `the placement \`${String(p.id)}\`` });
+    });
+  });
+  return out;
+}
+
+const featuresOf = async (documents: Pick<DocumentStore, 'latest'>) => definedFeatures((await documents.latest('features'))?.body);
+
+function ruleProblems(rules: readonly RuleField[], features: Features): FieldProblem[] {
+  const scopes = { decision: decisionScope(features), recommend: recommendScope(features) };
+  const p: FieldProblem[] = [];
+  for (const r of rules) {
+    const problem = nameProblem(r.expression, r.field, scopes[r.scope]);
+    if (problem) p.push({ field: r.field, message: problem });
+  }
+  return p;
+}
+
+/**
+ * A catalog whose action rules, recommendation rules or bandit features read a feature not
+ * defined (`features.purchses`) would never hold (or hold for everyone under a `!has(…)`; a
+ * bandit's feature would read 0): refused when written, against the features stored (the config
+ * file applies its features first), naming the field and the closest defined name.
+ *
+ * @example
+ * await checkCatalogNames({ actions: [{ id: 'a', name: 'A', channels: ['web'], eligibility: 'features.ordrs >= 1.0' }] }, store.documents);
+ * // [{ field: 'actions[0].eligibility', message: 'The rule in `actions[0].eligibility` reads `features.ordrs`, … did you mean `features.orders`? …' }]
+ */
+export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  const features = await featuresOf(documents);
+  const p = ruleProblems(catalogRules(body), features);
+  const set = decisionScope(features).features;
+  for (const s of selectionFeatures(body)) {
+    if (set.kind === 'names' && !Object.hasOwn(set.names, s.name)) p.push({ field: s.field, message: `The \`${s.field}\` names \`features.${s.name}\`, which is not ${notDefined(s.name, set, (n) => `features.${n}`)}` });
+  }
+  return p.sort(inDocumentOrder);
+}
+
+/**
+ * A policy whose rules, human territory or levers read a feature not defined: refused when
+ * written, as {@link checkCatalogNames}.
+ *
+ * @example
+ * await checkPolicyNames({ levers: [{ name: 'loyal', weight: 2, when: 'features.ordrs >= 3.0' }] }, store.documents);
+ * // [{ field: 'levers[0].when', message: '… did you mean `features.orders`? …' }]
+ */
+export async function checkPolicyNames(body: Policy, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  return ruleProblems(policyRules(body), await featuresOf(documents));
+}
+
+/**
+ * Who, in the stored catalog and policy, reads each of the features `removed`: "the action
+ * `winback` (`actions[3].eligibility` of the catalog)", in document order. For the check that
+ * refuses removing a feature still read (src/profiles/features/features-kind.ts).
+ *
+ * @example
+ * await decisionFeatureUses(new Set(['purchased']), store.documents);
+ * // [{ feature: 'purchased', by: 'the policy rule `not bought already` (`rules[0].when` of the policy)' }]
+ */
+export async function decisionFeatureUses(removed: ReadonlySet<string>, documents: Pick<DocumentStore, 'latest'>): Promise<{ feature: string; by: string }[]> {
+  if (removed.size === 0) return [];
+  const uses: { field: string; feature: string; by: string }[] = [];
+  const read = (rules: readonly RuleField[], doc: string) => {
+    for (const r of rules) for (const f of namesRead(r.expression, 'features')) if (removed.has(f)) uses.push({ field: r.field, feature: f, by: `${r.owner} (\`${r.field}\` of the ${doc})` });
+  };
+  const catalog = (await documents.latest<Catalog>('catalog'))?.body;
+  read(catalogRules(catalog), 'catalog');
+  for (const s of selectionFeatures(catalog)) if (removed.has(s.name)) uses.push({ field: s.field, feature: s.name, by: `${s.owner} (\`${s.field}\` of the catalog)` });
+  uses.sort(inDocumentOrder);
+  read(policyRules((await documents.latest<Policy>('policy'))?.body), 'policy');
+  return uses.map(({ feature, by }) => ({ feature, by }));
+}
+
+/** Catalog fields in the order they are written: the actions, then the placements, each by index (a stable sort keeps the rest). */
+function inDocumentOrder(a: { field: string }, b: { field: string }): number {
+  const key = (field: string) => {
+    const m = /^(actions|placements)\[(\d+)\]/.exec(field);
+    return m ? (m[1] === 'actions' ? 0 : 1e9) + Number(m[2]) : 2e9;
+  };
+  return key(a.field) - key(b.field);
+}
