@@ -21,11 +21,24 @@ function decision(over: Partial<DecisionRecord> = {}): DecisionRecord {
 const outcome = (over: Partial<OutcomeRecord>): OutcomeRecord => ({ id: 'o1', at: 2000, profileKey: 'p1', type: 'conversion', value: null, decisionId: 'd1', action: 'shoes', credit: 1, reward: 0, success: false, source: 'api', ...over });
 
 describe('monitor events', () => {
-  it('an action choice shown is an exposure with its estimate; handoffs, held choices and "none" are not', () => {
+  it('an action choice shown is an exposure with its estimate; handoffs and "none" are not', () => {
     expect(exposuresOf(decision())).toEqual([
       { at: 1000, type: 'exposure', action: 'shoes', placement: 'home', segment: 'all', predicted: 0.04 },
       { at: 1000, type: 'exposure', action: 'socks', placement: 'home', segment: 'all' },
     ]);
+  });
+
+  it('a held action\'s stand-in was shown: it is an exposure with its own estimate, the held action is not', () => {
+    // The customer saw the safe default; outcomes are credited to it, so without its exposure its
+    // monitored response rate and calibration would count responses over too few exposures.
+    const d = decision({
+      choices: [
+        { rank: 1, kind: 'action', action: 'newsletter', score: 0.1, propensity: 0.76, exposurePropensity: 0.82, held: { action: 'loan', reviewId: 'r1' }, why: '' },
+        { rank: 2, kind: 'none', score: 0, propensity: 1, why: '', held: { action: 'card', reviewId: 'r2' } },
+      ],
+      scored: [{ action: 'loan', score: 15, p: 0.05, review: 'review' }, { action: 'newsletter', score: 0.1, p: 0.02 }],
+    });
+    expect(exposuresOf(d)).toEqual([{ at: 1000, type: 'exposure', action: 'newsletter', placement: 'home', segment: 'all', predicted: 0.02 }]);
   });
 
   it('a decision with a segment counts in that segment and in "all"', () => {

@@ -26,8 +26,10 @@ function segmentsOf(segment: string): string[] {
 }
 
 /**
- * Exposures of a decision: one per action choice shown (a choice held for review was not shown),
- * carrying the rate model's predicted probability (the choice's estimate) for the calibration check.
+ * Exposures of a decision: one per action choice shown, carrying the rate model's predicted
+ * probability (the choice's estimate) for the calibration check. A choice held for review shows
+ * its stand-in — the choice's `action` is the placement's safe default, `held` names the action
+ * held — so the stand-in is exposed (it gets the outcomes' credit too); the held action is not.
  *
  * @example
  * exposuresOf(record) // [{ type: 'exposure', action: 'shoes-offer', placement: 'home', segment: 'all', at, predicted: 0.041 }]
@@ -36,7 +38,7 @@ export function exposuresOf(d: DecisionRecord): MonitorEvent[] {
   const { placement, segment } = placeOf(d);
   const out: MonitorEvent[] = [];
   for (const c of d.choices) {
-    if (c.kind !== 'action' || !c.action || c.held) continue;
+    if (c.kind !== 'action' || !c.action) continue;
     const p = d.scored.find((s) => s.action === c.action)?.p;
     for (const seg of segmentsOf(segment)) {
       const e: MonitorEvent = { at: d.at, type: 'exposure', action: c.action, placement, segment: seg };

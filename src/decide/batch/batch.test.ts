@@ -7,7 +7,7 @@ import { shopConfig } from '../fixtures.js';
 import { advertising, post } from '../test-http.js';
 import { runBatch } from './batch-client.js';
 import { backoffMs, deliver } from './webhook.js';
-import { csvField } from './writers.js';
+import { csvField, csvRows } from './writers.js';
 import { testDir } from '../../../test/tmp.js';
 
 /** A webhook that fails `failFirst` requests with 503, then records the bodies it accepts. */
@@ -57,9 +57,10 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(s).toMatchObject({ total: 12, scanned: 12, matched: 4, decided: 4, actions: 4, written: 4, delivered: 4, failed: 0, stoppedBy: 'end' });
     expect(progress.at(-1)).toBe(12);
     const csv = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,explanation,sendAt,sendSlot,sendTimeValue,sendTimeLow,sendTimeHigh,sendTimeSource,sendTimeStatus');
+    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,exposurePropensity,explanation,sendAt,sendSlot,sendTimeValue,sendTimeLow,sendTimeHigh,sendTimeSource,sendTimeStatus');
     expect(csv[1]).not.toMatch(/,\d{4}-\d\d-\d\dT\d\d:/); // send time is not configured here: no sendAt
     expect(csv.slice(1).map((l) => l.split(',')[6]).sort()).toEqual(['newsletter', 'shoes-offer', 'shoes-offer', 'shoes-offer']);
+    expect(csv.slice(1).map((l) => l.split(',')[11])).toEqual(['', '', '', '']); // exposurePropensity: nothing could be held, one route
     expect(hook.hits()).toBe(4); // two 503s, then two batches of two
     expect(hook.bodies.map((b) => b.decisions.length)).toEqual([2, 2]);
     // every attempt of a batch carries the same Idempotency-Key (a receiver can tell a retry), each batch its own
@@ -73,6 +74,25 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(again).toMatchObject({ decided: 4, actions: 0, written: 4 });
     const lines = readFileSync(join(dir, 'again.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.every((l) => l.decision.choices[0].kind === 'none')).toBe(true);
+  });
+
+  it('writes a held action\'s stand-in with the probability it was shown (exposurePropensity), in CSV and JSONL', async () => {
+    // The loan wins for a finance subject but is high-stakes: a review opens and the newsletter
+    // (the home placement's safe default) is shown; exposurePropensity is what off-policy
+    // estimates weigh it by (a choice with one route leaves the column empty: the test above).
+    await send(h.app, '/v1/identify', { userId: 'fin', traits: { segment: 'finance' }, context: advertising });
+    const dir = testDir('tact-batch-');
+    const audience = 'has(traits.segment) && traits.segment == "finance"';
+    await runBatch({ url, key: KEYS.server, placement: 'home', audience, out: join(dir, 'held.csv'), format: 'csv' });
+    const [header, ...rows] = readFileSync(join(dir, 'held.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const col = (name: string) => header.indexOf(name);
+    expect(col('exposurePropensity')).toBe(col('propensity') + 1);
+    // No exploration here: the loan is picked with 1, so the newsletter is shown with 1.
+    expect(rows.map((r) => [r[col('action')], r[col('propensity')], r[col('exposurePropensity')]])).toEqual([['newsletter', '1', '1']]);
+
+    await runBatch({ url, key: KEYS.server, placement: 'home', audience, out: join(dir, 'held.jsonl'), format: 'jsonl' });
+    const [line] = readFileSync(join(dir, 'held.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(line.decision.choices).toMatchObject([{ action: 'newsletter', held: { action: 'loan-offer' }, propensity: 1, exposurePropensity: 1 }]);
   });
 
   it('stops at the campaign\'s own maximum of actions, and writes undeliverable batches to the failed file', async () => {
@@ -170,5 +190,14 @@ describe('webhook delivery', () => {
   it('quotes CSV fields that need it', () => {
     expect(csvField('he said "hi", then left')).toBe('"he said ""hi"", then left"');
     expect(csvField(undefined)).toBe('');
+  });
+  it('writes a choice\'s exposurePropensity beside its propensity, empty when it has none', () => {
+    const rows = csvRows({
+      subject: 's', profileId: 'p', decision: { decisionId: 'd', placement: 'home', choices: [
+        { rank: 1, kind: 'action', action: 'newsletter', score: 0.1, propensity: 0.76, exposurePropensity: 0.82, held: { action: 'loan', reviewId: 'r' }, explanation: 'x' },
+        { rank: 2, kind: 'action', action: 'socks', score: 1, propensity: 0.5, explanation: 'y' },
+      ] },
+    });
+    expect(rows).toEqual(['s,p,d,home,1,action,newsletter,,,0.1,0.76,0.82,x,,,,,,,', 's,p,d,home,2,action,socks,,,1,0.5,,y,,,,,,,']);
   });
 });

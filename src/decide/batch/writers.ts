@@ -5,13 +5,25 @@ import type { SendTime } from '../../models/send-time/send-at.js';
 export interface BatchDecision {
   subject: string;
   profileId: string;
-  decision: { decisionId: string; placement: string; choices: { rank: number; kind: string; action?: string; variant?: string; queue?: string; score?: number; propensity?: number; explanation?: string }[] };
+  decision: {
+    decisionId: string;
+    placement: string;
+    /**
+     * As the decision API shows them. `exposurePropensity`: the probability that what the choice
+     * shows was shown (a held action's stand-in sums every route to it; absent when it is `propensity`).
+     */
+    choices: { rank: number; kind: string; action?: string; variant?: string; queue?: string; score?: number; propensity?: number; exposurePropensity?: number; held?: { action: string; reviewId: string }; explanation?: string }[];
+  };
   /** Outbound channels: when to send, and the send-time Estimate behind it. */
   sendTime?: SendTime;
 }
 
-/** The CSV header: one row per choice. @example CSV_COLUMNS.join(',') */
-export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus'];
+/**
+ * The CSV header: one row per choice. `exposurePropensity` is empty where the choice had one route
+ * (then it is `propensity`): off-policy estimates of what was shown weigh by it where it is set.
+ * @example CSV_COLUMNS.join(',')
+ */
+export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'exposurePropensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus'];
 
 /** One CSV field, quoted when it needs to be (RFC 4180). @example csvField('a,b') // '"a,b"' */
 export function csvField(v: unknown): string {
@@ -30,7 +42,7 @@ export function csvRows(d: BatchDecision): string[] {
   const t = d.sendTime;
   const when = t ? [t.sendAt, t.label, t.estimate.value, t.estimate.low, t.estimate.high, t.estimate.source, t.estimate.status] : [];
   return d.decision.choices.map((c) => {
-    const fields = [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.explanation, ...(c.kind === 'action' ? when : [])];
+    const fields = [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.exposurePropensity, c.explanation, ...(c.kind === 'action' ? when : [])];
     return CSV_COLUMNS.map((_, i) => csvField(fields[i])).join(',');
   });
 }

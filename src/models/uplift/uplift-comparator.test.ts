@@ -43,6 +43,20 @@ describe('off-policy comparison of uplift versions before promotion', () => {
     expect(c.figures.live.snips?.ci[0]).toBeGreaterThan(0.1);
   });
 
+  it('replays a version\'s pick of an action awaiting review as its stand-in, here nothing (no safe default)', () => {
+    // b is pending review in every decision and the placement has no safe default: a pick of b
+    // shows nothing, so "always b" earns what "none" earned, 5/100 (SNIPS of a deterministic
+    // target: the mean reward of the rows where the log showed what it would, Swaminathan &
+    // Joachims 2015). The log holds no row of b: it was never shown.
+    const rows = log(1 / 2)
+      .filter((r) => r.arm !== 'b')
+      .map((r) => ({ ...r, standIn: 'none', record: { ...r.record, scored: r.record.scored.map((t) => (t.action === 'b' ? { ...t, review: 'pending' as const } : t)) } }));
+    const c = compareUpliftOnLog(rows, new UpliftScorer(model(0.05, 0.05, 0.4), 2), new UpliftScorer(model(0.05, 0.3, 0.1), 1), o);
+    expect(c.figures.candidate.snips?.value).toBeCloseTo(0.05, 10);
+    expect(c.figures.live.snips?.value).toBeCloseTo(0.3, 10);
+    expect(c.better).toBe(false);
+  });
+
   it('refuses when the log never explored: it cannot say what another choice would have earned', () => {
     const c = compareUpliftOnLog(log(1), new UpliftScorer(model(0.05, 0.3, 0.1), 2), new UpliftScorer(model(0.05, 0.05, 0.4), 1), o);
     expect(c.better).toBe(false);

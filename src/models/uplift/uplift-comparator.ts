@@ -1,10 +1,10 @@
 import type { Settings } from '../../config/settings.js';
-import { policyKind } from '../../decide/kinds.js';
+import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { opeReport, type OpeReport } from '../../measure/ope/report.js';
 import type { Store } from '../../store/store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
-import { type LoggedDecision, readDecisionLog } from './uplift-log.js';
+import { type LoggedDecision, readDecisionLog, shownArm } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 
 /** Bootstrap resamples and seed of the comparison (both versions are scored on the same resamples). */
@@ -12,26 +12,28 @@ const OPE = { replicates: 500, seed: 7, level: 0.95 };
 const round = (x: number) => Math.round(x * 1e5) / 1e5;
 
 /**
- * What the decisions would have done under one uplift model version: for each logged decision,
+ * What the decisions would have shown under one uplift model version: for each logged decision,
  * the scored action with the highest uplift × value × levers − cost (the logged score where the
  * version has no established uplift for it, as decisions fall back to the rate), or "none" when
- * nothing beats the policy's `noneScore`. Deterministic: index 0 is "none".
+ * nothing beats the policy's `noneScore` — and where that action was awaiting review when the
+ * decision was made, its stand-in (the arm the log records for such decisions: what was shown).
+ * Deterministic: index 0 is "none".
  *
  * @example
  * targetActions(rows, scorer, actionIndex, { level: 0.9, maxWidth: 0.05, noneScore: 0 });
  */
 export function targetActions(rows: readonly LoggedDecision[], scorer: UpliftScorer, index: Map<string, number>, o: { level: number; maxWidth: number; noneScore: number }): Int32Array {
   return Int32Array.from(rows, (r) => {
-    let best = 0;
+    let best = 'none';
     let bestScore = o.noneScore;
     for (const t of r.record.scored) {
       if (t.value === undefined || !index.has(t.action)) continue;
       const u = scorer.estimate(t.action, r.record.facts, o);
       const levers = (t.levers ?? []).reduce((m, [, w]) => m * w, 1);
       const score = u && u.status === 'established' ? u.value * t.value * levers - (t.cost ?? 0) : t.score;
-      if (score > bestScore) (best = index.get(t.action)!), (bestScore = score);
+      if (score > bestScore) (best = t.action), (bestScore = score);
     }
-    return best;
+    return index.get(shownArm(r, best))!;
   });
 }
 
@@ -61,7 +63,7 @@ interface Figures {
 export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: UpliftScorer, live: UpliftScorer, o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
   const index = new Map<string, number>([['none', 0]]);
   for (const r of rows) {
-    if (!index.has(r.arm)) index.set(r.arm, index.size);
+    for (const a of [r.arm, ...(r.standIn !== undefined ? [r.standIn] : [])]) if (!index.has(a)) index.set(a, index.size);
     for (const t of r.record.scored) if (!index.has(t.action)) index.set(t.action, index.size);
   }
   const K = index.size;
@@ -115,7 +117,8 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
 export function upliftComparator(d: { store: Store; settings: Settings; now?: () => number }): CompareVersions {
   return async (candidate, live) => {
     const policy = d.settings.get(policyKind);
-    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG });
+    const placements = d.settings.get(catalogKind).placements;
+    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG, safeDefault: (p) => placements.get(p)?.safeDefault });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
     return compareUpliftOnLog(rows, new UpliftScorer(candidate.state as UpliftState, candidate.version), new UpliftScorer(live.state as UpliftState, live.version), o);
   };

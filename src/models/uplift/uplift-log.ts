@@ -1,4 +1,5 @@
 import type { DecisionRecord } from '../../decide/decision.js';
+import { NONE, shownDistribution, type Distribution } from '../../measure/policy-eval/replay-choice.js';
 import type { Store } from '../../store/store.js';
 
 /** The parts of a logged decision uplift learning reads (the rest is dropped as pages are read). */
@@ -7,10 +8,18 @@ export type LoggedRecord = Pick<DecisionRecord, 'id' | 'at' | 'profileKey' | 'fa
 /** One logged decision as uplift learning reads it: the arm it received and what followed. */
 export interface LoggedDecision {
   record: LoggedRecord;
-  /** "none" (nothing was done: chosen, or the holdout) or the action chosen at rank 1. */
+  /**
+   * "none" (nothing was done: chosen, the holdout, or a held action with nothing to stand in) or
+   * the action shown at rank 1 — for a choice held for review, its stand-in (the safe default).
+   */
   arm: string;
-  /** The logging policy's probability of that arm. */
+  /** The logging policy's probability of showing that arm: the choice's `exposurePropensity` (every route to it), else its `propensity`. */
   propensity: number;
+  /**
+   * What a pick of an action held for review (its logged `review` "review" or "pending") shows at
+   * rank 1 of this decision: the safe default or "none". Absent when no option would be held.
+   */
+  standIn?: string;
   /** Outcome types the subject produced within the window after the decision (each outcome once). */
   followed: ReadonlySet<string>;
 }
@@ -20,18 +29,25 @@ const PAGE = 2000;
 /**
  * Reads the decision log for uplift learning and off-policy comparison: decisions whose outcome
  * window has closed (`at + windowMs ≤ now`, so none is censored), newest first up to `max`, each
- * with its arm — the rank-1 action, or "none" when nothing was done (a "none" choice or the
- * holdout; handoffs and held decisions are left out) — and the outcome types the subject
- * produced within the window, whether or not attribution credited them to the decision (a "none"
- * decision is credited nothing, yet its subject may convert: that is the control).
+ * with its arm — the rank-1 action shown, or "none" when nothing was done (a "none" choice or the
+ * holdout; handoffs are left out) — with the probability it was shown, and the outcome types the
+ * subject produced within the window, whether or not attribution credited them to the decision (a
+ * "none" decision is credited nothing, yet its subject may convert: that is the control).
+ *
+ * A choice held for review is read as what was shown — the safe default standing in, or nothing —
+ * with `exposurePropensity`, as off-policy evaluation reads it: IPS needs the logged arm to be the
+ * one whose outcome was observed, with the probability it was shown (Dudík, Langford & Li 2011,
+ * §2). Leaving held decisions out learned from, and judged on, only the decisions where nothing was
+ * held. `safeDefault` (the placement's, from the catalog) gives the stand-in of decisions where a
+ * held action could have been picked but was not, for replaying another policy's pick.
  *
  * @example
  * const rows = await readDecisionLog(store, { now: Date.now(), windowMs: 7 * 864e5, sinceMs: 90 * 864e5, max: 50_000 });
  */
-export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number }): Promise<LoggedDecision[]> {
+export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number; safeDefault?: (placement: string) => string | undefined }): Promise<LoggedDecision[]> {
   const from = o.now - o.sinceMs;
   const seen = new Set<string>();
-  const records: (LoggedRecord & { arm: string; propensity: number })[] = [];
+  const records: (LoggedRecord & { arm: string; propensity: number; standIn?: string })[] = [];
   let to = o.now - o.windowMs + 1;
   while (records.length < o.max) {
     const page = await store.decisions.queryDecisions({ from, to, limit: PAGE });
@@ -39,9 +55,14 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     for (const d of fresh) {
       seen.add(d.id);
       const first = d.choices[0];
-      if (!first || first.kind === 'handoff' || first.held) continue;
+      if (!first || first.kind === 'handoff') continue;
       const arm = d.arm === 'holdout' || first.kind === 'none' ? 'none' : (first.action as string);
-      records.push({ id: d.id, at: d.at, profileKey: d.profileKey, facts: d.facts, scored: d.scored.filter((t) => t.value !== undefined), arm, propensity: first.propensity });
+      // A held choice shows its stand-in: the record says which; otherwise the catalog's safe default, as the replay would.
+      const standIn = first.held ? arm : standInOf(d, o.safeDefault?.(d.placement));
+      records.push({
+        id: d.id, at: d.at, profileKey: d.profileKey, facts: d.facts, scored: d.scored.filter((t) => t.value !== undefined),
+        arm, propensity: first.exposurePropensity ?? first.propensity, ...(standIn !== undefined ? { standIn } : {}),
+      });
     }
     if (page.length < PAGE) break;
     const last = page[page.length - 1].at;
@@ -59,10 +80,36 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     list.push({ at: out.at, type: out.type });
   }
   const rows: LoggedDecision[] = [];
-  for (const { arm, propensity, ...record } of records.slice(0, o.max)) {
+  for (const { arm, propensity, standIn, ...record } of records.slice(0, o.max)) {
     const followed = new Set<string>();
     for (const e of byProfile.get(record.profileKey) ?? []) if (e.at >= record.at && e.at <= record.at + o.windowMs) followed.add(e.type);
-    rows.push({ record, arm, propensity, followed });
+    rows.push({ record, arm, propensity, ...(standIn !== undefined ? { standIn } : {}), followed });
   }
   return rows;
+}
+
+/**
+ * The arm a pick of `action` at rank 1 of this logged decision shows: its stand-in when the record
+ * marks the action as awaiting review, else the action itself.
+ *
+ * @example
+ * shownArm(row, 'loan'); // 'newsletter' while the loan's review is pending
+ */
+export function shownArm(r: LoggedDecision, action: string): string {
+  if (r.standIn === undefined || action === 'none') return action;
+  const review = r.record.scored.find((t) => t.action === action)?.review;
+  return review === 'review' || review === 'pending' ? r.standIn : action;
+}
+
+/**
+ * What a held pick at rank 1 of the decision would show, by the replay's own rule
+ * (src/measure/policy-eval/replay-choice.ts `shownDistribution`: the safe default when it was among
+ * the options and not itself under review, else nothing); undefined when no option would be held.
+ */
+function standInOf(d: DecisionRecord, safeDefault: string | undefined): string | undefined {
+  const held = d.scored.find((s) => s.review === 'review' || s.review === 'pending');
+  if (!held) return undefined;
+  const pickHeld: Distribution = new Map([[NONE, 0], ...d.scored.map((s) => [s.action, s.action === held.action ? 1 : 0] as [string, number])]);
+  for (const [shown, p] of shownDistribution(pickHeld, d, safeDefault)) if (p === 1) return shown === NONE ? 'none' : shown;
+  return undefined;
 }
