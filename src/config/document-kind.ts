@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { DocumentStore } from './document-store.js';
+import { editDistance } from '../errors/edit-distance.js';
 
 /**
  * One kind of operator-owned configuration document: how it is checked, what it compiles to,
@@ -53,13 +54,3 @@ export function unknownFields(body: unknown, known: readonly string[], at = ''):
   });
 }
 
-/** Levenshtein distance of two short strings. @example editDistance('audience', 'audiences') // 1 */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}

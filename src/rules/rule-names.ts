@@ -1,4 +1,5 @@
 import { ruleTree } from './cel.js';
+import { editDistance } from '../errors/edit-distance.js';
 
 /**
  * What a rule may read under a name, for the check that the names a rule reads exist. Variables
@@ -176,13 +177,3 @@ function closest(name: string, known: readonly string[]): string | undefined {
   return best;
 }
 
-/** Levenshtein distance of two short strings. @example editDistance('purchses', 'purchases') // 1 */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
