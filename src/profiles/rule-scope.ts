@@ -27,12 +27,25 @@ export function ruleScope(features: readonly Pick<FeatureDefinition, 'name' | 'k
 
 /** What a feature of a kind holds in a rule (featureValue): a last_value holds whatever the events sent. */
 function featureShape(kind: FeatureKind): Shape {
+  const holds = featureHolds(kind);
+  return holds === 'whatever the events sent' ? { kind: 'open' } : value(`${holds} (a ${kind} feature)`);
+}
+
+/**
+ * What a feature of a kind holds (featureValue, state.ts): a number, a timestamp, a list, or
+ * whatever the events sent (a last_value). A rule written for one does not work on another, so a
+ * change of kind that changes it is refused while a rule reads the feature (features-kind.ts).
+ *
+ * @example
+ * featureHolds('decayed_count'); // 'a number'
+ */
+export function featureHolds(kind: FeatureKind): 'a number' | 'a timestamp' | 'a list' | 'whatever the events sent' {
   switch (kind) {
     case 'first_seen':
-    case 'last_seen': return value(`a timestamp (a ${kind} feature)`);
-    case 'unique': return value('a list (a unique feature)');
-    case 'last_value': return { kind: 'open' };
-    default: return value(`a number (a ${kind} feature)`);
+    case 'last_seen': return 'a timestamp';
+    case 'unique': return 'a list';
+    case 'last_value': return 'whatever the events sent';
+    default: return 'a number';
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldProblem } from '../../errors/tact-error.js';
+import { editDistance } from '../../errors/edit-distance.js';
 import { compileRule } from '../../rules/cel.js';
 import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
 
@@ -12,6 +13,24 @@ export type FeatureKind =
 
 export const FEATURE_KINDS: readonly FeatureKind[] = ['count', 'sum', 'mean', 'min', 'max', 'first_seen', 'last_seen', 'decayed_count', 'decayed_sum', 'unique', 'last_value'];
 const NEEDS_PROPERTY: ReadonlySet<FeatureKind> = new Set(['sum', 'mean', 'min', 'max', 'decayed_sum', 'unique', 'last_value']);
+
+/**
+ * The keys a definition of each kind takes, in the order the docs list them: what applyToFeature
+ * reads for it (state.ts). Another key would be saved and ignored — a `count` given a `property`
+ * still counts events, a `halfLife` on a `sum` decays nothing — so it is refused.
+ */
+const FIELDS = ['name', 'kind', 'event', 'type', 'property', 'where', 'halfLife', 'limit', 'description'] as const satisfies readonly (keyof FeatureDefinition)[];
+const ONLY_SOME: Partial<Record<(typeof FIELDS)[number], (k: FeatureKind) => boolean>> = {
+  property: (k) => NEEDS_PROPERTY.has(k),
+  halfLife: (k) => k.startsWith('decayed'),
+  limit: (k) => k === 'unique',
+};
+const fieldsOf = (kind: FeatureKind): string[] => FIELDS.filter((f) => ONLY_SOME[f]?.(kind) ?? true);
+/** "decayed_count and decayed_sum": the kinds that take a key. */
+const kindsTaking = (field: string): string => {
+  const ks = FEATURE_KINDS.filter((k) => fieldsOf(k).includes(field));
+  return ks.length === 1 ? ks[0] : `${ks.slice(0, -1).join(', ')} and ${ks[ks.length - 1]}`;
+};
 
 /**
  * A computed feature, updated in the same transaction as each event it matches.
@@ -75,7 +94,38 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
       p.push({ field: `${at}.where`, message: (e as Error).message });
     }
   }
-  return p;
+  return [...p, ...keysNotTaken(f, at)];
+}
+
+/**
+ * A problem for each key the definition's kind does not take (any kind's keys, when the kind is
+ * not one: that is reported already), naming the field and the key it likely means.
+ */
+function keysNotTaken(f: Record<string, unknown>, at: string): FieldProblem[] {
+  const kind = FEATURE_KINDS.includes(f.kind as FeatureKind) ? (f.kind as FeatureKind) : undefined;
+  const takes: readonly string[] = kind ? fieldsOf(kind) : FIELDS;
+  const list = kind ? `The fields of a ${kind} feature are ${takes.join(', ')}.` : `The fields are ${takes.join(', ')}.`;
+  return Object.keys(f).filter((k) => !takes.includes(k)).map((k) => {
+    const field = `${at}.${k}`;
+    if ((FIELDS as readonly string[]).includes(k)) return { field, message: `A ${kind} feature takes no \`${k}\` (it would be ignored): only ${kindsTaking(k)} features do. ${list}` };
+    // A guess among the kind's own keys first; one only other kinds take says which.
+    const near = nearest(k, [...takes, ...FIELDS.filter((x) => !takes.includes(x))]);
+    const guess = near === undefined ? '' : takes.includes(near) ? ` Did you mean \`${near}\`?` : ` Did you mean \`${near}\` (which only ${kindsTaking(near)} features take)?`;
+    // `description: Orders, with a 30-day half-life` in a YAML { … } mapping: the comma ends the value.
+    const split = f[k] === null && /\s/.test(k) ? ' A key with spaces and no value is what a comma in an unquoted YAML value gives (in `{ …, description: a, b }` the comma ends the description): quote the value.' : '';
+    return { field, message: `The \`${field}\` field is not one Tact knows here.${guess}${split} ${list}` };
+  });
+}
+
+/** The key within 2 edits of `k` (case aside), the closest first, then the first listed; undefined when none is. */
+function nearest(k: string, keys: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const x of keys) {
+    const d = editDistance(x.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [x, d];
+  }
+  return best;
 }
 
 /**

@@ -6,8 +6,8 @@ import type { FieldProblem } from '../../errors/tact-error.js';
 import { namesRead } from '../../rules/rule-names.js';
 import type { SegmentsDoc } from '../../segments/segments-kind.js';
 import type { LifecycleDoc } from '../lifecycle.js';
-import { definedFeatures } from '../rule-scope.js';
-import { checkFeature, compileFeature, featureHash, type CompiledFeature, type FeatureDefinition } from './definition.js';
+import { definedFeatures, featureHolds } from '../rule-scope.js';
+import { FEATURE_KINDS, checkFeature, compileFeature, featureHash, type CompiledFeature, type FeatureDefinition, type FeatureKind } from './definition.js';
 
 /** The computed feature definitions in force. */
 export const featuresKind: DocumentKind<FeatureDefinition[], CompiledFeature[]> = {
@@ -50,36 +50,58 @@ function inForceAgainSince(f: CompiledFeature, versions: readonly { version: num
 /**
  * A feature that a stored segment, lifecycle, catalog, policy or recommendations rule reads (or a
  * bandit's context, or the recommendations' `history` / `purchased`) cannot be removed: the rule
- * would never hold again (or hold for everyone, under a `!has(…)`), silently. Each use is a problem
- * naming the rule; the operator changes it first. A name no stored rule reads, or one that was
- * not defined before (a rule stored before names were checked), does not stop the change. (In a
- * config file the features apply before the rules: remove the rule at one start, the feature at
- * the next.)
+ * would never hold again (or hold for everyone, under a `!has(…)`), silently. Nor can its kind
+ * change so that it holds another shape of value (a number, a timestamp, a list, whatever the
+ * events sent: featureHolds): `features.orders > 2.0` over a list never holds either. Each use
+ * is a problem naming the rule; the operator changes it first (or defines the new kind under a
+ * new name and moves the rules to it). A name no stored rule reads, or one that was not defined
+ * before (a rule stored before names were checked), does not stop the change. (In a config file
+ * the features apply before the rules: remove the rule at one start, the feature at the next.)
  *
  * @example
  * await checkFeaturesInUse([], store.documents);
  * // [{ field: 'features', message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments): change that first, then remove the feature.' }]
  */
 export async function checkFeaturesInUse(body: FeatureDefinition[], documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  const before = new Map(definedFeatures((await documents.latest('features'))?.body).map((d) => [d.name, d]));
   const kept = new Set(body.map((d) => d.name));
-  const removed = new Set(definedFeatures((await documents.latest('features'))?.body).map((d) => d.name).filter((n) => !kept.has(n)));
-  if (removed.size === 0) return [];
+  const removed = new Set([...before.keys()].filter((n) => !kept.has(n)));
+  // A kind of another shape under the same name, with its index (a kind not known, stored before kinds were checked, is left alone).
+  const reshaped = new Map<string, { at: number; from: FeatureKind; to: FeatureKind }>();
+  body.forEach((d, at) => {
+    const from = before.get(d.name)?.kind;
+    if (from && FEATURE_KINDS.includes(from) && d.kind !== from && featureHolds(d.kind) !== featureHolds(from)) reshaped.set(d.name, { at, from, to: d.kind });
+  });
+  const read = new Set([...removed, ...reshaped.keys()]);
+  if (read.size === 0) return [];
+  return (await featureUses(read, documents)).map((u) => {
+    const r = reshaped.get(u.feature);
+    if (!r) return { field: 'features', message: `The feature \`${u.feature}\` is read by ${u.by}: change that first, then remove the feature.` };
+    return {
+      field: `features[${r.at}].kind`,
+      message: `The feature \`${u.feature}\` is read by ${u.by} as a ${r.from} feature, which holds ${featureHolds(r.from)}; a ${r.to} feature holds ${featureHolds(r.to)}: define the ${r.to} feature under a new name and move the rules to it (then remove this one), or change the rule first.`,
+    };
+  });
+}
+
+/** Who, in the stored segments, lifecycle, decisions and recommendations, reads each of the features `names`, in that order. */
+async function featureUses(names: ReadonlySet<string>, documents: Pick<DocumentStore, 'latest'>): Promise<{ feature: string; by: string }[]> {
   const uses: { feature: string; by: string }[] = [];
   const rules = (list: unknown, at: string, what: string, doc: string) => {
     if (!Array.isArray(list)) return;
     list.forEach((r: { name?: unknown; when?: unknown } | null, i) => {
       if (typeof r?.when !== 'string') return;
-      for (const f of namesRead(r.when, 'features')) if (removed.has(f)) uses.push({ feature: f, by: `the ${what} \`${String(r.name)}\` (\`${at}[${i}].when\` of the ${doc})` });
+      for (const f of namesRead(r.when, 'features')) if (names.has(f)) uses.push({ feature: f, by: `the ${what} \`${String(r.name)}\` (\`${at}[${i}].when\` of the ${doc})` });
     });
   };
   const segments = (await documents.latest<SegmentsDoc>('segments'))?.body;
   rules(segments?.audiences, 'audiences', 'segment', 'segments');
   const micro = segments?.microSegments?.features;
-  if (Array.isArray(micro)) micro.forEach((f, i) => removed.has(f) && uses.push({ feature: f, by: `the micro-segments (\`microSegments.features[${i}]\` of the segments)` }));
+  if (Array.isArray(micro)) micro.forEach((f, i) => names.has(f) && uses.push({ feature: f, by: `the micro-segments (\`microSegments.features[${i}]\` of the segments)` }));
   const lifecycle = (await documents.latest<LifecycleDoc>('lifecycle'))?.body;
   rules(lifecycle?.stages, 'stages', 'lifecycle stage', 'lifecycle');
   rules(lifecycle?.valueTiers, 'valueTiers', 'value tier', 'lifecycle');
   // The decisions' rules (catalog, policy) and the recommendations' lists and rules (src/decide).
-  uses.push(...(await decisionFeatureUses(removed, documents)), ...(await recommendationFeatureUses(removed, documents)));
-  return uses.map((u) => ({ field: 'features', message: `The feature \`${u.feature}\` is read by ${u.by}: change that first, then remove the feature.` }));
+  uses.push(...(await decisionFeatureUses(names, documents)), ...(await recommendationFeatureUses(names, documents)));
+  return uses;
 }

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { KEYS, bearer, harness, openTestStore, type Harness } from '../../../test/harness.js';
+import { checkFeature } from './definition.js';
+import { featuresKind } from './features-kind.js';
+
+describe('a feature definition refuses keys it does not take', () => {
+  it('a stray key (an unquoted comma in a YAML flow mapping) is refused, naming it — not saved and ignored', () => {
+    // What the example tact.config.yaml had: YAML ends the description at the comma.
+    const [def] = parseYaml('- { name: orders_30d, kind: decayed_count, event: Order Completed, halfLife: 30d, description: Orders, with a 30-day half-life }') as unknown[];
+    expect(def).toHaveProperty(['with a 30-day half-life'], null);
+    expect(featuresKind.check([{ name: 'orders', kind: 'count', event: 'Order Completed' }, def])).toEqual([{
+      field: 'features[1].with a 30-day half-life',
+      message: expect.stringMatching(/^The `features\[1\]\.with a 30-day half-life` field is not one Tact knows here\. .*quote the value.* The fields of a decayed_count feature are name, kind, event, type, where, halfLife, description\.$/),
+    }]);
+  });
+
+  it('a misspelt key gets the field path and the key it likely means', () => {
+    const p = checkFeature({ name: 'views_7d', kind: 'decayed_count', event: 'Product Viewed', halfLife: '7d', halfLif: '7d' }, 'features[4]');
+    expect(p).toEqual([{ field: 'features[4].halfLif', message: 'The `features[4].halfLif` field is not one Tact knows here. Did you mean `halfLife`? The fields of a decayed_count feature are name, kind, event, type, where, halfLife, description.' }]);
+    // Close to a key only other kinds take: the guess says which kinds take it.
+    expect(checkFeature({ name: 'orders', kind: 'count', event: 'Order Completed', halfLif: '7d' }, 'features[0]')[0].message)
+      .toBe('The `features[0].halfLif` field is not one Tact knows here. Did you mean `halfLife` (which only decayed_count and decayed_sum features take)? The fields of a count feature are name, kind, event, type, where, description.');
+    // Case is a slip too; a far-off name gets no guess.
+    expect(checkFeature({ name: 'spend', kind: 'sum', event: 'Order Completed', Property: 'revenue', property: 'revenue' })[0]).toMatchObject({ field: 'feature.Property', message: expect.stringMatching(/Did you mean `property`\?/) });
+    expect(checkFeature({ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue', colour: 'red' })[0].message).not.toMatch(/Did you mean/);
+  });
+
+  it('a key another kind takes says which kinds take it (it would be ignored)', () => {
+    expect(checkFeature({ name: 'orders', kind: 'count', event: 'Order Completed', property: 'revenue' }, 'features[0]')).toEqual([{
+      field: 'features[0].property',
+      message: 'A count feature takes no `property` (it would be ignored): only sum, mean, min, max, decayed_sum, unique and last_value features do. The fields of a count feature are name, kind, event, type, where, description.',
+    }]);
+    expect(checkFeature({ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue', halfLife: '7d' }, 'f')).toEqual([{ field: 'f.halfLife', message: expect.stringMatching(/^A sum feature takes no `halfLife` \(it would be ignored\): only decayed_count and decayed_sum features do\./) }]);
+    expect(checkFeature({ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue', limit: 10 }, 'f')).toEqual([{ field: 'f.limit', message: expect.stringMatching(/^A sum feature takes no `limit` \(it would be ignored\): only unique features do\./) }]);
+    expect(checkFeature({ name: 'seen', kind: 'last_seen', event: 'Order Completed', limit: 10, property: 'x' }, 'f').map((x) => x.field)).toEqual(['f.limit', 'f.property']);
+  });
+
+  it('every kind takes the keys it reads', () => {
+    const all = { event: 'Order Completed', type: 'track', where: 'properties.revenue > 0.0', description: 'd' };
+    const defs = [
+      { name: 'a', kind: 'count', ...all },
+      { name: 'b', kind: 'first_seen', ...all },
+      { name: 'c', kind: 'last_seen', ...all },
+      { name: 'd', kind: 'decayed_count', halfLife: '7d', ...all },
+      { name: 'e', kind: 'decayed_sum', halfLife: '7d', property: 'revenue', ...all },
+      ...(['sum', 'mean', 'min', 'max', 'last_value'] as const).map((kind) => ({ name: `f_${kind}`, kind, property: 'revenue', ...all })),
+      { name: 'g', kind: 'unique', property: 'sku', limit: 5, ...all },
+    ];
+    expect(featuresKind.check(defs)).toEqual([]);
+    // An unknown kind: its other problems are reported, and only keys no kind takes.
+    expect(checkFeature({ name: 'x', kind: 'cout', event: 'E', property: 'p', halfLife: '7d', evnt: 'E' }, 'f').map((x) => x.field)).toEqual(['f.kind', 'f.evnt']);
+  });
+});
+
+describe('a feature with a key it does not take', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('is a 400 naming the field through the API (PUT and POST), and in a config file stops the start', async () => {
+    h = await harness('sqlite');
+    const post = await h.app.inject({ method: 'POST', url: '/v1/features', headers: { authorization: bearer(KEYS.admin) }, payload: { name: 'views_7d', kind: 'decayed_count', event: 'Product Viewed', halfLife: '7d', halfLif: '7d' } });
+    expect(post.statusCode, post.body).toBe(400);
+    expect(post.json().problems).toEqual([{ field: 'features[0].halfLif', message: expect.stringMatching(/Did you mean `halfLife`\?/) }]);
+    const put = await h.app.inject({ method: 'PUT', url: '/v1/config/features', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [{ name: 'orders', kind: 'count', event: 'Order Completed', property: 'revenue' }], reason: 'test' } });
+    expect(put.statusCode, put.body).toBe(400);
+    expect(put.json().problems.map((p: { field: string }) => p.field)).toEqual(['features[0].property']);
+    const { store, cleanup } = await openTestStore('sqlite');
+    try {
+      await expect(harness('sqlite', { store, config: { features: [{ name: 'orders_30d', kind: 'decayed_count', event: 'Order Completed', halfLife: '30d', description: 'Orders', 'with a 30-day half-life': null }] } }))
+        .rejects.toThrow(/^The `features` section of test-config is not valid: features\[0\]\.with a 30-day half-life: The `features\[0\]\.with a 30-day half-life` field is not one Tact knows here/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
