@@ -48,9 +48,22 @@ export interface DocumentKind<Body, Compiled> {
 export function unknownFields(body: unknown, known: readonly string[], at = ''): FieldProblem[] {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
   return Object.keys(body).filter((k) => !known.includes(k)).map((k) => {
-    const near = known.find((x) => x.toLowerCase() === k.toLowerCase() || editDistance(x.toLowerCase(), k.toLowerCase()) <= 2);
+    const near = closest(k, known);
     const field = at ? `${at}.${k}` : k;
     return { field, message: `The \`${field}\` field is not one Tact knows here${near ? `. Did you mean \`${near}\`?` : '.'} The fields are ${known.join(', ')}.` };
   });
 }
 
+/**
+ * The known field within 2 edits of `k` (case aside), the closest first, then the first listed:
+ * `vale` is one edit from `value` and two from `name`, and means `value` wherever `name` is listed.
+ */
+function closest(k: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const x of known) {
+    const d = editDistance(x.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [x, d];
+  }
+  return best;
+}

@@ -88,6 +88,7 @@ export interface Catalog {
 }
 
 const ACTION_KEYS = ['id', 'name', 'channels', 'purpose', 'value', 'contactCost', 'goal', 'topics', 'eligibility', 'applicability', 'suitability', 'start', 'end', 'variants', 'properties', 'highStakes', 'attributionWindow', 'customerReason', 'budgetWeight', 'description'];
+const VARIANT_KEYS = ['id', 'content', 'status', 'description'];
 const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description', 'selection', 'kind', 'recommend'];
 
 /**
@@ -130,6 +131,8 @@ export function checkCatalog(body: unknown): FieldProblem[] {
         (a.variants as unknown[]).forEach((v, k) => {
           const vat = `${at}.variants[${k}]`;
           if (!c.object(v, vat)) return;
+          // A misspelt `status: draft` would leave the variant approved: shown to customers.
+          c.known(v, vat, VARIANT_KEYS);
           if (c.id(v.id, `${vat}.id`) && vids.has(v.id as string)) c.add(`${vat}.id`, `The variant id \`${String(v.id)}\` is used twice in ${at}.`);
           vids.add(v.id as string);
           c.oneOf(v.status, `${vat}.status`, ['draft', 'approved', 'rejected']);

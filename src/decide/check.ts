@@ -1,3 +1,4 @@
+import { unknownFields } from '../config/document-kind.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { parseDuration } from '../profiles/features/definition.js';
 import { compileRule } from '../rules/cel.js';
@@ -103,11 +104,13 @@ export class Checker {
     }
   }
 
-  /** Fields the document does not know: a typo should not silently do nothing. */
+  /**
+   * Fields an object (the document, or an item in it at `field`) does not take, each named with the
+   * key it likely means: a typo saved would silently do nothing — a misspelt `eligibility` leaves
+   * the action with no eligibility rule, shown to everyone.
+   */
   known(obj: Record<string, unknown>, field: string, keys: readonly string[]): void {
-    for (const k of Object.keys(obj)) {
-      if (!keys.includes(k)) this.add(`${field}.${k}`, `The \`${field}.${k}\` property is not one Tact knows here; the properties are ${keys.join(', ')}.`);
-    }
+    this.problems.push(...unknownFields(obj, keys, field));
   }
 }
 

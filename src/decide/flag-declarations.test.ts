@@ -21,6 +21,12 @@ describe('flags declared in configuration', () => {
     expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: 'why', until: '2027-01-15' }])).toEqual([]);
   });
 
+  it('names the key a misspelt one likely means, as every configuration document does (`untill` → `until`)', () => {
+    expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: 'why', untill: '2027-01-15' }])).toEqual([
+      { field: 'flags[0].untill', message: 'The `flags[0].untill` field is not one Tact knows here. Did you mean `until`? The fields are subject, account, name, note, until.' },
+    ]);
+  });
+
   it('adds what is declared and not open, replaces a changed declaration, clears what the file no longer declares, never touches people’s flags', () => {
     const acme = { kind: 'account' as const, id: 'acme' };
     const open = [

@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../config/document-kind.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { Flag } from './records.js';
 import type { FlagInput } from './flags.js';
@@ -33,7 +33,7 @@ export function parseUntil(s: string): number | undefined {
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
 }
-const KEYS = new Set(['subject', 'account', 'name', 'note', 'until']);
+const KEYS = ['subject', 'account', 'name', 'note', 'until'] satisfies (keyof FlagDeclaration)[];
 
 /** Checks a list of flag declarations; every problem names its field. */
 export function checkFlagDeclarations(body: unknown): FieldProblem[] {
@@ -43,7 +43,8 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
     const at = `flags[${i}]`;
     if (!f || typeof f !== 'object' || Array.isArray(f)) return void out.push({ field: at, message: 'Each flag must be an object.' });
     const d = f as Record<string, unknown>;
-    for (const k of Object.keys(d)) if (!KEYS.has(k)) out.push({ field: `${at}.${k}`, message: `\`${k}\` is not a flag property; they are ${[...KEYS].join(', ')}.` });
+    // A misspelt `until` would be ignored: the flag would never expire.
+    out.push(...unknownFields(d, KEYS, at));
     if (!!d.subject === !!d.account) out.push({ field: `${at}.subject`, message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' });
     for (const k of ['subject', 'account', 'note'] as const) if (d[k] !== undefined && typeof d[k] !== 'string') out.push({ field: `${at}.${k}`, message: `\`${k}\` must be a string.` });
     if (typeof d.name !== 'string' || !NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });

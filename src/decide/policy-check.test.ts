@@ -16,7 +16,7 @@ describe('the contact policy of a policy document', () => {
       },
     });
     expect(problems.map((p) => p.field)).toEqual(['contact.caps[0].topics', 'contact.dismissals.action', 'contact.quietHours.channel', 'contact.budgets[0].borowAfter']);
-    expect(problems[0].message).toContain('the properties are name, channel, topic, action, max, window');
+    expect(problems[0].message).toBe('The `contact.caps[0].topics` field is not one Tact knows here. Did you mean `topic`? The fields are name, channel, topic, action, max, window.');
   });
 
   it('wants a cap\'s or budget\'s name to be a non-empty string', () => {
@@ -42,6 +42,12 @@ describe('every section of a policy document', () => {
       'consent.asumeGranted', 'humanTerritory[0].acounts', 'review.rejectfor', 'levers[0].topic', 'exploration.budgte', 'estimates.lvl',
       'outcomes.events.Order Completed.revenue', 'outcomes.attribution.modle', 'holdout.shar', 'retention.day',
     ]);
+    expect(problems[1].message).toMatch(/Did you mean `accounts`\?/);
+  });
+
+  it('refuses a rule\'s misspelt filter, naming the key it means and the rule\'s keys: saved, the rule would hold for every action', () => {
+    const problems = checkPolicy({ rules: [{ name: 'no loans to minors', stage: 'eligibility', when: 'traits.age >= 18.0', actoins: ['loan-offer'] }] });
+    expect(problems).toEqual([{ field: 'rules[0].actoins', message: 'The `rules[0].actoins` field is not one Tact knows here. Did you mean `actions`? The fields are name, stage, when, reason, description, actions, topics, channels.' }]);
   });
 });
 

@@ -49,3 +49,27 @@ describe('lifecycle stages and value tiers that read a name that is not defined'
     expect(r.json().problems).toEqual([{ field: 'features', message: 'The feature `last_order_at` is read by the lifecycle stage `lapsed` (`stages[1].when` of the lifecycle): change that first, then remove the feature.' }]);
   });
 });
+
+describe('a lifecycle stage or value tier with a key it does not take', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('is a 400 naming the field, the key it likely means and the rule\'s keys — saved, the key would be ignored', async () => {
+    h = await harness('sqlite', { config: { features, lifecycle } });
+    const r = await putConfig(h, 'lifecycle', { stages: [{ name: 'prospect', when: 'features.orders == 0.0', descrption: 'never ordered' }], valueTiers: [{ name: 'high', wehn: 'features.revenue >= 1000.0', when: 'true' }] });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().problems).toEqual([
+      { field: 'stages[0].descrption', message: 'The `stages[0].descrption` field is not one Tact knows here. Did you mean `description`? The fields are name, when, description.' },
+      { field: 'valueTiers[0].wehn', message: 'The `valueTiers[0].wehn` field is not one Tact knows here. Did you mean `when`? The fields are name, when, description.' },
+    ]);
+    expect((await putConfig(h, 'lifecycle', { stages: [{ name: 'prospect', when: 'features.orders == 0.0', description: 'never ordered' }] })).statusCode).toBe(200);
+  });
+
+  it('in a config file, stops the start', async () => {
+    await expect(harness('sqlite', { config: { features, lifecycle: { stages: [{ name: 'prospect', when: 'true', descripton: 'x' }] } } }))
+      .rejects.toThrow(/The `lifecycle` section of test-config is not valid: stages\[0\]\.descripton: .*Did you mean `description`\?/);
+  });
+});

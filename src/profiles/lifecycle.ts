@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../config/document-kind.js';
 import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { compileRule, testRule, type CompiledRule } from '../rules/cel.js';
@@ -25,6 +25,9 @@ export interface NamedRule {
   description?: string;
 }
 
+/** The keys of a stage or tier: another is refused, since saved it would be ignored (a misspelt `when` is no rule). */
+const RULE_FIELDS = ['name', 'when', 'description'] as const satisfies readonly (keyof NamedRule)[];
+
 export interface CompiledLifecycle {
   stages: { name: string; when: string; rule: CompiledRule }[];
   valueTiers: { name: string; when: string; rule: CompiledRule }[];
@@ -43,6 +46,7 @@ function checkList(list: unknown, field: string): FieldProblem[] {
   list.forEach((r, i) => {
     const at = `${field}[${i}]`;
     if (!r || typeof r !== 'object') return p.push({ field: at, message: 'Each rule must be an object with `name` and `when`.' });
+    p.push(...unknownFields(r, RULE_FIELDS, at));
     const { name, when } = r as NamedRule;
     if (typeof name !== 'string' || !name) p.push({ field: `${at}.name`, message: 'The `name` must be a non-empty string.' });
     if (typeof when !== 'string' || !when) p.push({ field: `${at}.when`, message: 'The `when` must be a CEL expression.' });

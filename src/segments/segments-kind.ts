@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../config/document-kind.js';
 import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { checkCel, checkName, checkNumber, checkUnique, isObject } from '../models/kind-checks.js';
@@ -20,6 +20,13 @@ export interface SegmentsDoc {
   audiences?: { name: string; when: string; description?: string }[];
   microSegments?: { features: string[]; k?: number; minSubjects?: number };
 }
+
+/**
+ * The keys of an audience and of the micro-segments: another is refused, since saved it would be
+ * ignored (a misspelt `when` is no rule; a misspelt `k` clusters into 8).
+ */
+const AUDIENCE_FIELDS = ['name', 'when', 'description'] as const satisfies readonly (keyof NonNullable<SegmentsDoc['audiences']>[number])[];
+const MICRO_SEGMENT_FIELDS = ['features', 'k', 'minSubjects'] as const satisfies readonly (keyof NonNullable<SegmentsDoc['microSegments']>)[];
 
 /** A segment ready for evaluation. */
 export interface CompiledAudience {
@@ -87,6 +94,7 @@ export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
     list.forEach((a, i) => {
       checkName(p, `audiences[${i}].name`, a?.name);
       checkCel(p, `audiences[${i}].when`, a?.when);
+      p.push(...unknownFields(a, AUDIENCE_FIELDS, `audiences[${i}]`));
     });
     checkUnique(p, list, 'audiences');
     if (b.microSegments !== undefined) {
@@ -96,6 +104,7 @@ export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
       }
       checkNumber(p, 'microSegments.k', isObject(m) ? m.k : undefined, 2, 200, true);
       checkNumber(p, 'microSegments.minSubjects', isObject(m) ? m.minSubjects : undefined, 1, 1e7, true);
+      p.push(...unknownFields(m, MICRO_SEGMENT_FIELDS, 'microSegments'));
     }
     return p;
   },
