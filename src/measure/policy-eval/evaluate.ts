@@ -1,10 +1,7 @@
 import type { DocumentStore } from '../../config/document-store.js';
-import { catalogKind } from '../../decide/kinds.js';
-import type { Catalog } from '../../decide/catalog.js';
-import type { CompiledCatalog } from '../../decide/catalog-compile.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { playbookFor, type Playbook } from '../../decide/playbook.js';
-import { TactError, validationError } from '../../errors/tact-error.js';
+import { validationError } from '../../errors/tact-error.js';
 import { PolicyVersions } from '../experiments-service/router.js';
 import type { MeasureStore } from '../measure-store.js';
 import { fitSmoothedMeans, predictSmoothed } from '../ope/smoothed-means.js';
@@ -14,7 +11,8 @@ import { checkCandidate, withCandidate, type PolicyCandidate } from './candidate
 import { refitIntervals } from './model-bootstrap.js';
 import { candidateModel, type CandidateModel } from './model-candidate.js';
 import type { ModelStore } from '../../models/registry/model-store.js';
-import { NONE, loggedRates, replayFirstRank, shownDistribution } from './replay-choice.js';
+import { catalogVersions } from './logged-catalog.js';
+import { NONE, loggedRates, replayFirstRank, shownDistribution, variantShare } from './replay-choice.js';
 
 const PAGE = 1000;
 
@@ -65,8 +63,7 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
   if (req.candidate.model && !models) throw validationError([{ field: 'candidate.model', message: 'This evaluation has no access to the model registry, so it cannot pin a model.' }]);
   const model: CandidateModel | undefined = req.candidate.model && models ? await candidateModel(models, req.candidate.model) : undefined;
   const policies = new PolicyVersions(documents);
-  const catalogs = new Map<number, Promise<CompiledCatalog>>();
-  const catalogAt = (v: number) => catalogs.get(v) ?? catalogs.set(v, loadCatalog(documents, v)).get(v)!;
+  const catalogAt = catalogVersions(documents);
   const plays = new Map<string, Playbook>();
   const pinned = req.candidate.policy !== undefined ? await policies.get(req.candidate.policy) : undefined;
   const playsFor = async (d: DecisionRecord): Promise<{ logged: Playbook; target: Playbook }> => {
@@ -117,9 +114,8 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
         const tShown = shownDistribution(t.distribution, d, target.catalog.placements.get(d.placement)?.safeDefault);
         const lp = lShown.get(option) ?? 0;
         const lPick = l.distribution.get(c.held ? c.held.action : option) ?? 0;
-        const variants = logged.catalog.actions.get(option)?.variants.length ?? 0;
-        // The variant's probability: 1/V when drawn, 1 when an experiment pinned it.
-        const share = [c.variant && variants > 0 ? 1 / variants : 1, 1].find((v) => near(lPick * v, c.propensity) && (c.exposurePropensity === undefined || near(lp * v, c.exposurePropensity)));
+        // The variant's probability: 1/V when drawn, 1 when an experiment pinned it (the replay tells which).
+        const share = [variantShare(c, logged.catalog), 1].find((v) => near(lPick * v, c.propensity) && (c.exposurePropensity === undefined || near(lp * v, c.exposurePropensity)));
         if (share === undefined) {
           // The replay does not reproduce how this decision was made (e.g. uplift scoring): leave it out rather than guess.
           mismatches++;
@@ -198,11 +194,3 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
     warnings,
   };
 }
-
-async function loadCatalog(documents: DocumentStore, version: number): Promise<CompiledCatalog> {
-  if (version === 0) return catalogKind.compile(catalogKind.empty);
-  const doc = await documents.get<Catalog>('catalog', version);
-  if (!doc) throw new TactError('not_found', { what: 'catalog version', id: String(version) });
-  return catalogKind.compile(doc.body);
-}
-

@@ -1,5 +1,6 @@
 import type { Estimate } from '../../learn/estimate.js';
-import type { DecisionRecord } from '../../decide/decision.js';
+import type { CompiledCatalog } from '../../decide/catalog-compile.js';
+import type { Choice, DecisionRecord } from '../../decide/decision.js';
 import type { Playbook } from '../../decide/playbook.js';
 import { varsFromRecord } from '../../decide/replay.js';
 import { applicability } from '../../decide/stages/applicability.js';
@@ -91,6 +92,22 @@ export function shownDistribution(d: Distribution, record: Pick<DecisionRecord, 
     shown.set(s, (shown.get(s) ?? 0) + p);
   }
   return shown;
+}
+
+/**
+ * The probability a logged choice's content variant had, given its action (src/decide/pipeline.ts
+ * `actionChoice`): 1/V when it was drawn uniformly among the V variants its catalog version
+ * approved (selection.ts `pickVariant`), 1 when it has none or `pinned` (an experiment arm pinned
+ * it). The choice's `propensity` and `exposurePropensity` include it: divided by it, they are the
+ * action's.
+ *
+ * @example
+ * variantShare({ action: 'shoes', variant: 'a' }, catalogV1); // 0.5 (two variants)
+ */
+export function variantShare(c: Pick<Choice, 'action' | 'variant'>, catalog: Pick<CompiledCatalog, 'actions'>, pinned = false): number {
+  if (pinned || c.variant === undefined || c.action === undefined) return 1;
+  const variants = catalog.actions.get(c.action)?.variants.length ?? 0;
+  return variants > 0 ? 1 / variants : 1;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Settings } from '../../config/settings.js';
-import { catalogKind, policyKind } from '../../decide/kinds.js';
+import { policyKind } from '../../decide/kinds.js';
 import { opeReport, type OpeReport } from '../../measure/ope/report.js';
+import type { EstimatorName } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
@@ -61,27 +62,14 @@ interface Figures {
  * c.better; // true
  */
 export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: UpliftScorer, live: UpliftScorer, o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
-  const index = new Map<string, number>([['none', 0]]);
-  for (const r of rows) {
-    for (const a of [r.arm, ...(r.standIn !== undefined ? [r.standIn] : [])]) if (!index.has(a)) index.set(a, index.size);
-    for (const t of r.record.scored) if (!index.has(t.action)) index.set(t.action, index.size);
-  }
-  const K = index.size;
-  const actions = [...index.keys()];
   const goals = new Set([...Object.keys(candidate.state.none), ...Object.keys(live.state.none)]);
-  const goal = [...goals][0] ?? 'conversion';
-  const reward = Float64Array.from(rows, (r) => ([...r.followed].some((t) => goals.has(t)) ? 1 : 0));
-  const logged = Int32Array.from(rows, (r) => index.get(r.arm)!);
-  const q = new Float64Array(rows.length * K);
-  rows.forEach((r, i) => actions.forEach((a, k) => (q[i * K + k] = candidate.outcome(k === 0 ? undefined : a, candidate.state.actions[a]?.goal ?? goal, r.record.facts) ?? 0)));
+  const frame = logFrame(rows, candidate, goals, (r) => r.record.scored.map((t) => t.action));
   const report = (s: UpliftScorer): { r: OpeReport; f: Figures } => {
-    const target = targetActions(rows, s, index, o);
+    const target = targetActions(rows, s, frame.index, o);
+    const K = frame.index.size;
     const dist = new Float64Array(rows.length * K);
     target.forEach((a, i) => (dist[i * K + a] = 1));
-    const r = opeReport({
-      reward, loggedPropensity: Float64Array.from(rows, (x) => x.propensity), targetProbability: Float64Array.from(rows, (_, i) => (target[i] === logged[i] ? 1 : 0)),
-      nActions: K, action: logged, targetDistribution: dist, rewardPrediction: q,
-    }, { ...OPE, estimators: ['snips', 'dr'] });
+    const r = estimateOnFrame(rows, frame, dist, ['snips', 'dr']);
     const pick = (e: OpeReport['estimates']['snips']) => (e ? { value: round(e.value), ci: [round(e.ci[0]), round(e.ci[1])] as [number, number] } : null);
     return { r, f: { version: s.version, snips: pick(r.estimates.snips), dr: pick(r.estimates.dr), warnings: r.warnings.map((w) => w.message) } };
   };
@@ -108,6 +96,58 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
 }
 
 /**
+ * Off-policy estimates, on logged rows, of a policy that shows arm a ("none" or an action) in a
+ * row with probability `target(row).get(a)`: IPS and SNIPS weigh each row by the target's
+ * probability of its logged arm over the logged propensity, DR adds `rewardModel`'s outcome
+ * predictions (Dudík, Langford & Li 2011); the reward is whether an outcome of `goals` (default:
+ * the reward model's) followed within the window. The comparison below is this with each
+ * version's deterministic pick as the target.
+ *
+ * @example
+ * valueOnLog(rows, () => new Map([['shoes', 0.775], ['none', 0.225]]), { rewardModel: scorer }).estimates.ips?.value;
+ */
+export function valueOnLog(rows: readonly LoggedDecision[], target: (r: LoggedDecision) => ReadonlyMap<string, number>, o: { rewardModel: UpliftScorer; goals?: ReadonlySet<string>; estimators?: EstimatorName[] }): OpeReport {
+  const targets = rows.map(target);
+  const frame = logFrame(rows, o.rewardModel, o.goals ?? new Set(Object.keys(o.rewardModel.state.none)), (_, i) => targets[i].keys());
+  const K = frame.index.size;
+  const dist = new Float64Array(rows.length * K);
+  targets.forEach((t, i) => t.forEach((p, a) => (dist[i * K + frame.index.get(a)!] += p)));
+  return estimateOnFrame(rows, frame, dist, o.estimators ?? ['ips', 'snips', 'dr']);
+}
+
+/** The rows as the estimators read them: the arms (index 0 "none"), each row's reward and logged arm, the reward model's predictions (n × K). */
+interface LogFrame {
+  index: Map<string, number>;
+  reward: Float64Array;
+  logged: Int32Array;
+  q: Float64Array;
+}
+
+/** `options`: the arms a row's target may show besides its logged arm and stand-in. */
+function logFrame(rows: readonly LoggedDecision[], rewardModel: UpliftScorer, goals: ReadonlySet<string>, options: (r: LoggedDecision, i: number) => Iterable<string>): LogFrame {
+  const index = new Map<string, number>([['none', 0]]);
+  rows.forEach((r, i) => {
+    for (const a of [r.arm, ...(r.standIn !== undefined ? [r.standIn] : []), ...options(r, i)]) if (!index.has(a)) index.set(a, index.size);
+  });
+  const K = index.size;
+  const actions = [...index.keys()];
+  const goal = [...goals][0] ?? 'conversion';
+  const reward = Float64Array.from(rows, (r) => ([...r.followed].some((t) => goals.has(t)) ? 1 : 0));
+  const logged = Int32Array.from(rows, (r) => index.get(r.arm)!);
+  const q = new Float64Array(rows.length * K);
+  rows.forEach((r, i) => actions.forEach((a, k) => (q[i * K + k] = rewardModel.outcome(k === 0 ? undefined : a, rewardModel.state.actions[a]?.goal ?? goal, r.record.facts) ?? 0)));
+  return { index, reward, logged, q };
+}
+
+function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Float64Array, estimators: EstimatorName[]): OpeReport {
+  const K = f.index.size;
+  return opeReport({
+    reward: f.reward, loggedPropensity: Float64Array.from(rows, (x) => x.propensity), targetProbability: Float64Array.from(rows, (_, i) => dist[i * K + f.logged[i]]),
+    nActions: K, action: f.logged, targetDistribution: dist, rewardPrediction: f.q,
+  }, { ...OPE, estimators });
+}
+
+/**
  * The registry's comparison for `uplift`: reads the decision log (outcome windows closed) and
  * applies {@link compareUpliftOnLog}.
  *
@@ -117,8 +157,8 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
 export function upliftComparator(d: { store: Store; settings: Settings; now?: () => number }): CompareVersions {
   return async (candidate, live) => {
     const policy = d.settings.get(policyKind);
-    const placements = d.settings.get(catalogKind).placements;
-    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG, safeDefault: (p) => placements.get(p)?.safeDefault });
+    // Each decision is read under its own catalog version (its safe default, its variants), not the current one.
+    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
     return compareUpliftOnLog(rows, new UpliftScorer(candidate.state as UpliftState, candidate.version), new UpliftScorer(live.state as UpliftState, live.version), o);
   };

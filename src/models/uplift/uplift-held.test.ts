@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logit } from '../../learn/math/special.js';
 import { measureShop, seededTact } from '../../measure/simulation.js';
 import { createRng } from '../../measure/stats/prng.js';
-import { compareUpliftOnLog } from './uplift-comparator.js';
+import { compareUpliftOnLog, upliftComparator, type UpliftComparison } from './uplift-comparator.js';
 import { type LoggedDecision, readDecisionLog } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 import { fitUplift } from './uplift-trainer.js';
@@ -12,14 +12,14 @@ import { fitUplift } from './uplift-trainer.js';
  * 0.05·300 = 15) but is never shown: each subject is new, so each pick opens a review and the safe
  * default (the newsletter) stands in. With ε = 0.3 over K = 5 options the logger picks the loan
  * with 0.76 and every other option with 0.06, so it shows the newsletter with 0.82, the shoes with
- * 0.06 (each of its two variants 0.03), the socks and "none" with 0.06 each.
+ * 0.06 (each of its two variants 0.03: the arm is the action), the socks and "none" with 0.06 each.
  */
 const base = measureShop({ exploration: 0.3 });
 const shop = { ...base, catalog: { ...base.catalog, actions: [...base.catalog.actions, { id: 'loan', name: 'Loan', channels: ['web'], value: 300, highStakes: true }] } };
 /** Purchase probability of what was shown (the loan never is). */
 const BUYS: Record<string, number> = { shoes: 0.05, socks: 0.3, newsletter: 0.02, none: 0 };
-/** The logging policy's probability of showing each arm, and of each of its variants (the shoes have two, drawn uniformly). */
-const SHOWN: Record<string, number> = { newsletter: 0.82, shoes: 0.06 / 2, socks: 0.06, none: 0.06 };
+/** The logging policy's probability of showing each arm (the shoes' two variants together). */
+const SHOWN: Record<string, number> = { newsletter: 0.82, shoes: 0.06, socks: 0.06, none: 0.06 };
 const DAY = 86_400_000;
 
 const arm = (p: number) => ({ coef: [logit(p)], covariance: [1e-8], rows: 1000, positives: Math.round(1000 * p) });
@@ -48,8 +48,7 @@ describe('uplift learning and its promotion check on a log where a high-stakes a
       }
     }
     realised = buys / N;
-    const placements = new Map([['home', 'newsletter']]);
-    rows = await readDecisionLog(h.tact.store, { now: h.clock.now + 7 * DAY, windowMs: 7 * DAY, sinceMs: 90 * DAY, max: 100_000, safeDefault: (p) => placements.get(p) });
+    rows = await readDecisionLog(h.tact.store, { now: h.clock.now + 7 * DAY, windowMs: 7 * DAY, sinceMs: 90 * DAY, max: 100_000 });
   }, 180_000);
   afterAll(async () => h.close());
 
@@ -66,7 +65,8 @@ describe('uplift learning and its promotion check on a log where a high-stakes a
     // probability of what was shown (Dudík, Langford & Li 2011, §2: IPS is unbiased when the logged
     // action is the one whose reward was observed, with its logging probability). Dropping the held
     // decisions estimated the value of the 24% where nothing was held, and weighed the newsletter
-    // picked directly by its own pick's 0.06 instead of its exposure's 0.82.
+    // picked directly by its own pick's 0.06 instead of its exposure's 0.82; keeping the variant's
+    // share in the shoes' 0.03 weighed them twice.
     const ips = rows.reduce((s, r) => s + (r.followed.has('conversion') ? 1 : 0) * (SHOWN[r.arm] / r.propensity), 0) / rows.length;
     expect(ips).toBeCloseTo(realised, 9);
     expect(rows.length).toBe(N);
@@ -96,5 +96,18 @@ describe('uplift learning and its promotion check on a log where a high-stakes a
     expect(c.figures.candidate.snips?.value).toBeCloseTo(mean('newsletter'), 4);
     expect(c.figures.live.snips?.value).toBeCloseTo(mean('socks'), 4);
     expect(c.better).toBe(false);
+  });
+
+  it('replays a held pick under the catalog version the decisions were made with, after the catalog changed its safe default', async () => {
+    // Catalog v2 makes the socks the safe default; the log was made under v1, where the loan's pick
+    // showed the newsletter. The comparator credits the version that picks the loan with the
+    // newsletter's rows (SNIPS of a deterministic target: their mean reward, Swaminathan & Joachims
+    // 2015) — with the current catalog's socks it credited it with the socks where nothing was held.
+    await h.tact.settings.put('catalog', { ...shop.catalog, placements: [{ ...shop.catalog.placements[0], safeDefault: 'socks' }] }, { author: 'test', reason: 'socks as safe default' });
+    const version = (v: number, state: UpliftState) => ({ name: 'uplift', version: v, trainedAt: 0, dataFrom: null, dataTo: 0, metrics: {}, trainedBy: 'test', state });
+    const compare = upliftComparator({ store: h.tact.store, settings: h.tact.settings, now: () => h.clock.now + 7 * DAY });
+    const c = (await compare(version(2, model({ loan: 0.5 })), version(1, model({ loan: 0.011, socks: 0.5 })))) as UpliftComparison;
+    const shown = rows.filter((r) => r.arm === 'newsletter');
+    expect(c.figures.candidate.snips?.value).toBeCloseTo(shown.filter((r) => r.followed.has('conversion')).length / shown.length, 4);
   });
 });

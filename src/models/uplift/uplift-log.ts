@@ -1,5 +1,7 @@
 import type { DecisionRecord } from '../../decide/decision.js';
-import { NONE, shownDistribution, type Distribution } from '../../measure/policy-eval/replay-choice.js';
+import { experimentsKind, type ExperimentsBody } from '../../measure/experiments-service/experiments-kind.js';
+import { catalogVersions } from '../../measure/policy-eval/logged-catalog.js';
+import { NONE, shownDistribution, variantShare, type Distribution } from '../../measure/policy-eval/replay-choice.js';
 import type { Store } from '../../store/store.js';
 
 /** The parts of a logged decision uplift learning reads (the rest is dropped as pages are read). */
@@ -38,35 +40,43 @@ const PAGE = 2000;
  * with `exposurePropensity`, as off-policy evaluation reads it: IPS needs the logged arm to be the
  * one whose outcome was observed, with the probability it was shown (Dudík, Langford & Li 2011,
  * §2). Leaving held decisions out learned from, and judged on, only the decisions where nothing was
- * held. `safeDefault` (the placement's, from the catalog) gives the stand-in of decisions where a
- * held action could have been picked but was not, for replaying another policy's pick.
+ * held. The arm is the action, whichever content variant was shown: the logged probability, which
+ * includes the variant's share, is divided by it (1/V among the variants of the decision's catalog
+ * version, 1 when an experiment arm pinned the variant). Each decision is read under the catalog
+ * version it was made with: its placement's safe default there gives the stand-in of decisions
+ * where a held action could have been picked but was not, for replaying another policy's pick.
  *
  * @example
  * const rows = await readDecisionLog(store, { now: Date.now(), windowMs: 7 * 864e5, sinceMs: 90 * 864e5, max: 50_000 });
  */
-export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number; safeDefault?: (placement: string) => string | undefined }): Promise<LoggedDecision[]> {
+export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number }): Promise<LoggedDecision[]> {
   const from = o.now - o.sinceMs;
-  const seen = new Set<string>();
+  const catalogAt = catalogVersions(store.documents);
+  const pinned = await variantPins(store);
   const records: (LoggedRecord & { arm: string; propensity: number; standIn?: string })[] = [];
   let to = o.now - o.windowMs + 1;
   while (records.length < o.max) {
     const page = await store.decisions.queryDecisions({ from, to, limit: PAGE });
-    const fresh = page.filter((d) => !seen.has(d.id));
-    for (const d of fresh) {
-      seen.add(d.id);
+    const full = page.length === PAGE;
+    const last = page.length ? page[page.length - 1].at : to;
+    // The log is read by time, newest first: a full page may end inside a millisecond holding more
+    // decisions than it shows, so that millisecond is read whole and the next page ends before it.
+    const batch = full ? [...page.filter((d) => d.at > last), ...(await wholeMillisecond(store, last))] : page;
+    for (const d of batch) {
       const first = d.choices[0];
       if (!first || first.kind === 'handoff') continue;
       const arm = d.arm === 'holdout' || first.kind === 'none' ? 'none' : (first.action as string);
-      // A held choice shows its stand-in: the record says which; otherwise the catalog's safe default, as the replay would.
-      const standIn = first.held ? arm : standInOf(d, o.safeDefault?.(d.placement));
+      const catalog = await catalogAt(d.catalogVersion);
+      // A held choice shows its stand-in: the record says which; otherwise the decision's catalog version's safe default, as the replay would.
+      const standIn = first.held ? arm : standInOf(d, catalog.placements.get(d.placement)?.safeDefault);
+      const share = variantShare(first, catalog, pinned(d));
       records.push({
         id: d.id, at: d.at, profileKey: d.profileKey, facts: d.facts, scored: d.scored.filter((t) => t.value !== undefined),
-        arm, propensity: first.exposurePropensity ?? first.propensity, ...(standIn !== undefined ? { standIn } : {}),
+        arm, propensity: (first.exposurePropensity ?? first.propensity) / share, ...(standIn !== undefined ? { standIn } : {}),
       });
     }
-    if (page.length < PAGE) break;
-    const last = page[page.length - 1].at;
-    to = fresh.length ? last + 1 : last;
+    if (!full) break;
+    to = last;
   }
   if (!records.length) return [];
   const byProfile = new Map<string, { at: number; type: string }[]>();
@@ -112,4 +122,34 @@ function standInOf(d: DecisionRecord, safeDefault: string | undefined): string |
   const pickHeld: Distribution = new Map([[NONE, 0], ...d.scored.map((s) => [s.action, s.action === held.action ? 1 : 0] as [string, number])]);
   for (const [shown, p] of shownDistribution(pickHeld, d, safeDefault)) if (p === 1) return shown === NONE ? 'none' : shown;
   return undefined;
+}
+
+/** Every decision logged at `at` (one millisecond), however many: the page grows until it holds them all. */
+async function wholeMillisecond(store: Store, at: number): Promise<DecisionRecord[]> {
+  for (let limit = 2 * PAGE; ; limit *= 2) {
+    const all = await store.decisions.queryDecisions({ from: at, to: at + 1, limit });
+    if (all.length < limit) return all;
+  }
+}
+
+/** Versions of the experiments document read for their variant pins, newest first (each is one operator change). */
+const PIN_HISTORY = 1000;
+
+/**
+ * Whether a logged decision's rank-1 content variant was pinned by its experiment arm (shown with
+ * probability 1, src/decide/pipeline.ts) rather than drawn: the arm pins that action's variant in
+ * some stored version of the experiments document — the record names its experiment and arm, not
+ * the document's version, and an experiment stopped or removed since still pinned what it showed.
+ */
+async function variantPins(store: Store): Promise<(d: DecisionRecord) => boolean> {
+  const pins = new Set<string>();
+  for (const doc of await store.documents.history(experimentsKind.kind, PIN_HISTORY)) {
+    for (const [id, e] of Object.entries((doc.body ?? {}) as ExperimentsBody)) {
+      for (const a of e?.arms ?? []) if (a?.variant) pins.add(JSON.stringify([id, a.id, a.variant.action, a.variant.variant]));
+    }
+  }
+  return (d) => {
+    const c = d.choices[0];
+    return !!d.experiment && c?.variant !== undefined && pins.has(JSON.stringify([d.experiment.id, d.experiment.arm, c.action, c.variant]));
+  };
 }
