@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTestStore } from '../../test/harness.js';
 import { Settings } from '../config/settings.js';
 import type { DecisionRecord } from '../decide/decision.js';
 import { policyKind } from '../decide/kinds.js';
+import { segmentsKind } from '../segments/segments-kind.js';
 import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import type { Store } from '../store/store.js';
 import { alertView, toStoredAlert } from './alerts.js';
@@ -145,5 +148,86 @@ describe('Monitoring when monitors are turned off', () => {
     // nothing more to close
     expect(await m.step()).toMatchObject({ resolved: [], committed: false });
     await cleanup();
+  });
+});
+
+describe('Monitoring when a segment is removed', () => {
+  const H = 3_600_000;
+  /** A decision at `at` showing `action` at "home", the subject in `segment` (null: in none). */
+  const at = (id: string, action: string, when: number, segment: string | null): DecisionRecord => ({ ...decision(id, action), at: when, segment });
+
+  for (const removed of [true, false]) {
+    it(`${removed ? 'raises no alert on its volume dropping to zero' : 'still alerts on a defined segment whose volume drops to zero'}`, async () => {
+      const { store, cleanup } = await openTestStore('sqlite');
+      const clock = { t: T };
+      let audiences = [{ name: 'vip' }];
+      const compiled = monitorsKind.compile({ bucket: '10m', currentWindow: '1h', baselineWindow: '5h' });
+      const settings = {
+        get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : k.kind === 'policy' ? policyKind.compile({}) : k.kind === segmentsKind.kind ? { audiences, microSegments: null } : undefined),
+        onChange: () => {},
+      } as unknown as Settings;
+      const m = new Monitoring({ store, settings, log: pino({ level: 'silent' }), now: () => clock.t });
+      const hour = async (h: number, segment: string | null) => {
+        for (let i = 0; i < 120; i++) m.onDecision(at(`d-${h}-${i}`, 'promo', T + h * H + i * 30_000, segment));
+        clock.t = T + (h + 1) * H;
+        return m.step();
+      };
+      for (let h = 0; h < 5; h++) expect((await hour(h, 'vip')).raised).toEqual([]);
+      // The sixth hour: no decision names "vip" any more — its audience was taken out of the
+      // segments document, or (the control) its members left it.
+      if (removed) audiences = [];
+      const r = await hour(5, null);
+      const raised = await Promise.all(r.raised.map(async (id) => (await store.monitors.getAlert(id))!));
+      expect(raised.map((a) => `${a.action}|${a.placement}|${a.segment} ${a.metric} ${a.direction}`)).toEqual(removed ? [] : ['promo|home|vip volume low']);
+      await cleanup();
+    });
+  }
+});
+
+describe('Monitoring at shutdown', () => {
+  it('waits for a webhook post in flight, so its result is recorded (not posted again after the restart)', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const key = { action: 'promo', placement: 'email', segment: 'all' };
+    const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
+    const H = 3_600_000;
+    const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
+      ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
+    const r = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
+    const alert = toStoredAlert(r.alerts[0], { decisions: [], outcomes: [] }, true);
+    expect(await store.monitors.commitStep({ expectedVersion: 0, at: 7 * H - 1, tracks: r.state.tracks, ...stateDiff(initialMonitorState(), r.state), raised: [alert], resolved: [] })).toBe(true);
+
+    // The receiver takes the post and answers only when the test lets it.
+    let arrived!: () => void;
+    const posted = new Promise<void>((resolve) => (arrived = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        arrived();
+        void answered.then(() => res.writeHead(200).end());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const compiled = monitorsKind.compile({ webhook: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` } });
+      const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : k.kind === 'policy' ? policyKind.compile({}) : undefined), onChange: () => {} } as unknown as Settings;
+      const m = new Monitoring({ store, settings, log: pino({ level: 'silent' }), now: () => 7 * H });
+      const delivering = m.webhook.deliverDue();
+      await posted;
+      let closed = false;
+      const closing = m.close().then(() => (closed = true));
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      // Closed now, the store would be closed under the post: its result lost, the alert posted again after the lease.
+      expect(closed).toBe(false);
+      answer();
+      await closing;
+      expect(await delivering).toBe(1);
+      expect((await store.monitors.getAlert(alert.id))?.delivery).toMatchObject({ state: 'delivered', attempts: 1 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await cleanup();
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { OutcomeRecord } from '../decide/records.js';
 import type { MonitorEvent } from '../measure/monitors/counters.js';
 import { initialMonitorState, type MonitorAlert, type MonitorState } from '../measure/monitors/monitor.js';
 import type { Metrics } from '../ops/metrics.js';
+import { segmentsKind, type CompiledSegments } from '../segments/segments-kind.js';
 import type { Store } from '../store/store.js';
 import { alertId, toStoredAlert } from './alerts.js';
 import { stepInChunks } from './chunked-step.js';
@@ -17,11 +18,16 @@ import { logAlerts, logStep } from './monitor-log.js';
 import { monitorsKind } from './monitors-kind.js';
 import { PendingEvents } from './pending.js';
 import { DecisionPlaces } from './places.js';
-import { closeRemoved, keyOfId, outOfCatalog } from './removed.js';
+import { closeRemoved, type SegmentNames, unwatched } from './removed.js';
 import { WebhookDeliverer } from './webhook.js';
 
 /** Pending events kept while the store cannot be written; beyond, the oldest are dropped (and logged). */
 const MAX_PENDING = 1_000_000;
+/**
+ * How long a shutdown waits for webhook posts in flight: a post cut off is sent again after its
+ * lease (at least once), so the wait is bounded whatever `webhook.timeout` says.
+ */
+const SHUTDOWN_GRACE_MS = 5_000;
 /** Attempts of a step when other processes commit theirs first. */
 const MAX_CONFLICTS = 5;
 
@@ -138,11 +144,15 @@ export class Monitoring {
     });
   }
 
-  /** Stops the timer and commits what is pending (a clean shutdown loses no counts). */
+  /**
+   * Stops the timer, commits what is pending (a clean shutdown loses no counts) and waits for the
+   * webhook posts in flight (at most {@link SHUTDOWN_GRACE_MS}), so their results are recorded.
+   */
   async close(): Promise<void> {
     this.timer?.cancel();
     this.timer = undefined;
     await this.stepping?.catch(() => undefined);
+    await this.webhook.settle(SHUTDOWN_GRACE_MS);
     if (this.depth) {
       await this.step().catch((err: Error) => this.o.log.warn({ error: err.message, pending: this.depth }, 'monitor events not saved at shutdown'));
     }
@@ -178,13 +188,16 @@ export class Monitoring {
       for (let attempt = 1; ; attempt++) {
         const now = this.now();
         const { state, version } = await this.current();
-        // Keys whose action or placement left the catalog are not checked (settings without the catalog kind: every key is).
+        // Keys whose action or placement left the catalog, or whose segment left the segments document,
+        // are not checked (settings without those kinds: every key is).
         const catalog = this.o.settings.get(catalogKind) as CompiledCatalog | undefined;
-        const r = await stepInChunks(state, events, now, config, undefined, catalog && ((id) => !outOfCatalog(keyOfId(id), catalog)));
+        const segments = this.segmentNames();
+        const watched = catalog || segments ? (id: string) => !unwatched(id, catalog, segments) : undefined;
+        const r = await stepInChunks(state, events, now, config, undefined, watched);
         const fired = r.alerts.filter((a) => a.status === 'firing');
         const resolved = r.alerts.filter((a) => a.status === 'resolved');
         // Open alerts of metrics, actions or placements no longer watched would never resolve: closed, with the reason.
-        const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled, catalog);
+        const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled, catalog, segments);
         if (!events.length && !r.alerts.length && !removed.closed.length) {
           if (!s.enabled) this.sweep = false;
           return this.report(started, 'idle', { events: 0, raised: [], resolved: [], committed: false });
@@ -207,6 +220,12 @@ export class Monitoring {
       this.o.metrics?.monitorSteps.observe({ result: 'failed' }, (performance.now() - started) / 1000);
       throw err;
     }
+  }
+
+  /** The names of the segments in force (undefined when the settings have no segments kind). */
+  private segmentNames(): SegmentNames | undefined {
+    const compiled = this.o.settings.get(segmentsKind) as CompiledSegments | undefined;
+    return compiled && new Set(compiled.audiences.map((a) => a.name));
   }
 
   /** The stored state: the one this process committed last when no other process committed since, else read. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { monitorsKind } from './monitors-kind.js';
+import { FETCH_BAD_PORTS } from './webhook.js';
 
 const fields = (doc: Record<string, unknown>) => monitorsKind.check(doc).map((p) => p.field);
 
@@ -21,5 +22,27 @@ describe('the monitors document: significance levels', () => {
     expect(fields({ clearAlpha: 0.0005 })).toEqual(['clearAlpha']);
     expect(fields({ alpha: 0.1, clearAlpha: 0.1 })).toEqual([]);
     expect(monitorsKind.check({ alpha: 0.1 })[0].message).toMatch(/clearAlpha.*alpha/);
+  });
+});
+
+describe('the monitors document: webhook.url', () => {
+  it('refuses a port fetch will not connect to: every attempt would fail ("bad port") and no alert would arrive', () => {
+    const problems = monitorsKind.check({ webhook: { url: 'http://hooks.example.com:6666/tact' } });
+    expect(problems.map((p) => p.field)).toEqual(['webhook.url']);
+    expect(problems[0].message).toMatch(/port 6666/);
+    expect(fields({ webhook: { url: 'https://hooks.example.com:10080/tact' } })).toEqual(['webhook.url']);
+    expect(fields({ webhook: { url: 'https://hooks.example.com:8443/tact' } })).toEqual([]);
+    expect(fields({ webhook: { url: 'http://127.0.0.1:9000/a' } })).toEqual([]);
+  });
+
+  it('refuses an address that is no URL at all', () => {
+    expect(fields({ webhook: { url: 'http://[::1/tact' } })).toEqual(['webhook.url']);
+    expect(fields({ webhook: { url: 'http://hooks.example.com:99999/tact' } })).toEqual(['webhook.url']);
+  });
+
+  it('blocks only ports this Node.js fetch refuses (the Fetch standard\'s "bad port" list, fetch.spec.whatwg.org#port-blocking)', async () => {
+    // Each is refused before any connection is tried, so these fetches never leave the process.
+    const refused = await Promise.all(FETCH_BAD_PORTS.map((port) => fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x' }).then(() => '', (e: Error) => String((e.cause as Error | undefined)?.message))));
+    expect(refused.every((m) => m === 'bad port')).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { Checker } from '../decide/check.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig, type MonitorMetric } from '../measure/monitors/monitor.js';
 import { parseDuration } from '../profiles/features/definition.js';
+import { DEFAULT_MAX_ATTEMPTS, FETCH_BAD_PORTS } from './webhook.js';
 
 /** The operator's monitors document (config key `monitors`). Every field is optional. */
 export interface MonitorsDocument {
@@ -57,13 +58,32 @@ function checkMonitors(body: unknown): FieldProblem[] {
   if (body.webhook !== undefined && c.object(body.webhook, 'webhook')) {
     const w = body.webhook;
     c.known(w, 'webhook', ['url', 'secret', 'maxAttempts', 'backoff', 'timeout']);
-    if (typeof w.url !== 'string' || !/^https?:\/\/\S+$/.test(w.url)) c.add('webhook.url', 'The `webhook.url` must be an http:// or https:// URL.');
+    checkWebhookUrl(c, w.url);
     c.string(w.secret, 'webhook.secret', true);
     c.number(w.maxAttempts, 'webhook.maxAttempts', { min: 1, max: 50, integer: true });
     c.duration(w.backoff, 'webhook.backoff');
     c.duration(w.timeout, 'webhook.timeout');
   }
   return c.problems;
+}
+
+function parseUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An http(s) URL that fetch will post to: it parses, and its port is not one fetch refuses
+ * ("bad port") — there every attempt would fail and no alert would ever arrive.
+ */
+function checkWebhookUrl(c: Checker, url: unknown): void {
+  const parsed = typeof url === 'string' && /^https?:\/\/\S+$/.test(url) ? parseUrl(url) : null;
+  if (!parsed) return c.add('webhook.url', 'The `webhook.url` must be an http:// or https:// URL.');
+  const port = Number(parsed.port);
+  if (FETCH_BAD_PORTS.includes(port)) c.add('webhook.url', `The \`webhook.url\` names port ${port}, which fetch refuses to connect to (a "bad port" of the Fetch standard): every delivery would fail. Use another port.`);
 }
 
 /**
@@ -108,7 +128,7 @@ function compileMonitors(b: MonitorsDocument): MonitorsSettings {
     intervalMs: ms(b.interval, 10_000),
     config,
     negatives: b.negatives ? new Set(b.negatives) : undefined,
-    webhook: w ? { url: w.url, secret: w.secret, maxAttempts: w.maxAttempts ?? 8, backoffMs: ms(w.backoff, 1_000), timeoutMs: ms(w.timeout, 5_000) } : undefined,
+    webhook: w ? { url: w.url, secret: w.secret, maxAttempts: w.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, backoffMs: ms(w.backoff, 1_000), timeoutMs: ms(w.timeout, 5_000) } : undefined,
   };
 }
 

@@ -120,6 +120,14 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect(a.observed).toBeCloseTo(15 / 120, 12);
       expect(a.observed).toBeGreaterThan(a.expected.high);
       expect(a.pValue).toBeLessThan(0.001);
+      // The baseline's 10 in 600 under Jeffreys' prior predicts X ~ Beta-binomial(120, 10.5, 590.5) unsubscribes
+      // in 120 exposures; reference values from SciPy 1.17, scipy.stats.betabinom: P(X ≥ 15) = sf(14, 120, 10.5, 590.5)
+      // = 4.914912459241805e-7, the band's ends ppf(0.0005, …) = 0 and ppf(0.9995, …) = 9 (of 120), its center 10.5 / 601.
+      // (Agreement to 1e-6 relative: the predictive sums log-gamma terms.)
+      expect(a.pValue / 4.914912459241805e-7).toBeCloseTo(1, 5);
+      expect(a.expected.low).toBe(0);
+      expect(a.expected.high).toBeCloseTo(9 / 120, 12);
+      expect(a.expected.center).toBeCloseTo(10.5 / 601, 12);
       expect(a.message).toMatch(/action "offer-b" in placement "home", segment "all"/);
       // Examples: the unsubscribes behind it, each decision fetchable with its outcomes.
       expect(a.examples.decisions.length).toBeGreaterThan(0);
@@ -138,6 +146,8 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       clock.t += 1;
       expect(await r.tact.monitoring.webhook.deliverDue()).toBe(1);
       expect(hook.received).toHaveLength(2);
+      // The same alert id on every attempt: the receiver's key to drop a repeat (delivery is at least once).
+      expect(hook.received.map((r) => r.headers['x-tact-alert'])).toEqual([a.id, a.id]);
       const last = hook.received[1];
       expect(last.headers['x-tact-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(last.body).digest('hex')}`);
       expect(JSON.parse(last.body)).toMatchObject({ type: 'tact.alert', alert: { id: a.id, action: 'offer-b', metric: 'negative-rate', segment: 'all' } });

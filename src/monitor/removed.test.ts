@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertId } from './alerts.js';
-import { closeRemoved, keyOfId, outOfCatalog } from './removed.js';
+import { closeRemoved, keyOfId, outOfCatalog, unwatched } from './removed.js';
 
 const catalog = (actions: string[], placements: string[]) => ({ actions: new Set(actions), placements: new Set(placements) });
 const open = (firedAt: number) => ({ active: true, direction: 'low' as const, firedAt, lastFiredAt: firedAt });
@@ -33,6 +33,33 @@ describe('closeRemoved', () => {
     expect(closeRemoved(tracks, [...ALL], false, none).closed[0].reason).toMatch(/^The monitors were turned off/);
     expect(closeRemoved(tracks, [...ALL], true, catalog(['offer-b'], ['home'])).closed).toEqual([]);
     expect(closeRemoved(tracks, [...ALL], true).closed).toEqual([]);
+  });
+});
+
+describe('closeRemoved with the segments in force', () => {
+  it('closes the open alerts of a segment no longer defined, naming it; "all" and the segments defined stay watched', () => {
+    const tracks = { 'offer-a|home|vip#volume': open(5), 'offer-a|home|all#volume': open(6), 'offer-a|home|loyal#negative-rate': open(7) };
+    const r = closeRemoved(tracks, [...ALL], true, catalog(['offer-a'], ['home']), new Set(['loyal']));
+    expect(r.closed).toEqual([
+      { id: alertId('offer-a|home|vip#volume@5'), track: 'offer-a|home|vip#volume', metric: 'volume', reason: 'The alert is closed without having recovered: the segment `vip` is no longer defined (`segments.audiences`).' },
+    ]);
+    expect(r.tracks['offer-a|home|vip#volume']).toEqual({ active: false, lastFiredAt: 5 });
+    // Without the segments in force (a settings without that kind), every segment is watched.
+    expect(closeRemoved(tracks, [...ALL], true, catalog(['offer-a'], ['home'])).closed).toEqual([]);
+    // An action removed is named first.
+    expect(closeRemoved(tracks, [...ALL], true, catalog([], ['home']), new Set()).closed.map((c) => c.reason)).toEqual(Array(3).fill('The alert is closed without having recovered: the action `offer-a` is no longer in the catalog.'));
+  });
+});
+
+describe('unwatched', () => {
+  it('says why a key is no longer watched, or null', () => {
+    const segments = new Set(['vip']);
+    const cat = catalog(['offer-a'], ['home']);
+    expect(unwatched('offer-a|home|vip', cat, segments)).toBeNull();
+    expect(unwatched('offer-a|home|all', cat, new Set())).toBeNull();
+    expect(unwatched('offer-a|home|gone', cat, segments)).toBe('the segment `gone` is no longer defined (`segments.audiences`)');
+    expect(unwatched('offer-b|home|vip', cat, segments)).toBe('the action `offer-b` is no longer in the catalog');
+    expect(unwatched('offer-b|home|gone')).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import type { MonitorKey } from '../measure/monitors/counters.js';
 import type { MonitorMetric, MonitorState } from '../measure/monitors/monitor.js';
 import { alertId } from './alerts.js';
+import { ALL_SEGMENTS } from './events.js';
 
 /** An alert closed without recovering, and why. */
 export interface ClosedAlert {
@@ -15,6 +16,35 @@ export interface ClosedAlert {
 export interface CatalogIds {
   actions: { has(id: string): boolean };
   placements: { has(id: string): boolean };
+}
+
+/** The segments in force: the names of the segments document's audiences (a decision's segment is one of them, or none). */
+export interface SegmentNames {
+  has(name: string): boolean;
+}
+
+/**
+ * Why a key (`${action}|${placement}|${segment}`) is no longer watched — its action or placement
+ * left the catalog, or its segment the segments document — as a clause; null while it is watched.
+ * Segment "all" is always watched. Without `segments` (settings without that kind) no segment is
+ * judged: a segment removed, its members' decisions name another or none, and its keys' volume
+ * dropping to zero is no news.
+ *
+ * @example
+ * unwatched('offer-a|home|vip', catalog, new Set(['loyal'])) // 'the segment `vip` is no longer defined (`segments.audiences`)'
+ */
+export function unwatched(keyId: string, catalog?: CatalogIds, segments?: SegmentNames): string | null {
+  const gone = catalog ? outOfCatalog(keyOfId(keyId), catalog) : null;
+  if (gone) return `${gone} no longer in the catalog`;
+  const segment = segmentOfId(keyId);
+  if (segments && segment !== ALL_SEGMENTS && !segments.has(segment)) return `the segment \`${segment}\` is no longer defined (\`segments.audiences\`)`;
+  return null;
+}
+
+/** The segment of a key id: what follows its second bar (a segment may hold any character). */
+function segmentOfId(keyId: string): string {
+  const first = keyId.indexOf('|');
+  return keyId.slice(keyId.indexOf('|', first + 1) + 1);
 }
 
 /**
@@ -45,7 +75,8 @@ export function keyOfId(id: string): Pick<MonitorKey, 'action' | 'placement'> {
 
 /**
  * The open alerts nothing watches any more — their metric removed from `monitors.metrics`, every
- * metric when the monitors are turned off, or their action or placement removed from the catalog —
+ * metric when the monitors are turned off, their action or placement removed from the catalog, or
+ * their segment from the segments document —
  * which no step would ever resolve: their tracks become inactive (keeping `lastFiredAt`, so the
  * cool-down still applies should the metric or the action come back), and each alert is closed with
  * the reason. Returns new tracks; the input is not modified.
@@ -56,21 +87,21 @@ export function keyOfId(id: string): Pick<MonitorKey, 'action' | 'placement'> {
  * closeRemoved({ 'b|home|all#volume': { active: true, direction: 'low', firedAt: 5, lastFiredAt: 5 } }, ['volume'], true, catalogWithout('b'))
  * // { …, closed: [{ …, reason: 'The alert is closed without having recovered: the action `b` is no longer in the catalog.' }] }
  */
-export function closeRemoved(tracks: MonitorState['tracks'], metrics: readonly MonitorMetric[], enabled: boolean, catalog?: CatalogIds): { tracks: MonitorState['tracks']; closed: ClosedAlert[] } {
+export function closeRemoved(tracks: MonitorState['tracks'], metrics: readonly MonitorMetric[], enabled: boolean, catalog?: CatalogIds, segments?: SegmentNames): { tracks: MonitorState['tracks']; closed: ClosedAlert[] } {
   const watched = new Set<string>(enabled ? metrics : []);
   const out = { ...tracks };
   const closed: ClosedAlert[] = [];
   for (const [track, t] of Object.entries(tracks)) {
     if (!t.active) continue;
     const metric = track.slice(track.lastIndexOf('#') + 1);
-    const gone = catalog ? outOfCatalog(keyOfId(track), catalog) : null;
+    const gone = unwatched(track.slice(0, track.lastIndexOf('#')), catalog, segments);
     if (watched.has(metric) && !gone) continue;
     out[track] = { active: false, lastFiredAt: t.lastFiredAt };
     const reason = !enabled
       ? 'The monitors were turned off in the configuration (`monitors.enabled: false`): the alert is closed without having recovered.'
       : !watched.has(metric)
         ? `The metric "${metric}" was removed from the configuration (\`monitors.metrics\`): the alert is closed without having recovered.`
-        : `The alert is closed without having recovered: ${gone as string} no longer in the catalog.`;
+        : `The alert is closed without having recovered: ${gone as string}.`;
     closed.push({ id: alertId(`${track}@${t.firedAt}`), track, metric, reason });
   }
   return { tracks: out, closed };

@@ -1,11 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openTestStore } from '../../test/harness.js';
 import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import { toStoredAlert } from './alerts.js';
 import { monitorsKind } from './monitors-kind.js';
-import { nextAttemptAt, WebhookDeliverer, type DeliveryReport } from './webhook.js';
+import { nextAttemptAt, retryAfterMs, WebhookDeliverer, type DeliveryReport } from './webhook.js';
 
 /** A firing negative-rate alert (unsubscribes from 1% to 20%), stored with a pending delivery. */
 async function storedAlert(store: Awaited<ReturnType<typeof openTestStore>>['store']) {
@@ -21,6 +21,34 @@ async function storedAlert(store: Awaited<ReturnType<typeof openTestStore>>['sto
   return alert;
 }
 
+/** A port on 127.0.0.1 that refuses connections: one a server listened on, closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A receiver on 127.0.0.1 answering each post as `answer` says; closed by `close`. */
+async function receiver(answer: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const posts: { headers: IncomingMessage['headers']; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      posts.push({ headers: req.headers, body });
+      answer(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    posts,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
 describe('alert webhook retries', () => {
   it('back off exponentially from the configured step, capped at one hour', () => {
     expect([1, 2, 3, 4, 5].map((n) => nextAttemptAt(0, n, 1_000))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
@@ -32,8 +60,9 @@ describe('alert webhook retries', () => {
     const alert = await storedAlert(store);
     let now = alert.raisedAt;
     const reports: DeliveryReport[] = [];
-    // Port 9 (discard) on 127.0.0.1 refuses the connection.
-    const settings = monitorsKind.compile({ webhook: { url: 'http://127.0.0.1:9/hook', maxAttempts: 2, backoff: '2s', timeout: '1s' } });
+    // A port nothing listens on: the connection is refused. (Not port 9: fetch refuses that one
+    // itself, as a "bad port", without connecting — see the monitors document's check.)
+    const settings = monitorsKind.compile({ webhook: { url: `http://127.0.0.1:${await closedPort()}/hook`, maxAttempts: 2, backoff: '2s', timeout: '1s' } });
     const d = new WebhookDeliverer(store.monitors, () => settings, () => now, (r) => reports.push(r));
     expect(await d.deliverDue()).toBe(1);
     expect(reports.map((r) => r.result)).toEqual(['retry']);
@@ -43,10 +72,114 @@ describe('alert webhook retries', () => {
     expect(reports.map((r) => r.result)).toEqual(['retry', 'failed']);
     const failed = (await store.monitors.getAlert(alert.id))?.delivery;
     expect(failed).toMatchObject({ state: 'failed', attempts: 2, nextAttemptAt: null, deliveredAt: null });
-    expect(failed?.lastError).toBeTruthy();
+    // The error says why, not only undici's "fetch failed".
+    expect(failed?.lastError).toMatch(/ECONNREFUSED/);
     now += 3_600_000;
     expect(await d.deliverDue()).toBe(0);
     await cleanup();
+  });
+});
+
+describe('alert webhook receivers that misbehave', () => {
+  it('one that closes the connection without answering: a failed attempt whose error says so, not only "fetch failed"', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const hook = await receiver((req) => req.socket.destroy());
+    try {
+      const alert = await storedAlert(store);
+      const settings = monitorsKind.compile({ webhook: { url: hook.url } });
+      const reports: DeliveryReport[] = [];
+      const d = new WebhookDeliverer(store.monitors, () => settings, () => alert.raisedAt, (r) => reports.push(r));
+      expect(await d.deliverDue()).toBe(1);
+      expect(hook.posts).toHaveLength(1);
+      expect(reports.map((r) => r.result)).toEqual(['retry']);
+      const delivery = (await store.monitors.getAlert(alert.id))?.delivery;
+      expect(delivery).toMatchObject({ state: 'pending', attempts: 1, deliveredAt: null });
+      expect(delivery?.lastError).toMatch(/closed/);
+    } finally {
+      await hook.close();
+      await cleanup();
+    }
+  });
+
+  it('one that never answers: the attempt ends at webhook.timeout and is retried', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const hook = await receiver(() => {});
+    try {
+      const alert = await storedAlert(store);
+      const settings = monitorsKind.compile({ webhook: { url: hook.url, timeout: '200ms' } });
+      const d = new WebhookDeliverer(store.monitors, () => settings, () => alert.raisedAt);
+      expect(await d.deliverDue()).toBe(1);
+      expect((await store.monitors.getAlert(alert.id))?.delivery).toMatchObject({ state: 'pending', attempts: 1, lastError: 'no answer within 200 ms' });
+    } finally {
+      await hook.close();
+      await cleanup();
+    }
+  });
+
+  it('one that asks to be left alone (429 with Retry-After): the next attempt waits as long as it asked, at most an hour', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    let retryAfter = '120';
+    const hook = await receiver((_req, res) => res.writeHead(429, { 'retry-after': retryAfter }).end());
+    try {
+      const alert = await storedAlert(store);
+      let now = alert.raisedAt;
+      const settings = monitorsKind.compile({ webhook: { url: hook.url, backoff: '1s' } });
+      const reports: DeliveryReport[] = [];
+      const d = new WebhookDeliverer(store.monitors, () => settings, () => now, (r) => reports.push(r));
+      expect(await d.deliverDue()).toBe(1);
+      // Without it, the backoff would retry after 1 s, 2 s, 4 s … and give up before the receiver took anything.
+      let delivery = (await store.monitors.getAlert(alert.id))?.delivery;
+      expect(delivery).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: now + 120_000 });
+      expect(delivery?.lastError).toMatch(/429.*120 s/);
+      now += 120_000;
+      retryAfter = new Date(now + 10 * 3_600_000).toUTCString();
+      expect(await d.deliverDue()).toBe(1);
+      delivery = (await store.monitors.getAlert(alert.id))?.delivery;
+      expect(delivery).toMatchObject({ state: 'pending', attempts: 2, nextAttemptAt: now + 3_600_000 });
+      expect(reports.map((r) => [r.result, r.status])).toEqual([['retry', 429], ['retry', 429]]);
+    } finally {
+      await hook.close();
+      await cleanup();
+    }
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads delay-seconds and an HTTP date (RFC 9110 §10.2.3), nothing else', () => {
+    const now = Date.UTC(2026, 5, 1, 6, 0, 0);
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('0', now)).toBe(0);
+    expect(retryAfterMs(new Date(now + 90_000).toUTCString(), now)).toBe(90_000);
+    expect(retryAfterMs(new Date(now - 90_000).toUTCString(), now)).toBe(0);
+    for (const bad of [null, '', 'soon', '-5', '1.5', '12abc']) expect(retryAfterMs(bad, now)).toBeUndefined();
+  });
+});
+
+describe('alert webhook defaults', () => {
+  it('outlast a receiver that is down for five hours (an outage at night): the alert still arrives', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const alert = await storedAlert(store);
+    let now = alert.raisedAt;
+    const upAt = alert.raisedAt + 5 * 3_600_000;
+    const hook = await receiver((_req, res) => res.writeHead(now >= upAt ? 200 : 503).end());
+    try {
+      const settings = monitorsKind.compile({ webhook: { url: hook.url } });
+      const d = new WebhookDeliverer(store.monitors, () => settings, () => now);
+      for (;;) {
+        expect(await d.deliverDue()).toBe(1);
+        const delivery = (await store.monitors.getAlert(alert.id))?.delivery;
+        if (delivery?.state !== 'pending') break;
+        now = delivery.nextAttemptAt as number;
+      }
+      const delivery = (await store.monitors.getAlert(alert.id))?.delivery;
+      expect(delivery).toMatchObject({ state: 'delivered', deliveredAt: now });
+      expect(now).toBeGreaterThanOrEqual(upAt);
+      expect(now - upAt).toBeLessThanOrEqual(3_600_000);
+      expect(hook.posts.length).toBe(delivery?.attempts);
+    } finally {
+      await hook.close();
+      await cleanup();
+    }
   });
 });
 
@@ -112,7 +245,7 @@ describe('the monitors document', () => {
     const s = monitorsKind.compile({ bucket: '10m', currentWindow: '2h', webhook: { url: 'https://ops.example.com/hook' } });
     expect(s.config).toMatchObject({ bucketMs: 600_000, currentWindowMs: 7_200_000, baselineWindowMs: 7 * 86_400_000, alpha: 0.001, minTrials: 100 });
     expect(s.intervalMs).toBe(10_000);
-    expect(s.webhook).toEqual({ url: 'https://ops.example.com/hook', secret: undefined, maxAttempts: 8, backoffMs: 1_000, timeoutMs: 5_000 });
+    expect(s.webhook).toEqual({ url: 'https://ops.example.com/hook', secret: undefined, maxAttempts: 18, backoffMs: 1_000, timeoutMs: 5_000 });
     expect(monitorsKind.compile({}).webhook).toBeUndefined();
   });
 
