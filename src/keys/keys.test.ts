@@ -61,6 +61,23 @@ describe('Keys', () => {
     expect(await elsewhere.authenticate(secret)).toBeUndefined();
   });
 
+  it('does not keep, once a key is revoked, the answer of a check that read the store before the revoke', async () => {
+    const store = memoryKeyStore();
+    const keys = new Keys(store, 5000);
+    const { key, secret } = await keys.create('server', 'test');
+    const find = store.findByHash.bind(store);
+    let answer!: () => void;
+    const answered = new Promise<void>((r) => (answer = r));
+    // The row is read now (the key active), and the answer arrives after the revoke.
+    store.findByHash = async (hash) => { const row = find(hash); await answered; return row; };
+    const inFlight = keys.authenticate(secret);
+    store.findByHash = find;
+    expect(await keys.revoke(key.id)).toBe(true);
+    answer();
+    expect(await inFlight).toMatchObject({ id: key.id }); // asked before the revoke
+    expect(await keys.authenticate(secret)).toBeUndefined();
+  });
+
   it('checks a very long secret against the store every time (it is not kept in the cache)', async () => {
     const store = memoryKeyStore();
     const keys = new Keys(store, 5000);
@@ -99,6 +116,39 @@ describe('keys from the environment', () => {
     await expect(started).rejects.toThrow(/TACT_ADMIN_KEY holds a key that was revoked/);
     await expect(started).rejects.not.toThrow(/a-secret-1/);
   });
+  it('refuses to start with a key the Authorization header could not carry, naming the variable and the character but not the key', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ TACT_SERVER_KEY: 'dev server key 0123456789abcdefghij' }, /TACT_SERVER_KEY holds a space/],
+      [{ TACT_ADMIN_KEY: 'clé-0123456789abcdefghijklmnopqrstuv' }, /TACT_ADMIN_KEY holds "é"/],
+      [{ TACT_ADMIN_KEY: 'tab\t0123456789abcdefghijklmnopqrstuv' }, /TACT_ADMIN_KEY holds a control character/],
+      // HTTP Basic (the browser client, tact import) ends the user name at the first colon.
+      [{ TACT_WRITE_KEY: 'w:0123456789abcdefghijklmnopqrstuvwx' }, /TACT_WRITE_KEY holds a colon/],
+    ];
+    for (const [env, message] of cases) {
+      const keys = new Keys(memoryKeyStore(), 0);
+      const started = keys.bootstrap(env);
+      await expect(started, JSON.stringify(env)).rejects.toThrow(message);
+      await expect(started).rejects.not.toThrow(Object.values(env)[0]);
+      expect((await keys.list()).filter((k) => k.label.startsWith('from '))).toEqual([]);
+    }
+    // A colon travels in a Bearer header: server and admin keys may hold one.
+    const keys = new Keys(memoryKeyStore(), 0);
+    await keys.bootstrap({ TACT_SERVER_KEY: 's:0123456789abcdefghijklmnopqrstuvwx' });
+    expect(await keys.authenticate('s:0123456789abcdefghijklmnopqrstuvwx')).toMatchObject({ kind: 'server' });
+  });
+
+  it('warns at each start, naming the variable and not the value, of a key shorter than 32 characters', async () => {
+    const warnings: string[] = [];
+    const keys = new Keys(memoryKeyStore(), 0, { warn: (m) => warnings.push(m) });
+    const strong = 'tact_a_' + 'x'.repeat(43);
+    await keys.bootstrap({ TACT_WRITE_KEY: 'hunter2', TACT_ADMIN_KEY: strong });
+    await keys.bootstrap({ TACT_WRITE_KEY: 'hunter2', TACT_ADMIN_KEY: strong });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^TACT_WRITE_KEY is 7 characters long/);
+    expect(warnings.join('')).not.toContain('hunter2');
+    expect(await keys.authenticate('hunter2')).toMatchObject({ kind: 'write' }); // warned, not refused: the start goes on
+  });
+
   it('refuses, naming the label, a key made by hand under a label of the keys made at start (a later start would revoke it)', async () => {
     const keys = new Keys(memoryKeyStore(), 0);
     for (const label of ['from TACT_ADMIN_KEY', 'generated on first start', ' ']) {

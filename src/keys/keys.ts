@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { validationError } from '../errors/tact-error.js';
+import { validationError, withArticle } from '../errors/tact-error.js';
 import type { ApiKey, KeyKind, KeyStore } from './key-store.js';
 
 const PREFIX: Record<KeyKind, string> = { write: 'tact_w_', server: 'tact_s_', admin: 'tact_a_' };
@@ -7,7 +7,15 @@ const GENERATED = 'generated on first start';
 const isBootstrapLabel = (label: string) => label.trim() === GENERATED || /^from TACT_(WRITE|SERVER|ADMIN)_KEY$/.test(label.trim());
 const ENV: Record<KeyKind, string> = { write: 'TACT_WRITE_KEY', server: 'TACT_SERVER_KEY', admin: 'TACT_ADMIN_KEY' };
 
-/** SHA-256 of a secret, hex: the only form in which keys are stored. */
+/**
+ * SHA-256 of a secret, hex: the only form in which keys are stored. A fast hash, not a password
+ * hash (bcrypt, scrypt): a key Tact makes holds 256 random bits, which no amount of hashing speed
+ * lets anyone guess back from a stolen table, and a slow hash would cost every request (or a cache
+ * miss) milliseconds of CPU. A key chosen by a person (TACT_*_KEY) has no such margin, so a short one
+ * is warned of at start. The store is asked for the row of the hash, never compared to the secret
+ * itself: how long a lookup takes can only tell how much of an unknown hash matched, which says
+ * nothing of the secret (why no constant-time comparison is needed here).
+ */
 export function hashKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
@@ -20,6 +28,16 @@ export function newSecret(kind: KeyKind): string {
 /** Longer secrets are checked without the cache (a key Tact makes has 50 characters). */
 const MAX_CACHED_SECRET = 256;
 
+/** Checked secrets remembered at most; past it the cache starts over (a flood of wrong keys grows nothing). */
+const MAX_CACHED = 10_000;
+
+/**
+ * Below this, a key given in the environment is warned of: 32 characters of `openssl rand -hex 16`
+ * hold 128 random bits, a strength NIST SP 800-57 Part 1 (rev. 5, table 4) accepts beyond 2030 (a
+ * key Tact makes holds 256). Length is all that can be told of a value someone chose.
+ */
+export const WEAK_KEY_LENGTH = 32;
+
 /**
  * Keys: made, listed, revoked, and checked on every request. Lookups are cached for a few
  * seconds, so a revoked key stops working within `cacheMs`. The cache is keyed by the secret as
@@ -29,8 +47,13 @@ const MAX_CACHED_SECRET = 256;
  */
 export class Keys {
   private cache = new Map<string, { key: ApiKey | undefined; until: number }>();
+  /** Counts revokes: an answer read from the store before one is not kept after it. */
+  private revokes = 0;
+  private readonly warn: (message: string) => void;
 
-  constructor(private readonly store: KeyStore, private readonly cacheMs = 5000) {}
+  constructor(private readonly store: KeyStore, private readonly cacheMs = 5000, o: { warn?: (message: string) => void } = {}) {
+    this.warn = o.warn ?? (() => {});
+  }
 
   /** The active key a secret belongs to, or undefined. */
   async authenticate(secret: string): Promise<ApiKey | undefined> {
@@ -38,10 +61,11 @@ export class Keys {
     const cacheable = secret.length <= MAX_CACHED_SECRET;
     const hit = cacheable ? this.cache.get(secret) : undefined;
     if (hit && hit.until > now) return hit.key;
+    const revokes = this.revokes;
     const key = await this.store.findByHash(hashKey(secret));
     const active = key && key.revokedAt === null ? key : undefined;
-    if (cacheable) {
-      if (this.cache.size > 10_000) this.cache.clear();
+    if (cacheable && revokes === this.revokes) {
+      if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(secret, { key: active, until: now + this.cacheMs });
     }
     return active;
@@ -67,23 +91,33 @@ export class Keys {
   }
 
   async revoke(id: string): Promise<boolean> {
-    const ok = await this.store.revoke(id, Date.now());
-    this.cache.clear();
-    return ok;
+    // Counted before and after: a check reading the store while the revoke is written keeps nothing.
+    this.revokes += 1;
+    try {
+      return await this.store.revoke(id, Date.now());
+    } finally {
+      this.revokes += 1;
+      this.cache.clear();
+    }
   }
 
   /**
    * Makes sure each kind has a key. A key given in TACT_WRITE_KEY / TACT_SERVER_KEY / TACT_ADMIN_KEY
    * is registered (if new) and replaces the earlier bootstrap keys of its kind (from that variable,
    * or generated on first start), which are revoked; keys made with `tact keys create` or the API
-   * stay. A variable holding a revoked key stops the start. A kind with no active key and no
-   * variable gets a generated key, returned so the caller can print it once.
+   * stay. A variable holding a revoked key, or a key the `Authorization` header could not carry, stops the start; one
+   * shorter than {@link WEAK_KEY_LENGTH} is warned of. A kind with no active key and no variable
+   * gets a generated key, returned so the caller can print it once.
    */
   async bootstrap(env: NodeJS.ProcessEnv): Promise<{ kind: KeyKind; secret: string; from: 'env' | 'generated' }[]> {
     const out: { kind: KeyKind; secret: string; from: 'env' | 'generated' }[] = [];
     for (const kind of ['write', 'server', 'admin'] as KeyKind[]) {
       const given = env[ENV[kind]];
       if (given) {
+        refuseUnsendable(kind, given);
+        if (given.length < WEAK_KEY_LENGTH) {
+          this.warn(`${ENV[kind]} is ${given.length} characters long; a key anyone may guess gives ${withArticle(kind)} key's powers to whoever reaches this server. Set at least ${WEAK_KEY_LENGTH} random characters (openssl rand -hex 16), or unset it and use the key Tact generates.`);
+        }
         const key = await this.fromEnv(kind, given);
         if (key.created) out.push({ kind, secret: given, from: 'env' });
         await this.revokeBootstrapKeysBut(kind, key.id);
@@ -125,4 +159,19 @@ export class Keys {
       if (k.kind === kind && k.id !== keep && k.revokedAt === null && bootstrapLabels.includes(k.label)) await this.revoke(k.id);
     }
   }
+}
+
+/**
+ * Refuses a key given in the environment that the `Authorization` header could not carry: a key
+ * there is one word of visible ASCII (a space ends a Bearer key, fetch refuses characters past
+ * U+00FF, Node reads bytes past 0x7F as Latin-1), and HTTP Basic ends the user name at its first
+ * colon (RFC 7617 §2), so the write key, which the browser client and `tact import` send as the
+ * user name, may hold none. Such a key started the server and then failed every request.
+ */
+function refuseUnsendable(kind: KeyKind, given: string): void {
+  const bad = [...given].find((c) => c < '!' || c > '~' || (kind === 'write' && c === ':'));
+  if (bad === undefined) return;
+  const what = bad === ' ' ? 'a space' : bad === ':' ? 'a colon' : bad < ' ' || bad === '\x7f' ? 'a control character' : `"${bad}"`;
+  const why = bad === ':' ? 'which HTTP Basic (the browser client, `tact import`) cannot carry in the user name' : 'which no `Authorization` header can carry (one word of visible ASCII)';
+  throw new Error(`${ENV[kind]} holds ${what}, ${why}. Set a value of letters, digits and punctuation (openssl rand -hex 32).`);
 }

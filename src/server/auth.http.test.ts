@@ -89,6 +89,31 @@ describe('how a request carries its key', () => {
     expect(r.json().message).toBe('The `Authorization` header holds an admin key as the HTTP Basic user name, which carries only the write key; send an admin key as `Authorization: Bearer <key>`.');
   });
 
+  it('names in every 401 the scheme that would be taken (RFC 9110 §11.6.1: a 401 must carry a WWW-Authenticate challenge)', async () => {
+    const refusals = [
+      await listKeys('Bearer tact_a_not-a-key'),
+      await listKeys(`Token ${KEYS.admin}`),
+      await h.app.inject({ method: 'GET', url: '/v1/keys' }),
+      await sendTrack(`Basic ${b64('tact_w_not-a-key:')}`),
+    ];
+    for (const res of refusals) {
+      expect(res.statusCode, res.body).toBe(401);
+      // Bearer alone: a Basic challenge would make a browser open its sign-in dialog over the page.
+      expect(res.headers['www-authenticate'], res.body).toBe('Bearer realm="tact"');
+    }
+    const forbidden = await listKeys(`Bearer ${KEYS.server}`);
+    expect([forbidden.statusCode, forbidden.headers['www-authenticate']]).toEqual([403, undefined]);
+  });
+
+  it('answers 401 for a Basic user name that is not UTF-8, and for a write key cut at a colon', async () => {
+    const notUtf8 = Buffer.concat([Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(':')]).toString('base64');
+    const cut = b64(`${KEYS.write.slice(0, 4)}:${KEYS.write.slice(4)}`);
+    for (const value of [notUtf8, cut]) {
+      const res = await sendTrack(`Basic ${value}`);
+      expect([res.statusCode, res.json().error], value).toEqual([401, 'invalid_credentials']);
+    }
+  });
+
   it('answers 403 naming the kind a key lacks, and 401 for an unknown key', async () => {
     const server = await listKeys(`Bearer ${KEYS.server}`);
     expect([server.statusCode, server.json().message]).toEqual([403, expect.stringContaining('cannot manage keys')]);

@@ -11,6 +11,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     const e = toTactError(err, req);
     if (e.statusCode >= 500) req.log.error({ err, errorId: e.id, url: req.url }, 'request failed');
     else req.log.info({ code: e.code, errorId: e.id, url: req.url }, e.message);
+    // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
+    // takes Basic: a Basic challenge makes a browser open its sign-in dialog over the page.
+    if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="tact"');
     void reply.status(e.statusCode).send(e.toJSON());
   });
   // Each route's path as a pattern, so a path known under other methods answers 405, not 404.

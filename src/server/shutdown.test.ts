@@ -15,7 +15,8 @@ describe('requests that arrive while the server shuts down', () => {
     let received = '';
     socket.on('data', (d) => { received += d.toString(); });
     socket.write('GET /slow-for-test HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
-    await pause(50);
+    // Until the slow request is in its handler (50 ms was not always enough with four test files at a time).
+    while (release === undefined) await pause(10);
     const closed = h.app.close();
     await pause(50);
     socket.write('GET /health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');

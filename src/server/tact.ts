@@ -128,7 +128,7 @@ export class Tact {
       },
     });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
-    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys), log, consumers, metrics);
+    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys, undefined, { warn: (msg) => log.warn(msg) }), log, consumers, metrics);
     const monitoring: Monitoring = new Monitoring({ store: opts.store, settings, log: log.child({ component: 'monitors' }), metrics, now: opts.now });
     tact.monitoring = monitoring;
     tact.batches = batches = new BatchReader({ ...opts.parse, onWorkerFailure: (message) => log.warn({}, `${message}; its batches are read on the main thread`) });
