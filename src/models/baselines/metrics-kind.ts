@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { type BaselineConfig, defaultBaselineConfig } from '../../learn/baselines/metric-baseline.js';
 import { parseDuration } from '../../profiles/features/definition.js';
@@ -25,6 +25,9 @@ export interface MetricDefinition {
   staleAfter?: string;
   description?: string;
 }
+
+/** The keys of a metric: another is refused, since saved it would be ignored (a misspelt `property` is a metric without its reading). */
+const METRIC_FIELDS = ['name', 'event', 'property', 'cadence', 'anomalyLevel', 'staleAfter', 'description'] as const satisfies readonly (keyof MetricDefinition)[];
 
 /** A metric ready for the consumer. */
 export interface CompiledMetric {
@@ -57,6 +60,7 @@ export const metricsKind: DocumentKind<MetricDefinition[], CompiledMetric[]> = {
       if (m.cadence !== undefined && m.cadence !== 'events' && m.cadence !== 'hourly') p.push({ field: `${at}.cadence`, message: 'The `cadence` must be "events" or "hourly".' });
       checkNumber(p, `${at}.anomalyLevel`, m.anomalyLevel, 0.5, 0.9999);
       checkDuration(p, `${at}.staleAfter`, m.staleAfter, true);
+      p.push(...unknownFields(m, METRIC_FIELDS, at));
       return undefined;
     });
     checkUnique(p, body, 'metrics');

@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { parseDuration } from '../../profiles/features/definition.js';
 import { checkDuration, checkName, checkNumber, checkText, checkUnique } from '../kind-checks.js';
@@ -18,6 +18,9 @@ export interface RateDefinition {
   maxWidth?: number;
   description?: string;
 }
+
+/** The keys of a rate: another is refused, since saved it would be ignored (a misspelt `within` beside the real one is a window no one set). */
+const RATE_FIELDS = ['name', 'exposure', 'success', 'within', 'maxWidth', 'description'] as const satisfies readonly (keyof RateDefinition)[];
 
 /** A rate ready for the consumer. */
 export interface CompiledRate {
@@ -48,6 +51,7 @@ export const ratesKind: DocumentKind<RateDefinition[], CompiledRate[]> = {
       checkText(p, `${at}.success`, r.success, 'the name of the success event, e.g. "Email Opened"');
       checkDuration(p, `${at}.within`, r.within);
       checkNumber(p, `${at}.maxWidth`, r.maxWidth, 0.001, 1);
+      p.push(...unknownFields(r, RATE_FIELDS, at));
       return undefined;
     });
     checkUnique(p, body, 'rates');

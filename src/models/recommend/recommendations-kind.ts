@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
 import { checkRecommendationNames } from '../../decide/recommend/recommend-names.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { checkCel, checkNumber, checkStrings, checkText, isObject } from '../kind-checks.js';
@@ -38,6 +38,14 @@ export interface RecommendationsDoc {
   windowDays?: number;
 }
 
+/**
+ * The keys of an interaction and of a placement: another is refused, since saved it would be
+ * ignored (interactions are not weighted; a misspelt placement `rule` is no rule at all). An
+ * item's attributes (`items.<id>`) are the operator's own and take any key.
+ */
+const INTERACTION_FIELDS = ['event', 'property'] as const satisfies readonly (keyof NonNullable<RecommendationsDoc['interactions']>[number])[];
+const PLACEMENT_FIELDS = ['rule', 'exclude'] as const satisfies readonly (keyof NonNullable<RecommendationsDoc['placements']>[string])[];
+
 /** Compiled: the document with its defaults. */
 export type CompiledRecommendations = Required<Omit<RecommendationsDoc, 'rule'>> & { rule?: string };
 
@@ -61,6 +69,7 @@ export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecom
     (Array.isArray(b.interactions) ? b.interactions : []).forEach((x, i) => {
       checkText(p, `interactions[${i}].event`, x?.event, 'an event name');
       checkText(p, `interactions[${i}].property`, x?.property, 'the property path of the item id, e.g. "product_id" or "products[].product_id"');
+      p.push(...unknownFields(x, INTERACTION_FIELDS, `interactions[${i}]`));
     });
     checkStrings(p, 'history', b.history);
     checkStrings(p, 'purchased', b.purchased);
@@ -74,6 +83,7 @@ export const recommendationsKind: DocumentKind<RecommendationsDoc, CompiledRecom
       else {
         checkCel(p, `placements.${name}.rule`, pl.rule, true);
         checkStrings(p, `placements.${name}.exclude`, pl.exclude);
+        p.push(...unknownFields(pl, PLACEMENT_FIELDS, `placements.${name}`));
       }
     }
     if (b.algorithm !== undefined && !['auto', 'ease', 'cooccurrence'].includes(b.algorithm)) p.push({ field: 'algorithm', message: 'The `algorithm` must be auto, ease or cooccurrence.' });

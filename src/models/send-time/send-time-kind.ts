@@ -1,4 +1,4 @@
-import type { DocumentKind } from '../../config/document-kind.js';
+import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from '../../collect/message.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { checkNumber, isObject } from '../kind-checks.js';
@@ -14,6 +14,12 @@ export interface SendTimeDoc {
   /** Personal slots only from this many engagement events on (default 5). */
   minEvents?: number;
 }
+
+/**
+ * The keys of an engagement entry: another is refused, since saved it would be ignored (a
+ * misspelt `event` beside a `type: track` counts every track event as engagement).
+ */
+const ENGAGEMENT_FIELDS = ['event', 'type'] as const satisfies readonly (keyof NonNullable<SendTimeDoc['engagement']>[number])[];
 
 /** Compiled: a matcher and the evidence threshold. */
 export interface CompiledSendTime {
@@ -47,6 +53,7 @@ export const sendTimeKind: DocumentKind<SendTimeDoc, CompiledSendTime> = {
           if (e.event !== undefined && (typeof e.event !== 'string' || !e.event)) p.push({ field: `${at}.event`, message: 'The `event` must be a non-empty string.' });
           if (e.type !== undefined && !MESSAGE_TYPES.includes(e.type as MessageType)) p.push({ field: `${at}.type`, message: `The \`type\` must be one of ${MESSAGE_TYPES.join(', ')}.` });
         }
+        p.push(...unknownFields(e, ENGAGEMENT_FIELDS, at));
       });
     }
     checkNumber(p, 'minEvents', body.minEvents, 1, 10_000, true);
