@@ -40,7 +40,8 @@ Exit status: 0 every line stored, 2 some lines rejected (see the report), 130 st
 Ctrl-C (143 by a TERM signal; resumable), 1 an error (it says what).
 
 Examples:
-  tact import events.jsonl --write-key $TACT_WRITE_KEY
+  TACT_WRITE_KEY=… tact import events.jsonl   (the key from the environment: a --write-key on the
+                                             command line shows in ps and the shell's history)
   tact import orders.csv --map "userId=customer,event=kind,timestamp=at:date,properties.revenue=amount:number"`)
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       if (!opts.writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');

@@ -25,7 +25,9 @@ Environment:
                         a power loss can lose the last fraction of a second; answers skip the
                         disk's flush latency (docs/architecture.md, "Durability")
   TACT_WRITE_KEY, TACT_SERVER_KEY, TACT_ADMIN_KEY
-                        bootstrap keys; when unset, keys are generated on first start and printed once
+                        bootstrap keys; when unset, keys are generated on first start and printed once;
+                        a value with a space or control character (or a colon in the write key) stops
+                        the start, one under 32 characters is warned of at each start (docs/keys.md)
   TACT_LOG_LEVEL        trace, debug, info (default), warn, error
   TACT_GC               default: keep V8's own garbage-collector settings instead of Tact's
                         (Tact doubles the heap-growing factor and turns pretenuring off; \`npm start\` also
