@@ -50,6 +50,8 @@ describe('monitorStep', () => {
     // no traffic at all for the hour after: volume low
     const silent = monitorStep(state, [], at + HOUR + 60_000, cfg);
     expect(silent.alerts.map((a) => [a.metric, a.direction])).toEqual([['volume', 'low']]);
+    // Its sentence names the span it counted (the whole buckets so far: one minute), not the configured hour.
+    expect(silent.alerts[0].message).toContain('0 over the last minute (0 exposures)');
   });
 
   it('an unsubscribe spike on one action and segment raises exactly that alert', () => {

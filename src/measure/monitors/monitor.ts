@@ -123,7 +123,7 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
         evidence: { current: strip(cur), baseline: strip(base) },
         window: { from: curStart, to: now },
         at: now,
-        message: describe(status, s.key, metric, direction, check, cur, c),
+        message: describe(status, s.key, metric, direction, check, cur, now + 1 - curStart),
       });
       if (!t.active && check.enoughEvidence && (high || low) && (t.lastFiredAt === undefined || now - t.lastFiredAt >= c.cooldownMs)) {
         const direction = high ? 'high' : 'low';
@@ -193,13 +193,15 @@ const LABEL: Record<MonitorMetric, string> = {
   calibration: 'Observed responses against the rate model',
 };
 
-function describe(status: string, k: MonitorKey, metric: MonitorMetric, direction: string, r: CheckResult, cur: BucketCounts, c: MonitorConfig): string {
+/** The alert's sentence; `spanMs` is what the current window counted (its whole buckets so far), not the configured window. */
+function describe(status: string, k: MonitorKey, metric: MonitorMetric, direction: string, r: CheckResult, cur: BucketCounts, spanMs: number): string {
   const rate = metric.endsWith('-rate');
   const f = (x: number) => (rate ? `${(x * 100).toFixed(2)}%` : x.toFixed(metric === 'calibration' ? 1 : 0));
   const where = `action "${k.action}" in placement "${k.placement}", segment "${k.segment}"`;
-  const minutes = Math.round(c.currentWindowMs / 60_000);
-  if (status === 'resolved') return `${LABEL[metric]} for ${where} is back within its expected band (${f(r.observed)} over the last ${minutes} minutes).`;
-  return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${minutes} minutes (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from its own baseline.`;
+  const minutes = Math.max(1, Math.round(spanMs / 60_000));
+  const span = minutes === 1 ? 'minute' : minutes % 60 === 0 && minutes > 60 ? `${minutes / 60} hours` : `${minutes} minutes`;
+  if (status === 'resolved') return `${LABEL[metric]} for ${where} is back within its expected band (${f(r.observed)} over the last ${span}).`;
+  return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from its own baseline.`;
 }
 
 export { keyId };
