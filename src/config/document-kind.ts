@@ -32,6 +32,12 @@ export interface DocumentKind<Body, Compiled> {
    */
   fields?: readonly string[];
   /**
+   * Dotted paths of the body's secrets (`webhook.secret`): write-only. Every read through the API
+   * shows them as `{"redacted": true}`, and a write that sends that marker back keeps the stored
+   * secret (src/config/secrets.ts).
+   */
+  secrets?: readonly string[];
+  /**
    * Checks that need the stored configuration (a version the body names must exist), run once
    * `check` finds nothing; problems name their fields as `check`'s do.
    */

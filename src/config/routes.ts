@@ -3,6 +3,7 @@ import { errorSchema } from '../collect/schemas.js';
 import { TactError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
+import { redactSecrets } from './secrets.js';
 
 const anyBody = {} as const;
 const docSchema = {
@@ -18,7 +19,8 @@ export function authorOf(req: FastifyRequest, given?: unknown): string {
 
 /**
  * Versioned configuration through the API: every kind (features, merge rules, tracking plan,
- * lifecycle, …) can be read, replaced with a reason, and its history listed.
+ * lifecycle, …) can be read, replaced with a reason, and its history listed. A kind's secrets are
+ * never answered (`{"redacted": true}` in their place), to the admin key neither.
  */
 export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read configuration');
@@ -28,7 +30,9 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     if (!k) throw new TactError('not_found', { what: 'configuration kind', id: `${name}\` (the kinds are ${tact.settings.allKinds().map((x) => x.kind).join(', ')})\`` });
     return k;
   };
-  const show = (d: { kind: string; version: number; body: unknown; author: string; reason: string; createdAt: number }) => ({ ...d, createdAt: new Date(d.createdAt).toISOString() });
+  // Every document the API answers goes through here: its secrets are write-only, whatever the key.
+  const show = (d: { kind: string; version: number; body: unknown; author: string; reason: string; createdAt: number }) =>
+    ({ ...d, body: redactSecrets(d.body, tact.settings.kind(d.kind)?.secrets), createdAt: new Date(d.createdAt).toISOString() });
 
   app.get('/v1/config', { preHandler: read, schema: { tags: ['config'], summary: 'Every configuration kind with the version in force' } }, async () => ({
     kinds: tact.settings.allKinds().map((k) => ({ kind: k.kind, configKey: k.configKey, description: k.description, version: tact.settings.version(k.kind) })),
@@ -41,7 +45,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   }, async (req) => {
     const k = kindOf(req.params.kind);
     const d = await tact.store.documents.latest(k.kind);
-    return d ? show(d) : { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: new Date(0).toISOString() };
+    return show(d ?? { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: 0 });
   });
 
   app.get<{ Params: { kind: string }; Querystring: { limit?: number } }>('/v1/config/:kind/history', {

@@ -3,6 +3,7 @@ import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import type { ConfigFile } from './config-file.js';
 import { type DocumentKind, unknownFields } from './document-kind.js';
 import type { DocumentStore, PutResult } from './document-store.js';
+import { keepSecrets } from './secrets.js';
 
 type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type ChangeListener = (kind: string, change: PutResult<unknown>) => void | Promise<void>;
@@ -76,12 +77,16 @@ export class Settings {
   }
 
   /**
-   * Checks and stores a new version of a kind, then reloads and tells the listeners.
+   * Checks and stores a new version of a kind, then reloads and tells the listeners. A secret sent
+   * back as `{"redacted": true}` (the document as read) keeps the one in force.
    * Throws a 400 naming each bad field.
    */
-  async put(kindName: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
+  async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
     const k = this.kind(kindName);
     if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
+    const kept = k.secrets ? keepSecrets(sent, (await this.docs.latest(k.kind))?.body, k.secrets) : { body: sent, problems: [] };
+    if (kept.problems.length) throw validationError(kept.problems);
+    const body = kept.body;
     const problems = await this.problems(k, body);
     if (problems.length) throw validationError(problems);
     for (const b of this.before) await b(k.kind);

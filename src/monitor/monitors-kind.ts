@@ -143,6 +143,8 @@ export const monitorsKind: DocumentKind<MonitorsDocument, MonitorsSettings> = {
   configKey: 'monitors',
   description: 'Streaming monitors per action, placement and segment (volume, response rate, negative-outcome rate, calibration): windows, evidence thresholds, and the alert webhook.',
   empty: {},
+  // The receivers' HMAC key: whoever reads it can sign alerts of their own (docs/monitors.md).
+  secrets: ['webhook.secret'],
   check: checkMonitors,
   compile: compileMonitors,
 };

@@ -1,11 +1,16 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { openTestStore } from '../../test/harness.js';
+import { bearer, get, harness, KEYS, openTestStore } from '../../test/harness.js';
 import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import { toStoredAlert } from './alerts.js';
 import { monitorsKind } from './monitors-kind.js';
 import { nextAttemptAt, retryAfterMs, WebhookDeliverer, type DeliveryReport } from './webhook.js';
+import { buildApp } from '../server/app.js';
+import { Tact } from '../server/tact.js';
+import { isRetryableStoreError } from '../store/open.js';
 
 /** A firing negative-rate alert (unsubscribes from 1% to 20%), stored with a pending delivery. */
 async function storedAlert(store: Awaited<ReturnType<typeof openTestStore>>['store']) {
@@ -254,5 +259,74 @@ describe('the monitors document', () => {
     expect(problems.map((p) => p.field).sort()).toEqual(['alpha', 'bucket', 'metrics[1]', 'monitors.color', 'webhook.url']);
     expect(monitorsKind.check({ bucket: '2h', currentWindow: '1h' }).map((p) => p.field)).toEqual(['currentWindow']);
     expect(monitorsKind.check({ interval: '30s', webhook: { url: 'http://127.0.0.1:9000/a', maxAttempts: 3 } })).toEqual([]);
+  });
+});
+
+describe('the webhook secret is write-only', () => {
+  const SECRET = 'whsec-the-receivers-hmac-key';
+  const signed = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+  it('no key reads it back (server or admin; the version in force, its history, a change\'s answer), and GET, edit, PUT keeps it: alerts stay signed with it', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const hook = await receiver((_req, res) => res.end());
+    // Every log line, at every level: none may print the secret.
+    const logs: string[] = [];
+    const tact = await Tact.create({
+      store, logger: pino({ level: 'trace' }, { write: (line: string) => logs.push(line) }), background: false, isRetryable: isRetryableStoreError,
+      configFile: { path: 'secret-test', sections: { monitors: { alpha: 0.001, webhook: { url: hook.url, secret: SECRET } } } },
+    });
+    await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
+    const app = await buildApp(tact);
+    const put = (document: unknown) => app.inject({ method: 'PUT', url: '/v1/config/monitors', headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'test' } });
+    try {
+      for (const key of [KEYS.server, KEYS.admin]) {
+        const now = await get(app, '/v1/config/monitors', key);
+        expect(now.statusCode).toBe(200);
+        expect(now.body).not.toContain(SECRET);
+        expect(now.json().body.webhook).toEqual({ url: hook.url, secret: { redacted: true } });
+        const history = await get(app, '/v1/config/monitors/history', key);
+        expect(history.statusCode).toBe(200);
+        expect(history.body).not.toContain(SECRET);
+        expect(history.json().versions.map((v: { body: { webhook: unknown } }) => v.body.webhook)).toEqual([{ url: hook.url, secret: { redacted: true } }]);
+      }
+
+      // The operator reads the document, changes another field, and writes it back, marker and all.
+      const doc = (await get(app, '/v1/config/monitors', KEYS.admin)).json().body;
+      const edited = await put({ ...doc, alpha: 0.0005 });
+      expect(edited.statusCode, edited.body).toBe(200);
+      expect(edited.body).not.toContain(SECRET);
+      expect(edited.json().body).toEqual({ alpha: 0.0005, webhook: { url: hook.url, secret: { redacted: true } } });
+      expect((await store.documents.latest<{ webhook: { secret: string } }>('monitors'))?.body.webhook.secret).toBe(SECRET);
+      const alert = await storedAlert(store);
+      const d = new WebhookDeliverer(store.monitors, () => tact.settings.get(monitorsKind), () => alert.raisedAt);
+      expect(await d.deliverDue()).toBe(1);
+      expect(hook.posts).toHaveLength(1);
+      expect(hook.posts[0].headers['x-tact-signature']).toBe(signed(SECRET, hook.posts[0].body));
+
+      // A new value replaces it.
+      expect((await put({ ...doc, webhook: { url: hook.url, secret: 'rotated' } })).statusCode).toBe(200);
+      expect(tact.settings.get(monitorsKind).webhook?.secret).toBe('rotated');
+      // Left out, there is none; the marker then has nothing to keep: a 400 naming the field, nothing saved.
+      expect((await put({ webhook: { url: hook.url } })).statusCode).toBe(200);
+      const version = tact.settings.version('monitors');
+      const refused = await put({ webhook: { url: hook.url, secret: { redacted: true } } });
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(refused.json().problems).toEqual([{ field: 'webhook.secret', message: expect.stringMatching(/no secret is stored/) }]);
+      expect(tact.settings.version('monitors')).toBe(version);
+      expect(tact.settings.get(monitorsKind).webhook?.secret).toBeUndefined();
+
+      expect(logs.length).toBeGreaterThan(0);
+      expect(logs.join('')).not.toContain(SECRET);
+      expect(logs.join('')).not.toContain('rotated');
+    } finally {
+      await app.close();
+      await tact.close();
+      await hook.close();
+      await cleanup();
+    }
+  });
+
+  it('the config file holds the secret itself: the marker there is refused, naming the field (the file is the operator\'s own)', async () => {
+    await expect(harness('sqlite', { config: { monitors: { webhook: { url: 'https://ops.example.com/hook', secret: { redacted: true } } } } })).rejects.toThrow(/`monitors` section .*webhook\.secret/);
   });
 });
