@@ -77,7 +77,10 @@ async function hour(r: Running, clock: { t: number }, h: number, perHour: number
     }
   }
   clock.t = T0 + (h + 1) * HOUR;
-  const s = await post(r.app, '/v1/monitors/step', {});
+  // A step sends alerts: the admin's to run, not a decision client's.
+  const refused = await post(r.app, '/v1/monitors/step', {});
+  expect(refused.statusCode, refused.body).toBe(403);
+  const s = await post(r.app, '/v1/monitors/step', {}, KEYS.admin);
   expect(s.statusCode).toBe(200);
 }
 
@@ -173,7 +176,7 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       // would never recover — it is closed at the next step, with the reason.
       await r.tact.applyDocument('monitors', { ...config(hook.url).monitors, metrics: ['volume', 'response-rate', 'calibration'] }, { author: 'ops', reason: 'no more negative-rate monitor' });
       clock.t += 60_000;
-      expect((await post(r.app, '/v1/monitors/step', {})).json()).toMatchObject({ resolved: [a.id], committed: true });
+      expect((await post(r.app, '/v1/monitors/step', {}, KEYS.admin)).json()).toMatchObject({ resolved: [a.id], committed: true });
       const closed = (await get(r.app, `/v1/alerts/${a.id}`)).json();
       expect(closed).toMatchObject({ status: 'resolved', resolvedAt: new Date(clock.t).toISOString(), acknowledgedBy: 'ana (on call)' });
       expect(closed.resolvedReason).toMatch(/"negative-rate" was removed from the configuration/);
@@ -196,7 +199,7 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       const catalog = config(hook.url).catalog;
       await r.tact.applyDocument('catalog', { ...catalog, actions: catalog.actions.filter((x) => x.id !== 'offer-b') }, { author: 'ops', reason: 'offer-b retired' });
       clock.t += 60_000;
-      expect((await post(r.app, '/v1/monitors/step', {})).json()).toMatchObject({ resolved: [a.id], committed: true });
+      expect((await post(r.app, '/v1/monitors/step', {}, KEYS.admin)).json()).toMatchObject({ resolved: [a.id], committed: true });
       const closed = (await get(r.app, `/v1/alerts/${a.id}`)).json();
       expect(closed).toMatchObject({ status: 'resolved', resolvedAt: new Date(clock.t).toISOString() });
       expect(closed.resolvedReason).toMatch(/the action `offer-b` is no longer in the catalog/);

@@ -9,13 +9,15 @@ import { monitorSchemas } from './schemas.js';
 
 /**
  * The monitors' alerts: GET /v1/alerts (filters: status, action, since), GET /v1/alerts/{id},
- * POST /v1/alerts/{id}/ack (server key), and POST /v1/monitors/step to run a step on demand.
+ * POST /v1/alerts/{id}/ack (server key), and POST /v1/monitors/step to run a step on demand (admin
+ * key: a step sends alerts to the operator's webhook, which a decision client has no business doing).
  *
  * @example
  * await monitorRoutes(app, tact);
  */
 export async function monitorRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read or acknowledge alerts');
+  const operate = requireKey(tact.keys, 'admin', 'run a monitors step (it sends alerts)');
   const alerts = tact.store.monitors;
 
   app.get<{ Querystring: { status?: StoredAlert['status']; action?: string; since?: string; limit?: number } }>('/v1/alerts', { preHandler: read, schema: monitorSchemas.list }, async (req) => {
@@ -37,7 +39,7 @@ export async function monitorRoutes(app: FastifyInstance, tact: Tact): Promise<v
     return alertView(a);
   });
 
-  app.post('/v1/monitors/step', { preHandler: read, schema: monitorSchemas.step }, async () => {
+  app.post('/v1/monitors/step', { preHandler: operate, schema: monitorSchemas.step }, async () => {
     const r = await tact.monitoring.step();
     const delivered = await tact.monitoring.webhook.deliverDue();
     return { ...r, delivered };
