@@ -27,6 +27,12 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     return { ...key, createdAt: iso(key.createdAt), revokedAt: null, secret };
   });
   app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)' } }, async (req) => {
+    // The last admin key revoked, nobody could change configuration or make keys through the API
+    // (only `tact keys create` on the store, or a start with TACT_ADMIN_KEY, would bring one back).
+    const admins = (await tact.keys.list()).filter((k) => k.kind === 'admin' && k.revokedAt === null);
+    if (admins.length === 1 && admins[0].id === req.params.id) {
+      throw new TactError('conflict', { detail: `The key \`${req.params.id}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (POST /v1/keys with kind admin), then revoke this one.` });
+    }
     if (!(await tact.keys.revoke(req.params.id))) throw new TactError('not_found', { what: 'active key', id: req.params.id });
     return { revoked: req.params.id };
   });

@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, bearer, harness, type Harness } from '../../test/harness.js';
+
+describe('revoking keys through the API', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const as = (key: string) => ({ authorization: bearer(key) });
+  const adminKeys = async (key: string) =>
+    ((await h.app.inject({ method: 'GET', url: '/v1/keys', headers: as(key) })).json().keys as { id: string; kind: string; revokedAt: string | null }[]).filter((k) => k.kind === 'admin' && !k.revokedAt);
+
+  it('refuses to revoke the last active admin key (nobody could change configuration or make keys through the API), and revokes it once another exists', async () => {
+    const [only] = await adminKeys(KEYS.admin);
+    expect(await adminKeys(KEYS.admin)).toHaveLength(1);
+    const refused = await h.app.inject({ method: 'DELETE', url: `/v1/keys/${only.id}`, headers: as(KEYS.admin) });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().message).toMatch(/last active admin key/);
+    expect(await adminKeys(KEYS.admin)).toHaveLength(1);
+
+    const made = await h.app.inject({ method: 'POST', url: '/v1/keys', headers: as(KEYS.admin), payload: { kind: 'admin', label: 'successor' } });
+    expect(made.statusCode, made.body).toBe(201);
+    const revoked = await h.app.inject({ method: 'DELETE', url: `/v1/keys/${only.id}`, headers: as(made.json().secret) });
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    expect((await adminKeys(made.json().secret)).map((k) => k.id)).toEqual([made.json().id]);
+  });
+});
