@@ -11,6 +11,7 @@ import { keyRoutes } from '../keys/routes.js';
 import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
+import { checkKeysBeforeBody } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { describeSecurity } from './openapi-security.js';
 import { TactError } from '../errors/tact-error.js';
@@ -95,6 +96,8 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     return payload;
   });
 
+  // Keys sent in a header are checked on request, before any body is read (auth.ts).
+  checkKeysBeforeBody(app);
   describeSecurity(app);
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { TactError, withArticle } from '../errors/tact-error.js';
 import type { ApiKey, KeyKind } from '../keys/key-store.js';
 import type { Keys } from '../keys/keys.js';
@@ -23,12 +23,16 @@ const RANK: Record<KeyKind, number> = { write: 0, server: 1, admin: 2 };
  * Basic carries only the write key. So credentials a browser may attach on its own (Basic) never
  * carry more than the write key's powers.
  *
+ * The check is given as a preHandler; {@link checkKeysBeforeBody} also runs it on request, before
+ * the body is read, and the preHandler then passes a request already checked. Without that hook
+ * (an app of a test) the preHandler alone checks, after the body.
+ *
  * @example
  * app.post('/v1/decide', { preHandler: requireKey(keys, 'server', 'ask for a decision') }, handler);
  */
 export function requireKey(keys: Keys, need: KeyKind, action: string) {
-  // The kind is kept on the check so the OpenAPI document can say which key each operation takes.
-  return Object.assign(async (req: FastifyRequest): Promise<void> => {
+  const passed = new WeakSet<FastifyRequest>();
+  const check = async (req: FastifyRequest): Promise<void> => {
     const sent = secretOf(req, need === 'write');
     if (!sent) throw new TactError('missing_credentials');
     const key = await keys.authenticate(sent.secret);
@@ -40,8 +44,46 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
       throw new TactError('forbidden', { have: key.kind, action, need });
     }
     req.apiKey = key;
-  }, { keyKind: need });
+  };
+  const beforeBody = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // A collection request without the header may carry `writeKey` in its body (analytics.js): it
+    // is checked once read, by the preHandler. Its route's bodyLimit bounds what a stranger makes
+    // the server read (32 KB a message, 500 KB a batch, counted after decompression).
+    if (!hasAuthorization(req) && need === 'write' && isCollect(req)) return;
+    try {
+      await check(req);
+    } catch (err) {
+      // The body is left unread: as Fastify does after a body it refuses, the connection closes
+      // rather than read on to the end of a body nobody will look at.
+      if (carriesBody(req)) void reply.header('connection', 'close');
+      throw err;
+    }
+    passed.add(req);
+  };
+  // The kind is kept on the check so the OpenAPI document can say which key each operation takes.
+  return Object.assign(async (req: FastifyRequest): Promise<void> => {
+    if (!passed.has(req)) await check(req);
+  }, { keyKind: need, beforeBody });
 }
+
+/**
+ * Runs each route's key check (a {@link requireKey} preHandler) on request too, before the body
+ * is read, decompressed, parsed and validated: a request with no key or a wrong one in its header
+ * is a 401 (or a 403, a malformed header's 401) whatever its body, and costs no reading of it.
+ * Register before the routes.
+ *
+ * @example
+ * checkKeysBeforeBody(app);
+ */
+export function checkKeysBeforeBody(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const early = ([route.preHandler ?? []].flat() as { beforeBody?: (req: FastifyRequest, reply: FastifyReply) => Promise<void> }[]).flatMap((c) => c.beforeBody ?? []);
+    if (early.length) route.onRequest = [...[route.onRequest ?? []].flat(), ...early];
+  });
+}
+
+const hasAuthorization = (req: FastifyRequest) => (req.headers.authorization ?? '').trim() !== '';
+const carriesBody = (req: FastifyRequest) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 const BEARER_ONLY = 'takes a server or admin key as `Authorization: Bearer <key>`';
 const malformed = (detail: string) => new TactError('malformed_credentials', { detail });
