@@ -37,7 +37,7 @@ describe.skipIf(!available)('the browser snippet in chromium', () => {
   /** The page: a placement, optionally below the fold, optionally drawn as a link off the page. */
   const html = (q: URLSearchParams) => `<!doctype html><html><head><meta charset="utf-8"><title>shop</title></head><body style="margin:0">
 ${q.has('below') ? '<div style="height:3000px">spacer</div>' : ''}
-<div id="hero" style="height:120px"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
+<div id="hero" style="height:${q.has('tall') ? 3000 : 120}px"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
 <script type="module">
   import { showPlacement } from '${tactUrl}/tact/browser.js';
   const el = document.getElementById('hero');
@@ -129,6 +129,17 @@ ${q.has('below') ? '<div style="height:3000px">spacer</div>' : ''}
     expect(await outcomes(decisionId)).toEqual([]);
     await page.locator('#hero').scrollIntoViewIfNeeded();
     await eventually(async () => (await outcomes(decisionId)).includes('impression'), 10_000);
+    expect(await outcomes(decisionId)).toEqual(['impression']);
+    await page.close();
+  });
+
+  it('reports the impression of a placement too tall ever to be half in view once it fills half the viewport', async () => {
+    // 3000 px in a 720 px viewport: at most 24% of it is ever in view.
+    const { page, decisionId } = await open('?tall&below');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await outcomes(decisionId)).toEqual([]);
+    await page.evaluate(() => window.scrollTo(0, 3000));
+    await eventually(async () => (await outcomes(decisionId)).includes('impression'), 5_000);
     expect(await outcomes(decisionId)).toEqual(['impression']);
     await page.close();
   });

@@ -32,10 +32,15 @@ describe('the browser snippet', () => {
   const show = (o: Partial<PlacementOptions> & { element: SlotElement }) =>
     showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', fetch: spy, whenVisible: () => undefined, ...o });
   const outcomesOf = async (id: string) => ((await createTactClient({ baseUrl: url, key: KEYS.server }).decision(id)).outcomes ?? []).map((x) => x.type);
+  /** Waits (at most 5 s) until the decision has `n` outcomes, then a little more, so an extra one would show. */
+  const arrived = async (id: string, n: number) => {
+    for (let i = 0; i < 100 && (await outcomesOf(id)).length < n; i++) await new Promise((r) => setTimeout(r, 50));
+    await settle();
+  };
 
   beforeAll(async () => {
     h = await harness('sqlite', { config: shopConfig() });
-    await send(h.app, '/v1/identify', { userId: 'ana', traits: { name: 'Ana' }, context: { consent: { categoryPreferences: { Advertising: true } } } });
+    for (const userId of ['ana', 'race', 'seen']) await send(h.app, '/v1/identify', { userId, context: { consent: { categoryPreferences: { Advertising: true } } } });
     url = await h.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => h.close());
@@ -47,8 +52,8 @@ describe('the browser snippet', () => {
     el.click(content());
     el.click(dismiss());
     el.click(dismiss());
-    await settle();
-    expect((await outcomesOf(d.decisionId)).sort()).toEqual(['click', 'dismissal']);
+    await arrived(d.decisionId, 3);
+    expect((await outcomesOf(d.decisionId)).sort()).toEqual(['click', 'dismissal', 'impression']);
   });
 
   it('reports the impression once, however often the visibility callback fires', async () => {
@@ -66,7 +71,44 @@ describe('the browser snippet', () => {
     el.click(content());
     await settle();
     expect(await outcomesOf(first.decisionId)).toEqual([]);
-    expect(await outcomesOf(second.decisionId)).toEqual(['click']);
+    expect((await outcomesOf(second.decisionId)).sort()).toEqual(['click', 'impression']);
+  });
+
+  it('asked twice for the same element, draws the later call\'s decision even when the earlier answer arrives last', async () => {
+    // A shop's single-page app moves from one product to the next (or React's StrictMode mounts
+    // twice): the first answer is slow. The element must show — and report — the later call's decision.
+    let slowFirst = true;
+    const laggy: typeof fetch = async (input, init) => {
+      const delay = String(input).endsWith('/v1/decide') && slowFirst;
+      slowFirst = false;
+      const res = await fetch(input, init);
+      if (delay) await new Promise((r) => setTimeout(r, 200));
+      return res;
+    };
+    const el = element();
+    const drawn: string[] = [];
+    const render = (c: { action?: string }) => drawn.push(String(c.action));
+    const [first, second] = await Promise.all([
+      show({ element: el, fetch: laggy, render, subject: 'race', context: { product: 'a' } }),
+      show({ element: el, fetch: laggy, render, subject: 'race', context: { product: 'b' } }),
+    ]);
+    expect(el.dataset.tactDecision).toBe(second.decisionId);
+    expect(drawn).toEqual([second.choices[0].action]);
+    el.click(content());
+    await settle();
+    expect(await outcomesOf(first.decisionId)).toEqual([]);
+    expect((await outcomesOf(second.decisionId)).sort()).toEqual(['click', 'impression']);
+  });
+
+  it('reports the impression before a click or a dismissal when the visibility callback has not fired (a click proves it was seen)', async () => {
+    const el = element();
+    const d = await show({ element: el, subject: 'seen' });
+    el.click(dismiss());
+    await arrived(d.decisionId, 2);
+    expect((await outcomesOf(d.decisionId)).sort()).toEqual(['dismissal', 'impression']);
+    el.click(content());
+    await arrived(d.decisionId, 3);
+    expect((await outcomesOf(d.decisionId)).sort()).toEqual(['click', 'dismissal', 'impression']);
   });
 
   it('sends its reports with keepalive, so a click that leaves the page still arrives', async () => {
@@ -75,7 +117,7 @@ describe('the browser snippet', () => {
     await show({ element: el });
     el.click(content());
     await settle();
-    expect(inits.map((i) => [JSON.parse(String(i.body)).type ?? 'decide', i.keepalive === true])).toEqual([['decide', false], ['click', true]]);
+    expect(inits.map((i) => [JSON.parse(String(i.body)).type ?? 'decide', i.keepalive === true])).toEqual([['decide', false], ['impression', true], ['click', true]]);
   });
 
   it('draws the default content into the [data-tact-content] child, keeping a dismiss button beside it', async () => {

@@ -29,15 +29,36 @@ export interface PlacementOptions {
   fetch?: typeof fetch;
 }
 
+/** One IntersectionObserver entry, as far as the snippet reads it. */
+interface Seen {
+  isIntersecting: boolean;
+  intersectionRatio: number;
+  intersectionRect: { width: number; height: number };
+  boundingClientRect: { width: number };
+  rootBounds: { height: number } | null;
+}
+
+/**
+ * Seen: half of the element is in view — or, for an element taller than twice the viewport (a
+ * full-bleed banner on a phone), which can never be half in view, it fills half the viewport's
+ * height across at least half its width. (The IAB/MRC viewable-impression guidelines likewise
+ * lower the bar for ads too large to be half in view.)
+ */
+export const halfSeen = (e: Seen): boolean =>
+  e.isIntersecting && (e.intersectionRatio >= 0.5 || (!!e.rootBounds && e.intersectionRect.height >= e.rootBounds.height / 2 && e.intersectionRect.width >= e.boundingClientRect.width / 2));
+
+// Steps of 1% up to half: an element ten viewports tall still gets a callback every tenth of a viewport.
+const THRESHOLDS = Array.from({ length: 51 }, (_, i) => i / 100);
+
 function defaultVisible(element: SlotElement, fn: () => void): void {
-  const IO = (globalThis as { IntersectionObserver?: new (cb: (e: { isIntersecting: boolean }[]) => void, o: object) => { observe(el: unknown): void; disconnect(): void } }).IntersectionObserver;
+  const IO = (globalThis as { IntersectionObserver?: new (cb: (e: Seen[]) => void, o: object) => { observe(el: unknown): void; disconnect(): void } }).IntersectionObserver;
   if (!IO) return fn();
   const io = new IO((entries) => {
-    if (entries.some((e) => e.isIntersecting)) {
+    if (entries.some(halfSeen)) {
       io.disconnect();
       fn();
     }
-  }, { threshold: 0.5 });
+  }, { threshold: THRESHOLDS });
   io.observe(element);
 }
 
@@ -45,12 +66,17 @@ const drawHeadline = (c: Choice, el: SlotElement) => {
   (el.querySelector?.('[data-tact-content]') ?? el).textContent = String((c.content as { headline?: string } | undefined)?.headline ?? '');
 };
 
+/** The latest call for each element: an earlier call whose answer arrives later draws nothing. */
+const latest = new WeakMap<SlotElement, object>();
+
 /**
  * The browser snippet: asks Tact what to show in a placement, draws it, and reports the
  * impression (once, when seen), a click, and a dismissal (a click on an element marked
- * `data-tact-dismiss` inside the placement's element) as outcomes of that decision, each once.
- * Reports outlive the page (a click that follows a link still arrives). Called again for the same
- * element, only the decision now shown is reported.
+ * `data-tact-dismiss` inside the placement's element) as outcomes of that decision, each once; a
+ * click or dismissal before the impression reports the impression first (it was seen). Reports
+ * outlive the page (a click that follows a link still arrives). Called again for the same element,
+ * only the decision now shown is reported, and the latest call wins even when an earlier call's
+ * answer arrives after it (that answer is returned but not drawn).
  *
  * @example
  * <div id="hero"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
@@ -61,9 +87,11 @@ const drawHeadline = (c: Choice, el: SlotElement) => {
  */
 export async function showPlacement(o: PlacementOptions): Promise<Decision> {
   const tact: TactClient = createTactClient({ baseUrl: o.baseUrl, key: o.writeKey, auth: 'basic', fetch: o.fetch, keepalive: true });
+  const call = {};
+  latest.set(o.element, call);
   const decision = await tact.decide({ subject: o.subject, placement: o.placement, context: o.context });
   const choice = decision.choices[0];
-  if (!choice || choice.kind !== 'action') return decision;
+  if (latest.get(o.element) !== call || !choice || choice.kind !== 'action') return decision;
   const sent = new Set<string>();
   const report = (type: 'impression' | 'click' | 'dismissal') => {
     // Each once, and only while this decision is the one the element shows.
@@ -77,6 +105,9 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision> {
   o.element.addEventListener('click', (e) => {
     const t = e.target as { closest?: (s: string) => unknown; dataset?: Record<string, string | undefined> } | null;
     const dismiss = t?.closest ? t.closest('[data-tact-dismiss]') : t?.dataset && 'tactDismiss' in t.dataset;
+    // A click proves it was seen: an element never half in view (or a click before the observer's
+    // first callback) would otherwise have clicks without an impression.
+    report('impression');
     report(dismiss ? 'dismissal' : 'click');
   });
   return decision;

@@ -67,12 +67,12 @@ describe('the typed client', () => {
     handlers[0]({ target: { dataset: {} } });
     await new Promise((r) => setTimeout(r, 100));
     expect(calls.map((c) => [c.url.replace(url, ''), c.body.type ?? 'decide'])).toEqual([['/v1/decide', 'decide'], ['/v1/outcomes', 'impression'], ['/v1/outcomes', 'click']]);
-    // a second page: the visitor dismisses it
+    // a second page: the visitor dismisses it before the observer saw it (the dismissal proves the impression)
     const el2: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => handlers.push(fn) };
     const d2 = await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', element: el2, fetch: spy, whenVisible: () => undefined });
     handlers[1]({ target: { closest: (s: string) => (s === '[data-tact-dismiss]' ? {} : null) } });
     await new Promise((r) => setTimeout(r, 100));
     const logged = await createTactClient({ baseUrl: url, key: KEYS.server }).decision(d2.decisionId);
-    expect(logged.outcomes?.map((x) => x.type)).toEqual(['dismissal']);
+    expect(logged.outcomes?.map((x) => x.type).sort()).toEqual(['dismissal', 'impression']);
   });
 });

@@ -71,6 +71,26 @@ function errorBody(status: number, text: string, json: unknown): ApiErrorBody {
 const retryable = (e: unknown) => (e instanceof TactApiError ? e.status === 429 || e.status >= 500 : true);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Options of one call. */
+export interface CallOptions {
+  /** Stops the call (and its retries), e.g. when the page or component that asked has moved on; it then throws the signal's reason (an `AbortError`). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A signal that aborts after `ms` or when the caller's does. Made by hand, not with
+ * AbortSignal.timeout/any, which browsers still in use lack (Safari before 16 and 17.4): there the
+ * call would have had no timeout at all. `done` clears the timer once the answer is read.
+ */
+function deadline(ms: number, caller?: AbortSignal): { signal: AbortSignal; done(): void } {
+  const c = new AbortController();
+  const onAbort = () => c.abort(caller?.reason);
+  const timer = setTimeout(() => c.abort(typeof DOMException === 'function' ? new DOMException(`The call timed out after ${ms} ms.`, 'TimeoutError') : new Error(`The call timed out after ${ms} ms.`)), ms);
+  if (caller?.aborted) onAbort();
+  else caller?.addEventListener('abort', onAbort, { once: true });
+  return { signal: c.signal, done: () => { clearTimeout(timer); caller?.removeEventListener('abort', onAbort); } };
+}
+
 /**
  * A typed client for the decision, outcome and profile APIs; runs in Node 18+ and browsers.
  *
@@ -84,10 +104,17 @@ export function createTactClient(o: TactClientOptions) {
   const base = o.baseUrl.replace(/\/+$/, '');
   const authorization = o.auth === 'basic' ? `Basic ${b64(`${o.key}:`)}` : `Bearer ${o.key}`;
   const timeoutMs = o.timeoutMs ?? 10_000;
-  async function once<T>(url: string, init: RequestInit): Promise<T> {
-    const signal = typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(timeoutMs) : undefined;
-    const res = await f(url, { ...init, signal });
-    const text = await res.text();
+  async function once<T>(url: string, init: RequestInit, caller?: AbortSignal): Promise<T> {
+    if (caller?.aborted) throw caller.reason;
+    const { signal, done } = deadline(timeoutMs, caller);
+    let res: Response;
+    let text: string;
+    try {
+      res = await f(url, { ...init, signal });
+      text = await res.text();
+    } finally {
+      done();
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -98,7 +125,7 @@ export function createTactClient(o: TactClientOptions) {
     if (json === undefined) throw new TactApiError(res.status, { error: 'invalid_response', message: `The answer (HTTP ${res.status}) is not JSON: is baseUrl Tact's address?`, errorId: '' });
     return json as T;
   }
-  async function call<T>(name: keyof typeof operations, params: Record<string, string> = {}, body?: object, query?: Record<string, unknown>): Promise<T> {
+  async function call<T>(name: keyof typeof operations, opts: CallOptions | undefined, params: Record<string, string> = {}, body?: object, query?: Record<string, unknown>): Promise<T> {
     const op = operations[name];
     let path: string = op.path;
     for (const [k, v] of Object.entries(params)) path = path.replace(`{${k}}`, encodeURIComponent(v));
@@ -114,24 +141,24 @@ export function createTactClient(o: TactClientOptions) {
     const retries = isOutcome ? (o.retries ?? 2) : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await once<T>(url, init);
+        return await once<T>(url, init, opts?.signal);
       } catch (e) {
-        if (attempt >= retries || !retryable(e)) throw e;
+        if (attempt >= retries || !retryable(e) || opts?.signal?.aborted) throw e;
         await sleep((o.retryDelayMs ?? 250) * 2 ** attempt);
       }
     }
   }
   return {
     /** Asks for a decision (never sent twice: see `retries`). */
-    decide: (req: DecideRequest) => call<Decision>('decide', {}, req),
+    decide: (req: DecideRequest, opts?: CallOptions) => call<Decision>('decide', opts, {}, req),
     /** Reports an outcome (impression, click, dismissal, conversion …); given a `messageId` if it has none, kept across retries. */
-    outcome: (req: OutcomeRequest) => call<OutcomeResponse>('outcome', {}, { ...req, messageId: req.messageId ?? newId() }),
+    outcome: (req: OutcomeRequest, opts?: CallOptions) => call<OutcomeResponse>('outcome', opts, {}, { ...req, messageId: req.messageId ?? newId() }),
     /** One logged decision with its full explanation and outcomes (server key). */
-    decision: (id: string) => call<Decision>('decision', { id }),
+    decision: (id: string, opts?: CallOptions) => call<Decision>('decision', opts, { id }),
     /** The decision log, newest first (server key). */
-    decisions: (q: DecisionQuery = {}) => call<{ decisions: Decision[] }>('decisions', {}, undefined, q as Record<string, unknown>),
+    decisions: (q: DecisionQuery = {}, opts?: CallOptions) => call<{ decisions: Decision[] }>('decisions', opts, {}, undefined, q as Record<string, unknown>),
     /** A profile's facts (server key). */
-    profile: (identifier: string) => call<Profile>('profile', { identifier }),
+    profile: (identifier: string, opts?: CallOptions) => call<Profile>('profile', opts, { identifier }),
   };
 }
 

@@ -51,6 +51,36 @@ describe('the client on the wire', () => {
     await expect(tact.decide({ subject: 'ana', placement: 'home' })).rejects.toThrow(/timed out|aborted/i);
   }, 2000);
 
+  it('stops a call when the caller\'s signal aborts (a page that moved on), and does not send it again', async () => {
+    let calls = 0;
+    const hang: typeof fetch = (_i, init) => new Promise((_resolve, reject) => {
+      calls++;
+      init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+    });
+    const tact = createTactClient({ baseUrl: 'http://127.0.0.1:9', key: KEYS.server, fetch: hang, retryDelayMs: 1 });
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 20);
+    const err = (await tact.outcome({ decisionId: 'd', type: 'click' }, { signal: c.signal }).catch((e: unknown) => e)) as Error;
+    expect(err.name).toBe('AbortError');
+    expect(calls).toBe(1);
+    const gone = new AbortController();
+    gone.abort();
+    await expect(tact.decide({ subject: 'ana', placement: 'home' }, { signal: gone.signal })).rejects.toThrow(/abort/i);
+    expect(calls).toBe(1);
+  }, 2000);
+
+  it('still times out where AbortSignal.timeout is missing (Safari before 16)', async () => {
+    const timeout = AbortSignal.timeout;
+    (AbortSignal as { timeout?: unknown }).timeout = undefined;
+    try {
+      const hang: typeof fetch = (_i, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+      const tact = createTactClient({ baseUrl: 'http://127.0.0.1:9', key: KEYS.server, fetch: hang, timeoutMs: 50 });
+      await expect(tact.decide({ subject: 'ana', placement: 'home' })).rejects.toThrow(/timed out|aborted/i);
+    } finally {
+      AbortSignal.timeout = timeout;
+    }
+  }, 2000);
+
   it('throws a typed error for a success answer that is not JSON, instead of returning it as a decision', async () => {
     const proxy: typeof fetch = async () => answer(200, '<html>Sign in</html>', 'text/html');
     const err = await createTactClient({ baseUrl: 'http://x', key: 'k', fetch: proxy }).decide({ subject: 'ana', placement: 'home' }).catch((e: unknown) => e);
