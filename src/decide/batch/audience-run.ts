@@ -4,8 +4,10 @@ import { type SendTime, sendTimeReader } from '../../models/send-time/send-at.js
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { featuresKind } from '../../profiles/features/features-kind.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
+import { ruleScope } from '../../profiles/rule-scope.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule } from '../../rules/cel.js';
+import { nameProblem } from '../../rules/rule-names.js';
 import type { Tact } from '../../server/tact.js';
 import { flagVars } from '../flag-book.js';
 import { decisionView } from '../view.js';
@@ -29,11 +31,18 @@ export interface AudienceRequest {
 /** Channels a decision is asked for by the visitor; every other channel is outbound (Tact sends). @example INBOUND_CHANNELS.has('email') // false */
 export const INBOUND_CHANNELS: ReadonlySet<string> = new Set(['web', 'app', 'in-app', 'mobile-app', 'kiosk', 'pos', 'call-centre', 'call-center', 'agent']);
 
+/**
+ * The counts of a run so far. `audienceErrors`: profiles the audience could not be evaluated on
+ * (a key the profile lacks, a value that is not a boolean), left out; `audienceError` says why for
+ * the first, so that a typo in a trait does not pass for an audience no one is in.
+ */
+export interface Counts { scanned: number; total: number; matched: number; decided: number; actions: number; audienceErrors: number; audienceError?: string }
+
 /** One line of the stream. */
 export type AudienceLine =
-  | { type: 'progress'; scanned: number; total: number; matched: number; decided: number; actions: number }
+  | ({ type: 'progress' } & Counts)
   | { type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown>; sendTime?: SendTime }
-  | { type: 'done'; scanned: number; total: number; matched: number; decided: number; actions: number; stoppedBy: 'end' | 'limit' | 'maxActions' }
+  | ({ type: 'done'; stoppedBy: 'end' | 'limit' | 'maxActions' } & Counts)
   | { type: 'error'; profileId: string; message: string };
 
 /**
@@ -50,6 +59,10 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
     throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog.` }]);
   }
   const audience = compileRule(req.audience, 'audience', { authoring: true });
+  // A misspelt feature compiles, then holds for no one — or for everyone, under `!has(…)`: refused
+  // before any decision is made, as in a segment's rule (traits come from data and are not checked).
+  const typo = nameProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def)), flags: { kind: 'open' } });
+  if (typo) throw validationError([{ field: 'audience', message: typo }]);
   const st = tact.settings.get(sendTimeKind);
   if (req.sendTime === true && !st.configured) {
     throw validationError([{ field: 'sendTime', message: 'The `sendTime` was asked for, but send time is not configured: list its engagement events under `sendTime.engagement` first.' }]);
@@ -58,7 +71,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store, tact.learning.registry, st.minEvents) : undefined;
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
-  const n = { scanned: 0, matched: 0, decided: 0, actions: 0 };
+  const n: Omit<Counts, 'total'> = { scanned: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
   const out: AudienceLine[] = [];
   const inflight = new Set<Promise<void>>();
   let stoppedBy: 'end' | 'limit' | 'maxActions' = 'end';
@@ -75,7 +88,12 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
       const vars = ruleVars(state, tact.settings.get(featuresKind), now);
       const merged = state.absorbed !== 0 && tact.decide.state.flags.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
       vars.flags = flagVars(tact.decide.state.flags.active(id, [], now, merged));
-      if (!testRule(audience, vars).pass) continue;
+      const verdict = testRule(audience, vars);
+      if (verdict.error !== undefined) {
+        n.audienceErrors++;
+        n.audienceError ??= `profile ${id}: ${verdict.error}`;
+      }
+      if (!verdict.pass) continue;
       if (req.limit !== undefined && n.matched >= req.limit) {
         stoppedBy = 'limit';
         break outer;

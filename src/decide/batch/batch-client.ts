@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import type { AudienceLine, AudienceRequest } from './audience-run.js';
 import { deliver, DEFAULT_RETRY, type RetryPolicy } from './webhook.js';
 import { openDecisionWriter, type BatchDecision } from './writers.js';
@@ -16,7 +16,7 @@ export interface BatchOptions extends AudienceRequest {
   retry?: RetryPolicy;
   /** Where this run's undeliverable decisions go (default `<out or decide-batch>.failed.jsonl`; started afresh by each run). */
   failedPath?: string;
-  onProgress?: (p: { scanned: number; total: number; matched: number; decided: number; actions: number }) => void;
+  onProgress?: (p: { scanned: number; total: number; matched: number; decided: number; actions: number; audienceErrors: number }) => void;
   sleep?: (ms: number) => Promise<void>;
   /**
    * Stops the run (a first Ctrl-C): no more decisions are asked for, the lines received are
@@ -28,6 +28,9 @@ export interface BatchOptions extends AudienceRequest {
   graceMs?: number;
 }
 
+/** Batches the webhook may fail in a row, each after all its attempts, before the run stops asking for decisions. */
+export const FAILS_IN_A_ROW = 3;
+
 /** What a batch run did. */
 export interface BatchSummary {
   scanned: number;
@@ -35,11 +38,17 @@ export interface BatchSummary {
   matched: number;
   decided: number;
   actions: number;
+  /** Profiles the audience could not be evaluated on (left out), and why for the first of them. */
+  audienceErrors: number;
+  audienceError?: string;
   written: number;
   delivered: number;
   failed: number;
   errors: number;
-  /** `end`, `limit`, `maxActions`, `interrupted` (the server's stream broke off before its last line) or `signal` (`signal` stopped it). */
+  /**
+   * `end`, `limit`, `maxActions`, `interrupted` (the server's stream broke off before its last
+   * line), `webhook` (it failed {@link FAILS_IN_A_ROW} batches in a row) or `signal` (`signal` stopped it).
+   */
   stoppedBy: string;
   seconds: number;
   /** Why the run was interrupted. */
@@ -63,6 +72,8 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   // The output first: decisions made for a file that cannot be written would be logged and count
   // against caps and budgets, yet reach no one.
   const writer = o.out ? openDecisionWriter(o.out, o.format) : undefined;
+  // Aborted when the webhook fails batch after batch: the server then makes no more decisions.
+  const cut = new AbortController();
   // Nothing decided (no answer, or a refusal): no output file is left behind.
   const discard = async () => {
     await writer?.close(false).catch(() => undefined);
@@ -70,7 +81,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   };
   const res = await fetch(`${o.url.replace(/\/$/, '')}/v1/decide/batch`, {
     method: 'POST',
-    signal: o.signal,
+    signal: o.signal ? AbortSignal.any([o.signal, cut.signal]) : cut.signal,
     headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ placement: o.placement, audience: o.audience, context: o.context, limit: o.limit, maxActions: o.maxActions, includeNone: o.includeNone, sendTime: o.sendTime }),
   }).catch(async (err: unknown) => {
@@ -83,7 +94,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     throw new Error(`The server refused the batch (HTTP ${res.status}): ${body.message ?? res.statusText}`);
   }
   const failedPath = o.failedPath ?? `${o.out ?? 'decide-batch'}.failed.jsonl`;
-  const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
+  // The failed file lists this run's undelivered decisions only: one an earlier run left would
+  // otherwise stay beside a run that delivered everything, and a retry script would send it twice.
+  if (o.webhook) rmSync(failedPath, { force: true });
+  const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
   const pending: BatchDecision[] = [];
   /** Whether the server's last line (`done`) came; what it said went wrong, if it stopped early. */
   let done = false;
@@ -97,21 +111,34 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   if (o.signal?.aborted) onStop();
   else o.signal?.addEventListener('abort', onStop, { once: true });
   const size = o.webhookBatch ?? 100;
+  /** Batches the webhook failed in a row; past FAILS_IN_A_ROW, why the run was stopped. */
+  let inARow = 0;
+  let downError: string | undefined;
   const flush = async () => {
     if (!o.webhook || !pending.length) return;
     const batch = pending.splice(0, size);
-    const r = await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep, { 'idempotency-key': idempotencyKey(batch) }, giveUp.signal);
-    if (r.ok) s.delivered += batch.length;
-    else {
+    // Once the webhook is taken for down, what is still received goes to the failed file untried.
+    const r = downError ? { ok: false, attempts: 0, error: downError } : await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep, { 'idempotency-key': idempotencyKey(batch) }, giveUp.signal);
+    if (r.ok) {
+      s.delivered += batch.length;
+      inARow = 0;
+    } else {
       s.failed += batch.length;
-      // The first failure of the run starts the file: it lists this run's undelivered decisions only.
-      (s.failedPath ? appendFileSync : writeFileSync)(failedPath, batch.map((d) => JSON.stringify({ ...d, deliveryError: r.error, attempts: r.attempts }) + '\n').join(''));
+      appendFileSync(failedPath, batch.map((d) => JSON.stringify({ ...d, deliveryError: r.error, attempts: r.attempts }) + '\n').join(''));
       s.failedPath = failedPath;
+      // Each decision is logged and counts against caps and budgets: deciding on for a webhook that
+      // takes none (down, or refusing the key) would use the audience up on sends that never happen.
+      if (++inARow >= FAILS_IN_A_ROW && !downError && !o.signal?.aborted) {
+        downError = `the webhook failed ${inARow} batches in a row (the last: ${r.error})`;
+        cut.abort();
+      }
     }
   };
   const handle = async (line: AudienceLine | { type: 'error'; message: string }) => {
     if (line.type === 'progress' || line.type === 'done') {
-      Object.assign(s, { scanned: line.scanned, total: line.total, matched: line.matched, decided: line.decided, actions: line.actions });
+      // (`audienceErrors` is absent from the lines of a server older than the count.)
+      Object.assign(s, { scanned: line.scanned, total: line.total, matched: line.matched, decided: line.decided, actions: line.actions, audienceErrors: line.audienceErrors ?? 0 });
+      if (line.audienceError !== undefined) s.audienceError = line.audienceError;
       if (line.type === 'done') {
         s.stoppedBy = line.stoppedBy;
         done = true;
@@ -144,13 +171,13 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       }
     }
     // A last line without its newline is a line cut short when stopped, and is left out.
-    if (buf.trim() && !o.signal?.aborted) await handle(JSON.parse(buf));
+    if (buf.trim() && !o.signal?.aborted && !downError) await handle(JSON.parse(buf));
     if (!done) throw new Error(serverError ?? 'the server\'s stream ended before its last line');
   } catch (err) {
     // The decisions received are logged and count against caps: they are still written and delivered.
     const cause = (err as Error).cause as Error | undefined;
-    s.stoppedBy = o.signal?.aborted ? 'signal' : 'interrupted';
-    s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
+    s.stoppedBy = o.signal?.aborted ? 'signal' : downError ? 'webhook' : 'interrupted';
+    s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : downError ? `${downError}: no more decisions were asked for` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
   }
   // Still listening: a signal during the last deliveries gives them `graceMs` too.
   if (o.webhook) while (pending.length) await flush();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDir } from '../../../test/tmp.js';
 import { runBatch } from './batch-client.js';
-import { deliver, retryAfterMs } from './webhook.js';
+import { DEFAULT_RETRY, deliver, retryAfterMs } from './webhook.js';
 import { CSV_COLUMNS, csvRows, type BatchDecision } from './writers.js';
 
 const servers: { close(): void }[] = [];
@@ -96,6 +96,56 @@ describe('batch output', () => {
     const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', format: 'jsonl', webhook: hook, failedPath, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
     expect(s).toMatchObject({ failed: 2, failedPath });
     expect(readFileSync(failedPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l).subject)).toEqual(['profile:p1', 'profile:p2']);
+  });
+
+  it('leaves no failed file of an earlier run beside a run that delivered everything (a retry script would send it twice)', async () => {
+    const dir = testDir('tact-batch-');
+    const failedPath = join(dir, 'send.failed.jsonl');
+    writeFileSync(failedPath, JSON.stringify({ subject: 'profile:old', deliveryError: 'HTTP 503' }) + '\n');
+    const url = await serve((_req, res) => res.writeHead(200).end([decision(1), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    const hook = await serve((_req, res) => res.writeHead(200).end());
+    const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', format: 'jsonl', webhook: hook, failedPath, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+    expect(s).toMatchObject({ delivered: 1, failed: 0 });
+    expect(existsSync(failedPath)).toBe(false);
+  });
+});
+
+describe('webhook delivery, a receiver that is down', () => {
+  it('rides out, by default, a receiver that is down for a minute (a deploy, a restart) without failing the batch', async () => {
+    // Virtual time: each wait the backoff asks for moves the clock; the receiver answers 503 for the first 60 s.
+    let clock = 0;
+    const url = await serve((_req, res) => res.writeHead(clock < 60_000 ? 503 : 200).end());
+    const r = await deliver(url, {}, DEFAULT_RETRY, async (ms) => void (clock += ms));
+    expect(r.ok).toBe(true);
+  });
+
+  it('stops asking for decisions once the webhook failed 3 batches in a row: the rest would be logged, count against caps, and reach no one', async () => {
+    let closed = false;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.on('close', () => (closed = true));
+      // 200 decisions, a few at a time, then the last line
+      let i = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        for (let k = 0; k < 5; k++) res.write(JSON.stringify(decision(++i)) + '\n');
+        if (i >= 200) (clearInterval(timer), res.end(JSON.stringify({ type: 'done', ...progress, stoppedBy: 'end' }) + '\n'));
+      }, 5);
+    });
+    let hits = 0;
+    const hook = await serve((_req, res) => (hits++, res.writeHead(503).end()));
+    const dir = testDir('tact-batch-');
+    const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', out: join(dir, 'send.jsonl'), format: 'jsonl', webhook: hook, webhookBatch: 2, retry: { attempts: 2, baseMs: 1, maxMs: 1 } });
+    expect(s.stoppedBy).toBe('webhook');
+    expect(s.error).toContain('the webhook failed 3 batches in a row (the last: HTTP 503)');
+    expect(hits).toBe(6); // 3 batches of 2 attempts; what was received after is not tried
+    expect(s.written).toBeLessThan(200);
+    expect(s.failed).toBe(s.written); // every decision received is in the failed file, none lost
+    expect(readFileSync(s.failedPath!, 'utf8').trim().split('\n')).toHaveLength(s.written);
+    expect(s.partial).toBe(join(dir, 'send.jsonl.partial'));
+    // the server hears the client go away (no timing asserted: waited for, up to 10 s)
+    for (let i = 0; i < 500 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(closed).toBe(true);
   });
 });
 

@@ -76,6 +76,14 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(lines.every((l) => l.decision.choices[0].kind === 'none')).toBe(true);
   });
 
+  it('holds a contact cap across two runs at once for the same audience: each subject is contacted once', async () => {
+    // email cap: 1 in 7 days. Decisions for a subject are made one at a time, whichever run asks.
+    const audience = 'has(traits.tier) && traits.tier == "gold"';
+    const runs = await Promise.all([1, 2].map(() => runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience, format: 'jsonl', webhook: undefined, includeNone: true, out: join(testDir('tact-batch-'), 'both.jsonl') })));
+    expect(runs.map((r) => r.decided)).toEqual([4, 4]);
+    expect(runs[0].actions + runs[1].actions).toBe(4);
+  });
+
   it('writes a held action\'s stand-in with the probability it was shown (exposurePropensity), in CSV and JSONL', async () => {
     // The loan wins for a finance subject but is high-stakes: a review opens and the newsletter
     // (the home placement's safe default) is shown; exposurePropensity is what off-policy
@@ -105,10 +113,29 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(failed[0]).toMatchObject({ deliveryError: 'HTTP 503', attempts: 2 });
   });
 
+  it('says how many profiles the audience could not be evaluated on, and why (a typo reads as "no one matched")', async () => {
+    // `traits.teir` is no key of any profile: every evaluation errs, which left the audience silently empty
+    const dir = testDir('tact-batch-');
+    const s = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'traits.teir == "gold"', out: join(dir, 'none.jsonl'), format: 'jsonl' });
+    expect(s).toMatchObject({ scanned: 12, matched: 0, audienceErrors: 12 });
+    expect(s.audienceError).toMatch(/teir/);
+    const fine = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'has(traits.tier) && traits.tier == "gold"', out: join(dir, 'gold.jsonl'), format: 'jsonl' });
+    expect(fine).toMatchObject({ matched: 4, audienceErrors: 0 });
+    expect(fine.audienceError).toBeUndefined();
+  });
+
   it('refuses a bad audience or placement before it starts, naming the field', async () => {
     const bad = await post(h.app, '/v1/decide/batch', { placement: 'weekly-email', audience: 'traits.tier ==' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'invalid_expression', message: expect.stringContaining('`audience`') });
+    // a misspelt feature compiles, then holds for no one (or, under `!has(…)`, for everyone): refused, as in a segment's rule
+    const typo = await post(h.app, '/v1/decide/batch', { placement: 'weekly-email', audience: 'features.ordrs >= 1.0' });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().problems[0]).toMatchObject({ field: 'audience', message: expect.stringContaining('did you mean `features.orders`?') });
+    const before = (await h.store.decisions.queryDecisions({ limit: 1000 })).length;
+    const everyone = await post(h.app, '/v1/decide/batch', { placement: 'weekly-email', audience: '!has(features.ordrs)' });
+    expect(everyone.statusCode).toBe(400);
+    expect((await h.store.decisions.queryDecisions({ limit: 1000 })).length).toBe(before);
     const nowhere = await post(h.app, '/v1/decide/batch', { placement: 'nowhere', audience: 'true' });
     expect(nowhere.json().problems[0].field).toBe('placement');
     await expect(runBatch({ url, key: KEYS.server, placement: 'nowhere', audience: 'true', format: 'jsonl' })).rejects.toThrow(/HTTP 400/);

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testDir } from '../../../test/tmp.js';
 import { Command } from 'commander';
-import { afterEach, describe, expect, it } from 'vitest';
-import { decideBatchCommand } from './command.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { decideBatchCommand, progressLines } from './command.js';
 
 describe('tact decide-batch options', () => {
   let close = () => {};
@@ -38,6 +38,40 @@ describe('tact decide-batch options', () => {
     const run = program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '-o', out, '-u', `http://127.0.0.1:${port}`, '-k', 'k', '--no-progress'], { from: 'user' });
     await expect(run).rejects.toThrow('fetch failed');
     expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+});
+
+describe('tact decide-batch progress without a terminal', () => {
+  it('writes a progress line every 5 s to a log (CI), not only the first', () => {
+    // The server reports progress every 1000 profiles scanned, far more often than every 5 s.
+    let t = 1_000_000;
+    const written: string[] = [];
+    const log = progressLines((text) => written.push(text), () => t);
+    for (let i = 1; i <= 121; i++, t += 100) log({ scanned: i * 1000, total: 200_000, matched: i * 10, actions: i * 9 });
+    // 12 s of reports a tenth of a second apart: at 0 s, then at 5.1 s and 10.2 s (more than 5 s after the line before)
+    expect(written).toEqual(['… 1000/200000 profiles, 10 in audience, 9 actions\n', '… 52000/200000 profiles, 520 in audience, 468 actions\n', '… 103000/200000 profiles, 1030 in audience, 927 actions\n']);
+  });
+});
+
+describe('tact decide-batch, what it says', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('says on stderr how many profiles the audience could not be evaluated on, and writes no progress under --no-progress', async () => {
+    const done = { scanned: 12, total: 12, matched: 0, decided: 0, actions: 0, audienceErrors: 12, audienceError: 'profile p1: no such key: teir' };
+    const server = createServer((_req, res) => res.writeHead(200).end([{ type: 'progress', ...done }, { type: 'done', ...done, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const said: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const out = join(testDir('tact-batch-cli-'), 'send.jsonl');
+    await program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'traits.teir == "gold"', '-o', out, '-u', url, '-k', 'k', '--no-progress'], { from: 'user' });
+    server.close();
+    vi.restoreAllMocks();
+    expect(said.join('')).toContain('The audience could not be evaluated on 12 of the 12 profiles scanned (left out; the first: profile p1: no such key: teir)');
+    expect(said.some((t) => t.startsWith('…'))).toBe(false);
   });
 });
 

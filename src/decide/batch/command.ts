@@ -1,6 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { runBatch } from './batch-client.js';
+import { FAILS_IN_A_ROW, runBatch } from './batch-client.js';
+import { DEFAULT_RETRY } from './webhook.js';
 import { defaultServerUrl, serverUrl } from '../../cli/options.js';
 
 /**
@@ -19,7 +20,7 @@ export function decideBatchCommand(program: Command): void {
     .option('-f, --format <format>', 'jsonl or csv (default: from --out, else jsonl)')
     .option('-w, --webhook <url>', 'POST the decisions to this URL in batches, with retries and backoff')
     .option('--webhook-batch <n>', 'decisions per webhook request', '100')
-    .option('--retries <n>', 'webhook attempts before a batch is written to the failed file', '6')
+    .option('--retries <n>', 'webhook attempts (about 2 minutes of backoff) before a batch is written to the failed file', String(DEFAULT_RETRY.attempts))
     .option('--max-retry-after <seconds>', 'the longest Retry-After of the webhook to wait for; a longer one fails the batch', '300')
     .option('--limit <n>', 'at most this many subjects of the audience')
     .option('--max-actions <n>', 'stop after this many action choices (the campaign\'s own cap)')
@@ -29,13 +30,15 @@ export function decideBatchCommand(program: Command): void {
     .option('--context <json>', 'the decision context, as JSON', '{}')
     .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
     .option('-k, --key <key>', 'server key (env TACT_SERVER_KEY)', process.env.TACT_SERVER_KEY)
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s on stderr)')
     .addHelpText('after', `
 The same pipeline as POST /v1/decide runs for each subject (consent, caps, budgets, human
 territory, review holds), and every decision is logged. Subjects are the live profiles as of a
 checkpoint the server takes at the start. Ctrl-C (or SIGTERM) stops the run: the decisions
 received are written to FILE.partial and the webhook batch in hand is delivered (or, after 5 s,
-written to the failed file); a second Ctrl-C quits at once.
+written to the failed file); a second Ctrl-C quits at once. A webhook that fails ${FAILS_IN_A_ROW}
+batches in a row stops the run too (exit 2): further decisions would be logged, count against
+caps and budgets, and reach no one.
 
 Examples:
   tact decide-batch -p weekly-email -a 'features.orders >= 1.0' -o send.csv
@@ -66,6 +69,7 @@ Examples:
       const maxRetryAfter = count('max-retry-after', o.maxRetryAfter, 0) as number;
       const bar = o.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'deciding {bar} {percentage}% | {scanned}/{total} profiles | {matched} in audience | {actions} actions | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let shown = 0;
+      const log = progressLines((t) => process.stderr.write(t));
       const stop = stopOnSignal(() => {
         bar?.stop();
         return `no more decisions are asked for; the ones received are written${o.webhook ? ' and the webhook batch in hand is delivered (at most 5 s more)' : ''}`;
@@ -75,13 +79,13 @@ Examples:
         s = await runBatch({
           url, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context, signal: stop.signal,
           out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch,
-          retry: { attempts, baseMs: 500, maxMs: 30_000, maxRetryAfterMs: maxRetryAfter * 1000 }, limit, maxActions, includeNone: Boolean(o.includeNone),
+          retry: { ...DEFAULT_RETRY, attempts, maxRetryAfterMs: maxRetryAfter * 1000 }, limit, maxActions, includeNone: Boolean(o.includeNone),
           sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
           onProgress: (p) => {
             if (bar) {
               if (!shown) bar.start(Math.max(1, p.total), 0, p);
               bar.update(p.scanned, p);
-            } else if (Date.now() - shown > 5000) process.stderr.write(`… ${p.scanned}/${p.total} profiles, ${p.matched} in audience, ${p.actions} actions\n`);
+            } else if (o.progress !== false) log(p);
             shown = Date.now();
           },
         });
@@ -101,9 +105,28 @@ Examples:
         process.exitCode = stop.exitCode;
         return;
       }
+      // Left out, not refused: a profile without the trait an audience reads is usually not in it — but a typo leaves everyone out.
+      if (s.audienceErrors) process.stderr.write(`The audience could not be evaluated on ${s.audienceErrors} of the ${s.scanned} profiles scanned (left out; the first: ${s.audienceError ?? 'no reason given'}). A trait some profiles lack is read safely as has(traits.x) && traits.x == …\n`);
       if (s.error) process.stderr.write(`The run was interrupted (${s.error}): the decisions received are written${s.partial ? ` to ${s.partial}` : ''}; the rest of the audience was not decided for.\n`);
       if (s.failed || s.errors || s.error) process.exitCode = 2;
     });
+}
+
+/**
+ * Progress where there is no terminal to draw a bar on (CI logs, `2> log`): a line on the first
+ * report, then one every `everyMs`.
+ *
+ * @example
+ * const log = progressLines((t) => process.stderr.write(t)); log({ scanned: 1000, total: 200_000, matched: 40, actions: 38 });
+ */
+export function progressLines(write: (text: string) => void, now: () => number = Date.now, everyMs = 5000): (p: { scanned: number; total: number; matched: number; actions: number }) => void {
+  let shown = 0;
+  return (p) => {
+    // (Timed from the last line written: timed from the last report, frequent as they are, it wrote the first line only.)
+    if (now() - shown <= everyMs) return;
+    write(`… ${p.scanned}/${p.total} profiles, ${p.matched} in audience, ${p.actions} actions\n`);
+    shown = now();
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** How a webhook is retried. */
 export interface RetryPolicy {
-  /** Attempts in all (default 6). */
+  /** Attempts in all (default 10). */
   attempts: number;
   /** First wait in ms; doubles each retry, with ±50% jitter (default 500). */
   baseMs: number;
@@ -13,8 +13,13 @@ export interface RetryPolicy {
   maxRetryAfterMs?: number;
 }
 
-/** Six attempts, from half a second, doubling, at most 30 s apart; a Retry-After of up to 300 s. @example deliver(url, body, DEFAULT_RETRY) */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 30_000, maxRetryAfterMs: 300_000 };
+/**
+ * Ten attempts, from half a second, doubling, at most 30 s apart — about two minutes in all (at
+ * least one, whatever the jitter), so a receiver restarting or deployed is waited for; six (15 s)
+ * failed batches through such an outage. A Retry-After of up to 300 s.
+ * @example deliver(url, body, DEFAULT_RETRY)
+ */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseMs: 500, maxMs: 30_000, maxRetryAfterMs: 300_000 };
 
 /** What happened to one delivery. */
 export interface Delivery {
