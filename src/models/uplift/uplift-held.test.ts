@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logit } from '../../learn/math/special.js';
 import { measureShop, seededTact } from '../../measure/simulation.js';
-import { createRng } from '../../measure/stats/prng.js';
 import { compareUpliftOnLog, upliftComparator, type UpliftComparison } from './uplift-comparator.js';
-import { type LoggedDecision, readDecisionLog } from './uplift-log.js';
+import type { LoggedDecision } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
+import { knownUplift, simulateLog } from './simulated-log.js';
 import { fitUplift } from './uplift-trainer.js';
 
 /**
@@ -22,12 +21,7 @@ const BUYS: Record<string, number> = { shoes: 0.05, socks: 0.3, newsletter: 0.02
 const SHOWN: Record<string, number> = { newsletter: 0.82, shoes: 0.06, socks: 0.06, none: 0.06 };
 const DAY = 86_400_000;
 
-const arm = (p: number) => ({ coef: [logit(p)], covariance: [1e-8], rows: 1000, positives: Math.round(1000 * p) });
-/** An intercept-only uplift model, known almost exactly: "none" converts 1%, each listed action at its rate. */
-const model = (rates: Record<string, number>): UpliftState => ({
-  features: [], none: { conversion: arm(0.01) }, windowMs: 7 * DAY,
-  actions: Object.fromEntries(Object.entries(rates).map(([a, p]) => [a, { goal: 'conversion', model: arm(p) }])),
-});
+const model = knownUplift;
 
 describe('uplift learning and its promotion check on a log where a high-stakes action was held for review', () => {
   let h: Awaited<ReturnType<typeof seededTact>>;
@@ -35,20 +29,7 @@ describe('uplift learning and its promotion check on a log where a high-stakes a
   let realised = 0;
   const N = 2000;
   beforeAll(async () => {
-    h = await seededTact(shop, { seed: 4 });
-    const rng = createRng(5);
-    let buys = 0;
-    for (let i = 0; i < N; i++) {
-      h.clock.now += 1000;
-      const d = await h.tact.decide.decider.decide({ subject: `s${i}`, placement: 'home' });
-      const c = d.choices[0];
-      if (rng() < BUYS[c.kind === 'action' ? (c.action as string) : 'none']) {
-        await h.tact.decide.outcomes.record([{ id: `${d.id}-buy`, at: d.at, type: 'conversion', value: 1, decisionId: d.id, source: 'api' }]);
-        buys++;
-      }
-    }
-    realised = buys / N;
-    rows = await readDecisionLog(h.tact.store, { now: h.clock.now + 7 * DAY, windowMs: 7 * DAY, sinceMs: 90 * DAY, max: 100_000 });
+    ({ h, rows, realised } = await simulateLog(shop, { seed: 4, outcomes: 5 }, BUYS, N));
   }, 180_000);
   afterAll(async () => h.close());
 
