@@ -50,7 +50,8 @@ export function csvRows(d: BatchDecision): string[] {
 /**
  * Writes decisions as JSONL (one decision per line) or CSV (one row per choice, with a header),
  * to `<path>.partial` until `close(true)` renames it to `path`: a run cut short never leaves a
- * file that looks complete, nor replaces the last complete one.
+ * file that looks complete, nor replaces the last complete one; an earlier run's `.partial` is
+ * kept as `<path>.partial.<its time>`.
  *
  * @example
  * const w = openDecisionWriter('out.csv', 'csv'); w.write(line); await w.close(true);
@@ -63,6 +64,9 @@ export function openDecisionWriter(path: string, format: 'jsonl' | 'csv'): { par
   let fd: number;
   try {
     if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
+    // An earlier run cut short left its decisions here, and the run that finishes the job decides
+    // afresh: they are moved aside, named by when they were written, not overwritten.
+    if (!stream && existsSync(partialPath) && statSync(partialPath).isFile()) renameSync(partialPath, `${partialPath}.${new Date(statSync(partialPath).mtimeMs).toISOString().replace(/[:.]/g, '-')}`);
     fd = openSync(partialPath, 'w');
   } catch (err) {
     throw new Error(`Cannot write the decisions to ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message}.`);
