@@ -14,6 +14,7 @@ import type { MonitorStore } from './monitor-store.js';
 import { Monitoring } from './monitoring.js';
 import { monitorsKind } from './monitors-kind.js';
 import { stateDiff } from './state-diff.js';
+import { firingNegativeRate } from './firing-events.js';
 
 const T = Date.UTC(2026, 5, 1);
 
@@ -124,11 +125,8 @@ describe('Monitoring when monitors are turned off', () => {
   it('closes the open alerts at the next step, with the reason, and leaves no active track', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     // A firing negative-rate alert (unsubscribes from 1% to 20%), as src/monitor/webhook.test.ts raises it.
-    const key = { action: 'promo', placement: 'email', segment: 'all' };
-    const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
     const H = 3_600_000;
-    const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
-      ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
+    const events = firingNegativeRate();
     const config = { ...monitorsKind.compile({}).config, baselineWindowMs: 6 * H };
     const r = monitorStep(initialMonitorState(), events, 7 * H - 1, config);
     expect(r.alerts.map((a) => a.metric)).toEqual(['negative-rate']);
@@ -187,11 +185,8 @@ describe('Monitoring when a segment is removed', () => {
 describe('Monitoring at shutdown', () => {
   it('waits for a webhook post in flight, so its result is recorded (not posted again after the restart)', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
-    const key = { action: 'promo', placement: 'email', segment: 'all' };
-    const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
     const H = 3_600_000;
-    const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
-      ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
+    const events = firingNegativeRate();
     const r = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
     const alert = toStoredAlert(r.alerts[0], { decisions: [], outcomes: [] }, true);
     expect(await store.monitors.commitStep({ expectedVersion: 0, at: 7 * H - 1, tracks: r.state.tracks, ...stateDiff(initialMonitorState(), r.state), raised: [alert], resolved: [] })).toBe(true);

@@ -11,14 +11,12 @@ import { nextAttemptAt, retryAfterMs, WebhookDeliverer, type DeliveryReport } fr
 import { buildApp } from '../server/app.js';
 import { Tact } from '../server/tact.js';
 import { isRetryableStoreError } from '../store/open.js';
+import { firingNegativeRate } from './firing-events.js';
 
 /** A firing negative-rate alert (unsubscribes from 1% to 20%), stored with a pending delivery. */
 async function storedAlert(store: Awaited<ReturnType<typeof openTestStore>>['store']) {
-  const key = { action: 'promo', placement: 'email', segment: 'all' };
-  const ev = (at: number, type: 'exposure' | 'negative') => ({ ...key, at, type });
   const H = 3_600_000;
-  const events = [...Array.from({ length: 1000 }, (_, i) => ev(i * 6 * H / 1000, 'exposure')), ...Array.from({ length: 10 }, (_, i) => ev(i * H, 'negative')),
-    ...Array.from({ length: 200 }, (_, i) => ev(6 * H + i * H / 200, 'exposure')), ...Array.from({ length: 40 }, (_, i) => ev(6 * H + i * H / 40, 'negative'))];
+  const events = firingNegativeRate();
   const { alerts } = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
   expect(alerts.map((a) => a.metric)).toEqual(['negative-rate']);
   const alert = toStoredAlert(alerts[0], { decisions: [], outcomes: [] }, true);
