@@ -11,6 +11,13 @@ const docSchema = {
   properties: { kind: { type: 'string' }, version: { type: 'integer' }, body: anyBody, author: { type: 'string' }, reason: { type: 'string' }, createdAt: { type: 'string' } },
 } as const;
 
+/** What this version's checks say of a stored document: empty when it passes. */
+const problemsSchema = {
+  type: 'array',
+  description: 'What this version of Tact refuses in the stored document (written by an earlier version, say): it stays in force as stored until changed.',
+  items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+} as const;
+
 /** Who changed a document: the author the caller names, else the key's label. */
 export function authorOf(req: FastifyRequest, given?: unknown): string {
   if (typeof given === 'string' && given.trim()) return given.trim();
@@ -35,17 +42,24 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     ({ ...d, body: redactSecrets(d.body, tact.settings.kind(d.kind)?.secrets), createdAt: new Date(d.createdAt).toISOString() });
 
   app.get('/v1/config', { preHandler: read, schema: { tags: ['config'], summary: 'Every configuration kind with the version in force' } }, async () => ({
-    kinds: tact.settings.allKinds().map((k) => ({ kind: k.kind, configKey: k.configKey, description: k.description, version: tact.settings.version(k.kind) })),
+    kinds: await Promise.all(tact.settings.allKinds().map(async (k) => ({ kind: k.kind, configKey: k.configKey, description: k.description, version: tact.settings.version(k.kind), problems: (await tact.settings.storedProblems(k.kind)).length }))),
     epoch: tact.settings.epoch,
   }));
 
   app.get<{ Params: { kind: string } }>('/v1/config/:kind', {
     preHandler: read,
-    schema: { tags: ['config'], summary: 'The version of a configuration kind in force', params: { type: 'object', properties: { kind: { type: 'string' } } }, response: { 200: docSchema, 404: errorSchema } },
+    schema: {
+      tags: ['config'],
+      summary: 'The version of a configuration kind in force',
+      params: { type: 'object', properties: { kind: { type: 'string' } } },
+      response: { 200: { type: 'object', properties: { ...docSchema.properties, problems: problemsSchema } }, 404: errorSchema },
+    },
   }, async (req) => {
     const k = kindOf(req.params.kind);
     const d = await tact.store.documents.latest(k.kind);
-    return show(d ?? { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: 0 });
+    // What this version's checks say of the stored document (written by an earlier version, say).
+    const problems = d ? await tact.settings.storedProblems(k.kind) : [];
+    return { ...show(d ?? { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: 0 }), problems };
   });
 
   app.get<{ Params: { kind: string }; Querystring: { limit?: number } }>('/v1/config/:kind/history', {

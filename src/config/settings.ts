@@ -127,6 +127,18 @@ export class Settings {
     return applied;
   }
 
+  /**
+   * What this version's checks say of the version of a kind in force (none for a kind never
+   * written). A stored document is compiled as it is at every load — an earlier version of Tact,
+   * or a write straight into the store, may have kept one that the checks now refuse — so the
+   * server tells the operator instead of refusing to start.
+   */
+  async storedProblems(kindName: string): Promise<FieldProblem[]> {
+    const k = this.kind(kindName);
+    const doc = k ? await this.docs.latest(k.kind) : undefined;
+    return k && doc ? this.problems(k, doc.body) : [];
+  }
+
   /** A kind's own checks and declared fields, then its checks against the stored configuration. */
   private async problems(k: AnyKind, body: unknown): Promise<FieldProblem[]> {
     const own = checkDocument(k, body);

@@ -139,6 +139,13 @@ export class Tact {
       const applied = await settings.applyFile(opts.configFile);
       if (applied.length) log.info({ file: opts.configFile.path, applied }, 'configuration file applied');
     }
+    for (const k of settings.allKinds()) {
+      const problems = await settings.storedProblems(k.kind);
+      if (problems.length) {
+        const list = problems.map((p) => `${p.field}: ${p.message}`).join(' ');
+        log.warn({ kind: k.kind, version: settings.version(k.kind), problems }, `The stored \`${k.kind}\` (version ${settings.version(k.kind)}) does not pass this version's checks; it stays in force as stored until it is changed: ${list}`);
+      }
+    }
     tact.learning = Learning.create({ store: opts.store, settings, consumers, log: (msg, data) => log.info(data ?? {}, msg) });
     tact.decide = await DecideService.start({
       store: opts.store, settings, consumers, log, background: opts.background, random: opts.random, recommender: tact.learning.recommender, now: opts.now,
