@@ -25,9 +25,14 @@ export function learnEstimateCases(kind: StoreKind): void {
       expect(s).toMatchObject({ model: 'baseline', source: 'personal', status: 'established', evidence: 81 });
       expect(s.low!).toBeLessThan(s.value!);
       expect(s.high!).toBeGreaterThan(s.value!);
-      const flagged = (await get(h.app, '/v1/metrics/session_length/anomalies')).json().anomalies;
-      expect(flagged).toHaveLength(1);
-      expect(flagged[0]).toMatchObject({ value: 5000, profileId: (await estimatesOf(h, 'steady')).id });
+      const flagged = (await get(h.app, '/v1/metrics/session_length/anomalies')).json().anomalies as { value: number; profileId: string }[];
+      const steadyId = (await estimatesOf(h, 'steady')).id;
+      // The 30× reading is flagged. A usual reading may be too, at the flags' level: at most 2% of
+      // usual readings (docs/models.md), so among these 80, six or more false flags would happen
+      // with probability 0.0054 (binomial, n = 80, p = 0.02) — the seed does not carry the test.
+      expect(flagged.filter((a) => a.value === 5000 && a.profileId === steadyId)).toHaveLength(1);
+      expect(flagged.filter((a) => a.value !== 5000).length).toBeLessThanOrEqual(5);
+      expect(flagged.every((a) => a.profileId === steadyId)).toBe(true);
 
       const n = await estimatesOf(h, 'newbie');
       expect(n.anomalies).toEqual([]);
