@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEYS, harness, send, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
 import { showPlacement, type PlacementOptions, type SlotElement } from './browser.js';
@@ -8,15 +8,17 @@ type Target = { closest?: (s: string) => unknown; dataset?: Record<string, strin
 const content = () => ({ target: { closest: () => null } as Target });
 const dismiss = () => ({ target: { closest: (s: string) => (s === '[data-tact-dismiss]' ? {} : null) } as Target });
 
-/** An element like the DOM's: every listener added hears every click. */
-function element(child?: SlotElement): SlotElement & { click(e: { target: unknown }): void } {
+/** An element like the DOM's: every listener added (and not removed) hears every click. */
+function element(child?: SlotElement): SlotElement & { click(e: { target: unknown }): void; listeners(): number } {
   const fns: ((e: { target: unknown }) => void)[] = [];
   return {
     textContent: null,
     dataset: {},
-    addEventListener: (_t, fn) => fns.push(fn),
+    addEventListener: (_t, fn) => void (fns.includes(fn) || fns.push(fn)),
+    removeEventListener: (_t, fn) => void (fns.includes(fn) && fns.splice(fns.indexOf(fn), 1)),
     ...(child ? { querySelector: (s: string) => (s === '[data-tact-content]' ? child : null) } : {}),
-    click: (e) => fns.forEach((fn) => fn(e)),
+    click: (e) => [...fns].forEach((fn) => fn(e)),
+    listeners: () => fns.length,
   };
 }
 
@@ -72,6 +74,40 @@ describe('the browser snippet', () => {
     await settle();
     expect(await outcomesOf(first.decisionId)).toEqual([]);
     expect((await outcomesOf(second.decisionId)).sort()).toEqual(['click', 'impression']);
+  });
+
+  it('drawn again in the same element, leaves one click listener, so a click reports one click', async () => {
+    const el = element();
+    await show({ element: el });
+    await show({ element: el });
+    const third = await show({ element: el });
+    expect(el.listeners()).toBe(1);
+    inits.length = 0;
+    el.click(content());
+    await arrived(third.decisionId, 2);
+    expect((await outcomesOf(third.decisionId)).sort()).toEqual(['click', 'impression']);
+    expect(inits.map((i) => JSON.parse(String(i.body)).type)).toEqual(['impression', 'click']);
+  });
+
+  it('drawn again in the same element, stops watching for the earlier decision\'s impression', async () => {
+    const observers: { disconnected: boolean }[] = [];
+    vi.stubGlobal('IntersectionObserver', class {
+      disconnected = false;
+      constructor() { observers.push(this); }
+      observe() {}
+      disconnect() { this.disconnected = true; }
+    });
+    const stopped: string[] = [];
+    try {
+      const el = element();
+      await show({ element: el, whenVisible: undefined });
+      await show({ element: el, whenVisible: () => () => stopped.push('custom') });
+      await show({ element: el, whenVisible: undefined });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(observers.map((x) => x.disconnected)).toEqual([true, false]);
+    expect(stopped).toEqual(['custom']);
   });
 
   it('asked twice for the same element, draws the later call\'s decision even when the earlier answer arrives last', async () => {

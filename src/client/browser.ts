@@ -6,6 +6,7 @@ export interface SlotElement {
   textContent: string | null;
   dataset: Record<string, string | undefined>;
   addEventListener(type: 'click', fn: (e: { target: unknown }) => void): void;
+  removeEventListener(type: 'click', fn: (e: { target: unknown }) => void): void;
   querySelector?(selector: string): SlotElement | null;
 }
 
@@ -24,8 +25,24 @@ export interface PlacementOptions {
    * element's `[data-tact-content]` child if it has one, so a dismiss button beside it stays; else of the element).
    */
   render?: (choice: Choice, element: SlotElement) => void;
-  /** Reports the impression when the element is seen (default: an IntersectionObserver at 50%, or at once). */
-  whenVisible?: (element: SlotElement, fn: () => void) => void;
+  /**
+   * Draws a recommendation placement's items (its choices of kind `item`, ranked) into the element.
+   * The snippet has no default: an item choice is only the item's id, and the page knows its name,
+   * picture, price and link. Without it, an item decision is returned but neither drawn nor
+   * reported. With it, the list's impression, a click in it and a dismissal are reported as
+   * outcomes of the decision (naming no item: the outcome API has no field for one).
+   *
+   * @example
+   * renderItems: (items, el) => { el.innerHTML = items.map((c) => productCard(c.item)).join(''); }
+   */
+  renderItems?: (items: Choice[], element: SlotElement) => void;
+  /** How many choices to ask for: the length of a recommendation placement's list (default 1; at most the placement's `slots`). */
+  n?: number;
+  /**
+   * Reports the impression when the element is seen (default: an IntersectionObserver at 50%, or at
+   * once). What it returns, if a function, is called when the element is drawn again (stop watching).
+   */
+  whenVisible?: (element: SlotElement, fn: () => void) => void | (() => void);
   fetch?: typeof fetch;
 }
 
@@ -50,9 +67,9 @@ export const halfSeen = (e: Seen): boolean =>
 // Steps of 1% up to half: an element ten viewports tall still gets a callback every tenth of a viewport.
 const THRESHOLDS = Array.from({ length: 51 }, (_, i) => i / 100);
 
-function defaultVisible(element: SlotElement, fn: () => void): void {
+function defaultVisible(element: SlotElement, fn: () => void): () => void {
   const IO = (globalThis as { IntersectionObserver?: new (cb: (e: Seen[]) => void, o: object) => { observe(el: unknown): void; disconnect(): void } }).IntersectionObserver;
-  if (!IO) return fn();
+  if (!IO) return (fn(), () => undefined);
   const io = new IO((entries) => {
     if (entries.some(halfSeen)) {
       io.disconnect();
@@ -60,6 +77,7 @@ function defaultVisible(element: SlotElement, fn: () => void): void {
     }
   }, { threshold: THRESHOLDS });
   io.observe(element);
+  return () => io.disconnect();
 }
 
 const drawHeadline = (c: Choice, el: SlotElement) => {
@@ -68,6 +86,11 @@ const drawHeadline = (c: Choice, el: SlotElement) => {
 
 /** The latest call for each element: an earlier call whose answer arrives later draws nothing. */
 const latest = new WeakMap<SlotElement, object>();
+/**
+ * What undoes each element's current draw: its click listener and its watch for the impression.
+ * Without it every redraw added a listener and an observer that lived as long as the element.
+ */
+const undo = new WeakMap<SlotElement, () => void>();
 
 /**
  * The browser snippet: asks Tact what to show in a placement, draws it, and reports the
@@ -76,7 +99,8 @@ const latest = new WeakMap<SlotElement, object>();
  * click or dismissal before the impression reports the impression first (it was seen). Reports
  * outlive the page (a click that follows a link still arrives). Called again for the same element,
  * only the decision now shown is reported, and the latest call wins even when an earlier call's
- * answer arrives after it (that answer is returned but not drawn).
+ * answer arrives after it (that answer is returned but not drawn); the earlier draw's listener and
+ * observer are removed. A recommendation placement's items are drawn by `renderItems` (see there).
  *
  * @example
  * <div id="hero"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
@@ -89,26 +113,37 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision> {
   const tact: TactClient = createTactClient({ baseUrl: o.baseUrl, key: o.writeKey, auth: 'basic', fetch: o.fetch, keepalive: true });
   const call = {};
   latest.set(o.element, call);
-  const decision = await tact.decide({ subject: o.subject, placement: o.placement, context: o.context });
+  const decision = await tact.decide({ subject: o.subject, placement: o.placement, context: o.context, ...(o.n ? { n: o.n } : {}) });
   const choice = decision.choices[0];
-  if (latest.get(o.element) !== call || !choice || choice.kind !== 'action') return decision;
+  const items = decision.choices.filter((c) => c.kind === 'item');
+  const renderItems = o.renderItems;
+  // Items only by the page's renderItems; an action by `render` or its headline; nothing else ("none", a handoff).
+  const draw = items.length ? renderItems && (() => renderItems(items, o.element)) : choice?.kind === 'action' ? () => (o.render ?? drawHeadline)(choice, o.element) : undefined;
+  if (latest.get(o.element) !== call || !draw) return decision;
+  undo.get(o.element)?.();
+  const action = choice.kind === 'action' ? choice.action : undefined;
   const sent = new Set<string>();
   const report = (type: 'impression' | 'click' | 'dismissal') => {
     // Each once, and only while this decision is the one the element shows.
     if (sent.has(type) || o.element.dataset.tactDecision !== decision.decisionId) return;
     sent.add(type);
-    void tact.outcome({ decisionId: decision.decisionId, action: choice.action, type }).catch(() => undefined);
+    void tact.outcome({ decisionId: decision.decisionId, ...(action ? { action } : {}), type }).catch(() => undefined);
   };
-  (o.render ?? drawHeadline)(choice, o.element);
+  draw();
   o.element.dataset.tactDecision = decision.decisionId;
-  (o.whenVisible ?? defaultVisible)(o.element, () => report('impression'));
-  o.element.addEventListener('click', (e) => {
+  const onClick = (e: { target: unknown }) => {
     const t = e.target as { closest?: (s: string) => unknown; dataset?: Record<string, string | undefined> } | null;
     const dismiss = t?.closest ? t.closest('[data-tact-dismiss]') : t?.dataset && 'tactDismiss' in t.dataset;
     // A click proves it was seen: an element never half in view (or a click before the observer's
     // first callback) would otherwise have clicks without an impression.
     report('impression');
     report(dismiss ? 'dismissal' : 'click');
+  };
+  o.element.addEventListener('click', onClick);
+  const unwatch = (o.whenVisible ?? defaultVisible)(o.element, () => report('impression'));
+  undo.set(o.element, () => {
+    o.element.removeEventListener('click', onClick);
+    if (typeof unwatch === 'function') unwatch();
   });
   return decision;
 }

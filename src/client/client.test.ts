@@ -60,7 +60,7 @@ describe('the typed client', () => {
       return fetch(input, init);
     };
     const handlers: ((e: { target: unknown }) => void)[] = [];
-    const el: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => handlers.push(fn) };
+    const el: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => handlers.push(fn), removeEventListener: () => undefined };
     const d = await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', element: el, fetch: spy, whenVisible: (_e, fn) => fn() });
     expect(el.textContent).toMatch(/New running shoes|Run further/);
     expect(el.dataset.tactDecision).toBe(d.decisionId);
@@ -68,7 +68,7 @@ describe('the typed client', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(calls.map((c) => [c.url.replace(url, ''), c.body.type ?? 'decide'])).toEqual([['/v1/decide', 'decide'], ['/v1/outcomes', 'impression'], ['/v1/outcomes', 'click']]);
     // a second page: the visitor dismisses it before the observer saw it (the dismissal proves the impression)
-    const el2: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => handlers.push(fn) };
+    const el2: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => handlers.push(fn), removeEventListener: () => undefined };
     const d2 = await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', element: el2, fetch: spy, whenVisible: () => undefined });
     handlers[1]({ target: { closest: (s: string) => (s === '[data-tact-dismiss]' ? {} : null) } });
     await new Promise((r) => setTimeout(r, 100));

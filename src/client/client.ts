@@ -48,7 +48,14 @@ export class TactApiError extends Error {
   }
 }
 
-const b64 = (s: string) => (typeof btoa === 'function' ? btoa(s) : Buffer.from(s).toString('base64'));
+/**
+ * Base64 of the string's UTF-8 bytes (RFC 7617's charset="UTF-8"). btoa alone takes one byte per
+ * character, so a key with a character beyond Latin-1 threw in the page instead of reaching Tact.
+ */
+function b64(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  return typeof btoa === 'function' ? btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join('')) : Buffer.from(bytes).toString('base64');
+}
 
 /** A new outcome id (crypto.randomUUID is missing on plain-http pages). */
 function newId(): string {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEYS, harness, send, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
 import { createTactClient, TactApiError } from './client.js';
@@ -120,5 +120,31 @@ describe('the client on the wire', () => {
     await createTactClient({ baseUrl: 'http://x', key: 'sk', fetch: spy }).decisions();
     await createTactClient({ baseUrl: 'http://x', key: 'wk', auth: 'basic', fetch: spy }).decisions();
     expect(auth).toEqual(['Bearer sk', `Basic ${btoa('wk:')}`]);
+  });
+
+  it('sends a write key with characters beyond Latin-1 as UTF-8 Basic credentials (RFC 7617), where btoa is and where it is not', async () => {
+    // A key pasted with a typographic character ("wk_…", a curly quote) must reach Tact (and be
+    // refused there with a sentence), not throw btoa's InvalidCharacterError in the page.
+    const key = 'wk_é…ключ';
+    const auth: string[] = [];
+    const spy: typeof fetch = async (_i, init) => {
+      auth.push((init?.headers as Record<string, string>).authorization);
+      return answer(200, '{"decisions":[]}');
+    };
+    await createTactClient({ baseUrl: 'http://x', key, auth: 'basic', fetch: spy }).decisions();
+    vi.stubGlobal('btoa', undefined); // Node before 16: the Buffer path
+    try {
+      await createTactClient({ baseUrl: 'http://x', key, auth: 'basic', fetch: spy }).decisions();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    const utf8 = `Basic ${Buffer.from(`${key}:`, 'utf8').toString('base64')}`;
+    expect(auth).toEqual([utf8, utf8]);
+  });
+
+  it('answers a write key Tact does not hold, even one beyond Latin-1, with Tact\'s 401', async () => {
+    const err = await createTactClient({ baseUrl: url, key: 'wk_ключ', auth: 'basic' }).decide({ subject: 'ana', placement: 'home' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TactApiError);
+    expect((err as TactApiError).status).toBe(401);
   });
 });
