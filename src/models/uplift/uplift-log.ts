@@ -1,8 +1,9 @@
+import type { CompiledCatalog } from '../../decide/catalog-compile.js';
 import type { DecisionRecord } from '../../decide/decision.js';
-import { experimentsKind, type ExperimentsBody } from '../../measure/experiments-service/experiments-kind.js';
 import { catalogVersions } from '../../measure/policy-eval/logged-catalog.js';
 import { NONE, shownDistribution, variantShare, type Distribution } from '../../measure/policy-eval/replay-choice.js';
 import type { Store } from '../../store/store.js';
+import { variantPins } from './variant-pins.js';
 
 /** The parts of a logged decision uplift learning reads (the rest is dropped as pages are read). */
 export type LoggedRecord = Pick<DecisionRecord, 'id' | 'at' | 'profileKey' | 'facts' | 'scored'>;
@@ -15,7 +16,10 @@ export interface LoggedDecision {
    * the action shown at rank 1 — for a choice held for review, its stand-in (the safe default).
    */
   arm: string;
-  /** The logging policy's probability of showing that arm: the choice's `exposurePropensity` (every route to it), else its `propensity`. */
+  /**
+   * The logging policy's probability of showing that arm: the choice's `exposurePropensity` (every
+   * route to it), else its `propensity`, with its content variant's share divided out; 1 in the holdout.
+   */
   propensity: number;
   /**
    * What a pick of an action held for review (its logged `review` "review" or "pending") shows at
@@ -42,9 +46,11 @@ const PAGE = 2000;
  * §2). Leaving held decisions out learned from, and judged on, only the decisions where nothing was
  * held. The arm is the action, whichever content variant was shown: the logged probability, which
  * includes the variant's share, is divided by it (1/V among the variants of the decision's catalog
- * version, 1 when an experiment arm pinned the variant). Each decision is read under the catalog
- * version it was made with: its placement's safe default there gives the stand-in of decisions
- * where a held action could have been picked but was not, for replaying another policy's pick.
+ * version, 1 when its experiment arm pinned the variant in the experiments version then in force);
+ * a holdout decision's arm "none" has probability 1, the holdout being a hash of the subject. Each
+ * decision is read under the catalog version it was made with: its placement's safe default there
+ * gives the stand-in of decisions where a held action could have been picked but was not, for
+ * replaying another policy's pick.
  *
  * @example
  * const rows = await readDecisionLog(store, { now: Date.now(), windowMs: 7 * 864e5, sinceMs: 90 * 864e5, max: 50_000 });
@@ -52,7 +58,7 @@ const PAGE = 2000;
 export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number }): Promise<LoggedDecision[]> {
   const from = o.now - o.sinceMs;
   const catalogAt = catalogVersions(store.documents);
-  const pinned = await variantPins(store);
+  const pinned = variantPins(store.documents);
   const records: (LoggedRecord & { arm: string; propensity: number; standIn?: string })[] = [];
   let to = o.now - o.windowMs + 1;
   while (records.length < o.max) {
@@ -69,10 +75,9 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
       const catalog = await catalogAt(d.catalogVersion);
       // A held choice shows its stand-in: the record says which; otherwise the decision's catalog version's safe default, as the replay would.
       const standIn = first.held ? arm : standInOf(d, catalog.placements.get(d.placement)?.safeDefault);
-      const share = variantShare(first, catalog, pinned(d));
       records.push({
         id: d.id, at: d.at, profileKey: d.profileKey, facts: d.facts, scored: d.scored.filter((t) => t.value !== undefined),
-        arm, propensity: (first.exposurePropensity ?? first.propensity) / share, ...(standIn !== undefined ? { standIn } : {}),
+        arm, propensity: await armPropensity(d, catalog, pinned), ...(standIn !== undefined ? { standIn } : {}),
       });
     }
     if (!full) break;
@@ -132,24 +137,16 @@ async function wholeMillisecond(store: Store, at: number): Promise<DecisionRecor
   }
 }
 
-/** Versions of the experiments document read for their variant pins, newest first (each is one operator change). */
-const PIN_HISTORY = 1000;
-
 /**
- * Whether a logged decision's rank-1 content variant was pinned by its experiment arm (shown with
- * probability 1, src/decide/pipeline.ts) rather than drawn: the arm pins that action's variant in
- * some stored version of the experiments document — the record names its experiment and arm, not
- * the document's version, and an experiment stopped or removed since still pinned what it showed.
+ * The logging policy's probability of the decision's arm. The global holdout is a hash of the
+ * subject (src/decide/pipeline.ts `inHoldout`): given it, its arm "none" had probability 1. What its
+ * choice logs is the shown safe default's 1 times that variant's probability, pinned by the
+ * subject's experiment arm or drawn — and the record names that arm "holdout", so no pin can be
+ * matched to it: dividing the drawn share out of a pinned variant's 1 read it as V. Any other
+ * decision's arm is its rank-1 action, whichever variant: its share is divided out.
  */
-async function variantPins(store: Store): Promise<(d: DecisionRecord) => boolean> {
-  const pins = new Set<string>();
-  for (const doc of await store.documents.history(experimentsKind.kind, PIN_HISTORY)) {
-    for (const [id, e] of Object.entries((doc.body ?? {}) as ExperimentsBody)) {
-      for (const a of e?.arms ?? []) if (a?.variant) pins.add(JSON.stringify([id, a.id, a.variant.action, a.variant.variant]));
-    }
-  }
-  return (d) => {
-    const c = d.choices[0];
-    return !!d.experiment && c?.variant !== undefined && pins.has(JSON.stringify([d.experiment.id, d.experiment.arm, c.action, c.variant]));
-  };
+async function armPropensity(d: DecisionRecord, catalog: CompiledCatalog, pinned: (d: DecisionRecord) => Promise<boolean>): Promise<number> {
+  if (d.arm === 'holdout') return 1;
+  const first = d.choices[0];
+  return (first.exposurePropensity ?? first.propensity) / variantShare(first, catalog, await pinned(d));
 }
