@@ -128,8 +128,14 @@ export interface DecisionRecord {
   modelVersion: string;
   /** Experiment arm: "treatment", or "holdout" when the policy's holdout kept this subject out. */
   arm: 'treatment' | 'holdout';
-  /** The placement's experiment and the subject's arm in it ("holdout" when the global holdout kept them out). */
-  experiment?: { id: string; arm: string };
+  /**
+   * The placement's experiment and the subject's arm in it ("holdout" when the global holdout kept
+   * them out). `variant` is the content variant the arm pinned (shown with probability 1 whenever
+   * its action is chosen), null when it pins none — recorded since 2026-12-03, so a reader (uplift's
+   * propensities) need not guess which version of the experiments document was in force; older
+   * records lack it.
+   */
+  experiment?: { id: string; arm: string; variant?: { action: string; variant: string } | null };
   /**
    * The person the placement's experiment or the global holdout assigned (src/decide/experiment-unit.ts:
    * the value of the profile's oldest identity), when either applied: with the salt it fixes the arm.

@@ -48,6 +48,11 @@ describe('readDecisionLog gives the global holdout\'s decisions the probability 
     expect(pinnedHoldout.length).toBeGreaterThan(20);
     expect(pinnedHoldout.every((d) => d.experiment?.arm === 'holdout')).toBe(true);
     expect(rows.length).toBe(N);
+    // Each record carries the pin its arm applied (null: drawn), so no document version is guessed.
+    for (const d of page) {
+      if (d.arm === 'holdout') continue;
+      expect(d.experiment?.variant, d.experiment?.arm).toEqual(d.experiment?.arm === 'pinned' ? { action: 'newsletter', variant: 'x' } : null);
+    }
   });
 
   it('reads every holdout decision as "none" with probability 1, and every other with its arm\'s probability', () => {
@@ -126,6 +131,24 @@ describe('readDecisionLog matches variant pins against the experiments version i
     vi.setSystemTime(T + 2 * DAY);
     for (let v = 2; v <= 1001; v++) await store.documents.put('experiments', hero({}), { author: 'test', reason: `v${v}` });
     expect((await read(T + 20 * DAY)).get('pinned-v1')).toBeCloseTo(0.775, 12);
+  });
+
+  it('trusts the pin the decision recorded over the version dated before it (a process that had not yet reloaded a change)', async () => {
+    await open();
+    await store.documents.put('experiments', hero({ pinned: 'a' }), { author: 'test', reason: 'v1' });
+    vi.setSystemTime(T + 2 * DAY);
+    await store.documents.put('experiments', hero({}), { author: 'test', reason: 'v2 removes the pin' });
+    // Made a moment after v2 by a process still on v1: it pinned "a" and recorded so.
+    const late = shoes('late', T + 2 * DAY + 50, 'pinned', { variant: 'a', propensity: 0.775 });
+    late.experiment = { id: 'hero', arm: 'pinned', variant: { action: 'shoes', variant: 'a' } };
+    await store.decisions.appendDecision(late);
+    // And one made under v1's dates by a process already on a version without the pin: drawn.
+    const drawn = shoes('drawn-early', T + DAY, 'pinned', { variant: 'a', propensity: 0.3875 });
+    drawn.experiment = { id: 'hero', arm: 'pinned', variant: null };
+    await store.decisions.appendDecision(drawn);
+    const p = await read(T + 20 * DAY);
+    expect(p.get('late')).toBeCloseTo(0.775, 12);
+    expect(p.get('drawn-early')).toBeCloseTo(0.775, 12);
   });
 
   it('reads a decision dated before every version (its clock behind the store\'s) under the oldest', async () => {

@@ -7,10 +7,10 @@ const PIN_HISTORY = 1000;
 
 /**
  * Whether a logged decision's rank-1 content variant was pinned by its experiment arm (shown with
- * probability 1, src/decide/pipeline.ts `actionChoice`) rather than drawn: the arm pins that
- * action's variant in the version of the experiments document in force when the decision was made.
- * The record names its experiment and arm (and its policy and catalog versions) but not that
- * document's version, so the version is found by time: the newest whose `createdAt` (the store's
+ * probability 1, src/decide/pipeline.ts `actionChoice`) rather than drawn. A record made since
+ * 2026-12-03 says which variant its arm pinned (`experiment.variant`, null for none): that is read.
+ * An older one names only its experiment and arm (and its policy and catalog versions), not the
+ * experiments document's version, so its pin is found in the version in force by time: the newest whose `createdAt` (the store's
  * clock at the change) is at or before the decision's `at` — a pin added later, or only in another
  * version of the arm, does not count, and one removed since still does for the decisions made under
  * it. A decision dated before every version (its clock behind the store's, as in a simulation with
@@ -36,6 +36,9 @@ export function variantPins(documents: DocumentStore): (d: DecisionRecord) => Pr
   return async (d) => {
     const c = d.choices[0];
     if (!d.experiment || c?.variant === undefined) return false;
+    // Recorded with the decision (since 2026-12-03): exact, whatever version a process had loaded.
+    const recorded = d.experiment.variant;
+    if (recorded !== undefined) return recorded !== null && recorded.action === c.action && recorded.variant === c.variant;
     const doc = await versionAt(d.at);
     return !!doc && pinsOf(doc).has(JSON.stringify([d.experiment.id, d.experiment.arm, c.action, c.variant]));
   };
