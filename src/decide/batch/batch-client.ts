@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
-import { appendFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { AudienceLine, AudienceRequest } from './audience-run.js';
-import { deliver, DEFAULT_RETRY, type RetryPolicy } from './webhook.js';
+import type { RetryPolicy } from './webhook.js';
+import { FAILS_IN_A_ROW, webhookSender } from './webhook-sender.js';
 import { openDecisionWriter, type BatchDecision } from './writers.js';
+
+export { FAILS_IN_A_ROW, idempotencyKey } from './webhook-sender.js';
 
 /** Options of {@link runBatch}. */
 export interface BatchOptions extends AudienceRequest {
@@ -27,9 +29,6 @@ export interface BatchOptions extends AudienceRequest {
   /** How long deliveries may go on once `signal` fires (default 5 s). */
   graceMs?: number;
 }
-
-/** Batches the webhook may fail in a row, each after all its attempts, before the run stops asking for decisions. */
-export const FAILS_IN_A_ROW = 3;
 
 /** What a batch run did. */
 export interface BatchSummary {
@@ -102,38 +101,17 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   /** Whether the server's last line (`done`) came; what it said went wrong, if it stopped early. */
   let done = false;
   let serverError: string | undefined;
-  // Once stopped, deliveries get `graceMs` more, then fail with this reason (recorded in the failed file).
-  const giveUp = new AbortController();
-  const onStop = () => {
-    const grace = o.graceMs ?? 5000;
-    setTimeout(() => giveUp.abort(new Error(`stopped by ${String(o.signal?.reason ?? 'a signal')}: the webhook did not take the batch within ${grace / 1000} s`)), grace).unref();
-  };
-  if (o.signal?.aborted) onStop();
-  else o.signal?.addEventListener('abort', onStop, { once: true });
   const size = o.webhookBatch ?? 100;
-  /** Batches the webhook failed in a row; past FAILS_IN_A_ROW, why the run was stopped. */
-  let inARow = 0;
-  let downError: string | undefined;
+  // Once the webhook is taken for down, what is still received goes to the failed file untried.
+  // Each decision is logged and counts against caps and budgets: deciding on for a webhook that
+  // takes none (down, or refusing the key) would use the audience up on sends that never happen.
+  const sender = o.webhook ? webhookSender({ webhook: o.webhook, retry: o.retry, failedPath, sleep: o.sleep, signal: o.signal, graceMs: o.graceMs, onDown: () => cut.abort() }) : undefined;
   const flush = async () => {
-    if (!o.webhook || !pending.length) return;
-    const batch = pending.splice(0, size);
-    // Once the webhook is taken for down, what is still received goes to the failed file untried.
-    const r = downError ? { ok: false, attempts: 0, error: downError } : await deliver(o.webhook, { placement: o.placement, decisions: batch }, o.retry ?? DEFAULT_RETRY, o.sleep, { 'idempotency-key': idempotencyKey(batch) }, giveUp.signal);
-    if (r.ok) {
-      s.delivered += batch.length;
-      inARow = 0;
-    } else {
-      s.failed += batch.length;
-      appendFileSync(failedPath, batch.map((d) => JSON.stringify({ ...d, deliveryError: r.error, attempts: r.attempts }) + '\n').join(''));
-      s.failedPath = failedPath;
-      // Each decision is logged and counts against caps and budgets: deciding on for a webhook that
-      // takes none (down, or refusing the key) would use the audience up on sends that never happen.
-      if (++inARow >= FAILS_IN_A_ROW && !downError && !o.signal?.aborted) {
-        downError = `the webhook failed ${inARow} batches in a row (the last: ${r.error})`;
-        cut.abort();
-      }
-    }
+    if (!sender || !pending.length) return;
+    await sender.send(o.placement, pending.splice(0, size));
+    Object.assign(s, { delivered: sender.counts.delivered, failed: sender.counts.failed }, sender.counts.failedPath ? { failedPath: sender.counts.failedPath } : {});
   };
+  const downError = () => sender?.counts.downError;
   const handle = async (line: AudienceLine | { type: 'error'; message: string }) => {
     if (line.type === 'progress' || line.type === 'done') {
       // (`audienceErrors` is absent from the lines of a server older than the count.)
@@ -171,30 +149,20 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       }
     }
     // A last line without its newline is a line cut short when stopped, and is left out.
-    if (buf.trim() && !o.signal?.aborted && !downError) await handle(JSON.parse(buf));
+    if (buf.trim() && !o.signal?.aborted && !downError()) await handle(JSON.parse(buf));
     if (!done) throw new Error(serverError ?? 'the server\'s stream ended before its last line');
   } catch (err) {
     // The decisions received are logged and count against caps: they are still written and delivered.
     const cause = (err as Error).cause as Error | undefined;
-    s.stoppedBy = o.signal?.aborted ? 'signal' : downError ? 'webhook' : 'interrupted';
-    s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : downError ? `${downError}: no more decisions were asked for` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
+    const down = downError();
+    s.stoppedBy = o.signal?.aborted ? 'signal' : down ? 'webhook' : 'interrupted';
+    s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : down ? `${down}: no more decisions were asked for` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
   }
   // Still listening: a signal during the last deliveries gives them `graceMs` too.
   if (o.webhook) while (pending.length) await flush();
-  o.signal?.removeEventListener('abort', onStop);
+  sender?.close();
   await writer?.close(!s.error);
   if (writer && s.error) s.partial = writer.partialPath;
   s.seconds = (performance.now() - started) / 1000;
   return s;
-}
-
-/**
- * The `Idempotency-Key` of a webhook delivery: the same for every attempt of a batch (its decision
- * ids), so a receiver that got an attempt whose answer was lost (a timeout) can tell the retry.
- *
- * @example
- * idempotencyKey([{ decision: { decisionId: '01K…' } }]) // 'tact-batch-3f1c…'
- */
-export function idempotencyKey(batch: readonly { decision: { decisionId?: unknown } }[]): string {
-  return `tact-batch-${createHash('sha256').update(batch.map((d) => String(d.decision.decisionId)).join('\n')).digest('hex').slice(0, 32)}`;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ describe('tact decide-batch options', () => {
   let close = () => {};
   afterEach(() => close());
 
-  for (const [flag, value] of [['--retries', 'three'], ['--retries', '0'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--max-retry-after', 'soon'], ['--url', 'notaurl'], ['--url', 'ftp://example.com']]) {
+  for (const [flag, value] of [['--retries', 'three'], ['--retries', '-1'], ['--attempts', '0'], ['--attempts', '-2'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--max-retry-after', 'soon'], ['--url', 'notaurl'], ['--url', 'ftp://example.com']]) {
     it(`refuses ${flag} ${value} before asking the server for any decision`, async () => {
       let hits = 0;
       const server = createServer((_req, res) => (hits++, res.writeHead(200).end('{"type":"done","scanned":0,"total":0,"matched":0,"decided":0,"actions":0,"stoppedBy":"end"}\n')));
@@ -23,9 +23,17 @@ describe('tact decide-batch options', () => {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
       const run = program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '--webhook', `${url}/hook`, '-u', url, '-k', 'k', '--no-progress', flag, value], { from: 'user' });
       await expect(run).rejects.toThrow(flag);
+      if (flag === '--retries' || flag === '--attempts') await expect(run).rejects.toThrow(`${flag} must be a whole number of at least ${flag === '--retries' ? 0 : 1}; got ${value}.`);
       expect(hits).toBe(0);
     });
   }
+
+  it('refuses --attempts and --retries together, which say the same thing twice', async () => {
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const run = program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '--webhook', 'http://127.0.0.1:9/hook', '-u', 'http://127.0.0.1:9', '-k', 'k', '--no-progress', '--attempts', '3', '--retries', '2'], { from: 'user' });
+    await expect(run).rejects.toThrow('Give --attempts (in all) or --retries (after the first attempt), not both.');
+  });
 
   it('leaves no output file behind when nothing answers at the URL', async () => {
     const server = createServer();
@@ -72,6 +80,113 @@ describe('tact decide-batch, what it says', () => {
     vi.restoreAllMocks();
     expect(said.join('')).toContain('The audience could not be evaluated on 12 of the 12 profiles scanned (left out; the first: profile p1: no such key: teir)');
     expect(said.some((t) => t.startsWith('…'))).toBe(false);
+  });
+});
+
+describe('tact decide-batch, how often a webhook batch is tried', () => {
+  const closing: (() => void)[] = [];
+  afterEach(() => {
+    closing.splice(0).forEach((c) => c());
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  /** Webhook requests made for one decision, against a webhook that answers 503 every time, with `flags`. */
+  const attemptsMade = async (flags: string[]) => {
+    const decisions = createServer((_req, res) => res.writeHead(200).end([
+      { type: 'decision', subject: 'profile:p1', profileId: 'p1', decision: { decisionId: 'd1', placement: 'weekly-email', choices: [{ rank: 1, kind: 'action', action: 'shoes-offer' }] } },
+      { type: 'done', scanned: 1, total: 1, matched: 1, decided: 1, actions: 1, audienceErrors: 0, stoppedBy: 'end' },
+    ].map((l) => JSON.stringify(l) + '\n').join('')));
+    let hits = 0;
+    const webhook = createServer((_req, res) => (hits++, res.writeHead(503).end()));
+    for (const s of [decisions, webhook]) {
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+      closing.push(() => s.close());
+    }
+    const at = (s: typeof decisions) => `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const failed = join(testDir('tact-batch-cli-'), 'send.jsonl');
+    await program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '-o', failed, '--webhook', at(webhook), '-u', at(decisions), '-k', 'k', '--no-progress', ...flags], { from: 'user' });
+    return hits;
+  };
+
+  it('--retries 1 retries a failing batch once: two attempts in all', async () => {
+    expect(await attemptsMade(['--retries', '1'])).toBe(2);
+  });
+
+  it('--retries 0 makes one attempt and no retry', async () => {
+    expect(await attemptsMade(['--retries', '0'])).toBe(1);
+  });
+
+  it('--attempts 2 makes two attempts in all', async () => {
+    expect(await attemptsMade(['--attempts', '2'])).toBe(2);
+  });
+});
+
+describe('tact decide-batch --resend', () => {
+  const closing: (() => void)[] = [];
+  afterEach(() => {
+    closing.splice(0).forEach((c) => c());
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  /** A failed file of two decisions, a webhook answering `status`, and what `tact decide-batch …args` said. */
+  const resend = async (status: number, args: (file: string, webhook: string) => string[]) => {
+    const file = join(testDir('tact-batch-cli-'), 'send.csv.failed.jsonl');
+    const d = (i: number) => ({ type: 'decision', subject: `profile:p${i}`, profileId: `p${i}`, decision: { decisionId: `d${i}`, placement: 'weekly-email', choices: [{ rank: 1, kind: 'action', action: 'shoes-offer' }] } });
+    writeFileSync(file, [1, 2].map((i) => JSON.stringify({ ...d(i), deliveryError: 'HTTP 503', attempts: 10 }) + '\n').join(''));
+    const got: string[] = [];
+    const webhook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += String(c)));
+      req.on('end', () => (got.push(...(JSON.parse(body) as { decisions: { decision: { decisionId: string } }[] }).decisions.map((x) => x.decision.decisionId)), res.writeHead(status).end()));
+    });
+    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', () => r()));
+    closing.push(() => webhook.close());
+    const said: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const run = program.parseAsync(['decide-batch', ...args(file, `http://127.0.0.1:${(webhook.address() as { port: number }).port}/hook`)], { from: 'user' });
+    return { file, got, run, said: () => said.join('') };
+  };
+
+  it('sends a failed file\'s decisions again with no server, key, placement or audience, and says what it did', async () => {
+    const r = await resend(200, (file, url) => ['--resend', file, '--webhook', url]);
+    await r.run;
+    expect(r.got).toEqual(['d1', 'd2']);
+    expect(r.said()).toContain(`Resent 2 decisions of ${r.file} in 1 batch: 2 delivered; no decision was made, and ${r.file} is kept as it was`);
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  it('exits 2, naming the new failed file, when the webhook still takes none', async () => {
+    const r = await resend(400, (file, url) => ['--resend', file, '--webhook', url, '--attempts', '1']);
+    await r.run;
+    const next = r.file.replace(/failed\.jsonl$/, 'failed-2.jsonl');
+    expect(r.said()).toContain(`0 delivered, 2 still undeliverable (in ${next})`);
+    expect(readFileSync(next, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(process.exitCode).toBe(2);
+  });
+
+  it('refuses options that would decide (it makes no decision), naming them, before sending anything', async () => {
+    const r = await resend(200, (file, url) => ['--resend', file, '--webhook', url, '-p', 'weekly-email', '--limit', '5']);
+    await expect(r.run).rejects.toThrow(`--resend sends the decisions of ${r.file} again and makes none: leave out --placement, --limit.`);
+    expect(r.got).toEqual([]);
+  });
+
+  it('refuses --resend without --webhook', async () => {
+    const r = await resend(200, (file) => ['--resend', file]);
+    await expect(r.run).rejects.toThrow('--resend needs --webhook URL');
+  });
+
+  it('still asks for --placement and --audience of a run that decides', async () => {
+    const r = await resend(200, () => ['-a', 'true', '-o', 'x.jsonl', '-k', 'k']);
+    await expect(r.run).rejects.toThrow('--placement is required');
   });
 });
 

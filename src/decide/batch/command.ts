@@ -1,8 +1,13 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { FAILS_IN_A_ROW, runBatch } from './batch-client.js';
+import { countFlag, retryFlags } from './flags.js';
+import { resendCommand } from './resend-command.js';
+import { stopOnSignal } from './stop-on-signal.js';
 import { DEFAULT_RETRY } from './webhook.js';
 import { defaultServerUrl, serverUrl } from '../../cli/options.js';
+
+export { stopOnSignal } from './stop-on-signal.js';
 
 /**
  * `tact decide-batch`: outbound decisions for an audience through a running server.
@@ -14,13 +19,14 @@ export function decideBatchCommand(program: Command): void {
   program
     .command('decide-batch')
     .description('Decide for every subject of an audience (outbound campaigns) through a running Tact server.')
-    .requiredOption('-p, --placement <id>', 'the placement to decide for (from the catalog)')
-    .requiredOption('-a, --audience <cel>', 'CEL over each profile\'s facts, e.g. \'features.orders >= 1.0 && consent.Email\'')
+    .option('-p, --placement <id>', 'the placement to decide for (from the catalog; required, but for --resend)')
+    .option('-a, --audience <cel>', 'CEL over each profile\'s facts, e.g. \'features.orders >= 1.0 && consent.Email\' (required, but for --resend)')
     .option('-o, --out <file>', 'write the decisions here (.jsonl or .csv)')
     .option('-f, --format <format>', 'jsonl or csv (default: from --out, else jsonl)')
     .option('-w, --webhook <url>', 'POST the decisions to this URL in batches, with retries and backoff')
     .option('--webhook-batch <n>', 'decisions per webhook request', '100')
-    .option('--retries <n>', 'webhook attempts (about 2 minutes of backoff) before a batch is written to the failed file', String(DEFAULT_RETRY.attempts))
+    .option('--attempts <n>', `webhook attempts in all for a batch before it is written to the failed file (default ${DEFAULT_RETRY.attempts}: about 2 minutes of backoff)`)
+    .option('--retries <n>', `or: webhook retries after the first attempt (--retries 2 is --attempts 3; default ${DEFAULT_RETRY.attempts - 1})`)
     .option('--max-retry-after <seconds>', 'the longest Retry-After of the webhook to wait for; a longer one fails the batch', '300')
     .option('--limit <n>', 'at most this many subjects of the audience')
     .option('--max-actions <n>', 'stop after this many action choices (the campaign\'s own cap)')
@@ -31,6 +37,7 @@ export function decideBatchCommand(program: Command): void {
     .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
     .option('-k, --key <key>', 'server key (env TACT_SERVER_KEY)', process.env.TACT_SERVER_KEY)
     .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s on stderr)')
+    .option('--resend <failed-file>', 'decide nothing: send the decisions of a failed file (FILE.failed.jsonl) to --webhook again, as they were sent')
     .addHelpText('after', `
 The same pipeline as POST /v1/decide runs for each subject (consent, caps, budgets, human
 territory, review holds), and every decision is logged. Subjects are the live profiles as of a
@@ -40,10 +47,25 @@ written to the failed file); a second Ctrl-C quits at once. A webhook that fails
 batches in a row stops the run too (exit 2): further decisions would be logged, count against
 caps and budgets, and reach no one.
 
+Once the receiver is back, --resend FILE.failed.jsonl --webhook URL sends the undelivered
+decisions again — the same decisions (decisionIds), batches and Idempotency-Keys, with the same
+retries — and makes no decision (no server, --url or --key is needed). What still fails goes to
+FILE.failed-2.jsonl (then -3, …); the file read is kept as it was.
+
+--retries counts retries after the first attempt; until 2026-12-03 it counted attempts in all, so
+a script passing --retries N now gets one retry more (--attempts N keeps the old meaning).
+
+A CSV cell that starts with = + - @, a tab or a carriage return (a trait, an action name) gets a
+single quote in front, so that a spreadsheet shows it as text instead of running it as a formula.
+
 Examples:
   tact decide-batch -p weekly-email -a 'features.orders >= 1.0' -o send.csv
-  tact decide-batch -p weekly-email -a 'true' --webhook https://esp.example.com/hooks/tact --max-actions 5000`)
-    .action(async (o: Record<string, string | boolean | undefined>) => {
+  tact decide-batch -p weekly-email -a 'true' --webhook https://esp.example.com/hooks/tact --max-actions 5000
+  tact decide-batch --resend send.csv.failed.jsonl --webhook https://esp.example.com/hooks/tact`)
+    .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
+      if (o.resend !== undefined) return resendCommand(o, cmd);
+      if (!o.placement) throw new Error('--placement is required: the placement to decide for (or --resend FILE to send a failed file\'s decisions again).');
+      if (!o.audience) throw new Error('--audience is required: CEL over each profile\'s facts, e.g. \'true\' for everyone.');
       if (!o.key) throw new Error('A server key is needed: pass --key or set TACT_SERVER_KEY.');
       if (!o.out && !o.webhook) throw new Error('Say where the decisions go: --out FILE and/or --webhook URL.');
       const format = (o.format as string | undefined) ?? (typeof o.out === 'string' && /\.csv$/i.test(o.out) ? 'csv' : 'jsonl');
@@ -54,19 +76,11 @@ Examples:
       } catch {
         throw new Error('--context must be a JSON object.');
       }
-      // A count that is not one would run the campaign wrong (NaN attempts deliver nothing; a NaN batch size sends all at once).
-      const count = (name: string, v: unknown, min: number) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got ${String(v)}.`);
-        return n;
-      };
       const url = serverUrl('--url', o.url as string);
-      const webhookBatch = count('webhook-batch', o.webhookBatch, 1);
-      const attempts = count('retries', o.retries, 1) as number;
-      const limit = count('limit', o.limit, 1);
-      const maxActions = count('max-actions', o.maxActions, 0);
-      const maxRetryAfter = count('max-retry-after', o.maxRetryAfter, 0) as number;
+      const webhookBatch = countFlag('webhook-batch', o.webhookBatch, 1);
+      const retry = retryFlags(o);
+      const limit = countFlag('limit', o.limit, 1);
+      const maxActions = countFlag('max-actions', o.maxActions, 0);
       const bar = o.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'deciding {bar} {percentage}% | {scanned}/{total} profiles | {matched} in audience | {actions} actions | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let shown = 0;
       const log = progressLines((t) => process.stderr.write(t));
@@ -79,7 +93,7 @@ Examples:
         s = await runBatch({
           url, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context, signal: stop.signal,
           out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch,
-          retry: { ...DEFAULT_RETRY, attempts, maxRetryAfterMs: maxRetryAfter * 1000 }, limit, maxActions, includeNone: Boolean(o.includeNone),
+          retry, limit, maxActions, includeNone: Boolean(o.includeNone),
           sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
           onProgress: (p) => {
             if (bar) {
@@ -126,48 +140,5 @@ export function progressLines(write: (text: string) => void, now: () => number =
     if (now() - shown <= everyMs) return;
     write(`… ${p.scanned}/${p.total} profiles, ${p.matched} in audience, ${p.actions} actions\n`);
     shown = now();
-  };
-}
-
-/**
- * A first SIGINT or SIGTERM aborts `signal` (saying on stderr what happens now: `stopping()`);
- * a second one exits at once. `done()` takes the handlers off again. The exit code of a stop is
- * 128 + the signal's number, as a shell reports a process the signal killed.
- *
- * @example
- * const stop = stopOnSignal(() => 'finishing the line in progress'); await work(stop.signal); stop.done();
- */
-export function stopOnSignal(stopping: () => string): { signal: AbortSignal; readonly by: NodeJS.Signals | undefined; readonly exitCode: number; done(): void } {
-  const controller = new AbortController();
-  let by: NodeJS.Signals | undefined;
-  const code = (sig: NodeJS.Signals) => (sig === 'SIGTERM' ? 143 : 130);
-  const on = (sig: NodeJS.Signals) => {
-    if (by) process.exit(code(sig));
-    by = sig;
-    // In a pipeline (`… | tee log`, `2>&1 | tee log`) Ctrl-C also ends the reader of stdout (and
-    // stderr): what is written there next fails with EPIPE, which must not turn a clean stop into a
-    // crash (exit 1). Kept after `done()`: the error follows the summary written once the run is over.
-    for (const stream of [process.stdout, process.stderr]) {
-      stream.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-      });
-    }
-    process.stderr.write(`\n${sig}: stopping — ${stopping()}. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again quits at once.\n`);
-    controller.abort(sig);
-  };
-  process.on('SIGINT', on);
-  process.on('SIGTERM', on);
-  return {
-    signal: controller.signal,
-    get by() {
-      return by;
-    },
-    get exitCode() {
-      return by ? code(by) : 0;
-    },
-    done() {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-    },
   };
 }

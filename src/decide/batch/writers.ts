@@ -25,10 +25,23 @@ export interface BatchDecision {
  */
 export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'exposurePropensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus'];
 
-/** One CSV field, quoted when it needs to be (RFC 4180). @example csvField('a,b') // '"a,b"' */
+/**
+ * One CSV field, quoted when it needs to be (RFC 4180), and never run as a formula by the
+ * spreadsheet an operator opens the file in: a trait, an action name or a user id can start with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return, which Excel, LibreOffice and Google Sheets read as
+ * a formula (`=HYPERLINK(…)` sends the sheet's data away). As OWASP's "CSV Injection" page
+ * (owasp.org/www-community/attacks/CSV_Injection) advises, such a text cell gets a single quote
+ * in front, so that it is shown as text (the quote too, in some spreadsheets); a cell holding `;`
+ * or a tab is quoted as well, since a spreadsheet whose list separator is one of those would split
+ * it into a cell that starts with the formula. Numbers are not text: a score of -0.5 stays a number.
+ *
+ * @example csvField('a,b') // '"a,b"'
+ * @example csvField('=1+1') // "'=1+1"
+ */
 export function csvField(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const raw = v === undefined || v === null ? '' : String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${raw}` : raw;
+  return /[",;\t\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**

@@ -1,0 +1,125 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { RetryPolicy } from './webhook.js';
+import { webhookSender } from './webhook-sender.js';
+
+/** Options of {@link resendFailed}. */
+export interface ResendOptions {
+  /** The failed file to send again (as `tact decide-batch` wrote it). */
+  file: string;
+  webhook: string;
+  /** Decisions per request for lines that carry no batch key (files written before 2026-12-03; default 100). */
+  webhookBatch?: number;
+  retry?: RetryPolicy;
+  sleep?: (ms: number) => Promise<void>;
+  /** Stops the resend: the batch in hand gets `graceMs` (default 5 s), the rest go to the new failed file untried. */
+  signal?: AbortSignal;
+  graceMs?: number;
+}
+
+/** What a resend did. */
+export interface ResendSummary {
+  /** Decisions read from the file, and the batches they were sent in. */
+  read: number;
+  batches: number;
+  delivered: number;
+  failed: number;
+  /** Where the decisions still undelivered were written (absent when every one was taken). */
+  failedPath?: string;
+  /** `end`, `webhook` (it failed 3 batches in a row; the rest were not tried) or `signal`. */
+  stoppedBy: 'end' | 'webhook' | 'signal';
+  error?: string;
+  seconds: number;
+}
+
+/** A decision of a failed file, as it was sent, and the batch key it failed under (if the file has one). */
+interface Failed {
+  placement: string;
+  key?: string;
+  sent: { decision: { decisionId: string; placement: string } };
+}
+
+/**
+ * `tact decide-batch --resend FILE`: sends the decisions of a failed file to the webhook again,
+ * exactly as they were sent — the same bodies, in the same batches under the same Idempotency-Keys
+ * (for files that record them), so a receiver that took one after all can drop it — with the same
+ * retries and backoff as a run. No decision is made: the server is not asked. What still fails
+ * goes to a new failed file ({@link nextFailedPath}); the file read is left as it was. A file with
+ * a line that is not a decision is refused before anything is sent.
+ *
+ * @example
+ * const s = await resendFailed({ file: 'send.csv.failed.jsonl', webhook: 'https://esp.example.com/hooks/tact' });
+ * // { read: 300, batches: 3, delivered: 300, failed: 0, stoppedBy: 'end', … }
+ */
+export async function resendFailed(o: ResendOptions): Promise<ResendSummary> {
+  const started = performance.now();
+  const batches = readFailed(o.file, o.webhookBatch ?? 100);
+  const failedPath = nextFailedPath(o.file);
+  // Started afresh: an earlier resend of this same file wrote there what this one is about to try again.
+  rmSync(failedPath, { force: true });
+  const sender = webhookSender({ webhook: o.webhook, retry: o.retry, failedPath, sleep: o.sleep, signal: o.signal, graceMs: o.graceMs });
+  for (const b of batches) {
+    // Once stopped, only the batch in hand is delivered: the rest are kept, untried, in the new file.
+    const stopped = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}: not sent` : undefined;
+    await sender.send(b[0].placement, b.map((f) => f.sent), stopped);
+  }
+  sender.close();
+  const { delivered, failed, downError } = sender.counts;
+  // (A signal during the last batch, which the webhook then took, changes nothing: the resend is complete.)
+  const stoppedBy = o.signal?.aborted && failed ? 'signal' : downError ? 'webhook' : 'end';
+  return {
+    read: batches.reduce((n, b) => n + b.length, 0), batches: batches.length, delivered, failed,
+    ...(sender.counts.failedPath ? { failedPath } : {}),
+    stoppedBy,
+    ...(stoppedBy === 'signal' ? { error: `stopped by ${String(o.signal?.reason)}` } : downError ? { error: `${downError}: the batches after it were not tried` } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Where a resend of `file` writes what still fails: `….failed.jsonl` becomes `….failed-2.jsonl`,
+ * `….failed-2.jsonl` `….failed-3.jsonl`, any other name gets `.failed.jsonl` added — never the
+ * file read, so that nothing in it is lost whatever happens to the resend.
+ *
+ * @example
+ * nextFailedPath('send.csv.failed.jsonl') // 'send.csv.failed-2.jsonl'
+ */
+export function nextFailedPath(file: string): string {
+  const m = /^(.*)failed(?:-(\d+))?\.jsonl$/.exec(basename(file));
+  return join(dirname(file), m ? `${m[1]}failed-${Number(m[2] ?? 1) + 1}.jsonl` : `${basename(file)}.failed.jsonl`);
+}
+
+/** The batches of a failed file: lines that failed in one batch (the same key, one after the other) together; lines without a key, `size` at a time. */
+function readFailed(file: string, size: number): Failed[][] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read ${file}: ${(err as Error).message}.`);
+  }
+  const batches: Failed[][] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const f = failedLine(line);
+    if (!f) throw new Error(`Line ${i + 1} of ${file} is not a decision of a failed file (a JSON object with decision.decisionId and decision.placement): nothing was sent.`);
+    const last = batches.at(-1);
+    const same = last && last[0].placement === f.placement && (f.key !== undefined ? last[0].key === f.key : last[0].key === undefined && last.length < size);
+    if (same) last.push(f);
+    else batches.push([f]);
+  });
+  return batches;
+}
+
+/** A line of a failed file, without what the failure added to it; undefined when it is not one. */
+function failedLine(line: string): Failed | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const d = (v as { decision?: { decisionId?: unknown; placement?: unknown } } | null)?.decision;
+  if (typeof v !== 'object' || Array.isArray(v) || typeof d?.decisionId !== 'string' || typeof d.placement !== 'string') return undefined;
+  const { deliveryError: _error, attempts: _attempts, idempotencyKey: key, ...sent } = v as Record<string, unknown>;
+  return { placement: d.placement, key: typeof key === 'string' ? key : undefined, sent: sent as Failed['sent'] };
+}
