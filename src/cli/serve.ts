@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { portNumber } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
 import { buildApp } from '../server/app.js';
+import { serverTimeouts } from '../server/timeouts.js';
 import { Tact } from '../server/tact.js';
 import { gcSettings, tuneGarbageCollector } from '../ops/gc-tuning.js';
 import { isRetryableStoreError, openStore, storeChoiceFromEnv } from '../store/open.js';
@@ -28,13 +29,18 @@ Environment:
                         bootstrap keys; when unset, keys are generated on first start and printed once;
                         a value with a space or control character (or a colon in the write key) stops
                         the start, one under 32 characters is warned of at each start (docs/keys.md)
+  TACT_HEADERS_TIMEOUT_MS, TACT_REQUEST_TIMEOUT_MS, TACT_KEEP_ALIVE_TIMEOUT_MS
+                        how long a client may take over its headers (default 30000) and its whole
+                        request (60000), and keep an idle connection open (72000); a late request
+                        is answered 408 and its connection closed (docs/configuration.md)
   TACT_LOG_LEVEL        trace, debug, info (default), warn, error
   TACT_GC               default: keep V8's own garbage-collector settings instead of Tact's
                         (Tact doubles the heap-growing factor and turns pretenuring off; \`npm start\` also
                         gives Node --max-semi-space-size=64 --no-memory-reducer: docs/architecture.md, "Memory")`)
     .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
-      // Before the store is opened and keys are made: a wrong port is a typo, not a start.
+      // Before the store is opened and keys are made: a wrong port or timeout is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
+      const timeouts = serverTimeouts(process.env);
       const gc = tuneGarbageCollector();
       // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
       const store = await openStore({ ...storeChoiceFromEnv(process.env), owner: { port } });
@@ -45,7 +51,7 @@ Environment:
         const lines = generated.map((k) => `  ${k.kind.padEnd(7)} ${k.secret}`).join('\n');
         process.stdout.write(`\nNew keys — shown once, stored only as hashes. Keep them now:\n${lines}\n\n`);
       }
-      const app = await buildApp(tact);
+      const app = await buildApp(tact, { timeouts });
       const shutdown = async (signal: string) => {
         tact.log.info({ signal }, 'shutting down: finishing queued writes');
         try {
@@ -62,6 +68,6 @@ Environment:
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       await app.listen({ port, host: opts.host });
-      tact.log.info({ port, store: store.kind, durability: store.durability, gc: gcSettings(gc), parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
+      tact.log.info({ port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
     });
 }

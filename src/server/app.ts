@@ -17,6 +17,8 @@ import { describeSecurity } from './openapi-security.js';
 import { TactError } from '../errors/tact-error.js';
 import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
+import { ClientErrors } from './client-errors.js';
+import { serverTimeouts, timeoutOptions, type ServerTimeouts } from './timeouts.js';
 import { metricsRoutes } from '../ops/routes.js';
 import { monitorRoutes } from '../monitor/routes.js';
 import { browserModuleRoutes } from '../client/routes.js';
@@ -29,15 +31,22 @@ const MAX_PARAM_LENGTH = 2048;
 
 /**
  * Builds the HTTP app from a wired Tact, without listening: tests use `app.inject()`, the CLI
- * calls `listen()`.
+ * calls `listen()`. How long it waits on slow clients comes from `timeouts`, else from the
+ * environment (timeouts.ts).
  *
  * @example
  * const app = await buildApp(tact); await app.listen({ port: 8787 });
  */
-export async function buildApp(tact: Tact): Promise<FastifyInstance> {
+export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts } = {}): Promise<FastifyInstance> {
+  const timeouts = options.timeouts ?? serverTimeouts(process.env);
   // The logger is pino; Fastify's own type for it is narrower.
+  const log = tact.log as FastifyBaseLogger;
+  const clientErrors = new ClientErrors(timeouts, log);
   const app = Fastify({
-    loggerInstance: tact.log as FastifyBaseLogger,
+    loggerInstance: log,
+    // Slow clients (slowloris) are cut off; what the parser refuses is answered in the error shape.
+    ...timeoutOptions(timeouts),
+    clientErrorHandler: clientErrors.handler,
     // Request logs at hundreds of batches a second say nothing; errors and slow commits are logged instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
@@ -61,6 +70,7 @@ export async function buildApp(tact: Tact): Promise<FastifyInstance> {
     onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
+  clientErrors.watch(app.server);
   installErrorHandler(app);
   // Once closing, requests in flight finish; new ones on open connections are told to retry.
   let closing = false;
