@@ -57,6 +57,28 @@ describe('tact import options', () => {
     });
   }
 
+  for (const [answer, said] of [
+    ['{"success":true,"accepted":3,"duplicates":2,"rejected":[]}', 'Imported line 3: 1 messages stored, 2 already stored (sent before: not stored again), 0 rejected;'],
+    // A server older than the import does not say which it had stored already.
+    ['{"success":true}', 'Imported line 3: 3 messages stored or already stored (the server did not say which), 0 rejected;'],
+  ]) {
+    it(`says how many messages the server had stored already, or that it did not say (${answer})`, async () => {
+      const f = join(testDir('tact-import-cli-'), 'again.jsonl');
+      writeFileSync(f, ['ag1', 'ag2', 'ag3'].map((u) => JSON.stringify({ type: 'track', userId: u, event: 'Viewed' })).join('\n') + '\n');
+      const server = createServer((req, res) => (req.resume(), res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/health' ? '{}' : answer)));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      close = () => server.close();
+      const out: string[] = [];
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+      try {
+        await run([f, '-u', `http://127.0.0.1:${(server.address() as { port: number }).port}`]);
+      } finally {
+        write.mockRestore();
+      }
+      expect(out.join('')).toContain(said);
+    });
+  }
+
   it('stops at Ctrl-C once the batches sent are answered, keeps its progress and says how to resume', async () => {
     const f = join(testDir('tact-import-cli-'), 'many.jsonl');
     writeFileSync(f, Array.from({ length: 50 }, (_, i) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Viewed' })).join('\n') + '\n');
@@ -70,7 +92,7 @@ describe('tact import options', () => {
       posts += 1;
       arrived();
       req.resume();
-      void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}'));
+      void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true,"accepted":5,"duplicates":0,"rejected":[]}'));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     close = () => server.close();

@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../collect/import/column-map.js';
-import { runImport } from '../collect/import/importer.js';
+import { runImport, type ImportProgress } from '../collect/import/importer.js';
 import { defaultServerUrl, serverUrl, wholeNumber } from './options.js';
 
 /** `tact import FILE`: bulk import through a running server, resumable, with a report of bad lines. */
@@ -24,20 +24,27 @@ export function importCommand(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', `
 The import goes through the server's batch API (it never opens the store itself), so it runs
-beside a serving Tact and checks lines exactly as the collection API checks messages; every bad
+beside a serving Tact and checks lines exactly as the collection API checks messages, 32 KB
+measured on the message as sent (with the messageId it gives a line without one); every bad
 line goes to the report with its reason (a line that is not UTF-8 or is over 1 MB is one; a
-file with a UTF-16 byte order mark is read as UTF-16). A CSV file's header must name every
-mapped column, once. A :date column takes ISO-8601 times only (2026-03-05T10:00:00Z, or
-2026-03-05; without an offset, UTC): 05/03/2026 is refused rather than guessed.
+file with a UTF-16 byte order mark is read as UTF-16). No report is left when no line is bad.
+A CSV record that runs past 1 MB (most likely a quote never closed) stops the import there,
+naming its line: the lines before it are imported, and once it is mended the same command goes
+on from it. A CSV file's header must name every mapped column, once. A :date column takes
+ISO-8601 times only (2026-03-05T10:00:00Z, or 2026-03-05; without an offset, UTC): 05/03/2026
+is refused rather than guessed. A file without a message (empty, blank lines, a header only)
+is refused.
 
 Progress is saved in FILE.tact-import.json: after an interruption (Ctrl-C stops once the batches
 sent are answered), run the same command again and it resumes after the last acknowledged line;
 run it again after the file was appended to and only the new lines are sent. A file whose
 imported lines changed since, or other --format/--map/--type/--rest, is refused: --restart
-imports it from the first line (a line sent before unchanged is recognised, not stored twice).
+imports it from the first line (a line sent before unchanged is recognised, not stored twice:
+the summary counts such lines as "already stored").
 
 Exit status: 0 every line stored, 2 some lines rejected (see the report), 130 stopped by
-Ctrl-C (143 by a TERM signal; resumable), 1 an error (it says what).
+Ctrl-C (143 by a TERM signal; resumable), 1 an error (it says what; a CSV record over 1 MB
+is one).
 
 Examples:
   TACT_WRITE_KEY=… tact import events.jsonl   (the key from the environment: a --write-key on the
@@ -53,7 +60,7 @@ Examples:
       if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined)) throw new Error('The --map and --rest options apply to CSV files; this file is read as JSONL (pass --format csv if it is CSV).');
       const map = format === 'csv' ? parseColumnMap(opts.map as string | undefined, opts.type as string, opts.rest as string | undefined) : undefined;
       await reachable(url);
-      const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {accepted} stored | {rejected} rejected | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
+      const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored | {duplicates} already stored | {rejected} rejected | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let last = 0;
       // Ctrl-C (or a TERM) stops reading and waits for the batches sent, so the progress saved is
       // as far as the server got; a second one stops at once (the progress saved still holds).
@@ -87,9 +94,9 @@ Examples:
         onProgress: (p) => {
           if (stop.signal.aborted) return;
           if (bar) {
-            if (!last) bar.start(p.totalBytes, 0, p);
-            bar.update(p.bytes, p);
-          } else if (Date.now() - last > 5000) process.stderr.write(`… ${p.lines} lines, ${p.accepted} stored, ${p.rejected} rejected\n`);
+            if (!last) bar.start(p.totalBytes, 0, barCounts(p));
+            bar.update(p.bytes, barCounts(p));
+          } else if (Date.now() - last > 5000) process.stderr.write(`… ${p.lines} lines, ${countsText(p)}\n`);
           last = Date.now();
         },
       }).catch((err: unknown) => {
@@ -99,13 +106,29 @@ Examples:
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       });
-      if (summary.complete) bar?.update(summary.totalBytes, summary);
+      if (summary.complete) bar?.update(summary.totalBytes, barCounts(summary));
       bar?.stop();
       const rate = summary.seconds > 0 ? Math.round(summary.acceptedNow / summary.seconds) : 0;
-      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${summary.accepted} messages stored, ${summary.rejected} rejected${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : ' Run the same command again to resume.'}\n`);
+      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${countsText(summary)}${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : ' Run the same command again to resume.'}\n`);
       if (!summary.complete) process.exitCode = stoppedWith;
       else if (summary.rejected) process.exitCode = 2;
     });
+}
+
+/**
+ * The counts as said: the messages stored, those the server had stored already (sent before, by
+ * a run this one resumed or restarted; a server that does not say which is said not to), rejected.
+ */
+function countsText(p: ImportProgress): string {
+  const stored = p.duplicates === null
+    ? `${p.accepted} messages stored or already stored (the server did not say which)`
+    : `${p.accepted - p.duplicates} messages stored${p.duplicates ? `, ${p.duplicates} already stored (sent before: not stored again)` : ''}`;
+  return `${stored}, ${p.rejected} rejected`;
+}
+
+/** The progress bar's fields. */
+function barCounts(p: ImportProgress): Omit<ImportProgress, 'duplicates'> & { stored: number; duplicates: number | string } {
+  return { ...p, stored: p.accepted - (p.duplicates ?? 0), duplicates: p.duplicates ?? '?' };
 }
 
 /**

@@ -79,7 +79,9 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     if (read.count > 0 && rejected.length === read.count) {
       throw new TactError('batch_rejected', { count: read.count }, { extra: { rejected } });
     }
-    return rejected.length ? { success: true, accepted: read.count - rejected.length, duplicates, rejected } : { success: true };
+    // tact import (/v1/import) counts the messages stored already apart, so it is always told.
+    const counted = rejected.length > 0 || req.routeOptions.url === '/v1/import';
+    return counted ? { success: true, accepted: read.count - rejected.length, duplicates, rejected } : { success: true };
   };
   // Batch bodies arrive as text and are read by tact.batches: on this thread, or — with parse
   // workers (TACT_PARSE_WORKERS; ADR 0004) — in a worker when the body is large.

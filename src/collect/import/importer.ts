@@ -1,10 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { normalizeMessage } from '../normalize.js';
+import { accessSync, appendFileSync, constants, existsSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { MAX_MESSAGE_BYTES, normalizeMessage } from '../normalize.js';
 import type { ColumnMap } from './column-map.js';
 import { settleEventTime } from './event-time.js';
 import { readRecords, type ImportRecord } from './read-records.js';
+import { sendBatch } from './send-batch.js';
 
 export interface ImportOptions {
   path: string;
@@ -34,7 +35,14 @@ export interface ImportProgress {
   bytes: number;
   totalBytes: number;
   lines: number;
+  /** Messages the server took: stored, or found stored already (`duplicates`). */
   accepted: number;
+  /**
+   * Of those accepted, the ones the server had stored already (their messageId seen before: sent
+   * by an earlier run, e.g. after --restart) and did not store again; null when the server's
+   * answers did not say (a server older than the import, or progress saved by an older import).
+   */
+  duplicates: number | null;
   rejected: number;
 }
 
@@ -54,6 +62,8 @@ interface ImportState {
   /** Every line up to this one is stored or reported. */
   line: number;
   accepted: number;
+  /** null: not known (see ImportProgress.duplicates). */
+  duplicates: number | null;
   rejected: number;
   /** The report's length when `line` was saved: what is past it was written for lines after. */
   reportBytes: number;
@@ -78,6 +88,8 @@ interface Segment {
   digest: string;
   settled: boolean;
   accepted: number;
+  /** undefined: the server's answer did not say. */
+  duplicates: number | undefined;
   bad: { line: number; text: string }[];
 }
 
@@ -94,12 +106,7 @@ interface Segment {
 export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const path = resolve(o.path);
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(path);
-  } catch (err) {
-    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `There is no file ${path}.` : `Cannot read ${path}: ${(err as Error).message}.`);
-  }
+  const st = statFile(path);
   const statePath = o.statePath ?? `${path}.tact-import.json`;
   const reportPath = o.reportPath ?? `${path}.rejected.jsonl`;
   const saved = o.restart || !existsSync(statePath) ? undefined : readState(statePath);
@@ -117,24 +124,31 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     state = stateOf({ ...saved, reading, reportBytes: saved.reportBytes ?? sizeOf(reportPath) });
     expected = saved.digest;
     if (saved.done && unchanged) {
-      return { bytes: st.size, totalBytes: st.size, lines: state.line, accepted: state.accepted, rejected: state.rejected, resumedFrom: state.line, acceptedNow: 0, seconds: 0, reportPath, complete: true };
+      return { bytes: st.size, totalBytes: st.size, lines: state.line, accepted: state.accepted, duplicates: state.duplicates, rejected: state.rejected, resumedFrom: state.line, acceptedNow: 0, seconds: 0, reportPath, complete: true };
     }
   }
   const resumedFrom = state.line;
   const acceptedBefore = state.accepted;
-  const progress: ImportProgress = { bytes: 0, totalBytes: st.size, lines: state.line, accepted: state.accepted, rejected: state.rejected };
-  // A CSV header that does not fit the map is said before anything is written or sent.
-  if (o.format === 'csv') {
-    try {
-      for await (const rec of readRecords(path, 'csv', o.map)) if (rec.header) break;
-    } catch (err) {
-      throw new Error(`${path}: ${(err as Error).message}`);
-    }
-  }
+  const progress: ImportProgress = { bytes: 0, totalBytes: st.size, lines: state.line, accepted: state.accepted, duplicates: state.duplicates, rejected: state.rejected };
+  // A CSV header that does not fit the map, or a file without a message, is said before anything
+  // is written or sent (reading up to the first record).
+  let empty = true;
   try {
-    // What was reported past the saved line is reported again as those lines are re-read.
-    if (state.line === 0 || !existsSync(reportPath)) writeFileSync(reportPath, '');
+    for await (const rec of readRecords(path, o.format, o.map)) {
+      if (rec.header) continue;
+      empty = false;
+      break;
+    }
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+  if (empty) throw new Error(`${path} holds no messages.`);
+  try {
+    // What was reported past the saved line is reported again as those lines are re-read. The
+    // report is written once a line is bad (no empty one is left), so where it goes is checked now.
+    if (state.line === 0 || state.reportBytes === 0) rmSync(reportPath, { force: true });
     else if (sizeOf(reportPath) > state.reportBytes) truncateSync(reportPath, state.reportBytes);
+    accessSync(existsSync(reportPath) ? reportPath : dirname(reportPath), constants.W_OK);
     state.reportBytes = sizeOf(reportPath);
   } catch (err) {
     throw new Error(`Cannot write the report of bad lines to ${reportPath} (${(err as Error).message}); pass --report with a file that can be written.`);
@@ -153,7 +167,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const running = new Set<Promise<void>>();
   const limit = o.concurrency ?? 4;
   const maxBatch = Math.min(500, o.batchSize ?? 500);
-  const segment = (): Segment => ({ lastLine: 0, digest: '', settled: false, accepted: 0, bad: [] });
+  const segment = (): Segment => ({ lastLine: 0, digest: '', settled: false, accepted: 0, duplicates: 0, bad: [] });
   // The digest of the records read and handled so far (see ImportState.digest).
   const digest = createHash('sha256');
   let current = segment();
@@ -173,6 +187,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       for (const b of seg.bad.sort((x, y) => x.line - y.line)) text += b.text + '\n';
       state.rejected += seg.bad.length;
       state.accepted += seg.accepted;
+      state.duplicates = state.duplicates === null || seg.duplicates === undefined ? null : state.duplicates + seg.duplicates;
       state.line = Math.max(state.line, seg.lastLine);
       state.digest = seg.digest;
       // A finished import going on with lines appended since is unfinished until they are imported.
@@ -186,6 +201,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     }
     progress.lines = state.line;
     progress.accepted = state.accepted;
+    progress.duplicates = state.duplicates;
     progress.rejected = state.rejected;
     saveState();
     o.onProgress?.(progress);
@@ -206,13 +222,14 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       advance();
       return;
     }
-    const task = send(o, items.map((i) => i.message)).then((rejected) => {
+    const task = sendBatch(o.url, o.writeKey, items.map((i) => i.message)).then(({ rejected, duplicates }) => {
       const bad = new Map(rejected.map((r) => [r.index, r]));
       items.forEach((it, i) => {
         const r = bad.get(i);
         if (r) report(seg, it.line, 'the server rejected the message', r.problems);
         else seg.accepted += 1;
       });
+      seg.duplicates = duplicates;
       seg.settled = true;
       advance();
     }).catch((err: unknown) => {
@@ -232,13 +249,16 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       return;
     }
     const m = rec.message;
-    if (m.messageId === undefined) m.messageId = lineId(m, rec.line);
+    // null is no id to the server (which would make a random one): such a line gets one too.
+    if (m.messageId === undefined || m.messageId === null) m.messageId = lineId(m, rec.line);
+    // Checked as it is sent (what the server measures against 32 KB): with the messageId and the
+    // time the import sets.
+    settleEventTime(m);
     const n = normalizeMessage(m, undefined, { receivedAt: Date.now() });
     if (!n.ok) {
-      report(current, rec.line, n.problems[0].message, n.problems);
+      report(current, rec.line, n.tooLarge ? tooLargeReason(n.problems[0].message, o.format === 'jsonl' ? rec.text : undefined) : n.problems[0].message, n.problems);
       return;
     }
-    settleEventTime(m);
     const size = Buffer.byteLength(JSON.stringify(m));
     if (batch.length >= maxBatch || batchBytes + size > 450 * 1024) await flush(rec.line - 1);
     batch.push({ line: rec.line, message: m });
@@ -253,12 +273,18 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   };
   // The last line read: once the file ends, every line up to it is handled.
   let lastRead = resumedFrom;
+  // A record the file cannot be read past (read-records.ts, MAX_LINE_BYTES): the import stops at it.
+  let halt: ImportRecord | undefined;
   for await (const rec of readRecords(path, o.format, o.map)) {
     progress.bytes = rec.bytes;
     if (o.signal?.aborted) stop = true;
     if (rec.line > resumedFrom) {
       if (!verified && !stop) verify();
       if (stop) break;
+      if (rec.stop) {
+        halt = rec;
+        break;
+      }
       lastRead = rec.line;
       await take(rec);
     } else if (stop) break;
@@ -267,10 +293,16 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   }
   // Stopped while re-reading the lines before the saved one: nothing was sent, nothing to check.
   if (!verified && !stop) verify();
-  if (!stop) await flush(lastRead);
+  // Every line before the one halted at is handled.
+  if (!stop) await flush(halt ? halt.line - 1 : lastRead);
   await Promise.all(running);
   if (failure) throw failure;
   advance();
+  if (halt) {
+    // Past the report's saved length: once the record is mended the run after reads it again.
+    appendFileSync(reportPath, JSON.stringify({ line: halt.line, reason: halt.error }) + '\n');
+    throw new Error(`${path}: ${(halt.error ?? '').replace('on this line', `on line ${halt.line}`)}. The import stopped there, every line before it imported (the progress is saved, the line is in ${reportPath}): mend the record and run the same command again to go on from it.`);
+  }
   const complete = !stop;
   if (complete) {
     state.done = true;
@@ -287,7 +319,9 @@ function digestOf(h: Hash): string {
 
 /** A state with its fields in one order (a state saved again unchanged is the same text). */
 function stateOf(s: Partial<ImportState>): ImportState {
-  return { size: s.size ?? 0, mtimeMs: s.mtimeMs ?? 0, line: s.line ?? 0, accepted: s.accepted ?? 0, rejected: s.rejected ?? 0, reportBytes: s.reportBytes ?? 0, done: s.done ?? false, digest: s.digest ?? EMPTY_DIGEST, reading: s.reading ?? '' };
+  // Progress saved by an import that did not count duplicates: not known among what it accepted.
+  const duplicates = s.duplicates !== undefined ? s.duplicates : s.accepted ? null : 0;
+  return { size: s.size ?? 0, mtimeMs: s.mtimeMs ?? 0, line: s.line ?? 0, accepted: s.accepted ?? 0, duplicates, rejected: s.rejected ?? 0, reportBytes: s.reportBytes ?? 0, done: s.done ?? false, digest: s.digest ?? EMPTY_DIGEST, reading: s.reading ?? '' };
 }
 
 /** The options a file is read with, as the command line gives them. */
@@ -319,6 +353,16 @@ function lineId(m: Record<string, unknown>, line: number): string {
   return `import-${createHash('sha256').update(JSON.stringify(m)).digest('base64url').slice(0, 22)}-${line}`;
 }
 
+/**
+ * Why a message over 32 KB as sent is refused; for a JSONL line within 32 KB as written, that it
+ * is what the import adds that takes it over.
+ */
+function tooLargeReason(problem: string, line: string | undefined): string {
+  const bytes = line === undefined ? Infinity : Buffer.byteLength(line);
+  if (bytes > MAX_MESSAGE_BYTES) return problem;
+  return `${problem} The line is ${bytes} bytes: what the import adds to send it (a messageId for a line without one; \`timestamp\` for the time corrected by \`sentAt\`) takes it over. Give the line a short messageId of its own, or shorten it.`;
+}
+
 function readState(statePath: string): SavedState | undefined {
   try {
     return JSON.parse(readFileSync(statePath, 'utf8')) as SavedState;
@@ -327,33 +371,18 @@ function readState(statePath: string): SavedState | undefined {
   }
 }
 
+function statFile(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch (err) {
+    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `There is no file ${path}.` : `Cannot read ${path}: ${(err as Error).message}.`);
+  }
+}
+
 function sizeOf(file: string): number {
   try {
     return statSync(file).size;
   } catch {
     return 0;
-  }
-}
-
-/** Posts one batch, retrying transient failures; returns the rejected entries. */
-async function send(o: ImportOptions, batch: Record<string, unknown>[]): Promise<{ index: number; problems?: unknown }[]> {
-  const body = JSON.stringify({ batch });
-  const auth = `Basic ${Buffer.from(`${o.writeKey}:`).toString('base64')}`;
-  for (let attempt = 0; ; attempt++) {
-    let status = 0;
-    let json: { rejected?: { index: number; problems?: unknown }[]; message?: string } = {};
-    try {
-      const r = await fetch(`${o.url.replace(/\/$/, '')}/v1/import`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
-      status = r.status;
-      json = (await r.json().catch(() => ({}))) as typeof json;
-    } catch {
-      status = 0;
-    }
-    if (status === 200) return json.rejected ?? [];
-    if (status === 400 && json.rejected) return json.rejected;
-    if (status === 401 || status === 403) throw new Error(`The server refused the write key: ${json.message ?? status}`);
-    if (status === 400 || status === 413) return batch.map((_, index) => ({ index, problems: [{ field: '(batch)', message: json.message ?? `HTTP ${status}` }] }));
-    if (attempt >= 8) throw new Error(`The server did not accept a batch after ${attempt + 1} tries (last answer: ${status || 'no connection'}). Run the import again to resume.`);
-    await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
   }
 }

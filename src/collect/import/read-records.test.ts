@@ -68,6 +68,17 @@ describe('reading an import file', () => {
     expect(rs[3].error).toBe('the row is not valid CSV (a quoted field opened here is never closed)');
   });
 
+  it('stops at a CSV record that runs past 1 MB (a quote never closed), naming the line it starts on, without reading the rest of the file', async () => {
+    const rows = Array.from({ length: 60000 }, (_, i) => `u${i},Event ${i} ${'x'.repeat(60)}`);
+    const text = ['user,event', 'u1,E', '', 'u2,"Order', ...rows].join('\n') + '\n';
+    const rs = await read(text, 'csv');
+    // Nothing after it: the parser cannot tell where the record would end.
+    expect(brief(rs)).toEqual([{ line: 2, ok: true, user: 'u1' }, { line: 4, ok: false, user: undefined }]);
+    expect(rs[1].stop).toBe(true);
+    expect(rs[1].error).toContain('the record that starts on this line runs past 1 MB');
+    expect(rs[1].bytes).toBeLessThan(text.length / 2);
+  });
+
   it('reads CSV with classic Mac line endings, or with a header line ending apart from the rows', async () => {
     expect(brief(await read('user,event\ru1,"a\rb"\ru2,E\r', 'csv'))).toEqual([{ line: 2, ok: true, user: 'u1' }, { line: 4, ok: true, user: 'u2' }]);
     const mixed = await read('user,event\nu1,"Order Completed"\r\nu2,E\r\n', 'csv');
@@ -116,7 +127,8 @@ describe('reading an import file', () => {
     await expect(read('user,event,user\nu1,E,u9\n', 'csv')).rejects.toThrow('The header names the column "user" twice (columns 1 and 3)');
     // A repeated column that nothing reads is no ambiguity.
     expect(brief(await read('user,event,x,x\nu1,E,1,2\n', 'csv', parseColumnMap('userId=user,event=event', 'track', 'ignore')))).toEqual([{ line: 2, ok: true, user: 'u1' }]);
-    await expect(read('', 'csv')).rejects.toThrow('has no header line');
+    // An empty file has no header and no rows: the importer says it holds no messages.
+    expect(await read('', 'csv')).toEqual([]);
   });
   it('reads a gzipped file whose name ends in upper-case .GZ through gunzip, as the command line takes it', async () => {
     const file = join(dir, 'EXPORT.CSV.GZ');

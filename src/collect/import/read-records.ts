@@ -1,24 +1,29 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { parse, type Options } from 'csv-parse';
 import { createGunzip } from 'node:zlib';
 import { checkHeader, rowToMessage, type ColumnMap } from './column-map.js';
-import { FromUtf16, incompleteTail, NOT_UTF8_HINT, utf8Faults } from './utf8.js';
+import { LineCounter } from './line-counter.js';
+import { FromUtf16, NOT_UTF8_HINT, utf8Faults } from './utf8.js';
 
 /**
  * One line (or CSV record) of an import file: its 1-based number, the message, or why it is not
  * one. `text` is what the record holds as read (a JSONL line, a CSV record's fields), from which
  * the importer tells a file appended to from one changed; a CSV file's header comes as a record
- * of its own, marked `header`, with neither message nor error.
+ * of its own, marked `header`, with neither message nor error. A record marked `stop` is the
+ * last: the file cannot be read past it (see MAX_LINE_BYTES).
  */
-export type ImportRecord = { line: number; bytes: number; text: string; header?: true; message?: Record<string, unknown>; error?: string };
+export type ImportRecord = { line: number; bytes: number; text: string; header?: true; message?: Record<string, unknown>; error?: string; stop?: true };
 
 /**
  * A line longer than this is not held, only measured: no message on it can be within Segment's
  * 32 KB, and a file without line breaks (a JSON array, a binary file) would otherwise be read
- * into memory whole.
+ * into memory whole. A CSV record is bounded the same (with slack over 32 KB for the columns a
+ * map leaves out): a quote never closed would otherwise make the rest of the file one field.
+ * Where such a record would end cannot be known (the parser, told to skip it, goes on from the
+ * middle of it and makes records of what follows), so the reading stops at it.
  */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
@@ -144,14 +149,19 @@ class LineSplitter {
 
 type Line = Buffer | { size: number; sha256: string };
 
-type CsvRow = { line: number; fields: string[]; notUtf8: boolean };
+/** A row as the parser gives it; `tooLong`: the record starting on `line` runs past MAX_LINE_BYTES, and the reading stops. */
+type CsvRow = { line: number; fields: string[]; notUtf8: boolean; tooLong?: true };
 
 async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () => number): AsyncGenerator<ImportRecord> {
   const lines = new LineCounter();
   // Rows that are not valid CSV are skipped by the parser and reported here, in file order.
   const skipped: { line: number; error: string }[] = [];
   let lastSkip = 0;
-  let nextLine = 1;
+  // Where the last record read ended: the next one starts on the first line after it with content
+  // (or after the last row skipped, which may end later).
+  let recordEnd = 0;
+  let tooLong = false;
+  const nextStart = () => Math.max(lines.firstLineFrom(recordEnd), lastSkip + 1);
   const options: Options<CsvRow, string[]> = {
     bom: true,
     // Any of the three line endings, even mixed in one file (a header written apart from the rows).
@@ -159,12 +169,21 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
     skip_empty_lines: true,
     relax_column_count: true,
     skip_records_with_error: true,
+    max_record_size: MAX_LINE_BYTES,
     on_skip: (err) => {
-      if (!err) return undefined;
+      if (!err || tooLong) return undefined;
       const e = err as Error & { code?: string; bytes?: number };
+      if (e.code === 'CSV_MAX_RECORD_SIZE') {
+        // Said after the rows before it (in the parser's output, in order), then nothing more.
+        tooLong = true;
+        const row: CsvRow = { line: nextStart(), fields: [], notUtf8: false, tooLong: true };
+        lines.stop();
+        parser.push(row);
+        return undefined;
+      }
       // A quote never closed is found at the end of the file; the row it opened on is the culprit.
       const open = e.code === 'CSV_QUOTE_NOT_CLOSED';
-      const line = open ? Math.max(nextLine, lastSkip + 1) : lines.lineAt(e.bytes ?? 0);
+      const line = open ? nextStart() : lines.lineAt(e.bytes ?? 0);
       const why = open ? 'a quoted field opened here is never closed' : e.message.replace(/ (at|on) line \d+/, '');
       // The parser may find a second fault in a row it already skips: one report for the line.
       if (line !== lastSkip) skipped.push({ line, error: `the row is not valid CSV (${why})` });
@@ -174,13 +193,15 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
     // The parser's own line count is off after a quoted CRLF; the record's start line is counted
     // here instead: the line its last byte is on, less the line breaks inside its fields.
     on_record: (fields, info) => {
+      // After a record too long the parser goes on from its middle: what it makes of it is no record.
+      if (tooLong) return undefined as unknown as CsvRow;
       let end = info.bytes;
       const last = lines.byteBefore(end);
       if (last === LF || last === CR) end -= 1;
       if (last === LF && lines.byteBefore(end) === CR) end -= 1;
       const inside = fields.reduce((n, f) => n + countBreaks(f), 0);
       const line = lines.lineAt(end) - inside;
-      nextLine = lines.lineAt(info.bytes);
+      recordEnd = info.bytes;
       return { line, fields, notUtf8: lines.faultIn(line, line + inside) };
     },
   };
@@ -189,6 +210,13 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
   const pending = (upTo: number) => (skipped.length && skipped[0].line < upTo ? skipped.shift() : undefined);
   for await (const row of pipeline(input, lines, parser, noop) as AsyncIterable<CsvRow>) {
     for (let s = pending(row.line); s; s = pending(row.line)) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error };
+    if (row.tooLong) {
+      const why = `runs past ${MAX_LINE_BYTES / 1024 / 1024} MB (a message may be at most 32 KB): most likely a quote opened in it is never closed, which makes every line after it part of one field`;
+      if (!header) throw new Error(`The header (the record that starts on line ${row.line}) ${why}.`);
+      const error = `the record that starts on this line ${why}; where it ends cannot be known, so the file is read no further`;
+      yield { line: row.line, bytes: bytes(), text: error, error, stop: true };
+      return;
+    }
     const text = JSON.stringify(row.fields);
     if (!header) {
       if (row.notUtf8) throw new Error(`The header (line ${row.line}) is not valid UTF-8: ${NOT_UTF8_HINT}.`);
@@ -213,8 +241,10 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
       yield { line: row.line, bytes: bytes(), text, error: (e as Error).message };
     }
   }
+  // A file without a header has no rows either (the importer says it holds no messages), unless
+  // its first line was not CSV.
+  if (!header && skipped.length) throw new Error(`The header (line ${skipped[0].line}) ${skipped[0].error.replace(/^the row /, '')}.`);
   for (const s of skipped) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error };
-  if (!header) throw new Error('The file has no header line: a CSV file starts with a line naming its columns.');
 }
 
 const noop = () => {};
@@ -224,97 +254,4 @@ const LF = 0x0a;
 /** Line breaks in a field's text: CRLF, LF or a lone CR, each one. */
 function countBreaks(s: string): number {
   return s.includes('\n') || s.includes('\r') ? (s.match(/\r\n|\r|\n/g) as string[]).length : 0;
-}
-
-/**
- * Passes the bytes through and answers which line a byte offset is on. Offsets are asked in
- * increasing order, so only the bytes not yet counted are kept. It also finds the bytes that are
- * not UTF-8 as they pass (the parser would decode them as U+FFFD) and, as counting reaches them,
- * the lines they are on.
- */
-class LineCounter extends Transform {
-  private chunks: Buffer[] = [];
-  /** Offset of chunks[0][0], and of the counted position within it. */
-  private base = 0;
-  private at = 0;
-  private breaks = 0;
-  private prev = 0;
-  /** Bytes received, the end of a character cut off by the last chunk's end, and faults not yet counted to. */
-  private received = 0;
-  private carry: Buffer = Buffer.alloc(0);
-  private faults: number[] = [];
-  private nextFault = Infinity;
-  /** Lines holding a fault, counted to but not yet asked about (faultIn). */
-  private faultLines: number[] = [];
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.chunks.push(chunk);
-    const start = this.received - this.carry.length;
-    this.received += chunk.length;
-    const joined = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
-    const cut = incompleteTail(joined);
-    const body = joined.subarray(0, cut);
-    if (!isUtf8(body)) this.fault(utf8Faults(body, false).faults.map((f) => start + f));
-    this.carry = Buffer.from(joined.subarray(cut));
-    done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    // A character the file ends in the middle of.
-    if (this.carry.length) this.fault([this.received - this.carry.length]);
-    done();
-  }
-
-  private fault(offsets: number[]): void {
-    for (const f of offsets) this.faults.push(f);
-    this.nextFault = this.faults[0] ?? Infinity;
-  }
-
-  /** Whether a byte that is not UTF-8 is on a line from `first` to `last` (counted to already; asked in increasing order). */
-  faultIn(first: number, last: number): boolean {
-    while (this.faultLines.length && this.faultLines[0] < first) this.faultLines.shift();
-    return this.faultLines.length > 0 && this.faultLines[0] <= last;
-  }
-
-  /** The 1-based line the byte at `offset` is on. */
-  lineAt(offset: number): number {
-    while (this.at < offset && this.chunks.length) {
-      const c = this.chunks[0];
-      const stop = Math.min(offset - this.base, c.length);
-      // A break is a CR, or an LF not right after a CR; the loop that also looks for faults only
-      // where one is (most files have none).
-      if (this.nextFault >= this.base + stop) {
-        for (let i = this.at - this.base; i < stop; i++) {
-          if (c[i] === CR || (c[i] === LF && this.prev !== CR)) this.breaks += 1;
-          this.prev = c[i];
-        }
-      } else {
-        for (let i = this.at - this.base; i < stop; i++) {
-          if (c[i] === CR || (c[i] === LF && this.prev !== CR)) this.breaks += 1;
-          else if (this.base + i === this.nextFault) {
-            if (this.faultLines[this.faultLines.length - 1] !== this.breaks + 1) this.faultLines.push(this.breaks + 1);
-            this.faults.shift();
-            this.nextFault = this.faults[0] ?? Infinity;
-          }
-          this.prev = c[i];
-        }
-      }
-      this.at = this.base + stop;
-      if (stop === c.length) {
-        this.chunks.shift();
-        this.base += c.length;
-      }
-    }
-    return this.breaks + 1;
-  }
-
-  /** The byte just before `offset` (not yet counted), or undefined. */
-  byteBefore(offset: number): number | undefined {
-    let base = this.base;
-    for (const c of this.chunks) {
-      if (offset - 1 < base + c.length) return offset - 1 >= base ? c[offset - 1 - base] : undefined;
-      base += c.length;
-    }
-    return undefined;
-  }
 }
