@@ -150,6 +150,17 @@ describe('webhook delivery, a receiver that is down', () => {
 });
 
 describe('webhook delivery, answers', () => {
+  it('says why a delivery could not connect (the network error\'s code and address), not only "fetch failed"', async () => {
+    // A port nothing listens on: the server is opened, its port read, and closed again.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    const r = await deliver(`http://127.0.0.1:${port}/hook`, {}, { attempts: 1, baseMs: 1, maxMs: 1 });
+    expect(r.ok).toBe(false);
+    expect(r.error).toBe(`fetch failed (ECONNREFUSED 127.0.0.1:${port})`);
+  });
+
   it('does not take a redirect for a delivery (a POST redirected by 301/302 arrives as a GET, without its body)', async () => {
     const methods: string[] = [];
     const url = await serve((req, res) => (methods.push(req.method ?? ''), req.url === '/hook' ? res.writeHead(301, { location: '/moved' }).end() : res.writeHead(200).end()));

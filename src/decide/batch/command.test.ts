@@ -12,7 +12,7 @@ describe('tact decide-batch options', () => {
   let close = () => {};
   afterEach(() => close());
 
-  for (const [flag, value] of [['--retries', 'three'], ['--retries', '-1'], ['--attempts', '0'], ['--attempts', '-2'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--max-retry-after', 'soon'], ['--url', 'notaurl'], ['--url', 'ftp://example.com']]) {
+  for (const [flag, value] of [['--retries', 'three'], ['--retries', '-1'], ['--attempts', '0'], ['--attempts', '-2'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--max-retry-after', 'soon'], ['--url', 'notaurl'], ['--url', 'ftp://example.com'], ['--webhook', 'esp.example.com/hooks/tact'], ['--webhook', 'ftp://esp.example.com']]) {
     it(`refuses ${flag} ${value} before asking the server for any decision`, async () => {
       let hits = 0;
       const server = createServer((_req, res) => (hits++, res.writeHead(200).end('{"type":"done","scanned":0,"total":0,"matched":0,"decided":0,"actions":0,"stoppedBy":"end"}\n')));

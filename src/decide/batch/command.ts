@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { FAILS_IN_A_ROW, runBatch } from './batch-client.js';
-import { countFlag, retryFlags } from './flags.js';
+import { countFlag, retryFlags, webhookFlag } from './flags.js';
 import { resendCommand } from './resend-command.js';
 import { stopOnSignal } from './stop-on-signal.js';
 import { DEFAULT_RETRY } from './webhook.js';
@@ -77,6 +77,7 @@ Examples:
         throw new Error('--context must be a JSON object.');
       }
       const url = serverUrl('--url', o.url as string);
+      const webhook = typeof o.webhook === 'string' ? webhookFlag(o.webhook) : undefined;
       const webhookBatch = countFlag('webhook-batch', o.webhookBatch, 1);
       const retry = retryFlags(o);
       const limit = countFlag('limit', o.limit, 1);
@@ -92,7 +93,7 @@ Examples:
       try {
         s = await runBatch({
           url, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context, signal: stop.signal,
-          out: o.out as string | undefined, format, webhook: o.webhook as string | undefined, webhookBatch,
+          out: o.out as string | undefined, format, webhook, webhookBatch,
           retry, limit, maxActions, includeNone: Boolean(o.includeNone),
           sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
           onProgress: (p) => {

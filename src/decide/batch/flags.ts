@@ -31,3 +31,22 @@ export function retryFlags(o: { attempts?: unknown; retries?: unknown; maxRetryA
   const maxRetryAfter = countFlag('max-retry-after', o.maxRetryAfter ?? '300', 0) as number;
   return { ...DEFAULT_RETRY, attempts: attempts ?? (retries !== undefined ? retries + 1 : DEFAULT_RETRY.attempts), maxRetryAfterMs: maxRetryAfter * 1000 };
 }
+
+/**
+ * The `--webhook` URL, refused unless http(s) — before any decision is made: a campaign whose
+ * receiver is a typo would be logged and count against caps for no one. Kept as given (a trailing
+ * slash may matter to the receiver).
+ *
+ * @example
+ * webhookFlag('https://esp.example.com/hooks/tact'); // the same
+ */
+export function webhookFlag(v: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(v);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error(`The --webhook "${v}" is not an http(s) URL; e.g. https://esp.example.com/hooks/tact.`);
+  return v;
+}

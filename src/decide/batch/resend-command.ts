@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { countFlag, retryFlags } from './flags.js';
+import { countFlag, retryFlags, webhookFlag } from './flags.js';
 import { resendFailed } from './resend.js';
 import { stopOnSignal } from './stop-on-signal.js';
 
@@ -27,7 +27,7 @@ export async function resendCommand(o: Record<string, string | boolean | undefin
   const stop = stopOnSignal(() => 'the batch in hand is delivered (at most 5 s more); the rest are written, unsent, to the new failed file');
   let s: Awaited<ReturnType<typeof resendFailed>>;
   try {
-    s = await resendFailed({ file, webhook: o.webhook, webhookBatch, retry, signal: stop.signal });
+    s = await resendFailed({ file, webhook: webhookFlag(o.webhook), webhookBatch, retry, signal: stop.signal });
   } finally {
     stop.done();
   }

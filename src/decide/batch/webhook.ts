@@ -73,7 +73,7 @@ export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAU
       }
     } catch (err) {
       if (signal?.aborted) return stopped(attempt);
-      last = { ok: false, attempts: attempt, error: (err as Error).message };
+      last = { ok: false, attempts: attempt, error: networkError(err) };
     }
     if (attempt < p.attempts) {
       const wait = sleep(retryAfter ?? backoffMs(attempt, p));
@@ -86,6 +86,18 @@ export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAU
     }
   }
   return last;
+}
+
+/**
+ * What a failed fetch says, with its cause: undici's own message is only "fetch failed", and the
+ * reason (ECONNREFUSED 127.0.0.1:9, ENOTFOUND esp.example.com, a TLS error) is on its `cause`.
+ */
+function networkError(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string; address?: string; port?: number; hostname?: string } };
+  const c = e.cause;
+  if (!c) return e.message;
+  const where = c.address ? `${c.address}${c.port ? `:${c.port}` : ''}` : c.hostname;
+  return `${e.message} (${c.code ? `${c.code}${where ? ` ${where}` : ''}` : (c.message ?? String(c))})`;
 }
 
 const abortText = (signal: AbortSignal | undefined) => (signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'stopped'));
