@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MonitorAlert } from '../measure/monitors/monitor.js';
-import type { StoredAlert } from './monitor-store.js';
+import type { AlertReopening, StoredAlert } from './monitor-store.js';
 
 /**
  * The alert's id: a short hash of the monitor's own id (key, metric and the time it fired), so
@@ -16,7 +16,6 @@ export function alertId(monitorId: string): string {
  * @example toStoredAlert(fired, { decisions: ['d1'], outcomes: ['o1'] }, true)
  */
 export function toStoredAlert(a: MonitorAlert, examples: StoredAlert['examples'], webhook: boolean): StoredAlert {
-  const counts = (c: MonitorAlert['evidence']['current']) => ({ exposures: c.exposures, responses: c.responses, negatives: c.negatives, predicted: c.predicted });
   return {
     id: alertId(a.id),
     status: 'open',
@@ -28,7 +27,7 @@ export function toStoredAlert(a: MonitorAlert, examples: StoredAlert['examples']
     observed: a.observed,
     expected: a.expected,
     pValue: a.pValue,
-    evidence: { current: counts(a.evidence.current), baseline: counts(a.evidence.baseline), window: a.window },
+    evidence: evidenceOf(a),
     message: a.message,
     examples,
     raisedAt: a.at,
@@ -36,15 +35,33 @@ export function toStoredAlert(a: MonitorAlert, examples: StoredAlert['examples']
     resolvedReason: null,
     acknowledgedAt: null,
     acknowledgedBy: null,
+    reopenedAt: null,
+    reopenCount: 0,
     delivery: webhook ? { state: 'pending', attempts: 0, nextAttemptAt: a.at, lastError: null, deliveredAt: null } : { state: 'none', attempts: 0, nextAttemptAt: null, lastError: null, deliveredAt: null },
+    resolvedDelivery: null,
   };
+}
+
+/**
+ * A relapse within the cool-down, as the reopening of the alert it follows (same id): what it saw
+ * replaces the alert's observation.
+ * @example reopeningOf(relapse, { decisions: ['d1'], outcomes: [] }) // { id: alertId(relapse.id), at, seen: { direction, observed, … } }
+ */
+export function reopeningOf(a: MonitorAlert, examples: StoredAlert['examples']): AlertReopening {
+  return { id: alertId(a.id), at: a.at, seen: { direction: a.direction, observed: a.observed, expected: a.expected, pValue: a.pValue, evidence: evidenceOf(a), message: a.message, examples } };
+}
+
+function evidenceOf(a: MonitorAlert): StoredAlert['evidence'] {
+  const counts = (c: MonitorAlert['evidence']['current']) => ({ exposures: c.exposures, responses: c.responses, negatives: c.negatives, predicted: c.predicted });
+  return { current: counts(a.evidence.current), baseline: counts(a.evidence.baseline), window: a.window };
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /**
  * An alert as the API and the webhook show it: times as ISO strings, and links to the example
- * decisions (each with the outcomes credited to it) and to the decision log over the window.
+ * decisions (each with the outcomes credited to it) and to the decision log over the window; the
+ * deliveries of its opening and of its resolution (null while open).
  *
  * @example
  * alertView(stored).links.decisions // '/v1/decisions?action=promo&placement=email&from=…&to=…'
@@ -75,9 +92,14 @@ export function alertView(a: StoredAlert) {
     resolvedReason: a.resolvedReason ?? null,
     acknowledgedAt: iso(a.acknowledgedAt),
     acknowledgedBy: a.acknowledgedBy,
-    delivery: { state: a.delivery.state, attempts: a.delivery.attempts, lastError: a.delivery.lastError, deliveredAt: iso(a.delivery.deliveredAt) },
+    reopenedAt: iso(a.reopenedAt),
+    reopenCount: a.reopenCount,
+    delivery: deliveryView(a.delivery),
+    resolvedDelivery: a.resolvedDelivery ? deliveryView(a.resolvedDelivery) : null,
   };
 }
+
+const deliveryView = (d: StoredAlert['delivery']) => ({ state: d.state, attempts: d.attempts, lastError: d.lastError, deliveredAt: iso(d.deliveredAt) });
 
 /** The JSON an alert is served as. */
 export type AlertView = ReturnType<typeof alertView>;

@@ -13,9 +13,16 @@ export interface AlertDelivery {
 }
 
 /**
+ * The two notices a receiver hears of an alert: its opening (raised, or reopened by a relapse) and
+ * its resolution.
+ */
+export type AlertNotice = 'opening' | 'resolution';
+
+/**
  * An alert as Tact keeps it: where (action, placement, segment), which metric, observed against
  * the expected band, the evidence, example decisions and outcomes behind it, and its life
- * (open → acknowledged and/or resolved) and webhook delivery.
+ * (open → acknowledged and/or resolved, reopened by a relapse within the cool-down) and the webhook
+ * deliveries of its opening and of its resolution.
  */
 export interface StoredAlert {
   id: string;
@@ -41,7 +48,34 @@ export interface StoredAlert {
   resolvedReason: string | null;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /** When a relapse within the cool-down last opened it again (its observation, evidence and message are then the relapse's); null if never. */
+  reopenedAt: number | null;
+  reopenCount: number;
+  /** The webhook delivery of its opening: the raise, or its latest reopening. */
   delivery: AlertDelivery;
+  /**
+   * The webhook delivery of its latest resolution; null while it is open. It is due only once the
+   * opening is no longer pending (a receiver never hears "resolved" before "raised"), and it is
+   * `none` when the receiver was never going to hear of the opening.
+   */
+  resolvedDelivery: AlertDelivery | null;
+}
+
+/** What a relapse showed: it replaces the alert's observation when the alert reopens. */
+export type AlertObservation = Pick<StoredAlert, 'direction' | 'observed' | 'expected' | 'pValue' | 'evidence' | 'message' | 'examples'>;
+
+/** An alert that a relapse within the cool-down opened again, at `at`. */
+export interface AlertReopening {
+  id: string;
+  at: number;
+  seen: AlertObservation;
+}
+
+/** Which delivery a result is for: a result for an earlier opening (the alert reopened since) is dropped. */
+export interface DeliveryTarget {
+  notice: AlertNotice;
+  /** The alert's `reopenCount` when the delivery was claimed. */
+  reopenCount: number;
 }
 
 /** A filter of the alert list, newest first. */
@@ -68,6 +102,13 @@ export interface MonitorStepWrite {
   resolved: string[];
   /** Alerts closed without recovering, each with the reason (what watched them was removed from the configuration). */
   closed?: { id: string; reason: string }[];
+  /** Resolved alerts a relapse within the cool-down opened again: open, unacknowledged, showing the relapse. */
+  reopened?: AlertReopening[];
+  /**
+   * A webhook is configured: each reopening, and each resolution (or closing) of an alert whose
+   * opening the receiver heard or will hear, is queued for it, due at `at`. Otherwise it is `none`.
+   */
+  notify?: boolean;
 }
 
 /**
@@ -88,8 +129,8 @@ export interface MonitorStore {
   /** The stored state's version alone (0 when none): a process whose cached state has it need not read the state. */
   stateVersion(): Promise<number>;
   /**
-   * Writes the changed buckets and the tracks, inserts the raised alerts and resolves the recovered and the closed ones in one transaction
-   * — only when the stored version is still `expectedVersion`. False: another process stepped
+   * Writes the changed buckets and the tracks, inserts the raised alerts, resolves the recovered and the closed ones and reopens the
+   * relapsed ones in one transaction — only when the stored version is still `expectedVersion`. False: another process stepped
    * first; nothing was written.
    */
   commitStep(w: MonitorStepWrite): Promise<boolean>;
@@ -97,8 +138,14 @@ export interface MonitorStore {
   listAlerts(q: AlertQuery): Promise<StoredAlert[]>;
   /** Marks an open alert acknowledged; returns it (unchanged when it was not open), undefined when unknown. */
   acknowledge(id: string, by: string, at: number): Promise<StoredAlert | undefined>;
-  /** Pending deliveries due at `now`, each leased until `now + leaseMs` so no other process takes it. */
+  /**
+   * Alerts with a delivery due at `now`, each leased until `now + leaseMs` so no other process takes
+   * it: the opening when it is pending, else the resolution (never before the opening is settled).
+   */
   claimDeliveries(now: number, leaseMs: number, limit: number): Promise<StoredAlert[]>;
-  /** Records the result of a delivery attempt. */
-  recordDelivery(id: string, d: AlertDelivery): Promise<void>;
+  /**
+   * Records the result of a delivery attempt: of the opening, or (with `target`) of the notice it
+   * names — dropped when the alert reopened since it was claimed.
+   */
+  recordDelivery(id: string, d: AlertDelivery, target?: DeliveryTarget): Promise<void>;
 }

@@ -104,7 +104,7 @@ describe('Monitoring timer', () => {
     const settings = { get: (k: { kind: string }) => (k.kind === 'monitors' ? compiled : k.kind === 'policy' ? policyKind.compile({}) : undefined), onChange: () => {} } as unknown as Settings;
     const m = new Monitoring({ store, settings, log: pino({ level: 'silent' }) });
     let steps = 0;
-    m.step = async () => (steps++, { events: 0, raised: [], resolved: [], committed: false });
+    m.step = async () => (steps++, { events: 0, raised: [], resolved: [], reopened: [], committed: false });
     m.webhook.deliverDue = async () => 0;
     m.start();
     await vi.advanceTimersByTimeAsync(1_000);

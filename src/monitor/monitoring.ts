@@ -9,7 +9,7 @@ import { initialMonitorState, type MonitorAlert, type MonitorState } from '../me
 import type { Metrics } from '../ops/metrics.js';
 import { segmentsKind, type CompiledSegments } from '../segments/segments-kind.js';
 import type { Store } from '../store/store.js';
-import { alertId, toStoredAlert } from './alerts.js';
+import { alertId, reopeningOf, toStoredAlert } from './alerts.js';
 import { stepInChunks } from './chunked-step.js';
 import { longTimeout, type LongTimer } from './long-timer.js';
 import { exposuresOf, negativeTypes, outcomeEvents, placeOf } from './events.js';
@@ -44,6 +44,8 @@ export interface StepReport {
   events: number;
   raised: string[];
   resolved: string[];
+  /** Alerts a relapse within the cool-down opened again. */
+  reopened: string[];
   committed: boolean;
 }
 
@@ -79,7 +81,7 @@ export class Monitoring {
     this.places = new DecisionPlaces(o.store.decisions);
     this.webhook = new WebhookDeliverer(o.store.monitors, () => o.settings.get(monitorsKind), this.now, (r) => {
       o.metrics?.webhookDeliveries.inc({ result: r.result });
-      const data = { alert: r.alert.id, attempts: r.alert.delivery.attempts, status: r.status, error: r.error };
+      const data = { alert: r.alert.id, event: r.event, attempts: r.attempts, status: r.status, error: r.error };
       if (r.result === 'delivered') o.log.info(data, 'alert delivered to the webhook');
       else o.log.warn(data, r.result === 'failed' ? 'alert webhook gave up' : 'alert webhook failed; it is retried');
     });
@@ -196,22 +198,26 @@ export class Monitoring {
         const r = await stepInChunks(state, events, now, config, undefined, watched);
         const fired = r.alerts.filter((a) => a.status === 'firing');
         const resolved = r.alerts.filter((a) => a.status === 'resolved');
+        const relapsed = r.alerts.filter((a) => a.status === 'reopened');
         // Open alerts of metrics, actions or placements no longer watched would never resolve: closed, with the reason.
         const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled, catalog, segments);
         if (!events.length && !r.alerts.length && !removed.closed.length) {
           if (!s.enabled) this.sweep = false;
-          return this.report(started, 'idle', { events: 0, raised: [], resolved: [], committed: false });
+          return this.report(started, 'idle', { events: 0, raised: [], resolved: [], reopened: [], committed: false });
         }
         const raised = await Promise.all(fired.map(async (a) => toStoredAlert(a, await this.examplesOf(a), !!s.webhook)));
+        const reopened = await Promise.all(relapsed.map(async (a) => reopeningOf(a, await this.examplesOf(a))));
         const closed = removed.closed.map((c) => ({ id: c.id, reason: c.reason }));
-        const ok = await this.o.store.monitors.commitStep({ expectedVersion: version, at: now, tracks: removed.tracks, ...r.diff, raised, resolved: resolved.map((a) => alertId(a.id)), closed });
+        // With a webhook, resolutions (closings too) and reopenings are queued for it like raised alerts.
+        const write = { raised, resolved: resolved.map((a) => alertId(a.id)), closed, reopened, notify: !!s.webhook };
+        const ok = await this.o.store.monitors.commitStep({ expectedVersion: version, at: now, tracks: removed.tracks, ...r.diff, ...write });
         this.cached = ok ? { state: { series: r.state.series, tracks: removed.tracks }, version: version + 1 } : undefined;
         if (!ok && attempt < MAX_CONFLICTS) continue;
         if (!ok) throw new Error(`the monitor state changed under ${MAX_CONFLICTS} attempts in a row`);
-        logAlerts(this.o.log, this.o.metrics, fired, resolved, removed.closed);
+        logAlerts(this.o.log, this.o.metrics, fired, resolved, removed.closed, relapsed);
         for (const e of events) this.o.metrics?.monitorEvents.inc({ type: e.type });
         if (!s.enabled) this.sweep = false;
-        return this.report(started, 'committed', { events: events.length, raised: raised.map((a) => a.id), resolved: [...resolved.map((a) => alertId(a.id)), ...closed.map((c) => c.id)], committed: true });
+        return this.report(started, 'committed', { events: events.length, raised: raised.map((a) => a.id), resolved: [...resolved.map((a) => alertId(a.id)), ...closed.map((c) => c.id)], reopened: reopened.map((a) => a.id), committed: true });
       }
     } catch (err) {
       // Nothing was committed: the events wait for the next step, in their order.

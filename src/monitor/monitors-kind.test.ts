@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { monitorsKind } from './monitors-kind.js';
 import { FETCH_BAD_PORTS } from './webhook.js';
 
@@ -44,5 +44,25 @@ describe('the monitors document: webhook.url', () => {
     // Each is refused before any connection is tried, so these fetches never leave the process.
     const refused = await Promise.all(FETCH_BAD_PORTS.map((port) => fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x' }).then(() => '', (e: Error) => String((e.cause as Error | undefined)?.message))));
     expect(refused.every((m) => m === 'bad port')).toBe(true);
+  });
+});
+
+describe('the monitors document: webhook.secretEnv', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const url = 'https://ops.example.com/hook';
+
+  it('names a variable set in the server\'s environment, instead of a secret; not both, and not a variable that is not set', () => {
+    vi.stubEnv('TACT_TEST_HOOK_SECRET', 'from-env');
+    expect(fields({ webhook: { url, secretEnv: 'TACT_TEST_HOOK_SECRET' } })).toEqual([]);
+    expect(monitorsKind.compile({ webhook: { url, secretEnv: 'TACT_TEST_HOOK_SECRET' } }).webhook).toMatchObject({ secretEnv: 'TACT_TEST_HOOK_SECRET', secret: undefined });
+    const unset = monitorsKind.check({ webhook: { url, secretEnv: 'TACT_TEST_HOOK_UNSET' } });
+    expect(unset).toEqual([{ field: 'webhook.secretEnv', message: expect.stringMatching(/`monitors.webhook.secretEnv` names `TACT_TEST_HOOK_UNSET`, which is not set in the server's environment/) }]);
+    // Set but empty: no key to sign with.
+    vi.stubEnv('TACT_TEST_HOOK_EMPTY', '');
+    expect(fields({ webhook: { url, secretEnv: 'TACT_TEST_HOOK_EMPTY' } })).toEqual(['webhook.secretEnv']);
+    const both = monitorsKind.check({ webhook: { url, secret: 'inline', secretEnv: 'TACT_TEST_HOOK_SECRET' } });
+    expect(both.map((p) => p.field)).toEqual(['webhook.secretEnv']);
+    expect(both[0].message).toMatch(/either .*secret.* or .*secretEnv/);
+    expect(fields({ webhook: { url, secretEnv: 'not a name!' } })).toEqual(['webhook.secretEnv']);
   });
 });

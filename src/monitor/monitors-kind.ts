@@ -3,7 +3,8 @@ import { Checker } from '../decide/check.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig, type MonitorMetric } from '../measure/monitors/monitor.js';
 import { parseDuration } from '../profiles/features/definition.js';
-import { DEFAULT_MAX_ATTEMPTS, FETCH_BAD_PORTS } from './webhook.js';
+import { DEFAULT_MAX_ATTEMPTS } from './backoff.js';
+import { FETCH_BAD_PORTS } from './webhook-post.js';
 
 /** The operator's monitors document (config key `monitors`). Every field is optional. */
 export interface MonitorsDocument {
@@ -25,7 +26,11 @@ export interface MonitorsDocument {
   metrics?: MonitorMetric[];
   /** Outcome types counted as negative; default: every type the policy's value function rewards below zero, and "dismissal". */
   negatives?: string[];
-  webhook?: { url: string; secret?: string; maxAttempts?: number; backoff?: string; timeout?: string };
+  /**
+   * Where alerts are posted. The signing key is `secret` (write-only), or the environment variable
+   * `secretEnv` names (read at each send), never both.
+   */
+  webhook?: { url: string; secret?: string; secretEnv?: string; maxAttempts?: number; backoff?: string; timeout?: string };
   description?: string;
 }
 
@@ -35,7 +40,7 @@ export interface MonitorsSettings {
   intervalMs: number;
   config: MonitorConfig;
   negatives?: ReadonlySet<string>;
-  webhook?: { url: string; secret?: string; maxAttempts: number; backoffMs: number; timeoutMs: number };
+  webhook?: { url: string; secret?: string; secretEnv?: string; maxAttempts: number; backoffMs: number; timeoutMs: number };
 }
 
 const METRICS: MonitorMetric[] = ['volume', 'response-rate', 'negative-rate', 'calibration'];
@@ -57,9 +62,10 @@ function checkMonitors(body: unknown): FieldProblem[] {
   if (current < bucket) c.add('currentWindow', 'The `currentWindow` must be at least one `bucket` long.');
   if (body.webhook !== undefined && c.object(body.webhook, 'webhook')) {
     const w = body.webhook;
-    c.known(w, 'webhook', ['url', 'secret', 'maxAttempts', 'backoff', 'timeout']);
+    c.known(w, 'webhook', ['url', 'secret', 'secretEnv', 'maxAttempts', 'backoff', 'timeout']);
     checkWebhookUrl(c, w.url);
     c.string(w.secret, 'webhook.secret', true);
+    checkSecretEnv(c, w.secretEnv, w.secret !== undefined);
     c.number(w.maxAttempts, 'webhook.maxAttempts', { min: 1, max: 50, integer: true });
     c.duration(w.backoff, 'webhook.backoff');
     c.duration(w.timeout, 'webhook.timeout');
@@ -84,6 +90,20 @@ function checkWebhookUrl(c: Checker, url: unknown): void {
   if (!parsed) return c.add('webhook.url', 'The `webhook.url` must be an http:// or https:// URL.');
   const port = Number(parsed.port);
   if (FETCH_BAD_PORTS.includes(port)) c.add('webhook.url', `The \`webhook.url\` names port ${port}, which fetch refuses to connect to (a "bad port" of the Fetch standard): every delivery would fail. Use another port.`);
+}
+
+/**
+ * A variable name (letters, digits and `_`, not starting with a digit) that is set, not empty, in
+ * this server's environment — checked when the document is written, so a mistyped name is a 400
+ * rather than alerts that cannot be signed — and no `secret` beside it (which would one sign with?).
+ * The variable is read again at each send: a restart with a new value rotates the key.
+ */
+function checkSecretEnv(c: Checker, name: unknown, withSecret: boolean, env: NodeJS.ProcessEnv = process.env): void {
+  if (name === undefined) return;
+  const field = 'webhook.secretEnv';
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return c.add(field, `The \`${field}\` must be the name of an environment variable (letters, digits and \`_\`, not starting with a digit).`);
+  if (withSecret) return c.add(field, `The webhook is signed with either \`webhook.secret\` or \`webhook.secretEnv\`, not both: leave one out.`);
+  if (!env[name]) c.add(field, `The \`monitors.webhook.secretEnv\` names \`${name}\`, which is not set in the server's environment${env[name] === '' ? ' (it is empty)' : ''}: set it (and restart) before naming it, or send \`webhook.secret\` instead.`);
 }
 
 /**
@@ -128,7 +148,7 @@ function compileMonitors(b: MonitorsDocument): MonitorsSettings {
     intervalMs: ms(b.interval, 10_000),
     config,
     negatives: b.negatives ? new Set(b.negatives) : undefined,
-    webhook: w ? { url: w.url, secret: w.secret, maxAttempts: w.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, backoffMs: ms(w.backoff, 1_000), timeoutMs: ms(w.timeout, 5_000) } : undefined,
+    webhook: w ? { url: w.url, secret: w.secret, secretEnv: w.secretEnv, maxAttempts: w.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, backoffMs: ms(w.backoff, 1_000), timeoutMs: ms(w.timeout, 5_000) } : undefined,
   };
 }
 

@@ -141,12 +141,13 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect(listed.length).toBeGreaterThan(0);
       expect(listed.every((d: { at: string }) => Date.parse(d.at) >= T0 + 5 * HOUR)).toBe(true);
 
-      // The webhook: the first attempt got a 503, the retry after the backoff is delivered.
+      // The webhook: the first attempt got a 503, the retry after the backoff is delivered — the
+      // 1-s step jittered, so between 0.5 s and 1 s later.
       expect(hook.received).toHaveLength(1);
       expect((await get(r.app, `/v1/alerts/${a.id}`)).json().delivery).toMatchObject({ state: 'pending', attempts: 1, lastError: 'the webhook answered 503' });
-      clock.t += 999;
+      clock.t += 499;
       expect(await r.tact.monitoring.webhook.deliverDue()).toBe(0);
-      clock.t += 1;
+      clock.t += 501;
       expect(await r.tact.monitoring.webhook.deliverDue()).toBe(1);
       expect(hook.received).toHaveLength(2);
       // The same alert id on every attempt: the receiver's key to drop a repeat (delivery is at least once).
@@ -183,8 +184,10 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect((await get(r.app, '/v1/alerts?status=acknowledged')).json().alerts).toEqual([]);
       const { state } = await store.monitors.loadState();
       expect(Object.entries(state!.tracks).filter(([, t]) => t.active)).toEqual([]);
-      // The webhook is told of raised alerts only (a recovery is not posted either).
-      expect(hook.received).toHaveLength(2);
+      // The receiver hears it closed, with the reason (the step sends what is due), so its page closes too.
+      expect(hook.received).toHaveLength(3);
+      expect(JSON.parse(hook.received[2].body)).toMatchObject({ type: 'tact.alert.resolved', alert: { id: a.id, status: 'resolved', resolvedReason: closed.resolvedReason } });
+      expect((await get(r.app, `/v1/alerts/${a.id}`)).json().resolvedDelivery).toMatchObject({ state: 'delivered', attempts: 1 });
       await r.close();
     });
 
@@ -210,6 +213,32 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect((await get(r.app, '/v1/alerts')).json().alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
       const { state } = await store.monitors.loadState();
       expect(Object.entries(state!.tracks).filter(([, t]) => t.active)).toEqual([]);
+      await r.close();
+    });
+
+    it('a relapse within the cool-down reopens the same alert: the receiver hears raised, resolved, then reopened, once each', async () => {
+      const r = await start(store, clock, config(hook.url));
+      const spike = (every: number) => (action: string, i: number) => (action === 'offer-b' ? i % every === 3 : usual(action, i));
+      for (let h = 0; h < 5; h++) await hour(r, clock, h, 120, usual);
+      await hour(r, clock, 5, 120, spike(8));
+      const [a] = (await get(r.app, '/v1/alerts')).json().alerts;
+      // Back to usual: resolved. Every step also sends what is due; the raise's retry and the recovery go out.
+      await hour(r, clock, 6, 120, usual);
+      expect(await r.tact.monitoring.webhook.deliverDue()).toBe(1);
+      expect((await get(r.app, `/v1/alerts/${a.id}`)).json()).toMatchObject({ status: 'resolved', resolvedDelivery: { state: 'delivered' } });
+      // Two hours after it fired — inside the 6-hour cool-down — offer-b's unsubscribes jump again (30 in 120).
+      await hour(r, clock, 7, 120, spike(4));
+      const alerts = (await get(r.app, '/v1/alerts')).json().alerts;
+      expect(alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
+      expect(alerts[0]).toMatchObject({ status: 'open', reopenCount: 1, reopenedAt: new Date(T0 + 8 * HOUR).toISOString(), raisedAt: a.raisedAt, resolvedAt: null, resolvedDelivery: null, delivery: { state: 'delivered', attempts: 1 } });
+      expect(alerts[0].observed).toBeCloseTo(30 / 120, 12);
+      expect(await r.tact.monitoring.webhook.deliverDue()).toBe(0);
+      const bodies = hook.received.map((x) => JSON.parse(x.body) as { type: string; alert: { id: string; reopenCount: number } });
+      expect(bodies.map((b) => b.type)).toEqual(['tact.alert', 'tact.alert', 'tact.alert.resolved', 'tact.alert.reopened']);
+      expect(bodies.every((b) => b.alert.id === a.id)).toBe(true);
+      expect(hook.received.map((x) => x.headers['x-tact-event'])).toEqual([`${a.id}:raised:0`, `${a.id}:raised:0`, `${a.id}:resolved:0`, `${a.id}:reopened:1`]);
+      const metrics = (await r.app.inject({ url: '/metrics' })).body;
+      expect(metrics).toMatch(/tact_monitor_alerts_total\{metric="negative-rate",event="reopened"\} 1\n/);
       await r.close();
     });
 

@@ -10,7 +10,8 @@ describe('closeRemoved', () => {
   it('closes the open alerts of an action or a placement no longer in the catalog, naming what was removed', () => {
     const tracks = {
       'offer-a|home|all#volume': open(5),
-      'offer-b|home|vip#negative-rate': open(6),
+      // reopened at 9 (a relapse within the cool-down of its firing at 6)
+      'offer-b|home|vip#negative-rate': { ...open(6), lastFiredAt: 9 },
       'offer-a|footer|all#volume': open(7),
       'offer-b|footer|all#volume': open(8),
       'offer-b|home|all#volume': { active: false, lastFiredAt: 3 },
@@ -21,8 +22,9 @@ describe('closeRemoved', () => {
       { id: alertId('offer-a|footer|all#volume@7'), track: 'offer-a|footer|all#volume', metric: 'volume', reason: 'The alert is closed without having recovered: the placement `footer` is no longer in the catalog.' },
       { id: alertId('offer-b|footer|all#volume@8'), track: 'offer-b|footer|all#volume', metric: 'volume', reason: 'The alert is closed without having recovered: the action `offer-b` and the placement `footer` are no longer in the catalog.' },
     ]);
-    // Closed tracks keep their last firing (the cool-down applies should the action come back); the rest is untouched.
-    expect(r.tracks).toEqual({ ...tracks, 'offer-b|home|vip#negative-rate': { active: false, lastFiredAt: 6 }, 'offer-a|footer|all#volume': { active: false, lastFiredAt: 7 }, 'offer-b|footer|all#volume': { active: false, lastFiredAt: 8 } });
+    // Closed tracks keep their firing (the alert a relapse would reopen) and their last opening (the
+    // cool-down applies should the action come back); the rest is untouched.
+    expect(r.tracks).toEqual({ ...tracks, 'offer-b|home|vip#negative-rate': { active: false, firedAt: 6, lastFiredAt: 9 }, 'offer-a|footer|all#volume': { active: false, firedAt: 7, lastFiredAt: 7 }, 'offer-b|footer|all#volume': { active: false, firedAt: 8, lastFiredAt: 8 } });
     expect(tracks['offer-b|home|vip#negative-rate'].active).toBe(true);
   });
 
@@ -43,7 +45,7 @@ describe('closeRemoved with the segments in force', () => {
     expect(r.closed).toEqual([
       { id: alertId('offer-a|home|vip#volume@5'), track: 'offer-a|home|vip#volume', metric: 'volume', reason: 'The alert is closed without having recovered: the segment `vip` is no longer defined (`segments.audiences`).' },
     ]);
-    expect(r.tracks['offer-a|home|vip#volume']).toEqual({ active: false, lastFiredAt: 5 });
+    expect(r.tracks['offer-a|home|vip#volume']).toEqual({ active: false, firedAt: 5, lastFiredAt: 5 });
     // Without the segments in force (a settings without that kind), every segment is watched.
     expect(closeRemoved(tracks, [...ALL], true, catalog(['offer-a'], ['home'])).closed).toEqual([]);
     // An action removed is named first.

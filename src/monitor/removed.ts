@@ -77,13 +77,14 @@ export function keyOfId(id: string): Pick<MonitorKey, 'action' | 'placement'> {
  * The open alerts nothing watches any more — their metric removed from `monitors.metrics`, every
  * metric when the monitors are turned off, their action or placement removed from the catalog, or
  * their segment from the segments document —
- * which no step would ever resolve: their tracks become inactive (keeping `lastFiredAt`, so the
- * cool-down still applies should the metric or the action come back), and each alert is closed with
+ * which no step would ever resolve: their tracks become inactive (keeping `firedAt` and `lastFiredAt`,
+ * so the cool-down still applies should the metric or the action come back, and a relapse within it
+ * reopens the alert), and each alert is closed with
  * the reason. Returns new tracks; the input is not modified.
  *
  * @example
  * closeRemoved({ 'a|home|all#volume': { active: true, direction: 'low', firedAt: 5, lastFiredAt: 5 } }, ['response-rate'], true)
- * // { tracks: { 'a|home|all#volume': { active: false, lastFiredAt: 5 } }, closed: [{ id: alertId('a|home|all#volume@5'), metric: 'volume', reason: 'The metric "volume" was removed …' }] }
+ * // { tracks: { 'a|home|all#volume': { active: false, firedAt: 5, lastFiredAt: 5 } }, closed: [{ id: alertId('a|home|all#volume@5'), metric: 'volume', reason: 'The metric "volume" was removed …' }] }
  * closeRemoved({ 'b|home|all#volume': { active: true, direction: 'low', firedAt: 5, lastFiredAt: 5 } }, ['volume'], true, catalogWithout('b'))
  * // { …, closed: [{ …, reason: 'The alert is closed without having recovered: the action `b` is no longer in the catalog.' }] }
  */
@@ -96,7 +97,7 @@ export function closeRemoved(tracks: MonitorState['tracks'], metrics: readonly M
     const metric = track.slice(track.lastIndexOf('#') + 1);
     const gone = unwatched(track.slice(0, track.lastIndexOf('#')), catalog, segments);
     if (watched.has(metric) && !gone) continue;
-    out[track] = { active: false, lastFiredAt: t.lastFiredAt };
+    out[track] = { active: false, firedAt: t.firedAt, lastFiredAt: t.lastFiredAt };
     const reason = !enabled
       ? 'The monitors were turned off in the configuration (`monitors.enabled: false`): the alert is closed without having recovered.'
       : !watched.has(metric)

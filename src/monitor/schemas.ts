@@ -5,6 +5,11 @@ const num = { type: 'number' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
 const counts = { type: 'object', properties: { exposures: num, responses: num, negatives: num, predicted: num } } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+/** A webhook delivery of an alert's notice: `none` when no webhook was to hear it. */
+const delivery = {
+  type: 'object',
+  properties: { state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'none'] }, attempts: num, lastError: nullableStr, deliveredAt: nullableStr },
+} as const;
 
 /**
  * An alert as GET /v1/alerts and the webhook show it.
@@ -29,7 +34,10 @@ export const alertSchema = {
     examples: { type: 'object', properties: { decisions: { type: 'array', items: str }, outcomes: { type: 'array', items: str } } },
     links: { type: 'object', properties: { self: str, decisions: str, examples: { type: 'array', items: str } } },
     raisedAt: str, resolvedAt: nullableStr, resolvedReason: nullableStr, acknowledgedAt: nullableStr, acknowledgedBy: nullableStr,
-    delivery: { type: 'object', properties: { state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'none'] }, attempts: num, lastError: nullableStr, deliveredAt: nullableStr } },
+    reopenedAt: nullableStr,
+    reopenCount: num,
+    delivery,
+    resolvedDelivery: { ...delivery, type: ['object', 'null'], description: 'The webhook delivery of its resolution; null while it is open.' },
   },
 } as const;
 
@@ -65,9 +73,9 @@ export const monitorSchemas = {
   },
   step: {
     tags: ['measure'],
-    summary: 'Run a monitor step now (fold pending decisions and outcomes, check every key) and send due alerts',
+    summary: 'Run a monitor step now (fold pending decisions and outcomes, check every key) and send due alert notices (raised, reopened, resolved)',
     response: {
-      200: { type: 'object', properties: { events: num, raised: { type: 'array', items: str }, resolved: { type: 'array', items: str }, committed: { type: 'boolean' }, delivered: num } },
+      200: { type: 'object', properties: { events: num, raised: { type: 'array', items: str }, resolved: { type: 'array', items: str }, reopened: { type: 'array', items: str }, committed: { type: 'boolean' }, delivered: num } },
       ...errors,
     },
   },

@@ -1,28 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearer, get, harness, KEYS, openTestStore } from '../../test/harness.js';
-import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
-import { toStoredAlert } from './alerts.js';
 import { monitorsKind } from './monitors-kind.js';
-import { nextAttemptAt, retryAfterMs, WebhookDeliverer, type DeliveryReport } from './webhook.js';
+import { DEFAULT_MAX_ATTEMPTS, nextAttemptAt, retryAfterMs, WebhookDeliverer, type DeliveryReport } from './webhook.js';
 import { buildApp } from '../server/app.js';
 import { Tact } from '../server/tact.js';
 import { isRetryableStoreError } from '../store/open.js';
-import { firingNegativeRate } from './firing-events.js';
-
-/** A firing negative-rate alert (unsubscribes from 1% to 20%), stored with a pending delivery. */
-async function storedAlert(store: Awaited<ReturnType<typeof openTestStore>>['store']) {
-  const H = 3_600_000;
-  const events = firingNegativeRate();
-  const { alerts } = monitorStep(initialMonitorState(), events, 7 * H - 1, { baselineWindowMs: 6 * H });
-  expect(alerts.map((a) => a.metric)).toEqual(['negative-rate']);
-  const alert = toStoredAlert(alerts[0], { decisions: [], outcomes: [] }, true);
-  await store.monitors.commitStep({ tracks: {}, upsert: [], remove: [], expectedVersion: 0, at: alert.raisedAt, raised: [alert], resolved: [] });
-  return alert;
-}
+import { receiver, storedAlert } from './test-webhook.js';
 
 /** A port on 127.0.0.1 that refuses connections: one a server listened on, closed. */
 async function closedPort(): Promise<number> {
@@ -33,29 +20,26 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A receiver on 127.0.0.1 answering each post as `answer` says; closed by `close`. */
-async function receiver(answer: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
-  const posts: { headers: IncomingMessage['headers']; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      posts.push({ headers: req.headers, body });
-      answer(req, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    posts,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
-
 describe('alert webhook retries', () => {
-  it('back off exponentially from the configured step, capped at one hour', () => {
-    expect([1, 2, 3, 4, 5].map((n) => nextAttemptAt(0, n, 1_000))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
-    expect(nextAttemptAt(0, 30, 1_000)).toBe(3_600_000);
+  it('back off exponentially from the configured step, capped at one hour, with equal jitter: between half the step and all of it', () => {
+    const at = (random: number) => [1, 2, 3, 4, 5].map((n) => nextAttemptAt(0, n, 1_000, 0, () => random));
+    expect(at(1)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    expect(at(0)).toEqual([500, 1_000, 2_000, 4_000, 8_000]);
+    expect(nextAttemptAt(0, 3, 1_000, 0, () => 0.25)).toBe(2_500);
+    expect([0, 1].map((r) => nextAttemptAt(0, 30, 1_000, 0, () => r))).toEqual([1_800_000, 3_600_000]);
+    // The receiver's Retry-After wins over a shorter draw (still at most an hour).
+    expect(nextAttemptAt(0, 1, 1_000, 120_000, () => 1)).toBe(120_000);
+    expect(nextAttemptAt(0, 13, 1_000, 10 * 3_600_000, () => 0)).toBe(3_600_000);
+  });
+
+  it('spread the retries of servers that failed together, instead of sending them back in lockstep', () => {
+    // Twenty servers whose post failed at the same moment, each with its own random source.
+    let seed = 7;
+    const random = () => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+    const next = Array.from({ length: 20 }, () => nextAttemptAt(0, 4, 1_000, 0, random));
+    expect(new Set(next).size).toBe(20);
+    expect(Math.min(...next)).toBeGreaterThanOrEqual(4_000);
+    expect(Math.max(...next)).toBeLessThanOrEqual(8_000);
   });
 
   it('give up after maxAttempts when nobody answers, keeping the last error on the alert', async () => {
@@ -66,11 +50,12 @@ describe('alert webhook retries', () => {
     // A port nothing listens on: the connection is refused. (Not port 9: fetch refuses that one
     // itself, as a "bad port", without connecting — see the monitors document's check.)
     const settings = monitorsKind.compile({ webhook: { url: `http://127.0.0.1:${await closedPort()}/hook`, maxAttempts: 2, backoff: '2s', timeout: '1s' } });
-    const d = new WebhookDeliverer(store.monitors, () => settings, () => now, (r) => reports.push(r));
+    const d = new WebhookDeliverer(store.monitors, () => settings, () => now, (r) => reports.push(r), { random: () => 0.5 });
     expect(await d.deliverDue()).toBe(1);
     expect(reports.map((r) => r.result)).toEqual(['retry']);
-    expect((await store.monitors.getAlert(alert.id))?.delivery).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: now + 2_000 });
-    now += 2_000;
+    // The 2-s step, jittered: 1 s + 0.5 × 1 s.
+    expect((await store.monitors.getAlert(alert.id))?.delivery).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: now + 1_500 });
+    now += 1_500;
     expect(await d.deliverDue()).toBe(1);
     expect(reports.map((r) => r.result)).toEqual(['retry', 'failed']);
     const failed = (await store.monitors.getAlert(alert.id))?.delivery;
@@ -159,7 +144,13 @@ describe('retryAfterMs', () => {
 });
 
 describe('alert webhook defaults', () => {
-  it('outlast a receiver that is down for five hours (an outage at night): the alert still arrives', async () => {
+  it('span at least the default cool-down (6 h) even when every jittered wait is the shortest it can be', () => {
+    let at = 0;
+    for (let attempts = 1; attempts < DEFAULT_MAX_ATTEMPTS; attempts++) at = nextAttemptAt(at, attempts, 1_000, 0, () => 0);
+    expect(at).toBeGreaterThanOrEqual(6 * 3_600_000);
+  });
+
+  it('outlast a receiver that is down for five hours (an outage at night), even with the shortest jittered waits: the alert still arrives', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     const alert = await storedAlert(store);
     let now = alert.raisedAt;
@@ -167,7 +158,7 @@ describe('alert webhook defaults', () => {
     const hook = await receiver((_req, res) => res.writeHead(now >= upAt ? 200 : 503).end());
     try {
       const settings = monitorsKind.compile({ webhook: { url: hook.url } });
-      const d = new WebhookDeliverer(store.monitors, () => settings, () => now);
+      const d = new WebhookDeliverer(store.monitors, () => settings, () => now, undefined, { random: () => 0 });
       for (;;) {
         expect(await d.deliverDue()).toBe(1);
         const delivery = (await store.monitors.getAlert(alert.id))?.delivery;
@@ -248,7 +239,7 @@ describe('the monitors document', () => {
     const s = monitorsKind.compile({ bucket: '10m', currentWindow: '2h', webhook: { url: 'https://ops.example.com/hook' } });
     expect(s.config).toMatchObject({ bucketMs: 600_000, currentWindowMs: 7_200_000, baselineWindowMs: 7 * 86_400_000, alpha: 0.001, minTrials: 100 });
     expect(s.intervalMs).toBe(10_000);
-    expect(s.webhook).toEqual({ url: 'https://ops.example.com/hook', secret: undefined, maxAttempts: 18, backoffMs: 1_000, timeoutMs: 5_000 });
+    expect(s.webhook).toEqual({ url: 'https://ops.example.com/hook', secret: undefined, secretEnv: undefined, maxAttempts: DEFAULT_MAX_ATTEMPTS, backoffMs: 1_000, timeoutMs: 5_000 });
     expect(monitorsKind.compile({}).webhook).toBeUndefined();
   });
 
@@ -326,5 +317,73 @@ describe('the webhook secret is write-only', () => {
 
   it('the config file holds the secret itself: the marker there is refused, naming the field (the file is the operator\'s own)', async () => {
     await expect(harness('sqlite', { config: { monitors: { webhook: { url: 'https://ops.example.com/hook', secret: { redacted: true } } } } })).rejects.toThrow(/`monitors` section .*webhook\.secret/);
+  });
+});
+
+describe('the webhook secret from the environment (webhook.secretEnv)', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const signed = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+  it('is read at each send (a new value after a restart signs the next post), and a send where it is gone fails that attempt, saying why', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const hook = await receiver((_req, res) => res.end());
+    try {
+      vi.stubEnv('TACT_TEST_ALERT_SECRET', 'first');
+      const alert = await storedAlert(store);
+      let now = alert.raisedAt;
+      const settings = monitorsKind.compile({ webhook: { url: hook.url, secretEnv: 'TACT_TEST_ALERT_SECRET' } });
+      const reports: DeliveryReport[] = [];
+      const d = new WebhookDeliverer(store.monitors, () => settings, () => now, (r) => reports.push(r), { random: () => 1 });
+      expect(await d.deliverDue()).toBe(1);
+      expect(hook.posts[0].headers['x-tact-signature']).toBe(signed('first', hook.posts[0].body));
+
+      now += 3_600_000;
+      await store.monitors.commitStep({ expectedVersion: 1, at: now, tracks: {}, upsert: [], remove: [], raised: [], resolved: [alert.id], notify: true });
+      vi.stubEnv('TACT_TEST_ALERT_SECRET', undefined);
+      expect(await d.deliverDue()).toBe(1);
+      // Nothing unsigned went out.
+      expect(hook.posts).toHaveLength(1);
+      const reason = 'the environment variable TACT_TEST_ALERT_SECRET (webhook.secretEnv) is not set: nothing was sent unsigned';
+      expect(reports.map((r) => [r.result, r.error])).toEqual([['delivered', undefined], ['retry', reason]]);
+      expect((await store.monitors.getAlert(alert.id))?.resolvedDelivery).toMatchObject({ state: 'pending', attempts: 1, lastError: reason, nextAttemptAt: now + 1_000 });
+
+      vi.stubEnv('TACT_TEST_ALERT_SECRET', 'rotated');
+      now += 1_000;
+      expect(await d.deliverDue()).toBe(1);
+      expect(hook.posts).toHaveLength(2);
+      expect(hook.posts[1].headers['x-tact-signature']).toBe(signed('rotated', hook.posts[1].body));
+    } finally {
+      await hook.close();
+      await cleanup();
+    }
+  });
+
+  it('a PUT naming a variable the server\'s environment does not have is a 400 naming the field and the variable, and nothing is saved', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    const tact = await Tact.create({ store, logger: pino({ level: 'silent' }), background: false, isRetryable: isRetryableStoreError });
+    await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
+    const app = await buildApp(tact);
+    const put = (webhook: unknown) => app.inject({ method: 'PUT', url: '/v1/config/monitors', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { webhook }, reason: 'test' } });
+    try {
+      const url = 'https://ops.example.com/hook';
+      const refused = await put({ url, secretEnv: 'TACT_TEST_ALERT_SECRET_UNSET' });
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(refused.json().problems).toEqual([{ field: 'webhook.secretEnv', message: expect.stringMatching(/`TACT_TEST_ALERT_SECRET_UNSET`.*not set in the server's environment/) }]);
+      expect(tact.settings.version('monitors')).toBe(0);
+      vi.stubEnv('TACT_TEST_ALERT_SECRET', 'from-env');
+      const both = await put({ url, secret: 'inline', secretEnv: 'TACT_TEST_ALERT_SECRET' });
+      expect(both.statusCode).toBe(400);
+      expect(both.json().problems.map((p: { field: string }) => p.field)).toEqual(['webhook.secretEnv']);
+      const ok = await put({ url, secretEnv: 'TACT_TEST_ALERT_SECRET' });
+      expect(ok.statusCode, ok.body).toBe(200);
+      // The name is no secret (it is shown); the value is never in the document.
+      expect(ok.json().body.webhook).toEqual({ url, secretEnv: 'TACT_TEST_ALERT_SECRET' });
+      expect(ok.body).not.toContain('from-env');
+      expect(tact.settings.get(monitorsKind).webhook).toMatchObject({ secretEnv: 'TACT_TEST_ALERT_SECRET', secret: undefined });
+    } finally {
+      await app.close();
+      await tact.close();
+      await cleanup();
+    }
   });
 });

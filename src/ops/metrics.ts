@@ -37,7 +37,7 @@ export class Metrics {
   });
   readonly decisions = new Counter({ name: 'tact_decisions_total', help: 'Decisions by placement and kind of the first choice (action, none, handoff, held).', labelNames: ['placement', 'kind'] as const, registers: [this.registry] });
   readonly outcomes = new Counter({ name: 'tact_outcomes_total', help: `Outcomes recorded, by type (the first ${OUTCOME_TYPES_LABELLED} types seen; later ones as \`other\`).`, labelNames: ['type'] as const, registers: [this.registry] });
-  readonly alerts = new Counter({ name: 'tact_monitor_alerts_total', help: 'Monitor alerts by metric and event (raised, resolved).', labelNames: ['metric', 'event'] as const, registers: [this.registry] });
+  readonly alerts = new Counter({ name: 'tact_monitor_alerts_total', help: 'Monitor alerts by metric and event (raised, resolved, reopened).', labelNames: ['metric', 'event'] as const, registers: [this.registry] });
   readonly monitorSteps = new Histogram({
     name: 'tact_monitor_step_duration_seconds', help: 'Monitor steps (fold new events, check every key, commit), by result.', labelNames: ['result'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],

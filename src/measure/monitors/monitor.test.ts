@@ -81,22 +81,53 @@ describe('monitorStep', () => {
     const spikeRates = (k: (typeof KEYS)[number]) => (k.action === 'winback' && k.segment === 'new' ? { unsub: 0.05, response: 0.03 } : normal());
     let state = s0;
     let t = baselineEnd;
-    const fired: string[] = [];
-    const resolved: string[] = [];
+    const seen: Record<string, string[]> = { firing: [], resolved: [], reopened: [] };
+    const ids: string[] = [];
     const step = (hours: number, rates: typeof spikeRates) => {
       for (let h = 0; h < hours * 6; h++) {
         const r = monitorStep(state, traffic(rng, t, 1 / 6, rates), t + HOUR / 6);
         state = r.state;
         t += HOUR / 6;
-        for (const a of r.alerts) (a.status === 'firing' ? fired : resolved).push(`${a.key.action}/${a.key.segment}/${a.metric}`);
+        for (const a of r.alerts) {
+          seen[a.status].push(`${a.key.action}/${a.key.segment}/${a.metric}`);
+          ids.push(a.id);
+        }
       }
     };
     step(2, spikeRates); // spike for two hours, checked every 10 minutes
-    expect(fired).toEqual(['winback/new/negative-rate']);
+    expect(seen.firing).toEqual(['winback/new/negative-rate']);
     step(2, normal); // back to normal
-    expect(resolved).toEqual(['winback/new/negative-rate']);
-    step(1, spikeRates); // a new spike inside the 6-hour cool-down: silent
-    expect(fired).toHaveLength(1);
+    expect(seen.resolved).toEqual(['winback/new/negative-rate']);
+    // A relapse inside the 6-hour cool-down: no new alert, and not silence either — the same alert
+    // (same id) reopens, once, and resolves again when the rate is back.
+    step(1, spikeRates);
+    expect(seen.firing).toHaveLength(1);
+    expect(seen.reopened).toEqual(['winback/new/negative-rate']);
+    step(2, normal);
+    expect(seen.resolved).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('a relapse after the cool-down (counted from the alert\'s last opening) is a new alert, not a reopening', () => {
+    const { state: s0, rng } = withBaseline(2);
+    const spikeRates = (k: (typeof KEYS)[number]) => (k.action === 'winback' && k.segment === 'new' ? { unsub: 0.05, response: 0.03 } : normal());
+    let state = s0;
+    let t = baselineEnd;
+    const seen: string[] = [];
+    const run = (hours: number, rates: typeof spikeRates) => {
+      for (let h = 0; h < hours * 6; h++) {
+        const r = monitorStep(state, traffic(rng, t, 1 / 6, rates), t + HOUR / 6, { cooldownMs: 3 * HOUR });
+        state = r.state;
+        t += HOUR / 6;
+        for (const a of r.alerts) seen.push(`${a.status} ${a.id.slice(a.id.lastIndexOf('@') + 1)}`);
+      }
+    };
+    run(1, spikeRates);
+    run(4, normal); // resolved; more than the 3-hour cool-down since it fired
+    run(1, spikeRates);
+    const [fired, resolved, again] = seen;
+    expect([fired.split(' ')[0], resolved.split(' ')[0], again.split(' ')[0]]).toEqual(['firing', 'resolved', 'firing']);
+    expect(again.split(' ')[1]).not.toBe(fired.split(' ')[1]);
   });
 
   it('flags calibration drift when the rate model over-predicts', () => {

@@ -4,7 +4,8 @@
  * dismissals) and the calibration of the rate model, each against the key's own baseline.
  * An alert fires only with enough evidence, a tiny predictive p-value AND a material change
  * (no alert storms on thin data or on trivial shifts); it resolves only when the metric is back
- * inside a much looser band (hysteresis), and the same alert cannot re-fire within a cool-down.
+ * inside a much looser band (hysteresis), and within a cool-down of its last opening a relapse
+ * reopens the same alert instead of firing a new one.
  */
 import { type CheckResult, calibrationCheck, rateCheck, rateEvidence, volumeCheck } from './checks.js';
 import { addEvents, type BucketCounts, keyId, type MonitorEvent, type MonitorKey, pruneBuckets, type SeriesState, windowSums } from './counters.js';
@@ -50,7 +51,9 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
 interface AlertTrack {
   active: boolean;
   direction?: 'high' | 'low';
+  /** When the alert fired: with the key and metric, its id (kept once it resolves, so a relapse reopens that alert). */
   firedAt?: number;
+  /** When it last opened (fired or reopened): the cool-down runs from here. */
   lastFiredAt?: number;
 }
 
@@ -61,9 +64,10 @@ export interface MonitorState {
 }
 
 export interface MonitorAlert {
-  /** Stable id: key, metric and the time the alert fired. */
+  /** Stable id: key, metric and the time the alert fired (a reopening carries the id of the alert it reopens). */
   id: string;
-  status: 'firing' | 'resolved';
+  /** `reopened`: a relapse within the cool-down of the alert's last opening, which opens that alert again. */
+  status: 'firing' | 'resolved' | 'reopened';
   key: MonitorKey;
   metric: MonitorMetric;
   direction: 'high' | 'low';
@@ -125,14 +129,22 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
         at: now,
         message: describe(status, s.key, metric, direction, check, cur, now + 1 - curStart),
       });
-      if (!t.active && check.enoughEvidence && (high || low) && (t.lastFiredAt === undefined || now - t.lastFiredAt >= c.cooldownMs)) {
+      if (!t.active && check.enoughEvidence && (high || low)) {
         const direction = high ? 'high' : 'low';
-        tracks[trackId] = { active: true, direction, firedAt: now, lastFiredAt: now };
-        alerts.push(alert('firing', direction, now));
+        if (t.lastFiredAt === undefined || now - t.lastFiredAt >= c.cooldownMs) {
+          tracks[trackId] = { active: true, direction, firedAt: now, lastFiredAt: now };
+          alerts.push(alert('firing', direction, now));
+        } else {
+          // A relapse within the cool-down: the alert it follows opens again (one notice, no new
+          // alert). A track resolved before firedAt was kept has it equal to lastFiredAt.
+          const firedAt = t.firedAt ?? t.lastFiredAt;
+          tracks[trackId] = { active: true, direction, firedAt, lastFiredAt: now };
+          alerts.push(alert('reopened', direction, firedAt));
+        }
       } else if (t.active && t.direction) {
         const p = t.direction === 'high' ? check.pHigh : check.pLow;
         if (p > c.clearAlpha) {
-          tracks[trackId] = { active: false, lastFiredAt: t.lastFiredAt };
+          tracks[trackId] = { active: false, firedAt: t.firedAt, lastFiredAt: t.lastFiredAt };
           alerts.push(alert('resolved', t.direction, t.firedAt ?? now));
         }
       }

@@ -13,8 +13,8 @@ function alert(id: string, over: Partial<StoredAlert> = {}): StoredAlert {
     observed: 0.125, expected: { low: 0, high: 0.05, center: 0.01 }, pValue: 1e-9,
     evidence: { current: counts, baseline: { ...counts, exposures: 600, negatives: 6 }, window: { from: T - 3_600_000, to: T } },
     message: 'Negative-outcome rate is above its expected band.', examples: { decisions: ['d1'], outcomes: ['o1'] },
-    raisedAt: T, resolvedAt: null, resolvedReason: null, acknowledgedAt: null, acknowledgedBy: null,
-    delivery: { state: 'pending', attempts: 0, nextAttemptAt: T, lastError: null, deliveredAt: null },
+    raisedAt: T, resolvedAt: null, resolvedReason: null, acknowledgedAt: null, acknowledgedBy: null, reopenedAt: null, reopenCount: 0,
+    delivery: { state: 'pending', attempts: 0, nextAttemptAt: T, lastError: null, deliveredAt: null }, resolvedDelivery: null,
     ...over,
   };
 }
@@ -113,6 +113,65 @@ export function monitorConformance(kind: StoreKind): void {
       await store.monitors.recordDelivery('alert-due', { state: 'delivered', attempts: 1, nextAttemptAt: null, lastError: null, deliveredAt: T + 10_001 });
       expect((await store.monitors.getAlert('alert-due'))?.delivery).toEqual({ state: 'delivered', attempts: 1, nextAttemptAt: null, lastError: null, deliveredAt: T + 10_001 });
       expect((await store.monitors.claimDeliveries(T + 60_000, 10_000, 10)).map((a) => a.id)).toEqual(['alert-later']);
+    });
+
+    it('queues the resolution of an alert whose opening the receiver hears, and sends it only once the opening is settled', async () => {
+      const delivered = { state: 'delivered' as const, attempts: 1, nextAttemptAt: null, lastError: null, deliveredAt: T + 1 };
+      const none = { state: 'none' as const, attempts: 0, nextAttemptAt: null, lastError: null, deliveredAt: null };
+      await store.monitors.commitStep(step(1, 0, { raised: [alert('alert-raising'), alert('alert-told', { delivery: delivered }), alert('alert-untold', { delivery: none }), alert('alert-quiet', { delivery: delivered })] }));
+      await store.monitors.commitStep(step(2, 1, { at: T + 10, resolved: ['alert-raising', 'alert-told', 'alert-untold'], notify: true }));
+      // Closed (its metric removed) the same way, and resolved with no webhook configured: nothing to send.
+      await store.monitors.commitStep(step(3, 2, { at: T + 10, closed: [{ id: 'alert-quiet', reason: 'gone' }] }));
+      const queued = { state: 'pending', attempts: 0, nextAttemptAt: T + 10, lastError: null, deliveredAt: null };
+      expect((await store.monitors.getAlert('alert-told'))?.resolvedDelivery).toEqual(queued);
+      expect((await store.monitors.getAlert('alert-raising'))?.resolvedDelivery).toEqual(queued);
+      expect((await store.monitors.getAlert('alert-untold'))?.resolvedDelivery).toEqual(none);
+      expect((await store.monitors.getAlert('alert-quiet'))?.resolvedDelivery).toEqual(none);
+      expect((await store.monitors.getAlert('alert-b'))).toBeUndefined();
+
+      // The raise still pending: its opening is claimed, not its resolution; the other's resolution is.
+      const claimed = await store.monitors.claimDeliveries(T + 10, 1_000, 10);
+      expect(claimed.map((a) => [a.id, a.delivery.state, a.resolvedDelivery?.state]).sort()).toEqual([['alert-raising', 'pending', 'pending'], ['alert-told', 'delivered', 'pending']]);
+      expect(await store.monitors.claimDeliveries(T + 11, 1_000, 10)).toEqual([]);
+      await store.monitors.recordDelivery('alert-told', { ...delivered, deliveredAt: T + 12 }, { notice: 'resolution', reopenCount: 0 });
+      const told = await store.monitors.getAlert('alert-told');
+      expect([told?.delivery, told?.resolvedDelivery]).toEqual([delivered, { ...delivered, deliveredAt: T + 12 }]);
+      // The raise delivered, its resolution comes due (its lease is the opening's no more).
+      await store.monitors.recordDelivery('alert-raising', { ...delivered, deliveredAt: T + 13 }, { notice: 'opening', reopenCount: 0 });
+      const next = await store.monitors.claimDeliveries(T + 13, 1_000, 10);
+      expect(next.map((a) => [a.id, a.delivery.state, a.resolvedDelivery?.state])).toEqual([['alert-raising', 'delivered', 'pending']]);
+      // A raise given up: the resolution is due (the deliverer sends the raise first).
+      await store.monitors.commitStep(step(4, 3, { at: T + 20, raised: [alert('alert-failed', { delivery: { state: 'failed', attempts: 18, nextAttemptAt: null, lastError: 'the webhook answered 503', deliveredAt: null } })] }));
+      await store.monitors.commitStep(step(5, 4, { at: T + 30, resolved: ['alert-failed'], notify: true }));
+      expect((await store.monitors.claimDeliveries(T + 30, 1_000, 10)).map((a) => a.id)).toEqual(['alert-failed']);
+    });
+
+    it('reopens a resolved alert: open and unacknowledged again, showing the relapse, its opening queued anew; a result for the earlier notices is dropped', async () => {
+      const delivered = { state: 'delivered' as const, attempts: 1, nextAttemptAt: null, lastError: null, deliveredAt: T + 1 };
+      await store.monitors.commitStep(step(1, 0, { raised: [alert('alert-a', { delivery: delivered }), alert('alert-open')] }));
+      await store.monitors.acknowledge('alert-a', 'ops', T + 2);
+      await store.monitors.commitStep(step(2, 1, { at: T + 10, resolved: ['alert-a'], notify: true }));
+      expect((await store.monitors.claimDeliveries(T + 10, 60_000, 10)).map((a) => a.id)).toEqual(['alert-open', 'alert-a']);
+      const { expected, evidence } = alert('x');
+      const relapse = { direction: 'low' as const, observed: 0.5, expected, pValue: 1e-7, evidence: { ...evidence, window: { from: T, to: T + 20 } }, message: 'It is back.', examples: { decisions: ['d9'], outcomes: [] } };
+      // An open alert is not reopened (only a resolved one is).
+      expect(await store.monitors.commitStep(step(3, 2, { at: T + 20, reopened: [{ id: 'alert-a', at: T + 20, seen: relapse }, { id: 'alert-open', at: T + 20, seen: relapse }], notify: true }))).toBe(true);
+      const a = await store.monitors.getAlert('alert-a');
+      expect(a).toMatchObject({ status: 'open', resolvedAt: null, resolvedReason: null, acknowledgedAt: null, acknowledgedBy: null, reopenedAt: T + 20, reopenCount: 1, raisedAt: T, ...relapse });
+      expect(a?.delivery).toEqual({ state: 'pending', attempts: 0, nextAttemptAt: T + 20, lastError: null, deliveredAt: null });
+      expect(a?.resolvedDelivery).toBeNull();
+      expect(await store.monitors.getAlert('alert-open')).toMatchObject({ reopenCount: 0, reopenedAt: null, observed: 0.125 });
+      // The resolution claimed before the relapse answers late: its result is for a notice no longer due.
+      await store.monitors.recordDelivery('alert-a', delivered, { notice: 'resolution', reopenCount: 0 });
+      await store.monitors.recordDelivery('alert-a', delivered, { notice: 'opening', reopenCount: 0 });
+      expect(await store.monitors.getAlert('alert-a')).toMatchObject({ resolvedDelivery: null, delivery: { state: 'pending', attempts: 0 } });
+      expect((await store.monitors.listAlerts({ status: 'open', limit: 10 })).map((x) => x.id).sort()).toEqual(['alert-a', 'alert-open']);
+      // Reopened without a webhook: nothing to send; resolved again, its resolution neither.
+      await store.monitors.commitStep(step(4, 3, { at: T + 30, resolved: ['alert-a'] }));
+      await store.monitors.commitStep(step(5, 4, { at: T + 40, reopened: [{ id: 'alert-a', at: T + 40, seen: relapse }] }));
+      expect(await store.monitors.getAlert('alert-a')).toMatchObject({ reopenCount: 2, reopenedAt: T + 40, delivery: { state: 'none', nextAttemptAt: null } });
+      await store.monitors.commitStep(step(6, 5, { at: T + 50, resolved: ['alert-a'], notify: true }));
+      expect((await store.monitors.getAlert('alert-a'))?.resolvedDelivery).toMatchObject({ state: 'none' });
     });
   });
 }

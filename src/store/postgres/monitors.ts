@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { MonitorState } from '../../measure/monitors/monitor.js';
-import type { AlertDelivery, AlertQuery, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
+import type { AlertDelivery, AlertQuery, DeliveryTarget, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
 import type { BucketRow } from '../../monitor/state-diff.js';
 import { stateFromRows } from '../../monitor/state-diff.js';
-import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from '../sqlite/monitor-rows.js';
+import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, queued, relapseJson, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from '../sqlite/monitor-rows.js';
 import { inTransaction } from './database.js';
 
 const STATE_ID = 'monitors';
@@ -18,6 +18,29 @@ async function upsertBuckets(c: pg.PoolClient, rows: BucketRow[]): Promise<void>
   await c.query(`INSERT INTO monitor_buckets (${BUCKET_COLS}) VALUES ${values} ON CONFLICT (key_id, start) DO UPDATE SET ${set}`, rows.flatMap(bucketParams));
 }
 const INSERT_ALERT = `INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (id) DO NOTHING`;
+/** Resolves (reason NULL) or closes an alert, queuing its resolution notice unless the receiver was never to hear of its opening. */
+const RESOLVE = `UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1, resolved_reason = $2,
+  resolved_delivery_state = CASE WHEN delivery_state = 'none' THEN 'none' ELSE $3::text END, resolved_delivery_attempts = 0,
+  resolved_next_attempt_at = CASE WHEN delivery_state = 'none' THEN NULL ELSE $4::bigint END, resolved_last_error = NULL, resolved_delivered_at = NULL
+  WHERE id = $5 AND status <> 'resolved'`;
+/** Opens a resolved alert again: unacknowledged, showing the relapse, its opening notice queued anew and no resolution. */
+const REOPEN = `UPDATE monitor_alerts SET status = 'open', resolved_at = NULL, resolved_reason = NULL, acked_at = NULL, acked_by = NULL,
+  reopened_at = $1, reopen_count = reopen_count + 1, relapse = $2,
+  delivery_state = $3, delivery_attempts = 0, next_attempt_at = $4, last_error = NULL, delivered_at = NULL,
+  resolved_delivery_state = NULL, resolved_delivery_attempts = 0, resolved_next_attempt_at = NULL, resolved_last_error = NULL, resolved_delivered_at = NULL
+  WHERE id = $5 AND status = 'resolved'`;
+/**
+ * Leases the due notices: an alert's opening when pending, else its resolution — due only once the
+ * opening is settled, so a receiver never hears "resolved" first.
+ */
+const CLAIM = `UPDATE monitor_alerts SET
+  next_attempt_at = CASE WHEN delivery_state = 'pending' THEN $1 ELSE next_attempt_at END,
+  resolved_next_attempt_at = CASE WHEN delivery_state = 'pending' THEN resolved_next_attempt_at ELSE $1 END
+  WHERE id IN (
+    SELECT id FROM monitor_alerts
+    WHERE (delivery_state = 'pending' AND next_attempt_at <= $2) OR (delivery_state <> 'pending' AND resolved_delivery_state = 'pending' AND resolved_next_attempt_at <= $2)
+    ORDER BY CASE WHEN delivery_state = 'pending' THEN next_attempt_at ELSE resolved_next_attempt_at END LIMIT $3 FOR UPDATE SKIP LOCKED
+  ) RETURNING *`;
 
 /**
  * Monitors on PostgreSQL, shared by every Tact process: a step commits only if no other process
@@ -62,8 +85,10 @@ export class PostgresMonitorStore implements MonitorStore {
       }
       for (let i = 0; i < w.upsert.length; i += UPSERT_ROWS) await upsertBuckets(c, w.upsert.slice(i, i + UPSERT_ROWS));
       for (const a of w.raised) await c.query(INSERT_ALERT, alertParams(a));
-      if (w.resolved.length) await c.query("UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1 WHERE id = ANY($2) AND status <> 'resolved'", [w.at, w.resolved]);
-      for (const x of w.closed ?? []) await c.query("UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1, resolved_reason = $2 WHERE id = $3 AND status <> 'resolved'", [w.at, x.reason, x.id]);
+      const notice = queued(w.notify, w.at);
+      for (const id of w.resolved) await c.query(RESOLVE, [w.at, null, ...notice, id]);
+      for (const x of w.closed ?? []) await c.query(RESOLVE, [w.at, x.reason, ...notice, x.id]);
+      for (const r of w.reopened ?? []) await c.query(REOPEN, [r.at, relapseJson(r.seen), ...queued(w.notify, r.at), r.id]);
       return true;
     });
   }
@@ -94,16 +119,20 @@ export class PostgresMonitorStore implements MonitorStore {
   }
 
   async claimDeliveries(now: number, leaseMs: number, limit: number): Promise<StoredAlert[]> {
-    const r = await this.pool.query<AlertRow>(
-      `UPDATE monitor_alerts SET next_attempt_at = $1 WHERE id IN (
-         SELECT id FROM monitor_alerts WHERE delivery_state = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED
-       ) RETURNING *`,
-      [now + leaseMs, now, limit],
-    );
-    return r.rows.map(toAlert);
+    const r = await this.pool.query<AlertRow>(CLAIM, [now + leaseMs, now, limit]);
+    // Openings first, then resolutions, each by due time (as the SQLite store answers).
+    const due = (a: AlertRow) => [a.delivery_state === 'pending' ? 0 : 1, Number(a.delivery_state === 'pending' ? a.next_attempt_at : a.resolved_next_attempt_at)];
+    return r.rows.sort((a, b) => due(a)[0] - due(b)[0] || due(a)[1] - due(b)[1]).map(toAlert);
   }
 
-  async recordDelivery(id: string, d: AlertDelivery): Promise<void> {
-    await this.pool.query('UPDATE monitor_alerts SET delivery_state = $1, delivery_attempts = $2, next_attempt_at = $3, last_error = $4, delivered_at = $5 WHERE id = $6', [d.state, d.attempts, d.nextAttemptAt, d.lastError, d.deliveredAt, id]);
+  async recordDelivery(id: string, d: AlertDelivery, target?: DeliveryTarget): Promise<void> {
+    const values = [d.state, d.attempts, d.nextAttemptAt, d.lastError, d.deliveredAt, id];
+    if (target?.notice === 'resolution') {
+      await this.pool.query("UPDATE monitor_alerts SET resolved_delivery_state = $1, resolved_delivery_attempts = $2, resolved_next_attempt_at = $3, resolved_last_error = $4, resolved_delivered_at = $5 WHERE id = $6 AND reopen_count = $7 AND status = 'resolved'", [...values, target.reopenCount]);
+    } else if (target) {
+      await this.pool.query('UPDATE monitor_alerts SET delivery_state = $1, delivery_attempts = $2, next_attempt_at = $3, last_error = $4, delivered_at = $5 WHERE id = $6 AND reopen_count = $7', [...values, target.reopenCount]);
+    } else {
+      await this.pool.query('UPDATE monitor_alerts SET delivery_state = $1, delivery_attempts = $2, next_attempt_at = $3, last_error = $4, delivered_at = $5 WHERE id = $6', values);
+    }
   }
 }

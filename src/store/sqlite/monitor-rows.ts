@@ -1,5 +1,5 @@
 import type { MonitorState } from '../../measure/monitors/monitor.js';
-import type { AlertDelivery, StoredAlert } from '../../monitor/monitor-store.js';
+import type { AlertDelivery, AlertObservation, StoredAlert } from '../../monitor/monitor-store.js';
 import type { BucketRow } from '../../monitor/state-diff.js';
 
 /** The alert row's columns, in insert order (shared by the SQLite and PostgreSQL stores). */
@@ -19,6 +19,15 @@ export interface AlertRow {
   last_error: string | null;
   delivered_at: number | string | null;
   body: string;
+  /** The resolution's delivery, NULL state while open; and the reopenings, the latest relapse's observation as JSON (migration monitor-004). */
+  resolved_delivery_state?: AlertDelivery['state'] | null;
+  resolved_delivery_attempts?: number | string;
+  resolved_next_attempt_at?: number | string | null;
+  resolved_last_error?: string | null;
+  resolved_delivered_at?: number | string | null;
+  reopened_at?: number | string | null;
+  reopen_count?: number | string;
+  relapse?: string | null;
 }
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -33,20 +42,46 @@ export function alertParams(a: StoredAlert): unknown[] {
 }
 
 /**
- * An alert from its row: the JSON body, with the columns that change over its life on top.
+ * An alert from its row: the JSON body, the latest relapse's observation over it when it reopened,
+ * and the columns that change over its life on top.
  * @example toAlert(db.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(id))
  */
 export function toAlert(r: AlertRow): StoredAlert {
   const a = JSON.parse(r.body) as StoredAlert;
+  const relapse = r.relapse ? (JSON.parse(r.relapse) as AlertObservation) : {};
+  const resolution = r.resolved_delivery_state;
   return {
     ...a,
+    ...relapse,
     status: r.status,
     resolvedAt: num(r.resolved_at),
     resolvedReason: r.resolved_reason ?? null,
     acknowledgedAt: num(r.acked_at),
     acknowledgedBy: r.acked_by,
+    reopenedAt: num(r.reopened_at ?? null),
+    reopenCount: Number(r.reopen_count ?? 0),
     delivery: { state: r.delivery_state, attempts: Number(r.delivery_attempts), nextAttemptAt: num(r.next_attempt_at), lastError: r.last_error, deliveredAt: num(r.delivered_at) },
+    resolvedDelivery: resolution
+      ? { state: resolution, attempts: Number(r.resolved_delivery_attempts ?? 0), nextAttemptAt: num(r.resolved_next_attempt_at ?? null), lastError: r.resolved_last_error ?? null, deliveredAt: num(r.resolved_delivered_at ?? null) }
+      : null,
   };
+}
+
+/**
+ * The state a new notice starts in, due at `at`: pending when a webhook is configured, else none.
+ * @example queued(true, now) // ['pending', now]
+ */
+export function queued(notify: boolean | undefined, at: number): [AlertDelivery['state'], number | null] {
+  return notify ? ['pending', at] : ['none', null];
+}
+
+/**
+ * The relapse's observation as stored (over the alert's body while it shows).
+ * @example relapseJson(reopening.seen)
+ */
+export function relapseJson(o: AlertObservation): string {
+  const { direction, observed, expected, pValue, evidence, message, examples } = o;
+  return JSON.stringify({ direction, observed, expected, pValue, evidence, message, examples });
 }
 
 /** The counter bucket row's columns, in insert order. */

@@ -1,15 +1,26 @@
 import type { MonitorState } from '../../measure/monitors/monitor.js';
-import type { AlertDelivery, AlertQuery, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
+import type { AlertDelivery, AlertQuery, DeliveryTarget, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
 import { stateFromRows } from '../../monitor/state-diff.js';
 import type { Db } from './database.js';
 import type { SqliteWriter, WriteOp } from './writer.js';
-import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from './monitor-rows.js';
+import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, queued, relapseJson, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from './monitor-rows.js';
 
 const STATE_ID = 'monitors';
 const PAGE = 5000;
 
 const UPSERT_BUCKET = `INSERT OR REPLACE INTO monitor_buckets (${BUCKET_COLS}) VALUES (${BUCKET_COLS.split(', ').map(() => '?').join(', ')})`;
 const INSERT_ALERT = `INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
+/** Resolves (reason NULL) or closes an alert, queuing its resolution notice unless the receiver was never to hear of its opening. */
+const RESOLVE = `UPDATE monitor_alerts SET status = 'resolved', resolved_at = ?, resolved_reason = ?,
+  resolved_delivery_state = CASE WHEN delivery_state = 'none' THEN 'none' ELSE ? END, resolved_delivery_attempts = 0,
+  resolved_next_attempt_at = CASE WHEN delivery_state = 'none' THEN NULL ELSE ? END, resolved_last_error = NULL, resolved_delivered_at = NULL
+  WHERE id = ? AND status <> 'resolved'`;
+/** Opens a resolved alert again: unacknowledged, showing the relapse, its opening notice queued anew and no resolution. */
+const REOPEN = `UPDATE monitor_alerts SET status = 'open', resolved_at = NULL, resolved_reason = NULL, acked_at = NULL, acked_by = NULL,
+  reopened_at = ?, reopen_count = reopen_count + 1, relapse = ?,
+  delivery_state = ?, delivery_attempts = 0, next_attempt_at = ?, last_error = NULL, delivered_at = NULL,
+  resolved_delivery_state = NULL, resolved_delivery_attempts = 0, resolved_next_attempt_at = NULL, resolved_last_error = NULL, resolved_delivered_at = NULL
+  WHERE id = ? AND status = 'resolved'`;
 /**
  * The compare-and-set guard, run right after the step's conditional update: when that update
  * changed no row (another step moved the version), this inserts a NULL version, which the NOT
@@ -36,6 +47,8 @@ export class SqliteMonitorStore implements MonitorStore {
       version: db.prepare('SELECT version FROM monitor_state WHERE id = ?').pluck(),
       get: db.prepare('SELECT * FROM monitor_alerts WHERE id = ?'),
       due: db.prepare("SELECT id FROM monitor_alerts WHERE delivery_state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").pluck(),
+      // A resolution is due only once its opening is settled: a receiver never hears "resolved" first.
+      resolutionDue: db.prepare("SELECT id FROM monitor_alerts WHERE resolved_delivery_state = 'pending' AND resolved_next_attempt_at <= ? AND delivery_state <> 'pending' ORDER BY resolved_next_attempt_at LIMIT ?").pluck(),
     };
   }
 
@@ -69,8 +82,10 @@ export class SqliteMonitorStore implements MonitorStore {
     if (w.remove.length) ops.push({ sql: 'DELETE FROM monitor_buckets WHERE key_id = ? AND start = ?', rows: w.remove.map((r) => [r.keyId, r.start]) });
     if (w.upsert.length) ops.push({ sql: UPSERT_BUCKET, rows: w.upsert.map(bucketParams) });
     if (w.raised.length) ops.push({ sql: INSERT_ALERT, rows: w.raised.map(alertParams) });
-    if (w.resolved.length) ops.push({ sql: "UPDATE monitor_alerts SET status = 'resolved', resolved_at = ? WHERE id = ? AND status <> 'resolved'", rows: w.resolved.map((id) => [w.at, id]) });
-    if (w.closed?.length) ops.push({ sql: "UPDATE monitor_alerts SET status = 'resolved', resolved_at = ?, resolved_reason = ? WHERE id = ? AND status <> 'resolved'", rows: w.closed.map((c) => [w.at, c.reason, c.id]) });
+    const notice = queued(w.notify, w.at);
+    const resolved = [...w.resolved.map((id) => [w.at, null, ...notice, id]), ...(w.closed ?? []).map((c) => [w.at, c.reason, ...notice, c.id])];
+    if (resolved.length) ops.push({ sql: RESOLVE, rows: resolved });
+    if (w.reopened?.length) ops.push({ sql: REOPEN, rows: w.reopened.map((r) => [r.at, relapseJson(r.seen), ...queued(w.notify, r.at), r.id]) });
     try {
       await this.writer.run(ops);
       return true;
@@ -102,15 +117,30 @@ export class SqliteMonitorStore implements MonitorStore {
 
   async claimDeliveries(now: number, leaseMs: number, limit: number): Promise<StoredAlert[]> {
     // Nothing due (the usual case): a read, no write lock.
-    const due = this.s.due.all(now, limit) as string[];
-    if (!due.length) return [];
+    const openings = this.s.due.all(now, limit) as string[];
+    const resolutions = (this.s.resolutionDue.all(now, limit) as string[]).slice(0, limit - openings.length);
+    if (!openings.length && !resolutions.length) return [];
     const until = now + leaseMs;
-    await this.writer.run([{ sql: "UPDATE monitor_alerts SET next_attempt_at = ? WHERE id = ? AND delivery_state = 'pending' AND next_attempt_at <= ?", rows: due.map((id) => [until, id, now]) }]);
+    const ops: WriteOp[] = [];
+    if (openings.length) ops.push({ sql: "UPDATE monitor_alerts SET next_attempt_at = ? WHERE id = ? AND delivery_state = 'pending' AND next_attempt_at <= ?", rows: openings.map((id) => [until, id, now]) });
+    if (resolutions.length) {
+      ops.push({ sql: "UPDATE monitor_alerts SET resolved_next_attempt_at = ? WHERE id = ? AND resolved_delivery_state = 'pending' AND resolved_next_attempt_at <= ? AND delivery_state <> 'pending'", rows: resolutions.map((id) => [until, id, now]) });
+    }
+    await this.writer.run(ops);
     // The lease is ours where the row now carries our lease time.
-    return due.map((id) => this.s.get.get(id) as AlertRow).filter((r) => r && r.delivery_state === 'pending' && Number(r.next_attempt_at) === until).map(toAlert);
+    const ours = (r: AlertRow | undefined) => !!r && (r.delivery_state === 'pending'
+      ? Number(r.next_attempt_at) === until
+      : r.resolved_delivery_state === 'pending' && Number(r.resolved_next_attempt_at) === until);
+    return [...openings, ...resolutions].map((id) => this.s.get.get(id) as AlertRow | undefined).filter(ours).map((r) => toAlert(r as AlertRow));
   }
 
-  async recordDelivery(id: string, d: AlertDelivery): Promise<void> {
-    await this.writer.run([{ sql: 'UPDATE monitor_alerts SET delivery_state = ?, delivery_attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ?', rows: [[d.state, d.attempts, d.nextAttemptAt, d.lastError, d.deliveredAt, id]] }]);
+  async recordDelivery(id: string, d: AlertDelivery, target?: DeliveryTarget): Promise<void> {
+    const values = [d.state, d.attempts, d.nextAttemptAt, d.lastError, d.deliveredAt, id];
+    const op: WriteOp = target?.notice === 'resolution'
+      ? { sql: "UPDATE monitor_alerts SET resolved_delivery_state = ?, resolved_delivery_attempts = ?, resolved_next_attempt_at = ?, resolved_last_error = ?, resolved_delivered_at = ? WHERE id = ? AND reopen_count = ? AND status = 'resolved'", rows: [[...values, target.reopenCount]] }
+      : target
+        ? { sql: 'UPDATE monitor_alerts SET delivery_state = ?, delivery_attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ? AND reopen_count = ?', rows: [[...values, target.reopenCount]] }
+        : { sql: 'UPDATE monitor_alerts SET delivery_state = ?, delivery_attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ?', rows: [values] };
+    await this.writer.run([op]);
   }
 }

@@ -66,4 +66,23 @@ CREATE TABLE monitor_buckets (
 ALTER TABLE monitor_alerts ADD COLUMN resolved_reason TEXT;
 `,
   },
+  {
+    id: 'monitor-004',
+    name: 'resolution notices and reopened alerts',
+    sql: `
+-- The webhook delivery of an alert's resolution (NULL while it is open), and its reopenings: a relapse
+-- within the cool-down opens the alert again, showing what the relapse saw (relapse, JSON).
+ALTER TABLE monitor_alerts ADD COLUMN resolved_delivery_state TEXT;
+ALTER TABLE monitor_alerts ADD COLUMN resolved_delivery_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE monitor_alerts ADD COLUMN resolved_next_attempt_at INTEGER;
+ALTER TABLE monitor_alerts ADD COLUMN resolved_last_error TEXT;
+ALTER TABLE monitor_alerts ADD COLUMN resolved_delivered_at INTEGER;
+ALTER TABLE monitor_alerts ADD COLUMN reopened_at INTEGER;
+ALTER TABLE monitor_alerts ADD COLUMN reopen_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE monitor_alerts ADD COLUMN relapse TEXT;
+-- Alerts resolved before: their receiver was never told, and is not told now.
+UPDATE monitor_alerts SET resolved_delivery_state = 'none' WHERE status = 'resolved';
+CREATE INDEX monitor_alerts_resolution_due ON monitor_alerts (resolved_delivery_state, resolved_next_attempt_at);
+`,
+  },
 ];
