@@ -315,7 +315,7 @@ export class Decider {
       modelVersion: r.bandit?.model ?? ctx.recommendation?.modelVersion ?? this.d.estimates.modelVersion,
       arm: r.arm,
       ...(position ? { segment: position.segment, microSegment: position.microSegment?.index ?? null, microSegmentModel: position.microSegment?.modelVersion ?? null } : {}),
-      ...(ctx.experiment ? { experiment: { id: ctx.experiment.id, arm: r.arm === 'holdout' ? 'holdout' : ctx.experiment.arm, variant: ctx.experiment.variant ?? null } } : {}),
+      ...(ctx.experiment ? { experiment: { id: ctx.experiment.id, arm: r.arm === 'holdout' ? 'holdout' : ctx.experiment.arm, variant: r.arm === 'holdout' ? null : (ctx.experiment.variant ?? null) } } : {}),
       ...(ctx.subject.unit !== undefined ? { unit: ctx.subject.unit } : {}),
       choices: r.choices,
       scored,

@@ -78,12 +78,18 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
   return result;
 }
 
-/** The global holdout is never personalized: the placement's safe default when the rules let it through, else nothing. */
+/**
+ * The global holdout is never personalized: the placement's safe default when the rules let it
+ * through, else nothing. Nor is it in the placement's experiment (its arm is logged "holdout"): a
+ * variant the subject's arm pins is not applied — the safe default's variant is drawn as for anyone
+ * (until 2026-12-03 the arm's pin applied, so an experiment on the safe default's content reached
+ * the holdout it is measured against).
+ */
 function holdoutChoice(candidates: Candidate[], ctx: StageContext, would: Choice | undefined): Choice {
   const safe = candidates.find((c) => c.action.id === ctx.placement.safeDefault && !c.out);
   const why = holdoutWhy(would, ctx, safe?.action.id);
   if (!safe) return { rank: 1, kind: 'none', score: ctx.policy.noneScore, propensity: 1, why };
-  return { ...actionChoice(1, safe, 1, ctx), why };
+  return { ...actionChoice(1, safe, 1, { ...ctx, experiment: undefined }), why };
 }
 
 function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: PipelineResult, newId: () => string, fits?: ContactRoom): { choices: Choice[]; picks: Pick[] } {

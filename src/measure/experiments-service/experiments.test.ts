@@ -113,8 +113,8 @@ describe('experiments', () => {
     h = await harness('sqlite', { config: measureShop({ holdout: 1, experiments: twoArms() }) });
     const d = await h.tact.decide.decider.decide({ subject: 'ana', placement: 'home' });
     expect(d.arm).toBe('holdout');
-    // The pin of the subject's arm is recorded as it was in force (the shoes' "b"; the holdout showed the newsletter).
-    expect(d.experiment).toEqual({ id: 'hero-test', arm: 'holdout', variant: { action: 'shoes', variant: 'b' } });
+    // The holdout is not in the experiment: no arm's pin applies to it, and none is recorded.
+    expect(d.experiment).toEqual({ id: 'hero-test', arm: 'holdout', variant: null });
     expect(d.unit).toBe('ana');
     expect(d.choices).toMatchObject([{ kind: 'action', action: 'newsletter', propensity: 1 }]);
     expect(d.choices[0].why).toContain("safe default \"Our newsletter\"");

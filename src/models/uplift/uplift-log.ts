@@ -140,9 +140,9 @@ async function wholeMillisecond(store: Store, at: number): Promise<DecisionRecor
 /**
  * The logging policy's probability of the decision's arm. The global holdout is a hash of the
  * subject (src/decide/pipeline.ts `inHoldout`): given it, its arm "none" had probability 1. What its
- * choice logs is the shown safe default's 1 times that variant's probability, pinned by the
- * subject's experiment arm or drawn — and the record names that arm "holdout", so no pin can be
- * matched to it: dividing the drawn share out of a pinned variant's 1 read it as V. Any other
+ * choice logs is the shown safe default's 1 times that variant's probability — drawn (until
+ * 2026-12-03 it could be pinned by the subject's experiment arm, which the record, naming the arm
+ * "holdout", does not say: dividing the drawn share out of a pinned variant's 1 read it as V). Any other
  * decision's arm is its rank-1 action, whichever variant: its share is divided out.
  */
 async function armPropensity(d: DecisionRecord, catalog: CompiledCatalog, pinned: (d: DecisionRecord) => Promise<boolean>): Promise<number> {
