@@ -89,6 +89,17 @@ describe('the browser snippet', () => {
     expect(inits.map((i) => JSON.parse(String(i.body)).type)).toEqual(['impression', 'click']);
   });
 
+  it('drawn again with a render that throws, keeps the earlier draw and its reports (the error reaches the page)', async () => {
+    const el = element();
+    const first = await show({ element: el });
+    await expect(show({ element: el, render: () => { throw new Error('template missing'); } })).rejects.toThrow('template missing');
+    expect(el.listeners()).toBe(1);
+    expect(el.dataset.tactDecision).toBe(first.decisionId);
+    el.click(content());
+    await arrived(first.decisionId, 2);
+    expect((await outcomesOf(first.decisionId)).sort()).toEqual(['click', 'impression']);
+  });
+
   it('drawn again in the same element, stops watching for the earlier decision\'s impression', async () => {
     const observers: { disconnected: boolean }[] = [];
     vi.stubGlobal('IntersectionObserver', class {

@@ -120,6 +120,8 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision> {
   // Items only by the page's renderItems; an action by `render` or its headline; nothing else ("none", a handoff).
   const draw = items.length ? renderItems && (() => renderItems(items, o.element)) : choice?.kind === 'action' ? () => (o.render ?? drawHeadline)(choice, o.element) : undefined;
   if (latest.get(o.element) !== call || !draw) return decision;
+  // Drawn first: a render that throws leaves the earlier draw, its listener and its reports, as they were.
+  draw();
   undo.get(o.element)?.();
   const action = choice.kind === 'action' ? choice.action : undefined;
   const sent = new Set<string>();
@@ -129,7 +131,6 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision> {
     sent.add(type);
     void tact.outcome({ decisionId: decision.decisionId, ...(action ? { action } : {}), type }).catch(() => undefined);
   };
-  draw();
   o.element.dataset.tactDecision = decision.decisionId;
   const onClick = (e: { target: unknown }) => {
     const t = e.target as { closest?: (s: string) => unknown; dataset?: Record<string, string | undefined> } | null;
