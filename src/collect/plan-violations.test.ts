@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, harness, send, type Harness } from '../../test/harness.js';
+import { bearer, get, harness, KEYS, send, type Harness } from '../../test/harness.js';
 
 describe('tracking-plan violations over the collection API', () => {
   let h: Harness;
@@ -7,6 +7,7 @@ describe('tracking-plan violations over the collection API', () => {
     h = await harness('sqlite', { config: { trackingPlan: { events: {
       'Product Viewed': { properties: { type: 'object', properties: { price: { type: 'number' } } } },
       'Order Completed': { block: true, properties: { type: 'object', required: ['revenue'] } },
+      'Cart Viewed': { properties: { type: 'object', properties: { products: { type: 'array', items: { type: 'object', properties: { price: { type: 'number' } } } } } } },
     } } } });
   });
   afterAll(async () => h.close());
@@ -29,5 +30,21 @@ describe('tracking-plan violations over the collection API', () => {
     const b = await send(h.app, '/v1/batch', { batch: [m, m, { type: 'track', userId: 'v2', event: 'Order Completed', properties: { revenue: 1 } }] });
     expect(b.json().rejected.map((r: { index: number }) => r.index)).toEqual([0, 1]);
     expect(await count('Order Completed')).toEqual([{ count: 1, blocked: 1 }]);
+  });
+
+  it('counts a bad property of a list\'s items once per message, under one name', async () => {
+    const products = [{ price: 'a' }, { price: 1 }, { price: 'b' }, { price: 'c' }];
+    for (const id of ['cart-1', 'cart-2']) expect((await send(h.app, '/v1/track', { messageId: id, userId: 'v3', event: 'Cart Viewed', properties: { products } })).statusCode).toBe(200);
+    const v = (await get(h.app, '/v1/tracking-plan/violations')).json().violations.filter((x: { event: string }) => x.event === 'Cart Viewed');
+    expect(v).toMatchObject([{ property: 'products[].price', rule: 'type', count: 2, blocked: 0, lastDetail: '`products[0].price` must be number' }]);
+  });
+
+  it('refuses, through the API, a plan whose schema would check nothing, naming where', async () => {
+    const put = (document: unknown) => h.app.inject({ method: 'PUT', url: '/v1/config/tracking-plan', headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'audit' } });
+    const misspelt = await put({ events: { 'Order Completed': { properties: { type: 'object', requird: ['revenue'] } } } });
+    expect(misspelt.statusCode).toBe(400);
+    expect(misspelt.json().problems).toMatchObject([{ field: 'events.Order Completed.properties.requird', message: expect.stringMatching(/Did you mean `required`/) }]);
+    const async = await put({ events: { 'Order Completed': { properties: { $async: true, type: 'object', required: ['revenue'] } } } });
+    expect(async.json().problems).toMatchObject([{ field: 'events.Order Completed.properties.$async' }]);
   });
 });

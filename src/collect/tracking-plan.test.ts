@@ -75,3 +75,54 @@ describe('tracking plan', () => {
     expect(v.map((x) => `${x.property}:${x.rule}`)).toEqual(['x:type', 'x:anyOf', 'a/b:type', 'c~d:type']);
   });
 });
+
+describe('tracking plan: schemas that would check nothing', () => {
+  it('checks a schema marked `$async` as it checks any other, and refuses the marker', () => {
+    // Ajv compiles a `$async` schema to a function that answers a Promise (Ajv docs, "Asynchronous
+    // validation"): it is truthy, so every message passed, and a broken one rejected it unhandled.
+    const plan = { events: { X: { properties: { $async: true, type: 'object', required: ['a'] } } } };
+    expect(checkTrackingPlan(plan).map((x) => x.field)).toEqual(['events.X.properties.$async']);
+    const r = compilePlan(plan).check(track('X', {}));
+    expect(r.violations.map((v) => `${v.property}/${v.rule}`)).toEqual(['a/required']);
+  });
+
+  it('refuses a keyword JSON Schema does not have, naming where it is and what it is likely to be', () => {
+    // With `strict: false` Ajv ignores an unknown keyword: `requird` checked nothing, and saved.
+    const p = checkTrackingPlan({ events: { Signed: { properties: { type: 'object', requird: ['email'], properties: { requird: { type: 'string' }, age: { type: 'number', minimun: 18 } } } } } });
+    expect(p.map((x) => x.field)).toEqual(['events.Signed.properties.requird', 'events.Signed.properties.properties.age.minimun']);
+    expect(p[0].message).toMatch(/`requird` is not a JSON Schema keyword.*Did you mean `required`\?/);
+    expect(p[1].message).toMatch(/Did you mean `minimum`\?/);
+  });
+
+  it('refuses a keyword Ajv would ignore where it stands, and takes annotations', () => {
+    expect(checkTrackingPlan({ events: { X: { properties: { type: 'object', then: { required: ['a'] } } } } }).map((x) => [x.field, x.message])).toEqual([
+      ['events.X.properties', expect.stringMatching(/"then" without "if" is ignored/)],
+    ]);
+    const annotated = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', title: 't', description: 'd', $comment: 'c', examples: [{}], default: {}, 'x-owner': 'growth', properties: { a: { type: 'string', readOnly: true, deprecated: true } } };
+    expect(checkTrackingPlan({ identify: { properties: annotated } })).toEqual([]);
+  });
+});
+
+describe('tracking plan: violations', () => {
+  const plan = compilePlan({ events: { Order: { properties: {
+    type: 'object', additionalProperties: false,
+    properties: { products: { type: 'array', items: { type: 'object', required: ['sku'], properties: { price: { type: 'number' } } } }, sizes: { type: 'object', additionalProperties: { type: 'number' } } },
+  } } } });
+
+  it('counts a property of every item of a list as one property, and names the item that broke it', () => {
+    // Counted per index, `products.0.price`, `products.1.price` … were as many properties as the
+    // longest list, and none of them said how many messages sent a bad price.
+    const v = plan.check(track('Order', { products: [{ sku: 'a', price: 'x' }, { price: 'y' }, { sku: 'c', price: 'z' }], sizes: { 42: 'big' } })).violations;
+    expect(v.map((x) => `${x.property}:${x.rule}`)).toEqual(['products[].price:type', 'products[].sku:required', 'sizes.42:type']);
+    expect(v[0].detail).toMatch(/`products\[0\]\.price`/);
+    expect(v[1].detail).toMatch(/`products\[1\]\.sku`/);
+  });
+
+  it('says what is wrong in a sentence that reads: missing, not allowed, unplanned', () => {
+    const r = compilePlan({ unplanned: 'block', events: { Order: { properties: { type: 'object', required: ['order_id'], additionalProperties: false, properties: { order_id: {} } } } } });
+    const v = r.check(track('Order', { coupon: 'X' })).violations;
+    expect(v.map((x) => x.detail)).toEqual(['`order_id` is required and was not sent', '`coupon` is not a property the tracking plan allows here']);
+    // The error catalogue ends the sentence: a detail ending in "." read "… the tracking plan..".
+    expect(r.check(track('Other', {})).violations[0].detail).toBe('The event "Other" is not in the tracking plan');
+  });
+});

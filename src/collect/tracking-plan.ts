@@ -1,7 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { unsafeSchemaPatterns } from '../rules/regex-safety.js';
+import type { ValidateFunction } from 'ajv';
 import type { FieldProblem } from '../errors/tact-error.js';
+import { planValidator, schemaProblems } from './tracking-plan-schema.js';
+import { toViolations } from './tracking-plan-violations.js';
 import type { Violation } from './collect-store.js';
 import type { Message } from './message.js';
 
@@ -38,27 +38,9 @@ export interface CompiledPlan {
 const PLAN_KEYS = ['unplanned', 'events', 'identify'];
 const EVENT_KEYS = ['description', 'properties', 'block'];
 
-/**
- * A validator for one plan's schemas. Each plan gets its own, and each schema is compiled on its
- * own (the registry is emptied after it): an operator's `$id` then never collides with the same
- * `$id` in another event or in the plan loaded before. `warn` hears what Ajv would ignore — a
- * `format` it does not know.
- */
-function planValidator(warn: (message: string) => void = () => {}): (schema: unknown) => ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, strict: false, logger: { log: () => {}, warn: (...m: unknown[]) => warn(m.join(' ')), error: () => {} } });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
-  return (schema) => {
-    try {
-      return ajv.compile(schema as Record<string, unknown>);
-    } finally {
-      ajv.removeSchema();
-    }
-  };
-}
-
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Checks a tracking plan document: its shape, and that every schema compiles. */
+/** Checks a tracking plan document: its shape, and that every schema compiles and checks what it says (tracking-plan-schema.ts). */
 export function checkTrackingPlan(doc: unknown): FieldProblem[] {
   const p: FieldProblem[] = [];
   if (!isRecord(doc)) return [{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`).' }];
@@ -69,8 +51,6 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
   if (d.identify !== undefined && !isRecord(d.identify)) p.push({ field: 'identify', message: 'The `identify` property must be an object with `properties` (a JSON Schema of the traits) and optionally `block`.' });
   const entries: [string, PlannedEvent][] = isRecord(d.events) ? Object.entries(d.events) : [];
   if (isRecord(d.identify)) entries.push(['(identify)', d.identify]);
-  let warnings: string[] = [];
-  const compile = planValidator((m) => warnings.push(m));
   for (const [name, ev] of entries) {
     const at = name === '(identify)' ? 'identify' : `events.${name}`;
     if (!isRecord(ev)) {
@@ -79,21 +59,7 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
     }
     for (const k of Object.keys(ev)) if (!EVENT_KEYS.includes(k)) p.push({ field: `${at}.${k}`, message: `The plan for \`${name}\` has no \`${k}\` setting; it takes ${EVENT_KEYS.map((x) => `\`${x}\``).join(', ')}.` });
     if (ev.block !== undefined && typeof ev.block !== 'boolean') p.push({ field: `${at}.block`, message: 'The `block` property must be true or false.' });
-    if (ev.properties !== undefined) {
-      warnings = [];
-      try {
-        compile(ev.properties);
-        // Ajv ignores (and only logs) a format it does not know: the property would be checked for nothing.
-        for (const w of new Set(warnings)) {
-          const [, format, path] = /format "(.*)" ignored in schema at path "(.*)"/.exec(w) ?? [, w, '#'];
-          p.push({ field: `${at}.properties`, message: `The JSON Schema for \`${name}\` uses format "${format}" (at ${path}), which no validator knows, so it would check nothing; known formats include date-time, date, email, uri, uuid.` });
-        }
-      } catch (e) {
-        p.push({ field: `${at}.properties`, message: `The JSON Schema for \`${name}\` does not compile: ${(e as Error).message}.` });
-      }
-      // The schema runs on every message of the event, as customers send it.
-      for (const [path, why] of unsafeSchemaPatterns(ev.properties)) p.push({ field: `${at}.properties.${path}`, message: `In the JSON Schema for \`${name}\`, ${why}.` });
-    }
+    if (ev.properties !== undefined) p.push(...schemaProblems(ev.properties, name, at));
   }
   return p;
 }
@@ -114,7 +80,7 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
       if (empty) return { violations: [], blocked: false };
       if (m.type === 'identify') {
         if (!identify?.validate || identify.validate(m.traits ?? {})) return { violations: [], blocked: false };
-        const violations = toViolations('identify', identify.validate.errors ?? []);
+        const violations = toViolations('identify', identify.validate.errors ?? [], m.traits ?? {});
         return { violations, blocked: identify.block };
       }
       if (m.type !== 'track') return { violations: [], blocked: false };
@@ -122,28 +88,10 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
       const planned = events.get(name);
       if (!planned) {
         if (events.size === 0 && !blockUnplanned) return { violations: [], blocked: false };
-        return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan.` }], blocked: blockUnplanned };
+        return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan` }], blocked: blockUnplanned };
       }
       if (!planned.validate || planned.validate(m.properties ?? {})) return { violations: [], blocked: false };
-      return { violations: toViolations(name, planned.validate.errors ?? []), blocked: planned.block };
+      return { violations: toViolations(name, planned.validate.errors ?? [], m.properties ?? {}), blocked: planned.block };
     },
   };
-}
-
-/**
- * One violation per property and rule a message broke: Ajv reports a rule once for each branch of
- * an anyOf / oneOf that tried it, and the message is counted once. instancePath is a JSON Pointer
- * (RFC 6901): its segments are unescaped ("~1" is "/", "~0" is "~") to name the property as spelled.
- */
-function toViolations(event: string, errors: ErrorObject[]): Violation[] {
-  const out = new Map<string, Violation>();
-  for (const e of errors) {
-    const base = e.instancePath.split('/').slice(1).map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
-    const missing = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '') : '';
-    const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : '';
-    const property = [base, missing || extra].filter(Boolean).join('.') || '(properties)';
-    const key = `${property}\u0000${e.keyword}`;
-    if (!out.has(key)) out.set(key, { event, property, rule: e.keyword, detail: `\`${property}\` ${e.message ?? 'is not valid'}` });
-  }
-  return [...out.values()];
 }
