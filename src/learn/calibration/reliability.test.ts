@@ -30,6 +30,25 @@ describe('reliability report', () => {
     expect(w.observedRate).toBeCloseTo(1 / 3, 15);
   });
 
+  it('keeps equal predictions in one bin: a constant predictor that is right has ECE 0 (bins by quantile edges keep ties together)', () => {
+    // Split by position, [1, 1] and [0, 0] would each miss 0.5 by 0.5.
+    const r = reliabilityReport([0.5, 0.5, 0.5, 0.5], [1, 1, 0, 0], { bins: 2 });
+    expect(r.ece).toBe(0);
+    expect(r.bins).toHaveLength(1);
+    // Ties end a bin late, never mix two predictions' bins: [0.1, 0.1, 0.1] | [0.9].
+    const t = reliabilityReport([0.1, 0.1, 0.1, 0.9], [0, 0, 1, 1], { bins: 2 });
+    expect(t.bins.map((b) => b.count)).toEqual([3, 1]);
+    expect(t.ece).toBeCloseTo(0.75 * (1 / 3 - 0.1) + 0.25 * 0.1, 12);
+  });
+
+  it('with nothing to report gives no ECE or MCE (NaN, like Brier), not a perfect 0', () => {
+    const r = reliabilityReport([], []);
+    expect(r.n).toBe(0);
+    expect(r.ece).toBeNaN();
+    expect(r.mce).toBeNaN();
+    expect(r.brier).toBeNaN();
+  });
+
   it('interval coverage counts truths inside', () => {
     expect(intervalCoverage([0, 0], [1, 1], [0.5, 2])).toEqual({ coverage: 0.5, n: 2, meanWidth: 1 });
   });

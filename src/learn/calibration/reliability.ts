@@ -26,9 +26,12 @@ export interface ReliabilityReport {
 
 /**
  * Reliability report with `bins` bins; "equal-mass" bins (default) hold equal numbers of
- * predictions — rare-event models (CTR ≈ 0.5%) would otherwise put everything in one bin.
+ * predictions — rare-event models (CTR ≈ 0.5%) would otherwise put everything in one bin. Equal
+ * predictions share a bin (a bin ends late rather than split them): split by position, a right
+ * constant prediction would show a gap in every bin — noise, or the outcomes' order in time.
  * `weights` are optional row multiplicities (for bootstrap); `order` the rows sorted by prediction,
- * when the caller computes many reports on the same predictions.
+ * when the caller computes many reports on the same predictions. With no rows, ECE and MCE are
+ * NaN like the means (null in JSON): no evidence is not a perfect calibration.
  *
  * @example
  * reliabilityReport([0.1, 0.9], [0, 1], { bins: 2 }).ece; // 0.1
@@ -46,11 +49,13 @@ export function reliabilityReport(
   for (let i = 0; i < n; i++) total += w(i);
   const acc = Array.from({ length: bins }, () => ({ count: 0, p: 0, y: 0, low: Infinity, high: -Infinity }));
   let cum = 0;
+  let prev = { p: NaN, bin: 0 };
   for (let r = 0; r < order.length; r++) {
     const i = order[r];
     const wi = w(i);
     if (wi === 0) continue;
-    const b = strategy === 'equal-width' ? Math.min(bins - 1, Math.floor(predicted[i] * bins)) : Math.min(bins - 1, Math.floor((cum / total) * bins));
+    const b = strategy === 'equal-width' ? Math.min(bins - 1, Math.floor(predicted[i] * bins)) : predicted[i] === prev.p ? prev.bin : Math.min(bins - 1, Math.floor((cum / total) * bins));
+    prev = { p: predicted[i], bin: b };
     cum += wi;
     const a = acc[b];
     a.count += wi;
@@ -77,6 +82,7 @@ export function reliabilityReport(
     mce = Math.max(mce, gap);
     out.push({ low: a.low, high: a.high, count: a.count, meanPredicted: a.p / a.count, observedRate: a.y / a.count });
   }
+  if (total === 0) ece = mce = NaN;
   return { n: total, bins: out, ece, mce, brier: brier / total, meanPredicted: sp / total, observedRate: sy / total };
 }
 

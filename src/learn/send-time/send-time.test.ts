@@ -40,6 +40,17 @@ describe('send time', () => {
     expect(earned.estimate.high).toBeGreaterThan(earned.estimate.value);
   });
 
+  it('breaks ties by the soonest slot from `fromSlot`: with no population data yet, now is as good as any hour (not Monday 00:00)', () => {
+    const flat = populationSendTimePrior([], 24, 0); // the untrained default: every slot equal
+    expect(bestSendSlot(flat, new Float64Array(SLOTS), { ...opts, fromSlot: 63 })).toMatchObject({ slot: 63, estimate: { source: 'population', status: 'learning' } });
+    const tied = new Float64Array(SLOTS);
+    tied[10] = 15;
+    tied[70] = 15;
+    // Monday 10:00 and Wednesday 22:00 equally likely; on Tuesday the Wednesday slot comes first.
+    expect(bestSendSlot(flat, tied, { ...opts, fromSlot: 30 }).slot).toBe(70);
+    expect(bestSendSlot(flat, tied, { ...opts, fromSlot: 5 }).slot).toBe(10);
+  });
+
   it('fits the Dirichlet prior strength that generated the subjects (A = 30 within 25%)', () => {
     const rng = new Rng(6);
     const share = Float64Array.from({ length: SLOTS }, (_, s) => 1 + (s % 24 >= 8 && s % 24 <= 20 ? 4 : 0));

@@ -69,15 +69,18 @@ export interface SendSlot {
 }
 
 /**
- * The subject's best send slot (or the population's while learning).
+ * The subject's best send slot (or the population's while learning). Among slots that tie, the
+ * soonest from `fromSlot` (the subject's current local hour of week, default 0) wins: a flat week
+ * (no population data yet) then answers the current hour — no hour is known to be better than
+ * now — rather than whichever slot is numbered first (Monday 00:00).
  *
  * @example
- * bestSendSlot(prior, subjectCounts, { minEvents: 5, modelVersion: 'send-time@1', updatedAt: now });
+ * bestSendSlot(prior, subjectCounts, { minEvents: 5, modelVersion: 'send-time@1', updatedAt: now, fromSlot: 63 });
  */
 export function bestSendSlot(
   prior: SendTimePrior,
   counts: ArrayLike<number>,
-  opts: { minEvents?: number; level?: number; modelVersion: string; updatedAt: string },
+  opts: { minEvents?: number; level?: number; modelVersion: string; updatedAt: string; fromSlot?: number },
 ): SendSlot {
   const level = opts.level ?? 0.9;
   let n = 0;
@@ -85,8 +88,12 @@ export function bestSendSlot(
   const personal = n >= (opts.minEvents ?? 5) && n >= prior.strength;
   const alpha = Float64Array.from(prior.share, (p, s) => prior.strength * p + (personal ? counts[s] : 0));
   const total = alpha.reduce((a, b) => a + b, 0);
-  let slot = 0;
-  for (let s = 1; s < SLOTS; s++) if (alpha[s] > alpha[slot]) slot = s;
+  const from = ((Math.floor(opts.fromSlot ?? 0) % SLOTS) + SLOTS) % SLOTS;
+  let slot = from;
+  for (let k = 1; k < SLOTS; k++) {
+    const s = (from + k) % SLOTS;
+    if (alpha[s] > alpha[slot]) slot = s;
+  }
   const [low, high] = betaInterval({ alpha: alpha[slot], beta: total - alpha[slot] }, level);
   return {
     slot,

@@ -1,5 +1,7 @@
 import type { Settings } from '../../config/settings.js';
 import { attributionWindows, decisionCalibration } from '../../decide/decision-calibration.js';
+import { editDistance } from '../../errors/edit-distance.js';
+import { validationError } from '../../errors/tact-error.js';
 import type { Store } from '../../store/store.js';
 import { ratesKind } from '../rates/rates-kind.js';
 import { type CalibrationView, calibrationReport } from './calibration.js';
@@ -11,18 +13,40 @@ export const CALIBRATED_MODELS = ['rates', 'decisions'] as const;
  * The reliability reports of one model on its held-out outcomes, as the API and `tact
  * calibration` show them: `rates`, one per configured rate (or the `key` asked for); `decisions`,
  * the Beta estimates the decisions scored their chosen actions with, against the goal outcomes
- * credited to them.
+ * credited to them. A `key` that is no configured rate and has no recorded predictions (a typo,
+ * which would read as "nothing yet") is a 400 naming `key`, and so is a `key` for `decisions`.
  *
  * @example
  * await calibrationReports(store, settings, 'decisions', undefined, Date.now());
  */
 export async function calibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<CalibrationView[]> {
   if (name === 'rates') {
-    const keys = key !== undefined ? [key] : settings.get(ratesKind).map((r) => r.def.name);
+    const names = settings.get(ratesKind).map((r) => r.def.name);
+    if (key !== undefined && !names.includes(key)) {
+      // a rate taken out of the settings keeps its recorded predictions: still reported
+      const report = await calibrationReport(store.estimates, name, key, now);
+      if (report.n === 0 && report.pending === 0) throw validationError([{ field: 'key', message: unknownRate(key, names) }]);
+      return [report];
+    }
     const reports: CalibrationView[] = [];
-    for (const k of keys) reports.push(await calibrationReport(store.estimates, name, k, now));
+    for (const k of key !== undefined ? [key] : names) reports.push(await calibrationReport(store.estimates, name, k, now));
     return reports;
   }
-  if (name === 'decisions') return [await decisionCalibration(store.decisions, now, attributionWindows(settings))];
+  if (name === 'decisions') {
+    if (key !== undefined) throw validationError([{ field: 'key', message: 'The `key` chooses one rate of `rates`; `decisions` has one report and no keys.' }]);
+    return [await decisionCalibration(store.decisions, now, attributionWindows(settings))];
+  }
   return [await calibrationReport(store.estimates, name, key, now)];
+}
+
+/** The sentence for a rate `key` that names nothing: the configured rate it likely means (≤ 2 edits) and the list. */
+function unknownRate(key: string, names: readonly string[]): string {
+  let near: string | undefined;
+  let best = 3;
+  for (const n of names) {
+    const d = editDistance(n.toLowerCase(), key.toLowerCase());
+    if (d < best) [near, best] = [n, d];
+  }
+  const list = names.length ? `The rates are ${names.join(', ')}.` : 'No rate is configured (`rates` in tact.config.yaml).';
+  return `The \`key\` \`${key}\` is not a configured rate and has no recorded predictions.${near ? ` Did you mean \`${near}\`?` : ''} ${list}`;
 }

@@ -58,7 +58,7 @@ export class SubjectEstimates {
     }
     const st = this.settings.get(sendTimeKind);
     if (st.configured) {
-      const { estimate, detail } = sendTimeNow(rows.get('send-time:')?.state as SlotCounts | undefined, sendTimePrior(await this.registry.live<SendTimeModelState>('send-time')), st.minEvents, now);
+      const { estimate, detail } = sendTimeNow(rows.get('send-time:')?.state as SlotCounts | undefined, sendTimePrior(await this.registry.live<SendTimeModelState>('send-time')), st.minEvents, now, state.timezone);
       out.push({ model: 'send-time', key: '', estimate, detail });
     }
     const rates = this.settings.get(ratesKind);

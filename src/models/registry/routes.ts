@@ -161,7 +161,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       description: 'Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for); `decisions` reports the goal-rate estimates the most recent 50,000 decisions scored their chosen actions with, against the goal outcomes credited to them (pending while the attribution window is open).',
       params: nameParam,
       querystring: { type: 'object', properties: { key: { type: 'string' } } },
-      response: { 200: anyObj, 404: errorSchema },
+      response: { 200: anyObj, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
     const { name } = req.params;

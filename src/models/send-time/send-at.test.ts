@@ -19,6 +19,16 @@ describe('next occurrence of a send slot', () => {
     // New York (UTC−5 in November): Tuesday 09:00 local = 14:00Z.
     expect(nextSlotStart(24 + 9, Date.parse('2026-11-30T12:00:00Z'), 'America/New_York')).toBe(Date.parse('2026-12-01T14:00:00Z'));
   });
+
+  it('never answers before now: a local hour the spring-forward skips starts when the clocks jump (Paris, 2026-03-29 02:00 → 03:00)', () => {
+    // Sunday 01:30 in Paris (00:30Z); Sunday 02:00 does not exist that day: 03:00 CEST = 01:00Z.
+    const now = Date.parse('2026-03-29T00:30:00Z');
+    const at = nextSlotStart(6 * 24 + 2, now, 'Europe/Paris');
+    expect(at).toBeGreaterThanOrEqual(now);
+    expect(at).toBe(Date.parse('2026-03-29T01:00:00Z'));
+    // The hour that happens twice in autumn (2026-10-25): its first start, 02:00 CEST = 00:00Z.
+    expect(nextSlotStart(6 * 24 + 2, Date.parse('2026-10-24T12:00:00Z'), 'Europe/Paris')).toBe(Date.parse('2026-10-25T00:00:00Z'));
+  });
 });
 
 describe('send time read for scheduling', () => {
@@ -43,5 +53,15 @@ describe('send time read for scheduling', () => {
     const read = await sendTimeReader(store, registry, 5);
     const t = await read({ id: 'kim', timezone: 'UTC' } as ProfileState, Date.parse('2026-11-30T08:00:00Z'));
     expect(t).toMatchObject({ slot: 34, sendAt: '2026-12-01T10:00:00.000Z', estimate: { source: 'personal', evidence: 27 } });
+  });
+
+  it('before any training (a flat week) sends a learning subject now, in their own hour — not at Monday 00:00', async () => {
+    const none = { getMany: async () => [], forSubject: async () => [] };
+    const store = { ...none, profiles: { merges: async () => [] }, estimates: none } as unknown as Parameters<typeof sendTimeReader>[0];
+    const read = await sendTimeReader(store, { live: async () => undefined } as unknown as ModelRegistry, 5);
+    // Wednesday 14:20Z is 15:20 in Paris (UTC+1): slot 2 × 24 + 15 = 63.
+    const now = Date.parse('2026-12-02T14:20:00Z');
+    const t = await read({ id: 'new', timezone: 'Europe/Paris' } as ProfileState, now);
+    expect(t).toMatchObject({ slot: 63, label: 'Wednesday 15:00 (local time)', sendAt: '2026-12-02T14:20:00.000Z', estimate: { source: 'population', status: 'learning', evidence: 0 } });
   });
 });

@@ -26,7 +26,8 @@ export interface SendTime {
 /**
  * The next instant at or after `now` that starts the local hour-of-week `slot` (0 = Monday 00:00);
  * `now` itself while inside that hour. The zone's offset is taken at the send instant, so a
- * daylight-saving change in between is respected.
+ * daylight-saving change in between is respected: an hour that happens twice starts at its first
+ * occurrence, an hour the spring-forward skips starts when the clocks jump (02:00 → 03:00).
  *
  * @example
  * nextSlotStart(34, Date.parse('2026-11-30T08:00:00Z'), 'UTC'); // Date.parse('2026-12-01T10:00:00Z') — Tuesday 10:00
@@ -40,8 +41,10 @@ export function nextSlotStart(slot: number, now: number, timeZone: string | null
   const ahead = (slot - current + SLOTS) % SLOTS;
   if (ahead === 0) return now;
   const localStart = hourStart + ahead * HOUR;
-  const guess = localStart - offset;
-  return localStart - tzOffsetMinutes(timeZone, guess) * 60_000;
+  const at = localStart - tzOffsetMinutes(timeZone, localStart - offset) * 60_000;
+  // Read back with the offset at that instant: the two agree unless the spring-forward skips this
+  // local hour; then the later one is when the clocks jump, the hour's first instant that exists.
+  return Math.max(at, localStart - tzOffsetMinutes(timeZone, at) * 60_000);
 }
 
 /**
@@ -56,7 +59,7 @@ export async function sendTimeReader(store: Parameters<typeof combinedRows>[0], 
   const prior = sendTimePrior(await registry.live<SendTimeModelState>('send-time'));
   return async (state, now) => {
     const row = (await combinedRows(store, state.id, [{ model: 'send-time', key: '' }])).get('send-time:');
-    const { estimate, detail } = sendTimeNow(row?.state as SlotCounts | undefined, prior, minEvents, now);
+    const { estimate, detail } = sendTimeNow(row?.state as SlotCounts | undefined, prior, minEvents, now, state.timezone);
     return { sendAt: new Date(nextSlotStart(detail.slot, now, state.timezone)).toISOString(), slot: detail.slot, label: detail.label, timezone: state.timezone ?? 'UTC', estimate };
   };
 }

@@ -34,7 +34,7 @@ export function sendTimeConsumer(store: Store, settings: Settings, registry: Mod
         const t = e.message.timestamp;
         const counts = row.state as SlotCounts;
         counts.counts[slotOf(new Date(t), tzOffsetMinutes(e.subject.timezone, t))] += 1;
-        batch.touch(row, e.seq, sendTimeNow(counts, prior, cfg.minEvents, now).estimate, prior.modelVersion);
+        batch.touch(row, e.seq, sendTimeNow(counts, prior, cfg.minEvents, now, e.subject.timezone).estimate, prior.modelVersion);
       }
       await batch.flush();
       await afterWrite(relevant);
