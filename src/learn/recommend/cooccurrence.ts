@@ -3,7 +3,8 @@
  * subjects who also touched j, shrunk towards 0 when i is rare (β pseudo-subjects), so that two
  * items seen together once do not look like a rule. Sparse (one map per item).
  */
-import { type Interactions, itemCounts } from './interactions.js';
+import { Rng } from '../math/prng.js';
+import type { Interactions } from './interactions.js';
 
 /** Fitted co-occurrence model. */
 export interface CooccurrenceModel {
@@ -15,8 +16,11 @@ export interface CooccurrenceModel {
 }
 
 /**
- * Counts co-occurrences (subjects with more than `maxItemsPerSubject` items are sampled down to
- * their first items, bounding the quadratic cost per subject).
+ * Counts co-occurrences. A subject with more than `maxItemsPerSubject` items (bounding the
+ * quadratic cost per subject) counts a seeded sample of that many of them, drawn alike from every
+ * item — not its lowest indices, which are the items first seen in the window, so the newest
+ * would lose every heavy subject's pairs. Item counts C_i come from the same sampled lists, so
+ * C_ij ≤ C_i and sim(i → j) stays a shrunk share.
  *
  * @example
  * const model = fitCooccurrence(interactions, { shrinkage: 10 });
@@ -24,14 +28,27 @@ export interface CooccurrenceModel {
 export function fitCooccurrence(data: Interactions, opts: { shrinkage?: number; maxItemsPerSubject?: number } = {}): CooccurrenceModel {
   const cap = opts.maxItemsPerSubject ?? 200;
   const pairs = Array.from({ length: data.items }, () => new Map<number, number>());
-  for (const list of data.bySubject) {
-    const m = Math.min(list.length, cap);
-    for (let a = 0; a < m; a++) {
+  const counts = new Float64Array(data.items);
+  data.bySubject.forEach((all, s) => {
+    const list = all.length > cap ? sample(all, cap, s) : all;
+    for (let a = 0; a < list.length; a++) {
+      counts[list[a]] += 1;
       const row = pairs[list[a]];
-      for (let b = 0; b < m; b++) if (a !== b) row.set(list[b], (row.get(list[b]) ?? 0) + 1);
+      for (let b = 0; b < list.length; b++) if (a !== b) row.set(list[b], (row.get(list[b]) ?? 0) + 1);
     }
+  });
+  return { items: data.items, shrinkage: opts.shrinkage ?? 10, counts, pairs };
+}
+
+/** `k` of the list's items, uniformly (partial Fisher–Yates seeded by the subject: the same every fit). */
+function sample(list: Int32Array, k: number, subject: number): Int32Array {
+  const rng = new Rng(subject + 1);
+  const a = Int32Array.from(list);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(a.length - i);
+    [a[i], a[j]] = [a[j], a[i]];
   }
-  return { items: data.items, shrinkage: opts.shrinkage ?? 10, counts: itemCounts(data), pairs };
+  return a.subarray(0, k);
 }
 
 /**

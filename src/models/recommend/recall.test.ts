@@ -20,6 +20,16 @@ describe('held-out recall', () => {
     expect(r.popularityRecallAt1).toBeLessThan(0.5);
   });
 
+  it('gives each recall its 95% interval, and the difference from popularity\'s on the same subjects its own', () => {
+    const r = heldOutRecall(data, fit, { seed: 3, sample: 10, k: 1 });
+    // 10 hits of 10: Wilson (1927) 95% interval [0.7225, 1] — a perfect score on ten subjects is not a certainty.
+    expect(r.recallAt1Ci).toEqual([0.722, 1]);
+    expect(r).toMatchObject({ popularityRecallAt1: 0, popularityRecallAt1Ci: [0, 0.278], recallOverPopularityAt1: 1 });
+    // Paired (Newcombe 1998): popularity hit none of these, so the difference is 1 − 0 — yet ten subjects
+    // leave its interval wide, where the normal approximation on the differences would give the point [1, 1].
+    expect(r.recallOverPopularityAt1Ci).toEqual([0.608, 1]);
+  });
+
   it('hides items from training only (the model never sees the held-out item for that subject)', () => {
     const seen: number[][] = [];
     heldOutRecall(data, (train) => (seen.push(...train.bySubject.map((l) => [...l])), fit(train)), { seed: 3, sample: 40, k: 1 });

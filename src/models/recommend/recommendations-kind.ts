@@ -27,7 +27,7 @@ export interface RecommendationsDoc {
   /** CEL over `item` (id and attributes) and the profile's facts: only items for which it holds. */
   rule?: string;
   placements?: Record<string, { rule?: string; exclude?: string[] }>;
-  /** `auto` (default): EASE up to `easeMaxItems` items, co-occurrence beyond. */
+  /** `auto` (default): EASE while the window holds at most `easeMaxItems` items, co-occurrence over all items beyond; `ease`: EASE on the `easeMaxItems` most popular, the rest without neighbours. */
   algorithm?: 'auto' | 'ease' | 'cooccurrence';
   easeMaxItems?: number;
   lambda?: number;

@@ -8,6 +8,8 @@ import { featureValue } from '../../profiles/features/state.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule, type CompiledRule } from '../../rules/cel.js';
+import { nameProblem } from '../../rules/rule-names.js';
+import { recommendScope } from '../../decide/decision-names.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { recommendationsKind } from './recommendations-kind.js';
@@ -74,18 +76,19 @@ export class Recommender {
 
   /** The item as rules see it: its catalog attributes (`items`) and its id. */
   item(id: string): Record<string, unknown> {
-    return { ...(this.settings.get(recommendationsKind).items[id] ?? {}), id };
+    return { ...attributes(this.settings.get(recommendationsKind).items, id), id };
   }
 
   /** Top `n` items for the subject, each explained. */
   async recommend(q: RecommendationQuery, now: number): Promise<{ items: RecommendedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string }> {
     const cfg = this.settings.get(recommendationsKind);
-    const placement = q.placement === undefined ? undefined : cfg.placements[q.placement];
+    // Own keys only: `toString` is no placement, though every object answers to it.
+    const placement = q.placement !== undefined && this.hasPlacement(q.placement) ? cfg.placements[q.placement] : undefined;
     if (q.placement !== undefined && !placement) throw validationError([{ field: 'placement', message: `There is no placement \`${q.placement}\`; the placements are ${Object.keys(cfg.placements).join(', ') || '(none configured)'}.` }]);
     const rules: CompiledRule[] = [];
     if (cfg.rule) rules.push(compileRule(cfg.rule, 'rule'));
     if (placement?.rule) rules.push(compileRule(placement.rule, `placements.${q.placement}.rule`));
-    if (q.filters?.rule) rules.push(compileRule(q.filters.rule, 'filters.rule', { authoring: true }));
+    if (q.filters?.rule) rules.push(this.requestRule(q.filters.rule));
     if (q.rules) rules.push(...q.rules);
     const m = await this.model();
     if (!m) return { items: [], modelVersion: null, status: 'learning', note: 'learning — no recommendation model has been trained yet (tact train recommendations)' };
@@ -97,7 +100,7 @@ export class Recommender {
       return rules.every((r) => testRule(r, { ...vars, item }).pass);
     } : undefined;
     const bought = new Set(purchased);
-    const label = (i: number) => String(cfg.items[m.state.items[i]]?.name ?? m.state.items[i]);
+    const label = (i: number) => String(attributes(cfg.items, m.state.items[i]).name ?? m.state.items[i]);
     const historyIdx = toIdx(history);
     const recs = recommend({ personal: { kind: 'neighbours', model: m.state.neighbours }, popularity: m.popularity }, {
       history: historyIdx,
@@ -132,6 +135,18 @@ export class Recommender {
     return { items: out.map((r) => ({ id: q.items[r.item].id, relevance: r.relevance, score: r.score, affinity: r.affinity, explanation: r.explanation })), modelVersion: m ? `recommendations@${m.version}` : null, evidence: idx.length };
   }
 
+  /**
+   * The request's `filters.rule`, compiled. A misspelt name (`itme.price`, `features.vewed`)
+   * compiles, then fails for every item: refused instead, naming the field and the closest name,
+   * as the configured rules are when written.
+   */
+  private requestRule(expression: string): CompiledRule {
+    const rule = compileRule(expression, 'filters.rule', { authoring: true });
+    const typo = nameProblem(expression, 'filters.rule', recommendScope(this.settings.get(featuresKind).map((f) => f.def)));
+    if (typo) throw validationError([{ field: 'filters.rule', message: typo }]);
+    return rule;
+  }
+
   /** A sentence when `history` or `purchased` names features that do not exist: they are read as empty. */
   private undefinedFeatures(): string | undefined {
     const cfg = this.settings.get(recommendationsKind);
@@ -157,6 +172,11 @@ export class Recommender {
     const purchased = values(cfg.purchased);
     return { history: [...new Set([...values(cfg.history), ...purchased])], purchased };
   }
+}
+
+/** An item's catalog attributes: own keys only (an item `constructor` is not Object's constructor). */
+function attributes(items: Record<string, Record<string, unknown>>, id: string): Record<string, unknown> {
+  return Object.hasOwn(items, id) ? items[id] : {};
 }
 
 function prepare(live: ModelVersion<RecommendationsState>): Prepared {
