@@ -18,7 +18,13 @@ async function withLearning<T>(fn: (l: Learning, store: Store, settings: Setting
   try {
     const settings = new Settings(store.documents, documentKinds);
     await settings.reload();
-    return await fn(Learning.create({ store, settings, log: () => undefined }), store, settings);
+    const learning = Learning.create({ store, settings, log: () => undefined });
+    try {
+      return await fn(learning, store, settings);
+    } finally {
+      // A version promoted here re-evaluates the segment rules that read it before the store closes.
+      await learning.settled();
+    }
   } finally {
     await store.close();
   }

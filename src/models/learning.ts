@@ -102,6 +102,8 @@ export class Learning {
     // The configuration file is applied before learning is wired, so no change above heard a
     // segment it removed; and with no segment left no consumer runs to exit its members.
     if (o.consumers) l.track(l.membership.removeUndefined());
+    // A version made live here changes what segment rules on `microSegment` or estimates read.
+    l.registry.onLiveChange((name) => l.track(l.membership.afterLiveChange(name)));
     return l;
   }
 

@@ -1,5 +1,6 @@
 import { fitMicroSegments } from '../learn/segments/micro-segments.js';
 import { assignCluster } from '../learn/segments/kmeans.js';
+import { relabelLike } from '../learn/segments/relabel.js';
 import type { Trainer } from '../models/train/trainer.js';
 import { forEachSubject } from '../models/train/subjects.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
@@ -10,8 +11,9 @@ import { segmentsKind } from './segments-kind.js';
 /**
  * Learned micro-segments: k-means (seeded k-means++) over the standardised features named in
  * `segments.microSegments`, one row per live profile; a missing value is filled (feature-vector.ts:
- * the longest seen for a recency, the mean otherwise). Reports the share of variance the clusters
- * explain and their sizes.
+ * the longest seen for a recency, the mean otherwise). The clusters keep the live version's numbers
+ * where they are found again (relabel.ts), so `microSegment == 2` in a segment rule keeps its
+ * people across trainings. Reports the share of variance the clusters explain and their sizes.
  *
  * @example
  * await trainModels(ctx, [microSegmentsTrainer], ['micro-segments'], 'cli');
@@ -36,7 +38,10 @@ export const microSegmentsTrainer: Trainer = {
     // subject is placed as it would have been fitted).
     const fill = missingFill(rows, d, features, cfg.features);
     const X = Float64Array.from(rows, (v, i) => (Number.isNaN(v) ? fill[i % d] : v));
-    const model = fitMicroSegments(X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' });
+    const fitted = fitMicroSegments(X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' });
+    // Numbered after the live version when it clustered the same features (else the numbers start afresh).
+    const live = (await ctx.registry.live<MicroSegmentsState>('micro-segments'))?.state;
+    const model = live && sameList(live.features, cfg.features) ? relabelLike(fitted, live.model) : fitted;
     // Share of variance explained, on the standardised rows (their mean is 0).
     let within = 0;
     let total = 0;
@@ -54,3 +59,5 @@ export const microSegmentsTrainer: Trainer = {
     return { state, metrics: { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000 }, dataFrom: null, dataTo: ctx.now };
   },
 };
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -16,6 +16,14 @@ import type { SegmentLookup } from './segment-lookup.js';
 import type { SegmentTransition } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
 
+/** The names in a segment rule through which each model's live version reaches it. */
+const MODEL_READS: Record<string, readonly string[]> = {
+  'micro-segments': ['microSegment', 'estimates'],
+  rates: ['estimates'],
+  'send-time': ['estimates'],
+  baselines: ['estimates'],
+};
+
 /**
  * Real-time segment membership: after every committed batch the consumer re-evaluates each
  * subject the batch touched against every segment rule (facts, estimates, micro-segment) and
@@ -106,22 +114,35 @@ export class SegmentMembership {
     await this.store.segments.apply(changes);
   }
 
-  /** Re-evaluates every subject with an event in the log; returns how many entries and exits it recorded. */
+  /**
+   * Re-evaluates everyone (reason `model`) after a version of `model` went live, when a segment
+   * rule reads what it changes: the micro-segment (which also moves the rate ladder's middle
+   * rung), or an estimate (rates, send time, baselines). Without it a rule like
+   * `microSegment == 2` would wait for each subject's next event, or the sweep.
+   *
+   * @example
+   * registry.onLiveChange((name) => void membership.afterLiveChange(name));
+   */
+  async afterLiveChange(model: string): Promise<void> {
+    const reads = MODEL_READS[model];
+    const { audiences } = this.settings.get(segmentsKind);
+    if (reads && audiences.some((a) => reads.some((word) => a.when.includes(word)))) await this.sweep('model');
+  }
+
+  /**
+   * Re-evaluates every subject with an event in the log; returns how many entries and exits it
+   * recorded. Each subject's changes are applied as soon as they are found: held back until later
+   * in a long sweep, they would overwrite what an event of that subject changed meanwhile (someone
+   * back a second ago entered as lapsed from the state the sweep read before).
+   */
   async sweep(reason = 'sweep'): Promise<{ subjects: number; entries: number; exits: number }> {
-    let pending: SegmentTransition[] = [];
     let entries = 0;
     let exits = 0;
-    const flush = async () => {
-      await this.store.segments.apply(pending);
-      pending = [];
-    };
     const subjects = await forEachSubject(this.store, async (state) => {
       const c = await this.changes(state, { seq: state.seq ?? 0, reason, now: Date.now() });
       for (const t of c) t.kind === 'entry' ? entries++ : exits++;
-      pending.push(...c);
-      if (pending.length >= 500) await flush();
+      await this.store.segments.apply(c);
     });
-    await flush();
     return { subjects, entries, exits };
   }
 

@@ -22,7 +22,8 @@ export interface SegmentTransition {
   /**
    * What caused it: `event`, `estimate` (a model changed an estimate a rule reads), `definition` (a
    * rule added or edited: the subjects of events received before it, re-evaluated), `sweep` (time
-   * passed), `merged`, `removed` (the segment is no longer defined).
+   * passed), `model` (a version of a model the rule reads went live), `merged`, `removed` (the
+   * segment is no longer defined).
    */
   reason: string;
 }

@@ -3,6 +3,7 @@ import { Rng } from '../math/prng.js';
 import { normal } from '../math/samplers.js';
 import { assignCluster, kmeans } from './kmeans.js';
 import { fitMicroSegments, microSegmentOf } from './micro-segments.js';
+import { minCostAssignment, relabelLike } from './relabel.js';
 import { fitStandardizer, standardizeMatrix, standardizeRow } from './standardize.js';
 
 function blobs(seed: number): { X: Float64Array; label: number[] } {
@@ -58,5 +59,47 @@ describe('k-means', () => {
     const near = microSegmentOf(model, [10.2, -0.3]);
     expect(microSegmentOf(model, [9.5, 0.4])).toBe(near);
     expect(microSegmentOf(model, [0, 9.8])).not.toBe(near);
+  });
+});
+
+describe('renumbering a refit after the version before', () => {
+  /** The least total cost over every one-to-one choice of columns, by enumeration (the reference). */
+  const bruteMin = (cost: number[][]): number => {
+    const m = cost[0].length;
+    const go = (i: number, used: Set<number>): number => (i === cost.length ? 0 : Math.min(...Array.from({ length: m }, (_, j) => j).filter((j) => !used.has(j)).map((j) => cost[i][j] + go(i + 1, new Set([...used, j])))));
+    return go(0, new Set());
+  };
+
+  it('finds the least-cost one-to-one assignment (checked against enumeration)', () => {
+    expect(minCostAssignment([[4, 1, 3], [2, 0, 5]])).toEqual([1, 0]);
+    const rng = new Rng(3);
+    for (let t = 0; t < 50; t++) {
+      const rows = 1 + rng.int(5);
+      const cols = rows + rng.int(3);
+      // Small integers: ties, which a greedy choice gets wrong, are common.
+      const cost = Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.int(6)));
+      const a = minCostAssignment(cost);
+      expect(new Set(a).size).toBe(rows);
+      expect(a.reduce((s, j, i) => s + cost[i][j], 0)).toBe(bruteMin(cost));
+    }
+    expect(() => minCostAssignment([[1], [2]])).toThrow(RangeError);
+  });
+
+  it('gives each cluster found again its earlier number, and new clusters the numbers left', () => {
+    const { X } = blobs(2);
+    const before = fitMicroSegments(X, 2, { k: 3, seed: 1 });
+    const label = (m: typeof before) => [[0, 0], [10, 0], [0, 10]].map((x) => microSegmentOf(m, x));
+    // Other seeds number the same three blobs differently; renumbered, they agree with `before`.
+    const seeds = [2, 3, 4, 5, 6, 7];
+    expect(seeds.filter((seed) => label(fitMicroSegments(X, 2, { k: 3, seed })).join() !== label(before).join()).length).toBeGreaterThan(0);
+    for (const seed of seeds) expect(label(relabelLike(fitMicroSegments(X, 2, { k: 3, seed }), before))).toEqual(label(before));
+    // One cluster more: the three blobs keep their numbers, the new cluster takes 3.
+    const four = relabelLike(fitMicroSegments(X, 2, { k: 4, seed: 2 }), before);
+    label(four).forEach((c, i) => expect([label(before)[i], 3]).toContain(c));
+    expect(four.sizes.reduce((a, b) => a + b, 0)).toBe(300);
+    // One fewer: numbers stay within 0…k−1.
+    const two = relabelLike(fitMicroSegments(X, 2, { k: 2, seed: 2 }), before);
+    expect(new Set(label(two)).size).toBe(2);
+    expect(label(two).every((c) => c < 2)).toBe(true);
   });
 });

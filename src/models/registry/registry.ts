@@ -77,12 +77,21 @@ export class ModelRegistry {
   /** Bumped by each change of a live version here: a read begun before it is not cached after it. */
   private readonly changes = new Map<string, number>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly liveListeners: ((name: string, version: number) => void)[] = [];
 
   constructor(readonly store: ModelStore, private readonly opts: { ttlMs?: number; autoPromote?: () => ReadonlySet<string> } = {}) {}
 
   /** Plugs in the comparison that decides whether a candidate of `name` may replace the live version. */
   setComparator(name: string, fn: CompareVersions): void {
     this.comparators.set(name, fn);
+  }
+
+  /**
+   * Calls `fn` after this process made a version live (promotion or rollback): what reads the
+   * model's output (segment rules on `microSegment` or estimates) is brought up to date.
+   */
+  onLiveChange(fn: (name: string, version: number) => void): void {
+    this.liveListeners.push(fn);
   }
 
   /** The live version of a model with its state (cached for a couple of seconds: other processes may promote). */
@@ -139,7 +148,10 @@ export class ModelRegistry {
       const set = decision.promoted && (await this.store.setLive(name, version, event));
       // After the write (a read cached while it ran would hold the version replaced), whatever it found.
       this.invalidate(name);
-      if (set) return decision;
+      if (set) {
+        for (const fn of this.liveListeners) fn(name, version);
+        return decision;
+      }
       if (decision.promoted) {
         const now = (await this.store.live(name))?.version ?? null;
         if (now === version) return answer(true, `version ${version} is already live: another process promoted it meanwhile`, null);
@@ -170,6 +182,7 @@ export class ModelRegistry {
         const now = (await this.store.live(name))?.version ?? null;
         throw new TactError('conflict', { detail: `The ${name} model was not rolled back: ${liveChanged(live.version, now)} after this rollback read it (another process promoted or rolled it back). Look at its history (GET /v1/models/${name}) and ask again` });
       }
+      for (const fn of this.liveListeners) fn(name, to);
       return { name, version: to, from: live.version };
     });
   }

@@ -1,0 +1,96 @@
+/**
+ * Stable micro-segment numbers across trainings. k-means numbers its clusters in the order its
+ * seeding happened to pick them, so a refit on a few more rows may call the big spenders 0 where
+ * the version before called them 2 — and a segment rule `microSegment == 2` would silently change
+ * its people. A new fit is therefore renumbered after the version it replaces: each earlier
+ * cluster's number goes to the new cluster nearest to it (one to one, least total distance).
+ */
+import type { MicroSegmentModel } from './micro-segments.js';
+
+/**
+ * The model with its clusters renumbered after `previous` (fitted on the same features, in the
+ * same order): the new cluster matched to earlier cluster i is numbered i; clusters left over (a
+ * larger k) take the numbers left, in their own order. Distances are measured in the new model's
+ * standardised units, between the centroids in the features' own units.
+ *
+ * @example
+ * const model = relabelLike(fitMicroSegments(X, d, { k: 8 }), live.state.model);
+ */
+export function relabelLike(model: MicroSegmentModel, previous: MicroSegmentModel): MicroSegmentModel {
+  const { k, d } = model;
+  if (previous.d !== d) return model;
+  const shared = Math.min(k, previous.k);
+  // cost[i][c]: earlier cluster i against new cluster c.
+  const cost = Array.from({ length: shared }, (_, i) => Array.from({ length: k }, (_, c) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const before = previous.mean[j] + previous.sd[j] * previous.centroids[i * d + j];
+      s += ((before - model.mean[j]) / model.sd[j] - model.centroids[c * d + j]) ** 2;
+    }
+    return s;
+  }));
+  const matched = minCostAssignment(cost);
+  const order = [...matched, ...Array.from({ length: k }, (_, c) => c).filter((c) => !matched.includes(c))];
+  return {
+    ...model,
+    centroids: order.flatMap((c) => model.centroids.slice(c * d, (c + 1) * d)),
+    sizes: order.map((c) => model.sizes[c]),
+  };
+}
+
+/**
+ * The one-to-one assignment of rows to columns (rows ≤ columns) with the least total cost: the
+ * Hungarian method with potentials (Kuhn 1955; Jonker–Volgenant form), O(rows²·columns).
+ *
+ * @example
+ * minCostAssignment([[4, 1, 3], [2, 0, 5]]); // [1, 0]: row 0 → column 1, row 1 → column 0
+ */
+export function minCostAssignment(cost: readonly (readonly number[])[]): number[] {
+  const n = cost.length;
+  const m = n ? cost[0].length : 0;
+  if (n > m) throw new RangeError(`An assignment needs no more rows than columns (rows=${n}, columns=${m}).`);
+  // 1-based, column 0 a sentinel: p[j] is the row on column j, u and v the potentials.
+  const u = new Float64Array(n + 1);
+  const v = new Float64Array(m + 1);
+  const p = new Int32Array(m + 1);
+  const way = new Int32Array(m + 1);
+  for (let i = 1; i <= n; i++) {
+    p[0] = i;
+    let j0 = 0;
+    const minv = new Float64Array(m + 1).fill(Infinity);
+    const used = new Uint8Array(m + 1);
+    do {
+      used[j0] = 1;
+      const i0 = p[j0];
+      let delta = Infinity;
+      let j1 = 0;
+      for (let j = 1; j <= m; j++) {
+        if (used[j]) continue;
+        const cur = cost[i0 - 1][j - 1] - u[i0] - v[j];
+        if (cur < minv[j]) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if (minv[j] < delta) {
+          delta = minv[j];
+          j1 = j;
+        }
+      }
+      for (let j = 0; j <= m; j++) {
+        if (used[j]) {
+          u[p[j]] += delta;
+          v[j] -= delta;
+        } else minv[j] -= delta;
+      }
+      j0 = j1;
+    } while (p[j0] !== 0);
+    do {
+      const j1 = way[j0];
+      p[j0] = p[j1];
+      j0 = j1;
+    } while (j0);
+  }
+  const out = new Array<number>(n).fill(-1);
+  for (let j = 1; j <= m; j++) if (p[j]) out[p[j] - 1] = j - 1;
+  return out;
+}
