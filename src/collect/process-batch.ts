@@ -118,9 +118,10 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     const consent = applyMessage(state, m, cfg.features);
     if (consent) w.consent.push(consent);
     changed.add(res.profileId);
-    const acc = accountWritesOf(m, res.profileId);
+    const acc = accountWritesOf(m, res.profileId, cfg.rules);
     w.accounts.push(...acc.accounts);
     w.memberships.push(...acc.memberships);
+    for (const i of acc.ignored) w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: i.kind, value: i.value, reason: i.reason, at: m.receivedAt });
     w.events.push({ messageId: m.messageId, profileId: res.profileId, type: m.type, event: m.event ?? m.name ?? null, timestamp: m.timestamp, receivedAt: m.receivedAt, json: item.json });
     w.outcomes.push('stored');
   }

@@ -1,17 +1,30 @@
 import type { AccountWrite, MembershipWrite } from '../collect/collect-store.js';
 import type { Message } from '../collect/message.js';
+import type { IgnoredIdentifier } from './identifiers.js';
+import { isBlocked, type MergeRules } from './merge-rules.js';
+
+/** What a message does to accounts: the accounts and memberships it writes, and an account id it carried that was refused. */
+export interface AccountWrites {
+  accounts: AccountWrite[];
+  memberships: MembershipWrite[];
+  /** A blocked account id (`groupId`, `company.id`): no account is made, and the profile records why. */
+  ignored: IgnoredIdentifier[];
+}
 
 /**
  * Accounts (B2B groups) and memberships a message creates: a group call upserts the account's
  * traits and the caller's membership; the member's role is read from `context.traits.role`
  * (the user's own traits) or, failing that, the group traits' `role`. An identify call with
- * Segment's reserved `company` trait ({ id, name, … }) also makes the membership.
+ * Segment's reserved `company` trait ({ id, name, … }) also makes the membership. An account id
+ * on the merge rules' blocked list ("undefined", "null", "0" …: what a client sends when it has
+ * none) makes no account — every user of such a client would join that one account.
  *
  * @example
- * accountWritesOf({ type: 'group', groupId: 'acme', traits: { name: 'Acme', role: 'admin' } } as Message, 'p1');
+ * accountWritesOf({ type: 'group', groupId: 'acme', traits: { name: 'Acme', role: 'admin' } } as Message, 'p1', rules);
  */
-export function accountWritesOf(m: Message, profileId: string): { accounts: AccountWrite[]; memberships: MembershipWrite[] } {
+export function accountWritesOf(m: Message, profileId: string, rules: MergeRules): AccountWrites {
   if (m.type === 'group' && m.groupId) {
+    if (isBlocked(rules, m.groupId)) return blockedAccount('groupId', m.groupId);
     const traits = { ...(m.traits ?? {}) };
     const ctxTraits = m.context.traits as Record<string, unknown> | undefined;
     const roleRaw = ctxTraits?.role ?? traits.role;
@@ -20,16 +33,23 @@ export function accountWritesOf(m: Message, profileId: string): { accounts: Acco
     return {
       accounts: [{ id: m.groupId, traits, at: m.timestamp }],
       memberships: [{ accountId: m.groupId, profileId, role, at: m.timestamp }],
+      ignored: [],
     };
   }
   if (m.type === 'identify' && m.traits?.company && typeof m.traits.company === 'object') {
     const c = m.traits.company as Record<string, unknown>;
     const id = typeof c.id === 'string' || typeof c.id === 'number' ? String(c.id) : undefined;
+    if (id && isBlocked(rules, id)) return blockedAccount('company.id', id);
     if (id) {
       const { id: _omit, ...traits } = c;
       const role = typeof m.traits.role === 'string' ? m.traits.role : null;
-      return { accounts: [{ id, traits, at: m.timestamp }], memberships: [{ accountId: id, profileId, role, at: m.timestamp }] };
+      return { accounts: [{ id, traits, at: m.timestamp }], memberships: [{ accountId: id, profileId, role, at: m.timestamp }], ignored: [] };
     }
   }
-  return { accounts: [], memberships: [] };
+  return { accounts: [], memberships: [], ignored: [] };
+}
+
+function blockedAccount(kind: 'groupId' | 'company.id', value: string): AccountWrites {
+  const field = kind === 'groupId' ? 'groupId' : 'traits.company.id';
+  return { accounts: [], memberships: [], ignored: [{ kind, value, field, reason: `the value "${value}" is on the blocked list of the merge rules: no account was made` }] };
 }

@@ -39,3 +39,27 @@ describe('the merge-rules document', () => {
     expect(unknownFields({ limits: {}, blocked: [], unblocked: [], priority: [] }, mergeRulesKind.fields ?? [])).toEqual([]);
   });
 });
+
+describe('merge rules written with Segment\'s identifier names', () => {
+  it('are refused, naming the field and Tact\'s kind: `user_id` would limit nothing, and put e-mails above user ids', async () => {
+    // Segment's Identity Resolution settings call the kinds user_id and anonymous_id; Tact reads
+    // context.externalIds of those types as userId and anonymousId, so no identity is ever of
+    // kind user_id. Taken as written, `limits: { user_id: 2 }` raised no limit, and
+    // `priority: [user_id, email, anonymous_id]` left userId unlisted: ranked after email.
+    expect(checkMergeRules({ limits: { user_id: 2 }, priority: ['user_id', 'email', 'anonymous_id'] })).toEqual([
+      { field: 'limits.user_id', message: 'The merge rules know no identifier kind `user_id`: Tact calls it `userId` (Segment\'s user_id). Write `limits.userId`.' },
+      { field: 'priority[0]', message: 'The merge rules know no identifier kind `user_id`: Tact calls it `userId` (Segment\'s user_id). Write `userId`.' },
+      { field: 'priority[2]', message: 'The merge rules know no identifier kind `anonymous_id`: Tact calls it `anonymousId` (Segment\'s anonymous_id). Write `anonymousId`.' },
+    ]);
+    expect(checkMergeRules({ limits: { userId: 2, phone: 1 }, priority: ['userId', 'phone', 'email', 'anonymousId'] })).toEqual([]);
+    const { harness, KEYS, bearer } = await import('../../test/harness.js');
+    const h = await harness('sqlite');
+    try {
+      const put = await h.app.inject({ method: 'PUT', url: '/v1/config/merge-rules', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { priority: ['user_id', 'email', 'anonymous_id'] }, reason: 'as in Segment' } });
+      expect(put.statusCode, put.body).toBe(400);
+      expect(put.json().problems.map((p: { field: string }) => p.field)).toEqual(['priority[0]', 'priority[2]']);
+    } finally {
+      await h.close();
+    }
+  });
+});

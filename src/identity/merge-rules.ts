@@ -72,7 +72,9 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
   if (d.limits !== undefined) {
     if (typeof d.limits !== 'object' || d.limits === null || Array.isArray(d.limits)) problems.push({ field: 'limits', message: 'The `limits` property must be an object of identifier kind → maximum count.' });
     else for (const [k, v] of Object.entries(d.limits)) {
-      if (v !== null && (!Number.isInteger(v) || (v as number) < 1)) problems.push({ field: `limits.${k}`, message: `The limit for \`${k}\` must be a whole number of at least 1, or null for no limit.` });
+      const segment = segmentKindProblem(k, `limits.${k}`, `limits.${SEGMENT_KINDS[k]}`);
+      if (segment) problems.push(segment);
+      else if (v !== null && (!Number.isInteger(v) || (v as number) < 1)) problems.push({ field: `limits.${k}`, message: `The limit for \`${k}\` must be a whole number of at least 1, or null for no limit.` });
     }
   }
   if (d.blocked !== undefined && (!Array.isArray(d.blocked) || d.blocked.some((b) => typeof b !== 'string'))) {
@@ -83,8 +85,26 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
   }
   if (d.priority !== undefined && (!Array.isArray(d.priority) || d.priority.some((b) => typeof b !== 'string'))) {
     problems.push({ field: 'priority', message: 'The `priority` property must be a list of identifier kinds, strongest first.' });
+  } else if (Array.isArray(d.priority)) {
+    d.priority.forEach((k: string, i) => {
+      const segment = segmentKindProblem(k, `priority[${i}]`, SEGMENT_KINDS[k]);
+      if (segment) problems.push(segment);
+    });
   }
   return problems;
+}
+
+/**
+ * Segment's names for the kinds (its Identity Resolution settings list `user_id` and
+ * `anonymous_id`) and Tact's. identifiersOf reads an externalId of such a type as Tact's kind, so
+ * no identity is ever of kind `user_id`: a limit on it would limit nothing, and a priority naming
+ * it would leave `userId` unlisted, ranked after e-mails and external ids.
+ */
+const SEGMENT_KINDS: Readonly<Record<string, string>> = { user_id: 'userId', anonymous_id: 'anonymousId' };
+
+function segmentKindProblem(kind: string, field: string, write: string | undefined): { field: string; message: string } | undefined {
+  if (!Object.hasOwn(SEGMENT_KINDS, kind)) return undefined;
+  return { field, message: `The merge rules know no identifier kind \`${kind}\`: Tact calls it \`${SEGMENT_KINDS[kind]}\` (Segment's ${kind}). Write \`${write}\`.` };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { KEYS, bearer, harness, openTestStore, type Harness } from '../../../test/harness.js';
-import { checkFeature } from './definition.js';
+import type { Message } from '../../collect/message.js';
+import { checkFeature, compileFeature } from './definition.js';
+import { matches } from './state.js';
 import { featuresKind } from './features-kind.js';
 
 describe('a feature definition refuses keys it does not take', () => {
@@ -64,7 +66,7 @@ describe('a feature with a key it does not take', () => {
     h = await harness('sqlite');
     const post = await h.app.inject({ method: 'POST', url: '/v1/features', headers: { authorization: bearer(KEYS.admin) }, payload: { name: 'views_7d', kind: 'decayed_count', event: 'Product Viewed', halfLife: '7d', halfLif: '7d' } });
     expect(post.statusCode, post.body).toBe(400);
-    expect(post.json().problems).toEqual([{ field: 'features[0].halfLif', message: expect.stringMatching(/Did you mean `halfLife`\?/) }]);
+    expect(post.json().problems).toEqual([{ field: 'halfLif', message: expect.stringMatching(/Did you mean `halfLife`\?/) }]);
     const put = await h.app.inject({ method: 'PUT', url: '/v1/config/features', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [{ name: 'orders', kind: 'count', event: 'Order Completed', property: 'revenue' }], reason: 'test' } });
     expect(put.statusCode, put.body).toBe(400);
     expect(put.json().problems.map((p: { field: string }) => p.field)).toEqual(['features[0].property']);
@@ -75,5 +77,64 @@ describe('a feature with a key it does not take', () => {
     } finally {
       await cleanup();
     }
+  });
+});
+
+describe('a feature whose `where` reads a name the filter does not see', () => {
+  it('is refused, naming the field and the closest variable — kept, it would never count an event', () => {
+    // The filter sees {event, name, properties, traits, context}; CEL variables are dynamic, so
+    // `propertes.revenue` compiles, fails on every event, and the feature stays at 0 for everyone.
+    expect(checkFeature({ name: 'big_orders', kind: 'count', event: 'Order Completed', where: 'propertes.revenue >= 100.0' }, 'features[2]')).toEqual([{
+      field: 'features[2].where',
+      message: 'The rule in `features[2].where` reads `propertes`, which is not a variable this rule sees: did you mean `properties`? The variables are event, name, properties, traits, context.',
+    }]);
+    // A profile's variables are not the filter's: it sees one event.
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 'features.orders > 1.0' }, 'f')[0]).toMatchObject({ field: 'f.where', message: expect.stringContaining('reads `features`, which is not a variable this rule sees') });
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 'event.name == "E"' }, 'f')[0]).toMatchObject({ field: 'f.where', message: expect.stringContaining('`event` is') });
+    // What it does see is taken, data below properties, traits and context unchecked.
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 'properties.a.b > 1.0 && event == "E" && traits.plan == "pro" && context.locale == "fr"' }, 'f')).toEqual([]);
+  });
+});
+
+describe('a feature of page, screen, identify or group calls given an `event`', () => {
+  it('is refused, naming `event`: those calls carry no event name, so it would count nothing', () => {
+    // `event` is a track call's name; a page call's is `name`. { type: page, event: Pricing } was
+    // taken and matched no page call ever (m.event is undefined on one).
+    expect(checkFeature({ name: 'pricing_views', kind: 'count', type: 'page', event: 'Pricing' }, 'features[0]')).toEqual([{
+      field: 'features[0].event',
+      message: 'A feature of page calls takes no `event`: that is a track call\'s name, and a page call carries none, so it would count nothing. Choose the page by its name with `where: \'name == "Pricing"\'`.',
+    }]);
+    expect(checkFeature({ name: 'x', kind: 'count', type: 'identify', event: 'Signed Up' }, 'f')[0]).toMatchObject({ field: 'f.event', message: expect.stringMatching(/^A feature of identify calls takes no `event`: .* Remove it, or filter with `where`\.$/) });
+    expect(checkFeature({ name: 'x', kind: 'count', type: 'track', event: 'Signed Up' }, 'f')).toEqual([]);
+    expect(checkFeature({ name: 'x', kind: 'count', type: 'screen', where: 'name == "Home"' }, 'f')).toEqual([]);
+  });
+
+  it('counts the views of one page or screen by its name, through `where`', () => {
+    const pricing = compileFeature({ name: 'pricing_views', kind: 'count', type: 'page', where: 'name == "Pricing"' });
+    const page = (name: string | undefined): Message => ({ messageId: `p-${name}`, type: 'page', name, properties: {}, context: {}, timestamp: 1, receivedAt: 1 });
+    expect([matches(pricing, page('Pricing')), matches(pricing, page('Home')), matches(pricing, page(undefined))]).toEqual([true, false, false]);
+  });
+});
+
+describe('POST /v1/features with a problem in the feature sent', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('names the field of the body sent (`event`), not its place in the stored list (`features[2].event`)', async () => {
+    h = await harness('sqlite', { config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }, { name: 'views', kind: 'count', event: 'Viewed' }] } });
+    const post = (payload: object) => h!.app.inject({ method: 'POST', url: '/v1/features', headers: { authorization: bearer(KEYS.admin) }, payload });
+    const typo = await post({ name: 'spend', kind: 'sum', event: 'Order Completed', propery: 'revenue' });
+    expect(typo.statusCode, typo.body).toBe(400);
+    expect(typo.json().problems).toEqual([
+      { field: 'property', message: 'A sum feature needs the `property` it aggregates, e.g. "revenue".' },
+      { field: 'propery', message: 'The `propery` field is not one Tact knows here. Did you mean `property`? The fields of a sum feature are name, kind, event, type, property, where, description.' },
+    ]);
+    const where = await post({ name: 'big', kind: 'count', event: 'Order Completed', where: 'propertes.revenue > 100.0' });
+    expect(where.json().problems).toEqual([{ field: 'where', message: expect.stringMatching(/^The rule in `where` reads `propertes`/) }]);
+    // The stored list is untouched, and a good feature is still taken.
+    expect((await post({ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' })).statusCode).toBe(201);
   });
 });

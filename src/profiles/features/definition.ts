@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { editDistance } from '../../errors/edit-distance.js';
 import { compileRule } from '../../rules/cel.js';
+import { nameProblem, type Shape } from '../../rules/rule-names.js';
 import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
 
 /** What a computed feature aggregates. */
@@ -49,7 +50,7 @@ export interface FeatureDefinition {
   type?: MessageType;
   /** Dotted path into properties (traits for identify); `a[].b` collects b from every element of list a. */
   property?: string;
-  /** Optional CEL filter over {event, type, properties, traits, context}. */
+  /** Optional CEL filter over {event, name, properties, traits, context} (WHERE_SCOPE). */
   where?: string;
   /** Half-life of decayed kinds, e.g. "7d", "12h", "90m". */
   halfLife?: string;
@@ -69,32 +70,66 @@ export interface CompiledFeature {
   where: ((vars: Record<string, unknown>) => unknown) | undefined;
 }
 
+const scalar = (what: string): Shape => ({ kind: 'value', what });
+
 /**
- * Checks a feature definition; returns the problems, each naming its field.
+ * What a `where` filter sees of one event (the variables matches() in state.ts gives it): a name
+ * it does not see compiles (CEL variables are dynamic here), fails on every event, and the
+ * feature would never count one — so it is refused when written. (`type` is CEL's own name for
+ * its type function, not the message type: the definition's `type` chooses that.)
+ */
+const WHERE_SCOPE: Readonly<Record<string, Shape>> = {
+  event: scalar('the track event name (a string, or null for other calls)'),
+  name: scalar('the page or screen name (a string, or null for other calls)'),
+  properties: { kind: 'open' },
+  traits: { kind: 'open' },
+  context: { kind: 'open' },
+};
+
+/** The path of key `k` of the definition at `at` (`features[2].event`; `event` for a definition at the top of a body, at ''). */
+const under = (at: string, k: string): string => (at ? `${at}.${k}` : k);
+
+/**
+ * Checks a feature definition; returns the problems, each naming its field (below `at`: '' for a
+ * definition that is the body itself, as POST /v1/features takes it).
  *
  * @example
- * checkFeature({ name: 'x', kind: 'sum', event: 'Order Completed' }); // [{ field: 'property', … }]
+ * checkFeature({ name: 'x', kind: 'sum', event: 'Order Completed' }, 'features[0]'); // [{ field: 'features[0].property', … }]
  */
 export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
   const p: FieldProblem[] = [];
-  if (!d || typeof d !== 'object') return [{ field: at, message: 'A feature definition must be a JSON object.' }];
+  if (!d || typeof d !== 'object') return [{ field: at || 'feature', message: 'A feature definition must be a JSON object.' }];
   const f = d as Record<string, unknown>;
-  if (typeof f.name !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(f.name)) p.push({ field: `${at}.name`, message: 'The `name` must start with a lower-case letter and use only a–z, 0–9 and _ (at most 64 characters).' });
-  if (!FEATURE_KINDS.includes(f.kind as FeatureKind)) p.push({ field: `${at}.kind`, message: `The \`kind\` must be one of ${FEATURE_KINDS.join(', ')}.` });
-  if (f.event === undefined && f.type === undefined) p.push({ field: `${at}.event`, message: 'Say which events the feature counts: an `event` name (track) or a message `type`.' });
-  if (f.event !== undefined && (typeof f.event !== 'string' || !f.event)) p.push({ field: `${at}.event`, message: 'The `event` must be a non-empty string.' });
-  if (f.type !== undefined && !MESSAGE_TYPES.includes(f.type as MessageType)) p.push({ field: `${at}.type`, message: `The \`type\` must be one of ${MESSAGE_TYPES.join(', ')}.` });
-  if (NEEDS_PROPERTY.has(f.kind as FeatureKind) && (typeof f.property !== 'string' || !f.property)) p.push({ field: `${at}.property`, message: `A ${String(f.kind)} feature needs the \`property\` it aggregates, e.g. "revenue".` });
-  if (String(f.kind).startsWith('decayed') && parseDuration(f.halfLife) === undefined) p.push({ field: `${at}.halfLife`, message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
-  if (f.limit !== undefined && (!Number.isInteger(f.limit) || (f.limit as number) < 1 || (f.limit as number) > 10_000)) p.push({ field: `${at}.limit`, message: 'The `limit` must be a whole number from 1 to 10,000.' });
+  if (typeof f.name !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(f.name)) p.push({ field: under(at, 'name'), message: 'The `name` must start with a lower-case letter and use only a–z, 0–9 and _ (at most 64 characters).' });
+  if (!FEATURE_KINDS.includes(f.kind as FeatureKind)) p.push({ field: under(at, 'kind'), message: `The \`kind\` must be one of ${FEATURE_KINDS.join(', ')}.` });
+  if (f.event === undefined && f.type === undefined) p.push({ field: under(at, 'event'), message: 'Say which events the feature counts: an `event` name (track) or a message `type`.' });
+  if (f.event !== undefined && (typeof f.event !== 'string' || !f.event)) p.push({ field: under(at, 'event'), message: 'The `event` must be a non-empty string.' });
+  if (f.type !== undefined && !MESSAGE_TYPES.includes(f.type as MessageType)) p.push({ field: under(at, 'type'), message: `The \`type\` must be one of ${MESSAGE_TYPES.join(', ')}.` });
+  else if (typeof f.event === 'string' && f.event && f.type !== undefined && f.type !== 'track') p.push({ field: under(at, 'event'), message: eventOfNoTrack(f.type as MessageType, f.event) });
+  if (NEEDS_PROPERTY.has(f.kind as FeatureKind) && (typeof f.property !== 'string' || !f.property)) p.push({ field: under(at, 'property'), message: `A ${String(f.kind)} feature needs the \`property\` it aggregates, e.g. "revenue".` });
+  if (String(f.kind).startsWith('decayed') && parseDuration(f.halfLife) === undefined) p.push({ field: under(at, 'halfLife'), message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
+  if (f.limit !== undefined && (!Number.isInteger(f.limit) || (f.limit as number) < 1 || (f.limit as number) > 10_000)) p.push({ field: under(at, 'limit'), message: 'The `limit` must be a whole number from 1 to 10,000.' });
   if (f.where !== undefined) {
     try {
-      compileRule(String(f.where), `${at}.where`, { authoring: true });
+      compileRule(String(f.where), under(at, 'where'), { authoring: true });
+      const typo = nameProblem(String(f.where), under(at, 'where'), WHERE_SCOPE);
+      if (typo) p.push({ field: under(at, 'where'), message: typo });
     } catch (e) {
-      p.push({ field: `${at}.where`, message: (e as Error).message });
+      p.push({ field: under(at, 'where'), message: (e as Error).message });
     }
   }
   return [...p, ...keysNotTaken(f, at)];
+}
+
+/**
+ * Why `event` is refused beside a `type` other than track: only a track call carries an event
+ * name (matches() compares it), so the feature would never count one. A page or screen is chosen
+ * by its `name` in `where`.
+ */
+function eventOfNoTrack(type: MessageType, event: string): string {
+  const named = type === 'page' || type === 'screen';
+  const then = named ? `Choose the ${type} by its name with \`where: 'name == ${JSON.stringify(event)}'\`.` : 'Remove it, or filter with `where`.';
+  return `A feature of ${type} calls takes no \`event\`: that is a track call's name, and ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} call carries none, so it would count nothing. ${then}`;
 }
 
 /**
@@ -106,7 +141,7 @@ function keysNotTaken(f: Record<string, unknown>, at: string): FieldProblem[] {
   const takes: readonly string[] = kind ? fieldsOf(kind) : FIELDS;
   const list = kind ? `The fields of a ${kind} feature are ${takes.join(', ')}.` : `The fields are ${takes.join(', ')}.`;
   return Object.keys(f).filter((k) => !takes.includes(k)).map((k) => {
-    const field = `${at}.${k}`;
+    const field = under(at, k);
     if ((FIELDS as readonly string[]).includes(k)) return { field, message: `A ${kind} feature takes no \`${k}\` (it would be ignored): only ${kindsTaking(k)} features do. ${list}` };
     // A guess among the kind's own keys first; one only other kinds take says which.
     const near = nearest(k, [...takes, ...FIELDS.filter((x) => !takes.includes(x))]);

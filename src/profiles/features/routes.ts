@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
 import { authorOf } from '../../config/routes.js';
-import { TactError } from '../../errors/tact-error.js';
+import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
-import type { FeatureDefinition } from './definition.js';
+import { checkFeature, type FeatureDefinition } from './definition.js';
 import { featuresKind } from './features-kind.js';
 
 /** The computed features: list them with their backfill state, add one (it backfills), remove one. */
@@ -31,6 +31,10 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     },
   }, async (req, reply) => {
     const { reason, author, ...def } = req.body;
+    // Checked alone first, so a problem names the field of the body sent (`event`), not the
+    // place the feature would take in the stored list (`features[2].event`).
+    const own = checkFeature(def, '');
+    if (own.length) throw validationError(own);
     const list = await current();
     if (list.some((f) => f.name === def.name)) throw new TactError('conflict', { detail: `A feature named \`${def.name}\` exists already; change it with PUT /v1/config/features or remove it first.` });
     const r = await tact.applyDocument('features', [...list, def], { author: authorOf(req, author), reason: reason ?? `add feature ${def.name}` });
