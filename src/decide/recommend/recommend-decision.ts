@@ -70,7 +70,9 @@ export async function recommendationFor(r: Recommender, placement: CompiledPlace
  * applied here — so every propensity is 1. A personal item's Estimate carries the 90%
  * bootstrap interval of its score over the subject's history and, as evidence, the number of
  * history items behind it (src/learn/recommend/score-interval.ts); a popularity fallback item
- * has no personal evidence: its interval is the point, at level 0, and its status "learning".
+ * has no personal evidence: its score and Estimate are the share of the trained subjects who
+ * interacted with it, with its 90% Wilson interval and those subjects as evidence, source
+ * "population", status "learning" (nothing personal yet).
  * An empty list answers "none".
  *
  * @example

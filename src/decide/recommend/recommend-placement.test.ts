@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness, send, type Harness } from '../../../test/harness.js';
 import { post } from '../test-http.js';
+import { wilsonInterval } from '../../measure/stats/proportion-intervals.js';
 
 const config = {
   features: [
@@ -70,6 +71,16 @@ describe('recommendation placements', () => {
     // A visitor with no history: the popularity fallback, still learning about them.
     const stranger = (await decide('stranger')).json();
     expect(stranger.choices[0]).toMatchObject({ kind: 'item', item: 'sku-cap', estimate: { source: 'population', status: 'learning' } });
+    // Its Estimate is the population's: the share of the 10 trained subjects who viewed the cap
+    // (5), with its 90% Wilson interval (wilsonInterval, checked against Wilson 1927's formula in
+    // src/measure/stats) and the subjects as evidence — not the raw count 5 as a point, which also
+    // out-scored every personal item (scores of 0.1–1) for a client that sorts by score.
+    const [low, high] = wilsonInterval(5, 10, 1.6448536269514722);
+    expect(stranger.choices[0].score).toBe(0.5);
+    expect(stranger.choices[0].estimate).toMatchObject({ value: 0.5, level: 0.9, evidence: 10 });
+    expect(stranger.choices[0].estimate.low).toBeCloseTo(low, 12);
+    expect(stranger.choices[0].estimate.high).toBeCloseTo(high, 12);
+    for (const c of stranger.choices as { score: number }[]) expect(c.score).toBeLessThanOrEqual(1);
 
     // The decision log keeps it like any other decision.
     const logged = (await h.app.inject({ method: 'GET', url: `/v1/decisions/${d.decisionId}`, headers: { authorization: `Bearer test-server-key` } })).json();

@@ -1,3 +1,4 @@
+import { wilsonInterval } from '../../measure/stats/proportion-intervals.js';
 import type { Settings } from '../../config/settings.js';
 import { validationError } from '../../errors/tact-error.js';
 import { recommend } from '../../learn/recommend/recommend.js';
@@ -36,7 +37,11 @@ export interface RecommendedItem {
   /** "because you viewed X", "because you bought X", "popular with other customers". */
   explanation: string;
   because: string | null;
-  /** Personal items: a 90% bootstrap interval of the score over the subject's history, and how many history items support it. */
+  /**
+   * Personal items: a 90% bootstrap interval of the score over the subject's history, and how many
+   * history items support it. Popular items: the 90% Wilson interval of their share, and the
+   * trained subjects as evidence.
+   */
   interval?: { low: number; high: number; level: number; evidence: number };
 }
 
@@ -46,6 +51,8 @@ interface Prepared {
   state: RecommendationsState;
   index: Map<string, number>;
   popularity: Float64Array;
+  /** The subjects the model was trained on: a popular item's score is the share of them that interacted with it. */
+  subjects: number;
 }
 
 /**
@@ -114,8 +121,9 @@ export class Recommender {
     const items = recs.map((r): RecommendedItem => {
       const because = r.reason.kind === 'because-you-viewed' ? m.state.items[r.reason.item] : null;
       const explanation = because !== null && bought.has(because) ? `because you bought ${label(m.index.get(because)!)}` : r.explanation;
-      const interval = r.source === 'personal' ? historyInterval(m.state.neighbours, historyIdx, r.item, { level: 0.9 }) : undefined;
-      return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, ...(interval ? { interval } : {}) };
+      if (r.source === 'population') return { id: m.state.items[r.item], ...popularShare(r.score, m.subjects), source: r.source, explanation, because };
+      const interval = historyInterval(m.state.neighbours, historyIdx, r.item, { level: 0.9 });
+      return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, interval };
     });
     const note = this.undefinedFeatures();
     return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular', ...(note ? { note } : {}) };
@@ -180,5 +188,21 @@ function attributes(items: Record<string, Record<string, unknown>>, id: string):
 }
 
 function prepare(live: ModelVersion<RecommendationsState>): Prepared {
-  return { version: live.version, state: live.state, index: new Map(live.state.items.map((id, i) => [id, i])), popularity: Float64Array.from(live.state.popularity) };
+  const popularity = Float64Array.from(live.state.popularity);
+  // Every training records its subjects; the largest count is a floor for a version that did not.
+  const subjects = Math.max(Number(live.metrics.subjects) || 0, ...popularity, 1);
+  return { version: live.version, state: live.state, index: new Map(live.state.items.map((id, i) => [id, i])), popularity, subjects };
+}
+
+/** z of a two-sided 90% interval. */
+const Z90 = 1.6448536269514722;
+
+/**
+ * A popular item as an Estimate can carry it: the share of the trained subjects who interacted with
+ * it (not its count, which out-scored every personal item for a client sorting by score, and was
+ * shown as a point), with its 90% Wilson interval (src/measure/stats/proportion-intervals.ts).
+ */
+function popularShare(count: number, subjects: number): { score: number; interval: { low: number; high: number; level: number; evidence: number } } {
+  const [low, high] = wilsonInterval(count, subjects, Z90);
+  return { score: count / subjects, interval: { low, high, level: 0.9, evidence: subjects } };
 }
