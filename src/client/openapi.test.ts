@@ -12,7 +12,7 @@ type Fields<T> = { [K in keyof T as string extends K ? never : K]-?: {} extends 
 const fields = <T>() => <F extends Fields<T>>(f: F & Record<Exclude<keyof F, keyof Fields<T>>, never>) => f as Record<string, 'optional' | 'required'>;
 
 const decideRequest = fields<DecideRequest>()({ subject: 'required', placement: 'required', context: 'optional', n: 'optional', explain: 'optional' });
-const outcomeRequest = fields<OutcomeRequest>()({ type: 'required', decisionId: 'optional', subject: 'optional', action: 'optional', value: 'optional', messageId: 'optional', timestamp: 'optional' });
+const outcomeRequest = fields<OutcomeRequest>()({ type: 'required', decisionId: 'optional', subject: 'optional', action: 'optional', item: 'optional', value: 'optional', messageId: 'optional', timestamp: 'optional' });
 const decisionQuery = fields<DecisionQuery>()({ subject: 'optional', action: 'optional', placement: 'optional', from: 'optional', to: 'optional', limit: 'optional' });
 const decision = fields<Decision>()({ decisionId: 'required', at: 'required', placement: 'required', channel: 'optional', arm: 'optional', subject: 'optional', choices: 'required', explanation: 'required', outcomes: 'optional' });
 const choice = fields<Choice>()({
@@ -36,11 +36,11 @@ const serverEstimate = fields<ServerEstimate>()({
   modelVersion: 'required', updatedAt: 'required', reason: 'optional', posterior: 'optional',
 });
 const outcomeRecord = fields<OutcomeRecord>()({
-  id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required',
+  id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required', item: 'optional',
   credit: 'required', reward: 'required', success: 'required', source: 'required',
 });
 const serverOutcomeRecord = fields<ServerOutcomeRecord>()({
-  id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required',
+  id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required', item: 'optional',
   credit: 'required', reward: 'required', success: 'required', source: 'required',
 });
 const explanation = fields<Decision['explanation']>()({

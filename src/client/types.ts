@@ -120,6 +120,8 @@ export interface OutcomeRequest {
   decisionId?: string;
   subject?: string;
   action?: string;
+  /** Which of a recommendation's items the outcome is of (with its `decisionId`). */
+  item?: string;
   value?: number;
   messageId?: string;
   timestamp?: string;
@@ -135,6 +137,8 @@ export interface OutcomeRecord {
   value: number | null;
   decisionId: string | null;
   action: string | null;
+  /** The recommended item it was reported for, when it named one. */
+  item?: string;
   credit: number;
   reward: number;
   success: boolean;

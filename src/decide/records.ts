@@ -49,6 +49,8 @@ export interface OutcomeRecord {
   value: number | null;
   decisionId: string | null;
   action: string | null;
+  /** The item of a recommendation the outcome is of (the one clicked or bought), when it names one. */
+  item?: string;
   /** Share of the credit (1 for last-touch). */
   credit: number;
   /** The reward under the policy's value function, times the credit. */

@@ -46,6 +46,33 @@ describe('outcomes that do not fit their decision', () => {
     expect(skewed.json().recorded.map((o: { decisionId: string; at: string }) => [o.decisionId, Date.parse(o.at)])).toEqual([[ana.decisionId, at]]);
   });
 
+  it('refuses an outcome timestamped more than a day ahead of the server\'s clock, naming the timestamp, as a tracked event is', async () => {
+    // A wrong clock's dismissal dated years ahead would count towards suppression for years, and outlive the retention.
+    const r = await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'shoes-offer', type: 'dismissal', messageId: 'o-ahead', timestamp: '2999-01-01T00:00:00Z' });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().problems[0]).toMatchObject({ field: 'timestamp' });
+    expect(r.json().problems[0].message).toContain('24 hours');
+    const nextDay = await post(h.app, '/v1/outcomes', { decisionId: ana.decisionId, type: 'dismissal', messageId: 'o-next-day', timestamp: new Date(Date.now() + 25 * 3600_000).toISOString() });
+    expect(nextDay.statusCode, nextDay.body).toBe(400);
+    expect(await outcomesOf(ana.decisionId)).toEqual([]);
+    // A client writing its local time as UTC (hours ahead) is still taken.
+    const local = await post(h.app, '/v1/outcomes', { decisionId: ana.decisionId, type: 'click', messageId: 'o-local', timestamp: new Date(Date.now() + 14 * 3600_000).toISOString() });
+    expect(local.statusCode, local.body).toBe(200);
+  });
+
+  it('refuses an empty `decisionId` or `action` instead of reading it as absent, naming the field', async () => {
+    // Read as absent, an empty decisionId (a template with nothing in it) credited the subject's latest decision, and an empty action the top choice.
+    for (const [body, field] of [
+      [{ decisionId: '', subject: 'ana', type: 'click', messageId: 'o-no-id' }, 'decisionId'],
+      [{ decisionId: ana.decisionId, action: '', type: 'click', messageId: 'o-no-action' }, 'action'],
+    ] as const) {
+      const r = await post(h.app, '/v1/outcomes', body);
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().problems[0].field).toBe(field);
+    }
+    expect(await outcomesOf(ana.decisionId)).toEqual([]);
+  });
+
   it('records an outcome posted twice at once (a client retrying) once, and says the other is a duplicate', async () => {
     const body = { decisionId: ana.decisionId, type: 'conversion', value: 7, messageId: 'o-twice' };
     const answers = (await Promise.all([post(h.app, '/v1/outcomes', body), post(h.app, '/v1/outcomes', body, KEYS.write)])).map((r) => r.json());

@@ -1,12 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { get, harness, send, type Harness } from '../../../test/harness.js';
+import { KEYS, get, harness, openTestStore, send, type Harness, type StoreKind } from '../../../test/harness.js';
+import { buildApp } from '../../server/app.js';
+import { Tact } from '../../server/tact.js';
+import { isRetryableStoreError } from '../../store/open.js';
 import type { DecisionRecord } from '../decision.js';
 import { shopConfig } from '../fixtures.js';
 import { advertising, decideReq, picked, post } from '../test-http.js';
 
 const DAY = 86_400_000;
 type Logged = { id: string; decisionId: string | null; action: string | null; credit: number; reward: number; success: boolean };
+
+/**
+ * The harness with the decisions' clock at `clock.now` (Tact's `now`): decisions made days back, so
+ * that their outcomes a window later are in the past — one dated more than a day ahead is refused.
+ */
+async function clockedHarness(kind: StoreKind, clock: { now: number }): Promise<Harness> {
+  const { store, cleanup } = await openTestStore(kind);
+  const tact = await Tact.create({
+    store, logger: pino({ level: 'silent' }), background: false, isRetryable: isRetryableStoreError, now: () => clock.now,
+    configFile: { path: 'test-config', sections: shopConfig() },
+  });
+  await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
+  const app = await buildApp(tact);
+  return { store, tact, app, close: async () => (await app.close(), await tact.close(), await cleanup()) };
+}
 
 describe.each(['sqlite', 'postgres'] as const)('outcomes at the edges (%s)', (kind) => {
   let h: Harness;
@@ -18,7 +37,6 @@ describe.each(['sqlite', 'postgres'] as const)('outcomes at the edges (%s)', (ki
   });
   afterEach(async () => h.close());
   const outcomesOf = async (id: string) => (await get(h.app, `/v1/decisions/${id}`)).json().outcomes as Logged[];
-  const atOf = async (id: string) => Date.parse((await get(h.app, `/v1/decisions/${id}`)).json().at);
 
   it('counts one success for a decision when several of its conversions arrive at once', async () => {
     const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
@@ -53,7 +71,10 @@ describe.each(['sqlite', 'postgres'] as const)('outcomes at the edges (%s)', (ki
     const r = await post(h.app, '/v1/outcomes', { decisionId: handoff.decisionId, type: 'complaint', messageId: 'o-handoff' });
     expect(r.json().recorded).toMatchObject([{ decisionId: handoff.decisionId, action: null, credit: 1, reward: -20, success: false }]);
     // Outside the policy's window (7 days) such an outcome is the subject's, credited to no decision.
-    const late = await post(h.app, '/v1/outcomes', { decisionId: handoff.decisionId, type: 'complaint', messageId: 'o-late', timestamp: new Date((await atOf(handoff.decisionId)) + 7 * DAY + 1).toISOString() });
+    // (A handoff logged eight days ago: a week after it is in the past.)
+    const old = (await h.store.decisions.getDecision(handoff.decisionId)) as DecisionRecord;
+    await h.store.decisions.appendDecision({ ...old, id: 'd-old-handoff', at: old.at - 8 * DAY });
+    const late = await post(h.app, '/v1/outcomes', { decisionId: 'd-old-handoff', type: 'complaint', messageId: 'o-late', timestamp: new Date(old.at - DAY + 1).toISOString() });
     expect(late.json().recorded).toMatchObject([{ decisionId: null, credit: 0, reward: -20 }]);
   });
 
@@ -72,18 +93,26 @@ describe.each(['sqlite', 'postgres'] as const)('outcomes at the edges (%s)', (ki
   });
 
   it('credits an outcome exactly one window after its decision, and not a millisecond later', async () => {
-    const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
-    const at = await atOf(d.decisionId);
-    const report = async (messageId: string, t: number, by: 'subject' | 'decisionId') =>
-      ((await post(h.app, '/v1/outcomes', { ...(by === 'subject' ? { subject: 'ana' } : { decisionId: d.decisionId }), type: 'click', messageId, timestamp: new Date(t).toISOString() })).json().recorded as Logged[])[0].decisionId;
-    expect(await report('edge-s', at + 7 * DAY, 'subject')).toBe(d.decisionId);
-    expect(await report('past-s', at + 7 * DAY + 1, 'subject')).toBeNull();
-    expect(await report('edge-d', at + 7 * DAY, 'decisionId')).toBe(d.decisionId);
-    expect(await report('past-d', at + 7 * DAY + 1, 'decisionId')).toBeNull();
-    // The same from the log once the state let go of the contact.
-    h.tact.decide.state.prune(Date.now() + 3_600_000);
-    expect(await report('edge-log', at + 7 * DAY, 'subject')).toBe(d.decisionId);
-    expect(await report('past-log', at + 7 * DAY + 1, 'subject')).toBeNull();
+    const clock = { now: Date.now() - 8 * DAY };
+    const h = await clockedHarness(kind, clock);
+    try {
+      await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+      const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+      const at = Date.parse((await get(h.app, `/v1/decisions/${d.decisionId}`)).json().at);
+      expect(at).toBe(clock.now);
+      const report = async (messageId: string, t: number, by: 'subject' | 'decisionId') =>
+        ((await post(h.app, '/v1/outcomes', { ...(by === 'subject' ? { subject: 'ana' } : { decisionId: d.decisionId }), type: 'click', messageId, timestamp: new Date(t).toISOString() })).json().recorded as Logged[])[0].decisionId;
+      expect(await report('edge-s', at + 7 * DAY, 'subject')).toBe(d.decisionId);
+      expect(await report('past-s', at + 7 * DAY + 1, 'subject')).toBeNull();
+      expect(await report('edge-d', at + 7 * DAY, 'decisionId')).toBe(d.decisionId);
+      expect(await report('past-d', at + 7 * DAY + 1, 'decisionId')).toBeNull();
+      // The same from the log once the state let go of the contact.
+      h.tact.decide.state.prune(Date.now() + 3_600_000);
+      expect(await report('edge-log', at + 7 * DAY, 'subject')).toBe(d.decisionId);
+      expect(await report('past-log', at + 7 * DAY + 1, 'subject')).toBeNull();
+    } finally {
+      await h.close();
+    }
   });
 
   it('refuses an empty or overlong messageId, an overlong subject and an unknown decisionId, naming the field, the same on both stores', async () => {

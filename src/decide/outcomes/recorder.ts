@@ -22,6 +22,8 @@ export interface OutcomeInput {
   /** The subject's profile key, when there is no decision id. */
   profileKey?: string;
   action?: string;
+  /** The item of the decision's recommendations it is of (API reports name their decision). */
+  item?: string;
   source: 'api' | 'event';
 }
 
@@ -112,7 +114,7 @@ export class OutcomeRecorder {
       }
       const value = o.value ?? null;
       const reward = rewardOf(o.type, value, play.policy.rewards);
-      const base = { id: o.id, at: o.at, profileKey, type: o.type, value, source: o.source };
+      const base = { id: o.id, at: o.at, profileKey, type: o.type, value, source: o.source, ...(o.item ? { item: o.item } : {}) };
       if (ofNoAction) records.push({ ...base, decisionId: ofNoAction.id, action: null, credit: 1, reward, success: false });
       else if (!credits.length) records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
       for (const c of credits) {
@@ -148,9 +150,9 @@ export class OutcomeRecorder {
 
   /**
    * The decision an outcome names, when it can be the outcome's: the subject's (or a key merged
-   * into it), at or before the outcome, with the action it names among its choices. The API is
-   * told which field does not fit; a track event naming a decision that does not fit (a forwarded
-   * link, an unknown id) is credited to its subject's own decisions instead.
+   * into it), at or before the outcome, with the action (or the recommended item) it names among
+   * its choices. The API is told which field does not fit; a track event naming a decision that
+   * does not fit (a forwarded link, an unknown id) is credited to its subject's own decisions instead.
    */
   private async decisionOf(o: OutcomeInput): Promise<DecisionRecord | undefined> {
     const d = await this.d.decisions.getDecision(o.decisionId as string);
@@ -172,6 +174,9 @@ export class OutcomeRecorder {
     if (o.at < d.at - CLOCK_SKEW_MS) return problem('timestamp', `The outcome's \`timestamp\` (${new Date(o.at).toISOString()}) is more than five minutes before its decision (${new Date(d.at).toISOString()}).`);
     if (o.action && !d.choices.some((c) => c.kind === 'action' && c.action === o.action)) {
       return problem('action', `The decision \`${d.id}\` did not choose the \`action\` \`${o.action}\`.`);
+    }
+    if (o.item && !d.choices.some((c) => c.kind === 'item' && c.item === o.item)) {
+      return problem('item', `The decision \`${d.id}\` did not recommend the \`item\` \`${o.item}\`.`);
     }
     return d;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { MAX_FUTURE_MS } from '../../collect/normalize.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { findProfile } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
@@ -11,15 +12,16 @@ interface OutcomeBody {
   decisionId?: string;
   subject?: string;
   action?: string;
+  item?: string;
   value?: number;
   messageId?: string;
   timestamp?: string;
 }
 
 /**
- * POST /v1/outcomes: an outcome of a decision (by `decisionId`) or of a subject (credited to
- * their decisions within the attribution window). Browsers report with the write key, which may
- * only name a decision.
+ * POST /v1/outcomes: an outcome of a decision (by `decisionId`, with the `item` of its
+ * recommendations it is of, if any) or of a subject (credited to their decisions within the
+ * attribution window). Browsers report with the write key, which may only name a decision.
  *
  * @example
  * await outcomeRoutes(app, tact);
@@ -29,15 +31,22 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
   app.post<{ Body: OutcomeBody }>('/v1/outcomes', { preHandler: anyKey, schema: decideSchemas.outcome }, async (req) => {
     const b = req.body;
     if (!b.decisionId && !b.subject) throw validationError([{ field: 'decisionId', message: 'Name the decision (`decisionId`) or the subject (`subject`) the outcome belongs to.' }]);
+    if (b.item && !b.decisionId) throw validationError([{ field: 'item', message: 'An `item` is reported with the decision that recommended it: name its `decisionId`.' }]);
     if (!b.decisionId && req.apiKey?.kind === 'write') {
       throw new TactError('forbidden', { have: 'write', action: 'report an outcome without a `decisionId`', need: 'server' });
     }
     let profileKey: string | undefined;
     // With a decisionId too, the subject is checked: the decision must be theirs.
     if (b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
-    const at = b.timestamp ? Date.parse(b.timestamp) : Date.now();
+    const now = Date.now();
+    const at = b.timestamp ? Date.parse(b.timestamp) : now;
+    // As for a tracked event: a time further ahead is a wrong clock — a dismissal dated years on would count towards suppression for years, and outlive the retention.
+    if (at > now + MAX_FUTURE_MS) {
+      const ahead = at - now >= 2 * 86_400_000 ? `${Math.floor((at - now) / 86_400_000)} days` : `${Math.floor((at - now) / 3600_000)} hours`;
+      throw validationError([{ field: 'timestamp', message: `The outcome's \`timestamp\` (${b.timestamp}) is ${ahead} after it arrived; more than 24 hours ahead is a wrong clock, not an outcome. Send the time it happened, or leave \`timestamp\` out for the time of receipt.` }]);
+    }
     const r = await tact.decide.outcomes.record([
-      { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, source: 'api' },
+      { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, item: b.item, source: 'api' },
     ]);
     return { recorded: r.records.map((x) => ({ ...x, at: new Date(x.at).toISOString() })), duplicate: r.duplicates.length > 0 };
   });

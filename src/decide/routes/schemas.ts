@@ -67,7 +67,8 @@ const outcomeRecord = {
     type: { type: 'string', description: 'impression, click, dismissal, conversion, unsubscribe, complaint …' },
     value: { type: ['number', 'null'], description: 'The outcome\'s own value (e.g. revenue), when it has one.' },
     decisionId: { type: ['string', 'null'], description: 'The decision credited; null when none was (no decision of the subject within the attribution window).' },
-    action: { type: ['string', 'null'], description: 'The action credited, when there is one; null on a decision that chose no action ("none", a handoff).' },
+    action: { type: ['string', 'null'], description: 'The action credited, when there is one; null on a decision that chose no action ("none", a handoff, items).' },
+    item: { type: 'string', description: 'The recommended item the outcome was reported for, when it named one.' },
     credit: { type: 'number', description: 'Share of the credit (1 for last-touch; split evenly under `even` attribution).' },
     reward: { type: 'number', description: 'The reward under the policy\'s value function, times the credit.' },
     success: { type: 'boolean', description: 'True when it is the action\'s goal, the first for this decision: it counts as a success of the estimate.' },
@@ -251,17 +252,19 @@ export const decideSchemas = {
   outcome: {
     tags: ['decide'],
     summary: 'Report an outcome (impression, click, dismissal, conversion, unsubscribe, complaint …)',
-    description: 'Credited to the decision named by `decisionId`, or to the subject\'s decisions within the attribution window. The reward is the policy\'s value function. A write key may only report outcomes of a named decision.',
+    description: 'Credited to the decision named by `decisionId`, or to the subject\'s decisions within the attribution window. The reward is the policy\'s value function. A write key may only report outcomes of a named decision. `item` names which of a recommendation\'s items the outcome is of.',
     body: {
       type: 'object',
       required: ['type'],
       additionalProperties: false,
       properties: {
         type: { type: 'string', minLength: 1 },
-        decisionId: str,
+        // Not empty: read as absent, an empty one would credit the subject's latest decision, or its top choice.
+        decisionId: { type: 'string', minLength: 1 },
         // A tracked event's limits (src/collect/normalize.ts); PostgreSQL's indexes take no longer keys.
         subject: subjectStr,
-        action: str,
+        action: { type: 'string', minLength: 1 },
+        item: { type: 'string', minLength: 1, description: 'The item of the decision\'s recommendations the outcome is of (the one clicked or bought); needs `decisionId`, and must be among its items.' },
         value: { type: 'number', description: 'The outcome\'s own value (e.g. revenue).' },
         messageId: { type: 'string', minLength: 1, maxLength: 200, description: 'Its id: the same id is recorded once (an empty one would make every outcome sent with it one).' },
         timestamp: { type: 'string', format: 'date-time' },

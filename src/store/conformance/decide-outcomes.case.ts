@@ -49,6 +49,19 @@ export function decideOutcomesConformance(kind: StoreKind): void {
       expect(await counts(store)).toEqual([['a', 'p1', 1], ['b', 'p1', 1]]);
     });
 
+    it('keeps the item an outcome names (a recommendation\'s), beside a success written in the same call, and none on the others', async () => {
+      await store.decisions.appendDecision({ ...record('d-recs', []), choices: [{ rank: 1, kind: 'item', item: 'sku-1', score: 1, propensity: 1, why: '' }] });
+      await store.decisions.appendDecision(record('d1', ['a']));
+      const click: OutcomeRecord = { ...success('i1', 'd-recs', ''), action: null, type: 'click', success: false, item: 'sku-1' };
+      // Alone (no success: a plain insert), then with a success (the insert that judges successes).
+      await store.decisions.addOutcomes([click]);
+      await store.decisions.addOutcomes([{ ...click, id: 'i2', item: 'sku é 2' }, success('o1', 'd1', 'a')]);
+      const items = (rows: OutcomeRecord[]) => rows.map((o) => [o.id, o.item ?? null]);
+      expect(items(await store.decisions.outcomesOf('d-recs'))).toEqual([['i1', 'sku-1'], ['i2', 'sku é 2']]);
+      expect(items(await store.decisions.outcomesSince(T))).toEqual([['i1', 'sku-1'], ['i2', 'sku é 2'], ['o1', null]]);
+      expect(items(await store.measure.outcomesOfDecisions(['d-recs', 'd1']))).toEqual([['i1', 'sku-1'], ['i2', 'sku é 2'], ['o1', null]]);
+    });
+
     it('keeps outcomes that are not successes, and those of no decision, as they were', async () => {
       await store.decisions.appendDecision(record('d1', ['a']));
       const click = { ...success('o1', 'd1', 'a'), type: 'click', success: false };

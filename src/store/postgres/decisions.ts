@@ -12,7 +12,7 @@ const CONTACT_COLS = `c.decision_id AS "decisionId", c.at, c.profile_key AS "pro
 const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The outcome columns' types, in OUTCOME_COLS order (a VALUES list in a WITH is typed by itself, not by the table). */
-const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'bigint', 'text', 'bigint'];
+const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'bigint', 'text', 'bigint', 'text'];
 
 /**
  * Inserts `n` outcomes in one statement and answers (id, decision_id) of each success that was
@@ -26,7 +26,7 @@ const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8
  * stored whole or not at all.
  */
 const INSERT_OUTCOMES = (n: number) => {
-  const values = Array.from({ length: n }, (_, i) => `(${OUTCOME_TYPES.map((t, k) => `$${i * 11 + k + 1}::${t}`).join(', ')})`).join(', ');
+  const values = Array.from({ length: n }, (_, i) => `(${OUTCOME_TYPES.map((t, k) => `$${i * OUTCOME_TYPES.length + k + 1}::${t}`).join(', ')})`).join(', ');
   return `WITH v (${OUTCOME_COLS}) AS (VALUES ${values}),
     stored AS (INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS} FROM v ON CONFLICT DO NOTHING RETURNING id, decision_id)
     INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS.replace('success', '0')} FROM v
@@ -244,7 +244,8 @@ export class PostgresDecisionStore implements DecisionStore {
   async addOutcomes(o: OutcomeRecord[]): Promise<void> {
     if (!o.length) return;
     if (!o.some((r) => r.success && r.decisionId)) {
-      const values = o.map((_, i) => `(${params(11, i * 11 + 1)})`).join(', ');
+      const n = OUTCOME_TYPES.length;
+      const values = o.map((_, i) => `(${params(n, i * n + 1)})`).join(', ');
       await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id) DO NOTHING`, o.flatMap(outcomeParams));
       return;
     }

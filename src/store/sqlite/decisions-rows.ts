@@ -15,7 +15,7 @@ export interface HoldRow {
 /** A decision_outcomes row. */
 export interface OutcomeRow {
   id: string; decision_id: string; profile_key: string; action: string | null; type: string; value: number | null;
-  credit: number; reward: number; success: number | boolean; source: 'api' | 'event'; at: number;
+  credit: number; reward: number; success: number | boolean; source: 'api' | 'event'; at: number; item: string | null;
 }
 
 /** A flag row as a Flag. @example toFlag(row).target // { kind: 'account', id: 'acme' } */
@@ -37,10 +37,10 @@ export const holdParams = (h: Hold): unknown[] => [h.id, h.decisionId, h.profile
 /** An outcome row as an OutcomeRecord (`decision_id` '' is none). @example toOutcome(row).decisionId */
 export const toOutcome = (r: OutcomeRow): OutcomeRecord => ({
   id: r.id, at: r.at, profileKey: r.profile_key, type: r.type, value: r.value, decisionId: r.decision_id || null, action: r.action,
-  credit: r.credit, reward: r.reward, success: r.success === 1 || r.success === true, source: r.source,
+  credit: r.credit, reward: r.reward, success: r.success === 1 || r.success === true, source: r.source, ...(r.item ? { item: r.item } : {}),
 });
 /** An OutcomeRecord as the row's parameters, in OUTCOME_COLS order. @example outcomeParams(o) */
-export const outcomeParams = (o: OutcomeRecord): unknown[] => [o.id, o.decisionId ?? '', o.profileKey, o.action, o.type, o.value, o.credit, o.reward, o.success ? 1 : 0, o.source, o.at];
+export const outcomeParams = (o: OutcomeRecord): unknown[] => [o.id, o.decisionId ?? '', o.profileKey, o.action, o.type, o.value, o.credit, o.reward, o.success ? 1 : 0, o.source, o.at, o.item ?? null];
 
 /** The choice rows of a decision (a handoff's action is `queue:<name>`). @example choiceParams(record) // [[id, 1, 'action', 'shoes-offer', 'web', 'home', key, at]] */
 export const choiceParams = (d: DecisionRecord): unknown[][] =>
@@ -51,7 +51,7 @@ export const FLAG_COLS = 'id, target_kind, target_id, name, note, until, author,
 /** Columns of decision_holds. @example `SELECT ${HOLD_COLS} FROM decision_holds` */
 export const HOLD_COLS = 'id, decision_id, profile_key, subject, placement, action, variant, queue, status, created_at, decided_at, reviewer, note, delivered_in';
 /** Columns of decision_outcomes. @example `SELECT ${OUTCOME_COLS} FROM decision_outcomes` */
-export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at';
+export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at, item';
 
 /** A count per action and ladder group, as both stores' group queries return it. */
 export interface GroupN {

@@ -13,7 +13,7 @@ import type { SqliteWriter } from './writer.js';
 const SQL = {
   decision: 'INSERT INTO decisions (id, profile_key, placement, at, body, segment, micro_segment, micro_segment_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   choice: 'INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  outcome: `INSERT OR IGNORE INTO decision_outcomes (${OUTCOME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  outcome: `INSERT OR IGNORE INTO decision_outcomes (${OUTCOME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   flag: `INSERT OR REPLACE INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   hold: `INSERT OR REPLACE INTO decision_holds (${HOLD_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   decideHold: "UPDATE decision_holds SET status = ?, decided_at = ?, reviewer = ?, note = ? WHERE id = ? AND status = 'pending'",

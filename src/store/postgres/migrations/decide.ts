@@ -206,4 +206,14 @@ UPDATE decision_outcomes SET success = 0 WHERE seq IN (SELECT seq FROM demoted);
 CREATE UNIQUE INDEX decision_outcomes_one_success ON decision_outcomes (decision_id, action) WHERE success = 1 AND decision_id <> '';
 `,
   },
+  {
+    id: 'decide-009',
+    name: 'the item an outcome names',
+    sql: `
+-- A recommendation answers a list of items; an outcome may name the one clicked or bought
+-- (POST /v1/outcomes \`item\`, checked against the decision's items). Null for every other outcome,
+-- and for those stored before.
+ALTER TABLE decision_outcomes ADD COLUMN item TEXT;
+`,
+  },
 ];
