@@ -32,6 +32,9 @@ function element(): SlotElement & { click(): void } {
   };
 }
 
+/** A click on the drawn card of `item` (an element marked data-tact-item inside the slot). */
+const onItem = (item: string) => ({ target: { closest: (s: string) => (s === '[data-tact-item]' ? { dataset: { tactItem: item } } : null) } });
+
 describe('the browser snippet at a recommendation placement', () => {
   let h: Harness;
   let url: string;
@@ -63,9 +66,19 @@ describe('the browser snippet at a recommendation placement', () => {
     el.click();
     el.click();
     await arrived(d.decisionId, 2);
-    // The outcome API names no item: the decision's outcomes (action null); which item was
-    // clicked reaches the recommender through the page's own track events.
+    // A click outside any item's card names no item: the decision's outcomes (action null).
     expect((await outcomesOf(d.decisionId)).sort()).toEqual([['click', null], ['impression', null]]);
+  });
+
+  it('reports a click on an item the page marked data-tact-item as an outcome naming that item, once per item', async () => {
+    const listeners: ((e: { target: unknown }) => void)[] = [];
+    const el: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => void listeners.push(fn), removeEventListener: () => undefined };
+    const d = await show({ element: el, renderItems: () => undefined });
+    const [first, second] = d.choices.map((c) => String(c.item));
+    for (const e of [onItem(first), onItem(first), onItem(second)]) listeners.forEach((fn) => fn(e));
+    await arrived(d.decisionId, 3);
+    const stored = ((await createTactClient({ baseUrl: url, key: KEYS.server }).decision(d.decisionId)).outcomes ?? []).map((x) => `${x.type}:${x.item ?? ''}`);
+    expect(stored.sort()).toEqual([`click:${first}`, `click:${second}`, 'impression:'].sort());
   });
 
   it('without renderItems, returns the items to the page and neither draws nor reports anything', async () => {

@@ -30,7 +30,8 @@ export interface PlacementOptions {
    * The snippet has no default: an item choice is only the item's id, and the page knows its name,
    * picture, price and link. Without it, an item decision is returned but neither drawn nor
    * reported. With it, the list's impression, a click in it and a dismissal are reported as
-   * outcomes of the decision (naming no item: the outcome API has no field for one).
+   * outcomes of the decision; a click inside an element the page marks `data-tact-item="<id>"`
+   * (one of the decision's items) names that item, once per item.
    *
    * @example
    * renderItems: (items, el) => { el.innerHTML = items.map((c) => productCard(c.item)).join(''); }
@@ -125,11 +126,14 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision> {
   undo.get(o.element)?.();
   const action = choice.kind === 'action' ? choice.action : undefined;
   const sent = new Set<string>();
-  const report = (type: 'impression' | 'click' | 'dismissal') => {
-    // Each once, and only while this decision is the one the element shows.
-    if (sent.has(type) || o.element.dataset.tactDecision !== decision.decisionId) return;
-    sent.add(type);
-    void tact.outcome({ decisionId: decision.decisionId, ...(action ? { action } : {}), type }).catch(() => undefined);
+  // The recommended items, so that a click names only one the decision answered.
+  const listed = new Set(items.map((c) => String(c.item)));
+  const report = (type: 'impression' | 'click' | 'dismissal', item?: string) => {
+    // Each once (a click once per item), and only while this decision is the one the element shows.
+    const key = item ? `${type}:${item}` : type;
+    if (sent.has(key) || o.element.dataset.tactDecision !== decision.decisionId) return;
+    sent.add(key);
+    void tact.outcome({ decisionId: decision.decisionId, ...(action ? { action } : {}), ...(item ? { item } : {}), type }).catch(() => undefined);
   };
   o.element.dataset.tactDecision = decision.decisionId;
   const onClick = (e: { target: unknown }) => {
@@ -138,7 +142,10 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision> {
     // A click proves it was seen: an element never half in view (or a click before the observer's
     // first callback) would otherwise have clicks without an impression.
     report('impression');
-    report(dismiss ? 'dismissal' : 'click');
+    // A click on an item's card (an element the page marked data-tact-item="<id>") names the item.
+    const card = !dismiss && t?.closest ? (t.closest('[data-tact-item]') as { dataset?: Record<string, string | undefined> } | null) : null;
+    const item = card?.dataset?.tactItem;
+    report(dismiss ? 'dismissal' : 'click', item !== undefined && listed.has(item) ? item : undefined);
   };
   o.element.addEventListener('click', onClick);
   const unwatch = (o.whenVisible ?? defaultVisible)(o.element, () => report('impression'));
