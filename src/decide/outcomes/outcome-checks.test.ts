@@ -73,6 +73,24 @@ describe('outcomes that do not fit their decision', () => {
     expect(await outcomesOf(ana.decisionId)).toEqual([]);
   });
 
+  it('refuses a type, action or item longer than any id, and a value beyond ±1e15, naming the field (a 100,000-character type was stored; 1e308 overflowed the totals)', async () => {
+    const long = 'x'.repeat(100_000);
+    for (const [field, body] of [
+      ['type', { type: long }],
+      ['action', { type: 'click', action: long }],
+      ['item', { type: 'click', item: long }],
+      ['value', { type: 'conversion', value: 1e308 }],
+      ['value', { type: 'conversion', value: -1e308 }],
+    ] as const) {
+      const r = await post(h.app, '/v1/outcomes', { decisionId: ana.decisionId, ...body });
+      expect(r.statusCode, `${field}: ${r.body.slice(0, 200)}`).toBe(400);
+      expect(r.json().problems.map((p: { field: string }) => p.field)).toContain(field);
+    }
+    expect(await outcomesOf(ana.decisionId)).toEqual([]);
+    // Ordinary revenue is taken.
+    expect((await post(h.app, '/v1/outcomes', { decisionId: ana.decisionId, type: 'conversion', value: 1_250_000.5 })).statusCode).toBe(200);
+  });
+
   it('records an outcome posted twice at once (a client retrying) once, and says the other is a duplicate', async () => {
     const body = { decisionId: ana.decisionId, type: 'conversion', value: 7, messageId: 'o-twice' };
     const answers = (await Promise.all([post(h.app, '/v1/outcomes', body), post(h.app, '/v1/outcomes', body, KEYS.write)])).map((r) => r.json());

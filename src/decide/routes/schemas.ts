@@ -258,14 +258,16 @@ export const decideSchemas = {
       required: ['type'],
       additionalProperties: false,
       properties: {
-        type: { type: 'string', minLength: 1 },
+        // Bounded like the ids they name (a 100,000-character type was stored, and read back with every decision).
+        type: { type: 'string', minLength: 1, maxLength: 200 },
         // Not empty: read as absent, an empty one would credit the subject's latest decision, or its top choice.
-        decisionId: { type: 'string', minLength: 1 },
+        decisionId: { type: 'string', minLength: 1, maxLength: 200 },
         // A tracked event's limits (src/collect/normalize.ts); PostgreSQL's indexes take no longer keys.
         subject: subjectStr,
-        action: { type: 'string', minLength: 1 },
-        item: { type: 'string', minLength: 1, description: 'The item of the decision\'s recommendations the outcome is of (the one clicked or bought); needs `decisionId`, and must be among its items.' },
-        value: { type: 'number', description: 'The outcome\'s own value (e.g. revenue).' },
+        action: { type: 'string', minLength: 1, maxLength: 128, description: 'An action id (at most 128 characters, as the catalog\'s).' },
+        item: { type: 'string', minLength: 1, maxLength: 512, description: 'The item of the decision\'s recommendations the outcome is of (the one clicked or bought); needs `decisionId`, and must be among its items.' },
+        // 1e308 passed, and sums of such values overflow to Infinity in the totals and the value function.
+        value: { type: 'number', minimum: -1e15, maximum: 1e15, description: 'The outcome\'s own value (e.g. revenue), within ±10¹⁵.' },
         messageId: { type: 'string', minLength: 1, maxLength: 200, description: 'Its id: the same id is recorded once (an empty one would make every outcome sent with it one).' },
         timestamp: { type: 'string', format: 'date-time' },
         writeKey: str,
