@@ -28,6 +28,7 @@ export const catalogue = {
   headers_too_large: { status: 431, message: 'The request\'s headers (with its URL) are larger than the {limit} this server reads; send fewer or shorter headers (large cookies are the usual cause) or a shorter URL.' },
   conflict: { status: 409, message: '{detail}' },
   invalid_expression: { status: 400, message: 'The expression in `{field}` is not valid CEL: {detail}.' },
+  not_a_condition: { status: 400, message: 'The rule in `{field}` gives {gives}, not true or false: {hint}.' },
   promotion_refused: { status: 409, message: 'Version {version} of the {name} model was not promoted: {detail}. The refusal is recorded in the model\'s history; promote with `force: true` and a `reason` to override.' },
   rollback_unavailable: { status: 409, message: 'The {name} model cannot be rolled back: {detail}.' },
   payload_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts ({limit} bytes).' },

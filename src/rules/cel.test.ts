@@ -94,6 +94,44 @@ describe('CEL rules', () => {
     expect(() => checkRule('nope(traits)', 'audience')).toThrow(/`audience`.*no matching overload for 'nope\(dyn\)'/);
   });
 
+  it('refuses at authoring a rule whose result CEL knows is not true or false, naming the field and what it gives', () => {
+    const refusal = (expression: string, field = 'segments.audiences[0].when') => {
+      try {
+        checkRule(expression, field);
+      } catch (e) {
+        return e as TactError;
+      }
+      return undefined;
+    };
+    const e = refusal('features.orders + 1.0');
+    expect(e).toBeInstanceOf(TactError);
+    expect(e).toMatchObject({ code: 'not_a_condition', statusCode: 400 });
+    expect(e?.message).toBe('The rule in `segments.audiences[0].when` gives a number, not true or false: write a comparison such as `(features.orders + 1.0) > 0`.');
+    expect(refusal('size(features.purchased)', 'rule')?.message).toBe('The rule in `rule` gives a number, not true or false: write a comparison such as `size(features.purchased) > 0`.');
+    expect(refusal('traits.plan + "-x"')?.message).toMatch(/gives a string, not true or false: write a comparison such as `\(traits\.plan \+ "-x"\) == "/);
+    expect(refusal('features.purchased.filter(p, p != "a")')?.message).toMatch(/gives a list, not true or false: write a test such as `size\(features\.purchased\.filter\(p, p != "a"\)\) > 0`/);
+    expect(refusal('timestamp("2026-01-01T00:00:00Z")')?.message).toMatch(/gives a timestamp, not true or false/);
+    for (const [x, gives] of [['1', 'a number'], ['2.5', 'a number'], ['1u', 'a number'], ['"pro"', 'a string'], ['[true]', 'a list'], ['{"a": true}', 'a map'], ['null', 'null'], ['duration("1h")', 'a duration'], ['b"x"', 'bytes'], ['traits.vip ? 1 : 0', 'a number']]) {
+      expect(refusal(x)?.message, x).toMatch(new RegExp(`^The rule in \`segments\\.audiences\\[0\\]\\.when\` gives ${gives}, not true or false: `));
+    }
+    // A long rule is not quoted back whole in the hint.
+    const long = Array(20).fill('features.orders').join(' + ') + ' + 1.0';
+    expect(refusal(long)?.message).toBe('The rule in `segments.audiences[0].when` gives a number, not true or false: write a comparison such as `(…) > 0`.');
+    // Cached or not, the same answer.
+    compileRule('features.orders * 2.0');
+    expect(refusal('features.orders * 2.0')?.code).toBe('not_a_condition');
+  });
+
+  it('takes at authoring a rule whose result depends on the data: it may be true or false when it runs', () => {
+    for (const x of ['properties.a', 'item.price', 'traits.vip', 'features.x[0]', 'traits.a ? true : traits.b', 'cel.bind(p, traits, p.vip)', '[traits.a][0]', '{"a": true}["a"]', 'has(traits.plan)', '!features.orders', 'features.purchased.exists(p, p == "a")']) {
+      expect(checkRule(x, 'rule'), x).toBe(x);
+    }
+  });
+
+  it('still loads a stored rule that is not a condition: it excludes with its reason', () => {
+    expect(testRule(compileRule('features.orders + 1.0', 'rules[0].when'), vars)).toEqual({ pass: false, error: 'the expression gave number, not a boolean' });
+  });
+
   it('contains what fails for one subject: division by zero, a type mismatch, a bad timestamp', () => {
     for (const e of ['1 / 0 == 1', 'traits.plan > 1', 'timestamp(traits.plan) < now', 'traits.plan.nope == 1']) {
       const r = testRule(compileRule(e), vars);

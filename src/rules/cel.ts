@@ -1,5 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { TactError } from '../errors/tact-error.js';
+import { celTypeGives, notACondition } from './condition.js';
 import { unsafeRegex } from './regex-safety.js';
 
 /**
@@ -36,7 +37,9 @@ const MAX_TREE_DEPTH = 1000;
 /**
  * Compiles (or returns the cached compilation of) a CEL expression. Throws a 400 TactError naming
  * `field` when the expression does not parse (saying at which line and column), is nested too
- * deeply, or has a `matches` pattern that may not run.
+ * deeply, or has a `matches` pattern that may not run; and, when an operator writes it
+ * (`authoring`), when it has a type error or gives a type that is not bool (`not_a_condition`:
+ * every rule written is a condition).
  *
  * @example
  * const rule = compileRule('features.orders > 3', 'eligibility');
@@ -74,13 +77,17 @@ export function compileRule(expression: string, field = 'expression', o: { autho
 
 /**
  * A type error the variables cannot change (`1 == 1.0`, an unknown function) would fail for every
- * subject: refused when a rule is written (`authoring`), not when a stored one loads — a server
- * whose stored configuration holds one still starts, and the rule excludes with its reason.
- * Checked on a fresh parse, so evaluation types its own tree.
+ * subject, and so would a rule whose type is known not to be bool (`features.orders + 1.0`, a
+ * double; `size(x)`): every rule written is a condition (condition.ts). Refused when a rule is
+ * written (`authoring`), not when a stored one loads — a server whose stored configuration holds
+ * one still starts, and the rule excludes with its reason. A `dyn` result (a value from data) may
+ * be bool when it runs: taken. Checked on a fresh parse, so evaluation types its own tree.
  */
 function typeCheck(expression: string, field: string): void {
   const typed = env.check(expression);
   if (!typed.valid) throw new TactError('invalid_expression', { field, detail: parseProblem(typed.error, expression) });
+  const gives = typed.type === undefined ? undefined : celTypeGives(typed.type);
+  if (gives) throw notACondition(field, expression, gives);
 }
 
 /** Why an expression did not parse, with the line and column where it went wrong. */
@@ -275,7 +282,14 @@ export function ruleError(err: unknown): string {
   return firstLine(err);
 }
 
-/** Validates an expression at authoring time (throws a 400 naming the field). */
+/**
+ * Validates a condition at authoring time (throws a 400 naming the field): it compiles, and its
+ * type is bool or known only when it runs.
+ *
+ * @example
+ * checkRule('features.orders > 0', 'audiences[0].when'); // 'features.orders > 0'
+ * checkRule('size(features.purchased)', 'audiences[0].when'); // throws not_a_condition
+ */
 export function checkRule(expression: unknown, field: string): string {
   if (typeof expression !== 'string' || expression.trim() === '') {
     throw new TactError('invalid_expression', { field, detail: 'it must be a non-empty string' });

@@ -7,6 +7,7 @@ const scope: Record<string, Shape> = {
   features: { kind: 'names', noun: 'defined feature', plural: 'features', names: { orders: number('a number (a count feature)'), purchases: number('a list (a unique feature)'), last_category: { kind: 'open' } } },
   events: { kind: 'keys', each: { kind: 'names', noun: 'field of an event', plural: 'fields of an event', names: { count: number('a number'), first: number('a timestamp'), last: number('a timestamp') } } },
   now: number('a timestamp'),
+  consent: { kind: 'keys', each: number('true or false') },
 };
 const check = (expression: string) => nameProblem(expression, 'audiences[0].when', scope);
 
@@ -27,7 +28,7 @@ describe('names a rule reads under declared variables', () => {
   });
 
   it('refuses a variable the rule does not see, suggesting the closest', () => {
-    expect(check('feature.orders > 1.0')).toBe('The rule in `audiences[0].when` reads `feature`, which is not a variable this rule sees: did you mean `features`? The variables are traits, features, events, now.');
+    expect(check('feature.orders > 1.0')).toBe('The rule in `audiences[0].when` reads `feature`, which is not a variable this rule sees: did you mean `features`? The variables are traits, features, events, now, consent.');
   });
 
   it('takes what is defined, free-form traits, computed keys, methods, comprehension variables and CEL type names', () => {
@@ -42,6 +43,20 @@ describe('names a rule reads under declared variables', () => {
       'type(traits.plan) == string && features.orders.size() > 0',
       '{"a": 1}.a == 1 && features.purchases.all(k, v, v.w)',
     ]) expect(check(e), e).toBeUndefined();
+  });
+
+  it('refuses a rule that gives, whole, a value its scope declares is not true or false', () => {
+    expect(check('features.orders')).toBe('The rule in `audiences[0].when` gives `features.orders`, a number (a count feature), not true or false: write a comparison such as `features.orders > 0`.');
+    expect(check('features["purchases"]')).toBe('The rule in `audiences[0].when` gives `features.purchases`, a list (a unique feature), not true or false: write a test such as `size(features.purchases) > 0`.');
+    expect(check('events.Signup.last')).toMatch(/gives `events\.Signup\.last`, a timestamp, not true or false: write a comparison such as `events\.Signup\.last > now - duration\("30d"\)`\.$/);
+    expect(check('events["Order Completed"]')).toMatch(/^The rule in `audiences\[0\]\.when` gives `events\["Order Completed"\]`, a map of the fields of an event, not true or false: /);
+    expect(check('features')).toMatch(/gives `features`, a map of the features, not true or false/);
+    // Both branches of a choice known not to be true or false.
+    expect(check('traits.vip ? features.orders : events.Signup.count')).toMatch(/gives `features\.orders`, a number \(a count feature\), not true or false/);
+  });
+
+  it('takes a rule whose value may be true or false: declared so, or data', () => {
+    for (const e of ['consent.Email', 'traits.vip', 'features.last_category', 'features.last_category.on_sale', 'traits.vip ? features.orders : traits.fallback', 'features[traits.k]']) expect(check(e), e).toBeUndefined();
   });
 
   it('leaves an expression that does not parse to the parser', () => {

@@ -1,4 +1,5 @@
 import { ruleTree } from './cel.js';
+import { notACondition } from './condition.js';
 import { editDistance } from '../errors/edit-distance.js';
 
 /**
@@ -8,7 +9,9 @@ import { editDistance } from '../errors/edit-distance.js';
  * - `open`: anything below is data (traits, a last_value feature): not checked;
  * - `names`: a declared set (the features defined, an estimate's fields), each with its shape;
  * - `keys`: any key (event names come from data), each with the shape `each`;
- * - `value`: a number, a timestamp, a list: it has no fields.
+ * - `value`: a number, a timestamp, a list: it has no fields. `what` says what it holds, for the
+ *   sentences naming it; 'true or false' for a boolean, the one value a rule may give whole
+ *   (`consent.Email`), as a rule is a condition (condition.ts).
  *
  * @example
  * const features: Shape = { kind: 'names', noun: 'defined feature', plural: 'features', names: { orders: { kind: 'value', what: 'a number' } } };
@@ -27,13 +30,17 @@ const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 
 /**
  * The sentence saying which name `expression` reads that `scope` (the variables the rule sees)
- * does not declare, with the closest declared name, or undefined when every name it reads is
- * declared (or the expression does not parse: the parser says why). Only names written as
- * constants are checked: `features[traits.k]` cannot be known before it runs.
+ * does not declare, with the closest declared name; or, when it reads only declared names, that
+ * it gives whole a value `scope` declares is not true or false (`features.orders`: a count
+ * feature's number — a rule is a condition, condition.ts). Undefined when neither (or when the
+ * expression does not parse: the parser says why). Only names written as constants are checked:
+ * `features[traits.k]` cannot be known before it runs.
  *
  * @example
  * nameProblem('features.purchses > 2.0', 'audiences[0].when', scope);
  * // 'The rule in `audiences[0].when` reads `features.purchses`, which is not a defined feature: did you mean `features.purchases`? The features are orders, purchases.'
+ * nameProblem('features.orders', 'audiences[0].when', scope);
+ * // 'The rule in `audiences[0].when` gives `features.orders`, a number (a count feature), not true or false: write a comparison such as `features.orders > 0`.'
  */
 export function nameProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>): string | undefined {
   const ast = ruleTree(expression);
@@ -55,7 +62,33 @@ export function nameProblem(expression: string, field: string, scope: Readonly<R
       shape = next;
     }
   }
-  return undefined;
+  const gives = givesWhole(ast, root);
+  return gives && notACondition(field, gives.path, `\`${gives.path}\`, ${gives.what}`).message;
+}
+
+/**
+ * The path a rule gives whole, and what `root` declares it holds, when that is not true or false:
+ * the rule is the path (`features.orders`), or a choice between two such (`c ? a : b`). Undefined
+ * when the value may be true or false: declared so, from data (`traits.vip`), or not a path.
+ */
+function givesWhole(node: unknown, root: Shape): { path: string; what: string } | undefined {
+  if (!isNode(node)) return undefined;
+  if (node.op === '?:' && Array.isArray(node.args)) {
+    const [, a, b] = node.args as unknown[];
+    const x = givesWhole(a, root);
+    return x && givesWhole(b, root) && x;
+  }
+  const path = chainOf(node);
+  if (!path) return undefined;
+  let shape = root;
+  for (const name of path) {
+    if (shape.kind === 'keys') shape = shape.each;
+    else if (shape.kind === 'names' && Object.hasOwn(shape.names, name)) shape = shape.names[name];
+    else return undefined;
+  }
+  if (shape.kind === 'open' || (shape.kind === 'value' && shape.what === 'true or false')) return undefined;
+  const what = shape.kind === 'value' ? shape.what : shape.kind === 'names' ? `a map of the ${shape.plural}` : 'a map';
+  return { path: shown(path), what };
 }
 
 /**
