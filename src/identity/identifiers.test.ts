@@ -39,6 +39,16 @@ describe('identifiersOf', () => {
     expect(ignored).toEqual([{ kind: 'salesforce_id', value: 'sf-001', field: 'context.externalIds[0].id', reason: expect.stringContaining('account') }]);
   });
 
+  it('takes no identifier from an externalId whose type is empty or blank, and names its `type` field', () => {
+    // An id of kind '' would be one identity for every client that sends such ids: all whose values
+    // happen to match ("1", a shared default) would merge into one person.
+    const m = msg({ anonymousId: 'a-3', context: { externalIds: [{ id: 'x-1', type: '' }, { id: 'x-1', type: '  ' }, { id: 'x-1', type: 'crm_id' }] } });
+    const { ids, ignored } = identifiersOf(m, DEFAULT_MERGE_RULES);
+    expect(ids).toEqual([{ kind: 'crm_id', value: 'x-1' }, { kind: 'anonymousId', value: 'a-3' }]);
+    expect(ignored.map((i) => [i.field, i.value])).toEqual([['context.externalIds[0].type', 'x-1'], ['context.externalIds[1].type', 'x-1']]);
+    expect(ignored[0].reason).toContain('type');
+  });
+
   it('reads an e-mail the same whether its accents are composed or decomposed (NFC)', () => {
     // Unicode Standard Annex #15: "é" is U+00E9 (composed) or U+0065 U+0301 (decomposed); NFC makes both U+00E9.
     const composed = 'Ana.Mart\u00EDnez@Example.com';

@@ -1,5 +1,5 @@
 import type { Message } from '../collect/message.js';
-import { isBlocked, kindRank, type MergeRules } from './merge-rules.js';
+import { isBlocked, kindRank, SEGMENT_KINDS, type MergeRules } from './merge-rules.js';
 
 /** One identifier of a person: its kind (userId, anonymousId, email, or an external id type) and value. */
 export interface Identifier {
@@ -30,6 +30,18 @@ export function normalizeIdentifier(kind: string, value: string): string {
 }
 
 /**
+ * Tact's name for an identifier kind: Segment's `user_id` and `anonymous_id` (externalIds types,
+ * Identity Resolution settings) are `userId` and `anonymousId`; every other kind is its own name.
+ *
+ * @example
+ * tactKind('user_id'); // 'userId'
+ * tactKind('phone'); // 'phone'
+ */
+export function tactKind(kind: string): string {
+  return Object.hasOwn(SEGMENT_KINDS, kind) ? SEGMENT_KINDS[kind] : kind;
+}
+
+/**
  * Every identifier a message carries, strongest first under the rules, with blocked values set
  * aside. Sources: userId, anonymousId, traits.email / context.traits.email, and
  * context.externalIds[] ({id, type}) as Segment's spec defines them. An alias call's previousId
@@ -50,7 +62,13 @@ export function identifiersOf(m: Message, rules: MergeRules): { ids: Identifier[
     for (let i = 0; i < ext.length; i++) {
       const e = ext[i] as { type?: unknown; id?: unknown; collection?: unknown } | null;
       if (e && typeof e === 'object' && typeof e.type === 'string') {
-        const kind = e.type === 'user_id' ? 'userId' : e.type === 'anonymous_id' ? 'anonymousId' : e.type;
+        // An id of no type would be one identity of kind '' for every client that sends such ids:
+        // all of them whose values match ("1", a shared default) would merge into one person.
+        if (e.type.trim() === '') {
+          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind: e.type, value: String(e.id), field: `context.externalIds[${i}].type`, reason: `its \`type\` is empty: an external id needs one (such as "phone" or "ios.idfa") to say what kind of id it is` });
+          continue;
+        }
+        const kind = tactKind(e.type);
         // Segment's externalIds name their collection: "users", or "accounts" for an account's id,
         // which every member shares and which would merge them all into one person.
         if (e.collection !== undefined && e.collection !== null && e.collection !== 'users') {

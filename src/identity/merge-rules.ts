@@ -96,11 +96,12 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
 
 /**
  * Segment's names for the kinds (its Identity Resolution settings list `user_id` and
- * `anonymous_id`) and Tact's. identifiersOf reads an externalId of such a type as Tact's kind, so
+ * `anonymous_id`) and Tact's. identifiersOf reads an externalId of such a type as Tact's kind (and
+ * a profile lookup `user_id:…` as `userId:…`: see tactKind in identifiers.ts), so
  * no identity is ever of kind `user_id`: a limit on it would limit nothing, and a priority naming
  * it would leave `userId` unlisted, ranked after e-mails and external ids.
  */
-const SEGMENT_KINDS: Readonly<Record<string, string>> = { user_id: 'userId', anonymous_id: 'anonymousId' };
+export const SEGMENT_KINDS: Readonly<Record<string, string>> = { user_id: 'userId', anonymous_id: 'anonymousId' };
 
 function segmentKindProblem(kind: string, field: string, write: string | undefined): { field: string; message: string } | undefined {
   if (!Object.hasOwn(SEGMENT_KINDS, kind)) return undefined;

@@ -1,9 +1,10 @@
-import { normalizeIdentifier } from '../identity/identifiers.js';
+import { normalizeIdentifier, tactKind } from '../identity/identifiers.js';
 import type { ProfileStore } from './profile-store.js';
 
 /**
  * Finds the profile an identifier names. `kind:value` names the kind (`email:ana@example.com`,
- * `anonymousId:a-1`, `profile:<id>` for Tact's own id); a bare value is tried as userId, then
+ * `anonymousId:a-1`, `profile:<id>` for Tact's own id; Segment's `user_id:` and `anonymous_id:`
+ * are read as `userId:` and `anonymousId:`); a bare value is tried as userId, then
  * anonymousId, then email. Returns the live profile id and how it was found.
  *
  * @example
@@ -35,7 +36,8 @@ export function identityCandidates(identifier: string): { kind: string; value: s
   const out: { kind: string; value: string }[] = [];
   const colon = identifier.indexOf(':');
   if (colon > 0) {
-    const kind = identifier.slice(0, colon);
+    // Segment's `user_id:` / `anonymous_id:` name the kinds an externalId of those types is stored as.
+    const kind = tactKind(identifier.slice(0, colon));
     if (kind !== 'profile') out.push({ kind, value: normalizeIdentifier(kind, identifier.slice(colon + 1)) });
   }
   for (const kind of BARE_KINDS) out.push({ kind, value: normalizeIdentifier(kind, identifier) });
