@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
-import { TactError } from '../errors/tact-error.js';
+import { TactError, validationError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
@@ -60,18 +60,42 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
     return { segment: req.params.name, members: members.map((m) => ({ profileId: m.profileId, since: iso(m.since) })), next: members.length === limit ? members[members.length - 1].profileId : null };
   });
 
-  app.get<{ Params: { name: string }; Querystring: { limit?: number } }>('/v1/segments/:name/events', {
+  app.get<{ Params: { name: string }; Querystring: { after?: string; limit?: number } }>('/v1/segments/:name/events', {
     preHandler: read,
     schema: {
       tags: ['learn'],
-      summary: 'Entries into and exits from a segment, newest first',
+      summary: 'Entries into and exits from a segment: newest first, or with `after` every one once, oldest first (a feed to poll)',
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
-      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-      response: { 200: anyObj, 404: errorSchema },
+      querystring: {
+        type: 'object',
+        properties: {
+          after: { type: 'string', description: 'The `next` of an earlier answer (0: from the first event kept): the events recorded after it, oldest first.' },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
+      },
+      response: { 200: anyObj, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
     defined(req.params.name);
-    const list = await tact.store.segments.transitions(req.params.name, req.query.limit ?? 100);
-    return { segment: req.params.name, events: list.map((t) => ({ profileId: t.profileId, kind: t.kind, at: iso(t.at), reason: t.reason, seq: t.seq, segmentsVersion: t.version })) };
+    const limit = req.query.limit ?? 100;
+    const after = req.query.after === undefined ? undefined : eventsCursor(req.query.after);
+    const list = after === undefined
+      ? await tact.store.segments.transitions(req.params.name, limit)
+      : await tact.store.segments.transitionsAfter(req.params.name, after, limit);
+    // Where to poll from next: past the newest event answered (or where the poller already was).
+    const next = after === undefined ? list[0]?.id ?? 0 : list[list.length - 1]?.id ?? after;
+    return {
+      segment: req.params.name,
+      events: list.map((t) => ({ profileId: t.profileId, kind: t.kind, at: iso(t.at), reason: t.reason, seq: t.seq, segmentsVersion: t.version })),
+      next: String(next),
+    };
   });
+}
+
+/** The events feed's cursor: the store's id of an event, as `next` handed it out. */
+function eventsCursor(after: string): number {
+  if (!/^(0|[1-9][0-9]{0,14})$/.test(after)) {
+    throw validationError([{ field: 'querystring.after', message: 'The `after` cursor is not one this endpoint hands out: pass the `next` of an earlier answer, or 0 to read from the first event.' }]);
+  }
+  return Number(after);
 }

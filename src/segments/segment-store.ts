@@ -28,6 +28,18 @@ export interface SegmentTransition {
   reason: string;
 }
 
+/**
+ * A recorded entry or exit with its place in the segment events feed: `id` is the store's sequence,
+ * larger for every event committed later and never reused, so a poller that remembers the last `id`
+ * it read misses and repeats nothing.
+ *
+ * @example
+ * { id: 912, segment: 'big_spenders', profileId: '01JD…', kind: 'exit', at: 1764000000000, seq: 4502, version: 3, reason: 'sweep' }
+ */
+export interface RecordedTransition extends SegmentTransition {
+  id: number;
+}
+
 /** Members, entries and exits of one segment. */
 export interface SegmentCount {
   segment: string;
@@ -49,7 +61,12 @@ export interface SegmentStore {
   /** Members ordered by profile id after `afterProfileId`. */
   members(segment: string, afterProfileId: string, limit: number): Promise<Membership[]>;
   /** Recent entries and exits, newest first. */
-  transitions(segment: string, limit: number): Promise<SegmentTransition[]>;
+  transitions(segment: string, limit: number): Promise<RecordedTransition[]>;
+  /**
+   * Entries and exits recorded after the one with id `afterId`, oldest first (0: from the first).
+   * An event not yet returned always gets a larger id than every event already returned.
+   */
+  transitionsAfter(segment: string, afterId: number, limit: number): Promise<RecordedTransition[]>;
   /** Removes a subject from every segment and its recorded transitions. */
   eraseSubject(profileId: string): Promise<void>;
 }

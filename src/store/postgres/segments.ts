@@ -1,12 +1,15 @@
 import type pg from 'pg';
-import type { Membership, SegmentCount, SegmentStore, SegmentTransition } from '../../segments/segment-store.js';
+import type { Membership, RecordedTransition, SegmentCount, SegmentStore, SegmentTransition } from '../../segments/segment-store.js';
 import { inTransaction } from './database.js';
 
 const M_COLS = 'segment, profile_id AS "profileId", since';
-const T_COLS = 'segment, profile_id AS "profileId", kind, at, seq, version, reason';
+const T_COLS = 'id, segment, profile_id AS "profileId", kind, at, seq, version, reason';
+/** One transaction at a time records segment events (apply), from taking their ids to COMMIT. */
+const EVENTS_LOCK = 7263520;
 
 /**
- * Segment membership on PostgreSQL.
+ * Segment membership on PostgreSQL. Events are recorded under a transaction-scoped advisory lock,
+ * so their ids (the events feed's cursor) commit in order across processes.
  *
  * @example
  * const s = new PostgresSegmentStore(pool); // the store's `segments`
@@ -21,17 +24,27 @@ export class PostgresSegmentStore implements SegmentStore {
   async apply(transitions: SegmentTransition[]): Promise<void> {
     if (!transitions.length) return;
     await inTransaction(this.pool, async (c) => {
+      // Only what really changed membership is recorded.
+      const changed: SegmentTransition[] = [];
       for (const t of transitions) {
-        // The transition is recorded only when the membership row really changed.
-        const change = t.kind === 'entry'
-          ? 'INSERT INTO segment_members (segment, profile_id, since) VALUES ($1::text, $2::text, $4::bigint) ON CONFLICT DO NOTHING RETURNING 1'
-          : 'DELETE FROM segment_members WHERE segment = $1::text AND profile_id = $2::text AND $4::bigint IS NOT NULL RETURNING 1';
-        await c.query(
-          `WITH changed AS (${change})
-           INSERT INTO segment_events (segment, profile_id, kind, at, seq, version, reason) SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::int, $7::text WHERE EXISTS (SELECT 1 FROM changed)`,
-          [t.segment, t.profileId, t.kind, t.at, t.seq, t.version, t.reason],
-        );
+        const r = t.kind === 'entry'
+          ? await c.query('INSERT INTO segment_members (segment, profile_id, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [t.segment, t.profileId, t.at])
+          : await c.query('DELETE FROM segment_members WHERE segment = $1 AND profile_id = $2', [t.segment, t.profileId]);
+        if (r.rowCount) changed.push(t);
       }
+      if (!changed.length) return;
+      // Ids are drawn under the lock and it is held until COMMIT, so transactions commit their
+      // events in id order and the feed never sees a larger id before a smaller one. Taken after
+      // the membership changes: a wait on a member's row never holds up the other writers.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+      const col = <K extends keyof SegmentTransition>(k: K) => changed.map((t) => t[k]);
+      await c.query(
+        `INSERT INTO segment_events (segment, profile_id, kind, at, seq, version, reason)
+         SELECT segment, profile_id, kind, at, seq, version, reason
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::text[]) WITH ORDINALITY AS x (segment, profile_id, kind, at, seq, version, reason, n)
+         ORDER BY n`,
+        [col('segment'), col('profileId'), col('kind'), col('at'), col('seq'), col('version'), col('reason')],
+      );
     });
   }
 
@@ -49,8 +62,12 @@ export class PostgresSegmentStore implements SegmentStore {
     return (await this.pool.query<Membership>(`SELECT ${M_COLS} FROM segment_members WHERE segment = $1 AND profile_id > $2 ORDER BY profile_id LIMIT $3`, [segment, afterProfileId, limit])).rows;
   }
 
-  async transitions(segment: string, limit: number): Promise<SegmentTransition[]> {
-    return (await this.pool.query<SegmentTransition>(`SELECT ${T_COLS} FROM segment_events WHERE segment = $1 ORDER BY id DESC LIMIT $2`, [segment, limit])).rows;
+  async transitions(segment: string, limit: number): Promise<RecordedTransition[]> {
+    return (await this.pool.query<RecordedTransition>(`SELECT ${T_COLS} FROM segment_events WHERE segment = $1 ORDER BY id DESC LIMIT $2`, [segment, limit])).rows;
+  }
+
+  async transitionsAfter(segment: string, afterId: number, limit: number): Promise<RecordedTransition[]> {
+    return (await this.pool.query<RecordedTransition>(`SELECT ${T_COLS} FROM segment_events WHERE segment = $1 AND id > $2 ORDER BY id LIMIT $3`, [segment, afterId, limit])).rows;
   }
 
   async eraseSubject(profileId: string): Promise<void> {

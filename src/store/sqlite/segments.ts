@@ -1,9 +1,9 @@
-import type { Membership, SegmentCount, SegmentStore, SegmentTransition } from '../../segments/segment-store.js';
+import type { Membership, RecordedTransition, SegmentCount, SegmentStore, SegmentTransition } from '../../segments/segment-store.js';
 import type { Db } from './database.js';
 import type { SqliteWriter, WriteOp } from './writer.js';
 
 const M_COLS = 'segment, profile_id AS profileId, since';
-const T_COLS = 'segment, profile_id AS profileId, kind, at, seq, version, reason';
+const T_COLS = 'id, segment, profile_id AS profileId, kind, at, seq, version, reason';
 const SQL = {
   enter: 'INSERT INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   leave: 'DELETE FROM segment_members WHERE segment = ? AND profile_id = ?',
@@ -12,7 +12,9 @@ const SQL = {
 };
 
 /**
- * Segment membership on SQLite: reads on this connection, writes through the writer thread.
+ * Segment membership on SQLite: reads on this connection, writes through the writer thread. One
+ * writer at a time per database file and AUTOINCREMENT ids (learn-004) keep the events feed's cursor
+ * in commit order and never reused.
  *
  * @example
  * const s = new SqliteSegmentStore(db, writer); // the store's `segments`
@@ -26,6 +28,7 @@ export class SqliteSegmentStore implements SegmentStore {
       memberCounts: db.prepare('SELECT segment, count(*) AS n FROM segment_members GROUP BY segment'),
       eventCounts: db.prepare('SELECT segment, kind, count(*) AS n FROM segment_events GROUP BY segment, kind'),
       transitions: db.prepare(`SELECT ${T_COLS} FROM segment_events WHERE segment = ? ORDER BY id DESC LIMIT ?`),
+      after: db.prepare(`SELECT ${T_COLS} FROM segment_events WHERE segment = ? AND id > ? ORDER BY id LIMIT ?`),
     };
   }
 
@@ -58,8 +61,12 @@ export class SqliteSegmentStore implements SegmentStore {
     return this.s.members.all(segment, afterProfileId, limit) as Membership[];
   }
 
-  async transitions(segment: string, limit: number): Promise<SegmentTransition[]> {
-    return this.s.transitions.all(segment, limit) as SegmentTransition[];
+  async transitions(segment: string, limit: number): Promise<RecordedTransition[]> {
+    return this.s.transitions.all(segment, limit) as RecordedTransition[];
+  }
+
+  async transitionsAfter(segment: string, afterId: number, limit: number): Promise<RecordedTransition[]> {
+    return this.s.after.all(segment, afterId, limit) as RecordedTransition[];
   }
 
   async eraseSubject(profileId: string): Promise<void> {

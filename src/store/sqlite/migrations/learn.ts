@@ -120,4 +120,28 @@ CREATE TABLE model_training (
 );
 `,
   },
+  {
+    id: 'learn-004',
+    name: 'segment event ids are never reused (the events feed\'s cursor)',
+    // Without AUTOINCREMENT SQLite gives a new row the largest id + 1: after the newest events are
+    // erased, a new one would take an id a poller has already read past.
+    sql: `
+CREATE TABLE segment_events_ids (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+INSERT INTO segment_events_ids (id, segment, profile_id, kind, at, seq, version, reason)
+  SELECT id, segment, profile_id, kind, at, seq, version, reason FROM segment_events ORDER BY id;
+DROP TABLE segment_events;
+ALTER TABLE segment_events_ids RENAME TO segment_events;
+CREATE INDEX segment_events_segment ON segment_events(segment, id);
+CREATE INDEX segment_events_profile ON segment_events(profile_id);
+`,
+  },
 ];

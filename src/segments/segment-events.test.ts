@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, harness, type Harness } from '../../test/harness.js';
+import type { SegmentTransition } from './segment-store.js';
+
+const config = { segments: { audiences: [{ name: 'buyers', when: 'false' }] } };
+const t = (profileId: string, kind: 'entry' | 'exit'): SegmentTransition => ({ segment: 'buyers', profileId, kind, at: 1_764_000_000_000, seq: 1, version: 1, reason: 'event' });
+type Page = { events: { profileId: string; kind: string }[]; next: string };
+
+describe('GET /v1/segments/{name}/events', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('pages a poller through every entry and exit once, oldest first, with `after` and `next`', async () => {
+    h = await harness('sqlite', { config });
+    await h.store.segments.apply([t('p1', 'entry'), t('p2', 'entry'), t('p1', 'exit')]);
+    const page = async (after: string) => (await get(h!.app, `/v1/segments/buyers/events?after=${after}&limit=2`)).json() as Page;
+    const first = await page('0');
+    expect(first.events.map((e) => [e.profileId, e.kind])).toEqual([['p1', 'entry'], ['p2', 'entry']]);
+    const second = await page(first.next);
+    expect(second.events.map((e) => [e.profileId, e.kind])).toEqual([['p1', 'exit']]);
+    // Caught up: nothing new, and the cursor stays where it is.
+    expect(await page(second.next)).toMatchObject({ events: [], next: second.next });
+    await h.store.segments.apply([t('p3', 'entry')]);
+    expect((await page(second.next)).events.map((e) => e.profileId)).toEqual(['p3']);
+  });
+
+  it('answers the newest first without `after`, with the cursor of the newest for a poller to start from', async () => {
+    h = await harness('sqlite', { config });
+    const empty = (await get(h.app, '/v1/segments/buyers/events')).json() as Page;
+    expect(empty).toMatchObject({ events: [], next: '0' });
+    await h.store.segments.apply([t('p1', 'entry'), t('p2', 'entry')]);
+    const newest = (await get(h.app, '/v1/segments/buyers/events?limit=1')).json() as Page;
+    expect(newest.events.map((e) => e.profileId)).toEqual(['p2']);
+    await h.store.segments.apply([t('p3', 'entry')]);
+    expect(((await get(h.app, `/v1/segments/buyers/events?after=${newest.next}`)).json() as Page).events.map((e) => e.profileId)).toEqual(['p3']);
+  });
+
+  it('is a 400 naming `after` when the cursor is not one it handed out', async () => {
+    h = await harness('sqlite', { config });
+    for (const bad of ['abc', '-1', '1.5', '99999999999999999999']) {
+      const r = await get(h.app, `/v1/segments/buyers/events?after=${bad}`);
+      expect(r.statusCode, bad).toBe(400);
+      expect(r.json()).toMatchObject({ error: 'validation_failed', problems: [{ field: 'querystring.after' }] });
+      expect(r.json().message).toMatch(/`after`/);
+    }
+  });
+});
