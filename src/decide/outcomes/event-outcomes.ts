@@ -3,6 +3,9 @@ import { extract } from '../../profiles/features/state.js';
 import type { CompiledPolicy } from '../policy-compile.js';
 import type { OutcomeInput } from './recorder.js';
 
+/** The largest outcome value taken, either sign (the outcome route's `value` bound). */
+export const MAX_OUTCOME_VALUE = 1e15;
+
 /**
  * Track events the policy maps to outcomes (`outcomes.events`), as outcome inputs: the event's
  * messageId is the outcome's id (so a replayed event is recorded once), its time the outcome's
@@ -23,7 +26,9 @@ export function outcomesFromEvents(events: readonly LoggedEvent[], policy: Compi
     if (!map) continue;
     const props = (m.properties ?? {}) as Record<string, unknown>;
     const raw = map.valuePath ? extract(props, map.valuePath)[0] : undefined;
-    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : null;
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    // Within ±1e15, as POST /v1/outcomes takes it: sums of larger values overflow to Infinity. The outcome is kept, without a value.
+    const value = Math.abs(n) <= MAX_OUTCOME_VALUE ? n : null;
     out.push({
       id: m.messageId,
       at: m.timestamp,
