@@ -137,7 +137,8 @@ export function estimatesCommand(program: Command): void {
 
 /**
  * `tact calibration [model]`: how well a model's predictions held on outcomes that came after
- * them — ECE, the reliability bins as a chart, and the coverage of its 90% intervals.
+ * them — ECE, MCE, Brier with their 95% intervals, the reliability bins as a chart, and the
+ * coverage of its 90% intervals.
  *
  * @example
  * tact calibration decisions --json
@@ -145,7 +146,7 @@ export function estimatesCommand(program: Command): void {
 export function calibrationCommand(program: Command): void {
   program
     .command('calibration')
-    .description('Reliability of a rate model on held-out outcomes: ECE, predicted against observed per bin, and the coverage of its 90% intervals.')
+    .description('Reliability of a rate model on held-out outcomes: ECE, MCE and Brier with their 95% intervals, the ECE a calibrated model would read, predicted against observed per bin, and the coverage of its 90% intervals.')
     .argument('[model]', `one of: ${CALIBRATED_MODELS.join(', ')} (default: both)`)
     .option('--key <key>', 'one rate only (rates)')
     .option('--json', 'print the reports as one JSON object on the last line')
@@ -167,7 +168,9 @@ export function calibrationCommand(program: Command): void {
 }
 
 /**
- * One report as text: the figures, then predicted and observed rate per bin as bars.
+ * One report as text: the figures, their 95% intervals, the ECE a calibrated model would read
+ * with the same predictions (a binned ECE is above 0 even then), then predicted and observed rate
+ * per bin as bars.
  *
  * @example
  * renderCalibration(report); // "decisions: 1,200 resolved predictions (40 still inside their window)\n  ECE 0.0091 · MCE …"
@@ -177,8 +180,15 @@ export function renderCalibration(r: CalibrationView & { withoutPosterior?: numb
   const lines = [`${name}: ${r.n.toLocaleString('en-US')} resolved predictions (${r.pending.toLocaleString('en-US')} still inside their window)${r.withoutPosterior ? `; ${r.withoutPosterior.toLocaleString('en-US')} choices scored without a Beta estimate left out` : ''}`];
   if (!r.n) return `${lines[0]}\n  nothing to report yet\n`;
   const cov = r.coverage;
-  lines.push(`  ECE ${r.ece.toFixed(4)} · MCE ${r.mce.toFixed(4)} · Brier ${r.brier.toFixed(4)} · mean predicted ${r.meanPredicted.toFixed(4)}, observed ${r.observedRate.toFixed(4)}`);
-  lines.push(`  90% intervals: ${cov.coverage === null ? 'not enough subjects with several outcomes yet' : `${(cov.coverage * 100).toFixed(1)}% held the outcome (${cov.inside} of ${cov.subjects} subjects)`}`);
+  const f = (x: number) => x.toFixed(4);
+  const pct = (x: number) => (x * 100).toFixed(1);
+  const iv = r.intervals;
+  const ref = r.calibratedReference.ece;
+  const against = iv.ece.low > ref.mean ? 'is above it: more than chance gives at this n' : iv.ece.high < ref.mean ? 'is below it' : 'holds it: no sign of miscalibration beyond chance';
+  lines.push(`  ECE ${f(r.ece)} · MCE ${f(r.mce)} · Brier ${f(r.brier)} · mean predicted ${f(r.meanPredicted)}, observed ${f(r.observedRate)}`);
+  lines.push(`  95% intervals (${iv.resamples.toLocaleString('en-US')} resamples of the ${iv.groups.toLocaleString('en-US')} subjects): ECE ${f(iv.ece.low)}–${f(iv.ece.high)} · MCE ${f(iv.mce.low)}–${f(iv.mce.high)} · Brier ${f(iv.brier.low)}–${f(iv.brier.high)}`);
+  lines.push(`  a perfectly calibrated model with these predictions would read ECE ${f(ref.mean)} (95% ${f(ref.low)}–${f(ref.high)}, ${r.calibratedReference.simulations.toLocaleString('en-US')} simulations), not 0; ECE's interval ${against}`);
+  lines.push(`  90% intervals: ${cov.coverage === null ? 'not enough subjects with several outcomes yet' : `${pct(cov.coverage)}% held the outcome (${cov.inside} of ${cov.subjects} subjects; 95% ${pct(cov.interval.low)}–${pct(cov.interval.high)}%)`}`);
   const top = Math.max(...r.bins.map((b) => Math.max(b.meanPredicted, b.observedRate)), 1e-9);
   const bar = (x: number) => '█'.repeat(Math.round((x / top) * 30)).padEnd(30);
   lines.push('  bin                 n   predicted                                 observed');

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
+import { type HeldOutPoint, heldOutReport } from '../../learn/calibration/held-out.js';
+import { renderCalibration } from '../cli.js';
 
 const config = { rates: [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '72h' }, { name: 'email_click', exposure: 'Email Delivered', success: 'Email Link Clicked', within: '72h' }] };
 
@@ -15,6 +17,10 @@ describe('GET /v1/models/{name}/calibration', () => {
     const r = await get(h.app, '/v1/models/rates/calibration?key=email_open', KEYS.admin);
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().reports).toEqual([expect.objectContaining({ key: 'email_open', n: 0, ece: null, mce: null, brier: null })]);
+    const [report] = r.json().reports;
+    expect(report.intervals).toEqual({ level: 0.95, resamples: 0, groups: 0, ece: { low: null, high: null }, mce: { low: null, high: null }, brier: { low: null, high: null } });
+    expect(report.calibratedReference).toEqual({ simulations: 0, ece: { mean: null, low: null, high: null }, mce: { mean: null, low: null, high: null } });
+    expect(report.coverage.interval).toEqual({ level: 0.95, low: null, high: null });
   });
 
   it('refuses a `key` that is no configured rate (a typo read as "nothing yet"), and a `key` for the decisions, naming the field', async () => {
@@ -25,5 +31,25 @@ describe('GET /v1/models/{name}/calibration', () => {
     const d = await get(h.app, '/v1/models/decisions/calibration?key=email_open', KEYS.admin);
     expect(d.statusCode, d.body).toBe(400);
     expect(d.json().problems).toEqual([{ field: 'key', message: 'The `key` chooses one rate of `rates`; `decisions` has one report and no keys.' }]);
+  });
+});
+
+describe('tact calibration (printing)', () => {
+  it('prints each figure\'s 95% interval, the resamples, what a calibrated model would read, and coverage\'s Wilson interval', () => {
+    // 20 subjects, 2 predictions each of 0.2, 9 of them with a success: ECE ≈ 0.025.
+    const points: HeldOutPoint[] = [];
+    for (let i = 0; i < 20; i++) for (const seq of [1, 2]) points.push({ subjectId: `s${i}`, seq, alpha: 2, beta: 8, outcome: seq === 2 && i < 9 ? 1 : 0 });
+    const report = heldOutReport(points);
+    const text = renderCalibration({ model: 'rates', key: 'email_open', pending: 0, ...report });
+    const f = (x: number) => x.toFixed(4);
+    expect(text).toContain(`  ECE ${f(report.ece)} · MCE ${f(report.mce)} · Brier ${f(report.brier)}`);
+    expect(text).toContain(`  95% intervals (1,000 resamples of the 20 subjects): ECE ${f(report.intervals.ece.low)}–${f(report.intervals.ece.high)} · MCE ${f(report.intervals.mce.low)}–${f(report.intervals.mce.high)} · Brier ${f(report.intervals.brier.low)}–${f(report.intervals.brier.high)}`);
+    const ref = report.calibratedReference.ece;
+    expect(text).toContain(`  a perfectly calibrated model with these predictions would read ECE ${f(ref.mean)} (95% ${f(ref.low)}–${f(ref.high)}, 1,000 simulations), not 0; ECE's interval holds it: no sign of miscalibration beyond chance`);
+    expect(report.intervals.ece.low).toBeLessThanOrEqual(ref.mean);
+    expect(report.intervals.ece.high).toBeGreaterThanOrEqual(ref.mean);
+    // 20 of 20 subjects inside: Wilson's 95% interval is [20/(20 + z²), 1] = [0.8389, 1].
+    expect(report.coverage.inside).toBe(20);
+    expect(text).toContain('  90% intervals: 100.0% held the outcome (20 of 20 subjects; 95% 83.9–100.0%)');
   });
 });
