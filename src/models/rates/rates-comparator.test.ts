@@ -22,6 +22,9 @@ describe('promotion of a rates version', () => {
     const [v1] = await t.tact.learning.train(['rates']);
     await afterTraining();
     expect(v1.promotion).toMatchObject({ promoted: true });
+    // The held-out figures a training records carry their intervals, and ECE what a calibrated model would read.
+    const held = ((await t.tact.store.models.getVersion('rates', 1))?.metrics.email_open as { heldOut: Record<string, unknown> }).heldOut;
+    expect(held).toMatchObject({ n: 320, eceInterval: { low: expect.any(Number), high: expect.any(Number) }, eceCalibratedReference: { mean: expect.any(Number) }, coverage90Interval: { level: 0.95 } });
 
     // Since version 1: four more e-mails each, from the same people.
     for (let u = 0; u < 40; u++) for (let k = 8; k < 12; k++) await emailExposure(t, u, k);

@@ -53,7 +53,11 @@ export const ratesTrainer: Trainer = {
         population: { ...population, rate: mean },
         groups: { segments: groups.segment.length, microSegments: groups['micro-segment'].length, subjects: groups.personal.length },
         concentration,
-        heldOut: { n: calibration.n, ece: calibration.ece, coverage90: calibration.coverage.coverage },
+        // With their 95% intervals and the ECE a calibrated model would read at this n (held-out.ts).
+        heldOut: {
+          n: calibration.n, ece: calibration.ece, eceInterval: calibration.intervals.ece, eceCalibratedReference: calibration.calibratedReference.ece,
+          coverage90: calibration.coverage.coverage, coverage90Interval: calibration.coverage.interval,
+        },
       };
     }
     if (!Object.keys(state.rates).length) return { skipped: 'no exposure has been recorded for any rate yet' };
