@@ -40,6 +40,8 @@ describe('promotion of a recommendations version', () => {
     expect(v2.promotion?.comparison?.figures).toMatchObject({ heldOut: 45, liveRecall: 0 });
     expect((v2.promotion?.comparison?.figures as { candidateRecall: number }).candidateRecall).toBeGreaterThan(0.9);
     expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: on 45 held-out subjects recall@10 is 1 for version 2 against 0 for version 1/);
+    // The recorded reason carries the interval, with a width: 45 of 45 is not a certainty.
+    expect(v2.promotion?.reason).toMatch(/\(difference 1, 95% Newcombe interval \[0\.889, 1\]\): the candidate is not worse$/);
 
     // Right away again: a handful of new interactions say nothing either way, so it is refused (and recorded).
     for (let u = 0; u < 5; u++) await view(h, `later-${u}`, 'sku-cap', Date.now());
@@ -83,8 +85,35 @@ describe('promotion of a recommendations version', () => {
     const n = 100;
     const c = compareHits(Array.from({ length: n }, (_, i) => i < 10), Array.from({ length: n }, (_, i) => i < 40), { candidate: 4, live: 3 });
     expect(c.better).toBe(false);
-    expect(c.summary).toBe('on 100 held-out subjects recall@10 is 0.1 for version 4 against 0.4 for version 3 (difference -0.3, 95% CI [-0.39, -0.21]): the candidate is worse');
-    // d = −1 for 30 of 100: mean −0.3, s.d. 0.461, half-width 1.96 × 0.0461 = 0.090. Within noise: not worse.
-    expect(compareHits(Array.from({ length: n }, (_, i) => i < 38), Array.from({ length: n }, (_, i) => i < 40), { candidate: 4, live: 3 }).better).toBe(true);
+    expect(c.summary).toBe('on 100 held-out subjects recall@10 is 0.1 for version 4 against 0.4 for version 3 (difference -0.3, 95% Newcombe interval [-0.391, -0.207]): the candidate is worse');
+    // Both hit 10, only the live version 30, neither 60: Wilson limits of 10/100 [0.0552, 0.1744] and
+    // 40/100 [0.3094, 0.4980], correlation (10·60 − 0 − 50)/√(10·90·40·60) = 0.3742 (Newcombe 1998,
+    // method 10). Both hit 38, only the live version 2: [−0.054, 0.014] — within noise, not worse.
+    const close = compareHits(Array.from({ length: n }, (_, i) => i < 38), Array.from({ length: n }, (_, i) => i < 40), { candidate: 4, live: 3 });
+    expect(close.better).toBe(true);
+    expect(close.figures).toMatchObject({ difference: -0.02, ci: [-0.054, 0.014] });
+  });
+
+  it('keeps a width when every held-out subject differs the same way (45 hits against 45 misses is not a certain difference of 1)', () => {
+    const n = 45;
+    const c = compareHits(Array.from({ length: n }, () => true), Array.from({ length: n }, () => false), { candidate: 2, live: 1 });
+    // The normal approximation on the differences gives [1, 1]. Newcombe (1998, method 10): the
+    // Wilson limits of 45/45 and 0/45 are 45/(45 + 1.96²) = 0.92135 and 0.07865 (Wilson 1927), no
+    // correlation when a rate is 0 or 1, so the lower end is 1 − √(2 × 0.07865²) = 0.889.
+    expect(c.better).toBe(true);
+    expect(c.figures).toMatchObject({ heldOut: 45, difference: 1, ci: [0.889, 1] });
+    expect(c.summary).toBe('on 45 held-out subjects recall@10 is 1 for version 2 against 0 for version 1 (difference 1, 95% Newcombe interval [0.889, 1]): the candidate is not worse');
+  });
+
+  it('does not call a candidate worse on four subjects the live version alone ranked well (exact McNemar p = 0.125)', () => {
+    // 100 subjects: the live version hits 4, the candidate none, and the other 96 miss with both.
+    // The normal approximation gives −0.04 ± 1.96·√(0.04·0.96/99) = [−0.079, −0.001] and would
+    // refuse; 4 discordant pairs all one way happen with probability 2 × 2⁻⁴ = 0.125 under no
+    // difference. Newcombe: −0.04 + √((0.04 − 0.01566)² + 0.03699²) = 0.004 and −0.04 − 0.05837 = −0.098
+    // (Wilson limits of 4/100: [0.01566, 0.09837], of 0/100: [0, 0.03699]).
+    const n = 100;
+    const c = compareHits(Array.from({ length: n }, () => false), Array.from({ length: n }, (_, i) => i < 4), { candidate: 5, live: 4 });
+    expect(c.better).toBe(true);
+    expect(c.figures).toMatchObject({ difference: -0.04, ci: [-0.098, 0.004] });
   });
 });

@@ -1,7 +1,7 @@
 import type { Settings } from '../../config/settings.js';
 import { buildInteractions, itemCounts } from '../../learn/recommend/interactions.js';
-import { pairedDifference } from '../../learn/stats/paired.js';
 import type { Neighbours } from '../../learn/recommend/neighbours.js';
+import { pairedHitDifference } from '../../learn/recommend/paired-hits.js';
 import type { Store } from '../../store/store.js';
 import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
 import { topK } from './recall.js';
@@ -16,7 +16,10 @@ const DAY = 86_400_000;
 /**
  * The rule, on paired hits (did each version's top 10 hold the subject's held-out item): the
  * candidate may go live unless it is significantly worse — the upper end of the 95% interval of
- * recall(candidate) − recall(live) below 0 — and only with at least MIN_HELD_OUT subjects.
+ * recall(candidate) − recall(live) below 0 — and only with at least MIN_HELD_OUT subjects. The
+ * interval is Newcombe's square-and-add for paired proportions (paired-hits.ts): the normal
+ * approximation on the differences collapses to a point when every subject differs the same way
+ * (45 hits against 45 misses gave [1, 1]) and is too narrow with few discordant subjects.
  *
  * @example
  * compareHits([true, false, …], [false, false, …]).better; // true
@@ -28,11 +31,11 @@ export function compareHits(candidate: readonly boolean[], live: readonly boolea
   if (n < MIN_HELD_OUT) {
     return { better: false, inconclusive: true, summary: `only ${n} subjects interacted after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); promote with force, or wait`, figures: { heldOut: n } };
   }
-  const { mean, low, high } = pairedDifference(candidate.map(Number), live.map(Number));
+  const { difference, low, high } = pairedHitDifference(candidate.map(Number), live.map(Number));
   const ci: [number, number] = [round(low), round(high)];
   const better = high >= 0;
-  const words = `on ${n} held-out subjects recall@${K} is ${round(rc)} for version ${versions.candidate} against ${round(rl)} for version ${versions.live} (difference ${round(mean)}, 95% CI [${ci[0]}, ${ci[1]}])`;
-  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateRecall: round(rc), liveRecall: round(rl), difference: round(mean), ci, k: K } };
+  const words = `on ${n} held-out subjects recall@${K} is ${round(rc)} for version ${versions.candidate} against ${round(rl)} for version ${versions.live} (difference ${round(difference)}, 95% Newcombe interval [${ci[0]}, ${ci[1]}])`;
+  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateRecall: round(rc), liveRecall: round(rl), difference: round(difference), ci, k: K } };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
