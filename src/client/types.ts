@@ -182,7 +182,8 @@ export interface Profile {
   identities: { kind: string; value: string; since: string }[];
   accounts: { id: string; role: string | null; traits: Record<string, unknown>; since: string }[];
   merges: { into: string; from: string; messageId: string; reason: string; via: { kind: string; value: string }; at: string }[];
-  identityConflicts: { messageId: string; kind: string; value: string; reason: string; at: string }[];
+  /** One per kind, value and reason: how many messages hit it, first and last (`at` = `lastAt`), and the last one's id. */
+  identityConflicts: { messageId: string; kind: string; value: string; reason: string; count: number; firstAt: string; lastAt: string; at: string }[];
   /** The latest events (`?events=`, 20 by default). */
   recentEvents: { messageId: string; type: string; event: string | null; timestamp: string; receivedAt: string; properties: Record<string, unknown> | null; traits: Record<string, unknown> | null }[];
   note: string;

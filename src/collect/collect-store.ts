@@ -22,7 +22,7 @@ export interface IngestItem {
 /** One way a message broke the tracking plan. */
 export interface Violation {
   event: string;
-  /** The property path (e.g. "price", "products.0.sku"), or "(event)" for an unplanned event. */
+  /** The property path (e.g. "price", "products[].sku", "*" for any key the schema does not name), or "(event)" for an unplanned event. */
   property: string;
   /** What was wrong: the JSON Schema keyword (type, required, enum …) or "unplanned". */
   rule: string;
@@ -101,6 +101,20 @@ export interface ViolationSummary {
   lastDetail: string;
 }
 
+/** The violation rows to read: filters, and a page of them, most counted first (count, event, property, rule). */
+export interface ViolationQuery {
+  /** Only this event's rows. */
+  event?: string;
+  /** Only rows whose last violation was at or after this time (ms since epoch). */
+  since?: number;
+  /** The last row of the page before: the rows after it in that order. */
+  after?: ViolationCursor;
+  limit: number;
+}
+
+/** Where a page of violation rows ended. */
+export type ViolationCursor = Pick<ViolationSummary, 'count' | 'event' | 'property' | 'rule'>;
+
 /**
  * Storage for collection. `ingest` runs one transaction: read the snapshot, run the pure
  * `compute`, write its result, commit — and only then resolve.
@@ -122,7 +136,9 @@ export interface CollectStore {
   prepare(features: readonly CompiledFeature[]): Promise<{ replayed: number }>;
   /** Makes every materialized profile state durable in its row (no-op when states are written through). */
   checkpoint(): Promise<void>;
-  violations(): Promise<ViolationSummary[]>;
+  violations(q: ViolationQuery): Promise<ViolationSummary[]>;
+  /** Removes the violation rows of `event` (of every event when undefined); answers how many it removed. */
+  clearViolations(event: string | undefined): Promise<number>;
   countEvents(): Promise<number>;
   hasMessage(messageId: string): Promise<boolean>;
 }

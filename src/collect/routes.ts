@@ -5,6 +5,7 @@ import type { Tact } from '../server/tact.js';
 import type { MessageType } from './message.js';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, normalizeMessage } from './normalize.js';
 import { collectSchemas } from './schemas.js';
+import { trackingPlanRoutes } from './tracking-plan-routes.js';
 
 const SINGLE: [string, MessageType][] = [
   ['track', 'track'], ['identify', 'identify'], ['page', 'page'], ['screen', 'screen'], ['group', 'group'], ['alias', 'alias'],
@@ -14,7 +15,8 @@ const SHORT: Record<string, MessageType> = { t: 'track', i: 'identify', p: 'page
 
 /**
  * Segment's HTTP Tracking API, unchanged: POST /v1/track … /v1/batch, write key as Basic user
- * name or `writeKey` in the body, answer `{"success":true}` once the messages are durably stored.
+ * name or `writeKey` in the body, answer `{"success":true}` once the messages are durably stored;
+ * and the tracking plan's violations (tracking-plan-routes.ts).
  */
 export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   // A key in the `Authorization` header is checked before the body is read (server/auth.ts
@@ -100,8 +102,5 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     }
   });
 
-  app.get('/v1/tracking-plan/violations', {
-    preHandler: requireKey(tact.keys, 'server', 'read tracking-plan violations'),
-    schema: collectSchemas.violations,
-  }, async () => ({ violations: (await tact.store.collect.violations()).map((v) => ({ ...v, lastAt: new Date(v.lastAt).toISOString() })) }));
+  await trackingPlanRoutes(app, tact);
 }

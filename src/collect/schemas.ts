@@ -67,27 +67,6 @@ export const collectSchemas = {
       413: error,
     },
   },
-  violations: {
-    tags: ['collect'],
-    summary: 'Tracking-plan violations, counted per event and property',
-    response: {
-      200: {
-        type: 'object',
-        properties: {
-          violations: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                event: { type: 'string' }, property: { type: 'string' }, rule: { type: 'string' }, count: { type: 'integer' }, blocked: { type: 'integer' },
-                lastAt: { type: 'string' }, lastMessageId: { type: 'string' }, lastDetail: { type: 'string' },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
 };
 
 export const errorSchema = error;

@@ -113,9 +113,34 @@ describe('tracking plan: violations', () => {
     // Counted per index, `products.0.price`, `products.1.price` … were as many properties as the
     // longest list, and none of them said how many messages sent a bad price.
     const v = plan.check(track('Order', { products: [{ sku: 'a', price: 'x' }, { price: 'y' }, { sku: 'c', price: 'z' }], sizes: { 42: 'big' } })).violations;
-    expect(v.map((x) => `${x.property}:${x.rule}`)).toEqual(['products[].price:type', 'products[].sku:required', 'sizes.42:type']);
+    // `sizes` is a map (its keys are the client's): its key counts as `*`, as every other would.
+    expect(v.map((x) => `${x.property}:${x.rule}`)).toEqual(['products[].price:type', 'products[].sku:required', 'sizes.*:type']);
     expect(v[0].detail).toMatch(/`products\[0\]\.price`/);
     expect(v[1].detail).toMatch(/`products\[1\]\.sku`/);
+  });
+
+  it('counts every key a client invents, where the plan names none, as one property `*`, and names the key in the detail', () => {
+    // One row per invented key was a new permanent row for every key any client ever made up
+    // (a session id as a key, a typo per release): the table grew without bound.
+    const p = compilePlan({ events: { E: { properties: {
+      type: 'object', additionalProperties: false,
+      definitions: { price: { type: 'object', additionalProperties: false, properties: { amount: { type: 'number' } } } },
+      properties: {
+        items: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { sku: {} } } },
+        prices: { type: 'object', additionalProperties: { $ref: '#/definitions/price' } },
+        codes: { type: 'object', properties: { 42: { type: 'number' } }, patternProperties: { '^x-': { type: 'number' } } },
+        sizes: {},
+      },
+    } } } });
+    const rows = (props: Record<string, unknown>) => p.check(track('E', props)).violations.map((x) => `${x.property}:${x.rule}`);
+    expect(rows({ coupon: 1 })).toEqual(['*:additionalProperties']);
+    expect(rows({ session_8f3a: 1 })).toEqual(['*:additionalProperties']);
+    expect(rows({ items: [{ sku: 'a', colour: 'red' }] })).toEqual(['items[].*:additionalProperties']);
+    expect(rows({ prices: { eur: { amount: 'x', note: 1 }, usd: { amount: 'y' } } })).toEqual(['prices.*.*:additionalProperties', 'prices.*.amount:type']);
+    // A key the schema names stays a key, digits or not; one a pattern admits is the client's.
+    expect(rows({ codes: { 42: 'a', 'x-a': 'b', 'x-b': 'c' } })).toEqual(['codes.42:type', 'codes.*:type']);
+    const v = p.check(track('E', { items: [{ sku: 'a' }, { sku: 'b', colour: 'red' }] })).violations;
+    expect(v[0].detail).toBe('`items[1].colour` is not a property the tracking plan allows here');
   });
 
   it('says what is wrong in a sentence that reads: missing, not allowed, unplanned', () => {

@@ -32,6 +32,8 @@ export interface PlannedEvent {
 /** A plan compiled for the write path. */
 export interface CompiledPlan {
   check(m: Message): { violations: Violation[]; blocked: boolean };
+  /** Whether the plan names `event` ("identify": whether it has a schema of identify traits). */
+  names(event: string): boolean;
   readonly empty: boolean;
 }
 
@@ -66,21 +68,22 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
 
 /** Compiles a (checked) plan. */
 export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
-  const events = new Map<string, { validate?: ValidateFunction; block: boolean }>();
+  const events = new Map<string, { validate?: ValidateFunction; schema?: unknown; block: boolean }>();
   const compile = planValidator();
   for (const [name, ev] of Object.entries(plan?.events ?? {})) {
-    events.set(name, { validate: ev.properties ? compile(ev.properties) : undefined, block: ev.block === true });
+    events.set(name, { validate: ev.properties ? compile(ev.properties) : undefined, schema: ev.properties, block: ev.block === true });
   }
-  const identify = plan?.identify?.properties ? { validate: compile(plan.identify.properties), block: plan.identify.block === true } : undefined;
+  const identify = plan?.identify?.properties ? { validate: compile(plan.identify.properties), schema: plan.identify.properties, block: plan.identify.block === true } : undefined;
   const blockUnplanned = plan?.unplanned === 'block';
   const empty = events.size === 0 && !identify && !blockUnplanned;
   return {
     empty,
+    names: (event) => events.has(event) || (event === 'identify' && identify !== undefined),
     check(m: Message) {
       if (empty) return { violations: [], blocked: false };
       if (m.type === 'identify') {
         if (!identify?.validate || identify.validate(m.traits ?? {})) return { violations: [], blocked: false };
-        const violations = toViolations('identify', identify.validate.errors ?? [], m.traits ?? {});
+        const violations = toViolations('identify', identify.validate.errors ?? [], m.traits ?? {}, identify.schema);
         return { violations, blocked: identify.block };
       }
       if (m.type !== 'track') return { violations: [], blocked: false };
@@ -91,7 +94,7 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
         return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan` }], blocked: blockUnplanned };
       }
       if (!planned.validate || planned.validate(m.properties ?? {})) return { violations: [], blocked: false };
-      return { violations: toViolations(name, planned.validate.errors ?? [], m.properties ?? {}), blocked: planned.block };
+      return { violations: toViolations(name, planned.validate.errors ?? [], m.properties ?? {}, planned.schema), blocked: planned.block };
     },
   };
 }

@@ -8,10 +8,9 @@ afterEach(async () => {
 });
 
 describe('identity conflicts on a shared device', () => {
-  // Skipped until the stores keep one identity_conflicts row per (profile, kind, value, reason) with a
-  // count and a last-seen time: today every event of the second user with the first user's
-  // anonymousId inserts another row (src/store/{sqlite,postgres} and their migrations, not this folder).
-  it.skip('are recorded once per profile, kind, value and reason, counting the messages that hit them', async () => {
+  // Every event of the second user with the first user's anonymousId hits the same conflict: one
+  // row per (profile, kind, value, reason) counts them, or the table grows with every such event.
+  it('are recorded once per profile, kind, value and reason, counting the messages that hit them', async () => {
     h = await harness('sqlite');
     await send(h.app, '/v1/identify', { userId: 'alice', anonymousId: 'shared-device', messageId: 'a0' });
     for (let i = 0; i < 3; i++) {

@@ -40,12 +40,19 @@ export interface ConsentHistoryRow {
   changes: Record<string, boolean>;
 }
 
+/**
+ * One identity conflict of a profile: an identifier a merge rule kept off it, with how many
+ * messages hit it (one row per kind, value and reason) and when first and last.
+ */
 export interface ConflictRow {
+  /** The last message that hit it. */
   messageId: string;
   kind: string;
   value: string;
   reason: string;
-  at: number;
+  count: number;
+  firstAt: number;
+  lastAt: number;
 }
 
 export interface AccountRow {

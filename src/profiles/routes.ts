@@ -47,7 +47,10 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
       identities: identities.map((i) => ({ kind: i.kind, value: i.value, since: iso(i.createdAt) })),
       accounts: memberships.map((m) => ({ id: m.accountId, role: m.role, traits: m.traits, since: iso(m.since) })),
       merges: merges.map((m) => ({ into: m.into, from: m.from, messageId: m.messageId, reason: m.reason, via: { kind: m.viaKind, value: m.viaValue }, at: iso(m.at) })),
-      identityConflicts: conflicts.map((c) => ({ messageId: c.messageId, kind: c.kind, value: c.value, reason: c.reason, at: iso(c.at) })),
+      // `at` is the last time, as it was before conflicts were counted (clients read it).
+      identityConflicts: conflicts.map((c) => ({
+        messageId: c.messageId, kind: c.kind, value: c.value, reason: c.reason, count: c.count, firstAt: iso(c.firstAt), lastAt: iso(c.lastAt), at: iso(c.lastAt),
+      })),
       recentEvents: events.map((e) => ({ messageId: e.messageId, type: e.type, event: e.event, timestamp: iso(e.timestamp), receivedAt: iso(e.receivedAt), properties: e.message.properties ?? null, traits: e.message.traits ?? null })),
       note: 'Facts only: declared traits, events and computed features. Inferences (model estimates) are kept and shown apart.',
     };

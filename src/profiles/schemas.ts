@@ -3,6 +3,20 @@ import { RECENT_EVENTS } from './profile-state.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 
+/** One identity conflict: one per kind, value and reason, counting the messages that hit it. */
+const identityConflict = {
+  type: 'object',
+  description: 'An identifier a merge rule kept off this profile, once per kind, value and reason.',
+  properties: {
+    messageId: { type: 'string', description: 'The last message that hit it.' },
+    kind: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string', description: 'The rule that stopped it.' },
+    count: { type: 'integer', minimum: 1, description: 'How many messages hit it.' },
+    firstAt: { type: 'string', format: 'date-time' }, lastAt: { type: 'string', format: 'date-time' },
+    at: { type: 'string', format: 'date-time', description: 'The same as `lastAt`.' },
+  },
+  required: ['messageId', 'kind', 'value', 'reason', 'count', 'firstAt', 'lastAt', 'at'],
+} as const;
+
 /** OpenAPI descriptions of the profile routes. */
 export const profileSchemas = {
   get: {
@@ -19,7 +33,7 @@ export const profileSchemas = {
           firstSeenAt: { type: ['string', 'null'] }, lastSeenAt: { type: ['string', 'null'] }, eventCount: { type: 'integer' }, timezone: { type: ['string', 'null'] },
           traits: anyObj, features: anyObj, events: anyObj, lifecycle: anyObj, consent: anyObj,
           consentHistory: { type: 'array', items: anyObj }, identities: { type: 'array', items: anyObj }, accounts: { type: 'array', items: anyObj },
-          merges: { type: 'array', items: anyObj }, identityConflicts: { type: 'array', items: anyObj }, recentEvents: { type: 'array', items: anyObj }, note: { type: 'string' },
+          merges: { type: 'array', items: anyObj }, identityConflicts: { type: 'array', items: identityConflict, description: 'Newest first, at most 20.' }, recentEvents: { type: 'array', items: anyObj }, note: { type: 'string' },
         },
       },
       400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema,

@@ -1,8 +1,10 @@
 import type pg from 'pg';
-import { StaleConfigError, type CollectStore, type IngestItem, type IngestSnapshot, type IngestWrites, type ViolationSummary } from '../../collect/collect-store.js';
+import { StaleConfigError, type CollectStore, type IngestItem, type IngestSnapshot, type IngestWrites, type ViolationQuery, type ViolationSummary } from '../../collect/collect-store.js';
+import { violationsSql } from '../plan-violations-sql.js';
 import { identifierKey } from '../../identity/identifiers.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { inTransaction } from './database.js';
+import { recordConflictsPg } from './conflicts.js';
 import { repointProfilePg } from './repoint.js';
 
 /** SQL: the group call's trait `o` is at least as new as the stored one (ties: the later-arriving call). */
@@ -130,7 +132,7 @@ export class PostgresCollectStore implements CollectStore {
         [m.accountId, m.profileId, m.role, m.at],
       );
     }
-    for (const x of w.conflicts) await c.query('INSERT INTO identity_conflicts (profile_id, message_id, kind, value, reason, at) VALUES ($1, $2, $3, $4, $5, $6)', [x.profileId, x.messageId, x.kind, x.value, x.reason, x.at]);
+    await recordConflictsPg(c, w.conflicts);
     for (const v of w.violations) {
       await c.query(
         `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -141,10 +143,14 @@ export class PostgresCollectStore implements CollectStore {
     }
   }
 
-  async violations(): Promise<ViolationSummary[]> {
-    return (await this.pool.query<ViolationSummary>(
-      'SELECT event, property, rule, count, blocked, last_at AS "lastAt", last_message_id AS "lastMessageId", last_detail AS "lastDetail" FROM plan_violations ORDER BY count DESC, event, property',
-    )).rows;
+  async violations(q: ViolationQuery): Promise<ViolationSummary[]> {
+    const { sql, args } = violationsSql(q, (n) => `$${n}`);
+    return (await this.pool.query<ViolationSummary>(sql, args)).rows;
+  }
+
+  async clearViolations(event: string | undefined): Promise<number> {
+    const r = event === undefined ? await this.pool.query('DELETE FROM plan_violations') : await this.pool.query('DELETE FROM plan_violations WHERE event = $1', [event]);
+    return r.rowCount ?? 0;
   }
 
   async countEvents(): Promise<number> {

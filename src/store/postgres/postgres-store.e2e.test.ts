@@ -9,6 +9,7 @@ import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { decideOutcomesConformance } from '../conformance/decide-outcomes.case.js';
 import { profilesConformance } from '../conformance/profiles.case.js';
+import { identityConflictsConformance } from '../conformance/identity-conflicts.case.js';
 import { get, harness, send } from '../../../test/harness.js';
 import { freshPostgresDatabase } from '../../../test/postgres.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -25,6 +26,7 @@ decideGroupsConformance('postgres');
 decideCountsConformance('postgres');
 decideOutcomesConformance('postgres');
 profilesConformance('postgres');
+identityConflictsConformance('postgres');
 
 describe('several processes on one PostgreSQL', () => {
   it('start at the same moment on a fresh database, with the same keys and configuration file', async () => {

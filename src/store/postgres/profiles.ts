@@ -64,7 +64,8 @@ export class PostgresProfileStore implements ProfileStore {
 
   async conflicts(profileId: string, limit: number): Promise<ConflictRow[]> {
     return (await this.pool.query<ConflictRow>(
-      'SELECT message_id AS "messageId", kind, value, reason, at FROM identity_conflicts WHERE profile_id = $1 ORDER BY at DESC, id DESC LIMIT $2',
+      `SELECT last_message_id AS "messageId", kind, value, reason, count, first_at AS "firstAt", last_at AS "lastAt"
+       FROM identity_conflicts WHERE profile_id = $1 ORDER BY last_at DESC, id DESC LIMIT $2`,
       [profileId, limit],
     )).rows;
   }

@@ -1,14 +1,16 @@
 import type pg from 'pg';
+import { foldConflictsPg } from './conflicts.js';
 
 /**
  * Moves everything of profile `from` to `into` (an identity merge) on PostgreSQL: identities,
- * events, consent history, conflicts, memberships; merge chains are shortened; `from` is marked.
+ * events, consent history, conflicts (folded into the rows `into` holds for the same key),
+ * memberships; merge chains are shortened; `from` is marked.
  */
 export async function repointProfilePg(c: pg.PoolClient, from: string, into: string): Promise<void> {
   await c.query('UPDATE identities SET profile_id = $1 WHERE profile_id = $2', [into, from]);
   await c.query('UPDATE events SET profile_id = $1 WHERE profile_id = $2', [into, from]);
   await c.query('UPDATE consent_history SET profile_id = $1 WHERE profile_id = $2', [into, from]);
-  await c.query('UPDATE identity_conflicts SET profile_id = $1 WHERE profile_id = $2', [into, from]);
+  await foldConflictsPg(c, from, into);
   await c.query(
     `UPDATE memberships m SET profile_id = $1 WHERE m.profile_id = $2
      AND NOT EXISTS (SELECT 1 FROM memberships x WHERE x.account_id = m.account_id AND x.profile_id = $1)`,

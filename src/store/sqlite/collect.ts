@@ -1,4 +1,6 @@
-import { StaleConfigError, type CollectStore, type IngestItem, type IngestSnapshot, type IngestWrites, type ViolationSummary } from '../../collect/collect-store.js';
+import type { Statement } from 'better-sqlite3';
+import { StaleConfigError, type CollectStore, type IngestItem, type IngestSnapshot, type IngestWrites, type ViolationQuery, type ViolationSummary } from '../../collect/collect-store.js';
+import { violationsSql } from '../plan-violations-sql.js';
 import type { Message } from '../../collect/message.js';
 import { identifierKey, type Identifier } from '../../identity/identifiers.js';
 import type { CompiledFeature } from '../../profiles/features/definition.js';
@@ -43,6 +45,8 @@ export class SqliteCollectStore implements CollectStore {
   private recovering: Promise<{ replayed: number }> | undefined;
   private checkpointing: Promise<void> | undefined;
   private features: readonly CompiledFeature[] | undefined;
+  /** The violation reads, by SQL (one per combination of filters: at most eight). */
+  private readonly violationReads = new Map<string, Statement<unknown[]>>();
 
   /** Called after each batch is handed to the writer (the store checks whether a checkpoint is due). */
   afterIngest: () => void = () => {};
@@ -52,7 +56,6 @@ export class SqliteCollectStore implements CollectStore {
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
       identitiesOf: db.prepare('SELECT kind, value FROM identities WHERE profile_id = ?'),
-      violations: db.prepare('SELECT event, property, rule, count, blocked, last_at AS lastAt, last_message_id AS lastMessageId, last_detail AS lastDetail FROM plan_violations ORDER BY count DESC, event, property'),
       countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
       hasMessage: db.prepare('SELECT 1 FROM events WHERE message_id = ? LIMIT 1').pluck(),
       epoch: db.prepare('SELECT epoch FROM config_epoch WHERE id = 1').pluck(),
@@ -334,8 +337,23 @@ export class SqliteCollectStore implements CollectStore {
     while (this.inflight.size) await Promise.all([...this.inflight]);
   }
 
-  async violations(): Promise<ViolationSummary[]> {
-    return this.s.violations.all() as ViolationSummary[];
+  async violations(q: ViolationQuery): Promise<ViolationSummary[]> {
+    const { sql, args } = violationsSql(q, () => '?');
+    let s = this.violationReads.get(sql);
+    if (!s) this.violationReads.set(sql, (s = this.db.prepare<unknown[]>(sql)));
+    return s.all(...args) as ViolationSummary[];
+  }
+
+  /**
+   * The rows are counted on the read connection and deleted by the writer: a violation of the
+   * event committed in between is deleted too, and not in the count answered.
+   */
+  async clearViolations(event: string | undefined): Promise<number> {
+    const where = event === undefined ? '' : ' WHERE event = ?';
+    const args = event === undefined ? [] : [event];
+    const n = this.db.prepare(`SELECT count(*) FROM plan_violations${where}`).pluck().get(...args) as number;
+    await this.writer.run([{ sql: `DELETE FROM plan_violations${where}`, rows: [args] }]);
+    return n;
   }
 
   async countEvents(): Promise<number> {

@@ -44,7 +44,8 @@ export class SqliteProfileStore implements ProfileStore {
       memberships: db.prepare(`SELECT m.account_id AS accountId, m.role, m.created_at AS since, a.traits FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.profile_id = ? ORDER BY m.created_at`),
       merges: db.prepare('SELECT into_id AS "into", from_id AS "from", message_id AS messageId, reason, via_kind AS viaKind, via_value AS viaValue, at FROM merges WHERE into_id = ? OR from_id = ? ORDER BY at, id'),
       consent: db.prepare('SELECT at, message_id AS messageId, changes FROM consent_history WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
-      conflicts: db.prepare('SELECT message_id AS messageId, kind, value, reason, at FROM identity_conflicts WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
+      conflicts: db.prepare(`SELECT last_message_id AS messageId, kind, value, reason, count, first_at AS firstAt, last_at AS lastAt
+        FROM identity_conflicts WHERE profile_id = ? ORDER BY last_at DESC, id DESC LIMIT ?`),
       account: db.prepare('SELECT id, traits, created_at AS createdAt, updated_at AS updatedAt FROM accounts WHERE id = ?'),
       members: db.prepare('SELECT profile_id AS profileId, role FROM memberships WHERE account_id = ? ORDER BY created_at'),
       maxSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),

@@ -10,6 +10,7 @@ import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { decideOutcomesConformance } from '../conformance/decide-outcomes.case.js';
 import { profilesConformance } from '../conformance/profiles.case.js';
+import { identityConflictsConformance } from '../conformance/identity-conflicts.case.js';
 import { get, harness, metricValue, send } from '../../../test/harness.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { CHECKPOINT_CHUNK } from './collect.js';
@@ -26,6 +27,7 @@ decideGroupsConformance('sqlite');
 decideCountsConformance('sqlite');
 decideOutcomesConformance('sqlite');
 profilesConformance('sqlite');
+identityConflictsConformance('sqlite');
 
 describe('embedded store recovery (SQLite only: PostgreSQL writes every state through)', () => {
   it('rebuilds profile states exactly from the log after a crash without a checkpoint', async () => {

@@ -17,6 +17,14 @@ const acctMerge = (col: string, value: string): string =>
       WHERE b.key NOT IN (SELECT o.key FROM json_each(excluded.traits) o WHERE ${acctWins})
     UNION ALL SELECT o.key, ${value} FROM json_each(excluded.traits) o WHERE ${acctWins}))`;
 
+/**
+ * SQL: a conflict row meeting the stored one of its key adds its count, keeps the earliest first
+ * time and the latest last time with its message (on equal times the row arriving now).
+ */
+const conflictFold = `ON CONFLICT (profile_id, kind, value, reason) DO UPDATE SET count = identity_conflicts.count + excluded.count,
+    first_at = min(identity_conflicts.first_at, excluded.first_at), last_at = max(identity_conflicts.last_at, excluded.last_at),
+    last_message_id = CASE WHEN excluded.last_at >= identity_conflicts.last_at THEN excluded.last_message_id ELSE identity_conflicts.last_message_id END`;
+
 const SQL = {
   event: 'INSERT INTO events (seq, message_id, profile_id, type, event, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   identity: 'INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id',
@@ -30,7 +38,9 @@ const SQL = {
   membership: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (account_id, profile_id) DO UPDATE SET updated_at = max(memberships.updated_at, excluded.updated_at),
       role = CASE WHEN excluded.updated_at >= memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`,
-  conflict: 'INSERT INTO identity_conflicts (profile_id, message_id, kind, value, reason, at) VALUES (?, ?, ?, ?, ?, ?)',
+  // One row per (profile, kind, value, reason), counting the messages that hit it (core-003).
+  conflict: `INSERT INTO identity_conflicts (profile_id, kind, value, reason, count, first_at, last_at, last_message_id) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+    ${conflictFold}`,
   violation: `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (event, property, rule) DO UPDATE SET count = count + excluded.count, blocked = blocked + excluded.blocked,
     last_at = excluded.last_at, last_message_id = excluded.last_message_id, last_detail = excluded.last_detail`,
@@ -42,7 +52,11 @@ const SQL = {
   // merge repointing, in order
   repointIdentities: 'UPDATE identities SET profile_id = ? WHERE profile_id = ?',
   repointConsent: 'UPDATE consent_history SET profile_id = ? WHERE profile_id = ?',
-  repointConflicts: 'UPDATE identity_conflicts SET profile_id = ? WHERE profile_id = ?',
+  // The merged-away profile's conflicts fold into the survivor's rows of the same key.
+  repointConflicts: `INSERT INTO identity_conflicts (profile_id, kind, value, reason, count, first_at, last_at, last_message_id)
+    SELECT ?, kind, value, reason, count, first_at, last_at, last_message_id FROM identity_conflicts WHERE profile_id = ?
+    ${conflictFold}`,
+  dropConflicts: 'DELETE FROM identity_conflicts WHERE profile_id = ?',
   repointMembers: 'UPDATE OR IGNORE memberships SET profile_id = ? WHERE profile_id = ?',
   dropMembers: 'DELETE FROM memberships WHERE profile_id = ?',
   repointChain: 'UPDATE profiles SET merged_into = ? WHERE merged_into = ?',
@@ -76,7 +90,8 @@ export function jobOp(job: Job): WriteOp {
 /**
  * Everything one ingested batch writes, as statements for the writer: events (with their
  * sequence numbers), identities, merges with their repointing (identities, consent history,
- * conflicts, memberships and merge chains move to the surviving profile; events stay as logged),
+ * conflicts — folded into the survivor's of the same key —, memberships and merge chains move to
+ * the surviving profile; events stay as logged),
  * consent history, accounts, memberships, conflicts, violations, and — when the batch merged
  * profiles — the states it touched.
  */
@@ -91,6 +106,7 @@ export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][
       { sql: SQL.repointIdentities, rows: [[m.into, m.from]] },
       { sql: SQL.repointConsent, rows: [[m.into, m.from]] },
       { sql: SQL.repointConflicts, rows: [[m.into, m.from]] },
+      { sql: SQL.dropConflicts, rows: [[m.from]] },
       { sql: SQL.repointMembers, rows: [[m.into, m.from]] },
       { sql: SQL.dropMembers, rows: [[m.from]] },
       { sql: SQL.repointChain, rows: [[m.into, m.from]] },
@@ -101,7 +117,7 @@ export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][
   if (w.consent.length) ops.push({ sql: SQL.consent, rows: w.consent.map((c) => [c.profileId, c.at, c.messageId, JSON.stringify(c.changes)]) });
   if (w.accounts.length) ops.push({ sql: SQL.account, rows: w.accounts.map((a) => [a.id, JSON.stringify(a.traits), traitsAt(a.traits, a.at), a.at, a.at]) });
   if (w.memberships.length) ops.push({ sql: SQL.membership, rows: w.memberships.map((m) => [m.accountId, m.profileId, m.role, m.at, m.at]) });
-  if (w.conflicts.length) ops.push({ sql: SQL.conflict, rows: w.conflicts.map((c) => [c.profileId, c.messageId, c.kind, c.value, c.reason, c.at]) });
+  if (w.conflicts.length) ops.push({ sql: SQL.conflict, rows: w.conflicts.map((c) => [c.profileId, c.kind, c.value, c.reason, c.at, c.at, c.messageId]) });
   if (w.violations.length) ops.push({ sql: SQL.violation, rows: w.violations.map((v) => [v.event, v.property, v.rule, v.count, v.blocked, v.at, v.messageId, v.detail]) });
   return ops;
 }

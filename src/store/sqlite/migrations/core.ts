@@ -140,4 +140,30 @@ ALTER TABLE accounts ADD COLUMN traits_at TEXT NOT NULL DEFAULT '{}';
 UPDATE accounts SET traits_at = (SELECT json_group_object(key, accounts.updated_at) FROM json_each(accounts.traits));
 `,
   },
+  {
+    id: 'core-003',
+    name: 'one identity conflict row per profile, kind, value and reason, with a count',
+    sql: `
+-- A shared device hit the same conflict with every event of its second user, one row each, without
+-- bound. The rows of one (profile, kind, value, reason) fold into the newest (its id, time and
+-- message), with how many there were and the earliest time; new ones are counted into it (an
+-- upsert on the unique index, which also serves the per-profile read). The defaults only fill
+-- the rows stored before: every insert sets both columns.
+ALTER TABLE identity_conflicts ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE identity_conflicts ADD COLUMN first_at INTEGER NOT NULL DEFAULT 0;
+UPDATE identity_conflicts SET count = g.n, first_at = g.t0 FROM (
+  SELECT id, count(*) OVER k AS n, min(at) OVER k AS t0 FROM identity_conflicts
+  WINDOW k AS (PARTITION BY profile_id, kind, value, reason)
+) AS g WHERE g.id = identity_conflicts.id;
+DELETE FROM identity_conflicts WHERE id IN (
+  SELECT id FROM (
+    SELECT id, row_number() OVER (PARTITION BY profile_id, kind, value, reason ORDER BY at DESC, id DESC) AS nth FROM identity_conflicts
+  ) AS r WHERE r.nth > 1
+);
+ALTER TABLE identity_conflicts RENAME COLUMN at TO last_at;
+ALTER TABLE identity_conflicts RENAME COLUMN message_id TO last_message_id;
+DROP INDEX identity_conflicts_profile;
+CREATE UNIQUE INDEX identity_conflicts_key ON identity_conflicts(profile_id, kind, value, reason);
+`,
+  },
 ];
