@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { editDistance } from '../errors/edit-distance.js';
+import { closestWord } from '../errors/edit-distance.js';
 import { unsafeSchemaPatterns } from '../rules/regex-safety.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 
@@ -60,15 +60,6 @@ function keywordPaths(schema: unknown, keyword: string, path = ''): string[] {
   return out;
 }
 
-function closest(word: string): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of KEYWORDS) {
-    const d = editDistance(k.toLowerCase(), word.toLowerCase());
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best;
-}
 
 /**
  * What is wrong with one event's JSON Schema, each problem naming where it is (`at` is the event's
@@ -101,7 +92,7 @@ export function schemaProblems(schema: unknown, name: string, at: string): Field
     const unknown = /^strict mode: unknown keyword: "(.*)"$/.exec(w);
     if (unknown && unknown[1].startsWith('x-')) continue;
     if (unknown) {
-      const near = closest(unknown[1]);
+      const near = closestWord(unknown[1], KEYWORDS);
       const paths = keywordPaths(schema, unknown[1]);
       for (const path of paths.length ? paths : ['']) {
         p.push({ field: path ? `${field}.${path}` : field, message: `In the JSON Schema for \`${name}\`, \`${unknown[1]}\` is not a JSON Schema keyword, so it would check nothing.${near ? ` Did you mean \`${near}\`?` : ''} Write notes as \`description\` or \`$comment\`.` });

@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { DocumentStore } from './document-store.js';
-import { editDistance } from '../errors/edit-distance.js';
+import { closestWord } from '../errors/edit-distance.js';
 
 /**
  * One kind of operator-owned configuration document: how it is checked, what it compiles to,
@@ -54,22 +54,9 @@ export interface DocumentKind<Body, Compiled> {
 export function unknownFields(body: unknown, known: readonly string[], at = ''): FieldProblem[] {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
   return Object.keys(body).filter((k) => !known.includes(k)).map((k) => {
-    const near = closest(k, known);
+    const near = closestWord(k, known);
     const field = at ? `${at}.${k}` : k;
     return { field, message: `The \`${field}\` field is not one Tact knows here${near ? `. Did you mean \`${near}\`?` : '.'} The fields are ${known.join(', ')}.` };
   });
 }
 
-/**
- * The known field within 2 edits of `k` (case aside), the closest first, then the first listed:
- * `vale` is one edit from `value` and two from `name`, and means `value` wherever `name` is listed.
- */
-function closest(k: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const x of known) {
-    const d = editDistance(x.toLowerCase(), k.toLowerCase());
-    if (d < bestD) [best, bestD] = [x, d];
-  }
-  return best;
-}

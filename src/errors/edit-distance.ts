@@ -14,3 +14,22 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[b.length];
 }
+
+/**
+ * The known word within `maxEdits` edits of `word` (case aside), the closest first, then the first
+ * listed — for "Did you mean …?": `vale` is one edit from `value` and two from `name`, and means
+ * `value` wherever `name` is listed. Undefined when none is that close.
+ *
+ * @example
+ * closestWord('minimun', ['maximum', 'minimum']); // 'minimum'
+ */
+export function closestWord(word: string, known: Iterable<string>, maxEdits = 2): string | undefined {
+  let best: string | undefined;
+  let bestD = maxEdits + 1;
+  const w = word.toLowerCase();
+  for (const k of known) {
+    const d = editDistance(k.toLowerCase(), w);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldProblem } from '../../errors/tact-error.js';
-import { editDistance } from '../../errors/edit-distance.js';
+import { closestWord } from '../../errors/edit-distance.js';
 import { compileRule } from '../../rules/cel.js';
 import { nameProblem, type Shape } from '../../rules/rule-names.js';
 import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
@@ -144,7 +144,7 @@ function keysNotTaken(f: Record<string, unknown>, at: string): FieldProblem[] {
     const field = under(at, k);
     if ((FIELDS as readonly string[]).includes(k)) return { field, message: `A ${kind} feature takes no \`${k}\` (it would be ignored): only ${kindsTaking(k)} features do. ${list}` };
     // A guess among the kind's own keys first; one only other kinds take says which.
-    const near = nearest(k, [...takes, ...FIELDS.filter((x) => !takes.includes(x))]);
+    const near = closestWord(k, [...takes, ...FIELDS.filter((x) => !takes.includes(x))]);
     const guess = near === undefined ? '' : takes.includes(near) ? ` Did you mean \`${near}\`?` : ` Did you mean \`${near}\` (which only ${kindsTaking(near)} features take)?`;
     // `description: Orders, with a 30-day half-life` in a YAML { … } mapping: the comma ends the value.
     const split = f[k] === null && /\s/.test(k) ? ' A key with spaces and no value is what a comma in an unquoted YAML value gives (in `{ …, description: a, b }` the comma ends the description): quote the value.' : '';
@@ -152,16 +152,6 @@ function keysNotTaken(f: Record<string, unknown>, at: string): FieldProblem[] {
   });
 }
 
-/** The key within 2 edits of `k` (case aside), the closest first, then the first listed; undefined when none is. */
-function nearest(k: string, keys: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const x of keys) {
-    const d = editDistance(x.toLowerCase(), k.toLowerCase());
-    if (d < bestD) [best, bestD] = [x, d];
-  }
-  return best;
-}
 
 /**
  * Prepares a checked definition for the write path. `since` names the features version from
