@@ -42,6 +42,13 @@ describe('event-name counts when two profiles merge', () => {
 describe('time zone and locale', () => {
   const seen = (t: number, timezone: string, locale: string): Message => ({ ...track('Viewed', t), messageId: `v-${t}`, context: { timezone, locale } });
 
+  it('take only a time zone the runtime knows: a junk zone does not replace a real one (quiet hours and send times would read it as UTC)', () => {
+    const s = fold('p', [seen(1, 'Europe/Paris', 'fr-FR'), seen(2, 'Mars/Olympus', 'fr-FR')]);
+    expect(s.timezone).toBe('Europe/Paris');
+    expect(fold('q', [seen(1, 'Mars/Olympus', 'fr-FR')]).timezone).toBeUndefined();
+    expect(fold('r', [seen(1, 'America/Argentina/Buenos_Aires', 'es-AR')]).timezone).toBe('America/Argentina/Buenos_Aires');
+  });
+
   it('keep those of the latest event: a late event with an older time does not replace them', () => {
     const s = fold('p', [seen(2000, 'Europe/Paris', 'fr-FR'), seen(1000, 'America/New_York', 'en-US')]);
     expect([s.timezone, s.locale]).toEqual(['Europe/Paris', 'fr-FR']);

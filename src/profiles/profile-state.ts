@@ -124,7 +124,7 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
     if (matches(f, m)) s.features[f.def.name] = applyToFeature(f, s.features[f.def.name], m);
   }
   const tz = m.context.timezone;
-  if (typeof tz === 'string' && tz && (s.timezoneAt ?? -Infinity) <= t) {
+  if (typeof tz === 'string' && tz && (s.timezoneAt ?? -Infinity) <= t && knownZone(tz)) {
     s.timezone = tz;
     s.timezoneAt = t;
   }
@@ -253,4 +253,25 @@ function minDef(a: number | undefined, b: number | undefined): number | undefine
 }
 function maxDef(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
+/** Zones the runtime was asked about: a client sends the same zone with every message. Junk is cached only up to a bound. */
+const ZONES = new Map<string, boolean>();
+
+/**
+ * Whether Intl knows an IANA time zone. A zone it does not (`Mars/Olympus`, a typo) is not kept on
+ * the profile: quiet hours and send times would read it as UTC, while the profile named it.
+ */
+function knownZone(tz: string): boolean {
+  let ok = ZONES.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (ok || ZONES.size < 10_000) ZONES.set(tz, ok);
+  }
+  return ok;
 }
