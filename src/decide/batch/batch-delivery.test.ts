@@ -1,27 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDir } from '../../../test/tmp.js';
 import { runBatch } from './batch-client.js';
 import { DEFAULT_RETRY, deliver, retryAfterMs } from './webhook.js';
 import { CSV_COLUMNS, csvRows, type BatchDecision } from './writers.js';
+import { closeServersAfterEach, serve } from './test-server.js';
 
-const servers: { close(): void }[] = [];
-afterEach(() => servers.splice(0).forEach((s) => s.close()));
-
-/** A local HTTP server; its URL. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += String(d)));
-    req.on('end', () => handler(req, res, body));
-  });
-  servers.push({ close: () => (server.closeAllConnections(), server.close()) });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
+closeServersAfterEach();
 
 const decision = (i: number, kind = 'action'): BatchDecision & { type: string } => ({
   type: 'decision', subject: `profile:p${i}`, profileId: `p${i}`,

@@ -1,25 +1,12 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDir } from '../../../test/tmp.js';
 import { idempotencyKey, runBatch } from './batch-client.js';
 import { nextFailedPath, resendFailed } from './resend.js';
+import { closeServersAfterEach, serve } from './test-server.js';
 
-const servers: { close(): void }[] = [];
-afterEach(() => servers.splice(0).forEach((s) => s.close()));
-
-/** A local HTTP server; its URL. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += String(d)));
-    req.on('end', () => handler(req, res, body));
-  });
-  servers.push({ close: () => (server.closeAllConnections(), server.close()) });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
+closeServersAfterEach();
 
 const decision = (i: number) => ({
   type: 'decision', subject: `profile:p${i}`, profileId: `p${i}`,
