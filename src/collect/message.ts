@@ -13,6 +13,8 @@ export interface Message {
   event?: string;
   /** page / screen: the page or screen name. */
   name?: string;
+  /** page / screen: the category it belongs to (Segment's page spec; analytics-node's screen sends it here only). */
+  category?: string;
   userId?: string;
   anonymousId?: string;
   /** alias: the identifier being aliased to userId. */

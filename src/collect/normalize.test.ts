@@ -166,6 +166,30 @@ describe('normalizeMessage', () => {
     expect(n.ok && n.message.context).toEqual({ library: { name: 'l' }, page: { path: '/x' } });
   });
 
+  it("merges the batch's integrations under the message's own, as Segment's batch call does", () => {
+    // Segment, HTTP Tracking API, "Batch": the batch's `integrations` "will be merged with any
+    // destinations inside each of the items in the batch" (its `context` likewise).
+    const n = normalizeMessage({ type: 'track', userId: 'u', event: 'E', integrations: { Amplitude: true, Mixpanel: false } }, undefined, { ...env, integrations: { All: false, Mixpanel: true } });
+    expect(n.ok && n.message.integrations).toEqual({ All: false, Mixpanel: false, Amplitude: true });
+    const only = normalizeMessage({ type: 'track', userId: 'u', event: 'E' }, undefined, { ...env, integrations: { All: false } });
+    expect(only.ok && only.message.integrations).toEqual({ All: false });
+  });
+
+  it('keeps the `category` of a page or screen call (Segment\'s page spec; analytics-node sends a screen\'s category there alone)', () => {
+    // @segment/analytics-core's event factory: page(category, name) sets `category` at the top and
+    // in `properties`; screen(category, name) sets it at the top only.
+    for (const type of ['page', 'screen'] as const) {
+      const n = normalizeMessage({ userId: 'u', category: 'Docs', name: 'Setup', properties: {} }, type, env);
+      expect(n.ok && n.message.category).toBe('Docs');
+      expect(n.ok && JSON.parse(n.json).category).toBe('Docs');
+      const bad = normalizeMessage({ userId: 'u', category: ['Docs'] }, type, env);
+      expect(!bad.ok && bad.problems).toEqual([{ field: 'category', message: `The \`category\` property of a ${type} call must be a string.` }]);
+    }
+    // Only page and screen calls have one: a track call's `category` is not Segment's and is not kept.
+    const t = normalizeMessage({ userId: 'u', event: 'E', category: 'Docs' }, 'track', env);
+    expect(t.ok && 'category' in t.message).toBe(false);
+  });
+
   it('takes times written as ISO-8601 only, rather than guessing a date from other text', () => {
     // Date.parse reads "foo 2026" as 1 January 2026 and "3" as 1 March 2001: neither is a time.
     for (const timestamp of ['3', 'foo 2026', 'Nov 23 2026', '11/23/2026']) {

@@ -49,7 +49,7 @@ export interface Envelope {
   sentAt?: unknown;
   /** The batch's context, merged under each message's own context. */
   context?: unknown;
-  /** The batch's integrations object, used where a message has none. */
+  /** The batch's integrations object, merged under each message's own. */
   integrations?: unknown;
 }
 
@@ -103,9 +103,13 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
       problems.push({ field: 'event', message: r.event === undefined ? 'The `event` property is required for a track call. It was not present on the data you sent.' : 'The `event` property must be a non-empty string naming what the user did, e.g. "Order Completed".' });
     } else m.event = r.event.trim();
   }
-  if ((t === 'page' || t === 'screen') && r.name !== undefined && r.name !== null) {
-    if (typeof r.name !== 'string') problems.push({ field: 'name', message: `The \`name\` property of a ${t} call must be a string.` });
-    else m.name = r.name;
+  if (t === 'page' || t === 'screen') {
+    for (const key of ['name', 'category'] as const) {
+      const v = r[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string') problems.push({ field: key, message: `The \`${key}\` property of a ${t} call must be a string.` });
+      else m[key] = v;
+    }
   }
   if (t === 'group') {
     const g = idField(r, 'groupId', problems);
@@ -125,8 +129,10 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   const context = objectField(r, 'context', problems);
   const batchContext = isObject(env.context) ? env.context : undefined;
   m.context = batchContext ? { ...batchContext, ...(context ?? {}) } : context ?? {};
-  const integrations = objectField(r, 'integrations', problems) ?? (isObject(env.integrations) ? env.integrations : undefined);
-  if (integrations) m.integrations = integrations;
+  const integrations = objectField(r, 'integrations', problems);
+  const batchIntegrations = isObject(env.integrations) ? env.integrations : undefined;
+  if (batchIntegrations) m.integrations = { ...batchIntegrations, ...(integrations ?? {}) };
+  else if (integrations) m.integrations = integrations;
 
   const original = timeField(r, 'originalTimestamp', problems) ?? timeField(r, 'timestamp', problems);
   const sentAt = timeField(r, 'sentAt', problems) ?? timeFromEnvelope(env.sentAt, problems);

@@ -15,6 +15,14 @@ export interface BatchSettings {
   newId: () => string;
   /** The commit's clock (ms), recorded on new identities. */
   now: number;
+  /** Blocked messages whose violations earlier batches counted (blocked-ids.ts): a retry of one is not counted again. */
+  blockedBefore?: { has(messageId: string): boolean };
+}
+
+/** What a batch writes, and what the caller remembers of it. */
+export interface BatchResult extends IngestWrites {
+  /** Ids of the blocked messages whose violations this batch counted (none are stored to recognise a retry by). */
+  blockedIds: string[];
 }
 
 /**
@@ -53,9 +61,10 @@ function unidentified(ignored: readonly IgnoredIdentifier[]): FieldProblem[] {
 /**
  * The pure heart of collection: given what the store read, resolve each message's identity in
  * arrival order, merge profiles it links, fold it into its profile's facts, and say what to write.
- * Messages already stored are acknowledged again and not stored twice.
+ * Messages already stored are acknowledged again and not stored twice, whatever the tracking plan
+ * now says of them; a message's violations are counted once, however often it is sent.
  */
-export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[], cfg: BatchSettings): IngestWrites {
+export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[], cfg: BatchSettings): BatchResult {
   const index = new IdentityIndex();
   for (const row of snap.identities) index.load(row.profileId, { kind: row.kind, value: row.value }, snap.profiles.get(row.profileId)?.createdAt ?? 0);
   const states = new Map<string, ProfileState>(snap.profiles);
@@ -64,15 +73,20 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
   const mergedAway = new Set<string>();
   const seen = new Set<string>();
   const createdIds = new Set<string>();
-  const w: IngestWrites = { events: [], identities: [], merges: [], profiles: [], created: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [] };
+  const w: BatchResult = { events: [], identities: [], merges: [], profiles: [], created: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [], blockedIds: [] };
   const violations = new Map<string, IngestWrites['violations'][number]>();
 
   const seenBlocked = new Set<string>();
   for (const item of items) {
     const m = item.message;
-    // A message already stored, or already counted in this commit, is a retry: its violations were counted.
-    const repeat = snap.existing.has(m.messageId) || seen.has(m.messageId) || seenBlocked.has(m.messageId);
-    if (item.blocked) seenBlocked.add(m.messageId);
+    const stored = snap.existing.has(m.messageId) || seen.has(m.messageId);
+    // A message already stored, or blocked before (in this commit or an earlier one), is a retry:
+    // its violations were counted.
+    const repeat = stored || seenBlocked.has(m.messageId) || cfg.blockedBefore?.has(m.messageId) === true;
+    if (item.blocked && !stored) {
+      if (!repeat) w.blockedIds.push(m.messageId);
+      seenBlocked.add(m.messageId);
+    }
     for (const v of repeat ? [] : item.violations) {
       const key = `${v.event}\u0000${v.property}\u0000${v.rule}`;
       const cur = violations.get(key);
@@ -84,12 +98,13 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
         cur.detail = v.detail;
       } else violations.set(key, { ...v, count: 1, blocked: item.blocked ? 1 : 0, at: m.receivedAt, messageId: m.messageId });
     }
-    if (item.blocked) {
-      w.outcomes.push('blocked');
+    // Stored already: acknowledged again, even under a plan that now blocks its event.
+    if (stored) {
+      w.outcomes.push('duplicate');
       continue;
     }
-    if (snap.existing.has(m.messageId) || seen.has(m.messageId)) {
-      w.outcomes.push('duplicate');
+    if (item.blocked) {
+      w.outcomes.push('blocked');
       continue;
     }
     seen.add(m.messageId);

@@ -17,8 +17,8 @@ const common = {
 const byType: Record<MessageType, Record<string, unknown>> = {
   track: { event: { type: 'string', description: 'What the person did, e.g. "Order Completed".' }, properties: obj },
   identify: { traits: { ...obj, description: 'Declared traits (email, name, plan …); `company` makes an account membership.' } },
-  page: { name: { type: 'string' }, properties: obj },
-  screen: { name: { type: 'string' }, properties: obj },
+  page: { name: { type: 'string' }, category: { type: 'string' }, properties: obj },
+  screen: { name: { type: 'string' }, category: { type: 'string' }, properties: obj },
   group: { groupId: { type: 'string', description: 'The account id.' }, traits: { ...obj, description: 'Account traits; `role` (or context.traits.role) is the member role.' } },
   alias: { previousId: { type: 'string', description: 'The identity to merge into userId.' } },
 };
