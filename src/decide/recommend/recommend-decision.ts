@@ -1,9 +1,9 @@
 import { validationError } from '../../errors/tact-error.js';
 import type { Estimate } from '../../learn/estimate.js';
+import { droppedSentence, ruleErrorSentences, type DroppedItem, type RuleErrors } from '../../models/recommend/item-filter.js';
 import type { Recommender } from '../../models/recommend/recommender.js';
 import { rerankListProblems } from '../../models/recommend/rerank-list.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
-import { testRule } from '../../rules/cel.js';
 import type { CompiledPlacement } from '../catalog-compile.js';
 import type { Choice } from '../decision.js';
 
@@ -30,37 +30,47 @@ export interface RecommendationAnswer {
   evidence: number;
   /** "personal", "popular" (popularity fallback while the subject has no history), or "learning" (no model yet). */
   status: string;
+  /** Re-ranking: the caller's items the business filters left out, each with its reason. */
+  dropped?: DroppedItem[];
+  /** Rules that could not be evaluated on some items (those items are left out). */
+  ruleErrors?: RuleErrors[];
 }
 
 /**
  * Asks the recommender for a recommendation placement. With `context.items` ([{id, relevance}])
- * the caller's list is re-ranked (relevance blended with the subject's affinities) after the
- * placement's rules; otherwise the top `n` items come from the live model with every business
- * filter (already purchased — read fresh from the profile —, out of stock, the rules).
+ * the caller's list is re-ranked (relevance blended with the subject's affinities); otherwise the
+ * top `n` items come from the live model. Both apply every business filter: already purchased
+ * (read fresh from the profile), out of stock, exclusions, the recommendations settings' rule and
+ * that of their same-named placement, and the placement's own `recommend` rules (named
+ * `<placement>.recommend.rule` / `.outOfStock` in the answer). The items a re-ranking left out
+ * and the rules that could not be evaluated on some items come back with the answer.
  *
  * @example
- * const a = await recommendationFor(recommender, placement, state, { page: '/cart' }, 3, Date.now());
+ * const a = await recommendationFor(recommender, placement, state, { page: '/cart' }, 3, Date.now(), vars);
  */
 export async function recommendationFor(r: Recommender, placement: CompiledPlacement, state: ProfileState | undefined, context: Record<string, unknown>, n: number, now: number, vars: Record<string, unknown>): Promise<RecommendationAnswer> {
   const spec = placement.recommend ?? { rules: [], exclude: [] };
+  const rules = spec.rules.map((x) => ({ field: `${placement.id}.${x.field}`, rule: x.rule }));
+  // The same-named placement of the recommendations settings adds its rule and exclusions.
+  const named = r.hasPlacement(placement.id) ? placement.id : undefined;
+  const query = { subject: state, placement: named, rules, context, vars, filters: { exclude: spec.exclude } };
   if (context.items !== undefined) {
     const problems = rerankListProblems(context.items, 'context.items');
     if (problems.length) throw validationError(problems);
     const list = (context.items as { id: string; relevance: number }[]).map((x) => ({ id: x.id, relevance: x.relevance }));
-    const excluded = new Set(spec.exclude);
-    const kept = list.filter((x) => !excluded.has(x.id) && spec.rules.every((rule) => testRule(rule, { ...vars, item: r.item(x.id) }).pass));
-    const out = await r.rerank({ subject: state, items: kept }, now);
+    const out = await r.rerank({ ...query, items: list }, now);
+    const dropped = out.dropped.map((d) => (d.reason === 'rule' && !d.error && d.rule?.endsWith('.recommend.outOfStock') ? { ...d, reason: 'out of stock' as const } : d));
     return {
       mode: 'rerank', modelVersion: out.modelVersion ?? 'recommendations@none', evidence: out.evidence, status: out.evidence ? 'personal' : 'popular',
       items: out.items.slice(0, n).map((x) => ({ id: x.id, score: x.score, source: x.affinity > 0 ? 'personal' : 'population', explanation: x.explanation, relevance: x.relevance, affinity: x.affinity })),
+      dropped, ...(out.ruleErrors ? { ruleErrors: out.ruleErrors } : {}),
     };
   }
-  // The same-named placement of the recommendations settings adds its rule and exclusions.
-  const named = r.hasPlacement(placement.id) ? placement.id : undefined;
-  const out = await r.recommend({ subject: state, n, placement: named, rules: spec.rules, context, filters: { exclude: spec.exclude } }, now);
+  const out = await r.recommend({ ...query, n }, now);
   return {
     mode: 'recommend', modelVersion: out.modelVersion ?? 'recommendations@none', status: out.status, evidence: out.items.filter((i) => i.source === 'personal').length,
     items: out.items.map((x) => ({ id: x.id, score: x.score, source: x.source, explanation: x.explanation, ...(x.interval ? { interval: x.interval } : {}) })),
+    ...(out.ruleErrors ? { ruleErrors: out.ruleErrors } : {}),
   };
 }
 
@@ -80,7 +90,7 @@ export async function recommendationFor(r: Recommender, placement: CompiledPlace
  */
 export function recommendationChoices(a: RecommendationAnswer, now: number): Choice[] {
   if (!a.items.length) {
-    const why = a.status === 'learning' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : 'No item passed the business filters.';
+    const why = a.status === 'learning' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : ['No item passed the business filters.', filterSentences(a)].filter((x) => !!x).join(' ');
     return [{ rank: 1, kind: 'none', score: 0, propensity: 1, why }];
   }
   const updatedAt = new Date(now).toISOString();
@@ -93,4 +103,15 @@ export function recommendationChoices(a: RecommendationAnswer, now: number): Cho
     const blend = x.relevance !== undefined ? ` (relevance ${x.relevance}, affinity ${Number((x.affinity ?? 0).toPrecision(3))})` : '';
     return { rank: i + 1, kind: 'item', item: x.id, score: x.score, propensity: 1, estimate, why: `${x.explanation}${blend}` };
   });
+}
+
+/**
+ * What the business filters left out that the operator should know of: the caller's items dropped
+ * (re-ranking) and the rules that could not be evaluated on some items; '' when neither.
+ *
+ * @example
+ * filterSentences({ …, dropped: [{ id: 'sku-b', reason: 'purchased' }] }); // "Left out of the caller's list: sku-b (already purchased)."
+ */
+export function filterSentences(a: Pick<RecommendationAnswer, 'dropped' | 'ruleErrors'>): string {
+  return [droppedSentence(a.dropped ?? []), ruleErrorSentences(a.ruleErrors ?? [])].filter((x) => !!x).join(' ');
 }

@@ -42,6 +42,14 @@ describe('recommendation placement filters', () => {
     expect(items((await decide('ana', { items: list })).json())).toEqual(['sku-socks', 'sku-shoe']);
   });
 
+  it('re-ranks with every business filter a recommended list has, and the operator\'s sentence names what it left out', async () => {
+    // laces: the rule of the same-named recommendations placement; the card: the catalog placement's rule.
+    const list = [{ id: 'sku-laces', relevance: 4 }, { id: 'sku-card', relevance: 3 }, { id: 'sku-socks', relevance: 2 }, { id: 'sku-shoe', relevance: 1 }];
+    const d = (await decide('ana', { items: list })).json();
+    expect(items(d)).toEqual(['sku-socks', 'sku-shoe']);
+    expect(d.explanation.operator).toContain('Left out of the caller\'s list: sku-laces (rule `placements.recs.rule`), sku-card (rule `recs.recommend.rule`).');
+  });
+
   it('names the field of a bad or repeated item in context.items', async () => {
     const nul = await decide('ana', { items: [{ id: 'sku-socks', relevance: 1 }, { id: 'sku-shoe', relevance: null }] });
     expect(nul.statusCode).toBe(400);

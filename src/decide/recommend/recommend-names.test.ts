@@ -11,6 +11,7 @@ const recommendations = {
   interactions: [{ event: 'Product Viewed', property: 'product_id' }],
   history: ['viewed'],
   purchased: ['bought'],
+  items: { 'sku-1': { price: 20 } },
   rule: 'item.price < 100.0',
   placements: { checkout: { rule: 'item.price < 30.0 || features.orders >= 3.0' } },
 };

@@ -1,5 +1,6 @@
 import type { DocumentStore } from '../../config/document-store.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
+import { itemShape } from '../../models/recommend/item-fields.js';
 import type { RecommendationsDoc } from '../../models/recommend/recommendations-kind.js';
 import type { FeatureKind } from '../../profiles/features/definition.js';
 import { definedFeatures } from '../../profiles/rule-scope.js';
@@ -32,8 +33,10 @@ function lists(body: RecommendationsDoc | undefined): { field: string; name: str
 /**
  * Recommendations settings whose `history` or `purchased` names a feature not defined (read as
  * empty: nothing would be excluded as bought), or one that never holds a list of items (a count),
- * or whose rules read a feature not defined: refused when written, against the features stored
- * (the config file applies its features first), naming the field and the closest defined name.
+ * or whose rules read a feature not defined or a field no item has (an item is its id and its
+ * attributes in the same document's `items`: `item.price` with no item priced fails on every
+ * item): refused when written, against the features stored (the config file applies its features
+ * first), naming the field and the closest defined name.
  *
  * @example
  * await checkRecommendationNames({ purchased: ['bougth'] }, store.documents);
@@ -41,8 +44,9 @@ function lists(body: RecommendationsDoc | undefined): { field: string; name: str
  */
 export async function checkRecommendationNames(body: RecommendationsDoc, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const features = definedFeatures((await documents.latest('features'))?.body);
-  const scope = recommendScope(features);
-  const set = scope.features;
+  const base = recommendScope(features);
+  const scope = { ...base, item: itemShape(body.items) };
+  const set = base.features;
   const kinds = new Map(features.map((f) => [f.name, f.kind]));
   const p: FieldProblem[] = [];
   for (const { field, name } of lists(body)) {

@@ -1,4 +1,5 @@
-import { compileRule, type CompiledRule } from '../../rules/cel.js';
+import type { ItemRule } from '../../models/recommend/item-filter.js';
+import { compileRule } from '../../rules/cel.js';
 import type { Checker } from '../check.js';
 
 /**
@@ -19,9 +20,9 @@ export interface RecommendOption {
   exclude?: string[];
 }
 
-/** The option compiled once per catalog version. @example compileRecommend({ exclude: ['sku-9'] }) // { rules: [], exclude: ['sku-9'] } */
+/** The option compiled once per catalog version; each rule keeps its field (`recommend.rule`, `recommend.outOfStock`) to say which failed. @example compileRecommend({ exclude: ['sku-9'] }) // { rules: [], exclude: ['sku-9'] } */
 export interface CompiledRecommend {
-  rules: CompiledRule[];
+  rules: ItemRule[];
   exclude: string[];
 }
 
@@ -50,8 +51,8 @@ export function checkRecommend(c: Checker, p: Record<string, unknown>, at: strin
  * compileRecommend({ outOfStock: 'item.stock == 0' }).rules.length; // 1
  */
 export function compileRecommend(o: RecommendOption | undefined): CompiledRecommend {
-  const rules: CompiledRule[] = [];
-  if (o?.rule) rules.push(compileRule(o.rule, 'recommend.rule'));
-  if (o?.outOfStock) rules.push(compileRule(`!(${o.outOfStock})`, 'recommend.outOfStock'));
+  const rules: ItemRule[] = [];
+  if (o?.rule) rules.push({ field: 'recommend.rule', rule: compileRule(o.rule, 'recommend.rule') });
+  if (o?.outOfStock) rules.push({ field: 'recommend.outOfStock', rule: compileRule(`!(${o.outOfStock})`, 'recommend.outOfStock') });
   return { rules, exclude: o?.exclude ?? [] };
 }

@@ -1,5 +1,5 @@
 import type { PipelineResult } from '../pipeline.js';
-import { recommendationChoices, type RecommendationAnswer } from './recommend-decision.js';
+import { filterSentences, recommendationChoices, type RecommendationAnswer } from './recommend-decision.js';
 
 /**
  * The pipeline's result for a recommendation placement: the ranked items (no action competes,
@@ -12,8 +12,9 @@ export function recommendationResult(a: RecommendationAnswer, now: number): Pipe
   const choices = recommendationChoices(a, now);
   const first = a.items[0];
   const how = a.mode === 'rerank' ? 'the caller\'s list re-ranked by relevance blended with the subject\'s affinities' : a.status === 'personal' ? 'from the subject\'s own history' : 'popular items (the subject has no history the model knows yet)';
+  const filtered = filterSentences(a);
   const operator = first
-    ? `${a.items.length} item${a.items.length === 1 ? '' : 's'} recommended, ${how} (${a.modelVersion}); first "${first.id}" ${first.explanation}.`
+    ? `${a.items.length} item${a.items.length === 1 ? '' : 's'} recommended, ${how} (${a.modelVersion}); first "${first.id}" ${first.explanation}.${filtered ? ` ${filtered}` : ''}`
     : choices[0].why;
   const customer = first ? (first.explanation.startsWith('because') ? `Recommended for you ${first.explanation}.` : `Recommended: ${first.explanation}.`) : '';
   return { arm: 'treatment', candidates: [], choices, newHolds: [], delivered: [], operator, customer };

@@ -8,7 +8,8 @@ import { featuresKind } from '../../profiles/features/features-kind.js';
 import { featureValue } from '../../profiles/features/state.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { ruleVars } from '../../profiles/profile-view.js';
-import { compileRule, testRule, type CompiledRule } from '../../rules/cel.js';
+import { newProfileState } from '../../profiles/profile-state.js';
+import { compileRule, type CompiledRule } from '../../rules/cel.js';
 import { nameProblem } from '../../rules/rule-names.js';
 import { recommendScope } from '../../decide/decision-names.js';
 import type { ModelVersion } from '../registry/model-store.js';
@@ -16,17 +17,44 @@ import type { ModelRegistry } from '../registry/registry.js';
 import { recommendationsKind } from './recommendations-kind.js';
 import type { RecommendationsState } from './recommend-trainer.js';
 import { historyInterval } from '../../learn/recommend/score-interval.js';
+import { cachedItemShape } from './item-fields.js';
+import { itemRules, ruleErrorSentences, type DropReason, type DroppedItem, type ItemRule, type RuleErrors } from './item-filter.js';
 
 /** A recommendation request: the subject (absent for an unknown visitor), how many, filters, placement. */
 export interface RecommendationQuery {
   subject?: ProfileState;
   n: number;
   placement?: string;
-  filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string };
+  filters?: RecommendationFilters;
   /** Rules compiled by the caller (a catalog placement's), over `item`, the profile's facts and `context`. */
-  rules?: readonly CompiledRule[];
+  rules?: readonly ItemRule[];
   /** The request's context, as rules read it (`context.outOfStock` …). */
   context?: Record<string, unknown>;
+  /** The rules' variables when the caller has them (a decision's); else the subject's profile (an empty one for an unknown visitor) and `context`. */
+  vars?: Record<string, unknown>;
+}
+
+/** The request's own filters. */
+export interface RecommendationFilters {
+  exclude?: string[];
+  outOfStock?: string[];
+  rule?: string;
+}
+
+/** A caller's list to re-rank, with the same filters as a recommendation. */
+export interface RerankQuery extends Omit<RecommendationQuery, 'n'> {
+  items: { id: string; relevance: number }[];
+  maxWeight?: number;
+}
+
+/** The caller's list re-ranked, with the items the business filters left out. */
+export interface RerankAnswer {
+  items: { id: string; relevance: number; score: number; affinity: number; explanation: string }[];
+  modelVersion: string | null;
+  evidence: number;
+  dropped: DroppedItem[];
+  ruleErrors?: RuleErrors[];
+  note?: string;
 }
 
 /** One recommended item with the reason it is there. */
@@ -87,25 +115,15 @@ export class Recommender {
   }
 
   /** Top `n` items for the subject, each explained. */
-  async recommend(q: RecommendationQuery, now: number): Promise<{ items: RecommendedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string }> {
+  async recommend(q: RecommendationQuery, now: number): Promise<{ items: RecommendedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string; ruleErrors?: RuleErrors[] }> {
     const cfg = this.settings.get(recommendationsKind);
-    // Own keys only: `toString` is no placement, though every object answers to it.
-    const placement = q.placement !== undefined && this.hasPlacement(q.placement) ? cfg.placements[q.placement] : undefined;
-    if (q.placement !== undefined && !placement) throw validationError([{ field: 'placement', message: `There is no placement \`${q.placement}\`; the placements are ${Object.keys(cfg.placements).join(', ') || '(none configured)'}.` }]);
-    const rules: CompiledRule[] = [];
-    if (cfg.rule) rules.push(compileRule(cfg.rule, 'rule'));
-    if (placement?.rule) rules.push(compileRule(placement.rule, `placements.${q.placement}.rule`));
-    if (q.filters?.rule) rules.push(this.requestRule(q.filters.rule));
-    if (q.rules) rules.push(...q.rules);
+    const { placement, rules } = this.filtersOf(q);
     const m = await this.model();
     if (!m) return { items: [], modelVersion: null, status: 'learning', note: 'learning — no recommendation model has been trained yet (tact train recommendations)' };
     const { history, purchased } = this.histories(q.subject, now);
     const toIdx = (ids: Iterable<string>) => [...ids].map((id) => m.index.get(id)).filter((i): i is number => i !== undefined);
-    const vars: Record<string, unknown> = { ...(q.subject ? ruleVars(q.subject, this.settings.get(featuresKind), now) : {}), context: q.context ?? {} };
-    const allow = rules.length ? (i: number) => {
-      const item = this.item(m.state.items[i]);
-      return rules.every((r) => testRule(r, { ...vars, item }).pass);
-    } : undefined;
+    const filter = itemRules(rules, this.varsOf(q, now), (id) => this.item(id));
+    const allow = rules.length ? (i: number) => filter.test(m.state.items[i]).pass : undefined;
     const bought = new Set(purchased);
     const label = (i: number) => String(attributes(cfg.items, m.state.items[i]).name ?? m.state.items[i]);
     const historyIdx = toIdx(history);
@@ -125,32 +143,94 @@ export class Recommender {
       const interval = historyInterval(m.state.neighbours, historyIdx, r.item, { level: 0.9 });
       return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, interval };
     });
-    const note = this.undefinedFeatures();
-    return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular', ...(note ? { note } : {}) };
-  }
-
-  /** The caller's list re-ranked by relevance blended with the subject's affinities. */
-  async rerank(q: { subject?: ProfileState; items: { id: string; relevance: number }[]; maxWeight?: number }, now: number): Promise<{ items: { id: string; relevance: number; score: number; affinity: number; explanation: string }[]; modelVersion: string | null; evidence: number }> {
-    const m = await this.model();
-    const { history } = this.histories(q.subject, now);
-    const idx = m ? history.map((id) => m.index.get(id)).filter((i): i is number => i !== undefined) : [];
-    const scores = m && idx.length ? neighbourScores(m.state.neighbours, idx).scores : undefined;
-    const affinity = q.items.map((x) => {
-      const i = m?.index.get(x.id);
-      return scores && i !== undefined ? scores[i] : 0;
-    });
-    const out = rerank(q.items.map((x, k) => ({ item: k, relevance: x.relevance })), affinity, { evidence: idx.length, maxWeight: q.maxWeight });
-    return { items: out.map((r) => ({ id: q.items[r.item].id, relevance: r.relevance, score: r.score, affinity: r.affinity, explanation: r.explanation })), modelVersion: m ? `recommendations@${m.version}` : null, evidence: idx.length };
+    const ruleErrors = filter.errors();
+    const note = this.note(ruleErrors);
+    return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular', ...(note ? { note } : {}), ...(ruleErrors.length ? { ruleErrors } : {}) };
   }
 
   /**
-   * The request's `filters.rule`, compiled. A misspelt name (`itme.price`, `features.vewed`)
-   * compiles, then fails for every item: refused instead, naming the field and the closest name,
-   * as the configured rules are when written.
+   * The caller's list re-ranked by relevance blended with the subject's affinities, after the same
+   * business filters as a recommendation: already purchased (read fresh), out of stock
+   * (configured and `filters.outOfStock`), `filters.exclude` and the placement's exclusions, and
+   * the rules. Each item left out is reported with its reason. Items the subject only viewed stay:
+   * the caller's list is what the subject asked for (search results), not discovery.
+   */
+  async rerank(q: RerankQuery, now: number): Promise<RerankAnswer> {
+    const cfg = this.settings.get(recommendationsKind);
+    const { placement, rules } = this.filtersOf(q);
+    const { history, purchased } = this.histories(q.subject, now);
+    const blocked = new Map<string, DropReason>();
+    const block = (ids: Iterable<string>, reason: DropReason) => {
+      for (const id of ids) if (!blocked.has(id)) blocked.set(id, reason);
+    };
+    block(purchased, 'purchased');
+    block([...cfg.outOfStock, ...(q.filters?.outOfStock ?? [])], 'out of stock');
+    block([...(q.filters?.exclude ?? []), ...(placement?.exclude ?? [])], 'excluded');
+    const filter = itemRules(rules, this.varsOf(q, now), (id) => this.item(id));
+    const dropped: DroppedItem[] = [];
+    const kept = q.items.filter((x) => {
+      const reason = blocked.get(x.id);
+      if (reason) return void dropped.push({ id: x.id, reason });
+      const v = filter.test(x.id);
+      if (!v.pass) return void dropped.push({ id: x.id, reason: 'rule', rule: v.rule, ...(v.error ? { error: v.error } : {}) });
+      return true;
+    });
+    const m = await this.model();
+    const idx = m ? history.map((id) => m.index.get(id)).filter((i): i is number => i !== undefined) : [];
+    const scores = m && idx.length ? neighbourScores(m.state.neighbours, idx).scores : undefined;
+    const affinity = kept.map((x) => {
+      const i = m?.index.get(x.id);
+      return scores && i !== undefined ? scores[i] : 0;
+    });
+    const out = rerank(kept.map((x, k) => ({ item: k, relevance: x.relevance })), affinity, { evidence: idx.length, maxWeight: q.maxWeight });
+    const ruleErrors = filter.errors();
+    const note = this.note(ruleErrors);
+    return {
+      items: out.map((r) => ({ id: kept[r.item].id, relevance: r.relevance, score: r.score, affinity: r.affinity, explanation: r.explanation })),
+      modelVersion: m ? `recommendations@${m.version}` : null, evidence: idx.length, dropped,
+      ...(ruleErrors.length ? { ruleErrors } : {}), ...(note ? { note } : {}),
+    };
+  }
+
+  /**
+   * The named placement (a 400 naming `placement` when the settings define none of that name) and
+   * the rules in force, in order: the configured rule, the placement's, the request's, the caller's.
+   */
+  private filtersOf(q: Pick<RecommendationQuery, 'placement' | 'filters' | 'rules'>): { placement: { rule?: string; exclude?: string[] } | undefined; rules: ItemRule[] } {
+    const cfg = this.settings.get(recommendationsKind);
+    // Own keys only: `toString` is no placement, though every object answers to it.
+    const placement = q.placement !== undefined && this.hasPlacement(q.placement) ? cfg.placements[q.placement] : undefined;
+    if (q.placement !== undefined && !placement) throw validationError([{ field: 'placement', message: `There is no placement \`${q.placement}\`; the placements are ${Object.keys(cfg.placements).join(', ') || '(none configured)'}.` }]);
+    const rules: ItemRule[] = [];
+    if (cfg.rule) rules.push({ field: 'rule', rule: compileRule(cfg.rule, 'rule') });
+    if (placement?.rule) rules.push({ field: `placements.${q.placement}.rule`, rule: compileRule(placement.rule, `placements.${q.placement}.rule`) });
+    if (q.filters?.rule) rules.push({ field: 'filters.rule', rule: this.requestRule(q.filters.rule) });
+    if (q.rules) rules.push(...q.rules);
+    return { placement, rules };
+  }
+
+  /** What the rules see: the caller's variables, or the subject's profile — an unknown visitor's is empty, as in a decision, not missing — and `context`. */
+  private varsOf(q: Pick<RecommendationQuery, 'subject' | 'context' | 'vars'>, now: number): Record<string, unknown> {
+    if (q.vars) return q.vars;
+    return { ...ruleVars(q.subject ?? newProfileState('anonymous', now), this.settings.get(featuresKind), now), context: q.context ?? {} };
+  }
+
+  /** The answer's note: features the settings name that are not defined, and rules that could not be evaluated. */
+  private note(errors: readonly RuleErrors[]): string | undefined {
+    const parts = [this.undefinedFeatures(), ruleErrorSentences(errors)].filter((x) => !!x);
+    return parts.length ? parts.join(' ') : undefined;
+  }
+
+  /**
+   * The request's `filters.rule`, compiled. A misspelt name (`itme.price`, `features.vewed`) or
+   * a field no item has (`item.stock`, items being their id and `items` attributes) compiles,
+   * then fails for every item: refused instead, naming the field and the closest name, as the
+   * configured rules are when written.
    */
   private requestRule(expression: string): CompiledRule {
     const rule = compileRule(expression, 'filters.rule', { authoring: true });
-    const typo = nameProblem(expression, 'filters.rule', recommendScope(this.settings.get(featuresKind).map((f) => f.def)));
+    const scope = { ...recommendScope(this.settings.get(featuresKind).map((f) => f.def)), item: cachedItemShape(this.settings.get(recommendationsKind).items) };
+    const typo = nameProblem(expression, 'filters.rule', scope);
     if (typo) throw validationError([{ field: 'filters.rule', message: typo }]);
     return rule;
   }
@@ -160,7 +240,7 @@ export class Recommender {
     const cfg = this.settings.get(recommendationsKind);
     const defined = new Set(this.settings.get(featuresKind).map((f) => f.def.name));
     const missing = (['history', 'purchased'] as const).map((k) => [k, cfg[k].filter((n) => !defined.has(n))] as const).filter(([, names]) => names.length);
-    return missing.length ? missing.map(([k, names]) => `recommendations.${k} names features that are not defined: ${names.join(', ')} (read as empty${k === 'purchased' ? ': nothing is excluded as already purchased' : ''})`).join('; ') : undefined;
+    return missing.length ? `${missing.map(([k, names]) => `recommendations.${k} names features that are not defined: ${names.join(', ')} (read as empty${k === 'purchased' ? ': nothing is excluded as already purchased' : ''})`).join('; ')}.` : undefined;
   }
 
   /** The subject's items from its profile features, as of now. */

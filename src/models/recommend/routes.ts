@@ -9,6 +9,7 @@ import { rerankListProblems } from './rerank-list.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 const ids = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 } as const;
+const filters = { type: 'object', additionalProperties: false, properties: { exclude: ids, outOfStock: ids, rule: { type: 'string', minLength: 1 } } } as const;
 
 /**
  * POST /v1/recommendations and POST /v1/rerank.
@@ -28,7 +29,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     schema: {
       tags: ['learn'],
       summary: 'Items for a subject, each explained ("because you viewed X", "popular with other customers")',
-      description: 'The history is read fresh from the profile (a purchase made a second ago is already excluded). Filters: already purchased, out of stock (configured and `filters.outOfStock`), `filters.exclude`, the configured rule, the placement\'s rule and `filters.rule` (CEL over `item` and the profile). An unknown subject gets the popular items.',
+      description: 'The history is read fresh from the profile (a purchase made a second ago is already excluded). Filters: already purchased, out of stock (configured and `filters.outOfStock`), `filters.exclude`, the configured rule, the placement\'s rule and `filters.rule` (CEL over `item` — its id and the attributes of `recommendations.items` — and the profile). An item a rule cannot be evaluated on is left out and counted in `ruleErrors` and `note`. An unknown subject gets the popular items.',
       body: {
         type: 'object',
         required: ['subject'],
@@ -37,7 +38,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
           subject: { type: 'string', minLength: 1, description: 'An identifier as for GET /v1/profiles/{identifier}.' },
           n: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
           placement: { type: 'string', minLength: 1 },
-          filters: { type: 'object', additionalProperties: false, properties: { exclude: ids, outOfStock: ids, rule: { type: 'string', minLength: 1 } } },
+          filters,
         },
       },
       response: { 200: anyObj, 400: errorSchema, 401: errorSchema, 403: errorSchema },
@@ -48,12 +49,12 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r };
   });
 
-  app.post<{ Body: { subject: string; items: { id: string; relevance: number }[]; maxWeight?: number } }>('/v1/rerank', {
+  app.post<{ Body: { subject: string; items: { id: string; relevance: number }[]; maxWeight?: number; placement?: string; filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string } } }>('/v1/rerank', {
     preHandler: auth,
     schema: {
       tags: ['learn'],
       summary: "Re-rank the caller's list, blending its relevance with the subject's affinities",
-      description: 'The affinity weight grows with the subject\'s evidence (maxWeight · n/(n + 10)): a subject without history gets the list back in its own order. Each item once, each relevance a finite number.',
+      description: 'The affinity weight grows with the subject\'s evidence (maxWeight · n/(n + 10)): a subject without history gets the list back in its own order. Each item once, each relevance a finite number. The business filters of POST /v1/recommendations apply first — already purchased (read fresh), out of stock (configured and `filters.outOfStock`), `filters.exclude` and the placement\'s exclusions, the configured rule, the placement\'s rule and `filters.rule` — and `dropped` lists each item left out with its reason; items the subject only viewed stay (the list is what the subject asked for). A rule that could not be evaluated on some items is counted in `ruleErrors` and `note`.',
       body: {
         type: 'object',
         required: ['subject', 'items'],
@@ -62,6 +63,8 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
           subject: { type: 'string', minLength: 1 },
           items: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', required: ['id', 'relevance'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1 }, relevance: { description: 'A finite number (checked without coercion: null or "2" is refused, naming the field).' } } } },
           maxWeight: { type: 'number', minimum: 0, maximum: 1 },
+          placement: { type: 'string', minLength: 1, description: 'A placement of the recommendations settings: its rule and exclusions apply.' },
+          filters,
         },
       },
       response: { 200: anyObj, 400: errorSchema },
@@ -70,7 +73,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     const problems = rerankListProblems(req.body.items, 'items');
     if (problems.length) throw validationError(problems);
     const subject = await subjectOf(req.body.subject);
-    const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight }, Date.now());
+    const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight, placement: req.body.placement, filters: req.body.filters }, Date.now());
     return { subject: { id: subject?.id ?? null, known: !!subject }, ...r };
   });
 }
