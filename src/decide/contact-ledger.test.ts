@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileCatalog } from './catalog-compile.js';
 import { newProfileId } from '../identity/profile-id.js';
 import { createRng } from '../measure/stats/prng.js';
-import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
+import { budgetWindowStart, ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
 import { DecideState } from './decide-state.js';
 import type { DecisionStore } from './decision-store.js';
 import { fakeDecisionLog } from './decision-log-fake.js';
@@ -299,9 +299,9 @@ describe('a ledger bounded by its caps', () => {
     await state.ensureLoaded(log, ['p1'], () => [], T);
     expect(ids()).toEqual(['d3', 'd4', 'd-now']);
     const budget = { name: 'mail', channel: 'email', max: 100, windowMs: 30 * DAY, borrowAfter: 1 };
-    // Windows are aligned to multiples of their length since 1970: this one began after some of these contacts.
+    // Windows are aligned to UTC from Monday 1970-01-05 (budgetWindowStart): this one began after some of these contacts.
     const volume = state.ledger.budgetUse(budget, T).total;
-    expect(volume).toBe(1 + logged.filter((c) => c.at >= Math.floor(T / (30 * DAY)) * 30 * DAY).length);
+    expect(volume).toBe(1 + logged.filter((c) => c.at >= budgetWindowStart(30 * DAY, T)).length);
     state.setRetention([{ channel: 'email', max: 2, windowMs: DAY }]); // needs less: nothing to read
     expect(await state.widenContacts(log, T)).toBe(0);
     state.setRetention([{ channel: 'email', max: 4, windowMs: 7 * DAY }]);
@@ -440,8 +440,8 @@ describe('a widened contact window', () => {
   it('reads the channel volumes a longer budget window counts', async () => {
     const state = new DecideState(30 * DAY);
     const budget = (days: number) => ({ name: 'b', channel: 'email', max: 1e9, windowMs: days * DAY, borrowAfter: 1 });
-    // Budget windows are aligned to multiples of their length since 1970: count what the aligned window holds.
-    const inWindow = (days: number) => [T - 10 * DAY, T - 2 * DAY].filter((at) => at >= Math.floor(T / (days * DAY)) * days * DAY).length;
+    // Budget windows are aligned to UTC from Monday 1970-01-05 (budgetWindowStart): count what the aligned window holds.
+    const inWindow = (days: number) => [T - 10 * DAY, T - 2 * DAY].filter((at) => at >= budgetWindowStart(days * DAY, T)).length;
     state.setLookback(30 * DAY, 30 * DAY, T, 3 * DAY);
     await state.rebuild(log, () => [], T);
     expect(state.ledger.budgetUse(budget(3), T).total).toBe(inWindow(3));

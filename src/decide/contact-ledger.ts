@@ -12,7 +12,8 @@ interface SubjectLog {
   c: number[];
   /** Decision ids not of Tact's own form, by contact position (absent when every id packed). */
   odd?: (string | undefined)[];
-  dismissals: { at: number; action: string }[];
+  /** `id`: the outcome's own id (one dismissal credited to several decisions is recorded once per decision). */
+  dismissals: { at: number; action: string; id?: string }[];
   /** Contacts and dismissals taken in so far (see `version`). */
   changes?: number;
   /** Its contacts before the ledger's `lazyBefore` were read from the log (`loadOlder`). */
@@ -246,10 +247,16 @@ export class ContactLedger {
     }
   }
 
-  dismiss(subject: string, at: number, action: string): void {
+  /**
+   * A dismissal of `action`. With its outcome's `id`, the same dismissal is taken once: the `even`
+   * attribution model credits one outcome to each decision that showed the action, one record
+   * each, and the person dismissed it once.
+   */
+  dismiss(subject: string, at: number, action: string, id?: string): void {
     const s = this.log(subject);
+    if (id !== undefined && s.dismissals.some((d) => d.id === id && d.action === action)) return;
     s.changes = (s.changes ?? 0) + 1;
-    s.dismissals.push({ at, action });
+    s.dismissals.push(id === undefined ? { at, action } : { at, action, id });
     if (s.dismissals.length > 1 && s.dismissals[s.dismissals.length - 2].at > at) s.dismissals.sort((a, b) => a.at - b.at);
     this.trim(s.dismissals, at, this.dismissalsMs);
     if (this.dismissalsKept === undefined) return;
@@ -288,9 +295,9 @@ export class ContactLedger {
     };
   }
 
-  /** Use of a budget's current window (windows are aligned to multiples of their length since 1970, UTC). */
+  /** Use of a budget's current window ({@link budgetWindowStart}). */
   budgetUse(b: CompiledBudget, now: number): BudgetUse {
-    const start = Math.floor(now / b.windowMs) * b.windowMs;
+    const start = budgetWindowStart(b.windowMs, now);
     const key = `${b.channel}\u0000${b.windowMs}`;
     const w = this.windows.get(key);
     if (w && w.windowStart === start) return w;
@@ -442,9 +449,9 @@ export class ContactLedger {
   }
 
   /** Replaces the dismissals before `before` with `read` (the look-back read again from the log, in time order). */
-  replaceDismissals(before: number, read: readonly { profileKey: string; at: number; action: string }[]): void {
+  replaceDismissals(before: number, read: readonly { profileKey: string; at: number; action: string; id?: string }[]): void {
     for (const s of this.subjects.values()) if (s.dismissals.length) s.dismissals = s.dismissals.filter((d) => d.at >= before);
-    for (const d of read) if (d.at < before) this.dismiss(d.profileKey, d.at, d.action);
+    for (const d of read) if (d.at < before) this.dismiss(d.profileKey, d.at, d.action, d.id);
   }
 
   private log(subject: string): SubjectLog {
@@ -552,6 +559,22 @@ export class ContactLedger {
     while (i < list.length && list[i].at < before) i++;
     if (i) list.splice(0, i);
   }
+}
+
+/** Monday 1970-01-05 00:00 UTC: budget windows are counted from it. */
+const FIRST_MONDAY = 4 * 86_400_000;
+
+/**
+ * The start of the global budget window of length `windowMs` that holds `at`: windows are aligned to
+ * UTC, counted from Monday 1970-01-05 — a day's at midnight, an hour's on the hour, a week's (7d,
+ * 1w) on Monday 00:00 as ISO weeks are. (Counted from 1970-01-01, a Thursday, a weekly budget
+ * renewed on Thursdays.)
+ *
+ * @example
+ * new Date(budgetWindowStart(7 * 864e5, Date.parse('2026-06-10T12:00:00Z'))).toISOString(); // '2026-06-08T00:00:00.000Z', a Monday
+ */
+export function budgetWindowStart(windowMs: number, at: number): number {
+  return Math.floor((at - FIRST_MONDAY) / windowMs) * windowMs + FIRST_MONDAY;
 }
 
 /** Whether a contact of this kind is one a cap (or a cap's count) is about. */

@@ -115,10 +115,10 @@ export class DecideState {
     this.ledger.readLazily(cut, await store.anonymousKeys(from, cut));
     this.contactsFrom = Math.min(this.contactsFrom, from);
     if (refill) {
-      const read: { profileKey: string; at: number; action: string }[] = [];
+      const read: { profileKey: string; at: number; action: string; id: string }[] = [];
       const dismissals = (at: number, before: number) => store.outcomesSince(at, { successesSince: Number.MAX_SAFE_INTEGER, before });
       await readPaged(dismissals, now - this.lookbackMs, cut, (o) => {
-        if (o.type === 'dismissal' && o.action) read.push({ profileKey: o.profileKey, at: o.at, action: o.action });
+        if (o.type === 'dismissal' && o.action) read.push({ profileKey: o.profileKey, at: o.at, action: o.action, id: o.id });
       });
       this.ledger.replaceDismissals(cut, read);
     }
@@ -337,7 +337,7 @@ export class DecideState {
     if (this.seen.has(key)) return;
     this.mark(key, o.at);
     this.mark(`o|${o.id}`, o.at);
-    if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action);
+    if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action, o.id);
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
       if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups);

@@ -22,6 +22,7 @@ import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
 import { MergedKeys } from './merged-keys.js';
+import { budgetWindowStart } from './contact-ledger.js';
 import { KeyQueue } from './key-queue.js';
 
 /** A guarded append found another process's newer rows for the subject (folded in): decide again. */
@@ -342,7 +343,7 @@ export function budgetGuards(record: DecisionRecord, play: Playbook): BudgetGuar
   const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
   if (!actions.length) return [];
   return play.policy.budgets.filter((b) => b.channel === record.channel).map((b) => {
-    const windowStart = Math.floor(record.at / b.windowMs) * b.windowMs;
+    const windowStart = budgetWindowStart(b.windowMs, record.at);
     const borrowing = (record.at - windowStart) / b.windowMs >= b.borrowAfter;
     const weights = play.budgetWeights.get(b.channel) ?? 1;
     const shares = Object.fromEntries(actions.map((a) => [a, borrowing ? Infinity : (b.max * (play.catalog.actions.get(a)?.budgetWeight ?? 1)) / weights]));

@@ -113,3 +113,53 @@ function seq(xs: number[]): () => number {
   let i = 0;
   return () => (i < xs.length ? xs[i++] : 0.99);
 }
+
+describe('the ranks below a held action\'s stand-in', () => {
+  // Loan 15 (held), banner 0.2 (the safe default), upsell 0.05 ("upsell" 50 × 2.1% − 1), none 0; three slots.
+  const listed: Catalog = { actions: catalog.actions, placements: [{ id: 'list', channel: 'web', slots: 3, safeDefault: 'banner' }, { id: 'bandit-list', channel: 'web', slots: 3, safeDefault: 'banner', selection: { kind: 'thompson', features: ['features.orders'] } }] };
+  const decideList = (placement: string, random: () => number, bandits?: BanditBook) => {
+    const { ctx } = stageContext({ catalog: listed, policy: { exploration: { budget: 0.5 } }, placement, random, vars: { features: { orders: 1 } }, rates: { loan: 0.05, upsell: 0.021, banner: 0.1 } });
+    if (bandits) ctx.bandits = bandits;
+    const play = playbookFor(compileCatalog(listed), ctx.policy, 1, 1);
+    return runPipeline(ctx, play.rulebook.forPlacement(ctx.placement), 3, () => 'review').choices;
+  };
+
+  /**
+   * Rank 2's logged propensity must be the probability of what it shows, given what rank 1 showed
+   * (the held loan, the banner in its place): one value per option, equal to its frequency (5 s.e.
+   * of a binomial proportion). The banner is shown already: rank 2 draws from what is left.
+   */
+  const expectExactRankTwo = (placement: string, n: number, seed: number, bandits?: BanditBook) => {
+    const rng = createRng(seed);
+    const seen = new Map<string, { count: number; ps: Set<number> }>();
+    let held = 0;
+    for (let i = 0; i < n; i++) {
+      const choices = decideList(placement, rng, bandits);
+      if (choices[0].held?.action !== 'loan') continue;
+      held++;
+      const second = choices[1] ? (choices[1].action ?? choices[1].kind) : 'end';
+      const s = seen.get(second) ?? seen.set(second, { count: 0, ps: new Set() }).get(second)!;
+      s.count++;
+      if (choices[1]) s.ps.add(Math.round(choices[1].propensity * 1e9) / 1e9);
+    }
+    expect(seen.has('banner')).toBe(false);
+    expect(seen.has('end')).toBe(false);
+    for (const [option, { count, ps }] of seen) {
+      expect(ps.size, option).toBe(1);
+      const p = [...ps][0];
+      expect(Math.abs(count / held - p), option).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / held));
+    }
+    return new Map([...seen].map(([o, s]) => [o, [...s.ps][0]]));
+  };
+
+  it('draws from the options left once the stand-in is shown, and logs that draw\'s exact probability (ε-greedy)', () => {
+    // rank 2 draws from { upsell, none }: π(upsell) = 1 − ε + ε/2 = 0.75, π(none) = 0.25
+    const p = expectExactRankTwo('list', 20_000, 11);
+    expect(p.get('upsell')).toBeCloseTo(0.75, 12);
+    expect(p.get('none')).toBeCloseTo(0.25, 12);
+  });
+
+  it('does the same under bandit selection', () => {
+    expectExactRankTwo('bandit-list', 6_000, 12, priorBook());
+  });
+});

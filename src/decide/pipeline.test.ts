@@ -82,6 +82,16 @@ describe('the pipeline', () => {
     expect(r.choices[1].why).toMatch(/^Doing nothing \(score 1\) was worth at least as much as the best admitted action, "Banner" at 0.2 = /);
   });
 
+  it('says when exploration, not the score, picked the high-stakes action now held for review', () => {
+    // ε = 0.4, K = 4 (none 20, Loan 15, Upsell 4, Banner 0.2): the first draw explores, the second takes option 1, "Loan" (π = 0.4 / 4)
+    const draws = [0, 0.3];
+    const r = run({ policy: { exploration: { budget: 0.4 }, noneScore: 20 }, n: 1, random: () => draws.shift() ?? 0.99 });
+    expect(r.choices).toMatchObject([{ kind: 'action', action: 'banner', held: { action: 'loan' }, propensity: 0.1 }]);
+    expect(r.choices[0].why).toBe('"Loan" is high-stakes and waits for a person\'s review (review-1); meanwhile the subject gets the placement\'s safe default "Banner". Exploration picked "Loan" with probability 10%; the best-scoring option was "none" (20).');
+    // picked on its score, it says nothing of exploration
+    expect(run({ n: 1 }).choices[0].why).not.toContain('xploration');
+  });
+
   it('does not claim "none" was worth more when exploration chose it over a better action', () => {
     // the first draw explores, the second picks the last option: "none" ranks below "Upsell" (4) and "Banner" (0.2)
     const draws = [0, 0.99];
@@ -89,5 +99,32 @@ describe('the pipeline', () => {
     expect(r.choices).toMatchObject([{ kind: 'none' }]);
     expect(r.choices[0].why).not.toContain('was worth at least as much');
     expect(r.choices[0].why).toContain('Chosen by exploration with probability 17%; the best-scoring option was "Upsell" (4).');
+  });
+});
+
+describe('an approved high-stakes action', () => {
+  const withVariants = (status: 'approved' | 'draft'): Catalog => ({
+    ...catalog,
+    actions: (catalog.actions ?? []).map((a) => (a.id === 'loan' ? { ...a, variants: [{ id: 'a', content: { headline: 'Pay later' } }, { id: 'b', content: { headline: 'Pay in 3, 0% APR' }, status }] } : a)),
+  });
+  const approvedB: Hold = { id: 'r-1', decisionId: 'd0', profileKey: 'p1', subject: 'ana', placement: 'home', action: 'loan', variant: 'b', queue: 'review', status: 'approved', createdAt: Date.parse('2026-06-01T11:00:00Z'), decidedAt: Date.parse('2026-06-01T11:30:00Z'), reviewer: 'kim', note: null, deliveredIn: null };
+  const decide = (c: Catalog) => {
+    // every draw 0: a uniform draw of the variant would take "a"
+    const { ctx } = stageContext({ catalog: c, policy: { exploration: { budget: 0 } }, placement: 'home', holds: [approvedB], vars: { features: { orders: 2 } }, rates: { loan: 0.05, upsell: 0.1, banner: 0.1 }, random: () => 0 });
+    const play = playbookFor(compileCatalog(c), ctx.policy, 1, 1);
+    return runPipeline(ctx, play.rulebook.forPlacement(ctx.placement), 1, () => 'review-new');
+  };
+
+  it('is delivered with the content the reviewer approved, not a variant drawn afresh', () => {
+    const r = decide(withVariants('approved'));
+    expect(r.choices).toMatchObject([{ kind: 'action', action: 'loan', variant: 'b', content: { headline: 'Pay in 3, 0% APR' }, propensity: 1 }]);
+    expect(r.delivered).toEqual(['r-1']);
+  });
+
+  it('whose approved content was since withdrawn from the catalog is held for a new review, not delivered with other content', () => {
+    const r = decide(withVariants('draft'));
+    expect(r.choices).toMatchObject([{ kind: 'action', action: 'banner', held: { action: 'loan', reviewId: 'review-new' } }]);
+    expect(r.delivered).toEqual([]);
+    expect(r.newHolds).toEqual([{ action: 'loan', variant: 'a', reviewId: 'review-new' }]);
   });
 });

@@ -58,9 +58,11 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
     const slots = Math.min(n, ctx.placement.slots);
     // Several choices are several contacts: together they stay within the caps and budgets.
     const fits = slots > 1 ? contactRoom(candidates, ctx) : undefined;
-    const bandit = ctx.placement.selection?.kind === 'thompson' && ctx.bandits ? banditSelect(candidates, ctx, ctx.bandits, slots, fits) : undefined;
+    // What shows in place of an action held for review: the safe default, unless it is excluded or high-stakes itself.
+    const standIn = candidates.find((x) => x.action.id === ctx.placement.safeDefault && !x.out && !x.review);
+    const bandit = ctx.placement.selection?.kind === 'thompson' && ctx.bandits ? banditSelect(candidates, ctx, ctx.bandits, slots, fits, standIn) : undefined;
     if (bandit) result.bandit = { model: bandit.modelVersion, features: bandit.features };
-    const picks = bandit?.picks ?? select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots, random: ctx.random, fits });
+    const picks = bandit?.picks ?? select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots, random: ctx.random, fits, standIn });
     const made = toChoices(picks, candidates, ctx, result, newId, fits);
     result.choices = made.choices;
     made.choices.forEach((c, i) => made.picks[i]?.propensityError !== undefined && (c.propensityError = made.picks[i].propensityError));
@@ -124,7 +126,8 @@ function toChoices(all: Pick[], candidates: Candidate[], ctx: StageContext, r: P
       choices.push(actionChoice(rank, safe, p.propensity, ctx, { action: c.action.id, reviewId }, shown));
       continue;
     }
-    // Only after a safe default stood in for a held action can a pick no longer fit: it is left out.
+    // Selection drew each rank from what the ranks above showed (the stand-in of a held action
+    // included: selection.ts, standInFor), so every pick fits; the check stays as a guard.
     if (fits && !fits(c, sent)) continue;
     if (c.review === 'approved' && c.hold) r.delivered.push(c.hold.id);
     const shown = exposure(p, c, standIn, candidates).exposurePropensity;
@@ -153,7 +156,9 @@ function exposure(p: Pick, shown: Candidate | undefined, standIn: () => Candidat
 }
 
 function actionChoice(rank: number, c: Candidate, propensity: number, ctx: StageContext, held?: Choice['held'], exposure?: number): Choice {
-  const pin = ctx.experiment?.variant?.action === c.action.id ? c.action.variants.find((v) => v.id === ctx.experiment?.variant?.variant) : undefined;
+  // An approved high-stakes action is delivered with the content the reviewer approved (human-territory.ts checks it is still approved).
+  const approved = c.review === 'approved' && c.hold?.variant ? c.action.variants.find((v) => v.id === c.hold?.variant) : undefined;
+  const pin = approved ?? (ctx.experiment?.variant?.action === c.action.id ? c.action.variants.find((v) => v.id === ctx.experiment?.variant?.variant) : undefined);
   const { variant, probability } = pin ? { variant: pin, probability: 1 } : pickVariant(c.action.variants, ctx.random);
   return {
     rank,

@@ -19,6 +19,24 @@ describe('the contact policy of a policy document', () => {
     expect(problems[0].message).toBe('The `contact.caps[0].topics` field is not one Tact knows here. Did you mean `topic`? The fields are name, channel, topic, action, max, window.');
   });
 
+  it('refuses quiet hours that start and end at the same minute: saved, they would never apply', () => {
+    const problems = checkPolicy({ contact: { quietHours: { from: '09:00', to: '09:00', channels: ['email'] } } });
+    expect(problems).toEqual([{ field: 'contact.quietHours.to', message: 'The `contact.quietHours.to` is the same time as `from` (09:00): such quiet hours would never apply. For none, leave `quietHours` out; for no contact at all on a channel, use a cap with `max: 0`.' }]);
+    expect(checkPolicy({ contact: { quietHours: { from: '00:00', to: '00:01' } } })).toEqual([]);
+  });
+
+  it('refuses a retention shorter than a window the contact rules or attribution count back over: after a restart they would see only what the log kept', () => {
+    const at = (contact: Record<string, unknown>, days: number, attribution?: string) => checkPolicy({ contact, retention: { days }, ...(attribution ? { outcomes: { attribution: { window: attribution } } } : {}) });
+    expect(at({ dismissals: { count: 2, window: '30d' } }, 7)).toEqual([{ field: 'retention.days', message: 'The `retention.days` (7) is shorter than `contact.dismissals.window` (30 days): the decision log would delete what it counts, and after a restart it would count only the last 7 days. Keep the log at least 30 days, or shorten the window.' }]);
+    // 36 hours need two days of log; a cap or budget counts too, and the attribution window
+    expect(at({ caps: [{ max: 1, window: '36h' }] }, 1, '1d').map((p) => p.message)).toEqual(['The `retention.days` (1) is shorter than `contact.caps[0].window` (36 h): the decision log would delete what it counts, and after a restart it would count only the last 1 day. Keep the log at least 2 days, or shorten the window.']);
+    expect(at({ caps: [{ max: 1, window: '36h' }] }, 2, '1d')).toEqual([]);
+    expect(at({ budgets: [{ channel: 'email', max: 9, window: '2w' }] }, 13)[0].message).toContain('`contact.budgets[0].window` (14 days)');
+    expect(at({}, 6, '7d')[0].message).toContain('`outcomes.attribution.window` (7 days)');
+    expect(at({}, 3)[0].message).toContain('`outcomes.attribution.window` (7 days, the default)');
+    expect(at({ dismissals: { count: 2, window: '30d' } }, 30)).toEqual([]);
+  });
+
   it('wants a cap\'s or budget\'s name to be a non-empty string', () => {
     const problems = checkPolicy({ contact: { caps: [{ name: 3, max: 1, window: '7d' }], budgets: [{ name: '', channel: 'email', max: 1, window: '1d' }] } });
     expect(problems.map((p) => p.field)).toEqual(['contact.caps[0].name', 'contact.budgets[0].name']);

@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../errors/tact-error.js';
 import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
+import { parseDuration } from '../profiles/features/definition.js';
 import { Checker } from './check.js';
 import { RULE_STAGES } from './policy.js';
 
@@ -92,9 +93,38 @@ export function checkPolicy(body: unknown): FieldProblem[] {
   }
   if (body.retention !== undefined && c.object(body.retention, 'retention')) {
     c.known(body.retention, 'retention', ['days']);
-    c.number(body.retention.days, 'retention.days', { min: 1, integer: true });
+    if (c.number(body.retention.days, 'retention.days', { min: 1, integer: true }) && typeof body.retention.days === 'number') checkRetention(c, body, body.retention.days);
   }
   return c.problems;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The log must keep what the contact rules and attribution count back over: caps, dismissals and
+ * budgets are counted from it again at every start, and outcomes are credited from it. A retention
+ * shorter than one of their windows would delete what they count — after a restart a 30-day
+ * dismissal rule would see only the last 7 days under a 7-day retention.
+ */
+function checkRetention(c: Checker, body: Record<string, unknown>, days: number): void {
+  const k = (body.contact ?? {}) as Record<string, unknown>;
+  const windows: [string, unknown][] = [];
+  if (Array.isArray(k.caps)) k.caps.forEach((cap, i) => windows.push([`contact.caps[${i}].window`, (cap as Record<string, unknown> | null)?.window]));
+  if (k.dismissals && typeof k.dismissals === 'object') windows.push(['contact.dismissals.window', (k.dismissals as Record<string, unknown>).window]);
+  if (Array.isArray(k.budgets)) k.budgets.forEach((b, i) => windows.push([`contact.budgets[${i}].window`, (b as Record<string, unknown> | null)?.window]));
+  const attribution = ((body.outcomes as Record<string, unknown> | undefined)?.attribution as Record<string, unknown> | undefined)?.window;
+  windows.push([attribution === undefined ? 'outcomes.attribution.window (default)' : 'outcomes.attribution.window', attribution ?? '7d']);
+  let longest: { field: string; ms: number } | undefined;
+  for (const [field, w] of windows) {
+    const v = parseDuration(w);
+    if (v !== undefined && (!longest || v > longest.ms)) longest = { field, ms: v };
+  }
+  if (!longest || days * DAY >= longest.ms) return;
+  const need = Math.ceil(longest.ms / DAY);
+  const dflt = longest.field.endsWith(' (default)');
+  const field = dflt ? longest.field.slice(0, -' (default)'.length) : longest.field;
+  const span = longest.ms % DAY === 0 ? `${need} day${need === 1 ? '' : 's'}` : `${Math.round(longest.ms / 3_600_000)} h`;
+  c.add('retention.days', `The \`retention.days\` (${days}) is shorter than \`${field}\` (${span}${dflt ? ', the default' : ''}): the decision log would delete what it counts, and after a restart it would count only the last ${days} day${days === 1 ? '' : 's'}. Keep the log at least ${need} day${need === 1 ? '' : 's'}, or shorten the window.`);
 }
 
 function checkContact(c: Checker, k: Record<string, unknown>): void {
@@ -121,7 +151,7 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
     const q = k.quietHours;
     c.known(q, 'contact.quietHours', ['from', 'to', 'channels', 'timezone']);
     c.clock(q.from, 'contact.quietHours.from');
-    c.clock(q.to, 'contact.quietHours.to');
+    if (c.clock(q.to, 'contact.quietHours.to') && q.from === q.to) c.add('contact.quietHours.to', `The \`contact.quietHours.to\` is the same time as \`from\` (${String(q.from)}): such quiet hours would never apply. For none, leave \`quietHours\` out; for no contact at all on a channel, use a cap with \`max: 0\`.`);
     c.strings(q.channels, 'contact.quietHours.channels');
     if (q.timezone !== undefined && !validZone(q.timezone)) c.add('contact.quietHours.timezone', 'The `contact.quietHours.timezone` must be an IANA time zone such as "Europe/London".');
   }

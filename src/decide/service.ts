@@ -123,7 +123,8 @@ export class DecideService {
     await s.bandits.load([...s.playbook().catalog.placements.values()].filter((p) => p.selection?.kind === 'thompson').map((p) => p.id));
     if (o.background !== false) {
       s.every(5000, async () => (await s.bandits.expire(), await s.bandits.save()));
-      s.every(60 * 60_000, () => s.enforceRetention());
+      // Once right after the start too: a server restarted more often than hourly would never delete.
+      s.every(60 * 60_000, () => s.enforceRetention(), 0);
       s.every(o.store.decisions.foldEveryMs ?? FOLD_EVERY_MS, () => s.foldCounts(undefined, FOLD_PACE));
       s.every(10 * 60_000, () => s.state.pruneInSlices(Date.now()));
       s.every(60_000, async () => s.state.forgetKeys(Date.now()));
@@ -186,14 +187,21 @@ export class DecideService {
   }
 
   close(): void {
+    // clearInterval clears a timeout too (one id space in Node.js).
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
   }
 
-  private every(ms: number, fn: () => Promise<unknown>): void {
-    const t = setInterval(() => void fn().catch((err: Error) => this.o.log.warn({ error: err.message }, 'decisions background task failed; it runs again')), ms);
+  /** Runs `fn` every `ms` (and once `first` ms after the start, when given) until `close`. */
+  private every(ms: number, fn: () => Promise<unknown>, first?: number): void {
+    const run = () => void fn().catch((err: Error) => this.o.log.warn({ error: err.message }, 'decisions background task failed; it runs again'));
+    const t = setInterval(run, ms);
     t.unref();
     this.timers.push(t);
+    if (first === undefined) return;
+    const once = setTimeout(run, first);
+    once.unref();
+    this.timers.push(once);
   }
 
   /**

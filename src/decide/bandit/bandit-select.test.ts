@@ -118,6 +118,22 @@ describe('bandit selection', () => {
     else expect(picks[0].propensity).toBeLessThanOrEqual(0.05 + 1e-9);
   });
 
+  it('keeps the policy\'s exploration budget when the placement asks for a higher floor: the policy is the humans\' strategy', () => {
+    const floored: Catalog = { ...catalog, placements: [{ id: 'home', channel: 'web', slots: 1, selection: { kind: 'thompson', features: ['context.mobile', 'features.orders'], floor: 0.3 } }] };
+    const book = trainedBook();
+    const rng = new Rng(9);
+    const base = stageContext({ catalog: floored, policy: { exploration: { budget: 0.05 } }, placement: 'home', vars: { context: { mobile: false }, features: { orders: 0 } }, random: () => rng.float() });
+    let greedyP: number | undefined;
+    for (let i = 0; i < 50 && greedyP === undefined; i++) {
+      const candidates = fresh(base.candidates);
+      scoring(candidates, base.ctx);
+      const [pick] = banditSelect(candidates, base.ctx, book, 1).picks;
+      if (pick.greedy) greedyP = pick.propensity;
+    }
+    // the greedy option's probability is 1 − the non-greedy share; a floor of 0.3 over K = 5 options alone would explore 0.3 × 4/5 = 24%
+    expect(greedyP).toBeGreaterThanOrEqual(0.95 - 1e-9);
+  });
+
   it('puts the bandit\'s estimate on each candidate and its version and context in the decision', () => {
     const book = trainedBook();
     const rng = new Rng(9);

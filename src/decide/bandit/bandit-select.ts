@@ -6,7 +6,7 @@ import { isEstablished } from '../../learn/rates/beta-binomial.js';
 import { sampledScore, type ScoreDistributions } from '../../learn/bandit/propensity.js';
 import { type BanditAction, type BanditConfig, type BanditState, withIntercept } from '../../learn/bandit/thompson.js';
 import type { ContactRoom } from '../stages/contact-policy.js';
-import { heldIfPicked, type Pick } from '../stages/selection.js';
+import { heldIfPicked, type Pick, standInFor } from '../stages/selection.js';
 import type { Candidate, StageContext } from '../stages/types.js';
 import { contextVector } from './selection-option.js';
 
@@ -43,14 +43,15 @@ export interface BanditPicks {
  * @example
  * const r = banditSelect(candidates, ctx, book, 1); // r.picks[0].propensity === π(chosen)
  */
-export function banditSelect(candidates: Candidate[], ctx: StageContext, book: BanditBook, slots: number, fits?: ContactRoom): BanditPicks {
+export function banditSelect(candidates: Candidate[], ctx: StageContext, book: BanditBook, slots: number, fits?: ContactRoom, standIn?: Candidate): BanditPicks {
   const sel = ctx.placement.selection;
   const live = candidates.filter((c) => !c.out && c.score !== undefined);
   const exploration = Math.min(1, Math.max(0, ctx.policy.exploration));
   const config: BanditConfig = {
     features: sel.features.length,
     priorVariance: sel.priorVariance,
-    floorEpsilon: sel.floor ?? Math.min(0.01, exploration),
+    // The policy's budget bounds the floor too: a placement's floor above it would explore more than the policy allows.
+    floorEpsilon: Math.min(sel.floor ?? 0.01, exploration),
     maxExplorationShare: exploration,
     rampEvidence: 50,
   };
@@ -107,8 +108,13 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
       chance: remaining.some((i) => i !== n - 1 && heldIfPicked(live[i])) ? chanceAt(remaining.slice(), live, n, mix, dist) : undefined,
     });
     if (!c) break;
-    taken.push(c);
     remaining.splice(chosen, 1);
+    // Held for review: the safe default shows in its place and leaves the options (selection.ts, standInFor).
+    const standInAt = standIn ? live.indexOf(standIn) : -1;
+    const shown = standInFor(c, standInAt < 0 ? undefined : standIn, remaining.map((k) => live[k] ?? null), taken, fits);
+    if (shown === null) break;
+    if (shown !== c) remaining.splice(remaining.indexOf(standInAt), 1);
+    taken.push(shown);
   }
   return { picks, features: [...context], modelVersion };
 }

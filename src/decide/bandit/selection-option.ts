@@ -17,7 +17,7 @@ export interface SelectionOption {
    * equals the value, else 0).
    */
   features?: string[];
-  /** Uniform floor ε of the bandit's mixture (default min(0.01, the policy's exploration)). */
+  /** Uniform floor ε of the bandit's mixture (default 0.01; never more than the policy's exploration budget, which bounds it). */
   floor?: number;
   /** Prior variance of each coefficient before any action is established (default 1). */
   priorVariance?: number;

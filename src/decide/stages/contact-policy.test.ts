@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { compileCatalog } from '../catalog-compile.js';
 import { ContactLedger } from '../contact-ledger.js';
+import type { DecisionRecord } from '../decision.js';
+import { budgetGuards } from '../decider.js';
+import { playbookFor } from '../playbook.js';
+import { compilePolicy } from '../policy-compile.js';
 import { contactPolicy } from './contact-policy.js';
 import { outcome, stageContext } from './fixture-context.js';
 import { localMinutes } from './local-time.js';
@@ -101,6 +106,27 @@ describe('contact policy', () => {
     s = stageContext({ catalog, policy, placement: 'mail', now: start + DAY + 1000, ledger });
     contactPolicy(s.candidates, s.ctx);
     expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
+  });
+
+  it('starts a week\'s budget on Monday 00:00 UTC (an ISO week), not on the Thursday 1970-01-01 was; a day\'s at midnight UTC', () => {
+    const ledger = new ContactLedger(30 * DAY);
+    ledger.record('s1', { at: Date.parse('2026-06-05T12:00:00Z'), action: 'promo', channel: 'email', topics: [], decisionId: 'd1' }); // a Friday
+    const policy = { contact: { budgets: [{ name: 'weekly', channel: 'email', max: 1, window: '1w', borrowAfter: 1 }] } };
+    const at = (iso: string) => {
+      const s = stageContext({ catalog, policy, placement: 'mail', now: Date.parse(iso), ledger });
+      contactPolicy(s.candidates, s.ctx);
+      return { in: outcome(s.candidates).in, start: new Date(ledger.budgetUse(s.ctx.policy.budgets[0], s.ctx.now).windowStart).toISOString() };
+    };
+    // Sunday night is still the Friday's week; Monday begins a new one
+    expect(at('2026-06-07T23:59:00Z')).toEqual({ in: [], start: '2026-06-01T00:00:00.000Z' });
+    expect(at('2026-06-08T00:00:00Z')).toEqual({ in: ['promo', 'digest', 'tips'], start: '2026-06-08T00:00:00.000Z' });
+    expect(at('2026-06-10T12:00:00Z').start).toBe('2026-06-08T00:00:00.000Z'); // a Wednesday
+    // the exact check of a shared store counts the same window
+    const play = playbookFor(compileCatalog(catalog), compilePolicy(policy), 1, 1);
+    const record = { at: Date.parse('2026-06-10T12:00:00Z'), channel: 'email', choices: [{ rank: 1, kind: 'action', action: 'promo' }] } as DecisionRecord;
+    expect(new Date(budgetGuards(record, play)[0].windowStart).toISOString()).toBe('2026-06-08T00:00:00.000Z');
+    const daily = compilePolicy({ contact: { budgets: [{ channel: 'email', max: 1, window: '1d' }] } }).budgets[0];
+    expect(new Date(ledger.budgetUse(daily, Date.parse('2026-06-10T23:59:59Z')).windowStart).toISOString()).toBe('2026-06-10T00:00:00.000Z');
   });
 
   it('keeps quiet hours in the policy\'s time zone for a subject whose time zone is not known, and says so', () => {

@@ -33,7 +33,11 @@ export function scoreWords(c: Candidate): string {
 export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageContext, candidates: readonly Candidate[], choices: readonly Choice[] = []): string {
   if (choice.held) {
     const instead = choice.kind === 'action' ? `the placement's safe default ${nameOf(ctx, choice.action)}` : 'nothing (the safe default is "none" or not admitted)';
-    return `${nameOf(ctx, choice.held.action)} is high-stakes and waits for a person's review (${choice.held.reviewId}); meanwhile the subject gets ${instead}.`;
+    const held = `${nameOf(ctx, choice.held.action)} is high-stakes and waits for a person's review (${choice.held.reviewId}); meanwhile the subject gets ${instead}.`;
+    // Exploration may pick it over a better option: the reviewer should not read it as the winner. The
+    // pick's own probability (the choice's also counts the safe default's content variant).
+    if (!pick || pick.greedy) return held;
+    return `${held} Exploration picked ${nameOf(ctx, choice.held.action)} with probability ${pct(pick.propensity)}; the best-scoring option was ${pick.best ? nameOf(ctx, pick.best.action.id) : '"none"'} (${num(pick.bestScore)}).`;
   }
   let s: string;
   if (choice.kind === 'none') {

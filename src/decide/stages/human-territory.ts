@@ -46,6 +46,15 @@ export function humanTerritory(candidates: Candidate[], ctx: StageContext): Comp
   return undefined;
 }
 
+/**
+ * Whether an approval covers the action's content as the catalog has it now: the reviewer approved
+ * one content variant (or an action without variants), and it is delivered with that one. Content
+ * withdrawn since (a draft again, removed) is not what the reviewer saw: it asks for a new review.
+ */
+function approves(h: Hold, c: Candidate): boolean {
+  return h.variant === null ? !c.action.declaresVariants : c.action.variants.some((v) => v.id === h.variant);
+}
+
 const markHighStakes: Stage = (candidates, ctx) => {
   const rejectedSince = ctx.now - ctx.policy.rejectForMs;
   // A review pending for longer than `review.expireAfter` takes no verdict: the choice asks for a new one.
@@ -58,7 +67,7 @@ const markHighStakes: Stage = (candidates, ctx) => {
     for (const h of ctx.holds) {
       if (h.action !== c.action.id) continue;
       if (!rejected && h.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince) rejected = h;
-      else if (!approved && h.status === 'approved') approved = h;
+      else if (!approved && h.status === 'approved' && approves(h, c)) approved = h;
       else if (!pending && h.status === 'pending' && h.createdAt > expiredBefore) pending = h;
     }
     if (rejected) exclude(c, 'human territory', 'review', `a reviewer rejected it for this subject on ${new Date(rejected.decidedAt ?? 0).toISOString().slice(0, 10)}${rejected.note ? ` ("${rejected.note}")` : ''}`);

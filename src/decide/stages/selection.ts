@@ -30,12 +30,13 @@ export interface Pick {
  * ε(1 − 1/K) ≤ ε, the policy's exploration budget. Ranks are drawn one after another without
  * replacement; the list ends at "none" or after `slots` picks. With `fits`, an option that would
  * pass a contact cap or budget together with the picks above it is not among a rank's options.
+ * A pick held for review is shown as `standIn` (the safe default), which then leaves the options.
  *
  * @example
  * select(scored, { noneScore: 0, exploration: 0.05, slots: 1, random: Math.random });
  * // [{ candidate: winback, score: 1.47, propensity: 0.975, greedy: true, … }]
  */
-export function select(candidates: readonly Candidate[], o: { noneScore: number; exploration: number; slots: number; random: () => number; fits?: ContactRoom }): Pick[] {
+export function select(candidates: readonly Candidate[], o: { noneScore: number; exploration: number; slots: number; random: () => number; fits?: ContactRoom; standIn?: Candidate }): Pick[] {
   // The options are the scored candidates themselves and one marker for "none" (no wrapper object
   // per candidate: a decision weighs a hundred).
   const options: (Candidate | typeof NONE)[] = [NONE];
@@ -67,10 +68,31 @@ export function select(candidates: readonly Candidate[], o: { noneScore: number;
     }
     picks.push(pick);
     if (chosen === NONE) break;
-    taken.push(chosen);
     options.splice(i, 1);
+    const shown = standInFor(chosen, o.standIn, options, taken, o.fits);
+    // Held with nothing to stand in: the list ends there (the pipeline shows "none").
+    if (shown === null) break;
+    taken.push(shown);
   }
   return picks;
+}
+
+/**
+ * What a rank shows for the option it picked: the option itself, or — picked but held for review —
+ * the placement's safe default in its place, taken out of the options of the ranks below (it is
+ * shown already, so they draw from what is left and their logged propensities are those draws'),
+ * or null when the safe default cannot stand in (shown above, excluded, or past a cap with the
+ * ranks above). The same rule as the pipeline's `standIn` (pipeline.ts).
+ *
+ * @example
+ * standInFor(loan, banner, options, taken, fits); // banner (removed from options)
+ */
+export function standInFor<T>(chosen: Candidate, standIn: Candidate | undefined, options: T[], taken: readonly Candidate[], fits?: ContactRoom): Candidate | null {
+  if (!heldIfPicked(chosen)) return chosen;
+  const j = standIn ? options.indexOf(standIn as T) : -1;
+  if (!standIn || j < 0 || (fits && !fits(standIn, taken))) return null;
+  options.splice(j, 1);
+  return standIn;
 }
 
 /**
