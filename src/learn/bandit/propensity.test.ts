@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../math/prng.js';
 import { normal } from '../math/samplers.js';
 import { normalCdf, sigmoid } from '../math/special.js';
+import { sampleWinner } from './exploration.js';
 import { contenders, winProbabilities, winProbability } from './propensity.js';
 
 function monteCarlo(means: number[], sds: number[], n: number, values?: number[], offsets?: number[]): number[] {
@@ -69,6 +70,24 @@ describe('exact Thompson propensities', () => {
     const mc = monteCarlo(means, sds, 200_000, values, offsets);
     probabilities.forEach((p, j) => expect(Math.abs(mc[j] - p)).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / 200_000) + 1e-9));
   });
+  it('gives a tie between fixed scores to the lower index, as the samplers do, so the probabilities still sum to 1', () => {
+    // Both samplers (exploration.ts, decide/bandit/bandit-select.ts) keep the first of equal scores
+    // (strict >). Equal fixed scores happen: an action whose value × levers is 0 scores −contactCost
+    // (0 by default), as "none" scores noneScore (0 by default). Until 2026-12 such a tie gave every
+    // tied option probability 0, so the option always chosen was logged with propensity ε/K.
+    const tied = { means: [0, -1, 0], sds: [1, 0.5, 0], values: [0, 1, 0], offsets: [0, 1, 0] }; // scores 0, σ(z) − 1 < 0, 0
+    expect([...winProbabilities(tied).probabilities]).toEqual([1, 0, 0]);
+    expect([...winProbabilities({ means: [0.3, 0.3], sds: [0, 0] }).probabilities]).toEqual([1, 0]);
+    // A tie below a random rival: the first of the tied pair takes P(rival < 0.3), the second nothing.
+    const three = winProbabilities({ means: [0.1, 0.3, 0.3], sds: [1, 0, 0] }).probabilities;
+    expect(three[1]).toBeCloseTo(normalCdf(0.2), 9);
+    expect(three[2]).toBe(0);
+    expect(three[0] + three[1] + three[2]).toBeCloseTo(1, 9);
+    // And what the sampler does: 2,000 draws of the first case all pick option 0.
+    const rng = new Rng(3);
+    for (let i = 0; i < 2000; i++) expect(sampleWinner(tied, rng)).toBe(0);
+  });
+
   it('prunes only actions that cannot win beyond 8.5 σ', () => {
     expect(contenders({ means: [0, 10, 9], sds: [1, 0.1, 1] })).toEqual([1, 2]);
     expect(winProbabilities({ means: [0, 10], sds: [1, 0.1] }).probabilities[0]).toBe(0);

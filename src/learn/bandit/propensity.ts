@@ -3,7 +3,8 @@
  *
  * Under disjoint Gaussian posteriors the sampled linear predictors Z_j ~ N(μ_j, σ_j²) are
  * independent, and the sampled score of action j is v_j·σ(Z_j) − c_j, increasing in Z_j (v_j > 0;
- * v_j = 0 is an option of fixed score −c_j, such as "none"). So
+ * v_j ≤ 0 is an option of fixed score −c_j, such as "none"). Equal fixed scores tie with positive
+ * probability; the samplers keep the first (lowest index), and so does this. So
  *   P(a) = ∫ φ(u) · Π_{j≠a} P(v_j σ(Z_j) − c_j < v_a σ(μ_a + σ_a u) − c_a) du,
  * a one-dimensional integral computed by adaptive Gauss–Kronrod quadrature. The logged error bound is the
  * quadrature's error estimate plus the truncated tails (|u| > 8.5 carries < 2·10⁻¹⁷) plus
@@ -48,8 +49,13 @@ function thresholdFor(values: ArrayLike<number> | undefined, j: number, score: n
   return logit(ratio);
 }
 
+// A negative value counts as 0 (a fixed score −c_j), in the samplers as here: the choice rule
+// needs scores that do not fall as the goal probability rises.
 const scoreOf = (values: ArrayLike<number> | undefined, j: number, z: number, offsets?: ArrayLike<number>): number =>
-  values ? values[j] * sigmoid(z) - (offsets ? offsets[j] : 0) : z;
+  values ? Math.max(0, values[j]) * sigmoid(z) - (offsets ? offsets[j] : 0) : z;
+
+/** Whether action j's sampled score is a constant: no posterior spread, or no value (score −c_j). */
+const fixedScore = (dist: ScoreDistributions, j: number): boolean => !(dist.sds[j] > 0) || (!!dist.values && !(dist.values[j] > 0));
 
 /**
  * The sampled score of action j at linear predictor z: v_j·σ(z) − c_j, or z without values.
@@ -100,10 +106,16 @@ export function winProbability(dist: ScoreDistributions, a: number, candidates?:
     for (let k = 0; k < order.length; k++) {
       if (order[k].max < s) break;
       const j = order[k].j;
+      if (fixedScore(dist, j)) {
+        // A constant rival: below s, or equal and after a (the samplers keep the first of equal scores).
+        const r = scoreOf(values, j, means[j], offsets);
+        if (r < s || (r === s && j > a)) continue;
+        return 0;
+      }
       const t = thresholdFor(values, j, s, offsets);
       if (t === Infinity) continue;
       if (t === -Infinity) return 0;
-      prod *= sds[j] > 0 ? fastNormalCdf((t - means[j]) / sds[j]) : t > means[j] ? 1 : 0;
+      prod *= fastNormalCdf((t - means[j]) / sds[j]);
       if (prod < NEGLIGIBLE) return 0;
     }
     return prod;

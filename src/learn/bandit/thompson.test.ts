@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { inverseIncompleteBeta } from '../math/incomplete-beta.js';
 import { Rng } from '../math/prng.js';
 import { normal } from '../math/samplers.js';
-import { sigmoid } from '../math/special.js';
+import { normalQuantile, sigmoid } from '../math/special.js';
+import { mixture } from './exploration.js';
 import { createPosterior, laplaceUpdate, linearPredictor, predictiveMean } from './logistic-posterior.js';
 import { populationPrior } from './population-prior.js';
 import { banditFromJson, banditToJson } from './serialize.js';
-import { type BanditState, actionProbabilities, addAction, chooseAction, createBandit, defaultBanditConfig, updateBandit } from './thompson.js';
+import { type BanditState, type ChooseOptions, actionProbabilities, addAction, chooseAction, createBandit, defaultBanditConfig, scoreDistributions, updateBandit, withIntercept } from './thompson.js';
 
 function trained(seed = 1): BanditState {
   const bandit = createBandit(['a', 'b', 'c'], defaultBanditConfig(2));
@@ -68,6 +70,53 @@ describe('contextual Thompson bandit', () => {
     }
     for (const id of ['a', 'b', 'c']) expect(Math.abs(counts[id] / n - probs[id])).toBeLessThanOrEqual(5 * Math.sqrt((probs[id] * (1 - probs[id])) / n) + 1e-9);
     expect(Object.values(probs).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 8);
+  });
+
+  it('logs the exact probability of the whole mixture — floor, greedy share, Thompson sampling — checked by 40,000 draws', () => {
+    // If the logged π(a) is the chooser's probability, the count C_a of a in N independent draws
+    // (fixed state and context, fresh random numbers) is Binomial(N, π(a)). The Clopper–Pearson
+    // interval at confidence 1 − δ/K holds π(a) with probability ≥ 1 − δ/K (Clopper & Pearson 1934),
+    // so all K at once with ≥ 1 − δ (Bonferroni); δ = 10⁻⁶, plus the logged numerical error bound.
+    // Its half-width is about Φ⁻¹(1 − δ/2K)·√(π(1 − π)/N) ≤ 5.3 × 0.0025 = 0.013 at N = 40,000, so
+    // a propensity that left out the floor (ε/K = 0.02 here), the greedy share or a tie would fail.
+    const bandit = createBandit([], { ...trained().config, floorEpsilon: 0.06, maxExplorationShare: 0.1 });
+    bandit.actions = trained().actions;
+    const x = [0.4, -0.3];
+    const check = (opts: ChooseOptions, ids: string[]) => {
+      const probs = actionProbabilities(bandit, x, opts);
+      expect(Object.values(probs).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      const rng = new Rng(99);
+      const counts = new Map(ids.map((id) => [id, 0]));
+      const n = 40_000;
+      let error = 0;
+      for (let i = 0; i < n; i++) {
+        const c = chooseAction(bandit, x, rng, opts);
+        counts.set(c.action, counts.get(c.action)! + 1);
+        expect(c.propensity).toBeCloseTo(probs[c.action], 12);
+        error = Math.max(error, c.propensityError);
+      }
+      const delta = 1e-6 / ids.length;
+      for (const id of ids) {
+        const k = counts.get(id)!;
+        const low = k === 0 ? 0 : inverseIncompleteBeta(delta / 2, k, n - k + 1);
+        const high = k === n ? 1 : inverseIncompleteBeta(1 - delta / 2, k + 1, n - k);
+        expect(probs[id], `${id}: ${k} of ${n}`).toBeGreaterThanOrEqual(low - error);
+        expect(probs[id], `${id}: ${k} of ${n}`).toBeLessThanOrEqual(high + error);
+      }
+      return probs;
+    };
+    // Values 1, 2 and −1 (a negative value counts as 0: c's score is a constant 0, below the
+    // others', so c is chosen only by the floor, ε/3 = 0.02); the budget forces a greedy share q > 0.
+    const values = { a: 1, b: 2, c: -1 };
+    const K = 3;
+    const mix = mixture(bandit.config, scoreDistributions(bandit.actions, withIntercept(x), [1, 2, 0]), K);
+    expect(mix.q).toBeGreaterThan(0.2);
+    const probs = check({ values }, ['a', 'b', 'c']);
+    expect(probs.c).toBeCloseTo(0.06 / K, 9);
+    expect(1 - probs[bandit.actions[mix.greedy].id]).toBeCloseTo(0.1, 9); // the budget, exactly
+    // Every eligible value negative: both scores the constant 0, a tie the samplers give to the first.
+    expect(check({ eligible: ['b', 'c'], values: { b: -1, c: -2 } }, ['b', 'c'])).toEqual({ b: 1 - 0.06 / 2, c: 0.06 / 2 });
+    expect(normalQuantile(1 - 1e-6 / 6)).toBeLessThan(5.3);
   });
 
   it('learns the better action', () => {

@@ -48,11 +48,20 @@ describe('promotion of a baselines version', () => {
     expect(intervalScore([10, 20], 8, 0.8)).toBeCloseTo(10 + 10 * 2, 12);
 
     const n = 40;
+    // Every reading inside both ranges, the candidate's 20 wider: each difference is exactly 20. No
+    // spread, so the mean has no interval (not the point [20, 20]); 40 of 40 subjects on the worse
+    // side is an exact sign test, p = 2⁻³⁹ — refused.
     const worse = compareScores('spend', Array.from({ length: n }, (_, i) => 50 + (i % 4)), Array.from({ length: n }, (_, i) => 30 + (i % 4)));
-    expect(worse).toMatchObject({ heldOut: 40, candidateScore: 51.5, liveScore: 31.5, difference: 20, worse: true });
+    expect(worse).toMatchObject({ heldOut: 40, candidateScore: 51.5, liveScore: 31.5, difference: 20, ci: null, sameForEvery: true, worse: true });
     const v = baselinesVerdict([worse], [], { candidate: 3, live: 2 });
     expect(v.better).toBe(false);
-    expect(v.summary).toBe('spend: mean interval score 51.5 for version 3 against 31.5 for version 2 on 40 held-out readings (difference 20, 95% CI [20, 20]): the candidate\'s ranges are worse for spend');
+    expect(v.summary).toBe('spend: mean interval score 51.5 for version 3 against 31.5 for version 2 on 40 held-out readings (difference 20 for every one of the 40 subjects: no spread, so the mean has no interval; exact sign test p = 1.8e-12): the candidate\'s ranges are worse for spend');
+    // The candidate 20 narrower, every reading inside both: better on every subject.
+    expect(compareScores('spend', new Array<number>(n).fill(30), new Array<number>(n).fill(50)).worse).toBe(false);
+    // 30 subjects, differences +0.74 (15) and −0.34 (15): scipy.stats.ttest_1samp → 95% CI
+    // (−0.00508639, 0.40508639), so not significantly worse (1.96 s.e. gave [0.0035, 0.3965]: worse).
+    const close = compareScores('spend', Array.from({ length: 30 }, (_, i) => (i < 15 ? 10.74 : 9.66)), new Array<number>(30).fill(10));
+    expect(close).toMatchObject({ difference: 0.2, ci: [-0.005, 0.405], worse: false });
     // Noise around a small difference is not "worse".
     const noisy = compareScores('spend', Array.from({ length: n }, (_, i) => 30 + (i % 2 ? 10 : -9)), new Array<number>(n).fill(30));
     expect(noisy.worse).toBe(false);

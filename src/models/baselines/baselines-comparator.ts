@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import { populationInterval, type PopulationSample } from '../../learn/baselines/population.js';
-import { pairedDifference } from '../../learn/stats/paired.js';
+import { differenceWords, pairedAboveZero, pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
 import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
 import { forEachEvent } from '../train/subjects.js';
@@ -31,7 +31,10 @@ export interface MetricComparison {
   candidateScore: number;
   liveScore: number;
   difference: number;
-  ci: [number, number];
+  /** Student's 95% t-interval of the mean difference; null when the difference is the same for every subject. */
+  ci: [number, number] | null;
+  /** The difference is the same for every held-out subject (no spread, so no interval: paired.ts). */
+  sameForEvery?: true;
   worse: boolean;
 }
 
@@ -39,20 +42,23 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * Compares the held-out interval scores of one metric: the candidate is worse when the whole 95%
- * interval of the mean difference (candidate − live) is above 0.
+ * t-interval of the mean difference (candidate − live) is above 0 — or, the difference being the
+ * same for every subject (every reading inside both ranges: the widths' difference), when it is
+ * above 0 by the exact sign test.
  *
  * @example
  * compareScores('session_length', [12, 14, …], [15, 15, …]).worse; // false
  */
 export function compareScores(metric: string, candidate: readonly number[], live: readonly number[]): MetricComparison {
   const n = candidate.length;
-  const { mean, low, high } = pairedDifference(candidate, live);
+  const d = pairedDifference(candidate, live);
   return {
     metric, heldOut: n,
     candidateScore: round(candidate.reduce((a, b) => a + b, 0) / n),
     liveScore: round(live.reduce((a, b) => a + b, 0) / n),
-    difference: round(mean), ci: [round(low), round(high)],
-    worse: low > 0,
+    difference: round(d.mean), ci: d.constant ? null : [round(d.low), round(d.high)],
+    ...(d.constant ? { sameForEvery: true as const } : {}),
+    worse: pairedAboveZero(d),
   };
 }
 
@@ -62,7 +68,7 @@ export function baselinesVerdict(compared: MetricComparison[], skipped: string[]
   if (!compared.length) {
     return { better: false, inconclusive: true, summary: `no metric has ${MIN_HELD_OUT} subjects with a reading received after version ${versions.live} was trained (${skipped.join('; ') || 'no metrics'}); promote with force, or wait`, figures };
   }
-  const words = compared.map((c) => `${c.metric}: mean interval score ${c.candidateScore} for version ${versions.candidate} against ${c.liveScore} for version ${versions.live} on ${c.heldOut} held-out readings (difference ${c.difference}, 95% CI [${c.ci[0]}, ${c.ci[1]}])`).join('; ');
+  const words = compared.map((c) => `${c.metric}: mean interval score ${c.candidateScore} for version ${versions.candidate} against ${c.liveScore} for version ${versions.live} on ${c.heldOut} held-out readings (${differenceWords({ n: c.heldOut, difference: c.difference, ci: c.ci })})`).join('; ');
   const worse = compared.filter((c) => c.worse).map((c) => c.metric);
   return worse.length
     ? { better: false, summary: `${words}: the candidate's ranges are worse for ${worse.join(', ')}`, figures }

@@ -6,8 +6,8 @@ import type { EstimateKey, EstimateStore, StoredEstimate } from './estimate-stor
 
 /**
  * One model state from the survivor's row and the rows of the profiles merged into it, so what a
- * person did before two of their identities met still counts: send-time slot counts and rate
- * trials add up (open trials kept, oldest first); for a metric baseline (decayed sums that cannot
+ * person did before two of their identities met still counts: send-time slot counts (and the
+ * engagement held while a zone was unknown) and rate trials add up (open trials kept, oldest first); for a metric baseline (decayed sums that cannot
  * simply be added) the row with more readings stands. The survivor's row carries the result.
  *
  * @example
@@ -19,7 +19,9 @@ export function combineRows(rows: readonly StoredEstimate[]): StoredEstimate | u
   if (first.model === 'send-time') {
     const counts = (first.state as SlotCounts).counts.slice();
     for (const r of rows.slice(1)) (r.state as SlotCounts).counts.forEach((c, i) => (counts[i] = (counts[i] ?? 0) + c));
-    return { ...first, state: { ...(first.state as object), counts } };
+    // Engagement held while a profile's zone was unknown: read in the survivor's zone.
+    const unzoned = rows.flatMap((r) => (r.state as SlotCounts).unzoned ?? []);
+    return { ...first, state: { ...(first.state as object), counts, ...(unzoned.length ? { unzoned } : {}) } };
   }
   if (first.model === 'rate') {
     const states = rows.map((r) => r.state as TrialState);

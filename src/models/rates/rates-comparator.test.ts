@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { afterTraining, harness, type Harness } from '../../../test/harness.js';
 import type { ModelVersion } from '../registry/model-store.js';
-import { MIN_HELD_OUT, pointLogLik, ratesComparator } from './rates-comparator.js';
+import type { CalibrationPoint } from '../estimates/estimate-store.js';
+import { MIN_HELD_OUT, compareOnPoints, pointLogLik, ratesComparator, ratesVerdict } from './rates-comparator.js';
 import { type RatesModelState, ladderFor } from './rate-model.js';
 import { ratesKind } from './rates-kind.js';
 import { EMAIL_OPEN_RATE, emailExposure } from './email-fixture.js';
@@ -64,6 +65,20 @@ describe('promotion of a rates version', () => {
     await afterTraining();
     expect(v5.promotion).toMatchObject({ promoted: false });
     expect(v5.promotion?.reason).toContain(`no rate has ${MIN_HELD_OUT} subjects with a resolved exposure recorded after version 2 was trained (email_open: 3 subjects)`);
+  });
+
+  it("judges held-out subjects by Student's t, and a difference the same for every subject by the exact sign test", () => {
+    const point = (i: number): CalibrationPoint => ({ model: 'rates', key: 'email_open', subjectId: `u-${i}`, seq: i + 1, at: 0, alpha: 1, beta: 1, deadline: 0, outcome: 1, modelVersion: 'rates@1' });
+    // 30 subjects, one point each, candidate − live −0.74 (15) and +0.34 (15): mean −0.2;
+    // scipy.stats.ttest_1samp → 95% CI (−0.40508639, 0.00508639): not worse (1.96 s.e.: [−0.3965, −0.0035], worse).
+    const close = compareOnPoints('email_open', Array.from({ length: 30 }, (_, i) => point(i)), (p) => ({ candidate: Number(p.subjectId.slice(2)) < 15 ? -0.74 : 0.34, live: 0 }), 1);
+    expect(close).toMatchObject({ subjects: 30, difference: -0.2, ci: [-0.4051, 0.0051], worse: false });
+    // 40 subjects, each 0.1 nat worse: no spread, so no interval for the mean; 40 of 40 worse, p = 2⁻³⁹.
+    const same = compareOnPoints('email_open', Array.from({ length: 40 }, (_, i) => point(i)), () => ({ candidate: -0.8, live: -0.7 }), 1);
+    expect(same).toMatchObject({ subjects: 40, difference: -0.1, ci: null, sameForEvery: true, worse: true });
+    const v = ratesVerdict([same as never], [], { candidate: 3, live: 2 });
+    expect(v.better).toBe(false);
+    expect(v.summary).toContain('(difference per subject -0.1 for every one of the 40 subjects: no spread, so the mean has no interval; exact sign test p = 1.8e-12): the candidate predicts worse for email_open');
   });
 
   it('scores a trial by the posterior mean at the deepest rung its counts earned under the version', () => {

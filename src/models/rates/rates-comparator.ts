@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import { climbLadder } from '../../learn/rates/ladder.js';
-import { pairedDifference } from '../../learn/stats/paired.js';
+import { differenceWords, pairedBelowZero, pairedDifference } from '../../learn/stats/paired.js';
 import type { CalibrationPoint } from '../estimates/estimate-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
 import type { Store } from '../../store/store.js';
@@ -21,7 +21,10 @@ export interface RateComparison {
   candidateLogLik: number;
   liveLogLik: number;
   difference: number;
-  ci: [number, number];
+  /** Student's 95% t-interval of the mean difference; null when the difference is the same for every subject. */
+  ci: [number, number] | null;
+  /** The difference is the same for every held-out subject (no spread, so no interval: paired.ts). */
+  sameForEvery?: true;
   worse: boolean;
 }
 
@@ -56,8 +59,9 @@ export function resolvedOutcome(p: CalibrationPoint, now: number): 0 | 1 | undef
 /**
  * Pairs two versions on resolved held-out points: `score` gives each version's log-likelihood of
  * a point's outcome (or undefined to skip the point); per subject the mean of each; the candidate
- * is worse when the whole 95% interval of the mean per-subject difference (candidate − live) is
- * below 0. Fewer than MIN_HELD_OUT subjects: no comparison, just the count.
+ * is worse when the whole 95% t-interval of the mean per-subject difference (candidate − live) is
+ * below 0 — or, the difference being the same for every subject (no interval: paired.ts), when
+ * it is below 0 by the exact sign test. Fewer than MIN_HELD_OUT subjects: no comparison, just the count.
  *
  * @example
  * compareOnPoints('email_open', points, (p, y) => ({ candidate: …, live: … }), Date.now());
@@ -80,12 +84,14 @@ export function compareOnPoints(rate: string, points: readonly CalibrationPoint[
   if (subjects.length < MIN_HELD_OUT) return { rate, subjects: subjects.length };
   const cand = subjects.map((s) => s.c / s.n);
   const liv = subjects.map((s) => s.l / s.n);
-  const { mean, low, high } = pairedDifference(cand, liv);
+  const d = pairedDifference(cand, liv);
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
     rate, subjects: subjects.length, points: n,
     candidateLogLik: round(avg(cand)), liveLogLik: round(avg(liv)),
-    difference: round(mean), ci: [round(low), round(high)], worse: high < 0,
+    difference: round(d.mean), ci: d.constant ? null : [round(d.low), round(d.high)],
+    ...(d.constant ? { sameForEvery: true as const } : {}),
+    worse: pairedBelowZero(d),
   };
 }
 
@@ -108,7 +114,7 @@ export function ratesVerdict(compared: RateComparison[], skipped: string[], vers
   if (!compared.length) {
     return { better: false, inconclusive: true, summary: `no rate has ${MIN_HELD_OUT} subjects with a resolved exposure recorded after version ${versions.live} was trained (${skipped.join('; ') || 'no rates'}); promote with force, or wait`, figures };
   }
-  const words = compared.map((c) => `${c.rate}: mean log-likelihood of the held-out trials ${c.candidateLogLik} for version ${versions.candidate} against ${c.liveLogLik} for version ${versions.live} on ${c.points} trials of ${c.subjects} subjects (difference per subject ${c.difference}, 95% CI [${c.ci[0]}, ${c.ci[1]}])`).join('; ');
+  const words = compared.map((c) => `${c.rate}: mean log-likelihood of the held-out trials ${c.candidateLogLik} for version ${versions.candidate} against ${c.liveLogLik} for version ${versions.live} on ${c.points} trials of ${c.subjects} subjects (${differenceWords({ n: c.subjects, difference: c.difference, ci: c.ci }, 'difference per subject')})`).join('; ');
   const worse = compared.filter((c) => c.worse).map((c) => c.rate);
   return worse.length
     ? { better: false, summary: `${words}: the candidate predicts worse for ${worse.join(', ')}`, figures }

@@ -26,8 +26,9 @@ describe('promotion of a send-time version', () => {
     await afterTraining();
     expect(v1.promotion).toMatchObject({ promoted: true });
 
-    // Since then the same people open on Friday evenings (slot 4 × 24 + 18 = 114), three times each.
-    for (let u = 0; u < 40; u++) for (let w = 1; w <= 3; w++) await open(t, `u-${u}`, 114, w);
+    // Since then the same people open on Friday evenings (slot 4 × 24 + 18 = 114), two or three
+    // times each (were it the same for all, every subject's difference would be the same: no interval).
+    for (let u = 0; u < 40; u++) for (let w = 1; w <= 2 + (u % 2); w++) await open(t, `u-${u}`, 114, w);
     await t.tact.consumers.runAll();
     const [v2] = await t.tact.learning.train(['send-time']);
     await afterTraining();
@@ -57,11 +58,26 @@ describe('promotion of a send-time version', () => {
 
     const n = 50;
     const worse = compareLogLik(Array.from({ length: n }, (_, i) => -5 - (i % 5) * 0.1), Array.from({ length: n }, (_, i) => -3 - (i % 5) * 0.1), { candidate: 4, live: 3 });
-    expect(worse.better).toBe(false);
-    expect(worse.summary).toBe('on 50 held-out engagements the mean log predictive probability of the slot is -5.2 for version 4 against -3.2 for version 3 (difference -2, 95% CI [-2, -2]): the candidate is worse');
+    // Worse by the same 2 nats for every subject: no spread, so the mean has no interval (not the
+    // point [−2, −2]); every one of 50 subjects on the worse side is an exact sign test, p = 2⁻⁴⁹.
+    expect(worse).toMatchObject({ better: false, figures: { ci: null, sameForEvery: true } });
+    expect(worse.inconclusive).toBeUndefined();
+    expect(worse.summary).toBe('on 50 held-out engagements the mean log predictive probability of the slot is -5.2 for version 4 against -3.2 for version 3 (difference -2 for every one of the 50 subjects: no spread, so the mean has no interval; exact sign test p = 1.8e-15): the candidate is worse');
+    // The same score for every subject (the candidate predicts as the live version does): not worse.
+    expect(compareLogLik(new Array<number>(n).fill(-3), new Array<number>(n).fill(-3), { candidate: 4, live: 3 }).better).toBe(true);
     // Differences of ±1 around −0.1: within noise, so not worse.
     const noisy = compareLogLik(Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) - 0.1), new Array<number>(n).fill(0), { candidate: 4, live: 3 });
     expect(noisy.better).toBe(true);
     expect(compareLogLik([-1], [-2], { candidate: 2, live: 1 })).toMatchObject({ better: false, inconclusive: true });
+  });
+
+  it("judges 30 held-out subjects by Student's t, not 1.96 standard errors", () => {
+    // Differences −0.74 (15 subjects) and +0.34 (15): mean −0.2, s.e. 0.1002755. scipy.stats.ttest_1samp
+    // → 95% CI (−0.40508639, 0.00508639), p = 0.0556: not significantly worse. The normal approximation
+    // gave [−0.3965, −0.0035] and refused the candidate.
+    const diff = Array.from({ length: 30 }, (_, i) => (i < 15 ? -0.74 : 0.34));
+    const c = compareLogLik(diff.map((d) => -3 + d), new Array<number>(30).fill(-3), { candidate: 2, live: 1 });
+    expect(c.better).toBe(true);
+    expect(c.figures).toMatchObject({ difference: -0.2, ci: [-0.405, 0.005] });
   });
 });

@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import { SLOTS, slotOf } from '../../learn/send-time/send-time.js';
-import { pairedDifference } from '../../learn/stats/paired.js';
+import { differenceWords, pairedBelowZero, pairedDifference } from '../../learn/stats/paired.js';
 import type { Store } from '../../store/store.js';
 import { tzOffsetMinutes } from '../local-time.js';
 import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
@@ -15,8 +15,9 @@ export const MIN_HELD_OUT = 30;
 /**
  * The rule, on each held-out subject's difference in log predictive probability (candidate − live)
  * of the engagement slot held out: the candidate may go live unless it is significantly worse —
- * the upper end of the 95% interval of the mean difference below 0 — and only with at least
- * MIN_HELD_OUT subjects.
+ * the upper end of Student's 95% t-interval of the mean difference below 0, or, when the
+ * difference is the same for every subject (no interval: paired.ts), that difference below 0 by
+ * the exact sign test — and only with at least MIN_HELD_OUT subjects.
  *
  * @example
  * compareLogLik([-2.1, -3.0, …], [-2.5, -3.2, …], { candidate: 2, live: 1 }).better; // true
@@ -26,13 +27,13 @@ export function compareLogLik(candidate: readonly number[], live: readonly numbe
   if (n < MIN_HELD_OUT) {
     return { better: false, inconclusive: true, summary: `only ${n} subjects engaged after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare the held-out log-likelihood); promote with force, or wait`, figures: { heldOut: n } };
   }
-  const { mean, low, high } = pairedDifference(candidate, live);
-  const ci: [number, number] = [round(low), round(high)];
-  const better = high >= 0;
+  const d = pairedDifference(candidate, live);
+  const ci: [number, number] | null = d.constant ? null : [round(d.low), round(d.high)];
+  const better = !pairedBelowZero(d);
   const lc = candidate.reduce((a, b) => a + b, 0) / n;
   const ll = live.reduce((a, b) => a + b, 0) / n;
-  const words = `on ${n} held-out engagements the mean log predictive probability of the slot is ${round(lc)} for version ${versions.candidate} against ${round(ll)} for version ${versions.live} (difference ${round(mean)}, 95% CI [${ci[0]}, ${ci[1]}])`;
-  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateLogLik: round(lc), liveLogLik: round(ll), difference: round(mean), ci } };
+  const words = `on ${n} held-out engagements the mean log predictive probability of the slot is ${round(lc)} for version ${versions.candidate} against ${round(ll)} for version ${versions.live} (${differenceWords({ n, difference: round(d.mean), ci })})`;
+  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateLogLik: round(lc), liveLogLik: round(ll), difference: round(d.mean), ci, ...(d.constant ? { sameForEvery: true } : {}) } };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,17 +1,16 @@
 import type { LoggedEvent } from '../../collect/log-consumers.js';
 import type { Settings } from '../../config/settings.js';
-import { slotOf } from '../../learn/send-time/send-time.js';
 import type { Store } from '../../store/store.js';
 import { EstimateBatch, withSubjects } from '../estimates/estimate-batch.js';
 import type { AfterWrite, KindConsumer } from '../estimates/learn-consumers.js';
-import { tzOffsetMinutes } from '../local-time.js';
 import type { ModelRegistry } from '../registry/registry.js';
-import { type SendTimeModelState, type SlotCounts, newSlotCounts, sendTimeNow, sendTimePrior } from './send-time-model.js';
+import { type SendTimeModelState, type SlotCounts, countEngagement, newSlotCounts, sendTimeNow, sendTimePrior } from './send-time-model.js';
 import { sendTimeKind } from './send-time-kind.js';
 
 /**
- * Counts each subject's engagement events by hour of week in the subject's time zone; the stored
- * estimate is the best slot after each count.
+ * Counts each subject's engagement events by hour of week in the subject's time zone (the one the
+ * profile names when the event is folded in; engagement from before any zone is known is held and
+ * re-bucketed once one is: send-time-model.ts); the stored estimate is the best slot after each count.
  *
  * @example
  * learnConsumers.push(sendTimeConsumer(store, settings, registry));
@@ -31,9 +30,8 @@ export function sendTimeConsumer(store: Store, settings: Settings, registry: Mod
       for (const e of relevant) {
         const row = batch.row({ subjectId: e.subject.id, model: 'send-time', key: '' }, () => ({ state: newSlotCounts(), modelVersion: prior.modelVersion }));
         if (!batch.fresh(row, e.seq)) continue;
-        const t = e.message.timestamp;
         const counts = row.state as SlotCounts;
-        counts.counts[slotOf(new Date(t), tzOffsetMinutes(e.subject.timezone, t))] += 1;
+        countEngagement(counts, e.message.timestamp, e.subject.timezone);
         batch.touch(row, e.seq, sendTimeNow(counts, prior, cfg.minEvents, now, e.subject.timezone).estimate, prior.modelVersion);
       }
       await batch.flush();

@@ -5,7 +5,55 @@ import { slotLabel, tzOffsetMinutes } from '../local-time.js';
 
 /** A subject's engagement counts by hour of week (the stored state). */
 export interface SlotCounts {
+  /** Engagement by local hour of week, counted in the subject's time zone. */
   counts: number[];
+  /**
+   * Engagement that came while the subject had no time zone yet (an e-mail platform's opens
+   * before the first browser visit names it), kept as instants in minutes since 1970 and not in
+   * `counts`: read in the zone the profile names now ({@link zonedCounts}), and folded into
+   * `counts` by the first engagement counted with a zone. At most {@link MAX_UNZONED}.
+   */
+  unzoned?: number[];
+}
+
+/**
+ * Engagement instants held per subject while its zone is unknown; beyond, they are counted at once
+ * by UTC hour of week (a subject whose zone is never known is read in UTC anyway).
+ */
+export const MAX_UNZONED = 500;
+
+const MINUTE = 60_000;
+
+const slotAt = (minutes: number, timeZone: string | null | undefined) => slotOf(new Date(minutes * MINUTE), tzOffsetMinutes(timeZone, minutes * MINUTE));
+
+/**
+ * Counts one engagement at instant `at` (ms), in place: by the local hour of week of `timeZone`,
+ * first folding in what was held while the zone was unknown (each at its own instant's offset);
+ * without a zone it is held as an instant until one is known (UTC beyond {@link MAX_UNZONED}).
+ *
+ * @example
+ * countEngagement(state, Date.parse('2026-11-03T09:00:00Z'), 'Asia/Tokyo'); // state.counts[42] += 1
+ */
+export function countEngagement(s: SlotCounts, at: number, timeZone: string | null | undefined): void {
+  if (timeZone) {
+    if (s.unzoned) for (const m of s.unzoned) s.counts[slotAt(m, timeZone)] += 1;
+    delete s.unzoned;
+    s.counts[slotAt(at / MINUTE, timeZone)] += 1;
+  } else if ((s.unzoned?.length ?? 0) < MAX_UNZONED) (s.unzoned ??= []).push(Math.floor(at / MINUTE));
+  else s.counts[slotOf(new Date(at), 0)] += 1;
+}
+
+/**
+ * The counts by local hour of week in `timeZone` (UTC without one), the held engagement included,
+ * each at the offset of its own instant (daylight saving, half-hour zones).
+ *
+ * @example
+ * zonedCounts(state, 'Asia/Tokyo')[42]; // Tuesday 18:00 in Tokyo
+ */
+export function zonedCounts(s: SlotCounts, timeZone: string | null | undefined): number[] {
+  const counts = s.counts.slice();
+  for (const m of s.unzoned ?? []) counts[slotAt(m, timeZone)] += 1;
+  return counts;
 }
 
 /** The stored `send-time` model: the population's engagement share per slot and the prior strength. */
@@ -31,7 +79,8 @@ export function sendTimePrior(live: ModelVersion<SendTimeModelState> | undefined
 
 /**
  * A subject's best send slot as an Estimate of its engagement share, with the slot in words;
- * the population's slot (learning) until the subject's own events earn it. Ties go to the soonest
+ * the population's slot (learning) until the subject's own events earn it. The counts are read in
+ * `timeZone`, the engagement held from before the zone was known included ({@link zonedCounts}). Ties go to the soonest
  * slot from the subject's current local hour (`timeZone`): before any training every slot ties,
  * and the answer is the current hour.
  *
@@ -39,7 +88,7 @@ export function sendTimePrior(live: ModelVersion<SendTimeModelState> | undefined
  * sendTimeNow(counts, prior, 5, Date.now(), 'Europe/Paris'); // { estimate: { source: 'personal', … }, detail: { slot: 34, label: 'Tuesday 10:00 (local time)' } }
  */
 export function sendTimeNow(counts: SlotCounts | undefined, p: { prior: SendTimePrior; modelVersion: string }, minEvents: number, updatedAt: number, timeZone?: string | null): { estimate: Estimate; detail: { slot: number; label: string; events: number } } {
-  const c = counts?.counts ?? new Array<number>(SLOTS).fill(0);
+  const c = counts ? zonedCounts(counts, timeZone) : new Array<number>(SLOTS).fill(0);
   const fromSlot = slotOf(new Date(updatedAt), tzOffsetMinutes(timeZone, updatedAt));
   const { slot, estimate } = bestSendSlot(p.prior, c, { minEvents, modelVersion: p.modelVersion, updatedAt: new Date(updatedAt).toISOString(), fromSlot });
   return { estimate, detail: { slot, label: `${slotLabel(slot)} (local time)`, events: c.reduce((a, b) => a + b, 0) } };

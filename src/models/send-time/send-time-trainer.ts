@@ -1,7 +1,7 @@
 import { populationSendTimePrior } from '../../learn/send-time/send-time.js';
 import { fitSendTimeStrength } from '../../learn/send-time/strength.js';
 import type { Trainer } from '../train/trainer.js';
-import type { SendTimeModelState, SlotCounts } from './send-time-model.js';
+import { type SendTimeModelState, type SlotCounts, zonedCounts } from './send-time-model.js';
 
 /**
  * The population's engagement by hour of week (smoothed) and the Dirichlet prior strength A that
@@ -20,7 +20,11 @@ export const sendTimeTrainer: Trainer = {
     for (;;) {
       const rows = await ctx.store.estimates.scan('send-time', '', after, 1000);
       if (!rows.length) break;
-      for (const r of rows) subjects.push((r.state as SlotCounts).counts);
+      for (const r of rows) {
+        const s = r.state as SlotCounts;
+        // Engagement held from before a zone was known: in the zone the profile names now (UTC without one).
+        subjects.push(s.unzoned?.length ? zonedCounts(s, (await ctx.store.profiles.getProfile(r.subjectId))?.timezone) : s.counts);
+      }
       after = rows[rows.length - 1].subjectId;
     }
     const events = subjects.reduce((s, c) => s + c.reduce((a, b) => a + b, 0), 0);
