@@ -99,3 +99,13 @@ describe('tact evaluate: charts in the text output, never with --json', () => {
     expect(chart).not.toMatch(/[━│●┊░◀▶]/);
   }, 60_000);
 });
+
+describe('tact evaluate: a name it does not know', () => {
+  it('lists the evaluations and suggests the one a misspelt name most likely means', async () => {
+    const program = new Command().exitOverride();
+    evaluateCommand(program);
+    const names = evaluations.map((e) => e.name).join(', ');
+    await expect(program.parseAsync(['evaluate', 'hilstrom'], { from: 'user' })).rejects.toThrow(`There is no evaluation "hilstrom"; the evaluations are ${names}. Did you mean hillstrom?`);
+    await expect(program.parseAsync(['evaluate', 'zzz'], { from: 'user' })).rejects.toThrow(new RegExp(`the evaluations are ${names}\\.$`));
+  });
+});

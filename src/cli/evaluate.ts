@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { closestWord } from '../errors/edit-distance.js';
 import { evaluations } from '../evaluate/registry.js';
 import { glyphsFor } from './chart.js';
 
@@ -36,7 +37,10 @@ export function evaluateCommand(program: Command): void {
         return;
       }
       const chosen = name === 'all' ? evaluations : evaluations.filter((e) => e.name === name);
-      if (!chosen.length) throw new Error(`There is no evaluation "${name}"; the evaluations are ${evaluations.map((e) => e.name).join(', ')}.`);
+      if (!chosen.length) {
+        const near = closestWord(name, evaluations.map((e) => e.name));
+        throw new Error(`There is no evaluation "${name}"; the evaluations are ${evaluations.map((e) => e.name).join(', ')}.${near ? ` Did you mean ${near}?` : ''}`);
+      }
       const results: Record<string, unknown>[] = [];
       const glyphs = glyphsFor(process.env);
       for (const e of chosen) {

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { closestWord } from '../errors/edit-distance.js';
 import { Keys } from '../keys/keys.js';
 import type { KeyKind } from '../keys/key-store.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
+
+const KINDS = ['write', 'server', 'admin'];
 
 /** `tact keys list|create|revoke`: manage API keys directly in the store (the server need not run). */
 export function keysCommand(program: Command): void {
@@ -22,11 +25,17 @@ export function keysCommand(program: Command): void {
   keys.command('create').description('Make a key; its secret is printed once.')
     .argument('<kind>', 'write, server or admin')
     .argument('<label>', 'what it is for, e.g. "web shop"')
-    .action((kind: string, label: string) => withKeys(async (k) => {
-      if (!['write', 'server', 'admin'].includes(kind)) throw new Error('The kind must be write, server or admin.');
-      const { key, secret } = await k.create(kind as KeyKind, label);
-      process.stdout.write(`${key.kind} key ${key.id} (${label}):\n${secret}\nShown once; only its hash is stored.\n`);
-    }));
+    .action((kind: string, label: string) => {
+      // Checked before the store is opened (which makes TACT_DATA_DIR when it is missing).
+      if (!KINDS.includes(kind)) {
+        const near = closestWord(kind, KINDS);
+        throw new Error(`The kind "${kind}" must be write, server or admin.${near ? ` Did you mean ${near}?` : ''}`);
+      }
+      return withKeys(async (k) => {
+        const { key, secret } = await k.create(kind as KeyKind, label);
+        process.stdout.write(`${key.kind} key ${key.id} (${label}):\n${secret}\nShown once; only its hash is stored.\n`);
+      });
+    });
   keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds).')
     .argument('<id>', 'the key\'s id, as `tact keys list` shows it')
     .action((id: string) => withKeys(async (k) => {

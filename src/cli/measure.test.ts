@@ -18,6 +18,14 @@ describe('tact evaluate-policy, experiment results and holdout results options',
     [['holdout', 'results', '--pre-days', '-3'], '--pre-days'],
     [['holdout', 'results', '--pre-days', '400'], '--pre-days'],
     [['experiment', 'results', 'hero-test', '--pre-days', 'two'], '--pre-days'],
+    [['evaluate-policy', '--placement', 'home', '--policy', 'latest'], '--policy'],
+    [['evaluate-policy', '--placement', 'home', '--policy', '0'], '--policy'],
+    [['evaluate-policy', '--placement', 'home', '--exploration', 'abc'], '--exploration'],
+    [['evaluate-policy', '--placement', 'home', '--exploration', '1.5'], '--exploration'],
+    [['evaluate-policy', '--placement', 'home', '--exploration', ''], '--exploration'],
+    [['evaluate-policy', '--placement', 'home', '--none-score', 'high'], '--none-score'],
+    [['evaluate-policy', '--placement', 'home', '--lever', 'winter push=heavy'], '--lever'],
+    [['evaluate-policy', '--placement', 'home', '--lever', 'winter push=-1'], '--lever'],
   ];
   for (const [args, flag] of cases) {
     it(`refuses ${args.slice(-2).join(' ')} of ${args[0]} by name, before opening the store`, async () => {

@@ -9,7 +9,7 @@ import { evaluatePolicy } from '../measure/policy-eval/evaluate.js';
 import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
 import { documentKinds } from '../server/tact.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
-import { wholeNumber } from './options.js';
+import { numberIn, wholeNumber } from './options.js';
 import type { Store } from '../store/store.js';
 
 const time = (s: string | undefined, what: string): number | undefined => {
@@ -36,7 +36,7 @@ interface ReadoutOptions {
 /** Adds the readout options to a command. */
 function readoutOptions(cmd: Command): Command {
   return cmd
-    .option('--from <date>', 'decisions from this time (default: the whole log)')
+    .option('--from <date>', 'subjects first exposed from this time (default: the whole log)')
     .option('--to <date>', 'decisions and outcomes before this time (default: now)')
     .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off; at most 365)', '14')
     .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
@@ -111,15 +111,18 @@ export function evaluatePolicyCommand(program: Command): void {
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--json', 'print the evaluation as one JSON object')
     .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; json?: boolean }) => {
+      // Each value is checked by its flag's name before the store is opened.
       const candidate: PolicyCandidate = {};
-      if (o.policy !== undefined) candidate.policy = Number(o.policy);
-      if (o.exploration !== undefined) candidate.exploration = Number(o.exploration);
-      if (o.noneScore !== undefined) candidate.noneScore = Number(o.noneScore);
+      if (o.policy !== undefined) candidate.policy = wholeNumber('--policy', o.policy, 1);
+      if (o.exploration !== undefined) candidate.exploration = numberIn('--exploration', o.exploration, 0, 1, 'a share from 0 to 1, e.g. 0.1');
+      if (o.noneScore !== undefined) candidate.noneScore = numberIn('--none-score', o.noneScore, -Number.MAX_VALUE, Number.MAX_VALUE, 'a number');
       if (o.model !== undefined) candidate.model = o.model;
       for (const l of o.lever ?? []) {
         const i = l.lastIndexOf('=');
         if (i <= 0) throw new Error(`The --lever "${l}" must be name=weight, e.g. "winter push=1.5".`);
-        (candidate.levers ??= {})[l.slice(0, i)] = Number(l.slice(i + 1));
+        const weight = l.slice(i + 1).trim() === '' ? NaN : Number(l.slice(i + 1));
+        if (!(Number.isFinite(weight) && weight >= 0)) throw new Error(`The --lever "${l}" must be name=weight with a weight of at least 0, e.g. "${l.slice(0, i)}=1.5".`);
+        (candidate.levers ??= {})[l.slice(0, i)] = weight;
       }
       const replicates = wholeNumber('--replicates', o.replicates, 50, 5000);
       const seed = wholeNumber('--seed', o.seed, 0, 4_294_967_295);

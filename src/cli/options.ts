@@ -12,6 +12,18 @@ export function wholeNumber(name: string, value: string, min: number, max = Numb
   return n;
 }
 
+/**
+ * A number from `min` to `max` (ends included); `what` says what it is, for the sentence.
+ *
+ * @example
+ * numberIn('--exploration', '0.1', 0, 1, 'a share from 0 to 1'); // 0.1
+ */
+export function numberIn(name: string, value: string, min: number, max: number, what: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!(Number.isFinite(n) && n >= min && n <= max)) throw new Error(`The ${name} "${value}" must be ${what}.`);
+  return n;
+}
+
 /** A TCP port, 1–65535; `name` says where it came from (--port, PORT). */
 export function portNumber(name: string, value: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;

@@ -29,4 +29,64 @@ describe('tact --help', () => {
     for (const c of program.commands) expect(text).toContain(`  ${c.name()}`);
     expect(text).toMatch(/Exit status:[\s\S]*0 [\s\S]*1 [\s\S]*2 /);
   });
+
+  /** Parses `args` with a fresh program that throws instead of exiting; what it wrote and how it ended. */
+  async function run(args: string[]): Promise<{ out: string; err: string; code: string }> {
+    const program = tactProgram();
+    let out = '';
+    let err = '';
+    const quiet = (c: Command) => {
+      c.exitOverride().configureOutput({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
+      c.commands.forEach(quiet);
+    };
+    quiet(program);
+    try {
+      await program.parseAsync(args, { from: 'user' });
+      return { out, err, code: 'ran' };
+    } catch (e) {
+      return { out, err, code: (e as { code?: string }).code ?? String(e) };
+    }
+  }
+
+  it('prints the usage of every command and subcommand on --help', async () => {
+    for (const { name } of all) {
+      const path = name.split(' ').slice(1);
+      const r = await run([...path, '--help']);
+      expect(r.code, name).toBe('commander.helpDisplayed');
+      expect(r.out.split('\n')[0], name).toMatch(new RegExp(`^Usage: ${name.replace(/[-]/g, '\\-')} `));
+    }
+  });
+
+  it('names an unknown flag on every command before anything else is said of the command line', async () => {
+    for (const { name } of all) {
+      const r = await run([...name.split(' ').slice(1), '--no-such-flag']);
+      expect(r.code, name).toBe('commander.unknownOption');
+      expect(r.err.split('\n')[0], name).toBe("error: unknown option '--no-such-flag'");
+    }
+  });
+
+  it('suggests the flag a misspelt one most likely means, on every command with options, required ones too', async () => {
+    let checked = 0;
+    for (const { name, cmd } of all) {
+      for (const o of cmd.options) {
+        if (!o.long || o.long === '--help' || o.long === '--version' || o.long.length < 5) continue;
+        // One letter left out of the middle: `--placement` as `--placment`.
+        const mid = Math.floor((o.long.length + 2) / 2);
+        const typo = o.long.slice(0, mid) + o.long.slice(mid + 1);
+        if (cmd.options.some((x) => x.long === typo)) continue;
+        const r = await run([...name.split(' ').slice(1), typo, 'x']);
+        expect(r.code, `${name} ${typo}`).toBe('commander.unknownOption');
+        expect(r.err, `${name} ${typo}`).toContain(`error: unknown option '${typo}'`);
+        expect(r.err, `${name} ${typo}`).toMatch(new RegExp(`Did you mean (one of )?[^?]*${o.long}\\b`));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  it('still says when a required option is missing', async () => {
+    const r = await run(['evaluate-policy', '--json']);
+    expect(r.code).toBe('commander.missingMandatoryOptionValue');
+    expect(r.err.split('\n')[0]).toBe("error: required option '--placement <id>' not specified");
+  });
 });

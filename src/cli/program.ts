@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, type Option } from 'commander';
 import { decideBatchCommand } from '../decide/batch/command.js';
 import { evaluateCommand } from './evaluate.js';
 import { evaluatePolicyCommand, experimentCommand, holdoutCommand } from './measure.js';
@@ -39,5 +39,29 @@ Exit status:
   estimatesCommand(program);
   calibrationCommand(program);
   decideBatchCommand(program);
+  unknownOptionsFirst(program);
   return program;
+}
+
+/**
+ * Commander checks required options before it looks for unknown ones, so `--placment home` was
+ * answered "required option '--placement <id>' not specified", never naming the flag mistyped.
+ * Required options are checked here instead, once the command line is otherwise known good (a
+ * `preAction` hook), with Commander's own words.
+ */
+function unknownOptionsFirst(program: Command): void {
+  const required = new WeakSet<Option>();
+  const walk = (c: Command) => {
+    for (const o of c.options) {
+      if (!o.mandatory) continue;
+      o.mandatory = false;
+      required.add(o);
+    }
+    c.commands.forEach(walk);
+  };
+  walk(program);
+  program.hook('preAction', (_program, cmd) => {
+    const missing = cmd.options.find((o) => required.has(o) && cmd.getOptionValue(o.attributeName()) === undefined);
+    if (missing) cmd.error(`error: required option '${missing.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue' });
+  });
 }

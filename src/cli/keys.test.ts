@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testDir } from '../../test/tmp.js';
+import { keysCommand } from './keys.js';
+
+describe('tact keys create', () => {
+  const saved = process.env.TACT_DATA_DIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TACT_DATA_DIR;
+    else process.env.TACT_DATA_DIR = saved;
+  });
+
+  it('refuses a kind that is not write, server or admin, suggesting the one meant, before opening any store', async () => {
+    const dir = join(testDir('tact-keys-cli-'), 'data');
+    process.env.TACT_DATA_DIR = dir;
+    const program = new Command().exitOverride();
+    keysCommand(program);
+    await expect(program.parseAsync(['keys', 'create', 'wrte', 'web shop'], { from: 'user' })).rejects.toThrow('The kind "wrte" must be write, server or admin. Did you mean write?');
+    await expect(program.parseAsync(['keys', 'create', 'reader', 'web shop'], { from: 'user' })).rejects.toThrow(/^The kind "reader" must be write, server or admin\.$/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
