@@ -66,3 +66,16 @@ describe('formatHoldout: the same plot for the global holdout', () => {
     expect(lines.join('\n')).toContain('│ no difference');
   });
 });
+
+describe('the sample ratio line names its test', () => {
+  it('prints the exact binomial p (not a χ² one) when an expected count is under 5', () => {
+    // 7 of 100 subjects in a 2% holdout: scipy.stats.binomtest(7, 100, 0.02).pvalue = 0.0040621 (srm-cuped.test.ts).
+    const r = {
+      holdout: { share: 0.02, salt: 'global' }, placement: 'home', window: { from: null, to: 0, preDays: 0 }, effect: 'absolute', decisions: 100,
+      units: { holdout: 7, personalized: 93 }, crossovers: 0, metrics: [],
+      readout: { srm: { chiSquare: 12.76, pValue: 0.00406205408010084, mismatch: false, method: 'exact-binomial' }, metrics: [], warnings: [] },
+    } as unknown as HoldoutResults;
+    expect(formatHoldout(r, UNICODE)).toContain('Sample ratio check against 2.0% : 98.0%: exact binomial test (an expected count under 5), p = 0.00406 — ok');
+    expect(formatResults(experiment([]), UNICODE)).toContain('Sample ratio check: χ² = 0.50, p = 0.480 — ok');
+  });
+});

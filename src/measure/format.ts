@@ -20,7 +20,7 @@ export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(proces
   const lines = [
     `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${new Date(r.window.stoppedAt).toISOString()}; read up to then` : ''}); control ${r.experiment.control}`,
     `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
-    `Sample ratio check: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
+    `Sample ratio check: ${srmLine(r.readout.srm)}`,
   ];
   lines.push(...readoutLines(r.readout, r.window.preDays, r.effect, g));
   return lines.join('\n') + '\n';
@@ -38,10 +38,18 @@ export function formatHoldout(r: HoldoutResults, g: Glyphs = glyphsFor(process.e
   const lines = [
     `Global holdout (share ${share(r.holdout.share)}, salt ${r.holdout.salt}) against personalization at ${r.placement ?? 'every placement'}`,
     `Units (subjects, by first decision): holdout ${r.units.holdout}, personalized ${r.units.personalized}; ${r.decisions} decisions; ${r.crossovers} crossovers`,
-    `Sample ratio check against ${share(r.holdout.share)} : ${share(1 - r.holdout.share)}: χ² = ${r.readout.srm.chiSquare.toFixed(2)}, p = ${r.readout.srm.pValue.toPrecision(3)} — ${r.readout.srm.mismatch ? 'MISMATCH' : 'ok'}`,
+    `Sample ratio check against ${share(r.holdout.share)} : ${share(1 - r.holdout.share)}: ${srmLine(r.readout.srm)}`,
     ...readoutLines(r.readout, r.window.preDays, r.effect, g),
   ];
   return lines.join('\n') + '\n';
+}
+
+/** The SRM test and its p-value: Pearson's χ², or the exact binomial test when an expected count is under 5. */
+function srmLine(srm: ExperimentReadout['srm']): string {
+  const test = srm.method === 'exact-binomial' ? 'exact binomial test (an expected count under 5)'
+    : srm.method === 'bonferroni-exact-binomial' ? "each arm's exact binomial test, Bonferroni (an expected count under 5)"
+    : `χ² = ${srm.chiSquare.toFixed(2)}`;
+  return `${test}, p = ${srm.pValue.toPrecision(3)} — ${srm.mismatch ? 'MISMATCH' : 'ok'}`;
 }
 
 /** The metric table of a readout (one line per metric and arm), its interval plots, the CUPED note and the warnings. */

@@ -28,7 +28,7 @@ export const measureSchemas = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        from: { ...time, description: 'Decisions from (default: the whole log).' },
+        from: { ...time, description: 'Subjects first exposed from (default: the whole log); one exposed before keeps its first exposure and is not a unit of the window.' },
         to: { ...time, description: 'Decisions and outcomes before (default: now).' },
         preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first exposure (0: off).' },
         alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },
@@ -45,7 +45,7 @@ export const measureSchemas = {
       additionalProperties: false,
       properties: {
         placement: { type: 'string', description: 'A placement of the catalog (default: every placement that applies the holdout).' },
-        from: { ...time, description: 'Decisions from (default: the whole log).' },
+        from: { ...time, description: 'Subjects first exposed from (default: the whole log); one exposed before keeps its first exposure and is not a unit of the window.' },
         to: { ...time, description: 'Decisions and outcomes before (default: now).' },
         preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first decision (0: off).' },
         alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },

@@ -5,8 +5,8 @@ import { TactError, validationError } from '../../errors/tact-error.js';
 import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
-import { compareGroups, throughNow } from './compare.js';
-import { byPerson, readExposures } from './exposures.js';
+import { checkWindow, compareGroups, throughNow } from './compare.js';
+import { byPerson, firstExposedFrom, readExposures } from './exposures.js';
 import type { ResultsOptions } from './results.js';
 
 /** What a holdout readout may set: the experiment options and a placement (default: every placement). */
@@ -55,11 +55,12 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
     throw validationError([{ field: 'placement', message: `The placement \`${o.placement}\` is a recommendation placement, which does not apply the global holdout; choose a placement whose actions compete.` }]);
   }
   const to = o.to ?? throughNow();
+  checkWindow(o, to);
   const preDays = o.preDays ?? 14;
   const honours = (d: DecisionRecord) => !placements.get(d.placement)?.recommend;
   const groupOf = (d: DecisionRecord) => (honours(d) ? (d.arm === 'holdout' ? 'holdout' : 'personalized') : undefined);
   const read = await readExposures(store, { placement: o.placement, from: o.from, to }, groupOf);
-  const { exposures, decisions, crossovers, keysOf } = o.profiles ? await byPerson(o.profiles, read) : read;
+  const { exposures, decisions, crossovers, keysOf } = firstExposedFrom(o.profiles ? await byPerson(o.profiles, read) : read, o.from);
   const { share, salt } = policy.holdout;
   const design = { control: 'holdout', groups: [{ id: 'holdout', weight: share }, { id: 'personalized', weight: 1 - share }] };
   const { units, metrics, readout } = await compareGroups(store, settings, exposures, design, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });

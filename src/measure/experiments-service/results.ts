@@ -4,15 +4,15 @@ import { TactError } from '../../errors/tact-error.js';
 import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
-import { compareGroups, throughNow } from './compare.js';
+import { checkWindow, compareGroups, throughNow } from './compare.js';
 import { experimentsKind, type ExperimentsBody } from './experiments-kind.js';
 import type { DocumentStore } from '../../config/document-store.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
-import { byPerson, readExposures } from './exposures.js';
+import { byPerson, firstExposedFrom, readExposures } from './exposures.js';
 
 /** What a results request may set. */
 export interface ResultsOptions {
-  /** Decisions from (inclusive, ms); default: the whole log. */
+  /** Subjects first exposed from (inclusive, ms; the log before it is read for first exposures); default: the whole log. */
   from?: number;
   /** Decisions and outcomes up to (exclusive, ms); default: through now (the current millisecond included). */
   to?: number;
@@ -69,11 +69,12 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
   if (!e) throw new TactError('not_found', { what: 'experiment', id });
   const stopped = e.status === 'stopped' && o.documents ? await stoppedAt(o.documents, e.id) : undefined;
   const to = o.to ?? stopped ?? throughNow();
+  checkWindow(o, to, stopped !== undefined ? 'when the experiment stopped' : 'now');
   const preDays = o.preDays ?? 14;
   const arms = new Set(e.arms.map((a) => a.id));
   const groupOf = (d: DecisionRecord) => (d.experiment?.id === e.id && (d.experiment.arm === 'holdout' || arms.has(d.experiment.arm)) ? d.experiment.arm : undefined);
   const read = await readExposures(store, { placement: e.placement, from: o.from, to }, groupOf);
-  const { exposures, decisions, crossovers, keysOf } = o.profiles ? await byPerson(o.profiles, read) : read;
+  const { exposures, decisions, crossovers, keysOf } = firstExposedFrom(o.profiles ? await byPerson(o.profiles, read) : read, o.from);
   const total = e.arms.reduce((s, a) => s + a.weight, 0);
   const weights = e.arms.map((a) => ({ id: a.id, weight: a.weight / total }));
   const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: weights }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });

@@ -5,6 +5,8 @@ import type { MetricSpec, MetricSums } from '../experiments/readout.js';
 export interface Exposure {
   arm: string;
   first: number;
+  /** Its decisions in scope (at or after the window's start). */
+  decisions?: number;
 }
 
 /** One subject's metric values over a period. */

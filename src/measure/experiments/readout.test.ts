@@ -344,6 +344,62 @@ describe('experimentReadout', () => {
     expect(r.warnings).toEqual([expect.stringMatching(/averages 0 on unsubscribe.*credible interval/)]);
   });
 
+  it('a proportion with a pre-period keeps the score interval at small counts: CUPED\'s Wald variance collapses there too', () => {
+    // 3 of 200 control units converted, none of 200 treatment units; 10 units of each arm converted in
+    // the pre-period (one control converter among them). Fisher's exact test, worked by hand: given 3
+    // conversions in all, P(all 3 in control) = C(200, 3)/C(400, 3) = (200·199·198)/(400·399·398) = 0.124060,
+    // two-sided 0.248120 (scipy.stats.fisher_exact([[3, 197], [0, 200]]) = 0.24812). CUPED's regression-
+    // adjusted mean (θ = 0.0447) left the treatment arm a variance of θ²·var(pre) only, and the delta
+    // method, whose slope in the control's mean is −p_B/p_A² = 0 at p_B = 0, read a lift of −100%
+    // [−100%, −90.9%], p = 1e−54. With fewer than 10 conversions or 10 non-conversions in an arm (the
+    // success–failure condition for the normal approximation to two proportions: Moore, McCabe & Craig,
+    // Introduction to the Practice of Statistics, §8.2; Agresti & Franklin, Statistics, §10.1), the
+    // proportion is read from its counts, without CUPED.
+    const arm = (n: number, x: number, pre: number, both: number) => ({ n, sum: x, sumSquares: x, pre: { sum: pre, sumSquares: pre, sumProducts: both } });
+    const arms = [
+      { id: 'A', weight: 0.5, units: 200, metrics: { conversion: arm(200, 3, 10, 1) } },
+      { id: 'B', weight: 0.5, units: 200, metrics: { conversion: arm(200, 0, 10, 0) } },
+    ];
+    const metrics = [base.metrics[0]];
+    const m = experimentReadout({ controlId: 'A', metrics, arms }).metrics[0];
+    expect(m.cuped).toBeNull();
+    expect(m.frequentist!.ci[0]).toBeLessThan(0);
+    expect(m.frequentist!.ci[1]).toBeGreaterThan(0);
+    expect(m.frequentist!.pValue).toBeGreaterThan(0.05);
+    // The readout of the counts alone, as without a pre-period (MOVER-R lift, Beta-Binomial posteriors).
+    const counts = experimentReadout({ controlId: 'A', metrics, arms: arms.map((a) => ({ ...a, metrics: { conversion: { n: a.units, sum: a.metrics.conversion.sum } } })) }).metrics[0];
+    expect(m.frequentist).toEqual(counts.frequentist);
+    expect(m.bayesian).toEqual(counts.bayesian);
+    expect(m.sequential).toEqual(counts.sequential);
+    // The same for the difference: Newcombe's interval, not Welch's.
+    const abs = experimentReadout({ controlId: 'A', metrics, arms, effectType: 'absolute' }).metrics[0];
+    expect(abs.frequentist!.method).toBe('newcombe-wilson');
+    newcombe(0, 200, 3, 200).forEach((x, i) => expect(abs.frequentist!.ci[i]).toBeCloseTo(x, 12));
+    // 10 conversions (and 190 non-conversions) in each arm meet the condition: CUPED is applied.
+    const enough = experimentReadout({ controlId: 'A', metrics, arms: [{ ...arms[0], metrics: { conversion: arm(200, 13, 10, 1) } }, { ...arms[1], metrics: { conversion: arm(200, 10, 10, 0) } }] }).metrics[0];
+    expect(enough.cuped).not.toBeNull();
+  });
+
+  it('calls verdicts of k arms against control at alpha / k (Bonferroni), so any false call stays within alpha', () => {
+    // 610 of 10,000 against 500 of 10,000: the difference's always-valid p is 0.02136 (sequential.ts, eq. 9 and
+    // 161 of arXiv 2103.06476, tuned for 5,000 units): a call at 0.05, alone. Beside two more arms the readout
+    // makes three calls; at 0.05 each the chance that at least one is false reaches up to 3 × 0.05 (Bonferroni's
+    // inequality). At 0.05/3 = 0.01667 each it stays within 0.05, at every look too (a union of always-valid
+    // tests; Johari, Pekelis & Walsh, "Always valid inference", Operations Research 70 (2022), §6). 615 of 10,000
+    // (p 0.01303) is called either way.
+    const arm = (id: string, x: number) => ({ id, weight: 0.25, units: 10_000, metrics: { conversion: { n: 10_000, sum: x } } });
+    const metrics = [base.metrics[0]];
+    const two = experimentReadout({ controlId: 'A', metrics, arms: [arm('A', 500), arm('B', 610)] });
+    expect(two.metrics[0].verdict).toBe('better');
+    expect(two.verdictAlpha).toBe(0.05);
+    const four = experimentReadout({ controlId: 'A', metrics, arms: [arm('A', 500), arm('B', 610), arm('C', 500), arm('D', 615)] });
+    expect(four.verdictAlpha).toBeCloseTo(0.05 / 3, 15);
+    expect(four.metrics.map((m) => m.verdict)).toEqual(['inconclusive', 'inconclusive', 'better']);
+    // The intervals shown stay at 95% each; the readout says how the verdicts are called.
+    expect(four.metrics[0].sequential!.alpha).toBe(0.05);
+    expect(four.warnings).toEqual([expect.stringMatching(/3 arms against the control.*0\.0167.*Bonferroni/)]);
+  });
+
   it('names a missing control arm in a sentence', () => {
     expect(() => experimentReadout({ ...base, controlId: 'Z', arms: [] })).toThrow(/control arm "Z"/);
   });

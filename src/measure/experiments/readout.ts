@@ -4,7 +4,8 @@
  * pre-period exists, and one sample-ratio-mismatch check for the whole experiment.
  * Verdicts come from the always-valid interval of the difference, so a readout can be refreshed at
  * any time and says the same whether effects are stated relative or absolute; for a proportion read
- * from its counts the score interval must agree too (see `verdictOf`).
+ * from its counts the score interval must agree too (see `verdictOf`). With k > 1 arms against the
+ * control, verdicts are called at alpha / k (Bonferroni: `verdictAlpha`).
  */
 import { type BayesianResult, bayesianTest } from './bayesian.js';
 import { bayesianProportionTest } from './beta-binomial.js';
@@ -68,6 +69,12 @@ export interface MetricReadout {
 
 export interface ExperimentReadout {
   srm: SrmResult;
+  /**
+   * The level verdicts are called at: alpha over the number of arms compared with control
+   * (Bonferroni), so the chance of any false call among them stays within alpha. The intervals
+   * shown are each at 1 − alpha.
+   */
+  verdictAlpha: number;
   metrics: MetricReadout[];
   /** Whole sentences for the console, e.g. the SRM warning. */
   warnings: string[];
@@ -92,6 +99,15 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       `Sample ratio mismatch: the arms' unit counts are unlikely under the configured weights (p = ${srm.pValue.toExponential(2)}). Check assignment and logging before trusting any result.`,
     );
   }
+  // k arms against control make k calls a metric: each at alpha / k keeps the chance of any false one within
+  // alpha (Bonferroni's inequality; it holds over every look, the always-valid tests being valid at all of them).
+  const compared = input.arms.length - 1;
+  const verdictAlpha = alpha / Math.max(1, compared);
+  if (compared > 1) {
+    warnings.push(
+      `${compared} arms against the control: each verdict calls a difference at ${Number(verdictAlpha.toPrecision(3))} (alpha ${alpha} / ${compared}, Bonferroni), so the chance of any false call among them stays within ${alpha}; the intervals shown are each at ${Number(((1 - alpha) * 100).toPrecision(3))}%.`,
+    );
+  }
   const metrics: MetricReadout[] = [];
   for (const spec of input.metrics) {
     const c = control.metrics[spec.name];
@@ -99,7 +115,10 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       if (arm.id === control.id) continue;
       const t = arm.metrics[spec.name];
       if (!c || !t) continue;
-      const theta = c.pre && t.pre ? cupedTheta([toCuped(c), toCuped(t)]) : null;
+      // CUPED for a proportion only where the normal approximation holds (see `normalApproximates`): below
+      // it, the counts' score interval and Beta posteriors are honest and a regression-adjusted Wald is not.
+      const adjust = !!(c.pre && t.pre) && (spec.kind !== 'proportion' || (normalApproximates(c) && normalApproximates(t)));
+      const theta = adjust ? cupedTheta([toCuped(c), toCuped(t)]) : null;
       const [sa, sb] = theta === null ? [summarize(spec, c), summarize(spec, t)] : [cupedAdjust(toCuped(c), theta), cupedAdjust(toCuped(t), theta)];
       // A proportion's fixed-horizon interval is a score interval from its counts (Wald's collapses
       // at small counts); a CUPED-adjusted one is a regression-adjusted mean, so it stays Welch's.
@@ -113,13 +132,13 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       const range = effectRange(spec, type);
       const welch = counts ? null : welchTest(sa, sb, { type, alpha });
       const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : within(range, welch);
-      const guard = counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha }) : null;
+      const guard = counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha: verdictAlpha }) : null;
       // From the counts, the always-valid variance is Agresti–Caffo's and the posteriors are Beta:
       // Wald's p(1 − p)/n is 0 at 0 or n conversions (zero-width intervals, a chance of exactly 0 or 1).
-      const always = (effect: EffectType) =>
+      const always = (effect: EffectType, level = alpha) =>
         counts
-          ? sequentialProportionTest(toCounts(c), toCounts(t), { type: effect, alpha, tuning: input.sequentialTuning })
-          : sequentialTest(sa, sb, { type: effect, alpha, tuning: input.sequentialTuning });
+          ? sequentialProportionTest(toCounts(c), toCounts(t), { type: effect, alpha: level, tuning: input.sequentialTuning })
+          : sequentialTest(sa, sb, { type: effect, alpha: level, tuning: input.sequentialTuning });
       const sequential = within(range, always(type));
       const bayesian = counts
         ? bayesianProportionTest(toCounts(c), toCounts(t), { type, alpha, lowerIsBetter: spec.lowerIsBetter })
@@ -130,7 +149,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       // wide over a control with a few conversions (20 of 10,000 against 90 of 10,050), none over a
       // control mean of 0 — so the two readouts gave different verdicts on the same data. For a
       // proportion read from its counts the score interval must agree too, as `guard`.
-      const decider = type === 'relative' ? always('absolute') : sequential;
+      const decider = type === 'relative' || compared > 1 ? always('absolute', verdictAlpha) : sequential;
       metrics.push({
         metric: spec.name,
         armId: arm.id,
@@ -147,7 +166,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       }
     }
   }
-  return { srm, metrics, warnings };
+  return { srm, verdictAlpha, metrics, warnings };
 }
 
 /**
@@ -179,6 +198,16 @@ function liftNotes(
     );
   }
   return notes;
+}
+
+/**
+ * The success–failure condition for the normal approximation to two proportions: at least 10 units
+ * with and 10 without (Moore, McCabe & Craig, Introduction to the Practice of Statistics, §8.2). Below
+ * it a CUPED-adjusted (Wald) variance can all but vanish: 0 of 200 against 3 of 200 read a lift of
+ * −100% [−100%, −90.9%], p = 1e−54, where Fisher's exact p is 0.248.
+ */
+function normalApproximates(s: MetricSums): boolean {
+  return s.sum >= 10 && s.n - s.sum >= 10;
 }
 
 function summarize(spec: MetricSpec, s: MetricSums): ArmSummary {

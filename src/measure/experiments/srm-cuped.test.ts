@@ -62,3 +62,50 @@ describe('CUPED', () => {
     expect(adj.ci[1] - adj.ci[0]).toBeLessThan((raw.ci[1] - raw.ci[0]) / 3);
   });
 });
+
+// Pearson's χ² is an approximation that needs every expected count ≥ 5 (Cochran, Biometrics 10 (1954)
+// 417–451). Below it, the exact binomial test (R's binom.test, scipy.stats.binomtest: the two-sided p
+// sums the probabilities no larger than the observed one's). Reference values: scipy 1.17.1.
+describe('sample-ratio mismatch at small expected counts', () => {
+  it('7 of 100 subjects in a 2% holdout (2 expected) is not a mismatch: exact p 0.0040621, χ² said 0.000355', () => {
+    const r = sampleRatioMismatch([7, 93], [0.02, 0.98]);
+    expect(r.pValue).toBeCloseTo(0.00406205408010084, 12);
+    expect(r.mismatch).toBe(false);
+    expect(r.method).toBe('exact-binomial');
+    // 8 of 100: p 0.00093194 (scipy.stats.binomtest(8, 100, 0.02)); 0 of 200 (4 expected): 0.037763.
+    expect(sampleRatioMismatch([8, 92], [0.02, 0.98]).pValue).toBeCloseTo(0.0009319399786495836, 13);
+    expect(sampleRatioMismatch([0, 200], [0.02, 0.98]).pValue).toBeCloseTo(0.0377628225899724, 12);
+    expect(sampleRatioMismatch([3, 97], [0.02, 0.98]).pValue).toBeCloseTo(0.4559339335429744, 12);
+  });
+
+  it('raises false alarms at most at its threshold: Binomial(100, 0.02) summed over every count it calls a mismatch', () => {
+    // Under correct assignment the holdout count is Binomial(100, 0.02); P(mismatch) is exact by enumeration.
+    // χ² called every count ≥ 7 a mismatch: P(X ≥ 7) = 0.0041, four times its threshold of 0.001.
+    const logChoose = (n: number, k: number) => lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
+    let alarm = 0;
+    for (let x = 0; x <= 100; x++) {
+      if (sampleRatioMismatch([x, 100 - x], [0.02, 0.98]).mismatch) alarm += Math.exp(logChoose(100, x) + x * Math.log(0.02) + (100 - x) * Math.log(0.98));
+    }
+    expect(alarm).toBeLessThanOrEqual(0.001);
+    expect(alarm).toBeGreaterThan(0);
+  });
+
+  it('three arms with a small one: Bonferroni over each arm\'s exact test against the rest', () => {
+    // [7, 47, 46] on 2/49/49%: binomtest p 0.0040621, 0.84232, 1 → 3 × 0.0040621 = 0.0121862 (χ² p 0.0013).
+    const r = sampleRatioMismatch([7, 47, 46], [0.02, 0.49, 0.49]);
+    expect(r.pValue).toBeCloseTo(3 * 0.00406205408010084, 12);
+    expect(r.method).toBe('bonferroni-exact-binomial');
+    expect(r.mismatch).toBe(false);
+  });
+
+  it('keeps Pearson\'s χ² when every expected count is at least 5', () => {
+    expect(sampleRatioMismatch([1000, 1200], [0.5, 0.5]).method).toBe('chi-square');
+  });
+});
+
+/** ln Γ(x) for whole x ≥ 1: ln((x − 1)!). */
+function lgamma(x: number): number {
+  let s = 0;
+  for (let i = 2; i < x; i++) s += Math.log(i);
+  return s;
+}

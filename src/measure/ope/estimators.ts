@@ -91,3 +91,48 @@ export function estimate(t: OpeTerms, name: EstimatorName, idx?: ArrayLike<numbe
       return sw > 0 ? sdm / m + sres / sw : NaN;
   }
 }
+
+/**
+ * Empirical influence values of an estimator at each row (all rows), the first-order effect of the
+ * row on the estimate — what BCa's acceleration is read from (Efron & Tibshirani 1993, §14.3 and
+ * §21.3). Means: the row's term less the estimate. Self-normalised ones, ratios of means: IPS's
+ * numerator and denominator linearised, U = w(r − V)/w̄; SNDR: (d − DM) + w(r − q̂ − C)/w̄, C its
+ * correction. Null when the estimator is not finite (no reward model, or every weight 0).
+ * @example influence(opeTerms(data), 'ips') // w_i·r_i − mean(w·r)
+ */
+export function influence(t: OpeTerms, name: EstimatorName): Float64Array | null {
+  const v = estimate(t, name);
+  if (!Number.isFinite(v)) return null;
+  const n = t.n;
+  let sw = 0;
+  let sdm = 0;
+  for (let i = 0; i < n; i++) {
+    sw += t.weight[i];
+    if (t.directTerm) sdm += t.directTerm[i];
+  }
+  const wBar = sw / n;
+  const dm = sdm / n;
+  const u = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = t.weight[i];
+    const r = t.reward[i];
+    switch (name) {
+      case 'ips':
+        u[i] = w * r - v;
+        break;
+      case 'snips':
+        u[i] = (w * (r - v)) / wBar;
+        break;
+      case 'dm':
+        u[i] = t.directTerm![i] - v;
+        break;
+      case 'dr':
+        u[i] = t.directTerm![i] + w * (r - t.loggedPrediction![i]) - v;
+        break;
+      case 'sndr':
+        u[i] = t.directTerm![i] - dm + (w * (r - t.loggedPrediction![i] - (v - dm))) / wBar;
+        break;
+    }
+  }
+  return u;
+}

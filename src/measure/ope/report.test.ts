@@ -60,6 +60,26 @@ describe('opeReport on simulated logs with a known value', () => {
     expect(covered / 120).toBeLessThanOrEqual(1);
   });
 
+  it('keeps 95% coverage on a small log (300 decisions, ~9 rewards): BCa, where the percentile interval covered 91%', () => {
+    // The percentile interval of a skewed statistic (a few rare rewards times weights) is first-order
+    // accurate only; BCa (Efron, JASA 82 (1987) 171–185; Efron & Tibshirani, An Introduction to the
+    // Bootstrap (1993), §14.3) corrects the bias and skewness. 400 seeded replications (Monte Carlo sd
+    // √(0.95·0.05/400) = 0.011): the percentile interval covered the truth 90.75% (IPS), 91.75% (SNIPS),
+    // 91.5% (DR) of the time here; BCa 95.0%, 94.75%, 94.5%.
+    const rng = createRng(99);
+    const covered = { ips: 0, snips: 0, dr: 0 };
+    const runs = 400;
+    for (let s = 0; s < runs; s++) {
+      const d = simulate(rng, 300, 0.01);
+      const r = opeReport(d, { seed: s, replicates: 1000, estimators: ['ips', 'snips', 'dr'] });
+      for (const k of ['ips', 'snips', 'dr'] as const) {
+        const e = r.estimates[k]!;
+        if (e.ci[0] <= TRUE_VALUE && TRUE_VALUE <= e.ci[1]) covered[k]++;
+      }
+    }
+    for (const k of ['ips', 'snips', 'dr'] as const) expect(covered[k] / runs, k).toBeGreaterThanOrEqual(0.93);
+  });
+
   it('DR stays unbiased when the reward model is biased; DM does not', () => {
     const r = opeReport(simulate(createRng(5), 40_000, 0.02), { seed: 1, replicates: 200 });
     expect(Math.abs(r.estimates.dm!.value - TRUE_VALUE)).toBeCloseTo(0.02, 3);

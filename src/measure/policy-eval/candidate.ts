@@ -52,12 +52,3 @@ export function withCandidate(p: CompiledPolicy, c: PolicyCandidate): CompiledPo
   return { ...p, levers, exploration: c.exploration ?? p.exploration, noneScore: c.noneScore ?? p.noneScore };
 }
 
-/**
- * Lever names the candidate sets that the policy does not have (they would change nothing).
- *
- * @example
- * unknownLevers(policy, { levers: { typo: 2 } }); // ['typo']
- */
-export function unknownLevers(p: CompiledPolicy, c: PolicyCandidate): string[] {
-  return Object.keys(c.levers ?? {}).filter((n) => !p.levers.some((l) => l.name === n));
-}

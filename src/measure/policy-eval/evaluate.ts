@@ -2,6 +2,8 @@ import type { DocumentStore } from '../../config/document-store.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { playbookFor, type Playbook } from '../../decide/playbook.js';
 import { validationError } from '../../errors/tact-error.js';
+import { closestWord } from '../../errors/edit-distance.js';
+import { checkWindow, throughNow } from '../experiments-service/compare.js';
 import { PolicyVersions } from '../experiments-service/router.js';
 import type { MeasureStore } from '../measure-store.js';
 import { fitSmoothedMeans, predictSmoothed } from '../ope/smoothed-means.js';
@@ -60,12 +62,15 @@ export interface PolicyEvaluation {
 export async function evaluatePolicy(store: MeasureStore, documents: DocumentStore, req: EvaluatePolicyRequest, onProgress?: (read: number, lastAt: number) => void, models?: Pick<ModelStore, 'live' | 'getVersion'>): Promise<PolicyEvaluation> {
   const problems = checkCandidate(req.candidate);
   if (problems.length) throw validationError(problems);
+  checkWindow(req, req.to ?? throughNow());
   if (req.candidate.model && !models) throw validationError([{ field: 'candidate.model', message: 'This evaluation has no access to the model registry, so it cannot pin a model.' }]);
   const model: CandidateModel | undefined = req.candidate.model && models ? await candidateModel(models, req.candidate.model) : undefined;
   const policies = new PolicyVersions(documents);
   const catalogAt = catalogVersions(documents);
   const plays = new Map<string, Playbook>();
   const pinned = req.candidate.policy !== undefined ? await policies.get(req.candidate.policy) : undefined;
+  // The lever names of the policies the candidate changes: the pinned version, or each logged decision's.
+  const leverNames = new Set(pinned?.levers.map((l) => l.name));
   const playsFor = async (d: DecisionRecord): Promise<{ logged: Playbook; target: Playbook }> => {
     const key = `${d.catalogVersion}|${d.policyVersion}`;
     let logged = plays.get(`l|${key}`);
@@ -84,6 +89,7 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
   const skipped: Record<string, number> = {};
   const skip = (why: string) => (skipped[why] = (skipped[why] ?? 0) + 1);
   let read = 0;
+  const versions = new Set<number>();
   let mismatches = 0;
   let unscored = 0;
   const limit = req.limit ?? 200_000;
@@ -93,6 +99,7 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
     if (!page.length) break;
     read += page.length;
     after = { at: page[page.length - 1].at, id: page[page.length - 1].id };
+    for (const d of page) versions.add(d.policyVersion);
     const usable: { d: DecisionRecord; row: (typeof rows)[number] }[] = [];
     for (const d of page) {
       const c = d.choices[0];
@@ -138,7 +145,45 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
     onProgress?.(read, after.at);
     if (page.length < PAGE) break;
   }
+  if (read === 0) await checkPlacement(documents, req.placement);
+  if (!pinned && req.candidate.levers) {
+    // Every policy version of the decisions read (replayed or not), or the one in force on an empty log.
+    const bases = read ? [...versions].map((v) => policies.get(v).catch(() => undefined)) : [latestPolicy(documents, policies)];
+    for (const p of await Promise.all(bases)) for (const l of p?.levers ?? []) leverNames.add(l.name);
+  }
+  checkLevers(req.candidate, leverNames);
   return finish(req, rows, { read, skipped, mismatches, unscored });
+}
+
+/**
+ * A placement with no logged decision must be one of the catalog in force: else it is a typo, and the
+ * answer would be a report of nothing (a placement since removed from the catalog keeps its log).
+ */
+async function checkPlacement(documents: DocumentStore, placement: string): Promise<void> {
+  const latest = await documents.latest('catalog');
+  const placements = latest ? (await catalogVersions(documents)(latest.version)).placements : new Map();
+  if (placements.has(placement)) return;
+  const near = closestWord(placement, placements.keys());
+  throw validationError([{ field: 'placement', message: `No decision was logged at the placement \`${placement}\`, and the catalog has no such placement${near ? ` (did you mean \`${near}\`?)` : ''}.` }]);
+}
+
+async function latestPolicy(documents: DocumentStore, policies: PolicyVersions) {
+  const latest = await documents.latest('policy');
+  return latest ? policies.get(latest.version) : undefined;
+}
+
+/**
+ * A lever the candidate sets must be one of the policies it changes (the pinned version, or those the
+ * logged decisions were made under): an unknown name changes nothing, and the report would be the
+ * logging policy's own value under the candidate's name.
+ */
+function checkLevers(candidate: PolicyCandidate, known: ReadonlySet<string>): void {
+  const problems = Object.keys(candidate.levers ?? {}).filter((name) => !known.has(name)).map((name) => {
+    const near = closestWord(name, known);
+    const has = known.size ? `its levers are ${[...known].map((k) => `\`${k}\``).join(', ')}` : 'it has no levers';
+    return { field: `candidate.levers.${name}`, message: `The policy the candidate changes has no lever \`${name}\`${near ? ` (did you mean \`${near}\`?)` : ''}; ${has}.` };
+  });
+  if (problems.length) throw validationError(problems);
 }
 
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9;

@@ -1,5 +1,5 @@
 import { bootstrapIntervals, type BootstrapInterval } from '../ope/bootstrap.js';
-import { estimate, type OpeTerms } from '../ope/estimators.js';
+import { estimate, influence, type OpeTerms } from '../ope/estimators.js';
 import { fitSmoothedMeans, predictSmoothed } from '../ope/smoothed-means.js';
 
 /** Rows for the model-based estimators: the logged option, its reward, the weights, the candidate's distribution (n × k). */
@@ -42,7 +42,7 @@ export function modelTerms(r: ModelRows, idx?: Int32Array): OpeTerms {
 }
 
 /**
- * Bootstrap intervals of DM, DR and SNDR that refit the reward model on every resample, so the
+ * Bootstrap (BCa) intervals of DM, DR and SNDR that refit the reward model on every resample, so the
  * intervals carry the model's own uncertainty (a model held fixed gives the direct method a
  * falsely narrow interval when the contexts look alike).
  *
@@ -53,9 +53,16 @@ export function refitIntervals(r: ModelRows, o: { seed?: number; replicates?: nu
   // bootstrapIntervals calls the statistics in key order on each resample (one shared index
   // array, refilled in place): `dm` refits the model, `dr` and `sndr` reuse it.
   let terms: OpeTerms | undefined;
+  // BCa, as opeReport's: the bias correction from these (refitted) replicates, the acceleration from the
+  // influence values of the model fitted on every row.
+  const whole = modelTerms(r);
+  const bca = Object.fromEntries((['dm', 'dr', 'sndr'] as const).flatMap((k) => {
+    const u = influence(whole, k);
+    return u ? [[k, { estimate: estimate(whole, k), influence: u }]] : [];
+  }));
   return bootstrapIntervals(r.n, {
     dm: (idx) => estimate((terms = modelTerms(r, idx)), 'dm', idx),
     dr: (idx) => estimate(terms!, 'dr', idx),
     sndr: (idx) => estimate(terms!, 'sndr', idx),
-  }, o);
+  }, { ...o, bca });
 }

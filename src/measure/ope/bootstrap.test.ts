@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { bcaLevels, bootstrapIntervals } from './bootstrap.js';
+import { estimate, influence, opeTerms } from './estimators.js';
+
+describe('BCa levels (Efron & Tibshirani, An Introduction to the Bootstrap (1993), eq. 14.10, 14.14, 14.15)', () => {
+  it('reduce to the percentile levels without bias or skew (z₀ = 0, a = 0)', () => {
+    const draws = Float64Array.from({ length: 1000 }, (_, i) => i + 1);
+    const [lo, hi] = bcaLevels(draws, 0.95, { estimate: 500.5, influence: [-1, 1] });
+    expect(lo).toBeCloseTo(0.025, 12);
+    expect(hi).toBeCloseTo(0.975, 12);
+  });
+
+  it('shift by the bias correction and the acceleration, as worked with scipy.stats.norm', () => {
+    // 400 of 1,000 replicates below the estimate: z₀ = Φ⁻¹(0.4) = −0.2533471; influence (−1, −1, 2):
+    // a = ΣU³/(6(ΣU²)^{3/2}) = 6/(6·6^{1.5}) = 0.0680414; α = Φ(z₀ + (z₀ + z)/(1 − a(z₀ + z))), z = ±1.959964:
+    // 0.0147415, 0.9532755 (scipy 1.17.1).
+    const draws = Float64Array.from({ length: 1000 }, (_, i) => i + 1);
+    const [lo, hi] = bcaLevels(draws, 0.95, { estimate: 400.5, influence: [-1, -1, 2] });
+    expect(lo).toBeCloseTo(0.014741505248199456, 10);
+    expect(hi).toBeCloseTo(0.9532755082052238, 10);
+  });
+
+  it('an interval asked for with BCa says so; one without stays percentile', () => {
+    const t = opeTerms({ reward: [1, 0, 0, 1, 0, 0, 0, 1], loggedPropensity: new Array(8).fill(0.5), targetProbability: [1, 0, 1, 1, 0, 1, 0, 1] });
+    const stats = { ips: (idx: Int32Array) => estimate(t, 'ips', idx) };
+    expect(bootstrapIntervals(t.n, stats, { seed: 1, replicates: 200 }).ips.method).toBe('percentile');
+    expect(bootstrapIntervals(t.n, stats, { seed: 1, replicates: 200, bca: { ips: { estimate: estimate(t, 'ips'), influence: influence(t, 'ips')! } } }).ips.method).toBe('bca');
+  });
+});
+
+describe('influence values', () => {
+  it('are exact jackknife differences for IPS, a mean: (n − 1)(V − V₍ᵢ₎) = w_i·r_i − V', () => {
+    // Four rows, weights 2, 0, 2, 1 (target/logged), rewards 1, 1, 0, 3: V = (2 + 0 + 0 + 3)/4 = 1.25.
+    const t = opeTerms({ reward: [1, 1, 0, 3], loggedPropensity: [0.5, 0.5, 0.5, 1], targetProbability: [1, 0, 1, 1] });
+    expect([...influence(t, 'ips')!]).toEqual([0.75, -1.25, -1.25, 1.75]);
+    for (let i = 0; i < 4; i++) {
+      const rest = Int32Array.from([0, 1, 2, 3].filter((j) => j !== i));
+      expect(3 * (estimate(t, 'ips') - estimate(t, 'ips', rest))).toBeCloseTo(influence(t, 'ips')![i], 12);
+    }
+  });
+
+  it('of SNIPS approach the jackknife as n grows (a ratio: its first-order term)', () => {
+    // SNIPS = Σw·r/Σw; U_i = w_i(r_i − V)/w̄. With 2,000 rows the jackknife's (n − 1)(V − V₍ᵢ₎) is within 1% of U_i.
+    const n = 2000;
+    const reward = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : 0));
+    const targetProbability = Array.from({ length: n }, (_, i) => [0.9, 0.1, 0.5][i % 3]);
+    const t = opeTerms({ reward, loggedPropensity: new Array(n).fill(0.5), targetProbability });
+    const u = influence(t, 'snips')!;
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    for (const i of [0, 1, 7, 14]) {
+      const rest = all.filter((j) => j !== i);
+      expect((n - 1) * (estimate(t, 'snips') - estimate(t, 'snips', rest))).toBeCloseTo(u[i], 2);
+    }
+  });
+});
