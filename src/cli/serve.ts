@@ -5,6 +5,8 @@ import { buildApp } from '../server/app.js';
 import { serverTimeouts } from '../server/timeouts.js';
 import { Tact } from '../server/tact.js';
 import { gcSettings, tuneGarbageCollector } from '../ops/gc-tuning.js';
+import { logLevel } from '../ops/log-level.js';
+import { metricsToken } from '../ops/routes.js';
 import { isRetryableStoreError, openStore, storeChoiceFromEnv } from '../store/open.js';
 
 /** `tact serve`: the HTTP server on PORT (default 8787) over the store the environment chooses. */
@@ -38,9 +40,11 @@ Environment:
                         (Tact doubles the heap-growing factor and turns pretenuring off; \`npm start\` also
                         gives Node --max-semi-space-size=64 --no-memory-reducer: docs/architecture.md, "Memory")`)
     .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
-      // Before the store is opened and keys are made: a wrong port or timeout is a typo, not a start.
+      // Before the store is opened and keys are made: a wrong port, timeout, log level or metrics token is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
       const timeouts = serverTimeouts(process.env);
+      logLevel(process.env);
+      metricsToken(process.env);
       const gc = tuneGarbageCollector();
       // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
       const store = await openStore({ ...storeChoiceFromEnv(process.env), owner: { port } });

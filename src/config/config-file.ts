@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { jsonFault, lineColumn } from './text-position.js';
 
 /** Where Tact looks for its config file when TACT_CONFIG is not set. */
 export const CONFIG_CANDIDATES = ['tact.config.yaml', 'tact.config.yml', 'tact.config.json'];
@@ -12,7 +13,7 @@ export interface ConfigFile {
 
 /**
  * Reads the operator's config file (YAML or JSON). Returns undefined when there is none.
- * Throws with the file name and the parser's reason when it cannot be read.
+ * Throws with the file name and where and why it cannot be parsed (never quoting its text).
  *
  * @example
  * const file = loadConfigFile(process.env.TACT_CONFIG);
@@ -21,13 +22,38 @@ export function loadConfigFile(explicit?: string, cwd = process.cwd()): ConfigFi
   const path = explicit ? resolve(cwd, explicit) : CONFIG_CANDIDATES.map((c) => resolve(cwd, c)).find((p) => existsSync(p));
   if (!path) return undefined;
   if (!existsSync(path)) throw new Error(`The config file ${path} (from TACT_CONFIG or --config) does not exist.`);
-  const text = readFileSync(path, 'utf8');
-  let sections: unknown;
+  // A byte-order mark (editors on Windows write one) is not part of the text.
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  const sections = path.endsWith('.json') ? parseJson(path, text) : parseYamlFile(path, text);
+  return checkSections(path, sections);
+}
+
+/** The parsed JSON, or an error naming the line and column and why (never quoting the text). */
+function parseJson(path: string, text: string): unknown {
   try {
-    sections = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    return JSON.parse(text);
   } catch (err) {
-    throw new Error(`The config file ${path} could not be parsed: ${(err as Error).message}`);
+    const fault = jsonFault(text);
+    if (!fault) throw new Error(`The config file ${path} could not be parsed: ${(err as Error).message.replace(/,? ?".*$/s, '')}`);
+    const { line, column } = lineColumn(text, fault.offset);
+    throw new Error(`The config file ${path} could not be parsed: at line ${line}, column ${column}, ${fault.reason}.`);
   }
+}
+
+/** The parsed YAML, or an error with the parser's reason, line and column (not the line's text). */
+function parseYamlFile(path: string, text: string): unknown {
+  try {
+    return parseYaml(text, { prettyErrors: false });
+  } catch (err) {
+    const at = (err as { pos?: [number, number] }).pos?.[0];
+    const where = typeof at === 'number' && at >= 0 ? lineColumn(text, at) : undefined;
+    throw new Error(`The config file ${path} could not be parsed: ${(err as Error).message}${where ? ` at line ${where.line}, column ${where.column}` : ''}.`);
+  }
+}
+
+/** The parsed file as its sections: an empty file has none; anything but a mapping is refused. */
+function checkSections(path: string, parsed: unknown): ConfigFile {
+  let sections = parsed;
   if (sections === null || sections === undefined) sections = {};
   if (typeof sections !== 'object' || Array.isArray(sections)) throw new Error(`The config file ${path} must hold a mapping of sections (features, mergeRules, trackingPlan, lifecycle …).`);
   return { path, sections: sections as Record<string, unknown> };

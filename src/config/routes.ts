@@ -34,7 +34,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   const write = requireKey(tact.keys, 'admin', 'change configuration');
   const kindOf = (name: string) => {
     const k = tact.settings.kind(name);
-    if (!k) throw new TactError('not_found', { what: 'configuration kind', id: `${name}\` (the kinds are ${tact.settings.allKinds().map((x) => x.kind).join(', ')})\`` });
+    if (!k) throw new TactError('not_found', { what: `configuration kind (the kinds are ${tact.settings.allKinds().map((x) => x.kind).join(', ')})`, id: name });
     return k;
   };
   // Every document the API answers goes through here: its secrets are write-only, whatever the key.

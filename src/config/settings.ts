@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import type { ConfigFile } from './config-file.js';
 import { type DocumentKind, unknownFields } from './document-kind.js';
-import type { DocumentStore, PutResult } from './document-store.js';
+import type { DocumentStore, PutResult, StoredDocument } from './document-store.js';
 import { keepSecrets } from './secrets.js';
 
 type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -99,6 +99,9 @@ export class Settings {
   /**
    * Applies the sections of the config file that changed since the file was last applied (by
    * content hash), so an edit made through the API is not undone by an unchanged file at restart.
+   * Every changed section is checked first, as it will be applied — in order, each seeing the
+   * sections before it (the features before the rules that read them) — and a file with any fault
+   * changes nothing: the error names every bad section.
    */
   async applyFile(file: ConfigFile): Promise<string[]> {
     const applied: string[] = [];
@@ -108,16 +111,20 @@ export class Settings {
       throw new Error(`The config file ${file.path} has section(s) ${unknown.join(', ')} that Tact does not know; the sections are ${[...known].join(', ')}.`);
     }
     const marks = ((await this.docs.latest<Record<string, string>>('config-file'))?.body ?? {}) as Record<string, string>;
+    const changed = this.kinds
+      .filter((k) => k.configKey in file.sections)
+      .map((k) => ({ k, body: file.sections[k.configKey], hash: createHash('sha256').update(JSON.stringify(file.sections[k.configKey])).digest('hex') }))
+      .filter((c) => marks[c.k.kind] !== c.hash);
+    const pending = new Map<string, unknown>();
+    const faults: string[] = [];
+    for (const { k, body } of changed) {
+      const problems = await this.problems(k, body, withPending(this.docs, pending));
+      if (problems.length) faults.push(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
+      else pending.set(k.kind, body);
+    }
+    if (faults.length) throw new Error(faults.join(' '));
     const next = { ...marks };
-    for (const k of this.kinds) {
-      if (!(k.configKey in file.sections)) continue;
-      const body = file.sections[k.configKey];
-      const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-      if (marks[k.kind] === hash) continue;
-      const problems = await this.problems(k, body);
-      if (problems.length) {
-        throw new Error(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
-      }
+    for (const { k, body, hash } of changed) {
       await this.put(k.kind, body, { author: 'config-file', reason: `loaded from ${file.path}` });
       next[k.kind] = hash;
       applied.push(k.kind);
@@ -140,10 +147,35 @@ export class Settings {
   }
 
   /** A kind's own checks and declared fields, then its checks against the stored configuration. */
-  private async problems(k: AnyKind, body: unknown): Promise<FieldProblem[]> {
+  private async problems(k: AnyKind, body: unknown, docs: DocumentStore = this.docs): Promise<FieldProblem[]> {
     const own = checkDocument(k, body);
-    return own.length || !k.checkStored ? own : k.checkStored(body, this.docs);
+    return own.length || !k.checkStored ? own : k.checkStored(body, docs);
   }
+}
+
+/**
+ * The documents as they will be once the `pending` bodies (by kind) are stored: what a section of
+ * the config file is checked against before any section is written.
+ */
+function withPending(docs: DocumentStore, pending: ReadonlyMap<string, unknown>): DocumentStore {
+  if (pending.size === 0) return docs;
+  const latest = async <T>(kind: string): Promise<StoredDocument<T> | undefined> => {
+    const stored = await docs.latest<T>(kind);
+    if (!pending.has(kind)) return stored;
+    return { kind, version: (stored?.version ?? 0) + 1, body: pending.get(kind) as T, author: 'config-file', reason: 'being applied', createdAt: Date.now() };
+  };
+  const get = async <T>(kind: string, version: number): Promise<StoredDocument<T> | undefined> => {
+    const next = pending.has(kind) ? await latest<T>(kind) : undefined;
+    return next?.version === version ? next : docs.get<T>(kind, version);
+  };
+  return new Proxy(docs, {
+    get(target, name) {
+      if (name === 'latest') return latest;
+      if (name === 'get') return get;
+      const v = Reflect.get(target, name, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /** A kind's own checks, and its declared fields (any other is refused). */

@@ -169,9 +169,22 @@ export class Keys {
  * user name, may hold none. Such a key started the server and then failed every request.
  */
 function refuseUnsendable(kind: KeyKind, given: string): void {
-  const bad = [...given].find((c) => c < '!' || c > '~' || (kind === 'write' && c === ':'));
-  if (bad === undefined) return;
-  const what = bad === ' ' ? 'a space' : bad === ':' ? 'a colon' : bad < ' ' || bad === '\x7f' ? 'a control character' : `"${bad}"`;
-  const why = bad === ':' ? 'which HTTP Basic (the browser client, `tact import`) cannot carry in the user name' : 'which no `Authorization` header can carry (one word of visible ASCII)';
+  const what = unsendable(given, { colon: kind === 'write' });
+  if (what === undefined) return;
+  const why = what === 'a colon' ? 'which HTTP Basic (the browser client, `tact import`) cannot carry in the user name' : 'which no `Authorization` header can carry (one word of visible ASCII)';
   throw new Error(`${ENV[kind]} holds ${what}, ${why}. Set a value of letters, digits and punctuation (openssl rand -hex 32).`);
+}
+
+/**
+ * The first character of a secret that `Authorization: Bearer <secret>` cannot carry, said without
+ * quoting the secret ("a space", "a control character", "\"é\""), or undefined when there is none;
+ * with `colon`, a colon too (HTTP Basic ends the user name at it).
+ *
+ * @example
+ * unsendable('abc\n'); // 'a control character'
+ */
+export function unsendable(secret: string, o: { colon?: boolean } = {}): string | undefined {
+  const bad = [...secret].find((c) => c < '!' || c > '~' || (o.colon === true && c === ':'));
+  if (bad === undefined) return undefined;
+  return bad === ' ' ? 'a space' : bad === ':' ? 'a colon' : bad < ' ' || bad === '\x7f' ? 'a control character' : `"${bad}"`;
 }

@@ -28,3 +28,27 @@ describe('revoking keys through the API', () => {
     expect((await adminKeys(made.json().secret)).map((k) => k.id)).toEqual([made.json().id]);
   });
 });
+
+describe('revoking admin keys at the same moment', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const as = (key: string) => ({ authorization: bearer(key) });
+
+  it('leaves one active admin key when two requests each revoke one of the last two', async () => {
+    const made = await h.app.inject({ method: 'POST', url: '/v1/keys', headers: as(KEYS.admin), payload: { kind: 'admin', label: 'second' } });
+    const list = async () => ((await h.app.inject({ method: 'GET', url: '/v1/keys', headers: as(made.json().secret) })).json().keys as { id: string; kind: string; revokedAt: string | null }[]).filter((k) => k.kind === 'admin' && !k.revokedAt);
+    const [a, b] = await list();
+    const answers = await Promise.all([
+      h.app.inject({ method: 'DELETE', url: `/v1/keys/${a.id}`, headers: as(made.json().secret) }),
+      h.app.inject({ method: 'DELETE', url: `/v1/keys/${b.id}`, headers: as(KEYS.admin) }),
+    ]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const left = (await h.store.keys.list()).filter((k) => k.kind === 'admin' && k.revokedAt === null);
+    expect(left).toHaveLength(1);
+  });
+});

@@ -26,14 +26,26 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     void reply.status(201);
     return { ...key, createdAt: iso(key.createdAt), revokedAt: null, secret };
   });
+  // One revoke at a time: two requests revoking the last two admin keys at once would each see the
+  // other's key still active, and both pass the check below.
+  let revoking: Promise<unknown> = Promise.resolve();
   app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)' } }, async (req) => {
-    // The last admin key revoked, nobody could change configuration or make keys through the API
-    // (only `tact keys create` on the store, or a start with TACT_ADMIN_KEY, would bring one back).
-    const admins = (await tact.keys.list()).filter((k) => k.kind === 'admin' && k.revokedAt === null);
-    if (admins.length === 1 && admins[0].id === req.params.id) {
-      throw new TactError('conflict', { detail: `The key \`${req.params.id}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (POST /v1/keys with kind admin), then revoke this one.` });
-    }
-    if (!(await tact.keys.revoke(req.params.id))) throw new TactError('not_found', { what: 'active key', id: req.params.id });
-    return { revoked: req.params.id };
+    const done = revoking.then(() => revokeUnlessLastAdmin(tact, req.params.id));
+    revoking = done.catch(() => undefined);
+    return done;
   });
+}
+
+/**
+ * Revokes a key, unless it is the last active admin key: revoked, nobody could change configuration
+ * or make keys through the API (only `tact keys create` on the store, or a start with
+ * TACT_ADMIN_KEY, would bring one back).
+ */
+async function revokeUnlessLastAdmin(tact: Tact, id: string): Promise<{ revoked: string }> {
+  const admins = (await tact.keys.list()).filter((k) => k.kind === 'admin' && k.revokedAt === null);
+  if (admins.length === 1 && admins[0].id === id) {
+    throw new TactError('conflict', { detail: `The key \`${id}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (POST /v1/keys with kind admin), then revoke this one.` });
+  }
+  if (!(await tact.keys.revoke(id))) throw new TactError('not_found', { what: 'active key', id });
+  return { revoked: id };
 }

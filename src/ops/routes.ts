@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
 import { TactError } from '../errors/tact-error.js';
 import type { Tact } from '../server/tact.js';
+import { unsendable } from '../keys/keys.js';
 
 /**
  * GET /metrics in the Prometheus text format, and the request counters behind it. Open by
@@ -17,7 +18,7 @@ export async function metricsRoutes(app: FastifyInstance, tact: Tact): Promise<v
     m.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     m.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
-  const token = process.env.TACT_METRICS_TOKEN;
+  const token = metricsToken(process.env);
   const expected = token ? digest(token) : undefined;
   app.get('/metrics', {
     schema: {
@@ -36,6 +37,23 @@ export async function metricsRoutes(app: FastifyInstance, tact: Tact): Promise<v
     void reply.header('content-type', m.registry.contentType);
     return m.registry.metrics();
   });
+}
+
+/**
+ * The token TACT_METRICS_TOKEN sets (none when unset or empty). One that `Authorization: Bearer
+ * <token>` cannot carry — a space, or the line feed a secret file often ends with — would refuse
+ * every scrape while the server ran as if all were well: it stops the start, naming the variable
+ * and the character, never the token.
+ *
+ * @example
+ * metricsToken({ TACT_METRICS_TOKEN: 'scrape-1' }); // 'scrape-1'
+ */
+export function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.TACT_METRICS_TOKEN;
+  if (!token) return undefined;
+  const what = unsendable(token);
+  if (what) throw new Error(`TACT_METRICS_TOKEN holds ${what}, which no \`Authorization: Bearer <token>\` header can carry (one word of visible ASCII), so every scrape would be refused. Set a value of letters, digits and punctuation (openssl rand -hex 32).`);
+  return token;
 }
 
 /** Equal-length digests, so comparing them tells nothing of the token's length or content. */

@@ -14,6 +14,21 @@ describe('store timings', () => {
     await h.close();
   });
 
+  it('time the operations of every capability the store has (the measure store\'s reads of the decision log too)', async () => {
+    const h = await harness('sqlite');
+    try {
+      await h.store.measure.outcomesOfDecisions(['d-1']);
+      const text = (await h.app.inject({ url: '/metrics' })).body;
+      expect(text).toMatch(/tact_store_operation_duration_seconds_count\{operation="measure\.outcomesOfDecisions"\} 1/);
+      // Every capability store the Store holds is timed (an object whose class has methods).
+      const capabilities = Object.entries(h.store).filter(([, v]) => v && typeof v === 'object' && Object.getPrototypeOf(v) !== Object.prototype && typeof Object.getPrototypeOf(v).constructor === 'function' && /Store$/.test(Object.getPrototypeOf(v).constructor.name));
+      expect(capabilities.map(([k]) => k)).toContain('measure');
+      for (const [name, v] of capabilities) expect(Object.getOwnPropertySymbols(v).map(String), name).toContain('Symbol(tact.storeTimings)');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('instrument a store once; a second Tact on it only points the timings at its own metrics', async () => {
     const h = await harness('sqlite');
     const before = h.store.keys.list;

@@ -8,7 +8,7 @@ interface Sink {
 }
 
 /** The capability stores whose asynchronous operations are timed. */
-const CAPABILITIES = ['collect', 'profiles', 'documents', 'keys', 'estimates', 'segments', 'models', 'decisions', 'monitors', 'experiments'] as const;
+const CAPABILITIES = ['collect', 'profiles', 'documents', 'keys', 'estimates', 'segments', 'models', 'decisions', 'monitors', 'measure'] as const satisfies readonly (keyof Store)[];
 
 /**
  * Times every asynchronous operation of the store's capability stores into

@@ -14,9 +14,12 @@ import { profileRoutes } from '../profiles/routes.js';
 import { checkKeysBeforeBody } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { describeSecurity } from './openapi-security.js';
+import { documentErrors } from './openapi-errors.js';
 import { TactError } from '../errors/tact-error.js';
+import { jsonErrorDetail } from '../config/text-position.js';
 import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
+import { partValidators } from './validators.js';
 import { ClientErrors } from './client-errors.js';
 import { serverTimeouts, timeoutOptions, type ServerTimeouts } from './timeouts.js';
 import { metricsRoutes } from '../ops/routes.js';
@@ -68,9 +71,11 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
     // __proto__/constructor keys), so the slower prototype-poisoning scan is not needed.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   });
   clientErrors.watch(app.server);
+  // A JSON body is checked as it was sent; the query string, path and headers, which are text,
+  // are read as the types their schemas declare (validators.ts).
+  app.setValidatorCompiler(partValidators());
   installErrorHandler(app);
   // Once closing, requests in flight finish; new ones on open connections are told to retry.
   let closing = false;
@@ -92,7 +97,7 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
     try {
       done(null, JSON.parse(body as string));
     } catch (err) {
-      done(new TactError('invalid_json', { detail: (err as Error).message.replace(/\.$/, '') }), undefined);
+      done(new TactError('invalid_json', { detail: jsonErrorDetail(err, body as string) }), undefined);
     }
   });
   app.addHook('preParsing', async (req, _reply, payload) => {
@@ -110,6 +115,8 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   checkKeysBeforeBody(app);
   describeSecurity(app);
   await app.register(swagger, {
+    // Every operation's error answers, in the error shape (openapi-errors.ts).
+    transform: documentErrors,
     openapi: {
       openapi: '3.0.3',
       info: {

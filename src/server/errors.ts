@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TactError, validationError, type FieldProblem } from '../errors/tact-error.js';
+import { schemaProblem } from '../errors/schema-problems.js';
+import { TactError, validationError } from '../errors/tact-error.js';
 
 /**
  * Turns every error into the catalogue's shape: TactErrors as they are; Fastify's own
@@ -44,20 +45,9 @@ function pathPattern(path: string): RegExp {
 function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   if (err instanceof TactError) return err;
   if (err.validation) {
-    const problems: FieldProblem[] = err.validation.map((v) => {
-      const base = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-      const params = v.params as Record<string, unknown>;
-      const missing = typeof params.missingProperty === 'string' ? params.missingProperty : '';
-      const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : '';
-      const field = [err.validationContext === 'body' ? '' : err.validationContext, base, missing || extra].filter(Boolean).join('.') || (err.validationContext ?? 'body');
-      const sentence = missing
-        ? `The \`${field}\` property is required. It was not present on the data you sent.`
-        : extra
-          ? `The \`${field}\` property is not one this endpoint takes.`
-          : `The \`${field}\` property ${v.message ?? 'is not valid'}.`;
-      return { field, message: sentence };
-    });
-    return validationError(problems);
+    const part = err.validationContext;
+    const data = part === 'querystring' ? req.query : part === 'params' ? req.params : part === 'headers' ? req.headers : req.body;
+    return validationError(err.validation.map((v) => schemaProblem(v, part, data)));
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {

@@ -25,7 +25,7 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     schema: {
       tags: ['ops'],
       summary: 'Liveness and store reachability (no key needed)',
-      description: `200 when the store answers a ping within ${HEALTH_TIMEOUT_MS / 1000} s, else 503.`,
+      description: `200 when the store answers a ping within ${HEALTH_TIMEOUT_MS / 1000} s and takes writes (the embedded store's writer stops after a failed flush to the disk; a PostgreSQL standby or read-only database takes none), else 503.`,
       security: [],
       response: { 200: health, 503: health },
     },
@@ -41,7 +41,9 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     } catch (err) {
       req.log.error({ err }, 'health check: the store did not answer');
       void reply.status(503);
-      return { status: 'store unreachable', message: `The ${tact.store.kind} store did not answer a ping within ${HEALTH_TIMEOUT_MS / 1000} s; the reason is in the server log.`, ...about() };
+      const timedOut = (err as Error | undefined)?.message === `no answer within ${HEALTH_TIMEOUT_MS} ms`;
+      const what = timedOut ? `within ${HEALTH_TIMEOUT_MS / 1000} s` : '(it refused or failed it, or takes no writes)';
+      return { status: 'store unreachable', message: `The ${tact.store.kind} store did not answer a ping ${what}; the reason is in the server log.`, ...about() };
     } finally {
       clearTimeout(timer);
     }

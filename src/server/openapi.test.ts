@@ -1,14 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../../test/harness.js';
 
-interface Operation { security?: Record<string, string[]>[]; responses?: Record<string, { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }> }
+interface Operation {
+  summary?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  requestBody?: unknown;
+  parameters?: { in: string }[];
+  responses?: Record<string, { content?: Record<string, { schema?: { properties?: Record<string, unknown>; type?: unknown } }> }>;
+}
 
 describe('the OpenAPI document', () => {
   let h: Harness;
   let ops: Map<string, Operation>;
+  let tags: string[];
   beforeAll(async () => {
     h = await harness('sqlite');
-    const doc = (await h.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, Operation>> };
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, Operation>>; tags: { name: string }[] };
+    tags = doc.tags.map((t) => t.name);
     ops = new Map(Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const)));
   });
   afterAll(async () => h.close());
@@ -36,5 +45,50 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(checked).toBeGreaterThan(40);
+  });
+
+  /** The properties of an answer's JSON schema, when it declares one. */
+  const shape = (op: Operation, status: string) => op.responses?.[status]?.content?.['application/json']?.schema?.properties;
+
+  it('gives every operation a summary and one of the document\'s tags', () => {
+    for (const [name, op] of ops) {
+      expect(op.summary, `${name}: no summary`).toBeTruthy();
+      expect(op.tags?.length, `${name}: no tag`).toBeGreaterThan(0);
+      for (const t of op.tags ?? []) expect(tags, `${name}: tag ${t}`).toContain(t);
+    }
+  });
+
+  it('declares the error answers every operation can give, in the error shape', () => {
+    for (const [name, op] of ops) {
+      const [method, path] = name.split(' ');
+      const takesInput = path.includes('{') || Boolean(op.requestBody) || (op.parameters ?? []).some((p) => p.in === 'query');
+      const statuses = [
+        '500', '503',
+        // What the input guard and the schemas refuse (input-guard.ts): a wrong field, NUL, a non-finite number.
+        ...(takesInput ? ['400'] : []),
+        // A path parameter names something: every such route answers not_found when nothing has that name.
+        ...(path.includes('{') ? ['404'] : []),
+        // A body over the route's limit, or not JSON.
+        ...(['POST', 'PUT', 'PATCH'].includes(method) ? ['413', '415'] : []),
+      ];
+      for (const status of statuses) expect(shape(op, status), `${name} ${status}`).toMatchObject({ error: expect.anything(), message: expect.anything(), errorId: expect.anything() });
+    }
+  });
+
+  it('declares a successful answer for every operation, and its shape for all but the operations reported as lacking one', () => {
+    // Reported to the capabilities' owners (2026-12-03): these routes declare no answer schema yet.
+    // The list may only shrink: a new operation without one fails here.
+    const undescribed = ['GET /v1/features', 'POST /v1/features', 'DELETE /v1/features/{name}', 'GET /v1/config', 'GET /v1/config/{kind}/history', 'GET /v1/keys', 'POST /v1/keys', 'DELETE /v1/keys/{id}', 'POST /v1/decide/batch'];
+    const lacking: string[] = [];
+    for (const [name, op] of ops) {
+      const ok = Object.keys(op.responses ?? {}).filter((s) => s.startsWith('2'));
+      expect(ok, name).not.toEqual([]);
+      if (!ok.some((s) => op.responses?.[s]?.content)) lacking.push(name);
+    }
+    for (const name of lacking) expect(undescribed, `${name} declares no answer schema`).toContain(name);
+  });
+
+  it('says what each error status means', () => {
+    for (const [name, op] of ops) for (const [status, r] of Object.entries(op.responses ?? {})) if (/^[45]/.test(status)) expect((r as { description?: string }).description, `${name} ${status}`).not.toBe('Default Response');
   });
 });

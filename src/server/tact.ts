@@ -4,6 +4,7 @@ import { BatchReader } from '../collect/parse/parse-pool.js';
 import { projectionFor, type Projection } from '../collect/parse/slim.js';
 import { LogConsumers } from '../collect/log-consumers.js';
 import { Metrics } from '../ops/metrics.js';
+import { logLevel } from '../ops/log-level.js';
 import { timeStoreOperations } from '../ops/store-timings.js';
 import { watchCommits } from '../ops/commit-watch.js';
 import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
@@ -97,7 +98,7 @@ export class Tact {
   }
 
   static async create(opts: TactOptions): Promise<Tact> {
-    const log = opts.logger ?? pino({ level: process.env.TACT_LOG_LEVEL ?? 'info' });
+    const log = opts.logger ?? pino({ level: logLevel(process.env) });
     const settings = new Settings(opts.store.documents, documentKinds);
     await settings.reload();
     const consumers = new LogConsumers(opts.store, { log: (msg, data) => log.warn(data ?? {}, msg) });

@@ -1,3 +1,4 @@
+import { jsonErrorDetail } from '../../config/text-position.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import type { Submitted } from '../ingestor.js';
 import { normalizeMessage } from '../normalize.js';
@@ -36,7 +37,7 @@ export function readBatch(text: string, receivedAt: number): BatchRead {
   try {
     body = JSON.parse(text);
   } catch (err) {
-    return { ok: false, fault: { code: 'invalid_json', detail: (err as Error).message.replace(/\.$/, '') } };
+    return { ok: false, fault: { code: 'invalid_json', detail: jsonErrorDetail(err, text) } };
   }
   if (!body || typeof body !== 'object' || !Array.isArray((body as { batch?: unknown }).batch)) return { ok: false, fault: { code: 'no_batch' } };
   const b = body as { batch: unknown[]; sentAt?: unknown; context?: unknown; integrations?: unknown };

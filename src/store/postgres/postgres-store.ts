@@ -53,8 +53,17 @@ export class PostgresStore implements Store {
     return { applied: await migratePostgres(this.pool) };
   }
 
+  /**
+   * The server answers and takes writes: a standby in recovery (the URL still naming a primary
+   * after a failover) or a read-only database answers `SELECT 1` while every write fails, and
+   * GET /health, which orchestrators read, must then fail too.
+   */
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    const r = await this.pool.query<{ ro: string; recovery: boolean }>("SELECT current_setting('transaction_read_only') AS ro, pg_is_in_recovery() AS recovery");
+    const { ro, recovery } = r.rows[0];
+    if (recovery || ro === 'on') {
+      throw new Error(`the PostgreSQL server takes no writes (${recovery ? 'it is a standby in recovery' : 'transactions are read-only'}): point TACT_DATABASE_URL at the primary`);
+    }
   }
 
   async close(): Promise<void> {

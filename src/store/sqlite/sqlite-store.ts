@@ -119,8 +119,14 @@ export class SqliteStore implements Store {
     return { applied: migrate(this.db) };
   }
 
+  /**
+   * The read connection answers, and so does the writer: an empty transaction through it. After a
+   * failed flush the writer refuses every write until a restart while reads still work, and
+   * GET /health, which orchestrators read, must then fail too.
+   */
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+    await this.writer.run([]);
   }
 
   async close(): Promise<void> {

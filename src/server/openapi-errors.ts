@@ -1,0 +1,50 @@
+import type { FastifySchema } from 'fastify';
+import { errorSchema } from '../collect/schemas.js';
+
+/** What each error status means on every route that can give it (docs/errors.md has every code). */
+const MEANING: Record<string, string> = {
+  400: 'A field is missing, of the wrong type or out of range (`validation_failed`; `problems` names each), or the body is not JSON (`invalid_json`).',
+  401: 'No key, a malformed `Authorization` header, or a key that is unknown or revoked (`missing_credentials`, `malformed_credentials`, `invalid_credentials`).',
+  403: 'The key\'s kind may not do this (`forbidden`).',
+  404: 'Nothing has the name or id the path gives (`not_found`).',
+  409: 'The change expected another version, or something else holds the name (`conflict`).',
+  413: 'The body is over this route\'s limit (`payload_too_large`; collection: `message_too_large`, `batch_too_large`).',
+  415: 'The body is not JSON (`unsupported_media_type`), or its `Content-Encoding` is not gzip, deflate or identity (`unsupported_content_encoding`).',
+  500: 'A fault on the server; nothing was changed (`internal`). The `errorId` finds it in the server log.',
+  503: 'The server is shutting down or its write queue is full, and nothing was stored (`overloaded`): retry.',
+};
+
+/** A route's schema as @fastify/swagger hands it to `transform`. */
+interface RouteDoc {
+  schema: FastifySchema;
+  url: string;
+  route?: { method?: string | string[] };
+}
+
+/**
+ * @fastify/swagger's `transform`: completes an operation of the OpenAPI document with the error
+ * answers every route can give, in the error shape, where the route does not declare them itself —
+ * 500 and 503 everywhere; 400 where it takes a body, a query or a path parameter (the schemas and
+ * the input guard refuse what is wrong, naming the field); 404 where a path parameter names
+ * something; 413 and 415 where it takes a body — with a sentence for each status that has none.
+ * An operation that declares no successful answer says so (`2XX`, no schema) instead of
+ * documenting none. The document only: what the routes answer, and how, is unchanged.
+ *
+ * @example
+ * await app.register(swagger, { openapi: { … }, transform: documentErrors });
+ */
+export function documentErrors({ schema: given, url, route }: RouteDoc): { schema: FastifySchema; url: string } {
+  const schema = given as Record<string, unknown> | undefined;
+  if (!schema || schema.hide) return { schema: given, url };
+  const methods = [route?.method ?? []].flat().map((m) => m.toUpperCase());
+  const params = url.includes('/:');
+  const body = methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH');
+  const input = params || body || schema.querystring !== undefined;
+  const statuses = ['500', '503', ...(input ? ['400'] : []), ...(params ? ['404'] : []), ...(body ? ['413', '415'] : [])];
+  const declared = (schema.response ?? {}) as Record<string, Record<string, unknown>>;
+  const response: Record<string, unknown> = {};
+  if (!Object.keys(declared).some((s) => s.startsWith('2'))) response['2XX'] = { description: 'Done. (This operation does not describe its answer yet.)' };
+  for (const [status, s] of Object.entries(declared)) response[status] = s.description || !MEANING[status] ? s : { ...s, description: MEANING[status] };
+  for (const status of statuses) response[status] ??= { ...errorSchema, description: MEANING[status] };
+  return { schema: { ...schema, response }, url };
+}
