@@ -162,8 +162,8 @@ export function createTactClient(o: TactClientOptions) {
     outcome: (req: OutcomeRequest, opts?: CallOptions) => call<OutcomeResponse>('outcome', opts, {}, { ...req, messageId: req.messageId ?? newId() }),
     /** One logged decision with its full explanation and outcomes (server key). */
     decision: (id: string, opts?: CallOptions) => call<Decision>('decision', opts, { id }),
-    /** The decision log, newest first (server key). */
-    decisions: (q: DecisionQuery = {}, opts?: CallOptions) => call<{ decisions: Decision[] }>('decisions', opts, {}, undefined, q as Record<string, unknown>),
+    /** The decision log, newest first (server key); `next` is the cursor of the next page (`after`), null on the last. */
+    decisions: (q: DecisionQuery = {}, opts?: CallOptions) => call<{ decisions: Decision[]; next: string | null }>('decisions', opts, {}, undefined, q as Record<string, unknown>),
     /** A profile's facts (server key). */
     profile: (identifier: string, opts?: CallOptions) => call<Profile>('profile', opts, { identifier }),
   };

@@ -13,7 +13,7 @@ const fields = <T>() => <F extends Fields<T>>(f: F & Record<Exclude<keyof F, key
 
 const decideRequest = fields<DecideRequest>()({ subject: 'required', placement: 'required', context: 'optional', n: 'optional', explain: 'optional' });
 const outcomeRequest = fields<OutcomeRequest>()({ type: 'required', decisionId: 'optional', subject: 'optional', action: 'optional', item: 'optional', value: 'optional', messageId: 'optional', timestamp: 'optional' });
-const decisionQuery = fields<DecisionQuery>()({ subject: 'optional', action: 'optional', placement: 'optional', from: 'optional', to: 'optional', limit: 'optional' });
+const decisionQuery = fields<DecisionQuery>()({ subject: 'optional', action: 'optional', placement: 'optional', from: 'optional', to: 'optional', after: 'optional', limit: 'optional' });
 const decision = fields<Decision>()({ decisionId: 'required', at: 'required', placement: 'required', channel: 'optional', arm: 'optional', subject: 'optional', choices: 'required', explanation: 'required', outcomes: 'optional' });
 const choice = fields<Choice>()({
   rank: 'required', kind: 'required', action: 'optional', item: 'optional', variant: 'optional', content: 'optional', queue: 'optional', score: 'optional',
@@ -101,7 +101,7 @@ describe('the client\'s types and the OpenAPI document', () => {
       agrees(`${name} answer`, decision, answer(name));
       agrees(`${name} choice`, choice, answer(name)?.properties?.choices.items);
     }
-    agrees('decisions answer', { decisions: 'required' }, answer('decisions'));
+    agrees('decisions answer', { decisions: 'required', next: 'required' }, answer('decisions'));
     agrees('decisions item', decision, answer('decisions')?.properties?.decisions.items);
     agrees('outcome answer', outcomeResponse, answer('outcome'));
     agrees('profile answer', profile, answer('profile'));

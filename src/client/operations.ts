@@ -10,7 +10,7 @@ export const operations = {
   decide: { method: 'POST', path: '/v1/decide', body: ['subject', 'placement', 'context', 'n', 'explain'] },
   outcome: { method: 'POST', path: '/v1/outcomes', body: ['type', 'decisionId', 'subject', 'action', 'item', 'value', 'messageId', 'timestamp'] },
   decision: { method: 'GET', path: '/v1/decisions/{id}', body: [] },
-  decisions: { method: 'GET', path: '/v1/decisions', body: [], query: ['subject', 'action', 'placement', 'from', 'to', 'limit'] },
+  decisions: { method: 'GET', path: '/v1/decisions', body: [], query: ['subject', 'action', 'placement', 'from', 'to', 'after', 'limit'] },
   profile: { method: 'GET', path: '/v1/profiles/{identifier}', body: [] },
 } as const;
 

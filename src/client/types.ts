@@ -159,6 +159,8 @@ export interface DecisionQuery {
   placement?: string;
   from?: string;
   to?: string;
+  /** The `next` of the previous page. */
+  after?: string;
   limit?: number;
 }
 

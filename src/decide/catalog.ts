@@ -2,6 +2,7 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import { checkSelection, type SelectionOption } from './bandit/selection-option.js';
 import { checkRecommend, type RecommendOption } from './recommend/recommend-option.js';
 import { Checker } from './check.js';
+import { checkSafeDefault } from './safe-default-check.js';
 
 /** One piece of content an action can carry; only approved variants can be chosen. */
 export interface Variant {
@@ -142,6 +143,7 @@ export function checkCatalog(body: unknown): FieldProblem[] {
     });
   }
   const pids = new Set<string>();
+  const actions = (Array.isArray(body.actions) ? body.actions : []).filter((a): a is Record<string, unknown> => !!a && typeof a === 'object' && !Array.isArray(a));
   if (c.list(body.placements, 'placements')) {
     body.placements.forEach((p, i) => {
       const at = `placements[${i}]`;
@@ -160,9 +162,7 @@ export function checkCatalog(body: unknown): FieldProblem[] {
           if (!ids.has(id as string)) c.add(`${at}.actions[${k}]`, `The placement names the action \`${String(id)}\`, which the catalog does not have.`);
         });
       }
-      if (p.safeDefault !== undefined && p.safeDefault !== 'none' && !ids.has(p.safeDefault as string)) {
-        c.add(`${at}.safeDefault`, `The \`${at}.safeDefault\` must be "none" or an action id of the catalog.`);
-      }
+      checkSafeDefault(c, p, at, actions);
     });
   }
   return c.problems;

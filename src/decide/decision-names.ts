@@ -5,6 +5,7 @@ import { definedFeatures, ruleScope } from '../profiles/rule-scope.js';
 import { nameProblem, namesRead, notDefined, type Shape } from '../rules/rule-names.js';
 import type { Catalog } from './catalog.js';
 import type { Policy } from './policy.js';
+import { checkPolicyTargets } from './policy-targets.js';
 
 type Features = readonly Pick<FeatureDefinition, 'name' | 'kind'>[];
 const value = (what: string): Shape => ({ kind: 'value', what });
@@ -144,7 +145,8 @@ export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentS
 }
 
 /**
- * A policy whose rules, human territory or levers read a feature not defined: refused when
+ * A policy whose rules, human territory or levers read a feature not defined, or that names a
+ * channel, topic or action the catalog in force does not have (policy-targets.ts): refused when
  * written, as {@link checkCatalogNames}.
  *
  * @example
@@ -152,7 +154,7 @@ export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentS
  * // [{ field: 'levers[0].when', message: '… did you mean `features.orders`? …' }]
  */
 export async function checkPolicyNames(body: Policy, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
-  return ruleProblems(policyRules(body), await featuresOf(documents));
+  return [...ruleProblems(policyRules(body), await featuresOf(documents)), ...(await checkPolicyTargets(body, documents))];
 }
 
 /**

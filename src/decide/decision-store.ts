@@ -3,7 +3,6 @@ import type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 export type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 export type { DecisionRecord } from './decision.js';
 
-/** What the decision log can be asked: by subject, action and time, newest first. */
 /** Action choices of one channel, action and minute (`contactVolumes`). */
 export interface VolumeRow {
   channel: string;
@@ -12,13 +11,24 @@ export interface VolumeRow {
   n: number;
 }
 
+/** What the decision log can be asked: by subject, action and time, newest first by (at, id). */
 export interface DecisionQuery {
   /** A profile key, or several (a subject's own with those merged into it: decisions made before the merge are theirs too). */
   profileKey?: string | readonly string[];
   action?: string;
+  /**
+   * With `action`: also the decisions in which that action was held for review (the placement's
+   * safe default, or "none", shown in its place; the log indexes the held action beside the choice).
+   */
+  held?: boolean;
   placement?: string;
   from?: number;
   to?: number;
+  /**
+   * The page after this decision: the log is ordered newest first by (at, id), so a page that
+   * ends inside a millisecond goes on with the rest of it (`to`, exclusive, would skip them).
+   */
+  after?: { at: number; id: string };
   limit: number;
 }
 

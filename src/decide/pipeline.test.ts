@@ -47,7 +47,7 @@ describe('the pipeline', () => {
     expect(again.newHolds).toEqual([]);
     expect(again.choices).toMatchObject([{ kind: 'none', held: { action: 'loan', reviewId: 'r-9' } }]);
     // once approved, the next decision delivers it
-    const approved = run({ holds: [{ ...pending, status: 'approved', reviewer: 'kim', decidedAt: 1 }] });
+    const approved = run({ holds: [{ ...pending, status: 'approved', reviewer: 'kim', decidedAt: Date.parse('2026-06-01T11:30:00Z') }] });
     expect(approved.choices[0]).toMatchObject({ kind: 'action', action: 'loan' });
     expect(approved.choices[0].held).toBeUndefined();
     expect(approved.delivered).toEqual(['r-9']);

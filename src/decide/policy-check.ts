@@ -54,10 +54,11 @@ export function checkPolicy(body: unknown): FieldProblem[] {
     });
   }
   if (body.review !== undefined && c.object(body.review, 'review')) {
-    c.known(body.review, 'review', ['queue', 'rejectFor', 'expireAfter']);
+    c.known(body.review, 'review', ['queue', 'rejectFor', 'expireAfter', 'approvalValidFor']);
     c.string(body.review.queue, 'review.queue', true);
     c.duration(body.review.rejectFor, 'review.rejectFor');
     c.duration(body.review.expireAfter, 'review.expireAfter');
+    c.duration(body.review.approvalValidFor, 'review.approvalValidFor');
   }
   if (c.list(body.levers, 'levers')) {
     body.levers.forEach((l, i) => {

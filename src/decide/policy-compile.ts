@@ -59,6 +59,8 @@ export interface CompiledPolicy {
   rejectForMs: number;
   /** How long a review may stay pending: after it, it is expired, and no verdict is taken. */
   reviewExpireMs: number;
+  /** How long an approval may wait to be delivered: after it, the choice is held for a new review. */
+  approvalValidMs: number;
   levers: readonly CompiledLever[];
   exploration: number;
   noneScore: number;
@@ -152,6 +154,7 @@ export function compilePolicy(p: Policy): CompiledPolicy {
     reviewQueue: p.review?.queue ?? 'review',
     rejectForMs: ms(p.review?.rejectFor, 30 * DAY),
     reviewExpireMs: ms(p.review?.expireAfter, 7 * DAY),
+    approvalValidMs: ms(p.review?.approvalValidFor, 30 * DAY),
     levers: (p.levers ?? []).map((l) => ({ name: l.name, weight: l.weight, matches: matcher(l), when: l.when ? makeCheck(l.name, l.when) : undefined, applied: Object.freeze([l.name, l.weight] as const) })),
     exploration: p.exploration?.budget ?? 0.05,
     noneScore: p.noneScore ?? 0,

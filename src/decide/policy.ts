@@ -84,8 +84,12 @@ export interface Policy {
   consent?: { assumeGranted?: string[] };
   contact?: ContactPolicy;
   humanTerritory?: TerritoryRule[];
-  /** Reviews of high-stakes choices: their queue, how long a rejection lasts (30d), how long a review may stay pending before it expires (7d). */
-  review?: { queue?: string; rejectFor?: string; expireAfter?: string };
+  /**
+   * Reviews of high-stakes choices: their queue, how long a rejection lasts (30d), how long a review
+   * may stay pending before it expires (7d), how long an approval may wait to be delivered before a
+   * new review is asked (30d).
+   */
+  review?: { queue?: string; rejectFor?: string; expireAfter?: string; approvalValidFor?: string };
   levers?: Lever[];
   exploration?: { budget?: number };
   /** The score of doing nothing (default 0: an action must be worth more than its contact cost). */

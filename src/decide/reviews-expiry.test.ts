@@ -70,7 +70,8 @@ describe.each(['sqlite', 'postgres'] as const)('reviews: a pending review expire
     expect((await get(h.app, `/v1/reviews?status=expired&limit=1&before=${page2.next}`)).json()).toEqual({ reviews: [], next: null });
     const approved = await post(h.app, `/v1/reviews/${fresh.id}/approve`, { reviewer: 'kim' }, KEYS.admin);
     expect(approved.statusCode, approved.body).toBe(200);
-    expect(approved.json()).toMatchObject({ status: 'approved', expiresAt: null });
+    // An approval lapses if not delivered within `review.approvalValidFor` (30 days by default: reviews-approval.test.ts).
+    expect(approved.json()).toMatchObject({ status: 'approved', expiresAt: new Date(Date.parse(approved.json().decidedAt) + 30 * DAY).toISOString() });
   });
 });
 

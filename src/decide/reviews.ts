@@ -6,7 +6,10 @@ import type { Hold } from './records.js';
 /** What the API shows of a review: `expired` is a pending one older than the policy's `review.expireAfter`. */
 export type ReviewStatus = Hold['status'] | 'expired';
 
-/** A review as read: its status at the time of reading, and (pending or expired) when it expires. */
+/**
+ * A review as read: its status at the time of reading, and when it expires — a pending (or
+ * expired) one, when it takes no more verdict; an approved one, when its approval lapses undelivered.
+ */
 export interface Review extends Omit<Hold, 'status'> {
   status: ReviewStatus;
   expiresAt: number | null;
@@ -14,8 +17,9 @@ export interface Review extends Omit<Hold, 'status'> {
 
 /**
  * The plain review state of high-stakes choices: a held choice waits as "pending"; a person
- * approves it (the subject's next decision at a placement where it competes may deliver it) or
- * rejects it (it is not offered to that subject for the policy's `review.rejectFor`). A review
+ * approves it (the subject's next decision at a placement where it competes may deliver it, within
+ * the policy's `review.approvalValidFor`: later, a new review is asked) or rejects it (it is not
+ * offered to that subject for the policy's `review.rejectFor`). A review
  * left pending for the policy's `review.expireAfter` is `expired`: computed when read, so a
  * changed policy applies to the reviews already open; no verdict is taken on it, and its subject
  * keeps the placement's safe default.
@@ -27,7 +31,13 @@ export class Reviews {
   /** Verdicts in progress in this process, by review: one at a time each. */
   private readonly deciding = new Map<string, Promise<Hold>>();
 
-  constructor(private readonly store: DecisionStore, private readonly state: DecideState, private readonly now: () => number, private readonly expireMs: () => number = () => 7 * 86_400_000) {}
+  constructor(
+    private readonly store: DecisionStore,
+    private readonly state: DecideState,
+    private readonly now: () => number,
+    private readonly expireMs: () => number = () => 7 * 86_400_000,
+    private readonly approvalMs: () => number = () => 30 * 86_400_000,
+  ) {}
 
   /**
    * Newest first; `before`: the last review of the previous page. The store orders by creation,
@@ -65,7 +75,9 @@ export class Reviews {
   private viewer(): (h: Hold) => Review {
     const now = this.now();
     const expireMs = this.expireMs();
+    const approvalMs = this.approvalMs();
     return (h) => {
+      if (h.status === 'approved') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + approvalMs };
       if (h.status !== 'pending') return { ...h, expiresAt: null };
       const expiresAt = h.createdAt + expireMs;
       return { ...h, status: expiresAt <= now ? 'expired' : 'pending', expiresAt };
@@ -80,7 +92,7 @@ export class Reviews {
     const mine = (this.deciding.get(id) ?? Promise.resolve()).catch(() => undefined).then(() => this.decideNow(id, status, reviewer, note));
     this.deciding.set(id, mine);
     try {
-      return { ...(await mine), expiresAt: null };
+      return this.viewer()(await mine);
     } finally {
       if (this.deciding.get(id) === mine) this.deciding.delete(id);
     }

@@ -18,6 +18,9 @@ import { Flags } from './flags.js';
 import type { DecisionRecord } from './decision.js';
 import type { OutcomeRecord } from './records.js';
 import { PlacementBandits } from './bandit/placement-bandits.js';
+import type { Catalog } from './catalog.js';
+import type { Policy } from './policy.js';
+import { catalogNames, policyTargetProblems } from './policy-targets.js';
 
 /**
  * The consumer that maps track events to outcomes keeps its log position under this name.
@@ -95,7 +98,7 @@ export class DecideService {
     this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch, bandits: this.bandits, recommender: o.recommender, merged });
     this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (key) => keysOf(o.store.profiles, merged, key) });
     this.flags = new Flags(o.store, this.state, now);
-    this.reviews = new Reviews(o.store.decisions, this.state, now, () => this.playbook().policy.reviewExpireMs);
+    this.reviews = new Reviews(o.store.decisions, this.state, now, () => this.playbook().policy.reviewExpireMs, () => this.playbook().policy.approvalValidMs);
   }
 
   static async start(o: DecideOptions): Promise<DecideService> {
@@ -114,6 +117,7 @@ export class DecideService {
         const subjects = await s.state.widenContacts(o.store.decisions, (o.now ?? Date.now)());
         if (subjects) o.log.info({ subjects }, 'contact window widened or caps raised: older contacts are read again from the decision log, per subject at its next decision');
       }
+      if (kind === 'catalog') await s.warnOfPolicyTargets();
       if (kind === 'policy') await s.startConsumer();
       // A longer `review.rejectFor` reaches back to rejections the state did not read.
       if (kind === 'policy') await s.state.loadHolds(o.store.decisions, (o.now ?? Date.now)());
@@ -131,6 +135,21 @@ export class DecideService {
       if (o.store.kind === 'postgres') s.every(1000, () => s.sync());
     }
     return s;
+  }
+
+  /**
+   * A catalog change is not refused for what the policy in force names (a config file that renames
+   * a channel writes the catalog first, then the policy): when the new catalog lacks a channel,
+   * topic or action the policy names, that name matches nothing — said here, in the policy's
+   * problems on read and at every start, until the policy is changed.
+   */
+  async warnOfPolicyTargets(): Promise<void> {
+    const [policy, catalog] = await Promise.all([this.o.store.documents.latest<Policy>('policy'), this.o.store.documents.latest<Catalog>('catalog')]);
+    if (!policy || !catalog) return;
+    const problems = policyTargetProblems(policy.body, catalogNames(catalog.body, catalog.version));
+    if (!problems.length) return;
+    const list = problems.map((p) => `${p.field}: ${p.message}`).join(' ');
+    this.o.log.warn({ kind: 'policy', version: policy.version, catalogVersion: catalog.version, problems }, `The catalog (version ${catalog.version}) no longer has what the policy in force (version ${policy.version}) names; the policy stays in force, and what it names in vain matches nothing until it is changed: ${list}`);
   }
 
   /** Reconciles the flags the configuration declares (flags: in the config file, PUT /v1/config/flags). */

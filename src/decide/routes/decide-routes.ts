@@ -3,6 +3,7 @@ import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { compileCatalog } from '../catalog-compile.js';
+import { decisionCursor, readDecisionCursor } from '../decision-cursor.js';
 import type { Catalog } from '../catalog.js';
 import { compilePolicy } from '../policy-compile.js';
 import type { Policy } from '../policy.js';
@@ -21,7 +22,7 @@ interface DecideBody {
 }
 
 /**
- * POST /v1/decide, and the decision log: GET /v1/decisions (by subject, action, placement, time)
+ * POST /v1/decide, and the decision log: GET /v1/decisions (by subject, action, placement, time; paged by a cursor)
  * and GET /v1/decisions/{id} (the full explanation and the outcomes credited to it).
  *
  * @example
@@ -69,23 +70,29 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     return { decisionId: d.id, catalogVersion: d.catalogVersion, policyVersion: d.policyVersion, ...r, explainsItself: r.differences.length === 0 };
   });
 
-  app.get<{ Querystring: { subject?: string; action?: string; placement?: string; from?: string; to?: string; limit?: number } }>(
+  app.get<{ Querystring: { subject?: string; action?: string; placement?: string; from?: string; to?: string; after?: string; limit?: number } }>(
     '/v1/decisions',
     { preHandler: read, schema: decideSchemas.listDecisions },
     async (req) => {
       const q = req.query;
+      const after = q.after !== undefined ? readDecisionCursor(q.after) : undefined;
+      const limit = q.limit ?? 50;
       // A subject's decisions include those made under identities that merged into it, or before it had a profile.
       const profileKey = q.subject !== undefined ? await subjectKeys(tact.store.profiles, q.subject) : undefined;
       const decisions = await tact.store.decisions.queryDecisions({
         profileKey,
+        // An action's decisions include those in which it was held for review (its stand-in shown).
         action: q.action,
+        held: q.action !== undefined,
         placement: q.placement,
         from: q.from ? Date.parse(q.from) : undefined,
         to: q.to ? Date.parse(q.to) : undefined,
-        limit: q.limit ?? 50,
+        after,
+        limit,
       });
       const levels = await Promise.all(decisions.map(levelOf));
-      return { decisions: decisions.map((d, i) => decisionView(d, { full: false, public: false, level: levels[i] })) };
+      const last = decisions.length === limit ? decisions[decisions.length - 1] : undefined;
+      return { decisions: decisions.map((d, i) => decisionView(d, { full: false, public: false, level: levels[i] })), next: last ? decisionCursor(last) : null };
     },
   );
 }

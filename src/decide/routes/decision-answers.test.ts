@@ -93,7 +93,7 @@ describe('the decision schemas as serializers', () => {
       expect(JSON.parse(fastJson(schema as unknown as FjsSchema)(view))).toEqual(plain(view));
     }
     const list = fastJson(decideSchemas.listDecisions.response[200] as unknown as FjsSchema);
-    expect(JSON.parse(list({ decisions: [view] }))).toEqual(plain({ decisions: [view] }));
+    for (const next of [null, 'MTc2NDUwMDAwMDAwMC5kLTE']) expect(JSON.parse(list({ decisions: [view], next }))).toEqual(plain({ decisions: [view], next }));
     const outcome = fastJson(decideSchemas.outcome.response[200] as unknown as FjsSchema);
     const answer = { recorded: view.outcomes, duplicate: false };
     expect(JSON.parse(outcome(answer))).toEqual(plain(answer));

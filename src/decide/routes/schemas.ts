@@ -183,7 +183,7 @@ export const holdSchema = {
   properties: {
     id: str, decisionId: str, subject: str, profileKey: str, placement: str, action: str, variant: { type: ['string', 'null'] }, queue: str,
     status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired'], description: '`expired`: pending for longer than the policy\'s `review.expireAfter` (7 days by default); no verdict is taken on it.' },
-    expiresAt: { type: ['string', 'null'], description: 'When a pending review expires (or expired); null once decided.' },
+    expiresAt: { type: ['string', 'null'], description: 'When a pending review expires (or expired); for an approved one, when the approval lapses if not delivered by then (the policy\'s `review.approvalValidFor`, 30 days by default: a new review is asked after it); null once rejected or delivered.' },
     createdAt: str, decidedAt: { type: ['string', 'null'] }, reviewer: { type: ['string', 'null'] }, note: { type: ['string', 'null'] }, deliveredIn: { type: ['string', 'null'] },
   },
 } as const;
@@ -242,12 +242,23 @@ export const decideSchemas = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        subject: str, action: { type: 'string', description: 'An action id, or `queue:<name>` for handoffs.' }, placement: str,
-        from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' },
+        subject: str, action: { type: 'string', description: 'An action id — the decisions that chose it, or held it for review and showed the placement\'s safe default in its place — or `queue:<name>` for handoffs.' }, placement: str,
+        from: { type: 'string', format: 'date-time', description: 'Decisions made at or after this time.' }, to: { type: 'string', format: 'date-time', description: 'Decisions made before this time (not at it).' },
+        after: { type: 'string', minLength: 1, maxLength: 400, description: 'The `next` of the previous page: the decisions after its last one, in the log\'s order (newest first by time, then id), those made in the same millisecond included.' },
         limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
       },
     },
-    response: { 200: { type: 'object', properties: { decisions: { type: 'array', items: decisionSchema } } }, ...errors },
+    response: {
+      200: {
+        type: 'object',
+        required: ['decisions', 'next'],
+        properties: {
+          decisions: { type: 'array', items: decisionSchema },
+          next: { type: ['string', 'null'], description: 'The cursor of the next page (pass it as `after`, with the same filters); null when this page is the last.' },
+        },
+      },
+      ...errors,
+    },
   },
   outcome: {
     tags: ['decide'],

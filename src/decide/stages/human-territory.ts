@@ -29,8 +29,9 @@ export function territoryOf(ctx: StageContext, probe: Candidate | undefined): Co
  * Human territory: a subject the policy marks human-owned is handed to a person (every remaining
  * candidate yields to the handoff, which the pipeline returns as the one choice). Otherwise each
  * high-stakes action is marked: a reviewer rejected it recently → excluded; a review is pending
- * (and not expired) → "pending"; a person approved it → "approved" (deliverable); else "review"
- * (held if chosen: a review expired unanswered is asked for again).
+ * (and not expired) → "pending"; a person approved it within the policy's `review.approvalValidFor`
+ * → "approved" (deliverable); else "review" (held if chosen: a review expired unanswered, or an
+ * approval that lapsed undelivered, is asked for again).
  *
  * @example
  * const territory = humanTerritory(candidates, ctx); // the territory when handed off
@@ -59,6 +60,9 @@ const markHighStakes: Stage = (candidates, ctx) => {
   const rejectedSince = ctx.now - ctx.policy.rejectForMs;
   // A review pending for longer than `review.expireAfter` takes no verdict: the choice asks for a new one.
   const expiredBefore = ctx.now - ctx.policy.reviewExpireMs;
+  // An approval not delivered within `review.approvalValidFor` lapses: what the reviewer weighed (the
+  // subject's situation, the offer's terms) may have changed since, so a person is asked again.
+  const approvedAfter = ctx.now - ctx.policy.approvalValidMs;
   for (const c of candidates) {
     if (c.out || !c.action.def.highStakes) continue;
     let rejected: Hold | undefined;
@@ -67,7 +71,7 @@ const markHighStakes: Stage = (candidates, ctx) => {
     for (const h of ctx.holds) {
       if (h.action !== c.action.id) continue;
       if (!rejected && h.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince) rejected = h;
-      else if (!approved && h.status === 'approved' && approves(h, c)) approved = h;
+      else if (!approved && h.status === 'approved' && (h.decidedAt ?? 0) > approvedAfter && approves(h, c)) approved = h;
       else if (!pending && h.status === 'pending' && h.createdAt > expiredBefore) pending = h;
     }
     if (rejected) exclude(c, 'human territory', 'review', `a reviewer rejected it for this subject on ${new Date(rejected.decidedAt ?? 0).toISOString().slice(0, 10)}${rejected.note ? ` ("${rejected.note}")` : ''}`);

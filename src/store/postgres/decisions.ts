@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
-  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
+  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from '../sqlite/decisions-rows.js';
 import { inTransaction } from './database.js';
@@ -150,23 +150,12 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   async queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const viaChoices = q.action !== undefined;
-    const t = viaChoices ? 'c' : 'd';
-    const add = (sql: string, v: unknown) => {
-      args.push(v);
-      where.push(sql.replace('?', `$${args.length}`));
-    };
-    if (typeof q.profileKey === 'string') add(`${t}.profile_key = ?`, q.profileKey);
-    else if (q.profileKey) add(`${t}.profile_key = ANY(?)`, [...q.profileKey]);
-    if (q.action !== undefined) add('c.action = ?', q.action);
-    if (q.placement !== undefined) add(`${t}.placement = ?`, q.placement);
-    if (q.from !== undefined) add(`${t}.at >= ?`, q.from);
-    if (q.to !== undefined) add(`${t}.at < ?`, q.to);
+    const { viaChoices, where, args } = decisionFilter(q);
+    let n = 0;
+    const terms = where.map((w) => w.replace(/\?/g, () => `$${++n}`));
     args.push(q.limit);
     const from = viaChoices ? 'decision_choices c JOIN decisions d ON d.id = c.decision_id' : 'decisions d';
-    const sql = `SELECT DISTINCT d.seq, d.at, d.body FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.at DESC, d.seq DESC LIMIT $${args.length}`;
+    const sql = `SELECT DISTINCT d.id, d.at, d.body FROM ${from}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''} ORDER BY d.at DESC, d.id DESC LIMIT $${args.length}`;
     return (await this.pool.query<{ body: string }>(sql, args)).rows.map((r) => JSON.parse(r.body) as DecisionRecord);
   }
 

@@ -8,6 +8,7 @@ import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { decideOutcomesConformance } from '../conformance/decide-outcomes.case.js';
+import { decisionLogConformance } from '../conformance/decision-log.case.js';
 import { profilesConformance } from '../conformance/profiles.case.js';
 import { identityConflictsConformance } from '../conformance/identity-conflicts.case.js';
 import { get, harness, send } from '../../../test/harness.js';
@@ -25,6 +26,7 @@ monitorConformance('postgres');
 decideGroupsConformance('postgres');
 decideCountsConformance('postgres');
 decideOutcomesConformance('postgres');
+decisionLogConformance('postgres');
 profilesConformance('postgres');
 identityConflictsConformance('postgres');
 

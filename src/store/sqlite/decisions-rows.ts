@@ -1,5 +1,5 @@
 import type { DecisionRecord } from '../../decide/decision.js';
-import type { GroupCountRow } from '../../decide/decision-store.js';
+import type { DecisionQuery, GroupCountRow } from '../../decide/decision-store.js';
 import type { Flag, Hold, OutcomeRecord } from '../../decide/records.js';
 
 /** Row shapes of the decisions tables and their mapping to domain records (shared by both stores). */
@@ -42,9 +42,43 @@ export const toOutcome = (r: OutcomeRow): OutcomeRecord => ({
 /** An OutcomeRecord as the row's parameters, in OUTCOME_COLS order. @example outcomeParams(o) */
 export const outcomeParams = (o: OutcomeRecord): unknown[] => [o.id, o.decisionId ?? '', o.profileKey, o.action, o.type, o.value, o.credit, o.reward, o.success ? 1 : 0, o.source, o.at, o.item ?? null];
 
-/** The choice rows of a decision (a handoff's action is `queue:<name>`). @example choiceParams(record) // [[id, 1, 'action', 'shoes-offer', 'web', 'home', key, at]] */
-export const choiceParams = (d: DecisionRecord): unknown[][] =>
-  d.choices.map((c) => [d.id, c.rank, c.kind, c.kind === 'handoff' ? `queue:${c.queue}` : (c.action ?? null), d.channel, d.placement, d.profileKey, d.at]);
+/**
+ * The choice rows of a decision (a handoff's action is `queue:<name>`), and for each choice that
+ * stands in for an action held for review, a row of kind `held` naming that action at rank −rank:
+ * the log is asked by action for it too (GET /v1/decisions?action=). Every reader of contacts,
+ * volumes, trials and budgets reads `kind = 'action'` only: a held action is no contact.
+ *
+ * @example
+ * choiceParams(record); // [[id, 1, 'action', 'newsletter', 'web', 'home', key, at], [id, -1, 'held', 'loan-offer', 'web', 'home', key, at]]
+ */
+export const choiceParams = (d: DecisionRecord): unknown[][] => {
+  const rows = d.choices.map((c) => [d.id, c.rank, c.kind, c.kind === 'handoff' ? `queue:${c.queue}` : (c.action ?? null), d.channel, d.placement, d.profileKey, d.at]);
+  for (const c of d.choices) if (c.held) rows.push([d.id, -c.rank, 'held', c.held.action, d.channel, d.placement, d.profileKey, d.at]);
+  return rows;
+};
+
+/**
+ * The WHERE terms and arguments of a decision-log query, `?` for each argument (decisions `d`,
+ * with `c` their choice rows when the query names an action; ordered by `d.at DESC, d.id DESC`).
+ *
+ * @example
+ * decisionFilter({ action: 'loan-offer', held: true, limit: 10 }); // { viaChoices: true, where: ['c.action = ?'], args: ['loan-offer'] }
+ */
+export function decisionFilter(q: DecisionQuery): { viaChoices: boolean; where: string[]; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const viaChoices = q.action !== undefined;
+  const t = viaChoices ? 'c' : 'd';
+  if (typeof q.profileKey === 'string') (where.push(`${t}.profile_key = ?`), args.push(q.profileKey));
+  else if (q.profileKey) (where.push(`${t}.profile_key IN (${q.profileKey.map(() => '?').join(', ') || 'NULL'})`), args.push(...q.profileKey));
+  if (q.action !== undefined) (where.push(q.held ? 'c.action = ?' : "c.action = ? AND c.kind <> 'held'"), args.push(q.action));
+  if (q.placement !== undefined) (where.push(`${t}.placement = ?`), args.push(q.placement));
+  if (q.from !== undefined) (where.push(`${t}.at >= ?`), args.push(q.from));
+  if (q.to !== undefined) (where.push(`${t}.at < ?`), args.push(q.to));
+  // (at, id) < (after.at, after.id), written so the time index bounds the scan.
+  if (q.after) (where.push('d.at <= ? AND (d.at < ? OR d.id < ?)'), args.push(q.after.at, q.after.at, q.after.id));
+  return { viaChoices, where, args };
+}
 
 /** Columns of decision_flags. @example `SELECT ${FLAG_COLS} FROM decision_flags` */
 export const FLAG_COLS = 'id, target_kind, target_id, name, note, until, author, created_at, cleared_at, cleared_by';

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord, VolumeRow } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
 import {
-  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
+  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from './decisions-rows.js';
 import { decodeBody } from './decision-body.js';
@@ -80,18 +80,9 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const viaChoices = q.action !== undefined;
-    const t = viaChoices ? 'c' : 'd';
-    if (typeof q.profileKey === 'string') (where.push(`${t}.profile_key = ?`), args.push(q.profileKey));
-    else if (q.profileKey) (where.push(`${t}.profile_key IN (${q.profileKey.map(() => '?').join(', ') || 'NULL'})`), args.push(...q.profileKey));
-    if (q.action !== undefined) (where.push('c.action = ?'), args.push(q.action));
-    if (q.placement !== undefined) (where.push(`${t}.placement = ?`), args.push(q.placement));
-    if (q.from !== undefined) (where.push(`${t}.at >= ?`), args.push(q.from));
-    if (q.to !== undefined) (where.push(`${t}.at < ?`), args.push(q.to));
+    const { viaChoices, where, args } = decisionFilter(q);
     const from = viaChoices ? 'decision_choices c JOIN decisions d ON d.id = c.decision_id' : 'decisions d';
-    const sql = `SELECT DISTINCT d.seq, d.at, d.body FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.at DESC, d.seq DESC LIMIT ?`;
+    const sql = `SELECT DISTINCT d.id, d.at, d.body FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.at DESC, d.id DESC LIMIT ?`;
     let stmt = this.shapes.get(sql);
     if (!stmt) this.shapes.set(sql, (stmt = this.db.prepare<unknown[]>(sql)));
     args.push(q.limit);

@@ -9,6 +9,7 @@ import { monitorConformance } from '../conformance/monitor.case.js';
 import { decideCountsConformance } from '../conformance/decide-counts.case.js';
 import { decideGroupsConformance } from '../conformance/decide-groups.case.js';
 import { decideOutcomesConformance } from '../conformance/decide-outcomes.case.js';
+import { decisionLogConformance } from '../conformance/decision-log.case.js';
 import { profilesConformance } from '../conformance/profiles.case.js';
 import { identityConflictsConformance } from '../conformance/identity-conflicts.case.js';
 import { get, harness, metricValue, send } from '../../../test/harness.js';
@@ -26,6 +27,7 @@ monitorConformance('sqlite');
 decideGroupsConformance('sqlite');
 decideCountsConformance('sqlite');
 decideOutcomesConformance('sqlite');
+decisionLogConformance('sqlite');
 profilesConformance('sqlite');
 identityConflictsConformance('sqlite');
 

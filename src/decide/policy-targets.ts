@@ -1,0 +1,122 @@
+import type { DocumentStore } from '../config/document-store.js';
+import { closestWord } from '../errors/edit-distance.js';
+import type { FieldProblem } from '../errors/tact-error.js';
+import type { Catalog } from './catalog.js';
+import type { Policy } from './policy.js';
+
+/** The channels, topics and action ids a catalog has (its actions' and placements'), and its version (0: none written). */
+export interface CatalogNames {
+  version: number;
+  channels: ReadonlySet<string>;
+  topics: ReadonlySet<string>;
+  actions: ReadonlySet<string>;
+}
+
+type Kind = 'channel' | 'topic' | 'action';
+/** One name a policy gives of the catalog: where, which kind, and what the policy item does if it matches nothing. */
+interface NameUse {
+  field: string;
+  kind: Kind;
+  name: string;
+  effect: string;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const objects = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x)) : []);
+
+/**
+ * What a catalog names (of a body stored before it was checked too: what is not a name is skipped).
+ *
+ * @example
+ * catalogNames({ actions: [{ id: 'a', name: 'A', channels: ['email'], topics: ['news'] }] }, 1).channels; // Set { 'email' }
+ */
+export function catalogNames(body: Catalog | undefined, version: number): CatalogNames {
+  const channels = new Set<string>();
+  const topics = new Set<string>();
+  const actions = new Set<string>();
+  for (const a of objects(body?.actions)) {
+    if (typeof a.id === 'string') actions.add(a.id);
+    for (const c of strings(a.channels)) channels.add(c);
+    for (const t of strings(a.topics)) topics.add(t);
+  }
+  for (const p of objects(body?.placements)) {
+    if (typeof p.channel === 'string') channels.add(p.channel);
+    for (const t of strings(p.topics)) topics.add(t);
+  }
+  return { version, channels, topics, actions };
+}
+
+/** Every channel, topic and action id the policy names, in document order, with what its item does when the name matches nothing. */
+function policyNameUses(body: Policy | undefined): NameUse[] {
+  const uses: NameUse[] = [];
+  const filter = (items: unknown, at: string, effect: string) => {
+    objects(items).forEach((f, i) => {
+      for (const [key, kind] of [['actions', 'action'], ['topics', 'topic'], ['channels', 'channel']] as const) {
+        strings(f[key]).forEach((name, k) => uses.push({ field: `${at}[${i}].${key}[${k}]`, kind, name, effect }));
+      }
+    });
+  };
+  filter(body?.rules, 'rules', 'the rule would never apply to it');
+  const k = (body?.contact ?? {}) as Record<string, unknown>;
+  objects(k.caps).forEach((cap, i) => {
+    for (const kind of ['channel', 'topic', 'action'] as const) {
+      if (typeof cap[kind] === 'string') uses.push({ field: `contact.caps[${i}].${kind}`, kind, name: cap[kind] as string, effect: 'the cap would count nothing' });
+    }
+  });
+  const q = k.quietHours as Record<string, unknown> | undefined;
+  strings(q?.channels).forEach((name, i) => uses.push({ field: `contact.quietHours.channels[${i}]`, kind: 'channel', name, effect: 'these quiet hours would never apply to it' }));
+  objects(k.budgets).forEach((b, i) => {
+    if (typeof b.channel === 'string') uses.push({ field: `contact.budgets[${i}].channel`, kind: 'channel', name: b.channel, effect: 'the budget would limit nothing' });
+  });
+  filter(body?.levers, 'levers', 'the lever would never apply to it');
+  return uses;
+}
+
+const PLURAL: Record<Kind, 'channels' | 'topics' | 'actions'> = { channel: 'channels', topic: 'topics', action: 'actions' };
+
+/**
+ * A policy's rules, levers, caps, quiet hours and budgets name channels, topics and actions of the
+ * catalog; one the catalog does not have matches nothing, silently — quiet hours on `e-mail` when
+ * the catalog says `email` never apply, and night e-mails go out. Each such name is a problem naming
+ * its field, the closest name the catalog has, and (for channels and topics) what it has.
+ *
+ * @example
+ * policyTargetProblems({ contact: { quietHours: { from: '21:00', to: '08:00', channels: ['e-mail'] } } }, catalogNames(shopCatalog(), 1));
+ * // [{ field: 'contact.quietHours.channels[0]', message: 'The `contact.quietHours.channels[0]` names the channel `e-mail`, … Did you mean `email`? …' }]
+ */
+export function policyTargetProblems(body: Policy | undefined, names: CatalogNames): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const u of policyNameUses(body)) {
+    const known = names[PLURAL[u.kind]];
+    if (known.has(u.name)) continue;
+    const named = `The \`${u.field}\` names the ${u.kind} \`${u.name}\``;
+    if (names.version === 0) {
+      out.push({ field: u.field, message: `${named}, which no action or placement of the catalog has (none is written yet: write the catalog first; a config file writes it before the policy): ${u.effect}.` });
+      continue;
+    }
+    const near = closestWord(u.name, known);
+    const mean = near ? ` Did you mean \`${near}\`?` : '';
+    if (u.kind === 'action') {
+      out.push({ field: u.field, message: `${named}, which the catalog (version ${names.version}) does not have: ${u.effect}.${mean || ` The catalog has ${known.size} action${known.size === 1 ? '' : 's'}.`}` });
+    } else {
+      const has = known.size ? ` The catalog's ${PLURAL[u.kind]} are ${[...known].join(', ')}.` : ` The catalog has no ${PLURAL[u.kind]}.`;
+      out.push({ field: u.field, message: `${named}, which no action or placement of the catalog (version ${names.version}) has: ${u.effect}.${mean}${has}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * {@link policyTargetProblems} against the catalog stored (the one in force): a policy write is
+ * refused with them (the config file writes the catalog first), and a stored policy is reported
+ * with them when a later catalog dropped what it names.
+ *
+ * @example
+ * await checkPolicyTargets(policy, store.documents); // [] when every name is the catalog's
+ */
+export async function checkPolicyTargets(body: Policy, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  const uses = policyNameUses(body);
+  if (!uses.length) return [];
+  const catalog = await documents.latest<Catalog>('catalog');
+  return policyTargetProblems(body, catalogNames(catalog?.body, catalog?.version ?? 0));
+}
