@@ -17,7 +17,11 @@ export interface Estimate {
   high: number;
   /** Interval level, e.g. 0.9 for a 90% interval. */
   level: number;
-  /** Evidence count behind the estimate at its own level (trials, observations). */
+  /**
+   * The n the shown interval rests on (trials, events, readings): the subject's own when `source` is
+   * personal, the population's (or segment's) when the interval comes from there — never the
+   * subject's own count under a population interval (models give that apart, e.g. in a `detail`).
+   */
   evidence: number;
   /** The rung of the granularity ladder the estimate comes from. */
   source: EstimateSource;
@@ -25,8 +29,13 @@ export interface Estimate {
   status: EstimateStatus;
   /** Which model (and version) produced it. */
   modelVersion: string;
-  /** ISO-8601 time of the last update. */
-  updatedAt: string;
+  /**
+   * When the evidence the estimate rests on last changed (ISO-8601): the latest write of the stored
+   * rows it is computed from — the subject's own, and the population's or group's when the interval
+   * comes from them — or the end of the data window of the trained model it reads. Null when it
+   * rests on nothing observed yet (a model's defaults). Not the time it was read.
+   */
+  updatedAt: string | null;
   /**
    * Why a "learning" estimate is learning when it is not the usual "not enough data yet": "stale" — a
    * baseline whose subject sent no reading for its `staleAfterDays` (until fresh readings re-establish it).

@@ -15,7 +15,7 @@ export { fitConcentration } from './rates/concentration.js';
 export { type LadderCounts, type LadderModel, type RungDetail, climbLadder, ladderEstimate } from './rates/ladder.js';
 export { betaWinProbabilities } from './rates/thompson-beta.js';
 export { betaBinomialInterval } from './rates/beta-binomial-predictive.js';
-export { type OpenTrial, type TrialState, newTrialState, openTrial, resolveSuccess, expireTrials, countsAt } from './rates/rate-trials.js';
+export { type OpenTrial, type TrialState, newTrialState, openTrial, resolveSuccess, expireTrials, countsAt, ownCounts, addTrialStates } from './rates/rate-trials.js';
 
 // Micro-segments
 export { type MicroSegmentModel, fitMicroSegments, microSegmentOf } from './segments/micro-segments.js';
@@ -41,7 +41,7 @@ export { upliftEstimate } from './uplift/uplift-estimate.js';
 export { budgetedAssignment } from './uplift/targeting.js';
 
 // Send time
-export { SLOTS, slotOf, populationSendTimePrior, bestSendSlot } from './send-time/send-time.js';
+export { SLOTS, SEND_TIME_ESTABLISHED, slotOf, populationSendTimePrior, bestSendSlot } from './send-time/send-time.js';
 export { fitSendTimeStrength } from './send-time/strength.js';
 
 // Recommendations

@@ -48,7 +48,7 @@ export class ModelInputs implements DecisionPrefetch {
     let s = this.scorers.get(v.version);
     if (!s) {
       if (this.scorers.size >= 8) this.scorers.clear();
-      this.scorers.set(v.version, (s = new UpliftScorer(v.state as UpliftState, v.version)));
+      this.scorers.set(v.version, (s = new UpliftScorer(v.state as UpliftState, v.version, v.dataTo)));
     }
     return s;
   }

@@ -68,7 +68,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
     throw validationError([{ field: 'sendTime', message: 'The `sendTime` was asked for, but send time is not configured: list its engagement events under `sendTime.engagement` first.' }]);
   }
   const channel = tact.decide.playbook().catalog.placements.get(req.placement)?.channel ?? '';
-  const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store, tact.learning.registry, st.minEvents) : undefined;
+  const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store, tact.learning.registry, st) : undefined;
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
   const n: Omit<Counts, 'total'> = { scanned: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };

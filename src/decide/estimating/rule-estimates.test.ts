@@ -37,11 +37,12 @@ describe('estimates and anomalies in rules', () => {
     expect(verdict(before, 'newsletter')?.status).toBe('scored');
     // the untrained rate's prior is Beta(1, 1): mean 0.5, nothing observed (rates/rate-model.ts)
     expect(before.explanation.facts['estimates.email_open']).toMatchObject({ value: 0.5, evidence: 0, status: 'learning', source: 'population' });
-    for (let i = 0; i < 6; i++) await send(h.app, '/v1/track', { userId: 'ana', event: 'Email Delivered', messageId: `m${i}` });
+    // (to others: a subject's own deliveries inside their window say nothing yet about its rate)
+    for (let i = 0; i < 6; i++) await send(h.app, '/v1/track', { userId: 'bob', event: 'Email Delivered', messageId: `m${i}` });
     await h.tact.consumers.runAll();
     const after = await decide();
     expect(verdict(after, 'newsletter')).toMatchObject({ status: 'excluded', stage: 'suitability', rule: 'opens e-mail', reason: 'the subject seldom opens e-mail' });
-    // six deliveries, no open: the population's Beta(1, 1) prior becomes Beta(1, 7), mean 1/8
+    // six deliveries to others, no open: the population's Beta(1, 1) prior becomes Beta(1, 7), mean 1/8
     expect(after.explanation.facts['estimates.email_open'].value).toBeCloseTo(1 / 8, 9);
     // each record explains itself: replayed from its kept facts, the rules reach the same verdicts
     // (the first one's newsletter passed only because the estimate it read is kept)

@@ -87,22 +87,23 @@ function forecast(s: BaselineState, t: number): { point: number; scale: number; 
  * baselineEstimate(state, t, '2026-11-23T10:00:00Z');
  * // { value: 41.2, low: 30.5, high: 55.0, source: 'personal', status: 'established', … }
  */
-export function baselineEstimate(s: BaselineState, t: number, updatedAt: string, level = s.config.level): Estimate {
+export function baselineEstimate(s: BaselineState, t: number, updatedAt: string | null, level = s.config.level): Estimate {
   const established = isBaselineEstablished(s, t);
   const f = s.lastHour === null ? null : forecast(s, t);
-  const common = { level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };
+  const common = { level, modelVersion: s.config.modelVersion, updatedAt };
   if (established && f) {
     const { values, weights } = weightedScores(s, scorePool(s, f.horizon));
     const [qLow, qHigh] = weightedConformalInterval(values, weights, level);
     const low = f.point + f.scale * qLow - resolution(f.point);
     const high = f.point + f.scale * qHigh + resolution(f.point);
-    return { value: f.point, low, high, source: 'personal', status: 'established', ...common };
+    return { value: f.point, low, high, source: 'personal', status: 'established', evidence: s.readings, ...common };
   }
   const [low, high] = populationInterval(s.population, level);
   // The population's range comes with the population's middle; the subject's own guess only while
-  // nothing bounds the range (it would otherwise lie outside the range it is shown with).
+  // nothing bounds the range (it would otherwise lie outside the range it is shown with). The
+  // evidence is what the range rests on: the pooled readings.
   const value = Number.isFinite(low) && Number.isFinite(high) ? populationMedian(s.population) : f ? f.point : NaN;
-  return { value, low, high, source: 'population', status: 'learning', ...common, ...(isStale(s, t) ? { reason: 'stale' as const } : {}) };
+  return { value, low, high, source: 'population', status: 'learning', evidence: s.population.values.length, ...common, ...(isStale(s, t) ? { reason: 'stale' as const } : {}) };
 }
 
 /**
@@ -122,7 +123,7 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string,
  * @example
  * anomalyRange(state, t, now); // { value: 41.2, low: 12.9, high: 69.5, level: 0.98, status: 'established', … }
  */
-export function anomalyRange(s: BaselineState, t: number, updatedAt: string, level = 0.98): Estimate {
+export function anomalyRange(s: BaselineState, t: number, updatedAt: string | null, level = 0.98): Estimate {
   if (s.lastHour === null || !isBaselineEstablished(s, t)) return baselineEstimate(s, t, updatedAt, level);
   const f = forecast(s, t);
   // Not the scores of the stream's first `minDays` days: the forecasts then were scaled by a handful
@@ -155,7 +156,7 @@ export interface AnomalyVerdict {
  * @example
  * checkReading(state, t, 180, now); // { anomaly: true, reason: 'outside-range', … }
  */
-export function checkReading(s: BaselineState, t: number, y: number, updatedAt: string, level = 0.98): AnomalyVerdict {
+export function checkReading(s: BaselineState, t: number, y: number, updatedAt: string | null, level = 0.98): AnomalyVerdict {
   const estimate = anomalyRange(s, t, updatedAt, level);
   if (estimate.status === 'learning') return { anomaly: false, reason: estimate.reason === 'stale' ? 'stale' : 'learning', estimate };
   const outside = y < estimate.low || y > estimate.high;

@@ -88,7 +88,7 @@ export interface RateEstimateOptions {
   source: EstimateSource;
   establishedWhen: EstablishedWhen;
   modelVersion: string;
-  updatedAt: string;
+  updatedAt: string | null;
   /** The trials behind this rung: reported, and held against the rule's minimum evidence (default 0). */
   evidence?: number;
 }

@@ -79,7 +79,7 @@ export function climbLadder(model: LadderModel, counts: LadderCounts): { rung: E
  * ladderEstimate(model, counts, '2026-11-23T10:00:00.000Z');
  * // { value: 0.041, low: 0.031, high: 0.052, source: 'segment', status: 'established', … }
  */
-export function ladderEstimate(model: LadderModel, counts: LadderCounts, updatedAt: string): { estimate: Estimate; details: RungDetail[] } {
+export function ladderEstimate(model: LadderModel, counts: LadderCounts, updatedAt: string | null): { estimate: Estimate; details: RungDetail[] } {
   const { rung, details } = climbLadder(model, counts);
   const chosen = details.filter((d) => d.rung === rung).pop()!;
   const estimate = rateEstimate(chosen.posterior, {

@@ -19,10 +19,84 @@ export interface TrialState {
   successes: number;
   trials: number;
   open: OpenTrial[];
+  /**
+   * What this subject credited to each group row other than the population (a trial at each
+   * exposure, a success when one closes a trial): its share of those rows, left out of the prior of
+   * its own rung so that its trials count once ({@link ownCounts}). Absent in states stored before
+   * 2026-12-04: for those only the open trials' groups are known.
+   */
+  credited?: Record<string, RateCounts>;
 }
 
 /** @example const s = newTrialState(); */
-export const newTrialState = (): TrialState => ({ successes: 0, trials: 0, open: [] });
+export const newTrialState = (): TrialState => ({ successes: 0, trials: 0, open: [], credited: {} });
+
+/** The credited counts of a state, begun from its open trials when it has none (a state stored before they were kept). */
+function creditedOf(s: TrialState): Record<string, RateCounts> {
+  if (!s.credited) {
+    s.credited = {};
+    for (const o of s.open) credit(s.credited, o.groups, 'trial');
+  }
+  return s.credited;
+}
+
+function credit(to: Record<string, RateCounts>, groups: readonly string[], what: 'trial' | 'success'): void {
+  for (const g of groups) {
+    if (g === POPULATION) continue;
+    const c = (to[g] ??= { successes: 0, trials: 0 });
+    if (what === 'trial') c.trials += 1;
+    else c.successes += 1;
+  }
+}
+
+/** The population row's subject id: every exposure is credited to it. */
+const POPULATION = 'population';
+
+/**
+ * The subject's own share of a group row's counts — what the group row holds of this subject's
+ * exposures and successes. The population holds every one of them (all its exposures, closed or
+ * open, and its successes); another group what {@link TrialState.credited} says (or, in a state
+ * stored before that was kept, its open trials credited there).
+ *
+ * @example
+ * ownCounts({ successes: 2, trials: 5, open: [{ at: 0, seq: 9, groups: ['population'] }] }, 'population'); // { successes: 2, trials: 6 }
+ */
+export function ownCounts(s: TrialState, group: string): RateCounts {
+  if (group === POPULATION) return { successes: s.successes, trials: s.trials + s.open.length };
+  const c = s.credited ? s.credited[group] : undefined;
+  if (c) return { successes: c.successes, trials: c.trials };
+  if (s.credited) return { successes: 0, trials: 0 };
+  return { successes: 0, trials: s.open.filter((o) => o.groups.includes(group)).length };
+}
+
+/**
+ * The sum of several states (a subject and the profiles merged into it): counts added, open trials
+ * kept oldest first, credited counts added (each state's as {@link ownCounts} reads it).
+ *
+ * @example
+ * addTrialStates([survivor, mergedAway]);
+ */
+export function addTrialStates(states: readonly TrialState[]): TrialState {
+  const out: TrialState = {
+    successes: states.reduce((s, x) => s + x.successes, 0),
+    trials: states.reduce((s, x) => s + x.trials, 0),
+    open: states.flatMap((x) => x.open).sort((a, b) => a.at - b.at || a.seq - b.seq),
+  };
+  if (states.some((x) => x.credited)) {
+    const credited: Record<string, RateCounts> = {};
+    for (const x of states) {
+      for (const g of new Set([...Object.keys(x.credited ?? {}), ...x.open.flatMap((o) => o.groups)])) {
+        if (g === POPULATION) continue;
+        const c = ownCounts(x, g);
+        const to = (credited[g] ??= { successes: 0, trials: 0 });
+        to.successes += c.successes;
+        to.trials += c.trials;
+      }
+    }
+    out.credited = credited;
+  }
+  return out;
+}
 
 /**
  * Closes, as failures, the open trials whose window ended at or before `now`; returns them.
@@ -39,13 +113,14 @@ export function expireTrials(s: TrialState, now: number, windowMs: number): Open
 }
 
 /**
- * An exposure opens a trial. Beyond `maxOpen` open trials the oldest is closed as a failure
- * (returned) so the state stays bounded.
+ * An exposure opens a trial, counted as a trial of each of its groups in `credited`. Beyond
+ * `maxOpen` open trials the oldest is closed as a failure (returned) so the state stays bounded.
  *
  * @example
  * openTrial(s, { at: t, seq: 41, groups: ['population'] });
  */
 export function openTrial(s: TrialState, trial: OpenTrial, maxOpen = 100): OpenTrial[] {
+  credit(creditedOf(s), trial.groups, 'trial');
   s.open.push(trial);
   const over = s.open.length - maxOpen;
   if (over <= 0) return [];
@@ -55,7 +130,8 @@ export function openTrial(s: TrialState, trial: OpenTrial, maxOpen = 100): OpenT
 
 /**
  * A success at time `at` closes the oldest open trial it can answer (opened at or before `at`,
- * less than `windowMs` earlier) and returns it; a success without such an exposure counts nothing.
+ * less than `windowMs` earlier), counted as a success of each of its groups in `credited`, and
+ * returns it; a success without such an exposure counts nothing.
  *
  * @example
  * resolveSuccess(s, t + 3_600_000, 3 * 86_400_000); // the trial opened at t
@@ -63,9 +139,11 @@ export function openTrial(s: TrialState, trial: OpenTrial, maxOpen = 100): OpenT
 export function resolveSuccess(s: TrialState, at: number, windowMs: number): OpenTrial | undefined {
   const i = s.open.findIndex((o) => o.at <= at && at - o.at < windowMs);
   if (i < 0) return undefined;
+  const credited = creditedOf(s);
   const [trial] = s.open.splice(i, 1);
   s.trials += 1;
   s.successes += 1;
+  credit(credited, trial.groups, 'success');
   return trial;
 }
 

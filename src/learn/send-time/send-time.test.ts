@@ -51,6 +51,32 @@ describe('send time', () => {
     expect(bestSendSlot(flat, tied, { ...opts, fromSlot: 5 }).slot).toBe(10);
   });
 
+  it('is established once personal and its share\'s interval is no wider than the share: a concentrated habit is, engagement spread thin is not', () => {
+    // The untrained prior: a flat week, A = 24. Expected values: the Beta(A·p + c, A + n − A·p − c)
+    // marginal of the Dirichlet posterior, 90% quantiles from scipy 1.17 (scipy.stats.beta.ppf).
+    const flat = populationSendTimePrior([], 24, 0);
+    // 24 opens, all on Monday 10:00: Beta(24.1429, 23.8571) = 0.5030 [0.3853, 0.6205], width 0.2353
+    // (relative 0.468). An absolute width of 0.1, the rates' default, would call it learning.
+    const habit = new Float64Array(SLOTS);
+    habit[10] = 24;
+    const h = bestSendSlot(flat, habit, opts);
+    expect(h).toMatchObject({ slot: 10, estimate: { source: 'personal', status: 'established', evidence: 24 } });
+    expect(h.estimate.low).toBeCloseTo(0.3852620680128964, 6);
+    expect(h.estimate.high).toBeCloseTo(0.6205477551410229, 6);
+    // 100 opens, one in each of 96 slots and 4 on Monday 10:00: Beta(4.1429, 119.857) = 0.0334
+    // [0.0119, 0.0634], width 0.0516 — narrow in absolute terms, yet 1.54 times the share: the best
+    // slot rests on 4 opens. Personal (n ≥ A), learning; until 2026-12-04 it was "established".
+    const spread = new Float64Array(SLOTS);
+    for (let k = 0; k < 96; k++) spread[20 + k] = 1;
+    spread[10] = 4;
+    const d = bestSendSlot(flat, spread, opts);
+    expect(d).toMatchObject({ slot: 10, estimate: { source: 'personal', status: 'learning', evidence: 100 } });
+    expect(d.estimate.low).toBeCloseTo(0.011868259350591227, 6);
+    expect(d.estimate.high).toBeCloseTo(0.06343188197350606, 6);
+    // The threshold is a setting: twice the share lets it through.
+    expect(bestSendSlot(flat, spread, { ...opts, establishedWhen: { maxWidth: 1, maxRelativeWidth: 2 } }).estimate.status).toBe('established');
+  });
+
   it('fits the Dirichlet prior strength that generated the subjects (A = 30 within 25%)', () => {
     const rng = new Rng(6);
     const share = Float64Array.from({ length: SLOTS }, (_, s) => 1 + (s % 24 >= 8 && s % 24 <= 20 ? 4 : 0));

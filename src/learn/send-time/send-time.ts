@@ -4,10 +4,24 @@
  * population's (smoothed) engagement share per slot and A the prior strength in pseudo-events.
  * The best slot is read out as an Estimate of its engagement share; while the subject's own events
  * carry less than half the posterior (n < A) or number fewer than `minEvents`, the answer is the
- * population's best slot, labelled as such.
+ * population's best slot, labelled as such. A personal slot is established once its share's
+ * interval is narrow relative to the share (`establishedWhen`, default no wider than the share).
  */
 import type { Estimate } from '../estimate.js';
-import { betaInterval } from '../rates/beta-binomial.js';
+import { type EstablishedWhen, betaInterval, isEstablished } from '../rates/beta-binomial.js';
+
+/**
+ * When a personal send slot is established: its share's 90% interval no wider than the share
+ * itself. An absolute width would run the wrong way here — a subject whose engagement is spread
+ * thin over the week has a small best share with a narrow interval and a best slot that is noise,
+ * one who always engages at the same hour a large share with a wide interval and a slot beyond
+ * doubt; relative to the share, the width says how much of the best slot's own engagement there
+ * is (about 10 events' worth for a small share at 90%).
+ *
+ * @example
+ * bestSendSlot(prior, counts, { modelVersion, updatedAt, establishedWhen: SEND_TIME_ESTABLISHED });
+ */
+export const SEND_TIME_ESTABLISHED: EstablishedWhen = { maxWidth: 1, maxRelativeWidth: 1 };
 
 /** Hours in a week: slots 0 (Monday 00:00) … 167 (Sunday 23:00). */
 export const SLOTS = 168;
@@ -72,7 +86,10 @@ export interface SendSlot {
  * The subject's best send slot (or the population's while learning). Among slots that tie, the
  * soonest from `fromSlot` (the subject's current local hour of week, default 0) wins: a flat week
  * (no population data yet) then answers the current hour — no hour is known to be better than
- * now — rather than whichever slot is numbered first (Monday 00:00).
+ * now — rather than whichever slot is numbered first (Monday 00:00). The evidence is the subject's
+ * events when the slot is personal, else `populationEvidence` (the events the prior was fitted on;
+ * 0 for an untrained prior). Established only when personal and narrow enough (`establishedWhen`,
+ * default {@link SEND_TIME_ESTABLISHED}).
  *
  * @example
  * bestSendSlot(prior, subjectCounts, { minEvents: 5, modelVersion: 'send-time@1', updatedAt: now, fromSlot: 63 });
@@ -80,7 +97,7 @@ export interface SendSlot {
 export function bestSendSlot(
   prior: SendTimePrior,
   counts: ArrayLike<number>,
-  opts: { minEvents?: number; level?: number; modelVersion: string; updatedAt: string; fromSlot?: number },
+  opts: { minEvents?: number; level?: number; modelVersion: string; updatedAt: string | null; fromSlot?: number; establishedWhen?: EstablishedWhen; populationEvidence?: number },
 ): SendSlot {
   const level = opts.level ?? 0.9;
   let n = 0;
@@ -95,13 +112,14 @@ export function bestSendSlot(
     if (alpha[s] > alpha[slot]) slot = s;
   }
   const [low, high] = betaInterval({ alpha: alpha[slot], beta: total - alpha[slot] }, level);
+  const value = alpha[slot] / total;
   return {
     slot,
     estimate: {
-      value: alpha[slot] / total, low, high, level,
-      evidence: personal ? n : 0,
+      value, low, high, level,
+      evidence: personal ? n : opts.populationEvidence ?? 0,
       source: personal ? 'personal' : 'population',
-      status: personal ? 'established' : 'learning',
+      status: personal && isEstablished(value, low, high, opts.establishedWhen ?? SEND_TIME_ESTABLISHED) ? 'established' : 'learning',
       modelVersion: opts.modelVersion, updatedAt: opts.updatedAt,
     },
   };

@@ -20,7 +20,7 @@ export function upliftEstimate(
   model: UpliftModel,
   x: ArrayLike<number>,
   arm: number,
-  opts: { level?: number; evidence: number; establishedWhen: EstablishedWhen; modelVersion: string; updatedAt: string },
+  opts: { level?: number; evidence: number; establishedWhen: EstablishedWhen; modelVersion: string; updatedAt: string | null },
 ): Estimate {
   const level = opts.level ?? 0.9;
   const value = model.uplift(x)[arm];

@@ -1,17 +1,15 @@
 import type { LoggedEvent } from '../../collect/log-consumers.js';
 import type { Settings } from '../../config/settings.js';
-import type { BaselineState } from '../../learn/baselines/metric-baseline.js';
 import type { Store } from '../../store/store.js';
 import { EstimateBatch, withSubjects } from '../estimates/estimate-batch.js';
 import type { AfterWrite, KindConsumer } from '../estimates/learn-consumers.js';
-import { localHour } from '../local-time.js';
-import { baselineStep, newBaselineState, readingOf } from './baseline-step.js';
+import { type StoredBaseline, foldReading, newBaselineState, readingOf } from './baseline-step.js';
 import { metricsKind } from './metrics-kind.js';
 
 /**
  * Keeps each subject's baseline of every configured metric up to date, one reading per matching
- * event (in the subject's local time), and records anomalies — only once the baseline is
- * established.
+ * event (in the subject's local time; held while the zone is not known yet: foldReading), and
+ * records anomalies — only once the baseline is established.
  *
  * @example
  * learnConsumers.push(baselineConsumer(store, settings));
@@ -35,11 +33,10 @@ export function baselineConsumer(store: Store, settings: Settings, afterWrite: A
           if (y === undefined) continue;
           const row = batch.row({ subjectId: e.subject.id, model: 'baseline', key: m.def.name }, () => ({ state: newBaselineState(m), modelVersion: m.config.modelVersion }));
           if (!batch.fresh(row, e.seq)) continue;
-          const t = localHour(e.message.timestamp, e.subject.timezone);
-          const state = row.state as BaselineState;
+          const state = row.state as StoredBaseline;
           // The metric's current staleness setting (states stored before it have none).
           state.config = { ...state.config, staleAfterDays: m.config.staleAfterDays };
-          const { anomaly, estimate } = baselineStep(state, t, y, m.anomalyLevel, updatedAt);
+          const { anomaly, estimate } = foldReading(state, e.message.timestamp, y, e.subject.timezone, m.anomalyLevel, updatedAt);
           if (anomaly) {
             batch.writes.anomalies.push({
               subjectId: e.subject.id, metric: m.def.name, seq: e.seq, at: e.message.timestamp, value: y,

@@ -33,12 +33,15 @@ describe('baseline step', () => {
   it('while learning, shows the population\'s range with a value inside it', () => {
     // Everyone else's sessions: 280, 281, …, 320 s (twice); this subject's first five: about 600 s.
     const others = Array.from({ length: 82 }, (_, i) => 280 + (i % 41));
-    const pool = { pool: poolFromSubjects([others]), modelVersion: 'baselines@1' };
+    const trainedAt = Date.parse('2026-02-01T03:00:00Z');
+    const pool = { pool: poolFromSubjects([others]), modelVersion: 'baselines@1', dataTo: trainedAt };
     const s = newBaselineState(metric);
     for (let d = 0; d < 5; d++) baselineStep(s, 24 * (200 + d) + 20, 598 + d, 0.98, 'now');
-    const row = { subjectId: 'p', model: 'baseline', key: 'spend', estimate: null, state: s, modelVersion: 'baseline@1', seq: 5, updatedAt: 0 };
+    const row = { subjectId: 'p', model: 'baseline', key: 'spend', estimate: null, state: s, modelVersion: 'baseline@1', seq: 5, updatedAt: Date.parse('2026-02-02T20:00:00Z') };
     const e = baselineNow(row, metric, 'UTC', (24 * 205 + 9) * 3_600_000, pool);
-    expect(e).toMatchObject({ source: 'population', status: 'learning', evidence: 5 });
+    // The interval is the pool's: its evidence is the pool's 82 readings (not the subject's 5, which
+    // the estimates' `detail.readings` gives), and it last changed when the pool was trained.
+    expect(e).toMatchObject({ source: 'population', status: 'learning', evidence: 82, updatedAt: '2026-02-01T03:00:00.000Z' });
     expect(Number.isFinite(e.low) && Number.isFinite(e.high)).toBe(true);
     expect(e.low).toBeLessThanOrEqual(e.value);
     expect(e.value).toBeLessThanOrEqual(e.high);

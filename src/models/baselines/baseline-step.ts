@@ -4,6 +4,7 @@ import { type AnomalyVerdict, baselineEstimate, checkReading } from '../../learn
 import { issueForecast, observeReading } from '../../learn/baselines/baseline-update.js';
 import { type BaselineState, createBaseline } from '../../learn/baselines/metric-baseline.js';
 import { extract } from '../../profiles/features/state.js';
+import { localHour } from '../local-time.js';
 import type { CompiledMetric } from './metrics-kind.js';
 
 /**
@@ -48,6 +49,18 @@ export function readingOf(m: Message, metric: CompiledMetric): number | undefine
   return undefined;
 }
 
+/** Issues the day-ahead forecast at the first reading of a new day (before the reading is checked). */
+function prepare(s: BaselineState, t: number): void {
+  const day = Math.floor(t / 24);
+  if (s.readings > 0 && (!s.issued || s.issued.day < day)) issueForecast(s, day * 24);
+}
+
+/** Learns a reading, keeping at most MAX_SCORES scores per bucket. */
+function absorb(s: BaselineState, t: number, y: number): void {
+  observeReading(s, t, y);
+  for (const bucket of s.scores) if (bucket.length > MAX_SCORES) bucket.splice(0, bucket.length - MAX_SCORES);
+}
+
 /**
  * Folds one reading y at local hour index t into the state, in place: issues the day-ahead
  * forecast at the first reading of a new day, checks the reading against the range as it stood
@@ -56,11 +69,77 @@ export function readingOf(m: Message, metric: CompiledMetric): number | undefine
  * @example
  * const { anomaly, estimate } = baselineStep(state, t, 912, 0.98, new Date().toISOString());
  */
-export function baselineStep(s: BaselineState, t: number, y: number, anomalyLevel: number, updatedAt: string): { anomaly: AnomalyVerdict | null; estimate: Estimate } {
-  const day = Math.floor(t / 24);
-  if (s.readings > 0 && (!s.issued || s.issued.day < day)) issueForecast(s, day * 24);
+export function baselineStep(s: BaselineState, t: number, y: number, anomalyLevel: number, updatedAt: string | null): { anomaly: AnomalyVerdict | null; estimate: Estimate } {
+  prepare(s, t);
   const verdict = checkReading(s, t, y, updatedAt, anomalyLevel);
-  observeReading(s, t, y);
-  for (const bucket of s.scores) if (bucket.length > MAX_SCORES) bucket.splice(0, bucket.length - MAX_SCORES);
+  absorb(s, t, y);
   return { anomaly: verdict.anomaly ? verdict : null, estimate: baselineEstimate(s, t, updatedAt) };
+}
+
+/**
+ * A stored baseline: the model's state and, while the subject's time zone is unknown and the
+ * baseline has learned nothing yet, the readings held as [minute since 1970, value] until a zone is
+ * known — so that the hour profile is learned in the subject's local hours, as send time holds its
+ * engagement (send-time-model.ts). Held for at most {@link MAX_UNZONED} readings and `minDays` − 1
+ * days from the first: until then the baseline could not be established, so no flag is lost by
+ * waiting, and a subject whose zone never comes is learned by UTC hour after that, as before.
+ */
+export type StoredBaseline = BaselineState & { unzoned?: [number, number][] };
+
+/** Readings held at most while the zone is unknown (a stream of more than about 80 readings a day reaches it before the day limit). */
+export const MAX_UNZONED = 500;
+
+const MINUTE = 60_000;
+
+/** The held readings learned in `timeZone` (UTC without one), oldest first, in place; none held after. */
+function foldHeld(s: StoredBaseline, timeZone: string | null | undefined): void {
+  const held = s.unzoned;
+  delete s.unzoned;
+  if (!held) return;
+  for (const [m, y] of [...held].sort((a, b) => a[0] - b[0])) {
+    const t = localHour(m * MINUTE, timeZone);
+    prepare(s, t);
+    absorb(s, t, y);
+  }
+}
+
+/**
+ * The state with its held readings learned in `timeZone` (a copy; the state itself when nothing is
+ * held): what a reading of the baseline now uses.
+ *
+ * @example
+ * baselineEstimate(withHeld(state, profile.timezone), t, updatedAt);
+ */
+export function withHeld(s: StoredBaseline, timeZone: string | null | undefined): BaselineState {
+  if (!s.unzoned?.length) return s;
+  const copy = structuredClone(s);
+  foldHeld(copy, timeZone);
+  return copy;
+}
+
+/**
+ * Folds one reading at instant `at` (ms) for a subject in `timeZone`, in place: with a zone, the
+ * readings held so far first (each at its own instant's offset), then this one at its local hour
+ * ({@link baselineStep}). Without a zone, while the baseline has learned nothing yet and the held
+ * readings span less than `minDays` − 1 days (and number under {@link MAX_UNZONED}), the reading is
+ * held ({@link StoredBaseline}); past that, they and it are learned by UTC hour.
+ *
+ * @example
+ * const { anomaly, estimate } = foldReading(state, e.message.timestamp, 312, profile.timezone, 0.98, new Date().toISOString());
+ */
+export function foldReading(s: StoredBaseline, at: number, y: number, timeZone: string | null | undefined, anomalyLevel: number, updatedAt: string | null): { anomaly: AnomalyVerdict | null; estimate: Estimate } {
+  const minute = Math.floor(at / MINUTE);
+  if (!timeZone && s.readings === 0) {
+    const held = s.unzoned ?? [];
+    const first = held.length ? Math.min(...held.map((x) => x[0])) : minute;
+    if (held.length < MAX_UNZONED && Math.abs(minute - first) < (s.config.minDays - 1) * 24 * 60) {
+      s.unzoned = [...held, [minute, y]];
+      // Learning for sure (too few days to be established): the range of the held readings, the
+      // population rung a baseline shows while it learns — not a replay of them all at every reading.
+      const values = s.unzoned.map((x) => x[1]);
+      return { anomaly: null, estimate: baselineEstimate({ ...s, population: { values, cap: s.population.cap } }, localHour(at, null), updatedAt) };
+    }
+  }
+  foldHeld(s, timeZone);
+  return baselineStep(s, localHour(at, timeZone), y, anomalyLevel, updatedAt);
 }

@@ -1,6 +1,6 @@
-import type { BaselineState } from '../../learn/baselines/metric-baseline.js';
 import { type PopulationSample, addToPopulation } from '../../learn/baselines/population.js';
 import type { Trainer } from '../train/trainer.js';
+import type { StoredBaseline } from './baseline-step.js';
 import { metricsKind } from './metrics-kind.js';
 
 /** The stored `baselines` model: per metric, readings pooled across subjects. */
@@ -33,7 +33,8 @@ export const baselinesTrainer: Trainer = {
       for (;;) {
         const rows = await ctx.store.estimates.scan('baseline', m.def.name, after, 1000);
         if (!rows.length) break;
-        for (const r of rows) perSubject.push((r.state as BaselineState).population.values);
+        // With the readings held while the subject's zone is unknown (a pool has no hours).
+        for (const r of rows) perSubject.push([...(r.state as StoredBaseline).population.values, ...((r.state as StoredBaseline).unzoned ?? []).map((x) => x[1])]);
         after = rows[rows.length - 1].subjectId;
       }
       if (!perSubject.length) continue;

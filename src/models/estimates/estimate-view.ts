@@ -14,7 +14,8 @@ export interface EstimateView {
   /** Why a learning estimate is learning, when not for want of data: "stale" (no recent readings). */
   reason?: string;
   modelVersion: string;
-  updatedAt: string;
+  /** When the evidence it rests on last changed; null when it rests on nothing observed yet. */
+  updatedAt: string | null;
   reading: string;
 }
 

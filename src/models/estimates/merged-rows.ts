@@ -1,14 +1,17 @@
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
-import type { TrialState } from '../../learn/rates/rate-trials.js';
+import { type TrialState, addTrialStates } from '../../learn/rates/rate-trials.js';
+import { ownReadings } from '../baselines/baseline-reader.js';
 import type { SlotCounts } from '../send-time/send-time-model.js';
 import type { EstimateKey, EstimateStore, StoredEstimate } from './estimate-store.js';
 
 /**
  * One model state from the survivor's row and the rows of the profiles merged into it, so what a
  * person did before two of their identities met still counts: send-time slot counts (and the
- * engagement held while a zone was unknown) and rate trials add up (open trials kept, oldest first); for a metric baseline (decayed sums that cannot
- * simply be added) the row with more readings stands. The survivor's row carries the result.
+ * engagement held while a zone was unknown) and rate trials add up (open trials kept, oldest
+ * first; with what each profile credited to its groups), last changed when any of the rows did; for
+ * a metric baseline (decayed sums that cannot simply be added) the row with more readings stands.
+ * The survivor's row carries the result.
  *
  * @example
  * combineRows([survivorRow, anonymousRow]); // send-time: counts summed slot by slot
@@ -16,27 +19,20 @@ import type { EstimateKey, EstimateStore, StoredEstimate } from './estimate-stor
 export function combineRows(rows: readonly StoredEstimate[]): StoredEstimate | undefined {
   if (rows.length <= 1) return rows[0];
   const [first] = rows;
+  // Counts that add up changed when any of their rows did.
+  const updatedAt = Math.max(...rows.map((r) => r.updatedAt));
   if (first.model === 'send-time') {
     const counts = (first.state as SlotCounts).counts.slice();
     for (const r of rows.slice(1)) (r.state as SlotCounts).counts.forEach((c, i) => (counts[i] = (counts[i] ?? 0) + c));
     // Engagement held while a profile's zone was unknown: read in the survivor's zone.
     const unzoned = rows.flatMap((r) => (r.state as SlotCounts).unzoned ?? []);
-    return { ...first, state: { ...(first.state as object), counts, ...(unzoned.length ? { unzoned } : {}) } };
+    return { ...first, updatedAt, state: { ...(first.state as object), counts, ...(unzoned.length ? { unzoned } : {}) } };
   }
   if (first.model === 'rate') {
-    const states = rows.map((r) => r.state as TrialState);
-    return {
-      ...first,
-      state: {
-        successes: states.reduce((s, x) => s + x.successes, 0),
-        trials: states.reduce((s, x) => s + x.trials, 0),
-        open: states.flatMap((x) => x.open).sort((a, b) => a.at - b.at || a.seq - b.seq),
-      } satisfies TrialState,
-    };
+    return { ...first, updatedAt, state: addTrialStates(rows.map((r) => r.state as TrialState)) };
   }
   if (first.model === 'baseline') {
-    const readings = (r: StoredEstimate) => (r.state as { readings?: number }).readings ?? 0;
-    return rows.reduce((best, r) => (readings(r) > readings(best) ? { ...r, subjectId: first.subjectId } : best));
+    return rows.reduce((best, r) => (ownReadings(r) > ownReadings(best) ? { ...r, subjectId: first.subjectId } : best));
   }
   return first;
 }

@@ -5,10 +5,10 @@ import type { TrialState } from '../../learn/rates/rate-trials.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { LadderPosition, SegmentLookup } from '../../segments/segment-lookup.js';
 import type { Store } from '../../store/store.js';
-import { type MetricPool, baselineNow } from '../baselines/baseline-reader.js';
+import { type MetricPool, baselineNow, ownReadings } from '../baselines/baseline-reader.js';
 import type { BaselinesState } from '../baselines/baselines-trainer.js';
 import { metricsKind } from '../baselines/metrics-kind.js';
-import { type RatesModelState, groupKeys, ladderFor, rateNow } from '../rates/rate-model.js';
+import { type RatesModelState, type TimedRow, groupKeys, ladderFor, rateNow } from '../rates/rate-model.js';
 import { type CompiledRate, ratesKind } from '../rates/rates-kind.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { type SendTimeModelState, type SlotCounts, sendTimeNow, sendTimePrior } from '../send-time/send-time-model.js';
@@ -52,13 +52,13 @@ export class SubjectEstimates {
       const pools = await this.pools();
       for (const m of metrics) {
         const row = rows.get(`baseline:${m.def.name}`);
-        const readings = (row?.state as { readings?: number } | undefined)?.readings ?? 0;
-        out.push({ model: 'baseline', key: m.def.name, description: m.def.description, estimate: baselineNow(row, m, state.timezone, now, pools.get(m.def.name)), detail: { readings } });
+        // The subject's own readings, whatever the interval rests on (its `evidence`).
+        out.push({ model: 'baseline', key: m.def.name, description: m.def.description, estimate: baselineNow(row, m, state.timezone, now, pools.get(m.def.name)), detail: { readings: ownReadings(row) } });
       }
     }
     const st = this.settings.get(sendTimeKind);
     if (st.configured) {
-      const { estimate, detail } = sendTimeNow(rows.get('send-time:')?.state as SlotCounts | undefined, sendTimePrior(await this.registry.live<SendTimeModelState>('send-time')), st.minEvents, now, state.timezone);
+      const { estimate, detail } = sendTimeNow(rows.get('send-time:') as TimedRow<SlotCounts> | undefined, sendTimePrior(await this.registry.live<SendTimeModelState>('send-time')), st, now, state.timezone);
       out.push({ model: 'send-time', key: '', estimate, detail });
     }
     const rates = this.settings.get(ratesKind);
@@ -88,8 +88,9 @@ export class SubjectEstimates {
   private async rateWith(r: CompiledRate, row: StoredEstimate | undefined, pos: LadderPosition, now: number): Promise<SubjectEstimate> {
     const keys = groupKeys(pos);
     const ids = [keys.population, keys.segment, keys.micro].filter((k): k is string => !!k);
-    const groups = new Map((await this.store.estimates.getMany(ids.map((subjectId) => ({ subjectId, model: 'rate', key: r.def.name })))).map((g) => [g.subjectId, g.state as RateCounts]));
-    const { estimate, details } = rateNow(ladderFor(r, await this.registry.live<RatesModelState>('rates')), r, row?.state as TrialState | undefined, (k) => groups.get(k), keys, now);
+    const groups = new Map((await this.store.estimates.getMany(ids.map((subjectId) => ({ subjectId, model: 'rate', key: r.def.name })))).map((g) => [g.subjectId, g as TimedRow<RateCounts>]));
+    const live = await this.registry.live<RatesModelState>('rates');
+    const { estimate, details } = rateNow(ladderFor(r, live), r, row as TimedRow<TrialState> | undefined, (k) => groups.get(k), keys, now, live?.dataTo);
     const rungs = details.map((d) => ({ rung: d.rung, trials: d.trials, rate: d.posterior.alpha / (d.posterior.alpha + d.posterior.beta), dataWeight: d.dataWeight, earned: d.earned }));
     return { model: 'rate', key: r.def.name, description: r.def.description, estimate, detail: { rungs, segment: pos.segment, microSegment: pos.microSegment?.index ?? null } };
   }
@@ -97,7 +98,7 @@ export class SubjectEstimates {
   private async pools(): Promise<Map<string, MetricPool>> {
     const live = await this.registry.live<BaselinesState>('baselines');
     const out = new Map<string, MetricPool>();
-    if (live) for (const [name, pool] of Object.entries(live.state.pools)) out.set(name, { pool, modelVersion: `baselines@${live.version}` });
+    if (live) for (const [name, pool] of Object.entries(live.state.pools)) out.set(name, { pool, modelVersion: `baselines@${live.version}`, dataTo: live.dataTo });
     return out;
   }
 }

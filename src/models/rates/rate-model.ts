@@ -2,7 +2,7 @@ import type { Estimate } from '../../learn/estimate.js';
 import type { BetaDist, RateCounts } from '../../learn/rates/beta-binomial.js';
 import { MIN_CONCENTRATION } from '../../learn/rates/concentration.js';
 import { type LadderCounts, type LadderModel, type Rung, type RungDetail, ladderEstimate } from '../../learn/rates/ladder.js';
-import { type TrialState, countsAt } from '../../learn/rates/rate-trials.js';
+import { type TrialState, countsAt, ownCounts } from '../../learn/rates/rate-trials.js';
 import type { LadderPosition } from '../../segments/segment-lookup.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { CompiledRate } from './rates-kind.js';
@@ -52,19 +52,51 @@ export function groupKeys(pos: Pick<LadderPosition, 'segment' | 'microSegment'>)
   return { population: 'population', segment: pos.segment ? `segment:${pos.segment}` : undefined, micro: pos.microSegment?.key };
 }
 
+/** A stored row as a rate reads it: its state, and when it last changed (ms). */
+export interface TimedRow<S> {
+  state: S;
+  updatedAt: number;
+}
+
+const RUNG_ORDER: Record<string, number> = { population: 0, segment: 1, 'micro-segment': 2, personal: 3 };
+
 /**
- * A subject's rate now, from the deepest rung its evidence has earned.
+ * A subject's rate now, from the deepest rung its evidence has earned. Its own trials count once:
+ * the group rows hold them too (each exposure is credited to the population and the subject's
+ * groups at once), so they are taken out of every group's counts ({@link ownCounts}) and enter at
+ * the personal rung only — the rungs above are everyone else. `updatedAt` is when the evidence the
+ * estimate rests on last changed: the latest write of the subject's row and of the group rows from
+ * the population down to the rung shown, the moment an open trial's window passed (it then counts
+ * as a failure) when the rung shown is the personal one, and the end of the live model's data
+ * window (`modelAt`); null when there is none of these.
  *
  * @example
- * rateNow(ladder, rate, trials, (k) => groupCounts.get(k), groupKeys(pos), Date.now());
+ * rateNow(ladder, rate, row, (k) => groupRows.get(k), groupKeys(pos), Date.now(), live?.dataTo);
  */
-export function rateNow(ladder: LadderModel, rate: CompiledRate, personal: TrialState | undefined, group: (subjectId: string) => RateCounts | undefined, keys: ReturnType<typeof groupKeys>, now: number): { estimate: Estimate; details: RungDetail[]; counts: LadderCounts } {
+export function rateNow(ladder: LadderModel, rate: CompiledRate, personal: TimedRow<TrialState> | undefined, group: (subjectId: string) => TimedRow<RateCounts> | undefined, keys: ReturnType<typeof groupKeys>, now: number, modelAt?: number | null): { estimate: Estimate; details: RungDetail[]; counts: LadderCounts } {
   const none = { successes: 0, trials: 0 };
-  const counts: LadderCounts = { population: group(keys.population) ?? none };
-  if (keys.segment) counts.segment = group(keys.segment) ?? none;
-  if (keys.micro) counts['micro-segment'] = group(keys.micro) ?? none;
-  counts.personal = personal ? countsAt(personal, now, rate.windowMs) : none;
-  // Copies: the group rows' counts keep changing after this estimate.
-  const frozen: LadderCounts = Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, { successes: c.successes, trials: c.trials }])) as unknown as LadderCounts;
-  return { ...ladderEstimate(ladder, counts, new Date(now).toISOString()), counts: frozen };
+  const others = (id: string): RateCounts => {
+    const c = group(id)?.state ?? none;
+    if (!personal) return { successes: c.successes, trials: c.trials };
+    const own = ownCounts(personal.state, id);
+    // Clamped: the subject's row and a group row read at slightly different moments may disagree.
+    const trials = Math.max(0, c.trials - own.trials);
+    return { successes: Math.min(trials, Math.max(0, c.successes - own.successes)), trials };
+  };
+  const counts: LadderCounts = { population: others(keys.population) };
+  if (keys.segment) counts.segment = others(keys.segment);
+  if (keys.micro) counts['micro-segment'] = others(keys.micro);
+  counts.personal = personal ? countsAt(personal.state, now, rate.windowMs) : none;
+  const { estimate, details } = ladderEstimate(ladder, counts, null);
+  const shown = RUNG_ORDER[estimate.source];
+  const times: number[] = [];
+  if (modelAt !== undefined && modelAt !== null) times.push(modelAt);
+  if (personal) times.push(personal.updatedAt);
+  for (const [rung, id] of [['population', keys.population], ['segment', keys.segment], ['micro-segment', keys.micro]] as const) {
+    const row = id && RUNG_ORDER[rung] <= shown ? group(id) : undefined;
+    if (row) times.push(row.updatedAt);
+  }
+  if (personal && estimate.source === 'personal') for (const o of personal.state.open) if (o.at + rate.windowMs <= now) times.push(o.at + rate.windowMs);
+  estimate.updatedAt = times.length ? new Date(Math.max(...times)).toISOString() : null;
+  return { estimate, details, counts };
 }

@@ -8,7 +8,7 @@ import type { Store } from '../../store/store.js';
 import { EstimateBatch, type SubjectEvent, withSubjects } from '../estimates/estimate-batch.js';
 import type { AfterWrite, KindConsumer } from '../estimates/learn-consumers.js';
 import type { ModelRegistry } from '../registry/registry.js';
-import { type RatesModelState, groupKeys, ladderFor, rateNow } from './rate-model.js';
+import { type RatesModelState, type TimedRow, groupKeys, ladderFor, rateNow } from './rate-model.js';
 import { type CompiledRate, ratesKind } from './rates-kind.js';
 
 /** A rate's row of a subject, or of a group (`population`, `segment:<name>`, `micro-segment:<v>:<i>`). */
@@ -53,14 +53,14 @@ export function ratesConsumer(store: Store, settings: Settings, registry: ModelR
       for (const p of positions.values()) for (const g of Object.values(groupKeys(p))) if (g) groups.add(g);
       for (const e of relevant) for (const r of rates) for (const id of owners(e.subject.id)) for (const t of ((batch.get(rowKey(id, r))?.state as TrialState | undefined)?.open ?? [])) t.groups.forEach((g) => groups.add(g));
       await batch.load(rates.flatMap((r) => [...groups].map((g) => rowKey(g, r))));
-      for (const e of relevant) for (const r of rates) apply(batch, e, r, positions.get(e.subject.id)!, ladderFor(r, live), now, merged.get(e.subject.id) ?? []);
+      for (const e of relevant) for (const r of rates) apply(batch, e, r, positions.get(e.subject.id)!, ladderFor(r, live), live?.dataTo, now, merged.get(e.subject.id) ?? []);
       await batch.flush();
       await afterWrite(relevant);
     },
   };
 }
 
-function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: LadderPosition, ladder: ReturnType<typeof ladderFor>, now: number, merged: readonly string[]): void {
+function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: LadderPosition, ladder: ReturnType<typeof ladderFor>, modelAt: number | undefined, now: number, merged: readonly string[]): void {
   const exposure = e.message.event === r.def.exposure;
   const success = e.message.event === r.def.success;
   if (!exposure && !success) return;
@@ -69,7 +69,8 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
   const trials = row.state as TrialState;
   const at = e.message.timestamp;
   const group = (g: string) => batch.row(rowKey(g, r), () => ({ state: { successes: 0, trials: 0 } satisfies RateCounts, modelVersion: ladder.modelVersion }));
-  const counts = (g: string) => batch.get(rowKey(g, r))?.state as RateCounts | undefined;
+  const counts = (g: string) => batch.get(rowKey(g, r)) as TimedRow<RateCounts> | undefined;
+  const own = (): TimedRow<TrialState> => ({ state: trials, updatedAt: row.updatedAt });
   expireTrials(trials, at, r.windowMs);
   if (success) {
     // The subject's own row first, then the rows of the profiles merged into it that exist.
@@ -89,7 +90,7 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
   }
   const keys = groupKeys(pos);
   if (exposure) {
-    const before = rateNow(ladder, r, trials, counts, keys, at);
+    const before = rateNow(ladder, r, own(), counts, keys, at, modelAt);
     const used = before.details.filter((d) => d.rung === before.estimate.source).pop()!;
     batch.writes.points.push({
       model: 'rates', key: r.def.name, subjectId: e.subject.id, seq: e.seq, at, alpha: used.posterior.alpha, beta: used.posterior.beta,
@@ -103,5 +104,7 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
     }
     openTrial(trials, { at, seq: e.seq, groups: credited });
   }
-  batch.touch(row, e.seq, rateNow(ladder, r, trials, counts, keys, now).estimate, ladder.modelVersion);
+  // Touched first, so that the estimate stored with it is dated by this write (rateNow's `updatedAt`).
+  batch.touch(row, e.seq, undefined, ladder.modelVersion);
+  batch.touch(row, e.seq, rateNow(ladder, r, own(), counts, keys, now, modelAt).estimate);
 }

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { StoredEstimate } from '../estimates/estimate-store.js';
 import type { ModelRegistry } from '../registry/registry.js';
+import { SLOTS } from '../../learn/send-time/send-time.js';
 import { nextSlotStart, sendTimeReader } from './send-at.js';
+import { newSlotCounts, sendTimeNow, sendTimePrior } from './send-time-model.js';
+
+const HOUR = 3_600_000;
 
 describe('next occurrence of a send slot', () => {
   it('finds the next start of the local hour of week (2026-11-30 is a Monday)', () => {
@@ -50,7 +54,7 @@ describe('send time read for scheduling', () => {
     const profiles = { merges: async (id: string) => (id === 'kim' ? [{ into: 'kim', from: 'anon-7', messageId: 'm', reason: 'identify', viaKind: 'anonymousId', viaValue: 'anon-7', at: 0 }] : []) };
     const store = { ...estimates, profiles, estimates } as unknown as Parameters<typeof sendTimeReader>[0];
     const registry = { live: async () => undefined } as unknown as ModelRegistry;
-    const read = await sendTimeReader(store, registry, 5);
+    const read = await sendTimeReader(store, registry, { minEvents: 5, maxRelativeWidth: 1 });
     const t = await read({ id: 'kim', timezone: 'UTC' } as ProfileState, Date.parse('2026-11-30T08:00:00Z'));
     expect(t).toMatchObject({ slot: 34, sendAt: '2026-12-01T10:00:00.000Z', estimate: { source: 'personal', evidence: 27 } });
   });
@@ -58,10 +62,24 @@ describe('send time read for scheduling', () => {
   it('before any training (a flat week) sends a learning subject now, in their own hour — not at Monday 00:00', async () => {
     const none = { getMany: async () => [], forSubject: async () => [] };
     const store = { ...none, profiles: { merges: async () => [] }, estimates: none } as unknown as Parameters<typeof sendTimeReader>[0];
-    const read = await sendTimeReader(store, { live: async () => undefined } as unknown as ModelRegistry, 5);
+    const read = await sendTimeReader(store, { live: async () => undefined } as unknown as ModelRegistry, { minEvents: 5, maxRelativeWidth: 1 });
     // Wednesday 14:20Z is 15:20 in Paris (UTC+1): slot 2 × 24 + 15 = 63.
     const now = Date.parse('2026-12-02T14:20:00Z');
     const t = await read({ id: 'new', timezone: 'Europe/Paris' } as ProfileState, now);
     expect(t).toMatchObject({ slot: 63, label: 'Wednesday 15:00 (local time)', sendAt: '2026-12-02T14:20:00.000Z', estimate: { source: 'population', status: 'learning', evidence: 0 } });
+  });
+
+  it('dates a send time by what it rests on: the prior\'s data window, and the subject\'s row once personal; the untrained prior by nothing', () => {
+    const counts = newSlotCounts();
+    counts.counts[34] = 30;
+    const now = Date.parse('2026-12-02T14:20:00Z');
+    const row = { state: counts, updatedAt: now - HOUR };
+    const settings = { minEvents: 5, maxRelativeWidth: 1 };
+    const untrained = sendTimePrior(undefined);
+    expect(sendTimeNow(row, untrained, settings, now, 'UTC').estimate).toMatchObject({ source: 'personal', evidence: 30, updatedAt: new Date(now - HOUR).toISOString() });
+    expect(sendTimeNow(undefined, untrained, settings, now, 'UTC').estimate).toMatchObject({ source: 'population', evidence: 0, updatedAt: null });
+    const share = new Array<number>(SLOTS).fill(1 / SLOTS);
+    const trained = sendTimePrior({ name: 'send-time', version: 2, trainedAt: now - 2 * HOUR, dataFrom: null, dataTo: now - 2 * HOUR, metrics: { events: 4120 }, trainedBy: 'cli', state: { share, strength: 24 } });
+    expect(sendTimeNow(undefined, trained, settings, now, 'UTC').estimate).toMatchObject({ source: 'population', evidence: 4120, updatedAt: new Date(now - 2 * HOUR).toISOString() });
   });
 });

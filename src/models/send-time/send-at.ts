@@ -5,6 +5,7 @@ import { combinedRows } from '../estimates/merged-rows.js';
 import { tzOffsetMinutes } from '../local-time.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { type SendTimeModelState, type SlotCounts, sendTimeNow, sendTimePrior } from './send-time-model.js';
+import type { CompiledSendTime } from './send-time-kind.js';
 
 const HOUR = 3_600_000;
 
@@ -52,14 +53,14 @@ export function nextSlotStart(slot: number, now: number, timeZone: string | null
  * subject's counts include those of the profiles merged into it, as its estimates do.
  *
  * @example
- * const reader = await sendTimeReader(store, registry, minEvents);
+ * const reader = await sendTimeReader(store, registry, settings.get(sendTimeKind));
  * const t = await reader(state, Date.now()); // { sendAt, slot, label, timezone, estimate }
  */
-export async function sendTimeReader(store: Parameters<typeof combinedRows>[0], registry: ModelRegistry, minEvents: number): Promise<(state: ProfileState, now: number) => Promise<SendTime>> {
+export async function sendTimeReader(store: Parameters<typeof combinedRows>[0], registry: ModelRegistry, settings: Pick<CompiledSendTime, 'minEvents' | 'maxRelativeWidth'>): Promise<(state: ProfileState, now: number) => Promise<SendTime>> {
   const prior = sendTimePrior(await registry.live<SendTimeModelState>('send-time'));
   return async (state, now) => {
     const row = (await combinedRows(store, state.id, [{ model: 'send-time', key: '' }])).get('send-time:');
-    const { estimate, detail } = sendTimeNow(row?.state as SlotCounts | undefined, prior, minEvents, now, state.timezone);
+    const { estimate, detail } = sendTimeNow(row as { state: SlotCounts; updatedAt: number } | undefined, prior, settings, now, state.timezone);
     return { sendAt: new Date(nextSlotStart(detail.slot, now, state.timezone)).toISOString(), slot: detail.slot, label: detail.label, timezone: state.timezone ?? 'UTC', estimate };
   };
 }

@@ -32,7 +32,9 @@ export function sendTimeConsumer(store: Store, settings: Settings, registry: Mod
         if (!batch.fresh(row, e.seq)) continue;
         const counts = row.state as SlotCounts;
         countEngagement(counts, e.message.timestamp, e.subject.timezone);
-        batch.touch(row, e.seq, sendTimeNow(counts, prior, cfg.minEvents, now, e.subject.timezone).estimate, prior.modelVersion);
+        // Touched first, so that the estimate stored with it is dated by this write.
+        batch.touch(row, e.seq, undefined, prior.modelVersion);
+        batch.touch(row, e.seq, sendTimeNow({ state: counts, updatedAt: row.updatedAt }, prior, cfg, now, e.subject.timezone).estimate);
       }
       await batch.flush();
       await afterWrite(relevant);

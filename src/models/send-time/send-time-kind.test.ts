@@ -22,7 +22,13 @@ describe('a send-time engagement entry with a key it does not take', () => {
   });
 
   it('takes the keys it reads', () => {
-    expect(sendTimeKind.check({ engagement: [{ event: 'Email Opened' }, { type: 'track', event: 'Email Link Clicked' }, { type: 'page' }], minEvents: 3 })).toEqual([]);
+    expect(sendTimeKind.check({ engagement: [{ event: 'Email Opened' }, { type: 'track', event: 'Email Link Clicked' }, { type: 'page' }], minEvents: 3, maxRelativeWidth: 0.8 })).toEqual([]);
+  });
+
+  it('a width threshold relative to the share: 1 by default, a positive number when set', () => {
+    expect(sendTimeKind.compile({ engagement: [{ event: 'Email Opened' }] }).maxRelativeWidth).toBe(1);
+    expect(sendTimeKind.compile({ engagement: [{ event: 'Email Opened' }], maxRelativeWidth: 0.5 }).maxRelativeWidth).toBe(0.5);
+    expect(sendTimeKind.check({ engagement: [{ event: 'Email Opened' }], maxRelativeWidth: 0 })).toEqual([{ field: 'maxRelativeWidth', message: 'The `maxRelativeWidth` must be a number from 0.01 to 100.' }]);
   });
 
   it('in a config file, stops the start', async () => {

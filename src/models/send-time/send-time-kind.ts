@@ -1,18 +1,25 @@
 import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from '../../collect/message.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
+import { SEND_TIME_ESTABLISHED } from '../../learn/send-time/send-time.js';
 import { checkNumber, isObject } from '../kind-checks.js';
 
 /**
- * Which events count as engagement for send time, and how much personal evidence is needed.
+ * Which events count as engagement for send time, how much personal evidence is needed, and when a
+ * personal slot is established.
  *
  * @example
- * { engagement: [{ event: 'Email Opened' }, { event: 'Email Link Clicked' }], minEvents: 5 }
+ * { engagement: [{ event: 'Email Opened' }, { event: 'Email Link Clicked' }], minEvents: 5, maxRelativeWidth: 1 }
  */
 export interface SendTimeDoc {
   engagement?: { event?: string; type?: MessageType }[];
   /** Personal slots only from this many engagement events on (default 5). */
   minEvents?: number;
+  /**
+   * A personal slot is established once the 90% interval of its engagement share is no wider than
+   * this many times the share (default 1: no wider than the share itself; see SEND_TIME_ESTABLISHED).
+   */
+  maxRelativeWidth?: number;
 }
 
 /**
@@ -21,10 +28,12 @@ export interface SendTimeDoc {
  */
 const ENGAGEMENT_FIELDS = ['event', 'type'] as const satisfies readonly (keyof NonNullable<SendTimeDoc['engagement']>[number])[];
 
-/** Compiled: a matcher and the evidence threshold. */
+/** Compiled: a matcher, the evidence threshold and the width rule. */
 export interface CompiledSendTime {
   matches(m: Message): boolean;
   minEvents: number;
+  /** Largest interval width relative to the share still called established. */
+  maxRelativeWidth: number;
   configured: boolean;
 }
 
@@ -37,7 +46,7 @@ export interface CompiledSendTime {
 export const sendTimeKind: DocumentKind<SendTimeDoc, CompiledSendTime> = {
   kind: 'send-time',
   configKey: 'sendTime',
-  fields: ['engagement', 'minEvents'] satisfies (keyof SendTimeDoc)[],
+  fields: ['engagement', 'minEvents', 'maxRelativeWidth'] satisfies (keyof SendTimeDoc)[],
   description: 'Engagement events whose hour of week teaches each subject\'s best send time.',
   empty: {},
   check(body: unknown): FieldProblem[] {
@@ -57,6 +66,7 @@ export const sendTimeKind: DocumentKind<SendTimeDoc, CompiledSendTime> = {
       });
     }
     checkNumber(p, 'minEvents', body.minEvents, 1, 10_000, true);
+    checkNumber(p, 'maxRelativeWidth', body.maxRelativeWidth, 0.01, 100);
     return p;
   },
   compile(body) {
@@ -64,6 +74,7 @@ export const sendTimeKind: DocumentKind<SendTimeDoc, CompiledSendTime> = {
     return {
       configured: list.length > 0,
       minEvents: body.minEvents ?? 5,
+      maxRelativeWidth: body.maxRelativeWidth ?? SEND_TIME_ESTABLISHED.maxRelativeWidth!,
       matches: (m) => list.some((e) => (e.event === undefined || (m.type === 'track' && m.event === e.event)) && (e.type === undefined || m.type === e.type)),
     };
   },

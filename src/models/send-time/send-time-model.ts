@@ -65,6 +65,16 @@ export interface SendTimeModelState {
 /** @example const s = newSlotCounts(); s.counts[34] += 1; */
 export const newSlotCounts = (): SlotCounts => ({ counts: new Array<number>(SLOTS).fill(0) });
 
+/** The prior in force, with what it rests on: the events it was fitted on and the end of their window. */
+export interface SendTimePriorInForce {
+  prior: SendTimePrior;
+  modelVersion: string;
+  /** Engagement events the trained prior was fitted on (0 before any training, or when its version did not record them). */
+  events: number;
+  /** The end of the trained version's data window (ms); null before any training. */
+  dataTo: number | null;
+}
+
 /**
  * The prior in force: the trained population share, or — before any training — a flat week with
  * the default strength of 24 pseudo-events.
@@ -72,24 +82,39 @@ export const newSlotCounts = (): SlotCounts => ({ counts: new Array<number>(SLOT
  * @example
  * const { prior, modelVersion } = sendTimePrior(await registry.live('send-time'));
  */
-export function sendTimePrior(live: ModelVersion<SendTimeModelState> | undefined): { prior: SendTimePrior; modelVersion: string } {
-  if (!live) return { prior: populationSendTimePrior([], 24, 0), modelVersion: 'send-time@default' };
-  return { prior: { share: Float64Array.from(live.state.share), strength: live.state.strength }, modelVersion: `send-time@${live.version}` };
+export function sendTimePrior(live: ModelVersion<SendTimeModelState> | undefined): SendTimePriorInForce {
+  if (!live) return { prior: populationSendTimePrior([], 24, 0), modelVersion: 'send-time@default', events: 0, dataTo: null };
+  const events = Number(live.metrics?.events);
+  return {
+    prior: { share: Float64Array.from(live.state.share), strength: live.state.strength },
+    modelVersion: `send-time@${live.version}`,
+    events: Number.isFinite(events) ? events : 0,
+    dataTo: live.dataTo,
+  };
 }
 
 /**
  * A subject's best send slot as an Estimate of its engagement share, with the slot in words;
- * the population's slot (learning) until the subject's own events earn it. The counts are read in
+ * the population's slot (learning) until the subject's own events earn it, established once its
+ * share's interval is no wider than `maxRelativeWidth` times the share. The counts are read in
  * `timeZone`, the engagement held from before the zone was known included ({@link zonedCounts}). Ties go to the soonest
  * slot from the subject's current local hour (`timeZone`): before any training every slot ties,
- * and the answer is the current hour.
+ * and the answer is the current hour. Evidence: the subject's events when personal, the prior's
+ * (the events it was fitted on) when not — the subject's own are in `detail.events` either way.
+ * `updatedAt`: when what the estimate rests on last changed — the prior's data window, and the
+ * subject's row when the slot is personal; null for the untrained prior.
  *
  * @example
- * sendTimeNow(counts, prior, 5, Date.now(), 'Europe/Paris'); // { estimate: { source: 'personal', … }, detail: { slot: 34, label: 'Tuesday 10:00 (local time)' } }
+ * sendTimeNow(row, prior, { minEvents: 5, maxRelativeWidth: 1 }, Date.now(), 'Europe/Paris'); // { estimate: { source: 'personal', … }, detail: { slot: 34, label: 'Tuesday 10:00 (local time)', events: 31 } }
  */
-export function sendTimeNow(counts: SlotCounts | undefined, p: { prior: SendTimePrior; modelVersion: string }, minEvents: number, updatedAt: number, timeZone?: string | null): { estimate: Estimate; detail: { slot: number; label: string; events: number } } {
-  const c = counts ? zonedCounts(counts, timeZone) : new Array<number>(SLOTS).fill(0);
-  const fromSlot = slotOf(new Date(updatedAt), tzOffsetMinutes(timeZone, updatedAt));
-  const { slot, estimate } = bestSendSlot(p.prior, c, { minEvents, modelVersion: p.modelVersion, updatedAt: new Date(updatedAt).toISOString(), fromSlot });
+export function sendTimeNow(row: { state: SlotCounts; updatedAt: number } | undefined, p: SendTimePriorInForce, settings: { minEvents: number; maxRelativeWidth: number }, now: number, timeZone?: string | null): { estimate: Estimate; detail: { slot: number; label: string; events: number } } {
+  const c = row ? zonedCounts(row.state, timeZone) : new Array<number>(SLOTS).fill(0);
+  const fromSlot = slotOf(new Date(now), tzOffsetMinutes(timeZone, now));
+  const { slot, estimate } = bestSendSlot(p.prior, c, {
+    minEvents: settings.minEvents, modelVersion: p.modelVersion, updatedAt: null, fromSlot,
+    establishedWhen: { maxWidth: 1, maxRelativeWidth: settings.maxRelativeWidth }, populationEvidence: p.events,
+  });
+  const times = [p.dataTo, estimate.source === 'personal' ? row?.updatedAt : undefined].filter((t): t is number => typeof t === 'number');
+  estimate.updatedAt = times.length ? new Date(Math.max(...times)).toISOString() : null;
   return { estimate, detail: { slot, label: `${slotLabel(slot)} (local time)`, events: c.reduce((a, b) => a + b, 0) } };
 }

@@ -160,6 +160,6 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     // Each decision is read under its own catalog version (its safe default, its variants), not the current one.
     const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
-    return compareUpliftOnLog(rows, new UpliftScorer(candidate.state as UpliftState, candidate.version), new UpliftScorer(live.state as UpliftState, live.version), o);
+    return compareUpliftOnLog(rows, new UpliftScorer(candidate.state as UpliftState, candidate.version, candidate.dataTo), new UpliftScorer(live.state as UpliftState, live.version, live.dataTo), o);
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '../../decide/decision.js';
 import type { LoggedDecision } from './uplift-log.js';
-import { featureRow, numeric, valueAt } from './uplift-model.js';
+import { UpliftScorer, featureRow, numeric, valueAt } from './uplift-model.js';
 import { chooseFeatures, fitUplift } from './uplift-trainer.js';
 
 const row = (arm: string, facts: Record<string, unknown>, converted: boolean): LoggedDecision => ({
@@ -29,5 +29,8 @@ describe('uplift model inputs', () => {
     expect(Object.keys(state.actions)).toEqual(['a']);
     expect(metrics.actions).toEqual({ a: { goal: 'conversion', rows: 40, positives: 16, noneRows: 40, nonePositives: 4 } });
     expect(state.none.conversion.rows).toBe(40);
+    // Its estimates are dated by the version's data window (when their evidence last changed), not when read.
+    const dataTo = Date.parse('2026-11-30T04:00:00Z');
+    expect(new UpliftScorer(state, 3, dataTo).estimate('a', { features: { orders: 1 } }, { level: 0.9, maxWidth: 0.1 })).toMatchObject({ modelVersion: 'uplift@3', evidence: 80, updatedAt: '2026-11-30T04:00:00.000Z' });
   });
 });

@@ -73,7 +73,7 @@ export function featureRow(features: readonly UpliftFeature[], vars: Record<stri
  * A live uplift model ready for decisions: the T-learners built once per version.
  *
  * @example
- * const scorer = new UpliftScorer(live.state, live.version);
+ * const scorer = new UpliftScorer(live.state, live.version, live.dataTo);
  * scorer.estimate('winback', vars, { level: 0.9, maxWidth: 0.05 }); // { value: 0.012, low: 0.004, … } or undefined
  */
 export class UpliftScorer {
@@ -81,7 +81,11 @@ export class UpliftScorer {
   private readonly models = new Map<string, UpliftModel>();
   private readonly noneModels = new Map<string, UpliftModel>();
 
-  constructor(readonly state: UpliftState, readonly version: number) {
+  /**
+   * `dataTo`: the end of the version's data window — the `updatedAt` of its estimates (when the
+   * evidence they rest on last changed); without it they have none (null).
+   */
+  constructor(readonly state: UpliftState, readonly version: number, private readonly dataTo?: number) {
     this.modelVersion = `uplift@${version}`;
     for (const [action, a] of Object.entries(state.actions)) {
       const none = state.none[a.goal];
@@ -90,12 +94,12 @@ export class UpliftScorer {
   }
 
   /** The action's uplift over "none" for these variables, or undefined when the model has no arm for it. */
-  estimate(action: string, vars: Record<string, unknown>, o: { level: number; maxWidth: number; updatedAt?: string }): Estimate | undefined {
+  estimate(action: string, vars: Record<string, unknown>, o: { level: number; maxWidth: number; updatedAt?: string | null }): Estimate | undefined {
     const m = this.models.get(action);
     if (!m) return undefined;
     const a = this.state.actions[action];
     const evidence = a.model.rows + this.state.none[a.goal].rows;
-    return upliftEstimate(m, featureRow(this.state.features, vars), 1, { level: o.level, evidence, establishedWhen: { maxWidth: o.maxWidth }, modelVersion: this.modelVersion, updatedAt: o.updatedAt ?? new Date().toISOString() });
+    return upliftEstimate(m, featureRow(this.state.features, vars), 1, { level: o.level, evidence, establishedWhen: { maxWidth: o.maxWidth }, modelVersion: this.modelVersion, updatedAt: o.updatedAt ?? (this.dataTo === undefined ? null : new Date(this.dataTo).toISOString()) });
   }
 
   /** Predicted goal probability under "none" (`action` undefined) or the action, for the off-policy reward model. */

@@ -79,7 +79,7 @@ export function learnEstimateCases(kind: StoreKind): void {
     it('learns a rate on the ladder from exposures and successes, and reports its calibration on held-out outcomes', async () => {
       h = await harness(kind, { config: {
         rates: [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '3d' }],
-        segments: { audiences: [{ name: 'openers', when: 'estimates.rates.email_open.value > 0.25' }] },
+        segments: { audiences: [{ name: 'openers', when: 'estimates.rates.email_open.value > 0.27' }] },
       } });
       const t0 = Date.now() - 60 * DAY;
       const msgs = [];
@@ -98,11 +98,14 @@ export function learnEstimateCases(kind: StoreKind): void {
       await ingest(h, msgs);
       const e = (await estimatesOf(h, 'r0')).estimates.find((x) => x.model === 'rate')!;
       const rungs = e.detail!.rungs as { rung: string; trials: number; earned: boolean }[];
-      expect(rungs[0]).toMatchObject({ rung: 'population', trials: 200 });
+      // Everyone but r0 (its own 10 trials count once, at its own rung: src/models/rates/rate-model.ts).
+      expect(rungs[0]).toMatchObject({ rung: 'population', trials: 190 });
       expect(rungs.at(-1)).toMatchObject({ rung: 'personal', trials: 10, earned: true });
       expect(e).toMatchObject({ source: 'personal', evidence: 10 });
-      expect(e.value!).toBeGreaterThan(0.25);
-      expect((await estimatesOf(h, 'r15')).estimates.find((x) => x.model === 'rate')!.value!).toBeLessThan(0.25);
+      // 0.27, not 0.25: that is the population's rate, and while the log is replayed membership churned
+      // around it (the segment is a rung of the very estimate it reads). Ends: openers ≈ 0.31, others 0.199.
+      expect(e.value!).toBeGreaterThan(0.27);
+      expect((await estimatesOf(h, 'r15')).estimates.find((x) => x.model === 'rate')!.value!).toBeLessThan(0.27);
 
       const cal = await get(h.app, '/v1/models/rates/calibration');
       expect(cal.statusCode, cal.body).toBe(200);
