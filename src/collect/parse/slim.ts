@@ -60,6 +60,7 @@ export function slimMessage(m: Message, p: Projection): Message {
   const s: Message = { messageId: m.messageId, type: m.type, context, timestamp: m.timestamp, receivedAt: m.receivedAt };
   if (m.event !== undefined) s.event = m.event;
   if (m.name !== undefined) s.name = m.name;
+  if (m.category !== undefined) s.category = m.category;
   if (m.userId !== undefined) s.userId = m.userId;
   if (m.anonymousId !== undefined) s.anonymousId = m.anonymousId;
   if (m.previousId !== undefined) s.previousId = m.previousId;

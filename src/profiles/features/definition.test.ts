@@ -86,7 +86,7 @@ describe('a feature whose `where` reads a name the filter does not see', () => {
     // `propertes.revenue` compiles, fails on every event, and the feature stays at 0 for everyone.
     expect(checkFeature({ name: 'big_orders', kind: 'count', event: 'Order Completed', where: 'propertes.revenue >= 100.0' }, 'features[2]')).toEqual([{
       field: 'features[2].where',
-      message: 'The rule in `features[2].where` reads `propertes`, which is not a variable this rule sees: did you mean `properties`? The variables are event, name, properties, traits, context.',
+      message: 'The rule in `features[2].where` reads `propertes`, which is not a variable this rule sees: did you mean `properties`? The variables are event, name, category, properties, traits, context.',
     }]);
     // A profile's variables are not the filter's: it sees one event.
     expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 'features.orders > 1.0' }, 'f')[0]).toMatchObject({ field: 'f.where', message: expect.stringContaining('reads `features`, which is not a variable this rule sees') });
@@ -113,6 +113,13 @@ describe('a feature of page, screen, identify or group calls given an `event`', 
     const pricing = compileFeature({ name: 'pricing_views', kind: 'count', type: 'page', where: 'name == "Pricing"' });
     const page = (name: string | undefined): Message => ({ messageId: `p-${name}`, type: 'page', name, properties: {}, context: {}, timestamp: 1, receivedAt: 1 });
     expect([matches(pricing, page('Pricing')), matches(pricing, page('Home')), matches(pricing, page(undefined))]).toEqual([true, false, false]);
+  });
+
+  it("reads a page or screen call's `category` (Segment's page spec; analytics-node sends a screen's only there)", () => {
+    const docs = compileFeature({ name: 'docs_screens', kind: 'count', type: 'screen', where: 'category == "Docs"' });
+    expect(checkFeature({ name: 'docs_screens', kind: 'count', type: 'screen', where: 'category == "Docs"' }, 'f')).toEqual([]);
+    const screen = (category: string | undefined): Message => ({ messageId: `s-${category}`, type: 'screen', name: 'Home', ...(category ? { category } : {}), properties: {}, context: {}, timestamp: 1, receivedAt: 1 });
+    expect([matches(docs, screen('Docs')), matches(docs, screen('Shop')), matches(docs, screen(undefined))]).toEqual([true, false, false]);
   });
 });
 

@@ -81,6 +81,7 @@ const scalar = (what: string): Shape => ({ kind: 'value', what });
 const WHERE_SCOPE: Readonly<Record<string, Shape>> = {
   event: scalar('the track event name (a string, or null for other calls)'),
   name: scalar('the page or screen name (a string, or null for other calls)'),
+  category: scalar('the page or screen category (a string, or null when none was sent)'),
   properties: { kind: 'open' },
   traits: { kind: 'open' },
   context: { kind: 'open' },

@@ -39,7 +39,7 @@ export function matches(f: CompiledFeature, m: Message): boolean {
   if (d.event && m.event !== d.event) return false;
   if (f.where) {
     try {
-      return f.where({ event: m.event ?? null, name: m.name ?? null, type: m.type, properties: m.properties ?? {}, traits: m.traits ?? {}, context: m.context }) === true;
+      return f.where({ event: m.event ?? null, name: m.name ?? null, category: m.category ?? null, type: m.type, properties: m.properties ?? {}, traits: m.traits ?? {}, context: m.context }) === true;
     } catch {
       return false;
     }
