@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { portNumber } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
-import { buildApp } from '../server/app.js';
+import { VERSION, buildApp } from '../server/app.js';
 import { serverTimeouts } from '../server/timeouts.js';
 import { Tact } from '../server/tact.js';
 import { gcSettings, tuneGarbageCollector } from '../ops/gc-tuning.js';
@@ -35,10 +35,16 @@ Environment:
                         how long a client may take over its headers (default 30000) and its whole
                         request (60000), and keep an idle connection open (72000); a late request
                         is answered 408 and its connection closed (docs/configuration.md)
-  TACT_LOG_LEVEL        trace, debug, info (default), warn, error
+  TACT_METRICS_TOKEN    require \`Authorization: Bearer <token>\` on GET /metrics (unset: /metrics is open)
+  TACT_PARSE_WORKERS    threads that parse collection batches of 16 KB or more (default 1 on four
+                        cores or more, else 0: on the main thread)
+  TACT_LOG_LEVEL        trace, debug, info (default), warn, error, fatal, silent
   TACT_GC               default: keep V8's own garbage-collector settings instead of Tact's
                         (Tact doubles the heap-growing factor and turns pretenuring off; \`npm start\` also
-                        gives Node --max-semi-space-size=64 --no-memory-reducer: docs/architecture.md, "Memory")`)
+                        gives Node --max-semi-space-size=64 --no-memory-reducer: docs/architecture.md, "Memory")
+  TACT_TRACE_CHECKPOINT a file the embedded store appends each WAL copy over 50 ms to (diagnosis)
+  TACT_BENCH_NOOP       1 adds POST /v1/decide/noop, the benchmark's floor; leave it unset in production
+Every variable, with its default: docs/configuration.md, "Environment".`)
     .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
       // Before the store is opened and keys are made: a wrong port, timeout, log level or metrics token is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
@@ -72,6 +78,6 @@ Environment:
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       await app.listen({ port, host: opts.host });
-      tact.log.info({ port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
+      tact.log.info({ version: VERSION, port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
     });
 }

@@ -8,7 +8,8 @@ import { redactSecrets } from './secrets.js';
 const anyBody = {} as const;
 const docSchema = {
   type: 'object',
-  properties: { kind: { type: 'string' }, version: { type: 'integer' }, body: anyBody, author: { type: 'string' }, reason: { type: 'string' }, createdAt: { type: 'string' } },
+  required: ['kind', 'version', 'body', 'author', 'reason', 'createdAt'],
+  properties: { kind: { type: 'string' }, version: { type: 'integer' }, body: { ...anyBody, description: 'The document (docs/configuration.md has each kind); its secrets read `{"redacted": true}`.' }, author: { type: 'string' }, reason: { type: 'string' }, createdAt: { type: 'string' } },
 } as const;
 
 /** What this version's checks say of a stored document: empty when it passes. */
@@ -16,6 +17,29 @@ const problemsSchema = {
   type: 'array',
   description: 'What this version of Tact refuses in the stored document (written by an earlier version, say): it stays in force as stored until changed.',
   items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+} as const;
+
+/** GET /v1/config: each kind with the version in force (0: nothing written yet) and how many problems this version's checks find in it. */
+const kindsSchema = {
+  type: 'object',
+  required: ['kinds', 'epoch'],
+  properties: {
+    kinds: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'configKey', 'description', 'version', 'problems'],
+        properties: {
+          kind: { type: 'string', description: 'The name in /v1/config/{kind}.' },
+          configKey: { type: 'string', description: 'Its key in the config file.' },
+          description: { type: 'string' },
+          version: { type: 'integer', description: 'The version in force; 0 when nothing was written yet.' },
+          problems: { type: 'integer', description: 'How many problems this version\'s checks find in the stored document (GET /v1/config/{kind} lists them).' },
+        },
+      },
+    },
+    epoch: { type: 'integer', description: 'Changes whenever any kind changes.' },
+  },
 } as const;
 
 /** Who changed a document: the author the caller names, else the key's label. */
@@ -41,7 +65,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   const show = (d: { kind: string; version: number; body: unknown; author: string; reason: string; createdAt: number }) =>
     ({ ...d, body: redactSecrets(d.body, tact.settings.kind(d.kind)?.secrets), createdAt: new Date(d.createdAt).toISOString() });
 
-  app.get('/v1/config', { preHandler: read, schema: { tags: ['config'], summary: 'Every configuration kind with the version in force' } }, async () => ({
+  app.get('/v1/config', { preHandler: read, schema: { tags: ['config'], summary: 'Every configuration kind with the version in force', response: { 200: kindsSchema } } }, async () => ({
     kinds: await Promise.all(tact.settings.allKinds().map(async (k) => ({ kind: k.kind, configKey: k.configKey, description: k.description, version: tact.settings.version(k.kind), problems: (await tact.settings.storedProblems(k.kind)).length }))),
     epoch: tact.settings.epoch,
   }));
@@ -64,7 +88,12 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
 
   app.get<{ Params: { kind: string }; Querystring: { limit?: number } }>('/v1/config/:kind/history', {
     preHandler: read,
-    schema: { tags: ['config'], summary: 'Earlier versions, newest first', querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } } },
+    schema: {
+      tags: ['config'],
+      summary: 'Earlier versions, newest first',
+      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } },
+      response: { 200: { type: 'object', required: ['versions'], properties: { versions: { type: 'array', items: docSchema } } }, 404: errorSchema },
+    },
   }, async (req) => {
     const k = kindOf(req.params.kind);
     return { versions: (await tact.store.documents.history(k.kind, req.query.limit ?? 50)).map(show) };

@@ -102,8 +102,12 @@ export class Settings {
    * Every changed section is checked first, as it will be applied — in order, each seeing the
    * sections before it (the features before the rules that read them) — and a file with any fault
    * changes nothing: the error names every bad section.
+   *
+   * A section taken out of the file changes nothing stored either: the version it last wrote
+   * stays in force (the API may own a kind the file does not name). While that version is the
+   * one in force, `warn` is told at each start, naming the section and how to remove it.
    */
-  async applyFile(file: ConfigFile): Promise<string[]> {
+  async applyFile(file: ConfigFile, warn?: (data: Record<string, unknown>, msg: string) => void): Promise<string[]> {
     const applied: string[] = [];
     const known = new Set(this.kinds.map((k) => k.configKey));
     const unknown = Object.keys(file.sections).filter((s) => !known.has(s));
@@ -131,7 +135,22 @@ export class Settings {
     }
     if (applied.length) await this.docs.put('config-file', next, { author: 'config-file', reason: `applied ${applied.join(', ')}` });
     await this.reload();
+    if (warn) for (const left of await this.leftByFile(file)) warn({ file: file.path, kind: left.kind, section: left.configKey, version: left.version }, removedSectionWarning(file.path, left));
     return applied;
+  }
+
+  /**
+   * The kinds whose version in force a config file wrote (author `config-file`) and that `file`
+   * no longer has a section for: taken out of the file, they stay in force.
+   */
+  async leftByFile(file: ConfigFile): Promise<{ kind: string; configKey: string; version: number; empty: unknown }[]> {
+    const left = [];
+    for (const k of this.kinds) {
+      if (k.configKey in file.sections) continue;
+      const doc = await this.docs.latest(k.kind);
+      if (doc?.author === 'config-file') left.push({ kind: k.kind, configKey: k.configKey, version: doc.version, empty: k.empty });
+    }
+    return left;
   }
 
   /**
@@ -151,6 +170,11 @@ export class Settings {
     const own = checkDocument(k, body);
     return own.length || !k.checkStored ? own : k.checkStored(body, docs);
   }
+}
+
+/** What the start logs of a section taken out of the config file whose last version stays in force. */
+function removedSectionWarning(path: string, left: { kind: string; configKey: string; version: number; empty: unknown }): string {
+  return `The config file ${path} no longer has the \`${left.configKey}\` section, but the version it last applied (\`${left.kind}\` version ${left.version}) stays in force: taking a section out of the file changes nothing stored. To remove it, PUT /v1/config/${left.kind} with the empty document ${JSON.stringify(left.empty)} and a reason (admin key); to keep it, put the section back or change it through the API, which then owns it.`;
 }
 
 /**

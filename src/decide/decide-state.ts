@@ -32,6 +32,8 @@ export class DecideState {
   readonly flags = new FlagBook();
   private readonly holds = new Map<string, Hold[]>();
   private rejectForMs = 0;
+  /** The policy's review windows (`setReviewWindows`); until set, every live review is kept. */
+  private reviewWindows: ReviewWindows | undefined;
   private readonly holdChanges = new Map<string, number>();
   /** decisionId|action that already had a success, with its time. */
   private readonly successes = new KeyGenerations();
@@ -206,9 +208,10 @@ export class DecideState {
    */
   async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number, o: { eager?: boolean } = {}): Promise<void> {
     const since = now - this.lookbackMs;
-    for (const r of await store.trialCounts()) this.counts.trial(r.action, r.profileKey, r.n);
-    for (const r of await store.successCounts()) this.counts.success(r.action, r.profileKey, r.n);
+    // Groups first: the subjects' counts, read without their groups, are then their share of each (OutcomeCounts.loadTrials).
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
+    for (const r of await store.trialCounts()) this.counts.loadTrials(r.action, r.profileKey, r.n);
+    for (const r of await store.successCounts()) this.counts.loadSuccesses(r.action, r.profileKey, r.n);
     this.contactsFrom = now - this.contactsMs;
     let cut = o.eager ? this.contactsFrom : Math.max(this.contactsFrom, now - RECENT_MS);
     if (cut > this.contactsFrom && (await store.anyContact(this.contactsFrom, cut))) {
@@ -246,18 +249,56 @@ export class DecideState {
   }
 
   /**
-   * How long a rejection keeps an action from its subject (the policy's `review.rejectFor`): the
-   * rejections of that window are read with the live reviews, however short the look-back.
+   * The policy's review windows (`review.rejectFor`, `review.approvalValidFor`, `review.expireAfter`):
+   * a review past its window changes no decision (src/decide/stages/human-territory.ts), and the state
+   * lets it go ({@link prune}, {@link loadHolds}). A longer window set later is read back from the log
+   * by the next `loadHolds` (the service calls it on every policy change). `rejectFor` also reaches
+   * back that far for rejections, however short the look-back.
    */
-  setRejectFor(ms: number): void {
-    this.rejectForMs = ms;
+  setReviewWindows(w: ReviewWindows): void {
+    this.reviewWindows = w;
+    this.rejectForMs = w.rejectForMs;
   }
 
-  /** Reads the live reviews again: pending, approved, and those rejected within the look-back or `rejectFor`. */
+  /** Reads the live reviews again: pending, approved, and those rejected within the look-back or `rejectFor` — of them, those that still matter. */
   async loadHolds(store: DecisionStore, now: number): Promise<void> {
     const live = await store.liveHolds(now - Math.max(this.lookbackMs, this.rejectForMs));
     this.holds.clear();
-    for (const h of live) this.putHold(h);
+    for (const h of live) if (this.holdMatters(h, now)) this.putHold(h);
+  }
+
+  /**
+   * Whether a review can still change a decision, by the rules of the human-territory stage: an
+   * approval within `approvalValidFor`, a rejection within `rejectFor`, a pending review within
+   * `expireAfter`. The log keeps every approved and pending review, however old: without this they
+   * would stay in memory for ever.
+   */
+  private holdMatters(h: Hold, now: number): boolean {
+    const w = this.reviewWindows;
+    if (!w) return h.status !== 'delivered';
+    switch (h.status) {
+      case 'approved': return (h.decidedAt ?? 0) > now - w.approvalValidMs;
+      case 'rejected': return (h.decidedAt ?? 0) >= now - w.rejectForMs;
+      case 'pending': return h.createdAt > now - w.reviewExpireMs;
+      default: return false;
+    }
+  }
+
+  /** Lets go of the reviews that no longer matter ({@link holdMatters}). */
+  private pruneHolds(now: number): void {
+    if (!this.reviewWindows) return;
+    for (const [key, list] of this.holds) {
+      const kept = list.filter((h) => this.holdMatters(h, now));
+      if (!kept.length) this.holds.delete(key);
+      else if (kept.length < list.length) this.holds.set(key, kept);
+    }
+  }
+
+  /** Reviews held in memory (for the gauges and tests). */
+  get heldReviews(): number {
+    let n = 0;
+    for (const list of this.holds.values()) n += list.length;
+    return n;
   }
 
   /** From when a guarded append checks the subject's rows: everything before was folded in by a sync (with a minute's margin for slow commits). */
@@ -377,12 +418,13 @@ export class DecideState {
 
   /**
    * Drops what no longer counts: contacts and dismissals outside their windows (contacts no cap
-   * counts), successes older than a few minutes (the recorder asks the log for older ones), and
-   * the keys {@link forgetKeys} lets go.
+   * counts), successes older than a few minutes (the recorder asks the log for older ones), the
+   * keys {@link forgetKeys} lets go, and the reviews past their windows ({@link setReviewWindows}).
    */
   prune(now: number): void {
     this.ledger.prune(now);
     this.forgetKeys(now);
+    this.pruneHolds(now);
   }
 
   /** {@link prune} in slices of `slice` subjects, yielding to the event loop between them (the server's way). */
@@ -394,6 +436,7 @@ export class DecideState {
   pruneSome(now: number, slice = PRUNE_SLICE): boolean {
     if (!this.ledger.pruneSome(now, slice)) return false;
     this.forgetKeys(now);
+    this.pruneHolds(now);
     return true;
   }
 
@@ -429,6 +472,13 @@ export class DecideState {
   private mark(key: string, at: number): void {
     if (this.shared || key.startsWith('o|')) this.seen.set(key, { at, seq: ++this.applied });
   }
+}
+
+/** The policy's review windows, in ms (src/decide/policy-compile.ts). */
+export interface ReviewWindows {
+  rejectForMs: number;
+  approvalValidMs: number;
+  reviewExpireMs: number;
 }
 
 /** A page of the log read at start aims at about this many rows (a week at 1,000 decisions a second is 600 million contacts). */

@@ -9,7 +9,10 @@ import type { CompiledPolicy } from './policy-compile.js';
 /**
  * Estimates of an action's goal rate from the Beta-Binomial ladder (src/learn/rates/ladder.ts)
  * over the logged counts: population (all subjects who got the action) → segment → micro-segment
- * (the subject's groups at decision time) → personal (this subject). Each rung shrinks toward
+ * (the subject's groups at decision time) → personal (this subject). The subject's own counts are
+ * in the population and group counts too; when the personal rung is earned they are taken out of
+ * those (OutcomeCounts.ownShare) and enter at the personal rung only; when it is not, the estimate
+ * comes from a group as logged, own counts included. Either way they count once. Each rung shrinks toward
  * the one above and is earned only when its own data carry enough of its posterior; the estimate
  * says which rung it comes from and its evidence there. Intervals cost a few microseconds, so
  * estimates without personal counts are cached until their counts change.
@@ -34,7 +37,15 @@ export class LadderEstimates implements EstimateProvider {
     const seg = subject.segment ? this.counts.group(action.id, subject.segment) : undefined;
     const micro = subject.microSegment ? this.counts.group(action.id, subject.microSegment) : undefined;
     const personal: RateCounts | undefined = this.counts.personalCounts(action.id, subject.key, subject.also);
-    if (personal) return ladderEstimate(model, ladderCounts(pop, seg, micro, personal), new Date().toISOString()).estimate;
+    if (personal) {
+      // The subject's own counts enter at the personal rung only: the rungs above are everyone else's.
+      const others = (group: RateCounts, key: string | null | undefined) => minus(group, key ? this.counts.ownShare(action.id, subject.key, key, subject.also) : personal);
+      const counts = ladderCounts(others(pop, null), seg && others(seg, subject.segment), micro && others(micro, subject.microSegment), personal);
+      const own = ladderEstimate(model, counts, new Date().toISOString()).estimate;
+      if (own.source === 'personal') return own;
+      // The personal rung is not earned: the estimate comes from a group, and the subject's own
+      // counts stay in it (the group as logged), so they still count once.
+    }
     // Called for every candidate of every decision: the lookup builds no strings.
     let bySegment = this.cache.get(action.id);
     if (!bySegment) this.cache.set(action.id, (bySegment = new Map()));
@@ -76,6 +87,12 @@ interface Cached {
   segment: number;
   micro: number;
   estimate: Estimate;
+}
+
+/** A group's counts without the subject's share, clamped: a group loaded at start may hold less of it than the share assumes. */
+function minus(group: RateCounts, own: RateCounts): RateCounts {
+  const trials = Math.max(0, group.trials - own.trials);
+  return { successes: Math.min(trials, Math.max(0, group.successes - own.successes)), trials };
 }
 
 function ladderCounts(population: RateCounts, segment?: RateCounts, micro?: RateCounts, personal?: RateCounts): LadderCounts {

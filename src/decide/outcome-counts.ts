@@ -28,6 +28,14 @@ export class OutcomeCounts {
   private readonly actionIndex = new Map<string, number>();
   /** group key → action → counts. */
   private readonly groups = new Map<string, Map<string, RateCounts & { version: number }>>();
+  /** group key → its index in the subjects' shares (from 1; {@link ANY_GROUP} is 0). */
+  private readonly groupIndex = new Map<string, number>();
+  /**
+   * subject → what it credited to the groups, three numbers per (action, group) — key (action
+   * index · 2³² + group index), successes, trials — in key order, as `personal`. Only subjects whose
+   * choices went to a group, or whose counts were loaded without their groups at start, have one.
+   */
+  private readonly shares = new Map<string, number[]>();
   /** decision id → the group keys its trials were credited to (insertion order = age). */
   private readonly decisionGroups = new Map<string, readonly string[]>();
   /** Bumped on every change: caches compare it. */
@@ -37,8 +45,25 @@ export class OutcomeCounts {
   trial(action: string, subject: string, n = 1, groups?: readonly string[], decisionId?: string): void {
     this.bump(action, subject, 0, n);
     if (!groups?.length) return;
-    for (const g of groups) this.bumpGroup(action, g, 0, n);
+    for (const g of groups) this.bumpGroup(action, g, 0, n, subject);
     if (decisionId) this.rememberGroups(decisionId, groups);
+  }
+
+  /**
+   * A subject's trials read from the log at start (per action and subject, without the groups they
+   * went to). Once group counts are loaded, they count as the subject's share of every group
+   * ({@link ownShare}, at most the group's counts): taking out too much only widens an interval,
+   * leaving in the subject's own data would narrow it.
+   */
+  loadTrials(action: string, subject: string, n: number): void {
+    this.bump(action, subject, 0, n);
+    if (this.groups.size) this.bumpShare(action, subject, ANY_GROUP, 0, n);
+  }
+
+  /** A subject's successes read from the log at start, as {@link loadTrials}. */
+  loadSuccesses(action: string, subject: string, n: number): void {
+    this.bump(action, subject, n, 0);
+    if (this.groups.size) this.bumpShare(action, subject, ANY_GROUP, n, 0);
   }
 
   /** Remembers which groups a decision's trials went to (rebuild: its counts were loaded already), so its later successes credit them. */
@@ -56,7 +81,7 @@ export class OutcomeCounts {
   success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[]): void {
     this.bump(action, subject, n, 0);
     const to = groups ?? (decisionId ? this.decisionGroups.get(decisionId) : undefined);
-    for (const g of to ?? []) this.bumpGroup(action, g, n, 0);
+    for (const g of to ?? []) this.bumpGroup(action, g, n, 0, subject);
   }
 
   /** Whether the groups of this decision's trials are remembered (the last {@link REMEMBERED} decisions'). */
@@ -94,7 +119,42 @@ export class OutcomeCounts {
     return this.groups.get(group)?.get(action) ?? NONE;
   }
 
-  private bumpGroup(action: string, group: string, s: number, t: number): void {
+  /**
+   * What the subject (and the profile keys merged into it, `also`) credited to a group's counts of
+   * `action`: taken out of the group when its own counts enter at the personal rung, so they count
+   * once. Counts loaded at start without their groups ({@link loadTrials}) are counted in every group.
+   */
+  ownShare(action: string, subject: string, group: string, also: readonly string[] = []): RateCounts {
+    const out = { successes: 0, trials: 0 };
+    const a = this.actionIndex.get(action);
+    if (a === undefined) return out;
+    const g = this.groupIndex.get(group);
+    for (let k = -1; k < also.length; k++) {
+      const list = this.shares.get(k < 0 ? subject : also[k]);
+      if (!list) continue;
+      addEntry(list, a * GROUPS + ANY_GROUP, out);
+      if (g !== undefined) addEntry(list, a * GROUPS + g, out);
+    }
+    return out;
+  }
+
+  private bumpShare(action: string, subject: string, g: number, s: number, t: number): void {
+    const key = this.actionIndex.get(action)! * GROUPS + g;
+    let list = this.shares.get(subject);
+    if (!list) this.shares.set(subject, (list = []));
+    const i = find(list, key);
+    if (i >= 0 && list[i] === key) {
+      list[i + 1] += s;
+      list[i + 2] += t;
+    } else list.splice(i < 0 ? list.length : i, 0, key, s, t);
+  }
+
+  private bumpGroup(action: string, group: string, s: number, t: number, subject?: string): void {
+    if (subject !== undefined) {
+      let g = this.groupIndex.get(group);
+      if (g === undefined) this.groupIndex.set(group, (g = this.groupIndex.size + 1));
+      this.bumpShare(action, subject, g, s, t);
+    }
     let byAction = this.groups.get(group);
     if (!byAction) this.groups.set(group, (byAction = new Map()));
     const q = byAction.get(action);
@@ -126,7 +186,20 @@ export class OutcomeCounts {
   }
 }
 
-/** The offset of the first entry whose action index is ≥ `a` in a subject's counts, or -1 when none is. */
+/** A subject's share of the groups, under the action's key and group index 0: counts loaded without their groups. */
+const ANY_GROUP = 0;
+/** Group indices per action in a share's key (action index · GROUPS + group index): below 2⁵³ for 2²¹ actions. */
+const GROUPS = 2 ** 32;
+
+/** Adds the counts under `key` in a subject's list to `out` (none when it has no such entry). */
+function addEntry(list: readonly number[], key: number, out: RateCounts): void {
+  const i = find(list, key);
+  if (i < 0 || list[i] !== key) return;
+  out.successes += list[i + 1];
+  out.trials += list[i + 2];
+}
+
+/** The offset of the first entry whose key (action index, or share key) is ≥ `a` in a subject's list, or -1 when none is. */
 function find(list: readonly number[], a: number): number {
   let lo = 0;
   let hi = list.length / 3;

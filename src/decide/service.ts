@@ -168,7 +168,7 @@ export class DecideService {
       this.play = playbookFor(catalog, policy, this.o.settings.version('catalog'), this.o.settings.version('policy'));
       this.state.setLookback(policy.lookbackMs, this.play.contactWindowMs, (this.o.now ?? Date.now)(), this.play.budgetWindowMs);
       this.state.setRetention(policy.caps, policy.dismissals?.count ?? 0);
-      this.state.setRejectFor(policy.rejectForMs);
+      this.state.setReviewWindows(policy);
       if (this.play.policy !== this.warned) {
         this.warned = this.play.policy;
         for (const sentence of policy.raised) this.o.log.warn({ policyVersion: this.play.policyVersion }, sentence);

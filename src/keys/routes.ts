@@ -7,10 +7,23 @@ import type { KeyKind } from './key-store.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
+/** A key as the API answers it: never its secret (but once, when made) nor its hash. */
+const keySchema = {
+  type: 'object',
+  required: ['id', 'kind', 'label', 'createdAt', 'revokedAt'],
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['write', 'server', 'admin'] },
+    label: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    revokedAt: { type: 'string', format: 'date-time', nullable: true, description: 'When it was revoked; null while it is active.' },
+  },
+} as const;
+
 /** Admin: list, make and revoke API keys. A new key's secret is shown once. */
 export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const admin = requireKey(tact.keys, 'admin', 'manage keys');
-  app.get('/v1/keys', { preHandler: admin, schema: { tags: ['keys'], summary: 'Every key (never the secrets)' } }, async () => ({
+  app.get('/v1/keys', { preHandler: admin, schema: { tags: ['keys'], summary: 'Every key (never the secrets)', response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: keySchema } } } } } }, async () => ({
     keys: (await tact.keys.list()).map((k) => ({ ...k, createdAt: iso(k.createdAt), revokedAt: iso(k.revokedAt) })),
   }));
   app.post<{ Body: { kind: KeyKind; label: string } }>('/v1/keys', {
@@ -19,7 +32,10 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
       tags: ['keys'],
       summary: 'Make a key; the secret is in this answer only',
       body: { type: 'object', required: ['kind', 'label'], properties: { kind: { type: 'string', enum: ['write', 'server', 'admin'] }, label: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false },
-      response: { 400: errorSchema },
+      response: {
+        201: { ...keySchema, required: [...keySchema.required, 'secret'], properties: { ...keySchema.properties, secret: { type: 'string', description: 'The key itself: shown in this answer only (only its hash is stored).' } } },
+        400: errorSchema,
+      },
     },
   }, async (req, reply) => {
     const { key, secret } = await tact.keys.create(req.body.kind, req.body.label);
@@ -29,7 +45,7 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
   // One revoke at a time: two requests revoking the last two admin keys at once would each see the
   // other's key still active, and both pass the check below.
   let revoking: Promise<unknown> = Promise.resolve();
-  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)' } }, async (req) => {
+  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => {
     const done = revoking.then(() => revokeUnlessLastAdmin(tact, req.params.id));
     revoking = done.catch(() => undefined);
     return done;

@@ -125,10 +125,12 @@ export function formatEvaluation(e: PolicyEvaluation): string {
   else {
     lines.push('estimator  value     95% bootstrap CI');
     for (const [k, v] of Object.entries(e.report.estimates)) if (v) lines.push(`${k.toUpperCase().padEnd(10)} ${num(v.value).padEnd(9)} [${num(v.ci[0])}, ${num(v.ci[1])}]`);
+    const c = e.report.clippedIps;
+    if (c) lines.push(`${'IPS-CLIP'.padEnd(10)} ${num(c.value).padEnd(9)} [${num(c.ci[0])}, ${num(c.ci[1])}]  weights capped at ${num(c.clip)} (${c.rows} decisions); bias ≈ ${num(-c.bias)}`);
   }
   lines.push(
     '',
-    `Effective sample size ${d.effectiveSampleSize.toFixed(0)} of ${d.n}; largest weight ${d.maxWeight.toFixed(2)} (${(d.maxWeightShare * 100).toFixed(2)}% of the total); logged choices the candidate never takes ${(d.zeroTargetShare * 100).toFixed(1)}%`,
+    `Effective sample size ${d.effectiveSampleSize.toFixed(0)} of ${d.n}; largest weight ${d.maxWeight.toFixed(2)} (${(d.maxWeightShare * 100).toFixed(2)}% of the total); the top 1% of weights (${d.topWeights.rows}) ${(d.topWeights.weightShare * 100).toFixed(1)}% of the total and ${(d.topWeights.ipsShare * 100).toFixed(1)}% of IPS; logged choices the candidate never takes ${(d.zeroTargetShare * 100).toFixed(1)}%`,
   );
   for (const w of e.warnings) lines.push(`${w.severity === 'block' ? 'WARNING' : 'caution'}: ${w.message}`);
   return lines.join('\n') + '\n';

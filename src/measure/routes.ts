@@ -69,6 +69,7 @@ export const measureSchemas = {
         replicates: { type: 'integer', minimum: 50, maximum: 5000, default: 500 },
         seed: { type: 'integer', minimum: 0, maximum: 4_294_967_295, default: 1 },
         limit: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 200_000 },
+        clip: { type: 'number', exclusiveMinimum: 0, description: 'Also report clipped IPS (every weight capped at this value) beside IPS; clipping adds a bias the report estimates.' },
       },
     },
     response: { 200: anyObj, ...errors },
@@ -99,7 +100,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
       return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles });
     },
   );
-  app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number } }>(
+  app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number; clip?: number } }>(
     '/v1/evaluate-policy',
     { preHandler: read, schema: measureSchemas.evaluate },
     async (req) => {

@@ -26,6 +26,19 @@ describe('store commit watch', () => {
     expect(await count(m, 'commit', '0.05')).toBe(2);
   });
 
+  it('leaves out a transaction that wrote nothing (the /health probe), however slow', async () => {
+    const m = new Metrics();
+    const lines: string[] = [];
+    const { store, commit } = fakeStore();
+    watchCommits(store, m, (_d, msg) => lines.push(msg));
+    commit({ writes: 0, writeMs: 0.01, commitMs: 0.02 });
+    commit({ writes: 0, writeMs: 0, commitMs: SLOW_COMMIT_MS + 1 });
+    expect([await count(m, 'write', '2.5'), await count(m, 'commit', '2.5'), await count(m, 'commit', '1')]).toEqual([0, 0, 0]);
+    expect(lines).toEqual([]);
+    commit({ writes: 1, writeMs: 0.01, commitMs: 0.02 });
+    expect(await count(m, 'commit', '2.5')).toBe(1);
+  });
+
   it('warns of slow commits at most once a minute, counting the ones in between and naming the slowest', () => {
     const lines: { data: Record<string, unknown>; msg: string }[] = [];
     let now = 0;

@@ -21,14 +21,17 @@ interface Watch {
 const WATCHES = new WeakMap<Store, Watch>();
 
 /**
- * Folds a commit's timing into `tact_store_commit_duration_seconds{phase="write"|"commit"}` and
- * keeps a tally of slow commits (≥ {@link SLOW_COMMIT_MS}) for a warning at most once a minute.
+ * Folds a commit's timing into `tact_store_commit_duration_seconds{phase="write"|"commit"}` (not
+ * a transaction that wrote nothing: the embedded store's /health probe) and keeps a tally of
+ * slow commits (≥ {@link SLOW_COMMIT_MS}) for a warning at most once a minute.
  * Pure but for the watch it updates; `onCommit` wires it to a store.
  *
  * @example
  * observeCommit(watch, { writes: 3, writeMs: 0.4, commitMs: 812 }); // counted, maybe logged
  */
 export function observeCommit(w: Watch, t: CommitTiming): void {
+  // Nothing written (a /health probe's empty transaction, writes a stopped writer refused): no commit anyone waited on.
+  if (t.writes === 0) return;
   w.metrics.storeCommit.observe({ phase: 'write' }, t.writeMs / 1000);
   w.metrics.storeCommit.observe({ phase: 'commit' }, t.commitMs / 1000);
   if (t.commitMs < SLOW_COMMIT_MS) return;

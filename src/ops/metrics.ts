@@ -31,7 +31,7 @@ export class Metrics {
   });
   readonly storeCommit = new Histogram({
     name: 'tact_store_commit_duration_seconds',
-    help: "The store's transactions by phase: write (the statements) and commit (the log append and, under fsync durability, the flush to disk every acknowledgement in it waited for). Embedded store: timed in its writer thread; PostgreSQL: round trips of multi-statement transactions.",
+    help: "The store's transactions by phase: write (the statements) and commit (the log append and, under fsync durability, the flush to disk every acknowledgement in it waited for). Embedded store: timed in its writer thread; PostgreSQL: round trips of multi-statement transactions. Transactions that write nothing (the /health probe) are not counted.",
     labelNames: ['phase'] as const,
     buckets: [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
   });
@@ -67,7 +67,16 @@ export class Metrics {
       held('tact_decide_contacts_held', 'Contacts the decision state holds in memory: those a cap counts, and the last minutes\' (docs/decisions.md).', (s) => s.contacts);
       held('tact_decide_successes_held', 'Successes of the last minutes the decision state holds in memory (older ones are asked of the decision log).', (s) => s.successes);
       held('tact_decide_keys_held', 'Keys of the last minutes\' applied outcomes (and, on a shared store, contacts) the decision state holds to count each once.', (s) => s.keys);
-      held('tact_decide_subjects_read_since_start', 'Subjects whose contacts older than the start were read from the decision log at their first decision (docs/adr/0006-lazy-contact-ledger.md).', (s) => s.lazySubjects);
+      // Only ever rises (until a restart): a counter, so rate() and increase() read it (until 2026-12-03 the gauge tact_decide_subjects_read_since_start).
+      new Counter({
+        name: 'tact_decide_subjects_read_total', help: 'Subjects whose contacts older than the start were read from the decision log at their first decision (docs/adr/0006-lazy-contact-ledger.md).', registers: [this.registry],
+        collect() {
+          const s = read();
+          if (!s) return;
+          this.reset();
+          this.inc(s.lazySubjects);
+        },
+      });
     }
     if (gauges.monitorPending) {
       const read = gauges.monitorPending;

@@ -15,6 +15,7 @@ import { checkKeysBeforeBody } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { describeSecurity } from './openapi-security.js';
 import { documentErrors } from './openapi-errors.js';
+import { optionalBodies } from './openapi-optional-body.js';
 import { TactError } from '../errors/tact-error.js';
 import { jsonErrorDetail } from '../config/text-position.js';
 import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
@@ -117,6 +118,8 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   await app.register(swagger, {
     // Every operation's error answers, in the error shape (openapi-errors.ts).
     transform: documentErrors,
+    // Bodies a route takes optionally are documented so (openapi-optional-body.ts).
+    transformObject: optionalBodies,
     openapi: {
       openapi: '3.0.3',
       info: {

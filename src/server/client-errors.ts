@@ -35,7 +35,8 @@ export class ClientErrors {
     // Headers in, body not: the last request is still arriving.
     const inBody = res !== undefined && !res.req.complete;
     const e = toTactError(err, inBody, this.timeouts);
-    this.log.info({ code: e.code, errorId: e.id, parserCode: err.code, remoteAddress: socket.remoteAddress }, e.message);
+    // No client address: it is personal data (GDPR, recital 30), and behind a proxy it is the proxy's.
+    this.log.info({ code: e.code, errorId: e.id, parserCode: err.code }, e.message);
     // Not where a response has begun: on a request answered before its body was in, or inside a
     // response still being written. Node's own rule looks only for the second, and answered the
     // first twice: its response, then a 408 naming the headers.

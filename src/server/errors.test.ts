@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, harness, type Harness } from '../../test/harness.js';
+import { syntaxDetail } from './errors.js';
 
 describe('the answers to requests no route takes', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await harness('sqlite');
     h.app.get('/failing', async () => { throw new Error('secret detail at /srv/tact/handler.ts:12'); });
+    // A SyntaxError no parser of ours caught (Node's message quotes the text it read).
+    h.app.post('/parsing', async () => JSON.parse('{"writeKey": tact_w_quoted-0123456789}') as unknown);
   });
   afterAll(async () => h.close());
 
@@ -49,5 +52,16 @@ describe('the answers to requests no route takes', () => {
     expect(body).toMatchObject({ error: 'internal', errorId: expect.any(String) });
     expect(body.message).toContain(body.errorId);
     expect(r.body).not.toMatch(/secret|at \/|\.ts:/);
+  });
+
+  it('answers a SyntaxError no parser caught without the text Node\'s message quotes', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/parsing', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect([r.statusCode, r.json().error]).toEqual([400, 'invalid_json']);
+    expect(r.json().message).toBe("The request body is not valid JSON: Unexpected token 'a'.");
+    expect(r.body).not.toMatch(/tact_w|quoted|0123/);
+    // Where the body is text, with the position in it instead.
+    const text = '{"writeKey": tact_w_quoted-0123456789}';
+    const err = (() => { try { JSON.parse(text); } catch (e) { return e as SyntaxError; } throw new Error('parsed'); })();
+    expect(syntaxDetail(err, text)).toBe("Unexpected token 'a' in JSON at position 13");
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { jsonErrorDetail } from '../config/text-position.js';
 import { schemaProblem } from '../errors/schema-problems.js';
 import { TactError, validationError } from '../errors/tact-error.js';
 
@@ -10,8 +11,12 @@ import { TactError, validationError } from '../errors/tact-error.js';
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const e = toTactError(err, req);
-    if (e.statusCode >= 500) req.log.error({ err, errorId: e.id, url: req.url }, 'request failed');
-    else req.log.info({ code: e.code, errorId: e.id, url: req.url }, e.message);
+    // The route's pattern (/v1/profiles/:identifier), not the path or query asked: those hold
+    // identifiers (an e-mail). Nor the answer's sentence, which may quote what was sent; the error
+    // id finds the line an answer speaks of, `fields` which fields were refused.
+    const about = { code: e.code, status: e.statusCode, errorId: e.id, method: req.method, route: req.routeOptions.url ?? 'no route' };
+    if (e.statusCode >= 500) req.log.error({ ...about, err: faultOf(err) }, 'request failed');
+    else req.log.info({ ...about, ...(e.problems.length ? { fields: e.problems.map((p) => p.field) } : {}) }, 'request refused');
     // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
     // takes Basic: a Basic challenge makes a browser open its sign-in dialog over the page.
     if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="tact"');
@@ -34,6 +39,17 @@ export function installErrorHandler(app: FastifyInstance): void {
     const e = new TactError('route_not_found', { method: req.method, url });
     void reply.status(404).send(e.toJSON());
   });
+}
+
+/**
+ * What the log keeps of a fault: its type, message, code and stack, not the other fields an error
+ * may carry (PostgreSQL's `detail` quotes the row's values: `Key (id)=(email:…) already exists`).
+ */
+function faultOf(err: Error & { code?: unknown }): Error {
+  // Of the fault's own class, so the logger's serializer names its type.
+  const kept = Object.create(Object.getPrototypeOf(err) as object) as Error & { code?: unknown };
+  Object.assign(kept, { message: err.message, stack: err.stack, ...(err.code !== undefined ? { code: err.code } : {}) });
+  return kept;
 }
 
 /** A route's path (`/v1/keys/:id`, `/docs/*`) as a regular expression over request paths. */
@@ -71,7 +87,21 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
     const enc = req.headers['content-encoding']?.trim().toLowerCase() === 'deflate' ? 'deflate' : 'gzip';
     return new TactError('invalid_content_encoding', { encoding: enc, detail: err.message.replace(/\.$/, '') });
   }
-  if (err instanceof SyntaxError || err.statusCode === 400) return new TactError('invalid_json', { detail: err.message.replace(/\.$/, '') });
+  if (err instanceof SyntaxError) return new TactError('invalid_json', { detail: syntaxDetail(err, req.body) });
+  if (err.statusCode === 400) return new TactError('invalid_json', { detail: err.message.replace(/\.$/, '') });
   if (err.statusCode === 415) return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
   return new TactError('internal', {});
+}
+
+/**
+ * Node's reason for a SyntaxError without the piece of text its message may quote (a body can
+ * hold a write key or personal data): with the position in the body where the body is text, else
+ * the reason alone.
+ *
+ * @example
+ * syntaxDetail(new SyntaxError('Unexpected token \'a\', "{"k": a}" is not valid JSON'), undefined); // "Unexpected token 'a'"
+ */
+export function syntaxDetail(err: SyntaxError, body: unknown): string {
+  if (typeof body === 'string') return jsonErrorDetail(err, body);
+  return err.message.replace(/\.$/, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
 }

@@ -137,7 +137,7 @@ export class Tact {
     const { replayed } = await opts.store.collect.prepare(settings.get(featuresKind));
     if (replayed) log.info({ replayed }, 'profile states rebuilt from the event log');
     if (opts.configFile) {
-      const applied = await settings.applyFile(opts.configFile);
+      const applied = await settings.applyFile(opts.configFile, (data, msg) => log.warn(data, msg));
       if (applied.length) log.info({ file: opts.configFile.path, applied }, 'configuration file applied');
     }
     for (const k of settings.allKinds()) {

@@ -21,7 +21,7 @@ import type { SegmentStore } from '../segments/segment-store.js';
  * acknowledgement in it waited for. A slow commit after fast statements is the disk, not Tact.
  */
 export interface CommitTiming {
-  /** Writes (callers' requests) the transaction carried. */
+  /** Writes (callers' requests) that ran statements in the transaction: 0 when none did (the embedded store's /health probe, or writes a stopped writer refused without a transaction), which is no commit to time. */
   writes: number;
   writeMs: number;
   commitMs: number;

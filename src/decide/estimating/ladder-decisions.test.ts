@@ -39,7 +39,8 @@ describe('the granularity ladder in decisions', () => {
     const logged = await h.store.decisions.getDecision(first.decisionId);
     expect(logged).toMatchObject({ segment: 'runners', microSegment: null });
 
-    // Eight offers to the other runners, six converted: the runners' segment earns its rung.
+    // Eight offers to the other runners, six converted: the runners' segment earns its rung. Ana's
+    // personal rung is not earned (one trial), so the segment is read as logged, her offer in it.
     // κ_eff = min(20, α+β of the population posterior = 20 + 9) = 20; 9 trials carry 9/29 ≥ 0.2 of it.
     for (let i = 0; i < 8; i++) {
       const d = await shoes(['bo', 'cy', 'di', 'ed', 'fa'][i % 5]);
@@ -72,6 +73,9 @@ describe('the granularity ladder in decisions', () => {
       const r = await post(h2.app, '/v1/outcomes', { decisionId: pending.decisionId, type: 'conversion', action: 'shoes-offer', messageId: 'after-restart' });
       expect(r.statusCode, r.body).toBe(200);
       expect(h2.tact.decide.state.counts.group('shoes-offer', 'segment:runners')).toMatchObject({ trials: 7, successes: 7 });
+      // Ed's offer, read back without its group, counts as his share of the runners' counts (taken out when his personal rung is earned).
+      const ed = (await h.store.decisions.getDecision(pending.decisionId))!.profileKey;
+      expect(h2.tact.decide.state.counts.ownShare('shoes-offer', ed, 'segment:runners')).toEqual({ trials: 1, successes: 1 });
     } finally {
       await h2.tact.close();
     }

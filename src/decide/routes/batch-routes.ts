@@ -5,6 +5,19 @@ import type { Tact } from '../../server/tact.js';
 import { runAudience, type AudienceRequest } from '../batch/audience-run.js';
 import { decideSchemas } from './schemas.js';
 
+/** One line of the stream (AudienceLine, audience-run.ts); the stream is not serialized through this schema. */
+const LINE = {
+  type: 'object',
+  required: ['type'],
+  additionalProperties: true,
+  properties: {
+    type: { type: 'string', enum: ['progress', 'decision', 'done', 'error'], description: '`progress` and `done` carry the counts (`scanned`, `total`, `matched`, `decided`, `actions`, `audienceErrors`, `audienceError`), `done` also `stoppedBy` (`end`, `limit`, `maxActions`); `decision` carries `subject`, `profileId`, `decision` and, on outbound channels, `sendTime`; `error` carries `message` (and the `profileId` it is about, when one).' },
+    subject: { type: 'string' }, profileId: { type: 'string' }, decision: { type: 'object', additionalProperties: true }, sendTime: { type: 'object', additionalProperties: true },
+    scanned: { type: 'integer' }, total: { type: 'integer' }, matched: { type: 'integer' }, decided: { type: 'integer' }, actions: { type: 'integer' }, audienceErrors: { type: 'integer' }, audienceError: { type: 'string' },
+    stoppedBy: { type: 'string', enum: ['end', 'limit', 'maxActions'] }, message: { type: 'string' },
+  },
+} as const;
+
 /**
  * POST /v1/decide/batch: decisions for an audience, streamed as NDJSON (used by `tact decide-batch`).
  *
@@ -13,7 +26,7 @@ import { decideSchemas } from './schemas.js';
  */
 export async function batchRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const auth = requireKey(tact.keys, 'server', 'run batch decisions');
-  app.post<{ Body: AudienceRequest }>('/v1/decide/batch', { preHandler: auth, schema: decideSchemas.batch }, async (req, reply) => {
+  app.post<{ Body: AudienceRequest }>('/v1/decide/batch', { preHandler: auth, schema: { ...decideSchemas.batch, response: { 200: { description: 'One JSON object a line (NDJSON), each of one `type` (AudienceLine, audience-run.ts).', content: { 'application/x-ndjson': { schema: LINE } } } } } }, async (req, reply) => {
     const lines = runAudience(tact, req.body);
     // Surface a bad placement or audience as a 400 before the stream starts.
     const first = await lines.next();

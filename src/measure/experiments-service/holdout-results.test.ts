@@ -100,6 +100,17 @@ describe('global holdout results', () => {
     expect(recs.json().problems[0].field).toBe('placement');
   });
 
+  it('reads a placement since removed from the catalog: its log is kept', async () => {
+    const shop = measureShop({ holdout: 0.5 });
+    const side = { id: 'side', name: 'Side panel', channel: 'web', slots: 1, safeDefault: 'newsletter' };
+    h = await harness('sqlite', { config: { ...shop, catalog: { ...shop.catalog, placements: [...shop.catalog.placements, side] } } });
+    for (let i = 0; i < 40; i++) await h.tact.decide.decider.decide({ subject: `s${i}`, placement: 'side' });
+    await h.tact.applyDocument('catalog', shop.catalog, { author: 'test', reason: 'side panel retired' });
+    const r = await get(h.app, '/v1/holdout/results?placement=side');
+    expect(r.statusCode).toBe(200);
+    expect(r.json().decisions).toBe(40);
+  });
+
   it('reads the same readout from PostgreSQL as from SQLite', async () => {
     const readouts = [];
     for (const kind of ['sqlite', 'postgres'] as const) {
@@ -114,15 +125,19 @@ describe('global holdout results', () => {
     expect(readouts[1]).toEqual(readouts[0]);
   });
 
-  it('answers 409 without a holdout, 404 for an unknown placement, and is in /openapi.json', async () => {
+  it('answers 409 without a holdout, 400 naming `placement` (with the closest name) for an unknown one, and is in /openapi.json', async () => {
     h = await harness('sqlite', { config: measureShop() });
     const none = await get(h.app, '/v1/holdout/results');
     expect(none.statusCode).toBe(409);
     expect(none.json().message).toContain('no global holdout');
     await h.tact.applyDocument('policy', measureShop({ holdout: 0.1 }).policy, { author: 'test', reason: 'holdout' });
+    // As off-policy evaluation answers (src/measure/policy-eval/evaluate.ts): a 400 whose problem names the field.
     const unknown = await get(h.app, '/v1/holdout/results?placement=nope');
-    expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().message).toContain('placement');
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().problems[0].field).toBe('placement');
+    const typo = await get(h.app, '/v1/holdout/results?placement=hme');
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().problems[0]).toMatchObject({ field: 'placement', message: expect.stringContaining('did you mean `home`?') });
     expect((await get(h.app, '/v1/holdout/results?from=yesterday')).statusCode).toBe(400);
     const spec = (await get(h.app, '/openapi.json')).json();
     expect(Object.keys(spec.paths)).toContain('/v1/holdout/results');

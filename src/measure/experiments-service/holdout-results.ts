@@ -1,6 +1,7 @@
 import type { Settings } from '../../config/settings.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
+import { closestWord } from '../../errors/edit-distance.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
@@ -50,8 +51,8 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
   const policy = settings.get(policyKind);
   if (!policy.holdout) throw new TactError('conflict', { detail: 'The policy in force has no global holdout (`holdout: { share, salt }`), so there is no holdout to compare with; set one in the policy and read the results once subjects have been decided under it.' });
   const placements = settings.get(catalogKind).placements;
-  if (o.placement !== undefined && !placements.has(o.placement)) throw new TactError('not_found', { what: 'placement', id: o.placement });
-  if (o.placement !== undefined && placements.get(o.placement)!.recommend) {
+  if (o.placement !== undefined && !placements.has(o.placement)) await checkLogged(store, o.placement, placements.keys());
+  if (o.placement !== undefined && placements.get(o.placement)?.recommend) {
     throw validationError([{ field: 'placement', message: `The placement \`${o.placement}\` is a recommendation placement, which does not apply the global holdout; choose a placement whose actions compete.` }]);
   }
   const to = o.to ?? throughNow();
@@ -75,4 +76,15 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
     metrics,
     readout,
   };
+}
+
+/**
+ * A placement the catalog in force does not know must have a logged decision (one since removed from
+ * the catalog keeps its log): else it is a typo, a 400 naming `placement` with the closest name, as
+ * off-policy evaluation answers (until 2026-12-04 it was a 404 without one).
+ */
+async function checkLogged(store: MeasureStore, placement: string, known: Iterable<string>): Promise<void> {
+  if ((await store.decisionsPage({ placement, limit: 1 })).length) return;
+  const near = closestWord(placement, known);
+  throw validationError([{ field: 'placement', message: `No decision was logged at the placement \`${placement}\`, and the catalog has no such placement${near ? ` (did you mean \`${near}\`?)` : ''}.` }]);
 }

@@ -400,6 +400,37 @@ describe('experimentReadout', () => {
     expect(four.warnings).toEqual([expect.stringMatching(/3 arms against the control.*0\.0167.*Bonferroni/)]);
   });
 
+  it('calls the primary metrics step-down by Holm across them; guardrails stay at alpha each (a harm check is never loosened)', () => {
+    // Holm (Scand J Statist 6 (1979) 65–70): the m primary metrics' p-values sorted, p₍ᵢ₎ called at alpha/(m − i + 1)
+    // until the first that is not; family-wise error within alpha. With always-valid p-values (Ville's inequality:
+    // each true null's p stays above its level at every look with the stated chance) the union bound behind
+    // Holm holds over every look. p-values as in the Bonferroni test below: 610 of 10,000 against 500 of 10,000
+    // gives 0.02136, 615 gives 0.01303.
+    const metrics = [
+      { name: 'a', kind: 'proportion' as const },
+      { name: 'b', kind: 'proportion' as const },
+      { name: 'c', kind: 'proportion' as const },
+      { name: 'unsubscribe', kind: 'proportion' as const, lowerIsBetter: true, guardrail: true },
+    ];
+    const arm = (id: string, x: Record<string, number>) => ({ id, weight: 0.5, units: 10_000, metrics: Object.fromEntries(Object.entries(x).map(([k, v]) => [k, { n: 10_000, sum: v }])) });
+    const control = arm('A', { a: 500, b: 500, c: 500, unsubscribe: 500 });
+    // One metric at p 0.02136 beside two without a difference: 0.02136 > 0.05/3, so no call; the guardrail at the same
+    // counts (a rise) is harm at 0.05, uncorrected.
+    const one = experimentReadout({ controlId: 'A', metrics, arms: [control, arm('B', { a: 610, b: 500, c: 500, unsubscribe: 610 })] });
+    expect(one.metrics.map((m) => [m.metric, m.verdict])).toEqual([['a', 'inconclusive'], ['b', 'inconclusive'], ['c', 'inconclusive'], ['unsubscribe', 'harm']]);
+    // Each primary metric's level is its step's (b and c tie at p = 1: the readout's order); b and c are not called since a was not.
+    expect(one.metrics.map((m) => m.verdictAlpha)).toEqual([0.05 / 3, 0.05 / 2, 0.05, 0.05].map((x) => expect.closeTo(x, 15)));
+    expect(one.warnings).toEqual([expect.stringMatching(/^"B" on a would be called better at 0\.05 alone \(always-valid p = 0\.021\), but not across the 3 primary metrics \(Holm/)]);
+    // Step-down: 0.01303 ≤ 0.05/3, 0.01303 ≤ 0.05/2, then 0.02136 ≤ 0.05 — all three called, where Bonferroni (0.05/3 each)
+    // would leave c inconclusive.
+    const all = experimentReadout({ controlId: 'A', metrics, arms: [control, arm('B', { a: 615, b: 615, c: 610, unsubscribe: 500 })] });
+    expect(all.metrics.map((m) => m.verdict)).toEqual(['better', 'better', 'better', 'inconclusive']);
+    expect(all.warnings).toEqual([]);
+    // One primary metric alone is called at alpha, as before.
+    const single = experimentReadout({ controlId: 'A', metrics: [metrics[0]], arms: [arm('A', { a: 500 }), arm('B', { a: 610 })] });
+    expect(single.metrics[0]).toMatchObject({ verdict: 'better', verdictAlpha: 0.05 });
+  });
+
   it('names a missing control arm in a sentence', () => {
     expect(() => experimentReadout({ ...base, controlId: 'Z', arms: [] })).toThrow(/control arm "Z"/);
   });

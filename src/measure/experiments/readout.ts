@@ -5,7 +5,8 @@
  * Verdicts come from the always-valid interval of the difference, so a readout can be refreshed at
  * any time and says the same whether effects are stated relative or absolute; for a proportion read
  * from its counts the score interval must agree too (see `verdictOf`). With k > 1 arms against the
- * control, verdicts are called at alpha / k (Bonferroni: `verdictAlpha`).
+ * control, verdicts are called at alpha / k (Bonferroni: `verdictAlpha`); across an arm's primary
+ * metrics (not guardrails) at Holm's step-down levels from there (`MetricReadout.verdictAlpha`).
  */
 import { type BayesianResult, bayesianTest } from './bayesian.js';
 import { bayesianProportionTest } from './beta-binomial.js';
@@ -65,6 +66,13 @@ export interface MetricReadout {
   sequential: SequentialResult | null;
   bayesian: BayesianResult | null;
   verdict: Verdict;
+  /**
+   * The level this verdict was called at. A guardrail: the readout's `verdictAlpha` (a harm check is
+   * never loosened by the number of metrics). A primary metric (not a guardrail), one of m with a test
+   * for this arm: its Holm step's `verdictAlpha / (m − i)`, i its rank by always-valid p (smallest
+   * first) — and it is called only when every primary metric ranked before it was.
+   */
+  verdictAlpha: number;
 }
 
 export interface ExperimentReadout {
@@ -109,6 +117,8 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
     );
   }
   const metrics: MetricReadout[] = [];
+  // The primary metrics' tests, per arm, for Holm's step-down once every metric is read.
+  const primaries = new Map<string, Primary[]>();
   for (const spec of input.metrics) {
     const c = control.metrics[spec.name];
     for (const arm of input.arms) {
@@ -132,7 +142,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       const range = effectRange(spec, type);
       const welch = counts ? null : welchTest(sa, sb, { type, alpha });
       const frequentist: FrequentistResult | null = counts ? scoreTest(toCounts(c), toCounts(t), { type, alpha }) : within(range, welch);
-      const guard = counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha: verdictAlpha }) : null;
+      const guardAt = (level: number) => (counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha: level }) : null);
       // From the counts, the always-valid variance is Agresti–Caffo's and the posteriors are Beta:
       // Wald's p(1 − p)/n is 0 at 0 or n conversions (zero-width intervals, a chance of exactly 0 or 1).
       const always = (effect: EffectType, level = alpha) =>
@@ -159,14 +169,52 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         frequentist,
         sequential,
         bayesian,
-        verdict: verdictOf(spec, decider, guard),
+        verdict: verdictOf(spec, decider, guardAt(verdictAlpha)),
+        verdictAlpha,
       });
+      if (!spec.guardrail && decider) primaries.set(arm.id, [...(primaries.get(arm.id) ?? []), { readout: metrics.at(-1)!, spec, decider, guardAt }]);
       if (type === 'relative') {
         warnings.push(...liftNotes({ control: control.id, arm: arm.id, metric: spec.name }, baselineMean(sa), { sequential, decider, bayesian }, range && welch && theta !== null ? welch.estimate : null));
       }
     }
   }
+  for (const [armId, tests] of primaries) warnings.push(...holm(armId, tests, verdictAlpha));
   return { srm, verdictAlpha, metrics, warnings };
+}
+
+/** A primary metric's test for one arm: its readout (whose verdict Holm sets), its always-valid test and score guard. */
+interface Primary {
+  readout: MetricReadout;
+  spec: MetricSpec;
+  decider: SequentialResult;
+  guardAt: (level: number) => ScoreResult | null;
+}
+
+/**
+ * Holm's step-down (Scand J Statist 6 (1979) 65–70) across one arm's primary metrics: sorted by
+ * always-valid p, the i-th (from 0) of m is called at `level / (m − i)`, and only while every one
+ * before it was; the chance of any false call among them stays within `level`. Always-valid
+ * p-values keep that at every look (each true null's p stays above its level with the stated chance,
+ * Ville's inequality, so Holm's union bound holds over time too). Sets each readout's verdict and
+ * level; returns a sentence for each call the arm's level alone would have made and Holm withheld.
+ */
+function holm(armId: string, tests: Primary[], level: number): string[] {
+  const m = tests.length;
+  const order = [...tests].sort((a, b) => a.decider.pValue - b.decider.pValue);
+  const notes: string[] = [];
+  let open = true;
+  order.forEach((x, i) => {
+    const at = level / (m - i);
+    const verdict = open ? verdictOf(x.spec, x.decider, x.guardAt(at), at) : 'inconclusive';
+    open &&= verdict !== 'inconclusive';
+    if (verdict !== x.readout.verdict) {
+      notes.push(
+        `"${armId}" on ${x.spec.name} would be called ${x.readout.verdict} at ${Number(level.toPrecision(3))} alone (always-valid p = ${Number(x.decider.pValue.toPrecision(2))}), but not across the ${m} primary metrics (Holm's step-down, at ${Number(at.toPrecision(3))} for this one${i > 0 ? ', and only after every metric with a smaller p is called' : ''}); it stays inconclusive at this look.`,
+      );
+    }
+    Object.assign(x.readout, { verdict, verdictAlpha: at });
+  });
+  return notes;
 }
 
 /**
@@ -258,8 +306,10 @@ function toCuped(s: MetricSums): CupedArmSums {
  * Agresti–Caffo variance, so a call also needs the score interval to exclude 0 on the same side —
  * no `harm` next to a 95% interval that holds 0.
  */
-function verdictOf(spec: MetricSpec, r: SequentialResult | null, score: ScoreResult | null): Verdict {
+function verdictOf(spec: MetricSpec, r: SequentialResult | null, score: ScoreResult | null, level?: number): Verdict {
   if (!r) return 'not-enough-data';
+  // Below the level the interval was built at, the always-valid p decides (valid at any level: 1/p is an e-value).
+  if (level !== undefined && level < r.alpha && !(r.pValue < level)) return 'inconclusive';
   const up = r.ci[0] > 0 && (!score || score.ci[0] > 0);
   const down = r.ci[1] < 0 && (!score || score.ci[1] < 0);
   if (!up && !down) return 'inconclusive';

@@ -53,3 +53,16 @@ describe('influence values', () => {
     }
   });
 });
+
+describe('replicates that are not finite', () => {
+  it('are counted, not dropped silently: SNIPS on a resample without the one weighted row is 0/0', () => {
+    // Five rows, one with a weight (row 0). A resample of 5 with replacement misses row 0 with probability
+    // (4/5)^5 = 0.32768 (binomial: sd of the share over 4,000 resamples √(0.32768·0.67232/4000) = 0.00742).
+    const t = opeTerms({ reward: [1, 0, 1, 0, 1], loggedPropensity: new Array(5).fill(0.5), targetProbability: [0.5, 0, 0, 0, 0] });
+    const b = bootstrapIntervals(t.n, { snips: (idx: Int32Array) => estimate(t, 'snips', idx), ips: (idx: Int32Array) => estimate(t, 'ips', idx) }, { seed: 3, replicates: 4000, keepDraws: true });
+    const nonFinite = Array.from(b.snips.draws!).filter((x) => !Number.isFinite(x)).length;
+    expect(b.snips.dropped).toBe(nonFinite);
+    expect(Math.abs(b.snips.dropped / 4000 - 0.32768)).toBeLessThan(4 * 0.00742);
+    expect(b.ips.dropped).toBe(0);
+  });
+});

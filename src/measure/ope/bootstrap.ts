@@ -18,6 +18,11 @@ export interface BootstrapInterval {
   sd: number;
   level: number;
   replicates: number;
+  /**
+   * Replicates whose statistic was not finite (SNIPS or SNDR on a resample whose weights are all 0: 0/0),
+   * left out of the interval and the sd, which are then conditional on the resample having a value.
+   */
+  dropped: number;
   /** The replicates themselves, when asked for with `keepDraws`. */
   draws?: Float64Array;
   /** 'bca' when the statistic came with its estimate and influence values, else 'percentile'. */
@@ -68,11 +73,12 @@ export function bootstrapIntervals<K extends string>(
 
 function summarise(values: Float64Array, level: number, replicates: number, bca?: BcaInput): BootstrapInterval {
   const finite = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
-  if (finite.length === 0) return { ci: [NaN, NaN], sd: NaN, level, replicates, method: 'percentile' };
+  const dropped = values.length - finite.length;
+  if (finite.length === 0) return { ci: [NaN, NaN], sd: NaN, level, replicates, dropped, method: 'percentile' };
   const mean = finite.reduce((s, x) => s + x, 0) / finite.length;
   const sd = Math.sqrt(finite.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, finite.length - 1));
   const [lo, hi] = bca ? bcaLevels(finite, level, bca) : [(1 - level) / 2, (1 + level) / 2];
-  return { ci: [quantile(finite, lo), quantile(finite, hi)], sd, level, replicates, method: bca ? 'bca' : 'percentile' };
+  return { ci: [quantile(finite, lo), quantile(finite, hi)], sd, level, replicates, dropped, method: bca ? 'bca' : 'percentile' };
 }
 
 /**

@@ -15,6 +15,11 @@ export interface OpeDiagnostics {
   maxWeight: number;
   /** Largest weight as a share of Σw: how much one logged decision decides the estimate. */
   maxWeightShare: number;
+  /**
+   * The largest 1% of the weights (⌈n/100⌉ rows; rows tied at the boundary weight count by the share of them taken):
+   * their share of Σw (what SNIPS leans on) and of Σ|w·r| (IPS's sum), so a few huge weights are visible.
+   */
+  topWeights: { rows: number; weightShare: number; ipsShare: number };
   /** Mean weight; estimates the candidate's probability mass on supported actions (1 when fully supported). */
   meanWeight: number;
   /** Share of logged rows whose action the candidate would never take (target probability 0). */
@@ -33,7 +38,9 @@ export type OpeWarningCode =
   | 'partial-support'
   | 'tiny-effective-sample'
   | 'low-effective-sample'
-  | 'dominant-weight';
+  | 'dominant-weight'
+  | 'dropped-replicates'
+  | 'clipped-weights';
 
 export interface OpeWarning {
   code: OpeWarningCode;
@@ -74,12 +81,45 @@ export function opeDiagnostics(data: LoggedFeedback, t: OpeTerms): OpeDiagnostic
     effectiveSampleSize: sw2 > 0 ? (sw * sw) / sw2 : 0,
     maxWeight: maxW,
     maxWeightShare: sw > 0 ? maxW / sw : 0,
+    topWeights: topWeights(t, sw),
     meanWeight: n > 0 ? sw / n : 0,
     zeroTargetShare: n > 0 ? zero / n : 0,
     loggerDeterministicShare: n > 0 ? loggerDet / n : 0,
     candidateDeterministic: isDeterministic(data),
     unsupportedTargetMass: unsupportedMass(data),
   };
+}
+
+function topWeights(t: OpeTerms, sw: number): OpeDiagnostics['topWeights'] {
+  const rows = Math.ceil(t.n / 100);
+  const term = (i: number) => Math.abs(t.weight[i] * t.reward[i]);
+  const order = Array.from({ length: t.n }, (_, i) => i).sort((a, b) => t.weight[b] - t.weight[a]);
+  let total = 0;
+  for (let i = 0; i < t.n; i++) total += term(i);
+  // Rows above the boundary weight count whole; rows tied at it, by the share of them the top 1% takes
+  // (so the figure does not depend on which of equal weights come first).
+  const edge = rows > 0 ? t.weight[order[rows - 1]] : 0;
+  let w = 0;
+  let r = 0;
+  let tied = 0;
+  let tiedTerm = 0;
+  let above = 0;
+  for (const i of order) {
+    if (t.weight[i] > edge) {
+      above++;
+      w += t.weight[i];
+      r += term(i);
+    } else if (t.weight[i] === edge) {
+      tied++;
+      tiedTerm += term(i);
+    } else break;
+  }
+  if (tied > 0) {
+    const take = (rows - above) / tied;
+    w += take * tied * edge;
+    r += take * tiedTerm;
+  }
+  return { rows, weightShare: sw > 0 ? w / sw : 0, ipsShare: total > 0 ? r / total : 0 };
 }
 
 function isDeterministic(data: LoggedFeedback): boolean {

@@ -131,4 +131,82 @@ describe('warnings instead of numbers', () => {
     expect(r.estimates.snips).not.toBeNull();
     expect(r.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['low-effective-sample', 'dominant-weight']));
   });
+
+  it('counts bootstrap resamples where SNIPS is 0/0 beside its interval, and says so in a warning', () => {
+    // 30 rows, the candidate takes the logged action in 3 (weights 1 there, 0 elsewhere): a resample of 30 misses all
+    // three with probability (27/30)^30 = 0.04239 — about 85 of 2,000 resamples, sd √(2000·0.04239·0.95761) = 9.0.
+    // The effective sample size (3) would block the report; the threshold is lowered to reach the bootstrap.
+    const n = 30;
+    const r = opeReport({
+      reward: Float64Array.from({ length: n }, (_, i) => (i % 2 ? 1 : 0)),
+      loggedPropensity: new Float64Array(n).fill(0.5),
+      targetProbability: Float64Array.from({ length: n }, (_, i) => (i < 3 ? 0.5 : 0)),
+    }, { seed: 2, replicates: 2000, estimators: ['ips', 'snips'], thresholds: { minEffectiveSample: 1 } });
+    expect(r.blocked).toBe(false);
+    expect(r.estimates.ips!.dropped).toBe(0);
+    const dropped = r.estimates.snips!.dropped;
+    expect(Math.abs(dropped - 2000 * 0.04239)).toBeLessThan(4 * 9.0);
+    const w = r.warnings.find((x) => x.code === 'dropped-replicates')!;
+    expect(w.severity).toBe('caution');
+    expect(w.details).toEqual({ replicates: 2000, snips: dropped });
+    expect(w.message).toContain(`${dropped} of 2000`);
+    // Without such resamples there is no warning.
+    expect(opeReport(simulate(createRng(8), 2000), { seed: 4, replicates: 100 }).warnings.map((x) => x.code)).not.toContain('dropped-replicates');
+  });
 });
+
+describe('large weights made visible, and clipped IPS beside IPS', () => {
+  // Worked by hand: 200 rows. Rows 0–1: logged propensity 0.05, candidate 1, weight 20, reward 1. Rows 2–199: logged 0.5,
+  // candidate 0.25, weight 0.5, reward 1 on rows 4, 8, …, 196 (49 rows). Σw = 40 + 198·0.5 = 139; Σw·r = 40 + 49·0.5 = 64.5;
+  // IPS = 64.5/200 = 0.3225; Kish ESS 139²/(2·400 + 198·0.25) = 22.7 (above the blocking 10). The top 1% of 200 weights is
+  // 2 rows (both 20): 40/139 of the weight and 40/64.5 of IPS's sum. Clipped at λ = 10 (OBP's InverseProbabilityWeighting
+  // lambda_: w ← min(w, λ); Ionides, J Comput Graph Stat 17 (2008) 295–311): (2·10 + 24.5)/200 = 0.2225, 0.1 below IPS —
+  // IPS being unbiased with full support, E[IPS − clipped] is the clipped estimator's bias, so that gap is its estimate.
+  const n = 200;
+  const log = {
+    reward: Float64Array.from({ length: n }, (_, i) => (i < 2 || (i % 4 === 0) ? 1 : 0)),
+    loggedPropensity: Float64Array.from({ length: n }, (_, i) => (i < 2 ? 0.05 : 0.5)),
+    targetProbability: Float64Array.from({ length: n }, (_, i) => (i < 2 ? 1 : 0.25)),
+  };
+
+  it('reports the share of the weight and of IPS carried by the top 1% of weights', () => {
+    const r = opeReport(log, { seed: 1, replicates: 200 });
+    expect(r.diagnostics.maxWeight).toBe(20);
+    expect(r.diagnostics.topWeights.rows).toBe(2);
+    expect(r.diagnostics.topWeights.weightShare).toBeCloseTo(40 / 139, 12);
+    expect(r.diagnostics.topWeights.ipsShare).toBeCloseTo(40 / 64.5, 12);
+    expect(r.estimates.ips!.value).toBeCloseTo(0.3225, 12);
+    expect(r.clippedIps).toBeNull();
+  });
+
+  it('counts weights tied at the top 1% boundary by the share of them taken, whatever their order', () => {
+    // 100 rows, every weight 1, reward 1 on 10 of them: the top 1% is 1 row of 100 equal ones, so 1/100 of the weight
+    // and 1/100 of IPS's sum (10 × 1/100 of 10) — not 1/10, which picking a rewarded row first would say.
+    const reward = Float64Array.from({ length: 100 }, (_, i) => (i % 10 === 9 ? 1 : 0));
+    const d = opeReport({ reward, loggedPropensity: new Float64Array(100).fill(0.5), targetProbability: new Float64Array(100).fill(0.5) }, { replicates: 50 }).diagnostics;
+    expect(d.topWeights).toEqual({ rows: 1, weightShare: expect.closeTo(0.01, 12), ipsShare: expect.closeTo(0.01, 12) });
+  });
+
+  it('clips only when asked, reports IPS beside it, and warns that the gap is its bias', () => {
+    const r = opeReport(log, { seed: 1, replicates: 1000, clip: 10 });
+    const c = r.clippedIps!;
+    expect(c.clip).toBe(10);
+    expect(c.rows).toBe(2);
+    expect(c.value).toBeCloseTo(0.2225, 12);
+    expect(c.bias).toBeCloseTo(0.1, 12);
+    expect(r.estimates.ips!.value).toBeCloseTo(0.3225, 12);
+    expect(c.ci[0]).toBeLessThanOrEqual(c.value);
+    expect(c.ci[1]).toBeGreaterThanOrEqual(c.value);
+    expect(c.sd).toBeLessThan(r.estimates.ips!.sd);
+    const w = r.warnings.find((x) => x.code === 'clipped-weights')!;
+    expect(w.severity).toBe('caution');
+    expect(w.details).toMatchObject({ clip: 10, rows: 2 });
+    expect(w.details.bias).toBeCloseTo(0.1, 12);
+    // A clip above every weight changes nothing: the same value as IPS and no warning.
+    const loose = opeReport(log, { seed: 1, replicates: 200, clip: 20 });
+    expect(loose.clippedIps!.value).toBeCloseTo(0.3225, 12);
+    expect(loose.clippedIps!.rows).toBe(0);
+    expect(loose.warnings.map((x) => x.code)).not.toContain('clipped-weights');
+  });
+});
+

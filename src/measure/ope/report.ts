@@ -3,6 +3,7 @@
  * the diagnostics, and the warnings. Blocking warnings replace every number with null.
  */
 import { bootstrapIntervals, type BootstrapOptions } from './bootstrap.js';
+import { clippedIps, type ClippedIps } from './clipped.js';
 import { type DiagnosticThresholds, opeDiagnostics, type OpeDiagnostics, type OpeWarning, opeWarnings } from './diagnostics.js';
 import { estimate, influence, opeTerms } from './estimators.js';
 import type { EstimatorName, LoggedFeedback } from './types.js';
@@ -12,6 +13,11 @@ export interface EstimatorResult {
   ci: [number, number];
   /** Bootstrap standard deviation. */
   sd: number;
+  /**
+   * Bootstrap resamples on which the estimator had no value (SNIPS, SNDR: every weight in the resample 0),
+   * left out of `ci` and `sd`; a `dropped-replicates` warning names them when there are any.
+   */
+  dropped: number;
 }
 
 export interface OpeReport {
@@ -22,11 +28,15 @@ export interface OpeReport {
   warnings: OpeWarning[];
   /** True when a blocking warning withholds all estimates. */
   blocked: boolean;
+  /** IPS with every weight capped at `clip`, beside IPS (only when `clip` is given and the report is not blocked). */
+  clippedIps: ClippedIps | null;
 }
 
 export interface OpeReportOptions extends BootstrapOptions {
   estimators?: EstimatorName[];
   thresholds?: DiagnosticThresholds;
+  /** Also report clipped IPS with weights capped at this value (`clippedIps`); IPS itself is never clipped. */
+  clip?: number;
 }
 
 /**
@@ -42,6 +52,7 @@ export function opeReport(data: LoggedFeedback, options: OpeReportOptions = {}):
   const blocked = warnings.some((w) => w.severity === 'block');
   const names = options.estimators ?? (['ips', 'snips', 'dm', 'dr', 'sndr'] as EstimatorName[]);
   const estimates = { ips: null, snips: null, dm: null, dr: null, sndr: null } as Record<EstimatorName, EstimatorResult | null>;
+  let clipped: ClippedIps | null = null;
   if (!blocked && terms.n > 0) {
     const usable = names.filter((k) => Number.isFinite(estimate(terms, k)));
     const stats = Object.fromEntries(usable.map((k) => [k, (idx: Int32Array) => estimate(terms, k, idx)]));
@@ -50,8 +61,35 @@ export function opeReport(data: LoggedFeedback, options: OpeReportOptions = {}):
     const intervals = bootstrapIntervals(terms.n, stats, { ...options, bca });
     for (const k of usable) {
       const b = intervals[k];
-      estimates[k] = { value: estimate(terms, k), ci: b.ci, sd: b.sd };
+      estimates[k] = { value: estimate(terms, k), ci: b.ci, sd: b.sd, dropped: b.dropped };
+    }
+    const dropped = droppedWarning(estimates, options.replicates ?? 1000);
+    if (dropped) warnings.push(dropped);
+    if (options.clip !== undefined) {
+      const c = clippedIps(terms, options.clip, options);
+      clipped = c.result;
+      if (c.warning) warnings.push(c.warning);
     }
   }
-  return { n: terms.n, estimates, diagnostics, warnings, blocked };
+  return { n: terms.n, estimates, diagnostics, warnings, blocked, clippedIps: clipped };
+}
+
+/**
+ * The caution when some bootstrap resamples gave an estimator no value (a self-normalised one over a
+ * resample whose weights are all 0): they are left out of its interval, which then describes only the
+ * resamples that hold a decision the candidate takes — the estimate rests on very few of them.
+ *
+ * @example
+ * droppedWarning({ snips: { value: 1, ci: [0, 2], sd: 0.5, dropped: 12 } }, 500)?.message; // "12 of 500 bootstrap resamples…"
+ */
+export function droppedWarning(estimates: Partial<Record<EstimatorName, EstimatorResult | null>>, replicates: number): OpeWarning | undefined {
+  const counts = Object.entries(estimates).flatMap(([k, e]) => (e && e.dropped > 0 ? [[k, e.dropped] as const] : []));
+  if (!counts.length) return undefined;
+  const named = counts.map(([k, d]) => `${d} of ${replicates} for ${k.toUpperCase()}`).join(', ');
+  return {
+    code: 'dropped-replicates',
+    severity: 'caution',
+    message: `Bootstrap resamples with no estimate (every weight in the resample 0, so the self-normalised estimator is 0/0) were left out of the intervals: ${named}. Those intervals describe only the resamples that hold a decision the candidate takes and may understate the uncertainty: the estimate rests on very few logged decisions.`,
+    details: { replicates, ...Object.fromEntries(counts) },
+  };
 }

@@ -48,6 +48,27 @@ describe('evaluate-policy', () => {
     expect(r.report.estimates.snips).toEqual(byLevers.report.estimates.snips);
   });
 
+  it('reports clipped IPS beside IPS when asked, with the bias clipping adds; never for a blocked candidate', async () => {
+    // Socks, logged with 0.075 under the shoes-first logger, get 0.775 under the candidate: weight 10.33, above a clip of 5;
+    // every other option's weight is at most 1. Rewards are ≥ 0, so clipping lowers the estimate by IPS − clipped IPS.
+    const r = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { levers: { 'socks push': 10 } }, seed: 1, clip: 5 })).json();
+    const c = r.report.clippedIps;
+    expect(c.clip).toBe(5);
+    expect(c.rows).toBeGreaterThan(0);
+    expect(c.rows).toBeLessThan(r.report.n);
+    expect(c.bias).toBeCloseTo(r.report.estimates.ips.value - c.value, 12);
+    expect(c.bias).toBeGreaterThan(0);
+    expect(r.warnings.map((w: { code: string }) => w.code)).toContain('clipped-weights');
+    expect(r.report.diagnostics.topWeights.rows).toBe(Math.ceil(r.report.n / 100));
+    const printed = formatEvaluation(r);
+    expect(printed).toMatch(/^IPS-CLIP {3}/m);
+    expect(printed).toContain(`the top 1% of weights (${Math.ceil(r.report.n / 100)})`);
+    const blocked = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 0 }, seed: 1, clip: 0.5 })).json();
+    expect(blocked.report.clippedIps).toBeNull();
+    expect(blocked.warnings.map((w: { code: string }) => w.code)).not.toContain('clipped-weights');
+    expect((await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 0.1 }, clip: 0 })).statusCode).toBe(400);
+  });
+
   it('gives a deterministic candidate a clear warning, not a number', async () => {
     const r = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 0 }, seed: 1 })).json();
     expect(r.report.blocked).toBe(true);

@@ -7,7 +7,7 @@ import { checkWindow, throughNow } from '../experiments-service/compare.js';
 import { PolicyVersions } from '../experiments-service/router.js';
 import type { MeasureStore } from '../measure-store.js';
 import { fitSmoothedMeans, predictSmoothed } from '../ope/smoothed-means.js';
-import { opeReport, type OpeReport } from '../ope/report.js';
+import { droppedWarning, opeReport, type OpeReport } from '../ope/report.js';
 import type { OpeWarning } from '../ope/diagnostics.js';
 import { checkCandidate, withCandidate, type PolicyCandidate } from './candidate.js';
 import { refitIntervals } from './model-bootstrap.js';
@@ -29,6 +29,8 @@ export interface EvaluatePolicyRequest {
   seed?: number;
   /** At most this many logged decisions (newest are read last; default 200,000). */
   limit?: number;
+  /** Also report clipped IPS with every weight capped at this value, beside IPS (`report.clippedIps`). */
+  clip?: number;
 }
 
 /** The report: what was read, what was skipped and why, the logged value, and the OPE report. */
@@ -206,7 +208,7 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
   });
   const report = opeReport(
     { reward, loggedPropensity: Float64Array.from(rows, (r) => r.logged), targetProbability: Float64Array.from(rows, (r) => r.target), nActions: k, action, targetDistribution, rewardPrediction, loggedDistribution },
-    { seed: req.seed ?? 1, replicates: req.replicates ?? 500 },
+    { seed: req.seed ?? 1, replicates: req.replicates ?? 500, clip: req.clip },
   );
   const warnings = [...report.warnings];
   if (n > 0 && report.diagnostics.candidateDeterministic) {
@@ -218,14 +220,21 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
     });
   }
   const blocked = warnings.some((w) => w.severity === 'block');
+  // Resamples without a value are recounted below from the intervals kept; nothing is clipped when blocked.
+  for (const code of ['dropped-replicates', ...(blocked ? ['clipped-weights'] : [])]) {
+    const stale = warnings.findIndex((w) => w.code === code);
+    if (stale >= 0) warnings.splice(stale, 1);
+  }
   const estimates = blocked ? { ips: null, snips: null, dm: null, dr: null, sndr: null } : { ...report.estimates };
   if (!blocked && n > 0) {
     const weight = Float64Array.from(rows, (r) => r.target / r.logged);
     const refit = refitIntervals({ n, k, action, reward, weight, targetDistribution }, { seed: req.seed ?? 1, replicates: req.replicates ?? 500 });
     for (const name of ['dm', 'dr', 'sndr'] as const) {
       const e = estimates[name];
-      if (e) estimates[name] = { value: e.value, ci: refit[name].ci, sd: refit[name].sd };
+      if (e) estimates[name] = { value: e.value, ci: refit[name].ci, sd: refit[name].sd, dropped: refit[name].dropped };
     }
+    const dropped = droppedWarning(estimates, req.replicates ?? 500);
+    if (dropped) warnings.push(dropped);
   }
   return {
     placement: req.placement,
@@ -235,7 +244,7 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
     loggedValue: n ? reward.reduce((a, b) => a + b, 0) / n : null,
     replayMismatches: s.mismatches,
     unscoredCandidates: s.unscored,
-    report: { ...report, estimates, blocked, warnings },
+    report: { ...report, estimates, blocked, warnings, clippedIps: blocked ? null : report.clippedIps },
     warnings,
   };
 }

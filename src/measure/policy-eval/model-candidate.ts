@@ -25,5 +25,5 @@ export async function candidateModel(models: Pick<ModelStore, 'live' | 'getVersi
   const asked = pin.includes('@') ? Number(pin.split('@')[1]) : (await models.live('uplift'))?.version;
   const v = asked === undefined ? undefined : await models.getVersion('uplift', asked);
   if (!v) throw new TactError('not_found', { what: 'uplift model version', id: pin.includes('@') ? pin : 'uplift (no live version: train one with `tact train uplift`)' });
-  return { pin: `uplift@${v.version}`, uplift: new UpliftScorer(v.state as UpliftState, v.version) };
+  return { pin: `uplift@${v.version}`, uplift: new UpliftScorer(v.state as UpliftState, v.version, v.dataTo) };
 }

@@ -3,6 +3,7 @@ import { errorSchema } from '../../collect/schemas.js';
 import { authorOf } from '../../config/routes.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
+import { withOptionalBody } from '../../server/openapi-optional-body.js';
 import type { Tact } from '../../server/tact.js';
 import { CALIBRATED_MODELS, calibrationReports } from '../calibration/reports.js';
 import { clean } from '../estimates/estimate-view.js';
@@ -14,6 +15,8 @@ import type { ModelVersionSummary } from './model-store.js';
 const anyObj = { type: 'object', additionalProperties: true } as const;
 /** The longest a training request waits for a training of the same model already running (proxies time out long before). */
 const MAX_TRAIN_WAIT_S = 600;
+/** The longest `reason` kept in a model's history (as the tracking plan's). */
+const MAX_REASON = 500;
 const nameParam = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const summary = (v: ModelVersionSummary) => ({ version: v.version, trainedAt: iso(v.trainedAt), dataFrom: iso(v.dataFrom), dataTo: iso(v.dataTo), trainedBy: v.trainedBy, metrics: v.metrics });
@@ -143,14 +146,23 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     return p;
   });
 
-  app.post<{ Params: { name: string }; Body: { reason?: unknown } | undefined }>('/v1/models/:name/rollback', {
+  app.post<{ Params: { name: string }; Body: { reason?: string } | undefined }>('/v1/models/:name/rollback', {
     preHandler: write,
-    schema: { tags: ['learn'], summary: 'Go back to the version that was live before the current one', description: 'Optional body: `{ "reason": "…" }`, kept in the history. A 409 `conflict` when another process changed the live version while the rollback ran.', params: nameParam, response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema } },
+    schema: withOptionalBody({
+      tags: ['learn'],
+      summary: 'Go back to the version that was live before the current one',
+      description: 'Optional body: `{ "reason": "…" }`, kept in the history. A 409 `conflict` when another process changed the live version while the rollback ran.',
+      params: nameParam,
+      body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_REASON, description: 'Why: kept in the model\'s history.' } } },
+      response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+    }),
+    // The body is optional: a request without one is checked as `{}` (Fastify checks the body even when none was sent).
+    preValidation: async (req) => {
+      req.body ??= {};
+    },
   }, async (req) => {
     await known(req.params.name);
-    const reason = req.body && typeof req.body === 'object' ? req.body.reason : undefined;
-    if (reason !== undefined && typeof reason !== 'string') throw validationError([{ field: 'reason', message: 'The `reason` must be a string.' }]);
-    return reg.rollback(req.params.name, { actor: actor(req), reason });
+    return reg.rollback(req.params.name, { actor: actor(req), reason: req.body?.reason });
   });
 
   app.get<{ Params: { name: string }; Querystring: { key?: string } }>('/v1/models/:name/calibration', {

@@ -58,7 +58,9 @@ describe.each(['sqlite', 'postgres'] as const)('training shared by two processes
     await t.started;
     const waitedFor: string[] = [];
     const second = trainModels(b, [trainer('b')], ['send-time'], 'cli', { pollMs: 20, onBusy: (sentence) => waitedFor.push(sentence) });
-    await new Promise((r) => setTimeout(r, 200));
+    // Until the second process has said whom it waits for (bounded: a loaded machine can take more than a moment).
+    for (let waited = 0; waitedFor.length === 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
     expect(t.calls).toEqual(['a']);
     t.release();
     const [ra, rb] = await Promise.all([first, second]);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Choice, DecisionRecord, ScoreTrace } from '../../decide/decision.js';
 import { measureShop, seededTact } from '../../measure/simulation.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -118,7 +118,18 @@ describe('readDecisionLog reads each decision under the catalog version it was m
     // Pages hold 2,000 decisions; 2,500 share one `at` (a batch run logs many in one millisecond).
     const at = T + 2 * DAY;
     for (let i = 0; i < 2500; i++) await store.decisions.appendDecision(logged(`same-${String(i).padStart(4, '0')}`, at, 1, { kind: 'none', propensity: 0.5 }, []));
-    const rows = await readDecisionLog(store, { now: T + 10 * DAY, windowMs: 7 * DAY, sinceMs: 90 * DAY, max: 100_000 });
+    // Each decision is read from the log once: the pages go on after the last one read (the log's
+    // cursor), not by reading the boundary's millisecond whole again (2,000 + 2,500 rows read).
+    const query = store.decisions.queryDecisions.bind(store.decisions);
+    const read = new Map<string, number>();
+    const spy = vi.spyOn(store.decisions, 'queryDecisions').mockImplementation(async (q) => {
+      const page = await query(q);
+      for (const d of page) read.set(d.id, (read.get(d.id) ?? 0) + 1);
+      return page;
+    });
+    const rows = await readDecisionLog(store, { now: T + 10 * DAY, windowMs: 7 * DAY, sinceMs: 90 * DAY, max: 100_000 }).finally(() => spy.mockRestore());
+    expect(read.size).toBe(rows.length);
+    expect([...read.values()].every((n) => n === 1)).toBe(true);
     const same = rows.filter((r) => r.record.at === at);
     expect(same.length).toBe(2500);
     expect(new Set(same.map((r) => r.record.id)).size).toBe(2500);

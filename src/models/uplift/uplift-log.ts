@@ -1,4 +1,5 @@
 import type { CompiledCatalog } from '../../decide/catalog-compile.js';
+import type { LogPosition } from '../../decide/decision-cursor.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { catalogVersions } from '../../measure/policy-eval/logged-catalog.js';
 import { NONE, shownDistribution, variantShare, type Distribution } from '../../measure/policy-eval/replay-choice.js';
@@ -60,15 +61,13 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
   const catalogAt = catalogVersions(store.documents);
   const pinned = variantPins(store.documents);
   const records: (LoggedRecord & { arm: string; propensity: number; standIn?: string })[] = [];
-  let to = o.now - o.windowMs + 1;
+  const to = o.now - o.windowMs + 1;
+  let after: LogPosition | undefined;
   while (records.length < o.max) {
-    const page = await store.decisions.queryDecisions({ from, to, limit: PAGE });
-    const full = page.length === PAGE;
-    const last = page.length ? page[page.length - 1].at : to;
-    // The log is read by time, newest first: a full page may end inside a millisecond holding more
-    // decisions than it shows, so that millisecond is read whole and the next page ends before it.
-    const batch = full ? [...page.filter((d) => d.at > last), ...(await wholeMillisecond(store, last))] : page;
-    for (const d of batch) {
+    // Newest first by (at, id); each page goes on after the last decision of the one before, so a
+    // page that ends inside a millisecond goes on with the rest of it, none read twice.
+    const page = await store.decisions.queryDecisions({ from, to, after, limit: PAGE });
+    for (const d of page) {
       const first = d.choices[0];
       if (!first || first.kind === 'handoff') continue;
       const arm = d.arm === 'holdout' || first.kind === 'none' ? 'none' : (first.action as string);
@@ -80,8 +79,9 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
         arm, propensity: await armPropensity(d, catalog, pinned), ...(standIn !== undefined ? { standIn } : {}),
       });
     }
-    if (!full) break;
-    to = last;
+    if (page.length < PAGE) break;
+    const last = page[page.length - 1];
+    after = { at: last.at, id: last.id };
   }
   if (!records.length) return [];
   const byProfile = new Map<string, { at: number; type: string }[]>();
@@ -127,14 +127,6 @@ function standInOf(d: DecisionRecord, safeDefault: string | undefined): string |
   const pickHeld: Distribution = new Map([[NONE, 0], ...d.scored.map((s) => [s.action, s.action === held.action ? 1 : 0] as [string, number])]);
   for (const [shown, p] of shownDistribution(pickHeld, d, safeDefault)) if (p === 1) return shown === NONE ? 'none' : shown;
   return undefined;
-}
-
-/** Every decision logged at `at` (one millisecond), however many: the page grows until it holds them all. */
-async function wholeMillisecond(store: Store, at: number): Promise<DecisionRecord[]> {
-  for (let limit = 2 * PAGE; ; limit *= 2) {
-    const all = await store.decisions.queryDecisions({ from: at, to: at + 1, limit });
-    if (all.length < limit) return all;
-  }
 }
 
 /**

@@ -7,13 +7,53 @@ import type { Tact } from '../../server/tact.js';
 import { checkFeature, type FeatureDefinition } from './definition.js';
 import { featuresKind } from './features-kind.js';
 
+/** The longest `reason` kept with a change (as the tracking plan's). */
+const MAX_REASON = 500;
+
+/** A feature's definition as stored (docs/configuration.md, "Features"); fields a later version adds pass through. */
+const definitionSchema = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['name', 'kind'],
+  properties: {
+    name: { type: 'string' }, kind: { type: 'string' }, event: { type: 'string' }, type: { type: 'string' }, property: { type: 'string' },
+    where: { type: 'string' }, halfLife: { type: 'string' }, limit: { type: 'integer' }, description: { type: 'string' },
+  },
+} as const;
+
+/** How far a feature's backfill over the stored events has come. */
+const backfillSchema = {
+  type: 'object',
+  required: ['state', 'progress'],
+  properties: {
+    state: { type: 'string', description: 'The backfill job\'s state (`running`, `done`, …); `done` when there is nothing to backfill.' },
+    progress: { type: 'number', minimum: 0, maximum: 1, description: 'The share of the stored events folded so far.' },
+  },
+} as const;
+
 /** The computed features: list them with their backfill state, add one (it backfills), remove one. */
 export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read feature definitions');
   const write = requireKey(tact.keys, 'admin', 'change feature definitions');
   const current = async () => ((await tact.store.documents.latest<FeatureDefinition[]>('features'))?.body ?? []);
 
-  app.get('/v1/features', { preHandler: read, schema: { tags: ['profiles'], summary: 'Feature definitions with their backfill state' } }, async () => {
+  app.get('/v1/features', {
+    preHandler: read,
+    schema: {
+      tags: ['profiles'],
+      summary: 'Feature definitions with their backfill state',
+      response: {
+        200: {
+          type: 'object',
+          required: ['version', 'features'],
+          properties: {
+            version: { type: 'integer', description: 'The version of the `features` configuration in force.' },
+            features: { type: 'array', items: { ...definitionSchema, required: [...definitionSchema.required, 'hash', 'backfill'], properties: { ...definitionSchema.properties, hash: { type: 'string', description: 'Short hash of the definition.' }, backfill: backfillSchema } } },
+          },
+        },
+      },
+    },
+  }, async () => {
     const status = await tact.backfill.status();
     return {
       version: tact.settings.version('features'),
@@ -27,7 +67,11 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
       tags: ['profiles'],
       summary: 'Add a feature; it is computed live from now on and backfilled from stored events',
       body: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string' }, event: { type: 'string' }, type: { type: 'string' }, property: { type: 'string' }, where: { type: 'string' }, halfLife: { type: 'string' }, limit: { type: 'integer' }, description: { type: 'string' }, reason: { type: 'string' }, author: { type: 'string' } } },
-      response: { 400: errorSchema, 409: errorSchema },
+      response: {
+        201: { type: 'object', required: ['feature', 'version', 'backfill'], properties: { feature: definitionSchema, version: { type: 'integer', description: 'The new version of the `features` configuration.' }, backfill: backfillSchema } },
+        400: errorSchema,
+        409: errorSchema,
+      },
     },
   }, async (req, reply) => {
     const { reason, author, ...def } = req.body;
@@ -43,7 +87,16 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     return { feature: def, version: r.version, backfill: status.get(def.name) ?? { state: 'done', progress: 1 } };
   });
 
-  app.delete<{ Params: { name: string }; Querystring: { reason?: string } }>('/v1/features/:name', { preHandler: write, schema: { tags: ['profiles'], summary: 'Remove a feature definition' } }, async (req) => {
+  app.delete<{ Params: { name: string }; Querystring: { reason?: string } }>('/v1/features/:name', {
+    preHandler: write,
+    schema: {
+      tags: ['profiles'],
+      summary: 'Remove a feature definition',
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+      querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: MAX_REASON, description: 'Why: kept with the new version of `features` (default "remove feature <name>").' } } },
+      response: { 200: { type: 'object', required: ['removed', 'version'], properties: { removed: { type: 'string', description: 'The name of the feature removed.' }, version: { type: 'integer', description: 'The new version of the `features` configuration.' } } }, 400: errorSchema, 404: errorSchema },
+    },
+  }, async (req) => {
     const list = await current();
     if (!list.some((f) => f.name === req.params.name)) throw new TactError('not_found', { what: 'feature', id: req.params.name });
     const r = await tact.applyDocument('features', list.filter((f) => f.name !== req.params.name), { author: authorOf(req), reason: req.query.reason ?? `remove feature ${req.params.name}` });

@@ -95,7 +95,9 @@ function makeCore(db, zlib, format, dictionary) {
       group.forEach((w, i) => { if (!results[i]) results[i] = msg; if (w.chain) failed.add(w.chain); });
     }
     const t2 = performance.now();
-    return { results, writeMs: t1 - t0, commitMs: t2 - t1, commitStart: t1 };
+    // The writes that ran statements: an empty one (the /health probe, a chain's reset) is no commit to time.
+    const written = group.filter((w) => w.ops && w.ops.length > 0).length;
+    return { results, written, writeMs: t1 - t0, commitMs: t2 - t1, commitStart: t1 };
   }
   return { runGroup };
 }
@@ -174,10 +176,10 @@ function commitQueued() {
   scheduled = false;
   if (queue.length === 0) return;
   const group = queue; const rows = queuedRows; queue = []; queuedRows = 0;
-  if (broken) { parentPort.postMessage({ ids: group.map((w) => w.id), errors: group.map(() => broken), writeMs: 0, commitMs: 0 }); return; }
+  if (broken) { parentPort.postMessage({ ids: group.map((w) => w.id), errors: group.map(() => broken), writes: 0, writeMs: 0, commitMs: 0 }); return; }
   const r = core.runGroup(group);
   // One answer for the whole group: the ids in order, the errors (null for none) and the timing.
-  const answer = { ids: group.map((w) => w.id), errors: r.results, writeMs: r.writeMs, commitMs: r.commitMs, commitStart: r.commitStart };
+  const answer = { ids: group.map((w) => w.id), errors: r.results, writes: r.written, writeMs: r.writeMs, commitMs: r.commitMs, commitStart: r.commitStart };
   if (!workerData.flushWal) { parentPort.postMessage(answer); return; }
   unflushed.push(answer);
   if (!flushing) startFlush(rows < OVERLAP_ROWS && !workerData.flushDelayMs);
@@ -193,10 +195,11 @@ parentPort.on('message', (m) => {
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
-/** The worker's answer for one transaction: the writes' ids in order, an error or null each, the timing. */
+/** The worker's answer for one transaction: the writes' ids in order, an error or null each, those that ran statements, the timing. */
 interface GroupAnswer {
   ids: number[];
   errors: (string | null)[];
+  writes: number;
   writeMs: number;
   commitMs: number;
 }
@@ -222,7 +225,7 @@ class ThreadWriter implements SqliteWriter {
         else w.resolve();
       }
       if (this.waiting.size === 0) this.worker.unref();
-      this.timings.emit({ writes: m.ids.length, writeMs: m.writeMs, commitMs: m.commitMs });
+      this.timings.emit({ writes: m.writes, writeMs: m.writeMs, commitMs: m.commitMs });
     });
     this.worker.on('error', (err) => {
       for (const w of this.waiting.values()) w.reject(err);
@@ -261,7 +264,7 @@ class ThreadWriter implements SqliteWriter {
 
 /** Writes on the caller's own connection (in-memory databases in tests): same semantics, same thread. */
 class InlineWriter implements SqliteWriter {
-  private readonly core: { runGroup: (g: { ops?: WriteOp[]; chain?: string; reset?: string }[]) => { results: (string | null)[]; writeMs: number; commitMs: number } };
+  private readonly core: { runGroup: (g: { ops?: WriteOp[]; chain?: string; reset?: string }[]) => { results: (string | null)[]; written: number; writeMs: number; commitMs: number } };
   private readonly timings = new CommitListeners();
   private queue: { w: { ops?: WriteOp[]; chain?: string; reset?: string }; waiter: Waiter }[] = [];
   private scheduled = false;
@@ -280,9 +283,9 @@ class InlineWriter implements SqliteWriter {
           this.scheduled = false;
           const group = this.queue;
           this.queue = [];
-          const { results, writeMs, commitMs } = this.core.runGroup(group.map((g) => g.w));
+          const { results, written, writeMs, commitMs } = this.core.runGroup(group.map((g) => g.w));
           group.forEach((g, i) => (results[i] ? g.waiter.reject(new Error(results[i] as string)) : g.waiter.resolve()));
-          this.timings.emit({ writes: group.length, writeMs, commitMs });
+          this.timings.emit({ writes: written, writeMs, commitMs });
         });
       }
     });

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, bearer, harness, type Harness } from '../../test/harness.js';
+
+/**
+ * Inputs a route reads are declared in its schema: checked (a string of bounded length), refused
+ * with a 400 naming the field, and described in the OpenAPI document.
+ */
+describe('inputs the routes read', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => h.close());
+  const admin = { authorization: bearer(KEYS.admin) };
+  const addFeature = (name: string) => h.app.inject({ method: 'POST', url: '/v1/features', headers: admin, payload: { name, kind: 'count', event: 'Order Completed' } });
+  const history = async () => (await h.app.inject({ url: '/v1/config/features/history', headers: admin })).json().versions as { reason: string }[];
+
+  it('DELETE /v1/features/{name}: `reason` is one string of at most 500 characters, else a 400 naming it', async () => {
+    expect((await addFeature('orders')).statusCode).toBe(201);
+    for (const query of ['reason=a&reason=b', `reason=${'x'.repeat(501)}`]) {
+      const r = await h.app.inject({ method: 'DELETE', url: `/v1/features/orders?${query}`, headers: admin });
+      expect([r.statusCode, r.json().error], r.body).toEqual([400, 'validation_failed']);
+      expect(r.json().problems.map((p: { field: string }) => p.field)).toEqual(['querystring.reason']);
+    }
+    const ok = await h.app.inject({ method: 'DELETE', url: '/v1/features/orders?reason=no%20longer%20used', headers: admin });
+    expect(ok.json()).toMatchObject({ removed: 'orders' });
+    expect((await history())[0].reason).toBe('no longer used');
+  });
+
+  it('POST /v1/models/{name}/rollback: the body is optional, `{reason}` a string of at most 500 characters, nothing else', async () => {
+    for (const payload of [{ reason: 'x'.repeat(501) }, { reason: 'fine', force: true }, { reason: 5 }]) {
+      const r = await h.app.inject({ method: 'POST', url: '/v1/models/rates/rollback', headers: admin, payload });
+      expect([r.statusCode, r.json().error], r.body).toEqual([400, 'validation_failed']);
+      expect(r.json().message, r.body).toMatch(/`?(reason|force)`?/);
+      expect(r.json().problems.map((p: { field: string }) => p.field)).toEqual([Object.keys(payload).at(-1)]);
+    }
+    // With no body or a reason, it reaches the registry: nothing to roll back to on a fresh store.
+    for (const payload of [undefined, { reason: 'bad model' }]) {
+      const r = await h.app.inject({ method: 'POST', url: '/v1/models/rates/rollback', headers: admin, ...(payload ? { payload } : {}) });
+      expect(r.json().error, r.body).not.toBe('validation_failed');
+      expect(r.statusCode, r.body).toBeLessThan(500);
+    }
+  });
+
+  it('are described in the OpenAPI document', async () => {
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json();
+    const del = doc.paths['/v1/features/{name}'].delete;
+    expect(del.parameters.find((p: { in: string; name: string }) => p.in === 'query' && p.name === 'reason')).toMatchObject({ schema: { type: 'string', maxLength: 500 } });
+    const rollback = doc.paths['/v1/models/{name}/rollback'].post;
+    expect(rollback.requestBody.content['application/json'].schema.properties.reason).toMatchObject({ type: 'string', maxLength: 500 });
+    expect(rollback.requestBody.required).toBe(false);
+    expect(Object.keys(rollback).filter((k) => k.startsWith('x-'))).toEqual([]);
+    // Other bodies stay required.
+    expect(doc.paths['/v1/models/{name}/promote'].post.requestBody.required).toBe(true);
+  });
+});
