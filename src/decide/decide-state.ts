@@ -262,7 +262,13 @@ export class DecideState {
 
   /** Reads the live reviews again: pending, approved, and those rejected within the look-back or `rejectFor` — of them, those that still matter. */
   async loadHolds(store: DecisionStore, now: number): Promise<void> {
-    const live = await store.liveHolds(now - Math.max(this.lookbackMs, this.rejectForMs));
+    // Only what can still matter is read: the log keeps every review, and this runs on every sync.
+    const w = this.reviewWindows;
+    const live = await store.liveHolds({
+      pending: w ? now - w.reviewExpireMs : -1,
+      approved: w ? now - w.approvalValidMs : -1,
+      rejected: now - Math.max(this.lookbackMs, this.rejectForMs),
+    });
     this.holds.clear();
     for (const h of live) if (this.holdMatters(h, now)) this.putHold(h);
   }

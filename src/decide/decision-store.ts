@@ -191,9 +191,20 @@ export interface DecisionStore {
   getHold(id: string): Promise<Hold | undefined>;
   /** Newest first; `before`: a review's id, for the page after it. */
   listHolds(q: { status?: Hold['status']; queue?: string; limit: number; before?: string }): Promise<Hold[]>;
-  /** Holds still relevant to decisions: pending, approved, and rejected ones after `rejectedSince`. */
-  liveHolds(rejectedSince: number): Promise<Hold[]>;
+  /**
+   * Reviews that can still change a decision: pending ones opened after `since.pending`, approved
+   * ones decided after `since.approved`, rejected ones decided at or after `since.rejected` (ms).
+   * The log keeps every review for ever; a process reads only these, on every sync.
+   */
+  liveHolds(since: LiveHoldsSince): Promise<Hold[]>;
 
   /** Profile ids in id order after `afterId`, for batch audiences (live profiles as of the last checkpoint). */
   profileIds(afterId: string, limit: number): Promise<string[]>;
+}
+
+/** The reviews' windows as instants (ms): what was opened or decided before them no longer matters. */
+export interface LiveHoldsSince {
+  pending: number;
+  approved: number;
+  rejected: number;
 }

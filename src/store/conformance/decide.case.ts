@@ -195,8 +195,15 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.listHolds({ queue: 'review', limit: 10 })).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
       // An empty filter (`?queue=` in a URL) filters nothing, in every store.
       expect((await h.store.decisions.listHolds({ status: undefined, queue: '', limit: 10 })).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
-      expect((await h.store.decisions.liveHolds(50)).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
-      expect((await h.store.decisions.liveHolds(150)).map((x) => x.id)).toEqual(['r1']);
+      const all = { pending: -1, approved: -1 };
+      expect((await h.store.decisions.liveHolds({ ...all, rejected: 50 })).map((x) => x.id).sort()).toEqual(['r1', 'r2']);
+      expect((await h.store.decisions.liveHolds({ ...all, rejected: 150 })).map((x) => x.id)).toEqual(['r1']);
+      // Pending and approved reviews past their windows are not read back: the log keeps them for ever.
+      await h.store.decisions.putHold({ ...hold, id: 'r3', status: 'approved', createdAt: 2, decidedAt: 40 });
+      await h.store.decisions.putHold({ ...hold, id: 'r4', status: 'approved', createdAt: 3, decidedAt: 60 });
+      await h.store.decisions.putHold({ ...hold, id: 'r5', status: 'pending', createdAt: 70 });
+      expect((await h.store.decisions.liveHolds({ pending: 1, approved: 50, rejected: 150 })).map((x) => x.id).sort()).toEqual(['r4', 'r5']);
+      expect((await h.store.decisions.liveHolds({ pending: 0, approved: 39, rejected: 100 })).map((x) => x.id).sort()).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
     });
 
     it('pages through reviews newest first, reviews opened in the same millisecond included', async () => {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, KnownRows, OutcomeRecord, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, KnownRows, OutcomeRecord, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -315,8 +315,9 @@ export class PostgresDecisionStore implements DecisionStore {
     return (await this.pool.query<HoldRow>(sql, args)).rows.map(toHold);
   }
 
-  async liveHolds(rejectedSince: number): Promise<Hold[]> {
-    return (await this.pool.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE status IN ('pending', 'approved') OR (status = 'rejected' AND decided_at >= $1)`, [rejectedSince])).rows.map(toHold);
+  async liveHolds(since: LiveHoldsSince): Promise<Hold[]> {
+    const sql = `SELECT ${HOLD_COLS} FROM decision_holds WHERE (status = 'pending' AND created_at > $1) OR (status = 'approved' AND decided_at > $2) OR (status = 'rejected' AND decided_at >= $3)`;
+    return (await this.pool.query<HoldRow>(sql, [since.pending, since.approved, since.rejected])).rows.map(toHold);
   }
 
   async profileIds(afterId: string, limit: number): Promise<string[]> {

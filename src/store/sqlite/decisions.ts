@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, OutcomeRecord, VolumeRow } from '../../decide/decision-store.js';
+import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomeRecord, VolumeRow } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
@@ -64,7 +64,7 @@ export class SqliteDecisionStore implements DecisionStore {
       openFlags: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE cleared_at IS NULL ORDER BY created_at`),
       flagsOf: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE target_kind = ? AND target_id = ? ORDER BY created_at`),
       hold: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE id = ?`),
-      liveHolds: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE status IN ('pending', 'approved') OR (status = 'rejected' AND decided_at >= ?)`),
+      liveHolds: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE (status = 'pending' AND created_at > ?) OR (status = 'approved' AND decided_at > ?) OR (status = 'rejected' AND decided_at >= ?)`),
       profileIds: db.prepare('SELECT id FROM profiles WHERE merged_into IS NULL AND state IS NOT NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
     };
   }
@@ -228,8 +228,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return (this.db.prepare(sql).all(...args, q.limit) as HoldRow[]).map(toHold);
   }
 
-  async liveHolds(rejectedSince: number): Promise<Hold[]> {
-    return (this.s.liveHolds.all(rejectedSince) as HoldRow[]).map(toHold);
+  async liveHolds(since: LiveHoldsSince): Promise<Hold[]> {
+    return (this.s.liveHolds.all(since.pending, since.approved, since.rejected) as HoldRow[]).map(toHold);
   }
 
   async profileIds(afterId: string, limit: number): Promise<string[]> {
