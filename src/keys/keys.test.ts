@@ -23,6 +23,11 @@ function memoryKeyStore() {
       for (const r of rows.values()) if (r.id === id && r.revokedAt === null) return ((r.revokedAt = at), true);
       return false;
     },
+    async revokeUnlessLastAdmin(id, at) {
+      const admins = [...rows.values()].filter((r) => r.kind === 'admin' && r.revokedAt === null);
+      if (admins.length === 1 && admins[0].id === id) return 'last-admin';
+      return (await store.revoke(id, at)) ? 'revoked' : 'not-found';
+    },
     async countActive(kind: KeyKind) {
       return [...rows.values()].filter((r) => r.kind === kind && r.revokedAt === null).length;
     },
@@ -76,6 +81,19 @@ describe('Keys', () => {
     answer();
     expect(await inFlight).toMatchObject({ id: key.id }); // asked before the revoke
     expect(await keys.authenticate(secret)).toBeUndefined();
+  });
+
+  it('stops at once in this process a key revoked unless it is the last admin key, and keeps the last one', async () => {
+    const keys = new Keys(memoryKeyStore(), 5000);
+    const first = await keys.create('admin', 'first');
+    const second = await keys.create('admin', 'second');
+    expect(await keys.authenticate(first.secret)).toBeDefined();
+    expect(await keys.authenticate(second.secret)).toBeDefined();
+    expect(await keys.revokeUnlessLastAdmin(first.key.id)).toBe('revoked');
+    expect(await keys.authenticate(first.secret)).toBeUndefined(); // not the cached answer
+    expect(await keys.revokeUnlessLastAdmin(second.key.id)).toBe('last-admin');
+    expect(await keys.revokeUnlessLastAdmin(first.key.id)).toBe('not-found');
+    expect(await keys.authenticate(second.secret)).toMatchObject({ id: second.key.id });
   });
 
   it('checks a very long secret against the store every time (it is not kept in the cache)', async () => {

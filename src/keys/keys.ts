@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { validationError, withArticle } from '../errors/tact-error.js';
-import type { ApiKey, KeyKind, KeyStore } from './key-store.js';
+import type { ApiKey, KeyKind, KeyStore, RevokeOutcome } from './key-store.js';
 
 const PREFIX: Record<KeyKind, string> = { write: 'tact_w_', server: 'tact_s_', admin: 'tact_a_' };
 const GENERATED = 'generated on first start';
@@ -91,10 +91,26 @@ export class Keys {
   }
 
   async revoke(id: string): Promise<boolean> {
+    return this.revoking(() => this.store.revoke(id, Date.now()));
+  }
+
+  /**
+   * Revokes a key unless it is the last active admin key (the API's revoke), checked and revoked in
+   * one step of the store, so two servers on one store revoking the last two admin keys at once
+   * revoke one.
+   *
+   * @example
+   * if ((await keys.revokeUnlessLastAdmin(id)) === 'last-admin') throw …;
+   */
+  revokeUnlessLastAdmin(id: string): Promise<RevokeOutcome> {
+    return this.revoking(() => this.store.revokeUnlessLastAdmin(id, Date.now()));
+  }
+
+  private async revoking<T>(write: () => Promise<T>): Promise<T> {
     // Counted before and after: a check reading the store while the revoke is written keeps nothing.
     this.revokes += 1;
     try {
-      return await this.store.revoke(id, Date.now());
+      return await write();
     } finally {
       this.revokes += 1;
       this.cache.clear();

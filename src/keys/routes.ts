@@ -42,14 +42,7 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     void reply.status(201);
     return { ...key, createdAt: iso(key.createdAt), revokedAt: null, secret };
   });
-  // One revoke at a time: two requests revoking the last two admin keys at once would each see the
-  // other's key still active, and both pass the check below.
-  let revoking: Promise<unknown> = Promise.resolve();
-  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => {
-    const done = revoking.then(() => revokeUnlessLastAdmin(tact, req.params.id));
-    revoking = done.catch(() => undefined);
-    return done;
-  });
+  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => revokeUnlessLastAdmin(tact, req.params.id));
 }
 
 /**
@@ -58,10 +51,12 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
  * TACT_ADMIN_KEY, would bring one back).
  */
 async function revokeUnlessLastAdmin(tact: Tact, id: string): Promise<{ revoked: string }> {
-  const admins = (await tact.keys.list()).filter((k) => k.kind === 'admin' && k.revokedAt === null);
-  if (admins.length === 1 && admins[0].id === id) {
+  // Checked and revoked in one step of the store: two requests, to this server or to another on the
+  // same store, revoking the last two admin keys at once revoke one.
+  const outcome = await tact.keys.revokeUnlessLastAdmin(id);
+  if (outcome === 'last-admin') {
     throw new TactError('conflict', { detail: `The key \`${id}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (POST /v1/keys with kind admin), then revoke this one.` });
   }
-  if (!(await tact.keys.revoke(id))) throw new TactError('not_found', { what: 'active key', id });
+  if (outcome === 'not-found') throw new TactError('not_found', { what: 'active key', id });
   return { revoked: id };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ApiKey, KeyKind, KeyStore } from '../../keys/key-store.js';
+import type { ApiKey, KeyKind, KeyStore, RevokeOutcome } from '../../keys/key-store.js';
+import { inTransaction } from './database.js';
 
 const COLS = 'id, kind, label, created_at AS "createdAt", revoked_at AS "revokedAt"';
 
@@ -17,6 +18,16 @@ export class PostgresKeyStore implements KeyStore {
   }
   async revoke(id: string, at: number): Promise<boolean> {
     return ((await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])).rowCount ?? 0) > 0;
+  }
+  async revokeUnlessLastAdmin(id: string, at: number): Promise<RevokeOutcome> {
+    return inTransaction(this.pool, async (c) => {
+      // The active admin rows are locked (in one order, so two revokes never deadlock):
+      // a second revoke waits here for the first to commit, then reads its key revoked.
+      const admins = (await c.query<{ id: string }>("SELECT id FROM api_keys WHERE kind = 'admin' AND revoked_at IS NULL ORDER BY id FOR UPDATE")).rows;
+      if (admins.length === 1 && admins[0].id === id) return 'last-admin';
+      const r = await c.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]);
+      return (r.rowCount ?? 0) > 0 ? 'revoked' : 'not-found';
+    });
   }
   async countActive(kind: KeyKind): Promise<number> {
     return (await this.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM api_keys WHERE kind = $1 AND revoked_at IS NULL', [kind])).rows[0].n;
