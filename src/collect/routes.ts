@@ -20,8 +20,9 @@ const SHORT: Record<string, MessageType> = { t: 'track', i: 'identify', p: 'page
  */
 export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   // A key in the `Authorization` header is checked before the body is read (server/auth.ts
-  // checkKeysBeforeBody). Without the header the key can only be `writeKey` in the body, as
-  // analytics.js sends it, so that body is read first: each route's bodyLimit (32 KB a message,
+  // checkKeysBeforeBody). Without the header — or with a Bearer token that is not Tact's (Segment's
+  // OAuth access token, which analytics-node sends with `writeKey` in the body) — the key can only
+  // be `writeKey` in the body, as analytics.js sends it, so that body is read first: each route's bodyLimit (32 KB a message,
   // 500 KB a batch, after decompression) bounds what a request without a key makes the server read.
   const auth = requireKey(tact.keys, 'write', 'send events');
   const noBodyValidation = () => () => true;

@@ -7,7 +7,8 @@ import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.j
  * A key that travels in a header is checked before the body is read (onRequest): a stranger gets
  * its 401 (or 403) without the server reading, decompressing or parsing what it sent, and without
  * learning how the API validates bodies. Only a collection request without an `Authorization`
- * header has its body read first, as analytics.js puts `writeKey` there.
+ * header, or with a Bearer token none of Tact's keys, has its body read first, as analytics.js (and
+ * Segment's clients with OAuth) put `writeKey` there.
  */
 describe('the key is checked before the body is read', () => {
   let h: Harness;
@@ -40,14 +41,29 @@ describe('the key is checked before the body is read', () => {
   const post = (url: string, contentType: string, payload: string, authorization?: string) =>
     h.app.inject({ method: 'POST', url, headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) }, payload });
 
+  const isCollection = (url: string) => ['/v1/track', '/v1/batch', '/v1/t'].includes(url);
+
   it('answers a wrong Bearer or Basic key with 401 whatever the body, not the 400, 413 or 415 the body earns', async () => {
     for (const [url, type, body] of bad) {
-      for (const authorization of ['Bearer tact_a_not-a-key', ...(url === '/v1/keys' ? [] : [basic('tact_w_not-a-key')])]) {
+      // On collection, a Bearer token none of Tact's is read past (the next test).
+      const bearers = isCollection(url) ? [] : ['Bearer tact_a_not-a-key'];
+      for (const authorization of [...bearers, ...(url === '/v1/keys' ? [] : [basic('tact_w_not-a-key')])]) {
         const res = await post(url, type, body, authorization);
         expect([res.statusCode, res.json().error], `${url} ${type} ${authorization}`).toEqual([401, 'invalid_credentials']);
         expect(res.headers['www-authenticate']).toBe('Bearer realm="tact"');
       }
     }
+  });
+
+  it('reads a collection body past a Bearer token none of its keys (Segment OAuth: the write key is in the body), answering as with no header', async () => {
+    for (const [url, type, body] of bad.filter(([u]) => isCollection(u))) {
+      const withToken = await post(url, type, body, 'Bearer tact_a_not-a-key');
+      const without = await post(url, type, body);
+      expect([withToken.statusCode, withToken.json().error], `${url} ${type}`).toEqual([without.statusCode, without.json().error]);
+      expect(withToken.statusCode, `${url} ${type}`).not.toBe(200);
+    }
+    const noWriteKey = await post('/v1/batch', 'text/plain', JSON.stringify({ batch: [] }), 'Bearer tact_a_not-a-key');
+    expect([noWriteKey.statusCode, noWriteKey.json().error]).toEqual([401, 'invalid_credentials']);
   });
 
   it('answers no key, a malformed header or a key of too weak a kind before the body too, outside collection', async () => {

@@ -18,7 +18,8 @@ const RANK: Record<KeyKind, number> = { write: 0, server: 1, admin: 2 };
 /**
  * Finds and checks the request's key. Routes that take the write key (need `write`: collection,
  * decisions at public placements, outcomes) accept it as the HTTP Basic user name; collection
- * routes (config `collect`) also as `writeKey` in the body, as analytics.js sends it. Every route
+ * routes (config `collect`) also as `writeKey` in the body, as analytics.js sends it, and there
+ * with a Bearer token none of ours beside it, as Segment's clients with OAuth send it. Every route
  * takes `Authorization: Bearer <key>`, and routes needing a server or admin key take nothing else;
  * Basic carries only the write key. So credentials a browser may attach on its own (Basic) never
  * carry more than the write key's powers.
@@ -35,7 +36,7 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
   const check = async (req: FastifyRequest): Promise<void> => {
     const sent = secretOf(req, need === 'write');
     if (!sent) throw new TactError('missing_credentials');
-    const key = await keys.authenticate(sent.secret);
+    const key = (await keys.authenticate(sent.secret)) ?? (sent.bearer && isCollect(req) ? await keyInBody(keys, req) : undefined);
     if (!key) throw new TactError('invalid_credentials');
     if (sent.basic && key.kind !== 'write') {
       throw malformed(`holds ${withArticle(key.kind)} key as the HTTP Basic user name, which carries only the write key; send ${withArticle(key.kind)} key as \`Authorization: Bearer <key>\`.`);
@@ -53,6 +54,9 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
     try {
       await check(req);
     } catch (err) {
+      // Nor a collection request whose Bearer token is none of ours: Segment's clients with OAuth
+      // send their access token so and the write key as `writeKey` in the body, read first.
+      if (isCollect(req) && err instanceof TactError && err.code === 'invalid_credentials' && isBearer(req)) return;
       // The body is left unread: as Fastify does after a body it refuses, the connection closes
       // rather than read on to the end of a body nobody will look at.
       if (carriesBody(req)) void reply.header('connection', 'close');
@@ -69,8 +73,9 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
 /**
  * Runs each route's key check (a {@link requireKey} preHandler) on request too, before the body
  * is read, decompressed, parsed and validated: a request with no key or a wrong one in its header
- * is a 401 (or a 403, a malformed header's 401) whatever its body, and costs no reading of it.
- * Register before the routes.
+ * is a 401 (or a 403, a malformed header's 401) whatever its body, and costs no reading of it —
+ * but for a collection request whose Bearer token is none of ours, whose body may hold its
+ * `writeKey`. Register before the routes.
  *
  * @example
  * checkKeysBeforeBody(app);
@@ -83,6 +88,7 @@ export function checkKeysBeforeBody(app: FastifyInstance): void {
 }
 
 const hasAuthorization = (req: FastifyRequest) => (req.headers.authorization ?? '').trim() !== '';
+const isBearer = (req: FastifyRequest) => /^bearer(?:[ \t]|$)/i.test((req.headers.authorization ?? '').trim());
 const carriesBody = (req: FastifyRequest) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 const BEARER_ONLY = 'takes a server or admin key as `Authorization: Bearer <key>`';
@@ -92,7 +98,7 @@ const malformed = (detail: string) => new TactError('malformed_credentials', { d
  * The secret a request carries. A header given is the one place looked at; its faults are told
  * without quoting it (a key sent without a scheme would otherwise be repeated, and logged).
  */
-function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string; basic?: true } | undefined {
+function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string; basic?: true; bearer?: true } | undefined {
   const h = req.headers.authorization;
   if (h !== undefined && h.trim() !== '') {
     // RFC 9110 §11.4: the scheme (any case), one or more spaces, the credentials.
@@ -102,7 +108,7 @@ function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string
     if (scheme === 'bearer') {
       if (!value) throw malformed('says `Bearer` but holds no key after it; send `Authorization: Bearer <key>`.');
       if (/\s/.test(value)) throw malformed('holds more than one word after `Bearer`; send `Authorization: Bearer <key>` with the key alone.');
-      return { secret: value };
+      return { secret: value, bearer: true };
     }
     if (scheme === 'basic') {
       if (!takesWriteKey) throw malformed(`is HTTP Basic, which carries only the write key (collection, \`/v1/decide\`, \`/v1/outcomes\`); this endpoint ${BEARER_ONLY}.`);
@@ -113,9 +119,26 @@ function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string
       : `must be \`Bearer <key>\`: this endpoint ${BEARER_ONLY}.`);
   }
   if (!isCollect(req)) return undefined;
-  const body = req.body;
+  const inBody = writeKeyInBody(req.body);
+  return inBody ? { secret: inBody } : undefined;
+}
+
+/** The `writeKey` of a collection body, parsed or still text; undefined when it has none. */
+function writeKeyInBody(body: unknown): string | undefined {
   const inBody = body && typeof body === 'object' ? (body as { writeKey?: unknown }).writeKey : typeof body === 'string' ? writeKeyInText(body) : undefined;
-  return typeof inBody === 'string' && inBody ? { secret: inBody } : undefined;
+  return typeof inBody === 'string' && inBody ? inBody : undefined;
+}
+
+/**
+ * The key of a collection request's `writeKey` when its Bearer token is none of Tact's: Segment's
+ * clients with OAuth (analytics-node's `oauthSettings`, the HTTP API's OAuth) send the access
+ * token from Segment's authorization server as `Authorization: Bearer` and the write key in the
+ * body. The token is not checked (Tact is not Segment's authorization server); the write key is, as
+ * it would be with no header at all.
+ */
+async function keyInBody(keys: Keys, req: FastifyRequest): Promise<ApiKey | undefined> {
+  const inBody = writeKeyInBody(req.body);
+  return inBody ? keys.authenticate(inBody) : undefined;
 }
 
 /** The user name of Basic credentials (the password, if any, is ignored, as Segment does). */
