@@ -4,15 +4,17 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import type { Catalog } from './catalog.js';
 import type { Policy } from './policy.js';
 
-/** The channels, topics and action ids a catalog has (its actions' and placements'), and its version (0: none written). */
+/** The channels, topics, action ids and consent purposes a catalog has (its actions' and placements'), and its version (0: none written). */
 export interface CatalogNames {
   version: number;
   channels: ReadonlySet<string>;
   topics: ReadonlySet<string>;
   actions: ReadonlySet<string>;
+  /** The actions' `purpose`s: the only purposes the consent stage asks about. */
+  purposes: ReadonlySet<string>;
 }
 
-type Kind = 'channel' | 'topic' | 'action';
+type Kind = 'channel' | 'topic' | 'action' | 'purpose';
 /** One name a policy gives of the catalog: where, which kind, and what the policy item does if it matches nothing. */
 interface NameUse {
   field: string;
@@ -34,8 +36,10 @@ export function catalogNames(body: Catalog | undefined, version: number): Catalo
   const channels = new Set<string>();
   const topics = new Set<string>();
   const actions = new Set<string>();
+  const purposes = new Set<string>();
   for (const a of objects(body?.actions)) {
     if (typeof a.id === 'string') actions.add(a.id);
+    if (typeof a.purpose === 'string') purposes.add(a.purpose);
     for (const c of strings(a.channels)) channels.add(c);
     for (const t of strings(a.topics)) topics.add(t);
   }
@@ -43,7 +47,7 @@ export function catalogNames(body: Catalog | undefined, version: number): Catalo
     if (typeof p.channel === 'string') channels.add(p.channel);
     for (const t of strings(p.topics)) topics.add(t);
   }
-  return { version, channels, topics, actions };
+  return { version, channels, topics, actions, purposes };
 }
 
 /** Every channel, topic and action id the policy names, in document order, with what its item does when the name matches nothing. */
@@ -69,16 +73,20 @@ function policyNameUses(body: Policy | undefined): NameUse[] {
     if (typeof b.channel === 'string') uses.push({ field: `contact.budgets[${i}].channel`, kind: 'channel', name: b.channel, effect: 'the budget would limit nothing' });
   });
   filter(body?.levers, 'levers', 'the lever would never apply to it');
+  // Consent is asked only for the purposes the actions declare: any other listed is assumed for nothing.
+  strings((body?.consent as Record<string, unknown> | undefined)?.assumeGranted).forEach((name, i) => uses.push({ field: `consent.assumeGranted[${i}]`, kind: 'purpose', name, effect: 'nothing would be assumed granted by it' }));
   return uses;
 }
 
-const PLURAL: Record<Kind, 'channels' | 'topics' | 'actions'> = { channel: 'channels', topic: 'topics', action: 'actions' };
+const PLURAL: Record<Kind, 'channels' | 'topics' | 'actions' | 'purposes'> = { channel: 'channels', topic: 'topics', action: 'actions', purpose: 'purposes' };
 
 /**
  * A policy's rules, levers, caps, quiet hours and budgets name channels, topics and actions of the
- * catalog; one the catalog does not have matches nothing, silently — quiet hours on `e-mail` when
- * the catalog says `email` never apply, and night e-mails go out. Each such name is a problem naming
- * its field, the closest name the catalog has, and (for channels and topics) what it has.
+ * catalog, and its `consent.assumeGranted` the consent purposes of its actions; one the catalog does
+ * not have matches nothing, silently — quiet hours on `e-mail` when the catalog says `email` never
+ * apply, and night e-mails go out; `Advertsing` assumed granted leaves every `Advertising` action
+ * needing recorded consent. Each such name is a problem naming its field, the closest name the
+ * catalog has, and (for channels, topics and purposes) what it has.
  *
  * @example
  * policyTargetProblems({ contact: { quietHours: { from: '21:00', to: '08:00', channels: ['e-mail'] } } }, catalogNames(shopCatalog(), 1));
@@ -90,8 +98,10 @@ export function policyTargetProblems(body: Policy | undefined, names: CatalogNam
     const known = names[PLURAL[u.kind]];
     if (known.has(u.name)) continue;
     const named = `The \`${u.field}\` names the ${u.kind} \`${u.name}\``;
+    // Only actions declare a purpose; channels and topics are the actions' and the placements'.
+    const holders = u.kind === 'purpose' ? 'action' : 'action or placement';
     if (names.version === 0) {
-      out.push({ field: u.field, message: `${named}, which no action or placement of the catalog has (none is written yet: write the catalog first; a config file writes it before the policy): ${u.effect}.` });
+      out.push({ field: u.field, message: `${named}, which no ${holders} of the catalog has (none is written yet: write the catalog first; a config file writes it before the policy): ${u.effect}.` });
       continue;
     }
     const near = closestWord(u.name, known);
@@ -100,7 +110,7 @@ export function policyTargetProblems(body: Policy | undefined, names: CatalogNam
       out.push({ field: u.field, message: `${named}, which the catalog (version ${names.version}) does not have: ${u.effect}.${mean || ` The catalog has ${known.size} action${known.size === 1 ? '' : 's'}.`}` });
     } else {
       const has = known.size ? ` The catalog's ${PLURAL[u.kind]} are ${[...known].join(', ')}.` : ` The catalog has no ${PLURAL[u.kind]}.`;
-      out.push({ field: u.field, message: `${named}, which no action or placement of the catalog (version ${names.version}) has: ${u.effect}.${mean}${has}` });
+      out.push({ field: u.field, message: `${named}, which no ${holders} of the catalog (version ${names.version}) has: ${u.effect}.${mean}${has}` });
     }
   }
   return out;

@@ -3,46 +3,61 @@ import type { Hold } from '../records.js';
 import { exclude, runCheck, type Candidate, type Stage, type StageContext } from './types.js';
 
 /**
- * The first human-territory entry of the policy that covers the subject: by one of its accounts,
- * by an active flag, or by a CEL segment. Undefined when automation may decide.
+ * Whether a human-territory entry covers the subject as a whole: by one of its accounts, by an
+ * active flag, or by a CEL segment that never reads `action` (judged once a decision, for every
+ * candidate: runCheck keeps its result). An entry whose `when` reads `action` is judged per
+ * candidate instead (humanTerritory).
  *
  * @example
- * territoryOf(ctx); // { name: 'key accounts', queue: 'enterprise-am', … }
+ * coversSubject(ctx.policy.territory[0], ctx); // true: the subject is in the account `acme`
  */
-export function territoryOf(ctx: StageContext, probe: Candidate | undefined): CompiledTerritory | undefined {
-  for (const t of ctx.policy.territory) {
-    if (t.accounts.length) {
-      ctx.facts.add('accounts');
-      if (t.accounts.some((a) => ctx.subject.accounts.includes(a))) return t;
-    }
-    if (t.flags.length) {
-      for (const f of t.flags) ctx.facts.add(`flags.${f}`);
-      if (t.flags.some((f) => ctx.subject.flags.has(f))) return t;
-    }
-    // A segment rule reads only the subject: it holds with no candidate to probe (a placement with no action).
-    if (t.when && (probe || t.when.subjectOnly) && runCheck(t.when, probe as Candidate, ctx).pass) return t;
+function coversSubject(t: CompiledTerritory, ctx: StageContext): boolean {
+  if (t.accounts.length) {
+    ctx.facts.add('accounts');
+    if (t.accounts.some((a) => ctx.subject.accounts.includes(a))) return true;
   }
-  return undefined;
+  if (t.flags.length) {
+    for (const f of t.flags) ctx.facts.add(`flags.${f}`);
+    if (t.flags.some((f) => ctx.subject.flags.has(f))) return true;
+  }
+  // A segment rule reads only the subject: it holds with no candidate at all (a placement with no action).
+  return !!t.when?.subjectOnly && runCheck(t.when, undefined as unknown as Candidate, ctx).pass;
 }
 
 /**
  * Human territory: a subject the policy marks human-owned is handed to a person (every remaining
- * candidate yields to the handoff, which the pipeline returns as the one choice). Otherwise each
- * high-stakes action is marked: a reviewer rejected it recently → excluded; a review is pending
- * (and not expired) → "pending"; a person approved it within the policy's `review.approvalValidFor`
- * → "approved" (deliverable); else "review" (held if chosen: a review expired unanswered, or an
+ * candidate yields to the handoff, which the pipeline returns as the one choice). An entry whose
+ * `when` reads `action` ("credit" in action.topics) owns the candidates it holds for: each is
+ * excluded, as the queue's to offer, and the others are decided as usual — unless it held for
+ * every candidate still in, when the subject is handed to its queue. Otherwise each high-stakes
+ * action is marked: a reviewer rejected it recently → excluded; a review is pending (and not
+ * expired) → "pending"; a person approved it within the policy's `review.approvalValidFor` →
+ * "approved" (deliverable); else "review" (held if chosen: a review expired unanswered, or an
  * approval that lapsed undelivered, is asked for again).
  *
  * @example
  * const territory = humanTerritory(candidates, ctx); // the territory when handed off
  */
 export function humanTerritory(candidates: Candidate[], ctx: StageContext): CompiledTerritory | undefined {
-  const probe = candidates[0] ?? undefined;
-  const t = territoryOf(ctx, probe);
-  if (t) {
-    for (const c of candidates) if (!c.out) exclude(c, 'human territory', t.name, `the subject is human territory ("${t.name}"): handed to the queue "${t.queue}"`);
-    return t;
+  let live = 0;
+  for (const c of candidates) if (!c.out) live++;
+  let owned = 0;
+  let first: CompiledTerritory | undefined;
+  for (const t of ctx.policy.territory) {
+    if (coversSubject(t, ctx)) {
+      for (const c of candidates) if (!c.out) exclude(c, 'human territory', t.name, `the subject is human territory ("${t.name}"): handed to the queue "${t.queue}"`);
+      return t;
+    }
+    if (!t.when || t.when.subjectOnly) continue;
+    // Judged per candidate (runCheck shares a result among actions alike in what the rule reads).
+    for (const c of candidates) {
+      if (c.out || !runCheck(t.when, c, ctx).pass) continue;
+      exclude(c, 'human territory', t.name, `it is human territory for this subject ("${t.name}"): the queue "${t.queue}" offers it, not automation`);
+      owned++;
+      first ??= t;
+    }
   }
+  if (first && owned === live) return first;
   markHighStakes(candidates, ctx);
   return undefined;
 }
