@@ -1,12 +1,15 @@
 /**
  * The choice rule of the contextual bandit, separated from its state handling:
  *   π(a) = ε/K + (1−ε)·[q·1(a = g) + (1−q)·P_TS(a)]
- * ε = floor (uniform exploration), g = greedy action (highest posterior-mean score), q = greedy
+ * ε = floor (uniform exploration), g = greedy action (highest expected score v·E[σ(Z)] − c under
+ * the posterior, propensity.ts `expectedScore`; until 2026-12 the score at the posterior mean,
+ * v·σ(μ) − c, which made an uncertain action "best" above one its estimate rates higher), q = greedy
  * share forced by the exploration budget, P_TS = Thompson sampling's exact win probability.
  */
 import type { Rng } from '../math/prng.js';
 import { normal } from '../math/samplers.js';
-import { type ScoreDistributions, sampledScore, winProbability } from './propensity.js';
+import { sigmoid } from '../math/special.js';
+import { type ScoreDistributions, expectedScore, sampledScore, winProbability } from './propensity.js';
 import type { BanditConfig } from './thompson.js';
 
 /** How one decision mixes the floor, the greedy action and Thompson sampling. */
@@ -25,15 +28,7 @@ export interface Mixture {
  * mixture(config, dist, 4); // { epsilon: 0.04, q: 0.3, greedy: 2, … }
  */
 export function mixture(config: BanditConfig, dist: ScoreDistributions, K: number, tol?: number): Mixture {
-  let greedy = 0;
-  let best = -Infinity;
-  for (let j = 0; j < K; j++) {
-    const s = sampledScore(dist, j, dist.means[j]);
-    if (s > best) {
-      best = s;
-      greedy = j;
-    }
-  }
+  const greedy = bestExpected(dist, K);
   const epsilon = K > 1 ? Math.min(1, Math.max(0, config.floorEpsilon)) : 0;
   if (config.maxExplorationShare >= 1 || K === 1 || epsilon >= 1) return { epsilon, q: 0, greedy, greedyTs: null };
   const greedyTs = winProbability(dist, greedy, undefined, tol);
@@ -41,6 +36,44 @@ export function mixture(config: BanditConfig, dist: ScoreDistributions, K: numbe
   const budgetTs = (config.maxExplorationShare - (epsilon * (K - 1)) / K) / (1 - epsilon);
   const q = nonGreedyTs <= Math.max(0, budgetTs) ? 0 : 1 - Math.max(0, budgetTs) / nonGreedyTs;
   return { epsilon, q, greedy, greedyTs };
+}
+
+/** sup |σ''| / 2 = 1/(12√3): by Taylor, |E[σ(μ + sU)] − σ(μ)| ≤ s²/(12√3) for U ~ N(0, 1). */
+const TAYLOR = 1 / (12 * Math.sqrt(3));
+
+/**
+ * The action of highest expected score (the first of equal ones). The integral E[σ(Z)] costs 32 to
+ * a few hundred evaluations, so it is computed only for the actions that the Taylor bounds
+ * σ(μ) ± s²/(12√3) leave in contention: an action whose upper bound is below another's lower bound
+ * cannot be best or tie.
+ *
+ * @example
+ * bestExpected({ means: [1, 0.7], sds: [3, 0] }, 2); // 1
+ */
+export function bestExpected(dist: ScoreDistributions, K: number): number {
+  const lower = new Float64Array(K);
+  const upper = new Float64Array(K);
+  let floor = -Infinity;
+  for (let j = 0; j < K; j++) {
+    const p = sigmoid(dist.means[j]);
+    const r = dist.sds[j] > 0 ? TAYLOR * dist.sds[j] * dist.sds[j] : 0;
+    const v = dist.values ? Math.max(0, dist.values[j]) : 1;
+    const c = dist.values && dist.offsets ? dist.offsets[j] : 0;
+    lower[j] = v * Math.max(0, p - r) - c;
+    upper[j] = v * Math.min(1, p + r) - c;
+    floor = Math.max(floor, lower[j]);
+  }
+  let greedy = 0;
+  let best = -Infinity;
+  for (let j = 0; j < K; j++) {
+    if (upper[j] < floor) continue;
+    const s = expectedScore(dist, j);
+    if (s > best) {
+      best = s;
+      greedy = j;
+    }
+  }
+  return greedy;
 }
 
 /**

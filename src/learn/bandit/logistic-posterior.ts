@@ -7,7 +7,8 @@
  * the covariance by Sherman–Morrison. This is the exact Laplace approximation of a single-outcome
  * update, O(d²) per outcome — no batch refits, so an event changes the very next decision.
  */
-import { sigmoid } from '../math/special.js';
+import { integrate } from '../math/quadrature.js';
+import { normalPdf, sigmoid } from '../math/special.js';
 
 /** Posterior N(mean, cov) over the d coefficients of a logistic model (cov row-major d×d). */
 export interface LogisticPosterior {
@@ -112,11 +113,54 @@ function solveStep(eta: number, s2: number, y: number): number {
 }
 
 /**
- * Predictive click probability E[σ(xᵀθ)] by the probit approximation σ(μ/√(1+πσ²/8)) (MacKay 1992).
+ * Gauss–Hermite rule for E[f(U)], U ~ N(0, 1), 32 nodes (the positive half; the rule is symmetric):
+ * scipy.special.roots_hermitenorm(32), weights divided by √(2π). On σ(m + s·u) with s ≤ 1 it is
+ * within 3·10⁻¹³ relative of the exact integral (checked against SciPy's quad for m ∈ [−100, 0]): σ
+ * is analytic within π/s of the real axis, where Gauss–Hermite converges geometrically.
+ */
+const GH_NODES = [0.2755464192302758, 0.8272849037797652, 1.3809801992721442, 1.9380049059257174, 2.4998404151873954, 3.068135169013121, 3.644781249880833, 4.23202110999541, 4.832604613244489, 5.450033273623428, 6.088964309076987, 6.755930830540705, 7.460755754121519, 8.219728765382246, 9.064399210702407, 10.077422674229465];
+const GH_WEIGHTS = [0.21170556988047928, 0.15653899375759842, 0.08534480827208081, 0.03410984772609203, 0.009903461702320603, 0.0020620510513078903, 0.00030255702581706, 3.0559803060896e-05, 2.059622103953389e-06, 8.881290713105718e-08, 2.312518412074093e-09, 3.34750123980112e-11, 2.3780648557779676e-13, 6.755290223670505e-16, 5.208449591961133e-19, 4.1246074890190687e-23];
+
+/**
+ * Predictive click probability E[σ(Z)], Z = xᵀθ ~ N(mu, variance): the posterior mean of the click
+ * probability, ∫ φ(u)·σ(mu + s·u) du — by the Gauss–Hermite rule above for s ≤ 1, else by adaptive
+ * Gauss–Kronrod quadrature to 10⁻¹⁰ relative ({@link wideTail}). The smaller
+ * of E[σ(Z)] and 1 − E[σ(Z)] = E[σ(−Z)] is integrated, for relative accuracy at rare rates. Not
+ * the probit approximation σ(mu/√(1 + π·variance/8)) (MacKay 1992, used until 2026-12-04): good
+ * near 1/2, but 16% high at a 2.8% rate with s = 1 and 77% high at 0.15% (predictive-mean.test.ts).
  *
  * @example
  * predictiveMean(0, 0); // 0.5
+ * predictiveMean(-4, 1); // 0.02810 (σ(−4) = 0.01799)
  */
 export function predictiveMean(mu: number, variance: number): number {
-  return sigmoid(mu / Math.sqrt(1 + (Math.PI * variance) / 8));
+  const s = Math.sqrt(Math.max(variance, 0));
+  if (!(s > 0)) return sigmoid(mu);
+  if (mu === 0) return 0.5;
+  const m = -Math.abs(mu); // E[σ(m + sU)] ≤ 1/2, and E[σ(mu + sU)] = 1 − that when mu > 0 (U is symmetric)
+  let tail = 0;
+  if (s <= 1) {
+    for (let k = GH_NODES.length - 1; k >= 0; k--) tail += GH_WEIGHTS[k] * (sigmoid(m + s * GH_NODES[k]) + sigmoid(m - s * GH_NODES[k]));
+  } else tail = wideTail(m, s);
+  return mu > 0 ? 1 - tail : tail;
+}
+
+/**
+ * E[σ(m + sU)] for m < 0, s > 1 by adaptive Gauss–Kronrod from u = −12 to 12 past the last turn
+ * (at most 40; beyond, the integrand is below e⁻⁷² of its peak), split where the
+ * integrand turns: at u = −m/s, where σ(m + su) rises through 1/2 (steeply when s is large), and
+ * at u = s, the peak of φ(u)·e^(m+su) that carries a rare rate. A coarse pass gives the scale, a
+ * second the value to 10⁻¹⁰ of it.
+ */
+function wideTail(m: number, s: number): number {
+  const top = Math.min(40, Math.max(12, -m / s + 12, s + 12));
+  const cuts = [-12, top, -m / s, s].filter((u) => u >= -12 && u <= top).sort((a, b) => a - b);
+  const f = (u: number) => normalPdf(u) * sigmoid(m + s * u);
+  const pass = (tol: number, panels: number) => {
+    let sum = 0;
+    for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1] > cuts[i]) sum += integrate(f, cuts[i], cuts[i + 1], tol, panels).value;
+    return sum;
+  };
+  const rough = pass(0, 4);
+  return pass(Math.max(1e-10 * rough, 1e-300) / cuts.length, 200);
 }

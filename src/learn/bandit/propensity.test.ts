@@ -88,6 +88,36 @@ describe('exact Thompson propensities', () => {
     for (let i = 0; i < 2000; i++) expect(sampleWinner(tied, rng)).toBe(0);
   });
 
+  it('gives a tie at the top of the score, where σ(z) rounds to 1, to the lower index, as the samplers do', () => {
+    // v·σ(z) − c is a step function in floating point: σ(z) === 1 for z ≥ 36.74, and the doubles
+    // just below 1 are 2⁻⁵³ apart, so near the top two actions of equal value and cost score exactly
+    // alike with positive probability. It happens: a fresh action (prior variance 1 per coefficient)
+    // at a raw feature of 40 (say 40 orders) has a linear predictor of sd ≈ 40, above 36.74 with
+    // probability 0.18. Until 2026-12-04 the integral gave the tie to both (P(Z₀, Z₁ ≥ 36.74) ≈ 0.032
+    // counted twice: the probabilities summed to 1.032 and the second action was logged with 0.516
+    // where the sampler chose it 48.5% of the time). Checked here against the sampler itself
+    // (exploration.ts sampleWinner): each count is Binomial(n, P), so within 5 standard errors (plus
+    // the logged error bound); and the probabilities sum to 1 within the sum of their bounds.
+    const cases = [
+      { means: [0, 0], sds: [40, 40], values: [1, 1], bound: 1e-7 },
+      { means: [0, 0, 0], sds: [40, 40, 0], values: [2, 2, 0], offsets: [0.5, 0.5, -1], bound: 1e-7 }, // last: "none", score 1
+      // Ties on the steps below the top as well (click probabilities 1 − 10⁻¹³): many small jumps
+      // in the integrand, which the quadrature's bound covers, loosely.
+      { means: [30, 31.5, 0], sds: [3, 2, 1], values: [1, 1, 1], bound: 1e-4 },
+    ];
+    for (const d of cases) {
+      const each = d.means.map((_, a) => winProbability(d, a));
+      const total = each.reduce((s, p) => s + p.probability, 0);
+      expect(Math.abs(total - 1)).toBeLessThanOrEqual(each.reduce((s, p) => s + p.errorBound, 0));
+      for (const p of each) expect(p.errorBound).toBeLessThan(d.bound);
+      const rng = new Rng(17);
+      const n = 200_000;
+      const wins = new Array<number>(d.means.length).fill(0);
+      for (let i = 0; i < n; i++) wins[sampleWinner(d, rng)]++;
+      each.forEach(({ probability: p, errorBound }, j) => expect(Math.abs(wins[j] / n - p), `case ${cases.indexOf(d)}, action ${j}`).toBeLessThanOrEqual(5 * Math.sqrt((p * (1 - p)) / n) + errorBound + 1e-9));
+    }
+  });
+
   it('prunes only actions that cannot win beyond 8.5 σ', () => {
     expect(contenders({ means: [0, 10, 9], sds: [1, 0.1, 1] })).toEqual([1, 2]);
     expect(winProbabilities({ means: [0, 10], sds: [1, 0.1] }).probabilities[0]).toBe(0);

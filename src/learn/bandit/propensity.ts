@@ -16,6 +16,7 @@
 import { integrate } from '../math/quadrature.js';
 import { FAST_NORMAL_CDF_ERROR, fastNormalCdf } from '../math/normal-table.js';
 import { logit, normalCdf, normalPdf, sigmoid } from '../math/special.js';
+import { predictiveMean } from './logistic-posterior.js';
 
 /** Width of the Gaussian support considered, in standard deviations. */
 export const SUPPORT_SD = 8.5;
@@ -49,6 +50,35 @@ function thresholdFor(values: ArrayLike<number> | undefined, j: number, score: n
   return logit(ratio);
 }
 
+/** Beyond this |threshold| the score's floating-point steps are wider than ~10⁻⁹ in z (σ′ < 10⁻⁷ there). */
+const STEPS_MATTER = 16;
+
+/**
+ * inf{z : g_j(z) ≥ s} (with `strict`, inf{z : g_j(z) > s}) for the score g_j(z) = v_j·σ(z) − c_j
+ * as the samplers compute it in floating point: ±Infinity when no z / every z qualifies. Where σ
+ * is near 0 or 1, g_j is a step function — σ(z) === 1 for z ≥ 36.74, and the doubles below 1 are
+ * 2⁻⁵³ apart — so two actions tie on a step with positive probability, and which side of a step
+ * counts decides who wins the tie. There the crossing is found on g_j itself, by bisection to
+ * adjacent doubles (g_j is non-decreasing); elsewhere the steps are below 10⁻⁹ wide and the
+ * analytic logit((s + c_j)/v_j) serves. Without values the score is z itself: no steps.
+ */
+function crossing(values: ArrayLike<number> | undefined, j: number, s: number, offsets: ArrayLike<number> | undefined, strict: boolean): number {
+  if (!values) return s;
+  const t = thresholdFor(values, j, s, offsets);
+  if (Number.isFinite(t) && Math.abs(t) < STEPS_MATTER) return t;
+  const reaches = (z: number) => (strict ? scoreOf(values, j, z, offsets) > s : scoreOf(values, j, z, offsets) >= s);
+  let lo = -800;
+  let hi = 800; // σ(±800) is exactly 0 and 1: g_j is flat beyond
+  if (!reaches(hi)) return Infinity;
+  if (reaches(lo)) return -Infinity;
+  for (;;) {
+    const mid = 0.5 * (lo + hi);
+    if (mid === lo || mid === hi) return hi;
+    if (reaches(mid)) hi = mid;
+    else lo = mid;
+  }
+}
+
 // A negative value counts as 0 (a fixed score −c_j), in the samplers as here: the choice rule
 // needs scores that do not fall as the goal probability rises.
 const scoreOf = (values: ArrayLike<number> | undefined, j: number, z: number, offsets?: ArrayLike<number>): number =>
@@ -65,6 +95,21 @@ const fixedScore = (dist: ScoreDistributions, j: number): boolean => !(dist.sds[
  */
 export function sampledScore(dist: ScoreDistributions, j: number, z: number): number {
   return scoreOf(dist.values, j, z, dist.offsets);
+}
+
+/**
+ * Action j's expected score under its posterior, v_j·E[σ(Z_j)] − c_j (E[σ(Z_j)] without values),
+ * E[σ(Z)] the posterior mean (logistic-posterior.ts `predictiveMean`) — the reward an
+ * exploiting choice expects, and the value its estimate reports. Not v_j·σ(μ_j) − c_j, the reward at
+ * the posterior mean, which overrates an uncertain action (greedy.test.ts).
+ *
+ * @example
+ * expectedScore({ means: [1], sds: [3] }, 0); // 0.613 (σ(1) = 0.731)
+ */
+export function expectedScore(dist: ScoreDistributions, j: number): number {
+  const sd = dist.sds[j] > 0 ? dist.sds[j] : 0;
+  const p = predictiveMean(dist.means[j], sd * sd);
+  return dist.values ? Math.max(0, dist.values[j]) * p - (dist.offsets ? dist.offsets[j] : 0) : p;
 }
 
 /**
@@ -112,7 +157,8 @@ export function winProbability(dist: ScoreDistributions, a: number, candidates?:
         if (r < s || (r === s && j > a)) continue;
         return 0;
       }
-      const t = thresholdFor(values, j, s, offsets);
+      // j stays below s: strictly when it comes first (it keeps a tie), or level with s when after a.
+      const t = crossing(values, j, s, offsets, j > a);
       if (t === Infinity) continue;
       if (t === -Infinity) return 0;
       prod *= fastNormalCdf((t - means[j]) / sds[j]);
@@ -125,13 +171,19 @@ export function winProbability(dist: ScoreDistributions, a: number, candidates?:
   let lowU = -SUPPORT_SD;
   for (const j of rivals) {
     const floorScore = scoreOf(values, j, means[j] - SUPPORT_SD * sds[j], offsets);
-    const zFloor = values ? thresholdFor(values, a, floorScore, offsets) : floorScore;
+    const zFloor = crossing(values, a, floorScore, offsets, false);
     if (zFloor === Infinity) return { probability: 0, errorBound: extraError };
     if (Number.isFinite(zFloor)) lowU = Math.max(lowU, (zFloor - muA) / sdA);
   }
   if (lowU >= SUPPORT_SD) return { probability: 0, errorBound: extraError };
-  const q = integrate((u) => normalPdf(u) * factor(muA + sdA * u), lowU, SUPPORT_SD, tol);
-  const probability = Math.min(1, Math.max(0, q.value));
+  // From where a's score reaches its top (σ rounds to 1) the integrand is constant: that part in
+  // closed form, so the quadrature does not meet the jump into it.
+  const top = values ? scoreOf(values, a, Infinity, offsets) : Infinity;
+  const zTop = values && scoreOf(values, a, muA + SUPPORT_SD * sdA, offsets) >= top ? crossing(values, a, top, offsets, false) : Infinity;
+  const topU = Math.min(SUPPORT_SD, Math.max(lowU, (zTop - muA) / sdA));
+  const atTop = topU < SUPPORT_SD ? (normalCdf(SUPPORT_SD) - normalCdf(topU)) * factor(zTop) : 0;
+  const q = topU > lowU ? integrate((u) => normalPdf(u) * factor(muA + sdA * u), lowU, topU, tol) : { value: 0, errorEstimate: 0 };
+  const probability = Math.min(1, Math.max(0, q.value + atTop));
   return { probability, errorBound: q.errorEstimate + extraError + rivals.length * (FAST_NORMAL_CDF_ERROR + TAIL) + 17 * NEGLIGIBLE };
 }
 

@@ -3,7 +3,8 @@
  * with the exact propensity of every choice, an exploration budget, and new actions that ramp in
  * from the population prior.
  *
- * Choice rule, for eligible actions E (K = |E|), greedy action g = argmax v_j·σ(μ_j):
+ * Choice rule, for eligible actions E (K = |E|), greedy action g = argmax v_j·E[σ(Z_j)] (the
+ * posterior expected reward, exploration.ts):
  *   π(a) = ε/K + (1−ε)·[q·1(a = g) + (1−q)·P_TS(a)]
  * where ε is the floor (uniform exploration, so every eligible action keeps support for
  * off-policy evaluation), P_TS is Thompson sampling's win probability (see propensity.ts), and q

@@ -80,9 +80,10 @@ export function baselineStep(s: BaselineState, t: number, y: number, anomalyLeve
  * A stored baseline: the model's state and, while the subject's time zone is unknown and the
  * baseline has learned nothing yet, the readings held as [minute since 1970, value] until a zone is
  * known — so that the hour profile is learned in the subject's local hours, as send time holds its
- * engagement (send-time-model.ts). Held for at most {@link MAX_UNZONED} readings and `minDays` − 1
- * days from the first: until then the baseline could not be established, so no flag is lost by
- * waiting, and a subject whose zone never comes is learned by UTC hour after that, as before.
+ * engagement (send-time-model.ts). Held for at most {@link MAX_UNZONED} readings spanning less than
+ * `minDays` − 1 days (earliest to latest, late readings included): until then the baseline could
+ * not be established, so no flag is lost by waiting, and a subject whose zone never comes is
+ * learned by UTC hour after that, as before.
  */
 export type StoredBaseline = BaselineState & { unzoned?: [number, number][] };
 
@@ -131,8 +132,15 @@ export function foldReading(s: StoredBaseline, at: number, y: number, timeZone: 
   const minute = Math.floor(at / MINUTE);
   if (!timeZone && s.readings === 0) {
     const held = s.unzoned ?? [];
-    const first = held.length ? Math.min(...held.map((x) => x[0])) : minute;
-    if (held.length < MAX_UNZONED && Math.abs(minute - first) < (s.config.minDays - 1) * 24 * 60) {
+    // The span with this reading, from the earliest to the latest: a late reading (before the first
+    // held) widens it too, so what is held always spans less than `minDays` − 1 days.
+    let first = minute;
+    let last = minute;
+    for (const [m] of held) {
+      first = Math.min(first, m);
+      last = Math.max(last, m);
+    }
+    if (held.length < MAX_UNZONED && last - first < (s.config.minDays - 1) * 24 * 60) {
       s.unzoned = [...held, [minute, y]];
       // Learning for sure (too few days to be established): the range of the held readings, the
       // population rung a baseline shows while it learns — not a replay of them all at every reading.

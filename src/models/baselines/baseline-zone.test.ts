@@ -80,6 +80,33 @@ describe('a metric baseline whose subject\'s time zone comes after its first rea
     expect(held).toEqual(utc);
   });
 
+  it('holds them only while they span less than minDays − 1 days, a late reading (before the first held) included', () => {
+    // minDays = 7: the hold promises readings within 6 days, too few to establish a baseline, so no
+    // flag is lost by holding them. Until 2026-12-04 the span was measured from the earliest held
+    // reading only, so a late one (an SDK's queued event) before it was held too, and readings
+    // spanning 10.5 days waited for a zone: here day 3, day 8.5, then day −2.
+    const held: StoredBaseline = newBaselineState(metric);
+    const utc = newBaselineState(metric);
+    for (const d of [3, 8.5, -2]) {
+      foldReading(held, DAY0 + d * DAY, 300 + d, null, 0.98, null);
+      baselineStep(utc, localHour(DAY0 + d * DAY, null), 300 + d, 0.98, null);
+    }
+    expect(held.unzoned).toBeUndefined();
+    expect(held).toEqual(utc); // learned by UTC hour in the order they came, as without a hold
+    // Any arrival order: whatever is still held spans less than 6 days.
+    let seed = 5;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let run = 0; run < 50; run++) {
+      const s: StoredBaseline = newBaselineState(metric);
+      for (let k = 0; k < 12; k++) {
+        foldReading(s, DAY0 + Math.floor(random() * 12 * DAY), 300, null, 0.98, null);
+        if (!s.unzoned) break;
+        const minutes = s.unzoned.map((x) => x[0]);
+        expect(Math.max(...minutes) - Math.min(...minutes)).toBeLessThan(6 * 24 * 60);
+      }
+    }
+  });
+
   it(`holds at most ${MAX_UNZONED} readings`, () => {
     const held: StoredBaseline = newBaselineState(metric);
     for (let k = 0; k <= MAX_UNZONED; k++) foldReading(held, DAY0 + k * 60_000, 100 + (k % 7), null, 0.98, null);
