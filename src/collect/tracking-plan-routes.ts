@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authorOf } from '../config/routes.js';
 import { validationError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
+import { MAX_FREE_TEXT } from '../server/free-text.js';
 import type { Tact } from '../server/tact.js';
 import type { ViolationCursor, ViolationSummary } from './collect-store.js';
 import { errorSchema } from './schemas.js';
@@ -42,7 +43,7 @@ const clear = {
     properties: {
       event: { type: 'string', description: 'The event whose rows to remove.' },
       all: { type: 'boolean', description: 'Remove every event\'s rows (instead of `event`).' },
-      reason: { type: 'string', maxLength: 500, description: 'Why, for the log.' },
+      reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why, for the log.' },
     },
   },
   response: { 200: { type: 'object', properties: { event: { type: 'string' }, cleared: { type: 'integer' } } }, 400: errorSchema },

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
 import { TactError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
+import { MAX_FREE_TEXT } from '../server/free-text.js';
 import type { Tact } from '../server/tact.js';
 import { redactSecrets } from './secrets.js';
 
@@ -109,8 +110,8 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
         required: ['document', 'reason'],
         properties: {
           document: { description: 'The new document (see docs/configuration.md for each kind).' },
-          reason: { type: 'string', minLength: 1, description: 'Why: kept with the version.' },
-          author: { type: 'string' },
+          reason: { type: 'string', minLength: 1, maxLength: MAX_FREE_TEXT, description: 'Why: kept with the version.' },
+          author: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Who: kept with the version (default: the label of the key used).' },
           expectedVersion: { type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Refuse the change (409) unless this is the version in force.' },
         },
       },

@@ -1,4 +1,5 @@
 import { errorSchema } from '../collect/schemas.js';
+import { MAX_FREE_TEXT } from '../server/free-text.js';
 
 const str = { type: 'string' } as const;
 const num = { type: 'number' } as const;
@@ -68,7 +69,7 @@ export const monitorSchemas = {
     tags: ['measure'],
     summary: 'Acknowledge an alert: it stays known, and no new alert of its key and metric fires until it recovers',
     params: { type: 'object', properties: { id: str }, required: ['id'] },
-    body: { type: ['object', 'null'], additionalProperties: false, properties: { by: { type: 'string', description: 'Who acknowledges (default: the label of the key used).' } } },
+    body: { type: ['object', 'null'], additionalProperties: false, properties: { by: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Who acknowledges (default: the label of the key used).' } } },
     response: { 200: alertSchema, ...errors },
   },
   step: {

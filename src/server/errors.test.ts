@@ -54,11 +54,11 @@ describe('the answers to requests no route takes', () => {
     expect(r.body).not.toMatch(/secret|at \/|\.ts:/);
   });
 
-  it('answers a SyntaxError no parser caught without the text Node\'s message quotes', async () => {
+  it('answers a SyntaxError no parser caught as the server\'s fault, without the text Node\'s message quotes', async () => {
+    // The body was read fine: the fault is not the client's (errors.store-faults.test.ts has more).
     const r = await h.app.inject({ method: 'POST', url: '/parsing', headers: { 'content-type': 'application/json' }, payload: '{}' });
-    expect([r.statusCode, r.json().error]).toEqual([400, 'invalid_json']);
-    expect(r.json().message).toBe("The request body is not valid JSON: Unexpected token 'a'.");
-    expect(r.body).not.toMatch(/tact_w|quoted|0123/);
+    expect([r.statusCode, r.json().error]).toEqual([500, 'internal']);
+    expect(r.body).not.toMatch(/tact_w|quoted|0123|JSON/);
     // Where the body is text, with the position in it instead.
     const text = '{"writeKey": tact_w_quoted-0123456789}';
     const err = (() => { try { JSON.parse(text); } catch (e) { return e as SyntaxError; } throw new Error('parsed'); })();

@@ -42,6 +42,24 @@ export function installErrorHandler(app: FastifyInstance): void {
 }
 
 /**
+ * The error a client is told of a fault met where the error handler does not answer (a line of a
+ * stream already begun): a TactError as it is; anything else the catalogue's `internal_stream` (the
+ * stream stops) or `internal_subject` (one subject's line; the run goes on). A 5xx is
+ * logged under its error id as the error handler logs it: the fault's own message may name a
+ * path, a table or a value, and goes to the log only.
+ *
+ * @example
+ * const e = errorForClient(err, req.log, { route: '/v1/decide/batch' });
+ * yield { type: 'error', error: e.code, message: e.message, errorId: e.id };
+ */
+export function errorForClient(err: unknown, log: { error(obj: object, msg: string): void }, about: Record<string, unknown>, fault: 'internal_subject' | 'internal_stream' = 'internal_stream'): TactError {
+  // Not `internal`: its "nothing was changed by this request" is not so once a stream has begun.
+  const e = err instanceof TactError ? err : new TactError(fault, {});
+  if (e.statusCode >= 500) log.error({ code: e.code, status: e.statusCode, errorId: e.id, ...about, err: faultOf(err instanceof Error ? err : new Error(String(err))) }, 'request failed');
+  return e;
+}
+
+/**
  * What the log keeps of a fault: its type, message, code and stack, not the other fields an error
  * may carry (PostgreSQL's `detail` quotes the row's values: `Key (id)=(email:…) already exists`).
  */
@@ -87,7 +105,9 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
     const enc = req.headers['content-encoding']?.trim().toLowerCase() === 'deflate' ? 'deflate' : 'gzip';
     return new TactError('invalid_content_encoding', { encoding: enc, detail: err.message.replace(/\.$/, '') });
   }
-  if (err instanceof SyntaxError) return new TactError('invalid_json', { detail: syntaxDetail(err, req.body) });
+  // Fastify marks a fault met reading the body 400 (content-type-parser.js); a SyntaxError without
+  // that mark came after the body was read (a corrupt row JSON.parse'd from the store): the server's.
+  if (err instanceof SyntaxError) return err.statusCode === 400 ? new TactError('invalid_json', { detail: syntaxDetail(err, req.body) }) : new TactError('internal', {});
   if (err.statusCode === 400) return new TactError('invalid_json', { detail: err.message.replace(/\.$/, '') });
   if (err.statusCode === 415) return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
   return new TactError('internal', {});

@@ -8,6 +8,7 @@ import { ruleScope } from '../../profiles/rule-scope.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule } from '../../rules/cel.js';
 import { nameProblem } from '../../rules/rule-names.js';
+import { errorForClient } from '../../server/errors.js';
 import type { Tact } from '../../server/tact.js';
 import { flagVars } from '../flag-book.js';
 import { decisionView } from '../view.js';
@@ -43,7 +44,7 @@ export type AudienceLine =
   | ({ type: 'progress' } & Counts)
   | { type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown>; sendTime?: SendTime }
   | ({ type: 'done'; stoppedBy: 'end' | 'limit' | 'maxActions' } & Counts)
-  | { type: 'error'; profileId: string; message: string };
+  | { type: 'error'; profileId: string; error: string; message: string; errorId: string };
 
 /**
  * Runs the decision pipeline over an audience: every live profile (as of a checkpoint taken at
@@ -131,6 +132,7 @@ async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, 
       out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false, level: tact.decide.playbook().policy.estimates.level }), ...(when ? { sendTime: when } : {}) });
     }
   } catch (err) {
-    out.push({ type: 'error', profileId: id, message: (err as Error).message });
+    const e = errorForClient(err, tact.log, { route: '/v1/decide/batch' }, 'internal_subject');
+    out.push({ type: 'error', profileId: id, error: e.code, message: e.message, errorId: e.id });
   }
 }

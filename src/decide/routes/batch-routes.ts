@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../../server/auth.js';
+import { errorForClient } from '../../server/errors.js';
 import type { Tact } from '../../server/tact.js';
 import { runAudience, type AudienceRequest } from '../batch/audience-run.js';
 import { decideSchemas } from './schemas.js';
@@ -11,10 +12,10 @@ const LINE = {
   required: ['type'],
   additionalProperties: true,
   properties: {
-    type: { type: 'string', enum: ['progress', 'decision', 'done', 'error'], description: '`progress` and `done` carry the counts (`scanned`, `total`, `matched`, `decided`, `actions`, `audienceErrors`, `audienceError`), `done` also `stoppedBy` (`end`, `limit`, `maxActions`); `decision` carries `subject`, `profileId`, `decision` and, on outbound channels, `sendTime`; `error` carries `message` (and the `profileId` it is about, when one).' },
+    type: { type: 'string', enum: ['progress', 'decision', 'done', 'error'], description: '`progress` and `done` carry the counts (`scanned`, `total`, `matched`, `decided`, `actions`, `audienceErrors`, `audienceError`), `done` also `stoppedBy` (`end`, `limit`, `maxActions`); `decision` carries `subject`, `profileId`, `decision` and, on outbound channels, `sendTime`; `error` carries `error` (a code of the error catalogue), `message` (its sentence; for a fault of the server `internal_subject` — the decision for that subject failed and the run went on — or `internal_stream` — the stream stopped there —, the details in the server log), `errorId` and the `profileId` it is about, when one.' },
     subject: { type: 'string' }, profileId: { type: 'string' }, decision: { type: 'object', additionalProperties: true }, sendTime: { type: 'object', additionalProperties: true },
     scanned: { type: 'integer' }, total: { type: 'integer' }, matched: { type: 'integer' }, decided: { type: 'integer' }, actions: { type: 'integer' }, audienceErrors: { type: 'integer' }, audienceError: { type: 'string' },
-    stoppedBy: { type: 'string', enum: ['end', 'limit', 'maxActions'] }, message: { type: 'string' },
+    stoppedBy: { type: 'string', enum: ['end', 'limit', 'maxActions'] }, error: { type: 'string' }, message: { type: 'string' }, errorId: { type: 'string' },
   },
 } as const;
 
@@ -35,7 +36,9 @@ export async function batchRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       try {
         for await (const line of lines) yield JSON.stringify(line) + '\n';
       } catch (err) {
-        yield JSON.stringify({ type: 'error', message: (err as Error).message }) + '\n';
+        // Unexpected faults are told as the error handler tells a 500: the catalogue's sentence, the details logged.
+        const e = errorForClient(err, req.log, { method: req.method, route: req.routeOptions.url });
+        yield JSON.stringify({ type: 'error', error: e.code, message: e.message, errorId: e.id }) + '\n';
       }
     }
     void reply.header('content-type', 'application/x-ndjson');

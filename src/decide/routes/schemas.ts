@@ -1,4 +1,5 @@
 import { errorSchema } from '../../collect/schemas.js';
+import { MAX_FREE_TEXT } from '../../server/free-text.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 const str = { type: 'string' } as const;
@@ -9,6 +10,8 @@ const str = { type: 'string' } as const;
  */
 const SUBJECT_MAX = 512;
 const subjectStr = { type: 'string', maxLength: SUBJECT_MAX } as const;
+/** A free-text input: a note, or who made a change. */
+const freeText = { type: 'string', maxLength: MAX_FREE_TEXT } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
 
 const num = { type: 'number' } as const;
@@ -293,7 +296,7 @@ export const decideSchemas = {
       type: 'object',
       required: ['name', 'note'],
       additionalProperties: false,
-      properties: { subject: subjectStr, account: subjectStr, name: { type: 'string', minLength: 1 }, note: { type: 'string', minLength: 1 }, until: str, author: str },
+      properties: { subject: subjectStr, account: subjectStr, name: { type: 'string', minLength: 1 }, note: { ...freeText, minLength: 1 }, until: str, author: freeText },
     },
     response: { 201: flagSchema, ...errors },
   },
@@ -326,7 +329,7 @@ export const decideSchemas = {
       tags: ['decide'],
       summary: verb === 'approve' ? 'Approve a held choice: the subject\'s next decision may deliver it' : 'Reject a held choice: it is not offered to that subject for the policy\'s `review.rejectFor`',
       params: { type: 'object', properties: { id: str }, required: ['id'] },
-      body: { type: ['object', 'null'], additionalProperties: false, properties: { reviewer: str, note: str } },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { reviewer: freeText, note: freeText } },
       response: { 200: holdSchema, ...errors, 409: errorSchema },
     };
   },

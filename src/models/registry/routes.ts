@@ -3,6 +3,7 @@ import { errorSchema } from '../../collect/schemas.js';
 import { authorOf } from '../../config/routes.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
+import { MAX_FREE_TEXT } from '../../server/free-text.js';
 import { withOptionalBody } from '../../server/openapi-optional-body.js';
 import type { Tact } from '../../server/tact.js';
 import { CALIBRATED_MODELS, calibrationReports } from '../calibration/reports.js';
@@ -15,8 +16,6 @@ import type { ModelVersionSummary } from './model-store.js';
 const anyObj = { type: 'object', additionalProperties: true } as const;
 /** The longest a training request waits for a training of the same model already running (proxies time out long before). */
 const MAX_TRAIN_WAIT_S = 600;
-/** The longest `reason` kept in a model's history (as the tracking plan's). */
-const MAX_REASON = 500;
 const nameParam = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const summary = (v: ModelVersionSummary) => ({ version: v.version, trainedAt: iso(v.trainedAt), dataFrom: iso(v.dataFrom), dataTo: iso(v.dataTo), trainedBy: v.trainedBy, metrics: v.metrics });
@@ -134,7 +133,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       summary: 'Make a version live',
       description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history; so is a promotion decided against a live version that another process replaced meanwhile (ask again).',
       params: nameParam,
-      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, force: { type: 'boolean' }, reason: { type: 'string' } }, additionalProperties: false },
+      body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, force: { type: 'boolean' }, reason: { type: 'string', maxLength: MAX_FREE_TEXT } }, additionalProperties: false },
       response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     },
   }, async (req) => {
@@ -153,7 +152,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       summary: 'Go back to the version that was live before the current one',
       description: 'Optional body: `{ "reason": "…" }`, kept in the history. A 409 `conflict` when another process changed the live version while the rollback ran.',
       params: nameParam,
-      body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_REASON, description: 'Why: kept in the model\'s history.' } } },
+      body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why: kept in the model\'s history.' } } },
       response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     }),
     // The body is optional: a request without one is checked as `{}` (Fastify checks the body even when none was sent).

@@ -3,12 +3,10 @@ import { errorSchema } from '../../collect/schemas.js';
 import { authorOf } from '../../config/routes.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
+import { MAX_FREE_TEXT } from '../../server/free-text.js';
 import type { Tact } from '../../server/tact.js';
 import { checkFeature, type FeatureDefinition } from './definition.js';
 import { featuresKind } from './features-kind.js';
-
-/** The longest `reason` kept with a change (as the tracking plan's). */
-const MAX_REASON = 500;
 
 /** A feature's definition as stored (docs/configuration.md, "Features"); fields a later version adds pass through. */
 const definitionSchema = {
@@ -66,7 +64,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     schema: {
       tags: ['profiles'],
       summary: 'Add a feature; it is computed live from now on and backfilled from stored events',
-      body: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string' }, event: { type: 'string' }, type: { type: 'string' }, property: { type: 'string' }, where: { type: 'string' }, halfLife: { type: 'string' }, limit: { type: 'integer' }, description: { type: 'string' }, reason: { type: 'string' }, author: { type: 'string' } } },
+      body: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string' }, event: { type: 'string' }, type: { type: 'string' }, property: { type: 'string' }, where: { type: 'string' }, halfLife: { type: 'string' }, limit: { type: 'integer' }, description: { type: 'string', maxLength: MAX_FREE_TEXT }, reason: { type: 'string', maxLength: MAX_FREE_TEXT }, author: { type: 'string', maxLength: MAX_FREE_TEXT } } },
       response: {
         201: { type: 'object', required: ['feature', 'version', 'backfill'], properties: { feature: definitionSchema, version: { type: 'integer', description: 'The new version of the `features` configuration.' }, backfill: backfillSchema } },
         400: errorSchema,
@@ -93,7 +91,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
       tags: ['profiles'],
       summary: 'Remove a feature definition',
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
-      querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: MAX_REASON, description: 'Why: kept with the new version of `features` (default "remove feature <name>").' } } },
+      querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why: kept with the new version of `features` (default "remove feature <name>").' } } },
       response: { 200: { type: 'object', required: ['removed', 'version'], properties: { removed: { type: 'string', description: 'The name of the feature removed.' }, version: { type: 'integer', description: 'The new version of the `features` configuration.' } } }, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
