@@ -110,7 +110,8 @@ export function jsonFault(text: string): { offset: number; reason: string } | un
  * jsonErrorDetail(err, '{"a":x}'); // "Unexpected token 'x' in JSON at position 5"
  */
 export function jsonErrorDetail(err: unknown, text: string): string {
-  const message = String((err as Error)?.message ?? err).replace(/\.$/, '');
+  // Node 24 adds "(line 1 column 79)" after the position: dropped, so every Node answers alike.
+  const message = String((err as Error)?.message ?? err).replace(/\.$/, '').replace(/ \(line \d+ column \d+\)$/, '');
   const quoted = /^(.*?), (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s.exec(message);
   if (!quoted) return message;
   const fault = jsonFault(text);

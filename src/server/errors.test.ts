@@ -64,4 +64,13 @@ describe('the answers to requests no route takes', () => {
     const err = (() => { try { JSON.parse(text); } catch (e) { return e as SyntaxError; } throw new Error('parsed'); })();
     expect(syntaxDetail(err, text)).toBe("Unexpected token 'a' in JSON at position 13");
   });
+
+  it('says a position the same way on every Node: Node 24 adds the line and column, which are dropped', () => {
+    const text = '{"a":1}}';
+    // Node 20 and 22: "…after JSON at position 7"; Node 24: "…after JSON at position 7 (line 1 column 8)".
+    const node24 = new SyntaxError('Unexpected non-whitespace character after JSON at position 7 (line 1 column 8)');
+    expect(syntaxDetail(node24, text)).toBe('Unexpected non-whitespace character after JSON at position 7');
+    const here = (() => { try { JSON.parse(text); } catch (e) { return e as SyntaxError; } throw new Error('parsed'); })();
+    expect(syntaxDetail(here, text)).toBe('Unexpected non-whitespace character after JSON at position 7');
+  });
 });

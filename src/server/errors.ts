@@ -123,5 +123,5 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
  */
 export function syntaxDetail(err: SyntaxError, body: unknown): string {
   if (typeof body === 'string') return jsonErrorDetail(err, body);
-  return err.message.replace(/\.$/, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
+  return err.message.replace(/\.$/, '').replace(/ \(line \d+ column \d+\)$/, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
 }
