@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../learn/math/prng.js';
 import { sigmoid } from '../../learn/math/special.js';
-import { type BanditConfig, type BanditState, createBandit, updateBandit } from '../../learn/bandit/thompson.js';
+import { type BanditConfig, type BanditState, addAction, createBandit, defaultBanditConfig, updateBandit } from '../../learn/bandit/thompson.js';
+import type { Estimate } from '../../learn/estimate.js';
 import type { Catalog } from '../catalog.js';
 import { runPipeline } from '../pipeline.js';
 import { compileCatalog } from '../catalog-compile.js';
@@ -38,10 +39,11 @@ function trainedBook(): BanditBook & { state: BanditState } {
           const id = actions[t % actions.length];
           const x = [rng.int(2), rng.int(4)];
           const [b0, b1, b2] = truth[id];
-          updateBandit(state, id, x, rng.float() < sigmoid(b0 + b1 * x[0] + b2 * x[1]) ? 1 : 0);
+          updateBandit(state, id, x, rng.float() < sigmoid(b0 + b1 * x[0] + b2 * x[1]) ? 1 : 0, Date.UTC(2026, 10, 1) + t);
         }
       }
       Object.assign(state.config, config);
+      for (const id of actions) if (!state.actions.some((a) => a.id === id)) addAction(state, id); // as PlacementBandits does
       return state;
     },
     versionOf: () => `bandit:home@${state?.updates ?? 0}`,
@@ -149,5 +151,108 @@ describe('bandit selection', () => {
     }
     expect(r.choices[0].propensityError).toBeLessThan(1e-6);
     expect(r.choices[0].propensity).toBeGreaterThan(0);
+  });
+});
+
+/** A bandit of the placement `shop` whose actions a, b learned 400 outcomes at contexts of `unit` (1: euros, 100: cents); c has none. */
+function shopBook(unit: number, at = Date.UTC(2026, 10, 20)): BanditBook & { state: BanditState } {
+  let state: BanditState | undefined;
+  const rng = new Rng(4);
+  return {
+    get state() {
+      return state as BanditState;
+    },
+    stateFor(_p: string, actions: readonly string[], config: BanditConfig) {
+      if (!state) {
+        state = createBandit([...actions], config);
+        for (let t = 0; t < 400; t++) {
+          const orders = 20 + rng.int(40);
+          const spend = 500 + 1000 * rng.float();
+          const id = t % 2 ? 'a' : 'b';
+          updateBandit(state, id, [orders, spend * unit], rng.float() < sigmoid(-2 + 0.02 * (orders - 40) + 0.001 * (spend - 1000)) ? 1 : 0, at + t);
+        }
+      }
+      Object.assign(state.config, config);
+      return state;
+    },
+    versionOf: () => `bandit:shop@${state?.updates ?? 0}`,
+  };
+}
+const shopCatalog: Catalog = {
+  actions: [
+    { id: 'a', name: 'A', channels: ['web'], value: 10 },
+    { id: 'b', name: 'B', channels: ['web'], value: 10 },
+    { id: 'c', name: 'C', channels: ['web'], value: 10 },
+  ],
+  placements: [{ id: 'shop', channel: 'web', slots: 1, selection: { kind: 'thompson', features: ['features.orders', 'features.spend'] } }],
+};
+function shopDecision(book: BanditBook, unit: number, now = Date.UTC(2026, 11, 1)) {
+  const rng = new Rng(6);
+  const { ctx, candidates } = stageContext({ catalog: shopCatalog, policy: { exploration: { budget: 0.2 } }, placement: 'shop', vars: { features: { orders: 40, spend: 1000 * unit } }, now, random: () => rng.float() });
+  scoring(candidates, ctx);
+  const { picks } = banditSelect(candidates, ctx, book, 1);
+  return { picks, estimates: Object.fromEntries(candidates.map((c) => [c.action.id, c.estimate as Estimate])) };
+}
+
+describe('bandit selection: what the estimates mean', () => {
+  it('gives a fresh action the interval its prior N(0, 1) implies at a typical subject, whatever the features\' units (Gelman et al. 2008 scaling)', () => {
+    const euros = shopDecision(shopBook(1), 1);
+    const cents = shopDecision(shopBook(100), 100);
+    const c = euros.estimates.c;
+    // At the average context the standardised features are ≈ 0: the linear predictor's sd is that of the
+    // intercept, 1, and its 90% interval σ(±1.645) = [0.162, 0.838]. Raw features made it σ(±1.645·1000) = [0, 1].
+    expect(c.high - c.low).toBeLessThan(0.75);
+    expect(c.low).toBeGreaterThan(0.1);
+    // the same bandit with spend in cents: the same estimates and the same propensity
+    for (const id of ['a', 'b', 'c']) {
+      expect(cents.estimates[id].value).toBeCloseTo(euros.estimates[id].value, 9);
+      expect(cents.estimates[id].low).toBeCloseTo(euros.estimates[id].low, 9);
+      expect(cents.estimates[id].high).toBeCloseTo(euros.estimates[id].high, 9);
+    }
+    expect(cents.picks[0].candidate?.action.id).toBe(euros.picks[0].candidate?.action.id);
+    expect(cents.picks[0].propensity).toBeCloseTo(euros.picks[0].propensity, 9);
+  });
+
+  it('dates each estimate by the last outcome its action absorbed, not by the decision (null for a prior that rests on nothing observed)', () => {
+    const at = Date.UTC(2026, 10, 20);
+    const book = shopBook(1, at);
+    const early = shopDecision(book, 1, Date.UTC(2026, 11, 1));
+    const late = shopDecision(book, 1, Date.UTC(2026, 11, 3));
+    expect(early.estimates.a.updatedAt).toBe(new Date(at + 399).toISOString()); // a learned the odd rounds, the last at t = 399
+    expect(early.estimates.b.updatedAt).toBe(new Date(at + 398).toISOString());
+    expect(early.estimates.c.updatedAt).toBeNull(); // the configured prior: nothing observed
+    for (const id of ['a', 'b', 'c']) expect(late.estimates[id].updatedAt).toBe(early.estimates[id].updatedAt);
+  });
+
+  it('gives a new action\'s estimate the evidence its prior was pooled from, and its date (docs/models.md: evidence is the n the interval rests on)', () => {
+    const book = trainedBook(); // a, b, c, d learned 100 outcomes each
+    const withE: Catalog = { ...catalog, actions: [...(catalog.actions ?? []), { id: 'e', name: 'E', channels: ['web'], value: 5 }] };
+    const rng = new Rng(2);
+    const first = stageContext({ catalog, policy: { exploration: { budget: 0.2 } }, placement: 'home', vars: { context: { mobile: true }, features: { orders: 2 } }, random: () => rng.float() });
+    scoring(first.candidates, first.ctx);
+    banditSelect(first.candidates, first.ctx, book, 1);
+    const { ctx, candidates } = stageContext({ catalog: withE, policy: { exploration: { budget: 0.2 } }, placement: 'home', vars: { context: { mobile: true }, features: { orders: 2 } }, random: () => rng.float() });
+    scoring(candidates, ctx);
+    banditSelect(candidates, ctx, book, 1);
+    const e = candidates.find((x) => x.action.id === 'e')?.estimate as Estimate;
+    expect(book.state.actions.find((a) => a.id === 'e')?.evidence).toBe(0);
+    expect(e.evidence).toBe(400); // pooled from a, b, c, d
+    expect(e.status).toBe('learning');
+    expect(e.updatedAt).toBe(new Date(Date.UTC(2026, 10, 1) + 399).toISOString()); // the pool's latest outcome
+  });
+
+  it('keeps each estimate\'s value inside its interval, even a rare rate with a wide linear predictor (s > 3.29)', () => {
+    const state = createBandit(['rare'], { ...defaultBanditConfig(0), priorVariance: 16 });
+    state.actions[0].mean[0] = -20; // σ(−20 + 1.645·4) = 1.5e−6, below E[σ(Z)] = 5.0e−6 (≈ e^(−20+8), the lognormal mean, when s > 2·1.645)
+    const book: BanditBook = { stateFor: () => state, versionOf: () => 'bandit:x@0' };
+    const one: Catalog = { actions: [{ id: 'rare', name: 'R', channels: ['web'], value: 1 }], placements: [{ id: 'x', channel: 'web', slots: 1, selection: { kind: 'thompson', features: [] } }] };
+    const rng = new Rng(1);
+    const { ctx, candidates } = stageContext({ catalog: one, policy: { exploration: { budget: 0.2 } }, placement: 'x', random: () => rng.float() });
+    scoring(candidates, ctx);
+    banditSelect(candidates, ctx, book, 1);
+    const e = candidates[0].estimate as Estimate;
+    expect(e.value).toBeGreaterThan(4.9e-6); // still the posterior mean
+    expect(e.low).toBeLessThanOrEqual(e.value);
+    expect(e.high).toBeGreaterThanOrEqual(e.value);
   });
 });

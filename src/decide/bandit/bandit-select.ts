@@ -1,10 +1,9 @@
 import { mixture, propensityOf } from '../../learn/bandit/exploration.js';
-import { linearPredictor, predictiveMean } from '../../learn/bandit/logistic-posterior.js';
-import type { Estimate } from '../../learn/estimate.js';
-import { normalQuantile, sigmoid } from '../../learn/math/special.js';
-import { isEstablished } from '../../learn/rates/beta-binomial.js';
+import { banditEstimate } from '../../learn/bandit/action-estimate.js';
+import { linearPredictor } from '../../learn/bandit/logistic-posterior.js';
+import { normalQuantile } from '../../learn/math/special.js';
 import { sampledScore, type ScoreDistributions } from '../../learn/bandit/propensity.js';
-import { type BanditAction, type BanditConfig, type BanditState, withIntercept } from '../../learn/bandit/thompson.js';
+import { type BanditAction, type BanditConfig, type BanditState, designFor } from '../../learn/bandit/thompson.js';
 import type { ContactRoom } from '../stages/contact-policy.js';
 import { heldIfPicked, type Pick, standInFor } from '../stages/selection.js';
 import type { Candidate, StageContext } from '../stages/types.js';
@@ -54,11 +53,13 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
     floorEpsilon: Math.min(sel.floor ?? 0.01, exploration),
     maxExplorationShare: exploration,
     rampEvidence: 50,
+    // Coefficients over standardised features: the prior means the same in any unit (learn/bandit/scaling.ts).
+    standardize: true,
   };
   const state = book.stateFor(ctx.placement.id, live.map((c) => c.action.id), config);
   const modelVersion = book.versionOf(ctx.placement.id);
   const context = contextVector(sel, ctx.vars);
-  const x = withIntercept(context);
+  const x = designFor(state, context);
   const byId = new Map<string, BanditAction>(state.actions.map((a) => [a.id, a]));
   const n = live.length + 1;
   const means = new Float64Array(n);
@@ -66,7 +67,6 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
   const values = new Float64Array(n);
   const offsets = new Float64Array(n);
   const establishedWhen = { maxWidth: ctx.policy.estimates.establishedWidth };
-  const updatedAt = new Date(ctx.now).toISOString();
   const level = ctx.policy.estimates.level;
   const z = normalQuantile(0.5 + level / 2);
   live.forEach((c, i) => {
@@ -78,7 +78,8 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
     // A negative value would make the score fall with the goal probability; the bandit treats it as 0.
     values[i] = Math.max(0, c.action.value * levers);
     offsets[i] = c.action.contactCost;
-    c.estimate = estimateOf(action, lp, z, level, state.config.rampEvidence, establishedWhen, modelVersion, updatedAt);
+    // value E[σ(Z)] inside its interval, evidence and updatedAt as every Estimate's (learn/bandit/action-estimate.ts)
+    c.estimate = banditEstimate(action, lp, { z, level, rampEvidence: state.config.rampEvidence, establishedWhen, modelVersion });
     c.score = values[i] * c.estimate.value - offsets[i];
   });
   offsets[n - 1] = -ctx.policy.noneScore; // "none": v = 0, fixed score noneScore
@@ -130,19 +131,6 @@ function chanceAt(drawn: number[], live: readonly Candidate[], n: number, mix: R
     if (j < 0) return 0;
     return drawn.length === 1 ? 1 : propensityOf(mix, dist, j, drawn.length, false, undefined, QUADRATURE_TOL).probability;
   };
-}
-
-/**
- * The action's goal probability as an Estimate — the same reading as learn/bandit/action-estimate.ts
- * (predictive mean, interval σ(μ ± zσ)), from the linear predictor already computed.
- */
-function estimateOf(a: BanditAction, lp: { mean: number; variance: number }, z: number, level: number, ramp: number, establishedWhen: { maxWidth: number }, modelVersion: string, updatedAt: string): Estimate {
-  const sd = Math.sqrt(lp.variance);
-  const value = predictiveMean(lp.mean, lp.variance);
-  const low = sigmoid(lp.mean - z * sd);
-  const high = sigmoid(lp.mean + z * sd);
-  const status = a.evidence >= ramp && isEstablished(value, low, high, establishedWhen) ? 'established' : 'learning';
-  return { value, low, high, level, evidence: a.evidence, source: 'population', status, modelVersion, updatedAt };
 }
 
 /** One Thompson draw with the decider's random source (Box–Muller normals). */

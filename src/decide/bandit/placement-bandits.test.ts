@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../learn/math/prng.js';
-import { defaultBanditConfig } from '../../learn/bandit/thompson.js';
+import { linearPredictor } from '../../learn/bandit/logistic-posterior.js';
+import { type BanditConfig, defaultBanditConfig, designFor } from '../../learn/bandit/thompson.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { openTestStore } from '../../../test/harness.js';
@@ -29,22 +30,22 @@ const outcome = (decisionId: string, action: string, success: boolean, reward: n
   id: `o-${decisionId}`, at: 0, profileKey: 'p', type: success ? 'conversion' : 'dismissal', value: null, decisionId, action, credit: 1, reward, success, source: 'api',
 });
 
-function book(store: Store, successes: Set<string> = new Set()) {
+function book(store: Store, successes: Set<string> = new Set(), now = () => 0) {
   return new PlacementBandits({
     store: store.estimates,
     decisions: { outcomesOf: async (id) => (successes.has(id) ? [outcome(id, 'a', true, 1)] : []) },
     windowOf: () => HOUR,
-    now: () => 0,
+    now,
   });
 }
 
-function learn(b: PlacementBandits, prefix: string, n: number, seed: number): void {
+function learn(b: PlacementBandits, prefix: string, n: number, seed: number, config: BanditConfig = defaultBanditConfig(1), feature = (rng: Rng) => rng.int(2)): void {
   const rng = new Rng(seed);
-  b.stateFor('home', ['a', 'b'], defaultBanditConfig(1));
+  b.stateFor('home', ['a', 'b'], config);
   for (let i = 0; i < n; i++) {
     const id = `${prefix}${i}`;
     const action = i % 2 ? 'a' : 'b';
-    b.onDecision(decision(id, action, 0, rng.int(2)));
+    b.onDecision(decision(id, action, 0, feature(rng)));
     const success = rng.float() < 0.3;
     b.onOutcomes([outcome(id, action, success, success ? 1 : 0)]);
   }
@@ -121,5 +122,52 @@ describe('placement bandits', () => {
     const fresh = book(store);
     await fresh.load(['home']);
     expect(fresh.versionOf('home')).toBe('bandit:home@400');
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('merges what two standardising processes learned at contexts of different spread (%s): every outcome and context counted once, the same beliefs', async (kind) => {
+    const { store, cleanup } = await openTestStore(kind);
+    cleanups.push(cleanup);
+    const config = { ...defaultBanditConfig(1), standardize: true };
+    const one = book(store, new Set(), () => 1_000);
+    const two = book(store, new Set(), () => 2_000);
+    learn(one, 'x', 30, 1, config, (rng) => 100 + rng.int(50));
+    learn(two, 'y', 20, 2, config, (rng) => 1000 * rng.float());
+    await one.save();
+    await two.save();
+    await one.save();
+    const s1 = one.stateFor('home', [], config);
+    const s2 = two.stateFor('home', [], config);
+    expect(s1.actions.map((a) => a.evidence)).toEqual([25, 25]);
+    expect(s1.scaling?.count).toBe(50);
+    expect(s2.scaling).toEqual(s1.scaling);
+    expect(s1.actions.map((a) => a.updatedAt)).toEqual([2_000, 2_000]);
+    for (const x of [0, 120, 900]) {
+      s1.actions.forEach((a, i) => {
+        const p1 = linearPredictor(a, designFor(s1, [x]));
+        const p2 = linearPredictor(s2.actions[i], designFor(s2, [x]));
+        expect(p2.mean).toBeCloseTo(p1.mean, 8);
+        expect(p2.variance).toBeCloseTo(p1.variance, 8);
+      });
+    }
+  });
+
+  it('keeps a bandit stored over raw features (tact-bandit@1) working under the standardising config: the same beliefs, dated by the row', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    stores.push(store);
+    const state = { format: 'tact-bandit@1', config: defaultBanditConfig(1), updates: 40, actions: [{ id: 'a', mean: [-1, 0.02], cov: [0.5, -0.001, -0.001, 0.0001], evidence: 40, rewardSum: 9 }] };
+    await store.estimates.write({ estimates: [{ subjectId: 'population', model: 'bandit', key: 'home', estimate: null, state, modelVersion: 'bandit:home@40', seq: 40, updatedAt: 5_000 }] });
+    const b = book(store, new Set(), () => 9_000);
+    await b.load(['home']);
+    const config = { ...defaultBanditConfig(1), standardize: true };
+    const s = b.stateFor('home', ['a'], config);
+    const at = (x: number) => linearPredictor(s.actions[0], designFor(s, [x]));
+    expect(at(40).mean).toBeCloseTo(-1 + 0.02 * 40, 12);
+    expect(at(40).variance).toBeCloseTo(0.5 - 2 * 0.001 * 40 + 0.0001 * 1600, 12);
+    expect(s.actions[0].updatedAt).toBe(5_000);
+    b.onDecision(decision('d1', 'a', 0, 60));
+    b.onOutcomes([outcome('d1', 'a', false, 0)]); // a dismissal: the first refit of the scaling, then the outcome
+    expect(s.scaling?.center).toEqual([60]);
+    expect(s.actions[0].updatedAt).toBe(9_000);
+    expect(s.actions[0].evidence).toBe(41);
   });
 });

@@ -1,7 +1,8 @@
 import { createPosterior, type LogisticPosterior } from '../../learn/bandit/logistic-posterior.js';
 import { mergePosterior } from '../../learn/bandit/merge.js';
+import { type FeatureScaling, type ScalingParams, carryPosterior, copyScaling, identityScaling, mergeScaling, refitDue } from '../../learn/bandit/scaling.js';
 import { banditFromJson, banditToJson, type BanditJson } from '../../learn/bandit/serialize.js';
-import { type BanditAction, type BanditConfig, type BanditState, addAction, createBandit, updateBandit } from '../../learn/bandit/thompson.js';
+import { type BanditAction, type BanditConfig, type BanditState, addAction, createBandit, rescaleBandit, updateBandit } from '../../learn/bandit/thompson.js';
 import type { EstimateStore } from '../../models/estimates/estimate-store.js';
 import type { DecisionRecord } from '../decision.js';
 import type { OutcomeRecord } from '../records.js';
@@ -10,11 +11,16 @@ import type { BanditBook } from './bandit-select.js';
 /** Where a placement's bandit is stored: one estimates row per placement. @example store.estimates.getMany([{ subjectId: 'population', model: BANDIT_MODEL, key: 'home' }]) */
 export const BANDIT_MODEL = 'bandit';
 
+/** An action's posterior as last merged, with the scaling it is expressed in (absent: raw features). */
+type Based = LogisticPosterior & { params?: ScalingParams; priorEvidence?: number; updatedAt?: number | null };
+
 interface Entry {
   state: BanditState;
   /** Each action's posterior as last merged with the store (or its prior): local − base is ours to add. */
-  base: Map<string, LogisticPosterior>;
+  base: Map<string, Based>;
   baseUpdates: number;
+  /** The scaling's moments as last merged: local − base is ours to add. */
+  baseScaling?: FeatureScaling;
   dirty: boolean;
 }
 
@@ -30,7 +36,17 @@ interface Trial {
 /** Open trials kept in memory at most; beyond, the oldest is dropped unlearned (bounded memory). @example book.openTrials() <= MAX_OPEN_TRIALS // true */
 export const MAX_OPEN_TRIALS = 500_000;
 
-const copy = (p: LogisticPosterior): LogisticPosterior => ({ ...createPosterior(p.mean, p.cov, true), evidence: p.evidence, rewardSum: p.rewardSum });
+const paramsOf = (s: FeatureScaling | undefined): ScalingParams | undefined => (s ? { center: [...s.center], scale: [...s.scale] } : undefined);
+const copy = (p: BanditAction | Based, params?: ScalingParams): Based => ({
+  ...createPosterior(p.mean, p.cov, true), evidence: p.evidence, rewardSum: p.rewardSum, params, priorEvidence: p.priorEvidence, updatedAt: p.updatedAt,
+});
+const later = (a: number | null | undefined, b: number | null | undefined): number | null => (typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : (a ?? b ?? null));
+/** A stored bandit, its actions dated by the row's write when it predates per-action dates (tact-bandit@1). */
+const fromRow = (row: { state: unknown; updatedAt: number }): BanditState => {
+  const st = banditFromJson(row.state as BanditJson);
+  for (const a of st.actions) if (a.updatedAt === undefined) a.updatedAt = a.evidence > 0 ? row.updatedAt : null;
+  return st;
+};
 
 /**
  * The placements' bandits, learned online and kept in the estimates store.
@@ -73,12 +89,19 @@ export class PlacementBandits implements BanditBook {
     let e = this.entries.get(placement);
     if (!e || e.state.config.features !== config.features) {
       e = { state: createBandit([], config), base: new Map(), baseUpdates: 0, dirty: false };
+      e.baseScaling = e.state.scaling && copyScaling(e.state.scaling);
       this.entries.set(placement, e);
     }
     Object.assign(e.state.config, config);
+    // A bandit stored over raw features (tact-bandit@1) keeps what it learned: raw is the identity
+    // scaling, from which the first refit re-expresses it exactly (learn/bandit/scaling.ts).
+    if (config.standardize && !e.state.scaling) {
+      e.state.scaling = identityScaling(config.features);
+      e.baseScaling ??= identityScaling(config.features);
+    }
     for (const id of actions) {
       if (e.state.actions.some((a) => a.id === id)) continue;
-      e.base.set(id, copy(addAction(e.state, id)));
+      e.base.set(id, copy(addAction(e.state, id), paramsOf(e.state.scaling)));
     }
     return e.state;
   }
@@ -131,7 +154,7 @@ export class PlacementBandits implements BanditBook {
   async load(placements: readonly string[]): Promise<void> {
     if (!placements.length) return;
     const rows = await this.d.store.getMany(placements.map((key) => ({ subjectId: 'population', model: BANDIT_MODEL, key })));
-    for (const row of rows) this.adopt(row.key, banditFromJson(row.state as BanditJson));
+    for (const row of rows) this.adopt(row.key, fromRow(row));
   }
 
   /** Merges each bandit with the stored one and writes those that learned (at most one save at a time). */
@@ -143,16 +166,19 @@ export class PlacementBandits implements BanditBook {
   private async saveAll(): Promise<void> {
     for (const [placement, e] of [...this.entries]) {
       const [row] = await this.d.store.getMany([{ subjectId: 'population', model: BANDIT_MODEL, key: placement }]);
-      const stored = row ? banditFromJson(row.state as BanditJson) : undefined;
+      const stored = row ? fromRow(row) : undefined;
       if (e.dirty && (!stored || stored.updates === e.baseUpdates)) {
         // Nobody else wrote since our snapshot: the merge would give our own state back, so it is
         // written as it is and kept (with its refit windows, which live in memory only).
         e.dirty = false;
         const updates = e.state.updates;
-        const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a)]));
+        const params = paramsOf(e.state.scaling);
+        const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a, params)]));
+        const scaling = e.state.scaling && copyScaling(e.state.scaling);
         await this.persist(placement, e.state);
         e.base = snapshot;
         e.baseUpdates = updates;
+        e.baseScaling = scaling;
         if (e.state.updates !== updates) e.dirty = true;
         continue;
       }
@@ -160,30 +186,48 @@ export class PlacementBandits implements BanditBook {
         if (stored && stored.updates !== e.baseUpdates && stored.config.features === e.state.config.features) this.adopt(placement, stored, e);
         continue;
       }
-      const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a)]));
+      const snapParams = paramsOf(e.state.scaling);
+      const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a, snapParams)]));
+      const snapScaling = e.state.scaling && copyScaling(e.state.scaling);
       const snapUpdates = e.state.updates;
       const merged: BanditState = { config: { ...e.state.config }, actions: [], updates: snapUpdates - e.baseUpdates + (stored?.updates ?? 0) };
       const compatible = stored && stored.config.features === e.state.config.features ? stored : undefined;
+      // Merged in the stored bandit's units (raw when it has none); each side is carried there exactly.
+      const into = compatible ? paramsOf(compatible.scaling) : snapParams;
+      if (snapScaling) {
+        const features = e.state.config.features;
+        merged.scaling = compatible ? mergeScaling(compatible.scaling ?? identityScaling(features), e.baseScaling ?? identityScaling(features), snapScaling) : copyScaling(snapScaling);
+      }
       for (const [id, local] of snapshot) {
         const st = compatible?.actions.find((a) => a.id === id);
         const base = e.base.get(id);
-        merged.actions.push({ id, ...(st && base ? mergePosterior(st, base, local) : local) });
+        const mine = carryPosterior(local, snapParams, into);
+        // nothing absorbed here since the last merge: the stored belief stands (a prior taken afresh in new units is no evidence)
+        const belief = st && base ? (local.evidence === base.evidence ? st : mergePosterior(st, carryPosterior(base, base.params, into), mine)) : mine;
+        merged.actions.push({ ...belief, id, priorEvidence: st?.priorEvidence ?? local.priorEvidence, updatedAt: later(st?.updatedAt, local.updatedAt) });
       }
       for (const st of compatible?.actions ?? []) if (!snapshot.has(st.id)) merged.actions.push(st);
+      if (merged.scaling && refitDue(merged.scaling)) rescaleBandit(merged);
       e.dirty = false;
       await this.persist(placement, merged);
       // What was absorbed while we wrote stays ours to add next time: local = merged + (now − snapshot).
       const now = this.entries.get(placement);
       if (now !== e) continue;
       const late = e.state.updates - snapUpdates;
+      const curParams = paramsOf(e.state.scaling);
+      const mergedParams = paramsOf(merged.scaling);
       const actions = merged.actions.map((m): BanditAction => {
         const cur = e.state.actions.find((a) => a.id === m.id);
         const snap = snapshot.get(m.id);
-        return { ...(cur && snap && late ? mergePosterior(m, snap, cur) : m), id: m.id };
+        if (!(cur && snap && late && cur.evidence !== snap.evidence)) return m;
+        const moved = mergePosterior(m, carryPosterior(snap, snapParams, mergedParams), carryPosterior(cur, curParams, mergedParams));
+        return { ...moved, id: m.id, priorEvidence: m.priorEvidence, updatedAt: later(m.updatedAt, cur.updatedAt) };
       });
-      for (const a of e.state.actions) if (!actions.some((m) => m.id === a.id)) actions.push(a);
+      for (const a of e.state.actions) if (!actions.some((m) => m.id === a.id)) actions.push({ ...a, ...carryPosterior(a, curParams, mergedParams), relin: undefined });
       e.state.actions = actions;
-      e.base = new Map(merged.actions.map((a) => [a.id, copy(a)]));
+      e.base = new Map(merged.actions.map((a) => [a.id, copy(a, mergedParams)]));
+      e.baseScaling = merged.scaling && copyScaling(merged.scaling);
+      if (merged.scaling && e.state.scaling && snapScaling) e.state.scaling = mergeScaling(merged.scaling, snapScaling, e.state.scaling);
       e.baseUpdates = merged.updates;
       e.state.updates = merged.updates + late;
       if (late) e.dirty = true;
@@ -196,10 +240,15 @@ export class PlacementBandits implements BanditBook {
   }
 
   private adopt(placement: string, state: BanditState, into?: Entry): void {
-    const e = into ?? { state, base: new Map(), baseUpdates: 0, dirty: false };
+    const e: Entry = into ?? { state, base: new Map(), baseUpdates: 0, dirty: false };
+    const features = state.config.features;
+    // A stored bandit over raw features, adopted by one that standardises: raw is the identity scaling.
+    const scaling = state.scaling ?? (e.state.scaling || e.state.config.standardize ? identityScaling(features) : undefined);
     e.state.actions = state.actions;
     e.state.updates = state.updates;
-    e.base = new Map(state.actions.map((a) => [a.id, copy(a)]));
+    e.state.scaling = scaling;
+    e.base = new Map(state.actions.map((a) => [a.id, copy(a, paramsOf(scaling))]));
+    e.baseScaling = scaling && copyScaling(scaling);
     e.baseUpdates = state.updates;
     if (!into) this.entries.set(placement, e);
   }
@@ -207,7 +256,7 @@ export class PlacementBandits implements BanditBook {
   private learn(t: Trial, y: number): void {
     const e = this.entries.get(t.placement);
     if (!e || !e.state.actions.some((a) => a.id === t.action) || t.features.length !== e.state.config.features) return;
-    updateBandit(e.state, t.action, t.features, y);
+    updateBandit(e.state, t.action, t.features, y, this.d.now());
     e.dirty = true;
   }
 }

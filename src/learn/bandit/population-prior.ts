@@ -15,6 +15,10 @@ export interface GaussianPrior {
   cov: Float64Array;
   /** How many established actions it was pooled from (0 = configured default). */
   pooledFrom: number;
+  /** Their outcomes together (0 = configured default): the n the prior rests on. */
+  evidence: number;
+  /** The latest `updatedAt` among them (ms; null = configured default, or none dated). */
+  updatedAt: number | null;
 }
 
 /**
@@ -23,13 +27,13 @@ export interface GaussianPrior {
  * @example
  * populationPrior([], 3, 1, 50); // N(0, I) — no population yet
  */
-export function populationPrior(actions: LogisticPosterior[], d: number, priorVariance: number, minEvidence: number): GaussianPrior {
+export function populationPrior(actions: (LogisticPosterior & { updatedAt?: number | null })[], d: number, priorVariance: number, minEvidence: number): GaussianPrior {
   const established = actions.filter((a) => a.evidence >= minEvidence && a.dimension === d);
   const mean = new Float64Array(d);
   const cov = new Float64Array(d * d);
   if (established.length < 3) {
     for (let i = 0; i < d; i++) cov[i * d + i] = priorVariance;
-    return { mean, cov, pooledFrom: 0 };
+    return { mean, cov, pooledFrom: 0, evidence: 0, updatedAt: null };
   }
   const n = established.length;
   for (const a of established) for (let i = 0; i < d; i++) mean[i] += a.mean[i] / n;
@@ -42,5 +46,6 @@ export function populationPrior(actions: LogisticPosterior[], d: number, priorVa
     }
     cov[i * d + i] = Math.max(between / (n - 1) + within / n, 0.01 * priorVariance);
   }
-  return { mean, cov, pooledFrom: n };
+  const dated = established.map((a) => a.updatedAt).filter((t): t is number => typeof t === 'number');
+  return { mean, cov, pooledFrom: n, evidence: established.reduce((s, a) => s + a.evidence, 0), updatedAt: dated.length ? Math.max(...dated) : null };
 }

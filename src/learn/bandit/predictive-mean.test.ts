@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sigmoid } from '../math/special.js';
+import { normalQuantile, sigmoid } from '../math/special.js';
 import { actionEstimate } from './action-estimate.js';
 import { createPosterior, predictiveMean } from './logistic-posterior.js';
 import { type BanditState, defaultBanditConfig } from './thompson.js';
@@ -48,5 +48,14 @@ describe('predictive mean E[σ(Z)]', () => {
     const state: BanditState = { config: defaultBanditConfig(1), updates: 0, actions: [{ id: 'rare', ...createPosterior([-4, 0], [1, 1]) }] };
     const e = actionEstimate(state, 'rare', [0], { establishedWhen: { maxWidth: 1 }, updatedAt: '' });
     expect(Math.abs(e.value - 0.028103984301848718) / 0.028103984301848718).toBeLessThan(1e-8);
+  });
+
+  it('lies inside the estimate\'s interval, widened to hold it when the lognormal-like tail puts it above σ(μ + 1.645s) (s > 3.29)', () => {
+    const state: BanditState = { config: defaultBanditConfig(0), updates: 0, actions: [{ id: 'rare', ...createPosterior([-20], [16]) }] };
+    const e = actionEstimate(state, 'rare', [], { establishedWhen: { maxWidth: 1 } });
+    expect(e.value).toBeCloseTo(predictiveMean(-20, 16), 18); // ≈ 5.0e−6, above σ(−20 + 6.58) = 1.5e−6
+    expect(e.high).toBe(e.value);
+    expect(e.low).toBe(sigmoid(-20 - normalQuantile(0.95) * 4)); // the lower end stays equal-tailed
+    expect(e.updatedAt).toBeNull(); // the configured prior, nothing observed
   });
 });

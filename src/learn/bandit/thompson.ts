@@ -17,6 +17,7 @@ import { type LogisticPosterior, createPosterior, laplaceUpdate, linearPredictor
 import { type ScoreDistributions, contenders } from './propensity.js';
 import { populationPrior } from './population-prior.js';
 import { type Relinearization, RELINEARIZE_DEFAULTS, observe, startRelinearization } from './relinearize.js';
+import { type FeatureScaling, designVector, fitScaling, identityScaling, observeContext, refitDue, rescalePosterior, rescaleRelinearization } from './scaling.js';
 
 /** Settings of a bandit (stored with its state). */
 export interface BanditConfig {
@@ -35,6 +36,11 @@ export interface BanditConfig {
    * turns them off (pure online steps). Absent in bandits stored before refits: the default.
    */
   refitWindow?: number;
+  /**
+   * Coefficients over standardised features (scaling.ts), so the prior means the same whatever a
+   * feature's unit. Absent or false: over the raw features (as before 2026-12-04).
+   */
+  standardize?: boolean;
 }
 
 /** One action's model. */
@@ -42,6 +48,16 @@ export interface BanditAction extends LogisticPosterior {
   id: string;
   /** Refit state (in memory only; started from the posterior as it stands when absent; null once a refit failed numerically). */
   relin?: Relinearization | null;
+  /**
+   * Outcomes the prior it started from was pooled from (population-prior.ts; 0 for the configured
+   * prior): while it ramps in, its interval rests on them. Absent in bandits stored before 2026-12-04.
+   */
+  priorEvidence?: number;
+  /**
+   * When its belief last changed (ms): its last outcome absorbed with a time, else the latest outcome
+   * of the actions its prior was pooled from; null when it rests on nothing observed.
+   */
+  updatedAt?: number | null;
 }
 
 /** The whole learner: plain data, serialisable with {@link banditToJson}. */
@@ -50,6 +66,8 @@ export interface BanditState {
   actions: BanditAction[];
   /** Number of outcomes absorbed (a cheap model version counter). */
   updates: number;
+  /** The feature scaling the coefficients are over (scaling.ts); absent: the raw features. */
+  scaling?: FeatureScaling;
 }
 
 /** The decision of one round. */
@@ -82,6 +100,7 @@ export const defaultBanditConfig = (features: number): BanditConfig => ({
  */
 export function createBandit(actionIds: string[], config: BanditConfig): BanditState {
   const state: BanditState = { config, actions: [], updates: 0 };
+  if (config.standardize) state.scaling = identityScaling(config.features);
   for (const id of actionIds) addAction(state, id);
   return state;
 }
@@ -98,9 +117,50 @@ export function addAction(state: BanditState, id: string): BanditAction {
   if (state.actions.some((a) => a.id === id)) throw new Error(`The action "${id}" already exists in this bandit.`);
   const d = state.config.features + 1;
   const prior = populationPrior(state.actions, d, state.config.priorVariance, state.config.rampEvidence);
-  const action: BanditAction = { id, ...createPosterior(prior.mean, prior.cov, true) };
+  const action: BanditAction = { id, ...createPosterior(prior.mean, prior.cov, true), priorEvidence: prior.evidence, updatedAt: prior.updatedAt };
   state.actions.push(action);
   return action;
+}
+
+/**
+ * The design vector of a context for this bandit: [1, context] over raw features, the standardised
+ * [1, (x − center)/scale] when the bandit has a scaling (scaling.ts).
+ *
+ * @example
+ * linearPredictor(bandit.actions[0], designFor(bandit, [40, 1000]));
+ */
+export function designFor(state: BanditState, context: ArrayLike<number>): Float64Array {
+  return state.scaling ? designVector(state.scaling, context) : withIntercept(context);
+}
+
+/**
+ * Refits the scaling to the learned contexts' moments: every action that learned something is
+ * re-expressed exactly in the new units (same predictions), with its refit window; an action with
+ * no outcome of its own takes its prior afresh in them.
+ *
+ * @example
+ * if (refitDue(state.scaling)) rescaleBandit(state);
+ */
+export function rescaleBandit(state: BanditState): void {
+  const s = state.scaling;
+  if (!s) return;
+  const from = { center: [...s.center], scale: [...s.scale] };
+  const to = fitScaling(s);
+  Object.assign(s, to, { fittedAt: s.count });
+  const d = state.config.features + 1;
+  const fresh: BanditAction[] = [];
+  for (const a of state.actions) {
+    if (a.evidence === 0) {
+      fresh.push(a);
+      continue;
+    }
+    Object.assign(a, rescalePosterior(a, from, to)); // in place: references to the action stay valid
+    if (a.relin) rescaleRelinearization(a.relin, d, from, to);
+  }
+  for (const a of fresh) {
+    const prior = populationPrior(state.actions.filter((x) => x.evidence > 0), d, state.config.priorVariance, state.config.rampEvidence);
+    Object.assign(a, createPosterior(prior.mean, prior.cov, true), { priorEvidence: prior.evidence, updatedAt: prior.updatedAt, relin: undefined });
+  }
 }
 
 /** Context with the intercept prepended. @example withIntercept([0.3, 2]) // [1, 0.3, 2] */
@@ -140,7 +200,7 @@ export interface ChooseOptions {
 export function chooseAction(state: BanditState, context: ArrayLike<number>, rng: Rng, options: ChooseOptions = {}): BanditChoice {
   const actions = options.eligible ? state.actions.filter((a) => options.eligible!.includes(a.id)) : state.actions;
   if (actions.length === 0) throw new Error('No eligible action: the bandit needs at least one action to choose from.');
-  const x = withIntercept(context);
+  const x = designFor(state, context);
   const values = options.values ? actions.map((a) => options.values![a.id] ?? 1) : undefined;
   const dist = scoreDistributions(actions, x, values);
   const mix = mixture(state.config, dist, actions.length);
@@ -170,7 +230,7 @@ export function chooseAction(state: BanditState, context: ArrayLike<number>, rng
 export function actionProbabilities(state: BanditState, context: ArrayLike<number>, options: ChooseOptions & { only?: string[] } = {}): Record<string, number> {
   const actions = options.eligible ? state.actions.filter((a) => options.eligible!.includes(a.id)) : state.actions;
   const values = options.values ? actions.map((a) => options.values![a.id] ?? 1) : undefined;
-  const dist = scoreDistributions(actions, withIntercept(context), values);
+  const dist = scoreDistributions(actions, designFor(state, context), values);
   const mix = mixture(state.config, dist, actions.length);
   const out: Record<string, number> = {};
   const cands = contenders(dist);
@@ -184,15 +244,22 @@ export function actionProbabilities(state: BanditState, context: ArrayLike<numbe
 }
 
 /**
- * Absorbs the outcome of a decision (reward in [0, 1], e.g. 1 = clicked) into the action's model.
+ * Absorbs the outcome of a decision (reward in [0, 1], e.g. 1 = clicked) into the action's model;
+ * `at` (ms) dates the action's belief (its estimates' `updatedAt`). With a scaling, the context
+ * joins its moments first, and the scaling is refitted when they have doubled (rescaleBandit).
  *
  * @example
- * updateBandit(bandit, 'a', [0.3, -1.2], 1);
+ * updateBandit(bandit, 'a', [0.3, -1.2], 1, Date.now());
  */
-export function updateBandit(state: BanditState, actionId: string, context: ArrayLike<number>, reward: number): void {
-  const action = state.actions.find((a) => a.id === actionId);
-  if (!action) throw new Error(`The action "${actionId}" is not part of this bandit.`);
-  const x = withIntercept(context);
+export function updateBandit(state: BanditState, actionId: string, context: ArrayLike<number>, reward: number, at?: number): void {
+  if (!state.actions.some((a) => a.id === actionId)) throw new Error(`The action "${actionId}" is not part of this bandit.`);
+  if (state.scaling) {
+    observeContext(state.scaling, context);
+    if (refitDue(state.scaling)) rescaleBandit(state);
+  }
+  const action = state.actions.find((a) => a.id === actionId) as BanditAction;
+  if (at !== undefined) action.updatedAt = Math.max(at, action.updatedAt ?? -Infinity);
+  const x = designFor(state, context);
   const y = Math.min(1, Math.max(0, reward));
   const window = state.config.refitWindow ?? RELINEARIZE_DEFAULTS.window;
   const refits = window > 0 && action.relin !== null;
