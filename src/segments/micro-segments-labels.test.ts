@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { afterTraining, harness, type Harness } from '../../test/harness.js';
+import { afterTraining, get, harness, type Harness } from '../../test/harness.js';
 import { microSegmentOf } from '../learn/segments/micro-segments.js';
 import type { ModelVersion } from '../models/registry/model-store.js';
 import { ingest, track } from '../store/conformance/learn-helpers.js';
@@ -35,5 +35,14 @@ describe('a micro-segments version trained after another', () => {
     const labels = (s: MicroSegmentsState) => [10, 100, 1000].map((x) => microSegmentOf(s.model, [x]));
     expect(new Set(labels(s1)).size).toBe(3);
     expect(labels(s2)).toEqual(labels(s1));
+    // What each micro-segment of the live version (v1: v2 has no rates to be judged by) is, in the
+    // features' own units: its centre and its size at fitting.
+    expect((await t.tact.learning.registry.live('micro-segments'))?.version).toBe(v1.version);
+    const listed = (await get(t.app, '/v1/segments')).json().microSegments as { clusters: { index: number; size: number; centre: { revenue: number } }[] };
+    expect(listed.clusters.map((c) => c.index)).toEqual([0, 1, 2]);
+    const byGroup = [10, 100, 1000].map((x) => listed.clusters[microSegmentOf(s1.model, [x])]);
+    // Each group's first 10 customers spend base + (i mod 3) for i = 0…9: base + 9/10.
+    byGroup.forEach((c, g) => expect(c.centre.revenue).toBeCloseTo([10, 100, 1000][g] + 0.9, 6));
+    expect(byGroup.map((c) => c.size)).toEqual([10, 10, 10]);
   });
 });

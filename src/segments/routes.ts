@@ -40,7 +40,9 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
           errors: failed?.count ?? 0, ...(failed ? { lastError: { message: failed.message, at: iso(failed.at) } } : {}),
         };
       }),
-      microSegments: micro ? { modelVersion: `micro-segments@${micro.version}`, features: micro.state.features, k: micro.state.model.k, sizes: micro.state.model.sizes, varianceExplained: micro.state.explained } : null,
+      microSegments: micro
+        ? { modelVersion: `micro-segments@${micro.version}`, features: micro.state.features, k: micro.state.model.k, sizes: micro.state.model.sizes, varianceExplained: micro.state.explained, clusters: clusterCentres(micro.state) }
+        : null,
     };
   });
 
@@ -98,4 +100,21 @@ function eventsCursor(after: string): number {
     throw validationError([{ field: 'querystring.after', message: 'The `after` cursor is not one this endpoint hands out: pass the `next` of an earlier answer, or 0 to read from the first event.' }]);
   }
   return Number(after);
+}
+
+/**
+ * What each micro-segment is, in the features' own units: its centre (the standardised centroid
+ * mapped back, days since for a time, the fill included for those who had no value) and its size
+ * at fitting — the number `microSegment` takes in a rule is `index`.
+ *
+ * @example
+ * clusterCentres(state); // [{ index: 0, size: 412, centre: { orders: 1.2, revenue: 38.5 } }, …]
+ */
+export function clusterCentres(s: MicroSegmentsState): { index: number; size: number; centre: Record<string, number> }[] {
+  const { k, d, mean, sd, centroids, sizes } = s.model;
+  return Array.from({ length: k }, (_, i) => ({
+    index: i,
+    size: sizes[i] ?? 0,
+    centre: Object.fromEntries(s.features.map((f, j) => [f, mean[j] + sd[j] * centroids[i * d + j]])),
+  }));
 }

@@ -3,6 +3,8 @@ import { type MicroSegmentModel, microSegmentOf } from '../learn/segments/micro-
 import type { ModelRegistry } from '../models/registry/registry.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { ProfileState } from '../profiles/profile-state.js';
+import { ruleVars } from '../profiles/profile-view.js';
+import { testRule } from '../rules/cel.js';
 import { featureVector, fillMissing } from './feature-vector.js';
 import type { SegmentStore } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
@@ -32,9 +34,14 @@ export interface LadderPosition {
 }
 
 /**
- * Answers "which segment and micro-segment is this subject in, now?" — membership from the
- * segment store (kept by the log consumer), the micro-segment computed from the profile's current
- * features (O(k·d)), so both follow the very last event.
+ * Answers "which segment and micro-segment is this subject in, now?" from the profile as it stands:
+ * a segment rule over facts (and `microSegment`, and `now`) is evaluated on the state it is handed,
+ * so the decision after an event sees the membership that event made — the stored membership
+ * follows it only once the log consumer has run (and, for a rule on time, the sweep). A rule that
+ * reads `estimates` is answered from the stored membership, which the model consumers re-evaluate
+ * as they change the estimates. The micro-segment is computed from the profile's current features
+ * (O(k·d)). A rule that cannot be evaluated leaves the subject out (its failures are counted by the
+ * membership consumer, not here).
  *
  * @example
  * const pos = await lookup.position(state, Date.now());
@@ -45,10 +52,18 @@ export class SegmentLookup {
   /** The subject's segments and micro-segment. */
   async position(state: ProfileState, now: number): Promise<LadderPosition> {
     const audiences = this.settings.get(segmentsKind).audiences;
-    // No audiences defined: nothing to read (the decision hot path pays no store read).
-    const member = audiences.length ? new Set((await this.segments.membershipsOf(state.id)).map((m) => m.segment)) : new Set<string>();
-    const segments = audiences.map((a) => a.name).filter((n) => member.has(n));
-    return { segments, segment: segments[0] ?? null, microSegment: await this.microSegment(state, now) };
+    const microSegment = await this.microSegment(state, now);
+    // No audiences defined: nothing to evaluate or read.
+    if (!audiences.length) return { segments: [], segment: null, microSegment };
+    const stored = audiences.some(readsEstimates) ? new Set((await this.segments.membershipsOf(state.id)).map((m) => m.segment)) : undefined;
+    let vars: Record<string, unknown> | undefined;
+    const admits = (a: (typeof audiences)[number]) => {
+      if (readsEstimates(a)) return stored!.has(a.name);
+      vars ??= { ...ruleVars(state, this.settings.get(featuresKind), now), microSegment: microSegment?.index ?? null };
+      return testRule(a.rule, vars).pass;
+    };
+    const segments = audiences.filter(admits).map((a) => a.name);
+    return { segments, segment: segments[0] ?? null, microSegment };
   }
 
   /** The subject's micro-segment under the live model, or null before one is trained. */
@@ -60,3 +75,6 @@ export class SegmentLookup {
     return { index, modelVersion: `micro-segments@${live.version}`, key: `micro-segment:${live.version}:${index}` };
   }
 }
+
+/** Whether a segment rule reads the subject's estimates (the same test the membership consumer makes). */
+const readsEstimates = (a: { when: string }) => a.when.includes('estimates');

@@ -133,13 +133,28 @@ export class SegmentMembership {
    * Re-evaluates every subject with an event in the log; returns how many entries and exits it
    * recorded. Each subject's changes are applied as soon as they are found: held back until later
    * in a long sweep, they would overwrite what an event of that subject changed meanwhile (someone
-   * back a second ago entered as lapsed from the state the sweep read before).
+   * back a second ago entered as lapsed from the state the sweep read before). For the same reason
+   * a subject whose profile changed while it was evaluated is evaluated again on the new profile
+   * before anything is applied: that event's own evaluation may already have found nothing to change.
    */
   async sweep(reason = 'sweep'): Promise<{ subjects: number; entries: number; exits: number }> {
     let entries = 0;
     let exits = 0;
-    const subjects = await forEachSubject(this.store, async (state) => {
-      const c = await this.changes(state, { seq: state.seq ?? 0, reason, now: Date.now() });
+    const subjects = await forEachSubject(this.store, async (read) => {
+      let state = read;
+      let c: SegmentTransition[] = [];
+      for (let tries = 0; tries < 3; tries++) {
+        // Taken before: a store may hand out the very object its next batch changes.
+        const version = state.version;
+        c = await this.changes(state, { seq: state.seq ?? 0, reason, now: Date.now() });
+        // Most subjects change nothing, and cost no second read.
+        if (!c.length) break;
+        const fresh = await this.store.profiles.getProfile(state.id);
+        // Merged away or gone meanwhile: the event that did it re-evaluates the survivor.
+        if (!fresh || fresh.id !== state.id) c = [];
+        if (!fresh || fresh.id !== state.id || fresh.version === version) break;
+        state = fresh;
+      }
       for (const t of c) t.kind === 'entry' ? entries++ : exits++;
       await this.store.segments.apply(c);
     });

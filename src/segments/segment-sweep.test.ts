@@ -41,4 +41,28 @@ describe('the segment sweep', () => {
     expect(members).toEqual([b]);
     expect(members).not.toContain(a);
   });
+
+  it('does not undo an event of the very subject it is evaluating: the profile the sweep read is older than the event', async () => {
+    const T = Date.UTC(2026, 5, 1, 12);
+    vi.useFakeTimers({ now: T, toFake: ['Date'] });
+    const t = (h = await harness('sqlite', { config }));
+    await ingest(t, [track('u-a', 'Page Viewed', {}, T - 30 * 60_000)]);
+    const a = (await t.store.profiles.findProfileId('userId', 'u-a')) as string;
+    vi.setSystemTime(T + HOUR);
+    // The sweep has read a (lapsed an hour ago) and is evaluating it when a comes back: the event's
+    // evaluation finds a outside the segment and changes nothing.
+    const membershipsOf = t.store.segments.membershipsOf.bind(t.store.segments);
+    let returned = false;
+    t.store.segments.membershipsOf = async (id: string) => {
+      if (id === a && !returned) {
+        returned = true;
+        await ingest(t, [track('u-a', 'Product Viewed', {}, T + HOUR - 1000)]);
+      }
+      return membershipsOf(id);
+    };
+    await t.tact.learning.membership.sweep();
+    expect(returned).toBe(true);
+    expect(await t.store.segments.members('lapsed', '', 10)).toEqual([]);
+    expect(await t.store.segments.counts()).toEqual([]);
+  });
 });

@@ -62,6 +62,28 @@ export function segmentEventCases(kind: StoreKind): void {
       }
     });
 
+    it('keeps the counts exact while two processes enter and exit the same subjects at once: members = entries − exits, each subject entries and exits in turn', async () => {
+      const [a, b] = stores;
+      const subjects = Array.from({ length: 8 }, (_, i) => `s-${i}`);
+      // Both processes apply the same flips (as a sweep and the log consumer evaluating one subject
+      // would): each change is recorded by one of them only.
+      const flips = (store: Store) => Promise.all(subjects.map(async (p) => {
+        for (let i = 0; i < 6; i++) await store.segments.apply([t(p, i % 2 ? 'exit' : 'entry')]);
+      }));
+      await Promise.all([flips(a), flips(b), flips(a)]);
+      const [count] = await b.segments.counts();
+      const members = await a.segments.members('vip', '', 100);
+      expect(Number(count.members)).toBe(members.length);
+      expect(Number(count.entries) - Number(count.exits)).toBe(members.length);
+      const events = (await a.segments.transitions('vip', 10_000)).reverse();
+      expect(events.length).toBe(Number(count.entries) + Number(count.exits));
+      for (const p of subjects) {
+        const kinds = events.filter((x) => x.profileId === p).map((x) => x.kind);
+        kinds.forEach((k, i) => expect(k, `${p}: ${kinds.join(',')}`).toBe(i % 2 ? 'exit' : 'entry'));
+        expect(members.some((m) => m.profileId === p)).toBe(kinds.length % 2 === 1);
+      }
+    });
+
     it('gives an event recorded after the newest ones were erased an id larger than theirs', async () => {
       const [a] = stores;
       await a.segments.apply([t('p1', 'entry'), t('p2', 'entry')]);
