@@ -63,3 +63,22 @@ describe('tact train: its exit code after Ctrl-C', () => {
     expect(await trainNow(['rates'], (o) => trainModels(context(), [trained('rates')], ['rates'], 'cli', o), { stopOnSignal: key.stopOnSignal })).toBe(0);
   });
 });
+
+describe('tact train: a model whose training fails', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is said on its line and in --json, the models after it still train, and the exit code is 2 (done in part)', async () => {
+    let stdout = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const failing: Trainer = { name: 'micro-segments', description: '', train: async () => Promise.reject(new Error('matrix is singular')) };
+    const ctx = { store: {} as Store, settings: {} as Settings, registry: new ModelRegistry(new MemoryModelStore(), { ttlMs: 0 }), now: 0, log: () => undefined };
+    const names = ['micro-segments', 'send-time'];
+    const code = await trainNow(names, (o) => trainModels(ctx, [failing, trained('send-time')], names, 'cli', o), { json: true, stopOnSignal: ctrlC().stopOnSignal });
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/^micro-segments {3}failed: matrix is singular {2}\[/m);
+    expect((await ctx.registry.store.versions('send-time', 5)).map((v) => v.version)).toEqual([1]);
+    const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
+    expect(last.results).toEqual([expect.objectContaining({ model: 'micro-segments', error: 'matrix is singular' }), expect.objectContaining({ model: 'send-time', version: 1 })]);
+  });
+});

@@ -6,7 +6,7 @@ import { documentKinds } from '../server/tact.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { type CalibrationView } from './calibration/calibration.js';
-import { CALIBRATED_MODELS, calibrationReports } from './calibration/reports.js';
+import { CALIBRATED_MODELS, calibrationReports, FEW_ROWS } from './calibration/reports.js';
 import { clean, estimateView } from './estimates/estimate-view.js';
 import { Learning } from './learning.js';
 import type { TrainOptions, TrainResult } from './train/trainer.js';
@@ -35,7 +35,8 @@ async function withLearning<T>(fn: (l: Learning, store: Store, settings: Setting
  * promoted only as the promotion rules allow, and says why. A model a server is training is
  * trained once that training is over, after a line saying whom it waits for; Ctrl-C ends the
  * wait, or lets the model in training finish and starts no other — exit code 130 when that left a
- * model untrained, 0 when every model was over.
+ * model untrained, 0 when every model was over. A model whose training fails says why on its line
+ * and the others still train: exit code 2 (done in part).
  *
  * @example
  * tact train recommendations --json
@@ -43,7 +44,7 @@ async function withLearning<T>(fn: (l: Learning, store: Store, settings: Setting
 export function trainCommand(program: Command): void {
   program
     .command('train')
-    .description('Train models now on the store of TACT_DATA_DIR / TACT_DATABASE_URL; each new version goes live only as the promotion rules allow.')
+    .description('Train models now on the store of TACT_DATA_DIR / TACT_DATABASE_URL; each new version goes live only as the promotion rules allow. A model whose training fails says why and the others still train (exit code 2).')
     .argument('[model]', `one of: ${MODEL_NAMES.join(', ')} (default: all)`)
     .option('--json', 'print the results as one JSON object on the last line')
     .action(async (model: string | undefined, opts: { json?: boolean }) => {
@@ -60,7 +61,8 @@ export type StopOnSignal = typeof stopOnSignal;
 /**
  * What `tact train` does once its arguments are read: trains `names` with `train`, printing each
  * model's line as soon as it is done, and answers the exit code: 130 (143 for SIGTERM) when a
- * signal left models untrained, else 0 (a signal while the last model trained lets it finish).
+ * signal left models untrained, else 2 when a model's training failed (the others trained), else
+ * 0 (a signal while the last model trained lets it finish).
  *
  * @example
  * process.exitCode = await trainNow(['rates'], (o) => learning.train(['rates'], 'cli', o), { stopOnSignal });
@@ -74,13 +76,16 @@ export async function trainNow(names: readonly string[], train: (o: TrainOptions
     // Each model's line as soon as it is done: a long run shows its progress.
     const results = await train({
       signal: stop.signal,
+      keepGoing: true,
       onResult: (r) => ((waiting = false), process.stdout.write(trainLine(r))),
       onBusy: (sentence) => ((waiting = true), process.stderr.write(`${sentence}; waiting for it to finish (Ctrl-C to stop)…\n`)),
     });
     // A signal that came once every model was over (or while the last one trained, finished since) interrupted nothing.
     const left = stop.by ? names.filter((n) => !results.some((r) => r.model === n)) : [];
     if (left.length) process.stderr.write(`Stopped by ${stop.by}: ${left.join(', ')} not trained.\n`);
-    const code = left.length ? stop.exitCode : 0;
+    const failed = results.filter((r) => r.error !== undefined).map((r) => r.model);
+    if (failed.length) process.stderr.write(`The training of ${failed.join(', ')} failed (the reason is on its line); the other models were trained.\n`);
+    const code = left.length ? stop.exitCode : failed.length ? 2 : 0;
     if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
     return code;
   } finally {
@@ -95,7 +100,7 @@ export async function trainNow(names: readonly string[], train: (o: TrainOptions
  * trainLine({ model: 'rates', skipped: 'no data yet', seconds: 0.1 }); // "rates            skipped: no data yet  [0.1 s]\n"
  */
 export function trainLine(r: TrainResult): string {
-  const what = r.skipped !== undefined ? `skipped: ${r.skipped}` : `version ${r.version} — ${r.promotion?.promoted ? 'live' : 'not promoted'} (${r.promotion?.reason})`;
+  const what = r.error !== undefined ? `failed: ${r.error}` : r.skipped !== undefined ? `skipped: ${r.skipped}` : `version ${r.version} — ${r.promotion?.promoted ? 'live' : 'not promoted'} (${r.promotion?.reason})`;
   return `${r.model.padEnd(16)} ${what}  [${r.seconds} s]\n`;
 }
 
@@ -147,12 +152,13 @@ export function calibrationCommand(program: Command): void {
   program
     .command('calibration')
     .description('Reliability of a rate model on held-out outcomes: ECE, MCE and Brier with their 95% intervals, the ECE a calibrated model would read, predicted against observed per bin, and the coverage of its 90% intervals.')
-    .argument('[model]', `one of: ${CALIBRATED_MODELS.join(', ')} (default: both)`)
-    .option('--key <key>', 'one rate only (rates)')
+    .argument('[model]', `one of: ${CALIBRATED_MODELS.join(', ')} (default: both; rates with --key)`)
+    .option('--key <key>', 'one rate only (rates; implied when no model is named)')
     .option('--json', 'print the reports as one JSON object on the last line')
     .action(async (model: string | undefined, opts: { key?: string; json?: boolean }) => {
       if (model !== undefined && !(CALIBRATED_MODELS as readonly string[]).includes(model)) throw new Error(`There is no calibration report for "${model}"; the models with one are ${CALIBRATED_MODELS.join(', ')}.`);
-      const names = model ? [model] : [...CALIBRATED_MODELS];
+      // A key names a rate: with no model it asks for that rate, not for `decisions` too (which has no keys).
+      const names = model ? [model] : opts.key !== undefined ? ['rates'] : [...CALIBRATED_MODELS];
       const all = await withLearning(async (_l, store, settings) => {
         const out: CalibrationView[] = [];
         for (const n of names) {
@@ -175,7 +181,7 @@ export function calibrationCommand(program: Command): void {
  * @example
  * renderCalibration(report); // "decisions: 1,200 resolved predictions (40 still inside their window)\n  ECE 0.0091 · MCE …"
  */
-export function renderCalibration(r: CalibrationView & { withoutPosterior?: number }): string {
+export function renderCalibration(r: CalibrationView & { withoutPosterior?: number; binsWithFewRows?: number }): string {
   const name = `${r.model}${r.key ? ` ${r.key}` : ''}`;
   const lines = [`${name}: ${r.n.toLocaleString('en-US')} resolved predictions (${r.pending.toLocaleString('en-US')} still inside their window)${r.withoutPosterior ? `; ${r.withoutPosterior.toLocaleString('en-US')} choices scored without a Beta estimate left out` : ''}`];
   if (!r.n) return `${lines[0]}\n  nothing to report yet\n`;
@@ -191,7 +197,8 @@ export function renderCalibration(r: CalibrationView & { withoutPosterior?: numb
   lines.push(`  90% intervals: ${cov.coverage === null ? 'not enough subjects with several outcomes yet' : `${pct(cov.coverage)}% held the outcome (${cov.inside} of ${cov.subjects} subjects; 95% ${pct(cov.interval.low)}–${pct(cov.interval.high)}%)`}`);
   const top = Math.max(...r.bins.map((b) => Math.max(b.meanPredicted, b.observedRate)), 1e-9);
   const bar = (x: number) => '█'.repeat(Math.round((x / top) * 30)).padEnd(30);
+  if (r.binsWithFewRows) lines.push(`  ${r.binsWithFewRows} of the ${r.bins.length} bins hold fewer than ${FEW_ROWS} predictions: their observed rates are noisy (a standard error of 0.09 or more near 0.5), marked "few rows"`);
   lines.push('  bin                 n   predicted                                 observed');
-  for (const b of r.bins) lines.push(`  ${`[${b.low.toFixed(3)}, ${b.high.toFixed(3)}]`.padEnd(16)} ${String(b.count).padStart(6)}  ${b.meanPredicted.toFixed(3)} ${bar(b.meanPredicted)}  ${b.observedRate.toFixed(3)} ${bar(b.observedRate)}`);
+  for (const b of r.bins as (typeof r.bins[number] & { few?: boolean })[]) lines.push(`  ${`[${b.low.toFixed(3)}, ${b.high.toFixed(3)}]`.padEnd(16)} ${String(b.count).padStart(6)}  ${b.meanPredicted.toFixed(3)} ${bar(b.meanPredicted)}  ${b.observedRate.toFixed(3)} ${bar(b.observedRate)}${b.few ? '  few rows' : ''}`);
   return `${lines.join('\n')}\n`;
 }

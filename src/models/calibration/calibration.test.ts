@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
 import { type HeldOutPoint, heldOutReport } from '../../learn/calibration/held-out.js';
 import { renderCalibration } from '../cli.js';
+import { FEW_ROWS, markFewRows } from './reports.js';
 
 const config = { rates: [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '72h' }, { name: 'email_click', exposure: 'Email Delivered', success: 'Email Link Clicked', within: '72h' }] };
 
@@ -51,5 +52,28 @@ describe('tact calibration (printing)', () => {
     // 20 of 20 subjects inside: Wilson's 95% interval is [20/(20 + z²), 1] = [0.8389, 1].
     expect(report.coverage.inside).toBe(20);
     expect(text).toContain('  90% intervals: 100.0% held the outcome (20 of 20 subjects; 95% 83.9–100.0%)');
+  });
+});
+
+describe('calibration bins with few predictions', () => {
+  it('are said as such in the report (`few`, `binsWithFewRows`) and in the printed chart', () => {
+    // 20 subjects with one distinct prediction each: 10 equal-mass bins of 2 predictions.
+    const points: HeldOutPoint[] = Array.from({ length: 20 }, (_, i) => ({ subjectId: `s${i}`, seq: 1, alpha: 1 + i, beta: 30, outcome: i % 3 === 0 ? 1 : 0 }));
+    const report = markFewRows({ model: 'rates', key: 'email_open', pending: 0, ...heldOutReport(points) });
+    expect(report.bins).toHaveLength(10);
+    expect(report.bins.every((b) => b.count === 2 && b.few)).toBe(true);
+    expect(report.binsWithFewRows).toBe(10);
+    const text = renderCalibration(report);
+    expect(text).toContain(`  10 of the 10 bins hold fewer than ${FEW_ROWS} predictions: their observed rates are noisy`);
+    expect(text.split('\n').filter((l) => l.endsWith('few rows'))).toHaveLength(10);
+  });
+
+  it('are not flagged once a bin holds enough predictions', () => {
+    const points: HeldOutPoint[] = [];
+    for (let i = 0; i < 40; i++) points.push({ subjectId: `s${i}`, seq: 1, alpha: 2, beta: 8, outcome: i < 8 ? 1 : 0 });
+    const report = markFewRows({ model: 'rates', key: 'email_open', pending: 0, ...heldOutReport(points) });
+    expect(report.bins).toEqual([expect.objectContaining({ count: 40, few: false })]);
+    expect(report.binsWithFewRows).toBe(0);
+    expect(renderCalibration(report)).not.toContain('few');
   });
 });

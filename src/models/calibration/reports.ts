@@ -6,6 +6,30 @@ import type { Store } from '../../store/store.js';
 import { ratesKind } from '../rates/rates-kind.js';
 import { type CalibrationView, calibrationReport } from './calibration.js';
 
+/**
+ * A reliability bin with fewer predictions than this is said to hold few: its observed rate is
+ * noisy (at a rate of 0.5 its standard error is √(0.25/30) ≈ 0.09 at 30 rows, more below), as
+ * large as the gaps the chart is read for, and the MCE is often such a bin's gap.
+ *
+ * @example
+ * report.bins.filter((b) => b.count < FEW_ROWS);
+ */
+export const FEW_ROWS = 30;
+
+/** A report whose bins say whether they hold few predictions, and how many do. */
+export type MarkedCalibrationView = Omit<CalibrationView, 'bins'> & { bins: (CalibrationView['bins'][number] & { few: boolean })[]; binsWithFewRows: number };
+
+/**
+ * Marks each bin holding fewer than {@link FEW_ROWS} predictions `few`, and counts them.
+ *
+ * @example
+ * markFewRows(report).binsWithFewRows; // 10 when 20 predictions fill 10 bins
+ */
+export function markFewRows<T extends CalibrationView>(r: T): Omit<T, 'bins'> & MarkedCalibrationView {
+  const bins = r.bins.map((b) => ({ ...b, few: b.count < FEW_ROWS }));
+  return { ...r, bins, binsWithFewRows: bins.filter((b) => b.few).length };
+}
+
 /** The models with a reliability report: the learned rates, and the decisions' goal-rate estimates. */
 export const CALIBRATED_MODELS = ['rates', 'decisions'] as const;
 
@@ -19,7 +43,11 @@ export const CALIBRATED_MODELS = ['rates', 'decisions'] as const;
  * @example
  * await calibrationReports(store, settings, 'decisions', undefined, Date.now());
  */
-export async function calibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<CalibrationView[]> {
+export async function calibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<MarkedCalibrationView[]> {
+  return (await reportsOf(store, settings, name, key, now)).map(markFewRows);
+}
+
+async function reportsOf(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<CalibrationView[]> {
   if (name === 'rates') {
     const names = settings.get(ratesKind).map((r) => r.def.name);
     if (key !== undefined && !names.includes(key)) {

@@ -106,4 +106,20 @@ describe.each(['sqlite', 'postgres'] as const)('model registry shared by two pro
     expect((await storeA.models.events('m', 10)).filter((e) => e.action === 'rolled-back')).toHaveLength(1);
     expect((await storeA.models.live('m'))?.version).toBe(2);
   });
+  it('a rollback in one process reaches the other within its cache time; a second one, from a process started since, goes back once more', async () => {
+    const [storeA, storeB] = await twoStores(kind);
+    const a = new ModelRegistry(storeA.models, { ttlMs: 0 });
+    const b = new ModelRegistry(storeB.models, { ttlMs: 300 });
+    for (const n of [1, 2, 3]) await a.register('m', trained(n), 'test');
+    for (const v of [1, 2, 3]) await a.promote('m', v, { actor: 'a', force: true, reason: 'r' });
+    expect((await b.live('m'))?.version).toBe(3);
+    expect(await a.rollback('m', { actor: 'a', reason: 'bad answers' })).toEqual({ name: 'm', version: 2, from: 3 });
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await b.live<{ n: number }>('m'))?.state).toEqual({ n: 2 });
+    // A process started after the first rollback (a restart) reads the history from the store.
+    const restarted = new ModelRegistry(storeB.models, { ttlMs: 0 });
+    expect(await restarted.rollback('m', { actor: 'b' })).toEqual({ name: 'm', version: 1, from: 2 });
+    await expect(a.rollback('m', { actor: 'a' })).rejects.toMatchObject({ code: 'rollback_unavailable' });
+    expect((await storeA.models.events('m', 10)).filter((e) => e.action === 'rolled-back').map((e) => [e.previous, e.version, e.reason])).toEqual([[2, 1, 'no reason given'], [3, 2, 'bad answers']]);
+  });
 });

@@ -59,6 +59,27 @@ describe('model registry: promotion rules', () => {
     expect((await registry.live('m'))?.version).toBe(1);
   });
 
+  it('says an inconclusive comparison that refuses the candidate is inconclusive, not that it found against it', async () => {
+    const { store, registry } = await registryWith(2);
+    await registry.promote('m', 1, { actor: 'a' });
+    registry.setComparator('m', async () => ({ better: false, inconclusive: true, summary: 'only 3 held-out subjects', figures: { heldOut: 3 } }));
+    const refused = await registry.promote('m', 2, { actor: 'a' });
+    expect(refused).toMatchObject({ promoted: false, reason: 'the comparison with version 1 is inconclusive (too little evidence to say either way), so it does not favour it: only 3 held-out subjects' });
+    expect((await store.events('m', 1))[0]).toMatchObject({ action: 'refused', reason: refused.reason, comparison: { inconclusive: true, figures: { heldOut: 3 } } });
+  });
+
+  it('rolls back to the version live before, however many trainings and refusals were recorded since it went live', async () => {
+    const { store, registry } = await registryWith(2);
+    await registry.promote('m', 1, { actor: 'a' });
+    await registry.promote('m', 2, { actor: 'a', force: true, reason: 'r' });
+    // An hourly schedule records a training and a refusal each hour: 1,200 events is under a month.
+    for (let i = 0; i < 600; i++) {
+      await store.recordEvent({ name: 'm', version: 3 + i, action: 'trained', reason: 'trained', actor: 'schedule', at: Date.now(), comparison: null, previous: null });
+      await store.recordEvent({ name: 'm', version: 3 + i, action: 'refused', reason: 'worse', actor: 'schedule', at: Date.now(), comparison: null, previous: 2 });
+    }
+    expect(await registry.rollback('m', { actor: 'a' })).toEqual({ name: 'm', version: 1, from: 2 });
+  });
+
   it('refuses to promote a version that does not exist (404)', async () => {
     const { registry } = await registryWith(1);
     const err = await registry.promote('m', 9, { actor: 'a' }).catch((e: unknown) => e);

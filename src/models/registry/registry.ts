@@ -136,6 +136,7 @@ export class ModelRegistry {
           const liveVersion = await this.store.getVersion(name, live.version);
           const c = await compare(candidate, liveVersion!);
           if (c.inconclusive && this.opts.autoPromote?.().has(name)) decision = answer(true, `the comparison with version ${live.version} is inconclusive (${c.summary}); training.autoPromote lets ${name} go live`, c);
+          else if (c.inconclusive && !c.better) decision = answer(false, `the comparison with version ${live.version} is inconclusive (too little evidence to say either way), so it does not favour it: ${c.summary}`, c);
           else decision = answer(c.better, c.better ? `the comparison with version ${live.version} favours it: ${c.summary}` : `the comparison with version ${live.version} does not favour it: ${c.summary}`, c);
         } else if (this.opts.autoPromote?.().has(name)) {
           decision = answer(true, `training.autoPromote lets ${name} go live without a comparison`, null);
@@ -173,8 +174,7 @@ export class ModelRegistry {
     return this.locked(name, async () => {
       const live = await this.store.live(name);
       if (!live) throw new TactError('rollback_unavailable', { name, detail: 'no version of it is live' });
-      const promotion = (await this.store.events(name, 1000)).find((e) => e.action === 'promoted' && e.version === live.version);
-      const to = promotion?.previous ?? null;
+      const to = (await this.promotionOf(name, live.version))?.previous ?? null;
       if (to === null) throw new TactError('rollback_unavailable', { name, detail: `version ${live.version} was the first to go live` });
       const done = await this.store.setLive(name, to, { name, version: to, action: 'rolled-back', reason: o.reason ?? 'no reason given', actor: o.actor, at: Date.now(), comparison: null, previous: live.version });
       this.invalidate(name);
@@ -185,6 +185,18 @@ export class ModelRegistry {
       for (const fn of this.liveListeners) fn(name, to);
       return { name, version: to, from: live.version };
     });
+  }
+
+  /**
+   * The latest promotion of `version`, however far back: trainings and refusals recorded since it
+   * went live (two an hour on an hourly schedule) must not hide it and make it read as the first.
+   */
+  private async promotionOf(name: string, version: number): Promise<ModelEvent | undefined> {
+    for (let limit = 1000; ; limit *= 10) {
+      const events = await this.store.events(name, limit);
+      const found = events.find((e) => e.action === 'promoted' && e.version === version);
+      if (found || events.length < limit) return found;
+    }
   }
 
   /** Forgets the cached live version of `name`, and any read of it still running. */

@@ -9,6 +9,7 @@ import type { Tact } from '../../server/tact.js';
 import { CALIBRATED_MODELS, calibrationReports } from '../calibration/reports.js';
 import { clean } from '../estimates/estimate-view.js';
 import type { TrainResult } from '../train/trainer.js';
+import { scheduledRun } from '../train/schedule.js';
 import { KEPT_TRAININGS, TRAINING_ALIVE_MS, type TrainingJob } from '../train/training-jobs.js';
 import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
 import type { ModelVersionSummary } from './model-store.js';
@@ -36,14 +37,17 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
   };
   const actor = (req: FastifyRequest) => authorOf(req);
 
-  app.get('/v1/models', { preHandler: read, schema: { tags: ['learn'], summary: 'Every model: its live version and its latest', response: { 200: anyObj } } }, async () => {
+  app.get('/v1/models', { preHandler: read, schema: { tags: ['learn'], summary: 'Every model: its live version and its latest',
+    description: 'Each model also says how the schedule last trained it (`scheduled`, null when it never has): `state` (`done`, `failed`, or `running` on its first run), `lastRunAt` and `lastResult` (`{ version, skipped, promoted }`) of the last run that ended, `failedAt` and `error` (a sentence: what failed, when, and when it is tried again) when the last try failed, and `nextAt`, when it is due again (null when the schedule is off or does not list it).', response: { 200: anyObj } } }, async () => {
     const names = [...new Set([...MODEL_NAMES, ...(await reg.store.names())])];
     const cfg = tact.settings.get(trainingKind);
     const models = [];
     for (const name of names) {
       const live = await reg.store.live(name);
       const [latest] = await reg.store.versions(name, 1);
-      models.push({ name, description: trainer(name)?.description ?? null, live: live ? { version: live.version, since: iso(live.since) } : null, latest: latest ? summary(latest) : null, autoPromote: cfg.autoPromote.has(name) });
+      const run = scheduledRun(name, await tact.store.documents.getJob(`train:${name}`), cfg);
+      const scheduled = run && { state: run.state, lastRunAt: iso(run.lastRunAt), lastResult: run.lastResult, failedAt: iso(run.failedAt), error: run.error, nextAt: iso(run.nextAt) };
+      models.push({ name, description: trainer(name)?.description ?? null, live: live ? { version: live.version, since: iso(live.since) } : null, latest: latest ? summary(latest) : null, autoPromote: cfg.autoPromote.has(name), scheduled });
     }
     return { models, schedule: { everyMs: cfg.everyMs, models: cfg.models, segmentSweepMs: cfg.sweepMs } };
   });

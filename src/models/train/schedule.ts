@@ -2,12 +2,59 @@ import type { Job } from '../../config/document-store.js';
 import type { SegmentMembership } from '../../segments/segment-membership.js';
 import { segmentsKind } from '../../segments/segments-kind.js';
 import { type TrainContext, type Trainer, trainModels } from './trainer.js';
-import { trainingKind } from './training-kind.js';
+import { type CompiledTraining, trainingKind } from './training-kind.js';
 
 /** A model whose last run found nothing to train is tried again after at most this long. */
 const RETRY_SKIPPED_MS = 3_600_000;
 /** How long a process holds a scheduled job once it took it (renewed only by its next run); also how long a failed run waits to be tried again. */
 const JOB_LEASE_MS = 30 * 60_000;
+
+/**
+ * When a scheduled job with this progress is next due: `everyMs` after its last run (a run that
+ * found nothing to train: within the hour), and a failed one also not before JOB_LEASE_MS (or
+ * `everyMs`, the shorter) after the failure — a failure is recorded so that the process holding
+ * the lease does not run it again at every tick.
+ *
+ * @example
+ * dueAt({ lastAt: t, lastResult: { version: 2 } }, 86_400_000); // t + 24 h
+ */
+export function dueAt(progress: Record<string, unknown>, everyMs: number): number {
+  const last = Number(progress.lastAt ?? 0);
+  const wait = progress.lastResult && (progress.lastResult as { skipped?: unknown }).skipped ? Math.min(everyMs, RETRY_SKIPPED_MS) : everyMs;
+  const failedAt = progress.failedAt === undefined ? undefined : Number(progress.failedAt);
+  return Math.max(last + wait, failedAt === undefined ? -Infinity : failedAt + Math.min(everyMs, JOB_LEASE_MS));
+}
+
+/** How a model's scheduled training last went, as `GET /v1/models` shows it (times in epoch ms). */
+export interface ScheduledRun {
+  /** `done` (the last run ended), `failed` (the last try threw: `error` says why), `running` (the first run, not over). */
+  state: string;
+  lastRunAt: number | null;
+  /** What the last run that ended did: `{ version, skipped, promoted }`. */
+  lastResult: Record<string, unknown> | null;
+  failedAt: number | null;
+  /** A sentence: what failed, when, and when it is tried again. */
+  error: string | null;
+  /** When the schedule next trains it (null: the schedule is off, or does not list the model). */
+  nextAt: number | null;
+}
+
+/**
+ * How the schedule last trained model `name` (null: it never has), read from its job row.
+ *
+ * @example
+ * scheduledRun('rates', await store.documents.getJob('train:rates'), settings.get(trainingKind));
+ */
+export function scheduledRun(name: string, job: Job | undefined, cfg: CompiledTraining): ScheduledRun | null {
+  if (!job) return null;
+  const p = job.progress;
+  const nextAt = cfg.everyMs === null || !cfg.models.includes(name) ? null : dueAt(p, cfg.everyMs);
+  const failedAt = p.failedAt === undefined ? null : Number(p.failedAt);
+  const iso = (t: number) => new Date(t).toISOString();
+  const retry = nextAt === null ? 'It is not tried again: the schedule is off for it (`training` in the settings).' : `It is tried again from ${iso(nextAt)}.`;
+  const error = failedAt === null ? null : `The scheduled training of ${name} failed at ${iso(failedAt)}: ${String(p.error ?? 'no reason was recorded').replace(/\.$/, '')}. ${retry}`;
+  return { state: job.state, lastRunAt: p.lastAt === undefined ? null : Number(p.lastAt), lastResult: (p.lastResult as Record<string, unknown> | undefined) ?? null, failedAt, error, nextAt };
+}
 
 /**
  * Retraining on a schedule, in the background of every process but leased (a job row per model)
@@ -69,11 +116,7 @@ export class TrainingSchedule {
   private async ifDue(id: string, everyMs: number, now: number, fn: () => Promise<Record<string, unknown>>): Promise<void> {
     const docs = this.ctx.store.documents;
     let job = await docs.getJob(id);
-    const last = Number(job?.progress.lastAt ?? 0);
-    const wait = job?.progress.lastResult && (job.progress.lastResult as { skipped?: unknown }).skipped ? Math.min(everyMs, RETRY_SKIPPED_MS) : everyMs;
-    if (job && now - last < wait) return;
-    // A failure is recorded, so that the process holding the lease does not run it again at every tick.
-    if (job?.progress.failedAt !== undefined && now - Number(job.progress.failedAt) < Math.min(everyMs, JOB_LEASE_MS)) return;
+    if (job && now < dueAt(job.progress, everyMs)) return;
     if (!job) {
       job = { id, kind: 'training', state: 'running', progress: {}, createdAt: now, updatedAt: now } satisfies Job;
       await docs.saveJob(job);

@@ -38,6 +38,8 @@ export interface TrainResult {
   busy?: true;
   promotion?: Promotion;
   metrics?: Record<string, unknown>;
+  /** The training threw (only with `keepGoing`: otherwise the error is thrown): why. */
+  error?: string;
   seconds: number;
 }
 
@@ -103,6 +105,11 @@ export interface TrainOptions {
   onTaken?: (name: string) => void;
   /** How often a waiting training looks again (default 1 s). */
   pollMs?: number;
+  /**
+   * `tact train` of several models: a model whose training throws is answered with its `error`
+   * and the next models still train (by default the error is thrown, and no later model starts).
+   */
+  keepGoing?: boolean;
 }
 
 /** Settles after `ms` (never when undefined) or once `signal` aborts; `cancel` lets go of the timer. */
@@ -153,6 +160,10 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
       if ('behind' in queued) {
         if (!o.signal?.aborted) r = { model: t.name, skipped: queued.behind, busy: true, seconds: (Date.now() - started) / 1000 };
       } else r = queued.ran;
+    } catch (err) {
+      if (!o.keepGoing) throw err;
+      ctx.log('model training failed', { model: t.name, error: (err as Error).message });
+      r = { model: t.name, error: err instanceof Error ? err.message : String(err), seconds: (Date.now() - started) / 1000 };
     } finally {
       waiting.cancel();
     }

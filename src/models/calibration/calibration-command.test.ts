@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Settings } from '../../config/settings.js';
+import { documentKinds } from '../../server/tact.js';
+import { openStore } from '../../store/open.js';
+import { calibrationCommand } from '../cli.js';
+
+const rates = [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '72h' }];
+
+describe('tact calibration (the command)', () => {
+  let dir: string;
+  let out = '';
+  const env = process.env.TACT_DATA_DIR;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tact-calibration-'));
+    const store = await openStore({ dataDir: dir });
+    const settings = new Settings(store.documents, documentKinds);
+    await settings.reload();
+    await settings.put('rates', rates, { author: 't', reason: 't' });
+    await store.close();
+    process.env.TACT_DATA_DIR = dir;
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    out = '';
+    if (env === undefined) delete process.env.TACT_DATA_DIR;
+    else process.env.TACT_DATA_DIR = env;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (...args: string[]) => {
+    const program = new Command().exitOverride();
+    calibrationCommand(program);
+    return program.parseAsync(['calibration', ...args], { from: 'user' });
+  };
+
+  it('with `--key` and no model reports that rate (a key names a rate), not a refusal from `decisions`', async () => {
+    await run('--key', 'email_open', '--json');
+    const last = out.trimEnd().split('\n').at(-1)!;
+    expect(JSON.parse(last).reports).toEqual([expect.objectContaining({ model: 'rates', key: 'email_open', n: 0 })]);
+  });
+});
