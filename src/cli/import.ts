@@ -2,6 +2,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../collect/import/column-map.js';
 import { runImport, type ImportProgress } from '../collect/import/importer.js';
+import { stopOnSignal } from '../decide/batch/stop-on-signal.js';
 import { defaultServerUrl, serverUrl, wholeNumber } from './options.js';
 
 /** `tact import FILE`: bulk import through a running server, resumable, with a report of bad lines. */
@@ -15,13 +16,14 @@ export function importCommand(program: Command): void {
     .option('-t, --type <type>', 'CSV: the message type of every row (track, identify, page, screen, group, alias)', 'track')
     .option('--rest <where>', 'CSV: where unmapped columns go: properties, traits or ignore (default: traits for identify and group, else properties)')
     .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
-    .option('-k, --write-key <key>', 'write key (env TACT_WRITE_KEY)', process.env.TACT_WRITE_KEY)
+    // (No default from the environment: commander would print it in --help, the key in plain text.)
+    .option('-k, --write-key <key>', 'write key (env TACT_WRITE_KEY)')
     .option('-b, --batch <n>', 'messages per request (max 500)', '500')
     .option('-c, --concurrency <n>', 'requests in flight', '4')
     .option('-r, --report <file>', 'where to write bad lines with reasons (default FILE.rejected.jsonl)')
     .option('--state <file>', 'where progress is saved for resuming (default FILE.tact-import.json)')
     .option('--restart', 'ignore saved progress and start from the first line')
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s on stderr)')
     .addHelpText('after', `
 The import goes through the server's batch API (it never opens the store itself), so it runs
 beside a serving Tact and checks lines exactly as the collection API checks messages, 32 KB
@@ -42,6 +44,9 @@ imported lines changed since, or other --format/--map/--type/--rest, is refused:
 imports it from the first line (a line sent before unchanged is recognised, not stored twice:
 the summary counts such lines as "already stored").
 
+A batch the server fails (5xx, 429, no answer) is sent again with backoff for about half a
+minute, then the import stops there (exit 1; run it again to resume).
+
 Exit status: 0 every line stored, 2 some lines rejected (see the report), 130 stopped by
 Ctrl-C (143 by a TERM signal; resumable), 1 an error (it says what; a CSV record over 1 MB
 is one).
@@ -51,7 +56,8 @@ Examples:
                                              command line shows in ps and the shell's history)
   tact import orders.csv --map "userId=customer,event=kind,timestamp=at:date,properties.revenue=amount:number"`)
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
-      if (!opts.writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');
+      const writeKey = (opts.writeKey as string | undefined) || process.env.TACT_WRITE_KEY;
+      if (!writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');
       const format = (opts.format as string | undefined) ?? (/\.csv(\.gz)?$/i.test(file) ? 'csv' : 'jsonl');
       if (format !== 'csv' && format !== 'jsonl') throw new Error('--format must be jsonl or csv.');
       const batchSize = wholeNumber('--batch', opts.batch as string, 1, 500);
@@ -60,31 +66,26 @@ Examples:
       if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined)) throw new Error('The --map and --rest options apply to CSV files; this file is read as JSONL (pass --format csv if it is CSV).');
       const map = format === 'csv' ? parseColumnMap(opts.map as string | undefined, opts.type as string, opts.rest as string | undefined) : undefined;
       await reachable(url);
-      const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored | {duplicates} already stored | {rejected} rejected | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
-      let last = 0;
+      const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored | {duplicates} already stored | {rejected} rejected | {left} left', hideCursor: true }, Presets.shades_classic) : undefined;
+      // (The time left is the bar's own: cli-progress's {eta_formatted} shows "LLs" or "NFs" — NULL
+      // and INF cut to two letters — once the file is read and the last batches are answered.)
+      let started = false;
+      const t0 = performance.now();
+      const fields = (p: ImportProgress) => ({ ...barCounts(p), left: timeLeft(p, (performance.now() - t0) / 1000) });
+      const lines = everyFiveSeconds((p: ImportProgress) => process.stderr.write(`… ${p.lines} lines, ${countsText(p)}\n`));
       // Ctrl-C (or a TERM) stops reading and waits for the batches sent, so the progress saved is
-      // as far as the server got; a second one stops at once (the progress saved still holds).
-      const stop = new AbortController();
-      // The shell's status for a process a signal ended: 128 + its number (INT 2, TERM 15).
-      let stoppedWith = 130;
-      const onSignal = (signal: NodeJS.Signals) => {
-        stoppedWith = signal === 'SIGTERM' ? 143 : 130;
-        if (stop.signal.aborted) {
-          bar?.stop();
-          process.exit(stoppedWith);
-        }
-        stop.abort();
+      // as far as the server got; a second one stops at once (the progress saved still holds). Also
+      // when Ctrl-C ended the program reading stdout (`| tee log`): the summary then is not a crash.
+      const stop = stopOnSignal(() => {
         bar?.stop();
-        process.stderr.write('Stopping once the batches sent are answered (again to stop at once; the import resumes either way)…\n');
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+        return 'no more lines are sent; once the batches sent are answered the progress is saved (the import resumes either way)';
+      });
       const summary = await runImport({
         path: file,
         format,
         map,
         url,
-        writeKey: opts.writeKey as string,
+        writeKey,
         batchSize,
         concurrency,
         reportPath: opts.report as string | undefined,
@@ -94,23 +95,20 @@ Examples:
         onProgress: (p) => {
           if (stop.signal.aborted) return;
           if (bar) {
-            if (!last) bar.start(p.totalBytes, 0, barCounts(p));
-            bar.update(p.bytes, barCounts(p));
-          } else if (Date.now() - last > 5000) process.stderr.write(`… ${p.lines} lines, ${countsText(p)}\n`);
-          last = Date.now();
+            if (!started) bar.start(p.totalBytes, 0, fields(p));
+            started = true;
+            bar.update(p.bytes, fields(p));
+          } else if (opts.progress !== false) lines(p);
         },
       }).catch((err: unknown) => {
         bar?.stop(); // the error then goes on a line of its own, the cursor shown again
         throw err;
-      }).finally(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      });
-      if (summary.complete) bar?.update(summary.totalBytes, barCounts(summary));
+      }).finally(() => stop.done());
+      if (summary.complete) bar?.update(summary.totalBytes, { ...fields(summary), left: '0s' });
       bar?.stop();
       const rate = summary.seconds > 0 ? Math.round(summary.acceptedNow / summary.seconds) : 0;
       process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${countsText(summary)}${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : ' Run the same command again to resume.'}\n`);
-      if (!summary.complete) process.exitCode = stoppedWith;
+      if (!summary.complete) process.exitCode = stop.exitCode;
       else if (summary.rejected) process.exitCode = 2;
     });
 }
@@ -124,6 +122,32 @@ function countsText(p: ImportProgress): string {
     ? `${p.accepted} messages stored or already stored (the server did not say which)`
     : `${p.accepted - p.duplicates} messages stored${p.duplicates ? `, ${p.duplicates} already stored (sent before: not stored again)` : ''}`;
   return `${stored}, ${p.rejected} rejected`;
+}
+
+/**
+ * Progress where there is no terminal to draw a bar on (CI logs, `2> log`): `write` on the first
+ * report, then on the first report more than 5 s after the line before (timed from the last line
+ * written: timed from the last report, as frequent as batches are answered, it wrote the first only).
+ */
+function everyFiveSeconds<T>(write: (p: T) => void): (p: T) => void {
+  let shown: number | undefined;
+  return (p) => {
+    if (shown !== undefined && Date.now() - shown <= 5000) return;
+    write(p);
+    shown = Date.now();
+  };
+}
+
+/**
+ * The time left at the rate the file was read so far (`elapsed` seconds; in bytes, what was read
+ * is answered soon after), as 45s, 3m05s or 1h02m.
+ */
+function timeLeft(p: ImportProgress, elapsed: number): string {
+  const s = p.bytes > 0 ? Math.ceil((elapsed * Math.max(0, p.totalBytes - p.bytes)) / p.bytes) : 0;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
 }
 
 /** The progress bar's fields. */

@@ -40,6 +40,12 @@ export function serverUrl(name: string, value: string): string {
     u = undefined;
   }
   if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error(`The ${name} "${value}" is not an http(s) URL; e.g. http://127.0.0.1:8787.`);
+  // fetch refuses such a URL (the import would retry it for half a minute as "no connection"), and
+  // its refusal quotes the password; Tact's server takes its key, not these.
+  if (u.username || u.password) {
+    const shown = value.replace(/^(\w+:\/\/[^:@/]*)(:[^@/]*)?@/, (_m, who: string, pass?: string) => `${who}${pass ? ':***' : ''}@`);
+    throw new Error(`The ${name} "${shown}" holds a user name and password: leave them out (the server takes the key given with --key or --write-key).`);
+  }
   return value.replace(/\/+$/, '');
 }
 

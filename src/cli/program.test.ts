@@ -30,6 +30,14 @@ describe('tact --help', () => {
     expect(text).toMatch(/Exit status:[\s\S]*0 [\s\S]*1 [\s\S]*2 /);
   });
 
+  it('says what the exit status of a command stopped by Ctrl-C or SIGTERM is (import and decide-batch exit 130 and 143)', () => {
+    const program = tactProgram();
+    let text = '';
+    program.configureOutput({ writeOut: (s) => (text += s) });
+    program.outputHelp();
+    expect(text).toMatch(/Exit status:[\s\S]*130 [\s\S]*Ctrl-C[\s\S]*143 [\s\S]*SIGTERM/);
+  });
+
   /** Parses `args` with a fresh program that throws instead of exiting; what it wrote and how it ended. */
   async function run(args: string[]): Promise<{ out: string; err: string; code: string }> {
     const program = tactProgram();

@@ -26,7 +26,9 @@ Exit status:
   0  done
   1  an error, or a wrong command line (the message says which)
   2  done in part: import rejected some lines; decide-batch had undeliverable decisions, errors,
-     or was interrupted`);
+     or was interrupted
+  130  stopped by Ctrl-C (import and decide-batch: run the same command again; see their --help)
+  143  stopped by SIGTERM, likewise`);
   serveCommand(program);
   importCommand(program);
   keysCommand(program);

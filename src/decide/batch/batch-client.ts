@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import type { AudienceLine, AudienceRequest } from './audience-run.js';
 import type { RetryPolicy } from './webhook.js';
 import { FAILS_IN_A_ROW, webhookSender } from './webhook-sender.js';
-import { openDecisionWriter, type BatchDecision } from './writers.js';
+import { isStdout, moveAside, openDecisionWriter, type BatchDecision } from './writers.js';
 
 export { FAILS_IN_A_ROW, idempotencyKey } from './webhook-sender.js';
 
@@ -50,12 +50,16 @@ export interface BatchSummary {
    */
   stoppedBy: string;
   seconds: number;
+  /** The subjects no decision was made for (`error` lines of the stream naming one): how many, and the first with why (`errorId` finds it in the server log). */
+  subjectErrors?: { count: number; profileId: string; message: string; errorId?: string };
   /** Why the run was interrupted. */
   error?: string;
   /** Where the decisions received are, when the run was interrupted (the output is written under its own name only once complete). */
   partial?: string;
   /** Where the undeliverable decisions were written. */
   failedPath?: string;
+  /** The failed file an earlier run left at `failedPath`, and the name it is kept under now. */
+  earlierFailed?: { path: string; keptAs: string };
 }
 
 /**
@@ -92,11 +96,17 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     await discard();
     throw new Error(`The server refused the batch (HTTP ${res.status}): ${body.message ?? res.statusText}`);
   }
-  const failedPath = o.failedPath ?? `${o.out ?? 'decide-batch'}.failed.jsonl`;
+  // (Decisions written to stdout: the failed file is named as when there is no --out.)
+  const failedPath = o.failedPath ?? `${o.out && !isStdout(o.out) ? o.out : 'decide-batch'}.failed.jsonl`;
+  const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
   // The failed file lists this run's undelivered decisions only: one an earlier run left would
   // otherwise stay beside a run that delivered everything, and a retry script would send it twice.
-  if (o.webhook) rmSync(failedPath, { force: true });
-  const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
+  // Moved aside rather than deleted: its decisions were logged and never delivered, and may not
+  // have been resent yet.
+  if (o.webhook) {
+    const aside = moveAside(failedPath);
+    if (aside) s.earlierFailed = { path: failedPath, keptAs: aside };
+  }
   const pending: BatchDecision[] = [];
   /** Whether the server's last line (`done`) came; what it said went wrong, if it stopped early. */
   let done = false;
@@ -133,6 +143,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     } else {
       s.errors += 1;
       if (!('profileId' in line)) serverError = line.message;
+      else {
+        s.subjectErrors ??= { count: 0, profileId: String(line.profileId), message: line.message, errorId: (line as { errorId?: string }).errorId };
+        s.subjectErrors.count += 1;
+      }
     }
   };
   const decoder = new TextDecoder();

@@ -5,6 +5,7 @@ import { countFlag, retryFlags, webhookFlag } from './flags.js';
 import { resendCommand } from './resend-command.js';
 import { stopOnSignal } from './stop-on-signal.js';
 import { DEFAULT_RETRY } from './webhook.js';
+import { isStdout } from './writers.js';
 import { defaultServerUrl, serverUrl } from '../../cli/options.js';
 
 export { stopOnSignal } from './stop-on-signal.js';
@@ -21,7 +22,7 @@ export function decideBatchCommand(program: Command): void {
     .description('Decide for every subject of an audience (outbound campaigns) through a running Tact server.')
     .option('-p, --placement <id>', 'the placement to decide for (from the catalog; required, but for --resend)')
     .option('-a, --audience <cel>', 'CEL over each profile\'s facts, e.g. \'features.orders >= 1.0 && consent.Email\' (required, but for --resend)')
-    .option('-o, --out <file>', 'write the decisions here (.jsonl or .csv)')
+    .option('-o, --out <file>', 'write the decisions here (.jsonl or .csv; - for stdout, the summary then on stderr)')
     .option('-f, --format <format>', 'jsonl or csv (default: from --out, else jsonl)')
     .option('-w, --webhook <url>', 'POST the decisions to this URL in batches, with retries and backoff')
     .option('--webhook-batch <n>', 'decisions per webhook request', '100')
@@ -35,7 +36,8 @@ export function decideBatchCommand(program: Command): void {
     .option('--no-send-time', 'leave out sendAt')
     .option('--context <json>', 'the decision context, as JSON', '{}')
     .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
-    .option('-k, --key <key>', 'server key (env TACT_SERVER_KEY)', process.env.TACT_SERVER_KEY)
+    // (No default from the environment: commander would print it in --help, the key in plain text.)
+    .option('-k, --key <key>', 'server key (env TACT_SERVER_KEY)')
     .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s on stderr)')
     .option('--resend <failed-file>', 'decide nothing: send the decisions of a failed file (FILE.failed.jsonl) to --webhook again, as they were sent')
     .addHelpText('after', `
@@ -66,16 +68,19 @@ Examples:
       if (o.resend !== undefined) return resendCommand(o, cmd);
       if (!o.placement) throw new Error('--placement is required: the placement to decide for (or --resend FILE to send a failed file\'s decisions again).');
       if (!o.audience) throw new Error('--audience is required: CEL over each profile\'s facts, e.g. \'true\' for everyone.');
-      if (!o.key) throw new Error('A server key is needed: pass --key or set TACT_SERVER_KEY.');
+      const key = (o.key as string | undefined) || process.env.TACT_SERVER_KEY;
+      if (!key) throw new Error('A server key is needed: pass --key or set TACT_SERVER_KEY.');
       if (!o.out && !o.webhook) throw new Error('Say where the decisions go: --out FILE and/or --webhook URL.');
       const format = (o.format as string | undefined) ?? (typeof o.out === 'string' && /\.csv$/i.test(o.out) ? 'csv' : 'jsonl');
       if (format !== 'csv' && format !== 'jsonl') throw new Error('--format must be jsonl or csv.');
-      let context: Record<string, unknown>;
+      let context: unknown;
       try {
-        context = JSON.parse(o.context as string) as Record<string, unknown>;
+        context = JSON.parse(o.context as string);
       } catch {
-        throw new Error('--context must be a JSON object.');
+        context = undefined;
       }
+      // (An array, null or a string parses too, and is no context.)
+      if (context === null || typeof context !== 'object' || Array.isArray(context)) throw new Error(`--context must be a JSON object, e.g. '{"channel":"email"}'; got ${String(o.context)}.`);
       const url = serverUrl('--url', o.url as string);
       const webhook = typeof o.webhook === 'string' ? webhookFlag(o.webhook) : undefined;
       const webhookBatch = countFlag('webhook-batch', o.webhookBatch, 1);
@@ -92,7 +97,7 @@ Examples:
       let s: Awaited<ReturnType<typeof runBatch>>;
       try {
         s = await runBatch({
-          url, key: o.key as string, placement: o.placement as string, audience: o.audience as string, context, signal: stop.signal,
+          url, key, placement: o.placement as string, audience: o.audience as string, context: context as Record<string, unknown>, signal: stop.signal,
           out: o.out as string | undefined, format, webhook, webhookBatch,
           retry, limit, maxActions, includeNone: Boolean(o.includeNone),
           sendTime: typeof o.sendTime === 'boolean' ? o.sendTime : undefined,
@@ -106,6 +111,7 @@ Examples:
         });
       } catch (err) {
         stop.done();
+        bar?.stop(); // the error then goes on a line of its own, the cursor shown again
         if (!stop.by) throw err;
         process.stderr.write(`Stopped by ${stop.by} before the server answered: no decision was received, and no file is left behind.\n`);
         process.exitCode = stop.exitCode;
@@ -113,7 +119,10 @@ Examples:
       }
       stop.done();
       bar?.stop();
-      process.stdout.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy === 'signal' ? stop.by : s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${s.partial ?? String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
+      if (s.earlierFailed) process.stderr.write(`An earlier run's undelivered decisions were in ${s.earlierFailed.path}: kept as ${s.earlierFailed.keptAs} (send them with --resend ${s.earlierFailed.keptAs} --webhook URL).\n`);
+      // Decisions written to stdout (-o - or /dev/stdout, piped on): what the command says goes to stderr.
+      const say = typeof o.out === 'string' && isStdout(o.out) ? process.stderr : process.stdout;
+      say.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy === 'signal' ? stop.by : s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${s.partial ?? String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
       // (A signal that came only after the server's last line changes nothing: the run is complete.)
       if (stop.by && s.stoppedBy === 'signal') {
         process.stderr.write(`Stopped by ${stop.by}: ${s.written} decisions written${s.partial ? ` to ${s.partial} (kept; ${String(o.out)} is written only by a complete run)` : ''}${o.webhook ? `; ${s.delivered} delivered to the webhook${s.failed ? `, ${s.failed} not (listed in ${s.failedPath})` : ''}` : ''}. The rest of the audience was not decided for. To finish, run the same command again: it decides for the whole audience afresh (this run's file is then kept as its name plus .<time>), and the decisions already made are logged and count against contact caps and budgets.\n`);
@@ -122,6 +131,8 @@ Examples:
       }
       // Left out, not refused: a profile without the trait an audience reads is usually not in it — but a typo leaves everyone out.
       if (s.audienceErrors) process.stderr.write(`The audience could not be evaluated on ${s.audienceErrors} of the ${s.scanned} profiles scanned (left out; the first: ${s.audienceError ?? 'no reason given'}). A trait some profiles lack is read safely as has(traits.x) && traits.x == …\n`);
+      const e = s.subjectErrors;
+      if (e) process.stderr.write(`No decision was made for ${e.count} subject${e.count === 1 ? '' : 's'} (the first: profile ${e.profileId}: ${e.message}${e.errorId ? ` Error id ${e.errorId}, in the server log` : ''}).\n`);
       if (s.error) process.stderr.write(`The run was interrupted (${s.error}): the decisions received are written${s.partial ? ` to ${s.partial}` : ''}; the rest of the audience was not decided for.\n`);
       if (s.failed || s.errors || s.error) process.exitCode = 2;
     });

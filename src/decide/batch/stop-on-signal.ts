@@ -24,8 +24,11 @@ export function stopOnSignal(stopping: () => string): { signal: AbortSignal; rea
     process.stderr.write(`\n${sig}: stopping — ${stopping()}. ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again quits at once.\n`);
     controller.abort(sig);
   };
-  process.on('SIGINT', on);
-  process.on('SIGTERM', on);
+  // Each its own handler: the signal's name is not an argument to rely on (process.emit('SIGINT') passes none).
+  const onInt = () => on('SIGINT');
+  const onTerm = () => on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   return {
     signal: controller.signal,
     get by() {
@@ -35,8 +38,8 @@ export function stopOnSignal(stopping: () => string): { signal: AbortSignal; rea
       return by ? code(by) : 0;
     },
     done() {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
     },
   };
 }

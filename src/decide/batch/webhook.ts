@@ -54,6 +54,9 @@ export function backoffMs(k: number, p: RetryPolicy, random: () => number = Math
 export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAULT_RETRY, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Delivery> {
   let last: Delivery = { ok: false, attempts: 0 };
   const payload = JSON.stringify(body);
+  const target = withoutCredentials(url, headers);
+  url = target.url;
+  headers = target.headers;
   const maxRetryAfterMs = p.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs ?? 300_000;
   const stopped = (attempts: number): Delivery => ({ ...last, ok: false, attempts, error: `${abortText(signal)}${last.error ? ` (last attempt: ${last.error})` : ''}` });
   for (let attempt = 1; attempt <= p.attempts; attempt++) {
@@ -65,7 +68,8 @@ export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAU
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { ok: true, attempts: attempt, status: res.status };
       const moved = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
-      last = { ok: false, attempts: attempt, status: res.status, error: moved ? `HTTP ${res.status}: the webhook redirects to ${moved}; give that URL` : `HTTP ${res.status}` };
+      const why = moved ? `: the webhook redirects to ${moved}; give that URL` : res.status === 413 ? ': the webhook takes no batch this large; give a smaller --webhook-batch (decisions per request, 100 unless given)' : '';
+      last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}${why}` };
       if (!(res.status === 408 || res.status === 429 || res.status >= 500)) return last;
       retryAfter = retryAfterMs(res.headers.get('retry-after'));
       if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) {
@@ -86,6 +90,30 @@ export async function deliver(url: string, body: unknown, p: RetryPolicy = DEFAU
     }
   }
   return last;
+}
+
+/**
+ * A URL with a user name and password (`https://user:pass@host/…`, as ESPs hand out for webhooks)
+ * is sent without them, as Basic authentication — what curl does; fetch refuses such a URL
+ * outright, and its refusal quotes the URL, password included. An Authorization header given
+ * wins over them.
+ *
+ * @example
+ * withoutCredentials('https://a:b@esp.example.com/h', {}); // { url: 'https://esp.example.com/h', headers: { authorization: 'Basic YTpi' } }
+ */
+function withoutCredentials(url: string, headers: Record<string, string>): { url: string; headers: Record<string, string> } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, headers };
+  }
+  if (!u.username && !u.password) return { url, headers };
+  const basic = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+  u.username = '';
+  u.password = '';
+  const given = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+  return { url: u.toString(), headers: given ? headers : { ...headers, authorization: basic } };
 }
 
 /**

@@ -61,6 +61,31 @@ export function csvRows(d: BatchDecision): string[] {
 }
 
 /**
+ * Whether `--out` names this process's stdout (`-` or /dev/stdout): the decisions are written
+ * there, and what the command says goes to stderr.
+ *
+ * @example
+ * isStdout('-'); // true
+ */
+export function isStdout(path: string): boolean {
+  return path === '-' || path === '/dev/stdout';
+}
+
+/**
+ * Renames the file at `path`, if there is one, to `<path>.<its time>` (as 2026-12-04T03-20-00-000Z)
+ * and answers its new name: what an earlier run left there is kept, not written over.
+ *
+ * @example
+ * moveAside('send.csv.partial'); // 'send.csv.partial.2026-12-04T03-20-00-000Z'
+ */
+export function moveAside(path: string): string | undefined {
+  if (!existsSync(path) || !statSync(path).isFile()) return undefined;
+  const aside = `${path}.${new Date(statSync(path).mtimeMs).toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(path, aside);
+  return aside;
+}
+
+/**
  * Writes decisions as JSONL (one decision per line) or CSV (one row per choice, with a header),
  * to `<path>.partial` until `close(true)` renames it to `path`: a run cut short never leaves a
  * file that looks complete, nor replaces the last complete one; an earlier run's `.partial` is
@@ -71,20 +96,25 @@ export function csvRows(d: BatchDecision): string[] {
  */
 export function openDecisionWriter(path: string, format: 'jsonl' | 'csv'): { partialPath: string; write(d: BatchDecision): void; close(complete: boolean): Promise<void> } {
   // A device or a pipe (/dev/stdout, a named pipe) is written straight: it has no complete state to keep.
-  const stream = existsSync(path) && !statSync(path).isFile() && !statSync(path).isDirectory();
+  const stdout = isStdout(path);
+  const stream = stdout || (existsSync(path) && !statSync(path).isFile() && !statSync(path).isDirectory());
   const partialPath = stream ? path : `${path}.partial`;
   // Opened at once, so that a path that cannot be written fails before any decision is made.
-  let fd: number;
-  try {
-    if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
-    // An earlier run cut short left its decisions here, and the run that finishes the job decides
-    // afresh: they are moved aside, named by when they were written, not overwritten.
-    if (!stream && existsSync(partialPath) && statSync(partialPath).isFile()) renameSync(partialPath, `${partialPath}.${new Date(statSync(partialPath).mtimeMs).toISOString().replace(/[:.]/g, '-')}`);
-    fd = openSync(partialPath, 'w');
-  } catch (err) {
-    throw new Error(`Cannot write the decisions to ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message}.`);
+  // This process's own stdout by its descriptor: opening /dev/stdout fails (ENXIO) when it is a
+  // socket, as under a service manager or a parent process's pipe.
+  let fd = 1;
+  if (!stdout) {
+    try {
+      if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
+      // An earlier run cut short left its decisions here, and the run that finishes the job decides
+      // afresh: they are moved aside, named by when they were written, not overwritten.
+      if (!stream) moveAside(partialPath);
+      fd = openSync(partialPath, 'w');
+    } catch (err) {
+      throw new Error(`Cannot write the decisions to ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message}.`);
+    }
   }
-  const out: WriteStream = createWriteStream(partialPath, { fd });
+  const out: WriteStream = createWriteStream(partialPath, { fd, autoClose: !stdout });
   let failed: Error | undefined;
   out.on('error', (err) => (failed ??= err));
   if (format === 'csv') out.write(CSV_COLUMNS.join(',') + '\n');
