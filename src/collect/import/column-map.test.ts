@@ -24,6 +24,13 @@ describe('CSV column map', () => {
     }
     expect(rowToMessage({ user: 'u1', name: 'E', at: '2026-03-05T10:00:00,5+01' }, map).timestamp).toBe('2026-03-05T09:00:00.500Z');
   });
+  it('leaves out a cell of white space under :number, :boolean, :json and :date, as an empty one (Number(" ") is 0, not a missing amount)', () => {
+    const map = parseColumnMap('userId=user,event=name,properties.revenue=amount:number,properties.gift=gift:boolean,properties.meta=meta:json,timestamp=at:date,properties.note=note');
+    const m = rowToMessage({ user: 'u1', name: 'E', amount: '  ', gift: ' ', meta: '\t', at: ' ', note: ' ' }, map);
+    expect(m).toEqual({ type: 'track', userId: 'u1', event: 'E', properties: { note: ' ' } });
+    expect(rowToMessage({ user: 'u1', name: 'E', amount: ' 12.5 ', gift: '', meta: '', at: '', note: '' }, map).properties).toEqual({ revenue: 12.5 });
+  });
+
   it('refuses a --type the collection API has no call for, and a map that cannot give a row what its call needs, before any row is read', () => {
     expect(() => parseColumnMap('userId=user,event=name', 'purchase')).toThrow('The --type "purchase" must be one of track, identify, page, screen, group, alias.');
     expect(() => parseColumnMap(undefined, 'track')).toThrow('The column map gives no `userId` or `anonymousId`');

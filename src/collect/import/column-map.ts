@@ -84,7 +84,8 @@ export function rowToMessage(row: Record<string, string>, map: ColumnMap): Recor
     used.add(f.column);
     const raw = row[f.column];
     if (raw === undefined) throw new Error(`the column "${f.column}" is not in the file's header`);
-    if (raw === '') continue;
+    // A cell of white space holds no number, flag, JSON or date (Number(' ') would be 0): left out, as an empty one.
+    if (raw === '' || (f.as !== undefined && f.as !== 'string' && raw.trim() === '')) continue;
     set(msg, f.path, convert(raw, f.as, f.column));
   }
   if (map.rest !== 'ignore') {

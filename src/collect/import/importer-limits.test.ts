@@ -43,6 +43,16 @@ describe('tact import: sizes, empty files and what is left behind', () => {
     expect((await h.store.collect.countEvents()) - before).toBe(602);
   });
 
+  it('writes bad lines out as it goes, a batch\'s worth at a time, even when no line of the file is good', async () => {
+    const file = join(dir, 'all-bad.jsonl');
+    writeFileSync(file, Array.from({ length: 1_250 }, (_, i) => `{"type":"track","userId":"ab${i}"`).join('\n') + '\n');
+    const seen: number[] = [];
+    const s = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write, batchSize: 500, onProgress: (p) => seen.push(p.rejected) });
+    expect(s).toMatchObject({ complete: true, accepted: 0, rejected: 1_250 });
+    // Before: one report at the very end (and every bad line held in memory until then).
+    expect(seen.filter((n) => n > 0 && n < 1_250).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('measures a message as it is sent, after the time correction, and reports one over 32 KB itself, storing the rest of its batch', async () => {
     const file = join(dir, 'margin.jsonl');
     // Within 32 KB as written; the correction adds a `timestamp` longer than the `sentAt` it drops.

@@ -244,6 +244,9 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   // Batches a record's message, or reports why it has none; a full batch is sent first.
   const take = async (rec: ImportRecord) => {
     if (rec.header) return;
+    // A batch's worth of bad lines is written out (and the progress saved) without waiting for a
+    // good line to send: a file of bad lines is reported as it goes, not held in memory to its end.
+    if (current.bad.length >= maxBatch) await flush(rec.line - 1);
     if (rec.error || !rec.message) {
       report(current, rec.line, rec.error ?? 'empty record');
       return;
