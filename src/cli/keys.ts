@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { closestWord } from '../errors/edit-distance.js';
 import { Keys } from '../keys/keys.js';
 import type { KeyKind } from '../keys/key-store.js';
+import { revokeUnlessLastAdmin } from '../keys/last-admin.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
 
 const KINDS = ['write', 'server', 'admin'];
@@ -36,10 +37,11 @@ export function keysCommand(program: Command): void {
         process.stdout.write(`${key.kind} key ${key.id} (${label}):\n${secret}\nShown once; only its hash is stored.\n`);
       });
     });
-  keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds).')
+  keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds); never the last active admin key.')
     .argument('<id>', 'the key\'s id, as `tact keys list` shows it')
     .action((id: string) => withKeys(async (k) => {
-      if (!(await k.revoke(id))) throw new Error(`No active key has the id ${id}.`);
+      // As the API does: make another admin key first (`tact keys create admin <label>`).
+      await revokeUnlessLastAdmin(k, id);
       process.stdout.write(`revoked ${id}\n`);
     }));
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TactError, validationError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
+import { emptyBody } from '../server/errors.js';
 import type { Tact } from '../server/tact.js';
 import type { MessageType } from './message.js';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, normalizeMessage } from './normalize.js';
@@ -24,6 +25,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
   // OAuth access token, which analytics-node sends with `writeKey` in the body) — the key can only
   // be `writeKey` in the body, as analytics.js sends it, so that body is read first: each route's bodyLimit (32 KB a message,
   // 500 KB a batch, after decompression) bounds what a request without a key makes the server read.
+  // A revoked key of Tact's, in the header or as `writeKey`, refuses the request whatever else it carries.
   const auth = requireKey(tact.keys, 'write', 'send events');
   const noBodyValidation = () => () => true;
   const single = async (req: FastifyRequest, type: MessageType) => {
@@ -89,7 +91,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
   // Batch bodies arrive as text and are read by tact.batches: on this thread, or — with parse
   // workers (TACT_PARSE_WORKERS; ADR 0004) — in a worker when the body is large.
   await app.register(async (scope) => {
-    const asText = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => done(null, body);
+    const asText = (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => (body === '' ? done(emptyBody(req)) : done(null, body));
     scope.removeContentTypeParser(['application/json', 'text/plain']);
     scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, asText);
     for (const path of ['batch', 'b', 'import']) {

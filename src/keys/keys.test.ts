@@ -66,6 +66,22 @@ describe('Keys', () => {
     expect(await elsewhere.authenticate(secret)).toBeUndefined();
   });
 
+  it('tells a revoked key from a secret that is no key, from the cache too, and authenticates neither', async () => {
+    vi.useFakeTimers({ now: 1_000_000, toFake: ['Date'] });
+    const store = memoryKeyStore();
+    const here = new Keys(store, 5000);
+    const elsewhere = new Keys(store, 5000);
+    const { key, secret } = await here.create('write', 'test');
+    await here.revoke(key.id);
+    expect(await here.identify(secret)).toMatchObject({ id: key.id, revokedAt: 1_000_000 });
+    expect(await here.identify(secret)).toMatchObject({ id: key.id, revokedAt: 1_000_000 });
+    expect(store.lookups).toBe(1);
+    expect(await here.authenticate(secret)).toBeUndefined();
+    expect(await here.identify('tact_w_unknown')).toBeUndefined();
+    // Another process finds it revoked as soon as it reads the store.
+    expect(await elsewhere.identify(secret)).toMatchObject({ id: key.id, revokedAt: 1_000_000 });
+  });
+
   it('does not keep, once a key is revoked, the answer of a check that read the store before the revoke', async () => {
     const store = memoryKeyStore();
     const keys = new Keys(store, 5000);

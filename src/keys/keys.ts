@@ -57,18 +57,30 @@ export class Keys {
 
   /** The active key a secret belongs to, or undefined. */
   async authenticate(secret: string): Promise<ApiKey | undefined> {
+    const key = await this.identify(secret);
+    return key && key.revokedAt === null ? key : undefined;
+  }
+
+  /**
+   * The key a secret belongs to, active or revoked (`revokedAt` set), or undefined when it is none
+   * of this store's: a request presenting a revoked key is refused as such, while a token that is
+   * no key of Tact's may be passed over (server/auth.ts).
+   *
+   * @example
+   * const key = await keys.identify(secret); // key?.revokedAt !== null: revoked
+   */
+  async identify(secret: string): Promise<ApiKey | undefined> {
     const now = Date.now();
     const cacheable = secret.length <= MAX_CACHED_SECRET;
     const hit = cacheable ? this.cache.get(secret) : undefined;
     if (hit && hit.until > now) return hit.key;
     const revokes = this.revokes;
     const key = await this.store.findByHash(hashKey(secret));
-    const active = key && key.revokedAt === null ? key : undefined;
     if (cacheable && revokes === this.revokes) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
-      this.cache.set(secret, { key: active, until: now + this.cacheMs });
+      this.cache.set(secret, { key, until: now + this.cacheMs });
     }
-    return active;
+    return key;
   }
 
   /** Makes a key; the secret is returned once and never stored. The labels of the keys made at start are kept for them. */

@@ -95,7 +95,7 @@ describe.each(['sqlite', 'postgres'] as const)('revoking unless the last active 
         const refusedId = refused === answers[0] ? x.id : y.id;
         expect(refused.json()).toMatchObject({
           error: 'conflict',
-          message: `The key \`${refusedId}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (POST /v1/keys with kind admin), then revoke this one.`,
+          message: `The key \`${refusedId}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (\`tact keys create admin <label>\`, or POST /v1/keys with kind admin), then revoke this one.`,
         });
         expect(left[0].id).toBe(refusedId);
         survivor = secretOf[refusedId];

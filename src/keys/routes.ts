@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
-import { TactError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import type { KeyKind } from './key-store.js';
+import { revokeUnlessLastAdmin } from './last-admin.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -42,21 +42,5 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     void reply.status(201);
     return { ...key, createdAt: iso(key.createdAt), revokedAt: null, secret };
   });
-  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => revokeUnlessLastAdmin(tact, req.params.id));
-}
-
-/**
- * Revokes a key, unless it is the last active admin key: revoked, nobody could change configuration
- * or make keys through the API (only `tact keys create` on the store, or a start with
- * TACT_ADMIN_KEY, would bring one back).
- */
-async function revokeUnlessLastAdmin(tact: Tact, id: string): Promise<{ revoked: string }> {
-  // Checked and revoked in one step of the store: two requests, to this server or to another on the
-  // same store, revoking the last two admin keys at once revoke one.
-  const outcome = await tact.keys.revokeUnlessLastAdmin(id);
-  if (outcome === 'last-admin') {
-    throw new TactError('conflict', { detail: `The key \`${id}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (POST /v1/keys with kind admin), then revoke this one.` });
-  }
-  if (outcome === 'not-found') throw new TactError('not_found', { what: 'active key', id });
-  return { revoked: id };
+  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => revokeUnlessLastAdmin(tact.keys, req.params.id));
 }

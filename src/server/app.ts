@@ -12,7 +12,7 @@ import { learnRoutes } from '../models/routes.js';
 import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { checkKeysBeforeBody } from './auth.js';
-import { installErrorHandler } from './errors.js';
+import { emptyBody, installErrorHandler } from './errors.js';
 import { describeSecurity } from './openapi-security.js';
 import { documentErrors } from './openapi-errors.js';
 import { optionalBodies } from './openapi-optional-body.js';
@@ -94,7 +94,7 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   // Both parse here so a body that is not JSON is told where it stops being JSON.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    if (body === '') return done(new TactError('invalid_json', { detail: 'the body is empty' }), undefined);
+    if (body === '') return done(emptyBody(_req), undefined);
     try {
       done(null, JSON.parse(body as string));
     } catch (err) {

@@ -24,9 +24,16 @@ const RANK: Record<KeyKind, number> = { write: 0, server: 1, admin: 2 };
  * Basic carries only the write key. So credentials a browser may attach on its own (Basic) never
  * carry more than the write key's powers.
  *
+ * A request presenting a revoked key of ours — in the header, or as the body's `writeKey` — is
+ * refused (`revoked_credentials`, naming where), whatever else it carries. Otherwise an active key
+ * in the header is the request's key (a body `writeKey` none of ours beside it is passed over, as a
+ * Bearer token none of ours is beside an active body key); a Basic user name none of ours is
+ * refused, as Basic is the write key itself. docs/keys.md, "Sending a key", has the table.
+ *
  * The check is given as a preHandler; {@link checkKeysBeforeBody} also runs it on request, before
- * the body is read, and the preHandler then passes a request already checked. Without that hook
- * (an app of a test) the preHandler alone checks, after the body.
+ * the body is read, and the preHandler then passes a request already checked, but for the body's
+ * `writeKey` of a collection request, checked once the body is read. Without that hook (an app of
+ * a test) the preHandler alone checks, after the body.
  *
  * @example
  * app.post('/v1/decide', { preHandler: requireKey(keys, 'server', 'ask for a decision') }, handler);
@@ -36,8 +43,16 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
   const check = async (req: FastifyRequest): Promise<void> => {
     const sent = secretOf(req, need === 'write');
     if (!sent) throw new TactError('missing_credentials');
-    const key = (await keys.authenticate(sent.secret)) ?? (sent.bearer && isCollect(req) ? await keyInBody(keys, req) : undefined);
-    if (!key) throw new TactError('invalid_credentials');
+    let key = await activeKey(keys, sent.secret, sent.header ? IN_HEADER : IN_BODY);
+    if (key && sent.header) await refuseRevokedInBody(keys, req);
+    if (!key && sent.bearer && isCollect(req)) {
+      // Segment's OAuth: the token is none of ours and not checked (Tact is not Segment's
+      // authorization server); the body's `writeKey` decides, as with no header.
+      const inBody = writeKeyInBody(req.body);
+      key = inBody === undefined ? undefined : await activeKey(keys, inBody, IN_BODY);
+      if (!key) throw new TactError('invalid_credentials', { where: `${IN_HEADER} or in ${IN_BODY}` });
+    }
+    if (!key) throw new TactError('invalid_credentials', { where: sent.header ? IN_HEADER : IN_BODY });
     if (sent.basic && key.kind !== 'write') {
       throw malformed(`holds ${withArticle(key.kind)} key as the HTTP Basic user name, which carries only the write key; send ${withArticle(key.kind)} key as \`Authorization: Bearer <key>\`.`);
     }
@@ -55,7 +70,8 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
       await check(req);
     } catch (err) {
       // Nor a collection request whose Bearer token is none of ours: Segment's clients with OAuth
-      // send their access token so and the write key as `writeKey` in the body, read first.
+      // send their access token so and the write key as `writeKey` in the body, read first. (A
+      // revoked key of ours is `revoked_credentials`, refused here.)
       if (isCollect(req) && err instanceof TactError && err.code === 'invalid_credentials' && isBearer(req)) return;
       // The body is left unread: as Fastify does after a body it refuses, the connection closes
       // rather than read on to the end of a body nobody will look at.
@@ -67,7 +83,29 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
   // The kind is kept on the check so the OpenAPI document can say which key each operation takes.
   return Object.assign(async (req: FastifyRequest): Promise<void> => {
     if (!passed.has(req)) await check(req);
+    else await refuseRevokedInBody(keys, req);
   }, { keyKind: need, beforeBody });
+}
+
+const IN_HEADER = 'the `Authorization` header';
+const IN_BODY = 'the body\'s `writeKey`';
+
+/** The active key of a secret; undefined when it is none of ours; a revoked one refuses the request, naming where it was. */
+async function activeKey(keys: Keys, secret: string, where: string): Promise<ApiKey | undefined> {
+  const key = await keys.identify(secret);
+  if (key && key.revokedAt !== null) throw new TactError('revoked_credentials', { where });
+  return key;
+}
+
+/**
+ * Refuses a collection request whose body's `writeKey` is a revoked key, though its header holds an
+ * active one: a request presenting a revoked key is refused whatever else it carries. Before the
+ * body is read (no body yet) there is nothing to look at; the preHandler looks again after.
+ */
+async function refuseRevokedInBody(keys: Keys, req: FastifyRequest): Promise<void> {
+  if (!isCollect(req)) return;
+  const inBody = writeKeyInBody(req.body);
+  if (inBody !== undefined) await activeKey(keys, inBody, IN_BODY);
 }
 
 /**
@@ -98,7 +136,7 @@ const malformed = (detail: string) => new TactError('malformed_credentials', { d
  * The secret a request carries. A header given is the one place looked at; its faults are told
  * without quoting it (a key sent without a scheme would otherwise be repeated, and logged).
  */
-function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string; basic?: true; bearer?: true } | undefined {
+function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string; header?: true; basic?: true; bearer?: true } | undefined {
   const h = req.headers.authorization;
   if (h !== undefined && h.trim() !== '') {
     // RFC 9110 §11.4: the scheme (any case), one or more spaces, the credentials.
@@ -108,11 +146,11 @@ function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string
     if (scheme === 'bearer') {
       if (!value) throw malformed('says `Bearer` but holds no key after it; send `Authorization: Bearer <key>`.');
       if (/\s/.test(value)) throw malformed('holds more than one word after `Bearer`; send `Authorization: Bearer <key>` with the key alone.');
-      return { secret: value, bearer: true };
+      return { secret: value, header: true, bearer: true };
     }
     if (scheme === 'basic') {
       if (!takesWriteKey) throw malformed(`is HTTP Basic, which carries only the write key (collection, \`/v1/decide\`, \`/v1/outcomes\`); this endpoint ${BEARER_ONLY}.`);
-      return { secret: basicUser(value), basic: true };
+      return { secret: basicUser(value), header: true, basic: true };
     }
     throw malformed(takesWriteKey
       ? 'must be `Basic` with the write key as the user name and an empty password, or `Bearer <key>`.'
@@ -127,18 +165,6 @@ function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string
 function writeKeyInBody(body: unknown): string | undefined {
   const inBody = body && typeof body === 'object' ? (body as { writeKey?: unknown }).writeKey : typeof body === 'string' ? writeKeyInText(body) : undefined;
   return typeof inBody === 'string' && inBody ? inBody : undefined;
-}
-
-/**
- * The key of a collection request's `writeKey` when its Bearer token is none of Tact's: Segment's
- * clients with OAuth (analytics-node's `oauthSettings`, the HTTP API's OAuth) send the access
- * token from Segment's authorization server as `Authorization: Bearer` and the write key in the
- * body. The token is not checked (Tact is not Segment's authorization server); the write key is, as
- * it would be with no header at all.
- */
-async function keyInBody(keys: Keys, req: FastifyRequest): Promise<ApiKey | undefined> {
-  const inBody = writeKeyInBody(req.body);
-  return inBody ? keys.authenticate(inBody) : undefined;
 }
 
 /** The user name of Basic credentials (the password, if any, is ignored, as Segment does). */

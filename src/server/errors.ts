@@ -5,12 +5,17 @@ import { TactError, validationError } from '../errors/tact-error.js';
 
 /**
  * Turns every error into the catalogue's shape: TactErrors as they are; Fastify's own
- * (validation, body size, media type, bad JSON) into their catalogue codes naming the field;
+ * (validation, body size, media type, an empty body, a body not of its `Content-Length`, a body cut
+ * short, bad JSON) into their catalogue codes naming the field, header or body;
  * anything else into a generic 500 with an error id — the details go to the log only.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const e = toTactError(err, req);
+    // A QUERY without a `Content-Type` is refused by Fastify before any route is looked for; no
+    // route takes QUERY, so it is answered as a method no route takes.
+    const unrouted = err.code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE' && req.is404 ? noRoute(req) : undefined;
+    const e = unrouted?.error ?? toTactError(err, req);
+    if (unrouted?.allow) void reply.header('allow', unrouted.allow);
     // The route's pattern (/v1/profiles/:identifier), not the path or query asked: those hold
     // identifiers (an e-mail). Nor the answer's sentence, which may quote what was sent; the error
     // id finds the line an answer speaks of, `fields` which fields were refused.
@@ -28,16 +33,17 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (route.url === '*') return; // the preflight catch-all (CORS) is no resource of its own
     for (const method of [route.method].flat()) routes.push({ method, path: pathPattern(route.url ?? route.path) });
   });
-  app.setNotFoundHandler((req, reply) => {
+  /** A 405 with the methods for its `Allow` header where the path is a route's, else a 404. */
+  const noRoute = (req: FastifyRequest): { error: TactError; allow?: string } => {
     const url = req.url.split('?')[0] ?? req.url;
-    const allowed = [...new Set(routes.filter((r) => r.path.test(url)).map((r) => r.method))];
-    if (allowed.length) {
-      const e = new TactError('method_not_allowed', { method: req.method, url, allowed: allowed.join(', ') });
-      void reply.status(405).header('allow', allowed.join(', ')).send(e.toJSON());
-      return;
-    }
-    const e = new TactError('route_not_found', { method: req.method, url });
-    void reply.status(404).send(e.toJSON());
+    const allowed = [...new Set(routes.filter((r) => r.path.test(url)).map((r) => r.method))].join(', ');
+    if (!allowed) return { error: new TactError('route_not_found', { method: req.method, url }) };
+    return { error: new TactError('method_not_allowed', { method: req.method, url, allowed }), allow: allowed };
+  };
+  app.setNotFoundHandler((req, reply) => {
+    const { error: e, allow } = noRoute(req);
+    if (allow) void reply.header('allow', allow);
+    void reply.status(e.statusCode).send(e.toJSON());
   });
 }
 
@@ -96,9 +102,13 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new TactError('invalid_json', { detail: 'the body is empty' });
+      return emptyBody(req);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new TactError('invalid_json', { detail: err.message });
+    case 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE':
+      return new TactError('unsupported_media_type', { contentType: 'not given' });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new TactError('content_length_mismatch', { length: String(req.headers['content-length'] ?? '').slice(0, 20) });
   }
   // zlib's faults (Z_DATA_ERROR …): the body is not what its Content-Encoding says.
   if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
@@ -108,9 +118,23 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   // Fastify marks a fault met reading the body 400 (content-type-parser.js); a SyntaxError without
   // that mark came after the body was read (a corrupt row JSON.parse'd from the store): the server's.
   if (err instanceof SyntaxError) return err.statusCode === 400 ? new TactError('invalid_json', { detail: syntaxDetail(err, req.body) }) : new TactError('internal', {});
-  if (err.statusCode === 400) return new TactError('invalid_json', { detail: err.message.replace(/\.$/, '') });
+  // Fastify marks 400 any other fault of the body's stream (content-type-parser.js): the connection
+  // closed inside the body (Node's `aborted`, ECONNRESET), or a stream of a preParsing hook failed.
+  if (err.statusCode === 400) return new TactError('body_incomplete');
   if (err.statusCode === 415) return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
   return new TactError('internal', {});
+}
+
+/**
+ * The refusal of an empty body sent with a `Content-Type` (JSON, or analytics.js's text/plain):
+ * an empty body is no JSON, but `invalid_json` would send its reader looking for a fault in text
+ * that is not there. For the routes' body parsers (app.ts, and collection's batch routes).
+ *
+ * @example
+ * if (body === '') return done(emptyBody(req), undefined);
+ */
+export function emptyBody(req: FastifyRequest): TactError {
+  return new TactError('empty_body', { contentType: String(req.headers['content-type'] ?? 'not given').slice(0, 100) });
 }
 
 /**

@@ -3,8 +3,8 @@ import { errorSchema } from '../collect/schemas.js';
 
 /** What each error status means on every route that can give it (docs/errors.md has every code). */
 const MEANING: Record<string, string> = {
-  400: 'A field is missing, of the wrong type or out of range (`validation_failed`; `problems` names each), or the body is not JSON (`invalid_json`).',
-  401: 'No key, a malformed `Authorization` header, or a key that is unknown or revoked (`missing_credentials`, `malformed_credentials`, `invalid_credentials`).',
+  400: 'A field is missing, of the wrong type or out of range (`validation_failed`; `problems` names each), the body is not JSON (`invalid_json`), is empty though a `Content-Type` announces one (`empty_body`), is not as long as its `Content-Length` says (`content_length_mismatch`), or did not all arrive (`body_incomplete`).',
+  401: 'No key (`missing_credentials`), a malformed `Authorization` header (`malformed_credentials`), a key this server does not know (`invalid_credentials`), or a revoked key (`revoked_credentials`).',
   403: 'The key\'s kind may not do this (`forbidden`).',
   404: 'Nothing has the name or id the path gives (`not_found`).',
   409: 'The change expected another version, or something else holds the name (`conflict`).',
