@@ -38,7 +38,9 @@ export interface Estimate {
   updatedAt: string | null;
   /**
    * Why a "learning" estimate is learning when it is not the usual "not enough data yet": "stale" — a
-   * baseline whose subject sent no reading for its `staleAfterDays` (until fresh readings re-establish it).
+   * baseline whose subject sent no reading for its `staleAfterDays` (until fresh readings re-establish it);
+   * "extrapolated" — a bandit's estimate at a context beyond the features it learned from (held at
+   * the nearest one it learned from, src/learn/bandit/feature-range.ts).
    */
   reason?: EstimateReason;
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one: what a calibration report replays. */
@@ -47,11 +49,11 @@ export interface Estimate {
 
 export type EstimateSource = 'population' | 'segment' | 'micro-segment' | 'personal';
 export type EstimateStatus = 'learning' | 'established';
-export type EstimateReason = 'stale';
+export type EstimateReason = 'stale' | 'extrapolated';
 
 /** A one-line human reading of an estimate, e.g. "3.1% (90% 2.2–4.2%, n=412, segment, established)". */
 export function describeEstimate(e: Estimate, asPercent = true): string {
   const f = (x: number) => (asPercent ? `${(x * 100).toFixed(1)}%` : x.toPrecision(3));
-  const status = e.status === 'established' ? 'established' : e.reason === 'stale' ? 'learning, no recent readings' : 'learning, not enough data yet';
+  const status = e.status === 'established' ? 'established' : e.reason === 'stale' ? 'learning, no recent readings' : e.reason === 'extrapolated' ? 'learning, beyond the contexts it learned from' : 'learning, not enough data yet';
   return `${f(e.value)} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}, ${e.source}, ${status})`;
 }

@@ -1,9 +1,8 @@
 import { mixture, propensityOf } from '../../learn/bandit/exploration.js';
 import { banditEstimate } from '../../learn/bandit/action-estimate.js';
-import { linearPredictor } from '../../learn/bandit/logistic-posterior.js';
 import { normalQuantile } from '../../learn/math/special.js';
 import { sampledScore, type ScoreDistributions } from '../../learn/bandit/propensity.js';
-import { type BanditAction, type BanditConfig, type BanditState, designFor } from '../../learn/bandit/thompson.js';
+import { type BanditAction, type BanditConfig, type BanditState, designFor, predictorAt } from '../../learn/bandit/thompson.js';
 import type { ContactRoom } from '../stages/contact-policy.js';
 import { heldIfPicked, type Pick, standInFor } from '../stages/selection.js';
 import type { Candidate, StageContext } from '../stages/types.js';
@@ -30,7 +29,8 @@ export interface BanditPicks {
 
 /**
  * Thompson selection over the eligible candidates and "none". Each action's score is
- * v·σ(Z) − c with Z ~ N(xᵀμ, xᵀΣx) its posterior linear predictor, v = value × levers and c the
+ * v·σ(Z) − c with Z ~ N(xᵀμ, xᵀΣx) its posterior linear predictor (held to the contexts the
+ * action learned from: learn/bandit/feature-range.ts), v = value × levers and c the
  * contact cost; "none" has the fixed score `noneScore`. At each rank the bandit's mixture
  * (uniform floor ε, greedy share q forced by the policy's exploration budget, Thompson sampling —
  * exploration.ts) chooses, and the logged propensity is its exact probability π(a) at that rank
@@ -71,7 +71,8 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
   const z = normalQuantile(0.5 + level / 2);
   live.forEach((c, i) => {
     const action = byId.get(c.action.id) as BanditAction;
-    const lp = linearPredictor(action, x);
+    // held to the contexts the action learned from: beyond them, no extrapolated mean (learn/bandit/feature-range.ts)
+    const lp = predictorAt(state, action, context, x);
     const levers = (c.levers ?? []).reduce((p, [, w]) => p * w, 1);
     means[i] = lp.mean;
     sds[i] = Math.sqrt(lp.variance);

@@ -1,3 +1,4 @@
+import { type FeatureRange, copyRange, unionRange } from '../../learn/bandit/feature-range.js';
 import { createPosterior, type LogisticPosterior } from '../../learn/bandit/logistic-posterior.js';
 import { mergePosterior } from '../../learn/bandit/merge.js';
 import { type FeatureScaling, type ScalingParams, carryPosterior, copyScaling, identityScaling, mergeScaling, refitDue } from '../../learn/bandit/scaling.js';
@@ -12,7 +13,7 @@ import type { BanditBook } from './bandit-select.js';
 export const BANDIT_MODEL = 'bandit';
 
 /** An action's posterior as last merged, with the scaling it is expressed in (absent: raw features). */
-type Based = LogisticPosterior & { params?: ScalingParams; priorEvidence?: number; updatedAt?: number | null };
+type Based = LogisticPosterior & { params?: ScalingParams; priorEvidence?: number; updatedAt?: number | null; range?: FeatureRange };
 
 interface Entry {
   state: BanditState;
@@ -39,7 +40,10 @@ export const MAX_OPEN_TRIALS = 500_000;
 const paramsOf = (s: FeatureScaling | undefined): ScalingParams | undefined => (s ? { center: [...s.center], scale: [...s.scale] } : undefined);
 const copy = (p: BanditAction | Based, params?: ScalingParams): Based => ({
   ...createPosterior(p.mean, p.cov, true), evidence: p.evidence, rewardSum: p.rewardSum, params, priorEvidence: p.priorEvidence, updatedAt: p.updatedAt,
+  ...(p.range ? { range: copyRange(p.range) } : {}),
 });
+/** The range of contexts a merged belief learned from: the stored one's and ours (unknown when either is). */
+const rangeOf = (...sides: { range?: FeatureRange; evidence: number }[]): { range: FeatureRange | undefined } => ({ range: unionRange(...sides) });
 const later = (a: number | null | undefined, b: number | null | undefined): number | null => (typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : (a ?? b ?? null));
 /** A stored bandit, its actions dated by the row's write when it predates per-action dates (tact-bandit@1). */
 const fromRow = (row: { state: unknown; updatedAt: number }): BanditState => {
@@ -204,7 +208,8 @@ export class PlacementBandits implements BanditBook {
         const mine = carryPosterior(local, snapParams, into);
         // nothing absorbed here since the last merge: the stored belief stands (a prior taken afresh in new units is no evidence)
         const belief = st && base ? (local.evidence === base.evidence ? st : mergePosterior(st, carryPosterior(base, base.params, into), mine)) : mine;
-        merged.actions.push({ ...belief, id, priorEvidence: st?.priorEvidence ?? local.priorEvidence, updatedAt: later(st?.updatedAt, local.updatedAt) });
+        const range = st && base ? (local.evidence === base.evidence ? rangeOf(st) : rangeOf(st, local)) : rangeOf(local);
+        merged.actions.push({ ...belief, id, priorEvidence: st?.priorEvidence ?? local.priorEvidence, updatedAt: later(st?.updatedAt, local.updatedAt), ...range });
       }
       for (const st of compatible?.actions ?? []) if (!snapshot.has(st.id)) merged.actions.push(st);
       if (merged.scaling && refitDue(merged.scaling)) rescaleBandit(merged);
@@ -221,7 +226,7 @@ export class PlacementBandits implements BanditBook {
         const snap = snapshot.get(m.id);
         if (!(cur && snap && late && cur.evidence !== snap.evidence)) return m;
         const moved = mergePosterior(m, carryPosterior(snap, snapParams, mergedParams), carryPosterior(cur, curParams, mergedParams));
-        return { ...moved, id: m.id, priorEvidence: m.priorEvidence, updatedAt: later(m.updatedAt, cur.updatedAt) };
+        return { ...moved, id: m.id, priorEvidence: m.priorEvidence, updatedAt: later(m.updatedAt, cur.updatedAt), ...rangeOf(m, cur) };
       });
       for (const a of e.state.actions) if (!actions.some((m) => m.id === a.id)) actions.push({ ...a, ...carryPosterior(a, curParams, mergedParams), relin: undefined });
       e.state.actions = actions;

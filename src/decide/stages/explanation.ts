@@ -16,7 +16,7 @@ const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.plac
 export function scoreWords(c: Candidate): string {
   const e = c.estimate;
   if (!e) return 'not scored';
-  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? 'learning, not enough data yet' : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
+  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? (e.reason === 'extrapolated' ? 'learning, beyond the contexts it learned from' : 'learning, not enough data yet') : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
   const u = c.uplift;
   if (u && !c.upliftFallback) parts[0] = `${u.value >= 0 ? '+' : ''}${pct(u.value)} ${c.action.goal} uplift over "none" (${Math.round(u.level * 100)}% ${pct(u.low)} to ${pct(u.high)}, n=${u.evidence}, ${u.modelVersion})`;
   if (c.upliftFallback) parts[0] += ` [scored on the rate, not the uplift: ${c.upliftFallback}]`;

@@ -1,7 +1,7 @@
 /**
  * The choice rule of the contextual bandit, separated from its state handling:
  *   π(a) = ε/K + (1−ε)·[q·1(a = g) + (1−q)·P_TS(a)]
- * ε = floor (uniform exploration), g = greedy action (highest expected score v·E[σ(Z)] − c under
+ * ε = floor (uniform exploration, never above the budget), g = greedy action (highest expected score v·E[σ(Z)] − c under
  * the posterior, propensity.ts `expectedScore`; until 2026-12 the score at the posterior mean,
  * v·σ(μ) − c, which made an uncertain action "best" above one its estimate rates higher), q = greedy
  * share forced by the exploration budget, P_TS = Thompson sampling's exact win probability.
@@ -29,7 +29,9 @@ export interface Mixture {
  */
 export function mixture(config: BanditConfig, dist: ScoreDistributions, K: number, tol?: number): Mixture {
   const greedy = bestExpected(dist, K);
-  const epsilon = K > 1 ? Math.min(1, Math.max(0, config.floorEpsilon)) : 0;
+  // The floor is capped to the budget (its non-greedy share ε(K−1)/K must fit in it): a stored or
+  // hand-built config above it would otherwise explore more than the policy allows.
+  const epsilon = K > 1 ? Math.max(0, Math.min(1, config.floorEpsilon, config.maxExplorationShare)) : 0;
   if (config.maxExplorationShare >= 1 || K === 1 || epsilon >= 1) return { epsilon, q: 0, greedy, greedyTs: null };
   const greedyTs = winProbability(dist, greedy, undefined, tol);
   const nonGreedyTs = 1 - greedyTs.probability;

@@ -82,10 +82,10 @@ describe('feature scaling (Gelman, Jakulin, Pittau & Su 2008, §2.1)', () => {
     check();
   });
 
-  it('stores the scaling with the bandit (tact-bandit@2, exact round trip) and still reads tact-bandit@1 as raw features', () => {
+  it('stores the scaling with the bandit (tact-bandit@1 with its `standardized` block, exact round trip) and still reads tact-bandit@1 as raw features', () => {
     const state = learned(1, 100);
     const json = JSON.parse(JSON.stringify(banditToJson(state)));
-    expect(json.format).toBe('tact-bandit@2');
+    expect(json.format).toBe('tact-bandit@1'); // what every version reads (serialize-compat.test.ts)
     const back = banditFromJson(json);
     expect(back.scaling).toEqual(state.scaling);
     expect(back.actions.map((a) => [a.priorEvidence, a.updatedAt])).toEqual(state.actions.map((a) => [a.priorEvidence, a.updatedAt]));

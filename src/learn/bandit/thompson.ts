@@ -10,8 +10,11 @@
  * off-policy evaluation), P_TS is Thompson sampling's win probability (see propensity.ts), and q
  * is the smallest greedy share that keeps the expected share of non-greedy choices within the
  * policy's exploration budget. π(a) is computed, not estimated; its numerical error is logged.
+ * Each action's linear predictor is held to the contexts it learned from (feature-range.ts).
  */
 import type { Rng } from '../math/prng.js';
+import { assertBanditConfig } from './config-check.js';
+import { type FeatureRange, type HeldPredictor, emptyRange, extendRange, heldPredictor } from './feature-range.js';
 import { mixture, propensityOf, sampleWinner } from './exploration.js';
 import { type LogisticPosterior, createPosterior, laplaceUpdate, linearPredictor } from './logistic-posterior.js';
 import { type ScoreDistributions, contenders } from './propensity.js';
@@ -25,7 +28,7 @@ export interface BanditConfig {
   features: number;
   /** Prior variance of each coefficient for the first actions, before any population exists. */
   priorVariance: number;
-  /** Floor ε: share of uniformly random choices (0 = none). */
+  /** Floor ε: share of uniformly random choices (0 = none); at most `maxExplorationShare` (createBandit refuses more, a stored one is capped). */
   floorEpsilon: number;
   /** Exploration budget: maximum expected share of non-greedy choices per decision (1 = plain Thompson sampling). */
   maxExplorationShare: number;
@@ -58,6 +61,11 @@ export interface BanditAction extends LogisticPosterior {
    * of the actions its prior was pooled from; null when it rests on nothing observed.
    */
   updatedAt?: number | null;
+  /**
+   * The raw contexts it learned from, per feature (feature-range.ts): beyond them its prediction is
+   * held, not extrapolated. Absent when it learned before 2026-12-04 (not held).
+   */
+  range?: FeatureRange;
 }
 
 /** The whole learner: plain data, serialisable with {@link banditToJson}. */
@@ -93,12 +101,14 @@ export const defaultBanditConfig = (features: number): BanditConfig => ({
 });
 
 /**
- * A bandit with the given actions, all starting from the configured prior.
+ * A bandit with the given actions, all starting from the configured prior. Throws a validation
+ * error naming the field when a share is outside [0, 1] or the floor is above the budget.
  *
  * @example
  * const bandit = createBandit(['a', 'b'], defaultBanditConfig(10));
  */
 export function createBandit(actionIds: string[], config: BanditConfig): BanditState {
+  assertBanditConfig(config);
   const state: BanditState = { config, actions: [], updates: 0 };
   if (config.standardize) state.scaling = identityScaling(config.features);
   for (const id of actionIds) addAction(state, id);
@@ -117,7 +127,7 @@ export function addAction(state: BanditState, id: string): BanditAction {
   if (state.actions.some((a) => a.id === id)) throw new Error(`The action "${id}" already exists in this bandit.`);
   const d = state.config.features + 1;
   const prior = populationPrior(state.actions, d, state.config.priorVariance, state.config.rampEvidence);
-  const action: BanditAction = { id, ...createPosterior(prior.mean, prior.cov, true), priorEvidence: prior.evidence, updatedAt: prior.updatedAt };
+  const action: BanditAction = { id, ...createPosterior(prior.mean, prior.cov, true), priorEvidence: prior.evidence, updatedAt: prior.updatedAt, range: emptyRange() };
   state.actions.push(action);
   return action;
 }
@@ -171,7 +181,32 @@ export function withIntercept(context: ArrayLike<number>): Float64Array {
   return x;
 }
 
-/** Means and sds of each action's linear predictor at x (with intercept). @example scoreDistributions(bandit.actions, withIntercept(x)) */
+/**
+ * An action's linear predictor at a raw context, held to the range of contexts it learned from
+ * (feature-range.ts): what its decisions, propensities and estimates use. `x`: the context's design
+ * vector, when already computed.
+ *
+ * @example
+ * predictorAt(bandit, bandit.actions[0], [3, 400]); // { mean, variance, beyond: [] }
+ */
+export function predictorAt(state: BanditState, action: BanditAction, context: ArrayLike<number>, x?: Float64Array): HeldPredictor {
+  return heldPredictor(action, action.range, context, (c) => designFor(state, c), x);
+}
+
+/** {@link scoreDistributions} at a raw context, each predictor held to its action's range. */
+function heldDistributions(state: BanditState, actions: BanditAction[], context: ArrayLike<number>, values?: ArrayLike<number>): ScoreDistributions {
+  const means = new Float64Array(actions.length);
+  const sds = new Float64Array(actions.length);
+  const x = designFor(state, context);
+  for (let j = 0; j < actions.length; j++) {
+    const lp = predictorAt(state, actions[j], context, x);
+    means[j] = lp.mean;
+    sds[j] = Math.sqrt(lp.variance);
+  }
+  return { means, sds, values };
+}
+
+/** Means and sds of each action's linear predictor at x (with intercept), not held to any range. @example scoreDistributions(bandit.actions, withIntercept(x)) */
 export function scoreDistributions(actions: BanditAction[], x: Float64Array, values?: ArrayLike<number>): ScoreDistributions {
   const means = new Float64Array(actions.length);
   const sds = new Float64Array(actions.length);
@@ -200,9 +235,8 @@ export interface ChooseOptions {
 export function chooseAction(state: BanditState, context: ArrayLike<number>, rng: Rng, options: ChooseOptions = {}): BanditChoice {
   const actions = options.eligible ? state.actions.filter((a) => options.eligible!.includes(a.id)) : state.actions;
   if (actions.length === 0) throw new Error('No eligible action: the bandit needs at least one action to choose from.');
-  const x = designFor(state, context);
   const values = options.values ? actions.map((a) => options.values![a.id] ?? 1) : undefined;
-  const dist = scoreDistributions(actions, x, values);
+  const dist = heldDistributions(state, actions, context, values);
   const mix = mixture(state.config, dist, actions.length);
   const K = actions.length;
   let chosen: number;
@@ -230,7 +264,7 @@ export function chooseAction(state: BanditState, context: ArrayLike<number>, rng
 export function actionProbabilities(state: BanditState, context: ArrayLike<number>, options: ChooseOptions & { only?: string[] } = {}): Record<string, number> {
   const actions = options.eligible ? state.actions.filter((a) => options.eligible!.includes(a.id)) : state.actions;
   const values = options.values ? actions.map((a) => options.values![a.id] ?? 1) : undefined;
-  const dist = scoreDistributions(actions, designFor(state, context), values);
+  const dist = heldDistributions(state, actions, context, values);
   const mix = mixture(state.config, dist, actions.length);
   const out: Record<string, number> = {};
   const cands = contenders(dist);
@@ -259,6 +293,9 @@ export function updateBandit(state: BanditState, actionId: string, context: Arra
   }
   const action = state.actions.find((a) => a.id === actionId) as BanditAction;
   if (at !== undefined) action.updatedAt = Math.max(at, action.updatedAt ?? -Infinity);
+  // A range is kept from the first outcome on: one started later would not hold what was learned before.
+  if (!action.range && action.evidence === 0) action.range = emptyRange();
+  if (action.range) extendRange(action.range, context);
   const x = designFor(state, context);
   const y = Math.min(1, Math.max(0, reward));
   const window = state.config.refitWindow ?? RELINEARIZE_DEFAULTS.window;

@@ -1,0 +1,103 @@
+/**
+ * The range of raw contexts an action has learned from — per feature, the least and the greatest
+ * value — and its linear predictor held to it.
+ *
+ * Why: a logistic model is linear in the features, so at a context far outside those it learned
+ * from its mean keeps growing with the distance, and once the slope is well known the interval
+ * around it is narrow: a confident 0% or 100% that no outcome supports. So beyond the range the
+ * mean is the model's at the nearest context inside it (each feature clamped to [min, max]), and
+ * the variance the larger of the two — the uncertainty of the far context is kept, its
+ * extrapolated mean is not. The estimate says so (`reason: 'extrapolated'`, action-estimate.ts).
+ * A range is tracked from an action's first outcome; an action that learned before ranges were
+ * kept (2026-12-04) has none, and its predictions are not held.
+ */
+import { type LogisticPosterior, linearPredictor } from './logistic-posterior.js';
+
+/** Per feature, the least and greatest raw value learned from (empty arrays: none yet). */
+export interface FeatureRange {
+  min: number[];
+  max: number[];
+}
+
+/** The range of an action that has learned nothing yet. @example emptyRange() // { min: [], max: [] } */
+export const emptyRange = (): FeatureRange => ({ min: [], max: [] });
+
+/** A copy. @example copyRange({ min: [0], max: [3] }) */
+export const copyRange = (r: FeatureRange): FeatureRange => ({ min: [...r.min], max: [...r.max] });
+
+/**
+ * Widens the range to hold a context (in place).
+ *
+ * @example
+ * extendRange(action.range, [3, 120]);
+ */
+export function extendRange(r: FeatureRange, context: ArrayLike<number>): void {
+  if (r.min.length !== context.length) {
+    r.min = Array.from(context);
+    r.max = Array.from(context);
+    return;
+  }
+  for (let i = 0; i < context.length; i++) {
+    if (context[i] < r.min[i]) r.min[i] = context[i];
+    if (context[i] > r.max[i]) r.max[i] = context[i];
+  }
+}
+
+/**
+ * The range of a belief that holds both sides' evidence: their union. Unknown (undefined) when
+ * either side learned without a range; a side with no evidence adds nothing.
+ *
+ * @example
+ * unionRange({ range: { min: [0], max: [3] }, evidence: 9 }, { range: { min: [2], max: [5] }, evidence: 4 }); // { min: [0], max: [5] }
+ */
+export function unionRange(...sides: { range?: FeatureRange; evidence: number }[]): FeatureRange | undefined {
+  const out = emptyRange();
+  for (const s of sides) {
+    if (s.evidence <= 0) continue;
+    if (!s.range) return undefined;
+    if (s.range.min.length) {
+      extendRange(out, s.range.min);
+      extendRange(out, s.range.max);
+    }
+  }
+  return out;
+}
+
+/**
+ * Indices of the features of a context outside the range (none when the range is unknown or empty).
+ *
+ * @example
+ * beyondRange({ min: [0, 0], max: [1, 10] }, [1, 40]); // [1]
+ */
+export function beyondRange(r: FeatureRange | undefined, context: ArrayLike<number>): number[] {
+  if (!r || r.min.length !== context.length) return [];
+  const out: number[] = [];
+  for (let i = 0; i < context.length; i++) if (context[i] < r.min[i] || context[i] > r.max[i]) out.push(i);
+  return out;
+}
+
+/** A linear predictor, with the features found beyond the action's range (empty: inside it). */
+export interface HeldPredictor {
+  mean: number;
+  variance: number;
+  beyond: number[];
+}
+
+/**
+ * The action's linear predictor at a context, held to its range (above): inside it, xᵀθ as it is;
+ * beyond it, the mean at the clamped context and the larger variance. `design` maps a raw context
+ * to the model's design vector (the bandit's scaling); `x`, when given, is the context's (shared
+ * by the actions of one decision).
+ *
+ * @example
+ * heldPredictor(action, action.range, [3, 400], (x) => designFor(state, x)); // { mean, variance, beyond: [1] }
+ */
+export function heldPredictor(post: LogisticPosterior, range: FeatureRange | undefined, context: ArrayLike<number>, design: (context: ArrayLike<number>) => Float64Array, x = design(context)): HeldPredictor {
+  const lp = linearPredictor(post, x);
+  const beyond = post.evidence > 0 ? beyondRange(range, context) : [];
+  if (!beyond.length) return { ...lp, beyond };
+  const clamped = Float64Array.from(context);
+  for (const i of beyond) clamped[i] = Math.min(range!.max[i], Math.max(range!.min[i], clamped[i]));
+  const inside = linearPredictor(post, design(clamped));
+  return { mean: inside.mean, variance: Math.max(lp.variance, inside.variance), beyond };
+}
