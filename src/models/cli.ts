@@ -6,7 +6,8 @@ import { documentKinds } from '../server/tact.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { type CalibrationView } from './calibration/calibration.js';
-import { CALIBRATED_MODELS, calibrationReports, FEW_ROWS } from './calibration/reports.js';
+import { CALIBRATED_MODELS, FEW_ROWS, modelCalibrationReports } from './calibration/reports.js';
+import { renderUpliftCalibration, type UpliftCalibrationView } from './uplift/uplift-calibration.js';
 import { clean, estimateView } from './estimates/estimate-view.js';
 import { Learning } from './learning.js';
 import type { TrainOptions, TrainResult } from './train/trainer.js';
@@ -152,7 +153,7 @@ export function calibrationCommand(program: Command): void {
   program
     .command('calibration')
     .description('Reliability of a rate model on held-out outcomes: ECE, MCE and Brier with their 95% intervals, the ECE a calibrated model would read, predicted against observed per bin, and the coverage of its 90% intervals.')
-    .argument('[model]', `one of: ${CALIBRATED_MODELS.join(', ')} (default: both; rates with --key)`)
+    .argument('[model]', `one of: ${CALIBRATED_MODELS.join(', ')} (default: all; rates with --key)`)
     .option('--key <key>', 'one rate only (rates; implied when no model is named)')
     .option('--json', 'print the reports as one JSON object on the last line')
     .action(async (model: string | undefined, opts: { key?: string; json?: boolean }) => {
@@ -160,15 +161,15 @@ export function calibrationCommand(program: Command): void {
       // A key names a rate: with no model it asks for that rate, not for `decisions` too (which has no keys).
       const names = model ? [model] : opts.key !== undefined ? ['rates'] : [...CALIBRATED_MODELS];
       const all = await withLearning(async (_l, store, settings) => {
-        const out: CalibrationView[] = [];
+        const out: (CalibrationView | UpliftCalibrationView)[] = [];
         for (const n of names) {
-          const reports = await calibrationReports(store, settings, n, opts.key, Date.now());
+          const reports = await modelCalibrationReports(store, settings, n, opts.key, Date.now());
           if (!reports.length) process.stdout.write(`${n}: none configured (\`${n}\` in tact.config.yaml)\n`);
           out.push(...reports);
         }
         return out;
       });
-      for (const r of all) process.stdout.write(renderCalibration(r));
+      for (const r of all) process.stdout.write(r.model === 'uplift' ? renderUpliftCalibration(r as UpliftCalibrationView) : renderCalibration(r as CalibrationView));
       if (opts.json) process.stdout.write(JSON.stringify(clean({ reports: all })) + '\n');
     });
 }

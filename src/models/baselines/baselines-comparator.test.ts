@@ -67,4 +67,20 @@ describe('promotion of a baselines version', () => {
     expect(noisy.worse).toBe(false);
     expect(baselinesVerdict([noisy], [], { candidate: 3, live: 2 }).better).toBe(true);
   });
+
+  it('reads an exact tie as a tie: no difference, not a reason to promote', () => {
+    const n = 40;
+    // Both versions' ranges score every held-out reading the same: every difference is 0.
+    const same = compareScores('spend', Array.from({ length: n }, (_, i) => 30 + (i % 4)), Array.from({ length: n }, (_, i) => 30 + (i % 4)));
+    expect(same).toMatchObject({ difference: 0, worse: false, tie: true });
+    const v = baselinesVerdict([same], [], { candidate: 3, live: 2 });
+    expect(v.better).toBe(false);
+    expect(v.inconclusive).toBeUndefined();
+    expect(v.summary).toMatch(/: no difference between version 3 and version 2$/);
+    expect(v.summary).not.toContain('not worse');
+    // Equal means with spread (+2 for half the subjects, −2 for the other half): a tie too.
+    const even = compareScores('spend', Array.from({ length: n }, (_, i) => (i % 2 ? 32 : 28)), new Array<number>(n).fill(30));
+    expect(even).toMatchObject({ difference: 0, tie: true });
+    expect(baselinesVerdict([even], [], { candidate: 3, live: 2 }).better).toBe(false);
+  });
 });

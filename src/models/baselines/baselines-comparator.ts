@@ -35,6 +35,8 @@ export interface MetricComparison {
   ci: [number, number] | null;
   /** The difference is the same for every held-out subject (no spread, so no interval: paired.ts). */
   sameForEvery?: true;
+  /** The two versions' mean scores are equal (the differences sum to exactly 0): neither is better. */
+  tie?: true;
   worse: boolean;
 }
 
@@ -44,7 +46,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
  * Compares the held-out interval scores of one metric: the candidate is worse when the whole 95%
  * t-interval of the mean difference (candidate − live) is above 0 — or, the difference being the
  * same for every subject (every reading inside both ranges: the widths' difference), when it is
- * above 0 by the exact sign test.
+ * above 0 by the exact sign test. Equal mean scores (the differences sum to exactly 0) are a `tie`.
  *
  * @example
  * compareScores('session_length', [12, 14, …], [15, 15, …]).worse; // false
@@ -58,11 +60,12 @@ export function compareScores(metric: string, candidate: readonly number[], live
     liveScore: round(live.reduce((a, b) => a + b, 0) / n),
     difference: round(d.mean), ci: d.constant ? null : [round(d.low), round(d.high)],
     ...(d.constant ? { sameForEvery: true as const } : {}),
+    ...(d.mean === 0 ? { tie: true as const } : {}),
     worse: pairedAboveZero(d),
   };
 }
 
-/** The verdict over the metrics that had enough held-out subjects. */
+/** The verdict over the metrics that had enough held-out subjects: a tie on every metric is no reason to promote (better: false, "no difference"). */
 export function baselinesVerdict(compared: MetricComparison[], skipped: string[], versions: { candidate: number; live: number }): Comparison {
   const figures = { metrics: compared, skipped };
   if (!compared.length) {
@@ -70,9 +73,10 @@ export function baselinesVerdict(compared: MetricComparison[], skipped: string[]
   }
   const words = compared.map((c) => `${c.metric}: mean interval score ${c.candidateScore} for version ${versions.candidate} against ${c.liveScore} for version ${versions.live} on ${c.heldOut} held-out readings (${differenceWords({ n: c.heldOut, difference: c.difference, ci: c.ci })})`).join('; ');
   const worse = compared.filter((c) => c.worse).map((c) => c.metric);
-  return worse.length
-    ? { better: false, summary: `${words}: the candidate's ranges are worse for ${worse.join(', ')}`, figures }
-    : { better: true, summary: `${words}: the candidate's ranges are not worse`, figures };
+  if (worse.length) return { better: false, summary: `${words}: the candidate's ranges are worse for ${worse.join(', ')}`, figures };
+  // Equal scores on every metric: nothing favours the candidate, so the live version stays.
+  if (compared.every((c) => c.tie)) return { better: false, summary: `${words}: no difference between version ${versions.candidate} and version ${versions.live}`, figures };
+  return { better: true, summary: `${words}: the candidate's ranges are not worse`, figures };
 }
 
 /**

@@ -4,6 +4,7 @@ import { editDistance } from '../../errors/edit-distance.js';
 import { validationError } from '../../errors/tact-error.js';
 import type { Store } from '../../store/store.js';
 import { ratesKind } from '../rates/rates-kind.js';
+import { type UpliftCalibrationView, upliftCalibrationReports } from '../uplift/uplift-calibration.js';
 import { type CalibrationView, calibrationReport } from './calibration.js';
 
 /**
@@ -30,21 +31,33 @@ export function markFewRows<T extends CalibrationView>(r: T): Omit<T, 'bins'> & 
   return { ...r, bins, binsWithFewRows: bins.filter((b) => b.few).length };
 }
 
-/** The models with a reliability report: the learned rates, and the decisions' goal-rate estimates. */
-export const CALIBRATED_MODELS = ['rates', 'decisions'] as const;
+/** The models with a reliability report: the learned rates, the decisions' goal-rate estimates, and the uplift model's predicted uplift. */
+export const CALIBRATED_MODELS = ['rates', 'decisions', 'uplift'] as const;
 
 /**
  * The reliability reports of one model on its held-out outcomes, as the API and `tact
  * calibration` show them: `rates`, one per configured rate (or the `key` asked for); `decisions`,
  * the Beta estimates the decisions scored their chosen actions with, against the goal outcomes
- * credited to them. A `key` that is no configured rate and has no recorded predictions (a typo,
- * which would read as "nothing yet") is a 400 naming `key`, and so is a `key` for `decisions`.
+ * credited to them (`uplift` has its own kind: {@link modelCalibrationReports}). A `key` that is no
+ * configured rate and has no recorded predictions (a typo, which would read as "nothing yet") is a
+ * 400 naming `key`, and so is a `key` for `decisions`.
  *
  * @example
  * await calibrationReports(store, settings, 'decisions', undefined, Date.now());
  */
 export async function calibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<MarkedCalibrationView[]> {
   return (await reportsOf(store, settings, name, key, now)).map(markFewRows);
+}
+
+/**
+ * The reports the API and `tact calibration` show for any model: {@link calibrationReports}, and
+ * for `uplift` its own kind of report (predicted uplift per bin against the observed difference).
+ *
+ * @example
+ * await modelCalibrationReports(store, settings, 'uplift', undefined, Date.now());
+ */
+export async function modelCalibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<(MarkedCalibrationView | UpliftCalibrationView)[]> {
+  return name === 'uplift' ? upliftCalibrationReports(store, settings, key, now) : calibrationReports(store, settings, name, key, now);
 }
 
 async function reportsOf(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<CalibrationView[]> {

@@ -16,7 +16,7 @@ describe('promotion of a rates version', () => {
     h = undefined;
   });
 
-  it('replays the held-out exposures under both versions: promotes one that predicts no worse, refuses one that predicts worse, and says when there are too few', async () => {
+  it('replays the held-out exposures under both versions: refuses an exact tie, refuses one that predicts worse, promotes one that predicts better, and says when there are too few', async () => {
     const t = (h = await harness('sqlite', { config }));
     for (let u = 0; u < 40; u++) for (let k = 0; k < 8; k++) await emailExposure(t, u, k);
     await t.tact.consumers.runAll();
@@ -35,10 +35,13 @@ describe('promotion of a rates version', () => {
     expect(points[0].inputs?.personal).toEqual({ successes: 0, trials: 0 });
     const [v2] = await t.tact.learning.train(['rates']);
     await afterTraining();
-    expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
-    const f = v2.promotion?.comparison?.figures as { rates: { subjects: number; points: number; ci: [number, number] }[] };
-    expect(f.rates[0]).toMatchObject({ subjects: 40, points: 160 });
-    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: email_open: mean log-likelihood of the held-out trials /);
+    // Version 2, fitted like version 1, gives every held-out trial the same probability: a tie,
+    // which favours neither (until 2026-12-04 it read "favours it" and went live).
+    expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(false);
+    const f = v2.promotion?.comparison?.figures as { rates: { subjects: number; points: number; ci: [number, number]; tie?: true }[] };
+    expect(f.rates[0]).toMatchObject({ subjects: 40, points: 160, difference: 0, tie: true });
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 does not favour it: email_open: mean log-likelihood of the held-out trials .*: no difference between version 2 and version 1$/);
+    await t.tact.learning.registry.promote('rates', 2, { actor: 'test', force: true, reason: 'the tie above' });
 
     // A version that ignores what each person did (personal prior strength 10⁶) against one that
     // follows it: on the same 160 held-out e-mails it predicts worse, and is refused.
@@ -90,5 +93,25 @@ describe('promotion of a rates version', () => {
     // Twenty own trials, 18 opens: earned; prior 30 × 31/102 pseudo-successes of 30.
     const m = 31 / 102;
     expect(pointLogLik(ladder, { population, personal: { successes: 18, trials: 20 } }, 0)).toBeCloseTo(Math.log(1 - (30 * m + 18) / 50), 12);
+  });
+
+  it('reads an exact tie as a tie: no difference, not a reason to promote', () => {
+    const point = (i: number): CalibrationPoint => ({ model: 'rates', key: 'email_open', subjectId: `u-${i}`, seq: i + 1, at: 0, alpha: 1, beta: 1, deadline: 0, outcome: 1, modelVersion: 'rates@1' });
+    const points = Array.from({ length: 40 }, (_, i) => point(i));
+    // Both versions give every held-out trial the same log-likelihood: every difference is 0.
+    const same = compareOnPoints('email_open', points, () => ({ candidate: -0.7, live: -0.7 }), 1);
+    expect(same).toMatchObject({ subjects: 40, difference: 0, worse: false, tie: true });
+    const v = ratesVerdict([same as never], [], { candidate: 3, live: 2 });
+    expect(v.better).toBe(false);
+    expect(v.inconclusive).toBeUndefined();
+    expect(v.summary).toMatch(/: no difference between version 3 and version 2$/);
+    expect(v.summary).not.toContain('no worse');
+    // Equal mean scores with spread (+0.5 for 20 subjects, −0.5 for 20, exact in binary): a tie too.
+    const even = compareOnPoints('email_open', points, (p) => ({ candidate: Number(p.subjectId.slice(2)) < 20 ? -0.25 : -1.25, live: -0.75 }), 1);
+    expect(even).toMatchObject({ difference: 0, tie: true, worse: false });
+    expect(ratesVerdict([even as never], [], { candidate: 3, live: 2 }).better).toBe(false);
+    // A tie on one rate does not hide a real difference on another.
+    const better = compareOnPoints('email_click', points, () => ({ candidate: -0.6, live: -0.7 }), 1);
+    expect(ratesVerdict([same as never, better as never], [], { candidate: 3, live: 2 }).better).toBe(true);
   });
 });

@@ -25,6 +25,8 @@ export interface RateComparison {
   ci: [number, number] | null;
   /** The difference is the same for every held-out subject (no spread, so no interval: paired.ts). */
   sameForEvery?: true;
+  /** The two versions' mean scores are equal (the differences sum to exactly 0): neither is better. */
+  tie?: true;
   worse: boolean;
 }
 
@@ -61,7 +63,8 @@ export function resolvedOutcome(p: CalibrationPoint, now: number): 0 | 1 | undef
  * a point's outcome (or undefined to skip the point); per subject the mean of each; the candidate
  * is worse when the whole 95% t-interval of the mean per-subject difference (candidate − live) is
  * below 0 — or, the difference being the same for every subject (no interval: paired.ts), when
- * it is below 0 by the exact sign test. Fewer than MIN_HELD_OUT subjects: no comparison, just the count.
+ * it is below 0 by the exact sign test. Equal mean scores (the differences sum to exactly 0) are a
+ * `tie`. Fewer than MIN_HELD_OUT subjects: no comparison, just the count.
  *
  * @example
  * compareOnPoints('email_open', points, (p, y) => ({ candidate: …, live: … }), Date.now());
@@ -91,6 +94,7 @@ export function compareOnPoints(rate: string, points: readonly CalibrationPoint[
     candidateLogLik: round(avg(cand)), liveLogLik: round(avg(liv)),
     difference: round(d.mean), ci: d.constant ? null : [round(d.low), round(d.high)],
     ...(d.constant ? { sameForEvery: true as const } : {}),
+    ...(d.mean === 0 ? { tie: true as const } : {}),
     worse: pairedBelowZero(d),
   };
 }
@@ -108,7 +112,7 @@ export function compareRate(rate: CompiledRate, points: readonly CalibrationPoin
   return compareOnPoints(rate.def.name, points, (p, y) => (p.inputs ? { candidate: pointLogLik(c, p.inputs, y), live: pointLogLik(l, p.inputs, y) } : undefined), now);
 }
 
-/** The verdict over the rates that had enough held-out subjects. */
+/** The verdict over the rates that had enough held-out subjects: a tie on every rate is no reason to promote (better: false, "no difference"). */
 export function ratesVerdict(compared: RateComparison[], skipped: string[], versions: { candidate: number; live: number }): Comparison {
   const figures = { rates: compared, skipped };
   if (!compared.length) {
@@ -116,9 +120,10 @@ export function ratesVerdict(compared: RateComparison[], skipped: string[], vers
   }
   const words = compared.map((c) => `${c.rate}: mean log-likelihood of the held-out trials ${c.candidateLogLik} for version ${versions.candidate} against ${c.liveLogLik} for version ${versions.live} on ${c.points} trials of ${c.subjects} subjects (${differenceWords({ n: c.subjects, difference: c.difference, ci: c.ci }, 'difference per subject')})`).join('; ');
   const worse = compared.filter((c) => c.worse).map((c) => c.rate);
-  return worse.length
-    ? { better: false, summary: `${words}: the candidate predicts worse for ${worse.join(', ')}`, figures }
-    : { better: true, summary: `${words}: the candidate predicts no worse`, figures };
+  if (worse.length) return { better: false, summary: `${words}: the candidate predicts worse for ${worse.join(', ')}`, figures };
+  // Equal scores on every rate: nothing favours the candidate, so the live version stays.
+  if (compared.every((c) => c.tie)) return { better: false, summary: `${words}: no difference between version ${versions.candidate} and version ${versions.live}`, figures };
+  return { better: true, summary: `${words}: the candidate predicts no worse`, figures };
 }
 
 /**

@@ -116,4 +116,19 @@ describe('promotion of a recommendations version', () => {
     expect(c.better).toBe(true);
     expect(c.figures).toMatchObject({ difference: -0.04, ci: [-0.098, 0.004] });
   });
+
+  it('reads an exact tie as a tie: no difference, not a reason to promote', () => {
+    const n = 40;
+    // Both versions hit the same 20 subjects.
+    const same = compareHits(Array.from({ length: n }, (_, i) => i < 20), Array.from({ length: n }, (_, i) => i < 20), { candidate: 4, live: 3 });
+    expect(same.better).toBe(false);
+    expect(same.inconclusive).toBeUndefined();
+    expect(same.figures).toMatchObject({ difference: 0, tie: true });
+    expect(same.summary).toMatch(/: no difference between version 4 and version 3$/);
+    expect(same.summary).not.toContain('not worse');
+    // Each hits 5 subjects the other misses: the same recall, a tie too.
+    const even = compareHits(Array.from({ length: n }, (_, i) => i < 20), Array.from({ length: n }, (_, i) => i < 15 || (i >= 20 && i < 25)), { candidate: 4, live: 3 });
+    expect(even.better).toBe(false);
+    expect(even.figures).toMatchObject({ candidateRecall: 0.5, liveRecall: 0.5, difference: 0, tie: true });
+  });
 });

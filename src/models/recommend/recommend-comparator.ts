@@ -19,7 +19,8 @@ const DAY = 86_400_000;
  * recall(candidate) − recall(live) below 0 — and only with at least MIN_HELD_OUT subjects. The
  * interval is Newcombe's square-and-add for paired proportions (paired-hits.ts): the normal
  * approximation on the differences collapses to a point when every subject differs the same way
- * (45 hits against 45 misses gave [1, 1]) and is too narrow with few discordant subjects.
+ * (45 hits against 45 misses gave [1, 1]) and is too narrow with few discordant subjects. The same
+ * recall for both (a tie) favours neither: better is false, and the summary says "no difference".
  *
  * @example
  * compareHits([true, false, …], [false, false, …]).better; // true
@@ -33,9 +34,12 @@ export function compareHits(candidate: readonly boolean[], live: readonly boolea
   }
   const { difference, low, high } = pairedHitDifference(candidate.map(Number), live.map(Number));
   const ci: [number, number] = [round(low), round(high)];
-  const better = high >= 0;
+  // Equal hit counts: the same recall, which favours neither version.
+  const tie = difference === 0;
+  const better = !tie && high >= 0;
   const words = `on ${n} held-out subjects recall@${K} is ${round(rc)} for version ${versions.candidate} against ${round(rl)} for version ${versions.live} (difference ${round(difference)}, 95% Newcombe interval [${ci[0]}, ${ci[1]}])`;
-  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateRecall: round(rc), liveRecall: round(rl), difference: round(difference), ci, k: K } };
+  const verdict = tie ? `no difference between version ${versions.candidate} and version ${versions.live}` : better ? 'the candidate is not worse' : 'the candidate is worse';
+  return { better, summary: `${words}: ${verdict}`, figures: { heldOut: n, candidateRecall: round(rc), liveRecall: round(rl), difference: round(difference), ci, k: K, ...(tie ? { tie: true } : {}) } };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

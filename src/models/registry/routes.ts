@@ -6,7 +6,7 @@ import { requireKey } from '../../server/auth.js';
 import { MAX_FREE_TEXT } from '../../server/free-text.js';
 import { withOptionalBody } from '../../server/openapi-optional-body.js';
 import type { Tact } from '../../server/tact.js';
-import { CALIBRATED_MODELS, calibrationReports } from '../calibration/reports.js';
+import { CALIBRATED_MODELS, modelCalibrationReports } from '../calibration/reports.js';
 import { clean } from '../estimates/estimate-view.js';
 import type { TrainResult } from '../train/trainer.js';
 import { scheduledRun } from '../train/schedule.js';
@@ -173,16 +173,16 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     schema: {
       tags: ['learn'],
       summary: 'Reliability of a rate model on held-out outcomes: ECE, bins, coverage of its 90% intervals',
-      description: 'Each figure carries its 95% interval (ECE, MCE, Brier by a subject bootstrap; coverage by Wilson) and ECE the value a perfectly calibrated model would read (calibratedReference). Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for); `decisions` reports the goal-rate estimates the most recent 50,000 decisions scored their chosen actions with, against the goal outcomes credited to them (pending while the attribution window is open).',
+      description: 'Each figure carries its 95% interval (ECE, MCE, Brier by a subject bootstrap; coverage by Wilson) and ECE the value a perfectly calibrated model would read (calibratedReference). Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for); `decisions` reports the goal-rate estimates the most recent 50,000 decisions scored their chosen actions with, against the goal outcomes credited to them (pending while the attribution window is open); `uplift` reports, per action of the live version (or the `key` asked for), predicted uplift per bin against the observed treatment − control difference with its 95% interval, on the held-out subjects\' decisions no version is trained on.',
       params: nameParam,
       querystring: { type: 'object', properties: { key: { type: 'string' } } },
       response: { 200: anyObj, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
     const { name } = req.params;
-    const reports = await calibrationReports(tact.store, tact.settings, name, req.query.key, Date.now());
+    const reports = await modelCalibrationReports(tact.store, tact.settings, name, req.query.key, Date.now());
     if (!(CALIBRATED_MODELS as readonly string[]).includes(name) && reports.every((r) => r.n === 0 && r.pending === 0)) {
-      throw new TactError('not_found', { what: 'model with a calibration report (those that record predictions: rates, decisions)', id: name });
+      throw new TactError('not_found', { what: 'model with a calibration report (those that record predictions: rates, decisions, uplift)', id: name });
     }
     return clean({ model: name, reports });
   });

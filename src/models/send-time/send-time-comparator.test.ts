@@ -63,8 +63,6 @@ describe('promotion of a send-time version', () => {
     expect(worse).toMatchObject({ better: false, figures: { ci: null, sameForEvery: true } });
     expect(worse.inconclusive).toBeUndefined();
     expect(worse.summary).toBe('on 50 held-out engagements the mean log predictive probability of the slot is -5.2 for version 4 against -3.2 for version 3 (difference -2 for every one of the 50 subjects: no spread, so the mean has no interval; exact sign test p = 1.8e-15): the candidate is worse');
-    // The same score for every subject (the candidate predicts as the live version does): not worse.
-    expect(compareLogLik(new Array<number>(n).fill(-3), new Array<number>(n).fill(-3), { candidate: 4, live: 3 }).better).toBe(true);
     // Differences of ±1 around −0.1: within noise, so not worse.
     const noisy = compareLogLik(Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) - 0.1), new Array<number>(n).fill(0), { candidate: 4, live: 3 });
     expect(noisy.better).toBe(true);
@@ -79,5 +77,19 @@ describe('promotion of a send-time version', () => {
     const c = compareLogLik(diff.map((d) => -3 + d), new Array<number>(30).fill(-3), { candidate: 2, live: 1 });
     expect(c.better).toBe(true);
     expect(c.figures).toMatchObject({ difference: -0.2, ci: [-0.405, 0.005] });
+  });
+
+  it('reads an exact tie as a tie: no difference, not a reason to promote', () => {
+    const n = 50;
+    // The same score for every subject (the candidate predicts as the live version does).
+    const same = compareLogLik(new Array<number>(n).fill(-3), new Array<number>(n).fill(-3), { candidate: 4, live: 3 });
+    expect(same.better).toBe(false);
+    expect(same.inconclusive).toBeUndefined();
+    expect(same.figures).toMatchObject({ difference: 0, tie: true });
+    expect(same.summary).toMatch(/: no difference between version 4 and version 3$/);
+    expect(same.summary).not.toContain('not worse');
+    // Equal means with spread (±0.5): a tie too.
+    const even = compareLogLik(Array.from({ length: n }, (_, i) => (i % 2 ? -2.5 : -3.5)), new Array<number>(n).fill(-3), { candidate: 4, live: 3 });
+    expect(even).toMatchObject({ better: false, figures: { difference: 0, tie: true } });
   });
 });

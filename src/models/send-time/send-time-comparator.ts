@@ -17,7 +17,8 @@ export const MIN_HELD_OUT = 30;
  * of the engagement slot held out: the candidate may go live unless it is significantly worse —
  * the upper end of Student's 95% t-interval of the mean difference below 0, or, when the
  * difference is the same for every subject (no interval: paired.ts), that difference below 0 by
- * the exact sign test — and only with at least MIN_HELD_OUT subjects.
+ * the exact sign test — and only with at least MIN_HELD_OUT subjects. Equal mean scores (a tie)
+ * favour neither: better is false, and the summary says "no difference".
  *
  * @example
  * compareLogLik([-2.1, -3.0, …], [-2.5, -3.2, …], { candidate: 2, live: 1 }).better; // true
@@ -29,11 +30,14 @@ export function compareLogLik(candidate: readonly number[], live: readonly numbe
   }
   const d = pairedDifference(candidate, live);
   const ci: [number, number] | null = d.constant ? null : [round(d.low), round(d.high)];
-  const better = !pairedBelowZero(d);
+  // Equal mean scores (the differences sum to exactly 0) favour neither version.
+  const tie = d.mean === 0;
+  const better = !tie && !pairedBelowZero(d);
   const lc = candidate.reduce((a, b) => a + b, 0) / n;
   const ll = live.reduce((a, b) => a + b, 0) / n;
   const words = `on ${n} held-out engagements the mean log predictive probability of the slot is ${round(lc)} for version ${versions.candidate} against ${round(ll)} for version ${versions.live} (${differenceWords({ n, difference: round(d.mean), ci })})`;
-  return { better, summary: better ? `${words}: the candidate is not worse` : `${words}: the candidate is worse`, figures: { heldOut: n, candidateLogLik: round(lc), liveLogLik: round(ll), difference: round(d.mean), ci, ...(d.constant ? { sameForEvery: true } : {}) } };
+  const verdict = tie ? `no difference between version ${versions.candidate} and version ${versions.live}` : better ? 'the candidate is not worse' : 'the candidate is worse';
+  return { better, summary: `${words}: ${verdict}`, figures: { heldOut: n, candidateLogLik: round(lc), liveLogLik: round(ll), difference: round(d.mean), ci, ...(d.constant ? { sameForEvery: true } : {}), ...(tie ? { tie: true } : {}) } };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,9 +1,12 @@
 import type { Settings } from '../../config/settings.js';
 import { policyKind } from '../../decide/kinds.js';
+import { bootstrapIntervals } from '../../measure/ope/bootstrap.js';
+import { estimate, influence, opeTerms } from '../../measure/ope/estimators.js';
 import { opeReport, type OpeReport } from '../../measure/ope/report.js';
-import type { EstimatorName } from '../../measure/ope/types.js';
+import type { EstimatorName, LoggedFeedback } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
+import { splitHeldOut } from './held-out.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
 import { type LoggedDecision, readDecisionLog, shownArm } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
@@ -38,9 +41,15 @@ export function targetActions(rows: readonly LoggedDecision[], scorer: UpliftSco
   });
 }
 
-/** Both versions' off-policy reports on the same logged decisions. */
+/** A difference candidate − live of one estimator, with its 95% bootstrap interval. */
+export interface Difference {
+  value: number;
+  ci: [number, number];
+}
+
+/** Both versions' off-policy reports on the same logged decisions, and their difference. */
 export interface UpliftComparison extends Comparison {
-  figures: { decisions: number; candidate: Figures; live: Figures; rule: string };
+  figures: { decisions: number; candidate: Figures; live: Figures; difference: { snips: Difference | null; dr: Difference | null } | null; rule: string };
 }
 interface Figures {
   version: number;
@@ -49,50 +58,89 @@ interface Figures {
   warnings: string[];
 }
 
+const RULE = 'better: neither report blocked, and for SNIPS and for DR the 95% interval of candidate − live entirely above 0; worse when either is entirely below 0; a tie when both versions would have earned exactly the same; otherwise inconclusive';
+
 /**
- * Compares two uplift model versions on the decision log: what each would have earned (the goal
- * within the attribution window after the decision), by SNIPS and doubly robust estimates with
- * 95% bootstrap intervals (src/measure's opeReport; the DR reward model is the candidate's own
- * outcome predictions, the same for both). The rule: the candidate is not worse — and may go live
- * — when neither report is blocked and, for SNIPS and for DR, its estimate is at least the lower
- * end of the live version's 95% interval. Otherwise it is refused, with the figures.
+ * Compares two uplift model versions on logged decisions that neither was trained on (the
+ * held-out subjects' decisions: held-out.ts; {@link upliftComparator} selects them): what each
+ * would have earned (the goal within the attribution window after the decision), by SNIPS and
+ * doubly robust estimates (src/measure's opeReport, 95% bootstrap intervals; the DR reward model is
+ * the candidate's own outcome predictions, the same for both), and — like with like — the
+ * difference candidate − live of each, with the 95% BCa interval of the difference over the same
+ * resamples (paired: both versions are read on each resampled row set).
+ *
+ * The rule: the candidate is better — and may go live — when neither report is blocked and, for
+ * SNIPS and for DR, the whole interval of the difference is above 0. It is worse when either
+ * interval is wholly below 0; a tie ("no difference") when both differences are exactly 0 (the
+ * versions would have made the same choices, say); otherwise inconclusive — the log cannot tell
+ * them apart, and only `training.autoPromote` lets such a candidate through.
  *
  * @example
- * const c = compareUpliftOnLog(rows, candidate, live, { level: 0.9, maxWidth: 0.05, noneScore: 0 });
+ * const c = compareUpliftOnLog(heldOutRows, candidate, live, { level: 0.9, maxWidth: 0.05, noneScore: 0 });
  * c.better; // true
  */
 export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: UpliftScorer, live: UpliftScorer, o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
   const goals = new Set([...Object.keys(candidate.state.none), ...Object.keys(live.state.none)]);
-  const frame = logFrame(rows, candidate, goals, (r) => r.record.scored.map((t) => t.action));
-  const report = (s: UpliftScorer): { r: OpeReport; f: Figures } => {
-    const target = targetActions(rows, s, frame.index, o);
-    const K = frame.index.size;
-    const dist = new Float64Array(rows.length * K);
-    target.forEach((a, i) => (dist[i * K + a] = 1));
-    const r = estimateOnFrame(rows, frame, dist, ['snips', 'dr']);
-    const pick = (e: OpeReport['estimates']['snips']) => (e ? { value: round(e.value), ci: [round(e.ci[0]), round(e.ci[1])] as [number, number] } : null);
-    return { r, f: { version: s.version, snips: pick(r.estimates.snips), dr: pick(r.estimates.dr), warnings: r.warnings.map((w) => w.message) } };
-  };
-  const rule = 'not worse: neither report blocked, and SNIPS and DR each at least the lower end of the live version’s 95% interval';
+  const none = (version: number): Figures => ({ version, snips: null, dr: null, warnings: [] });
+  const nothing = { decisions: rows.length, candidate: none(candidate.version), live: none(live.version), difference: null, rule: RULE };
+  if (!rows.length) return { better: false, inconclusive: true, summary: 'no logged decision of a held-out subject has its outcome window closed yet: nothing to compare them on; promote with force, or wait', figures: nothing };
   // Inverse-propensity estimates need the logging policy's probability of every logged arm.
   const unusable = rows.filter((r) => !hasPropensity(r)).length;
   if (unusable) {
-    const none = (version: number): Figures => ({ version, snips: null, dr: null, warnings: [] });
     const summary = `the decision log cannot compare them: ${unusable} of ${rows.length} logged decisions have no usable propensity (missing, zero or above 1), and off-policy estimates weigh each decision by it`;
-    return { better: false, summary, figures: { decisions: rows.length, candidate: none(candidate.version), live: none(live.version), rule } };
+    return { better: false, summary, figures: nothing };
   }
-  const c = report(candidate);
-  const l = report(live);
-  const figures = { decisions: rows.length, candidate: c.f, live: l.f, rule };
+  const frame = logFrame(rows, candidate, goals, (r) => r.record.scored.map((t) => t.action));
+  const K = frame.index.size;
+  const distribution = (s: UpliftScorer): Float64Array => {
+    const dist = new Float64Array(rows.length * K);
+    targetActions(rows, s, frame.index, o).forEach((a, i) => (dist[i * K + a] = 1));
+    return dist;
+  };
+  const pick = (e: { value: number; ci: [number, number] } | null | undefined) => (e ? { value: round(e.value), ci: [round(e.ci[0]), round(e.ci[1])] as [number, number] } : null);
+  const report = (s: UpliftScorer, dist: Float64Array): { r: OpeReport; f: Figures } => {
+    const r = estimateOnFrame(rows, frame, dist, ['snips', 'dr']);
+    return { r, f: { version: s.version, snips: pick(r.estimates.snips), dr: pick(r.estimates.dr), warnings: r.warnings.map((w) => w.message) } };
+  };
+  const cd = distribution(candidate);
+  const ld = distribution(live);
+  const c = report(candidate, cd);
+  const l = report(live, ld);
   if (c.r.blocked || l.r.blocked) {
     const why = [...c.r.warnings, ...l.r.warnings].find((w) => w.severity === 'block')?.message ?? 'the report is blocked';
-    return { better: false, summary: `the decision log cannot compare them (${rows.length} decisions): ${why}`, figures };
+    return { better: false, summary: `the decision log cannot compare them (${rows.length} decisions): ${why}`, figures: { ...nothing, candidate: c.f, live: l.f } };
   }
+  const raw = differenceOnFrame(rows, frame, cd, ld);
+  const difference = { snips: pick(raw.snips), dr: pick(raw.dr) };
+  const figures = { decisions: rows.length, candidate: c.f, live: l.f, difference, rule: RULE };
   const fmt = (e: Figures['snips']) => (e ? `${e.value} [${e.ci[0]}, ${e.ci[1]}]` : 'n/a');
-  const ok = (cand: Figures['snips'], lv: Figures['snips']) => !!cand && !!lv && cand.value >= lv.ci[0];
-  const better = ok(c.f.snips, l.f.snips) && ok(c.f.dr, l.f.dr);
-  const summary = `on ${rows.length} logged decisions, uplift@${candidate.version} would have earned SNIPS ${fmt(c.f.snips)}, DR ${fmt(c.f.dr)} against uplift@${live.version}'s SNIPS ${fmt(l.f.snips)}, DR ${fmt(l.f.dr)} (95% bootstrap intervals)`;
-  return { better, summary: better ? summary : `${summary}: the candidate is worse`, figures };
+  const both = [raw.snips, raw.dr];
+  const summary = `on ${rows.length} logged decisions of held-out subjects (neither version was trained on them), uplift@${candidate.version} would have earned SNIPS ${fmt(c.f.snips)}, DR ${fmt(c.f.dr)} against uplift@${live.version}'s SNIPS ${fmt(l.f.snips)}, DR ${fmt(l.f.dr)}; difference SNIPS ${fmt(difference.snips)}, DR ${fmt(difference.dr)} (95% bootstrap intervals)`;
+  if (both.every((d) => d && d.value === 0)) return { better: false, summary: `${summary}: no difference between uplift@${candidate.version} and uplift@${live.version}`, figures };
+  if (both.some((d) => d && d.ci[1] < 0)) return { better: false, summary: `${summary}: the candidate is worse`, figures };
+  if (both.every((d) => d && d.ci[0] > 0)) return { better: true, summary: `${summary}: the candidate is better`, figures };
+  return { better: false, inconclusive: true, summary: `${summary}: an interval of the difference holds 0, so the log cannot tell them apart`, figures };
+}
+
+/**
+ * The difference target − other of SNIPS and DR on the same rows, with the BCa interval of the
+ * difference: both are read on each bootstrap resample (the influence of a difference is the
+ * difference of the influences). Null for an estimator without a value on these rows.
+ */
+function differenceOnFrame(rows: readonly LoggedDecision[], f: LogFrame, target: Float64Array, other: Float64Array): Record<'snips' | 'dr', Difference | null> {
+  const tt = opeTerms(feedback(rows, f, target));
+  const to = opeTerms(feedback(rows, f, other));
+  const names = (['snips', 'dr'] as const).filter((k) => Number.isFinite(estimate(tt, k)) && Number.isFinite(estimate(to, k)));
+  const stats = Object.fromEntries(names.map((k) => [k, (idx: Int32Array) => estimate(tt, k, idx) - estimate(to, k, idx)]));
+  const bca = Object.fromEntries(names.map((k) => {
+    const a = influence(tt, k)!;
+    const b = influence(to, k)!;
+    return [k, { estimate: estimate(tt, k) - estimate(to, k), influence: a.map((x, i) => x - b[i]) }];
+  }));
+  const intervals = bootstrapIntervals(rows.length, stats, { ...OPE, bca });
+  const out: Record<'snips' | 'dr', Difference | null> = { snips: null, dr: null };
+  for (const k of names) out[k] = { value: bca[k].estimate, ci: intervals[k].ci };
+  return out;
 }
 
 /**
@@ -139,17 +187,23 @@ function logFrame(rows: readonly LoggedDecision[], rewardModel: UpliftScorer, go
   return { index, reward, logged, q };
 }
 
-function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Float64Array, estimators: EstimatorName[]): OpeReport {
+/** The rows as the estimators read them, under a target distribution (n × K). */
+function feedback(rows: readonly LoggedDecision[], f: LogFrame, dist: Float64Array): LoggedFeedback {
   const K = f.index.size;
-  return opeReport({
+  return {
     reward: f.reward, loggedPropensity: Float64Array.from(rows, (x) => x.propensity), targetProbability: Float64Array.from(rows, (_, i) => dist[i * K + f.logged[i]]),
     nActions: K, action: f.logged, targetDistribution: dist, rewardPrediction: f.q,
-  }, { ...OPE, estimators });
+  };
+}
+
+function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Float64Array, estimators: EstimatorName[]): OpeReport {
+  return opeReport(feedback(rows, f, dist), { ...OPE, estimators });
 }
 
 /**
  * The registry's comparison for `uplift`: reads the decision log (outcome windows closed) and
- * applies {@link compareUpliftOnLog}.
+ * applies {@link compareUpliftOnLog} to the held-out subjects' decisions, which no version is
+ * trained on (held-out.ts).
  *
  * @example
  * registry.setComparator('uplift', upliftComparator({ store, settings }));
@@ -160,6 +214,6 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     // Each decision is read under its own catalog version (its safe default, its variants), not the current one.
     const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
-    return compareUpliftOnLog(rows, new UpliftScorer(candidate.state as UpliftState, candidate.version, candidate.dataTo), new UpliftScorer(live.state as UpliftState, live.version, live.dataTo), o);
+    return compareUpliftOnLog(splitHeldOut(rows).heldOut, new UpliftScorer(candidate.state as UpliftState, candidate.version, candidate.dataTo), new UpliftScorer(live.state as UpliftState, live.version, live.dataTo), o);
   };
 }

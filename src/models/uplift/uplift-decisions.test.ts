@@ -4,6 +4,7 @@ import type { DecisionRecord } from '../../decide/decision.js';
 import { shopConfig } from '../../decide/fixtures.js';
 import type { OutcomeRecord } from '../../decide/records.js';
 import { advertising, decideReq } from '../../decide/test-http.js';
+import { HELD_OUT_SHARE, heldOutSubject } from './held-out.js';
 
 const DAY = 86_400_000;
 
@@ -53,11 +54,19 @@ describe('uplift-aware scoring', () => {
     await seedLog(h, 400, 0, { none: 0.1, shoes: 0.4 });
     const [trained] = await h.tact.learning.train(['uplift'], 'test');
     expect(trained).toMatchObject({ model: 'uplift', version: 1, promotion: { promoted: true } });
-    expect(trained.metrics).toMatchObject({ decisions: 400, none: 200, features: ['features.orders'], actions: { 'shoes-offer': { rows: 200, positives: 80, noneRows: 200, nonePositives: 20 } } });
+    // Trained on the subjects outside the held-out split (held-out.ts) only.
+    const fitted = Array.from({ length: 400 }, (_, i) => i).filter((i) => !heldOutSubject(`p${i}`));
+    const shoes = fitted.filter((i) => i % 2);
+    const none = fitted.filter((i) => i % 2 === 0);
+    const converts = (i: number, rate: number) => Math.floor(i / 2) % 10 < 10 * rate;
+    expect(trained.metrics).toMatchObject({
+      decisions: fitted.length, heldOut: 400 - fitted.length, none: none.length, features: ['features.orders'],
+      actions: { 'shoes-offer': { rows: shoes.length, positives: shoes.filter((i) => converts(i, 0.4)).length, noneRows: none.length, nonePositives: none.filter((i) => converts(i, 0.1)).length } },
+    });
 
     const after = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
     expect(after.choices[0].action).toBe('shoes-offer');
-    expect(after.choices[0].explanation).toMatch(/conversion uplift over "none" \(90% .* n=400, uplift@1\) × value 60/);
+    expect(after.choices[0].explanation).toMatch(new RegExp(`conversion uplift over "none" \\(90% .* n=${fitted.length}, uplift@1\\) × value 60`));
     const logged = await h.store.decisions.getDecision(after.decisionId);
     const trace = logged!.scored.find((s) => s.action === 'shoes-offer')!;
     expect(trace.uplift?.model).toBe('uplift@1');
@@ -75,21 +84,49 @@ describe('uplift-aware scoring', () => {
     const [first] = await h.tact.learning.train(['uplift'], 'test');
     expect(first.promotion?.reason).toContain('first version');
     // Later decisions where the offer hurts: over the whole log "none" converts 0.325, the offer
-    // 0.175. The retrained version does nothing; the live one sends the offer to everyone. Logged
-    // at propensity ½ each, SNIPS of a deterministic policy is the mean reward of the rows where
-    // the log did what it would (Swaminathan & Joachims 2015): 260/800 and 140/800.
+    // 0.175. The retrained version does nothing; the live one sends the offer to everyone. Both are
+    // judged on the held-out subjects' decisions (held-out.ts), which neither was trained on.
+    // Logged at propensity ½ each, SNIPS of a deterministic policy is the mean reward of the rows
+    // where the log did what it would (Swaminathan & Joachims 2015).
     await seedLog(h, 1200, 400, { none: 0.4, shoes: 0.1 });
+    const held = Array.from({ length: 1600 }, (_, i) => i).filter((i) => heldOutSubject(`p${i}`));
+    const converts = (i: number) => Math.floor(i / 2) % 10 < 10 * (i < 400 ? (i % 2 ? 0.4 : 0.1) : i % 2 ? 0.1 : 0.4);
+    const snips = (rows: number[]) => Math.round((rows.filter(converts).length / rows.length) * 1e5) / 1e5;
+    const noneValue = snips(held.filter((i) => i % 2 === 0));
+    const shoesValue = snips(held.filter((i) => i % 2));
     const [second] = await h.tact.learning.train(['uplift'], 'test');
-    expect(second.promotion).toMatchObject({ promoted: true, previous: 1, comparison: { better: true, figures: { decisions: 1600, candidate: { version: 2, snips: { value: 0.325 } }, live: { version: 1, snips: { value: 0.175 } } } } });
-    expect(second.promotion?.reason).toContain('the comparison with version 1 favours it: on 1600 logged decisions, uplift@2 would have earned SNIPS 0.325');
+    expect(second.promotion).toMatchObject({ promoted: true, previous: 1, comparison: { better: true, figures: { decisions: held.length, candidate: { version: 2, snips: { value: noneValue } }, live: { version: 1, snips: { value: shoesValue } } } } });
+    const difference = (second.promotion?.comparison?.figures as { difference: { snips: { value: number; ci: [number, number] } } }).difference.snips;
+    expect(difference.value).toBeCloseTo(noneValue - shoesValue, 4);
+    expect(difference.ci[0]).toBeGreaterThan(0);
+    expect(second.promotion?.reason).toContain(`the comparison with version 1 favours it: on ${held.length} logged decisions of held-out subjects (neither version was trained on them), uplift@2 would have earned SNIPS ${noneValue}`);
 
     // A version that sends the offer again (version 1's state, registered anew) is worse: refused.
     const registry = h.tact.learning.registry;
     const v1 = await registry.store.getVersion('uplift', 1);
     const v3 = await registry.register('uplift', { state: v1!.state, metrics: {}, dataFrom: null, dataTo: Date.now() }, 'test');
     const refused = await registry.promote('uplift', v3.version, { actor: 'test' });
-    expect(refused).toMatchObject({ promoted: false, previous: 2, comparison: { better: false, figures: { candidate: { snips: { value: 0.175 } }, live: { snips: { value: 0.325 } } } } });
+    expect(refused).toMatchObject({ promoted: false, previous: 2, comparison: { better: false, figures: { candidate: { snips: { value: shoesValue } }, live: { snips: { value: noneValue } } } } });
     expect(refused.reason).toMatch(/does not favour it: .* the candidate is worse$/);
     expect((await registry.live('uplift'))?.version).toBe(2);
+  });
+
+  it('trains on the subjects outside the held-out split, and judges versions only on the held-out subjects\' decisions', async () => {
+    await seedLog(h, 400, 0, { none: 0.1, shoes: 0.4 });
+    const keys = Array.from({ length: 400 }, (_, i) => `p${i}`);
+    const held = keys.filter((k) => heldOutSubject(k));
+    // The split is a hash of the subject: about HELD_OUT_SHARE of them, the same every time.
+    expect(held.length).toBeGreaterThan(400 * HELD_OUT_SHARE * 0.7);
+    expect(held.length).toBeLessThan(400 * HELD_OUT_SHARE * 1.3);
+    expect(keys.filter((k) => heldOutSubject(k))).toEqual(held);
+    const [first] = await h.tact.learning.train(['uplift'], 'test');
+    expect(first.metrics).toMatchObject({ decisions: 400 - held.length, heldOut: held.length });
+    // A second version is judged on the held-out decisions only: neither version was fitted on them.
+    await seedLog(h, 400, 400, { none: 0.1, shoes: 0.4 });
+    const heldLater = Array.from({ length: 400 }, (_, i) => `p${400 + i}`).filter((k) => heldOutSubject(k));
+    const [second] = await h.tact.learning.train(['uplift'], 'test');
+    expect(second.metrics).toMatchObject({ decisions: 800 - held.length - heldLater.length, heldOut: held.length + heldLater.length });
+    expect(second.promotion?.comparison?.figures).toMatchObject({ decisions: held.length + heldLater.length });
+    expect(second.promotion?.reason).toContain(`on ${held.length + heldLater.length} logged decisions of held-out subjects`);
   });
 });

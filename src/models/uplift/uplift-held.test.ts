@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureShop, seededTact } from '../../measure/simulation.js';
+import { heldOutSubject } from './held-out.js';
 import { compareUpliftOnLog, upliftComparator, type UpliftComparison } from './uplift-comparator.js';
 import type { LoggedDecision } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
@@ -88,7 +89,10 @@ describe('uplift learning and its promotion check on a log where a high-stakes a
     const version = (v: number, state: UpliftState) => ({ name: 'uplift', version: v, trainedAt: 0, dataFrom: null, dataTo: 0, metrics: {}, trainedBy: 'test', state });
     const compare = upliftComparator({ store: h.tact.store, settings: h.tact.settings, now: () => h.clock.now + 7 * DAY });
     const c = (await compare(version(2, model({ loan: 0.5 })), version(1, model({ loan: 0.011, socks: 0.5 })))) as UpliftComparison;
-    const shown = rows.filter((r) => r.arm === 'newsletter');
+    // Judged on the held-out subjects' decisions only (held-out.ts): neither version was trained on them.
+    const held = rows.filter((r) => heldOutSubject(r.record.profileKey));
+    expect(c.figures.decisions).toBe(held.length);
+    const shown = held.filter((r) => r.arm === 'newsletter');
     expect(c.figures.candidate.snips?.value).toBeCloseTo(shown.filter((r) => r.followed.has('conversion')).length / shown.length, 4);
   });
 });

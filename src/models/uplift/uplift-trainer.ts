@@ -1,12 +1,13 @@
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { fitLoggedArms, type ArmModel } from '../../learn/uplift/logged-uplift.js';
 import type { Trainer } from '../train/trainer.js';
+import { splitHeldOut } from './held-out.js';
 import type { LoggedDecision } from './uplift-log.js';
 import { readDecisionLog } from './uplift-log.js';
 import { featureRow, numeric, type UpliftFeature, type UpliftState } from './uplift-model.js';
 
 const DAY = 86_400_000;
-/** The log read for training (and for the comparison): the last 90 days, at most 100 000 decisions. @example readDecisionLog(store, { now, windowMs, ...UPLIFT_LOG }) */
+/** The log read for training (and for the comparison and the calibration report): the last 90 days, at most 100 000 decisions. @example readDecisionLog(store, { now, windowMs, ...UPLIFT_LOG }) */
 export const UPLIFT_LOG = { sinceMs: 90 * DAY, max: 100_000 };
 /** Rows an arm needs before it is fitted; features kept at most; share of rows a fact must appear in. */
 const MIN_ROWS = 30;
@@ -101,7 +102,8 @@ export function fitUplift(logged: readonly LoggedDecision[], goalOf: (action: st
  * The `uplift` model: each action's incremental effect over doing nothing, learned from the
  * decision log (decisions where nothing was done — "none" chosen or the holdout — against those
  * where the action was, outcomes within the attribution window, IPS-weighted by the logged
- * propensities, features = the facts the decisions kept). Trained by `tact train uplift` and on
+ * propensities, features = the facts the decisions kept), leaving out the held-out subjects'
+ * decisions (held-out.ts: `metrics.heldOut` counts them). Trained by `tact train uplift` and on
  * the schedule; decisions use it when the policy says `scoring: uplift`.
  *
  * @example
@@ -113,12 +115,13 @@ export const upliftTrainer: Trainer = {
   async train(ctx) {
     const windowMs = ctx.settings.get(policyKind).attributionMs;
     const catalog = ctx.settings.get(catalogKind);
-    const rows = await readDecisionLog(ctx.store, { now: ctx.now, windowMs, ...UPLIFT_LOG });
+    // The held-out subjects' decisions are kept for judging versions (the comparison, the calibration report): never fitted on.
+    const { training: rows, heldOut } = splitHeldOut(await readDecisionLog(ctx.store, { now: ctx.now, windowMs, ...UPLIFT_LOG }));
     const none = rows.filter((r) => r.arm === 'none' && hasPropensity(r)).length;
-    if (none < MIN_ROWS) return { skipped: `needs ${MIN_ROWS} logged decisions that did nothing ("none" or the holdout) with their outcome window closed; there are ${none}` };
+    if (none < MIN_ROWS) return { skipped: `needs ${MIN_ROWS} logged decisions that did nothing ("none" or the holdout) with their outcome window closed, of subjects outside the held-out split; there are ${none}` };
     const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, windowMs);
     if (!Object.keys(state.actions).length) return { skipped: `no action has ${MIN_ROWS} logged decisions with their outcome window closed yet` };
     const dataFrom = Math.min(...rows.map((r) => r.record.at));
-    return { state, metrics, dataFrom, dataTo: ctx.now - windowMs };
+    return { state, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - windowMs };
   },
 };

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
+import type { DecisionRecord } from '../../decide/decision.js';
+import { shopConfig } from '../../decide/fixtures.js';
+import type { OutcomeRecord } from '../../decide/records.js';
+import { normalQuantile } from '../../learn/math/special.js';
+import { heldOutSubject } from './held-out.js';
+import { renderUpliftCalibration, type UpliftCalibrationView } from './uplift-calibration.js';
+
+const DAY = 86_400_000;
+
+/**
+ * 800 past decisions, "none" or the shoes offer at propensity ½ each (one subject each): the offer
+ * converts 40%, doing nothing 10%.
+ */
+async function seedLog(h: Harness): Promise<{ key: string; arm: 'none' | 'shoes-offer'; converted: boolean }[]> {
+  const at = Date.now() - 30 * DAY;
+  const outcomes: OutcomeRecord[] = [];
+  const made: { key: string; arm: 'none' | 'shoes-offer'; converted: boolean }[] = [];
+  for (let i = 0; i < 800; i++) {
+    const arm = i % 2 ? 'shoes-offer' : 'none';
+    const choice = arm === 'none' ? { rank: 1, kind: 'none' as const, score: 0, propensity: 0.5, why: '' } : { rank: 1, kind: 'action' as const, action: 'shoes-offer', score: 2.8, propensity: 0.5, why: '' };
+    const d: DecisionRecord = {
+      id: `past-${i}`, at: at + i, profileKey: `p${i}`, subject: `s${i}`, placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'beta-ladder@1',
+      arm: 'treatment', choices: [choice], scored: [{ action: 'shoes-offer', score: 2.8, p: 0.05, value: 60, cost: 0.2 }], excluded: [],
+      facts: { 'features.orders': i % 3 }, absentFacts: [], operator: '', customer: '', excludedByStage: {},
+    };
+    await h.store.decisions.appendDecision(d);
+    const converted = Math.floor(i / 2) % 10 < 10 * (arm === 'none' ? 0.1 : 0.4);
+    if (converted) outcomes.push({ id: `o${i}`, at: d.at + 3_600_000, profileKey: d.profileKey, type: 'conversion', value: 60, decisionId: arm === 'none' ? null : d.id, action: arm === 'none' ? null : arm, credit: arm === 'none' ? 0 : 1, reward: 60, success: arm !== 'none', source: 'api' });
+    made.push({ key: d.profileKey, arm, converted });
+  }
+  await h.store.decisions.addOutcomes(outcomes);
+  return made;
+}
+
+describe('the calibration report of the uplift model', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('reports predicted against observed uplift on the held-out subjects, where the other models\' reports are', async () => {
+    h = await harness('sqlite', { config: shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } }) });
+    const empty = await get(h.app, '/v1/models/uplift/calibration', KEYS.admin);
+    expect(empty.statusCode, empty.body).toBe(200);
+    expect(empty.json().reports).toEqual([expect.objectContaining({ model: 'uplift', version: null, n: 0 })]);
+
+    const made = await seedLog(h);
+    const [trained] = await h.tact.learning.train(['uplift'], 'test');
+    const held = made.filter((m) => heldOutSubject(m.key));
+    expect(trained.metrics).toMatchObject({ heldOut: held.length });
+
+    const r = await get(h.app, '/v1/models/uplift/calibration', KEYS.admin);
+    expect(r.statusCode, r.body).toBe(200);
+    const [report] = r.json().reports as UpliftCalibrationView[];
+    expect(report).toMatchObject({ model: 'uplift', key: 'shoes-offer', goal: 'conversion', version: 1, n: held.length });
+    // Equal propensities (½): the weighted means are the plain rates, so the observed uplift and
+    // its interval are the difference of two proportions with Wald's interval (Newcombe 1998, method 1).
+    const t = held.filter((m) => m.arm === 'shoes-offer');
+    const c = held.filter((m) => m.arm === 'none');
+    const pt = t.filter((m) => m.converted).length / t.length;
+    const pc = c.filter((m) => m.converted).length / c.length;
+    const half = normalQuantile(0.975) * Math.sqrt((pt * (1 - pt)) / t.length + (pc * (1 - pc)) / c.length);
+    expect(report).toMatchObject({ treated: t.length, control: c.length });
+    expect(report.observed).toBeCloseTo(pt - pc, 10);
+    expect(report.interval!.low).toBeCloseTo(pt - pc - half, 10);
+    expect(report.interval!.high).toBeCloseTo(pt - pc + half, 10);
+    expect(report.bins.reduce((s, b) => s + b.count, 0)).toBe(held.length);
+    expect(report.meanPredicted!).toBeGreaterThan(0.2);
+
+    const one = await get(h.app, '/v1/models/uplift/calibration?key=shoes-offer', KEYS.admin);
+    expect(one.json().reports).toHaveLength(1);
+    const typo = await get(h.app, '/v1/models/uplift/calibration?key=shoes-ofer', KEYS.admin);
+    expect(typo.statusCode, typo.body).toBe(400);
+    expect(typo.json().problems).toEqual([{ field: 'key', message: 'The `key` `shoes-ofer` names no action of the live `uplift` version 1; its actions are shoes-offer.' }]);
+
+    const text = renderUpliftCalibration(report);
+    expect(text).toContain(`uplift shoes-offer (version 1, goal conversion): ${held.length} held-out decisions (${t.length} showed it, ${c.length} did nothing)`);
+    expect(text).toMatch(/bins' 95% intervals hold their predicted uplift/);
+  });
+});
