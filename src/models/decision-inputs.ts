@@ -16,10 +16,10 @@ const MAX_CACHED = 100_000;
 
 /**
  * The decision pipeline's reads from the models: the subject's ladder position (segment and
- * micro-segment, cached per profile for its version and at most two seconds, so the hot path pays
- * one map lookup), the uplift model when the decision scores by uplift (the live version, or the
- * one an experiment pins; built once per version), and, only when the rules read them, the rates
- * and anomaly flags.
+ * micro-segment, cached per profile for its version, the live micro-segments version and the
+ * settings, at most two seconds, so the hot path pays two map lookups), the uplift model when the
+ * decision scores by uplift (the live version, or the one an experiment pins; built once per
+ * version), and, only when the rules read them, the rates and anomaly flags.
  *
  * @example
  * const prefetch = new ModelInputs({ store, settings, registry, estimates: learning.estimates, position: (s, now) => learning.ladderPosition(s, now) });
@@ -27,7 +27,7 @@ const MAX_CACHED = 100_000;
  */
 export class ModelInputs implements DecisionPrefetch {
   /** Positions asked for in the last 2–4 s (ops/ttl-cache.ts). */
-  private readonly positions = new TtlCache<{ version: number; position: LadderPosition }>(POSITION_TTL_MS, MAX_CACHED);
+  private readonly positions = new TtlCache<{ version: number; basis: string; position: LadderPosition }>(POSITION_TTL_MS, MAX_CACHED);
   private readonly scorers = new Map<number, UpliftScorer>();
 
   constructor(private readonly d: { store: Store; settings: Settings; registry: ModelRegistry; estimates: SubjectEstimates; position: (s: ProfileState, now: number) => Promise<LadderPosition> }) {}
@@ -54,10 +54,14 @@ export class ModelInputs implements DecisionPrefetch {
   }
 
   private async position(state: ProfileState, now: number): Promise<LadderPosition> {
+    // Besides the profile, a position follows the live micro-segments and the settings (segment
+    // rules, features): a version made live here is used by the next decision; one made live by
+    // another process once this registry reads it again (its cache: 2 s).
+    const basis = `${(await this.d.registry.live('micro-segments'))?.version ?? 0}:${this.d.settings.epoch}`;
     const hit = this.positions.get(state.id, now);
-    if (hit && hit.version === state.version) return hit.position;
+    if (hit && hit.version === state.version && hit.basis === basis) return hit.position;
     const position = await this.d.position(state, now);
-    this.positions.set(state.id, { version: state.version, position }, now);
+    this.positions.set(state.id, { version: state.version, basis, position }, now);
     return position;
   }
 }

@@ -94,6 +94,8 @@ export class Learning {
   static create(o: { store: Store; settings: Settings; consumers?: LogConsumers; log: (msg: string, data?: object) => void }): Learning {
     const l = new Learning(o.store, o.settings, o.consumers, o.log);
     o.settings.onChange((kind) => {
+      // Segment rules on a feature removed, or on micro-segments clustered on a feature changed.
+      if (kind === 'features') l.track(l.membership.afterFeaturesChange());
       if (!LEARN_KINDS.has(kind)) return;
       l.learnConsumers?.ensure();
       if (kind === 'segments') l.track(l.membership.removeUndefined());
@@ -146,6 +148,14 @@ export class Learning {
    */
   ladderPosition(state: ProfileState, now = Date.now()): Promise<LadderPosition> {
     return this.lookup.position(state, now);
+  }
+
+  /**
+   * Re-evaluates the segment rules that read a feature once its new definition's backfill is over
+   * (FeatureBackfill.onDone): the stored membership follows the definition, not the next sweep.
+   */
+  afterBackfill(feature: string, hash: string): void {
+    this.track(this.membership.afterBackfill(feature, hash));
   }
 
   /** Consumer names registered (one per kind and definition version). */

@@ -10,7 +10,9 @@ import type { CompareVersions, ModelRegistry } from '../models/registry/registry
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { Store } from '../store/store.js';
 import { featureVector, fillMissing } from './feature-vector.js';
+import { microSegmentsStatus } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
+import { segmentsKind } from './segments-kind.js';
 
 /** Calibration points read per rate at most. */
 const MAX_POINTS = 500_000;
@@ -35,10 +37,15 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
     const now = (o.now ?? Date.now)();
     const rates = o.settings.get(ratesKind);
     const versions = { candidate: candidate.version, live: live.version };
+    const features = o.settings.get(featuresKind);
+    const liveState = live.state as MicroSegmentsState;
+    const stale = Array.isArray(liveState.features) ? microSegmentsStatus(liveState, features, o.settings.get(segmentsKind).microSegments?.features ?? null) : undefined;
+    if (stale?.status === 'needs-retraining') {
+      return { better: true, summary: `the live version ${live.version} needs retraining and is no longer applied: ${stale.reason}`, figures: { versions, live: stale } };
+    }
     if (!rates.length) {
       return { better: false, inconclusive: true, summary: 'no rates are configured: a clustering is judged by how well its groups predict a rate; promote with force', figures: {} };
     }
-    const features = o.settings.get(featuresKind);
     const ratesLive = await o.registry.live<RatesModelState>('rates');
     const clusterOf = new Map<string, [number, number] | null>();
     const assign = async (subjectId: string): Promise<[number, number] | null> => {

@@ -5,6 +5,7 @@ import type { Trainer } from '../models/train/trainer.js';
 import { forEachSubject } from '../models/train/subjects.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { featureVector, missingFill } from './feature-vector.js';
+import { definitionsOf, microSegmentsStatus } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 import { segmentsKind } from './segments-kind.js';
 
@@ -13,7 +14,9 @@ import { segmentsKind } from './segments-kind.js';
  * `segments.microSegments`, one row per live profile; a missing value is filled (feature-vector.ts:
  * the longest seen for a recency, the mean otherwise). The clusters keep the live version's numbers
  * where they are found again (relabel.ts), so `microSegment == 2` in a segment rule keeps its
- * people across trainings. Reports the share of variance the clusters explain and their sizes.
+ * people across trainings. The definitions of the features are kept with the model, so a version
+ * whose features are redefined later is no longer applied (micro-segments-status.ts). Reports the
+ * share of variance the clusters explain and their sizes.
  *
  * @example
  * await trainModels(ctx, [microSegmentsTrainer], ['micro-segments'], 'cli');
@@ -39,9 +42,11 @@ export const microSegmentsTrainer: Trainer = {
     const fill = missingFill(rows, d, features, cfg.features);
     const X = Float64Array.from(rows, (v, i) => (Number.isNaN(v) ? fill[i % d] : v));
     const fitted = fitMicroSegments(X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' });
-    // Numbered after the live version when it clustered the same features (else the numbers start afresh).
+    // Numbered after the live version when it clustered the same features, defined as they are now
+    // (else the numbers start afresh: its centroids are in the units of other definitions).
     const live = (await ctx.registry.live<MicroSegmentsState>('micro-segments'))?.state;
-    const model = live && sameList(live.features, cfg.features) ? relabelLike(fitted, live.model) : fitted;
+    const comparable = live && sameList(live.features, cfg.features) && microSegmentsStatus(live, features, cfg.features).status === 'live';
+    const model = comparable ? relabelLike(fitted, live.model) : fitted;
     // Share of variance explained, on the standardised rows (their mean is 0).
     let within = 0;
     let total = 0;
@@ -55,7 +60,7 @@ export const microSegmentsTrainer: Trainer = {
       }
     }
     const explained = total > 0 ? 1 - within / total : 0;
-    const state: MicroSegmentsState = { features: cfg.features, model, explained, fill };
+    const state: MicroSegmentsState = { features: cfg.features, model, explained, fill, definitions: definitionsOf(features, cfg.features) };
     return { state, metrics: { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000 }, dataFrom: null, dataTo: ctx.now };
   },
 };

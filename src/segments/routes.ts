@@ -25,10 +25,11 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
 
   app.get('/v1/segments', {
     preHandler: read,
-    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, the evaluations of their rule that failed (this process, since it started), and the live micro-segments', response: { 200: anyObj } },
+    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, the evaluations of their rule that failed (this process, since it started), and the live micro-segments with their status (`live`, or `needs-retraining` with the reason when the features they clustered changed since)', response: { 200: anyObj } },
   }, async () => {
     const counts = new Map((await tact.store.segments.counts()).map((c) => [c.segment, c]));
-    const micro = await tact.learning.registry.live<MicroSegmentsState>('micro-segments');
+    const live = await tact.learning.lookup.liveMicroSegments();
+    const micro = live?.version;
     return {
       version: tact.settings.version('segments'),
       segments: tact.settings.get(segmentsKind).audiences.map((a) => {
@@ -40,8 +41,12 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
           errors: failed?.count ?? 0, ...(failed ? { lastError: { message: failed.message, at: iso(failed.at) } } : {}),
         };
       }),
-      microSegments: micro
-        ? { modelVersion: `micro-segments@${micro.version}`, features: micro.state.features, k: micro.state.model.k, sizes: micro.state.model.sizes, varianceExplained: micro.state.explained, clusters: clusterCentres(micro.state) }
+      microSegments: live && micro
+        ? {
+          modelVersion: `micro-segments@${micro.version}`, features: micro.state.features, k: micro.state.model.k, sizes: micro.state.model.sizes, varianceExplained: micro.state.explained, clusters: clusterCentres(micro.state),
+          // `needs-retraining`: the features it clustered changed since it was trained, and it is not applied (micro-segments-status.ts).
+          ...live.status,
+        }
         : null,
     };
   });

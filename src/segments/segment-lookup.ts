@@ -1,11 +1,13 @@
 import type { Settings } from '../config/settings.js';
 import { type MicroSegmentModel, microSegmentOf } from '../learn/segments/micro-segments.js';
+import type { ModelVersion } from '../models/registry/model-store.js';
 import type { ModelRegistry } from '../models/registry/registry.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { testRule } from '../rules/cel.js';
 import { featureVector, fillMissing } from './feature-vector.js';
+import { type MicroSegmentsStatus, microSegmentsStatus } from './micro-segments-status.js';
 import type { SegmentStore } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
 
@@ -17,6 +19,11 @@ export interface MicroSegmentsState {
   explained: number;
   /** Per feature, the value a subject without one takes (missingFill); absent in models fitted before: 0. */
   fill?: number[];
+  /**
+   * Per feature, the hash of its definition at training (definitionsOf): a feature redefined since
+   * makes the version need retraining (micro-segments-status.ts). Absent in models fitted before.
+   */
+  definitions?: string[];
 }
 
 /**
@@ -47,6 +54,9 @@ export interface LadderPosition {
  * const pos = await lookup.position(state, Date.now());
  */
 export class SegmentLookup {
+  /** The live version's status, for the version and the settings (features, segments) it was judged under. */
+  private judged: { version: number; epoch: number; status: MicroSegmentsStatus } | undefined;
+
   constructor(private readonly segments: SegmentStore, private readonly settings: Settings, private readonly registry: ModelRegistry) {}
 
   /** The subject's segments and micro-segment. */
@@ -66,13 +76,35 @@ export class SegmentLookup {
     return { segments, segment: segments[0] ?? null, microSegment };
   }
 
-  /** The subject's micro-segment under the live model, or null before one is trained. */
+  /**
+   * The subject's micro-segment under the live model, or null before one is trained and while the
+   * live one needs retraining (the features it clustered changed: micro-segments-status.ts).
+   */
   async microSegment(state: ProfileState, now: number): Promise<LadderPosition['microSegment']> {
-    const live = await this.registry.live<MicroSegmentsState>('micro-segments');
-    if (!live) return null;
+    const micro = await this.liveMicroSegments();
+    if (!micro || micro.status.status !== 'live') return null;
+    const live = micro.version;
     const x = fillMissing(featureVector(state, this.settings.get(featuresKind), live.state.features, now), live.state.fill);
     const index = microSegmentOf(live.state.model, x);
     return { index, modelVersion: `micro-segments@${live.version}`, key: `micro-segment:${live.version}:${index}` };
+  }
+
+  /**
+   * The live micro-segments version with its status against the features and segments in force
+   * (judged once per version and settings epoch), or undefined before one is trained.
+   *
+   * @example
+   * const micro = await lookup.liveMicroSegments(); // { version: { version: 3, state, … }, status: { status: 'live' } }
+   */
+  async liveMicroSegments(): Promise<{ version: ModelVersion<MicroSegmentsState>; status: MicroSegmentsStatus } | undefined> {
+    const live = await this.registry.live<MicroSegmentsState>('micro-segments');
+    if (!live) return undefined;
+    const epoch = this.settings.epoch;
+    if (this.judged?.version !== live.version || this.judged.epoch !== epoch) {
+      const configured = this.settings.get(segmentsKind).microSegments?.features ?? null;
+      this.judged = { version: live.version, epoch, status: microSegmentsStatus(live.state, this.settings.get(featuresKind), configured) };
+    }
+    return { version: live, status: this.judged.status };
   }
 }
 

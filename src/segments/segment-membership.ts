@@ -4,10 +4,12 @@ import { type SubjectEvent, withSubjects } from '../models/estimates/estimate-ba
 import type { KindConsumer } from '../models/estimates/learn-consumers.js';
 import type { SubjectEstimates } from '../models/estimates/subject-estimates.js';
 import { forEachSubject } from '../models/train/subjects.js';
+import type { CompiledFeature } from '../profiles/features/definition.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { testRule } from '../rules/cel.js';
+import { namesRead } from '../rules/rule-names.js';
 import type { Store } from '../store/store.js';
 import { estimateVars, membershipChanges } from './membership.js';
 import { mergedAwayIn } from './merged-away.js';
@@ -40,12 +42,20 @@ export class SegmentMembership {
   readonly errors = new RuleErrors();
   /** The segments version in force and when it was written (definedAt). */
   private written = { version: -1, at: 0 };
+  /** The features as this process last saw them: what a change of them changed is told from it. */
+  private features: readonly CompiledFeature[];
 
-  constructor(private readonly store: Store, private readonly settings: Settings, private readonly estimates: SubjectEstimates, private readonly lookup: SegmentLookup) {}
+  constructor(private readonly store: Store, private readonly settings: Settings, private readonly estimates: SubjectEstimates, private readonly lookup: SegmentLookup) {
+    this.features = settings.get(featuresKind);
+  }
 
-  /** The changes that bring one subject's membership up to date (not applied). */
-  async changes(state: ProfileState, ctx: { seq: number; reason: string; now: number }): Promise<SegmentTransition[]> {
-    const { audiences } = this.settings.get(segmentsKind);
+  /**
+   * The changes that bring one subject's membership up to date (not applied). With `only`, just
+   * those segments are evaluated; the subject stays in or out of the others as stored.
+   */
+  async changes(state: ProfileState, ctx: { seq: number; reason: string; now: number }, only?: ReadonlySet<string>): Promise<SegmentTransition[]> {
+    const all = this.settings.get(segmentsKind).audiences;
+    const audiences = only ? all.filter((a) => only.has(a.name)) : all;
     const vars = ruleVars(state, this.settings.get(featuresKind), ctx.now);
     const needs = (word: string) => audiences.some((a) => a.when.includes(word));
     const position = needs('microSegment') || needs('estimates') ? await this.lookup.position(state, ctx.now) : undefined;
@@ -59,7 +69,8 @@ export class SegmentMembership {
     };
     const desired = audiences.filter(admits).map((a) => a.name);
     const current = (await this.store.segments.membershipsOf(state.id)).map((m) => m.segment);
-    return membershipChanges(state.id, desired, current, new Set(audiences.map((a) => a.name)), { at: ctx.now, seq: ctx.seq, version: this.settings.version('segments'), reason: ctx.reason });
+    if (only) desired.push(...current.filter((s) => !only.has(s)));
+    return membershipChanges(state.id, desired, current, new Set(all.map((a) => a.name)), { at: ctx.now, seq: ctx.seq, version: this.settings.version('segments'), reason: ctx.reason });
   }
 
   /** The log consumer (registered per segments version by LearnConsumers). */
@@ -130,14 +141,57 @@ export class SegmentMembership {
   }
 
   /**
-   * Re-evaluates every subject with an event in the log; returns how many entries and exits it
-   * recorded. Each subject's changes are applied as soon as they are found: held back until later
-   * in a long sweep, they would overwrite what an event of that subject changed meanwhile (someone
-   * back a second ago entered as lapsed from the state the sweep read before). For the same reason
-   * a subject whose profile changed while it was evaluated is evaluated again on the new profile
-   * before anything is applied: that event's own evaluation may already have found nothing to change.
+   * After the features changed here (PUT /v1/config/features, POST or DELETE /v1/features):
+   * re-evaluates, with reason `feature`, the segments whose rule reads a feature removed (its value
+   * is gone at once) and — when the live micro-segments clustered a feature that changed, and so
+   * are no longer applied (micro-segments-status.ts) — those whose rule reads `microSegment` or
+   * estimates. A feature added or redefined is re-evaluated once its backfill is over
+   * ({@link afterBackfill}): before, its values hold only part of the events.
+   *
+   * @example
+   * settings.onChange((kind) => kind === 'features' && void membership.afterFeaturesChange());
    */
-  async sweep(reason = 'sweep'): Promise<{ subjects: number; entries: number; exits: number }> {
+  async afterFeaturesChange(): Promise<{ subjects: number; entries: number; exits: number } | undefined> {
+    const before = this.features;
+    const after = this.settings.get(featuresKind);
+    this.features = after;
+    const now = new Map(after.map((f) => [f.def.name, f.hash]));
+    const removed = before.filter((f) => !now.has(f.def.name)).map((f) => f.def.name);
+    const changed = new Set([...removed, ...after.filter((f) => !before.some((b) => b.def.name === f.def.name && b.hash === f.hash)).map((f) => f.def.name)]);
+    const { audiences } = this.settings.get(segmentsKind);
+    const only = new Set(audiences.filter((a) => readsFeatures(a.when, removed)).map((a) => a.name));
+    const micro = await this.lookup.liveMicroSegments();
+    if (micro && micro.version.state.features.some((f) => changed.has(f))) {
+      for (const a of audiences) if (MODEL_READS['micro-segments'].some((word) => a.when.includes(word))) only.add(a.name);
+    }
+    return only.size ? this.sweep('feature', only) : undefined;
+  }
+
+  /**
+   * After the backfill of a feature's definition (`hash`) is over, or found nothing to backfill:
+   * re-evaluates, with reason `feature`, the segments whose rule reads it, so the stored
+   * membership follows the new definition without waiting for each subject's next event or the
+   * sweep. Nothing when the feature was redefined again meanwhile (that backfill's end will do it).
+   *
+   * @example
+   * backfill.onDone((feature, hash) => void membership.afterBackfill(feature, hash));
+   */
+  async afterBackfill(feature: string, hash: string): Promise<{ subjects: number; entries: number; exits: number } | undefined> {
+    if (this.settings.get(featuresKind).find((f) => f.def.name === feature)?.hash !== hash) return undefined;
+    const only = new Set(this.settings.get(segmentsKind).audiences.filter((a) => readsFeatures(a.when, [feature])).map((a) => a.name));
+    return only.size ? this.sweep('feature', only) : undefined;
+  }
+
+  /**
+   * Re-evaluates every subject with an event in the log (against `only` those segments, when
+   * named); returns how many entries and exits it recorded. Each subject's changes are applied as
+   * soon as they are found: held back until later in a long sweep, they would overwrite what an
+   * event of that subject changed meanwhile (someone back a second ago entered as lapsed from the
+   * state the sweep read before). For the same reason a subject whose profile changed while it was
+   * evaluated is evaluated again on the new profile before anything is applied: that event's own
+   * evaluation may already have found nothing to change.
+   */
+  async sweep(reason = 'sweep', only?: ReadonlySet<string>): Promise<{ subjects: number; entries: number; exits: number }> {
     let entries = 0;
     let exits = 0;
     const subjects = await forEachSubject(this.store, async (read) => {
@@ -146,7 +200,7 @@ export class SegmentMembership {
       for (let tries = 0; tries < 3; tries++) {
         // Taken before: a store may hand out the very object its next batch changes.
         const version = state.version;
-        c = await this.changes(state, { seq: state.seq ?? 0, reason, now: Date.now() });
+        c = await this.changes(state, { seq: state.seq ?? 0, reason, now: Date.now() }, only);
         // Most subjects change nothing, and cost no second read.
         if (!c.length) break;
         const fresh = await this.store.profiles.getProfile(state.id);
@@ -176,4 +230,14 @@ export class SegmentMembership {
     }
     return exits;
   }
+}
+
+/**
+ * Whether a segment rule reads one of `features`: by name (`features.orders`), or through a
+ * computed key or the whole map (`features[name]`), which could be any of them.
+ */
+function readsFeatures(when: string, features: readonly string[]): boolean {
+  if (!features.length || !when.includes('features')) return false;
+  const named = namesRead(when, 'features');
+  return named.length === 0 || /features\s*\[/.test(when) || named.some((n) => features.includes(n));
 }

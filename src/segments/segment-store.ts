@@ -22,7 +22,9 @@ export interface SegmentTransition {
   /**
    * What caused it: `event`, `estimate` (a model changed an estimate a rule reads), `definition` (a
    * rule added or edited: the subjects of events received before it, re-evaluated), `sweep` (time
-   * passed), `model` (a version of a model the rule reads went live), `merged`, `removed` (the
+   * passed), `model` (a version of a model the rule reads went live), `feature` (a feature the rule
+   * reads was redefined — once its backfill is over — or removed, or the live micro-segments it
+   * reads no longer apply because a feature they clustered changed), `merged`, `removed` (the
    * segment is no longer defined).
    */
   reason: string;
@@ -57,6 +59,10 @@ export interface SegmentStore {
   membershipsOf(profileId: string): Promise<Membership[]>;
   /** Applies entries and exits and records those that changed membership — one transaction. */
   apply(transitions: SegmentTransition[]): Promise<void>;
+  /**
+   * Per segment with a member or a recorded entry or exit: kept as memberships change, so a call
+   * reads one row per segment, whatever the number of profiles.
+   */
   counts(): Promise<SegmentCount[]>;
   /** Members ordered by profile id after `afterProfileId`. */
   members(segment: string, afterProfileId: string, limit: number): Promise<Membership[]>;

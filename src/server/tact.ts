@@ -130,6 +130,14 @@ export class Tact {
     });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
     const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys, undefined, { warn: (msg) => log.warn(msg) }), log, consumers, metrics);
+    // A backfill over means segment rules on that feature are evaluated again; one that ends before
+    // learning is wired (a config file applied at this start) is passed on once it is.
+    const doneEarly: [string, string][] = [];
+    backfill.onDone((feature, hash) => {
+      const learning: Learning | undefined = tact.learning;
+      if (learning) learning.afterBackfill(feature, hash);
+      else doneEarly.push([feature, hash]);
+    });
     const monitoring: Monitoring = new Monitoring({ store: opts.store, settings, log: log.child({ component: 'monitors' }), metrics, now: opts.now });
     tact.monitoring = monitoring;
     tact.batches = batches = new BatchReader({ ...opts.parse, onWorkerFailure: (message) => log.warn({}, `${message}; its batches are read on the main thread`) });
@@ -148,6 +156,7 @@ export class Tact {
       }
     }
     tact.learning = Learning.create({ store: opts.store, settings, consumers, log: (msg, data) => log.info(data ?? {}, msg) });
+    for (const [feature, hash] of doneEarly.splice(0)) tact.learning.afterBackfill(feature, hash);
     tact.decide = await DecideService.start({
       store: opts.store, settings, consumers, log, background: opts.background, random: opts.random, recommender: tact.learning.recommender, now: opts.now,
       prefetch: tact.learning.decisionInputs,

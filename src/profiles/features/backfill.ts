@@ -29,8 +29,18 @@ export class FeatureBackfill {
   private current: Promise<void> | undefined;
   private again = false;
   private readonly owner = `backfill-${process.pid}-${Math.floor(performance.now())}`;
+  private readonly doneListeners: ((feature: string, hash: string) => void)[] = [];
 
   constructor(private readonly store: Store, private readonly settings: Settings, private readonly opts: { chunk?: number; log?: (msg: string, data?: object) => void } = {}) {}
+
+  /**
+   * Calls `fn` when a feature's definition holds every stored event here: its backfill ended in
+   * this process, or it was planned with nothing to backfill (segment rules that read it are
+   * then re-evaluated).
+   */
+  onDone(fn: (feature: string, hash: string) => void): void {
+    this.doneListeners.push(fn);
+  }
 
   /** Creates a job for every feature whose definition is new since `before`. */
   async plan(before: readonly CompiledFeature[], eventSeq: number): Promise<Job[]> {
@@ -43,6 +53,7 @@ export class FeatureBackfill {
       const job: Job = { id: `backfill:${f.def.name}:${f.hash}`, kind: 'backfill', state: eventSeq > 0 ? 'running' : 'done', progress, createdAt: now, updatedAt: now };
       await this.store.documents.saveJob(job);
       jobs.push(job);
+      if (job.state === 'done') for (const fn of this.doneListeners) fn(f.def.name, f.hash);
     }
     if (jobs.some((j) => j.state === 'running')) this.kick();
     return jobs;
@@ -107,6 +118,7 @@ export class FeatureBackfill {
       if (rows.length === 0) {
         await this.finish(job, 'done');
         this.opts.log?.('feature backfill done', { feature: p.feature, matched: p.matched });
+        for (const fn of this.doneListeners) fn(p.feature, p.hash);
         return;
       }
       const partial = new Map<string, FeatureState>();

@@ -4,12 +4,13 @@ import { inTransaction } from './database.js';
 
 const M_COLS = 'segment, profile_id AS "profileId", since';
 const T_COLS = 'id, segment, profile_id AS "profileId", kind, at, seq, version, reason';
-/** One transaction at a time records segment events (apply), from taking their ids to COMMIT. */
+/** One transaction at a time records segment events and changes the counts (apply, eraseSubject), from taking the lock to COMMIT. */
 const EVENTS_LOCK = 7263520;
 
 /**
  * Segment membership on PostgreSQL. Events are recorded under a transaction-scoped advisory lock,
- * so their ids (the events feed's cursor) commit in order across processes.
+ * so their ids (the events feed's cursor) commit in order across processes; the member counts
+ * (segment_counts) change under the same lock, so counts() reads one row per segment.
  *
  * @example
  * const s = new PostgresSegmentStore(pool); // the store's `segments`
@@ -45,16 +46,20 @@ export class PostgresSegmentStore implements SegmentStore {
          ORDER BY n`,
         [col('segment'), col('profileId'), col('kind'), col('at'), col('seq'), col('version'), col('reason')],
       );
+      // Every change of membership recorded is counted, under the same lock (one writer of the counts at a time).
+      await c.query(
+        `INSERT INTO segment_counts (segment, members, entries, exits)
+         SELECT segment, sum(CASE WHEN kind = 'entry' THEN 1 ELSE -1 END), count(*) FILTER (WHERE kind = 'entry'), count(*) FILTER (WHERE kind = 'exit')
+         FROM unnest($1::text[], $2::text[]) AS x (segment, kind) GROUP BY segment ORDER BY segment
+         ON CONFLICT (segment) DO UPDATE SET members = segment_counts.members + EXCLUDED.members, entries = segment_counts.entries + EXCLUDED.entries, exits = segment_counts.exits + EXCLUDED.exits`,
+        [col('segment'), col('kind')],
+      );
     });
   }
 
   async counts(): Promise<SegmentCount[]> {
-    const r = await this.pool.query<SegmentCount>(`
-      SELECT segment, sum(members)::bigint AS members, sum(entries)::bigint AS entries, sum(exits)::bigint AS exits FROM (
-        SELECT segment, count(*) AS members, 0 AS entries, 0 AS exits FROM segment_members GROUP BY segment
-        UNION ALL
-        SELECT segment, 0, count(*) FILTER (WHERE kind = 'entry'), count(*) FILTER (WHERE kind = 'exit') FROM segment_events GROUP BY segment
-      ) x GROUP BY segment`);
+    // Kept by apply and eraseSubject (learn-005): one row per segment, none per member.
+    const r = await this.pool.query<SegmentCount>('SELECT segment, members, entries, exits FROM segment_counts WHERE members <> 0 OR entries <> 0 OR exits <> 0');
     return r.rows;
   }
 
@@ -72,8 +77,21 @@ export class PostgresSegmentStore implements SegmentStore {
 
   async eraseSubject(profileId: string): Promise<void> {
     await inTransaction(this.pool, async (c) => {
-      await c.query('DELETE FROM segment_members WHERE profile_id = $1', [profileId]);
-      await c.query('DELETE FROM segment_events WHERE profile_id = $1', [profileId]);
+      const left = await c.query<{ segment: string }>('DELETE FROM segment_members WHERE profile_id = $1 RETURNING segment', [profileId]);
+      const events = await c.query<{ segment: string; kind: string }>('DELETE FROM segment_events WHERE profile_id = $1 RETURNING segment, kind', [profileId]);
+      if (!left.rowCount && !events.rowCount) return;
+      // What the subject counted for goes with it, under the lock every writer of the counts takes.
+      const by = new Map<string, { members: number; entries: number; exits: number }>();
+      const of = (s: string) => by.get(s) ?? by.set(s, { members: 0, entries: 0, exits: 0 }).get(s)!;
+      for (const r of left.rows) of(r.segment).members += 1;
+      for (const r of events.rows) of(r.segment)[r.kind === 'entry' ? 'entries' : 'exits'] += 1;
+      const list = [...by].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+      await c.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+      await c.query(
+        `UPDATE segment_counts AS c SET members = c.members - x.members, entries = c.entries - x.entries, exits = c.exits - x.exits
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS x (segment, members, entries, exits) WHERE c.segment = x.segment`,
+        [list.map(([s]) => s), list.map(([, d]) => d.members), list.map(([, d]) => d.entries), list.map(([, d]) => d.exits)],
+      );
     });
   }
 }

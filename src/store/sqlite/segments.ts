@@ -25,8 +25,8 @@ export class SqliteSegmentStore implements SegmentStore {
     this.s = {
       of: db.prepare(`SELECT ${M_COLS} FROM segment_members WHERE profile_id = ? ORDER BY segment`),
       members: db.prepare(`SELECT ${M_COLS} FROM segment_members WHERE segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?`),
-      memberCounts: db.prepare('SELECT segment, count(*) AS n FROM segment_members GROUP BY segment'),
-      eventCounts: db.prepare('SELECT segment, kind, count(*) AS n FROM segment_events GROUP BY segment, kind'),
+      // Kept by triggers as members enter and leave (learn-005): one row per segment, none per member.
+      counts: db.prepare('SELECT segment, members, entries, exits FROM segment_counts WHERE members <> 0 OR entries <> 0 OR exits <> 0'),
       transitions: db.prepare(`SELECT ${T_COLS} FROM segment_events WHERE segment = ? ORDER BY id DESC LIMIT ?`),
       after: db.prepare(`SELECT ${T_COLS} FROM segment_events WHERE segment = ? AND id > ? ORDER BY id LIMIT ?`),
     };
@@ -47,14 +47,7 @@ export class SqliteSegmentStore implements SegmentStore {
   }
 
   async counts(): Promise<SegmentCount[]> {
-    const out = new Map<string, SegmentCount>();
-    const get = (segment: string) => out.get(segment) ?? out.set(segment, { segment, members: 0, entries: 0, exits: 0 }).get(segment)!;
-    for (const r of this.s.memberCounts.all() as { segment: string; n: number }[]) get(r.segment).members = r.n;
-    for (const r of this.s.eventCounts.all() as { segment: string; kind: string; n: number }[]) {
-      if (r.kind === 'entry') get(r.segment).entries = r.n;
-      else get(r.segment).exits = r.n;
-    }
-    return [...out.values()];
+    return this.s.counts.all() as SegmentCount[];
   }
 
   async members(segment: string, afterProfileId: string, limit: number): Promise<Membership[]> {

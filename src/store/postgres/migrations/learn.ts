@@ -119,4 +119,26 @@ CREATE TABLE model_training (
 );
 `,
   },
+  {
+    // (learn-004 is SQLite's alone: its event ids.)
+    id: 'learn-005',
+    name: 'segment member counts kept as members enter and leave (GET /v1/segments reads no member rows)',
+    // Kept by the store's apply and eraseSubject under the segment events lock (segments.ts), not
+    // by row triggers: a trigger would take a count's row lock before that lock, in whatever
+    // order a batch names its segments, and two writers could deadlock.
+    sql: `
+CREATE TABLE segment_counts (
+  segment TEXT PRIMARY KEY,
+  members BIGINT NOT NULL DEFAULT 0,
+  entries BIGINT NOT NULL DEFAULT 0,
+  exits BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO segment_counts (segment, members, entries, exits)
+  SELECT segment, sum(members), sum(entries), sum(exits) FROM (
+    SELECT segment, count(*) AS members, 0 AS entries, 0 AS exits FROM segment_members GROUP BY segment
+    UNION ALL
+    SELECT segment, 0, count(*) FILTER (WHERE kind = 'entry'), count(*) FILTER (WHERE kind = 'exit') FROM segment_events GROUP BY segment
+  ) x GROUP BY segment;
+`,
+  },
 ];

@@ -144,4 +144,39 @@ CREATE INDEX segment_events_segment ON segment_events(segment, id);
 CREATE INDEX segment_events_profile ON segment_events(profile_id);
 `,
   },
+  {
+    id: 'learn-005',
+    name: 'segment member counts kept as members enter and leave (GET /v1/segments reads no member rows)',
+    // Kept by triggers, so every write of the membership or the events (apply, eraseSubject)
+    // counts, in the same transaction; a trigger's rows leave changes() — which apply reads to
+    // record only real changes — as the statement's own.
+    sql: `
+CREATE TABLE segment_counts (
+  segment TEXT PRIMARY KEY,
+  members INTEGER NOT NULL DEFAULT 0,
+  entries INTEGER NOT NULL DEFAULT 0,
+  exits INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO segment_counts (segment, members, entries, exits)
+  SELECT segment, sum(members), sum(entries), sum(exits) FROM (
+    SELECT segment, count(*) AS members, 0 AS entries, 0 AS exits FROM segment_members GROUP BY segment
+    UNION ALL
+    SELECT segment, 0, sum(kind = 'entry'), sum(kind = 'exit') FROM segment_events GROUP BY segment
+  ) GROUP BY segment;
+CREATE TRIGGER segment_members_counted AFTER INSERT ON segment_members BEGIN
+  INSERT INTO segment_counts (segment, members) VALUES (NEW.segment, 1)
+    ON CONFLICT (segment) DO UPDATE SET members = members + 1;
+END;
+CREATE TRIGGER segment_members_uncounted AFTER DELETE ON segment_members BEGIN
+  UPDATE segment_counts SET members = members - 1 WHERE segment = OLD.segment;
+END;
+CREATE TRIGGER segment_events_counted AFTER INSERT ON segment_events BEGIN
+  INSERT INTO segment_counts (segment, entries, exits) VALUES (NEW.segment, NEW.kind = 'entry', NEW.kind = 'exit')
+    ON CONFLICT (segment) DO UPDATE SET entries = entries + excluded.entries, exits = exits + excluded.exits;
+END;
+CREATE TRIGGER segment_events_uncounted AFTER DELETE ON segment_events BEGIN
+  UPDATE segment_counts SET entries = entries - (OLD.kind = 'entry'), exits = exits - (OLD.kind = 'exit') WHERE segment = OLD.segment;
+END;
+`,
+  },
 ];
