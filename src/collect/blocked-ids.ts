@@ -1,9 +1,12 @@
 /**
  * The ids of the messages the tracking plan blocked most recently, oldest forgotten first. A
  * blocked message is not stored, so the store's dedupe cannot tell its retry from a new message;
- * this window can, and the retry's violations are not counted again. Held in memory by the
- * ingestor, one per server process: a retry that reaches another process (several on one
- * PostgreSQL database), or this one after a restart, is counted again.
+ * this window can, and the retry's violations are not counted again. The store keeps the window
+ * (table `blocked_messages`, migration core-004), written in the transaction that counts the
+ * violations, so a retry reaching another process (several on one PostgreSQL database), or this
+ * one after a restart, is recognised: PostgreSQL reads it in each batch's transaction; the
+ * embedded store, whose next batch is resolved while this one commits, holds this in-memory copy,
+ * filled from the table at start and after a failed commit.
  *
  * @example
  * const ids = new BlockedIds(2); ids.add('a'); ids.add('b'); ids.add('c'); ids.has('a'); // false

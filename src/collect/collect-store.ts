@@ -33,6 +33,11 @@ export interface Violation {
 export interface IngestSnapshot {
   /** Message ids of the batch that are already stored. */
   existing: Set<string>;
+  /**
+   * Message ids of the batch that the tracking plan blocked before, their violations counted (kept
+   * by the store, blocked-ids.ts): a retry of one, through whichever process, is not counted again.
+   */
+  blocked: Set<string>;
   /** Every identity of every profile the batch's identifiers reach. */
   identities: { profileId: string; kind: string; value: string }[];
   /** The current state of those profiles. */
@@ -85,6 +90,8 @@ export interface IngestWrites {
   memberships: MembershipWrite[];
   conflicts: IdentityConflict[];
   violations: (Violation & { count: number; blocked: number; at: number; messageId: string })[];
+  /** The blocked messages whose violations this batch counted, for the store to remember (blocked-ids.ts). */
+  blocked: { messageId: string; at: number }[];
   /** Per input item: stored, duplicate (already stored: acknowledged again, not stored twice) or blocked. */
   outcomes: ('stored' | 'duplicate' | 'blocked')[];
 }

@@ -7,7 +7,6 @@ import { TactError, type FieldProblem } from '../errors/tact-error.js';
 import type { Store } from '../store/store.js';
 import { StaleConfigError, type IngestItem, type Violation } from './collect-store.js';
 import type { Message } from './message.js';
-import { BLOCKED_WINDOW, BlockedIds } from './blocked-ids.js';
 import { identifiersFor, processBatch } from './process-batch.js';
 
 /** What happened to one submitted message. */
@@ -43,8 +42,6 @@ export interface IngestorOptions {
   maxQueued?: number;
   /** Errors a store marks retryable (serialization failures, deadlocks). */
   isRetryable?: (err: unknown) => boolean;
-  /** Blocked messages remembered, so that a client's retry of one is not counted again (default BLOCKED_WINDOW). */
-  blockedWindow?: number;
   onCommit?: (stats: { messages: number; ms: number; outcomes: IngestOutcome[] }) => void;
 }
 
@@ -62,13 +59,10 @@ export class Ingestor {
   private readonly inflight = new Set<Promise<void>>();
   private readonly maxBatch: number;
   private readonly maxQueued: number;
-  /** The blocked messages whose violations were counted (blocked-ids.ts). */
-  private readonly blocked: BlockedIds;
 
   constructor(private readonly store: Store, private readonly settings: Settings, private readonly opts: IngestorOptions = {}) {
     this.maxBatch = opts.maxBatch ?? 5000;
     this.maxQueued = opts.maxQueued ?? 200_000;
-    this.blocked = new BlockedIds(opts.blockedWindow ?? BLOCKED_WINDOW);
   }
 
   /** Queues messages and resolves once they are durably committed (or known duplicates, blocked, or rejected). */
@@ -182,24 +176,13 @@ export class Ingestor {
         if (attempt < 8 && (await this.settings.refreshIfStale())) continue;
         return outcomes as IngestOutcome[];
       }
-      // Remembered as the batch is resolved — the embedded store resolves the next batch while this
-      // one commits — and forgotten if it does not commit, so that the retry is counted.
-      let counted: string[] = [];
+      // The blocked messages whose violations were counted are remembered by the store, in the
+      // batch's transaction (blocked-ids.ts): a retry through any process is not counted again.
       try {
-        const w = await this.store.collect.ingest(
-          items,
-          (snap) => {
-            const r = processBatch(snap, items, { rules, features, newId: () => newProfileId(), now: Date.now(), blockedBefore: this.blocked });
-            counted = r.blockedIds;
-            for (const id of counted) this.blocked.add(id);
-            return r;
-          },
-          epoch,
-        );
+        const w = await this.store.collect.ingest(items, (snap) => processBatch(snap, items, { rules, features, newId: () => newProfileId(), now: Date.now() }), epoch);
         w.outcomes.forEach((outcome, k) => (outcomes[at[k]] = { outcome, violations: items[k].violations }));
         return outcomes as IngestOutcome[];
       } catch (err) {
-        for (const id of counted) this.blocked.delete(id);
         if (attempt < 8 && err instanceof StaleConfigError) {
           await this.settings.reload();
           continue;

@@ -15,15 +15,10 @@ export interface BatchSettings {
   newId: () => string;
   /** The commit's clock (ms), recorded on new identities. */
   now: number;
-  /** Blocked messages whose violations earlier batches counted (blocked-ids.ts): a retry of one is not counted again. */
-  blockedBefore?: { has(messageId: string): boolean };
 }
 
-/** What a batch writes, and what the caller remembers of it. */
-export interface BatchResult extends IngestWrites {
-  /** Ids of the blocked messages whose violations this batch counted (none are stored to recognise a retry by). */
-  blockedIds: string[];
-}
+/** What a batch writes. */
+export type BatchResult = IngestWrites;
 
 /**
  * A message's identifiers (strongest first) and those the store must look up for it: its own,
@@ -73,7 +68,7 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
   const mergedAway = new Set<string>();
   const seen = new Set<string>();
   const createdIds = new Set<string>();
-  const w: BatchResult = { events: [], identities: [], merges: [], profiles: [], created: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [], blockedIds: [] };
+  const w: BatchResult = { events: [], identities: [], merges: [], profiles: [], created: [], consent: [], accounts: [], memberships: [], conflicts: [], violations: [], outcomes: [], blocked: [] };
   const violations = new Map<string, IngestWrites['violations'][number]>();
 
   const seenBlocked = new Set<string>();
@@ -82,9 +77,9 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     const stored = snap.existing.has(m.messageId) || seen.has(m.messageId);
     // A message already stored, or blocked before (in this commit or an earlier one), is a retry:
     // its violations were counted.
-    const repeat = stored || seenBlocked.has(m.messageId) || cfg.blockedBefore?.has(m.messageId) === true;
+    const repeat = stored || seenBlocked.has(m.messageId) || snap.blocked.has(m.messageId);
     if (item.blocked && !stored) {
-      if (!repeat) w.blockedIds.push(m.messageId);
+      if (!repeat) w.blocked.push({ messageId: m.messageId, at: m.receivedAt });
       seenBlocked.add(m.messageId);
     }
     for (const v of repeat ? [] : item.violations) {

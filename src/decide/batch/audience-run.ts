@@ -9,6 +9,7 @@ import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule } from '../../rules/cel.js';
 import { nameProblem } from '../../rules/rule-names.js';
 import { errorForClient } from '../../server/errors.js';
+import { type ErrorLog, FaultLog } from '../../server/fault-log.js';
 import type { Tact } from '../../server/tact.js';
 import { flagVars } from '../flag-book.js';
 import { decisionView } from '../view.js';
@@ -77,50 +78,56 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const inflight = new Set<Promise<void>>();
   let stoppedBy: 'end' | 'limit' | 'maxActions' = 'end';
   let after = '';
-  outer: for (;;) {
-    const ids = await tact.store.decisions.profileIds(after, 500);
-    if (!ids.length) break;
-    after = ids[ids.length - 1];
-    for (const id of ids) {
-      n.scanned++;
-      const state = await tact.store.profiles.getProfile(id);
-      if (!state || state.id !== id) continue;
-      const now = Date.now();
-      const vars = ruleVars(state, tact.settings.get(featuresKind), now);
-      const merged = state.absorbed !== 0 && tact.decide.state.flags.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
-      vars.flags = flagVars(tact.decide.state.flags.active(id, [], now, merged));
-      const verdict = testRule(audience, vars);
-      if (verdict.error !== undefined) {
-        n.audienceErrors++;
-        n.audienceError ??= `profile ${id}: ${verdict.error}`;
-      }
-      if (!verdict.pass) continue;
-      if (req.limit !== undefined && n.matched >= req.limit) {
-        stoppedBy = 'limit';
-        break outer;
-      }
-      while (req.maxActions !== undefined && n.actions + inflight.size >= req.maxActions) {
-        if (!inflight.size) {
-          stoppedBy = 'maxActions';
+  // A run whose every decision fails logs the first few in full and sums up the rest (fault-log.ts).
+  const faults = new FaultLog(tact.log);
+  try {
+    outer: for (;;) {
+      const ids = await tact.store.decisions.profileIds(after, 500);
+      if (!ids.length) break;
+      after = ids[ids.length - 1];
+      for (const id of ids) {
+        n.scanned++;
+        const state = await tact.store.profiles.getProfile(id);
+        if (!state || state.id !== id) continue;
+        const now = Date.now();
+        const vars = ruleVars(state, tact.settings.get(featuresKind), now);
+        const merged = state.absorbed !== 0 && tact.decide.state.flags.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
+        vars.flags = flagVars(tact.decide.state.flags.active(id, [], now, merged));
+        const verdict = testRule(audience, vars);
+        if (verdict.error !== undefined) {
+          n.audienceErrors++;
+          n.audienceError ??= `profile ${id}: ${verdict.error}`;
+        }
+        if (!verdict.pass) continue;
+        if (req.limit !== undefined && n.matched >= req.limit) {
+          stoppedBy = 'limit';
           break outer;
         }
-        await Promise.race(inflight);
+        while (req.maxActions !== undefined && n.actions + inflight.size >= req.maxActions) {
+          if (!inflight.size) {
+            stoppedBy = 'maxActions';
+            break outer;
+          }
+          await Promise.race(inflight);
+        }
+        n.matched++;
+        const p = decideOne(tact, req, state, n, out, faults, sendTime).finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size >= concurrency) await Promise.race(inflight);
+        yield* out.splice(0);
+        if (n.scanned % 1000 === 0) yield { type: 'progress', total, ...n };
       }
-      n.matched++;
-      const p = decideOne(tact, req, state, n, out, sendTime).finally(() => inflight.delete(p));
-      inflight.add(p);
-      if (inflight.size >= concurrency) await Promise.race(inflight);
-      yield* out.splice(0);
-      if (n.scanned % 1000 === 0) yield { type: 'progress', total, ...n };
+      yield { type: 'progress', total, ...n };
     }
-    yield { type: 'progress', total, ...n };
+    await Promise.all(inflight);
+    yield* out.splice(0);
+    yield { type: 'done', total, ...n, stoppedBy };
+  } finally {
+    faults.end();
   }
-  await Promise.all(inflight);
-  yield* out.splice(0);
-  yield { type: 'done', total, ...n, stoppedBy };
 }
 
-async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, n: { decided: number; actions: number }, out: AudienceLine[], sendTime?: (s: ProfileState, now: number) => Promise<SendTime>): Promise<void> {
+async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, n: { decided: number; actions: number }, out: AudienceLine[], faults: ErrorLog, sendTime?: (s: ProfileState, now: number) => Promise<SendTime>): Promise<void> {
   const id = state.id;
   try {
     const d = await tact.decide.decider.decide({ subject: `profile:${id}`, placement: req.placement, context: req.context });
@@ -132,7 +139,7 @@ async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, 
       out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false, level: tact.decide.playbook().policy.estimates.level }), ...(when ? { sendTime: when } : {}) });
     }
   } catch (err) {
-    const e = errorForClient(err, tact.log, { route: '/v1/decide/batch' }, 'internal_subject');
+    const e = errorForClient(err, faults, { route: '/v1/decide/batch' }, 'internal_subject');
     out.push({ type: 'error', profileId: id, error: e.code, message: e.message, errorId: e.id });
   }
 }

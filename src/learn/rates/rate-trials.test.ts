@@ -67,12 +67,38 @@ describe('rate trials with a response window', () => {
     expect(ownCounts(s, 'population')).toEqual({ successes: 1, trials: 4 });
   });
 
-  it('a state stored before the credited counts were kept knows only its open trials\' groups, and keeps counting from there', () => {
-    const old: TrialState = { successes: 3, trials: 9, open: [{ at: 0, seq: 8, groups: ['population', 'segment:a'] }] };
-    expect(ownCounts(old, 'segment:a')).toEqual({ successes: 0, trials: 1 });
+  it('a state stored before the credited counts were kept reads its closed trials as its share of every group, before and after it next changes', () => {
+    // As stored before 2026-12-04 (no `credited`): 3 of 9 closed, and one trial open in segment a.
+    const stored = '{"successes":3,"trials":9,"open":[{"at":0,"seq":8,"groups":["population","segment:a"]}]}';
+    const old = JSON.parse(stored) as TrialState;
+    // Where its 9 closed trials were credited is not known: read as credited to the group asked
+    // about, so they never count twice there (docs/models.md).
+    expect(ownCounts(old, 'segment:a')).toEqual({ successes: 3, trials: 10 });
+    expect(ownCounts(old, 'segment:b')).toEqual({ successes: 3, trials: 9 });
     expect(ownCounts(old, 'population')).toEqual({ successes: 3, trials: 10 });
     resolveSuccess(old, H, W);
-    expect(old.credited).toEqual({ 'segment:a': { successes: 1, trials: 1 } });
+    expect(old).toMatchObject({ successes: 4, trials: 10, credited: { 'segment:a': { successes: 1, trials: 1 } }, unattributed: { successes: 3, trials: 9 } });
+    expect(ownCounts(old, 'segment:a')).toEqual({ successes: 4, trials: 10 });
+  });
+
+  it('reads an old state the same however often and in whatever order it is changed: an expired trial keeps its groups', () => {
+    const stored = '{"successes":3,"trials":9,"open":[{"at":0,"seq":8,"groups":["population","segment:a"]},{"at":50,"seq":9,"groups":["population","segment:a"]}]}';
+    const read = (s: TrialState) => ['population', 'segment:a', 'segment:b'].map((g) => ownCounts(s, g));
+    const before = read(JSON.parse(stored) as TrialState);
+    // The consumer expires first, then opens the exposure: the expired trial was credited to segment a.
+    const s = JSON.parse(stored) as TrialState;
+    expect(expireTrials(s, W, W).map((o) => o.seq)).toEqual([8]);
+    expect(read(s)).toEqual(before);
+    const again = JSON.parse(JSON.stringify(s)) as TrialState;
+    expireTrials(again, W, W);
+    expect(again).toEqual(s);
+    openTrial(s, { at: W, seq: 10, groups: ['population', 'segment:a'] });
+    expect(ownCounts(s, 'segment:a')).toEqual({ successes: 3, trials: 12 });
+    // Stored and read back, then changed again: nothing is credited twice.
+    const back = JSON.parse(JSON.stringify(s)) as TrialState;
+    expireTrials(back, W, W);
+    expect(read(back)).toEqual(read(s));
+    expect(back).toEqual(s);
   });
 
   it('adds the states of merged profiles, credited counts included', () => {
@@ -80,7 +106,8 @@ describe('rate trials with a response window', () => {
     openTrial(a, { at: 0, seq: 1, groups: ['population', 'segment:a'] });
     const legacy: TrialState = { successes: 1, trials: 2, open: [{ at: H, seq: 2, groups: ['population', 'segment:a'] }] };
     const sum = addTrialStates([a, legacy]);
-    expect(sum).toEqual({ successes: 1, trials: 2, open: [a.open[0], legacy.open[0]], credited: { 'segment:a': { successes: 0, trials: 2 } } });
+    expect(sum).toEqual({ successes: 1, trials: 2, open: [a.open[0], legacy.open[0]], credited: { 'segment:a': { successes: 0, trials: 2 } }, unattributed: { successes: 1, trials: 2 } });
+    expect(ownCounts(sum, 'segment:a')).toEqual({ successes: 1, trials: 4 });
     // Without credited counts anywhere, the sum has none either (states stored before them).
     expect(addTrialStates([legacy, legacy])).not.toHaveProperty('credited');
   });

@@ -26,18 +26,37 @@ export interface TrialState {
    * 2026-12-04: for those only the open trials' groups are known.
    */
   credited?: Record<string, RateCounts>;
+  /**
+   * The closed counts a state stored before 2026-12-04 held when it was first changed since: the
+   * groups they were credited to were not recorded, so {@link ownCounts} reads them as credited to
+   * whichever group it is asked about — never counted twice there, at worst taking as many of the
+   * others' trials out of a group the subject has since joined. Absent when zero.
+   */
+  unattributed?: RateCounts;
 }
 
 /** @example const s = newTrialState(); */
 export const newTrialState = (): TrialState => ({ successes: 0, trials: 0, open: [], credited: {} });
 
-/** The credited counts of a state, begun from its open trials when it has none (a state stored before they were kept). */
+/**
+ * The credited counts of a state. A state stored before they were kept gets them once, before its
+ * first change — its open trials' groups, and its closed counts as `unattributed` — so that an
+ * expiry or a success never loses what the open trials were credited to, and reading the state
+ * gives the same {@link ownCounts} before and after.
+ */
 function creditedOf(s: TrialState): Record<string, RateCounts> {
   if (!s.credited) {
     s.credited = {};
     for (const o of s.open) credit(s.credited, o.groups, 'trial');
+    if (s.trials > 0) s.unattributed = { successes: s.successes, trials: s.trials };
   }
   return s.credited;
+}
+
+/** The closed counts whose groups are not known (a state stored before 2026-12-04): all of them until it is first changed. */
+function unattributedOf(s: TrialState): RateCounts {
+  if (!s.credited) return { successes: s.successes, trials: s.trials };
+  return s.unattributed ?? { successes: 0, trials: 0 };
 }
 
 function credit(to: Record<string, RateCounts>, groups: readonly string[], what: 'trial' | 'success'): void {
@@ -56,22 +75,23 @@ const POPULATION = 'population';
  * The subject's own share of a group row's counts — what the group row holds of this subject's
  * exposures and successes. The population holds every one of them (all its exposures, closed or
  * open, and its successes); another group what {@link TrialState.credited} says (or, in a state
- * stored before that was kept, its open trials credited there).
+ * stored before that was kept, its open trials credited there), plus the closed counts whose
+ * groups were not recorded ({@link TrialState.unattributed}).
  *
  * @example
  * ownCounts({ successes: 2, trials: 5, open: [{ at: 0, seq: 9, groups: ['population'] }] }, 'population'); // { successes: 2, trials: 6 }
  */
 export function ownCounts(s: TrialState, group: string): RateCounts {
   if (group === POPULATION) return { successes: s.successes, trials: s.trials + s.open.length };
-  const c = s.credited ? s.credited[group] : undefined;
-  if (c) return { successes: c.successes, trials: c.trials };
-  if (s.credited) return { successes: 0, trials: 0 };
-  return { successes: 0, trials: s.open.filter((o) => o.groups.includes(group)).length };
+  const u = unattributedOf(s);
+  const c = s.credited ? (s.credited[group] ?? { successes: 0, trials: 0 }) : { successes: 0, trials: s.open.filter((o) => o.groups.includes(group)).length };
+  return { successes: c.successes + u.successes, trials: c.trials + u.trials };
 }
 
 /**
  * The sum of several states (a subject and the profiles merged into it): counts added, open trials
- * kept oldest first, credited counts added (each state's as {@link ownCounts} reads it).
+ * kept oldest first, credited and unattributed counts added (each state's as {@link ownCounts}
+ * reads it). The sum of states stored before credited counts were kept is one of those too.
  *
  * @example
  * addTrialStates([survivor, mergedAway]);
@@ -85,15 +105,21 @@ export function addTrialStates(states: readonly TrialState[]): TrialState {
   if (states.some((x) => x.credited)) {
     const credited: Record<string, RateCounts> = {};
     for (const x of states) {
+      const u = unattributedOf(x);
       for (const g of new Set([...Object.keys(x.credited ?? {}), ...x.open.flatMap((o) => o.groups)])) {
         if (g === POPULATION) continue;
         const c = ownCounts(x, g);
         const to = (credited[g] ??= { successes: 0, trials: 0 });
-        to.successes += c.successes;
-        to.trials += c.trials;
+        to.successes += c.successes - u.successes;
+        to.trials += c.trials - u.trials;
       }
     }
     out.credited = credited;
+    const unattributed = states.reduce((t, x) => {
+      const u = unattributedOf(x);
+      return { successes: t.successes + u.successes, trials: t.trials + u.trials };
+    }, { successes: 0, trials: 0 });
+    if (unattributed.trials > 0) out.unattributed = unattributed;
   }
   return out;
 }
@@ -105,6 +131,8 @@ export function addTrialStates(states: readonly TrialState[]): TrialState {
  * expireTrials(s, Date.now(), 3 * 86_400_000); // [{ at: …, seq: 17, groups: [] }]
  */
 export function expireTrials(s: TrialState, now: number, windowMs: number): OpenTrial[] {
+  // Before an open trial leaves: in an old state it is the only record of its groups.
+  creditedOf(s);
   let k = 0;
   while (k < s.open.length && s.open[k].at + windowMs <= now) k++;
   const closed = s.open.splice(0, k);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { StaleConfigError, type CollectStore, type IngestItem, type IngestSnapshot, type IngestWrites, type ViolationQuery, type ViolationSummary } from '../../collect/collect-store.js';
 import { violationsSql } from '../plan-violations-sql.js';
+import { BLOCKED_WINDOW } from '../../collect/blocked-ids.js';
 import { identifierKey } from '../../identity/identifiers.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { inTransaction } from './database.js';
@@ -22,7 +23,7 @@ const traitsAt = (traits: Record<string, unknown>, at: number): string => JSON.s
  * for in-flight batches and every later batch sees it.
  */
 export class PostgresCollectStore implements CollectStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool, private readonly blockedWindow = BLOCKED_WINDOW) {}
 
   async prepare(): Promise<{ replayed: number }> {
     return { replayed: 0 };
@@ -44,6 +45,9 @@ export class PostgresCollectStore implements CollectStore {
   private async snapshot(c: pg.PoolClient, items: IngestItem[]): Promise<IngestSnapshot> {
     const mids = [...new Set(items.map((i) => i.message.messageId))];
     const existing = new Set((await c.query<{ message_id: string }>('SELECT message_id FROM events WHERE message_id = ANY($1::text[])', [mids])).rows.map((r) => r.message_id));
+    // Only a message with violations can be a retry of a blocked one whose violations were counted.
+    const faulty = [...new Set(items.filter((i) => i.violations.length).map((i) => i.message.messageId))];
+    const blocked = new Set(faulty.length ? (await c.query<{ message_id: string }>('SELECT message_id FROM blocked_messages WHERE message_id = ANY($1::text[])', [faulty])).rows.map((r) => r.message_id) : []);
     const kinds: string[] = [];
     const values: string[] = [];
     const seen = new Set<string>();
@@ -78,7 +82,7 @@ export class PostgresCollectStore implements CollectStore {
       'SELECT profile_id AS "profileId", kind, value FROM identities WHERE profile_id = ANY($1::text[])',
       [[...profiles.keys()]],
     )).rows;
-    return { existing, identities, profiles };
+    return { existing, blocked, identities, profiles };
   }
 
   private async write(c: pg.PoolClient, w: IngestWrites): Promise<void> {
@@ -133,6 +137,12 @@ export class PostgresCollectStore implements CollectStore {
       );
     }
     await recordConflictsPg(c, w.conflicts);
+    if (w.blocked.length) {
+      // A plain insert: the same retry counted by another process meanwhile fails the batch, which
+      // is retried and then finds it here. The oldest beyond the window go.
+      await c.query('INSERT INTO blocked_messages (message_id, at) SELECT * FROM unnest($1::text[], $2::bigint[])', [w.blocked.map((b) => b.messageId), w.blocked.map((b) => b.at)]);
+      await c.query('DELETE FROM blocked_messages WHERE seq <= (SELECT max(seq) FROM blocked_messages) - $1', [this.blockedWindow]);
+    }
     for (const v of w.violations) {
       await c.query(
         `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

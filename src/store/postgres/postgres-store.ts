@@ -32,8 +32,8 @@ export class PostgresStore implements Store {
   readonly monitors: PostgresMonitorStore;
   readonly measure: PostgresMeasureStore;
 
-  constructor(readonly pool: pg.Pool, readonly durability: Durability = 'fsync') {
-    this.collect = new PostgresCollectStore(pool);
+  constructor(readonly pool: pg.Pool, readonly durability: Durability = 'fsync', blockedWindow?: number) {
+    this.collect = new PostgresCollectStore(pool, blockedWindow);
     this.profiles = new PostgresProfileStore(pool);
     this.documents = new PostgresDocumentStore(pool);
     this.keys = new PostgresKeyStore(pool);
@@ -71,9 +71,9 @@ export class PostgresStore implements Store {
   }
 }
 
-/** Connects, migrates and returns the PostgreSQL store. */
-export async function openPostgresStore(o: { connectionString: string; poolSize?: number; durability?: Durability }): Promise<PostgresStore> {
+/** Connects, migrates and returns the PostgreSQL store (`blockedWindow`: blocked messages remembered, default BLOCKED_WINDOW). */
+export async function openPostgresStore(o: { connectionString: string; poolSize?: number; durability?: Durability; blockedWindow?: number }): Promise<PostgresStore> {
   const pool = createPool(o.connectionString, o.poolSize ?? 10, undefined, o.durability);
   await migratePostgres(pool);
-  return new PostgresStore(pool, o.durability);
+  return new PostgresStore(pool, o.durability, o.blockedWindow);
 }

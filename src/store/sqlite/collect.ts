@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { StaleConfigError, type CollectStore, type IngestItem, type IngestSnapshot, type IngestWrites, type ViolationQuery, type ViolationSummary } from '../../collect/collect-store.js';
 import { violationsSql } from '../plan-violations-sql.js';
+import { BLOCKED_WINDOW, BlockedIds } from '../../collect/blocked-ids.js';
 import type { Message } from '../../collect/message.js';
 import { identifierKey, type Identifier } from '../../identity/identifiers.js';
 import type { CompiledFeature } from '../../profiles/features/definition.js';
@@ -33,6 +34,8 @@ export class SqliteCollectStore implements CollectStore {
   private readonly s;
   private seq: number;
   private recentIds: RecentIds;
+  /** The newest blocked messages whose violations were counted: the table's (core-004) newest, and the batches' since. */
+  private blockedIds: BlockedIds;
   private idsLoaded = false;
   private readonly ids: IdentityCache;
   private known: KnownIds | undefined;
@@ -51,7 +54,7 @@ export class SqliteCollectStore implements CollectStore {
   /** Called after each batch is handed to the writer (the store checks whether a checkpoint is due). */
   afterIngest: () => void = () => {};
 
-  constructor(private readonly db: Db, private readonly memory: ProfileMemory, private readonly writer: SqliteWriter, private readonly dedupeWindow: number, identityCache = 2_000_000) {
+  constructor(private readonly db: Db, private readonly memory: ProfileMemory, private readonly writer: SqliteWriter, private readonly dedupeWindow: number, identityCache = 2_000_000, private readonly blockedWindow = BLOCKED_WINDOW) {
     this.ids = new IdentityCache(identityCache);
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
@@ -63,13 +66,15 @@ export class SqliteCollectStore implements CollectStore {
       checkpointSeq: db.prepare("SELECT value FROM store_meta WHERE key = 'checkpoint_seq'").pluck(),
       tail: db.prepare('SELECT seq, profile_id AS profileId, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       recentIds: db.prepare('SELECT message_id FROM events WHERE seq > ? ORDER BY seq').pluck(),
+      blockedIds: db.prepare('SELECT message_id FROM (SELECT seq, message_id FROM blocked_messages ORDER BY seq DESC LIMIT ?) ORDER BY seq').pluck(),
       allIdentities: db.prepare('SELECT kind, value FROM identities').raw(),
     };
     this.seq = this.s.maxSeq.get() as number;
     this.recentIds = new RecentIds(dedupeWindow);
+    this.blockedIds = new BlockedIds(blockedWindow);
   }
 
-  /** Fills the dedupe window from the newest events of the log and the identifier filter (once, before the first write). */
+  /** Fills the dedupe windows from the newest events of the log and of the blocked messages, and the identifier filter (once, before the first write). */
   private loadRecentIds(): void {
     if (this.idsLoaded) return;
     this.idsLoaded = true;
@@ -77,6 +82,7 @@ export class SqliteCollectStore implements CollectStore {
     for (const [kind, value] of this.s.allIdentities.iterate() as Iterable<[string, string]>) this.known.add(identifierKey(kind, value));
     const from = Math.max(0, (this.s.maxSeq.get() as number) - this.recentIds.capacity);
     for (const id of this.s.recentIds.iterate(from) as Iterable<string>) this.recentIds.add(id);
+    for (const id of this.s.blockedIds.iterate(this.blockedWindow) as Iterable<string>) this.blockedIds.add(id);
   }
 
   async prepare(features: readonly CompiledFeature[]): Promise<{ replayed: number }> {
@@ -105,9 +111,10 @@ export class SqliteCollectStore implements CollectStore {
     });
     // A merge moves rows between profiles: the states it touched are written with it.
     const statesNow = w.merges.length ? w.profiles.map(stateRow) : [];
-    const ops = ingestOps(w, seqs, statesNow);
+    const ops = ingestOps(w, seqs, statesNow, this.blockedWindow);
     // Take the batch into memory now, so the next batch (resolved while this one commits) sees it.
     for (const e of w.events) this.recentIds.add(e.messageId);
+    for (const b of w.blocked) this.blockedIds.add(b.messageId);
     const pending = w.identities.map((i) => identifierKey(i.kind, i.value));
     w.identities.forEach((i, k) => {
       this.pendingIds.set(pending[k], i.profileId);
@@ -147,10 +154,12 @@ export class SqliteCollectStore implements CollectStore {
 
   private snapshot(items: IngestItem[]): IngestSnapshot {
     const existing = new Set<string>();
+    const blocked = new Set<string>();
     const profileIds = new Set<string>();
     const looked = new Set<string>();
     for (const it of items) {
       if (this.recentIds.has(it.message.messageId)) existing.add(it.message.messageId);
+      if (this.blockedIds.has(it.message.messageId)) blocked.add(it.message.messageId);
       for (const id of it.lookups) {
         const k = identifierKey(id.kind, id.value);
         if (looked.has(k)) continue;
@@ -175,7 +184,7 @@ export class SqliteCollectStore implements CollectStore {
       }
       for (const r of list) identities.push({ profileId: pid, kind: r.kind, value: r.value });
     }
-    return { existing, identities, profiles };
+    return { existing, blocked, identities, profiles };
   }
 
   /**
@@ -287,6 +296,7 @@ export class SqliteCollectStore implements CollectStore {
       this.ids.clear();
       this.pendingIds.clear();
       this.recentIds = new RecentIds(this.dedupeWindow);
+      this.blockedIds = new BlockedIds(this.blockedWindow);
       this.idsLoaded = false;
       this.loadRecentIds();
       let after = this.s.checkpointSeq.get() as number;

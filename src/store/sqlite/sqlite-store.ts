@@ -25,6 +25,8 @@ export interface SqliteStoreOptions {
   identityCache?: number;
   /** Message ids remembered for deduplication (default 4,000,000; about 16 bytes each). */
   dedupeWindow?: number;
+  /** Blocked messages whose violations were counted, remembered (default BLOCKED_WINDOW, src/collect/blocked-ids.ts). */
+  blockedWindow?: number;
   /** How often changed profile states are written to their rows (default 10 s). */
   checkpointMs?: number;
   /** Checkpoint early when this many profiles are changed (default 100,000). */
@@ -84,7 +86,7 @@ export class SqliteStore implements Store {
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
     // Nothing else runs jobs on an in-memory database, nor on a file whose lock this process holds.
     this.documents = new SqliteDocumentStore(db, this.writer, { sole: options.path === ':memory:' || lock !== undefined });
-    this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000, options.identityCache);
+    this.collect = new SqliteCollectStore(db, memory, this.writer, options.dedupeWindow ?? 4_000_000, options.identityCache, options.blockedWindow);
     this.profiles = new SqliteProfileStore(db, memory, this.writer, () => this.collect.afterFailure(), { cachedOwner: (kind, value) => this.collect.cachedOwner(kind, value), uncommitted: (id) => this.collect.uncommitted(id) });
     this.keys = new SqliteKeyStore(db);
     this.estimates = new SqliteEstimateStore(db, this.writer);

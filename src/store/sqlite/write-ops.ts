@@ -44,6 +44,9 @@ const SQL = {
   violation: `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (event, property, rule) DO UPDATE SET count = count + excluded.count, blocked = blocked + excluded.blocked,
     last_at = excluded.last_at, last_message_id = excluded.last_message_id, last_detail = excluded.last_detail`,
+  // Blocked messages whose violations were counted (core-004); the oldest beyond the window go.
+  blocked: 'INSERT OR IGNORE INTO blocked_messages (message_id, at) VALUES (?, ?)',
+  blockedPrune: 'DELETE FROM blocked_messages WHERE seq <= (SELECT max(seq) FROM blocked_messages) - ?',
   state: `INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, ?, ?, ?, NULL, ?)
     ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, state = excluded.state, merged_into = NULL`,
   watermark: "UPDATE store_meta SET value = max(value, ?) WHERE key = 'checkpoint_seq'",
@@ -92,10 +95,11 @@ export function jobOp(job: Job): WriteOp {
  * sequence numbers), identities, merges with their repointing (identities, consent history,
  * conflicts — folded into the survivor's of the same key —, memberships and merge chains move to
  * the surviving profile; events stay as logged),
- * consent history, accounts, memberships, conflicts, violations, and — when the batch merged
- * profiles — the states it touched.
+ * consent history, accounts, memberships, conflicts, violations, the blocked messages whose
+ * violations it counted (the newest `blockedWindow` kept), and — when the batch merged profiles —
+ * the states it touched.
  */
-export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][]): WriteOp[] {
+export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][], blockedWindow: number): WriteOp[] {
   const ops: WriteOp[] = [];
   if (w.events.length) ops.push({ sql: SQL.event, rows: w.events.map((e, i) => [seqs[i], e.messageId, e.profileId, e.type, e.event, e.timestamp, e.receivedAt, e.json]) });
   if (w.identities.length) ops.push({ sql: SQL.identity, rows: w.identities.map((i) => [i.kind, i.value, i.profileId, i.at]) });
@@ -119,5 +123,6 @@ export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][
   if (w.memberships.length) ops.push({ sql: SQL.membership, rows: w.memberships.map((m) => [m.accountId, m.profileId, m.role, m.at, m.at]) });
   if (w.conflicts.length) ops.push({ sql: SQL.conflict, rows: w.conflicts.map((c) => [c.profileId, c.kind, c.value, c.reason, c.at, c.at, c.messageId]) });
   if (w.violations.length) ops.push({ sql: SQL.violation, rows: w.violations.map((v) => [v.event, v.property, v.rule, v.count, v.blocked, v.at, v.messageId, v.detail]) });
+  if (w.blocked.length) ops.push({ sql: SQL.blocked, rows: w.blocked.map((b) => [b.messageId, b.at]) }, { sql: SQL.blockedPrune, rows: [[blockedWindow]] });
   return ops;
 }

@@ -159,4 +159,19 @@ DROP INDEX identity_conflicts_profile;
 CREATE UNIQUE INDEX identity_conflicts_key ON identity_conflicts (profile_id, kind, value, reason);
 `,
   },
+  {
+    id: 'core-004',
+    name: 'the ids of blocked messages whose violations were counted',
+    sql: `
+-- A blocked message is not stored, so the events' dedupe cannot tell its retry from a new message:
+-- its id is kept here, in the transaction that counts its violations, so that a retry reaching any
+-- process (or this one after a restart) is not counted again. The newest are kept (seq), the
+-- oldest deleted as new ones come (BLOCKED_WINDOW, src/collect/blocked-ids.ts).
+CREATE TABLE blocked_messages (
+  seq BIGSERIAL PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  at BIGINT NOT NULL
+);
+`,
+  },
 ];
