@@ -9,9 +9,10 @@ import { defaultServerUrl, serverUrl, wholeNumber } from './options.js';
 export function importCommand(program: Command): void {
   program
     .command('import')
-    .description('Import a JSONL (one Segment message per line) or CSV file into a running Tact server.')
-    .argument('<file>', 'the file (.jsonl, .ndjson, .csv, optionally .gz)')
-    .option('-f, --format <format>', 'jsonl or csv (default: from the file name)')
+    .description('Import a JSONL (one Segment message per line), CSV or TSV file into a running Tact server.')
+    .argument('<file>', 'the file (.jsonl, .ndjson, .csv, .tsv, optionally .gz), or - to read stdin')
+    .option('-f, --format <format>', 'jsonl, csv or tsv (default: from the file name; jsonl for -)')
+    .option('-d, --delimiter <char>', 'CSV: the character between fields, e.g. \';\' or \'\\t\' (or tab) for a tab (default: a tab for .tsv and --format tsv, else a comma)')
     .option('-m, --map <map>', 'CSV column map: field=column[:number|boolean|json|date|string], comma-separated, e.g. "userId=customer_id,event=action,timestamp=at:date,properties.revenue=amount:number"')
     .option('-t, --type <type>', 'CSV: the message type of every row (track, identify, page, screen, group, alias)', 'track')
     .option('--rest <where>', 'CSV: where unmapped columns go: properties, traits or ignore (default: traits for identify and group, else properties)')
@@ -37,6 +38,13 @@ ISO-8601 times only (2026-03-05T10:00:00Z, or 2026-03-05; without an offset, UTC
 is refused rather than guessed. A file without a message (empty, blank lines, a header only)
 is refused.
 
+A TSV file (.tsv, or --format tsv) is read as CSV with a tab between fields, through the same
+--map; --delimiter reads any other one-character separator (';' as spreadsheets set to a decimal
+comma write). A - for the file reads stdin (JSONL unless --format says otherwise; not gzip:
+pipe it through zcat): it is read once, as it comes, so no progress is saved and --state and
+--restart do not apply; bad lines go to stdin.rejected.jsonl (or --report). Sent again, the same
+input is recognised line by line and not stored twice.
+
 Progress is saved in FILE.tact-import.json: after an interruption (Ctrl-C stops once the batches
 sent are answered), run the same command again and it resumes after the last acknowledged line;
 run it again after the file was appended to and only the new lines are sent. A file whose
@@ -54,19 +62,26 @@ is one).
 Examples:
   TACT_WRITE_KEY=… tact import events.jsonl   (the key from the environment: a --write-key on the
                                              command line shows in ps and the shell's history)
-  tact import orders.csv --map "userId=customer,event=kind,timestamp=at:date,properties.revenue=amount:number"`)
+  tact import orders.csv --map "userId=customer,event=kind,timestamp=at:date,properties.revenue=amount:number"
+  tact import orders.tsv --map "userId=customer,event=kind"
+  zcat events.jsonl.gz | tact import -`)
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       const writeKey = (opts.writeKey as string | undefined) || process.env.TACT_WRITE_KEY;
       if (!writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');
-      const format = (opts.format as string | undefined) ?? (/\.csv(\.gz)?$/i.test(file) ? 'csv' : 'jsonl');
-      if (format !== 'csv' && format !== 'jsonl') throw new Error('--format must be jsonl or csv.');
+      const stdin = file === '-';
+      if (stdin && (opts.state !== undefined || opts.restart)) throw new Error('The --state and --restart options apply to a file: an import from stdin (-) is read once and saves no progress (send the same input again and the lines stored are recognised, not stored twice).');
+      const named = (opts.format as string | undefined) ?? (stdin ? 'jsonl' : /\.tsv(\.gz)?$/i.test(file) ? 'tsv' : /\.csv(\.gz)?$/i.test(file) ? 'csv' : 'jsonl');
+      if (named !== 'csv' && named !== 'tsv' && named !== 'jsonl') throw new Error(`The --format "${named}" must be jsonl, csv or tsv.`);
+      const format = named === 'jsonl' ? 'jsonl' : 'csv';
       const batchSize = wholeNumber('--batch', opts.batch as string, 1, 500);
       const concurrency = wholeNumber('--concurrency', opts.concurrency as string, 1);
       const url = serverUrl('--url', opts.url as string);
-      if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined)) throw new Error('The --map and --rest options apply to CSV files; this file is read as JSONL (pass --format csv if it is CSV).');
+      if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined || opts.delimiter !== undefined)) throw new Error('The --map, --rest and --delimiter options apply to CSV and TSV files; this file is read as JSONL (pass --format csv or --format tsv if it is one).');
+      const delimiter = opts.delimiter !== undefined ? delimiterOption(opts.delimiter as string) : named === 'tsv' ? '\t' : ',';
       const map = format === 'csv' ? parseColumnMap(opts.map as string | undefined, opts.type as string, opts.rest as string | undefined) : undefined;
       await reachable(url);
-      const bar = opts.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored | {duplicates} already stored | {rejected} rejected | {left} left', hideCursor: true }, Presets.shades_classic) : undefined;
+      // (Read from stdin, the size is not known: no bar to fill, the lines every 5 s instead.)
+      const bar = opts.progress !== false && process.stderr.isTTY && !stdin ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored | {duplicates} already stored | {rejected} rejected | {left} left', hideCursor: true }, Presets.shades_classic) : undefined;
       // (The time left is the bar's own: cli-progress's {eta_formatted} shows "LLs" or "NFs" — NULL
       // and INF cut to two letters — once the file is read and the last batches are answered.)
       let started = false;
@@ -82,8 +97,10 @@ Examples:
       });
       const summary = await runImport({
         path: file,
+        ...(stdin ? { input: process.stdin } : {}),
         format,
         map,
+        delimiter,
         url,
         writeKey,
         batchSize,
@@ -107,10 +124,20 @@ Examples:
       if (summary.complete) bar?.update(summary.totalBytes, { ...fields(summary), left: '0s' });
       bar?.stop();
       const rate = summary.seconds > 0 ? Math.round(summary.acceptedNow / summary.seconds) : 0;
-      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${countsText(summary)}${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : ' Run the same command again to resume.'}\n`);
+      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${countsText(summary)}${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : stdin ? ' Send the same input again to go on: the lines stored are recognised, not stored twice.' : ' Run the same command again to resume.'}\n`);
       if (!summary.complete) process.exitCode = stop.exitCode;
       else if (summary.rejected) process.exitCode = 2;
     });
+}
+
+/**
+ * The --delimiter: one character that can separate fields (`\t` or `tab` for a tab, as a shell
+ * passes them), else refused naming it.
+ */
+function delimiterOption(value: string): string {
+  const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+  if ([...d].length !== 1 || d === '"' || d === '\n' || d === '\r') throw new Error(`The --delimiter ${JSON.stringify(value)} must be one character that is not a quote or a line break, e.g. ';' or '\\t' (a tab).`);
+  return d;
 }
 
 /**

@@ -92,9 +92,51 @@ describe('tact --help', () => {
     expect(checked).toBeGreaterThan(40);
   });
 
+  it('answers an unknown command (exit 1) with the list of every registered command, train included', async () => {
+    const r = await run(['trian']);
+    expect(r.code).toBe('commander.unknownCommand');
+    expect(r.err.split('\n')[0]).toMatch(/^error: unknown command 'trian'/);
+    for (const c of tactProgram().commands) expect(r.err).toContain(`  ${c.name()} `);
+    expect(r.err).toContain('  train [options] [model]');
+  });
+
   it('still says when a required option is missing', async () => {
     const r = await run(['evaluate-policy', '--json']);
     expect(r.code).toBe('commander.missingMandatoryOptionValue');
     expect(r.err.split('\n')[0]).toBe("error: required option '--placement <id>' not specified");
+  });
+});
+
+describe('tact --help: Exit status', () => {
+  /** The Exit status of `tact --help`, its lines for exit 2 and exit 130 each joined into one. */
+  function exitStatus(): { two: string; stopped: string } {
+    const program = tactProgram();
+    let text = '';
+    program.configureOutput({ writeOut: (s) => (text += s) });
+    program.outputHelp();
+    const status = text.slice(text.indexOf('Exit status:')).replace(/\n {5}/g, ' ');
+    return { two: /^ {2}2 {2}(.*)$/m.exec(status)?.[1] ?? '', stopped: /^ {2}130 {2}(.*)$/m.exec(status)?.[1] ?? '' };
+  }
+
+  it('names train among the commands that exit 2 (a model failed, the others trained) and 130 (Ctrl-C)', () => {
+    const { two, stopped } = exitStatus();
+    expect(two).toMatch(/\btrain\b/);
+    expect(stopped).toMatch(/\btrain\b/);
+    expect(two).toMatch(/^done in part: import .*; train .*; decide-batch /);
+  });
+
+  it('names every registered command whose own --help says it exits 2, and no other', () => {
+    const { two } = exitStatus();
+    const program = tactProgram();
+    const saysTwo: string[] = [];
+    for (const c of program.commands) {
+      let own = '';
+      c.configureOutput({ writeOut: (s) => (own += s) });
+      c.outputHelp();
+      if (/\bexit(?: code)? 2\b|Exit status:[^]*\b2 /.test(own.replace(/\s+/g, ' '))) saysTwo.push(c.name());
+    }
+    expect(saysTwo).toEqual(['import', 'train', 'decide-batch']);
+    const named = program.commands.map((c) => c.name()).filter((n) => new RegExp(`(: |; )${n} `).test(two));
+    expect(named).toEqual(saysTwo);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { accessSync, appendFileSync, constants, existsSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { MAX_MESSAGE_BYTES, normalizeMessage } from '../normalize.js';
 import type { ColumnMap } from './column-map.js';
 import { settleEventTime } from './event-time.js';
@@ -9,8 +10,16 @@ import { sendBatch } from './send-batch.js';
 
 export interface ImportOptions {
   path: string;
+  /**
+   * Read instead of the file at `path` (`tact import -`: stdin). Read once, as it comes, it has no
+   * progress to save: nothing is resumed or written to a state file (send the same input again and
+   * the lines stored are recognised, not stored twice); the report defaults to stdin.rejected.jsonl.
+   */
+  input?: Readable;
   format: 'jsonl' | 'csv';
   map?: ColumnMap;
+  /** What separates a CSV record's fields (default `,`; a tab for TSV). */
+  delimiter?: string;
   /** Base URL of a running Tact server. */
   url: string;
   writeKey: string;
@@ -20,7 +29,7 @@ export interface ImportOptions {
   concurrency?: number;
   /** Where bad lines are written, with their reasons (JSONL). Default: FILE.rejected.jsonl */
   reportPath?: string;
-  /** Where progress is kept for resuming. Default: FILE.tact-import.json */
+  /** Where progress is kept for resuming. Default: FILE.tact-import.json (none for `input`) */
   statePath?: string;
   /** Ignore earlier progress and start from the first line. */
   restart?: boolean;
@@ -105,11 +114,13 @@ interface Segment {
  */
 export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
-  const path = resolve(o.path);
-  const st = statFile(path);
-  const statePath = o.statePath ?? `${path}.tact-import.json`;
-  const reportPath = o.reportPath ?? `${path}.rejected.jsonl`;
-  const saved = o.restart || !existsSync(statePath) ? undefined : readState(statePath);
+  const stdin = o.input !== undefined;
+  // (Read from a stream, the path only names it in what is said.)
+  const path = stdin ? 'stdin' : resolve(o.path);
+  const st = stdin ? { size: 0, mtimeMs: 0 } : statFile(path);
+  const statePath = stdin ? undefined : o.statePath ?? `${path}.tact-import.json`;
+  const reportPath = o.reportPath ?? (stdin ? resolve('stdin.rejected.jsonl') : `${path}.rejected.jsonl`);
+  const saved = o.restart || statePath === undefined || !existsSync(statePath) ? undefined : readState(statePath);
   const reading = readingOf(o);
   let state = stateOf({ size: st.size, mtimeMs: st.mtimeMs, digest: EMPTY_DIGEST, reading });
   // The digest the records up to the saved line must have; undefined: nothing to check.
@@ -131,18 +142,21 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const acceptedBefore = state.accepted;
   const progress: ImportProgress = { bytes: 0, totalBytes: st.size, lines: state.line, accepted: state.accepted, duplicates: state.duplicates, rejected: state.rejected };
   // A CSV header that does not fit the map, or a file without a message, is said before anything
-  // is written or sent (reading up to the first record).
-  let empty = true;
+  // is written or sent: the records up to the first are read ahead (once: stdin cannot be read again).
+  const records = readRecords(o.input ? o.path : path, o.format, o.map, { delimiter: o.delimiter, input: o.input });
+  const ahead: ImportRecord[] = [];
   try {
-    for await (const rec of readRecords(path, o.format, o.map)) {
-      if (rec.header) continue;
-      empty = false;
-      break;
+    for (let r = await records.next(); !r.done; r = await records.next()) {
+      ahead.push(r.value);
+      if (!r.value.header) break;
     }
   } catch (err) {
     throw new Error(`${path}: ${(err as Error).message}`);
   }
-  if (empty) throw new Error(`${path} holds no messages.`);
+  if (!ahead.some((r) => !r.header)) {
+    await records.return(undefined);
+    throw new Error(`${path} holds no messages.`);
+  }
   try {
     // What was reported past the saved line is reported again as those lines are re-read. The
     // report is written once a line is bad (no empty one is left), so where it goes is checked now.
@@ -151,15 +165,18 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     accessSync(existsSync(reportPath) ? reportPath : dirname(reportPath), constants.W_OK);
     state.reportBytes = sizeOf(reportPath);
   } catch (err) {
+    await records.return(undefined);
     throw new Error(`Cannot write the report of bad lines to ${reportPath} (${(err as Error).message}); pass --report with a file that can be written.`);
   }
   const saveState = () => {
+    if (statePath === undefined) return;
     writeFileSync(`${statePath}.tmp`, JSON.stringify(state));
     renameSync(`${statePath}.tmp`, statePath);
   };
   try {
     saveState();
   } catch (err) {
+    await records.return(undefined);
     throw new Error(`Cannot save the import's progress in ${statePath} (${(err as Error).message}); pass --state with a file that can be written.`);
   }
 
@@ -278,7 +295,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   let lastRead = resumedFrom;
   // A record the file cannot be read past (read-records.ts, MAX_LINE_BYTES): the import stops at it.
   let halt: ImportRecord | undefined;
-  for await (const rec of readRecords(path, o.format, o.map)) {
+  for await (const rec of withAhead(ahead, records)) {
     progress.bytes = rec.bytes;
     if (o.signal?.aborted) stop = true;
     if (rec.line > resumedFrom) {
@@ -311,10 +328,20 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     state.done = true;
     saveState();
   }
-  return { ...progress, bytes: complete ? st.size : progress.bytes, resumedFrom, acceptedNow: state.accepted - acceptedBefore, seconds: (performance.now() - started) / 1000, reportPath, complete };
+  return { ...progress, bytes: complete && !stdin ? st.size : progress.bytes, resumedFrom, acceptedNow: state.accepted - acceptedBefore, seconds: (performance.now() - started) / 1000, reportPath, complete };
 }
 
 const EMPTY_DIGEST = digestOf(createHash('sha256'));
+
+/** The records read ahead, then the rest of `records`; stopping early ends the reading of the file. */
+async function* withAhead(ahead: ImportRecord[], records: AsyncGenerator<ImportRecord>): AsyncGenerator<ImportRecord> {
+  try {
+    yield* ahead;
+    for (let r = await records.next(); !r.done; r = await records.next()) yield r.value;
+  } finally {
+    await records.return(undefined);
+  }
+}
 
 function digestOf(h: Hash): string {
   return h.copy().digest('base64url');
@@ -331,7 +358,9 @@ function stateOf(s: Partial<ImportState>): ImportState {
 function readingOf(o: ImportOptions): string {
   if (o.format !== 'csv' || !o.map) return `--format ${o.format}`;
   const fields = o.map.fields.map((f) => `${f.path.join('.')}=${f.column}${f.as ? `:${f.as}` : ''}`).join(',');
-  return `--format csv --map "${fields}" --type ${o.map.type} --rest ${o.map.rest}`;
+  // (A comma, the default, is left out: progress saved before --delimiter reads the same.)
+  const delimiter = o.delimiter !== undefined && o.delimiter !== ',' ? ` --delimiter ${JSON.stringify(o.delimiter)}` : '';
+  return `--format csv${delimiter} --map "${fields}" --type ${o.map.type} --rest ${o.map.rest}`;
 }
 
 /** How a state saved before the digest named its file. */

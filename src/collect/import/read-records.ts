@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { parse, type Options } from 'csv-parse';
 import { createGunzip } from 'node:zlib';
 import { checkHeader, rowToMessage, type ColumnMap } from './column-map.js';
@@ -34,14 +34,18 @@ export const MAX_LINE_BYTES = 1024 * 1024;
  * header does not fit the map (checkHeader) is refused before its first record.
  * Bytes that are not UTF-8 (a Windows-1252 export) spoil only their line or record, reported as
  * such rather than stored with U+FFFD in their place; a file with a UTF-16 byte order mark is
- * read as UTF-16.
+ * read as UTF-16. `o.delimiter` separates a CSV record's fields (default `,`; a tab for TSV);
+ * `o.input`, when given, is read instead of the file at `path` (stdin: `path` then only names it).
+ *
+ * @example
+ * for await (const rec of readRecords('orders.tsv', 'csv', map, { delimiter: '\t' })) console.log(rec.line, rec.message);
  */
-export async function* readRecords(path: string, format: 'jsonl' | 'csv', map?: ColumnMap): AsyncGenerator<ImportRecord> {
-  const file = createReadStream(path);
+export async function* readRecords(path: string, format: 'jsonl' | 'csv', map?: ColumnMap, o: { delimiter?: string; input?: Readable } = {}): AsyncGenerator<ImportRecord> {
+  const file = o.input ?? createReadStream(path);
   let bytes = 0;
-  file.on('data', (chunk) => (bytes += chunk.length));
+  file.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
   // Joined so that a read error (a .gz file cut short) ends the reading with its reason.
-  const input = /\.gz$/i.test(path) ? pipeline(file, createGunzip(), new FromUtf16(), noop) : pipeline(file, new FromUtf16(), noop);
+  const input = !o.input && /\.gz$/i.test(path) ? pipeline(file, createGunzip(), new FromUtf16(), noop) : pipeline(file, new FromUtf16(), noop);
   if (format === 'jsonl') {
     let line = 0;
     const lines = new LineSplitter();
@@ -57,7 +61,7 @@ export async function* readRecords(path: string, format: 'jsonl' | 'csv', map?: 
     }
     return;
   }
-  yield* readCsv(input, map as ColumnMap, () => bytes);
+  yield* readCsv(input, map as ColumnMap, () => bytes, o.delimiter ?? ',');
 }
 
 /** The record of one JSONL line; undefined for a blank line. */
@@ -152,7 +156,7 @@ type Line = Buffer | { size: number; sha256: string };
 /** A row as the parser gives it; `tooLong`: the record starting on `line` runs past MAX_LINE_BYTES, and the reading stops. */
 type CsvRow = { line: number; fields: string[]; notUtf8: boolean; tooLong?: true };
 
-async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () => number): AsyncGenerator<ImportRecord> {
+async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () => number, delimiter: string): AsyncGenerator<ImportRecord> {
   const lines = new LineCounter();
   // Rows that are not valid CSV are skipped by the parser and reported here, in file order.
   const skipped: { line: number; error: string }[] = [];
@@ -164,6 +168,7 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
   const nextStart = () => Math.max(lines.firstLineFrom(recordEnd), lastSkip + 1);
   const options: Options<CsvRow, string[]> = {
     bom: true,
+    delimiter,
     // Any of the three line endings, even mixed in one file (a header written apart from the rows).
     record_delimiter: ['\r\n', '\n', '\r'],
     skip_empty_lines: true,

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS, harness, send, type Harness } from '../../../test/harness.js';
 import { shopConfig } from '../fixtures.js';
@@ -57,7 +58,7 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(s).toMatchObject({ total: 12, scanned: 12, matched: 4, decided: 4, actions: 4, written: 4, delivered: 4, failed: 0, stoppedBy: 'end' });
     expect(progress.at(-1)).toBe(12);
     const csv = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,exposurePropensity,explanation,sendAt,sendSlot,sendTimeValue,sendTimeLow,sendTimeHigh,sendTimeSource,sendTimeStatus');
+    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,exposurePropensity,explanation,sendAt,sendSlot,sendTimeValue,sendTimeLow,sendTimeHigh,sendTimeSource,sendTimeStatus,arm,heldAction,heldReviewId,contactPolicyExcluded');
     expect(csv[1]).not.toMatch(/,\d{4}-\d\d-\d\dT\d\d:/); // send time is not configured here: no sendAt
     expect(csv.slice(1).map((l) => l.split(',')[6]).sort()).toEqual(['newsletter', 'shoes-offer', 'shoes-offer', 'shoes-offer']);
     expect(csv.slice(1).map((l) => l.split(',')[11])).toEqual(['', '', '', '']); // exposurePropensity: nothing could be held, one route
@@ -74,6 +75,11 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(again).toMatchObject({ decided: 4, actions: 0, written: 4 });
     const lines = readFileSync(join(dir, 'again.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.every((l) => l.decision.choices[0].kind === 'none')).toBe(true);
+    // The CSV says so too: each of them had its candidates held back by the contact policy (the cap).
+    await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'has(traits.tier) && traits.tier == "gold"', out: join(dir, 'again.csv'), format: 'csv', includeNone: true });
+    const [head, ...capped] = parse(readFileSync(join(dir, 'again.csv'), 'utf8')) as string[][];
+    expect(capped.map((r) => [r[head.indexOf('kind')], r[head.indexOf('arm')], Number(r[head.indexOf('contactPolicyExcluded')]) > 0])).toEqual(Array(4).fill(['none', 'treatment', true]));
+    expect(lines.every((l) => l.decision.explanation.excludedByStage['contact policy'] > 0)).toBe(true);
   });
 
   it('holds a contact cap across two runs at once for the same audience: each subject is contacted once', async () => {
@@ -92,15 +98,19 @@ describe('batch decisions (tact decide-batch)', () => {
     const dir = testDir('tact-batch-');
     const audience = 'has(traits.segment) && traits.segment == "finance"';
     await runBatch({ url, key: KEYS.server, placement: 'home', audience, out: join(dir, 'held.csv'), format: 'csv' });
-    const [header, ...rows] = readFileSync(join(dir, 'held.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    // (Parsed as CSV: the explanation holds commas.)
+    const [header, ...rows] = parse(readFileSync(join(dir, 'held.csv'), 'utf8')) as string[][];
     const col = (name: string) => header.indexOf(name);
     expect(col('exposurePropensity')).toBe(col('propensity') + 1);
     // No exploration here: the loan is picked with 1, so the newsletter is shown with 1.
     expect(rows.map((r) => [r[col('action')], r[col('propensity')], r[col('exposurePropensity')]])).toEqual([['newsletter', '1', '1']]);
+    // What was held for review, and the review it waits for, as JSONL's `held` says (below).
+    expect(rows.map((r) => [r[col('arm')], r[col('heldAction')], r[col('heldReviewId')] !== ''])).toEqual([['treatment', 'loan-offer', true]]);
 
     await runBatch({ url, key: KEYS.server, placement: 'home', audience, out: join(dir, 'held.jsonl'), format: 'jsonl' });
     const [line] = readFileSync(join(dir, 'held.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(line.decision.choices).toMatchObject([{ action: 'newsletter', held: { action: 'loan-offer' }, propensity: 1, exposurePropensity: 1 }]);
+    expect(line.decision.choices[0].held.reviewId).toBe(rows[0][col('heldReviewId')]);
   });
 
   it('stops at the campaign\'s own maximum of actions, and writes undeliverable batches to the failed file', async () => {
@@ -187,7 +197,7 @@ describe('send time in batch decisions', () => {
     const csv = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'send.csv'), format: 'csv', includeNone: true, sendTime: true });
     expect(csv.written).toBe(2);
     const rows = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n').slice(1);
-    for (const r of rows) if (r.includes(',action,')) expect(r).toMatch(/,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[^,]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,(personal|population),(learning|established)$/);
+    for (const r of rows) if (r.includes(',action,')) expect(r).toMatch(/,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[^,]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,(personal|population),(learning|established),treatment,,,\d+$/);
     expect(rows.some((r) => r.includes(',action,'))).toBe(true);
     const hook = await webhook(0);
     await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', webhook: hook.url, format: 'jsonl', includeNone: true, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
@@ -225,6 +235,6 @@ describe('webhook delivery', () => {
         { rank: 2, kind: 'action', action: 'socks', score: 1, propensity: 0.5, explanation: 'y' },
       ] },
     });
-    expect(rows).toEqual(['s,p,d,home,1,action,newsletter,,,0.1,0.76,0.82,x,,,,,,,', 's,p,d,home,2,action,socks,,,1,0.5,,y,,,,,,,']);
+    expect(rows).toEqual(['s,p,d,home,1,action,newsletter,,,0.1,0.76,0.82,x,,,,,,,,,loan,r,', 's,p,d,home,2,action,socks,,,1,0.5,,y,,,,,,,,,,,']);
   });
 });

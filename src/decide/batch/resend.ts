@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { basename, dirname, join } from 'node:path';
 import type { RetryPolicy } from './webhook.js';
 import { webhookSender } from './webhook-sender.js';
@@ -45,7 +46,9 @@ interface Failed {
  * (for files that record them), so a receiver that took one after all can drop it — with the same
  * retries and backoff as a run. No decision is made: the server is not asked. What still fails
  * goes to a new failed file ({@link nextFailedPath}); the file read is left as it was. A file with
- * a line that is not a decision is refused before anything is sent.
+ * a line that is not a decision is refused before anything is sent. The file is read line by line,
+ * twice (to check it, then to send it), so that a failed file of any size is resent in the memory
+ * of a batch.
  *
  * @example
  * const s = await resendFailed({ file: 'send.csv.failed.jsonl', webhook: 'https://esp.example.com/hooks/tact' });
@@ -53,22 +56,33 @@ interface Failed {
  */
 export async function resendFailed(o: ResendOptions): Promise<ResendSummary> {
   const started = performance.now();
-  const batches = readFailed(o.file, o.webhookBatch ?? 100);
+  const size = o.webhookBatch ?? 100;
+  // Read through once before anything is sent: a line that is not a decision is said first.
+  let lines = 0;
+  for await (const b of failedBatches(o.file, size)) lines = b.last;
   const failedPath = nextFailedPath(o.file);
   // Started afresh: an earlier resend of this same file wrote there what this one is about to try again.
   rmSync(failedPath, { force: true });
   const sender = webhookSender({ webhook: o.webhook, retry: o.retry, failedPath, sleep: o.sleep, signal: o.signal, graceMs: o.graceMs });
-  for (const b of batches) {
-    // Once stopped, only the batch in hand is delivered: the rest are kept, untried, in the new file.
-    const stopped = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}: not sent` : undefined;
-    await sender.send(b[0].placement, b.map((f) => f.sent), stopped);
+  let read = 0;
+  let batches = 0;
+  try {
+    for await (const b of failedBatches(o.file, size, lines)) {
+      if (!b.batch.length) continue;
+      // Once stopped, only the batch in hand is delivered: the rest are kept, untried, in the new file.
+      const stopped = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}: not sent` : undefined;
+      await sender.send(b.batch[0].placement, b.batch.map((f) => f.sent), stopped);
+      read += b.batch.length;
+      batches += 1;
+    }
+  } finally {
+    sender.close();
   }
-  sender.close();
   const { delivered, failed, downError } = sender.counts;
   // (A signal during the last batch, which the webhook then took, changes nothing: the resend is complete.)
   const stoppedBy = o.signal?.aborted && failed ? 'signal' : downError ? 'webhook' : 'end';
   return {
-    read: batches.reduce((n, b) => n + b.length, 0), batches: batches.length, delivered, failed,
+    read, batches, delivered, failed,
     ...(sender.counts.failedPath ? { failedPath } : {}),
     stoppedBy,
     ...(stoppedBy === 'signal' ? { error: `stopped by ${String(o.signal?.reason)}` } : downError ? { error: `${downError}: the batches after it were not tried` } : {}),
@@ -89,25 +103,43 @@ export function nextFailedPath(file: string): string {
   return join(dirname(file), m ? `${m[1]}failed-${Number(m[2] ?? 1) + 1}.jsonl` : `${basename(file)}.failed.jsonl`);
 }
 
-/** The batches of a failed file: lines that failed in one batch (the same key, one after the other) together; lines without a key, `size` at a time. */
-function readFailed(file: string, size: number): Failed[][] {
-  let text: string;
+/**
+ * The batches of a failed file, one at a time, with the number of the last line read: lines that
+ * failed in one batch (the same key, one after the other) together; lines without a key, `size` at
+ * a time. Read up to line `upTo` when given (the lines checked before sending). The last batch
+ * may be empty (a file ending in blank lines): it says how many lines there are.
+ */
+async function* failedBatches(file: string, size: number, upTo = Infinity): AsyncGenerator<{ batch: Failed[]; last: number }> {
+  let batch: Failed[] = [];
+  let n = 0;
+  for await (const line of linesOf(file)) {
+    if (++n > upTo) break;
+    if (!line.trim()) continue;
+    const f = failedLine(line);
+    if (!f) throw new Error(`Line ${n} of ${file} is not a decision of a failed file (a JSON object with decision.decisionId and decision.placement): ${upTo === Infinity ? 'nothing was sent' : 'it changed while the file was resent; the batches before it were sent'}.`);
+    const last = batch[0];
+    const same = last && last.placement === f.placement && (f.key !== undefined ? last.key === f.key : last.key === undefined && batch.length < size);
+    if (same) batch.push(f);
+    else {
+      if (batch.length) yield { batch, last: n - 1 };
+      batch = [f];
+    }
+  }
+  if (batch.length || n) yield { batch, last: Math.min(n, upTo) };
+}
+
+/** The lines of `file`, read a buffer (64 KiB) at a time: only the line in hand is held. */
+async function* linesOf(file: string): AsyncGenerator<string> {
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
-    text = readFileSync(file, 'utf8');
+    yield* lines;
   } catch (err) {
     throw new Error(`Cannot read ${file}: ${(err as Error).message}.`);
+  } finally {
+    lines.close();
+    input.destroy();
   }
-  const batches: Failed[][] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const f = failedLine(line);
-    if (!f) throw new Error(`Line ${i + 1} of ${file} is not a decision of a failed file (a JSON object with decision.decisionId and decision.placement): nothing was sent.`);
-    const last = batches.at(-1);
-    const same = last && last[0].placement === f.placement && (f.key !== undefined ? last[0].key === f.key : last[0].key === undefined && last.length < size);
-    if (same) last.push(f);
-    else batches.push([f]);
-  });
-  return batches;
 }
 
 /** A line of a failed file, without what the failure added to it; undefined when it is not one. */

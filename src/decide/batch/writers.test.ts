@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDir } from '../../../test/tmp.js';
-import { csvRows, openDecisionWriter } from './writers.js';
+import { type BatchDecision, CSV_COLUMNS, csvRows, openDecisionWriter } from './writers.js';
 
 describe('the decisions file of a batch run', () => {
   it("keeps an earlier interrupted run's .partial file beside the new run's, instead of overwriting it", async () => {
@@ -23,7 +23,7 @@ describe('CSV cells a spreadsheet would run as formulas (OWASP, "CSV Injection")
 
   it('prefixes a single quote to a text cell that starts with = + - @, a tab or a carriage return', () => {
     expect(row({ action: '=HYPERLINK("http://evil.example","click")', variant: '+1', queue: '-2', explanation: '@SUM(A1)' }, '@p1')).toBe(
-      `profile:p1,'@p1,d1,weekly-email,1,action,"'=HYPERLINK(""http://evil.example"",""click"")",'+1,'-2,,,,'@SUM(A1),,,,,,,`,
+      `profile:p1,'@p1,d1,weekly-email,1,action,"'=HYPERLINK(""http://evil.example"",""click"")",'+1,'-2,,,,'@SUM(A1),,,,,,,,,,,`,
     );
     expect(row({ action: '\t=1+1' }).split(',')[6]).toBe(`"'\t=1+1"`);
     expect(row({ action: '\r=1+1' }).split(',')[6]).toBe(`"'\r=1+1"`);
@@ -35,6 +35,35 @@ describe('CSV cells a spreadsheet would run as formulas (OWASP, "CSV Injection")
   });
 
   it('leaves numbers as they are: a negative score stays a number', () => {
-    expect(row({ action: 'shoes-offer', score: -0.5, propensity: 1 })).toBe('profile:p1,p1,d1,weekly-email,1,action,shoes-offer,,,-0.5,1,,,,,,,,,');
+    expect(row({ action: 'shoes-offer', score: -0.5, propensity: 1 })).toBe('profile:p1,p1,d1,weekly-email,1,action,shoes-offer,,,-0.5,1,,,,,,,,,,,,,');
+  });
+});
+
+describe('whether a decision was held, in CSV as in JSONL', () => {
+  // As the decision view has them (src/decide/view.ts): `arm` beside `choices`, `held` on a choice,
+  // `excludedByStage` under `explanation`.
+  const line = (o: { arm?: string; held?: { action: string; reviewId: string }; excludedByStage?: Record<string, number> }): BatchDecision => ({
+    subject: 'profile:p1', profileId: 'p1',
+    decision: {
+      decisionId: 'd1', placement: 'weekly-email', ...(o.arm ? { arm: o.arm } : {}),
+      choices: [{ rank: 1, kind: 'action', action: 'newsletter', score: 0.1, propensity: 1, ...(o.held ? { held: o.held } : {}) }],
+      ...(o.excludedByStage ? { explanation: { excludedByStage: o.excludedByStage } } : {}),
+    },
+  });
+  /** The cells of the decision's first row under the held columns. */
+  const cells = (d: BatchDecision) => {
+    const row = csvRows(d)[0].split(',');
+    return Object.fromEntries(['arm', 'heldAction', 'heldReviewId', 'contactPolicyExcluded'].map((c) => [c, row[CSV_COLUMNS.indexOf(c)]]));
+  };
+
+  it('has columns for the arm (holdout), the action held for review with its review, and the candidates the contact policy held back', () => {
+    expect(CSV_COLUMNS.slice(-4)).toEqual(['arm', 'heldAction', 'heldReviewId', 'contactPolicyExcluded']);
+    expect(cells(line({ arm: 'treatment', held: { action: 'loan-offer', reviewId: 'rv_1' }, excludedByStage: { 'contact policy': 2, consent: 1 } })))
+      .toEqual({ arm: 'treatment', heldAction: 'loan-offer', heldReviewId: 'rv_1', contactPolicyExcluded: '2' });
+    expect(cells(line({ arm: 'holdout', excludedByStage: {} }))).toEqual({ arm: 'holdout', heldAction: '', heldReviewId: '', contactPolicyExcluded: '0' });
+  });
+
+  it('leaves them empty for a line of a server that did not send them', () => {
+    expect(cells(line({}))).toEqual({ arm: '', heldAction: '', heldReviewId: '', contactPolicyExcluded: '' });
   });
 });

@@ -8,11 +8,15 @@ export interface BatchDecision {
   decision: {
     decisionId: string;
     placement: string;
+    /** `holdout` when the policy's holdout kept the subject out of automated decisions, else `treatment`. */
+    arm?: string;
     /**
      * As the decision API shows them. `exposurePropensity`: the probability that what the choice
      * shows was shown (a held action's stand-in sums every route to it; absent when it is `propensity`).
      */
     choices: { rank: number; kind: string; action?: string; variant?: string; queue?: string; score?: number; propensity?: number; exposurePropensity?: number; held?: { action: string; reviewId: string }; explanation?: string }[];
+    /** Candidates excluded per pipeline stage (`contact policy` among them: caps, budgets, quiet hours). */
+    explanation?: { excludedByStage?: Record<string, number> };
   };
   /** Outbound channels: when to send, and the send-time Estimate behind it. */
   sendTime?: SendTime;
@@ -21,9 +25,14 @@ export interface BatchDecision {
 /**
  * The CSV header: one row per choice. `exposurePropensity` is empty where the choice had one route
  * (then it is `propensity`): off-policy estimates of what was shown weigh by it where it is set.
+ * What JSONL says of a decision being held is in the last columns: `arm` (`holdout` when the
+ * policy's holdout kept the subject out), `heldAction` and `heldReviewId` (the high-stakes action
+ * held for a person's review, the choice being its stand-in) and `contactPolicyExcluded` (how many
+ * candidates the contact policy's caps, budgets and quiet hours held back); after the others, so
+ * that a reader by position of the older header reads on unchanged.
  * @example CSV_COLUMNS.join(',')
  */
-export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'exposurePropensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus'];
+export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'exposurePropensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus', 'arm', 'heldAction', 'heldReviewId', 'contactPolicyExcluded'];
 
 /**
  * One CSV field, quoted when it needs to be (RFC 4180), and never run as a formula by the
@@ -53,9 +62,14 @@ export function csvField(v: unknown): string {
  */
 export function csvRows(d: BatchDecision): string[] {
   const t = d.sendTime;
-  const when = t ? [t.sendAt, t.label, t.estimate.value, t.estimate.low, t.estimate.high, t.estimate.source, t.estimate.status] : [];
+  const when = [t?.sendAt, t?.label, t?.estimate.value, t?.estimate.low, t?.estimate.high, t?.estimate.source, t?.estimate.status];
+  const noWhen = when.map(() => undefined);
+  const byStage = d.decision.explanation?.excludedByStage;
+  // (The view lists only the stages that excluded any: none by the contact policy is 0, unless the line has no counts at all.)
+  const contact = byStage ? (byStage['contact policy'] ?? 0) : undefined;
   return d.decision.choices.map((c) => {
-    const fields = [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.exposurePropensity, c.explanation, ...(c.kind === 'action' ? when : [])];
+    const held = [d.decision.arm, c.held?.action, c.held?.reviewId, contact];
+    const fields = [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.exposurePropensity, c.explanation, ...(c.kind === 'action' ? when : noWhen), ...held];
     return CSV_COLUMNS.map((_, i) => csvField(fields[i])).join(',');
   });
 }

@@ -1,0 +1,167 @@
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage } from 'node:http';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { testDir } from '../../test/tmp.js';
+import { importCommand } from './import.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+
+/** A server storing every message it is sent (a message without userId is rejected); its URL and the messages. */
+async function server(): Promise<{ url: string; messages: Record<string, unknown>[]; close: () => void }> {
+  const messages: Record<string, unknown>[] = [];
+  const s = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (d) => (body += String(d)));
+    req.on('end', () => {
+      if (req.url === '/health') return void res.end('{}');
+      const batch = (JSON.parse(body) as { batch: Record<string, unknown>[] }).batch;
+      const rejected = batch.flatMap((m, index) => (m.userId ? [] : [{ index, problems: [{ field: 'userId', message: 'The `userId` is required.' }] }]));
+      messages.push(...batch.filter((m) => m.userId));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, accepted: batch.length - rejected.length, duplicates: 0, rejected }));
+    });
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(s.address() as { port: number }).port}`, messages, close: () => s.close() };
+}
+
+/** `tact import …args` as its own process (through tsx, from the sources), `input` on its stdin: its exit code and what it said. */
+async function tact(args: string[], input: string, cwd: string): Promise<{ code: number | null; out: string; err: string }> {
+  // (tsx by its path: the process runs in `cwd`, where the default report goes, outside the repository.)
+  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const proc = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/cli/main.ts'), 'import', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d) => (out += String(d)));
+  proc.stderr.on('data', (d) => (err += String(d)));
+  proc.stdin.end(input);
+  const code = await new Promise<number | null>((r) => proc.once('close', (c) => r(c)));
+  return { code, out, err };
+}
+
+/** Runs `tact import` in this process (a fresh command); what it wrote on stdout. */
+async function run(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  importCommand(program);
+  const out: string[] = [];
+  const spyOut = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (out.push(String(t)), true));
+  try {
+    await program.parseAsync(['import', ...args, '-k', 'w', '--no-progress'], { from: 'user' });
+  } finally {
+    spyOut.mockRestore();
+  }
+  return out.join('');
+}
+
+const MAP = ['--map', 'userId=user,event=event,properties.note=note'];
+
+describe('tact import - (stdin)', () => {
+  let close = () => {};
+  afterEach(() => {
+    close();
+    process.exitCode = undefined;
+  });
+
+  it('imports JSONL from stdin, reports its bad lines, saves no progress, and exits 2 for the rejected line', async () => {
+    const s = await server();
+    close = s.close;
+    const dir = testDir('tact-import-stdin-');
+    const lines = [...Array.from({ length: 1200 }, (_, i) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Viewed' })), 'not json', JSON.stringify({ type: 'track', event: 'Viewed' })];
+    const r = await tact(['-', '-u', s.url, '-k', 'w', '--no-progress'], lines.join('\n') + '\n', dir);
+    expect(r.code, r.err).toBe(2);
+    expect(s.messages.map((m) => m.userId)).toEqual(Array.from({ length: 1200 }, (_, i) => `u${i}`));
+    expect(r.out).toMatch(/^Imported line 1202: 1200 messages stored, 2 rejected — reasons in .*stdin\.rejected\.jsonl/);
+    const report = readFileSync(join(dir, 'stdin.rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number });
+    expect(report.map((x) => x.line)).toEqual([1201, 1202]);
+    // Nothing to resume in: no progress file, in the folder or named "-".
+    expect(readdirSync(dir).filter((f) => f.includes('tact-import'))).toEqual([]);
+  }, 60_000);
+
+  it('imports TSV from stdin with --format tsv', async () => {
+    const s = await server();
+    close = s.close;
+    const r = await tact(['-', '--format', 'tsv', ...MAP, '-u', s.url, '-k', 'w', '--no-progress'], 'user\tevent\tnote\nu1\tOrder Completed\tred, large\n', testDir('tact-import-stdin-'));
+    expect(r.code, r.err).toBe(0);
+    expect(s.messages).toMatchObject([{ type: 'track', userId: 'u1', event: 'Order Completed', properties: { note: 'red, large' } }]);
+  }, 60_000);
+
+  it('refuses --state and --restart, which have no meaning for stdin, by name', async () => {
+    await expect(run(['-', '--state', join(testDir('tact-import-stdin-'), 's.json'), '-u', 'http://127.0.0.1:9'])).rejects.toThrow('The --state and --restart options apply to a file');
+    await expect(run(['-', '--restart', '-u', 'http://127.0.0.1:9'])).rejects.toThrow('The --state and --restart options apply to a file');
+  });
+});
+
+describe('tact import: TSV and --delimiter', () => {
+  let close = () => {};
+  afterEach(() => {
+    close();
+    process.exitCode = undefined;
+  });
+
+  it('reads a .tsv file as tab-separated: a comma stays in its field', async () => {
+    const s = await server();
+    close = s.close;
+    const file = join(testDir('tact-import-tsv-'), 'orders.tsv');
+    writeFileSync(file, 'user\tevent\tnote\nu1\tViewed\tred, large\n');
+    const said = await run([file, ...MAP, '-u', s.url]);
+    expect(said).toMatch(/^Imported line 2: 1 messages stored, 0 rejected/);
+    expect(s.messages).toMatchObject([{ userId: 'u1', event: 'Viewed', properties: { note: 'red, large' } }]);
+  });
+
+  for (const [name, delimiter, text] of [
+    ['a semicolon', ';', 'user;event;note\nu1;Viewed;1,5\n'],
+    ["a tab as '\\t'", '\\t', 'user\tevent\tnote\nu1\tViewed\t1,5\n'],
+    ['a tab as "tab"', 'tab', 'user\tevent\tnote\nu1\tViewed\t1,5\n'],
+  ]) {
+    it(`reads a CSV file separated by ${name} with --delimiter ${delimiter}`, async () => {
+      const s = await server();
+      close = s.close;
+      const file = join(testDir('tact-import-delim-'), 'orders.csv');
+      writeFileSync(file, text);
+      await run([file, ...MAP, '--delimiter', delimiter, '-u', s.url]);
+      expect(s.messages).toMatchObject([{ userId: 'u1', event: 'Viewed', properties: { note: '1,5' } }]);
+    });
+  }
+
+  it('refuses a --delimiter that is not one character, or one that cannot separate fields, naming it', async () => {
+    const file = join(testDir('tact-import-delim-'), 'orders.csv');
+    writeFileSync(file, 'user,event\nu1,Viewed\n');
+    for (const d of ['ab', '', '"', '\n']) {
+      await expect(run([file, ...MAP, '--delimiter', d, '-u', 'http://127.0.0.1:9'])).rejects.toThrow(`The --delimiter ${JSON.stringify(d)} must be one character`);
+    }
+  });
+
+  it('refuses --delimiter for a file read as JSONL, as it refuses --map', async () => {
+    const file = join(testDir('tact-import-delim-'), 'events.jsonl');
+    writeFileSync(file, '{"type":"track","userId":"u1","event":"E"}\n');
+    await expect(run([file, '--delimiter', ';', '-u', 'http://127.0.0.1:9'])).rejects.toThrow('The --map, --rest and --delimiter options apply to CSV and TSV files');
+  });
+
+  it('keeps the delimiter with the progress: resuming with another one is refused', async () => {
+    const s = await server();
+    close = s.close;
+    const file = join(testDir('tact-import-delim-'), 'orders.csv');
+    writeFileSync(file, 'user;event;note\nu1;Viewed;x\n');
+    await run([file, ...MAP, '--delimiter', ';', '-u', s.url]);
+    writeFileSync(file, 'user;event;note\nu1;Viewed;x\nu2;Viewed;y\n');
+    await expect(run([file, ...MAP, '-u', s.url])).rejects.toThrow(/read it with --format csv --delimiter ";" --map/);
+    expect(existsSync(`${file}.tact-import.json`)).toBe(true);
+  });
+
+  it('says in --help how to read stdin, TSV and another delimiter', () => {
+    const program = new Command();
+    importCommand(program);
+    let help = '';
+    program.commands[0].configureOutput({ writeOut: (t) => (help += t) });
+    program.commands[0].outputHelp();
+    const text = help.replace(/\s+/g, ' ');
+    expect(text).toContain('file the file (.jsonl, .ndjson, .csv, .tsv, optionally .gz), or - to read stdin');
+    expect(text).toContain('-d, --delimiter <char> CSV: the character between fields');
+    expect(text).toContain('-f, --format <format> jsonl, csv or tsv');
+    expect(text).toContain('A TSV file (.tsv, or --format tsv) is read as CSV with a tab between fields');
+    expect(text).toContain('zcat events.jsonl.gz | tact import -');
+  });
+});
