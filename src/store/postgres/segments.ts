@@ -7,6 +7,11 @@ const T_COLS = 'id, segment, profile_id AS "profileId", kind, at, seq, version, 
 /** One transaction at a time records segment events and changes the counts (apply, eraseSubject), from taking the lock to COMMIT. */
 const EVENTS_LOCK = 7263520;
 
+/** The one order member rows are locked in: by segment, then subject, code point by code point (PostgreSQL's COLLATE "C"). */
+function rowOrder(x: SegmentTransition, y: SegmentTransition): number {
+  return Buffer.compare(Buffer.from(x.segment), Buffer.from(y.segment)) || Buffer.compare(Buffer.from(x.profileId), Buffer.from(y.profileId));
+}
+
 /**
  * Segment membership on PostgreSQL. Events are recorded under a transaction-scoped advisory lock,
  * so their ids (the events feed's cursor) commit in order across processes; the member counts
@@ -25,14 +30,21 @@ export class PostgresSegmentStore implements SegmentStore {
   async apply(transitions: SegmentTransition[]): Promise<void> {
     if (!transitions.length) return;
     await inTransaction(this.pool, async (c) => {
-      // Only what really changed membership is recorded.
-      const changed: SegmentTransition[] = [];
-      for (const t of transitions) {
+      // Member rows are written in one order, whatever the batch's (eraseSubject keeps it too): two
+      // batches naming the same rows in opposite orders each held a row the other waited on, and
+      // PostgreSQL ended one with a deadlock (40P01). Stable: a batch naming one row twice keeps
+      // its order. No other row's change depends on a row's, so the outcome is the batch's.
+      const order = transitions.map((_, i) => i).sort((i, j) => rowOrder(transitions[i], transitions[j]) || i - j);
+      const made = new Array<boolean>(transitions.length).fill(false);
+      for (const i of order) {
+        const t = transitions[i];
         const r = t.kind === 'entry'
           ? await c.query('INSERT INTO segment_members (segment, profile_id, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [t.segment, t.profileId, t.at])
           : await c.query('DELETE FROM segment_members WHERE segment = $1 AND profile_id = $2', [t.segment, t.profileId]);
-        if (r.rowCount) changed.push(t);
+        made[i] = Boolean(r.rowCount);
       }
+      // Only what really changed membership is recorded, in the order the batch names it (as on SQLite).
+      const changed = transitions.filter((_, i) => made[i]);
       if (!changed.length) return;
       // Ids are drawn under the lock and it is held until COMMIT, so transactions commit their
       // events in id order and the feed never sees a larger id before a smaller one. Taken after
@@ -77,8 +89,18 @@ export class PostgresSegmentStore implements SegmentStore {
 
   async eraseSubject(profileId: string): Promise<void> {
     await inTransaction(this.pool, async (c) => {
-      const left = await c.query<{ segment: string }>('DELETE FROM segment_members WHERE profile_id = $1 RETURNING segment', [profileId]);
-      const events = await c.query<{ segment: string; kind: string }>('DELETE FROM segment_events WHERE profile_id = $1 RETURNING segment, kind', [profileId]);
+      // The subject's rows are locked in apply's order (segment by code point, as COLLATE "C"), then
+      // its events by id, before any is deleted: a DELETE alone takes them in the order it finds them.
+      const left = await c.query<{ segment: string }>(
+        `WITH locked AS MATERIALIZED (SELECT segment FROM segment_members WHERE profile_id = $1 ORDER BY segment COLLATE "C" FOR UPDATE)
+         DELETE FROM segment_members AS m USING locked WHERE m.profile_id = $1 AND m.segment = locked.segment RETURNING m.segment`,
+        [profileId],
+      );
+      const events = await c.query<{ segment: string; kind: string }>(
+        `WITH locked AS MATERIALIZED (SELECT id FROM segment_events WHERE profile_id = $1 ORDER BY id FOR UPDATE)
+         DELETE FROM segment_events AS e USING locked WHERE e.id = locked.id RETURNING e.segment, e.kind`,
+        [profileId],
+      );
       if (!left.rowCount && !events.rowCount) return;
       // What the subject counted for goes with it, under the lock every writer of the counts takes.
       const by = new Map<string, { members: number; entries: number; exits: number }>();
