@@ -94,10 +94,20 @@ export interface HeldPredictor {
  */
 export function heldPredictor(post: LogisticPosterior, range: FeatureRange | undefined, context: ArrayLike<number>, design: (context: ArrayLike<number>) => Float64Array, x = design(context)): HeldPredictor {
   const lp = linearPredictor(post, x);
-  const beyond = post.evidence > 0 ? beyondRange(range, context) : [];
-  if (!beyond.length) return { ...lp, beyond };
-  const clamped = Float64Array.from(context);
-  for (const i of beyond) clamped[i] = Math.min(range!.max[i], Math.max(range!.min[i], clamped[i]));
+  // Called for every action of every decision: the common cases (no range, inside it) allocate
+  // nothing beyond the answer.
+  if (post.evidence <= 0 || !range || range.min.length !== context.length || !outside(range, context)) {
+    return { mean: lp.mean, variance: lp.variance, beyond: [] };
+  }
+  const beyond = beyondRange(range, context);
+  const clamped = new Float64Array(context.length);
+  for (let i = 0; i < context.length; i++) clamped[i] = Math.min(range.max[i], Math.max(range.min[i], context[i]));
   const inside = linearPredictor(post, design(clamped));
   return { mean: inside.mean, variance: Math.max(lp.variance, inside.variance), beyond };
+}
+
+/** Whether any feature of the context lies outside the range (same length). */
+function outside(r: FeatureRange, context: ArrayLike<number>): boolean {
+  for (let i = 0; i < context.length; i++) if (context[i] < r.min[i] || context[i] > r.max[i]) return true;
+  return false;
 }

@@ -197,9 +197,10 @@ export function predictorAt(state: BanditState, action: BanditAction, context: A
 function heldDistributions(state: BanditState, actions: BanditAction[], context: ArrayLike<number>, values?: ArrayLike<number>): ScoreDistributions {
   const means = new Float64Array(actions.length);
   const sds = new Float64Array(actions.length);
-  const x = designFor(state, context);
+  const design = (c: ArrayLike<number>) => designFor(state, c);
+  const x = design(context);
   for (let j = 0; j < actions.length; j++) {
-    const lp = predictorAt(state, actions[j], context, x);
+    const lp = heldPredictor(actions[j], actions[j].range, context, design, x);
     means[j] = lp.mean;
     sds[j] = Math.sqrt(lp.variance);
   }
