@@ -42,6 +42,12 @@ export interface DocumentKind<Body, Compiled> {
    * `check` finds nothing; problems name their fields as `check`'s do.
    */
   checkStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<FieldProblem[]>;
+  /**
+   * What a checked body does that it likely does not mean, against the stored configuration (a
+   * placement's bandit floor the policy's budget caps): applied all the same, each a warning naming
+   * its field — answered by `PUT /v1/config/{kind}`, logged when the config file applies the kind.
+   */
+  warnStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<FieldProblem[]>;
 }
 
 /**

@@ -20,6 +20,13 @@ const problemsSchema = {
   items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
 } as const;
 
+/** What PUT answers of the document it applied: empty when there is nothing to say. */
+const warningsSchema = {
+  type: 'array',
+  description: 'What the document does that it likely does not mean, against the configuration in force (a placement\'s bandit floor above the policy\'s exploration budget, which caps it): applied all the same.',
+  items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+} as const;
+
 /** GET /v1/config: each kind with the version in force (0: nothing written yet) and how many problems this version's checks find in it. */
 const kindsSchema = {
   type: 'object',
@@ -115,11 +122,11 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
           expectedVersion: { type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Refuse the change (409) unless this is the version in force.' },
         },
       },
-      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' } } }, 400: errorSchema, 409: errorSchema },
+      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, warnings: warningsSchema } }, 400: errorSchema, 409: errorSchema },
     },
   }, async (req) => {
     const k = kindOf(req.params.kind);
     const r = await tact.applyDocument(k.kind, req.body.document, { author: authorOf(req, req.body.author), reason: req.body.reason, expectedVersion: req.body.expectedVersion });
-    return { ...show(r), epoch: r.epoch };
+    return { ...show(r), epoch: r.epoch, warnings: r.warnings };
   });
 }

@@ -8,6 +8,9 @@ import { keepSecrets } from './secrets.js';
 type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type ChangeListener = (kind: string, change: PutResult<unknown>) => void | Promise<void>;
 
+/** A stored change with what the kind warns of in it (applied all the same; none: nothing to say). */
+export type AppliedDocument<T> = PutResult<T> & { warnings: FieldProblem[] };
+
 /**
  * The configuration in force, compiled: every document kind at its latest version, plus the
  * epoch they were read at. Changes go through `put` (checked, versioned, then reloaded);
@@ -79,9 +82,9 @@ export class Settings {
   /**
    * Checks and stores a new version of a kind, then reloads and tells the listeners. A secret sent
    * back as `{"redacted": true}` (the document as read) keeps the one in force.
-   * Throws a 400 naming each bad field.
+   * Throws a 400 naming each bad field; answers the kind's warnings (DocumentKind.warnStored) with the change.
    */
-  async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
+  async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<AppliedDocument<unknown>> {
     const k = this.kind(kindName);
     if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
     const kept = k.secrets ? keepSecrets(sent, (await this.docs.latest(k.kind))?.body, k.secrets) : { body: sent, problems: [] };
@@ -89,11 +92,12 @@ export class Settings {
     const body = kept.body;
     const problems = await this.problems(k, body);
     if (problems.length) throw validationError(problems);
+    const warnings = await this.warnings(k, body);
     for (const b of this.before) await b(k.kind);
     const result = await this.docs.put(k.kind, body, meta);
     await this.reload();
     for (const l of this.listeners) await l(k.kind, result);
-    return result;
+    return { ...result, warnings };
   }
 
   /**
@@ -106,6 +110,7 @@ export class Settings {
    * A section taken out of the file changes nothing stored either: the version it last wrote
    * stays in force (the API may own a kind the file does not name). While that version is the
    * one in force, `warn` is told at each start, naming the section and how to remove it.
+   * `warn` is told too of each applied section's warnings, against the file's other sections.
    */
   async applyFile(file: ConfigFile, warn?: (data: Record<string, unknown>, msg: string) => void): Promise<string[]> {
     const applied: string[] = [];
@@ -135,6 +140,12 @@ export class Settings {
     }
     if (applied.length) await this.docs.put('config-file', next, { author: 'config-file', reason: `applied ${applied.join(', ')}` });
     await this.reload();
+    // Once every section is in: a warning between two of them (catalog and policy) holds for the file as a whole.
+    if (warn) {
+      for (const { k, body } of changed) {
+        for (const w of await this.warnings(k, body)) warn({ file: file.path, kind: k.kind, field: w.field }, `The \`${k.configKey}\` section of ${file.path} is applied with a warning: ${w.field}: ${w.message}`);
+      }
+    }
     if (warn) for (const left of await this.leftByFile(file)) warn({ file: file.path, kind: left.kind, section: left.configKey, version: left.version }, removedSectionWarning(file.path, left));
     return applied;
   }
@@ -163,6 +174,11 @@ export class Settings {
     const k = this.kind(kindName);
     const doc = k ? await this.docs.latest(k.kind) : undefined;
     return k && doc ? this.problems(k, doc.body) : [];
+  }
+
+  /** What a kind warns of in a checked body, against the stored configuration. */
+  private async warnings(k: AnyKind, body: unknown): Promise<FieldProblem[]> {
+    return k.warnStored ? k.warnStored(body, this.docs) : [];
   }
 
   /** A kind's own checks and declared fields, then its checks against the stored configuration. */

@@ -2,6 +2,7 @@ import type { DocumentKind } from '../config/document-kind.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
 import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
+import { catalogFloorWarnings, policyFloorWarnings } from './exploration-floor.js';
 import { checkPolicy } from './policy-check.js';
 import type { Policy } from './policy.js';
 import { compilePolicy, type CompiledPolicy } from './policy-compile.js';
@@ -19,6 +20,7 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   empty: {},
   check: checkCatalog,
   checkStored: checkCatalogNames,
+  warnStored: catalogFloorWarnings,
   compile: compileCatalog,
 };
 
@@ -35,5 +37,6 @@ export const policyKind: DocumentKind<Policy, CompiledPolicy> = {
   empty: {},
   check: checkPolicy,
   checkStored: checkPolicyNames,
+  warnStored: policyFloorWarnings,
   compile: compilePolicy,
 };

@@ -11,6 +11,7 @@ import { humanTerritory } from './stages/human-territory.js';
 import { scoring } from './stages/scoring.js';
 import { heldIfPicked, pickVariant, select, type Pick } from './stages/selection.js';
 import { banditSelect } from './bandit/bandit-select.js';
+import { cappedFloorWords } from './exploration-floor.js';
 import { recommendationResult } from './recommend/recommend-result.js';
 import { suitability } from './stages/suitability.js';
 import type { Candidate, StageContext } from './stages/types.js';
@@ -51,6 +52,7 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
   const territory = humanTerritory(candidates, ctx);
   const arm = inHoldout(ctx) ? 'holdout' : 'treatment';
   const result: PipelineResult = { arm, territory, candidates, choices: [], newHolds: [], delivered: [], operator: '', customer: '' };
+  let floorCapped: { asked: number; used: number } | undefined;
   if (territory) {
     result.choices = [{ rank: 1, kind: 'handoff', queue: territory.queue, score: ctx.policy.noneScore, propensity: 1, why: '' }];
   } else {
@@ -62,6 +64,7 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
     const standIn = candidates.find((x) => x.action.id === ctx.placement.safeDefault && !x.out && !x.review);
     const bandit = ctx.placement.selection?.kind === 'thompson' && ctx.bandits ? banditSelect(candidates, ctx, ctx.bandits, slots, fits, standIn) : undefined;
     if (bandit) result.bandit = { model: bandit.modelVersion, features: bandit.features };
+    floorCapped = bandit?.floorCapped;
     const picks = bandit?.picks ?? select(candidates, { noneScore: ctx.policy.noneScore, exploration: ctx.policy.exploration, slots, random: ctx.random, fits, standIn });
     const made = toChoices(picks, candidates, ctx, result, newId, fits);
     result.choices = made.choices;
@@ -76,6 +79,8 @@ export function runPipeline(ctx: StageContext, rules: ReadonlyMap<string, Action
   if (territory) result.choices[0].why = `Handed to the queue "${territory.queue}": the subject is human territory ("${territory.name}").`;
   result.operator = operatorSentence(result, ctx);
   result.customer = customerSentence(result, ctx);
+  // The policy's budget bounds the placement's floor (bandit-select.ts): the operator reads that this decision's was not the placement's.
+  if (floorCapped && arm === 'treatment') result.operator += ` ${cappedFloorWords(floorCapped)}`;
   if (ctx.experiment) result.operator += ` ${experimentWords(ctx.experiment.id, arm === 'holdout' ? 'holdout' : ctx.experiment.arm)}`;
   return result;
 }

@@ -123,6 +123,9 @@ function floorStrength(field: 'priorStrength' | 'groupStrength' | 'personalStren
   return MIN_CONCENTRATION;
 }
 
+/** The policy's `exploration.budget` when it sets none. */
+export const DEFAULT_EXPLORATION_BUDGET = 0.05;
+
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /**
@@ -156,7 +159,7 @@ export function compilePolicy(p: Policy): CompiledPolicy {
     reviewExpireMs: ms(p.review?.expireAfter, 7 * DAY),
     approvalValidMs: ms(p.review?.approvalValidFor, 30 * DAY),
     levers: (p.levers ?? []).map((l) => ({ name: l.name, weight: l.weight, matches: matcher(l), when: l.when ? makeCheck(l.name, l.when) : undefined, applied: Object.freeze([l.name, l.weight] as const) })),
-    exploration: p.exploration?.budget ?? 0.05,
+    exploration: p.exploration?.budget ?? DEFAULT_EXPLORATION_BUDGET,
     noneScore: p.noneScore ?? 0,
     scoring: p.scoring ?? 'rate',
     estimates: {

@@ -9,8 +9,7 @@ import { timeStoreOperations } from '../ops/store-timings.js';
 import { watchCommits } from '../ops/commit-watch.js';
 import { trackingPlanKind } from '../collect/tracking-plan-kind.js';
 import type { ConfigFile } from '../config/config-file.js';
-import type { PutResult } from '../config/document-store.js';
-import { Settings } from '../config/settings.js';
+import { type AppliedDocument, Settings } from '../config/settings.js';
 import { catalogKind, policyKind } from '../decide/kinds.js';
 import { flagsKind } from '../decide/flag-declarations.js';
 import { DecideService } from '../decide/service.js';
@@ -189,7 +188,7 @@ export class Tact {
   }
 
   /** Checks, versions and applies a configuration document (features start their backfill). */
-  applyDocument(kind: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<unknown>> {
+  applyDocument(kind: string, body: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<AppliedDocument<unknown>> {
     return this.settings.put(kind, body, meta);
   }
 

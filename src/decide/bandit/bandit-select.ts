@@ -25,6 +25,8 @@ export interface BanditPicks {
   /** The context vector (without the intercept) the outcomes will be learned at. */
   features: number[];
   modelVersion: string;
+  /** Set when the placement's floor was above the policy's exploration budget: the floor asked and the one used (the budget). */
+  floorCapped?: { asked: number; used: number };
 }
 
 /**
@@ -118,7 +120,8 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
     if (shown !== c) remaining.splice(remaining.indexOf(standInAt), 1);
     taken.push(shown);
   }
-  return { picks, features: [...context], modelVersion };
+  const floorCapped = sel.floor !== undefined && sel.floor > exploration ? { asked: sel.floor, used: config.floorEpsilon } : undefined;
+  return { picks, features: [...context], modelVersion, ...(floorCapped ? { floorCapped } : {}) };
 }
 
 /**
