@@ -27,7 +27,7 @@ const MAX_CACHED = 100_000;
  */
 export class ModelInputs implements DecisionPrefetch {
   /** Positions asked for in the last 2–4 s (ops/ttl-cache.ts). */
-  private readonly positions = new TtlCache<{ version: number; basis: string; position: LadderPosition }>(POSITION_TTL_MS, MAX_CACHED);
+  private readonly positions = new TtlCache<{ version: number; micro: number; epoch: number; position: LadderPosition }>(POSITION_TTL_MS, MAX_CACHED);
   private readonly scorers = new Map<number, UpliftScorer>();
 
   constructor(private readonly d: { store: Store; settings: Settings; registry: ModelRegistry; estimates: SubjectEstimates; position: (s: ProfileState, now: number) => Promise<LadderPosition> }) {}
@@ -57,11 +57,12 @@ export class ModelInputs implements DecisionPrefetch {
     // Besides the profile, a position follows the live micro-segments and the settings (segment
     // rules, features): a version made live here is used by the next decision; one made live by
     // another process once this registry reads it again (its cache: 2 s).
-    const basis = `${(await this.d.registry.live('micro-segments'))?.version ?? 0}:${this.d.settings.epoch}`;
+    const micro = (await this.d.registry.live('micro-segments'))?.version ?? 0;
+    const epoch = this.d.settings.epoch;
     const hit = this.positions.get(state.id, now);
-    if (hit && hit.version === state.version && hit.basis === basis) return hit.position;
+    if (hit && hit.version === state.version && hit.micro === micro && hit.epoch === epoch) return hit.position;
     const position = await this.d.position(state, now);
-    this.positions.set(state.id, { version: state.version, basis, position }, now);
+    this.positions.set(state.id, { version: state.version, micro, epoch, position }, now);
     return position;
   }
 }

@@ -48,15 +48,12 @@ export function reliabilityReport(
   let total = 0;
   for (let i = 0; i < n; i++) total += w(i);
   const acc = Array.from({ length: bins }, () => ({ count: 0, p: 0, y: 0, low: Infinity, high: -Infinity }));
-  let cum = 0;
-  let prev = { p: NaN, bin: 0 };
+  const equalMass = equalMassBinner(bins, total);
   for (let r = 0; r < order.length; r++) {
     const i = order[r];
     const wi = w(i);
     if (wi === 0) continue;
-    const b = strategy === 'equal-width' ? Math.min(bins - 1, Math.floor(predicted[i] * bins)) : predicted[i] === prev.p ? prev.bin : Math.min(bins - 1, Math.floor((cum / total) * bins));
-    prev = { p: predicted[i], bin: b };
-    cum += wi;
+    const b = strategy === 'equal-width' ? Math.min(bins - 1, Math.floor(predicted[i] * bins)) : equalMass(predicted[i], wi);
     const a = acc[b];
     a.count += wi;
     a.p += wi * predicted[i];
@@ -84,6 +81,27 @@ export function reliabilityReport(
   }
   if (total === 0) ece = mce = NaN;
   return { n: total, bins: out, ece, mce, brier: brier / total, meanPredicted: sp / total, observedRate: sy / total };
+}
+
+/**
+ * Equal-mass bins for rows taken in order of prediction: each row's bin by the weight before it,
+ * `bins` bins over `total`; equal predictions share a bin (it ends late rather than split them).
+ *
+ * @example
+ * const binOf = equalMassBinner(2, 4);
+ * [0.1, 0.2, 0.2, 0.9].map((p) => binOf(p)); // [0, 0, 0, 1]
+ */
+export function equalMassBinner(bins: number, total: number): (predicted: number, weight?: number) => number {
+  let cum = 0;
+  let prevP = NaN;
+  let prevBin = 0;
+  return (p, weight = 1) => {
+    const b = p === prevP ? prevBin : Math.min(bins - 1, Math.floor((cum / total) * bins));
+    prevP = p;
+    prevBin = b;
+    cum += weight;
+    return b;
+  };
 }
 
 /**

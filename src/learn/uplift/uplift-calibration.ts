@@ -7,6 +7,7 @@
  * each weighted mean, Σ wᵢ²(yᵢ − ȳ)² / (Σ wᵢ)², which with equal weights is Wald's interval for a
  * difference of proportions (Newcombe 1998, method 1).
  */
+import { equalMassBinner } from '../calibration/reliability.js';
 import { normalQuantile } from '../math/special.js';
 
 /** One held-out row: the model's predicted uplift for it, whether it was treated, what followed, its weight (1/propensity). */
@@ -89,7 +90,7 @@ export function upliftDifference(rows: readonly UpliftCalibrationPoint[], level 
 
 /**
  * The calibration report of predicted uplift on held-out rows, `bins` equal-mass bins by
- * predicted uplift (equal predictions share a bin, which then ends late), each with the observed
+ * predicted uplift (as the reliability report's: equal predictions share a bin), each with the observed
  * uplift and its 95% interval.
  *
  * @example
@@ -101,12 +102,8 @@ export function upliftCalibrationReport(points: readonly UpliftCalibrationPoint[
   const n = points.length;
   const sorted = [...points].sort((a, b) => a.predicted - b.predicted);
   const groups: UpliftCalibrationPoint[][] = Array.from({ length: bins }, () => []);
-  let prev = { p: NaN, bin: 0 };
-  sorted.forEach((r, i) => {
-    const b = r.predicted === prev.p ? prev.bin : Math.min(bins - 1, Math.floor((i / n) * bins));
-    prev = { p: r.predicted, bin: b };
-    groups[b].push(r);
-  });
+  const binOf = equalMassBinner(bins, n);
+  for (const r of sorted) groups[binOf(r.predicted)].push(r);
   const out: UpliftCalibrationBin[] = [];
   let gap = 0;
   let observedRows = 0;
