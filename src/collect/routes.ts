@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TactError, validationError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
+import { bodyText } from '../server/body-text.js';
 import { emptyBody } from '../server/errors.js';
 import type { Tact } from '../server/tact.js';
 import type { MessageType } from './message.js';
@@ -91,9 +92,18 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
   // Batch bodies arrive as text and are read by tact.batches: on this thread, or — with parse
   // workers (TACT_PARSE_WORKERS; ADR 0004) — in a worker when the body is large.
   await app.register(async (scope) => {
-    const asText = (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => (body === '' ? done(emptyBody(req)) : done(null, body));
+    // Bytes, read in the charset the Content-Type names (server/body-text.ts).
+    const asText = (req: FastifyRequest, bytes: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+      let body: string;
+      try {
+        body = bodyText(bytes as Buffer, req.headers['content-type']);
+      } catch (err) {
+        return done(err as Error);
+      }
+      return body === '' ? done(emptyBody(req)) : done(null, body);
+    };
     scope.removeContentTypeParser(['application/json', 'text/plain']);
-    scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, asText);
+    scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, asText);
     for (const path of ['batch', 'b', 'import']) {
       scope.post(`/v1/${path}`, {
         bodyLimit: MAX_BATCH_BYTES,

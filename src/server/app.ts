@@ -13,6 +13,7 @@ import { featureRoutes } from '../profiles/features/routes.js';
 import { profileRoutes } from '../profiles/routes.js';
 import { checkKeysBeforeBody } from './auth.js';
 import { emptyBody, installErrorHandler } from './errors.js';
+import { bodyText } from './body-text.js';
 import { describeSecurity } from './openapi-security.js';
 import { documentErrors } from './openapi-errors.js';
 import { optionalBodies } from './openapi-optional-body.js';
@@ -91,14 +92,21 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
 
   // analytics.js posts JSON as text/plain (to avoid a CORS preflight); some SDKs gzip their batches.
-  // Both parse here so a body that is not JSON is told where it stops being JSON.
+  // Both parse here so a body that is not JSON is told where it stops being JSON. Bytes, read in
+  // the charset the Content-Type names (body-text.ts): Fastify's strings are UTF-8 whatever was sent.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    if (body === '') return done(emptyBody(_req), undefined);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (req, bytes, done) => {
+    let body: string;
     try {
-      done(null, JSON.parse(body as string));
+      body = bodyText(bytes as Buffer, req.headers['content-type']);
     } catch (err) {
-      done(new TactError('invalid_json', { detail: jsonErrorDetail(err, body as string) }), undefined);
+      return done(err as TactError, undefined);
+    }
+    if (body === '') return done(emptyBody(req), undefined);
+    try {
+      done(null, JSON.parse(body));
+    } catch (err) {
+      done(new TactError('invalid_json', { detail: jsonErrorDetail(err, body) }), undefined);
     }
   });
   app.addHook('preParsing', async (req, _reply, payload) => {
@@ -106,7 +114,11 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
     const enc = req.headers['content-encoding']?.trim().toLowerCase();
     if (enc === 'gzip' || enc === 'x-gzip' || enc === 'deflate') {
       delete req.headers['content-length'];
-      return payload.pipe(enc === 'deflate' ? createInflate() : createGunzip());
+      const decoder = enc === 'deflate' ? createInflate() : createGunzip();
+      // pipe() does not pass on the request's fault: a connection closed inside a compressed body
+      // would leave the parser waiting, not answered `body_incomplete` (errors.ts).
+      payload.once('error', (err) => decoder.destroy(err));
+      return payload.pipe(decoder);
     }
     if (enc && enc !== 'identity') throw new TactError('unsupported_content_encoding', { encoding: enc.slice(0, 40) });
     return payload;

@@ -6,7 +6,8 @@ import { TactError, validationError } from '../errors/tact-error.js';
 /**
  * Turns every error into the catalogue's shape: TactErrors as they are; Fastify's own
  * (validation, body size, media type, an empty body, a body not of its `Content-Length`, a body cut
- * short, bad JSON) into their catalogue codes naming the field, header or body;
+ * short, bad JSON) into their catalogue codes naming the field, header or body; another 400 into
+ * `bad_request` with its reason;
  * anything else into a generic 500 with an error id — the details go to the log only.
  */
 export function installErrorHandler(app: FastifyInstance): void {
@@ -36,8 +37,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   /** A 405 with the methods for its `Allow` header where the path is a route's, else a 404. */
   const noRoute = (req: FastifyRequest): { error: TactError; allow?: string } => {
     const url = req.url.split('?')[0] ?? req.url;
-    const allowed = [...new Set(routes.filter((r) => r.path.test(url)).map((r) => r.method))].join(', ');
-    if (!allowed) return { error: new TactError('route_not_found', { method: req.method, url }) };
+    const methods = [...new Set(routes.filter((r) => r.path.test(url)).map((r) => r.method))];
+    const allowed = methods.join(', ');
+    // A route that takes the method and found nothing to serve (the docs' static files) is a 404.
+    if (!allowed || methods.includes(req.method)) return { error: new TactError('route_not_found', { method: req.method, url }) };
     return { error: new TactError('method_not_allowed', { method: req.method, url, allowed }), allow: allowed };
   };
   app.setNotFoundHandler((req, reply) => {
@@ -118,11 +121,21 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   // Fastify marks a fault met reading the body 400 (content-type-parser.js); a SyntaxError without
   // that mark came after the body was read (a corrupt row JSON.parse'd from the store): the server's.
   if (err instanceof SyntaxError) return err.statusCode === 400 ? new TactError('invalid_json', { detail: syntaxDetail(err, req.body) }) : new TactError('internal', {});
-  // Fastify marks 400 any other fault of the body's stream (content-type-parser.js): the connection
-  // closed inside the body (Node's `aborted`, ECONNRESET), or a stream of a preParsing hook failed.
-  if (err.statusCode === 400) return new TactError('body_incomplete');
+  // Fastify marks 400 any fault of the body's stream (content-type-parser.js, rawBody's onEnd); of
+  // those, a stream cut short is `body_incomplete`: Node's `aborted` request (ECONNRESET), a
+  // pipeline's premature close. Any other 400 (another stream fault, a plugin's) is told as it is.
+  if (err.statusCode === 400) return STREAM_CUT.has(String(err.code)) || err.message === 'aborted' ? new TactError('body_incomplete') : new TactError('bad_request', { detail: reasonOf(err) });
   if (err.statusCode === 415) return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
   return new TactError('internal', {});
+}
+
+/** The codes of a body's stream cut short before its end. */
+const STREAM_CUT = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** A 400's own reason, quoted in a sentence: without its final stop, at most 200 characters. */
+function reasonOf(err: Error): string {
+  const reason = err.message.trim().replace(/\.$/, '') || 'no reason was given';
+  return reason.length > 200 ? `${reason.slice(0, 200)}…` : reason;
 }
 
 /**
