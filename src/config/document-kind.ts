@@ -45,9 +45,22 @@ export interface DocumentKind<Body, Compiled> {
   /**
    * What a checked body does that it likely does not mean, against the stored configuration (a
    * placement's bandit floor the policy's budget caps): applied all the same, each a warning naming
-   * its field — answered by `PUT /v1/config/{kind}`, logged when the config file applies the kind.
+   * its field — answered by `PUT /v1/config/{kind}` and `GET /v1/config/{kind}`, logged when the
+   * config file applies the kind.
    */
-  warnStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<FieldProblem[]>;
+  warnStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<StoredWarning[]>;
+}
+
+/**
+ * A warning of `warnStored`. A contradiction between two documents is warned of by each (the
+ * catalog names its floor, the policy its budget): `between` names the contradiction, the same
+ * string on both sides, so a config file that applies both sections says it once.
+ *
+ * @example
+ * const w: StoredWarning = { field: 'exploration.budget', message: 'The `exploration.budget` (0.05) is below …', between: 'exploration.budget > placements[0].selection.floor' };
+ */
+export interface StoredWarning extends FieldProblem {
+  between?: string;
 }
 
 /**

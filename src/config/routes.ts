@@ -20,11 +20,20 @@ const problemsSchema = {
   items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
 } as const;
 
+const warningItems = { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } as const;
+
 /** What PUT answers of the document it applied: empty when there is nothing to say. */
 const warningsSchema = {
   type: 'array',
   description: 'What the document does that it likely does not mean, against the configuration in force (a placement\'s bandit floor above the policy\'s exploration budget, which caps it): applied all the same.',
-  items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+  items: warningItems,
+} as const;
+
+/** What GET answers of the version in force: the same warnings, as they stand now. */
+const storedWarningsSchema = {
+  type: 'array',
+  description: 'What the version in force does that it likely does not mean, against the other documents in force when it is read (a placement\'s bandit floor above the policy\'s exploration budget, which caps it): the warnings its PUT answered, as they stand now — a change to the other document clears or changes them. In force all the same; empty when there is nothing to say, or while `problems` is not empty.',
+  items: warningItems,
 } as const;
 
 /** GET /v1/config: each kind with the version in force (0: nothing written yet) and how many problems this version's checks find in it. */
@@ -84,14 +93,16 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       tags: ['config'],
       summary: 'The version of a configuration kind in force',
       params: { type: 'object', properties: { kind: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { ...docSchema.properties, problems: problemsSchema } }, 404: errorSchema },
+      response: { 200: { type: 'object', properties: { ...docSchema.properties, problems: problemsSchema, warnings: storedWarningsSchema } }, 404: errorSchema },
     },
   }, async (req) => {
     const k = kindOf(req.params.kind);
     const d = await tact.store.documents.latest(k.kind);
     // What this version's checks say of the stored document (written by an earlier version, say).
     const problems = d ? await tact.settings.storedProblems(k.kind) : [];
-    return { ...show(d ?? { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: 0 }), problems };
+    // And what it contradicts in the other documents now (a PUT answered the same, against them as they were).
+    const warnings = await tact.settings.storedWarnings(k.kind);
+    return { ...show(d ?? { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: 0 }), problems, warnings };
   });
 
   app.get<{ Params: { kind: string }; Querystring: { limit?: number } }>('/v1/config/:kind/history', {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import type { ConfigFile } from './config-file.js';
-import { type DocumentKind, unknownFields } from './document-kind.js';
+import { type DocumentKind, type StoredWarning, unknownFields } from './document-kind.js';
 import type { DocumentStore, PutResult, StoredDocument } from './document-store.js';
+import { fileWarningLines, type SectionWarning } from './file-warnings.js';
 import { keepSecrets } from './secrets.js';
 
 type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -97,7 +98,7 @@ export class Settings {
     const result = await this.docs.put(k.kind, body, meta);
     await this.reload();
     for (const l of this.listeners) await l(k.kind, result);
-    return { ...result, warnings };
+    return { ...result, warnings: warnings.map(asProblem) };
   }
 
   /**
@@ -110,7 +111,8 @@ export class Settings {
    * A section taken out of the file changes nothing stored either: the version it last wrote
    * stays in force (the API may own a kind the file does not name). While that version is the
    * one in force, `warn` is told at each start, naming the section and how to remove it.
-   * `warn` is told too of each applied section's warnings, against the file's other sections.
+   * `warn` is told too of each applied section's warnings, against the file's other sections:
+   * once per contradiction, though both sections it is between warn of it.
    */
   async applyFile(file: ConfigFile, warn?: (data: Record<string, unknown>, msg: string) => void): Promise<string[]> {
     const applied: string[] = [];
@@ -142,9 +144,9 @@ export class Settings {
     await this.reload();
     // Once every section is in: a warning between two of them (catalog and policy) holds for the file as a whole.
     if (warn) {
-      for (const { k, body } of changed) {
-        for (const w of await this.warnings(k, body)) warn({ file: file.path, kind: k.kind, field: w.field }, `The \`${k.configKey}\` section of ${file.path} is applied with a warning: ${w.field}: ${w.message}`);
-      }
+      const found: SectionWarning[] = [];
+      for (const { k, body } of changed) for (const warning of await this.warnings(k, body)) found.push({ kind: k.kind, configKey: k.configKey, warning });
+      for (const line of fileWarningLines(file.path, found)) warn(line.data, line.msg);
     }
     if (warn) for (const left of await this.leftByFile(file)) warn({ file: file.path, kind: left.kind, section: left.configKey, version: left.version }, removedSectionWarning(file.path, left));
     return applied;
@@ -176,8 +178,22 @@ export class Settings {
     return k && doc ? this.problems(k, doc.body) : [];
   }
 
+  /**
+   * What the kind warns of in the version in force (its empty document when none was written),
+   * against the other documents as they are now: a change to the policy changes what the catalog
+   * warns of. None while the version does not pass this version's checks (`storedProblems` says
+   * why): warnings are of checked documents.
+   */
+  async storedWarnings(kindName: string): Promise<FieldProblem[]> {
+    const k = this.kind(kindName);
+    if (!k?.warnStored) return [];
+    const doc = await this.docs.latest(k.kind);
+    if (doc && (await this.problems(k, doc.body)).length) return [];
+    return (await this.warnings(k, doc ? doc.body : k.empty)).map(asProblem);
+  }
+
   /** What a kind warns of in a checked body, against the stored configuration. */
-  private async warnings(k: AnyKind, body: unknown): Promise<FieldProblem[]> {
+  private async warnings(k: AnyKind, body: unknown): Promise<StoredWarning[]> {
     return k.warnStored ? k.warnStored(body, this.docs) : [];
   }
 
@@ -216,6 +232,11 @@ function withPending(docs: DocumentStore, pending: ReadonlyMap<string, unknown>)
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/** A warning as the API answers it: the field and the sentence. */
+function asProblem(w: StoredWarning): FieldProblem {
+  return { field: w.field, message: w.message };
 }
 
 /** A kind's own checks, and its declared fields (any other is refused). */

@@ -83,6 +83,22 @@ describe('a bandit floor above the policy\'s exploration budget', () => {
     expect(await operatorOf(h.app, fits.json().decisionId)).not.toContain('capped');
   });
 
+  it('is not named in the explanation of a subject in the global holdout, which is not explored for', async () => {
+    // The same contradiction as above; the holdout (pipeline.ts: inHoldout) takes every subject at share 1, none at share 0.
+    h = await harness('sqlite', { config: { catalog: catalog(0.3), policy: { exploration: { budget: 0.1 }, holdout: { share: 1 } } } });
+    const held = await decide(h.app, 'visitor-1');
+    expect(held.statusCode).toBe(200);
+    const logged = (await h.app.inject({ method: 'GET', url: `/v1/decisions/${held.json().decisionId}`, headers: { authorization: bearer() } })).json();
+    expect(logged.arm).toBe('holdout');
+    expect(logged.explanation.operator).not.toContain('capped');
+    expect(logged.explanation.operator).not.toContain('floorEpsilon');
+
+    // The control: the same subject out of the holdout is told.
+    await put(h.app, 'policy', { exploration: { budget: 0.1 }, holdout: { share: 0 } });
+    const explored = await decide(h.app, 'visitor-1');
+    expect(await operatorOf(h.app, explored.json().decisionId)).toContain('it was capped to 0.1.');
+  });
+
   it('is logged at start when the config file applies it, once both sections are in', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     const lines: { level: number; msg: string; kind?: string; field?: string }[] = [];

@@ -4,10 +4,12 @@
  * humans' strategy, so at decision time the budget bounds the floor (bandit-select.ts): a floor
  * above it is capped, not refused — lowering the budget must work at once, whatever the
  * placements ask. Applying either document that makes the two disagree answers a warning naming
- * both fields, and each decision whose floor was capped says so in its explanation.
+ * both fields (so does every read of either while they disagree; a config file applying both logs
+ * it once), and each decision whose floor was capped says so in its explanation — not one of the
+ * global holdout, which is not explored for.
  */
+import type { StoredWarning } from '../config/document-kind.js';
 import type { DocumentStore } from '../config/document-store.js';
-import type { FieldProblem } from '../errors/tact-error.js';
 import type { Catalog } from './catalog.js';
 import type { Policy } from './policy.js';
 import { DEFAULT_EXPLORATION_BUDGET } from './policy-compile.js';
@@ -28,6 +30,9 @@ function placementFloors(body: Catalog | undefined): PlacementFloor[] {
   return out;
 }
 
+/** The contradiction a floor above the budget is, named alike by the catalog's warning and the policy's (one line at start). */
+const between = (f: PlacementFloor): string => `${f.field} > exploration.budget`;
+
 /** The policy's budget as decisions use it (policy-compile.ts: the default when it sets none). */
 function budgetOf(body: Policy | undefined): number {
   const b = body?.exploration?.budget;
@@ -36,13 +41,14 @@ function budgetOf(body: Policy | undefined): number {
 
 /**
  * The catalog's Thompson placements whose floor is above the policy's budget in force, each a
- * warning naming the floor's field, `floorEpsilon` and the budget.
+ * warning naming the floor's field, `floorEpsilon` and the budget — `between` the floor and the
+ * budget, as the policy's warning of it is.
  *
  * @example
  * await catalogFloorWarnings({ placements: [{ id: 'home', channel: 'web', selection: { kind: 'thompson', floor: 0.3 } }] }, store.documents);
- * // [{ field: 'placements[0].selection.floor', message: 'The `placements[0].selection.floor` (0.3) … capped to 0.05 …' }]
+ * // [{ field: 'placements[0].selection.floor', message: 'The `placements[0].selection.floor` (0.3) … capped to 0.05 …', between: 'placements[0].selection.floor > exploration.budget' }]
  */
-export async function catalogFloorWarnings(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+export async function catalogFloorWarnings(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<StoredWarning[]> {
   const floors = placementFloors(body);
   if (!floors.length) return [];
   const policy = await documents.latest<Policy>('policy');
@@ -50,6 +56,7 @@ export async function catalogFloorWarnings(body: Catalog, documents: Pick<Docume
   const whose = policy ? `policy version ${policy.version}` : 'the default: no policy is written yet';
   return floors.filter((f) => f.floor > budget).map((f) => ({
     field: f.field,
+    between: between(f),
     message: `The \`${f.field}\` (${f.floor}) of the placement \`${f.placement}\` is above the policy's \`exploration.budget\` (${budget}, ${whose}): at every decision the bandit's uniform floor ε (\`floorEpsilon\`) is capped to ${budget}, the budget (its \`maxExplorationShare\`), and the decision's explanation says so. The catalog is applied; to explore as written, raise the policy's \`exploration.budget\` to at least ${f.floor}, or lower the floor to at most ${budget}.`,
   }));
 }
@@ -60,14 +67,15 @@ export async function catalogFloorWarnings(body: Catalog, documents: Pick<Docume
  *
  * @example
  * await policyFloorWarnings({ exploration: { budget: 0.05 } }, store.documents);
- * // [{ field: 'exploration.budget', message: 'The `exploration.budget` (0.05) is below the `placements[0].selection.floor` (0.2) …' }]
+ * // [{ field: 'exploration.budget', message: 'The `exploration.budget` (0.05) is below the `placements[0].selection.floor` (0.2) …', between: 'placements[0].selection.floor > exploration.budget' }]
  */
-export async function policyFloorWarnings(body: Policy, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+export async function policyFloorWarnings(body: Policy, documents: Pick<DocumentStore, 'latest'>): Promise<StoredWarning[]> {
   const catalog = await documents.latest<Catalog>('catalog');
   const budget = budgetOf(body);
   const written = typeof body?.exploration?.budget === 'number' ? '' : ', the default';
   return placementFloors(catalog?.body).filter((f) => f.floor > budget).map((f) => ({
     field: 'exploration.budget',
+    between: between(f),
     message: `The \`exploration.budget\` (${budget}${written}) is below the \`${f.field}\` (${f.floor}) of the catalog's placement \`${f.placement}\` (catalog version ${catalog?.version}): at every decision that placement's uniform floor ε (\`floorEpsilon\`) is capped to ${budget}, the budget (its \`maxExplorationShare\`), and the decision's explanation says so. The policy is applied; to keep the placement's floor, raise the budget to at least ${f.floor}, or lower the floor in the catalog.`,
   }));
 }
