@@ -6,6 +6,15 @@ export const HELD_OUT_SHARE = 0.2;
 /** Salt of the split's hash: its own, so the held-out subjects are not those of an experiment arm or the holdout. */
 const SALT = 'uplift-held-out';
 
+/** The split a version records in its state (`heldOut`) when trained without the held-out subjects. */
+export interface HeldOutSplit {
+  salt: string;
+  share: number;
+}
+
+/** This split, as a version trained without its held-out subjects records it. @example state.heldOut = HELD_OUT_SPLIT; */
+export const HELD_OUT_SPLIT: HeldOutSplit = { salt: SALT, share: HELD_OUT_SHARE };
+
 /**
  * Whether a subject's logged decisions are held out of `uplift` training: a hash of its profile
  * key (GrowthBook's bucketing hash, src/measure/experiments/assignment.ts) below

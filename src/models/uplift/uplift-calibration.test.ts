@@ -9,29 +9,39 @@ import { renderUpliftCalibration, type UpliftCalibrationView } from './uplift-ca
 
 const DAY = 86_400_000;
 
+interface Made { key: string; at: number; arm: 'none' | 'shoes-offer'; converted: boolean }
+
 /**
- * 800 past decisions, "none" or the shoes offer at propensity ½ each (one subject each): the offer
- * converts 40%, doing nothing 10%.
+ * `n` past decisions made at `at`, "none" or the shoes offer at propensity ½ each (one subject
+ * each, numbered from `first`): the offer converts 40%, doing nothing 10%, `delay` after the decision.
  */
-async function seedLog(h: Harness): Promise<{ key: string; arm: 'none' | 'shoes-offer'; converted: boolean }[]> {
-  const at = Date.now() - 30 * DAY;
+async function logDecisions(h: Harness, o: { first: number; n: number; at: number; delay: number }): Promise<Made[]> {
   const outcomes: OutcomeRecord[] = [];
-  const made: { key: string; arm: 'none' | 'shoes-offer'; converted: boolean }[] = [];
-  for (let i = 0; i < 800; i++) {
+  const made: Made[] = [];
+  for (let i = o.first; i < o.first + o.n; i++) {
     const arm = i % 2 ? 'shoes-offer' : 'none';
     const choice = arm === 'none' ? { rank: 1, kind: 'none' as const, score: 0, propensity: 0.5, why: '' } : { rank: 1, kind: 'action' as const, action: 'shoes-offer', score: 2.8, propensity: 0.5, why: '' };
     const d: DecisionRecord = {
-      id: `past-${i}`, at: at + i, profileKey: `p${i}`, subject: `s${i}`, placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'beta-ladder@1',
+      id: `past-${i}`, at: o.at + i, profileKey: `p${i}`, subject: `s${i}`, placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'beta-ladder@1',
       arm: 'treatment', choices: [choice], scored: [{ action: 'shoes-offer', score: 2.8, p: 0.05, value: 60, cost: 0.2 }], excluded: [],
       facts: { 'features.orders': i % 3 }, absentFacts: [], operator: '', customer: '', excludedByStage: {},
     };
     await h.store.decisions.appendDecision(d);
     const converted = Math.floor(i / 2) % 10 < 10 * (arm === 'none' ? 0.1 : 0.4);
-    if (converted) outcomes.push({ id: `o${i}`, at: d.at + 3_600_000, profileKey: d.profileKey, type: 'conversion', value: 60, decisionId: arm === 'none' ? null : d.id, action: arm === 'none' ? null : arm, credit: arm === 'none' ? 0 : 1, reward: 60, success: arm !== 'none', source: 'api' });
-    made.push({ key: d.profileKey, arm, converted });
+    if (converted) outcomes.push({ id: `o${i}`, at: d.at + o.delay, profileKey: d.profileKey, type: 'conversion', value: 60, decisionId: arm === 'none' ? null : d.id, action: arm === 'none' ? null : arm, credit: arm === 'none' ? 0 : 1, reward: 60, success: arm !== 'none', source: 'api' });
+    made.push({ key: d.profileKey, at: d.at, arm, converted });
   }
   await h.store.decisions.addOutcomes(outcomes);
   return made;
+}
+
+/** 800 decisions 30 days ago, each converting (or not) an hour later. */
+const seedLog = (h: Harness) => logDecisions(h, { first: 0, n: 800, at: Date.now() - 30 * DAY, delay: 3_600_000 });
+
+/** Treated − control of the conversion rates (equal propensities: the weighted means are the plain rates). */
+function difference(rows: readonly Made[]): number {
+  const rate = (arm: Made['arm']) => rows.filter((m) => m.arm === arm && m.converted).length / rows.filter((m) => m.arm === arm).length;
+  return rate('shoes-offer') - rate('none');
 }
 
 describe('the calibration report of the uplift model', () => {
@@ -79,5 +89,36 @@ describe('the calibration report of the uplift model', () => {
     const text = renderUpliftCalibration(report);
     expect(text).toContain(`uplift shoes-offer (version 1, goal conversion): ${held.length} held-out decisions (${t.length} showed it, ${c.length} did nothing)`);
     expect(text).toMatch(/bins' 95% intervals hold their predicted uplift/);
+  });
+  it('judges only decisions whose attribution window has closed, and counts those still inside it', async () => {
+    h = await harness('sqlite', { config: shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } }) });
+    const old = await seedLog(h);
+    await h.tact.learning.train(['uplift'], 'test');
+    // Made a day ago under the policy's 7-day window: their conversions (6 days later) have not come yet.
+    const recent = await logDecisions(h, { first: 800, n: 400, at: Date.now() - DAY, delay: 6 * DAY });
+    const [report] = (await get(h.app, '/v1/models/uplift/calibration', KEYS.admin)).json().reports as UpliftCalibrationView[];
+    const held = old.filter((m) => heldOutSubject(m.key));
+    expect(report).toMatchObject({ n: held.length, pending: recent.filter((m) => heldOutSubject(m.key)).length, windowMs: 7 * DAY });
+    expect(report.observed).toBeCloseTo(difference(held), 10);
+    expect(renderUpliftCalibration(report)).toContain(`${report.pending} more still inside the 7-day attribution window, left out`);
+  });
+
+  it('closes each action\'s window by its own attribution window, for its treated and its control rows alike', async () => {
+    const config = shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } });
+    const shoes = config.catalog.actions!.find((a) => a.id === 'shoes-offer')!;
+    shoes.attributionWindow = '14d';
+    h = await harness('sqlite', { config });
+    const old = await seedLog(h);
+    await h.tact.learning.train(['uplift'], 'test');
+    // The shoes' window is 14 days, as attribution credits it: made 20 days ago, their conversions
+    // 9 days later are inside it; made 10 days ago, the window is open (some have converted already).
+    const closed = await logDecisions(h, { first: 800, n: 400, at: Date.now() - 20 * DAY, delay: 9 * DAY });
+    const open = await logDecisions(h, { first: 1200, n: 400, at: Date.now() - 10 * DAY, delay: 9 * DAY });
+    const [report] = (await get(h.app, '/v1/models/uplift/calibration', KEYS.admin)).json().reports as UpliftCalibrationView[];
+    const held = [...old, ...closed].filter((m) => heldOutSubject(m.key));
+    expect(report).toMatchObject({ n: held.length, pending: open.filter((m) => heldOutSubject(m.key)).length, windowMs: 14 * DAY });
+    // Read with the policy's 7 days (as before), the 10-day-old decisions were judged and every
+    // conversion 9 days after a decision was a failure: n 320 instead of 242, the uplift diluted.
+    expect(report.observed).toBeCloseTo(difference(held), 10);
   });
 });

@@ -1,4 +1,5 @@
 import type { Settings } from '../../config/settings.js';
+import { attributionWindows } from '../../decide/decision-calibration.js';
 import { policyKind } from '../../decide/kinds.js';
 import { validationError } from '../../errors/tact-error.js';
 import { type UpliftCalibrationPoint, type UpliftCalibrationReport, upliftCalibrationReport } from '../../learn/uplift/uplift-calibration.js';
@@ -16,37 +17,52 @@ export interface UpliftCalibrationView extends UpliftCalibrationReport {
   goal: string | null;
   /** The live version reported on; null when none is trained. */
   version: number | null;
-  /** The log is read only where the outcome window has closed: nothing is pending. */
-  pending: 0;
+  /** The action's attribution window (the catalog's, else the policy's), as attribution credits it; null with no live version. */
+  windowMs: number | null;
+  /** Held-out decisions of the action or of "none" made less than `windowMs` ago: their outcomes may still come, so they are left out. */
+  pending: number;
 }
 
 /**
  * One action's held-out points under a version: the held-out subjects' decisions that showed the
  * action (treated) or did nothing (control), each with the version's predicted uplift for its
- * kept facts, whether the action's goal followed within the window, and weight 1/propensity.
+ * kept facts, whether the action's goal followed within the action's attribution window
+ * (`windowMs`), and weight 1/propensity. Treated and control rows alike are judged only once that
+ * window has closed (`at + windowMs ≤ now`): before, a conversion still to come would read as a
+ * failure — and judging early only the rows that already converted would bias the other way. The
+ * rows left out for that are counted (`pending`).
  *
  * @example
- * upliftPoints(heldOut, scorer, 'winback', { level: 0.9, maxWidth: 0.05 });
+ * upliftPoints(heldOut, scorer, 'winback', { level: 0.9, maxWidth: 0.05, now: Date.now(), windowMs: 7 * 864e5 });
  */
-export function upliftPoints(rows: readonly LoggedDecision[], scorer: UpliftScorer, action: string, o: { level: number; maxWidth: number }): UpliftCalibrationPoint[] {
+export function upliftPoints(rows: readonly LoggedDecision[], scorer: UpliftScorer, action: string, o: { level: number; maxWidth: number; now: number; windowMs: number }): { points: UpliftCalibrationPoint[]; pending: number } {
   const goal = scorer.state.actions[action]?.goal;
-  if (!goal) return [];
+  if (!goal) return { points: [], pending: 0 };
   const points: UpliftCalibrationPoint[] = [];
+  let pending = 0;
   for (const r of rows) {
     if ((r.arm !== action && r.arm !== 'none') || !hasPropensity(r)) continue;
+    if (r.record.at + o.windowMs > o.now) {
+      pending++;
+      continue;
+    }
     const u = scorer.estimate(action, r.record.facts, o);
     if (!u) continue;
-    points.push({ predicted: u.value, treated: r.arm === action, outcome: r.followed.has(goal) ? 1 : 0, weight: 1 / r.propensity });
+    const delay = r.delays?.get(goal);
+    const followed = r.delays ? delay !== undefined && delay <= o.windowMs : r.followed.has(goal);
+    points.push({ predicted: u.value, treated: r.arm === action, outcome: followed ? 1 : 0, weight: 1 / r.propensity });
   }
-  return points;
+  return { points, pending };
 }
 
 /**
  * The calibration reports of the live `uplift` version, one per action it has an arm for (or the
  * `key` asked for): on the decisions of the held-out subjects, which no version is trained on
  * (held-out.ts), predicted uplift per bin against the observed treatment − control difference with
- * its 95% interval (src/learn/uplift/uplift-calibration.ts). A `key` that is not an action of the
- * live version is a 400 naming `key`. With no live version, one empty report.
+ * its 95% interval (src/learn/uplift/uplift-calibration.ts), each action's rows judged once its
+ * own attribution window (the catalog's, else the policy's: as attribution credits it) has closed
+ * ({@link upliftPoints}). A `key` that is not an action of the live version is a 400 naming `key`.
+ * With no live version, one empty report.
  *
  * @example
  * await upliftCalibrationReports(store, settings, undefined, Date.now());
@@ -56,7 +72,7 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
   const version = live && (await store.models.getVersion('uplift', live.version));
   if (!version) {
     if (key !== undefined) throw validationError([{ field: 'key', message: `The \`key\` \`${key}\` names no action of the live \`uplift\` version: no version is trained yet (tact train uplift).` }]);
-    return [{ model: 'uplift', key: null, goal: null, version: null, pending: 0, ...upliftCalibrationReport([]) }];
+    return [{ model: 'uplift', key: null, goal: null, version: null, windowMs: null, pending: 0, ...upliftCalibrationReport([]) }];
   }
   const scorer = new UpliftScorer(version.state as UpliftState, version.version, version.dataTo);
   const actions = Object.keys(scorer.state.actions).sort();
@@ -64,12 +80,17 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
     throw validationError([{ field: 'key', message: `The \`key\` \`${key}\` names no action of the live \`uplift\` version ${version.version}; its actions are ${actions.join(', ') || 'none'}.` }]);
   }
   const policy = settings.get(policyKind);
-  const rows = splitHeldOut(await readDecisionLog(store, { now, windowMs: policy.attributionMs, ...UPLIFT_LOG })).heldOut;
-  const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth };
-  return (key !== undefined ? [key] : actions).map((action) => ({
-    model: 'uplift' as const, key: action, goal: scorer.state.actions[action].goal, version: version.version, pending: 0 as const,
-    ...upliftCalibrationReport(upliftPoints(rows, scorer, action, o)),
-  }));
+  const windowOf = attributionWindows(settings);
+  const reported = key !== undefined ? [key] : actions;
+  // Every decision is read, its window open or not (windowMs 0), with its outcomes up to the longest
+  // window; each action closes its own rows' windows (upliftPoints) and counts the open ones.
+  const longest = Math.max(...reported.map(windowOf));
+  const rows = splitHeldOut(await readDecisionLog(store, { now, windowMs: 0, horizonMs: longest, ...UPLIFT_LOG })).heldOut;
+  return reported.map((action) => {
+    const windowMs = windowOf(action);
+    const { points, pending } = upliftPoints(rows, scorer, action, { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, now, windowMs });
+    return { model: 'uplift' as const, key: action, goal: scorer.state.actions[action].goal, version: version.version, windowMs, pending, ...upliftCalibrationReport(points) };
+  });
 }
 
 /**
@@ -81,7 +102,8 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
  */
 export function renderUpliftCalibration(r: UpliftCalibrationView): string {
   if (r.version === null) return 'uplift: no version is trained yet\n';
-  const head = `uplift ${r.key} (version ${r.version}, goal ${r.goal}): ${r.n.toLocaleString('en-US')} held-out decisions (${r.treated.toLocaleString('en-US')} showed it, ${r.control.toLocaleString('en-US')} did nothing)`;
+  const open = r.pending && r.windowMs !== null ? `; ${r.pending.toLocaleString('en-US')} more still inside the ${span(r.windowMs)} attribution window, left out` : '';
+  const head = `uplift ${r.key} (version ${r.version}, goal ${r.goal}): ${r.n.toLocaleString('en-US')} held-out decisions (${r.treated.toLocaleString('en-US')} showed it, ${r.control.toLocaleString('en-US')} did nothing)${open}`;
   if (!r.n) return `${head}\n  nothing to report yet\n`;
   const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
   const iv = (i: { low: number; high: number } | null) => (i ? `[${f(i.low)}, ${f(i.high)}]` : '');
@@ -91,4 +113,10 @@ export function renderUpliftCalibration(r: UpliftCalibrationView): string {
   lines.push('  bin                       n  treated  predicted  observed  95% interval');
   for (const b of r.bins) lines.push(`  ${`[${b.low.toFixed(4)}, ${b.high.toFixed(4)}]`.padEnd(22)} ${String(b.count).padStart(6)} ${String(b.treated).padStart(8)}  ${f(b.meanPredicted).padStart(9)}  ${f(b.observed).padStart(8)}  ${iv(b.interval)}${b.holds === false ? '  misses' : ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A window in words: "7-day", "36-hour", "90-minute". */
+function span(ms: number): string {
+  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]] as const) if (ms % size === 0) return `${ms / size}-${unit}`;
+  return `${ms / 1000}-second`;
 }

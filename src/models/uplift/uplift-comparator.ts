@@ -5,8 +5,10 @@ import { estimate, influence, opeTerms } from '../../measure/ope/estimators.js';
 import { opeReport, type OpeReport } from '../../measure/ope/report.js';
 import type { EstimatorName, LoggedFeedback } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
+import type { ModelVersion } from '../registry/model-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
 import { splitHeldOut } from './held-out.js';
+import { heldOutSubjectsSeenBy, trainedOnSplit, unseenRows } from './pre-split.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
 import { type LoggedDecision, readDecisionLog, shownArm } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
@@ -49,10 +51,21 @@ export interface Difference {
 
 /** Both versions' off-policy reports on the same logged decisions, and their difference. */
 export interface UpliftComparison extends Comparison {
-  figures: { decisions: number; candidate: Figures; live: Figures; difference: { snips: Difference | null; dr: Difference | null } | null; rule: string };
+  figures: { decisions: number; candidate: Figures; live: Figures; difference: { snips: Difference | null; dr: Difference | null } | null; rule: string; split?: AcrossSplit };
+}
+/**
+ * When a version was trained before the held-out split (on every subject): which, what the
+ * candidate was judged against — the live version on the held-out decisions neither learned from,
+ * or doing nothing when there were none — and how many held-out decisions were left out.
+ */
+interface AcrossSplit {
+  trainedOnHeldOut: number[];
+  judgedAgainst: 'live' | 'none';
+  leftOut: number;
 }
 interface Figures {
-  version: number;
+  /** The version; null for doing nothing. */
+  version: number | null;
   snips: { value: number; ci: [number, number] } | null;
   dr: { value: number; ci: [number, number] } | null;
   warnings: string[];
@@ -75,14 +88,20 @@ const RULE = 'better: neither report blocked, and for SNIPS and for DR the 95% i
  * versions would have made the same choices, say); otherwise inconclusive — the log cannot tell
  * them apart, and only `training.autoPromote` lets such a candidate through.
  *
+ * `live` "none" judges the candidate against doing nothing (every decision "none") instead: what a
+ * comparison does when the live version's figure on these rows would be in-sample
+ * ({@link upliftComparator}).
+ *
  * @example
  * const c = compareUpliftOnLog(heldOutRows, candidate, live, { level: 0.9, maxWidth: 0.05, noneScore: 0 });
  * c.better; // true
  */
-export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: UpliftScorer, live: UpliftScorer, o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
-  const goals = new Set([...Object.keys(candidate.state.none), ...Object.keys(live.state.none)]);
-  const none = (version: number): Figures => ({ version, snips: null, dr: null, warnings: [] });
-  const nothing = { decisions: rows.length, candidate: none(candidate.version), live: none(live.version), difference: null, rule: RULE };
+export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: UpliftScorer, live: UpliftScorer | 'none', o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
+  const liveVersion = live === 'none' ? null : live.version;
+  const liveName = live === 'none' ? 'doing nothing' : `uplift@${live.version}`;
+  const goals = new Set([...Object.keys(candidate.state.none), ...(live === 'none' ? [] : Object.keys(live.state.none))]);
+  const none = (version: number | null): Figures => ({ version, snips: null, dr: null, warnings: [] });
+  const nothing = { decisions: rows.length, candidate: none(candidate.version), live: none(liveVersion), difference: null, rule: RULE };
   if (!rows.length) return { better: false, inconclusive: true, summary: 'no logged decision of a held-out subject has its outcome window closed yet: nothing to compare them on; promote with force, or wait', figures: nothing };
   // Inverse-propensity estimates need the logging policy's probability of every logged arm.
   const unusable = rows.filter((r) => !hasPropensity(r)).length;
@@ -92,20 +111,22 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
   }
   const frame = logFrame(rows, candidate, goals, (r) => r.record.scored.map((t) => t.action));
   const K = frame.index.size;
-  const distribution = (s: UpliftScorer): Float64Array => {
+  const distribution = (s: UpliftScorer | 'none'): Float64Array => {
     const dist = new Float64Array(rows.length * K);
-    targetActions(rows, s, frame.index, o).forEach((a, i) => (dist[i * K + a] = 1));
+    // Doing nothing: index 0, "none", in every row.
+    const picks = s === 'none' ? new Int32Array(rows.length) : targetActions(rows, s, frame.index, o);
+    picks.forEach((a, i) => (dist[i * K + a] = 1));
     return dist;
   };
   const pick = (e: { value: number; ci: [number, number] } | null | undefined) => (e ? { value: round(e.value), ci: [round(e.ci[0]), round(e.ci[1])] as [number, number] } : null);
-  const report = (s: UpliftScorer, dist: Float64Array): { r: OpeReport; f: Figures } => {
+  const report = (version: number | null, dist: Float64Array): { r: OpeReport; f: Figures } => {
     const r = estimateOnFrame(rows, frame, dist, ['snips', 'dr']);
-    return { r, f: { version: s.version, snips: pick(r.estimates.snips), dr: pick(r.estimates.dr), warnings: r.warnings.map((w) => w.message) } };
+    return { r, f: { version, snips: pick(r.estimates.snips), dr: pick(r.estimates.dr), warnings: r.warnings.map((w) => w.message) } };
   };
   const cd = distribution(candidate);
   const ld = distribution(live);
-  const c = report(candidate, cd);
-  const l = report(live, ld);
+  const c = report(candidate.version, cd);
+  const l = report(liveVersion, ld);
   if (c.r.blocked || l.r.blocked) {
     const why = [...c.r.warnings, ...l.r.warnings].find((w) => w.severity === 'block')?.message ?? 'the report is blocked';
     return { better: false, summary: `the decision log cannot compare them (${rows.length} decisions): ${why}`, figures: { ...nothing, candidate: c.f, live: l.f } };
@@ -115,8 +136,9 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
   const figures = { decisions: rows.length, candidate: c.f, live: l.f, difference, rule: RULE };
   const fmt = (e: Figures['snips']) => (e ? `${e.value} [${e.ci[0]}, ${e.ci[1]}]` : 'n/a');
   const both = [raw.snips, raw.dr];
-  const summary = `on ${rows.length} logged decisions of held-out subjects (neither version was trained on them), uplift@${candidate.version} would have earned SNIPS ${fmt(c.f.snips)}, DR ${fmt(c.f.dr)} against uplift@${live.version}'s SNIPS ${fmt(l.f.snips)}, DR ${fmt(l.f.dr)}; difference SNIPS ${fmt(difference.snips)}, DR ${fmt(difference.dr)} (95% bootstrap intervals)`;
-  if (both.every((d) => d && d.value === 0)) return { better: false, summary: `${summary}: no difference between uplift@${candidate.version} and uplift@${live.version}`, figures };
+  const unseen = live === 'none' ? 'the candidate was not trained on them' : 'neither version was trained on them';
+  const summary = `on ${rows.length} logged decisions of held-out subjects (${unseen}), uplift@${candidate.version} would have earned SNIPS ${fmt(c.f.snips)}, DR ${fmt(c.f.dr)} against ${liveName}'s SNIPS ${fmt(l.f.snips)}, DR ${fmt(l.f.dr)}; difference SNIPS ${fmt(difference.snips)}, DR ${fmt(difference.dr)} (95% bootstrap intervals)`;
+  if (both.every((d) => d && d.value === 0)) return { better: false, summary: `${summary}: no difference between uplift@${candidate.version} and ${liveName}`, figures };
   if (both.some((d) => d && d.ci[1] < 0)) return { better: false, summary: `${summary}: the candidate is worse`, figures };
   if (both.every((d) => d && d.ci[0] > 0)) return { better: true, summary: `${summary}: the candidate is better`, figures };
   return { better: false, inconclusive: true, summary: `${summary}: an interval of the difference holds 0, so the log cannot tell them apart`, figures };
@@ -202,8 +224,9 @@ function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Flo
 
 /**
  * The registry's comparison for `uplift`: reads the decision log (outcome windows closed) and
- * applies {@link compareUpliftOnLog} to the held-out subjects' decisions, which no version is
- * trained on (held-out.ts).
+ * applies {@link compareUpliftOnLog} to the held-out subjects' decisions, which no version
+ * trained with the split learns from (held-out.ts). A version trained before the split learned
+ * from them too, so its figure there would be in-sample and optimistic: see {@link compareAcrossSplit}.
  *
  * @example
  * registry.setComparator('uplift', upliftComparator({ store, settings }));
@@ -214,6 +237,40 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     // Each decision is read under its own catalog version (its safe default, its variants), not the current one.
     const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
-    return compareUpliftOnLog(splitHeldOut(rows).heldOut, new UpliftScorer(candidate.state as UpliftState, candidate.version, candidate.dataTo), new UpliftScorer(live.state as UpliftState, live.version, live.dataTo), o);
+    const heldOut = splitHeldOut(rows).heldOut;
+    if (trainedOnSplit(candidate) && trainedOnSplit(live)) return compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o);
+    return compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
   };
+}
+
+const scorer = (v: ModelVersion) => new UpliftScorer(v.state as UpliftState, v.version, v.dataTo);
+
+/**
+ * The comparison when a version was trained before the held-out split, on every subject: judged
+ * on the held-out decisions it never learned from (pre-split.ts `unseenRows`: made after its data
+ * window, of subjects with no decision inside it). With none, a live version's figure could only
+ * be in-sample, so the candidate — which never saw a held-out subject — is judged against doing
+ * nothing on all of them, by the same rule; a candidate trained before the split with none is
+ * inconclusive. Refitting the live version on the four subjects in five was not chosen: the refit
+ * would re-read a log that has changed since (late outcomes, catalog and policy versions), so it
+ * would not be the version that is live.
+ */
+async function compareAcrossSplit(store: Store, heldOut: readonly LoggedDecision[], v: { candidate: ModelVersion; live: ModelVersion }, o: { level: number; maxWidth: number; noneScore: number }): Promise<UpliftComparison> {
+  const before = [v.candidate, v.live].filter((x) => !trainedOnSplit(x));
+  let rows: readonly LoggedDecision[] = heldOut;
+  for (const x of before) rows = unseenRows(rows, x, await heldOutSubjectsSeenBy(store, x));
+  const trainedOnHeldOut = before.map((x) => x.version);
+  const why = `${trainedOnHeldOut.map((x) => `uplift@${x}`).join(' and ')} ${before.length > 1 ? 'were' : 'was'} trained before the held-out split, on every subject, so a figure on the held-out decisions of subjects it learned from would be in-sample and optimistic`;
+  const leftOut = heldOut.length - rows.length;
+  if (rows.length) {
+    const c = compareUpliftOnLog(rows, scorer(v.candidate), scorer(v.live), o);
+    return { ...c, summary: `${why}; judged only on held-out decisions made after its data ended, of subjects it never saw (${leftOut} others left out): ${c.summary}`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'live', leftOut } } };
+  }
+  if (before.includes(v.candidate)) {
+    const c = compareUpliftOnLog([], scorer(v.candidate), scorer(v.live), o);
+    return { better: false, inconclusive: true, summary: `${why}, and no held-out decision is of a subject neither version learned from: nothing to compare them on; promote with force, or wait`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'live', leftOut } } };
+  }
+  const c = compareUpliftOnLog(heldOut, scorer(v.candidate), 'none', o);
+  const end = new Date(v.live.dataTo).toISOString();
+  return { ...c, summary: `${why}; no held-out decision is of a subject it never saw (made after its data ended, ${end}), so the candidate is judged against doing nothing instead: ${c.summary}`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'none', leftOut: 0 } } };
 }

@@ -29,6 +29,11 @@ export interface LoggedDecision {
   standIn?: string;
   /** Outcome types the subject produced within the window after the decision (each outcome once). */
   followed: ReadonlySet<string>;
+  /**
+   * Per outcome type the subject produced within `horizonMs` after the decision, how long after it
+   * the first came (ms): what an action's own attribution window reads. Set by {@link readDecisionLog}.
+   */
+  delays?: ReadonlyMap<string, number>;
 }
 
 const PAGE = 2000;
@@ -53,10 +58,14 @@ const PAGE = 2000;
  * gives the stand-in of decisions where a held action could have been picked but was not, for
  * replaying another policy's pick.
  *
+ * `horizonMs` (default `windowMs`) is how far after each decision `delays` looks: with `windowMs`
+ * 0 every decision is read, its window open or not, and the caller closes each action's window
+ * itself (the calibration report).
+ *
  * @example
  * const rows = await readDecisionLog(store, { now: Date.now(), windowMs: 7 * 864e5, sinceMs: 90 * 864e5, max: 50_000 });
  */
-export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number }): Promise<LoggedDecision[]> {
+export async function readDecisionLog(store: Store, o: { now: number; windowMs: number; sinceMs: number; max: number; horizonMs?: number }): Promise<LoggedDecision[]> {
   const from = o.now - o.sinceMs;
   const catalogAt = catalogVersions(store.documents);
   const pinned = variantPins(store.documents);
@@ -94,11 +103,19 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     if (!list) byProfile.set(out.profileKey, (list = []));
     list.push({ at: out.at, type: out.type });
   }
+  const horizon = Math.max(o.horizonMs ?? o.windowMs, o.windowMs);
   const rows: LoggedDecision[] = [];
   for (const { arm, propensity, standIn, ...record } of records.slice(0, o.max)) {
     const followed = new Set<string>();
-    for (const e of byProfile.get(record.profileKey) ?? []) if (e.at >= record.at && e.at <= record.at + o.windowMs) followed.add(e.type);
-    rows.push({ record, arm, propensity, ...(standIn !== undefined ? { standIn } : {}), followed });
+    const delays = new Map<string, number>();
+    for (const e of byProfile.get(record.profileKey) ?? []) {
+      const delay = e.at - record.at;
+      if (delay < 0 || delay > horizon) continue;
+      if (delay <= o.windowMs) followed.add(e.type);
+      const first = delays.get(e.type);
+      if (first === undefined || delay < first) delays.set(e.type, delay);
+    }
+    rows.push({ record, arm, propensity, ...(standIn !== undefined ? { standIn } : {}), followed, delays });
   }
   return rows;
 }

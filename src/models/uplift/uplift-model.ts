@@ -2,6 +2,7 @@ import type { Estimate } from '../../learn/estimate.js';
 import { type ArmModel, upliftOf } from '../../learn/uplift/logged-uplift.js';
 import type { UpliftModel } from '../../learn/uplift/uplift-data.js';
 import { upliftEstimate } from '../../learn/uplift/uplift-estimate.js';
+import type { HeldOutSplit } from './held-out.js';
 
 /** A model feature: a fact path (as decisions keep facts), standardised with the training mean and sd. */
 export interface UpliftFeature {
@@ -21,6 +22,8 @@ export interface UpliftState {
   /** Action → its goal and its arm model. */
   actions: Record<string, { goal: string; model: ArmModel }>;
   windowMs: number;
+  /** The held-out split whose held-out subjects it was not trained on (held-out.ts); absent in versions trained before 2026-12-04. */
+  heldOut?: HeldOutSplit;
 }
 
 /**

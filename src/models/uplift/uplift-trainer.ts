@@ -1,7 +1,7 @@
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { fitLoggedArms, type ArmModel } from '../../learn/uplift/logged-uplift.js';
 import type { Trainer } from '../train/trainer.js';
-import { splitHeldOut } from './held-out.js';
+import { HELD_OUT_SPLIT, splitHeldOut } from './held-out.js';
 import type { LoggedDecision } from './uplift-log.js';
 import { readDecisionLog } from './uplift-log.js';
 import { featureRow, numeric, type UpliftFeature, type UpliftState } from './uplift-model.js';
@@ -122,6 +122,7 @@ export const upliftTrainer: Trainer = {
     const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, windowMs);
     if (!Object.keys(state.actions).length) return { skipped: `no action has ${MIN_ROWS} logged decisions with their outcome window closed yet` };
     const dataFrom = Math.min(...rows.map((r) => r.record.at));
-    return { state, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - windowMs };
+    // The state records the split, so a comparison knows which subjects the version never saw (pre-split.ts).
+    return { state: { ...state, heldOut: HELD_OUT_SPLIT }, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - windowMs };
   },
 };
