@@ -42,7 +42,7 @@ const copy = (p: BanditAction | Based, params?: ScalingParams): Based => ({
   ...createPosterior(p.mean, p.cov, true), evidence: p.evidence, rewardSum: p.rewardSum, params, priorEvidence: p.priorEvidence, updatedAt: p.updatedAt,
   ...(p.range ? { range: copyRange(p.range) } : {}),
 });
-/** The range of contexts a merged belief learned from: the stored one's and ours (unknown when either is). */
+/** The range of contexts a merged belief learned from: the stored one's and ours, with the most outcomes either learned without a recorded context (feature-range.ts unionRange). */
 const rangeOf = (...sides: { range?: FeatureRange; evidence: number }[]): { range: FeatureRange | undefined } => ({ range: unionRange(...sides) });
 const later = (a: number | null | undefined, b: number | null | undefined): number | null => (typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : (a ?? b ?? null));
 /** A stored bandit, its actions dated by the row's write when it predates per-action dates (tact-bandit@1). */

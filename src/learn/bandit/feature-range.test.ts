@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../math/prng.js';
 import { sigmoid } from '../math/special.js';
 import { actionEstimate } from './action-estimate.js';
+import { copyRange, emptyRange, rangeHolds, unionRange, unknownRange } from './feature-range.js';
 import { linearPredictor } from './logistic-posterior.js';
 import { banditFromJson, banditToJson } from './serialize.js';
 import { type BanditState, actionProbabilities, chooseAction, createBandit, defaultBanditConfig, designFor, predictorAt, updateBandit } from './thompson.js';
@@ -68,16 +69,43 @@ describe('predictions beyond the contexts learned from', () => {
     expect(probs.a).toBeGreaterThan(0.5);
   });
 
-  it('widens the range with every context learned from, keeps it in the stored row, and holds no action that learned before ranges were kept', () => {
+  it('widens the range with every context learned from, keeps it in the stored row, and holds an action that learned before ranges were kept only once it has recorded as many outcomes', () => {
     const s = learned();
     updateBandit(s, 'a', [100], 1);
     expect(s.actions[0].range).toEqual({ min: [0], max: [100] });
     expect(predictorAt(s, s.actions[0], [100]).beyond).toEqual([]);
-    const back = banditFromJson(JSON.parse(JSON.stringify(banditToJson(s))));
+    const json = JSON.parse(JSON.stringify(banditToJson(s)));
+    const back = banditFromJson(json);
     expect(back.actions[0].range).toEqual({ min: [0], max: [100] });
-    delete back.actions[1].range; // as loaded from a row written before 2026-12-04
-    expect(predictorAt(back, back.actions[1], [1000]).beyond).toEqual([]);
-    updateBandit(back, 'b', [3], 0);
-    expect(back.actions[1].range).toBeUndefined(); // a range started now would not hold what it learned before
+    delete json.actions[1].range; // as in a row written before 2026-12-04
+    const legacy = banditFromJson(json);
+    const b = legacy.actions[1];
+    expect(b.range).toEqual({ min: [], max: [], unrecorded: 3000 });
+    json.actions[1].range = { min: [], max: [] }; // an empty range with evidence says no more
+    expect(banditFromJson(json).actions[1].range).toEqual({ min: [], max: [], unrecorded: 3000 });
+    expect(predictorAt(legacy, b, [1000]).beyond).toEqual([]);
+    updateBandit(legacy, 'b', [3], 0);
+    // recorded from now on, but a range of one context would hold what it learned from before
+    expect(b.range).toEqual({ min: [3], max: [3], unrecorded: 3000 });
+    expect(predictorAt(legacy, b, [1000]).beyond).toEqual([]);
+    expect(predictorAt(legacy, b, [5]).beyond).toEqual([]);
+    for (let i = 0; i < 2999; i++) updateBandit(legacy, 'b', [i % 11], 0);
+    expect(b.evidence).toBe(6000);
+    expect(predictorAt(legacy, b, [1000]).beyond).toEqual([0]);
+  });
+
+  it('holds to a range only once it records at least as many outcomes as were learned without one', () => {
+    const r = { min: [0], max: [10], unrecorded: 500 };
+    expect(rangeHolds(r, 999)).toBe(false); // 499 recorded
+    expect(rangeHolds(r, 1000)).toBe(true);
+    expect(rangeHolds({ min: [0], max: [10] }, 1)).toBe(true); // kept from the first outcome
+    expect(rangeHolds(emptyRange(), 5)).toBe(false);
+    expect(rangeHolds(undefined, 5)).toBe(false);
+    expect(unknownRange(0)).toEqual(emptyRange());
+    // a merge keeps the union of what both recorded and the most either did not
+    expect(unionRange({ range: { min: [2], max: [4], unrecorded: 500 }, evidence: 600 }, { range: { min: [0], max: [3] }, evidence: 40 })).toEqual({ min: [0], max: [4], unrecorded: 500 });
+    expect(copyRange(r)).toEqual(r);
+    // a side with evidence but no context recorded learned all of it unrecorded
+    expect(unionRange({ range: emptyRange(), evidence: 300 }, { range: { min: [0], max: [3] }, evidence: 40 })).toEqual({ min: [0], max: [3], unrecorded: 300 });
   });
 });

@@ -63,7 +63,7 @@ export interface BanditAction extends LogisticPosterior {
   updatedAt?: number | null;
   /**
    * The raw contexts it learned from, per feature (feature-range.ts): beyond them its prediction is
-   * held, not extrapolated. Absent when it learned before 2026-12-04 (not held).
+   * held, not extrapolated. Read as unknown (`unrecorded` outcomes, not held until as many are recorded) when a row has none.
    */
   range?: FeatureRange;
 }
