@@ -1,5 +1,9 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { testDir } from '../../test/tmp.js';
 import { errorText } from './error-text.js';
 
 const errorOf = (f: () => Promise<unknown>) => f().then(() => undefined, (e: unknown) => e);
@@ -36,7 +40,7 @@ describe('what tact prints when a command fails', () => {
   it('says which address refused when the connection tried several (IPv6 and IPv4)', () => {
     const refused = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:8787`), { code: 'ECONNREFUSED', address, port: 8787 });
     const err = new TypeError('fetch failed', { cause: Object.assign(new AggregateError([refused('::1'), refused('127.0.0.1')]), { code: 'ECONNREFUSED' }) });
-    expect(errorText(err)).toMatch(/^Nothing answers at ::1:8787 \(connection refused\)/);
+    expect(errorText(err)).toMatch(/^Nothing answers at \[::1\]:8787 \(connection refused\)/);
   });
 
   it('names the reason of any other failed request', () => {
@@ -47,5 +51,51 @@ describe('what tact prints when a command fails', () => {
   it('passes every other message through', () => {
     expect(errorText(new Error('There is no model "nope".'))).toBe('There is no model "nope".');
     expect(errorText('plain')).toBe('plain');
+  });
+
+  it('names the URL and its option when the server a client command talks to refuses the connection', async () => {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    const err = await errorOf(() => fetch(`http://localhost:${port}/health`));
+    expect(errorText(err, { url: `http://localhost:${port}`, from: '--url' })).toMatch(new RegExp(`^Nothing answers at http://localhost:${port} \\(--url; connection refused at (127\\.0\\.0\\.1|\\[::1\\]):${port}\\): is the Tact server running there\\?$`));
+    // A refusal on another port (a webhook's) is not the server's.
+    expect(errorText(err, { url: 'http://localhost:8787', from: '--url' })).toMatch(/^Nothing answers at (127\.0\.0\.1|\[::1\]):\d+ \(connection refused\)/);
+  });
+
+  it('writes an IPv6 address in brackets before its port', () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED ::1:8787'), { code: 'ECONNREFUSED', address: '::1', port: 8787 });
+    expect(errorText(err)).toMatch(/^Nothing answers at \[::1\]:8787 \(connection refused\)/);
+  });
+
+  it('says plainly what went wrong with a file or folder a command was given, from the real errors', () => {
+    const dir = testDir('tact-error-text-');
+    const file = join(dir, 'a.txt');
+    writeFileSync(file, 'x');
+    const thrown = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      throw new Error('no error');
+    };
+    expect(errorText(thrown(() => readFileSync(join(dir, 'none.txt'))))).toBe(`There is no file or folder ${join(dir, 'none.txt')}.`);
+    expect(errorText(thrown(() => mkdirSync(file)))).toBe(`A folder was to be made at ${file}, but a file of that name is there.`);
+    expect(errorText(thrown(() => readFileSync(join(file, 'b.txt'))))).toBe(`Part of the path ${join(file, 'b.txt')} is a file, not a folder.`);
+    expect(errorText(thrown(() => writeFileSync(dir, 'x')))).toBe(`${dir} is a folder, not a file.`);
+    // readFileSync of a folder fails on read(2), and Node gives no path then.
+    expect(errorText(thrown(() => readFileSync(dir)))).toBe('A folder was given where a file is expected (EISDIR).');
+    // As root can read and write anything, the error as Node makes it.
+    const denied = Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES', syscall: 'open', path: file, errno: -13 });
+    expect(errorText(denied)).toBe(`Permission denied: this user may not open ${file} (check its owner and mode).`);
+  });
+
+  it('names TACT_DATABASE_URL when the PostgreSQL database it names does not exist, from the real error', async () => {
+    const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/tact_no_such_database' });
+    const err = await errorOf(() => client.connect());
+    await client.end().catch(() => undefined);
+    expect(errorText(err)).toBe('The database "tact_no_such_database" does not exist on the PostgreSQL server of TACT_DATABASE_URL: make it (createdb tact_no_such_database) or correct the URL.');
   });
 });

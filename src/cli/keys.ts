@@ -4,14 +4,16 @@ import { Keys } from '../keys/keys.js';
 import type { KeyKind } from '../keys/key-store.js';
 import { revokeUnlessLastAdmin } from '../keys/last-admin.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
+import { openExistingStore } from './existing-store.js';
 
 const KINDS = ['write', 'server', 'admin'];
 
 /** `tact keys list|create|revoke`: manage API keys directly in the store (the server need not run). */
 export function keysCommand(program: Command): void {
   const keys = program.command('keys').description('List, make and revoke API keys in the store of TACT_DATA_DIR / TACT_DATABASE_URL.');
-  const withKeys = async <T>(fn: (k: Keys) => Promise<T>): Promise<T> => {
-    const store = await openStore(storeChoiceFromEnv(process.env));
+  // Listing and revoking read a store that is there; making a key may make the store (before the first start).
+  const withKeys = async <T>(fn: (k: Keys) => Promise<T>, make = false): Promise<T> => {
+    const store = make ? await openStore(storeChoiceFromEnv(process.env)) : await openExistingStore(process.env);
     try {
       return await fn(new Keys(store.keys));
     } finally {
@@ -35,7 +37,7 @@ export function keysCommand(program: Command): void {
       return withKeys(async (k) => {
         const { key, secret } = await k.create(kind as KeyKind, label);
         process.stdout.write(`${key.kind} key ${key.id} (${label}):\n${secret}\nShown once; only its hash is stored.\n`);
-      });
+      }, true);
     });
   keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds); never the last active admin key.')
     .argument('<id>', 'the key\'s id, as `tact keys list` shows it')

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { tactProgram } from './program.js';
+import { serverOf, tactProgram } from './program.js';
 import { errorText } from './error-text.js';
 
-tactProgram().parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`tact: ${errorText(err)}\n`);
+const program = tactProgram();
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`tact: ${errorText(err, serverOf(program))}\n`);
   process.exit(1);
 });

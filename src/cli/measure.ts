@@ -8,7 +8,8 @@ import { experimentResults } from '../measure/experiments-service/results.js';
 import { evaluatePolicy } from '../measure/policy-eval/evaluate.js';
 import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
 import { documentKinds } from '../server/tact.js';
-import { openStore, storeChoiceFromEnv } from '../store/open.js';
+import { MODEL_PIN } from '../measure/policy-eval/model-candidate.js';
+import { openExistingStore } from './existing-store.js';
 import { numberIn, wholeNumber } from './options.js';
 import type { Store } from '../store/store.js';
 
@@ -17,6 +18,16 @@ const time = (s: string | undefined, what: string): number | undefined => {
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new Error(`The ${what} "${s}" is not a date; use ISO 8601, e.g. 2026-11-01 or 2026-11-01T08:00:00Z.`);
   return t;
+};
+
+/**
+ * Refuses a window that holds no time, by its flags (the API's check names its fields, `to` and
+ * `from`): --to at or before --from, or --from not before now when no --to is given.
+ */
+const checkWindow = (o: { from?: string; to?: string }, from: number | undefined, to: number | undefined): void => {
+  if (from === undefined) return;
+  if (to !== undefined && to <= from) throw new Error(`The --to "${o.to}" is not after the --from "${o.from}": the window holds no decisions. Give a --to later than --from.`);
+  if (to === undefined && from >= Date.now()) throw new Error(`The --from "${o.from}" is not before now (${new Date().toISOString()}): the window holds no decisions.`);
 };
 
 const effectOf = (s: string): EffectType => {
@@ -46,7 +57,8 @@ function readoutOptions(cmd: Command): Command {
 /** Opens the store and its settings, computes a readout, prints it (as JSON or formatted), closes the store. */
 async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings: Settings, q: { from?: number; to?: number; preDays: number; effect: EffectType }) => Promise<R>, format: (r: R) => string): Promise<void> {
   const q = { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: wholeNumber('--pre-days', o.preDays, 0, 365), effect: effectOf(o.effect) };
-  const store = await openStore(storeChoiceFromEnv(process.env));
+  checkWindow(o, q.from, q.to);
+  const store = await openExistingStore(process.env);
   try {
     const settings = new Settings(store.documents, documentKinds);
     await settings.reload();
@@ -99,24 +111,28 @@ export function evaluatePolicyCommand(program: Command): void {
   program
     .command('evaluate-policy')
     .description('Off-policy evaluation on the decision log: what a candidate policy version, lever weights, exploration setting or scoring model would have earned.')
-    .requiredOption('--placement <id>', 'the placement whose logged decisions to use')
-    .option('--policy <version>', 'a stored policy version as the candidate')
-    .option('--lever <name=weight...>', 'a lever weight of the candidate (repeatable)')
-    .option('--exploration <share>', "the candidate's exploration budget")
-    .option('--none-score <score>', "the candidate's score of doing nothing")
-    .option('--model <name>', 'the model that scores: rate, uplift (live) or uplift@N')
-    .option('--from <date>', 'decisions from this time')
-    .option('--to <date>', 'decisions before this time')
+    .requiredOption('--placement <id>', 'the placement whose logged decisions to use (required)')
+    .option('--policy <version>', 'a stored policy version as the candidate (default: each logged decision\'s own)')
+    .option('--lever <name=weight...>', 'a lever weight of the candidate (repeatable; default: as each logged decision\'s policy had it)')
+    .option('--exploration <share>', "the candidate's exploration budget, from 0 to 1 (default: as logged)")
+    .option('--none-score <score>', "the candidate's score of doing nothing (default: as logged)")
+    .option('--model <name>', 'the model that scores: rate, uplift (live) or uplift@N (default: as logged)')
+    .option('--from <date>', 'decisions from this time, ISO 8601 (default: the whole log)')
+    .option('--to <date>', 'decisions before this time, ISO 8601 (default: now)')
     .option('--replicates <n>', 'bootstrap replicates (50–5000)', '500')
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--json', 'print the evaluation as one JSON object')
+    .addHelpText('after', '\nGive at least one of --policy, --lever, --exploration, --none-score and --model: what the candidate\nchanges. A progress bar shows on a terminal (stderr); elsewhere nothing is printed until the result.')
     .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; json?: boolean }) => {
       // Each value is checked by its flag's name before the store is opened.
       const candidate: PolicyCandidate = {};
       if (o.policy !== undefined) candidate.policy = wholeNumber('--policy', o.policy, 1);
       if (o.exploration !== undefined) candidate.exploration = numberIn('--exploration', o.exploration, 0, 1, 'a share from 0 to 1, e.g. 0.1');
       if (o.noneScore !== undefined) candidate.noneScore = numberIn('--none-score', o.noneScore, -Number.MAX_VALUE, Number.MAX_VALUE, 'a number');
-      if (o.model !== undefined) candidate.model = o.model;
+      if (o.model !== undefined) {
+        if (!MODEL_PIN.test(o.model)) throw new Error(`The --model "${o.model}" must be rate, uplift (the live uplift version) or uplift@N (a stored version, e.g. uplift@3).`);
+        candidate.model = o.model;
+      }
       for (const l of o.lever ?? []) {
         const i = l.lastIndexOf('=');
         if (i <= 0) throw new Error(`The --lever "${l}" must be name=weight, e.g. "winter push=1.5".`);
@@ -124,21 +140,24 @@ export function evaluatePolicyCommand(program: Command): void {
         if (!(Number.isFinite(weight) && weight >= 0)) throw new Error(`The --lever "${l}" must be name=weight with a weight of at least 0, e.g. "${l.slice(0, i)}=1.5".`);
         (candidate.levers ??= {})[l.slice(0, i)] = weight;
       }
+      if (!Object.keys(candidate).length) throw new Error('Say what the candidate changes: give --policy, --lever, --exploration, --none-score or --model (one or more).');
       const replicates = wholeNumber('--replicates', o.replicates, 50, 5000);
       const seed = wholeNumber('--seed', o.seed, 0, 4_294_967_295);
       const from = time(o.from, '--from');
-      const to = time(o.to, '--to') ?? Date.now();
-      const store = await openStore(storeChoiceFromEnv(process.env));
+      const to = time(o.to, '--to');
+      checkWindow(o, from, to);
+      const end = to ?? Date.now();
+      const store = await openExistingStore(process.env);
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'evaluate-policy {bar} {percentage}% {read} decisions', hideCursor: true }, Presets.shades_classic) : undefined;
       let start: number | undefined;
       try {
-        const r = await evaluatePolicy(store.measure, store.documents, { placement: o.placement, candidate, from, to, replicates, seed }, (read, at) => {
+        const r = await evaluatePolicy(store.measure, store.documents, { placement: o.placement, candidate, from, to: end, replicates, seed }, (read, at) => {
           if (!bar) return;
           if (start === undefined) {
             start = from ?? at;
-            bar.start(Math.max(1, to - start), 0, { read: 0 });
+            bar.start(Math.max(1, end - start), 0, { read: 0 });
           }
-          bar.update(Math.min(to - start, at - start), { read });
+          bar.update(Math.min(end - start, at - start), { read });
         }, store.models);
         bar?.stop();
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatEvaluation(r));

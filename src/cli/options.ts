@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs';
+
 /**
  * Checks of the values given on the command line, each refusing a wrong one by its name before a
  * command does anything.
@@ -52,4 +54,62 @@ export function serverUrl(name: string, value: string): string {
 /** The URL the client commands use when none is given: TACT_URL, else this machine on PORT. */
 export function defaultServerUrl(env: NodeJS.ProcessEnv): string {
   return env.TACT_URL || `http://127.0.0.1:${env.PORT || 8787}`;
+}
+
+/**
+ * Refuses a server URL on a port fetch never connects to, by `name`: fetch answered only "bad
+ * port", which `tact import` took for a server down and retried for half a minute. Not part of
+ * `serverUrl`: the commands' tests use such a port (9) for a URL nothing answers at.
+ *
+ * @example
+ * fetchablePort('--url', 'http://127.0.0.1:6000'); // throws 'The --url "http://127.0.0.1:6000" is on port 6000, …'
+ */
+export function fetchablePort(name: string, value: string): void {
+  let port: number;
+  try {
+    const u = new URL(value);
+    port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return; // (serverUrl says what is wrong with it)
+  }
+  if (FETCH_BAD_PORTS.includes(port)) throw new Error(`The ${name} "${value}" is on port ${port}, to which Node's fetch never connects (a port of other protocols; Fetch Standard, "bad port"): serve Tact on another port, e.g. 8787.`);
+}
+
+/**
+ * The ports fetch refuses to connect to, answering only "bad port" (the Fetch Standard's "port
+ * blocking" list, https://fetch.spec.whatwg.org/#port-blocking, as Node's fetch applies it:
+ * options.test.ts tries each one). A server there cannot be reached by `tact import` or
+ * `tact decide-batch`.
+ */
+export const FETCH_BAD_PORTS: readonly number[] = [
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137,
+  139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723,
+  2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+];
+
+/**
+ * A file a command is to read, given by `name` (an option or a variable): refused by that name
+ * when it does not exist, is a folder, or this user may not read it — before anything is opened.
+ *
+ * @example
+ * readableFile('--config', 'tact.config.yaml'); // 'tact.config.yaml'
+ * readableFile('--config', '/etc'); // throws 'The --config "/etc" is a folder, not a file: name the file itself.'
+ */
+export function readableFile(name: string, path: string): string {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Error(`The ${name} "${path}" does not exist.`);
+    if (code === 'EACCES' || code === 'EPERM') throw new Error(`The ${name} "${path}" cannot be read: permission denied.`);
+    throw err;
+  }
+  if (isDir) throw new Error(`The ${name} "${path}" is a folder, not a file: name the file itself.`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new Error(`The ${name} "${path}" cannot be read: permission denied.`);
+  }
+  return path;
 }

@@ -1,6 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
-import { tactProgram } from './program.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { restoreEnv, testDir } from '../../test/tmp.js';
+import { errorText } from './error-text.js';
+import { serverOf, tactProgram } from './program.js';
 
 /** Every command below `c`, itself included, with its full name. */
 function commands(c: Command, prefix = ''): { name: string; cmd: Command }[] {
@@ -39,7 +44,7 @@ describe('tact --help', () => {
   });
 
   /** Parses `args` with a fresh program that throws instead of exiting; what it wrote and how it ended. */
-  async function run(args: string[]): Promise<{ out: string; err: string; code: string }> {
+  async function run(args: string[]): Promise<{ out: string; err: string; code: string; exitCode?: number }> {
     const program = tactProgram();
     let out = '';
     let err = '';
@@ -52,7 +57,7 @@ describe('tact --help', () => {
       await program.parseAsync(args, { from: 'user' });
       return { out, err, code: 'ran' };
     } catch (e) {
-      return { out, err, code: (e as { code?: string }).code ?? String(e) };
+      return { out, err, code: (e as { code?: string }).code ?? String(e), exitCode: (e as { exitCode?: number }).exitCode };
     }
   }
 
@@ -100,6 +105,26 @@ describe('tact --help', () => {
     expect(r.err).toContain('  train [options] [model]');
   });
 
+  it('answers `tact help` of an unknown command (exit 1) by naming it, not with the bare list of commands', async () => {
+    const r = await run(['help', 'trian']);
+    expect(r.code).toBe('commander.unknownCommand');
+    expect(r.exitCode).toBe(1);
+    expect(r.err.split('\n')[0]).toBe("error: unknown command 'trian'");
+    expect(r.err).toContain('(Did you mean train?)');
+    const known = await run(['help', 'serve']);
+    expect(known.code).toBe('commander.help');
+    expect(known.exitCode).toBe(0);
+    expect(known.out.split('\n')[0]).toBe('Usage: tact serve [options]');
+    const sub = await run(['help', 'keys', 'create']);
+    expect(sub.code).toBe('commander.help');
+    expect(sub.exitCode).toBe(0);
+    expect(sub.out.split('\n')[0]).toBe('Usage: tact keys create [options] <kind> <label>');
+    const all = await run(['help']);
+    expect(all.code).toBe('commander.help');
+    expect(all.exitCode).toBe(0);
+    expect(all.out).toContain('Exit status:');
+  });
+
   it('still says when a required option is missing', async () => {
     const r = await run(['evaluate-policy', '--json']);
     expect(r.code).toBe('commander.missingMandatoryOptionValue');
@@ -138,5 +163,60 @@ describe('tact --help: Exit status', () => {
     expect(saysTwo).toEqual(['import', 'train', 'decide-batch']);
     const named = program.commands.map((c) => c.name()).filter((n) => new RegExp(`(: |; )${n} `).test(two));
     expect(named).toEqual(saysTwo);
+  });
+});
+
+describe('a client command whose server does not answer', () => {
+  const env = { ...process.env };
+  afterEach(() => restoreEnv(env));
+
+  /** A port nothing listens on (one that was free a moment ago). */
+  async function closedPort(): Promise<number> {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    return port;
+  }
+
+  /** Runs `args` as `tact` would; the sentence main.ts would print. */
+  async function failure(args: string[]): Promise<string> {
+    const program = tactProgram();
+    const quiet = (c: Command) => {
+      c.exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+      c.commands.forEach(quiet);
+    };
+    quiet(program);
+    const err = await program.parseAsync(args, { from: 'user' }).then(() => undefined, (e: unknown) => e);
+    return errorText(err, serverOf(program));
+  }
+
+  it('names the URL given with --url', async () => {
+    const port = await closedPort();
+    const file = join(testDir('tact-program-'), 'a.jsonl');
+    writeFileSync(file, '{"type":"track","userId":"u","event":"e"}\n');
+    const text = await failure(['import', file, '--write-key', 'k', '--url', `http://127.0.0.1:${port}`]);
+    expect(text).toBe(`Nothing answers at http://127.0.0.1:${port} (--url; connection refused at 127.0.0.1:${port}): is the Tact server running there?`);
+  });
+
+  it('refuses a --url on a port fetch never connects to before the command runs (the import retried it for half a minute)', async () => {
+    const file = join(testDir('tact-program-'), 'a.jsonl');
+    writeFileSync(file, '{"type":"track","userId":"u","event":"e"}\n');
+    const t = performance.now();
+    expect(await failure(['import', file, '--write-key', 'k', '--url', 'http://127.0.0.1:6000'])).toMatch(/^The --url "http:\/\/127\.0\.0\.1:6000" is on port 6000, to which Node's fetch never connects/);
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+
+  it('names TACT_URL when the URL came from it, and the default when none was given', async () => {
+    const port = await closedPort();
+    const file = join(testDir('tact-program-'), 'a.jsonl');
+    writeFileSync(file, '{"type":"track","userId":"u","event":"e"}\n');
+    process.env.TACT_URL = `http://127.0.0.1:${port}`;
+    expect(await failure(['import', file, '--write-key', 'k'])).toMatch(new RegExp(`^Nothing answers at http://127\\.0\\.0\\.1:${port} \\(TACT_URL; connection refused`));
+    delete process.env.TACT_URL;
+    process.env.PORT = String(port);
+    expect(await failure(['decide-batch', '-p', 'home', '-a', 'true', '-o', join(testDir('tact-program-'), 'out.jsonl'), '--key', 'k'])).toMatch(
+      new RegExp(`^Nothing answers at http://127\\.0\\.0\\.1:${port} \\(the default, from PORT: give the server's URL with --url or TACT_URL; connection refused`),
+    );
   });
 });

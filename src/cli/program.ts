@@ -7,6 +7,9 @@ import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
 import { serveCommand } from './serve.js';
 import { VERSION } from '../server/app.js';
+import { closestWord } from '../errors/edit-distance.js';
+import type { ServerOfCommand } from './error-text.js';
+import { fetchablePort } from './options.js';
 
 /**
  * What a command's exit status other than 0 and 1 means, for the `Exit status` of `tact --help`:
@@ -57,9 +60,61 @@ export function tactProgram(): Command {
     register(program);
     if (exits) meanings.set(program.commands[program.commands.length - 1], exits);
   }
+  helpCommand(program);
   program.addHelpText('after', () => exitStatusText(program.commands.flatMap((c) => (meanings.has(c) ? [{ name: c.name(), ...meanings.get(c) }] : []))));
   unknownOptionsFirst(program);
+  program.hook('preAction', (_program, cmd) => {
+    if (!cmd.options.some((o) => o.long === '--url')) return;
+    const server = { url: String(cmd.getOptionValue('url')), from: urlFrom(cmd.getOptionValueSource('url'), process.env) };
+    servers.set(program, server);
+    fetchablePort(server.from === '--url' || server.from === 'TACT_URL' ? server.from : 'default URL', server.url);
+  });
   return program;
+}
+
+const servers = new WeakMap<Command, ServerOfCommand>();
+
+/**
+ * The server the command `program` ran talks to (its --url), for `errorText` to name when nothing
+ * answers there; undefined for a command that talks to none.
+ *
+ * @example
+ * errorText(err, serverOf(program)); // 'Nothing answers at http://127.0.0.1:8787 (--url; connection refused at …'
+ */
+export function serverOf(program: Command): ServerOfCommand | undefined {
+  return servers.get(program);
+}
+
+/** Where a client command's URL came from, as said when nothing answers there. */
+function urlFrom(source: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (source === 'cli') return '--url';
+  if (env.TACT_URL) return 'TACT_URL';
+  return `the default${env.PORT ? ', from PORT' : ''}: give the server's URL with --url or TACT_URL`;
+}
+
+/**
+ * `tact help [command...]`, in place of Commander's: that one answered `tact help trian` with the
+ * list of commands alone (exit 1), never saying that no command is called so. This one says it as
+ * an unknown command is said, and shows the help of a subcommand too (`tact help keys create`).
+ */
+function helpCommand(program: Command): void {
+  program.helpCommand(false);
+  program
+    .command('help')
+    .description('display help for command')
+    .argument('[command...]', 'the command, e.g. import or keys create')
+    .action((names: string[]) => {
+      let cmd = program;
+      for (const name of names) {
+        const next = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (!next) {
+          const near = closestWord(name, cmd.commands.map((c) => c.name()));
+          cmd.error(`error: unknown command '${name}'${near ? `\n(Did you mean ${near}?)` : ''}`, { code: 'commander.unknownCommand' });
+        }
+        cmd = next as Command;
+      }
+      cmd.help();
+    });
 }
 
 /**

@@ -29,6 +29,23 @@ describe('tact serve port', () => {
     });
   }
 
+  for (const [how, what] of [['--config', 'folder'], ['TACT_CONFIG', 'folder'], ['--config', 'missing']]) {
+    it(`refuses a ${what} as ${how} by name, before opening the store or making keys`, async () => {
+      const dir = testDir('tact-serve-');
+      const dataDir = join(dir, 'data');
+      const config = what === 'folder' ? dir : join(dir, 'tact.config.yml');
+      process.env.TACT_DATA_DIR = dataDir;
+      delete process.env.TACT_DATABASE_URL;
+      if (how === 'TACT_CONFIG') process.env.TACT_CONFIG = config;
+      else delete process.env.TACT_CONFIG;
+      const program = new Command().exitOverride();
+      serveCommand(program);
+      const run = program.parseAsync(['serve', '--host', '127.0.0.1', '--port', '28999', ...(how === '--config' ? ['--config', config] : [])], { from: 'user' });
+      await expect(run).rejects.toThrow(`The ${how} "${config}" ${what === 'folder' ? 'is a folder, not a file' : 'does not exist'}`);
+      expect(existsSync(dataDir)).toBe(false);
+    });
+  }
+
   it('takes an empty PORT as unset (8787)', () => {
     process.env.PORT = '';
     const program = new Command();

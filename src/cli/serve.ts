@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { portNumber } from './options.js';
+import { portNumber, readableFile } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
 import { VERSION, buildApp } from '../server/app.js';
 import { serverTimeouts } from '../server/timeouts.js';
@@ -51,10 +51,13 @@ Every variable, with its default: docs/configuration.md, "Environment".`)
       const timeouts = serverTimeouts(process.env);
       logLevel(process.env);
       metricsToken(process.env);
+      // Read before the store is opened too: a config path that names a folder or nothing is a typo.
+      if (opts.config) readableFile(cmd.getOptionValueSource('config') === 'cli' ? '--config' : 'TACT_CONFIG', opts.config);
+      const configFile = loadConfigFile(opts.config);
       const gc = tuneGarbageCollector();
       // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
       const store = await openStore({ ...storeChoiceFromEnv(process.env), owner: { port } });
-      const tact = await Tact.create({ store, configFile: loadConfigFile(opts.config), isRetryable: isRetryableStoreError });
+      const tact = await Tact.create({ store, configFile, isRetryable: isRetryableStoreError });
       const created = await tact.keys.bootstrap(process.env);
       const generated = created.filter((k) => k.from === 'generated');
       if (generated.length) {

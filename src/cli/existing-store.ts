@@ -1,0 +1,28 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openStore, storeChoiceFromEnv } from '../store/open.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Opens the store the environment names for a command that reads it (keys, readouts): an embedded
+ * store that is not there is refused, naming its folder. Opened as it was, a mistyped
+ * TACT_DATA_DIR made a new empty store there and the command read nothing from it — `tact keys
+ * list` printed no key and exited 0. PostgreSQL is opened as it is (its own errors name what is
+ * missing).
+ *
+ * @example
+ * const store = await openExistingStore(process.env);
+ */
+export async function openExistingStore(env: NodeJS.ProcessEnv): Promise<Store> {
+  const choice = storeChoiceFromEnv(env);
+  if (!choice.databaseUrl) {
+    const dir = resolve(choice.dataDir ?? './data');
+    const named = env.TACT_DATA_DIR ? `TACT_DATA_DIR ${dir}` : `default ${dir} (no TACT_DATA_DIR)`;
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`The ${named} is a file, not a folder: it should name the folder of the store.`);
+    if (!existsSync(join(dir, 'tact.db'))) {
+      const where = env.TACT_DATA_DIR ? `${dir} (TACT_DATA_DIR)` : `${dir} (the default ./data: set TACT_DATA_DIR to the store's folder, or TACT_DATABASE_URL)`;
+      throw new Error(`There is no Tact store in ${where}: check the folder, or start \`tact serve\` with it to make one.`);
+    }
+  }
+  return openStore(choice);
+}
