@@ -60,7 +60,7 @@ async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings:
   checkWindow(o, q.from, q.to);
   const store = await openExistingStore(process.env);
   try {
-    const settings = new Settings(store.documents, documentKinds);
+    const settings = new Settings(store.documents, documentKinds, { models: store.models });
     await settings.reload();
     const r = await read(store, settings, q);
     process.stdout.write(o.json ? JSON.stringify(r) + '\n' : format(r));

@@ -41,7 +41,7 @@ export interface DocumentKind<Body, Compiled> {
    * Checks that need the stored configuration (a version the body names must exist), run once
    * `check` finds nothing; problems name their fields as `check`'s do.
    */
-  checkStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<FieldProblem[]>;
+  checkStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>, lookups?: StoredLookups): Promise<FieldProblem[]>;
   /**
    * What a checked body does that it likely does not mean, against the stored configuration (a
    * placement's bandit floor the policy's budget caps): applied all the same, each a warning naming
@@ -49,6 +49,21 @@ export interface DocumentKind<Body, Compiled> {
    * config file applies the kind.
    */
   warnStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<StoredWarning[]>;
+}
+
+/**
+ * What checks against stored state may ask beyond the configuration documents: the model
+ * registry's versions (an experiment's arm may pin `uplift@N`). Absent where no registry is at
+ * hand (a test's Settings over documents alone): such a check is skipped, not failed.
+ *
+ * @example
+ * new Settings(store.documents, documentKinds, { models: store.models });
+ */
+export interface StoredLookups {
+  models?: {
+    getVersion(name: string, version: number): Promise<unknown>;
+    versions(name: string, limit: number): Promise<readonly { version: number }[]>;
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import type { ConfigFile } from './config-file.js';
-import { type DocumentKind, type StoredWarning, unknownFields } from './document-kind.js';
+import { type DocumentKind, type StoredLookups, type StoredWarning, unknownFields } from './document-kind.js';
 import type { DocumentStore, PutResult, StoredDocument } from './document-store.js';
 import { fileWarningLines, type SectionWarning } from './file-warnings.js';
 import { keepSecrets } from './secrets.js';
@@ -24,7 +24,8 @@ export class Settings {
   private before: ((kind: string) => Promise<void>)[] = [];
   private loadedEpoch = -1;
 
-  constructor(private readonly docs: DocumentStore, private readonly kinds: readonly AnyKind[]) {
+  /** `lookups`: what checks against stored state may ask beyond the documents (the model registry). */
+  constructor(private readonly docs: DocumentStore, private readonly kinds: readonly AnyKind[], private readonly lookups: StoredLookups = {}) {
     for (const k of kinds) this.compiled.set(k.kind, k.compile(k.empty));
   }
 
@@ -200,7 +201,7 @@ export class Settings {
   /** A kind's own checks and declared fields, then its checks against the stored configuration. */
   private async problems(k: AnyKind, body: unknown, docs: DocumentStore = this.docs): Promise<FieldProblem[]> {
     const own = checkDocument(k, body);
-    return own.length || !k.checkStored ? own : k.checkStored(body, docs);
+    return own.length || !k.checkStored ? own : k.checkStored(body, docs, this.lookups);
   }
 }
 

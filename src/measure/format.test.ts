@@ -19,7 +19,7 @@ const readout = (metrics: MetricReadout[]) => ({ srm: { chiSquare: 0.5, pValue: 
 
 const experiment = (metrics: MetricReadout[]) => ({
   experiment: { id: 'hero-test', placement: 'home', status: 'running', control: 'control', arms: [] },
-  window: { from: null, to: 0, preDays: 14, stoppedAt: null }, effect: 'relative', decisions: 200,
+  window: { from: null, to: '1970-01-01T00:00:00.000Z', preDays: 14, stoppedAt: null }, effect: 'relative', decisions: 200,
   units: { control: 100, 'socks-first': 100 }, holdout: 0, crossovers: 0, metrics: [], readout: readout(metrics),
 }) as unknown as ExperimentResults;
 
@@ -44,6 +44,12 @@ describe('formatResults: an interval plot per metric under the table', () => {
     expect(text).toContain('━ 95% CI, ─ always-valid CI, ● estimate, │ no lift');
   });
 
+  it("says when a stopped experiment stopped, from the answer's ISO `stoppedAt`", () => {
+    const r = experiment([]);
+    const stopped = { ...r, experiment: { ...r.experiment, status: 'stopped' }, window: { ...r.window, to: '2026-12-01T08:30:00.000Z', stoppedAt: '2026-12-01T08:30:00.000Z' } } as ExperimentResults;
+    expect(formatResults(stopped, UNICODE).split('\n')[0]).toBe('Experiment hero-test at home (stopped at 2026-12-01T08:30:00.000Z; read up to then); control control');
+  });
+
   it('draws it in ASCII when asked', () => {
     const text = formatResults(experiment([metric('value', 'socks-first', [0.1, -0.1, 0.3], [-0.2, 0.4])]), ASCII);
     expect(text).toContain(`  socks-first ${'-'.repeat(10)}${'='.repeat(9)}+${'='.repeat(9)}o${'='.repeat(19)}${'-'.repeat(10)} +10.0%`);
@@ -53,7 +59,7 @@ describe('formatResults: an interval plot per metric under the table', () => {
 describe('formatHoldout: the same plot for the global holdout', () => {
   it('draws the personalized subjects against the holdout on the absolute scale', () => {
     const r = {
-      holdout: { share: 0.05, salt: 'global' }, placement: 'home', window: { from: null, to: 0, preDays: 0 }, effect: 'absolute', decisions: 200,
+      holdout: { share: 0.05, salt: 'global' }, placement: 'home', window: { from: null, to: '1970-01-01T00:00:00.000Z', preDays: 0 }, effect: 'absolute', decisions: 200,
       units: { holdout: 10, personalized: 190 }, crossovers: 0, metrics: [], readout: readout([metric('conversion', 'personalized', [-2, -3, -1], [-4, 0.5])]),
     } as unknown as HoldoutResults;
     const lines = formatHoldout(r, UNICODE).split('\n');
@@ -71,7 +77,7 @@ describe('the sample ratio line names its test', () => {
   it('prints the exact binomial p (not a χ² one) when an expected count is under 5', () => {
     // 7 of 100 subjects in a 2% holdout: scipy.stats.binomtest(7, 100, 0.02).pvalue = 0.0040621 (srm-cuped.test.ts).
     const r = {
-      holdout: { share: 0.02, salt: 'global' }, placement: 'home', window: { from: null, to: 0, preDays: 0 }, effect: 'absolute', decisions: 100,
+      holdout: { share: 0.02, salt: 'global' }, placement: 'home', window: { from: null, to: '1970-01-01T00:00:00.000Z', preDays: 0 }, effect: 'absolute', decisions: 100,
       units: { holdout: 7, personalized: 93 }, crossovers: 0, metrics: [],
       readout: { srm: { chiSquare: 12.76, pValue: 0.00406205408010084, mismatch: false, method: 'exact-binomial' }, metrics: [], warnings: [] },
     } as unknown as HoldoutResults;

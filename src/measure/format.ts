@@ -18,7 +18,7 @@ const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1
  */
 export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(process.env)): string {
   const lines = [
-    `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${new Date(r.window.stoppedAt).toISOString()}; read up to then` : ''}); control ${r.experiment.control}`,
+    `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${r.window.stoppedAt}; read up to then` : ''}); control ${r.experiment.control}`,
     `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
     `Sample ratio check: ${srmLine(r.readout.srm)}`,
   ];

@@ -6,6 +6,7 @@ import type { EffectType } from './experiments/effect.js';
 import { holdoutResults } from './experiments-service/holdout-results.js';
 import { experimentResults } from './experiments-service/results.js';
 import { evaluatePolicy } from './policy-eval/evaluate.js';
+import { experimentResultsSchema, holdoutResultsSchema } from './readout-schemas.js';
 import type { PolicyCandidate } from './policy-eval/candidate.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
@@ -35,7 +36,7 @@ export const measureSchemas = {
         effect,
       },
     },
-    response: { 200: anyObj, ...errors },
+    response: { 200: experimentResultsSchema, ...errors },
   },
   holdout: {
     tags: ['measure'],
@@ -52,7 +53,7 @@ export const measureSchemas = {
         effect,
       },
     },
-    response: { 200: anyObj, ...errors, 409: errorSchema },
+    response: { 200: holdoutResultsSchema, ...errors, 409: errorSchema },
   },
   evaluate: {
     tags: ['measure'],

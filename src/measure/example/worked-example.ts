@@ -13,23 +13,22 @@
 import { formatEvaluation, formatHoldout, formatResults } from '../format.js';
 import { measureShop, seededTact, SHOP_TRUTH } from '../simulation.js';
 import { createRng } from '../stats/prng.js';
+import { EXAMPLE_RUN, evaluateRequests, exampleWindow, requestLine } from './requests.js';
 
 const DAY = 86_400_000;
-const SUBJECTS = 6000;
 
 async function main(): Promise<void> {
   const rng = createRng(2026);
   const lever = { name: 'socks push', actions: ['socks'], weight: 1 };
   const experiments = { 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5, policy: 1 }, { id: 'socks-first', weight: 0.5, policy: 2 }] } };
   const config = measureShop({ exploration: 0.1, holdout: 0.05, levers: [lever] });
-  const sim = await seededTact(config, { seed: 7, start: Date.UTC(2026, 10, 1) });
+  const sim = await seededTact(config, { seed: 7, start: EXAMPLE_RUN.start });
   const { tact, app, clock, auth } = sim;
   await tact.applyDocument('policy', { ...config.policy, levers: [{ ...lever, weight: 10 }] }, { author: 'example', reason: 'policy 2: socks first' });
   // An arm can pin only a stored policy version: the experiment comes after policy 2.
   await tact.applyDocument('experiments', experiments, { author: 'example', reason: 'policy 1 against policy 2' });
 
-  const start = clock.now;
-  for (let i = 0; i < SUBJECTS; i++) {
+  for (let i = 0; i < EXAMPLE_RUN.subjects; i++) {
     const subject = `u${i}`;
     const keen = rng() < 0.3;
     const boost = keen ? 1.8 : 0.66;
@@ -40,9 +39,12 @@ async function main(): Promise<void> {
     const truth = SHOP_TRUTH[option];
     if (rng() < truth.p * boost) await tact.decide.outcomes.record([{ id: `${d.id}-buy`, at: clock.now + 60_000, type: 'conversion', value: truth.revenue, decisionId: d.id, source: 'api' }]);
     if (rng() < (option === 'socks' ? 0.012 : 0.004)) await tact.decide.outcomes.record([{ id: `${d.id}-unsub`, at: clock.now + 120_000, type: 'unsubscribe', decisionId: d.id, source: 'api' }]);
-    clock.now += 60_000;
+    clock.now += EXAMPLE_RUN.step;
   }
-  const to = new Date(clock.now + DAY).toISOString();
+  const window = exampleWindow();
+  // The window the docs' request lines show (requests.ts) is this run's: a day after its last decision.
+  if (Date.parse(window.to) !== clock.now + DAY) throw new Error(`The run ended at ${new Date(clock.now).toISOString()}, not a day before the example's window end ${window.to}: update EXAMPLE_RUN.`);
+  const to = window.to;
 
   const results = await app.inject({ method: 'GET', url: `/v1/experiments/hero-test/results?to=${to}`, headers: auth });
   process.stdout.write(`$ GET /v1/experiments/hero-test/results   (tact experiment results hero-test)\n\n${formatResults(results.json())}\n`);
@@ -52,10 +54,10 @@ async function main(): Promise<void> {
     process.stdout.write(`$ GET /v1/holdout/results?placement=home&effect=${effect}   (tact holdout results --placement home --effect ${effect})\n\n${formatHoldout(holdout.json())}\n`);
   }
 
-  for (const candidate of [{ policy: 2 }, { levers: { 'socks push': 10 }, exploration: 0.3 }, { exploration: 0 }]) {
-    const body = { placement: 'home', candidate, from: new Date(start).toISOString(), to, seed: 1 };
+  // The line shows the body as sent: a reader can copy it (until 2026-12-04 it showed the candidate only, a 400).
+  for (const body of evaluateRequests(window)) {
     const r = await app.inject({ method: 'POST', url: '/v1/evaluate-policy', headers: auth, payload: body });
-    process.stdout.write(`$ POST /v1/evaluate-policy ${JSON.stringify({ candidate })}\n\n${formatEvaluation(r.json())}\n`);
+    process.stdout.write(`${requestLine(body)}\n\n${formatEvaluation(r.json())}\n`);
   }
   await sim.close();
 }

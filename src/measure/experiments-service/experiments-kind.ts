@@ -1,7 +1,8 @@
-import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
+import { type DocumentKind, type StoredLookups, unknownFields } from '../../config/document-kind.js';
 import type { DocumentStore } from '../../config/document-store.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { MODEL_PIN } from '../policy-eval/model-candidate.js';
+import { catalogPinProblems, catalogPinWarnings, modelPinProblems } from './arm-pins.js';
 
 /** What one arm pins: a policy version, a model version, or one content variant of an action (or nothing: the policy in force). */
 export interface ArmDef {
@@ -104,13 +105,15 @@ function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] 
 
 /**
  * Checks a checked document against the stored configuration: every pinned policy version must
- * exist (an arm pinning a missing one would fail each decision it is drawn for).
+ * exist (an arm pinning a missing one would fail each decision it is drawn for), and every pinned
+ * content variant must be an action's of the catalog in force (`catalogPinProblems`: else the arm
+ * decides as the control does).
  *
  * @example
  * await checkExperimentPins({ hero: { placement: 'home', arms: [{ id: 'a', weight: 1, policy: 7 }, { id: 'b', weight: 1 }] } }, store.documents);
  * // [{ field: 'hero.arms[0].policy', message: 'The policy version 7 does not exist; …' }]
  */
-export async function checkExperimentPins(body: ExperimentsBody, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<FieldProblem[]> {
+export async function checkExperimentPins(body: ExperimentsBody, documents: Pick<DocumentStore, 'get' | 'latest'>, lookups: StoredLookups = {}): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
   const exists = new Map<number, boolean>();
   for (const [id, e] of Object.entries(body)) {
@@ -123,7 +126,7 @@ export async function checkExperimentPins(body: ExperimentsBody, documents: Pick
       problems.push({ field: `${id}.arms[${i}].policy`, message: `The policy version ${a.policy} does not exist (${known}); an arm can pin only a stored version — write the policy first, then pin its version.` });
     }
   }
-  return problems;
+  return [...problems, ...(await catalogPinProblems(body, documents)), ...(lookups.models ? await modelPinProblems(body, lookups.models) : [])];
 }
 
 /**
@@ -157,5 +160,6 @@ export const experimentsKind: DocumentKind<ExperimentsBody, CompiledExperiments>
   empty: {},
   check: checkExperiments,
   checkStored: checkExperimentPins,
+  warnStored: catalogPinWarnings,
   compile: compileExperiments,
 };

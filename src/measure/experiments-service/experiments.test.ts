@@ -52,6 +52,38 @@ describe('experiments', () => {
     }
   });
 
+  it('refuses an arm that pins an action or a variant the catalog does not have, naming the field (it would decide as the control)', async () => {
+    h = await harness('sqlite', { config: measureShop() });
+    const put = (variant: { action: string; variant: string }) =>
+      h!.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5 }, { id: 'bold', weight: 0.5, variant }] } }, reason: 'test' } });
+    const action = await put({ action: 'shoes-offer', variant: 'b' });
+    expect(action.statusCode, action.body).toBe(400);
+    expect(action.json().problems).toEqual([{ field: 'hero-test.arms[1].variant.action', message: expect.stringMatching(/action `shoes-offer`, which the catalog \(version 1\) does not have.*The catalog's actions are shoes, socks, newsletter\.$/) }]);
+    expect((await put({ action: 'shoos', variant: 'b' })).json().problems[0].message).toMatch(/Did you mean `shoes`\?$/);
+    const variant = await put({ action: 'shoes', variant: 'c' });
+    expect(variant.statusCode, variant.body).toBe(400);
+    expect(variant.json().problems.map((p: { field: string }) => p.field)).toEqual(['hero-test.arms[1].variant.variant']);
+    expect(await h.tact.store.documents.latest('experiments')).toBeUndefined();
+    const ok = await put({ action: 'shoes', variant: 'b' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().warnings).toEqual([]);
+  });
+
+  it('refuses an arm that pins an uplift version the model registry does not have, naming the field (it would score by rates)', async () => {
+    h = await harness('sqlite', { config: measureShop() });
+    const put = (model: string) =>
+      h!.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5 }, { id: 'model', weight: 0.5, model } ] } }, reason: 'test' } });
+    const missing = await put('uplift@1');
+    expect(missing.statusCode, missing.body).toBe(400);
+    expect(missing.json().problems).toEqual([{ field: 'hero-test.arms[1].model', message: expect.stringContaining('The model version uplift@1 does not exist (no uplift model has been trained yet)') }]);
+    expect((await put('uplift')).statusCode).toBe(200);
+    await h.tact.store.models.addVersion({ name: 'uplift', trainedAt: 1, dataFrom: null, dataTo: 1, metrics: {}, state: {}, trainedBy: 'test' });
+    expect((await put('uplift@1')).statusCode).toBe(200);
+    const later = await put('uplift@2');
+    expect(later.statusCode, later.body).toBe(400);
+    expect(later.json().problems[0].message).toContain('(the latest uplift version is 1)');
+  });
+
   it('assigns deterministically by subject and salt, in the configured ratio', async () => {
     h = await harness('sqlite', { config: measureShop({ experiments: { split: { placement: 'home', arms: [{ id: 'small', weight: 0.2 }, { id: 'large', weight: 0.8 }] } } }) });
     const n = 4000;
@@ -208,7 +240,7 @@ describe('experiments', () => {
     expect((await buy('visitor-2')).statusCode).toBe(200);
     const r = (await get(app, '/v1/experiments/hero-test/results')).json();
     expect(r.experiment.status).toBe('stopped');
-    expect(r.window.to).toBe(Date.parse(stop.json().createdAt));
+    expect(r.window.to).toBe(stop.json().createdAt);
     expect(r.units.control + r.units.treat).toBe(2);
     const conv = r.readout.metrics.find((m: { metric: string }) => m.metric === 'conversion');
     expect(conv.control.n * conv.control.mean + conv.treatment.n * conv.treatment.mean).toBe(1);

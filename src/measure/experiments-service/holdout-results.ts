@@ -8,7 +8,7 @@ import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
 import { checkWindow, compareGroups, throughNow } from './compare.js';
 import { byPerson, firstExposedFrom, readExposures } from './exposures.js';
-import type { ResultsOptions } from './results.js';
+import { isoOrNull, type ResultsOptions } from './results.js';
 
 /** What a holdout readout may set: the experiment options and a placement (default: every placement). */
 export interface HoldoutOptions extends ResultsOptions {
@@ -21,7 +21,8 @@ export interface HoldoutResults {
   holdout: { share: number; salt: string };
   /** The placement read, or null for every placement that honours the holdout. */
   placement: string | null;
-  window: { from: number | null; to: number; preDays: number };
+  /** ISO 8601 times, as ExperimentResults' window: `from` null for the whole log, `to` exclusive. */
+  window: { from: string | null; to: string; preDays: number };
   /** How the readout states effects: relative lifts or absolute differences (what personalization adds per subject). */
   effect: EffectType;
   /** Decisions read from the log. */
@@ -68,7 +69,7 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
   return {
     holdout: { share, salt },
     placement: o.placement ?? null,
-    window: { from: o.from ?? null, to, preDays },
+    window: { from: isoOrNull(o.from), to: new Date(to).toISOString(), preDays },
     effect: o.effect ?? 'relative',
     decisions,
     units: { holdout: units.holdout, personalized: units.personalized },

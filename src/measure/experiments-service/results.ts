@@ -37,8 +37,11 @@ export interface ResultsOptions {
 /** An experiment's results: units per arm, the holdout, and the readout per metric. */
 export interface ExperimentResults {
   experiment: { id: string; placement: string; status: string; control: string; arms: { id: string; weight: number }[] };
-  /** `stoppedAt`: when a stopped experiment stopped (the default end of its window), else null. */
-  window: { from: number | null; to: number; preDays: number; stoppedAt: number | null };
+  /**
+   * ISO 8601 times, as every answer of the API gives them: `from` null for the whole log, `to`
+   * exclusive; `stoppedAt`: when a stopped experiment stopped (the default end of its window), else null.
+   */
+  window: { from: string | null; to: string; preDays: number; stoppedAt: string | null };
   /** How the readout states effects: relative lifts or absolute differences. */
   effect: EffectType;
   /** Decisions of the experiment read from the log. */
@@ -82,7 +85,7 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
   for (const x of exposures.values()) if (x.arm === 'holdout') holdout++;
   return {
     experiment: { id: e.id, placement: e.placement, status: e.status, control: e.control, arms: weights },
-    window: { from: o.from ?? null, to, preDays, stoppedAt: stopped ?? null },
+    window: { from: isoOrNull(o.from), to: new Date(to).toISOString(), preDays, stoppedAt: isoOrNull(stopped) },
     effect: o.effect ?? 'relative',
     decisions,
     units,
@@ -92,6 +95,14 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
     readout,
   };
 }
+
+/**
+ * A time of the window as an answer states it: ISO 8601, or null when not set.
+ *
+ * @example
+ * isoOrNull(1764547200000); // '2025-12-01T00:00:00.000Z'
+ */
+export const isoOrNull = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
 
 /**
  * When an experiment stopped: the time of the oldest of the latest versions of the experiments
