@@ -117,3 +117,24 @@ describe('tact import options', () => {
     }
   });
 });
+
+describe('tact import: the file is checked before the server', () => {
+  /** A port nothing listens on. */
+  const closedPort = async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    return port;
+  };
+
+  it('says a missing file is missing, not that the server is down', async () => {
+    const missing = join(testDir('tact-import-cli-'), 'nonexistent.jsonl');
+    await expect(run([missing, '-u', `http://127.0.0.1:${await closedPort()}`])).rejects.toThrow(`There is no file ${missing}.`);
+  });
+
+  it('says a folder is a folder, in one sentence naming it, not EISDIR', async () => {
+    const dir = testDir('tact-import-cli-');
+    await expect(run([dir, '-u', `http://127.0.0.1:${await closedPort()}`])).rejects.toThrow(`${dir} is a folder, not a file: name the file to import`);
+  });
+});

@@ -1,7 +1,10 @@
 import { Presets, SingleBar } from 'cli-progress';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../collect/import/column-map.js';
 import { runImport, type ImportProgress } from '../collect/import/importer.js';
+import { checkInputFile } from '../collect/import/input-file.js';
+import { reachable } from '../collect/import/reachable.js';
 import { stopOnSignal } from '../decide/batch/stop-on-signal.js';
 import { defaultServerUrl, serverUrl, wholeNumber } from './options.js';
 
@@ -54,6 +57,9 @@ the summary counts such lines as "already stored").
 
 A batch the server fails (5xx, 429, no answer) is sent again with backoff for about half a
 minute, then the import stops there (exit 1; run it again to resume).
+The file is checked first (there, a file, readable), then the server: a --url nothing can answer
+at (connection refused, unknown host, no route, http:// to an HTTPS server or the reverse, an
+untrusted certificate, something that is not HTTP) is said at once, not retried.
 
 Exit status: 0 every line stored, 2 some lines rejected (see the report), 130 stopped by
 Ctrl-C (143 by a TERM signal; resumable), 1 an error (it says what; a CSV record over 1 MB
@@ -79,6 +85,8 @@ Examples:
       if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined || opts.delimiter !== undefined)) throw new Error('The --map, --rest and --delimiter options apply to CSV and TSV files; this file is read as JSONL (pass --format csv or --format tsv if it is one).');
       const delimiter = opts.delimiter !== undefined ? delimiterOption(opts.delimiter as string) : named === 'tsv' ? '\t' : ',';
       const map = format === 'csv' ? parseColumnMap(opts.map as string | undefined, opts.type as string, opts.rest as string | undefined) : undefined;
+      // The file first: a missing one was said only once the server answered.
+      if (!stdin) checkInputFile(resolve(file));
       await reachable(url);
       // (Read from stdin, the size is not known: no bar to fill, the lines every 5 s instead.)
       const bar = opts.progress !== false && process.stderr.isTTY && !stdin ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored | {duplicates} already stored | {rejected} rejected | {left} left', hideCursor: true }, Presets.shades_classic) : undefined;
@@ -180,18 +188,4 @@ function timeLeft(p: ImportProgress, elapsed: number): string {
 /** The progress bar's fields. */
 function barCounts(p: ImportProgress): Omit<ImportProgress, 'duplicates'> & { stored: number; duplicates: number | string } {
   return { ...p, stored: p.accepted - (p.duplicates ?? 0), duplicates: p.duplicates ?? '?' };
-}
-
-/**
- * Fails at once when nothing answers at the server's address (or its host is unknown); the import
- * itself retries such failures for half a minute, which suits a server restarting mid-import, not
- * a wrong --url or a server never started.
- */
-async function reachable(url: string): Promise<void> {
-  try {
-    await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
-  } catch (err) {
-    const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') throw err;
-  }
 }

@@ -3,7 +3,7 @@ import { Settings } from '../config/settings.js';
 import { stopOnSignal } from '../decide/batch/command.js';
 import { findProfile } from '../profiles/lookup.js';
 import { documentKinds } from '../server/tact.js';
-import { openStore, storeChoiceFromEnv } from '../store/open.js';
+import { openExistingStore } from '../cli/existing-store.js';
 import type { Store } from '../store/store.js';
 import { type CalibrationView } from './calibration/calibration.js';
 import { CALIBRATED_MODELS, FEW_ROWS, modelCalibrationReports } from './calibration/reports.js';
@@ -13,9 +13,13 @@ import { Learning } from './learning.js';
 import type { TrainOptions, TrainResult } from './train/trainer.js';
 import { MODEL_NAMES } from './train/training-kind.js';
 
-/** Opens the store the environment names with its settings and the models, runs `fn`, closes. */
+/**
+ * Opens the store the environment names with its settings and the models, runs `fn`, closes. A
+ * store that is not there is refused, naming its folder: opened as it was, a mistyped
+ * TACT_DATA_DIR made an empty store there and the command said nothing was configured.
+ */
 async function withLearning<T>(fn: (l: Learning, store: Store, settings: Settings) => Promise<T>): Promise<T> {
-  const store = await openStore(storeChoiceFromEnv(process.env));
+  const store = await openExistingStore(process.env);
   try {
     const settings = new Settings(store.documents, documentKinds);
     await settings.reload();

@@ -35,9 +35,30 @@ export async function openStore(choice: StoreChoice): Promise<Store> {
   return openSqliteStore({ path: join(dir, 'tact.db'), durability: choice.durability, owner: choice.owner });
 }
 
-/** The store choice from the environment (TACT_DATABASE_URL, TACT_DATA_DIR). */
+/**
+ * The store choice from the environment (TACT_DATABASE_URL, TACT_DATA_DIR). A TACT_DATABASE_URL
+ * that is not a postgres:// or postgresql:// URL is refused, naming it: passed on as it was, pg
+ * read `nonsense` as a host name and the error was "The host base is not known (DNS)".
+ *
+ * @example
+ * storeChoiceFromEnv({ TACT_DATABASE_URL: 'postgres://tact@db:5432/tact' }).databaseUrl; // 'postgres://tact@db:5432/tact'
+ */
 export function storeChoiceFromEnv(env: NodeJS.ProcessEnv): StoreChoice {
+  if (env.TACT_DATABASE_URL) checkDatabaseUrl(env.TACT_DATABASE_URL);
   return { databaseUrl: env.TACT_DATABASE_URL || undefined, dataDir: env.TACT_DATA_DIR || './data', durability: durabilityFromEnv(env.TACT_DURABILITY) };
+}
+
+/** Refuses a TACT_DATABASE_URL that is not a PostgreSQL URL; the value is not repeated when it may hold a password. */
+function checkDatabaseUrl(value: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol.toLowerCase();
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'postgres:' || protocol === 'postgresql:') return;
+  const shown = value.includes('@') ? 'its value (not shown: it may hold a password)' : `its value ${JSON.stringify(value)}`;
+  throw new Error(`TACT_DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database (or postgresql://…); ${shown} is not one. Unset it to use the embedded store of TACT_DATA_DIR.`);
 }
 
 /** Whether a store error is worth retrying the whole transaction for. */

@@ -1,10 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import { accessSync, appendFileSync, constants, existsSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MAX_MESSAGE_BYTES, normalizeMessage } from '../normalize.js';
 import type { ColumnMap } from './column-map.js';
 import { settleEventTime } from './event-time.js';
+import { checkInputFile, inputFileProblem } from './input-file.js';
 import { readRecords, type ImportRecord } from './read-records.js';
 import { sendBatch } from './send-batch.js';
 
@@ -117,7 +118,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const stdin = o.input !== undefined;
   // (Read from a stream, the path only names it in what is said.)
   const path = stdin ? 'stdin' : resolve(o.path);
-  const st = stdin ? { size: 0, mtimeMs: 0 } : statFile(path);
+  const st = stdin ? { size: 0, mtimeMs: 0 } : checkInputFile(path);
   const statePath = stdin ? undefined : o.statePath ?? `${path}.tact-import.json`;
   const reportPath = o.reportPath ?? (stdin ? resolve('stdin.rejected.jsonl') : `${path}.rejected.jsonl`);
   const saved = o.restart || statePath === undefined || !existsSync(statePath) ? undefined : readState(statePath);
@@ -151,7 +152,9 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       if (!r.value.header) break;
     }
   } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
+    // A system error (the file gone or unreadable since it was checked) is said by its code;
+    // what is wrong with the records (a CSV header that does not fit the map) after the file's name.
+    throw new Error((err as NodeJS.ErrnoException).code && (err as NodeJS.ErrnoException).syscall ? inputFileProblem(path, err) : `${path}: ${(err as Error).message}`, { cause: err });
   }
   if (!ahead.some((r) => !r.header)) {
     await records.return(undefined);
@@ -400,14 +403,6 @@ function readState(statePath: string): SavedState | undefined {
     return JSON.parse(readFileSync(statePath, 'utf8')) as SavedState;
   } catch {
     return undefined; // unreadable progress: start from the first line (stored lines are recognised)
-  }
-}
-
-function statFile(path: string): Stats {
-  try {
-    return statSync(path);
-  } catch (err) {
-    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `There is no file ${path}.` : `Cannot read ${path}: ${(err as Error).message}.`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { unknownPlacement } from '../unknown-placement.js';
 import { validationError } from '../../errors/tact-error.js';
 import { sendTimeKind } from '../../models/send-time/send-time-kind.js';
 import { type SendTime, sendTimeReader } from '../../models/send-time/send-at.js';
@@ -38,7 +39,21 @@ export const INBOUND_CHANNELS: ReadonlySet<string> = new Set(['web', 'app', 'in-
  * (a key the profile lacks, a value that is not a boolean), left out; `audienceError` says why for
  * the first, so that a typo in a trait does not pass for an audience no one is in.
  */
-export interface Counts { scanned: number; total: number; matched: number; decided: number; actions: number; audienceErrors: number; audienceError?: string }
+export interface Counts {
+  scanned: number;
+  total: number;
+  /**
+   * Of the profiles scanned, those the audience was evaluated on (a profile merged into another is
+   * scanned, not evaluated): when `audienceErrors` is all of them, the audience could be evaluated
+   * on none — a misspelt trait, not an audience no one is in.
+   */
+  evaluated: number;
+  matched: number;
+  decided: number;
+  actions: number;
+  audienceErrors: number;
+  audienceError?: string;
+}
 
 /** One line of the stream. */
 export type AudienceLine =
@@ -57,9 +72,8 @@ export type AudienceLine =
  * for await (const line of runAudience(tact, { placement: 'newsletter', audience: 'features.orders >= 1.0' })) console.log(line);
  */
 export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency = 32): AsyncGenerator<AudienceLine> {
-  if (!tact.decide.playbook().catalog.placements.has(req.placement)) {
-    throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog.` }]);
-  }
+  const placements = tact.decide.playbook().catalog.placements;
+  if (!placements.has(req.placement)) throw validationError([{ field: 'placement', message: unknownPlacement(req.placement, [...placements.keys()]) }]);
   const audience = compileRule(req.audience, 'audience', { authoring: true });
   // A misspelt feature compiles, then holds for no one — or for everyone, under `!has(…)`: refused
   // before any decision is made, as in a segment's rule (traits come from data and are not checked).
@@ -73,7 +87,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store, tact.learning.registry, st) : undefined;
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
-  const n: Omit<Counts, 'total'> = { scanned: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
+  const n: Omit<Counts, 'total'> = { scanned: 0, evaluated: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
   const out: AudienceLine[] = [];
   const inflight = new Set<Promise<void>>();
   let stoppedBy: 'end' | 'limit' | 'maxActions' = 'end';
@@ -89,6 +103,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         n.scanned++;
         const state = await tact.store.profiles.getProfile(id);
         if (!state || state.id !== id) continue;
+        n.evaluated++;
         const now = Date.now();
         const vars = ruleVars(state, tact.settings.get(featuresKind), now);
         const merged = state.absorbed !== 0 && tact.decide.state.flags.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];

@@ -6,6 +6,20 @@ import { isStdout, moveAside, openDecisionWriter, type BatchDecision } from './w
 
 export { FAILS_IN_A_ROW, idempotencyKey } from './webhook-sender.js';
 
+/**
+ * The server's refusal of a batch before any decision (a placement not in the catalog, an audience
+ * that is not valid CEL, a key refused): its HTTP status and its sentence, which names the request's
+ * fields as the API calls them (`placement`, `audience`).
+ *
+ * @example
+ * if (err instanceof BatchRefused && err.status === 400) console.log(err.reason);
+ */
+export class BatchRefused extends Error {
+  constructor(readonly status: number, readonly reason: string) {
+    super(`The server refused the batch (HTTP ${status}): ${reason}`);
+  }
+}
+
 /** Options of {@link runBatch}. */
 export interface BatchOptions extends AudienceRequest {
   url: string;
@@ -37,6 +51,8 @@ export interface BatchSummary {
   matched: number;
   decided: number;
   actions: number;
+  /** Of the profiles scanned, those the audience was evaluated on; undefined from a server older than the count. */
+  evaluated?: number;
   /** Profiles the audience could not be evaluated on (left out), and why for the first of them. */
   audienceErrors: number;
   audienceError?: string;
@@ -94,7 +110,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
     await discard();
-    throw new Error(`The server refused the batch (HTTP ${res.status}): ${body.message ?? res.statusText}`);
+    throw new BatchRefused(res.status, body.message ?? res.statusText);
   }
   // (Decisions written to stdout: the failed file is named as when there is no --out.)
   const failedPath = o.failedPath ?? `${o.out && !isStdout(o.out) ? o.out : 'decide-batch'}.failed.jsonl`;
@@ -126,6 +142,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     if (line.type === 'progress' || line.type === 'done') {
       // (`audienceErrors` is absent from the lines of a server older than the count.)
       Object.assign(s, { scanned: line.scanned, total: line.total, matched: line.matched, decided: line.decided, actions: line.actions, audienceErrors: line.audienceErrors ?? 0 });
+      if (line.evaluated !== undefined) s.evaluated = line.evaluated;
       if (line.audienceError !== undefined) s.audienceError = line.audienceError;
       if (line.type === 'done') {
         s.stoppedBy = line.stoppedBy;

@@ -65,7 +65,7 @@ describe('tact decide-batch, what it says', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('says on stderr how many profiles the audience could not be evaluated on, and writes no progress under --no-progress', async () => {
-    const done = { scanned: 12, total: 12, matched: 0, decided: 0, actions: 0, audienceErrors: 12, audienceError: 'profile p1: no such key: teir' };
+    const done = { scanned: 12, total: 12, matched: 0, decided: 0, actions: 0, evaluated: 12, audienceErrors: 5, audienceError: 'profile p1: no such key: teir' };
     const server = createServer((_req, res) => res.writeHead(200).end([{ type: 'progress', ...done }, { type: 'done', ...done, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -78,8 +78,24 @@ describe('tact decide-batch, what it says', () => {
     await program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'traits.teir == "gold"', '-o', out, '-u', url, '-k', 'k', '--no-progress'], { from: 'user' });
     server.close();
     vi.restoreAllMocks();
-    expect(said.join('')).toContain('The audience could not be evaluated on 12 of the 12 profiles scanned (left out; the first: profile p1: no such key: teir)');
+    expect(said.join('')).toContain('The audience could not be evaluated on 5 of the 12 profiles scanned (left out; the first: profile p1: no such key: teir)');
     expect(said.some((t) => t.startsWith('…'))).toBe(false);
+  });
+
+  it('fails when a server older than the `evaluated` count says the audience erred on every profile scanned', async () => {
+    const done = { scanned: 12, total: 12, matched: 0, decided: 0, actions: 0, audienceErrors: 12, audienceError: 'profile p1: no such key: teir' };
+    const server = createServer((_req, res) => res.writeHead(200).end(JSON.stringify({ type: 'done', ...done, stoppedBy: 'end' }) + '\n'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const out = join(testDir('tact-batch-cli-'), 'send.jsonl');
+    const run = program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'traits.teir == "gold"', '-o', out, '-u', url, '-k', 'k', '--no-progress'], { from: 'user' });
+    await expect(run).rejects.toThrow('The --audience could not be evaluated on any of the 12 profiles scanned, so no one was decided for (the first: profile p1: no such key: teir).');
+    server.close();
+    expect(existsSync(out)).toBe(false);
   });
 });
 

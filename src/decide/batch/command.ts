@@ -1,6 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { FAILS_IN_A_ROW, runBatch } from './batch-client.js';
+import { rmSync } from 'node:fs';
+import { BatchRefused, FAILS_IN_A_ROW, runBatch } from './batch-client.js';
 import { countFlag, retryFlags, webhookFlag } from './flags.js';
 import { resendCommand } from './resend-command.js';
 import { stopOnSignal } from './stop-on-signal.js';
@@ -60,6 +61,13 @@ a script passing --retries N now gets one retry more (--attempts N keeps the old
 A CSV cell that starts with = + - @, a tab or a carriage return (a trait, an action name) gets a
 single quote in front, so that a spreadsheet shows it as text instead of running it as a formula.
 
+Exit status: 0 every subject of the audience decided for and every decision delivered (also when
+the audience matched no one, which it says), 2 some decisions undeliverable (in the failed file),
+some subjects not decided for, or the run interrupted, 130 stopped by Ctrl-C (143 by a TERM
+signal), 1 an error (it says what): among them a --placement or --audience the server refuses,
+and an --audience that could not be evaluated on any profile (e.g. a misspelt trait,
+traits.teir == "gold"), which decides for no one.
+
 Examples:
   tact decide-batch -p weekly-email -a 'features.orders >= 1.0' -o send.csv
   tact decide-batch -p weekly-email -a 'true' --webhook https://esp.example.com/hooks/tact --max-actions 5000
@@ -112,7 +120,7 @@ Examples:
       } catch (err) {
         stop.done();
         bar?.stop(); // the error then goes on a line of its own, the cursor shown again
-        if (!stop.by) throw err;
+        if (!stop.by) throw err instanceof BatchRefused && err.status === 400 ? new Error(asFlags(err.reason), { cause: err }) : err;
         process.stderr.write(`Stopped by ${stop.by} before the server answered: no decision was received, and no file is left behind.\n`);
         process.exitCode = stop.exitCode;
         return;
@@ -120,8 +128,14 @@ Examples:
       stop.done();
       bar?.stop();
       if (s.earlierFailed) process.stderr.write(`An earlier run's undelivered decisions were in ${s.earlierFailed.path}: kept as ${s.earlierFailed.keptAs} (send them with --resend ${s.earlierFailed.keptAs} --webhook URL).\n`);
+      const toStdout = typeof o.out === 'string' && isStdout(o.out);
+      // A misspelt trait errs on every profile: no one is in the audience, and that is no campaign sent to no one.
+      if (s.stoppedBy === 'end' && !s.errors && audienceFailed(s)) {
+        if (typeof o.out === 'string' && !toStdout && s.written === 0) rmSync(o.out, { force: true });
+        throw new Error(`The --audience could not be evaluated on any of the ${s.evaluated ?? s.scanned} profiles scanned, so no one was decided for (the first: ${s.audienceError ?? 'no reason given'}). A trait some profiles lack is read safely as has(traits.x) && traits.x == …`);
+      }
       // Decisions written to stdout (-o - or /dev/stdout, piped on): what the command says goes to stderr.
-      const say = typeof o.out === 'string' && isStdout(o.out) ? process.stderr : process.stdout;
+      const say = toStdout ? process.stderr : process.stdout;
       say.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy === 'signal' ? stop.by : s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${s.partial ?? String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
       // (A signal that came only after the server's last line changes nothing: the run is complete.)
       if (stop.by && s.stoppedBy === 'signal') {
@@ -129,13 +143,35 @@ Examples:
         process.exitCode = stop.exitCode;
         return;
       }
-      // Left out, not refused: a profile without the trait an audience reads is usually not in it — but a typo leaves everyone out.
+      if (s.stoppedBy === 'end' && !s.error && s.matched === 0 && s.scanned > 0 && !s.audienceErrors) process.stderr.write(`The audience matched none of the ${s.evaluated ?? s.scanned} profiles scanned: no decision was made.\n`);
+      // Left out, not refused: a profile without the trait an audience reads is usually not in it.
       if (s.audienceErrors) process.stderr.write(`The audience could not be evaluated on ${s.audienceErrors} of the ${s.scanned} profiles scanned (left out; the first: ${s.audienceError ?? 'no reason given'}). A trait some profiles lack is read safely as has(traits.x) && traits.x == …\n`);
       const e = s.subjectErrors;
       if (e) process.stderr.write(`No decision was made for ${e.count} subject${e.count === 1 ? '' : 's'} (the first: profile ${e.profileId}: ${e.message}${e.errorId ? ` Error id ${e.errorId}, in the server log` : ''}).\n`);
       if (s.error) process.stderr.write(`The run was interrupted (${s.error}): the decisions received are written${s.partial ? ` to ${s.partial}` : ''}; the rest of the audience was not decided for.\n`);
       if (s.failed || s.errors || s.error) process.exitCode = 2;
     });
+}
+
+/**
+ * A sentence of the server's, naming the request's fields, as the command's options name them.
+ *
+ * @example
+ * asFlags('The expression in `audience` is not valid CEL: …'); // 'The expression in `--audience` is not valid CEL: …'
+ */
+export function asFlags(reason: string): string {
+  return reason.replace(/`(placement|audience|context|limit|maxActions|includeNone|sendTime)`/g, (_m, field: string) => `\`--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}\``);
+}
+
+/**
+ * Whether the audience could be evaluated on none of the profiles (each one an error), as opposed
+ * to one that matched no one. A server older than the `evaluated` count is read by `scanned`.
+ *
+ * @example
+ * audienceFailed({ scanned: 12, evaluated: 12, matched: 0, audienceErrors: 12 }); // true
+ */
+export function audienceFailed(s: { scanned: number; evaluated?: number; matched: number; audienceErrors: number }): boolean {
+  return s.matched === 0 && s.audienceErrors > 0 && s.audienceErrors >= (s.evaluated ?? s.scanned);
 }
 
 /**

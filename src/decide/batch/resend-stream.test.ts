@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { testDir } from '../../../test/tmp.js';
-import { resendFailed } from './resend.js';
+import { resendFailed, resendFileProblem } from './resend.js';
 import { closeServersAfterEach, serve } from './test-server.js';
 
 closeServersAfterEach();
@@ -66,9 +66,21 @@ describe('tact decide-batch --resend: a failed file larger than the stream\'s bu
     expect(hook.batches).toEqual([]);
   });
 
-  it('says which file it cannot read', async () => {
+  it('says which file it cannot read, in one sentence naming --resend', async () => {
     const file = join(testDir('tact-resend-stream-'), 'none.failed.jsonl');
-    await expect(resendFailed({ file, webhook: 'http://127.0.0.1:9/' })).rejects.toThrow(`Cannot read ${file}: ENOENT`);
+    await expect(resendFailed({ file, webhook: 'http://127.0.0.1:9/' })).rejects.toThrow(`The --resend file ${file} does not exist: name the failed file a run wrote (FILE.failed.jsonl).`);
+  });
+
+  it('says a folder given to --resend is a folder, not the raw EISDIR', async () => {
+    const dir = testDir('tact-resend-stream-');
+    const err = await resendFailed({ file: dir, webhook: 'http://127.0.0.1:9/' }).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toBe(`The --resend file ${dir} is a folder: name the failed file a run wrote (FILE.failed.jsonl).`);
+  });
+
+  // (Tests run as root, who may read any file: the sentence is checked on the error another user gets.)
+  it('says a file it may not read as a sentence naming --resend, not the raw EACCES', () => {
+    const err = Object.assign(new Error("EACCES: permission denied, open '/runs/send.failed.jsonl'"), { code: 'EACCES', syscall: 'open' });
+    expect(resendFileProblem('/runs/send.failed.jsonl', err)).toBe('The --resend file /runs/send.failed.jsonl cannot be read: this user is not permitted to (check its owner and mode).');
   });
 
   it('resends a 24 MB file in a process whose heap holds 16 MB: it is read line by line, not whole', async () => {

@@ -113,7 +113,7 @@ describe('tact decide-batch --resend', () => {
     writeFileSync(file, JSON.stringify({ subject: 'profile:p1' }) + '\n');
     await expect(resendFailed({ file, webhook: hook.url })).rejects.toThrow(`Line 1 of ${file} is not a decision of a failed file`);
     expect(hook.got).toHaveLength(0);
-    await expect(resendFailed({ file: join(dir, 'none.jsonl'), webhook: hook.url })).rejects.toThrow(`Cannot read ${join(dir, 'none.jsonl')}`);
+    await expect(resendFailed({ file: join(dir, 'none.jsonl'), webhook: hook.url })).rejects.toThrow(`The --resend file ${join(dir, 'none.jsonl')} does not exist`);
   });
 
   it('names the new failed file after the one it reads, never the same', () => {

@@ -135,11 +135,30 @@ async function* linesOf(file: string): AsyncGenerator<string> {
   try {
     yield* lines;
   } catch (err) {
-    throw new Error(`Cannot read ${file}: ${(err as Error).message}.`);
+    throw new Error(resendFileProblem(file, err), { cause: err });
   } finally {
     lines.close();
     input.destroy();
   }
+}
+
+/**
+ * The sentence for an error met opening or reading the failed file given to `--resend`: one that
+ * names the option and the file, by the system error's code (the raw "ENOENT: no such file or
+ * directory, open …" or "EISDIR: illegal operation on a directory, read" said it twice, or not at all).
+ *
+ * @example
+ * resendFileProblem('send.failed.jsonl', Object.assign(new Error('ENOENT'), { code: 'ENOENT' }));
+ * // 'The --resend file send.failed.jsonl does not exist: name the failed file a run wrote (FILE.failed.jsonl).'
+ */
+export function resendFileProblem(file: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const named = 'name the failed file a run wrote (FILE.failed.jsonl)';
+  if (code === 'ENOENT') return `The --resend file ${file} does not exist: ${named}.`;
+  if (code === 'ENOTDIR') return `The --resend file ${file} does not exist (part of its path is a file, not a folder): ${named}.`;
+  if (code === 'EISDIR') return `The --resend file ${file} is a folder: ${named}.`;
+  if (code === 'EACCES' || code === 'EPERM') return `The --resend file ${file} cannot be read: this user is not permitted to (check its owner and mode).`;
+  return `The --resend file ${file} cannot be read: ${(err instanceof Error ? err.message : String(err)).replace(/\.$/, '')}.`;
 }
 
 /** A line of a failed file, without what the failure added to it; undefined when it is not one. */

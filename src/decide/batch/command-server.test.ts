@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KEYS, harness, send, type Harness } from '../../../test/harness.js';
+import { testDir } from '../../../test/tmp.js';
+import { shopConfig } from '../fixtures.js';
+import { decideBatchCommand } from './command.js';
+
+describe('tact decide-batch against a running server: what it says of a wrong --placement or --audience', () => {
+  let h: Harness;
+  let url: string;
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+    for (let i = 0; i < 12; i++) await send(h.app, '/v1/identify', { userId: `u${i}`, traits: { tier: i % 3 === 0 ? 'gold' : 'basic' } });
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => h.close());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  /** `tact decide-batch -p placement -a audience` to a new file; what it said on stdout and stderr, and the file. */
+  const run = async (placement: string, audience: string) => {
+    const said: string[] = [];
+    for (const s of [process.stdout, process.stderr]) vi.spyOn(s, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    const out = join(testDir('tact-batch-cli-'), 'send.jsonl');
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const done = program.parseAsync(['decide-batch', '-p', placement, '-a', audience, '-o', out, '-u', url, '-k', KEYS.server, '--no-progress'], { from: 'user' });
+    return { done, said: () => said.join(''), out };
+  };
+
+  it('names --audience (not the API\'s `audience`) when the audience is not valid CEL', async () => {
+    const err = await (await run('weekly-email', 'features.x >=')).done.then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/^The expression in `--audience` is not valid CEL: /);
+  });
+
+  it('names --placement when the placement is not in the catalog, and suggests the closest one', async () => {
+    const err = await (await run('hom', 'true')).done.then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toBe('The `--placement` `hom` is not in the catalog. Did you mean `home`? The placements are home, weekly-email.');
+  });
+
+  it('fails, naming the error and a profile, when the audience cannot be evaluated on any profile (a misspelt trait)', async () => {
+    const r = await run('weekly-email', 'traits.teir == "gold"');
+    const err = await r.done.then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/^The --audience could not be evaluated on any of the 12 profiles scanned, so no one was decided for \(the first: profile \S+: /);
+    expect(err?.message).toContain('teir');
+    expect(existsSync(r.out)).toBe(false);
+  });
+
+  it('exits 0 and says so when the audience is evaluated on every profile and matches no one', async () => {
+    const r = await run('weekly-email', 'has(traits.tier) && traits.tier == "platinum"');
+    await r.done;
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(r.said()).toContain('The audience matched none of the 12 profiles scanned: no decision was made.');
+  });
+});

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { restoreEnv, testDir } from '../../test/tmp.js';
+import { calibrationCommand, estimatesCommand, trainCommand } from './cli.js';
+
+describe('tact train, estimates and calibration on a TACT_DATA_DIR with no store', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    restoreEnv(saved);
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  for (const [name, register, args] of [
+    ['train', trainCommand, ['train']],
+    ['estimates', estimatesCommand, ['estimates', 'ana']],
+    ['calibration', calibrationCommand, ['calibration']],
+  ] as const) {
+    it(`tact ${name} refuses a mistyped folder, naming it, and makes no store there`, async () => {
+      const dir = join(testDir('tact-models-cli-'), 'dta');
+      process.env.TACT_DATA_DIR = dir;
+      delete process.env.TACT_DATABASE_URL;
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const program = new Command().exitOverride();
+      register(program);
+      await expect(program.parseAsync([...args], { from: 'user' })).rejects.toThrow(`There is no Tact store in ${dir} (TACT_DATA_DIR)`);
+      expect(existsSync(join(dir, 'tact.db'))).toBe(false);
+    });
+  }
+});
