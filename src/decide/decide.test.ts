@@ -77,7 +77,7 @@ describe('POST /v1/decide', () => {
     const unknown = await decideReq(h.app, { subject: 'ana', placement: 'nowhere' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().problems[0]).toMatchObject({ field: 'placement' });
-    expect(unknown.json().message).toContain('the placements are home, weekly-email');
+    expect(unknown.json().message).toContain('The placements are home, weekly-email');
     const missing = await decideReq(h.app, { placement: 'home' });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().problems[0].field).toBe('subject');

@@ -24,6 +24,7 @@ import type { Hold } from './records.js';
 import { MergedKeys } from './merged-keys.js';
 import { budgetWindowStart } from './contact-ledger.js';
 import { KeyQueue } from './key-queue.js';
+import { unknownPlacement } from './unknown-placement.js';
 
 /** A guarded append found another process's newer rows for the subject (folded in): decide again. */
 export class SubjectMoved extends Error {
@@ -239,8 +240,7 @@ export class Decider {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
-      const known = [...play.catalog.placements.keys()];
-      throw validationError([{ field: 'placement', message: `The \`placement\` \`${req.placement}\` is not in the catalog; ${known.length ? `the placements are ${known.join(', ')}` : 'the catalog has no placements yet (PUT /v1/config/catalog)'}.` }]);
+      throw validationError([{ field: 'placement', message: unknownPlacement(req.placement, [...play.catalog.placements.keys()]) }]);
     }
     const state = read ? read.state : await this.profileOf(req.subject);
     // Experiments and the global holdout assign the person (experiment-unit.ts); their identities are read only when one applies.
