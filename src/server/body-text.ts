@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { utf8Faults } from '../collect/import/utf8.js';
 import { TactError } from '../errors/tact-error.js';
 
 /**
@@ -82,47 +83,13 @@ function windows1252(body: Buffer): string {
 
 function invalid(body: Buffer, decoder: TextDecoder, declared: boolean): TactError {
   // simdutf and the Unicode Standard's table agree; the generic search stands in should they not.
-  const utf8At = decoder.encoding === 'utf-8' ? firstBadUtf8(body) : -1;
+  // UTF-8's faults by the Unicode Standard's table (§3.9, Table 3-7), as simdutf checks them: one pass, on the failure path only.
+  const utf8At = decoder.encoding === 'utf-8' ? (utf8Faults(body, false).faults[0] ?? -1) : -1;
   return new TactError('invalid_encoding', {
     charset: decoder.encoding.toUpperCase(),
     said: declared ? ', as its `Content-Type` header says it is' : ' (its `Content-Type` header names no charset, and UTF-8 is read then)',
     offset: utf8At >= 0 ? utf8At : firstBadByte(body, decoder),
   });
-}
-
-/**
- * Where the first sequence that is not UTF-8 begins, counting bytes from 0 (-1: none): the
- * well-formed sequences are the Unicode Standard's (§3.9, Table 3-7), as simdutf checks them. One
- * pass on the failure path only, so a body that is refused costs no more than one that is read.
- */
-function firstBadUtf8(b: Buffer): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    // The sequence's length, and the range of its second byte (narrower after E0, ED, F0 and F4:
-    // no over-long forms, surrogates, or code points past U+10FFFF).
-    let len: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      if (c === 0xe0) lo = 0xa0;
-      else if (c === 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      if (c === 0xf0) lo = 0x90;
-      else if (c === 0xf4) hi = 0x8f;
-    } else return i;
-    if (i + len > b.length || b[i + 1] < lo || b[i + 1] > hi) return i;
-    for (let k = 2; k < len; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
-    i += len;
-  }
-  return -1;
 }
 
 /**
