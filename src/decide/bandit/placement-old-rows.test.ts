@@ -2,12 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../learn/math/prng.js';
 import { linearPredictor } from '../../learn/bandit/logistic-posterior.js';
 import { banditFromJson, banditToJson, type BanditJson } from '../../learn/bandit/serialize.js';
-import { defaultBanditConfig, designFor, predictorAt, updateBandit } from '../../learn/bandit/thompson.js';
+import { designFor, predictorAt, updateBandit } from '../../learn/bandit/thompson.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import type { DecisionRecord } from '../decision.js';
-import type { OutcomeRecord } from '../records.js';
-import { BANDIT_MODEL, PlacementBandits } from './placement-bandits.js';
+import { book, config, learn } from './fixtures.js';
+import { BANDIT_MODEL } from './placement-bandits.js';
 
 let stores: Store[] = [];
 afterEach(async () => {
@@ -15,24 +14,6 @@ afterEach(async () => {
   stores = [];
 });
 
-const decision = (id: string, action: string, orders: number): DecisionRecord => ({
-  id, at: 0, profileKey: 'p', subject: 's', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'bandit:home@0', arm: 'treatment',
-  choices: [{ rank: 1, kind: 'action', action, score: 1, propensity: 0.5, why: '' }], scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
-  bandit: { model: 'bandit:home@0', features: [orders] },
-});
-const dismissal = (decisionId: string, action: string): OutcomeRecord => ({
-  id: `o-${decisionId}`, at: 0, profileKey: 'p', type: 'dismissal', value: null, decisionId, action, credit: 1, reward: 0, success: false, source: 'api',
-});
-const book = (store: Store) => new PlacementBandits({ store: store.estimates, decisions: { outcomesOf: async () => [] }, windowOf: () => 3_600_000, now: () => 0 });
-const config = { ...defaultBanditConfig(1), standardize: true };
-
-function learn(b: PlacementBandits, prefix: string, orders: number[]): void {
-  b.stateFor('home', ['a'], config);
-  orders.forEach((o, i) => {
-    b.onDecision(decision(`${prefix}${i}`, 'a', o));
-    b.onOutcomes([dismissal(`${prefix}${i}`, 'a')]);
-  });
-}
 
 /**
  * A process older than 2026-12-04 reads the row, learns `n` outcomes at orders 0–20 and writes it

@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultBanditConfig } from '../../learn/bandit/thompson.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../store/store.js';
-import type { DecisionRecord } from '../decision.js';
-import type { OutcomeRecord } from '../records.js';
-import { PlacementBandits } from './placement-bandits.js';
+import { book, config, learn } from './fixtures.js';
 
 let stores: Store[] = [];
 afterEach(async () => {
@@ -12,24 +9,6 @@ afterEach(async () => {
   stores = [];
 });
 
-const decision = (id: string, action: string, orders: number): DecisionRecord => ({
-  id, at: 0, profileKey: 'p', subject: 's', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'bandit:home@0', arm: 'treatment',
-  choices: [{ rank: 1, kind: 'action', action, score: 1, propensity: 0.5, why: '' }], scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
-  bandit: { model: 'bandit:home@0', features: [orders] },
-});
-const dismissal = (decisionId: string, action: string): OutcomeRecord => ({
-  id: `o-${decisionId}`, at: 0, profileKey: 'p', type: 'dismissal', value: null, decisionId, action, credit: 1, reward: 0, success: false, source: 'api',
-});
-const book = (store: Store) => new PlacementBandits({ store: store.estimates, decisions: { outcomesOf: async () => [] }, windowOf: () => 3_600_000, now: () => 0 });
-const config = { ...defaultBanditConfig(1), standardize: true };
-
-function learn(b: PlacementBandits, prefix: string, orders: number[]): void {
-  b.stateFor('home', ['a'], config);
-  orders.forEach((o, i) => {
-    b.onDecision(decision(`${prefix}${i}`, 'a', o));
-    b.onOutcomes([dismissal(`${prefix}${i}`, 'a')]);
-  });
-}
 
 describe('placement bandits: the range of contexts learned from', () => {
   it('is merged across processes: the stored action holds the contexts both learned from', async () => {
