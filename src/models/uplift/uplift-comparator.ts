@@ -1,5 +1,6 @@
 import type { Settings } from '../../config/settings.js';
-import { policyKind } from '../../decide/kinds.js';
+import { attributionWindows } from '../../decide/decision-calibration.js';
+import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { bootstrapIntervals } from '../../measure/ope/bootstrap.js';
 import { estimate, influence, opeTerms } from '../../measure/ope/estimators.js';
 import { opeReport, type OpeReport } from '../../measure/ope/report.js';
@@ -76,7 +77,7 @@ const RULE = 'better: neither report blocked, and for SNIPS and for DR the 95% i
 /**
  * Compares two uplift model versions on logged decisions that neither was trained on (the
  * held-out subjects' decisions: held-out.ts; {@link upliftComparator} selects them): what each
- * would have earned (the goal within the attribution window after the decision), by SNIPS and
+ * would have earned (the goal within the window the rows were read with: {@link comparisonWindow}), by SNIPS and
  * doubly robust estimates (src/measure's opeReport, 95% bootstrap intervals; the DR reward model is
  * the candidate's own outcome predictions, the same for both), and — like with like — the
  * difference candidate − live of each, with the 95% BCa interval of the difference over the same
@@ -99,7 +100,7 @@ const RULE = 'better: neither report blocked, and for SNIPS and for DR the 95% i
 export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: UpliftScorer, live: UpliftScorer | 'none', o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
   const liveVersion = live === 'none' ? null : live.version;
   const liveName = live === 'none' ? 'doing nothing' : `uplift@${live.version}`;
-  const goals = new Set([...Object.keys(candidate.state.none), ...(live === 'none' ? [] : Object.keys(live.state.none))]);
+  const goals = new Set([candidate, live].flatMap((s) => (s === 'none' ? [] : [...Object.keys(s.state.none), ...Object.values(s.state.actions).map((a) => a.goal)])));
   const none = (version: number | null): Figures => ({ version, snips: null, dr: null, warnings: [] });
   const nothing = { decisions: rows.length, candidate: none(candidate.version), live: none(liveVersion), difference: null, rule: RULE };
   if (!rows.length) return { better: false, inconclusive: true, summary: 'no logged decision of a held-out subject has its outcome window closed yet: nothing to compare them on; promote with force, or wait', figures: nothing };
@@ -223,7 +224,8 @@ function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Flo
 }
 
 /**
- * The registry's comparison for `uplift`: reads the decision log (outcome windows closed) and
+ * The registry's comparison for `uplift`: reads the decision log (the longest attribution window
+ * closed, every arm's outcomes within it: {@link comparisonWindow}) and
  * applies {@link compareUpliftOnLog} to the held-out subjects' decisions, which no version
  * trained with the split learns from (held-out.ts). A version trained before the split learned
  * from them too, so its figure there would be in-sample and optimistic: see {@link compareAcrossSplit}.
@@ -234,13 +236,30 @@ function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Flo
 export function upliftComparator(d: { store: Store; settings: Settings; now?: () => number }): CompareVersions {
   return async (candidate, live) => {
     const policy = d.settings.get(policyKind);
-    // Each decision is read under its own catalog version (its safe default, its variants), not the current one.
-    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: policy.attributionMs, ...UPLIFT_LOG });
+    // Each decision is read under its own catalog version (its safe default, its variants), not the
+    // current one; and once the longest attribution window has closed, every arm's outcomes within it.
+    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: comparisonWindow(d.settings), ...UPLIFT_LOG });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
     const heldOut = splitHeldOut(rows).heldOut;
     if (trainedOnSplit(candidate) && trainedOnSplit(live)) return compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o);
     return compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
   };
+}
+
+/**
+ * The horizon the comparison reads every arm's outcome within: the longest attribution window of
+ * the catalog's actions and the policy (as attribution credits them). The versions' picks differ
+ * in their actions, so a row's reward must not depend on the arm: one horizon for all, "none"
+ * included, judges each pick against doing nothing over the same time — an action's own window for
+ * its arm and the policy's for "none" would credit a 14-day action with a week that "none" is not
+ * given. A decision younger than it is left out: a conversion still to come would read as a failure.
+ *
+ * @example
+ * comparisonWindow(settings); // 1209600000 with an action credited for 14 days
+ */
+export function comparisonWindow(settings: Settings): number {
+  const windowOf = attributionWindows(settings);
+  return Math.max(settings.get(policyKind).attributionMs, ...[...settings.get(catalogKind).actions.keys()].map(windowOf));
 }
 
 const scorer = (v: ModelVersion) => new UpliftScorer(v.state as UpliftState, v.version, v.dataTo);

@@ -27,7 +27,7 @@ describe('uplift model inputs', () => {
     for (let i = 0; i < 5; i++) rows.push(row('b', {}, true));
     const { state, metrics } = fitUplift(rows, () => 'conversion', 1000);
     expect(Object.keys(state.actions)).toEqual(['a']);
-    expect(metrics.actions).toEqual({ a: { goal: 'conversion', rows: 40, positives: 16, noneRows: 40, nonePositives: 4 } });
+    expect(metrics.actions).toEqual({ a: { goal: 'conversion', windowMs: 1000, rows: 40, positives: 16, noneRows: 40, nonePositives: 4 } });
     expect(state.none.conversion.rows).toBe(40);
     // Its estimates are dated by the version's data window (when their evidence last changed), not when read.
     const dataTo = Date.parse('2026-11-30T04:00:00Z');

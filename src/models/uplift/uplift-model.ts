@@ -17,10 +17,20 @@ export interface UpliftFeature {
  */
 export interface UpliftState {
   features: UpliftFeature[];
-  /** Goal type → the "none" arm's model of that goal. */
+  /** Goal type → the "none" arm's model of that goal, outcomes within `windowMs`. */
   none: Record<string, ArmModel>;
-  /** Action → its goal and its arm model. */
-  actions: Record<string, { goal: string; model: ArmModel }>;
+  /**
+   * Per attribution window of an action other than `windowMs` (its ms, as text) → goal type → the
+   * "none" arm's model of that goal, outcomes within that window: an action's uplift is its rate
+   * within its window less doing nothing's within the same window. Absent before 2026-12-04.
+   */
+  noneByWindow?: Record<string, Record<string, ArmModel>>;
+  /**
+   * Action → its goal, its arm model (outcomes within `windowMs` of the action: its attribution
+   * window; absent before 2026-12-04, when every action was read within the state's `windowMs`).
+   */
+  actions: Record<string, { goal: string; model: ArmModel; windowMs?: number }>;
+  /** The policy's attribution window: that of `none`, and of every action trained before 2026-12-04. */
   windowMs: number;
   /** The held-out split whose held-out subjects it was not trained on (held-out.ts); absent in versions trained before 2026-12-04. */
   heldOut?: HeldOutSplit;
@@ -73,6 +83,20 @@ export function featureRow(features: readonly UpliftFeature[], vars: Record<stri
 }
 
 /**
+ * The "none" model an action's uplift is read against: doing nothing's model of the action's goal
+ * within the action's window (a state trained before per-action windows: the one of its goal).
+ *
+ * @example
+ * noneFor(state, 'shoes-offer'); // the "none" conversion model within the shoes' 14 days
+ */
+export function noneFor(state: UpliftState, action: string): ArmModel | undefined {
+  const a = state.actions[action];
+  if (!a) return undefined;
+  if (a.windowMs === undefined || a.windowMs === state.windowMs) return state.none[a.goal];
+  return state.noneByWindow?.[String(a.windowMs)]?.[a.goal];
+}
+
+/**
  * A live uplift model ready for decisions: the T-learners built once per version.
  *
  * @example
@@ -81,7 +105,8 @@ export function featureRow(features: readonly UpliftFeature[], vars: Record<stri
  */
 export class UpliftScorer {
   readonly modelVersion: string;
-  private readonly models = new Map<string, UpliftModel>();
+  /** Action → its T-learner against "none" within its window, and the rows both rest on: built once, so a decision allocates nothing more per candidate. */
+  private readonly models = new Map<string, { model: UpliftModel; evidence: number }>();
   private readonly noneModels = new Map<string, UpliftModel>();
 
   /**
@@ -91,24 +116,23 @@ export class UpliftScorer {
   constructor(readonly state: UpliftState, readonly version: number, private readonly dataTo?: number) {
     this.modelVersion = `uplift@${version}`;
     for (const [action, a] of Object.entries(state.actions)) {
-      const none = state.none[a.goal];
-      if (none) this.models.set(action, upliftOf(none, a.model));
+      const none = noneFor(state, action);
+      if (none) this.models.set(action, { model: upliftOf(none, a.model), evidence: a.model.rows + none.rows });
     }
   }
 
-  /** The action's uplift over "none" for these variables, or undefined when the model has no arm for it. */
+  /** The action's uplift over "none" (both within the action's attribution window) for these variables, or undefined when the model has no arm for it. */
   estimate(action: string, vars: Record<string, unknown>, o: { level: number; maxWidth: number; updatedAt?: string | null }): Estimate | undefined {
     const m = this.models.get(action);
     if (!m) return undefined;
-    const a = this.state.actions[action];
-    const evidence = a.model.rows + this.state.none[a.goal].rows;
-    return upliftEstimate(m, featureRow(this.state.features, vars), 1, { level: o.level, evidence, establishedWhen: { maxWidth: o.maxWidth }, modelVersion: this.modelVersion, updatedAt: o.updatedAt ?? (this.dataTo === undefined ? null : new Date(this.dataTo).toISOString()) });
+    const { model, evidence } = m;
+    return upliftEstimate(model, featureRow(this.state.features, vars), 1, { level: o.level, evidence, establishedWhen: { maxWidth: o.maxWidth }, modelVersion: this.modelVersion, updatedAt: o.updatedAt ?? (this.dataTo === undefined ? null : new Date(this.dataTo).toISOString()) });
   }
 
-  /** Predicted goal probability under "none" (`action` undefined) or the action, for the off-policy reward model. */
+  /** Predicted goal probability under "none" (`action` undefined: within the state's `windowMs`) or the action (within its own window), for the off-policy reward model. */
   outcome(action: string | undefined, goal: string, vars: Record<string, unknown>): number | undefined {
     const x = featureRow(this.state.features, vars);
-    if (action && this.models.has(action)) return this.models.get(action)!.outcomes(x)[1];
+    if (action && this.models.has(action)) return this.models.get(action)!.model.outcomes(x)[1];
     const none = this.state.none[goal];
     if (!none) return undefined;
     let m = this.noneModels.get(goal);

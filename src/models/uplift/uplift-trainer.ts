@@ -1,3 +1,4 @@
+import { attributionWindows } from '../../decide/decision-calibration.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { fitLoggedArms, type ArmModel } from '../../learn/uplift/logged-uplift.js';
 import type { Trainer } from '../train/trainer.js';
@@ -58,42 +59,76 @@ export function hasPropensity(r: LoggedDecision): boolean {
 }
 
 /**
- * Fits the uplift state on logged decisions: per goal type, the "none" rows against each action
- * with that goal (IPS-weighted T-learner, src/learn/uplift/logged-uplift.ts). Pure.
+ * Whether an outcome of `goal` followed the decision within `windowMs` (from its `delays`, read up
+ * to the longest window; a row without them: its `followed`, read within the log's window).
  *
  * @example
- * const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, 7 * DAY);
+ * followedWithin(row, 'conversion', 14 * 864e5); // true for a conversion 10 days on
  */
-export function fitUplift(logged: readonly LoggedDecision[], goalOf: (action: string) => string | undefined, windowMs: number): { state: UpliftState; metrics: Record<string, unknown> } {
+export function followedWithin(r: LoggedDecision, goal: string, windowMs: number): boolean {
+  if (!r.delays) return r.followed.has(goal);
+  const delay = r.delays.get(goal);
+  return delay !== undefined && delay <= windowMs;
+}
+
+/**
+ * Fits the uplift state on logged decisions: per goal type and attribution window, the "none" rows
+ * against each action with that goal and window (IPS-weighted T-learner,
+ * src/learn/uplift/logged-uplift.ts), outcomes within that window: an action's uplift is its rate
+ * within its window less doing nothing's within the same window, so "none" is fitted once per
+ * (goal, window) — `windowMs` (the policy's: `state.none`, also when no action has it) and each
+ * other window an action has (`state.noneByWindow`). With `now`, a (goal, window)'s rows are the
+ * decisions whose window has closed (`at + window ≤ now`), treated and control alike, so a
+ * conversion still to come is not read as a failure. `windowOf` (default: every action
+ * `windowMs`) is an action's window, as attribution credits it. Pure.
+ *
+ * @example
+ * const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, 7 * DAY, { windowOf, now });
+ */
+export function fitUplift(logged: readonly LoggedDecision[], goalOf: (action: string) => string | undefined, windowMs: number, o: { windowOf?: (action: string) => number; now?: number } = {}): { state: UpliftState; metrics: Record<string, unknown> } {
   // A decision without the probability of its arm cannot be weighted: it is left out, and counted.
   const rows = logged.filter(hasPropensity);
+  const windowOf = o.windowOf ?? (() => windowMs);
   const features = chooseFeatures(rows);
   const state: UpliftState = { features, none: {}, actions: {}, windowMs };
   const metrics: Record<string, unknown> = { decisions: rows.length, withoutPropensity: logged.length - rows.length, none: rows.filter((r) => r.arm === 'none').length, features: features.map((f) => f.path), actions: {} };
-  const goals = new Set<string>();
-  for (const r of rows) if (r.arm !== 'none' && goalOf(r.arm)) goals.add(goalOf(r.arm)!);
-  for (const goal of goals) {
-    const arms = ['none', ...new Set(rows.filter((r) => r.arm !== 'none' && goalOf(r.arm) === goal).map((r) => r.arm))];
-    const used = rows.filter((r) => arms.includes(r.arm));
-    const d = features.length + 1;
-    const X = new Float64Array(used.length * d);
-    used.forEach((r, i) => X.set(featureRow(features, r.record.facts), i * d));
-    const data = {
-      X, d, arms: arms.length,
-      arm: Int32Array.from(used, (r) => arms.indexOf(r.arm)),
-      y: Float64Array.from(used, (r) => (r.followed.has(goal) ? 1 : 0)),
-      propensity: Float64Array.from(used, (r) => r.propensity),
-    };
-    const fitted = fitLoggedArms(data, { lambda: 10, maxWeight: 50, minRows: MIN_ROWS });
-    const none = fitted[0];
-    if (!none) continue;
-    state.none[goal] = none;
-    arms.forEach((a, k) => {
-      const m = fitted[k] as ArmModel | null;
-      if (k === 0 || !m) return;
-      state.actions[a] = { goal, model: m };
-      (metrics.actions as Record<string, unknown>)[a] = { goal, rows: m.rows, positives: m.positives, noneRows: none.rows, nonePositives: none.positives };
-    });
+  // Goal → window → its actions, in the order the rows first show them; every goal has the policy's window.
+  const groups = new Map<string, Map<number, string[]>>();
+  for (const r of rows) {
+    const goal = r.arm === 'none' ? undefined : goalOf(r.arm);
+    if (!goal) continue;
+    let byWindow = groups.get(goal);
+    if (!byWindow) groups.set(goal, (byWindow = new Map([[windowMs, []]])));
+    const w = windowOf(r.arm);
+    const actions = byWindow.get(w) ?? [];
+    if (!actions.includes(r.arm)) actions.push(r.arm);
+    byWindow.set(w, actions);
+  }
+  const d = features.length + 1;
+  for (const [goal, byWindow] of groups) {
+    for (const [w, actions] of byWindow) {
+      const arms = ['none', ...actions];
+      const used = rows.filter((r) => arms.includes(r.arm) && (o.now === undefined || r.record.at + w <= o.now));
+      const X = new Float64Array(used.length * d);
+      used.forEach((r, i) => X.set(featureRow(features, r.record.facts), i * d));
+      const data = {
+        X, d, arms: arms.length,
+        arm: Int32Array.from(used, (r) => arms.indexOf(r.arm)),
+        y: Float64Array.from(used, (r) => (followedWithin(r, goal, w) ? 1 : 0)),
+        propensity: Float64Array.from(used, (r) => r.propensity),
+      };
+      const fitted = fitLoggedArms(data, { lambda: 10, maxWeight: 50, minRows: MIN_ROWS });
+      const none = fitted[0];
+      if (!none) continue;
+      if (w === windowMs) state.none[goal] = none;
+      else ((state.noneByWindow ??= {})[String(w)] ??= {})[goal] = none;
+      arms.forEach((a, k) => {
+        const m = fitted[k] as ArmModel | null;
+        if (k === 0 || !m) return;
+        state.actions[a] = { goal, model: m, windowMs: w };
+        (metrics.actions as Record<string, unknown>)[a] = { goal, windowMs: w, rows: m.rows, positives: m.positives, noneRows: none.rows, nonePositives: none.positives };
+      });
+    }
   }
   return { state, metrics };
 }
@@ -101,8 +136,9 @@ export function fitUplift(logged: readonly LoggedDecision[], goalOf: (action: st
 /**
  * The `uplift` model: each action's incremental effect over doing nothing, learned from the
  * decision log (decisions where nothing was done — "none" chosen or the holdout — against those
- * where the action was, outcomes within the attribution window, IPS-weighted by the logged
- * propensities, features = the facts the decisions kept), leaving out the held-out subjects'
+ * where the action was, outcomes within the action's attribution window — the catalog's, else the
+ * policy's — for both, IPS-weighted by the logged propensities, features = the facts the decisions
+ * kept), leaving out the held-out subjects'
  * decisions (held-out.ts: `metrics.heldOut` counts them). Trained by `tact train uplift` and on
  * the schedule; decisions use it when the policy says `scoring: uplift`.
  *
@@ -115,14 +151,21 @@ export const upliftTrainer: Trainer = {
   async train(ctx) {
     const windowMs = ctx.settings.get(policyKind).attributionMs;
     const catalog = ctx.settings.get(catalogKind);
+    // Each action is read within its own attribution window (the catalog's, else the policy's), as
+    // attribution credits it: the log is read from the shortest window's closed decisions, with their
+    // outcomes up to the longest; fitUplift closes each (goal, window)'s rows itself.
+    const windowOf = attributionWindows(ctx.settings);
+    const windows = [windowMs, ...[...catalog.actions.keys()].map(windowOf)];
+    const shortest = Math.min(...windows);
+    const log = await readDecisionLog(ctx.store, { now: ctx.now, windowMs: shortest, horizonMs: Math.max(...windows), ...UPLIFT_LOG });
     // The held-out subjects' decisions are kept for judging versions (the comparison, the calibration report): never fitted on.
-    const { training: rows, heldOut } = splitHeldOut(await readDecisionLog(ctx.store, { now: ctx.now, windowMs, ...UPLIFT_LOG }));
+    const { training: rows, heldOut } = splitHeldOut(log);
     const none = rows.filter((r) => r.arm === 'none' && hasPropensity(r)).length;
     if (none < MIN_ROWS) return { skipped: `needs ${MIN_ROWS} logged decisions that did nothing ("none" or the holdout) with their outcome window closed, of subjects outside the held-out split; there are ${none}` };
-    const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, windowMs);
+    const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, windowMs, { windowOf, now: ctx.now });
     if (!Object.keys(state.actions).length) return { skipped: `no action has ${MIN_ROWS} logged decisions with their outcome window closed yet` };
     const dataFrom = Math.min(...rows.map((r) => r.record.at));
     // The state records the split, so a comparison knows which subjects the version never saw (pre-split.ts).
-    return { state: { ...state, heldOut: HELD_OUT_SPLIT }, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - windowMs };
+    return { state: { ...state, heldOut: HELD_OUT_SPLIT }, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - shortest };
   },
 };
