@@ -46,15 +46,17 @@ export interface DocumentKind<Body, Compiled> {
    * What a checked body does that it likely does not mean, against the stored configuration (a
    * placement's bandit floor the policy's budget caps): applied all the same, each a warning naming
    * its field — answered by `PUT /v1/config/{kind}` and `GET /v1/config/{kind}`, logged when the
-   * config file applies the kind.
+   * config file applies the kind. `lookups` as `checkStored` has them (an arm pinning the live
+   * uplift version while none is live).
    */
-  warnStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>): Promise<StoredWarning[]>;
+  warnStored?(body: Body, documents: Pick<DocumentStore, 'get' | 'latest'>, lookups?: StoredLookups): Promise<StoredWarning[]>;
 }
 
 /**
  * What checks against stored state may ask beyond the configuration documents: the model
- * registry's versions (an experiment's arm may pin `uplift@N`). Absent where no registry is at
- * hand (a test's Settings over documents alone): such a check is skipped, not failed.
+ * registry's versions and the live one (an experiment's arm may pin `uplift@N`, or `uplift`).
+ * Absent where no registry is at hand (a test's Settings over documents alone): such a check is
+ * skipped, not failed.
  *
  * @example
  * new Settings(store.documents, documentKinds, { models: store.models });
@@ -63,6 +65,7 @@ export interface StoredLookups {
   models?: {
     getVersion(name: string, version: number): Promise<unknown>;
     versions(name: string, limit: number): Promise<readonly { version: number }[]>;
+    live(name: string): Promise<{ version: number } | undefined>;
   };
 }
 

@@ -195,7 +195,7 @@ export class Settings {
 
   /** What a kind warns of in a checked body, against the stored configuration. */
   private async warnings(k: AnyKind, body: unknown): Promise<StoredWarning[]> {
-    return k.warnStored ? k.warnStored(body, this.docs) : [];
+    return k.warnStored ? k.warnStored(body, this.docs, this.lookups) : [];
   }
 
   /** A kind's own checks and declared fields, then its checks against the stored configuration. */

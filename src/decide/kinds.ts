@@ -1,4 +1,5 @@
 import type { DocumentKind } from '../config/document-kind.js';
+import { catalogPinLosses, catalogStoppedPinWarnings } from '../measure/experiments-service/catalog-pins.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
 import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
@@ -19,8 +20,9 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   description: 'Actions (channels, consent purpose, value, contact cost, topics, rules, variants) and placements (channel, slots, competing actions, safe default, selection: ε-greedy or a contextual Thompson bandit, kind: actions or recommendation).',
   empty: {},
   check: checkCatalog,
-  checkStored: checkCatalogNames,
-  warnStored: catalogFloorWarnings,
+  // The names its rules read, and what the experiments in force pin of it (a running arm would decide as the control).
+  checkStored: async (body, documents) => [...(await checkCatalogNames(body, documents)), ...(await catalogPinLosses(body, documents))],
+  warnStored: async (body, documents) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogStoppedPinWarnings(body, documents))],
   compile: compileCatalog,
 };
 

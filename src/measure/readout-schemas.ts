@@ -12,7 +12,14 @@ const nullableNum = { type: ['number', 'null'] } as const;
 const time = { type: 'string', format: 'date-time' } as const;
 const effectType = { type: 'string', enum: ['relative', 'absolute'] } as const;
 const interval = { type: 'array', items: num, minItems: 2, maxItems: 2, description: 'Two-sided interval [low, high] at level 1 − alpha.' } as const;
-const open = <P extends Record<string, unknown>, R extends readonly string[]>(properties: P, required: R, description?: string) =>
+/**
+ * An object schema of declared fields that keeps `additionalProperties` (a field added to an answer
+ * is answered before it is declared).
+ *
+ * @example
+ * open({ n: { type: 'integer' } }, ['n'], 'Rows read.');
+ */
+export const open = <P extends Record<string, unknown>, R extends readonly string[]>(properties: P, required: R, description?: string) =>
   ({ type: 'object', additionalProperties: true, required, properties, ...(description ? { description } : {}) }) as const;
 
 const metricSpec = open(

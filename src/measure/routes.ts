@@ -6,6 +6,7 @@ import type { EffectType } from './experiments/effect.js';
 import { holdoutResults } from './experiments-service/holdout-results.js';
 import { experimentResults } from './experiments-service/results.js';
 import { evaluatePolicy } from './policy-eval/evaluate.js';
+import { policyEvaluationSchema } from './evaluation-schema.js';
 import { experimentResultsSchema, holdoutResultsSchema } from './readout-schemas.js';
 import type { PolicyCandidate } from './policy-eval/candidate.js';
 
@@ -73,7 +74,7 @@ export const measureSchemas = {
         clip: { type: 'number', exclusiveMinimum: 0, description: 'Also report clipped IPS (every weight capped at this value) beside IPS; clipping adds a bias the report estimates.' },
       },
     },
-    response: { 200: anyObj, ...errors },
+    response: { 200: policyEvaluationSchema, ...errors },
   },
 } as const;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredDocument } from '../../config/document-store.js';
 import type { ModelVersion } from '../../models/registry/model-store.js';
 import { experimentsKind, type ExperimentsBody } from './experiments-kind.js';
-import { modelPinProblems } from './arm-pins.js';
+import { liveModelPinWarnings, modelPinProblems } from './arm-pins.js';
 
 const catalog = {
   actions: [
@@ -70,6 +70,7 @@ describe('an arm that pins a model version, against the model registry', () => {
   const models = (versions: number[]) => ({
     getVersion: async (name: string, v: number) => (name === 'uplift' && versions.includes(v) ? version(v) : undefined),
     versions: async (name: string) => (name === 'uplift' ? [...versions].sort((a, b) => b - a).map(version) : []),
+    live: async () => undefined,
   });
 
   it('refuses a version that does not exist, naming the field and the latest version', async () => {
@@ -78,6 +79,15 @@ describe('an arm that pins a model version, against the model registry', () => {
     expect(p).toEqual([{ field: 'hero-test.arms[1].model', message: expect.stringContaining('The model version uplift@4 does not exist (the latest uplift version is 2)') }]);
     const none = await modelPinProblems(pinning(undefined, 'uplift@1'), models([]));
     expect(none[0].message).toContain('no uplift model has been trained yet');
+  });
+
+  it('warns of `uplift` only while no uplift version is live; a stored version or `rate` scores as it says', async () => {
+    const none = await liveModelPinWarnings(pinning(undefined, 'uplift'), models([]));
+    expect(none).toEqual([{ field: 'hero-test.arms[1].model', message: expect.stringContaining('no uplift version is live (no uplift model has been trained yet)') }]);
+    expect((await liveModelPinWarnings(pinning(undefined, 'uplift'), models([1, 2])))[0].message).toContain('(version 2 is trained but not live: promote it)');
+    expect(await liveModelPinWarnings(pinning(undefined, 'uplift'), { ...models([1]), live: async () => ({ version: 1 }) })).toEqual([]);
+    expect(await liveModelPinWarnings(pinning(undefined, 'uplift@1'), models([1]))).toEqual([]);
+    expect(await liveModelPinWarnings(pinning(undefined, 'rate'), models([]))).toEqual([]);
   });
 
   it('takes the live uplift and rate scoring without asking for a version', async () => {

@@ -1,8 +1,8 @@
-import { type DocumentKind, type StoredLookups, unknownFields } from '../../config/document-kind.js';
+import { type DocumentKind, type StoredLookups, type StoredWarning, unknownFields } from '../../config/document-kind.js';
 import type { DocumentStore } from '../../config/document-store.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { MODEL_PIN } from '../policy-eval/model-candidate.js';
-import { catalogPinProblems, catalogPinWarnings, modelPinProblems } from './arm-pins.js';
+import { catalogPinProblems, catalogPinWarnings, liveModelPinWarnings, modelPinProblems } from './arm-pins.js';
 
 /** What one arm pins: a policy version, a model version, or one content variant of an action (or nothing: the policy in force). */
 export interface ArmDef {
@@ -105,9 +105,9 @@ function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] 
 
 /**
  * Checks a checked document against the stored configuration: every pinned policy version must
- * exist (an arm pinning a missing one would fail each decision it is drawn for), and every pinned
- * content variant must be an action's of the catalog in force (`catalogPinProblems`: else the arm
- * decides as the control does).
+ * exist (an arm pinning a missing one would fail each decision it is drawn for), and every content
+ * variant a running experiment pins must be an action's of the catalog in force
+ * (`catalogPinProblems`: else the arm decides as the control does; a stopped one's is a warning).
  *
  * @example
  * await checkExperimentPins({ hero: { placement: 'home', arms: [{ id: 'a', weight: 1, policy: 7 }, { id: 'b', weight: 1 }] } }, store.documents);
@@ -127,6 +127,19 @@ export async function checkExperimentPins(body: ExperimentsBody, documents: Pick
     }
   }
   return [...problems, ...(await catalogPinProblems(body, documents)), ...(lookups.models ? await modelPinProblems(body, lookups.models) : [])];
+}
+
+/**
+ * What a checked document pins that it likely does not mean: a variant not approved, or one the
+ * catalog lacks in a stopped experiment (`catalogPinWarnings`), and the live uplift version while
+ * none is live (`liveModelPinWarnings`, when the model registry is at hand).
+ *
+ * @example
+ * await warnExperimentPins({ hero: { placement: 'home', arms: [{ id: 'a', weight: 1 }, { id: 'b', weight: 1, model: 'uplift' }] } }, store.documents, { models: store.models });
+ * // [{ field: 'hero.arms[1].model', message: '… no uplift version is live …' }]
+ */
+export async function warnExperimentPins(body: ExperimentsBody, documents: Pick<DocumentStore, 'latest'>, lookups: StoredLookups = {}): Promise<StoredWarning[]> {
+  return [...(await catalogPinWarnings(body, documents)), ...(lookups.models ? await liveModelPinWarnings(body, lookups.models) : [])];
 }
 
 /**
@@ -160,6 +173,6 @@ export const experimentsKind: DocumentKind<ExperimentsBody, CompiledExperiments>
   empty: {},
   check: checkExperiments,
   checkStored: checkExperimentPins,
-  warnStored: catalogPinWarnings,
+  warnStored: warnExperimentPins,
   compile: compileExperiments,
 };

@@ -84,6 +84,54 @@ describe('experiments', () => {
     expect(later.json().problems[0].message).toContain('(the latest uplift version is 1)');
   });
 
+  it('warns of an arm that pins the live uplift version while none is live: it would score by rates, as a rate arm does', async () => {
+    h = await harness('sqlite', { config: measureShop() });
+    const admin = { authorization: bearer(KEYS.admin) };
+    const document = { 'hero-test': { placement: 'home', arms: [{ id: 'rates', weight: 0.5, model: 'rate' }, { id: 'model', weight: 0.5, model: 'uplift' }] } };
+    const put = await h.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: admin, payload: { document, reason: 'test' } });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().warnings).toEqual([{ field: 'hero-test.arms[1].model', message: expect.stringMatching(/^The `hero-test.arms\[1\].model` pins `uplift`, the live uplift version, and no uplift version is live \(no uplift model has been trained yet\): the arm's decisions score by rates/) }]);
+    // A version trained but not promoted is not live either; once one is, the warning is gone.
+    const v = await h.tact.store.models.addVersion({ name: 'uplift', trainedAt: 1, dataFrom: null, dataTo: 1, metrics: {}, state: {}, trainedBy: 'test' });
+    const read = async () => (await h!.app.inject({ method: 'GET', url: '/v1/config/experiments', headers: admin })).json().warnings;
+    expect((await read())[0].message).toContain(`(version ${v} is trained but not live: promote it)`);
+    await h.tact.store.models.setLive('uplift', v, { name: 'uplift', version: v, action: 'promoted', reason: 'test', actor: 'test', at: 2, comparison: null, previous: null });
+    expect(await read()).toEqual([]);
+  });
+
+  it.each(['sqlite', 'postgres'] as const)('refuses a catalog that removes an action or a variant a running experiment pins, naming both fields, and warns when the experiment is stopped (%s)', async (kind) => {
+    h = await harness(kind, { config: measureShop({ experiments: twoArms() }) });
+    const admin = { authorization: bearer(KEYS.admin) };
+    const shop = measureShop().catalog;
+    const putCatalog = (actions: unknown[]) => h!.app.inject({ method: 'PUT', url: '/v1/config/catalog', headers: admin, payload: { document: { ...shop, actions }, reason: 'test' } });
+    const withoutShoes = shop.actions.filter((a) => a.id !== 'shoes');
+    const withoutB = shop.actions.map((a) => (a.id === 'shoes' ? { ...a, variants: a.variants!.filter((v) => v.id !== 'b') } : a));
+    const gone = await putCatalog(withoutShoes);
+    expect(gone.statusCode, gone.body).toBe(400);
+    expect(gone.json().problems).toEqual([{ field: 'actions', message: expect.stringMatching(/^The catalog no longer has the action `shoes`, which the running experiment `hero-test` pins in `hero-test.arms\[1\].variant.action`: its arm would decide as the control does/) }]);
+    expect(gone.json().problems[0].message).toMatch(/[Ss]top the experiment/);
+    const variant = await putCatalog(withoutB);
+    expect(variant.statusCode, variant.body).toBe(400);
+    expect(variant.json().problems).toEqual([{ field: 'actions[0].variants', message: expect.stringMatching(/^The action `shoes` no longer has the variant `b`, which the running experiment `hero-test` pins in `hero-test.arms\[1\].variant.variant`/) }]);
+    expect((await h.tact.store.documents.latest('catalog'))?.version).toBe(1);
+    // A change that keeps what the arm pins is applied, with nothing to say of it.
+    const kept = await putCatalog(shop.actions.map((a) => (a.id === 'socks' ? { ...a, value: 13 } : a)));
+    expect([kept.statusCode, kept.json().warnings]).toEqual([200, []]);
+    // Stopped, the experiment decides nothing: the removal is applied, with a warning on both sides.
+    const stop = await h.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: admin, payload: { document: twoArms({ status: 'stopped' }), reason: 'stop' } });
+    expect(stop.statusCode, stop.body).toBe(200);
+    const removed = await putCatalog(withoutShoes);
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json().warnings).toEqual([{ field: 'actions', message: expect.stringMatching(/^The catalog no longer has the action `shoes`, which the stopped experiment `hero-test` pins in `hero-test.arms\[1\].variant.action`: restarting it is refused/) }]);
+    const experiments = await h.app.inject({ method: 'GET', url: '/v1/config/experiments', headers: admin });
+    expect(experiments.json().problems).toEqual([]);
+    expect(experiments.json().warnings).toEqual([{ field: 'hero-test.arms[1].variant.action', message: expect.stringContaining('the stopped experiment `hero-test`') }]);
+    // The stopped experiment can still be written (its results are read through it); restarting it cannot.
+    expect((await h.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: admin, payload: { document: twoArms({ status: 'stopped' }), reason: 'again' } })).statusCode).toBe(200);
+    const restart = await h.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: admin, payload: { document: twoArms(), reason: 'restart' } });
+    expect([restart.statusCode, restart.json().problems?.map((p: { field: string }) => p.field)]).toEqual([400, ['hero-test.arms[1].variant.action']]);
+  });
+
   it('assigns deterministically by subject and salt, in the configured ratio', async () => {
     h = await harness('sqlite', { config: measureShop({ experiments: { split: { placement: 'home', arms: [{ id: 'small', weight: 0.2 }, { id: 'large', weight: 0.8 }] } } }) });
     const n = 4000;

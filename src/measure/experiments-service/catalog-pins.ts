@@ -1,0 +1,74 @@
+/**
+ * The experiments' content pins, seen from the catalog's side: a catalog written without an action
+ * or a variant a running experiment pins would leave that arm deciding as the control does from
+ * then on (pipeline.ts pins a variant only when the chosen action has it), while its results name
+ * it as if it ran. The experiments' own checks (arm-pins.ts) see the catalog in force when the
+ * experiments are written; these see the experiments in force when the catalog is.
+ */
+import type { StoredWarning } from '../../config/document-kind.js';
+import type { DocumentStore } from '../../config/document-store.js';
+import type { Catalog } from '../../decide/catalog.js';
+import type { FieldProblem } from '../../errors/tact-error.js';
+import { armsOf, catalogVariants, lackBetween, pinLacks, variantPin } from './arm-pins.js';
+
+/** An arm's pin that `body` lacks, with the catalog field and the clause that say so. */
+interface Lost {
+  running: boolean;
+  field: string;
+  between: string;
+  said: string;
+}
+
+/** The arms of the experiments in force that pin what `body` lacks and the catalog in force has (`all`: what it lacks, had or not). */
+async function lostPins(body: Catalog, documents: Pick<DocumentStore, 'latest'>, all: boolean): Promise<Lost[]> {
+  const pins = armsOf((await documents.latest('experiments'))?.body).filter((a) => variantPin(a.arm));
+  if (!pins.length) return [];
+  const next = catalogVariants(body);
+  const before = all ? undefined : catalogVariants((await documents.latest<Catalog>('catalog'))?.body);
+  const index = new Map((Array.isArray(body.actions) ? body.actions : []).map((a, i) => [a?.id, i]));
+  const lost: Lost[] = [];
+  for (const { experiment, running, field, arm } of pins) {
+    const pin = variantPin(arm)!;
+    const lacks = pinLacks(next, pin);
+    if (!lacks || (before && pinLacks(before, pin))) continue;
+    const whose = `which the ${running ? 'running' : 'stopped'} experiment \`${experiment}\` pins in \`${field}.variant.${lacks}\``;
+    lost.push(lacks === 'action'
+      ? { running, field: 'actions', between: lackBetween(field, lacks), said: `The catalog no longer has the action \`${pin.action}\`, ${whose}` }
+      : { running, field: `actions[${index.get(pin.action)}].variants`, between: lackBetween(field, lacks), said: `The action \`${pin.action}\` no longer has the variant \`${pin.variant}\`, ${whose}` });
+  }
+  return lost;
+}
+
+/**
+ * A catalog that removes an action, or a variant, that a running experiment's arm pins: refused,
+ * naming `actions` (or the action's `variants`) and the arm's field. Stop the experiment, or
+ * change what its arm pins, first. A pin the catalog in force already lacked (an experiment stored
+ * before pins were checked) does not stop the change: the experiments' own checks name it.
+ *
+ * @example
+ * await catalogPinLosses({ actions: [{ id: 'socks', name: 'Socks', channels: ['web'] }] }, store.documents);
+ * // [{ field: 'actions', message: 'The catalog no longer has the action `shoes`, which the running experiment `hero-test` pins in `hero-test.arms[1].variant.action`: …' }]
+ */
+export async function catalogPinLosses(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  return (await lostPins(body, documents, false)).filter((l) => l.running).map((l) => ({
+    field: l.field,
+    message: `${l.said}: its arm would decide as the control does from then on, and its results would compare the control with itself. Stop the experiment (\`status: stopped\`) or change what the arm pins first, then change the catalog (a config file applies the catalog before the experiments: stop it at one start, change the catalog at the next).`,
+  }));
+}
+
+/**
+ * The stopped experiments' arms that pin what the catalog lacks: each a warning naming the
+ * catalog's field, under the same `between` as the experiments' warning of it. A stopped
+ * experiment decides nothing; restarting it is refused until the catalog has the pin again.
+ *
+ * @example
+ * await catalogStoppedPinWarnings({ actions: [] }, store.documents);
+ * // [{ field: 'actions', message: 'The catalog no longer has the action `shoes`, which the stopped experiment `hero-test` pins in …', between: 'catalog lacks hero-test.arms[1].variant.action' }]
+ */
+export async function catalogStoppedPinWarnings(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<StoredWarning[]> {
+  return (await lostPins(body, documents, true)).filter((l) => !l.running).map((l) => ({
+    field: l.field,
+    between: l.between,
+    message: `${l.said}: restarting it is refused until the catalog has it again or the arm pins another. The catalog is applied; the experiment's results up to its stop are read as before.`,
+  }));
+}
