@@ -34,6 +34,8 @@ export const catalogue = {
   request_timeout: { status: 408, message: 'The server stopped waiting for this request: its {part} did not all arrive within {seconds} s. Send each request without pauses, or retry it on a steadier connection.' },
   headers_too_large: { status: 431, message: 'The request\'s headers (with its URL) are larger than the {limit} this server reads; send fewer or shorter headers (large cookies are the usual cause) or a shorter URL.' },
   conflict: { status: 409, message: '{detail}' },
+  precondition_failed: { status: 412, message: 'The request\'s `{header}` header does not hold for {url}: it was changed since, or is not the version the header names. Ask again without the header to get it as it is now.' },
+  range_not_satisfiable: { status: 416, message: 'The `Range` header ({range}) asks for bytes that {url} does not have: {length}. Ask for a range that starts before its end, or leave the header out to get the whole file.' },
   invalid_expression: { status: 400, message: 'The expression in `{field}` is not valid CEL: {detail}.' },
   not_a_condition: { status: 400, message: 'The rule in `{field}` gives {gives}, not true or false: {hint}.' },
   promotion_refused: { status: 409, message: 'Version {version} of the {name} model was not promoted: {detail}. The refusal is recorded in the model\'s history; promote with `force: true` and a `reason` to override.' },

@@ -6,8 +6,9 @@ import { TactError, validationError } from '../errors/tact-error.js';
 /**
  * Turns every error into the catalogue's shape: TactErrors as they are; Fastify's own
  * (validation, body size, media type, an empty body, a body not of its `Content-Length`, a body cut
- * short, bad JSON) into their catalogue codes naming the field, header or body; another 400 into
- * `bad_request` with its reason;
+ * short, bad JSON) into their catalogue codes naming the field, header or body; a plugin's 416 and
+ * 412 (the docs' static files: a range past the end, a condition not met) into theirs; another 4xx
+ * into `bad_request` with its reason and status;
  * anything else into a generic 500 with an error id — the details go to the log only.
  */
 export function installErrorHandler(app: FastifyInstance): void {
@@ -26,6 +27,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
     // takes Basic: a Basic challenge makes a browser open its sign-in dialog over the page.
     if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="tact"');
+    // RFC 9110 §15.5.17: a 416 to a byte range names the current length, as @fastify/send says it.
+    const range = e.code === 'range_not_satisfiable' ? (err as { headers?: Record<string, unknown> }).headers?.['Content-Range'] : undefined;
+    if (typeof range === 'string') void reply.header('content-range', range);
     void reply.status(e.statusCode).send(e.toJSON());
   });
   // Each route's path as a pattern, so a path known under other methods answers 405, not 404.
@@ -126,7 +130,35 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   // pipeline's premature close. Any other 400 (another stream fault, a plugin's) is told as it is.
   if (err.statusCode === 400) return STREAM_CUT.has(String(err.code)) || err.message === 'aborted' ? new TactError('body_incomplete') : new TactError('bad_request', { detail: reasonOf(err) });
   if (err.statusCode === 415) return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
+  // A plugin's answer to what the client asked (@fastify/static: a range past a file's end, a
+  // condition the file does not meet): the client's doing, never a fault of the server.
+  if (err.statusCode === 416) return new TactError('range_not_satisfiable', { range: headerOf(req, 'range'), url: pathOf(req), length: lengthSaid(err) });
+  if (err.statusCode === 412) return new TactError('precondition_failed', { header: CONDITIONS.find((h) => req.headers[h.toLowerCase()] !== undefined) ?? 'If-Match', url: pathOf(req) });
+  if (typeof err.statusCode === 'number' && err.statusCode > 400 && err.statusCode < 500) return new TactError('bad_request', { detail: `${reasonOf(err)} (HTTP ${err.statusCode})` });
   return new TactError('internal', {});
+}
+
+/** The request headers a 412 answers, in the order RFC 9110 §13.2.2 evaluates them. */
+const CONDITIONS = ['If-Match', 'If-Unmodified-Since', 'If-None-Match', 'If-Modified-Since', 'If-Range'];
+
+/** A request header as it is quoted in an answer: at most 100 characters. */
+function headerOf(req: FastifyRequest, name: string): string {
+  const v = String(req.headers[name] ?? '');
+  return v.length > 100 ? `${v.slice(0, 100)}…` : v;
+}
+
+/** The path asked, without its query. */
+function pathOf(req: FastifyRequest): string {
+  return req.url.split('?')[0] ?? req.url;
+}
+
+/**
+ * The length of the file a 416 is about, from the `Content-Range: bytes *\/<length>` its error
+ * carries (@fastify/send, as RFC 9110 §15.5.17 asks), as a clause; the header is answered too.
+ */
+function lengthSaid(err: FastifyError & { headers?: Record<string, unknown> }): string {
+  const m = /^bytes \*\/(\d+)$/.exec(String(err.headers?.['Content-Range'] ?? err.headers?.['content-range'] ?? ''));
+  return m ? `it is ${m[1]} bytes long` : 'the range starts past its end';
 }
 
 /** The codes of a body's stream cut short before its end. */
