@@ -30,4 +30,17 @@ describe('tact train, estimates and calibration on a TACT_DATA_DIR with no store
       expect(existsSync(join(dir, 'tact.db'))).toBe(false);
     });
   }
+
+  it('tact train says nothing before the error: no "training …" line precedes it', async () => {
+    const dir = join(testDir('tact-models-cli-'), 'dta');
+    process.env.TACT_DATA_DIR = dir;
+    delete process.env.TACT_DATABASE_URL;
+    let said = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((said += String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((said += String(s)), true));
+    const program = new Command().exitOverride();
+    trainCommand(program);
+    await expect(program.parseAsync(['train', 'rates'], { from: 'user' })).rejects.toThrow(`There is no Tact store in ${dir} (TACT_DATA_DIR)`);
+    expect(said).toBe('');
+  });
 });

@@ -55,7 +55,8 @@ export function trainCommand(program: Command): void {
     .action(async (model: string | undefined, opts: { json?: boolean }) => {
       if (model !== undefined && !(MODEL_NAMES as readonly string[]).includes(model)) throw new Error(`There is no model "${model}"; the models are ${MODEL_NAMES.join(', ')}.`);
       const names = model ? [model] : MODEL_NAMES;
-      const code = await trainNow(names, (o) => withLearning((l) => l.train(names, 'cli', o)), { json: opts.json, stopOnSignal });
+      // The store is opened before the "training …" line: a store that is not there is said alone.
+      const code = await withLearning((l) => trainNow(names, (o) => l.train(names, 'cli', o), { json: opts.json, stopOnSignal }));
       if (code) process.exitCode = code;
     });
 }

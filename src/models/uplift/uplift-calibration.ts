@@ -5,7 +5,7 @@ import { validationError } from '../../errors/tact-error.js';
 import { type UpliftCalibrationPoint, type UpliftCalibrationReport, upliftCalibrationReport } from '../../learn/uplift/uplift-calibration.js';
 import type { Store } from '../../store/store.js';
 import { splitHeldOut } from './held-out.js';
-import { type LoggedDecision, readDecisionLog } from './uplift-log.js';
+import { type LoggedDecision, readDecisionLog, span } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
 
@@ -115,8 +115,3 @@ export function renderUpliftCalibration(r: UpliftCalibrationView): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A window in words: "7-day", "36-hour", "90-minute". */
-function span(ms: number): string {
-  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]] as const) if (ms % size === 0) return `${ms / size}-${unit}`;
-  return `${ms / 1000}-second`;
-}

@@ -8,10 +8,10 @@ import type { EstimatorName, LoggedFeedback } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
-import { splitHeldOut } from './held-out.js';
+import { heldOutSubject, splitHeldOut } from './held-out.js';
 import { heldOutSubjectsSeenBy, trainedOnSplit, unseenRows } from './pre-split.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
-import { type LoggedDecision, readDecisionLog, shownArm } from './uplift-log.js';
+import { type LoggedDecision, readDecisionLog, shownArm, span } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 
 /** Bootstrap resamples and seed of the comparison (both versions are scored on the same resamples). */
@@ -52,7 +52,13 @@ export interface Difference {
 
 /** Both versions' off-policy reports on the same logged decisions, and their difference. */
 export interface UpliftComparison extends Comparison {
-  figures: { decisions: number; candidate: Figures; live: Figures; difference: { snips: Difference | null; dr: Difference | null } | null; rule: string; split?: AcrossSplit };
+  figures: {
+    decisions: number; candidate: Figures; live: Figures; difference: { snips: Difference | null; dr: Difference | null } | null; rule: string; split?: AcrossSplit;
+    /** The held-out subjects' decisions made less than `windowMs` ago, left out ({@link upliftComparator} sets both). */
+    pending?: number;
+    /** The horizon every arm's outcome is read within: {@link comparisonWindow}. */
+    windowMs?: number;
+  };
 }
 /**
  * When a version was trained before the held-out split (on every subject): which, what the
@@ -229,6 +235,8 @@ function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Flo
  * applies {@link compareUpliftOnLog} to the held-out subjects' decisions, which no version
  * trained with the split learns from (held-out.ts). A version trained before the split learned
  * from them too, so its figure there would be in-sample and optimistic: see {@link compareAcrossSplit}.
+ * The held-out decisions left out as younger than the horizon are counted (`figures.pending`) and,
+ * when there are any, said at the end of the summary.
  *
  * @example
  * registry.setComparator('uplift', upliftComparator({ store, settings }));
@@ -238,12 +246,42 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     const policy = d.settings.get(policyKind);
     // Each decision is read under its own catalog version (its safe default, its variants), not the
     // current one; and once the longest attribution window has closed, every arm's outcomes within it.
-    const rows = await readDecisionLog(d.store, { now: (d.now ?? Date.now)(), windowMs: comparisonWindow(d.settings), ...UPLIFT_LOG });
+    const now = (d.now ?? Date.now)();
+    const windowMs = comparisonWindow(d.settings);
+    const rows = await readDecisionLog(d.store, { now, windowMs, ...UPLIFT_LOG });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
     const heldOut = splitHeldOut(rows).heldOut;
-    if (trainedOnSplit(candidate) && trainedOnSplit(live)) return compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o);
-    return compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
+    const c = trainedOnSplit(candidate) && trainedOnSplit(live) ? compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o) : await compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
+    return withPending(c, await pendingDecisions(d.store, now, windowMs), windowMs);
   };
+}
+
+/**
+ * The comparison with the decisions it left out for their open window counted: in its figures
+ * (`pending`, `windowMs`) and, when there are any, at the end of its summary.
+ */
+function withPending(c: UpliftComparison, pending: number, windowMs: number): UpliftComparison {
+  const said = pending ? `; ${pending.toLocaleString('en-US')} decision${pending === 1 ? '' : 's'} of held-out subjects still inside the ${span(windowMs)} window left out (their outcomes may still come)` : '';
+  return { ...c, summary: `${c.summary}${said}`, figures: { ...c.figures, pending, windowMs } };
+}
+
+/**
+ * How many decisions of held-out subjects the comparison leaves out as too young: made less than
+ * `windowMs` before `now` (a conversion still to come would read as a failure), handoffs aside as
+ * the log reads them (uplift-log.ts). Counted page by page over that span only.
+ */
+async function pendingDecisions(store: Store, now: number, windowMs: number): Promise<number> {
+  const PAGE = 2000;
+  let pending = 0;
+  let after: { at: number; id: string } | undefined;
+  for (;;) {
+    // The read above takes `at + windowMs ≤ now`; these are the rest, up to now.
+    const page = await store.decisions.queryDecisions({ from: now - windowMs + 1, to: now + 1, after, limit: PAGE });
+    for (const r of page) if (r.choices[0] && r.choices[0].kind !== 'handoff' && heldOutSubject(r.profileKey)) pending++;
+    if (page.length < PAGE) return pending;
+    const last = page[page.length - 1];
+    after = { at: last.at, id: last.id };
+  }
 }
 
 /**
@@ -252,7 +290,8 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
  * in their actions, so a row's reward must not depend on the arm: one horizon for all, "none"
  * included, judges each pick against doing nothing over the same time — an action's own window for
  * its arm and the policy's for "none" would credit a 14-day action with a week that "none" is not
- * given. A decision younger than it is left out: a conversion still to come would read as a failure.
+ * given. A decision younger than it is left out: a conversion still to come would read as a failure
+(the comparison counts them: `figures.pending`).
  *
  * @example
  * comparisonWindow(settings); // 1209600000 with an action credited for 14 days

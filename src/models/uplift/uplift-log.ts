@@ -159,3 +159,14 @@ async function armPropensity(d: DecisionRecord, catalog: CompiledCatalog, pinned
   const first = d.choices[0];
   return (first.exposurePropensity ?? first.propensity) / variantShare(first, catalog, await pinned(d));
 }
+
+/**
+ * A window in words, as the calibration report and the comparison say it.
+ *
+ * @example
+ * span(7 * 86_400_000); // "7-day"
+ */
+export function span(ms: number): string {
+  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]] as const) if (ms % size === 0) return `${ms / size}-${unit}`;
+  return `${ms / 1000}-second`;
+}

@@ -90,6 +90,23 @@ describe('uplift training and comparison under per-action attribution windows', 
     // (Swaminathan & Joachims 2015, self-normalised estimator), both arms read within 14 days.
     expect(c.figures.candidate.snips?.value).toBeCloseTo(rate(held, 'shoes-offer'), 4);
     expect(c.figures.live.snips?.value).toBeCloseTo(rate(held, 'none'), 4);
+    // And it says how many it left out: the held-out subjects' decisions made less than 14 days ago.
+    const pending = open.filter((m) => heldOutSubject(m.key)).length;
+    expect(c.figures.pending).toBe(pending);
+    expect(c.figures.windowMs).toBe(14 * DAY);
+    expect(c.summary).toContain(`; ${pending} decisions of held-out subjects still inside the 14-day window left out (their outcomes may still come)`);
+  });
+
+  it('says how many decisions it left out when none has its window closed yet', async () => {
+    h = await harness('sqlite', { config: shoesOn14Days() });
+    const open = await logDecisions(h, { first: 0, n: 400, at: Date.now() - 10 * DAY, delay: 9 * DAY });
+    const version = (v: number, state: UpliftState): ModelVersion => ({ name: 'uplift', version: v, trainedAt: 0, dataFrom: null, dataTo: 0, metrics: {}, trainedBy: 'test', state: { ...state, heldOut: HELD_OUT_SPLIT } });
+    const c = (await upliftComparator({ store: h.tact.store, settings: h.tact.settings })(version(2, knownUplift({ 'shoes-offer': 0.3 })), version(1, knownUplift({ 'shoes-offer': 0.001 })))) as UpliftComparison;
+    const pending = open.filter((m) => heldOutSubject(m.key)).length;
+    expect(pending).toBeGreaterThan(0);
+    expect(c.figures.decisions).toBe(0);
+    expect(c.figures.pending).toBe(pending);
+    expect(c.summary).toMatch(new RegExp(`^no logged decision of a held-out subject has its outcome window closed yet: .*; ${pending} decisions of held-out subjects still inside the 14-day window left out`));
   });
 });
 
