@@ -36,7 +36,7 @@ const storedWarningsSchema = {
   items: warningItems,
 } as const;
 
-/** GET /v1/config: each kind with the version in force (0: nothing written yet) and how many problems this version's checks find in it. */
+/** GET /v1/config: each kind with the version in force (0: nothing written yet), how many problems this version's checks find in it, and how many warnings it carries. */
 const kindsSchema = {
   type: 'object',
   required: ['kinds', 'epoch'],
@@ -45,13 +45,14 @@ const kindsSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['kind', 'configKey', 'description', 'version', 'problems'],
+        required: ['kind', 'configKey', 'description', 'version', 'problems', 'warnings'],
         properties: {
           kind: { type: 'string', description: 'The name in /v1/config/{kind}.' },
           configKey: { type: 'string', description: 'Its key in the config file.' },
           description: { type: 'string' },
           version: { type: 'integer', description: 'The version in force; 0 when nothing was written yet.' },
           problems: { type: 'integer', description: 'How many problems this version\'s checks find in the stored document (GET /v1/config/{kind} lists them).' },
+          warnings: { type: 'integer', description: 'How many warnings the version in force carries against the other documents as they are now (GET /v1/config/{kind} lists them); 0 while `problems` is not.' },
         },
       },
     },
@@ -83,7 +84,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     ({ ...d, body: redactSecrets(d.body, tact.settings.kind(d.kind)?.secrets), createdAt: new Date(d.createdAt).toISOString() });
 
   app.get('/v1/config', { preHandler: read, schema: { tags: ['config'], summary: 'Every configuration kind with the version in force', response: { 200: kindsSchema } } }, async () => ({
-    kinds: await Promise.all(tact.settings.allKinds().map(async (k) => ({ kind: k.kind, configKey: k.configKey, description: k.description, version: tact.settings.version(k.kind), problems: (await tact.settings.storedProblems(k.kind)).length }))),
+    kinds: await Promise.all(tact.settings.allKinds().map(async (k) => ({ kind: k.kind, configKey: k.configKey, description: k.description, version: tact.settings.version(k.kind), problems: (await tact.settings.storedProblems(k.kind)).length, warnings: (await tact.settings.storedWarnings(k.kind)).length }))),
     epoch: tact.settings.epoch,
   }));
 

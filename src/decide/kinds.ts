@@ -1,5 +1,5 @@
 import type { DocumentKind } from '../config/document-kind.js';
-import { catalogPinLosses, catalogStoppedPinWarnings } from '../measure/experiments-service/catalog-pins.js';
+import { catalogPinLosses, catalogPinWarningsOfCatalog } from '../measure/experiments-service/catalog-pins.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
 import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
@@ -22,7 +22,7 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   check: checkCatalog,
   // The names its rules read, and what the experiments in force pin of it (a running arm would decide as the control).
   checkStored: async (body, documents) => [...(await checkCatalogNames(body, documents)), ...(await catalogPinLosses(body, documents))],
-  warnStored: async (body, documents) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogStoppedPinWarnings(body, documents))],
+  warnStored: async (body, documents) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents))],
   compile: compileCatalog,
 };
 

@@ -58,7 +58,7 @@ describe('the answers the OpenAPI document describes', () => {
 
   it('configuration: the kinds with their versions, and a kind\'s history', async () => {
     const all = (await call('GET', '/v1/config', '/v1/config')).values[0] as { kinds: Record<string, unknown>[]; epoch: number };
-    expect(all.kinds.find((k) => k.kind === 'catalog')).toEqual({ kind: 'catalog', configKey: 'catalog', description: expect.any(String), version: 1, problems: 0 });
+    expect(all.kinds.find((k) => k.kind === 'catalog')).toEqual({ kind: 'catalog', configKey: 'catalog', description: expect.any(String), version: 1, problems: 0, warnings: 0 });
     const history = (await call('GET', '/v1/config/catalog/history', '/v1/config/{kind}/history')).values[0] as { versions: Record<string, unknown>[] };
     expect(history.versions).toHaveLength(1);
     expect(Object.keys(history.versions[0]).sort()).toEqual(['author', 'body', 'createdAt', 'kind', 'reason', 'version']);

@@ -56,7 +56,7 @@ describe('an arm that pins a content variant, against the catalog in force', () 
   it('warns of a draft or rejected variant (approving it later is how it is meant to go), applied all the same', async () => {
     expect(await experimentsKind.checkStored!(pinning({ action: 'shoes', variant: 'bold' }), documents())).toEqual([]);
     const w = await experimentsKind.warnStored!(pinning({ action: 'shoes', variant: 'bold' }), documents());
-    expect(w).toEqual([{ field: 'hero-test.arms[1].variant.variant', message: expect.stringContaining('pins the variant `bold` of the action `shoes`, which is draft in the catalog (version 3)') }]);
+    expect(w).toEqual([{ field: 'hero-test.arms[1].variant.variant', between: 'catalog has not approved hero-test.arms[1].variant.variant', message: expect.stringContaining('pins the variant `bold` of the action `shoes`, which is draft in the catalog (version 3)') }]);
     expect(w[0].message).toContain('only approved variants are shown');
     expect((await experimentsKind.warnStored!(pinning({ action: 'shoes', variant: 'old' }), documents()))[0].message).toContain('which is rejected');
     expect(await experimentsKind.warnStored!(pinning({ action: 'shoes', variant: 'a' }), documents())).toEqual([]);

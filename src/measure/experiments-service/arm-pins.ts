@@ -90,6 +90,17 @@ export function pinLacks(actions: CatalogVariants, pin: VariantPin): 'action' | 
 }
 
 /**
+ * What a warning of a pinned variant the catalog has not approved is between, on both sides (the
+ * catalog's, catalog-pins.ts; the experiments', `catalogPinWarnings`), so a config file that applies both says it once (file-warnings.ts).
+ *
+ * @example
+ * unapprovedBetween('hero-test.arms[1]'); // 'catalog has not approved hero-test.arms[1].variant.variant'
+ */
+export function unapprovedBetween(field: string): string {
+  return `catalog has not approved ${field}.variant.variant`;
+}
+
+/**
  * What a warning of a pin the catalog lacks is between, the same string on both sides (the
  * experiments', `catalogPinWarnings`; the catalog's, catalog-pins.ts), so a config file that
  * applies both says it once.
@@ -174,6 +185,7 @@ export async function catalogPinWarnings(body: ExperimentsBody, documents: Pick<
     const at = `${field}.variant.variant`;
     warnings.push({
       field: at,
+      between: unapprovedBetween(field),
       message: `The \`${at}\` pins the variant \`${variant}\` of the action \`${action}\`, which is ${status} in the catalog (version ${catalog?.version}): only approved variants are shown, so until it is approved the arm gets a variant drawn at random, as the control does, and its results compare the control with itself. The experiments are applied; approve the variant in the catalog (\`status: approved\`) before the arm's subjects are counted.`,
     });
   }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredDocument } from '../../config/document-store.js';
 import { catalogKind } from '../../decide/kinds.js';
-import { harness } from '../../../test/harness.js';
+import { KEYS, bearer, harness } from '../../../test/harness.js';
 import { measureShop } from '../simulation.js';
 import { experimentsKind } from './experiments-kind.js';
+import { unapprovedBetween } from './arm-pins.js';
 
 const shoes = { id: 'shoes', name: 'Shoes', channels: ['web'], variants: [{ id: 'a' }, { id: 'b' }] };
 const socks = { id: 'socks', name: 'Socks', channels: ['web'] };
@@ -62,5 +63,52 @@ describe("the catalog's write, against what the experiments in force pin", () =>
     } finally {
       await h.close();
     }
+  });
+
+  it('says a pinned variant turned back to draft once when the config file applies both sections', async () => {
+    const running = pinning({ action: 'shoes', variant: 'b' });
+    const h = await harness('sqlite', { config: measureShop({ experiments: running }) });
+    try {
+      const shop = measureShop().catalog;
+      const lines: string[] = [];
+      const draft = shop.actions.map((a) => (a.id === 'shoes' ? { ...a, variants: a.variants!.map((v) => (v.id === 'b' ? { ...v, status: 'draft' as const } : v)) } : a));
+      const experiments = { 'hero-test': { ...running['hero-test'], salt: 'again' } };
+      await h.tact.settings.applyFile({ path: 'tact.config.yaml', sections: { ...measureShop(), catalog: { ...shop, actions: draft }, experiments } } as never, (_, msg) => lines.push(msg));
+      expect(lines).toEqual([expect.stringMatching(/^The `catalog` and `experiments` sections of tact.config.yaml are applied with a warning: actions\[0\]\.variants\[1\]\.status: The variant `b` of the action `shoes` is draft/)]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it.each(['draft', 'rejected'] as const)("warns, in the catalog's own PUT answer and read, of a variant a running experiment pins that it turns back to %s", async (status) => {
+    const running = pinning({ action: 'shoes', variant: 'b' });
+    const h = await harness('sqlite', { config: measureShop({ experiments: running }) });
+    try {
+      const admin = { authorization: bearer(KEYS.admin) };
+      const shop = measureShop().catalog;
+      const unapproved = shop.actions.map((a) => (a.id === 'shoes' ? { ...a, variants: a.variants!.map((v) => (v.id === 'b' ? { ...v, status } : v)) } : a));
+      const put = await h.app.inject({ method: 'PUT', url: '/v1/config/catalog', headers: admin, payload: { document: { ...shop, actions: unapproved }, reason: 'test' } });
+      expect(put.statusCode, put.body).toBe(200);
+      const said = { field: 'actions[0].variants[1].status', message: expect.stringContaining(`The variant \`b\` of the action \`shoes\` is ${status}, and the running experiment \`hero-test\` pins it in \`hero-test.arms[1].variant.variant\`: only approved variants are shown`) };
+      expect(put.json().warnings).toEqual([said]);
+      const read = await h.app.inject({ method: 'GET', url: '/v1/config/catalog', headers: admin });
+      expect(read.json().warnings).toEqual([said]);
+      // The experiments' side says it too (arm-pins.ts `catalogPinWarnings`).
+      const experiments = await h.app.inject({ method: 'GET', url: '/v1/config/experiments', headers: admin });
+      expect(experiments.json().warnings).toEqual([{ field: 'hero-test.arms[1].variant.variant', message: expect.stringContaining(`which is ${status} in the catalog`) }]);
+      // Under the `between` a config file says a contradiction once by.
+      const stored = { catalog: { ...shop, actions: unapproved }, experiments: running };
+      expect((await catalogKind.warnStored!(stored.catalog as never, documents(stored))).map((w) => w.between)).toEqual([unapprovedBetween('hero-test.arms[1]')]);
+      // Approved again: nothing to say.
+      const approved = await h.app.inject({ method: 'PUT', url: '/v1/config/catalog', headers: admin, payload: { document: shop, reason: 'approve' } });
+      expect([approved.statusCode, approved.json().warnings]).toEqual([200, []]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("says nothing of a stopped experiment's pin of an unapproved variant: it decides nothing", async () => {
+    const stored = { catalog: catalogOf({ ...shoes, variants: [{ id: 'a' }, { id: 'b', status: 'draft' }] }, socks), experiments: pinning({ action: 'shoes', variant: 'b' }, 'stopped') };
+    expect(await catalogKind.warnStored!(stored.catalog as never, documents(stored))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import type { StoredWarning } from '../../config/document-kind.js';
 import type { DocumentStore } from '../../config/document-store.js';
 import type { Catalog } from '../../decide/catalog.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
-import { armsOf, catalogVariants, lackBetween, pinLacks, variantPin } from './arm-pins.js';
+import { armsOf, catalogVariants, lackBetween, pinLacks, unapprovedBetween, variantPin } from './arm-pins.js';
 
 /** An arm's pin that `body` lacks, with the catalog field and the clause that say so. */
 interface Lost {
@@ -57,18 +57,52 @@ export async function catalogPinLosses(body: Catalog, documents: Pick<DocumentSt
 }
 
 /**
- * The stopped experiments' arms that pin what the catalog lacks: each a warning naming the
- * catalog's field, under the same `between` as the experiments' warning of it. A stopped
- * experiment decides nothing; restarting it is refused until the catalog has the pin again.
+ * The catalog's warnings of the experiments' pins (the catalog kind's `warnStored` calls this one
+ * function): the stopped experiments' arms that pin what the catalog lacks — a stopped experiment
+ * decides nothing; restarting it is refused until the catalog has the pin again — and the running
+ * experiments' arms that pin a variant the catalog has not approved ({@link catalogUnapprovedPinWarnings}).
+ * Each names the catalog's field, under the same `between` as the experiments' warning of it.
  *
  * @example
- * await catalogStoppedPinWarnings({ actions: [] }, store.documents);
+ * await catalogPinWarningsOfCatalog({ actions: [] }, store.documents);
  * // [{ field: 'actions', message: 'The catalog no longer has the action `shoes`, which the stopped experiment `hero-test` pins in …', between: 'catalog lacks hero-test.arms[1].variant.action' }]
  */
-export async function catalogStoppedPinWarnings(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<StoredWarning[]> {
-  return (await lostPins(body, documents, true)).filter((l) => !l.running).map((l) => ({
+export async function catalogPinWarningsOfCatalog(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<StoredWarning[]> {
+  const stopped = (await lostPins(body, documents, true)).filter((l) => !l.running).map((l) => ({
     field: l.field,
     between: l.between,
     message: `${l.said}: restarting it is refused until the catalog has it again or the arm pins another. The catalog is applied; the experiment's results up to its stop are read as before.`,
   }));
+  return [...stopped, ...(await catalogUnapprovedPinWarnings(body, documents))];
+}
+
+/**
+ * The running experiments' arms that pin a variant `body` has but has not approved (`draft` or
+ * `rejected`): each a warning naming the variant's `status`. Only approved variants are shown, so
+ * until it is approved the arm gets one drawn at random, as the control does, and its results
+ * compare the control with itself. A stopped experiment decides nothing: not warned of here.
+ *
+ * @example
+ * await catalogUnapprovedPinWarnings({ actions: [{ id: 'shoes', name: 'Shoes', channels: ['web'], variants: [{ id: 'a' }, { id: 'b', status: 'draft' }] }] }, store.documents);
+ * // [{ field: 'actions[0].variants[1].status', between: 'catalog has not approved hero-test.arms[1].variant.variant', message: 'The variant `b` of the action `shoes` is draft, and the running experiment `hero-test` pins it in …' }]
+ */
+export async function catalogUnapprovedPinWarnings(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<StoredWarning[]> {
+  const pins = armsOf((await documents.latest('experiments'))?.body).filter((a) => a.running && variantPin(a.arm));
+  if (!pins.length) return [];
+  const actions = Array.isArray(body.actions) ? body.actions : [];
+  const warnings: StoredWarning[] = [];
+  for (const { experiment, field, arm } of pins) {
+    const { action, variant } = variantPin(arm)!;
+    const i = actions.findIndex((a) => a?.id === action);
+    const variants = i < 0 || !Array.isArray(actions[i].variants) ? [] : actions[i].variants!;
+    const j = variants.findIndex((v) => v?.id === variant);
+    const status = j < 0 ? undefined : (variants[j].status ?? 'approved');
+    if (status === undefined || status === 'approved') continue;
+    warnings.push({
+      field: `actions[${i}].variants[${j}].status`,
+      between: unapprovedBetween(field),
+      message: `The variant \`${variant}\` of the action \`${action}\` is ${status}, and the running experiment \`${experiment}\` pins it in \`${field}.variant.variant\`: only approved variants are shown, so until it is approved the arm gets a variant drawn at random, as the control does, and its results compare the control with itself. The catalog is applied; approve the variant (\`status: approved\`) before the arm's subjects are counted, or stop the experiment.`,
+    });
+  }
+  return warnings;
 }
