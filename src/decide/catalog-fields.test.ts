@@ -30,7 +30,9 @@ describe('the items of a catalog refuse keys they do not take', () => {
       field: 'actions[0].eligibilty',
       message: 'The `actions[0].eligibilty` field is not one Tact knows here. Did you mean `eligibility`? The fields are id, name, channels, purpose, value, contactCost, goal, topics, eligibility, applicability, suitability, start, end, variants, properties, highStakes, attributionWindow, customerReason, budgetWeight, description.',
     }]);
-    // Spelt right, the rule keeps the action from the subject it was meant to exclude.
+    // Spelt right, the rule keeps the action from the subject it was meant to exclude. (No
+    // exploration: a draw that puts "none" first would end the list without the action.)
+    expect((await putConfig(h, 'policy', { exploration: { budget: 0 } })).statusCode).toBe(200);
     expect((await putConfig(h, 'catalog', catalogWith({ ...action, eligibility: 'traits.plan == "vip"' }))).statusCode).toBe(200);
     expect(picked((await decideReq(h.app, { subject: 'ana', placement: 'home', n: 2 })).json())).not.toContain('vip-offer');
     expect(picked((await decideReq(h.app, { subject: 'vic', placement: 'home', n: 2 })).json())).toContain('vip-offer');
