@@ -28,7 +28,7 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
     expect(out.mean_importance_weight as number).toBeGreaterThan(0.8);
     expect(isCi(out.ctr_last10k_ci)).toBe(true);
     expect(lines.some((l) => l.includes('self-check'))).toBe(true);
-  });
+  }, 120_000); // ≈ 10 s alone; three times that beside the suite's other files on a slow host
 
   it('obd', async () => {
     const out = await byName('obd').run(ctx([]));
@@ -67,5 +67,5 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
     }
     expect(isCi(out.ece_click_ci)).toBe(true);
     expect(out.coverage90_click_interval as number).toBeGreaterThan(0.5);
-  });
+  }, 120_000);
 });
