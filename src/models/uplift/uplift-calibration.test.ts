@@ -1,39 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
-import type { DecisionRecord } from '../../decide/decision.js';
 import { shopConfig } from '../../decide/fixtures.js';
-import type { OutcomeRecord } from '../../decide/records.js';
 import { normalQuantile } from '../../learn/math/special.js';
+import { logDecisions, type Made } from './fixtures.js';
 import { heldOutSubject } from './held-out.js';
 import { renderUpliftCalibration, type UpliftCalibrationView } from './uplift-calibration.js';
 
 const DAY = 86_400_000;
 
-interface Made { key: string; at: number; arm: 'none' | 'shoes-offer'; converted: boolean }
-
-/**
- * `n` past decisions made at `at`, "none" or the shoes offer at propensity ½ each (one subject
- * each, numbered from `first`): the offer converts 40%, doing nothing 10%, `delay` after the decision.
- */
-async function logDecisions(h: Harness, o: { first: number; n: number; at: number; delay: number }): Promise<Made[]> {
-  const outcomes: OutcomeRecord[] = [];
-  const made: Made[] = [];
-  for (let i = o.first; i < o.first + o.n; i++) {
-    const arm = i % 2 ? 'shoes-offer' : 'none';
-    const choice = arm === 'none' ? { rank: 1, kind: 'none' as const, score: 0, propensity: 0.5, why: '' } : { rank: 1, kind: 'action' as const, action: 'shoes-offer', score: 2.8, propensity: 0.5, why: '' };
-    const d: DecisionRecord = {
-      id: `past-${i}`, at: o.at + i, profileKey: `p${i}`, subject: `s${i}`, placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'beta-ladder@1',
-      arm: 'treatment', choices: [choice], scored: [{ action: 'shoes-offer', score: 2.8, p: 0.05, value: 60, cost: 0.2 }], excluded: [],
-      facts: { 'features.orders': i % 3 }, absentFacts: [], operator: '', customer: '', excludedByStage: {},
-    };
-    await h.store.decisions.appendDecision(d);
-    const converted = Math.floor(i / 2) % 10 < 10 * (arm === 'none' ? 0.1 : 0.4);
-    if (converted) outcomes.push({ id: `o${i}`, at: d.at + o.delay, profileKey: d.profileKey, type: 'conversion', value: 60, decisionId: arm === 'none' ? null : d.id, action: arm === 'none' ? null : arm, credit: arm === 'none' ? 0 : 1, reward: 60, success: arm !== 'none', source: 'api' });
-    made.push({ key: d.profileKey, at: d.at, arm, converted });
-  }
-  await h.store.decisions.addOutcomes(outcomes);
-  return made;
-}
 
 /** 800 decisions 30 days ago, each converting (or not) an hour later. */
 const seedLog = (h: Harness) => logDecisions(h, { first: 0, n: 800, at: Date.now() - 30 * DAY, delay: 3_600_000 });
