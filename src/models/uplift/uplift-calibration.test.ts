@@ -4,7 +4,7 @@ import { shopConfig } from '../../decide/fixtures.js';
 import { normalQuantile } from '../../learn/math/special.js';
 import { logDecisions, type Made } from './fixtures.js';
 import { heldOutSubject } from './held-out.js';
-import { renderUpliftCalibration, type UpliftCalibrationView } from './uplift-calibration.js';
+import { renderUpliftCalibration, upliftCalibrationReports, type UpliftCalibrationView } from './uplift-calibration.js';
 
 const DAY = 86_400_000;
 
@@ -75,6 +75,20 @@ describe('the calibration report of the uplift model', () => {
     expect(report).toMatchObject({ n: held.length, pending: recent.filter((m) => heldOutSubject(m.key)).length, windowMs: 7 * DAY });
     expect(report.observed).toBeCloseTo(difference(held), 10);
     expect(renderUpliftCalibration(report)).toContain(`${report.pending} more still inside the 7-day attribution window, left out`);
+  });
+
+  it('reads its capped share of the log from decisions whose window has closed, so a busy hour of open ones cannot crowd them out', async () => {
+    h = await harness('sqlite', { config: shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } }) });
+    const old = await seedLog(h);
+    await h.tact.learning.train(['uplift'], 'test');
+    const recent = await logDecisions(h, { first: 800, n: 400, at: Date.now() - DAY, delay: 6 * DAY });
+    // A log cap of 800 decisions (100,000 in service: at 1,000 decisions a second, the last two
+    // minutes): read newest first from now, the 400 open decisions took half of it and the report
+    // judged only the newer half of the closed ones.
+    const [report] = await upliftCalibrationReports(h.tact.store, h.tact.settings, undefined, Date.now(), { sinceMs: 90 * DAY, max: 800 });
+    const held = old.filter((m) => heldOutSubject(m.key));
+    expect(report).toMatchObject({ n: held.length, pending: recent.filter((m) => heldOutSubject(m.key)).length });
+    expect(report.observed).toBeCloseTo(difference(held), 10);
   });
 
   it('closes each action\'s window by its own attribution window, for its treated and its control rows alike', async () => {

@@ -5,6 +5,7 @@ import { validationError } from '../../errors/tact-error.js';
 import { type UpliftCalibrationPoint, type UpliftCalibrationReport, upliftCalibrationReport } from '../../learn/uplift/uplift-calibration.js';
 import type { Store } from '../../store/store.js';
 import { splitHeldOut } from './held-out.js';
+import { heldOutPendingByArm } from './pending.js';
 import { type LoggedDecision, readDecisionLog, span } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
@@ -67,7 +68,7 @@ export function upliftPoints(rows: readonly LoggedDecision[], scorer: UpliftScor
  * @example
  * await upliftCalibrationReports(store, settings, undefined, Date.now());
  */
-export async function upliftCalibrationReports(store: Store, settings: Settings, key: string | undefined, now: number): Promise<UpliftCalibrationView[]> {
+export async function upliftCalibrationReports(store: Store, settings: Settings, key: string | undefined, now: number, log: { sinceMs: number; max: number } = UPLIFT_LOG): Promise<UpliftCalibrationView[]> {
   const live = await store.models.live('uplift');
   const version = live && (await store.models.getVersion('uplift', live.version));
   if (!version) {
@@ -82,13 +83,18 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
   const policy = settings.get(policyKind);
   const windowOf = attributionWindows(settings);
   const reported = key !== undefined ? [key] : actions;
-  // Every decision is read, its window open or not (windowMs 0), with its outcomes up to the longest
-  // window; each action closes its own rows' windows (upliftPoints) and counts the open ones.
-  const longest = Math.max(...reported.map(windowOf));
-  const rows = splitHeldOut(await readDecisionLog(store, { now, windowMs: 0, horizonMs: longest, ...UPLIFT_LOG })).heldOut;
+  // The log is read from the shortest reported window's closed decisions, with their outcomes up to
+  // the longest; each action closes its own rows' windows (upliftPoints) and counts the open ones.
+  // Newer decisions, open for every action, are only counted: read, they would take the capped
+  // read's share (at 1,000 decisions a second, 100,000 are the last two minutes) from closed ones.
+  const windows = reported.map(windowOf);
+  const shortest = Math.min(...windows);
+  const rows = splitHeldOut(await readDecisionLog(store, { now, windowMs: shortest, horizonMs: Math.max(...windows), ...log })).heldOut;
+  const younger = await heldOutPendingByArm(store, now, shortest);
   return reported.map((action) => {
     const windowMs = windowOf(action);
-    const { points, pending } = upliftPoints(rows, scorer, action, { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, now, windowMs });
+    const { points, pending: read } = upliftPoints(rows, scorer, action, { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, now, windowMs });
+    const pending = read + (younger.get(action) ?? 0) + (younger.get('none') ?? 0);
     return { model: 'uplift' as const, key: action, goal: scorer.state.actions[action].goal, version: version.version, windowMs, pending, ...upliftCalibrationReport(points) };
   });
 }

@@ -8,7 +8,8 @@ import type { EstimatorName, LoggedFeedback } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
-import { heldOutSubject, splitHeldOut } from './held-out.js';
+import { splitHeldOut } from './held-out.js';
+import { heldOutPendingByArm } from './pending.js';
 import { heldOutSubjectsSeenBy, trainedOnSplit, unseenRows } from './pre-split.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
 import { type LoggedDecision, readDecisionLog, shownArm, span } from './uplift-log.js';
@@ -252,7 +253,8 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
     const heldOut = splitHeldOut(rows).heldOut;
     const c = trainedOnSplit(candidate) && trainedOnSplit(live) ? compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o) : await compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
-    return withPending(c, await pendingDecisions(d.store, now, windowMs), windowMs);
+    const pending = [...(await heldOutPendingByArm(d.store, now, windowMs)).values()].reduce((a, b) => a + b, 0);
+    return withPending(c, pending, windowMs);
   };
 }
 
@@ -263,25 +265,6 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
 function withPending(c: UpliftComparison, pending: number, windowMs: number): UpliftComparison {
   const said = pending ? `; ${pending.toLocaleString('en-US')} decision${pending === 1 ? '' : 's'} of held-out subjects still inside the ${span(windowMs)} window left out (their outcomes may still come)` : '';
   return { ...c, summary: `${c.summary}${said}`, figures: { ...c.figures, pending, windowMs } };
-}
-
-/**
- * How many decisions of held-out subjects the comparison leaves out as too young: made less than
- * `windowMs` before `now` (a conversion still to come would read as a failure), handoffs aside as
- * the log reads them (uplift-log.ts). Counted page by page over that span only.
- */
-async function pendingDecisions(store: Store, now: number, windowMs: number): Promise<number> {
-  const PAGE = 2000;
-  let pending = 0;
-  let after: { at: number; id: string } | undefined;
-  for (;;) {
-    // The read above takes `at + windowMs ≤ now`; these are the rest, up to now.
-    const page = await store.decisions.queryDecisions({ from: now - windowMs + 1, to: now + 1, after, limit: PAGE });
-    for (const r of page) if (r.choices[0] && r.choices[0].kind !== 'handoff' && heldOutSubject(r.profileKey)) pending++;
-    if (page.length < PAGE) return pending;
-    const last = page[page.length - 1];
-    after = { at: last.at, id: last.id };
-  }
 }
 
 /**
