@@ -3,7 +3,7 @@ import { get, harness, send, type Harness } from '../../test/harness.js';
 import { calibrationReports } from '../models/calibration/reports.js';
 import { renderCalibration } from '../models/cli.js';
 import type { DecisionRecord } from './decision.js';
-import { decisionPoints } from './decision-calibration.js';
+import { decisionCalibration, decisionPoints } from './decision-calibration.js';
 import { shopConfig } from './fixtures.js';
 import type { OutcomeRecord } from './records.js';
 import { advertising, decideReq, post } from './test-http.js';
@@ -25,22 +25,24 @@ describe('calibration of the decisions\' estimates', () => {
     h = undefined;
   });
 
-  it('replays each chosen action\'s Beta belief against its goal outcome: a success, a failure once the window is over, pending before', () => {
+  it('replays each chosen action\'s Beta belief against its goal outcome once the window is over: a success or a failure; pending before, a success too', () => {
     const now = 100 * DAY;
     const records = [
-      record('won', now - 1 * DAY, 'shoes', { a: 2, b: 38 }),
+      record('won', now - 8 * DAY, 'shoes', { a: 2, b: 38 }),
+      // A success inside the window waits like a silence: judged early, successes alone would read the rate high.
+      record('won-early', now - 1 * DAY, 'shoes', { a: 2, b: 38 }),
       record('lost', now - 8 * DAY, 'shoes', { a: 2, b: 38 }),
       record('open', now - 1 * DAY, 'shoes', { a: 2, b: 38 }),
       record('bandit', now - 8 * DAY, 'shoes', { a: 2, b: 38 }, { bandit: { model: 'bandit:home@1', features: [1] } }),
       record('old', now - 8 * DAY, 'shoes', {}),
       record('holdout', now - 8 * DAY, 'shoes', { a: 2, b: 38 }, { arm: 'holdout' }),
     ];
-    const { points, pending, withoutPosterior } = decisionPoints(records, [success('won', 'shoes')], now, () => 7 * DAY);
+    const { points, pending, withoutPosterior } = decisionPoints(records, [success('won', 'shoes'), success('won-early', 'shoes')], now, () => 7 * DAY);
     expect(points).toEqual([
-      { subjectId: 'p-won', seq: now - DAY, alpha: 2, beta: 38, outcome: 1 },
+      { subjectId: 'p-won', seq: now - 8 * DAY, alpha: 2, beta: 38, outcome: 1 },
       { subjectId: 'p-lost', seq: now - 8 * DAY, alpha: 2, beta: 38, outcome: 0 },
     ]);
-    expect(pending).toBe(1);
+    expect(pending).toBe(2);
     expect(withoutPosterior).toBe(2);
   });
 
@@ -59,7 +61,8 @@ describe('calibration of the decisions\' estimates', () => {
     for (const id of ids.slice(0, 6)) expect((await post(t.app, '/v1/outcomes', { decisionId: id, type: 'conversion', value: 60 })).statusCode).toBe(200);
 
     const now = (await get(t.app, '/v1/models/decisions/calibration')).json();
-    expect(now.reports[0]).toMatchObject({ model: 'decisions', n: 6, pending: 24, observedRate: 1 });
+    // Every window is open: the six conversions wait with the rest (counted, they read an observed rate of 1).
+    expect(now.reports[0]).toMatchObject({ model: 'decisions', n: 0, pending: 30, observedRate: null });
     // Eight days on, every window has closed: 6 of 30 converted.
     const [later] = await calibrationReports(t.tact.store, t.tact.settings, 'decisions', undefined, Date.now() + 8 * DAY);
     expect(later).toMatchObject({ n: 30, pending: 0 });
@@ -67,5 +70,18 @@ describe('calibration of the decisions\' estimates', () => {
     const text = renderCalibration(later);
     expect(text).toContain('decisions: 30 resolved predictions (0 still inside their window)');
     expect(text).toMatch(/ECE 0\.\d{4} · MCE/);
+  });
+
+  it('reads its capped share of the log from decisions whose window has closed, and counts the newer ones', async () => {
+    const t = (h = await harness('sqlite', { config: shopConfig() }));
+    const store = t.tact.store.decisions;
+    const now = Date.now();
+    // 40 decisions 8 days ago (window closed, one in four converted), then 60 in the last day.
+    for (let i = 0; i < 40; i++) await store.appendDecision(record(`old${i}`, now - 8 * DAY + i, 'shoes', { a: 2, b: 38 }));
+    for (let i = 0; i < 60; i++) await store.appendDecision(record(`new${i}`, now - DAY + i, 'shoes', { a: 2, b: 38 }));
+    await store.addOutcomes(Array.from({ length: 10 }, (_, i) => ({ ...success(`old${i * 4}`, 'shoes'), at: now - 8 * DAY + 3_600_000 })));
+    // A cap of 50 decisions: read newest first from now, the open ones took 50 of them and none was judged.
+    const r = await decisionCalibration(store, now, () => 7 * DAY, { shortest: 7 * DAY, max: 50 });
+    expect(r).toMatchObject({ n: 40, pending: 60, observedRate: 0.25 });
   });
 });

@@ -39,11 +39,13 @@ export function decisionPoints(records: readonly DecisionRecord[], outcomes: rea
         withoutPosterior++;
         continue;
       }
-      const won = success.has(`${r.id}|${c.action}`);
-      if (!won && r.at + windowOf(c.action) > now) {
+      // Judged once the window is over; a success inside it waits like a silence: taking early
+      // successes and leaving early silences would read the observed rate high.
+      if (r.at + windowOf(c.action) > now) {
         pending++;
         continue;
       }
+      const won = success.has(`${r.id}|${c.action}`);
       points.push({ subjectId: r.profileKey, seq: r.at, alpha: t.a, beta: t.b, outcome: won ? 1 : 0 });
     }
   }
@@ -51,19 +53,40 @@ export function decisionPoints(records: readonly DecisionRecord[], outcomes: rea
 }
 
 /**
- * The reliability report of the decisions' goal-rate estimates on the most recent decisions:
- * ECE and bins of the predicted rate against what happened, and the coverage of 90% intervals
- * (held-out.ts).
+ * The reliability report of the decisions' goal-rate estimates on the most recent decisions whose
+ * shortest attribution window has closed (at most `max`): ECE and bins of the predicted rate
+ * against what happened, and the coverage of 90% intervals (held-out.ts). Newer decisions are
+ * counted as pending, not read: read newest first from now, they would take the capped read's
+ * share (at 1,000 decisions a second, 50,000 are the last minute) and leave nothing to judge.
  *
  * @example
- * await decisionCalibration(store.decisions, Date.now(), (a) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs);
+ * await decisionCalibration(store.decisions, Date.now(), attributionWindows(settings), { shortest: shortestWindow(settings) });
  */
-export async function decisionCalibration(store: DecisionStore, now: number, windowOf: (action: string) => number): Promise<DecisionCalibration> {
-  const records = await store.queryDecisions({ limit: DECISION_CALIBRATION_WINDOW });
+export async function decisionCalibration(store: DecisionStore, now: number, windowOf: (action: string) => number, o: { shortest: number; max?: number }): Promise<DecisionCalibration> {
+  const { shortest } = o;
+  const records = await store.queryDecisions({ to: now - shortest + 1, limit: o.max ?? DECISION_CALIBRATION_WINDOW });
   const from = records.reduce((m, r) => Math.min(m, r.at), now);
   const outcomes = await store.outcomesSince(from);
   const { points, pending, withoutPosterior } = decisionPoints(records, outcomes, now, windowOf);
-  return { model: 'decisions', key: null, pending, withoutPosterior, ...heldOutReport(points) };
+  const younger = await openChoices(store, now, shortest);
+  return { model: 'decisions', key: null, pending: pending + younger.pending, withoutPosterior: withoutPosterior + younger.withoutPosterior, ...heldOutReport(points) };
+}
+
+/** The action choices of decisions made in the last `windowMs`, as decisionPoints counts them (pending, or without a Beta estimate), page by page. */
+async function openChoices(store: DecisionStore, now: number, windowMs: number): Promise<{ pending: number; withoutPosterior: number }> {
+  const PAGE = 2000;
+  const out = { pending: 0, withoutPosterior: 0 };
+  if (windowMs <= 0) return out;
+  let after: { at: number; id: string } | undefined;
+  for (;;) {
+    const page = await store.queryDecisions({ from: now - windowMs + 1, to: now + 1, after, limit: PAGE });
+    const counted = decisionPoints(page, [], now, () => Infinity);
+    out.pending += counted.pending;
+    out.withoutPosterior += counted.withoutPosterior;
+    if (page.length < PAGE) return out;
+    const last = page[page.length - 1];
+    after = { at: last.at, id: last.id };
+  }
 }
 
 /**
@@ -76,4 +99,16 @@ export function attributionWindows(settings: Settings): (action: string) => numb
   const catalog = settings.get(catalogKind);
   const policy = settings.get(policyKind);
   return (action) => catalog.actions.get(action)?.attributionMs ?? policy.attributionMs;
+}
+
+/**
+ * The shortest attribution window of the policy and the catalog's actions: decisions younger than
+ * it have no choice whose window has closed.
+ *
+ * @example
+ * shortestWindow(settings); // 86400000 with an action credited for a day
+ */
+export function shortestWindow(settings: Settings): number {
+  const windowOf = attributionWindows(settings);
+  return Math.min(settings.get(policyKind).attributionMs, ...[...settings.get(catalogKind).actions.keys()].map(windowOf));
 }

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
 import { type HeldOutPoint, heldOutReport } from '../../learn/calibration/held-out.js';
 import { renderCalibration } from '../cli.js';
+import type { CalibrationPoint, EstimateStore } from '../estimates/estimate-store.js';
+import { calibrationReport } from './calibration.js';
 import { FEW_ROWS, markFewRows } from './reports.js';
+
+const HOUR = 3_600_000;
 
 const config = { rates: [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '72h' }, { name: 'email_click', exposure: 'Email Delivered', success: 'Email Link Clicked', within: '72h' }] };
 
@@ -75,5 +79,21 @@ describe('calibration bins with few predictions', () => {
     expect(report.bins).toEqual([expect.objectContaining({ count: 40, few: false })]);
     expect(report.binsWithFewRows).toBe(0);
     expect(renderCalibration(report)).not.toContain('few');
+  });
+});
+
+describe('which predictions the report judges', () => {
+  const point = (seq: number, deadline: number, outcome: number | null): CalibrationPoint => ({
+    model: 'rates', key: 'email_open', subjectId: `s${seq}`, seq, at: deadline - 72 * HOUR, alpha: 2, beta: 8, deadline, outcome, modelVersion: 'rates@1',
+  });
+  const store = (points: CalibrationPoint[]) => ({ points: async () => points }) as unknown as EstimateStore;
+
+  it('judges a prediction only once its window is over: an early success is pending like an early silence, or the observed rate reads high', async () => {
+    const now = 1_000 * HOUR;
+    const points = [point(1, now - HOUR, 1), point(2, now - HOUR, null), point(3, now + HOUR, 1), point(4, now + HOUR, null)];
+    const report = await calibrationReport(store(points), 'rates', 'email_open', now);
+    // Counting the open success (and not the open silence) gave n 3 and an observed rate of 2/3
+    // where the closed predictions read 1/2.
+    expect(report).toMatchObject({ n: 2, pending: 2, observedRate: 0.5 });
   });
 });

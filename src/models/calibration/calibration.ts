@@ -19,8 +19,8 @@ export interface CalibrationView extends HeldOutReport {
 
 /**
  * The reliability report of a rate model on its recorded predictions: each was made before its
- * outcome was known; an open prediction past its deadline counts as a failure, one still inside
- * its window is left out.
+ * outcome was known and is judged once its window is over (an open one past its deadline counts as
+ * a failure); one still inside its window is left out, whatever has happened so far.
  *
  * @example
  * await calibrationReport(store.estimates, 'rates', 'email_open', Date.now()); // { ece: 0.012, coverage: { coverage: 0.91, … }, … }
@@ -30,7 +30,9 @@ export async function calibrationReport(store: EstimateStore, model: string, key
   let pending = 0;
   const resolved = [];
   for (const p of points) {
-    if (p.outcome === null && p.deadline > now) {
+    // Open predictions wait, a success among them too: taking early successes and leaving early
+    // silences would read the observed rate high (resolvedOutcome in rates-comparator.ts is the same rule).
+    if (p.deadline > now) {
       pending++;
       continue;
     }

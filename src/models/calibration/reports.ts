@@ -1,5 +1,5 @@
 import type { Settings } from '../../config/settings.js';
-import { attributionWindows, decisionCalibration } from '../../decide/decision-calibration.js';
+import { attributionWindows, decisionCalibration, shortestWindow } from '../../decide/decision-calibration.js';
 import { editDistance } from '../../errors/edit-distance.js';
 import { validationError } from '../../errors/tact-error.js';
 import type { Store } from '../../store/store.js';
@@ -75,7 +75,7 @@ async function reportsOf(store: Store, settings: Settings, name: string, key: st
   }
   if (name === 'decisions') {
     if (key !== undefined) throw validationError([{ field: 'key', message: 'The `key` chooses one rate of `rates`; `decisions` has one report and no keys.' }]);
-    return [await decisionCalibration(store.decisions, now, attributionWindows(settings))];
+    return [await decisionCalibration(store.decisions, now, attributionWindows(settings), { shortest: shortestWindow(settings) })];
   }
   return [await calibrationReport(store.estimates, name, key, now)];
 }

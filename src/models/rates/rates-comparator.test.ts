@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { afterTraining, harness, type Harness } from '../../../test/harness.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { CalibrationPoint } from '../estimates/estimate-store.js';
-import { MIN_HELD_OUT, compareOnPoints, pointLogLik, ratesComparator, ratesVerdict } from './rates-comparator.js';
+import { MIN_HELD_OUT, compareOnPoints, pointLogLik, ratesComparator, ratesVerdict, resolvedOutcome } from './rates-comparator.js';
 import { type RatesModelState, ladderFor } from './rate-model.js';
 import { ratesKind } from './rates-kind.js';
 import { EMAIL_OPEN_RATE, emailExposure } from './email-fixture.js';
@@ -113,5 +113,15 @@ describe('promotion of a rates version', () => {
     // A tie on one rate does not hide a real difference on another.
     const better = compareOnPoints('email_click', points, () => ({ candidate: -0.6, live: -0.7 }), 1);
     expect(ratesVerdict([same as never, better as never], [], { candidate: 3, live: 2 }).better).toBe(true);
+  });
+});
+
+describe('a held-out point\'s outcome', () => {
+  const point = (deadline: number, outcome: number | null) => ({ model: 'rates', key: 'email_open', subjectId: 's', seq: 1, at: deadline - 1000, alpha: 1, beta: 9, deadline, outcome, modelVersion: 'rates@1' }) as CalibrationPoint;
+  it('is known only once the window is over: a success inside it is as open as a silence, or the versions are scored on a sample tilted to successes', () => {
+    expect(resolvedOutcome(point(500, 1), 1000)).toBe(1);
+    expect(resolvedOutcome(point(500, null), 1000)).toBe(0);
+    expect(resolvedOutcome(point(1500, 1), 1000)).toBeUndefined();
+    expect(resolvedOutcome(point(1500, null), 1000)).toBeUndefined();
   });
 });

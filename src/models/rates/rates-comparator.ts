@@ -48,14 +48,16 @@ export function pointLogLik(ladder: ReturnType<typeof ladderFor>, inputs: NonNul
 }
 
 /**
- * A held-out point's outcome: 1 for a success, 0 once its window is over without one, undefined
- * while it may still succeed (an open trial says nothing yet).
+ * A held-out point's outcome once its window is over: 1 for a success within it, else 0; undefined
+ * while the window is open — a success inside it too, as a silence: taking early successes and
+ * leaving early silences would tilt the points judged towards successes.
  *
  * @example
  * resolvedOutcome(point, Date.now()); // 0
  */
 export function resolvedOutcome(p: CalibrationPoint, now: number): 0 | 1 | undefined {
-  return p.outcome === 1 ? 1 : p.deadline <= now ? 0 : undefined;
+  if (p.deadline > now) return undefined;
+  return p.outcome === 1 ? 1 : 0;
 }
 
 /**
