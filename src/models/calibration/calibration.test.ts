@@ -86,7 +86,11 @@ describe('which predictions the report judges', () => {
   const point = (seq: number, deadline: number, outcome: number | null): CalibrationPoint => ({
     model: 'rates', key: 'email_open', subjectId: `s${seq}`, seq, at: deadline - 72 * HOUR, alpha: 2, beta: 8, deadline, outcome, modelVersion: 'rates@1',
   });
-  const store = (points: CalibrationPoint[]) => ({ points: async () => points }) as unknown as EstimateStore;
+  // The store's reads, as both stores answer them (src/store/conformance/learn-store.case.ts).
+  const store = (points: CalibrationPoint[]) => ({
+    points: async (_m: string, _k: string, limit: number, o: { closedBy?: number } = {}) => points.filter((p) => p.deadline <= (o.closedBy ?? Infinity)).sort((a, b) => b.at - a.at).slice(0, limit),
+    openPoints: async (_m: string, _k: string, now: number) => points.filter((p) => p.deadline > now).length,
+  }) as unknown as EstimateStore;
 
   it('judges a prediction only once its window is over: an early success is pending like an early silence, or the observed rate reads high', async () => {
     const now = 1_000 * HOUR;

@@ -2,10 +2,10 @@ import { type HeldOutReport, heldOutReport } from '../../learn/calibration/held-
 import type { EstimateStore } from '../estimates/estimate-store.js';
 
 /**
- * Calibration points read per report (the most recent).
+ * Calibration points read per report (the most recent whose window has closed).
  *
  * @example
- * await store.points('rates', 'email_open', CALIBRATION_WINDOW);
+ * await store.points('rates', 'email_open', CALIBRATION_WINDOW, { closedBy: Date.now() });
  */
 export const CALIBRATION_WINDOW = 50_000;
 
@@ -20,23 +20,17 @@ export interface CalibrationView extends HeldOutReport {
 /**
  * The reliability report of a rate model on its recorded predictions: each was made before its
  * outcome was known and is judged once its window is over (an open one past its deadline counts as
- * a failure); one still inside its window is left out, whatever has happened so far.
+ * a failure); one still inside its window is left out and counted, whatever has happened so far (an
+ * early success judged while early silences wait would read the observed rate high).
  *
  * @example
  * await calibrationReport(store.estimates, 'rates', 'email_open', Date.now()); // { ece: 0.012, coverage: { coverage: 0.91, … }, … }
  */
 export async function calibrationReport(store: EstimateStore, model: string, key: string | undefined, now: number): Promise<CalibrationView> {
-  const points = await store.points(model, key, CALIBRATION_WINDOW);
-  let pending = 0;
-  const resolved = [];
-  for (const p of points) {
-    // Open predictions wait, a success among them too: taking early successes and leaving early
-    // silences would read the observed rate high (resolvedOutcome in rates-comparator.ts is the same rule).
-    if (p.deadline > now) {
-      pending++;
-      continue;
-    }
-    resolved.push({ subjectId: p.subjectId, seq: p.seq, alpha: p.alpha, beta: p.beta, outcome: p.outcome ?? 0 });
-  }
+  // The newest points whose window has closed: read newest first from now, open ones would take the
+  // capped read's share (a newsletter to 100,000 fills it for its whole window) and leave nothing to judge.
+  const points = await store.points(model, key, CALIBRATION_WINDOW, { closedBy: now });
+  const pending = await store.openPoints(model, key, now);
+  const resolved = points.map((p) => ({ subjectId: p.subjectId, seq: p.seq, alpha: p.alpha, beta: p.beta, outcome: p.outcome ?? 0 }));
   return { model, key: key ?? null, pending, ...heldOutReport(resolved) };
 }

@@ -93,8 +93,10 @@ export interface EstimateStore {
   scan(model: string, key: string | undefined, afterSubject: string, limit: number): Promise<StoredEstimate[]>;
   /** Recent anomalies, newest first. */
   anomalies(q: { subjectId?: string; metric?: string; limit: number }): Promise<AnomalyRecord[]>;
-  /** Recent calibration points of a model (and key), newest first. */
-  points(model: string, key: string | undefined, limit: number): Promise<CalibrationPoint[]>;
+  /** Recent calibration points of a model (and key), newest first; with `closedBy`, only those whose deadline is at or before it. */
+  points(model: string, key: string | undefined, limit: number, o?: { closedBy?: number }): Promise<CalibrationPoint[]>;
+  /** How many points of a model (and key) have their deadline after `now`: still open. */
+  openPoints(model: string, key: string | undefined, now: number): Promise<number>;
   /** Points of a model and key recorded after `recordedAfter` that kept their inputs, oldest first, at most `limit`. */
   heldOutPoints(model: string, key: string, recordedAfter: number, limit: number): Promise<CalibrationPoint[]>;
   /** Erases every inference about a subject (estimates, anomalies, calibration points). */

@@ -41,6 +41,19 @@ export function learnStoreCases(kind: StoreKind): void {
       expect(await store.estimates.points('rates', undefined, 10)).toEqual([]);
     });
 
+    it('reads the newest points whose window has closed, and counts the open ones apart', async () => {
+      const point = (seq: number, at: number, deadline: number, outcome: number | null) => ({ model: 'rates', key: 'email_open', subjectId: `p${seq}`, seq, at, alpha: 2, beta: 8, deadline, outcome, modelVersion: 'rates@1' });
+      // Three closed (deadline ≤ 100), then four still open at 100 — one of them a success already.
+      await store.estimates.write({ points: [point(1, 10, 40, null), point(2, 20, 50, 1), point(3, 30, 100, null), point(4, 60, 130, 1), point(5, 70, 140, null), point(6, 80, 150, null), point(7, 90, 160, null)] });
+      await store.estimates.write({ points: [{ ...point(8, 95, 165, null), key: 'email_click' }] });
+      // Newest first among the closed: the open ones take none of the limit.
+      expect((await store.estimates.points('rates', 'email_open', 2, { closedBy: 100 })).map((q) => q.seq)).toEqual([3, 2]);
+      expect((await store.estimates.points('rates', 'email_open', 10)).map((q) => q.seq)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+      expect(await store.estimates.openPoints('rates', 'email_open', 100)).toBe(4);
+      expect(await store.estimates.openPoints('rates', 'email_open', 160)).toBe(0);
+      expect(await store.estimates.openPoints('rates', undefined, 100)).toBe(5);
+    });
+
     it('records an entry or exit only when membership really changes', async () => {
       const t = { segment: 'vip', profileId: 'p1', at: 1, seq: 3, version: 1, reason: 'event' };
       await store.segments.apply([{ ...t, kind: 'entry' }]);

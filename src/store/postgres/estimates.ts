@@ -78,11 +78,16 @@ export class PostgresEstimateStore implements EstimateStore {
     return r.rows.map(toAnomaly);
   }
 
-  async points(model: string, key: string | undefined, limit: number): Promise<CalibrationPoint[]> {
+  async points(model: string, key: string | undefined, limit: number, o: { closedBy?: number } = {}): Promise<CalibrationPoint[]> {
     return (await this.pool.query<CalibrationPoint & { inputs: string | null }>(
-      `SELECT ${P_COLS} FROM calibration_points WHERE model = $1 AND ($2::text IS NULL OR key = $2) ORDER BY at DESC, seq DESC LIMIT $3`,
-      [model, key ?? null, limit],
+      `SELECT ${P_COLS} FROM calibration_points WHERE model = $1 AND ($2::text IS NULL OR key = $2) AND deadline <= $3 ORDER BY at DESC, seq DESC LIMIT $4`,
+      [model, key ?? null, o.closedBy ?? Number.MAX_SAFE_INTEGER, limit],
     )).rows.map(toPoint);
+  }
+
+  async openPoints(model: string, key: string | undefined, now: number): Promise<number> {
+    const r = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM calibration_points WHERE model = $1 AND ($2::text IS NULL OR key = $2) AND deadline > $3', [model, key ?? null, now]);
+    return Number(r.rows[0].n);
   }
 
   async heldOutPoints(model: string, key: string, recordedAfter: number, limit: number): Promise<CalibrationPoint[]> {

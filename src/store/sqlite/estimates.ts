@@ -41,8 +41,10 @@ export class SqliteEstimateStore implements EstimateStore {
       anomaliesSubject: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE subject_id = ? ORDER BY at DESC, seq DESC LIMIT ?`),
       anomaliesMetric: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE metric = ? ORDER BY at DESC, seq DESC LIMIT ?`),
       anomaliesBoth: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE subject_id = ? AND metric = ? ORDER BY at DESC, seq DESC LIMIT ?`),
-      points: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? ORDER BY at DESC, seq DESC LIMIT ?`),
-      pointsKey: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      points: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND deadline <= ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      pointsKey: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND deadline <= ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      openPoints: db.prepare('SELECT count(*) AS n FROM calibration_points WHERE model = ? AND deadline > ?'),
+      openPointsKey: db.prepare('SELECT count(*) AS n FROM calibration_points WHERE model = ? AND key = ? AND deadline > ?'),
       heldOut: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND recorded_at > ? AND inputs IS NOT NULL ORDER BY recorded_at, seq LIMIT ?`),
     };
   }
@@ -82,8 +84,13 @@ export class SqliteEstimateStore implements EstimateStore {
     return (rows as (AnomalyRecord & { low: number | null; high: number | null })[]).map(toAnomaly);
   }
 
-  async points(model: string, key: string | undefined, limit: number): Promise<CalibrationPoint[]> {
-    return ((key === undefined ? this.s.points.all(model, limit) : this.s.pointsKey.all(model, key, limit)) as (CalibrationPoint & { inputs: string | null })[]).map(toPoint);
+  async points(model: string, key: string | undefined, limit: number, o: { closedBy?: number } = {}): Promise<CalibrationPoint[]> {
+    const by = o.closedBy ?? Number.MAX_SAFE_INTEGER;
+    return ((key === undefined ? this.s.points.all(model, by, limit) : this.s.pointsKey.all(model, key, by, limit)) as (CalibrationPoint & { inputs: string | null })[]).map(toPoint);
+  }
+
+  async openPoints(model: string, key: string | undefined, now: number): Promise<number> {
+    return ((key === undefined ? this.s.openPoints.get(model, now) : this.s.openPointsKey.get(model, key, now)) as { n: number }).n;
   }
 
   async heldOutPoints(model: string, key: string, recordedAfter: number, limit: number): Promise<CalibrationPoint[]> {

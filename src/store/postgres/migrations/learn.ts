@@ -141,4 +141,11 @@ INSERT INTO segment_counts (segment, members, entries, exits)
   ) x GROUP BY segment;
 `,
   },
+  {
+    id: 'learn-006',
+    name: 'calibration points found by their deadline (the reports judge closed ones, count open ones)',
+    sql: `
+CREATE INDEX calibration_points_deadline ON calibration_points (model, key, deadline);
+`,
+  },
 ];

@@ -179,4 +179,11 @@ CREATE TRIGGER segment_events_uncounted AFTER DELETE ON segment_events BEGIN
 END;
 `,
   },
+  {
+    id: 'learn-006',
+    name: 'calibration points found by their deadline (the reports judge closed ones, count open ones)',
+    sql: `
+CREATE INDEX calibration_points_deadline ON calibration_points (model, key, deadline);
+`,
+  },
 ];
