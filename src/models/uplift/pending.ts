@@ -1,21 +1,26 @@
 import type { Store } from '../../store/store.js';
 import { heldOutSubject } from './held-out.js';
 
+/** Decisions a pending count reads at most (as many as the log read it goes with: UPLIFT_LOG.max). */
+export const PENDING_SCAN = 100_000;
+
 /**
  * How many decisions of held-out subjects (held-out.ts) were made in the last `windowMs` before
  * `now`, per arm as the log reads it (uplift-log.ts: "none" for a holdout or a "none" first
  * choice, else the first choice's action; handoffs aside): the decisions a read that stops at
  * `now − windowMs` leaves out because their outcomes may still come. Counted page by page over
- * that span only, so a busy window costs one page in memory, not the whole span.
+ * that span, newest first, at most `scanMax` decisions (a 7-day window at 1,000 decisions a second
+ * holds 600 million): past that the counts are a lower bound (`atLeast`).
  *
  * @example
- * const open = await heldOutPendingByArm(store, Date.now(), 7 * 864e5); // Map { 'none' => 12, 'shoes' => 9 }
+ * const open = await heldOutPendingByArm(store, Date.now(), 7 * 864e5); // { counts: Map { 'none' => 12, 'shoes' => 9 }, atLeast: false }
  */
-export async function heldOutPendingByArm(store: Pick<Store, 'decisions'>, now: number, windowMs: number): Promise<Map<string, number>> {
-  const PAGE = 2000;
+export async function heldOutPendingByArm(store: Pick<Store, 'decisions'>, now: number, windowMs: number, scanMax = PENDING_SCAN): Promise<{ counts: Map<string, number>; atLeast: boolean }> {
+  const PAGE = Math.min(2000, scanMax);
   const counts = new Map<string, number>();
-  if (windowMs <= 0) return counts;
+  if (windowMs <= 0) return { counts, atLeast: false };
   let after: { at: number; id: string } | undefined;
+  let scanned = 0;
   for (;;) {
     // A read with `windowMs` takes `at + windowMs ≤ now`; these are the rest, up to now.
     const page = await store.decisions.queryDecisions({ from: now - windowMs + 1, to: now + 1, after, limit: PAGE });
@@ -25,7 +30,9 @@ export async function heldOutPendingByArm(store: Pick<Store, 'decisions'>, now: 
       const arm = d.arm === 'holdout' || first.kind === 'none' ? 'none' : (first.action as string);
       counts.set(arm, (counts.get(arm) ?? 0) + 1);
     }
-    if (page.length < PAGE) return counts;
+    scanned += page.length;
+    if (page.length < PAGE) return { counts, atLeast: false };
+    if (scanned >= scanMax) return { counts, atLeast: true };
     const last = page[page.length - 1];
     after = { at: last.at, id: last.id };
   }

@@ -91,6 +91,22 @@ describe('the calibration report of the uplift model', () => {
     expect(report.observed).toBeCloseTo(difference(held), 10);
   });
 
+  it('stops counting the open decisions after a bound, and says the count is a lower bound', async () => {
+    h = await harness('sqlite', { config: shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } }) });
+    await seedLog(h);
+    await h.tact.learning.train(['uplift'], 'test');
+    const recent = await logDecisions(h, { first: 800, n: 400, at: Date.now() - DAY, delay: 6 * DAY });
+    const open = recent.filter((m) => heldOutSubject(m.key)).length;
+    const all = await upliftCalibrationReports(h.tact.store, h.tact.settings, undefined, Date.now());
+    expect(all[0].pending).toBe(open);
+    expect(all[0].pendingAtLeast).toBeUndefined();
+    // 100 of the 400 newest read: the held-out ones among them, and "at least".
+    const [bounded] = await upliftCalibrationReports(h.tact.store, h.tact.settings, undefined, Date.now(), undefined, { scanMax: 100 });
+    const newest = recent.slice(-100).filter((m) => heldOutSubject(m.key)).length;
+    expect(bounded).toMatchObject({ pending: newest, pendingAtLeast: true });
+    expect(renderUpliftCalibration(bounded)).toContain(`; at least ${newest} more still inside the 7-day attribution window, left out`);
+  });
+
   it('closes each action\'s window by its own attribution window, for its treated and its control rows alike', async () => {
     const config = shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } });
     const shoes = config.catalog.actions!.find((a) => a.id === 'shoes-offer')!;

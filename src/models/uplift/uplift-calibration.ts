@@ -22,6 +22,8 @@ export interface UpliftCalibrationView extends UpliftCalibrationReport {
   windowMs: number | null;
   /** Held-out decisions of the action or of "none" made less than `windowMs` ago: their outcomes may still come, so they are left out. */
   pending: number;
+  /** True when `pending` is a lower bound: counting stopped after 100,000 of the newest decisions. */
+  pendingAtLeast?: true;
 }
 
 /**
@@ -68,7 +70,7 @@ export function upliftPoints(rows: readonly LoggedDecision[], scorer: UpliftScor
  * @example
  * await upliftCalibrationReports(store, settings, undefined, Date.now());
  */
-export async function upliftCalibrationReports(store: Store, settings: Settings, key: string | undefined, now: number, log: { sinceMs: number; max: number } = UPLIFT_LOG): Promise<UpliftCalibrationView[]> {
+export async function upliftCalibrationReports(store: Store, settings: Settings, key: string | undefined, now: number, log: { sinceMs: number; max: number } = UPLIFT_LOG, o: { scanMax?: number } = {}): Promise<UpliftCalibrationView[]> {
   const live = await store.models.live('uplift');
   const version = live && (await store.models.getVersion('uplift', live.version));
   if (!version) {
@@ -90,12 +92,12 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
   const windows = reported.map(windowOf);
   const shortest = Math.min(...windows);
   const rows = splitHeldOut(await readDecisionLog(store, { now, windowMs: shortest, horizonMs: Math.max(...windows), ...log })).heldOut;
-  const younger = await heldOutPendingByArm(store, now, shortest);
+  const { counts: younger, atLeast } = await heldOutPendingByArm(store, now, shortest, o.scanMax);
   return reported.map((action) => {
     const windowMs = windowOf(action);
     const { points, pending: read } = upliftPoints(rows, scorer, action, { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, now, windowMs });
     const pending = read + (younger.get(action) ?? 0) + (younger.get('none') ?? 0);
-    return { model: 'uplift' as const, key: action, goal: scorer.state.actions[action].goal, version: version.version, windowMs, pending, ...upliftCalibrationReport(points) };
+    return { model: 'uplift' as const, key: action, goal: scorer.state.actions[action].goal, version: version.version, windowMs, pending, ...(atLeast ? { pendingAtLeast: true as const } : {}), ...upliftCalibrationReport(points) };
   });
 }
 
@@ -108,7 +110,7 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
  */
 export function renderUpliftCalibration(r: UpliftCalibrationView): string {
   if (r.version === null) return 'uplift: no version is trained yet\n';
-  const open = r.pending && r.windowMs !== null ? `; ${r.pending.toLocaleString('en-US')} more still inside the ${span(r.windowMs)} attribution window, left out` : '';
+  const open = r.pending && r.windowMs !== null ? `; ${r.pendingAtLeast ? 'at least ' : ''}${r.pending.toLocaleString('en-US')} more still inside the ${span(r.windowMs)} attribution window, left out` : '';
   const head = `uplift ${r.key} (version ${r.version}, goal ${r.goal}): ${r.n.toLocaleString('en-US')} held-out decisions (${r.treated.toLocaleString('en-US')} showed it, ${r.control.toLocaleString('en-US')} did nothing)${open}`;
   if (!r.n) return `${head}\n  nothing to report yet\n`;
   const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));

@@ -59,6 +59,8 @@ export interface UpliftComparison extends Comparison {
     pending?: number;
     /** The horizon every arm's outcome is read within: {@link comparisonWindow}. */
     windowMs?: number;
+    /** True when `pending` is a lower bound: counting stopped after 100,000 of the newest decisions (pending.ts). */
+    pendingAtLeast?: true;
   };
 }
 /**
@@ -253,8 +255,8 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
     const heldOut = splitHeldOut(rows).heldOut;
     const c = trainedOnSplit(candidate) && trainedOnSplit(live) ? compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o) : await compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
-    const pending = [...(await heldOutPendingByArm(d.store, now, windowMs)).values()].reduce((a, b) => a + b, 0);
-    return withPending(c, pending, windowMs);
+    const { counts, atLeast } = await heldOutPendingByArm(d.store, now, windowMs);
+    return withPending(c, [...counts.values()].reduce((a, b) => a + b, 0), windowMs, atLeast);
   };
 }
 
@@ -262,9 +264,9 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
  * The comparison with the decisions it left out for their open window counted: in its figures
  * (`pending`, `windowMs`) and, when there are any, at the end of its summary.
  */
-function withPending(c: UpliftComparison, pending: number, windowMs: number): UpliftComparison {
-  const said = pending ? `; ${pending.toLocaleString('en-US')} decision${pending === 1 ? '' : 's'} of held-out subjects still inside the ${span(windowMs)} window left out (their outcomes may still come)` : '';
-  return { ...c, summary: `${c.summary}${said}`, figures: { ...c.figures, pending, windowMs } };
+function withPending(c: UpliftComparison, pending: number, windowMs: number, atLeast: boolean): UpliftComparison {
+  const said = pending ? `; ${atLeast ? 'at least ' : ''}${pending.toLocaleString('en-US')} decision${pending === 1 ? '' : 's'} of held-out subjects still inside the ${span(windowMs)} window left out (their outcomes may still come)` : '';
+  return { ...c, summary: `${c.summary}${said}`, figures: { ...c.figures, pending, windowMs, ...(atLeast ? { pendingAtLeast: true as const } : {}) } };
 }
 
 /**
