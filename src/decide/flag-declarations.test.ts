@@ -55,6 +55,36 @@ describe('flags declared in configuration', () => {
     expect(again).toEqual({ add: [], clear: [], unresolved: [] });
   });
 
+  it('a declaration whose `until` was moved into the past ends the flag the file added, as it would a flag not declared any more', () => {
+    const acme = { kind: 'account' as const, id: 'acme' };
+    const now = Date.parse('2026-11-30T12:00:00Z');
+    // The file added `pause` until 2027; an operator then ends it by setting `until` to a time just gone.
+    const open = [flag({ id: 'f1', name: 'pause', until: Date.parse('2027-01-15') }), flag({ id: 'f2', name: 'manual', author: 'key:admin' })];
+    const plan = reconcileFlags(
+      [
+        { account: 'acme', name: 'pause', note: 'n', until: new Date(now - 1).toISOString() },
+        { account: 'acme', name: 'manual', note: 'n', until: '2000-01-01' },
+      ],
+      open,
+      () => acme,
+      now,
+    );
+    expect(plan).toEqual({ add: [], clear: ['f1'], unresolved: [] });
+  });
+
+  it('refuses a flag declared twice, naming the second; two identifiers of one person declare one flag, the first, and the plan settles', () => {
+    expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: 'a' }, { account: 'globex', name: 'pause', note: 'b' }, { account: 'acme', name: 'pause', note: 'c' }])).toEqual([
+      { field: 'flags[2]', message: 'The `flags[2]` declares the flag `pause` on the account `acme` again (`flags[0]` declares it): declare each flag once.' },
+    ]);
+    // "ana" and "ana@example.com" are one profile: declared under both, the flag was cleared and re-added at every reconciliation.
+    const ana = { kind: 'profile' as const, id: 'p-ana' };
+    const decls = [{ subject: 'ana', name: 'vip', note: 'a' }, { subject: 'ana@example.com', name: 'vip', note: 'b' }];
+    const first = reconcileFlags(decls, [], () => ana, 1000);
+    expect(first.add.map((a) => a.note)).toEqual(['a']);
+    const open = [flag({ id: 'g1', target: ana, name: 'vip', note: 'a' })];
+    expect(reconcileFlags(decls, open, () => ana, 1000)).toEqual({ add: [], clear: [], unresolved: [] });
+  });
+
   describe('through the server', () => {
     let h: Harness;
     afterEach(async () => h?.close());

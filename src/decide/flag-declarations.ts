@@ -39,6 +39,8 @@ const KEYS = ['subject', 'account', 'name', 'note', 'until'] satisfies (keyof Fl
 export function checkFlagDeclarations(body: unknown): FieldProblem[] {
   if (!Array.isArray(body)) return [{ field: 'flags', message: 'The `flags` section must be a list of { subject | account, name, note, until? }.' }];
   const out: FieldProblem[] = [];
+  // A flag declared twice was cleared and added again at every reconciliation (one note, then the other).
+  const seen = new Map<string, number>();
   body.forEach((f: unknown, i) => {
     const at = `flags[${i}]`;
     if (!f || typeof f !== 'object' || Array.isArray(f)) return void out.push({ field: at, message: 'Each flag must be an object.' });
@@ -50,6 +52,12 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
     if (typeof d.name !== 'string' || !NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });
     if (typeof d.note !== 'string') out.push({ field: `${at}.note`, message: 'Each flag needs a `note` saying why (people read it months later).' });
     if (d.until !== undefined && (typeof d.until !== 'string' || parseUntil(d.until) === undefined)) out.push({ field: `${at}.until`, message: 'The `until` must be an ISO-8601 date such as "2027-01-15", or a time with its offset such as "2027-01-15T09:00:00Z".' });
+    const on = typeof d.subject === 'string' && d.subject ? ['subject', d.subject] : typeof d.account === 'string' && d.account ? ['account', d.account] : undefined;
+    if (!on || typeof d.name !== 'string') return;
+    const key = JSON.stringify([...on, d.name]);
+    const j = seen.get(key);
+    if (j === undefined) seen.set(key, i);
+    else out.push({ field: at, message: `The \`${at}\` declares the flag \`${d.name}\` on the ${on[0]} \`${on[1]}\` again (\`flags[${j}]\` declares it): declare each flag once.` });
   });
   return out;
 }
@@ -103,10 +111,17 @@ export function reconcileFlags(decls: readonly FlagDeclaration[], open: readonly
       continue;
     }
     const key = keyOf(target, d.name);
+    // Two identifiers of one person declaring one flag: the first declaration is the flag.
+    if (wanted.has(key)) continue;
     wanted.add(key);
     const cur = have.get(key);
     const until = d.until === undefined ? null : (parseUntil(d.until) ?? NaN);
-    if (until !== null && !(until > now)) continue;
+    // Over already: nothing to add, and an open flag the file added earlier ends now (an operator
+    // moving `until` into the past means "stop", not "keep the old expiry").
+    if (until !== null && !(until > now)) {
+      if (cur?.author === DECLARED_BY) clear.push(cur.id);
+      continue;
+    }
     if (cur && (cur.author !== DECLARED_BY || (cur.note === d.note && cur.until === until))) continue;
     if (cur) clear.push(cur.id);
     add.push({ ...(d.subject ? { subject: d.subject } : { account: d.account }), name: d.name, note: d.note, ...(d.until ? { until: d.until } : {}), author: DECLARED_BY });
