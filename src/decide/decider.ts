@@ -273,7 +273,7 @@ export class Decider {
       holds: this.d.state.holdsOf(profileKey, mergedKeys),
       estimates: inputs ? decisionEstimates(this.d.estimates, inputs, play.policy) : this.d.estimates,
       facts: new Set(),
-      budgetWeights: play.budgetWeights,
+      budgetWeights: play.budgetWeightsAt(now),
       random: this.d.random,
       bandits: this.d.bandits,
       ...(routed ? { experiment: routed.experiment } : {}),
@@ -345,7 +345,7 @@ export function budgetGuards(record: DecisionRecord, play: Playbook): BudgetGuar
   return play.policy.budgets.filter((b) => b.channel === record.channel).map((b) => {
     const windowStart = budgetWindowStart(b.windowMs, record.at);
     const borrowing = (record.at - windowStart) / b.windowMs >= b.borrowAfter;
-    const weights = play.budgetWeights.get(b.channel) ?? 1;
+    const weights = play.budgetWeightsAt(record.at).get(b.channel) ?? 1;
     const shares = Object.fromEntries(actions.map((a) => [a, borrowing ? Infinity : (b.max * (play.catalog.actions.get(a)?.budgetWeight ?? 1)) / weights]));
     return { name: b.name, channel: b.channel, windowMs: b.windowMs, windowStart, max: b.max, shares };
   });

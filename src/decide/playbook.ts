@@ -15,8 +15,12 @@ export interface Playbook {
   catalogVersion: number;
   policyVersion: number;
   rulebook: Rulebook;
-  /** Sum of the budget weights of every action on each channel. */
-  budgetWeights: ReadonlyMap<string, number>;
+  /**
+   * Sum of the budget weights of the actions on each channel that can be shown at `now`: started,
+   * not ended, and not left with only draft variants (the eligibility stage's own tests) — an
+   * action that cannot be shown takes no share of a budget from those that can.
+   */
+  budgetWeightsAt(now: number): ReadonlyMap<string, number>;
   /** Some rule or territory reads the subject's accounts. */
   needsAccounts: boolean;
   topicsOf(action: string): readonly string[];
@@ -36,8 +40,6 @@ export interface Playbook {
  * playbookFor(settings.get(catalogKind), settings.get(policyKind), 3, 7).needsAccounts;
  */
 export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, catalogVersion: number, policyVersion: number): Playbook {
-  const weights = new Map<string, number>();
-  for (const a of catalog.actions.values()) for (const ch of a.def.channels) weights.set(ch, (weights.get(ch) ?? 0) + a.budgetWeight);
   const checks = [
     ...policy.rules.map((r) => r.check),
     ...policy.territory.flatMap((t) => (t.when ? [t.when] : [])),
@@ -51,7 +53,7 @@ export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, ca
     catalogVersion,
     policyVersion,
     rulebook: new Rulebook(policy),
-    budgetWeights: weights,
+    budgetWeightsAt: budgetWeights(catalog),
     needsAccounts,
     topicsOf: (id) => catalog.actions.get(id)?.topics ?? [],
     contactWindowMs: Math.max(
@@ -61,5 +63,27 @@ export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, ca
       ...policy.budgets.map((b) => b.windowMs),
     ),
     budgetWindowMs: Math.max(0, ...policy.budgets.map((b) => b.windowMs)),
+  };
+}
+
+/**
+ * The budget weights per channel of the actions live at a time, computed once per span between
+ * two of the catalog's start and end times (the answer only changes there).
+ */
+function budgetWeights(catalog: CompiledCatalog): (now: number) => ReadonlyMap<string, number> {
+  const actions = [...catalog.actions.values()].filter((a) => !(a.declaresVariants && a.variants.length === 0));
+  // Live while startMs ≤ now ≤ endMs: the answer changes at each start and just after each end.
+  const edges = [...new Set(actions.flatMap((a) => [a.startMs, a.endMs + 1]).filter(Number.isFinite))].sort((x, y) => x - y);
+  let span: { from: number; to: number; weights: ReadonlyMap<string, number> } | undefined;
+  return (now) => {
+    if (span && now >= span.from && now < span.to) return span.weights;
+    const weights = new Map<string, number>();
+    for (const a of actions) {
+      if (now < a.startMs || now > a.endMs) continue;
+      for (const ch of a.def.channels) weights.set(ch, (weights.get(ch) ?? 0) + a.budgetWeight);
+    }
+    const next = edges.findIndex((e) => e > now);
+    span = { from: next > 0 ? edges[next - 1] : next === -1 && edges.length ? edges[edges.length - 1] : -Infinity, to: next === -1 ? Infinity : edges[next], weights };
+    return weights;
   };
 }

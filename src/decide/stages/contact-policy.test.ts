@@ -108,6 +108,29 @@ describe('contact policy', () => {
     expect(outcome(s.candidates).in).toEqual(['promo', 'digest', 'tips']);
   });
 
+  it('shares a budget among the actions that can be shown now: one ended, one not started and one with only drafts take no share', () => {
+    const start = Date.parse('2026-06-10T00:00:00Z');
+    const withIdle = { ...catalog, actions: [
+      ...catalog.actions,
+      { id: 'spring', name: 'Spring sale', channels: ['email'], end: '2026-05-31T00:00:00Z' },
+      { id: 'winter', name: 'Winter sale', channels: ['email'], start: '2026-12-01T00:00:00Z' },
+      { id: 'draft', name: 'Draft', channels: ['email'], variants: [{ id: 'v1', status: 'draft', content: {} }] },
+    ] };
+    const ledger = new ContactLedger(30 * DAY);
+    for (let i = 0; i < 25; i++) ledger.record(`s${i}`, { at: start + i * 1000, action: 'promo', channel: 'email', topics: [], decisionId: `d${i}` });
+    const policy = { contact: { budgets: [{ name: 'email budget', channel: 'email', max: 100, window: '1d' }] } };
+    const s = stageContext({ catalog: withIdle, policy, placement: 'mail', now: start + 6 * 3_600_000, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    // promo's share is 100 × 1/4 = 25, as without the three: counting them it was 100 × 1/7, 15 contacts.
+    expect(s.candidates.find((c) => c.action.id === 'promo')!.out!.reason).toContain('fair share of the email budget (25 of 25');
+    const play = playbookFor(compileCatalog(withIdle), compilePolicy(policy), 1, 1);
+    const record = { at: start + 6 * 3_600_000, channel: 'email', choices: [{ rank: 1, kind: 'action', action: 'promo' }] } as DecisionRecord;
+    expect(budgetGuards(record, play)[0].shares).toEqual({ promo: 25 });
+    // Once winter has started it takes its share: 100 × 1/5.
+    const later = { ...record, at: Date.parse('2026-12-02T00:00:00Z') } as DecisionRecord;
+    expect(budgetGuards(later, play)[0].shares).toEqual({ promo: 20 });
+  });
+
   it('starts a week\'s budget on Monday 00:00 UTC (an ISO week), not on the Thursday 1970-01-01 was; a day\'s at midnight UTC', () => {
     const ledger = new ContactLedger(30 * DAY);
     ledger.record('s1', { at: Date.parse('2026-06-05T12:00:00Z'), action: 'promo', channel: 'email', topics: [], decisionId: 'd1' }); // a Friday

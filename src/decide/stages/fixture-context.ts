@@ -57,7 +57,7 @@ export function stageContext(o: {
     holds: o.holds ?? [],
     estimates: fixedEstimates(o.rates ?? {}),
     facts: new Set(),
-    budgetWeights: play.budgetWeights,
+    budgetWeights: play.budgetWeightsAt(o.now ?? Date.parse('2026-06-01T12:00:00Z')),
     random: o.random ?? (() => 0.99),
   };
   const rules = play.rulebook.forPlacement(placement);

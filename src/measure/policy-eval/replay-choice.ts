@@ -159,6 +159,6 @@ function contextFor(d: DecisionRecord, play: Playbook, rate: (action: string) =>
     ...(model ? { experiment: { id: 'evaluate-policy', arm: 'candidate', model: model.pin } } : {}),
     now: d.at, vars: varsFromRecord(d), policy: play.policy, placement: play.catalog.placements.get(d.placement)!, facts: new Set<string>(),
     subject: { key: d.profileKey, identifier: d.subject, timezone: null, accounts: [], flags: new Set<string>() },
-    estimates, budgetWeights: play.budgetWeights, random: () => 0,
+    estimates, budgetWeights: play.budgetWeightsAt(d.at), random: () => 0,
   } as unknown as StageContext;
 }
