@@ -27,6 +27,11 @@ export interface Violation {
   /** What was wrong: the JSON Schema keyword (type, required, enum …) or "unplanned". */
   rule: string;
   detail: string;
+  /**
+   * Where in the message as sent (`properties.products[1].price`, `traits.email`, `event`): the
+   * field a blocked message's answer names. Not stored: the row is counted under `property`.
+   */
+  field?: string;
 }
 
 /** What the store read for a batch before the pure step runs. */

@@ -82,6 +82,23 @@ describe('normalizeMessage', () => {
     expect(!bad.ok && bad.problems[0]).toMatchObject({ field: 'userId' });
   });
 
+  it('refuses a numeric id no JSON number holds exactly, rather than store another id in its place', () => {
+    // ECMA-262 §21.1.2.6: integers beyond 2^53 − 1 (Number.MAX_SAFE_INTEGER) are not all representable;
+    // JSON.parse reads 12345678901234567890 and 12345678901234567891 as one number (…67168), written
+    // "12345678901234567000": two people's 64-bit ids (snowflakes, Java longs) became one userId.
+    const [a, b] = ['12345678901234567890', '12345678901234567891'].map((id) => normalizeMessage(JSON.parse(`{"userId":${id},"event":"E"}`), 'track', env));
+    expect(!a.ok && a.problems).toEqual([{ field: 'userId', message: 'The `userId` property must be a string; a number is taken only when whole and at most 9007199254740991 (2^53 − 1), and 12345678901234567000 (as read) is not: send the id as a string, in quotes, so it is kept as sent.' }]);
+    expect(!b.ok && b.problems.map((p) => p.field)).toEqual(['userId']);
+    for (const key of ['anonymousId', 'groupId', 'previousId'] as const) {
+      const n = normalizeMessage({ userId: 'u', [key]: 2 ** 53 }, key === 'groupId' ? 'group' : key === 'previousId' ? 'alias' : 'track', env);
+      expect(!n.ok && n.problems.map((p) => p.field), key).toContain(key);
+    }
+    expect(normalizeMessage({ userId: 12.5, event: 'E' }, 'track', env)).toMatchObject({ ok: false, problems: [{ field: 'userId' }] });
+    // The largest exact one, and small ones, are still taken as their digits.
+    const max = normalizeMessage({ userId: Number.MAX_SAFE_INTEGER, anonymousId: 0, event: 'E' }, 'track', env);
+    expect(max.ok && [max.message.userId, max.message.anonymousId]).toEqual(['9007199254740991', '0']);
+  });
+
   it('refuses a message over 32 KB and says its size', () => {
     const n = normalizeMessage({ userId: 'u', event: 'E', properties: { blob: 'x'.repeat(MAX_MESSAGE_BYTES + 10) } }, 'track', env);
     expect(!n.ok && n.tooLarge).toBeGreaterThan(MAX_MESSAGE_BYTES);
@@ -265,7 +282,7 @@ describe('the 32 KB limit as sent, where normalisation rewrites the message', ()
     ['a plain track call', { userId: 'u', event: 'E' }],
     ['an event name with whitespace trimmed', { userId: 'u', event: '  E  ' }],
     ['a timestamp with nine digits of a second, and sentAt', { userId: 'u', event: 'E', timestamp: '2026-11-23T10:00:00.123456789Z', sentAt: '2026-11-23T10:00:01.5Z' }],
-    ['times as numbers in exponent form and a numeric userId', { userId: 1e21, anonymousId: 12.5, event: 'E', timestamp: 1.7e12, sentAt: 17e11, properties: { small: 1e-7, big: 1.5e300 } }],
+    ['times as numbers in exponent form and numeric ids', { userId: Number.MAX_SAFE_INTEGER, anonymousId: 12, event: 'E', timestamp: 1.7e12, sentAt: 17e11, properties: { small: 1e-7, big: 1.5e300 } }],
     ['unknown fields dropped, null context and integrations', { userId: 'u', event: 'E', writeKey: 'k'.repeat(40), extra: { a: [1, 2, { b: null }] }, nothing: null, context: null, integrations: null, traits: null }],
     ['an empty userId and a type other than the route', { userId: '', anonymousId: 'a', event: 'E', type: 'identify' }],
     ['a messageId, context and integrations of its own', { messageId: 'm-1', userId: 'u', event: 'E', context: { ip: '1.2.3.4' }, integrations: { All: false } }],

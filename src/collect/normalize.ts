@@ -249,7 +249,13 @@ function jsonBytes(v: unknown): number {
 function idField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): string | undefined {
   const v = r[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  // A JSON number beyond 2^53 − 1 is read as the nearest double: 64-bit ids that differ become
+  // one (…890 and …891 both "12345678901234567000"). Only whole numbers held exactly are taken.
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  if (typeof v === 'number') {
+    problems.push({ field: key, message: `The \`${key}\` property must be a string; a number is taken only when whole and at most 9007199254740991 (2^53 − 1), and ${String(v)} (as read) is not: send the id as a string, in quotes, so it is kept as sent.` });
+    return undefined;
+  }
   if (typeof v !== 'string') {
     problems.push({ field: key, message: `The \`${key}\` property must be a string (or a number); it was ${typeName(v)}.` });
     return undefined;

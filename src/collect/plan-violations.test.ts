@@ -32,6 +32,14 @@ describe('tracking-plan violations over the collection API', () => {
     expect(await count('Order Completed')).toEqual([{ count: 1, blocked: 1 }]);
   });
 
+  it('names the field of a blocked message from the message\'s root, as every other 400 does', async () => {
+    const one = await send(h.app, '/v1/track', { userId: 'v4', event: 'Order Completed', properties: {} });
+    expect([one.statusCode, one.json().error]).toEqual([400, 'tracking_plan_blocked']);
+    expect(one.json().problems).toEqual([{ field: 'properties.revenue', message: '`revenue` is required and was not sent' }]);
+    const b = await send(h.app, '/v1/batch', { batch: [{ type: 'track', userId: 'v4', event: 'Order Completed' }, { type: 'track', userId: 'v4', event: 'Product Viewed' }] });
+    expect(b.json().rejected).toMatchObject([{ index: 0, problems: [{ field: 'properties.revenue' }] }]);
+  });
+
   it('counts a bad property of a list\'s items once per message, under one name', async () => {
     const products = [{ price: 'a' }, { price: 1 }, { price: 'b' }, { price: 'c' }];
     for (const id of ['cart-1', 'cart-2']) expect((await send(h.app, '/v1/track', { messageId: id, userId: 'v3', event: 'Cart Viewed', properties: { products } })).statusCode).toBe(200);

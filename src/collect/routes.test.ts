@@ -116,6 +116,9 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     const none = await send(h.app, '/v1/batch', { messages: [] });
     expect(none.statusCode).toBe(400);
     expect(none.json().problems[0].field).toBe('batch');
+    // A batch of the wrong type is named for what it was, not as absent.
+    const one = await send(h.app, '/v1/batch', { batch: { type: 'track', userId: 'u', event: 'E' } });
+    expect([one.statusCode, one.json().message]).toEqual([400, 'The `batch` property must be a list of messages; it was an object.']);
   });
 
   it('answers 413 over 32 KB a message and 500 KB a batch, with a clear body', async () => {

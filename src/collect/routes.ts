@@ -40,7 +40,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const [r] = await tact.ingestor.submit([{ message: n.message, json: n.json }]);
     if (r.outcome === 'rejected') throw validationError(r.problems ?? [], { messageId: n.message.messageId });
     if (r.outcome === 'blocked') {
-      throw new TactError('tracking_plan_blocked', { event: n.message.event ?? type, detail: r.violations.map((v) => v.detail).join('; ') }, { problems: r.violations.map((v) => ({ field: v.property, message: v.detail })) });
+      throw new TactError('tracking_plan_blocked', { event: n.message.event ?? type, detail: r.violations.map((v) => v.detail).join('; ') }, { problems: r.violations.map((v) => ({ field: v.field ?? v.property, message: v.detail })) });
     }
     return { success: true };
   };
@@ -62,7 +62,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     req.body = undefined;
     if (!read.ok) {
       if (read.fault.code === 'invalid_json') throw new TactError('invalid_json', { detail: read.fault.detail });
-      throw validationError([{ field: 'batch', message: 'The `batch` property is required and must be a list of messages. It was not present on the data you sent.' }]);
+      throw validationError([read.fault.problem]);
     }
     const { items, rejected } = read;
     const outcomes = await tact.ingestor.submit(items);
@@ -73,7 +73,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
       if (o.outcome === 'duplicate') duplicates += 1;
       if (o.outcome === 'blocked') {
         refused += 1;
-        rejected.push({ index: items[i].index, messageId: items[i].message.messageId, problems: o.violations.map((v) => ({ field: v.property, message: `The tracking plan blocks this ${v.event} message: ${v.detail}.` })) });
+        rejected.push({ index: items[i].index, messageId: items[i].message.messageId, problems: o.violations.map((v) => ({ field: v.field ?? v.property, message: `The tracking plan blocks this ${v.event} message: ${v.detail}.` })) });
       }
       if (o.outcome === 'rejected') {
         refused += 1;

@@ -4,7 +4,7 @@ const obj = { type: 'object', additionalProperties: true } as const;
 
 const common = {
   messageId: { type: 'string', description: 'Unique id; a message sent twice with the same id is stored once.' },
-  userId: { type: 'string', description: 'Your id for the person (userId or anonymousId is required).' },
+  userId: { type: 'string', description: 'Your id for the person (userId or anonymousId is required). A JSON number is read as its digits only when whole and at most 2^53 − 1; send larger ids as strings.' },
   anonymousId: { type: 'string', description: 'A device or cookie id for a person not yet known.' },
   context: { ...obj, description: 'Segment context: ip, page, userAgent, timezone, traits, externalIds, consent.categoryPreferences …' },
   integrations: { ...obj, description: 'Destinations map, kept as sent.' },

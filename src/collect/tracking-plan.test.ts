@@ -67,6 +67,19 @@ describe('tracking plan', () => {
     expect(checkTrackingPlan({ unplanned: 'block', events: { X: { description: 'd', block: true, properties: { type: 'object' } } }, identify: { properties: { type: 'object' } } })).toEqual([]);
   });
 
+  it('refuses an event name no track call can carry (white space at either end, or none at all), naming it', () => {
+    // normalize.ts stores a track call's `event` trimmed, so "Order Completed " in the plan matched
+    // no message: under `unplanned: block` every "Order Completed" was refused as unplanned.
+    const p = checkTrackingPlan({ unplanned: 'block', events: { 'Order Completed ': { properties: { type: 'object' } }, ' ': {}, 'Signed Up': {} } });
+    expect(p.map((x) => x.field)).toEqual(['events.Order Completed ', 'events. ']);
+    expect(p[0].message).toBe('The event name "Order Completed " has white space at its start or end, which Tact removes from a track call\'s `event`, so no message would match it; write it "Order Completed".');
+    expect(p[1].message).toBe('The event name " " is blank; a track call\'s `event` must name what the user did.');
+    // A plan stored before this check still matches the events it meant.
+    const stored = compilePlan({ unplanned: 'block', events: { 'Order Completed ': { properties: { type: 'object', required: ['revenue'] } } } });
+    expect(stored.check(track('Order Completed', {})).violations.map((v) => `${v.event}/${v.property}/${v.rule}`)).toEqual(['Order Completed/revenue/required']);
+    expect(stored.names('Order Completed')).toBe(true);
+  });
+
   it('counts a property\'s broken rule once per message, and names a property holding "/" or "~" as it is spelled', () => {
     // Ajv reports `type` once for each branch of an anyOf (Ajv docs, "Error objects"); instancePath
     // is a JSON Pointer (RFC 6901 §3: "~1" is "/", "~0" is "~").
@@ -141,6 +154,19 @@ describe('tracking plan: violations', () => {
     expect(rows({ codes: { 42: 'a', 'x-a': 'b', 'x-b': 'c' } })).toEqual(['codes.42:type', 'codes.*:type']);
     const v = p.check(track('E', { items: [{ sku: 'a' }, { sku: 'b', colour: 'red' }] })).violations;
     expect(v[0].detail).toBe('`items[1].colour` is not a property the tracking plan allows here');
+  });
+
+  it('says where in the message each violation is, as sent, for the answer to a blocked message', () => {
+    // A 400 names the field from the message's root, as every other problem does (`properties.items[0].note`
+    // for a NUL): the counted row (`products[].price`, `*`, `(event)`) does not say where it is.
+    const v = plan.check(track('Order', { products: [{ sku: 'a' }, { sku: 'b', price: 'x' }], coupon: 'X' })).violations;
+    expect(v.map((x) => [x.property, x.field])).toEqual([['*', 'properties.coupon'], ['products[].price', 'properties.products[1].price']]);
+    expect(plan.check(track('Order', { products: [{}] })).violations.map((x) => x.field)).toEqual(['properties.products[0].sku']);
+    const r = compilePlan({ unplanned: 'block', events: { E: { properties: { type: 'object', minProperties: 1 } } }, identify: { properties: { type: 'object', required: ['email'] } } });
+    expect(r.check(track('E', {})).violations.map((x) => x.field)).toEqual(['properties']);
+    expect(r.check(track('Other', {})).violations.map((x) => x.field)).toEqual(['event']);
+    const identify: Message = { messageId: 'i', type: 'identify', userId: 'u', context: {}, timestamp: 0, receivedAt: 0 };
+    expect(r.check(identify).violations.map((x) => x.field)).toEqual(['traits.email']);
   });
 
   it('says what is wrong in a sentence that reads: missing, not allowed, unplanned', () => {

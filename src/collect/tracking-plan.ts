@@ -59,6 +59,7 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
       p.push({ field: at, message: `The plan for \`${name}\` must be an object with \`properties\` (a JSON Schema) and optionally \`block\`.` });
       continue;
     }
+    if (name !== '(identify)') p.push(...eventNameProblems(name, at));
     for (const k of Object.keys(ev)) if (!EVENT_KEYS.includes(k)) p.push({ field: `${at}.${k}`, message: `The plan for \`${name}\` has no \`${k}\` setting; it takes ${EVENT_KEYS.map((x) => `\`${x}\``).join(', ')}.` });
     if (ev.block !== undefined && typeof ev.block !== 'boolean') p.push({ field: `${at}.block`, message: 'The `block` property must be true or false.' });
     if (ev.properties !== undefined) p.push(...schemaProblems(ev.properties, name, at));
@@ -66,12 +67,24 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
   return p;
 }
 
-/** Compiles a (checked) plan. */
+/**
+ * A track call's `event` is stored trimmed (normalize.ts), so a plan's name with white space at
+ * either end, or of white space alone, would match no message — and under `unplanned: block`
+ * refuse every message of the event it meant.
+ */
+function eventNameProblems(name: string, at: string): FieldProblem[] {
+  const trimmed = name.trim();
+  if (trimmed === '') return [{ field: at, message: `The event name ${JSON.stringify(name)} is blank; a track call's \`event\` must name what the user did.` }];
+  if (trimmed !== name) return [{ field: at, message: `The event name ${JSON.stringify(name)} has white space at its start or end, which Tact removes from a track call's \`event\`, so no message would match it; write it ${JSON.stringify(trimmed)}.` }];
+  return [];
+}
+
+/** Compiles a (checked) plan; a name stored with white space at either end (before the check refused it) stands for the trimmed one. */
 export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   const events = new Map<string, { validate?: ValidateFunction; schema?: unknown; block: boolean }>();
   const compile = planValidator();
   for (const [name, ev] of Object.entries(plan?.events ?? {})) {
-    events.set(name, { validate: ev.properties ? compile(ev.properties) : undefined, schema: ev.properties, block: ev.block === true });
+    events.set(name.trim(), { validate: ev.properties ? compile(ev.properties) : undefined, schema: ev.properties, block: ev.block === true });
   }
   const identify = plan?.identify?.properties ? { validate: compile(plan.identify.properties), schema: plan.identify.properties, block: plan.identify.block === true } : undefined;
   const blockUnplanned = plan?.unplanned === 'block';
@@ -83,7 +96,7 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
       if (empty) return { violations: [], blocked: false };
       if (m.type === 'identify') {
         if (!identify?.validate || identify.validate(m.traits ?? {})) return { violations: [], blocked: false };
-        const violations = toViolations('identify', identify.validate.errors ?? [], m.traits ?? {}, identify.schema);
+        const violations = toViolations('identify', identify.validate.errors ?? [], m.traits ?? {}, identify.schema, 'traits');
         return { violations, blocked: identify.block };
       }
       if (m.type !== 'track') return { violations: [], blocked: false };
@@ -91,7 +104,7 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
       const planned = events.get(name);
       if (!planned) {
         if (events.size === 0 && !blockUnplanned) return { violations: [], blocked: false };
-        return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan` }], blocked: blockUnplanned };
+        return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan`, field: 'event' }], blocked: blockUnplanned };
       }
       if (!planned.validate || planned.validate(m.properties ?? {})) return { violations: [], blocked: false };
       return { violations: toViolations(name, planned.validate.errors ?? [], m.properties ?? {}, planned.schema), blocked: planned.block };

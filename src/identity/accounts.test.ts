@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, send, type Harness } from '../../test/harness.js';
+import type { Message } from '../collect/message.js';
+import { accountWritesOf } from './accounts.js';
+import { DEFAULT_MERGE_RULES } from './merge-rules.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -27,5 +30,25 @@ describe('an account id on the blocked list of the merge rules', () => {
     // A real account id still makes the account.
     expect((await send(h.app, '/v1/group', { userId: 'u0', groupId: 'acme', traits: { name: 'Acme' }, messageId: 'g9' })).statusCode).toBe(200);
     expect((await get(h.app, '/v1/accounts/acme')).statusCode).toBe(200);
+  });
+});
+
+describe('a member role that is empty', () => {
+  // A form left blank sends `role: ""`: the store keeps a role it is given over the one it holds
+  // (coalesce skips only null), so an empty one wiped the member's "admin"; nor should an empty
+  // role of the user's own traits hide the one the group call names.
+  const at = 1_700_000_000_000;
+  const rolesOf = (m: Partial<Message>) => accountWritesOf({ messageId: 'm', context: {}, timestamp: at, receivedAt: at, ...m } as Message, 'p1', DEFAULT_MERGE_RULES).memberships.map((x) => x.role);
+
+  it('is no role: an identify with `company` and `role: ""` leaves the role unset', () => {
+    expect(rolesOf({ type: 'identify', userId: 'u1', traits: { role: '', company: { id: 'acme' } } })).toEqual([null]);
+    expect(rolesOf({ type: 'identify', userId: 'u1', traits: { role: ' ', company: { id: 'acme' } } })).toEqual([null]);
+    expect(rolesOf({ type: 'identify', userId: 'u1', traits: { role: 'admin', company: { id: 'acme' } } })).toEqual(['admin']);
+  });
+
+  it('gives way to the group traits\' role on a group call', () => {
+    expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'admin' }, context: { traits: { role: '' } } })).toEqual(['admin']);
+    expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: ' ' }, context: { traits: { role: 7 } } })).toEqual([null]);
+    expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'viewer' }, context: { traits: { role: 'owner' } } })).toEqual(['owner']);
   });
 });

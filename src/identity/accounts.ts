@@ -1,7 +1,7 @@
 import type { AccountWrite, MembershipWrite } from '../collect/collect-store.js';
 import type { Message } from '../collect/message.js';
 import type { IgnoredIdentifier } from './identifiers.js';
-import { isBlocked, type MergeRules } from './merge-rules.js';
+import { whyBlocked, type MergeRules } from './merge-rules.js';
 
 /** What a message does to accounts: the accounts and memberships it writes, and an account id it carried that was refused. */
 export interface AccountWrites {
@@ -24,12 +24,12 @@ export interface AccountWrites {
  */
 export function accountWritesOf(m: Message, profileId: string, rules: MergeRules): AccountWrites {
   if (m.type === 'group' && m.groupId) {
-    if (isBlocked(rules, m.groupId)) return blockedAccount('groupId', m.groupId);
+    const blocked = whyBlocked(rules, m.groupId);
+    if (blocked) return blockedAccount('groupId', m.groupId, blocked);
     const traits = { ...(m.traits ?? {}) };
     const ctxTraits = m.context.traits as Record<string, unknown> | undefined;
-    const roleRaw = ctxTraits?.role ?? traits.role;
+    const role = roleOf(ctxTraits?.role) ?? roleOf(traits.role);
     delete traits.role;
-    const role = typeof roleRaw === 'string' && roleRaw ? roleRaw : null;
     return {
       accounts: [{ id: m.groupId, traits, at: m.timestamp }],
       memberships: [{ accountId: m.groupId, profileId, role, at: m.timestamp }],
@@ -39,17 +39,26 @@ export function accountWritesOf(m: Message, profileId: string, rules: MergeRules
   if (m.type === 'identify' && m.traits?.company && typeof m.traits.company === 'object') {
     const c = m.traits.company as Record<string, unknown>;
     const id = typeof c.id === 'string' || typeof c.id === 'number' ? String(c.id) : undefined;
-    if (id && isBlocked(rules, id)) return blockedAccount('company.id', id);
+    const blocked = id === undefined ? undefined : whyBlocked(rules, id);
+    if (id && blocked) return blockedAccount('company.id', id, blocked);
     if (id) {
       const { id: _omit, ...traits } = c;
-      const role = typeof m.traits.role === 'string' ? m.traits.role : null;
+      const role = roleOf(m.traits.role);
       return { accounts: [{ id, traits, at: m.timestamp }], memberships: [{ accountId: id, profileId, role, at: m.timestamp }], ignored: [] };
     }
   }
   return { accounts: [], memberships: [], ignored: [] };
 }
 
-function blockedAccount(kind: 'groupId' | 'company.id', value: string): AccountWrites {
+/**
+ * A member role as sent, or null for none: a blank one (a form left empty) is none, so it neither
+ * replaces the role a member holds (the store keeps any role it is given) nor hides another.
+ */
+function roleOf(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() !== '' ? v : null;
+}
+
+function blockedAccount(kind: 'groupId' | 'company.id', value: string, why: string): AccountWrites {
   const field = kind === 'groupId' ? 'groupId' : 'traits.company.id';
-  return { accounts: [], memberships: [], ignored: [{ kind, value, field, reason: `the value "${value}" is on the blocked list of the merge rules: no account was made` }] };
+  return { accounts: [], memberships: [], ignored: [{ kind, value, field, reason: `${why}: no account was made` }] };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../collect/message.js';
 import { identifiersOf, normalizeIdentifier } from './identifiers.js';
-import { DEFAULT_MERGE_RULES } from './merge-rules.js';
+import { IdentityIndex } from './identity-index.js';
+import { DEFAULT_MERGE_RULES, withDefaults } from './merge-rules.js';
+import { resolveIdentity } from './resolve.js';
 
 const msg = (m: Partial<Message>): Message => ({ messageId: 'm', type: 'track', event: 'E', context: {}, timestamp: 0, receivedAt: 0, ...m });
 
@@ -61,5 +63,42 @@ describe('identifiersOf', () => {
     expect(a[0]).toEqual(b[0]);
     // Other kinds are opaque ids: kept as sent but for the surrounding spaces.
     expect(normalizeIdentifier('userId', ' Marti\u0301n ')).toBe('Marti\u0301n');
+  });
+});
+
+describe('identifier kinds the merge rules do not list', () => {
+  // Segment's Identity Resolution settings: "All other identifiers are in alphabetical order"
+  // after the ranked ones; Tact puts them there too, before a trailing anonymousId.
+  const ext = (...types: string[]) => types.map((type) => ({ id: `${type}-1`, type, collection: 'users', encoding: 'none' }));
+  const kinds = (m: Partial<Message>, rules = DEFAULT_MERGE_RULES) => identifiersOf(msg(m), rules).ids.map((i) => i.kind);
+
+  it('rank in name order, whatever order the client listed them in', () => {
+    expect(kinds({ anonymousId: 'a', context: { externalIds: ext('zendesk_id', 'phone') } })).toEqual(['phone', 'zendesk_id', 'anonymousId']);
+    expect(kinds({ anonymousId: 'a', context: { externalIds: ext('phone', 'zendesk_id') } })).toEqual(['phone', 'zendesk_id', 'anonymousId']);
+  });
+
+  it('rank after every listed kind when anonymousId is not listed last, and an unlisted anonymousId ranks last', () => {
+    const anonAboveEmail = withDefaults({ priority: ['userId', 'anonymousId', 'email'] });
+    expect(kinds({ userId: 'u', anonymousId: 'a', context: { traits: { email: 'e@x.io' }, externalIds: ext('phone') } }, anonAboveEmail)).toEqual(['userId', 'anonymousId', 'email', 'phone']);
+    const noAnon = withDefaults({ priority: ['userId', 'email'] });
+    expect(kinds({ userId: 'u', anonymousId: 'a', context: { externalIds: ext('zendesk_id', 'phone') } }, noAnon)).toEqual(['userId', 'phone', 'zendesk_id', 'anonymousId']);
+  });
+
+  it('resolve a message to the same profile whichever order its externalIds came in', () => {
+    // Two people: one known by phone, the other by a Zendesk id (one userId each, the default limit 1).
+    const resolveWith = (types: string[]) => {
+      const index = new IdentityIndex();
+      index.load('p-phone', { kind: 'phone', value: 'phone-1' }, 1);
+      index.load('p-phone', { kind: 'userId', value: 'u1' }, 1);
+      index.load('p-zendesk', { kind: 'zendesk_id', value: 'zendesk_id-1' }, 2);
+      index.load('p-zendesk', { kind: 'userId', value: 'u2' }, 2);
+      const { ids } = identifiersOf(msg({ anonymousId: 'a', context: { externalIds: ext(...types) } }), DEFAULT_MERGE_RULES);
+      return resolveIdentity(index, ids, DEFAULT_MERGE_RULES, { messageId: 'm', at: 3, reason: 'track', newId: () => 'p-new' });
+    };
+    const a = resolveWith(['zendesk_id', 'phone']);
+    const b = resolveWith(['phone', 'zendesk_id']);
+    expect(a.profileId).toBe('p-phone');
+    expect(b.profileId).toBe('p-phone');
+    expect(a.dropped.map((d) => d.kind)).toEqual(['zendesk_id']);
   });
 });

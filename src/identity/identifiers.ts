@@ -1,5 +1,5 @@
 import type { Message } from '../collect/message.js';
-import { isBlocked, kindRank, SEGMENT_KINDS, type MergeRules } from './merge-rules.js';
+import { kindRank, SEGMENT_KINDS, whyBlocked, type MergeRules } from './merge-rules.js';
 
 /** One identifier of a person: its kind (userId, anonymousId, email, or an external id type) and value. */
 export interface Identifier {
@@ -88,8 +88,9 @@ function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] },
   if (typeof raw === 'number') raw = String(raw);
   if (typeof raw !== 'string') return;
   const value = normalizeIdentifier(kind, raw);
-  if (isBlocked(rules, value)) {
-    out.ignored.push({ kind, value, field, reason: `the value "${value}" is on the blocked list of the merge rules` });
+  const blocked = whyBlocked(rules, value);
+  if (blocked) {
+    out.ignored.push({ kind, value, field, reason: blocked });
     return;
   }
   if (kind === 'email' && !value.includes('@')) {
@@ -100,18 +101,27 @@ function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] },
   out.ids.push({ kind, value });
 }
 
-/** Strongest kind first; stable (an insertion sort: a message carries a handful of identifiers). */
+/**
+ * Strongest kind first, kinds of one rank (those the rules do not list) in name order, so the
+ * order a client lists its externalIds in does not decide which profile a message joins; stable
+ * within a kind (an insertion sort: a message carries a handful of identifiers).
+ */
 function sortByRank(ids: Identifier[], rules: MergeRules): void {
   for (let i = 1; i < ids.length; i++) {
     const x = ids[i];
     const r = kindRank(rules, x.kind);
     let j = i - 1;
-    while (j >= 0 && kindRank(rules, ids[j].kind) > r) {
+    while (j >= 0 && weaker(kindRank(rules, ids[j].kind), ids[j].kind, r, x.kind)) {
       ids[j + 1] = ids[j];
       j--;
     }
     ids[j + 1] = x;
   }
+}
+
+/** Whether an identifier of kind `a` (rank ra) comes after one of kind `b` (rank rb). */
+function weaker(ra: number, a: string, rb: number, b: string): boolean {
+  return ra > rb || (ra === rb && a > b);
 }
 
 /** The key an identifier is indexed by. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { identifiersOf } from './identifiers.js';
 import { checkMergeRules, DEFAULT_MERGE_RULES, isBlocked, withDefaults } from './merge-rules.js';
 
 describe('merge rules an operator sets', () => {
@@ -29,6 +30,26 @@ describe('merge rules an operator sets', () => {
     expect(checkMergeRules({ limits: { email: null } })).toEqual([]);
     expect(checkMergeRules({ limits: { email: 0 } }).map((p) => p.field)).toEqual(['limits.email']);
     expect(checkMergeRules({ unblocked: 'null' }).map((p) => p.field)).toEqual(['unblocked']);
+  });
+});
+
+describe('values made only of zeroes and dashes', () => {
+  // Segment's Identity Resolution settings suggest blocking, for every identifier, the pattern
+  // "Zeroes and Dashes (^[0-]*$)": placeholders such as a phone "000-000-0000" or an id "0000",
+  // which every client without a real value sends and which would merge all of them.
+  it('are blocked by default, like "0" and the nil UUID, saying why', () => {
+    for (const v of ['000', ' 0000 ', '000-000-0000', '--', '-', '00000000-0000-0000-0000-000000000000']) expect(isBlocked(DEFAULT_MERGE_RULES, v), v).toBe(true);
+    for (const v of ['0001', '10-0', '-2', 'O00']) expect(isBlocked(DEFAULT_MERGE_RULES, v), v).toBe(false);
+    const { ids, ignored } = identifiersOf({ messageId: 'm', type: 'track', event: 'E', anonymousId: 'a-1', context: { externalIds: [{ id: '000-000-0000', type: 'phone', collection: 'users', encoding: 'none' }] }, timestamp: 0, receivedAt: 0 }, DEFAULT_MERGE_RULES);
+    expect(ids).toEqual([{ kind: 'anonymousId', value: 'a-1' }]);
+    expect(ignored).toEqual([{ kind: 'phone', value: '000-000-0000', field: 'context.externalIds[0].id', reason: 'the value "000-000-0000" is only zeroes and dashes, a placeholder the merge rules block (Segment\'s suggested pattern ^[0-]*$; list it in `unblocked` to use it)' }]);
+  });
+
+  it('are used when the operator unblocks that very value', () => {
+    const rules = withDefaults({ unblocked: ['0000', '0'] });
+    expect(isBlocked(rules, '0000')).toBe(false);
+    expect(isBlocked(rules, '0')).toBe(false);
+    expect(isBlocked(rules, '000')).toBe(true);
   });
 });
 

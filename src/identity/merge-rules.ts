@@ -6,9 +6,17 @@
 export interface MergeRules {
   /** Most distinct values of a kind on one profile, e.g. { userId: 1 }. Kinds not listed have no limit. */
   limits: Record<string, number>;
-  /** Values that are never treated as identifiers (compared case-insensitively, after trimming). */
+  /**
+   * Values that are never treated as identifiers (compared case-insensitively, after trimming);
+   * besides them, any value made only of zeroes and dashes (Segment's suggested pattern).
+   */
   blocked: string[];
-  /** Identifier kinds from strongest to weakest; kinds not listed come after, in name order, before anonymousId. */
+  /** Values the operator took off the default blocked ones: the zeroes-and-dashes pattern spares them too. */
+  unblocked?: string[];
+  /**
+   * Identifier kinds from strongest to weakest; kinds not listed come after, in name order (as in
+   * Segment's Identity Resolution settings) — before anonymousId when it is listed last or not at all.
+   */
   priority: string[];
 }
 
@@ -28,7 +36,7 @@ export interface MergeRulesDocument {
 /**
  * Values that a broken client sends when it has no id; never merge on them. The nil UUID is what
  * Apple's and Google's advertising ids read when the user limits ad tracking (Segment's suggested
- * blocked values include a "zeroes and dashes" pattern, which matches it).
+ * "zeroes and dashes" pattern, which isBlocked applies besides this list, matches it too).
  */
 export const DEFAULT_BLOCKED = ['', 'null', 'undefined', 'anonymous', 'unknown', 'none', 'nil', 'n/a', '0', '-1', 'nan', 'guest', 'test@test.com', '00000000-0000-0000-0000-000000000000'];
 
@@ -39,30 +47,56 @@ export const DEFAULT_MERGE_RULES: MergeRules = {
 };
 
 /**
- * The rank of a kind in the priority order (lower is stronger).
+ * The rank of a kind in the priority order (lower is stronger). Kinds not listed share one rank
+ * after the listed ones (identifiersOf orders them by name): just before anonymousId when the
+ * order ends with it, as the default one does (an external id outranks a cookie), else after the
+ * last listed kind; anonymousId not listed ranks last of all.
  *
  * @example
  * kindRank(DEFAULT_MERGE_RULES, 'userId'); // 0
+ * kindRank(DEFAULT_MERGE_RULES, 'phone'); // 1.5: after email, before anonymousId
  */
 export function kindRank(rules: MergeRules, kind: string): number {
   const i = rules.priority.indexOf(kind);
   if (i >= 0) return i;
-  // Unlisted external kinds sit between the listed ones and anonymousId when anonymousId is listed last.
-  const anon = rules.priority.indexOf('anonymousId');
-  return anon >= 0 ? anon - 0.5 : rules.priority.length;
+  const n = rules.priority.length;
+  if (kind === 'anonymousId') return n + 1;
+  return rules.priority[n - 1] === 'anonymousId' ? n - 1.5 : n;
 }
 
 /** Whether a value may not serve as an identifier under these rules (an empty one never may). */
 export function isBlocked(rules: MergeRules, value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (v === '') return true;
-  // Asked for every identifier of every message: the blocked list is normalised once per rules object.
-  let set = blockedSets.get(rules);
-  if (!set) blockedSets.set(rules, (set = new Set(rules.blocked.map((b) => b.trim().toLowerCase()))));
-  return set.has(v);
+  return whyBlocked(rules, value) !== undefined;
 }
 
-const blockedSets = new WeakMap<MergeRules, Set<string>>();
+/**
+ * Segment's suggested blocked pattern, "Zeroes and Dashes (^[0-]*$)": the placeholder a client
+ * sends with no real value (a phone "000-000-0000", an id "0000", the nil UUID).
+ */
+const ZEROES_AND_DASHES = /^[0-]+$/;
+
+/**
+ * Why a value may not serve as an identifier under these rules — a reason to record — or
+ * undefined when it may.
+ *
+ * @example
+ * whyBlocked(DEFAULT_MERGE_RULES, '000-000-0000'); // 'the value "000-000-0000" is only zeroes and dashes, …'
+ */
+export function whyBlocked(rules: MergeRules, value: string): string | undefined {
+  const v = value.trim().toLowerCase();
+  // Asked for every identifier of every message: the lists are normalised once per rules object.
+  let sets = blockedSets.get(rules);
+  if (!sets) blockedSets.set(rules, (sets = { blocked: new Set(rules.blocked.map(blockKey)), unblocked: new Set((rules.unblocked ?? []).map(blockKey)) }));
+  if (v === '' || sets.blocked.has(v)) return `the value "${value}" is on the blocked list of the merge rules`;
+  if (ZEROES_AND_DASHES.test(v) && !sets.unblocked.has(v)) {
+    return `the value "${value}" is only zeroes and dashes, a placeholder the merge rules block (Segment's suggested pattern ^[0-]*$; list it in \`unblocked\` to use it)`;
+  }
+  return undefined;
+}
+
+const blockKey = (v: string): string => v.trim().toLowerCase();
+
+const blockedSets = new WeakMap<MergeRules, { blocked: Set<string>; unblocked: Set<string> }>();
 
 /** Checks an operator's merge rules document; returns the problems (empty when valid). */
 export function checkMergeRules(doc: unknown): { field: string; message: string }[] {
@@ -124,8 +158,7 @@ export function withDefaults(doc: MergeRulesDocument | undefined): MergeRules {
     if (limit === null) delete limits[kind];
     else limits[kind] = limit;
   }
-  const key = (v: string) => v.trim().toLowerCase();
-  const unblocked = new Set((doc?.unblocked ?? []).map(key));
-  const blocked = [...new Set([...DEFAULT_MERGE_RULES.blocked.filter((v) => !unblocked.has(key(v))), ...(doc?.blocked ?? [])])];
-  return { limits, blocked, priority: doc?.priority ?? DEFAULT_MERGE_RULES.priority };
+  const unblocked = new Set((doc?.unblocked ?? []).map(blockKey));
+  const blocked = [...new Set([...DEFAULT_MERGE_RULES.blocked.filter((v) => !unblocked.has(blockKey(v))), ...(doc?.blocked ?? [])])];
+  return { limits, blocked, priority: doc?.priority ?? DEFAULT_MERGE_RULES.priority, ...(unblocked.size ? { unblocked: [...unblocked] } : {}) };
 }

@@ -16,8 +16,26 @@ describe('reading a batch body', () => {
       expect(bad.fault.code).toBe('invalid_json');
       expect(bad.fault.code === 'invalid_json' && bad.fault.detail).toMatch(/JSON/);
     }
-    expect(readBatch('{"messages":[]}', 0)).toEqual({ ok: false, fault: { code: 'no_batch' } });
-    expect(readBatch('null', 0)).toEqual({ ok: false, fault: { code: 'no_batch' } });
+    const missing = 'The `batch` property is required and must be a list of messages. It was not present on the data you sent.';
+    expect(readBatch('{"messages":[]}', 0)).toEqual({ ok: false, fault: { code: 'invalid_batch', problem: { field: 'batch', message: missing } } });
+    expect(readBatch('{"batch":null}', 0)).toEqual({ ok: false, fault: { code: 'invalid_batch', problem: { field: 'batch', message: missing } } });
+  });
+
+  it('says what a batch body held instead of a `batch` list, rather than that it held nothing', () => {
+    // "It was not present" was the answer to `"batch": {…}` and to a bare list of messages too.
+    const fault = (text: string) => {
+      const r = readBatch(text, 0);
+      return r.ok ? undefined : r.fault;
+    };
+    expect(fault('{"batch":{"type":"track"}}')).toEqual({ code: 'invalid_batch', problem: { field: 'batch', message: 'The `batch` property must be a list of messages; it was an object.' } });
+    expect(fault('{"batch":"[]"}')).toEqual({ code: 'invalid_batch', problem: { field: 'batch', message: 'The `batch` property must be a list of messages; it was a string.' } });
+    expect(fault('[{"type":"track"}]')).toEqual({ code: 'invalid_batch', problem: { field: 'batch', message: 'A batch body must be a JSON object holding the messages as its `batch` list ({"batch": [ … ]}); it was a list.' } });
+    // The batch's context and integrations are merged under each message's: of another type they were
+    // dropped without a word, where a message's own is refused naming the field.
+    expect(fault('{"batch":[],"context":"web"}')).toEqual({ code: 'invalid_batch', problem: { field: 'context', message: 'The batch\'s `context` must be a JSON object (it is merged under each message\'s own); it was a string.' } });
+    expect(fault('{"batch":[],"integrations":[]}')).toEqual({ code: 'invalid_batch', problem: { field: 'integrations', message: 'The batch\'s `integrations` must be a JSON object (it is merged under each message\'s own); it was a list.' } });
+    expect(readBatch('{"batch":[],"context":null,"integrations":{"All":true}}', 0).ok).toBe(true);
+    expect(fault('null')).toEqual({ code: 'invalid_batch', problem: { field: 'batch', message: 'A batch body must be a JSON object holding the messages as its `batch` list ({"batch": [ … ]}); it was null.' } });
   });
 
   it('keeps the valid messages with their places and says why each other one was rejected', () => {

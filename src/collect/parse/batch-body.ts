@@ -16,7 +16,7 @@ export interface BatchItem extends Submitted {
 }
 
 /** Why a batch body could not be read at all. */
-export type BatchFault = { code: 'invalid_json'; detail: string } | { code: 'no_batch' };
+export type BatchFault = { code: 'invalid_json'; detail: string } | { code: 'invalid_batch'; problem: FieldProblem };
 
 /** A batch body read and every message in it checked. */
 export type BatchRead =
@@ -39,7 +39,8 @@ export function readBatch(text: string, receivedAt: number): BatchRead {
   } catch (err) {
     return { ok: false, fault: { code: 'invalid_json', detail: jsonErrorDetail(err, text) } };
   }
-  if (!body || typeof body !== 'object' || !Array.isArray((body as { batch?: unknown }).batch)) return { ok: false, fault: { code: 'no_batch' } };
+  const problem = batchProblem(body);
+  if (problem) return { ok: false, fault: { code: 'invalid_batch', problem } };
   const b = body as { batch: unknown[]; sentAt?: unknown; context?: unknown; integrations?: unknown };
   const env = { receivedAt, sentAt: b.sentAt, context: b.context, integrations: b.integrations };
   const items: BatchItem[] = [];
@@ -50,4 +51,24 @@ export function readBatch(text: string, receivedAt: number): BatchRead {
     else rejected.push({ index, messageId: n.messageId, problems: n.problems });
   }
   return { ok: true, count: b.batch.length, items, rejected };
+}
+
+/** What is wrong with a body that is JSON but no batch: no `batch` list (absent or null, another type, no object at all), or a `context` or `integrations` that is not an object. */
+function batchProblem(body: unknown): FieldProblem | undefined {
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { field: 'batch', message: `A batch body must be a JSON object holding the messages as its \`batch\` list ({"batch": [ … ]}); it was ${kind(body)}.` };
+  }
+  const batch = (body as { batch?: unknown }).batch;
+  if (Array.isArray(batch)) {
+    for (const key of ['context', 'integrations'] as const) {
+      const v = (body as Record<string, unknown>)[key];
+      if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+        return { field: key, message: `The batch's \`${key}\` must be a JSON object (it is merged under each message's own); it was ${kind(v)}.` };
+      }
+    }
+    return undefined;
+  }
+  if (batch === undefined || batch === null) return { field: 'batch', message: 'The `batch` property is required and must be a list of messages. It was not present on the data you sent.' };
+  return { field: 'batch', message: `The \`batch\` property must be a list of messages; it was ${kind(batch)}.` };
 }

@@ -55,6 +55,25 @@ describe('a feature definition refuses keys it does not take', () => {
   });
 });
 
+describe('a feature `property` that could never be read', () => {
+  it('is refused, naming `property`: a path with an empty part, or one that starts at the message (`properties.revenue`), reads nothing in any event', () => {
+    // extract() looks in `properties` (traits for identify and group): `properties.revenue` looks
+    // for properties.properties.revenue, and `a..b` for a key "" under a; either sum stayed 0.
+    for (const property of ['a..b', '.revenue', 'revenue.', 'products[].', '[]']) {
+      expect(checkFeature({ name: 'spend', kind: 'sum', event: 'Order Completed', property }, 'features[0]'), property).toEqual([{
+        field: 'features[0].property',
+        message: `The \`property\` ${JSON.stringify(property)} has an empty part: it is a dotted path of keys, such as "revenue" or "products[].price".`,
+      }]);
+    }
+    expect(checkFeature({ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'properties.revenue' }, '')).toEqual([{
+      field: 'property',
+      message: 'The `property` is a path inside the event\'s `properties` (its `traits` for identify and group calls), so "properties.revenue" reads properties.properties.revenue: write "revenue".',
+    }]);
+    expect(checkFeature({ name: 'plan', kind: 'last_value', type: 'identify', property: 'traits.plan' }, '')[0].message).toMatch(/write "plan"\.$/);
+    for (const property of ['revenue', 'products[].price', 'tags[]', 'order.total']) expect(checkFeature({ name: 'spend', kind: 'sum', event: 'Order Completed', property }), property).toEqual([]);
+  });
+});
+
 describe('a feature with a key it does not take', () => {
   let h: Harness | undefined;
   afterEach(async () => {

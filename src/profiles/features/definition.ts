@@ -48,7 +48,7 @@ export interface FeatureDefinition {
   event?: string;
   /** Message type it counts (page, screen, identify, group, track); default track when `event` is set. */
   type?: MessageType;
-  /** Dotted path into properties (traits for identify); `a[].b` collects b from every element of list a. */
+  /** Dotted path into properties (traits for identify and group); `a[].b` collects b from every element of list a. */
   property?: string;
   /** Optional CEL filter over {event, name, properties, traits, context} (WHERE_SCOPE). */
   where?: string;
@@ -108,6 +108,10 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
   if (f.type !== undefined && !MESSAGE_TYPES.includes(f.type as MessageType)) p.push({ field: under(at, 'type'), message: `The \`type\` must be one of ${MESSAGE_TYPES.join(', ')}.` });
   else if (typeof f.event === 'string' && f.event && f.type !== undefined && f.type !== 'track') p.push({ field: under(at, 'event'), message: eventOfNoTrack(f.type as MessageType, f.event) });
   if (NEEDS_PROPERTY.has(f.kind as FeatureKind) && (typeof f.property !== 'string' || !f.property)) p.push({ field: under(at, 'property'), message: `A ${String(f.kind)} feature needs the \`property\` it aggregates, e.g. "revenue".` });
+  else if (typeof f.property === 'string' && NEEDS_PROPERTY.has(f.kind as FeatureKind)) {
+    const problem = propertyProblem(f.property);
+    if (problem) p.push({ field: under(at, 'property'), message: problem });
+  }
   if (String(f.kind).startsWith('decayed') && parseDuration(f.halfLife) === undefined) p.push({ field: under(at, 'halfLife'), message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
   if (f.limit !== undefined && (!Number.isInteger(f.limit) || (f.limit as number) < 1 || (f.limit as number) > 10_000)) p.push({ field: under(at, 'limit'), message: 'The `limit` must be a whole number from 1 to 10,000.' });
   if (f.where !== undefined) {
@@ -120,6 +124,23 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
     }
   }
   return [...p, ...keysNotTaken(f, at)];
+}
+
+/**
+ * Why a `property` path would read nothing in any event (extract() in state.ts): a part with no
+ * key (`a..b`, `[]`), or a path written from the message rather than from its `properties`
+ * (`traits` for identify and group), as a `where` names it (`properties.revenue`).
+ *
+ * @example
+ * propertyProblem('properties.revenue'); // 'The `property` is a path inside … write "revenue".'
+ */
+function propertyProblem(path: string): string | undefined {
+  const parts = path.split('.');
+  if (parts.some((x) => x === '' || x === '[]')) return `The \`property\` ${JSON.stringify(path)} has an empty part: it is a dotted path of keys, such as "revenue" or "products[].price".`;
+  if (parts.length > 1 && (parts[0] === 'properties' || parts[0] === 'traits')) {
+    return `The \`property\` is a path inside the event's \`properties\` (its \`traits\` for identify and group calls), so ${JSON.stringify(path)} reads ${parts[0]}.${path}: write ${JSON.stringify(parts.slice(1).join('.'))}.`;
+  }
+  return undefined;
 }
 
 /**

@@ -41,6 +41,15 @@ describe('feature state', () => {
     expect(extract({ products: [{ id: 'a' }, { id: 'b' }, {}] }, ['products[]', 'id'])).toEqual(['a', 'b']);
   });
 
+  it('reads the traits of a group call, as of an identify: a group call carries no properties', () => {
+    // Segment's group spec: a group call's payload is `traits` (the account's); it has no `properties`.
+    const group: Message = { messageId: 'g1', type: 'group', groupId: 'acme', traits: { plan: 'pro', seats: 12 }, context: {}, timestamp: 1000, receivedAt: 1000 };
+    const plan: FeatureDefinition = { name: 'account_plan', kind: 'last_value', type: 'group', property: 'plan' };
+    const seats: FeatureDefinition = { name: 'seats', kind: 'max', type: 'group', property: 'seats' };
+    expect(featureValue(compileFeature(plan), fold(plan, [group]), 1000)).toBe('pro');
+    expect(featureValue(compileFeature(seats), fold(seats, [group]), 1000)).toBe(12);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('7d')).toBe(604_800_000);
     expect(parseDuration('90m')).toBe(5_400_000);

@@ -57,7 +57,8 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
   const s: FeatureState = state && state.h === f.hash ? state : { h: f.hash, n: 0 };
   const t = m.timestamp;
   const kind = f.def.kind;
-  const values = f.path ? extract(m.type === 'identify' ? m.traits : m.properties, f.path) : undefined;
+  // identify and group calls carry `traits` (the person's, the account's) and no `properties`.
+  const values = f.path ? extract(m.type === 'identify' || m.type === 'group' ? m.traits : m.properties, f.path) : undefined;
   if (kind === 'count' || kind === 'first_seen' || kind === 'last_seen' || kind === 'decayed_count') {
     s.n += 1;
     span(s, t);

@@ -45,7 +45,7 @@ export function configConformance(kind: StoreKind): void {
       const blocked = await send(h.app, '/v1/track', { userId: 'p1', event: 'Order Completed', properties: { revenue: 'lots' } });
       expect(blocked.statusCode).toBe(400);
       expect(blocked.json().error).toBe('tracking_plan_blocked');
-      expect(blocked.json().problems[0].field).toBe('revenue');
+      expect(blocked.json().problems[0].field).toBe('properties.revenue');
       const kept = await send(h.app, '/v1/track', { userId: 'p1', event: 'Product Viewed', properties: { price: 'cheap' } });
       expect(kept.statusCode).toBe(200);
       await send(h.app, '/v1/track', { userId: 'p1', event: 'Unplanned Thing' });
