@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateVars, membershipChanges } from './membership.js';
+import { estimateVars, membershipChanges, ruleReads } from './membership.js';
 
 const ctx = { at: 5, seq: 9, version: 2, reason: 'event' };
 
@@ -22,5 +22,15 @@ describe('segment membership changes', () => {
       sendTime: { value: 0.3, low: null, high: 0.5, level: 0.9, evidence: 4, source: 'personal', status: 'learning', slot: 34 },
       baselines: { spend: { value: null, low: null, high: 0.5, level: 0.9, evidence: 4, source: 'personal', status: 'learning' } },
     });
+  });
+
+  it('tells a rule that reads estimates or the micro-segment by its names, not by its text', () => {
+    expect(ruleReads('estimates.rates.email_open.value > 0.3', 'estimates')).toBe(true);
+    expect(ruleReads('has(estimates.sendTime) && features.orders > 1.0', 'estimates')).toBe(true);
+    expect(ruleReads('microSegment == 2', 'microSegment')).toBe(true);
+    // A feature, a trait or a string that contains the word is not the variable.
+    expect(ruleReads('features.estimates_requested >= 1.0', 'estimates')).toBe(false);
+    expect(ruleReads('traits.plan == "estimates"', 'estimates')).toBe(false);
+    expect(ruleReads('traits.microSegment_name == "a"', 'microSegment')).toBe(false);
   });
 });

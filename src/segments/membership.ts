@@ -1,6 +1,7 @@
 import type { Estimate } from '../learn/estimate.js';
 import type { FeatureDefinition } from '../profiles/features/definition.js';
 import { ruleScope } from '../profiles/rule-scope.js';
+import { variablePaths } from '../rules/cel.js';
 import type { Shape } from '../rules/rule-names.js';
 import type { SegmentTransition } from './segment-store.js';
 
@@ -27,6 +28,35 @@ export function membershipChanges(
     if (!want.has(s)) out.push({ segment: s, profileId, kind: 'exit', at: ctx.at, seq: ctx.seq, version: ctx.version, reason: defined.has(s) ? ctx.reason : 'removed' });
   }
   return out;
+}
+
+const readsCache = new Map<string, Map<string, boolean>>();
+
+/**
+ * Whether a segment rule reads the variable `name` (`estimates`, `microSegment`), told from its
+ * parse tree rather than its text: `features.estimates_requested` reads no estimate, and a rule
+ * wrongly taken to read one is answered from the stored membership, a moment behind the event.
+ * A use the tree cannot tell (the whole variable, a computed key) counts as reading it.
+ *
+ * @example
+ * ruleReads('estimates.rates.email_open.value > 0.3', 'estimates'); // true
+ * ruleReads('features.estimates_requested >= 1.0', 'estimates'); // false
+ */
+export function ruleReads(when: string, name: string): boolean {
+  if (!when.includes(name)) return false;
+  let byName = readsCache.get(when);
+  if (!byName) {
+    // Rules are a handful per segments version: the cache is only emptied against a leak.
+    if (readsCache.size >= 10_000) readsCache.clear();
+    readsCache.set(when, (byName = new Map()));
+  }
+  let reads = byName.get(name);
+  if (reads === undefined) {
+    const paths = variablePaths(when, name);
+    reads = paths === undefined || paths.length > 0;
+    byName.set(name, reads);
+  }
+  return reads;
 }
 
 /** An estimate as a CEL value: unbounded ends and undefined values become null. */

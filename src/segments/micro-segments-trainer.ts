@@ -4,7 +4,7 @@ import { relabelLike } from '../learn/segments/relabel.js';
 import type { Trainer } from '../models/train/trainer.js';
 import { forEachSubject } from '../models/train/subjects.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
-import { featureVector, missingFill } from './feature-vector.js';
+import { featureVector, missingFill, missingShares } from './feature-vector.js';
 import { definitionsOf, microSegmentsStatus } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 import { segmentsKind } from './segments-kind.js';
@@ -16,7 +16,8 @@ import { segmentsKind } from './segments-kind.js';
  * where they are found again (relabel.ts), so `microSegment == 2` in a segment rule keeps its
  * people across trainings. The definitions of the features are kept with the model, so a version
  * whose features are redefined later is no longer applied (micro-segments-status.ts). Reports the
- * share of variance the clusters explain and their sizes.
+ * share of variance the clusters explain, their sizes, and per feature some profiles lack the share
+ * without a value (`missing`).
  *
  * @example
  * await trainModels(ctx, [microSegmentsTrainer], ['micro-segments'], 'cli');
@@ -35,7 +36,7 @@ export const microSegmentsTrainer: Trainer = {
       rows.push(...featureVector(state, features, cfg.features, ctx.now));
     });
     const needed = Math.max(cfg.minSubjects, cfg.k * 2);
-    if (n < needed) return { skipped: `only ${n} subjects; micro-segments need at least ${needed}` };
+    if (n < needed) return { skipped: `only ${n} ${n === 1 ? 'subject' : 'subjects'}; micro-segments need at least ${needed}` };
     const d = cfg.features.length;
     // A subject without a value for a feature takes the column's fill (kept with the model, so a
     // subject is placed as it would have been fitted).
@@ -61,7 +62,9 @@ export const microSegmentsTrainer: Trainer = {
     }
     const explained = total > 0 ? 1 - within / total : 0;
     const state: MicroSegmentsState = { features: cfg.features, model, explained, fill, definitions: definitionsOf(features, cfg.features) };
-    return { state, metrics: { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000 }, dataFrom: null, dataTo: ctx.now };
+    const missing = missingShares(rows, d, cfg.features);
+    const metrics = { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000, ...(Object.keys(missing).length ? { missing } : {}) };
+    return { state, metrics, dataFrom: null, dataTo: ctx.now };
   },
 };
 

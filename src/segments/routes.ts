@@ -17,10 +17,12 @@ const iso = (t: number) => new Date(t).toISOString();
  */
 export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read segments');
-  const defined = (name: string) => {
-    const a = tact.settings.get(segmentsKind).audiences.find((x) => x.name === name);
-    if (!a) throw new TactError('not_found', { what: 'segment', id: name });
-    return a;
+  // A segment defined now, or one taken out whose entries and exits are kept: a poller syncing an
+  // audience still reads the exits (reason `removed`) that emptied it.
+  const known = async (name: string) => {
+    if (tact.settings.get(segmentsKind).audiences.some((x) => x.name === name)) return;
+    if ((await tact.store.segments.counts()).some((c) => c.segment === name)) return;
+    throw new TactError('not_found', { what: 'segment', id: name });
   };
 
   app.get('/v1/segments', {
@@ -55,13 +57,13 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
     preHandler: read,
     schema: {
       tags: ['learn'],
-      summary: 'Members of a segment, by profile id (page with `after`)',
+      summary: 'Members of a segment, by profile id (page with `after`); a segment no longer defined answers none',
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
       querystring: { type: 'object', properties: { after: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
       response: { 200: anyObj, 404: errorSchema },
     },
   }, async (req) => {
-    defined(req.params.name);
+    await known(req.params.name);
     const limit = req.query.limit ?? 100;
     const members = await tact.store.segments.members(req.params.name, req.query.after ?? '', limit);
     return { segment: req.params.name, members: members.map((m) => ({ profileId: m.profileId, since: iso(m.since) })), next: members.length === limit ? members[members.length - 1].profileId : null };
@@ -71,7 +73,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
     preHandler: read,
     schema: {
       tags: ['learn'],
-      summary: 'Entries into and exits from a segment: newest first, or with `after` every one once, oldest first (a feed to poll)',
+      summary: 'Entries into and exits from a segment: newest first, or with `after` every one once, oldest first (a feed to poll); a segment no longer defined keeps its feed, ending with its exits of reason `removed`',
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
       querystring: {
         type: 'object',
@@ -83,7 +85,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
       response: { 200: anyObj, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
-    defined(req.params.name);
+    await known(req.params.name);
     const limit = req.query.limit ?? 100;
     const after = req.query.after === undefined ? undefined : eventsCursor(req.query.after);
     const list = after === undefined

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, type Harness } from '../../test/harness.js';
+import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
 import type { SegmentTransition } from './segment-store.js';
 
 const config = { segments: { audiences: [{ name: 'buyers', when: 'false' }] } };
@@ -46,5 +47,24 @@ describe('GET /v1/segments/{name}/events', () => {
       expect(r.json()).toMatchObject({ error: 'validation_failed', problems: [{ field: 'querystring.after' }] });
       expect(r.json().message).toMatch(/`after`/);
     }
+  });
+
+  it('hands a poller the exits of a segment no longer defined (reason `removed`), and is a 404 for a name never recorded', async () => {
+    h = await harness('sqlite', { config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }], segments: { audiences: [{ name: 'vip', when: 'features.orders >= 1.0' }] } } });
+    await ingest(h, [track('u-1', 'Order Completed', {}, Date.now() - 5000)]);
+    const start = (await get(h.app, '/v1/segments/vip/events')).json() as Page;
+    expect(start.events.map((e) => e.kind)).toEqual(['entry']);
+    // The segment is taken out: its member leaves it, and an audience sync must hear of it.
+    expect((await putConfig(h, 'segments', { audiences: [] })).statusCode).toBe(200);
+    await h.tact.learning.settled();
+    const after = await get(h.app, `/v1/segments/vip/events?after=${start.next}`);
+    expect(after.statusCode, after.body).toBe(200);
+    expect((after.json() as Page).events).toMatchObject([{ kind: 'exit', reason: 'removed' }]);
+    const members = await get(h.app, '/v1/segments/vip/members');
+    expect(members.statusCode, members.body).toBe(200);
+    expect(members.json().members).toEqual([]);
+    const never = await get(h.app, '/v1/segments/nope/events?after=0');
+    expect(never.statusCode).toBe(404);
+    expect(never.json().message).toBe('No segment matches `nope`.');
   });
 });

@@ -7,6 +7,7 @@ import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { testRule } from '../rules/cel.js';
 import { featureVector, fillMissing } from './feature-vector.js';
+import { ruleReads } from './membership.js';
 import { type MicroSegmentsStatus, microSegmentsStatus } from './micro-segments-status.js';
 import type { SegmentStore } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
@@ -109,4 +110,4 @@ export class SegmentLookup {
 }
 
 /** Whether a segment rule reads the subject's estimates (the same test the membership consumer makes). */
-const readsEstimates = (a: { when: string }) => a.when.includes('estimates');
+const readsEstimates = (a: { when: string }) => ruleReads(a.when, 'estimates');

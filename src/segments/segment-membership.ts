@@ -11,7 +11,7 @@ import { ruleVars } from '../profiles/profile-view.js';
 import { testRule } from '../rules/cel.js';
 import { namesRead } from '../rules/rule-names.js';
 import type { Store } from '../store/store.js';
-import { estimateVars, membershipChanges } from './membership.js';
+import { estimateVars, membershipChanges, ruleReads } from './membership.js';
 import { mergedAwayIn } from './merged-away.js';
 import { RuleErrors } from './rule-errors.js';
 import type { SegmentLookup } from './segment-lookup.js';
@@ -57,7 +57,7 @@ export class SegmentMembership {
     const all = this.settings.get(segmentsKind).audiences;
     const audiences = only ? all.filter((a) => only.has(a.name)) : all;
     const vars = ruleVars(state, this.settings.get(featuresKind), ctx.now);
-    const needs = (word: string) => audiences.some((a) => a.when.includes(word));
+    const needs = (word: string) => audiences.some((a) => ruleReads(a.when, word));
     const position = needs('microSegment') || needs('estimates') ? await this.lookup.position(state, ctx.now) : undefined;
     if (needs('estimates')) vars.estimates = estimateVars(await this.estimates.forSubject(state, ctx.now, position));
     if (needs('microSegment')) vars.microSegment = position?.microSegment?.index ?? null;
@@ -116,7 +116,7 @@ export class SegmentMembership {
    * the facts and the estimates of the subject's latest event.
    */
   async afterEstimates(events: SubjectEvent[]): Promise<void> {
-    if (!this.settings.get(segmentsKind).audiences.some((a) => a.when.includes('estimates'))) return;
+    if (!this.settings.get(segmentsKind).audiences.some((a) => ruleReads(a.when, 'estimates'))) return;
     const latest = new Map<string, { state: ProfileState; seq: number }>();
     for (const e of events) latest.set(e.subject.id, { state: e.subject, seq: e.seq });
     const now = Date.now();
@@ -137,7 +137,7 @@ export class SegmentMembership {
   async afterLiveChange(model: string): Promise<void> {
     const reads = MODEL_READS[model];
     const { audiences } = this.settings.get(segmentsKind);
-    if (reads && audiences.some((a) => reads.some((word) => a.when.includes(word)))) await this.sweep('model');
+    if (reads && audiences.some((a) => reads.some((word) => ruleReads(a.when, word)))) await this.sweep('model');
   }
 
   /**
@@ -162,7 +162,7 @@ export class SegmentMembership {
     const only = new Set(audiences.filter((a) => readsFeatures(a.when, removed)).map((a) => a.name));
     const micro = await this.lookup.liveMicroSegments();
     if (micro && micro.version.state.features.some((f) => changed.has(f))) {
-      for (const a of audiences) if (MODEL_READS['micro-segments'].some((word) => a.when.includes(word))) only.add(a.name);
+      for (const a of audiences) if (MODEL_READS['micro-segments'].some((word) => ruleReads(a.when, word))) only.add(a.name);
     }
     return only.size ? this.sweep('feature', only) : undefined;
   }

@@ -36,6 +36,25 @@ describe('the segment a decision reads', () => {
     expect((await t.store.segments.members('buyers', '', 10)).length).toBe(1);
   });
 
+  it('follows the event just answered for a rule whose feature is named like the estimates (it reads none)', async () => {
+    const quoted = [{ name: 'estimates_requested', kind: 'count', event: 'Estimate Requested' }];
+    const t = (h = await harness('sqlite', { config: { features: quoted, segments: { audiences: [{ name: 'quoted', when: 'features.estimates_requested >= 1.0' }] } } }));
+    await send(t.app, '/v1/track', track('u-1', 'Page Viewed', {}, Date.now() - 2000));
+    await t.tact.consumers.runAll();
+    const stateOf = async () => (await t.store.profiles.getProfile((await t.store.profiles.findProfileId('userId', 'u-1'))!))!;
+    const runAll = t.tact.consumers.runAll.bind(t.tact.consumers);
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    t.tact.consumers.runAll = () => held.then(runAll);
+    try {
+      expect((await send(t.app, '/v1/track', track('u-1', 'Estimate Requested', {}, Date.now() - 1000))).statusCode).toBe(200);
+      expect((await t.tact.learning.ladderPosition(await stateOf(), Date.now())).segments).toEqual(['quoted']);
+    } finally {
+      release();
+    }
+    await runAll();
+  });
+
   it('holds a rule on time the moment the time passes, before the sweep records it', async () => {
     const T = Date.UTC(2026, 5, 1, 12);
     vi.useFakeTimers({ now: T, toFake: ['Date'] });

@@ -30,3 +30,12 @@ describe('a segment audience or the micro-segments with a key they do not take',
       .rejects.toThrow(/The `segments` section of test-config is not valid: audiences\[0\]\.wen: .*Did you mean `when`\?/);
   });
 });
+
+describe('a segments document with a value the product would misread', () => {
+  it('refuses a feature named twice in the micro-segments (it would weigh twice in every distance), and a description that is not text', () => {
+    expect(segmentsKind.check({ audiences: [{ name: 'pro', when: 'traits.plan == "pro"', description: 5 }], microSegments: { features: ['orders', 'revenue', 'orders'] } })).toEqual([
+      { field: 'audiences[0].description', message: 'The `audiences[0].description` must be text.' },
+      { field: 'microSegments.features[2]', message: 'The `microSegments.features[2]` names `orders` again (it is `microSegments.features[0]`): a feature named twice would weigh twice in the clustering.' },
+    ]);
+  });
+});

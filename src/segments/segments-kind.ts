@@ -94,6 +94,7 @@ export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
     list.forEach((a, i) => {
       checkName(p, `audiences[${i}].name`, a?.name);
       checkCel(p, `audiences[${i}].when`, a?.when);
+      if (isObject(a) && a.description !== undefined && typeof a.description !== 'string') p.push({ field: `audiences[${i}].description`, message: `The \`audiences[${i}].description\` must be text.` });
       p.push(...unknownFields(a, AUDIENCE_FIELDS, `audiences[${i}]`));
     });
     checkUnique(p, list, 'audiences');
@@ -101,6 +102,12 @@ export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
       const m = b.microSegments;
       if (!isObject(m) || !Array.isArray(m.features) || m.features.length === 0 || m.features.some((f) => typeof f !== 'string' || !f)) {
         p.push({ field: 'microSegments.features', message: 'The `microSegments.features` must be a non-empty list of feature names.' });
+      }
+      if (isObject(m) && Array.isArray(m.features)) {
+        m.features.forEach((f, i) => {
+          const first = m.features.indexOf(f);
+          if (typeof f === 'string' && first !== i) p.push({ field: `microSegments.features[${i}]`, message: `The \`microSegments.features[${i}]\` names \`${f}\` again (it is \`microSegments.features[${first}]\`): a feature named twice would weigh twice in the clustering.` });
+        });
       }
       checkNumber(p, 'microSegments.k', isObject(m) ? m.k : undefined, 2, 200, true);
       checkNumber(p, 'microSegments.minSubjects', isObject(m) ? m.minSubjects : undefined, 1, 1e7, true);

@@ -14,6 +14,7 @@ export interface KMeansResult {
   assignment: Int32Array;
   /** Sum of squared distances to the assigned centroids. */
   inertia: number;
+  /** Passes that assigned the rows (maxIter + 1 when it stopped before converging). */
   iterations: number;
 }
 
@@ -58,9 +59,11 @@ export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: num
     for (let i = 0; i < n; i++) nearest[i] = Math.min(nearest[i], dist2(X, i, C, c, d));
   }
   const assignment = new Int32Array(n).fill(-1);
+  const maxIter = opts.maxIter ?? 100;
   let it = 0;
   let inertia = 0;
-  for (; it < (opts.maxIter ?? 100); it++) {
+  // Assigns every row to its nearest centroid; how many rows moved.
+  const assignAll = () => {
     let changed = 0;
     inertia = 0;
     for (let i = 0; i < n; i++) {
@@ -69,7 +72,10 @@ export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: num
       assignment[i] = c;
       inertia += dist2(X, i, C, c, d);
     }
-    if (changed === 0) break;
+    return changed;
+  };
+  for (; it < maxIter; it++) {
+    if (assignAll() === 0) break;
     const counts = new Float64Array(k);
     C.fill(0);
     for (let i = 0; i < n; i++) {
@@ -93,6 +99,9 @@ export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: num
       }
     }
   }
+  // Stopped at maxIter, the centroids moved after the last assignment: the rows (and so the sizes
+  // and the inertia) are assigned once more, to the centroids returned.
+  if (it === maxIter) assignAll();
   return { k, d, centroids: C, assignment, inertia, iterations: it + 1 };
 }
 

@@ -30,6 +30,22 @@ describe('standardisation', () => {
     expect(Z[0] + Z[2] + Z[4] + Z[6]).toBeCloseTo(0, 14);
     expect([...standardizeRow(s, [2.5, 5])]).toEqual([0, 0]);
   });
+
+  it('maps a constant column to exactly 0, whatever its value and the number of rows', () => {
+    // Ten rows of 1 summed as 1/10 each give 0.9999999999999999, not 1: a mean off by one ulp
+    // leaves every z ≈ 1e-16, a "variance" the clusters then explain in full.
+    for (const v of [1, 0.1, 5, 1 / 3, 123456.789, 1e307]) {
+      for (const n of [3, 10, 49]) {
+        const X = Float64Array.from({ length: n }, () => v);
+        const s = fitStandardizer(X, 1);
+        expect(s.mean[0]).toBe(v);
+        expect(s.sd[0]).toBe(1);
+        expect(standardizeMatrix(s, X, 1).every((z) => z === 0)).toBe(true);
+      }
+    }
+    // Large values that differ: a mean, not the overflow of their sum.
+    expect(fitStandardizer(Float64Array.from([1e308, 1e308, 0, 0]), 1).mean[0]).toBe(5e307);
+  });
 });
 
 describe('k-means', () => {
@@ -46,6 +62,26 @@ describe('k-means', () => {
     expect(new Set(mapping.values()).size).toBe(3);
     expect(a.inertia / 300).toBeLessThan(2.5); // ≈ 2 (two unit-variance coordinates)
     expect(() => kmeans(X, 2, 0)).toThrow(RangeError);
+  });
+
+  it('returns each row assigned to its nearest returned centroid, also when it stops at maxIter before converging', () => {
+    // Unclustered data (one wide blob) that Lloyd's iterations do not settle within 100 passes.
+    const rng = new Rng(1);
+    const n = 5000;
+    const X = Float64Array.from({ length: n * 3 }, () => normal(rng) * (1 + rng.float()));
+    for (const maxIter of [3, 100]) {
+      const r = kmeans(X, 3, 8, { seed: 0, maxIter });
+      let inertia = 0;
+      const wrong: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const row = X.subarray(i * 3, (i + 1) * 3);
+        const c = assignCluster(r.centroids, 8, 3, row);
+        if (c !== r.assignment[i]) wrong.push(i);
+        for (let j = 0; j < 3; j++) inertia += (row[j] - r.centroids[c * 3 + j]) ** 2;
+      }
+      expect(wrong, `maxIter ${maxIter}`).toEqual([]);
+      expect(r.inertia).toBeCloseTo(inertia, 6);
+    }
   });
 
   it('assigns to the nearest centroid', () => {

@@ -3,7 +3,7 @@
  * k-means and the uplift features both need features on comparable scales.
  */
 
-/** Column means and standard deviations (sd of a constant column is 1, so it maps to 0). */
+/** Column means and standard deviations (sd of a constant column is 1, and it maps to exactly 0). */
 export interface Standardizer {
   mean: Float64Array;
   sd: Float64Array;
@@ -20,7 +20,15 @@ export function fitStandardizer(X: Float64Array, d: number, rows?: ArrayLike<num
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
   const at = (r: number) => (rows ? rows[r] : r) * d;
+  // Each value divided first: a sum of large values could overflow where their mean does not.
   for (let r = 0; r < n; r++) for (let k = 0; k < d; k++) mean[k] += X[at(r) + k] / n;
+  for (let k = 0; k < d; k++) {
+    // That mean of n equal values can be an ulp off the value (ten 1s: 0.9999999999999999), which
+    // would leave a constant column a variance of rounding errors for the clusters to "explain".
+    let constant = n > 0;
+    for (let r = 1; r < n && constant; r++) constant = X[at(r) + k] === X[at(0) + k];
+    if (constant) mean[k] = X[at(0) + k];
+  }
   for (let r = 0; r < n; r++) for (let k = 0; k < d; k++) sd[k] += (X[at(r) + k] - mean[k]) ** 2;
   for (let k = 0; k < d; k++) {
     const s = Math.sqrt(sd[k] / Math.max(1, n - 1));
