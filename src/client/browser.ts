@@ -81,8 +81,13 @@ function defaultVisible(element: SlotElement, fn: () => void): () => void {
   return () => io.disconnect();
 }
 
+/** The text each element's default drawing replaced (the page's own), put back when a later answer has nothing to show. */
+const pageText = new WeakMap<SlotElement, { target: SlotElement; text: string | null }>();
+
 const drawHeadline = (c: Choice, el: SlotElement) => {
-  (el.querySelector?.('[data-tact-content]') ?? el).textContent = String((c.content as { headline?: string } | undefined)?.headline ?? '');
+  const target = el.querySelector?.('[data-tact-content]') ?? el;
+  if (!pageText.has(el)) pageText.set(el, { target, text: target.textContent });
+  target.textContent = String((c.content as { headline?: string } | undefined)?.headline ?? '');
 };
 
 /** The latest call for each element: an earlier call whose answer arrives later draws nothing. */
@@ -94,6 +99,19 @@ const latest = new WeakMap<SlotElement, object>();
 const undo = new WeakMap<SlotElement, () => void>();
 
 /**
+ * Takes the element's current draw away: its listener and watch, its decision, and the default
+ * drawing's text (the page's own is back). A page's `render` drew what only the page can undo.
+ */
+function withdraw(element: SlotElement): void {
+  undo.get(element)?.();
+  undo.delete(element);
+  delete element.dataset.tactDecision;
+  const page = pageText.get(element);
+  if (page) page.target.textContent = page.text;
+  pageText.delete(element);
+}
+
+/**
  * The browser snippet: asks Tact what to show in a placement, draws it, and reports the
  * impression (once, when seen), a click, and a dismissal (a click on an element marked
  * `data-tact-dismiss` inside the placement's element) as outcomes of that decision, each once; a
@@ -101,7 +119,10 @@ const undo = new WeakMap<SlotElement, () => void>();
  * outlive the page (a click that follows a link still arrives). Called again for the same element,
  * only the decision now shown is reported, and the latest call wins even when an earlier call's
  * answer arrives after it (that answer is returned but not drawn); the earlier draw's listener and
- * observer are removed. A recommendation placement's items are drawn by `renderItems` (see there).
+ * observer are removed. An answer with nothing to show ("none", a handoff) takes an earlier draw
+ * away: no more reports for it, and the text the default drawing replaced is put back (a page's
+ * `render` undoes its own, from the decision returned). A recommendation placement's items are
+ * drawn by `renderItems` (see there).
  *
  * @example
  * <div id="hero"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
@@ -120,7 +141,9 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision> {
   const renderItems = o.renderItems;
   // Items only by the page's renderItems; an action by `render` or its headline; nothing else ("none", a handoff).
   const draw = items.length ? renderItems && (() => renderItems(items, o.element)) : choice?.kind === 'action' ? () => (o.render ?? drawHeadline)(choice, o.element) : undefined;
-  if (latest.get(o.element) !== call || !draw) return decision;
+  if (latest.get(o.element) !== call) return decision;
+  // Nothing to show ("none", a handoff): an earlier draw — an offer just dismissed — is taken away.
+  if (!draw) return (withdraw(o.element), decision);
   // Drawn first: a render that throws leaves the earlier draw, its listener and its reports, as they were.
   draw();
   undo.get(o.element)?.();

@@ -76,7 +76,20 @@ function errorBody(status: number, text: string, json: unknown): ApiErrorBody {
 }
 
 const retryable = (e: unknown) => (e instanceof TactApiError ? e.status === 429 || e.status >= 500 : true);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or rejects with the caller's reason as soon as its signal aborts (a retry's backoff). */
+function sleep(ms: number, caller?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      reject(caller?.reason);
+    };
+    const timer = setTimeout(() => {
+      caller?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    caller?.addEventListener('abort', stop, { once: true });
+  });
+}
 
 /** Options of one call. */
 export interface CallOptions {
@@ -151,7 +164,7 @@ export function createTactClient(o: TactClientOptions) {
         return await once<T>(url, init, opts?.signal);
       } catch (e) {
         if (attempt >= retries || !retryable(e) || opts?.signal?.aborted) throw e;
-        await sleep((o.retryDelayMs ?? 250) * 2 ** attempt);
+        await sleep((o.retryDelayMs ?? 250) * 2 ** attempt, opts?.signal);
       }
     }
   }

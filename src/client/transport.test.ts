@@ -69,6 +69,18 @@ describe('the client on the wire', () => {
     expect(calls).toBe(1);
   }, 2000);
 
+  it('stops at once when the caller\'s signal aborts while it waits to send an outcome again', async () => {
+    let calls = 0;
+    const down: typeof fetch = async () => (calls++, answer(503, '{"error":"unavailable","message":"Try again.","errorId":""}'));
+    const tact = createTactClient({ baseUrl: 'http://x', key: 'k', fetch: down, retryDelayMs: 60_000 });
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 50);
+    const started = Date.now();
+    const err = (await tact.outcome({ decisionId: 'd', type: 'click' }, { signal: c.signal }).catch((e: unknown) => e)) as Error;
+    expect([err.name, calls]).toEqual(['AbortError', 1]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  }, 5000);
+
   it('still times out where AbortSignal.timeout is missing (Safari before 16)', async () => {
     const timeout = AbortSignal.timeout;
     (AbortSignal as { timeout?: unknown }).timeout = undefined;

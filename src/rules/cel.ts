@@ -1,7 +1,10 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { TactError } from '../errors/tact-error.js';
 import { celTypeGives, notACondition } from './condition.js';
+import { costProblem } from './cost.js';
+import { lineColumn, literalProblem } from './literals.js';
 import { unsafeRegex } from './regex-safety.js';
+import { foreignOperator } from './syntax-hints.js';
 
 /**
  * CEL (Common Expression Language) for every rule expression in Tact: eligibility, audiences,
@@ -57,7 +60,8 @@ export function compileRule(expression: string, field = 'expression', o: { autho
   try {
     parsed = env.parse(expression);
   } catch (err) {
-    throw new TactError('invalid_expression', { field, detail: parseProblem(err, expression) });
+    const instead = err instanceof RangeError ? undefined : foreignOperator(expression);
+    throw new TactError('invalid_expression', { field, detail: `${parseProblem(err, expression)}${instead ? `; ${instead}` : ''}` });
   }
   const unsafe = treeProblem((parsed as unknown as { ast: unknown }).ast);
   if (unsafe) throw new TactError('invalid_expression', { field, detail: unsafe });
@@ -76,8 +80,10 @@ export function compileRule(expression: string, field = 'expression', o: { autho
 }
 
 /**
- * A type error the variables cannot change (`1 == 1.0`, an unknown function) would fail for every
- * subject, and so would a rule whose type is known not to be bool (`features.orders + 1.0`, a
+ * A type error the variables cannot change (`1 == 1.0`, an unknown function) or a literal
+ * duration or timestamp CEL cannot read (`duration("30d")`: literals.ts) would fail for every
+ * subject — and comprehensions nested so that one evaluation runs for minutes (cost.ts) would stall
+ * every decision — and so would a rule whose type is known not to be bool (`features.orders + 1.0`, a
  * double; `size(x)`): every rule written is a condition (condition.ts). Refused when a rule is
  * written (`authoring`), not when a stored one loads — a server whose stored configuration holds
  * one still starts, and the rule excludes with its reason. A `dyn` result (a value from data) may
@@ -86,6 +92,9 @@ export function compileRule(expression: string, field = 'expression', o: { autho
 function typeCheck(expression: string, field: string): void {
   const typed = env.check(expression);
   if (!typed.valid) throw new TactError('invalid_expression', { field, detail: parseProblem(typed.error, expression) });
+  const ast = ruleTree(expression);
+  const problem = literalProblem(ast, expression) ?? costProblem(ast, expression);
+  if (problem) throw new TactError('invalid_expression', { field, detail: problem });
   const gives = typed.type === undefined ? undefined : celTypeGives(typed.type);
   if (gives) throw notACondition(field, expression, gives);
 }
@@ -97,10 +106,7 @@ function parseProblem(err: unknown, expression: string): string {
   if (typeof e.summary !== 'string') return firstLine(err);
   const start = e.range?.start;
   let what = e.summary.replace(/\.$/, '');
-  if (typeof start === 'number') {
-    const before = expression.slice(0, start).split('\n');
-    what += ` at line ${before.length}, column ${before[before.length - 1].length + 1}`;
-  }
+  if (typeof start === 'number') what += ` at ${lineColumn(expression, start)}`;
   return e.code === 'limit_exceeded' ? `it is too long or nested too deeply (${what})` : numberHint(what);
 }
 

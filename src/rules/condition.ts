@@ -53,7 +53,8 @@ const ATOM = /^(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\["[^"\\]*"\]|\[\d+\])*|[\w.]+\(
 
 /** A comparison or test on `expression` that gives true or false, by what it gives. */
 function hint(expression: string, gives: string): string {
-  const trimmed = expression.trim();
+  const whole = expression.trim();
+  const trimmed = whole.includes('\n') ? whole : withoutComment(whole);
   const e = trimmed.length > QUOTED || trimmed.includes('\n') ? '…' : trimmed;
   // An operator in it may bind looser than the comparison added: parenthesised (`(a + "x") == …`).
   const x = ATOM.test(e) ? e : `(${e})`;
@@ -61,8 +62,25 @@ function hint(expression: string, gives: string): string {
   if (/^a number/.test(kind)) return `write a comparison such as \`${x} > 0\``;
   if (/^a list/.test(kind)) return `write a test such as \`size(${e}) > 0\``;
   if (/^a map/.test(kind)) return `compare one of its fields instead (\`${x}.<field>\`)`;
-  if (/^a timestamp/.test(kind)) return `write a comparison such as \`${x} > now - duration("30d")\``;
+  if (/^a timestamp/.test(kind)) return `write a comparison such as \`${x} > now - duration("720h")\``;
   if (/^a duration/.test(kind)) return `write a comparison such as \`${x} > duration("1h")\``;
   if (/\ba string\b/.test(kind)) return `write a comparison such as \`${x} == "…"\``;
   return 'write a comparison or a test that gives true or false';
+}
+
+/**
+ * A one-line rule without its trailing `// comment` (CEL comments run to the end of the line): the
+ * hint quotes it inside `( … ) > 0`, where the comment would swallow the closing parenthesis.
+ */
+function withoutComment(line: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '/' && line[i + 1] === '/') return line.slice(0, i).trimEnd();
+  }
+  return line;
 }

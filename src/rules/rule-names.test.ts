@@ -48,7 +48,7 @@ describe('names a rule reads under declared variables', () => {
   it('refuses a rule that gives, whole, a value its scope declares is not true or false', () => {
     expect(check('features.orders')).toBe('The rule in `audiences[0].when` gives `features.orders`, a number (a count feature), not true or false: write a comparison such as `features.orders > 0`.');
     expect(check('features["purchases"]')).toBe('The rule in `audiences[0].when` gives `features.purchases`, a list (a unique feature), not true or false: write a test such as `size(features.purchases) > 0`.');
-    expect(check('events.Signup.last')).toMatch(/gives `events\.Signup\.last`, a timestamp, not true or false: write a comparison such as `events\.Signup\.last > now - duration\("30d"\)`\.$/);
+    expect(check('events.Signup.last')).toMatch(/gives `events\.Signup\.last`, a timestamp, not true or false: write a comparison such as `events\.Signup\.last > now - duration\("720h"\)`\.$/);
     expect(check('events["Order Completed"]')).toMatch(/^The rule in `audiences\[0\]\.when` gives `events\["Order Completed"\]`, a map of the fields of an event, not true or false: /);
     expect(check('features')).toMatch(/gives `features`, a map of the features, not true or false/);
     // Both branches of a choice known not to be true or false.
