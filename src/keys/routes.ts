@@ -20,7 +20,10 @@ const keySchema = {
   },
 } as const;
 
-/** Admin: list, make and revoke API keys. A new key's secret is shown once. */
+/**
+ * Admin: list, make and revoke API keys. A new key's secret is shown once. Making and revoking are
+ * logged (the key's id, kind and label, and the id of the admin key that did it; never a secret).
+ */
 export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const admin = requireKey(tact.keys, 'admin', 'manage keys');
   app.get('/v1/keys', { preHandler: admin, schema: { tags: ['keys'], summary: 'Every key (never the secrets)', response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: keySchema } } } } } }, async () => ({
@@ -39,8 +42,14 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     },
   }, async (req, reply) => {
     const { key, secret } = await tact.keys.create(req.body.kind, req.body.label);
+    tact.log.info({ key: key.id, kind: key.kind, label: key.label, by: req.apiKey?.id }, 'key created');
     void reply.status(201);
     return { ...key, createdAt: iso(key.createdAt), revokedAt: null, secret };
   });
-  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => revokeUnlessLastAdmin(tact.keys, req.params.id));
+  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => {
+    const key = (await tact.keys.list()).find((k) => k.id === req.params.id);
+    const done = await revokeUnlessLastAdmin(tact.keys, req.params.id);
+    tact.log.info({ key: done.revoked, kind: key?.kind, label: key?.label, by: req.apiKey?.id }, 'key revoked');
+    return done;
+  });
 }

@@ -136,6 +136,7 @@ export class Monitoring {
       }, this.o.settings.get(monitorsKind).intervalMs);
     };
     schedule();
+    this.webhook.start();
     this.o.settings.onChange(async (kind) => {
       if (kind !== 'monitors') return;
       this.sweep = true;
@@ -153,6 +154,7 @@ export class Monitoring {
   async close(): Promise<void> {
     this.timer?.cancel();
     this.timer = undefined;
+    this.webhook.stop();
     await this.stepping?.catch(() => undefined);
     await this.webhook.settle(SHUTDOWN_GRACE_MS);
     if (this.depth) {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import { monitorsKind } from './monitors-kind.js';
 import { FETCH_BAD_PORTS } from './webhook.js';
 
@@ -64,5 +65,47 @@ describe('the monitors document: webhook.secretEnv', () => {
     expect(both.map((p) => p.field)).toEqual(['webhook.secretEnv']);
     expect(both[0].message).toMatch(/either .*secret.* or .*secretEnv/);
     expect(fields({ webhook: { url, secretEnv: 'not a name!' } })).toEqual(['webhook.secretEnv']);
+  });
+});
+
+describe('the monitors document: windows', () => {
+  it('refuses a baselineWindow shorter than the currentWindow while volume is watched: volume is judged against whole windows of history, so it would never alert', () => {
+    const problems = monitorsKind.check({ currentWindow: '1h', baselineWindow: '30m' });
+    expect(problems.map((p) => p.field)).toEqual(['baselineWindow']);
+    expect(problems[0].message).toMatch(/`baselineWindow` \(30m\) must be at least the `currentWindow` \(1h\)/);
+    // The defaults count: a currentWindow of 8 days against the default 7-day baseline.
+    expect(fields({ currentWindow: '8d' })).toEqual(['baselineWindow']);
+    expect(fields({ currentWindow: '1h', baselineWindow: '1h' })).toEqual([]);
+    expect(fields({ currentWindow: '1h', baselineWindow: '30m', metrics: ['response-rate', 'negative-rate'] })).toEqual([]);
+  });
+
+  it('is what the step needs: with a baseline one window long, a tenfold surge of volume alerts', () => {
+    const H = 3_600_000;
+    const T0 = Date.UTC(2026, 5, 1);
+    const at = (h: number, i: number, per: number) => ({ at: T0 + h * H + Math.floor((i * H) / per), type: 'exposure' as const, action: 'a', placement: 'p', segment: 'all' });
+    const events = [...Array.from({ length: 6 }, (_, h) => Array.from({ length: 100 }, (_, i) => at(h, i, 100))).flat(), ...Array.from({ length: 1000 }, (_, i) => at(6, i, 1000))];
+    const volume = (doc: Record<string, unknown>) => monitorStep(initialMonitorState(), events, T0 + 7 * H - 1, monitorsKind.compile(doc).config).alerts.map((a) => `${a.metric} ${a.direction}`);
+    expect(volume({ bucket: '10m', currentWindow: '1h', baselineWindow: '1h' })).toEqual(['volume high']);
+    // What the refused document did: the surge passed unseen.
+    expect(volume({ bucket: '10m', currentWindow: '1h', baselineWindow: '30m' })).toEqual([]);
+  });
+});
+
+describe('the monitors document: minRelativeChange', () => {
+  it('refuses one above 1 while a metric that alerts low is watched: a drop must reach ×(1 − minRelativeChange), below zero, so not even volume falling to nothing would alert', () => {
+    const problems = monitorsKind.check({ minRelativeChange: 2 });
+    expect(problems.map((p) => p.field)).toEqual(['minRelativeChange']);
+    expect(problems[0].message).toMatch(/`minRelativeChange` \(2\) must be at most 1/);
+    expect(fields({ minRelativeChange: 1 })).toEqual([]);
+    // The negative-outcome rate alerts only high: a ×3 spike threshold is fine there.
+    expect(fields({ minRelativeChange: 2, metrics: ['negative-rate'] })).toEqual([]);
+  });
+
+  it('is what the step does: above 1, a key whose volume falls to nothing raises no alert', () => {
+    const H = 3_600_000;
+    const events = Array.from({ length: 600 }, (_, i) => ({ at: Math.floor((i * 6 * H) / 600), type: 'exposure' as const, action: 'a', placement: 'p', segment: 'all' }));
+    const alerts = (doc: Record<string, unknown>) => monitorStep(initialMonitorState(), events, 7 * H - 1, monitorsKind.compile({ baselineWindow: '6h', metrics: ['volume'], ...doc }).config).alerts.map((a) => `${a.metric} ${a.direction}`);
+    expect(alerts({ minRelativeChange: 1 })).toEqual(['volume low']);
+    expect(alerts({ minRelativeChange: 1.5 })).toEqual([]);
   });
 });

@@ -53,13 +53,15 @@ function checkMonitors(body: unknown): FieldProblem[] {
   c.boolean(body.enabled, 'enabled');
   for (const k of ['interval', 'bucket', 'currentWindow', 'baselineWindow', 'cooldown']) c.duration(body[k], k);
   checkLevels(c, body.alpha, body.clearAlpha);
-  c.number(body.minRelativeChange, 'minRelativeChange', { min: 0 });
   for (const k of ['minTrials', 'minBaselineTrials', 'minEvents', 'minBaselineVolume', 'minExpectedForCalibration']) c.number(body[k], k, { min: 0, integer: true });
   if (c.list(body.metrics, 'metrics')) body.metrics.forEach((m, i) => c.oneOf(m, `metrics[${i}]`, METRICS));
+  const watched: readonly unknown[] = Array.isArray(body.metrics) ? body.metrics : DEFAULT_MONITOR_CONFIG.metrics;
+  if (c.number(body.minRelativeChange, 'minRelativeChange', { min: 0 })) checkRelativeChange(c, body.minRelativeChange, watched);
   c.strings(body.negatives, 'negatives');
   const bucket = parseDuration(body.bucket) ?? DEFAULT_MONITOR_CONFIG.bucketMs;
   const current = parseDuration(body.currentWindow) ?? DEFAULT_MONITOR_CONFIG.currentWindowMs;
   if (current < bucket) c.add('currentWindow', 'The `currentWindow` must be at least one `bucket` long.');
+  checkBaseline(c, body.baselineWindow, body.currentWindow, current, watched);
   if (body.webhook !== undefined && c.object(body.webhook, 'webhook')) {
     const w = body.webhook;
     c.known(w, 'webhook', ['url', 'secret', 'secretEnv', 'maxAttempts', 'backoff', 'timeout']);
@@ -71,6 +73,28 @@ function checkMonitors(body: unknown): FieldProblem[] {
     c.duration(w.timeout, 'webhook.timeout');
   }
   return c.problems;
+}
+
+/**
+ * A baseline at least one current window long while volume is watched, defaults counted: volume is
+ * judged only once a key has a whole window of history before the current one, so a shorter
+ * baseline never judges it (a tenfold surge passed unseen).
+ */
+function checkBaseline(c: Checker, baselineWindow: unknown, currentWindow: unknown, current: number, metrics: readonly unknown[]): void {
+  const baseline = parseDuration(baselineWindow) ?? DEFAULT_MONITOR_CONFIG.baselineWindowMs;
+  if (baseline >= current || !metrics.includes('volume')) return;
+  const said = (v: unknown, dflt: string) => (typeof v === 'string' ? v.trim() : `${dflt}, the default`);
+  c.add('baselineWindow', `The \`baselineWindow\` (${said(baselineWindow, '7d')}) must be at least the \`currentWindow\` (${said(currentWindow, '1h')}): volume is judged against whole current windows of history, so with less it would never alert. Lengthen the baseline, or leave \`volume\` out of \`metrics\`.`);
+}
+
+/**
+ * A material drop is one to ×(1 − minRelativeChange) of the expected center: above 1 that is below
+ * zero, so no metric that alerts low (all but the negative-outcome rate) would — not even a volume
+ * fallen to nothing. Refused rather than silently watching for rises only.
+ */
+function checkRelativeChange(c: Checker, change: unknown, metrics: readonly unknown[]): void {
+  if (typeof change !== 'number' || change <= 1 || !metrics.some((m) => m !== 'negative-rate')) return;
+  c.add('minRelativeChange', `The \`minRelativeChange\` (${change}) must be at most 1 while \`volume\`, \`response-rate\` or \`calibration\` is watched: a drop counts once it reaches ×(1 − minRelativeChange) of the expected value, which above 1 is below zero, so no drop — not even volume falling to nothing — would ever alert.`);
 }
 
 function parseUrl(url: string): URL | null {

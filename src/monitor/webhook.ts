@@ -1,4 +1,5 @@
 import { nextAttemptAt } from './backoff.js';
+import { longTimeout, type LongTimer } from './long-timer.js';
 import type { AlertDelivery, AlertNotice, MonitorStore, StoredAlert } from './monitor-store.js';
 import type { MonitorsSettings } from './monitors-kind.js';
 import { eventOf, postNotice, signingKey, type AlertEvent, type PostResult } from './webhook-post.js';
@@ -44,6 +45,10 @@ export interface DelivererOptions {
  */
 export class WebhookDeliverer {
   private running: Promise<number> | undefined;
+  /** The earliest retry this process recorded and has not attempted yet. */
+  private soonest: number | undefined;
+  /** Set by {@link start}: a timer for {@link soonest}, so a retry is not left to the next monitors step. */
+  private retrying: { timer?: LongTimer } | undefined;
   private readonly random: () => number;
   private readonly env: NodeJS.ProcessEnv;
 
@@ -71,16 +76,45 @@ export class WebhookDeliverer {
     clearTimeout(timer);
   }
 
+  /**
+   * Attempts each retry this process schedules when it falls due (a timer), rather than at the
+   * next monitors step — which with the default 10-s `interval` made the first waits 10 s, and
+   * with a long one made every wait that long. Until {@link stop}.
+   */
+  start(): void {
+    this.retrying ??= {};
+    this.arm();
+  }
+
+  /** Cancels the retry timer (a shutdown); retries are then left to whoever calls {@link deliverDue}. */
+  stop(): void {
+    this.retrying?.timer?.cancel();
+    this.retrying = undefined;
+  }
+
   /** Attempts every delivery due now; returns how many alerts were attempted. One run at a time. */
   deliverDue(): Promise<number> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+      this.arm();
+    });
     return this.running;
+  }
+
+  private arm(): void {
+    if (!this.retrying) return;
+    this.retrying.timer?.cancel();
+    // A failed run (the store unreachable) is the steps' to report: the timer only tries again.
+    this.retrying.timer = this.soonest === undefined ? undefined : longTimeout(() => void this.deliverDue().catch(() => undefined), this.soonest - this.now());
   }
 
   private async run(): Promise<number> {
     const hook = this.settings().webhook;
+    const now = this.now();
+    // What is due now is claimed now (a retry it records sets the next time); with no webhook, nothing is.
+    if (!hook || (this.soonest !== undefined && this.soonest <= now)) this.soonest = undefined;
     if (!hook) return 0;
-    const due = await this.store.claimDeliveries(this.now(), hook.timeoutMs * 2 + 1_000, 50);
+    const due = await this.store.claimDeliveries(now, hook.timeoutMs * 2 + 1_000, 50);
     await Promise.all(due.map((a) => this.attempt(a, hook)));
     return due.length;
   }
@@ -120,6 +154,7 @@ export class WebhookDeliverer {
     } else {
       d = { state: 'pending', attempts, nextAttemptAt: nextAttemptAt(now, attempts, hook.backoffMs, r.waitMs, this.random), lastError: r.error, deliveredAt: null };
       result = 'retry';
+      this.soonest = Math.min(this.soonest ?? Infinity, d.nextAttemptAt as number);
     }
     await this.store.recordDelivery(a.id, d, { notice, reopenCount: a.reopenCount });
     const alert = notice === 'opening' ? { ...a, delivery: d } : { ...a, resolvedDelivery: d };

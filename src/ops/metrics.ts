@@ -4,6 +4,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const OUTCOME_TYPES_LABELLED = 50;
 
 /**
+ * How long a scrape waits for the consumer lag, the one family read from the store: well inside
+ * Prometheus's default scrape timeout (10 s), so a store that does not answer costs that family,
+ * not the scrape.
+ */
+export const LAG_READ_TIMEOUT_MS = 2_000;
+
+/**
  * Tact's Prometheus metrics: request rates and latencies, ingestion (messages by outcome, commit
  * time and size, queue depth), store timings, the store's commits, event-log consumer lag, decisions by kind, outcomes
  * by type, monitor steps and alerts, alert webhook attempts. Served
@@ -45,7 +52,7 @@ export class Metrics {
   readonly monitorEvents = new Counter({ name: 'tact_monitor_events_total', help: 'Exposures, responses and negatives folded into the monitors.', labelNames: ['type'] as const, registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
-  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined } = {}) {
+  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined } = {}, o: { lagTimeoutMs?: number } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tact_' });
     if (gauges.queueDepth) {
       const read = gauges.queueDepth;
@@ -97,10 +104,15 @@ export class Metrics {
     }
     if (gauges.consumerLag) {
       const read = gauges.consumerLag;
+      const timeoutMs = o.lagTimeoutMs ?? LAG_READ_TIMEOUT_MS;
       new Gauge({
-        name: 'tact_consumer_lag_events', help: 'Events an event-log consumer has not handled yet.', labelNames: ['consumer'] as const, registers: [this.registry],
+        name: 'tact_consumer_lag_events', help: 'Events an event-log consumer has not handled yet (left out of a scrape while the store cannot be read).', labelNames: ['consumer'] as const, registers: [this.registry],
         async collect() {
-          for (const [consumer, lag] of Object.entries(await read())) this.set({ consumer }, lag);
+          // A store that fails or does not answer leaves this family out, not the whole scrape (a
+          // 500 when the rest is most needed), and no earlier figure is passed off as current.
+          const lags = await withinMs(read(), timeoutMs).catch(() => undefined);
+          this.reset();
+          for (const [consumer, lag] of Object.entries(lags ?? {})) this.set({ consumer }, lag);
         },
       });
     }
@@ -128,4 +140,11 @@ export class Metrics {
       end();
     }
   }
+}
+
+/** The promise's value, or a rejection once `ms` have passed without one. */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
