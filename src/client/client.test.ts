@@ -46,6 +46,9 @@ describe('the typed client', () => {
     expect((await tact.decision(d.decisionId)).outcomes).toHaveLength(1);
     expect((await tact.decisions({ subject: 'ana', action: 'socks-offer' })).decisions.map((x) => x.decisionId)).toEqual([d.decisionId]);
     expect((await tact.profile('ana')).traits).toEqual({ name: 'Ana' });
+    // Ana's identify is her one event: `events` asks for how many recent ones to list.
+    expect((await tact.profile('ana')).recentEvents).toHaveLength(1);
+    expect((await tact.profile('ana', { events: 0 })).recentEvents).toEqual([]);
     const err = await tact.decide({ subject: 'ana', placement: 'nowhere' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TactApiError);
     expect((err as TactApiError).code).toBe('validation_failed');

@@ -177,8 +177,8 @@ export function createTactClient(o: TactClientOptions) {
     decision: (id: string, opts?: CallOptions) => call<Decision>('decision', opts, { id }),
     /** The decision log, newest first (server key); `next` is the cursor of the next page (`after`), null on the last. */
     decisions: (q: DecisionQuery = {}, opts?: CallOptions) => call<{ decisions: Decision[]; next: string | null }>('decisions', opts, {}, undefined, q as Record<string, unknown>),
-    /** A profile's facts (server key). */
-    profile: (identifier: string, opts?: CallOptions) => call<Profile>('profile', opts, { identifier }),
+    /** A profile's facts (server key); `events`: how many recent events it lists (default 20). */
+    profile: (identifier: string, opts?: CallOptions & { events?: number }) => call<Profile>('profile', opts, { identifier }, undefined, opts?.events === undefined ? undefined : { events: opts.events }),
   };
 }
 

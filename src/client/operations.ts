@@ -11,7 +11,7 @@ export const operations = {
   outcome: { method: 'POST', path: '/v1/outcomes', body: ['type', 'decisionId', 'subject', 'action', 'item', 'value', 'messageId', 'timestamp'] },
   decision: { method: 'GET', path: '/v1/decisions/{id}', body: [] },
   decisions: { method: 'GET', path: '/v1/decisions', body: [], query: ['subject', 'action', 'placement', 'from', 'to', 'after', 'limit'] },
-  profile: { method: 'GET', path: '/v1/profiles/{identifier}', body: [] },
+  profile: { method: 'GET', path: '/v1/profiles/{identifier}', body: [], query: ['events'] },
 } as const;
 
 /** The name of one operation of the table. */
