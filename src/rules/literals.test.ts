@@ -29,6 +29,13 @@ describe('a duration or timestamp literal CEL cannot read', () => {
     expect(refusal('duration("1w") < duration("1h")')?.message).toMatch(/`duration\("1w"\)` at line 1, column 1 can never be read/);
   });
 
+  it('refuses a timestamp on a day no calendar has, which CEL would roll over to another day', () => {
+    // 2026 is no leap year (Gregorian rule: divisible by 4, not by 100 unless by 400).
+    expect(refusal('now > timestamp("2026-02-29T00:00:00Z")')?.message).toBe('The expression in `segments[0].when` is not valid CEL: `timestamp("2026-02-29T00:00:00Z")` at line 1, column 7 can never be read (2026-02-29 is a day no calendar has: it would be read as 2026-03-01); a timestamp is RFC 3339, e.g. `timestamp("2026-01-01T00:00:00Z")`.');
+    expect(refusal('now > timestamp("2026-04-31T00:00:00Z")')?.message).toMatch(/2026-04-31 is a day no calendar has: it would be read as 2026-05-01/);
+    expect(checkRule('now > timestamp("2028-02-29T00:00:00Z")', 'rule')).toBe('now > timestamp("2028-02-29T00:00:00Z")');
+  });
+
   it('takes the literals CEL reads, and a duration or timestamp made from data', () => {
     for (const x of ['lastSeen > now - duration("720h")', 'now - firstSeen > duration("1h30m")', 'duration("1.5s") < duration("2000ms")', 'now > timestamp("2026-01-15T00:00:00Z")', 'now > timestamp("2026-01-15T01:00:00+01:00")', 'timestamp(traits.signup) < now', 'duration(traits.grace) > duration("0s")']) {
       expect(checkRule(x, 'rule'), x).toBe(x);

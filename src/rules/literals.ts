@@ -39,7 +39,7 @@ export function literalProblem(ast: unknown, expression: string): string | undef
     const [fn, list] = Array.isArray(node.args) ? (node.args as unknown[]) : [];
     const arg = node.op === 'call' && Array.isArray(list) && list.length === 1 ? list[0] : undefined;
     if ((fn === 'duration' || fn === 'timestamp') && isNode(arg) && arg.op === 'value' && typeof arg.args === 'string') {
-      const why = unreadable(CONVERSIONS[fn].read, arg.args);
+      const why = unreadable(CONVERSIONS[fn].read, arg.args) ?? (fn === 'timestamp' ? noSuchDay(arg.args) : undefined);
       if (why) return `\`${fn}(${JSON.stringify(arg.args)})\` at ${lineColumn(expression, node.pos ?? 0)} can never be read (${why}); ${CONVERSIONS[fn].how}`;
     }
     if (Array.isArray(node.args) || isNode(node.args)) stack.push(node.args);
@@ -54,6 +54,19 @@ function unreadable(read: (vars: Record<string, unknown>) => unknown, s: string)
   } catch (err) {
     return (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
   }
+}
+
+/**
+ * Why a timestamp CEL reads names a day no calendar has (30 February: the library rolls it over to
+ * a later day, as Date.UTC does), or undefined.
+ */
+function noSuchDay(s: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const read = new Date(Date.UTC(y, mo - 1, d));
+  if (read.getUTCMonth() === mo - 1 && read.getUTCDate() === d) return undefined;
+  return `${m[0]} is a day no calendar has: it would be read as ${read.toISOString().slice(0, 10)}`;
 }
 
 /** "line L, column C" of a character offset (both from 1). */
