@@ -39,6 +39,22 @@ describe('store commit watch', () => {
     expect(await count(m, 'commit', '2.5')).toBe(1);
   });
 
+  it('writes the tally of slow commits when the minute is over, though no slow commit follows', () => {
+    const lines: Record<string, unknown>[] = [];
+    const timers: { fn: () => void; ms: number }[] = [];
+    let now = 0;
+    const w = { metrics: new Metrics(), warn: (data: Record<string, unknown>) => lines.push(data), now: () => now, slow: 0, worst: undefined, loggedAt: -Infinity, later: (fn: () => void, ms: number) => timers.push({ fn, ms }) };
+    observeCommit(w, { writes: 1, writeMs: 0.1, commitMs: 900 });
+    now = 10_000;
+    observeCommit(w, { writes: 2, writeMs: 0.2, commitMs: 600 });
+    observeCommit(w, { writes: 4, writeMs: 0.3, commitMs: 1_500 });
+    // One flush, at the end of the minute the first line opened; before, these two waited for a third.
+    expect(timers.map((t) => t.ms)).toEqual([50_000]);
+    now = 60_000;
+    timers[0].fn();
+    expect(lines).toEqual([{ slowCommits: 1, worstCommitMs: 900, worstWriteMs: 0.1, writes: 1 }, { slowCommits: 2, worstCommitMs: 1500, worstWriteMs: 0.3, writes: 4 }]);
+  });
+
   it('warns of slow commits at most once a minute, counting the ones in between and naming the slowest', () => {
     const lines: { data: Record<string, unknown>; msg: string }[] = [];
     let now = 0;

@@ -16,6 +16,10 @@ interface Watch {
   slow: number;
   worst: CommitTiming | undefined;
   loggedAt: number;
+  /** Runs `fn` after `ms` (an unref'd timer in service): the tally of a quiet minute is still logged. */
+  later?: (fn: () => void, ms: number) => void;
+  /** A flush of the tally is scheduled. */
+  flushing?: boolean;
 }
 
 const WATCHES = new WeakMap<Store, Watch>();
@@ -23,7 +27,8 @@ const WATCHES = new WeakMap<Store, Watch>();
 /**
  * Folds a commit's timing into `tact_store_commit_duration_seconds{phase="write"|"commit"}` (not
  * a transaction that wrote nothing: the embedded store's /health probe) and keeps a tally of
- * slow commits (≥ {@link SLOW_COMMIT_MS}) for a warning at most once a minute.
+ * slow commits (≥ {@link SLOW_COMMIT_MS}) for a warning at most once a minute — written when the
+ * minute is over, whether or not another slow commit comes (`later`).
  * Pure but for the watch it updates; `onCommit` wires it to a store.
  *
  * @example
@@ -38,8 +43,22 @@ export function observeCommit(w: Watch, t: CommitTiming): void {
   w.slow += 1;
   if (!w.worst || t.commitMs > w.worst.commitMs) w.worst = t;
   const now = w.now();
-  if (now - w.loggedAt < LOG_EVERY_MS) return;
-  const worst = w.worst;
+  if (now - w.loggedAt < LOG_EVERY_MS) {
+    // Logged when the minute is over even if no slow commit follows to trigger it.
+    if (w.later && !w.flushing) {
+      w.flushing = true;
+      w.later(() => {
+        w.flushing = false;
+        if (w.slow > 0) logTally(w, w.now());
+      }, w.loggedAt + LOG_EVERY_MS - now);
+    }
+    return;
+  }
+  logTally(w, now);
+}
+
+function logTally(w: Watch, now: number): void {
+  const worst = w.worst!;
   w.warn(
     { slowCommits: w.slow, worstCommitMs: Math.round(worst.commitMs), worstWriteMs: Number(worst.writeMs.toFixed(2)), writes: worst.writes },
     `${w.slow === 1 ? 'A store commit' : `${w.slow} store commits`} took ${SLOW_COMMIT_MS} ms or more (the slowest ${Math.round(worst.commitMs)} ms, after ${worst.writeMs.toFixed(1)} ms of statements): the answers in them waited for the disk to make them durable`,
@@ -64,7 +83,8 @@ export function watchCommits(store: Store, metrics: Metrics, warn: Warn, now: ()
     return;
   }
   if (!store.onCommit) return;
-  const w: Watch = { metrics, warn, now, slow: 0, worst: undefined, loggedAt: -Infinity };
+  const later = (fn: () => void, ms: number) => void setTimeout(fn, ms).unref();
+  const w: Watch = { metrics, warn, now, slow: 0, worst: undefined, loggedAt: -Infinity, later };
   WATCHES.set(store, w);
   store.onCommit((t) => observeCommit(w, t));
 }
