@@ -13,7 +13,7 @@ const row = {
   properties: {
     event: { type: 'string' }, property: { type: 'string' }, rule: { type: 'string' }, count: { type: 'integer' }, blocked: { type: 'integer' },
     lastAt: { type: 'string' }, lastMessageId: { type: 'string' }, lastDetail: { type: 'string' },
-    inPlan: { type: 'boolean', description: 'Whether the plan in force names the event (`identify`: has a schema of traits); false for rows left by an event since removed, and for unplanned events.' },
+    inPlan: { type: 'boolean', description: 'Whether the plan in force names the event (`identify`, `group`: has a schema of their traits); false for rows left by an event since removed, and for unplanned events.' },
   },
 } as const;
 
@@ -25,7 +25,7 @@ const list = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      event: { type: 'string', description: 'Only this event\'s rows (`identify` for identify traits).' },
+      event: { type: 'string', description: 'Only this event\'s rows (`identify` for identify traits, `group` for group traits).' },
       since: { type: 'string', format: 'date-time', description: 'Only rows whose last violation was at or after this time.' },
       limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
       after: { type: 'string', description: 'The `next` of an earlier answer: the rows after its last.' },

@@ -21,6 +21,18 @@ describe('tracking plan', () => {
     expect(plan.check(track('Whatever', {}))).toMatchObject({ blocked: true, violations: [{ property: '(event)', rule: 'unplanned' }] });
   });
 
+  it('checks group traits against the plan\'s `group` schema, naming the field from the message', () => {
+    const p = compilePlan({ group: { block: true, properties: { type: 'object', required: ['plan'], properties: { employees: { type: 'integer' } } } } });
+    const m: Message = { messageId: 'g', type: 'group', userId: 'u', groupId: 'acme', traits: { employees: 'many' }, context: {}, timestamp: 0, receivedAt: 0 };
+    const r = p.check(m);
+    expect(r.blocked).toBe(true);
+    expect(r.violations.map((v) => [v.event, v.property, v.rule, v.field])).toEqual([['group', 'plan', 'required', 'traits.plan'], ['group', 'employees', 'type', 'traits.employees']]);
+    expect(p.check({ ...m, traits: { plan: 'pro', employees: 40 } })).toEqual({ violations: [], blocked: false });
+    expect(p.names('group')).toBe(true);
+    expect(checkTrackingPlan({ group: [] })).toEqual([{ field: 'group', message: 'The `group` property must be an object with `properties` (a JSON Schema of the group traits) and optionally `block`.' }]);
+    expect(checkTrackingPlan({ group: { properties: { type: 'object', properties: { plan: { type: 'strnig' } } } } }).map((x) => x.field)).toEqual(['group.properties']);
+  });
+
   it('checks identify traits', () => {
     const m: Message = { messageId: 'i', type: 'identify', userId: 'u', traits: { email: 'not-an-email' }, context: {}, timestamp: 0, receivedAt: 0 };
     expect(plan.check(m)).toMatchObject({ blocked: true, violations: [{ event: 'identify', property: 'email', rule: 'format' }] });

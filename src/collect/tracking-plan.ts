@@ -19,11 +19,13 @@ export interface TrackingPlan {
   events?: Record<string, PlannedEvent>;
   /** Schema of identify traits. */
   identify?: PlannedEvent;
+  /** Schema of group traits (the account's). */
+  group?: PlannedEvent;
 }
 
 export interface PlannedEvent {
   description?: string;
-  /** JSON Schema of `properties` (of `traits` for identify). */
+  /** JSON Schema of `properties` (of `traits` for identify and group). */
   properties?: Record<string, unknown>;
   /** Refuse messages that break the schema (default: keep them and count the violation). */
   block?: boolean;
@@ -32,12 +34,14 @@ export interface PlannedEvent {
 /** A plan compiled for the write path. */
 export interface CompiledPlan {
   check(m: Message): { violations: Violation[]; blocked: boolean };
-  /** Whether the plan names `event` ("identify": whether it has a schema of identify traits). */
+  /** Whether the plan names `event` ("identify", "group": whether it has a schema of their traits). */
   names(event: string): boolean;
   readonly empty: boolean;
 }
 
-const PLAN_KEYS = ['unplanned', 'events', 'identify'];
+const PLAN_KEYS = ['unplanned', 'events', 'identify', 'group'];
+/** The calls whose traits a plan may check, each under its own key. */
+const TRAIT_CALLS = { identify: 'traits', group: 'group traits' } as const;
 const EVENT_KEYS = ['description', 'properties', 'block'];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -45,21 +49,24 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /** Checks a tracking plan document: its shape, and that every schema compiles and checks what it says (tracking-plan-schema.ts). */
 export function checkTrackingPlan(doc: unknown): FieldProblem[] {
   const p: FieldProblem[] = [];
-  if (!isRecord(doc)) return [{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`).' }];
+  if (!isRecord(doc)) return [{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`, `group`).' }];
   const d = doc as TrackingPlan;
   for (const k of Object.keys(doc)) if (!PLAN_KEYS.includes(k)) p.push({ field: k, message: `The tracking plan has no \`${k}\` setting; it takes ${PLAN_KEYS.map((x) => `\`${x}\``).join(', ')}.` });
   if (d.unplanned !== undefined && d.unplanned !== 'allow' && d.unplanned !== 'block') p.push({ field: 'unplanned', message: 'The `unplanned` property must be "allow" or "block".' });
   if (d.events !== undefined && !isRecord(d.events)) p.push({ field: 'events', message: 'The `events` property must be an object whose keys are event names, e.g. { "Order Completed": { "properties": { … } } }.' });
-  if (d.identify !== undefined && !isRecord(d.identify)) p.push({ field: 'identify', message: 'The `identify` property must be an object with `properties` (a JSON Schema of the traits) and optionally `block`.' });
   const entries: [string, PlannedEvent][] = isRecord(d.events) ? Object.entries(d.events) : [];
-  if (isRecord(d.identify)) entries.push(['(identify)', d.identify]);
+  for (const [call, what] of Object.entries(TRAIT_CALLS) as [keyof typeof TRAIT_CALLS, string][]) {
+    if (d[call] !== undefined && !isRecord(d[call])) p.push({ field: call, message: `The \`${call}\` property must be an object with \`properties\` (a JSON Schema of the ${what}) and optionally \`block\`.` });
+    if (isRecord(d[call])) entries.push([`(${call})`, d[call] as PlannedEvent]);
+  }
   for (const [name, ev] of entries) {
-    const at = name === '(identify)' ? 'identify' : `events.${name}`;
+    const call = /^\((identify|group)\)$/.exec(name)?.[1];
+    const at = call ?? `events.${name}`;
     if (!isRecord(ev)) {
       p.push({ field: at, message: `The plan for \`${name}\` must be an object with \`properties\` (a JSON Schema) and optionally \`block\`.` });
       continue;
     }
-    if (name !== '(identify)') p.push(...eventNameProblems(name, at));
+    if (!call) p.push(...eventNameProblems(name, at));
     for (const k of Object.keys(ev)) if (!EVENT_KEYS.includes(k)) p.push({ field: `${at}.${k}`, message: `The plan for \`${name}\` has no \`${k}\` setting; it takes ${EVENT_KEYS.map((x) => `\`${x}\``).join(', ')}.` });
     if (ev.block !== undefined && typeof ev.block !== 'boolean') p.push({ field: `${at}.block`, message: 'The `block` property must be true or false.' });
     if (ev.properties !== undefined) p.push(...schemaProblems(ev.properties, name, at));
@@ -86,18 +93,19 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   for (const [name, ev] of Object.entries(plan?.events ?? {})) {
     events.set(name.trim(), { validate: ev.properties ? compile(ev.properties) : undefined, schema: ev.properties, block: ev.block === true });
   }
-  const identify = plan?.identify?.properties ? { validate: compile(plan.identify.properties), schema: plan.identify.properties, block: plan.identify.block === true } : undefined;
+  const traitsOf = (ev: PlannedEvent | undefined) => (ev?.properties ? { validate: compile(ev.properties), schema: ev.properties, block: ev.block === true } : undefined);
+  const traits = { identify: traitsOf(plan?.identify), group: traitsOf(plan?.group) };
   const blockUnplanned = plan?.unplanned === 'block';
-  const empty = events.size === 0 && !identify && !blockUnplanned;
+  const empty = events.size === 0 && !traits.identify && !traits.group && !blockUnplanned;
   return {
     empty,
-    names: (event) => events.has(event) || (event === 'identify' && identify !== undefined),
+    names: (event) => events.has(event) || ((event === 'identify' || event === 'group') && traits[event] !== undefined),
     check(m: Message) {
       if (empty) return { violations: [], blocked: false };
-      if (m.type === 'identify') {
-        if (!identify?.validate || identify.validate(m.traits ?? {})) return { violations: [], blocked: false };
-        const violations = toViolations('identify', identify.validate.errors ?? [], m.traits ?? {}, identify.schema, 'traits');
-        return { violations, blocked: identify.block };
+      if (m.type === 'identify' || m.type === 'group') {
+        const t = traits[m.type];
+        if (!t?.validate || t.validate(m.traits ?? {})) return { violations: [], blocked: false };
+        return { violations: toViolations(m.type, t.validate.errors ?? [], m.traits ?? {}, t.schema, 'traits'), blocked: t.block };
       }
       if (m.type !== 'track') return { violations: [], blocked: false };
       const name = m.event as string;

@@ -40,12 +40,16 @@ export function configConformance(kind: StoreKind): void {
           'Order Completed': { block: true, properties: { type: 'object', required: ['revenue'], properties: { revenue: { type: 'number' } } } },
           'Product Viewed': { properties: { type: 'object', properties: { price: { type: 'number' } } } },
         },
+        group: { block: true, properties: { type: 'object', properties: { employees: { type: 'integer' } } } },
       };
       expect((await put('tracking-plan', plan)).statusCode).toBe(200);
       const blocked = await send(h.app, '/v1/track', { userId: 'p1', event: 'Order Completed', properties: { revenue: 'lots' } });
       expect(blocked.statusCode).toBe(400);
       expect(blocked.json().error).toBe('tracking_plan_blocked');
       expect(blocked.json().problems[0].field).toBe('properties.revenue');
+      const account = await send(h.app, '/v1/group', { userId: 'p1', groupId: 'acme', traits: { employees: 'many' } });
+      expect(account.statusCode).toBe(400);
+      expect(account.json().problems).toEqual([expect.objectContaining({ field: 'traits.employees' })]);
       const kept = await send(h.app, '/v1/track', { userId: 'p1', event: 'Product Viewed', properties: { price: 'cheap' } });
       expect(kept.statusCode).toBe(200);
       await send(h.app, '/v1/track', { userId: 'p1', event: 'Unplanned Thing' });
@@ -61,6 +65,7 @@ export function configConformance(kind: StoreKind): void {
       expect(find('Order Completed', 'revenue', 'required')).toMatchObject({ count: 1, blocked: 1 });
       expect(find('Product Viewed', 'price')).toMatchObject({ count: 1, blocked: 0 });
       expect(find('Unplanned Thing', '(event)')).toMatchObject({ count: 1, rule: 'unplanned' });
+      expect(find('group', 'employees', 'type')).toMatchObject({ count: 1, blocked: 1, inPlan: true });
       expect(await h.store.collect.countEvents()).toBe(3);
     });
 
