@@ -29,7 +29,7 @@ export const alertSchema = {
     action: str, placement: str, segment: str,
     observed: num,
     expected: { type: 'object', properties: { low: num, high: num, center: num } },
-    pValue: num,
+    pValue: { type: 'number', description: 'The tail probability in the alert\'s direction; at least 1e-300: a smaller tail (an extreme surge) is reported as 1e-300, an upper bound.' },
     evidence: { type: 'object', properties: { current: counts, baseline: counts, window: { type: 'object', properties: { from: str, to: str } } } },
     message: str,
     examples: { type: 'object', properties: { decisions: { type: 'array', items: str }, outcomes: { type: 'array', items: str } } },

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { calibrationCheck, rateCheck, volumeCheck } from './checks.js';
+import { logGamma } from '../../maths/special.js';
+
+/**
+ * Closed-form bounds on a negative binomial's upper tail P(X ≥ k) (failures before the r-th success,
+ * success probability p), in natural logs: P(X = k) ≤ P(X ≥ k) ≤ P(X = k) / (1 − ρ), where
+ * ρ = (k + r)(1 − p) / (k + 1) is the ratio P(X = k + 1) / P(X = k), which falls with k for r > 1, so
+ * the tail is below a geometric series (the pmf recurrence: Johnson, Kemp & Kotz, Univariate Discrete
+ * Distributions, 3rd ed., §5.1). Checkable by hand.
+ */
+function nbTailLogBounds(k: number, r: number, p: number): [number, number] {
+  const logPmf = logGamma(k + r) - logGamma(k + 1) - logGamma(r) + r * Math.log(p) + k * Math.log(1 - p);
+  const rho = ((k + r) * (1 - p)) / (k + 1);
+  return [logPmf, logPmf - Math.log(1 - rho)];
+}
 
 describe('monitor checks', () => {
   it('rate: a tripled unsubscribe rate on 1000 exposures is far outside the band; thin data is not enough evidence', () => {
@@ -19,6 +33,27 @@ describe('monitor checks', () => {
     expect(v.pHigh).toBeLessThan(1e-10);
     expect(v.expected.low).toBeLessThan(100);
     expect(v.expected.high).toBeGreaterThan(100);
+  });
+  it('volume: a far tail lies within its closed-form bounds, and an extreme one is below 1e-300', () => {
+    // 400 against 100 an hour over 168 hours (r = 16800.5, p = 168/169): log P(X ≥ 400) within its bounds.
+    const [lo, hi] = nbTailLogBounds(400, 16800.5, 168 / 169);
+    const logP = Math.log(volumeCheck(400, 16800, 168, 0.001).pHigh);
+    expect(logP).toBeGreaterThanOrEqual(lo - 1e-9);
+    expect(logP).toBeLessThanOrEqual(hi + 1e-9);
+    // 5,000 against 100 an hour over a day (r = 2400.5, p = 24/25): the true tail is below e^-6900, so a
+    // report of "at most 1e-300" (monitor.ts's floor) is a true bound.
+    expect(nbTailLogBounds(5000, 2400.5, 24 / 25)[1]).toBeLessThan(Math.log(1e-300));
+  });
+  it('calibration: a far upper tail keeps its precision (no 1 − Φ(z) cancellation)', () => {
+    // 200 observed against Σp̂ = 100 with Σp̂(1 − p̂) = 100: z = 10. Mills-ratio bounds (Feller, An
+    // Introduction to Probability Theory, vol. I, ch. VII, lemma 2): φ(z)(1/z − 1/z³) < 1 − Φ(z) < φ(z)/z,
+    // with φ(10) = e^-50 / √(2π): 7.6177e-24 < pHigh < 7.6946e-24. Before: 1 − Φ(10) rounded to 0.
+    const phi = Math.exp(-50) / Math.sqrt(2 * Math.PI);
+    const r = calibrationCheck(200, 100, 0, 0.001);
+    expect(r.pHigh).toBeGreaterThan(phi * (1 / 10 - 1 / 1000));
+    expect(r.pHigh).toBeLessThan(phi / 10);
+    // Symmetry: the lower tail at z = −10 is the same number.
+    expect(calibrationCheck(0, 100, 0, 0.001).pLow / r.pHigh).toBeCloseTo(1, 12);
   });
   it('calibration: 60 observed against 100 predicted is a drift; 97 is not', () => {
     expect(calibrationCheck(60, 100, 5, 0.001).pLow).toBeLessThan(0.001);

@@ -1,7 +1,7 @@
 /**
  * The statistical checks behind each monitor metric. Each returns the observed value, the
- * expected band from the key's own baseline, a tail p-value, and whether there is enough
- * evidence to judge at all — thin data never alerts.
+ * expected band (from the key's own baseline; for calibration, from the rate model's predictions),
+ * tail p-values, and whether there is enough evidence to judge at all — thin data never alerts.
  */
 import { normalCdf, normalQuantile } from '../../maths/distributions.js';
 import {
@@ -89,7 +89,8 @@ export function calibrationCheck(observed: number, predictedSum: number, predict
   return {
     observed,
     expected: { low: Math.max(0, predictedSum - half), high: predictedSum + half, center: predictedSum },
-    pHigh: 1 - normalCdf(z),
+    // Φ(−z), not 1 − Φ(z): the difference rounds to 0 beyond z ≈ 8.3, where the tail is still ~1e-16.
+    pHigh: normalCdf(-z),
     pLow: normalCdf(z),
     enoughEvidence: predictedSum >= minExpected,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialMonitorState, type MonitorState, monitorStep } from './monitor.js';
+import { initialMonitorState, type MonitorState, monitorStep, P_VALUE_FLOOR } from './monitor.js';
 import { type MonitorEvent, windowCounts, windowSums } from './counters.js';
 import { createRng, type Rng } from '../stats/prng.js';
 
@@ -139,6 +139,93 @@ describe('monitorStep', () => {
     const calibration = alerts.filter((a) => a.metric === 'calibration');
     expect(calibration.map((a) => a.key.action).sort()).toEqual(['promo-8', 'promo-8']);
     expect(calibration.every((a) => a.direction === 'low')).toBe(true);
+  });
+
+  it('an active rate alert is kept, not resolved, through a window with no or too few exposures to judge', () => {
+    // Before: an hour without exposures gave pHigh = pLow = 1 and the alert "resolved", "back within its
+    // expected band (0.00% …)" — on no data; 20 exposures without an unsubscribe did the same.
+    const cfg = { metrics: ['negative-rate' as const] };
+    const { state: s0, rng } = withBaseline(2);
+    const spikeRates = (k: (typeof KEYS)[number]) => (k.action === 'winback' && k.segment === 'new' ? { unsub: 0.05, response: 0.03 } : normal());
+    let state = s0;
+    let t = baselineEnd;
+    const statuses: string[] = [];
+    for (let i = 0; i < 6; i++, t += HOUR / 6) {
+      const r = monitorStep(state, traffic(rng, t, 1 / 6, spikeRates), t + HOUR / 6, cfg);
+      state = r.state;
+      statuses.push(...r.alerts.map((a) => a.status));
+    }
+    expect(statuses).toEqual(['firing']);
+    const silent = monitorStep(state, [], t + HOUR, cfg);
+    expect(silent.alerts.map((a) => a.message)).toEqual([]);
+    expect(Object.values(silent.state.tracks).filter((x) => x.active)).toHaveLength(1);
+    // 20 exposures (under minTrials = 100), no unsubscribe: still too little to say it recovered.
+    const few = Array.from({ length: 20 }, (_, i) => ({ action: 'winback', placement: 'email', segment: 'new', at: t + HOUR + i * 1000, type: 'exposure' as const }));
+    const thin = monitorStep(silent.state, few, t + 2 * HOUR - 1, cfg);
+    expect(thin.alerts.map((a) => a.message)).toEqual([]);
+    // An hour of normal traffic is evidence: it resolves.
+    const back = monitorStep(thin.state, traffic(rng, t + 2 * HOUR, 1, normal), t + 3 * HOUR, cfg);
+    expect(back.alerts.map((a) => `${a.status} ${a.key.action}/${a.key.segment}`)).toEqual(['resolved winback/new']);
+  });
+
+  it('an active calibration alert is kept through a window too thin to judge (under 20 predicted responses)', () => {
+    // Before: 10 exposures predicted at 0.06 and none answered (z = −0.6 / √0.564 ≈ −0.8, p ≈ 0.21) resolved it.
+    const cfg = { metrics: ['calibration' as const] };
+    const key = { action: 'promo-8', placement: 'email', segment: 'vip' };
+    const hourOf = (h: number, n: number, p: number, responses: number): MonitorEvent[] => [
+      ...Array.from({ length: n }, (_, i) => ({ ...key, at: T0 + h * HOUR + Math.floor((i * HOUR) / n), type: 'exposure' as const, predicted: p })),
+      ...Array.from({ length: responses }, (_, i) => ({ ...key, at: T0 + h * HOUR + Math.floor((i * HOUR) / responses), type: 'response' as const })),
+    ];
+    const fired = monitorStep(initialMonitorState(), hourOf(0, 1000, 0.06, 13), T0 + HOUR - 1, cfg);
+    expect(fired.alerts.map((a) => `${a.status} ${a.direction}`)).toEqual(['firing low']);
+    const thin = monitorStep(fired.state, hourOf(1, 10, 0.06, 0), T0 + 2 * HOUR - 1, cfg);
+    expect(thin.alerts.map((a) => a.message)).toEqual([]);
+    const back = monitorStep(thin.state, hourOf(2, 1000, 0.03, 30), T0 + 3 * HOUR - 1, cfg);
+    expect(back.alerts.map((a) => a.status)).toEqual(['resolved']);
+  });
+
+  it('says a calibration band comes from the rate model\'s predictions, not from a baseline', () => {
+    const rng = createRng(9);
+    const cfg = { metrics: ['calibration' as const] };
+    const { state } = monitorStep(initialMonitorState(), traffic(rng, T0, 2, () => ({ unsub: 0, response: 0.03, predicted: 0.03 })), T0 + 2 * HOUR, cfg);
+    const drift = traffic(rng, T0 + 2 * HOUR, 1, (k) => (k.action === 'promo-8' && k.segment === 'vip' ? { unsub: 0, response: 0.01, predicted: 0.06 } : { unsub: 0, response: 0.03, predicted: 0.03 }), 1000);
+    const [a] = monitorStep(state, drift, T0 + 3 * HOUR, cfg).alerts;
+    expect(a.message).not.toContain('baseline');
+    expect(a.message).toContain(`expected ${a.expected.low.toFixed(1)}–${a.expected.high.toFixed(1)} from the rate model's predictions (their sum, ${a.expected.center.toFixed(1)})`);
+  });
+
+  it('counts the exposures without a prediction at the predicted ones\' mean (like with like)', () => {
+    // 20,000 exposures of one action in an hour, 19,000 predicted at 0.03 and 1,000 shown as a held
+    // choice's stand-in with no prediction of their own; 600 responses, 3% of all (a calibrated
+    // model). Before: the 600 against the 19,000's Σp̂ = 570 — sd √(19,000·0.03·0.97) ≈ 23.5, z ≈
+    // 1.28 — and with 4,000 stand-ins of 24,000 (the 95% floor crossed at 83%) no check at all; the
+    // bias grows with the share. Now Σp̂ counts the stand-ins at 0.03: expected 600, no alert.
+    const cfg = { metrics: ['calibration' as const], alpha: 0.2 };
+    const key = { action: 'promo-7', placement: 'email', segment: 'vip' };
+    const at = (i: number) => T0 + 2 * HOUR + Math.floor(i * 0.18);
+    const window = (n: number, predicted: number, responses: number) => {
+      const events: MonitorEvent[] = [];
+      for (let i = 0; i < n; i++) events.push({ ...key, at: at(i), type: 'exposure', ...(i < predicted ? { predicted: 0.03 } : {}) });
+      for (let i = 0; i < responses; i++) events.push({ ...key, at: at(Math.floor((i * n) / responses)), type: 'response' });
+      return events;
+    };
+    expect(monitorStep(initialMonitorState(), window(20_000, 19_000, 600), T0 + 3 * HOUR, cfg).alerts).toEqual([]);
+    // Under-prediction is still caught with the stand-ins in the window: 900 responses against 600.
+    expect(monitorStep(initialMonitorState(), window(20_000, 19_000, 900), T0 + 3 * HOUR, cfg).alerts.map((a) => [a.metric, a.direction])).toEqual([['calibration', 'high']]);
+    // Fewer than 95% of exposures predicted: not judged.
+    expect(monitorStep(initialMonitorState(), window(20_000, 18_000, 900), T0 + 3 * HOUR, cfg).alerts).toEqual([]);
+  });
+
+  it('reports an extreme surge\'s p-value as the bound 1e-300, never as 0', () => {
+    // 100 exposures an hour for a day, then 5,000 in an hour: P(X ≥ 5000) is far below the smallest
+    // double (checks.test.ts bounds it in closed form), so the tail underflowed and pValue read 0.
+    const cfg = { bucketMs: HOUR, currentWindowMs: HOUR, baselineWindowMs: 24 * HOUR, metrics: ['volume' as const] };
+    const hourOf = (h: number, n: number) => Array.from({ length: n }, (_, i) => ({ ...KEYS[0], at: T0 + h * HOUR + Math.floor((i * HOUR) / n), type: 'exposure' as const }));
+    const { state } = monitorStep(initialMonitorState(), Array.from({ length: 24 }, (_, h) => hourOf(h, 100)).flat(), T0 + 24 * HOUR - 1, cfg);
+    const [a] = monitorStep(state, hourOf(24, 5000), T0 + 25 * HOUR - 1, cfg).alerts;
+    expect([a.metric, a.direction]).toEqual(['volume', 'high']);
+    expect(a.pValue).toBe(P_VALUE_FLOOR);
+    expect(P_VALUE_FLOOR).toBe(1e-300);
   });
 
   it('is pure: the input state is not modified', () => {

@@ -1,11 +1,14 @@
 /**
  * The monitor step: state in, events in → state and alerts out. Per key (action, placement,
- * segment) it watches volume, response rate, negative-outcome rate (unsubscribes, complaints,
- * dismissals) and the calibration of the rate model, each against the key's own baseline.
+ * segment) it watches volume, response rate and negative-outcome rate (unsubscribes, complaints,
+ * dismissals), each against the key's own baseline, and the calibration of the rate model (responses
+ * against its predictions).
  * An alert fires only with enough evidence, a tiny predictive p-value AND a material change
  * (no alert storms on thin data or on trivial shifts); it resolves only when the metric is back
  * inside a much looser band (hysteresis), and within a cool-down of its last opening a relapse
- * reopens the same alert instead of firing a new one.
+ * reopens the same alert instead of firing a new one. A window too thin to judge (a rate under
+ * `minTrials` exposures — none at all included —, calibration under `minExpectedForCalibration`
+ * predicted responses) neither fires nor resolves: an alert keeps its state.
  */
 import { type CheckResult, calibrationCheck, rateCheck, rateEvidence, volumeCheck } from './checks.js';
 import { addEvents, type BucketCounts, keyId, type MonitorEvent, type MonitorKey, pruneBuckets, type SeriesState, windowSums } from './counters.js';
@@ -56,6 +59,13 @@ interface AlertTrack {
   /** When it last opened (fired or reopened): the cool-down runs from here. */
   lastFiredAt?: number;
 }
+
+/**
+ * The smallest p-value an alert reports: a tail below it (an extreme surge's underflows a double to 0)
+ * is reported as this bound — "at most 1e-300" — never as an impossible 0.
+ * @example Math.max(1e-320, P_VALUE_FLOOR) // 1e-300
+ */
+export const P_VALUE_FLOOR = 1e-300;
 
 export interface MonitorState {
   series: Record<string, SeriesState>;
@@ -123,7 +133,7 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
         direction,
         observed: check.observed,
         expected: check.expected,
-        pValue: direction === 'high' ? check.pHigh : check.pLow,
+        pValue: Math.max(direction === 'high' ? check.pHigh : check.pLow, P_VALUE_FLOOR),
         evidence: { current: strip(cur), baseline: strip(base) },
         window: { from: curStart, to: now },
         at: now,
@@ -166,12 +176,15 @@ function baselineWindows(first: number, baseStart: number, curStart: number, now
 
 /**
  * The check of one metric, or null when it cannot matter: a rate on thin evidence can neither fire
- * nor, with no alert active, resolve — and its band is the costly part of a step (its predictive
- * distribution spreads over every count up to the window's trials when the baseline is empty).
+ * nor resolve — and its band is the costly part of a step (its predictive distribution spreads over
+ * every count up to the window's trials when the baseline is empty). An active alert needs the
+ * current window's evidence to resolve (an hour without exposures has p = 1 both ways, which is no
+ * sign of recovery): `minTrials` exposures for a rate (its baseline was enough when it fired),
+ * `minExpectedForCalibration` predicted responses for calibration.
  */
 function runCheck(metric: MonitorMetric, cur: BucketCounts, base: BucketCounts, c: MonitorConfig, windows: number, active: boolean): CheckResult | null {
   const evidence = { minTrials: c.minTrials, minBaselineTrials: c.minBaselineTrials };
-  if ((metric === 'response-rate' || metric === 'negative-rate') && !active && !rateEvidence(cur.exposures, base.exposures, evidence)) return null;
+  if ((metric === 'response-rate' || metric === 'negative-rate') && (active ? cur.exposures < c.minTrials : !rateEvidence(cur.exposures, base.exposures, evidence))) return null;
   switch (metric) {
     case 'volume':
       // Less than one window of history: no baseline to judge volume against yet.
@@ -181,10 +194,17 @@ function runCheck(metric: MonitorMetric, cur: BucketCounts, base: BucketCounts, 
       return rateCheck({ events: cur.responses, trials: cur.exposures }, { events: base.responses, trials: base.exposures }, c.alpha, evidence);
     case 'negative-rate':
       return rateCheck({ events: cur.negatives, trials: cur.exposures }, { events: base.negatives, trials: base.exposures }, c.alpha, evidence);
-    case 'calibration':
-      // Only meaningful when (almost) every exposure carried a prediction.
+    case 'calibration': {
+      // Only meaningful when (almost) every exposure carried a prediction. Responses are not told
+      // apart by whether their exposure carried one (a held choice's stand-in shows this action with
+      // no prediction of its own), so like is compared with like by counting each exposure without a
+      // prediction at the mean of the predicted ones: Σp̂ and Σp̂² scaled by exposures / predicted
+      // exposures. Unscaled, 5% of exposures without one read the model 5% low.
       if (cur.exposures === 0 || cur.predictedExposures < 0.95 * cur.exposures) return null;
-      return calibrationCheck(cur.responses, cur.predicted, cur.predictedSq, c.alpha, c.minExpectedForCalibration);
+      const scale = cur.exposures / cur.predictedExposures;
+      const check = calibrationCheck(cur.responses, cur.predicted * scale, cur.predictedSq * scale, c.alpha, c.minExpectedForCalibration);
+      return active && !check.enoughEvidence ? null : check;
+    }
   }
 }
 
@@ -213,7 +233,8 @@ function describe(status: string, k: MonitorKey, metric: MonitorMetric, directio
   const minutes = Math.max(1, Math.round(spanMs / 60_000));
   const span = minutes === 1 ? 'minute' : minutes % 60 === 0 && minutes > 60 ? `${minutes / 60} hours` : `${minutes} minutes`;
   if (status === 'resolved') return `${LABEL[metric]} for ${where} is back within its expected band (${f(r.observed)} over the last ${span}).`;
-  return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from its own baseline.`;
+  const source = metric === 'calibration' ? `the rate model's predictions (their sum, ${f(r.expected.center)})` : 'its own baseline';
+  return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from ${source}.`;
 }
 
 export { keyId };
