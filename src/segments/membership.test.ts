@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateVars, membershipChanges, ruleReads } from './membership.js';
+import { compileRule } from '../rules/cel.js';
+import { admits, estimateVars, membershipChanges, ruleReads } from './membership.js';
 
 const ctx = { at: 5, seq: 9, version: 2, reason: 'event' };
 
@@ -32,5 +33,21 @@ describe('segment membership changes', () => {
     expect(ruleReads('features.estimates_requested >= 1.0', 'estimates')).toBe(false);
     expect(ruleReads('traits.plan == "estimates"', 'estimates')).toBe(false);
     expect(ruleReads('traits.microSegment_name == "a"', 'microSegment')).toBe(false);
+  });
+
+  it('leaves the micro-segment unknown while none applies: a rule holds only where it holds whatever it is, and that is no failure', () => {
+    const test = (when: string, vars: Record<string, unknown>) => admits(compileRule(when), when, vars);
+    const none = { features: { orders: 3 } };
+    expect(test('microSegment != 0', none)).toEqual({ pass: false });
+    expect(test('!(microSegment == 0)', none)).toEqual({ pass: false });
+    expect(test('microSegment != 0 || features.orders > 2.0', none)).toEqual({ pass: true });
+    expect(test('microSegment != 0 && features.orders > 2.0', none)).toEqual({ pass: false });
+    // A failure the micro-segment does not cause is kept (it fails with a null micro-segment as well).
+    expect(test('microSegment == 1 || features.orders > "x"', none)).toEqual({ pass: false, error: expect.stringMatching(/no such overload|Unknown variable/) });
+    // Once one applies, the rule reads it.
+    expect(test('microSegment != 0', { ...none, microSegment: 2 })).toEqual({ pass: true });
+    expect(test('microSegment != 0', { ...none, microSegment: 0 })).toEqual({ pass: false });
+    // A rule that does not read it is evaluated as it is.
+    expect(test('features.orders > "x"', none)).toEqual({ pass: false, error: 'no such overload: dyn<double> > string' });
   });
 });

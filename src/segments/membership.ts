@@ -1,7 +1,7 @@
 import type { Estimate } from '../learn/estimate.js';
 import type { FeatureDefinition } from '../profiles/features/definition.js';
 import { ruleScope } from '../profiles/rule-scope.js';
-import { variablePaths } from '../rules/cel.js';
+import { type CompiledRule, testRule, variablePaths } from '../rules/cel.js';
 import type { Shape } from '../rules/rule-names.js';
 import type { SegmentTransition } from './segment-store.js';
 
@@ -57,6 +57,24 @@ export function ruleReads(when: string, name: string): boolean {
     byName.set(name, reads);
   }
   return reads;
+}
+
+/**
+ * Whether a segment rule admits a subject, with why it could not be evaluated. While no
+ * micro-segment applies (none is live, or the live one needs retraining) `microSegment` is left out
+ * of `vars`, so the rule's parts on it are unknown: it holds only where it holds whatever the
+ * micro-segment (`microSegment == 1 || features.vip`), and `microSegment != 0` admits no one —
+ * as null it would admit everyone. Such an unknown is no failure of the rule: its `error` is
+ * undefined; a failure the micro-segment does not cause (the rule fails as well with a null one)
+ * is kept.
+ *
+ * @example
+ * admits(compileRule('microSegment != 0'), 'microSegment != 0', { features: {} }); // { pass: false }
+ */
+export function admits(rule: CompiledRule, when: string, vars: Record<string, unknown>): { pass: boolean; error?: string } {
+  const r = testRule(rule, vars);
+  if (!r.error || Object.hasOwn(vars, 'microSegment') || !ruleReads(when, 'microSegment')) return r;
+  return testRule(rule, { ...vars, microSegment: null }).error ? r : { pass: false };
 }
 
 /** An estimate as a CEL value: unbounded ends and undefined values become null. */

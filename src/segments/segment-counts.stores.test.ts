@@ -19,12 +19,12 @@ const sorted = (c: SegmentCount[]) => c.map((x) => ({ ...x, members: Number(x.me
 /**
  * The reference: what the SegmentStore contract (segment-store.ts) makes of the same calls — an
  * entry of a non-member and an exit of a member are recorded, anything else changes nothing; an
- * erased subject takes its memberships and its recorded entries and exits with it. A segment with
- * no member and nothing recorded is not listed.
+ * erased subject takes its memberships and its recorded entries and exits with it, leaving one exit
+ * of reason `erased` where it was. A segment with no member and nothing recorded is not listed.
  */
 class Reference {
   private readonly members = new Map<string, Set<string>>();
-  private readonly recorded: { segment: string; profileId: string; kind: 'entry' | 'exit' }[] = [];
+  private readonly recorded: { segment: string; profileId: string; kind: 'entry' | 'exit'; reason: string }[] = [];
 
   apply(ts: SegmentTransition[]): void {
     for (const t of ts) {
@@ -36,9 +36,12 @@ class Reference {
     }
   }
 
+  /** Each segment it is in or has events (other than `erased` exits) in gets one exit of reason `erased`; the rest of its history goes. */
   erase(profileId: string): void {
+    const left = new Set([...this.memberships(profileId), ...this.recorded.filter((r) => r.profileId === profileId && r.reason !== 'erased').map((r) => r.segment)]);
     for (const m of this.members.values()) m.delete(profileId);
-    this.recorded.splice(0, this.recorded.length, ...this.recorded.filter((r) => r.profileId !== profileId));
+    this.recorded.splice(0, this.recorded.length, ...this.recorded.filter((r) => r.profileId !== profileId || r.reason === 'erased'));
+    for (const segment of left) this.recorded.push({ segment, profileId, kind: 'exit', reason: 'erased' });
   }
 
   memberships(profileId: string): string[] {
@@ -101,9 +104,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('segment member counts (%s)', (
         }
       }
       expect(sorted(await a.segments.counts())).toEqual(sorted(await readBack(a.segments)));
-      // Everyone erased: nothing is listed.
-      for (const p of profiles) await a.segments.eraseSubject(p);
-      expect(await b.segments.counts()).toEqual([]);
+      // Everyone erased: no member and no entry is left, only the exits of reason `erased`.
+      for (const p of profiles) {
+        await a.segments.eraseSubject(p);
+        ref.erase(p);
+      }
+      expect(sorted(await b.segments.counts())).toEqual(ref.counts());
+      expect(ref.counts().every((c) => c.members === 0 && c.entries === 0 && c.exits > 0)).toBe(true);
     } finally {
       await cleanup();
     }

@@ -5,9 +5,8 @@ import type { ModelRegistry } from '../models/registry/registry.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
-import { testRule } from '../rules/cel.js';
 import { featureVector, fillMissing } from './feature-vector.js';
-import { ruleReads } from './membership.js';
+import { admits, ruleReads } from './membership.js';
 import { type MicroSegmentsStatus, microSegmentsStatus } from './micro-segments-status.js';
 import type { SegmentStore } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
@@ -68,12 +67,13 @@ export class SegmentLookup {
     if (!audiences.length) return { segments: [], segment: null, microSegment };
     const stored = audiences.some(readsEstimates) ? new Set((await this.segments.membershipsOf(state.id)).map((m) => m.segment)) : undefined;
     let vars: Record<string, unknown> | undefined;
-    const admits = (a: (typeof audiences)[number]) => {
+    const admitted = (a: (typeof audiences)[number]) => {
       if (readsEstimates(a)) return stored!.has(a.name);
-      vars ??= { ...ruleVars(state, this.settings.get(featuresKind), now), microSegment: microSegment?.index ?? null };
-      return testRule(a.rule, vars).pass;
+      // No micro-segment applied: `microSegment` is unknown, not null (admits).
+      vars ??= { ...ruleVars(state, this.settings.get(featuresKind), now), ...(microSegment ? { microSegment: microSegment.index } : {}) };
+      return admits(a.rule, a.when, vars).pass;
     };
-    const segments = audiences.filter(admits).map((a) => a.name);
+    const segments = audiences.filter(admitted).map((a) => a.name);
     return { segments, segment: segments[0] ?? null, microSegment };
   }
 

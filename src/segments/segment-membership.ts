@@ -8,10 +8,9 @@ import type { CompiledFeature } from '../profiles/features/definition.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
-import { testRule } from '../rules/cel.js';
 import { namesRead } from '../rules/rule-names.js';
 import type { Store } from '../store/store.js';
-import { estimateVars, membershipChanges, ruleReads } from './membership.js';
+import { admits, estimateVars, membershipChanges, ruleReads } from './membership.js';
 import { mergedAwayIn } from './merged-away.js';
 import { RuleErrors } from './rule-errors.js';
 import type { SegmentLookup } from './segment-lookup.js';
@@ -60,14 +59,15 @@ export class SegmentMembership {
     const needs = (word: string) => audiences.some((a) => ruleReads(a.when, word));
     const position = needs('microSegment') || needs('estimates') ? await this.lookup.position(state, ctx.now) : undefined;
     if (needs('estimates')) vars.estimates = estimateVars(await this.estimates.forSubject(state, ctx.now, position));
-    if (needs('microSegment')) vars.microSegment = position?.microSegment?.index ?? null;
+    // No micro-segment applied: `microSegment` is unknown, not null (admits).
+    if (needs('microSegment') && position?.microSegment) vars.microSegment = position.microSegment.index;
     // A rule that cannot be evaluated for this subject leaves it out, and the failure is counted.
-    const admits = (a: (typeof audiences)[number]) => {
-      const r = testRule(a.rule, vars);
+    const admitted = (a: (typeof audiences)[number]) => {
+      const r = admits(a.rule, a.when, vars);
       if (r.error) this.errors.note(a.name, a.when, r.error, ctx.now);
       return r.pass;
     };
-    const desired = audiences.filter(admits).map((a) => a.name);
+    const desired = audiences.filter(admitted).map((a) => a.name);
     const current = (await this.store.segments.membershipsOf(state.id)).map((m) => m.segment);
     if (only) desired.push(...current.filter((s) => !only.has(s)));
     return membershipChanges(state.id, desired, current, new Set(all.map((a) => a.name)), { at: ctx.now, seq: ctx.seq, version: this.settings.version('segments'), reason: ctx.reason });

@@ -25,7 +25,7 @@ export interface SegmentTransition {
    * passed), `model` (a version of a model the rule reads went live), `feature` (a feature the rule
    * reads was redefined — once its backfill is over — or removed, or the live micro-segments it
    * reads no longer apply because a feature they clustered changed), `merged`, `removed` (the
-   * segment is no longer defined).
+   * segment is no longer defined), `erased` (the subject was erased: SegmentStore.eraseSubject).
    */
   reason: string;
 }
@@ -73,6 +73,13 @@ export interface SegmentStore {
    * An event not yet returned always gets a larger id than every event already returned.
    */
   transitionsAfter(segment: string, afterId: number, limit: number): Promise<RecordedTransition[]>;
-  /** Removes a subject from every segment and its recorded transitions. */
-  eraseSubject(profileId: string): Promise<void>;
+  /**
+   * Erases a subject: it leaves every segment, and its recorded entries and exits are deleted. In
+   * each segment it was in — or has entries and exits recorded in, which a poller behind may not
+   * have read to the end — one exit is recorded in their place (reason `erased`, at `at`, seq 0,
+   * the segments version of its last event there), so an audience synced from the events feed
+   * drops it too; it names the subject only by the profile id the poller already knows. Exits of
+   * reason `erased` are kept: erasing again records nothing.
+   */
+  eraseSubject(profileId: string, at?: number): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { definedFeatures } from '../profiles/rule-scope.js';
 import { compileRule, type CompiledRule } from '../rules/cel.js';
 import { nameProblem, notDefined } from '../rules/rule-names.js';
 import { segmentScope } from './membership.js';
+import { comparisonProblem } from './rule-types.js';
 
 /**
  * Operator-defined segments (CEL over a profile's facts and estimates), and the features learned
@@ -49,9 +50,11 @@ export interface CompiledSegments {
 
 /**
  * A segment rule that reads a feature not defined (`features.purchses`) never holds, or holds for
- * everyone under a `!has(…)`; micro-segments on one are never trained. Refused when written,
- * against the features stored (the config file applies its features before its segments),
- * naming the rule and the closest defined name.
+ * everyone under a `!has(…)`; micro-segments on one are never trained; one that compares a value
+ * of a known type with one of another (`features.orders > "x"`, `microSegment == "x"`:
+ * rule-types.ts) fails or answers the same for everyone. Refused when written, against the
+ * features stored (the config file applies its features before its segments), naming the rule
+ * and the closest defined name or the two values compared.
  *
  * @example
  * await checkSegmentNames({ audiences: [{ name: 'repeat', when: 'size(features.purchses) > 2' }] }, store.documents);
@@ -62,7 +65,7 @@ export async function checkSegmentNames(body: SegmentsDoc, documents: Pick<Docum
   const p: FieldProblem[] = [];
   (body.audiences ?? []).forEach((a, i) => {
     const field = `audiences[${i}].when`;
-    const problem = nameProblem(a.when, field, scope);
+    const problem = nameProblem(a.when, field, scope) ?? comparisonProblem(a.when, field, scope);
     if (problem) p.push({ field, message: problem });
   });
   const features = scope.features;

@@ -87,7 +87,7 @@ export class PostgresSegmentStore implements SegmentStore {
     return (await this.pool.query<RecordedTransition>(`SELECT ${T_COLS} FROM segment_events WHERE segment = $1 AND id > $2 ORDER BY id LIMIT $3`, [segment, afterId, limit])).rows;
   }
 
-  async eraseSubject(profileId: string): Promise<void> {
+  async eraseSubject(profileId: string, at = Date.now()): Promise<void> {
     await inTransaction(this.pool, async (c) => {
       // The subject's rows are locked in apply's order (segment by code point, as COLLATE "C"), then
       // its events by id, before any is deleted: a DELETE alone takes them in the order it finds them.
@@ -96,23 +96,35 @@ export class PostgresSegmentStore implements SegmentStore {
          DELETE FROM segment_members AS m USING locked WHERE m.profile_id = $1 AND m.segment = locked.segment RETURNING m.segment`,
         [profileId],
       );
-      const events = await c.query<{ segment: string; kind: string }>(
-        `WITH locked AS MATERIALIZED (SELECT id FROM segment_events WHERE profile_id = $1 ORDER BY id FOR UPDATE)
-         DELETE FROM segment_events AS e USING locked WHERE e.id = locked.id RETURNING e.segment, e.kind`,
+      // Exits of reason `erased` (an earlier erasure's) are kept: they name nothing but the profile id.
+      const events = await c.query<{ id: string; segment: string; kind: string; version: number }>(
+        `WITH locked AS MATERIALIZED (SELECT id FROM segment_events WHERE profile_id = $1 AND reason <> 'erased' ORDER BY id FOR UPDATE)
+         DELETE FROM segment_events AS e USING locked WHERE e.id = locked.id RETURNING e.id, e.segment, e.kind, e.version`,
         [profileId],
       );
       if (!left.rowCount && !events.rowCount) return;
-      // What the subject counted for goes with it, under the lock every writer of the counts takes.
-      const by = new Map<string, { members: number; entries: number; exits: number }>();
-      const of = (s: string) => by.get(s) ?? by.set(s, { members: 0, entries: 0, exits: 0 }).get(s)!;
+      // What the subject counted for goes with it; each segment it was in or has events in gets one
+      // exit of reason `erased`, with the segments version of its last event there (segment-store.ts).
+      const by = new Map<string, { members: number; entries: number; exits: number; last: bigint; version: number }>();
+      const of = (s: string) => by.get(s) ?? by.set(s, { members: 0, entries: 0, exits: -1, last: -1n, version: 0 }).get(s)!;
       for (const r of left.rows) of(r.segment).members += 1;
-      for (const r of events.rows) of(r.segment)[r.kind === 'entry' ? 'entries' : 'exits'] += 1;
-      const list = [...by].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+      for (const r of events.rows) {
+        const d = of(r.segment);
+        d[r.kind === 'entry' ? 'entries' : 'exits'] += 1;
+        if (BigInt(r.id) > d.last) Object.assign(d, { last: BigInt(r.id), version: r.version });
+      }
+      const list = [...by].sort(([x], [y]) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
       await c.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+      await c.query(
+        `INSERT INTO segment_events (segment, profile_id, kind, at, seq, version, reason)
+         SELECT segment, $2, 'exit', $3, 0, version, 'erased' FROM unnest($1::text[], $4::int[]) WITH ORDINALITY AS x (segment, version, n) ORDER BY n`,
+        [list.map(([seg]) => seg), profileId, at, list.map(([, d]) => d.version)],
+      );
+      // Under the lock every writer of the counts takes; `exits` is net of the one just recorded.
       await c.query(
         `UPDATE segment_counts AS c SET members = c.members - x.members, entries = c.entries - x.entries, exits = c.exits - x.exits
          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS x (segment, members, entries, exits) WHERE c.segment = x.segment`,
-        [list.map(([s]) => s), list.map(([, d]) => d.members), list.map(([, d]) => d.entries), list.map(([, d]) => d.exits)],
+        [list.map(([seg]) => seg), list.map(([, d]) => d.members), list.map(([, d]) => d.entries), list.map(([, d]) => d.exits)],
       );
     });
   }

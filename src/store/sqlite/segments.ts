@@ -9,6 +9,12 @@ const SQL = {
   leave: 'DELETE FROM segment_members WHERE segment = ? AND profile_id = ?',
   // changes() is the row count of the statement just before: record only real changes of membership.
   record: 'INSERT INTO segment_events (segment, profile_id, kind, at, seq, version, reason) SELECT ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1',
+  // One exit of reason `erased` per segment the subject is in or has entries and exits (other than
+  // such exits) recorded in, with the segments version of its last event there (SegmentStore.eraseSubject).
+  erasedExits: `INSERT INTO segment_events (segment, profile_id, kind, at, seq, version, reason)
+    SELECT s.segment, ?, 'exit', ?, 0, coalesce((SELECT e.version FROM segment_events e WHERE e.profile_id = ? AND e.segment = s.segment AND e.reason <> 'erased' ORDER BY e.id DESC LIMIT 1), 0), 'erased'
+    FROM (SELECT segment FROM segment_members WHERE profile_id = ? UNION SELECT segment FROM segment_events WHERE profile_id = ? AND reason <> 'erased') AS s
+    ORDER BY s.segment`,
 };
 
 /**
@@ -62,10 +68,12 @@ export class SqliteSegmentStore implements SegmentStore {
     return this.s.after.all(segment, afterId, limit) as RecordedTransition[];
   }
 
-  async eraseSubject(profileId: string): Promise<void> {
+  async eraseSubject(profileId: string, at = Date.now()): Promise<void> {
+    // The exits of reason `erased` first (the rows they are told from go next), in one transaction.
     await this.writer.run([
+      { sql: SQL.erasedExits, rows: [[profileId, at, profileId, profileId, profileId]] },
       { sql: 'DELETE FROM segment_members WHERE profile_id = ?', rows: [[profileId]] },
-      { sql: 'DELETE FROM segment_events WHERE profile_id = ?', rows: [[profileId]] },
+      { sql: "DELETE FROM segment_events WHERE profile_id = ? AND reason <> 'erased'", rows: [[profileId]] },
     ]);
   }
 }

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, harness, type Harness } from '../../test/harness.js';
+import { compileRule, testRule } from '../rules/cel.js';
+import { putConfig } from '../store/conformance/learn-helpers.js';
+import { checkSegmentNames } from './segments-kind.js';
+
+const features = [
+  { name: 'orders', kind: 'count', event: 'Order Completed' },
+  { name: 'last_order', kind: 'last_seen', event: 'Order Completed' },
+  { name: 'plan', kind: 'last_value', event: 'Signed Up', property: 'plan' },
+];
+const documents = { latest: async () => ({ body: features }) } as unknown as Parameters<typeof checkSegmentNames>[1];
+const problemsOf = async (...when: string[]) => (await checkSegmentNames({ audiences: when.map((w, i) => ({ name: `s${i}`, when: w })) }, documents)).map((p) => p.message);
+
+describe('a segment rule comparing a value of a known type with one of another', () => {
+  it('fails or gives the same answer for every subject when it runs (why it is refused)', () => {
+    const vars = { features: { orders: 3 }, microSegment: 2 };
+    expect(testRule(compileRule('features.orders > "x"'), vars)).toEqual({ pass: false, error: 'no such overload: dyn<double> > string' });
+    expect(testRule(compileRule('microSegment == "2"'), vars)).toEqual({ pass: false });
+  });
+
+  it('is refused when written, naming the rule, the two values and what each holds', async () => {
+    expect(await problemsOf('features.orders > "x"')).toEqual([
+      'The rule in `audiences[0].when` compares `features.orders`, a number (a count feature), with `"x"`, a string: the two cannot be ordered, so the rule would fail for every subject. Compare it with a number.',
+    ]);
+    expect(await problemsOf('microSegment == "x"')).toEqual([
+      'The rule in `audiences[0].when` compares `microSegment`, a number (the index of the micro-segment), with `"x"`, a string: values of two types are never equal, so `==` would be false for every subject. Compare it with a number.',
+    ]);
+    // Inside a larger rule, either way round, against another declared value, or with `!=` (true for everyone).
+    expect(await problemsOf('features.orders >= 1.0 && "2024-01-01" < features.last_order')).toEqual([expect.stringMatching(/compares `"2024-01-01"`, a string, with `features\.last_order`, a timestamp \(a last_seen feature\): the two cannot be ordered.* Compare it with a timestamp\.$/)]);
+    expect(await problemsOf('features.orders > features.last_order')).toEqual([expect.stringMatching(/compares `features\.orders`, a number \(a count feature\), with `features\.last_order`, a timestamp/)]);
+    expect(await problemsOf('estimates.rates.email_open.status != 1')).toEqual([expect.stringMatching(/`estimates\.rates\.email_open\.status`, a string, with `1`, a number: values of two types are never equal, so `!=` would be true for every subject\. Compare it with a string\.$/)]);
+    expect(await problemsOf('consent.Email == "yes"')).toEqual([expect.stringMatching(/`consent\.Email`, true or false, with `"yes"`, a string/)]);
+    expect(await problemsOf('features.orders < null')).toEqual([expect.stringMatching(/with `null`, null: the two cannot be ordered/)]);
+  });
+
+  it('takes what may hold: the same types, numbers of either kind, null for equality, values from data, time arithmetic', async () => {
+    expect(await problemsOf(
+      'features.orders > 1 && features.orders == 2.0 && microSegment == 2 && microSegment != null',
+      'features.last_order != null && features.last_order < now - duration("720h") && features.last_order > timestamp("2024-01-01T00:00:00Z")',
+      'features.plan == "pro" && traits.age > 30.0 && features.plan > 3.0 && consent.Email == true && events["Order Completed"].count >= -1',
+      'estimates.rates.email_open.status == "established" && estimates.rates.email_open.value > 0.3 && now - features.last_order > duration("24h")',
+      '[1, 2].exists(x, x == "a") || size(traits.tags) > 0',
+    )).toEqual([]);
+  });
+});
+
+describe('a segment rule that can never hold, written through the API', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('is a 400 naming the field, and nothing is stored', async () => {
+    h = await harness('sqlite', { config: { features } });
+    const r = await putConfig(h, 'segments', { audiences: [{ name: 'ok', when: 'features.orders > 1.0' }, { name: 'bad', when: 'features.orders > "x"' }] });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().problems).toEqual([{ field: 'audiences[1].when', message: expect.stringMatching(/^The rule in `audiences\[1\]\.when` compares `features\.orders`/) }]);
+    expect((await get(h.app, '/v1/segments')).json().segments).toEqual([]);
+  });
+});
