@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get, harness, send, type Harness, type StoreKind } from '../../../test/harness.js';
+import { collectOrderConformance } from './collect-order.case.js';
 
 const features = [
   { name: 'orders', kind: 'count', event: 'Order Completed' },
@@ -192,4 +193,5 @@ export function collectConformance(kind: StoreKind): void {
       expect(await h.store.collect.countEvents()).toBe(800);
     });
   });
+  collectOrderConformance(kind);
 }

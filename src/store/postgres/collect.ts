@@ -6,10 +6,20 @@ import { identifierKey } from '../../identity/identifiers.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { inTransaction } from './database.js';
 import { recordConflictsPg } from './conflicts.js';
-import { repointProfilePg } from './repoint.js';
+import { memberFoldPg, repointProfilePg } from './repoint.js';
 
 /** SQL: the group call's trait `o` is at least as new as the stored one (ties: the later-arriving call). */
 const ACCT_WINS = "WHERE excluded.updated_at >= coalesce((accounts.traits_at ->> o.key)::bigint, excluded.updated_at)";
+
+/**
+ * SQL: a violation row's `col` (the last message's id or detail) after a commit counted more of it:
+ * it moves only to a newer message (on equal times the commit landing now), as `last_at` moves only
+ * forward — an older commit landing later (another process) never moves `lastAt` back.
+ */
+const newerLast = (col: string): string => `${col} = CASE WHEN excluded.last_at >= plan_violations.last_at THEN excluded.${col} ELSE plan_violations.${col} END`;
+
+/** Code-point order of two strings (a lock order needs only to be the same in every process). */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** `{ key: at }` for each top-level trait, as JSON. */
 const traitsAt = (traits: Record<string, unknown>, at: number): string => JSON.stringify(Object.fromEntries(Object.keys(traits).map((k) => [k, at])));
@@ -117,22 +127,24 @@ export class PostgresCollectStore implements CollectStore {
     }
     for (const x of w.consent) await c.query('INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES ($1, $2, $3, $4)', [x.profileId, x.at, x.messageId, JSON.stringify(x.changes)]);
     // Per top-level trait, the newest group call wins (ties: the later-arriving call): a late older
-    // call fills what is missing and replaces the traits set before it, and changes nothing newer.
-    for (const a of w.accounts) {
+    // call fills what is missing and replaces the traits set before it, and changes nothing newer
+    // (and may move created_at back).
+    // In id order (stable: calls to one account keep theirs), as the violations below: two batches
+    // sharing rows lock them in the same order and never deadlock.
+    for (const a of [...w.accounts].sort((x, y) => compare(x.id, y.id))) {
       await c.query(
         `INSERT INTO accounts (id, traits, traits_at, created_at, updated_at) VALUES ($1, $2::jsonb, $4::jsonb, $3, $3)
          ON CONFLICT (id) DO UPDATE SET
            traits = accounts.traits || (SELECT coalesce(jsonb_object_agg(o.key, o.value), '{}'::jsonb) FROM jsonb_each(excluded.traits) o ${ACCT_WINS}),
            traits_at = accounts.traits_at || (SELECT coalesce(jsonb_object_agg(o.key, excluded.updated_at), '{}'::jsonb) FROM jsonb_each(excluded.traits) o ${ACCT_WINS}),
-           updated_at = greatest(accounts.updated_at, excluded.updated_at)`,
+           created_at = least(accounts.created_at, excluded.created_at), updated_at = greatest(accounts.updated_at, excluded.updated_at)`,
         [a.id, JSON.stringify(a.traits), a.at, traitsAt(a.traits, a.at)],
       );
     }
     for (const m of w.memberships) {
       await c.query(
         `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (account_id, profile_id) DO UPDATE SET updated_at = greatest(memberships.updated_at, excluded.updated_at),
-           role = CASE WHEN excluded.updated_at >= memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`,
+         ${memberFoldPg('>=')}`,
         [m.accountId, m.profileId, m.role, m.at],
       );
     }
@@ -143,11 +155,11 @@ export class PostgresCollectStore implements CollectStore {
       await c.query('INSERT INTO blocked_messages (message_id, at) SELECT * FROM unnest($1::text[], $2::bigint[])', [w.blocked.map((b) => b.messageId), w.blocked.map((b) => b.at)]);
       await c.query('DELETE FROM blocked_messages WHERE seq <= (SELECT max(seq) FROM blocked_messages) - $1', [this.blockedWindow]);
     }
-    for (const v of w.violations) {
+    for (const v of [...w.violations].sort((x, y) => compare(x.event, y.event) || compare(x.property, y.property) || compare(x.rule, y.rule))) {
       await c.query(
         `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (event, property, rule) DO UPDATE SET count = plan_violations.count + excluded.count, blocked = plan_violations.blocked + excluded.blocked,
-         last_at = excluded.last_at, last_message_id = excluded.last_message_id, last_detail = excluded.last_detail`,
+         last_at = greatest(plan_violations.last_at, excluded.last_at), ${newerLast('last_message_id')}, ${newerLast('last_detail')}`,
         [v.event, v.property, v.rule, v.count, v.blocked, v.at, v.messageId, v.detail],
       );
     }

@@ -2,18 +2,29 @@ import type pg from 'pg';
 import { foldConflictsPg } from './conflicts.js';
 
 /**
+ * SQL: a membership row meeting the stored one keeps the earliest since (created_at) and the role
+ * of the newer row by updated time (`cmp` '>=': on equal times the incoming row), a role over none.
+ */
+export const memberFoldPg = (cmp: '>=' | '>'): string => `ON CONFLICT (account_id, profile_id) DO UPDATE SET created_at = least(memberships.created_at, excluded.created_at),
+  updated_at = greatest(memberships.updated_at, excluded.updated_at),
+  role = CASE WHEN excluded.updated_at ${cmp} memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`;
+
+/**
  * Moves everything of profile `from` to `into` (an identity merge) on PostgreSQL: identities,
- * events, consent history, conflicts (folded into the rows `into` holds for the same key),
- * memberships; merge chains are shortened; `from` is marked.
+ * events, consent history, conflicts and memberships (folded into the rows `into` holds for the
+ * same key: a membership keeps the earliest since and the role set last); merge chains are
+ * shortened; `from` is marked.
  */
 export async function repointProfilePg(c: pg.PoolClient, from: string, into: string): Promise<void> {
   await c.query('UPDATE identities SET profile_id = $1 WHERE profile_id = $2', [into, from]);
   await c.query('UPDATE events SET profile_id = $1 WHERE profile_id = $2', [into, from]);
   await c.query('UPDATE consent_history SET profile_id = $1 WHERE profile_id = $2', [into, from]);
   await foldConflictsPg(c, from, into);
+  // Ties keep the survivor's role.
   await c.query(
-    `UPDATE memberships m SET profile_id = $1 WHERE m.profile_id = $2
-     AND NOT EXISTS (SELECT 1 FROM memberships x WHERE x.account_id = m.account_id AND x.profile_id = $1)`,
+    `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at)
+     SELECT account_id, $1, role, created_at, updated_at FROM memberships WHERE profile_id = $2
+     ${memberFoldPg('>')}`,
     [into, from],
   );
   await c.query('DELETE FROM memberships WHERE profile_id = $1', [from]);

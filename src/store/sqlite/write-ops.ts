@@ -25,25 +25,40 @@ const conflictFold = `ON CONFLICT (profile_id, kind, value, reason) DO UPDATE SE
     first_at = min(identity_conflicts.first_at, excluded.first_at), last_at = max(identity_conflicts.last_at, excluded.last_at),
     last_message_id = CASE WHEN excluded.last_at >= identity_conflicts.last_at THEN excluded.last_message_id ELSE identity_conflicts.last_message_id END`;
 
+/**
+ * SQL: a membership row meeting the stored one keeps the earliest since (created_at) and the role
+ * of the newer row by updated time (`cmp` '>=': on equal times the incoming row), a role over none.
+ */
+const memberFold = (cmp: '>=' | '>'): string => `ON CONFLICT (account_id, profile_id) DO UPDATE SET created_at = min(memberships.created_at, excluded.created_at),
+    updated_at = max(memberships.updated_at, excluded.updated_at),
+    role = CASE WHEN excluded.updated_at ${cmp} memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`;
+
+/**
+ * SQL: a violation row's `col` (the last message's id or detail) after a commit counted more of it:
+ * it moves only to a newer message (on equal times the commit landing now), as `last_at` moves only
+ * forward — an older commit landing later (another process) never moves `lastAt` back.
+ */
+const newerLast = (col: string): string => `${col} = CASE WHEN excluded.last_at >= plan_violations.last_at THEN excluded.${col} ELSE plan_violations.${col} END`;
+
 const SQL = {
   event: 'INSERT INTO events (seq, message_id, profile_id, type, event, ts, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   identity: 'INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id',
   merge: 'INSERT INTO merges (into_id, from_id, message_id, reason, via_kind, via_value, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   consent: 'INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES (?, ?, ?, ?)',
   // Per top-level trait, the newest group call wins: a late older call fills what is missing and
-  // replaces the traits set before it, and changes nothing newer.
+  // replaces the traits set before it, and changes nothing newer (and may move created_at back).
   account: `INSERT INTO accounts (id, traits, traits_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET traits = ${acctMerge('traits', 'excluded.traits -> o.fullkey')},
-      traits_at = ${acctMerge('traits_at', 'excluded.updated_at')}, updated_at = max(accounts.updated_at, excluded.updated_at)`,
+      traits_at = ${acctMerge('traits_at', 'excluded.updated_at')},
+      created_at = min(accounts.created_at, excluded.created_at), updated_at = max(accounts.updated_at, excluded.updated_at)`,
   membership: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (account_id, profile_id) DO UPDATE SET updated_at = max(memberships.updated_at, excluded.updated_at),
-      role = CASE WHEN excluded.updated_at >= memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`,
+    ${memberFold('>=')}`,
   // One row per (profile, kind, value, reason), counting the messages that hit it (core-003).
   conflict: `INSERT INTO identity_conflicts (profile_id, kind, value, reason, count, first_at, last_at, last_message_id) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
     ${conflictFold}`,
   violation: `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (event, property, rule) DO UPDATE SET count = count + excluded.count, blocked = blocked + excluded.blocked,
-    last_at = excluded.last_at, last_message_id = excluded.last_message_id, last_detail = excluded.last_detail`,
+    ON CONFLICT (event, property, rule) DO UPDATE SET count = plan_violations.count + excluded.count, blocked = plan_violations.blocked + excluded.blocked,
+    last_at = max(plan_violations.last_at, excluded.last_at), ${newerLast('last_message_id')}, ${newerLast('last_detail')}`,
   // Blocked messages whose violations were counted (core-004); the oldest beyond the window go.
   blocked: 'INSERT OR IGNORE INTO blocked_messages (message_id, at) VALUES (?, ?)',
   blockedPrune: 'DELETE FROM blocked_messages WHERE seq <= (SELECT max(seq) FROM blocked_messages) - ?',
@@ -60,7 +75,10 @@ const SQL = {
     SELECT ?, kind, value, reason, count, first_at, last_at, last_message_id FROM identity_conflicts WHERE profile_id = ?
     ${conflictFold}`,
   dropConflicts: 'DELETE FROM identity_conflicts WHERE profile_id = ?',
-  repointMembers: 'UPDATE OR IGNORE memberships SET profile_id = ? WHERE profile_id = ?',
+  // The merged-away profile's memberships fold into the survivor's of the same account (ties: the survivor's role).
+  repointMembers: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at)
+    SELECT account_id, ?, role, created_at, updated_at FROM memberships WHERE profile_id = ?
+    ${memberFold('>')}`,
   dropMembers: 'DELETE FROM memberships WHERE profile_id = ?',
   repointChain: 'UPDATE profiles SET merged_into = ? WHERE merged_into = ?',
   markMerged: `INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, 1, ?, ?, ?, NULL)
@@ -93,8 +111,8 @@ export function jobOp(job: Job): WriteOp {
 /**
  * Everything one ingested batch writes, as statements for the writer: events (with their
  * sequence numbers), identities, merges with their repointing (identities, consent history,
- * conflicts — folded into the survivor's of the same key —, memberships and merge chains move to
- * the surviving profile; events stay as logged),
+ * conflicts and memberships — folded into the survivor's of the same key —, and merge chains move
+ * to the surviving profile; events stay as logged),
  * consent history, accounts, memberships, conflicts, violations, the blocked messages whose
  * violations it counted (the newest `blockedWindow` kept), and — when the batch merged profiles —
  * the states it touched.
