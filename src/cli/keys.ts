@@ -1,15 +1,29 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
 import { closestWord } from '../errors/edit-distance.js';
 import { Keys } from '../keys/keys.js';
 import type { KeyKind } from '../keys/key-store.js';
 import { revokeUnlessLastAdmin } from '../keys/last-admin.js';
+import { logLevel } from '../ops/log-level.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
 import { openExistingStore } from './existing-store.js';
 
 const KINDS = ['write', 'server', 'admin'];
 
-/** `tact keys list|create|revoke`: manage API keys directly in the store (the server need not run). */
-export function keysCommand(program: Command): void {
+/**
+ * `tact keys list|create|revoke`: manage API keys directly in the store (the server need not run).
+ * Making and revoking a key is logged as the API logs it (`key created`, `key revoked`: id, kind,
+ * label, `by: "cli"` and the system user), by default as JSON lines on stderr at TACT_LOG_LEVEL:
+ * stdout keeps the secret and the sentences.
+ *
+ * @example
+ * keysCommand(program); // tact keys create write "web shop"
+ */
+export function keysCommand(program: Command, log?: Logger): void {
+  // Made before the store is touched: a wrong TACT_LOG_LEVEL stops the command before any key changes.
+  const audit = () => (log ??= pino({ level: logLevel(process.env) }, pino.destination({ dest: 2, sync: true })));
+  const who = () => ({ by: 'cli', user: systemUser() });
   const keys = program.command('keys').description('List, make and revoke API keys in the store of TACT_DATA_DIR / TACT_DATABASE_URL.');
   // Listing and revoking read a store that is there; making a key may make the store (before the first start).
   const withKeys = async <T>(fn: (k: Keys) => Promise<T>, make = false): Promise<T> => {
@@ -34,18 +48,34 @@ export function keysCommand(program: Command): void {
         const near = closestWord(kind, KINDS);
         throw new Error(`The kind "${kind}" must be write, server or admin.${near ? ` Did you mean ${near}?` : ''}`);
       }
+      const logger = audit();
       return withKeys(async (k) => {
         const { key, secret } = await k.create(kind as KeyKind, label);
+        logger.info({ key: key.id, kind: key.kind, label: key.label, ...who() }, 'key created');
         process.stdout.write(`${key.kind} key ${key.id} (${label}):\n${secret}\nShown once; only its hash is stored.\n`);
       }, true);
     });
   keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds); never the last active admin key.')
     .argument('<id>', 'the key\'s id, as `tact keys list` shows it')
-    .action((id: string) => withKeys(async (k) => {
-      // As the API does: make another admin key first (`tact keys create admin <label>`).
-      await revokeUnlessLastAdmin(k, id);
-      process.stdout.write(`revoked ${id}\n`);
-    }));
+    .action((id: string) => {
+      const logger = audit();
+      return withKeys(async (k) => {
+        const key = (await k.list()).find((x) => x.id === id);
+        // As the API does: make another admin key first (`tact keys create admin <label>`).
+        await revokeUnlessLastAdmin(k, id);
+        logger.info({ key: id, kind: key?.kind, label: key?.label, ...who() }, 'key revoked');
+        process.stdout.write(key ? `revoked ${key.kind} key ${id} (${key.label})\n` : `revoked ${id}\n`);
+      });
+    });
+}
+
+/** The system account running the command, for the log; undefined where it has no name (a container's numeric user). */
+function systemUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `tact migrate`: applies pending schema migrations and says which. */

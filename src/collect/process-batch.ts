@@ -1,7 +1,7 @@
 import type { FieldProblem } from '../errors/tact-error.js';
 import { identifiersOf, normalizeIdentifier, type Identifier, type IgnoredIdentifier } from '../identity/identifiers.js';
 import { IdentityIndex } from '../identity/identity-index.js';
-import { isBlocked, type MergeRules } from '../identity/merge-rules.js';
+import { isBlocked, whyBlocked, type MergeRules } from '../identity/merge-rules.js';
 import { resolveIdentity } from '../identity/resolve.js';
 import type { CompiledFeature } from '../profiles/features/definition.js';
 import { applyMessage, mergeProfileStates, newProfileState, type ProfileState } from '../profiles/profile-state.js';
@@ -124,6 +124,9 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     for (const d of res.dropped) {
       w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: d.kind, value: d.value, reason: d.reason, at: m.receivedAt });
     }
+    // An alias to a blocked previousId links no one: the call is kept on the user, and the profile says why (as for a blocked account id).
+    const prevBlocked = m.type === 'alias' && m.previousId !== undefined ? whyBlocked(cfg.rules, m.previousId) : undefined;
+    if (prevBlocked) w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: 'previousId', value: m.previousId as string, reason: `${prevBlocked}: no profile was merged`, at: m.receivedAt });
     const state = states.get(res.profileId) as ProfileState;
     const consent = applyMessage(state, m, cfg.features);
     if (consent) w.consent.push(consent);
@@ -136,14 +139,12 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     w.outcomes.push('stored');
   }
 
-  // Rows written earlier in this batch follow their profile into any later merge.
+  // Rows written earlier in this batch follow their profile into any later merge, however long the
+  // chain (a profile merges away once; the bound only guards against a cycle).
+  const intoOf = new Map(w.merges.map((mg) => [mg.from, mg.into]));
   const finalId = (id: string): string => {
     let cur = id;
-    for (let i = 0; i < 64; i++) {
-      const mg = w.merges.find((x) => x.from === cur);
-      if (!mg) return cur;
-      cur = mg.into;
-    }
+    for (let i = 0; i < intoOf.size && intoOf.has(cur); i++) cur = intoOf.get(cur) as string;
     return cur;
   };
   if (w.merges.length) {

@@ -42,6 +42,15 @@ describe('error catalogue', () => {
     expect(new TactError('forbidden', { have: 'admin', action: 'do this', need: 'server' }).message).toBe('An admin key cannot do this; this needs a server key.');
   });
 
+  it('says why a tracking-plan block stopped a message, whole sentences for a planned and an unplanned event', () => {
+    // The details are the violations' own sentences (collect/tracking-plan.ts, tracking-plan-violations.ts), passed as
+    // collect/routes.ts passes them; an unplanned event's starts with a capital and is no schema's violation.
+    const planned = new TactError('tracking_plan_blocked', { event: 'Order Completed', detail: '`products[1].sku` is required and was not sent; `revenue` must be number' });
+    expect(planned.message).toBe('`products[1].sku` is required and was not sent; `revenue` must be number. The tracking plan blocks such messages, so this `Order Completed` message was not stored.');
+    const unplanned = new TactError('tracking_plan_blocked', { event: 'Ok', detail: 'The event "Ok" is not in the tracking plan' });
+    expect(unplanned.message).toBe('The event "Ok" is not in the tracking plan. The tracking plan blocks such messages, so this `Ok` message was not stored.');
+  });
+
   it('makes a validation error whose message is the first problem and counts the others', () => {
     const e = validationError([{ field: 'a', message: 'The `a` property is required.' }, { field: 'b', message: 'x' }, { field: 'c', message: 'y' }]);
     expect(e.message).toBe('The `a` property is required. (and 2 more problems, listed in `problems`)');

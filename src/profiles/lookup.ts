@@ -1,4 +1,7 @@
+import { closestWord } from '../errors/edit-distance.js';
+import { TactError } from '../errors/tact-error.js';
 import { normalizeIdentifier, tactKind } from '../identity/identifiers.js';
+import type { MergeRules } from '../identity/merge-rules.js';
 import type { ProfileStore } from './profile-store.js';
 
 /**
@@ -24,22 +27,61 @@ export async function findProfile(profiles: ProfileStore, identifier: string): P
 
 const BARE_KINDS = ['userId', 'anonymousId', 'email'];
 
+/** Kinds whose values may hold colons (`userId:tenant:42`): the value runs to the end, never a longer kind. */
+const OWN_KINDS = new Set([...BARE_KINDS, 'user_id', 'anonymous_id', 'profile']);
+
+/** How many kinds an identifier's colons may name (`ios` and `ios:idfa` for `ios:idfa:ABC`): each is one more read. */
+const MAX_NAMED_KINDS = 4;
+
 /**
  * Every identity `findProfile` may find an identifier as (Tact's own `profile:<id>` aside): the
  * kind it names, then the bare value as userId, anonymousId and email — for a check in one query
- * of whether a subject that had no profile has one now.
+ * of whether a subject that had no profile has one now. The kind named runs to the first colon;
+ * an external id's type may hold colons (`ios:idfa:ABC` is kind `ios:idfa`), so, unless the first
+ * kind is one of Tact's own, each longer prefix is a kind tried after it (at most 4 kinds in all).
  *
  * @example
  * identityCandidates('Ana@Example.com'); // [{ kind: 'userId', value: 'Ana@Example.com' }, …, { kind: 'email', value: 'ana@example.com' }]
+ * identityCandidates('ios:idfa:ABC'); // [{ kind: 'ios', value: 'idfa:ABC' }, { kind: 'ios:idfa', value: 'ABC' }, …]
  */
 export function identityCandidates(identifier: string): { kind: string; value: string }[] {
   const out: { kind: string; value: string }[] = [];
-  const colon = identifier.indexOf(':');
+  let colon = identifier.indexOf(':');
   if (colon > 0) {
+    const first = identifier.slice(0, colon);
     // Segment's `user_id:` / `anonymous_id:` name the kinds an externalId of those types is stored as.
-    const kind = tactKind(identifier.slice(0, colon));
+    const kind = tactKind(first);
     if (kind !== 'profile') out.push({ kind, value: normalizeIdentifier(kind, identifier.slice(colon + 1)) });
+    if (!OWN_KINDS.has(first)) {
+      for (let n = 1; n < MAX_NAMED_KINDS && (colon = identifier.indexOf(':', colon + 1)) > 0; n++) {
+        const longer = identifier.slice(0, colon);
+        out.push({ kind: longer, value: normalizeIdentifier(longer, identifier.slice(colon + 1)) });
+      }
+    }
   }
   for (const kind of BARE_KINDS) out.push({ kind, value: normalizeIdentifier(kind, identifier) });
   return out;
+}
+
+/**
+ * The 404 for an identifier no profile holds. When it names a kind (`userid:u1`) that is none of
+ * Tact's own nor one the merge rules name, but is near one, it says so and suggests that one
+ * (`unknown_identifier_kind`); any other kind may be an external id's type, and a bare value
+ * anything: `not_found`.
+ *
+ * @example
+ * profileNotFound('userid:u1', rules).message; // 'No profile matches `userid:u1`, and `userid` is not … did you mean `userId:u1`? …'
+ */
+export function profileNotFound(identifier: string, rules: MergeRules): TactError {
+  const colon = identifier.indexOf(':');
+  const named = colon > 0 ? identifier.slice(0, colon) : undefined;
+  const known = [...new Set([...BARE_KINDS, ...rules.priority, ...Object.keys(rules.limits)])];
+  if (named !== undefined && !OWN_KINDS.has(named) && !known.includes(tactKind(named))) {
+    const near = closestWord(named, [...known, 'profile']);
+    if (near) {
+      const kinds = `${known.join(', ')} and profile (Tact's own id)`;
+      return new TactError('unknown_identifier_kind', { id: identifier, kind: named, suggestion: `${near}${identifier.slice(colon)}`, kinds });
+    }
+  }
+  return new TactError('not_found', { what: 'profile', id: identifier });
 }

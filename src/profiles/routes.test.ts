@@ -41,3 +41,19 @@ describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier} (%
     expect(tooMany.body).toContain('events');
   });
 });
+
+describe('GET /v1/profiles/{identifier} with an identifier kind (sqlite)', () => {
+  it('finds an external id whose type holds a colon, and answers a misspelt kind with the kind meant', async () => {
+    h = await harness('sqlite');
+    const externalIds = [{ id: 'ABC-1', type: 'ios:idfa', collection: 'users', encoding: 'none' }];
+    expect((await send(h.app, '/v1/identify', { userId: 'u1', context: { externalIds }, messageId: 'i1' })).statusCode).toBe(200);
+    const found = await get(h.app, `/v1/profiles/${encodeURIComponent('ios:idfa:ABC-1')}`);
+    expect([found.statusCode, found.json().matchedBy]).toEqual([200, { kind: 'ios:idfa', value: 'ABC-1' }]);
+
+    const misspelt = await get(h.app, '/v1/profiles/userid%3Au1');
+    expect([misspelt.statusCode, misspelt.json().error]).toEqual([404, 'unknown_identifier_kind']);
+    expect(misspelt.json().message).toBe('No profile matches `userid:u1`, and `userid` is not an identifier kind Tact or the merge rules name: did you mean `userId:u1`? The kinds are userId, anonymousId, email and profile (Tact\'s own id); any other is an external id\'s `type`, as messages send it.');
+    // A kind near none of Tact's may be an external id's type: the plain 404.
+    expect((await get(h.app, '/v1/profiles/phone%3A42')).json()).toMatchObject({ error: 'not_found', message: 'No profile matches `phone:42`.' });
+  });
+});

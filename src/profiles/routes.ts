@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { TactError } from '../errors/tact-error.js';
+import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import { featuresKind } from './features/features-kind.js';
 import { lifecycleKind } from './lifecycle.js';
-import { findProfile } from './lookup.js';
+import { findProfile, profileNotFound } from './lookup.js';
 import { mergeHistory } from './merged-ids.js';
 import { featureViews, lifecycleOf, ruleVars } from './profile-view.js';
 import { profileSchemas } from './schemas.js';
@@ -17,7 +18,7 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
 
   app.get<{ Params: { identifier: string }; Querystring: { events?: number } }>('/v1/profiles/:identifier', { preHandler: auth, schema: profileSchemas.get }, async (req) => {
     const found = await findProfile(tact.store.profiles, req.params.identifier);
-    if (!found) throw new TactError('not_found', { what: 'profile', id: req.params.identifier });
+    if (!found) throw profileNotFound(req.params.identifier, tact.settings.get(mergeRulesKind));
     const p = tact.store.profiles;
     const state = await p.getProfile(found.profileId);
     if (!state) throw new TactError('not_found', { what: 'profile', id: req.params.identifier });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { describeValue } from '../errors/schema-problems.js';
 import { TactError, withArticle } from '../errors/tact-error.js';
 import type { ApiKey, KeyKind } from '../keys/key-store.js';
 import type { Keys } from '../keys/keys.js';
@@ -130,7 +131,7 @@ const isBearer = (req: FastifyRequest) => /^bearer(?:[ \t]|$)/i.test((req.header
 const carriesBody = (req: FastifyRequest) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 const BEARER_ONLY = 'takes a server or admin key as `Authorization: Bearer <key>`';
-const malformed = (detail: string) => new TactError('malformed_credentials', { detail });
+const malformed = (detail: string, place = '`Authorization` header') => new TactError('malformed_credentials', { place, detail });
 
 /**
  * The secret a request carries. A header given is the one place looked at; its faults are told
@@ -158,7 +159,33 @@ function secretOf(req: FastifyRequest, takesWriteKey: boolean): { secret: string
   }
   if (!isCollect(req)) return undefined;
   const inBody = writeKeyInBody(req.body);
-  return inBody ? { secret: inBody } : undefined;
+  if (inBody) return { secret: inBody };
+  const bad = malformedWriteKey(req.body);
+  if (bad) throw bad;
+  return undefined;
+}
+
+/**
+ * The refusal of a body whose `writeKey` is there but holds no key — of another type (a number,
+ * `null`) or empty — which would otherwise read as no key sent at all; undefined when it holds a
+ * string or is not there. A string is never quoted: it may be a key.
+ */
+function malformedWriteKey(body: unknown): TactError | undefined {
+  let parsed = body;
+  if (typeof body === 'string') {
+    if (!body.includes('"writeKey"') || writeKeyInText(body)) return undefined;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!parsed || typeof parsed !== 'object' || !Object.hasOwn(parsed, 'writeKey')) return undefined;
+  const v = (parsed as { writeKey: unknown }).writeKey;
+  const place = 'body\'s `writeKey`';
+  if (v === '') return malformed('is empty. Send the write key there, or as the HTTP Basic user name.', place);
+  if (typeof v === 'string') return undefined;
+  return malformed(`must be a string, the write key; it was ${describeValue(v)}. Send the write key there as a string, or as the HTTP Basic user name.`, place);
 }
 
 /** The `writeKey` of a collection body, parsed or still text; undefined when it has none. */

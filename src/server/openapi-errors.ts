@@ -6,7 +6,7 @@ const MEANING: Record<string, string> = {
   400: 'A field is missing, of the wrong type or out of range (`validation_failed`; `problems` names each), the body is not JSON (`invalid_json`), is empty though a `Content-Type` announces one (`empty_body`), is not as long as its `Content-Length` says (`content_length_mismatch`), did not all arrive (`body_incomplete`), or is not valid in its charset — the one its `Content-Type` names, else UTF-8 (`invalid_encoding`, naming the byte offset); another refusal of the request as sent is `bad_request`.',
   401: 'No key (`missing_credentials`), a malformed `Authorization` header (`malformed_credentials`), a key this server does not know (`invalid_credentials`), or a revoked key (`revoked_credentials`).',
   403: 'The key\'s kind may not do this (`forbidden`).',
-  404: 'Nothing has the name or id the path gives (`not_found`).',
+  404: 'Nothing has the name or id the path gives (`not_found`; a profile asked for by a misspelt identifier kind, such as `userid:u1`: `unknown_identifier_kind`, naming the closest kind).',
   409: 'The change expected another version, or something else holds the name (`conflict`).',
   413: 'The body is over this route\'s limit (`payload_too_large`; collection: `message_too_large`, `batch_too_large`).',
   415: 'The body is not JSON (`unsupported_media_type`), its `Content-Type` names a charset the server does not read (`unsupported_charset`), or its `Content-Encoding` is not gzip, deflate or identity (`unsupported_content_encoding`).',

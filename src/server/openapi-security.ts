@@ -6,7 +6,7 @@ const WRITE_KEY: Security = [{ writeKey: [] }, { bearer: [] }];
 const BEARER: Security = [{ bearer: [] }];
 
 /** How a collection route's key is found (auth.ts `requireKey`; docs/keys.md, "Sending a key"). */
-const COLLECT_401 = 'No key (`missing_credentials`); a malformed `Authorization` header (`malformed_credentials`); '
+const COLLECT_401 = 'No key (`missing_credentials`); a malformed `Authorization` header, or a body `writeKey` that is not a non-empty string (`malformed_credentials`); '
   + 'a revoked key in the `Authorization` header or as the body\'s `writeKey`, whatever else the request carries (`revoked_credentials`); '
   + 'or no active key of this server\'s (`invalid_credentials`). An active key in the header is the request\'s key (a body `writeKey` none of Tact\'s keys beside it is passed over); '
   + 'a Bearer token none of Tact\'s keys is passed over for the body\'s `writeKey` (Segment\'s OAuth access token); an HTTP Basic user name none of Tact\'s keys is refused (Basic is the write key itself).';
