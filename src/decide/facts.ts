@@ -108,7 +108,7 @@ export function makeCheck(name: string, expression: string, reason?: string): Ch
 
 /**
  * The class of an action for a rule that reads only member paths of `action`: actions whose
- * values at those paths are equal (absent counts as a value) share a class, and so the rule's
+ * values at those paths are equal (absent counts as a value, told apart by where the path broke) share a class, and so the rule's
  * result within one decision — the pipeline evaluates such a rule once per class, not once per
  * candidate (`action.value < 40.0` over a hundred offers at seventeen price points: seventeen
  * evaluations). Made once per action and rule; undefined when the rule reads `action` otherwise.
@@ -121,7 +121,7 @@ export function actionClass(check: Check, action: object): number | undefined {
   if (!c) return undefined;
   let k = c.of.get(action);
   if (k === undefined) {
-    const key = JSON.stringify(c.paths.map((p) => at(action, p)), (_k, v: unknown) => (v === undefined ? '\u0000absent' : typeof v === 'number' && Object.is(v, -0) ? '\u0000-0' : v));
+    const key = JSON.stringify(c.paths.map((p) => reach(action, p)), keyPart);
     k = c.keys.get(key);
     if (k === undefined) c.keys.set(key, (k = c.keys.size));
     c.of.set(action, k);
@@ -132,13 +132,28 @@ export function actionClass(check: Check, action: object): number | undefined {
   return c.keys.size * 2 <= c.classified ? k : undefined;
 }
 
-function at(root: unknown, path: readonly string[]): unknown {
+/**
+ * What a rule reading `path` of an action meets there: `[value]` when the path reaches a value;
+ * the step's index when a map lacks that key (`has()` is false at the last step and an error before
+ * it: "No such key: spec"); `[index, value]` when a step meets a value that is not a map. Where the
+ * path broke is part of the class: `!has(action.properties.spec.size)` holds for `spec: {}` and
+ * errors without `spec`.
+ */
+function reach(root: unknown, path: readonly string[]): unknown {
   let v = root;
-  for (const name of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : undefined;
+  for (let i = 0; i < path.length; i++) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return [i, v];
+    if (!Object.hasOwn(v, path[i])) return i;
+    v = (v as Record<string, unknown>)[path[i]];
   }
-  return v;
+  return [v];
+}
+
+/** A class key's values told apart where JSON would merge them: strings are tagged, so none reads as `undefined` or −0. */
+function keyPart(_k: string, v: unknown): unknown {
+  if (typeof v === 'string') return `s${v}`;
+  if (v === undefined) return 'u';
+  return typeof v === 'number' && Object.is(v, -0) ? '-0' : v;
 }
 
 /**

@@ -37,6 +37,29 @@ describe('the contact policy of a policy document', () => {
     expect(at({ dismissals: { count: 2, window: '30d' } }, 30)).toEqual([]);
   });
 
+  it('refuses a budget window that is not whole minutes: the ledger counts channel volume per minute, so it would misread the window', () => {
+    // With "90s" the window 12:01:30–12:03:00 starts inside the minute 12:01, which the ledger's
+    // per-minute volume (contact-ledger.ts, budgetUse) counts from 12:01:00 or not at all: a contact
+    // at 12:01:31 read back as 0 contacts, and the budget could be passed.
+    const budget = (window: string) => checkPolicy({ contact: { budgets: [{ channel: 'email', max: 1, window }] } });
+    for (const window of ['90s', '30s', '1.5m', '61000ms']) {
+      expect(budget(window), window).toEqual([{ field: 'contact.budgets[0].window', message: `The \`contact.budgets[0].window\` (${window}) must be a whole number of minutes, such as "1h" or "1d": the budget's volume is counted per minute.` }]);
+    }
+    for (const window of ['2m', '1.5h', '120s', '1d', '1w', '1.1h', '2.3h']) expect(budget(window), window).toEqual([]);
+    // 1.1 × 3,600,000 is 3,960,000.0000000005 in doubles: compiled to whole ms, so the windows start on whole minutes
+    const windowMs = (window: string) => compilePolicy({ contact: { budgets: [{ channel: 'email', max: 1, window }] } }).budgets[0].windowMs;
+    expect([windowMs('1.1h'), windowMs('2.3h')]).toEqual([66 * 60_000, 138 * 60_000]);
+    // a cap counts each contact's own time: any window is exact there
+    expect(checkPolicy({ contact: { caps: [{ max: 1, window: '90s' }] } })).toEqual([]);
+  });
+
+  it('refuses quiet hours on an empty list of channels: saved, they would apply on no channel', () => {
+    const problems = checkPolicy({ contact: { quietHours: { from: '21:00', to: '08:00', channels: [] } } });
+    expect(problems).toEqual([{ field: 'contact.quietHours.channels', message: 'The `contact.quietHours.channels` is empty: such quiet hours would apply on no channel. Name the channels, or leave `channels` out for quiet hours on every channel.' }]);
+    expect(checkPolicy({ contact: { quietHours: { from: '21:00', to: '08:00' } } })).toEqual([]);
+    expect(checkPolicy({ contact: { quietHours: { from: '21:00', to: '08:00', channels: ['sms'] } } })).toEqual([]);
+  });
+
   it('wants a cap\'s or budget\'s name to be a non-empty string', () => {
     const problems = checkPolicy({ contact: { caps: [{ name: 3, max: 1, window: '7d' }], budgets: [{ name: '', channel: 'email', max: 1, window: '1d' }] } });
     expect(problems.map((p) => p.field)).toEqual(['contact.caps[0].name', 'contact.budgets[0].name']);
@@ -66,6 +89,25 @@ describe('every section of a policy document', () => {
   it('refuses a rule\'s misspelt filter, naming the key it means and the rule\'s keys: saved, the rule would hold for every action', () => {
     const problems = checkPolicy({ rules: [{ name: 'no loans to minors', stage: 'eligibility', when: 'traits.age >= 18.0', actoins: ['loan-offer'] }] });
     expect(problems).toEqual([{ field: 'rules[0].actoins', message: 'The `rules[0].actoins` field is not one Tact knows here. Did you mean `actions`? The fields are name, stage, when, reason, description, actions, topics, channels.' }]);
+  });
+});
+
+describe('lists that would leave a policy item applying to nothing', () => {
+  it('refuses an empty filter of a rule or lever (it would match no action) and empty accounts or flags of a territory (they cover no one)', () => {
+    const problems = checkPolicy({
+      rules: [{ name: 'adults only', stage: 'eligibility', when: 'traits.age >= 18.0', actions: [], topics: ['loans'] }],
+      levers: [{ name: 'push shoes', weight: 1.2, channels: [] }],
+      humanTerritory: [{ name: 'key accounts', queue: 'am', accounts: [], flags: [] }],
+    });
+    expect(problems).toEqual([
+      { field: 'rules[0].actions', message: 'The `rules[0].actions` is empty: the rule would apply to no action. Name them, or leave `actions` out for every action.' },
+      { field: 'humanTerritory[0].accounts', message: 'The `humanTerritory[0].accounts` is empty: the entry would cover no one by it. Name them, or leave `accounts` out.' },
+      { field: 'humanTerritory[0].flags', message: 'The `humanTerritory[0].flags` is empty: the entry would cover no one by it. Name them, or leave `flags` out.' },
+      { field: 'levers[0].channels', message: 'The `levers[0].channels` is empty: the lever would apply to no action. Name them, or leave `channels` out for every action.' },
+    ]);
+    // as compiled, such a filter matches nothing: the rule would hold back no one
+    expect(compilePolicy({ rules: [{ name: 'r', stage: 'eligibility', when: 'false', actions: [] }] }).rules[0].matches('loan', ['loans'], 'email')).toBe(false);
+    expect(checkPolicy({ rules: [{ name: 'r', stage: 'eligibility', when: 'true', actions: ['loan'] }], humanTerritory: [{ name: 't', queue: 'q', accounts: ['acme'] }] })).toEqual([]);
   });
 });
 

@@ -6,11 +6,14 @@ import { RULE_STAGES } from './policy.js';
 
 const KEYS = ['rules', 'consent', 'contact', 'humanTerritory', 'review', 'levers', 'exploration', 'noneScore', 'scoring', 'estimates', 'outcomes', 'holdout', 'retention', 'description'];
 
-function checkFilter(c: Checker, f: Record<string, unknown>, at: string): void {
-  c.strings(f.actions, `${at}.actions`);
-  c.strings(f.topics, `${at}.topics`);
-  c.strings(f.channels, `${at}.channels`);
+/** A rule's or lever's filter: an empty list in it would match no action, so the item would never apply. */
+function checkFilter(c: Checker, f: Record<string, unknown>, at: string, item: 'rule' | 'lever'): void {
+  for (const k of ['actions', 'topics', 'channels'] as const) {
+    if (c.strings(f[k], `${at}.${k}`) && isEmpty(f[k])) c.add(`${at}.${k}`, `The \`${at}.${k}\` is empty: the ${item} would apply to no action. Name them, or leave \`${k}\` out for every action.`);
+  }
 }
+
+const isEmpty = (v: unknown) => Array.isArray(v) && v.length === 0;
 
 /**
  * Every problem with a proposed policy, each naming its field.
@@ -32,7 +35,7 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       else c.oneOf(r.stage, `${at}.stage`, RULE_STAGES);
       c.cel(r.when, `${at}.when`, false);
       c.string(r.reason, `${at}.reason`, true);
-      checkFilter(c, r, at);
+      checkFilter(c, r, at, 'rule');
     });
   }
   if (body.consent !== undefined && c.object(body.consent, 'consent')) {
@@ -48,8 +51,9 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       c.string(t.name, `${at}.name`);
       c.string(t.queue, `${at}.queue`);
       c.cel(t.when, `${at}.when`);
-      c.strings(t.accounts, `${at}.accounts`);
-      c.strings(t.flags, `${at}.flags`);
+      for (const k of ['accounts', 'flags'] as const) {
+        if (c.strings(t[k], `${at}.${k}`) && isEmpty(t[k])) c.add(`${at}.${k}`, `The \`${at}.${k}\` is empty: the entry would cover no one by it. Name them, or leave \`${k}\` out.`);
+      }
       if (t.when === undefined && t.accounts === undefined && t.flags === undefined) c.add(at, `The \`${at}\` must say whom it covers: \`when\`, \`accounts\` or \`flags\`.`);
     });
   }
@@ -68,7 +72,7 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       c.string(l.name, `${at}.name`);
       c.number(l.weight, `${at}.weight`, { min: 0, optional: false });
       c.cel(l.when, `${at}.when`);
-      checkFilter(c, l, at);
+      checkFilter(c, l, at, 'lever');
     });
   }
   if (body.exploration !== undefined && c.object(body.exploration, 'exploration')) {
@@ -153,7 +157,7 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
     c.known(q, 'contact.quietHours', ['from', 'to', 'channels', 'timezone']);
     c.clock(q.from, 'contact.quietHours.from');
     if (c.clock(q.to, 'contact.quietHours.to') && q.from === q.to) c.add('contact.quietHours.to', `The \`contact.quietHours.to\` is the same time as \`from\` (${String(q.from)}): such quiet hours would never apply. For none, leave \`quietHours\` out; for no contact at all on a channel, use a cap with \`max: 0\`.`);
-    c.strings(q.channels, 'contact.quietHours.channels');
+    if (c.strings(q.channels, 'contact.quietHours.channels') && isEmpty(q.channels)) c.add('contact.quietHours.channels', 'The `contact.quietHours.channels` is empty: such quiet hours would apply on no channel. Name the channels, or leave `channels` out for quiet hours on every channel.');
     if (q.timezone !== undefined && !validZone(q.timezone)) c.add('contact.quietHours.timezone', 'The `contact.quietHours.timezone` must be an IANA time zone such as "Europe/London".');
   }
   if (c.list(k.budgets, 'contact.budgets')) {
@@ -165,10 +169,21 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
       c.string(b.channel, `${at}.channel`);
       c.number(b.max, `${at}.max`, { min: 0, integer: true, optional: false });
       if (b.window === undefined) c.add(`${at}.window`, `The \`${at}.window\` is required, e.g. "1d".`);
-      else c.duration(b.window, `${at}.window`);
+      else if (c.duration(b.window, `${at}.window`)) checkWholeMinutes(c, b.window, `${at}.window`);
       c.number(b.borrowAfter, `${at}.borrowAfter`, { min: 0, max: 1 });
     });
   }
+}
+
+/**
+ * A budget's volume is counted per channel, action and minute (the ledger's buckets, and the log's
+ * `contactVolumes` at start), so its windows must start and end on whole minutes: a "90s" window
+ * starting at 12:01:30 would count the minute 12:01 whole or not at all.
+ */
+function checkWholeMinutes(c: Checker, window: unknown, field: string): void {
+  const v = parseDuration(window);
+  // Whole ms first: "1.1h" is 3,960,000.0000000005 ms in doubles, and compiled as 3,960,000 (policy-compile.ts).
+  if (v !== undefined && Math.round(v) % 60_000 !== 0) c.add(field, `The \`${field}\` (${String(window)}) must be a whole number of minutes, such as "1h" or "1d": the budget's volume is counted per minute.`);
 }
 
 function checkOutcomes(c: Checker, o: Record<string, unknown>): void {

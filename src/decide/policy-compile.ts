@@ -137,7 +137,9 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 export function compilePolicy(p: Policy): CompiledPolicy {
   const k = p.contact ?? {};
   const caps = (k.caps ?? []).map((c, i) => ({ name: c.name ?? `cap ${i + 1}`, channel: c.channel, topic: c.topic, action: c.action, max: c.max, windowMs: ms(c.window, DAY) }));
-  const budgets = (k.budgets ?? []).map((b, i) => ({ name: b.name ?? `budget ${i + 1}`, channel: b.channel, max: b.max, windowMs: ms(b.window, DAY), borrowAfter: b.borrowAfter ?? 0.8 }));
+  // Whole ms: a budget window is whole minutes (policy-check.ts), and "1.1h" parses to 3,960,000.0000000005 ms,
+  // whose windows would start a hair after the minute and leave that minute's volume uncounted.
+  const budgets = (k.budgets ?? []).map((b, i) => ({ name: b.name ?? `budget ${i + 1}`, channel: b.channel, max: b.max, windowMs: Math.round(ms(b.window, DAY)), borrowAfter: b.borrowAfter ?? 0.8 }));
   const dismissals = k.dismissals ? { count: k.dismissals.count, windowMs: ms(k.dismissals.window, 30 * DAY) } : undefined;
   const q = k.quietHours;
   const e = p.estimates ?? {};

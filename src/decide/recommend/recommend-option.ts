@@ -1,5 +1,5 @@
 import type { ItemRule } from '../../models/recommend/item-filter.js';
-import { compileRule } from '../../rules/cel.js';
+import { compileRule, type CompiledRule } from '../../rules/cel.js';
 import type { Checker } from '../check.js';
 
 /**
@@ -53,6 +53,18 @@ export function checkRecommend(c: Checker, p: Record<string, unknown>, at: strin
 export function compileRecommend(o: RecommendOption | undefined): CompiledRecommend {
   const rules: ItemRule[] = [];
   if (o?.rule) rules.push({ field: 'recommend.rule', rule: compileRule(o.rule, 'recommend.rule') });
-  if (o?.outOfStock) rules.push({ field: 'recommend.outOfStock', rule: compileRule(`!(${o.outOfStock})`, 'recommend.outOfStock') });
+  if (o?.outOfStock) rules.push({ field: 'recommend.outOfStock', rule: inStock(compileRule(o.outOfStock, 'recommend.outOfStock')) });
   return { rules, exclude: o?.exclude ?? [] };
+}
+
+/**
+ * An item passes while the out-of-stock rule does not hold. Negated here, not as `!(rule)` in CEL:
+ * a rule ending in a `// comment` would swallow the closing parenthesis, and a rule giving no
+ * boolean is reported as what it gives ("gave number"), not as a `!` without overload.
+ */
+function inStock(outOfStock: CompiledRule): CompiledRule {
+  return (vars) => {
+    const v = outOfStock(vars);
+    return typeof v === 'boolean' ? !v : v;
+  };
 }

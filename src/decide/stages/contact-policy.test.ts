@@ -53,7 +53,35 @@ describe('contact policy', () => {
     s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
     contactPolicy(s.candidates, s.ctx);
     expect(outcome(s.candidates).out).toEqual({ promo: 'contact policy/email cap', digest: 'contact policy/email cap', tips: 'contact policy/email cap' });
-    expect(s.candidates[0].out!.reason).toBe('the subject had 2 email contacts in 7 days, the most the cap allows');
+    expect(s.candidates[0].out!.reason).toBe('the subject had at least 2 email contacts in 7 days; the cap allows 2');
+  });
+
+  it('says how many contacts and dismissals the ledger counted, not the max, when it counted more (a cap or count lowered since)', () => {
+    const now = Date.parse('2026-06-10T12:00:00Z');
+    const ledger = new ContactLedger(30 * DAY);
+    for (const d of [3, 2, 1]) contact(ledger, now - d * DAY, 'digest');
+    for (const d of [3, 2, 1]) ledger.dismiss('p1', now - d * DAY, 'promo');
+    const policy = { contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }], dismissals: { count: 2, window: '30d' } } };
+    const s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+    contactPolicy(s.candidates, s.ctx);
+    // the ledger keeps what the caps need, so a count at the max or above is a floor (contact-ledger.ts, fit)
+    expect(s.candidates[1].out!.reason).toBe('the subject had at least 3 email contacts in 7 days; the cap allows 2');
+    const d = stageContext({ catalog, policy: { contact: { dismissals: policy.contact.dismissals } }, placement: 'mail', now, ledger });
+    contactPolicy(d.candidates, d.ctx);
+    expect(d.candidates[0].out!.reason).toBe('the subject dismissed it at least 3 times in 30 days; the policy stops offering it after 2');
+  });
+
+  it('names a window that is not whole minutes as it is, not rounded to minutes', () => {
+    const now = Date.parse('2026-06-10T12:00:00Z');
+    const ledger = new ContactLedger(30 * DAY);
+    contact(ledger, now - 60_000, 'digest');
+    for (const [window, said] of [['90s', '90 s'], ['20s', '20 s'], ['2m', '2 min'], ['1.1h', '66 min'], ['36h', '36 h']]) {
+      // a contact 60 s ago is inside every window here but the 20 s one: that one is a cap of 0 to show its window
+      const policy = { contact: { caps: [{ name: 'email cap', channel: 'email', max: window === '20s' ? 0 : 1, window }] } };
+      const s = stageContext({ catalog, policy, placement: 'mail', now, ledger });
+      contactPolicy(s.candidates, s.ctx);
+      expect(s.candidates[1].out!.reason, window).toBe(window === '20s' ? `the cap allows no email contacts in ${said}` : `the subject had at least 1 email contact in ${said}; the cap allows 1`);
+    }
   });
 
   it('caps by topic only the actions of that topic', () => {
@@ -114,7 +142,7 @@ describe('contact policy', () => {
       ...catalog.actions,
       { id: 'spring', name: 'Spring sale', channels: ['email'], end: '2026-05-31T00:00:00Z' },
       { id: 'winter', name: 'Winter sale', channels: ['email'], start: '2026-12-01T00:00:00Z' },
-      { id: 'draft', name: 'Draft', channels: ['email'], variants: [{ id: 'v1', status: 'draft', content: {} }] },
+      { id: 'draft', name: 'Draft', channels: ['email'], variants: [{ id: 'v1', status: 'draft' as const, content: {} }] },
     ] };
     const ledger = new ContactLedger(30 * DAY);
     for (let i = 0; i < 25; i++) ledger.record(`s${i}`, { at: start + i * 1000, action: 'promo', channel: 'email', topics: [], decisionId: `d${i}` });

@@ -2,7 +2,13 @@ import type { CompiledCap } from '../policy-compile.js';
 import { clock, inWindow, localMinutes } from './local-time.js';
 import { exclude, type Candidate, type Stage, type StageContext } from './types.js';
 
-const span = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} day${ms === 86_400_000 ? '' : 's'}` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+/** A window as an operator wrote it, in its largest whole unit ("7 days", "36 h", "90 min", "90 s"). */
+function span(windowMs: number): string {
+  const ms = Math.round(windowMs); // "1.1h" parses to 3,960,000.0000000005 ms
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} day${ms === 86_400_000 ? '' : 's'}`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
 
 /**
  * Contact policy, in this order: quiet hours in the subject's time zone, caps per channel / topic
@@ -11,7 +17,7 @@ const span = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} day${m
  * weighted share of the window's budget; late in the window, what others left is open to all).
  *
  * @example
- * contactPolicy(candidates, ctx); // e.g. excluded by "email cap": "2 of at most 2 email contacts in 7 days"
+ * contactPolicy(candidates, ctx); // e.g. excluded by "email cap": "the subject had at least 2 email contacts in 7 days; the cap allows 2"
  */
 export const contactPolicy: Stage = (candidates, ctx) => {
   const p = ctx.policy;
@@ -39,7 +45,7 @@ export const contactPolicy: Stage = (candidates, ctx) => {
       let n = 0;
       for (const d of ctx.contacts.dismissals) if (d.at >= since && d.action === c.action.id) n++;
       // Exact below the count; at or above it, at least the count (the ledger keeps the newest `count`).
-      if (n >= p.dismissals.count) exclude(c, 'contact policy', 'dismissals', `the subject dismissed it ${p.dismissals.count} times in ${span(p.dismissals.windowMs)}, the most the policy allows`);
+      if (n >= p.dismissals.count) exclude(c, 'contact policy', 'dismissals', `the subject dismissed it at least ${n} time${n === 1 ? '' : 's'} in ${span(p.dismissals.windowMs)}; the policy stops offering it after ${p.dismissals.count}`);
     }
   }
   for (const b of p.budgets) {
@@ -103,6 +109,7 @@ function capStage(cap: CompiledCap, live: Candidate[], ctx: StageContext, channe
   const n = ctx.contacts.count(ctx.now - cap.windowMs, cap);
   if (n < cap.max) return;
   const what = [cap.action ? `"${cap.action}"` : '', cap.topic ? `${cap.topic}` : '', cap.channel ?? ''].filter(Boolean).join(' ') || 'all';
-  const reason = cap.max > 0 ? `the subject had ${cap.max} ${what} contacts in ${span(cap.windowMs)}, the most the cap allows` : `the cap allows no ${what} contacts in ${span(cap.windowMs)}`;
+  // "At least": what the ledger let go is not counted, and a cap lowered since may see more than its max.
+  const reason = cap.max > 0 ? `the subject had at least ${n} ${what} contact${n === 1 ? '' : 's'} in ${span(cap.windowMs)}; the cap allows ${cap.max}` : `the cap allows no ${what} contacts in ${span(cap.windowMs)}`;
   for (const c of live) if (!c.out && about(c)) exclude(c, 'contact policy', cap.name, reason);
 }
