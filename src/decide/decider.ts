@@ -21,6 +21,7 @@ import type { Playbook } from './playbook.js';
 import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
+import { reviewedContent } from './stages/approved-content.js';
 import { MergedKeys } from './merged-keys.js';
 import { budgetWindowStart } from './contact-ledger.js';
 import { KeyQueue } from './key-queue.js';
@@ -168,8 +169,14 @@ export class Decider {
     // A shared store checks every key the subject's history may be under (another process may have decided under one).
     const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
+    // Each review pins the content it is of (a held action is one of the placement's candidates): an
+    // approval delivers that content, not an edit made under the same ids since.
+    const contentOf = (action: string, variant: string | null) => {
+      const a = ctx.placement.candidates.find((x) => x.id === action);
+      return a ? reviewedContent(a, variant) : null;
+    };
     const holds: Hold[] = result.newHolds.map((h) => ({
-      id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant,
+      id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant, contentHash: contentOf(h.action, h.variant),
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));

@@ -25,6 +25,11 @@ export interface Hold {
   placement: string;
   action: string;
   variant: string | null;
+  /**
+   * A fingerprint of the content the review is of, taken when it was opened (approved-content.ts):
+   * an approval delivers only that content. Absent on reviews opened before 2026-12-04.
+   */
+  contentHash?: string | null;
   queue: string;
   status: 'pending' | 'approved' | 'rejected' | 'delivered';
   createdAt: number;

@@ -106,8 +106,12 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         n.evaluated++;
         const now = Date.now();
         const vars = ruleVars(state, tact.settings.get(featuresKind), now);
-        const merged = state.absorbed !== 0 && tact.decide.state.flags.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
-        vars.flags = flagVars(tact.decide.state.flags.active(id, [], now, merged));
+        // The flags the profile's decision sees: its own, those of the profiles merged into it, and
+        // those of its accounts (until 2026-12-04 an account's flag was missing here).
+        const book = tact.decide.state.flags;
+        const merged = state.absorbed !== 0 && book.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
+        const accounts = book.hasAccountFlags ? (await tact.store.profiles.memberships(id)).map((m) => m.accountId) : [];
+        vars.flags = flagVars(book.active(id, accounts, now, merged));
         const verdict = testRule(audience, vars);
         if (verdict.error !== undefined) {
           n.audienceErrors++;

@@ -188,6 +188,7 @@ export const holdSchema = {
     status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired'], description: '`expired`: pending for longer than the policy\'s `review.expireAfter` (7 days by default); no verdict is taken on it.' },
     expiresAt: { type: ['string', 'null'], description: 'When a pending review expires (or expired); for an approved one, when the approval lapses if not delivered by then (the policy\'s `review.approvalValidFor`, 30 days by default: a new review is asked after it); null once rejected or delivered.' },
     createdAt: str, decidedAt: { type: ['string', 'null'] }, reviewer: { type: ['string', 'null'] }, note: { type: ['string', 'null'] }, deliveredIn: { type: ['string', 'null'] },
+    contentHash: { type: ['string', 'null'], description: 'SHA-256 (hex) of the content the review is of, as the catalog had it when the review was opened: the action\'s name, `properties` and `customerReason`, and the variant\'s id and content. An approval delivers only that content: edited since, the action is held again under a new review. Absent on reviews opened before 2026-12-04.' },
   },
 } as const;
 

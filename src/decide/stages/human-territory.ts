@@ -1,5 +1,6 @@
 import type { CompiledTerritory } from '../policy-compile.js';
 import type { Hold } from '../records.js';
+import { reviewedContent } from './approved-content.js';
 import { exclude, runCheck, type Candidate, type Stage, type StageContext } from './types.js';
 
 /**
@@ -65,10 +66,13 @@ export function humanTerritory(candidates: Candidate[], ctx: StageContext): Comp
 /**
  * Whether an approval covers the action's content as the catalog has it now: the reviewer approved
  * one content variant (or an action without variants), and it is delivered with that one. Content
- * withdrawn since (a draft again, removed) is not what the reviewer saw: it asks for a new review.
+ * withdrawn since (a draft again, removed), or edited under the same id (other terms, another
+ * headline), is not what the reviewer saw: it asks for a new review. A review opened before its
+ * content was fingerprinted is checked by the variant alone.
  */
 function approves(h: Hold, c: Candidate): boolean {
-  return h.variant === null ? !c.action.declaresVariants : c.action.variants.some((v) => v.id === h.variant);
+  const there = h.variant === null ? !c.action.declaresVariants : c.action.variants.some((v) => v.id === h.variant);
+  return there && (!h.contentHash || h.contentHash === reviewedContent(c.action, h.variant));
 }
 
 const markHighStakes: Stage = (candidates, ctx) => {

@@ -11,6 +11,7 @@ export interface FlagRow {
 export interface HoldRow {
   id: string; decision_id: string; profile_key: string; subject: string; placement: string; action: string; variant: string | null;
   queue: string; status: Hold['status']; created_at: number; decided_at: number | null; reviewer: string | null; note: string | null; delivered_in: string | null;
+  content_hash: string | null;
 }
 /** A decision_outcomes row. */
 export interface OutcomeRow {
@@ -30,9 +31,10 @@ export const flagParams = (f: Flag): unknown[] => [f.id, f.target.kind, f.target
 export const toHold = (r: HoldRow): Hold => ({
   id: r.id, decisionId: r.decision_id, profileKey: r.profile_key, subject: r.subject, placement: r.placement, action: r.action, variant: r.variant,
   queue: r.queue, status: r.status, createdAt: r.created_at, decidedAt: r.decided_at, reviewer: r.reviewer, note: r.note, deliveredIn: r.delivered_in,
+  ...(r.content_hash ? { contentHash: r.content_hash } : {}),
 });
 /** A Hold as the row's parameters, in HOLD_COLS order. @example holdParams(hold) */
-export const holdParams = (h: Hold): unknown[] => [h.id, h.decisionId, h.profileKey, h.subject, h.placement, h.action, h.variant, h.queue, h.status, h.createdAt, h.decidedAt, h.reviewer, h.note, h.deliveredIn];
+export const holdParams = (h: Hold): unknown[] => [h.id, h.decisionId, h.profileKey, h.subject, h.placement, h.action, h.variant, h.queue, h.status, h.createdAt, h.decidedAt, h.reviewer, h.note, h.deliveredIn, h.contentHash ?? null];
 
 /** An outcome row as an OutcomeRecord (`decision_id` '' is none). @example toOutcome(row).decisionId */
 export const toOutcome = (r: OutcomeRow): OutcomeRecord => ({
@@ -83,7 +85,7 @@ export function decisionFilter(q: DecisionQuery): { viaChoices: boolean; where: 
 /** Columns of decision_flags. @example `SELECT ${FLAG_COLS} FROM decision_flags` */
 export const FLAG_COLS = 'id, target_kind, target_id, name, note, until, author, created_at, cleared_at, cleared_by';
 /** Columns of decision_holds. @example `SELECT ${HOLD_COLS} FROM decision_holds` */
-export const HOLD_COLS = 'id, decision_id, profile_key, subject, placement, action, variant, queue, status, created_at, decided_at, reviewer, note, delivered_in';
+export const HOLD_COLS = 'id, decision_id, profile_key, subject, placement, action, variant, queue, status, created_at, decided_at, reviewer, note, delivered_in, content_hash';
 /** Columns of decision_outcomes. @example `SELECT ${OUTCOME_COLS} FROM decision_outcomes` */
 export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at, item';
 

@@ -15,7 +15,7 @@ const SQL = {
   choice: 'INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   outcome: `INSERT OR IGNORE INTO decision_outcomes (${OUTCOME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   flag: `INSERT OR REPLACE INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  hold: `INSERT OR REPLACE INTO decision_holds (${HOLD_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  hold: `INSERT OR REPLACE INTO decision_holds (${HOLD_COLS}) VALUES (${HOLD_COLS.split(', ').map(() => '?').join(', ')})`,
   decideHold: "UPDATE decision_holds SET status = ?, decided_at = ?, reviewer = ?, note = ? WHERE id = ? AND status = 'pending'",
   pruneDecisions: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE at < ? ORDER BY at LIMIT 5000)',
   pruneChoices: 'DELETE FROM decision_choices WHERE (decision_id, rank) IN (SELECT decision_id, rank FROM decision_choices WHERE at < ? ORDER BY at LIMIT 5000)',

@@ -216,4 +216,14 @@ CREATE UNIQUE INDEX decision_outcomes_one_success ON decision_outcomes (decision
 ALTER TABLE decision_outcomes ADD COLUMN item TEXT;
 `,
   },
+  {
+    id: 'decide-010',
+    name: 'the content a review is of',
+    sql: `
+-- A fingerprint of the content a review was opened for (src/decide/stages/approved-content.ts): an
+-- approval delivers only that content, not an edit made under the same action and variant ids.
+-- Null for the reviews opened before, which are checked by their variant alone.
+ALTER TABLE decision_holds ADD COLUMN content_hash TEXT;
+`,
+  },
 ];

@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEYS, harness, send, type Harness } from '../../../test/harness.js';
+import { shopConfig } from '../fixtures.js';
+import { findProfile } from '../../profiles/lookup.js';
+import { advertising, post } from '../test-http.js';
+import { runAudience, type AudienceLine } from './audience-run.js';
+
+describe('a batch audience sees the flags a decision sees', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+  const run = async (audience: string) => {
+    const lines: AudienceLine[] = [];
+    for await (const l of runAudience(h.tact, { placement: 'weekly-email', audience, includeNone: true })) lines.push(l);
+    const done = lines.find((l) => l.type === 'done') as Extract<AudienceLine, { type: 'done' }>;
+    return { done, subjects: lines.flatMap((l) => (l.type === 'decision' ? [l.subject] : [])) };
+  };
+
+  it('an account flag on one of the profile\'s accounts (procurement delay: pause automated sequences)', async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+    for (const userId of ['ann', 'bob']) await send(h.app, '/v1/identify', { userId, context: advertising });
+    await send(h.app, '/v1/group', { userId: 'bob', groupId: 'globex' });
+    await h.tact.consumers.runAll();
+    const flagged = await post(h.app, '/v1/flags', { account: 'globex', name: 'procurement_delay', note: 'pause automated sequences', until: '2099-01-15' }, KEYS.admin);
+    expect(flagged.statusCode, flagged.body).toBe(201);
+    const bob = `profile:${(await findProfile(h.store.profiles, 'bob'))?.profileId}`;
+    // Everyone not paused: bob's account is, so he is left out, as his decision would see it.
+    const unpaused = await run('!has(flags.procurement_delay)');
+    expect(unpaused.done).toMatchObject({ evaluated: 2, matched: 1, audienceErrors: 0 });
+    expect(unpaused.subjects).not.toContain(bob);
+    const paused = await run('has(flags.procurement_delay) && flags.procurement_delay.on == "account"');
+    expect(paused.done).toMatchObject({ matched: 1 });
+    expect(paused.subjects).toEqual([bob]);
+  });
+});
