@@ -20,18 +20,23 @@ export interface FlagVar {
  */
 export class FlagBook {
   private readonly byTarget = new Map<string, Flag[]>();
+  /** Targets with an open flag, per kind: asked once a decision, so counted, not scanned for. */
+  private readonly targets = { profile: 0, account: 0 };
 
   load(flags: readonly Flag[]): void {
     this.byTarget.clear();
+    this.targets.profile = this.targets.account = 0;
     for (const f of flags) this.put(f);
   }
 
   put(f: Flag): void {
     const key = `${f.target.kind}:${f.target.id}`;
+    const had = this.byTarget.has(key);
     const list = (this.byTarget.get(key) ?? []).filter((x) => x.id !== f.id);
     if (f.clearedAt === null) list.push(f);
     if (list.length) this.byTarget.set(key, list);
     else this.byTarget.delete(key);
+    this.targets[f.target.kind] += (list.length > 0 ? 1 : 0) - (had ? 1 : 0);
   }
 
   /**
@@ -51,14 +56,12 @@ export class FlagBook {
 
   /** True when any flag is on a profile (a batch then reads the merges of profiles that absorbed another). */
   get hasProfileFlags(): boolean {
-    for (const k of this.byTarget.keys()) if (k.startsWith('profile:')) return true;
-    return false;
+    return this.targets.profile > 0;
   }
 
   /** True when any account flag exists (decisions then need the subject's accounts). */
   get hasAccountFlags(): boolean {
-    for (const k of this.byTarget.keys()) if (k.startsWith('account:')) return true;
-    return false;
+    return this.targets.account > 0;
   }
 }
 
