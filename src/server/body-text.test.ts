@@ -86,7 +86,8 @@ describe('bodyText', () => {
   });
 
   it('refuses a charset TextDecoder does not know 415, naming it as sent', () => {
-    for (const label of ['utf-7', 'EBCDIC-037', 'x-user-defined', '']) {
+    // (Not x-user-defined: Node 24's TextDecoder reads it, Node 20's and 22's do not.)
+    for (const label of ['utf-7', 'EBCDIC-037', 'no-such-charset', '']) {
       expect(read(Buffer.from('{}'), `application/json; charset="${label}"`), label).toEqual(['unsupported_charset', 415, label]);
     }
   });

@@ -48,6 +48,11 @@ describe('whether the server can be reached, before an import', () => {
       .toBe('The TLS certificate of https://tact.example.com is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate): give Node its certificate authority with NODE_EXTRA_CA_CERTS, or check the --url (or TACT_URL).');
   });
 
+  it('says an answer that is not HTTP as such, with the parser error as Node 24 raises it (a name, no code)', () => {
+    const said = 'What answers at http://127.0.0.1:22 is not an HTTP server (Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)): check the --url (or TACT_URL).';
+    expect(connectionProblem('http://127.0.0.1:22', failed({ name: 'HTTPParserError', message: 'Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)' }))).toBe(said);
+  });
+
   it('says no route to the host, naming the URL', () => {
     expect(connectionProblem('http://10.0.0.9:8787', failed({ code: 'EHOSTUNREACH', syscall: 'connect' }))).toContain('There is no route to http://10.0.0.9:8787 (EHOSTUNREACH)');
   });

@@ -42,6 +42,7 @@ export function connectionProblem(url: string, err: unknown): string | undefined
   if (code.startsWith('ERR_SSL_') || code === 'EPROTO' || code.startsWith('ERR_TLS_')) return `The TLS handshake with ${url} failed (${code}): is the server there plain HTTP? If so, use http:// in the --url (or TACT_URL).`;
   // A TLS server closes a plain HTTP request without an answer; an HTTP server answers every one.
   if (code === 'UND_ERR_SOCKET' && !https) return `${url} closed the connection without answering (${why}): is the server there HTTPS? If so, use https:// in the --url (or TACT_URL).`;
-  if (code.startsWith('HPE_')) return `What answers at ${url} is not an HTTP server (${why}): check the --url (or TACT_URL).`;
+  // llhttp's parse error: code HPE_… on Node 20 and 22; on Node 24 the code is left unset, the name stays.
+  if (code.startsWith('HPE_') || cause?.name === 'HTTPParserError') return `What answers at ${url} is not an HTTP server (${why}): check the --url (or TACT_URL).`;
   return undefined;
 }
