@@ -94,6 +94,17 @@ export function attributionWindows(settings: Settings): (action: string) => numb
  * shortestWindow(settings); // 86400000 with an action credited for a day
  */
 export function shortestWindow(settings: Settings): number {
+  return Math.min(...everyAttributionWindow(settings));
+}
+
+/**
+ * The policy's attribution window, then each catalog action's (its own, else the policy's): what the
+ * longest and shortest windows are read from.
+ *
+ * @example
+ * Math.max(...everyAttributionWindow(settings)); // 1209600000 with an action credited for 14 days
+ */
+export function everyAttributionWindow(settings: Settings): number[] {
   const windowOf = attributionWindows(settings);
-  return Math.min(settings.get(policyKind).attributionMs, ...[...settings.get(catalogKind).actions.keys()].map(windowOf));
+  return [settings.get(policyKind).attributionMs, ...[...settings.get(catalogKind).actions.keys()].map(windowOf)];
 }

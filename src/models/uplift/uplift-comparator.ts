@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
-import { attributionWindows } from '../../decide/decision-calibration.js';
-import { catalogKind, policyKind } from '../../decide/kinds.js';
+import { everyAttributionWindow } from '../../decide/decision-calibration.js';
+import { policyKind } from '../../decide/kinds.js';
 import { bootstrapIntervals } from '../../measure/ope/bootstrap.js';
 import { estimate, influence, opeTerms } from '../../measure/ope/estimators.js';
 import { opeReport, type OpeReport } from '../../measure/ope/report.js';
@@ -282,8 +282,7 @@ function withPending(c: UpliftComparison, pending: number, windowMs: number, atL
  * comparisonWindow(settings); // 1209600000 with an action credited for 14 days
  */
 export function comparisonWindow(settings: Settings): number {
-  const windowOf = attributionWindows(settings);
-  return Math.max(settings.get(policyKind).attributionMs, ...[...settings.get(catalogKind).actions.keys()].map(windowOf));
+  return Math.max(...everyAttributionWindow(settings));
 }
 
 const scorer = (v: ModelVersion) => new UpliftScorer(v.state as UpliftState, v.version, v.dataTo);

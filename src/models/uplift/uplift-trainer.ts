@@ -1,4 +1,4 @@
-import { attributionWindows } from '../../decide/decision-calibration.js';
+import { attributionWindows, everyAttributionWindow } from '../../decide/decision-calibration.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { fitLoggedArms, type ArmModel } from '../../learn/uplift/logged-uplift.js';
 import type { Trainer } from '../train/trainer.js';
@@ -155,7 +155,7 @@ export const upliftTrainer: Trainer = {
     // attribution credits it: the log is read from the shortest window's closed decisions, with their
     // outcomes up to the longest; fitUplift closes each (goal, window)'s rows itself.
     const windowOf = attributionWindows(ctx.settings);
-    const windows = [windowMs, ...[...catalog.actions.keys()].map(windowOf)];
+    const windows = everyAttributionWindow(ctx.settings);
     const shortest = Math.min(...windows);
     const log = await readDecisionLog(ctx.store, { now: ctx.now, windowMs: shortest, horizonMs: Math.max(...windows), ...UPLIFT_LOG });
     // The held-out subjects' decisions are kept for judging versions (the comparison, the calibration report): never fitted on.
