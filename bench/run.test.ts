@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
-const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], { encoding: 'utf8', timeout: 30_000 });
+const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], { encoding: 'utf8', timeout: 100_000 });
 
 describe('npm run bench', () => {
   it('answers --help for one benchmark with its options, without running it', () => {

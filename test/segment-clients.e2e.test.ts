@@ -15,7 +15,7 @@ describe('Segment client compatibility', () => {
 
   beforeAll(async () => {
     tact = await startTact({ config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }, { name: 'revenue', kind: 'sum', event: 'Order Completed', property: 'revenue' }] } });
-  }, 90_000);
+  });
   afterAll(async () => tact.kill());
 
   it('@segment/analytics-node delivers every call type', async () => {

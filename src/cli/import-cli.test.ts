@@ -151,5 +151,5 @@ describe('tact import, stopped by Ctrl-C in a pipeline', () => {
     expect(await exited, output).toBe(130);
     expect(output).not.toContain('EPIPE');
     expect(JSON.parse(readFileSync(state, 'utf8')).line).toBeGreaterThanOrEqual(10);
-  }, 60_000);
+  });
 });

@@ -78,7 +78,7 @@ describe('tact import - (stdin)', () => {
     expect(report.map((x) => x.line)).toEqual([1201, 1202]);
     // Nothing to resume in: no progress file, in the folder or named "-".
     expect(readdirSync(dir).filter((f) => f.includes('tact-import'))).toEqual([]);
-  }, 60_000);
+  });
 
   it('imports TSV from stdin with --format tsv', async () => {
     const s = await server();
@@ -86,7 +86,7 @@ describe('tact import - (stdin)', () => {
     const r = await tact(['-', '--format', 'tsv', ...MAP, '-u', s.url, '-k', 'w', '--no-progress'], 'user\tevent\tnote\nu1\tOrder Completed\tred, large\n', testDir('tact-import-stdin-'));
     expect(r.code, r.err).toBe(0);
     expect(s.messages).toMatchObject([{ type: 'track', userId: 'u1', event: 'Order Completed', properties: { note: 'red, large' } }]);
-  }, 60_000);
+  });
 
   it('refuses --state and --restart, which have no meaning for stdin, by name', async () => {
     await expect(run(['-', '--state', join(testDir('tact-import-stdin-'), 's.json'), '-u', 'http://127.0.0.1:9'])).rejects.toThrow('The --state and --restart options apply to a file');

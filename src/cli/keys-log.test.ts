@@ -61,5 +61,5 @@ describe('tact keys create and revoke', () => {
     const line = JSON.parse(stderr.trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ msg: 'key created', kind: 'server', label: 'reports', by: 'cli' });
     expect(stderr).not.toContain(secret);
-  }, 30_000);
+  });
 });

@@ -89,5 +89,5 @@ describe('tact keys revoke', () => {
     expect([code, stdout]).toEqual([1, '']);
     expect(stderr).toBe(`tact: The key \`${admin}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (\`tact keys create admin <label>\`, or POST /v1/keys with kind admin), then revoke this one.\n`);
     expect(await activeIds(dataDir)).toContain(admin);
-  }, 30_000);
+  });
 });

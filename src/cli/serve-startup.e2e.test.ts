@@ -17,5 +17,5 @@ describe('tact serve\'s start-up log line', () => {
     expect(line, t.output()).toBeDefined();
     const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
     expect(JSON.parse(line as string)).toMatchObject({ version, port: t.port, msg: 'Tact is listening' });
-  }, 90_000);
+  });
 });

@@ -100,7 +100,7 @@ ${q.has('below') ? '<div style="height:3000px">spacer</div>' : ''}
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
     });
-  }, 60_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await new Promise((r) => pages?.close(r));

@@ -130,5 +130,5 @@ describe('flags declared in configuration', () => {
       await storeB.close();
       await cleanup();
     }
-  }, 60_000);
+  });
 });

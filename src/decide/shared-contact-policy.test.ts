@@ -192,7 +192,7 @@ describe('contact policy with two processes on one PostgreSQL database', () => {
     expect((await post(b.app, '/v1/outcomes', { decisionId: first.decisionId, type: 'dismissal' })).statusCode).toBe(200);
     const next = (await post(a.app, '/v1/decide', { subject: 'browser-1', placement: 'home' })).json();
     expect(next.choices[0].kind).not.toBe('action');
-  }, 60_000);
+  });
 });
 
 describe('a subject that moved while a decision for it was made, two processes on one PostgreSQL database', () => {
@@ -204,7 +204,7 @@ describe('a subject that moved while a decision for it was made, two processes o
     expect((await post(b.app, '/v1/decide', { subject: 'v3', placement: 'weekly' })).json().choices[0].kind).toBe('action');
     await expect(a.tact.decide.decider.commit(early)).rejects.toBeInstanceOf(SubjectMoved);
     expect((await post(a.app, '/v1/decide', { subject: 'v3', placement: 'weekly' })).json().choices[0].kind).not.toBe('action');
-  }, 30_000);
+  });
 
   it('a decision for a profile that merged away meanwhile is made again, under the profile it merged into', async () => {
     const { a, b } = await twoProcesses(config);
@@ -217,7 +217,7 @@ describe('a subject that moved while a decision for it was made, two processes o
     expect((await post(b.app, '/v1/decide', { subject: 'kai', placement: 'weekly' })).json().choices[0].kind).toBe('action');
     await expect(a.tact.decide.decider.commit(early)).rejects.toBeInstanceOf(SubjectMoved);
     expect((await post(a.app, '/v1/decide', { subject: 'kai-phone', placement: 'weekly' })).json().choices[0].kind).not.toBe('action');
-  }, 30_000);
+  });
 });
 
 describe('global budgets with two processes on one PostgreSQL database', () => {
@@ -249,7 +249,7 @@ describe('global budgets with two processes on one PostgreSQL database', () => {
     // The log agrees: twelve e-mails, whichever process logged them.
     const logged = await storeA.decisions.contactsSince(0);
     expect(logged).toHaveLength(12);
-  }, 60_000);
+  });
 });
 
 describe('a burst of decisions for one subject, two processes on one PostgreSQL database', () => {
@@ -282,7 +282,7 @@ describe('a burst of decisions for one subject, two processes on one PostgreSQL 
     const logged = await storeA.decisions.contactsSince(0);
     expect(logged.filter((c) => c.channel === 'web')).toHaveLength(8);
     expect(logged.filter((c) => c.channel === 'email')).toHaveLength(5);
-  }, 60_000);
+  });
 });
 
 describe('reviews with two processes on one PostgreSQL database', () => {
@@ -304,7 +304,7 @@ describe('reviews with two processes on one PostgreSQL database', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => post(i % 2 ? b.app : a.app, '/v1/decide', { subject: pending[0].subject, placement: 'home' })));
     for (const r of answers) expect(r.statusCode, r.body).toBe(200);
     expect(answers.filter((r) => r.json().choices[0].action === 'loan-offer')).toHaveLength(1);
-  }, 60_000);
+  });
 });
 
 describe('the guarded append on PostgreSQL', () => {

@@ -29,7 +29,7 @@ describe('the readouts answer ISO times and the fields their schema declares', (
     h = await harness('sqlite', { config: measureShop({ holdout: 0.1, experiments: arms }) });
     await simulateExperiment(h.tact, { subjects: 400, seed: 3, treated: 'treat', lift: 0.5 });
     paths = (await get(h.app, '/openapi.json')).json().paths;
-  }, 60_000);
+  });
   afterAll(async () => h?.close());
 
   it('declares the fields of both answers, times as date-time strings', () => {

@@ -8,7 +8,7 @@ describe('measure routes refuse what cannot be answered, naming the field', () =
   beforeAll(async () => {
     h = await seededTact(measureShop({ exploration: 0.3, levers: lever, holdout: 0.1, experiments: { 'hero-test': { placement: 'home', arms: [{ id: 'control', weight: 0.5 }, { id: 'treat', weight: 0.5 }] } } }), { seed: 5 });
     await simulateShopLog(h.tact, { subjects: 150, seed: 2 });
-  }, 60_000);
+  });
   afterAll(async () => h?.close());
   const get = (url: string) => h.app.inject({ method: 'GET', url, headers: h.auth });
   const post = (payload: object) => h.app.inject({ method: 'POST', url: '/v1/evaluate-policy', headers: h.auth, payload });

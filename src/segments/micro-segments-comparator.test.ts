@@ -59,7 +59,7 @@ describe('promotion of a micro-segments version', () => {
     const back = await compare({ ...v2Row, version: 4 }, { ...lumped, dataTo: fitted.dataTo });
     expect(back.better).toBe(true);
     expect((back.figures as { rates: { ci: [number, number] }[] }).rates[0].ci[0]).toBeGreaterThan(0);
-  }, 60_000); // ≈ 8 s alone; it ran past 30 s beside the other files of this folder on a loaded host
+  });
 
   it('is inconclusive without rates to judge by', async () => {
     const t = (h = await harness('sqlite', { config: { ...config, rates: [] } }));

@@ -130,7 +130,7 @@ describe('tact decide-batch --out /dev/stdout (decisions piped to another progra
     const lines = out.trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { decision: { decisionId: string } }).decision.decisionId)).toEqual(['d1']);
     expect(err).toContain('Decided for 1 of 1 subjects');
-  }, 30_000);
+  });
 });
 
 describe('tact decide-batch on a terminal, failing once the bar is drawn', () => {

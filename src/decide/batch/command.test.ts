@@ -286,7 +286,7 @@ describe('tact decide-batch, stopped by a signal', () => {
     expect(run.output()).toContain('SIGINT');
     expect(run.output()).toContain(`${out}.partial`);
     expect(run.output()).toMatch(/run the same command again/);
-  }, 60_000);
+  });
 
   it('on SIGTERM records a batch the webhook does not take within a few seconds as failed, and exits 143', async () => {
     const h = await hook(true);
@@ -301,7 +301,7 @@ describe('tact decide-batch, stopped by a signal', () => {
     const failed = readFileSync(`${out}.failed.jsonl`, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { deliveryError: string });
     expect(failed).toHaveLength(written.length);
     expect(failed[0].deliveryError).toContain('SIGTERM');
-  }, 60_000);
+  });
 
   it('exits 130, saying on stderr how to rerun, when Ctrl-C also ended the program reading its stdout (a pipe)', async () => {
     const { out, run } = await startRun();
@@ -313,7 +313,7 @@ describe('tact decide-batch, stopped by a signal', () => {
     expect(code, run.output()).toBe(130);
     expect(run.output()).not.toContain('EPIPE');
     expect(run.output()).toMatch(/run the same command again/);
-  }, 60_000);
+  });
 
   it('exits 130 when Ctrl-C also ended the program reading both its stdout and its stderr (`2>&1 | tee log`)', async () => {
     const { out, run } = await startRun();
@@ -323,7 +323,7 @@ describe('tact decide-batch, stopped by a signal', () => {
     run.proc.kill('SIGINT');
     expect((await run.exited).code).toBe(130);
     expect(lines(`${out}.partial`).endsWith('\n')).toBe(true);
-  }, 60_000);
+  });
 
   it('exits at once on a second signal', async () => {
     const h = await hook(true);
@@ -337,5 +337,5 @@ describe('tact decide-batch, stopped by a signal', () => {
     expect(code, run.output()).toBe(130);
     // well before the few seconds the first signal gives the webhook
     expect(at - second).toBeLessThan(1_500);
-  }, 60_000);
+  });
 });

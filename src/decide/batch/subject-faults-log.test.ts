@@ -32,7 +32,7 @@ describe('the log of a batch run whose every decision fails', () => {
     const app = await buildApp(tact);
     await send(app, '/v1/batch', { batch: Array.from({ length: 40 }, (_, k) => ({ type: 'identify', userId: `u${k}`, traits: { tier: 'gold' } })) });
     await app.close();
-  }, 30_000);
+  });
   afterAll(async () => {
     await tact.close();
     await store.close();

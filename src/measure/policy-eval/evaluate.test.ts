@@ -12,7 +12,7 @@ describe('evaluate-policy', () => {
   beforeAll(async () => {
     h = await seededTact(measureShop({ exploration: 0.3, levers: lever }), { seed: 9 });
     await simulateShopLog(h.tact, { subjects: 3000, seed: 3 });
-  }, 60_000);
+  });
   afterAll(async () => h.close());
 
   it('draws the first rank as selection does: best 1 − ε + ε/K, others ε/K', () => {

@@ -41,7 +41,7 @@ describe('several processes on one PostgreSQL', () => {
     for (const h of hs) await h.close();
     for (const s of stores) await s.close();
     await db.drop();
-  }, 60_000);
+  });
 
   it('two servers recording conversions of one decision at the same moment count one success between them', async () => {
     const db = await freshPostgresDatabase();
@@ -69,7 +69,7 @@ describe('several processes on one PostgreSQL', () => {
       for (const s of stores) await s.close();
       await db.drop();
     }
-  }, 60_000);
+  });
 
   it('three ingestors linking the same identities concurrently keep one profile per user', async () => {
     const db = await freshPostgresDatabase();

@@ -111,7 +111,7 @@ describe('the writer thread under fsync durability', () => {
     // The reported commit phase lasts until the flush: it is the durable commit.
     expect(Math.min(...w.timings.map((t) => t.commitMs))).toBeGreaterThanOrEqual(FLUSH - 5);
     await w.close();
-  }, 20_000);
+  });
 
   it('closes only after the flush in progress answered its writes', async () => {
     const w = open(file(), 'fsync', { flushDelayMs: 150 });
@@ -119,7 +119,7 @@ describe('the writer thread under fsync durability', () => {
     await new Promise((r) => setTimeout(r, 20));
     await w.close();
     await expect(a).resolves.toBeUndefined();
-  }, 20_000);
+  });
 
   it('does not wait for a flush under os durability', async () => {
     const w = open(file(), 'os', { flushDelayMs: 5_000 });
