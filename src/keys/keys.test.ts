@@ -190,4 +190,18 @@ describe('keys from the environment', () => {
     }
     expect(await keys.list()).toEqual([]);
   });
+
+  it('holds every way of making a key to the label the API takes: at most 200 characters, on one line', async () => {
+    const keys = new Keys(memoryKeyStore(), 0);
+    // The command line calls create() as the API does: a label of 10,000 characters, or one whose
+    // line break would forge a line of `tact keys list`, is refused there too, naming the field.
+    for (const label of ['x'.repeat(201), 'shop\nadmin  from TACT_ADMIN_KEY', 'tab\there', 'bell\u0007', 'del\u007f']) {
+      await expect(keys.create('write', label), JSON.stringify(label)).rejects.toMatchObject({ statusCode: 400, problems: [{ field: 'label' }] });
+    }
+    expect(await keys.list()).toEqual([]);
+    // Surrounding blanks are not part of the label; 200 characters and any script are.
+    expect((await keys.create('write', '  web shop  ')).key.label).toBe('web shop');
+    expect((await keys.create('write', 'é'.repeat(200))).key.label).toHaveLength(200);
+    expect((await keys.create('write', 'boutique – 東京')).key.label).toBe('boutique – 東京');
+  });
 });

@@ -45,6 +45,9 @@ export const WEAK_KEY_LENGTH = 32;
  * per request was ≈ 6% of a minimal request's main-thread time); secrets live only in memory, as
  * they do while each request is handled.
  */
+/** The longest label a key may have, in characters (the API's schema says the same). */
+export const MAX_LABEL = 200;
+
 export class Keys {
   private cache = new Map<string, { key: ApiKey | undefined; until: number }>();
   /** Counts revokes: an answer read from the store before one is not kept after it. */
@@ -84,8 +87,17 @@ export class Keys {
   }
 
   /** Makes a key; the secret is returned once and never stored. The labels of the keys made at start are kept for them. */
-  async create(kind: KeyKind, label: string, secret = newSecret(kind)): Promise<{ key: ApiKey; secret: string }> {
-    if (!label.trim()) throw validationError([{ field: 'label', message: 'The `label` must say what the key is for; it was empty.' }]);
+  async create(kind: KeyKind, given: string, secret = newSecret(kind)): Promise<{ key: ApiKey; secret: string }> {
+    const label = given.trim();
+    if (!label) throw validationError([{ field: 'label', message: 'The `label` must say what the key is for; it was empty.' }]);
+    // The API's schema says the same (routes.ts); the command line comes here without it.
+    const length = [...label].length;
+    if (length > MAX_LABEL) throw validationError([{ field: 'label', message: `The \`label\` has ${length} characters; it may have at most ${MAX_LABEL}.` }]);
+    const control = /[\u0000-\u001f\u007f-\u009f]/u.exec(label);
+    if (control) {
+      const code = `U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      throw validationError([{ field: 'label', message: `The \`label\` holds the control character ${code} at position ${control.index + 1}: a label is one line of text (it is shown in \`tact keys list\` and in logs).` }]);
+    }
     if (isBootstrapLabel(label)) {
       throw validationError([{ field: 'label', message: `The \`label\` "${label}" is kept for the keys Tact makes at start (a new TACT_*_KEY value revokes them); choose another.` }]);
     }

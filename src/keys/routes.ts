@@ -4,6 +4,7 @@ import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import type { KeyKind } from './key-store.js';
 import { revokeUnlessLastAdmin } from './last-admin.js';
+import { MAX_LABEL } from './keys.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -34,7 +35,7 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     schema: {
       tags: ['keys'],
       summary: 'Make a key; the secret is in this answer only',
-      body: { type: 'object', required: ['kind', 'label'], properties: { kind: { type: 'string', enum: ['write', 'server', 'admin'] }, label: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false },
+      body: { type: 'object', required: ['kind', 'label'], properties: { kind: { type: 'string', enum: ['write', 'server', 'admin'] }, label: { type: 'string', minLength: 1, maxLength: MAX_LABEL } }, additionalProperties: false },
       response: {
         201: { ...keySchema, required: [...keySchema.required, 'secret'], properties: { ...keySchema.properties, secret: { type: 'string', description: 'The key itself: shown in this answer only (only its hash is stored).' } } },
         400: errorSchema,
