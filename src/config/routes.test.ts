@@ -8,13 +8,16 @@ describe('a configuration kind that does not exist', () => {
   });
   afterAll(async () => h.close());
 
-  it('is a 404 whose sentence names it and the kinds there are, its code spans closed', async () => {
+  it('is a 404 whose sentence names it, the kind meant when one is near, and the kinds there are, its code spans closed', async () => {
     for (const url of ['/v1/config/merge_rules', '/v1/config/merge_rules/history']) {
       const r = await get(h.app, url);
-      expect(r.statusCode).toBe(404);
+      expect([r.statusCode, r.json().error, r.json().suggestion]).toEqual([404, 'unknown_name', 'merge-rules']);
       const message: string = r.json().message;
-      expect(message).toMatch(/^No configuration kind \(the kinds are features, merge-rules, .*\) matches `merge_rules`\.$/);
+      expect(message).toMatch(/^No configuration kind matches `merge_rules`: did you mean `merge-rules`\? The configuration kinds are features, merge-rules, .*\.$/);
       expect(message.split('`').length % 2, 'backticks come in pairs').toBe(1);
     }
+    const far = await get(h.app, '/v1/config/nothing_like_it');
+    expect([far.statusCode, far.json().error]).toEqual([404, 'not_found']);
+    expect(far.json().message).toMatch(/^No configuration kind \(the configuration kinds are features, merge-rules, .*\) matches `nothing_like_it`\.$/);
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
-import { TactError } from '../errors/tact-error.js';
+import { nameNotFound } from '../errors/not-found.js';
 import { requireKey } from '../server/auth.js';
 import { MAX_FREE_TEXT } from '../server/free-text.js';
 import type { Tact } from '../server/tact.js';
@@ -76,7 +76,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   const write = requireKey(tact.keys, 'admin', 'change configuration');
   const kindOf = (name: string) => {
     const k = tact.settings.kind(name);
-    if (!k) throw new TactError('not_found', { what: `configuration kind (the kinds are ${tact.settings.allKinds().map((x) => x.kind).join(', ')})`, id: name });
+    if (!k) throw nameNotFound({ one: 'configuration kind', many: 'configuration kinds' }, name, tact.settings.allKinds().map((x) => x.kind));
     return k;
   };
   // Every document the API answers goes through here: its secrets are write-only, whatever the key.

@@ -29,6 +29,8 @@ export const catalogue = {
   forbidden: { status: 403, message: '{A:have} key cannot {action}; this needs {a:need} key.' },
   not_found: { status: 404, message: 'No {what} matches `{id}`.' },
   unknown_identifier_kind: { status: 404, message: 'No profile matches `{id}`, and `{kind}` is not an identifier kind Tact or the merge rules name: did you mean `{suggestion}`? The kinds are {kinds}; any other is an external id\'s `type`, as messages send it.' },
+  // `known`: a sentence listing the names there are (not-found.ts).
+  unknown_name: { status: 404, message: 'No {what} matches `{id}`: did you mean `{suggestion}`? {known}' },
   route_not_found: { status: 404, message: 'There is no route {method} {url}. The API is described at /openapi.json and /docs.' },
   method_not_allowed: { status: 405, message: 'The route {url} takes {allowed}, not {method}.' },
   bad_url: { status: 400, message: 'The URL path `{path}` is not valid percent-encoded UTF-8; encode each path parameter with encodeURIComponent.' },

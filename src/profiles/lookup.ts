@@ -66,22 +66,42 @@ export function identityCandidates(identifier: string): { kind: string; value: s
 /**
  * The 404 for an identifier no profile holds. When it names a kind (`userid:u1`) that is none of
  * Tact's own nor one the merge rules name, but is near one, it says so and suggests that one
- * (`unknown_identifier_kind`); any other kind may be an external id's type, and a bare value
- * anything: `not_found`.
+ * (`unknown_identifier_kind`, `suggestion` holding the identifier meant); any other kind may be an
+ * external id's type, and a bare value anything: `not_found`.
  *
  * @example
  * profileNotFound('userid:u1', rules).message; // 'No profile matches `userid:u1`, and `userid` is not … did you mean `userId:u1`? …'
  */
 export function profileNotFound(identifier: string, rules: MergeRules): TactError {
-  const colon = identifier.indexOf(':');
-  const named = colon > 0 ? identifier.slice(0, colon) : undefined;
-  const known = [...new Set([...BARE_KINDS, ...rules.priority, ...Object.keys(rules.limits)])];
-  if (named !== undefined && !OWN_KINDS.has(named) && !known.includes(tactKind(named))) {
-    const near = closestWord(named, [...known, 'profile']);
-    if (near) {
-      const kinds = `${known.join(', ')} and profile (Tact's own id)`;
-      return new TactError('unknown_identifier_kind', { id: identifier, kind: named, suggestion: `${near}${identifier.slice(colon)}`, kinds });
-    }
-  }
+  const near = nearKind(identifier, rules);
+  if (near) return new TactError('unknown_identifier_kind', near, { extra: { suggestion: near.suggestion } });
   return new TactError('not_found', { what: 'profile', id: identifier });
+}
+
+/**
+ * For a route that answers a subject no profile holds as a new one (decide, recommendations):
+ * the warning that its kind is near one of Tact's or the merge rules' but none of them — the
+ * sentence of profileNotFound's `unknown_identifier_kind`, said of an answer given all the same.
+ * Empty when the kind is not near one (or the subject found a profile: ask only then).
+ *
+ * @example
+ * subjectWarnings('emial:ana@x.com', rules); // [{ field: 'subject', message: 'No profile matches … did you mean `email:ana@x.com`? … The answer is for a subject Tact knows nothing of.', suggestion: 'email:ana@x.com' }]
+ */
+export function subjectWarnings(subject: string, rules: MergeRules, field = 'subject'): { field: string; message: string; suggestion: string }[] {
+  const near = nearKind(subject, rules);
+  if (!near) return [];
+  const e = new TactError('unknown_identifier_kind', near);
+  return [{ field, message: `${e.message} The answer is for a subject Tact knows nothing of.`, suggestion: near.suggestion }];
+}
+
+/** The misspelt kind an identifier names, with the identifier meant and the kinds there are; undefined when its kind is known, far from all, or absent. */
+function nearKind(identifier: string, rules: MergeRules): { id: string; kind: string; suggestion: string; kinds: string } | undefined {
+  const colon = identifier.indexOf(':');
+  if (colon <= 0) return undefined;
+  const named = identifier.slice(0, colon);
+  const known = [...new Set([...BARE_KINDS, ...rules.priority, ...Object.keys(rules.limits)])];
+  if (OWN_KINDS.has(named) || known.includes(tactKind(named))) return undefined;
+  const near = closestWord(named, [...known, 'profile']);
+  if (!near) return undefined;
+  return { id: identifier, kind: named, suggestion: `${near}${identifier.slice(colon)}`, kinds: `${known.join(', ')} and profile (Tact's own id)` };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
-import { TactError, validationError } from '../errors/tact-error.js';
+import { nameNotFound } from '../errors/not-found.js';
+import { validationError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
@@ -20,9 +21,10 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
   // A segment defined now, or one taken out whose entries and exits are kept: a poller syncing an
   // audience still reads the exits (reason `removed`) that emptied it.
   const known = async (name: string) => {
-    if (tact.settings.get(segmentsKind).audiences.some((x) => x.name === name)) return;
-    if ((await tact.store.segments.counts()).some((c) => c.segment === name)) return;
-    throw new TactError('not_found', { what: 'segment', id: name });
+    const defined = tact.settings.get(segmentsKind).audiences.map((x) => x.name);
+    if (defined.includes(name)) return;
+    const kept = (await tact.store.segments.counts()).map((c) => c.segment);
+    if (!kept.includes(name)) throw nameNotFound({ one: 'segment', many: 'segments', listedAt: 'GET /v1/segments' }, name, [...defined, ...kept]);
   };
 
   app.get('/v1/segments', {

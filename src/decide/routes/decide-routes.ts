@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TactError, validationError } from '../../errors/tact-error.js';
+import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
+import { subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { compileCatalog } from '../catalog-compile.js';
@@ -47,7 +49,13 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     }
     const record = await tact.decide.decider.decide({ subject: b.subject, placement: b.placement, context: b.context, n: b.n });
     const level = levelOf(record);
-    return decisionView(record, { full: b.explain === 'full', public: isPublic, level: typeof level === 'number' ? level : await level });
+    const view = decisionView(record, { full: b.explain === 'full', public: isPublic, level: typeof level === 'number' ? level : await level });
+    // A subject no profile holds is decided for as a new one; a kind near one of Tact's (`emial:`) is most likely a typo, and the operator's answer says so.
+    if (!isPublic && record.profileKey.startsWith('anon:')) {
+      const warnings = subjectWarnings(b.subject, tact.settings.get(mergeRulesKind));
+      if (warnings.length) view.warnings = warnings;
+    }
+    return view;
   });
 
   // The benchmark's floor: the same key check and body parsing, no decision (npm run bench -- decide).

@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import type { DecisionRecord } from '../../decide/decision.js';
-import { TactError } from '../../errors/tact-error.js';
+import { nameNotFound } from '../../errors/not-found.js';
 import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
@@ -69,7 +69,7 @@ export interface ExperimentResults {
  */
 export async function experimentResults(store: MeasureStore, settings: Settings, id: string, o: ResultsOptions = {}): Promise<ExperimentResults> {
   const e = settings.get(experimentsKind).byId.get(id);
-  if (!e) throw new TactError('not_found', { what: 'experiment', id });
+  if (!e) throw nameNotFound({ one: 'experiment', many: 'experiments', listedAt: 'GET /v1/config/experiments' }, id, settings.get(experimentsKind).byId.keys());
   const stopped = e.status === 'stopped' && o.documents ? await stoppedAt(o.documents, e.id) : undefined;
   const to = o.to ?? stopped ?? throughNow();
   checkWindow(o, to, stopped !== undefined ? 'when the experiment stopped' : 'now');

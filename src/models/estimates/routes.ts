@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
-import { TactError } from '../../errors/tact-error.js';
-import { findProfile } from '../../profiles/lookup.js';
+import { nameNotFound } from '../../errors/not-found.js';
+import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
+import { findProfile, profileNotFound } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { metricsKind } from '../baselines/metrics-kind.js';
@@ -33,7 +34,7 @@ export async function estimateRoutes(app: FastifyInstance, tact: Tact): Promise<
   }, async (req) => {
     const found = await findProfile(tact.store.profiles, req.params.identifier);
     const state = found && (await tact.store.profiles.getProfile(found.profileId));
-    if (!found || !state) throw new TactError('not_found', { what: 'profile', id: req.params.identifier });
+    if (!found || !state) throw profileNotFound(req.params.identifier, tact.settings.get(mergeRulesKind));
     const now = Date.now();
     const position = await tact.learning.ladderPosition(state, now);
     const list = await tact.learning.estimates.forSubject(state, now, position);
@@ -60,9 +61,10 @@ export async function estimateRoutes(app: FastifyInstance, tact: Tact): Promise<
       response: { 200: anyObj, 404: errorSchema },
     },
   }, async (req) => {
-    const known = tact.settings.get(metricsKind).some((m) => m.def.name === req.params.name);
+    const metrics = tact.settings.get(metricsKind).map((m) => m.def.name);
     const list = await tact.store.estimates.anomalies({ metric: req.params.name, limit: req.query.limit ?? 100 });
-    if (!known && !list.length) throw new TactError('not_found', { what: 'metric', id: req.params.name });
+    // A metric taken out whose flags are kept still answers them.
+    if (!metrics.includes(req.params.name) && !list.length) throw nameNotFound({ one: 'metric', many: 'metrics' }, req.params.name, metrics);
     return { metric: req.params.name, anomalies: list.map(anomalyView) };
   });
 }

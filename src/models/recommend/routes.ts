@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
 import { validationError } from '../../errors/tact-error.js';
-import { findProfile } from '../../profiles/lookup.js';
+import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
+import { findProfile, subjectWarnings } from '../../profiles/lookup.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
@@ -23,13 +24,18 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     const found = await findProfile(tact.store.profiles, identifier);
     return found ? tact.store.profiles.getProfile(found.profileId) : undefined;
   };
+  // A subject no profile holds is answered as a new one; a kind near one of Tact's (`emial:`) is most likely a typo, and said so.
+  const warned = (subject: ProfileState | undefined, identifier: string) => {
+    const warnings = subject ? [] : subjectWarnings(identifier, tact.settings.get(mergeRulesKind));
+    return warnings.length ? { warnings } : {};
+  };
 
   app.post<{ Body: { subject: string; n?: number; placement?: string; filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string } } }>('/v1/recommendations', {
     preHandler: auth,
     schema: {
       tags: ['learn'],
       summary: 'Items for a subject, each explained ("because you viewed X", "popular with other customers")',
-      description: 'The history is read fresh from the profile (a purchase made a second ago is already excluded). Filters: already purchased, out of stock (configured and `filters.outOfStock`), `filters.exclude`, the configured rule, the placement\'s rule and `filters.rule` (CEL over `item` — its id and the attributes of `recommendations.items` — and the profile). An item a rule cannot be evaluated on is left out and counted in `ruleErrors` and `note`. An unknown subject gets the popular items.',
+      description: 'The history is read fresh from the profile (a purchase made a second ago is already excluded). Filters: already purchased, out of stock (configured and `filters.outOfStock`), `filters.exclude`, the configured rule, the placement\'s rule and `filters.rule` (CEL over `item` — its id and the attributes of `recommendations.items` — and the profile). An item a rule cannot be evaluated on is left out and counted in `ruleErrors` and `note`. An unknown subject gets the popular items; when its identifier names a kind near one of Tact\'s but none of them (`emial:…`), `warnings` says which was likely meant (as GET /v1/profiles/{identifier} does in its 404).',
       body: {
         type: 'object',
         required: ['subject'],
@@ -46,7 +52,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
   }, async (req) => {
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.recommend({ subject, n: req.body.n ?? 10, placement: req.body.placement, filters: req.body.filters }, Date.now());
-    return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r };
+    return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r, ...warned(subject, req.body.subject) };
   });
 
   app.post<{ Body: { subject: string; items: { id: string; relevance: number }[]; maxWeight?: number; placement?: string; filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string } } }>('/v1/rerank', {
@@ -74,6 +80,6 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     if (problems.length) throw validationError(problems);
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight, placement: req.body.placement, filters: req.body.filters }, Date.now());
-    return { subject: { id: subject?.id ?? null, known: !!subject }, ...r };
+    return { subject: { id: subject?.id ?? null, known: !!subject }, ...r, ...warned(subject, req.body.subject) };
   });
 }

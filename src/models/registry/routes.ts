@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
 import { authorOf } from '../../config/routes.js';
+import { nameNotFound } from '../../errors/not-found.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import { MAX_FREE_TEXT } from '../../server/free-text.js';
@@ -33,7 +34,9 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
   const reg = tact.learning.registry;
   const trainer = (name: string) => tact.learning.trainers.find((t) => t.name === name);
   const known = async (name: string) => {
-    if (!trainer(name) && !(await reg.store.names()).includes(name)) throw new TactError('not_found', { what: `model (the models are ${MODEL_NAMES.join(', ')})`, id: name });
+    if (trainer(name)) return;
+    const stored = await reg.store.names();
+    if (!stored.includes(name)) throw nameNotFound({ one: 'model', many: 'models' }, name, [...MODEL_NAMES, ...stored]);
   };
   const actor = (req: FastifyRequest) => authorOf(req);
 
@@ -182,7 +185,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     const { name } = req.params;
     const reports = await modelCalibrationReports(tact.store, tact.settings, name, req.query.key, Date.now());
     if (!(CALIBRATED_MODELS as readonly string[]).includes(name) && reports.every((r) => r.n === 0 && r.pending === 0)) {
-      throw new TactError('not_found', { what: 'model with a calibration report (those that record predictions: rates, decisions, uplift)', id: name });
+      throw nameNotFound({ one: 'model with a calibration report', many: 'models with a calibration report (those that record predictions)' }, name, CALIBRATED_MODELS);
     }
     return clean({ model: name, reports });
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
 import { authorOf } from '../../config/routes.js';
+import { nameNotFound } from '../../errors/not-found.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import { MAX_FREE_TEXT } from '../../server/free-text.js';
@@ -96,7 +97,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     },
   }, async (req) => {
     const list = await current();
-    if (!list.some((f) => f.name === req.params.name)) throw new TactError('not_found', { what: 'feature', id: req.params.name });
+    if (!list.some((f) => f.name === req.params.name)) throw nameNotFound({ one: 'feature', many: 'features', listedAt: 'GET /v1/config/features' }, req.params.name, list.map((f) => f.name));
     const r = await tact.applyDocument('features', list.filter((f) => f.name !== req.params.name), { author: authorOf(req), reason: req.query.reason ?? `remove feature ${req.params.name}` });
     return { removed: req.params.name, version: r.version };
   });
