@@ -9,6 +9,10 @@ const DAY = 86_400_000;
  * sets as their size, booleans as 0/1. A feature with no value (a profile that never ordered has
  * no `last_order`; a non-numeric value; a feature no longer defined) is NaN: missing, filled by
  * {@link fillMissing} before it is clustered — not 0, which for a time would read "just now".
+ * Each value is found by its feature's name and put in the place of that name in `names`: a
+ * version is always read with the list it was fitted on (its `features`), whatever order
+ * `segments.microSegments.features` lists them in now, and versions are matched column to column
+ * by name (micro-segments-numbering.ts), never by position.
  *
  * @example
  * featureVector(state, compiledFeatures, ['orders', 'revenue', 'last_order_at'], Date.now()); // [3, 120.5, 12.4]

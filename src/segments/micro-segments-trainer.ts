@@ -5,7 +5,8 @@ import type { Trainer } from '../models/train/trainer.js';
 import { forEachSubject } from '../models/train/subjects.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { featureVector, missingFill, missingShares } from './feature-vector.js';
-import { definitionsOf, microSegmentsStatus } from './micro-segments-status.js';
+import { numberingColumns } from './micro-segments-numbering.js';
+import { definitionsOf } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 import { segmentsKind } from './segments-kind.js';
 
@@ -13,11 +14,13 @@ import { segmentsKind } from './segments-kind.js';
  * Learned micro-segments: k-means (seeded k-means++) over the standardised features named in
  * `segments.microSegments`, one row per live profile; a missing value is filled (feature-vector.ts:
  * the longest seen for a recency, the mean otherwise). The clusters keep the live version's numbers
- * where they are found again (relabel.ts), so `microSegment == 2` in a segment rule keeps its
- * people across trainings. The definitions of the features are kept with the model, so a version
- * whose features are redefined later is no longer applied (micro-segments-status.ts). Reports the
- * share of variance the clusters explain, their sizes, and per feature some profiles lack the share
- * without a value (`missing`).
+ * where they are found again (relabel.ts), matched on the features both versions cluster by name
+ * (micro-segments-numbering.ts: a reordered list is the same features), so `microSegment == 2` in
+ * a segment rule keeps its people across trainings. The definitions of the features are kept with
+ * the model, so a version whose features are redefined later is no longer applied
+ * (micro-segments-status.ts). Reports the share of variance the clusters explain, their sizes, per
+ * feature some profiles lack the share without a value (`missing`), and how it was numbered
+ * (`numbering`).
  *
  * @example
  * await trainModels(ctx, [microSegmentsTrainer], ['micro-segments'], 'cli');
@@ -43,11 +46,11 @@ export const microSegmentsTrainer: Trainer = {
     const fill = missingFill(rows, d, features, cfg.features);
     const X = Float64Array.from(rows, (v, i) => (Number.isNaN(v) ? fill[i % d] : v));
     const fitted = fitMicroSegments(X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' });
-    // Numbered after the live version when it clustered the same features, defined as they are now
-    // (else the numbers start afresh: its centroids are in the units of other definitions).
-    const live = (await ctx.registry.live<MicroSegmentsState>('micro-segments'))?.state;
-    const comparable = live && sameList(live.features, cfg.features) && microSegmentsStatus(live, features, cfg.features).status === 'live';
-    const model = comparable ? relabelLike(fitted, live.model) : fitted;
+    // Numbered after the live version on the features both cluster, matched by name and defined as
+    // they were (a redefined one's centroids are in other units): micro-segments-numbering.ts.
+    const live = await ctx.registry.live<MicroSegmentsState>('micro-segments');
+    const matched = live ? numberingColumns(live.version, live.state, features, cfg.features) : { columns: [], numbering: { after: null, note: 'Numbered afresh: no version was live.' } };
+    const model = live && matched.columns.length ? relabelLike(fitted, live.state.model, matched.columns) : fitted;
     // Share of variance explained, on the standardised rows (their mean is 0).
     let within = 0;
     let total = 0;
@@ -63,9 +66,7 @@ export const microSegmentsTrainer: Trainer = {
     const explained = total > 0 ? 1 - within / total : 0;
     const state: MicroSegmentsState = { features: cfg.features, model, explained, fill, definitions: definitionsOf(features, cfg.features) };
     const missing = missingShares(rows, d, cfg.features);
-    const metrics = { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000, ...(Object.keys(missing).length ? { missing } : {}) };
+    const metrics = { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000, ...(Object.keys(missing).length ? { missing } : {}), numbering: matched.numbering };
     return { state, metrics, dataFrom: null, dataTo: ctx.now };
   },
 };
-
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

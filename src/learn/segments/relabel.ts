@@ -8,23 +8,29 @@
 import type { MicroSegmentModel } from './micro-segments.js';
 
 /**
- * The model with its clusters renumbered after `previous` (fitted on the same features, in the
- * same order): the new cluster matched to earlier cluster i is numbered i; clusters left over (a
- * larger k) take the numbers left, in their own order. Distances are measured in the new model's
- * standardised units, between the centroids in the features' own units.
+ * The model with its clusters renumbered after `previous`: the new cluster matched to earlier
+ * cluster i is numbered i; clusters left over (a larger k) take the numbers left, in their own
+ * order. Distances are measured in the new model's standardised units, between the centroids in
+ * the features' own units, over `columns`: pairs of a column of `model` and the column of
+ * `previous` holding the same feature (by default the same columns, when both have as many). A
+ * feature list in another order, or with a feature added or removed, is matched on the features
+ * both share; with no pair the model is returned as it is (numbered afresh).
  *
  * @example
  * const model = relabelLike(fitMicroSegments(X, d, { k: 8 }), live.state.model);
+ * relabelLike(fitted, live.state.model, [[0, 1], [1, 0]]); // fitted on [views, revenue], live on [revenue, views]
  */
-export function relabelLike(model: MicroSegmentModel, previous: MicroSegmentModel): MicroSegmentModel {
+export function relabelLike(model: MicroSegmentModel, previous: MicroSegmentModel, columns?: readonly (readonly [number, number])[]): MicroSegmentModel {
   const { k, d } = model;
-  if (previous.d !== d) return model;
+  const pd = previous.d;
+  const pairs = columns ?? (pd === d ? Array.from({ length: d }, (_, j) => [j, j] as const) : []);
+  if (!pairs.length || pairs.some(([j, p]) => j < 0 || j >= d || p < 0 || p >= pd)) return model;
   const shared = Math.min(k, previous.k);
   // cost[i][c]: earlier cluster i against new cluster c.
   const cost = Array.from({ length: shared }, (_, i) => Array.from({ length: k }, (_, c) => {
     let s = 0;
-    for (let j = 0; j < d; j++) {
-      const before = previous.mean[j] + previous.sd[j] * previous.centroids[i * d + j];
+    for (const [j, p] of pairs) {
+      const before = previous.mean[p] + previous.sd[p] * previous.centroids[i * pd + p];
       s += ((before - model.mean[j]) / model.sd[j] - model.centroids[c * d + j]) ** 2;
     }
     return s;
