@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, send, type Harness } from '../../test/harness.js';
 import type { Message } from '../collect/message.js';
 import { accountWritesOf } from './accounts.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DEFAULT_MERGE_RULES } from './merge-rules.js';
 
 let h: Harness | undefined;
@@ -50,5 +51,32 @@ describe('a member role that is empty', () => {
     expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'admin' }, context: { traits: { role: '' } } })).toEqual(['admin']);
     expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: ' ' }, context: { traits: { role: 7 } } })).toEqual([null]);
     expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'viewer' }, context: { traits: { role: 'owner' } } })).toEqual(['owner']);
+  });
+});
+
+describe('an account id sent with surrounding spaces', () => {
+  const at = 1_700_000_000_000;
+  const idsOf = (m: Partial<Message>) => {
+    const w = accountWritesOf({ messageId: 'm', context: {}, timestamp: at, receivedAt: at, ...m } as Message, 'p1', DEFAULT_MERGE_RULES);
+    return [...w.accounts.map((a) => a.id), ...w.memberships.map((x) => x.accountId), ...w.ignored.map((i) => i.value)];
+  };
+
+  it('is the account of the trimmed id, as a userId is the trimmed one', () => {
+    expect(idsOf({ type: 'group', userId: 'u1', groupId: ' acme\t' })).toEqual(['acme', 'acme']);
+    expect(idsOf({ type: 'identify', userId: 'u1', traits: { company: { id: ' acme ' } } })).toEqual(['acme', 'acme']);
+    // Case is kept: account ids are opaque, as userIds are.
+    expect(idsOf({ type: 'group', userId: 'u1', groupId: 'Acme' })).toEqual(['Acme', 'Acme']);
+  });
+
+  it('stored before ids were trimmed is still found by the id it was stored as', async () => {
+    h = await harness('sqlite');
+    (h.store as SqliteStore).db.prepare("INSERT INTO accounts (id, traits, created_at, updated_at) VALUES (' old ', '{}', 0, 0)").run();
+    expect((await get(h.app, `/v1/accounts/${encodeURIComponent(' old ')}`)).json().id).toBe(' old ');
+    expect((await get(h.app, '/v1/accounts/old')).statusCode).toBe(404);
+  });
+
+  it('of only spaces is blocked, and recorded, on an identify\'s company too', () => {
+    expect(idsOf({ type: 'group', userId: 'u1', groupId: '  ' })).toEqual(['']);
+    expect(idsOf({ type: 'identify', userId: 'u1', traits: { company: { id: '  ' } } })).toEqual(['']);
   });
 });

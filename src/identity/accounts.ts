@@ -1,6 +1,6 @@
 import type { AccountWrite, MembershipWrite } from '../collect/collect-store.js';
 import type { Message } from '../collect/message.js';
-import type { IgnoredIdentifier } from './identifiers.js';
+import { MAX_IDENTIFIER_LENGTH, normalizeIdentifier, shortened, type IgnoredIdentifier } from './identifiers.js';
 import { whyBlocked, type MergeRules } from './merge-rules.js';
 
 /** What a message does to accounts: the accounts and memberships it writes, and an account id it carried that was refused. */
@@ -24,23 +24,24 @@ export interface AccountWrites {
  */
 export function accountWritesOf(m: Message, profileId: string, rules: MergeRules): AccountWrites {
   if (m.type === 'group' && m.groupId) {
-    const blocked = whyBlocked(rules, m.groupId);
-    if (blocked) return blockedAccount('groupId', m.groupId, blocked);
+    const id = accountId(m.groupId);
+    const blocked = whyBlocked(rules, id);
+    if (blocked) return blockedAccount('groupId', id, blocked);
     const traits = { ...(m.traits ?? {}) };
     const ctxTraits = m.context.traits as Record<string, unknown> | undefined;
     const role = roleOf(ctxTraits?.role) ?? roleOf(traits.role);
     delete traits.role;
     return {
-      accounts: [{ id: m.groupId, traits, at: m.timestamp }],
-      memberships: [{ accountId: m.groupId, profileId, role, at: m.timestamp }],
+      accounts: [{ id, traits, at: m.timestamp }],
+      memberships: [{ accountId: id, profileId, role, at: m.timestamp }],
       ignored: [],
     };
   }
   if (m.type === 'identify' && m.traits?.company && typeof m.traits.company === 'object') {
     const c = m.traits.company as Record<string, unknown>;
-    const id = typeof c.id === 'string' || typeof c.id === 'number' ? String(c.id) : undefined;
-    const blocked = id === undefined ? undefined : whyBlocked(rules, id);
-    if (id && blocked) return blockedAccount('company.id', id, blocked);
+    const id = typeof c.id === 'string' || typeof c.id === 'number' ? accountId(String(c.id)) : undefined;
+    const blocked = id === undefined ? undefined : accountTooLong(id) ?? whyBlocked(rules, id);
+    if (id !== undefined && blocked) return blockedAccount('company.id', shortened(id), blocked);
     if (id) {
       const { id: _omit, ...traits } = c;
       const role = roleOf(m.traits.role);
@@ -48,6 +49,22 @@ export function accountWritesOf(m: Message, profileId: string, rules: MergeRules
     }
   }
   return { accounts: [], memberships: [], ignored: [] };
+}
+
+/**
+ * An account id as stored and looked up: trimmed, like a userId (normalizeIdentifier), so
+ * `" acme "` and `"acme"` are one account; otherwise opaque (case kept).
+ *
+ * @example
+ * accountId(' acme '); // 'acme'
+ */
+export function accountId(raw: string): string {
+  return normalizeIdentifier('groupId', raw);
+}
+
+/** Why an account id is too long to be one (a groupId is refused beyond it: normalizeMessage). */
+function accountTooLong(id: string): string | undefined {
+  return id.length > MAX_IDENTIFIER_LENGTH ? `it is ${id.length} characters long, and an account id may be at most ${MAX_IDENTIFIER_LENGTH}` : undefined;
 }
 
 /**

@@ -20,6 +20,17 @@ describe('identifiersOf', () => {
     expect(ignored.map((i) => i.field)).toEqual(['userId', 'traits.email', 'anonymousId']);
   });
 
+  it('sets aside a value longer than 512 characters or a type longer than 100, recording only their start', () => {
+    const long = 'x'.repeat(513);
+    const { ids, ignored } = identifiersOf(msg({ type: 'identify', userId: 'u-1', traits: { email: `${long}@x.io` }, context: { externalIds: [{ id: long, type: 'device', collection: 'users' }, { id: 'd-1', type: 't'.repeat(101), collection: 'users' }, { id: 'x'.repeat(512), type: 't'.repeat(100), collection: 'users' }] } }), DEFAULT_MERGE_RULES);
+    expect(ids).toEqual([{ kind: 'userId', value: 'u-1' }, { kind: 't'.repeat(100), value: 'x'.repeat(512) }]);
+    expect(ignored).toEqual([
+      { kind: 'email', value: `${'x'.repeat(64)}…`, field: 'traits.email', reason: 'it is 518 characters long, and an identifier may be at most 512' },
+      { kind: 'device', value: `${'x'.repeat(64)}…`, field: 'context.externalIds[0].id', reason: 'it is 513 characters long, and an identifier may be at most 512' },
+      { kind: `${'t'.repeat(64)}…`, value: 'd-1', field: 'context.externalIds[1].type', reason: 'its type is 101 characters long, and an identifier\'s type may be at most 100' },
+    ]);
+  });
+
   it('never takes the nil UUID, which devices send for an advertising id when ad tracking is limited', () => {
     // Apple's ASIdentifierManager.advertisingIdentifier and Google's AdvertisingIdClient both give
     // 00000000-0000-0000-0000-000000000000 when the user limits ad tracking; Segment's suggested

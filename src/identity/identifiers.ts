@@ -69,6 +69,10 @@ export function identifiersOf(m: Message, rules: MergeRules): { ids: Identifier[
           continue;
         }
         const kind = tactKind(e.type);
+        if (kind.length > MAX_KIND_LENGTH) {
+          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind: shortened(kind), value: shortened(String(e.id)), field: `context.externalIds[${i}].type`, reason: tooLong(kind, '') as string });
+          continue;
+        }
         // Segment's externalIds name their collection: "users", or "accounts" for an account's id,
         // which every member shares and which would merge them all into one person.
         if (e.collection !== undefined && e.collection !== null && e.collection !== 'users') {
@@ -84,10 +88,41 @@ export function identifiersOf(m: Message, rules: MergeRules): { ids: Identifier[
   return out;
 }
 
+/**
+ * The longest identifier value, in UTF-16 code units, as for a userId (normalizeMessage). Beyond
+ * it no one's id is meant, and PostgreSQL could not index it: a B-tree entry holds ≈ 2,700 bytes,
+ * and an identity is indexed by its kind and value (≤ 3 bytes of UTF-8 per code unit).
+ */
+export const MAX_IDENTIFIER_LENGTH = 512;
+/** The longest identifier kind: an external id's `type` names a kind ("phone", "ios.idfa"). */
+export const MAX_KIND_LENGTH = 100;
+
+/**
+ * Why a kind or value is too long to be an identifier, or undefined when it is not.
+ *
+ * @example
+ * tooLong('email', 'a'.repeat(600)); // 'it is 600 characters long, and an identifier may be at most 512'
+ */
+export function tooLong(kind: string, value: string): string | undefined {
+  if (kind.length > MAX_KIND_LENGTH) return `its type is ${kind.length} characters long, and an identifier's type may be at most ${MAX_KIND_LENGTH}`;
+  if (value.length > MAX_IDENTIFIER_LENGTH) return `it is ${value.length} characters long, and an identifier may be at most ${MAX_IDENTIFIER_LENGTH}`;
+  return undefined;
+}
+
+/** A value too long to record whole (an identity conflict is indexed by it): its start, marked as cut. */
+export function shortened(v: string): string {
+  return v.length > 64 ? `${v.slice(0, 64)}…` : v;
+}
+
 function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] }, rules: MergeRules, kind: string, raw: unknown, field: string): void {
   if (typeof raw === 'number') raw = String(raw);
   if (typeof raw !== 'string') return;
   const value = normalizeIdentifier(kind, raw);
+  const long = tooLong(kind, value);
+  if (long) {
+    out.ignored.push({ kind: shortened(kind), value: shortened(value), field, reason: long });
+    return;
+  }
   const blocked = whyBlocked(rules, value);
   if (blocked) {
     out.ignored.push({ kind, value, field, reason: blocked });

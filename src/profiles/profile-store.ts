@@ -100,3 +100,16 @@ export interface ProfileStore {
   mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void, alsoSave?: Job): Promise<void>;
   countProfiles(): Promise<number>;
 }
+
+/**
+ * The error for `merged_into` links that lead back to a profile already passed. No merge writes
+ * such links (each one re-points the links ending at the profile it merges away, so a committed
+ * chain is one hop long): they are damaged data, reported as such rather than read as "no profile"
+ * — which the reads did after a fixed number of hops, for a long chain as for a cycle.
+ *
+ * @example
+ * throw mergeCycle('p1', ['p1', 'p2', 'p1']);
+ */
+export function mergeCycle(id: string, path: readonly string[]): Error {
+  return new Error(`The merges followed from profile ${id} form a cycle (${path.join(' → ')}): the profiles table is inconsistent.`);
+}

@@ -27,6 +27,19 @@ describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier} (%
     expect(p.merges.map((m) => [m.from, m.into, m.messageId])).toEqual([[first.id, middle.id, 'al'], [middle.id, p.id, 'id']]);
   });
 
+  it('answers a merged-away profile id with the survivor, and says so in matchedBy', async () => {
+    h = await harness(kind);
+    await send(h.app, '/v1/track', { anonymousId: 'ma-1', event: 'Viewed', messageId: 'ma-x1', timestamp: at(1) });
+    await send(h.app, '/v1/track', { userId: 'mu-1', event: 'Viewed', messageId: 'ma-x2', timestamp: at(2) });
+    const away = ((await get(h.app, '/v1/profiles/mu-1')).json() as { id: string }).id;
+    await send(h.app, '/v1/identify', { userId: 'mu-1', anonymousId: 'ma-1', messageId: 'ma-x3', timestamp: at(3) });
+    const p = (await get(h.app, `/v1/profiles/profile:${away}`)).json() as { id: string; matchedBy: unknown };
+    expect(p.id).not.toBe(away);
+    expect(p.matchedBy).toEqual({ kind: 'profile', value: away, mergedInto: p.id });
+    // The survivor's own id matches as itself.
+    expect(((await get(h.app, `/v1/profiles/profile:${p.id}`)).json() as { matchedBy: unknown }).matchedBy).toEqual({ kind: 'profile', value: p.id });
+  });
+
   it(`gives as many recent events as asked, none for 0, and says so when asked for more than the ${RECENT_EVENTS} a profile keeps`, async () => {
     h = await harness(kind);
     const batch = Array.from({ length: RECENT_EVENTS + 10 }, (_, i) => ({ type: 'track', userId: 'u1', event: 'Viewed', messageId: `v${i}`, timestamp: at(i) }));

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { TactError } from '../errors/tact-error.js';
+import { accountId } from '../identity/accounts.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
@@ -11,6 +12,17 @@ import { featureViews, lifecycleOf, ruleVars } from './profile-view.js';
 import { profileSchemas } from './schemas.js';
 
 const iso = (t: number | undefined | null) => (t === undefined || t === null ? null : new Date(t).toISOString());
+
+/**
+ * How the profile was found. A `profile:<id>` of a profile merged away answers with the survivor:
+ * the id asked for is named, with `mergedInto`, so a client that kept that id can tell it is now
+ * another profile's (findProfile gives the live id only).
+ */
+function matchedBy(identifier: string, matched: { kind: string; value: string }, liveId: string): Record<string, string> {
+  const asked = identifier.startsWith('profile:') ? identifier.slice('profile:'.length) : undefined;
+  if (matched.kind === 'profile' && asked !== undefined && asked !== liveId) return { kind: 'profile', value: asked, mergedInto: liveId };
+  return matched;
+}
 
 /** GET /v1/profiles/{identifier}: the facts Tact holds about one person. */
 export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
@@ -32,7 +44,7 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
     ]);
     return {
       id: state.id,
-      matchedBy: found.matched,
+      matchedBy: matchedBy(req.params.identifier, found.matched, state.id),
       createdAt: iso(state.createdAt),
       updatedAt: iso(state.updatedAt),
       firstSeenAt: iso(state.firstSeenAt),
@@ -58,7 +70,9 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
   });
 
   app.get<{ Params: { id: string } }>('/v1/accounts/:id', { preHandler: auth, schema: profileSchemas.account }, async (req) => {
-    const a = await tact.store.profiles.getAccount(req.params.id);
+    // An account stored before ids were trimmed (2026-12-04) is still found by the id it was stored as.
+    const id = accountId(req.params.id);
+    const a = (await tact.store.profiles.getAccount(id)) ?? (id === req.params.id ? undefined : await tact.store.profiles.getAccount(req.params.id));
     if (!a) throw new TactError('not_found', { what: 'account', id: req.params.id });
     return { id: a.id, traits: a.traits, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt), members: a.members };
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get, harness, send, type Harness, type StoreKind } from '../../../test/harness.js';
+import type { PostgresStore } from '../postgres/postgres-store.js';
 import type { SqliteStore } from '../sqlite/sqlite-store.js';
 
 /**
@@ -53,5 +54,79 @@ export function profilesConformance(kind: StoreKind): void {
       expect((await h.store.profiles.recentEvents(id, 2)).map((e) => e.messageId)).toEqual(['re-2', 're-1']);
       expect(await h.store.profiles.recentEvents(id, 5)).toHaveLength(3);
     });
+
+    it('one account for a groupId sent with and without surrounding spaces (as for userIds), found by either', async () => {
+      await send(h.app, '/v1/group', { userId: 'ga-1', groupId: ' acme ', traits: { name: 'Acme' } });
+      await send(h.app, '/v1/group', { userId: 'ga-2', groupId: 'acme', traits: { plan: 'pro' } });
+      await send(h.app, '/v1/identify', { userId: 'ga-3', traits: { company: { id: '\tacme ', size: 10 } } });
+      const a = await get(h.app, '/v1/accounts/acme');
+      expect(a.statusCode).toBe(200);
+      expect(a.json()).toMatchObject({ id: 'acme', traits: { name: 'Acme', plan: 'pro', size: 10 } });
+      expect(a.json().members).toHaveLength(3);
+      expect((await get(h.app, `/v1/accounts/${encodeURIComponent(' acme ')}`)).json().id).toBe('acme');
+      const p = (await get(h.app, '/v1/profiles/ga-1')).json() as { accounts: { id: string }[] };
+      expect(p.accounts.map((x) => x.id)).toEqual(['acme']);
+    });
+
+    it('keeps merge chains one hop long: 100 merges, each survivor later merged into an older profile, all resolve to the last', async () => {
+      const n = 100;
+      const device = (k: number) => ({ externalIds: [{ type: 'device', id: `mc-dev-${k}`, collection: 'users', encoding: 'none' }] });
+      // Oldest first: mc-n … mc-0, so each merge below keeps the profile of the next k.
+      const ids: string[] = [];
+      for (let k = n; k >= 0; k--) {
+        expect((await send(h.app, '/v1/track', { anonymousId: `mc-${k}`, event: 'Seen', context: device(k) })).statusCode).toBe(200);
+        ids[k] = (await h.store.profiles.findProfileId('anonymousId', `mc-${k}`))!;
+        await new Promise((r) => setTimeout(r, 2)); // distinct creation times: the older one survives
+      }
+      for (let k = 0; k < n; k++) {
+        expect((await send(h.app, '/v1/identify', { anonymousId: `mc-${k}`, traits: { step: k }, context: device(k + 1) })).statusCode).toBe(200);
+      }
+      for (const k of [0, 1, 63, 64, 65, 99]) {
+        const r = await get(h.app, `/v1/profiles/profile:${ids[k]}`);
+        expect(r.statusCode).toBe(200);
+        expect(r.json().id).toBe(ids[n]);
+      }
+      expect((await h.store.profiles.getProfile(ids[0]))?.id).toBe(ids[n]);
+      expect((await h.store.profiles.getProfile(ids[0]))?.traits.step).toBe(n - 1);
+      // Each merged-away row points straight at the survivor.
+      expect(await mergedInto(h, ids.slice(0, n))).toEqual(ids.slice(0, n).map(() => ids[n]));
+    });
+
+    it('keeps merge chains one hop long when 100 chained merges come in one batch', async () => {
+      const n = 100;
+      const device = (k: number) => ({ externalIds: [{ type: 'device', id: `mb-dev-${k}`, collection: 'users', encoding: 'none' }] });
+      const ids: string[] = [];
+      for (let k = n; k >= 0; k--) {
+        await send(h.app, '/v1/track', { anonymousId: `mb-${k}`, event: 'Seen', context: device(k) });
+        ids[k] = (await h.store.profiles.findProfileId('anonymousId', `mb-${k}`))!;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const batch = Array.from({ length: n }, (_, k) => ({ type: 'identify', anonymousId: `mb-${k}`, context: device(k + 1) }));
+      expect((await send(h.app, '/v1/batch', { batch })).statusCode).toBe(200);
+      expect((await get(h.app, `/v1/profiles/profile:${ids[0]}`)).json().id).toBe(ids[n]);
+      expect(await mergedInto(h, ids.slice(0, n))).toEqual(ids.slice(0, n).map(() => ids[n]));
+    });
+
+    it('reports merge links that form a cycle (damaged rows) as an error, not as no profile', async () => {
+      const rows = "INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES ('cy-1', 1, 0, 0, 'cy-2', NULL), ('cy-2', 1, 0, 0, 'cy-1', NULL)";
+      if (h.store.kind === 'sqlite') (h.store as SqliteStore).db.prepare(rows).run();
+      else await (h.store as PostgresStore).pool.query(rows);
+      await expect(h.store.profiles.getProfile('cy-1')).rejects.toThrow('The merges followed from profile cy-1 form a cycle (cy-1 → cy-2 → cy-1)');
+      const r = await get(h.app, '/v1/profiles/profile:cy-1');
+      expect(r.statusCode).toBe(500);
+      expect(r.body).not.toContain('cy-2');
+    });
   });
+}
+
+/** The `merged_into` column of each profile row, as stored. */
+async function mergedInto(h: Harness, ids: string[]): Promise<(string | null)[]> {
+  if (h.store.kind === 'sqlite') {
+    const q = (h.store as SqliteStore).db.prepare('SELECT merged_into FROM profiles WHERE id = ?').pluck();
+    return ids.map((id) => q.get(id) as string | null);
+  }
+  const pool = (h.store as PostgresStore).pool;
+  const rows = (await pool.query<{ id: string; merged_into: string | null }>('SELECT id, merged_into FROM profiles WHERE id = ANY($1::text[])', [ids])).rows;
+  const by = new Map(rows.map((r) => [r.id, r.merged_into]));
+  return ids.map((id) => by.get(id) ?? null);
 }

@@ -4,6 +4,7 @@ import type { ProfileState } from '../../profiles/profile-state.js';
 import type {
   AccountRow, ConflictRow, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
+import { mergeCycle } from '../../profiles/profile-store.js';
 import { inTransaction } from './database.js';
 import { saveJobWith } from './documents.js';
 
@@ -16,17 +17,16 @@ export class PostgresProfileStore implements ProfileStore {
   }
 
   async getProfile(id: string): Promise<ProfileState | undefined> {
-    let cur = id;
-    for (let hop = 0; hop < 64; hop++) {
+    // A committed chain is one hop (repointProfilePg); followed however long, a cycle said to be.
+    const passed: string[] = [];
+    for (let cur = id; ;) {
       const r = (await this.pool.query<{ merged_into: string | null; state: string | null }>('SELECT merged_into, state FROM profiles WHERE id = $1', [cur])).rows[0];
       if (!r) return undefined;
-      if (r.merged_into) {
-        cur = r.merged_into;
-        continue;
-      }
-      return r.state ? (JSON.parse(r.state) as ProfileState) : undefined;
+      if (!r.merged_into) return r.state ? (JSON.parse(r.state) as ProfileState) : undefined;
+      passed.push(cur);
+      if (passed.includes(r.merged_into)) throw mergeCycle(id, [...passed, r.merged_into]);
+      cur = r.merged_into;
     }
-    return undefined;
   }
 
   async identities(profileId: string): Promise<IdentityRow[]> {
@@ -93,14 +93,16 @@ export class PostgresProfileStore implements ProfileStore {
       // Resolve each id to its live profile, lock those rows in id order, then change them.
       const live = new Map<string, string>();
       for (const id of ids) {
-        let cur = id;
-        for (let hop = 0; hop < 64; hop++) {
+        const passed: string[] = [];
+        for (let cur = id; ;) {
           const r = (await c.query<{ merged_into: string | null }>('SELECT merged_into FROM profiles WHERE id = $1', [cur])).rows[0];
           if (!r) break;
           if (!r.merged_into) {
             live.set(id, cur);
             break;
           }
+          passed.push(cur);
+          if (passed.includes(r.merged_into)) throw mergeCycle(id, [...passed, r.merged_into]);
           cur = r.merged_into;
         }
       }

@@ -110,4 +110,25 @@ describe('profile states in memory', () => {
     expect(m.load('trigger')?.version).toBe(1);
     expect(m.load('p-row')).toEqual(stored);
   });
+
+  it('follows any number of uncommitted merges: 100 chained in one batch read as the last survivor until they commit', () => {
+    // One batch may merge p0 into p1, p1 into p2 … (an import linking ids in a chain): until it
+    // commits, the rows still read as live profiles, and the reads went no further than 64 merges.
+    const { db, memory: m } = memory();
+    const insert = db.prepare('INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES (?, ?, ?, ?, NULL, ?)');
+    for (let k = 0; k < 100; k++) insert.run(...stateRow(changed(`p${k}`, 1)));
+    const survivor = changed('p100', 2);
+    m.markDirty(survivor);
+    for (let k = 0; k < 100; k++) m.forget(`p${k}`, `p${k + 1}`);
+    expect(m.joined('p0')).toBe('p100');
+    expect(m.live('p0')).toBe(survivor);
+    expect(m.live('p70')).toBe(survivor);
+    expect(m.absorbing('p100')).toHaveLength(100);
+  });
+
+  it('says so, rather than reading as no profile, when merges it follows form a cycle', () => {
+    const { db, memory: m } = memory();
+    db.prepare("INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES ('c1', 2, 0, 0, 'c2', NULL), ('c2', 2, 0, 0, 'c1', NULL)").run();
+    expect(() => m.live('c1')).toThrow(/c1.*cycle/);
+  });
 });

@@ -1,4 +1,5 @@
 import type { ProfileState } from '../../profiles/profile-state.js';
+import { mergeCycle } from '../../profiles/profile-store.js';
 import type { Db } from './database.js';
 
 /**
@@ -54,16 +55,22 @@ export class ProfileMemory {
 
   /** Follows merges from `id` to the live profile; undefined when no such profile exists. */
   live(id: string): ProfileState | undefined {
+    // A committed chain is one hop (a merge re-points the rows merged into the profile it merges
+    // away); with merges in flight it may be more: followed to its end, however long, but a cycle
+    // is damaged data and said to be.
     let cur = id;
-    for (let hop = 0; hop < 64; hop++) {
+    let passed: string[] | undefined;
+    for (;;) {
       cur = this.joined(cur);
       const s = this.load(cur);
       if (s) return s;
       const row = this.s.row.get(cur) as { mergedInto: string | null } | undefined;
       if (!row?.mergedInto) return undefined;
+      passed ??= [];
+      passed.push(cur);
+      if (passed.includes(row.mergedInto)) throw mergeCycle(id, [...passed, row.mergedInto]);
       cur = row.mergedInto;
     }
-    return undefined;
   }
 
   /** The state of a profile that may have no row yet (created after the last checkpoint). */
@@ -91,11 +98,20 @@ export class ProfileMemory {
 
   /** The profile `id` belongs to while merges are uncommitted: `id` itself unless it merged away. */
   joined(id: string): string {
+    // One batch may merge p0 into p1, p1 into p2 …: followed to the end (a profile merges away
+    // once, so a chain has at most `away.size` links), and the links passed are pointed at it, so
+    // the next read of any of them is one step.
     let cur = id;
-    for (let hop = 0; hop < 64; hop++) {
+    for (let hop = 0; ; hop++) {
       const into = this.away.get(cur);
-      if (into === undefined) return cur;
+      if (into === undefined) break;
+      if (hop >= this.away.size) throw mergeCycle(id, [id, '…', cur]);
       cur = into;
+    }
+    for (let at = id; at !== cur; ) {
+      const into = this.away.get(at) as string;
+      this.away.set(at, cur);
+      at = into;
     }
     return cur;
   }
