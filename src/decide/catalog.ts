@@ -1,6 +1,7 @@
 import type { FieldProblem } from '../errors/tact-error.js';
 import { checkSelection, type SelectionOption } from './bandit/selection-option.js';
 import { checkRecommend, type RecommendOption } from './recommend/recommend-option.js';
+import { checkCompetition } from './catalog-competition.js';
 import { Checker } from './check.js';
 import { checkSafeDefault } from './safe-default-check.js';
 
@@ -121,8 +122,11 @@ export function checkCatalog(body: unknown): FieldProblem[] {
       c.string(a.goal, `${at}.goal`, true);
       c.strings(a.topics, `${at}.topics`);
       for (const k of ['eligibility', 'applicability', 'suitability'] as const) c.cel(a[k], `${at}.${k}`);
-      c.time(a.start, `${at}.start`);
-      c.time(a.end, `${at}.end`);
+      // An end at or before the start leaves no moment the action is live: it could never be offered.
+      const dated = [c.time(a.start, `${at}.start`), c.time(a.end, `${at}.end`)].every(Boolean);
+      if (dated && typeof a.start === 'string' && typeof a.end === 'string' && Date.parse(a.end) <= Date.parse(a.start)) {
+        c.add(`${at}.end`, `The \`${at}.end\` (${a.end}) is not after its \`start\` (${a.start}): the action could never be offered. Swap them, or fix the date.`);
+      }
       c.duration(a.attributionWindow, `${at}.attributionWindow`);
       c.boolean(a.highStakes, `${at}.highStakes`);
       c.string(a.customerReason, `${at}.customerReason`, true);
@@ -163,6 +167,7 @@ export function checkCatalog(body: unknown): FieldProblem[] {
         });
       }
       checkSafeDefault(c, p, at, actions);
+      checkCompetition(c, p, at, actions);
     });
   }
   return c.problems;

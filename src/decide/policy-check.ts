@@ -2,6 +2,7 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { parseDuration } from '../profiles/features/definition.js';
 import { Checker } from './check.js';
+import { checkBudgetWindows, checkUniqueNames, contactItems, namedItems } from './policy-names.js';
 import { RULE_STAGES } from './policy.js';
 
 const KEYS = ['rules', 'consent', 'contact', 'humanTerritory', 'review', 'levers', 'exploration', 'noneScore', 'scoring', 'estimates', 'outcomes', 'holdout', 'retention', 'description'];
@@ -37,6 +38,7 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       c.string(r.reason, `${at}.reason`, true);
       checkFilter(c, r, at, 'rule');
     });
+    checkUniqueNames(c, namedItems(body.rules, 'rules', 'rule'));
   }
   if (body.consent !== undefined && c.object(body.consent, 'consent')) {
     c.known(body.consent, 'consent', ['assumeGranted']);
@@ -56,6 +58,7 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       }
       if (t.when === undefined && t.accounts === undefined && t.flags === undefined) c.add(at, `The \`${at}\` must say whom it covers: \`when\`, \`accounts\` or \`flags\`.`);
     });
+    checkUniqueNames(c, namedItems(body.humanTerritory, 'humanTerritory', 'human territory'));
   }
   if (body.review !== undefined && c.object(body.review, 'review')) {
     c.known(body.review, 'review', ['queue', 'rejectFor', 'expireAfter', 'approvalValidFor']);
@@ -70,10 +73,11 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       if (!c.object(l, at)) return;
       c.known(l, at, ['name', 'weight', 'when', 'actions', 'topics', 'channels', 'description']);
       c.string(l.name, `${at}.name`);
-      c.number(l.weight, `${at}.weight`, { min: 0, optional: false });
+      checkWeight(c, l.weight, `${at}.weight`);
       c.cel(l.when, `${at}.when`);
       checkFilter(c, l, at, 'lever');
     });
+    checkUniqueNames(c, namedItems(body.levers, 'levers', 'lever'));
   }
   if (body.exploration !== undefined && c.object(body.exploration, 'exploration')) {
     c.known(body.exploration, 'exploration', ['budget']);
@@ -173,6 +177,19 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
       c.number(b.borrowAfter, `${at}.borrowAfter`, { min: 0, max: 1 });
     });
   }
+  // Caps and budgets exclude in one stage, under their names: one namespace (policy-names.ts).
+  checkUniqueNames(c, contactItems(k.caps, k.budgets, checkBudgetWindows(c, k.budgets)));
+}
+
+/**
+ * A lever multiplies a score: 0 scores its actions as worth nothing, but ε-greedy exploration
+ * draws among every candidate whatever its score, so they are still chosen now and then — a
+ * "pause" by weight 0 silently is none. A rule stops them.
+ */
+function checkWeight(c: Checker, w: unknown, field: string): void {
+  if (w === 0) c.add(field, `The \`${field}\` is 0: the actions it applies to would score as worth nothing, yet exploration would still choose them now and then. To stop offering them, write a rule (\`rules\`); a lever's weight is above 0 (below 1 lowers, above 1 raises).`);
+  else if (typeof w === 'number' && w < 0) c.add(field, `The \`${field}\` must be a number above 0 (below 1 lowers the score, above 1 raises it).`);
+  else c.number(w, field, { min: 0, optional: false });
 }
 
 /**

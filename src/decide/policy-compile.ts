@@ -1,6 +1,7 @@
 import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { ms } from './check.js';
 import { makeCheck, type Check } from './facts.js';
+import { budgetName, capName } from './policy-names.js';
 import type { ActionFilter, Policy, RuleStage } from './policy.js';
 
 const DAY = 86_400_000;
@@ -136,10 +137,17 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
  */
 export function compilePolicy(p: Policy): CompiledPolicy {
   const k = p.contact ?? {};
-  const caps = (k.caps ?? []).map((c, i) => ({ name: c.name ?? `cap ${i + 1}`, channel: c.channel, topic: c.topic, action: c.action, max: c.max, windowMs: ms(c.window, DAY) }));
+  // An unnamed cap or budget is named by what it limits (policy-names.ts), not by its place.
+  const caps = (k.caps ?? []).map((c) => {
+    const windowMs = ms(c.window, DAY);
+    return { name: c.name ?? capName(c, windowMs), channel: c.channel, topic: c.topic, action: c.action, max: c.max, windowMs };
+  });
   // Whole ms: a budget window is whole minutes (policy-check.ts), and "1.1h" parses to 3,960,000.0000000005 ms,
   // whose windows would start a hair after the minute and leave that minute's volume uncounted.
-  const budgets = (k.budgets ?? []).map((b, i) => ({ name: b.name ?? `budget ${i + 1}`, channel: b.channel, max: b.max, windowMs: Math.round(ms(b.window, DAY)), borrowAfter: b.borrowAfter ?? 0.8 }));
+  const budgets = (k.budgets ?? []).map((b) => {
+    const windowMs = Math.round(ms(b.window, DAY));
+    return { name: b.name ?? budgetName(b, windowMs), channel: b.channel, max: b.max, windowMs, borrowAfter: b.borrowAfter ?? 0.8 };
+  });
   const dismissals = k.dismissals ? { count: k.dismissals.count, windowMs: ms(k.dismissals.window, 30 * DAY) } : undefined;
   const q = k.quietHours;
   const e = p.estimates ?? {};

@@ -12,6 +12,8 @@ export interface CatalogNames {
   actions: ReadonlySet<string>;
   /** The actions' `purpose`s: the only purposes the consent stage asks about. */
   purposes: ReadonlySet<string>;
+  /** Each action's id, topics and channels: what an item naming several of them must find in one action. */
+  offers: readonly { id: string; topics: readonly string[]; channels: readonly string[] }[];
 }
 
 type Kind = 'channel' | 'topic' | 'action' | 'purpose';
@@ -37,8 +39,10 @@ export function catalogNames(body: Catalog | undefined, version: number): Catalo
   const topics = new Set<string>();
   const actions = new Set<string>();
   const purposes = new Set<string>();
+  const offers: CatalogNames['offers'][number][] = [];
   for (const a of objects(body?.actions)) {
     if (typeof a.id === 'string') actions.add(a.id);
+    if (typeof a.id === 'string') offers.push({ id: a.id, topics: strings(a.topics), channels: strings(a.channels) });
     if (typeof a.purpose === 'string') purposes.add(a.purpose);
     for (const c of strings(a.channels)) channels.add(c);
     for (const t of strings(a.topics)) topics.add(t);
@@ -47,7 +51,7 @@ export function catalogNames(body: Catalog | undefined, version: number): Catalo
     if (typeof p.channel === 'string') channels.add(p.channel);
     for (const t of strings(p.topics)) topics.add(t);
   }
-  return { version, channels, topics, actions, purposes };
+  return { version, channels, topics, actions, purposes, offers };
 }
 
 /** Every channel, topic and action id the policy names, in document order, with what its item does when the name matches nothing. */
@@ -113,7 +117,59 @@ export function policyTargetProblems(body: Policy | undefined, names: CatalogNam
       out.push({ field: u.field, message: `${named}, which no ${holders} of the catalog (version ${names.version}) has: ${u.effect}.${mean}${has}` });
     }
   }
-  return out;
+  // Each name is the catalog's: an item naming several kinds must still find them in one action.
+  const bad = new Set(out.map((p) => p.field.replace(/\.(actions|topics|channels|action|topic|channel)(\[\d+\])?$/, '')));
+  for (const f of policyFilters(body)) if (!bad.has(f.at)) out.push(...disjoint(f, names));
+  return out.sort((a, b) => order(a.field) - order(b.field));
+}
+
+/** An item of the policy that narrows by more than one of action, topic and channel. */
+interface Filter {
+  at: string;
+  noun: string;
+  effect: string;
+  actions?: string[];
+  topics?: string[];
+  channels?: string[];
+}
+
+/** The rules', caps' and levers' filters (quiet hours and budgets name channels alone). */
+function policyFilters(body: Policy | undefined): Filter[] {
+  const list = (v: unknown) => (Array.isArray(v) ? strings(v) : undefined);
+  const one = (v: unknown) => (typeof v === 'string' ? [v] : undefined);
+  const out: Filter[] = [];
+  objects(body?.rules).forEach((r, i) => out.push({ at: `rules[${i}]`, noun: 'rule', effect: 'the rule would never apply', actions: list(r.actions), topics: list(r.topics), channels: list(r.channels) }));
+  objects((body?.contact as Record<string, unknown> | undefined)?.caps).forEach((c, i) => out.push({ at: `contact.caps[${i}]`, noun: 'cap', effect: 'the cap would count nothing', actions: one(c.action), topics: one(c.topic), channels: one(c.channel) }));
+  objects(body?.levers).forEach((l, i) => out.push({ at: `levers[${i}]`, noun: 'lever', effect: 'the lever would never apply', actions: list(l.actions), topics: list(l.topics), channels: list(l.channels) }));
+  return out.filter((f) => [f.actions, f.topics, f.channels].filter((x) => x?.length).length >= 2);
+}
+
+const quote = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(' or ');
+
+/**
+ * An item naming actions, topics and channels that are each the catalog's, though no action has
+ * them together — a cap on the `sms` channel for the action `winback`, which is e-mail only — would
+ * match nothing, as silently as a misspelt name.
+ *
+ * @example
+ * disjoint({ at: 'contact.caps[0]', noun: 'cap', effect: 'the cap would count nothing', actions: ['loan-offer'], channels: ['email'] }, names);
+ * // [{ field: 'contact.caps[0]', message: 'The `contact.caps[0]` names the action `loan-offer` and the channel `email`, … `loan-offer` is on web …' }]
+ */
+function disjoint(f: Filter, names: CatalogNames): FieldProblem[] {
+  const fits = (o: CatalogNames['offers'][number]) =>
+    (!f.actions || f.actions.includes(o.id)) && (!f.topics || o.topics.some((t) => f.topics!.includes(t))) && (!f.channels || o.channels.some((c) => f.channels!.includes(c)));
+  if (names.offers.some(fits)) return [];
+  const parts = [f.actions && `the action ${quote(f.actions)}`, f.topics && `the topic ${quote(f.topics)}`, f.channels && `the channel ${quote(f.channels)}`].filter(Boolean).join(' and ');
+  const named = f.actions ? names.offers.filter((o) => f.actions!.includes(o.id)) : [];
+  const has = named.map((o) => `\`${o.id}\` is on ${o.channels.join(', ') || 'no channel'}${o.topics.length ? ` with the topic${o.topics.length === 1 ? '' : 's'} ${o.topics.join(', ')}` : ' with no topic'}`).join('; ');
+  return [{ field: f.at, message: `The \`${f.at}\` names ${parts}, each the catalog's, but no action of the catalog (version ${names.version}) has them together: ${f.effect}.${has ? ` ${has.charAt(0).toUpperCase()}${has.slice(1)}.` : ''}` }];
+}
+
+/** Problems in document order (rules, contact, levers, consent; by item): a filter's after its own names'. */
+function order(field: string): number {
+  const i = ['rules', 'contact.caps', 'contact.quietHours', 'contact.budgets', 'levers', 'consent'].findIndex((p) => field.startsWith(p));
+  const item = /^[A-Za-z.]+\[(\d+)\]/.exec(field);
+  return (i < 0 ? 99 : i) * 1e6 + (item ? Number(item[1]) : 0);
 }
 
 /**
