@@ -2,7 +2,8 @@ import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { FeatureDefinition } from '../profiles/features/definition.js';
 import { definedFeatures, ruleScope } from '../profiles/rule-scope.js';
-import { nameProblem, namesRead, notDefined, type Shape } from '../rules/rule-names.js';
+import { namesRead, notDefined, type Shape } from '../rules/rule-names.js';
+import { ruleProblem } from '../rules/rule-types.js';
 import type { Catalog } from './catalog.js';
 import type { Policy } from './policy.js';
 import { checkPolicyTargets } from './policy-targets.js';
@@ -118,7 +119,7 @@ function ruleProblems(rules: readonly RuleField[], features: Features): FieldPro
   const scopes = { decision: decisionScope(features), recommend: recommendScope(features) };
   const p: FieldProblem[] = [];
   for (const r of rules) {
-    const problem = nameProblem(r.expression, r.field, scopes[r.scope]);
+    const problem = ruleProblem(r.expression, r.field, scopes[r.scope]);
     if (problem) p.push({ field: r.field, message: problem });
   }
   return p;

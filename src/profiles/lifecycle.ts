@@ -2,7 +2,7 @@ import { type DocumentKind, unknownFields } from '../config/document-kind.js';
 import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { compileRule, testRule, type CompiledRule } from '../rules/cel.js';
-import { nameProblem } from '../rules/rule-names.js';
+import { ruleProblem } from '../rules/rule-types.js';
 import { definedFeatures, ruleScope } from './rule-scope.js';
 
 /**
@@ -33,10 +33,37 @@ export interface CompiledLifecycle {
   valueTiers: { name: string; when: string; rule: CompiledRule }[];
 }
 
-/** Which stage / tier a profile is in, or null when no rule holds (or none is defined). */
-export function classify(rules: CompiledLifecycle['stages'], vars: Record<string, unknown>): string | null {
-  for (const r of rules) if (testRule(r.rule, vars).pass) return r.name;
+/**
+ * Which stage / tier a profile is in, or null when no rule holds (or none is defined). A rule that
+ * cannot be evaluated on the profile (a trait it lacks) is passed over, and when `errors` is given
+ * the sentence naming it (`what` and its field: "The stage `gold` (`stages[0].when`) …") is added.
+ *
+ * @example
+ * classify(lc.stages, vars); // 'active'
+ */
+export function classify(rules: CompiledLifecycle['stages'], vars: Record<string, unknown>, errors?: string[], what = 'stage', at = 'stages'): string | null {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    const verdict = testRule(r.rule, vars);
+    if (verdict.pass) return r.name;
+    if (verdict.error !== undefined) errors?.push(`The ${what} \`${r.name}\` (\`${at}[${i}].when\`) could not be evaluated (${verdict.error}), so it was passed over.`);
+  }
   return null;
+}
+
+/**
+ * A profile's stage and value tier, and the rules passed over because they could not be evaluated
+ * on it (`ruleErrors`, absent when none): without them a stage that fails on a trait the profile
+ * lacks would read as one that does not hold.
+ *
+ * @example
+ * lifecyclePlace(vars, lc); // { stage: 'other', valueTier: null, ruleErrors: ['The stage `gold` (`stages[0].when`) could not be evaluated (No such key: tier), so it was passed over.'] }
+ */
+export function lifecyclePlace(vars: Record<string, unknown>, lc: CompiledLifecycle): { stage: string | null; valueTier: string | null; ruleErrors?: string[] } {
+  const errors: string[] = [];
+  const stage = classify(lc.stages, vars, errors);
+  const valueTier = classify(lc.valueTiers, vars, errors, 'value tier', 'valueTiers');
+  return { stage, valueTier, ...(errors.length ? { ruleErrors: errors } : {}) };
 }
 
 function checkList(list: unknown, field: string): FieldProblem[] {
@@ -77,7 +104,7 @@ export async function checkLifecycleNames(body: LifecycleDoc, documents: Pick<Do
   for (const [list, at] of [[body.stages, 'stages'], [body.valueTiers, 'valueTiers']] as const) {
     (list ?? []).forEach((r, i) => {
       const field = `${at}[${i}].when`;
-      const problem = nameProblem(r.when, field, scope);
+      const problem = ruleProblem(r.when, field, scope);
       if (problem) p.push({ field, message: problem });
     });
   }

@@ -1,6 +1,6 @@
 import type { CompiledFeature } from './features/definition.js';
 import { featureValue } from './features/state.js';
-import { classify, type CompiledLifecycle } from './lifecycle.js';
+import { lifecyclePlace, type CompiledLifecycle } from './lifecycle.js';
 import type { ProfileState } from './profile-state.js';
 
 /**
@@ -32,9 +32,9 @@ export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], 
   };
 }
 
-/** Lifecycle stage and value tier of a profile under the operator's rules. */
-export function lifecycleOf(vars: Record<string, unknown>, lc: CompiledLifecycle): { stage: string | null; valueTier: string | null } {
-  return { stage: classify(lc.stages, vars), valueTier: classify(lc.valueTiers, vars) };
+/** Lifecycle stage and value tier of a profile under the operator's rules, with the rules that could not be evaluated on it (lifecyclePlace). */
+export function lifecycleOf(vars: Record<string, unknown>, lc: CompiledLifecycle): { stage: string | null; valueTier: string | null; ruleErrors?: string[] } {
+  return lifecyclePlace(vars, lc);
 }
 
 /** A feature as the API shows it: its value, what it is, and how much evidence is behind it. */

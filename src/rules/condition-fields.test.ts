@@ -85,7 +85,9 @@ describe('a condition that does not give true or false', () => {
   it('in the recommendations: the rule and a placement\'s rule', async () => {
     expect(await refused(await putConfig(h, 'recommendations', { rule: 'item.price * 1.2', placements: { cheap: { rule: 'item.id' } } }))).toEqual([gives('rule', 'a number')]);
     expect(await refused(await putConfig(h, 'recommendations', { rule: 'item.on_sale', placements: { cheap: { rule: 'item.id + ""' } } }))).toEqual([gives('placements.cheap.rule', 'a string')]);
-    expect((await putConfig(h, 'recommendations', { items: { 'sku-1': { on_sale: true, price: 10 } }, rule: 'item.on_sale', placements: { cheap: { rule: 'item.price' } } })).statusCode).toBe(200);
+    // An attribute every item holds as a number is one (item-fields.ts); one of mixed types is data.
+    expect(await refused(await putConfig(h, 'recommendations', { items: { 'sku-1': { on_sale: true, price: 10 } }, rule: 'item.on_sale', placements: { cheap: { rule: 'item.price' } } }))).toEqual([gives('placements.cheap.rule', '`item.price`, a number \\(in every item that has it\\)')]);
+    expect((await putConfig(h, 'recommendations', { items: { 'sku-1': { on_sale: true, promo: true }, 'sku-2': { promo: 'spring' } }, rule: 'item.on_sale', placements: { cheap: { rule: 'item.promo' } } })).statusCode).toBe(200);
   });
 
   it('in a request: a batch audience and a recommendations filter', async () => {

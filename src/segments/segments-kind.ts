@@ -6,7 +6,7 @@ import { definedFeatures } from '../profiles/rule-scope.js';
 import { compileRule, type CompiledRule } from '../rules/cel.js';
 import { nameProblem, notDefined } from '../rules/rule-names.js';
 import { segmentScope } from './membership.js';
-import { comparisonProblem } from './rule-types.js';
+import { comparisonProblem } from '../rules/rule-types.js';
 
 /**
  * Operator-defined segments (CEL over a profile's facts and estimates), and the features learned

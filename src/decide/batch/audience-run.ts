@@ -8,7 +8,7 @@ import { mergedInto } from '../../profiles/merged-ids.js';
 import { ruleScope } from '../../profiles/rule-scope.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule } from '../../rules/cel.js';
-import { nameProblem } from '../../rules/rule-names.js';
+import { ruleProblem } from '../../rules/rule-types.js';
 import { errorForClient } from '../../server/errors.js';
 import { type ErrorLog, FaultLog } from '../../server/fault-log.js';
 import type { Tact } from '../../server/tact.js';
@@ -77,7 +77,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const audience = compileRule(req.audience, 'audience', { authoring: true });
   // A misspelt feature compiles, then holds for no one — or for everyone, under `!has(…)`: refused
   // before any decision is made, as in a segment's rule (traits come from data and are not checked).
-  const typo = nameProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def)), flags: { kind: 'open' } });
+  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def)), flags: { kind: 'open' } });
   if (typo) throw validationError([{ field: 'audience', message: typo }]);
   const st = tact.settings.get(sendTimeKind);
   if (req.sendTime === true && !st.configured) {

@@ -4,7 +4,8 @@ import { itemShape } from '../../models/recommend/item-fields.js';
 import type { RecommendationsDoc } from '../../models/recommend/recommendations-kind.js';
 import type { FeatureKind } from '../../profiles/features/definition.js';
 import { definedFeatures } from '../../profiles/rule-scope.js';
-import { nameProblem, namesRead, notDefined } from '../../rules/rule-names.js';
+import { namesRead, notDefined } from '../../rules/rule-names.js';
+import { ruleProblem } from '../../rules/rule-types.js';
 import { recommendScope } from '../decision-names.js';
 
 /** Kinds whose value may be a list of item ids: a unique set, or the last value of a property that is a list. */
@@ -55,7 +56,7 @@ export async function checkRecommendationNames(body: RecommendationsDoc, documen
     else if (kind !== undefined && !LISTS.has(kind)) p.push({ field, message: `The \`${field}\` names \`${name}\`, a ${kind} feature, which holds ${HOLDS[kind] ?? 'a number'}: \`history\` and \`purchased\` read lists of item ids, which a unique feature holds.` });
   }
   for (const r of rules(body)) {
-    const problem = nameProblem(r.expression, r.field, scope);
+    const problem = ruleProblem(r.expression, r.field, scope);
     if (problem) p.push({ field: r.field, message: problem });
   }
   return p;

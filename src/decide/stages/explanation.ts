@@ -148,12 +148,19 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
 }
 
 /**
- * The one sentence for an operator: the first choice's reason and what the rules excluded.
+ * The one sentence for an operator: the first choice's reason and what the rules excluded; then
+ * each lever or human territory entry that could not be evaluated (no exclusion says so, and the
+ * lever would silently not apply: "The lever `gold boost` could not be evaluated (No such key: tier), so it did not apply.").
  *
  * @example
  * operatorSentence(r, ctx); // '… 3 of 5 candidate actions were excluded (suitability 1, eligibility 2); most often: …'
  */
 export function operatorSentence(r: PipelineResult, ctx: StageContext): string {
+  const errors = ctx.ruleErrors?.size ? ` ${[...ctx.ruleErrors.values()].join(' ')}` : '';
+  return `${excludedSentence(r, ctx)}${errors}`;
+}
+
+function excludedSentence(r: PipelineResult, ctx: StageContext): string {
   const first = r.choices[0]?.why ?? '';
   const n = r.candidates.length;
   const counts = excludedCounts(r.candidates);

@@ -1,5 +1,5 @@
 import type { Estimate } from '../../learn/estimate.js';
-import { runCheck, type Candidate, type Stage, type StageContext } from './types.js';
+import { noteRuleError, runCheck, type Candidate, type Stage, type StageContext } from './types.js';
 
 /**
  * Scoring: expected incremental value = estimate × value × levers − contact cost, against doing
@@ -23,7 +23,11 @@ export const scoring: Stage = (candidates, ctx) => {
     let levers = 1;
     let applied: (readonly [string, number])[] | undefined;
     for (const l of c.rules.levers) {
-      if (l.when && !runCheck(l.when, c, ctx).pass) continue;
+      const r = l.when && runCheck(l.when, c, ctx);
+      if (r && !r.pass) {
+        noteRuleError(ctx, 'lever', l.when!, r, 'did not apply');
+        continue;
+      }
       levers *= l.weight;
       // The lever's own [name, weight], shared: a candidate's list holds references, not copies.
       if (applied) applied.push(l.applied);

@@ -110,6 +110,11 @@ export interface StageContext {
   subjectRules?: Map<CompiledRule, { pass: boolean; error?: string }>;
   /** Results of rules that read only member paths of `action`, per rule by class of action (facts.ts, actionClass): once a class, not once a candidate. */
   actionRules?: Map<Check, CheckResult[]>;
+  /**
+   * Rules that could not be evaluated where no exclusion says so (a lever that did not apply, a
+   * human territory entry that did not hold): the sentence per rule, for the operator's sentence.
+   */
+  ruleErrors?: Map<string, string>;
 }
 
 /** A stage: marks the candidates it excludes (those already out are left alone). */
@@ -144,7 +149,7 @@ export function runCheck(check: Check, c: Candidate, ctx: StageContext): CheckRe
 }
 
 /** What runCheck answers: whether the rule holds, and if not, the sentence why. */
-export type CheckResult = { readonly pass: boolean; readonly reason: string };
+export type CheckResult = { readonly pass: boolean; readonly reason: string; readonly error?: string };
 
 function evaluateFor(check: Check, c: Candidate, ctx: StageContext): CheckResult {
   ctx.vars.action = c.action.celVar;
@@ -163,7 +168,22 @@ function evaluateFor(check: Check, c: Candidate, ctx: StageContext): CheckResult
   return r.pass ? PASS : failed(check, r.error);
 }
 
-const failed = (check: Check, error: string | undefined) => (error ? { pass: false, reason: `the rule \`${check.name}\` could not be evaluated (${error}), so it does not hold` } : check.fails);
+const failed = (check: Check, error: string | undefined): CheckResult => (error ? { pass: false, reason: `the rule \`${check.name}\` could not be evaluated (${error}), so it does not hold`, error } : check.fails);
+
+/**
+ * Notes a rule `r` says could not be evaluated, where nothing excluded says so (a lever, a human
+ * territory entry): the decision's operator sentence names it and why (explanation.ts). The first
+ * error of each rule in a decision is kept.
+ *
+ * @example
+ * noteRuleError(ctx, 'lever', l.when, runCheck(l.when, c, ctx), 'did not apply');
+ * // ctx.ruleErrors: 'The lever `gold boost` could not be evaluated (No such key: tier), so it did not apply.'
+ */
+export function noteRuleError(ctx: StageContext, what: string, check: Check, r: CheckResult, so: string): void {
+  if (r.error === undefined) return;
+  const key = `${what}\u0000${check.name}`;
+  if (!ctx.ruleErrors?.has(key)) (ctx.ruleErrors ??= new Map()).set(key, `The ${what} \`${check.name}\` could not be evaluated (${r.error}), so it ${so}.`);
+}
 
 const PASS = { pass: true, reason: '' } as const;
 

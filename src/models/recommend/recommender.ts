@@ -10,7 +10,7 @@ import type { ProfileState } from '../../profiles/profile-state.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { newProfileState } from '../../profiles/profile-state.js';
 import { compileRule, type CompiledRule } from '../../rules/cel.js';
-import { nameProblem } from '../../rules/rule-names.js';
+import { ruleProblem } from '../../rules/rule-types.js';
 import { recommendScope } from '../../decide/decision-names.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { ModelRegistry } from '../registry/registry.js';
@@ -230,7 +230,7 @@ export class Recommender {
   private requestRule(expression: string): CompiledRule {
     const rule = compileRule(expression, 'filters.rule', { authoring: true });
     const scope = { ...recommendScope(this.settings.get(featuresKind).map((f) => f.def)), item: cachedItemShape(this.settings.get(recommendationsKind).items) };
-    const typo = nameProblem(expression, 'filters.rule', scope);
+    const typo = ruleProblem(expression, 'filters.rule', scope);
     if (typo) throw validationError([{ field: 'filters.rule', message: typo }]);
     return rule;
   }

@@ -1,5 +1,5 @@
-import { ruleTree } from '../rules/cel.js';
-import type { Shape } from '../rules/rule-names.js';
+import { ruleTree } from './cel.js';
+import { nameProblem, type Shape } from './rule-names.js';
 
 /** What a value in a rule is, where the check can know it. */
 type Kind = 'number' | 'string' | 'bool' | 'timestamp' | 'duration' | 'list' | 'map' | 'bytes' | 'null';
@@ -24,10 +24,11 @@ const ORDER = new Set(['<', '<=', '>', '>=']);
 const WORDS: Record<Kind, string> = { number: 'a number', string: 'a string', bool: 'true or false', timestamp: 'a timestamp', duration: 'a duration', list: 'a list', map: 'a map', bytes: 'bytes', null: 'null' };
 
 /**
- * The sentence refusing a comparison in a segment rule between a value `scope` declares
- * (rule-names.ts: `features.orders` is a count feature's number, `microSegment` a number) and one
- * of another type: CEL cannot order the two (`features.orders > "x"` fails for every subject) and
- * values of two types are never equal (`microSegment == "x"` is false for everyone, `!=` true).
+ * The sentence refusing a comparison in a rule between a value `scope` declares (rule-names.ts:
+ * `features.orders` is a count feature's number, `microSegment` a number, `item.price` a number
+ * when every item priced has a number) and one of another type: CEL cannot order the two
+ * (`features.orders > "x"` fails for every subject) and values of two types are never equal
+ * (`microSegment == "x"` is false for everyone, `!=` true).
  * Undefined when every comparison may hold: a value from data (`traits.x`, a last_value feature),
  * numbers of either kind, `== null` / `!= null`, or a kind the check cannot tell. Variables are
  * dynamic to CEL's own check (cel.ts), which cannot see this.
@@ -41,7 +42,7 @@ export function comparisonProblem(expression: string, field: string, scope: Read
   while (stack.length) {
     const x = stack.pop();
     if (Array.isArray(x)) {
-      stack.push(...x);
+      stack.push(...[...x].reverse()); // the first comparison written is the one named
       continue;
     }
     if (!isNode(x) || x.op === 'value') continue;
@@ -53,6 +54,21 @@ export function comparisonProblem(expression: string, field: string, scope: Read
     if (Array.isArray(x.args) || isNode(x.args)) stack.push(x.args);
   }
   return undefined;
+}
+
+/**
+ * The sentence refusing a rule written against a declared `scope` that cannot work as meant: it
+ * reads a name `scope` does not declare, gives whole a value that is not true or false
+ * (nameProblem), or compares values of two types (comparisonProblem). Undefined when neither.
+ * Every check of a rule against its variables when it is written (segments, policy, catalog,
+ * lifecycle, batch audiences, recommendation rules) goes through this.
+ *
+ * @example
+ * ruleProblem('features.orders >= "3"', 'levers[0].when', decisionScope(features));
+ * // 'The rule in `levers[0].when` compares `features.orders`, a number (a count feature), with `"3"`, a string: …'
+ */
+export function ruleProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>): string | undefined {
+  return nameProblem(expression, field, scope) ?? comparisonProblem(expression, field, scope);
 }
 
 /** Why comparing `a` with `b` by `op` cannot hold, or undefined. */
