@@ -1,5 +1,5 @@
 import { operations } from './operations.js';
-import type { ApiErrorBody, DecideRequest, Decision, DecisionQuery, OutcomeRequest, OutcomeResponse, Profile } from './types.js';
+import type { ApiErrorBody, DecideRequest, DecideResponse, Decision, DecisionPage, DecisionQuery, OutcomeRequest, OutcomeResponse, Profile } from './types.js';
 
 export type * from './types.js';
 
@@ -170,13 +170,13 @@ export function createTactClient(o: TactClientOptions) {
   }
   return {
     /** Asks for a decision (never sent twice: see `retries`). */
-    decide: (req: DecideRequest, opts?: CallOptions) => call<Decision>('decide', opts, {}, req),
+    decide: (req: DecideRequest, opts?: CallOptions) => call<DecideResponse>('decide', opts, {}, req),
     /** Reports an outcome (impression, click, dismissal, conversion …); given a `messageId` if it has none, kept across retries. */
     outcome: (req: OutcomeRequest, opts?: CallOptions) => call<OutcomeResponse>('outcome', opts, {}, { ...req, messageId: req.messageId ?? newId() }),
     /** One logged decision with its full explanation and outcomes (server key). */
     decision: (id: string, opts?: CallOptions) => call<Decision>('decision', opts, { id }),
     /** The decision log, newest first (server key); `next` is the cursor of the next page (`after`), null on the last. */
-    decisions: (q: DecisionQuery = {}, opts?: CallOptions) => call<{ decisions: Decision[]; next: string | null }>('decisions', opts, {}, undefined, q as Record<string, unknown>),
+    decisions: (q: DecisionQuery = {}, opts?: CallOptions) => call<DecisionPage>('decisions', opts, {}, undefined, q as Record<string, unknown>),
     /** A profile's facts (server key); `events`: how many recent events it lists (default 20). */
     profile: (identifier: string, opts?: CallOptions & { events?: number }) => call<Profile>('profile', opts, { identifier }, undefined, opts?.events === undefined ? undefined : { events: opts.events }),
   };

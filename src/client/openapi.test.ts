@@ -5,7 +5,7 @@ import type { OutcomeRecord as ServerOutcomeRecord } from '../decide/records.js'
 import { post } from '../decide/test-http.js';
 import type { Estimate as ServerEstimate } from '../learn/estimate.js';
 import { operations } from './operations.js';
-import type { ApiErrorBody, Candidate, Choice, DecideRequest, Decision, DecisionQuery, Estimate, OutcomeRecord, OutcomeRequest, OutcomeResponse, Profile } from './types.js';
+import type { ApiErrorBody, Candidate, Choice, DecideRequest, DecideResponse, Decision, DecisionPage, DecisionQuery, Estimate, OutcomeRecord, OutcomeRequest, OutcomeResponse, Profile, SubjectWarning } from './types.js';
 
 /** Each field a type declares (index signatures aside), marked as the type marks it; tsc fails if one is missing, extra or mis-marked. */
 type Fields<T> = { [K in keyof T as string extends K ? never : K]-?: {} extends Pick<T, K> ? 'optional' : 'required' };
@@ -19,7 +19,12 @@ const choice = fields<Choice>()({
   rank: 'required', kind: 'required', action: 'optional', item: 'optional', variant: 'optional', content: 'optional', queue: 'optional', score: 'optional',
   propensity: 'optional', propensityError: 'optional', exposurePropensity: 'optional', held: 'optional', explanation: 'optional', estimate: 'optional', factors: 'optional',
 });
-const outcomeResponse = fields<OutcomeResponse>()({ recorded: 'required', duplicate: 'required' });
+const decideResponse = fields<DecideResponse>()({
+  decisionId: 'required', at: 'required', placement: 'required', channel: 'optional', arm: 'optional', subject: 'optional', choices: 'required', explanation: 'required', outcomes: 'optional', warnings: 'optional',
+});
+const decisionPage = fields<DecisionPage>()({ decisions: 'required', next: 'required', warnings: 'optional' });
+const subjectWarning = fields<SubjectWarning>()({ field: 'required', message: 'required', suggestion: 'required' });
+const outcomeResponse = fields<OutcomeResponse>()({ recorded: 'required', duplicate: 'required', warnings: 'optional' });
 const profile = fields<Profile>()({
   id: 'required', traits: 'required', features: 'required', events: 'required', consent: 'required', lifecycle: 'required', timezone: 'required',
   matchedBy: 'required', createdAt: 'required', updatedAt: 'required', firstSeenAt: 'required', lastSeenAt: 'required', eventCount: 'required',
@@ -97,13 +102,13 @@ describe('the client\'s types and the OpenAPI document', () => {
   });
 
   it('agree for every answer the client reads, errors included', () => {
-    for (const name of ['decide', 'decision'] as const) {
-      agrees(`${name} answer`, decision, answer(name));
-      agrees(`${name} choice`, choice, answer(name)?.properties?.choices.items);
-    }
-    agrees('decisions answer', { decisions: 'required', next: 'required' }, answer('decisions'));
+    agrees('decide answer', decideResponse, answer('decide'));
+    agrees('decision answer', decision, answer('decision'));
+    for (const name of ['decide', 'decision'] as const) agrees(`${name} choice`, choice, answer(name)?.properties?.choices.items);
+    agrees('decisions answer', decisionPage, answer('decisions'));
     agrees('decisions item', decision, answer('decisions')?.properties?.decisions.items);
     agrees('outcome answer', outcomeResponse, answer('outcome'));
+    for (const name of ['decide', 'decisions', 'outcome'] as const) agrees(`${name} warning`, subjectWarning, answer(name)?.properties?.warnings.items);
     agrees('profile answer', profile, answer('profile'));
     for (const name of Object.keys(operations) as (keyof typeof operations)[]) agrees(`${name} 401`, apiError, answer(name, '401'));
   });
@@ -130,5 +135,8 @@ describe('the client\'s types and the OpenAPI document', () => {
     answered('outcome record', outcomeRecord, o.recorded[0]);
     const logged = (await h.app.inject({ method: 'GET', url: `/v1/decisions/${d.decisionId}`, headers: { authorization: 'Bearer test-server-key' } })).json();
     answered('decision outcome', outcomeRecord, logged.outcomes[0]);
+    const misspelt = (await post(h.app, '/v1/decide', { subject: 'emial:x@y.com', placement: 'home' })).json();
+    answered('decide answer with warnings', decideResponse, misspelt);
+    answered('decide warning', subjectWarning, misspelt.warnings[0]);
   });
 });

@@ -114,6 +114,31 @@ export interface Decision {
   outcomes?: OutcomeRecord[];
 }
 
+/**
+ * Said of a subject no profile holds whose identifier names a kind near one of Tact's but none of
+ * them (`emial:ana@example.com`): the answer went ahead for a subject Tact knows nothing of.
+ */
+export interface SubjectWarning {
+  /** The field it is about (`subject`). */
+  field: string;
+  message: string;
+  /** The identifier likely meant (`email:ana@example.com`). */
+  suggestion: string;
+}
+
+/** The answer of POST /v1/decide: the decision, and (server key) `warnings` about its subject when there is something to say. */
+export interface DecideResponse extends Decision {
+  warnings?: SubjectWarning[];
+}
+
+/** A page of GET /v1/decisions; `warnings` about the `subject` asked about, when there is something to say. */
+export interface DecisionPage {
+  decisions: Decision[];
+  /** The cursor of the next page (`after`); null on the last. */
+  next: string | null;
+  warnings?: SubjectWarning[];
+}
+
 /** The body of POST /v1/outcomes. */
 export interface OutcomeRequest {
   type: 'impression' | 'click' | 'dismissal' | 'conversion' | 'unsubscribe' | 'complaint' | (string & {});
@@ -150,6 +175,8 @@ export interface OutcomeRecord {
 export interface OutcomeResponse {
   recorded: OutcomeRecord[];
   duplicate: boolean;
+  /** About the `subject` named, when there is something to say. */
+  warnings?: SubjectWarning[];
 }
 
 /** The filters of GET /v1/decisions. */

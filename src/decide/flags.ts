@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { TactError, validationError } from '../errors/tact-error.js';
+import { DEFAULT_MERGE_RULES, type MergeRules } from '../identity/merge-rules.js';
 import { newProfileId } from '../identity/profile-id.js';
-import { findProfile } from '../profiles/lookup.js';
+import { findProfile, profileNotFound } from '../profiles/lookup.js';
 import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
 import type { DecideState } from './decide-state.js';
@@ -31,9 +32,10 @@ export class Flags {
 
   /**
    * Adds a flag (`id` given: the same flag however many processes add it — an upsert). `declared`:
-   * from configuration, already checked against the clock by the reconciliation.
+   * from configuration, already checked against the clock by the reconciliation. `rules`: the
+   * merge rules in force, whose kinds a subject no profile holds is checked against (`emial:`).
    */
-  async add(i: FlagInput, id: string = newProfileId(), declared = false): Promise<Flag> {
+  async add(i: FlagInput, id: string = newProfileId(), declared = false, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag> {
     if (!!i.subject === !!i.account) throw validationError([{ field: 'subject', message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
     const until = i.until === undefined ? null : (parseUntil(i.until) ?? NaN);
@@ -43,7 +45,7 @@ export class Flags {
     let target: Flag['target'];
     if (i.subject) {
       const found = await findProfile(this.store.profiles, i.subject);
-      if (!found) throw validationError([{ field: 'subject', message: `The \`subject\` \`${i.subject}\` matches no profile.` }]);
+      if (!found) throw subjectMiss(i.subject, rules);
       target = { kind: 'profile', id: found.profileId };
     } else target = { kind: 'account', id: i.account as string };
     const flag: Flag = { id, target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
@@ -92,11 +94,11 @@ export class Flags {
     return { added: plan.add.length, cleared: plan.clear.length, unresolved: plan.unresolved };
   }
 
-  /** Flags of a subject (any identifier) or an account, cleared ones included. */
-  async of(q: { subject?: string; account?: string }): Promise<Flag[]> {
+  /** Flags of a subject (any identifier) or an account, cleared ones included; `rules` as for `add`. */
+  async of(q: { subject?: string; account?: string }, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag[]> {
     if (q.subject) {
       const found = await findProfile(this.store.profiles, q.subject);
-      if (!found) throw new TactError('not_found', { what: 'profile', id: q.subject });
+      if (!found) throw profileNotFound(q.subject, rules);
       // The person's flags include those set on identities that merged into them since.
       const keys = [found.profileId, ...(await mergedInto(this.store.profiles, found.profileId))];
       return (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();
@@ -104,6 +106,18 @@ export class Flags {
     if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: q.account });
     return this.store.decisions.openFlags();
   }
+}
+
+/**
+ * The 400 for a flag's subject no profile holds, naming the field; when its kind is near one of
+ * Tact's (`emial:`), profileNotFound's sentence goes on to say which was likely meant, with `suggestion`.
+ */
+function subjectMiss(subject: string, rules: MergeRules): TactError {
+  const plain = `The \`subject\` \`${subject}\` matches no profile`;
+  const e = profileNotFound(subject, rules);
+  const opening = `No profile matches \`${subject}\``;
+  if (e.code !== 'unknown_identifier_kind' || !e.message.startsWith(opening)) return validationError([{ field: 'subject', message: `${plain}.` }]);
+  return validationError([{ field: 'subject', message: `${plain}${e.message.slice(opening.length)}` }], e.extra);
 }
 
 /** The id of a flag a declarations version adds after `before` such flags were cleared. @example declaredFlagId(3, 0, { account: 'acme', name: 'pause', … }) // 'declared-…' */

@@ -1,18 +1,37 @@
 import { TactError, validationError } from '../errors/tact-error.js';
+import type { CompiledCatalog } from './catalog-compile.js';
 import type { DecisionStore } from './decision-store.js';
 import type { DecideState } from './decide-state.js';
 import type { Hold } from './records.js';
+import { isReviewedContent } from './stages/approved-content.js';
 
-/** What the API shows of a review: `expired` is a pending one older than the policy's `review.expireAfter`. */
-export type ReviewStatus = Hold['status'] | 'expired';
+/**
+ * What the API shows of a review: `expired` is a pending one older than the policy's
+ * `review.expireAfter`; `superseded`, a pending one whose content the catalog edited or withdrew since.
+ */
+export type ReviewStatus = Hold['status'] | 'expired' | 'superseded';
 
 /**
  * A review as read: its status at the time of reading, and when it expires — a pending (or
  * expired) one, when it takes no more verdict; an approved one, when its approval lapses undelivered.
+ * `supersededBy`: of a review whose content changed since it was held (pending: `superseded`;
+ * approved: never to be delivered), the newer review of the same subject and action, of the content
+ * as it is now, while the decision state keeps it; else null.
  */
 export interface Review extends Omit<Hold, 'status'> {
   status: ReviewStatus;
   expiresAt: number | null;
+  supersededBy: string | null;
+}
+
+/** The policy and catalog in force, as the review state reads them (each call: the current one). */
+export interface ReviewRules {
+  /** The policy's `review.expireAfter` (ms). */
+  expireMs: () => number;
+  /** The policy's `review.approvalValidFor` (ms). */
+  approvalMs: () => number;
+  /** The catalog in force: a review is of content it still has, or superseded. */
+  catalog: () => CompiledCatalog;
 }
 
 /**
@@ -22,7 +41,9 @@ export interface Review extends Omit<Hold, 'status'> {
  * offered to that subject for the policy's `review.rejectFor`). A review
  * left pending for the policy's `review.expireAfter` is `expired`: computed when read, so a
  * changed policy applies to the reviews already open; no verdict is taken on it, and its subject
- * keeps the placement's safe default.
+ * keeps the placement's safe default. A pending review whose content (the action's terms, the
+ * variant's content) the catalog edited or withdrew since is `superseded`, also computed when read:
+ * no verdict is taken on it, and the subject's next decision holds the action under a new review.
  *
  * @example
  * await reviews.decide('01J…', 'approved', 'kim', 'checked affordability');
@@ -35,25 +56,25 @@ export class Reviews {
     private readonly store: DecisionStore,
     private readonly state: DecideState,
     private readonly now: () => number,
-    private readonly expireMs: () => number = () => 7 * 86_400_000,
-    private readonly approvalMs: () => number = () => 30 * 86_400_000,
+    private readonly rules: ReviewRules,
   ) {}
 
   /**
    * Newest first; `before`: the last review of the previous page. The store orders by creation,
-   * so the expired reviews are the pending ones after the newest expired: `pending` stops there,
-   * and `expired` reads past the pending ones before it.
+   * so the expired reviews are the pending ones after the newest expired: `pending` and
+   * `superseded` (both among the pending ones before it) stop there, and `expired` reads past the
+   * pending ones before it.
    */
   async list(q: { status?: ReviewStatus; queue?: string; limit: number; before?: string }): Promise<Review[]> {
     if (q.before && !(await this.store.getHold(q.before))) throw validationError([{ field: 'before', message: `The \`before\` \`${q.before}\` is no review's id; pass the id of the last review of the previous page.` }]);
     const view = this.viewer();
-    if (q.status !== 'pending' && q.status !== 'expired') return (await this.store.listHolds({ ...q, status: q.status })).map(view);
+    if (q.status !== 'pending' && q.status !== 'expired' && q.status !== 'superseded') return (await this.store.listHolds({ ...q, status: q.status })).map(view);
     const out: Review[] = [];
     for (let before = q.before; ; ) {
       const page = await this.store.listHolds({ ...q, status: 'pending', before });
       for (const r of page.map(view)) {
         if (r.status === q.status) out.push(r);
-        else if (q.status === 'pending') return out;
+        else if (r.status === 'expired') return out;
         if (out.length === q.limit) return out;
       }
       if (page.length < q.limit) return out;
@@ -71,17 +92,35 @@ export class Reviews {
     return h;
   }
 
-  /** A hold as read now, under the policy in force. */
+  /** A hold as read now, under the policy and catalog in force. */
   private viewer(): (h: Hold) => Review {
     const now = this.now();
-    const expireMs = this.expireMs();
-    const approvalMs = this.approvalMs();
-    return (h) => {
-      if (h.status === 'approved') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + approvalMs };
-      if (h.status !== 'pending') return { ...h, expiresAt: null };
-      const expiresAt = h.createdAt + expireMs;
-      return { ...h, status: expiresAt <= now ? 'expired' : 'pending', expiresAt };
+    const expireMs = this.rules.expireMs();
+    const approvalMs = this.rules.approvalMs();
+    const catalog = this.rules.catalog();
+    const current = (h: Hold) => {
+      const action = catalog.actions.get(h.action);
+      // An action no longer high-stakes is delivered without a review: one still open is no work to do.
+      return !!action?.def.highStakes && isReviewedContent(h, action);
     };
+    return (h) => {
+      if (h.status === 'approved') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + approvalMs, supersededBy: current(h) ? null : this.replacement(h, current) };
+      if (h.status !== 'pending') return { ...h, expiresAt: null, supersededBy: null };
+      const expiresAt = h.createdAt + expireMs;
+      if (expiresAt <= now) return { ...h, status: 'expired', expiresAt, supersededBy: null };
+      if (current(h)) return { ...h, status: 'pending', expiresAt, supersededBy: null };
+      return { ...h, status: 'superseded', expiresAt, supersededBy: this.replacement(h, current) };
+    };
+  }
+
+  /** The newest review of the same subject and action opened after `h`, of the content as it is now (the decision state's: those that can still change a decision). */
+  private replacement(h: Hold, current: (h: Hold) => boolean): string | null {
+    let newest: Hold | undefined;
+    for (const x of this.state.holdsOf(h.profileKey)) {
+      if (x.id === h.id || x.action !== h.action || x.createdAt < h.createdAt || !current(x)) continue;
+      if (!newest || x.createdAt > newest.createdAt || (x.createdAt === newest.createdAt && x.id > newest.id)) newest = x;
+    }
+    return newest?.id ?? null;
   }
 
   /**
@@ -102,6 +141,7 @@ export class Reviews {
     const h = await this.hold(id);
     const r = this.viewer()(h);
     if (r.status === 'expired') throw expired(r);
+    if (r.status === 'superseded') throw superseded(r, this.rules.catalog());
     if (h.status !== 'pending') throw decided(h);
     const next: Hold = { ...h, status, reviewer, note: note ?? null, decidedAt: this.now() };
     if (!(await this.store.decideHold(next))) throw decided(await this.hold(id));
@@ -111,4 +151,12 @@ export class Reviews {
 }
 
 const expired = (r: Review) => new TactError('conflict', { detail: `The review ${r.id} expired at ${new Date(r.expiresAt ?? 0).toISOString()}: it was pending for longer than the policy's \`review.expireAfter\`, so no verdict is taken on it; its subject keeps the placement's safe default.` });
+const superseded = (r: Review, catalog: CompiledCatalog) => {
+  const action = catalog.actions.get(r.action);
+  if (action && !action.def.highStakes) return new TactError('conflict', { detail: `The review ${r.id} is of an action the catalog no longer marks \`highStakes\` (\`${r.action}\`): decisions deliver it without a review, so no verdict is taken on it.` });
+  const withdrawn = !action || (r.variant === null ? action.declaresVariants : !action.variants.some((v) => v.id === r.variant));
+  const what = `the action \`${r.action}\`${r.variant === null ? '' : ` (variant \`${r.variant}\`)`}`;
+  const instead = r.supersededBy ? `look at the review ${r.supersededBy} instead, which is of the content as it is now.` : `the subject's next decision where \`${r.action}\` competes opens a review of the content as it is now.`;
+  return new TactError('conflict', { detail: `The review ${r.id} is of content that changed since it was held: the catalog ${withdrawn ? 'no longer offers' : 'edited'} ${what} since, so an approval would deliver nothing and a rejection would judge terms no customer gets; no verdict is taken on it: ${instead}` });
+};
 const decided = (h: Hold) => new TactError('conflict', { detail: `The review ${h.id} is already ${h.status}${h.reviewer ? ` (by ${h.reviewer})` : ''}; only a pending review can be approved or rejected.` });

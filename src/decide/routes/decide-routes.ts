@@ -100,7 +100,9 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       });
       const levels = await Promise.all(decisions.map(levelOf));
       const last = decisions.length === limit ? decisions[decisions.length - 1] : undefined;
-      return { decisions: decisions.map((d, i) => decisionView(d, { full: false, public: false, level: levels[i] })), next: last ? decisionCursor(last) : null };
+      // A subject no profile holds has only its `anon:` key; a kind near one of Tact's (`emial:`) is most likely a typo, and said so.
+      const warnings = q.subject !== undefined && profileKey?.[0].startsWith('anon:') ? subjectWarnings(q.subject, tact.settings.get(mergeRulesKind)) : [];
+      return { decisions: decisions.map((d, i) => decisionView(d, { full: false, public: false, level: levels[i] })), next: last ? decisionCursor(last) : null, ...(warnings.length ? { warnings } : {}) };
     },
   );
 }

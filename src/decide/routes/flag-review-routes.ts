@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authorOf } from '../../config/routes.js';
+import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import type { Flag } from '../records.js';
@@ -24,13 +25,13 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
     '/v1/flags',
     { preHandler: admin, schema: decideSchemas.addFlag },
     async (req, reply) => {
-      const f = await tact.decide.flags.add({ ...req.body, author: authorOf(req, req.body.author) });
+      const f = await tact.decide.flags.add({ ...req.body, author: authorOf(req, req.body.author) }, undefined, false, tact.settings.get(mergeRulesKind));
       void reply.status(201);
       return flagView(f);
     },
   );
   app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => ({
-    flags: (await tact.decide.flags.of(req.query)).map(flagView),
+    flags: (await tact.decide.flags.of(req.query, tact.settings.get(mergeRulesKind))).map(flagView),
   }));
   app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: decideSchemas.clearFlag }, async (req) => flagView(await tact.decide.flags.clear(req.params.id, authorOf(req))));
 

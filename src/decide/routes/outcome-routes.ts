@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { MAX_FUTURE_MS } from '../../collect/normalize.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
-import { findProfile } from '../../profiles/lookup.js';
+import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
+import { findProfile, subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { decideSchemas } from './schemas.js';
@@ -38,6 +39,8 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     let profileKey: string | undefined;
     // With a decisionId too, the subject is checked: the decision must be theirs.
     if (b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
+    // Recorded for a subject no profile holds as for a new one; a kind near one of Tact's (`emial:`) is most likely a typo, and said so.
+    const warnings = b.subject && profileKey?.startsWith('anon:') ? subjectWarnings(b.subject, tact.settings.get(mergeRulesKind)) : [];
     const now = Date.now();
     const at = b.timestamp ? Date.parse(b.timestamp) : now;
     // As for a tracked event: a time further ahead is a wrong clock — a dismissal dated years on would count towards suppression for years, and outlive the retention.
@@ -48,6 +51,6 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const r = await tact.decide.outcomes.record([
       { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, item: b.item, source: 'api' },
     ]);
-    return { recorded: r.records.map((x) => ({ ...x, at: new Date(x.at).toISOString() })), duplicate: r.duplicates.length > 0 };
+    return { recorded: r.records.map((x) => ({ ...x, at: new Date(x.at).toISOString() })), duplicate: r.duplicates.length > 0, ...(warnings.length ? { warnings } : {}) };
   });
 }

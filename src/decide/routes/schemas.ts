@@ -172,6 +172,28 @@ export const decisionSchema = {
   },
 } as const;
 
+/**
+ * What an answer that went ahead for a subject no profile holds says when the subject's kind is near
+ * one of Tact's or the merge rules' but none of them (`emial:`): subjectWarnings (src/profiles/lookup.ts).
+ *
+ * @example
+ * { response: { 200: { type: 'object', properties: { warnings: subjectWarningsSchema } } } }
+ */
+export const subjectWarningsSchema = {
+  type: 'array',
+  description: 'Present only when there is something to say: the subject matches no profile, and its identifier names a kind near one of Tact\'s or the merge rules\' but none of them (`emial:ana@example.com`), so the answer is for a subject Tact knows nothing of. The sentence is that of the 404 `unknown_identifier_kind` of GET /v1/profiles/{identifier}.',
+  items: {
+    type: 'object',
+    additionalProperties: true,
+    required: ['field', 'message', 'suggestion'],
+    properties: {
+      field: { type: 'string', description: 'The field the warning is about (`subject`).' },
+      message: { type: 'string', description: 'The sentence: the kind named, the identifier likely meant, and the kinds there are.' },
+      suggestion: { type: 'string', description: 'The identifier likely meant (`email:ana@example.com`).' },
+    },
+  },
+} as const;
+
 /** A flag as the API shows it. @example { response: { 201: flagSchema } } */
 export const flagSchema = {
   type: 'object',
@@ -185,7 +207,8 @@ export const holdSchema = {
   additionalProperties: true,
   properties: {
     id: str, decisionId: str, subject: str, profileKey: str, placement: str, action: str, variant: { type: ['string', 'null'] }, queue: str,
-    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired'], description: '`expired`: pending for longer than the policy\'s `review.expireAfter` (7 days by default); no verdict is taken on it.' },
+    status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired', 'superseded'], description: '`expired`: pending for longer than the policy\'s `review.expireAfter` (7 days by default); no verdict is taken on it. `superseded`: pending, but its content (`contentHash`: the action\'s terms, the variant\'s content) was edited or withdrawn in the catalog since it was held; no verdict is taken on it, and the subject\'s next decision where the action competes holds it under a new review (`supersededBy`).' },
+    supersededBy: { type: ['string', 'null'], description: 'Of a review whose content changed since it was held (`superseded`, or `approved` and so never to be delivered): the newer review of the same subject and action, of the content as it is now, once there is one; else null.' },
     expiresAt: { type: ['string', 'null'], description: 'When a pending review expires (or expired); for an approved one, when the approval lapses if not delivered by then (the policy\'s `review.approvalValidFor`, 30 days by default: a new review is asked after it); null once rejected or delivered.' },
     createdAt: str, decidedAt: { type: ['string', 'null'] }, reviewer: { type: ['string', 'null'] }, note: { type: ['string', 'null'] }, deliveredIn: { type: ['string', 'null'] },
     contentHash: { type: ['string', 'null'], description: 'SHA-256 (hex) of the content the review is of, as the catalog had it when the review was opened: the action\'s name, `properties` and `customerReason`, and the variant\'s id and content. An approval delivers only that content: edited since, the action is held again under a new review. Absent on reviews opened before 2026-12-04.' },
@@ -215,7 +238,7 @@ export const decideSchemas = {
         explain: { type: 'string', enum: ['summary', 'full'], default: 'summary', description: '`full` adds every candidate\'s verdict and the fact values used.' },
       },
     },
-    response: { 200: decisionSchema, ...errors },
+    response: { 200: { ...decisionSchema, properties: { ...decisionSchema.properties, warnings: subjectWarningsSchema } }, ...errors },
   },
   getDecision: {
     tags: ['decide'],
@@ -259,6 +282,7 @@ export const decideSchemas = {
         properties: {
           decisions: { type: 'array', items: decisionSchema },
           next: { type: ['string', 'null'], description: 'The cursor of the next page (pass it as `after`, with the same filters); null when this page is the last.' },
+          warnings: { ...subjectWarningsSchema, description: `Of the \`subject\` asked about. ${subjectWarningsSchema.description}` },
         },
       },
       ...errors,
@@ -288,7 +312,7 @@ export const decideSchemas = {
         writeKey: str,
       },
     },
-    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: outcomeRecord }, duplicate: { type: 'boolean' } } }, ...errors },
+    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: outcomeRecord }, duplicate: { type: 'boolean' }, warnings: { ...subjectWarningsSchema, description: `Of the \`subject\` named. ${subjectWarningsSchema.description}` } } }, ...errors },
   },
   addFlag: {
     tags: ['decide'],
@@ -316,7 +340,7 @@ export const decideSchemas = {
   listReviews: {
     tags: ['decide'],
     summary: 'High-stakes choices held for review',
-    querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', description: 'The `next` of the previous page: the reviews after it, newest first.' } } },
+    querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired', 'superseded'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', description: 'The `next` of the previous page: the reviews after it, newest first.' } } },
     response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: holdSchema }, next: { type: ['string', 'null'] } } }, ...errors },
   },
   getReview: {

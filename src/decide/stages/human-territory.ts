@@ -1,7 +1,7 @@
 import type { CompiledTerritory } from '../policy-compile.js';
 import type { Hold } from '../records.js';
-import { reviewedContent } from './approved-content.js';
-import { exclude, runCheck, type Candidate, type Stage, type StageContext } from './types.js';
+import { isReviewedContent } from './approved-content.js';
+import { exclude, noteRuleError, runCheck, type Candidate, type Stage, type StageContext } from './types.js';
 
 /**
  * Whether a human-territory entry covers the subject as a whole: by one of its accounts, by an
@@ -22,7 +22,10 @@ function coversSubject(t: CompiledTerritory, ctx: StageContext): boolean {
     if (t.flags.some((f) => ctx.subject.flags.has(f))) return true;
   }
   // A segment rule reads only the subject: it holds with no candidate at all (a placement with no action).
-  return !!t.when?.subjectOnly && runCheck(t.when, undefined as unknown as Candidate, ctx).pass;
+  if (!t.when?.subjectOnly) return false;
+  const r = runCheck(t.when, undefined as unknown as Candidate, ctx);
+  noteRuleError(ctx, 'human territory', t.when, r, 'did not hold');
+  return r.pass;
 }
 
 /**
@@ -52,7 +55,12 @@ export function humanTerritory(candidates: Candidate[], ctx: StageContext): Comp
     if (!t.when || t.when.subjectOnly) continue;
     // Judged per candidate (runCheck shares a result among actions alike in what the rule reads).
     for (const c of candidates) {
-      if (c.out || !runCheck(t.when, c, ctx).pass) continue;
+      if (c.out) continue;
+      const r = runCheck(t.when, c, ctx);
+      if (!r.pass) {
+        noteRuleError(ctx, 'human territory', t.when, r, 'did not hold');
+        continue;
+      }
       exclude(c, 'human territory', t.name, `it is human territory for this subject ("${t.name}"): the queue "${t.queue}" offers it, not automation`);
       owned++;
       first ??= t;
@@ -61,18 +69,6 @@ export function humanTerritory(candidates: Candidate[], ctx: StageContext): Comp
   if (first && owned === live) return first;
   markHighStakes(candidates, ctx);
   return undefined;
-}
-
-/**
- * Whether an approval covers the action's content as the catalog has it now: the reviewer approved
- * one content variant (or an action without variants), and it is delivered with that one. Content
- * withdrawn since (a draft again, removed), or edited under the same id (other terms, another
- * headline), is not what the reviewer saw: it asks for a new review. A review opened before its
- * content was fingerprinted is checked by the variant alone.
- */
-function approves(h: Hold, c: Candidate): boolean {
-  const there = h.variant === null ? !c.action.declaresVariants : c.action.variants.some((v) => v.id === h.variant);
-  return there && (!h.contentHash || h.contentHash === reviewedContent(c.action, h.variant));
 }
 
 const markHighStakes: Stage = (candidates, ctx) => {
@@ -90,8 +86,10 @@ const markHighStakes: Stage = (candidates, ctx) => {
     for (const h of ctx.holds) {
       if (h.action !== c.action.id) continue;
       if (!rejected && h.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince) rejected = h;
-      else if (!approved && h.status === 'approved' && (h.decidedAt ?? 0) > approvedAfter && approves(h, c)) approved = h;
-      else if (!pending && h.status === 'pending' && h.createdAt > expiredBefore) pending = h;
+      // An approval, or a pending review, counts only while it is of the content as the catalog has
+      // it now (approved-content.ts): content edited or withdrawn since is held under a new review.
+      else if (!approved && h.status === 'approved' && (h.decidedAt ?? 0) > approvedAfter && isReviewedContent(h, c.action)) approved = h;
+      else if (!pending && h.status === 'pending' && h.createdAt > expiredBefore && isReviewedContent(h, c.action)) pending = h;
     }
     if (rejected) exclude(c, 'human territory', 'review', `a reviewer rejected it for this subject on ${new Date(rejected.decidedAt ?? 0).toISOString().slice(0, 10)}${rejected.note ? ` ("${rejected.note}")` : ''}`);
     else if (approved) {

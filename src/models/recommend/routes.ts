@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
+import { subjectWarningsSchema } from '../../decide/routes/schemas.js';
 import { validationError } from '../../errors/tact-error.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
 import { findProfile, subjectWarnings } from '../../profiles/lookup.js';
@@ -9,6 +10,8 @@ import type { Tact } from '../../server/tact.js';
 import { rerankListProblems } from './rerank-list.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
+/** The answers: open, with the optional `warnings` about a subject no profile holds whose kind looks misspelt. */
+const warnedObj = { ...anyObj, properties: { warnings: subjectWarningsSchema } } as const;
 const ids = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 } as const;
 const filters = { type: 'object', additionalProperties: false, properties: { exclude: ids, outOfStock: ids, rule: { type: 'string', minLength: 1 } } } as const;
 
@@ -47,7 +50,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
           filters,
         },
       },
-      response: { 200: anyObj, 400: errorSchema, 401: errorSchema, 403: errorSchema },
+      response: { 200: warnedObj, 400: errorSchema, 401: errorSchema, 403: errorSchema },
     },
   }, async (req) => {
     const subject = await subjectOf(req.body.subject);
@@ -73,7 +76,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
           filters,
         },
       },
-      response: { 200: anyObj, 400: errorSchema },
+      response: { 200: warnedObj, 400: errorSchema },
     },
   }, async (req) => {
     const problems = rerankListProblems(req.body.items, 'items');
