@@ -63,6 +63,11 @@ describe('log consumers', () => {
       if (job.id === 'consumer:saves') saves.push(Number(job.progress.afterSeq));
       return save(job);
     };
+    const create = h.store.documents.createJob.bind(h.store.documents);
+    h.store.documents.createJob = (job) => {
+      if (job.id === 'consumer:saves') saves.push(Number(job.progress.afterSeq));
+      return create(job);
+    };
     const seen: string[] = [];
     consumers.register({ name: 'saves', handle: async (events) => void seen.push(...events.map((e) => e.message.event ?? '')) });
     await consumers.runAll();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Job } from '../config/document-store.js';
 import type { Store } from '../store/store.js';
 import type { Message } from './message.js';
@@ -39,7 +40,8 @@ export class LogConsumers {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  private readonly owner = `consumer-${process.pid}-${Math.floor(performance.now())}`;
+  /** Unique per instance: two of them in one process (tests, or servers embedded side by side) must not share leases. */
+  private readonly owner = `consumer-${process.pid}-${randomUUID().slice(0, 8)}`;
   /** Until when this process holds each consumer's lease, as it took it. */
   private readonly leasedUntil = new Map<string, number>();
   private readonly now: () => number;
@@ -79,11 +81,21 @@ export class LogConsumers {
     for (const entry of this.jobs.values()) if (entry.dirty) await this.write(entry);
   }
 
-  /** Writes one consumer's position as it stands now. */
-  private write(entry: { job: Job; savedAt: number; dirty: boolean }): Promise<void> {
+  /**
+   * Writes one consumer's position as it stands now — only while this process holds its lease:
+   * false when another process took it (this one stalled past it), which has gone on from the
+   * position stored then; this process forgets its own and stops running the consumer until it
+   * holds the lease again.
+   */
+  private async write(entry: { job: Job; savedAt: number; dirty: boolean }): Promise<boolean> {
     entry.dirty = false;
     entry.savedAt = this.now();
-    return this.store.documents.saveJob({ ...entry.job, progress: { ...entry.job.progress } });
+    const id = entry.job.id;
+    if (await this.store.documents.saveJob({ ...entry.job, progress: { ...entry.job.progress }, holder: this.owner })) return true;
+    if (this.jobs.get(id) === entry) this.jobs.delete(id);
+    this.leasedUntil.delete(id);
+    this.opts.log?.('a log consumer lost its lease to another process, which goes on from the position it stored', { consumer: id, afterSeq: entry.job.progress.afterSeq });
+    return false;
   }
 
   /** Events each consumer has not handled yet. */
@@ -126,24 +138,27 @@ export class LogConsumers {
       let job = await docs.getJob(id);
       if (!job) {
         const now = Date.now();
-        job = { id, kind: 'consumer', state: 'running', progress: { afterSeq: 0 }, createdAt: now, updatedAt: now };
-        await docs.saveJob(job);
+        // Created once: a process that also found none takes the row another just created (and maybe advanced).
+        job = await docs.createJob({ id, kind: 'consumer', state: 'running', progress: { afterSeq: 0 }, createdAt: now, updatedAt: now });
       }
       entry = { job, savedAt: this.now(), dirty: false };
       this.jobs.set(id, entry);
     }
     const upto = await this.store.profiles.maxEventSeq();
     if (Number(entry.job.progress.afterSeq ?? 0) >= upto) return;
-    const lease = await this.lease(id);
-    if (!lease) return;
-    if (lease === 'taken') {
-      // Another process may have run it while we did not hold the lease: start from the further position.
-      const stored = await docs.getJob(id);
-      if (stored && Number(stored.progress.afterSeq ?? 0) > Number(entry.job.progress.afterSeq ?? 0)) entry.job = stored;
-    }
-    const job = entry.job;
-    let after = Number(job.progress.afterSeq ?? 0);
-    while (after < upto) {
+    for (;;) {
+      // Before every chunk: catching up on a long backlog outlasts a lease, which is renewed as it
+      // runs low; a process that stalled past it (and lost it) stops here.
+      const lease = await this.lease(id);
+      if (!lease) return;
+      if (lease === 'taken') {
+        // Another process may have run it while we did not hold the lease: start from the further position.
+        const stored = await docs.getJob(id);
+        if (stored && Number(stored.progress.afterSeq ?? 0) > Number(entry.job.progress.afterSeq ?? 0)) entry.job = stored;
+      }
+      const job = entry.job;
+      const after = Number(job.progress.afterSeq ?? 0);
+      if (after >= upto) return;
       const rows = await this.store.profiles.scanEvents(after, upto, this.opts.chunk ?? 2000);
       if (!rows.length) break;
       const events = rows.map((r) => ({ seq: r.seq, profileId: r.profileId, message: JSON.parse(r.json) as Message }));
@@ -153,12 +168,12 @@ export class LogConsumers {
         this.opts.log?.('log consumer failed; it will retry from the same position', { consumer: c.name, afterSeq: after, error: (err as Error).message });
         return;
       }
-      after = rows[rows.length - 1].seq;
-      job.progress = { ...job.progress, afterSeq: after };
+      job.progress = { ...job.progress, afterSeq: rows[rows.length - 1].seq };
       job.updatedAt = Date.now();
       entry.dirty = true;
-      if (this.now() - entry.savedAt >= SAVE_EVERY_MS) await this.write(entry);
-      else {
+      if (this.now() - entry.savedAt >= SAVE_EVERY_MS) {
+        if (!(await this.write(entry))) return;
+      } else {
         this.flushTimer ??= setTimeout(() => void this.flush().catch((err: Error) => this.opts.log?.('a log consumer position could not be written; it is written with the next one', { error: err.message })), SAVE_EVERY_MS);
         this.flushTimer.unref?.();
       }

@@ -1,3 +1,5 @@
+import { TactError } from '../errors/tact-error.js';
+
 /**
  * Versioned documents: operator-owned configuration (features, merge rules, tracking plan,
  * lifecycle stages …, later catalog and policies). Every change is a new version with its author
@@ -32,6 +34,22 @@ export interface Job {
   progress: Record<string, unknown>;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Not stored: the lease owner ({@link DocumentStore.leaseJob}) a save is made for. Given, the save
+   * applies only while the job's lease names it — a process that stalled past its lease, which
+   * another took meanwhile, must not write its older progress (or its state) over the newer one.
+   */
+  holder?: string;
+}
+
+/**
+ * A save made for a lease holder that no longer holds the job's lease: nothing of it was written
+ * (a profile mutation saving the job with it is rolled back). The process holding the lease goes on.
+ */
+export class JobLeaseLost extends TactError {
+  constructor(readonly jobId: string, holder: string) {
+    super('conflict', { detail: `The lease of job ${jobId} is no longer held by ${holder}: another process took it, and the progress it stored stands.` });
+  }
 }
 
 export interface DocumentStore {
@@ -42,8 +60,11 @@ export interface DocumentStore {
   put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>>;
   /** The current configuration epoch. */
   epoch(): Promise<number>;
-  /** Creates or replaces a job. */
-  saveJob(job: Job): Promise<void>;
+  /**
+   * Creates or replaces a job — with `job.holder`, only replaces it, and only while that owner
+   * holds its lease: false when it does not (nothing was written), else true.
+   */
+  saveJob(job: Job): Promise<boolean>;
   getJob(id: string): Promise<Job | undefined>;
   /**
    * Saves `job` unless one with its id exists — of processes creating one job at once, exactly one

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Job } from '../../config/document-store.js';
 import type { SegmentMembership } from '../../segments/segment-membership.js';
 import { segmentsKind } from '../../segments/segments-kind.js';
@@ -68,7 +69,8 @@ export function scheduledRun(name: string, job: Job | undefined, cfg: CompiledTr
 export class TrainingSchedule {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly owner = `trainer-${process.pid}-${Math.floor(performance.now())}`;
+  /** Unique per instance: two of them in one process (tests) must not share leases. */
+  private readonly owner = `trainer-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly ctx: Omit<TrainContext, 'now'>, private readonly trainers: readonly Trainer[], private readonly membership: SegmentMembership) {}
 
@@ -117,10 +119,9 @@ export class TrainingSchedule {
     const docs = this.ctx.store.documents;
     let job = await docs.getJob(id);
     if (job && now < dueAt(job.progress, everyMs)) return;
-    if (!job) {
-      job = { id, kind: 'training', state: 'running', progress: {}, createdAt: now, updatedAt: now } satisfies Job;
-      await docs.saveJob(job);
-    }
+    // Created once: a process that also found none takes the row another created (and maybe ran) meanwhile.
+    job ??= await docs.createJob({ id, kind: 'training', state: 'running', progress: {}, createdAt: now, updatedAt: now } satisfies Job);
+    if (now < dueAt(job.progress, everyMs)) return;
     // The lease is not given up when the run is over, and need not be: until it lapses only this
     // process may run the job, and this process runs it whenever it is due — the schedule is kept
     // whatever the interval (another process takes over only once this one no longer ticks: died,
@@ -128,13 +129,33 @@ export class TrainingSchedule {
     // has long lapsed by the next run). Kept, it also stops a process that read the job as due
     // just before this one recorded its run from running it again once the lease was given up.
     if (!(await docs.leaseJob(id, this.owner, JOB_LEASE_MS))) return;
+    // As stored once leased: the process that held the lease before may have recorded a run since it was read.
+    job = await docs.getJob(id);
+    if (!job || now < dueAt(job.progress, everyMs)) return;
+    // Renewed while it runs: a training longer than the lease must not let another process take the job meanwhile.
+    const renew = setInterval(() => {
+      docs.leaseJob(id, this.owner, JOB_LEASE_MS).catch((err: Error) => this.ctx.log('the lease of a scheduled job could not be renewed', { job: id, error: err.message }));
+    }, JOB_LEASE_MS / 3);
+    renew.unref();
     let lastResult: Record<string, unknown>;
     try {
       lastResult = await fn();
     } catch (err) {
-      await docs.saveJob({ ...job, state: 'failed', progress: { ...job.progress, failedAt: now, error: (err as Error).message }, updatedAt: Date.now() }).catch(() => undefined);
+      await this.record(id, { ...job, state: 'failed', progress: { ...job.progress, failedAt: now, error: (err as Error).message }, updatedAt: Date.now() }).catch(() => undefined);
       throw err;
+    } finally {
+      clearInterval(renew);
     }
-    await docs.saveJob({ ...job, state: 'done', progress: { lastAt: now, lastResult }, updatedAt: Date.now() });
+    await this.record(id, { ...job, state: 'done', progress: { lastAt: now, lastResult }, updatedAt: Date.now() });
+  }
+
+  /**
+   * Records how a run went — only while this process holds the job's lease: one that lost it
+   * (it stalled past it, and another process took the job) leaves the newer record stand.
+   */
+  private async record(id: string, job: Job): Promise<void> {
+    if (!(await this.ctx.store.documents.saveJob({ ...job, holder: this.owner }))) {
+      this.ctx.log('a scheduled job was taken over by another process; this run is not recorded over its record', { job: id, state: job.state });
+    }
   }
 }

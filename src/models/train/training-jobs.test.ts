@@ -113,6 +113,27 @@ describe.each(['sqlite', 'postgres'] as const)('trainings on demand shared by tw
     expect((await b.start('send-time', trained, busy)).id).toBe('2');
   });
 
+  it('a process that stalled past its alive span writes only its own training: the newer one another process started stands', async () => {
+    const two = await openTwoStores(kind);
+    let now = 1_800_000_000_000;
+    const [a, b] = two.stores.map((s) => new TrainingJobs(s.documents, { now: () => now })) as [TrainingJobs, TrainingJobs];
+    cleanups.push(two.cleanup, async () => { await a.settled(); await b.settled(); });
+    const t = gated();
+    const first = await a.start('send-time', t.run, busy);
+    // A stalls (nothing heard from it for longer than it said it lives): its training reads `failed`, and B starts the next.
+    now += 6 * 60_000;
+    expect(await b.get('send-time', first.id)).toMatchObject({ state: 'failed' });
+    const next = await b.start('send-time', trained, busy);
+    expect(next.id).toBe('2');
+    await b.settled();
+    // A wakes and ends its training: its own row says so, B's stays as B wrote it.
+    t.release();
+    await a.settled();
+    expect(await b.get('send-time', first.id)).toMatchObject({ state: 'done', results: [{ version: 1 }] });
+    expect(await a.get('send-time', next.id)).toMatchObject({ id: '2', state: 'done', results: [{ version: 1 }] });
+    expect((await a.start('send-time', trained, busy)).id).toBe('3');
+  });
+
   it('of two processes asked at once, one starts the training and both answer it', async () => {
     const [a, b] = await twoProcesses();
     const t = gated();

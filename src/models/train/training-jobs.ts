@@ -133,7 +133,7 @@ export class TrainingJobs {
     const save = (change: Partial<Row>): void => {
       const now = this.now();
       const job = toJob(Object.assign(row, change, { heardAt: now, aliveUntil: now + this.aliveMs }));
-      writing = writing.then(() => this.docs.saveJob(job)).catch((err: Error) => this.log('a training on demand could not be recorded', { model: row.model, id: row.seq, error: err.message }));
+      writing = writing.then(async () => void (await this.docs.saveJob(job))).catch((err: Error) => this.log('a training on demand could not be recorded', { model: row.model, id: row.seq, error: err.message }));
     };
     const alive = setInterval(() => save({}), this.aliveMs / 3);
     alive.unref();

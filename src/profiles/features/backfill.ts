@@ -1,4 +1,5 @@
-import type { Job } from '../../config/document-store.js';
+import { randomUUID } from 'node:crypto';
+import { type Job, JobLeaseLost } from '../../config/document-store.js';
 import type { Settings } from '../../config/settings.js';
 import type { Message } from '../../collect/message.js';
 import type { Store } from '../../store/store.js';
@@ -28,7 +29,8 @@ export class FeatureBackfill {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private again = false;
-  private readonly owner = `backfill-${process.pid}-${Math.floor(performance.now())}`;
+  /** Unique per instance: two of them in one process (tests) must not share leases. */
+  private readonly owner = `backfill-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly doneListeners: ((feature: string, hash: string) => void)[] = [];
 
   constructor(private readonly store: Store, private readonly settings: Settings, private readonly opts: { chunk?: number; log?: (msg: string, data?: object) => void } = {}) {}
@@ -105,10 +107,14 @@ export class FeatureBackfill {
     }
   }
 
-  private async runJob(job: Job): Promise<void> {
-    const p = job.progress as BackfillProgress;
+  private async runJob(listed: Job): Promise<void> {
     const chunk = this.opts.chunk ?? 2000;
-    while (await this.store.documents.leaseJob(job.id, this.owner, 30_000)) {
+    while (await this.store.documents.leaseJob(listed.id, this.owner, LEASE_MS)) {
+      // As stored now, not as listed: another process may have advanced or ended it since (it held
+      // the lease while this one was busy with another job, or stalled).
+      const job = await this.store.documents.getJob(listed.id);
+      if (job?.state !== 'running') return;
+      const p = job.progress as BackfillProgress;
       const f = this.settings.get(featuresKind).find((x) => x.def.name === p.feature);
       if (!f || f.hash !== p.hash) {
         await this.finish(job, 'cancelled');
@@ -116,7 +122,7 @@ export class FeatureBackfill {
       }
       const rows = await this.store.profiles.scanEvents(p.afterSeq, p.uptoSeq, chunk);
       if (rows.length === 0) {
-        await this.finish(job, 'done');
+        if (!(await this.finish(job, 'done'))) return;
         this.opts.log?.('feature backfill done', { feature: p.feature, matched: p.matched });
         for (const fn of this.doneListeners) fn(p.feature, p.hash);
         return;
@@ -130,28 +136,41 @@ export class FeatureBackfill {
       }
       p.afterSeq = rows[rows.length - 1].seq;
       job.updatedAt = Date.now();
-      // The partial states and the progress commit together: a chunk is folded in exactly once.
-      await this.store.profiles.mutateProfiles([...partial.keys()], (states) => {
-        // Ids of one merge chain name one live profile, and a store may hand each id its own copy
-        // of it (SQLite parses a cold state afresh on every read): every partial goes into one
-        // copy, and only that copy is left to be written — else the last copy written wins.
-        const byLive = new Map<string, ProfileState>();
-        for (const [id, got] of states) {
-          const st = byLive.get(got.id) ?? got;
-          byLive.set(st.id, st);
-          if (st !== got) states.set(id, st);
-          const merged = mergeFeature(f, st.features[f.def.name], partial.get(id));
-          if (merged) st.features[f.def.name] = merged;
-        }
-      }, job);
+      // The partial states and the progress commit together, and only while this process holds
+      // the lease (on PostgreSQL; on SQLite only the server holding the folder's lock runs
+      // backfills): a chunk is folded in exactly once.
+      try {
+        await this.store.profiles.mutateProfiles([...partial.keys()], (states) => {
+          // Ids of one merge chain name one live profile, and a store may hand each id its own copy
+          // of it (SQLite parses a cold state afresh on every read): every partial goes into one
+          // copy, and only that copy is left to be written — else the last copy written wins.
+          const byLive = new Map<string, ProfileState>();
+          for (const [id, got] of states) {
+            const st = byLive.get(got.id) ?? got;
+            byLive.set(st.id, st);
+            if (st !== got) states.set(id, st);
+            const merged = mergeFeature(f, st.features[f.def.name], partial.get(id));
+            if (merged) st.features[f.def.name] = merged;
+          }
+        }, { ...job, holder: this.owner });
+      } catch (err) {
+        if (!(err instanceof JobLeaseLost)) throw err;
+        this.lost(job);
+        return;
+      }
       await new Promise((r) => setImmediate(r));
     }
   }
 
-  private async finish(job: Job, state: Job['state']): Promise<void> {
-    job.state = state;
-    job.updatedAt = Date.now();
-    await this.store.documents.saveJob(job);
+  /** Ends the job, as long as this process holds its lease (false: another does, and goes on with it). */
+  private async finish(job: Job, state: Job['state']): Promise<boolean> {
+    const saved = await this.store.documents.saveJob({ ...job, state, updatedAt: Date.now(), holder: this.owner });
+    if (!saved) this.lost(job);
+    return saved;
+  }
+
+  private lost(job: Job): void {
+    this.opts.log?.('a feature backfill lost its lease to another process, which goes on with it; this process stored nothing more of it', { job: job.id });
   }
 
   /** Backfill state per feature name, for the API ("backfilling 43%"). */
@@ -166,3 +185,6 @@ export class FeatureBackfill {
     return out;
   }
 }
+
+/** How long a process holds a backfill job after each chunk it took it for. */
+const LEASE_MS = 30_000;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { DocumentStore, Job, PutResult, StoredDocument } from '../../config/document-store.js';
+import { type DocumentStore, type Job, JobLeaseLost, type PutResult, type StoredDocument } from '../../config/document-store.js';
 import { TactError } from '../../errors/tact-error.js';
 import { inTransaction } from './database.js';
 
@@ -10,8 +10,17 @@ const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
 const COLS = 'kind, version, body, author, reason, created_at AS "createdAt"';
 const JOB_COLS = 'id, kind, state, progress, created_at AS "createdAt", updated_at AS "updatedAt"';
 
-/** Saves a job with the given client (inside the caller's transaction). */
+/**
+ * Saves a job with the given client (inside the caller's transaction). With `job.holder`, only
+ * while that owner holds the job's lease, else throws {@link JobLeaseLost} — rolling back the
+ * caller's transaction: a backfill's chunk commits with its progress or not at all.
+ */
 export async function saveJobWith(c: pg.PoolClient | pg.Pool, job: Job): Promise<void> {
+  if (job.holder !== undefined) {
+    const r = await c.query('UPDATE jobs SET state = $1, progress = $2, updated_at = $3 WHERE id = $4 AND lease_owner = $5', [job.state, JSON.stringify(job.progress), job.updatedAt, job.id, job.holder]);
+    if (!r.rowCount) throw new JobLeaseLost(job.id, job.holder);
+    return;
+  }
   await c.query(
     `INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (id) DO UPDATE SET state = excluded.state, progress = excluded.progress, updated_at = excluded.updated_at`,
@@ -57,8 +66,14 @@ export class PostgresDocumentStore implements DocumentStore {
     return (await this.pool.query<{ epoch: number }>('SELECT epoch FROM config_epoch WHERE id = 1')).rows[0].epoch;
   }
 
-  async saveJob(job: Job): Promise<void> {
-    await saveJobWith(this.pool, job);
+  async saveJob(job: Job): Promise<boolean> {
+    try {
+      await saveJobWith(this.pool, job);
+      return true;
+    } catch (err) {
+      if (err instanceof JobLeaseLost) return false;
+      throw err;
+    }
   }
 
   async getJob(id: string): Promise<Job | undefined> {

@@ -13,6 +13,7 @@ const JOB_COLS = 'id, kind, state, progress, created_at AS createdAt, updated_at
 const LEASE = 'UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner = ? OR lease_until < ?)';
 const CREATE_JOB = 'INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING';
 const DELETE_JOB = 'DELETE FROM jobs WHERE id = ?';
+const SAVE_HELD_JOB = 'UPDATE jobs SET state = ?, progress = ?, updated_at = ? WHERE id = ? AND lease_owner = ?';
 
 /**
  * Versioned configuration documents and background jobs on SQLite. `sole`: no other process runs
@@ -35,6 +36,7 @@ export class SqliteDocumentStore implements DocumentStore {
       getJob: db.prepare(`SELECT ${JOB_COLS} FROM jobs WHERE id = ?`),
       createJob: db.prepare(CREATE_JOB),
       deleteJob: db.prepare(DELETE_JOB),
+      saveHeldJob: db.prepare(SAVE_HELD_JOB),
       listJobs: db.prepare(`SELECT ${JOB_COLS} FROM jobs WHERE kind = ? ORDER BY created_at DESC`),
       lease: db.prepare(LEASE),
       leaseOwner: db.prepare('SELECT lease_owner FROM jobs WHERE id = ?').pluck(),
@@ -74,10 +76,23 @@ export class SqliteDocumentStore implements DocumentStore {
     return this.s.epoch.get() as number;
   }
 
-  async saveJob(job: Job): Promise<void> {
+  /**
+   * With `job.holder`: a compare-and-set on the lease's owner, as on PostgreSQL. The writer
+   * answers no result, so the owner is read back once committed — the owner named then was the
+   * owner at the write (only this process takes a lease for `holder`).
+   */
+  async saveJob(job: Job): Promise<boolean> {
+    const progress = JSON.stringify(job.progress);
+    if (job.holder !== undefined) {
+      const row = [job.state, progress, job.updatedAt, job.id, job.holder];
+      if (!this.writer) return this.s.saveHeldJob.run(...row).changes > 0;
+      await this.writer.run([{ sql: SAVE_HELD_JOB, rows: [row] }]);
+      return this.s.leaseOwner.get(job.id) === job.holder;
+    }
     // Through the writer thread when there is one: never wait here for its write lock.
     if (this.writer) await this.writer.run([jobOp(job)]);
-    else this.s.saveJob.run(job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt);
+    else this.s.saveJob.run(job.id, job.kind, job.state, progress, job.createdAt, job.updatedAt);
+    return true;
   }
 
   async getJob(id: string): Promise<Job | undefined> {
