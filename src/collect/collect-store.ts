@@ -1,4 +1,4 @@
-import type { Identifier } from '../identity/identifiers.js';
+import type { Identifier, IgnoredIdentifier } from '../identity/identifiers.js';
 import type { MergeRecord } from '../identity/identity-index.js';
 import type { ConsentChange, ProfileState } from '../profiles/profile-state.js';
 import type { Message } from './message.js';
@@ -13,6 +13,8 @@ export interface IngestItem {
   ids: Identifier[];
   /** Identifiers to look up in the graph before resolving (the message's own, alias candidates). */
   lookups: Identifier[];
+  /** Identifiers the message carried and that were set aside (blocked, too long …), for its profile to record; absent when none was. */
+  ignored?: IgnoredIdentifier[];
   /** Tracking-plan violations found in it. */
   violations: Violation[];
   /** True when the tracking plan blocks it: only its violations are recorded. */
@@ -72,6 +74,7 @@ export interface MembershipWrite {
   at: number;
 }
 
+/** A conflict a batch hit: `count` messages (1 when absent) from `firstAt` (`at` when absent) to `at`, the last one `messageId`. */
 export interface IdentityConflict {
   profileId: string;
   messageId: string;
@@ -79,6 +82,8 @@ export interface IdentityConflict {
   value: string;
   reason: string;
   at: number;
+  count?: number;
+  firstAt?: number;
 }
 
 /** Everything one batch writes, computed by the pure step. */

@@ -164,10 +164,10 @@ export class Ingestor {
         // A projection made under another configuration may lack what this one reads.
         const message = projected !== undefined && projected !== epoch ? (JSON.parse(json) as Message) : m;
         const { violations, blocked } = plan.check(message);
-        const { ids, lookups, problems } = blocked ? { ids: [], lookups: [], problems: undefined } : identifiersFor(message, rules);
+        const { ids, lookups, ignored, problems } = blocked ? { ids: [], lookups: [], ignored: undefined, problems: undefined } : identifiersFor(message, rules);
         if (problems) outcomes[i] = { outcome: 'rejected', violations: [], problems };
         else {
-          items.push({ message, json, ids, lookups, violations, blocked });
+          items.push({ message, json, ids, lookups, ignored, violations, blocked });
           at.push(i);
         }
       });

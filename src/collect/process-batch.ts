@@ -6,7 +6,7 @@ import { resolveIdentity } from '../identity/resolve.js';
 import type { CompiledFeature } from '../profiles/features/definition.js';
 import { applyMessage, mergeProfileStates, newProfileState, type ProfileState } from '../profiles/profile-state.js';
 import { accountWritesOf } from '../identity/accounts.js';
-import type { IngestItem, IngestSnapshot, IngestWrites } from './collect-store.js';
+import type { IdentityConflict, IngestItem, IngestSnapshot, IngestWrites } from './collect-store.js';
 import type { Message } from './message.js';
 
 export interface BatchSettings {
@@ -22,17 +22,21 @@ export type BatchResult = IngestWrites;
 
 /**
  * A message's identifiers (strongest first) and those the store must look up for it: its own,
- * and for an alias call the previousId as a userId and as an anonymousId. A message with no usable
- * identifier of its own gets `problems` instead, naming each field it carried (see unidentified).
+ * and for an alias call the previousId as a userId and as an anonymousId; with those it carried
+ * and that were set aside (`ignored`, only when there are some), which its profile records. A
+ * message with no usable identifier of its own gets `problems` instead, naming each field it
+ * carried (see unidentified).
  */
-export function identifiersFor(m: Message, rules: MergeRules): { ids: Identifier[]; lookups: Identifier[]; problems?: FieldProblem[] } {
-  const { ids, ignored } = identifiersOf(m, rules);
-  if (ids.length === 0) return { ids, lookups: ids, problems: unidentified(ignored) };
+export function identifiersFor(m: Message, rules: MergeRules): { ids: Identifier[]; lookups: Identifier[]; ignored?: IgnoredIdentifier[]; problems?: FieldProblem[] } {
+  const out = identifiersOf(m, rules);
+  const ids = out.ids;
+  if (ids.length === 0) return { ids, lookups: ids, problems: unidentified(out.ignored) };
+  const ignored = out.ignored.length ? out.ignored : undefined;
   if (m.type === 'alias' && m.previousId && !isBlocked(rules, m.previousId)) {
     const v = normalizeIdentifier('userId', m.previousId);
-    return { ids, lookups: [...ids, { kind: 'userId', value: v }, { kind: 'anonymousId', value: v }] };
+    return { ids, lookups: [...ids, { kind: 'userId', value: v }, { kind: 'anonymousId', value: v }], ignored };
   }
-  return { ids, lookups: ids };
+  return { ids, lookups: ids, ignored };
 }
 
 /**
@@ -124,6 +128,9 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     for (const d of res.dropped) {
       w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: d.kind, value: d.value, reason: d.reason, at: m.receivedAt });
     }
+    // Identifiers set aside on a message that another one identified: the profile says so, or a
+    // client sending `email: "undefined"` on every call would go unnoticed.
+    if (item.ignored) recordIgnored(w.conflicts, item.ignored, res.profileId, m);
     // An alias to a blocked previousId links no one: the call is kept on the user, and the profile says why (as for a blocked account id).
     const prevBlocked = m.type === 'alias' && m.previousId !== undefined ? whyBlocked(cfg.rules, m.previousId) : undefined;
     if (prevBlocked) w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: 'previousId', value: m.previousId as string, reason: `${prevBlocked}: no profile was merged`, at: m.receivedAt });
@@ -153,6 +160,7 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     for (const mm of w.memberships) mm.profileId = finalId(mm.profileId);
     for (const c of w.conflicts) c.profileId = finalId(c.profileId);
   }
+  if (w.conflicts.length > 1) w.conflicts = foldConflicts(w.conflicts);
   for (const a of index.added) w.identities.push({ kind: a.kind, value: a.value, profileId: a.profileId, at: cfg.now });
   for (const id of changed) {
     if (mergedAway.has(id)) continue;
@@ -163,6 +171,47 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
   for (const id of createdIds) if (!mergedAway.has(id)) w.created.push(id);
   w.violations = [...violations.values()];
   return w;
+}
+
+/**
+ * Adds a conflict for each identifier a message set aside (kind and value bounded by
+ * identifiersOf), once per kind, value and reason: a message sending one blocked e-mail in
+ * `traits` and `context.traits` counts once, as a message is what the store counts.
+ */
+function recordIgnored(conflicts: IngestWrites['conflicts'], ignored: readonly IgnoredIdentifier[], profileId: string, m: Message): void {
+  const from = conflicts.length;
+  next: for (const i of ignored) {
+    for (let k = from; k < conflicts.length; k++) {
+      const c = conflicts[k];
+      if (c.kind === i.kind && c.value === i.value && c.reason === i.reason) continue next;
+    }
+    conflicts.push({ profileId, messageId: m.messageId, kind: i.kind, value: i.value, reason: i.reason, at: m.receivedAt });
+  }
+}
+
+/**
+ * One conflict per (profile, kind, value, reason) of a batch, counting its messages, from the
+ * first time to the last and its message (on equal times the later in the batch), as the store
+ * folds them: a batch of a client that sends `email: "undefined"` on every call writes one row,
+ * not one statement per message (PostgreSQL sends each conflict apart).
+ */
+function foldConflicts(conflicts: readonly IdentityConflict[]): IdentityConflict[] {
+  const byKey = new Map<string, IdentityConflict>();
+  for (const c of conflicts) {
+    const key = `${c.profileId}\u0000${c.kind}\u0000${c.value}\u0000${c.reason}`;
+    const cur = byKey.get(key);
+    if (!cur) {
+      byKey.set(key, { ...c });
+      continue;
+    }
+    cur.count = (cur.count ?? 1) + (c.count ?? 1);
+    cur.firstAt = Math.min(cur.firstAt ?? cur.at, c.firstAt ?? c.at);
+    if (c.at >= cur.at) {
+      cur.at = c.at;
+      cur.messageId = c.messageId;
+    }
+  }
+  return [...byKey.values()];
 }
 
 /** The message's identifiers in priority order; an alias's previousId joins as the identity it already is. */

@@ -62,6 +62,20 @@ describe('identifiersOf', () => {
     expect(ignored[0].reason).toContain('type');
   });
 
+  it('bounds every value, kind and reason it sets aside, as the profile records them (identityConflicts)', () => {
+    // An account's external id, an id of blank type, a blocked run of zeroes, an e-mail without "@"
+    // are kept whatever their length: only their start is recorded, and a blank type is kind ''.
+    const big = 'y'.repeat(5000);
+    const m = msg({ type: 'identify', anonymousId: 'a-4', traits: { email: 'n'.repeat(500) }, context: { externalIds: [
+      { id: big, type: 'crm', collection: 'accounts' }, { id: 'c-1', type: 'crm', collection: big }, { id: big, type: ' '.repeat(3000) }, { id: '0'.repeat(400), type: 'phone' },
+    ] } });
+    const { ids, ignored } = identifiersOf(m, DEFAULT_MERGE_RULES);
+    expect(ids).toEqual([{ kind: 'anonymousId', value: 'a-4' }]);
+    expect(ignored.map((i) => [i.kind, i.value])).toEqual([['email', `${'n'.repeat(64)}…`], ['crm', `${'y'.repeat(64)}…`], ['crm', 'c-1'], ['', `${'y'.repeat(64)}…`], ['phone', `${'0'.repeat(64)}…`]]);
+    expect(ignored[2].reason).toBe(`it identifies an account (collection "${'y'.repeat(64)}…"), not a person`);
+    for (const i of ignored) expect(i.reason.length).toBeLessThan(600);
+  });
+
   it('reads an e-mail the same whether its accents are composed or decomposed (NFC)', () => {
     // Unicode Standard Annex #15: "é" is U+00E9 (composed) or U+0065 U+0301 (decomposed); NFC makes both U+00E9.
     const composed = 'Ana.Mart\u00EDnez@Example.com';

@@ -7,7 +7,10 @@ export interface Identifier {
   value: string;
 }
 
-/** An identifier a message carried but that was not used, and why. */
+/**
+ * An identifier a message carried but that was not used, and why. Its kind and value are bounded
+ * (shortened: the first 64 characters of a longer one), as the profile records it (identityConflicts).
+ */
 export interface IgnoredIdentifier extends Identifier {
   reason: string;
   /** Where the message carried it (`userId`, `traits.email`, `context.externalIds[2].id` …), when known. */
@@ -65,7 +68,7 @@ export function identifiersOf(m: Message, rules: MergeRules): { ids: Identifier[
         // An id of no type would be one identity of kind '' for every client that sends such ids:
         // all of them whose values match ("1", a shared default) would merge into one person.
         if (e.type.trim() === '') {
-          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind: e.type, value: String(e.id), field: `context.externalIds[${i}].type`, reason: `its \`type\` is empty: an external id needs one (such as "phone" or "ios.idfa") to say what kind of id it is` });
+          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind: '', value: shortened(String(e.id)), field: `context.externalIds[${i}].type`, reason: `its \`type\` is empty: an external id needs one (such as "phone" or "ios.idfa") to say what kind of id it is` });
           continue;
         }
         const kind = tactKind(e.type);
@@ -76,7 +79,7 @@ export function identifiersOf(m: Message, rules: MergeRules): { ids: Identifier[
         // Segment's externalIds name their collection: "users", or "accounts" for an account's id,
         // which every member shares and which would merge them all into one person.
         if (e.collection !== undefined && e.collection !== null && e.collection !== 'users') {
-          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind, value: String(e.id), field: `context.externalIds[${i}].id`, reason: `it identifies an account (collection ${JSON.stringify(e.collection)}), not a person` });
+          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind, value: shortened(String(e.id)), field: `context.externalIds[${i}].id`, reason: `it identifies an account (collection ${collectionName(e.collection)}), not a person` });
           continue;
         }
         addIdentifier(out, rules, kind, e.id, `context.externalIds[${i}].id`);
@@ -109,6 +112,11 @@ export function tooLong(kind: string, value: string): string | undefined {
   return undefined;
 }
 
+/** An external id's collection as a reason names it: bounded, as the reason is recorded (a key of identityConflicts). */
+function collectionName(c: unknown): string {
+  return typeof c === 'string' ? JSON.stringify(shortened(c)) : `of type ${Array.isArray(c) ? 'array' : typeof c}`;
+}
+
 /** A value too long to record whole (an identity conflict is indexed by it): its start, marked as cut. */
 export function shortened(v: string): string {
   return v.length > 64 ? `${v.slice(0, 64)}…` : v;
@@ -125,11 +133,11 @@ function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] },
   }
   const blocked = whyBlocked(rules, value);
   if (blocked) {
-    out.ignored.push({ kind, value, field, reason: blocked });
+    out.ignored.push({ kind, value: shortened(value), field, reason: blocked });
     return;
   }
   if (kind === 'email' && !value.includes('@')) {
-    out.ignored.push({ kind, value, field, reason: 'it is not an e-mail address' });
+    out.ignored.push({ kind, value: shortened(value), field, reason: 'it is not an e-mail address' });
     return;
   }
   for (const i of out.ids) if (i.kind === kind && i.value === value) return;

@@ -12,6 +12,9 @@ interface ConflictView {
   at: string;
 }
 
+/** A message context carrying one external id. */
+const ext = (type: string, id: string, collection = 'users') => ({ externalIds: [{ type, id, collection }] });
+
 /** Waits for the next millisecond, so two calls never share a receive time (the tests compare them). */
 async function nextMs(): Promise<void> {
   const t = Date.now();
@@ -79,6 +82,56 @@ export function identityConflictsConformance(kind: StoreKind): void {
       const merged = await conflicts('u-1');
       expect(await conflicts('anonymousId:v-1')).toEqual(merged);
       expect(merged).toEqual([uNull, { ...v, count: 3 }]);
+    });
+
+    // A client sending `email: "undefined"` with every identify, or an external id the rules block,
+    // still identifies the person by its other ids: the message was kept and nothing said that a
+    // value had been set aside, so the operator could not see the client was broken.
+    it('records identifiers a kept message set aside, once per kind, value and reason, counting the messages', async () => {
+      const long = 'x'.repeat(700);
+      const calls: [string, Record<string, unknown>][] = [
+        ['identify', { userId: 's-1', traits: { email: 'undefined' }, messageId: 'e1' }],
+        // Both e-mail fields carry it: one message, counted once.
+        ['identify', { userId: 's-1', traits: { email: 'undefined' }, context: { traits: { email: 'undefined' } }, messageId: 'e2' }],
+        ['identify', { userId: 's-1', traits: { email: `${long}@x.io` }, messageId: 'e3' }],
+        ['identify', { userId: 's-1', traits: { email: 'no-at-sign' }, messageId: 'e4' }],
+        ['track', { userId: 's-1', event: 'E', context: ext('phone', '000-000-0000'), messageId: 'x1' }],
+        ['track', { userId: 's-1', event: 'E', context: ext('  ', 'id-of-no-type'), messageId: 'x2' }],
+        ['track', { userId: 's-1', event: 'E', context: ext('account_id', 'acme', 'accounts'), messageId: 'x3' }],
+        ['track', { userId: 's-1', event: 'E', context: ext('account_id', long, 'accounts'), messageId: 'x4' }],
+      ];
+      for (const [type, body] of calls) {
+        await nextMs();
+        expect((await send(h.app, `/v1/${type}`, body)).statusCode).toBe(200);
+      }
+      await nextMs();
+      // A batch hits the blocked e-mail again; a retry of e1 is not counted twice.
+      const batch = [{ type: 'identify', userId: 's-1', traits: { email: 'undefined' }, messageId: 'e5' }, { type: 'identify', userId: 's-1', traits: { email: 'undefined' }, messageId: 'e1' }];
+      expect((await send(h.app, '/v1/batch', { batch })).json()).toEqual({ success: true });
+
+      const got = await conflicts('s-1');
+      const row = (kind: string, value: string) => got.find((c) => c.kind === kind && c.value === value);
+      expect(row('email', 'undefined')).toMatchObject({ count: 3, messageId: 'e5', reason: 'the value "undefined" is on the blocked list of the merge rules' });
+      expect(row('email', `${'x'.repeat(64)}…`)).toMatchObject({ count: 1, messageId: 'e3', reason: 'it is 705 characters long, and an identifier may be at most 512' });
+      expect(row('email', 'no-at-sign')).toMatchObject({ count: 1, messageId: 'e4', reason: 'it is not an e-mail address' });
+      expect(row('phone', '000-000-0000')).toMatchObject({ count: 1, messageId: 'x1', reason: expect.stringContaining('zeroes and dashes') });
+      expect(row('', 'id-of-no-type')).toMatchObject({ count: 1, messageId: 'x2', reason: expect.stringContaining('`type` is empty') });
+      expect(row('account_id', 'acme')).toMatchObject({ count: 1, messageId: 'x3', reason: expect.stringContaining('identifies an account') });
+      // What is stored is bounded: the first 64 characters of an over-long value, as for other conflicts.
+      expect(row('account_id', `${'x'.repeat(64)}…`)).toMatchObject({ count: 1, messageId: 'x4' });
+      expect(got).toHaveLength(7);
+      // None of them became an identity.
+      const p = (await get(h.app, '/v1/profiles/s-1')).json() as { identities: { kind: string }[] };
+      expect(p.identities.map((i) => i.kind)).toEqual(['userId']);
+    });
+
+    it('folds the set-aside identifiers of two merging profiles, and records none for a message whose ids are all usable', async () => {
+      await send(h.app, '/v1/identify', { anonymousId: 'v-9', traits: { email: 'null' }, messageId: 'v1' });
+      await nextMs();
+      await send(h.app, '/v1/identify', { userId: 'u-9', traits: { email: 'null' }, messageId: 'u1' });
+      await nextMs();
+      await send(h.app, '/v1/identify', { userId: 'u-9', anonymousId: 'v-9', traits: { email: 'ana@x.io' }, context: ext('device', 'd-9'), messageId: 'link' });
+      expect(await conflicts('u-9')).toEqual([expect.objectContaining({ kind: 'email', value: 'null', count: 2, messageId: 'u1' })]);
     });
   });
 }

@@ -19,8 +19,8 @@ const FOLD = `ON CONFLICT (profile_id, kind, value, reason) DO UPDATE SET count 
 export async function recordConflictsPg(c: pg.PoolClient, conflicts: readonly IdentityConflict[]): Promise<void> {
   for (const x of conflicts) {
     await c.query(
-      `INSERT INTO identity_conflicts (profile_id, kind, value, reason, count, first_at, last_at, last_message_id) VALUES ($1, $2, $3, $4, 1, $5, $5, $6) ${FOLD}`,
-      [x.profileId, x.kind, x.value, x.reason, x.at, x.messageId],
+      `INSERT INTO identity_conflicts (profile_id, kind, value, reason, count, first_at, last_at, last_message_id) VALUES ($1, $2, $3, $4, $7, $8, $5, $6) ${FOLD}`,
+      [x.profileId, x.kind, x.value, x.reason, x.at, x.messageId, x.count ?? 1, x.firstAt ?? x.at],
     );
   }
 }

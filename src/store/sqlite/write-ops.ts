@@ -54,7 +54,7 @@ const SQL = {
   membership: `INSERT INTO memberships (account_id, profile_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
     ${memberFold('>=')}`,
   // One row per (profile, kind, value, reason), counting the messages that hit it (core-003).
-  conflict: `INSERT INTO identity_conflicts (profile_id, kind, value, reason, count, first_at, last_at, last_message_id) VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+  conflict: `INSERT INTO identity_conflicts (profile_id, kind, value, reason, count, first_at, last_at, last_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ${conflictFold}`,
   violation: `INSERT INTO plan_violations (event, property, rule, count, blocked, last_at, last_message_id, last_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (event, property, rule) DO UPDATE SET count = plan_violations.count + excluded.count, blocked = plan_violations.blocked + excluded.blocked,
@@ -139,7 +139,7 @@ export function ingestOps(w: IngestWrites, seqs: number[], statesNow: unknown[][
   if (w.consent.length) ops.push({ sql: SQL.consent, rows: w.consent.map((c) => [c.profileId, c.at, c.messageId, JSON.stringify(c.changes)]) });
   if (w.accounts.length) ops.push({ sql: SQL.account, rows: w.accounts.map((a) => [a.id, JSON.stringify(a.traits), traitsAt(a.traits, a.at), a.at, a.at]) });
   if (w.memberships.length) ops.push({ sql: SQL.membership, rows: w.memberships.map((m) => [m.accountId, m.profileId, m.role, m.at, m.at]) });
-  if (w.conflicts.length) ops.push({ sql: SQL.conflict, rows: w.conflicts.map((c) => [c.profileId, c.kind, c.value, c.reason, c.at, c.at, c.messageId]) });
+  if (w.conflicts.length) ops.push({ sql: SQL.conflict, rows: w.conflicts.map((c) => [c.profileId, c.kind, c.value, c.reason, c.count ?? 1, c.firstAt ?? c.at, c.at, c.messageId]) });
   if (w.violations.length) ops.push({ sql: SQL.violation, rows: w.violations.map((v) => [v.event, v.property, v.rule, v.count, v.blocked, v.at, v.messageId, v.detail]) });
   if (w.blocked.length) ops.push({ sql: SQL.blocked, rows: w.blocked.map((b) => [b.messageId, b.at]) }, { sql: SQL.blockedPrune, rows: [[blockedWindow]] });
   return ops;
