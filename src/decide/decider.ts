@@ -341,7 +341,10 @@ export class Decider {
 
 /**
  * The global budgets a decision's contacts take from, with each chosen action's fair share as the
- * contact-policy stage computes it (Infinity once the window is open to borrowing).
+ * contact-policy stage computes it (Infinity once the window is open to borrowing). One guard per
+ * channel and window: a shared store counts a window by channel and window, not by budget, so two
+ * budgets on one (refused at PUT, but a policy stored before is compiled as stored) are merged —
+ * the tightest max and share win — lest each decision be taken once per budget.
  *
  * @example
  * budgetGuards(record, play); // [{ name: 'email budget', channel: 'email', max: 50000, shares: { 'spring-sale': 25000 }, … }]
@@ -349,11 +352,20 @@ export class Decider {
 export function budgetGuards(record: DecisionRecord, play: Playbook): BudgetGuard[] {
   const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
   if (!actions.length) return [];
-  return play.policy.budgets.filter((b) => b.channel === record.channel).map((b) => {
+  const guards = new Map<string, BudgetGuard>();
+  for (const b of play.policy.budgets) {
+    if (b.channel !== record.channel) continue;
     const windowStart = budgetWindowStart(b.windowMs, record.at);
     const borrowing = (record.at - windowStart) / b.windowMs >= b.borrowAfter;
     const weights = play.budgetWeightsAt(record.at).get(b.channel) ?? 1;
     const shares = Object.fromEntries(actions.map((a) => [a, borrowing ? Infinity : (b.max * (play.catalog.actions.get(a)?.budgetWeight ?? 1)) / weights]));
-    return { name: b.name, channel: b.channel, windowMs: b.windowMs, windowStart, max: b.max, shares };
-  });
+    const key = `${b.windowMs}`;
+    const had = guards.get(key);
+    if (!had) guards.set(key, { name: b.name, channel: b.channel, windowMs: b.windowMs, windowStart, max: b.max, shares });
+    else {
+      for (const a of actions) had.shares[a] = Math.min(had.shares[a] ?? Infinity, shares[a]);
+      if (b.max < had.max) Object.assign(had, { name: b.name, max: b.max });
+    }
+  }
+  return [...guards.values()];
 }

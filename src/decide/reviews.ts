@@ -13,7 +13,8 @@ export type ReviewStatus = Hold['status'] | 'expired' | 'superseded';
 
 /**
  * A review as read: its status at the time of reading, and when it expires — a pending (or
- * expired) one, when it takes no more verdict; an approved one, when its approval lapses undelivered.
+ * expired) one, when it takes no more verdict; an approved one, when its approval lapses undelivered;
+ * a rejected one, when its block ends (the action may be offered to the subject again).
  * `supersededBy`: of a review whose content changed since it was held (pending: `superseded`;
  * approved: never to be delivered), the newer review of the same subject and action, of the content
  * as it is now, while the decision state keeps it; else null.
@@ -30,6 +31,8 @@ export interface ReviewRules {
   expireMs: () => number;
   /** The policy's `review.approvalValidFor` (ms). */
   approvalMs: () => number;
+  /** The policy's `review.rejectFor` (ms). */
+  rejectMs: () => number;
   /** The catalog in force: a review is of content it still has, or superseded. */
   catalog: () => CompiledCatalog;
 }
@@ -97,6 +100,7 @@ export class Reviews {
     const now = this.now();
     const expireMs = this.rules.expireMs();
     const approvalMs = this.rules.approvalMs();
+    const rejectMs = this.rules.rejectMs();
     const catalog = this.rules.catalog();
     const current = (h: Hold) => {
       const action = catalog.actions.get(h.action);
@@ -105,6 +109,7 @@ export class Reviews {
     };
     return (h) => {
       if (h.status === 'approved') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + approvalMs, supersededBy: current(h) ? null : this.replacement(h, current) };
+      if (h.status === 'rejected') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + rejectMs, supersededBy: null };
       if (h.status !== 'pending') return { ...h, expiresAt: null, supersededBy: null };
       const expiresAt = h.createdAt + expireMs;
       if (expiresAt <= now) return { ...h, status: 'expired', expiresAt, supersededBy: null };

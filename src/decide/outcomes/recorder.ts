@@ -24,6 +24,12 @@ export interface OutcomeInput {
   action?: string;
   /** The item of the decision's recommendations it is of (API reports name their decision). */
   item?: string;
+  /**
+   * Of an API report whose `subject` no profile holds and whose kind is near one of Tact's
+   * (`emial:`): the lookups' sentence for it and the identifier meant — said for the field
+   * `subject` when the decision named was made for another subject (most likely the typo's).
+   */
+  subjectHint?: { message: string; suggestion: string };
   source: 'api' | 'event';
 }
 
@@ -164,12 +170,13 @@ export class OutcomeRecorder {
       }
       return undefined;
     }
-    const problem = (field: string, message: string) => {
-      if (api) throw validationError([{ field, message }]);
+    const problem = (field: string, message: string, also: { field: string; message: string }[] = [], extra?: Record<string, unknown>) => {
+      if (api) throw validationError([{ field, message }, ...also], extra);
       return undefined;
     };
     if (o.profileKey && d.profileKey !== o.profileKey && !((await this.d.keysOf?.(o.profileKey)) ?? []).includes(d.profileKey)) {
-      return problem('decisionId', `The decision \`${d.id}\` was made for another subject: an outcome is credited only to its own subject's decisions.`);
+      const hint = o.subjectHint;
+      return problem('decisionId', `The decision \`${d.id}\` was made for another subject: an outcome is credited only to its own subject's decisions.`, hint ? [{ field: 'subject', message: hint.message }] : [], hint ? { suggestion: hint.suggestion } : undefined);
     }
     if (o.at < d.at - CLOCK_SKEW_MS) return problem('timestamp', `The outcome's \`timestamp\` (${new Date(o.at).toISOString()}) is more than five minutes before its decision (${new Date(d.at).toISOString()}).`);
     if (o.action && !d.choices.some((c) => c.kind === 'action' && c.action === o.action)) {

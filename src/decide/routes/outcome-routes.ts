@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_FUTURE_MS } from '../../collect/normalize.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
-import { findProfile, subjectWarnings } from '../../profiles/lookup.js';
+import { findProfile, profileNotFound, subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { decideSchemas } from './schemas.js';
@@ -40,7 +40,10 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     // With a decisionId too, the subject is checked: the decision must be theirs.
     if (b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
     // Recorded for a subject no profile holds as for a new one; a kind near one of Tact's (`emial:`) is most likely a typo, and said so.
-    const warnings = b.subject && profileKey?.startsWith('anon:') ? subjectWarnings(b.subject, tact.settings.get(mergeRulesKind)) : [];
+    const rules = tact.settings.get(mergeRulesKind);
+    const warnings = b.subject && profileKey?.startsWith('anon:') ? subjectWarnings(b.subject, rules) : [];
+    // Named with a decision made for another subject, the 400 says it too, as a lookup would.
+    const subjectHint = b.subject && warnings.length ? { message: profileNotFound(b.subject, rules).message, suggestion: warnings[0].suggestion } : undefined;
     const now = Date.now();
     const at = b.timestamp ? Date.parse(b.timestamp) : now;
     // As for a tracked event: a time further ahead is a wrong clock — a dismissal dated years on would count towards suppression for years, and outlive the retention.
@@ -49,7 +52,7 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
       throw validationError([{ field: 'timestamp', message: `The outcome's \`timestamp\` (${b.timestamp}) is ${ahead} after it arrived; more than 24 hours ahead is a wrong clock, not an outcome. Send the time it happened, or leave \`timestamp\` out for the time of receipt.` }]);
     }
     const r = await tact.decide.outcomes.record([
-      { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, item: b.item, source: 'api' },
+      { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, item: b.item, subjectHint, source: 'api' },
     ]);
     return { recorded: r.records.map((x) => ({ ...x, at: new Date(x.at).toISOString() })), duplicate: r.duplicates.length > 0, ...(warnings.length ? { warnings } : {}) };
   });

@@ -185,7 +185,10 @@ function mostCommon(candidates: readonly Candidate[]): string {
     }
   }
   if (!best?.out) return '';
-  const own = best.out.rule.startsWith('own ');
+  // Only an action's own rule, which the stage names `own <stage> rule` for every action alike
+  // (catalog-compile.ts; the policy may not take those names, policy-names.ts): its reason says it.
+  // A rule, cap or budget a user named "own …" keeps its name.
+  const own = best.out.rule === `own ${best.out.stage} rule`;
   return `${best.out.reason}${own ? '' : ` (rule "${best.out.rule}")`}, ${bestN} time${bestN === 1 ? '' : 's'}`;
 }
 

@@ -90,8 +90,15 @@ export class PostgresDecisionStore implements DecisionStore {
         : [];
       if (contacts.length || outcomes.length || newHolds.length) return { contacts, outcomes, holds: newHolds };
       const actions = d.choices.filter((ch) => ch.kind === 'action' && ch.action).map((ch) => ch.action as string);
+      // The use is counted per channel and window, not per budget: the guards of one window are
+      // checked together and the decision taken from it once.
+      const windows = new Map<string, BudgetGuard[]>();
       for (const g of budgets) {
-        const spent = await this.takeFromBudget(c, g, actions);
+        const k = `${g.channel}\u0000${g.windowMs}\u0000${g.windowStart}`;
+        windows.set(k, [...(windows.get(k) ?? []), g]);
+      }
+      for (const guards of windows.values()) {
+        const spent = await this.takeFromBudget(c, guards, actions);
         if (spent) return { contacts: [], outcomes: [], budget: spent };
       }
       await this.insert(c, d);
@@ -101,12 +108,14 @@ export class PostgresDecisionStore implements DecisionStore {
   }
 
   /**
-   * Under a lock on the budget's channel (taken after the subject's, always in that order, so two
+   * Under a lock on the budgets' channel (taken after the subject's, always in that order, so two
    * decisions cannot wait on each other), counts the window exactly and takes one contact per
-   * chosen action from it; returns the budget's name when the decision would pass its limit or an
-   * action's fair share (nothing is taken then: the transaction is abandoned).
+   * chosen action from it, once for all the `guards` of that one channel and window; returns a
+   * budget's name when the decision would pass its limit or an action's fair share (nothing is
+   * taken then: the transaction is abandoned).
    */
-  private async takeFromBudget(c: pg.PoolClient, g: BudgetGuard, actions: readonly string[]): Promise<string | undefined> {
+  private async takeFromBudget(c: pg.PoolClient, guards: readonly BudgetGuard[], actions: readonly string[]): Promise<string | undefined> {
+    const g = guards[0];
     await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`budget:${g.channel}`]);
     const key = [g.channel, g.windowMs, g.windowStart];
     const read = async () => (await c.query<{ action: string; n: number }>('SELECT action, n FROM decision_budget_use WHERE channel = $1 AND window_ms = $2 AND window_start = $3', key)).rows;
@@ -122,8 +131,10 @@ export class PostgresDecisionStore implements DecisionStore {
       rows = await read();
     }
     const used = new Map(rows.map((r) => [r.action, Number(r.n)]));
-    if ((used.get('') ?? 0) + actions.length > g.max) return g.name;
-    if (actions.some((a) => (used.get(a) ?? 0) >= (g.shares[a] ?? Infinity))) return g.name;
+    for (const b of guards) {
+      if ((used.get('') ?? 0) + actions.length > b.max) return b.name;
+      if (actions.some((a) => (used.get(a) ?? 0) >= (b.shares[a] ?? Infinity))) return b.name;
+    }
     for (const a of ['', ...actions]) {
       await c.query(
         `INSERT INTO decision_budget_use (channel, window_ms, window_start, action, n) VALUES ($1, $2, $3, $4, $5)
