@@ -32,6 +32,8 @@ describe('tact evaluate-policy, experiment results and holdout results options',
     [['experiment', 'results', 'hero-test', '--from', '2026-12-01', '--to', '2026-11-30'], '--to'],
     [['evaluate-policy', '--placement', 'home', '--exploration', '0.1', '--from', '2999-01-01'], '--from'],
     [['holdout', 'results', '--from', '2999-01-01'], '--from'],
+    [['experiment', 'results', 'hero-test', '--alpha', '0.5'], '--alpha'],
+    [['holdout', 'results', '--alpha', 'five'], '--alpha'],
   ];
   for (const [args, flag] of cases) {
     it(`refuses ${args.slice(-2).join(' ')} of ${args[0]} by name, before opening the store`, async () => {

@@ -30,6 +30,14 @@ const checkWindow = (o: { from?: string; to?: string }, from: number | undefined
   if (to === undefined && from >= Date.now()) throw new Error(`The --from "${o.from}" is not before now (${new Date().toISOString()}): the window holds no decisions.`);
 };
 
+/** The level of a readout's intervals, as the API takes it: above 0 and below 0.5. */
+const alphaOf = (s: string | undefined): number | undefined => {
+  if (s === undefined) return undefined;
+  const a = s.trim() === '' ? NaN : Number(s);
+  if (!(a > 0 && a < 0.5)) throw new Error(`The --alpha "${s}" must be a level above 0 and below 0.5, e.g. 0.05.`);
+  return a;
+};
+
 const effectOf = (s: string): EffectType => {
   if (s !== 'relative' && s !== 'absolute') throw new Error(`The --effect "${s}" must be relative or absolute.`);
   return s;
@@ -41,6 +49,7 @@ interface ReadoutOptions {
   to?: string;
   preDays: string;
   effect: string;
+  alpha?: string;
   json?: boolean;
 }
 
@@ -51,12 +60,13 @@ function readoutOptions(cmd: Command): Command {
     .option('--to <date>', 'decisions and outcomes before this time (default: now)')
     .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off; at most 365)', '14')
     .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
+    .option('--alpha <level>', 'intervals at 1 − alpha, above 0 and below 0.5 (default: 0.05, 95% intervals)')
     .option('--json', 'print the results as one JSON object');
 }
 
 /** Opens the store and its settings, computes a readout, prints it (as JSON or formatted), closes the store. */
-async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings: Settings, q: { from?: number; to?: number; preDays: number; effect: EffectType }) => Promise<R>, format: (r: R) => string): Promise<void> {
-  const q = { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: wholeNumber('--pre-days', o.preDays, 0, 365), effect: effectOf(o.effect) };
+async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings: Settings, q: { from?: number; to?: number; preDays: number; effect: EffectType; alpha?: number }) => Promise<R>, format: (r: R) => string): Promise<void> {
+  const q = { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: wholeNumber('--pre-days', o.preDays, 0, 365), effect: effectOf(o.effect), alpha: alphaOf(o.alpha) };
   checkWindow(o, q.from, q.to);
   const store = await openExistingStore(process.env);
   try {
@@ -74,11 +84,11 @@ async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings:
  * TACT_DATA_DIR / TACT_DATABASE_URL.
  *
  * @example
- * tact experiment results hero-test --pre-days 14 --json
+ * tact experiment results hero-test --pre-days 14 --alpha 0.1 --json
  */
 export function experimentCommand(program: Command): void {
   const exp = program.command('experiment').description('Experiments: results per arm and metric from the decision log.');
-  readoutOptions(exp.command('results').description('Each arm against the control on every metric of the experiment, with 95% intervals.').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
+  readoutOptions(exp.command('results').description('Each arm against the control on every metric of the experiment, with intervals at 1 − alpha (95% by default).').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
     printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles, documents: store.documents }), formatResults),
   );
 }

@@ -15,7 +15,7 @@ function metric(name: string, arm: string, f: [number, number, number] | null, s
   } as unknown as MetricReadout;
 }
 
-const readout = (metrics: MetricReadout[]) => ({ srm: { chiSquare: 0.5, pValue: 0.48, mismatch: false }, metrics, warnings: [] });
+const readout = (metrics: MetricReadout[]) => ({ srm: { chiSquare: 0.5, pValue: 0.48, mismatch: false }, alpha: 0.05, metrics, warnings: [] });
 
 const experiment = (metrics: MetricReadout[]) => ({
   experiment: { id: 'hero-test', placement: 'home', status: 'running', control: 'control', arms: [] },
@@ -79,7 +79,7 @@ describe('the sample ratio line names its test', () => {
     const r = {
       holdout: { share: 0.02, salt: 'global' }, placement: 'home', window: { from: null, to: '1970-01-01T00:00:00.000Z', preDays: 0 }, effect: 'absolute', decisions: 100,
       units: { holdout: 7, personalized: 93 }, crossovers: 0, metrics: [],
-      readout: { srm: { chiSquare: 12.76, pValue: 0.00406205408010084, mismatch: false, method: 'exact-binomial' }, metrics: [], warnings: [] },
+      readout: { srm: { chiSquare: 12.76, pValue: 0.00406205408010084, mismatch: false, method: 'exact-binomial' }, alpha: 0.05, metrics: [], warnings: [] },
     } as unknown as HoldoutResults;
     expect(formatHoldout(r, UNICODE)).toContain('Sample ratio check against 2.0% : 98.0%: exact binomial test (an expected count under 5), p = 0.00406 — ok');
     expect(formatResults(experiment([]), UNICODE)).toContain('Sample ratio check: χ² = 0.50, p = 0.480 — ok');

@@ -58,7 +58,8 @@ function readoutLines(readout: ExperimentReadout, preDays: number, effect: Effec
   const lines: string[] = [];
   const w = Math.max(8, ...readout.metrics.map((m) => m.armId.length));
   const mw = Math.max(13, ...readout.metrics.map((m) => m.metric.length + 2));
-  lines.push('', `${'metric'.padEnd(mw)} ${'arm'.padEnd(w)} control    treatment  ${effect === 'absolute' ? 'diff    ' : 'lift    '}  95% CI               always-valid CI      P(beat)  risk     verdict`);
+  const level = `${Number(((1 - readout.alpha) * 100).toPrecision(3))}%`;
+  lines.push('', `${'metric'.padEnd(mw)} ${'arm'.padEnd(w)} control    treatment  ${effect === 'absolute' ? 'diff    ' : 'lift    '}  ${`${level} CI`.padEnd(20)} always-valid CI      P(beat)  risk     verdict`);
   for (const m of readout.metrics) {
     const f = m.frequentist;
     const s = m.sequential;
@@ -79,12 +80,12 @@ function readoutLines(readout: ExperimentReadout, preDays: number, effect: Effec
 }
 
 /**
- * One plot per metric, one row per arm: the always-valid CI (wide) under the 95% CI, the estimate
+ * One plot per metric, one row per arm: the always-valid CI (wide) under the 1 − alpha CI, the estimate
  * on top, the zero line through them, on an axis that holds them all and zero.
  */
 function intervalPlots(readout: ExperimentReadout, effect: EffectType, g: Glyphs): string[] {
   const fx = effect === 'absolute' ? (x: number) => `${x >= 0 ? '+' : ''}${num(x)}` : pct;
-  const lines = ['', `Intervals (${g.ci} 95% CI, ${g.wide} always-valid CI, ${g.point} estimate, ${g.line} ${effect === 'absolute' ? 'no difference' : 'no lift'}):`];
+  const lines = ['', `Intervals (${g.ci} ${Number(((1 - readout.alpha) * 100).toPrecision(3))}% CI, ${g.wide} always-valid CI, ${g.point} estimate, ${g.line} ${effect === 'absolute' ? 'no difference' : 'no lift'}):`];
   const nameOf = (m: ExperimentReadout['metrics'][number]) => `${m.metric}${m.cuped ? '*' : ''}`;
   for (const name of new Set(readout.metrics.map(nameOf))) {
     const arms = readout.metrics.filter((m) => nameOf(m) === name);

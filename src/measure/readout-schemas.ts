@@ -96,11 +96,12 @@ const readout = open(
       ['chiSquare', 'df', 'pValue', 'expected', 'mismatch', 'threshold', 'method'],
       'The sample-ratio-mismatch check.',
     ),
+    alpha: { ...num, description: 'The intervals shown are at level 1 − alpha.' },
     verdictAlpha: { ...num, description: 'Alpha over the number of arms compared with the control (Bonferroni).' },
     metrics: { type: 'array', items: metricReadout, description: 'One per metric and arm against the control.' },
     warnings: { type: 'array', items: str, description: 'Whole sentences, e.g. the SRM warning.' },
   },
-  ['srm', 'verdictAlpha', 'metrics', 'warnings'],
+  ['srm', 'alpha', 'verdictAlpha', 'metrics', 'warnings'],
 );
 
 const windowFields = {
@@ -137,9 +138,31 @@ export const experimentResultsSchema = open(
     window: open({ ...windowFields, stoppedAt: { ...time, type: ['string', 'null'], description: 'When a stopped experiment stopped (the default end of its window); else null.' } }, ['from', 'to', 'preDays', 'stoppedAt']),
     units: { type: 'object', additionalProperties: int, description: 'Subjects per arm, by first exposure.' },
     holdout: { ...int, description: 'Subjects the global holdout kept out (not part of the comparison).' },
+    horizon: open(
+      {
+        plannedUnits: { type: ['integer', 'null'], description: "The experiment's `plannedUnits`: the total units its fixed-horizon test was planned for; null without a plan." },
+        units: { ...int, description: 'Units read in the arms.' },
+        reached: { type: ['boolean', 'null'], description: 'Whether the units reach the plan (the fixed-horizon results are valid from then on); null without a plan.' },
+      },
+      ['plannedUnits', 'units', 'reached'],
+    ),
+    periods: {
+      type: 'array',
+      description: "The experiment's designs over the window, oldest first: a new one wherever its status, salt, arms or weights changed (the warnings name such a change; the SRM check expects each unit under the weights of its first exposure).",
+      items: open(
+        {
+          from: { ...time, description: 'When the configuration version that set this design was written.' },
+          to: { ...time, type: ['string', 'null'], description: 'When the next design was written; null for the one in force.' },
+          status: { type: 'string', enum: ['running', 'stopped'] },
+          arms: { type: 'array', items: open({ id: str, weight: num }, ['id', 'weight']) },
+          units: { type: 'object', additionalProperties: int, description: 'Subjects first exposed in this period, per arm.' },
+        },
+        ['from', 'to', 'status', 'arms', 'units'],
+      ),
+    },
     ...common,
   },
-  ['experiment', 'window', 'effect', 'decisions', 'units', 'holdout', 'crossovers', 'metrics', 'readout'],
+  ['experiment', 'window', 'effect', 'decisions', 'units', 'holdout', 'crossovers', 'horizon', 'periods', 'metrics', 'readout'],
 );
 
 /**

@@ -24,4 +24,12 @@ describe('the experiments document', () => {
     ];
     expect(checkExperiments({ t: { placement: 'home', salt: 's', status: 'stopped', control: 'b', arms } })).toEqual([]);
   });
+
+  it('takes a planned sample size for the fixed-horizon test, a whole number of units, naming the field otherwise', () => {
+    const arms = [{ id: 'a', weight: 1 }, { id: 'b', weight: 1 }];
+    expect(checkExperiments({ t: { placement: 'home', plannedUnits: 20_000, arms } })).toEqual([]);
+    for (const plannedUnits of [0, -5, 1.5, '2000', null]) {
+      expect(checkExperiments({ t: { placement: 'home', plannedUnits, arms } })).toEqual([{ field: 't.plannedUnits', message: expect.stringMatching(/^The `plannedUnits` is the total number of units/) }]);
+    }
+  });
 });

@@ -21,6 +21,11 @@ export interface ExperimentDef {
   status?: 'running' | 'stopped';
   /** The arm the others are compared with (default: the first). */
   control?: string;
+  /**
+   * Total units the fixed-horizon test was planned for (a power calculation's sample size): until the
+   * arms hold them, the results say its p-values and intervals are not valid yet.
+   */
+  plannedUnits?: number;
   arms: ArmDef[];
 }
 
@@ -34,6 +39,7 @@ export interface CompiledExperiment {
   salt: string;
   status: 'running' | 'stopped';
   control: string;
+  plannedUnits?: number;
   arms: readonly ArmDef[];
 }
 
@@ -43,7 +49,7 @@ export interface CompiledExperiments {
   running: ReadonlyMap<string, CompiledExperiment>;
 }
 
-const EXPERIMENT_FIELDS = ['placement', 'salt', 'status', 'control', 'arms'];
+const EXPERIMENT_FIELDS = ['placement', 'salt', 'status', 'control', 'plannedUnits', 'arms'];
 const ARM_FIELDS = ['id', 'weight', 'policy', 'model', 'variant'];
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -70,6 +76,9 @@ export function checkExperiments(body: unknown): FieldProblem[] {
     problems.push(...unknownFields(e, EXPERIMENT_FIELDS, id));
     if (typeof e.placement !== 'string' || !e.placement) problems.push({ field: f('placement'), message: `The experiment \`${id}\` needs a \`placement\` (a placement id of the catalog).` });
     if (e.salt !== undefined && (typeof e.salt !== 'string' || !e.salt)) problems.push({ field: f('salt'), message: 'The `salt` must be a non-empty string.' });
+    if (e.plannedUnits !== undefined && !(Number.isInteger(e.plannedUnits) && (e.plannedUnits as number) >= 1)) {
+      problems.push({ field: f('plannedUnits'), message: 'The `plannedUnits` is the total number of units (subjects, all arms) the fixed-horizon test was planned for: a whole number of at least 1, e.g. 20000.' });
+    }
     if (e.status !== undefined && e.status !== 'running' && e.status !== 'stopped') problems.push({ field: f('status'), message: 'The `status` is "running" or "stopped".' });
     if ((e.status ?? 'running') === 'running' && typeof e.placement === 'string') {
       const other = runningAt.get(e.placement);
@@ -152,7 +161,7 @@ export function compileExperiments(body: ExperimentsBody): CompiledExperiments {
   const byId = new Map<string, CompiledExperiment>();
   const running = new Map<string, CompiledExperiment>();
   for (const [id, e] of Object.entries(body)) {
-    const c: CompiledExperiment = { id, placement: e.placement, salt: e.salt ?? id, status: e.status ?? 'running', control: e.control ?? e.arms[0].id, arms: e.arms };
+    const c: CompiledExperiment = { id, placement: e.placement, salt: e.salt ?? id, status: e.status ?? 'running', control: e.control ?? e.arms[0].id, ...(e.plannedUnits !== undefined ? { plannedUnits: e.plannedUnits } : {}), arms: e.arms };
     byId.set(id, c);
     if (c.status === 'running') running.set(c.placement, c);
   }
@@ -169,7 +178,7 @@ export function compileExperiments(body: ExperimentsBody): CompiledExperiments {
 export const experimentsKind: DocumentKind<ExperimentsBody, CompiledExperiments> = {
   kind: 'experiments',
   configKey: 'experiments',
-  description: 'A/B/n experiments per placement: salt, status, arms with weights, each pinning a policy version, a model version or a content variant.',
+  description: 'A/B/n experiments per placement: salt, status, planned units, arms with weights, each pinning a policy version, a model version or a content variant.',
   empty: {},
   check: checkExperiments,
   checkStored: checkExperimentPins,

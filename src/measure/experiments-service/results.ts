@@ -9,6 +9,7 @@ import { experimentsKind, type ExperimentsBody } from './experiments-kind.js';
 import type { DocumentStore } from '../../config/document-store.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import { byPerson, firstExposedFrom, readExposures } from './exposures.js';
+import { type DesignPeriod, designPeriods, designWarnings, unitsByPeriod } from './design-history.js';
 
 /** What a results request may set. */
 export interface ResultsOptions {
@@ -52,6 +53,17 @@ export interface ExperimentResults {
   holdout: number;
   /** Subjects seen in more than one arm, the holdout included (counted in their first). */
   crossovers: number;
+  /**
+   * The planned horizon of the fixed-horizon test (`plannedUnits` of the experiment; null without one),
+   * the units read, and whether they reach it (null without a plan).
+   */
+  horizon: { plannedUnits: number | null; units: number; reached: boolean | null };
+  /**
+   * The experiment's designs over the window, oldest first (from the configuration history; without
+   * it, the design in force): ISO 8601 times, `to` null for the one in force, units per arm by first
+   * exposure. More than one running design (weights, arms or salt changed) is named in the warnings.
+   */
+  periods: { from: string; to: string | null; status: string; arms: { id: string; weight: number }[]; units: Record<string, number> }[];
   metrics: MetricSpec[];
   readout: ExperimentReadout;
 }
@@ -80,7 +92,24 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
   const { exposures, decisions, crossovers, keysOf } = firstExposedFrom(o.profiles ? await byPerson(o.profiles, read) : read, o.from);
   const total = e.arms.reduce((s, a) => s + a.weight, 0);
   const weights = e.arms.map((a) => ({ id: a.id, weight: a.weight / total }));
-  const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: weights }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });
+  // A weight changed mid-flight: each unit was drawn under the weights of its first exposure, so the
+  // sample-ratio check expects their mix (against the latest alone a ramp-up from 90/10 read as a mismatch).
+  const periods: DesignPeriod[] = o.documents ? await designPeriods(o.documents, e.id, { from: o.from, to }) : [];
+  if (!periods.length) {
+    let first = o.from ?? to;
+    for (const x of exposures.values()) first = Math.min(first, x.first);
+    periods.push({ from: first, status: e.status, salt: e.salt, arms: weights, units: {} });
+  }
+  const expected = unitsByPeriod(periods, exposures, [...arms]) ?? weights;
+  const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: expected }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });
+  readout.warnings.push(...designWarnings(e.id, periods));
+  const inArms = e.arms.reduce((s, a) => s + (units[a.id] ?? 0), 0);
+  const horizon = { plannedUnits: e.plannedUnits ?? null, units: inArms, reached: e.plannedUnits === undefined ? null : inArms >= e.plannedUnits };
+  if (horizon.reached === false) {
+    readout.warnings.push(
+      `"${e.id}" has ${inArms} of its planned ${e.plannedUnits} units: the fixed-horizon p-values and intervals (\`frequentist\`) are valid only once the plan is reached, and read before it they call a difference more often than alpha; until then go by the always-valid ones (\`sequential\`), which the verdicts use.`,
+    );
+  }
   let holdout = 0;
   for (const x of exposures.values()) if (x.arm === 'holdout') holdout++;
   return {
@@ -91,6 +120,8 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
     units,
     holdout,
     crossovers,
+    horizon,
+    periods: periods.map((p) => ({ from: new Date(p.from).toISOString(), to: isoOrNull(p.to), status: p.status, arms: p.arms, units: p.units })),
     metrics,
     readout,
   };

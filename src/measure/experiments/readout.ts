@@ -77,6 +77,8 @@ export interface MetricReadout {
 
 export interface ExperimentReadout {
   srm: SrmResult;
+  /** The level of every interval shown: 1 − alpha (the fixed-horizon, always-valid and credible ones). */
+  alpha: number;
   /**
    * The level verdicts are called at: alpha over the number of arms compared with control
    * (Bonferroni), so the chance of any false call among them stays within alpha. The intervals
@@ -172,6 +174,14 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
         verdict: verdictOf(spec, decider, guardAt(verdictAlpha)),
         verdictAlpha,
       });
+      // The fixed-horizon p is valid at one look at a sample size fixed in advance; refreshed as data come
+      // in, it crosses alpha far more often than alpha under no effect (Armitage, McPherson & Rowe, JRSS A
+      // 132 (1969) 235–244: 5 looks at 0.05 err 14% of the time). Say so where it alone would call it.
+      if (frequentist && frequentist.pValue < alpha && verdictOf(spec, type === 'relative' ? always('absolute') : sequential, guardAt(alpha)) === 'inconclusive') {
+        warnings.push(
+          `"${arm.id}" on ${spec.name}: the fixed-horizon p = ${Number(frequentist.pValue.toPrecision(2))} is below ${alpha}, but it holds only at one look at a sample size fixed in advance; read at every refresh it calls a difference far more often than ${alpha}. The always-valid interval of the difference at the same level, valid at any look, still holds 0, so the verdict is inconclusive at this look.`,
+        );
+      }
       if (!spec.guardrail && decider) primaries.set(arm.id, [...(primaries.get(arm.id) ?? []), { readout: metrics.at(-1)!, spec, decider, guardAt }]);
       if (type === 'relative') {
         warnings.push(...liftNotes({ control: control.id, arm: arm.id, metric: spec.name }, baselineMean(sa), { sequential, decider, bayesian }, range && welch && theta !== null ? welch.estimate : null));
@@ -179,7 +189,41 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
     }
   }
   for (const [armId, tests] of primaries) warnings.push(...holm(armId, tests, verdictAlpha));
-  return { srm, verdictAlpha, metrics, warnings };
+  warnings.push(...noResultReasons(input, metrics));
+  return { srm, alpha, verdictAlpha, metrics, warnings };
+}
+
+/**
+ * Why metrics are `not-enough-data`, in sentences: no unit at all; an arm with none, or with one (a
+ * variance needs two, so its means have no interval; a proportion is still read from its counts);
+ * a mean metric with no spread in either arm (every unit the same, e.g. 0 where the metric had no events).
+ */
+function noResultReasons(input: ReadoutInput, metrics: readonly MetricReadout[]): string[] {
+  if (input.arms.every((a) => a.units === 0)) {
+    return ['No unit was read: no subject was first exposed to the experiment in the window, so every metric is not-enough-data (check the window and that decisions are logged at the placement).'];
+  }
+  const notes: string[] = [];
+  const small = new Set<string>();
+  for (const a of [...input.arms].sort((x, y) => Number(y.id === input.controlId) - Number(x.id === input.controlId))) {
+    if (a.units >= 2) continue;
+    small.add(a.id);
+    const name = a.id === input.controlId ? `The control arm "${a.id}"` : `The arm "${a.id}"`;
+    notes.push(
+      a.units === 0
+        ? `${name} has no unit in the window: ${a.id === input.controlId ? 'no arm can be compared with it' : 'it cannot be compared with the control'}, and its metrics are not-enough-data.`
+        : `${name} has 1 unit; a mean's variance needs at least 2 in each arm, so its mean metrics are not-enough-data (a proportion is read from its counts).`,
+    );
+  }
+  for (const m of metrics) {
+    if (m.verdict !== 'not-enough-data' || small.has(m.armId) || small.has(input.controlId)) continue;
+    const value = (x: number) => signed(Number(x.toPrecision(6)));
+    notes.push(
+      m.control.mean === m.treatment.mean
+        ? `Every unit of "${input.controlId}" and "${m.armId}" has the value ${value(m.control.mean)} on ${m.metric}: with no spread there is no interval, so it is not-enough-data.`
+        : `Every unit of "${input.controlId}" has the value ${value(m.control.mean)} on ${m.metric} and every unit of "${m.armId}" ${value(m.treatment.mean)}: with no spread within the arms there is no interval, so it is not-enough-data.`,
+    );
+  }
+  return notes;
 }
 
 /** A primary metric's test for one arm: its readout (whose verdict Holm sets), its always-valid test and score guard. */

@@ -109,3 +109,29 @@ function lgamma(x: number): number {
   for (let i = 2; i < x; i++) s += Math.log(i);
   return s;
 }
+
+// Reference values: scipy 1.17.1 —
+//   scipy.stats.chisquare([2100, 2950, 3020, 1930], f_exp=[0.2, 0.3, 0.3, 0.2] * 10000) → (8.416666666666668, 0.0381414011798888)
+//   scipy.stats.chisquare([2200, 2950, 3020, 1830], f_exp=[0.2, 0.3, 0.3, 0.2] * 10000) → (35.416666666666664, 9.947026120053764e-08)
+//   [scipy.stats.binomtest(x, 20, p).pvalue for x, p in zip([1, 9, 10, 0], [0.1, 0.4, 0.4, 0.1])] → min 0.25452997802490435
+describe('sample-ratio mismatch with more than two unequal arms', () => {
+  it('four arms 20/30/30/20: df 3, chi-square against the configured weights, threshold 0.001 stated', () => {
+    const fine = sampleRatioMismatch([2100, 2950, 3020, 1930], [0.2, 0.3, 0.3, 0.2]);
+    expect([fine.df, fine.method, fine.threshold, fine.mismatch]).toEqual([3, 'chi-square', 0.001, false]);
+    expect(fine.chiSquare).toBeCloseTo(8.416666666666668, 10);
+    expect(fine.pValue).toBeCloseTo(0.0381414011798888, 12);
+    const off = sampleRatioMismatch([2200, 2950, 3020, 1830], [2, 3, 3, 2]);
+    expect(off.chiSquare).toBeCloseTo(35.416666666666664, 10);
+    expect(off.pValue / 9.947026120053764e-8).toBeCloseTo(1, 6);
+    expect(off.mismatch).toBe(true);
+  });
+  it('four arms with an expected count under 5: Bonferroni over the exact binomial tests (4 × 0.25453 → 1)', () => {
+    const r = sampleRatioMismatch([1, 9, 10, 0], [0.1, 0.4, 0.4, 0.1]);
+    expect(r.method).toBe('bonferroni-exact-binomial');
+    expect(r.pValue).toBe(1);
+    const three = sampleRatioMismatch([0, 9, 11, 0], [0.1, 0.4, 0.4, 0.1]);
+    // [scipy.stats.binomtest(x, 20, p).pvalue for x, p in zip([0, 9, 11, 0], [0.1, 0.4, 0.4, 0.1])]
+    // → [0.25453, 0.65441, 0.17847319934138325, 0.25453]: the smallest × 4 = 0.71389
+    expect(three.pValue).toBeCloseTo(4 * 0.17847319934138325, 7);
+  });
+});

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEYS, bearer, get, harness, type Harness } from '../../../test/harness.js';
+import { measureShop } from '../simulation.js';
+
+const experiment = (weights: [number, number], extra: Record<string, unknown> = {}) => ({
+  'hero-test': { placement: 'home', arms: [{ id: 'control', weight: weights[0] }, { id: 'treat', weight: weights[1] }], ...extra },
+});
+
+/** Waits for the clock's next millisecond, so a configuration change and a decision never share one. */
+const nextMs = async () => {
+  const t = Date.now();
+  while (Date.now() <= t) await new Promise((r) => setTimeout(r, 1));
+};
+
+describe('an experiment whose design changed mid-flight', () => {
+  let h: Harness | undefined;
+  afterEach(async () => h?.close());
+
+  const put = async (document: unknown, reason: string) => {
+    await nextMs();
+    const r = await h!.app.inject({ method: 'PUT', url: '/v1/config/experiments', headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason } });
+    expect(r.statusCode, r.body).toBe(200);
+    await nextMs();
+    return r.json().createdAt as string;
+  };
+  /** Decides for subjects `prefix0…`; a share `rate` of them convert after it (the same in both arms: no effect). */
+  const decide = async (prefix: string, n: number, rate: number) => {
+    for (let i = 0; i < n; i++) {
+      const d = await h!.tact.decide.decider.decide({ subject: `${prefix}${i}`, placement: 'home' });
+      if (i < n * rate) await h!.tact.decide.outcomes.record([{ id: `${prefix}${i}-buy`, at: Date.now(), type: 'conversion', value: 20, profileKey: d.profileKey ?? `anon:${prefix}${i}`, source: 'api' }]);
+    }
+  };
+
+  it.each(['sqlite', 'postgres'] as const)('checks the sample ratio against the weights each unit was exposed under, and warns that pooling the periods can mislead (Simpson) (%s)', async (kind) => {
+    h = await harness(kind, { config: measureShop({ experiments: experiment([0.9, 0.1]) }) });
+    // 300 subjects at 90/10, then 300 more at 50/50: about 420 against 180 in all.
+    await decide('early-', 300, 0.05);
+    const changed = await put(experiment([0.5, 0.5]), 'ramp up');
+    await decide('late-', 300, 0.3);
+    const r = (await get(h.app, '/v1/experiments/hero-test/results')).json();
+    expect(r.units.control + r.units.treat).toBe(600);
+    // Against 50/50 alone, 420 : 180 is χ² ≈ 96: a false alarm. Against each period's weights it fits.
+    expect(r.readout.srm.mismatch, JSON.stringify(r.readout.srm)).toBe(false);
+    const early = r.periods[0].units.control + r.periods[0].units.treat;
+    expect(early).toBe(300);
+    expect(r.readout.srm.expected[0]).toBeCloseTo(0.9 * early + 0.5 * (600 - early), 6);
+    expect(r.periods.map((p: { from: string; status: string; arms: { weight: number }[] }) => [p.status, p.arms.map((a) => a.weight)])).toEqual([
+      ['running', [0.9, 0.1]],
+      ['running', [0.5, 0.5]],
+    ]);
+    expect(r.periods[1].from).toBe(changed);
+    // No arm does anything, but conversion rose from 5% to 30% as treat's share rose: pooled, treat looks better.
+    const conv = r.readout.metrics.find((m: { metric: string }) => m.metric === 'conversion');
+    expect(conv.treatment.mean).toBeGreaterThan(conv.control.mean * 1.5);
+    expect(r.readout.warnings.join('\n')).toMatch(/weights of "hero-test" changed .*Simpson/);
+    expect(r.readout.warnings.join('\n')).toContain(`from=${changed}`);
+  });
+
+  it('warns when the experiment was stopped and restarted inside the window', async () => {
+    h = await harness('sqlite', { config: measureShop({ experiments: experiment([0.5, 0.5]) }) });
+    await decide('a-', 20, 0.1);
+    const stopped = await put(experiment([0.5, 0.5], { status: 'stopped' }), 'pause');
+    const restarted = await put(experiment([0.5, 0.5]), 'resume');
+    await decide('b-', 20, 0.1);
+    const r = (await get(h.app, '/v1/experiments/hero-test/results')).json();
+    expect(r.periods.map((p: { status: string }) => p.status)).toEqual(['running', 'stopped', 'running']);
+    expect(r.readout.warnings.join('\n')).toContain(`stopped from ${stopped} to ${restarted}`);
+  });
+
+  it('says nothing of a design that did not change', async () => {
+    h = await harness('sqlite', { config: measureShop({ experiments: experiment([0.5, 0.5]) }) });
+    await decide('a-', 20, 0.1);
+    const r = (await get(h.app, '/v1/experiments/hero-test/results')).json();
+    expect(r.periods).toHaveLength(1);
+    expect(r.readout.warnings.filter((w: string) => /weights|stopped/.test(w))).toEqual([]);
+  });
+});
