@@ -27,10 +27,10 @@ export function evaluateCommand(program: Command): void {
   program
     .command('evaluate')
     .description('Run an evaluation on the real data in datasets/ and print its figures with 95% intervals.')
-    .argument('[name]', `one of: ${evaluations.map((e) => e.name).join(', ')}, or "all"`)
+    .argument('[name]', `one of: ${evaluations.map((e) => e.name).join(', ')}, or "all" (default: list them)`)
     .option('--json', 'print the figures as one JSON object on the last line')
     .option('--quick', 'a smaller run (for smoke tests; the figures are not the published ones)')
-    .addHelpText('after', `\nEvaluations:\n${evaluations.map((e) => `  ${e.name.padEnd(12)} ${e.description}`).join('\n')}`)
+    .addHelpText('after', `\nEvaluations:\n${evaluations.map((e) => `  ${e.name.padEnd(12)} ${e.description}`).join('\n')}\n\nExamples:\n  tact evaluate hillstrom\n  tact evaluate all --json > figures.jsonl`)
     .action(async (name: string | undefined, opts: { json?: boolean; quick?: boolean }) => {
       if (!name) {
         process.stdout.write(evaluations.map((e) => `${e.name.padEnd(12)} ${e.description}`).join('\n') + '\n');
@@ -44,7 +44,10 @@ export function evaluateCommand(program: Command): void {
       const results: Record<string, unknown>[] = [];
       const glyphs = glyphsFor(process.env);
       for (const e of chosen) {
-        const bar = process.stderr.isTTY ? new SingleBar({ format: `${e.name} {bar} {percentage}% {label}`, hideCursor: true }, Presets.shades_classic) : undefined;
+        // The cursor stays shown and line wrapping on (the bar is cut at the terminal's width
+        // instead): an evaluation runs in one synchronous loop, so Ctrl-C ends the process before
+        // any handler could give them back — a terminal was left without its cursor.
+        const bar = process.stderr.isTTY ? new SingleBar({ format: `${e.name} {bar} {percentage}% {label}`, hideCursor: false, linewrap: true }, Presets.shades_classic) : undefined;
         let started = false;
         const t = performance.now();
         const print = (text: string) => {
@@ -66,8 +69,7 @@ export function evaluateCommand(program: Command): void {
             }
             bar.update(done, { label: label ?? '' });
           },
-        });
-        bar?.stop();
+        }).finally(() => bar?.stop()); // (an error then goes on a line of its own)
         process.stdout.write(`(${e.name}: ${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
         results.push(r);
       }

@@ -137,7 +137,7 @@ describe('tact import: TSV and --delimiter', () => {
   it('refuses --delimiter for a file read as JSONL, as it refuses --map', async () => {
     const file = join(testDir('tact-import-delim-'), 'events.jsonl');
     writeFileSync(file, '{"type":"track","userId":"u1","event":"E"}\n');
-    await expect(run([file, '--delimiter', ';', '-u', 'http://127.0.0.1:9'])).rejects.toThrow('The --map, --rest and --delimiter options apply to CSV and TSV files');
+    await expect(run([file, '--delimiter', ';', '-u', 'http://127.0.0.1:9'])).rejects.toThrow('The --map, --type, --rest and --delimiter options apply to CSV and TSV files');
   });
 
   it('keeps the delimiter with the progress: resuming with another one is refused', async () => {

@@ -44,7 +44,7 @@ describe('tact import options', () => {
     expect((err as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
   });
   for (const [args, message] of [
-    [['--map', 'userId=user'], 'The --map, --rest and --delimiter options apply to CSV and TSV files; this file is read as JSONL (pass --format csv or --format tsv if it is one).'],
+    [['--map', 'userId=user'], 'The --map, --type, --rest and --delimiter options apply to CSV and TSV files; this file is read as JSONL (pass --format csv or --format tsv if it is one).'],
     [['--format', 'csv', '--map', 'userId=user,event=kind', '--type', 'purchase'], 'The --type "purchase" must be one of track, identify, page, screen, group, alias.'],
   ] as const) {
     it(`refuses ${args.join(' ')} before sending anything`, async () => {

@@ -1,4 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../collect/import/column-map.js';
@@ -71,9 +72,7 @@ Examples:
   tact import orders.csv --map "userId=customer,event=kind,timestamp=at:date,properties.revenue=amount:number"
   tact import orders.tsv --map "userId=customer,event=kind"
   zcat events.jsonl.gz | tact import -`)
-    .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
-      const writeKey = (opts.writeKey as string | undefined) || process.env.TACT_WRITE_KEY;
-      if (!writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');
+    .action(async (file: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const stdin = file === '-';
       if (stdin && (opts.state !== undefined || opts.restart)) throw new Error('The --state and --restart options apply to a file: an import from stdin (-) is read once and saves no progress (send the same input again and the lines stored are recognised, not stored twice).');
       const named = (opts.format as string | undefined) ?? (stdin ? 'jsonl' : /\.tsv(\.gz)?$/i.test(file) ? 'tsv' : /\.csv(\.gz)?$/i.test(file) ? 'csv' : 'jsonl');
@@ -82,11 +81,17 @@ Examples:
       const batchSize = wholeNumber('--batch', opts.batch as string, 1, 500);
       const concurrency = wholeNumber('--concurrency', opts.concurrency as string, 1);
       const url = serverUrl('--url', opts.url as string);
-      if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined || opts.delimiter !== undefined)) throw new Error('The --map, --rest and --delimiter options apply to CSV and TSV files; this file is read as JSONL (pass --format csv or --format tsv if it is one).');
+      // (--type has a default: only a --type given is refused, not the default one.)
+      if (format === 'jsonl' && (opts.map !== undefined || opts.rest !== undefined || opts.delimiter !== undefined || cmd.getOptionValueSource('type') === 'cli')) throw new Error('The --map, --type, --rest and --delimiter options apply to CSV and TSV files; this file is read as JSONL (pass --format csv or --format tsv if it is one).');
       const delimiter = opts.delimiter !== undefined ? delimiterOption(opts.delimiter as string) : named === 'tsv' ? '\t' : ',';
       const map = format === 'csv' ? parseColumnMap(opts.map as string | undefined, opts.type as string, opts.rest as string | undefined) : undefined;
       // The file first: a missing one was said only once the server answered.
       if (!stdin) checkInputFile(resolve(file));
+      // A folder as either was said only when it was first written, batches already stored.
+      for (const name of ['report', 'state'] as const) if (opts[name] !== undefined) notAFolder(`--${name}`, opts[name] as string);
+      // After the command line and the file: a typo there is said before the key is asked for.
+      const writeKey = (opts.writeKey as string | undefined) || process.env.TACT_WRITE_KEY;
+      if (!writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');
       await reachable(url);
       // (Read from stdin, the size is not known: no bar to fill, the lines every 5 s instead.)
       const bar = opts.progress !== false && process.stderr.isTTY && !stdin ? new SingleBar({ format: 'importing {bar} {percentage}% | {lines} lines | {stored} stored | {duplicates} already stored | {rejected} rejected | {left} left', hideCursor: true }, Presets.shades_classic) : undefined;
@@ -136,6 +141,11 @@ Examples:
       if (!summary.complete) process.exitCode = stop.exitCode;
       else if (summary.rejected) process.exitCode = 2;
     });
+}
+
+/** Refuses `path`, given as `name`, when it is a folder (a file of that name is made or replaced). */
+function notAFolder(name: string, path: string): void {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`The ${name} "${path}" is a folder, not a file: name the file itself.`);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { testDir } from '../../test/tmp.js';
-import { keysCommand } from './keys.js';
+import { keysCommand, migrateCommand } from './keys.js';
 
 describe('tact keys create', () => {
   const saved = process.env.TACT_DATA_DIR;
@@ -40,5 +40,35 @@ describe('tact keys create', () => {
     const program = new Command().exitOverride();
     keysCommand(program);
     await expect(program.parseAsync(['keys', 'list'], { from: 'user' })).rejects.toThrow(`The TACT_DATA_DIR ${file} is a file, not a folder: it should name the folder of the store.`);
+  });
+});
+
+describe('tact keys list and tact migrate on a store without keys', () => {
+  const saved = process.env.TACT_DATA_DIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TACT_DATA_DIR;
+    else process.env.TACT_DATA_DIR = saved;
+  });
+
+  /** What `tact <args>` writes on stdout. */
+  async function stdout(register: (p: Command) => void, args: string[]): Promise<string> {
+    const program = new Command().exitOverride();
+    register(program);
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => ((out += String(t)), true));
+    try {
+      await program.parseAsync(args, { from: 'user' });
+    } finally {
+      spy.mockRestore();
+    }
+    return out;
+  }
+
+  it('says that a store was made where there was none (migrate said "up to date" of a mistyped TACT_DATA_DIR), and that it has no key (list printed nothing)', async () => {
+    const dir = join(testDir('tact-keys-cli-'), 'data');
+    process.env.TACT_DATA_DIR = dir;
+    expect(await stdout(migrateCommand, ['migrate'])).toBe(`made a new sqlite store in ${dir} (there was none) and brought it up to date\n`);
+    expect(await stdout(migrateCommand, ['migrate'])).toBe('the sqlite store is up to date\n');
+    expect(await stdout(keysCommand, ['keys', 'list'])).toBe('no keys yet: make one with `tact keys create`, or start `tact serve` (it makes the first ones)\n');
   });
 });

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { closestWord } from '../errors/edit-distance.js';
@@ -34,14 +36,19 @@ export function keysCommand(program: Command, log?: Logger): void {
       await store.close();
     }
   };
-  keys.command('list').description('Every key (never the secrets).').action(() => withKeys(async (k) => {
-    for (const key of await k.list()) {
+  keys.command('list').description('Every key (never the secrets).')
+    .addHelpText('after', '\nEach line: id, kind, active or revoked, when it was made, label.\n\nExamples:\n  tact keys list\n  TACT_DATA_DIR=/var/lib/tact tact keys list')
+    .action(() => withKeys(async (k) => {
+    const all = await k.list();
+    if (!all.length) process.stdout.write('no keys yet: make one with `tact keys create`, or start `tact serve` (it makes the first ones)\n');
+    for (const key of all) {
       process.stdout.write(`${key.id}  ${key.kind.padEnd(6)}  ${key.revokedAt ? 'revoked' : 'active '}  ${new Date(key.createdAt).toISOString()}  ${key.label}\n`);
     }
   }));
   keys.command('create').description('Make a key; its secret is printed once.')
     .argument('<kind>', 'write, server or admin')
     .argument('<label>', 'what it is for, e.g. "web shop"')
+    .addHelpText('after', '\nThe store is made when there is none yet (before the first `tact serve`).\n\nExamples:\n  tact keys create write "web shop"\n  tact keys create admin "second admin"')
     .action((kind: string, label: string) => {
       // Checked before the store is opened (which makes TACT_DATA_DIR when it is missing).
       if (!KINDS.includes(kind)) {
@@ -57,6 +64,7 @@ export function keysCommand(program: Command, log?: Logger): void {
     });
   keys.command('revoke').description('Revoke a key by id (servers stop accepting it within 5 seconds); never the last active admin key.')
     .argument('<id>', 'the key\'s id, as `tact keys list` shows it')
+    .addHelpText('after', '\nExamples:\n  tact keys revoke 6a79dde2-443a-4d58-8b67-2560ca3d8a8f')
     .action((id: string) => {
       const logger = audit();
       return withKeys(async (k) => {
@@ -80,10 +88,17 @@ function systemUser(): string | undefined {
 
 /** `tact migrate`: applies pending schema migrations and says which. */
 export function migrateCommand(program: Command): void {
-  program.command('migrate').description('Apply pending schema migrations to the store (serve does this too).').action(async () => {
-    const store = await openStore(storeChoiceFromEnv(process.env));
+  program.command('migrate').description('Apply pending schema migrations to the store (serve does this too).')
+    .addHelpText('after', '\nThe store is the one of TACT_DATABASE_URL, else TACT_DATA_DIR (default ./data).\n\nExamples:\n  tact migrate\n  TACT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tact tact migrate')
+    .action(async () => {
+    const choice = storeChoiceFromEnv(process.env);
+    // An embedded store that is not there is made (and migrated as it opens): said, so that a mistyped TACT_DATA_DIR shows.
+    const dir = choice.databaseUrl ? undefined : resolve(choice.dataDir ?? './data');
+    const made = dir !== undefined && !existsSync(join(dir, 'tact.db'));
+    const store = await openStore(choice);
     const { applied } = await store.migrate();
     await store.close();
-    process.stdout.write(applied.length ? `applied: ${applied.join('; ')}\n` : `the ${store.kind} store is up to date\n`);
+    if (made) process.stdout.write(`made a new ${store.kind} store in ${dir} (there was none) and brought it up to date\n`);
+    else process.stdout.write(applied.length ? `applied: ${applied.join('; ')}\n` : `the ${store.kind} store is up to date\n`);
   });
 }

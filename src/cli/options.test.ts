@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDir } from '../../test/tmp.js';
-import { FETCH_BAD_PORTS, fetchablePort, readableFile } from './options.js';
+import { FETCH_BAD_PORTS, fetchablePort, readableFile, serverUrl } from './options.js';
 
 const errorOf = (f: () => Promise<unknown>) => f().then(() => undefined, (e: unknown) => e);
 
@@ -55,5 +55,14 @@ describe('the server URL of a client command', () => {
     };
     for (const port of FETCH_BAD_PORTS) expect(await refused(port), String(port)).toBe(true);
     for (const port of [2, 8787, 6001, 10081]) expect(await refused(port), String(port)).toBe(false);
+  });
+});
+
+describe('the port of a server URL', () => {
+  it('is named when it is no port, not the URL said to be no http(s) URL', () => {
+    expect(() => serverUrl('--url', 'http://127.0.0.1:70000')).toThrow('The --url "http://127.0.0.1:70000" is on port 70000, which is no port: give a whole number from 1 to 65535, e.g. http://127.0.0.1:8787.');
+    expect(() => serverUrl('TACT_URL', 'https://tact.example.com:99999/')).toThrow(/^The TACT_URL "https:\/\/tact\.example\.com:99999\/" is on port 99999, which is no port/);
+    expect(() => serverUrl('--url', 'nope')).toThrow('The --url "nope" is not an http(s) URL; e.g. http://127.0.0.1:8787.');
+    expect(serverUrl('--url', 'http://127.0.0.1:8787/')).toBe('http://127.0.0.1:8787');
   });
 });

@@ -41,6 +41,9 @@ export function serverUrl(name: string, value: string): string {
   } catch {
     u = undefined;
   }
+  // The URL parser refuses a port over 65535 as it refuses no URL at all: say which part is wrong.
+  const port = u ? undefined : /^https?:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i.exec(value.trim())?.[1];
+  if (port !== undefined && Number(port) > 65535) throw new Error(`The ${name} "${value}" is on port ${port}, which is no port: give a whole number from 1 to 65535, e.g. http://127.0.0.1:8787.`);
   if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error(`The ${name} "${value}" is not an http(s) URL; e.g. http://127.0.0.1:8787.`);
   // fetch refuses such a URL (the import would retry it for half a minute as "no connection"), and
   // its refusal quotes the password; Tact's server takes its key, not these.

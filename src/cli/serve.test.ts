@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,35 @@ describe('tact serve port', () => {
       expect(existsSync(dataDir)).toBe(false);
     });
   }
+
+  it('refuses a --host that is not an address of this machine by name, before opening the store or making keys (it made and printed keys, then said "listen EADDRNOTAVAIL")', async () => {
+    const dataDir = join(testDir('tact-serve-'), 'data');
+    process.env.TACT_DATA_DIR = dataDir;
+    delete process.env.TACT_DATABASE_URL;
+    const program = new Command().exitOverride();
+    serveCommand(program);
+    // 192.0.2.1: TEST-NET-1 (RFC 5737), never an address of this machine.
+    const run = program.parseAsync(['serve', '--host', '192.0.2.1', '--port', String(await freePort())], { from: 'user' });
+    await expect(run).rejects.toThrow('The --host "192.0.2.1" is not an address of this machine: give one of its addresses, e.g. 127.0.0.1, or 0.0.0.0 for all of them.');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('says a port in use before opening the store or making keys (it made and printed new keys first)', async () => {
+    const dataDir = join(testDir('tact-serve-'), 'data');
+    process.env.TACT_DATA_DIR = dataDir;
+    delete process.env.TACT_DATABASE_URL;
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    try {
+      const program = new Command().exitOverride();
+      serveCommand(program);
+      const run = program.parseAsync(['serve', '--host', '127.0.0.1', '--port', String((busy.address() as { port: number }).port)], { from: 'user' });
+      await expect(run).rejects.toMatchObject({ code: 'EADDRINUSE', syscall: 'listen' });
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      busy.close();
+    }
+  });
 
   it('takes an empty PORT as unset (8787)', () => {
     process.env.PORT = '';

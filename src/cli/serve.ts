@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { portNumber, readableFile } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
@@ -44,7 +45,12 @@ Environment:
                         gives Node --max-semi-space-size=64 --no-memory-reducer: docs/architecture.md, "Memory")
   TACT_TRACE_CHECKPOINT a file the embedded store appends each WAL copy over 50 ms to (diagnosis)
   TACT_BENCH_NOOP       1 adds POST /v1/decide/noop, the benchmark's floor; leave it unset in production
-Every variable, with its default: docs/configuration.md, "Environment".`)
+Every variable, with its default: docs/configuration.md, "Environment".
+
+Examples:
+  tact serve                                    (0.0.0.0:8787, the store in ./data)
+  tact serve --port 9000 --host 127.0.0.1 --config tact.config.yaml
+  TACT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tact tact serve`)
     .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
       // Before the store is opened and keys are made: a wrong port, timeout, log level or metrics token is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
@@ -54,6 +60,8 @@ Every variable, with its default: docs/configuration.md, "Environment".`)
       // Read before the store is opened too: a config path that names a folder or nothing is a typo.
       if (opts.config) readableFile(cmd.getOptionValueSource('config') === 'cli' ? '--config' : 'TACT_CONFIG', opts.config);
       const configFile = loadConfigFile(opts.config);
+      // Tried before the store is opened: a port in use or a wrong --host made (and printed) new keys first.
+      await tryListen(port, opts.host, cmd.getOptionValueSource('host') === 'cli' ? '--host' : 'HOST');
       const gc = tuneGarbageCollector();
       // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
       const store = await openStore({ ...storeChoiceFromEnv(process.env), owner: { port } });
@@ -83,4 +91,25 @@ Every variable, with its default: docs/configuration.md, "Environment".`)
       await app.listen({ port, host: opts.host });
       tact.log.info({ version: VERSION, port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
     });
+}
+
+/**
+ * Listens on `port` at `host` and closes again at once: the error `tact serve` would meet there
+ * (a port in use or privileged as it is, errorText says), a host that is no address of this
+ * machine by its name (`hostFrom`: --host or HOST).
+ *
+ * @example
+ * await tryListen(8787, '192.0.2.1', '--host'); // throws 'The --host "192.0.2.1" is not an address of this machine: …'
+ */
+export async function tryListen(port: number, host: string, hostFrom: string): Promise<void> {
+  const server = createServer();
+  try {
+    await new Promise<void>((ok, fail) => server.once('error', fail).listen({ port, host }, ok));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRNOTAVAIL') throw new Error(`The ${hostFrom} "${host}" is not an address of this machine: give one of its addresses, e.g. 127.0.0.1, or 0.0.0.0 for all of them.`);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') throw new Error(`The ${hostFrom} "${host}" is not a known host name (DNS): give an address of this machine, e.g. 127.0.0.1, or 0.0.0.0 for all of them.`);
+    throw err;
+  }
+  await new Promise((done) => server.close(done));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Settings } from '../config/settings.js';
+import { closestWord } from '../errors/edit-distance.js';
 import { stopOnSignal } from '../decide/batch/command.js';
 import { findProfile } from '../profiles/lookup.js';
 import { documentKinds } from '../server/tact.js';
@@ -52,13 +53,20 @@ export function trainCommand(program: Command): void {
     .description('Train models now on the store of TACT_DATA_DIR / TACT_DATABASE_URL; each new version goes live only as the promotion rules allow. A model whose training fails says why and the others still train (exit code 2).')
     .argument('[model]', `one of: ${MODEL_NAMES.join(', ')} (default: all)`)
     .option('--json', 'print the results as one JSON object on the last line')
+    .addHelpText('after', '\nExamples:\n  tact train\n  tact train recommendations --json')
     .action(async (model: string | undefined, opts: { json?: boolean }) => {
-      if (model !== undefined && !(MODEL_NAMES as readonly string[]).includes(model)) throw new Error(`There is no model "${model}"; the models are ${MODEL_NAMES.join(', ')}.`);
+      if (model !== undefined && !(MODEL_NAMES as readonly string[]).includes(model)) throw new Error(`There is no model "${model}"; the models are ${MODEL_NAMES.join(', ')}.${didYouMean(model, MODEL_NAMES)}`);
       const names = model ? [model] : MODEL_NAMES;
       // The store is opened before the "training …" line: a store that is not there is said alone.
       const code = await withLearning((l) => trainNow(names, (o) => l.train(names, 'cli', o), { json: opts.json, stopOnSignal }));
       if (code) process.exitCode = code;
     });
+}
+
+/** ` Did you mean x?` for the name `word` most likely means, as `tact evaluate` says it; empty when none is near. */
+function didYouMean(word: string, names: readonly string[]): string {
+  const near = closestWord(word, [...names]);
+  return near ? ` Did you mean ${near}?` : '';
 }
 
 /** How `tact train` hears Ctrl-C: `stopOnSignal` of decide-batch (tests pass their own). */
@@ -123,6 +131,7 @@ export function estimatesCommand(program: Command): void {
     .description('What Tact infers about a profile: each estimate with its interval, evidence, rung and status ("learning" = not enough data yet).')
     .argument('<identifier>', 'userId, anonymousId, email, or kind:value (e.g. email:ana@example.com, profile:<id>)')
     .option('--json', 'print the estimates as JSON')
+    .addHelpText('after', '\nExamples:\n  tact estimates user-42\n  tact estimates email:ana@example.com --json')
     .action(async (identifier: string, opts: { json?: boolean }) => {
       await withLearning(async (l, store) => {
         const found = await findProfile(store.profiles, identifier);
@@ -161,8 +170,9 @@ export function calibrationCommand(program: Command): void {
     .argument('[model]', `one of: ${CALIBRATED_MODELS.join(', ')} (default: all; rates with --key)`)
     .option('--key <key>', 'one rate only (rates; implied when no model is named)')
     .option('--json', 'print the reports as one JSON object on the last line')
+    .addHelpText('after', '\nExamples:\n  tact calibration\n  tact calibration rates --key click --json')
     .action(async (model: string | undefined, opts: { key?: string; json?: boolean }) => {
-      if (model !== undefined && !(CALIBRATED_MODELS as readonly string[]).includes(model)) throw new Error(`There is no calibration report for "${model}"; the models with one are ${CALIBRATED_MODELS.join(', ')}.`);
+      if (model !== undefined && !(CALIBRATED_MODELS as readonly string[]).includes(model)) throw new Error(`There is no calibration report for "${model}"; the models with one are ${CALIBRATED_MODELS.join(', ')}.${didYouMean(model, CALIBRATED_MODELS)}`);
       // A key names a rate: with no model it asks for that rate, not for `decisions` too (which has no keys).
       const names = model ? [model] : opts.key !== undefined ? ['rates'] : [...CALIBRATED_MODELS];
       const all = await withLearning(async (_l, store, settings) => {
