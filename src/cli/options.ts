@@ -33,18 +33,29 @@ export function portNumber(name: string, value: string): number {
   return n;
 }
 
-/** The server URL of a client command (http or https), without a trailing slash. */
-export function serverUrl(name: string, value: string): string {
+/**
+ * An http(s) URL given as `name`, parsed; refused naming the flag, with `example`: a port over
+ * 65535 (which the URL parser refuses as it refuses no URL at all) is named as such.
+ *
+ * @example
+ * httpUrl('--webhook', 'https://h:99999/x', 'https://esp.example.com/hooks/tact'); // throws: '… is on port 99999, which is no port …'
+ */
+export function httpUrl(name: string, value: string, example: string): URL {
   let u: URL | undefined;
   try {
     u = new URL(value);
   } catch {
     u = undefined;
   }
-  // The URL parser refuses a port over 65535 as it refuses no URL at all: say which part is wrong.
   const port = u ? undefined : /^https?:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i.exec(value.trim())?.[1];
-  if (port !== undefined && Number(port) > 65535) throw new Error(`The ${name} "${value}" is on port ${port}, which is no port: give a whole number from 1 to 65535, e.g. http://127.0.0.1:8787.`);
-  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error(`The ${name} "${value}" is not an http(s) URL; e.g. http://127.0.0.1:8787.`);
+  if (port !== undefined && Number(port) > 65535) throw new Error(`The ${name} "${value}" is on port ${port}, which is no port: give a whole number from 1 to 65535, e.g. ${example}.`);
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error(`The ${name} "${value}" is not an http(s) URL; e.g. ${example}.`);
+  return u;
+}
+
+/** The server URL of a client command (http or https), without a trailing slash. */
+export function serverUrl(name: string, value: string): string {
+  const u = httpUrl(name, value, 'http://127.0.0.1:8787');
   // fetch refuses such a URL (the import would retry it for half a minute as "no connection"), and
   // its refusal quotes the password; Tact's server takes its key, not these.
   if (u.username || u.password) {

@@ -12,7 +12,7 @@ describe('tact decide-batch options', () => {
   let close = () => {};
   afterEach(() => close());
 
-  for (const [flag, value] of [['--retries', 'three'], ['--retries', '-1'], ['--attempts', '0'], ['--attempts', '-2'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--max-retry-after', 'soon'], ['--url', 'notaurl'], ['--url', 'ftp://example.com'], ['--webhook', 'esp.example.com/hooks/tact'], ['--webhook', 'ftp://esp.example.com']]) {
+  for (const [flag, value] of [['--retries', 'three'], ['--retries', '-1'], ['--attempts', '0'], ['--attempts', '-2'], ['--webhook-batch', 'x'], ['--limit', '2.5'], ['--max-actions', '-1'], ['--max-retry-after', 'soon'], ['--url', 'notaurl'], ['--url', 'ftp://example.com'], ['--webhook', 'esp.example.com/hooks/tact'], ['--webhook', 'ftp://esp.example.com'], ['--webhook', 'https://esp.example.com:99999/hooks']]) {
     it(`refuses ${flag} ${value} before asking the server for any decision`, async () => {
       let hits = 0;
       const server = createServer((_req, res) => (hits++, res.writeHead(200).end('{"type":"done","scanned":0,"total":0,"matched":0,"decided":0,"actions":0,"stoppedBy":"end"}\n')));
@@ -23,6 +23,7 @@ describe('tact decide-batch options', () => {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
       const run = program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '--webhook', `${url}/hook`, '-u', url, '-k', 'k', '--no-progress', flag, value], { from: 'user' });
       await expect(run).rejects.toThrow(flag);
+      if (value.includes(':99999')) await expect(run).rejects.toThrow('is on port 99999, which is no port');
       if (flag === '--retries' || flag === '--attempts') await expect(run).rejects.toThrow(`${flag} must be a whole number of at least ${flag === '--retries' ? 0 : 1}; got ${value}.`);
       expect(hits).toBe(0);
     });

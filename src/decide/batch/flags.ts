@@ -1,3 +1,4 @@
+import { httpUrl } from '../../cli/options.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './webhook.js';
 
 /**
@@ -41,12 +42,6 @@ export function retryFlags(o: { attempts?: unknown; retries?: unknown; maxRetryA
  * webhookFlag('https://esp.example.com/hooks/tact'); // the same
  */
 export function webhookFlag(v: string): string {
-  let u: URL | undefined;
-  try {
-    u = new URL(v);
-  } catch {
-    u = undefined;
-  }
-  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error(`The --webhook "${v}" is not an http(s) URL; e.g. https://esp.example.com/hooks/tact.`);
+  httpUrl('--webhook', v, 'https://esp.example.com/hooks/tact');
   return v;
 }
