@@ -43,7 +43,7 @@ describe('a condition that does not give true or false', () => {
   it('in features: a where', async () => {
     const feature = (where: string) => [...shopConfig().features, { name: 'big', kind: 'count', event: 'Order Completed', where }];
     expect(await refused(await putConfig(h, 'features', feature('size(properties.products)')))).toEqual([gives('features[2].where', 'a number')]);
-    expect(await refused(await putConfig(h, 'features', feature('event')))).toEqual([gives('features[2].where', '`event`, the track event name \\(a string, or null for other calls\\)')]);
+    expect(await refused(await putConfig(h, 'features', feature('event')))).toEqual([gives('features[2].where', '`event`, a string \\(the track event name; null on other calls\\)')]);
     expect((await putConfig(h, 'features', feature('properties.a'))).statusCode).toBe(200);
   });
 

@@ -31,13 +31,14 @@ const WORDS: Record<Kind, string> = { number: 'a number', string: 'a string', bo
  * (`microSegment == "x"` is false for everyone, `!=` true).
  * Undefined when every comparison may hold: a value from data (`traits.x`, a last_value feature),
  * numbers of either kind, `== null` / `!= null`, or a kind the check cannot tell. Variables are
- * dynamic to CEL's own check (cel.ts), which cannot see this.
+ * dynamic to CEL's own check (cel.ts), which cannot see this. `each` names what the rule is
+ * evaluated for in the sentence ("for every subject"; a feature's `where`: "for every event").
  *
  * @example
  * comparisonProblem('features.orders > "x"', 'audiences[0].when', segmentScope(features));
  * // 'The rule in `audiences[0].when` compares `features.orders`, a number (a count feature), with `"x"`, a string: the two cannot be ordered, …'
  */
-export function comparisonProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>): string | undefined {
+export function comparisonProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): string | undefined {
   const stack: unknown[] = [ruleTree(expression)];
   while (stack.length) {
     const x = stack.pop();
@@ -48,7 +49,7 @@ export function comparisonProblem(expression: string, field: string, scope: Read
     if (!isNode(x) || x.op === 'value') continue;
     if ((ORDER.has(x.op) || x.op === '==' || x.op === '!=') && Array.isArray(x.args) && x.args.length === 2) {
       const [a, b] = x.args.map((n) => sideOf(n, expression, scope));
-      const problem = a && b && (a.declared || b.declared) ? mismatch(x.op, a, b) : undefined;
+      const problem = a && b && (a.declared || b.declared) ? mismatch(x.op, a, b, each) : undefined;
       if (problem) return `The rule in \`${field}\` compares \`${a!.text}\`, ${a!.what}, with \`${b!.text}\`, ${b!.what}: ${problem}. Compare it with ${WORDS[(a!.declared ? a! : b!).kind]}.`;
     }
     if (Array.isArray(x.args) || isNode(x.args)) stack.push(x.args);
@@ -61,24 +62,25 @@ export function comparisonProblem(expression: string, field: string, scope: Read
  * reads a name `scope` does not declare, gives whole a value that is not true or false
  * (nameProblem), or compares values of two types (comparisonProblem). Undefined when neither.
  * Every check of a rule against its variables when it is written (segments, policy, catalog,
- * lifecycle, batch audiences, recommendation rules) goes through this.
+ * lifecycle, batch audiences, recommendation rules, a feature's `where` — `each` 'event' there)
+ * goes through this.
  *
  * @example
  * ruleProblem('features.orders >= "3"', 'levers[0].when', decisionScope(features));
  * // 'The rule in `levers[0].when` compares `features.orders`, a number (a count feature), with `"3"`, a string: …'
  */
-export function ruleProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>): string | undefined {
-  return nameProblem(expression, field, scope) ?? comparisonProblem(expression, field, scope);
+export function ruleProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): string | undefined {
+  return nameProblem(expression, field, scope) ?? comparisonProblem(expression, field, scope, each);
 }
 
-/** Why comparing `a` with `b` by `op` cannot hold, or undefined. */
-function mismatch(op: string, a: Side, b: Side): string | undefined {
+/** Why comparing `a` with `b` by `op` cannot hold, or undefined (`each`: what the rule is evaluated for, a subject or an event). */
+function mismatch(op: string, a: Side, b: Side, each: string): string | undefined {
   if (ORDER.has(op)) {
     const orderable = a.kind === b.kind && a.kind !== 'null' && a.kind !== 'list' && a.kind !== 'map';
-    return orderable ? undefined : 'the two cannot be ordered, so the rule would fail for every subject';
+    return orderable ? undefined : `the two cannot be ordered, so the rule would fail for every ${each}`;
   }
   if (a.kind === b.kind || a.kind === 'null' || b.kind === 'null') return undefined;
-  return `values of two types are never equal, so \`${op}\` would be ${op === '==' ? 'false' : 'true'} for every subject`;
+  return `values of two types are never equal, so \`${op}\` would be ${op === '==' ? 'false' : 'true'} for every ${each}`;
 }
 
 /** What a side of a comparison is: a path `scope` declares, a literal, or a call or sum of them. */

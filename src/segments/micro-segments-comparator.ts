@@ -10,7 +10,7 @@ import type { CompareVersions, ModelRegistry } from '../models/registry/registry
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { Store } from '../store/store.js';
 import { featureVector, fillMissing } from './feature-vector.js';
-import { microSegmentsStatus } from './micro-segments-status.js';
+import { appliedNames, microSegmentsStatus } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 import { segmentsKind } from './segments-kind.js';
 
@@ -54,7 +54,9 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
       const state = await o.store.profiles.getProfile(subjectId);
       const at = (v: ModelVersion) => {
         const m = v.state as MicroSegmentsState;
-        return microSegmentOf(m.model, fillMissing(featureVector(state!, features, m.features, now), m.fill));
+        // The live version reads a feature renamed since its training under the new name.
+        const names = v === live && stale ? appliedNames(m, stale) : m.features;
+        return microSegmentOf(m.model, fillMissing(featureVector(state!, features, names, now), m.fill));
       };
       const pair: [number, number] | null = state ? [at(candidate), at(live)] : null;
       clusterOf.set(subjectId, pair);

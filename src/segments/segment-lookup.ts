@@ -7,7 +7,7 @@ import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { featureVector, fillMissing } from './feature-vector.js';
 import { admits, ruleReads } from './membership.js';
-import { type MicroSegmentsStatus, microSegmentsStatus } from './micro-segments-status.js';
+import { type MicroSegmentsStatus, appliedNames, microSegmentsStatus } from './micro-segments-status.js';
 import type { SegmentStore } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
 
@@ -85,7 +85,8 @@ export class SegmentLookup {
     const micro = await this.liveMicroSegments();
     if (!micro || micro.status.status !== 'live') return null;
     const live = micro.version;
-    const x = fillMissing(featureVector(state, this.settings.get(featuresKind), live.state.features, now), live.state.fill);
+    // A feature renamed since the training is read under its new name (micro-segments-status.ts).
+    const x = fillMissing(featureVector(state, this.settings.get(featuresKind), appliedNames(live.state, micro.status), now), live.state.fill);
     const index = microSegmentOf(live.state.model, x);
     return { index, modelVersion: `micro-segments@${live.version}`, key: `micro-segment:${live.version}:${index}` };
   }

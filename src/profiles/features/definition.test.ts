@@ -164,3 +164,79 @@ describe('POST /v1/features with a problem in the feature sent', () => {
     expect((await post({ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' })).statusCode).toBe(201);
   });
 });
+
+describe('a feature whose `where` compares a field of the event with a value of another type', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('is refused, naming the field: `event == 3` is false for every event, `event > 3` fails on every one', () => {
+    // The filter's `event`, `name` and `category` are strings (or null): a number there never equals one.
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 'event == 3' }, 'features[1]')).toEqual([{
+      field: 'features[1].where',
+      message: expect.stringMatching(/^The rule in `features\[1\]\.where` compares `event`, a string .*, with `3`, a number: values of two types are never equal, so `==` would be false for every event\. Compare it with a string\.$/),
+    }]);
+    expect(checkFeature({ name: 'x', kind: 'count', type: 'page', where: 'name > 1' }, 'f')[0]).toMatchObject({ field: 'f.where', message: expect.stringContaining('cannot be ordered, so the rule would fail for every event') });
+    expect(checkFeature({ name: 'x', kind: 'count', type: 'screen', where: 'category != true' }, 'f')[0]).toMatchObject({ field: 'f.where', message: expect.stringContaining('compares `category`, a string') });
+    // `timestamp` is not a variable of the filter (it sees no time): refused by name.
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 'timestamp > "x"' }, 'f')[0]).toMatchObject({ field: 'f.where', message: expect.stringContaining('reads `timestamp`, which is not a variable this rule sees') });
+    // What may hold is taken: strings, null (other calls), and data of any type below properties, traits and context.
+    for (const where of ['event == "E"', 'event != null', 'name > "A"', 'properties.n == 3', 'properties.n > "x"', 'traits.age >= 18', 'context.page.path == 1', 'event == properties.kind']) {
+      expect(checkFeature({ name: 'x', kind: 'count', type: 'track', where }, 'f'), where).toEqual([]);
+    }
+  });
+
+  it('is a 400 naming `where` through POST /v1/features, and in a config file stops the start', async () => {
+    h = await harness('sqlite');
+    const post = await h.app.inject({ method: 'POST', url: '/v1/features', headers: { authorization: bearer(KEYS.admin) }, payload: { name: 'big', kind: 'count', event: 'Order Completed', where: 'event == 3' } });
+    expect(post.statusCode, post.body).toBe(400);
+    expect(post.json().problems).toEqual([{ field: 'where', message: expect.stringMatching(/^The rule in `where` compares `event`, a string/) }]);
+    const { store, cleanup } = await openTestStore('sqlite');
+    try {
+      await expect(harness('sqlite', { store, config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed', where: 'name == 3' }] } }))
+        .rejects.toThrow(/^The `features` section of test-config is not valid: features\[0\]\.where: The rule in `features\[0\]\.where` compares `name`, a string/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('a feature definition with a value of the wrong type, or a name no rule can read', () => {
+  it('refuses a `where` that is not a string (YAML `where: true`), naming the field, rather than failing as invalid CEL', async () => {
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: true }, 'features[0]')).toEqual([{
+      field: 'features[0].where',
+      message: 'The `where` must be a CEL expression written as a string, such as \'properties.revenue > 100.0\'; it was true (a boolean). In YAML, quote it: `where: \'true\'`.',
+    }]);
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 3 }, 'f')).toEqual([{ field: 'f.where', message: expect.stringMatching(/^The `where` must be a CEL expression written as a string.*; it was 3 \(a number\)\./) }]);
+    const h = await harness('sqlite');
+    try {
+      const put = await h.app.inject({ method: 'PUT', url: '/v1/config/features', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [{ name: 'x', kind: 'count', event: 'E', where: true }], reason: 'test' } });
+      expect(put.statusCode, put.body).toBe(400);
+      expect(put.json().problems?.map((p: { field: string }) => p.field)).toEqual(['features[0].where']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses a `description` that is not a string', () => {
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', description: ['a'] }, 'f')).toEqual([{ field: 'f.description', message: 'The `description` must be a string.' }]);
+  });
+
+  it('refuses the name `constructor`: CEL guards that key, so every rule reading it fails', () => {
+    expect(checkFeature({ name: 'constructor', kind: 'count', event: 'E' }, 'f')).toEqual([{ field: 'f.name', message: expect.stringMatching(/^The name `constructor` cannot be read by a rule .*: choose another name\.$/) }]);
+  });
+});
+
+describe('bounds a feature definition already holds to', () => {
+  it('refuses a half-life of zero, a negative or unitless one, and a unique limit outside 1–10,000', () => {
+    for (const halfLife of ['0d', '0', '-1d', '7', 7, '7 days', '']) {
+      expect(checkFeature({ name: 'x', kind: 'decayed_count', event: 'E', halfLife }, 'f').map((p) => p.field), String(halfLife)).toEqual(['f.halfLife']);
+    }
+    for (const limit of [0, -1, 1.5, 10_001, '50']) {
+      expect(checkFeature({ name: 'x', kind: 'unique', event: 'E', property: 'sku', limit }, 'f').map((p) => p.field), String(limit)).toEqual(['f.limit']);
+    }
+    expect(checkFeature({ name: 'x', kind: 'unique', event: 'E', property: 'sku', limit: 1 }, 'f')).toEqual([]);
+  });
+});

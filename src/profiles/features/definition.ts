@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { closestWord } from '../../errors/edit-distance.js';
+import { describeValue } from '../../errors/schema-problems.js';
 import { compileRule } from '../../rules/cel.js';
-import { nameProblem, type Shape } from '../../rules/rule-names.js';
+import type { Shape } from '../../rules/rule-names.js';
+import { ruleProblem } from '../../rules/rule-types.js';
 import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
 
 /** What a computed feature aggregates. */
@@ -75,17 +77,28 @@ const scalar = (what: string): Shape => ({ kind: 'value', what });
 /**
  * What a `where` filter sees of one event (the variables matches() in state.ts gives it): a name
  * it does not see compiles (CEL variables are dynamic here), fails on every event, and the
- * feature would never count one — so it is refused when written. (`type` is CEL's own name for
- * its type function, not the message type: the definition's `type` chooses that.)
+ * feature would never count one — so it is refused when written. The names are strings (null on
+ * other calls), so a comparison with another type (`event == 3`: false for every event) is
+ * refused too (rule-types.ts reads the kind from the words: they start "a string"); below
+ * `properties`, `traits` and `context` is data, of any type. (`type` is CEL's own name for its
+ * type function, not the message type: the definition's `type` chooses that. The event's time is
+ * not a variable.)
  */
 const WHERE_SCOPE: Readonly<Record<string, Shape>> = {
-  event: scalar('the track event name (a string, or null for other calls)'),
-  name: scalar('the page or screen name (a string, or null for other calls)'),
-  category: scalar('the page or screen category (a string, or null when none was sent)'),
+  event: scalar('a string (the track event name; null on other calls)'),
+  name: scalar('a string (the page or screen name; null on other calls)'),
+  category: scalar('a string (the page or screen category; null when none was sent)'),
   properties: { kind: 'open' },
   traits: { kind: 'open' },
   context: { kind: 'open' },
 };
+
+/**
+ * Names the rule evaluator will not read as a key of an object (@marcbachmann/cel-js guards
+ * `constructor` against prototype access: `features.constructor` and `features["constructor"]`
+ * fail with "Unsupported type: object"), so a feature under one could never be used.
+ */
+const UNREADABLE: ReadonlySet<string> = new Set(['constructor']);
 
 /** The path of key `k` of the definition at `at` (`features[2].event`; `event` for a definition at the top of a body, at ''). */
 const under = (at: string, k: string): string => (at ? `${at}.${k}` : k);
@@ -102,6 +115,7 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
   if (!d || typeof d !== 'object') return [{ field: at || 'feature', message: 'A feature definition must be a JSON object.' }];
   const f = d as Record<string, unknown>;
   if (typeof f.name !== 'string' || !/^[a-z][a-z0-9_]{0,63}$/.test(f.name)) p.push({ field: under(at, 'name'), message: 'The `name` must start with a lower-case letter and use only a–z, 0–9 and _ (at most 64 characters).' });
+  else if (UNREADABLE.has(f.name)) p.push({ field: under(at, 'name'), message: `The name \`${f.name}\` cannot be read by a rule (\`features.${f.name}\` fails for every subject: CEL guards that key of an object): choose another name.` });
   if (!FEATURE_KINDS.includes(f.kind as FeatureKind)) p.push({ field: under(at, 'kind'), message: `The \`kind\` must be one of ${FEATURE_KINDS.join(', ')}.` });
   if (f.event === undefined && f.type === undefined) p.push({ field: under(at, 'event'), message: 'Say which events the feature counts: an `event` name (track) or a message `type`.' });
   if (f.event !== undefined && (typeof f.event !== 'string' || !f.event)) p.push({ field: under(at, 'event'), message: 'The `event` must be a non-empty string.' });
@@ -114,15 +128,18 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
   }
   if (String(f.kind).startsWith('decayed') && parseDuration(f.halfLife) === undefined) p.push({ field: under(at, 'halfLife'), message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
   if (f.limit !== undefined && (!Number.isInteger(f.limit) || (f.limit as number) < 1 || (f.limit as number) > 10_000)) p.push({ field: under(at, 'limit'), message: 'The `limit` must be a whole number from 1 to 10,000.' });
-  if (f.where !== undefined) {
+  if (f.where !== undefined && typeof f.where !== 'string') {
+    p.push({ field: under(at, 'where'), message: `The \`where\` must be a CEL expression written as a string, such as 'properties.revenue > 100.0'; it was ${describeValue(f.where)}.${typeof f.where === 'boolean' ? ` In YAML, quote it: \`where: '${String(f.where)}'\`.` : ''}` });
+  } else if (f.where !== undefined) {
     try {
       compileRule(String(f.where), under(at, 'where'), { authoring: true });
-      const typo = nameProblem(String(f.where), under(at, 'where'), WHERE_SCOPE);
+      const typo = ruleProblem(String(f.where), under(at, 'where'), WHERE_SCOPE, 'event');
       if (typo) p.push({ field: under(at, 'where'), message: typo });
     } catch (e) {
       p.push({ field: under(at, 'where'), message: (e as Error).message });
     }
   }
+  if (f.description !== undefined && typeof f.description !== 'string') p.push({ field: under(at, 'description'), message: 'The `description` must be a string.' });
   return [...p, ...keysNotTaken(f, at)];
 }
 
