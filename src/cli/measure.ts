@@ -107,7 +107,7 @@ export function holdoutCommand(program: Command): void {
       .command('results')
       .description('Compare the holdout with the personalized subjects on the value function, conversions, revenue and guardrails.')
       .option('--placement <id>', 'one placement (default: every placement that applies the holdout)'),
-  ).action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles }), formatHoldout));
+  ).action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles, documents: store.documents }), formatHoldout));
 }
 
 /**

@@ -177,7 +177,21 @@ export const holdoutResultsSchema = open(
     placement: { type: ['string', 'null'], description: 'The placement read; null: every placement that applies the holdout.' },
     window: open(windowFields, ['from', 'to', 'preDays']),
     units: open({ holdout: int, personalized: int }, ['holdout', 'personalized'], 'Subjects per group, by first decision.'),
+    periods: {
+      type: 'array',
+      description: "The holdout's shares and salts over the window, oldest first: a new one wherever the policy changed its share or salt (the warnings name such a change; the SRM check expects each subject under the share of its first decision).",
+      items: open(
+        {
+          from: { ...time, description: 'When the policy version that set this holdout was written.' },
+          to: { ...time, type: ['string', 'null'], description: 'When the next holdout was written; null for the one in force.' },
+          share: { ...num, description: 'The share held out; 0 where the policy had no holdout.' },
+          salt: { type: ['string', 'null'], description: 'The salt of the draw; null where the policy had no holdout.' },
+          units: open({ holdout: int, personalized: int }, ['holdout', 'personalized'], 'Subjects first decided in this period, per group.'),
+        },
+        ['from', 'to', 'share', 'salt', 'units'],
+      ),
+    },
     ...common,
   },
-  ['holdout', 'placement', 'window', 'effect', 'decisions', 'units', 'crossovers', 'metrics', 'readout'],
+  ['holdout', 'placement', 'window', 'effect', 'decisions', 'units', 'crossovers', 'periods', 'metrics', 'readout'],
 );

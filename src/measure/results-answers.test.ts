@@ -72,7 +72,7 @@ describe('the readouts answer ISO times and the fields their schema declares', (
       const answer = r.json();
       expect(answer.window).toEqual({ from: null, to, preDays: 0 });
       meets('/v1/holdout/results', answer);
-      const direct = await holdoutResults(h.tact.store.measure, h.tact.settings, { placement: 'home', to: Date.parse(to), preDays: 0, effect, profiles: h.tact.store.profiles });
+      const direct = await holdoutResults(h.tact.store.measure, h.tact.settings, { placement: 'home', to: Date.parse(to), preDays: 0, effect, profiles: h.tact.store.profiles, documents: h.tact.store.documents });
       expect(answer).toEqual(JSON.parse(JSON.stringify(direct)));
     }
   });

@@ -41,7 +41,7 @@ export const measureSchemas = {
   },
   holdout: {
     tags: ['measure'],
-    summary: 'The global holdout (never personalized) against the personalized subjects: difference with CI, always-valid test, chance to beat, expected loss, SRM against the holdout share, CUPED',
+    summary: 'The global holdout (never personalized) against the personalized subjects: difference with CI, always-valid test, chance to beat, expected loss, SRM against the holdout share of each subject\'s first decision, the holdout\'s periods, CUPED',
     querystring: {
       type: 'object',
       additionalProperties: false,
@@ -99,7 +99,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.holdout },
     async (req) => {
       const q = req.query;
-      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles });
+      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles, documents: tact.store.documents });
     },
   );
   app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number; clip?: number } }>(

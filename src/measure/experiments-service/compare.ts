@@ -58,6 +58,8 @@ export interface CompareOptions {
   effect?: EffectType;
   /** Per subject, every profile key its outcomes may be under (exposures grouped by person); default: its own. */
   keysOf?: ReadonlyMap<string, readonly string[]>;
+  /** The total units the fixed-horizon test was planned for (an experiment's `plannedUnits`): the readout says when this is the planned look. */
+  plannedUnits?: number;
 }
 
 /** Units per group, the metrics read and the readout (difference with CI, always-valid test, chance to beat, SRM). */
@@ -115,6 +117,6 @@ export async function compareGroups(store: MeasureStore, settings: Settings, exp
   // The always-valid interval's tuning is fixed before any data (GrowthBook's 5000): tuned to the units read so
   // far, as it was, it changed at every peek, and an A/A test read at every 2% of growth called a difference 9% of
   // the time instead of at most 5% (compare.test.ts).
-  const readout = experimentReadout({ controlId: design.control, arms, metrics, alpha: o.alpha, effectType: o.effect ?? 'relative', sequentialTuning: SEQUENTIAL_TUNING });
+  const readout = experimentReadout({ controlId: design.control, arms, metrics, alpha: o.alpha, effectType: o.effect ?? 'relative', sequentialTuning: SEQUENTIAL_TUNING, plannedUnits: o.plannedUnits });
   return { units, metrics, readout };
 }

@@ -39,7 +39,12 @@ describe('an experiment whose design changed mid-flight', () => {
     await decide('late-', 300, 0.3);
     const r = (await get(h.app, '/v1/experiments/hero-test/results')).json();
     expect(r.units.control + r.units.treat).toBe(600);
-    // Against 50/50 alone, 420 : 180 is χ² ≈ 96: a false alarm. Against each period's weights it fits.
+    // The arms are drawn by hashing the subject ids, so the split is fixed: 411 : 189. Reference values: scipy 1.17.1 —
+    //   scipy.stats.chisquare([411, 189], f_exp=[300, 300])                                  → (82.14, 1.267806892506921e-19): a false alarm;
+    //   scipy.stats.chisquare([411, 189], f_exp=[0.9 * 300 + 0.5 * 300, 0.1 * 300 + 0.5 * 300]) → (0.6428571428571429, 0.4226780741706353).
+    expect(r.units).toEqual({ control: 411, treat: 189 });
+    expect(r.readout.srm.chiSquare).toBeCloseTo(0.6428571428571429, 10);
+    expect(r.readout.srm.pValue).toBeCloseTo(0.4226780741706353, 10);
     expect(r.readout.srm.mismatch, JSON.stringify(r.readout.srm)).toBe(false);
     const early = r.periods[0].units.control + r.periods[0].units.treat;
     expect(early).toBe(300);

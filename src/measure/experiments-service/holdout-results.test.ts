@@ -69,7 +69,7 @@ describe('global holdout results', () => {
     expect(r.readout.warnings[0]).toMatch(/^Sample ratio mismatch/);
   });
 
-  it('checks against the share of the policy in force', async () => {
+  it('checks against the share in force at each subject\'s first decision, not the latest one (holdout-history.test.ts: a share changed mid-window)', async () => {
     h = await harness('sqlite', { config: measureShop({ holdout: 0.2 }) });
     await simulateExperiment(h.tact, { subjects: 1500, seed: 8, treated: 'treatment', lift: 0 });
     expect((await get(h.app, '/v1/holdout/results')).json().readout.srm.mismatch).toBe(false);
@@ -77,9 +77,12 @@ describe('global holdout results', () => {
     await h.tact.applyDocument('policy', config.policy, { author: 'test', reason: 'smaller holdout' });
     const r = (await get(h.app, '/v1/holdout/results')).json();
     expect(r.holdout.share).toBe(0.05);
-    expect(r.readout.srm.expected[0]).toBeCloseTo(75, 9);
-    expect(r.readout.srm.expected[1]).toBeCloseTo(1425, 9);
-    expect(r.readout.srm.mismatch).toBe(true);
+    // Every subject was decided under 20%: until 2026-12-04 this expected 5% (75 : 1425) and called a mismatch.
+    expect(r.readout.srm.expected[0]).toBeCloseTo(300, 9);
+    expect(r.readout.srm.expected[1]).toBeCloseTo(1200, 9);
+    expect(r.readout.srm.mismatch).toBe(false);
+    // No subject was decided under the new share: nothing is pooled, nothing to warn of.
+    expect(r.readout.warnings.filter((w: string) => /share|salt/.test(w))).toEqual([]);
   });
 
   it('leaves out recommendation placements, which never apply the holdout', async () => {

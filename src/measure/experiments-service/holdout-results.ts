@@ -8,6 +8,7 @@ import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
 import { checkWindow, compareGroups, throughNow } from './compare.js';
 import { byPerson, firstExposedFrom, readExposures } from './exposures.js';
+import { type HoldoutPeriod, holdoutPeriods, holdoutUnitsByPeriod, holdoutWarnings } from './holdout-history.js';
 import { isoOrNull, type ResultsOptions } from './results.js';
 
 /** What a holdout readout may set: the experiment options and a placement (default: every placement). */
@@ -31,6 +32,13 @@ export interface HoldoutResults {
   units: { holdout: number; personalized: number };
   /** Subjects seen in both groups (e.g. after the share or salt changed), counted in their first. */
   crossovers: number;
+  /**
+   * The holdout's shares and salts over the window, oldest first (from the policy's configuration
+   * history; without it, the holdout in force): ISO 8601 times, `to` null for the one in force, share 0
+   * and salt null where the policy had no holdout, subjects per group by first decision. A change among
+   * periods with subjects is named in the warnings.
+   */
+  periods: { from: string; to: string | null; share: number; salt: string | null; units: { holdout: number; personalized: number } }[];
   metrics: MetricSpec[];
   /** `holdout` is the control, `personalized` the treatment: a lift is what personalization adds. */
   readout: ExperimentReadout;
@@ -42,7 +50,7 @@ export interface HoldoutResults {
  * `personalized` (logged arm `treatment`) — and compared on the experiment metrics with the
  * experiment readout (`readExposures` and `compareGroups`, the code experiments use): lift with
  * CI, always-valid CI, chance to beat, expected loss, CUPED, and the SRM check against the
- * policy's holdout share. Recommendation placements are left out (they do not apply the holdout).
+ * holdout share in force at each subject's first decision (`holdoutPeriods`, given `documents`). Recommendation placements are left out (they do not apply the holdout).
  *
  * @example
  * const r = await holdoutResults(store.measure, settings, { placement: 'home' });
@@ -64,8 +72,17 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
   const read = await readExposures(store, { placement: o.placement, from: o.from, to }, groupOf);
   const { exposures, decisions, crossovers, keysOf } = firstExposedFrom(o.profiles ? await byPerson(o.profiles, read) : read, o.from);
   const { share, salt } = policy.holdout;
-  const design = { control: 'holdout', groups: [{ id: 'holdout', weight: share }, { id: 'personalized', weight: 1 - share }] };
-  const { units, metrics, readout } = await compareGroups(store, settings, exposures, design, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });
+  // The share changed mid-window: each subject was drawn under the share of its first decision, so the
+  // sample-ratio check expects their mix (against the latest alone, 20% then 5% read as a mismatch).
+  const periods: HoldoutPeriod[] = o.documents ? await holdoutPeriods(o.documents, { from: o.from, to }) : [];
+  if (!periods.length) {
+    let first = o.from ?? to;
+    for (const x of exposures.values()) first = Math.min(first, x.first);
+    periods.push({ from: first, share, salt, units: { holdout: 0, personalized: 0 } });
+  }
+  const groups = holdoutUnitsByPeriod(periods, exposures) ?? [{ id: 'holdout', weight: share }, { id: 'personalized', weight: 1 - share }];
+  const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: 'holdout', groups }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });
+  readout.warnings.push(...holdoutWarnings(periods));
   return {
     holdout: { share, salt },
     placement: o.placement ?? null,
@@ -74,6 +91,7 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
     decisions,
     units: { holdout: units.holdout, personalized: units.personalized },
     crossovers,
+    periods: periods.map((p) => ({ from: new Date(p.from).toISOString(), to: isoOrNull(p.to), share: p.share, salt: p.salt, units: p.units })),
     metrics,
     readout,
   };

@@ -101,7 +101,7 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
     periods.push({ from: first, status: e.status, salt: e.salt, arms: weights, units: {} });
   }
   const expected = unitsByPeriod(periods, exposures, [...arms]) ?? weights;
-  const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: expected }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf });
+  const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: expected }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf, plannedUnits: e.plannedUnits });
   readout.warnings.push(...designWarnings(e.id, periods));
   const inArms = e.arms.reduce((s, a) => s + (units[a.id] ?? 0), 0);
   const horizon = { plannedUnits: e.plannedUnits ?? null, units: inArms, reached: e.plannedUnits === undefined ? null : inArms >= e.plannedUnits };

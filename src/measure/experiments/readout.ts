@@ -52,7 +52,21 @@ export interface ReadoutInput {
   /** Expected total units, tunes the always-valid interval (default 5000). */
   sequentialTuning?: number;
   srmThreshold?: number;
+  /**
+   * The total units the fixed-horizon test was planned for (an experiment's `plannedUnits`), if any.
+   * From the plan to `PLANNED_LOOK_TOLERANCE` past it a reading is the planned look, at which the
+   * fixed-horizon p holds; before it, or further past it, it is another look, and the readout warns.
+   */
+  plannedUnits?: number;
 }
+
+/**
+ * How far past the planned units a reading still counts as the planned look: 10%. Units arrive between
+ * refreshes, so the first reading after the plan is reached is usually a little past it; one look there is
+ * still a single test at a sample size fixed before any data (its error stays at alpha). Much further on,
+ * the plan has most likely been read already, and this reading is a second look at the same test.
+ */
+export const PLANNED_LOOK_TOLERANCE = 0.1;
 
 export type Verdict = 'better' | 'worse' | 'harm' | 'inconclusive' | 'not-enough-data';
 
@@ -118,6 +132,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       `${compared} arms against the control: each verdict calls a difference at ${Number(verdictAlpha.toPrecision(3))} (alpha ${alpha} / ${compared}, Bonferroni), so the chance of any false call among them stays within ${alpha}; the intervals shown are each at ${Number(((1 - alpha) * 100).toPrecision(3))}%.`,
     );
   }
+  const look = lookAt(input);
   const metrics: MetricReadout[] = [];
   // The primary metrics' tests, per arm, for Holm's step-down once every metric is read.
   const primaries = new Map<string, Primary[]>();
@@ -178,9 +193,7 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       // in, it crosses alpha far more often than alpha under no effect (Armitage, McPherson & Rowe, JRSS A
       // 132 (1969) 235–244: 5 looks at 0.05 err 14% of the time). Say so where it alone would call it.
       if (frequentist && frequentist.pValue < alpha && verdictOf(spec, type === 'relative' ? always('absolute') : sequential, guardAt(alpha)) === 'inconclusive') {
-        warnings.push(
-          `"${arm.id}" on ${spec.name}: the fixed-horizon p = ${Number(frequentist.pValue.toPrecision(2))} is below ${alpha}, but it holds only at one look at a sample size fixed in advance; read at every refresh it calls a difference far more often than ${alpha}. The always-valid interval of the difference at the same level, valid at any look, still holds 0, so the verdict is inconclusive at this look.`,
-        );
+        warnings.push(peekingNote(`"${arm.id}" on ${spec.name}`, frequentist.pValue, alpha, look));
       }
       if (!spec.guardrail && decider) primaries.set(arm.id, [...(primaries.get(arm.id) ?? []), { readout: metrics.at(-1)!, spec, decider, guardAt }]);
       if (type === 'relative') {
@@ -191,6 +204,33 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
   for (const [armId, tests] of primaries) warnings.push(...holm(armId, tests, verdictAlpha));
   warnings.push(...noResultReasons(input, metrics));
   return { srm, alpha, verdictAlpha, metrics, warnings };
+}
+
+/** Where a reading stands against the plan: no plan (or not reached yet), the planned look, or a later one. */
+type Look = { at: 'unplanned' } | { at: 'planned' | 'later'; units: number; planned: number };
+
+function lookAt(input: ReadoutInput): Look {
+  const planned = input.plannedUnits;
+  const units = input.arms.reduce((s, a) => s + a.units, 0);
+  if (planned === undefined || !(planned > 0) || units < planned) return { at: 'unplanned' };
+  return { at: units <= planned * (1 + PLANNED_LOOK_TOLERANCE) ? 'planned' : 'later', units, planned };
+}
+
+/**
+ * The sentence on a fixed-horizon p below alpha whose always-valid interval still holds 0. Read before
+ * the plan (or without one) it is a peek; at the planned look it is the test the plan called for; well
+ * past the plan it is a later look, a peek again.
+ */
+function peekingNote(what: string, pValue: number, alpha: number, look: Look): string {
+  const p = Number(pValue.toPrecision(2));
+  if (look.at === 'planned') {
+    return `${what}: this is the planned look (${look.units} units, the plan ${look.planned}): the fixed-horizon p = ${p} below ${alpha} is the test the plan called for, valid at this one look (a reading more than ${PLANNED_LOOK_TOLERANCE * 100}% past the plan is a later look, where it no longer holds). The verdict comes from the always-valid interval, valid at any look, which still holds 0, so it stays inconclusive.`;
+  }
+  if (look.at === 'later') {
+    const past = `${Math.round(((look.units - look.planned) / look.planned) * 100)}%`;
+    return `${what}: the fixed-horizon p = ${p} is below ${alpha}, but this look, at ${look.units} units, is ${past} past the planned ${look.planned}: it is a later look than the planned one, and the fixed-horizon p holds only at that one; read again it calls a difference far more often than ${alpha}. Read the planned look with a \`to\` at when the plan was reached; the always-valid interval of the difference, valid at any look, still holds 0, so the verdict is inconclusive at this look.`;
+  }
+  return `${what}: the fixed-horizon p = ${p} is below ${alpha}, but it holds only at one look at a sample size fixed in advance; read at every refresh it calls a difference far more often than ${alpha}. The always-valid interval of the difference at the same level, valid at any look, still holds 0, so the verdict is inconclusive at this look.`;
 }
 
 /**
