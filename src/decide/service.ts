@@ -235,7 +235,9 @@ export class DecideService {
     const id = `consumer:${OUTCOME_CONSUMER}`;
     if (!(await docs.getJob(id))) {
       const at = Date.now();
-      await docs.saveJob({ id, kind: 'consumer', state: 'running', progress: { afterSeq: await this.o.store.profiles.maxEventSeq() }, createdAt: at, updatedAt: at });
+      // Created once: a process starting at the same time may have created it and mapped events
+      // since; writing our position over its own would skip the events between (lost outcomes).
+      await docs.createJob({ id, kind: 'consumer', state: 'running', progress: { afterSeq: await this.o.store.profiles.maxEventSeq() }, createdAt: at, updatedAt: at });
     }
     this.o.consumers.register({
       name: OUTCOME_CONSUMER,

@@ -37,6 +37,9 @@ interface Trial {
 /** Open trials kept in memory at most; beyond, the oldest is dropped unlearned (bounded memory). @example book.openTrials() <= MAX_OPEN_TRIALS // true */
 export const MAX_OPEN_TRIALS = 500_000;
 
+/** Writes of one placement's bandit refused (another process wrote it since it was read) before a save leaves it to the next. */
+const SAVE_TRIES = 5;
+
 const paramsOf = (s: FeatureScaling | undefined): ScalingParams | undefined => (s ? { center: [...s.center], scale: [...s.scale] } : undefined);
 const copy = (p: BanditAction | Based, params?: ScalingParams): Based => ({
   ...createPosterior(p.mean, p.cov, true), evidence: p.evidence, rewardSum: p.rewardSum, params, priorEvidence: p.priorEvidence, updatedAt: p.updatedAt,
@@ -69,8 +72,9 @@ const fromRow = (row: { state: unknown; updatedAt: number }): BanditState => {
  * changed bandit with the stored one — stored + (local − base) in natural parameters
  * (learn/bandit/merge.ts) — writes it, and adopts the result; unchanged bandits adopt the stored
  * one. So several processes on PostgreSQL each learn from their own decisions and see one
- * another's evidence within seconds. Two processes writing the same placement in the same instant
- * can lose one delta (last writer wins); the next save cannot recover it.
+ * another's evidence within seconds. A write applies only if the row is still as read (a
+ * compare-and-set on its seq): a save that another process's write overtook — in the same instant,
+ * or while this one stalled — reads and merges again, so neither loses what it learned.
  *
  * @example
  * const book = new PlacementBandits({ store: store.estimates, decisions: store.decisions, windowOf: () => 7 * DAY, now: Date.now });
@@ -169,79 +173,97 @@ export class PlacementBandits implements BanditBook {
 
   private async saveAll(): Promise<void> {
     for (const [placement, e] of [...this.entries]) {
-      const [row] = await this.d.store.getMany([{ subjectId: 'population', model: BANDIT_MODEL, key: placement }]);
-      const stored = row ? fromRow(row) : undefined;
-      if (e.dirty && (!stored || stored.updates === e.baseUpdates)) {
-        // Nobody else wrote since our snapshot: the merge would give our own state back, so it is
-        // written as it is and kept (with its refit windows, which live in memory only).
-        e.dirty = false;
-        const updates = e.state.updates;
-        const params = paramsOf(e.state.scaling);
-        const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a, params)]));
-        const scaling = e.state.scaling && copyScaling(e.state.scaling);
-        await this.persist(placement, e.state);
-        e.base = snapshot;
-        e.baseUpdates = updates;
-        e.baseScaling = scaling;
-        if (e.state.updates !== updates) e.dirty = true;
-        continue;
-      }
-      if (!e.dirty) {
-        if (stored && stored.updates !== e.baseUpdates && stored.config.features === e.state.config.features) this.adopt(placement, stored, e);
-        continue;
-      }
-      const snapParams = paramsOf(e.state.scaling);
-      const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a, snapParams)]));
-      const snapScaling = e.state.scaling && copyScaling(e.state.scaling);
-      const snapUpdates = e.state.updates;
-      const merged: BanditState = { config: { ...e.state.config }, actions: [], updates: snapUpdates - e.baseUpdates + (stored?.updates ?? 0) };
-      const compatible = stored && stored.config.features === e.state.config.features ? stored : undefined;
-      // Merged in the stored bandit's units (raw when it has none); each side is carried there exactly.
-      const into = compatible ? paramsOf(compatible.scaling) : snapParams;
-      if (snapScaling) {
-        const features = e.state.config.features;
-        merged.scaling = compatible ? mergeScaling(compatible.scaling ?? identityScaling(features), e.baseScaling ?? identityScaling(features), snapScaling) : copyScaling(snapScaling);
-      }
-      for (const [id, local] of snapshot) {
-        const st = compatible?.actions.find((a) => a.id === id);
-        const base = e.base.get(id);
-        const mine = carryPosterior(local, snapParams, into);
-        // nothing absorbed here since the last merge: the stored belief stands (a prior taken afresh in new units is no evidence)
-        const belief = st && base ? (local.evidence === base.evidence ? st : mergePosterior(st, carryPosterior(base, base.params, into), mine)) : mine;
-        const range = st && base ? (local.evidence === base.evidence ? rangeOf(st) : rangeOf(st, local)) : rangeOf(local);
-        merged.actions.push({ ...belief, id, priorEvidence: st?.priorEvidence ?? local.priorEvidence, updatedAt: later(st?.updatedAt, local.updatedAt), ...range });
-      }
-      for (const st of compatible?.actions ?? []) if (!snapshot.has(st.id)) merged.actions.push(st);
-      if (merged.scaling && refitDue(merged.scaling)) rescaleBandit(merged);
-      e.dirty = false;
-      await this.persist(placement, merged);
-      // What was absorbed while we wrote stays ours to add next time: local = merged + (now − snapshot).
-      const now = this.entries.get(placement);
-      if (now !== e) continue;
-      const late = e.state.updates - snapUpdates;
-      const curParams = paramsOf(e.state.scaling);
-      const mergedParams = paramsOf(merged.scaling);
-      const actions = merged.actions.map((m): BanditAction => {
-        const cur = e.state.actions.find((a) => a.id === m.id);
-        const snap = snapshot.get(m.id);
-        if (!(cur && snap && late && cur.evidence !== snap.evidence)) return m;
-        const moved = mergePosterior(m, carryPosterior(snap, snapParams, mergedParams), carryPosterior(cur, curParams, mergedParams));
-        return { ...moved, id: m.id, priorEvidence: m.priorEvidence, updatedAt: later(m.updatedAt, cur.updatedAt), ...rangeOf(m, cur) };
-      });
-      for (const a of e.state.actions) if (!actions.some((m) => m.id === a.id)) actions.push({ ...a, ...carryPosterior(a, curParams, mergedParams), relin: undefined });
-      e.state.actions = actions;
-      e.base = new Map(merged.actions.map((a) => [a.id, copy(a, mergedParams)]));
-      e.baseScaling = merged.scaling && copyScaling(merged.scaling);
-      if (merged.scaling && e.state.scaling && snapScaling) e.state.scaling = mergeScaling(merged.scaling, snapScaling, e.state.scaling);
-      e.baseUpdates = merged.updates;
-      e.state.updates = merged.updates + late;
-      if (late) e.dirty = true;
+      // Refused: another process wrote the bandit since we read it; read it and merge again (what
+      // is still refused after a few tries stays ours to add at the next save).
+      for (let tries = 0; tries < SAVE_TRIES; tries++) if (await this.saveOne(placement, e)) break;
     }
   }
 
-  /** Writes a placement's bandit as its estimates row (the JSON is taken before the write waits). */
-  private persist(placement: string, state: BanditState): Promise<void> {
-    return this.d.store.write({ estimates: [{ subjectId: 'population', model: BANDIT_MODEL, key: placement, estimate: null, state: banditToJson(state), modelVersion: `${BANDIT_MODEL}:${placement}@${state.updates}`, seq: state.updates, updatedAt: this.d.now() }] });
+  /** Merges one placement's bandit with the stored one and writes it; false when the write was refused (nothing adopted). */
+  private async saveOne(placement: string, e: Entry): Promise<boolean> {
+    const [row] = await this.d.store.getMany([{ subjectId: 'population', model: BANDIT_MODEL, key: placement }]);
+    const stored = row ? fromRow(row) : undefined;
+    const read = row?.seq ?? null;
+    if (e.dirty && (!stored || stored.updates === e.baseUpdates)) {
+      // Nobody else wrote since our snapshot: the merge would give our own state back, so it is
+      // written as it is and kept (with its refit windows, which live in memory only).
+      e.dirty = false;
+      const updates = e.state.updates;
+      const params = paramsOf(e.state.scaling);
+      const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a, params)]));
+      const scaling = e.state.scaling && copyScaling(e.state.scaling);
+      if (!(await this.persist(placement, e.state, read))) {
+        e.dirty = true;
+        return false;
+      }
+      e.base = snapshot;
+      e.baseUpdates = updates;
+      e.baseScaling = scaling;
+      if (e.state.updates !== updates) e.dirty = true;
+      return true;
+    }
+    if (!e.dirty) {
+      if (stored && stored.updates !== e.baseUpdates && stored.config.features === e.state.config.features) this.adopt(placement, stored, e);
+      return true;
+    }
+    const snapParams = paramsOf(e.state.scaling);
+    const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a, snapParams)]));
+    const snapScaling = e.state.scaling && copyScaling(e.state.scaling);
+    const snapUpdates = e.state.updates;
+    const merged: BanditState = { config: { ...e.state.config }, actions: [], updates: snapUpdates - e.baseUpdates + (stored?.updates ?? 0) };
+    const compatible = stored && stored.config.features === e.state.config.features ? stored : undefined;
+    // Merged in the stored bandit's units (raw when it has none); each side is carried there exactly.
+    const into = compatible ? paramsOf(compatible.scaling) : snapParams;
+    if (snapScaling) {
+      const features = e.state.config.features;
+      merged.scaling = compatible ? mergeScaling(compatible.scaling ?? identityScaling(features), e.baseScaling ?? identityScaling(features), snapScaling) : copyScaling(snapScaling);
+    }
+    for (const [id, local] of snapshot) {
+      const st = compatible?.actions.find((a) => a.id === id);
+      const base = e.base.get(id);
+      const mine = carryPosterior(local, snapParams, into);
+      // nothing absorbed here since the last merge: the stored belief stands (a prior taken afresh in new units is no evidence)
+      const belief = st && base ? (local.evidence === base.evidence ? st : mergePosterior(st, carryPosterior(base, base.params, into), mine)) : mine;
+      const range = st && base ? (local.evidence === base.evidence ? rangeOf(st) : rangeOf(st, local)) : rangeOf(local);
+      merged.actions.push({ ...belief, id, priorEvidence: st?.priorEvidence ?? local.priorEvidence, updatedAt: later(st?.updatedAt, local.updatedAt), ...range });
+    }
+    for (const st of compatible?.actions ?? []) if (!snapshot.has(st.id)) merged.actions.push(st);
+    if (merged.scaling && refitDue(merged.scaling)) rescaleBandit(merged);
+    e.dirty = false;
+    if (!(await this.persist(placement, merged, read))) {
+      e.dirty = true;
+      return false;
+    }
+    // What was absorbed while we wrote stays ours to add next time: local = merged + (now − snapshot).
+    const now = this.entries.get(placement);
+    if (now !== e) return true;
+    const late = e.state.updates - snapUpdates;
+    const curParams = paramsOf(e.state.scaling);
+    const mergedParams = paramsOf(merged.scaling);
+    const actions = merged.actions.map((m): BanditAction => {
+      const cur = e.state.actions.find((a) => a.id === m.id);
+      const snap = snapshot.get(m.id);
+      if (!(cur && snap && late && cur.evidence !== snap.evidence)) return m;
+      const moved = mergePosterior(m, carryPosterior(snap, snapParams, mergedParams), carryPosterior(cur, curParams, mergedParams));
+      return { ...moved, id: m.id, priorEvidence: m.priorEvidence, updatedAt: later(m.updatedAt, cur.updatedAt), ...rangeOf(m, cur) };
+    });
+    for (const a of e.state.actions) if (!actions.some((m) => m.id === a.id)) actions.push({ ...a, ...carryPosterior(a, curParams, mergedParams), relin: undefined });
+    e.state.actions = actions;
+    e.base = new Map(merged.actions.map((a) => [a.id, copy(a, mergedParams)]));
+    e.baseScaling = merged.scaling && copyScaling(merged.scaling);
+    if (merged.scaling && e.state.scaling && snapScaling) e.state.scaling = mergeScaling(merged.scaling, snapScaling, e.state.scaling);
+    e.baseUpdates = merged.updates;
+    e.state.updates = merged.updates + late;
+    if (late) e.dirty = true;
+    return true;
+  }
+
+  /**
+   * Writes a placement's bandit as its estimates row, if that row is still as read (`read`: its seq,
+   * null when there was none); false when not. The JSON is taken before the write waits.
+   */
+  private persist(placement: string, state: BanditState, read: number | null): Promise<boolean> {
+    return this.d.store.replace({ subjectId: 'population', model: BANDIT_MODEL, key: placement, estimate: null, state: banditToJson(state), modelVersion: `${BANDIT_MODEL}:${placement}@${state.updates}`, seq: state.updates, updatedAt: this.d.now() }, read);
   }
 
   private adopt(placement: string, state: BanditState, into?: Entry): void {

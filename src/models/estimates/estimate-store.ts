@@ -87,8 +87,20 @@ export interface EstimateStore {
   forSubject(subjectId: string): Promise<StoredEstimate[]>;
   /** The rows that exist among `keys`. */
   getMany(keys: EstimateKey[]): Promise<StoredEstimate[]>;
-  /** Creates or replaces rows, records anomalies and calibration points — one transaction. */
+  /**
+   * Creates or replaces rows, records anomalies and calibration points — one transaction. A row is
+   * not replaced by one at an older `seq` (a consumer that stalled past its lease would write over
+   * newer rows, and the events between would be lost from them); at the same `seq` it is.
+   */
   write(w: EstimateWrites): Promise<void>;
+  /**
+   * Writes `row` only if the stored one is still at `seq` `was` (null: only if there is none) — a
+   * compare-and-set for rows merged from what was read (a placement's bandit); true when written.
+   *
+   * @example
+   * if (!(await store.replace(merged, read?.seq ?? null))) { … read again, merge again … }
+   */
+  replace(row: StoredEstimate, was: number | null): Promise<boolean>;
   /** Rows of a model (and key), ordered by subject id after `afterSubject`, at most `limit` (training reads). */
   scan(model: string, key: string | undefined, afterSubject: string, limit: number): Promise<StoredEstimate[]>;
   /** Recent anomalies, newest first. */

@@ -37,11 +37,13 @@ export class PostgresEstimateStore implements EstimateStore {
   async write(w: EstimateWrites): Promise<void> {
     if (!w.estimates?.length && !w.anomalies?.length && !w.points?.length && !w.outcomes?.length) return;
     await inTransaction(this.pool, async (c) => {
+      // A row never goes back to an older seq (a stalled consumer's rows over newer ones; see sqlite/estimates.ts).
       for (const e of w.estimates ?? []) {
         await c.query(
           `INSERT INTO estimates (subject_id, model, key, estimate, state, model_version, seq, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (subject_id, model, key) DO UPDATE SET estimate = excluded.estimate, state = excluded.state,
-           model_version = excluded.model_version, seq = excluded.seq, updated_at = excluded.updated_at`,
+           model_version = excluded.model_version, seq = excluded.seq, updated_at = excluded.updated_at
+           WHERE excluded.seq >= estimates.seq`,
           [e.subjectId, e.model, e.key, encodeEstimate(e.estimate), JSON.stringify(e.state), e.modelVersion, e.seq, e.updatedAt],
         );
       }
@@ -61,6 +63,16 @@ export class PostgresEstimateStore implements EstimateStore {
         await c.query('UPDATE calibration_points SET outcome = $1 WHERE model = $2 AND key = $3 AND subject_id = $4 AND seq = $5', [o.outcome, o.model, o.key, o.subjectId, o.seq]);
       }
     });
+  }
+
+  async replace(e: StoredEstimate, was: number | null): Promise<boolean> {
+    const row = [e.subjectId, e.model, e.key, encodeEstimate(e.estimate), JSON.stringify(e.state), e.modelVersion, e.seq, e.updatedAt];
+    const r = was === null
+      ? await this.pool.query(`INSERT INTO estimates (subject_id, model, key, estimate, state, model_version, seq, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          ON CONFLICT (subject_id, model, key) DO NOTHING`, row)
+      : await this.pool.query(`UPDATE estimates SET estimate = $4, state = $5, model_version = $6, seq = $7, updated_at = $8
+          WHERE subject_id = $1 AND model = $2 AND key = $3 AND seq = $9`, [...row, was]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   async scan(model: string, key: string | undefined, afterSubject: string, limit: number): Promise<StoredEstimate[]> {

@@ -13,13 +13,24 @@ const toAnomaly = (r: AnomalyRecord & { low: number | null; high: number | null 
 const num = (x: number) => (Number.isFinite(x) ? x : null);
 
 const SQL = {
+  // A row never goes back to an older seq: a consumer that stalled between reading rows and writing
+  // them (past its lease) would otherwise write over the newer rows of the process that took over,
+  // and the events between are lost from them for good. The same seq applies (a replayed chunk).
   upsert: `INSERT INTO estimates (subject_id, model, key, estimate, state, model_version, seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (subject_id, model, key) DO UPDATE SET estimate = excluded.estimate, state = excluded.state,
-    model_version = excluded.model_version, seq = excluded.seq, updated_at = excluded.updated_at`,
+    model_version = excluded.model_version, seq = excluded.seq, updated_at = excluded.updated_at
+    WHERE excluded.seq >= estimates.seq`,
   anomaly: `INSERT INTO anomalies (subject_id, metric, seq, at, value, low, high, level, model_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING`,
   point: `INSERT INTO calibration_points (model, key, subject_id, seq, at, alpha, beta, deadline, outcome, model_version, recorded_at, inputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING`,
+  // The compare-and-set of `replace`, refused by a constraint (the writer answers no row counts):
+  // a row already there fails the key; one at another seq than `was`, or none, a NULL seq.
+  create: 'INSERT INTO estimates (subject_id, model, key, estimate, state, model_version, seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  replace: `INSERT INTO estimates (subject_id, model, key, estimate, state, model_version, seq, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, (SELECT ? FROM estimates WHERE subject_id = ? AND model = ? AND key = ? AND seq = ?), ?)
+    ON CONFLICT (subject_id, model, key) DO UPDATE SET estimate = excluded.estimate, state = excluded.state,
+    model_version = excluded.model_version, seq = excluded.seq, updated_at = excluded.updated_at`,
   outcome: 'UPDATE calibration_points SET outcome = ? WHERE model = ? AND key = ? AND subject_id = ? AND seq = ?',
 };
 
@@ -69,6 +80,18 @@ export class SqliteEstimateStore implements EstimateStore {
     if (w.points?.length) ops.push({ sql: SQL.point, rows: w.points.map((p) => [p.model, p.key, p.subjectId, p.seq, p.at, p.alpha, p.beta, p.deadline, p.outcome, p.modelVersion, p.recordedAt ?? null, p.inputs ? JSON.stringify(p.inputs) : null]) });
     if (w.outcomes?.length) ops.push({ sql: SQL.outcome, rows: w.outcomes.map((o) => [o.outcome, o.model, o.key, o.subjectId, o.seq]) });
     if (ops.length) await this.writer.run(ops);
+  }
+
+  async replace(e: StoredEstimate, was: number | null): Promise<boolean> {
+    const row = [e.subjectId, e.model, e.key, encodeEstimate(e.estimate), JSON.stringify(e.state), e.modelVersion, e.seq, e.updatedAt];
+    const op = was === null ? { sql: SQL.create, rows: [row] } : { sql: SQL.replace, rows: [[...row.slice(0, 6), e.seq, e.subjectId, e.model, e.key, was, e.updatedAt]] };
+    try {
+      await this.writer.run([op]);
+      return true;
+    } catch (err) {
+      if (/constraint failed: estimates\./.test((err as Error).message)) return false;
+      throw err;
+    }
   }
 
   async scan(model: string, key: string | undefined, afterSubject: string, limit: number): Promise<StoredEstimate[]> {

@@ -104,6 +104,14 @@ export function watermarkOp(seq: number): WriteOp {
   return { sql: SQL.watermark, rows: [[seq]] };
 }
 
+/**
+ * A job's create-or-replace, ignoring `job.holder`: unlike saveJob with a holder it is not a
+ * compare-and-set on the lease. It need not be — its one caller with a holder is a feature
+ * backfill's chunk (mutateProfiles' `alsoSave`), and on SQLite only `tact serve`, holding the
+ * folder's lock, runs jobs (Tact.create; `tact train` and `tact keys` run none), one backfill job
+ * at a time (backfill.ts `current`), so no other holder can have taken the lease. Nor could a
+ * refused job alone help: the profile states of the same batch would still be written.
+ */
 export function jobOp(job: Job): WriteOp {
   return { sql: SQL.job, rows: [[job.id, job.kind, job.state, JSON.stringify(job.progress), job.createdAt, job.updatedAt]] };
 }
