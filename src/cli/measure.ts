@@ -110,6 +110,12 @@ export function holdoutCommand(program: Command): void {
   ).action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles, documents: store.documents }), formatHoldout));
 }
 
+/** An error of the evaluation that names the API's candidate fields, saying the flags that set them instead. */
+function asFlags(err: unknown): unknown {
+  if (err instanceof Error) err.message = err.message.replace(/`candidate\.policy`/g, '--policy').replace(/`candidate\.model`/g, '--model');
+  return err;
+}
+
 /**
  * `tact evaluate-policy`: what a candidate would have earned on the logged decisions of a
  * placement (IPS, SNIPS, DM, DR with bootstrap intervals, and the diagnostics), with a progress bar.
@@ -128,12 +134,13 @@ export function evaluatePolicyCommand(program: Command): void {
     .option('--none-score <score>', "the candidate's score of doing nothing (default: as logged)")
     .option('--model <name>', 'the model that scores: rate, uplift (live) or uplift@N (default: as logged)')
     .option('--from <date>', 'decisions from this time, ISO 8601 (default: the whole log)')
-    .option('--to <date>', 'decisions before this time, ISO 8601 (default: now)')
+    .option('--to <date>', 'decisions before this time, ISO 8601 (default: now); those whose attribution window is still open are left out')
     .option('--replicates <n>', 'bootstrap replicates (50–5000)', '500')
     .option('--seed <n>', 'bootstrap seed', '1')
+    .option('--clip <weight>', 'also report clipped IPS, every weight capped at this value (above 0), with the bias clipping adds')
     .option('--json', 'print the evaluation as one JSON object')
     .addHelpText('after', '\nGive at least one of --policy, --lever, --exploration, --none-score and --model: what the candidate\nchanges. A progress bar shows on a terminal (stderr); elsewhere nothing is printed until the result.')
-    .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; json?: boolean }) => {
+    .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; clip?: string; json?: boolean }) => {
       // Each value is checked by its flag's name before the store is opened.
       const candidate: PolicyCandidate = {};
       if (o.policy !== undefined) candidate.policy = wholeNumber('--policy', o.policy, 1);
@@ -153,6 +160,7 @@ export function evaluatePolicyCommand(program: Command): void {
       if (!Object.keys(candidate).length) throw new Error('Say what the candidate changes: give --policy, --lever, --exploration, --none-score or --model (one or more).');
       const replicates = wholeNumber('--replicates', o.replicates, 50, 5000);
       const seed = wholeNumber('--seed', o.seed, 0, 4_294_967_295);
+      const clip = o.clip === undefined ? undefined : numberIn('--clip', o.clip, Number.MIN_VALUE, Number.MAX_VALUE, 'a weight above 0, e.g. 10');
       const from = time(o.from, '--from');
       const to = time(o.to, '--to');
       checkWindow(o, from, to);
@@ -161,14 +169,16 @@ export function evaluatePolicyCommand(program: Command): void {
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'evaluate-policy {bar} {percentage}% {read} decisions', hideCursor: true }, Presets.shades_classic) : undefined;
       let start: number | undefined;
       try {
-        const r = await evaluatePolicy(store.measure, store.documents, { placement: o.placement, candidate, from, to: end, replicates, seed }, (read, at) => {
+        const r = await evaluatePolicy(store.measure, store.documents, { placement: o.placement, candidate, from, to: end, replicates, seed, clip }, (read, at) => {
           if (!bar) return;
           if (start === undefined) {
             start = from ?? at;
             bar.start(Math.max(1, end - start), 0, { read: 0 });
           }
           bar.update(Math.min(end - start, at - start), { read });
-        }, store.models);
+        }, store.models).catch((err: unknown) => {
+          throw asFlags(err);
+        });
         bar?.stop();
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatEvaluation(r));
       } finally {

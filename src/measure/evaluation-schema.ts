@@ -28,7 +28,7 @@ const estimator = {
 
 const warning = open(
   {
-    code: { type: 'string', enum: ['logger-never-explored', 'no-support', 'partial-support', 'tiny-effective-sample', 'low-effective-sample', 'dominant-weight', 'dropped-replicates', 'clipped-weights', 'candidate-deterministic'] },
+    code: { type: 'string', enum: ['logger-never-explored', 'no-support', 'partial-support', 'tiny-effective-sample', 'low-effective-sample', 'dominant-weight', 'concentrated-weight', 'dropped-replicates', 'clipped-weights', 'candidate-deterministic', 'no-decisions', 'pending-rewards'] },
     severity: { type: 'string', enum: ['block', 'caution'], description: '`block`: every estimate is withheld (null).' },
     message: { ...str, description: 'A whole sentence.' },
     details: { type: 'object', additionalProperties: num, description: 'The figures the message quotes.' },
@@ -48,8 +48,9 @@ const diagnostics = open(
     loggerDeterministicShare: { ...num, description: 'Share of logged decisions where the logger had no choice (propensity 1).' },
     candidateDeterministic: { type: 'boolean', description: 'The candidate puts probability 1 on one choice in every logged decision.' },
     unsupportedTargetMass: { ...nullableNum, description: 'Mean candidate probability on choices the logger could not make; null when not computable.' },
+    unsupportedShare: { ...nullableNum, description: 'Share of logged decisions where the candidate puts probability on a choice the logger could not make; null when not computable.' },
   },
-  ['n', 'effectiveSampleSize', 'maxWeight', 'maxWeightShare', 'topWeights', 'meanWeight', 'zeroTargetShare', 'loggerDeterministicShare', 'candidateDeterministic', 'unsupportedTargetMass'],
+  ['n', 'effectiveSampleSize', 'maxWeight', 'maxWeightShare', 'topWeights', 'meanWeight', 'zeroTargetShare', 'loggerDeterministicShare', 'candidateDeterministic', 'unsupportedTargetMass', 'unsupportedShare'],
 );
 
 const clippedIps = {
@@ -86,10 +87,10 @@ export const policyEvaluationSchema = open(
       'The candidate as it was sent.',
     ),
     read: { ...int, description: 'Logged decisions read at the placement in the window.' },
-    skipped: { type: 'object', additionalProperties: int, description: 'Logged decisions that cannot be evaluated, by reason.' },
+    skipped: { type: 'object', additionalProperties: int, description: 'Logged decisions that cannot be evaluated, by reason (among them those whose attribution window is still open: their outcomes may still come).' },
     loggedValue: { ...nullableNum, description: 'Mean reward of the logged decisions evaluated (the logging policy\'s own value); null when none was.' },
     replayMismatches: { ...int, description: 'Logged decisions whose first-rank propensity the replay did not reproduce (left out; should be 0).' },
-    unscoredCandidates: { ...int, description: 'Candidates admitted by the candidate\'s rules that the log never scored (left out).' },
+    unscoredCandidates: { ...int, description: 'Candidates admitted by the candidate\'s rules that the log never scored: counted as choices without support (at ε/K each, a lower bound), see `report.diagnostics.unsupportedShare`.' },
     report: open(
       {
         n: { ...int, description: 'Logged decisions evaluated.' },

@@ -30,6 +30,8 @@ export interface OpeDiagnostics {
   candidateDeterministic: boolean;
   /** Mean candidate probability on actions the logger could not take (null when not computable). */
   unsupportedTargetMass: number | null;
+  /** Share of logged decisions where the candidate puts probability on an action the logger could not take (null when not computable). */
+  unsupportedShare: number | null;
 }
 
 export type OpeWarningCode =
@@ -39,8 +41,12 @@ export type OpeWarningCode =
   | 'tiny-effective-sample'
   | 'low-effective-sample'
   | 'dominant-weight'
+  | 'concentrated-weight'
   | 'dropped-replicates'
-  | 'clipped-weights';
+  | 'clipped-weights'
+  // Set by the policy evaluation on the decision log (policy-eval/evaluate.ts), not by these diagnostics:
+  | 'no-decisions'
+  | 'pending-rewards';
 
 export interface OpeWarning {
   code: OpeWarningCode;
@@ -55,6 +61,8 @@ export interface DiagnosticThresholds {
   cautionEffectiveSample?: number;
   maxWeightShare?: number;
   blockUnsupportedMass?: number;
+  /** The share of IPS's sum (or of Σw) the largest 1% of the weights may carry before a caution (default 0.5). */
+  maxTopShare?: number;
 }
 
 /**
@@ -86,7 +94,7 @@ export function opeDiagnostics(data: LoggedFeedback, t: OpeTerms): OpeDiagnostic
     zeroTargetShare: n > 0 ? zero / n : 0,
     loggerDeterministicShare: n > 0 ? loggerDet / n : 0,
     candidateDeterministic: isDeterministic(data),
-    unsupportedTargetMass: unsupportedMass(data),
+    ...unsupported(data),
   };
 }
 
@@ -139,24 +147,29 @@ function isDeterministic(data: LoggedFeedback): boolean {
   return true;
 }
 
-function unsupportedMass(data: LoggedFeedback): number | null {
+function unsupported(data: LoggedFeedback): { unsupportedTargetMass: number | null; unsupportedShare: number | null } {
   const k = data.nActions ?? 0;
   const n = data.reward.length;
-  if (!data.targetDistribution || k === 0 || n === 0) return null;
+  const none = { unsupportedTargetMass: null, unsupportedShare: null };
+  if (!data.targetDistribution || k === 0 || n === 0) return none;
   let seen: Uint8Array | null = null;
   if (!data.loggedDistribution) {
-    if (!data.action) return null;
+    if (!data.action) return none;
     seen = new Uint8Array(k);
     for (let i = 0; i < n; i++) seen[data.action[i]] = 1;
   }
   let mass = 0;
+  let rows = 0;
   for (let i = 0; i < n; i++) {
+    let row = 0;
     for (let a = 0; a < k; a++) {
       const supported = data.loggedDistribution ? data.loggedDistribution[i * k + a] > 0 : seen![a] === 1;
-      if (!supported) mass += data.targetDistribution[i * k + a];
+      if (!supported) row += data.targetDistribution[i * k + a];
     }
+    mass += row;
+    if (row > 0) rows++;
   }
-  return mass / n;
+  return { unsupportedTargetMass: mass / n, unsupportedShare: rows / n };
 }
 
 /**
@@ -168,6 +181,7 @@ export function opeWarnings(d: OpeDiagnostics, thresholds: DiagnosticThresholds 
   const cautionEss = thresholds.cautionEffectiveSample ?? 100;
   const maxShare = thresholds.maxWeightShare ?? 0.05;
   const blockMass = thresholds.blockUnsupportedMass ?? 0.05;
+  const maxTop = thresholds.maxTopShare ?? 0.5;
   const out: OpeWarning[] = [];
   if (d.n > 0 && d.loggerDeterministicShare >= 0.99) {
     out.push({
@@ -180,11 +194,12 @@ export function opeWarnings(d: OpeDiagnostics, thresholds: DiagnosticThresholds 
   const mass = d.unsupportedTargetMass;
   if (mass !== null && mass > 0) {
     const block = mass >= blockMass;
+    const share = d.unsupportedShare ?? 0;
     out.push({
       code: block ? 'no-support' : 'partial-support',
       severity: block ? 'block' : 'caution',
-      message: `The candidate puts ${(mass * 100).toFixed(1)}% of its probability on actions the logging policy never took${d.candidateDeterministic ? ' (it is deterministic there)' : ''}; the log has no evidence about them${block ? ', so no estimate is given' : ' and the estimates ignore them'}.`,
-      details: { unsupportedTargetMass: mass },
+      message: `The candidate puts ${(mass * 100).toFixed(1)}% of its probability on actions the logging policy could not take, in ${(share * 100).toFixed(1)}% of the logged decisions${d.candidateDeterministic ? ' (it is deterministic there)' : ''}; the log has no evidence about them${block ? ', so no estimate is given' : ': IPS and SNIPS leave that probability out and are biased by what it would have earned'}.`,
+      details: { unsupportedTargetMass: mass, unsupportedShare: share },
     });
   }
   if (d.effectiveSampleSize < minEss) {
@@ -208,6 +223,15 @@ export function opeWarnings(d: OpeDiagnostics, thresholds: DiagnosticThresholds 
       severity: 'caution',
       message: `One logged decision carries ${(d.maxWeightShare * 100).toFixed(1)}% of the total weight (weight ${d.maxWeight.toFixed(1)}); the estimate leans on it.`,
       details: { maxWeight: d.maxWeight, maxWeightShare: d.maxWeightShare },
+    });
+  }
+  const top = d.topWeights;
+  if (d.n > 0 && (top.ipsShare > maxTop || top.weightShare > maxTop)) {
+    out.push({
+      code: 'concentrated-weight',
+      severity: 'caution',
+      message: `The largest 1% of the weights (${top.rows} of ${d.n} logged decisions) carry ${(top.ipsShare * 100).toFixed(1)}% of IPS's sum and ${(top.weightShare * 100).toFixed(1)}% of the total weight: the estimate rests on those few decisions, and its interval may be too narrow.`,
+      details: { rows: top.rows, ipsShare: top.ipsShare, weightShare: top.weightShare },
     });
   }
   return out;

@@ -88,7 +88,7 @@ describe('evaluate-policy', () => {
     expect(same.report.estimates.snips.value).toBeCloseTo(same.loggedValue, 9);
     const missing = await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'uplift@7' } });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().message).toContain('uplift@7');
+    expect(missing.json().message).toBe('No uplift model version (`candidate.model`) matches `uplift@7`.');
     const bad = await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'forest' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('candidate.model');

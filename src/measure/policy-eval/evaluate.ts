@@ -1,8 +1,9 @@
 import type { DocumentStore } from '../../config/document-store.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { playbookFor, type Playbook } from '../../decide/playbook.js';
-import { validationError } from '../../errors/tact-error.js';
+import { TactError, validationError } from '../../errors/tact-error.js';
 import { closestWord } from '../../errors/edit-distance.js';
+import { nameNotFound } from '../../errors/not-found.js';
 import { checkWindow, throughNow } from '../experiments-service/compare.js';
 import { PolicyVersions } from '../experiments-service/router.js';
 import type { MeasureStore } from '../measure-store.js';
@@ -31,6 +32,11 @@ export interface EvaluatePolicyRequest {
   limit?: number;
   /** Also report clipped IPS with every weight capped at this value, beside IPS (`report.clippedIps`). */
   clip?: number;
+  /**
+   * The time the outcomes are read at (default: the clock, Date.now()): a decision whose attribution
+   * window is still open at it is left out (`skipped`), not counted as earning nothing.
+   */
+  now?: number;
 }
 
 /** The report: what was read, what was skipped and why, the logged value, and the OPE report. */
@@ -44,7 +50,10 @@ export interface PolicyEvaluation {
   loggedValue: number | null;
   /** Logged decisions whose first-rank propensity the replay did not reproduce (left out; should be 0). */
   replayMismatches: number;
-  /** Candidates admitted by the candidate's rules that the log never scored (left out). */
+  /**
+   * Candidates admitted by the candidate's rules that the log never scored: kept in the candidate's
+   * distribution at the lowest score (ε/K each, a lower bound) and counted as probability without support.
+   */
   unscoredCandidates: number;
   report: OpeReport;
   warnings: OpeWarning[];
@@ -70,7 +79,8 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
   const policies = new PolicyVersions(documents);
   const catalogAt = catalogVersions(documents);
   const plays = new Map<string, Playbook>();
-  const pinned = req.candidate.policy !== undefined ? await policies.get(req.candidate.policy) : undefined;
+  const pinned = req.candidate.policy !== undefined ? await pinnedPolicy(documents, policies, req.candidate.policy) : undefined;
+  const now = req.now ?? Date.now();
   // The lever names of the policies the candidate changes: the pinned version, or each logged decision's.
   const leverNames = new Set(pinned?.levers.map((l) => l.name));
   const playsFor = async (d: DecisionRecord): Promise<{ logged: Playbook; target: Playbook }> => {
@@ -94,6 +104,8 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
   const versions = new Set<number>();
   let mismatches = 0;
   let unscored = 0;
+  let pending = 0;
+  let lastPending = -Infinity;
   const limit = req.limit ?? 200_000;
   let after: { at: number; id: string } | undefined;
   while (read < limit) {
@@ -111,9 +123,17 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
       else if (d.bandit) skip('chosen by a bandit (its draw cannot be replayed under a candidate)');
       else {
         const { logged, target } = await playsFor(d);
+        // Outcomes still to come would read as no reward and pull every estimate down: leave the decision out until its window closes.
+        const shown = c.kind === 'action' ? logged.catalog.actions.get(c.action as string)?.attributionMs : undefined;
+        if (d.at + (shown ?? logged.policy.attributionMs) > now) {
+          pending++;
+          lastPending = Math.max(lastPending, d.at);
+          skip(PENDING);
+          continue;
+        }
         const rates = loggedRates(d, logged);
         const l = replayFirstRank(d, logged, rates);
-        const t = replayFirstRank(d, target, rates, model);
+        const t = replayFirstRank(d, target, rates, model, true);
         unscored += t.unscored;
         // The option is what the customer saw — a held action's stand-in, not the held action — and
         // its probabilities are of being shown: the sum over every pick that leads to it.
@@ -154,7 +174,26 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
     for (const p of await Promise.all(bases)) for (const l of p?.levers ?? []) leverNames.add(l.name);
   }
   checkLevers(req.candidate, leverNames);
-  return finish(req, rows, { read, skipped, mismatches, unscored });
+  return finish(req, rows, { read, skipped, mismatches, unscored, pending, lastPending });
+}
+
+/** Why a decision whose attribution window is still open is left out (a key of `skipped`). */
+const PENDING = 'its attribution window is still open (outcomes may still come)';
+
+/**
+ * The pinned candidate policy version, or a 404 naming `candidate.policy`, the versions stored, and
+ * (as nameNotFound does for names) the one meant: for a number, the nearest stored version.
+ */
+async function pinnedPolicy(documents: DocumentStore, policies: PolicyVersions, version: number) {
+  if (!(await documents.get('policy', version))) {
+    const stored = (await documents.history('policy', 10_000)).map((d) => d.version).sort((a, b) => a - b);
+    const what = 'policy version (`candidate.policy`)';
+    if (!stored.length) throw nameNotFound({ one: what, many: 'policy versions' }, String(version), []);
+    const nearest = String(stored.reduce((best, v) => (Math.abs(v - version) < Math.abs(best - version) ? v : best)));
+    const known = `The policy versions are ${stored.length > 20 ? `${stored[0]} to ${stored.at(-1)}` : stored.join(', ')}.`;
+    throw new TactError('unknown_name', { what, id: String(version), suggestion: nearest, known }, { extra: { suggestion: nearest } });
+  }
+  return policies.get(version);
 }
 
 /**
@@ -190,7 +229,7 @@ function checkLevers(candidate: PolicyCandidate, known: ReadonlySet<string>): vo
 
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9;
 
-function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: number; target: number; option: string; targetDist: Map<string, number>; loggedDist: Map<string, number> }[], s: { read: number; skipped: Record<string, number>; mismatches: number; unscored: number }): PolicyEvaluation {
+function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: number; target: number; option: string; targetDist: Map<string, number>; loggedDist: Map<string, number> }[], s: { read: number; skipped: Record<string, number>; mismatches: number; unscored: number; pending: number; lastPending: number }): PolicyEvaluation {
   const options = [...new Set(rows.flatMap((r) => [...r.targetDist.keys(), ...r.loggedDist.keys()]))];
   const index = new Map(options.map((o, i) => [o, i]));
   const n = rows.length;
@@ -210,7 +249,9 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
     { reward, loggedPropensity: Float64Array.from(rows, (r) => r.logged), targetProbability: Float64Array.from(rows, (r) => r.target), nActions: k, action, targetDistribution, rewardPrediction, loggedDistribution },
     { seed: req.seed ?? 1, replicates: req.replicates ?? 500, clip: req.clip },
   );
-  const warnings = [...report.warnings];
+  // With nothing evaluated, the only thing to say is why (not an effective sample size of 0).
+  const warnings = n === 0 ? [noDecisions(req, s)] : [...report.warnings];
+  if (s.pending > 0) warnings.push(pendingWarning(s.pending, s.lastPending, n));
   if (n > 0 && report.diagnostics.candidateDeterministic) {
     warnings.unshift({
       code: 'candidate-deterministic' as OpeWarning['code'],
@@ -246,5 +287,30 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
     unscoredCandidates: s.unscored,
     report: { ...report, estimates, blocked, warnings, clippedIps: blocked ? null : report.clippedIps },
     warnings,
+  };
+}
+
+/** The block when no logged decision could be evaluated: none in the window, or every one left out (by `skipped`'s reasons). */
+function noDecisions(req: EvaluatePolicyRequest, s: { read: number; skipped: Record<string, number> }): OpeWarning {
+  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  const window = req.from !== undefined || req.to !== undefined ? ` from ${iso(req.from) ?? 'the start of the log'} to ${iso(req.to) ?? 'now'}` : '';
+  const why = Object.entries(s.skipped).map(([reason, k]) => `${k}: ${reason}`).join('; ');
+  return {
+    code: 'no-decisions',
+    severity: 'block',
+    message: s.read === 0
+      ? `No decision at \`${req.placement}\` was logged${window}: there is nothing to estimate from. Widen the window (\`from\`, \`to\`).`
+      : `No decision at \`${req.placement}\`${window} could be evaluated: all ${s.read} read were left out (${why}).`,
+    details: { read: s.read },
+  };
+}
+
+/** The caution for decisions left out because their attribution window had not closed when the outcomes were read. */
+function pendingWarning(pending: number, last: number, n: number): OpeWarning {
+  return {
+    code: 'pending-rewards',
+    severity: 'caution',
+    message: `${pending} logged decisions (the latest at ${new Date(last).toISOString()}) were left out because their attribution window is still open: their outcomes may still come, and counted now they would read as earning nothing. The estimates are of the ${n} decisions whose window has closed; evaluate again later to include them.`,
+    details: { pending },
   };
 }

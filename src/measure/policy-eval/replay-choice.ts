@@ -40,28 +40,34 @@ export function firstRank(scored: readonly { id: string; score: number; order: n
  * exclusions as logged (they depend on the contact history, not on the policy's scoring), the
  * scores from the logged estimates `p` (each action's rate) and the playbook's levers, then the
  * first-rank selection distribution. Candidates the log never scored (excluded then, admitted
- * now) have no estimate: they are left out and counted.
+ * now) have no estimate: they are counted, and with `unscoredAsOptions` (the candidate's replay) kept
+ * as options at the lowest score — each then gets ε/K, a lower bound on its probability, which the
+ * report counts as probability without support (the log never showed them) instead of silently
+ * giving it to the scored options.
  *
  * @example
  * const { distribution } = replayFirstRank(record, play, pOf(record, loggedPlay));
  * distribution.get('shoes-offer'); // 0.9625
  */
-export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMap<string, number>, model?: CandidateModel): { distribution: Distribution; unscored: number } {
+export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMap<string, number>, model?: CandidateModel, unscoredAsOptions = false): { distribution: Distribution; unscored: number } {
   const placement = play.catalog.placements.get(d.placement);
   if (!placement) return { distribution: new Map([[NONE, 1]]), unscored: 0 };
   const candidates = ruleStages(d, play);
   const blocked = new Set(d.excluded.filter((g) => g.stage === 'contact policy' || g.stage === 'human territory').flatMap((g) => g.actions));
   let unscored = 0;
+  const unknown: { id: string; score: number; order: number }[] = [];
   for (const c of candidates) {
     if (c.out) continue;
     if (blocked.has(c.action.id)) c.out = { stage: 'contact policy', rule: 'logged', reason: 'excluded when logged' };
     else if (!p.has(c.action.id)) {
       unscored++;
+      unknown.push({ id: c.action.id, score: -Infinity, order: c.action.order });
       c.out = { stage: 'scoring', rule: 'unscored', reason: 'no logged estimate' } as unknown as Candidate['out'];
     }
   }
   scoring(candidates, contextFor(d, play, (id) => p.get(id) ?? 0, model));
   const scored = candidates.filter((c) => !c.out && c.score !== undefined).map((c) => ({ id: c.action.id, score: c.score!, order: c.action.order }));
+  if (unscoredAsOptions) scored.push(...unknown);
   return { distribution: firstRank(scored, play.policy.noneScore, play.policy.exploration), unscored };
 }
 
