@@ -88,7 +88,9 @@ async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings:
  */
 export function experimentCommand(program: Command): void {
   const exp = program.command('experiment').description('Experiments: results per arm and metric from the decision log.');
-  readoutOptions(exp.command('results').description('Each arm against the control on every metric of the experiment, with intervals at 1 − alpha (95% by default).').argument('<id>', 'the experiment id (see the `experiments` configuration)')).action((id: string, o: ReadoutOptions) =>
+  readoutOptions(exp.command('results').description('Each arm against the control on every metric of the experiment, with intervals at 1 − alpha (95% by default).').argument('<id>', 'the experiment id (see the `experiments` configuration)'))
+    .addHelpText('after', '\nExamples:\n  tact experiment results hero-test\n  tact experiment results hero-test --from 2026-11-01 --alpha 0.1 --json')
+    .action((id: string, o: ReadoutOptions) =>
     printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles, documents: store.documents }), formatResults),
   );
 }
@@ -107,7 +109,9 @@ export function holdoutCommand(program: Command): void {
       .command('results')
       .description('Compare the holdout with the personalized subjects on the value function, conversions, revenue and guardrails.')
       .option('--placement <id>', 'one placement (default: every placement that applies the holdout)'),
-  ).action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles, documents: store.documents }), formatHoldout));
+  )
+    .addHelpText('after', '\nExamples:\n  tact holdout results\n  tact holdout results --placement home --from 2026-11-01 --effect absolute')
+    .action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles, documents: store.documents }), formatHoldout));
 }
 
 /** An error of the evaluation that names the API's candidate fields, saying the flags that set them instead. */
@@ -139,7 +143,7 @@ export function evaluatePolicyCommand(program: Command): void {
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--clip <weight>', 'also report clipped IPS, every weight capped at this value (above 0), with the bias clipping adds')
     .option('--json', 'print the evaluation as one JSON object')
-    .addHelpText('after', '\nGive at least one of --policy, --lever, --exploration, --none-score and --model: what the candidate\nchanges. A progress bar shows on a terminal (stderr); elsewhere nothing is printed until the result.')
+    .addHelpText('after', '\nGive at least one of --policy, --lever, --exploration, --none-score and --model: what the candidate\nchanges. A progress bar shows on a terminal (stderr); elsewhere nothing is printed until the result.\n\nExamples:\n  tact evaluate-policy --placement home --lever "winter push=1.5" --exploration 0.1\n  tact evaluate-policy --placement home --policy 7 --from 2026-11-01 --clip 10 --json')
     .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; clip?: string; json?: boolean }) => {
       // Each value is checked by its flag's name before the store is opened.
       const candidate: PolicyCandidate = {};

@@ -22,6 +22,14 @@ export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(proces
     `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
     `Sample ratio check: ${srmLine(r.readout.srm)}`,
   ];
+  if (r.periods.length > 1) {
+    lines.push('', "Periods (UTC; each unit is expected under the weights of its first exposure):");
+    for (const p of r.periods) {
+      const arms = p.arms.map((a) => `${a.id} ${share(a.weight)}, ${p.units[a.id] ?? 0} units`);
+      const others = Object.entries(p.units).filter(([id, n]) => n > 0 && !p.arms.some((a) => a.id === id)).map(([id, n]) => `${id} (not in this design), ${n} units`);
+      lines.push(periodHead(p, p.status), ...wrapItems([...arms, ...others], '; ', '    '));
+    }
+  }
   lines.push(...readoutLines(r.readout, r.window.preDays, r.effect, g));
   return lines.join('\n') + '\n';
 }
@@ -35,13 +43,54 @@ export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(proces
  * process.stdout.write(formatHoldout(await holdoutResults(store.measure, settings, { placement: 'home' })));
  */
 export function formatHoldout(r: HoldoutResults, g: Glyphs = glyphsFor(process.env)): string {
+  const several = r.periods.length > 1;
+  const expected = r.readout.srm.expected?.[0];
+  // With several periods the check expects the mix of their shares, not the current one.
+  const against = !several ? `${share(r.holdout.share)} : ${share(1 - r.holdout.share)}`
+    : `each subject's share at its first decision${expected === undefined ? '' : ` (${Number(expected.toFixed(1))} of ${r.units.holdout + r.units.personalized} expected in the holdout)`}`;
   const lines = [
     `Global holdout (share ${share(r.holdout.share)}, salt ${r.holdout.salt}) against personalization at ${r.placement ?? 'every placement'}`,
     `Units (subjects, by first decision): holdout ${r.units.holdout}, personalized ${r.units.personalized}; ${r.decisions} decisions; ${r.crossovers} crossovers`,
-    `Sample ratio check against ${share(r.holdout.share)} : ${share(1 - r.holdout.share)}: ${srmLine(r.readout.srm)}`,
-    ...readoutLines(r.readout, r.window.preDays, r.effect, g),
+    `Sample ratio check against ${against}: ${srmLine(r.readout.srm)}`,
   ];
+  if (several) {
+    lines.push('', 'Periods (UTC; each subject is expected under the share of its first decision):');
+    for (const p of r.periods) {
+      lines.push(periodHead(p, p.salt === null ? 'no holdout' : `share ${share(p.share)}, salt ${p.salt}`), `    subjects: holdout ${p.units.holdout}, personalized ${p.units.personalized}`);
+    }
+  }
+  lines.push(...readoutLines(r.readout, r.window.preDays, r.effect, g));
   return lines.join('\n') + '\n';
+}
+
+/** The text output's width: the periods are laid out within it. */
+const WIDTH = 80;
+
+/** An ISO time as `YYYY-MM-DD HH:MM` (UTC). */
+const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
+/** A line cut to the width, with an ellipsis where it was cut. */
+const fit = (line: string) => (line.length > WIDTH ? `${line.slice(0, WIDTH - 1)}…` : line);
+
+/** A period's first line: from – to (`now` for the one in force), then what held over it. */
+function periodHead(p: { from: string; to: string | null }, what: string): string {
+  return fit(`  ${minute(p.from)} – ${(p.to === null ? 'now' : minute(p.to)).padEnd(16)}  ${what}`);
+}
+
+/** `items` joined by `sep`, as lines starting with `indent` and broken between items to fit the width. */
+function wrapItems(items: string[], sep: string, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  items.forEach((item, i) => {
+    const text = i < items.length - 1 ? item + sep.trimEnd() : item;
+    if (line && line.length + 1 + text.length <= WIDTH) line += ` ${text}`;
+    else {
+      if (line) lines.push(line);
+      line = fit(indent + text);
+    }
+  });
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** The SRM test and its p-value: Pearson's χ², or the exact binomial test when an expected count is under 5. */

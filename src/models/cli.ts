@@ -8,6 +8,7 @@ import { openExistingStore } from '../cli/existing-store.js';
 import type { Store } from '../store/store.js';
 import { type CalibrationView } from './calibration/calibration.js';
 import { CALIBRATED_MODELS, FEW_ROWS, modelCalibrationReports } from './calibration/reports.js';
+import { CLI_WORDING } from './calibration/wording.js';
 import { renderUpliftCalibration, type UpliftCalibrationView } from './uplift/uplift-calibration.js';
 import { clean, estimateView } from './estimates/estimate-view.js';
 import { Learning } from './learning.js';
@@ -178,7 +179,7 @@ export function calibrationCommand(program: Command): void {
       const all = await withLearning(async (_l, store, settings) => {
         const out: (CalibrationView | UpliftCalibrationView)[] = [];
         for (const n of names) {
-          const reports = await modelCalibrationReports(store, settings, n, opts.key, Date.now());
+          const reports = await modelCalibrationReports(store, settings, n, opts.key, Date.now(), CLI_WORDING);
           if (!reports.length) process.stdout.write(`${n}: none configured (\`${n}\` in tact.config.yaml)\n`);
           out.push(...reports);
         }

@@ -43,4 +43,10 @@ describe('tact calibration (the command)', () => {
     const last = out.trimEnd().split('\n').at(-1)!;
     expect(JSON.parse(last).reports).toEqual([expect.objectContaining({ model: 'rates', key: 'email_open', n: 0 })]);
   });
+
+  it('names its --key flag in a refusal, not the API\'s `key` field (it said "The `key` `email_opn`…")', async () => {
+    await expect(run('--key', 'email_opn')).rejects.toThrow(/^The --key "email_opn" is not a configured rate and has no recorded predictions\. Did you mean "email_open"\? The rates are email_open\.$/);
+    await expect(run('decisions', '--key', 'email_open')).rejects.toThrow(/^The --key chooses one rate of "rates"; "decisions" has one report and no keys\.$/);
+    await expect(run('uplift', '--key', 'email')).rejects.toThrow(/^The --key "email" names no action of the live "uplift" version: no version is trained yet \(tact train uplift\)\.$/);
+  });
 });

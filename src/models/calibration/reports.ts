@@ -6,6 +6,7 @@ import type { Store } from '../../store/store.js';
 import { ratesKind } from '../rates/rates-kind.js';
 import { type UpliftCalibrationView, upliftCalibrationReports } from '../uplift/uplift-calibration.js';
 import { type CalibrationView, calibrationReport } from './calibration.js';
+import { API_WORDING, type Wording } from './wording.js';
 
 /**
  * A reliability bin with fewer predictions than this is said to hold few: its observed rate is
@@ -40,13 +41,14 @@ export const CALIBRATED_MODELS = ['rates', 'decisions', 'uplift'] as const;
  * the Beta estimates the decisions scored their chosen actions with, against the goal outcomes
  * credited to them (`uplift` has its own kind: {@link modelCalibrationReports}). A `key` that is no
  * configured rate and has no recorded predictions (a typo, which would read as "nothing yet") is a
- * 400 naming `key`, and so is a `key` for `decisions`.
+ * 400 naming `key`, and so is a `key` for `decisions`; `wording` says the field and values as the
+ * caller knows them (the API's by default, `CLI_WORDING` for `tact calibration`).
  *
  * @example
  * await calibrationReports(store, settings, 'decisions', undefined, Date.now());
  */
-export async function calibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<MarkedCalibrationView[]> {
-  return (await reportsOf(store, settings, name, key, now)).map(markFewRows);
+export async function calibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number, wording: Wording = API_WORDING): Promise<MarkedCalibrationView[]> {
+  return (await reportsOf(store, settings, name, key, now, wording)).map(markFewRows);
 }
 
 /**
@@ -56,17 +58,17 @@ export async function calibrationReports(store: Store, settings: Settings, name:
  * @example
  * await modelCalibrationReports(store, settings, 'uplift', undefined, Date.now());
  */
-export async function modelCalibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<(MarkedCalibrationView | UpliftCalibrationView)[]> {
-  return name === 'uplift' ? upliftCalibrationReports(store, settings, key, now) : calibrationReports(store, settings, name, key, now);
+export async function modelCalibrationReports(store: Store, settings: Settings, name: string, key: string | undefined, now: number, wording: Wording = API_WORDING): Promise<(MarkedCalibrationView | UpliftCalibrationView)[]> {
+  return name === 'uplift' ? upliftCalibrationReports(store, settings, key, now, undefined, { wording }) : calibrationReports(store, settings, name, key, now, wording);
 }
 
-async function reportsOf(store: Store, settings: Settings, name: string, key: string | undefined, now: number): Promise<CalibrationView[]> {
+async function reportsOf(store: Store, settings: Settings, name: string, key: string | undefined, now: number, w: Wording): Promise<CalibrationView[]> {
   if (name === 'rates') {
     const names = settings.get(ratesKind).map((r) => r.def.name);
     if (key !== undefined && !names.includes(key)) {
       // a rate taken out of the settings keeps its recorded predictions: still reported
       const report = await calibrationReport(store.estimates, name, key, now);
-      if (report.n === 0 && report.pending === 0) throw validationError([{ field: 'key', message: unknownRate(key, names) }]);
+      if (report.n === 0 && report.pending === 0) throw validationError([{ field: 'key', message: unknownRate(key, names, w) }]);
       return [report];
     }
     const reports: CalibrationView[] = [];
@@ -74,14 +76,14 @@ async function reportsOf(store: Store, settings: Settings, name: string, key: st
     return reports;
   }
   if (name === 'decisions') {
-    if (key !== undefined) throw validationError([{ field: 'key', message: 'The `key` chooses one rate of `rates`; `decisions` has one report and no keys.' }]);
+    if (key !== undefined) throw validationError([{ field: 'key', message: `The ${w.field('key')} chooses one rate of ${w.value('rates')}; ${w.value('decisions')} has one report and no keys.` }]);
     return [await decisionCalibration(store.decisions, now, attributionWindows(settings), { shortest: shortestWindow(settings) })];
   }
   return [await calibrationReport(store.estimates, name, key, now)];
 }
 
 /** The sentence for a rate `key` that names nothing: the configured rate it likely means (≤ 2 edits) and the list. */
-function unknownRate(key: string, names: readonly string[]): string {
+function unknownRate(key: string, names: readonly string[], w: Wording): string {
   let near: string | undefined;
   let best = 3;
   for (const n of names) {
@@ -89,5 +91,5 @@ function unknownRate(key: string, names: readonly string[]): string {
     if (d < best) [near, best] = [n, d];
   }
   const list = names.length ? `The rates are ${names.join(', ')}.` : 'No rate is configured (`rates` in tact.config.yaml).';
-  return `The \`key\` \`${key}\` is not a configured rate and has no recorded predictions.${near ? ` Did you mean \`${near}\`?` : ''} ${list}`;
+  return `The ${w.field('key')} ${w.value(key)} is not a configured rate and has no recorded predictions.${near ? ` Did you mean ${w.value(near)}?` : ''} ${list}`;
 }

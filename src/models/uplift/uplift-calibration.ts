@@ -9,6 +9,7 @@ import { heldOutPendingByArm } from './pending.js';
 import { type LoggedDecision, readDecisionLog, span } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
+import { API_WORDING, type Wording } from '../calibration/wording.js';
 
 /** The calibration of one action's predicted uplift under the live `uplift` version, as the API and `tact calibration uplift` show it. */
 export interface UpliftCalibrationView extends UpliftCalibrationReport {
@@ -64,23 +65,25 @@ export function upliftPoints(rows: readonly LoggedDecision[], scorer: UpliftScor
  * (held-out.ts), predicted uplift per bin against the observed treatment − control difference with
  * its 95% interval (src/learn/uplift/uplift-calibration.ts), each action's rows judged once its
  * own attribution window (the catalog's, else the policy's: as attribution credits it) has closed
- * ({@link upliftPoints}). A `key` that is not an action of the live version is a 400 naming `key`.
+ * ({@link upliftPoints}). A `key` that is not an action of the live version is a 400 naming `key`
+ * (said as `o.wording` says it: the API's by default).
  * With no live version, one empty report.
  *
  * @example
  * await upliftCalibrationReports(store, settings, undefined, Date.now());
  */
-export async function upliftCalibrationReports(store: Store, settings: Settings, key: string | undefined, now: number, log: { sinceMs: number; max: number } = UPLIFT_LOG, o: { scanMax?: number } = {}): Promise<UpliftCalibrationView[]> {
+export async function upliftCalibrationReports(store: Store, settings: Settings, key: string | undefined, now: number, log: { sinceMs: number; max: number } = UPLIFT_LOG, o: { scanMax?: number; wording?: Wording } = {}): Promise<UpliftCalibrationView[]> {
+  const w = o.wording ?? API_WORDING;
   const live = await store.models.live('uplift');
   const version = live && (await store.models.getVersion('uplift', live.version));
   if (!version) {
-    if (key !== undefined) throw validationError([{ field: 'key', message: `The \`key\` \`${key}\` names no action of the live \`uplift\` version: no version is trained yet (tact train uplift).` }]);
+    if (key !== undefined) throw validationError([{ field: 'key', message: `The ${w.field('key')} ${w.value(key)} names no action of the live ${w.value('uplift')} version: no version is trained yet (tact train uplift).` }]);
     return [{ model: 'uplift', key: null, goal: null, version: null, windowMs: null, pending: 0, ...upliftCalibrationReport([]) }];
   }
   const scorer = new UpliftScorer(version.state as UpliftState, version.version, version.dataTo);
   const actions = Object.keys(scorer.state.actions).sort();
   if (key !== undefined && !actions.includes(key)) {
-    throw validationError([{ field: 'key', message: `The \`key\` \`${key}\` names no action of the live \`uplift\` version ${version.version}; its actions are ${actions.join(', ') || 'none'}.` }]);
+    throw validationError([{ field: 'key', message: `The ${w.field('key')} ${w.value(key)} names no action of the live ${w.value('uplift')} version ${version.version}; its actions are ${actions.join(', ') || 'none'}.` }]);
   }
   const policy = settings.get(policyKind);
   const windowOf = attributionWindows(settings);
