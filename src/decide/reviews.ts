@@ -35,6 +35,8 @@ export interface ReviewRules {
   rejectMs: () => number;
   /** The catalog in force: a review is of content it still has, or superseded. */
   catalog: () => CompiledCatalog;
+  /** The policy's `review.queue`: where the reviews still open are routed now. */
+  queue: () => string;
 }
 
 /**
@@ -66,18 +68,40 @@ export class Reviews {
    * Newest first; `before`: the last review of the previous page. The store orders by creation,
    * so the expired reviews are the pending ones after the newest expired: `pending` and
    * `superseded` (both among the pending ones before it) stop there, and `expired` reads past the
-   * pending ones before it.
+   * pending ones before it. `queue`: a review still open (pending in the store) is under the
+   * policy's `review.queue` now in force, wherever it was opened — the work moves with the queue;
+   * one with a verdict under the queue it was opened under.
    */
   async list(q: { status?: ReviewStatus; queue?: string; limit: number; before?: string }): Promise<Review[]> {
     if (q.before && !(await this.store.getHold(q.before))) throw validationError([{ field: 'before', message: `The \`before\` \`${q.before}\` is no review's id; pass the id of the last review of the previous page.` }]);
     const view = this.viewer();
-    if (q.status !== 'pending' && q.status !== 'expired' && q.status !== 'superseded') return (await this.store.listHolds({ ...q, status: q.status })).map(view);
+    const status = q.status;
+    const open = status === 'pending' || status === 'expired' || status === 'superseded';
+    // The open reviews are all under the queue in force: another queue has none; this one, every one.
+    const openHere = !q.queue || q.queue === this.rules.queue();
+    if (open && !openHere) return [];
+    if (!open && q.queue && status === undefined) return this.filtered({ ...q, queue: openHere ? undefined : q.queue }, (h) => (h.status === 'pending' ? openHere : h.queue === q.queue), view);
+    if (!open) return (await this.store.listHolds({ ...q, status })).map(view);
     const out: Review[] = [];
     for (let before = q.before; ; ) {
-      const page = await this.store.listHolds({ ...q, status: 'pending', before });
+      const page = await this.store.listHolds({ ...q, queue: undefined, status: 'pending', before });
       for (const r of page.map(view)) {
         if (r.status === q.status) out.push(r);
         else if (r.status === 'expired') return out;
+        if (out.length === q.limit) return out;
+      }
+      if (page.length < q.limit) return out;
+      before = page[page.length - 1].id;
+    }
+  }
+
+  /** The store's reviews (of `q.queue`, when given) that `keep` keeps, a page of `q.limit`, read page by page. */
+  private async filtered(q: { queue?: string; limit: number; before?: string }, keep: (h: Hold) => boolean, view: (h: Hold) => Review): Promise<Review[]> {
+    const out: Review[] = [];
+    for (let before = q.before; ; ) {
+      const page = await this.store.listHolds({ queue: q.queue, limit: q.limit, before });
+      for (const h of page) {
+        if (keep(h)) out.push(view(h));
         if (out.length === q.limit) return out;
       }
       if (page.length < q.limit) return out;
@@ -102,12 +126,15 @@ export class Reviews {
     const approvalMs = this.rules.approvalMs();
     const rejectMs = this.rules.rejectMs();
     const catalog = this.rules.catalog();
+    const queue = this.rules.queue();
     const current = (h: Hold) => {
       const action = catalog.actions.get(h.action);
       // An action no longer high-stakes is delivered without a review: one still open is no work to do.
       return !!action?.def.highStakes && isReviewedContent(h, action);
     };
-    return (h) => {
+    return (open) => {
+      // A review still open is routed to the queue in force (a changed `review.queue` takes the work with it).
+      const h = open.status === 'pending' ? { ...open, queue } : open;
       if (h.status === 'approved') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + approvalMs, supersededBy: current(h) ? null : this.replacement(h, current) };
       if (h.status === 'rejected') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + rejectMs, supersededBy: null };
       if (h.status !== 'pending') return { ...h, expiresAt: null, supersededBy: null };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRule } from './cel.js';
+import { messageTypeHint } from './syntax-hints.js';
 
 const refused = (expression: string): string => {
   try {
@@ -31,5 +32,22 @@ describe('a rule written with another language\'s operators', () => {
     expect(refused('traits.note == "this and that" && traits.a.and == "=" ||')).toBe('The expression in `segments[0].when` is not valid CEL: Unexpected token: EOF at line 1, column 57.');
     expect(refused('traits.a == 1.0 // a or b\n &&')).not.toMatch(/CEL writes/);
     expect(refused('traits.note == "a and b" && traits.x.or == "c"')).toBe('taken');
+  });
+});
+
+/**
+ * A feature's `where` sees one event's {event, name, category, properties, traits, context}; `type`
+ * there is CEL's type function, so `type == "page"` fails to type-check ("no such overload: type ==
+ * string"), a message that does not say the definition's own `type`/`event` choose the calls.
+ */
+describe('a filter that chooses the message type with `type`', () => {
+  it('gets a hint naming the definition\'s `type` and `event` fields, with where `type` is', () => {
+    expect(messageTypeHint('type == "page"')).toBe('`type` in a `where` is CEL\'s type function, not the call\'s type: the calls a feature counts are chosen by the definition\'s `type` and `event` fields, not in `where` (write `type: page` beside the `where`) (line 1, column 1)');
+    expect(messageTypeHint('event == "E" &&\n  "screen" == type')).toMatch(/write `type: screen`.*\(line 2, column 15\)$/);
+    expect(messageTypeHint('type in ["page", "screen"]')).toMatch(/chosen by the definition's `type` and `event` fields, not in `where` \(line 1, column 1\)$/);
+  });
+
+  it('names none for CEL\'s type function called, a field named type, or the word in a string or comment', () => {
+    for (const e of ['type(properties.n) == int', 'properties.type == "page"', 'context["type"] == "x"', 'name == "type"', 'name == "a" // type == "page"']) expect(messageTypeHint(e), e).toBeUndefined();
   });
 });

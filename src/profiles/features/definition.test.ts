@@ -240,3 +240,44 @@ describe('bounds a feature definition already holds to', () => {
     expect(checkFeature({ name: 'x', kind: 'unique', event: 'E', property: 'sku', limit: 1 }, 'f')).toEqual([]);
   });
 });
+
+describe('small mistakes in a feature definition, refused through PUT /v1/config/features with a 400 naming the field', () => {
+  const putFeatures = async (document: unknown[]) => {
+    const h = await harness('sqlite');
+    try {
+      const put = await h.app.inject({ method: 'PUT', url: '/v1/config/features', headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'test' } });
+      return { status: put.statusCode, problems: (put.json().problems ?? []) as { field: string; message: string }[], body: put.body };
+    } finally {
+      await h.close();
+    }
+  };
+
+  it('a `where` that chooses the message type (`type == "page"`) says the definition\'s `type`/`event` choose it, not only "no such overload"', async () => {
+    const r = await putFeatures([{ name: 'page_views', kind: 'count', type: 'page', where: 'type == "page"' }]);
+    expect(r.status, r.body).toBe(400);
+    expect(r.problems).toEqual([{ field: 'features[0].where', message: expect.stringMatching(/no such overload.*`type` in a `where` is CEL's type function, not the call's type: the calls a feature counts are chosen by the definition's `type` and `event` fields, not in `where`/) }]);
+    for (const where of ['event == "E" && type != "track"', '"page" == type', 'type in ["page", "screen"]']) {
+      expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where }, 'f')[0]?.message, where).toMatch(/chosen by the definition's `type` and `event` fields/);
+    }
+    // CEL's type function itself, and a property named type, are taken as before.
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'E', where: 'type(properties.n) == int && properties.type == "a" && context["type"] == "b"' }, 'f')).toEqual([]);
+  });
+
+  it('an `event` name of only spaces is refused (no track call is named so; it would count nothing)', async () => {
+    for (const event of ['   ', '\t']) {
+      const r = await putFeatures([{ name: 'orders', kind: 'count', event }]);
+      expect(r.status, r.body).toBe(400);
+      expect(r.problems).toEqual([{ field: 'features[0].event', message: expect.stringMatching(/^The `event` must name a track event.*blank/) }]);
+    }
+    expect(checkFeature({ name: 'x', kind: 'count', event: 'Order Completed' }, 'f')).toEqual([]);
+  });
+
+  it('a half-life under 1 second is refused, naming `halfLife` and the bound (event times are kept to the millisecond and sent with clock skew)', async () => {
+    for (const halfLife of ['1ms', '999ms', '0.5s']) {
+      const r = await putFeatures([{ name: 'views', kind: 'decayed_count', event: 'Product Viewed', halfLife }]);
+      expect(r.status, r.body).toBe(400);
+      expect(r.problems, halfLife).toEqual([{ field: 'features[0].halfLife', message: expect.stringMatching(/^The `halfLife` .* is shorter than the shortest one taken, 1s/) }]);
+    }
+    for (const halfLife of ['1s', '1000ms', '90m', '7d']) expect(checkFeature({ name: 'x', kind: 'decayed_sum', event: 'E', property: 'revenue', halfLife }, 'f'), halfLife).toEqual([]);
+  });
+});

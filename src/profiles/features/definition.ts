@@ -5,6 +5,7 @@ import { describeValue } from '../../errors/schema-problems.js';
 import { compileRule } from '../../rules/cel.js';
 import type { Shape } from '../../rules/rule-names.js';
 import { ruleProblem } from '../../rules/rule-types.js';
+import { messageTypeHint } from '../../rules/syntax-hints.js';
 import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
 
 /** What a computed feature aggregates. */
@@ -72,6 +73,13 @@ export interface CompiledFeature {
   where: ((vars: Record<string, unknown>) => unknown) | undefined;
 }
 
+/**
+ * The shortest `halfLife` a decayed feature takes (1s): event times are milliseconds, set by
+ * clients whose clocks differ by more, so a shorter one decays a count to nothing between two
+ * events — it measures clock noise, not recency.
+ */
+export const MIN_HALF_LIFE_MS = 1000;
+
 const scalar = (what: string): Shape => ({ kind: 'value', what });
 
 /**
@@ -118,7 +126,9 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
   else if (UNREADABLE.has(f.name)) p.push({ field: under(at, 'name'), message: `The name \`${f.name}\` cannot be read by a rule (\`features.${f.name}\` fails for every subject: CEL guards that key of an object): choose another name.` });
   if (!FEATURE_KINDS.includes(f.kind as FeatureKind)) p.push({ field: under(at, 'kind'), message: `The \`kind\` must be one of ${FEATURE_KINDS.join(', ')}.` });
   if (f.event === undefined && f.type === undefined) p.push({ field: under(at, 'event'), message: 'Say which events the feature counts: an `event` name (track) or a message `type`.' });
-  if (f.event !== undefined && (typeof f.event !== 'string' || !f.event)) p.push({ field: under(at, 'event'), message: 'The `event` must be a non-empty string.' });
+  if (f.event !== undefined && typeof f.event !== 'string') p.push({ field: under(at, 'event'), message: 'The `event` must be a non-empty string.' });
+  // An event name of only spaces names no track call a client sends on purpose: it would count nothing.
+  else if (typeof f.event === 'string' && !f.event.trim()) p.push({ field: under(at, 'event'), message: `The \`event\` must name a track event; it was ${f.event ? 'blank (only spaces)' : 'empty'}, so the feature would count nothing.` });
   if (f.type !== undefined && !MESSAGE_TYPES.includes(f.type as MessageType)) p.push({ field: under(at, 'type'), message: `The \`type\` must be one of ${MESSAGE_TYPES.join(', ')}.` });
   else if (typeof f.event === 'string' && f.event && f.type !== undefined && f.type !== 'track') p.push({ field: under(at, 'event'), message: eventOfNoTrack(f.type as MessageType, f.event) });
   if (NEEDS_PROPERTY.has(f.kind as FeatureKind) && (typeof f.property !== 'string' || !f.property)) p.push({ field: under(at, 'property'), message: `A ${String(f.kind)} feature needs the \`property\` it aggregates, e.g. "revenue".` });
@@ -126,7 +136,11 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
     const problem = propertyProblem(f.property);
     if (problem) p.push({ field: under(at, 'property'), message: problem });
   }
-  if (String(f.kind).startsWith('decayed') && parseDuration(f.halfLife) === undefined) p.push({ field: under(at, 'halfLife'), message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
+  const halfLifeMs = parseDuration(f.halfLife);
+  if (String(f.kind).startsWith('decayed') && halfLifeMs === undefined) p.push({ field: under(at, 'halfLife'), message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
+  else if (String(f.kind).startsWith('decayed') && halfLifeMs !== undefined && halfLifeMs < MIN_HALF_LIFE_MS) {
+    p.push({ field: under(at, 'halfLife'), message: `The \`halfLife\` ${JSON.stringify(f.halfLife)} is shorter than the shortest one taken, 1s: event times are kept to the millisecond and sent by clocks that differ by more, so the count would be lost between one event and the next. Write one such as "1h" or "7d".` });
+  }
   if (f.limit !== undefined && (!Number.isInteger(f.limit) || (f.limit as number) < 1 || (f.limit as number) > 10_000)) p.push({ field: under(at, 'limit'), message: 'The `limit` must be a whole number from 1 to 10,000.' });
   if (f.where !== undefined && typeof f.where !== 'string') {
     p.push({ field: under(at, 'where'), message: `The \`where\` must be a CEL expression written as a string, such as 'properties.revenue > 100.0'; it was ${describeValue(f.where)}.${typeof f.where === 'boolean' ? ` In YAML, quote it: \`where: '${String(f.where)}'\`.` : ''}` });
@@ -136,7 +150,8 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
       const typo = ruleProblem(String(f.where), under(at, 'where'), WHERE_SCOPE, 'event');
       if (typo) p.push({ field: under(at, 'where'), message: typo });
     } catch (e) {
-      p.push({ field: under(at, 'where'), message: (e as Error).message });
+      const hint = messageTypeHint(String(f.where));
+      p.push({ field: under(at, 'where'), message: hint ? `${(e as Error).message} ${hint}.` : (e as Error).message });
     }
   }
   if (f.description !== undefined && typeof f.description !== 'string') p.push({ field: under(at, 'description'), message: 'The `description` must be a string.' });
