@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings.js';
 import { type MicroSegmentModel, microSegmentOf } from '../learn/segments/micro-segments.js';
 import type { ModelVersion } from '../models/registry/model-store.js';
 import type { ModelRegistry } from '../models/registry/registry.js';
+import type { CompiledFeature } from '../profiles/features/definition.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
@@ -54,8 +55,14 @@ export interface LadderPosition {
  * const pos = await lookup.position(state, Date.now());
  */
 export class SegmentLookup {
-  /** The live version's status, for the version and the settings (features, segments) it was judged under. */
-  private judged: { version: number; epoch: number; status: MicroSegmentsStatus } | undefined;
+  /**
+   * The live version's status, for the version and the compiled features and segments it was
+   * judged against — the very objects, not the settings epoch: Settings.reload compiles the kinds
+   * one by one and moves the epoch on last, so a lookup meanwhile (on PostgreSQL a consumer's batch
+   * runs between the reload's queries) saw the new features under the old epoch, and read a
+   * feature no longer defined by a status judged before.
+   */
+  private judged: { version: number; features: readonly CompiledFeature[]; segments: unknown; status: MicroSegmentsStatus } | undefined;
 
   constructor(private readonly segments: SegmentStore, private readonly settings: Settings, private readonly registry: ModelRegistry) {}
 
@@ -85,28 +92,31 @@ export class SegmentLookup {
     const micro = await this.liveMicroSegments();
     if (!micro || micro.status.status !== 'live') return null;
     const live = micro.version;
-    // A feature renamed since the training is read under its new name (micro-segments-status.ts).
-    const x = fillMissing(featureVector(state, this.settings.get(featuresKind), appliedNames(live.state, micro.status), now), live.state.fill);
+    // A feature renamed since the training is read under its new name (micro-segments-status.ts),
+    // from the features the status was judged against.
+    const x = fillMissing(featureVector(state, micro.features, appliedNames(live.state, micro.status), now), live.state.fill);
     const index = microSegmentOf(live.state.model, x);
     return { index, modelVersion: `micro-segments@${live.version}`, key: `micro-segment:${live.version}:${index}` };
   }
 
   /**
    * The live micro-segments version with its status against the features and segments in force
-   * (judged once per version and settings epoch), or undefined before one is trained.
+   * (judged once per version and compiled settings), and the features it was judged against — read
+   * the version's features from those — or undefined before one is trained.
    *
    * @example
-   * const micro = await lookup.liveMicroSegments(); // { version: { version: 3, state, … }, status: { status: 'live' } }
+   * const micro = await lookup.liveMicroSegments(); // { version: { version: 3, state, … }, status: { status: 'live' }, features }
    */
-  async liveMicroSegments(): Promise<{ version: ModelVersion<MicroSegmentsState>; status: MicroSegmentsStatus } | undefined> {
+  async liveMicroSegments(): Promise<{ version: ModelVersion<MicroSegmentsState>; status: MicroSegmentsStatus; features: readonly CompiledFeature[] } | undefined> {
     const live = await this.registry.live<MicroSegmentsState>('micro-segments');
     if (!live) return undefined;
-    const epoch = this.settings.epoch;
-    if (this.judged?.version !== live.version || this.judged.epoch !== epoch) {
-      const configured = this.settings.get(segmentsKind).microSegments?.features ?? null;
-      this.judged = { version: live.version, epoch, status: microSegmentsStatus(live.state, this.settings.get(featuresKind), configured) };
+    const features = this.settings.get(featuresKind);
+    const segments = this.settings.get(segmentsKind);
+    const j = this.judged;
+    if (j?.version !== live.version || j.features !== features || j.segments !== segments) {
+      this.judged = { version: live.version, features, segments, status: microSegmentsStatus(live.state, features, segments.microSegments?.features ?? null) };
     }
-    return { version: live, status: this.judged.status };
+    return { version: live, status: this.judged!.status, features };
   }
 }
 

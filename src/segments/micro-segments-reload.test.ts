@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterTraining, harness, type Harness, type StoreKind } from '../../test/harness.js';
+import { featuresKind } from '../profiles/features/features-kind.js';
+import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
+
+const revenue = { name: 'revenue', kind: 'sum', event: 'Order Completed', property: 'revenue' } as const;
+const orders = { name: 'orders', kind: 'count', event: 'Order Completed' } as const;
+
+/**
+ * Settings.reload compiles the kinds one after another, awaiting the store between them, and moves
+ * the epoch on only at the end: a segment rule evaluated meanwhile (a consumer's batch on PostgreSQL,
+ * whose queries let the PUT's reload run in between) sees the new features under the old epoch.
+ * These tests stop the reload there, after the features are compiled, and read the micro-segments.
+ */
+describe.each<StoreKind>(['sqlite', 'postgres'])('the live micro-segments read while a features change is reloaded (%s)', (kind) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await h?.close();
+    h = undefined;
+  });
+
+  async function trained(): Promise<{ t: Harness; ids: string[]; before: (number | null)[] }> {
+    const audiences = [{ name: 'cluster_0', when: 'microSegment == 0' }, { name: 'cluster_1', when: 'microSegment == 1' }];
+    const t = (h = await harness(kind, { config: { features: [revenue, orders], segments: { audiences, microSegments: { features: ['revenue', 'orders'], k: 2, minSubjects: 4 } } } }));
+    const at = Date.now() - 60_000;
+    await ingest(t, Array.from({ length: 12 }, (_, i) => track(`u-${i}`, 'Order Completed', { revenue: i % 2 ? 1000 : 10 }, at + i)));
+    const [v1] = await t.tact.learning.train(['micro-segments']);
+    await afterTraining();
+    expect(v1.promotion).toMatchObject({ promoted: true });
+    await t.tact.learning.settled();
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await t.store.profiles.findProfileId('userId', `u-${i}`))!);
+    return { t, ids, before: await placed(t, ids) };
+  }
+
+  async function placed(t: Harness, ids: string[]): Promise<(number | null)[]> {
+    const out: (number | null)[] = [];
+    for (const id of ids) out.push((await t.tact.learning.lookup.microSegment((await t.store.profiles.getProfile(id))!, Date.now()))?.index ?? null);
+    return out;
+  }
+
+  /** Runs `probe` inside the reload of the next change, once the features compiled pass `compiled`. */
+  function duringReload(t: Harness, compiled: (f: ReturnType<typeof featuresKind.compile>) => boolean, probe: () => Promise<void>): { ran: () => boolean } {
+    const docs = t.store.documents;
+    const latest = docs.latest.bind(docs);
+    let ran = false;
+    vi.spyOn(docs, 'latest').mockImplementation(async (k: string) => {
+      if (!ran && k !== 'features' && compiled(t.tact.settings.get(featuresKind))) {
+        ran = true;
+        await probe();
+      }
+      return latest(k);
+    });
+    return { ran: () => ran };
+  }
+
+  it('a clustered feature redefined: no micro-segment (the version needs retraining), and every subject leaves the segments on it', async () => {
+    const { t, ids, before } = await trained();
+    expect(new Set(before).size).toBe(2);
+    let midway: (number | null)[] = [];
+    let changes = -1;
+    const r = duringReload(t, (f) => f.some((x) => x.def.property === 'amount'), async () => {
+      midway = await placed(t, ids);
+      changes = 0;
+      for (const id of ids) changes += (await t.tact.learning.membership.changes((await t.store.profiles.getProfile(id))!, { seq: 0, reason: 'event', now: Date.now() })).length;
+    });
+    expect((await putConfig(t, 'features', [{ ...revenue, property: 'amount' }, orders])).statusCode).toBe(200);
+    expect(r.ran()).toBe(true);
+    // As after the reload: the version is no longer applied, and the rules on it hold for no one.
+    expect(midway).toEqual(ids.map(() => null));
+    expect(await placed(t, ids)).toEqual(ids.map(() => null));
+    expect(changes).toBe(12);
+  });
+
+  it('a clustered feature renamed (the old name removed): every subject keeps its micro-segment, read under the new name', async () => {
+    const { t, ids, before } = await trained();
+    const spend = { ...revenue, name: 'spend' };
+    expect((await putConfig(t, 'features', [revenue, spend, orders])).statusCode).toBe(200);
+    await t.tact.backfill.runAll();
+    const segments = (await t.store.documents.latest('segments'))!.body as { microSegments: object };
+    expect((await putConfig(t, 'segments', { ...segments, microSegments: { ...segments.microSegments, features: ['spend', 'orders'] } })).statusCode).toBe(200);
+    await t.tact.learning.settled();
+    // Midway through the rename `revenue` is still read (and the lookup has judged the version so).
+    expect(await placed(t, ids)).toEqual(before);
+    let midway: (number | null)[] = [];
+    let changes = -1;
+    const r = duringReload(t, (f) => !f.some((x) => x.def.name === 'revenue'), async () => {
+      midway = await placed(t, ids);
+      changes = 0;
+      for (const id of ids) changes += (await t.tact.learning.membership.changes((await t.store.profiles.getProfile(id))!, { seq: 0, reason: 'event', now: Date.now() })).length;
+    });
+    expect((await putConfig(t, 'features', [spend, orders])).statusCode).toBe(200);
+    expect(r.ran()).toBe(true);
+    // Not `revenue`, no longer defined, filled with its mean: that put the big spenders with the others.
+    expect(midway).toEqual(before);
+    expect(changes).toBe(0);
+    expect(await placed(t, ids)).toEqual(before);
+  });
+});
