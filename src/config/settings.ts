@@ -61,15 +61,25 @@ export class Settings {
     this.before.push(fn);
   }
 
-  /** Reads every kind's latest version and compiles it. */
+  /**
+   * Reads every kind's latest version and compiles it, then puts them all in force at once: the
+   * reads wait on the store between kinds, and a reader meanwhile (a decision, a segment lookup
+   * caching by epoch) must see the settings before or after, never new features with old segments.
+   * A reload that read an older epoch than one already in force changes nothing.
+   */
   async reload(): Promise<void> {
     const epoch = await this.docs.epoch();
+    const compiled = new Map<string, unknown>();
+    const versions = new Map<string, number>();
     for (const k of this.kinds) {
       const doc = await this.docs.latest(k.kind);
-      const versions = doc && k.history ? await this.docs.history(k.kind, k.history) : undefined;
-      this.compiled.set(k.kind, k.compile(doc ? doc.body : k.empty, versions));
-      this.versions.set(k.kind, doc?.version ?? 0);
+      const history = doc && k.history ? await this.docs.history(k.kind, k.history) : undefined;
+      compiled.set(k.kind, k.compile(doc ? doc.body : k.empty, history));
+      versions.set(k.kind, doc?.version ?? 0);
     }
+    if (epoch < this.loadedEpoch) return;
+    this.compiled = compiled;
+    this.versions = versions;
     this.loadedEpoch = epoch;
   }
 
