@@ -21,6 +21,7 @@ import { TactError } from '../errors/tact-error.js';
 import { jsonErrorDetail } from '../config/text-position.js';
 import { refuseNonFinite, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
+import { sharedSerializers } from './serializers.js';
 import { partValidators } from './validators.js';
 import { ClientErrors } from './client-errors.js';
 import { serverTimeouts, timeoutOptions, type ServerTimeouts } from './timeouts.js';
@@ -78,6 +79,8 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   // A JSON body is checked as it was sent; the query string, path and headers, which are text,
   // are read as the types their schemas declare (validators.ts).
   app.setValidatorCompiler(partValidators());
+  // Response schemas are compiled once per process, not again for each app (serializers.ts).
+  app.setSerializerCompiler(sharedSerializers());
   installErrorHandler(app);
   // Once closing, requests in flight finish; new ones on open connections are told to retry.
   let closing = false;

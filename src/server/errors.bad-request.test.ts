@@ -56,7 +56,7 @@ describe('a 400 the catalogue has no case for', () => {
       socket.write(body.subarray(0, 1024));
       await new Promise((r) => setTimeout(r, 50));
       socket.destroy();
-      await expect.poll(() => answered.map((a) => JSON.parse(a).error as string), { timeout: 2000 }).toEqual(['body_incomplete']);
+      await expect.poll(() => answered.map((a) => JSON.parse(a).error as string), { timeout: 20_000 }).toEqual(['body_incomplete']);
     } finally {
       await own.close();
     }

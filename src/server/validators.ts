@@ -33,17 +33,31 @@ interface RouteSchema {
  * app.setValidatorCompiler(partValidators());
  */
 export function partValidators(): (route: RouteSchema) => ValidateFunction {
+  const { body, text, compiled } = (shared ??= compilers());
+  return ({ schema, httpPart }) => {
+    const part = httpPart === 'body' ? 'body' : 'text';
+    // A route's schema is a module's constant: every app built in this process (one server, or a
+    // test's many) validates with the function compiled the first time, not one compiled again.
+    const key = schema as object;
+    let byPart = compiled.get(key);
+    if (!byPart) compiled.set(key, (byPart = {}));
+    const known = byPart[part];
+    if (known) return known;
+    const ajv = part === 'body' ? body : text;
+    // Ajv compiles a schema with a given $id once; the same schema on another route is that one.
+    const id = (schema as { $id?: unknown }).$id;
+    return (byPart[part] = (typeof id === 'string' && ajv.getSchema(id)) || ajv.compile(key));
+  };
+}
+
+/** The two Ajv instances and the functions compiled, per schema object and part, shared by every app of the process. */
+let shared: ReturnType<typeof compilers> | undefined;
+
+function compilers() {
   const make = (options: Options) => {
     const ajv = new Ajv(options);
     (addFormats as unknown as (a: Ajv) => void)(ajv);
     return ajv;
   };
-  const body = make(PART_OPTIONS.body);
-  const text = make(PART_OPTIONS.text);
-  return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? body : text;
-    // Ajv compiles a schema with a given $id once; the same schema on another route is that one.
-    const id = (schema as { $id?: unknown }).$id;
-    return (typeof id === 'string' && ajv.getSchema(id)) || ajv.compile(schema as object);
-  };
+  return { body: make(PART_OPTIONS.body), text: make(PART_OPTIONS.text), compiled: new WeakMap<object, Partial<Record<'body' | 'text', ValidateFunction>>>() };
 }
