@@ -60,6 +60,28 @@ async function evaluateOutput(args: string[], ascii = '0'): Promise<string> {
   return out;
 }
 
+const isCi = (x: unknown) => Array.isArray(x) && x.length === 2 && (x[0] as number) <= (x[1] as number);
+
+/** What each evaluation's figures must show (quick mode: shape and sanity, not the published figures), checked on the --json line. */
+const sane: Record<string, (out: Record<string, unknown>, text: string) => void> = {
+  bandit: (out, text) => {
+    for (const k of ['ctr_last10k', 'oracle_ctr', 'uniform_ctr', 'ips_self_check_error']) expect(typeof out[k]).toBe('number');
+    expect(out.uniform_ctr as number).toBeLessThan(out.ctr_last10k as number);
+    expect(out.ctr_last10k as number).toBeLessThanOrEqual((out.oracle_ctr as number) + 0.05);
+    expect(out.mean_importance_weight as number).toBeGreaterThan(0.8);
+    expect(isCi(out.ctr_last10k_ci)).toBe(true);
+    expect(text).toContain('self-check');
+  },
+  hillstrom: (out) => {
+    expect(typeof out.conversion_lift_share_at_50).toBe('number');
+    expect(isCi(out.conversion_lift_share_at_50_ci)).toBe(true);
+    const conv = out.conversion as { lift_share: number[]; budgets: number[]; model: string };
+    expect(conv.lift_share).toHaveLength(9);
+    expect(conv.budgets[4]).toBe(0.5);
+    expect(['t-learner', 'x-learner', 's-learner', 'uplift-forest']).toContain(conv.model);
+  },
+};
+
 describe('tact evaluate: charts in the text output, never with --json', () => {
   const charts: [string, RegExp[]][] = [
     ['hillstrom', [/conversion lift share by budget/, /visit lift share by budget/]],
@@ -79,7 +101,9 @@ describe('tact evaluate: charts in the text output, never with --json', () => {
       for (const t of titles) expect(json).not.toMatch(t);
       expect(json).not.toContain('●');
       const lines = json.trimEnd().split('\n');
-      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ evaluation: name });
+      const out = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+      expect(out).toMatchObject({ evaluation: name });
+      sane[name]?.(out, text);
       // Apart from the charts (and the timings in parentheses), the text is what --json prints before its
       // JSON line, figure for figure: drawing the chart changes nothing the evaluation reports.
       const figures = (s: string[]) => s.filter((l) => !l.startsWith('(') && !/[━│●┊░◀▶]/.test(l) && l.trim() !== '');

@@ -18,17 +18,8 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
     for (const e of learnEvaluations) expect(e.description.length).toBeGreaterThan(20);
   });
 
-  it('bandit', async () => {
-    const lines: string[] = [];
-    const out = await byName('bandit').run(ctx(lines));
-    expect(out).toMatchObject({ evaluation: 'bandit' });
-    for (const k of ['ctr_last10k', 'oracle_ctr', 'uniform_ctr', 'ips_self_check_error']) expect(typeof out[k]).toBe('number');
-    expect(out.uniform_ctr as number).toBeLessThan(out.ctr_last10k as number);
-    expect(out.ctr_last10k as number).toBeLessThanOrEqual((out.oracle_ctr as number) + 0.05);
-    expect(out.mean_importance_weight as number).toBeGreaterThan(0.8);
-    expect(isCi(out.ctr_last10k_ci)).toBe(true);
-    expect(lines.some((l) => l.includes('self-check'))).toBe(true);
-  }, 120_000); // ≈ 10 s alone; three times that beside the suite's other files on a slow host
+  // bandit and hillstrom: their figures are checked where the command line runs them
+  // (src/cli/evaluate.test.ts), not run a second time here.
 
   it('obd', async () => {
     const out = await byName('obd').run(ctx([]));
@@ -38,16 +29,6 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
       expect(isCi(r.ci)).toBe(true);
       expect((r.ci as number[])[0]).toBeLessThanOrEqual(r.policy_ctr as number);
     }
-  });
-
-  it('hillstrom', async () => {
-    const out = await byName('hillstrom').run(ctx([]));
-    expect(typeof out.conversion_lift_share_at_50).toBe('number');
-    expect(isCi(out.conversion_lift_share_at_50_ci)).toBe(true);
-    const conv = out.conversion as { lift_share: number[]; budgets: number[]; model: string };
-    expect(conv.lift_share).toHaveLength(9);
-    expect(conv.budgets[4]).toBe(0.5);
-    expect(['t-learner', 'x-learner', 's-learner', 'uplift-forest']).toContain(conv.model);
   });
 
   it('air-quality', async () => {
