@@ -57,10 +57,8 @@ export interface LadderPosition {
 export class SegmentLookup {
   /**
    * The live version's status, for the version and the compiled features and segments it was
-   * judged against — the very objects, not the settings epoch: Settings.reload compiles the kinds
-   * one by one and moves the epoch on last, so a lookup meanwhile (on PostgreSQL a consumer's batch
-   * runs between the reload's queries) saw the new features under the old epoch, and read a
-   * feature no longer defined by a status judged before.
+   * judged against — the very objects the settings hold (a reload puts new ones in force, all
+   * kinds at once), so the status and the features a subject is placed by are always one pair.
    */
   private judged: { version: number; features: readonly CompiledFeature[]; segments: unknown; status: MicroSegmentsStatus } | undefined;
 
