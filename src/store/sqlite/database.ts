@@ -13,7 +13,38 @@ export type Db = Database.Database;
  */
 export function openDatabase(path: string, durability: Durability = 'fsync'): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  return withPragmas(new Database(path), durability);
+}
+
+/**
+ * Opens the database at `path` with every migration applied. An in-memory one (tests, a store
+ * beside nothing) starts as a copy of one migrated earlier in this process: applying the
+ * migrations again took 10 ms of each such store's opening (2026-12-04).
+ *
+ * @example
+ * const db = openMigrated(':memory:'); // the whole schema, at once
+ */
+export function openMigrated(path: string, durability: Durability = 'fsync'): Db {
+  if (path !== ':memory:') {
+    const db = openDatabase(path, durability);
+    migrate(db);
+    return db;
+  }
+  if (!migratedImage) {
+    const first = openDatabase(path, durability);
+    migrate(first);
+    migratedImage = first.serialize();
+    first.close();
+  }
+  const db = withPragmas(new Database(migratedImage), durability);
+  migrate(db); // nothing to apply: the copy records every migration
+  return db;
+}
+
+/** The serialized in-memory database every migration was applied to, once per process. */
+let migratedImage: Buffer | undefined;
+
+function withPragmas(db: Db, durability: Durability): Db {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sqliteSynchronous(durability)}`);
   db.pragma('busy_timeout = 10000');

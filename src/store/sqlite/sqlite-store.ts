@@ -2,7 +2,7 @@ import type { Durability } from '../durability.js';
 import type { CommitTiming, Store } from '../store.js';
 import { SqliteCollectStore } from './collect.js';
 import { DataDirLock } from './data-dir-lock.js';
-import { migrate, openDatabase, type Db } from './database.js';
+import { migrate, openMigrated, type Db } from './database.js';
 import { SqliteDecisionStore } from './decisions.js';
 import { SqliteDocumentStore } from './documents.js';
 import { SqliteEstimateStore } from './estimates.js';
@@ -157,8 +157,7 @@ export class SqliteStore implements Store {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const lock = options.owner && options.path !== ':memory:' ? DataDirLock.take(options.path, options.owner) : undefined;
   try {
-    const db = openDatabase(options.path, options.durability);
-    migrate(db);
+    const db = openMigrated(options.path, options.durability);
     return new SqliteStore(db, options, lock);
   } catch (err) {
     lock?.release();
