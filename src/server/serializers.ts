@@ -7,6 +7,7 @@ interface ResponseSchema {
 
 /** The functions compiled, per schema object, shared by every app of the process. */
 const compiled = new WeakMap<object, (doc: unknown) => string>();
+const byText = new Map<string, (doc: unknown) => string>();
 
 /**
  * The app's serializer compiler (Fastify's `setSerializerCompiler`): fast-json-stringify, as
@@ -23,7 +24,13 @@ export function sharedSerializers(): (route: ResponseSchema) => (doc: unknown) =
   return ({ schema }) => {
     const key = schema as object;
     let f = compiled.get(key);
-    if (!f) compiled.set(key, (f = fastJson(key as Parameters<typeof fastJson>[0], {})));
+    if (!f) {
+      // A schema built when its route is registered is a new object in each app: found by its JSON.
+      const text = JSON.stringify(schema);
+      f = byText.get(text);
+      if (!f) byText.set(text, (f = fastJson(key as Parameters<typeof fastJson>[0], {})));
+      compiled.set(key, f);
+    }
     return f;
   };
 }

@@ -31,4 +31,16 @@ describe('partValidators', () => {
     expect(validate.errors?.map((e) => e.instancePath)).toEqual(['/at', '/n']);
     expect(data.limit).toBe(50);
   });
+
+  it('compiles a schema once per process and part, for the same object or another with the same JSON (a route that builds its schema in each app)', () => {
+    const again = partValidators();
+    const built = () => ({ type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 2 } } });
+    const first = compile({ schema: built(), httpPart: 'body' });
+    expect(again({ schema: built(), httpPart: 'body' })).toBe(first);
+    expect(again({ schema: built(), httpPart: 'querystring' })).not.toBe(first); // text is read with other options
+    expect(first({ name: 'x' })).toBe(false);
+    // Another schema is another function.
+    expect(again({ schema: { ...built(), required: [] }, httpPart: 'body' })).not.toBe(first);
+  });
 });
+
