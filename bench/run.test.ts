@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { packageScript } from '../test/cli-entry.js';
 
-const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
-const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], { encoding: 'utf8', timeout: 100_000 });
+const bench = (...args: string[]) => spawnSync(process.execPath, [...packageScript('bench/run.ts'), ...args], { encoding: 'utf8', timeout: 100_000 });
 
 describe('npm run bench', () => {
   it('answers --help for one benchmark with its options, without running it', () => {

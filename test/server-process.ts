@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/ops/free-port.js';
 import { KEYS } from './harness.js';
 import { testDir } from './tmp.js';
+import { packageScript } from './cli-entry.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -26,7 +27,7 @@ export async function startTact(opts: { dataDir?: string; config?: object; env?:
   const port = opts.port ?? (await freePort());
   const configPath = join(dataDir, 'tact.config.json');
   writeFileSync(configPath, JSON.stringify(opts.config ?? {}));
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
+  const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'serve', '--port', String(port), '--host', '127.0.0.1', '--config', configPath], {
     cwd: ROOT,
     env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin, TACT_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

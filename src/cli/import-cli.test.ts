@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { restoreEnv, testDir } from '../../test/tmp.js';
 import { importCommand } from './import.js';
+import { packageScript } from '../../test/cli-entry.js';
 
 /** A server answering every batch as stored; `onBatch` runs before it answers. Its URL, the Authorization headers it got. */
 async function server(onBatch: () => void = () => {}): Promise<{ url: string; auth: (string | undefined)[]; close: () => void }> {
@@ -137,7 +138,7 @@ describe('tact import, stopped by Ctrl-C in a pipeline', () => {
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
     close = () => (s.close(), slow.closeAllConnections(), slow.close());
     const file = events(500);
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'import', file, '-u', `http://127.0.0.1:${(slow.address() as { port: number }).port}`, '-k', 'w', '--batch', '5', '--concurrency', '1', '--no-progress'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'import', file, '-u', `http://127.0.0.1:${(slow.address() as { port: number }).port}`, '-k', 'w', '--batch', '5', '--concurrency', '1', '--no-progress'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     proc.stdout.on('data', (d) => (output += String(d)));
     proc.stderr.on('data', (d) => (output += String(d)));

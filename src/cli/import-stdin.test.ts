@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage } from 'node:http';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { testDir } from '../../test/tmp.js';
 import { importCommand } from './import.js';
+import { packageScript } from '../../test/cli-entry.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
 /** A server storing every message it is sent (a message without userId is rejected); its URL and the messages. */
 async function server(): Promise<{ url: string; messages: Record<string, unknown>[]; close: () => void }> {
@@ -28,11 +27,10 @@ async function server(): Promise<{ url: string; messages: Record<string, unknown
   return { url: `http://127.0.0.1:${(s.address() as { port: number }).port}`, messages, close: () => s.close() };
 }
 
-/** `tact import …args` as its own process (through tsx, from the sources), `input` on its stdin: its exit code and what it said. */
+/** `tact import …args` as its own process (the build, or the sources through tsx: packageScript), `input` on its stdin: its exit code and what it said. */
 async function tact(args: string[], input: string, cwd: string): Promise<{ code: number | null; out: string; err: string }> {
-  // (tsx by its path: the process runs in `cwd`, where the default report goes, outside the repository.)
-  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const proc = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/cli/main.ts'), 'import', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  // (The process runs in `cwd`, where the default report goes, outside the repository.)
+  const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'import', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout.on('data', (d) => (out += String(d)));

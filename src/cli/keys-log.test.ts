@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { restoreEnv, testDir } from '../../test/tmp.js';
 import { keysCommand } from './keys.js';
+import { packageScript } from '../../test/cli-entry.js';
 
-const MAIN = resolve(fileURLToPath(import.meta.url), '../main.ts');
 
 /**
  * docs/keys.md: making or revoking a key is logged — `key created`, `key revoked`, with the key's
@@ -47,7 +46,7 @@ describe('tact keys create and revoke', () => {
 
   it('writes the line on stderr, leaving stdout to the secret', async () => {
     const dataDir = join(testDir('tact-keys-log-'), 'data');
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'create', 'server', 'reports'], {
+    const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'keys', 'create', 'server', 'reports'], {
       env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_DATABASE_URL: '', TACT_LOG_LEVEL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreEnv, testDir } from '../../test/tmp.js';
@@ -8,8 +7,8 @@ import { TactError } from '../errors/tact-error.js';
 import { Keys } from '../keys/keys.js';
 import { openStore, storeChoiceFromEnv } from '../store/open.js';
 import { keysCommand } from './keys.js';
+import { packageScript } from '../../test/cli-entry.js';
 
-const MAIN = resolve(fileURLToPath(import.meta.url), '../main.ts');
 
 /** A data folder with one write key and the admin keys given, each made as `tact keys create` makes it; their ids. */
 async function storeWith(dataDir: string, admins: number): Promise<{ write: string; admins: string[] }> {
@@ -77,7 +76,7 @@ describe('tact keys revoke', () => {
   it('exits non-zero from the command line, printing the sentence', async () => {
     const dataDir = join(testDir('tact-keys-revoke-'), 'data');
     const { admins: [admin] } = await storeWith(dataDir, 1);
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'revoke', admin], {
+    const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'keys', 'revoke', admin], {
       env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_DATABASE_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

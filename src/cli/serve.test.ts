@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTact, type Running } from '../../test/server-process.js';
@@ -11,6 +10,7 @@ import { restoreEnv, testDir } from '../../test/tmp.js';
 import { freePort } from '../ops/free-port.js';
 import { openStore } from '../store/open.js';
 import { serveCommand } from './serve.js';
+import { packageScript } from '../../test/cli-entry.js';
 
 describe('tact serve port', () => {
   const env = { ...process.env };
@@ -84,11 +84,10 @@ describe('tact serve port', () => {
   });
 });
 
-const MAIN = resolve(fileURLToPath(import.meta.url), '../main.ts');
 
 /** Runs `tact serve` from the sources on a data folder until it exits (or 60 s pass): its exit code and what it printed. */
 async function serveUntilExit(dataDir: string, port: number): Promise<{ code: number | null; stderr: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+  const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'serve', '--port', String(port), '--host', '127.0.0.1'], {
     env: { ...process.env, TACT_DATA_DIR: dataDir, TACT_LOG_LEVEL: 'warn', TACT_CONFIG: join(dataDir, 'tact.config.json') },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { restoreEnv, testDir } from '../../../test/tmp.js';
 import { decideBatchCommand } from './command.js';
 import { closeServersAfterEach, serve } from './test-server.js';
+import { packageScript } from '../../../test/cli-entry.js';
 
 closeServersAfterEach();
 
@@ -120,7 +121,7 @@ describe('tact decide-batch --out /dev/stdout (decisions piped to another progra
   for (const target of ['/dev/stdout', '-']) it(`writes the decisions to stdout and says its summary on stderr, so that stdout holds decisions only (\`… -o ${target} | jq\`)`, async () => {
     const server = await decisions();
     const root = resolve(fileURLToPath(import.meta.url), '../../../..');
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'decide-batch', '-p', 'weekly-email', '-a', 'true', '-o', target, '-u', server.url, '-k', 'k', '--no-progress'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'decide-batch', '-p', 'weekly-email', '-a', 'true', '-o', target, '-u', server.url, '-k', 'k', '--no-progress'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     proc.stdout.on('data', (d) => (out += String(d)));

@@ -7,6 +7,7 @@ import { testDir } from '../../../test/tmp.js';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decideBatchCommand, progressLines } from './command.js';
+import { packageScript } from '../../../test/cli-entry.js';
 
 describe('tact decide-batch options', () => {
   let close = () => {};
@@ -242,7 +243,7 @@ async function hook(hang = false): Promise<{ url: string; got: { subject: string
 
 /** `tact decide-batch` as its own process (through tsx, from the sources), as a person runs it. */
 function spawnBatch(args: string[]) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'decide-batch', '-p', 'weekly-email', '-a', 'true', '-k', 'k', '--no-progress', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'decide-batch', '-p', 'weekly-email', '-a', 'true', '-k', 'k', '--no-progress', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout.on('data', (d) => (output += String(d)));
   proc.stderr.on('data', (d) => (output += String(d)));
