@@ -40,21 +40,22 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the live micro-segments read w
     return out;
   }
 
-  /** Runs `probe` inside the reload of the next change, once it has read the features and waits on the next kind. */
-  function duringReload(t: Harness, probe: () => Promise<void>): { ran: () => boolean } {
+  /**
+   * Runs `probe` inside the reload of the next change, once it has read the features and waits on
+   * the next kind. That reload may be another process's part than the PUT's (a consumer noticing
+   * the change on PostgreSQL), which the PUT's answer does not wait for: `ran` waits for the probe.
+   */
+  function duringReload(t: Harness, probe: () => Promise<void>): { ran: () => Promise<boolean> } {
     const docs = t.store.documents;
     const latest = docs.latest.bind(docs);
     let featuresRead = false;
-    let ran = false;
+    let probed: Promise<void> | undefined;
     vi.spyOn(docs, 'latest').mockImplementation(async (k: string) => {
       if (k === 'features') featuresRead = true;
-      else if (featuresRead && !ran) {
-        ran = true;
-        await probe();
-      }
+      else if (featuresRead && !probed) await (probed = probe());
       return latest(k);
     });
-    return { ran: () => ran };
+    return { ran: async () => (probed ? (await probed, true) : false) };
   }
 
   const changesOf = async (t: Harness, ids: string[]) => {
@@ -73,7 +74,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the live micro-segments read w
       changes = await changesOf(t, ids);
     });
     expect((await putConfig(t, 'features', [{ ...revenue, property: 'amount' }, orders])).statusCode).toBe(200);
-    expect(r.ran()).toBe(true);
+    expect(await r.ran()).toBe(true);
     // Midway, the settings before the change are in force, whole: everyone as before, nothing to change.
     expect(midway).toEqual(before);
     expect(changes).toBe(0);
@@ -98,7 +99,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the live micro-segments read w
       changes = await changesOf(t, ids);
     });
     expect((await putConfig(t, 'features', [spend, orders])).statusCode).toBe(200);
-    expect(r.ran()).toBe(true);
+    expect(await r.ran()).toBe(true);
     // Not `revenue` read as no longer defined and filled with its mean: that put the big spenders with the others.
     expect(midway).toEqual(before);
     expect(changes).toBe(0);

@@ -15,9 +15,11 @@ function traffic(rng: Rng, from: number, hours: number, rates: (key: (typeof KEY
     const r = rates(k);
     for (let i = 0; i < Math.round(perHour * hours); i++) {
       const at = from + Math.floor(rng() * span);
-      events.push({ ...k, at, type: 'exposure', predicted: r.predicted });
-      if (rng() < r.response) events.push({ ...k, at, type: 'response' });
-      if (rng() < r.unsub) events.push({ ...k, at, type: 'negative' });
+      // Fields named, not spread: a week of traffic is 200,000 events (spread, 0.9 s of a test).
+      const { action, placement, segment } = k;
+      events.push({ action, placement, segment, at, type: 'exposure', predicted: r.predicted });
+      if (rng() < r.response) events.push({ action, placement, segment, at, type: 'response' });
+      if (rng() < r.unsub) events.push({ action, placement, segment, at, type: 'negative' });
     }
   }
   return events;
@@ -26,10 +28,22 @@ function traffic(rng: Rng, from: number, hours: number, rates: (key: (typeof KEY
 const normal = () => ({ unsub: 0.002, response: 0.03 });
 const baselineEnd = T0 + 7 * 24 * HOUR;
 
+/** The baselines built, by seed, with how many numbers their traffic drew (monitorStep is pure: a state can be shared). */
+const baselines = new Map<number, { state: MonitorState; draws: number }>();
+
+/** A week of normal traffic from `seed` stepped into a state, and the generator where that traffic left it. */
 function withBaseline(seed = 1): { state: MonitorState; rng: Rng } {
-  const rng = createRng(seed);
+  let draws = 0;
+  const inner = createRng(seed);
+  const rng: Rng = () => (draws++, inner());
+  const known = baselines.get(seed);
+  if (known) {
+    for (let i = 0; i < known.draws; i++) rng();
+    return { state: known.state, rng };
+  }
   const { state, alerts } = monitorStep(initialMonitorState(), traffic(rng, T0, 7 * 24, normal), baselineEnd);
   expect(alerts).toEqual([]);
+  baselines.set(seed, { state, draws });
   return { state, rng };
 }
 
