@@ -13,7 +13,7 @@ export const LAG_READ_TIMEOUT_MS = 2_000;
 /**
  * Tact's Prometheus metrics: request rates and latencies, ingestion (messages by outcome, commit
  * time and size, queue depth), store timings, the store's commits, event-log consumer lag, decisions by kind, outcomes
- * by type, monitor steps and alerts, alert webhook attempts. Served
+ * by type, monitor steps and alerts, alert webhook attempts, features' failed `where` filters. Served
  * at GET /metrics in the Prometheus text format.
  *
  * @example
@@ -52,7 +52,7 @@ export class Metrics {
   readonly monitorEvents = new Counter({ name: 'tact_monitor_events_total', help: 'Exposures, responses and negatives folded into the monitors.', labelNames: ['type'] as const, registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
-  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined } = {}, o: { lagTimeoutMs?: number } = {}) {
+  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined; featureWhereErrors?: () => Iterable<{ feature: string; count: number }> } = {}, o: { lagTimeoutMs?: number } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tact_' });
     if (gauges.queueDepth) {
       const read = gauges.queueDepth;
@@ -82,6 +82,17 @@ export class Metrics {
           if (!s) return;
           this.reset();
           this.inc(s.lazySubjects);
+        },
+      });
+    }
+    if (gauges.featureWhereErrors) {
+      const read = gauges.featureWhereErrors;
+      // Read from the features' own tallies at each scrape, so the folding code knows no metrics.
+      new Counter({
+        name: 'tact_feature_where_errors_total', help: 'Events on which a feature\'s `where` failed (other than for a missing key), so the feature did not count them; by feature, since its definition was last loaded in this process.', labelNames: ['feature'] as const, registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const { feature, count } of read()) if (count > 0) this.inc({ feature }, count);
         },
       });
     }

@@ -18,6 +18,7 @@ import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { Keys } from '../keys/keys.js';
 import { FeatureBackfill } from '../profiles/features/backfill.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
+import { warnOfWhereErrors } from '../profiles/features/where-errors.js';
 import { lifecycleKind } from '../profiles/lifecycle.js';
 import { learnKinds } from '../models/kinds.js';
 import { Learning } from '../models/learning.js';
@@ -112,10 +113,13 @@ export class Tact {
       warmProfiles: store.collect.warmProfiles !== undefined ? () => store.collect.warmProfiles ?? 0 : undefined,
       monitorPending: (): number => monitoring.depth,
       batchesRead: () => batches?.counts,
+      featureWhereErrors: () => settings.get(featuresKind).map((f) => ({ feature: f.def.name, count: f.whereErrors.count })),
       decisionState: () => (decisions ? { subjects: decisions.ledger.size, contacts: decisions.ledger.contactCount, successes: decisions.heldSuccesses, keys: decisions.heldKeys, lazySubjects: decisions.lazyReads.subjects } : undefined),
     });
     timeStoreOperations(opts.store, metrics);
     watchCommits(opts.store, metrics, (data, msg) => log.warn(data, msg));
+    // The folding code counts a feature's failed `where` (where-errors.ts); its first one is told here.
+    const warnWhereErrors = warnOfWhereErrors((data, msg) => log.warn(data, msg));
     ingestor = new Ingestor(opts.store, settings, {
       isRetryable: opts.isRetryable,
       onCommit: ({ messages, ms, outcomes }) => {
@@ -125,9 +129,11 @@ export class Tact {
         for (const o of outcomes) by[o.outcome] = (by[o.outcome] ?? 0) + 1;
         for (const [outcome, n] of Object.entries(by)) metrics.ingested.inc({ outcome }, n);
         consumers.notify();
+        warnWhereErrors(settings.get(featuresKind));
       },
     });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
+    backfill.onDone(() => warnWhereErrors(settings.get(featuresKind)));
     const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys, undefined, { warn: (msg) => log.warn(msg) }), log, consumers, metrics);
     // A backfill over means segment rules on that feature are evaluated again; one that ends before
     // learning is wired (a config file applied at this start) is passed on once it is.

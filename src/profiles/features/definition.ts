@@ -7,6 +7,7 @@ import type { Shape } from '../../rules/rule-names.js';
 import { ruleProblem } from '../../rules/rule-types.js';
 import { messageTypeHint } from '../../rules/syntax-hints.js';
 import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
+import { noWhereErrors, type WhereErrorTally } from './where-errors.js';
 
 /** What a computed feature aggregates. */
 export type FeatureKind =
@@ -71,6 +72,11 @@ export interface CompiledFeature {
   limit: number;
   path: string[] | undefined;
   where: ((vars: Record<string, unknown>) => unknown) | undefined;
+  /**
+   * Events on which `where` failed (other than for a missing key), counted by matches() in this
+   * process since this compilation: a failure is a non-match, shown by GET /v1/features.
+   */
+  whereErrors: WhereErrorTally;
 }
 
 /**
@@ -221,6 +227,7 @@ export function compileFeature(def: FeatureDefinition, since?: number): Compiled
     limit: def.limit ?? 100,
     path: def.property ? def.property.split('.') : undefined,
     where: def.where ? compileRule(def.where, 'where') : undefined,
+    whereErrors: noWhereErrors(),
   };
 }
 

@@ -8,6 +8,7 @@ import { MAX_FREE_TEXT } from '../../server/free-text.js';
 import type { Tact } from '../../server/tact.js';
 import { checkFeature, type FeatureDefinition } from './definition.js';
 import { featuresKind } from './features-kind.js';
+import { whereErrorsView } from './where-errors.js';
 
 /** A feature's definition as stored (docs/configuration.md, "Features"); fields a later version adds pass through. */
 const definitionSchema = {
@@ -30,6 +31,20 @@ const backfillSchema = {
   },
 } as const;
 
+/** How often a feature's `where` failed on an event in this process (present only when it did). */
+const whereErrorsSchema = {
+  type: 'object',
+  required: ['count', 'firstAt', 'lastAt', 'lastMessage', 'lastEvent'],
+  description: 'Events on which the feature\'s `where` failed (a value of another type than it compares, such as `"revenue": "120"` against `> 100`): they do not count. Counted by this process since the features were last loaded (its start, or any configuration change); a missing key is an ordinary non-match and not counted. Present only when there was an error.',
+  properties: {
+    count: { type: 'integer', description: 'How many evaluations failed.' },
+    firstAt: { type: 'string', format: 'date-time', description: 'When the first failed.' },
+    lastAt: { type: 'string', format: 'date-time', description: 'When the last failed.' },
+    lastMessage: { type: 'string', description: 'The last error, such as `no such overload: dyn<string> > int`.' },
+    lastEvent: { type: 'string', description: 'The track event name of the last event it failed on, or the message type of another call.' },
+  },
+} as const;
+
 /** The computed features: list them with their backfill state, add one (it backfills), remove one. */
 export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read feature definitions');
@@ -47,7 +62,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
           required: ['version', 'features'],
           properties: {
             version: { type: 'integer', description: 'The version of the `features` configuration in force.' },
-            features: { type: 'array', items: { ...definitionSchema, required: [...definitionSchema.required, 'hash', 'backfill'], properties: { ...definitionSchema.properties, hash: { type: 'string', description: 'Short hash of the definition.' }, backfill: backfillSchema } } },
+            features: { type: 'array', items: { ...definitionSchema, required: [...definitionSchema.required, 'hash', 'backfill'], properties: { ...definitionSchema.properties, hash: { type: 'string', description: 'Short hash of the definition.' }, backfill: backfillSchema, whereErrors: whereErrorsSchema } } },
           },
         },
       },
@@ -56,7 +71,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const status = await tact.backfill.status();
     return {
       version: tact.settings.version('features'),
-      features: tact.settings.get(featuresKind).map((f) => ({ ...f.def, hash: f.hash, backfill: status.get(f.def.name) ?? { state: 'done', progress: 1 } })),
+      features: tact.settings.get(featuresKind).map((f) => ({ ...f.def, hash: f.hash, backfill: status.get(f.def.name) ?? { state: 'done', progress: 1 }, whereErrors: whereErrorsView(f.whereErrors) })),
     };
   });
 

@@ -1,5 +1,6 @@
 import type { Message } from '../../collect/message.js';
 import type { CompiledFeature } from './definition.js';
+import { isMissingKey, noteWhereError } from './where-errors.js';
 
 /**
  * The running aggregate of one feature on one profile. Every kind is a mergeable summary
@@ -32,7 +33,12 @@ export interface FeatureState {
   lt?: number;
 }
 
-/** Does this message count toward the feature? */
+/**
+ * Does this message count toward the feature? A `where` that fails on it does not match; unless
+ * it failed on a key the event lacks (an ordinary non-match), the failure is counted on
+ * `f.whereErrors` — a value of another type than the filter compares (`"revenue": "120"` against
+ * `> 100`) would otherwise leave the feature short of events with no one told.
+ */
 export function matches(f: CompiledFeature, m: Message): boolean {
   const d = f.def;
   if (d.type && m.type !== d.type) return false;
@@ -40,7 +46,8 @@ export function matches(f: CompiledFeature, m: Message): boolean {
   if (f.where) {
     try {
       return f.where({ event: m.event ?? null, name: m.name ?? null, category: m.category ?? null, type: m.type, properties: m.properties ?? {}, traits: m.traits ?? {}, context: m.context }) === true;
-    } catch {
+    } catch (err) {
+      if (!isMissingKey(err)) noteWhereError(f.whereErrors, err, m);
       return false;
     }
   }
