@@ -160,6 +160,7 @@ export function betaCdf(x: number, a: number, b: number): number {
 export function betaQuantile(p: number, a: number, b: number): number {
   if (p <= 0) return 0;
   if (p >= 1) return 1;
+  if (Math.min(a, b) >= LARGE_BETA) return betaQuantileLarge(p, a, b);
   let x = Math.min(Math.max(betaGuess(p, a, b), 1e-300), 1 - 1e-16);
   // log B(a, b), once for every evaluation of the CDF below.
   const lbeta = logBeta(a, b);
@@ -189,6 +190,34 @@ export function betaQuantile(p: number, a: number, b: number): number {
     if (hi - lo < 1e-16 * Math.max(mid, 1e-300)) break;
   }
   return 0.5 * (lo + hi);
+}
+
+/**
+ * Both shapes at least this large: the quantile is read from the normal by its Cornish–Fisher
+ * expansion, not by steps on the CDF. The CDF's continued fraction takes about √a terms there
+ * (two quantiles of Beta(5·10⁵, 9.5·10⁶) took 0.9 ms, of Beta(5·10⁷, 9.5·10⁸) 1.4 ms and ran into
+ * its 10,000-term limit), and a prior of that strength is what empirical Bayes fits to a
+ * homogeneous population and what pins an estimate.
+ */
+const LARGE_BETA = 1e5;
+
+/**
+ * The Beta(a, b) quantile for large a and b: the Cornish–Fisher expansion (Cornish & Fisher 1937;
+ * the terms as in Abramowitz & Stegun 26.2.49) to the fourth cumulant, with the Beta's skewness
+ * and excess kurtosis (Johnson, Kotz & Balakrishnan, Continuous Univariate Distributions 2,
+ * §25.4). Its error falls as (a + b)^(−3/2): within 10⁻⁶ of a standard deviation of SciPy's
+ * `beta.ppf` from a, b ≥ 10⁵ at p from 0.005 to 0.995 (distributions.test.ts).
+ */
+function betaQuantileLarge(p: number, a: number, b: number): number {
+  const n = a + b;
+  const mean = a / n;
+  const sd = Math.sqrt((a * b) / (n * n * (n + 1)));
+  const skew = (2 * (b - a) * Math.sqrt(n + 1)) / ((n + 2) * Math.sqrt(a * b));
+  const kurt = (6 * ((a - b) * (a - b) * (n + 1) - a * b * (n + 2))) / (a * b * (n + 2) * (n + 3));
+  const z = normalQuantile(p);
+  const z2 = z * z;
+  const w = z + (skew / 6) * (z2 - 1) + (kurt / 24) * (z2 * z - 3 * z) - ((skew * skew) / 36) * (2 * z2 * z - 5 * z);
+  return Math.min(1, Math.max(0, mean + sd * w));
 }
 
 function betaGuess(p: number, a: number, b: number): number {
