@@ -72,6 +72,28 @@ describe('distributions (reference: scipy.stats 1.17.1)', () => {
     close(betaQuantile(0.05, 3, 97), 0.00830942339398676, 1e-9);
     close(betaQuantile(0.95, 3, 97), 0.06222809568671874, 1e-9);
   });
+  it('beta quantile of shapes from tens to tens of thousands, within 10⁻¹⁰ of SciPy 1.17 (scipy.stats.beta.ppf), as close as the CDF resolves', () => {
+    // [p, a, b, beta.ppf(p, a, b)]
+    const scipy: [number, number, number, number][] = [
+      [0.005, 500.0, 9500.0, 0.04455599805356614],
+      [0.05, 500.0, 9500.0, 0.04646717093427872],
+      [0.95, 500.0, 9500.0, 0.053635157753797305],
+      [0.995, 500.0, 9500.0, 0.05578200422533297],
+      [0.005, 5000.0, 95000.0, 0.04824166447261248],
+      [0.05, 5000.0, 95000.0, 0.04887150737548717],
+      [0.95, 5000.0, 95000.0, 0.051138725846146274],
+      [0.995, 5000.0, 95000.0, 0.05179214399224812],
+      [0.005, 50000.0, 950000.0, 0.04944030237082667],
+      [0.05, 50000.0, 950000.0, 0.04964202500809476],
+      [0.95, 50000.0, 950000.0, 0.05035899831758688],
+      [0.995, 50000.0, 950000.0, 0.05056307855798691],
+      [0.005, 20.0, 3.0, 0.6422871953304177],
+      [0.05, 20.0, 3.0, 0.7405334677715627],
+      [0.95, 20.0, 3.0, 0.961776488993582],
+      [0.995, 20.0, 3.0, 0.984027001650539],
+    ];
+    for (const [p, a, b, q] of scipy) expect(Math.abs(betaQuantile(p, a, b) - q) / q, `Beta(${a}, ${b}) at ${p}`).toBeLessThan(1e-10);
+  });
   it('beta quantile of large shapes, within 10⁻⁶ of a standard deviation of SciPy 1.17 (scipy.stats.beta.ppf, beta.std)', () => {
     // [p, a, b, beta.ppf(p, a, b), beta.std(a, b)]: priors of 2·10⁵ to 10⁹ pseudo-observations, skewed and symmetric.
     const scipy: [number, number, number, number, number][] = [
