@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bcaLevels, bootstrapIntervals } from './bootstrap.js';
-import { estimate, influence, opeTerms } from './estimators.js';
+import { bcaLevels, bootstrapIntervals, bootstrapJointIntervals } from './bootstrap.js';
+import { estimate, estimateAll, influence, opeTerms } from './estimators.js';
+import { createRng } from '../stats/prng.js';
 
 describe('BCa levels (Efron & Tibshirani, An Introduction to the Bootstrap (1993), eq. 14.10, 14.14, 14.15)', () => {
   it('reduce to the percentile levels without bias or skew (z₀ = 0, a = 0)', () => {
@@ -64,5 +65,46 @@ describe('replicates that are not finite', () => {
     expect(b.snips.dropped).toBe(nonFinite);
     expect(Math.abs(b.snips.dropped / 4000 - 0.32768)).toBeLessThan(4 * 0.00742);
     expect(b.ips.dropped).toBe(0);
+  });
+});
+
+describe('estimators on a resample, together', () => {
+  // A log with a reward model: 3 actions, uniform logging, a target that prefers action 2.
+  const n = 400;
+  const k = 3;
+  const rng = createRng(5);
+  const action = Array.from({ length: n }, () => Math.floor(rng() * k));
+  const data = {
+    reward: action.map((a) => (rng() < 0.1 + 0.1 * a ? 1 : 0)),
+    loggedPropensity: action.map(() => 1 / k),
+    targetProbability: action.map((a) => (a === 2 ? 0.8 : 0.1)),
+    action,
+    nActions: k,
+    targetDistribution: action.flatMap(() => [0.1, 0.1, 0.8]),
+    rewardPrediction: action.flatMap(() => [0.1, 0.2, 0.3]),
+  };
+  const names = ['ips', 'snips', 'dm', 'dr', 'sndr'] as const;
+
+  it('gives each estimator the same value to the last bit as estimating it alone, with or without a reward model', () => {
+    const out = new Float64Array(names.length);
+    for (const terms of [opeTerms(data), opeTerms({ reward: data.reward, loggedPropensity: data.loggedPropensity, targetProbability: data.targetProbability })]) {
+      for (let r = 0; r < 20; r++) {
+        const idx = Int32Array.from({ length: n }, () => Math.floor(rng() * n));
+        estimateAll(terms, names, idx, out);
+        expect(Array.from(out)).toEqual(names.map((name) => estimate(terms, name, idx)));
+      }
+      estimateAll(terms, names, new Int32Array(0), out);
+      expect(Array.from(out).every(Number.isNaN)).toBe(true);
+    }
+  });
+
+  it('draws the same resamples as one statistic at a time: the same intervals for the same seed', () => {
+    const terms = opeTerms(data);
+    const apart = bootstrapIntervals(n, Object.fromEntries(names.map((name) => [name, (idx: Int32Array) => estimate(terms, name, idx)])) as Record<(typeof names)[number], (idx: Int32Array) => number>, { seed: 3, replicates: 200, keepDraws: true });
+    const together = bootstrapJointIntervals(n, names, (idx, out) => estimateAll(terms, names, idx, out), { seed: 3, replicates: 200, keepDraws: true });
+    for (const name of names) {
+      expect(together[name].ci).toEqual(apart[name].ci);
+      expect(Array.from(together[name].draws!)).toEqual(Array.from(apart[name].draws!));
+    }
   });
 });

@@ -53,15 +53,33 @@ export function bootstrapIntervals<K extends string>(
   statistics: Record<K, (idx: Int32Array) => number>,
   options: BootstrapOptions = {},
 ): Record<K, BootstrapInterval> {
+  const names = Object.keys(statistics) as K[];
+  return bootstrapJointIntervals(n, names, (idx, out) => names.forEach((k, i) => (out[i] = statistics[k](idx))), options);
+}
+
+/**
+ * Bootstrap intervals for statistics computed together on each resample: `statistic` writes the
+ * value of each of `names`, in order, into `out` (one pass over the rows for all of them). The same
+ * resamples as {@link bootstrapIntervals} for the same seed.
+ * @example bootstrapJointIntervals(terms.n, ['ips', 'snips'], (idx, out) => estimateAll(terms, ['ips', 'snips'], idx, out), { seed: 7 })
+ */
+export function bootstrapJointIntervals<K extends string>(
+  n: number,
+  names: readonly K[],
+  statistic: (idx: Int32Array, out: Float64Array) => void,
+  options: BootstrapOptions = {},
+): Record<K, BootstrapInterval> {
   const replicates = options.replicates ?? 1000;
   const level = options.level ?? 0.95;
   const rng = createRng(options.seed ?? 12345);
-  const names = Object.keys(statistics) as K[];
   const draws = Object.fromEntries(names.map((k) => [k, new Float64Array(replicates)])) as Record<K, Float64Array>;
+  const columns = names.map((k) => draws[k]);
   const idx = new Int32Array(n);
+  const values = new Float64Array(names.length);
   for (let b = 0; b < replicates; b++) {
     for (let j = 0; j < n; j++) idx[j] = Math.floor(rng() * n);
-    for (const k of names) draws[k][b] = statistics[k](idx);
+    statistic(idx, values);
+    for (let i = 0; i < columns.length; i++) columns[i][b] = values[i];
   }
   const out = {} as Record<K, BootstrapInterval>;
   for (const k of names) {

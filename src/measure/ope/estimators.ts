@@ -64,6 +64,35 @@ export function estimate(t: OpeTerms, name: EstimatorName, idx?: ArrayLike<numbe
   if (m === 0) return NaN;
   const needsModel = name === 'dm' || name === 'dr' || name === 'sndr';
   if (needsModel && (!t.directTerm || !t.loggedPrediction)) return NaN;
+  return fromSums(name, termSums(t, idx, needsModel), m);
+}
+
+/**
+ * Every estimator named on the same rows from one pass over them, into `out` (in the order of
+ * `names`): the same sums, in the same order, as {@link estimate} makes for each — the same
+ * figures to the last bit, for a bootstrap replicate at a fifth of the cost of five passes.
+ * @example estimateAll(terms, ['ips', 'snips'], idx, out)
+ */
+export function estimateAll(t: OpeTerms, names: readonly EstimatorName[], idx: ArrayLike<number>, out: Float64Array): void {
+  const m = idx.length;
+  const hasModel = !!t.directTerm && !!t.loggedPrediction;
+  const needsModel = hasModel && names.some((name) => name === 'dm' || name === 'dr' || name === 'sndr');
+  const sums = m === 0 ? undefined : termSums(t, idx, needsModel);
+  names.forEach((name, k) => {
+    const modelled = name === 'dm' || name === 'dr' || name === 'sndr';
+    out[k] = !sums || (modelled && !hasModel) ? NaN : fromSums(name, sums, m);
+  });
+}
+
+interface TermSums {
+  sw: number;
+  swr: number;
+  sdm: number;
+  sres: number;
+}
+
+function termSums(t: OpeTerms, idx: ArrayLike<number> | undefined, needsModel: boolean): TermSums {
+  const m = idx ? idx.length : t.n;
   let sw = 0;
   let swr = 0;
   let sdm = 0;
@@ -78,6 +107,10 @@ export function estimate(t: OpeTerms, name: EstimatorName, idx?: ArrayLike<numbe
       sres += w * (t.reward[i] - t.loggedPrediction![i]);
     }
   }
+  return { sw, swr, sdm, sres };
+}
+
+function fromSums(name: EstimatorName, { sw, swr, sdm, sres }: TermSums, m: number): number {
   switch (name) {
     case 'ips':
       return swr / m;

@@ -2,10 +2,10 @@
  * The OPE report the CLI and API print: each estimator's value with a seeded bootstrap (BCa) interval,
  * the diagnostics, and the warnings. Blocking warnings replace every number with null.
  */
-import { bootstrapIntervals, type BootstrapOptions } from './bootstrap.js';
+import { bootstrapJointIntervals, type BootstrapOptions } from './bootstrap.js';
 import { clippedIps, type ClippedIps } from './clipped.js';
 import { type DiagnosticThresholds, opeDiagnostics, type OpeDiagnostics, type OpeWarning, opeWarnings } from './diagnostics.js';
-import { estimate, influence, opeTerms } from './estimators.js';
+import { estimate, estimateAll, influence, opeTerms } from './estimators.js';
 import type { EstimatorName, LoggedFeedback } from './types.js';
 
 export interface EstimatorResult {
@@ -55,10 +55,10 @@ export function opeReport(data: LoggedFeedback, options: OpeReportOptions = {}):
   let clipped: ClippedIps | null = null;
   if (!blocked && terms.n > 0) {
     const usable = names.filter((k) => Number.isFinite(estimate(terms, k)));
-    const stats = Object.fromEntries(usable.map((k) => [k, (idx: Int32Array) => estimate(terms, k, idx)]));
     // BCa intervals: each estimator's value and influence values (the percentile interval under-covered on small logs).
     const bca = Object.fromEntries(usable.map((k) => [k, { estimate: estimate(terms, k), influence: influence(terms, k)! }]));
-    const intervals = bootstrapIntervals(terms.n, stats, { ...options, bca });
+    // One pass over each resample's rows for every estimator (they share the sums).
+    const intervals = bootstrapJointIntervals(terms.n, usable, (idx, out) => estimateAll(terms, usable, idx, out), { ...options, bca });
     for (const k of usable) {
       const b = intervals[k];
       estimates[k] = { value: estimate(terms, k), ci: b.ci, sd: b.sd, dropped: b.dropped };
