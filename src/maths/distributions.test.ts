@@ -97,6 +97,9 @@ describe('distributions (reference: scipy.stats 1.17.1)', () => {
   it('beta quantile of large shapes, within 10⁻⁶ of a standard deviation of SciPy 1.17 (scipy.stats.beta.ppf, beta.std)', () => {
     // [p, a, b, beta.ppf(p, a, b), beta.std(a, b)]: priors of 2·10⁵ to 10⁹ pseudo-observations, skewed and symmetric.
     const scipy: [number, number, number, number, number][] = [
+      // The tails the Thompson win probabilities integrate between (thompson-beta.ts, 10⁻¹²).
+      [1e-12, 100000.0, 1000000000.0, 9.77819656933092e-05, 3.1618033762244e-07],
+      [1 - 1e-12, 100000.0, 1900000.0, 0.05109136409261141, 0.00015411031154665135],
       [0.005, 100000.0, 1900000.0, 0.04960388359157426, 0.00015411031154665135],
       [0.05, 100000.0, 1900000.0, 0.049746767175066424, 0.00015411031154665135],
       [0.5, 100000.0, 1900000.0, 0.04999985000004579, 0.00015411031154665135],
