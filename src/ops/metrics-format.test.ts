@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Gauge } from 'prom-client';
 import { bearer, harness, send, type Harness } from '../../test/harness.js';
+import { exposition } from './routes.js';
 
 /**
  * The whole of GET /metrics checked against the Prometheus text exposition format 0.0.4
@@ -96,6 +98,19 @@ describe('GET /metrics in the Prometheus text format', () => {
     h = await harness('sqlite');
   });
   afterAll(async () => h.close());
+
+  it('writes a value that is not a number as NaN (prom-client writes Nan; the event loop delay\'s mean is one before its first sample)', async () => {
+    const gauge = new Gauge({ name: 'tact_test_not_a_number', help: 'A gauge with no value yet.', registers: [h.tact.metrics.registry] });
+    gauge.set(NaN);
+    try {
+      const body = (await h.app.inject({ url: '/metrics' })).body;
+      expect(body).toMatch(/^tact_test_not_a_number NaN$/m);
+      expect(parse(body).get('tact_test_not_a_number')?.samples).toHaveLength(1);
+    } finally {
+      h.tact.metrics.registry.removeSingleMetric('tact_test_not_a_number');
+    }
+    expect(exposition('a 1\nb Nan\nc{x="Nan"} Nan\n')).toBe('a 1\nb NaN\nc{x="Nan"} NaN\n');
+  });
 
   it('is valid exposition text, with HELP and TYPE for every family, escaped label values and well-formed histograms', async () => {
     await send(h.app, '/v1/track', { userId: 'u', event: 'A' });

@@ -35,8 +35,18 @@ export async function metricsRoutes(app: FastifyInstance, tact: Tact): Promise<v
       if (!timingSafeEqual(digest(sent), expected)) throw new TactError('metrics_token_required', { detail: 'the token sent is not that one' });
     }
     void reply.header('content-type', m.registry.contentType);
-    return m.registry.metrics();
+    return exposition(await m.registry.metrics());
   });
+}
+
+/**
+ * The registry's text with a value that is not a number written `NaN`, as the exposition format
+ * spells it: prom-client writes `Nan` (lib/util.js), which strict parsers refuse. A scrape before
+ * the event loop's delay had a sample read `tact_nodejs_eventloop_lag_mean_seconds Nan`.
+ * @example exposition('x_seconds Nan\n') // 'x_seconds NaN\n'
+ */
+export function exposition(text: string): string {
+  return text.replace(/ Nan$/gm, ' NaN');
 }
 
 /**
