@@ -69,17 +69,15 @@ export class RecentIds {
       // The oldest goes first; the backward shift may move entries, so probe for the new one again.
       this.remove(this.ring[2 * this.head], this.ring[2 * this.head + 1]);
       this.count -= 1;
-      i = slotOf(h, l) & this.mask;
-      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & this.mask;
+      this.insert(h, l);
     } else if (2 * (this.count + 1) > this.mask + 1) {
       // Over half full before the window is: twice the slots, and the ring grows with it.
       this.grow();
       this.insert(h, l);
-      this.push(h, l);
-      return;
+    } else {
+      t[2 * i] = h;
+      t[2 * i + 1] = l;
     }
-    t[2 * i] = h;
-    t[2 * i + 1] = l;
     this.push(h, l);
   }
 
