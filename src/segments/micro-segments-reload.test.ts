@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { afterTraining, harness, type Harness, type StoreKind } from '../../test/harness.js';
-import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
-
-const revenue = { name: 'revenue', kind: 'sum', event: 'Order Completed', property: 'revenue' } as const;
-const orders = { name: 'orders', kind: 'count', event: 'Order Completed' } as const;
+import type { Harness, StoreKind } from '../../test/harness.js';
+import { putConfig } from '../store/conformance/learn-helpers.js';
+import { orders, placedIn, revenue, twoClusters } from './two-clusters-fixture.js';
 
 /**
  * Settings.reload reads the kinds one after another, awaiting the store between them: a segment
@@ -20,25 +18,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the live micro-segments read w
     h = undefined;
   });
 
-  async function trained(): Promise<{ t: Harness; ids: string[]; before: (number | null)[] }> {
-    const audiences = [{ name: 'cluster_0', when: 'microSegment == 0' }, { name: 'cluster_1', when: 'microSegment == 1' }];
-    const t = (h = await harness(kind, { config: { features: [revenue, orders], segments: { audiences, microSegments: { features: ['revenue', 'orders'], k: 2, minSubjects: 4 } } } }));
-    const at = Date.now() - 60_000;
-    await ingest(t, Array.from({ length: 12 }, (_, i) => track(`u-${i}`, 'Order Completed', { revenue: i % 2 ? 1000 : 10 }, at + i)));
-    const [v1] = await t.tact.learning.train(['micro-segments']);
-    await afterTraining();
-    expect(v1.promotion).toMatchObject({ promoted: true });
-    await t.tact.learning.settled();
-    const ids: string[] = [];
-    for (let i = 0; i < 12; i++) ids.push((await t.store.profiles.findProfileId('userId', `u-${i}`))!);
-    return { t, ids, before: await placed(t, ids) };
-  }
-
-  async function placed(t: Harness, ids: string[]): Promise<(number | null)[]> {
-    const out: (number | null)[] = [];
-    for (const id of ids) out.push((await t.tact.learning.lookup.microSegment((await t.store.profiles.getProfile(id))!, Date.now()))?.index ?? null);
-    return out;
-  }
+  const trained = () => twoClusters(kind, (t) => (h = t));
+  const placed = placedIn;
 
   /**
    * Runs `probe` inside the reload of the next change, once it has read the features and waits on

@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { afterTraining, get, harness, type Harness, type StoreKind } from '../../test/harness.js';
+import { get, type Harness, type StoreKind } from '../../test/harness.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
+import { clusterAudiences, orders, placedIn, revenue, twoClusters, twoMicroSegments } from './two-clusters-fixture.js';
 import { definitionsOf, microSegmentsStatus } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 
-const revenue = { name: 'revenue', kind: 'sum', event: 'Order Completed', property: 'revenue' } as const;
 const spend = { ...revenue, name: 'spend' } as const;
-const orders = { name: 'orders', kind: 'count', event: 'Order Completed' } as const;
 
 describe('the status of a micro-segments version one of whose features was renamed', () => {
   const compiled = featuresKind.compile([revenue, orders]);
@@ -48,30 +47,17 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('a live micro-segments version 
   });
 
   it('stays applied: every subject keeps its micro-segment, segment rules keep their members, and a new event moves a subject by the renamed feature', async () => {
-    const audiences = [{ name: 'cluster_0', when: 'microSegment == 0' }, { name: 'cluster_1', when: 'microSegment == 1' }];
-    const micro = (features: string[]) => ({ features, k: 2, minSubjects: 4 });
-    const t = (h = await harness(kind, { config: { features: [revenue, orders], segments: { audiences, microSegments: micro(['revenue', 'orders']) } } }));
-    const at = Date.now() - 60_000;
-    await ingest(t, Array.from({ length: 12 }, (_, i) => track(`u-${i}`, 'Order Completed', { revenue: i % 2 ? 1000 : 10 }, at + i)));
-    const [v1] = await t.tact.learning.train(['micro-segments']);
-    await afterTraining();
-    expect(v1.promotion).toMatchObject({ promoted: true });
-    await t.tact.learning.settled();
+    const { t, ids, before } = await twoClusters(kind, (opened) => (h = opened));
     const listed = async () => (await get(t.app, '/v1/segments')).json() as { segments: { members: number }[]; microSegments: { status: string; reason?: string; renamed?: Record<string, string> } };
     const profile = async (u: string) => (await t.store.profiles.getProfile((await t.store.profiles.findProfileId('userId', u))!))!;
-    const placed = async () => {
-      const out: (number | null)[] = [];
-      for (let i = 0; i < 12; i++) out.push((await t.tact.learning.lookup.microSegment(await profile(`u-${i}`), Date.now()))?.index ?? null);
-      return out;
-    };
-    const before = await placed();
+    const placed = () => placedIn(t, ids);
     expect(new Set(before).size).toBe(2);
     expect((await listed()).segments.map((s) => s.members)).toEqual([6, 6]);
 
     // The rename as the API allows it: add `spend`, move the micro-segments to it, remove `revenue`.
     expect((await putConfig(t, 'features', [revenue, spend, orders])).statusCode).toBe(200);
     await t.tact.backfill.runAll();
-    expect((await putConfig(t, 'segments', { audiences, microSegments: micro(['spend', 'orders']) })).statusCode).toBe(200);
+    expect((await putConfig(t, 'segments', { audiences: clusterAudiences, microSegments: twoMicroSegments(['spend', 'orders']) })).statusCode).toBe(200);
     expect((await listed()).microSegments).toMatchObject({ status: 'live' });
     const removed = await putConfig(t, 'features', [spend, orders]);
     expect(removed.statusCode, removed.body).toBe(200);
