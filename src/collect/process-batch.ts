@@ -65,7 +65,8 @@ function unidentified(ignored: readonly IgnoredIdentifier[]): FieldProblem[] {
  */
 export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[], cfg: BatchSettings): BatchResult {
   const index = new IdentityIndex();
-  for (const row of snap.identities) index.load(row.profileId, { kind: row.kind, value: row.value }, snap.profiles.get(row.profileId)?.createdAt ?? 0);
+  // Each row is an identifier as it is (its profileId along): the snapshot is the batch's own.
+  for (const row of snap.identities) index.load(row.profileId, row, snap.profiles.get(row.profileId)?.createdAt ?? 0);
   const states = new Map<string, ProfileState>(snap.profiles);
   for (const [id, s] of states) index.touchProfile(id, s.createdAt);
   const changed = new Set<string>();

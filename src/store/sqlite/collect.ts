@@ -177,11 +177,9 @@ export class SqliteCollectStore implements CollectStore {
       const state = this.memory.load(pid);
       if (!state) continue;
       profiles.set(pid, state);
-      let list = this.ids.identitiesOf(pid);
-      if (!list) {
-        list = this.identitiesAhead(pid);
-        this.ids.rememberProfile(pid, list);
-      }
+      if (this.ids.appendRows(pid, identities)) continue;
+      const list = this.identitiesAhead(pid);
+      this.ids.rememberProfile(pid, list);
       for (const r of list) identities.push({ profileId: pid, kind: r.kind, value: r.value });
     }
     return { existing, blocked, identities, profiles };

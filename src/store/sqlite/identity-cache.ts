@@ -33,6 +33,18 @@ export class IdentityCache {
     return packed === undefined ? undefined : unpack(packed);
   }
 
+  /**
+   * Appends the profile's identities to `out` as rows naming it (what a batch's snapshot holds),
+   * without an intermediate list; false when the profile's list is not held.
+   */
+  appendRows(profileId: string, out: { profileId: string; kind: string; value: string }[]): boolean {
+    const packed = this.byProfile.get(profileId);
+    if (packed === undefined) return false;
+    const flat = JSON.parse(packed) as string[];
+    for (let k = 0; k < flat.length; k += 2) out.push({ profileId, kind: flat[k], value: flat[k + 1] });
+    return true;
+  }
+
   /** Remembers a profile's complete identity list (as read from the table). */
   rememberProfile(profileId: string, ids: Identifier[]): void {
     const old = this.byProfile.get(profileId);
