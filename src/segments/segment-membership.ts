@@ -17,6 +17,9 @@ import type { SegmentLookup } from './segment-lookup.js';
 import type { SegmentTransition } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
 
+/** How often a batch's changes are found again when the settings keep moving while they are found. */
+const MAX_TRIES = 3;
+
 /** The names in a segment rule through which each model's live version reaches it. */
 const MODEL_READS: Record<string, readonly string[]> = {
   'micro-segments': ['microSegment', 'estimates'],
@@ -82,7 +85,22 @@ export class SegmentMembership {
     };
   }
 
+  /**
+   * A batch's changes, applied only if the settings did not move while they were found: a change
+   * of the features (or the segments) sweeps the members under the new definitions, and changes
+   * found under the old ones and applied after that sweep would undo it (a subject entering on a
+   * definition that no longer holds, until its next event). Found again, on fresh profiles, when
+   * they did; a change after the check is the sweep's to see, as the changes are stored by then.
+   */
   private async handle(events: LoggedEvent[]): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      const epoch = this.settings.epoch;
+      const changes = await this.eventChanges(events);
+      if (this.settings.epoch === epoch || tries >= MAX_TRIES) return this.store.segments.apply(changes);
+    }
+  }
+
+  private async eventChanges(events: LoggedEvent[]): Promise<SegmentTransition[]> {
     const now = Date.now();
     const latest = new Map<string, { state: ProfileState; seq: number; receivedAt: number }>();
     const subjectEvents = await withSubjects(this.store.profiles, events);
@@ -97,7 +115,7 @@ export class SegmentMembership {
     for (const [id, m] of mergedAway) {
       for (const s of await this.store.segments.membershipsOf(id)) changes.push({ segment: s.segment, profileId: id, kind: 'exit', at: now, seq: m.seq, version: this.settings.version('segments'), reason: 'merged' });
     }
-    await this.store.segments.apply(changes);
+    return changes;
   }
 
   /** When the segments version in force was written (0 for none: everything is an event). */
@@ -119,10 +137,18 @@ export class SegmentMembership {
     if (!this.settings.get(segmentsKind).audiences.some((a) => ruleReads(a.when, 'estimates'))) return;
     const latest = new Map<string, { state: ProfileState; seq: number }>();
     for (const e of events) latest.set(e.subject.id, { state: e.subject, seq: e.seq });
-    const now = Date.now();
-    const changes: SegmentTransition[] = [];
-    for (const { state, seq } of latest.values()) changes.push(...(await this.changes(state, { seq, reason: 'estimate', now })));
-    await this.store.segments.apply(changes);
+    // As in handle: changes found under settings that moved meanwhile are found again.
+    for (let tries = 1; ; tries++) {
+      const epoch = this.settings.epoch;
+      const now = Date.now();
+      const changes: SegmentTransition[] = [];
+      for (const { state, seq } of latest.values()) {
+        const fresh = tries > 1 ? await this.store.profiles.getProfile(state.id) : state;
+        // Merged away or gone meanwhile: the event that did it re-evaluates the survivor.
+        if (fresh && fresh.id === state.id) changes.push(...(await this.changes(fresh, { seq, reason: 'estimate', now })));
+      }
+      if (this.settings.epoch === epoch || tries >= MAX_TRIES) return this.store.segments.apply(changes);
+    }
   }
 
   /**
