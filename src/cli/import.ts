@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../collect/import/column-map.js';
-import { runImport, type ImportProgress } from '../collect/import/importer.js';
+import type { ImportProgress } from '../collect/import/importer.js';
 import { checkInputFile } from '../collect/import/input-file.js';
 import { reachable } from '../collect/import/reachable.js';
 import { stopOnSignal } from '../decide/batch/stop-on-signal.js';
@@ -108,6 +108,8 @@ Examples:
         bar?.stop();
         return 'no more lines are sent; once the batches sent are answered the progress is saved (the import resumes either way)';
       });
+      // Loaded when an import runs: registering the command (`--help` included) does not load the importer.
+      const { runImport } = await import('../collect/import/importer.js');
       const summary = await runImport({
         path: file,
         ...(stdin ? { input: process.stdin } : {}),

@@ -4,12 +4,16 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { closestWord } from '../errors/edit-distance.js';
-import { Keys } from '../keys/keys.js';
+import type { Keys } from '../keys/keys.js';
 import type { KeyKind } from '../keys/key-store.js';
 import { revokeUnlessLastAdmin } from '../keys/last-admin.js';
 import { logLevel } from '../ops/log-level.js';
-import { openStore, storeChoiceFromEnv } from '../store/open.js';
-import { openExistingStore } from './existing-store.js';
+
+/** The stores, loaded when a command runs (registering the commands, `--help` included, loads none). */
+const stores = async () => {
+  const [open, existing, keys] = await Promise.all([import('../store/open.js'), import('./existing-store.js'), import('../keys/keys.js')]);
+  return { ...open, ...existing, ...keys };
+};
 
 const KINDS = ['write', 'server', 'admin'];
 
@@ -29,6 +33,7 @@ export function keysCommand(program: Command, log?: Logger): void {
   const keys = program.command('keys').description('List, make and revoke API keys in the store of TACT_DATA_DIR / TACT_DATABASE_URL.');
   // Listing and revoking read a store that is there; making a key may make the store (before the first start).
   const withKeys = async <T>(fn: (k: Keys) => Promise<T>, make = false): Promise<T> => {
+    const { openStore, storeChoiceFromEnv, openExistingStore, Keys } = await stores();
     const store = make ? await openStore(storeChoiceFromEnv(process.env)) : await openExistingStore(process.env);
     try {
       return await fn(new Keys(store.keys));
@@ -91,6 +96,7 @@ export function migrateCommand(program: Command): void {
   program.command('migrate').description('Apply pending schema migrations to the store (serve does this too).')
     .addHelpText('after', '\nThe store is the one of TACT_DATABASE_URL, else TACT_DATA_DIR (default ./data).\n\nExamples:\n  tact migrate\n  TACT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tact tact migrate')
     .action(async () => {
+    const { openStore, storeChoiceFromEnv } = await stores();
     const choice = storeChoiceFromEnv(process.env);
     // An embedded store that is not there is made (and migrated as it opens): said, so that a mistyped TACT_DATA_DIR shows.
     const dir = choice.databaseUrl ? undefined : resolve(choice.dataDir ?? './data');

@@ -1,17 +1,23 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { Settings } from '../config/settings.js';
-import { formatEvaluation, formatHoldout, formatResults } from '../measure/format.js';
-import { holdoutResults } from '../measure/experiments-service/holdout-results.js';
+import type { Settings } from '../config/settings.js';
 import type { EffectType } from '../measure/experiments/effect.js';
-import { experimentResults } from '../measure/experiments-service/results.js';
-import { evaluatePolicy } from '../measure/policy-eval/evaluate.js';
 import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
-import { documentKinds } from '../server/tact.js';
-import { MODEL_PIN } from '../measure/policy-eval/model-candidate.js';
-import { openExistingStore } from './existing-store.js';
 import { numberIn, wholeNumber } from './options.js';
 import type { Store } from '../store/store.js';
+
+/**
+ * What the commands run on, loaded when one runs: registering them (every `tact` call, `--help`
+ * included) loads neither the stores nor the statistics.
+ */
+const measureModules = async () => {
+  const [settings, format, holdout, results, policyEval, tact, pin, existing] = await Promise.all([
+    import('../config/settings.js'), import('../measure/format.js'), import('../measure/experiments-service/holdout-results.js'), import('../measure/experiments-service/results.js'),
+    import('../measure/policy-eval/evaluate.js'), import('../server/tact.js'), import('../measure/policy-eval/model-candidate.js'), import('./existing-store.js'),
+  ]);
+  return { ...settings, ...format, ...holdout, ...results, ...policyEval, documentKinds: tact.documentKinds, MODEL_PIN: pin.MODEL_PIN, ...existing };
+};
+type MeasureModules = Awaited<ReturnType<typeof measureModules>>;
 
 const time = (s: string | undefined, what: string): number | undefined => {
   if (s === undefined) return undefined;
@@ -65,15 +71,16 @@ function readoutOptions(cmd: Command): Command {
 }
 
 /** Opens the store and its settings, computes a readout, prints it (as JSON or formatted), closes the store. */
-async function printReadout<R>(o: ReadoutOptions, read: (store: Store, settings: Settings, q: { from?: number; to?: number; preDays: number; effect: EffectType; alpha?: number }) => Promise<R>, format: (r: R) => string): Promise<void> {
+async function printReadout<R>(o: ReadoutOptions, read: (m: MeasureModules, store: Store, settings: Settings, q: { from?: number; to?: number; preDays: number; effect: EffectType; alpha?: number }) => Promise<R>, format: (m: MeasureModules, r: R) => string): Promise<void> {
   const q = { from: time(o.from, '--from'), to: time(o.to, '--to'), preDays: wholeNumber('--pre-days', o.preDays, 0, 365), effect: effectOf(o.effect), alpha: alphaOf(o.alpha) };
   checkWindow(o, q.from, q.to);
-  const store = await openExistingStore(process.env);
+  const m = await measureModules();
+  const store = await m.openExistingStore(process.env);
   try {
-    const settings = new Settings(store.documents, documentKinds, { models: store.models });
+    const settings = new m.Settings(store.documents, m.documentKinds, { models: store.models });
     await settings.reload();
-    const r = await read(store, settings, q);
-    process.stdout.write(o.json ? JSON.stringify(r) + '\n' : format(r));
+    const r = await read(m, store, settings, q);
+    process.stdout.write(o.json ? JSON.stringify(r) + '\n' : format(m, r));
   } finally {
     await store.close();
   }
@@ -91,7 +98,7 @@ export function experimentCommand(program: Command): void {
   readoutOptions(exp.command('results').description('Each arm against the control on every metric of the experiment, with intervals at 1 − alpha (95% by default).').argument('<id>', 'the experiment id (see the `experiments` configuration)'))
     .addHelpText('after', '\nExamples:\n  tact experiment results hero-test\n  tact experiment results hero-test --from 2026-11-01 --alpha 0.1 --json')
     .action((id: string, o: ReadoutOptions) =>
-    printReadout(o, (store, settings, q) => experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles, documents: store.documents }), formatResults),
+    printReadout(o, (m, store, settings, q) => m.experimentResults(store.measure, settings, id, { ...q, profiles: store.profiles, documents: store.documents }), (m, r) => m.formatResults(r)),
   );
 }
 
@@ -111,7 +118,7 @@ export function holdoutCommand(program: Command): void {
       .option('--placement <id>', 'one placement (default: every placement that applies the holdout)'),
   )
     .addHelpText('after', '\nExamples:\n  tact holdout results\n  tact holdout results --placement home --from 2026-11-01 --effect absolute')
-    .action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (store, settings, q) => holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles, documents: store.documents }), formatHoldout));
+    .action((o: ReadoutOptions & { placement?: string }) => printReadout(o, (m, store, settings, q) => m.holdoutResults(store.measure, settings, { ...q, placement: o.placement, profiles: store.profiles, documents: store.documents }), (m, r) => m.formatHoldout(r)));
 }
 
 /** An error of the evaluation that names the API's candidate fields, saying the flags that set them instead. */
@@ -145,6 +152,7 @@ export function evaluatePolicyCommand(program: Command): void {
     .option('--json', 'print the evaluation as one JSON object')
     .addHelpText('after', '\nGive at least one of --policy, --lever, --exploration, --none-score and --model: what the candidate\nchanges. A progress bar shows on a terminal (stderr); elsewhere nothing is printed until the result.\n\nExamples:\n  tact evaluate-policy --placement home --lever "winter push=1.5" --exploration 0.1\n  tact evaluate-policy --placement home --policy 7 --from 2026-11-01 --clip 10 --json')
     .action(async (o: { placement: string; policy?: string; lever?: string[]; exploration?: string; noneScore?: string; model?: string; from?: string; to?: string; replicates: string; seed: string; clip?: string; json?: boolean }) => {
+      const { MODEL_PIN, openExistingStore, evaluatePolicy, formatEvaluation } = await measureModules();
       // Each value is checked by its flag's name before the store is opened.
       const candidate: PolicyCandidate = {};
       if (o.policy !== undefined) candidate.policy = wholeNumber('--policy', o.policy, 1);

@@ -6,7 +6,7 @@ import { calibrationCommand, estimatesCommand, trainCommand } from '../models/cl
 import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
 import { serveCommand } from './serve.js';
-import { VERSION } from '../server/app.js';
+import { VERSION } from '../server/version.js';
 import { closestWord } from '../errors/edit-distance.js';
 import type { ServerOfCommand } from './error-text.js';
 import { fetchablePort } from './options.js';

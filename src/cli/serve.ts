@@ -2,13 +2,19 @@ import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { portNumber, readableFile } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
-import { VERSION, buildApp } from '../server/app.js';
+import { VERSION } from '../server/version.js';
 import { serverTimeouts } from '../server/timeouts.js';
-import { Tact } from '../server/tact.js';
 import { gcSettings, tuneGarbageCollector } from '../ops/gc-tuning.js';
 import { logLevel } from '../ops/log-level.js';
-import { metricsToken } from '../ops/routes.js';
-import { isRetryableStoreError, openStore, storeChoiceFromEnv } from '../store/open.js';
+
+/**
+ * The server's own modules, loaded when `tact serve` runs: registering the command (every `tact`
+ * call, `--help` included) does not load the server, the stores and the models.
+ */
+const serverModules = async () => {
+  const [{ buildApp }, { Tact }, { metricsToken }, store] = await Promise.all([import('../server/app.js'), import('../server/tact.js'), import('../ops/routes.js'), import('../store/open.js')]);
+  return { buildApp, Tact, metricsToken, ...store };
+};
 
 /** `tact serve`: the HTTP server on PORT (default 8787) over the store the environment chooses. */
 export function serveCommand(program: Command): void {
@@ -52,6 +58,7 @@ Examples:
   tact serve --port 9000 --host 127.0.0.1 --config tact.config.yaml
   TACT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tact tact serve`)
     .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
+      const { buildApp, Tact, metricsToken, isRetryableStoreError, openStore, storeChoiceFromEnv } = await serverModules();
       // Before the store is opened and keys are made: a wrong port, timeout, log level or metrics token is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
       const timeouts = serverTimeouts(process.env);

@@ -1,26 +1,27 @@
 import type { Command } from 'commander';
-import { Settings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import { closestWord } from '../errors/edit-distance.js';
 import { stopOnSignal } from '../decide/batch/command.js';
 import { findProfile } from '../profiles/lookup.js';
-import { documentKinds } from '../server/tact.js';
-import { openExistingStore } from '../cli/existing-store.js';
 import type { Store } from '../store/store.js';
 import { type CalibrationView } from './calibration/calibration.js';
-import { CALIBRATED_MODELS, FEW_ROWS, modelCalibrationReports } from './calibration/reports.js';
+import { CALIBRATED_MODELS, FEW_ROWS } from './calibration/calibrated-models.js';
 import { CLI_WORDING } from './calibration/wording.js';
-import { renderUpliftCalibration, type UpliftCalibrationView } from './uplift/uplift-calibration.js';
+import type { UpliftCalibrationView } from './uplift/uplift-calibration.js';
 import { clean, estimateView } from './estimates/estimate-view.js';
-import { Learning } from './learning.js';
+import type { Learning } from './learning.js';
 import type { TrainOptions, TrainResult } from './train/trainer.js';
 import { MODEL_NAMES } from './train/training-kind.js';
 
 /**
  * Opens the store the environment names with its settings and the models, runs `fn`, closes. A
  * store that is not there is refused, naming its folder: opened as it was, a mistyped
- * TACT_DATA_DIR made an empty store there and the command said nothing was configured.
+ * TACT_DATA_DIR made an empty store there and the command said nothing was configured. The
+ * store, the models and the settings are loaded here, when a command runs: registering the
+ * commands (every `tact` call, `--help` included) loads none of them.
  */
 async function withLearning<T>(fn: (l: Learning, store: Store, settings: Settings) => Promise<T>): Promise<T> {
+  const [{ openExistingStore }, { Settings }, { documentKinds }, { Learning }] = await Promise.all([import('../cli/existing-store.js'), import('../config/settings.js'), import('../server/tact.js'), import('./learning.js')]);
   const store = await openExistingStore(process.env);
   try {
     const settings = new Settings(store.documents, documentKinds);
@@ -179,12 +180,14 @@ export function calibrationCommand(program: Command): void {
       const all = await withLearning(async (_l, store, settings) => {
         const out: (CalibrationView | UpliftCalibrationView)[] = [];
         for (const n of names) {
+          const { modelCalibrationReports } = await import('./calibration/reports.js');
           const reports = await modelCalibrationReports(store, settings, n, opts.key, Date.now(), CLI_WORDING);
           if (!reports.length) process.stdout.write(`${n}: none configured (\`${n}\` in tact.config.yaml)\n`);
           out.push(...reports);
         }
         return out;
       });
+      const { renderUpliftCalibration } = await import('./uplift/uplift-calibration.js');
       for (const r of all) process.stdout.write(r.model === 'uplift' ? renderUpliftCalibration(r as UpliftCalibrationView) : renderCalibration(r as CalibrationView));
       if (opts.json) process.stdout.write(JSON.stringify(clean({ reports: all })) + '\n');
     });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Tact } from './tact.js';
-import { VERSION } from './app.js';
+import { VERSION } from './version.js';
 
 /** How long /health waits for the store before answering 503: a probe must not hang with the store. */
 export const HEALTH_TIMEOUT_MS = 2_000;

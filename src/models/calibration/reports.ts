@@ -7,16 +7,9 @@ import { ratesKind } from '../rates/rates-kind.js';
 import { type UpliftCalibrationView, upliftCalibrationReports } from '../uplift/uplift-calibration.js';
 import { type CalibrationView, calibrationReport } from './calibration.js';
 import { API_WORDING, type Wording } from './wording.js';
+import { CALIBRATED_MODELS, FEW_ROWS } from './calibrated-models.js';
 
-/**
- * A reliability bin with fewer predictions than this is said to hold few: its observed rate is
- * noisy (at a rate of 0.5 its standard error is √(0.25/30) ≈ 0.09 at 30 rows, more below), as
- * large as the gaps the chart is read for, and the MCE is often such a bin's gap.
- *
- * @example
- * report.bins.filter((b) => b.count < FEW_ROWS);
- */
-export const FEW_ROWS = 30;
+export { CALIBRATED_MODELS, FEW_ROWS };
 
 /** A report whose bins say whether they hold few predictions, and how many do. */
 export type MarkedCalibrationView = Omit<CalibrationView, 'bins'> & { bins: (CalibrationView['bins'][number] & { few: boolean })[]; binsWithFewRows: number };
@@ -32,8 +25,6 @@ export function markFewRows<T extends CalibrationView>(r: T): Omit<T, 'bins'> & 
   return { ...r, bins, binsWithFewRows: bins.filter((b) => b.few).length };
 }
 
-/** The models with a reliability report: the learned rates, the decisions' goal-rate estimates, and the uplift model's predicted uplift. */
-export const CALIBRATED_MODELS = ['rates', 'decisions', 'uplift'] as const;
 
 /**
  * The reliability reports of one model on its held-out outcomes, as the API and `tact
