@@ -12,7 +12,7 @@ import { profileMessages, sendAll } from './decide-data.js';
 import { rng } from './events.js';
 import { commitCounts, commitSummary } from './commit-histogram.js';
 import { gcCounts, gcSummary } from './gc-pauses.js';
-import { fsyncFloor } from './disk-floor.js';
+import { fsyncFloor, pacedFsyncFloor } from './disk-floor.js';
 import { RawHttpPool, rawRequest, type RawResponse } from './raw-http.js';
 import { startServer } from './server-process.js';
 
@@ -237,7 +237,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  in-process pipeline (profile read → record with explanation): p50 ${pct(prepare, 0.5).toFixed(3)} ms, p99 ${pct(prepare, 0.99).toFixed(3)} ms; with the durable log write, one at a time: p50 ${pct(durable, 0.5).toFixed(2)} ms, p99 ${pct(durable, 0.99).toFixed(2)} ms\n`);
     process.stdout.write(`  allocated per decision in process (decision, answer and its JSON; freed objects included): ${allocKb.toFixed(1)} KB\n`);
     const disk = fsyncFloor(server.dataDir, quick ? 300 : 1000);
-    process.stdout.write(`  disk floor for a durable answer, 4 KB append + fdatasync one at a time (${disk.length}): p50 ${pct(disk, 0.5).toFixed(2)} ms, p99 ${pct(disk, 0.99).toFixed(2)} ms\n`);
+    const paced = await pacedFsyncFloor(server.dataDir, quick ? 300 : 1000, 1000 / rate);
+    process.stdout.write(`  disk floor for a durable answer, 4 KB append + fdatasync one at a time (${disk.length}): p50 ${pct(disk, 0.5).toFixed(2)} ms, p99 ${pct(disk, 0.99).toFixed(2)} ms; at the run's rate, ${(1000 / rate).toFixed(1)} ms apart: p50 ${pct(paced, 0.5).toFixed(2)} ms, p99 ${pct(paced, 0.99).toFixed(2)} ms\n`);
     process.stdout.write(`  server RSS ${rss.toFixed(0)} MB; the decision state held ${state.contacts.toLocaleString()} contacts of ${state.subjects.toLocaleString()} subjects (those a cap counts, and the last minutes')\n`);
     if (http.failed || noop.failed) throw new Error(`${http.failed + noop.failed} requests failed`);
     return {
@@ -253,6 +254,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       commits_over_25ms: commits.commitsOver25ms,
       fsync_p50_ms: f2(pct(disk, 0.5)),
       fsync_p99_ms: f2(pct(disk, 0.99)),
+      fsync_paced_p50_ms: f2(pct(paced, 0.5)),
+      fsync_paced_p99_ms: f2(pct(paced, 0.99)),
       main_thread_cpu_ms_per_decision: Number(cpu.main.toFixed(3)),
       main_thread_busy: Number(mainBusy.toFixed(3)),
       young_gc_per_s: Number((gc.minorCount / http.elapsed).toFixed(2)),
