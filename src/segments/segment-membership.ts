@@ -90,7 +90,9 @@ export class SegmentMembership {
    * of the features (or the segments) sweeps the members under the new definitions, and changes
    * found under the old ones and applied after that sweep would undo it (a subject entering on a
    * definition that no longer holds, until its next event). Found again, on fresh profiles, when
-   * they did; a change after the check is the sweep's to see, as the changes are stored by then.
+   * they did. What remains is the moment between that check and the write: a sweep that reads a
+   * subject's membership in it can still be undone, as before, but no longer by a whole batch's
+   * evaluation.
    */
   private async handle(events: LoggedEvent[]): Promise<void> {
     for (let tries = 1; ; tries++) {
