@@ -90,7 +90,7 @@ export class SegmentMembership {
    * of the features (or the segments) sweeps the members under the new definitions, and changes
    * found under the old ones and applied after that sweep would undo it (a subject entering on a
    * definition that no longer holds, until its next event). Found again, on fresh profiles, when
-   * they did. What remains is the moment between that check and the write: a sweep that reads a
+   * they did — here or in another process on the same store. What remains is the moment between that check and the write: a sweep that reads a
    * subject's membership in it can still be undone, as before, but no longer by a whole batch's
    * evaluation.
    */
@@ -98,7 +98,7 @@ export class SegmentMembership {
     for (let tries = 1; ; tries++) {
       const epoch = this.settings.epoch;
       const changes = await this.eventChanges(events);
-      if (this.settings.epoch === epoch || tries >= MAX_TRIES) return this.store.segments.apply(changes);
+      if (!(await this.settingsMoved(epoch)) || tries >= MAX_TRIES) return this.store.segments.apply(changes);
     }
   }
 
@@ -149,8 +149,18 @@ export class SegmentMembership {
         // Merged away or gone meanwhile: the event that did it re-evaluates the survivor.
         if (fresh && fresh.id === state.id) changes.push(...(await this.changes(fresh, { seq, reason: 'estimate', now })));
       }
-      if (this.settings.epoch === epoch || tries >= MAX_TRIES) return this.store.segments.apply(changes);
+      if (!(await this.settingsMoved(epoch)) || tries >= MAX_TRIES) return this.store.segments.apply(changes);
     }
+  }
+
+  /**
+   * Whether the configuration moved on since `epoch`: here, or in another process sharing the
+   * store (which swept under its new definitions) — read from the store, so this process takes it
+   * up now rather than at its next periodic refresh.
+   */
+  private async settingsMoved(epoch: number): Promise<boolean> {
+    await this.settings.refreshIfStale();
+    return this.settings.epoch !== epoch;
   }
 
   /**
