@@ -20,7 +20,7 @@ export async function lapseLease(store: Store, id: string): Promise<void> {
 
 /** A log of `n` events, seen through `store`'s job rows: the consumers read only the log and the jobs. */
 function withLog(store: Store, n: number, documents = store.documents): Store {
-  const log = Array.from({ length: n }, (_, i) => ({ seq: i + 1, profileId: 'p1', json: JSON.stringify({ type: 'track', event: `E${i + 1}`, messageId: `m${i + 1}` }) }));
+  const log = Array.from({ length: n }, (_, i) => ({ seq: i + 1, profileId: 'p1', type: 'track', event: `E${i + 1}`, json: JSON.stringify({ type: 'track', event: `E${i + 1}`, messageId: `m${i + 1}` }) }));
   const profiles = {
     maxEventSeq: async () => n,
     scanEvents: async (after: number, upto: number, limit: number) => log.filter((r) => r.seq > after && r.seq <= upto).slice(0, limit),

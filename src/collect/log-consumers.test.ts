@@ -29,6 +29,32 @@ describe('log consumers', () => {
     expect(seen.map((e) => e.seq)).toEqual([...seen.map((e) => e.seq)].sort((a, b) => a - b));
   });
 
+  it('see only the events they want (by type and name, judged before any message is parsed), and move past the others', async () => {
+    const consumers = new LogConsumers(h.store);
+    const asked: string[] = [];
+    const handed: string[][] = [];
+    consumers.register({
+      name: 'orders',
+      wants: (type, event) => (asked.push(`${type}:${event}`), type === 'track' && event === 'Order Completed'),
+      handle: async (events) => void handed.push(events.map((e) => `${e.message.type}:${e.message.event}`)),
+    });
+    await send(h.app, '/v1/page', { userId: 'c1', name: 'Home' });
+    await send(h.app, '/v1/track', { userId: 'c1', event: 'Product Viewed' });
+    await consumers.runAll();
+    // A chunk with nothing it wants is not handed to it; the store's type and name columns were asked.
+    expect(handed).toEqual([]);
+    expect(asked).toEqual(['page:Home', 'track:Product Viewed']);
+    await send(h.app, '/v1/track', { userId: 'c1', event: 'Order Completed' });
+    await send(h.app, '/v1/identify', { userId: 'c1', traits: { plan: 'pro' } });
+    await consumers.runAll();
+    expect(handed).toEqual([['track:Order Completed']]);
+    // Its position is past all four: nothing is asked of it again.
+    asked.length = 0;
+    await consumers.runAll();
+    expect(asked).toEqual([]);
+    expect(await consumers.lag()).toEqual({ orders: 0 });
+  });
+
   it('take their lease once and renew it only when less than 20 s are left, not on every wake-up (each lease is a commit)', async () => {
     let now = 1_000_000;
     const consumers = new LogConsumers(h.store, { now: () => now });

@@ -22,6 +22,12 @@ export interface LoggedEvent {
 export interface LogConsumer {
   /** Stable name: its position in the log is kept under it. */
   name: string;
+  /**
+   * The events it reads, by the message's type and event name (as the log holds them, before any
+   * message is parsed): the others are not parsed for it, and a chunk without one is not handed to
+   * it at all — its position moves past them all the same. Absent: every event.
+   */
+  wants?: (type: string, event: string | null) => boolean;
   handle(events: LoggedEvent[]): Promise<void>;
 }
 
@@ -161,9 +167,10 @@ export class LogConsumers {
       if (after >= upto) return;
       const rows = await this.store.profiles.scanEvents(after, upto, this.opts.chunk ?? 2000);
       if (!rows.length) break;
-      const events = rows.map((r) => ({ seq: r.seq, profileId: r.profileId, message: JSON.parse(r.json) as Message }));
+      const wanted = c.wants ? rows.filter((r) => (c.wants as NonNullable<LogConsumer['wants']>)(r.type, r.event)) : rows;
+      const events = wanted.map((r) => ({ seq: r.seq, profileId: r.profileId, message: JSON.parse(r.json) as Message }));
       try {
-        await c.handle(events);
+        if (events.length) await c.handle(events);
       } catch (err) {
         this.opts.log?.('log consumer failed; it will retry from the same position', { consumer: c.name, afterSeq: after, error: (err as Error).message });
         return;

@@ -241,6 +241,8 @@ export class DecideService {
     }
     this.o.consumers.register({
       name: OUTCOME_CONSUMER,
+      // Only the track events the policy maps to outcomes are parsed for it (an order among page views).
+      wants: (type, event) => type === 'track' && event !== null && this.playbook().policy.outcomeEvents.has(event),
       handle: async (events) => {
         const policy = this.playbook().policy;
         if (!policy.outcomeEvents.size) return;

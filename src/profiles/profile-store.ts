@@ -67,6 +67,9 @@ export interface AccountRow {
 export interface EventScanRow {
   seq: number;
   profileId: string;
+  /** The message's type, and its event name (a page or screen call's name; null for others): read without parsing `json`. */
+  type: string;
+  event: string | null;
   json: string;
 }
 

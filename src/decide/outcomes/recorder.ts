@@ -93,6 +93,7 @@ export class OutcomeRecorder {
     const groupsOf = new Map<string, readonly string[]>();
     // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
     const logged = await this.d.decisions.loggedOutcomeIds([...new Set(inputs.map((o) => o.id).filter((id) => !this.d.state.hasOutcome(id)))]);
+    const quiet = await this.quietSpan(inputs, play);
     for (let o of inputs) {
       if (this.d.state.hasOutcome(o.id) || logged.has(o.id) || records.some((r) => r.id === o.id)) {
         duplicates.push(o.id);
@@ -108,7 +109,7 @@ export class OutcomeRecorder {
         groupsOf.set(d.id, recordGroupKeys(d));
         contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
           .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
-      } else contacts = profileKey ? await this.contactsBefore(profileKey, o, play, groupsOf) : [];
+      } else contacts = profileKey ? await this.contactsBefore(profileKey, o, play, groupsOf, quiet) : [];
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       let credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       // A decision that chose no action ("none", a handoff, items) keeps its outcomes within the policy's window: what doing nothing earned.
@@ -116,7 +117,7 @@ export class OutcomeRecorder {
       if (d && !credits.length && !ofNoAction && o.source === 'event' && o.profileKey) {
         // A track event naming a decision past its window (an old e-mail's link) is its subject's, as one naming none.
         profileKey = o.profileKey;
-        credits = attribute({ at: o.at, action: o.action }, await this.contactsBefore(profileKey, o, play, groupsOf), { windowFor, model: play.policy.attributionModel });
+        credits = attribute({ at: o.at, action: o.action }, await this.contactsBefore(profileKey, o, play, groupsOf, quiet), { windowFor, model: play.policy.attributionModel });
       }
       const value = o.value ?? null;
       const reward = rewardOf(o.type, value, play.policy.rewards);
@@ -188,6 +189,24 @@ export class OutcomeRecorder {
     return d;
   }
 
+  /**
+   * The span of time the outcomes' windows cover, when the log holds no action chosen for anyone in
+   * it (outcomes mapped from an import of history, or before any decision): then no subject's
+   * choices need be read from it, one query instead of one an outcome. Undefined when it holds some.
+   */
+  private async quietSpan(inputs: readonly OutcomeInput[], play: Playbook): Promise<{ from: number; to: number } | undefined> {
+    if (inputs.length < 2) return undefined;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const o of inputs) {
+      first = Math.min(first, o.at);
+      last = Math.max(last, o.at);
+    }
+    const span = { from: first - longestWindow(play), to: last };
+    // anyContact reads [from, to): to + 1 takes in a choice at the last outcome's very time.
+    return (await this.d.decisions.anyContact(span.from, span.to + 1)) ? undefined : span;
+  }
+
   /** Whether the log holds a success of this decision's action (the state keeps only the last minutes'). */
   private async loggedSuccess(decisionId: string, action: string): Promise<boolean> {
     return (await this.d.decisions.outcomesOf(decisionId)).some((r) => r.success && r.action === action);
@@ -200,13 +219,14 @@ export class OutcomeRecorder {
    * `last` model only the newest creditable one matters: the log is read newest first, a page at a
    * time, and what is older than the first creditable choice is not read.
    */
-  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, groupsOf: Map<string, readonly string[]>): Promise<Contact[]> {
+  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, groupsOf: Map<string, readonly string[]>, quiet?: { from: number; to: number }): Promise<Contact[]> {
     const keys = [profileKey, ...((await this.d.keysOf?.(profileKey)) ?? [])];
     const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
-    let windowMs = play.policy.attributionMs;
-    for (const a of play.catalog.actions.values()) windowMs = Math.max(windowMs, a.attributionMs ?? 0);
+    const windowMs = longestWindow(play);
     let logged: ContactRow[] | undefined;
-    if (play.policy.attributionModel === 'last') {
+    // No action chosen for anyone in the whole span: the log holds nothing for this subject either.
+    if (quiet && o.at - windowMs >= quiet.from && o.at <= quiet.to) logged = [];
+    else if (play.policy.attributionModel === 'last') {
       const page = await this.d.decisions.contactsOf(keys, o.at - windowMs, o.at, { newestFirst: { limit: NEWEST_PAGE } });
       const first = page.find((c) => creditable(o, c, windowFor));
       // Newest first, ties in (decision, rank) order: `first` is the newest creditable choice, the
@@ -227,4 +247,11 @@ export class OutcomeRecorder {
     // Stable: a decision's choices keep their rank order.
     return added ? out.sort((a, b) => a.at - b.at) : out;
   }
+}
+
+/** The longest attribution window of the policy and its catalog's actions (ms). */
+function longestWindow(play: Playbook): number {
+  let windowMs = play.policy.attributionMs;
+  for (const a of play.catalog.actions.values()) windowMs = Math.max(windowMs, a.attributionMs ?? 0);
+  return windowMs;
 }

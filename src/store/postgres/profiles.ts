@@ -83,7 +83,7 @@ export class PostgresProfileStore implements ProfileStore {
 
   async scanEvents(afterSeq: number, uptoSeq: number, limit: number): Promise<EventScanRow[]> {
     return (await this.pool.query<EventScanRow>(
-      'SELECT seq, profile_id AS "profileId", body AS json FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
+      'SELECT seq, profile_id AS "profileId", type, event, body AS json FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
       [afterSeq, uptoSeq, limit],
     )).rows;
   }

@@ -49,7 +49,7 @@ export class SqliteProfileStore implements ProfileStore {
       account: db.prepare('SELECT id, traits, created_at AS createdAt, updated_at AS updatedAt FROM accounts WHERE id = ?'),
       members: db.prepare('SELECT profile_id AS profileId, role FROM memberships WHERE account_id = ? ORDER BY created_at'),
       maxSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
-      scan: db.prepare('SELECT seq, profile_id AS profileId, body AS json FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
+      scan: db.prepare('SELECT seq, profile_id AS profileId, type, event, body AS json FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
       countLive: db.prepare('SELECT count(DISTINCT profile_id) FROM identities').pluck(),
     };
   }
