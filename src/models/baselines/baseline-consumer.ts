@@ -18,6 +18,8 @@ export function baselineConsumer(store: Store, settings: Settings, afterWrite: A
   return {
     kind: metricsKind.kind,
     configured: () => settings.get(metricsKind).length > 0,
+    // Only the metrics' events are parsed for it.
+    wants: (type, event) => type === 'track' && event !== null && settings.get(metricsKind).some((m) => m.def.event === event),
     async handle(events: LoggedEvent[]) {
       const metrics = settings.get(metricsKind);
       const names = new Set(metrics.map((m) => m.def.event));

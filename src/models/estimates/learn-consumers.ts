@@ -11,6 +11,8 @@ export interface KindConsumer {
   kind: string;
   /** Whether the kind's document in force asks for anything. */
   configured(): boolean;
+  /** The events it reads, by type and name (LogConsumer.wants): the others are not parsed for it. */
+  wants?: (type: string, event: string | null) => boolean;
   handle(events: LoggedEvent[]): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export class LearnConsumers {
       this.registered.set(p.kind, name);
       this.consumers.register({
         name,
+        wants: p.wants,
         handle: async (events) => {
           // Another process may have changed the definitions (an embedded store has one process).
           if (this.opts.multiProcess && (await this.settings.refreshIfStale())) this.ensure();

@@ -29,6 +29,8 @@ export function ratesConsumer(store: Store, settings: Settings, registry: ModelR
   return {
     kind: ratesKind.kind,
     configured: () => settings.get(ratesKind).length > 0,
+    // Only the rates' exposure and success events are parsed for it.
+    wants: (type, event) => type === 'track' && event !== null && settings.get(ratesKind).some((r) => r.def.exposure === event || r.def.success === event),
     async handle(events: LoggedEvent[]) {
       const rates = settings.get(ratesKind);
       const names = new Set(rates.flatMap((r) => [r.def.exposure, r.def.success]));
