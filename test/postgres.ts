@@ -66,6 +66,15 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop: () =
       drop: async () => {
         const c = new pg.Client({ connectionString: PG_ADMIN_URL });
         await c.connect();
+        // A pool's end() resolves once it has asked its connections to close, not once they have:
+        // forced while one is still closing, the drop sends it a FATAL (57P01) that its client,
+        // no longer listened to, throws as an unhandled error into whichever test runs next.
+        // So the drop waits (up to 2 s) for the test's own connections to go first.
+        for (let waited = 0; waited < 2000; waited += 20) {
+          const left = (await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0].n as number;
+          if (left === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await c.end();
       },
