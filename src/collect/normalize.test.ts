@@ -296,6 +296,8 @@ describe('the 32 KB limit as sent, where normalisation rewrites the message', ()
         const e = { ...env, ...extra };
         const at = normalizeMessage(padTo(MAX_MESSAGE_BYTES, base, where), 'track', e);
         expect(at.ok, JSON.stringify(!at.ok && at.problems)).toBe(true);
+        // The size as sent comes with the message (tact import sizes its batches by it).
+        expect(at.ok && at.sent).toBe(MAX_MESSAGE_BYTES);
         const over = normalizeMessage(padTo(MAX_MESSAGE_BYTES + 1, base, where), 'track', e);
         expect(over).toMatchObject({ ok: false, tooLarge: MAX_MESSAGE_BYTES + 1 });
       });
@@ -310,6 +312,7 @@ describe('the 32 KB limit as sent, where normalisation rewrites the message', ()
         if (sentBytes(base) > MAX_MESSAGE_BYTES - 100) return;
         const at = normalizeMessage(padTo(MAX_MESSAGE_BYTES, base, where), 'track', env);
         expect(!at.ok && at.tooLarge).toBeFalsy();
+        if (at.ok) expect(at.sent).toBe(MAX_MESSAGE_BYTES);
         expect(normalizeMessage(padTo(MAX_MESSAGE_BYTES + 1, base, where), 'track', env)).toMatchObject({ ok: false, tooLarge: MAX_MESSAGE_BYTES + 1 });
       }),
       { numRuns: 200 },

@@ -93,7 +93,8 @@ export interface Envelope {
 }
 
 export type Normalized =
-  | { ok: true; message: Message; json: string }
+  /** `sent`: UTF-8 bytes of the message as sent (JSON.stringify of the raw message), the size the 32 KB limit is of. */
+  | { ok: true; message: Message; json: string; sent: number }
   | { ok: false; problems: FieldProblem[]; messageId?: string; tooLarge?: number };
 
 /**
@@ -217,7 +218,7 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     Object.assign(m, whole);
     json = JSON.stringify(m);
   }
-  return { ok: true, message: m, json };
+  return { ok: true, message: m, json, sent };
 }
 
 /**

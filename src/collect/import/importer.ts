@@ -282,7 +282,8 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       report(current, rec.line, n.tooLarge ? tooLargeReason(n.problems[0].message, o.format === 'jsonl' ? rec.text : undefined) : n.problems[0].message, n.problems);
       return;
     }
-    const size = Buffer.byteLength(JSON.stringify(m));
+    // Its bytes as sent, which the check above measured (without serialising it again).
+    const size = n.sent;
     if (batch.length >= maxBatch || batchBytes + size > 450 * 1024) await flush(rec.line - 1);
     batch.push({ line: rec.line, message: m });
     batchBytes += size;
