@@ -30,6 +30,26 @@ export async function openTwoStores(kind: StoreKind): Promise<{ stores: [Store, 
   return { stores: [a, b], cleanup: async () => { await b.close(); await cleanup(); } };
 }
 
+/**
+ * Two processes' Tact, each with its app, on one fresh database (openTwoStores) and the same
+ * configuration; `close` closes both apps, then the stores, then the database.
+ */
+export async function twoHarnesses(kind: StoreKind, opts: { config?: Record<string, unknown> } = {}): Promise<{ a: Harness; b: Harness; close: () => Promise<void> }> {
+  const { stores, cleanup } = await openTwoStores(kind);
+  const opened: Harness[] = [];
+  const close = async () => {
+    for (const h of opened.reverse()) await h.close();
+    await cleanup();
+  };
+  try {
+    for (const store of stores) opened.push(await harness(kind, { store, config: opts.config }));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { a: opened[0], b: opened[1], close };
+}
+
 /** A store of a kind, fresh, with its clean-up. */
 export async function openTestStore(kind: StoreKind, sqlitePath = ':memory:'): Promise<{ store: Store; cleanup: () => Promise<void>; url?: string }> {
   if (kind === 'sqlite') {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { VERSION } from '../server/app.js';
+import { VERSION } from '../server/version.js';
 import { serveCommand } from './serve.js';
 
 /** Variables of docs/configuration.md's table that other commands read, not `tact serve`. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, harness, openTwoStores, send, type Harness } from '../../test/harness.js';
+import { get, harness, send, twoHarnesses, type Harness } from '../../test/harness.js';
 import { freshPostgresDatabase } from '../../test/postgres.js';
 import { testDir } from '../../test/tmp.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
@@ -34,12 +34,8 @@ describe('blocked message ids kept in the store', () => {
   });
 
   it('PostgreSQL: a retry that reaches another process is not counted again', async () => {
-    const { stores, cleanup } = await openTwoStores('postgres');
-    closing.push(cleanup);
-    const a = await harness('postgres', { store: stores[0], config });
-    closing.push(() => a.close());
-    const b = await harness('postgres', { store: stores[1], config });
-    closing.push(() => b.close());
+    const { a, b, close } = await twoHarnesses('postgres', { config });
+    closing.push(close);
     await sendBlocked(a);
     await sendBlocked(b);
     await sendBlocked(b, { ...blocked, type: 'track' });

@@ -177,17 +177,16 @@ export function calibrationCommand(program: Command): void {
       if (model !== undefined && !(CALIBRATED_MODELS as readonly string[]).includes(model)) throw new Error(`There is no calibration report for "${model}"; the models with one are ${CALIBRATED_MODELS.join(', ')}.${didYouMean(model, CALIBRATED_MODELS)}`);
       // A key names a rate: with no model it asks for that rate, not for `decisions` too (which has no keys).
       const names = model ? [model] : opts.key !== undefined ? ['rates'] : [...CALIBRATED_MODELS];
+      const [{ modelCalibrationReports }, { renderUpliftCalibration }] = await Promise.all([import('./calibration/reports.js'), import('./uplift/uplift-calibration.js')]);
       const all = await withLearning(async (_l, store, settings) => {
         const out: (CalibrationView | UpliftCalibrationView)[] = [];
         for (const n of names) {
-          const { modelCalibrationReports } = await import('./calibration/reports.js');
           const reports = await modelCalibrationReports(store, settings, n, opts.key, Date.now(), CLI_WORDING);
           if (!reports.length) process.stdout.write(`${n}: none configured (\`${n}\` in tact.config.yaml)\n`);
           out.push(...reports);
         }
         return out;
       });
-      const { renderUpliftCalibration } = await import('./uplift/uplift-calibration.js');
       for (const r of all) process.stdout.write(r.model === 'uplift' ? renderUpliftCalibration(r as UpliftCalibrationView) : renderCalibration(r as CalibrationView));
       if (opts.json) process.stdout.write(JSON.stringify(clean({ reports: all })) + '\n');
     });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, harness, openTwoStores, send, type Harness } from '../../test/harness.js';
+import { get, harness, send, twoHarnesses, type Harness } from '../../test/harness.js';
 import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
 import type { Message } from '../collect/message.js';
 
@@ -67,12 +67,8 @@ describe('segment membership across a change of the features', () => {
   });
 
   it('does so when another process changed them (PostgreSQL, two processes): the evaluation reads the configuration the store holds before it writes', async () => {
-    const { stores, cleanup } = await openTwoStores('postgres');
-    closing.push(cleanup);
-    const a = await harness('postgres', { store: stores[0], config });
-    closing.push(() => a.close());
-    const b = await harness('postgres', { store: stores[1], config });
-    closing.push(() => b.close());
+    const { a, b, close } = await twoHarnesses('postgres', { config });
+    closing.push(close);
     expect(await raceWithSweep(a, b)).toEqual([]);
   });
 });

@@ -30,7 +30,6 @@ import { monitorRoutes } from '../monitor/routes.js';
 import { browserModuleRoutes } from '../client/routes.js';
 import type { Tact } from './tact.js';
 
-export { VERSION } from './version.js';
 import { VERSION } from './version.js';
 
 /** The longest path parameter the router takes (characters as sent, percent-encoding included). */
