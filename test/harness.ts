@@ -69,7 +69,7 @@ export interface Harness {
 }
 
 /** Tact wired on a fresh store, its app built (no socket), and the test keys registered. */
-export async function harness(kind: StoreKind, opts: { store?: Store; config?: Record<string, unknown>; parse?: { workers?: number; minChars?: number } } = {}): Promise<Harness> {
+export async function harness(kind: StoreKind, opts: { store?: Store; config?: Record<string, unknown>; parse?: { workers?: number; minChars?: number }; random?: () => number } = {}): Promise<Harness> {
   const opened = opts.store ? { store: opts.store, cleanup: async () => {} } : await openTestStore(kind);
   const tact = await Tact.create({
     store: opened.store,
@@ -78,6 +78,7 @@ export async function harness(kind: StoreKind, opts: { store?: Store; config?: R
     isRetryable: isRetryableStoreError,
     configFile: opts.config ? { path: 'test-config', sections: opts.config } : undefined,
     parse: opts.parse,
+    random: opts.random,
   });
   await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
   const app = await buildApp(tact);
