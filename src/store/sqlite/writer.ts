@@ -111,7 +111,14 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL'); // in WAL mode: no flush in COMMIT (the thread flushes under fsync durability, below)
 db.pragma('busy_timeout = 10000');
 db.pragma(workerData.autoCheckpoint ? 'wal_autocheckpoint = 1000' : 'wal_autocheckpoint = 0');
-db.pragma('cache_size = -131072');
+// A small page cache (16 MB), on purpose. When a B-tree page splits, SQLite orders the new
+// siblings by page number, swapping two through the locking page's number (page 262,145 at 4 KB
+// pages) as a spare; the page cache then remembers that number as its largest, and the end of
+// the transaction, which drops cached pages beyond the end of the database, scans its whole hash
+// table while the database is smaller than 1 GiB. With a 128-MB cache (≈ 32,000 pages) that scan
+// took ≈ 1 ms, in ≈ 8% of the decision log's commits; with 16 MB, 0.07 ms (docs/benchmarks.md,
+// 2026-12-05: the writer's page cache).
+db.pragma('cache_size = -16384');
 ${CORE}
 const core = makeCore(db, require('node:zlib'), workerData.format, Buffer.from(workerData.dictionary));
 let queue = [];
