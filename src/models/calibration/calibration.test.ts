@@ -4,7 +4,8 @@ import { type HeldOutPoint, heldOutReport } from '../../learn/calibration/held-o
 import { renderCalibration } from '../cli.js';
 import type { CalibrationPoint, EstimateStore } from '../estimates/estimate-store.js';
 import { calibrationReport } from './calibration.js';
-import { FEW_ROWS, markFewRows } from './reports.js';
+import { FEW_ROWS } from './calibrated-models.js';
+import { markFewRows } from './reports.js';
 
 const HOUR = 3_600_000;
 

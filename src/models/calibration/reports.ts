@@ -7,9 +7,7 @@ import { ratesKind } from '../rates/rates-kind.js';
 import { type UpliftCalibrationView, upliftCalibrationReports } from '../uplift/uplift-calibration.js';
 import { type CalibrationView, calibrationReport } from './calibration.js';
 import { API_WORDING, type Wording } from './wording.js';
-import { CALIBRATED_MODELS, FEW_ROWS } from './calibrated-models.js';
-
-export { CALIBRATED_MODELS, FEW_ROWS };
+import { FEW_ROWS } from './calibrated-models.js';
 
 /** A report whose bins say whether they hold few predictions, and how many do. */
 export type MarkedCalibrationView = Omit<CalibrationView, 'bins'> & { bins: (CalibrationView['bins'][number] & { few: boolean })[]; binsWithFewRows: number };
