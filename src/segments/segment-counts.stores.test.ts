@@ -189,7 +189,9 @@ async function sqlitePlanTables(store: SqliteStore): Promise<string[]> {
       if (key !== 'prepare') return Reflect.get(target, key);
       return (sql: string) => {
         const st = target.prepare(sql);
-        return new Proxy(st, { get: (s, k) => (k === 'all' || k === 'get' ? (...args: unknown[]) => (ran.push(sql), (s[k] as (...x: unknown[]) => unknown)(...args)) : Reflect.get(s, k)) });
+        // Other methods (pluck, raw) run on the statement itself: better-sqlite3 refuses a proxy as `this`.
+        const own = (v: unknown) => (typeof v === 'function' ? v.bind(st) : v);
+        return new Proxy(st, { get: (s, k) => (k === 'all' || k === 'get' ? (...args: unknown[]) => (ran.push(sql), (s[k] as (...x: unknown[]) => unknown)(...args)) : own(Reflect.get(s, k))) });
       };
     },
   }) as Db;

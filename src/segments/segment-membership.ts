@@ -86,19 +86,30 @@ export class SegmentMembership {
   }
 
   /**
-   * A batch's changes, applied only if the settings did not move while they were found: a change
-   * of the features (or the segments) sweeps the members under the new definitions, and changes
-   * found under the old ones and applied after that sweep would undo it (a subject entering on a
-   * definition that no longer holds, until its next event). Found again, on fresh profiles, when
-   * they did — here or in another process on the same store. What remains is the moment between that check and the write: a sweep that reads a
-   * subject's membership in it can still be undone, as before, but no longer by a whole batch's
-   * evaluation.
+   * A batch's changes, applied only under the settings they were found with: a change of the
+   * features (or the segments) sweeps the members under the new definitions, and changes found
+   * under the old ones and applied after that sweep would undo it (a subject entering on a
+   * definition that no longer holds, until its next event). The store applies them only while the
+   * configuration epoch is still the one they were found at (SegmentStore.apply); when it moved
+   * on — here or in another process on the same store — they are found again, on fresh profiles,
+   * under the new settings.
    */
   private async handle(events: LoggedEvent[]): Promise<void> {
+    await this.applyFound(() => this.eventChanges(events));
+  }
+
+  /**
+   * Finds changes and applies them under the epoch they were found at; when it moved on, takes up
+   * the new settings and finds them again — at most MAX_TRIES times, the last applied whatever the
+   * epoch (a configuration changing faster than a batch is evaluated must not hold it back for ever).
+   */
+  private async applyFound(find: (tries: number) => Promise<SegmentTransition[]>): Promise<void> {
     for (let tries = 1; ; tries++) {
       const epoch = this.settings.epoch;
-      const changes = await this.eventChanges(events);
-      if (!(await this.settingsMoved(epoch)) || tries >= MAX_TRIES) return this.store.segments.apply(changes);
+      const changes = await find(tries);
+      if (tries >= MAX_TRIES) return void (await this.store.segments.apply(changes));
+      if (await this.store.segments.apply(changes, epoch)) return;
+      await this.settings.refreshIfStale();
     }
   }
 
@@ -140,8 +151,7 @@ export class SegmentMembership {
     const latest = new Map<string, { state: ProfileState; seq: number }>();
     for (const e of events) latest.set(e.subject.id, { state: e.subject, seq: e.seq });
     // As in handle: changes found under settings that moved meanwhile are found again.
-    for (let tries = 1; ; tries++) {
-      const epoch = this.settings.epoch;
+    await this.applyFound(async (tries) => {
       const now = Date.now();
       const changes: SegmentTransition[] = [];
       for (const { state, seq } of latest.values()) {
@@ -149,18 +159,8 @@ export class SegmentMembership {
         // Merged away or gone meanwhile: the event that did it re-evaluates the survivor.
         if (fresh && fresh.id === state.id) changes.push(...(await this.changes(fresh, { seq, reason: 'estimate', now })));
       }
-      if (!(await this.settingsMoved(epoch)) || tries >= MAX_TRIES) return this.store.segments.apply(changes);
-    }
-  }
-
-  /**
-   * Whether the configuration moved on since `epoch`: here, or in another process sharing the
-   * store (which swept under its new definitions) — read from the store, so this process takes it
-   * up now rather than at its next periodic refresh.
-   */
-  private async settingsMoved(epoch: number): Promise<boolean> {
-    await this.settings.refreshIfStale();
-    return this.settings.epoch !== epoch;
+      return changes;
+    });
   }
 
   /**
@@ -227,7 +227,9 @@ export class SegmentMembership {
    * event of that subject changed meanwhile (someone back a second ago entered as lapsed from the
    * state the sweep read before). For the same reason a subject whose profile changed while it was
    * evaluated is evaluated again on the new profile before anything is applied: that event's own
-   * evaluation may already have found nothing to change.
+   * evaluation may already have found nothing to change. And as an event's changes, a subject's
+   * are applied only under the configuration epoch they were found at: a sweep still running on
+   * the old definitions must not undo what the sweep of the new ones found.
    */
   async sweep(reason = 'sweep', only?: ReadonlySet<string>): Promise<{ subjects: number; entries: number; exits: number }> {
     let entries = 0;
@@ -235,20 +237,33 @@ export class SegmentMembership {
     const subjects = await forEachSubject(this.store, async (read) => {
       let state = read;
       let c: SegmentTransition[] = [];
-      for (let tries = 0; tries < 3; tries++) {
+      let applied = false;
+      for (let tries = 0; tries < MAX_TRIES; tries++) {
         // Taken before: a store may hand out the very object its next batch changes.
         const version = state.version;
+        const epoch = this.settings.epoch;
         c = await this.changes(state, { seq: state.seq ?? 0, reason, now: Date.now() }, only);
         // Most subjects change nothing, and cost no second read.
         if (!c.length) break;
         const fresh = await this.store.profiles.getProfile(state.id);
         // Merged away or gone meanwhile: the event that did it re-evaluates the survivor.
-        if (!fresh || fresh.id !== state.id) c = [];
-        if (!fresh || fresh.id !== state.id || fresh.version === version) break;
-        state = fresh;
+        if (!fresh || fresh.id !== state.id) {
+          c = [];
+          break;
+        }
+        if (fresh.version !== version) {
+          state = fresh;
+          continue;
+        }
+        // As an event's changes (applyFound): only under the settings they were found with. Else
+        // found again under the new ones, on the profile as it is now (the backfill of a
+        // redefined feature may have rewritten it meanwhile).
+        if ((applied = await this.store.segments.apply(c, epoch))) break;
+        await this.settings.refreshIfStale();
+        state = (await this.store.profiles.getProfile(state.id)) ?? fresh;
       }
+      if (!applied) await this.store.segments.apply(c);
       for (const t of c) t.kind === 'entry' ? entries++ : exits++;
-      await this.store.segments.apply(c);
     });
     return { subjects, entries, exits };
   }

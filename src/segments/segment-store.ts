@@ -57,8 +57,15 @@ export interface SegmentCount {
  */
 export interface SegmentStore {
   membershipsOf(profileId: string): Promise<Membership[]>;
-  /** Applies entries and exits and records those that changed membership — one transaction. */
-  apply(transitions: SegmentTransition[]): Promise<void>;
+  /**
+   * Applies entries and exits and records those that changed membership — one transaction. With
+   * `epoch`, only while the configuration epoch (DocumentStore.epoch) is still that one when the
+   * transaction writes: changes found under definitions that changed meanwhile must not land after
+   * the sweep of the new ones. Answers false when the epoch was another — nothing was applied, or
+   * (SQLite, which reads it back after the commit) the epoch moved just after; either way the
+   * caller finds its changes again under the new settings, and applying them again is harmless.
+   */
+  apply(transitions: SegmentTransition[], epoch?: number): Promise<boolean>;
   /**
    * Per segment with a member or a recorded entry or exit: kept as memberships change, so a call
    * reads one row per segment, whatever the number of profiles.

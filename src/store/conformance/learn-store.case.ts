@@ -68,6 +68,24 @@ export function learnStoreCases(kind: StoreKind): void {
       expect((await store.segments.members('vip', 'a', 10)).map((m) => m.profileId)).toEqual(['b', 'c']);
     });
 
+    it('applies entries and exits under a configuration epoch only while the store is still at it', async () => {
+      const t = { segment: 'vip', profileId: 'p1', at: 1, seq: 3, version: 1, reason: 'event' };
+      const found = await store.documents.epoch();
+      expect(await store.segments.apply([{ ...t, kind: 'entry' }], found)).toBe(true);
+      await store.documents.put('segments', { audiences: [] }, { author: 'test', reason: 'moves the epoch on' });
+      // Found under the old epoch: neither the exit nor the new entry lands, and nothing is recorded.
+      expect(await store.segments.apply([{ ...t, kind: 'exit', at: 2 }, { ...t, profileId: 'p2', kind: 'entry', at: 2 }], found)).toBe(false);
+      expect((await store.segments.members('vip', '', 10)).map((m) => m.profileId)).toEqual(['p1']);
+      expect(await store.segments.counts()).toEqual([{ segment: 'vip', members: 1, entries: 1, exits: 0 }]);
+      expect(await store.segments.apply([], found)).toBe(false);
+      const now = await store.documents.epoch();
+      expect(now).toBeGreaterThan(found);
+      expect(await store.segments.apply([{ ...t, kind: 'exit', at: 3 }], now)).toBe(true);
+      expect(await store.segments.apply([{ ...t, profileId: 'p2', kind: 'entry', at: 3 }])).toBe(true);
+      expect((await store.segments.members('vip', '', 10)).map((m) => m.profileId)).toEqual(['p2']);
+      expect((await store.segments.transitions('vip', 10)).map((x) => `${x.profileId} ${x.kind} ${x.at}`)).toEqual(['p2 entry 3', 'p1 exit 3', 'p1 entry 1']);
+    });
+
     it('numbers model versions per name and keeps the live one with its history', async () => {
       const v = { name: 'send-time', trainedAt: 1, dataFrom: null, dataTo: 2, metrics: { subjects: 3 }, state: { share: [1] }, trainedBy: 'cli' };
       expect(await store.models.addVersion(v)).toBe(1);

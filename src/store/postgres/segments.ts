@@ -27,9 +27,12 @@ export class PostgresSegmentStore implements SegmentStore {
     return (await this.pool.query<Membership>(`SELECT ${M_COLS} FROM segment_members WHERE profile_id = $1 ORDER BY segment`, [profileId])).rows;
   }
 
-  async apply(transitions: SegmentTransition[]): Promise<void> {
-    if (!transitions.length) return;
-    await inTransaction(this.pool, async (c) => {
+  async apply(transitions: SegmentTransition[], epoch?: number): Promise<boolean> {
+    if (!transitions.length) return epoch === undefined || (await this.pool.query<{ epoch: number }>('SELECT epoch FROM config_epoch WHERE id = 1')).rows[0].epoch === epoch;
+    return inTransaction(this.pool, async (c) => {
+      // Under `epoch`: the epoch row read FOR SHARE, as a batch of events does, so a configuration
+      // change (which updates it first) commits before this transaction reads it or after it ends.
+      if (epoch !== undefined && (await c.query<{ epoch: number }>('SELECT epoch FROM config_epoch WHERE id = 1 FOR SHARE')).rows[0].epoch !== epoch) return false;
       // Member rows are written in one order, whatever the batch's (eraseSubject keeps it too): two
       // batches naming the same rows in opposite orders each held a row the other waited on, and
       // PostgreSQL ended one with a deadlock (40P01). Stable: a batch naming one row twice keeps
@@ -45,7 +48,7 @@ export class PostgresSegmentStore implements SegmentStore {
       }
       // Only what really changed membership is recorded, in the order the batch names it (as on SQLite).
       const changed = transitions.filter((_, i) => made[i]);
-      if (!changed.length) return;
+      if (!changed.length) return true;
       // Ids are drawn under the lock and it is held until COMMIT, so transactions commit their
       // events in id order and the feed never sees a larger id before a smaller one. Taken after
       // the membership changes: a wait on a member's row never holds up the other writers.
@@ -66,6 +69,7 @@ export class PostgresSegmentStore implements SegmentStore {
          ON CONFLICT (segment) DO UPDATE SET members = segment_counts.members + EXCLUDED.members, entries = segment_counts.entries + EXCLUDED.entries, exits = segment_counts.exits + EXCLUDED.exits`,
         [col('segment'), col('kind')],
       );
+      return true;
     });
   }
 

@@ -4,9 +4,13 @@ import type { SqliteWriter, WriteOp } from './writer.js';
 
 const M_COLS = 'segment, profile_id AS profileId, since';
 const T_COLS = 'id, segment, profile_id AS profileId, kind, at, seq, version, reason';
+const EPOCH_IS = '(SELECT epoch FROM config_epoch WHERE id = 1) = ?';
 const SQL = {
   enter: 'INSERT INTO segment_members (segment, profile_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   leave: 'DELETE FROM segment_members WHERE segment = ? AND profile_id = ?',
+  // The same, only while the configuration epoch is the one the changes were found under (its last parameter).
+  enterAt: `INSERT INTO segment_members (segment, profile_id, since) SELECT ?, ?, ? WHERE ${EPOCH_IS} ON CONFLICT DO NOTHING`,
+  leaveAt: `DELETE FROM segment_members WHERE segment = ? AND profile_id = ? AND ${EPOCH_IS}`,
   // changes() is the row count of the statement just before: record only real changes of membership.
   record: 'INSERT INTO segment_events (segment, profile_id, kind, at, seq, version, reason) SELECT ?, ?, ?, ?, ?, ?, ? WHERE changes() = 1',
   // One exit of reason `erased` per segment the subject is in or has entries and exits (other than
@@ -35,6 +39,7 @@ export class SqliteSegmentStore implements SegmentStore {
       counts: db.prepare('SELECT segment, members, entries, exits FROM segment_counts WHERE members <> 0 OR entries <> 0 OR exits <> 0'),
       transitions: db.prepare(`SELECT ${T_COLS} FROM segment_events WHERE segment = ? ORDER BY id DESC LIMIT ?`),
       after: db.prepare(`SELECT ${T_COLS} FROM segment_events WHERE segment = ? AND id > ? ORDER BY id LIMIT ?`),
+      epoch: db.prepare('SELECT epoch FROM config_epoch WHERE id = 1').pluck(),
     };
   }
 
@@ -42,14 +47,21 @@ export class SqliteSegmentStore implements SegmentStore {
     return this.s.of.all(profileId) as Membership[];
   }
 
-  async apply(transitions: SegmentTransition[]): Promise<void> {
-    if (!transitions.length) return;
+  async apply(transitions: SegmentTransition[], epoch?: number): Promise<boolean> {
+    if (!transitions.length) return epoch === undefined || (this.s.epoch.get() as number) === epoch;
     const ops: WriteOp[] = [];
     for (const t of transitions) {
-      ops.push(t.kind === 'entry' ? { sql: SQL.enter, rows: [[t.segment, t.profileId, t.at]] } : { sql: SQL.leave, rows: [[t.segment, t.profileId]] });
+      // Under `epoch` each change checks it as it writes (the writer holds the database's write
+      // lock, so a configuration change commits before or after the whole transaction); a change
+      // that did not write records nothing.
+      const at = epoch === undefined ? [] : [epoch];
+      ops.push(t.kind === 'entry' ? { sql: at.length ? SQL.enterAt : SQL.enter, rows: [[t.segment, t.profileId, t.at, ...at]] } : { sql: at.length ? SQL.leaveAt : SQL.leave, rows: [[t.segment, t.profileId, ...at]] });
       ops.push({ sql: SQL.record, rows: [[t.segment, t.profileId, t.kind, t.at, t.seq, t.version, t.reason]] });
     }
     await this.writer.run(ops);
+    // The writer answers no result: read back once committed. The epoch only grows, so the same
+    // value now means the same value at the write; another may mean either (SegmentStore.apply).
+    return epoch === undefined || (this.s.epoch.get() as number) === epoch;
   }
 
   async counts(): Promise<SegmentCount[]> {
