@@ -6,6 +6,8 @@ import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
 import { findProfile, profileNotFound, subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
+import { catalogKind, policyKind } from '../kinds.js';
+import { outcomeTypeWarnings } from '../outcomes/type-hint.js';
 import { decideSchemas } from './schemas.js';
 
 interface OutcomeBody {
@@ -54,6 +56,8 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const r = await tact.decide.outcomes.record([
       { id: b.messageId ?? randomUUID(), at, type: b.type, value: b.value ?? null, decisionId: b.decisionId, profileKey, action: b.action, item: b.item, subjectHint, source: 'api' },
     ]);
+    // A type nothing reads, one typo from one that is read (`clickk`): recorded as sent, and said so.
+    warnings.push(...outcomeTypeWarnings(b.type, tact.settings.get(policyKind), tact.settings.get(catalogKind)));
     return { recorded: r.records.map((x) => ({ ...x, at: new Date(x.at).toISOString() })), duplicate: r.duplicates.length > 0, ...(warnings.length ? { warnings } : {}) };
   });
 }

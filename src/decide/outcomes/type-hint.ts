@@ -1,0 +1,33 @@
+import { closestWord } from '../../errors/edit-distance.js';
+import type { CompiledCatalog } from '../catalog-compile.js';
+import type { CompiledPolicy } from '../policy-compile.js';
+
+/** The outcome types Tact itself reads: the browser snippet's three, and the value function's defaults. */
+export const TACT_OUTCOME_TYPES = ['impression', 'click', 'dismissal', 'conversion', 'unsubscribe', 'complaint'] as const;
+
+/**
+ * A warning for an outcome `type` that nothing reads but that is one typo from a type something
+ * does read — Tact's own, the policy's rewards (`outcomes.rewards`), the outcomes its tracked
+ * events become (`outcomes.events`), or an action's goal. Types are free, so the outcome is
+ * recorded as sent; but `clickk` earns no reward, counts as no goal and suppresses nothing, and
+ * the operator should hear so. Nothing for a type that is read, or far from every such type (a
+ * type of the operator's own). Short types allow one edit, longer ones two.
+ *
+ * @example
+ * outcomeTypeWarnings('clickk', policy, catalog);
+ * // [{ field: 'type', suggestion: 'click', message: 'The outcome `type` `clickk` is none …' }]
+ */
+export function outcomeTypeWarnings(type: string, policy: CompiledPolicy, catalog: CompiledCatalog): { field: string; message: string; suggestion: string }[] {
+  const read = new Set<string>(TACT_OUTCOME_TYPES);
+  for (const t of Object.keys(policy.rewards)) read.add(t);
+  for (const e of policy.outcomeEvents.values()) read.add(e.type);
+  for (const a of catalog.actions.values()) read.add(a.goal);
+  if (read.has(type)) return [];
+  const near = closestWord(type, read, type.length <= 5 ? 1 : 2);
+  if (!near) return [];
+  return [{
+    field: 'type',
+    message: `The outcome \`type\` \`${type}\` is none Tact reads: not one of its own (${TACT_OUTCOME_TYPES.join(', ')}), of the policy's rewards, of the outcomes its events become, or an action's goal. It was recorded as sent, with reward 0, as no goal and no dismissal. Did you mean \`${near}\`?`,
+    suggestion: near,
+  }];
+}
