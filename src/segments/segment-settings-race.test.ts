@@ -9,6 +9,19 @@ const config = { features: [orders], segments: { audiences: [{ name: 'buyers', w
 const membersOf = async (h: Harness, segment: string) => ((await get(h.app, `/v1/segments/${segment}/members`)).json().members as { profileId: string }[]).map((m) => m.profileId);
 
 /**
+ * Keeps the log consumers of both harnesses from running on their own (each commit wakes them)
+ * until the returned function is called: the order must reach no membership evaluation but the
+ * test's own, or one that finished before the test's began leaves it nothing to find.
+ */
+function quietConsumers(...hs: Harness[]): () => void {
+  const kept = hs.map((h) => [h, h.tact.consumers.notify] as const);
+  for (const h of hs) h.tact.consumers.notify = () => {};
+  return () => {
+    for (const [h, notify] of kept) h.tact.consumers.notify = notify;
+  };
+}
+
+/**
  * u-1 viewed a page (no buyer), then ordered; `evaluator`'s log consumer evaluates that order with
  * its evaluation held where it reads the stored membership (`read`) — after it judged the rule
  * under the features of that moment (orders = 1: a buyer) — or on its way to the store with the
@@ -22,6 +35,7 @@ async function raceWithSweep(changer: Harness, evaluator: Harness, holdAt: 'read
   const u1 = (await changer.store.profiles.findProfileId('userId', 'u-1')) as string;
   expect(await membersOf(changer, 'buyers')).toEqual([]);
   const order = track('u-1', 'Order Completed', {}, at + 1000);
+  const wake = quietConsumers(changer, evaluator);
   expect((await send(changer.app, '/v1/batch', { batch: [order] })).json()).toEqual({ success: true });
 
   let release!: () => void;
@@ -67,6 +81,7 @@ async function raceWithSweep(changer: Harness, evaluator: Harness, holdAt: 'read
   } finally {
     segments.membershipsOf = read;
     segments.apply = write;
+    wake();
   }
   return membersOf(changer, 'buyers');
 }
@@ -80,6 +95,7 @@ async function raceWithSweep(changer: Harness, evaluator: Harness, holdAt: 'read
 async function sweepRace(changer: Harness, evaluator: Harness): Promise<string[]> {
   const at = Date.now() - 60_000;
   await ingest(changer, [track('u-1', 'Page Viewed', {}, at)]);
+  const wake = quietConsumers(changer, evaluator);
   expect((await send(changer.app, '/v1/batch', { batch: [track('u-1', 'Order Completed', {}, at + 1000)] })).json()).toEqual({ success: true });
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
@@ -105,6 +121,7 @@ async function sweepRace(changer: Harness, evaluator: Harness): Promise<string[]
     await sweeping;
   } finally {
     segments.apply = write;
+    wake();
   }
   return membersOf(changer, 'buyers');
 }
