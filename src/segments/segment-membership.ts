@@ -268,20 +268,36 @@ export class SegmentMembership {
     return { subjects, entries, exits };
   }
 
-  /** Exits every member of a segment that is no longer defined (after the segments changed). */
+  /**
+   * Exits every member of a segment that is no longer defined (after the segments changed). As
+   * other changes, the exits are applied only under the configuration epoch the definitions were
+   * read at: a segment defined again meanwhile (its new version's consumer entering its members)
+   * keeps them, and the segments are read again under the new configuration.
+   */
   async removeUndefined(): Promise<number> {
-    const defined = new Set(this.settings.get(segmentsKind).audiences.map((a) => a.name));
     let exits = 0;
-    for (const c of await this.store.segments.counts()) {
-      if (defined.has(c.segment) || c.members === 0) continue;
-      for (;;) {
-        const members = await this.store.segments.members(c.segment, '', 500);
-        if (!members.length) break;
-        await this.store.segments.apply(members.map((m) => ({ segment: c.segment, profileId: m.profileId, kind: 'exit' as const, at: Date.now(), seq: 0, version: this.settings.version('segments'), reason: 'removed' })));
-        exits += members.length;
+    for (let tries = 1; ; tries++) {
+      const epoch = this.settings.epoch;
+      const defined = new Set(this.settings.get(segmentsKind).audiences.map((a) => a.name));
+      let moved = false;
+      for (const c of await this.store.segments.counts()) {
+        if (defined.has(c.segment) || c.members === 0) continue;
+        for (;;) {
+          const members = await this.store.segments.members(c.segment, '', 500);
+          if (!members.length) break;
+          const out = members.map((m) => ({ segment: c.segment, profileId: m.profileId, kind: 'exit' as const, at: Date.now(), seq: 0, version: this.settings.version('segments'), reason: 'removed' }));
+          // The last try applies whatever the epoch, as applyFound's does.
+          if (!(await this.store.segments.apply(out, tries >= MAX_TRIES ? undefined : epoch))) {
+            moved = true;
+            break;
+          }
+          exits += members.length;
+        }
+        if (moved) break;
       }
+      if (!moved) return exits;
+      await this.settings.refreshIfStale();
     }
-    return exits;
   }
 }
 
