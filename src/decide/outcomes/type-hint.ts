@@ -3,7 +3,7 @@ import type { CompiledCatalog } from '../catalog-compile.js';
 import type { CompiledPolicy } from '../policy-compile.js';
 
 /** The outcome types Tact itself reads: the browser snippet's three, and the value function's defaults. */
-export const TACT_OUTCOME_TYPES = ['impression', 'click', 'dismissal', 'conversion', 'unsubscribe', 'complaint'] as const;
+export const OWN_OUTCOME_TYPES = ['impression', 'click', 'dismissal', 'conversion', 'unsubscribe', 'complaint'] as const;
 
 /**
  * A warning for an outcome `type` that nothing reads but that is one typo from a type something
@@ -18,7 +18,7 @@ export const TACT_OUTCOME_TYPES = ['impression', 'click', 'dismissal', 'conversi
  * // [{ field: 'type', suggestion: 'click', message: 'The outcome `type` `clickk` is none …' }]
  */
 export function outcomeTypeWarnings(type: string, policy: CompiledPolicy, catalog: CompiledCatalog): { field: string; message: string; suggestion: string }[] {
-  const read = new Set<string>(TACT_OUTCOME_TYPES);
+  const read = new Set<string>(OWN_OUTCOME_TYPES);
   for (const t of Object.keys(policy.rewards)) read.add(t);
   for (const e of policy.outcomeEvents.values()) read.add(e.type);
   for (const a of catalog.actions.values()) read.add(a.goal);
@@ -27,7 +27,7 @@ export function outcomeTypeWarnings(type: string, policy: CompiledPolicy, catalo
   if (!near) return [];
   return [{
     field: 'type',
-    message: `The outcome \`type\` \`${type}\` is none Tact reads: not one of its own (${TACT_OUTCOME_TYPES.join(', ')}), of the policy's rewards, of the outcomes its events become, or an action's goal. It was recorded as sent, with reward 0, as no goal and no dismissal. Did you mean \`${near}\`?`,
+    message: `The outcome \`type\` \`${type}\` is none Tact reads: not one of its own (${OWN_OUTCOME_TYPES.join(', ')}), of the policy's rewards, of the outcomes its events become, or an action's goal. It was recorded as sent, with reward 0, as no goal and no dismissal. Did you mean \`${near}\`?`,
     suggestion: near,
   }];
 }
