@@ -255,10 +255,10 @@ export class SegmentMembership {
           state = fresh;
           continue;
         }
-        // As an event's changes (applyFound): only under the settings they were found with. Else
-        // found again under the new ones, on the profile as it is now (the backfill of a
-        // redefined feature may have rewritten it meanwhile).
-        if ((applied = await this.store.segments.apply(c, epoch))) break;
+        // As an event's changes (applyFound): only under the settings they were found with (the
+        // last try whatever the epoch). Else found again under the new ones, on the profile as it
+        // is now (the backfill of a redefined feature may have rewritten it meanwhile).
+        if ((applied = await this.store.segments.apply(c, tries === MAX_TRIES - 1 ? undefined : epoch))) break;
         await this.settings.refreshIfStale();
         state = (await this.store.profiles.getProfile(state.id)) ?? fresh;
       }
