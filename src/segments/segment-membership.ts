@@ -277,27 +277,27 @@ export class SegmentMembership {
   async removeUndefined(): Promise<number> {
     let exits = 0;
     for (let tries = 1; ; tries++) {
-      const epoch = this.settings.epoch;
-      const defined = new Set(this.settings.get(segmentsKind).audiences.map((a) => a.name));
-      let moved = false;
-      for (const c of await this.store.segments.counts()) {
-        if (defined.has(c.segment) || c.members === 0) continue;
-        for (;;) {
-          const members = await this.store.segments.members(c.segment, '', 500);
-          if (!members.length) break;
-          const out = members.map((m) => ({ segment: c.segment, profileId: m.profileId, kind: 'exit' as const, at: Date.now(), seq: 0, version: this.settings.version('segments'), reason: 'removed' }));
-          // The last try applies whatever the epoch, as applyFound's does.
-          if (!(await this.store.segments.apply(out, tries >= MAX_TRIES ? undefined : epoch))) {
-            moved = true;
-            break;
-          }
-          exits += members.length;
-        }
-        if (moved) break;
-      }
-      if (!moved) return exits;
+      // The last try applies whatever the epoch, as applyFound's does.
+      const r = await this.exitUndefined(tries >= MAX_TRIES ? undefined : this.settings.epoch);
+      exits += r.exits;
+      if (r.done) return exits;
       await this.settings.refreshIfStale();
     }
+  }
+
+  /** removeUndefined's exits under `epoch`; `done` false when the store refused them (the epoch moved). */
+  private async exitUndefined(epoch: number | undefined): Promise<{ exits: number; done: boolean }> {
+    const defined = new Set(this.settings.get(segmentsKind).audiences.map((a) => a.name));
+    let exits = 0;
+    for (const c of await this.store.segments.counts()) {
+      if (defined.has(c.segment) || c.members === 0) continue;
+      for (let members; (members = await this.store.segments.members(c.segment, '', 500)).length; ) {
+        const out = members.map((m) => ({ segment: c.segment, profileId: m.profileId, kind: 'exit' as const, at: Date.now(), seq: 0, version: this.settings.version('segments'), reason: 'removed' }));
+        if (!(await this.store.segments.apply(out, epoch))) return { exits, done: false };
+        exits += members.length;
+      }
+    }
+    return { exits, done: true };
   }
 }
 

@@ -18,6 +18,7 @@ export const OWN_OUTCOME_TYPES = ['impression', 'click', 'dismissal', 'conversio
  * // [{ field: 'type', suggestion: 'click', message: 'The outcome `type` `clickk` is none …' }]
  */
 export function outcomeTypeWarnings(type: string, policy: CompiledPolicy, catalog: CompiledCatalog): { field: string; message: string; suggestion: string }[] {
+  if ((OWN_OUTCOME_TYPES as readonly string[]).includes(type)) return [];
   const read = new Set<string>(OWN_OUTCOME_TYPES);
   for (const t of Object.keys(policy.rewards)) read.add(t);
   for (const e of policy.outcomeEvents.values()) read.add(e.type);

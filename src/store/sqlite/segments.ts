@@ -49,13 +49,14 @@ export class SqliteSegmentStore implements SegmentStore {
 
   async apply(transitions: SegmentTransition[], epoch?: number): Promise<boolean> {
     if (!transitions.length) return epoch === undefined || (this.s.epoch.get() as number) === epoch;
+    // Under `epoch` each change checks it as it writes (the writer holds the database's write lock,
+    // so a configuration change commits before or after the whole transaction); a change that did
+    // not write records nothing.
+    const at = epoch === undefined ? [] : [epoch];
+    const [enter, leave] = at.length ? [SQL.enterAt, SQL.leaveAt] : [SQL.enter, SQL.leave];
     const ops: WriteOp[] = [];
     for (const t of transitions) {
-      // Under `epoch` each change checks it as it writes (the writer holds the database's write
-      // lock, so a configuration change commits before or after the whole transaction); a change
-      // that did not write records nothing.
-      const at = epoch === undefined ? [] : [epoch];
-      ops.push(t.kind === 'entry' ? { sql: at.length ? SQL.enterAt : SQL.enter, rows: [[t.segment, t.profileId, t.at, ...at]] } : { sql: at.length ? SQL.leaveAt : SQL.leave, rows: [[t.segment, t.profileId, ...at]] });
+      ops.push(t.kind === 'entry' ? { sql: enter, rows: [[t.segment, t.profileId, t.at, ...at]] } : { sql: leave, rows: [[t.segment, t.profileId, ...at]] });
       ops.push({ sql: SQL.record, rows: [[t.segment, t.profileId, t.kind, t.at, t.seq, t.version, t.reason]] });
     }
     await this.writer.run(ops);
