@@ -56,6 +56,9 @@ export class Ingestor {
   private running = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** Holds in force (hold()): while any is, no queued message is taken into a commit. */
+  private holds = 0;
+  private holdWaiters: (() => void)[] = [];
   private readonly inflight = new Set<Promise<void>>();
   private readonly maxBatch: number;
   private readonly maxQueued: number;
@@ -96,7 +99,7 @@ export class Ingestor {
     // runs dry the loop ends without waiting for the commits in flight, so a request that arrives
     // meanwhile is resolved at once rather than after them.
     const depth = this.store.collect.pipelineDepth ?? 1;
-    while (this.queue.length) {
+    while (this.queue.length && this.holds === 0) {
       if (this.inflight.size >= depth) {
         await Promise.race(this.inflight);
         continue;
@@ -121,9 +124,11 @@ export class Ingestor {
     this.settle();
   }
 
-  /** Wakes the callers of idle() once nothing is queued, draining or committing. */
+  /** Wakes the callers of hold() once nothing is committing, and of idle() once nothing is queued or draining either. */
   private settle(): void {
-    if (this.running || this.queue.length || this.inflight.size) return;
+    if (this.inflight.size) return;
+    for (const r of this.holdWaiters.splice(0)) r();
+    if (this.running || this.queue.length) return;
     for (const r of this.idleWaiters.splice(0)) r();
   }
 
@@ -143,7 +148,29 @@ export class Ingestor {
     }
   }
 
-  /** Resolves when nothing is queued or committing (used before a configuration change). */
+  /**
+   * Stops taking queued messages into commits and resolves, once the commits in flight are over,
+   * with the function that lets them go on. Before a configuration change: what was taken
+   * finishes under the settings it was taken with, what waits is taken under the new ones. Waiting
+   * for idle() instead could wait as long as clients keep sending, since under steady load
+   * something is always queued or committing.
+   */
+  async hold(): Promise<() => void> {
+    this.holds += 1;
+    if (this.inflight.size) await new Promise<void>((r) => this.holdWaiters.push(r));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds -= 1;
+      if (this.holds === 0 && this.queue.length && !this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    };
+  }
+
+  /** Resolves when nothing is queued or committing (before closing). */
   idle(): Promise<void> {
     if (!this.running && this.queue.length === 0 && this.inflight.size === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));

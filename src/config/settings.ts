@@ -21,7 +21,7 @@ export class Settings {
   private compiled = new Map<string, unknown>();
   private versions = new Map<string, number>();
   private listeners: ChangeListener[] = [];
-  private before: ((kind: string) => Promise<void>)[] = [];
+  private before: ((kind: string) => Promise<(() => void) | void>)[] = [];
   private loadedEpoch = -1;
 
   /** `lookups`: what checks against stored state may ask beyond the documents (the model registry). */
@@ -56,8 +56,12 @@ export class Settings {
     this.listeners.push(fn);
   }
 
-  /** Runs before a change is stored (the ingestor finishes what it holds, under the old settings). */
-  beforeChange(fn: (kind: string) => Promise<void>): void {
+  /**
+   * Runs before a change is stored (the ingestor finishes what it took, under the old settings,
+   * and holds the rest). A function it resolves with is called once the change was stored, loaded
+   * and heard by every listener, or failed.
+   */
+  beforeChange(fn: (kind: string) => Promise<(() => void) | void>): void {
     this.before.push(fn);
   }
 
@@ -105,11 +109,19 @@ export class Settings {
     const problems = await this.problems(k, body);
     if (problems.length) throw validationError(problems);
     const warnings = await this.warnings(k, body);
-    for (const b of this.before) await b(k.kind);
-    const result = await this.docs.put(k.kind, body, meta);
-    await this.reload();
-    for (const l of this.listeners) await l(k.kind, result);
-    return { ...result, warnings: warnings.map(asProblem) };
+    const after: (() => void)[] = [];
+    try {
+      for (const b of this.before) {
+        const then = await b(k.kind);
+        if (then) after.push(then);
+      }
+      const result = await this.docs.put(k.kind, body, meta);
+      await this.reload();
+      for (const l of this.listeners) await l(k.kind, result);
+      return { ...result, warnings: warnings.map(asProblem) };
+    } finally {
+      for (const then of after) then();
+    }
   }
 
   /**

@@ -82,8 +82,10 @@ export class Tact {
     this.consumers = consumers;
     this.metrics = metrics;
     this.features = settings.get(featuresKind);
-    // Batches already taken are finished under the configuration they were taken with.
-    settings.beforeChange(() => this.ingestor.idle());
+    // Batches already taken are finished under the configuration they were taken with; those
+    // waiting are taken once the change is in force (its listeners heard it: a features change
+    // checkpoints and rebuilds the states before any batch folds into them again).
+    settings.beforeChange(() => this.ingestor.hold());
     settings.onChange(async (kind, change) => {
       if (kind !== 'features') return;
       const before = this.features;

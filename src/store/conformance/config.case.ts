@@ -26,6 +26,52 @@ export function configConformance(kind: StoreKind): void {
       expect(h.tact.settings.epoch).toBeGreaterThan(0);
     });
 
+    it('applies a change while clients keep sending: the batches taken before it commit under the old settings, those after under the new ones', async () => {
+      const store = h.store;
+      // Every commit takes a while and a request is sent every 2 ms whatever the answers, so
+      // something is always queued or committing: the ingestor is never idle until the sending stops.
+      const epochs: number[] = [];
+      const ingest = store.collect.ingest.bind(store.collect);
+      store.collect.ingest = async (items, compute, epoch) => {
+        epochs.push(epoch);
+        await new Promise((r) => setTimeout(r, 5));
+        return ingest(items, compute, epoch);
+      };
+      const before = await store.documents.epoch();
+      let changed = false;
+      let sentAfter = 0;
+      const answers: Promise<void>[] = [];
+      // Bounded: 400 requests at most, whether or not the change ever lands.
+      const sending = (async () => {
+        for (let i = 0; i < 400 && sentAfter < 20; i++) {
+          answers.push(send(h.app, '/v1/track', { userId: `u${i}`, event: 'Page Viewed' }).then((r) => expect(r.statusCode, r.body).toBe(200)));
+          if (changed) sentAfter++;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      })();
+      while (answers.length < 10) await new Promise((r) => setTimeout(r, 5));
+      const put = await h.app.inject({
+        method: 'PUT', url: '/v1/config/tracking-plan', headers: { authorization: bearer(KEYS.admin) },
+        payload: { document: { events: { 'Page Viewed': { properties: { type: 'object' } } } }, reason: 'during ingestion' },
+      });
+      changed = true;
+      expect(put.statusCode, put.body).toBe(200);
+      await sending;
+      await Promise.all(answers);
+      const sent = answers.length;
+      // The change landed while the clients were still sending, and the ingestion went on after it.
+      expect(sentAfter).toBe(20);
+      const after = await store.documents.epoch();
+      expect(after).toBe(before + 1);
+      // No batch was taken under the old epoch once the new one was in force: the epochs the
+      // commits were made under go from old to new once (a retry after a stale read would repeat one).
+      const firstNew = epochs.indexOf(after);
+      expect(firstNew).toBeGreaterThan(0);
+      expect(epochs.slice(0, firstNew).every((e) => e === before)).toBe(true);
+      expect(epochs.slice(firstNew).every((e) => e === after)).toBe(true);
+      expect(await store.collect.countEvents()).toBe(sent);
+    }, 30_000);
+
     it('names the field of an invalid document', async () => {
       const r = await put('features', [{ name: 'Bad Name', kind: 'sum', event: 'X' }]);
       expect(r.statusCode).toBe(400);
