@@ -324,7 +324,7 @@ export class DecideState {
    */
   knownAt(stamp: number): KnownRows {
     const held = (key: string) => (this.seen.get(key)?.seq ?? Infinity) <= stamp;
-    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(`o|${o.id}|${o.decisionId ?? ''}`), hold: (h) => held(`h|${h.id}|${h.status}`) };
+    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(outcomeSeen(o)), hold: (h) => held(`h|${h.id}|${h.status}`) };
   }
 
   /** Folds in a subject's rows that another process logged (a guarded append found them). */
@@ -340,7 +340,7 @@ export class DecideState {
    * the log records them (`positionsOf`).
    */
   private async applyOthersOutcomes(store: DecisionStore, outcomes: readonly OutcomeRecord[]): Promise<void> {
-    const unknown = outcomes.filter((o) => o.success && o.decisionId && !this.counts.remembers(o.decisionId) && !this.seen.has(`o|${o.id}|${o.decisionId}`)).map((o) => o.decisionId as string);
+    const unknown = outcomes.filter((o) => o.success && o.decisionId && !this.counts.remembers(o.decisionId) && !this.seen.has(outcomeSeen(o))).map((o) => o.decisionId as string);
     const groups = new Map((unknown.length ? await store.positionsOf([...new Set(unknown)]) : []).map((p) => [p.id, recordGroupKeys(p)]));
     for (const o of outcomes) this.applyOutcome(o, true, o.decisionId ? groups.get(o.decisionId) : undefined);
   }
@@ -380,7 +380,7 @@ export class DecideState {
    * reads them with the decision), else as remembered for the decisions of the last minutes.
    */
   applyOutcome(o: OutcomeRecord, count: boolean, groups?: readonly string[]): void {
-    const key = `o|${o.id}|${o.decisionId ?? ''}`;
+    const key = outcomeSeen(o);
     if (this.seen.has(key)) return;
     this.mark(key, o.at);
     this.mark(`o|${o.id}`, o.at);
@@ -510,4 +510,9 @@ function readContacts(store: DecisionStore, from: number, to: number, each: (c: 
 
 function contactOf(c: ContactRow, topicsOf: (action: string) => readonly string[]) {
   return { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId };
+}
+
+/** An outcome row as the state remembers it: one outcome may credit several actions of a decision (a row each). */
+function outcomeSeen(o: Pick<OutcomeRecord, 'id' | 'decisionId' | 'action'>): string {
+  return `o|${o.id}|${o.decisionId ?? ''}|${o.action ?? ''}`;
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, send, type Harness } from '../../../test/harness.js';
-import { shopConfig } from '../fixtures.js';
+import { shopConfig, shopPolicy } from '../fixtures.js';
 import { advertising, decideReq, picked, post } from '../test-http.js';
 import type { DecisionRecord } from '../decision.js';
 import { attribute, rewardOf } from './attribution.js';
@@ -40,6 +40,31 @@ describe('outcomes', () => {
     await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
   });
   afterEach(async () => h.close());
+
+  it('under even attribution keeps every action\'s share of one outcome: in the answer, the decision\'s log and the counts', async () => {
+    const even = await harness('sqlite', { config: shopConfig({ outcomes: { ...shopPolicy().outcomes, attribution: { window: '7d', model: 'even' } } }) });
+    try {
+      await send(even.app, '/v1/identify', { userId: 'sam', context: advertising });
+      const d = (await decideReq(even.app, { subject: 'sam', placement: 'home', n: 2 })).json();
+      const actions = picked(d);
+      expect(actions).toEqual(['shoes-offer', 'socks-offer']);
+      const r = await post(even.app, '/v1/outcomes', { subject: 'sam', type: 'conversion', value: 10, messageId: 'sam-c1' });
+      expect(r.statusCode, r.body).toBe(200);
+      const answered = r.json().recorded.map((o: { action: string; credit: number; reward: number; success: boolean }) => [o.action, o.credit, o.reward, o.success]);
+      expect(answered).toEqual([['shoes-offer', 0.5, 5, true], ['socks-offer', 0.5, 5, true]]);
+      // The log holds what the answer said it recorded (until 2026-12-05 it kept only the first row).
+      const logged = (await get(even.app, `/v1/decisions/${d.decisionId}`)).json().outcomes;
+      expect(logged.map((o: { action: string; credit: number; reward: number; success: boolean }) => [o.action, o.credit, o.reward, o.success])).toEqual(answered);
+      // The counts the estimates are read from hold a success for each.
+      const successes = (await even.store.decisions.successCounts()).filter((c) => c.profileKey !== undefined).map((c) => [c.action, Number(c.n)]).sort();
+      expect(successes).toEqual([['shoes-offer', 1], ['socks-offer', 1]]);
+      // A retry of the same message records nothing more.
+      expect((await post(even.app, '/v1/outcomes', { subject: 'sam', type: 'conversion', value: 10, messageId: 'sam-c1' })).json().duplicate).toBe(true);
+      expect((await get(even.app, `/v1/decisions/${d.decisionId}`)).json().outcomes).toHaveLength(2);
+    } finally {
+      await even.close();
+    }
+  });
 
   it('maps track events to outcomes, credits the decision before them, and updates the estimate online', async () => {
     const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();

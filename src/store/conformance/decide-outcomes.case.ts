@@ -49,6 +49,25 @@ export function decideOutcomesConformance(kind: StoreKind): void {
       expect(await counts(store)).toEqual([['a', 'p1', 1], ['b', 'p1', 1]]);
     });
 
+    it('stores one outcome credited to several actions of one decision (even attribution) as a row each; a retry of it, or of an outcome without an action, adds nothing', async () => {
+      await store.decisions.appendDecision(record('d2', ['shoes', 'socks']));
+      const half = (action: string): OutcomeRecord => ({ ...success('buy-1', 'd2', action), credit: 0.5, reward: 2.5 });
+      const rows = [half('shoes'), half('socks')];
+      await store.decisions.addOutcomes(rows);
+      expect(rows.map((o) => o.success)).toEqual([true, true]);
+      // Retried (the same message again): nothing more is stored.
+      await store.decisions.addOutcomes([half('shoes'), half('socks')]);
+      // An outcome of a decision that chose no action (action null), sent twice.
+      await store.decisions.appendDecision(record('d3', []));
+      const seen: OutcomeRecord = { ...success('seen-1', 'd3', ''), action: null, type: 'impression', success: false, credit: 1, reward: 0 };
+      await store.decisions.addOutcomes([seen]);
+      await store.decisions.addOutcomes([{ ...seen }]);
+      expect(await stored(store, 'd2')).toEqual([['buy-1', 'shoes', true], ['buy-1', 'socks', true]]);
+      expect((await store.decisions.outcomesOf('d2')).map((o) => [o.credit, o.reward])).toEqual([[0.5, 2.5], [0.5, 2.5]]);
+      expect(await stored(store, 'd3')).toEqual([['seen-1', null, false]]);
+      expect(await counts(store)).toEqual([['shoes', 'p1', 1], ['socks', 'p1', 1]]);
+    });
+
     it('keeps the item an outcome names (a recommendation\'s), beside a success written in the same call, and none on the others', async () => {
       await store.decisions.appendDecision({ ...record('d-recs', []), choices: [{ rank: 1, kind: 'item', item: 'sku-1', score: 1, propensity: 1, why: '' }] });
       await store.decisions.appendDecision(record('d1', ['a']));

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, KnownRows, OutcomeRecord, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
-  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
+  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from '../sqlite/decisions-rows.js';
 import { inTransaction } from './database.js';
@@ -28,10 +28,10 @@ const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8
 const INSERT_OUTCOMES = (n: number) => {
   const values = Array.from({ length: n }, (_, i) => `(${OUTCOME_TYPES.map((t, k) => `$${i * OUTCOME_TYPES.length + k + 1}::${t}`).join(', ')})`).join(', ');
   return `WITH v (${OUTCOME_COLS}) AS (VALUES ${values}),
-    stored AS (INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS} FROM v ON CONFLICT DO NOTHING RETURNING id, decision_id)
+    stored AS (INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS} FROM v ON CONFLICT DO NOTHING RETURNING id, decision_id, action)
     INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS.replace('success', '0')} FROM v
-      WHERE v.success = 1 AND NOT EXISTS (SELECT 1 FROM stored s WHERE s.id = v.id AND s.decision_id = v.decision_id)
-    ON CONFLICT DO NOTHING RETURNING id, decision_id`;
+      WHERE v.success = 1 AND NOT EXISTS (SELECT 1 FROM stored s WHERE s.id = v.id AND s.decision_id = v.decision_id AND s.action IS NOT DISTINCT FROM v.action)
+    ON CONFLICT DO NOTHING RETURNING id, decision_id, action`;
 };
 const upsert = (table: string, cols: string) => {
   const names = cols.split(', ');
@@ -151,6 +151,7 @@ export class PostgresDecisionStore implements DecisionStore {
       [d.id, d.profileKey, d.placement, d.at, JSON.stringify(d), d.segment ?? null, d.microSegment ?? null, d.microSegmentModel ?? null],
     );
     const rows = choiceParams(d);
+    if (!rows.length) return; // a record without choices (as SQLite stores it: the decision alone)
     const values = rows.map((_, i) => `(${params(8, i * 8 + 1)})`).join(', ');
     await c.query(`INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES ${values}`, rows.flat());
   }
@@ -246,16 +247,15 @@ export class PostgresDecisionStore implements DecisionStore {
     if (!o.some((r) => r.success && r.decisionId)) {
       const n = OUTCOME_TYPES.length;
       const values = o.map((_, i) => `(${params(n, i * n + 1)})`).join(', ');
-      await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id) DO NOTHING`, o.flatMap(outcomeParams));
+      await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id, (coalesce(action, ''))) DO NOTHING`, o.flatMap(outcomeParams));
       return;
     }
     // In (decision, action, id) order, as every process inserts: two batches crediting the same
     // decisions wait on each other's rows in one order, never in a cycle (a deadlock).
     const rows = [...o].sort((a, b) => cmp(a.decisionId ?? '', b.decisionId ?? '') || cmp(a.action ?? '', b.action ?? '') || cmp(a.id, b.id));
-    const lost = (await this.pool.query<{ id: string; decision_id: string }>(INSERT_OUTCOMES(rows.length), rows.flatMap(outcomeParams))).rows;
-    const key = (id: string, decisionId: string) => `${id}\u0000${decisionId}`;
-    const refused = new Set(lost.map((r) => key(r.id, r.decision_id)));
-    for (const r of o) if (r.success && refused.has(key(r.id, r.decisionId ?? ''))) r.success = false;
+    const lost = (await this.pool.query<{ id: string; decision_id: string; action: string | null }>(INSERT_OUTCOMES(rows.length), rows.flatMap(outcomeParams))).rows;
+    const refused = new Set(lost.map((r) => outcomeKey(r.id, r.decision_id, r.action)));
+    for (const r of o) if (r.success && refused.has(outcomeKey(r.id, r.decisionId ?? '', r.action))) r.success = false;
   }
 
   async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {

@@ -53,6 +53,9 @@ export const outcomeParams = (o: OutcomeRecord): unknown[] => [o.id, o.decisionI
  * @example
  * choiceParams(record); // [[id, 1, 'action', 'newsletter', 'web', 'home', key, at], [id, -1, 'held', 'loan-offer', 'web', 'home', key, at]]
  */
+/** An outcome row's key in the log: its id, its decision and its action (one outcome may credit several actions of a decision). */
+export const outcomeKey = (id: string, decisionId: string, action: string | null | undefined): string => `${id}\u0000${decisionId}\u0000${action ?? ''}`;
+
 export const choiceParams = (d: DecisionRecord): unknown[][] => {
   const rows = d.choices.map((c) => [d.id, c.rank, c.kind, c.kind === 'handoff' ? `queue:${c.queue}` : (c.action ?? null), d.channel, d.placement, d.profileKey, d.at]);
   for (const c of d.choices) if (c.held) rows.push([d.id, -c.rank, 'held', c.held.action, d.channel, d.placement, d.profileKey, d.at]);

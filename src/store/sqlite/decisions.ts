@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomeRecord, VolumeRow } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
 import {
-  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeParams, toFlag, toHold, toOutcome,
+  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from './decisions-rows.js';
 import { decodeBody } from './decision-body.js';
@@ -56,9 +56,9 @@ export class SqliteDecisionStore implements DecisionStore {
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
       outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
-      // Of these [id, decision] pairs, those stored as not-a-success.
-      refusedSuccesses: db.prepare(`SELECT o.id, o.decision_id AS decisionId FROM json_each(?) j JOIN decision_outcomes o
-        ON o.id = json_extract(j.value, '$[0]') AND o.decision_id = json_extract(j.value, '$[1]') WHERE o.success = 0`),
+      // Of these [id, decision, action] triples, those stored as not-a-success.
+      refusedSuccesses: db.prepare(`SELECT o.id, o.decision_id AS decisionId, o.action FROM json_each(?) j JOIN decision_outcomes o
+        ON o.id = json_extract(j.value, '$[0]') AND o.decision_id = json_extract(j.value, '$[1]') AND coalesce(o.action, '') = json_extract(j.value, '$[2]') WHERE o.success = 0`),
       countOld: db.prepare('SELECT (SELECT count(*) FROM decisions WHERE at < ?) AS d, (SELECT count(*) FROM decision_outcomes WHERE at < ?) AS o, (SELECT count(*) FROM decision_choices WHERE at < ?) AS c'),
       flag: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE id = ?`),
       openFlags: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE cleared_at IS NULL ORDER BY created_at`),
@@ -155,10 +155,9 @@ export class SqliteDecisionStore implements DecisionStore {
     if (wins.length) ops.push({ sql: SQL.outcome, rows: wins.map((r) => outcomeParams({ ...r, success: false })) });
     await this.writer.run(ops);
     if (!wins.length) return;
-    const key = (id: string, decisionId: string) => `${id}\u0000${decisionId}`;
-    const rows = this.s.refusedSuccesses.all(JSON.stringify(wins.map((r) => [r.id, r.decisionId]))) as { id: string; decisionId: string }[];
-    const refused = new Set(rows.map((r) => key(r.id, r.decisionId)));
-    for (const r of wins) if (refused.has(key(r.id, r.decisionId as string))) r.success = false;
+    const rows = this.s.refusedSuccesses.all(JSON.stringify(wins.map((r) => [r.id, r.decisionId, r.action ?? '']))) as { id: string; decisionId: string; action: string | null }[];
+    const refused = new Set(rows.map((r) => outcomeKey(r.id, r.decisionId, r.action)));
+    for (const r of wins) if (refused.has(outcomeKey(r.id, r.decisionId as string, r.action))) r.success = false;
   }
 
   async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {

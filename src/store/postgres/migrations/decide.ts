@@ -226,4 +226,18 @@ ALTER TABLE decision_outcomes ADD COLUMN item TEXT;
 ALTER TABLE decision_holds ADD COLUMN content_hash TEXT;
 `,
   },
+  {
+    id: 'decide-011',
+    name: 'an outcome credited to several actions of a decision',
+    sql: `
+-- One outcome may be credited to several actions of one decision: under the \`even\` attribution
+-- model a conversion after a decision that chose two actions is half each one's, a row each. The
+-- key (id, decision_id) kept the first row and dropped the others while the API answered them as
+-- recorded (until 2026-12-05): it is now (id, decision_id, action), an absent action counting as
+-- one value so an outcome of a decision without an action is still stored once. The rows dropped
+-- before cannot be recovered: they were never stored.
+DROP INDEX decision_outcomes_key;
+CREATE UNIQUE INDEX decision_outcomes_key ON decision_outcomes (id, decision_id, (coalesce(action, '')));
+`,
+  },
 ];
