@@ -4,6 +4,7 @@ import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
 import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
 import { catalogFloorWarnings, policyFloorWarnings } from './exploration-floor.js';
+import { catalogGoalWarnings } from './goal-hint.js';
 import { checkPolicy } from './policy-check.js';
 import type { Policy } from './policy.js';
 import { compilePolicy, type CompiledPolicy } from './policy-compile.js';
@@ -22,7 +23,7 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   check: checkCatalog,
   // The names its rules read, and what the experiments in force pin of it (a running arm would decide as the control).
   checkStored: async (body, documents) => [...(await checkCatalogNames(body, documents)), ...(await catalogPinLosses(body, documents))],
-  warnStored: async (body, documents) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents))],
+  warnStored: async (body, documents) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents)), ...(await catalogGoalWarnings(body, documents))],
   compile: compileCatalog,
 };
 
