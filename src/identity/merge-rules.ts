@@ -4,7 +4,10 @@
  * identifiers, and which kinds win when a limit is hit.
  */
 export interface MergeRules {
-  /** Most distinct values of a kind on one profile, e.g. { userId: 1 }. Kinds not listed have no limit. */
+  /**
+   * Most distinct values of a kind on one profile, e.g. { userId: 1 }. Kinds not listed have no
+   * limit. A profile over a limit lowered since keeps its values but gains no more of that kind.
+   */
   limits: Record<string, number>;
   /**
    * Values that are never treated as identifiers (compared case-insensitively, after trimming);
