@@ -86,10 +86,17 @@ export interface SendSlot {
  * The subject's best send slot (or the population's while learning). Among slots that tie, the
  * soonest from `fromSlot` (the subject's current local hour of week, default 0) wins: a flat week
  * (no population data yet) then answers the current hour — no hour is known to be better than
- * now — rather than whichever slot is numbered first (Monday 00:00). The evidence is the subject's
- * events when the slot is personal, else `populationEvidence` (the events the prior was fitted on;
- * 0 for an untrained prior). Established only when personal and narrow enough (`establishedWhen`,
- * default {@link SEND_TIME_ESTABLISHED}).
+ * now — rather than whichever slot is numbered first (Monday 00:00). Established only when personal
+ * and narrow enough (`establishedWhen`, default {@link SEND_TIME_ESTABLISHED}).
+ *
+ * The interval rests on what `evidence` says. Personal: the subject's share, the Beta marginal of
+ * Dirichlet(A·p + counts), on the subject's events. Population: the population's own share, the
+ * Beta marginal of the Dirichlet of the pooled (smoothed) counts plus the prior's one pseudo-event
+ * (`populationSendTimePrior`: share·(E + 1)), on the E = `populationEvidence` events the prior was
+ * fitted on — not on A, which says how far subjects stray from the population, not how well the
+ * population is known (until 2026-12-05 it was Beta(A·p, A·(1 − p)): 24 times too narrow with A at
+ * its search bound). Untrained (E = 0): the default prior's own, Dirichlet(A·p). Widened to hold the
+ * mean, as rates' are, when a skewed Beta puts it beyond a quantile.
  *
  * @example
  * bestSendSlot(prior, subjectCounts, { minEvents: 5, modelVersion: 'send-time@1', updatedAt: now, fromSlot: 63 });
@@ -111,13 +118,17 @@ export function bestSendSlot(
     const s = (from + k) % SLOTS;
     if (alpha[s] > alpha[slot]) slot = s;
   }
-  const [low, high] = betaInterval({ alpha: alpha[slot], beta: total - alpha[slot] }, level);
   const value = alpha[slot] / total;
+  const populationEvidence = opts.populationEvidence ?? 0;
+  const pooled = populationEvidence + 1;
+  const [q0, q1] = betaInterval(personal || populationEvidence <= 0 ? { alpha: alpha[slot], beta: total - alpha[slot] } : { alpha: value * pooled, beta: (1 - value) * pooled }, level);
+  const low = Math.min(q0, value);
+  const high = Math.max(q1, value);
   return {
     slot,
     estimate: {
       value, low, high, level,
-      evidence: personal ? n : opts.populationEvidence ?? 0,
+      evidence: personal ? n : populationEvidence,
       source: personal ? 'personal' : 'population',
       status: personal && isEstablished(value, low, high, opts.establishedWhen ?? SEND_TIME_ESTABLISHED) ? 'established' : 'learning',
       modelVersion: opts.modelVersion, updatedAt: opts.updatedAt,

@@ -95,7 +95,7 @@ export function sendTimeComparator(o: { store: Store; settings: Settings }): Com
       counts.push(c);
       if (latest) held.push({ counts: c, slot: latest.slot });
     }
-    const refit = fitSendTime(counts);
+    const refit = fitSendTime(counts).state;
     const l = live.state as SendTimeModelState;
     return compareLogLik(
       held.map((h) => logPredictive(refit, h.counts, h.slot)),

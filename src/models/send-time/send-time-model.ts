@@ -85,10 +85,13 @@ export interface SendTimePriorInForce {
 export function sendTimePrior(live: ModelVersion<SendTimeModelState> | undefined): SendTimePriorInForce {
   if (!live) return { prior: populationSendTimePrior([], 24, 0), modelVersion: 'send-time@default', events: 0, dataTo: null };
   const events = Number(live.metrics?.events);
+  const known = Number.isFinite(events) && events > 0;
   return {
-    prior: { share: Float64Array.from(live.state.share), strength: live.state.strength },
+    // A version trained before 2026-12-05 may hold the search's bound (10⁵) as its strength: never
+    // more pseudo-events than the events it was fitted on (strength.ts).
+    prior: { share: Float64Array.from(live.state.share), strength: known ? Math.min(live.state.strength, events) : live.state.strength },
     modelVersion: `send-time@${live.version}`,
-    events: Number.isFinite(events) ? events : 0,
+    events: known ? events : 0,
     dataTo: live.dataTo,
   };
 }

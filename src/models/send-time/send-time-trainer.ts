@@ -1,5 +1,5 @@
 import { populationSendTimePrior } from '../../learn/send-time/send-time.js';
-import { fitSendTimeStrength } from '../../learn/send-time/strength.js';
+import { type SendTimeStrength, sendTimeStrength } from '../../learn/send-time/strength.js';
 import type { Trainer } from '../train/trainer.js';
 import { type SendTimeModelState, type SlotCounts, zonedCounts } from './send-time-model.js';
 
@@ -29,21 +29,30 @@ export const sendTimeTrainer: Trainer = {
     }
     const events = subjects.reduce((s, c) => s + c.reduce((a, b) => a + b, 0), 0);
     if (subjects.length < 2 || events < 20) return { skipped: `too little engagement yet (${subjects.length} subjects, ${events} events; needs 2 subjects and 20 events)` };
-    const state = fitSendTime(subjects);
+    const { state, fit } = fitSendTime(subjects);
     let best = 0;
     for (let s = 1; s < state.share.length; s++) if (state.share[s] > state.share[best]) best = s;
-    return { state, metrics: { subjects: subjects.length, events, strength: Math.round(state.strength * 100) / 100, populationBestSlot: best }, dataFrom: null, dataTo: ctx.now };
+    const metrics = {
+      subjects: subjects.length, events, strength: round2(state.strength), populationBestSlot: best,
+      // Whether the strength was fitted, or is the events for want of detectable between-subject variation.
+      strengthIdentified: fit.identified, strengthLikelihoodRatio: round2(fit.likelihoodRatio),
+    };
+    return { state, metrics, dataFrom: null, dataTo: ctx.now };
   },
 };
 
 /**
  * The model from the subjects' slot counts: the population's smoothed share and the strength A
- * that maximises their Dirichlet-multinomial marginal likelihood.
+ * that maximises their Dirichlet-multinomial marginal likelihood — at most the events, and the
+ * events when the data do not tell A from ∞ (`fit.identified` false: {@link sendTimeStrength}).
  *
  * @example
- * fitSendTime([[0, 3, …], [1, 0, …]]); // { share: [168 numbers], strength: 31.4 }
+ * fitSendTime([[0, 3, …], [1, 0, …]]).state; // { share: [168 numbers], strength: 31.4 }
  */
-export function fitSendTime(subjects: ArrayLike<number>[]): SendTimeModelState {
+export function fitSendTime(subjects: ArrayLike<number>[]): { state: SendTimeModelState; fit: SendTimeStrength } {
   const base = populationSendTimePrior(subjects);
-  return { share: [...base.share], strength: fitSendTimeStrength(base.share, subjects) };
+  const fit = sendTimeStrength(base.share, subjects);
+  return { state: { share: [...base.share], strength: fit.strength }, fit };
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100;

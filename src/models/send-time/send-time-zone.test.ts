@@ -86,6 +86,6 @@ describe('send time counted in the subject’s own time zone, also for engagemen
     // The same as fitting the counts in Tokyo time.
     const tokyo = new Array<number>(SLOTS).fill(0);
     tokyo[TOKYO_SLOT] = 6;
-    expect('state' in out && out.state).toEqual(fitSendTime([tokyo, tokyo, tokyo, tokyo]));
+    expect('state' in out && out.state).toEqual(fitSendTime([tokyo, tokyo, tokyo, tokyo]).state);
   });
 });
