@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../../test/harness.js';
 import { EMAIL_OPEN_RATE, emailExposure } from '../models/rates/email-fixture.js';
-import { estimatesOf, ingest, track } from '../store/conformance/learn-helpers.js';
+import { DAY, estimatesOf, ingest, track } from '../store/conformance/learn-helpers.js';
+import { opensEmail } from '../models/rates/email-fixture.js';
 
 const config = {
   rates: [EMAIL_OPEN_RATE],
@@ -14,7 +15,8 @@ const config = {
 };
 
 // Documents a behaviour (docs/models.md, "Rules on estimates while they are learning"): a rule reads
-// an estimate whatever its status, so a subject with no evidence of its own takes its rung's value.
+// an estimate whatever its status, so a subject with no evidence of its own takes its rung's value;
+// and `status` is the rung's (its interval narrow enough), so only `source` says whose evidence it is.
 describe('a segment rule on an estimate that is learning', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -22,7 +24,7 @@ describe('a segment rule on an estimate that is learning', () => {
     h = undefined;
   });
 
-  it('reads the value of the rung the subject stands on: only a rule that asks for `status == "established"` leaves a newcomer out', async () => {
+  it('reads the value of the rung the subject stands on: while the group is thin (48 trials), a rule that asks for `status == "established"` leaves a newcomer out', async () => {
     const t = (h = await harness('sqlite', { config }));
     // Six subjects who open 80% of their e-mails (email-fixture.ts): the population opens most.
     for (const u of [0, 2, 4, 6, 8, 10]) for (let k = 0; k < 8; k++) await emailExposure(t, u, k);
@@ -38,5 +40,43 @@ describe('a segment rule on an estimate that is learning', () => {
     // The decision's view agrees with the stored membership.
     const state = (await t.store.profiles.getProfile(id))!;
     expect((await t.tact.learning.ladderPosition(state)).segments).toEqual(['naive']);
+  });
+
+  it('once a group holds enough trials, a newcomer\'s rate is "established" at the group\'s rung: only `source == "personal"` asks for the subject\'s own evidence', async () => {
+    const t = (h = await harness('sqlite', {
+      config: {
+        rates: [EMAIL_OPEN_RATE],
+        segments: {
+          // Everyone's ladder segment (the first segment a subject is in is its rung): the rules below
+          // then never become a subject's rung themselves.
+          audiences: [
+            { name: 'everyone', when: 'true' },
+            { name: 'own', when: 'estimates.rates.email_open.source == "personal" && estimates.rates.email_open.low > 0.3' },
+            { name: 'narrow', when: 'estimates.rates.email_open.status == "established" && estimates.rates.email_open.value > 0.3' },
+          ],
+        },
+      },
+    }));
+    // 100 subjects × 8 e-mails (email-fixture.ts: even subjects open 80%, odd ones 10%): 800
+    // population trials, enough for an interval narrower than the default width 0.1.
+    const messages: object[] = [];
+    for (let u = 0; u < 100; u++) {
+      for (let k = 0; k < 8; k++) {
+        const at = Date.now() - (40 - k) * DAY;
+        messages.push(track(`u-${u}`, 'Email Delivered', {}, at));
+        if (opensEmail(u, k)) messages.push(track(`u-${u}`, 'Email Opened', {}, at + 3_600_000));
+      }
+    }
+    await ingest(t, messages);
+    await ingest(t, [track('newcomer', 'Page Viewed', {}, Date.now() - 1000)]);
+    const rate = (await estimatesOf(t, 'newcomer')).estimates.find((e) => e.model === 'rate')!;
+    expect(rate).toMatchObject({ source: 'segment', status: 'established' });
+    expect(rate.evidence).toBeGreaterThanOrEqual(800);
+    const ofUser = async (u: string) => (await t.store.segments.membershipsOf((await t.store.profiles.findProfileId('userId', u)) as string)).map((m) => m.segment);
+    // The newcomer is in the status rule's segment (the group's rate, not its own) …
+    expect(await ofUser('newcomer')).toEqual(['everyone', 'narrow']);
+    // … and only subjects who open, on their own evidence, are in the segment that asks for it.
+    expect(await ofUser('u-0')).toContain('own');
+    expect(await ofUser('u-1')).not.toContain('own');
   });
 });

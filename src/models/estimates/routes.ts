@@ -46,7 +46,7 @@ export async function estimateRoutes(app: FastifyInstance, tact: Tact): Promise<
       segments: position.segments,
       microSegment: position.microSegment ? { index: position.microSegment.index, modelVersion: position.microSegment.modelVersion } : null,
       anomalies: anomalies.map(anomalyView),
-      note: 'Inferences, kept apart from the profile\'s facts (GET /v1/profiles/{identifier}). "learning" means not enough data yet: the answer leans on the population and says so.',
+      note: 'Inferences, kept apart from the profile\'s facts (GET /v1/profiles/{identifier}). `source` says whose evidence an estimate rests on (population, segment, micro-segment, or the subject\'s own: personal); "learning" means its interval is not yet narrow enough on that evidence.',
     });
   });
 
