@@ -105,7 +105,7 @@ describe('tact import: TSV and --delimiter', () => {
     const file = join(testDir('tact-import-tsv-'), 'orders.tsv');
     writeFileSync(file, 'user\tevent\tnote\nu1\tViewed\tred, large\n');
     const said = await run([file, ...MAP, '-u', s.url]);
-    expect(said).toMatch(/^Imported line 2: 1 messages stored, 0 rejected/);
+    expect(said).toMatch(/^Imported line 2: 1 message stored, 0 rejected/);
     expect(s.messages).toMatchObject([{ userId: 'u1', event: 'Viewed', properties: { note: 'red, large' } }]);
   });
 

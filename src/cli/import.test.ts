@@ -58,7 +58,7 @@ describe('tact import options', () => {
   }
 
   for (const [answer, said] of [
-    ['{"success":true,"accepted":3,"duplicates":2,"rejected":[]}', 'Imported line 3: 1 messages stored, 2 already stored (sent before: not stored again), 0 rejected;'],
+    ['{"success":true,"accepted":3,"duplicates":2,"rejected":[]}', 'Imported line 3: 1 message stored, 2 already stored (sent before: not stored again), 0 rejected;'],
     // A server older than the import does not say which it had stored already.
     ['{"success":true}', 'Imported line 3: 3 messages stored or already stored (the server did not say which), 0 rejected;'],
   ]) {

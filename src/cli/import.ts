@@ -164,10 +164,12 @@ function delimiterOption(value: string): string {
  * The counts as said: the messages stored, those the server had stored already (sent before, by
  * a run this one resumed or restarted; a server that does not say which is said not to), rejected.
  */
+const messages = (n: number) => `${n} ${n === 1 ? 'message' : 'messages'}`;
+
 function countsText(p: ImportProgress): string {
   const stored = p.duplicates === null
-    ? `${p.accepted} messages stored or already stored (the server did not say which)`
-    : `${p.accepted - p.duplicates} messages stored${p.duplicates ? `, ${p.duplicates} already stored (sent before: not stored again)` : ''}`;
+    ? `${messages(p.accepted)} stored or already stored (the server did not say which)`
+    : `${messages(p.accepted - p.duplicates)} stored${p.duplicates ? `, ${p.duplicates} already stored (sent before: not stored again)` : ''}`;
   return `${stored}, ${p.rejected} rejected`;
 }
 

@@ -137,6 +137,61 @@ describe('normalizeMessage', () => {
     expect(c.ok && d.ok && c.message.messageId !== d.message.messageId).toBe(true);
   });
 
+  it('gives messages without messageId that differ only in their context different ids: a consent withdrawal is no retry', () => {
+    // Found by QA: the content id left `context` out, so the second of these was answered
+    // {"success":true} and dropped as a retry of the first — the withdrawal of consent lost.
+    const base = { userId: 'u', event: 'E', timestamp: '2026-11-23T11:00:00Z' };
+    const id = (context: unknown, e = env) => {
+      const n = normalizeMessage({ ...base, context }, 'track', e);
+      return n.ok ? n.message.messageId : n.problems;
+    };
+    const granted = id({ consent: { categoryPreferences: { Advertising: true } } });
+    expect(id({ consent: { categoryPreferences: { Advertising: false } } })).not.toBe(granted);
+    expect(id({ traits: { email: 'a@example.com' } })).not.toBe(id({ traits: { email: 'b@example.com' } }));
+    // The same context (a retry: Segment's libraries rewrite only the top-level sentAt) keeps the id,
+    // whenever it arrives; and so does a context the batch gives rather than the message.
+    expect(id({ consent: { categoryPreferences: { Advertising: true } } }, { receivedAt: env.receivedAt + 5000 })).toBe(granted);
+    const fromBatch = normalizeMessage(base, 'track', { ...env, context: { consent: { categoryPreferences: { Advertising: true } } } });
+    expect(fromBatch.ok && fromBatch.message.messageId).toBe(granted);
+    // A message with no context keeps the id it had before the context was hashed (ids stored already stay).
+    const bare = normalizeMessage(base, 'track', env);
+    expect(bare.ok && bare.message.messageId).toBe('tact-ytmL7ex5Bo3PMxIMc7ndaerUxIg');
+    expect(id({})).toBe(bare.ok && bare.message.messageId);
+  });
+
+  it('refuses a messageId of white space alone, as an empty one, rather than one id shared by everyone who sends it', () => {
+    for (const messageId of ['   ', '\t', ' \n ']) {
+      const n = normalizeMessage({ userId: 'u', event: 'E', messageId }, 'track', env);
+      expect(!n.ok && n.problems, JSON.stringify(messageId)).toEqual([{ field: 'messageId', message: 'The `messageId` property must be a non-empty string of at most 200 characters, not white space alone.' }]);
+    }
+    // Text around white space is an id like any other.
+    const spaced = normalizeMessage({ userId: 'u', event: 'E', messageId: ' m 1 ' }, 'track', env);
+    expect(spaced.ok && spaced.message.messageId).toBe(' m 1 ');
+  });
+
+  it('refuses a number JSON reads as Infinity (1e400), naming the field, rather than store it as null', () => {
+    // JSON.parse reads a number beyond ±1.8e308 as ±Infinity (ECMA-262 §25.5.1, via StringToNumber);
+    // JSON.stringify writes it as null, so it was stored as null though docs/errors.md refuses it.
+    const revenue = normalizeMessage(JSON.parse('{"userId":"u","event":"E","properties":{"revenue":1e400}}'), 'track', env);
+    expect(!revenue.ok && revenue.problems).toEqual([{ field: 'properties.revenue', message: 'The `properties.revenue` must be a finite number; 1e400 and other numbers beyond ±1.8e308 are read as Infinity, which no store keeps.' }]);
+    const age = normalizeMessage(JSON.parse('{"userId":"u","traits":{"kids":[1,-1e400]}}'), 'identify', env);
+    expect(!age.ok && age.problems.map((p) => p.field)).toEqual(['traits.kids[1]']);
+    const context = normalizeMessage(JSON.parse('{"type":"page","userId":"u","context":{"screen":{"width":2e308}}}'), undefined, env);
+    expect(!context.ok && context.problems.map((p) => p.field)).toEqual(['context.screen.width']);
+    // null stays null, and the largest finite numbers are kept.
+    const kept = normalizeMessage({ userId: 'u', event: 'E', properties: { coupon: null, big: 1.7e308, small: -Number.MAX_VALUE } }, 'track', env);
+    expect(kept.ok && kept.message.properties).toEqual({ coupon: null, big: 1.7e308, small: -Number.MAX_VALUE });
+  });
+
+  it('says in its sentences what each call needs, with the right article', () => {
+    const alias = normalizeMessage({ previousId: 'old' }, 'alias', env);
+    expect(!alias.ok && alias.problems).toEqual([{ field: 'userId', message: 'The `userId` property is required for an alias call: it is the identity `previousId` becomes.' }]);
+    const identify = normalizeMessage({ traits: {} }, 'identify', env);
+    expect(!identify.ok && identify.problems[0].message).toBe('An identify call needs a `userId` or an `anonymousId`; neither was present on the data you sent.');
+    const userId = normalizeMessage({ userId: { id: 1 }, event: 'E' }, 'track', env);
+    expect(!userId.ok && userId.problems[0].message).toBe('The `userId` property must be a string (or a number); it was an object.');
+  });
+
   it('treats a null messageId as an absent one, as it does every other null field', () => {
     // analytics-node and analytics.js always send a messageId; a hand-written client that serialises
     // its optional fields as null (Jackson, Python's None, Go's nil pointers) sends "messageId": null.

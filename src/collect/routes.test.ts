@@ -65,6 +65,16 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     expect(body.rejected[1].problems[0].field).toBe('type');
   });
 
+  it('stores a message without messageId that differs from an earlier one only in its context, and dedupes its retry', async () => {
+    // Found by QA: consent withdrawn in a second call with the same userId, event and timestamp was
+    // answered {"success":true} and dropped as a retry of the first, its context not being hashed.
+    const call = (advertising: boolean) => ({ type: 'track', userId: 'consent-1', event: 'Viewed', timestamp: '2026-11-23T11:00:00Z', context: { consent: { categoryPreferences: { Advertising: advertising } } } });
+    const sent = async (advertising: boolean) => (await send(h.app, '/v1/import', { batch: [call(advertising)] })).json();
+    expect(await sent(true)).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(await sent(false)).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(await sent(false)).toMatchObject({ accepted: 1, duplicates: 1 });
+  });
+
   it('resolves a message whose userId is blocked by its anonymousId alone', async () => {
     for (const messageId of ['blk-1', 'blk-2']) {
       const r = await send(h.app, '/v1/track', { userId: 'null', anonymousId: 'blk-anon', event: 'Viewed', messageId });

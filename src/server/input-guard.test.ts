@@ -38,6 +38,15 @@ describe.each(['sqlite', 'postgres'] as const)('a NUL character in a request (%s
     expect([body.statusCode, body.json().problems?.[0]?.field]).toEqual([400, 'context.cart']);
   });
 
+  it('refuses a collected number that is not finite with a 400 naming the field, costing a batch only that message', async () => {
+    // JSON.parse reads 1e400 as Infinity, which JSON.stringify writes as null: it was stored as null.
+    const single = await send(h.app, '/v1/track', '{"userId":"ana","event":"Order Completed","properties":{"revenue":1e400}}');
+    expect([single.statusCode, single.json().error, single.json().problems]).toEqual([400, 'validation_failed', [{ field: 'properties.revenue', message: expect.stringContaining('must be a finite number') }]]);
+    const batch = await send(h.app, '/v1/batch', '{"batch":[{"type":"identify","userId":"ana","traits":{"age":1e400}},{"type":"track","userId":"ana","event":"Fine","properties":{"coupon":null}}]}');
+    expect(batch.statusCode).toBe(200);
+    expect(batch.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0, problems: [{ field: 'traits.age' }] }] });
+  });
+
   it('refuses a body nested past any field Tact takes, before serialising it could overflow the stack', async () => {
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
     const decide = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server), 'content-type': 'application/json' }, payload: `{"subject":"ana","placement":"home","context":{"x":${deep(200_000)}}}` });

@@ -24,7 +24,8 @@ export function refuseUnstorable(app: FastifyInstance): void {
 /**
  * Refuses, with a 400 naming the field, numbers that are not finite in parameters and bodies once
  * validated (the validator turns "Infinity" into a number that passes `integer` and `maximum`).
- * Collection bodies are left to their own rules: a property of 1e400 is stored as JSON writes it.
+ * Collection routes check their messages one by one instead (normalize.ts), so that a batch keeps
+ * its valid messages and lists the one holding `1e400` in `rejected`, naming the field.
  *
  * @example
  * refuseNonFinite(app);

@@ -39,6 +39,23 @@ describe('CSV column map', () => {
     expect(parseColumnMap('anonymousId=a', 'identify').rest).toBe('traits');
   });
 
+  it('refuses a map target that is no field of the call, naming it and the field it likely means, before any row is read', () => {
+    // Found by QA: `propertes.amount` was taken, and every row's amount silently lost (exit 0).
+    expect(() => parseColumnMap('userId=customer,event=kind,propertes.amount=amount:number')).toThrow(
+      'The column map puts the column "amount" in `propertes.amount`, but `propertes` is not a field of a track call. Did you mean `properties`? A track call carries messageId, userId, anonymousId, timestamp, originalTimestamp, sentAt, receivedAt, event, context, integrations, properties and traits.',
+    );
+    expect(() => parseColumnMap('userId=customer,event=kind,revenue=amount')).toThrow('`revenue` is not a field of a track call. A track call carries');
+    // A field of another call: a track call has no groupId, a group call no event.
+    expect(() => parseColumnMap('userId=u,event=kind,groupId=company')).toThrow('`groupId` is not a field of a track call.');
+    expect(() => parseColumnMap('userId=u,groupId=g,event=kind', 'group')).toThrow('`event` is not a field of a group call.');
+    // A text field has nothing inside it.
+    expect(() => parseColumnMap('userId.id=u,event=kind')).toThrow('The column map puts the column "u" in `userId.id`, but `userId` is text, with no field inside it: write `userId=u`.');
+    // Every field the collection API keeps for the call is taken.
+    expect(() => parseColumnMap('userId=u,anonymousId=a,messageId=m,event=e,timestamp=t,originalTimestamp=o,sentAt=s,receivedAt=r,context.ip=ip,integrations.All=all:boolean,properties.x=x,traits.email=email')).not.toThrow();
+    expect(() => parseColumnMap('userId=u,name=n,category=c,properties.path=p', 'page')).not.toThrow();
+    expect(() => parseColumnMap('userId=u,previousId=p', 'alias')).not.toThrow();
+  });
+
   it('checks the header against the map: a missing column and a used column named twice are named', () => {
     const map = parseColumnMap('userId=user,event=name');
     expect(() => checkHeader(['user', 'event'], map)).toThrow('The column map names the column "name", which the header lacks (its columns: "user", "event").');

@@ -1,3 +1,4 @@
+import { closestWord } from '../../errors/edit-distance.js';
 import { MESSAGE_TYPES } from '../message.js';
 import { readIsoTime } from '../normalize.js';
 
@@ -30,11 +31,42 @@ export function parseColumnMap(spec: string | undefined, type = 'track', rest?: 
     fields.push({ path, column, as: as as ColumnMap['fields'][number]['as'] });
   }
   if (!(MESSAGE_TYPES as readonly string[]).includes(type)) throw new Error(`The --type "${type}" must be one of ${MESSAGE_TYPES.join(', ')}.`);
+  for (const f of fields) checkTarget(f, type);
   requireFields(fields, type);
   const defaultRest = type === 'identify' || type === 'group' ? 'traits' : 'properties';
   const r = (rest ?? defaultRest) as ColumnMap['rest'];
   if (!['properties', 'traits', 'ignore'].includes(r)) throw new Error('--rest must be properties, traits or ignore.');
   return { fields, type, rest: r };
+}
+
+/** Fields of every call holding an object a column may fill part of (`properties.revenue`). */
+const OBJECT_FIELDS = ['context', 'integrations', 'properties', 'traits'];
+/**
+ * The text fields of every call the collection API keeps (normalize.ts), and `receivedAt`, which the
+ * import reads to correct the time (event-time.ts); then each call's own.
+ */
+const TEXT_FIELDS = ['messageId', 'userId', 'anonymousId', 'timestamp', 'originalTimestamp', 'sentAt', 'receivedAt'];
+const CALL_FIELDS: Record<string, string[]> = { track: ['event'], page: ['name', 'category'], screen: ['name', 'category'], group: ['groupId'], alias: ['previousId'], identify: [] };
+
+/**
+ * Refuses a target that is no field of the call: the normaliser would drop it (`propertes.amount`,
+ * `revenue`), and its column with it, on every row and without a word.
+ */
+function checkTarget(f: ColumnMap['fields'][number], type: string): void {
+  const [head, ...rest] = f.path;
+  const text = [...TEXT_FIELDS, ...(CALL_FIELDS[type] ?? [])];
+  const where = `The column map puts the column "${f.column}" in \`${f.path.join('.')}\`, but`;
+  if (text.includes(head)) {
+    if (rest.length) throw new Error(`${where} \`${head}\` is text, with no field inside it: write \`${head}=${f.column}\`.`);
+    return;
+  }
+  if (OBJECT_FIELDS.includes(head)) return;
+  if (head === 'type') throw new Error(`${where} the type of every row's call is --type's (${type}): import each type of call with its own --type.`);
+  const known = [...text, ...OBJECT_FIELDS];
+  const near = closestWord(head, known);
+  const list = `${known.slice(0, -1).join(', ')} and ${known[known.length - 1]}`;
+  const article = type === 'identify' || type === 'alias' ? 'an' : 'a';
+  throw new Error(`${where} \`${head}\` is not a field of ${article} ${type} call.${near ? ` Did you mean \`${near}\`?` : ''} ${article === 'an' ? 'An' : 'A'} ${type} call carries ${list}.`);
 }
 
 /**

@@ -56,6 +56,40 @@ describe('feature state', () => {
     expect(parseDuration('soon')).toBeUndefined();
   });
 
+  it('does not add a value so large that sums of it overflow, so a sum reads the same after the state is stored as JSON', () => {
+    // Found by QA: revenue 1200, 1.7e308, 1.7e308 summed to Infinity — shown as null, and after a
+    // restart (JSON writes Infinity as null) read as 0, flipping the value tier. A value beyond
+    // Number.MAX_VALUE / 2^53 (≈ 2e292) is not counted, as a non-numeric one is not.
+    const ms = [msg(1000, { revenue: 1200 }), msg(2000, { revenue: 1.7e308 }), msg(3000, { revenue: '1.7e308' }), msg(4000, { revenue: -1e300 })];
+    for (const kind of ['sum', 'mean', 'min', 'max', 'decayed_sum'] as const) {
+      const def: FeatureDefinition = { name: kind, kind, event: 'Order Completed', property: 'revenue', ...(kind === 'decayed_sum' ? { halfLife: '1h' } : {}) };
+      const f = compileFeature(def);
+      const s = fold(def, ms) as FeatureState;
+      const stored = JSON.parse(JSON.stringify(s)) as FeatureState;
+      expect(featureValue(f, s, 1000), kind).toBe(1200);
+      expect(featureValue(f, stored, 1000), kind).toBe(1200);
+      expect([s.n, s.t0, s.t1], kind).toEqual([1, 1000, 1000]);
+      // Merged with itself (two profiles joined), it stays finite.
+      expect(featureValue(f, mergeFeature(f, stored, stored), 1000), kind).toBe(kind === 'sum' || kind === 'decayed_sum' ? 2400 : 1200);
+    }
+    // The largest value counted: 2^53 of them would not reach Number.MAX_VALUE.
+    const big = { name: 's', kind: 'sum', event: 'Order Completed', property: 'revenue' } as const;
+    expect(featureValue(compileFeature(big), fold(big, [msg(1, { revenue: 1e292 }), msg(2, { revenue: 1e292 })]), 2)).toBe(2e292);
+  });
+
+  it('dates a property feature by the events it counted: a non-numeric value is no evidence', () => {
+    // Found by QA: a sum over "abc" read {"value":0,"events":0,"firstAt":…,"lastAt":…}.
+    const sum: FeatureDefinition = { name: 's', kind: 'sum', event: 'Order Completed', property: 'revenue' };
+    const none = fold(sum, [msg(1000, { revenue: 'abc' }), msg(2000, { revenue: null })]);
+    expect(none && [none.n, none.t0, none.t1]).toEqual([0, undefined, undefined]);
+    const some = fold(sum, [msg(1000, { revenue: 'abc' }), msg(2000, { revenue: 5 }), msg(3000, { revenue: 'abc' })]);
+    expect(some && [some.n, some.t0, some.t1]).toEqual([1, 2000, 2000]);
+    // A unique feature likewise counts no object or null as a value seen.
+    const unique: FeatureDefinition = { name: 'u', kind: 'unique', event: 'Order Completed', property: 'sku' };
+    const objects = fold(unique, [msg(1000, { sku: { id: 'a' } }), msg(2000, { sku: null }), msg(3000, { sku: 'b' }), msg(4000, { sku: [{}] })]);
+    expect(objects && [objects.n, objects.t0, objects.t1, objects.u]).toEqual([1, 3000, 3000, ['b']]);
+  });
+
   it('merging the states of two event sets equals folding their union (property, every kind)', () => {
     const defs: FeatureDefinition[] = [
       { name: 'c', kind: 'count', event: 'Order Completed' },

@@ -15,7 +15,7 @@ export interface FeatureState {
   s?: number;
   lo?: number;
   hi?: number;
-  /** First and last event times (ms). */
+  /** First and last times (ms) of the events counted (for a property kind, those with a value it took). */
   t0?: number;
   t1?: number;
   /** Decayed value `d` as of time `dt`. */
@@ -78,6 +78,7 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
     // One value (the common case) is placed by `see`; several in one pass by `seeAll`.
     let one: string | undefined;
     let several: Set<string> | undefined;
+    const before = s.n;
     for (const v of values) {
       if (v === null || v === undefined || typeof v === 'object') continue;
       const k = String(v);
@@ -91,7 +92,7 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
       s.u.splice(0, s.u.length - f.limit);
       s.ut.splice(0, s.ut.length - f.limit);
     }
-    span(s, t);
+    if (s.n > before) span(s, t);
     return s;
   }
   if (kind === 'last_value') {
@@ -104,16 +105,19 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
     span(s, t);
     return s;
   }
+  let counted = false;
   for (const raw of values) {
     const x = toNumber(raw);
     if (x === undefined) continue;
+    counted = true;
     s.n += 1;
     s.s = (s.s ?? 0) + x;
     s.lo = s.lo === undefined ? x : Math.min(s.lo, x);
     s.hi = s.hi === undefined ? x : Math.max(s.hi, x);
     if (kind === 'decayed_sum') decayAdd(s, x, t, f.halfLifeMs);
   }
-  span(s, t);
+  // An event whose values were none of them numbers is no evidence: it does not date the feature.
+  if (counted) span(s, t);
   return s;
 }
 
@@ -275,13 +279,17 @@ function maxDef(a: number | undefined, b: number | undefined): number | undefine
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
+/**
+ * The largest magnitude a numeric feature takes: 2^53 values of it (more than any profile holds)
+ * sum to at most Number.MAX_VALUE, so no sum, mean or decayed sum — folded or merged — overflows
+ * to Infinity, which JSON stores as null and a reloaded state read as 0. ≈ 1.996e292.
+ */
+export const MAX_FEATURE_NUMBER = Number.MAX_VALUE / 2 ** 53;
+
+/** A property's value as a number a feature counts (numeric strings too), or undefined: not a number, or beyond ±{@link MAX_FEATURE_NUMBER}. */
 function toNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const x = Number(v);
-    return Number.isFinite(x) ? x : undefined;
-  }
-  return undefined;
+  const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Math.abs(x) <= MAX_FEATURE_NUMBER ? x : undefined;
 }
 
 /**
