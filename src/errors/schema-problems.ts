@@ -30,6 +30,11 @@ export function schemaProblem(e: SchemaError, part: string | undefined, data: un
   if (extra) return { field, message: `The \`${field}\` property is not one this endpoint takes.` };
   if (e.keyword === 'type') {
     const wanted = [e.params.type].flat().join(',').split(',').map((t) => TYPE_WORDS[t] ?? t);
+    const sent = valueAt(data, path);
+    // The validator takes a number for one only when finite: 1e400 (read as Infinity) is not one it takes.
+    if (typeof sent === 'number' && !Number.isFinite(sent)) {
+      return { field, message: `The \`${field}\` property must be a finite number; it was ${String(sent)} (1e400 and other numbers beyond ±1.8e308 are read as that).` };
+    }
     return { field, message: `The \`${field}\` property must be ${wanted.join(' or ')}; it was ${describeValue(valueAt(data, path))}.` };
   }
   if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {

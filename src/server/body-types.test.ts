@@ -37,6 +37,12 @@ describe('types in JSON bodies and query strings', () => {
     });
   }
 
+  it('POST /v1/outcomes refuses "value": 1e400 saying a finite number is asked for, not that it was no number', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/v1/outcomes', headers: { authorization: bearer(KEYS.server), 'content-type': 'application/json' }, payload: '{"type":"purchase","subject":"ana","value":1e400}' });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().problems).toEqual([{ field: 'value', message: 'The `value` property must be a finite number; it was Infinity (1e400 and other numbers beyond ±1.8e308 are read as that).' }]);
+  });
+
   it('POST /v1/outcomes refuses a number where a string is asked for', async () => {
     await refused('/v1/outcomes', { type: 12, subject: 'ana' }, 'type', /`type` property must be a string; it was 12 \(a number\)/);
   });

@@ -25,7 +25,7 @@ describe.each(['sqlite', 'postgres'] as const)('a NUL character in a request (%s
     expect(profile.statusCode).toBe(400);
     expect(profile.json().problems).toEqual([{ field: 'identifier', message: expect.stringContaining('NUL character') }]);
     const reviews = await get(h.app, '/v1/reviews?queue=a%00b');
-    expect([reviews.statusCode, reviews.json().problems[0].field]).toEqual([400, 'query.queue']);
+    expect([reviews.statusCode, reviews.json().problems[0].field]).toEqual([400, 'querystring.queue']);
     const decide = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server) }, payload: { subject: 'ana', placement: 'home', context: { page: ['x', 'y\u0000'] } } });
     expect([decide.statusCode, decide.json().problems[0].field]).toEqual([400, 'context.page[1]']);
   });
@@ -33,7 +33,7 @@ describe.each(['sqlite', 'postgres'] as const)('a NUL character in a request (%s
   it('answers 400 naming a parameter or field that is a number but not a finite one', async () => {
     // The schema validator coerces "Infinity" (and 1e400) to a number that passes `integer` and `maximum`.
     const q = await get(h.app, '/v1/decisions?limit=Infinity');
-    expect([q.statusCode, q.json().problems?.[0]]).toEqual([400, { field: 'query.limit', message: 'The `query.limit` must be a finite number.' }]);
+    expect([q.statusCode, q.json().problems?.[0]]).toEqual([400, { field: 'querystring.limit', message: 'The `querystring.limit` must be a finite number.' }]);
     const body = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server), 'content-type': 'application/json' }, payload: '{"subject":"ana","placement":"home","context":{"cart":1e400}}' });
     expect([body.statusCode, body.json().problems?.[0]?.field]).toEqual([400, 'context.cart']);
   });

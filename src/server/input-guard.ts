@@ -16,7 +16,7 @@ export function refuseUnstorable(app: FastifyInstance): void {
     const collect = isCollect(req);
     const deep = collect ? undefined : tooDeepPath(req.body);
     if (deep) return done(validationError([{ field: deep, message: `The body nests deeper than ${MAX_DEPTH} levels at \`${deep}\`; no field Tact takes is that deep.` }]));
-    const where = nulPath(req.params) ?? prefixed('query', nulPath(req.query)) ?? (collect ? undefined : nulPath(req.body));
+    const where = nulPath(req.params) ?? prefixed('querystring', nulPath(req.query)) ?? (collect ? undefined : nulPath(req.body));
     done(where ? validationError([nulProblem(where)]) : undefined);
   });
 }
@@ -33,7 +33,7 @@ export function refuseUnstorable(app: FastifyInstance): void {
 export function refuseNonFinite(app: FastifyInstance): void {
   app.addHook('preHandler', (req, _reply, done) => {
     const where =
-      prefixed('query', nonFinitePath(req.query)) ??
+      prefixed('querystring', nonFinitePath(req.query)) ??
       (isCollect(req) ? undefined : nonFinitePath(req.body));
     done(where ? validationError([{ field: where, message: `The \`${where}\` must be a finite number.` }]) : undefined);
   });
