@@ -44,7 +44,7 @@ const MISSES: Miss[] = [
   { method: 'GET', url: '/v1/models/xyzzy', error: 'not_found', message: `No model (the models are ${MODELS}) matches \`xyzzy\`.` },
   {
     method: 'GET', url: '/v1/models/ratez/calibration', error: 'unknown_name', suggestion: 'rates',
-    message: 'No model with a calibration report matches `ratez`: did you mean `rates`? The models with a calibration report (those that record predictions) are rates, decisions, uplift.',
+    message: 'No model with a calibration report matches `ratez`: did you mean `rates`? The models with a calibration report, those that record predictions, are rates, decisions, uplift.',
   },
   { method: 'GET', url: '/v1/segments/buyer/members', error: 'unknown_name', suggestion: 'buyers', message: 'No segment matches `buyer`: did you mean `buyers`? The segments are buyers.' },
   { method: 'GET', url: '/v1/segments/buyer/events', error: 'unknown_name', suggestion: 'buyers', message: 'No segment matches `buyer`: did you mean `buyers`? The segments are buyers.' },

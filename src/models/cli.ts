@@ -135,10 +135,14 @@ export function estimatesCommand(program: Command): void {
     .option('--json', 'print the estimates as JSON')
     .addHelpText('after', '\nExamples:\n  tact estimates user-42\n  tact estimates email:ana@example.com --json')
     .action(async (identifier: string, opts: { json?: boolean }) => {
-      await withLearning(async (l, store) => {
+      await withLearning(async (l, store, settings) => {
         const found = await findProfile(store.profiles, identifier);
         const state = found && (await store.profiles.getProfile(found.profileId));
-        if (!state) throw new Error(`No profile matches ${identifier}.`);
+        if (!state) {
+          // The API's sentence: a kind near one of Tact's (`userid:`) names the one meant.
+          const [{ profileNotFound }, { mergeRulesKind }] = await Promise.all([import('../profiles/lookup.js'), import('../identity/merge-rules-kind.js')]);
+          throw new Error(profileNotFound(identifier, settings.get(mergeRulesKind)).message);
+        }
         const now = Date.now();
         const position = await l.ladderPosition(state, now);
         const list = (await l.estimates.forSubject(state, now, position)).map((x) => ({ model: x.model, key: x.key, ...estimateView(x.estimate, x.model === 'baseline' ? 'number' : 'share'), detail: x.detail }));

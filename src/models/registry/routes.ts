@@ -186,7 +186,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     const { name } = req.params;
     const reports = await modelCalibrationReports(tact.store, tact.settings, name, req.query.key, Date.now());
     if (!(CALIBRATED_MODELS as readonly string[]).includes(name) && reports.every((r) => r.n === 0 && r.pending === 0)) {
-      throw nameNotFound({ one: 'model with a calibration report', many: 'models with a calibration report (those that record predictions)' }, name, CALIBRATED_MODELS);
+      throw nameNotFound({ one: 'model with a calibration report', many: 'models with a calibration report, those that record predictions,' }, name, CALIBRATED_MODELS);
     }
     return clean({ model: name, reports });
   });
