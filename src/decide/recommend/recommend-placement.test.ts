@@ -40,6 +40,7 @@ describe('recommendation placements', () => {
     const before = (await decide('ana')).json();
     expect(before.choices).toMatchObject([{ kind: 'none', propensity: 1 }]);
     expect(before.explanation.modelVersion).toBe('recommendations@none');
+    expect(before.explanation.customer).toBe('We are not showing you anything personalised here right now.');
 
     const [trained] = await h.tact.learning.train(['recommendations']);
     expect(trained).toBeDefined();

@@ -16,6 +16,6 @@ export function recommendationResult(a: RecommendationAnswer, now: number): Pipe
   const operator = first
     ? `${a.items.length} item${a.items.length === 1 ? '' : 's'} recommended, ${how} (${a.modelVersion}); first "${first.id}" ${first.explanation}.${filtered ? ` ${filtered}` : ''}`
     : choices[0].why;
-  const customer = first ? (first.explanation.startsWith('because') ? `Recommended for you ${first.explanation}.` : `Recommended: ${first.explanation}.`) : '';
+  const customer = first ? (first.explanation.startsWith('because') ? `Recommended for you ${first.explanation}.` : `Recommended: ${first.explanation}.`) : 'We are not showing you anything personalised here right now.';
   return { arm: 'treatment', candidates: [], choices, newHolds: [], delivered: [], operator, customer };
 }

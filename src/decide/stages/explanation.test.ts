@@ -49,7 +49,22 @@ describe('the sentences of a decision agree with its verdicts', () => {
     expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['promo', 'sale', 'none']);
     // "Digest" scored 4 > 0: it lost to doing nothing only because the cap of 2 has no room for a third contact
     expect(r.choices[2].why).not.toContain('worth at least as much');
-    expect(r.choices[2].why).toBe('The contact policy\'s caps and budgets leave no room for another contact in this decision: "Digest" (4) would pass one of them, and no other remaining action beats doing nothing (score 0).');
+    expect(r.choices[2].why).toBe('The contact policy\'s caps and budgets leave no room for another contact in this decision: "Digest" (4) would go over one of them, and no other remaining action beats doing nothing (score 0).');
+  });
+
+  it('says plainly when no action is on the placement\'s channel, rather than that none passed the rules', () => {
+    const push: Catalog = { actions, placements: [{ id: 'push', channel: 'push' }, { id: 'picked', channel: 'email', actions: ['other'], topics: ['content'] }] };
+    const decideOn = (placement: string) => {
+      const { ctx } = stageContext({ catalog: push, placement, rates: {} });
+      return runPipeline(ctx, playbookFor(compileCatalog(push), ctx.policy, 1, 1).rulebook.forPlacement(ctx.placement), 1, () => 'r');
+    };
+    const r = decideOn('push');
+    expect(r.candidates).toEqual([]);
+    expect(r.choices.map((c) => c.kind)).toEqual(['none']);
+    expect(r.operator).toBe('No action can be shown here: none of the catalog\'s actions is on this placement\'s channel (push), so the answer is to do nothing.');
+    expect(r.customer).toBe('We are not showing you anything personalised here right now.');
+    // the placement's `actions` list and topics narrow the candidates too: the sentence names them
+    expect(decideOn('picked').operator).toBe('No action can be shown here: none of the catalog\'s actions is on this placement\'s channel (email) in its `actions` list (other) with one of its topics (content), so the answer is to do nothing.');
   });
 
   it('does not tell the customer an exploration pick is what we expect to be most useful', () => {

@@ -46,15 +46,29 @@ export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageCont
     const best = bestAction(candidates, above);
     if (pick && !pick.greedy) s = `Doing nothing (score ${num(ctx.policy.noneScore)}).`;
     // A greedy "none" below a better action not taken: the caps and budgets had no room for it with the ranks above (contactRoom).
-    else if (best && above.length && (best.score ?? 0) > ctx.policy.noneScore) s = `The contact policy's caps and budgets leave no room for another contact in this decision: ${nameOf(ctx, best.action.id)} (${num(best.score ?? 0)}) would pass one of them, and no other remaining action beats doing nothing (score ${num(ctx.policy.noneScore)}).`;
+    else if (best && above.length && (best.score ?? 0) > ctx.policy.noneScore) s = `The contact policy's caps and budgets leave no room for another contact in this decision: ${nameOf(ctx, best.action.id)} (${num(best.score ?? 0)}) would go over one of them, and no other remaining action beats doing nothing (score ${num(ctx.policy.noneScore)}).`;
     else if (best) s = `Doing nothing (score ${num(ctx.policy.noneScore)}) was worth at least as much as the best admitted action, ${nameOf(ctx, best.action.id)} at ${num(best.score ?? 0)} = ${scoreWords(best)}.`;
-    else s = above.length ? 'No other action passed the rules, so the list ends here.' : 'No action passed the rules, so the answer is to do nothing.';
+    else if (above.length) s = 'No other action passed the rules, so the list ends here.';
+    else s = candidates.length ? 'No action passed the rules, so the answer is to do nothing.' : noCandidates(ctx);
   } else {
     const c = pick?.candidate;
     s = `${nameOf(ctx, choice.action)} scored ${num(choice.score)} = ${c ? scoreWords(c) : ''}${c?.review === 'approved' ? '; a person approved it for this subject' : ''}.`;
   }
   if (pick && !pick.greedy) s += ` Chosen by exploration with probability ${pct(choice.propensity)}; the best-scoring option was ${pick.best ? nameOf(ctx, pick.best.action.id) : '"none"'} (${num(pick.bestScore)}).`;
   return s;
+}
+
+/**
+ * Why a placement has no candidate action at all: the catalog's actions compete only on the
+ * placement's channel, narrowed by its `actions` list and its `topics` (catalog-compile.ts).
+ *
+ * @example
+ * noCandidates(ctx); // 'No action can be shown here: none of the catalog\'s actions is on this placement\'s channel (push), so the answer is to do nothing.'
+ */
+function noCandidates(ctx: StageContext): string {
+  const p = ctx.placement.def;
+  const narrowed = [p.actions ? `in its \`actions\` list (${p.actions.join(', ')})` : '', p.topics ? `with one of its topics (${p.topics.join(', ')})` : ''].filter((x) => !!x).join(' ');
+  return `No action can be shown here: none of the catalog's actions is on this placement's channel (${ctx.placement.channel})${narrowed ? ` ${narrowed}` : ''}, so the answer is to do nothing.`;
 }
 
 /** The best-scoring admitted action not already taken by a rank above (delivered, or held for review). */
@@ -165,6 +179,8 @@ function excludedSentence(r: PipelineResult, ctx: StageContext): string {
   const n = r.candidates.length;
   const counts = excludedCounts(r.candidates);
   const total = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+  // No candidate at all: the first choice's sentence says why (noCandidates).
+  if (!n) return first;
   if (!total) return `${first} ${n} candidate action${n === 1 ? '' : 's'}, none excluded.`;
   const byStage = Object.entries(counts).map(([s, k]) => `${s} ${k}`).join(', ');
   const top = mostCommon(r.candidates);
