@@ -111,7 +111,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     schema: {
       tags: ['config'],
       summary: 'Earlier versions, newest first',
-      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } },
       response: { 200: { type: 'object', required: ['versions'], properties: { versions: { type: 'array', items: docSchema } } }, 404: errorSchema },
     },
   }, async (req) => {

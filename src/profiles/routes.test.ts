@@ -52,6 +52,9 @@ describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier} (%
     const tooMany = await get(h.app, `/v1/profiles/u1?events=${RECENT_EVENTS + 1}`);
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.body).toContain('events');
+    // A misspelt parameter (`event` for `events`) is refused naming it, not answered with the default 20.
+    const typo = await get(h.app, '/v1/profiles/u1?event=5');
+    expect([typo.statusCode, typo.json().problems]).toEqual([400, [{ field: 'querystring.event', message: 'The `querystring.event` property is not one this endpoint takes.' }]]);
   });
 });
 

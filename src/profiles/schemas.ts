@@ -24,7 +24,7 @@ export const profileSchemas = {
     summary: 'A profile: traits, features, consent, identities, accounts and recent events',
     description: 'The identifier is looked up as userId, then anonymousId, then email; `kind:value` names the kind (e.g. `email:ana@example.com`, `profile:<id>`; Segment\'s `user_id:` and `anonymous_id:` read as `userId:` and `anonymousId:`; an external id\'s type may hold colons: `ios:idfa:ABC` is tried as kind `ios`, then `ios:idfa`). A kind near one of Tact\'s or the merge rules\' but none of them (`userid:u1`) is a 404 `unknown_identifier_kind` naming the kind meant. Facts only.',
     params: { type: 'object', properties: { identifier: { type: 'string' } }, required: ['identifier'] },
-    querystring: { type: 'object', properties: { events: { type: 'integer', minimum: 0, maximum: RECENT_EVENTS, default: 20, description: `How many recent events to include (a profile keeps its ${RECENT_EVENTS} most recent).` } } },
+    querystring: { type: 'object', additionalProperties: false, properties: { events: { type: 'integer', minimum: 0, maximum: RECENT_EVENTS, default: 20, description: `How many recent events to include (a profile keeps its ${RECENT_EVENTS} most recent).` } } },
     response: {
       200: {
         type: 'object',

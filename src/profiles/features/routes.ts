@@ -107,7 +107,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
       tags: ['profiles'],
       summary: 'Remove a feature definition',
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
-      querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why: kept with the new version of `features` (default "remove feature <name>").' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why: kept with the new version of `features` (default "remove feature <name>").' } } },
       response: { 200: { type: 'object', required: ['removed', 'version'], properties: { removed: { type: 'string', description: 'The name of the feature removed.' }, version: { type: 'integer', description: 'The new version of the `features` configuration.' } } }, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
