@@ -28,6 +28,11 @@ describe('normalizeMessage', () => {
     // ECMA-262 §21.4.1.1: a time value is within ±8.64e15 ms of 1970; 1e308 is a finite number but no date.
     const n = normalizeMessage({ userId: 'u', event: 'E', sentAt: 1e308 }, 'track', env);
     expect(!n.ok && n.problems.map((p) => p.field)).toEqual(['sentAt']);
+    // The sentence says numbers are taken, within which range, and what was sent (1e400 is Infinity, not null).
+    for (const [sent, was] of [[8640000000000001, '8640000000000001'], [Infinity, 'Infinity']] as const) {
+      const r = normalizeMessage({ userId: 'u', event: 'E', timestamp: sent }, 'track', env);
+      expect(!r.ok && r.problems[0].message).toBe(`The \`timestamp\` property must be a number of milliseconds since 1970 within ±8.64e15 (a Date's range), or an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${was}.`);
+    }
     // Epoch numbers with a fraction of a millisecond are rounded to whole ones, as every time is kept.
     const fraction = normalizeMessage({ userId: 'u', event: 'E', timestamp: 1764000000000.6 }, 'track', env);
     expect(fraction.ok && fraction.message.timestamp).toBe(1764000000001);

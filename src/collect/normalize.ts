@@ -348,7 +348,11 @@ function timeField(r: Record<string, unknown>, key: string, problems: FieldProbl
   const ms = typeof v === 'string' ? readIsoTime(v) : typeof v === 'number' ? v : NaN;
   // A number beyond ±8.64e15 ms (±273,790 years) is no date: JavaScript's Date cannot hold it.
   if (!(Math.abs(ms) <= MAX_DATE_MS)) {
-    problems.push({ field: key, message: `The \`${key}\` property must be an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}.` });
+    // A number is epoch milliseconds: say the range it missed, and what it was (JSON.stringify writes Infinity as null).
+    const said = typeof v === 'number'
+      ? `a number of milliseconds since 1970 within ±8.64e15 (a Date's range), or an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${String(v)}`
+      : `an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}`;
+    problems.push({ field: key, message: `The \`${key}\` property must be ${said}.` });
     return undefined;
   }
   // Times are whole milliseconds everywhere (a Date's resolution; the stores keep integers).
