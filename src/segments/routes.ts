@@ -5,9 +5,9 @@ import { validationError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
+import { eventsSchema, membersSchema, segmentsSchema } from './segment-schemas.js';
 import { segmentsKind } from './segments-kind.js';
 
-const anyObj = { type: 'object', additionalProperties: true } as const;
 const iso = (t: number) => new Date(t).toISOString();
 
 /**
@@ -29,7 +29,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
 
   app.get('/v1/segments', {
     preHandler: read,
-    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, the evaluations of their rule that failed (this process, since it started), and the live micro-segments with their status (`live`, or `needs-retraining` with the reason when the features they clustered changed since)', response: { 200: anyObj } },
+    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, the evaluations of their rule that failed (this process, since it started), and the live micro-segments with their status (`live`, or `needs-retraining` with the reason when the features they clustered changed since)', response: { 200: segmentsSchema } },
   }, async () => {
     const counts = new Map((await tact.store.segments.counts()).map((c) => [c.segment, c]));
     const live = await tact.learning.lookup.liveMicroSegments();
@@ -62,7 +62,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
       summary: 'Members of a segment, by profile id (page with `after`); a segment no longer defined answers none',
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
       querystring: { type: 'object', properties: { after: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-      response: { 200: anyObj, 404: errorSchema },
+      response: { 200: membersSchema, 404: errorSchema },
     },
   }, async (req) => {
     await known(req.params.name);
@@ -84,7 +84,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         },
       },
-      response: { 200: anyObj, 400: errorSchema, 404: errorSchema },
+      response: { 200: eventsSchema, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
     await known(req.params.name);

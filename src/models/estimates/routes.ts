@@ -7,9 +7,9 @@ import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { metricsKind } from '../baselines/metrics-kind.js';
 import type { AnomalyRecord } from './estimate-store.js';
+import { anomaliesSchema, subjectEstimatesSchema } from './estimate-schema.js';
 import { clean, estimateView } from './estimate-view.js';
 
-const anyObj = { type: 'object', additionalProperties: true } as const;
 const iso = (t: number) => new Date(t).toISOString();
 const anomalyView = (a: AnomalyRecord) => clean({ profileId: a.subjectId, metric: a.metric, at: iso(a.at), value: a.value, low: a.low, high: a.high, level: a.level, modelVersion: a.modelVersion, seq: a.seq });
 
@@ -29,7 +29,7 @@ export async function estimateRoutes(app: FastifyInstance, tact: Tact): Promise<
       summary: "What Tact infers about a profile: each estimate with its interval, evidence, rung and status",
       description: 'Every configured metric baseline, rate and the send time — a model with no data for this profile answers from the population with status "learning". Also the profile\'s segments, micro-segment and recent anomaly flags.',
       params: { type: 'object', properties: { identifier: { type: 'string' } }, required: ['identifier'] },
-      response: { 200: anyObj, 401: errorSchema, 403: errorSchema, 404: errorSchema },
+      response: { 200: subjectEstimatesSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
     const found = await findProfile(tact.store.profiles, req.params.identifier);
@@ -58,7 +58,7 @@ export async function estimateRoutes(app: FastifyInstance, tact: Tact): Promise<
       description: 'Flags are raised only once a subject\'s baseline is established; a reading while it is learning is never flagged.',
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
       querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-      response: { 200: anyObj, 404: errorSchema },
+      response: { 200: anomaliesSchema, 404: errorSchema },
     },
   }, async (req) => {
     const metrics = tact.settings.get(metricsKind).map((m) => m.def.name);

@@ -15,8 +15,8 @@ import { scheduledRun } from '../train/schedule.js';
 import { KEPT_TRAININGS, TRAINING_ALIVE_MS, type TrainingJob } from '../train/training-jobs.js';
 import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
 import type { ModelVersionSummary } from './model-store.js';
+import { calibrationSchema, modelSchema, modelsSchema, promotionSchema, rollbackSchema, trainedSchema, trainingSchema, trainingStartedSchema } from './registry-schemas.js';
 
-const anyObj = { type: 'object', additionalProperties: true } as const;
 /** The longest a training request waits for a training of the same model already running (proxies time out long before). */
 const MAX_TRAIN_WAIT_S = 600;
 const nameParam = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
@@ -42,7 +42,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
   const actor = (req: FastifyRequest) => authorOf(req);
 
   app.get('/v1/models', { preHandler: read, schema: { tags: ['learn'], summary: 'Every model: its live version and its latest',
-    description: 'Each model also says how the schedule last trained it (`scheduled`, null when it never has): `state` (`done`, `failed`, or `running` on its first run), `lastRunAt` and `lastResult` (`{ version, skipped, promoted }`) of the last run that ended, `failedAt` and `error` (a sentence: what failed, when, and when it is tried again) when the last try failed, and `nextAt`, when it is due again (null when the schedule is off or does not list it).', response: { 200: anyObj } } }, async () => {
+    description: 'Each model also says how the schedule last trained it (`scheduled`, null when it never has): `state` (`done`, `failed`, or `running` on its first run), `lastRunAt` and `lastResult` (`{ version, skipped, promoted }`) of the last run that ended, `failedAt` and `error` (a sentence: what failed, when, and when it is tried again) when the last try failed, and `nextAt`, when it is due again (null when the schedule is off or does not list it).', response: { 200: modelsSchema } } }, async () => {
     const names = [...new Set([...MODEL_NAMES, ...(await reg.store.names())])];
     const cfg = tact.settings.get(trainingKind);
     const models = [];
@@ -56,7 +56,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     return { models, schedule: { everyMs: cfg.everyMs, models: cfg.models, segmentSweepMs: cfg.sweepMs } };
   });
 
-  app.get<{ Params: { name: string } }>('/v1/models/:name', { preHandler: read, schema: { tags: ['learn'], summary: 'A model: versions (newest first), the live one, and its history of promotions, refusals and rollbacks', params: nameParam, response: { 200: anyObj, 404: errorSchema } } }, async (req) => {
+  app.get<{ Params: { name: string } }>('/v1/models/:name', { preHandler: read, schema: { tags: ['learn'], summary: 'A model: versions (newest first), the live one, and its history of promotions, refusals and rollbacks', params: nameParam, response: { 200: modelSchema, 404: errorSchema } } }, async (req) => {
     const { name } = req.params;
     await known(name);
     const live = await reg.store.live(name);
@@ -86,7 +86,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
           sync: { type: 'boolean', default: false, description: 'Train within the request and answer the results (200) or 409, as before trainings ran in the background.' },
         },
       },
-      response: { 200: anyObj, 202: { ...anyObj, description: 'The training started (or the one of this model not over, in any process sharing the store): `{ id, model, state, startedAt, statusUrl }`.' }, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      response: { 200: trainedSchema, 202: trainingStartedSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     },
   }, async (req, reply) => {
     const { name } = req.params;
@@ -121,7 +121,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       summary: 'A training started by POST /v1/models/{name}/train: waiting, running, done (with its results), failed or busy',
       description: `\`state\` is \`waiting\` (for another training of the model — the schedule's, or one in another process: \`waitingFor\` says whose, since when), \`running\`, \`done\` (\`result\` is what \`sync=true\` answers: \`{ results }\`), \`failed\` (\`error\` says why) or \`busy\` (the wait ran out, nothing was trained: \`error\` says whose training it waited for). A training whose process stopped before it was over (killed, its host gone) is \`failed\` once that process has not said it is alive for ${TRAINING_ALIVE_MS / 60_000} minutes, \`error\` saying so. Trainings are kept in the store, so every process sharing it answers them: the last ${KEPT_TRAININGS} over, for an hour; an id unknown, or forgotten, is a 404.`,
       params: { type: 'object', properties: { name: { type: 'string' }, id: { type: 'string' } }, required: ['name', 'id'] },
-      response: { 200: anyObj, 404: errorSchema },
+      response: { 200: trainingSchema, 404: errorSchema },
     },
   }, async (req) => {
     const { name, id } = req.params;
@@ -142,7 +142,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history; so is a promotion decided against a live version that another process replaced meanwhile (ask again).',
       params: nameParam,
       body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, force: { type: 'boolean' }, reason: { type: 'string', maxLength: MAX_FREE_TEXT } }, additionalProperties: false },
-      response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      response: { 200: promotionSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     },
   }, async (req) => {
     await known(req.params.name);
@@ -161,7 +161,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       description: 'Optional body: `{ "reason": "…" }`, kept in the history. A 409 `conflict` when another process changed the live version while the rollback ran.',
       params: nameParam,
       body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why: kept in the model\'s history.' } } },
-      response: { 200: anyObj, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      response: { 200: rollbackSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     }),
     // The body is optional: a request without one is checked as `{}` (Fastify checks the body even when none was sent).
     preValidation: async (req) => {
@@ -180,7 +180,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       description: 'Each figure carries its 95% interval (ECE, MCE, Brier by a subject bootstrap; coverage by Wilson) and ECE the value a perfectly calibrated model would read (calibratedReference). Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for); `decisions` reports the goal-rate estimates the most recent 50,000 decisions scored their chosen actions with, against the goal outcomes credited to them (pending while the attribution window is open); `uplift` reports, per action of the live version (or the `key` asked for), predicted uplift per bin against the observed treatment − control difference with its 95% interval, on the held-out subjects\' decisions no version is trained on.',
       params: nameParam,
       querystring: { type: 'object', properties: { key: { type: 'string' } } },
-      response: { 200: anyObj, 400: errorSchema, 404: errorSchema },
+      response: { 200: calibrationSchema, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
     const { name } = req.params;
