@@ -238,14 +238,20 @@ export class DecideState {
     this.forgetKeys(now, true);
   }
 
-  /** Folds in what other processes logged since the last sync (shared stores only). */
-  async sync(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<void> {
+  /**
+   * Folds in what other processes logged since the last sync (shared stores only), and answers the
+   * outcomes it read — this process's own among them — for what else learns from them (the
+   * bandits resolve their open trials of this process's decisions that another process recorded).
+   */
+  async sync(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<readonly OutcomeRecord[]> {
     const since = this.syncedTo - 5_000;
     this.syncedTo = now;
     for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
-    await this.applyOthersOutcomes(store, await store.outcomesSince(since));
+    const outcomes = await store.outcomesSince(since);
+    await this.applyOthersOutcomes(store, outcomes);
     this.flags.load(await store.openFlags());
     await this.loadHolds(store, now);
+    return outcomes;
   }
 
   /**

@@ -200,7 +200,11 @@ export class DecideService {
   sync(): Promise<void> {
     this.syncing ??= (async () => {
       await this.o.settings.refreshIfStale();
-      await this.state.sync(this.o.store.decisions, (a) => this.playbook().topicsOf(a), Date.now());
+      const outcomes = await this.state.sync(this.o.store.decisions, (a) => this.playbook().topicsOf(a), Date.now());
+      // An outcome of this process's decision recorded by another (its API, or the process holding
+      // the outcome consumer's lease) resolves the bandit's open trial now, not at the window's end;
+      // one it resolved already has no open trial left.
+      this.bandits.onOutcomes(outcomes);
     })().finally(() => (this.syncing = undefined));
     return this.syncing;
   }
