@@ -50,6 +50,10 @@ export interface ScoreTrace {
   a?: number;
   b?: number;
   learning?: true;
+  /** Why it is still learning, when the estimate says (a bandit's `extrapolated`: beyond the contexts it learned from). */
+  why?: 'extrapolated' | 'stale';
+  /** A bandit's estimate: when the action's evidence last changed (ms), its `updatedAt`. */
+  at?: number;
   value?: number;
   cost?: number;
   levers?: (readonly [string, number])[];

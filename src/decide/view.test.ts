@@ -36,3 +36,16 @@ describe('an action\'s estimate in a decision', () => {
     expect(v.explanation.candidates[0].estimate).toEqual(expected);
   });
 });
+
+describe('a bandit\'s estimate in a decision', () => {
+  it('keeps when the action\'s evidence last changed and why it is learning (extrapolated), in the estimate and in its factor\'s words', () => {
+    const d = record([{ rank: 1, kind: 'action', action: 'a', score: 0.4, propensity: 0.9, why: '' }]);
+    d.modelVersion = 'bandit:home@300';
+    const at = Date.UTC(2026, 11, 4, 9, 30);
+    d.scored = [{ action: 'a', score: 0.4, p: 0.4, lo: 0.2, hi: 0.6, n: 165, rung: 'population', learning: true, why: 'extrapolated', at, value: 1 }];
+    const v = decisionView(d, { full: true, public: false, level: 0.9 }) as { choices: { estimate: Record<string, unknown> }[]; explanation: { candidates: { estimate: Record<string, unknown>; factors: { name: string; detail?: string }[] }[] } };
+    expect(v.choices[0].estimate).toMatchObject({ status: 'learning', reason: 'extrapolated', updatedAt: '2026-12-04T09:30:00.000Z', modelVersion: 'bandit:home@300' });
+    const detail = v.explanation.candidates[0].factors.find((f) => f.name === 'estimate')?.detail;
+    expect(detail).toBe('40% (20% to 60%, n=165, population, learning, beyond the contexts it learned from)');
+  });
+});

@@ -12,14 +12,19 @@ const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
 /**
  * A scored candidate's estimate, as every estimate is shown (undefined when the log kept only its
- * score): its interval is at the level of the decision's policy. `updatedAt` is null: the ladder's
- * counts change with every decision and outcome, and the log does not keep when they last changed
- * before this decision (the estimate is as of the decision's `at`).
+ * score): its interval is at the level of the decision's policy. `updatedAt` is a bandit's: when
+ * the action's evidence last changed (logged since 2026-12-05); null for the ladder's, whose counts
+ * change with every decision and outcome — the log does not keep when they last changed before this
+ * decision (the estimate is as of the decision's `at`). `reason` says why it is learning when the
+ * estimate said (a bandit's `extrapolated`).
  */
 function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<string, unknown> | undefined {
   if (t.p === undefined) return undefined;
-  return { value: t.p, low: t.lo, high: t.hi, level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', modelVersion: d.modelVersion, updatedAt: null };
+  return { value: t.p, low: t.lo, high: t.hi, level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', ...(t.why ? { reason: t.why } : {}), modelVersion: d.modelVersion, updatedAt: t.at !== undefined ? iso(t.at) : null };
 }
+
+/** A learning estimate's words, as the choice's sentence says them (explanation.ts). */
+const statusWords = (t: ScoreTrace) => (!t.learning ? 'established' : t.why === 'extrapolated' ? 'learning, beyond the contexts it learned from' : t.why === 'stale' ? 'learning, no recent readings' : 'learning, not enough data yet');
 
 /** A scored candidate's terms: estimate (or uplift over "none") × value × levers − contact cost. */
 function factorsOf(t: ScoreTrace): Factor[] | undefined {
@@ -28,7 +33,7 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
   return [
     u
       ? { name: 'uplift', value: u.p, detail: `${pct(u.p)} over doing nothing (${pct(u.lo)} to ${pct(u.hi)}, n=${u.n}, ${u.model})` }
-      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${t.learning ? 'learning, not enough data yet' : 'established'})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
+      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${statusWords(t)})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
     { name: 'value', value: t.value ?? 1 },
     ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
     ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),

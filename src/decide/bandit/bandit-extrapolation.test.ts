@@ -4,7 +4,7 @@ import { sigmoid } from '../../learn/math/special.js';
 import { type BanditConfig, type BanditState, createBandit, updateBandit } from '../../learn/bandit/thompson.js';
 import type { Catalog } from '../catalog.js';
 import { stageContext } from '../stages/fixture-context.js';
-import { scoreWords } from '../stages/explanation.js';
+import { scoreWords, traces } from '../stages/explanation.js';
 import { scoring } from '../stages/scoring.js';
 import { type BanditBook, banditSelect } from './bandit-select.js';
 
@@ -55,5 +55,8 @@ describe('bandit selection beyond the contexts learned from', () => {
     expect(scoreWords(far)).toContain('beyond the contexts it learned from');
     expect(edge.estimate!.reason).toBeUndefined();
     expect(scoreWords(edge)).not.toContain('beyond');
+    // The log's trace keeps why (the decision's view says it months later).
+    const [trace] = traces([far], new Set(['a'])).scored;
+    expect(trace).toMatchObject({ learning: true, why: 'extrapolated' });
   });
 });

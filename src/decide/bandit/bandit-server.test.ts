@@ -76,6 +76,12 @@ describe('bandit selection through the server', () => {
     expect(again.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${actions}`);
     const res = await post(again.app, '/v1/decide', { subject: 'after-restart', placement: 'home', context: { mobile: true } });
     expect(res.json().choices[0].estimate.modelVersion).toBe(`bandit:home@${actions}`);
+    // A bandit's estimate is dated by the action's last outcome, in the answer and in the log (until 2026-12-05 the log's view said null).
+    const dated = res.json().choices[0].estimate.updatedAt;
+    expect(dated).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const logged = (await again.app.inject({ method: 'GET', url: `/v1/decisions/${res.json().decisionId}`, headers: { authorization: bearer() } })).json();
+    const candidate = logged.explanation.candidates.find((c: { action: string }) => c.action === res.json().choices[0].action);
+    expect(candidate.estimate.updatedAt).toBe(dated);
   });
 });
 

@@ -34,11 +34,11 @@ const estimate = {
     evidence: { type: 'number', description: 'Evidence behind the estimate at its own rung (trials, observations).' },
     source: { type: 'string', enum: ['population', 'segment', 'micro-segment', 'personal'], description: 'The rung of the granularity ladder the estimate comes from.' },
     status: { type: 'string', enum: ['learning', 'established'], description: '`learning` while the interval is wider than the policy\'s threshold (not enough data yet), or for `reason`.' },
-    reason: { type: 'string', enum: ['stale'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline without recent readings.' },
+    reason: { type: 'string', enum: ['stale', 'extrapolated'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline without recent readings; `extrapolated`, a bandit\'s estimate for a context beyond those it learned from.' },
     modelVersion: { type: 'string', description: 'The model (and version) that produced it.' },
     updatedAt: {
       type: ['string', 'null'],
-      description: 'ISO-8601 time of its last update. Null for an action\'s estimate: the outcome counts behind it change with every decision and outcome, and the log does not keep when they last changed before the decision (the estimate is as of the decision\'s `at`). An item\'s estimate has its model\'s time.',
+      description: 'ISO-8601 time of its last update. For an action\'s estimate from a bandit, when the action\'s evidence last changed; null for one from the outcome counts (the ladder): they change with every decision and outcome, and the log does not keep when they last changed before the decision (the estimate is as of the decision\'s `at`). An item\'s estimate has its model\'s time.',
     },
     posterior: {
       type: 'object',

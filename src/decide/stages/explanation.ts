@@ -151,6 +151,10 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
       t.b = round(e.posterior.beta, 1e6);
     }
     if (e.status === 'learning') t.learning = true;
+    if (e.reason) t.why = e.reason;
+    // A bandit's estimate is dated by the action's last outcome; the ladder's counts change with
+    // every decision and outcome, and the log does not keep when (its estimates are as of `at`).
+    if (e.updatedAt && e.modelVersion.startsWith('bandit:')) t.at = Date.parse(e.updatedAt);
     t.value = c.action.value;
     if (c.action.contactCost) t.cost = c.action.contactCost;
     if (c.levers) t.levers = c.levers;
