@@ -52,6 +52,26 @@ function learn(b: PlacementBandits, prefix: string, n: number, seed: number, con
 }
 
 describe('placement bandits', () => {
+  it('starts afresh when the placement\'s features change: its version counts the new bandit\'s outcomes, not the old one\'s as well', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    stores.push(store);
+    const b = book(store);
+    learn(b, 'old', 30, 1);
+    await b.save();
+    expect(b.versionOf('home')).toBe('bandit:home@30');
+    // Two features now: a new bandit, which learns one outcome (its decision logs two features).
+    b.stateFor('home', ['a', 'b'], defaultBanditConfig(2));
+    expect(b.versionOf('home')).toBe('bandit:home@0');
+    b.onDecision({ ...decision('new0', 'a', 0, 1), bandit: { model: 'bandit:home@0', features: [1, 0] } });
+    b.onOutcomes([outcome('new0', 'a', true, 1)]);
+    await b.save();
+    // Until 2026-12-05 the stored bandit's 30 (of the old features) were added: @31.
+    expect(b.versionOf('home')).toBe('bandit:home@1');
+    const again = book(store);
+    await again.load(['home']);
+    expect(again.versionOf('home')).toBe('bandit:home@1');
+  });
+
   it('resolves a trial at a success, at a non-positive reward, or at the end of its window (reading the log first)', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     stores.push(store);

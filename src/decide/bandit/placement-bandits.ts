@@ -210,8 +210,9 @@ export class PlacementBandits implements BanditBook {
     const snapshot = new Map(e.state.actions.map((a) => [a.id, copy(a, snapParams)]));
     const snapScaling = e.state.scaling && copyScaling(e.state.scaling);
     const snapUpdates = e.state.updates;
-    const merged: BanditState = { config: { ...e.state.config }, actions: [], updates: snapUpdates - e.baseUpdates + (stored?.updates ?? 0) };
     const compatible = stored && stored.config.features === e.state.config.features ? stored : undefined;
+    // A stored bandit of other features is replaced, not merged: its outcomes are not this one's.
+    const merged: BanditState = { config: { ...e.state.config }, actions: [], updates: snapUpdates - e.baseUpdates + (compatible?.updates ?? 0) };
     // Merged in the stored bandit's units (raw when it has none); each side is carried there exactly.
     const into = compatible ? paramsOf(compatible.scaling) : snapParams;
     if (snapScaling) {
