@@ -105,3 +105,17 @@ function nearKind(identifier: string, rules: MergeRules): { id: string; kind: st
   if (!near) return undefined;
   return { id: identifier, kind: named, suggestion: `${near}${identifier.slice(colon)}`, kinds: `${known.join(', ')} and profile (Tact's own id)` };
 }
+
+/**
+ * How the profile was found. A `profile:<id>` of a profile merged away answers with the survivor:
+ * the id asked for is named, with `mergedInto`, so a client that kept that id can tell it is now
+ * another profile's (findProfile gives the live id only).
+ *
+ * @example
+ * matchedBy('profile:p2', { kind: 'profile', value: 'p1' }, 'p1'); // { kind: 'profile', value: 'p2', mergedInto: 'p1' }
+ */
+export function matchedBy(identifier: string, matched: { kind: string; value: string }, liveId: string): Record<string, string> {
+  const asked = identifier.startsWith('profile:') ? identifier.slice('profile:'.length) : undefined;
+  if (matched.kind === 'profile' && asked !== undefined && asked !== liveId) return { kind: 'profile', value: asked, mergedInto: liveId };
+  return matched;
+}

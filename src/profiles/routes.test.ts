@@ -36,6 +36,8 @@ describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier} (%
     const p = (await get(h.app, `/v1/profiles/profile:${away}`)).json() as { id: string; matchedBy: unknown };
     expect(p.id).not.toBe(away);
     expect(p.matchedBy).toEqual({ kind: 'profile', value: away, mergedInto: p.id });
+    // Its estimates say the same (until 2026-12-05 they named the survivor as the id asked for).
+    expect((await get(h.app, `/v1/profiles/profile:${away}/estimates`)).json().matchedBy).toEqual({ kind: 'profile', value: away, mergedInto: p.id });
     // The survivor's own id matches as itself.
     expect(((await get(h.app, `/v1/profiles/profile:${p.id}`)).json() as { matchedBy: unknown }).matchedBy).toEqual({ kind: 'profile', value: p.id });
   });

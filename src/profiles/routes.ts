@@ -6,23 +6,12 @@ import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import { featuresKind } from './features/features-kind.js';
 import { lifecycleKind } from './lifecycle.js';
-import { findProfile, profileNotFound } from './lookup.js';
+import { findProfile, matchedBy, profileNotFound } from './lookup.js';
 import { mergeHistory } from './merged-ids.js';
 import { featureViews, lifecycleOf, ruleVars } from './profile-view.js';
 import { profileSchemas } from './schemas.js';
 
 const iso = (t: number | undefined | null) => (t === undefined || t === null ? null : new Date(t).toISOString());
-
-/**
- * How the profile was found. A `profile:<id>` of a profile merged away answers with the survivor:
- * the id asked for is named, with `mergedInto`, so a client that kept that id can tell it is now
- * another profile's (findProfile gives the live id only).
- */
-function matchedBy(identifier: string, matched: { kind: string; value: string }, liveId: string): Record<string, string> {
-  const asked = identifier.startsWith('profile:') ? identifier.slice('profile:'.length) : undefined;
-  if (matched.kind === 'profile' && asked !== undefined && asked !== liveId) return { kind: 'profile', value: asked, mergedInto: liveId };
-  return matched;
-}
 
 /** GET /v1/profiles/{identifier}: the facts Tact holds about one person. */
 export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<void> {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
 import { nameNotFound } from '../../errors/not-found.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
-import { findProfile, profileNotFound } from '../../profiles/lookup.js';
+import { findProfile, matchedBy, profileNotFound } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { metricsKind } from '../baselines/metrics-kind.js';
@@ -41,7 +41,7 @@ export async function estimateRoutes(app: FastifyInstance, tact: Tact): Promise<
     const anomalies = await tact.store.estimates.anomalies({ subjectId: state.id, limit: 20 });
     return clean({
       id: state.id,
-      matchedBy: found.matched,
+      matchedBy: matchedBy(req.params.identifier, found.matched, state.id),
       estimates: list.map((x) => ({ model: x.model, key: x.key, ...(x.description ? { description: x.description } : {}), ...estimateView(x.estimate, x.model === 'baseline' ? 'number' : 'share'), ...(x.detail ? { detail: x.detail } : {}) })),
       segments: position.segments,
       microSegment: position.microSegment ? { index: position.microSegment.index, modelVersion: position.microSegment.modelVersion } : null,
