@@ -48,6 +48,27 @@ describe('a config file that cannot be parsed', () => {
     }
   });
 
+  it('never quotes an unquoted secret YAML reads as an alias (`*…`) or a tag (`!…`), and prints no warning of its own', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      for (const [lead, where] of [['*', 'line 3, column 13'], ['!', 'line 3, column 13']] as const) {
+        const message = startError('c.yaml', `monitors:\n  webhook:\n    secret: ${lead}${SECRET}\n    url: https://hooks.example.com\n`);
+        expect(message, lead).toContain(`a value starts with \`${lead}\``);
+        expect(message, lead).toContain(where);
+        expect(message, lead).not.toContain(SECRET.slice(-8));
+      }
+      // An anchor set before its alias is YAML as meant, and reads.
+      expect(startError('c.yaml', 'a: &x 1\nb: *x\n')).toBeUndefined();
+      await new Promise((r) => setImmediate(r)); // a process warning is emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // Until 2026-12-05 the yaml library warned on stderr with the tag (the secret) in it.
+    expect(warnings.join('\n')).not.toContain(SECRET.slice(-8));
+  });
+
   it('reads a file that begins with a byte-order mark, as editors on Windows save it', () => {
     expect(startError('c.json', '\uFEFF{ "features": [] }')).toBeUndefined();
     expect(startError('c.yaml', '\uFEFFfeatures: []\n')).toBeUndefined();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument, visit, type Document } from 'yaml';
 import { jsonFault, lineColumn } from './text-position.js';
 
 /** Where Tact looks for its config file when TACT_CONFIG is not set. */
@@ -40,15 +40,38 @@ function parseJson(path: string, text: string): unknown {
   }
 }
 
-/** The parsed YAML, or an error with the parser's reason, line and column (not the line's text). */
+/**
+ * The parsed YAML, or an error with the parser's reason, line and column — never the file's text,
+ * which may hold a secret: the parser's own words for an unresolved alias (`*x`) or tag (`!x`)
+ * quote the value (an unquoted secret starting with `*` or `!`), so those are said here, and its
+ * warnings are not printed (they went to stderr as they were, until 2026-12-05).
+ */
 function parseYamlFile(path: string, text: string): unknown {
-  try {
-    return parseYaml(text, { prettyErrors: false });
-  } catch (err) {
-    const at = (err as { pos?: [number, number] }).pos?.[0];
+  const fail = (reason: string, at: number | undefined) => {
     const where = typeof at === 'number' && at >= 0 ? lineColumn(text, at) : undefined;
-    throw new Error(`The config file ${path} could not be parsed: ${(err as Error).message}${where ? ` at line ${where.line}, column ${where.column}` : ''}.`);
-  }
+    return new Error(`The config file ${path} could not be parsed: ${reason}${where ? ` at line ${where.line}, column ${where.column}` : ''}.`);
+  };
+  const doc = parseDocument(text, { prettyErrors: false, logLevel: 'silent' });
+  const [error] = doc.errors;
+  if (error) throw fail(error.message, error.pos[0]);
+  const tag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (tag) throw fail('a value starts with `!`, which YAML reads as a tag it does not know (quote the value)', tag.pos[0]);
+  const alias = unresolvedAlias(doc);
+  if (alias !== undefined) throw fail('a value starts with `*`, which YAML reads as an alias of an anchor not set before it (quote the value)', alias);
+  return doc.toJS();
+}
+
+/** Where the first alias naming no anchor set before it starts, if any. */
+function unresolvedAlias(doc: Document): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return at;
 }
 
 /** The parsed file as its sections: an empty file has none; anything but a mapping is refused. */
