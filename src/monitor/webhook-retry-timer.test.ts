@@ -45,6 +45,34 @@ describe('alert webhook retries in the running server', () => {
     }
   });
 
+  it('of several alerts that failed in one run are each attempted when due, not only the earliest', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    // Every alert's first post fails; each retry (jittered apart: 0.2–0.4 s) succeeds.
+    const failed = new Set<string>();
+    const hook = await receiver((req, res) => {
+      const id = String(req.headers['x-tact-alert']);
+      res.writeHead(failed.has(id) ? 200 : 503).end();
+      failed.add(id);
+    });
+    const m = new Monitoring({ store, settings: settingsOf({ interval: '1h', webhook: { url: hook.url, backoff: '400ms' } }), log: pino({ level: 'silent' }) });
+    try {
+      const one = await storedAlert(store, { state: 'pending', attempts: 0, nextAttemptAt: Date.now(), lastError: null, deliveredAt: null });
+      const others = [1, 2, 3].map((k) => ({ ...one, id: `${one.id}-${k}` }));
+      await store.monitors.commitStep({ tracks: {}, upsert: [], remove: [], expectedVersion: 1, at: one.raisedAt, raised: others, resolved: [] });
+      m.start();
+      expect(await m.webhook.deliverDue()).toBe(4);
+      // Until 2026-12-05 the timer kept only the earliest retry: the others waited for the next step, an hour away.
+      const delivered = async () => (await Promise.all([one, ...others].map((a) => store.monitors.getAlert(a.id)))).filter((a) => a?.delivery.state === 'delivered').length;
+      for (const until = Date.now() + 5_000; (await delivered()) < 4 && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
+      expect(await delivered()).toBe(4);
+      expect(hook.posts).toHaveLength(8);
+    } finally {
+      await m.close();
+      await hook.close();
+      await cleanup();
+    }
+  });
+
   it('are left to the steps once the monitors are closed', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     const hook = await receiver((_req, res) => res.writeHead(503).end());

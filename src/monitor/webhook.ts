@@ -28,6 +28,9 @@ export interface DelivererOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Most alerts one run claims. */
+const CLAIM = 50;
+
 /**
  * Sends alerts to the operator's webhook: each alert's opening (`tact.alert`, or
  * `tact.alert.reopened` after a relapse) and its resolution (`tact.alert.resolved`), POSTed as JSON
@@ -45,9 +48,14 @@ export interface DelivererOptions {
  */
 export class WebhookDeliverer {
   private running: Promise<number> | undefined;
-  /** The earliest retry this process recorded and has not attempted yet. */
-  private soonest: number | undefined;
-  /** Set by {@link start}: a timer for {@link soonest}, so a retry is not left to the next monitors step. */
+  /**
+   * When each retry this process recorded and has not attempted yet falls due. Every one is kept,
+   * not only the earliest: a run claims what is due at its moment, and the retries due a little
+   * later — several alerts failing in one run draw their jittered waits apart — need the timer
+   * too (until 2026-12-05 they waited for the next monitors step, an hour with `interval: 1h`).
+   */
+  private dueTimes: number[] = [];
+  /** Set by {@link start}: a timer for the soonest of {@link dueTimes}, so a retry is not left to the next monitors step. */
   private retrying: { timer?: LongTimer } | undefined;
   private readonly random: () => number;
   private readonly env: NodeJS.ProcessEnv;
@@ -105,16 +113,19 @@ export class WebhookDeliverer {
     if (!this.retrying) return;
     this.retrying.timer?.cancel();
     // A failed run (the store unreachable) is the steps' to report: the timer only tries again.
-    this.retrying.timer = this.soonest === undefined ? undefined : longTimeout(() => void this.deliverDue().catch(() => undefined), this.soonest - this.now());
+    const soonest = this.dueTimes.length ? Math.min(...this.dueTimes) : undefined;
+    this.retrying.timer = soonest === undefined ? undefined : longTimeout(() => void this.deliverDue().catch(() => undefined), soonest - this.now());
   }
 
   private async run(): Promise<number> {
     const hook = this.settings().webhook;
     const now = this.now();
-    // What is due now is claimed now (a retry it records sets the next time); with no webhook, nothing is.
-    if (!hook || (this.soonest !== undefined && this.soonest <= now)) this.soonest = undefined;
+    // What is due now is claimed now (a retry it records adds its time); with no webhook, nothing is.
+    this.dueTimes = hook ? this.dueTimes.filter((t) => t > now) : [];
     if (!hook) return 0;
-    const due = await this.store.claimDeliveries(now, hook.timeoutMs * 2 + 1_000, 50);
+    const due = await this.store.claimDeliveries(now, hook.timeoutMs * 2 + 1_000, CLAIM);
+    // A full claim may have left more that are due: the timer comes back at once.
+    if (due.length === CLAIM) this.dueTimes.push(now);
     await Promise.all(due.map((a) => this.attempt(a, hook)));
     return due.length;
   }
@@ -154,7 +165,7 @@ export class WebhookDeliverer {
     } else {
       d = { state: 'pending', attempts, nextAttemptAt: nextAttemptAt(now, attempts, hook.backoffMs, r.waitMs, this.random), lastError: r.error, deliveredAt: null };
       result = 'retry';
-      this.soonest = Math.min(this.soonest ?? Infinity, d.nextAttemptAt as number);
+      this.dueTimes.push(d.nextAttemptAt as number);
     }
     await this.store.recordDelivery(a.id, d, { notice, reopenCount: a.reopenCount });
     const alert = notice === 'opening' ? { ...a, delivery: d } : { ...a, resolvedDelivery: d };

@@ -240,7 +240,7 @@ function peekingNote(what: string, pValue: number, alpha: number, look: Look): s
  */
 function noResultReasons(input: ReadoutInput, metrics: readonly MetricReadout[]): string[] {
   if (input.arms.every((a) => a.units === 0)) {
-    return ['No unit was read: no subject was first exposed to the experiment in the window, so every metric is not-enough-data (check the window and that decisions are logged at the placement).'];
+    return ['No unit was read: no subject was first exposed to its arms in the window (the experiment\'s, or the holdout\'s at the placement), so every metric is not-enough-data (check the window and that decisions are logged at the placement).'];
   }
   const notes: string[] = [];
   const small = new Set<string>();
