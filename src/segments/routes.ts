@@ -93,6 +93,12 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const list = after === undefined
       ? await tact.store.segments.transitions(req.params.name, limit)
       : await tact.store.segments.transitionsAfter(req.params.name, after, limit);
+    // A cursor past the segment's newest event was never handed out (every `next` is an event's id
+    // or the cursor it was asked with): taken, it would skip the events written below it from now on.
+    if (after && !list.length) {
+      const newest = (await tact.store.segments.transitions(req.params.name, 1))[0]?.id ?? 0;
+      if (after > newest) throw validationError([{ field: 'querystring.after', message: `The \`after\` cursor ${after} is past the newest event of the segment (${newest}): it is not one this endpoint handed out. Pass the \`next\` of an earlier answer, or 0 to read from the first event.` }]);
+    }
     // Where to poll from next: past the newest event answered (or where the poller already was).
     const next = after === undefined ? list[0]?.id ?? 0 : list[list.length - 1]?.id ?? after;
     return {

@@ -47,6 +47,15 @@ describe('GET /v1/segments/{name}/events', () => {
       expect(r.json()).toMatchObject({ error: 'validation_failed', problems: [{ field: 'querystring.after' }] });
       expect(r.json().message).toMatch(/`after`/);
     }
+    // A well-formed cursor past the newest event: taken, it would skip the next events written below
+    // it (until 2026-12-05 it was answered 200, echoed back as `next`, and those events were lost to the poller).
+    await h.store.segments.apply([t('p1', 'entry'), t('p2', 'entry')]);
+    const newest = Number(((await get(h.app, '/v1/segments/buyers/events?limit=1')).json() as Page).next);
+    const ahead = await get(h.app, `/v1/segments/buyers/events?after=${newest + 5}`);
+    expect([ahead.statusCode, ahead.json().problems?.[0]?.field]).toEqual([400, 'querystring.after']);
+    expect(ahead.json().message).toContain(`past the newest event of the segment (${newest})`);
+    // The newest event's own id is a cursor it hands out: caught up, not refused.
+    expect((await get(h.app, `/v1/segments/buyers/events?after=${newest}`)).statusCode).toBe(200);
   });
 
   it('hands a poller the exits of a segment no longer defined (reason `removed`), and is a 404 for a name never recorded', async () => {

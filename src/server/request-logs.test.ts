@@ -38,8 +38,11 @@ describe('the log of refused and failed requests', () => {
 
   it('names the route pattern and the error id, never the identifier in the path nor a query value', async () => {
     lines.length = 0;
-    const r = await app.inject({ url: '/v1/profiles/email:ana@example.com?fields=zoe@example.org', headers: { authorization: bearer(KEYS.server) } });
+    const r = await app.inject({ url: '/v1/profiles/email:ana@example.com?events=5', headers: { authorization: bearer(KEYS.server) } });
     expect(r.statusCode).toBe(404);
+    // A parameter the route does not take is refused naming it, not quoting its value.
+    const unknown = await app.inject({ url: '/v1/profiles/u1?fields=zoe@example.org', headers: { authorization: bearer(KEYS.server) } });
+    expect(unknown.statusCode).toBe(400);
     const failed = await app.inject({ url: '/v1/failing/bob@example.com?token=zoe@example.org' });
     expect(failed.statusCode).toBe(500);
     const log = logged();
