@@ -90,7 +90,9 @@ export async function recommendationFor(r: Recommender, placement: CompiledPlace
  */
 export function recommendationChoices(a: RecommendationAnswer, now: number): Choice[] {
   if (!a.items.length) {
-    const why = a.status === 'learning' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : ['No item passed the business filters.', filterSentences(a)].filter((x) => !!x).join(' ');
+    const why = a.mode === 'rerank' && !a.dropped?.length
+      ? 'The list to re-rank (`context.items`) was empty: there was no item to show.'
+      : a.status === 'learning' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : ['No item passed the business filters.', filterSentences(a)].filter((x) => !!x).join(' ');
     return [{ rank: 1, kind: 'none', score: 0, propensity: 1, why }];
   }
   const updatedAt = new Date(now).toISOString();

@@ -101,6 +101,10 @@ describe('recommendation placements', () => {
     const bad = await decide('ana', { items: [{ id: 3 }] });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().problems.map((p: { field: string }) => p.field)).toEqual(['context.items.0.relevance', 'context.items.0.id']);
+    // An empty list (a search that found nothing) answers "none" saying so, not that filters removed items.
+    const empty = (await decide('ana', { items: [] })).json();
+    expect(empty.choices.map((c: { kind: string }) => c.kind)).toEqual(['none']);
+    expect(empty.choices[0].explanation).toBe('The list to re-rank (`context.items`) was empty: there was no item to show.');
   });
 
   it('refuses a recommend block on a placement that is not a recommendation placement', async () => {
