@@ -115,6 +115,8 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   // (Decisions written to stdout: the failed file is named as when there is no --out.)
   const failedPath = o.failedPath ?? `${o.out && !isStdout(o.out) ? o.out : 'decide-batch'}.failed.jsonl`;
   const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
+  // What the decision lines themselves showed: the floor of the counts the server's lines report.
+  const received = { decided: 0, actions: 0 };
   // The failed file lists this run's undelivered decisions only: one an earlier run left would
   // otherwise stay beside a run that delivered everything, and a retry script would send it twice.
   // Moved aside rather than deleted: its decisions were logged and never delivered, and may not
@@ -141,7 +143,9 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   const handle = async (line: AudienceLine | { type: 'error'; message: string }) => {
     if (line.type === 'progress' || line.type === 'done') {
       // (`audienceErrors` is absent from the lines of a server older than the count.)
-      Object.assign(s, { scanned: line.scanned, total: line.total, matched: line.matched, decided: line.decided, actions: line.actions, audienceErrors: line.audienceErrors ?? 0 });
+      // Never fewer than the decisions received: a run stopped (by the webhook) before the server's
+      // first progress line had received some (until 2026-12-05 its summary said 0 of 0).
+      Object.assign(s, { scanned: Math.max(line.scanned, received.decided), total: Math.max(line.total, received.decided), matched: Math.max(line.matched, received.decided), decided: Math.max(line.decided, received.decided), actions: Math.max(line.actions, received.actions), audienceErrors: line.audienceErrors ?? 0 });
       if (line.evaluated !== undefined) s.evaluated = line.evaluated;
       if (line.audienceError !== undefined) s.audienceError = line.audienceError;
       if (line.type === 'done') {
@@ -153,6 +157,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       const d = line as unknown as BatchDecision;
       writer?.write(d);
       s.written += 1;
+      received.decided += 1;
+      received.actions += d.decision.choices.filter((c) => c.kind === 'action').length;
+      for (const k of ['scanned', 'total', 'matched', 'decided'] as const) s[k] = Math.max(s[k], received.decided);
+      s.actions = Math.max(s.actions, received.actions);
       // (Kept only for a webhook: a run to a file alone would hold every decision in memory.)
       if (o.webhook) pending.push(d);
       // Once stopped, the lines already received are still written; their delivery waits for the end.
