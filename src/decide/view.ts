@@ -1,5 +1,6 @@
 import type { DecisionRecord, Factor, ScoreTrace } from './decision.js';
 import type { OutcomeRecord } from './records.js';
+import { statusWords } from '../learn/estimate.js';
 
 const iso = (t: number) => new Date(t).toISOString();
 /**
@@ -24,7 +25,7 @@ function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<str
 }
 
 /** A learning estimate's words, as the choice's sentence says them (explanation.ts). */
-const statusWords = (t: ScoreTrace) => (!t.learning ? 'established' : t.why === 'extrapolated' ? 'learning, beyond the contexts it learned from' : t.why === 'stale' ? 'learning, no recent readings' : 'learning, not enough data yet');
+const traceWords = (t: ScoreTrace) => statusWords(t.learning ? 'learning' : 'established', t.why);
 
 /** A scored candidate's terms: estimate (or uplift over "none") × value × levers − contact cost. */
 function factorsOf(t: ScoreTrace): Factor[] | undefined {
@@ -33,7 +34,7 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
   return [
     u
       ? { name: 'uplift', value: u.p, detail: `${pct(u.p)} over doing nothing (${pct(u.lo)} to ${pct(u.hi)}, n=${u.n}, ${u.model})` }
-      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${statusWords(t)})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
+      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${traceWords(t)})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
     { name: 'value', value: t.value ?? 1 },
     ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
     ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),

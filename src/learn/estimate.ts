@@ -51,9 +51,25 @@ export type EstimateSource = 'population' | 'segment' | 'micro-segment' | 'perso
 export type EstimateStatus = 'learning' | 'established';
 export type EstimateReason = 'stale' | 'extrapolated';
 
+/**
+ * An estimate's status in words, with why it is learning: the one wording every reading uses (the
+ * API's `reading`, the decision's factors, the CLI). A baseline is stale while a gap in its
+ * readings of `staleAfterDays` or more has not been made good — the gap still open, or readings
+ * resumed but too few since (until 2026-12-05 both read "no recent readings", the second wrongly).
+ *
+ * @example
+ * statusWords('learning', 'extrapolated'); // 'learning, beyond the contexts it learned from'
+ */
+export function statusWords(status: EstimateStatus, reason?: EstimateReason): string {
+  if (status === 'established') return 'established';
+  if (reason === 'stale') return 'learning, stale after a gap in its readings';
+  if (reason === 'extrapolated') return 'learning, beyond the contexts it learned from';
+  return 'learning, not enough data yet';
+}
+
 /** A one-line human reading of an estimate, e.g. "3.1% (90% 2.2–4.2%, n=412, segment, established)". */
 export function describeEstimate(e: Estimate, asPercent = true): string {
   const f = (x: number) => (asPercent ? `${(x * 100).toFixed(1)}%` : x.toPrecision(3));
-  const status = e.status === 'established' ? 'established' : e.reason === 'stale' ? 'learning, no recent readings' : e.reason === 'extrapolated' ? 'learning, beyond the contexts it learned from' : 'learning, not enough data yet';
+  const status = statusWords(e.status, e.reason);
   return `${f(e.value)} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}, ${e.source}, ${status})`;
 }

@@ -2,6 +2,7 @@ import { TRACE_DETAIL, type Choice, type ExclusionTrace, type ScoreTrace, type S
 import type { PipelineResult } from '../pipeline.js';
 import type { Pick } from './selection.js';
 import type { Candidate, StageContext } from './types.js';
+import { statusWords } from '../../learn/estimate.js';
 
 const num = (x: number) => String(Number(x.toPrecision(3)));
 const pct = (x: number) => `${Number((x * 100).toPrecision(2))}%`;
@@ -16,7 +17,7 @@ const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.plac
 export function scoreWords(c: Candidate): string {
   const e = c.estimate;
   if (!e) return 'not scored';
-  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${e.status === 'learning' ? (e.reason === 'extrapolated' ? 'learning, beyond the contexts it learned from' : 'learning, not enough data yet') : 'established'}, n=${e.evidence})`, `value ${num(c.action.value)}`];
+  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${statusWords(e.status, e.reason)}, n=${e.evidence})`, `value ${num(c.action.value)}`];
   const u = c.uplift;
   if (u && !c.upliftFallback) parts[0] = `${u.value >= 0 ? '+' : ''}${pct(u.value)} ${c.action.goal} uplift over "none" (${Math.round(u.level * 100)}% ${pct(u.low)} to ${pct(u.high)}, n=${u.evidence}, ${u.modelVersion})`;
   if (c.upliftFallback) parts[0] += ` [scored on the rate, not the uplift: ${c.upliftFallback}]`;

@@ -4,6 +4,7 @@ import { normal } from '../math/samplers.js';
 import { baselineEstimate, checkReading, isBaselineEstablished } from './baseline-estimate.js';
 import { issueForecast, observeReading } from './baseline-update.js';
 import { type BaselineState, createBaseline, defaultBaselineConfig, hourOfDay } from './metric-baseline.js';
+import { describeEstimate } from '../estimate.js';
 
 /** Hour index (hours since 1970-01-01T00:00) of an ISO time: the baselines' clock. */
 const hour = (iso: string) => Date.parse(iso) / 3_600_000;
@@ -59,6 +60,8 @@ describe('a baseline whose subject stopped sending readings', () => {
     expect(s.resumed).toEqual({ hour: back, days: 1 });
     const e = baselineEstimate(s, back + 24, at);
     expect(e).toMatchObject({ status: 'learning', reason: 'stale' });
+    // Its reading says why without saying the readings stopped: they came back, too few yet.
+    expect(describeEstimate(e, false)).toContain('learning, stale after a gap in its readings');
     expect(checkReading(s, back + 24, 500, at)).toMatchObject({ anomaly: false, reason: 'stale' });
     // Hourly readings score 2 forecasts a day in the 1–2 h bucket (horizons 1 and 2 of the forecast
     // issued at 00:00 after the 23:00 reading). The first fresh day scores none there (its forecast

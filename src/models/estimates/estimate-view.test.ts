@@ -25,7 +25,7 @@ describe('estimates as stored and as shown', () => {
 
   it('says why a stale baseline is learning', () => {
     const stale = estimateView({ ...e, value: 312, low: 120, high: 700, source: 'population', status: 'learning', reason: 'stale' }, 'number');
-    expect(stale).toMatchObject({ status: 'learning', reason: 'stale', reading: '312 (90% 120–700, n=120, population, learning, no recent readings)' });
+    expect(stale).toMatchObject({ status: 'learning', reason: 'stale', reading: '312 (90% 120–700, n=120, population, learning, stale after a gap in its readings)' });
     expect(estimateView(e, 'share')).not.toHaveProperty('reason');
   });
 

@@ -1,4 +1,4 @@
-import type { Estimate } from '../../learn/estimate.js';
+import { type Estimate, statusWords } from '../../learn/estimate.js';
 
 const fin = (x: number) => (Number.isFinite(x) ? x : null);
 
@@ -11,7 +11,7 @@ export interface EstimateView {
   evidence: number;
   source: string;
   status: string;
-  /** Why a learning estimate is learning, when not for want of data: "stale" (no recent readings). */
+  /** Why a learning estimate is learning, when not for want of data: "stale" (a gap in its readings), "extrapolated" (beyond the contexts a bandit learned from). */
   reason?: string;
   modelVersion: string;
   /** When the evidence it rests on last changed; null when it rests on nothing observed yet. */
@@ -28,7 +28,7 @@ export interface EstimateView {
  */
 export function estimateView(e: Estimate, unit: 'share' | 'number'): EstimateView {
   const f = (x: number) => (unit === 'share' ? `${(x * 100).toFixed(1)}%` : Number(x.toPrecision(4)).toString());
-  const status = e.status === 'established' ? 'established' : e.reason === 'stale' ? 'learning, no recent readings' : 'learning, not enough data yet';
+  const status = statusWords(e.status, e.reason);
   const bounded = Number.isFinite(e.low) && Number.isFinite(e.high);
   const reading = !bounded
     ? `${status} (n=${e.evidence}${Number.isFinite(e.value) ? `, current guess ${f(e.value)}` : ''}, ${e.source})`
