@@ -30,7 +30,7 @@ export const estimateViewSchema = {
     evidence: { type: 'number', description: 'The n the interval rests on (trials, events, readings): the subject\'s own when `source` is personal, else the population\'s or the segment\'s.' },
     source: { type: 'string', enum: ['population', 'segment', 'micro-segment', 'personal'], description: 'Whose evidence it rests on: the rung of the granularity ladder it comes from.' },
     status: { type: 'string', enum: ['learning', 'established'], description: '`learning` while its interval is wider than the threshold on that evidence (not enough data yet), or for `reason`.' },
-    reason: { type: 'string', enum: ['stale', 'extrapolated'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline without recent readings.' },
+    reason: { type: 'string', enum: ['stale', 'extrapolated'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline after a gap in its readings (not yet made good); `extrapolated`, a bandit\'s estimate beyond the contexts it learned from.' },
     modelVersion: { type: 'string', description: 'The model (and version) that produced it, e.g. `rates@3`.' },
     updatedAt: { type: ['string', 'null'], description: 'When the evidence it rests on last changed; null when it rests on nothing observed yet (a model\'s defaults). Not the time it was read.' },
     reading: { type: 'string', description: 'One line a person can read, e.g. "31.0% (90% 24.2–38.4%, n=120, personal, established)".' },
