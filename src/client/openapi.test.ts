@@ -17,7 +17,7 @@ const decisionQuery = fields<DecisionQuery>()({ subject: 'optional', action: 'op
 const decision = fields<Decision>()({ decisionId: 'required', at: 'required', placement: 'required', channel: 'optional', arm: 'optional', subject: 'optional', choices: 'required', explanation: 'required', outcomes: 'optional' });
 const choice = fields<Choice>()({
   rank: 'required', kind: 'required', action: 'optional', item: 'optional', variant: 'optional', content: 'optional', queue: 'optional', score: 'optional',
-  propensity: 'optional', propensityError: 'optional', exposurePropensity: 'optional', held: 'optional', explanation: 'optional', estimate: 'optional', factors: 'optional',
+  propensity: 'optional', propensityError: 'optional', exposurePropensity: 'optional', held: 'optional', explanation: 'optional', estimate: 'optional', uplift: 'optional', factors: 'optional',
 });
 const decideResponse = fields<DecideResponse>()({
   decisionId: 'required', at: 'required', placement: 'required', channel: 'optional', arm: 'optional', subject: 'optional', choices: 'required', explanation: 'required', outcomes: 'optional', warnings: 'optional',
@@ -53,7 +53,7 @@ const explanation = fields<Decision['explanation']>()({
   ladder: 'optional', excludedByStage: 'optional', handoff: 'optional', candidates: 'optional', facts: 'optional', absentFacts: 'optional', context: 'optional',
 });
 const candidate = fields<Candidate>()({
-  action: 'required', status: 'required', score: 'optional', estimate: 'optional', factors: 'optional', review: 'optional', stage: 'optional', rule: 'optional', reason: 'optional',
+  action: 'required', status: 'required', score: 'optional', estimate: 'optional', uplift: 'optional', factors: 'optional', review: 'optional', stage: 'optional', rule: 'optional', reason: 'optional',
 });
 const apiError = fields<ApiErrorBody>()({ error: 'required', message: 'required', errorId: 'required', problems: 'optional' });
 

@@ -56,6 +56,8 @@ export interface Choice {
   held?: { action: string; reviewId: string };
   explanation?: string;
   estimate?: Estimate;
+  /** Under `scoring: uplift`, when the score used it: the action's uplift over doing nothing for this subject; `estimate` stays the goal rate. */
+  uplift?: Estimate;
   factors?: Factor[];
 }
 
@@ -65,6 +67,8 @@ export interface Candidate {
   status: 'scored' | 'excluded';
   score?: number;
   estimate?: Estimate;
+  /** Under `scoring: uplift`, when the score used it: the action's uplift over doing nothing. */
+  uplift?: Estimate;
   factors?: Factor[];
   /** High-stakes: needs a person, waits for one, or was approved. */
   review?: 'review' | 'pending' | 'approved';

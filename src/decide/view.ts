@@ -24,6 +24,17 @@ function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<str
   return { value: t.p, low: t.lo, high: t.hi, level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', ...(t.why ? { reason: t.why } : {}), modelVersion: d.modelVersion, updatedAt: t.at !== undefined ? iso(t.at) : null };
 }
 
+/**
+ * Uplift scoring: the uplift over "none" the score used, as every estimate is shown — the model's
+ * figure for this subject's facts (source `population`: one model for everyone), at the policy's
+ * level. Only an established uplift is used (else the rate, and `fallback` says why).
+ */
+function upliftOf(t: ScoreTrace, level: number): Record<string, unknown> | undefined {
+  const u = t.uplift;
+  if (!u) return undefined;
+  return { value: shown(u.p), low: shown(u.lo), high: shown(u.hi), level, evidence: u.n, source: 'population', status: 'established', modelVersion: u.model, updatedAt: null };
+}
+
 /** A learning estimate's words, as the choice's sentence says them (explanation.ts). */
 const traceWords = (t: ScoreTrace) => statusWords(t.learning ? 'learning' : 'established', t.why);
 
@@ -44,7 +55,7 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
 /** Every candidate with its verdict spelled out: the scored ones best first, then the excluded ones. */
 function candidatesOf(d: DecisionRecord, level: number): Record<string, unknown>[] {
   return [
-    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d, level), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
+    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d, level), ...(t.uplift ? { uplift: upliftOf(t, level) } : {}), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
     ...d.excluded.flatMap((g) => g.actions.map((action) => ({ action, status: 'excluded', stage: g.stage, rule: g.rule, reason: g.reason }))),
   ];
 }
@@ -84,6 +95,7 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
     const t = traceOf(c.action);
     if (t && t.p !== undefined) {
       v.estimate = estimateOf(t, d, o.level);
+      if (t.uplift) v.uplift = upliftOf(t, o.level);
       v.factors = factorsOf(t);
     }
     if (c.estimate) {

@@ -88,7 +88,8 @@ const candidate = {
     action: str,
     status: { type: 'string', enum: ['scored', 'excluded'] },
     score: { type: 'number', description: 'Scored candidates.' },
-    estimate: { ...estimate, description: 'Scored candidates among the best ten and the chosen ones: the estimate the score used.' },
+    estimate: { ...estimate, description: 'Scored candidates among the best ten and the chosen ones: the estimate of the action\'s goal rate (the score\'s term unless `uplift` is present).' },
+    uplift: { ...estimate, description: 'Under `scoring: uplift`, when the score used it: the action\'s established uplift over doing nothing for this subject (the `uplift` model\'s version).' },
     factors: { type: 'array', items: factor },
     review: { type: 'string', enum: ['review', 'pending', 'approved'], description: 'High-stakes: needs a person, waits for one, or was approved.' },
     stage: { type: 'string', description: 'Excluded candidates: the pipeline stage that excluded it.' },
@@ -149,6 +150,7 @@ const choice = {
     held: anyObj,
     explanation: { type: 'string' },
     estimate: { ...estimate, description: 'An action\'s estimate of its goal rate (the best ten and the chosen ones), or an item\'s score.' },
+    uplift: { ...estimate, description: 'Under `scoring: uplift`, when the score used it: the action\'s established uplift over doing nothing for this subject, with its interval (the `uplift` model\'s version); `estimate` stays the goal rate.' },
     factors: { type: 'array', items: factor },
   },
 } as const;

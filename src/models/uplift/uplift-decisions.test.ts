@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../../test/harness.js';
+import { bearer, harness, KEYS, send, type Harness } from '../../../test/harness.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { shopConfig } from '../../decide/fixtures.js';
 import type { OutcomeRecord } from '../../decide/records.js';
@@ -74,6 +74,16 @@ describe('uplift-aware scoring', () => {
     // features' mean is close to the difference of the arms' rates, 0.4 − 0.1.
     expect(trace.uplift!.p).toBeGreaterThan(0.2);
     expect(after.choices[0].score).toBeCloseTo(trace.uplift!.p * 60 - 0.2, 3);
+    // The answer shows the uplift the score used as an estimate with its interval; `estimate` stays the goal rate.
+    expect(after.choices[0].uplift).toEqual({
+      value: trace.uplift!.p, low: trace.uplift!.lo, high: trace.uplift!.hi, level: 0.9, evidence: fitted.length,
+      source: 'population', status: 'established', modelVersion: 'uplift@1', updatedAt: null,
+    });
+    expect(after.choices[0].uplift.low).toBeLessThan(after.choices[0].uplift.value);
+    expect(after.choices[0].estimate.modelVersion).not.toBe('uplift@1');
+    const full = (await h.app.inject({ method: 'GET', url: `/v1/decisions/${after.decisionId}`, headers: { authorization: bearer(KEYS.server) } })).json();
+    expect(full.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer').uplift).toEqual(after.choices[0].uplift);
+    expect(before.choices[0].uplift).toBeUndefined();
     // the model's features are kept with the decision, so it can be replayed
     expect(Object.keys(logged!.facts)).toContain('features.orders');
     expect(logged!.absentFacts).not.toContain('features.orders');
