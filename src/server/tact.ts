@@ -17,7 +17,7 @@ import type { DecideState } from '../decide/decide-state.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { Keys } from '../keys/keys.js';
 import { FeatureBackfill } from '../profiles/features/backfill.js';
-import { featuresKind } from '../profiles/features/features-kind.js';
+import { featuresAround, featuresKind } from '../profiles/features/features-kind.js';
 import { warnOfWhereErrors } from '../profiles/features/where-errors.js';
 import { lifecycleKind } from '../profiles/lifecycle.js';
 import { learnKinds } from '../models/kinds.js';
@@ -88,13 +88,15 @@ export class Tact {
     settings.beforeChange(() => this.ingestor.hold());
     settings.onChange(async (kind, change) => {
       if (kind !== 'features') return;
-      const before = this.features;
       this.features = settings.get(featuresKind);
       // Materialized states now hold every event folded under the old definitions, so a replay
       // after a crash only ever sees events of the new ones.
       await this.store.collect.checkpoint();
       await this.store.collect.prepare(this.features);
-      const jobs = await this.backfill.plan(before, change.eventSeq);
+      // What this change brought in, with its cut: not what this process had in force before it,
+      // which lags behind changes made by other processes (it would plan their features again).
+      const [before, after] = await featuresAround(this.store.documents, change.version);
+      const jobs = await this.backfill.plan(before, after, change.eventSeq);
       for (const j of jobs) if (j.state === 'running') this.log.info({ job: j.id, uptoSeq: change.eventSeq }, 'feature backfill started');
     });
   }

@@ -15,6 +15,8 @@ export interface BackfillProgress {
   uptoSeq: number;
   afterSeq: number;
   matched: number;
+  /** The backfill instance that planned it (jobs planned before 2026-12-05 have none). */
+  plannedBy?: string;
   [k: string]: unknown;
 }
 
@@ -44,16 +46,25 @@ export class FeatureBackfill {
     this.doneListeners.push(fn);
   }
 
-  /** Creates a job for every feature whose definition is new since `before`. */
-  async plan(before: readonly CompiledFeature[], eventSeq: number): Promise<Job[]> {
+  /**
+   * Creates a job for every feature of `after` whose definition is new since `before` — the
+   * versions on either side of one change, not what this process had in force: with several
+   * processes, one may be behind on changes made by another (it would take their features for
+   * new), or already ahead (a change made meanwhile elsewhere has its own cut). A job already
+   * stored is left as it is: a definition's job is planned once, by the process that made the
+   * change that brought it in (a definition in force again after a time without it has a hash
+   * of its own, features-kind.ts).
+   */
+  async plan(before: readonly CompiledFeature[], after: readonly CompiledFeature[], eventSeq: number): Promise<Job[]> {
     const old = new Set(before.map((f) => `${f.def.name}:${f.hash}`));
     const jobs: Job[] = [];
-    for (const f of this.settings.get(featuresKind)) {
+    for (const f of after) {
       if (old.has(`${f.def.name}:${f.hash}`)) continue;
       const now = Date.now();
-      const progress: BackfillProgress = { feature: f.def.name, hash: f.hash, uptoSeq: eventSeq, afterSeq: 0, matched: 0 };
-      const job: Job = { id: `backfill:${f.def.name}:${f.hash}`, kind: 'backfill', state: eventSeq > 0 ? 'running' : 'done', progress, createdAt: now, updatedAt: now };
-      await this.store.documents.saveJob(job);
+      const progress: BackfillProgress = { feature: f.def.name, hash: f.hash, uptoSeq: eventSeq, afterSeq: 0, matched: 0, plannedBy: this.owner };
+      const planned: Job = { id: `backfill:${f.def.name}:${f.hash}`, kind: 'backfill', state: eventSeq > 0 ? 'running' : 'done', progress, createdAt: now, updatedAt: now };
+      const job = await this.store.documents.createJob(planned);
+      if ((job.progress as BackfillProgress).plannedBy !== this.owner) continue;
       jobs.push(job);
       if (job.state === 'done') for (const fn of this.doneListeners) fn(f.def.name, f.hash);
     }
@@ -115,8 +126,8 @@ export class FeatureBackfill {
       const job = await this.store.documents.getJob(listed.id);
       if (job?.state !== 'running') return;
       const p = job.progress as BackfillProgress;
-      const f = this.settings.get(featuresKind).find((x) => x.def.name === p.feature);
-      if (!f || f.hash !== p.hash) {
+      const f = await this.definition(p);
+      if (!f) {
         await this.finish(job, 'cancelled');
         return;
       }
@@ -160,6 +171,18 @@ export class FeatureBackfill {
       }
       await new Promise((r) => setImmediate(r));
     }
+  }
+
+  /**
+   * The definition a job backfills, as in force now; undefined when it is no longer (removed or
+   * changed: the job is cancelled). Another process may have made the change that planned the
+   * job and this one not have loaded it yet: it reloads before it takes the job for gone.
+   */
+  private async definition(p: BackfillProgress): Promise<CompiledFeature | undefined> {
+    const find = () => this.settings.get(featuresKind).find((x) => x.def.name === p.feature && x.hash === p.hash);
+    const f = find();
+    if (f) return f;
+    return (await this.settings.refreshIfStale()) ? find() : undefined;
   }
 
   /** Ends the job, as long as this process holds its lease (false: another does, and goes on with it). */

@@ -1,5 +1,5 @@
 import type { DocumentKind } from '../../config/document-kind.js';
-import type { DocumentStore } from '../../config/document-store.js';
+import type { DocumentStore, StoredDocument } from '../../config/document-store.js';
 import { decisionFeatureUses } from '../../decide/decision-names.js';
 import { recommendationFeatureUses } from '../../decide/recommend/recommend-names.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
@@ -32,6 +32,24 @@ export const featuresKind: DocumentKind<FeatureDefinition[], CompiledFeature[]> 
     return since === undefined ? f : compileFeature(d, since);
   }),
 };
+
+/**
+ * The features in force just before version `version` of the features document and at it, as
+ * every process compiles them (with the same history): what that change brought in, whatever this
+ * process has loaded since — another process may have changed the features again meanwhile.
+ *
+ * @example
+ * const [before, after] = await featuresAround(store.documents, change.version);
+ */
+export async function featuresAround(docs: DocumentStore, version: number): Promise<[CompiledFeature[], CompiledFeature[]]> {
+  const stored = (await docs.history('features', featuresKind.history! + 16)) as StoredDocument<FeatureDefinition[]>[];
+  const history = stored.filter((d) => d.version <= version);
+  const at = (v: number) => {
+    const upto = history.filter((d) => d.version <= v);
+    return featuresKind.compile(upto[0]?.version === v ? upto[0].body : featuresKind.empty, upto.slice(0, featuresKind.history));
+  };
+  return [at(version - 1), at(version)];
+}
 
 /**
  * The version from which a definition is in force again after a time without it (removed, or
