@@ -90,25 +90,37 @@ export class PostgresProfileStore implements ProfileStore {
 
   async mutateProfiles(ids: string[], fn: (states: Map<string, ProfileState>) => void, alsoSave?: Job): Promise<void> {
     await inTransaction(this.pool, async (c) => {
-      // Resolve each id to its live profile, lock those rows in id order, then change them.
-      const live = new Map<string, string>();
-      for (const id of ids) {
-        const passed: string[] = [];
-        for (let cur = id; ;) {
-          const r = (await c.query<{ merged_into: string | null }>('SELECT merged_into FROM profiles WHERE id = $1', [cur])).rows[0];
-          if (!r) break;
-          if (!r.merged_into) {
-            live.set(id, cur);
-            break;
+      // Resolve each id to its live profile, lock those rows in id order, then change them. A
+      // profile merged away by another transaction between the resolution and the lock is seen
+      // merged once locked: resolve again (merges only go forward), else what `fn` adds to it
+      // would be dropped — a backfill chunk lost that profile's events (found 2026-12-05).
+      let live = new Map<string, string>();
+      let byId = new Map<string, ProfileState>();
+      for (let round = 0; ; round++) {
+        live = new Map<string, string>();
+        for (const id of ids) {
+          const passed: string[] = [];
+          for (let cur = id; ;) {
+            const r = (await c.query<{ merged_into: string | null }>('SELECT merged_into FROM profiles WHERE id = $1', [cur])).rows[0];
+            if (!r) break;
+            if (!r.merged_into) {
+              live.set(id, cur);
+              break;
+            }
+            passed.push(cur);
+            if (passed.includes(r.merged_into)) throw mergeCycle(id, [...passed, r.merged_into]);
+            cur = r.merged_into;
           }
-          passed.push(cur);
-          if (passed.includes(r.merged_into)) throw mergeCycle(id, [...passed, r.merged_into]);
-          cur = r.merged_into;
         }
+        const targets = [...new Set(live.values())].sort();
+        const rows = (await c.query<{ id: string; state: string; merged_into: string | null }>('SELECT id, state, merged_into FROM profiles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [targets])).rows;
+        if (rows.some((r) => r.merged_into)) {
+          if (round < 16) continue;
+          throw new Error(`The profiles ${rows.filter((r) => r.merged_into).map((r) => r.id).join(', ')} were merged again while they were being changed, 16 times; nothing was changed.`);
+        }
+        byId = new Map(rows.filter((r) => !r.merged_into && r.state).map((r) => [r.id, JSON.parse(r.state) as ProfileState]));
+        break;
       }
-      const targets = [...new Set(live.values())].sort();
-      const rows = (await c.query<{ id: string; state: string; merged_into: string | null }>('SELECT id, state, merged_into FROM profiles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [targets])).rows;
-      const byId = new Map(rows.filter((r) => !r.merged_into && r.state).map((r) => [r.id, JSON.parse(r.state) as ProfileState]));
       const states = new Map<string, ProfileState>();
       for (const [id, target] of live) {
         const s = byId.get(target);
