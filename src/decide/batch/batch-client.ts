@@ -98,9 +98,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     await writer?.close(false).catch(() => undefined);
     if (writer) rmSync(writer.partialPath, { force: true });
   };
+  const stopped = o.signal ? AbortSignal.any([o.signal, cut.signal]) : cut.signal;
   const res = await fetch(`${o.url.replace(/\/$/, '')}/v1/decide/batch`, {
     method: 'POST',
-    signal: o.signal ? AbortSignal.any([o.signal, cut.signal]) : cut.signal,
+    signal: stopped,
     headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ placement: o.placement, audience: o.audience, context: o.context, limit: o.limit, maxActions: o.maxActions, includeNone: o.includeNone, sendTime: o.sendTime }),
   }).catch(async (err: unknown) => {
@@ -176,9 +177,21 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   };
   const decoder = new TextDecoder();
   let buf = '';
+  const reader = res.body.getReader();
+  // Once stopped (a signal, or the webhook taken for down), the next read ends the loop. Each read is
+  // raced against the stop rather than left to fetch's abort: a read of the body after its fetch was
+  // aborted may never settle (the webhook's case until 2026-12-05: the process then exited 0 with
+  // nothing said, the decisions received after the last flush neither delivered nor in the failed file).
+  const stop = new Promise<never>((_resolve, reject) => {
+    const fire = () => reject(stopped.reason instanceof Error ? stopped.reason : new Error(`stopped by ${String(stopped.reason)}`));
+    if (stopped.aborted) fire();
+    else stopped.addEventListener('abort', fire, { once: true });
+  });
+  stop.catch(() => undefined);
   try {
-    // `o.signal` is fetch's: once it fires, the next read throws.
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for (;;) {
+      const { done: end, value: chunk } = await Promise.race([reader.read(), stop]);
+      if (end) break;
       buf += decoder.decode(chunk, { stream: true });
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
@@ -196,6 +209,8 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     const down = downError();
     s.stoppedBy = o.signal?.aborted ? 'signal' : down ? 'webhook' : 'interrupted';
     s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : down ? `${down}: no more decisions were asked for` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
+    // The server hears the client go away. (Not waited for: on an aborted body it may never settle.)
+    reader.cancel().catch(() => undefined);
   }
   // Still listening: a signal during the last deliveries gives them `graceMs` too.
   if (o.webhook) while (pending.length) await flush();

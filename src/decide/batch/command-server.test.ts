@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -6,6 +6,9 @@ import { KEYS, harness, send, type Harness } from '../../../test/harness.js';
 import { testDir } from '../../../test/tmp.js';
 import { shopConfig } from '../fixtures.js';
 import { decideBatchCommand } from './command.js';
+import { closeServersAfterEach, serve } from './test-server.js';
+
+closeServersAfterEach();
 
 describe('tact decide-batch against a running server: what it says of a wrong --placement or --audience', () => {
   let h: Harness;
@@ -56,4 +59,46 @@ describe('tact decide-batch against a running server: what it says of a wrong --
     expect(process.exitCode ?? 0).toBe(0);
     expect(r.said()).toContain('The audience matched none of the 12 profiles scanned: no decision was made.');
   });
+});
+
+describe('tact decide-batch against a running server: a webhook taken for down', () => {
+  let h: Harness;
+  let url: string;
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+    for (let i = 0; i < 24; i++) await send(h.app, '/v1/identify', { userId: `w${i}`, traits: { tier: 'basic' } });
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => h.close());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  // Until 2026-12-05 the abort of the server's stream left the read of its body unsettled: the
+  // command never reached its summary (the process exited 0, silently) and the decisions received
+  // after the last flush were neither delivered nor in the failed file.
+  it('stops, writes every decision received to the failed file, says so and exits 2', async () => {
+    let posts = 0;
+    const hook = await serve((_req, res) => (posts++, res.writeHead(500).end()));
+    const said: string[] = [];
+    for (const s of [process.stdout, process.stderr]) vi.spyOn(s, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    const out = join(testDir('tact-batch-cli-'), 'out.jsonl');
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const done = program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '-o', out, '-u', url, '-k', KEYS.server, '--webhook', `${hook}/hook`, '--webhook-batch', '5', '--retries', '1', '--no-progress'], { from: 'user' });
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([done.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), 10_000)))]);
+    clearTimeout(timer);
+    expect(ended, 'the command ended').toBe(true);
+    expect(posts).toBe(6); // 3 batches of 2 attempts; what was received after is not tried
+    expect(process.exitCode).toBe(2);
+    const text = said.join('');
+    expect(text).toMatch(/stopped by webhook/);
+    expect(text).toContain('the webhook failed 3 batches in a row (the last: HTTP 500): no more decisions were asked for');
+    const received = readFileSync(`${out}.partial`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).decision.decisionId as string);
+    const failed = readFileSync(`${out}.failed.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).decision.decisionId as string);
+    expect(received.length).toBeGreaterThanOrEqual(15);
+    expect(failed).toEqual(received); // every decision received is in the failed file, none lost
+  }, 30_000);
 });

@@ -87,18 +87,39 @@ export type ContactRoom = (c: Candidate, chosen: readonly Candidate[]) => boolea
  */
 export function contactRoom(candidates: readonly Candidate[], ctx: StageContext): ContactRoom | undefined {
   const live = candidates.filter((c) => !c.out);
+  const binding = contactLimits(candidates, ctx).filter((l) => l.left < live.length);
+  if (!binding.length) return undefined;
+  return (c, chosen) => binding.every((l) => !l.about(c) || chosen.filter(l.about).length < l.left);
+}
+
+/** A cap or budget of the placement's channel: how many more contacts it lets through, and which candidates it counts. */
+export interface ContactLimit {
+  /** In words: 'the cap "email cap"', 'the budget "weekly"'. */
+  name: string;
+  left: number;
+  about: (c: Candidate) => boolean;
+}
+
+/**
+ * The caps (about some remaining candidate) and budgets of the placement's channel with what each
+ * leaves for this decision — what contactRoom binds, and what an explanation names when an action
+ * had no room.
+ *
+ * @example
+ * contactLimits(candidates, ctx).filter((l) => l.about(c)); // [{ name: 'the cap "email cap"', left: 0, about }]
+ */
+export function contactLimits(candidates: readonly Candidate[], ctx: StageContext): ContactLimit[] {
+  const live = candidates.filter((c) => !c.out);
   const channel = ctx.placement.channel;
-  const limits: { left: number; about: (c: Candidate) => boolean }[] = [];
+  const limits: ContactLimit[] = [];
   for (const cap of ctx.policy.caps) {
     if (cap.channel && cap.channel !== channel) continue;
     const about = capAbout(cap);
     // Exact here: a candidate it is about passed the cap, so the count is below its max.
-    if (live.some(about)) limits.push({ left: cap.max - ctx.contacts.count(ctx.now - cap.windowMs, cap), about });
+    if (live.some(about)) limits.push({ name: `the cap "${cap.name}"`, left: cap.max - ctx.contacts.count(ctx.now - cap.windowMs, cap), about });
   }
-  for (const b of ctx.policy.budgets) if (b.channel === channel) limits.push({ left: b.max - ctx.contacts.budgetUse(b, ctx.now).total, about: () => true });
-  const binding = limits.filter((l) => l.left < live.length);
-  if (!binding.length) return undefined;
-  return (c, chosen) => binding.every((l) => !l.about(c) || chosen.filter(l.about).length < l.left);
+  for (const b of ctx.policy.budgets) if (b.channel === channel) limits.push({ name: `the budget "${b.name}"`, left: b.max - ctx.contacts.budgetUse(b, ctx.now).total, about: () => true });
+  return limits;
 }
 
 function capStage(cap: CompiledCap, live: Candidate[], ctx: StageContext, channel: string): void {

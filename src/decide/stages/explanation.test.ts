@@ -49,7 +49,33 @@ describe('the sentences of a decision agree with its verdicts', () => {
     expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['promo', 'sale', 'none']);
     // "Digest" scored 4 > 0: it lost to doing nothing only because the cap of 2 has no room for a third contact
     expect(r.choices[2].why).not.toContain('worth at least as much');
-    expect(r.choices[2].why).toBe('The contact policy\'s caps and budgets leave no room for another contact in this decision: "Digest" (4) would go over one of them, and no other remaining action beats doing nothing (score 0).');
+    expect(r.choices[2].why).toBe('The contact policy\'s caps and budgets leave no room for another contact in this decision: "Digest" (4) would go over the cap "email cap", and no other remaining action beats doing nothing (score 0).');
+  });
+
+  it('counts every remaining action the caps left no room for, rather than saying no other beats doing nothing', () => {
+    // A cap of 1: "Promo" takes it; "Sale" (4.5) and "Digest" (4) both beat doing nothing and both would go over it
+    // (until 2026-12-05: '"Sale" (4.5) would go over one of them, and no other remaining action beats doing nothing').
+    const r = decide({ exploration: { budget: 0 }, contact: { caps: [{ name: 'email cap', channel: 'email', max: 1, window: '7d' }] } }, 3);
+    expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['promo', 'none']);
+    expect(r.choices[1].why).not.toContain('no other remaining action');
+    expect(r.choices[1].why).toBe('The contact policy\'s caps and budgets leave no room for another contact in this decision: the 2 remaining actions that beat doing nothing (score 0), "Sale" (4.5) and "Digest" (4), would each go over the cap "email cap".');
+    // Different limits: each group of actions is named with what it would go over.
+    const two = decide({ exploration: { budget: 0 }, contact: { caps: [{ name: 'marketing cap', channel: 'email', topic: 'marketing', max: 1, window: '7d' }], budgets: [{ name: 'mail budget', channel: 'email', max: 1, window: '1d' }] } }, 3);
+    expect(two.choices.map((c) => c.action ?? c.kind)).toEqual(['promo', 'none']);
+    expect(two.choices[1].why).toBe('The contact policy\'s caps and budgets leave no room for another contact in this decision: the 2 remaining actions that beat doing nothing (score 0) would each go over one of them: "Sale" (4.5) the cap "marketing cap" and the budget "mail budget"; "Digest" (4) the budget "mail budget".');
+  });
+
+  it('tells a holdout subject handed to a person that a person will look after it, as the choice says', () => {
+    const policy: Policy = { holdout: { share: 1 }, humanTerritory: [{ name: 'vip', queue: 'vip-desk', flags: ['vipdesk'] }] };
+    const { ctx } = stageContext({ catalog, policy, placement: 'mail', flags: ['vipdesk'], rates: { promo: 0.5, sale: 0.5, digest: 0.5 } });
+    const r = runPipeline(ctx, playbookFor(compileCatalog(catalog), ctx.policy, 1, 1).rulebook.forPlacement(ctx.placement), 1, () => 'r');
+    // Human territory wins over the holdout: the subject is handed off, and the arm is still logged "holdout".
+    expect(r.arm).toBe('holdout');
+    expect(r.choices).toMatchObject([{ kind: 'handoff', queue: 'vip-desk' }]);
+    expect(r.operator).toContain('Handed to the queue "vip-desk"');
+    expect(r.customer).toBe('A member of our team will look after this for you personally.');
+    // a holdout subject not handed off is still told nothing is personalised
+    expect(runPipeline({ ...ctx, subject: { ...ctx.subject, flags: new Set() } }, playbookFor(compileCatalog(catalog), ctx.policy, 1, 1).rulebook.forPlacement(ctx.placement), 1, () => 'r').customer).toBe('We are not showing you anything personalised here right now.');
   });
 
   it('says plainly when no action is on the placement\'s channel, rather than that none passed the rules', () => {

@@ -1,6 +1,7 @@
 import { TRACE_DETAIL, type Choice, type ExclusionTrace, type ScoreTrace, type StageName } from '../decision.js';
 import type { PipelineResult } from '../pipeline.js';
 import type { Pick } from './selection.js';
+import { contactLimits, type ContactLimit } from './contact-policy.js';
 import type { Candidate, StageContext } from './types.js';
 import { statusWords } from '../../learn/estimate.js';
 
@@ -47,7 +48,7 @@ export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageCont
     const best = bestAction(candidates, above);
     if (pick && !pick.greedy) s = `Doing nothing (score ${num(ctx.policy.noneScore)}).`;
     // A greedy "none" below a better action not taken: the caps and budgets had no room for it with the ranks above (contactRoom).
-    else if (best && above.length && (best.score ?? 0) > ctx.policy.noneScore) s = `The contact policy's caps and budgets leave no room for another contact in this decision: ${nameOf(ctx, best.action.id)} (${num(best.score ?? 0)}) would go over one of them, and no other remaining action beats doing nothing (score ${num(ctx.policy.noneScore)}).`;
+    else if (best && above.length && (best.score ?? 0) > ctx.policy.noneScore) s = noRoomWhy(ctx, candidates, above);
     else if (best) s = `Doing nothing (score ${num(ctx.policy.noneScore)}) was worth at least as much as the best admitted action, ${nameOf(ctx, best.action.id)} at ${num(best.score ?? 0)} = ${scoreWords(best)}.`;
     else if (above.length) s = 'No other action passed the rules, so the list ends here.';
     else s = candidates.length ? 'No action passed the rules, so the answer is to do nothing.' : noCandidates(ctx);
@@ -70,6 +71,52 @@ function noCandidates(ctx: StageContext): string {
   const p = ctx.placement.def;
   const narrowed = [p.actions ? `in its \`actions\` list (${p.actions.join(', ')})` : '', p.topics ? `with one of its topics (${p.topics.join(', ')})` : ''].filter((x) => !!x).join(' ');
   return `No action can be shown here: none of the catalog's actions is on this placement's channel (${ctx.placement.channel})${narrowed ? ` ${narrowed}` : ''}, so the answer is to do nothing.`;
+}
+
+/**
+ * Why a greedy "none" comes below ranks that took actions while remaining actions beat doing
+ * nothing: each of them would, with the ranks above, go over a cap or budget (contactRoom). Every
+ * one of them is counted, and each group named with the limits it would go over (until 2026-12-05
+ * the sentence named the best one and said no other remaining action beat doing nothing, though
+ * others did and were blocked by the cap too).
+ *
+ * @example
+ * noRoomWhy(ctx, candidates, above);
+ * // 'The contact policy\'s caps and budgets leave no room for another contact in this decision: the 2 remaining actions that beat doing nothing (score 0), "Socks bundle" (0.145) and "Newsletter" (0.0081), would each go over the cap "email cap (1 per 7 days)".'
+ */
+function noRoomWhy(ctx: StageContext, candidates: readonly Candidate[], above: readonly Choice[]): string {
+  const none = ctx.policy.noneScore;
+  const sent = above.flatMap((x) => (x.kind === 'action' ? candidates.filter((c) => c.action.id === x.action) : []));
+  const beating = candidates
+    .filter((c) => !c.out && c.score !== undefined && c.score > none && !above.some((x) => x.action === c.action.id || x.held?.action === c.action.id))
+    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.action.order - b.action.order);
+  // Grouped by the limits each would go over, in the order of their best action.
+  const groups = new Map<string, Candidate[]>();
+  const limits = contactLimits(candidates, ctx);
+  for (const c of beating) {
+    const key = limitsPassed(c, sent, limits);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const named = (cs: readonly Candidate[]) => {
+    const shown = cs.slice(0, 3).map((c) => `${nameOf(ctx, c.action.id)} (${num(c.score ?? 0)})`);
+    if (cs.length > 3) shown.push(`${cs.length - 3} more`);
+    return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown[0];
+  };
+  const over = (key: string) => key || 'one of them';
+  const head = 'The contact policy\'s caps and budgets leave no room for another contact in this decision:';
+  const nothing = `doing nothing (score ${num(none)})`;
+  if (beating.length === 1) return `${head} ${named(beating)} would go over ${over([...groups.keys()][0])}, and no other remaining action beats ${nothing}.`;
+  if (groups.size === 1) return `${head} the ${beating.length} remaining actions that beat ${nothing}, ${named(beating)}, would each go over ${over([...groups.keys()][0])}.`;
+  return `${head} the ${beating.length} remaining actions that beat ${nothing} would each go over one of them: ${[...groups].map(([key, cs]) => `${named(cs)} ${over(key)}`).join('; ')}.`;
+}
+
+/**
+ * The caps and budgets a candidate would go over, chosen with `sent` (the actions the ranks above
+ * deliver), in words: 'the cap "email cap"', or '' when none — the limits contactRoom binds.
+ */
+function limitsPassed(c: Candidate, sent: readonly Candidate[], limits: readonly ContactLimit[]): string {
+  const names = limits.filter((l) => l.about(c) && sent.filter(l.about).length >= l.left).map((l) => l.name);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
 }
 
 /** The best-scoring admitted action not already taken by a rank above (delivered, or held for review). */
@@ -221,8 +268,9 @@ function mostCommon(candidates: readonly Candidate[]): string {
  */
 export function customerSentence(r: PipelineResult, ctx: StageContext): string {
   const c = r.choices[0];
+  // A handoff is what the subject gets whatever the arm: human territory wins over the holdout (pipeline.ts).
+  if (c?.kind === 'handoff') return 'A member of our team will look after this for you personally.';
   if (!c || c.kind === 'none' || r.arm === 'holdout') return 'We are not showing you anything personalised here right now.';
-  if (c.kind === 'handoff') return 'A member of our team will look after this for you personally.';
   const a = ctx.placement.candidates.find((x) => x.id === c.action);
   if (c.held) return `You are seeing ${nameOf(ctx, c.action)}, our standard content here.`;
   if (a?.def.customerReason) return `You are seeing ${nameOf(ctx, c.action)} because ${a.def.customerReason}.`;
