@@ -1,9 +1,10 @@
 /**
  * A subject's trials of one rate when exposures and successes arrive as separate events (an
  * e-mail delivered, then opened within three days). A trial stays open until a success within its
- * window closes it as a success, or its window passes (a failure). Counts for estimation leave out
- * the trials still inside their window — they may yet succeed — so a fresh exposure never reads
- * as a failure.
+ * window closes it as a success, or its window passes (a failure). The counts to estimate from
+ * ({@link countsAt}) hold a trial only once its window has passed, whatever its outcome: a fresh
+ * exposure never reads as a failure, and an early success never reads as a success of a trial
+ * whose silent siblings are still left out (which read 6 opens of 20 e-mails as 6 of 6).
  */
 import type { RateCounts } from './beta-binomial.js';
 
@@ -33,7 +34,17 @@ export interface TrialState {
    * others' trials out of a group the subject has since joined. Absent when zero.
    */
   unattributed?: RateCounts;
+  /**
+   * The open times of the trials a success closed while still inside their window, oldest first:
+   * counted in `successes` and `trials` (the group rows count them at once), but left out of
+   * {@link countsAt} until their window passes. Beyond {@link MAX_PENDING} the oldest counts at
+   * once. Absent when empty, and in states stored before 2026-12-05 (whose successes count at once).
+   */
+  pendingSuccesses?: number[];
 }
+
+/** The most successes kept waiting for their window ({@link TrialState.pendingSuccesses}); older ones count at once. */
+export const MAX_PENDING = 100;
 
 /** @example const s = newTrialState(); */
 export const newTrialState = (): TrialState => ({ successes: 0, trials: 0, open: [], credited: {} });
@@ -90,8 +101,9 @@ export function ownCounts(s: TrialState, group: string): RateCounts {
 
 /**
  * The sum of several states (a subject and the profiles merged into it): counts added, open trials
- * kept oldest first, credited and unattributed counts added (each state's as {@link ownCounts}
- * reads it). The sum of states stored before credited counts were kept is one of those too.
+ * and pending successes kept oldest first, credited and unattributed counts added (each state's as
+ * {@link ownCounts} reads it). The sum of states stored before credited counts were kept is one of
+ * those too.
  *
  * @example
  * addTrialStates([survivor, mergedAway]);
@@ -102,6 +114,8 @@ export function addTrialStates(states: readonly TrialState[]): TrialState {
     trials: states.reduce((s, x) => s + x.trials, 0),
     open: states.flatMap((x) => x.open).sort((a, b) => a.at - b.at || a.seq - b.seq),
   };
+  const pending = states.flatMap((x) => x.pendingSuccesses ?? []).sort((a, b) => a - b);
+  if (pending.length) out.pendingSuccesses = pending;
   if (states.some((x) => x.credited)) {
     const credited: Record<string, RateCounts> = {};
     for (const x of states) {
@@ -125,7 +139,8 @@ export function addTrialStates(states: readonly TrialState[]): TrialState {
 }
 
 /**
- * Closes, as failures, the open trials whose window ended at or before `now`; returns them.
+ * Closes, as failures, the open trials whose window ended at or before `now`, and forgets the
+ * pending successes whose window did (they count from now on); returns the closed trials.
  *
  * @example
  * expireTrials(s, Date.now(), 3 * 86_400_000); // [{ at: …, seq: 17, groups: [] }]
@@ -137,6 +152,11 @@ export function expireTrials(s: TrialState, now: number, windowMs: number): Open
   while (k < s.open.length && s.open[k].at + windowMs <= now) k++;
   const closed = s.open.splice(0, k);
   s.trials += closed.length;
+  if (s.pendingSuccesses) {
+    const still = s.pendingSuccesses.filter((at) => at + windowMs > now);
+    if (still.length) s.pendingSuccesses = still;
+    else delete s.pendingSuccesses;
+  }
   return closed;
 }
 
@@ -158,8 +178,10 @@ export function openTrial(s: TrialState, trial: OpenTrial, maxOpen = 100): OpenT
 
 /**
  * A success at time `at` closes the oldest open trial it can answer (opened at or before `at`,
- * less than `windowMs` earlier), counted as a success of each of its groups in `credited`, and
- * returns it; a success without such an exposure counts nothing.
+ * less than `windowMs` earlier), counted as a success of each of its groups in `credited` and in
+ * the state's closed counts, and returns it; a success without such an exposure counts nothing.
+ * The trial's window has not passed yet, so its open time waits in `pendingSuccesses` until it
+ * does: {@link countsAt} holds it only from then on, as it does the failures beside it.
  *
  * @example
  * resolveSuccess(s, t + 3_600_000, 3 * 86_400_000); // the trial opened at t
@@ -172,6 +194,12 @@ export function resolveSuccess(s: TrialState, at: number, windowMs: number): Ope
   s.trials += 1;
   s.successes += 1;
   credit(credited, trial.groups, 'success');
+  const pending = (s.pendingSuccesses ??= []);
+  let k = pending.length;
+  while (k > 0 && pending[k - 1] > trial.at) k--;
+  pending.splice(k, 0, trial.at);
+  // The oldest beyond the bound count at once (they already are in `successes` and `trials`).
+  if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
   return trial;
 }
 
@@ -198,14 +226,21 @@ export function resolveSuccessAmong(states: TrialState[], at: number, windowMs: 
 }
 
 /**
- * The counts to estimate from as of `now`: closed trials, plus open ones whose window has passed
- * (failures); trials still inside their window are left out.
+ * The counts to estimate from as of `now`: the trials whose window has passed by `now` — closed
+ * ones, and open ones whose window passed (failures) — and no other. A trial still inside its
+ * window is left out whatever its outcome so far: open, it may yet succeed; closed early by a
+ * success (`pendingSuccesses`), counting it while its still-silent siblings are left out would
+ * count successes sooner than failures and read the rate high. So a success enters the counts
+ * only when its window ends — the estimate lags by the window, the price of being unbiased.
  *
  * @example
  * countsAt({ successes: 1, trials: 3, open: [{ at: 0, seq: 1, groups: [] }] }, 10, 5); // { successes: 1, trials: 4 }
+ * countsAt({ successes: 1, trials: 1, open: [], pendingSuccesses: [8] }, 10, 5); // { successes: 0, trials: 0 }
  */
 export function countsAt(s: TrialState, now: number, windowMs: number): RateCounts {
   let expired = 0;
   for (const o of s.open) if (o.at + windowMs <= now) expired++;
-  return { successes: s.successes, trials: s.trials + expired };
+  let pending = 0;
+  for (const at of s.pendingSuccesses ?? []) if (at + windowMs > now) pending++;
+  return { successes: s.successes - pending, trials: s.trials - pending + expired };
 }

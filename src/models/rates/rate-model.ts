@@ -64,11 +64,12 @@ const RUNG_ORDER: Record<string, number> = { population: 0, segment: 1, 'micro-s
  * A subject's rate now, from the deepest rung its evidence has earned. Its own trials count once:
  * the group rows hold them too (each exposure is credited to the population and the subject's
  * groups at once), so they are taken out of every group's counts ({@link ownCounts}) and enter at
- * the personal rung only — the rungs above are everyone else. `updatedAt` is when the evidence the
- * estimate rests on last changed: the latest write of the subject's row and of the group rows from
- * the population down to the rung shown, the moment an open trial's window passed (it then counts
- * as a failure) when the rung shown is the personal one, and the end of the live model's data
- * window (`modelAt`); null when there is none of these.
+ * the personal rung only — the rungs above are everyone else — and there only once their window
+ * has passed ({@link countsAt}). `updatedAt` is when the evidence the estimate rests on last
+ * changed: the latest write of the subject's row and of the group rows from the population down to
+ * the rung shown, the moment a trial's window passed (an open one then counts as a failure, one a
+ * success closed early as that success) when the rung shown is the personal one, and the end of the
+ * live model's data window (`modelAt`); null when there is none of these.
  *
  * @example
  * rateNow(ladder, rate, row, (k) => groupRows.get(k), groupKeys(pos), Date.now(), live?.dataTo);
@@ -96,7 +97,10 @@ export function rateNow(ladder: LadderModel, rate: CompiledRate, personal: Timed
     const row = id && RUNG_ORDER[rung] <= shown ? group(id) : undefined;
     if (row) times.push(row.updatedAt);
   }
-  if (personal && estimate.source === 'personal') for (const o of personal.state.open) if (o.at + rate.windowMs <= now) times.push(o.at + rate.windowMs);
+  if (personal && estimate.source === 'personal') {
+    for (const o of personal.state.open) if (o.at + rate.windowMs <= now) times.push(o.at + rate.windowMs);
+    for (const at of personal.state.pendingSuccesses ?? []) if (at + rate.windowMs <= now) times.push(at + rate.windowMs);
+  }
   estimate.updatedAt = times.length ? new Date(Math.max(...times)).toISOString() : null;
   return { estimate, details, counts };
 }

@@ -20,7 +20,8 @@ const rowKey = (subjectId: string, rate: CompiledRate) => ({ subjectId, model: '
  * population and the subject's segment and micro-segment; a success within the window closes the
  * oldest open trial as a success and credits the same groups — among the subject's own trials and
  * those of the profiles merged into it (an e-mail delivered to a visitor, opened after they signed
- * in). Personal counts leave out trials still inside their window.
+ * in). Personal counts hold a trial only once its window has passed, a success included
+ * (`countsAt`); the group rows count each exposure and success as it comes.
  *
  * @example
  * learnConsumers.push(ratesConsumer(store, settings, registry, lookup));
