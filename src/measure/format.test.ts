@@ -50,6 +50,15 @@ describe('formatResults: an interval plot per metric under the table', () => {
     expect(formatResults(stopped, UNICODE).split('\n')[0]).toBe('Experiment hero-test at home (stopped at 2026-12-01T08:30:00.000Z; read up to then); control control');
   });
 
+  it('says where the window read ends when a `to` ends it before the stop, or after it (it said "read up to then")', () => {
+    const r = experiment([metric('value', 'socks-first', [0.1, -0.1, 0.3], [-0.2, 0.4])]);
+    const stoppedAt = '2026-12-05T10:41:04.620Z';
+    const head = (to: string) => formatResults({ ...r, experiment: { ...r.experiment, status: 'stopped' }, window: { ...r.window, to, stoppedAt } } as ExperimentResults, UNICODE).split('\n')[0];
+    expect(head('2026-12-05T10:39:30.000Z')).toBe('Experiment hero-test at home (stopped at 2026-12-05T10:41:04.620Z; read up to 2026-12-05T10:39:30.000Z, before its stop); control control');
+    expect(head('2026-12-06T00:00:00.000Z')).toBe('Experiment hero-test at home (stopped at 2026-12-05T10:41:04.620Z; read up to 2026-12-06T00:00:00.000Z, after its stop); control control');
+    expect(head(stoppedAt)).toContain('; read up to then)');
+  });
+
   it('draws it in ASCII when asked', () => {
     const text = formatResults(experiment([metric('value', 'socks-first', [0.1, -0.1, 0.3], [-0.2, 0.4])]), ASCII);
     expect(text).toContain(`  socks-first ${'-'.repeat(10)}${'='.repeat(9)}+${'='.repeat(9)}o${'='.repeat(19)}${'-'.repeat(10)} +10.0%`);

@@ -18,7 +18,7 @@ const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1
  */
 export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(process.env)): string {
   const lines = [
-    `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${r.window.stoppedAt}; read up to then` : ''}); control ${r.experiment.control}`,
+    `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${r.window.stoppedAt}; ${readUpTo(r.window.to, r.window.stoppedAt)}` : ''}); control ${r.experiment.control}`,
     `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
     `Sample ratio check: ${srmLine(r.readout.srm)}`,
   ];
@@ -32,6 +32,18 @@ export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(proces
   }
   lines.push(...readoutLines(r.readout, r.window.preDays, r.effect, g));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Where a stopped experiment's window ends, said against its stop: the window read ends at the stop
+ * unless `to` was given, which may end it before the stop or after it.
+ *
+ * @example
+ * readUpTo('2026-12-05T10:39:30.000Z', '2026-12-05T10:41:04.620Z'); // 'read up to 2026-12-05T10:39:30.000Z, before its stop'
+ */
+function readUpTo(to: string, stoppedAt: string): string {
+  const [end, stop] = [Date.parse(to), Date.parse(stoppedAt)];
+  return end === stop ? 'read up to then' : `read up to ${to}, ${end < stop ? 'before' : 'after'} its stop`;
 }
 
 /**

@@ -33,10 +33,10 @@ describe('an arm that pins a content variant, against the catalog in force', () 
     expect(p[0].message).toMatch(/as the control does/);
   });
 
-  it('refuses an action when no catalog is written yet', async () => {
+  it('refuses an action (and the placement) when no catalog is written yet', async () => {
     const p = await experimentsKind.checkStored!(pinning({ action: 'shoes', variant: 'b' }), documents({}));
-    expect(p.map((x) => x.field)).toEqual(['hero-test.arms[1].variant.action']);
-    expect(p[0].message).toContain('no catalog is written yet');
+    expect(p.map((x) => x.field)).toEqual(['hero-test.placement', 'hero-test.arms[1].variant.action']);
+    expect(p[1].message).toContain('no catalog is written yet');
   });
 
   it('refuses a variant the action does not have, naming its variants', async () => {

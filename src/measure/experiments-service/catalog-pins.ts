@@ -10,6 +10,7 @@ import type { DocumentStore } from '../../config/document-store.js';
 import type { Catalog } from '../../decide/catalog.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { armsOf, catalogVariants, lackBetween, pinLacks, unapprovedBetween, variantPin } from './arm-pins.js';
+import { catalogPlacementLosses, catalogPlacementWarnings } from './experiment-placements.js';
 
 /** An arm's pin that `body` lacks, with the catalog field and the clause that say so. */
 interface Lost {
@@ -42,7 +43,8 @@ async function lostPins(body: Catalog, documents: Pick<DocumentStore, 'latest'>,
 /**
  * A catalog that removes an action, or a variant, that a running experiment's arm pins: refused,
  * naming `actions` (or the action's `variants`) and the arm's field. Stop the experiment, or
- * change what its arm pins, first. A pin the catalog in force already lacked (an experiment stored
+ * change what its arm pins, first. So is one that removes the placement a running experiment runs
+ * at (`catalogPlacementLosses`: it would assign no unit from then on, while still running). A pin the catalog in force already lacked (an experiment stored
  * before pins were checked) does not stop the change: the experiments' own checks name it.
  *
  * @example
@@ -50,15 +52,17 @@ async function lostPins(body: Catalog, documents: Pick<DocumentStore, 'latest'>,
  * // [{ field: 'actions', message: 'The catalog no longer has the action `shoes`, which the running experiment `hero-test` pins in `hero-test.arms[1].variant.action`: …' }]
  */
 export async function catalogPinLosses(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
-  return (await lostPins(body, documents, false)).filter((l) => l.running).map((l) => ({
+  const pins = (await lostPins(body, documents, false)).filter((l) => l.running).map((l) => ({
     field: l.field,
     message: `${l.said}: its arm would decide as the control does from then on, and its results would compare the control with itself. Stop the experiment (\`status: stopped\`) or change what the arm pins first, then change the catalog (a config file applies the catalog before the experiments: stop it at one start, change the catalog at the next).`,
   }));
+  return [...(await catalogPlacementLosses(body, documents)), ...pins];
 }
 
 /**
  * The catalog's warnings of the experiments' pins (the catalog kind's `warnStored` calls this one
- * function): the stopped experiments' arms that pin what the catalog lacks — a stopped experiment
+ * function): the stopped experiments at a placement the catalog lacks (`catalogPlacementWarnings`)
+ * and the stopped experiments' arms that pin what the catalog lacks — a stopped experiment
  * decides nothing; restarting it is refused until the catalog has the pin again — and the running
  * experiments' arms that pin a variant the catalog has not approved ({@link catalogUnapprovedPinWarnings}).
  * Each names the catalog's field, under the same `between` as the experiments' warning of it.
@@ -73,7 +77,7 @@ export async function catalogPinWarningsOfCatalog(body: Catalog, documents: Pick
     between: l.between,
     message: `${l.said}: restarting it is refused until the catalog has it again or the arm pins another. The catalog is applied; the experiment's results up to its stop are read as before.`,
   }));
-  return [...stopped, ...(await catalogUnapprovedPinWarnings(body, documents))];
+  return [...(await catalogPlacementWarnings(body, documents)), ...stopped, ...(await catalogUnapprovedPinWarnings(body, documents))];
 }
 
 /**

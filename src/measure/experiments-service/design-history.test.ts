@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEYS, bearer, get, harness, type Harness } from '../../../test/harness.js';
 import { measureShop } from '../simulation.js';
+import { type DesignPeriod, designWarnings } from './design-history.js';
 
 const experiment = (weights: [number, number], extra: Record<string, unknown> = {}) => ({
   'hero-test': { placement: 'home', arms: [{ id: 'control', weight: weights[0] }, { id: 'treat', weight: weights[1] }], ...extra },
@@ -72,11 +73,45 @@ describe('an experiment whose design changed mid-flight', () => {
     expect(r.readout.warnings.join('\n')).toContain(`stopped from ${stopped} to ${restarted}`);
   });
 
+  it('says the experiment was absent from the configuration for a while, not that its unchanged weights changed', async () => {
+    h = await harness('sqlite', { config: measureShop({ experiments: experiment([0.5, 0.5]) }) });
+    await decide('a-', 20, 0.1);
+    const removed = await put({}, 'remove');
+    await new Promise((r) => setTimeout(r, 25));
+    const added = await put(experiment([0.5, 0.5]), 'add again');
+    await decide('b-', 20, 0.1);
+    const r = (await get(h.app, '/v1/experiments/hero-test/results')).json();
+    expect(r.periods.map((p: { to: string | null; arms: { weight: number }[] }) => [p.to, p.arms.map((a) => a.weight)])).toEqual([[removed, [0.5, 0.5]], [null, [0.5, 0.5]]]);
+    const warnings = r.readout.warnings.join('\n');
+    expect(warnings).not.toMatch(/weights/);
+    expect(warnings).toContain(`"hero-test" was absent from the experiments configuration from ${removed} to ${added}`);
+    expect(warnings).toContain(`from=${added}`);
+  });
+
   it('says nothing of a design that did not change', async () => {
     h = await harness('sqlite', { config: measureShop({ experiments: experiment([0.5, 0.5]) }) });
     await decide('a-', 20, 0.1);
     const r = (await get(h.app, '/v1/experiments/hero-test/results')).json();
     expect(r.periods).toHaveLength(1);
     expect(r.readout.warnings.filter((w: string) => /weights|stopped/.test(w))).toEqual([]);
+  });
+});
+
+describe('designWarnings', () => {
+  const t = (m: number) => Date.parse('2026-12-05T10:00:00.000Z') + m * 60_000;
+  const period = (from: number, to: number | undefined, weights: [number, number]): DesignPeriod => ({
+    from: t(from), ...(to === undefined ? {} : { to: t(to) }), status: 'running', salt: 'hero-test', arms: [{ id: 'control', weight: weights[0] }, { id: 'treat', weight: weights[1] }], units: {},
+  });
+
+  it('names a gap between two periods as an absence, with its times, and a weights change only when the weights differ', () => {
+    const absent = designWarnings('hero-test', [period(0, 10, [0.5, 0.5]), period(12, undefined, [0.5, 0.5])]);
+    expect(absent).toEqual([expect.stringMatching(/^"hero-test" was absent from the experiments configuration from 2026-12-05T10:10:00.000Z to 2026-12-05T10:12:00.000Z \(removed, then added again\): no unit was assigned to its arms then/)]);
+    const reweighted = designWarnings('hero-test', [period(0, 10, [0.9, 0.1]), period(12, undefined, [0.5, 0.5])]);
+    expect(reweighted).toEqual([expect.stringMatching(/^The arms' weights of "hero-test" changed/), expect.stringMatching(/was absent from the experiments configuration/)]);
+    // Weights that differ past the third digit read differently too (it said "50% … then 50%").
+    const slight = designWarnings('hero-test', [period(0, 10, [0.5, 0.5]), period(10, undefined, [0.5005, 0.4995])]);
+    expect(slight).toEqual([expect.stringContaining('(control 50% / treat 50% from 2026-12-05T10:00:00.000Z; then control 50.05% / treat 49.95% from 2026-12-05T10:10:00.000Z)')]);
+    // Back to back: a change of design, not an absence.
+    expect(designWarnings('hero-test', [period(0, 10, [0.9, 0.1]), period(10, undefined, [0.5, 0.5])])).toEqual([expect.stringMatching(/^The arms' weights/)]);
   });
 });

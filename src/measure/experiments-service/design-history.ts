@@ -78,8 +78,11 @@ export function unitsByPeriod(periods: DesignPeriod[], exposures: ReadonlyMap<st
 /**
  * Sentences on a design that changed inside the window: weights (or arms) changed — the pooled
  * comparison mixes periods with different shares of each arm (Simpson's paradox) — the salt changed
- * (everyone re-drawn), or the experiment was stopped and restarted (its units decided with the
- * policy in force meanwhile, their outcomes still credited to their arms).
+ * (everyone re-drawn), the experiment was stopped and restarted, or it was absent from the
+ * experiments document for a while (removed, then added again: either way its units decided with
+ * the policy in force meanwhile, their outcomes still credited to their arms). A period that ends
+ * where the next begins is a change of design; one that ends before it, a gap the experiment was
+ * absent for (`designPeriods` ends a period at the version without it).
  *
  * @example
  * designWarnings('hero-test', periods); // ['The arms\' weights changed during the window …']
@@ -89,10 +92,15 @@ export function designWarnings(id: string, periods: readonly DesignPeriod[]): st
   const running = periods.filter((p) => p.status === 'running');
   // A `to` also ends the outcomes counted, so an earlier period's units are followed up to its end only.
   const split = running.map((p) => `from=${iso(p.from)}${p.to === undefined ? '' : `&to=${iso(p.to)}`}`).join(', ');
-  const shares = (p: DesignPeriod) => p.arms.map((a) => `${a.id} ${Number((a.weight * 100).toPrecision(3))}%`).join(' / ');
   const notes: string[] = [];
   const weights = (p: DesignPeriod) => p.arms.map((a) => `${a.id}:${a.weight.toPrecision(9)}`).join(',');
-  if (new Set(running.map(weights)).size > 1) {
+  const designs = new Set(running.map(weights)).size;
+  if (designs > 1) {
+    // As many digits as it takes for weights that differ to read differently (50% then 50% named no change).
+    let digits = 3;
+    const sharesAt = (p: DesignPeriod, d: number) => p.arms.map((a) => `${a.id} ${Number((a.weight * 100).toPrecision(d))}%`).join(' / ');
+    while (digits < 9 && new Set(running.map((p) => sharesAt(p, digits))).size < designs) digits++;
+    const shares = (p: DesignPeriod) => sharesAt(p, digits);
     notes.push(
       `The arms' weights of "${id}" changed during the window (${running.map((p) => `${shares(p)} from ${iso(p.from)}`).join('; then ')}): the sample-ratio check expects each unit under the weights of its first exposure, but the pooled comparison mixes periods with different shares of each arm, so a metric that drifts over time favours the arm that was larger while it was high (Simpson's paradox). Compare like with like: read each period apart (${split}).`,
     );
@@ -100,6 +108,13 @@ export function designWarnings(id: string, periods: readonly DesignPeriod[]): st
   if (new Set(running.map((p) => p.salt)).size > 1) {
     notes.push(`The salt of "${id}" changed during the window: everyone was re-drawn, and subjects exposed before stay in their first arm (counted in \`crossovers\`). Read each period apart (${split}).`);
   }
+  periods.forEach((p, i) => {
+    const next = periods[i + 1];
+    if (!next || p.to === undefined || p.to >= next.from) return;
+    notes.push(
+      `"${id}" was absent from the experiments configuration from ${iso(p.to)} to ${iso(next.from)} (removed, then added again): no unit was assigned to its arms then, its units decided with the policy in force, and their outcomes then are still credited to their arms, which pulls the difference towards 0. Read each period apart (${split}).`,
+    );
+  });
   periods.forEach((p, i) => {
     if (p.status !== 'stopped' || i === 0 || i === periods.length - 1 || p.to === undefined) return;
     notes.push(

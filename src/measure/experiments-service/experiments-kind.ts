@@ -3,6 +3,7 @@ import type { DocumentStore } from '../../config/document-store.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { MODEL_PIN } from '../policy-eval/model-candidate.js';
 import { catalogPinProblems, catalogPinWarnings, liveModelPinWarnings, modelPinProblems } from './arm-pins.js';
+import { placementProblems, placementWarnings } from './experiment-placements.js';
 
 /** What one arm pins: a policy version, a model version, or one content variant of an action (or nothing: the policy in force). */
 export interface ArmDef {
@@ -113,7 +114,9 @@ function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] 
 }
 
 /**
- * Checks a checked document against the stored configuration: every pinned policy version must
+ * Checks a checked document against the stored configuration: a running experiment's placement
+ * must be one of the catalog in force (`placementProblems`: else it assigns no unit, and its
+ * results read nothing; a stopped one's is a warning), every pinned policy version must
  * exist (an arm pinning a missing one would fail each decision it is drawn for), and every content
  * variant a running experiment pins must be an action's of the catalog in force
  * (`catalogPinProblems`: else the arm decides as the control does; a stopped one's is a warning).
@@ -135,11 +138,12 @@ export async function checkExperimentPins(body: ExperimentsBody, documents: Pick
       problems.push({ field: `${id}.arms[${i}].policy`, message: `The policy version ${a.policy} does not exist (${known}); an arm can pin only a stored version — write the policy first, then pin its version.` });
     }
   }
-  return [...problems, ...(await catalogPinProblems(body, documents)), ...(lookups.models ? await modelPinProblems(body, lookups.models) : [])];
+  return [...(await placementProblems(body, documents)), ...problems, ...(await catalogPinProblems(body, documents)), ...(lookups.models ? await modelPinProblems(body, lookups.models) : [])];
 }
 
 /**
- * What a checked document pins that it likely does not mean: a variant not approved, or one the
+ * What a checked document pins that it likely does not mean: a stopped experiment's placement the
+ * catalog lacks (`placementWarnings`), a variant not approved, or one the
  * catalog lacks in a stopped experiment (`catalogPinWarnings`), and the live uplift version while
  * none is live (`liveModelPinWarnings`, when the model registry is at hand).
  *
@@ -148,7 +152,7 @@ export async function checkExperimentPins(body: ExperimentsBody, documents: Pick
  * // [{ field: 'hero.arms[1].model', message: '… no uplift version is live …' }]
  */
 export async function warnExperimentPins(body: ExperimentsBody, documents: Pick<DocumentStore, 'latest'>, lookups: StoredLookups = {}): Promise<StoredWarning[]> {
-  return [...(await catalogPinWarnings(body, documents)), ...(lookups.models ? await liveModelPinWarnings(body, lookups.models) : [])];
+  return [...(await placementWarnings(body, documents)), ...(await catalogPinWarnings(body, documents)), ...(lookups.models ? await liveModelPinWarnings(body, lookups.models) : [])];
 }
 
 /**
