@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
 import { nameNotFound } from '../errors/not-found.js';
+import { schemaProblem } from '../errors/schema-problems.js';
+import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
 import { MAX_FREE_TEXT } from '../server/free-text.js';
 import type { Tact } from '../server/tact.js';
@@ -59,6 +61,26 @@ const kindsSchema = {
     epoch: { type: 'integer', description: 'Changes whenever any kind changes.' },
   },
 } as const;
+
+/** The `document` problem of a PUT that sent the document under the name a GET answers it by. */
+export const DOCUMENT_SENT_AS_BODY = 'The `document` property is required: send the configuration as `document` (a GET answers it as `body`, which a PUT does not read).';
+
+/**
+ * A PUT /v1/config/{kind} body that holds `body` and no `document` — a GET's answer sent back —
+ * checked by the route's own schema: its problems as the validator would give them (every one,
+ * `reason` too), the missing `document` saying which name it takes. Undefined for any other body,
+ * which the schema checks as usual ("The `document` property is required. It was not present …").
+ *
+ * @example
+ * documentSentAsBody(req); // [{ field: 'document', message: 'The `document` property is required: send the configuration as `document` (a GET answers it as `body`, …).' }]
+ */
+function documentSentAsBody(req: FastifyRequest): FieldProblem[] | undefined {
+  const b = req.body;
+  if (!b || typeof b !== 'object' || Array.isArray(b) || 'document' in b || !('body' in b)) return undefined;
+  const validate = req.getValidationFunction('body');
+  if (!validate || validate(b)) return undefined;
+  return (validate.errors ?? []).map((e) => schemaProblem(e, 'body', b)).map((p) => (p.field === 'document' ? { ...p, message: DOCUMENT_SENT_AS_BODY } : p));
+}
 
 /** Who changed a document: the author the caller names, else the key's label. */
 export function authorOf(req: FastifyRequest, given?: unknown): string {
@@ -127,6 +149,8 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       body: {
         type: 'object',
         required: ['document', 'reason'],
+        // A misspelt `expectedVersion` would otherwise switch off the conflict check unseen.
+        additionalProperties: false,
         properties: {
           document: { description: 'The new document (see docs/configuration.md for each kind).' },
           reason: { type: 'string', minLength: 1, maxLength: MAX_FREE_TEXT, description: 'Why: kept with the version.' },
@@ -135,6 +159,10 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
         },
       },
       response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, warnings: warningsSchema } }, 400: errorSchema, 409: errorSchema },
+    },
+    preValidation: async (req) => {
+      const problems = documentSentAsBody(req);
+      if (problems) throw validationError(problems);
     },
   }, async (req) => {
     const k = kindOf(req.params.kind);

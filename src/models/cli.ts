@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import type { Settings } from '../config/settings.js';
 import { closestWord } from '../errors/edit-distance.js';
 import { stopOnSignal } from '../decide/batch/command.js';
-import { findProfile } from '../profiles/lookup.js';
 import type { Store } from '../store/store.js';
 import { type CalibrationView } from './calibration/calibration.js';
 import { CALIBRATED_MODELS, FEW_ROWS } from './calibration/calibrated-models.js';
 import { CLI_WORDING } from './calibration/wording.js';
 import type { UpliftCalibrationView } from './uplift/uplift-calibration.js';
-import { clean, estimateView } from './estimates/estimate-view.js';
+import { clean } from './estimates/estimate-view.js';
+import type { ProfileEstimates } from './estimates/profile-estimates.js';
 import type { Learning } from './learning.js';
 import type { TrainOptions, TrainResult } from './train/trainer.js';
 import { MODEL_NAMES } from './train/training-kind.js';
@@ -122,7 +122,10 @@ export function trainLine(r: TrainResult): string {
 
 /**
  * `tact estimates <identifier>`: what Tact infers about one profile, each with its interval,
- * evidence, rung and status.
+ * evidence, rung and status, its segments and micro-segment and its recent anomaly flags — the
+ * answer of GET /v1/profiles/{identifier}/estimates (profileEstimates), read from the store. On
+ * the embedded store that is the profile rows as of the server's last checkpoint: a profile made
+ * in the last seconds may not be there yet, and the refusal says so (and how to read it now).
  *
  * @example
  * tact estimates email:ana@example.com
@@ -130,35 +133,69 @@ export function trainLine(r: TrainResult): string {
 export function estimatesCommand(program: Command): void {
   program
     .command('estimates')
-    .description('What Tact infers about a profile: each estimate with its interval, evidence, rung and status ("learning" = not enough data yet).')
+    .description('What Tact infers about a profile: each estimate with its interval, evidence, rung and status ("learning" = not enough data yet), its segments, micro-segment and recent anomaly flags.')
     .argument('<identifier>', 'userId, anonymousId, email, or kind:value (e.g. email:ana@example.com, profile:<id>)')
-    .option('--json', 'print the estimates as JSON')
-    .addHelpText('after', '\nExamples:\n  tact estimates user-42\n  tact estimates email:ana@example.com --json')
+    .option('--json', 'print the estimates as JSON (the answer of GET /v1/profiles/{identifier}/estimates)')
+    .addHelpText('after', `\n${CHECKPOINT_LAG}\n\nExamples:\n  tact estimates user-42\n  tact estimates email:ana@example.com --json`)
     .action(async (identifier: string, opts: { json?: boolean }) => {
       await withLearning(async (l, store, settings) => {
-        const found = await findProfile(store.profiles, identifier);
-        const state = found && (await store.profiles.getProfile(found.profileId));
-        if (!state) {
-          // The API's sentence: a kind near one of Tact's (`userid:`) names the one meant.
+        const { profileEstimates } = await import('./estimates/profile-estimates.js');
+        const answer = await profileEstimates({ store, learning: l }, identifier);
+        if (!answer) {
+          // The API's sentence (a kind near one of Tact's, `userid:`, names the one meant), said of the store as this command reads it.
           const [{ profileNotFound }, { mergeRulesKind }] = await Promise.all([import('../profiles/lookup.js'), import('../identity/merge-rules-kind.js')]);
-          throw new Error(profileNotFound(identifier, settings.get(mergeRulesKind)).message);
+          throw new Error(noProfileMatches(identifier, profileNotFound(identifier, settings.get(mergeRulesKind)), store.kind));
         }
-        const now = Date.now();
-        const position = await l.ladderPosition(state, now);
-        const list = (await l.estimates.forSubject(state, now, position)).map((x) => ({ model: x.model, key: x.key, ...estimateView(x.estimate, x.model === 'baseline' ? 'number' : 'share'), detail: x.detail }));
         if (opts.json) {
-          process.stdout.write(JSON.stringify(clean({ id: state.id, estimates: list, segments: position.segments, microSegment: position.microSegment })) + '\n');
+          process.stdout.write(JSON.stringify(answer) + '\n');
           return;
         }
-        process.stdout.write(`profile ${state.id}\n`);
-        if (!list.length) process.stdout.write('  no models are configured (metrics, rates, sendTime in tact.config.yaml)\n');
-        for (const e of list) {
-          const slot = e.model === 'send-time' ? ` — ${(e.detail as { label?: string } | undefined)?.label}` : '';
-          process.stdout.write(`  ${`${e.model}${e.key ? ` ${e.key}` : ''}`.padEnd(28)} ${e.reading}${slot}\n`);
-        }
-        process.stdout.write(`  segments: ${position.segments.join(', ') || '(none)'}; micro-segment: ${position.microSegment ? `${position.microSegment.index} (${position.microSegment.modelVersion})` : '(no model trained)'}\n`);
+        process.stdout.write(estimatesText(answer));
       });
     });
+}
+
+/** What `tact estimates --help` says of the store it reads. */
+const CHECKPOINT_LAG = 'On the embedded store (TACT_DATA_DIR) it reads the profiles as of the server\'s last checkpoint\n(every 10 s): a profile created in the last seconds may not be there yet. The server answers it\nat once: GET /v1/profiles/{identifier}/estimates (server key).';
+
+/**
+ * Why `tact estimates` found no profile. On the embedded store it reads the profile rows as of the
+ * server's last checkpoint (docs/architecture.md), so a profile the API already answers may not be
+ * there yet: the sentence says so and names the route that reads it now, instead of the API's "No
+ * profile matches". PostgreSQL writes the states with each batch: there the API's sentence stands.
+ *
+ * @example
+ * noProfileMatches('email:e1@x.io', profileNotFound('email:e1@x.io', rules), 'sqlite');
+ * // 'No profile matched `email:e1@x.io` in the store as of the server\'s last checkpoint (every 10 s): … GET /v1/profiles/email%3Ae1%40x.io/estimates …'
+ */
+export function noProfileMatches(identifier: string, apiError: { code: string; message: string }, storeKind: 'sqlite' | 'postgres'): string {
+  if (storeKind !== 'sqlite') return apiError.message;
+  const lag = `a profile created in the last seconds may not be there yet. To read it now, ask the server: GET /v1/profiles/${encodeURIComponent(identifier)}/estimates (server key).`;
+  // A misspelt kind keeps its suggestion: the profile may be missing for that reason instead.
+  if (apiError.code !== 'not_found') return `${apiError.message} This command reads the store as of the server's last checkpoint (every 10 s), so ${lag}`;
+  return `No profile matched \`${identifier}\` in the store as of the server's last checkpoint (every 10 s): ${lag}`;
+}
+
+/**
+ * A profile's estimates as `tact estimates` prints them: one line per estimate, the segments, the
+ * micro-segment, then the anomaly flags (newest first).
+ *
+ * @example
+ * estimatesText(await profileEstimates({ store, learning }, 'ana')); // "profile p_… (userId ana)\n  baseline session_length …"
+ */
+export function estimatesText(a: ProfileEstimates): string {
+  const m = a.matchedBy;
+  const lines = [`profile ${a.id} (${m.mergedInto ? `profile ${m.value}, merged into it` : `${m.kind} ${m.value}`})`];
+  if (!a.estimates.length) lines.push('  no models are configured (metrics, rates, sendTime in tact.config.yaml)');
+  for (const e of a.estimates) {
+    const slot = e.model === 'send-time' ? ` — ${(e.detail as { label?: string } | undefined)?.label}` : '';
+    lines.push(`  ${`${e.model}${e.key ? ` ${e.key}` : ''}`.padEnd(28)} ${e.reading}${slot}`);
+  }
+  lines.push(`  segments: ${a.segments.join(', ') || '(none)'}; micro-segment: ${a.microSegment ? `${a.microSegment.index} (${a.microSegment.modelVersion})` : '(no model trained)'}`);
+  const n = (x: number | null) => (x === null ? '?' : Number(x.toPrecision(4)).toString());
+  lines.push(`  anomaly flags: ${a.anomalies.length ? 'newest first' : 'none'}`);
+  for (const f of a.anomalies) lines.push(`    ${f.at}  ${f.metric} ${n(f.value)}, outside its ${Math.round(f.level * 100)}% range ${n(f.low)}–${n(f.high)} (${f.modelVersion})`);
+  return `${lines.join('\n')}\n`;
 }
 
 /**

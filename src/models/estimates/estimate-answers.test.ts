@@ -67,6 +67,11 @@ describe('the estimates and anomalies answers', () => {
     for (const a of flags) expect(Object.keys(a).sort()).toEqual(['at', 'high', 'level', 'low', 'metric', 'modelVersion', 'profileId', 'seq', 'value']);
   });
 
+  it('a metric\'s anomalies with a query parameter it does not take: a 400 naming it, not every flag as if it were not sent', async () => {
+    const r = await h.app.inject({ method: 'GET', url: '/v1/metrics/session_length/anomalies?limt=1', headers: { authorization: `Bearer ${KEYS.server}` } });
+    expect([r.statusCode, r.json().message]).toEqual([400, 'The `querystring.limt` property is not one this endpoint takes.']);
+  });
+
   it('/openapi.json declares every field of an estimate, with what it means', async () => {
     const schema = (await answers.schema('GET', '/v1/profiles/{identifier}/estimates', 200)) as { properties: { estimates: { items: { properties: Record<string, { description?: string }>; required: string[] } } } };
     const item = schema.properties.estimates.items;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { afterTraining, harness, send, type Harness } from '../../../test/harness.js';
+import { KEYS, afterTraining, harness, send, type Harness } from '../../../test/harness.js';
 import { MIN_HELD_OUT, compareHits } from './recommend-comparator.js';
 
 const config = {
@@ -50,7 +50,30 @@ describe('promotion of a recommendations version', () => {
     const [v3] = await h.tact.learning.train(['recommendations']);
     await afterTraining();
     expect(v3.promotion).toMatchObject({ promoted: false });
-    expect(v3.promotion?.reason).toContain(`only 1 subjects interacted after version 2 was trained (at least ${MIN_HELD_OUT} are needed`);
+    expect(v3.promotion?.reason).toContain(`only 1 subjects had an interaction received between the training of version 2 (`);
+    expect(v3.promotion?.reason).toContain(`(at least ${MIN_HELD_OUT} are needed`);
+  });
+
+  it('refusing a version for too few held-out subjects, names the window they were counted in: interactions after the candidate was trained are not in it', async () => {
+    h = await harness('sqlite', { config });
+    const old = Date.now() - 10 * DAY;
+    for (let u = 0; u < 30; u++) for (const p of ['sku-shoe', 'sku-socks']) await view(h, `old-${u}`, p, old + u);
+    const [v1] = await h.tact.learning.train(['recommendations']);
+    await afterTraining();
+    // Version 2 right after version 1: nothing was received between them.
+    const [v2] = await h.tact.learning.train(['recommendations']);
+    await afterTraining();
+    expect(v2.promotion?.promoted).toBe(false);
+    // Then 35 subjects interact, after version 1 was trained and after version 2 too.
+    for (let u = 0; u < 35; u++) for (const [k, p] of ['sku-cap', 'sku-hat'].entries()) await view(h, `new-${u}`, p, Date.now() + k);
+    const refused = await h.app.inject({ method: 'POST', url: '/v1/models/recommendations/promote', headers: { authorization: `Bearer ${KEYS.admin}` }, payload: { version: 2 } });
+    expect(refused.statusCode).toBe(409);
+    const [d1, d2] = await Promise.all([v1, v2].map(async (v) => new Date((await h.tact.store.models.getVersion('recommendations', v.version!))!.dataTo).toISOString()));
+    expect(refused.json().message).toContain(`only 0 subjects had an interaction received between the training of version 1 (${d1}) and that of version 2 (${d2}), and an earlier one with another item to rank from (at least ${MIN_HELD_OUT} are needed to compare held-out recall@10); interactions received since are not in version 2's data: promote with force, or train a new version once more subjects have interacted`);
+    expect(refused.json().message).not.toContain('interacted after version 1 was trained');
+    // A version trained now holds them in its window.
+    const [v3] = await h.tact.learning.train(['recommendations']);
+    expect(v3.promotion?.comparison?.figures).toMatchObject({ heldOut: 35 });
   });
 
   it('lets an inconclusive comparison through when training.autoPromote lists the model, never a worse one', async () => {

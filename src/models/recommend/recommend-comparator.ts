@@ -22,15 +22,29 @@ const DAY = 86_400_000;
  * (45 hits against 45 misses gave [1, 1]) and is too narrow with few discordant subjects. The same
  * recall for both (a tie) favours neither: better is false, and the summary says "no difference".
  *
+ * Too few held-out subjects are said with the window they were counted in: an interaction received
+ * after the live version's training began and by the candidate's (`liveDataTo`, `candidateDataTo`:
+ * each version's `dataTo`, named when given). Interactions received since the candidate was trained
+ * are in no window of its: the sentence once read "only 0 subjects interacted after version 1 was
+ * trained … or wait" while 61 had, all after version 2's training, and waiting never adds one to
+ * version 2's count (a newer version's window holds them).
+ *
  * @example
- * compareHits([true, false, …], [false, false, …]).better; // true
+ * compareHits([true, false, …], [false, false, …], { candidate: 2, live: 1 }).better; // true
  */
-export function compareHits(candidate: readonly boolean[], live: readonly boolean[], versions: { candidate: number; live: number }): Comparison {
+export function compareHits(candidate: readonly boolean[], live: readonly boolean[], versions: { candidate: number; live: number; liveDataTo?: number; candidateDataTo?: number }): Comparison {
   const n = candidate.length;
   const rc = candidate.filter(Boolean).length / Math.max(n, 1);
   const rl = live.filter(Boolean).length / Math.max(n, 1);
   if (n < MIN_HELD_OUT) {
-    return { better: false, inconclusive: true, summary: `only ${n} subjects interacted after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); promote with force, or wait`, figures: { heldOut: n } };
+    const at = (t: number | undefined) => (t === undefined ? '' : ` (${new Date(t).toISOString()})`);
+    const window = `between the training of version ${versions.live}${at(versions.liveDataTo)} and that of version ${versions.candidate}${at(versions.candidateDataTo)}`;
+    return {
+      better: false,
+      inconclusive: true,
+      summary: `only ${n} subjects had an interaction received ${window}, and an earlier one with another item to rank from (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); interactions received since are not in version ${versions.candidate}'s data: promote with force, or train a new version once more subjects have interacted`,
+      figures: { heldOut: n },
+    };
   }
   const { difference, low, high } = pairedHitDifference(candidate.map(Number), live.map(Number));
   const ci: [number, number] = [round(low), round(high)];
@@ -90,6 +104,6 @@ export function recommendationsComparator(o: { store: Store; settings: Settings 
       const liveHeld = liveIndex.get(items[held]);
       hitsLive.push(liveHeld !== undefined && topK(l.neighbours as Neighbours, liveByPopularity, liveHistory, K).has(liveHeld));
     }
-    return compareHits(hitsCandidate, hitsLive, { candidate: candidate.version, live: live.version });
+    return compareHits(hitsCandidate, hitsLive, { candidate: candidate.version, live: live.version, liveDataTo: live.dataTo, candidateDataTo: candidate.dataTo });
   };
 }

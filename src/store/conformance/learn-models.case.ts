@@ -110,7 +110,7 @@ export function learnModelCases(kind: StoreKind): void {
       expect((await admin(h, '/v1/models/recommendations/train?sync=true')).json().results[0].promotion.promoted).toBe(true);
       const second = (await admin(h, '/v1/models/recommendations/train?sync=true')).json().results[0];
       // Nothing happened since version 1: the held-out comparison has no subject to judge by.
-      expect(second.promotion).toMatchObject({ promoted: false, reason: expect.stringContaining('does not favour it: only 0 subjects interacted after version 1 was trained') });
+      expect(second.promotion).toMatchObject({ promoted: false, reason: expect.stringContaining('does not favour it: only 0 subjects had an interaction received between the training of version 1 (') });
       const refused = await admin(h, '/v1/models/recommendations/promote', { version: 2 });
       expect(refused.statusCode).toBe(409);
       expect(refused.json().error).toBe('promotion_refused');
