@@ -131,6 +131,16 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     expect([one.statusCode, one.json().message]).toEqual([400, 'The `batch` property must be a list of messages; it was an object.']);
   });
 
+  it('answers a batch request without any body (no Content-Type) with a 400 naming the body, as a `null` body, not a 500', async () => {
+    for (const path of ['/v1/batch', '/v1/b', '/v1/import']) {
+      const none = await h.app.inject({ method: 'POST', url: path, headers: { authorization: basic() } });
+      expect([none.statusCode, none.json().error], `${path}: ${none.body}`).toEqual([400, 'validation_failed']);
+      expect(none.json().problems, path).toEqual([{ field: 'batch', message: 'A batch body must be a JSON object holding the messages as its `batch` list ({"batch": [ … ]}); the request had no body.' }]);
+      const nul = await h.app.inject({ method: 'POST', url: path, headers: { authorization: basic(), 'content-type': 'application/json' }, payload: 'null' });
+      expect([nul.statusCode, nul.json().problems[0].field], nul.body).toEqual([400, 'batch']);
+    }
+  });
+
   it('answers 413 over 32 KB a message and 500 KB a batch, with a clear body', async () => {
     const big = await send(h.app, '/v1/track', { userId: 'r', event: 'E', properties: { x: 'y'.repeat(40_000) } });
     expect(big.statusCode).toBe(413);

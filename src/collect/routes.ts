@@ -14,6 +14,8 @@ const SINGLE: [string, MessageType][] = [
 ];
 // analytics.js (analytics-next) posts to /v1/t, /v1/i, /v1/p, /v1/s, /v1/g, /v1/a and batches to /v1/b.
 const SHORT: Record<string, MessageType> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias' };
+/** The refusal of a batch request sent without a body (as batch-body.ts words a body that is no object). */
+const NO_BATCH_BODY = { field: 'batch', message: 'A batch body must be a JSON object holding the messages as its `batch` list ({"batch": [ … ]}); the request had no body.' };
 
 /**
  * Segment's HTTP Tracking API, unchanged: POST /v1/track … /v1/batch, write key as Basic user
@@ -56,7 +58,9 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
 
   const batch = async (req: FastifyRequest) => {
     const receivedAt = Date.now();
-    const read = await tact.batches.read(req.body as string, receivedAt, tact.projection());
+    // No body at all (no `Content-Type`, so no parser ran): refused as a `null` body is, naming the body.
+    if (typeof req.body !== 'string') throw validationError([NO_BATCH_BODY]);
+    const read = await tact.batches.read(req.body, receivedAt, tact.projection());
     // The body's text (up to 500 KB) is not needed once read: the request would otherwise hold it
     // until the batch's commit answers, and every young collection meanwhile would copy it.
     req.body = undefined;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authorOf } from '../config/routes.js';
 import { TactError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
+import { withOptionalBody } from '../server/openapi-optional-body.js';
 import type { Tact } from '../server/tact.js';
 import { alertView } from './alerts.js';
 import type { StoredAlert } from './monitor-store.js';
@@ -32,7 +33,7 @@ export async function monitorRoutes(app: FastifyInstance, tact: Tact): Promise<v
     return alertView(a);
   });
 
-  app.post<{ Params: { id: string }; Body: { by?: string } | null }>('/v1/alerts/:id/ack', { preHandler: read, schema: monitorSchemas.ack }, async (req) => {
+  app.post<{ Params: { id: string }; Body: { by?: string } | null }>('/v1/alerts/:id/ack', { preHandler: read, schema: withOptionalBody(monitorSchemas.ack) }, async (req) => {
     const a = await alerts.acknowledge(req.params.id, authorOf(req, req.body?.by), tact.monitoring.clock());
     if (!a) throw new TactError('not_found', { what: 'alert', id: req.params.id });
     tact.log.info({ alert: a.id, by: a.acknowledgedBy, status: a.status }, 'alert acknowledged');

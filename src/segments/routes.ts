@@ -61,13 +61,20 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
       tags: ['learn'],
       summary: 'Members of a segment, by profile id (page with `after`); a segment no longer defined answers none',
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
-      querystring: { type: 'object', properties: { after: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-      response: { 200: membersSchema, 404: errorSchema },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          after: { type: 'string', description: 'The `next` of an earlier answer (a profile id): the members after it. Left out: the first page.' },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
+      },
+      response: { 200: membersSchema, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
     await known(req.params.name);
     const limit = req.query.limit ?? 100;
-    const members = await tact.store.segments.members(req.params.name, req.query.after ?? '', limit);
+    const members = await tact.store.segments.members(req.params.name, req.query.after === undefined ? '' : membersCursor(req.query.after), limit);
     return { segment: req.params.name, members: members.map((m) => ({ profileId: m.profileId, since: iso(m.since) })), next: members.length === limit ? members[members.length - 1].profileId : null };
   });
 
@@ -79,6 +86,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
       querystring: {
         type: 'object',
+        additionalProperties: false,
         properties: {
           after: { type: 'string', description: 'The `next` of an earlier answer (0: from the first event kept): the events recorded after it, oldest first.' },
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
@@ -107,6 +115,18 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
       next: String(next),
     };
   });
+}
+
+/**
+ * The members' cursor: a profile id, as `next` handed it out — 26 characters of Crockford base32
+ * (identity/profile-id.ts). Any other text is none: `zzz` sorts after every id and would read as
+ * the end of the list, `%%%` before them all and would read as the first page.
+ */
+function membersCursor(after: string): string {
+  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(after)) {
+    throw validationError([{ field: 'querystring.after', message: 'The `after` cursor is not one this endpoint hands out (a profile id): pass the `next` of an earlier answer, or leave `after` out for the first page.' }]);
+  }
+  return after;
 }
 
 /** The events feed's cursor: the store's id of an event, as `next` handed it out. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, type Harness } from '../../test/harness.js';
+import { newProfileId } from '../identity/profile-id.js';
 import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
 import type { SegmentTransition } from './segment-store.js';
 
@@ -76,5 +77,41 @@ describe('GET /v1/segments/{name}/events', () => {
     expect(never.statusCode).toBe(404);
     // `vip` is no longer defined, but its feed is kept: it is a segment there is.
     expect(never.json().message).toBe('No segment (the segments are vip) matches `nope`.');
+  });
+});
+
+describe('GET /v1/segments/{name}/members and /events: what the query may hold', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+  type Members = { members: { profileId: string }[]; next: string | null };
+
+  it('is a 400 naming a query parameter neither takes (`limt`), not a full page', async () => {
+    h = await harness('sqlite', { config });
+    await h.store.segments.apply([t(newProfileId(), 'entry'), t(newProfileId(), 'entry')]);
+    for (const url of ['/v1/segments/buyers/members?limt=1', '/v1/segments/buyers/events?limt=1', '/v1/segments/buyers/events?after=0&limt=1']) {
+      const r = await get(h.app, url);
+      expect([r.statusCode, r.json().problems], `${url}: ${r.body}`).toEqual([400, [{ field: 'querystring.limt', message: 'The `querystring.limt` property is not one this endpoint takes.' }]]);
+    }
+  });
+
+  it('pages the members with the `next` it hands out, and is a 400 naming `after` for a cursor that is no profile id (not an empty page, nor the first)', async () => {
+    h = await harness('sqlite', { config });
+    const ids = [newProfileId(), newProfileId(), newProfileId()];
+    await h.store.segments.apply(ids.map((id) => t(id, 'entry')));
+    const first = (await get(h.app, '/v1/segments/buyers/members?limit=2')).json() as Members;
+    expect(first.members.map((m) => m.profileId)).toEqual(ids.slice(0, 2));
+    const second = (await get(h.app, `/v1/segments/buyers/members?after=${first.next!}&limit=2`)).json() as Members;
+    expect(second).toMatchObject({ members: [{ profileId: ids[2] }], next: null });
+    // `zzz` sorts after every id (read as the end of the list), `%%%` and `` before them (read as the first page).
+    for (const bad of ['zzz', '%%%', '', ids[0].toLowerCase(), `${ids[0]}0`, 'p1']) {
+      const r = await get(h.app, `/v1/segments/buyers/members?after=${encodeURIComponent(bad)}`);
+      expect([r.statusCode, r.json().error, r.json().problems?.[0]?.field], `${bad}: ${r.body}`).toEqual([400, 'validation_failed', 'querystring.after']);
+      expect(r.json().message).toMatch(/`after`/);
+    }
+    const raw = await get(h.app, '/v1/segments/buyers/members?after=%%%');
+    expect([raw.statusCode, raw.json().problems?.[0]?.field], raw.body).toEqual([400, 'querystring.after']);
   });
 });

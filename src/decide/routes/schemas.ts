@@ -1,5 +1,6 @@
 import { errorSchema } from '../../collect/schemas.js';
 import { MAX_FREE_TEXT } from '../../server/free-text.js';
+import { withOptionalBody } from '../../server/openapi-optional-body.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 const str = { type: 'string' } as const;
@@ -352,13 +353,15 @@ export const decideSchemas = {
     response: { 200: holdSchema, ...errors },
   },
   decideReview(verb: 'approve' | 'reject') {
-    return {
+    // The body is optional: a verdict without one is recorded under the key's label, with no note.
+    return withOptionalBody({
       tags: ['decide'],
       summary: verb === 'approve' ? 'Approve a held choice: the subject\'s next decision may deliver it' : 'Reject a held choice: it is not offered to that subject for the policy\'s `review.rejectFor`',
+      description: 'Optional body: `{ "reviewer": "…", "note": "…" }`, kept with the verdict (`reviewer` defaults to the key used).',
       params: { type: 'object', properties: { id: str }, required: ['id'] },
       body: { type: ['object', 'null'], additionalProperties: false, properties: { reviewer: freeText, note: freeText } },
       response: { 200: holdSchema, ...errors, 409: errorSchema },
-    };
+    });
   },
   batch: {
     tags: ['decide'],

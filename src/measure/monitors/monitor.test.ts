@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialMonitorState, type MonitorState, monitorStep, P_VALUE_FLOOR } from './monitor.js';
+import { initialMonitorState, type MonitorState, monitorStep, P_VALUE_FLOOR, spanWords } from './monitor.js';
 import { type MonitorEvent, windowCounts, windowSums } from './counters.js';
 import { createRng, type Rng } from '../stats/prng.js';
 
@@ -66,6 +66,11 @@ describe('monitorStep', () => {
     expect(silent.alerts.map((a) => [a.metric, a.direction])).toEqual([['volume', 'low']]);
     // Its sentence names the span it counted (the whole buckets so far: one minute), not the configured hour.
     expect(silent.alerts[0].message).toContain('0 over the last minute (0 exposures)');
+  });
+
+  it('names a span under a minute in seconds (a window of seconds read "the last minute")', () => {
+    expect([spanWords(4_060), spanWords(1_000), spanWords(200), spanWords(45_000), spanWords(60_000), spanWords(90 * 60_000), spanWords(2 * HOUR)])
+      .toEqual(['4 seconds', 'second', 'second', '45 seconds', 'minute', '90 minutes', '2 hours']);
   });
 
   it('an unsubscribe spike on one action and segment raises exactly that alert', () => {

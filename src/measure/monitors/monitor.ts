@@ -225,13 +225,29 @@ const LABEL: Record<MonitorMetric, string> = {
   calibration: 'Observed responses against the rate model',
 };
 
+/**
+ * The current window's span in words: seconds under a minute (a `currentWindow` of seconds, or
+ * its first buckets — until 2026-12-05 any span under a minute read "the last minute"), else
+ * minutes, or hours when whole.
+ *
+ * @example
+ * spanWords(4_060); // "4 seconds"
+ */
+export function spanWords(spanMs: number): string {
+  if (spanMs < 59_500) {
+    const seconds = Math.max(1, Math.round(spanMs / 1000));
+    return seconds === 1 ? 'second' : `${seconds} seconds`;
+  }
+  const minutes = Math.round(spanMs / 60_000);
+  return minutes === 1 ? 'minute' : minutes % 60 === 0 && minutes > 60 ? `${minutes / 60} hours` : `${minutes} minutes`;
+}
+
 /** The alert's sentence; `spanMs` is what the current window counted (its whole buckets so far), not the configured window. */
 function describe(status: string, k: MonitorKey, metric: MonitorMetric, direction: string, r: CheckResult, cur: BucketCounts, spanMs: number): string {
   const rate = metric.endsWith('-rate');
   const f = (x: number) => (rate ? `${(x * 100).toFixed(2)}%` : x.toFixed(metric === 'calibration' ? 1 : 0));
   const where = `action "${k.action}" in placement "${k.placement}", segment "${k.segment}"`;
-  const minutes = Math.max(1, Math.round(spanMs / 60_000));
-  const span = minutes === 1 ? 'minute' : minutes % 60 === 0 && minutes > 60 ? `${minutes / 60} hours` : `${minutes} minutes`;
+  const span = spanWords(spanMs);
   if (status === 'resolved') return `${LABEL[metric]} for ${where} is back within its expected band (${f(r.observed)} over the last ${span}).`;
   const source = metric === 'calibration' ? `the rate model's predictions (their sum, ${f(r.expected.center)})` : 'its own baseline';
   return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from ${source}.`;

@@ -9,9 +9,135 @@ import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { rerankListProblems } from './rerank-list.js';
 
-const anyObj = { type: 'object', additionalProperties: true } as const;
-/** The answers: open, with the optional `warnings` about a subject no profile holds whose kind looks misspelt. */
-const warnedObj = { ...anyObj, properties: { warnings: subjectWarningsSchema } } as const;
+const open = { additionalProperties: true } as const;
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const int = { type: 'integer' } as const;
+
+/*
+ * The answers, as JSON schemas for /openapi.json. Fastify serializes through them and keeps only
+ * the fields a schema lists unless it is open, so every object here is open; a field the handler
+ * may leave out is not `required` (the serializer refuses an answer without a required field).
+ */
+
+/** Whom the answer is for. */
+const subjectAnswer = {
+  type: 'object',
+  ...open,
+  required: ['id', 'known'],
+  description: 'The subject asked about.',
+  properties: {
+    id: { type: ['string', 'null'], description: 'Tact\'s profile id; null when no profile holds the identifier (answered as a new visitor).' },
+    known: { type: 'boolean', description: 'Whether a profile holds the identifier.' },
+  },
+} as const;
+
+const modelVersion = { type: ['string', 'null'], description: 'The live `recommendations` version (`recommendations@3`); null when none is trained.' } as const;
+
+/** Rules that could not be evaluated on some items (item-filter.ts RuleErrors). */
+const ruleErrors = {
+  type: 'array',
+  description: 'Present when a rule could not be evaluated on some items (those items are left out): per rule, on how many of the items it was asked about, and why.',
+  items: {
+    type: 'object',
+    ...open,
+    required: ['rule', 'failed', 'asked', 'error', 'items'],
+    properties: {
+      rule: { type: 'string', description: 'Where the rule is written: `rule`, `placements.<name>.rule` or `filters.rule`.' },
+      failed: { ...int, description: 'Items it could not be evaluated on.' },
+      asked: { ...int, description: 'Items it was asked about.' },
+      error: { type: 'string', description: 'Why, for the first item it failed on ("No such key: price").' },
+      items: { type: 'array', items: str, description: 'Some of the items it failed on (at most 10).' },
+    },
+  },
+} as const;
+
+const note = { type: 'string', description: 'Present when something the answer rests on is missing: no model trained yet, features the settings name that are not defined, rules that could not be evaluated — in sentences.' } as const;
+
+/** POST /v1/recommendations: 200. */
+const recommendationsAnswer = {
+  type: 'object',
+  ...open,
+  required: ['subject', 'placement', 'items', 'modelVersion', 'status'],
+  properties: {
+    subject: subjectAnswer,
+    placement: { type: ['string', 'null'], description: 'The placement asked for; null when none was.' },
+    items: {
+      type: 'array',
+      description: 'At most `n` items, best first: personal ones (from the subject\'s history) before popular ones filling the rest.',
+      items: {
+        type: 'object',
+        ...open,
+        required: ['id', 'score', 'source', 'explanation', 'because'],
+        properties: {
+          id: str,
+          score: { ...num, description: 'Personal: the item\'s similarity score to the subject\'s history. Popular: the share of the subjects the model was trained on who interacted with it.' },
+          source: { type: 'string', enum: ['personal', 'population'], description: 'Whether it comes from the subject\'s history or from popularity.' },
+          explanation: { type: 'string', description: '"because you viewed X", "because you bought X", "popular with other customers".' },
+          because: { type: ['string', 'null'], description: 'The item of the subject\'s history it is recommended for; null for a popular item.' },
+          interval: {
+            type: 'object',
+            ...open,
+            required: ['low', 'high', 'level', 'evidence'],
+            description: 'A 90% interval of `score`. Personal: a bootstrap over the subject\'s history, `evidence` the history items supporting it. Popular: the Wilson interval of its share, `evidence` the subjects trained on.',
+            properties: { low: num, high: num, level: num, evidence: int },
+          },
+        },
+      },
+    },
+    modelVersion,
+    status: { type: 'string', enum: ['personal', 'popular', 'learning'], description: '`personal` when an item comes from the subject\'s history, `popular` when all are popular ones, `learning` when no model is trained yet (no items).' },
+    note,
+    ruleErrors,
+    warnings: subjectWarningsSchema,
+  },
+} as const;
+
+/** POST /v1/rerank: 200. */
+const rerankAnswer = {
+  type: 'object',
+  ...open,
+  required: ['subject', 'items', 'modelVersion', 'evidence', 'dropped'],
+  properties: {
+    subject: subjectAnswer,
+    items: {
+      type: 'array',
+      description: 'The items of the caller\'s list the filters kept, in their new order.',
+      items: {
+        type: 'object',
+        ...open,
+        required: ['id', 'relevance', 'score', 'affinity', 'explanation'],
+        properties: {
+          id: str,
+          relevance: { ...num, description: 'The caller\'s relevance, as sent.' },
+          score: { ...num, description: 'The blend the list is ordered by, in [0, 1]: the item\'s relevance percentile within the list, and its affinity percentile weighted by the subject\'s evidence.' },
+          affinity: { ...num, description: 'The subject\'s affinity for the item from its history (0 without one).' },
+          explanation: { type: 'string', description: '"ranked by relevance", or "raised by your past interest" for an item the affinity moved above its place in the caller\'s order.' },
+        },
+      },
+    },
+    modelVersion,
+    evidence: { ...int, description: 'Items of the subject\'s history the model knows: the affinity\'s weight grows with it (maxWeight · n/(n + 10)).' },
+    dropped: {
+      type: 'array',
+      description: 'The items of the caller\'s list the business filters left out, each with its reason.',
+      items: {
+        type: 'object',
+        ...open,
+        required: ['id', 'reason'],
+        properties: {
+          id: str,
+          reason: { type: 'string', enum: ['purchased', 'out of stock', 'excluded', 'rule'] },
+          rule: { type: 'string', description: 'With reason `rule`: the rule that did not hold or could not be evaluated.' },
+          error: { type: 'string', description: 'Why the rule could not be evaluated on this item.' },
+        },
+      },
+    },
+    note,
+    ruleErrors,
+    warnings: subjectWarningsSchema,
+  },
+} as const;
 const ids = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 } as const;
 const filters = { type: 'object', additionalProperties: false, properties: { exclude: ids, outOfStock: ids, rule: { type: 'string', minLength: 1 } } } as const;
 
@@ -50,7 +176,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
           filters,
         },
       },
-      response: { 200: warnedObj, 400: errorSchema, 401: errorSchema, 403: errorSchema },
+      response: { 200: recommendationsAnswer, 400: errorSchema, 401: errorSchema, 403: errorSchema },
     },
   }, async (req) => {
     const subject = await subjectOf(req.body.subject);
@@ -76,7 +202,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
           filters,
         },
       },
-      response: { 200: warnedObj, 400: errorSchema },
+      response: { 200: rerankAnswer, 400: errorSchema },
     },
   }, async (req) => {
     const problems = rerankListProblems(req.body.items, 'items');

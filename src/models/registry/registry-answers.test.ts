@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../../../test/harness.js';
+import { bearer, harness, KEYS, type Harness } from '../../../test/harness.js';
 import { DAY, ingest, track } from '../../store/conformance/learn-helpers.js';
+import { shopConfig } from '../../decide/fixtures.js';
 import { declaredAnswers } from '../answers-fixture.js';
+import { logDecisions } from '../uplift/fixtures.js';
 
 type Answer = Record<string, unknown>;
 
@@ -93,5 +95,46 @@ describe('the model registry\'s answers', () => {
     expect(await props('POST', '/v1/models/{name}/promote', 200)).toEqual(['name', 'version', 'promoted', 'previous', 'reason', 'comparison']);
     expect(await props('POST', '/v1/models/{name}/rollback', 200)).toEqual(['name', 'version', 'from']);
     expect(await props('GET', '/v1/models/{name}/calibration', 200)).toEqual(['model', 'reports']);
+  });
+});
+
+/**
+ * GET /v1/models/uplift/calibration answers its own kind of report (predicted uplift against the
+ * observed treatment − control difference): /openapi.json declares its fields (until 2026-12-05
+ * it described only the rates' report), and a real report is what it says.
+ */
+describe('the uplift model\'s calibration answer', () => {
+  let h: Harness;
+  let answers: ReturnType<typeof declaredAnswers>;
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } }) });
+    answers = declaredAnswers(h.app);
+  });
+  afterAll(async () => h.close());
+
+  const upliftFields = ['goal', 'version', 'windowMs', 'treated', 'control', 'level', 'observed', 'interval', 'meanAbsoluteGap', 'binsObserved', 'binsHolding'];
+
+  it('before a version is trained, and with one: goal, version, window, treated and control, the observed uplift with its interval, the bins', async () => {
+    const empty = (await answers.check('GET', '/v1/models/uplift/calibration', '/v1/models/{name}/calibration')).body;
+    expect((empty.reports as Answer[])[0]).toMatchObject({ model: 'uplift', key: null, goal: null, version: null, windowMs: null, observed: null, interval: null });
+    await logDecisions(h, { first: 0, n: 800, at: Date.now() - 30 * DAY, delay: 3_600_000 });
+    await h.tact.learning.train(['uplift'], 'test');
+    const trained = (await answers.check('GET', '/v1/models/uplift/calibration?key=shoes-offer', '/v1/models/{name}/calibration')).body;
+    const [report] = trained.reports as Answer[];
+    expect(report).toMatchObject({ model: 'uplift', key: 'shoes-offer', goal: 'conversion', version: 1, windowMs: 7 * DAY, observed: expect.any(Number), interval: { low: expect.any(Number), high: expect.any(Number) } });
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(upliftFields));
+    expect((report.bins as Answer[]).length).toBeGreaterThan(0);
+  });
+
+  it('/openapi.json declares the fields of an uplift report, each described', async () => {
+    const schema = (await answers.schema('GET', '/v1/models/{name}/calibration', 200)) as { properties: { reports: { items: { properties: Record<string, { description?: string }> } } } };
+    const report = schema.properties.reports.items.properties;
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(upliftFields));
+    for (const f of upliftFields) expect(report[f].description, f).toContain('`uplift`');
+  });
+
+  it('is a 400 naming a query parameter it does not take (`kye`), not every report', async () => {
+    const typo = await h.app.inject({ url: '/v1/models/uplift/calibration?kye=shoes-offer', headers: { authorization: bearer(KEYS.admin) } });
+    expect([typo.statusCode, typo.json().problems], typo.body).toEqual([400, [{ field: 'querystring.kye', message: 'The `querystring.kye` property is not one this endpoint takes.' }]]);
   });
 });

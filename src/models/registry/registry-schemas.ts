@@ -240,18 +240,31 @@ export const rollbackSchema = {
   properties: { name: str, version: { ...int, description: 'The version live now.' }, from: { ...int, description: 'The version live before.' } },
 } as const;
 
-/** One calibration report: a rate's or the decisions' (calibration.ts), or an action's uplift (uplift-calibration.ts). */
+/** A 95% interval of an observed uplift; null when there is none (no treated or no control rows). */
+const upliftInterval = {
+  type: ['object', 'null'],
+  ...open,
+  required: ['low', 'high'],
+  properties: { low: nullableNumber, high: nullableNumber },
+} as const;
+
+/**
+ * One calibration report: a rate's or the decisions' (calibration.ts: predicted rates against
+ * observed ones), or, for `uplift`, an action's under the live version (uplift-calibration.ts:
+ * predicted uplift against the observed treatment − control difference). The fields each kind
+ * alone carries say so.
+ */
 const calibrationReport = {
   type: 'object',
   ...open,
   required: ['model', 'key', 'n', 'pending', 'bins'],
   properties: {
     model: str,
-    key: { type: ['string', 'null'], description: 'The rate or the action; null for the decisions.' },
-    n: { ...int, description: 'Predictions judged.' },
+    key: { type: ['string', 'null'], description: 'The rate or the action; null for the decisions, and for `uplift` when no version is live.' },
+    n: { ...int, description: 'Predictions judged (`uplift`: held-out decisions of the action or of "none" whose attribution window has closed).' },
     pending: { ...int, description: 'Predictions whose outcome may still come: left out.' },
-    bins: { type: 'array', items: openObject('A bin of predictions: mean predicted against observed.') },
-    meanPredicted: nullableNumber,
+    bins: { type: 'array', items: openObject('A bin of predictions: mean predicted against observed (`uplift`: `low`, `high`, `count`, `treated`, `control`, `meanPredicted`, `observed`, `interval`, `holds` — whether the interval holds the predicted uplift).') },
+    meanPredicted: { ...nullableNumber, description: 'The mean prediction (`uplift`: the mean predicted uplift); null with none.' },
     observedRate: nullableNumber,
     ece: { ...nullableNumber, description: 'Expected calibration error; null with no predictions.' },
     mce: nullableNumber,
@@ -260,6 +273,19 @@ const calibrationReport = {
     calibratedReference: openObject('The ECE and MCE a perfectly calibrated model with these predictions would show.'),
     coverage: openObject('How many held-out subjects\' later readings fall inside their 90% intervals, with its 95% Wilson interval.'),
     binsWithFewRows: int,
+    withoutPosterior: { ...int, description: '`decisions` only: action choices whose estimate was not a Beta posterior (bandit or uplift scoring), left out.' },
+    goal: { type: ['string', 'null'], description: '`uplift` only: the goal outcome the action\'s uplift is predicted on; null when no version is live.' },
+    version: { type: ['integer', 'null'], description: '`uplift` only: the live version reported on; null when none is trained.' },
+    windowMs: { type: ['integer', 'null'], description: '`uplift` only: the action\'s attribution window (the catalog\'s, else the policy\'s), in ms: a decision is judged once it has closed; null when no version is live.' },
+    pendingAtLeast: { type: 'boolean', description: '`uplift` only, present when true: `pending` is a lower bound (counting stopped after 100,000 of the newest decisions).' },
+    treated: { ...int, description: '`uplift` only: judged decisions that showed the action.' },
+    control: { ...int, description: '`uplift` only: judged decisions that showed nothing ("none").' },
+    level: { type: 'number', description: '`uplift` only: the level of `interval` and of the bins\' intervals (0.95).' },
+    observed: { ...nullableNumber, description: '`uplift` only: the observed uplift, treated − control of the goal\'s conversion (weighted by the decisions\' propensities); null without treated or control decisions.' },
+    interval: { ...upliftInterval, description: '`uplift` only: the 95% interval of `observed`; null with it.' },
+    meanAbsoluteGap: { ...nullableNumber, description: '`uplift` only: over the bins with an observed uplift, the row-weighted mean of |mean predicted − observed|; null with none.' },
+    binsObserved: { ...int, description: '`uplift` only: bins with an observed uplift (treated and control rows).' },
+    binsHolding: { ...int, description: '`uplift` only: of those, the bins whose interval holds their mean predicted uplift.' },
   },
 } as const;
 

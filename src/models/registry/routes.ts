@@ -179,7 +179,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       summary: 'Reliability of a rate model on held-out outcomes: ECE, bins, coverage of its 90% intervals',
       description: 'Each figure carries its 95% interval (ECE, MCE, Brier by a subject bootstrap; coverage by Wilson) and ECE the value a perfectly calibrated model would read (calibratedReference). Each point is a prediction recorded before its outcome was known. `rates` reports one entry per configured rate (or the `key` asked for); `decisions` reports the goal-rate estimates the most recent 50,000 decisions scored their chosen actions with, against the goal outcomes credited to them (pending while the attribution window is open); `uplift` reports, per action of the live version (or the `key` asked for), predicted uplift per bin against the observed treatment − control difference with its 95% interval, on the held-out subjects\' decisions no version is trained on.',
       params: nameParam,
-      querystring: { type: 'object', properties: { key: { type: 'string' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { key: { type: 'string', description: 'One rate (`rates`) or one action (`uplift`); `decisions` takes none.' } } },
       response: { 200: calibrationSchema, 400: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
