@@ -35,7 +35,7 @@ Environment:
                         a power loss can lose the last fraction of a second; answers skip the
                         disk's flush latency (docs/architecture.md, "Durability")
   TACT_WRITE_KEY, TACT_SERVER_KEY, TACT_ADMIN_KEY
-                        bootstrap keys; when unset, keys are generated on first start and printed once;
+                        bootstrap keys; when unset, a kind with no active key gets one generated and printed once;
                         a value with a space or control character (or a colon in the write key) stops
                         the start, one under 32 characters is warned of at each start (docs/keys.md)
   TACT_HEADERS_TIMEOUT_MS, TACT_REQUEST_TIMEOUT_MS, TACT_KEEP_ALIVE_TIMEOUT_MS

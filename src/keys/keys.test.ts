@@ -141,6 +141,34 @@ describe('keys from the environment', () => {
     expect(await keys.authenticate('s-1')).toMatchObject({ kind: 'server' });
   });
 
+  it('logs each bootstrap key a start revokes (it revoked them unsaid), and labels a key generated at a later start as such', async () => {
+    const store = memoryKeyStore();
+    const logged: [Record<string, unknown>, string][] = [];
+    const keys = new Keys(store, 0, { info: (data, msg) => logged.push([data, msg]) });
+    await keys.bootstrap({ TACT_SERVER_KEY: 's-1' });
+    const old = (await keys.list()).find((k) => k.label === 'from TACT_SERVER_KEY')!;
+    expect(logged).toEqual([]);
+    await keys.bootstrap({ TACT_SERVER_KEY: 's-2' });
+    expect(logged).toEqual([[{ key: old.id, kind: 'server', label: 'from TACT_SERVER_KEY', by: 'start', replacedBy: 'TACT_SERVER_KEY' }, 'key revoked']]);
+    // The write key generated at the first start is revoked; the next start generates another.
+    const write = (await keys.list()).find((k) => k.kind === 'write')!;
+    expect(write.label).toBe('generated at start');
+    await keys.revoke(write.id);
+    const later = await keys.bootstrap({ TACT_SERVER_KEY: 's-2' });
+    expect(later.map((k) => [k.kind, k.from])).toEqual([['write', 'generated']]);
+    expect((await keys.list()).filter((k) => k.kind === 'write' && !k.revokedAt).map((k) => k.label)).toEqual(['generated at start']);
+  });
+
+  it('treats a key labelled as generated before 2026-12-05 as a bootstrap key still: a value in the variable replaces it', async () => {
+    const store = memoryKeyStore();
+    const keys = new Keys(store, 0);
+    await store.create({ id: 'k-old', kind: 'admin', label: 'generated on first start', createdAt: 1, revokedAt: null, hash: hashKey('old-admin-secret') });
+    await keys.bootstrap({ TACT_ADMIN_KEY: 'a-1' });
+    expect(await keys.authenticate('old-admin-secret')).toBeUndefined();
+    expect(await keys.authenticate('a-1')).toMatchObject({ kind: 'admin' });
+    await expect(keys.create('admin', 'generated at start')).rejects.toMatchObject({ statusCode: 400, problems: [{ field: 'label' }] });
+  });
+
   it('refuses to start with a key in the environment that was revoked, naming the variable and not the key', async () => {
     const keys = new Keys(memoryKeyStore(), 0);
     await keys.bootstrap({ TACT_ADMIN_KEY: 'a-secret-1' });

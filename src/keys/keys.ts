@@ -3,8 +3,14 @@ import { validationError, withArticle } from '../errors/tact-error.js';
 import type { ApiKey, KeyKind, KeyStore, RevokeOutcome } from './key-store.js';
 
 const PREFIX: Record<KeyKind, string> = { write: 'tact_w_', server: 'tact_s_', admin: 'tact_a_' };
-const GENERATED = 'generated on first start';
-const isBootstrapLabel = (label: string) => label.trim() === GENERATED || /^from TACT_(WRITE|SERVER|ADMIN)_KEY$/.test(label.trim());
+/**
+ * The label of a key generated at a start because its kind had no active key (the first start, or
+ * a later one after the kind's keys were revoked). Keys generated before 2026-12-05 carry the
+ * label they were given then, which said "first start" of every start: both are bootstrap labels.
+ */
+const GENERATED = 'generated at start';
+const GENERATED_BEFORE = 'generated on first start';
+const isBootstrapLabel = (label: string) => label.trim() === GENERATED || label.trim() === GENERATED_BEFORE || /^from TACT_(WRITE|SERVER|ADMIN)_KEY$/.test(label.trim());
 const ENV: Record<KeyKind, string> = { write: 'TACT_WRITE_KEY', server: 'TACT_SERVER_KEY', admin: 'TACT_ADMIN_KEY' };
 
 /**
@@ -53,9 +59,12 @@ export class Keys {
   /** Counts revokes: an answer read from the store before one is not kept after it. */
   private revokes = 0;
   private readonly warn: (message: string) => void;
+  private readonly info: (data: Record<string, unknown>, message: string) => void;
 
-  constructor(private readonly store: KeyStore, private readonly cacheMs = 5000, o: { warn?: (message: string) => void } = {}) {
+  /** `info`: where a start logs the bootstrap keys it revokes (`key revoked`, as the API and the CLI log theirs). */
+  constructor(private readonly store: KeyStore, private readonly cacheMs = 5000, o: { warn?: (message: string) => void; info?: (data: Record<string, unknown>, message: string) => void } = {}) {
     this.warn = o.warn ?? (() => {});
+    this.info = o.info ?? (() => {});
   }
 
   /** The active key a secret belongs to, or undefined. */
@@ -144,7 +153,7 @@ export class Keys {
   /**
    * Makes sure each kind has a key. A key given in TACT_WRITE_KEY / TACT_SERVER_KEY / TACT_ADMIN_KEY
    * is registered (if new) and replaces the earlier bootstrap keys of its kind (from that variable,
-   * or generated on first start), which are revoked; keys made with `tact keys create` or the API
+   * or generated at a start), which are revoked and logged; keys made with `tact keys create` or the API
    * stay. A variable holding a revoked key, or a key the `Authorization` header could not carry, stops the start; one
    * shorter than {@link WEAK_KEY_LENGTH} is warned of. A kind with no active key and no variable
    * gets a generated key, returned so the caller can print it once.
@@ -156,7 +165,7 @@ export class Keys {
       if (given) {
         refuseUnsendable(kind, given);
         if (given.length < WEAK_KEY_LENGTH) {
-          this.warn(`${ENV[kind]} is ${given.length} characters long; a key anyone may guess gives ${withArticle(kind)} key's powers to whoever reaches this server. Set at least ${WEAK_KEY_LENGTH} random characters (openssl rand -hex 16), or unset it and use the key Tact generates.`);
+          this.warn(`${ENV[kind]} is ${given.length} characters long; a key anyone may guess gives ${withArticle(kind)} key's powers to whoever reaches this server. Set at least ${WEAK_KEY_LENGTH} random characters (openssl rand -hex 32), or unset it and use the key Tact generates.`);
         }
         const key = await this.fromEnv(kind, given);
         if (key.created) out.push({ kind, secret: given, from: 'env' });
@@ -194,9 +203,13 @@ export class Keys {
   }
 
   private async revokeBootstrapKeysBut(kind: KeyKind, keep: string): Promise<void> {
-    const bootstrapLabels = [GENERATED, `from ${ENV[kind]}`];
+    const bootstrapLabels = [GENERATED, GENERATED_BEFORE, `from ${ENV[kind]}`];
     for (const k of await this.store.list()) {
-      if (k.kind === kind && k.id !== keep && k.revokedAt === null && bootstrapLabels.includes(k.label)) await this.revoke(k.id);
+      if (k.kind === kind && k.id !== keep && k.revokedAt === null && bootstrapLabels.includes(k.label)) {
+        await this.revoke(k.id);
+        // Logged as the API and the CLI log a revoke, so an operator who finds a key dead can tell why.
+        this.info({ key: k.id, kind, label: k.label, by: 'start', replacedBy: ENV[kind] }, 'key revoked');
+      }
     }
   }
 }

@@ -82,7 +82,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
     preHandler: read,
     schema: {
       tags: ['learn'],
-      summary: 'Entries into and exits from a segment: newest first, or with `after` every one once, oldest first (a feed to poll); a segment no longer defined keeps its feed, ending with its exits of reason `removed`, and an erased subject leaves with an exit of reason `erased` (its entries and exits are deleted)',
+      summary: 'Entries into and exits from a segment: newest first, or with `after` every one once, oldest first (a feed to poll); a segment no longer defined keeps its feed, ending with its exits of reason `removed`; an exit of reason `erased` is reserved for subject erasure, which no route exposes yet',
       params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
       querystring: {
         type: 'object',

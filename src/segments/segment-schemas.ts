@@ -114,7 +114,7 @@ export const eventsSchema = {
           profileId: str,
           kind: { type: 'string', enum: ['entry', 'exit'] },
           at: time,
-          reason: { type: 'string', description: 'What caused it: `event`, `estimate`, `definition`, `sweep`, `model`, `feature`, `merged`, `removed` or `erased`.' },
+          reason: { type: 'string', description: 'What caused it: `event`, `estimate`, `definition`, `sweep`, `model`, `feature`, `merged`, `removed` or `erased` (reserved for subject erasure, which no route exposes yet).' },
           seq: { type: 'integer', description: 'The event that caused it.' },
           segmentsVersion: { ...int, description: 'The version of the segments\' configuration it was evaluated under.' },
         },

@@ -138,7 +138,7 @@ export class Tact {
     });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
     backfill.onDone(() => warnWhereErrors(settings.get(featuresKind)));
-    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys, undefined, { warn: (msg) => log.warn(msg) }), log, consumers, metrics);
+    const tact = new Tact(opts.store, settings, ingestor, backfill, new Keys(opts.store.keys, undefined, { warn: (msg) => log.warn(msg), info: (data, msg) => log.info(data, msg) }), log, consumers, metrics);
     // A backfill over means segment rules on that feature are evaluated again; one that ends before
     // learning is wired (a config file applied at this start) is passed on once it is.
     const doneEarly: [string, string][] = [];
