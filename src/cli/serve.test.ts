@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTact, type Running } from '../../test/server-process.js';
+import { KEYS } from '../../test/harness.js';
 import { restoreEnv, testDir } from '../../test/tmp.js';
 import { freePort } from '../ops/free-port.js';
 import { openStore } from '../store/open.js';
@@ -128,5 +129,33 @@ describe('tact serve on a data folder another server serves', () => {
     const next = await startTact({ dataDir: first.dataDir });
     running.push(next);
     expect((await fetch(`${next.url}/health`)).ok).toBe(true);
+  }, 180_000);
+});
+
+describe('tact serve refused for a key value', () => {
+  const running: Running[] = [];
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.kill('SIGKILL');
+  });
+
+  it('changes nothing: the config file\'s changes are not stored (they were, and went live in the other processes of a PostgreSQL store)', async () => {
+    const first = await startTact({ config: {} });
+    running.push(first);
+    await first.kill('SIGTERM');
+    writeFileSync(join(first.dataDir, 'tact.config.json'), JSON.stringify({ features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }] }));
+    for (const bad of ['bad key', KEYS.server]) {
+      const proc = spawn(process.execPath, [...packageScript('src/cli/main.ts'), 'serve', '--port', String(await freePort()), '--host', '127.0.0.1'], {
+        env: { ...process.env, TACT_DATA_DIR: first.dataDir, TACT_LOG_LEVEL: 'warn', TACT_CONFIG: join(first.dataDir, 'tact.config.json'), TACT_WRITE_KEY: bad, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      proc.stderr.on('data', (d) => (stderr += String(d)));
+      const code = await new Promise<number | null>((r) => proc.once('exit', r));
+      expect(code, stderr).toBe(1);
+      expect(stderr).toMatch(bad === 'bad key' ? /TACT_WRITE_KEY holds a space/ : /TACT_WRITE_KEY holds a key already registered as a server key/);
+    }
+    const store = await openStore({ dataDir: first.dataDir });
+    expect(await store.documents.latest('features')).toBeUndefined();
+    await store.close();
   }, 180_000);
 });

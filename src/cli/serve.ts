@@ -12,8 +12,8 @@ import { logLevel } from '../ops/log-level.js';
  * call, `--help` included) does not load the server, the stores and the models.
  */
 const serverModules = async () => {
-  const [{ buildApp }, { Tact }, { metricsToken }, store] = await Promise.all([import('../server/app.js'), import('../server/tact.js'), import('../ops/routes.js'), import('../store/open.js')]);
-  return { buildApp, Tact, metricsToken, ...store };
+  const [{ buildApp }, { Tact }, { metricsToken }, store, { Keys }] = await Promise.all([import('../server/app.js'), import('../server/tact.js'), import('../ops/routes.js'), import('../store/open.js'), import('../keys/keys.js')]);
+  return { buildApp, Tact, metricsToken, Keys, ...store };
 };
 
 /** `tact serve`: the HTTP server on PORT (default 8787) over the store the environment chooses. */
@@ -58,7 +58,7 @@ Examples:
   tact serve --port 9000 --host 127.0.0.1 --config tact.config.yaml
   TACT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tact tact serve`)
     .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
-      const { buildApp, Tact, metricsToken, isRetryableStoreError, openStore, storeChoiceFromEnv } = await serverModules();
+      const { buildApp, Tact, metricsToken, Keys, isRetryableStoreError, openStore, storeChoiceFromEnv } = await serverModules();
       // Before the store is opened and keys are made: a wrong port, timeout, log level or metrics token is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
       const timeouts = serverTimeouts(process.env);
@@ -72,6 +72,8 @@ Examples:
       const gc = tuneGarbageCollector();
       // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
       const store = await openStore({ ...storeChoiceFromEnv(process.env), owner: { port } });
+      // The key values are checked before the config file is applied: a start refused for a key changes nothing.
+      await new Keys(store.keys).checkBootstrap(process.env);
       const tact = await Tact.create({ store, configFile, isRetryable: isRetryableStoreError });
       const created = await tact.keys.bootstrap(process.env);
       const generated = created.filter((k) => k.from === 'generated');

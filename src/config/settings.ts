@@ -147,8 +147,9 @@ export class Settings {
     const marks = ((await this.docs.latest<Record<string, string>>('config-file'))?.body ?? {}) as Record<string, string>;
     const changed = this.kinds
       .filter((k) => k.configKey in file.sections)
-      .map((k) => ({ k, body: file.sections[k.configKey], hash: createHash('sha256').update(JSON.stringify(file.sections[k.configKey])).digest('hex') }))
-      .filter((c) => marks[c.k.kind] !== c.hash);
+      .map((k) => ({ k, body: file.sections[k.configKey], hash: sectionHash(file.sections[k.configKey]) }))
+      // A mark written before 2026-12-05 hashed the section's JSON in the file's key order: taken as it was.
+      .filter((c) => marks[c.k.kind] !== c.hash && marks[c.k.kind] !== legacySectionHash(c.body));
     const pending = new Map<string, unknown>();
     const faults: string[] = [];
     for (const { k, body } of changed) {
@@ -159,11 +160,10 @@ export class Settings {
     if (faults.length) throw new Error(faults.join(' '));
     const next = { ...marks };
     for (const { k, body, hash } of changed) {
-      await this.put(k.kind, body, { author: 'config-file', reason: `loaded from ${file.path}` });
       next[k.kind] = hash;
-      applied.push(k.kind);
+      if (await this.putFromFile(k, body, file.path)) applied.push(k.kind);
     }
-    if (applied.length) await this.docs.put('config-file', next, { author: 'config-file', reason: `applied ${applied.join(', ')}` });
+    if (changed.length) await this.docs.put('config-file', next, { author: 'config-file', reason: applied.length ? `applied ${applied.join(', ')}` : 'marked sections already in force' });
     await this.reload();
     // Once every section is in: a warning between two of them (catalog and policy) holds for the file as a whole.
     if (warn) {
@@ -173,6 +173,27 @@ export class Settings {
     }
     if (warn) for (const left of await this.leftByFile(file)) warn({ file: file.path, kind: left.kind, section: left.configKey, version: left.version }, removedSectionWarning(file.path, left));
     return applied;
+  }
+
+  /**
+   * Puts a changed section of the config file, unless the version in force already holds the same
+   * document (key order aside): another process started with the same file a moment before (a
+   * rolling restart on PostgreSQL), or the API wrote it. The put is made against the version read,
+   * so of two processes applying the same file at once one writes it and the other, refused,
+   * finds it in force. True when this call wrote a version.
+   */
+  private async putFromFile(k: AnyKind, body: unknown, path: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const doc = await this.docs.latest(k.kind);
+      if (doc && sectionHash(doc.body) === sectionHash(body)) return false;
+      try {
+        await this.put(k.kind, body, { author: 'config-file', reason: `loaded from ${path}`, expectedVersion: doc?.version ?? 0 });
+        return true;
+      } catch (err) {
+        if (attempt < 3 && (err as { code?: string }).code === 'conflict') continue;
+        throw err;
+      }
+    }
   }
 
   /**
@@ -225,6 +246,29 @@ export class Settings {
     const own = checkDocument(k, body);
     return own.length || !k.checkStored ? own : k.checkStored(body, docs, this.lookups);
   }
+}
+
+/**
+ * A config-file section's content, hashed so that the order of keys does not count: a section whose
+ * keys were only reordered (or restyled) in the file is not a change (until 2026-12-05 it was, and
+ * a start re-applied it over an edit made through the API).
+ *
+ * @example
+ * sectionHash({ limits: { userId: 1, email: 5 } }) === sectionHash({ limits: { email: 5, userId: 1 } }); // true
+ */
+export function sectionHash(section: unknown): string {
+  return createHash('sha256').update(JSON.stringify(sortedKeys(section))).digest('hex');
+}
+
+/** How a section was hashed before 2026-12-05 (its JSON in the file's key order): marks written then. */
+const legacySectionHash = (section: unknown) => createHash('sha256').update(JSON.stringify(section)).digest('hex');
+
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v).sort()) out[key] = sortedKeys((v as Record<string, unknown>)[key]);
+  return out;
 }
 
 /** What the start logs of a section taken out of the config file whose last version stays in force. */

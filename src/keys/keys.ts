@@ -180,6 +180,23 @@ export class Keys {
     return out;
   }
 
+  /**
+   * Checks the TACT_*_KEY values as {@link bootstrap} will, without writing anything: a value the
+   * `Authorization` header could not carry, one registered as another kind, or one revoked throws.
+   * A start runs it before it applies the config file, so a start refused for a key changes
+   * nothing (until 2026-12-05 the file's changes were stored, and live in the other processes of
+   * a PostgreSQL store, before the key stopped the start).
+   */
+  async checkBootstrap(env: NodeJS.ProcessEnv): Promise<void> {
+    for (const kind of ['write', 'server', 'admin'] as KeyKind[]) {
+      const given = env[ENV[kind]];
+      if (!given) continue;
+      refuseUnsendable(kind, given);
+      const existing = await this.store.findByHash(hashKey(given));
+      if (existing) refuseRegistered(kind, existing);
+    }
+  }
+
   /** The key of an environment variable, registered if new; never quotes the secret in an error. */
   private async fromEnv(kind: KeyKind, given: string): Promise<{ id: string; created: boolean }> {
     let existing = await this.store.findByHash(hashKey(given));
@@ -193,12 +210,7 @@ export class Keys {
         if (!existing) throw err;
       }
     }
-    if (existing.kind !== kind) {
-      throw new Error(`${ENV[kind]} holds a key already registered as a ${existing.kind} key; use a different value.`);
-    }
-    if (existing.revokedAt !== null) {
-      throw new Error(`${ENV[kind]} holds a key that was revoked (key ${existing.id}); set a new value, or unset it to use the keys in the store.`);
-    }
+    refuseRegistered(kind, existing);
     return { id: existing.id, created: false };
   }
 
@@ -211,6 +223,16 @@ export class Keys {
         this.info({ key: k.id, kind, label: k.label, by: 'start', replacedBy: ENV[kind] }, 'key revoked');
       }
     }
+  }
+}
+
+/** Refuses a value in the environment that is registered as a key of another kind, or revoked; never quotes the secret. */
+function refuseRegistered(kind: KeyKind, existing: ApiKey): void {
+  if (existing.kind !== kind) {
+    throw new Error(`${ENV[kind]} holds a key already registered as a ${existing.kind} key; use a different value.`);
+  }
+  if (existing.revokedAt !== null) {
+    throw new Error(`${ENV[kind]} holds a key that was revoked (key ${existing.id}); set a new value, or unset it to use the keys in the store.`);
   }
 }
 
