@@ -40,6 +40,15 @@ export class DecideState {
   /** Keys of contacts and outcome records already applied (for `sync`), with their time and the order they were taken in (`knownAt`). */
   private readonly seen = new KeyGenerations();
   private syncedTo = 0;
+  /** The `syncedTo` of the last sync (or start) whose contacts are all folded in: the ledger holds what was committed before it. */
+  private foldedTo = 0;
+  /** Checks begun of the `anon:` keys other processes logged since `foldedTo` (`anonymousUnheld`), and the one in flight. */
+  private anonChecks = 0;
+  private anonCheck: { n: number; found: Promise<boolean> } | undefined;
+  /** The check that begins once the one in flight ends. */
+  private anonNext: Promise<boolean> | undefined;
+  /** A check found such keys: they stay to be taken until a sync folds them in. */
+  private anonFound = false;
   private applied = 0;
 
   /** How far back contacts are kept (the longest window that counts them). */
@@ -234,6 +243,7 @@ export class DecideState {
     this.flags.load(await store.openFlags());
     await this.loadHolds(store, now);
     this.syncedTo = now;
+    this.foldedTo = now;
     // The contacts just read lie in their window; the successes and keys of the look-back may not.
     this.forgetKeys(now, true);
   }
@@ -246,12 +256,55 @@ export class DecideState {
   async sync(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<readonly OutcomeRecord[]> {
     const since = this.syncedTo - 5_000;
     this.syncedTo = now;
+    const found = this.anonFound;
     for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
+    // What was committed before `now` is in the ledger now, the `anon:` keys among it too.
+    this.foldedTo = Math.max(this.foldedTo, now);
+    if (found) this.anonFound = false;
     const outcomes = await store.outcomesSince(since);
     await this.applyOthersOutcomes(store, outcomes);
     this.flags.load(await store.openFlags());
     await this.loadHolds(store, now);
     return outcomes;
+  }
+
+  /**
+   * Whether an outcome's subject is to be credited the decisions logged under every `anon:` key of
+   * its identifiers, not only those this state holds (MergedKeys.of with `every`). On one process
+   * (SQLite) never: the ledger holds every such key there is (its own decisions, taken in as they
+   * are logged). On a shared store, another process may have decided for a visitor with no profile
+   * since the last sync (every second): the key is in the log, not in this ledger, and the outcome
+   * of the event that creates the profile — recorded here a moment later — would go uncredited for
+   * good. So: yes while the ledger holds any `anon:` history (the profile's identifiers are read for
+   * it then anyway), or after a check found some since the last sync; else one query of the log for
+   * the `anon:` keys decided for since the last sync folded in (an index of `anon:` decisions by
+   * time; nothing to find reads nothing else). Only a check begun after the call answers it (one in
+   * flight may have missed what was logged since); the calls made meanwhile share that next one.
+   */
+  async anonymousUnheld(store: Pick<DecisionStore, 'anonymousKeys'>): Promise<boolean> {
+    if (!this.shared) return false;
+    if (this.ledger.hasAnonymous || this.anonFound) return true;
+    // A check in flight began before this call (it may have missed what was logged since): the next one answers.
+    const last = this.anonCheck;
+    if (!last) return this.checkAnonymous(store);
+    this.anonNext ??= last.found.catch(() => false).then(() => {
+      this.anonNext = undefined;
+      return this.checkAnonymous(store);
+    });
+    return this.anonNext;
+  }
+
+  private checkAnonymous(store: Pick<DecisionStore, 'anonymousKeys'>): Promise<boolean> {
+    const n = ++this.anonChecks;
+    // The same margin as the sync's for rows committed after their time (5 s); no end: any time logged since.
+    const found = store.anonymousKeys(this.foldedTo - 5_000, Number.MAX_SAFE_INTEGER).then((keys) => {
+      if (keys.length) this.anonFound = true;
+      return keys.length > 0;
+    }).finally(() => {
+      if (this.anonCheck?.n === n) this.anonCheck = undefined;
+    });
+    this.anonCheck = { n, found };
+    return found;
   }
 
   /**

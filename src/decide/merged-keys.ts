@@ -36,7 +36,8 @@ export function anonymousKeysOf(identities: readonly IdentityRow[]): string[] {
  * `anon:<identifier>` (there was no profile to key them by). Once one of the profile's identifiers
  * is such a key, it counts as merged too: a visitor shown two e-mails before the sign-up event
  * arrived has been contacted twice. The profile's identities are read for it (cached per version
- * like the merges) only while the decision state holds any anonymous history.
+ * like the merges) only while the decision state holds any anonymous history — or, on a shared
+ * store, when another process may have logged some since the last sync (`of` with `every`).
  *
  * @example
  * const keys = await merged.of(state); // ['p_anonymous'] once the visitor logged in
@@ -51,7 +52,13 @@ export class MergedKeys {
     private readonly anonymous?: AnonymousHistory,
   ) {}
 
-  async of(state: ProfileState): Promise<readonly string[]> {
+  /**
+   * With `every`, the `anon:` keys of all the profile's identifiers, held or not ({@link allOf}):
+   * an outcome recorded on a shared store, whose subject another process may have decided for
+   * under one of them since this process last synced (DecideState.anonymousUnheld).
+   */
+  async of(state: ProfileState, o: { every?: boolean } = {}): Promise<readonly string[]> {
+    if (o.every) return this.allOf(state);
     const merged = await this.merges(state);
     if (!this.anonymous?.hasAnonymous) return merged;
     const anon = (await this.anonymousKeys(state)).filter((k) => this.anonymous!.has(k));

@@ -96,7 +96,7 @@ export class DecideService {
     const onOutcomes = (r: OutcomeRecord[]) => (this.bandits.onOutcomes(r), o.onOutcomes?.(r));
     const merged = new MergedKeys(o.store.profiles, Date.now, this.state.ledger);
     this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch, bandits: this.bandits, recommender: o.recommender, merged });
-    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (key) => keysOf(o.store.profiles, merged, key) });
+    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (key, every) => keysOf(o.store.profiles, merged, key, every) });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now, { expireMs: () => this.playbook().policy.reviewExpireMs, approvalMs: () => this.playbook().policy.approvalValidMs, rejectMs: () => this.playbook().policy.rejectForMs, catalog: () => this.playbook().catalog, queue: () => this.playbook().policy.reviewQueue });
   }
@@ -264,16 +264,16 @@ export class DecideService {
 
 /**
  * The profile keys besides `key` whose decisions are the same person's: the profiles merged into
- * it, the `anon:` keys of its identifiers, and — when `key` itself was merged away since — the
- * profile it joined, with everything merged into that.
+ * it, the `anon:` keys of its identifiers (those the state holds; with `every`, all of them), and —
+ * when `key` itself was merged away since — the profile it joined, with everything merged into that.
  *
  * @example
  * await keysOf(store.profiles, merged, 'p_visitor'); // ['p_customer', 'anon:v-1']
  */
-async function keysOf(profiles: ProfileStore, merged: MergedKeys, key: string): Promise<readonly string[]> {
+async function keysOf(profiles: ProfileStore, merged: MergedKeys, key: string, every?: boolean): Promise<readonly string[]> {
   if (key.startsWith('anon:')) return [];
   const state = await profiles.getProfile(key);
   if (!state) return [];
-  const also = await merged.of(state);
+  const also = await merged.of(state, { every });
   return state.id === key ? also : [state.id, ...also.filter((k) => k !== key)];
 }

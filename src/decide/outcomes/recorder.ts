@@ -55,8 +55,12 @@ export class OutcomeRecorder {
     state: DecideState;
     playbook: () => Playbook;
     onRecorded?: (r: OutcomeRecord[]) => void;
-    /** The other profile keys whose decisions are the subject's (merged into it, or made before it had a profile): an offer seen before logging in earns the purchase made after. */
-    keysOf?: (profileKey: string) => Promise<readonly string[]>;
+    /**
+     * The other profile keys whose decisions are the subject's (merged into it, or made before it
+     * had a profile): an offer seen before logging in earns the purchase made after. Of the `anon:`
+     * keys of its identifiers, those the state holds; with `every`, all of them.
+     */
+    keysOf?: (profileKey: string, every?: boolean) => Promise<readonly string[]>;
   }) {}
 
   /** The ids of outcomes being recorded right now, with the work recording them. */
@@ -94,6 +98,11 @@ export class OutcomeRecorder {
     // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
     const logged = await this.d.decisions.loggedOutcomeIds([...new Set(inputs.map((o) => o.id).filter((id) => !this.d.state.hasOutcome(id)))]);
     const quiet = await this.quietSpan(inputs, play);
+    // Shared stores: whether to look under every `anon:` key of a subject's identifiers, held here
+    // or not (another process may have decided for it before it had a profile, since the last
+    // sync) — asked once for the batch, and only if a subject's keys are (DecideState.anonymousUnheld).
+    let unheld: Promise<boolean> | undefined;
+    const everyAnonymous = () => (unheld ??= this.d.state.anonymousUnheld(this.d.decisions));
     for (let o of inputs) {
       if (this.d.state.hasOutcome(o.id) || logged.has(o.id) || records.some((r) => r.id === o.id)) {
         duplicates.push(o.id);
@@ -109,7 +118,7 @@ export class OutcomeRecorder {
         groupsOf.set(d.id, recordGroupKeys(d));
         contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
           .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
-      } else contacts = profileKey ? await this.contactsBefore(profileKey, o, play, groupsOf, quiet) : [];
+      } else contacts = profileKey ? await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet) : [];
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       let credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       // A decision that chose no action ("none", a handoff, items) keeps its outcomes within the policy's window: what doing nothing earned.
@@ -117,7 +126,7 @@ export class OutcomeRecorder {
       if (d && !credits.length && !ofNoAction && o.source === 'event' && o.profileKey) {
         // A track event naming a decision past its window (an old e-mail's link) is its subject's, as one naming none.
         profileKey = o.profileKey;
-        credits = attribute({ at: o.at, action: o.action }, await this.contactsBefore(profileKey, o, play, groupsOf, quiet), { windowFor, model: play.policy.attributionModel });
+        credits = attribute({ at: o.at, action: o.action }, await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet), { windowFor, model: play.policy.attributionModel });
       }
       const value = o.value ?? null;
       const reward = rewardOf(o.type, value, play.policy.rewards);
@@ -175,7 +184,8 @@ export class OutcomeRecorder {
       if (api) throw validationError([{ field, message }, ...also], extra);
       return undefined;
     };
-    if (o.profileKey && d.profileKey !== o.profileKey && !((await this.d.keysOf?.(o.profileKey)) ?? []).includes(d.profileKey)) {
+    // Every key the subject's history may be under (another process may have made the decision under one this one does not hold).
+    if (o.profileKey && d.profileKey !== o.profileKey && !((await this.d.keysOf?.(o.profileKey, true)) ?? []).includes(d.profileKey)) {
       const hint = o.subjectHint;
       return problem('decisionId', `The decision \`${d.id}\` was made for another subject: an outcome is credited only to its own subject's decisions.`, hint ? [{ field: 'subject', message: hint.message }] : [], hint ? { suggestion: hint.suggestion } : undefined);
     }
@@ -219,13 +229,17 @@ export class OutcomeRecorder {
    * `last` model only the newest creditable one matters: the log is read newest first, a page at a
    * time, and what is older than the first creditable choice is not read.
    */
-  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, groupsOf: Map<string, readonly string[]>, quiet?: { from: number; to: number }): Promise<Contact[]> {
-    const keys = [profileKey, ...((await this.d.keysOf?.(profileKey)) ?? [])];
-    const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
+  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, groupsOf: Map<string, readonly string[]>, everyAnonymous: () => Promise<boolean>, quiet?: { from: number; to: number }): Promise<Contact[]> {
     const windowMs = longestWindow(play);
-    let logged: ContactRow[] | undefined;
     // No action chosen for anyone in the whole span: the log holds nothing for this subject either.
-    if (quiet && o.at - windowMs >= quiet.from && o.at <= quiet.to) logged = [];
+    const none = quiet !== undefined && o.at - windowMs >= quiet.from && o.at <= quiet.to;
+    // The log is read under every key the subject's decisions may be under, as the state holds
+    // them or, when another process may hold more, all of them (a subject's `anon:` keys).
+    const every = this.d.keysOf !== undefined && !none && !profileKey.startsWith('anon:') && (await everyAnonymous());
+    const keys = [profileKey, ...((await this.d.keysOf?.(profileKey, every)) ?? [])];
+    const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
+    let logged: ContactRow[] | undefined;
+    if (none) logged = [];
     else if (play.policy.attributionModel === 'last') {
       const page = await this.d.decisions.contactsOf(keys, o.at - windowMs, o.at, { newestFirst: { limit: NEWEST_PAGE } });
       const first = page.find((c) => creditable(o, c, windowFor));
