@@ -17,7 +17,8 @@ import { Reviews } from './reviews.js';
 import { Flags } from './flags.js';
 import type { DecisionRecord } from './decision.js';
 import type { OutcomeRecord } from './records.js';
-import { PlacementBandits } from './bandit/placement-bandits.js';
+import { type BanditPlacement, PlacementBandits } from './bandit/placement-bandits.js';
+import { banditConfig } from './bandit/bandit-select.js';
 import type { Catalog } from './catalog.js';
 import type { Policy } from './policy.js';
 import { catalogNames, policyTargetProblems } from './policy-targets.js';
@@ -91,11 +92,12 @@ export class DecideService {
     this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates);
     const deps = { decisions: o.store.decisions, state: this.state, playbook: () => this.playbook() };
     const windowOf = (a: string) => this.playbook().catalog.actions.get(a)?.attributionMs ?? this.playbook().policy.attributionMs;
-    this.bandits = new PlacementBandits({ store: o.store.estimates, decisions: o.store.decisions, windowOf, now });
+    // The embedded store has one process: a restart catches its bandits up from the log (kill -9 loses nothing learned).
+    this.bandits = new PlacementBandits({ store: o.store.estimates, decisions: o.store.decisions, windowOf, now, log: o.store.kind === 'postgres' ? undefined : o.store.decisions });
     const onDecision = (d: DecisionRecord) => (this.bandits.onDecision(d), o.onDecision?.(d));
     const onOutcomes = (r: OutcomeRecord[]) => (this.bandits.onOutcomes(r), o.onOutcomes?.(r));
     const merged = new MergedKeys(o.store.profiles, Date.now, this.state.ledger);
-    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch, bandits: this.bandits, recommender: o.recommender, merged });
+    this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch && this.holdingBandits(o.prefetch), bandits: this.bandits, recommender: o.recommender, merged });
     this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (key, every) => keysOf(o.store.profiles, merged, key, every) });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now, { expireMs: () => this.playbook().policy.reviewExpireMs, approvalMs: () => this.playbook().policy.approvalValidMs, rejectMs: () => this.playbook().policy.rejectForMs, catalog: () => this.playbook().catalog, queue: () => this.playbook().policy.reviewQueue });
@@ -124,9 +126,9 @@ export class DecideService {
       if (kind === 'flags') await s.applyDeclaredFlags();
     });
     await s.applyDeclaredFlags();
-    await s.bandits.load([...s.playbook().catalog.placements.values()].filter((p) => p.selection?.kind === 'thompson').map((p) => p.id));
+    await s.bandits.load(thompsonPlacements(s.playbook()));
     if (o.background !== false) {
-      s.every(5000, async () => (await s.bandits.expire(), await s.bandits.save()));
+      s.every(5000, async () => (await s.holdBandits(), await s.bandits.expire(), await s.bandits.save()));
       // Once right after the start too: a server restarted more often than hourly would never delete.
       s.every(60 * 60_000, () => s.enforceRetention(), 0);
       s.every(o.store.decisions.foldEveryMs ?? FOLD_EVERY_MS, () => s.foldCounts(undefined, FOLD_PACE));
@@ -209,6 +211,26 @@ export class DecideService {
     return this.syncing;
   }
 
+  /**
+   * Holds the bandit of every placement with `selection.kind: thompson` — one added since the start
+   * has its stored state read (PlacementBandits.hold) — before a decision reads it: undefined (nothing
+   * to wait for) while the playbook is the one held. A failed read is logged; the decision goes on.
+   */
+  private holdBandits(): Promise<void> | undefined {
+    const play = this.playbook();
+    return this.bandits.hold(play, () => thompsonPlacements(play))?.catch((err: Error) => this.o.log.warn({ error: err.message }, 'the stored bandits of new placements could not be read; they are read again before the next decision'));
+  }
+
+  /** The decider's reads before a decision, with the bandits held first (in parallel). */
+  private holdingBandits(prefetch: NonNullable<DeciderDeps['prefetch']>): NonNullable<DeciderDeps['prefetch']> {
+    return {
+      fetch: (state, opts) => {
+        const held = this.holdBandits();
+        return held ? Promise.all([prefetch.fetch(state, opts), held]).then(([inputs]) => inputs) : prefetch.fetch(state, opts);
+      },
+    };
+  }
+
   close(): void {
     // clearInterval clears a timeout too (one id space in Node.js).
     for (const t of this.timers) clearInterval(t);
@@ -260,6 +282,11 @@ export class DecideService {
       },
     });
   }
+}
+
+/** The placements whose bandit chooses, with the settings their decisions use (bandit-select.ts). */
+function thompsonPlacements(play: Playbook): BanditPlacement[] {
+  return [...play.catalog.placements.values()].filter((p) => p.selection?.kind === 'thompson').map((p) => ({ id: p.id, config: banditConfig(p.selection, play.policy.exploration) }));
 }
 
 /**

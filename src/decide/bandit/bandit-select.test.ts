@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../learn/math/prng.js';
-import { sigmoid } from '../../learn/math/special.js';
+import { normalQuantile, sigmoid } from '../../learn/math/special.js';
 import { type BanditConfig, type BanditState, addAction, createBandit, defaultBanditConfig, updateBandit } from '../../learn/bandit/thompson.js';
 import type { Estimate } from '../../learn/estimate.js';
 import type { Catalog } from '../catalog.js';
@@ -254,5 +254,31 @@ describe('bandit selection: what the estimates mean', () => {
     expect(e.value).toBeGreaterThan(4.9e-6); // still the posterior mean
     expect(e.low).toBeLessThanOrEqual(e.value);
     expect(e.high).toBeGreaterThanOrEqual(e.value);
+  });
+
+  it('gives a new placement\'s actions the prior\'s interval [0.16, 0.84] before any outcome, whatever the context\'s units', () => {
+    const one: Catalog = {
+      actions: [{ id: 'a', name: 'A', channels: ['web'], value: 1 }, { id: 'b', name: 'B', channels: ['web'], value: 1 }],
+      placements: [{ id: 'hero5', channel: 'web', slots: 1, selection: { kind: 'thompson', features: ['context.spend'] } }],
+    };
+    let state: BanditState | undefined;
+    const book: BanditBook = {
+      stateFor: (_p, actions, config) => (state ??= createBandit([...actions], config)),
+      versionOf: () => 'bandit:hero5@0',
+    };
+    const rng = new Rng(4);
+    for (const spend of [0, 10, 1000, 100_000]) {
+      const { ctx, candidates } = stageContext({ catalog: one, policy: { exploration: { budget: 0.2 } }, placement: 'hero5', vars: { context: { spend } }, random: () => rng.float() });
+      scoring(candidates, ctx);
+      const { picks } = banditSelect(candidates, ctx, book, 1);
+      for (const c of candidates) {
+        const e = c.estimate as Estimate;
+        expect(e.value).toBeCloseTo(0.5, 12);
+        // σ(±1.645) = [0.16, 0.84]: until 2026-12-05 [0, 1] at a spend of 10 and more (the raw feature until the first outcome)
+        expect(e.low).toBeCloseTo(sigmoid(-normalQuantile(0.95)), 12);
+        expect(e.high).toBeCloseTo(sigmoid(normalQuantile(0.95)), 12);
+      }
+      expect(picks[0].propensity).toBeGreaterThan(0);
+    }
   });
 });

@@ -6,7 +6,7 @@ import { type BanditAction, type BanditConfig, type BanditState, designFor, pred
 import type { ContactRoom } from '../stages/contact-policy.js';
 import { heldIfPicked, type Pick, standInFor } from '../stages/selection.js';
 import type { Candidate, StageContext } from '../stages/types.js';
-import { contextVector } from './selection-option.js';
+import { type CompiledSelection, contextVector } from './selection-option.js';
 
 /** Absolute tolerance of the propensity integrals in decisions: the logged error bound stays below ~10⁻⁷. */
 const QUADRATURE_TOL = 1e-7;
@@ -30,6 +30,27 @@ export interface BanditPicks {
 }
 
 /**
+ * The settings of a placement's bandit under a policy's exploration budget (what its decisions use,
+ * and what a placement's bandit is held with before its first decision: placement-bandits.ts hold).
+ *
+ * @example
+ * banditConfig(placement.selection, play.policy.exploration); // { features: 2, floorEpsilon: 0.01, … }
+ */
+export function banditConfig(sel: Readonly<{ features: CompiledSelection['features']; priorVariance: number; floor?: number }>, budget: number): BanditConfig {
+  const exploration = Math.min(1, Math.max(0, budget));
+  return {
+    features: sel.features.length,
+    priorVariance: sel.priorVariance,
+    // The policy's budget bounds the floor too: a placement's floor above it would explore more than the policy allows.
+    floorEpsilon: Math.min(sel.floor ?? 0.01, exploration),
+    maxExplorationShare: exploration,
+    rampEvidence: 50,
+    // Coefficients over standardised features: the prior means the same in any unit (learn/bandit/scaling.ts).
+    standardize: true,
+  };
+}
+
+/**
  * Thompson selection over the eligible candidates and "none". Each action's score is
  * v·σ(Z) − c with Z ~ N(xᵀμ, xᵀΣx) its posterior linear predictor (held to the contexts the
  * action learned from: learn/bandit/feature-range.ts), v = value × levers and c the
@@ -48,16 +69,7 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
   const sel = ctx.placement.selection;
   const live = candidates.filter((c) => !c.out && c.score !== undefined);
   const exploration = Math.min(1, Math.max(0, ctx.policy.exploration));
-  const config: BanditConfig = {
-    features: sel.features.length,
-    priorVariance: sel.priorVariance,
-    // The policy's budget bounds the floor too: a placement's floor above it would explore more than the policy allows.
-    floorEpsilon: Math.min(sel.floor ?? 0.01, exploration),
-    maxExplorationShare: exploration,
-    rampEvidence: 50,
-    // Coefficients over standardised features: the prior means the same in any unit (learn/bandit/scaling.ts).
-    standardize: true,
-  };
+  const config = banditConfig(sel, ctx.policy.exploration);
   const state = book.stateFor(ctx.placement.id, live.map((c) => c.action.id), config);
   const modelVersion = book.versionOf(ctx.placement.id);
   const context = contextVector(sel, ctx.vars);

@@ -85,6 +85,44 @@ describe('bandit selection through the server', () => {
   });
 });
 
+describe('bandit selection after kill -9 (embedded store)', () => {
+  it('learns at the restart the outcomes acknowledged after the last save, from the decision log, once', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    cleanups.push(() => store.close());
+    const first = await start(store, 31);
+    const world = new Rng(7);
+    let learned = 0;
+    const rounds = async (p: { app: FastifyInstance }, prefix: string, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const mobile = i % 2 === 0;
+        const d = (await post(p.app, '/v1/decide', { subject: `${prefix}-${i}`, placement: 'home', context: { mobile } })).json();
+        if (d.choices[0].kind !== 'action') continue;
+        learned++;
+        const converted = world.float() < truth(d.choices[0].action, mobile);
+        expect((await post(p.app, '/v1/outcomes', converted ? { decisionId: d.decisionId, type: 'conversion', value: 10 } : { decisionId: d.decisionId, type: 'dismissal' })).statusCode).toBe(200);
+      }
+    };
+    await rounds(first, 'before', 40);
+    await first.tact.decide.bandits.save(); // the 5-s save
+    const saved = learned;
+    await rounds(first, 'after', 30);
+    expect(first.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${learned}`);
+    expect(learned).toBeGreaterThan(saved);
+    // kill -9: the process is gone without its shutdown's save; another starts on the same data.
+    const again = await start(store, 32);
+    cleanups.push(async () => (await again.app.close(), await again.tact.close()));
+    // Until 2026-12-05 it read the row as saved (bandit:home@<saved>): what was acknowledged since was never learned.
+    expect(again.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${learned}`);
+    const res = await post(again.app, '/v1/decide', { subject: 'after-kill', placement: 'home', context: { mobile: true } });
+    expect(res.json().choices[0].estimate?.modelVersion ?? res.json().modelVersion).toBe(`bandit:home@${learned}`);
+    // Saved and started once more: nothing learned twice.
+    await again.tact.decide.bandits.save();
+    const third = await start(store, 33);
+    cleanups.push(async () => (await third.app.close(), await third.tact.close()));
+    expect(third.tact.decide.bandits.versionOf('home')).toBe(`bandit:home@${learned}`);
+  });
+});
+
 describe('bandit selection across processes (PostgreSQL)', () => {
   it('two processes learn from their own decisions, merge what they learned, and credit a success reported to the other process', async () => {
     const { store: storeA, url, cleanup } = await openTestStore('postgres');
@@ -146,4 +184,39 @@ describe('bandit selection across processes (PostgreSQL)', () => {
     expect(await a.tact.decide.bandits.expire(Date.now() + 8 * 86_400_000)).toBe(1);
     expect(rewardOf(late.action)).toBe(lateRewards + 1);
   });
+
+  it('a placement added while both run: its first decision in a process reads what another stored for it, not a blank bandit', async () => {
+    const { store: storeA, url, cleanup } = await openTestStore('postgres');
+    const storeB = await openPostgresStore({ connectionString: url as string, poolSize: 4 });
+    const a = await start(storeA, 3);
+    const b = await start(storeB, 4);
+    cleanups.push(async () => {
+      for (const p of [a, b]) (await p.app.close(), await p.tact.close());
+      await storeB.close();
+      await cleanup();
+    });
+    const catalog = { ...config.catalog, placements: [...config.catalog.placements, { id: 'hero3', channel: 'web', selection: { kind: 'thompson', features: ['context.mobile'] } }] };
+    const put = await a.app.inject({ method: 'PUT', url: '/v1/config/catalog', headers: { authorization: bearer(KEYS.admin) }, payload: { document: catalog, reason: 'a new placement' } });
+    expect(put.statusCode).toBe(200);
+    await b.tact.decide.sync(); // B reads the new catalog (each second)
+    const world = new Rng(9);
+    let learned = 0;
+    for (let i = 0; i < 40; i++) {
+      const d = (await post(b.app, '/v1/decide', { subject: `b-${i}`, placement: 'hero3', context: { mobile: i % 2 === 0 } })).json();
+      if (d.choices[0].kind !== 'action') continue;
+      learned++;
+      const converted = world.float() < truth(d.choices[0].action, i % 2 === 0);
+      await post(b.app, '/v1/outcomes', converted ? { decisionId: d.decisionId, type: 'conversion', value: 10 } : { decisionId: d.decisionId, type: 'dismissal' });
+    }
+    await b.tact.decide.bandits.save();
+    expect(learned).toBeGreaterThan(0);
+    // A's first decision at the placement: until 2026-12-05 from a blank bandit (bandit:hero3@0,
+    // prior estimates, evidence 0) until its next save adopted B's row.
+    const d = (await post(a.app, '/v1/decide', { subject: 'first-on-a', placement: 'hero3', context: { mobile: true } })).json();
+    expect(d.explanation.modelVersion).toBe(`bandit:hero3@${learned}`);
+    expect(a.tact.decide.bandits.versionOf('hero3')).toBe(`bandit:hero3@${learned}`);
+    // Held from then on: the next decision waits for no read (PlacementBandits.hold answers at once).
+    expect(a.tact.decide.bandits.hold(a.tact.decide.playbook(), () => { throw new Error('not asked'); })).toBeUndefined();
+  });
 });
+

@@ -4,7 +4,7 @@ import { sigmoid } from '../math/special.js';
 import { linearPredictor } from './logistic-posterior.js';
 import { fitScaling, identityScaling, observeContext, rescalePosterior, rescaleRelinearization } from './scaling.js';
 import { banditFromJson, banditToJson } from './serialize.js';
-import { type BanditState, actionProbabilities, createBandit, defaultBanditConfig, designFor, updateBandit } from './thompson.js';
+import { type BanditState, actionProbabilities, createBandit, defaultBanditConfig, designFor, predictorAt, updateBandit } from './thompson.js';
 
 /** Contexts (orders, spend, mobile) in the given unit of spend, with outcomes from a fixed logistic truth. */
 function learned(unit: number, n: number, seed = 1): BanditState {
@@ -95,5 +95,30 @@ describe('feature scaling (Gelman, Jakulin, Pittau & Su 2008, §2.1)', () => {
     const legacy = banditFromJson(old as never);
     expect(legacy.scaling).toBeUndefined();
     expect(linearPredictor(legacy.actions[0], designFor(legacy, [40])).mean).toBeCloseTo(0.5 + 0.1 * 40, 12);
+  });
+
+  it('reads a fresh bandit\'s prior the same at every context and in any unit from its first decision, not only after its first outcome', () => {
+    const fresh = () => createBandit(['a', 'b'], { ...defaultBanditConfig(2), standardize: true });
+    const euros = fresh();
+    const cents = fresh();
+    for (const spend of [0, 10, 1000, 100_000]) {
+      for (const [state, unit] of [[euros, 1], [cents, 100]] as const) {
+        const lp = predictorAt(state, state.actions[0], [spend * unit, 1]);
+        // N(0, 1) at every context: the 90% interval σ(±1.645) = [0.16, 0.84] (until 2026-12-05, sd ≈ spend: [0, 1] from a spend of 10)
+        expect(lp.mean).toBe(0);
+        expect(lp.variance).toBe(1);
+      }
+      const pe = actionProbabilities(euros, [spend, 1]);
+      const pc = actionProbabilities(cents, [spend * 100, 1]);
+      expect(pc).toEqual(pe);
+    }
+    // Its first outcome fits the scaling on that context and learns there, as before.
+    updateBandit(euros, 'a', [1000, 1], 1);
+    expect(euros.scaling?.fittedAt).toBe(1);
+    expect(designFor(euros, [1000, 1])).toEqual(Float64Array.from([1, 0, 0]));
+    // A bandit stored over raw features (identity scaling, actions with outcomes) still reads them.
+    const raw = createBandit(['a'], { ...defaultBanditConfig(1), standardize: true });
+    raw.actions[0].evidence = 3;
+    expect(designFor(raw, [40])).toEqual(Float64Array.from([1, 40]));
   });
 });

@@ -123,6 +123,20 @@ export function designVector(p: ScalingParams, context: ArrayLike<number>): Floa
 }
 
 /**
+ * The design vector of a context at the average of the contexts learned from: [1, 0, …, 0]. What a
+ * standardising bandit that has learned nothing reads every context as (thompson.ts designFor):
+ * with no context seen, each is its own centre, as the first context's fit makes it.
+ *
+ * @example
+ * interceptOnly(2); // Float64Array [1, 0, 0]
+ */
+export function interceptOnly(features: number): Float64Array {
+  const u = new Float64Array(features + 1);
+  u[0] = 1;
+  return u;
+}
+
+/**
  * The posterior re-expressed from one scaling to another (a new object; evidence kept). With
  * θ'₀ = θ₀ + Σ θ_i (c'_i − c_i)/s_i and θ'_i = θ_i·s'_i/s_i the linear predictor is unchanged at
  * every x, so mean' = A·mean and cov' = A·cov·Aᵀ exactly.

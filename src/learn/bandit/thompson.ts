@@ -20,7 +20,7 @@ import { type LogisticPosterior, createPosterior, laplaceUpdate, linearPredictor
 import { type ScoreDistributions, contenders } from './propensity.js';
 import { populationPrior } from './population-prior.js';
 import { type Relinearization, RELINEARIZE_DEFAULTS, observe, startRelinearization } from './relinearize.js';
-import { type FeatureScaling, designVector, fitScaling, identityScaling, observeContext, refitDue, rescalePosterior, rescaleRelinearization } from './scaling.js';
+import { type FeatureScaling, designVector, fitScaling, identityScaling, interceptOnly, observeContext, refitDue, rescalePosterior, rescaleRelinearization } from './scaling.js';
 
 /** Settings of a bandit (stored with its state). */
 export interface BanditConfig {
@@ -134,13 +134,22 @@ export function addAction(state: BanditState, id: string): BanditAction {
 
 /**
  * The design vector of a context for this bandit: [1, context] over raw features, the standardised
- * [1, (x − center)/scale] when the bandit has a scaling (scaling.ts).
+ * [1, (x − center)/scale] when the bandit has a scaling (scaling.ts). A standardising bandit that
+ * has learned nothing yet (no context, no action with an outcome) has nothing to centre and scale
+ * by: every context is its own average, u = [1, 0, …, 0] — what the first context's fit makes of
+ * it — so a fresh action's prior reads N(0, v) at every context, in any unit (its interval
+ * σ(±1.645) = [0.16, 0.84] at v = 1). Until 2026-12-05 it read the raw features until the first
+ * outcome (an sd of 1,000 at a spend of 1,000: [0, 1]). A bandit stored over raw features
+ * (identity scaling, actions with outcomes) keeps reading them until its next context refits it.
  *
  * @example
  * linearPredictor(bandit.actions[0], designFor(bandit, [40, 1000]));
  */
 export function designFor(state: BanditState, context: ArrayLike<number>): Float64Array {
-  return state.scaling ? designVector(state.scaling, context) : withIntercept(context);
+  const s = state.scaling;
+  if (!s) return withIntercept(context);
+  if (s.count === 0 && !state.actions.some((a) => a.evidence > 0)) return interceptOnly(s.center.length);
+  return designVector(s, context);
 }
 
 /**
