@@ -84,8 +84,10 @@ export class PostgresDecisionStore implements DecisionStore {
       if (rows[0].moved) return { contacts: [], outcomes: [], moved: true };
       const contacts = rows.filter((r) => r.decisionId !== null).map(({ moved: _m, rank: _r, ...contact }) => contact as ContactRow).filter((r) => !known.contact(r));
       const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = ANY($1) AND at >= $2 ORDER BY at, seq`, [keys, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
-      // A review opened or decided by another process since: this decision may not open another, or deliver it.
-      const newHolds = holds.length
+      // A review opened or decided by another process since: this decision may not open another, or
+      // deliver it — nor keep a hold another process has approved or rejected since (it would log
+      // "waits for a person's review" of a review already decided: until 2026-12-05, for up to a second).
+      const newHolds = holds.length || d.choices.some((ch) => ch.held)
         ? (await c.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE profile_key = ANY($1) AND (created_at >= $2 OR decided_at >= $2)`, [keys, since])).rows.map(toHold).filter((h) => !known.hold(h))
         : [];
       if (contacts.length || outcomes.length || newHolds.length) return { contacts, outcomes, holds: newHolds };
