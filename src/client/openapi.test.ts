@@ -26,7 +26,7 @@ const decisionPage = fields<DecisionPage>()({ decisions: 'required', next: 'requ
 const subjectWarning = fields<SubjectWarning>()({ field: 'required', message: 'required', suggestion: 'required' });
 const outcomeResponse = fields<OutcomeResponse>()({ recorded: 'required', duplicate: 'required', warnings: 'optional' });
 const profile = fields<Profile>()({
-  id: 'required', traits: 'required', features: 'required', events: 'required', consent: 'required', lifecycle: 'required', timezone: 'required',
+  id: 'required', traits: 'required', features: 'required', events: 'required', consent: 'required', lifecycle: 'required', timezone: 'required', locale: 'required',
   matchedBy: 'required', createdAt: 'required', updatedAt: 'required', firstSeenAt: 'required', lastSeenAt: 'required', eventCount: 'required',
   consentHistory: 'required', identities: 'required', accounts: 'required', merges: 'required', identityConflicts: 'required', recentEvents: 'required', note: 'required',
 });

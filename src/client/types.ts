@@ -212,6 +212,8 @@ export interface Profile {
   consentHistory: { at: string; messageId: string; changes: Record<string, boolean> }[];
   lifecycle: { stage: string | null; valueTier: string | null };
   timezone: string | null;
+  /** The `context.locale` of the latest event (by event time) that carried one, as sent. */
+  locale: string | null;
   identities: { kind: string; value: string; since: string }[];
   accounts: { id: string; role: string | null; traits: Record<string, unknown>; since: string }[];
   merges: { into: string; from: string; messageId: string; reason: string; via: { kind: string; value: string }; at: string }[];

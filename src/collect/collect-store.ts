@@ -34,6 +34,14 @@ export interface Violation {
    * field a blocked message's answer names. Not stored: the row is counted under `property`.
    */
   field?: string;
+  /**
+   * The fields as sent that broke this row's rule, once each, `field` and `detail` first
+   * (`properties.ref`, `properties.coupon` under `*`): the answer to a blocked message names them
+   * all (tracking-plan-violations.ts blockedProblems). Not stored.
+   */
+  fields?: { field: string; message: string }[];
+  /** How many more fields broke it than `fields` lists (it lists at most 20). */
+  unlisted?: number;
 }
 
 /** What the store read for a batch before the pure step runs. */

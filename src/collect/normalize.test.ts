@@ -238,6 +238,22 @@ describe('normalizeMessage', () => {
     expect(normalizeMessage({ userId: 'u', event: 'E', timestamp: '1999-01-01T00:00:00Z' }, 'track', env).ok).toBe(true);
   });
 
+  it('says how far ahead a refused time is without contradicting the limit it names', () => {
+    // QA: 24 h 55 min ahead was said to be "24 hours after the message arrived; more than 24 hours ahead is a wrong clock".
+    const ahead = (ms: number) => {
+      const n = normalizeMessage({ userId: 'u', event: 'E', timestamp: env.receivedAt + ms }, 'track', env);
+      return n.ok ? undefined : / is (.+) after the message arrived; more than 24 hours ahead is a wrong clock/.exec(n.problems[0].message)?.[1];
+    };
+    const h = 3600_000;
+    expect(ahead(24 * h + 55 * 60_000)).toBe('24 hours 55 minutes');
+    expect(ahead(24 * h + 60_000 + 59_000)).toBe('24 hours 1 minute');
+    expect(ahead(24 * h + 1)).toBe('just over 24 hours');
+    expect(ahead(24 * h + 59_999)).toBe('just over 24 hours');
+    expect(ahead(30 * h + 10)).toBe('30 hours');
+    expect(ahead(47 * h + 59 * 60_000)).toBe('47 hours 59 minutes');
+    expect(ahead(3 * 24 * h + 5 * h)).toBe('3 days');
+  });
+
   it('merges the batch context under the message context', () => {
     const n = normalizeMessage({ type: 'page', anonymousId: 'a', context: { page: { path: '/x' } } }, undefined, { ...env, context: { library: { name: 'l' }, page: { path: '/batch' } } });
     expect(n.ok && n.message.context).toEqual({ library: { name: 'l' }, page: { path: '/x' } });

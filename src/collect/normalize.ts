@@ -241,9 +241,22 @@ export const MAX_FUTURE_MS = 24 * 3600_000;
 
 function futureProblem(r: Record<string, unknown>, original: { iso: string }, sentAt: { iso: string } | undefined, aheadMs: number): FieldProblem {
   const field = r.originalTimestamp !== undefined && r.originalTimestamp !== null ? 'originalTimestamp' : 'timestamp';
-  const ahead = aheadMs >= 2 * 86_400_000 ? `${Math.floor(aheadMs / 86_400_000)} days` : `${Math.floor(aheadMs / 3600_000)} hours`;
+  const ahead = howFarAhead(aheadMs);
   const corrected = sentAt ? `, corrected for the clock's skew with \`sentAt\` (${sentAt.iso}),` : '';
   return { field, message: `The \`${field}\` (${original.iso})${corrected} is ${ahead} after the message arrived; more than 24 hours ahead is a wrong clock, not an event. Send the time it happened, or leave \`${field}\` out for the time of receipt.` };
+}
+
+/**
+ * How far past its receipt a refused time is (more than MAX_FUTURE_MS), cut to the minute and never
+ * said as the limit itself: "24 hours 55 minutes", "just over 24 hours" (within its first minute
+ * past), "30 hours"; from two days on, whole days.
+ */
+function howFarAhead(ms: number): string {
+  if (ms >= 2 * 86_400_000) return `${Math.floor(ms / 86_400_000)} days`;
+  const hours = Math.floor(ms / 3600_000);
+  const minutes = Math.floor((ms % 3600_000) / 60_000);
+  if (hours * 3600_000 + minutes * 60_000 <= MAX_FUTURE_MS) return 'just over 24 hours';
+  return minutes === 0 ? `${hours} hours` : `${hours} hours ${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** Whether `v` holds a number that is not finite, at most MAX_DEPTH levels down: nonFinitePath's test without its bookkeeping. */
@@ -342,7 +355,7 @@ function objectField(r: Record<string, unknown>, key: string, problems: FieldPro
   return v;
 }
 
-function timeField(r: Record<string, unknown>, key: string, problems: FieldProblem[]): { ms: number; iso: string } | undefined {
+function timeField(r: Record<string, unknown>, key: string, problems: FieldProblem[], subject = `The \`${key}\` property`): { ms: number; iso: string } | undefined {
   const v = r[key];
   if (v === undefined || v === null) return undefined;
   const ms = typeof v === 'string' ? readIsoTime(v) : typeof v === 'number' ? v : NaN;
@@ -352,12 +365,24 @@ function timeField(r: Record<string, unknown>, key: string, problems: FieldProbl
     const said = typeof v === 'number'
       ? `a number of milliseconds since 1970 within ±8.64e15 (a Date's range), or an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${String(v)}`
       : `an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was ${JSON.stringify(v)}`;
-    problems.push({ field: key, message: `The \`${key}\` property must be ${said}.` });
+    problems.push({ field: key, message: `${subject} must be ${said}.` });
     return undefined;
   }
   // Times are whole milliseconds everywhere (a Date's resolution; the stores keep integers).
   const whole = Math.round(ms);
   return { ms: whole, iso: typeof v === 'string' ? v : new Date(whole).toISOString() };
+}
+
+/**
+ * What is wrong with a batch's own `sentAt`, read as a message's is (`null` is absent): checked
+ * once for the batch (parse/batch-body.ts), which is refused naming it, rather than each message
+ * without a `sentAt` of its own being refused for it.
+ */
+export function batchSentAtProblem(v: unknown): FieldProblem | undefined {
+  if (v === undefined || v === null) return undefined;
+  const problems: FieldProblem[] = [];
+  timeField({ sentAt: v }, 'sentAt', problems, 'The batch\'s `sentAt` (the time the batch was sent, for messages without their own)');
+  return problems[0];
 }
 
 function timeFromEnvelope(v: unknown, problems: FieldProblem[]): { ms: number; iso: string } | undefined {

@@ -131,6 +131,13 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     expect([one.statusCode, one.json().message]).toEqual([400, 'The `batch` property must be a list of messages; it was an object.']);
   });
 
+  it('answers a batch whose own `sentAt` is no time with one 400 naming it, rather than blame each message without its own', async () => {
+    const r = await send(h.app, '/v1/batch', { sentAt: 'garbage', batch: [{ type: 'page', userId: 'bs', sentAt: '2026-12-05T11:00:00Z' }, { type: 'page', userId: 'bs' }] });
+    expect([r.statusCode, r.json().error], r.body).toEqual([400, 'validation_failed']);
+    expect(r.json().problems).toEqual([{ field: 'sentAt', message: expect.stringMatching(/^The batch's `sentAt` .* it was "garbage"\.$/) }]);
+    expect((await get(h.app, '/v1/profiles/bs')).statusCode).toBe(404);
+  });
+
   it('answers a batch request without any body (no Content-Type) with a 400 naming the body, as a `null` body, not a 500', async () => {
     for (const path of ['/v1/batch', '/v1/b', '/v1/import']) {
       const none = await h.app.inject({ method: 'POST', url: path, headers: { authorization: basic() } });
@@ -159,9 +166,13 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     const huge = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: gz, payload: gzipSync(JSON.stringify({ batch })) });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().message).toBe('A batch may be at most 500 KB; this request is more than 512000 bytes. Send fewer messages per batch (analytics libraries do this for you).');
+    // A single call is read up to 500 KB (as a batch), then measured as sent; beyond that, the limit is said.
     const big = await h.app.inject({ method: 'POST', url: '/v1/track', headers: gz, payload: gzipSync(JSON.stringify({ userId: 'r', event: 'E', properties: { x: 'y'.repeat(40_000) } })) });
     expect(big.statusCode).toBe(413);
-    expect(big.json().message).toMatch(/^A single message may be at most 32 KB; this one is more than 33792 bytes\./);
+    expect(big.json().message).toMatch(/^A single message may be at most 32 KB; this one is 40048 bytes\./);
+    const huger = await h.app.inject({ method: 'POST', url: '/v1/track', headers: gz, payload: gzipSync(JSON.stringify({ userId: 'r', event: 'E', properties: { x: 'y'.repeat(600_000) } })) });
+    expect(huger.statusCode).toBe(413);
+    expect(huger.json().message).toMatch(/^A single message may be at most 32 KB; this one is more than 512000 bytes\./);
   });
 
   it('reads a content coding written in any case (HTTP content codings are case-insensitive)', async () => {
@@ -180,6 +191,27 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     const r = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: body });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, problems: [{ field: '(message)' }] }] });
+  });
+
+  it('measures a single call as a batch measures its message: the UTF-8 bytes of its JSON, however the body writes it', async () => {
+    // QA: 10,000 × "é" sent as ASCII escapes (Python's json.dumps) made a body of 60,080 bytes, a message of
+    // 20,072: /v1/track answered 413 "this one is 60080 bytes", /v1/batch stored it. Pretty-printed JSON likewise.
+    const m = { userId: 'esc-1', event: 'E', properties: { p: 'é'.repeat(10_000) } };
+    expect(Buffer.byteLength(JSON.stringify(m))).toBe(20_052);
+    const escaped = JSON.stringify(m).replace(/é/g, '\\u00e9');
+    // Pretty-printed, and indented far: white space between tokens is no part of the message.
+    const pretty = JSON.stringify({ ...m, properties: { p: 'y'.repeat(20_000) } }, null, 2).replace(/\n/g, `\n${' '.repeat(10_000)}`);
+    for (const [what, body] of [['escaped', escaped], ['pretty', pretty]] as const) {
+      expect(Buffer.byteLength(body), what).toBeGreaterThan(40_000);
+      const one = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: body });
+      expect(one.statusCode, `${what}: ${one.body}`).toBe(200);
+      const b = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: `{"batch":[${body.replace('{', '{"type":"track",')}]}` });
+      expect(b.json(), what).toEqual({ success: true });
+    }
+    // Over 32 KB as sent, whatever the body's size: 413 with the size as sent, in both.
+    const over = JSON.stringify({ userId: 'esc-1', event: 'E', properties: { p: 'é'.repeat(16_400) } });
+    const one = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic(), 'content-type': 'application/json' }, payload: over.replace(/é/g, '\\u00e9') });
+    expect([one.statusCode, one.json().message]).toEqual([413, `A single message may be at most 32 KB; this one is ${Buffer.byteLength(over)} bytes. Split large properties or send them elsewhere.`]);
   });
 
   it('measures the 32 KB limit on each message as sent: the request body, or each element of `batch`', async () => {

@@ -5,15 +5,20 @@ import { bodyText } from '../server/body-text.js';
 import { emptyBody } from '../server/errors.js';
 import type { Tact } from '../server/tact.js';
 import type { MessageType } from './message.js';
-import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, normalizeMessage } from './normalize.js';
+import { MAX_BATCH_BYTES, normalizeMessage } from './normalize.js';
 import { collectSchemas } from './schemas.js';
 import { trackingPlanRoutes } from './tracking-plan-routes.js';
+import { blockedProblems } from './tracking-plan-violations.js';
 
 const SINGLE: [string, MessageType][] = [
   ['track', 'track'], ['identify', 'identify'], ['page', 'page'], ['screen', 'screen'], ['group', 'group'], ['alias', 'alias'],
 ];
 // analytics.js (analytics-next) posts to /v1/t, /v1/i, /v1/p, /v1/s, /v1/g, /v1/a and batches to /v1/b.
 const SHORT: Record<string, MessageType> = { t: 'track', i: 'identify', p: 'page', s: 'screen', g: 'group', a: 'alias' };
+/** The most a single call's body may hold, after decompression: a batch's (the message in it is measured as sent, 32 KB). */
+const SINGLE_BODY_BYTES = MAX_BATCH_BYTES;
+/** A blocked message's problem, as a batch's `rejected` words it (which message the plan blocks). */
+const blockedInBatch = (v: { event: string }, detail: string) => `The tracking plan blocks this ${v.event} message: ${detail}.`;
 /** The refusal of a batch request sent without a body (as batch-body.ts words a body that is no object). */
 const NO_BATCH_BODY = { field: 'batch', message: 'A batch body must be a JSON object holding the messages as its `batch` list ({"batch": [ … ]}); the request had no body.' };
 
@@ -26,8 +31,8 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
   // A key in the `Authorization` header is checked before the body is read (server/auth.ts
   // checkKeysBeforeBody). Without the header — or with a Bearer token that is not Tact's (Segment's
   // OAuth access token, which analytics-node sends with `writeKey` in the body) — the key can only
-  // be `writeKey` in the body, as analytics.js sends it, so that body is read first: each route's bodyLimit (32 KB a message,
-  // 500 KB a batch, after decompression) bounds what a request without a key makes the server read.
+  // be `writeKey` in the body, as analytics.js sends it, so that body is read first: each route's bodyLimit (500 KB,
+  // a single call's as a batch's, after decompression) bounds what a request without a key makes the server read.
   // A revoked key of Tact's, in the header or as `writeKey`, refuses the request whatever else it carries.
   const auth = requireKey(tact.keys, 'write', 'send events');
   const noBodyValidation = () => () => true;
@@ -42,13 +47,19 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const [r] = await tact.ingestor.submit([{ message: n.message, json: n.json }]);
     if (r.outcome === 'rejected') throw validationError(r.problems ?? [], { messageId: n.message.messageId });
     if (r.outcome === 'blocked') {
-      throw new TactError('tracking_plan_blocked', { event: n.message.event ?? type, detail: r.violations.map((v) => v.detail).join('; ') }, { problems: r.violations.map((v) => ({ field: v.field ?? v.property, message: v.detail })) });
+      // Every wrong field (at most 20, then how many more), though the row counts once (tracking-plan-violations.ts).
+      const problems = blockedProblems(r.violations);
+      throw new TactError('tracking_plan_blocked', { event: n.message.event ?? type, detail: problems.map((p) => p.message).join('; ') }, { problems });
     }
     return { success: true };
   };
   for (const [path, type] of [...SINGLE, ...Object.entries(SHORT)]) {
     app.post(`/v1/${path}`, {
-      bodyLimit: MAX_MESSAGE_BYTES + 1024,
+      // The 32 KB limit is of the message as sent, the UTF-8 bytes of its JSON, measured by
+      // normalizeMessage as it measures each message of a batch: a body that writes it longer
+      // (`\u00e9` escapes, pretty-printed) is no larger a message. The body itself is bounded for
+      // memory as a batch's is (500 KB); one over that is a 413 `message_too_large` naming the body's size.
+      bodyLimit: SINGLE_BODY_BYTES,
       preHandler: auth,
       validatorCompiler: noBodyValidation,
       config: { collect: true },
@@ -77,7 +88,7 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
       if (o.outcome === 'duplicate') duplicates += 1;
       if (o.outcome === 'blocked') {
         refused += 1;
-        rejected.push({ index: items[i].index, messageId: items[i].message.messageId, problems: o.violations.map((v) => ({ field: v.field ?? v.property, message: `The tracking plan blocks this ${v.event} message: ${v.detail}.` })) });
+        rejected.push({ index: items[i].index, messageId: items[i].message.messageId, problems: blockedProblems(o.violations, blockedInBatch) });
       }
       if (o.outcome === 'rejected') {
         refused += 1;

@@ -60,6 +60,22 @@ describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier} (%
   });
 });
 
+describe('GET /v1/profiles/{identifier}: time zone and locale (sqlite)', () => {
+  it('shows the locale beside the time zone, each the latest event\'s (docs/collection.md)', async () => {
+    // QA: the locale was kept on the profile but not in the answer (nor in its schema, which drops what it does not name).
+    h = await harness('sqlite');
+    expect((await get(h.app, '/v1/profiles/loc-1')).statusCode).toBe(404);
+    await send(h.app, '/v1/track', { userId: 'loc-1', event: 'Viewed', messageId: 'l1', timestamp: at(1) });
+    expect((await get(h.app, '/v1/profiles/loc-1')).json()).toMatchObject({ timezone: null, locale: null });
+    await send(h.app, '/v1/track', { userId: 'loc-1', event: 'Viewed', messageId: 'l2', timestamp: at(3), context: { timezone: 'Europe/Paris', locale: 'fr-FR' } });
+    // A late event (older by event time) does not replace them.
+    await send(h.app, '/v1/track', { userId: 'loc-1', event: 'Viewed', messageId: 'l3', timestamp: at(2), context: { timezone: 'Europe/Berlin', locale: 'de-DE' } });
+    const p = (await get(h.app, '/v1/profiles/loc-1')).json() as Record<string, unknown>;
+    expect([p.timezone, p.locale]).toEqual(['Europe/Paris', 'fr-FR']);
+    expect(Object.keys(p).indexOf('locale')).toBe(Object.keys(p).indexOf('timezone') + 1);
+  });
+});
+
 describe('GET /v1/profiles/{identifier} with an identifier kind (sqlite)', () => {
   it('finds an external id whose type holds a colon, and answers a misspelt kind with the kind meant', async () => {
     h = await harness('sqlite');

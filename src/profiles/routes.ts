@@ -40,6 +40,7 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
       lastSeenAt: iso(state.lastSeenAt),
       eventCount: state.eventCount,
       timezone: state.timezone ?? null,
+      locale: state.locale ?? null,
       traits: state.traits,
       features: featureViews(state, features, now, backfill),
       events: Object.fromEntries(Object.entries(state.events).map(([k, e]) => [k, { count: e.n, first: iso(e.t0), last: iso(e.t1) }])),

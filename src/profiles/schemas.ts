@@ -31,6 +31,7 @@ export const profileSchemas = {
         properties: {
           id: { type: 'string' }, matchedBy: anyObj, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
           firstSeenAt: { type: ['string', 'null'] }, lastSeenAt: { type: ['string', 'null'] }, eventCount: { type: 'integer' }, timezone: { type: ['string', 'null'] },
+          locale: { type: ['string', 'null'], description: 'The `context.locale` of the latest event (by event time) that carried one, as sent (e.g. `fr-FR`).' },
           traits: anyObj, features: anyObj, events: anyObj, lifecycle: anyObj, consent: anyObj,
           consentHistory: { type: 'array', items: anyObj }, identities: { type: 'array', items: anyObj }, accounts: { type: 'array', items: anyObj },
           merges: { type: 'array', items: anyObj }, identityConflicts: { type: 'array', items: identityConflict, description: 'Newest first, at most 20.' }, recentEvents: { type: 'array', items: anyObj }, note: { type: 'string' },

@@ -65,7 +65,7 @@ export function requireKey(keys: Keys, need: KeyKind, action: string) {
   const beforeBody = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     // A collection request without the header may carry `writeKey` in its body (analytics.js): it
     // is checked once read, by the preHandler. Its route's bodyLimit bounds what a stranger makes
-    // the server read (32 KB a message, 500 KB a batch, counted after decompression).
+    // the server read (500 KB, a single call's body as a batch's, counted after decompression).
     if (!hasAuthorization(req) && need === 'write' && isCollect(req)) return;
     try {
       await check(req);

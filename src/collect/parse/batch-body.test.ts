@@ -35,6 +35,15 @@ describe('reading a batch body', () => {
     expect(fault('{"batch":[],"context":"web"}')).toEqual({ code: 'invalid_batch', problem: { field: 'context', message: 'The batch\'s `context` must be a JSON object (it is merged under each message\'s own); it was a string.' } });
     expect(fault('{"batch":[],"integrations":[]}')).toEqual({ code: 'invalid_batch', problem: { field: 'integrations', message: 'The batch\'s `integrations` must be a JSON object (it is merged under each message\'s own); it was a list.' } });
     expect(readBatch('{"batch":[],"context":null,"integrations":{"All":true}}', 0).ok).toBe(true);
+    // The batch's sentAt stands for messages without their own: QA found a bad one blamed on each such
+    // message ("sentAt" rejected on a message that had none) and the batch split, the batch's value never named.
+    const sentAt = (v: string) => fault(`{"sentAt":${v},"batch":[{"type":"page","userId":"bs","sentAt":"2026-12-05T11:00:00Z"},{"type":"page","userId":"bs"}]}`);
+    expect(sentAt('"garbage"')).toEqual({ code: 'invalid_batch', problem: { field: 'sentAt', message: 'The batch\'s `sentAt` (the time the batch was sent, for messages without their own) must be an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was "garbage".' } });
+    expect(sentAt('1e300')).toEqual({ code: 'invalid_batch', problem: { field: 'sentAt', message: 'The batch\'s `sentAt` (the time the batch was sent, for messages without their own) must be a number of milliseconds since 1970 within ±8.64e15 (a Date\'s range), or an ISO-8601 date string such as "2026-11-23T10:00:00.000Z"; it was 1e+300.' } });
+    expect(sentAt('{}')?.code).toBe('invalid_batch');
+    expect(sentAt('null')).toBeUndefined();
+    expect(sentAt('"2026-12-05T11:00:00Z"')).toBeUndefined();
+    expect(sentAt('1764932400000')).toBeUndefined();
     expect(fault('null')).toEqual({ code: 'invalid_batch', problem: { field: 'batch', message: 'A batch body must be a JSON object holding the messages as its `batch` list ({"batch": [ … ]}); it was null.' } });
   });
 

@@ -1,7 +1,7 @@
 import { jsonErrorDetail } from '../../config/text-position.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import type { Submitted } from '../ingestor.js';
-import { normalizeMessage } from '../normalize.js';
+import { batchSentAtProblem, normalizeMessage } from '../normalize.js';
 
 /** One rejected message of a batch: where it was, its id, and why. */
 export interface Rejection {
@@ -53,7 +53,12 @@ export function readBatch(text: string, receivedAt: number): BatchRead {
   return { ok: true, count: b.batch.length, items, rejected };
 }
 
-/** What is wrong with a body that is JSON but no batch: no `batch` list (absent or null, another type, no object at all), or a `context` or `integrations` that is not an object. */
+/**
+ * What is wrong with a body that is JSON but no batch: no `batch` list (absent or null, another
+ * type, no object at all), a `context` or `integrations` that is not an object, or a `sentAt` that
+ * is no time (it stands for every message without its own: refused once, naming the batch's).
+ * Checked here, so the main thread and a parse worker answer alike.
+ */
 function batchProblem(body: unknown): FieldProblem | undefined {
   const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -67,7 +72,7 @@ function batchProblem(body: unknown): FieldProblem | undefined {
         return { field: key, message: `The batch's \`${key}\` must be a JSON object (it is merged under each message's own); it was ${kind(v)}.` };
       }
     }
-    return undefined;
+    return batchSentAtProblem((body as Record<string, unknown>).sentAt);
   }
   if (batch === undefined || batch === null) return { field: 'batch', message: 'The `batch` property is required and must be a list of messages. It was not present on the data you sent.' };
   return { field: 'batch', message: `The \`batch\` property must be a list of messages; it was ${kind(batch)}.` };

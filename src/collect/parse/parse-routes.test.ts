@@ -92,12 +92,14 @@ describe.each([
   });
 
   it('gives the same errors for bodies it cannot read', async () => {
-    for (const payload of ['{"batch":[', '', '{"nobatch":true}']) {
+    for (const payload of ['{"batch":[', '', '{"nobatch":true}', '{"sentAt":"garbage","batch":[{"type":"page","userId":"bs","sentAt":"2026-12-05T11:00:00Z"},{"type":"page","userId":"bs"}]}']) {
       const [w, m] = await Promise.all([worker, main].map((h) => h.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic(), 'content-type': 'application/json' }, payload })));
       expect(w.statusCode).toBe(400);
       const { errorId: _w, ...wBody } = w.json();
       const { errorId: _m, ...mBody } = m.json();
       expect(wBody).toEqual(mBody);
+      // Byte for byte, but for the error's id.
+      expect(w.body.replace(w.json().errorId, '')).toBe(m.body.replace(m.json().errorId, ''));
     }
   });
 });
