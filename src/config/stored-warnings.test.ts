@@ -74,7 +74,7 @@ describe('a read of a configuration kind', () => {
     h = await harness('sqlite', { store });
     try {
       const p = await read(h.app, 'policy') as Awaited<ReturnType<typeof read>> & { problems: { field: string }[] };
-      expect(p.problems.map((x) => x.field)).toEqual(['policy.holdot']);
+      expect(p.problems.map((x) => x.field)).toEqual(['holdot']);
       expect(p.warnings).toEqual([]);
       // The catalog passes: its warning reads the policy in force, as stored.
       expect((await read(h.app, 'catalog')).warnings[0].message).toContain('`exploration.budget` (0.1, policy version 1)');

@@ -9,6 +9,14 @@ const action = { id: 'vip-offer', name: 'VIP offer', channels: ['web'], value: 5
 const newsletter = { id: 'newsletter', name: 'Newsletter', channels: ['web'], value: 0.5 };
 const catalogWith = (vip: Record<string, unknown>) => ({ actions: [vip, newsletter], placements: [{ id: 'home', channel: 'web', slots: 2 }] });
 
+describe('a catalog key it does not take, at the top', () => {
+  it('is named as every other field of the document is, from the document\'s top: `placement`, not `catalog.placement`', () => {
+    const problems = checkCatalog({ ...catalogWith(action), placement: [] });
+    expect(problems.map((p) => p.field)).toEqual(['placement']);
+    expect(problems[0].message).toContain('Did you mean `placements`?');
+  });
+});
+
 describe('the items of a catalog refuse keys they do not take', () => {
   let h: Harness | undefined;
   afterEach(async () => {

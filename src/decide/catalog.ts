@@ -102,7 +102,7 @@ const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', '
 export function checkCatalog(body: unknown): FieldProblem[] {
   const c = new Checker();
   if (!c.object(body, 'catalog')) return c.problems;
-  c.known(body, 'catalog', ['actions', 'placements']);
+  c.known(body, '', ['actions', 'placements']);
   const ids = new Set<string>();
   if (c.list(body.actions, 'actions')) {
     body.actions.forEach((a, i) => {

@@ -25,7 +25,7 @@ const isEmpty = (v: unknown) => Array.isArray(v) && v.length === 0;
 export function checkPolicy(body: unknown): FieldProblem[] {
   const c = new Checker();
   if (!c.object(body, 'policy')) return c.problems;
-  c.known(body, 'policy', KEYS);
+  c.known(body, '', KEYS);
   if (c.list(body.rules, 'rules')) {
     body.rules.forEach((r, i) => {
       const at = `rules[${i}]`;

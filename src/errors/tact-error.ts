@@ -21,14 +21,15 @@ export class TactError extends Error {
   readonly problems: FieldProblem[];
   readonly extra: Record<string, unknown>;
 
-  constructor(code: ErrorCode, params: Record<string, string | number> = {}, options: { problems?: FieldProblem[]; extra?: Record<string, unknown> } = {}) {
+  /** `options.at`: the one field the error is about — its `problems` then name it, with the error's sentence. */
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, options: { problems?: FieldProblem[]; extra?: Record<string, unknown>; at?: string } = {}) {
     const id = randomUUID();
     super(fill(catalogue[code].message, { errorId: id, ...params }));
     this.id = id;
     this.name = 'TactError';
     this.code = code;
     this.statusCode = catalogue[code].status;
-    this.problems = options.problems ?? [];
+    this.problems = options.problems ?? (options.at !== undefined ? [{ field: options.at, message: this.message }] : []);
     this.extra = options.extra ?? {};
   }
 

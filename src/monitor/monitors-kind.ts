@@ -49,7 +49,7 @@ const KEYS = ['enabled', 'interval', 'bucket', 'currentWindow', 'baselineWindow'
 function checkMonitors(body: unknown): FieldProblem[] {
   const c = new Checker();
   if (!c.object(body, 'monitors')) return c.problems;
-  c.known(body, 'monitors', KEYS);
+  c.known(body, '', KEYS);
   c.boolean(body.enabled, 'enabled');
   for (const k of ['interval', 'bucket', 'currentWindow', 'baselineWindow', 'cooldown']) c.duration(body[k], k);
   checkLevels(c, body.alpha, body.clearAlpha);

@@ -245,7 +245,7 @@ describe('the monitors document', () => {
 
   it('names every bad field', () => {
     const problems = monitorsKind.check({ bucket: 'soon', alpha: 2, metrics: ['volume', 'mood'], webhook: { url: 'ftp://x' }, color: 'red' });
-    expect(problems.map((p) => p.field).sort()).toEqual(['alpha', 'bucket', 'metrics[1]', 'monitors.color', 'webhook.url']);
+    expect(problems.map((p) => p.field).sort()).toEqual(['alpha', 'bucket', 'color', 'metrics[1]', 'webhook.url']);
     expect(monitorsKind.check({ bucket: '2h', currentWindow: '1h' }).map((p) => p.field)).toEqual(['currentWindow']);
     expect(monitorsKind.check({ interval: '30s', webhook: { url: 'http://127.0.0.1:9000/a', maxAttempts: 3 } })).toEqual([]);
   });

@@ -61,10 +61,10 @@ export function compileRule(expression: string, field = 'expression', o: { autho
     parsed = env.parse(expression);
   } catch (err) {
     const instead = err instanceof RangeError ? undefined : foreignOperator(expression);
-    throw new TactError('invalid_expression', { field, detail: `${parseProblem(err, expression)}${instead ? `; ${instead}` : ''}` });
+    throw new TactError('invalid_expression', { field, detail: `${parseProblem(err, expression)}${instead ? `; ${instead}` : ''}` }, { at: field });
   }
   const unsafe = treeProblem((parsed as unknown as { ast: unknown }).ast);
-  if (unsafe) throw new TactError('invalid_expression', { field, detail: unsafe });
+  if (unsafe) throw new TactError('invalid_expression', { field, detail: unsafe }, { at: field });
   if (o.authoring) typeCheck(expression, field);
   const compiled: CompiledRule = (vars) => parsed(vars);
   if (expression.length <= MAX_CACHE_CHARS) {
@@ -91,10 +91,10 @@ export function compileRule(expression: string, field = 'expression', o: { autho
  */
 function typeCheck(expression: string, field: string): void {
   const typed = env.check(expression);
-  if (!typed.valid) throw new TactError('invalid_expression', { field, detail: parseProblem(typed.error, expression) });
+  if (!typed.valid) throw new TactError('invalid_expression', { field, detail: parseProblem(typed.error, expression) }, { at: field });
   const ast = ruleTree(expression);
   const problem = literalProblem(ast, expression) ?? costProblem(ast, expression);
-  if (problem) throw new TactError('invalid_expression', { field, detail: problem });
+  if (problem) throw new TactError('invalid_expression', { field, detail: problem }, { at: field });
   const gives = typed.type === undefined ? undefined : celTypeGives(typed.type);
   if (gives) throw notACondition(field, expression, gives);
 }
@@ -298,7 +298,7 @@ export function ruleError(err: unknown): string {
  */
 export function checkRule(expression: unknown, field: string): string {
   if (typeof expression !== 'string' || expression.trim() === '') {
-    throw new TactError('invalid_expression', { field, detail: 'it must be a non-empty string' });
+    throw new TactError('invalid_expression', { field, detail: 'it must be a non-empty string' }, { at: field });
   }
   compileRule(expression, field, { authoring: true });
   return expression;

@@ -42,7 +42,7 @@ export function celTypeGives(type: string): string | undefined {
  * // 'The rule in `audiences[0].when` gives `features.orders`, a number (a count feature), not true or false: write a comparison such as `features.orders > 0`.'
  */
 export function notACondition(field: string, expression: string, gives: string): TactError {
-  return new TactError('not_a_condition', { field, gives, hint: hint(expression, gives) });
+  return new TactError('not_a_condition', { field, gives, hint: hint(expression, gives) }, { at: field });
 }
 
 /** The longest expression the hint quotes whole; a longer one is shown as `…`. */

@@ -138,6 +138,10 @@ describe('batch decisions (tact decide-batch)', () => {
     const bad = await post(h.app, '/v1/decide/batch', { placement: 'weekly-email', audience: 'traits.tier ==' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'invalid_expression', message: expect.stringContaining('`audience`') });
+    // As every 400 does (docs/errors.md), its `problems` name the field, with the same sentence.
+    expect(bad.json().problems).toEqual([{ field: 'audience', message: bad.json().message }]);
+    const sum = await post(h.app, '/v1/decide/batch', { placement: 'weekly-email', audience: '1 + 2' });
+    expect(sum.json()).toMatchObject({ error: 'not_a_condition', problems: [{ field: 'audience', message: sum.json().message }] });
     // a misspelt feature compiles, then holds for no one (or, under `!has(…)`, for everyone): refused, as in a segment's rule
     const typo = await post(h.app, '/v1/decide/batch', { placement: 'weekly-email', audience: 'features.ordrs >= 1.0' });
     expect(typo.statusCode).toBe(400);
