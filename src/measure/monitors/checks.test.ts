@@ -60,3 +60,35 @@ describe('monitor checks', () => {
     expect(calibrationCheck(97, 100, 5, 0.001).pLow).toBeGreaterThan(0.1);
   });
 });
+
+describe('a check fires exactly when its value leaves the band it prints', () => {
+  // Each side fires at alpha (docs/monitors.md: alpha applies to each direction), so each side's
+  // bound is its own 1 − alpha quantile. Until 2026-12-05 the band was the central 1 − alpha range:
+  // QA's alert — 16 unsubscribes in 225 exposures against 14 in 628, p = 0.000986 (scipy
+  // betabinom(225, 14.5, 614.5).sf(15)) — fired "above its expected band: 7.11% … expected
+  // 0.00%–7.11%", the value on the band's top.
+  it('a rate: the QA alert lies above its band, and over every count a high alert is a count above the band', () => {
+    const qa = rateCheck({ events: 16, trials: 225 }, { events: 14, trials: 628 }, 0.001);
+    expect(qa.pHigh).toBeCloseTo(0.000986, 5);
+    expect(qa.observed).toBeGreaterThan(qa.expected.high);
+    for (const alpha of [0.001, 0.01, 0.05]) {
+      for (let x = 0; x <= 60; x++) {
+        const c = rateCheck({ events: x, trials: 225 }, { events: 14, trials: 628 }, alpha);
+        expect(c.pHigh < alpha, `x=${x} alpha=${alpha}`).toBe(c.observed > c.expected.high);
+        expect(c.pLow < alpha, `x=${x} alpha=${alpha}`).toBe(c.observed < c.expected.low);
+      }
+    }
+  });
+
+  it('a volume and a calibration check the same way', () => {
+    for (const alpha of [0.001, 0.05]) {
+      for (let x = 0; x <= 400; x += 3) {
+        const v = volumeCheck(x, 1200, 12, alpha);
+        expect(v.pHigh < alpha, `volume x=${x}`).toBe(v.observed > v.expected.high);
+        expect(v.pLow < alpha, `volume x=${x}`).toBe(v.observed < v.expected.low);
+        const c = calibrationCheck(x / 2, 100, 5, alpha);
+        expect(c.pHigh < alpha, `calibration x=${x / 2}`).toBe(c.observed > c.expected.high);
+      }
+    }
+  });
+});

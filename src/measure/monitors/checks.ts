@@ -13,7 +13,12 @@ import {
 
 export interface CheckResult {
   observed: number;
-  /** Band the observed value was expected in (central, 1 − alpha). */
+  /**
+   * Band the observed value was expected in: each side's 1 − alpha bound, as each side fires (a
+   * value fires high exactly when it lies above `high`, low when below `low`). Until 2026-12-05 the
+   * band was the central 1 − alpha range (alpha / 2 a side) while each side fired at alpha, so a
+   * value between the two quantiles fired "above its expected band" while inside it.
+   */
   expected: { low: number; high: number; center: number };
   /** Upper-tail and lower-tail predictive p-values. */
   pHigh: number;
@@ -41,7 +46,7 @@ export function rateCheck(
   const d = new BetaBinomial(n, a, b);
   return {
     observed,
-    expected: { low: d.quantile(alpha / 2) / n, high: d.quantile(1 - alpha / 2) / n, center: a / (a + b) },
+    expected: { low: d.quantile(alpha) / n, high: d.quantile(1 - alpha) / n, center: a / (a + b) },
     pHigh: d.sf(current.events),
     pLow: d.cdf(current.events),
     enoughEvidence,
@@ -67,8 +72,8 @@ export function volumeCheck(current: number, baselineCount: number, windows: num
   return {
     observed: current,
     expected: {
-      low: negativeBinomialQuantile(alpha / 2, r, p),
-      high: negativeBinomialQuantile(1 - alpha / 2, r, p),
+      low: negativeBinomialQuantile(alpha, r, p),
+      high: negativeBinomialQuantile(1 - alpha, r, p),
       center: r / windows,
     },
     pHigh: negativeBinomialSf(current, r, p),
@@ -85,7 +90,7 @@ export function volumeCheck(current: number, baselineCount: number, windows: num
 export function calibrationCheck(observed: number, predictedSum: number, predictedSqSum: number, alpha: number, minExpected = 20): CheckResult {
   const variance = Math.max(predictedSum - predictedSqSum, 1e-12);
   const z = (observed - predictedSum) / Math.sqrt(variance);
-  const half = Math.sqrt(variance) * normalQuantile(1 - alpha / 2);
+  const half = Math.sqrt(variance) * normalQuantile(1 - alpha);
   return {
     observed,
     expected: { low: Math.max(0, predictedSum - half), high: predictedSum + half, center: predictedSum },
