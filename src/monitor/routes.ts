@@ -40,7 +40,7 @@ export async function monitorRoutes(app: FastifyInstance, tact: Tact): Promise<v
     return alertView(a);
   });
 
-  app.post('/v1/monitors/step', { preHandler: operate, schema: monitorSchemas.step }, async () => {
+  app.post('/v1/monitors/step', { preHandler: operate, schema: withOptionalBody(monitorSchemas.step) }, async () => {
     const r = await tact.monitoring.step();
     const delivered = await tact.monitoring.webhook.deliverDue();
     return { ...r, delivered };

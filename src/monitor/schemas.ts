@@ -75,6 +75,8 @@ export const monitorSchemas = {
   step: {
     tags: ['measure'],
     summary: 'Run a monitor step now (fold pending decisions and outcomes, check every key) and send due alert notices (raised, reopened, resolved)',
+    // It takes no options: a body with any is refused, naming them, as every other route's is.
+    body: { type: ['object', 'null'], additionalProperties: false, properties: {}, description: 'None needed: the step takes no options (an empty object is taken).' },
     response: {
       200: { type: 'object', properties: { events: num, raised: { type: 'array', items: str }, resolved: { type: 'array', items: str }, reopened: { type: 'array', items: str }, committed: { type: 'boolean' }, delivered: num } },
       ...errors,
