@@ -46,3 +46,33 @@ describe('a segment rule that reads the micro-segment', () => {
     expect(await members()).toEqual([6, 6]);
   });
 });
+
+describe('a micro-segments version going live', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('re-evaluates only the segments whose rule reads the micro-segment: a rule on features is left to its events, not recorded as `model`', async () => {
+    const withBig = { ...config, segments: { ...config.segments, audiences: [...config.segments.audiences, { name: 'big', when: 'features.revenue >= 500.0' }] } };
+    const t = (h = await harness('sqlite', { config: withBig }));
+    const at = Date.now() - 60_000;
+    await ingest(t, Array.from({ length: 12 }, (_, i) => track(`u-${i}`, 'Order Completed', { revenue: i % 2 ? 1000 : 10 }, at + i)));
+    await t.tact.learning.settled();
+    const bigEvents = async () => ((await get(t.app, '/v1/segments/big/events')).json().events as { reason: string }[]).map((e) => e.reason);
+    expect(await bigEvents()).toEqual(Array(6).fill('event'));
+    // u-0's revenue crosses 500 in its stored state with no event read for it yet (as when the
+    // events' consumer lags behind the model's going live): the model must not record that entry.
+    const id = (await get(t.app, '/v1/profiles/u-0')).json().id as string;
+    await t.store.profiles.mutateProfiles([id], (states) => {
+      for (const s of states.values()) s.features.revenue = { ...s.features.revenue, s: 5000 };
+    });
+    const [v1] = await t.tact.learning.train(['micro-segments']);
+    await afterTraining();
+    expect(v1.promotion).toMatchObject({ promoted: true });
+    await t.tact.learning.settled();
+    // Until 2026-12-05 every segment was swept, and u-0's entry into `big` was recorded as `model`.
+    expect(await bigEvents()).toEqual(Array(6).fill('event'));
+  });
+});

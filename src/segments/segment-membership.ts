@@ -147,7 +147,11 @@ export class SegmentMembership {
    * the facts and the estimates of the subject's latest event.
    */
   async afterEstimates(events: SubjectEvent[]): Promise<void> {
-    if (!this.settings.get(segmentsKind).audiences.some((a) => ruleReads(a.when, 'estimates'))) return;
+    // Only the segments whose rule reads estimates: a change of another (a rule on features whose
+    // event the events' consumer has not reached yet) is that event's, and is recorded with its
+    // reason (until 2026-12-05 it could be recorded here, as `estimate`).
+    const only = new Set(this.settings.get(segmentsKind).audiences.filter((a) => ruleReads(a.when, 'estimates')).map((a) => a.name));
+    if (!only.size) return;
     const latest = new Map<string, { state: ProfileState; seq: number }>();
     for (const e of events) latest.set(e.subject.id, { state: e.subject, seq: e.seq });
     // As in handle: changes found under settings that moved meanwhile are found again.
@@ -157,15 +161,15 @@ export class SegmentMembership {
       for (const { state, seq } of latest.values()) {
         const fresh = tries > 1 ? await this.store.profiles.getProfile(state.id) : state;
         // Merged away or gone meanwhile: the event that did it re-evaluates the survivor.
-        if (fresh && fresh.id === state.id) changes.push(...(await this.changes(fresh, { seq, reason: 'estimate', now })));
+        if (fresh && fresh.id === state.id) changes.push(...(await this.changes(fresh, { seq, reason: 'estimate', now }, only)));
       }
       return changes;
     });
   }
 
   /**
-   * Re-evaluates everyone (reason `model`) after a version of `model` went live, when a segment
-   * rule reads what it changes: the micro-segment (which also moves the rate ladder's middle
+   * Re-evaluates everyone (reason `model`) against the segments whose rule reads what `model`
+   * changes, after a version of it went live: the micro-segment (which also moves the rate ladder's middle
    * rung), or an estimate (rates, send time, baselines). Without it a rule like
    * `microSegment == 2` would wait for each subject's next event, or the sweep.
    *
@@ -174,8 +178,11 @@ export class SegmentMembership {
    */
   async afterLiveChange(model: string): Promise<void> {
     const reads = MODEL_READS[model];
-    const { audiences } = this.settings.get(segmentsKind);
-    if (reads && audiences.some((a) => reads.some((word) => ruleReads(a.when, word)))) await this.sweep('model');
+    if (!reads) return;
+    // Only the segments whose rule reads what the model changes (until 2026-12-05 every segment was
+    // swept, and a rule on features had changes its events had not been read for yet recorded as `model`).
+    const only = new Set(this.settings.get(segmentsKind).audiences.filter((a) => reads.some((word) => ruleReads(a.when, word))).map((a) => a.name));
+    if (only.size) await this.sweep('model', only);
   }
 
   /**
