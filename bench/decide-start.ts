@@ -30,14 +30,12 @@ const DAY = 86_400_000;
  */
 export async function decideStartBench(args: string[]): Promise<Record<string, unknown>> {
   const n = args.includes('--quick') ? 300_000 : 3_000_000;
-  const at = args.indexOf('--step');
-  const step = at >= 0 ? Number(args[at + 1]) : undefined;
+  const step = wholeOption(args, '--step', 'N', 'decisions');
   const kind = args.includes('--postgres') ? 'postgres' : 'sqlite';
   const tail = n / 10;
   // The log spread over a week (the contact window), as a server deciding at (n + tail) / 604,800 a second would have logged it.
   // `--gap MS` packs it denser instead (1: a server deciding 1,000 a second), as a budget's window sees it.
-  const g = args.indexOf('--gap');
-  const gap = g >= 0 ? Number(args[g + 1]) : gapFor(n + tail);
+  const gap = wholeOption(args, '--gap', 'MS', 'milliseconds between decisions') ?? gapFor(n + tail);
   const now = START + (n + tail) * gap + 1_000;
   const target = kind === 'postgres' ? await postgresTarget(gap) : await sqliteTarget(gap);
   try {
@@ -128,6 +126,25 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
   } finally {
     await target.cleanup();
   }
+}
+
+/**
+ * The value of `option` (a whole number, at least 1), undefined when the option is absent; a
+ * missing or other value is refused before anything is written (`--gap` without one wrote decisions
+ * with no time: NOT NULL constraint failed).
+ *
+ * @example
+ * wholeOption(['--gap', '1'], '--gap', 'MS', 'milliseconds between decisions'); // 1
+ */
+export function wholeOption(args: string[], option: string, placeholder: string, unit: string): number | undefined {
+  const at = args.indexOf(option);
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  const n = Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < 1) {
+    throw new Error(`${option} takes a whole number of ${unit}, at least 1 (${option} ${placeholder})${value === undefined ? ', and none was given' : `, not "${value}"`}.`);
+  }
+  return n;
 }
 
 async function sqliteTarget(gap: number): Promise<Target> {

@@ -39,13 +39,18 @@ describe('tact evaluate: where the data sets are read from', () => {
   });
 });
 
-/** Everything `tact evaluate <args>` writes to stdout. */
-async function evaluateOutput(args: string[], ascii = '0'): Promise<string> {
+/** Everything `tact evaluate <args>` writes to stdout (and, in `err`, to stderr). */
+async function evaluateOutputs(args: string[], ascii = '0'): Promise<{ out: string; err: string }> {
   const saved = process.env.TACT_ASCII;
   process.env.TACT_ASCII = ascii;
   let out = '';
+  let err = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
     out += String(s);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err += String(s);
     return true;
   });
   try {
@@ -54,11 +59,13 @@ async function evaluateOutput(args: string[], ascii = '0'): Promise<string> {
     await program.parseAsync(['evaluate', ...args, '--quick'], { from: 'user' });
   } finally {
     spy.mockRestore();
+    errSpy.mockRestore();
     if (saved === undefined) delete process.env.TACT_ASCII;
     else process.env.TACT_ASCII = saved;
   }
-  return out;
+  return { out, err };
 }
+const evaluateOutput = async (args: string[], ascii = '0') => (await evaluateOutputs(args, ascii)).out;
 
 const isCi = (x: unknown) => Array.isArray(x) && x.length === 2 && (x[0] as number) <= (x[1] as number);
 
@@ -89,7 +96,7 @@ describe('tact evaluate: charts in the text output, never with --json', () => {
     ['air-quality', [/coverage of the 90% intervals per stream/]],
   ];
   for (const [name, titles] of charts) {
-    it(`${name}: prints its chart, within 80 columns, and the --json run prints none and the same JSON line`, async () => {
+    it(`${name}: prints its chart, within 80 columns, and the --json run prints none, its JSON line alone on stdout and the same figures on stderr`, async () => {
       const text = await evaluateOutput([name]);
       for (const t of titles) expect(text).toMatch(t);
       expect(text).toContain('●');
@@ -97,19 +104,20 @@ describe('tact evaluate: charts in the text output, never with --json', () => {
       expect(chartLines.length).toBeGreaterThan(3);
       for (const l of chartLines) expect(l.length).toBeLessThanOrEqual(80);
 
-      const json = await evaluateOutput([name, '--json']);
-      for (const t of titles) expect(json).not.toMatch(t);
-      expect(json).not.toContain('●');
-      const lines = json.trimEnd().split('\n');
-      const out = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+      const { out: json, err: jsonText } = await evaluateOutputs([name, '--json']);
+      for (const t of titles) expect(json + jsonText).not.toMatch(t);
+      expect(json + jsonText).not.toContain('●');
+      // stdout: the one JSON line (the last line of the contract, and the only one).
+      expect(json.trimEnd().split('\n')).toHaveLength(1);
+      const out = JSON.parse(json) as Record<string, unknown>;
       expect(out).toMatchObject({ evaluation: name });
       sane[name]?.(out, text);
-      // Apart from the charts (and the timings in parentheses), the text is what --json prints before its
-      // JSON line, figure for figure: drawing the chart changes nothing the evaluation reports.
+      // Apart from the charts (and the timings in parentheses), the text is what --json prints on
+      // stderr, figure for figure: drawing the chart changes nothing the evaluation reports.
       const figures = (s: string[]) => s.filter((l) => !l.startsWith('(') && !/[━│●┊░◀▶]/.test(l) && l.trim() !== '');
       const textFigures = figures(text.split('\n')).filter((l) => !titles.some((t) => t.test(l)) && !/^\s/.test(l));
       expect(textFigures.length).toBeGreaterThan(3);
-      expect(textFigures).toEqual(figures(lines.slice(0, -1)).filter((l) => !/^\s/.test(l)));
+      expect(textFigures).toEqual(figures(jsonText.split('\n')).filter((l) => !/^\s/.test(l)));
       // Two runs of the evaluation (the bandit's ≈ 3 s each alone with --quick; one CI run under load took over 60 s for three).
     }, 180_000);
   }
@@ -117,9 +125,12 @@ describe('tact evaluate: charts in the text output, never with --json', () => {
   it('draws the charts in ASCII with TACT_ASCII=1', async () => {
     const text = await evaluateOutput(['air-quality'], '1');
     expect(text).toMatch(/coverage of the 90% intervals per stream/);
-    const chart = text.slice(text.indexOf('coverage of the 90% intervals per stream'));
+    const chart = text.slice(text.indexOf('coverage of the 90% intervals per stream'), text.indexOf('coverage of personal intervals'));
     expect(chart).toMatch(/[o.]/);
     expect(chart).not.toMatch(/[━│●┊░◀▶]/);
+    // Seven-bit throughout, the goal band's range too.
+    expect(chart).toContain('goal 0.85-0.95');
+    expect(chart).toMatch(/^[\x00-\x7f]*$/);
   });
 });
 

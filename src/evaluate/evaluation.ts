@@ -1,7 +1,7 @@
 /**
  * An evaluation runs one fixed protocol on real (or simulated, seeded) data from `datasets/`
- * and returns its figures. `tact evaluate <name> --json` prints the human lines, then the
- * JSON object as the last line.
+ * and returns its figures. `tact evaluate <name> --json` prints the human lines on stderr and
+ * the JSON object on stdout, its last (and only) line there.
  */
 import type { Glyphs } from '../cli/chart.js';
 

@@ -23,13 +23,14 @@ import { createBaseline, defaultBaselineConfig } from '../baselines/metric-basel
 import { populationInterval } from '../baselines/population.js';
 import { type AirStream, loadAirQuality } from '../data/air-quality.js';
 import { coverageChart } from './charts.js';
+import { counted, stages, ticker } from './progress.js';
 import { bootstrap, bootstrapMany, formatCi, quantileSorted, round } from '../stats/bootstrap.js';
 
 /** Per (day, stream) tallies. */
 const F = { shown: 0, shownIn: 1, est: 2, estIn: 3, estWidth: 4, popWidthOnEst: 5, pop: 6, popIn: 7 } as const;
 const NF = 8;
 
-function walk(stream: AirStream, firstDay: number, days: number, tally: Float64Array, s: number, streams: number): number | null {
+function walk(stream: AirStream, firstDay: number, days: number, tally: Float64Array, s: number, streams: number, dayDone: () => void): number | null {
   const state = createBaseline(defaultBaselineConfig);
   let p = 0;
   let establishedAfter: number | null = null;
@@ -59,6 +60,7 @@ function walk(stream: AirStream, firstDay: number, days: number, tally: Float64A
       }
     }
     for (let i = start; i < p; i++) observeReading(state, stream.hours[i], stream.values[i]);
+    dayDone();
   }
   return establishedAfter;
 }
@@ -72,7 +74,12 @@ async function run(ctx: EvaluationContext) {
   ctx.log(`air-quality: ${streams.length} sensor streams, ${days} days, day-ahead 90% intervals (walk-forward)`);
   const S = streams.length;
   const tally = new Float64Array(days * S * NF);
-  const established = streams.map((st, s) => walk(st, firstDay, days, tally, s, S));
+  const reps = ctx.quick ? 100 : 1000;
+  // The bar's shares: seconds of each stage in a full run.
+  const bar = stages(ctx.progress, { 'walk-forward': 15.5, intervals: 0.3 });
+  const dayDone = ticker(S * days, bar.stage('walk-forward'));
+  const established = streams.map((st, s) => walk(st, firstDay, days, tally, s, S, dayDone));
+  const tick = ticker(2 * (reps + 1), bar.stage('intervals'));
   const sums = (w: Float64Array, s: number | null) => {
     const out = new Float64Array(NF);
     for (let d = 0; d < days; d++) {
@@ -92,13 +99,14 @@ async function run(ctx: EvaluationContext) {
     }
     return ratios.reduce((a, b) => a + b, 0) / Math.max(ratios.length, 1);
   };
-  const [coverage, coverageEst, coveragePop, widthRatio] = bootstrapMany(days, (w) => {
+  const [coverage, coverageEst, coveragePop, widthRatio] = bootstrapMany(days, counted((w: Float64Array) => {
     const t = sums(w, null);
     return [t[F.shownIn] / t[F.shown], t[F.estIn] / t[F.est], t[F.popIn] / t[F.pop], ratioOfStreams(w)];
-  }, { seed: 40, reps: ctx.quick ? 100 : 1000 });
+  }, tick), { seed: 40, reps });
   const estDays = established.map((d) => (d === null ? Infinity : d));
   const median = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
-  const daysCi = bootstrap(S, (w) => median(estDays.flatMap((d, k) => new Array<number>(w[k]).fill(d))), { seed: 41, reps: ctx.quick ? 100 : 1000 });
+  const daysCi = bootstrap(S, counted((w: Float64Array) => median(estDays.flatMap((d, k) => new Array<number>(w[k]).fill(d))), tick), { seed: 41, reps });
+  bar.finish();
   const ones = new Float64Array(days).fill(1);
   const shown: { name: string; coverage: number }[] = [];
   streams.forEach((st, k) => {

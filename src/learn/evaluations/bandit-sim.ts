@@ -74,7 +74,10 @@ export function runBanditSimulation(opts: { seed?: number; rounds?: number; wind
   const { seed = 0, rounds = 100_000, window = 10_000 } = opts;
   const key = JSON.stringify([seed, rounds, window, opts.config ?? {}]);
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    opts.progress?.(rounds, rounds);
+    return hit;
+  }
   const started = performance.now();
   const world = new Rng(seed);
   const theta = new Float64Array(SIM_ACTIONS * SIM_FEATURES);
@@ -123,7 +126,8 @@ export function runBanditSimulation(opts: { seed?: number; rounds?: number; wind
       if (choice.explored) run.explored += 1;
     }
     updateBandit(state, choice.action, x, clicked);
-    if (opts.progress && t % 5000 === 0) opts.progress(t, rounds);
+    // Every 1,000 rounds done, and the last: the bar ends at rounds of rounds.
+    if (opts.progress && ((t + 1) % 1000 === 0 || t + 1 === rounds)) opts.progress(t + 1, rounds);
   }
   run.seconds = (performance.now() - started) / 1000;
   cache.set(key, run);

@@ -27,6 +27,7 @@ import { type BanditState, actionProbabilities } from '../bandit/thompson.js';
 import { circularBlockLength } from '../stats/block-length.js';
 import { bootstrap, formatCi, round } from '../stats/bootstrap.js';
 import { banditChart } from './charts.js';
+import { counted, stages, ticker } from './progress.js';
 import { type BanditRun, SIM_ACTIONS, SIM_FEATURES, runBanditSimulation, trueProbabilities } from './bandit-sim.js';
 
 const ci = (x: { low: number; high: number }): [number, number] => [round(x.low), round(x.high)];
@@ -38,7 +39,7 @@ interface FrozenCheck {
 }
 
 /** IPS terms, realised values and importance weights of a frozen policy over the logged window. */
-function frozenCheck(sim: BanditRun, policy: BanditState, progress?: (done: number, total: number, label?: string) => void): FrozenCheck {
+function frozenCheck(sim: BanditRun, policy: BanditState, progress?: (done: number, total: number) => void): FrozenCheck {
   const n = sim.window;
   const out: FrozenCheck = { ips: new Float64Array(n), realised: new Float64Array(n), weight: new Float64Array(n) };
   const p = new Float64Array(SIM_ACTIONS);
@@ -52,7 +53,7 @@ function frozenCheck(sim: BanditRun, policy: BanditState, progress?: (done: numb
     out.weight[i] = probs[logged] / sim.propensity[i];
     out.ips[i] = out.weight[i] * sim.click[i];
     for (const id of clickers) out.realised[i] += probs[id];
-    if (progress && i % 1000 === 0) progress(i, n, 'frozen-policy check');
+    if (progress && ((i + 1) % 1000 === 0 || i + 1 === n)) progress(i + 1, n);
   }
   return out;
 }
@@ -71,7 +72,9 @@ async function run(ctx: EvaluationContext) {
   const rounds = ctx.quick ? 6_000 : 100_000;
   const window = ctx.quick ? 1_000 : 10_000;
   ctx.log(`bandit: ${SIM_ACTIONS} actions, x ∈ R^${SIM_FEATURES} ~ N(0, I), θ_j ~ N(0, I/10), p = σ(x·θ_j − 3), ${rounds} rounds, seed 0`);
-  const sim = runBanditSimulation({ seed: 0, rounds, window, progress: ctx.progress });
+  // The bar's shares: seconds of each stage in a full run.
+  const bar = stages(ctx.progress, { simulation: 13.5, 'frozen-policy check': 2.3, 'final-policy check': 2.2, intervals: 2.9 });
+  const sim = runBanditSimulation({ seed: 0, rounds, window, progress: bar.stage('simulation') });
   ctx.log(`simulation: ${sim.seconds.toFixed(1)} s`);
   const n = sim.window;
   const oracle = new Float64Array(n);
@@ -90,13 +93,14 @@ async function run(ctx: EvaluationContext) {
     uniform[i] = clicksUniform / SIM_ACTIONS;
     maxError = Math.max(maxError, sim.propensityError[i]);
   }
-  const start = frozenCheck(sim, sim.atWindowStart, ctx.progress);
-  const final = frozenCheck(sim, sim.final, ctx.progress);
+  const start = frozenCheck(sim, sim.atWindowStart, bar.stage('frozen-policy check'));
+  const final = frozenCheck(sim, sim.final, bar.stage('final-policy check'));
   const clicks = Float64Array.from(sim.click);
   // Rounds follow each other under a policy that learns: they are resampled in blocks of
   // consecutive rounds, as long as the learner's clicks' own dependence asks for (1 when none).
   const block = circularBlockLength(clicks);
-  const boot = (stat: (w: Float64Array) => number, seed: number) => bootstrap(n, stat, { seed, reps: 1000, block });
+  const tick = ticker(10 * 1001, bar.stage('intervals')); // ten bootstraps of 1,000 resamples
+  const boot = (stat: (w: Float64Array) => number, seed: number) => bootstrap(n, counted(stat, tick), { seed, reps: 1000, block });
   const relError = (c: FrozenCheck) => (w: Float64Array) => Math.abs(mean(c.ips, w) - mean(c.realised, w)) / mean(c.realised, w);
   const ctr = boot((w) => mean(clicks, w), 1);
   const oracleCtr = boot((w) => mean(oracle, w), 2);
@@ -108,6 +112,7 @@ async function run(ctx: EvaluationContext) {
   const weightStart = boot((w) => mean(start.weight, w), 8);
   const selfCheckFinal = boot(relError(final), 9);
   const weightFinal = boot((w) => mean(final.weight, w), 10);
+  bar.finish();
   ctx.log(`intervals: bootstrap over blocks of ${block} consecutive round(s) (Politis & White's rule on the learner's clicks)`);
   ctx.log(`learner CTR (last ${n}):      ${formatCi(ctr)}`);
   ctx.log(`oracle CTR (same rounds):    ${formatCi(oracleCtr)}`);

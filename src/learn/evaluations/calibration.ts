@@ -30,40 +30,48 @@ import { bootstrap, formatCi, round, weightedMean } from '../stats/bootstrap.js'
 import { runBanditSimulation } from './bandit-sim.js';
 import { fitHillstrom } from './hillstrom-fit.js';
 import { obdHeldOut } from './obd.js';
+import { counted, stages, ticker } from './progress.js';
 
 const ci = (x: { low: number; high: number }): [number, number] => [round(x.low), round(x.high)];
 
-function eceWithCi(predicted: Float64Array, outcome: Float64Array, seed: number, reps: number, clusters?: ArrayLike<number>) {
+/** No progress to report. */
+const quiet = () => {};
+
+function eceWithCi(predicted: Float64Array, outcome: Float64Array, seed: number, reps: number, clusters?: ArrayLike<number>, tick: () => void = quiet) {
   const order = Array.from({ length: predicted.length }, (_, i) => i).sort((a, b) => predicted[a] - predicted[b]);
   const report: ReliabilityReport = reliabilityReport(predicted, outcome, { order });
-  const interval = bootstrap(predicted.length, (w) => reliabilityReport(predicted, outcome, { order, weights: w }).ece, { seed, reps, clusters });
+  const interval = bootstrap(predicted.length, counted((w: Float64Array) => reliabilityReport(predicted, outcome, { order, weights: w }).ece, tick), { seed, reps, clusters });
   return { report, ece: interval };
 }
 
 /** The share of hits (0/1 per row) with its bootstrap interval. */
-function hitShare(hits: ArrayLike<number>, seed: number, reps: number, clusters?: ArrayLike<number>) {
-  return bootstrap(hits.length, (w) => weightedMean(hits, w), { seed, reps, clusters });
+function hitShare(hits: ArrayLike<number>, seed: number, reps: number, clusters?: ArrayLike<number>, tick: () => void = quiet) {
+  return bootstrap(hits.length, counted((w: Float64Array) => weightedMean(hits, w), tick), { seed, reps, clusters });
 }
 
 /** Coverage of 90% posterior-predictive count intervals over groups. */
-function groupCoverage(groups: { posterior: { alpha: number; beta: number }; trials: number; clicks: number }[], seed: number, reps: number) {
+function groupCoverage(groups: { posterior: { alpha: number; beta: number }; trials: number; clicks: number }[], seed: number, reps: number, tick: () => void = quiet) {
   const used = groups.filter((g) => g.trials > 0);
   const inside = Float64Array.from(used, (g) => {
     const [lo, hi] = betaBinomialInterval(g.posterior, g.trials, 0.9);
     return g.clicks >= lo && g.clicks <= hi ? 1 : 0;
   });
-  return hitShare(inside, seed, reps);
+  return hitShare(inside, seed, reps, undefined, tick);
 }
 
 async function run(ctx: EvaluationContext) {
   const reps = ctx.quick ? 100 : 500;
-  const fit = fitHillstrom(ctx.datasetsDir, ctx.quick ?? false);
+  // The bar's shares: seconds of each stage in a full run alone (the fits and the simulation are
+  // memoised: after hillstrom and bandit in one process, the bar passes their shares at once).
+  const bar = stages(ctx.progress, { 'fitting the uplift models': 9.3, 'Hillstrom calibration': 2.1, 'bandit simulation': 13.6, 'click-model calibration': 1.1, 'OBD calibration': 1.2 });
+  const fit = fitHillstrom(ctx.datasetsDir, ctx.quick ?? false, bar.stage('fitting the uplift models'));
+  let tick = ticker(3 * (reps + 1), bar.stage('Hillstrom calibration'));
   const { h, X, test, train } = fit;
   const d = HILLSTROM_FEATURES;
   const convPred = Float64Array.from(test, (i) => fit.conversion.model.outcomes(X.subarray(i * d, (i + 1) * d))[h.arm[i]]);
   const visitPred = Float64Array.from(test, (i) => fit.visit.model.outcomes(X.subarray(i * d, (i + 1) * d))[h.arm[i]]);
-  const conv = eceWithCi(convPred, Float64Array.from(test, (i) => h.conversion[i]), 50, reps);
-  const visit = eceWithCi(visitPred, Float64Array.from(test, (i) => h.visit[i]), 51, reps);
+  const conv = eceWithCi(convPred, Float64Array.from(test, (i) => h.conversion[i]), 50, reps, undefined, tick);
+  const visit = eceWithCi(visitPred, Float64Array.from(test, (i) => h.visit[i]), 51, reps, undefined, tick);
 
   // Segment rates per arm (an action's rates share that action's population prior), prior by
   // empirical Bayes across the arm's segments on the train half; intervals checked on the test half.
@@ -90,25 +98,33 @@ async function run(ctx: EvaluationContext) {
     kappas.push(prior.alpha + prior.beta);
     for (const g of seg.values()) segGroups.push({ posterior: betaPosterior(prior, { successes: g.s, trials: g.n }), trials: g.tn, clicks: g.ts });
   }
-  const segCoverage = groupCoverage(segGroups, 52, reps);
+  const segCoverage = groupCoverage(segGroups, 52, reps, tick);
 
-  const sim = runBanditSimulation({ seed: 0, rounds: ctx.quick ? 6_000 : 100_000, window: ctx.quick ? 1_000 : 10_000 });
+  const sim = runBanditSimulation({ seed: 0, rounds: ctx.quick ? 6_000 : 100_000, window: ctx.quick ? 1_000 : 10_000, progress: bar.stage('bandit simulation') });
+  tick = ticker(5 * (reps + 1), bar.stage('click-model calibration'));
   // Rounds are resampled by the action whose posterior made their prediction.
   const covered = Float64Array.from(sim.truth, (p, i) => (p >= sim.low90[i] && p <= sim.high90[i] ? 1 : 0));
   const clicked = Float64Array.from(sim.click);
-  const click = eceWithCi(sim.predicted, clicked, 53, reps, sim.chosen);
-  const clickCoverage = hitShare(covered, 54, reps, sim.chosen);
+  const click = eceWithCi(sim.predicted, clicked, 53, reps, sim.chosen, tick);
+  const clickCoverage = hitShare(covered, 54, reps, sim.chosen, tick);
   const width = intervalCoverage(sim.low90, sim.high90, sim.truth).meanWidth;
-  const anyCoverage = hitShare(sim.anyCovered, 57, reps, sim.anyAction);
+  const anyCoverage = hitShare(sim.anyCovered, 57, reps, sim.anyAction, tick);
   const chosenActions = new Set(sim.chosen).size;
   // What resampling rounds one by one would have said, for the log.
-  const rowBased = { ece: eceWithCi(sim.predicted, clicked, 53, reps).ece, covered: hitShare(covered, 54, reps) };
+  const rowBased = { ece: eceWithCi(sim.predicted, clicked, 53, reps, undefined, tick).ece, covered: hitShare(covered, 54, reps, undefined, tick) };
 
-  const obd = (['men', 'women'] as const).map((c) => obdHeldOut(ctx.datasetsDir, c));
+  // Two campaigns' held-out predictions, then two bootstraps: counted as four bootstraps' worth.
+  tick = ticker(4 * (reps + 1), bar.stage('OBD calibration'));
+  const obd = (['men', 'women'] as const).map((c) => {
+    const held = obdHeldOut(ctx.datasetsDir, c);
+    for (let k = 0; k <= reps; k++) tick();
+    return held;
+  });
   const obdPred = Float64Array.from([...obd[0].predicted, ...obd[1].predicted]);
   const obdClick = Float64Array.from([...obd[0].click, ...obd[1].click]);
-  const obdEce = eceWithCi(obdPred, obdClick, 55, reps);
-  const obdCoverage = groupCoverage([...obd[0].groups, ...obd[1].groups], 56, reps);
+  const obdEce = eceWithCi(obdPred, obdClick, 55, reps, undefined, tick);
+  const obdCoverage = groupCoverage([...obd[0].groups, ...obd[1].groups], 56, reps, tick);
+  bar.finish();
 
   ctx.log(`conversion model (Hillstrom ${fit.conversion.model.kind}, test half, n=${test.length}): ECE ${formatCi(conv.ece, 5)}; mean predicted ${conv.report.meanPredicted.toFixed(5)} vs observed ${conv.report.observedRate.toFixed(5)}   (goal ≤ 0.02)`);
   ctx.log(`visit model (Hillstrom ${fit.visit.model.kind}, test half): ECE ${formatCi(visit.ece, 5)}; mean predicted ${visit.report.meanPredicted.toFixed(4)} vs observed ${visit.report.observedRate.toFixed(4)}`);

@@ -9,7 +9,11 @@ import { type ChartRow, type Glyphs, axisOf, renderChart } from '../../cli/chart
 import type { WithInterval } from '../stats/bootstrap.js';
 
 const tick = (x: number, digits = 2) => String(Number(x.toFixed(digits)));
-const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+/** Seven-bit glyphs (TACT_ASCII=1, or a locale that is not UTF-8) ask for seven-bit text around them too. */
+const sevenBit = (g: Glyphs) => /^[\x20-\x7e]*$/.test([g.ci, g.wide, g.point, g.line, g.dotted, g.band, g.left, g.right, g.approx].join(''));
+/** The dash of a range ("5k–5.1k"): '-' in ASCII. */
+const rangeDash = (g: Glyphs) => (sevenBit(g) ? '-' : '–');
+const fixed = (x: number, g: Glyphs) => (Number.isFinite(x) ? x.toFixed(3) : sevenBit(g) ? '-' : '—');
 
 /**
  * Hillstrom's lift curve turned on its side: one row per budget b, the lift share's 95% CI and
@@ -25,7 +29,7 @@ export function liftChart(outcome: string, budgets: readonly number[], share: Wi
     return {
       label: `${Math.round(b * 100)}%`,
       items: [{ kind: 'span', from: s.low, to: s.high, glyph: g.ci }, { kind: 'line', at: b, glyph: g.line }, { kind: 'point', at: s.value, glyph: g.point }],
-      note: `${fixed(s.value)} ${where}`,
+      note: `${fixed(s.value, g)} ${where}`,
     };
   });
   return renderChart({
@@ -61,9 +65,9 @@ export function banditChart(
   for (let from = 0; from + size <= n; from += size) {
     const learner = mean(w.clicks, from, from + size);
     rows.push({
-      label: `${kilo(first + from)}–${kilo(first + from + size)}`,
+      label: `${kilo(first + from)}${rangeDash(g)}${kilo(first + from + size)}`,
       items: [{ kind: 'line', at: mean(w.uniform, from, from + size), glyph: g.dotted }, { kind: 'line', at: mean(w.oracle, from, from + size), glyph: g.line }, { kind: 'point', at: learner, glyph: g.point }],
-      note: fixed(learner),
+      note: fixed(learner, g),
     });
   }
   rows.push({
@@ -74,7 +78,7 @@ export function banditChart(
       { kind: 'line', at: all.oracle.value, glyph: g.line },
       { kind: 'point', at: all.ctr.value, glyph: g.point },
     ],
-    note: fixed(all.ctr.value),
+    note: fixed(all.ctr.value, g),
   });
   const axis = axisOf(rows.flatMap((r) => r.items.flatMap((i) => (i.kind === 'span' ? [i.from, i.to] : [i.at]))), [0]);
   return renderChart({
@@ -92,11 +96,11 @@ export function banditChart(
 /** Air-quality: each stream's coverage of the 90% interval shown, against the goal band 0.85–0.95. */
 export function coverageChart(streams: { name: string; coverage: number }[], all: WithInterval, g: Glyphs): string[] {
   const band = { kind: 'span', from: 0.85, to: 0.95, glyph: g.band } as const;
-  const rows: ChartRow[] = streams.map((s) => ({ label: s.name, items: [band, { kind: 'point', at: s.coverage, glyph: g.point }], note: fixed(s.coverage) }));
-  rows.push({ label: 'all streams', items: [band, { kind: 'span', from: all.low, to: all.high, glyph: g.ci }, { kind: 'point', at: all.value, glyph: g.point }], note: fixed(all.value) });
+  const rows: ChartRow[] = streams.map((s) => ({ label: s.name, items: [band, { kind: 'point', at: s.coverage, glyph: g.point }], note: fixed(s.coverage, g) }));
+  rows.push({ label: 'all streams', items: [band, { kind: 'span', from: all.low, to: all.high, glyph: g.ci }, { kind: 'point', at: all.value, glyph: g.point }], note: fixed(all.value, g) });
   const axis = axisOf([...streams.map((s) => s.coverage), all.low, all.high], [0.8, 1]);
   return renderChart({
-    title: [`coverage of the 90% intervals per stream (${g.point} shown, ${g.band} goal 0.85–0.95, ${g.ci} 95% CI)`],
+    title: [`coverage of the 90% intervals per stream (${g.point} shown, ${g.band} goal 0.85${rangeDash(g)}0.95, ${g.ci} 95% CI)`],
     axis,
     ticks: [0.85, 0.95, axis.low, axis.high].map((at) => ({ at, label: tick(at) })),
     rows,

@@ -4,13 +4,31 @@ import type { EvaluationContext } from '../../evaluate/evaluation.js';
 import { learnEvaluations } from './index.js';
 
 const datasetsDir = fileURLToPath(new URL('../../../datasets', import.meta.url));
-const ctx = (lines: string[]): EvaluationContext => ({ datasetsDir, log: (l) => lines.push(l), quick: true });
+const ctx = (lines: string[], progress?: EvaluationContext['progress']): EvaluationContext => ({ datasetsDir, log: (l) => lines.push(l), quick: true, progress });
 const byName = (name: string) => {
   const ev = learnEvaluations.find((e) => e.name === name);
   if (!ev) throw new Error(`missing evaluation ${name}`);
   return ev;
 };
 const isCi = (x: unknown) => Array.isArray(x) && x.length === 2 && (x[0] as number) <= (x[1] as number);
+
+/** A progress recorder, and the check that the bar moved forward, step by step, to done = total. */
+function progressRecorder() {
+  const calls: [number, number, string | undefined][] = [];
+  return {
+    progress: (done: number, total: number, label?: string) => void calls.push([done, total, label]),
+    expectFull(minCalls = 3) {
+      expect(calls.length).toBeGreaterThanOrEqual(minCalls);
+      for (let i = 1; i < calls.length; i++) {
+        expect(calls[i][1]).toBe(calls[0][1]);
+        expect(calls[i][0]).toBeGreaterThanOrEqual(calls[i - 1][0]);
+      }
+      const [done, total, label] = calls.at(-1)!;
+      expect(done).toBe(total);
+      expect(label).toBeTruthy();
+    },
+  };
+}
 
 describe('learn evaluations (quick mode: shape and sanity, not the published figures)', () => {
   it('exports the five evaluations of issue 4', () => {
@@ -32,7 +50,9 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
   });
 
   it('air-quality', async () => {
-    const out = await byName('air-quality').run(ctx([]));
+    const bar = progressRecorder();
+    const out = await byName('air-quality').run(ctx([], bar.progress));
+    bar.expectFull();
     expect(out.coverage90 as number).toBeGreaterThan(0.7);
     expect(out.coverage90 as number).toBeLessThanOrEqual(1);
     expect(typeof out.days_to_established).toBe('number');
@@ -41,7 +61,9 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
   });
 
   it('calibration', async () => {
-    const out = await byName('calibration').run(ctx([]));
+    const bar = progressRecorder();
+    const out = await byName('calibration').run(ctx([], bar.progress));
+    bar.expectFull(10);
     for (const k of ['ece_conversion', 'ece_click']) {
       expect(out[k] as number).toBeGreaterThanOrEqual(0);
       expect(out[k] as number).toBeLessThan(0.2);
@@ -49,4 +71,14 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
     expect(isCi(out.ece_click_ci)).toBe(true);
     expect(out.coverage90_click_interval as number).toBeGreaterThan(0.5);
   }, 120_000);
+
+  // After calibration: the bandit simulation and the Hillstrom fits are memoised, so these runs are
+  // short (their figures are checked in src/cli/evaluate.test.ts).
+  for (const name of ['bandit', 'hillstrom']) {
+    it(`${name}: its progress bar ends at 100%`, async () => {
+      const bar = progressRecorder();
+      await byName(name).run(ctx([], bar.progress));
+      bar.expectFull();
+    }, 120_000);
+  }
 });

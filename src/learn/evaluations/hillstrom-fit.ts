@@ -35,7 +35,7 @@ export const CV_FOLDS = 4;
  * train rows and predicts the 4th; the pooled out-of-fold uplifts give one lift curve per
  * (learner, arm mode) on all train rows; the highest mean lift share over the nine budgets wins.
  */
-function selectLearner(h: Hillstrom, X: Float64Array, data: UpliftData, train: Int32Array): { scores: Record<string, number>; learner: string; mode: Mode } {
+function selectLearner(h: Hillstrom, X: Float64Array, data: UpliftData, train: Int32Array, fitted: (learner: string) => void): { scores: Record<string, number>; learner: string; mode: Mode } {
   const folds = Array.from({ length: CV_FOLDS }, (_, f) => train.filter((_, r) => r % CV_FOLDS === f));
   const best = bestArm(h.arm, data.y, train);
   const scores: Record<string, number> = {};
@@ -47,6 +47,7 @@ function selectLearner(h: Hillstrom, X: Float64Array, data: UpliftData, train: I
     for (let f = 0; f < CV_FOLDS; f++) {
       const fitRows = Int32Array.from(folds.filter((_, g) => g !== f).flatMap((rows) => [...rows]));
       const model = fit(data, fitRows);
+      fitted(name);
       MODES.forEach((mode, m) => perMode[m].set(upliftMatrix(model, X, folds[f], undefined, mode === 'best single arm only' ? best : undefined), offset * 3));
       offset += folds[f].length;
       order.push(...folds[f]);
@@ -82,15 +83,36 @@ export interface HillstromFit {
 const cache = new Map<string, HillstromFit>();
 
 /**
+ * Each learner's share of the fitting time (seconds of its four cross-fitting fits of one outcome
+ * on the full train half): the progress of a fit is counted in these units.
+ */
+const FIT_COST: Record<string, number> = { 't-learner': 0.4, 'x-learner': 0.5, 's-learner': 0.9, 'uplift-forest': 2.1 };
+
+/**
  * Loads the data, selects and fits the conversion and visit models on the train half (memoised).
+ * `progress` hears the fits done (in FIT_COST units), ending at total of total — at once when memoised.
  *
  * @example
  * const fit = fitHillstrom(ctx.datasetsDir, false);
  */
-export function fitHillstrom(datasetsDir: string, quick: boolean): HillstromFit {
+export function fitHillstrom(datasetsDir: string, quick: boolean, progress?: (done: number, total: number) => void): HillstromFit {
   const key = `${datasetsDir}|${quick}`;
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    progress?.(1, 1);
+    return hit;
+  }
+  // Two outcomes, each: every learner on CV_FOLDS folds of 3/4 of the train half, then the winner
+  // on the whole train half (counted as 4/3 of a fold's fit; the total expects a learner of average cost).
+  const whole = CV_FOLDS / (CV_FOLDS - 1);
+  const costs = Object.values(FIT_COST);
+  const perOutcome = costs.reduce((s, c) => s + c, 0);
+  const total = 2 * (perOutcome + (perOutcome / costs.length / CV_FOLDS) * whole);
+  let done = 0;
+  const fitted = (learner: string, share = 1) => {
+    done += (FIT_COST[learner] / CV_FOLDS) * share;
+    progress?.(Math.min(done, total), total);
+  };
   const h = loadHillstrom(datasetsDir);
   const all = Int32Array.from({ length: h.n }, (_, i) => i);
   let train = all.filter((i) => i % 2 === 0);
@@ -102,14 +124,17 @@ export function fitHillstrom(datasetsDir: string, quick: boolean): HillstromFit 
   const X = hillstromFeatures(h, train);
   const fitOutcome = (y: Float64Array): FittedOutcome => {
     const data: UpliftData = { X, d: HILLSTROM_FEATURES, arm: h.arm, y, arms: 3 };
-    const selection = selectLearner(h, X, data, train);
+    const selection = selectLearner(h, X, data, train, fitted);
+    const model = LEARNERS[selection.learner](data, train);
+    fitted(selection.learner, whole);
     return {
-      model: LEARNERS[selection.learner](data, train),
+      model,
       cv: selection.scores,
       onlyArm: selection.mode === 'best single arm only' ? bestArm(h.arm, y, train) : undefined,
     };
   };
   const fit = { h, X, train, test, conversion: fitOutcome(h.conversion), visit: fitOutcome(h.visit) };
+  progress?.(total, total);
   cache.set(key, fit);
   return fit;
 }

@@ -22,11 +22,16 @@ import { HILLSTROM_ARMS } from '../data/hillstrom.js';
 import { bootstrapMany, formatCi, round } from '../stats/bootstrap.js';
 import type { UpliftModel } from '../uplift/uplift-data.js';
 import { liftChart } from './charts.js';
+import { counted, stages, ticker } from './progress.js';
 import { CV_FOLDS, fitHillstrom } from './hillstrom-fit.js';
 import { BUDGETS, bestArm, curve, shares, sub, subInt, upliftMatrix, wmean } from './hillstrom-policy.js';
 
 async function run(ctx: EvaluationContext) {
-  const fit = fitHillstrom(ctx.datasetsDir, ctx.quick ?? false);
+  const reps = ctx.quick ? 200 : 1000;
+  // The bar's shares: seconds of each stage in a full run (the fits are memoised for calibration).
+  const bar = stages(ctx.progress, { 'fitting the uplift models': 8.2, intervals: 6.1 });
+  const fit = fitHillstrom(ctx.datasetsDir, ctx.quick ?? false, bar.stage('fitting the uplift models'));
+  const tick = ticker(3 * (reps + 1), bar.stage('intervals'));
   const { h, X, train, test } = fit;
   ctx.log(`hillstrom: ${h.n} customers; train ${train.length} (even rows), test ${test.length} (odd rows); arms ${HILLSTROM_ARMS.join(' / ')}, p = 1/3`);
   const armTest = subInt(h.arm, test);
@@ -55,12 +60,12 @@ async function run(ctx: EvaluationContext) {
     const y = sub(h[outcome], test);
     const best = bestArm(h.arm, h[outcome], train);
     const c = curve(upliftMatrix(model, X, test, scale, onlyArm), armTest, y, best);
-    const stats = bootstrapMany(test.length, (w) => {
+    const stats = bootstrapMany(test.length, counted((w: Float64Array) => {
       const s = shares(c, w);
       const none = wmean(c.none, w);
       const values = c.policies.map((p) => wmean(p, w));
       return [...s, ...s.map((v, j) => v - BUDGETS[j]), none, wmean(c.best, w), ...values, ...values.map((v) => v - none)];
-    }, { seed: seed++, reps: ctx.quick ? 200 : 1000 });
+    }, tick), { seed: seed++, reps });
     const k = BUDGETS.length;
     const share = stats.slice(0, k);
     const vsRandom = stats.slice(k, 2 * k);
@@ -90,6 +95,7 @@ async function run(ctx: EvaluationContext) {
       above_random_every_budget_ci_excludes_0: vsRandom.every((v) => v.low > 0),
     };
   }
+  bar.finish();
   const conv = result.conversion as { lift_share: number[]; lift_share_ci: number[][]; above_random_every_budget: boolean };
   ctx.log(`conversion lift share at 50%: ${conv.lift_share[4]} [${conv.lift_share_ci[4].join(', ')}] (goal ≥ 0.75); above random at every budget: ${conv.above_random_every_budget}`);
   return {
