@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearer, get, harness, KEYS, openTestStore } from '../../test/harness.js';
 import { monitorsKind } from './monitors-kind.js';
-import { DEFAULT_MAX_ATTEMPTS, nextAttemptAt, retryAfterMs, WebhookDeliverer, type DeliveryReport } from './webhook.js';
+import { DEFAULT_MAX_ATTEMPTS, nextAttemptAt, retryAfterMs, SECRETLESS_DELAY_MS, WebhookDeliverer, type DeliveryReport } from './webhook.js';
 import { buildApp } from '../server/app.js';
 import { Tact } from '../server/tact.js';
 import { isRetryableStoreError } from '../store/open.js';
@@ -340,6 +340,10 @@ describe('the webhook secret from the environment (webhook.secretEnv)', () => {
       now += 3_600_000;
       await store.monitors.commitStep({ expectedVersion: 1, at: now, tracks: {}, upsert: [], remove: [], raised: [], resolved: [alert.id], notify: true });
       vi.stubEnv('TACT_TEST_ALERT_SECRET', undefined);
+      // A process that cannot sign leaves a fresh notice to one that can (until 2026-12-05 it took
+      // every retry, each failing); one still due a minute later it takes, and says why it failed.
+      expect(await d.deliverDue()).toBe(0);
+      now += SECRETLESS_DELAY_MS;
       expect(await d.deliverDue()).toBe(1);
       // Nothing unsigned went out.
       expect(hook.posts).toHaveLength(1);

@@ -28,6 +28,9 @@ export interface DelivererOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** How long a notice waits, due, for a process that can sign it before one that cannot takes it. */
+export const SECRETLESS_DELAY_MS = 60_000;
+
 /** Most alerts one run claims. */
 const CLAIM = 50;
 
@@ -123,7 +126,12 @@ export class WebhookDeliverer {
     // What is due now is claimed now (a retry it records adds its time); with no webhook, nothing is.
     this.dueTimes = hook ? this.dueTimes.filter((t) => t > now) : [];
     if (!hook) return 0;
-    const due = await this.store.claimDeliveries(now, hook.timeoutMs * 2 + 1_000, CLAIM);
+    // A process whose environment lacks the signing secret takes a notice only once it has been due
+    // a while and no process that has it took it (then its attempt records why nothing was sent):
+    // until 2026-12-05 such a process could claim every retry of an alert, each failing, while the
+    // others, which could sign, delivered nothing of it.
+    const late = hook.secretEnv && !this.env[hook.secretEnv] ? SECRETLESS_DELAY_MS : 0;
+    const due = await this.store.claimDeliveries(now - late, hook.timeoutMs * 2 + 1_000 + late, CLAIM);
     // A full claim may have left more that are due: the timer comes back at once.
     if (due.length === CLAIM) this.dueTimes.push(now);
     await Promise.all(due.map((a) => this.attempt(a, hook)));
