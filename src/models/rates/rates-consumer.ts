@@ -1,7 +1,7 @@
 import type { LoggedEvent } from '../../collect/log-consumers.js';
 import type { Settings } from '../../config/settings.js';
 import type { RateCounts } from '../../learn/rates/beta-binomial.js';
-import { type TrialState, expireTrials, newTrialState, openTrial, resolveSuccessAmong } from '../../learn/rates/rate-trials.js';
+import { type OpenTrial, type TrialState, answerEarlySuccess, expireTrials, newTrialState, openTrial, resolveSuccessAmong } from '../../learn/rates/rate-trials.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
 import type { LadderPosition, SegmentLookup } from '../../segments/segment-lookup.js';
 import type { Store } from '../../store/store.js';
@@ -54,7 +54,10 @@ export function ratesConsumer(store: Store, settings: Settings, registry: ModelR
       // Group rows: of the subjects' positions now, and of the trials a success may close.
       const groups = new Set<string>(['population']);
       for (const p of positions.values()) for (const g of Object.values(groupKeys(p))) if (g) groups.add(g);
-      for (const e of relevant) for (const r of rates) for (const id of owners(e.subject.id)) for (const t of ((batch.get(rowKey(id, r))?.state as TrialState | undefined)?.open ?? [])) t.groups.forEach((g) => groups.add(g));
+      for (const e of relevant) for (const r of rates) for (const id of owners(e.subject.id)) {
+        const st = batch.get(rowKey(id, r))?.state as TrialState | undefined;
+        for (const t of [...(st?.open ?? []), ...(st?.failed ?? [])]) t.groups.forEach((g) => groups.add(g));
+      }
       await batch.load(rates.flatMap((r) => [...groups].map((g) => rowKey(g, r))));
       for (const e of relevant) for (const r of rates) apply(batch, e, r, positions.get(e.subject.id)!, ladderFor(r, live), live?.dataTo, now, merged.get(e.subject.id) ?? []);
       await batch.flush();
@@ -74,6 +77,16 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
   const group = (g: string) => batch.row(rowKey(g, r), () => ({ state: { successes: 0, trials: 0 } satisfies RateCounts, modelVersion: ladder.modelVersion }));
   const counts = (g: string) => batch.get(rowKey(g, r)) as TimedRow<RateCounts> | undefined;
   const own = (): TimedRow<TrialState> => ({ state: trials, updatedAt: row.updatedAt });
+  // A trial closed as a success (open, or a failure a late success answered): its groups' rows count it.
+  const succeeded = (subjectId: string, trial: OpenTrial) => {
+    for (const g of trial.groups) {
+      const gr = group(g);
+      (gr.state as RateCounts).successes += 1;
+      batch.touch(gr, e.seq);
+    }
+    // The calibration point was recorded under the profile the trial was opened for.
+    batch.writes.outcomes.push({ model: 'rates', key: r.def.name, subjectId, seq: trial.seq, outcome: 1 });
+  };
   expireTrials(trials, at, r.windowMs);
   if (success) {
     // The subject's own row first, then the rows of the profiles merged into it that exist.
@@ -82,13 +95,7 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
     if (found) {
       const holder = holders[found.state];
       if (holder !== row) batch.touch(holder, e.seq);
-      for (const g of found.trial.groups) {
-        const gr = group(g);
-        (gr.state as RateCounts).successes += 1;
-        batch.touch(gr, e.seq);
-      }
-      // The calibration point was recorded under the profile the trial was opened for.
-      batch.writes.outcomes.push({ model: 'rates', key: r.def.name, subjectId: holder.subjectId, seq: found.trial.seq, outcome: 1 });
+      succeeded(holder.subjectId, found.trial);
     }
   }
   const keys = groupKeys(pos);
@@ -105,7 +112,10 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
       (gr.state as RateCounts).trials += 1;
       batch.touch(gr, e.seq);
     }
-    openTrial(trials, { at, seq: e.seq, groups: credited });
+    const trial = { at, seq: e.seq, groups: credited };
+    openTrial(trials, trial);
+    // A success that arrived before this exposure (the log out of time order) closes it at once.
+    if (answerEarlySuccess(trials, trial, r.windowMs)) succeeded(e.subject.id, trial);
   }
   // Touched first, so that the estimate stored with it is dated by this write (rateNow's `updatedAt`).
   batch.touch(row, e.seq, undefined, ladder.modelVersion);
