@@ -5,6 +5,7 @@ import { newProfileId } from '../identity/profile-id.js';
 import { findProfile, profileNotFound } from '../profiles/lookup.js';
 import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
+import { accountId } from '../identity/accounts.js';
 import type { DecideState } from './decide-state.js';
 import { DECLARED_BY, type FlagDeclaration, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
@@ -47,7 +48,8 @@ export class Flags {
       const found = await findProfile(this.store.profiles, i.subject);
       if (!found) throw subjectMiss(i.subject, rules);
       target = { kind: 'profile', id: found.profileId };
-    } else target = { kind: 'account', id: i.account as string };
+    // An account id as a group() call makes it (trimmed): a flag on " acme " is acme's.
+    } else target = { kind: 'account', id: accountId(i.account as string) };
     const flag: Flag = { id, target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
     await this.store.decisions.putFlag(flag);
     this.state.flags.put(flag);
@@ -72,7 +74,7 @@ export class Flags {
   async reconcile(decls: readonly FlagDeclaration[], version: number): Promise<{ added: number; cleared: number; unresolved: FlagDeclaration[] }> {
     const targets = new Map<FlagDeclaration, Flag['target']>();
     for (const d of decls) {
-      if (d.account) targets.set(d, { kind: 'account', id: d.account });
+      if (d.account) targets.set(d, { kind: 'account', id: accountId(d.account) });
       else if (d.subject) {
         const found = await findProfile(this.store.profiles, d.subject);
         if (found) targets.set(d, { kind: 'profile', id: found.profileId });
@@ -103,7 +105,7 @@ export class Flags {
       const keys = [found.profileId, ...(await mergedInto(this.store.profiles, found.profileId))];
       return (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();
     }
-    if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: q.account });
+    if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: accountId(q.account) });
     return this.store.decisions.openFlags();
   }
 }

@@ -3,6 +3,7 @@ import { ms } from './check.js';
 import { makeCheck, type Check } from './facts.js';
 import { budgetName, capName } from './policy-names.js';
 import type { ActionFilter, Policy, RuleStage } from './policy.js';
+import { accountId } from '../identity/accounts.js';
 
 const DAY = 86_400_000;
 
@@ -163,7 +164,7 @@ export function compilePolicy(p: Policy): CompiledPolicy {
     dismissals,
     quietHours: q ? { fromMin: minutes(q.from), toMin: minutes(q.to), channels: q.channels ? new Set(q.channels) : undefined, timezone: q.timezone ?? 'UTC', label: `${q.from}–${q.to}` } : undefined,
     budgets,
-    territory: (p.humanTerritory ?? []).map((t) => ({ name: t.name, queue: t.queue, when: t.when ? makeCheck(t.name, t.when) : undefined, accounts: t.accounts ?? [], flags: t.flags ?? [] })),
+    territory: (p.humanTerritory ?? []).map((t) => ({ name: t.name, queue: t.queue, when: t.when ? makeCheck(t.name, t.when) : undefined, accounts: (t.accounts ?? []).map(accountId), flags: t.flags ?? [] })),
     reviewQueue: p.review?.queue ?? 'review',
     rejectForMs: ms(p.review?.rejectFor, 30 * DAY),
     reviewExpireMs: ms(p.review?.expireAfter, 7 * DAY),

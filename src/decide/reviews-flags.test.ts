@@ -65,6 +65,23 @@ describe('human territory, reviews and flags', () => {
     expect((await get(h.app, '/v1/decisions?action=queue:enterprise-am')).json().decisions).toHaveLength(1);
   });
 
+  it('takes an account id in a flag, a flag query and a territory as group() does: trimmed (" globex " was stored as typed and reached no member)', async () => {
+    const flag = (body: object) => h.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: bearer(KEYS.admin) }, payload: body });
+    await send(h.app, '/v1/group', { userId: 'fin', groupId: 'globex' });
+    const paused = await flag({ account: ' globex ', name: 'procurement_delay', note: 'pause automated sequences' });
+    expect(paused.json()).toMatchObject({ target: { kind: 'account', id: 'globex' } });
+    expect((await get(h.app, '/v1/flags?account=globex')).json().flags).toHaveLength(1);
+    expect((await get(h.app, '/v1/flags?account=%20globex%20')).json().flags).toHaveLength(1);
+    expect((await decideReq(h.app, { subject: 'fin', placement: 'home' })).json().choices[0]).toMatchObject({ kind: 'handoff', queue: 'account-managers' });
+    await h.app.inject({ method: 'DELETE', url: `/v1/flags/${paused.json().id}`, headers: { authorization: bearer(KEYS.admin) } });
+    // A territory naming " acme " covers acme's members.
+    const policy = (await get(h.app, '/v1/config/policy')).json().body;
+    policy.humanTerritory = policy.humanTerritory.map((t: { accounts?: string[] }) => (t.accounts ? { ...t, accounts: t.accounts.map((a) => ` ${a} `) } : t));
+    expect((await h.app.inject({ method: 'PUT', url: '/v1/config/policy', headers: { authorization: bearer(KEYS.admin) }, payload: { document: policy, reason: 'padded ids' } })).statusCode).toBe(200);
+    await send(h.app, '/v1/group', { userId: 'gus', groupId: 'acme' });
+    expect((await decideReq(h.app, { subject: 'gus', placement: 'home' })).json().choices[0]).toMatchObject({ kind: 'handoff', queue: 'enterprise-am' });
+  });
+
   it('records relationship context as flags with an expiry, usable in rules and human territory', async () => {
     const flag = (body: object) => h.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: bearer(KEYS.admin) }, payload: body });
     await send(h.app, '/v1/group', { userId: 'fin', groupId: 'globex' });
