@@ -47,6 +47,16 @@ describe('a member role that is empty', () => {
     expect(rolesOf({ type: 'identify', userId: 'u1', traits: { role: 'admin', company: { id: 'acme' } } })).toEqual(['admin']);
   });
 
+  it('on an identify with `company`, is read as a group call reads it: the person\'s (context first), else the company\'s — which is not kept as an account trait', () => {
+    const writes = (m: Partial<Message>) => accountWritesOf({ messageId: 'm', context: {}, timestamp: at, receivedAt: at, ...m } as Message, 'p1', DEFAULT_MERGE_RULES);
+    // QA: this made the role null and stored `role: "ops"` as a trait of the whole account.
+    const frank = writes({ type: 'identify', userId: 'frank', traits: { company: { id: 'initech', role: 'ops' } }, context: { traits: { role: 'vp' } } });
+    expect(frank.memberships.map((x) => x.role)).toEqual(['vp']);
+    expect(frank.accounts[0].traits).toEqual({});
+    expect(rolesOf({ type: 'identify', userId: 'u1', traits: { company: { id: 'acme', role: 'ops' } } })).toEqual(['ops']);
+    expect(rolesOf({ type: 'identify', userId: 'u1', traits: { role: 'cto', company: { id: 'acme', role: 'ops' } } })).toEqual(['cto']);
+  });
+
   it('gives way to the group traits\' role on a group call', () => {
     expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'admin' }, context: { traits: { role: '' } } })).toEqual(['admin']);
     expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: ' ' }, context: { traits: { role: 7 } } })).toEqual([null]);

@@ -15,7 +15,8 @@ export interface AccountWrites {
  * Accounts (B2B groups) and memberships a message creates: a group call upserts the account's
  * traits and the caller's membership; the member's role is read from `context.traits.role`
  * (the user's own traits) or, failing that, the group traits' `role`. An identify call with
- * Segment's reserved `company` trait ({ id, name, … }) also makes the membership. An account id
+ * Segment's reserved `company` trait ({ id, name, … }) also makes the membership, its role read
+ * the same way (`context.traits.role`, the user's `traits.role`, then the company's `role`). An account id
  * on the merge rules' blocked list ("undefined", "null", "0" …: what a client sends when it has
  * none) makes no account — every user of such a client would join that one account.
  *
@@ -43,8 +44,12 @@ export function accountWritesOf(m: Message, profileId: string, rules: MergeRules
     const blocked = id === undefined ? undefined : accountTooLong(id) ?? whyBlocked(rules, id);
     if (id !== undefined && blocked) return blockedAccount('company.id', shortened(id), blocked);
     if (id) {
-      const { id: _omit, ...traits } = c;
-      const role = roleOf(m.traits.role);
+      // As a group call reads it: the person's role (`context.traits.role`, then their own
+      // `traits.role`), failing that the company's `role`, which is the member's, not the account's
+      // (until 2026-12-05 it was stored as a trait of the whole account, and `context.traits.role` was not read).
+      const { id: _omit, role: companyRole, ...traits } = c;
+      const ctxTraits = m.context.traits as Record<string, unknown> | undefined;
+      const role = roleOf(ctxTraits?.role) ?? roleOf(m.traits.role) ?? roleOf(companyRole);
       return { accounts: [{ id, traits, at: m.timestamp }], memberships: [{ accountId: id, profileId, role, at: m.timestamp }], ignored: [] };
     }
   }
