@@ -116,7 +116,8 @@ export function checkCatalog(body: unknown): FieldProblem[] {
       c.string(a.name, `${at}.name`);
       if (c.strings(a.channels, `${at}.channels`) && (!Array.isArray(a.channels) || a.channels.length === 0)) c.add(`${at}.channels`, `The \`${at}.channels\` must name at least one channel.`);
       c.string(a.purpose, `${at}.purpose`, true);
-      c.number(a.value, `${at}.value`);
+      // Bounded as an outcome's value is (POST /v1/outcomes): a score's product stays finite.
+      c.number(a.value, `${at}.value`, { min: -1e15, max: 1e15 });
       c.number(a.contactCost, `${at}.contactCost`, { min: 0 });
       c.number(a.budgetWeight, `${at}.budgetWeight`, { min: 0 });
       c.string(a.goal, `${at}.goal`, true);

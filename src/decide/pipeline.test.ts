@@ -98,7 +98,7 @@ describe('the pipeline', () => {
     const r = run({ policy: { exploration: { budget: 0.5 } }, orders: 0, n: 1, placement: 'bare', random: () => draws.shift() ?? 0.99 });
     expect(r.choices).toMatchObject([{ kind: 'none' }]);
     expect(r.choices[0].why).not.toContain('was worth at least as much');
-    expect(r.choices[0].why).toContain('Chosen by exploration with probability 17%; the best-scoring option was "Upsell" (4).');
+    expect(r.choices[0].why).toContain('Chosen by exploration with probability 16.7%; the best-scoring option was "Upsell" (4).');
   });
 });
 

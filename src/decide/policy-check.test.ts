@@ -142,3 +142,13 @@ describe('the prior strengths of the decision estimates\' ladder', () => {
     expect(checkPolicy(documented)).toEqual([]);
   });
 });
+
+describe('a lever\'s weight', () => {
+  it('is a number above 0 and at most a millionfold: 1e308 made scores Infinity (answered null, logged 0), and "2" was told "at least 0"', () => {
+    const msg = (weight: unknown) => checkPolicy({ levers: [{ name: 'big', weight }] }).map((p) => p.message);
+    expect(msg(1e308)).toEqual([expect.stringContaining('at most 1,000,000-fold')]);
+    expect(msg('2')).toEqual(['The `levers[0].weight` must be a number above 0 (below 1 lowers the score, above 1 raises it).']);
+    expect(msg(1_000_000)).toEqual([]);
+    expect(msg(0.5)).toEqual([]);
+  });
+});

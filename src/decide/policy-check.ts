@@ -188,9 +188,13 @@ function checkContact(c: Checker, k: Record<string, unknown>): void {
  */
 function checkWeight(c: Checker, w: unknown, field: string): void {
   if (w === 0) c.add(field, `The \`${field}\` is 0: the actions it applies to would score as worth nothing, yet exploration would still choose them now and then. To stop offering them, write a rule (\`rules\`); a lever's weight is above 0 (below 1 lowers, above 1 raises).`);
-  else if (typeof w === 'number' && w < 0) c.add(field, `The \`${field}\` must be a number above 0 (below 1 lowers the score, above 1 raises it).`);
-  else c.number(w, field, { min: 0, optional: false });
+  else if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) c.add(field, `The \`${field}\` must be a number above 0 (below 1 lowers the score, above 1 raises it).`);
+  // A product of scores beyond a double's range reads Infinity (the answer showed null, the log 0).
+  else if (w > MAX_LEVER_WEIGHT) c.add(field, `The \`${field}\` is ${w}: a lever multiplies a score at most ${MAX_LEVER_WEIGHT.toLocaleString('en-US')}-fold (more is most likely a typo, and a product beyond a number's range would read as Infinity).`);
 }
+
+/** The largest weight a lever may have: its product with values and other levers stays finite. */
+export const MAX_LEVER_WEIGHT = 1_000_000;
 
 /**
  * A budget's volume is counted per channel, action and minute (the ledger's buckets, and the log's

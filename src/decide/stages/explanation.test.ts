@@ -104,3 +104,12 @@ describe('the sentences of a decision agree with its verdicts', () => {
     expect(decide({ exploration: { budget: 0 } }, 1).customer).toContain('most useful thing for you');
   });
 });
+
+describe('a score\'s terms in words', () => {
+  it('give the configured value, weights and contact cost as configured (a value of 2499.5 read "2500", so the sentence\'s arithmetic missed the score)', async () => {
+    const { scoreWords } = await import('./explanation.js');
+    const words = scoreWords({ estimate: { value: 0.136364, source: 'population', status: 'learning', evidence: 2 }, action: { goal: 'conversion', value: 2499.5, contactCost: 0.123456 }, levers: [['L3', 3.25]] } as never);
+    expect(words).toContain('13.6% conversion rate');
+    expect(words).toContain('× value 2499.5 × 3.25 (L3) - contact cost 0.123456');
+  });
+});

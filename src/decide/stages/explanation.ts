@@ -6,7 +6,9 @@ import type { Candidate, StageContext } from './types.js';
 import { statusWords } from '../../learn/estimate.js';
 
 const num = (x: number) => String(Number(x.toPrecision(3)));
-const pct = (x: number) => `${Number((x * 100).toPrecision(2))}%`;
+// The score's terms as configured (a value of 2499.5 read "2500", so the sentence's arithmetic missed the score).
+const exact = (x: number) => String(Number(x.toPrecision(6)));
+const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.placement.candidates.find((a) => a.id === id)?.def.name ?? id}"` : '"none"');
 
 /**
@@ -18,12 +20,12 @@ const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.plac
 export function scoreWords(c: Candidate): string {
   const e = c.estimate;
   if (!e) return 'not scored';
-  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${statusWords(e.status, e.reason)}, n=${e.evidence})`, `value ${num(c.action.value)}`];
+  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${statusWords(e.status, e.reason)}, n=${e.evidence})`, `value ${exact(c.action.value)}`];
   const u = c.uplift;
   if (u && !c.upliftFallback) parts[0] = `${u.value >= 0 ? '+' : ''}${pct(u.value)} ${c.action.goal} uplift over "none" (${Math.round(u.level * 100)}% ${pct(u.low)} to ${pct(u.high)}, n=${u.evidence}, ${u.modelVersion})`;
   if (c.upliftFallback) parts[0] += ` [scored on the rate, not the uplift: ${c.upliftFallback}]`;
-  for (const [name, w] of c.levers ?? []) parts.push(`${num(w)} (${name})`);
-  return `${parts.join(' × ')}${c.action.contactCost ? ` - contact cost ${num(c.action.contactCost)}` : ''}`;
+  for (const [name, w] of c.levers ?? []) parts.push(`${exact(w)} (${name})`);
+  return `${parts.join(' × ')}${c.action.contactCost ? ` - contact cost ${exact(c.action.contactCost)}` : ''}`;
 }
 
 /**
