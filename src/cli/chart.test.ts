@@ -118,3 +118,13 @@ describe('glyphsFor', () => {
     expect(glyphsFor({})).toBe(UNICODE);
   });
 });
+
+describe('a label cut to fit', () => {
+  it('ends in seven bits in ASCII (it ended in "…" there too)', () => {
+    const chart = { axis: axisOf([0, 1]), ticks: [{ at: 0, label: '0' }], rows: [{ label: 'a label much longer than twenty characters', items: [] }], title: ['x'.repeat(100)] };
+    const ascii = renderChart(chart, ASCII).join('\n');
+    expect(/^[\x00-\x7f]*$/.test(ascii)).toBe(true);
+    expect(ascii).toContain('a label much longer.');
+    expect(renderChart(chart, UNICODE).join('\n')).toContain('a label much longer…');
+  });
+});

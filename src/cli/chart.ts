@@ -29,12 +29,14 @@ export interface Glyphs {
   crosses: Record<string, string>;
   /** "About equal". */
   approx: string;
+  /** What ends a label or title cut to fit (default '…'). */
+  cut?: string;
 }
 
 /** Box-drawing and block characters. */
 export const UNICODE: Glyphs = { ci: '━', wide: '─', point: '●', line: '│', dotted: '┊', band: '░', left: '◀', right: '▶', crosses: { '━': '┿', '─': '┼' }, approx: '≈' };
 /** Seven-bit fallback (TACT_ASCII=1, or a locale that is not UTF-8). */
-export const ASCII: Glyphs = { ci: '=', wide: '-', point: 'o', line: '|', dotted: ':', band: '.', left: '<', right: '>', crosses: { '=': '+', '-': '+' }, approx: '~' };
+export const ASCII: Glyphs = { ci: '=', wide: '-', point: 'o', line: '|', dotted: ':', band: '.', left: '<', right: '>', crosses: { '=': '+', '-': '+' }, approx: '~', cut: '.' };
 
 /**
  * ASCII when TACT_ASCII=1 or the locale (LC_ALL, else LC_CTYPE, else LANG) is set and not UTF-8;
@@ -176,7 +178,7 @@ export interface Chart {
   indent?: number;
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, Math.max(n - 1, 0))}…` : s);
+const clip = (s: string, n: number, cut = '…') => (s.length > n ? `${s.slice(0, Math.max(n - 1, 0))}${cut}` : s);
 
 /**
  * The chart as lines no longer than `width`: labels are cut to 20 characters and notes to 16,
@@ -187,14 +189,14 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, Math.max(n 
  */
 export function renderChart(c: Chart, g: Glyphs, width = 80): string[] {
   const indent = ' '.repeat(c.indent ?? 0);
-  const labels = c.rows.map((r) => clip(r.label, 20));
-  const notes = c.rows.map((r) => clip(r.note ?? '', 16));
+  const labels = c.rows.map((r) => clip(r.label, 20, g.cut));
+  const notes = c.rows.map((r) => clip(r.note ?? '', 16, g.cut));
   const labelW = Math.max(0, ...labels.map((l) => l.length));
   const noteW = Math.max(0, ...notes.map((n) => n.length));
   const plotW = Math.max(width - indent.length - labelW - 1 - (noteW ? noteW + 1 : 0), 2);
   const pad = `${indent}${' '.repeat(labelW)} `;
   return [
-    ...(c.title ?? []).map((t) => clip(t, width)),
+    ...(c.title ?? []).map((t) => clip(t, width, g.cut)),
     `${pad}${axisLabels(c.axis, plotW, c.ticks)}`.trimEnd(),
     ...c.rows.map((r, i) => `${indent}${labels[i].padEnd(labelW)} ${plotRow(c.axis, plotW, r.items, g)}${noteW ? ` ${notes[i]}` : ''}`.trimEnd()),
   ];
