@@ -70,6 +70,11 @@ describe('human territory, reviews and flags', () => {
     await send(h.app, '/v1/group', { userId: 'fin', groupId: 'globex' });
     const paused = await flag({ account: ' globex ', name: 'procurement_delay', note: 'pause automated sequences' });
     expect(paused.json()).toMatchObject({ target: { kind: 'account', id: 'globex' } });
+    expect(paused.json().warnings).toBeUndefined();
+    // An account nothing has made: stored, and said (`Globex` would pause no one).
+    const typo = (await flag({ account: 'Globex', name: 'procurement_delay', note: 'typo' })).json();
+    expect(typo.warnings).toEqual([{ field: 'account', message: expect.stringContaining('No account `Globex` is known yet') }]);
+    await h.app.inject({ method: 'DELETE', url: `/v1/flags/${typo.id}`, headers: { authorization: bearer(KEYS.admin) } });
     expect((await get(h.app, '/v1/flags?account=globex')).json().flags).toHaveLength(1);
     expect((await get(h.app, '/v1/flags?account=%20globex%20')).json().flags).toHaveLength(1);
     expect((await decideReq(h.app, { subject: 'fin', placement: 'home' })).json().choices[0]).toMatchObject({ kind: 'handoff', queue: 'account-managers' });

@@ -27,6 +27,10 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
     async (req, reply) => {
       const f = await tact.decide.flags.add({ ...req.body, author: authorOf(req, req.body.author) }, undefined, false, tact.settings.get(mergeRulesKind));
       void reply.status(201);
+      // An account nothing has made yet: stored (its members may come later), but said, as a typo would pause no one.
+      if (f.target.kind === 'account' && !(await tact.store.profiles.getAccount(f.target.id))) {
+        return { ...flagView(f), warnings: [{ field: 'account', message: `No account \`${f.target.id}\` is known yet (a group() call, or an identify with \`company\`, makes one): the flag is stored and applies to its members once there are any. Account ids are case-sensitive.` }] };
+      }
       return flagView(f);
     },
   );

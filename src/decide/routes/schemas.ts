@@ -326,7 +326,20 @@ export const decideSchemas = {
       additionalProperties: false,
       properties: { subject: subjectStr, account: subjectStr, name: { type: 'string', minLength: 1 }, note: { ...freeText, minLength: 1 }, until: str, author: freeText },
     },
-    response: { 201: flagSchema, ...errors },
+    response: {
+      201: {
+        ...flagSchema,
+        properties: {
+          ...flagSchema.properties,
+          warnings: {
+            type: 'array',
+            description: 'Present only when there is something to say: the flag names an account no group() call (nor an identify with `company`) has made yet — stored all the same, it applies to the account\'s members once there are any; a typo (`Acme` for `acme`) would pause no one.',
+            items: { type: 'object', additionalProperties: true, required: ['field', 'message'], properties: { field: str, message: str } },
+          },
+        },
+      },
+      ...errors,
+    },
   },
   listFlags: {
     tags: ['decide'],
