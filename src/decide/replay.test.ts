@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS, bearer, get, harness, send, type Harness } from '../../test/harness.js';
 import { compileCatalog } from './catalog-compile.js';
-import { shopCatalog, shopConfig, shopPolicy } from './fixtures.js';
+import { shopCatalog, shopConfig, shopFeatures, shopPolicy } from './fixtures.js';
 import { compilePolicy } from './policy-compile.js';
 import { replayRules } from './replay.js';
 import { advertising, decideReq, picked } from './test-http.js';
@@ -70,6 +70,22 @@ describe('replaying decisions whose rules read events by name, membership and ti
     for (const d of [ana, bo]) {
       const r = (await get(h.app, `/v1/decisions/${d.decisionId}/replay`)).json();
       expect(r, d.decisionId).toMatchObject({ checked: 5, differences: [], explainsItself: true });
+    }
+  });
+
+  it('keeps a text feature that looks like a time as text, and a time feature as a time (a last_value of "2026-01-01T00:00:00.000Z" replayed as a Date: false differences)', async () => {
+    const features = [...shopFeatures, { name: 'last_category', kind: 'last_value', event: 'Product Viewed', property: 'category' }, { name: 'last_view', kind: 'last_seen', event: 'Product Viewed' }];
+    const policy = { ...shopPolicy(), rules: [...shopPolicy().rules, { name: 'iso cat', stage: 'suitability', actions: ['socks-offer'], when: '!has(features.last_category) || features.last_category != "2026-01-01T00:00:00.000Z"' }, { name: 'recent view', stage: 'eligibility', actions: ['newsletter'], when: '!has(features.last_view) || features.last_view < now' }] };
+    const t = await harness('sqlite', { config: { ...shopConfig(), features, policy } });
+    try {
+      await send(t.app, '/v1/identify', { userId: 'dan', context: advertising });
+      await send(t.app, '/v1/track', { userId: 'dan', event: 'Product Viewed', properties: { product_id: 'x', category: '2026-01-01T00:00:00.000Z' } });
+      const d = (await decideReq(t.app, { subject: 'dan', placement: 'home', n: 3, explain: 'full' })).json();
+      expect(d.explanation.candidates.find((c: { action: string }) => c.action === 'socks-offer')).toMatchObject({ status: 'excluded', rule: 'iso cat' });
+      const r = (await get(t.app, `/v1/decisions/${d.decisionId}/replay`)).json();
+      expect(r).toMatchObject({ differences: [], explainsItself: true });
+    } finally {
+      await t.close();
     }
   });
 });

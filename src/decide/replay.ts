@@ -48,12 +48,20 @@ const REVIVE: Record<string, [(v: unknown) => unknown, (v: unknown) => unknown]>
  * @example
  * varsFromRecord(record).features; // { orders: 3, purchased: ['sku-1'] }
  */
-export function varsFromRecord(d: DecisionRecord): Record<string, unknown> {
+export function varsFromRecord(d: DecisionRecord, timeFeatures?: ReadonlySet<string>): Record<string, unknown> {
   const vars: Record<string, Record<string, unknown> | unknown> = { traits: {}, features: {}, events: {}, consent: {}, flags: {}, accounts: [], context: d.context, now: new Date(d.at) };
+  // With the names of the time features (first_seen, last_seen) known, only those are times: a
+  // `last_value` whose text looks like one stays text (until 2026-12-05 it became a Date, and a
+  // rule comparing it with a string replayed differently from the decision).
+  const feature = timeFeatures ? (name: string) => (timeFeatures.has(name) ? time : asIs) : () => time;
   for (const [path, value] of Object.entries(d.facts)) {
     const dot = path.indexOf('.');
     const head = dot < 0 ? path : path.slice(0, dot);
     if (head === 'context') continue;
+    if (head === 'features' && dot >= 0) {
+      (vars.features as Record<string, unknown>)[path.slice(dot + 1)] = feature(path.slice(dot + 1))(value);
+      continue;
+    }
     const back = REVIVE[head]?.[dot < 0 ? 1 : 0] ?? revive;
     if (dot < 0) vars[path] = back(value);
     else ((vars[head] ??= {}) as Record<string, unknown>)[path.slice(dot + 1)] = back(value);
@@ -70,14 +78,14 @@ export function varsFromRecord(d: DecisionRecord): Record<string, unknown> {
  * @example
  * replayRules(record, catalogAtVersion, policyAtVersion).differences; // []
  */
-export function replayRules(d: DecisionRecord, catalog: CompiledCatalog, policy: CompiledPolicy): { checked: number; differences: { action: string; logged: string; replayed: string }[] } {
+export function replayRules(d: DecisionRecord, catalog: CompiledCatalog, policy: CompiledPolicy, timeFeatures?: ReadonlySet<string>): { checked: number; differences: { action: string; logged: string; replayed: string }[] } {
   const play = playbookFor(catalog, policy, d.catalogVersion, d.policyVersion);
   const placement = catalog.placements.get(d.placement);
   if (!placement) return { checked: 0, differences: [{ action: '*', logged: `placement ${d.placement}`, replayed: 'the placement is not in that catalog version' }] };
   const rules = play.rulebook.forPlacement(placement);
   const candidates: Candidate[] = placement.candidates.map((action) => ({ action, rules: rules.get(action.id)! }));
   const ctx = {
-    now: d.at, vars: varsFromRecord(d), policy, placement, facts: new Set<string>(),
+    now: d.at, vars: varsFromRecord(d, timeFeatures), policy, placement, facts: new Set<string>(),
     subject: { key: d.profileKey, identifier: d.subject, timezone: null, accounts: [], flags: new Set<string>() },
   } as unknown as StageContext;
   for (const stage of [eligibility, applicability, suitability, consent]) stage(candidates, ctx);
