@@ -3,7 +3,10 @@ import { KEYS, bearer, get, harness, send, type Harness } from '../../test/harne
 import { compileCatalog } from './catalog-compile.js';
 import { shopCatalog, shopConfig, shopFeatures, shopPolicy } from './fixtures.js';
 import { compilePolicy } from './policy-compile.js';
-import { replayRules } from './replay.js';
+import { replayRules, timeFeaturesAt } from './replay.js';
+import { catalogKind, policyKind } from './kinds.js';
+import { playbookFor } from './playbook.js';
+import { loggedRates, replayFirstRank, variantShare } from '../measure/policy-eval/replay-choice.js';
 import { advertising, decideReq, picked } from './test-http.js';
 
 describe('replaying a logged decision from the facts it kept', () => {
@@ -75,7 +78,7 @@ describe('replaying decisions whose rules read events by name, membership and ti
 
   it('keeps a text feature that looks like a time as text, and a time feature as a time (a last_value of "2026-01-01T00:00:00.000Z" replayed as a Date: false differences)', async () => {
     const features = [...shopFeatures, { name: 'last_category', kind: 'last_value', event: 'Product Viewed', property: 'category' }, { name: 'last_view', kind: 'last_seen', event: 'Product Viewed' }];
-    const policy = { ...shopPolicy(), rules: [...shopPolicy().rules, { name: 'iso cat', stage: 'suitability', actions: ['socks-offer'], when: '!has(features.last_category) || features.last_category != "2026-01-01T00:00:00.000Z"' }, { name: 'recent view', stage: 'eligibility', actions: ['newsletter'], when: '!has(features.last_view) || features.last_view < now' }] };
+    const policy = { ...shopPolicy(), exploration: { budget: 0.2 }, rules: [...(shopPolicy().rules ?? []), { name: 'iso cat', stage: 'suitability', actions: ['socks-offer'], when: '!has(features.last_category) || features.last_category != "2026-01-01T00:00:00.000Z"' }, { name: 'recent view', stage: 'eligibility', actions: ['newsletter'], when: '!has(features.last_view) || features.last_view < now' }] };
     const t = await harness('sqlite', { config: { ...shopConfig(), features, policy } });
     try {
       await send(t.app, '/v1/identify', { userId: 'dan', context: advertising });
@@ -84,6 +87,17 @@ describe('replaying decisions whose rules read events by name, membership and ti
       expect(d.explanation.candidates.find((c: { action: string }) => c.action === 'socks-offer')).toMatchObject({ status: 'excluded', rule: 'iso cat' });
       const r = (await get(t.app, `/v1/decisions/${d.decisionId}/replay`)).json();
       expect(r).toMatchObject({ differences: [], explainsItself: true });
+      // Off-policy evaluation replays the same way: the logged first pick's probability is reproduced.
+      const record = (await t.store.decisions.getDecision(d.decisionId))!;
+      const play = playbookFor(t.tact.settings.get(catalogKind), t.tact.settings.get(policyKind), record.catalogVersion, record.policyVersion);
+      const times = (await timeFeaturesAt(t.store.documents))(record.at);
+      expect([...times]).toEqual(['last_view']);
+      const first = record.choices[0];
+      const replayed = replayFirstRank(record, play, loggedRates(record, play, times), undefined, false, times).distribution.get(first.action ?? 'none');
+      expect(replayed! * variantShare(first, play.catalog)).toBeCloseTo(first.propensity, 12);
+      // As a candidate's replay sees it: no action the decision's rules excluded comes back as an
+      // option without a logged estimate (socks did when its rule read a Date: probability without support).
+      expect(replayFirstRank(record, play, loggedRates(record, play, times), undefined, true, times).unscored).toBe(0);
     } finally {
       await t.close();
     }

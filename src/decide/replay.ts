@@ -1,3 +1,4 @@
+import type { DocumentStore } from '../config/document-store.js';
 import type { CompiledCatalog } from './catalog-compile.js';
 import type { DecisionRecord, StageName } from './decision.js';
 import type { CompiledPolicy } from './policy-compile.js';
@@ -67,6 +68,24 @@ export function varsFromRecord(d: DecisionRecord, timeFeatures?: ReadonlySet<str
     else ((vars[head] ??= {}) as Record<string, unknown>)[path.slice(dot + 1)] = back(value);
   }
   return vars;
+}
+
+/**
+ * The time features (`first_seen`, `last_seen`) of the features version in force at each moment,
+ * read once from the stored versions: which kept feature values a replay reads back as times.
+ *
+ * @example
+ * const timesAt = await timeFeaturesAt(store.documents); timesAt(record.at); // Set { 'last_view' }
+ */
+export async function timeFeaturesAt(documents: Pick<DocumentStore, 'history'>): Promise<(at: number) => ReadonlySet<string>> {
+  const versions = (await documents.history('features', 1000)).map((v) => {
+    const body = v.body as { name?: unknown; kind?: unknown }[] | undefined;
+    const names = (Array.isArray(body) ? body : []).filter((f) => f?.kind === 'first_seen' || f?.kind === 'last_seen').map((f) => String(f.name));
+    return { at: v.createdAt, names: new Set(names) };
+  });
+  const none: ReadonlySet<string> = new Set();
+  // Newest first: the version in force at `at` is the newest written at or before it.
+  return (at) => versions.find((v) => v.at <= at)?.names ?? none;
 }
 
 /**

@@ -9,7 +9,7 @@ import { decisionCursor, readDecisionCursor } from '../decision-cursor.js';
 import type { Catalog } from '../catalog.js';
 import { compilePolicy } from '../policy-compile.js';
 import type { Policy } from '../policy.js';
-import { replayRules } from '../replay.js';
+import { replayRules, timeFeaturesAt } from '../replay.js';
 import { subjectKeys } from '../subject-keys.js';
 import { decisionView } from '../view.js';
 import { policyLevels } from './policy-levels.js';
@@ -73,11 +73,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   app.get<{ Params: { id: string } }>('/v1/decisions/:id/replay', { preHandler: read, schema: decideSchemas.replay }, async (req) => {
     const d = await tact.store.decisions.getDecision(req.params.id);
     if (!d) throw new TactError('not_found', { what: 'decision', id: req.params.id });
-    const [catalog, policy, features] = await Promise.all([tact.store.documents.get<Catalog>('catalog', d.catalogVersion), tact.store.documents.get<Policy>('policy', d.policyVersion), tact.store.documents.history('features', 1000)]);
-    // The time features of the features version in force when the decision was made (the newest written before it).
-    const inForce = features.find((f) => f.createdAt <= d.at)?.body as { name?: string; kind?: string }[] | undefined;
-    const timeFeatures = new Set((Array.isArray(inForce) ? inForce : []).filter((f) => f?.kind === 'first_seen' || f?.kind === 'last_seen').map((f) => String(f.name)));
-    const r = replayRules(d, compileCatalog(catalog?.body ?? {}), compilePolicy(policy?.body ?? {}), timeFeatures);
+    const [catalog, policy, timesAt] = await Promise.all([tact.store.documents.get<Catalog>('catalog', d.catalogVersion), tact.store.documents.get<Policy>('policy', d.policyVersion), timeFeaturesAt(tact.store.documents)]);
+    const r = replayRules(d, compileCatalog(catalog?.body ?? {}), compilePolicy(policy?.body ?? {}), timesAt(d.at));
     return { decisionId: d.id, catalogVersion: d.catalogVersion, policyVersion: d.policyVersion, ...r, explainsItself: r.differences.length === 0 };
   });
 

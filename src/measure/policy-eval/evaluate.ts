@@ -16,6 +16,7 @@ import { candidateModel, type CandidateModel } from './model-candidate.js';
 import type { ModelStore } from '../../models/registry/model-store.js';
 import { catalogVersions } from './logged-catalog.js';
 import { NONE, loggedRates, replayFirstRank, shownDistribution, variantShare } from './replay-choice.js';
+import { timeFeaturesAt } from '../../decide/replay.js';
 
 const PAGE = 1000;
 
@@ -77,6 +78,8 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
   if (req.candidate.model && !models) throw validationError([{ field: 'candidate.model', message: 'This evaluation has no access to the model registry, so it cannot pin a model.' }]);
   const model: CandidateModel | undefined = req.candidate.model && models ? await candidateModel(models, req.candidate.model) : undefined;
   const policies = new PolicyVersions(documents);
+  // Which kept feature values are times, by the features version in force at each decision.
+  const timesAt = await timeFeaturesAt(documents);
   const catalogAt = catalogVersions(documents);
   const plays = new Map<string, Playbook>();
   const pinned = req.candidate.policy !== undefined ? await pinnedPolicy(documents, policies, req.candidate.policy) : undefined;
@@ -131,9 +134,10 @@ export async function evaluatePolicy(store: MeasureStore, documents: DocumentSto
           skip(PENDING);
           continue;
         }
-        const rates = loggedRates(d, logged);
-        const l = replayFirstRank(d, logged, rates);
-        const t = replayFirstRank(d, target, rates, model, true);
+        const times = timesAt(d.at);
+        const rates = loggedRates(d, logged, times);
+        const l = replayFirstRank(d, logged, rates, undefined, false, times);
+        const t = replayFirstRank(d, target, rates, model, true, times);
         unscored += t.unscored;
         // The option is what the customer saw — a held action's stand-in, not the held action — and
         // its probabilities are of being shown: the sum over every pick that leads to it.

@@ -49,10 +49,10 @@ export function firstRank(scored: readonly { id: string; score: number; order: n
  * const { distribution } = replayFirstRank(record, play, pOf(record, loggedPlay));
  * distribution.get('shoes-offer'); // 0.9625
  */
-export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMap<string, number>, model?: CandidateModel, unscoredAsOptions = false): { distribution: Distribution; unscored: number } {
+export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMap<string, number>, model?: CandidateModel, unscoredAsOptions = false, times?: ReadonlySet<string>): { distribution: Distribution; unscored: number } {
   const placement = play.catalog.placements.get(d.placement);
   if (!placement) return { distribution: new Map([[NONE, 1]]), unscored: 0 };
-  const candidates = ruleStages(d, play);
+  const candidates = ruleStages(d, play, times);
   const blocked = new Set(d.excluded.filter((g) => g.stage === 'contact policy' || g.stage === 'human territory').flatMap((g) => g.actions));
   let unscored = 0;
   const unknown: { id: string; score: number; order: number }[] = [];
@@ -65,7 +65,7 @@ export function replayFirstRank(d: DecisionRecord, play: Playbook, p: ReadonlyMa
       c.out = { stage: 'scoring', rule: 'unscored', reason: 'no logged estimate' } as unknown as Candidate['out'];
     }
   }
-  scoring(candidates, contextFor(d, play, (id) => p.get(id) ?? 0, model));
+  scoring(candidates, contextFor(d, play, (id) => p.get(id) ?? 0, model, times));
   const scored = candidates.filter((c) => !c.out && c.score !== undefined).map((c) => ({ id: c.action.id, score: c.score!, order: c.action.order }));
   if (unscoredAsOptions) scored.push(...unknown);
   return { distribution: firstRank(scored, play.policy.noneScore, play.policy.exploration), unscored };
@@ -124,14 +124,14 @@ export function variantShare(c: Pick<Choice, 'action' | 'variant'>, catalog: Pic
  * @example
  * loggedRates(record, loggedPlay).get('socks-offer'); // 0.031
  */
-export function loggedRates(d: DecisionRecord, logged: Playbook): Map<string, number> {
+export function loggedRates(d: DecisionRecord, logged: Playbook, times?: ReadonlySet<string>): Map<string, number> {
   const rates = new Map<string, number>();
   const missing = d.scored.filter((s) => s.p === undefined);
   for (const s of d.scored) if (s.p !== undefined) rates.set(s.action, s.p);
   if (!missing.length) return rates;
-  const candidates = ruleStages(d, logged).filter((c) => missing.some((m) => m.action === c.action.id));
+  const candidates = ruleStages(d, logged, times).filter((c) => missing.some((m) => m.action === c.action.id));
   for (const c of candidates) c.out = undefined;
-  scoring(candidates, contextFor(d, logged, () => 1));
+  scoring(candidates, contextFor(d, logged, () => 1, undefined, times));
   for (const m of missing) {
     const c = candidates.find((x) => x.action.id === m.action);
     if (!c || c.score === undefined) continue;
@@ -142,11 +142,11 @@ export function loggedRates(d: DecisionRecord, logged: Playbook): Map<string, nu
   return rates;
 }
 
-function ruleStages(d: DecisionRecord, play: Playbook): Candidate[] {
+function ruleStages(d: DecisionRecord, play: Playbook, times?: ReadonlySet<string>): Candidate[] {
   const placement = play.catalog.placements.get(d.placement)!;
   const rules = play.rulebook.forPlacement(placement);
   const candidates: Candidate[] = placement.candidates.map((action) => ({ action, rules: rules.get(action.id)! }));
-  const ctx = contextFor(d, play, () => 0);
+  const ctx = contextFor(d, play, () => 0, undefined, times);
   for (const stage of [eligibility, applicability, suitability, consent]) stage(candidates, ctx);
   return candidates;
 }
@@ -156,14 +156,15 @@ function ruleStages(d: DecisionRecord, play: Playbook): Candidate[] {
  * experiment arm pinning that model would: by the uplift model's estimate from the decision's
  * kept facts where it is established, by the logged rate otherwise (src/decide/stages/scoring.ts).
  */
-function contextFor(d: DecisionRecord, play: Playbook, rate: (action: string) => number, model?: CandidateModel): StageContext {
+/** `times`: the time features in force at the decision (timeFeaturesAt): only those kept values are read back as times. */
+function contextFor(d: DecisionRecord, play: Playbook, rate: (action: string) => number, model?: CandidateModel, times?: ReadonlySet<string>): StageContext {
   const estimate = (a: { id: string }) => ({ value: rate(a.id) }) as Estimate;
   const o = { level: play.policy.estimates.level, maxWidth: play.policy.estimates.establishedWidth };
   const u = model?.uplift;
   const estimates = { modelVersion: 'replay', estimate, ...(u ? { uplift: (a: { id: string }, s: { vars: Record<string, unknown> }) => u.estimate(a.id, s.vars, o), upliftModel: u } : {}) };
   return {
     ...(model ? { experiment: { id: 'evaluate-policy', arm: 'candidate', model: model.pin } } : {}),
-    now: d.at, vars: varsFromRecord(d), policy: play.policy, placement: play.catalog.placements.get(d.placement)!, facts: new Set<string>(),
+    now: d.at, vars: varsFromRecord(d, times), policy: play.policy, placement: play.catalog.placements.get(d.placement)!, facts: new Set<string>(),
     subject: { key: d.profileKey, identifier: d.subject, timezone: null, accounts: [], flags: new Set<string>() },
     estimates, budgetWeights: play.budgetWeightsAt(d.at), random: () => 0,
   } as unknown as StageContext;
