@@ -84,6 +84,8 @@ export interface AlertQuery {
   action?: string;
   /** Raised at or after (epoch ms). */
   since?: number;
+  /** The page after this alert (its raisedAt and id) in the list's order: newest first, then by id. */
+  after?: { at: number; id: string };
   limit: number;
 }
 

@@ -166,6 +166,13 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect((await get(r.app, '/v1/alerts?status=open')).json().alerts).toEqual([]);
       expect((await get(r.app, '/v1/alerts?action=offer-a')).json().alerts).toEqual([]);
       expect((await post(r.app, '/v1/alerts/alert-nope/ack', {})).statusCode).toBe(404);
+      // Paged: a full page names the next; the page after the only alert is empty and the last.
+      const page = (await get(r.app, '/v1/alerts?limit=1')).json();
+      expect(page.alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
+      expect((await get(r.app, `/v1/alerts?limit=1&after=${page.next}`)).json()).toEqual({ alerts: [], next: null });
+      const bad = await get(r.app, '/v1/alerts?after=not-a-cursor');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().problems[0]).toMatchObject({ field: 'after', message: expect.stringMatching(/`after` is not a cursor of the alerts/) });
 
       const metrics = (await r.app.inject({ url: '/metrics' })).body;
       expect(metrics).toMatch(/tact_monitor_alerts_total\{metric="negative-rate",event="raised"\} 1\n/);

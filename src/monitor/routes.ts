@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authorOf } from '../config/routes.js';
+import { decisionCursor, readDecisionCursor } from '../decide/decision-cursor.js';
 import { TactError } from '../errors/tact-error.js';
 import { requireKey } from '../server/auth.js';
 import { withOptionalBody } from '../server/openapi-optional-body.js';
@@ -21,10 +22,14 @@ export async function monitorRoutes(app: FastifyInstance, tact: Tact): Promise<v
   const operate = requireKey(tact.keys, 'admin', 'run a monitors step (it sends alerts)');
   const alerts = tact.store.monitors;
 
-  app.get<{ Querystring: { status?: StoredAlert['status']; action?: string; since?: string; limit?: number } }>('/v1/alerts', { preHandler: read, schema: monitorSchemas.list }, async (req) => {
+  app.get<{ Querystring: { status?: StoredAlert['status']; action?: string; since?: string; limit?: number; after?: string } }>('/v1/alerts', { preHandler: read, schema: monitorSchemas.list }, async (req) => {
     const q = req.query;
-    const list = await alerts.listAlerts({ status: q.status, action: q.action, since: q.since ? Date.parse(q.since) : undefined, limit: q.limit ?? 50 });
-    return { alerts: list.map(alertView) };
+    const limit = q.limit ?? 50;
+    const after = q.after !== undefined ? readDecisionCursor(q.after, 'the alerts') : undefined;
+    const list = await alerts.listAlerts({ status: q.status, action: q.action, since: q.since ? Date.parse(q.since) : undefined, after, limit });
+    // A full page may have more after it: its last alert is where the next one starts.
+    const last = list.length === limit ? list[list.length - 1] : undefined;
+    return { alerts: list.map(alertView), next: last ? decisionCursor({ at: last.raisedAt, id: last.id }) : null };
   });
 
   app.get<{ Params: { id: string } }>('/v1/alerts/:id', { preHandler: read, schema: monitorSchemas.get }, async (req) => {

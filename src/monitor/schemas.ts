@@ -46,7 +46,7 @@ export const alertSchema = {
 export const monitorSchemas = {
   list: {
     tags: ['measure'],
-    summary: 'Monitor alerts, newest first, by status, action and time',
+    summary: 'Monitor alerts, newest first, by status, action and time; paged by a cursor',
     querystring: {
       type: 'object',
       additionalProperties: false,
@@ -55,9 +55,19 @@ export const monitorSchemas = {
         action: str,
         since: { type: 'string', format: 'date-time', description: 'Alerts raised at or after this time.' },
         limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+        after: { type: 'string', minLength: 1, maxLength: 400, description: 'The `next` of the previous page: the alerts after it, in the same order.' },
       },
     },
-    response: { 200: { type: 'object', properties: { alerts: { type: 'array', items: alertSchema } } }, ...errors },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          alerts: { type: 'array', items: alertSchema },
+          next: { type: ['string', 'null'], description: 'Pass as `after` for the next page (with the same filters); null when this page is the last.' },
+        },
+      },
+      ...errors,
+    },
   },
   get: {
     tags: ['measure'],

@@ -91,6 +91,21 @@ export function monitorConformance(kind: StoreKind): void {
       expect((await store.monitors.listAlerts({ status: 'resolved', limit: 10 })).map((a) => a.id)).toEqual(['alert-b', 'alert-a']);
     });
 
+    it('pages the alerts by their position: every alert once, those raised in the same millisecond included', async () => {
+      const raised = ['a', 'b', 'c', 'd', 'e'].map((x, i) => alert(`alert-${x}`, { raisedAt: i < 3 ? T : T - 1000 }));
+      await store.monitors.commitStep(step(1, 0, { raised }));
+      const seen: string[] = [];
+      let after: { at: number; id: string } | undefined;
+      for (let page = 0; page < 5; page++) {
+        const list = await store.monitors.listAlerts({ limit: 2, after });
+        seen.push(...list.map((a) => a.id));
+        if (list.length < 2) break;
+        after = { at: list[1].raisedAt, id: list[1].id };
+      }
+      expect(seen).toEqual(['alert-a', 'alert-b', 'alert-c', 'alert-d', 'alert-e']);
+      expect((await store.monitors.listAlerts({ limit: 10, action: 'b', after: { at: T, id: 'alert-b' } })).map((a) => a.id)).toEqual(['alert-c', 'alert-d', 'alert-e']);
+    });
+
     it('closes alerts with the reason they were closed, once (a resolved alert keeps its first resolution)', async () => {
       await store.monitors.commitStep(step(1, 0, { raised: [alert('alert-a'), alert('alert-b'), alert('alert-c')] }));
       await store.monitors.acknowledge('alert-b', 'ops', T + 1);

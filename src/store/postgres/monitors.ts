@@ -108,6 +108,10 @@ export class PostgresMonitorStore implements MonitorStore {
     if (q.status !== undefined) add('status =', q.status);
     if (q.action !== undefined) add('action =', q.action);
     if (q.since !== undefined) add('raised_at >=', q.since);
+    if (q.after) {
+      args.push(q.after.at, q.after.id);
+      where.push(`(raised_at < $${args.length - 1} OR (raised_at = $${args.length - 1} AND id > $${args.length}))`);
+    }
     args.push(q.limit);
     const sql = `SELECT * FROM monitor_alerts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id LIMIT $${args.length}`;
     return (await this.pool.query<AlertRow>(sql, args)).rows.map(toAlert);

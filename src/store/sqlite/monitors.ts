@@ -106,6 +106,7 @@ export class SqliteMonitorStore implements MonitorStore {
     if (q.status !== undefined) where.push('status = ?') && args.push(q.status);
     if (q.action !== undefined) where.push('action = ?') && args.push(q.action);
     if (q.since !== undefined) where.push('raised_at >= ?') && args.push(q.since);
+    if (q.after) where.push('(raised_at < ? OR (raised_at = ? AND id > ?))') && args.push(q.after.at, q.after.at, q.after.id);
     const sql = `SELECT * FROM monitor_alerts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit) as AlertRow[]).map(toAlert);
   }
