@@ -172,6 +172,8 @@ export interface DecisionStore {
   outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;
   /** Of these outcome ids, those already stored (for any decision, or none): duplicates are recognised for as long as the log keeps them. */
   loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>>;
+  /** The stored records of these outcome ids (an outcome credited to several decisions has one record each), in time order. */
+  outcomesWithIds(ids: readonly string[]): Promise<OutcomeRecord[]>;
 
   /** Deletes decisions and outcomes older than `before` (retention). */
   prune(before: number): Promise<{ decisions: number; outcomes: number }>;

@@ -114,7 +114,9 @@ describe('outcomes', () => {
     const click = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', action: d.choices[0].action, messageId: 'c-1' }, KEYS.write);
     expect(click.statusCode, click.body).toBe(200);
     expect(click.json().recorded[0]).toMatchObject({ decisionId: d.decisionId, action: 'shoes-offer', type: 'click', reward: 0, credit: 1 });
-    expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-1' }, KEYS.write)).json()).toEqual({ recorded: [], duplicate: true });
+    // A retry is answered what the first call stored (a client that lost the answer learns it), and nothing more is written.
+    expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-1' }, KEYS.write)).json()).toEqual({ recorded: click.json().recorded, duplicate: true });
+    expect((await get(h.app, `/v1/decisions/${d.decisionId}`)).json().outcomes).toHaveLength(1);
     const bySubject = await post(h.app, '/v1/outcomes', { subject: 'ana', type: 'conversion', value: 55 }, KEYS.write);
     expect(bySubject.statusCode).toBe(403);
     const server = await post(h.app, '/v1/outcomes', { subject: 'ana', type: 'conversion', value: 55 });
@@ -131,7 +133,7 @@ describe('outcomes', () => {
     h.tact.decide.state.prune(Date.now() + 3_600_000);
     expect(h.tact.decide.state.hasOutcome('c-old')).toBe(false);
     // …and the same messageId is still one outcome.
-    expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-old' }, KEYS.write)).json()).toEqual({ recorded: [], duplicate: true });
+    expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-old' }, KEYS.write)).json()).toMatchObject({ recorded: [{ id: 'c-old', decisionId: d.decisionId, type: 'click' }], duplicate: true });
     expect((await get(h.app, `/v1/decisions/${d.decisionId}`)).json().outcomes).toHaveLength(1);
   });
 

@@ -58,6 +58,10 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     ]);
     // A type nothing reads, one typo from one that is read (`clickk`): recorded as sent, and said so.
     warnings.push(...outcomeTypeWarnings(b.type, tact.settings.get(policyKind), tact.settings.get(catalogKind)));
-    return { recorded: r.records.map((x) => ({ ...x, at: new Date(x.at).toISOString() })), duplicate: r.duplicates.length > 0, ...(warnings.length ? { warnings } : {}) };
+    // A retry (the same messageId) is answered what the first call recorded, as stored, so a client
+    // that lost the first answer learns it; a browser, only the records of the decision it named.
+    const stored = r.duplicates.length ? (await tact.store.decisions.outcomesWithIds(r.duplicates)).filter((x) => !b.decisionId || x.decisionId === b.decisionId || req.apiKey?.kind !== 'write') : [];
+    const recorded = [...r.records, ...stored].map((x) => ({ ...x, at: new Date(x.at).toISOString() }));
+    return { recorded, duplicate: r.duplicates.length > 0, ...(warnings.length ? { warnings } : {}) };
   });
 }

@@ -315,7 +315,7 @@ export const decideSchemas = {
         writeKey: str,
       },
     },
-    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: outcomeRecord }, duplicate: { type: 'boolean' }, warnings: { ...subjectWarningsSchema, description: `Of the \`subject\` named (field \`subject\`): ${subjectWarningsSchema.description} Of the \`type\` (field \`type\`): present when no part of Tact reads it (its own types, the policy's rewards, the outcomes its events become, the actions' goals) and it is one typo from one that is (\`clickk\`); the outcome is recorded as sent, and \`suggestion\` is the type likely meant.` } } }, ...errors },
+    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: outcomeRecord, description: 'The records written: one per decision credited (none when no decision was: a record with `decisionId` null). For a duplicate, those the first call with this `messageId` stored.' }, duplicate: { type: 'boolean', description: 'The `messageId` was recorded before: nothing new was written, and `recorded` is what the first call stored.' }, warnings: { ...subjectWarningsSchema, description: `Of the \`subject\` named (field \`subject\`): ${subjectWarningsSchema.description} Of the \`type\` (field \`type\`): present when no part of Tact reads it (its own types, the policy's rewards, the outcomes its events become, the actions' goals) and it is one typo from one that is (\`clickk\`); the outcome is recorded as sent, and \`suggestion\` is the type likely meant.` } } }, ...errors },
   },
   addFlag: {
     tags: ['decide'],

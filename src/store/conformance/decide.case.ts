@@ -161,6 +161,9 @@ export function decideConformance(kind: StoreKind): void {
       ]);
       expect(await h.store.decisions.loggedOutcomeIds(['o-1', 'o-2', 'o-9', "o-'; --", ''])).toEqual(new Set(['o-1', 'o-2']));
       expect(await h.store.decisions.loggedOutcomeIds([])).toEqual(new Set());
+      // One id credited to two decisions has two records; a retry's answer reads them back.
+      expect((await h.store.decisions.outcomesWithIds(['o-1', 'o-9'])).map((o) => [o.id, o.decisionId])).toEqual([['o-1', 'd-1'], ['o-1', 'd-3']]);
+      expect(await h.store.decisions.outcomesWithIds([])).toEqual([]);
       expect((await h.store.decisions.outcomesSince(0, {})).map((o) => o.id)).toEqual(['o-2', 'o-3']);
       // A start reads the successes of the last minutes only (older ones are asked of the log), the dismissals of the window.
       expect((await h.store.decisions.outcomesSince(0, { successesSince: 1_001 })).map((o) => o.id)).toEqual(['o-3']);

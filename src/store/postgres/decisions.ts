@@ -271,6 +271,11 @@ export class PostgresDecisionStore implements DecisionStore {
     return new Set((await this.pool.query<{ id: string }>('SELECT DISTINCT id FROM decision_outcomes WHERE id = ANY($1::text[])', [ids])).rows.map((r) => r.id));
   }
 
+  async outcomesWithIds(ids: readonly string[]): Promise<OutcomeRecord[]> {
+    if (!ids.length) return [];
+    return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE id = ANY($1::text[]) ORDER BY at, seq`, [ids])).rows.map(toOutcome);
+  }
+
   async outcomesOf(decisionId: string): Promise<OutcomeRecord[]> {
     return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = $1 ORDER BY at, seq`, [decisionId])).rows.map(toOutcome);
   }

@@ -55,6 +55,7 @@ export class SqliteDecisionStore implements DecisionStore {
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
+      withIds: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY at, seq`),
       outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
       // Of these [id, decision, action] triples, those stored as not-a-success.
       refusedSuccesses: db.prepare(`SELECT o.id, o.decision_id AS decisionId, o.action FROM json_each(?) j JOIN decision_outcomes o
@@ -167,6 +168,10 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>> {
     return new Set(ids.length ? (this.s.loggedIds.all(JSON.stringify(ids)) as string[]) : []);
+  }
+
+  async outcomesWithIds(ids: readonly string[]): Promise<OutcomeRecord[]> {
+    return ids.length ? (this.s.withIds.all(JSON.stringify(ids)) as OutcomeRow[]).map(toOutcome) : [];
   }
 
   async outcomesOf(decisionId: string): Promise<OutcomeRecord[]> {
