@@ -52,7 +52,8 @@ input is recognised line by line and not stored twice.
 Progress is saved in FILE.tact-import.json: after an interruption (Ctrl-C stops once the batches
 sent are answered), run the same command again and it resumes after the last acknowledged line;
 run it again after the file was appended to and only the new lines are sent. A file whose
-imported lines changed since, or other --format/--map/--type/--rest, is refused: --restart
+imported lines changed since, other --format/--map/--type/--rest, or another --url (progress
+is a server's), is refused: --restart
 imports it from the first line (a line sent before unchanged is recognised, not stored twice:
 the summary counts such lines as "already stored").
 

@@ -51,6 +51,25 @@ describe('tact import: resuming and re-running', () => {
     expect((await h.store.collect.countEvents()) - before).toBe(7);
   });
 
+  it('refuses to resume into another server the progress made with one (it said every line stored, none sent)', async () => {
+    const file = join(dir, 'two-servers.jsonl');
+    writeFileSync(file, [track('s1', 1), track('s2', 2)].join('\n') + '\n');
+    expect((await runImport({ path: file, format: 'jsonl', url: `${url}/`, writeKey: KEYS.write })).accepted).toBe(2);
+    const other = await harness('sqlite');
+    try {
+      await other.app.listen({ port: 0, host: '127.0.0.1' });
+      const otherUrl = `http://127.0.0.1:${(other.app.server.address() as AddressInfo).port}`;
+      await expect(runImport({ path: file, format: 'jsonl', url: otherUrl, writeKey: KEYS.write })).rejects.toThrow(`finished at line 2 into ${url}, not ${otherUrl}: that progress says nothing of what ${otherUrl} holds. Pass --restart`);
+      expect(await other.store.collect.countEvents()).toBe(0);
+      const s = await runImport({ path: file, format: 'jsonl', url: otherUrl, writeKey: KEYS.write, restart: true });
+      expect([s.accepted, s.duplicates, await other.store.collect.countEvents()]).toEqual([2, 0, 2]);
+      // The same server named with a trailing slash is the same server: nothing to do.
+      expect((await runImport({ path: file, format: 'jsonl', url: `${otherUrl}/`, writeKey: KEYS.write })).acceptedNow).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('does not store lines without a messageId twice when the file changed between runs', async () => {
     const file = join(dir, 'growing.jsonl');
     writeFileSync(file, [track('g1'), track('g2', 2), track('g1')].join('\n') + '\n');

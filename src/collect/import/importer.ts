@@ -86,6 +86,11 @@ interface ImportState {
   digest: string;
   /** How the file is read (format, column map): the rest of a file read otherwise would be other messages. */
   reading: string;
+  /**
+   * The server the lines went to ({@link serverOf}): progress made with one says nothing of what
+   * another holds. Absent in progress saved before 2026-12-05 (taken as this server's).
+   */
+  server?: string;
 }
 
 /** A state saved by an earlier version: the file named by path, size and time, no digest. */
@@ -123,17 +128,24 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const reportPath = o.reportPath ?? (stdin ? resolve('stdin.rejected.jsonl') : `${path}.rejected.jsonl`);
   const saved = o.restart || statePath === undefined || !existsSync(statePath) ? undefined : readState(statePath);
   const reading = readingOf(o);
-  let state = stateOf({ size: st.size, mtimeMs: st.mtimeMs, digest: EMPTY_DIGEST, reading });
+  const server = serverOf(o.url);
+  let state = stateOf({ size: st.size, mtimeMs: st.mtimeMs, digest: EMPTY_DIGEST, reading, server });
   // The digest the records up to the saved line must have; undefined: nothing to check.
   let expected: string | undefined;
   if (saved && saved.line) {
     const legacy = saved.digest === undefined;
     const unchanged = legacy ? saved.fileId === legacyFileId(path, st) : saved.size === st.size && saved.mtimeMs === st.mtimeMs;
     if (legacy && !unchanged) throw changed(path, saved);
+    // Until 2026-12-05 the same command with another --url resumed where the first server's import
+    // ended and said every line stored, though the new server had received none of them.
+    if (saved.server !== undefined && saved.server !== server) {
+      throw new Error(`The import of ${path} ${saved.done ? 'finished' : 'stopped'} at line ${saved.line} into ${saved.server}, not ${server}: that progress says nothing of what ${server} holds. `
+        + `Pass --restart to import the file into ${server} from the first line (lines it stored before are recognised, not stored twice), or --state with another file to keep each server's progress apart.`);
+    }
     if (saved.reading !== undefined && saved.reading !== reading) {
       throw new Error(`The import of ${path} ${saved.done ? 'finished' : 'stopped'} at line ${saved.line} read it with ${saved.reading}: pass the same options to resume, or --restart to import it from the first line with these.`);
     }
-    state = stateOf({ ...saved, reading, reportBytes: saved.reportBytes ?? sizeOf(reportPath) });
+    state = stateOf({ ...saved, reading, server, reportBytes: saved.reportBytes ?? sizeOf(reportPath) });
     expected = saved.digest;
     if (saved.done && unchanged) {
       return { bytes: st.size, totalBytes: st.size, lines: state.line, accepted: state.accepted, duplicates: state.duplicates, rejected: state.rejected, resumedFrom: state.line, acceptedNow: 0, seconds: 0, reportPath, complete: true };
@@ -355,7 +367,17 @@ function digestOf(h: Hash): string {
 function stateOf(s: Partial<ImportState>): ImportState {
   // Progress saved by an import that did not count duplicates: not known among what it accepted.
   const duplicates = s.duplicates !== undefined ? s.duplicates : s.accepted ? null : 0;
-  return { size: s.size ?? 0, mtimeMs: s.mtimeMs ?? 0, line: s.line ?? 0, accepted: s.accepted ?? 0, duplicates, rejected: s.rejected ?? 0, reportBytes: s.reportBytes ?? 0, done: s.done ?? false, digest: s.digest ?? EMPTY_DIGEST, reading: s.reading ?? '' };
+  return { size: s.size ?? 0, mtimeMs: s.mtimeMs ?? 0, line: s.line ?? 0, accepted: s.accepted ?? 0, duplicates, rejected: s.rejected ?? 0, reportBytes: s.reportBytes ?? 0, done: s.done ?? false, digest: s.digest ?? EMPTY_DIGEST, reading: s.reading ?? '', ...(s.server !== undefined ? { server: s.server } : {}) };
+}
+
+/** The server a --url names, as progress records it: its origin and path, without a trailing slash. */
+function serverOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url;
+  }
 }
 
 /** The options a file is read with, as the command line gives them. */
