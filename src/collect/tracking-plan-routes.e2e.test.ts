@@ -42,6 +42,13 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       const since = (await rows(`?since=${new Date(Date.parse(a.lastAt) + 1).toISOString()}`)).violations.map((v) => v.event);
       expect(since.sort()).toEqual(['B', 'C', 'D', 'identify']);
       expect((await rows(`?since=${a.lastAt}&event=A`)).violations).toHaveLength(1);
+      // An offset of hours alone is read as the collection reads it (it matched nothing on SQLite, a 500 on PostgreSQL);
+      // a leap second, which no Date holds, is refused naming the field.
+      const plusOne = new Date(Date.parse(a.lastAt) + 3_600_001).toISOString().replace('Z', '+01');
+      expect((await rows(`?since=${encodeURIComponent(plusOne)}`)).violations.map((v) => v.event).sort()).toEqual(['B', 'C', 'D', 'identify']);
+      const leap = await get(h.app, '/v1/tracking-plan/violations?since=2016-12-31T23:59:60Z');
+      expect(leap.statusCode).toBe(400);
+      expect(leap.json().problems[0].field).toMatch(/since/);
     });
 
     it('pages with `limit` and `next`, most counted first, and says when there is no more', async () => {

@@ -7,6 +7,7 @@ import type { Tact } from '../server/tact.js';
 import type { ViolationCursor, ViolationSummary } from './collect-store.js';
 import { errorSchema } from './schemas.js';
 import { trackingPlanKind } from './tracking-plan-kind.js';
+import { apiTime } from '../server/api-time.js';
 
 const row = {
   type: 'object',
@@ -82,7 +83,7 @@ export async function trackingPlanRoutes(app: FastifyInstance, tact: Tact): Prom
     const limit = q.limit ?? 100;
     // One row more than the page: whether there is a next page, without an empty last one.
     const rows: ViolationSummary[] = await tact.store.collect.violations({
-      event: q.event, since: q.since === undefined ? undefined : Date.parse(q.since), after: q.after === undefined ? undefined : decodeCursor(q.after), limit: limit + 1,
+      event: q.event, since: apiTime(q.since), after: q.after === undefined ? undefined : decodeCursor(q.after), limit: limit + 1,
     });
     const page = rows.slice(0, limit);
     const plan = tact.settings.get(trackingPlanKind);

@@ -9,6 +9,7 @@ import { evaluatePolicy } from './policy-eval/evaluate.js';
 import { policyEvaluationSchema } from './evaluation-schema.js';
 import { experimentResultsSchema, holdoutResultsSchema } from './readout-schemas.js';
 import type { PolicyCandidate } from './policy-eval/candidate.js';
+import { apiTime } from '../server/api-time.js';
 
 const anyObj = { type: 'object', additionalProperties: true } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
@@ -91,7 +92,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.results },
     async (req) => {
       const q = req.query;
-      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles, documents: tact.store.documents });
+      return experimentResults(tact.store.measure, tact.settings, req.params.id, { from: apiTime(q.from), to: apiTime(q.to), preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles, documents: tact.store.documents });
     },
   );
   app.get<{ Querystring: { placement?: string; from?: string; to?: string; preDays?: number; alpha?: number; effect?: EffectType } }>(
@@ -99,7 +100,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.holdout },
     async (req) => {
       const q = req.query;
-      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: q.from ? Date.parse(q.from) : undefined, to: q.to ? Date.parse(q.to) : undefined, preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles, documents: tact.store.documents });
+      return holdoutResults(tact.store.measure, tact.settings, { placement: q.placement, from: apiTime(q.from), to: apiTime(q.to), preDays: q.preDays, alpha: q.alpha, effect: q.effect, profiles: tact.store.profiles, documents: tact.store.documents });
     },
   );
   app.post<{ Body: { placement: string; candidate: PolicyCandidate; from?: string; to?: string; replicates?: number; seed?: number; limit?: number; clip?: number } }>(
@@ -107,7 +108,7 @@ export async function measureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     { preHandler: read, schema: measureSchemas.evaluate },
     async (req) => {
       const b = req.body;
-      return evaluatePolicy(tact.store.measure, tact.store.documents, { ...b, from: b.from ? Date.parse(b.from) : undefined, to: b.to ? Date.parse(b.to) : undefined }, undefined, tact.store.models);
+      return evaluatePolicy(tact.store.measure, tact.store.documents, { ...b, from: apiTime(b.from), to: apiTime(b.to) }, undefined, tact.store.models);
     },
   );
 }

@@ -8,6 +8,7 @@ import type { Tact } from '../server/tact.js';
 import { alertView } from './alerts.js';
 import type { StoredAlert } from './monitor-store.js';
 import { monitorSchemas } from './schemas.js';
+import { apiTime } from '../server/api-time.js';
 
 /**
  * The monitors' alerts: GET /v1/alerts (filters: status, action, since), GET /v1/alerts/{id},
@@ -26,7 +27,7 @@ export async function monitorRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const q = req.query;
     const limit = q.limit ?? 50;
     const after = q.after !== undefined ? readDecisionCursor(q.after, 'the alerts') : undefined;
-    const list = await alerts.listAlerts({ status: q.status, action: q.action, since: q.since ? Date.parse(q.since) : undefined, after, limit });
+    const list = await alerts.listAlerts({ status: q.status, action: q.action, since: apiTime(q.since), after, limit });
     // A full page may have more after it: its last alert is where the next one starts.
     const last = list.length === limit ? list[list.length - 1] : undefined;
     return { alerts: list.map(alertView), next: last ? decisionCursor({ at: last.raisedAt, id: last.id }) : null };

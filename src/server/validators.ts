@@ -1,5 +1,6 @@
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { isApiTime } from './api-time.js';
 
 /** What every part of a request is validated with: every problem reported, nothing removed, defaults filled in. */
 const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults: true, addUsedSchema: false };
@@ -26,7 +27,8 @@ interface RouteSchema {
  * The app's validator compiler (Fastify's `setValidatorCompiler`, which hands it each route's
  * schema with the part of the request it is for): the body is compiled by an Ajv that coerces
  * nothing, the query string, path parameters and headers by one that coerces text to the types
- * declared ({@link PART_OPTIONS}). Both know the formats of ajv-formats (`date-time` …). Shared
+ * declared ({@link PART_OPTIONS}). Both know the formats of ajv-formats, with `date-time` the
+ * API's own ({@link isApiTime}). Shared
  * schemas (`app.addSchema`, none so far) would have to be added to both.
  *
  * @example
@@ -64,6 +66,8 @@ function compilers() {
   const make = (options: Options) => {
     const ajv = new Ajv(options);
     (addFormats as unknown as (a: Ajv) => void)(ajv);
+    // A date-time is what the routes can read (api-time.ts), not ajv-formats' wider pattern.
+    ajv.addFormat('date-time', { type: 'string', validate: isApiTime });
     return ajv;
   };
   type ByPart = Partial<Record<'body' | 'text', ValidateFunction>>;

@@ -126,6 +126,20 @@ describe('outcomes', () => {
     expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId })).json().problems[0].field).toBe('type');
   });
 
+  it('reads an outcome\'s `timestamp` as the collection reads a time, and refuses one no Date holds, naming it', async () => {
+    const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+    const at = new Date(Date.now() + 60_000); // after the decision (one before it is dated at it)
+    // `+01`, an offset of hours alone: it passed the check and Date.parse read NaN — a 500 after the outcome was stored.
+    const local = new Date(at.getTime() + 3_600_000).toISOString().replace(/\.\d+Z$/, '+01');
+    const r = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'tz-1', timestamp: local });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().recorded[0].at).toBe(new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString());
+    const leap = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'tz-2', timestamp: '2016-12-31T23:59:60Z' });
+    expect(leap.statusCode).toBe(400);
+    expect(leap.json().problems[0].field).toBe('timestamp');
+    expect((await get(h.app, `/v1/decisions/${d.decisionId}`)).json().outcomes.map((o: { id: string }) => o.id)).toEqual(['tz-1']);
+  });
+
   it('recognises an outcome id it took long ago from the log, not from memory', async () => {
     const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' }, KEYS.write)).json();
     expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-old' }, KEYS.write)).json().recorded).toHaveLength(1);

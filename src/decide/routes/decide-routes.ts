@@ -14,6 +14,7 @@ import { subjectKeys } from '../subject-keys.js';
 import { decisionView } from '../view.js';
 import { policyLevels } from './policy-levels.js';
 import { decideSchemas } from './schemas.js';
+import { apiTime } from '../../server/api-time.js';
 
 interface DecideBody {
   subject: string;
@@ -93,8 +94,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
         action: q.action,
         held: q.action !== undefined,
         placement: q.placement,
-        from: q.from ? Date.parse(q.from) : undefined,
-        to: q.to ? Date.parse(q.to) : undefined,
+        from: apiTime(q.from),
+        to: apiTime(q.to),
         after,
         limit,
       });

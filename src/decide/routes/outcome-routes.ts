@@ -9,6 +9,7 @@ import type { Tact } from '../../server/tact.js';
 import { catalogKind, policyKind } from '../kinds.js';
 import { outcomeTypeWarnings } from '../outcomes/type-hint.js';
 import { decideSchemas } from './schemas.js';
+import { apiTime } from '../../server/api-time.js';
 
 interface OutcomeBody {
   type: string;
@@ -47,7 +48,7 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     // Named with a decision made for another subject, the 400 says it too, as a lookup would.
     const subjectHint = b.subject && warnings.length ? { message: profileNotFound(b.subject, rules).message, suggestion: warnings[0].suggestion } : undefined;
     const now = Date.now();
-    const at = b.timestamp ? Date.parse(b.timestamp) : now;
+    const at = b.timestamp ? apiTime(b.timestamp) : now;
     // As for a tracked event: a time further ahead is a wrong clock — a dismissal dated years on would count towards suppression for years, and outlive the retention.
     if (at > now + MAX_FUTURE_MS) {
       const ahead = at - now >= 2 * 86_400_000 ? `${Math.floor((at - now) / 86_400_000)} days` : `${Math.floor((at - now) / 3600_000)} hours`;
