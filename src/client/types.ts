@@ -8,7 +8,8 @@
  * An inferred number with its interval, evidence and the level it comes from (src/learn/estimate.ts
  * on the server). An action's estimate in a decision is at the `estimates.level` of the policy the
  * decision was made under, and its `updatedAt` is null (the log does not keep when the counts
- * behind it last changed); an item's estimate (recommendation placements) has its model's time.
+ * behind it last changed); an item's estimate (recommendation placements) has its model's `dataTo`, or for a personal one the
+ * time of the subject's newest history fact behind it if later.
  */
 export interface Estimate {
   value: number;

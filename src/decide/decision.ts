@@ -83,7 +83,7 @@ export interface Choice {
   action?: string;
   /** A recommendation placement's item (kind "item"). */
   item?: string;
-  /** An item's score as an Estimate (recommendation placements; actions keep theirs in `scored`). */
+  /** What the recommender inferred of an item (recommendation placements: a recommendation's score, a re-ranked item's affinity, or the population's share) as an Estimate; absent for an item the model does not know. Actions keep theirs in `scored`. */
   estimate?: Estimate;
   variant?: string;
   content?: Record<string, unknown>;

@@ -24,6 +24,9 @@ export function refuseUnstorable(app: FastifyInstance): void {
 /**
  * Refuses, with a 400 naming the field, numbers that are not finite in parameters and bodies once
  * validated (the validator turns "Infinity" into a number that passes `integer` and `maximum`).
+ * The field is named as Tact's 400s name one inside a list — `items[0].relevance`, as a collected
+ * message's `properties.products[1].price` or a configuration's `placements[0].safeDefault` — so a
+ * re-ranked list's `1e400` and its `null` name the same field (src/models/recommend/rerank-list.ts).
  * Collection routes check their messages one by one instead (normalize.ts), so that a batch keeps
  * its valid messages and lists the one holding `1e400` in `rejected`, naming the field.
  *

@@ -7,17 +7,21 @@ import type { ProfileState } from '../../profiles/profile-state.js';
 import type { CompiledPlacement } from '../catalog-compile.js';
 import type { Choice } from '../decision.js';
 
-/** One item of a recommendation answer. @example { id: 'sku-3', score: 0.42, source: 'personal', explanation: 'because you viewed Trail shoe' } */
+/** One item of a recommendation answer. @example { id: 'sku-3', score: 0.42, explanation: 'because you viewed Trail shoe', estimate: { value: 0.42, source: 'personal', … } } */
 export interface RecommendedChoice {
   id: string;
+  /** The order's key: a recommendation's score, or a re-ranking's blend of relevance and affinity. */
   score: number;
-  source: 'personal' | 'population';
   explanation: string;
   /** Re-ranking: the caller's relevance and the subject's affinity that were blended. */
   relevance?: number;
   affinity?: number;
-  /** Personal items: the score's bootstrap interval over the subject's history and the history items behind it. */
-  interval?: { low: number; high: number; level: number; evidence: number };
+  /**
+   * What the recommender inferred of the item, as the model built it (recommender.ts): a
+   * recommendation's score, or a re-ranked item's affinity — with its interval, evidence and the
+   * time its evidence last changed; absent where nothing was inferred (an item the model does not know).
+   */
+  estimate?: Estimate;
 }
 
 /** What the recommender answered for a recommendation placement. @example { mode: 'recommend', items: [...], modelVersion: 'recommendations@2', evidence: 1, status: 'personal' } */
@@ -62,48 +66,46 @@ export async function recommendationFor(r: Recommender, placement: CompiledPlace
     const dropped = out.dropped.map((d) => (d.reason === 'rule' && !d.error && d.rule?.endsWith('.recommend.outOfStock') ? { ...d, reason: 'out of stock' as const } : d));
     return {
       mode: 'rerank', modelVersion: out.modelVersion ?? 'recommendations@none', evidence: out.evidence, status: out.evidence ? 'personal' : 'popular',
-      items: out.items.slice(0, n).map((x) => ({ id: x.id, score: x.score, source: x.affinity > 0 ? 'personal' : 'population', explanation: x.explanation, relevance: x.relevance, affinity: x.affinity })),
+      items: out.items.slice(0, n).map((x) => ({ id: x.id, score: x.score, explanation: x.explanation, relevance: x.relevance, affinity: x.affinity, ...(x.estimate ? { estimate: x.estimate } : {}) })),
       dropped, ...(out.ruleErrors ? { ruleErrors: out.ruleErrors } : {}),
     };
   }
   const out = await r.recommend({ ...query, n }, now);
   return {
     mode: 'recommend', modelVersion: out.modelVersion ?? 'recommendations@none', status: out.status, evidence: out.items.filter((i) => i.source === 'personal').length,
-    items: out.items.map((x) => ({ id: x.id, score: x.score, source: x.source, explanation: x.explanation, ...(x.interval ? { interval: x.interval } : {}) })),
+    items: out.items.map((x) => ({ id: x.id, score: x.score, explanation: x.explanation, estimate: x.estimate })),
     ...(out.ruleErrors ? { ruleErrors: out.ruleErrors } : {}),
   };
 }
 
 /**
  * The choices of a recommendation decision: one `item` choice per item, ranked, each with its
- * score as an Estimate and its sentence. The recommender is deterministic — no exploration is
- * applied here — so every propensity is 1. A personal item's Estimate carries the 90%
- * bootstrap interval of its score over the subject's history and, as evidence, the number of
- * history items behind it (src/learn/recommend/score-interval.ts); a popularity fallback item
- * has no personal evidence: its score and Estimate are the share of the trained subjects who
- * interacted with it, with its 90% Wilson interval and those subjects as evidence, source
- * "population", status "learning" (nothing personal yet).
+ * score, its sentence and the Estimate the recommender built (recommender.ts). The recommender
+ * is deterministic — no exploration is applied here — so every propensity is 1. A personal
+ * item's Estimate is its neighbour-weight sum (a recommendation's score, a re-ranked item's
+ * affinity) with the 90% bootstrap interval of that sum over the subject's history and, as
+ * evidence, the history items behind it (src/learn/recommend/score-interval.ts); an item the
+ * history does not lead to has the population's: the share of the trained subjects who
+ * interacted with it, with its 90% Wilson interval and those subjects as evidence, status
+ * "learning". A re-ranked item's score is the blend the list is ordered by — not an inference,
+ * so not its Estimate's value. `updatedAt` is when the evidence last changed (the model's
+ * `dataTo`, or the subject's newest history fact behind a personal one), never the time of
+ * reading; an item the model does not know has no Estimate rather than a made-up point.
  * An empty list answers "none".
  *
  * @example
- * recommendationChoices(answer, now); // [{ rank: 1, kind: 'item', item: 'sku-3', propensity: 1, why: 'because you viewed Trail shoe', … }]
+ * recommendationChoices(answer); // [{ rank: 1, kind: 'item', item: 'sku-3', propensity: 1, why: 'because you viewed Trail shoe', … }]
  */
-export function recommendationChoices(a: RecommendationAnswer, now: number): Choice[] {
+export function recommendationChoices(a: RecommendationAnswer): Choice[] {
   if (!a.items.length) {
     const why = a.mode === 'rerank' && !a.dropped?.length
       ? 'The list to re-rank (`context.items`) was empty: there was no item to show.'
       : a.status === 'learning' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : ['No item passed the business filters.', filterSentences(a)].filter((x) => !!x).join(' ');
     return [{ rank: 1, kind: 'none', score: 0, propensity: 1, why }];
   }
-  const updatedAt = new Date(now).toISOString();
   return a.items.map((x, i): Choice => {
-    const iv = x.interval;
-    const estimate: Estimate = {
-      value: x.score, low: iv ? iv.low : x.score, high: iv ? iv.high : x.score, level: iv ? iv.level : 0, evidence: iv ? iv.evidence : x.source === 'personal' ? a.evidence : 0,
-      source: x.source, status: x.source === 'personal' ? 'established' : 'learning', modelVersion: a.modelVersion, updatedAt,
-    };
     const blend = x.relevance !== undefined ? ` (relevance ${x.relevance}, affinity ${Number((x.affinity ?? 0).toPrecision(3))})` : '';
-    return { rank: i + 1, kind: 'item', item: x.id, score: x.score, propensity: 1, estimate, why: `${x.explanation}${blend}` };
+    return { rank: i + 1, kind: 'item', item: x.id, score: x.score, propensity: 1, ...(x.estimate ? { estimate: x.estimate } : {}), why: `${x.explanation}${blend}` };
   });
 }
 

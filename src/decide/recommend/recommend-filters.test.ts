@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { harness, send, type Harness } from '../../../test/harness.js';
+import { KEYS, bearer, harness, send, type Harness } from '../../../test/harness.js';
 import { post } from '../test-http.js';
 
 const config = {
@@ -50,12 +50,22 @@ describe('recommendation placement filters', () => {
     expect(d.explanation.operator).toContain('Left out of the caller\'s list: sku-laces (rule `placements.recs.rule`), sku-card (rule `recs.recommend.rule`).');
   });
 
+  it('names a relevance in context.items that is not a finite number the same way whatever it is, as the rest of the API names a field in a list', async () => {
+    // Until 2026-12-05: null and "2" were `context.items.1.relevance`, 1e400 (refused at the door) `context.items[1].relevance`.
+    const raw = (relevance: string) => h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server), 'content-type': 'application/json' }, payload: `{"subject":"ana","placement":"recs","n":5,"context":{"items":[{"id":"sku-socks","relevance":1},{"id":"sku-shoe","relevance":${relevance}}]}}` });
+    for (const relevance of ['null', '"2"', '1e400']) {
+      const res = await raw(relevance);
+      expect(res.statusCode, relevance).toBe(400);
+      expect(res.json().problems.map((p: { field: string }) => p.field), relevance).toEqual(['context.items[1].relevance']);
+    }
+  });
+
   it('names the field of a bad or repeated item in context.items', async () => {
     const nul = await decide('ana', { items: [{ id: 'sku-socks', relevance: 1 }, { id: 'sku-shoe', relevance: null }] });
     expect(nul.statusCode).toBe(400);
-    expect(nul.json().problems[0].field).toBe('context.items.1.relevance');
+    expect(nul.json().problems[0].field).toBe('context.items[1].relevance');
     const twice = await decide('ana', { items: [{ id: 'sku-socks', relevance: 1 }, { id: 'sku-shoe', relevance: 1 }, { id: 'sku-socks', relevance: 0 }] });
     expect(twice.statusCode).toBe(400);
-    expect(twice.json().problems[0].field).toBe('context.items.2.id');
+    expect(twice.json().problems[0]).toMatchObject({ field: 'context.items[2].id', message: expect.stringContaining('(context.items[0] and context.items[2])') });
   });
 });

@@ -100,7 +100,7 @@ describe('recommendation placements', () => {
     expect(cap.explanation).toMatch(/affinity 0\)/);
     const bad = await decide('ana', { items: [{ id: 3 }] });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().problems.map((p: { field: string }) => p.field)).toEqual(['context.items.0.relevance', 'context.items.0.id']);
+    expect(bad.json().problems.map((p: { field: string }) => p.field)).toEqual(['context.items[0].relevance', 'context.items[0].id']);
     // An empty list (a search that found nothing) answers "none" saying so, not that filters removed items.
     const empty = (await decide('ana', { items: [] })).json();
     expect(empty.choices.map((c: { kind: string }) => c.kind)).toEqual(['none']);

@@ -4,12 +4,14 @@ import { filterSentences, recommendationChoices, type RecommendationAnswer } fro
 /**
  * The pipeline's result for a recommendation placement: the ranked items (no action competes,
  * so no candidate is scored or excluded), with the operator's and the customer's sentences.
+ * `_now` (the decision's time) is not read: an item's estimate is dated by its evidence
+ * (recommender.ts), not by when it was asked for — until 2026-12-05 it was that time.
  *
  * @example
  * recommendationResult(answer, Date.now()).choices[0]; // { rank: 1, kind: 'item', item: 'sku-3', … }
  */
-export function recommendationResult(a: RecommendationAnswer, now: number): PipelineResult {
-  const choices = recommendationChoices(a, now);
+export function recommendationResult(a: RecommendationAnswer, _now?: number): PipelineResult {
+  const choices = recommendationChoices(a);
   const first = a.items[0];
   const how = a.mode === 'rerank' ? 'the caller\'s list re-ranked by relevance blended with the subject\'s affinities' : a.status === 'personal' ? 'from the subject\'s own history' : 'popular items (the subject has no history the model knows yet)';
   const filtered = filterSentences(a);

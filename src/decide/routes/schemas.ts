@@ -39,7 +39,7 @@ const estimate = {
     modelVersion: { type: 'string', description: 'The model (and version) that produced it.' },
     updatedAt: {
       type: ['string', 'null'],
-      description: 'ISO-8601 time of its last update. For an action\'s estimate from a bandit, when the action\'s evidence last changed; null for one from the outcome counts (the ladder): they change with every decision and outcome, and the log does not keep when they last changed before the decision (the estimate is as of the decision\'s `at`). An item\'s estimate has its model\'s time.',
+      description: 'ISO-8601 time of its last update. For an action\'s estimate from a bandit, when the action\'s evidence last changed; null for one from the outcome counts (the ladder): they change with every decision and outcome, and the log does not keep when they last changed before the decision (the estimate is as of the decision\'s `at`). An item\'s estimate (recommendation placements) has its model\'s `dataTo`, or for a personal one the time of the subject\'s newest history fact behind it if later.',
     },
     posterior: {
       type: 'object',
@@ -150,7 +150,7 @@ const choice = {
     exposurePropensity: { type: 'number', description: 'The probability that what this choice shows was shown at its rank: the sum over every pick that leads to it (the safe default or "none" picked directly, or an action held for review that it stands in for). Present only when there is more than one route; otherwise it is `propensity`. Off-policy estimates of what customers saw weigh by it.' },
     held: anyObj,
     explanation: { type: 'string' },
-    estimate: { ...estimate, description: 'An action\'s estimate of its goal rate (the best ten and the chosen ones), or an item\'s score.' },
+    estimate: { ...estimate, description: 'An action\'s estimate of its goal rate (the best ten and the chosen ones), or what the recommender inferred of an item: a recommendation\'s score, a re-ranked item\'s affinity (its `score` is the blend with the caller\'s relevance, not an inference), or the population\'s share; absent for an item the model does not know.' },
     uplift: { ...estimate, description: 'Under `scoring: uplift`, when the score used it: the action\'s established uplift over doing nothing for this subject, with its interval (the `uplift` model\'s version); `estimate` stays the goal rate.' },
     factors: { type: 'array', items: factor },
   },

@@ -42,7 +42,11 @@ describe('the recommendations\' answers', () => {
     const payload = { subject: 'u3', items: [{ id: 'a', relevance: 1 }, { id: 'b', relevance: 2 }, { id: 'c', relevance: 3 }, { id: 'z', relevance: 3 }], filters: { exclude: ['z'], rule: 'item.price > 2' } };
     const reranked = (await answers.check('POST', '/v1/rerank', '/v1/rerank', payload, KEYS.server)).body;
     expect(reranked).toMatchObject({ modelVersion: 'recommendations@1', evidence: 2, dropped: [{ id: 'c', reason: 'rule', rule: 'filters.rule', error: expect.any(String) }, { id: 'z', reason: 'excluded' }], ruleErrors: [{ rule: 'filters.rule', failed: 1, asked: 3, items: ['c'] }], note: expect.any(String) });
-    expect(Object.keys((reranked.items as Answer[])[0]).sort()).toEqual(['affinity', 'explanation', 'id', 'relevance', 'score']);
+    // The affinity is inferred: where the history leads to the item it comes with its interval (since 2026-12-05).
+    for (const item of reranked.items as Answer[]) {
+      expect(Object.keys(item).sort()).toEqual(['affinity', 'explanation', 'id', 'relevance', 'score', ...((item.affinity as number) > 0 ? ['affinityInterval'] : [])].sort());
+    }
+    expect((reranked.items as Answer[]).some((i) => (i.affinity as number) > 0)).toBe(true);
   });
 
   it('/openapi.json declares the fields of each answer', async () => {
@@ -54,7 +58,7 @@ describe('the recommendations\' answers', () => {
     expect(Object.keys(recs.properties.items.items!.properties)).toEqual(['id', 'score', 'source', 'explanation', 'because', 'interval']);
     const rerank = await schema('/v1/rerank');
     expect(Object.keys(rerank.properties)).toEqual(['subject', 'items', 'modelVersion', 'evidence', 'dropped', 'note', 'ruleErrors', 'warnings']);
-    expect(Object.keys(rerank.properties.items.items!.properties)).toEqual(['id', 'relevance', 'score', 'affinity', 'explanation']);
+    expect(Object.keys(rerank.properties.items.items!.properties)).toEqual(['id', 'relevance', 'score', 'affinity', 'explanation', 'affinityInterval']);
     expect(Object.keys(rerank.properties.dropped.items!.properties)).toEqual(['id', 'reason', 'rule', 'error']);
     for (const s of [recs, rerank]) for (const [field, p] of Object.entries(s.properties)) expect(p.description, field).toEqual(expect.any(String));
   });

@@ -17,6 +17,8 @@ import type { ModelRegistry } from '../registry/registry.js';
 import { recommendationsKind } from './recommendations-kind.js';
 import type { RecommendationsState } from './recommend-trainer.js';
 import { historyInterval } from '../../learn/recommend/score-interval.js';
+import type { Estimate } from '../../learn/estimate.js';
+import { personalItemEstimate, populationItemEstimate, type ItemInterval, type ItemModel } from './item-estimates.js';
 import { cachedItemShape } from './item-fields.js';
 import { itemRules, ruleErrorSentences, type DropReason, type DroppedItem, type ItemRule, type RuleErrors } from './item-filter.js';
 
@@ -47,9 +49,28 @@ export interface RerankQuery extends Omit<RecommendationQuery, 'n'> {
   maxWeight?: number;
 }
 
+/** An item of the caller's list, re-ranked. */
+export interface RerankedItem {
+  id: string;
+  relevance: number;
+  /** The blend the list is ordered by (rerank.ts): not an inference, the caller's relevance weighed with the affinity. */
+  score: number;
+  /** The subject's affinity: the sum of the item's neighbour weights from its history (0 when none leads to it). */
+  affinity: number;
+  explanation: string;
+  /** When the history leads to the item: the affinity's 90% bootstrap interval and the history items behind it. */
+  affinityInterval?: ItemInterval;
+  /**
+   * For decisions, not the HTTP answer: what the model infers of the subject's interest in the item
+   * — the affinity when the history leads to it, else the item's share of the trained subjects
+   * (population, learning); absent for an item the model does not know.
+   */
+  estimate?: Estimate;
+}
+
 /** The caller's list re-ranked, with the items the business filters left out. */
 export interface RerankAnswer {
-  items: { id: string; relevance: number; score: number; affinity: number; explanation: string }[];
+  items: RerankedItem[];
   modelVersion: string | null;
   evidence: number;
   dropped: DroppedItem[];
@@ -70,12 +91,19 @@ export interface RecommendedItem {
    * history items support it. Popular items: the 90% Wilson interval of their share, and the
    * trained subjects as evidence.
    */
-  interval?: { low: number; high: number; level: number; evidence: number };
+  interval?: ItemInterval;
+}
+
+/** A recommended item with its score as an Estimate, for decisions (the HTTP answer shows `interval`). */
+export interface EstimatedItem extends RecommendedItem {
+  estimate: Estimate;
 }
 
 /** The model in force, prepared for scoring. */
 interface Prepared {
   version: number;
+  /** The end of its data window: when what its estimates rest on last changed, the subject's history apart. */
+  dataTo: number;
   state: RecommendationsState;
   index: Map<string, number>;
   popularity: Float64Array;
@@ -115,12 +143,12 @@ export class Recommender {
   }
 
   /** Top `n` items for the subject, each explained. */
-  async recommend(q: RecommendationQuery, now: number): Promise<{ items: RecommendedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string; ruleErrors?: RuleErrors[] }> {
+  async recommend(q: RecommendationQuery, now: number): Promise<{ items: EstimatedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string; ruleErrors?: RuleErrors[] }> {
     const cfg = this.settings.get(recommendationsKind);
     const { placement, rules } = this.filtersOf(q);
     const m = await this.model();
     if (!m) return { items: [], modelVersion: null, status: 'learning', note: 'learning — no recommendation model has been trained yet (tact train recommendations)' };
-    const { history, purchased } = this.histories(q.subject, now);
+    const { history, purchased, historyAt } = this.histories(q.subject, now);
     const toIdx = (ids: Iterable<string>) => [...ids].map((id) => m.index.get(id)).filter((i): i is number => i !== undefined);
     const filter = itemRules(rules, this.varsOf(q, now), (id) => this.item(id));
     const allow = rules.length ? (i: number) => filter.test(m.state.items[i]).pass : undefined;
@@ -136,12 +164,16 @@ export class Recommender {
       limit: q.n,
       label,
     });
-    const items = recs.map((r): RecommendedItem => {
+    const model = itemModel(m);
+    const items = recs.map((r): EstimatedItem => {
       const because = r.reason.kind === 'because-you-viewed' ? m.state.items[r.reason.item] : null;
       const explanation = because !== null && bought.has(because) ? `because you bought ${label(m.index.get(because)!)}` : r.explanation;
-      if (r.source === 'population') return { id: m.state.items[r.item], ...popularShare(r.score, m.subjects), source: r.source, explanation, because };
+      if (r.source === 'population') {
+        const share = popularShare(r.score, m.subjects);
+        return { id: m.state.items[r.item], ...share, source: r.source, explanation, because, estimate: populationItemEstimate(share.score, share.interval, model) };
+      }
       const interval = historyInterval(m.state.neighbours, historyIdx, r.item, { level: 0.9 });
-      return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, interval };
+      return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, interval, estimate: personalItemEstimate(r.score, interval, model, historyAt) };
     });
     const ruleErrors = filter.errors();
     const note = this.note(ruleErrors);
@@ -158,7 +190,7 @@ export class Recommender {
   async rerank(q: RerankQuery, now: number): Promise<RerankAnswer> {
     const cfg = this.settings.get(recommendationsKind);
     const { placement, rules } = this.filtersOf(q);
-    const { history, purchased } = this.histories(q.subject, now);
+    const { history, purchased, historyAt } = this.histories(q.subject, now);
     const blocked = new Map<string, DropReason>();
     const block = (ids: Iterable<string>, reason: DropReason) => {
       for (const id of ids) if (!blocked.has(id)) blocked.set(id, reason);
@@ -185,8 +217,21 @@ export class Recommender {
     const out = rerank(kept.map((x, k) => ({ item: k, relevance: x.relevance })), affinity, { evidence: idx.length, maxWeight: q.maxWeight });
     const ruleErrors = filter.errors();
     const note = this.note(ruleErrors);
+    // The affinity is what the model inferred (the blend is the caller's relevance weighed with it):
+    // with its interval where the history leads to the item, else the population's view of the item.
+    const inferred = (id: string, affinity: number): Pick<RerankedItem, 'affinityInterval' | 'estimate'> => {
+      const i = m?.index.get(id);
+      if (!m || i === undefined) return {};
+      if (affinity > 0) {
+        const affinityInterval = historyInterval(m.state.neighbours, idx, i, { level: 0.9 });
+        return { affinityInterval, estimate: personalItemEstimate(affinity, affinityInterval, itemModel(m), historyAt) };
+      }
+      if (!(m.popularity[i] > 0)) return {};
+      const share = popularShare(m.popularity[i], m.subjects);
+      return { estimate: populationItemEstimate(share.score, share.interval, itemModel(m)) };
+    };
     return {
-      items: out.map((r) => ({ id: kept[r.item].id, relevance: r.relevance, score: r.score, affinity: r.affinity, explanation: r.explanation })),
+      items: out.map((r): RerankedItem => ({ id: kept[r.item].id, relevance: r.relevance, score: r.score, affinity: r.affinity, explanation: r.explanation, ...inferred(kept[r.item].id, r.affinity) })),
       modelVersion: m ? `recommendations@${m.version}` : null, evidence: idx.length, dropped,
       ...(ruleErrors.length ? { ruleErrors } : {}), ...(note ? { note } : {}),
     };
@@ -243,22 +288,29 @@ export class Recommender {
     return missing.length ? `${missing.map(([k, names]) => `recommendations.${k} names features that are not defined: ${names.join(', ')} (read as empty${k === 'purchased' ? ': nothing is excluded as already purchased' : ''})`).join('; ')}.` : undefined;
   }
 
-  /** The subject's items from its profile features, as of now. */
-  private histories(subject: ProfileState | undefined, now: number): { history: string[]; purchased: string[] } {
+  /**
+   * The subject's items from its profile features, as of now, and the time of the newest event those
+   * features counted (`historyAt`): when the history a personal estimate rests on last changed.
+   */
+  private histories(subject: ProfileState | undefined, now: number): { history: string[]; purchased: string[]; historyAt?: number } {
     if (!subject) return { history: [], purchased: [] };
     const cfg = this.settings.get(recommendationsKind);
     const features = new Map(this.settings.get(featuresKind).map((f) => [f.def.name, f]));
+    let historyAt: number | undefined;
     const values = (names: string[]) => {
       const out = new Set<string>();
       for (const n of names) {
         const f = features.get(n);
-        const v = f ? featureValue(f, subject.features[n], now) : undefined;
+        const s = subject.features[n];
+        const v = f ? featureValue(f, s, now) : undefined;
         if (Array.isArray(v)) for (const x of v) out.add(String(x));
+        // A state computed under another definition is read as empty (featureValue): it dates nothing.
+        if (f && s && s.h === f.hash && s.t1 !== undefined && Array.isArray(v) && v.length) historyAt = Math.max(historyAt ?? -Infinity, s.t1);
       }
       return [...out];
     };
     const purchased = values(cfg.purchased);
-    return { history: [...new Set([...values(cfg.history), ...purchased])], purchased };
+    return { history: [...new Set([...values(cfg.history), ...purchased])], purchased, ...(historyAt !== undefined ? { historyAt } : {}) };
   }
 }
 
@@ -271,8 +323,11 @@ function prepare(live: ModelVersion<RecommendationsState>): Prepared {
   const popularity = Float64Array.from(live.state.popularity);
   // Every training records its subjects; the largest count is a floor for a version that did not.
   const subjects = Math.max(Number(live.metrics.subjects) || 0, ...popularity, 1);
-  return { version: live.version, state: live.state, index: new Map(live.state.items.map((id, i) => [id, i])), popularity, subjects };
+  return { version: live.version, dataTo: live.dataTo, state: live.state, index: new Map(live.state.items.map((id, i) => [id, i])), popularity, subjects };
 }
+
+/** The model an item's estimate reads. */
+const itemModel = (m: Prepared): ItemModel => ({ modelVersion: `recommendations@${m.version}`, dataTo: m.dataTo });
 
 /** z of a two-sided 90% interval. */
 const Z90 = 1.6448536269514722;
@@ -282,7 +337,7 @@ const Z90 = 1.6448536269514722;
  * it (not its count, which out-scored every personal item for a client sorting by score, and was
  * shown as a point), with its 90% Wilson interval (src/measure/stats/proportion-intervals.ts).
  */
-function popularShare(count: number, subjects: number): { score: number; interval: { low: number; high: number; level: number; evidence: number } } {
+function popularShare(count: number, subjects: number): { score: number; interval: ItemInterval } {
   const [low, high] = wilsonInterval(count, subjects, Z90);
   return { score: count / subjects, interval: { low, high, level: 0.9, evidence: subjects } };
 }

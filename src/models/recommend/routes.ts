@@ -111,8 +111,15 @@ const rerankAnswer = {
           id: str,
           relevance: { ...num, description: 'The caller\'s relevance, as sent.' },
           score: { ...num, description: 'The blend the list is ordered by, in [0, 1]: the item\'s relevance percentile within the list, and its affinity percentile weighted by the subject\'s evidence.' },
-          affinity: { ...num, description: 'The subject\'s affinity for the item from its history (0 without one).' },
+          affinity: { ...num, description: 'The subject\'s affinity for the item: the sum of its neighbour weights from the subject\'s history (0 when no history item leads to it).' },
           explanation: { type: 'string', description: '"ranked by relevance", or "raised by your past interest" for an item the affinity moved above its place in the caller\'s order.' },
+          affinityInterval: {
+            type: 'object',
+            ...open,
+            required: ['low', 'high', 'level', 'evidence'],
+            description: 'Present when the subject\'s history leads to the item (`affinity` above 0): a 90% interval of `affinity`, a bootstrap over the subject\'s history, `evidence` the history items supporting it (as a personal item\'s `interval` in POST /v1/recommendations).',
+            properties: { low: num, high: num, level: num, evidence: int },
+          },
         },
       },
     },
@@ -181,7 +188,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
   }, async (req) => {
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.recommend({ subject, n: req.body.n ?? 10, placement: req.body.placement, filters: req.body.filters }, Date.now());
-    return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r, ...warned(subject, req.body.subject) };
+    return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r, items: r.items.map(withoutEstimate), ...warned(subject, req.body.subject) };
   });
 
   app.post<{ Body: { subject: string; items: { id: string; relevance: number }[]; maxWeight?: number; placement?: string; filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string } } }>('/v1/rerank', {
@@ -209,6 +216,12 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     if (problems.length) throw validationError(problems);
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight, placement: req.body.placement, filters: req.body.filters }, Date.now());
-    return { subject: { id: subject?.id ?? null, known: !!subject }, ...r, ...warned(subject, req.body.subject) };
+    return { subject: { id: subject?.id ?? null, known: !!subject }, ...r, items: r.items.map(withoutEstimate), ...warned(subject, req.body.subject) };
   });
+}
+
+/** An item as the HTTP answers show it: the estimate a decision logs is left out (its interval is there). */
+function withoutEstimate<T extends { estimate?: unknown }>(item: T): Omit<T, 'estimate'> {
+  const { estimate: _estimate, ...rest } = item;
+  return rest;
 }
