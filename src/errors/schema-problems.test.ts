@@ -26,6 +26,14 @@ describe('schemaProblem', () => {
     ]);
   });
 
+  it('names a list\'s element by its index in brackets, as every other 400 of the API does', () => {
+    const list = { type: 'object', properties: { items: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } } } } } };
+    expect(problems(list, { items: [{ id: 'a' }, { tags: ['x', 3] }] }).map((p) => p.field)).toEqual(['items[1].id', 'items[1].tags[1]']);
+    // An object's member named by digits is a member, not an index.
+    expect(problems({ type: 'object', properties: { m: { type: 'object', properties: { 7: { type: 'string' } } } } }, { m: { 7: 1 } }).map((p) => p.field)).toEqual(['m.7']);
+    expect(problems({ type: 'array', items: { type: 'string' } }, ['a', 1]).map((p) => p.field)).toEqual(['[1]']);
+  });
+
   it('lists the values an enum takes', () => {
     expect(problems(schema, { type: 'x', explain: 'all' })).toEqual([{ field: 'explain', message: 'The `explain` property must be one of "summary", "full"; it was "all" (a string).' }]);
   });

@@ -25,7 +25,7 @@ export function schemaProblem(e: SchemaError, part: string | undefined, data: un
   const path = e.instancePath.replace(/^\//, '').split('/').filter(Boolean).map(unescapePointer);
   const missing = typeof e.params.missingProperty === 'string' ? e.params.missingProperty : '';
   const extra = typeof e.params.additionalProperty === 'string' ? e.params.additionalProperty : '';
-  const field = [part === 'body' ? '' : part, ...path, missing || extra].filter(Boolean).join('.') || (part ?? 'body');
+  const field = fieldName(part, path, data, missing || extra);
   if (missing) return { field, message: `The \`${field}\` property is required. It was not present on the data you sent.` };
   if (extra) return { field, message: `The \`${field}\` property is not one this endpoint takes.` };
   if (e.keyword === 'type') {
@@ -42,6 +42,22 @@ export function schemaProblem(e: SchemaError, part: string | undefined, data: un
     return { field, message: `The \`${field}\` property must be one of ${allowed}; it was ${describeValue(valueAt(data, path))}.` };
   }
   return { field, message: `The \`${field}\` property ${e.message ?? 'is not valid'}.` };
+}
+
+/**
+ * The field as every 400 of the API names it: members joined by dots, a list's element by its
+ * index in brackets (`items[1].relevance`, as the collection's and the configuration's problems
+ * and the input guard name them; until 2026-12-05 the schema's problems said `items.1.relevance`).
+ */
+function fieldName(part: string | undefined, path: string[], data: unknown, last: string): string {
+  let out = part === 'body' || part === undefined ? '' : part;
+  let v = data;
+  for (const k of path) {
+    out = Array.isArray(v) && /^\d+$/.test(k) ? `${out}[${k}]` : out ? `${out}.${k}` : k;
+    v = v !== null && typeof v === 'object' && Object.prototype.hasOwnProperty.call(v, k) ? (v as Record<string, unknown>)[k] : undefined;
+  }
+  if (last) out = out ? `${out}.${last}` : last;
+  return out || (part ?? 'body');
 }
 
 /** A JSON pointer's segment as written (`~1` is `/`, `~0` is `~`; RFC 6901 §4). */

@@ -22,11 +22,11 @@ describe('POST /v1/rerank', () => {
       expect(res.statusCode, JSON.stringify(relevance)).toBe(400);
       expect(res.json().problems[0].field).toBe('items[1].relevance');
     }
-    // A missing one is refused by the route's schema, whose validator names list items `items.1`
-    // (src/errors/schema-problems.ts, every route alike): not yet the API's `items[1]`.
+    // A missing one is refused by the route's schema, named as every 400 names a list's element
+    // (src/errors/schema-problems.ts; until 2026-12-05 the schema's problems said `items.1`).
     const missing = await post(h.app, '/v1/rerank', { subject: 'u3', items: [{ id: 'a', relevance: 1 }, { id: 'b' }] });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().problems[0].field).toBe('items.1.relevance');
+    expect(missing.json().problems[0].field).toBe('items[1].relevance');
   });
 
   it('names a relevance that is not a finite number the same way whatever it is, as the rest of the API names a field in a list', async () => {
