@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../collect/message.js';
 import { applyMessage, MAX_EVENT_NAMES, mergeProfileStates, newProfileState, type ProfileState } from './profile-state.js';
 
+/** `constructor` as a key of a record (`r.constructor` is typed as Object's). */
+const CTOR: string = 'constructor';
+
 const track = (event: string, t: number): Message => ({ messageId: `${event}-${t}`, type: 'track', event, properties: {}, context: {}, timestamp: t, receivedAt: t });
 const fold = (id: string, ms: Message[]): ProfileState => {
   const s = newProfileState(id, 0);
@@ -80,5 +83,45 @@ describe('names that an object inherits (toString, valueOf, hasOwnProperty …)'
     expect(a.consent.toString).toEqual({ granted: true, at: 2, messageId: 'i-2' });
     // and the merge wrote nothing onto the function every object inherits
     expect(Object.hasOwn(Object.prototype.toString, 'n')).toBe(false);
+  });
+});
+
+describe('names that are JavaScript members of objects (constructor, prototype)', () => {
+  const identify = (traits: Record<string, unknown>, t: number, consent?: Record<string, boolean>): Message => ({ messageId: `i-${t}`, type: 'identify', traits, properties: {}, context: consent ? { consent: { categoryPreferences: consent } } : {}, timestamp: t, receivedAt: t });
+  const stored = (s: ProfileState): ProfileState => JSON.parse(JSON.stringify(s)) as ProfileState;
+
+  it('are kept as traits, event names and consent purposes (QA: dropped, or counted under "(other)")', () => {
+    const s = fold('p', [track('constructor', 1), track('prototype', 2), identify({ constructor: 'Ferrari', prototype: 'SF-26', team: 'F1' }, 3, { constructor: true })]);
+    expect(s.traits).toEqual({ constructor: 'Ferrari', prototype: 'SF-26', team: 'F1' });
+    expect(Object.keys(s.events).sort()).toEqual(['constructor', 'identify', 'prototype']);
+    expect(s.events[CTOR]).toEqual({ n: 1, t0: 1, t1: 1 });
+    expect(s.consent[CTOR]).toEqual({ granted: true, at: 3, messageId: 'i-3' });
+  });
+
+  it('read from own keys only on a state read back from JSON (which inherits Object\'s members), through later messages and merges', () => {
+    // Read back, `traits.constructor` is Object until the profile has its own: the first trait is set, not skipped as older.
+    const s = stored(fold('p', [track('Viewed', 1)]));
+    applyMessage(s, identify({ constructor: 'Ferrari' }, 2, { constructor: false }), []);
+    applyMessage(s, track('constructor', 3), []);
+    expect([s.traits[CTOR], s.traitsAt[CTOR], s.consent[CTOR]?.granted, s.events[CTOR]]).toEqual(['Ferrari', 2, false, { n: 1, t0: 3, t1: 3 }]);
+    const again = stored(s);
+    applyMessage(again, identify({ constructor: 'McLaren' }, 1), []);
+    applyMessage(again, track('constructor', 4), []);
+    expect([again.traits[CTOR], again.events[CTOR].n]).toEqual(['Ferrari', 2]);
+
+    const into = stored(fold('q', [track('Viewed', 5)]));
+    mergeProfileStates(into, stored(again), []);
+    expect([into.traits[CTOR], into.traitsAt[CTOR], into.consent[CTOR]?.granted, into.events[CTOR]]).toEqual(['Ferrari', 2, false, { n: 2, t0: 3, t1: 4 }]);
+    expect(Object.getPrototypeOf(into.traits)).toBe(Object.prototype);
+  });
+
+  it('but `__proto__` is set aside as before: it would change the object instead of adding a key', () => {
+    const s = stored(fold('p', []));
+    const proto = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
+    applyMessage(s, identify(proto, 1, JSON.parse('{"__proto__": true}') as Record<string, boolean>), []);
+    applyMessage(s, track('__proto__', 2), []);
+    expect([Object.keys(s.traits), Object.keys(s.consent), Object.keys(s.events).sort()]).toEqual([[], [], ['(other)', 'identify']]);
+    for (const r of [s.traits, s.consent, s.events]) expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -59,8 +59,14 @@ export interface ProfileState {
 /** How many recent event sequence numbers a profile keeps. */
 export const RECENT_EVENTS = 50;
 
-/** Keys that must never be assigned on a plain object (they would change its prototype). */
-const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * The one name a trait, event or consent purpose cannot have: assigning `__proto__` on an object
+ * changes its prototype instead of adding a key, on the object built and on one read back from
+ * JSON. Any other name (`constructor`, `prototype`, `toString`) is an own key like any other, read
+ * with {@link own}: a state read back by JSON.parse inherits Object's members. (Until 2026-12-05
+ * `constructor` and `prototype` were set aside as `__proto__` is.)
+ */
+const PROTO = '__proto__';
 
 /**
  * Most distinct event names counted per profile, besides "(other)": the names seen first are
@@ -68,7 +74,7 @@ const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
  */
 export const MAX_EVENT_NAMES = 500;
 
-/** Where the events of names past the cap (and of unsafe names) are counted. */
+/** Where the events of names past the cap (and of `__proto__`) are counted. */
 const OTHER = '(other)';
 
 export function newProfileState(id: string, at: number): ProfileState {
@@ -99,7 +105,7 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
   s.updatedAt = Math.max(s.updatedAt, m.receivedAt);
 
   let key = eventKey(m);
-  if (UNSAFE.has(key)) key = OTHER;
+  if (key === PROTO) key = OTHER;
   let ec = Object.hasOwn(s.events, key) ? s.events[key] : undefined;
   if (!ec && key !== OTHER && namedCount(s.events) >= MAX_EVENT_NAMES) {
     key = OTHER;
@@ -113,7 +119,7 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
 
   if (m.type === 'identify' && m.traits) {
     for (const [k, v] of Object.entries(m.traits)) {
-      if (UNSAFE.has(k)) continue;
+      if (k === PROTO) continue;
       if ((own(s.traitsAt, k) ?? -Infinity) <= t) {
         s.traits[k] = v;
         s.traitsAt[k] = t;
@@ -121,7 +127,7 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
     }
   }
   for (const f of features) {
-    if (matches(f, m)) s.features[f.def.name] = applyToFeature(f, s.features[f.def.name], m);
+    if (matches(f, m)) s.features[f.def.name] = applyToFeature(f, own(s.features, f.def.name), m);
   }
   const tz = m.context.timezone;
   if (typeof tz === 'string' && tz && (s.timezoneAt ?? -Infinity) <= t && knownZone(tz)) {
@@ -142,7 +148,7 @@ function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
   if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return undefined;
   const changes: Record<string, boolean> = {};
   for (const [purpose, value] of Object.entries(prefs as Record<string, unknown>)) {
-    if (typeof value !== 'boolean' || UNSAFE.has(purpose)) continue;
+    if (typeof value !== 'boolean' || purpose === PROTO) continue;
     const cur = own(s.consent, purpose);
     if (cur && cur.at > m.timestamp) continue;
     if (!cur || cur.granted !== value) {
@@ -166,7 +172,7 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   into.eventCount += from.eventCount;
   into.firstSeenAt = minDef(into.firstSeenAt, from.firstSeenAt);
   into.lastSeenAt = maxDef(into.lastSeenAt, from.lastSeenAt);
-  for (const [k, ec] of Object.entries(from.events)) {
+  for (const [k, ec] of entries(from.events)) {
     const cur = own(into.events, k);
     if (cur) {
       cur.n += ec.n;
@@ -175,7 +181,7 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
     } else into.events[k] = { ...ec };
   }
   capEventNames(into.events);
-  for (const [k, v] of Object.entries(from.traits)) {
+  for (const [k, v] of entries(from.traits)) {
     const fromAt = own(from.traitsAt, k);
     if ((own(into.traitsAt, k) ?? -Infinity) < (fromAt ?? -Infinity) || !Object.hasOwn(into.traits, k)) {
       into.traits[k] = v;
@@ -184,10 +190,10 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   }
   const byName = new Map(features.map((f) => [f.def.name, f]));
   for (const [name, st] of Object.entries(from.features)) {
-    const merged = mergeFeature(byName.get(name), into.features[name], st);
+    const merged = mergeFeature(byName.get(name), own(into.features, name), st);
     if (merged) into.features[name] = merged;
   }
-  for (const [p, c] of Object.entries(from.consent)) {
+  for (const [p, c] of entries(from.consent)) {
     const cur = own(into.consent, p);
     if (!cur || cur.at < c.at) into.consent[p] = { ...c };
   }
@@ -212,6 +218,11 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
  */
 function own<V>(r: Record<string, V>, k: string): V | undefined {
   return Object.hasOwn(r, k) ? r[k] : undefined;
+}
+
+/** A record's entries but `__proto__`, which no state is written with, should a stored one hold it. */
+function entries<V>(r: Record<string, V>): [string, V][] {
+  return Object.entries(r).filter(([k]) => k !== PROTO);
 }
 
 function namedCount(events: Record<string, EventCount>): number {

@@ -1,5 +1,5 @@
 import type { CompiledFeature } from './features/definition.js';
-import { featureValue } from './features/state.js';
+import { featureEvents, featureValue, type FeatureState } from './features/state.js';
 import { lifecyclePlace, type CompiledLifecycle } from './lifecycle.js';
 import type { ProfileState } from './profile-state.js';
 
@@ -7,7 +7,8 @@ import type { ProfileState } from './profile-state.js';
  * The variables every CEL rule sees about a profile's facts:
  * `traits`, `features.<name>`, `events["Name"].count|first|last`, `consent.<purpose>` (bool),
  * `firstSeen`, `lastSeen`, `timezone`, `now`. What they hold is declared in rule-scope.ts as well:
- * a rule reading a variable not declared there is refused when it is written.
+ * a rule reading a variable not declared there is refused when it is written. A trait, event or
+ * purpose named `constructor` is left out ({@link CEL_GUARDED}).
  *
  * @example
  * const vars = ruleVars(state, features, Date.now());
@@ -15,13 +16,13 @@ import type { ProfileState } from './profile-state.js';
  */
 export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], now: number): Record<string, unknown> {
   const f: Record<string, unknown> = {};
-  for (const c of features) f[c.def.name] = featureValue(c, s.features[c.def.name], now);
+  for (const c of features) f[c.def.name] = featureValue(c, ownFeature(s, c.def.name), now);
   const events: Record<string, { count: number; first: Date; last: Date }> = {};
-  for (const [k, e] of Object.entries(s.events)) events[k] = { count: e.n, first: new Date(e.t0), last: new Date(e.t1) };
+  for (const [k, e] of Object.entries(s.events)) if (k !== CEL_GUARDED) events[k] = { count: e.n, first: new Date(e.t0), last: new Date(e.t1) };
   const consent: Record<string, boolean> = {};
-  for (const [k, c] of Object.entries(s.consent)) consent[k] = c.granted;
+  for (const [k, c] of Object.entries(s.consent)) if (k !== CEL_GUARDED) consent[k] = c.granted;
   return {
-    traits: s.traits,
+    traits: Object.hasOwn(s.traits, CEL_GUARDED) ? Object.fromEntries(Object.entries(s.traits).filter(([k]) => k !== CEL_GUARDED)) : s.traits,
     features: f,
     events,
     consent,
@@ -32,16 +33,34 @@ export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], 
   };
 }
 
+/**
+ * The one key a profile holds that rules do not see: the evaluator (cel-js) tells an object's type
+ * by its `constructor`, so an object with its own `constructor` key fails every rule reading it
+ * ("Unsupported type: object"), and no rule reads that key of an object anyway. A trait, event
+ * name or consent purpose `constructor` is kept on the profile and shown by GET /v1/profiles.
+ */
+const CEL_GUARDED = 'constructor';
+
+/** The profile's state of feature `name` (its own key: a state read back from JSON inherits Object's). */
+function ownFeature(s: ProfileState, name: string): FeatureState | undefined {
+  return Object.hasOwn(s.features, name) ? s.features[name] : undefined;
+}
+
 /** Lifecycle stage and value tier of a profile under the operator's rules, with the rules that could not be evaluated on it (lifecyclePlace). */
 export function lifecycleOf(vars: Record<string, unknown>, lc: CompiledLifecycle): { stage: string | null; valueTier: string | null; ruleErrors?: string[] } {
   return lifecyclePlace(vars, lc);
 }
 
+const NUMERIC: ReadonlySet<string> = new Set(['sum', 'mean', 'min', 'max', 'decayed_sum']);
+
 /** A feature as the API shows it: its value, what it is, and how much evidence is behind it. */
 export interface FeatureView {
   value: unknown;
   kind: string;
+  /** Events counted: one that gave several values (`products[].price`) counts once. */
   events: number;
+  /** sum, mean, min, max, decayed_sum: the values counted, when more than the events (a mean is over them). */
+  values?: number;
   firstAt: string | null;
   lastAt: string | null;
   description?: string;
@@ -52,14 +71,16 @@ export interface FeatureView {
 export function featureViews(s: ProfileState, features: readonly CompiledFeature[], now: number, backfill?: Map<string, { state: string; progress: number }>): Record<string, FeatureView> {
   const out: Record<string, FeatureView> = {};
   for (const c of features) {
-    const st = s.features[c.def.name];
+    const st = ownFeature(s, c.def.name);
     const live = st && st.h === c.hash ? st : undefined;
     const v = featureValue(c, live, now);
     const b = backfill?.get(c.def.name);
+    const events = live ? featureEvents(live) : 0;
     out[c.def.name] = {
       value: v instanceof Date ? v.toISOString() : v,
       kind: c.def.kind,
-      events: live?.n ?? 0,
+      events,
+      ...(live && NUMERIC.has(c.def.kind) && live.n !== events ? { values: live.n } : {}),
       firstAt: live?.t0 !== undefined ? new Date(live.t0).toISOString() : null,
       lastAt: live?.t1 !== undefined ? new Date(live.t1).toISOString() : null,
       ...(c.def.description ? { description: c.def.description } : {}),

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, send, type Harness } from '../../test/harness.js';
 import { RECENT_EVENTS } from './profile-state.js';
 
+/** `constructor` as a key of a record (`r.constructor` is typed as Object's). */
+const CTOR: string = 'constructor';
+
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -89,5 +92,31 @@ describe('GET /v1/profiles/{identifier} with an identifier kind (sqlite)', () =>
     expect(misspelt.json().message).toBe('No profile matches `userid:u1`, and `userid` is not an identifier kind Tact or the merge rules name: did you mean `userId:u1`? The kinds are userId, anonymousId, email and profile (Tact\'s own id); any other is an external id\'s `type`, as messages send it.');
     // A kind near none of Tact's may be an external id's type: the plain 404.
     expect((await get(h.app, '/v1/profiles/phone%3A42')).json()).toMatchObject({ error: 'not_found', message: 'No profile matches `phone:42`.' });
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier}: names JavaScript gives objects (%s)', (kind) => {
+  it('shows traits, events and consent named `constructor` or `prototype`, and features reading only what events sent', async () => {
+    // QA: such names were dropped or counted under "(other)"; a feature on `constructor` read
+    // Object's function (a last_value lost it on SQLite, read null on PostgreSQL); `laps.length` summed a list's length.
+    const features = [
+      { name: 'teams', kind: 'unique', event: 'Race', property: 'constructor' },
+      { name: 'last_team', kind: 'last_value', event: 'Race', property: 'constructor' },
+      { name: 'tos', kind: 'unique', event: 'Race', property: 'toString' },
+      { name: 'laps', kind: 'sum', event: 'Race', property: 'laps.length' },
+      { name: 'cars', kind: 'unique', event: 'Race', property: 'cars[].id' },
+    ];
+    h = await harness(kind, { config: { features } });
+    await send(h.app, '/v1/track', { userId: 'f1', event: 'constructor', messageId: 'c1', timestamp: at(1) });
+    await send(h.app, '/v1/track', { userId: 'f1', event: 'prototype', messageId: 'c2', timestamp: at(2) });
+    await send(h.app, '/v1/identify', { userId: 'f1', traits: { constructor: 'Ferrari', prototype: 'SF-26', team: 'F1' }, messageId: 'c3', timestamp: at(3) });
+    await send(h.app, '/v1/track', { userId: 'f1', event: 'Race', messageId: 'c4', timestamp: at(4), properties: { constructor: 'Ferrari', laps: [1, 2, 3], cars: [{ id: 16 }, { id: 55 }] }, context: { consent: { categoryPreferences: { constructor: true } } } });
+    await send(h.app, '/v1/track', { userId: 'f1', event: 'Race', messageId: 'c5', timestamp: at(5), properties: { circuit: 'Monza', cars: [{ id: 16 }] } });
+    const p = (await get(h.app, '/v1/profiles/f1')).json() as { traits: unknown; events: Record<string, { count: number }>; consent: Record<string, { granted: boolean }>; features: Record<string, { value: unknown; events: number }> };
+    expect(p.traits).toEqual({ constructor: 'Ferrari', prototype: 'SF-26', team: 'F1' });
+    expect([p.events[CTOR]?.count, p.events.prototype?.count, p.events['(other)']]).toEqual([1, 1, undefined]);
+    expect(p.consent[CTOR]?.granted).toBe(true);
+    const shown = Object.fromEntries(Object.entries(p.features).map(([k, f]) => [k, [f.value, f.events]]));
+    expect(shown).toEqual({ teams: [['Ferrari'], 1], last_team: ['Ferrari', 1], tos: [[], 0], laps: [0, 0], cars: [['55', '16'], 2] });
   });
 });

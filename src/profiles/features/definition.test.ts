@@ -280,4 +280,18 @@ describe('small mistakes in a feature definition, refused through PUT /v1/config
     }
     for (const halfLife of ['1s', '1000ms', '90m', '7d']) expect(checkFeature({ name: 'x', kind: 'decayed_sum', event: 'E', property: 'revenue', halfLife }, 'f'), halfLife).toEqual([]);
   });
+
+  it('a half-life it cannot read is quoted and the form is said, not called missing; "0s" gets the bound', () => {
+    // QA: "P7D", "7D", "1d2h", "-1d", "1e3s" and "0s" all read "A decayed feature needs a `halfLife` such as …".
+    const message = (halfLife: unknown) => checkFeature({ name: 'x', kind: 'decayed_count', event: 'E', halfLife }, 'f').map((p) => `${p.field}: ${p.message}`);
+    for (const halfLife of ['P7D', '1d2h', '-1d', '1e3s', '7 days', '']) {
+      expect(message(halfLife), halfLife).toEqual([`f.halfLife: The \`halfLife\` ${JSON.stringify(halfLife)} was not understood: write one positive number and one lower-case unit — s, m, h, d or w (ms for milliseconds) — such as "7d", "12h", "1.5d" or "90m", at least 1s.`]);
+    }
+    expect(message('7D')[0]).toMatch(/^f\.halfLife: The `halfLife` "7D" was not understood: .* Units are lower case: write "7d"\.$/);
+    expect(message(7)[0]).toMatch(/^f\.halfLife: The `halfLife` 7 \(a number\) was not understood: /);
+    for (const halfLife of ['0s', '0d', '0.0h']) expect(message(halfLife)[0], halfLife).toMatch(/^f\.halfLife: The `halfLife` "0[.0]*[sdh]" is shorter than the shortest one taken, 1s/);
+    expect(message(undefined)).toEqual(['f.halfLife: A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".']);
+    // What the parser takes: a fraction, w and ms.
+    for (const halfLife of ['1.5d', '2w', '1000ms', ' 7d ']) expect(message(halfLife), halfLife).toEqual([]);
+  });
 });

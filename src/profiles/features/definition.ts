@@ -142,8 +142,8 @@ export function checkFeature(d: unknown, at = 'feature'): FieldProblem[] {
     const problem = propertyProblem(f.property);
     if (problem) p.push({ field: under(at, 'property'), message: problem });
   }
-  const halfLifeMs = parseDuration(f.halfLife);
-  if (String(f.kind).startsWith('decayed') && halfLifeMs === undefined) p.push({ field: under(at, 'halfLife'), message: 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".' });
+  const halfLifeMs = readDuration(f.halfLife);
+  if (String(f.kind).startsWith('decayed') && halfLifeMs === undefined) p.push({ field: under(at, 'halfLife'), message: halfLifeProblem(f.halfLife) });
   else if (String(f.kind).startsWith('decayed') && halfLifeMs !== undefined && halfLifeMs < MIN_HALF_LIFE_MS) {
     p.push({ field: under(at, 'halfLife'), message: `The \`halfLife\` ${JSON.stringify(f.halfLife)} is shorter than the shortest one taken, 1s: event times are kept to the millisecond and sent by clocks that differ by more, so the count would be lost between one event and the next. Write one such as "1h" or "7d".` });
   }
@@ -239,16 +239,31 @@ export function featureHash(def: FeatureDefinition, since?: number): string {
 }
 
 /**
- * Parses "30d", "12h", "15m", "45s", "2w" into milliseconds.
+ * Parses "30d", "12h", "15m", "45s", "2w" into milliseconds (more than 0).
  *
  * @example
  * parseDuration('7d'); // 604800000
  */
 export function parseDuration(v: unknown): number | undefined {
+  const ms = readDuration(v);
+  return ms !== undefined && ms > 0 ? ms : undefined;
+}
+
+/** A duration in milliseconds, 0 for "0s": a number (a fraction too, "1.5d") and a unit, ms, s, m, h, d or w. */
+function readDuration(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/.exec(v);
   if (!m) return undefined;
   const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[m[2] as 'ms'];
-  const ms = Number(m[1]) * unit;
-  return ms > 0 ? ms : undefined;
+  return Number(m[1]) * unit;
+}
+
+/**
+ * Why a decayed feature's `halfLife` is refused when it is not a duration: absent, or a value
+ * that parseDuration does not read ("P7D", "7D", "1d2h", "-1d", "1e3s"), quoted.
+ */
+function halfLifeProblem(v: unknown): string {
+  if (v === undefined || v === null) return 'A decayed feature needs a `halfLife` such as "7d", "12h" or "30m".';
+  const upper = typeof v === 'string' && readDuration(v.toLowerCase()) !== undefined ? ` Units are lower case: write ${JSON.stringify(v.trim().toLowerCase())}.` : '';
+  return `The \`halfLife\` ${typeof v === 'string' ? JSON.stringify(v) : describeValue(v)} was not understood: write one positive number and one lower-case unit — s, m, h, d or w (ms for milliseconds) — such as "7d", "12h", "1.5d" or "90m", at least 1s.${upper}`;
 }

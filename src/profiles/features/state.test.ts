@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../collect/message.js';
 import { compileFeature, parseDuration, type FeatureDefinition } from './definition.js';
-import { applyToFeature, extract, featureValue, mergeFeature, type FeatureState } from './state.js';
+import { applyToFeature, extract, featureEvents, featureValue, matches, mergeFeature, type FeatureState } from './state.js';
 
 const msg = (t: number, properties: Record<string, unknown>): Message => ({ messageId: `m${t}`, type: 'track', event: 'Order Completed', properties, context: {}, timestamp: t, receivedAt: t });
 const fold = (def: FeatureDefinition, ms: Message[]) => ms.reduce<FeatureState | undefined>((s, m) => applyToFeature(compileFeature(def), s, m), undefined);
@@ -90,6 +90,73 @@ describe('feature state', () => {
     expect(objects && [objects.n, objects.t0, objects.t1, objects.u]).toEqual([1, 3000, 3000, ['b']]);
   });
 
+  it('reads a property named like a JavaScript member from the event only (QA: `constructor`, `toString`, `laps.length`)', () => {
+    const ms = [msg(1000, { constructor: 'Ferrari', laps: [1, 2, 3] }), msg(2000, { circuit: 'Monza' })];
+    const value = (def: FeatureDefinition, states = fold(def, ms)) => featureValue(compileFeature(def), states, 2000);
+    const teams: FeatureDefinition = { name: 'teams', kind: 'unique', event: 'Order Completed', property: 'constructor' };
+    const last: FeatureDefinition = { name: 'last_team', kind: 'last_value', event: 'Order Completed', property: 'constructor' };
+    expect(value(teams)).toEqual(['Ferrari']);
+    expect(value(last)).toBe('Ferrari');
+    // The second event has no `constructor`: it leaves the last value, which survives storage as JSON.
+    expect(value(last, JSON.parse(JSON.stringify(fold(last, ms))) as FeatureState)).toBe('Ferrari');
+    expect(fold(last, ms)?.n).toBe(1);
+    expect(value({ name: 'tos', kind: 'unique', event: 'Order Completed', property: 'toString' })).toEqual([]);
+    const len: FeatureDefinition = { name: 'len', kind: 'sum', event: 'Order Completed', property: 'laps.length' };
+    expect([value(len), fold(len, ms)?.n]).toEqual([0, 0]);
+  });
+
+  it('matches a `where` on an event that sent a key named `constructor` (the evaluator fails on such an object)', () => {
+    const f = compileFeature({ name: 'podiums', kind: 'count', event: 'Order Completed', where: 'properties.position <= 3.0' });
+    expect(matches(f, msg(1, { position: 1.0, constructor: 'Ferrari' }))).toBe(true);
+    expect(matches(f, msg(2, { position: 2.0, car: { constructor: 'Ferrari' } }))).toBe(true);
+    expect(matches(f, msg(3, { position: 9.0, constructor: 'Ferrari' }))).toBe(false);
+    const team = compileFeature({ name: 'ferrari', kind: 'count', event: 'Order Completed', where: 'properties.constructor == "Ferrari"' });
+    expect([matches(team, msg(4, { constructor: 'Ferrari' })), matches(team, msg(5, { constructor: 'McLaren' })), matches(team, msg(6, {}))]).toEqual([true, false, false]);
+    expect([f.whereErrors.count, team.whereErrors.count]).toEqual([0, 0]);
+    // A type mismatch on such an event is still counted as a failure of the filter.
+    expect(matches(f, msg(7, { position: 'first', constructor: 'Ferrari' }))).toBe(false);
+    expect(f.whereErrors.count).toBe(1);
+  });
+
+  it('counts decimal text as numbers, not hex, binary or octal text nor "Infinity" (QA: "0x10" summed as 16)', () => {
+    const ms = ['0x10', '0b11', '0o7', 'Infinity', ' 12 ', '1e1', 3].map((revenue, i) => msg(1000 * (i + 1), { revenue }));
+    for (const [kind, want] of [['sum', 25], ['mean', 25 / 3], ['min', 3], ['max', 12]] as const) {
+      const def: FeatureDefinition = { name: kind, kind, event: 'Order Completed', property: 'revenue' };
+      expect(featureValue(compileFeature(def), fold(def, ms), 7000), kind).toBeCloseTo(want, 12);
+      expect(fold(def, ms)?.t0, kind).toBe(5000);
+    }
+    const decayed: FeatureDefinition = { name: 'd', kind: 'decayed_sum', event: 'Order Completed', property: 'revenue', halfLife: '1000d' };
+    expect(featureValue(compileFeature(decayed), fold(decayed, ms), 7000)).toBeCloseTo(25, 6);
+  });
+
+  it('counts each event once in `events`, however many values it gave; a mean is still over the values', () => {
+    // QA: 4 events with 5 ids read `events: 5`.
+    const ms = [msg(1000, { products: [{ id: 'a', price: 10 }, { id: 'b', price: 20 }] }), msg(2000, { products: [{ id: 'c', price: 30 }] }), msg(3000, { products: [{ id: 'a', price: 40 }] }), msg(4000, { products: [{ id: 'd', price: 50 }] }), msg(5000, { products: [] })];
+    const ids: FeatureDefinition = { name: 'ids', kind: 'unique', event: 'Order Completed', property: 'products[].id' };
+    const mean: FeatureDefinition = { name: 'price', kind: 'mean', event: 'Order Completed', property: 'products[].price' };
+    const u = fold(ids, ms) as FeatureState;
+    expect([featureEvents(u), featureValue(compileFeature(ids), u, 5000)]).toEqual([4, ['b', 'c', 'a', 'd']]);
+    const m = fold(mean, ms) as FeatureState;
+    expect([featureEvents(m), m.n, featureValue(compileFeature(mean), m, 5000)]).toEqual([4, 5, 30]);
+    // A merge adds events as it adds values.
+    for (const [def, s] of [[ids, u], [mean, m]] as const) {
+      const merged = mergeFeature(compileFeature(def), s, fold(def, ms.slice(0, 1))) as FeatureState;
+      expect(featureEvents(merged), def.name).toBe(5);
+    }
+  });
+
+  it('reads a state stored before events were kept apart from values as before: its values are its events', () => {
+    const mean: FeatureDefinition = { name: 'price', kind: 'mean', event: 'Order Completed', property: 'products[].price' };
+    const f = compileFeature(mean);
+    const old: FeatureState = { h: f.hash, n: 3, s: 60, lo: 10, hi: 30, t0: 1000, t1: 2000 };
+    expect([featureEvents(old), featureValue(f, old, 2000)]).toEqual([3, 20]);
+    const next = applyToFeature(f, { ...old }, msg(3000, { products: [{ price: 40 }, { price: 50 }] }));
+    expect([featureEvents(next), next.n, featureValue(f, next, 3000)]).toEqual([4, 5, 30]);
+    const merged = mergeFeature(f, { ...old }, fold(mean, [msg(3000, { products: [{ price: 40 }, { price: 50 }] })])) as FeatureState;
+    expect([featureEvents(merged), merged.n]).toEqual([4, 5]);
+    expect(featureEvents(mergeFeature(f, { ...old }, { ...old }) as FeatureState)).toBe(6);
+  });
+
   it('merging the states of two event sets equals folding their union (property, every kind)', () => {
     const defs: FeatureDefinition[] = [
       { name: 'c', kind: 'count', event: 'Order Completed' },
@@ -111,6 +178,7 @@ describe('feature state', () => {
           const f = compileFeature(def);
           const merged = mergeFeature(f, fold(def, A), fold(def, B));
           const whole = fold(def, [...A, ...B]);
+          expect(merged && featureEvents(merged), def.name).toBe(whole && featureEvents(whole));
           const a = featureValue(f, merged, 20_000_000);
           const b = featureValue(f, whole, 20_000_000);
           if (typeof a === 'number' && typeof b === 'number') expect(a).toBeCloseTo(b, 6);

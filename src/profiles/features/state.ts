@@ -1,6 +1,9 @@
 import type { Message } from '../../collect/message.js';
 import type { CompiledFeature } from './definition.js';
+import { celReadable, extract, featureNumber, isGuardedObject } from './property-values.js';
 import { isMissingKey, noteWhereError } from './where-errors.js';
+
+export { extract, MAX_FEATURE_NUMBER } from './property-values.js';
 
 /**
  * The running aggregate of one feature on one profile. Every kind is a mergeable summary
@@ -10,8 +13,14 @@ import { isMissingKey, noteWhereError } from './where-errors.js';
 export interface FeatureState {
   /** Hash of the definition this state was computed under. */
   h: string;
-  /** Number of matching events (or values, for property aggregates). */
+  /** Number of matching events (of values, for sum, mean, min, max, decayed_sum and unique: mean divides by it). */
   n: number;
+  /**
+   * sum, mean, min, max, decayed_sum and unique: number of events that gave one or more values
+   * (`products[].id` gives several). Absent on states written before it was kept (2026-12-05):
+   * those count `n` as their events, and an event folded into one adds to that.
+   */
+  e?: number;
   s?: number;
   lo?: number;
   hi?: number;
@@ -43,15 +52,29 @@ export function matches(f: CompiledFeature, m: Message): boolean {
   const d = f.def;
   if (d.type && m.type !== d.type) return false;
   if (d.event && m.event !== d.event) return false;
-  if (f.where) {
-    try {
-      return f.where({ event: m.event ?? null, name: m.name ?? null, category: m.category ?? null, type: m.type, properties: m.properties ?? {}, traits: m.traits ?? {}, context: m.context }) === true;
-    } catch (err) {
-      if (!isMissingKey(err)) noteWhereError(f.whereErrors, err, m);
-      return false;
-    }
+  if (!f.where) return true;
+  const vars = { event: m.event ?? null, name: m.name ?? null, category: m.category ?? null, type: m.type, properties: m.properties ?? {}, traits: m.traits ?? {}, context: m.context };
+  try {
+    return whereHolds(f.where, vars);
+  } catch (err) {
+    if (!isMissingKey(err)) noteWhereError(f.whereErrors, err, m);
+    return false;
   }
-  return true;
+}
+
+/**
+ * The `where` on an event's variables. The evaluator tells an object's type by its `constructor`,
+ * so an object the event sent with that key fails any rule reading through it: it is read again
+ * with such objects as Maps (only then: a copy of the event's data for each feature would cost
+ * every event).
+ */
+function whereHolds(where: (vars: Record<string, unknown>) => unknown, vars: Record<string, unknown>): boolean {
+  try {
+    return where(vars) === true;
+  } catch (err) {
+    if (!isGuardedObject(err)) throw err;
+    return where(celReadable(vars) as Record<string, unknown>) === true;
+  }
 }
 
 /**
@@ -86,6 +109,7 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
       else if (k !== one) (several ??= new Set([one])).add(k);
       s.n += 1;
     }
+    if (s.n > before) s.e = (s.e ?? before) + 1;
     if (several) [s.u, s.ut] = seeAll(s.u, s.ut, several, t);
     else if (one !== undefined) see(s.u, s.ut, one, t);
     if (s.u.length > f.limit) {
@@ -106,8 +130,9 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
     return s;
   }
   let counted = false;
+  const before = s.n;
   for (const raw of values) {
-    const x = toNumber(raw);
+    const x = featureNumber(raw);
     if (x === undefined) continue;
     counted = true;
     s.n += 1;
@@ -117,7 +142,10 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
     if (kind === 'decayed_sum') decayAdd(s, x, t, f.halfLifeMs);
   }
   // An event whose values were none of them numbers is no evidence: it does not date the feature.
-  if (counted) span(s, t);
+  if (counted) {
+    s.e = (s.e ?? before) + 1;
+    span(s, t);
+  }
   return s;
 }
 
@@ -126,6 +154,7 @@ export function mergeFeature(f: CompiledFeature | undefined, a: FeatureState | u
   if (!a || (f && a.h !== f.hash)) return b && (!f || b.h === f.hash) ? b : undefined;
   if (!b || (f && b.h !== f.hash)) return a;
   const r: FeatureState = { h: a.h, n: a.n + b.n };
+  if (a.e !== undefined || b.e !== undefined) r.e = (a.e ?? a.n) + (b.e ?? b.n);
   if (a.s !== undefined || b.s !== undefined) r.s = (a.s ?? 0) + (b.s ?? 0);
   r.lo = minDef(a.lo, b.lo);
   r.hi = maxDef(a.hi, b.hi);
@@ -181,6 +210,14 @@ export function featureValue(f: CompiledFeature, s: FeatureState | undefined, no
     case 'unique': return live?.u ? [...live.u] : [];
     case 'last_value': return live?.lv ?? null;
   }
+}
+
+/**
+ * How many events a feature counted: `events` on the profile. A state of a property kind written
+ * before its events were kept apart from its values reads its values as its events.
+ */
+export function featureEvents(s: FeatureState): number {
+  return s.e ?? s.n;
 }
 
 /**
@@ -277,42 +314,4 @@ function minDef(a: number | undefined, b: number | undefined): number | undefine
 }
 function maxDef(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
-}
-
-/**
- * The largest magnitude a numeric feature takes: 2^53 values of it (more than any profile holds)
- * sum to at most Number.MAX_VALUE, so no sum, mean or decayed sum — folded or merged — overflows
- * to Infinity, which JSON stores as null and a reloaded state read as 0. ≈ 1.996e292.
- */
-export const MAX_FEATURE_NUMBER = Number.MAX_VALUE / 2 ** 53;
-
-/** A property's value as a number a feature counts (numeric strings too), or undefined: not a number, or beyond ±{@link MAX_FEATURE_NUMBER}. */
-function toNumber(v: unknown): number | undefined {
-  const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  return Math.abs(x) <= MAX_FEATURE_NUMBER ? x : undefined;
-}
-
-/**
- * Reads a property path; a segment ending in `[]` walks every element of a list.
- *
- * @example
- * extract({ products: [{ id: 'a' }, { id: 'b' }] }, ['products[]', 'id']); // ['a', 'b']
- */
-export function extract(obj: unknown, path: string[]): unknown[] {
-  let cur: unknown[] = [obj];
-  for (const seg of path) {
-    const each = seg.endsWith('[]');
-    const key = each ? seg.slice(0, -2) : seg;
-    const next: unknown[] = [];
-    for (const c of cur) {
-      if (c === null || typeof c !== 'object') continue;
-      const v = (c as Record<string, unknown>)[key];
-      if (v === undefined) continue;
-      if (each) {
-        if (Array.isArray(v)) next.push(...v);
-      } else next.push(v);
-    }
-    cur = next;
-  }
-  return cur.filter((v) => v !== undefined);
 }

@@ -1,0 +1,76 @@
+/**
+ * The largest magnitude a numeric feature takes: 2^53 values of it (more than any profile holds)
+ * sum to at most Number.MAX_VALUE, so no sum, mean or decayed sum — folded or merged — overflows
+ * to Infinity, which JSON stores as null and a reloaded state read as 0. ≈ 1.996e292.
+ */
+export const MAX_FEATURE_NUMBER = Number.MAX_VALUE / 2 ** 53;
+
+/**
+ * Decimal text, as people write a number: a sign, digits with an optional fraction, an optional
+ * exponent, spaces around. `Number()` alone also reads "0x10", "0b11", "0o7" and "Infinity".
+ */
+const DECIMAL = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/**
+ * A property's value as a number a feature counts, or undefined: a JSON number or a string of
+ * decimal text ("12", " 7.5 ", "-3", "1e3"), within ±{@link MAX_FEATURE_NUMBER}.
+ *
+ * @example
+ * featureNumber('12.5'); // 12.5
+ * featureNumber('0x10'); // undefined
+ */
+export function featureNumber(v: unknown): number | undefined {
+  const x = typeof v === 'number' ? v : typeof v === 'string' && DECIMAL.test(v) ? Number(v) : NaN;
+  return Math.abs(x) <= MAX_FEATURE_NUMBER ? x : undefined;
+}
+
+/**
+ * Reads a property path; a segment ending in `[]` walks every element of a list. Only what the
+ * event sent is read: own keys of objects, elements of lists under `[]` — never what JavaScript
+ * adds (`constructor`, `toString`, a list's `length`), nor a list's items by index (`laps.0`).
+ *
+ * @example
+ * extract({ products: [{ id: 'a' }, { id: 'b' }] }, ['products[]', 'id']); // ['a', 'b']
+ * extract({ laps: [1, 2, 3] }, ['laps', 'length']); // []
+ */
+export function extract(obj: unknown, path: string[]): unknown[] {
+  let cur: unknown[] = [obj];
+  for (const seg of path) {
+    const each = seg.endsWith('[]');
+    const key = each ? seg.slice(0, -2) : seg;
+    const next: unknown[] = [];
+    for (const c of cur) {
+      if (c === null || typeof c !== 'object' || Array.isArray(c) || !Object.hasOwn(c, key)) continue;
+      const v = (c as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      if (each) {
+        if (Array.isArray(v)) next.push(...v);
+      } else next.push(v);
+    }
+    cur = next;
+  }
+  return cur.filter((v) => v !== undefined);
+}
+
+/**
+ * Event data as the rule evaluator (cel-js) reads it: it tells an object's type by its
+ * `constructor`, so an object the event sent with a `constructor` key (`{ "constructor": "Ferrari" }`)
+ * fails every rule reading through it ("Unsupported type: object"). Such objects become Maps,
+ * which it reads whole, that key too; the rest is copied as it is.
+ *
+ * @example
+ * celReadable({ team: { constructor: 'Ferrari' } }); // { team: Map { 'constructor' => 'Ferrari' } }
+ */
+export function celReadable(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(celReadable);
+  if (v === null || typeof v !== 'object') return v;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return v;
+  const entries = Object.entries(v).map(([k, x]): [string, unknown] => [k, celReadable(x)]);
+  return Object.hasOwn(v, 'constructor') ? new Map(entries) : Object.fromEntries(entries);
+}
+
+/** Whether a rule failed on an object it could not type: one with a `constructor` key ({@link celReadable}). */
+export function isGuardedObject(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('Unsupported type: object');
+}
