@@ -163,3 +163,14 @@ describe('variablePaths', () => {
   });
 });
 
+
+describe('data holding a key named `constructor`', () => {
+  it('is read by every rule, that key too: cel-js typed such an object by it and refused it ("Unsupported type: object")', () => {
+    // A caller's context on an F1 site: every rule reading `context` failed, whichever key it read.
+    const vars = { context: { team: { constructor: 'Ferrari', driver: 'Leclerc' }, page: 'home' } };
+    expect(testRule(compileRule('context.page == "home"'), vars)).toEqual({ pass: true });
+    expect(testRule(compileRule('context.team.driver == "Leclerc"'), vars)).toEqual({ pass: true });
+    expect(testRule(compileRule('context.team["constructor"] == "Ferrari"'), vars)).toEqual({ pass: true });
+    expect(testRule(compileRule('context.team.missing == "x"'), vars).error).toMatch(/No such key: missing/);
+  });
+});
