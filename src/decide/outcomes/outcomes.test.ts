@@ -140,6 +140,16 @@ describe('outcomes', () => {
     expect((await get(h.app, `/v1/decisions/${d.decisionId}`)).json().outcomes.map((o: { id: string }) => o.id)).toEqual(['tz-1']);
   });
 
+  it('warns of an action the catalog lacks, one typo from one it has, that credited nothing', async () => {
+    await decideReq(h.app, { subject: 'ana', placement: 'home' });
+    const typo = (await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'shoes-ofer', type: 'dismissal' })).json();
+    expect(typo.recorded).toMatchObject([{ decisionId: null, action: 'shoes-ofer', credit: 0 }]);
+    expect(typo.warnings).toEqual([expect.objectContaining({ field: 'action', suggestion: 'shoes-offer', message: expect.stringMatching(/^The `action` `shoes-ofer` is not in the catalog/) })]);
+    // The catalog's own action, and one far from every catalog action (another system's), say nothing.
+    expect((await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'shoes-offer', type: 'click' })).json().warnings).toBeUndefined();
+    expect((await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'crm-campaign-77', type: 'click' })).json().warnings).toBeUndefined();
+  });
+
   it('recognises an outcome id it took long ago from the log, not from memory', async () => {
     const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' }, KEYS.write)).json();
     expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'c-old' }, KEYS.write)).json().recorded).toHaveLength(1);

@@ -32,3 +32,26 @@ export function outcomeTypeWarnings(type: string, policy: CompiledPolicy, catalo
     suggestion: near,
   }];
 }
+
+/**
+ * A warning for an outcome naming an `action` (without a `decisionId`) that the catalog does not
+ * have, that no decision of the subject's was credited with, and that is one typo from one it has
+ * (`socks-ofer`). The outcome is recorded as sent — an action retired since its decisions still
+ * earns their outcomes, and is credited — but one credited nothing earns no reward, counts as no
+ * goal and, a dismissal, suppresses nothing. Nothing for an action far from every catalog action
+ * (another system's). Until 2026-12-05 nothing was said.
+ *
+ * @example
+ * outcomeActionWarnings('socks-ofer', catalog, false);
+ * // [{ field: 'action', suggestion: 'socks-offer', message: 'The `action` `socks-ofer` is not in the catalog …' }]
+ */
+export function outcomeActionWarnings(action: string | undefined, catalog: CompiledCatalog, credited: boolean): { field: string; message: string; suggestion: string }[] {
+  if (action === undefined || credited || catalog.actions.has(action)) return [];
+  const near = closestWord(action, new Set(catalog.actions.keys()), action.length <= 5 ? 1 : 2);
+  if (!near) return [];
+  return [{
+    field: 'action',
+    message: `The \`action\` \`${action}\` is not in the catalog, and no decision of the subject's with it was credited: the outcome was recorded as sent, credited to no decision — no reward, no goal, no dismissal of an action. Did you mean \`${near}\`?`,
+    suggestion: near,
+  }];
+}

@@ -7,7 +7,7 @@ import { findProfile, profileNotFound, subjectWarnings } from '../../profiles/lo
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { catalogKind, policyKind } from '../kinds.js';
-import { outcomeTypeWarnings } from '../outcomes/type-hint.js';
+import { outcomeActionWarnings, outcomeTypeWarnings } from '../outcomes/type-hint.js';
 import { decideSchemas } from './schemas.js';
 import { apiTime } from '../../server/api-time.js';
 
@@ -59,6 +59,8 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     ]);
     // A type nothing reads, one typo from one that is read (`clickk`): recorded as sent, and said so.
     warnings.push(...outcomeTypeWarnings(b.type, tact.settings.get(policyKind), tact.settings.get(catalogKind)));
+    // An action the catalog lacks that credited nothing (`socks-ofer`): recorded as sent, and said so.
+    if (!b.decisionId && !r.duplicates.length) warnings.push(...outcomeActionWarnings(b.action, tact.settings.get(catalogKind), r.records.some((x) => x.decisionId !== null && x.credit > 0)));
     // A retry (the same messageId) is answered what the first call recorded, as stored, so a client
     // that lost the first answer learns it; a browser, only the records of the decision it named.
     const stored = r.duplicates.length ? (await tact.store.decisions.outcomesWithIds(r.duplicates)).filter((x) => !b.decisionId || x.decisionId === b.decisionId || req.apiKey?.kind !== 'write') : [];
