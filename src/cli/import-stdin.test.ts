@@ -56,6 +56,9 @@ async function run(args: string[]): Promise<string> {
 
 const MAP = ['--map', 'userId=user,event=event,properties.note=note'];
 
+/** The reports of stdin runs in `dir` (stdin-TIME.rejected.jsonl), by name. */
+const reportsIn = (dir: string) => readdirSync(dir).filter((f) => /^stdin-.*\.rejected\.jsonl$/.test(f)).sort().map((f) => join(dir, f));
+
 describe('tact import - (stdin)', () => {
   let close = () => {};
   afterEach(() => {
@@ -71,11 +74,31 @@ describe('tact import - (stdin)', () => {
     const r = await tact(['-', '-u', s.url, '-k', 'w', '--no-progress'], lines.join('\n') + '\n', dir);
     expect(r.code, r.err).toBe(2);
     expect(s.messages.map((m) => m.userId)).toEqual(Array.from({ length: 1200 }, (_, i) => `u${i}`));
-    expect(r.out).toMatch(/^Imported line 1202: 1200 messages stored, 2 rejected — reasons in .*stdin\.rejected\.jsonl/);
-    const report = readFileSync(join(dir, 'stdin.rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number });
-    expect(report.map((x) => x.line)).toEqual([1201, 1202]);
+    expect(r.out).toMatch(/^Imported line 1202: 1200 messages stored, 2 rejected — reasons in .*stdin-\d{8}T\d{6}Z\.rejected\.jsonl;/);
+    const report = readFileSync(reportsIn(dir)[0], 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; text: string });
+    expect(report.map((x) => [x.line, x.text])).toEqual([[1201, 'not json'], [1202, lines[1201]]]);
     // Nothing to resume in: no progress file, in the folder or named "-".
     expect(readdirSync(dir).filter((f) => f.includes('tact-import'))).toEqual([]);
+  });
+
+  it('gives each run its own report, with the bad lines\' text: a later run neither removes nor overwrites an earlier one\'s', async () => {
+    // Until 2026-12-05 every run wrote stdin.rejected.jsonl: the next one removed it (no bad line)
+    // or wrote over it, and the report held no text — the bad lines of stdin were lost.
+    const s = await server();
+    close = s.close;
+    const dir = testDir('tact-import-stdin-');
+    const args = ['-', '-u', s.url, '-k', 'w', '--no-progress'];
+    const first = await tact(args, '{"type":"track","userId":"u1","event":"A"}\n{"type":"track","event":"no user"}\n', dir);
+    expect(first.code, first.err).toBe(2);
+    const clean = await tact(args, '{"type":"track","userId":"u2","event":"B"}\n', dir);
+    expect(clean.code, clean.err).toBe(0);
+    const second = await tact(args, '{oops\n', dir);
+    expect(second.code, second.err).toBe(2);
+    const reports = reportsIn(dir);
+    expect(reports).toHaveLength(2);
+    const entries = reports.map((f) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; text: string }));
+    expect(entries.flat().map((e) => [e.line, e.text]).sort()).toEqual([[1, '{oops'], [2, '{"type":"track","event":"no user"}']]);
+    expect(first.out).toContain(`reasons in ${reports.find((f) => readFileSync(f, 'utf8').includes('no user'))}`);
   });
 
   it('imports TSV from stdin with --format tsv', async () => {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { testDir } from '../../test/tmp.js';
@@ -54,6 +54,27 @@ describe('tact import options', () => {
       close = () => server.close();
       await expect(run([file(), '-u', `http://127.0.0.1:${(server.address() as { port: number }).port}`, ...args])).rejects.toThrow(message);
       expect(hits).toBe(0);
+    });
+  }
+
+  // Until 2026-12-05 `--report events.jsonl` deleted the file imported (no line bad) or wrote the
+  // report over it, and `--state` wrote the progress over it, exit 0.
+  for (const [args, message] of [
+    [(f: string) => ['--report', f], 'The --report file and the file imported are the same file'],
+    [(f: string) => ['--state', f], 'The --state file and the file imported are the same file'],
+    [(f: string) => ['--state', `${f}.x`, '--report', `${f}.x`], 'The --report file and the --state file are the same file'],
+  ] as const) {
+    it(`refuses ${args('FILE').join(' ')} before reading, sending or writing anything`, async () => {
+      let hits = 0;
+      const server = createServer((req, res) => (hits++, req.resume(), res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true,"accepted":1,"duplicates":0,"rejected":[]}')));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      close = () => server.close();
+      const f = file();
+      const before = readFileSync(f, 'utf8');
+      await expect(run([f, '-u', `http://127.0.0.1:${(server.address() as { port: number }).port}`, ...args(f)])).rejects.toThrow(message);
+      expect(hits).toBe(0);
+      expect(readFileSync(f, 'utf8')).toBe(before);
+      expect(readdirSync(dirname(f))).toEqual(['events.jsonl']);
     });
   }
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../collect/import/column-map.js';
 import type { ImportProgress } from '../collect/import/importer.js';
+import { checkImportFiles } from '../collect/import/import-files.js';
 import { checkInputFile } from '../collect/import/input-file.js';
 import { reachable } from '../collect/import/reachable.js';
 import { stopOnSignal } from '../decide/batch/stop-on-signal.js';
@@ -25,7 +26,7 @@ export function importCommand(program: Command): void {
     .option('-k, --write-key <key>', 'write key (env TACT_WRITE_KEY)')
     .option('-b, --batch <n>', 'messages per request (max 500)', '500')
     .option('-c, --concurrency <n>', 'requests in flight', '4')
-    .option('-r, --report <file>', 'where to write bad lines with reasons (default FILE.rejected.jsonl)')
+    .option('-r, --report <file>', 'where to write bad lines with reasons (default FILE.rejected.jsonl; for stdin stdin-TIME.rejected.jsonl)')
     .option('--state <file>', 'where progress is saved for resuming (default FILE.tact-import.json)')
     .option('--restart', 'ignore saved progress and start from the first line')
     .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s on stderr)')
@@ -33,8 +34,9 @@ export function importCommand(program: Command): void {
 The import goes through the server's batch API (it never opens the store itself), so it runs
 beside a serving Tact and checks lines exactly as the collection API checks messages, 32 KB
 measured on the message as sent (with the messageId it gives a line without one); every bad
-line goes to the report with its reason (a line that is not UTF-8 or is over 1 MB is one; a
-file with a UTF-16 byte order mark is read as UTF-16). No report is left when no line is bad.
+line goes to the report with its reason and its text, up to 64 KB (a line that is not UTF-8
+or is over 1 MB is one; a file with a UTF-16 byte order mark is read as UTF-16). No report is
+left when no line is bad. --report and --state must name files other than FILE and each other.
 A CSV record that runs past 1 MB (most likely a quote never closed) stops the import there,
 naming its line: the lines before it are imported, and once it is mended the same command goes
 on from it. A CSV file's header must name every mapped column, once. A :date column takes
@@ -46,8 +48,10 @@ A TSV file (.tsv, or --format tsv) is read as CSV with a tab between fields, thr
 --map; --delimiter reads any other one-character separator (';' as spreadsheets set to a decimal
 comma write). A - for the file reads stdin (JSONL unless --format says otherwise; not gzip:
 pipe it through zcat): it is read once, as it comes, so no progress is saved and --state and
---restart do not apply; bad lines go to stdin.rejected.jsonl (or --report). Sent again, the same
-input is recognised line by line and not stored twice.
+--restart do not apply; bad lines go to a report of the run's own, stdin-TIME.rejected.jsonl
+(UTC: stdin-20261205T134012Z.rejected.jsonl), or --report. Sent again, the same input is
+recognised line by line and not stored twice (a line without a messageId by its content and
+line number, and without a timestamp by the lines before it too: see docs/collection.md).
 
 Progress is saved in FILE.tact-import.json: after an interruption (Ctrl-C stops once the batches
 sent are answered), run the same command again and it resumes after the last acknowledged line;
@@ -65,7 +69,8 @@ untrusted certificate, something that is not HTTP) is said at once, not retried.
 
 Exit status: 0 every line stored, 2 some lines rejected (see the report), 130 stopped by
 Ctrl-C (143 by a TERM signal; resumable), 1 an error (it says what; a CSV record over 1 MB
-is one).
+is one, and so is a .gz file cut short: the lines before are imported, and once the file is
+whole the same command goes on).
 
 Examples:
   TACT_WRITE_KEY=… tact import events.jsonl   (the key from the environment: a --write-key on the
@@ -90,6 +95,8 @@ Examples:
       if (!stdin) checkInputFile(resolve(file));
       // A folder as either was said only when it was first written, batches already stored.
       for (const name of ['report', 'state'] as const) if (opts[name] !== undefined) notAFolder(`--${name}`, opts[name] as string);
+      // Until 2026-12-05 a --report or --state naming the file imported deleted or overwrote it, exit 0.
+      checkImportFiles({ path: stdin ? undefined : resolve(file), stdinFd: stdin ? 0 : undefined, reportPath: opts.report as string | undefined, statePath: opts.state as string | undefined });
       // After the command line and the file: a typo there is said before the key is asked for.
       const writeKey = (opts.writeKey as string | undefined) || process.env.TACT_WRITE_KEY;
       if (!writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');

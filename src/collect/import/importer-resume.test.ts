@@ -47,7 +47,8 @@ describe('tact import: resuming and re-running', () => {
     expect(s.accepted).toBe(7);
     // Every line past the saved progress was stored by the run that was killed: already stored now.
     expect(s.duplicates).toBe(7 - JSON.parse(readFileSync(join(dir, 'state.snap'), 'utf8')).accepted);
-    expect(readFileSync(s.reportPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l).line)).toEqual([4, 7]);
+    // Each bad line once, with its text (since 2026-12-05).
+    expect(readFileSync(s.reportPath, 'utf8').trim().split('\n').map((l) => [JSON.parse(l).line, JSON.parse(l).text])).toEqual([[4, '{bad'], [7, '[1]']]);
     expect((await h.store.collect.countEvents()) - before).toBe(7);
   });
 

@@ -5,8 +5,13 @@ import type { Readable } from 'node:stream';
 import { MAX_MESSAGE_BYTES, normalizeMessage } from '../normalize.js';
 import type { ColumnMap } from './column-map.js';
 import { settleEventTime } from './event-time.js';
-import { checkInputFile, inputFileProblem } from './input-file.js';
+import { checkImportFiles, defaultReportPath, defaultStatePath } from './import-files.js';
+import { checkInputFile } from './input-file.js';
+import { lineId } from './line-id.js';
+import { readAhead, withAhead } from './read-ahead.js';
+import { readFailure } from './read-failure.js';
 import { readRecords, type ImportRecord } from './read-records.js';
+import { reportEntry, type Reported } from './report-entry.js';
 import { sendBatch } from './send-batch.js';
 
 export interface ImportOptions {
@@ -14,7 +19,8 @@ export interface ImportOptions {
   /**
    * Read instead of the file at `path` (`tact import -`: stdin). Read once, as it comes, it has no
    * progress to save: nothing is resumed or written to a state file (send the same input again and
-   * the lines stored are recognised, not stored twice); the report defaults to stdin.rejected.jsonl.
+   * the lines stored are recognised, not stored twice); the report defaults to a file of the run's
+   * own, stdin-<UTC time>.rejected.jsonl in the current folder (defaultReportPath).
    */
   input?: Readable;
   format: 'jsonl' | 'csv';
@@ -28,7 +34,7 @@ export interface ImportOptions {
   batchSize?: number;
   /** Batches in flight at once. */
   concurrency?: number;
-  /** Where bad lines are written, with their reasons (JSONL). Default: FILE.rejected.jsonl */
+  /** Where bad lines are written, with their reasons and text (JSONL: report-entry.ts). Default: FILE.rejected.jsonl */
   reportPath?: string;
   /** Where progress is kept for resuming. Default: FILE.tact-import.json (none for `input`) */
   statePath?: string;
@@ -105,8 +111,13 @@ interface Segment {
   accepted: number;
   /** undefined: the server's answer did not say. */
   duplicates: number | undefined;
+  /** The report's entries for the segment's bad lines, and their length. */
   bad: { line: number; text: string }[];
+  badBytes: number;
 }
+
+/** The report's entries held before they are written out (with the bad lines' text, up to 64 KB each). */
+const MAX_HELD_REPORT = 4 * 1024 * 1024;
 
 /**
  * Imports a JSONL or CSV file through a running server's /v1/batch, with the same validation,
@@ -115,8 +126,10 @@ interface Segment {
  * digest of the lines at that line, so lines re-read after an interruption are counted and
  * reported once, a file appended to goes on with its new lines, and a file changed before that
  * line (or read with other options) is refused rather than resumed into other lines. Messages
- * without a messageId get one made from their content and line, so a line sent again unchanged
- * (after an interruption, a restart, or when the file moved) is stored once.
+ * without a messageId get one made from their content and line (without a time, and the lines
+ * before it: line-id.ts), so a line sent again unchanged (after an interruption, a restart, or
+ * when the file moved) is stored once. Before anything is read, the file, the report and the
+ * progress are checked to be three files (import-files.ts).
  */
 export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
@@ -124,8 +137,11 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   // (Read from a stream, the path only names it in what is said.)
   const path = stdin ? 'stdin' : resolve(o.path);
   const st = stdin ? { size: 0, mtimeMs: 0 } : checkInputFile(path);
-  const statePath = stdin ? undefined : o.statePath ?? `${path}.tact-import.json`;
-  const reportPath = o.reportPath ?? (stdin ? resolve('stdin.rejected.jsonl') : `${path}.rejected.jsonl`);
+  // Until 2026-12-05 a --report or --state naming the file imported deleted or overwrote it.
+  checkImportFiles({ path: stdin ? undefined : path, reportPath: o.reportPath, statePath: stdin ? undefined : o.statePath });
+  const statePath = stdin ? undefined : o.statePath ?? defaultStatePath(path);
+  // (For stdin a file of this run's own: until 2026-12-05 each run replaced stdin.rejected.jsonl.)
+  const reportPath = o.reportPath ?? defaultReportPath(stdin ? undefined : path);
   const saved = o.restart || statePath === undefined || !existsSync(statePath) ? undefined : readState(statePath);
   const reading = readingOf(o);
   const server = serverOf(o.url);
@@ -157,17 +173,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   // A CSV header that does not fit the map, or a file without a message, is said before anything
   // is written or sent: the records up to the first are read ahead (once: stdin cannot be read again).
   const records = readRecords(o.input ? o.path : path, o.format, o.map, { delimiter: o.delimiter, input: o.input });
-  const ahead: ImportRecord[] = [];
-  try {
-    for (let r = await records.next(); !r.done; r = await records.next()) {
-      ahead.push(r.value);
-      if (!r.value.header) break;
-    }
-  } catch (err) {
-    // A system error (the file gone or unreadable since it was checked) is said by its code;
-    // what is wrong with the records (a CSV header that does not fit the map) after the file's name.
-    throw new Error((err as NodeJS.ErrnoException).code && (err as NodeJS.ErrnoException).syscall ? inputFileProblem(path, err) : `${path}: ${(err as Error).message}`, { cause: err });
-  }
+  const ahead = await readAhead(records, path, { saved: state.line, stdin });
   if (!ahead.some((r) => !r.header)) {
     await records.return(undefined);
     throw new Error(`${path} holds no messages.`);
@@ -199,16 +205,20 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const running = new Set<Promise<void>>();
   const limit = o.concurrency ?? 4;
   const maxBatch = Math.min(500, o.batchSize ?? 500);
-  const segment = (): Segment => ({ lastLine: 0, digest: '', settled: false, accepted: 0, duplicates: 0, bad: [] });
+  const segment = (): Segment => ({ lastLine: 0, digest: '', settled: false, accepted: 0, duplicates: 0, bad: [], badBytes: 0 });
   // The digest of the records read and handled so far (see ImportState.digest).
   const digest = createHash('sha256');
   let current = segment();
-  let batch: { line: number; message: Record<string, unknown> }[] = [];
+  let batch: { line: number; message: Record<string, unknown>; rec: Reported }[] = [];
   let batchBytes = 0;
   let stop = false;
   let failure: unknown;
-  const report = (seg: Segment, line: number, reason: string, problems?: unknown) => {
-    seg.bad.push({ line, text: JSON.stringify({ line, reason, ...(problems ? { problems } : {}) }) });
+  // A CSV record is shown in the report as a line of CSV again.
+  const csvDelimiter = o.format === 'csv' ? o.delimiter ?? ',' : undefined;
+  const report = (seg: Segment, line: number, reason: string, problems: unknown, rec: Reported | undefined) => {
+    const text = reportEntry({ line, reason, problems }, rec, csvDelimiter);
+    seg.bad.push({ line, text });
+    seg.badBytes += text.length;
   };
 
   // Counts and reports the answered segments in file order, then saves the line they reach with them.
@@ -258,7 +268,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       const bad = new Map(rejected.map((r) => [r.index, r]));
       items.forEach((it, i) => {
         const r = bad.get(i);
-        if (r) report(seg, it.line, 'the server rejected the message', r.problems);
+        if (r) report(seg, it.line, 'the server rejected the message', r.problems, it.rec);
         else seg.accepted += 1;
       });
       seg.duplicates = duplicates;
@@ -276,28 +286,30 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   // Batches a record's message, or reports why it has none; a full batch is sent first.
   const take = async (rec: ImportRecord) => {
     if (rec.header) return;
-    // A batch's worth of bad lines is written out (and the progress saved) without waiting for a
-    // good line to send: a file of bad lines is reported as it goes, not held in memory to its end.
-    if (current.bad.length >= maxBatch) await flush(rec.line - 1);
+    // A batch's worth of bad lines (or 4 MB of their entries) is written out, and the progress
+    // saved, without waiting for a good line to send: a file of bad lines is reported as it goes,
+    // not held in memory to its end.
+    if (current.bad.length >= maxBatch || current.badBytes >= MAX_HELD_REPORT) await flush(rec.line - 1);
     if (rec.error || !rec.message) {
-      report(current, rec.line, rec.error ?? 'empty record');
+      report(current, rec.line, rec.error ?? 'empty record', undefined, rec);
       return;
     }
     const m = rec.message;
-    // null is no id to the server (which would make a random one): such a line gets one too.
-    if (m.messageId === undefined || m.messageId === null) m.messageId = lineId(m, rec.line);
+    // null is no id to the server (which would make a random one): such a line gets one too. The
+    // digest is that of the records before this one (it is updated once a record is handled).
+    if (m.messageId === undefined || m.messageId === null) m.messageId = lineId(m, rec.line, () => digestOf(digest));
     // Checked as it is sent (what the server measures against 32 KB): with the messageId and the
     // time the import sets.
     settleEventTime(m);
     const n = normalizeMessage(m, undefined, { receivedAt: Date.now() });
     if (!n.ok) {
-      report(current, rec.line, n.tooLarge ? tooLargeReason(n.problems[0].message, o.format === 'jsonl' ? rec.text : undefined) : n.problems[0].message, n.problems);
+      report(current, rec.line, n.tooLarge ? tooLargeReason(n.problems[0].message, o.format === 'jsonl' ? rec.text : undefined) : n.problems[0].message, n.problems, rec);
       return;
     }
     // Its bytes as sent, which the check above measured (without serialising it again).
     const size = n.sent;
     if (batch.length >= maxBatch || batchBytes + size > 450 * 1024) await flush(rec.line - 1);
-    batch.push({ line: rec.line, message: m });
+    batch.push({ line: rec.line, message: m, rec });
     batchBytes += size;
   };
 
@@ -311,7 +323,11 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   let lastRead = resumedFrom;
   // A record the file cannot be read past (read-records.ts, MAX_LINE_BYTES): the import stops at it.
   let halt: ImportRecord | undefined;
-  for await (const rec of withAhead(ahead, records)) {
+  // What stopped the reading (a .gz file cut short), after the last record read whole, `reached`.
+  let readError: unknown;
+  let reached = 0;
+  for await (const rec of withAhead(ahead, records, (err) => (readError = err))) {
+    reached = rec.line;
     progress.bytes = rec.bytes;
     if (o.signal?.aborted) stop = true;
     if (rec.line > resumedFrom) {
@@ -327,16 +343,19 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     // After the record is handled: a batch flushed for it holds the lines before it.
     digest.update(`${rec.line}\u0000${rec.text}\u0001`);
   }
-  // Stopped while re-reading the lines before the saved one: nothing was sent, nothing to check.
-  if (!verified && !stop) verify();
-  // Every line before the one halted at is handled.
-  if (!stop) await flush(halt ? halt.line - 1 : lastRead);
+  // Stopped (or the reading failed) while re-reading the lines before the saved one: nothing was
+  // sent, nothing to check, and the progress saved stays as it is.
+  if (!verified && !stop && readError === undefined) verify();
+  // Every line before the one halted at (or the reading failed after) is handled.
+  if (!stop && verified) await flush(halt ? halt.line - 1 : lastRead);
   await Promise.all(running);
   if (failure) throw failure;
   advance();
+  // Until 2026-12-05 said as the bare "unexpected end of file", its lines read not sent.
+  if (readError !== undefined) throw readFailure(path, readError, { reached, saved: state.line, stdin });
   if (halt) {
     // Past the report's saved length: once the record is mended the run after reads it again.
-    appendFileSync(reportPath, JSON.stringify({ line: halt.line, reason: halt.error }) + '\n');
+    appendFileSync(reportPath, reportEntry({ line: halt.line, reason: halt.error ?? '' }, halt, csvDelimiter) + '\n');
     throw new Error(`${path}: ${(halt.error ?? '').replace('on this line', `on line ${halt.line}`)}. The import stopped there, every line before it imported (the progress is saved, the line is in ${reportPath}): mend the record and run the same command again to go on from it.`);
   }
   const complete = !stop;
@@ -348,16 +367,6 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
 }
 
 const EMPTY_DIGEST = digestOf(createHash('sha256'));
-
-/** The records read ahead, then the rest of `records`; stopping early ends the reading of the file. */
-async function* withAhead(ahead: ImportRecord[], records: AsyncGenerator<ImportRecord>): AsyncGenerator<ImportRecord> {
-  try {
-    yield* ahead;
-    for (let r = await records.next(); !r.done; r = await records.next()) yield r.value;
-  } finally {
-    await records.return(undefined);
-  }
-}
 
 function digestOf(h: Hash): string {
   return h.copy().digest('base64url');
@@ -398,17 +407,8 @@ function legacyFileId(path: string, st: { size: number; mtimeMs: number }): stri
 function changed(path: string, saved: { line?: number; done?: boolean }): Error {
   const n = saved.line ?? 0;
   return new Error(`${path} is not the file whose import ${saved.done ? 'finished' : 'stopped'} at line ${n}: its first ${n} lines changed since. `
-    + 'Pass --restart to import it from the first line (a line stored before is recognised by its messageId, or without one by its content and line number, and not stored twice), '
+    + 'Pass --restart to import it from the first line (a line stored before is recognised by its messageId, or without one by its content and line number — and, without a time, the lines before it — and not stored twice), '
     + 'or --state with another file to keep this progress apart.');
-}
-
-/**
- * The id of a message sent without one: its content and its line. It stays the same when the
- * file is moved, touched or appended to, so a line sent again is recognised and stored once,
- * while two equal lines of one file stay two events.
- */
-function lineId(m: Record<string, unknown>, line: number): string {
-  return `import-${createHash('sha256').update(JSON.stringify(m)).digest('base64url').slice(0, 22)}-${line}`;
 }
 
 /**

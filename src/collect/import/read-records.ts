@@ -6,6 +6,7 @@ import { parse, type Options } from 'csv-parse';
 import { createGunzip } from 'node:zlib';
 import { checkHeader, rowToMessage, type ColumnMap } from './column-map.js';
 import { LineCounter } from './line-counter.js';
+import { REPORT_TEXT_BYTES, shownOfHead, type Shown } from './report-entry.js';
 import { FromUtf16, NOT_UTF8_HINT, utf8Faults } from './utf8.js';
 
 /**
@@ -13,9 +14,11 @@ import { FromUtf16, NOT_UTF8_HINT, utf8Faults } from './utf8.js';
  * one. `text` is what the record holds as read (a JSONL line, a CSV record's fields), from which
  * the importer tells a file appended to from one changed; a CSV file's header comes as a record
  * of its own, marked `header`, with neither message nor error. A record marked `stop` is the
- * last: the file cannot be read past it (see MAX_LINE_BYTES).
+ * last: the file cannot be read past it (see MAX_LINE_BYTES). `shown` is what a report shows of a
+ * bad record when it is not `text` (report-entry.ts): the start of a line too long to hold, a
+ * line not UTF-8 as Latin-1, or null for a record of which nothing is kept.
  */
-export type ImportRecord = { line: number; bytes: number; text: string; header?: true; message?: Record<string, unknown>; error?: string; stop?: true };
+export type ImportRecord = { line: number; bytes: number; text: string; header?: true; message?: Record<string, unknown>; error?: string; stop?: true; shown?: Shown | null };
 
 /**
  * A line longer than this is not held, only measured: no message on it can be within Segment's
@@ -67,13 +70,14 @@ export async function* readRecords(path: string, format: 'jsonl' | 'csv', map?: 
 /** The record of one JSONL line; undefined for a blank line. */
 function jsonl(line: number, piece: Line, bytes: number): ImportRecord | undefined {
   if (!Buffer.isBuffer(piece)) {
-    return { line, bytes, text: `(${piece.size} bytes, sha256 ${piece.sha256})`, error: `the line is ${piece.size} bytes long; a message may be at most 32 KB` };
+    return { line, bytes, text: `(${piece.size} bytes, sha256 ${piece.sha256})`, error: `the line is ${piece.size} bytes long; a message may be at most 32 KB`, shown: shownOfHead(piece.head, piece.size) };
   }
   // A byte order mark (editors on Windows write one) is not part of the first message.
   const raw = line === 1 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf ? piece.subarray(3) : piece;
   if (!isUtf8(raw)) {
     const at = utf8Faults(raw, false).faults[0];
-    return { line, bytes, text: raw.toString('latin1'), error: `the line is not valid UTF-8 (byte ${at + 1} of the line): ${NOT_UTF8_HINT}` };
+    const text = raw.toString('latin1');
+    return { line, bytes, text, error: `the line is not valid UTF-8 (byte ${at + 1} of the line): ${NOT_UTF8_HINT}`, shown: { text, bytes: raw.length, latin1: true } };
   }
   const text = raw.toString('utf8');
   if (!text.trim()) return undefined;
@@ -89,13 +93,14 @@ function jsonl(line: number, piece: Line, bytes: number): ImportRecord | undefin
 /**
  * Splits a byte stream into lines as Node's readline does (LF, CRLF or a lone CR ends one; no
  * empty line after a final break), as bytes, so that each is checked as UTF-8 on its own. A line
- * longer than MAX_LINE_BYTES comes as its size and digest instead. Lines of a chunk come back as
- * one array: a generator's step per line costs more than the split.
+ * longer than MAX_LINE_BYTES comes as its size, digest and first 64 KB (for the report) instead.
+ * Lines of a chunk come back as one array: a generator's step per line costs more than the split.
  */
 class LineSplitter {
   private parts: Buffer[] = [];
   private size = 0;
   private long: Hash | undefined;
+  private head: Buffer | undefined;
   private afterCR = false;
 
   push(chunk: Buffer): Line[] {
@@ -138,20 +143,22 @@ class LineSplitter {
       this.long = createHash('sha256');
       for (const p of this.parts) this.long.update(p);
       this.long.update(b);
+      this.head = Buffer.concat([...this.parts, b], REPORT_TEXT_BYTES);
       this.parts = [];
     } else this.parts.push(b);
   }
 
   private take(): Line {
-    const out = this.long ? { size: this.size, sha256: this.long.digest('hex') } : this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    const out = this.long ? { size: this.size, sha256: this.long.digest('hex'), head: this.head as Buffer } : this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts = [];
     this.size = 0;
     this.long = undefined;
+    this.head = undefined;
     return out;
   }
 }
 
-type Line = Buffer | { size: number; sha256: string };
+type Line = Buffer | { size: number; sha256: string; head: Buffer };
 
 /** A row as the parser gives it; `tooLong`: the record starting on `line` runs past MAX_LINE_BYTES, and the reading stops. */
 type CsvRow = { line: number; fields: string[]; notUtf8: boolean; tooLong?: true };
@@ -214,12 +221,12 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
   let header: string[] | undefined;
   const pending = (upTo: number) => (skipped.length && skipped[0].line < upTo ? skipped.shift() : undefined);
   for await (const row of pipeline(input, lines, parser, noop) as AsyncIterable<CsvRow>) {
-    for (let s = pending(row.line); s; s = pending(row.line)) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error };
+    for (let s = pending(row.line); s; s = pending(row.line)) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error, shown: null };
     if (row.tooLong) {
       const why = `runs past ${MAX_LINE_BYTES / 1024 / 1024} MB (a message may be at most 32 KB): most likely a quote opened in it is never closed, which makes every line after it part of one field`;
       if (!header) throw new Error(`The header (the record that starts on line ${row.line}) ${why}.`);
       const error = `the record that starts on this line ${why}; where it ends cannot be known, so the file is read no further`;
-      yield { line: row.line, bytes: bytes(), text: error, error, stop: true };
+      yield { line: row.line, bytes: bytes(), text: error, error, stop: true, shown: null };
       return;
     }
     const text = JSON.stringify(row.fields);
@@ -249,7 +256,7 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
   // A file without a header has no rows either (the importer says it holds no messages), unless
   // its first line was not CSV.
   if (!header && skipped.length) throw new Error(`The header (line ${skipped[0].line}) ${skipped[0].error.replace(/^the row /, '')}.`);
-  for (const s of skipped) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error };
+  for (const s of skipped) yield { line: s.line, bytes: bytes(), text: s.error, error: s.error, shown: null };
 }
 
 const noop = () => {};
