@@ -54,7 +54,14 @@ export class JobLeaseLost extends TactError {
 
 export interface DocumentStore {
   latest<T = unknown>(kind: string): Promise<StoredDocument<T> | undefined>;
-  history(kind: string, limit: number): Promise<StoredDocument[]>;
+  /**
+   * A kind's versions, newest first, at most `limit`; with `before`, only those older than that
+   * version (the next page of a history whose last version answered was `before`).
+   *
+   * @example
+   * await docs.history('lifecycle', 50, 51); // versions 50 down to 1
+   */
+  history(kind: string, limit: number, before?: number): Promise<StoredDocument[]>;
   get<T = unknown>(kind: string, version: number): Promise<StoredDocument<T> | undefined>;
   /** Appends a version and bumps the epoch; `expectedVersion` (when given) must be the current latest, else a conflict is thrown. */
   put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>>;

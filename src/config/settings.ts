@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type FieldProblem, validationError } from '../errors/tact-error.js';
+import { FILE_AUTHOR } from './author.js';
 import type { ConfigFile } from './config-file.js';
 import { type DocumentKind, type StoredLookups, type StoredWarning, unknownFields } from './document-kind.js';
 import type { DocumentStore, PutResult, StoredDocument } from './document-store.js';
@@ -163,7 +164,7 @@ export class Settings {
       next[k.kind] = hash;
       if (await this.putFromFile(k, body, file.path)) applied.push(k.kind);
     }
-    if (changed.length) await this.docs.put('config-file', next, { author: 'config-file', reason: applied.length ? `applied ${applied.join(', ')}` : 'marked sections already in force' });
+    if (changed.length) await this.docs.put('config-file', next, { author: FILE_AUTHOR, reason: applied.length ? `applied ${applied.join(', ')}` : 'marked sections already in force' });
     await this.reload();
     // Once every section is in: a warning between two of them (catalog and policy) holds for the file as a whole.
     if (warn) {
@@ -187,7 +188,7 @@ export class Settings {
       const doc = await this.docs.latest(k.kind);
       if (doc && sectionHash(doc.body) === sectionHash(body)) return false;
       try {
-        await this.put(k.kind, body, { author: 'config-file', reason: `loaded from ${path}`, expectedVersion: doc?.version ?? 0 });
+        await this.put(k.kind, body, { author: FILE_AUTHOR, reason: `loaded from ${path}`, expectedVersion: doc?.version ?? 0 });
         return true;
       } catch (err) {
         if (attempt < 3 && (err as { code?: string }).code === 'conflict') continue;
@@ -205,7 +206,7 @@ export class Settings {
     for (const k of this.kinds) {
       if (k.configKey in file.sections) continue;
       const doc = await this.docs.latest(k.kind);
-      if (doc?.author === 'config-file') left.push({ kind: k.kind, configKey: k.configKey, version: doc.version, empty: k.empty });
+      if (doc?.author === FILE_AUTHOR) left.push({ kind: k.kind, configKey: k.configKey, version: doc.version, empty: k.empty });
     }
     return left;
   }
@@ -217,9 +218,8 @@ export class Settings {
    * server tells the operator instead of refusing to start.
    */
   async storedProblems(kindName: string): Promise<FieldProblem[]> {
-    const k = this.kind(kindName);
-    const doc = k ? await this.docs.latest(k.kind) : undefined;
-    return k && doc ? this.problems(k, doc.body) : [];
+    const doc = this.kind(kindName) ? await this.docs.latest(kindName) : undefined;
+    return doc ? this.problemsOf(kindName, doc.body) : [];
   }
 
   /**
@@ -232,8 +232,32 @@ export class Settings {
     const k = this.kind(kindName);
     if (!k?.warnStored) return [];
     const doc = await this.docs.latest(k.kind);
-    if (doc && (await this.problems(k, doc.body)).length) return [];
-    return (await this.warnings(k, doc ? doc.body : k.empty)).map(asProblem);
+    return this.warningsOf(k.kind, doc ? doc.body : k.empty);
+  }
+
+  /**
+   * What a PUT of `body` now would be refused for: this version's checks, against the stored
+   * configuration (an earlier version read back for a rollback, say). None for a kind there is not.
+   *
+   * @example
+   * await settings.problemsOf('segments', (await docs.get('segments', 3))!.body); // [] when it would be taken
+   */
+  async problemsOf(kindName: string, body: unknown): Promise<FieldProblem[]> {
+    const k = this.kind(kindName);
+    return k ? this.problems(k, body) : [];
+  }
+
+  /**
+   * What a PUT of `body` now would be warned of, against the other documents in force; none while
+   * it has problems (warnings are of checked documents).
+   *
+   * @example
+   * await settings.warningsOf('catalog', catalog); // [{ field: 'placements[0].selection.floor', message: '…' }]
+   */
+  async warningsOf(kindName: string, body: unknown): Promise<FieldProblem[]> {
+    const k = this.kind(kindName);
+    if (!k?.warnStored || (await this.problems(k, body)).length) return [];
+    return (await this.warnings(k, body)).map(asProblem);
   }
 
   /** What a kind warns of in a checked body, against the stored configuration. */
@@ -285,7 +309,7 @@ function withPending(docs: DocumentStore, pending: ReadonlyMap<string, unknown>)
   const latest = async <T>(kind: string): Promise<StoredDocument<T> | undefined> => {
     const stored = await docs.latest<T>(kind);
     if (!pending.has(kind)) return stored;
-    return { kind, version: (stored?.version ?? 0) + 1, body: pending.get(kind) as T, author: 'config-file', reason: 'being applied', createdAt: Date.now() };
+    return { kind, version: (stored?.version ?? 0) + 1, body: pending.get(kind) as T, author: FILE_AUTHOR, reason: 'being applied', createdAt: Date.now() };
   };
   const get = async <T>(kind: string, version: number): Promise<StoredDocument<T> | undefined> => {
     const next = pending.has(kind) ? await latest<T>(kind) : undefined;

@@ -21,6 +21,13 @@ describe('flags declared in configuration', () => {
     expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: 'why', until: '2027-01-15' }])).toEqual([]);
   });
 
+  it('refuses a blank `note` (until 2026-12-05 one of spaces, or none at all, was taken): the note says why, to whoever reads the flag later', () => {
+    expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: '   ' }, { account: 'acme', name: 'hold', note: '' }])).toEqual([
+      { field: 'flags[0].note', message: 'The `flags[0].note` is blank (only white space): each flag needs a `note` saying why, in words (people read it months later).' },
+      { field: 'flags[1].note', message: 'The `flags[1].note` is empty: each flag needs a `note` saying why, in words (people read it months later).' },
+    ]);
+  });
+
   it('names the key a misspelt one likely means, as every configuration document does (`untill` → `until`)', () => {
     expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: 'why', untill: '2027-01-15' }])).toEqual([
       { field: 'flags[0].untill', message: 'The `flags[0].untill` field is not one Tact knows here. Did you mean `until`? The fields are subject, account, name, note, until.' },

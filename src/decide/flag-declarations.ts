@@ -1,3 +1,4 @@
+import { FILE_AUTHOR } from '../config/author.js';
 import { type DocumentKind, unknownFields } from '../config/document-kind.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { Flag } from './records.js';
@@ -51,6 +52,7 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
     for (const k of ['subject', 'account', 'note'] as const) if (d[k] !== undefined && typeof d[k] !== 'string') out.push({ field: `${at}.${k}`, message: `\`${k}\` must be a string.` });
     if (typeof d.name !== 'string' || !NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });
     if (typeof d.note !== 'string') out.push({ field: `${at}.note`, message: 'Each flag needs a `note` saying why (people read it months later).' });
+    else if (!d.note.trim()) out.push({ field: `${at}.note`, message: `The \`${at}.note\` is ${d.note ? 'blank (only white space)' : 'empty'}: each flag needs a \`note\` saying why, in words (people read it months later).` });
     if (d.until !== undefined && (typeof d.until !== 'string' || parseUntil(d.until) === undefined)) out.push({ field: `${at}.until`, message: 'The `until` must be an ISO-8601 date such as "2027-01-15", or a time with its offset such as "2027-01-15T09:00:00Z".' });
     const on = typeof d.subject === 'string' && d.subject ? ['subject', d.subject] : typeof d.account === 'string' && d.account ? ['account', d.account] : undefined;
     if (!on || typeof d.name !== 'string') return;
@@ -63,7 +65,7 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
 }
 
 /** The author a declared flag is recorded with; flags with it are the ones the file manages. */
-export const DECLARED_BY = 'config-file';
+export const DECLARED_BY = FILE_AUTHOR;
 
 /**
  * Flags declared in configuration (`flags:` in tact.config.yaml or PUT /v1/config/flags): each

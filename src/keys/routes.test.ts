@@ -52,3 +52,24 @@ describe('revoking admin keys at the same moment', () => {
     expect(left).toHaveLength(1);
   });
 });
+
+describe('the key routes\' query parameters', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const as = (key: string) => ({ authorization: bearer(key) });
+
+  it('refuse one, naming it, and revoke nothing (until 2026-12-05 `DELETE /v1/keys/{id}?x=1` revoked the key)', async () => {
+    const made = await h.app.inject({ method: 'POST', url: '/v1/keys', headers: as(KEYS.admin), payload: { kind: 'server', label: 'reports' } });
+    expect(made.statusCode, made.body).toBe(201);
+    for (const [method, url] of [['DELETE', `/v1/keys/${made.json().id}?x=1`], ['GET', '/v1/keys?kind=admin'], ['POST', '/v1/keys?kind=admin']] as const) {
+      const r = await h.app.inject({ method, url, headers: as(KEYS.admin), ...(method === 'POST' ? { payload: { kind: 'server', label: 'more' } } : {}) });
+      expect([r.statusCode, r.json().message], `${method} ${url}: ${r.body}`).toEqual([400, `The \`querystring.${url.split('?')[1].split('=')[0]}\` property is not one this endpoint takes.`]);
+    }
+    expect(await h.tact.keys.authenticate(made.json().secret)).toBeDefined();
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
+import { noQuery } from '../config/route-schemas.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import type { KeyKind } from './key-store.js';
@@ -27,7 +28,7 @@ const keySchema = {
  */
 export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const admin = requireKey(tact.keys, 'admin', 'manage keys');
-  app.get('/v1/keys', { preHandler: admin, schema: { tags: ['keys'], summary: 'Every key (never the secrets)', response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: keySchema } } } } } }, async () => ({
+  app.get('/v1/keys', { preHandler: admin, schema: { tags: ['keys'], summary: 'Every key (never the secrets)', querystring: noQuery, response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: keySchema } } } } } }, async () => ({
     keys: (await tact.keys.list()).map((k) => ({ ...k, createdAt: iso(k.createdAt), revokedAt: iso(k.revokedAt) })),
   }));
   app.post<{ Body: { kind: KeyKind; label: string } }>('/v1/keys', {
@@ -35,6 +36,7 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     schema: {
       tags: ['keys'],
       summary: 'Make a key; the secret is in this answer only',
+      querystring: noQuery,
       body: { type: 'object', required: ['kind', 'label'], properties: { kind: { type: 'string', enum: ['write', 'server', 'admin'] }, label: { type: 'string', minLength: 1, maxLength: MAX_LABEL } }, additionalProperties: false },
       response: {
         201: { ...keySchema, required: [...keySchema.required, 'secret'], properties: { ...keySchema.properties, secret: { type: 'string', description: 'The key itself: shown in this answer only (only its hash is stored).' } } },
@@ -47,7 +49,7 @@ export async function keyRoutes(app: FastifyInstance, tact: Tact): Promise<void>
     void reply.status(201);
     return { ...key, createdAt: iso(key.createdAt), revokedAt: null, secret };
   });
-  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => {
+  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { preHandler: admin, schema: { tags: ['keys'], summary: 'Revoke a key (effective within 5 seconds everywhere)', querystring: noQuery, response: { 200: { type: 'object', required: ['revoked'], properties: { revoked: { type: 'string', description: 'The id of the key revoked.' } } }, 404: errorSchema, 409: errorSchema } } }, async (req) => {
     const key = (await tact.keys.list()).find((k) => k.id === req.params.id);
     const done = await revokeUnlessLastAdmin(tact.keys, req.params.id);
     tact.log.info({ key: done.revoked, kind: key?.kind, label: key?.label, by: req.apiKey?.id }, 'key revoked');

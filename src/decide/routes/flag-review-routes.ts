@@ -1,5 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { authorOf } from '../../config/routes.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authorOf } from '../../config/author.js';
+import { refuseBlank } from '../../config/blank-text.js';
+import { noQuery } from '../../config/route-schemas.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
@@ -10,6 +12,8 @@ import { decideSchemas } from './schemas.js';
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const flagView = (f: Flag) => ({ ...f, until: iso(f.until), createdAt: iso(f.createdAt), clearedAt: iso(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > Date.now()) });
 const holdView = (h: Review) => ({ ...h, createdAt: iso(h.createdAt), decidedAt: iso(h.decidedAt), expiresAt: iso(h.expiresAt) });
+/** The key a change was made with, for its log line: the stored author or reviewer is free text. */
+const keyOf = (req: FastifyRequest) => ({ key: req.apiKey?.id, keyLabel: req.apiKey?.label });
 
 /**
  * Flags (relationship context) and reviews (held high-stakes choices).
@@ -23,9 +27,11 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
 
   app.post<{ Body: { subject?: string; account?: string; name: string; note: string; until?: string; author?: string } }>(
     '/v1/flags',
-    { preHandler: admin, schema: decideSchemas.addFlag },
+    { preHandler: admin, schema: { ...decideSchemas.addFlag, querystring: noQuery } },
     async (req, reply) => {
+      refuseBlank({ note: req.body.note });
       const f = await tact.decide.flags.add({ ...req.body, author: authorOf(req, req.body.author) }, undefined, false, tact.settings.get(mergeRulesKind));
+      tact.log.info({ flag: f.id, name: f.name, author: f.author, ...keyOf(req) }, 'flag added');
       void reply.status(201);
       // An account nothing has made yet: stored (its members may come later), but said, as a typo would pause no one.
       if (f.target.kind === 'account' && !(await tact.store.profiles.getAccount(f.target.id))) {
@@ -37,7 +43,12 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
   app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => ({
     flags: (await tact.decide.flags.of(req.query, tact.settings.get(mergeRulesKind))).map(flagView),
   }));
-  app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: decideSchemas.clearFlag }, async (req) => flagView(await tact.decide.flags.clear(req.params.id, authorOf(req))));
+  // A `?reason=` was taken and kept nowhere: the route reads no query parameter, and says so.
+  app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: { ...decideSchemas.clearFlag, querystring: noQuery } }, async (req) => {
+    const f = await tact.decide.flags.clear(req.params.id, authorOf(req));
+    tact.log.info({ flag: f.id, name: f.name, clearedBy: f.clearedBy, ...keyOf(req) }, 'flag cleared');
+    return flagView(f);
+  });
 
   app.get<{ Querystring: { status?: ReviewStatus; queue?: string; limit?: number; before?: string } }>('/v1/reviews', { preHandler: read, schema: decideSchemas.listReviews }, async (req) => {
     const limit = req.query.limit ?? 100;
@@ -45,12 +56,17 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
     // A full page may have more after it: `next` is what to pass as `before`.
     return { reviews: reviews.map(holdView), next: reviews.length === limit ? reviews[reviews.length - 1].id : null };
   });
-  app.get<{ Params: { id: string } }>('/v1/reviews/:id', { preHandler: read, schema: decideSchemas.getReview }, async (req) => holdView(await tact.decide.reviews.get(req.params.id)));
+  app.get<{ Params: { id: string } }>('/v1/reviews/:id', { preHandler: read, schema: { ...decideSchemas.getReview, querystring: noQuery } }, async (req) => holdView(await tact.decide.reviews.get(req.params.id)));
   for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     app.post<{ Params: { id: string }; Body: { reviewer?: string; note?: string } | null }>(
       `/v1/reviews/:id/${verb}`,
-      { preHandler: admin, schema: decideSchemas.decideReview(verb) },
-      async (req) => holdView(await tact.decide.reviews.decide(req.params.id, status, authorOf(req, req.body?.reviewer), req.body?.note)),
+      { preHandler: admin, schema: { ...decideSchemas.decideReview(verb), querystring: noQuery } },
+      async (req) => {
+        refuseBlank({ note: req.body?.note });
+        const h = await tact.decide.reviews.decide(req.params.id, status, authorOf(req, req.body?.reviewer, 'reviewer'), req.body?.note);
+        tact.log.info({ review: h.id, status: h.status, reviewer: h.reviewer, ...keyOf(req) }, 'review decided');
+        return holdView(h);
+      },
     );
   }
 }

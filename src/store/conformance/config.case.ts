@@ -26,6 +26,21 @@ export function configConformance(kind: StoreKind): void {
       expect(h.tact.settings.epoch).toBeGreaterThan(0);
     });
 
+    it('answers a kind\'s history a page at a time: `before` a version, the older ones, newest first', async () => {
+      const docs = h.store.documents;
+      for (let i = 1; i <= 5; i++) await docs.put('lifecycle', { stages: [{ name: `s${i}`, when: 'true' }] }, { author: `a${i}`, reason: `r${i}` });
+      await docs.put('segments', { audiences: [] }, { author: 'other', reason: 'another kind' });
+      const of = (list: { version: number }[]) => list.map((d) => d.version);
+      expect(of(await docs.history('lifecycle', 2))).toEqual([5, 4]);
+      expect(of(await docs.history('lifecycle', 2, 4))).toEqual([3, 2]);
+      expect(await docs.history('lifecycle', 10, 2)).toEqual([expect.objectContaining({ kind: 'lifecycle', version: 1, author: 'a1', reason: 'r1', body: { stages: [{ name: 's1', when: 'true' }] } })]);
+      expect(await docs.history('lifecycle', 10, 1)).toEqual([]);
+      expect(of(await docs.history('lifecycle', 10, 2_147_483_647))).toEqual([5, 4, 3, 2, 1]);
+      // Through the API, on this store: the page and where the next one starts.
+      const page = (await get(h.app, '/v1/config/lifecycle/history?limit=2&before=4')).json();
+      expect([of(page.versions), page.next]).toEqual([[3, 2], 2]);
+    });
+
     it('applies a change while clients keep sending: the batches taken before it commit under the old settings, those after under the new ones', async () => {
       const store = h.store;
       // Every commit takes a while and a request is sent every 2 ms whatever the answers, so

@@ -42,8 +42,11 @@ export class PostgresDocumentStore implements DocumentStore {
     return r ? toDoc<T>(r) : undefined;
   }
 
-  async history(kind: string, limit: number): Promise<StoredDocument[]> {
-    return (await this.pool.query<Row>(`SELECT ${COLS} FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT $2`, [kind, limit])).rows.map((r) => toDoc(r));
+  async history(kind: string, limit: number, before?: number): Promise<StoredDocument[]> {
+    const q = before === undefined
+      ? { sql: `SELECT ${COLS} FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT $2`, args: [kind, limit] }
+      : { sql: `SELECT ${COLS} FROM documents WHERE kind = $1 AND version < $2 ORDER BY version DESC LIMIT $3`, args: [kind, before, limit] };
+    return (await this.pool.query<Row>(q.sql, q.args)).rows.map((r) => toDoc(r));
   }
 
   async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>> {

@@ -27,6 +27,7 @@ export class SqliteDocumentStore implements DocumentStore {
       latest: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT 1`),
       get: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? AND version = ?`),
       history: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT ?`),
+      historyBefore: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? AND version < ? ORDER BY version DESC LIMIT ?`),
       insert: db.prepare('INSERT INTO documents (kind, version, body, author, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       bumpEpoch: db.prepare('UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch').pluck(),
       epoch: db.prepare('SELECT epoch FROM config_epoch WHERE id = 1').pluck(),
@@ -53,8 +54,9 @@ export class SqliteDocumentStore implements DocumentStore {
     return r ? toDoc<T>(r) : undefined;
   }
 
-  async history(kind: string, limit: number): Promise<StoredDocument[]> {
-    return (this.s.history.all(kind, limit) as Row[]).map((r) => toDoc(r));
+  async history(kind: string, limit: number, before?: number): Promise<StoredDocument[]> {
+    const rows = before === undefined ? this.s.history.all(kind, limit) : this.s.historyBefore.all(kind, before, limit);
+    return (rows as Row[]).map((r) => toDoc(r));
   }
 
   async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>> {

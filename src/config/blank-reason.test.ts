@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, bearer, harness, type Harness } from '../../test/harness.js';
+
+/**
+ * A version's reason is kept with it for whoever reads the history later: until 2026-12-05 one of
+ * spaces alone was stored (the schema asked for one character, and a space is one).
+ */
+describe('a blank reason or note in configuration', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => h.close());
+  const put = (kind: string, document: unknown, reason: string) => h.app.inject({ method: 'PUT', url: `/v1/config/${kind}`, headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason } });
+
+  it('is a 400 naming `reason`, saying it is blank, and stores nothing', async () => {
+    for (const reason of ['   ', '\n\t ']) {
+      const r = await put('flags', [], reason);
+      expect([r.statusCode, r.json().error, r.json().problems], r.body).toEqual([400, 'validation_failed', [{ field: 'reason', message: 'The `reason` is blank (only white space): it is kept with the change for whoever reads it later, so say it in words.' }]]);
+    }
+    expect(await h.store.documents.latest('flags')).toBeUndefined();
+    expect((await put('flags', [], ' why ')).statusCode).toBe(200);
+  });
+
+  it('a declared flag\'s blank note is named where it stands', async () => {
+    const r = await put('flags', [{ account: 'acme', name: 'pause', note: '  ' }], 'pause acme');
+    expect([r.statusCode, r.json().problems?.map((p: { field: string }) => p.field)], r.body).toEqual([400, ['flags[0].note']]);
+  });
+});

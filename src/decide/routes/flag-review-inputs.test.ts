@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, bearer, get, harness, type Harness } from '../../../test/harness.js';
+
+/**
+ * What the flag and review routes take. Until 2026-12-05 `DELETE /v1/flags/{id}?reason=resolved`
+ * cleared the flag and kept the reason nowhere (any query parameter was dropped unseen), and a
+ * note of spaces alone was stored as a flag's note or a verdict's.
+ */
+describe('flag and review inputs', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite');
+  });
+  afterAll(async () => h.close());
+  const admin = { authorization: bearer(KEYS.admin) };
+  const addFlag = (payload: object) => h.app.inject({ method: 'POST', url: '/v1/flags', headers: admin, payload: { account: 'acme', name: 'pause', note: 'procurement review', ...payload } });
+  const flagsOfAcme = async () => (await get(h.app, '/v1/flags?account=acme')).json().flags as { id: string; note: string; active: boolean }[];
+
+  it('DELETE /v1/flags/{id} refuses a query parameter, naming it, and leaves the flag open', async () => {
+    const f = await addFlag({});
+    expect(f.statusCode, f.body).toBe(201);
+    for (const query of ['reason=resolved', 'foo=1']) {
+      const r = await h.app.inject({ method: 'DELETE', url: `/v1/flags/${f.json().id}?${query}`, headers: admin });
+      expect([r.statusCode, r.json().message], r.body).toEqual([400, `The \`querystring.${query.split('=')[0]}\` property is not one this endpoint takes.`]);
+    }
+    expect((await flagsOfAcme()).find((x) => x.id === f.json().id)?.active).toBe(true);
+    const cleared = await h.app.inject({ method: 'DELETE', url: `/v1/flags/${f.json().id}`, headers: admin });
+    expect([cleared.statusCode, cleared.json().active]).toEqual([200, false]);
+  });
+
+  it('the other flag and review routes refuse a query parameter too', async () => {
+    for (const [method, url] of [['POST', '/v1/flags?until=2099-01-01'], ['GET', '/v1/reviews/r-1?x=1'], ['POST', '/v1/reviews/r-1/approve?note=x'], ['POST', '/v1/reviews/r-1/reject?x=1']] as const) {
+      const r = await h.app.inject({ method, url, headers: admin, ...(method === 'POST' ? { payload: url.startsWith('/v1/flags') ? { account: 'acme', name: 'q', note: 'n' } : {} } : {}) });
+      expect([r.statusCode, r.json().error], `${method} ${url}: ${r.body}`).toEqual([400, 'validation_failed']);
+      expect(r.json().message).toMatch(/^The `querystring\.\w+` property is not one this endpoint takes\.$/);
+    }
+  });
+
+  it('refuses a blank note, naming it: of a flag (required), of a verdict (when given)', async () => {
+    const before = (await flagsOfAcme()).length;
+    for (const note of ['   ', '\t\n']) {
+      const r = await addFlag({ name: 'blank', note });
+      expect([r.statusCode, r.json().problems], r.body).toEqual([400, [{ field: 'note', message: 'The `note` is blank (only white space): it is kept with the change for whoever reads it later, so say it in words.' }]]);
+    }
+    expect(await flagsOfAcme()).toHaveLength(before);
+    for (const note of ['  ', '']) {
+      // Refused before the review is looked up: no review needs to exist.
+      const r = await h.app.inject({ method: 'POST', url: '/v1/reviews/r-1/reject', headers: admin, payload: { reviewer: 'kim', note } });
+      expect([r.statusCode, r.json().problems?.[0]?.field], r.body).toEqual([400, 'note']);
+    }
+    // A verdict with no note at all is still taken as far as its review (none here: a 404).
+    expect((await h.app.inject({ method: 'POST', url: '/v1/reviews/r-1/reject', headers: admin, payload: { reviewer: 'kim' } })).statusCode).toBe(404);
+  });
+});
