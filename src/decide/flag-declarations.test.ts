@@ -107,8 +107,15 @@ describe('flags declared in configuration', () => {
       expect(listed).toMatchObject([{ name: 'procurement_delay', author: DECLARED_BY, active: true, note: 'procurement review' }]);
       const put = await h.app.inject({ method: 'PUT', url: '/v1/config/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [], reason: 'review finished' } });
       expect(put.statusCode, put.body).toBe(200);
-      expect((await get(h.app, '/v1/flags?account=globex')).json().flags[0]).toMatchObject({ active: false, clearedBy: DECLARED_BY });
+      // Cleared by whoever PUT the version that no longer declares it: the key, not `config-file` (until 2026-12-05).
+      expect((await get(h.app, '/v1/flags?account=globex')).json().flags[0]).toMatchObject({ active: false, clearedBy: expect.stringMatching(/^key .*\(/) });
       expect((await decideReq(h.app, { subject: 'fin', placement: 'home' })).json().choices[0].kind).not.toBe('handoff');
+      // A flag declared through the API is its author's; a later version by another clears it, as theirs.
+      const putFlags = (document: unknown[], author: string) => h.app.inject({ method: 'PUT', url: '/v1/config/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'account review', author } });
+      expect((await putFlags([{ account: 'initech', name: 'procurement_delay', note: 'legal review' }], 'ana (account manager)')).statusCode).toBe(200);
+      expect((await get(h.app, '/v1/flags?account=initech')).json().flags).toMatchObject([{ author: 'ana (account manager)', active: true }]);
+      expect((await putFlags([], 'bo (account manager)')).statusCode).toBe(200);
+      expect((await get(h.app, '/v1/flags?account=initech')).json().flags).toMatchObject([{ author: 'ana (account manager)', active: false, clearedBy: 'bo (account manager)' }]);
       const bad = await h.app.inject({ method: 'PUT', url: '/v1/config/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [{ account: 'x', name: 'a b', note: 'n' }], reason: 'typo' } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().problems[0].field).toContain('name');
@@ -126,7 +133,7 @@ describe('flags declared in configuration', () => {
       await Promise.all(tacts.map((t) => t.decide.applyDeclaredFlags()));
       await Promise.all(tacts.map((t) => t.decide.applyDeclaredFlags()));
       const rows = await storeA.decisions.flagsOf({ kind: 'account', id: 'initech' });
-      expect(rows.map((f) => [f.name, f.author, f.clearedAt])).toEqual([['procurement_delay', DECLARED_BY, null]]);
+      expect(rows.map((f) => [f.name, f.author, f.clearedAt])).toEqual([['procurement_delay', 'test', null]]);
       // A person clears it; the configuration still declares it, so the next reconciliation adds it again, as a new row.
       await tacts[0].decide.flags.clear(rows[0].id, 'key:admin');
       await Promise.all(tacts.map((t) => t.decide.applyDeclaredFlags()));

@@ -99,7 +99,7 @@ function keyOf(target: Flag['target'], name: string): string {
  * @example
  * reconcileFlags(decls, open, (d) => ({ kind: 'account', id: d.account! }), now) // { add: [...], clear: ['f1'], unresolved: [] }
  */
-export function reconcileFlags(decls: readonly FlagDeclaration[], open: readonly Flag[], resolve: (d: FlagDeclaration) => Flag['target'] | undefined, now: number): { add: FlagInput[]; clear: string[]; unresolved: FlagDeclaration[] } {
+export function reconcileFlags(decls: readonly FlagDeclaration[], open: readonly Flag[], resolve: (d: FlagDeclaration) => Flag['target'] | undefined, now: number, by: string = DECLARED_BY): { add: FlagInput[]; clear: string[]; unresolved: FlagDeclaration[] } {
   const live = open.filter((f) => f.clearedAt === null && (f.until === null || f.until > now));
   const have = new Map(live.map((f) => [keyOf(f.target, f.name), f]));
   const wanted = new Set<string>();
@@ -121,13 +121,25 @@ export function reconcileFlags(decls: readonly FlagDeclaration[], open: readonly
     // Over already: nothing to add, and an open flag the file added earlier ends now (an operator
     // moving `until` into the past means "stop", not "keep the old expiry").
     if (until !== null && !(until > now)) {
-      if (cur?.author === DECLARED_BY) clear.push(cur.id);
+      if (cur && isDeclared(cur)) clear.push(cur.id);
       continue;
     }
-    if (cur && (cur.author !== DECLARED_BY || (cur.note === d.note && cur.until === until))) continue;
+    if (cur && (!isDeclared(cur) || (cur.note === d.note && cur.until === until))) continue;
     if (cur) clear.push(cur.id);
-    add.push({ ...(d.subject ? { subject: d.subject } : { account: d.account }), name: d.name, note: d.note, ...(d.until ? { until: d.until } : {}), author: DECLARED_BY });
+    add.push({ ...(d.subject ? { subject: d.subject } : { account: d.account }), name: d.name, note: d.note, ...(d.until ? { until: d.until } : {}), author: by });
   }
-  for (const f of live) if (f.author === DECLARED_BY && !wanted.has(keyOf(f.target, f.name))) clear.push(f.id);
+  for (const f of live) if (isDeclared(f) && !wanted.has(keyOf(f.target, f.name))) clear.push(f.id);
   return { add, clear, unresolved };
+}
+
+/**
+ * Whether a flag is one the declarations manage: added by a declarations version (its id is
+ * `declared-…`, src/decide/flags.ts), whoever wrote that version — or, before 2026-12-05, by its
+ * author `config-file`, which every declared flag carried, those of a PUT /v1/config/flags too.
+ *
+ * @example
+ * isDeclared({ id: 'declared-3f…', author: 'ana', … }); // true
+ */
+export function isDeclared(f: Pick<Flag, 'id' | 'author'>): boolean {
+  return f.id.startsWith('declared-') || f.author === DECLARED_BY;
 }

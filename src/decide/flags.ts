@@ -7,7 +7,7 @@ import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
 import { accountId } from '../identity/accounts.js';
 import type { DecideState } from './decide-state.js';
-import { DECLARED_BY, type FlagDeclaration, parseUntil, reconcileFlags } from './flag-declarations.js';
+import { DECLARED_BY, type FlagDeclaration, isDeclared, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
 
 /** What an operator sends to flag a subject or an account. */
@@ -71,7 +71,7 @@ export class Flags {
    * A declared subject without a profile yet is skipped and returned, to be retried at the
    * next change of the document or restart.
    */
-  async reconcile(decls: readonly FlagDeclaration[], version: number): Promise<{ added: number; cleared: number; unresolved: FlagDeclaration[] }> {
+  async reconcile(decls: readonly FlagDeclaration[], version: number, by: string = DECLARED_BY): Promise<{ added: number; cleared: number; unresolved: FlagDeclaration[] }> {
     const targets = new Map<FlagDeclaration, Flag['target']>();
     for (const d of decls) {
       if (d.account) targets.set(d, { kind: 'account', id: accountId(d.account) });
@@ -80,9 +80,10 @@ export class Flags {
         if (found) targets.set(d, { kind: 'profile', id: found.profileId });
       }
     }
-    const open = (await this.store.decisions.openFlags()).filter((f) => f.author === DECLARED_BY || decls.some((d) => d.name === f.name));
-    const plan = reconcileFlags(decls, open, (d) => targets.get(d), this.now());
-    for (const id of plan.clear) await this.clear(id, DECLARED_BY);
+    const open = (await this.store.decisions.openFlags()).filter((f) => isDeclared(f) || decls.some((d) => d.name === f.name));
+    // `by`: the author of the declarations version in force — the config file, or whoever PUT it.
+    const plan = reconcileFlags(decls, open, (d) => targets.get(d), this.now(), by);
+    for (const id of plan.clear) await this.clear(id, by);
     // Ids from the declarations' version, what they declare and how many such flags were cleared
     // before: processes that start together write the same row, so a declared flag is never
     // doubled; one re-added after a person cleared it is a new row, so the clearing stays in the history.
@@ -90,7 +91,7 @@ export class Flags {
     for (const a of plan.add) {
       const target = targetOf.get(`${a.subject ?? ''}|${a.account ?? ''}`);
       // Cleared ones only: a process that sees another's fresh row must still compute the same id.
-      const before = target ? (await this.store.decisions.flagsOf(target)).filter((f) => f.name === a.name && f.author === DECLARED_BY && f.clearedAt !== null).length : 0;
+      const before = target ? (await this.store.decisions.flagsOf(target)).filter((f) => f.name === a.name && isDeclared(f) && f.clearedAt !== null).length : 0;
       await this.add(a, declaredFlagId(version, before, a), true);
     }
     return { added: plan.add.length, cleared: plan.clear.length, unresolved: plan.unresolved };

@@ -158,7 +158,11 @@ export class DecideService {
   async applyDeclaredFlags(): Promise<void> {
     const decls = this.o.settings.get(flagsKind);
     if (!decls.length && this.o.settings.version('flags') === 0) return;
-    const r = await this.flags.reconcile(decls, this.o.settings.version('flags'));
+    const version = this.o.settings.version('flags');
+    // Its flags are the declarations version's author's: the config file's, or whoever PUT it
+    // (until 2026-12-05 every declared flag read `config-file`, and so did its clearing).
+    const author = version ? (await this.o.store.documents.get('flags', version))?.author : undefined;
+    const r = await this.flags.reconcile(decls, version, author);
     if (r.added || r.cleared || r.unresolved.length) this.o.log.info({ added: r.added, cleared: r.cleared, unresolved: r.unresolved.map((d) => d.subject) }, 'declared flags applied');
   }
 
