@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { refuseBlank } from '../config/blank-text.js';
 import { authorOf } from '../config/routes.js';
 import { validationError } from '../errors/tact-error.js';
+import { apiTime } from '../server/api-time.js';
 import { requireKey } from '../server/auth.js';
 import { MAX_FREE_TEXT } from '../server/free-text.js';
 import type { Tact } from '../server/tact.js';
 import type { ViolationCursor, ViolationSummary } from './collect-store.js';
 import { errorSchema } from './schemas.js';
 import { trackingPlanKind } from './tracking-plan-kind.js';
-import { apiTime } from '../server/api-time.js';
 
 const row = {
   type: 'object',
@@ -95,6 +96,7 @@ export async function trackingPlanRoutes(app: FastifyInstance, tact: Tact): Prom
 
   app.delete<{ Querystring: { event?: string; all?: boolean; reason?: string } }>('/v1/tracking-plan/violations', { preHandler: admin, schema: clear }, async (req) => {
     const { event, all, reason } = req.query;
+    refuseBlank({ reason });
     if ((event === undefined) === (all !== true)) {
       throw validationError([{ field: event === undefined ? 'querystring.event' : 'querystring.all', message: 'Name the event whose violations to clear with `event`, or clear every event\'s with `all=true`; not both.' }]);
     }

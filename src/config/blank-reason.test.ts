@@ -22,6 +22,17 @@ describe('a blank reason or note in configuration', () => {
     expect((await put('flags', [], ' why ')).statusCode).toBe(200);
   });
 
+  it('the same on the routes that change configuration or clear data by name (features, tracking-plan violations)', async () => {
+    const admin = { authorization: bearer(KEYS.admin) };
+    const add = await h.app.inject({ method: 'POST', url: '/v1/features', headers: admin, payload: { name: 'orders', kind: 'count', event: 'Order Completed', reason: '  ' } });
+    expect([add.statusCode, add.json().problems?.[0]?.field], add.body).toEqual([400, 'reason']);
+    expect((await h.app.inject({ method: 'POST', url: '/v1/features', headers: admin, payload: { name: 'orders', kind: 'count', event: 'Order Completed' } })).statusCode).toBe(201);
+    const remove = await h.app.inject({ method: 'DELETE', url: '/v1/features/orders?reason=%20%20', headers: admin });
+    expect([remove.statusCode, remove.json().problems?.[0]?.field], remove.body).toEqual([400, 'reason']);
+    const clear = await h.app.inject({ method: 'DELETE', url: '/v1/tracking-plan/violations?all=true&reason=%20', headers: admin });
+    expect([clear.statusCode, clear.json().problems?.[0]?.field], clear.body).toEqual([400, 'reason']);
+  });
+
   it('a declared flag\'s blank note is named where it stands', async () => {
     const r = await put('flags', [{ account: 'acme', name: 'pause', note: '  ' }], 'pause acme');
     expect([r.statusCode, r.json().problems?.map((p: { field: string }) => p.field)], r.body).toEqual([400, ['flags[0].note']]);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../collect/schemas.js';
+import { refuseBlank } from '../../config/blank-text.js';
 import { authorOf } from '../../config/routes.js';
 import { nameNotFound } from '../../errors/not-found.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
@@ -95,7 +96,10 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     if (own.length) throw validationError(own);
     const list = await current();
     if (list.some((f) => f.name === def.name)) throw new TactError('conflict', { detail: `A feature named \`${def.name}\` exists already; change it with PUT /v1/config/features or remove it first.` });
-    const r = await tact.applyDocument('features', [...list, def], { author: authorOf(req, author), reason: reason ?? `add feature ${def.name}` });
+    refuseBlank({ reason });
+    const by = authorOf(req, author);
+    const r = await tact.applyDocument('features', [...list, def], { author: by, reason: reason ?? `add feature ${def.name}` });
+    tact.log.info({ kind: 'features', version: r.version, author: by, key: req.apiKey?.id, keyLabel: req.apiKey?.label, feature: def.name }, 'configuration changed');
     const status = await tact.backfill.status();
     void reply.status(201);
     return { feature: def, version: r.version, backfill: status.get(def.name) ?? { state: 'done', progress: 1 } };
@@ -113,7 +117,10 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
   }, async (req) => {
     const list = await current();
     if (!list.some((f) => f.name === req.params.name)) throw nameNotFound({ one: 'feature', many: 'features', listedAt: 'GET /v1/config/features' }, req.params.name, list.map((f) => f.name));
-    const r = await tact.applyDocument('features', list.filter((f) => f.name !== req.params.name), { author: authorOf(req), reason: req.query.reason ?? `remove feature ${req.params.name}` });
+    refuseBlank({ reason: req.query.reason });
+    const by = authorOf(req);
+    const r = await tact.applyDocument('features', list.filter((f) => f.name !== req.params.name), { author: by, reason: req.query.reason ?? `remove feature ${req.params.name}` });
+    tact.log.info({ kind: 'features', version: r.version, author: by, key: req.apiKey?.id, keyLabel: req.apiKey?.label, feature: req.params.name }, 'configuration changed');
     return { removed: req.params.name, version: r.version };
   });
 }
