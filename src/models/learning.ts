@@ -1,6 +1,7 @@
 import type { LogConsumers } from '../collect/log-consumers.js';
 import type { Settings } from '../config/settings.js';
 import type { ProfileState } from '../profiles/profile-state.js';
+import { microSegmentsApplicability } from '../segments/micro-segments-applicable.js';
 import { microSegmentsComparator } from '../segments/micro-segments-comparator.js';
 import { microSegmentsTrainer } from '../segments/micro-segments-trainer.js';
 import { type LadderPosition, SegmentLookup } from '../segments/segment-lookup.js';
@@ -75,6 +76,7 @@ export class Learning {
     this.registry.setComparator('baselines', baselinesComparator({ store, settings }));
     this.registry.setComparator('rates', ratesComparator({ store, settings }));
     this.registry.setComparator('micro-segments', microSegmentsComparator({ store, settings, registry: this.registry }));
+    this.registry.setApplicability('micro-segments', microSegmentsApplicability(settings));
     this.decisionInputs = new ModelInputs({ store, settings, registry: this.registry, estimates: this.estimates, position: (s, now) => this.lookup.position(s, now) });
     this.schedule = new TrainingSchedule({ store, settings, registry: this.registry, log }, this.trainers, this.membership);
     // Segment membership last; the model consumers also re-evaluate the subjects whose estimates they changed.

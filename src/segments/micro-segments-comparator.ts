@@ -27,7 +27,8 @@ const MAX_POINTS = 500_000;
  * strengths) then climbs population → segment → that cluster → the subject's own counts as the
  * exposure kept them, and the outcome is scored by its log-likelihood — the same pairing per
  * subject and the same rule as the `rates` comparison (rates-comparator.ts). With no rates
- * configured there is nothing to judge by, and the comparison is inconclusive.
+ * configured there is nothing to judge by, and the comparison is inconclusive. A candidate that
+ * needs retraining (micro-segments-status.ts) is never better: it would place no one.
  *
  * @example
  * registry.setComparator('micro-segments', microSegmentsComparator({ store, settings, registry }));
@@ -38,8 +39,15 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
     const rates = o.settings.get(ratesKind);
     const versions = { candidate: candidate.version, live: live.version };
     const features = o.settings.get(featuresKind);
+    const configured = o.settings.get(segmentsKind).microSegments?.features ?? null;
+    const candidateState = candidate.state as MicroSegmentsState;
+    const unusable = Array.isArray(candidateState.features) ? microSegmentsStatus(candidateState, features, configured) : undefined;
+    // A candidate that needs retraining would place no one (until 2026-12-05 it went live whenever the live one needed retraining too).
+    if (unusable?.status === 'needs-retraining') {
+      return { better: false, summary: `version ${candidate.version} needs retraining and would not be applied: ${unusable.reason}; train a new version`, figures: { versions, candidate: unusable } };
+    }
     const liveState = live.state as MicroSegmentsState;
-    const stale = Array.isArray(liveState.features) ? microSegmentsStatus(liveState, features, o.settings.get(segmentsKind).microSegments?.features ?? null) : undefined;
+    const stale = Array.isArray(liveState.features) ? microSegmentsStatus(liveState, features, configured) : undefined;
     if (stale?.status === 'needs-retraining') {
       return { better: true, summary: `the live version ${live.version} needs retraining and is no longer applied: ${stale.reason}`, figures: { versions, live: stale } };
     }

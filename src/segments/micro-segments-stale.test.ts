@@ -93,5 +93,10 @@ describe('a micro-segments version whose features changed after it was trained',
     const state = (await t.store.profiles.getProfile((await t.store.profiles.findProfileId('userId', 'u-1'))!))!;
     expect(await t.tact.learning.lookup.microSegment(state, Date.now())).toBeNull();
     expect((await listed(t)).segments.map((s) => s.members)).toEqual([0, 0]);
+    // A change of the segments document: the exits are its replay's, reason `definition` (docs/models.md said `feature` until 2026-12-05).
+    for (const name of ['cluster_0', 'cluster_1']) {
+      const events = (await get(t.app, `/v1/segments/${name}/events`)).json().events as { kind: string; reason: string }[];
+      expect(events.slice(0, 6).map((e) => `${e.kind}:${e.reason}`)).toEqual(Array(6).fill('exit:definition'));
+    }
   });
 });

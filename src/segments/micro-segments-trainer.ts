@@ -57,7 +57,7 @@ export const microSegmentsTrainer: Trainer = {
     const C = Float64Array.from(model.centroids);
     for (let i = 0; i < n; i++) {
       const z = Array.from({ length: d }, (_, k) => (X[i * d + k] - model.mean[k]) / model.sd[k]);
-      const c = assignCluster(C, model.k, d, z);
+      const c = assignCluster(C, model.k, d, z, model.sizes);
       for (let k = 0; k < d; k++) {
         within += (z[k] - C[c * d + k]) ** 2;
         total += z[k] ** 2;

@@ -150,6 +150,16 @@ export function clusterCentres(s: MicroSegmentsState): { index: number; size: nu
   return Array.from({ length: k }, (_, i) => ({
     index: i,
     size: sizes[i] ?? 0,
-    centre: Object.fromEntries(s.features.map((f, j) => [f, mean[j] + sd[j] * centroids[i * d + j]])),
+    centre: Object.fromEntries(s.features.map((f, j) => [f, rounded(mean[j] + sd[j] * centroids[i * d + j], sd[j])])),
   }));
+}
+
+/**
+ * A centre's coordinate to ten significant digits of its feature's spread: the float noise of a
+ * mean of equal values (−3.3e-16 for 0, 1.0000000000000002 for 1) is not shown (until 2026-12-05 it was).
+ */
+function rounded(v: number, sd: number): number {
+  const per = sd > 0 ? 10 ** (9 - Math.floor(Math.log10(sd))) : NaN;
+  // Past 2^53 units of the last digit kept there is no noise below it to take off.
+  return per > 0 && Math.abs(v * per) < 2 ** 53 ? Math.round(v * per) / per || 0 : v;
 }

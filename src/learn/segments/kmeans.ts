@@ -59,6 +59,12 @@ export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: num
     for (let i = 0; i < n; i++) nearest[i] = Math.min(nearest[i], dist2(X, i, C, c, d));
   }
   const assignment = new Int32Array(n).fill(-1);
+  // 0 for a cluster left empty with no row to restart at: it takes no row until one is found.
+  const open = new Uint8Array(k).fill(1);
+  // Float noise in a mean of equal rows (1e-16): a row that close to a centre is on it.
+  let scale = 0;
+  for (let i = 0; i < X.length; i++) scale = Math.max(scale, Math.abs(X[i]));
+  const onCentre = 1e-20 * d * scale * scale;
   const maxIter = opts.maxIter ?? 100;
   let it = 0;
   let inertia = 0;
@@ -67,7 +73,7 @@ export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: num
     let changed = 0;
     inertia = 0;
     for (let i = 0; i < n; i++) {
-      const c = assignCluster(C, k, d, X.subarray(i * d, (i + 1) * d));
+      const c = assignCluster(C, k, d, X.subarray(i * d, (i + 1) * d), open);
       if (c !== assignment[i]) changed++;
       assignment[i] = c;
       inertia += dist2(X, i, C, c, d);
@@ -82,21 +88,24 @@ export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: num
       counts[assignment[i]] += 1;
       for (let j = 0; j < d; j++) C[assignment[i] * d + j] += X[i * d + j];
     }
+    for (let c = 0; c < k; c++) if (counts[c] > 0) for (let j = 0; j < d; j++) C[c * d + j] /= counts[c];
+    const placed = Uint8Array.from(counts, (m) => (m > 0 ? 1 : 0));
     for (let c = 0; c < k; c++) {
-      if (counts[c] > 0) for (let j = 0; j < d; j++) C[c * d + j] /= counts[c];
-      else {
-        // An empty cluster restarts at the row farthest from its centroid.
-        let far = 0;
-        let best = -1;
-        for (let i = 0; i < n; i++) {
-          const dd = dist2(X, i, C, assignment[i], d);
-          if (dd > best) {
-            best = dd;
-            far = i;
-          }
+      if (placed[c]) continue;
+      // An empty cluster restarts at the row farthest from every centre, so never on one: with
+      // fewer distinct rows than k (no row off the centres) it stays empty and takes no row.
+      let far = 0;
+      let best = -1;
+      for (let i = 0; i < n; i++) {
+        let dd = Infinity;
+        for (let o = 0; o < k; o++) if (placed[o]) dd = Math.min(dd, dist2(X, i, C, o, d));
+        if (dd > best) {
+          best = dd;
+          far = i;
         }
-        C.set(X.subarray(far * d, (far + 1) * d), c * d);
       }
+      C.set(X.subarray(far * d, (far + 1) * d), c * d);
+      open[c] = placed[c] = best > onCentre ? 1 : 0;
     }
   }
   // Stopped at maxIter, the centroids moved after the last assignment: the rows (and so the sizes
@@ -106,24 +115,33 @@ export function kmeans(X: Float64Array, d: number, k: number, opts: { seed?: num
 }
 
 /**
- * Index of the nearest centroid to x.
+ * Index of the nearest centroid to x; with `open`, among the clusters whose entry is not 0 (a
+ * micro-segment's `sizes`: a cluster no row was in at fitting places no one), or among all when
+ * none is.
  *
  * @example
  * assignCluster(Float64Array.from([0, 0, 10, 10]), 2, 2, [9, 9]); // 1
+ * assignCluster(Float64Array.from([0, 0, 10, 10]), 2, 2, [9, 9], [5, 0]); // 0
  */
-export function assignCluster(centroids: Float64Array, k: number, d: number, x: ArrayLike<number>): number {
-  let best = 0;
+export function assignCluster(centroids: Float64Array, k: number, d: number, x: ArrayLike<number>, open?: ArrayLike<number>): number {
+  let best = -1;
   let bestD = Infinity;
+  let any = 0;
+  let anyD = Infinity;
   for (let c = 0; c < k; c++) {
     let s = 0;
     for (let j = 0; j < d; j++) {
       const diff = x[j] - centroids[c * d + j];
       s += diff * diff;
     }
-    if (s < bestD) {
+    if (s < anyD) {
+      anyD = s;
+      any = c;
+    }
+    if ((!open || open[c]) && s < bestD) {
       bestD = s;
       best = c;
     }
   }
-  return best;
+  return best >= 0 ? best : any;
 }

@@ -34,12 +34,13 @@ export function fitMicroSegments(X: Float64Array, d: number, opts: { k: number; 
 }
 
 /**
- * The micro-segment of one subject's features.
+ * The micro-segment of one subject's features: the nearest cluster that held profiles at fitting
+ * (an empty one, left when the profiles had fewer distinct rows than k, places no one).
  *
  * @example
  * microSegmentOf(model, [3, 120.5, 0, 1, 0, 2]); // e.g. 11
  */
 export function microSegmentOf(model: MicroSegmentModel, x: ArrayLike<number>): number {
   const z = standardizeRow({ mean: Float64Array.from(model.mean), sd: Float64Array.from(model.sd) }, x);
-  return assignCluster(Float64Array.from(model.centroids), model.k, model.d, z);
+  return assignCluster(Float64Array.from(model.centroids), model.k, model.d, z, model.sizes);
 }

@@ -10,11 +10,13 @@ import type { MicroSegmentModel } from './micro-segments.js';
 /**
  * The model with its clusters renumbered after `previous`: the new cluster matched to earlier
  * cluster i is numbered i; clusters left over (a larger k) take the numbers left, in their own
- * order. Distances are measured in the new model's standardised units, between the centroids in
- * the features' own units, over `columns`: pairs of a column of `model` and the column of
- * `previous` holding the same feature (by default the same columns, when both have as many). A
- * feature list in another order, or with a feature added or removed, is matched on the features
- * both share; with no pair the model is returned as it is (numbered afresh).
+ * order. A number that held people goes to a cluster that holds people wherever one is left (an
+ * empty cluster takes the numbers left over, or one that held no one). Distances are measured in
+ * the new model's standardised units, between the centroids in the features' own units, over
+ * `columns`: pairs of a column of `model` and the column of `previous` holding the same feature
+ * (by default the same columns, when both have as many). A feature list in another order, or with
+ * a feature added or removed, is matched on the features both share; with no pair the model is
+ * returned as it is (numbered afresh).
  *
  * @example
  * const model = relabelLike(fitMicroSegments(X, d, { k: 8 }), live.state.model);
@@ -34,6 +36,15 @@ export function relabelLike(model: MicroSegmentModel, previous: MicroSegmentMode
       s += ((before - model.mean[j]) / model.sd[j] - model.centroids[c * d + j]) ** 2;
     }
     return s;
+  }));
+  // A number that held people goes to a cluster that holds people wherever one can take it: an
+  // empty cluster (fewer distinct rows than k) can sit exactly on a group whose populated centroid
+  // is a rounding error away, and would take that group's number from it. The penalty outweighs
+  // any sum of distances, so the fewest such pairs come first, then the least distance.
+  const holds = (sizes: readonly number[], c: number) => (sizes[c] ?? 1) > 0;
+  const penalty = 1 + cost.reduce((s, row) => s + Math.max(...row.filter(Number.isFinite), 0), 0);
+  cost.forEach((row, i) => row.forEach((_, c) => {
+    if (holds(previous.sizes, i) && !holds(model.sizes, c)) row[c] += penalty;
   }));
   const matched = minCostAssignment(cost);
   const order = [...matched, ...Array.from({ length: k }, (_, c) => c).filter((c) => !matched.includes(c))];

@@ -92,8 +92,8 @@ describe('the model registry\'s answers', () => {
     expect(await props('POST', '/v1/models/{name}/train', 200)).toEqual(['results']);
     expect(await props('POST', '/v1/models/{name}/train', 202)).toEqual(['id', 'model', 'state', 'startedAt', 'statusUrl']);
     expect(await props('GET', '/v1/models/{name}/trainings/{id}', 200)).toEqual(expect.arrayContaining(['state', 'finishedAt', 'waitingFor', 'result', 'error']));
-    expect(await props('POST', '/v1/models/{name}/promote', 200)).toEqual(['name', 'version', 'promoted', 'previous', 'reason', 'comparison']);
-    expect(await props('POST', '/v1/models/{name}/rollback', 200)).toEqual(['name', 'version', 'from']);
+    expect(await props('POST', '/v1/models/{name}/promote', 200)).toEqual(['name', 'version', 'promoted', 'previous', 'reason', 'comparison', 'warnings']);
+    expect(await props('POST', '/v1/models/{name}/rollback', 200)).toEqual(['name', 'version', 'from', 'warnings']);
     expect(await props('GET', '/v1/models/{name}/calibration', 200)).toEqual(['model', 'reports']);
   });
 });

@@ -67,6 +67,18 @@ const modelEvent = {
   },
 } as const;
 
+/** Said with a version made live that cannot be applied (VersionWarning); absent when there is nothing to say. */
+const versionWarnings = {
+  type: 'array',
+  description: 'Present only when the version made live cannot be applied under the settings in force (a `micro-segments` version that needs retraining: its features were redefined or removed, or `segments.microSegments.features` names others): it is live all the same, and places no one until a version trained on the features in force goes live.',
+  items: {
+    type: 'object',
+    ...open,
+    required: ['version', 'message'],
+    properties: { version: { ...int, description: 'The version live now.' }, message: { type: 'string', description: 'Why it cannot be applied, and what that does.' } },
+  },
+} as const;
+
 /** The answer to a promotion (Promotion). */
 const promotion = {
   type: 'object',
@@ -79,6 +91,7 @@ const promotion = {
     previous: { type: ['integer', 'null'], description: 'The version live before; null when none was.' },
     reason: { type: 'string', description: 'Why it was promoted or refused, in a sentence.' },
     comparison,
+    warnings: versionWarnings,
   },
 } as const;
 
@@ -237,7 +250,7 @@ export const rollbackSchema = {
   type: 'object',
   ...open,
   required: ['name', 'version', 'from'],
-  properties: { name: str, version: { ...int, description: 'The version live now.' }, from: { ...int, description: 'The version live before.' } },
+  properties: { name: str, version: { ...int, description: 'The version live now.' }, from: { ...int, description: 'The version live before.' }, warnings: versionWarnings },
 } as const;
 
 /** A 95% interval of an observed uplift; null when there is none (no treated or no control rows). */

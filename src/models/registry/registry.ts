@@ -33,6 +33,21 @@ export function unseenBy(version: { dataTo: number }, receivedAt: number): boole
   return receivedAt > version.dataTo;
 }
 
+/**
+ * Why a version of a model, live or about to be, cannot be applied under the settings in force
+ * (a sentence), or null when it can: a micro-segments version whose features were redefined.
+ *
+ * @example
+ * registry.setApplicability('micro-segments', (v) => (stale(v) ? '`orders` was redefined after it was trained' : null));
+ */
+export type CheckApplicable = (version: ModelVersion) => string | null;
+
+/** Said with a version made live that cannot be applied (a promotion's or a rollback's `warnings`). */
+export interface VersionWarning {
+  version: number;
+  message: string;
+}
+
 /** "the live version changed from 2 to 4" (none when there was or is no live version). */
 function liveChanged(from: number | null, to: number | null): string {
   return `the live version changed from ${from ?? 'none'} to ${to ?? 'none'}`;
@@ -46,6 +61,8 @@ export interface Promotion {
   previous: number | null;
   reason: string;
   comparison: Comparison | null;
+  /** Present when the version is live but cannot be applied (see {@link CheckApplicable}). */
+  warnings?: VersionWarning[];
 }
 
 /** A trained model, before it is stored. */
@@ -65,6 +82,8 @@ export interface TrainedModel<S = unknown> {
  * the refusal is recorded. Processes sharing a store each decide against the live version they
  * read, and the store makes the change only if it is still live (compare-and-set): a promotion
  * decided against a version another process replaced meanwhile is refused, a rollback throws.
+ * A version made live that its model's applicability check says cannot be applied is live all the
+ * same, and the answer carries `warnings` saying why.
  *
  * @example
  * const registry = new ModelRegistry(store.models, { autoPromote: () => new Set(['send-time']) });
@@ -73,6 +92,7 @@ export interface TrainedModel<S = unknown> {
  */
 export class ModelRegistry {
   private readonly comparators = new Map<string, CompareVersions>();
+  private readonly applicability = new Map<string, CheckApplicable>();
   private readonly cache = new Map<string, { checkedAt: number; version: ModelVersion | undefined }>();
   /** Bumped by each change of a live version here: a read begun before it is not cached after it. */
   private readonly changes = new Map<string, number>();
@@ -84,6 +104,14 @@ export class ModelRegistry {
   /** Plugs in the comparison that decides whether a candidate of `name` may replace the live version. */
   setComparator(name: string, fn: CompareVersions): void {
     this.comparators.set(name, fn);
+  }
+
+  /**
+   * Plugs in the check of whether a version of `name` can be applied: a promotion or rollback that
+   * makes live one that cannot still goes ahead, and its answer carries a warning saying why.
+   */
+  setApplicability(name: string, fn: CheckApplicable): void {
+    this.applicability.set(name, fn);
   }
 
   /**
@@ -120,6 +148,11 @@ export class ModelRegistry {
 
   /** Tries to make `version` live (see the class comment); a refusal is returned and recorded, not thrown. */
   async promote(name: string, version: number, o: { actor: string; reason?: string; force?: boolean }): Promise<Promotion> {
+    const p = await this.decidePromotion(name, version, o);
+    return p.promoted ? this.warned(name, p) : p;
+  }
+
+  private async decidePromotion(name: string, version: number, o: { actor: string; reason?: string; force?: boolean }): Promise<Promotion> {
     return this.locked(name, async () => {
       const candidate = await this.store.getVersion(name, version);
       if (!candidate) throw new TactError('not_found', { what: `version of model ${name}`, id: String(version) });
@@ -168,10 +201,11 @@ export class ModelRegistry {
   /**
    * Goes back to the version that was live before the current one was last promoted.
    * Throws `rollback_unavailable` when there is none, `conflict` when another process changed
-   * the live version while this rollback ran.
+   * the live version while this rollback ran. Goes back also to a version that cannot be applied
+   * now, with a warning saying why.
    */
-  async rollback(name: string, o: { actor: string; reason?: string }): Promise<{ name: string; version: number; from: number }> {
-    return this.locked(name, async () => {
+  async rollback(name: string, o: { actor: string; reason?: string }): Promise<{ name: string; version: number; from: number; warnings?: VersionWarning[] }> {
+    return this.warned(name, await this.locked(name, async () => {
       const live = await this.store.live(name);
       if (!live) throw new TactError('rollback_unavailable', { name, detail: 'no version of it is live' });
       const to = (await this.promotionOf(name, live.version))?.previous ?? null;
@@ -184,7 +218,15 @@ export class ModelRegistry {
       }
       for (const fn of this.liveListeners) fn(name, to);
       return { name, version: to, from: live.version };
-    });
+    }));
+  }
+
+  /** The answer with a warning when the version it made live cannot be applied. */
+  private async warned<A extends { version: number }>(name: string, answer: A): Promise<A & { warnings?: VersionWarning[] }> {
+    const check = this.applicability.get(name);
+    const v = check && (await this.store.getVersion(name, answer.version));
+    const why = v ? check!(v) : null;
+    return why ? { ...answer, warnings: [{ version: answer.version, message: `Version ${answer.version} of ${name} is live but cannot be applied: ${why}` }] } : answer;
   }
 
   /**

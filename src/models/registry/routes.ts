@@ -139,7 +139,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     schema: {
       tags: ['learn'],
       summary: 'Make a version live',
-      description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history; so is a promotion decided against a live version that another process replaced meanwhile (ask again).',
+      description: 'The first version goes live; later ones need a comparison with the live version that favours them, or `training.autoPromote`, or `force: true` with a `reason`. A refusal is a 409 and is recorded in the history; so is a promotion decided against a live version that another process replaced meanwhile (ask again). A version made live that cannot be applied under the settings in force (a `micro-segments` version that needs retraining) is live all the same, and the answer says why in `warnings`.',
       params: nameParam,
       body: { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, force: { type: 'boolean' }, reason: { type: 'string', maxLength: MAX_FREE_TEXT } }, additionalProperties: false },
       response: { 200: promotionSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
@@ -158,7 +158,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     schema: withOptionalBody({
       tags: ['learn'],
       summary: 'Go back to the version that was live before the current one',
-      description: 'Optional body: `{ "reason": "…" }`, kept in the history. A 409 `conflict` when another process changed the live version while the rollback ran.',
+      description: 'Optional body: `{ "reason": "…" }`, kept in the history. A 409 `conflict` when another process changed the live version while the rollback ran. Going back to a version that cannot be applied under the settings in force (a `micro-segments` version that needs retraining) is done all the same, and the answer says why in `warnings`.',
       params: nameParam,
       body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why: kept in the model\'s history.' } } },
       response: { 200: rollbackSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
