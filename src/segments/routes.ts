@@ -74,8 +74,10 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
   }, async (req) => {
     await known(req.params.name);
     const limit = req.query.limit ?? 100;
-    const members = await tact.store.segments.members(req.params.name, req.query.after === undefined ? '' : membersCursor(req.query.after), limit);
-    return { segment: req.params.name, members: members.map((m) => ({ profileId: m.profileId, since: iso(m.since) })), next: members.length === limit ? members[members.length - 1].profileId : null };
+    // One more than the page: `next` is null on the last page, also when it is exactly full (until 2026-12-05 it named an empty page after it).
+    const read = await tact.store.segments.members(req.params.name, req.query.after === undefined ? '' : membersCursor(req.query.after), limit + 1);
+    const members = read.slice(0, limit);
+    return { segment: req.params.name, members: members.map((m) => ({ profileId: m.profileId, since: iso(m.since) })), next: read.length > limit ? members[members.length - 1].profileId : null };
   });
 
   app.get<{ Params: { name: string }; Querystring: { after?: string; limit?: number } }>('/v1/segments/:name/events', {

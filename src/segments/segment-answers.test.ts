@@ -39,6 +39,9 @@ describe('the segments\' answers', () => {
     expect(Object.keys((page.members as Answer[])[0]).sort()).toEqual(['profileId', 'since']);
     const last = (await answers.check('GET', `/v1/segments/cluster_0/members?after=${page.next as string}`, '/v1/segments/{name}/members', undefined, KEYS.server)).body;
     expect(last.next).toBeNull();
+    // A last page exactly full says it is the last (until 2026-12-05 it named an empty page after it).
+    const full = (await answers.check('GET', '/v1/segments/cluster_0/members?limit=6', '/v1/segments/{name}/members', undefined, KEYS.server)).body;
+    expect([(full.members as Answer[]).length, full.next]).toEqual([6, null]);
     for (const q of ['', '?after=0&limit=3']) {
       const events = (await answers.check('GET', `/v1/segments/cluster_0/events${q}`, '/v1/segments/{name}/events', undefined, KEYS.server)).body;
       expect(Object.keys((events.events as Answer[])[0]).sort()).toEqual(['at', 'kind', 'profileId', 'reason', 'segmentsVersion', 'seq']);
