@@ -48,8 +48,9 @@ describe('tact experiment results and holdout results on a store', () => {
     }
     const text = await stdout(['experiment', 'results', 'hero-test', '--alpha', '0.1']);
     expect(text).toContain('90%');
-    for (const bad of ['0', '0.5', 'abc', '-0.1']) {
-      await expect(stdout(['experiment', 'results', 'hero-test', '--alpha', bad])).rejects.toThrow(`The --alpha "${bad}" must be a level above 0 and below 0.5, e.g. 0.05.`);
+    // 1e-16: 1 − alpha/2 rounds to 1 and the intervals read NaN and ±Infinity (until 2026-12-05, exit 0).
+    for (const bad of ['0', '0.5', 'abc', '-0.1', '1e-16']) {
+      await expect(stdout(['experiment', 'results', 'hero-test', '--alpha', bad])).rejects.toThrow(`The --alpha "${bad}" must be a level from 0.000001 (a 99.9999% interval) to below 0.5, e.g. 0.05.`);
     }
   });
 });

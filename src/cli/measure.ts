@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Settings } from '../config/settings.js';
-import type { EffectType } from '../measure/experiments/effect.js';
+import { MIN_ALPHA, type EffectType } from '../measure/experiments/effect.js';
 import type { PolicyCandidate } from '../measure/policy-eval/candidate.js';
 import { numberIn, wholeNumber } from './options.js';
 import type { Store } from '../store/store.js';
@@ -36,11 +36,11 @@ const checkWindow = (o: { from?: string; to?: string }, from: number | undefined
   if (to === undefined && from >= Date.now()) throw new Error(`The --from "${o.from}" is not before now (${new Date().toISOString()}): the window holds no decisions.`);
 };
 
-/** The level of a readout's intervals, as the API takes it: above 0 and below 0.5. */
+/** The level of a readout's intervals, as the API takes it: from {@link MIN_ALPHA} to below 0.5. */
 const alphaOf = (s: string | undefined): number | undefined => {
   if (s === undefined) return undefined;
   const a = s.trim() === '' ? NaN : Number(s);
-  if (!(a > 0 && a < 0.5)) throw new Error(`The --alpha "${s}" must be a level above 0 and below 0.5, e.g. 0.05.`);
+  if (!(a >= MIN_ALPHA && a < 0.5)) throw new Error(`The --alpha "${s}" must be a level from 0.000001 (a 99.9999% interval) to below 0.5, e.g. 0.05.`);
   return a;
 };
 
@@ -66,7 +66,7 @@ function readoutOptions(cmd: Command): Command {
     .option('--to <date>', 'decisions and outcomes before this time (default: now)')
     .option('--pre-days <n>', 'CUPED pre-period in days before first exposure (0: off; at most 365)', '14')
     .option('--effect <type>', 'relative (lifts) or absolute (differences)', 'relative')
-    .option('--alpha <level>', 'intervals at 1 − alpha, above 0 and below 0.5 (default: 0.05, 95% intervals)')
+    .option('--alpha <level>', 'intervals at 1 − alpha, from 0.000001 to below 0.5 (default: 0.05, 95% intervals)')
     .option('--json', 'print the results as one JSON object');
 }
 

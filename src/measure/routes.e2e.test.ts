@@ -35,6 +35,24 @@ describe('measure routes refuse what cannot be answered, naming the field', () =
     expect((await post({ placement: 'home', candidate: { levers: { 'socks push': 10 } } })).statusCode).toBe(200);
   });
 
+  it('a misspelt part of a candidate beside known ones (it changed nothing, and was echoed back as if applied)', async () => {
+    const r = await post({ placement: 'home', candidate: { exploration: 0.6, nonescore: 100 } });
+    expect(r.statusCode).toBe(400);
+    expect(fields(r.json())).toEqual(['candidate.nonescore']);
+    expect(r.json().problems[0].message).toMatch(/Did you mean `noneScore`\?/);
+  });
+
+  it('an alpha so small that 1 − alpha/2 rounds to 1 (a 500 and intervals of NaN before)', async () => {
+    for (const url of ['/v1/experiments/hero-test/results?alpha=1e-16', '/v1/holdout/results?placement=home&alpha=1e-7']) {
+      const r = await get(url);
+      expect(r.statusCode, url).toBe(400);
+      expect(fields(r.json()), url).toEqual(['querystring.alpha']);
+    }
+    const ok = await get('/v1/experiments/hero-test/results?alpha=0.000001');
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(JSON.stringify(ok.json())).not.toMatch(/NaN|Infinity/);
+  });
+
   it('a placement neither the catalog nor the log knows', async () => {
     const r = await post({ placement: 'hmoe', candidate: { exploration: 0.1 } });
     expect(r.statusCode).toBe(400);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../collect/schemas.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
-import type { EffectType } from './experiments/effect.js';
+import { MIN_ALPHA, type EffectType } from './experiments/effect.js';
 import { holdoutResults } from './experiments-service/holdout-results.js';
 import { experimentResults } from './experiments-service/results.js';
 import { evaluatePolicy } from './policy-eval/evaluate.js';
@@ -34,7 +34,7 @@ export const measureSchemas = {
         from: { ...time, description: 'Subjects first exposed from (default: the whole log); one exposed before keeps its first exposure and is not a unit of the window.' },
         to: { ...time, description: 'Decisions and outcomes before (default: now).' },
         preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first exposure (0: off).' },
-        alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },
+        alpha: { type: 'number', minimum: MIN_ALPHA, exclusiveMaximum: 0.5, default: 0.05, description: 'One minus the intervals\' level: from 0.000001 (a 99.9999% interval) to below 0.5. Smaller, 1 − alpha/2 rounds to 1 in a double and a quantile to infinity (until 2026-12-05 1e-16 was taken: a 500, and intervals of NaN and Infinity in the CLI).' },
         effect,
       },
     },
@@ -51,7 +51,7 @@ export const measureSchemas = {
         from: { ...time, description: 'Subjects first exposed from (default: the whole log); one exposed before keeps its first exposure and is not a unit of the window.' },
         to: { ...time, description: 'Decisions and outcomes before (default: now).' },
         preDays: { type: 'integer', minimum: 0, maximum: 365, default: 14, description: 'CUPED pre-period: days before each subject\'s first decision (0: off).' },
-        alpha: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.05 },
+        alpha: { type: 'number', minimum: MIN_ALPHA, exclusiveMaximum: 0.5, default: 0.05, description: 'One minus the intervals\' level: from 0.000001 (a 99.9999% interval) to below 0.5. Smaller, 1 − alpha/2 rounds to 1 in a double and a quantile to infinity (until 2026-12-05 1e-16 was taken: a 500, and intervals of NaN and Infinity in the CLI).' },
         effect,
       },
     },

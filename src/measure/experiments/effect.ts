@@ -53,3 +53,10 @@ export function welchDf(va: number, na: number, vb: number, nb: number): number 
   const denom = (a * a) / (na - 1) + (b * b) / (nb - 1);
   return denom > 0 ? ((a + b) * (a + b)) / denom : Infinity;
 }
+
+/**
+ * The smallest alpha a readout takes (a 99.9999% interval): below about 1e-16, 1 − alpha/2 rounds
+ * to 1 in a double and a normal or t quantile to infinity; from 1e-15 the quantile already loses
+ * digits (a t multiplier 8.014 where 8.094 is right). The API and the CLI refuse smaller.
+ */
+export const MIN_ALPHA = 1e-6;

@@ -1,3 +1,4 @@
+import { closestWord } from '../../errors/edit-distance.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import type { CompiledPolicy } from '../../decide/policy-compile.js';
 import { MODEL_PIN } from './model-candidate.js';
@@ -16,6 +17,9 @@ export interface PolicyCandidate {
   noneScore?: number;
 }
 
+/** What a candidate may change. */
+const CANDIDATE_KEYS = ['policy', 'model', 'levers', 'exploration', 'noneScore'] as const;
+
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /**
@@ -27,6 +31,12 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 export function checkCandidate(c: unknown): FieldProblem[] {
   if (!isObj(c)) return [{ field: 'candidate', message: 'The `candidate` is an object: `{ "policy": 3 }`, `{ "levers": { "winter push": 1.5 } }`, `{ "exploration": 0.1 }` or a mix.' }];
   const p: FieldProblem[] = [];
+  // A misspelt key beside known ones changed nothing, yet was echoed back as if applied (until 2026-12-05).
+  for (const k of Object.keys(c)) {
+    if ((CANDIDATE_KEYS as readonly string[]).includes(k)) continue;
+    const near = closestWord(k, new Set(CANDIDATE_KEYS), 2) ?? CANDIDATE_KEYS.find((x) => x.toLowerCase() === k.toLowerCase());
+    p.push({ field: `candidate.${k}`, message: `The \`candidate.${k}\` is not a part of a candidate (${CANDIDATE_KEYS.join(', ')}): it would change nothing.${near ? ` Did you mean \`${near}\`?` : ''}` });
+  }
   if (c.policy !== undefined && !(Number.isInteger(c.policy) && (c.policy as number) >= 1)) p.push({ field: 'candidate.policy', message: 'The `candidate.policy` is a policy version number (1, 2, …).' });
   if (c.exploration !== undefined && !(typeof c.exploration === 'number' && c.exploration >= 0 && c.exploration <= 1)) p.push({ field: 'candidate.exploration', message: 'The `candidate.exploration` is a share between 0 and 1.' });
   if (c.noneScore !== undefined && !(typeof c.noneScore === 'number' && Number.isFinite(c.noneScore))) p.push({ field: 'candidate.noneScore', message: 'The `candidate.noneScore` is a number.' });
