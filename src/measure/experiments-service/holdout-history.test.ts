@@ -83,6 +83,19 @@ describe('the global holdout whose share or salt changed inside the window', () 
     expect(text).toContain(`from=${resalted}`);
   });
 
+  it('reads a holdout ended since (share 0) for the window it ran in; a window without one is a 409 (until 2026-12-05 every read was)', async () => {
+    h = await harness('sqlite', { config: measureShop({ holdout: 0.2 }) });
+    await decide('a-', 60);
+    const ended = await put(policy({ share: 0, salt: 'global' }), 'holdout ended');
+    const before = await get(h.app, `/v1/holdout/results?to=${encodeURIComponent(ended)}`);
+    expect(before.statusCode, before.body).toBe(200);
+    expect(before.json().units.holdout + before.json().units.personalized).toBe(60);
+    await decide('b-', 10);
+    const after = await get(h.app, `/v1/holdout/results?from=${encodeURIComponent(new Date(Date.parse(ended) + 1).toISOString())}`);
+    expect(after.statusCode, after.body).toBe(409);
+    expect(after.json().message).toContain('holds no one out');
+  });
+
   it('says nothing of a holdout that did not change', async () => {
     h = await harness('sqlite', { config: measureShop({ holdout: 0.2 }) });
     await decide('a-', 30);

@@ -132,7 +132,7 @@ describe('global holdout results', () => {
     h = await harness('sqlite', { config: measureShop() });
     const none = await get(h.app, '/v1/holdout/results');
     expect(none.statusCode).toBe(409);
-    expect(none.json().message).toContain('no global holdout');
+    expect(none.json().message).toContain('holds no one out');
     await h.tact.applyDocument('policy', measureShop({ holdout: 0.1 }).policy, { author: 'test', reason: 'holdout' });
     // As off-policy evaluation answers (src/measure/policy-eval/evaluate.ts): a 400 whose problem names the field.
     const unknown = await get(h.app, '/v1/holdout/results?placement=nope');

@@ -58,7 +58,6 @@ export interface HoldoutResults {
  */
 export async function holdoutResults(store: MeasureStore, settings: Settings, o: HoldoutOptions = {}): Promise<HoldoutResults> {
   const policy = settings.get(policyKind);
-  if (!policy.holdout) throw new TactError('conflict', { detail: 'The policy in force has no global holdout (`holdout: { share, salt }`), so there is no holdout to compare with; set one in the policy and read the results once subjects have been decided under it.' });
   const placements = settings.get(catalogKind).placements;
   if (o.placement !== undefined && !placements.has(o.placement)) await checkLogged(store, o.placement, placements.keys());
   if (o.placement !== undefined && placements.get(o.placement)?.recommend) {
@@ -66,15 +65,21 @@ export async function holdoutResults(store: MeasureStore, settings: Settings, o:
   }
   const to = o.to ?? throughNow();
   checkWindow(o, to);
+  // The share changed mid-window: each subject was drawn under the share of its first decision, so the
+  // sample-ratio check expects their mix (against the latest alone, 20% then 5% read as a mismatch).
+  const periods: HoldoutPeriod[] = o.documents ? await holdoutPeriods(o.documents, { from: o.from, to }) : [];
+  // A holdout ended since (share 0, or none) is still read for the windows it ran in (until 2026-12-05, a 409).
+  const ran = periods.filter((p) => p.share > 0).at(-1);
+  const holdout = policy.holdout ?? (ran ? { share: 0, salt: ran.salt ?? 'holdout' } : undefined);
+  if (!holdout) {
+    throw new TactError('conflict', { detail: 'The policy in force holds no one out (no `holdout: { share, salt }`, or a `share` of 0), and none did in the window read, so there is no holdout to compare with; set one in the policy and read the results once subjects have been decided under it, or read a window in which one ran.' });
+  }
   const preDays = o.preDays ?? 14;
   const honours = (d: DecisionRecord) => !placements.get(d.placement)?.recommend;
   const groupOf = (d: DecisionRecord) => (honours(d) ? (d.arm === 'holdout' ? 'holdout' : 'personalized') : undefined);
   const read = await readExposures(store, { placement: o.placement, from: o.from, to }, groupOf);
   const { exposures, decisions, crossovers, keysOf } = firstExposedFrom(o.profiles ? await byPerson(o.profiles, read) : read, o.from);
-  const { share, salt } = policy.holdout;
-  // The share changed mid-window: each subject was drawn under the share of its first decision, so the
-  // sample-ratio check expects their mix (against the latest alone, 20% then 5% read as a mismatch).
-  const periods: HoldoutPeriod[] = o.documents ? await holdoutPeriods(o.documents, { from: o.from, to }) : [];
+  const { share, salt } = holdout;
   if (!periods.length) {
     let first = o.from ?? to;
     for (const x of exposures.values()) first = Math.min(first, x.first);
