@@ -28,7 +28,7 @@ export function readDecisionCursor(cursor: string, of = 'the decision log'): Log
   const m = /^(\d{1,16})\.(.+)$/s.exec(text);
   const at = m ? Number(m[1]) : NaN;
   if (!m || !Number.isSafeInteger(at) || Buffer.from(text, 'utf8').toString('base64url') !== cursor) {
-    throw validationError([{ field: 'after', message: `The \`after\` is not a cursor of ${of}: pass the \`next\` of the previous page as it was answered.` }]);
+    throw validationError([{ field: 'querystring.after', message: `The \`after\` is not a cursor of ${of}: pass the \`next\` of the previous page as it was answered.` }]);
   }
   return { at, id: m[2] };
 }

@@ -172,7 +172,7 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect((await get(r.app, `/v1/alerts?limit=1&after=${page.next}`)).json()).toEqual({ alerts: [], next: null });
       const bad = await get(r.app, '/v1/alerts?after=not-a-cursor');
       expect(bad.statusCode).toBe(400);
-      expect(bad.json().problems[0]).toMatchObject({ field: 'after', message: expect.stringMatching(/`after` is not a cursor of the alerts/) });
+      expect(bad.json().problems[0]).toMatchObject({ field: 'querystring.after', message: expect.stringMatching(/`after` is not a cursor of the alerts/) });
 
       const metrics = (await r.app.inject({ url: '/metrics' })).body;
       expect(metrics).toMatch(/tact_monitor_alerts_total\{metric="negative-rate",event="raised"\} 1\n/);

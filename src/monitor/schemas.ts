@@ -63,7 +63,7 @@ export const monitorSchemas = {
         type: 'object',
         properties: {
           alerts: { type: 'array', items: alertSchema },
-          next: { type: ['string', 'null'], description: 'Pass as `after` for the next page (with the same filters); null when this page is the last.' },
+          next: { type: ['string', 'null'], description: 'Pass as `after` for the next page (with the same filters): given whenever this page is full (`limit` alerts), so the page after a full last one is empty; null when this page is not full.' },
         },
       },
       ...errors,

@@ -74,6 +74,9 @@ describe('tact import: a file that cannot be read to its end (a .gz cut short)',
   it('says a damaged .gz as damaged, and for stdin that no progress is saved', () => {
     const damaged = Object.assign(new Error('incorrect header check'), { code: 'Z_DATA_ERROR' });
     expect(readFailure('/d/x.jsonl.gz', damaged, { reached: 0, saved: 0, stdin: false }).message).toBe('/d/x.jsonl.gz cannot be read to the end of its first line: its gzip data is damaged ("incorrect header check"). No line was imported: once the file is whole, run the same command again.');
+    // Damaged mid-file: the lines before the error may be garbage, and the progress saved covers them — a whole copy goes in with --restart.
+    const check = Object.assign(new Error('incorrect data check'), { code: 'Z_DATA_ERROR' });
+    expect(readFailure('/d/x.jsonl.gz', check, { reached: 29878, saved: 29878, stdin: false }).message).toBe('/d/x.jsonl.gz cannot be read past line 29878: its gzip data is damaged ("incorrect data check"). gzip finds damage only at the end of the data, so the lines read before it may hold what the damage made of them (bad lines in the report from where it begins). Replace the file with a whole copy and run the same command with --restart: the lines stored before are recognised, not stored twice.');
     const eio = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', syscall: 'read' });
     expect(readFailure('stdin', eio, { reached: 12, saved: 10, stdin: true }).message).toBe('stdin cannot be read past line 12: EIO: i/o error, read. Every line up to line 10 is imported; no progress is saved for stdin: send the whole input again once it can be read (the lines stored are recognised, not stored twice).');
   });

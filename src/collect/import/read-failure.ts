@@ -10,6 +10,14 @@
  */
 export function readFailure(path: string, err: unknown, o: { reached: number; saved: number; stdin: boolean }): Error {
   const where = o.reached ? `past line ${o.reached}` : 'to the end of its first line';
+  const e = err as NodeJS.ErrnoException | undefined;
+  // Damaged (not cut short): gzip checks its data only at its end, so the lines read before the
+  // error may hold what the damage made of them (bad lines, or — by chance — JSON). Which line was
+  // the last good one cannot be known, and the saved progress covers them: a whole copy goes in
+  // again from the first line (until 2026-12-05 the sentence said the same command would go on).
+  if (!o.stdin && o.saved > 0 && typeof e?.code === 'string' && e.code.startsWith('Z_') && e.code !== 'Z_BUF_ERROR') {
+    return new Error(`${path} cannot be read ${where}: ${why(err)}. gzip finds damage only at the end of the data, so the lines read before it may hold what the damage made of them (bad lines in the report from where it begins). Replace the file with a whole copy and run the same command with --restart: the lines stored before are recognised, not stored twice.`, { cause: err });
+  }
   const then = o.stdin
     ? `${o.saved ? `Every line up to line ${o.saved} is imported; no` : 'No'} progress is saved for stdin: send the whole input again once it can be read (the lines stored are recognised, not stored twice).`
     : o.saved

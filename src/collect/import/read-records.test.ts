@@ -70,7 +70,7 @@ describe('reading an import file', () => {
       { line: 2, ok: true, user: 'u1' }, { line: 3, ok: true, user: 'u2' }, { line: 4, ok: true, user: 'u3' }, { line: 5, ok: true, user: 'u4' }, { line: 6, ok: false, user: undefined },
     ]);
     expect(rs.map((r) => r.text).slice(0, 3)).toEqual(['["u1","a\\"b"]', '["u2","E"]', '["u3","\\"x\\"y"]']);
-    expect(rs[4].error).toBe('the row is not valid CSV (a quoted field opened here is never closed, so every line after it, to the end of the file, was read into that field and none of them was imported: close the quote and import the file again)');
+    expect(rs[4].error).toBe('the row is not valid CSV (a quoted field opened here is never closed, so every line after it, to the end of the file, was read into that field and none of them was imported: close the quote and import the file again with --restart (the lines stored before are recognised, not stored twice))');
   });
 
   it('stops at a CSV record that runs past 1 MB (a quote never closed), naming the line it starts on, without reading the rest of the file', async () => {

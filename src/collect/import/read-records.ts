@@ -200,7 +200,7 @@ async function* readCsv(input: NodeJS.ReadableStream, map: ColumnMap, bytes: () 
       // A quote never closed is found at the end of the file; the row it opened on is the culprit.
       const open = e.code === 'CSV_QUOTE_NOT_CLOSED';
       const line = open ? nextStart() : lines.lineAt(e.bytes ?? 0);
-      const why = open ? 'a quoted field opened here is never closed, so every line after it, to the end of the file, was read into that field and none of them was imported: close the quote and import the file again' : e.message.replace(/ (at|on) line \d+/, '');
+      const why = open ? 'a quoted field opened here is never closed, so every line after it, to the end of the file, was read into that field and none of them was imported: close the quote and import the file again with --restart (the lines stored before are recognised, not stored twice)' : e.message.replace(/ (at|on) line \d+/, '');
       // The parser may find a second fault in a row it already skips: one report for the line.
       if (line !== lastSkip) skipped.push({ line, error: `the row is not valid CSV (${why})` });
       lastSkip = line;

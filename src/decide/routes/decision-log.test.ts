@@ -39,7 +39,7 @@ describe('GET /v1/decisions', () => {
     for (const bad of ['nope', 'eyJ4Ijox', Buffer.from('12x.d-1').toString('base64url'), Buffer.from('12.').toString('base64url')]) {
       const r = await get(h.app, `/v1/decisions?after=${bad}`);
       expect(r.statusCode, bad).toBe(400);
-      expect(r.json().problems[0]).toMatchObject({ field: 'after', message: expect.stringContaining('`next`') });
+      expect(r.json().problems[0]).toMatchObject({ field: 'querystring.after', message: expect.stringContaining('`next`') });
     }
   });
 

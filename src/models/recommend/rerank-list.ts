@@ -20,7 +20,7 @@ export function rerankListProblems(v: unknown, at: string, max = 1000): FieldPro
   v.forEach((x: unknown, k) => {
     if (!x || typeof x !== 'object' || Array.isArray(x)) return void p.push({ field: item(k), message: `The \`${item(k)}\` must be an object { id, relevance }.` });
     const { id, relevance } = x as { id?: unknown; relevance?: unknown };
-    if (typeof relevance !== 'number' || !Number.isFinite(relevance)) p.push({ field: `${item(k)}.relevance`, message: `The \`${item(k)}.relevance\` must be a finite number${relevance === undefined || relevance === null ? ' (it is missing)' : ` (not ${JSON.stringify(relevance)})`}.` });
+    if (typeof relevance !== 'number' || !Number.isFinite(relevance)) p.push({ field: `${item(k)}.relevance`, message: `The \`${item(k)}.relevance\` must be a finite number${relevance === undefined ? ' (it is missing)' : relevance === null ? ' (it is null)' : ` (not ${JSON.stringify(relevance)})`}.` });
     if (typeof id !== 'string' || id === '') return void p.push({ field: `${item(k)}.id`, message: `The \`${item(k)}.id\` must be a non-empty string.` });
     const first = seen.get(id);
     if (first !== undefined) p.push({ field: `${item(k)}.id`, message: `The item \`${id}\` is listed twice (${item(first)} and ${item(k)}); list each item once.` });
