@@ -122,6 +122,14 @@ export class Tact {
     });
     timeStoreOperations(opts.store, metrics);
     watchCommits(opts.store, metrics, (data, msg) => log.warn(data, msg));
+    // One JSON line per 10 s however many idle connections a database restart ends at once.
+    let lost = { at: 0, n: 0 };
+    opts.store.onConnectionLost?.((err) => {
+      lost.n++;
+      if (Date.now() - lost.at < 10_000) return;
+      log.warn({ error: err.message, connections: lost.n }, 'the database closed idle connections; the next queries open new ones');
+      lost = { at: Date.now(), n: 0 };
+    });
     // The folding code counts a feature's failed `where` (where-errors.ts); its first one is told here.
     const warnWhereErrors = warnOfWhereErrors((data, msg) => log.warn(data, msg));
     ingestor = new Ingestor(opts.store, settings, {

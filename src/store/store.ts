@@ -52,6 +52,8 @@ export interface Store {
    * test doubles.
    */
   onCommit?(listener: (t: CommitTiming) => void): void;
+  /** Calls `listener` when the database server closes an idle connection (PostgreSQL: a restart, a terminate); the next query opens a new one. */
+  onConnectionLost?(listener: (err: Error) => void): void;
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<{ applied: string[] }>;
   /** A cheap round trip, for /health. */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, harness, openTwoStores, send, type Harness, type StoreKind } from '../../../test/harness.js';
+import { get, harness, openTestStore, openTwoStores, send, type Harness, type StoreKind } from '../../../test/harness.js';
 import { Settings } from '../../config/settings.js';
 import { documentKinds } from '../../server/tact.js';
 import type { PostgresStore } from '../../store/postgres/postgres-store.js';
@@ -114,3 +114,34 @@ describe.each(['sqlite', 'postgres'] as StoreKind[])('a feature backfill shared 
     expect(await counts()).toEqual([10, 10]);
   });
 });
+
+describe('a feature backfill whose store cannot be reached a moment', () => {
+  it('logs the failed poll and polls again, not ending the process (until 2026-12-05 the rejection went unhandled: exit 1 within a second of PostgreSQL going away)', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    cleanups.push(cleanup);
+    const settings = new Settings(store.documents, documentKinds);
+    await settings.reload();
+    let calls = 0;
+    const down = viewOf(store, { documents: { listJobs: async () => {
+      calls++;
+      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    } } });
+    const logged: string[] = [];
+    const unhandled: unknown[] = [];
+    const hear = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', hear);
+    const b = new FeatureBackfill(down, settings, { log: (msg) => logged.push(msg) });
+    try {
+      b.start(20);
+      await new Promise((r) => setTimeout(r, 150));
+    } finally {
+      b.stop();
+      await new Promise((r) => setTimeout(r, 20));
+      process.off('unhandledRejection', hear);
+    }
+    expect(unhandled).toEqual([]);
+    expect(calls).toBeGreaterThan(1);
+    expect(logged[0]).toBe('feature backfill could not read its jobs; it will be retried');
+  });
+});
+

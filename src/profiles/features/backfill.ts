@@ -86,7 +86,9 @@ export class FeatureBackfill {
 
   private kick(): void {
     if (this.current) this.again = true;
-    else void this.runAll();
+    // A poll that cannot list the jobs (the store unreachable a moment) is retried at the next one:
+    // until 2026-12-05 its rejection went unhandled and ended the process.
+    else this.runAll().catch((err: unknown) => this.opts.log?.('feature backfill could not read its jobs; it will be retried', { error: (err as Error).message }));
   }
 
   /**

@@ -21,11 +21,56 @@ export function createPool(connectionString: string, max = 10, onIdleError?: (er
   // `os` durability: commits return before the WAL flush (durability.ts).
   const options = durability === 'os' ? { options: '-c synchronous_commit=off' } : {};
   const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact', ...options });
+  let warned = 0;
   pool.on('error', (err) => {
+    const heard = IDLE_LISTENERS.get(pool);
     if (onIdleError) onIdleError(err);
-    else process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`);
+    else if (heard?.length) for (const l of heard) l(err);
+    // Unheard (a tool, a test): a warning, at most one every 10 s — a restart ends every idle
+    // connection at once, and each was a line of its own on stderr (until 2026-12-05).
+    else if (Date.now() - warned >= 10_000) {
+      warned = Date.now();
+      process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`);
+    }
   });
   return pool;
+}
+
+/** Who hears of each pool's idle connections the server closed (the store's `onConnectionLost`). */
+const IDLE_LISTENERS = new WeakMap<pg.Pool, ((err: Error) => void)[]>();
+
+/** Calls `listener` when the server closes one of `pool`'s idle connections. @example onPoolIdleError(pool, (err) => log.warn(err.message)) */
+export function onPoolIdleError(pool: pg.Pool, listener: (err: Error) => void): void {
+  const list = IDLE_LISTENERS.get(pool) ?? [];
+  list.push(listener);
+  IDLE_LISTENERS.set(pool, list);
+}
+
+/**
+ * A client checked out of the pool, with an error listener of its own until it is released: pg-pool
+ * takes its listener off a client it lends, and a connection the server ends while it is lent (an
+ * administrator's terminate, a failover, the network) then emitted an 'error' no one heard — an
+ * uncaught exception that ended the process (until 2026-12-05). Now the query under way fails
+ * (the request gets its error), and the broken connection is destroyed at release, not pooled.
+ *
+ * @example
+ * const { client, release } = await checkout(pool);
+ * try { await client.query('SELECT 1'); } finally { release(); }
+ */
+export async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release: () => {
+      client.off('error', onError);
+      client.release(broken);
+    },
+  };
 }
 
 /**
@@ -33,7 +78,7 @@ export function createPool(connectionString: string, max = 10, onIdleError?: (er
  * migrate exactly once.
  */
 export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
-  const client = await pool.connect();
+  const { client, release } = await checkout(pool);
   try {
     await client.query('SELECT pg_advisory_lock(7263512)');
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
@@ -55,7 +100,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock(7263512)').catch(() => undefined);
-    client.release();
+    release();
   }
 }
 
@@ -79,7 +124,7 @@ export function onPoolCommit(pool: pg.Pool, listener: (t: CommitTiming) => void)
  * await inTransaction(pool, async (c) => { await c.query('…'); });
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const { client, release } = await checkout(pool);
   try {
     await client.query('BEGIN');
     const t0 = performance.now();
@@ -92,6 +137,6 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    release();
   }
 }

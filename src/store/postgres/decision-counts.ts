@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { CountRow, GroupCountRow, VolumeRow } from '../../decide/decision-store.js';
 import { type GroupN, joinGroupCounts, wholeMinutes } from '../sqlite/decisions-rows.js';
-import { inTransaction } from './database.js';
+import { checkout, inTransaction } from './database.js';
 
 /** Decisions (and outcomes) one fold step aggregates, in one transaction on the server. */
 export const FOLD_STEP = 50_000;
@@ -132,7 +132,7 @@ export class PostgresDecisionCounts {
 
   /** Runs `fn` in one snapshot (REPEATABLE READ) with the watermark as of it: a fold committing meanwhile is seen by neither. */
   private async atMarks<T>(fn: (c: pg.PoolClient, m: { decisions: number; outcomes: number }) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
+    const { client: c, release } = await checkout(this.pool);
     try {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const r = (await c.query<{ d: string; o: string; tail: string }>(`SELECT decisions_seq AS d, outcomes_seq AS o,
@@ -145,7 +145,7 @@ export class PostgresDecisionCounts {
       await c.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      c.release();
+      release();
     }
   }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CommitTiming, Store } from '../store.js';
 import { PostgresCollectStore } from './collect.js';
 import type { Durability } from '../durability.js';
-import { createPool, migratePostgres, onPoolCommit } from './database.js';
+import { createPool, migratePostgres, onPoolCommit, onPoolIdleError } from './database.js';
 import { PostgresDecisionStore } from './decisions.js';
 import { PostgresDocumentStore } from './documents.js';
 import { PostgresEstimateStore } from './estimates.js';
@@ -47,6 +47,10 @@ export class PostgresStore implements Store {
 
   onCommit(listener: (t: CommitTiming) => void): void {
     onPoolCommit(this.pool, listener);
+  }
+
+  onConnectionLost(listener: (err: Error) => void): void {
+    onPoolIdleError(this.pool, listener);
   }
 
   async migrate(): Promise<{ applied: string[] }> {
