@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { testDir } from '../../test/tmp.js';
-import { errorText } from './error-text.js';
+import { errorText, storeError } from './error-text.js';
 
 const errorOf = (f: () => Promise<unknown>) => f().then(() => undefined, (e: unknown) => e);
 
@@ -97,5 +97,60 @@ describe('what tact prints when a command fails', () => {
     const err = await errorOf(() => client.connect());
     await client.end().catch(() => undefined);
     expect(errorText(err)).toBe('The database "tact_no_such_database" does not exist on the PostgreSQL server of TACT_DATABASE_URL: make it (createdb tact_no_such_database) or correct the URL.');
+  });
+});
+
+describe('what tact serve prints when its store cannot be opened', () => {
+  const said = (err: unknown, store: { databaseUrl?: string; dataDir?: string }) => errorText(storeError(err, store));
+
+  it('names TACT_DATA_DIR, that this user cannot write it, and what to check (it said "unable to open database file")', () => {
+    // As root can write anything, the error as better-sqlite3 makes it when the folder is not writable (user nobody, 2026-12-05).
+    const err = Object.assign(new Error('unable to open database file'), { name: 'SqliteError', code: 'SQLITE_CANTOPEN' });
+    expect(said(err, { dataDir: '/srv/tact/data' })).toBe('The data folder /srv/tact/data (TACT_DATA_DIR) cannot be written by this user (SQLite: unable to open database file): check its owner and mode, and those of the tact.* files in it (ls -la /srv/tact/data), or set TACT_DATA_DIR to a folder this user can write.');
+    expect(said(err, { dataDir: 'data' })).toContain(`The data folder ${join(process.cwd(), 'data')} (TACT_DATA_DIR)`);
+  });
+
+  it('names TACT_DATABASE_URL and its host and port when nothing answers there, from the real error (it read as Tact\'s own port)', async () => {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    const url = `postgres://postgres:secret-pw@127.0.0.1:${port}/tact`;
+    const client = new pg.Client({ connectionString: url });
+    const err = await errorOf(() => client.connect());
+    await client.end().catch(() => undefined);
+    const text = said(err, { databaseUrl: url });
+    expect(text).toMatch(new RegExp(`^The PostgreSQL server of TACT_DATABASE_URL \\(127\\.0\\.0\\.1:${port}\\) does not answer \\(connection refused\\): is PostgreSQL running there, and are the URL's host and port right\\?`));
+    expect(text).not.toContain('secret-pw');
+  });
+
+  it('names TACT_DATABASE_URL when the server refuses the user, from the real error (it said the bare `role "nouser" does not exist`)', async () => {
+    const url = 'postgres://tact_no_such_role:secret-pw@127.0.0.1:5432/postgres';
+    const client = new pg.Client({ connectionString: url });
+    const err = await errorOf(() => client.connect());
+    await client.end().catch(() => undefined);
+    const text = said(err, { databaseUrl: url });
+    expect(text).toBe('The PostgreSQL server of TACT_DATABASE_URL (127.0.0.1:5432) refused the connection: role "tact_no_such_role" does not exist. Correct the user in the URL, or make the role (createuser) or allow it in the server\'s pg_hba.conf.');
+    expect(text).not.toContain('secret-pw');
+  });
+
+  it('names TACT_DATABASE_URL when the server refuses the password, never printing it', () => {
+    // The test server trusts local connections: the error as pg makes it (a DatabaseError with SQLSTATE 28P01).
+    const err = Object.assign(new Error('password authentication failed for user "tact"'), { name: 'error', code: '28P01', severity: 'FATAL' });
+    const text = said(err, { databaseUrl: 'postgres://tact:s3cr%40t@db.internal/tact' });
+    expect(text).toBe('The PostgreSQL server of TACT_DATABASE_URL (db.internal:5432) refused the password given for the user "tact": correct the password in the URL (not shown here). (password authentication failed for user "tact")');
+    expect(text).not.toMatch(/s3cr/);
+  });
+
+  it('names TACT_DATABASE_URL when its host is not known', () => {
+    const err = Object.assign(new Error('getaddrinfo ENOTFOUND db.invalid'), { code: 'ENOTFOUND', hostname: 'db.invalid' });
+    expect(said(err, { databaseUrl: 'postgres://tact@db.invalid:6432/tact' })).toBe('The PostgreSQL server of TACT_DATABASE_URL (db.invalid:6432) cannot be found: its host name is not known (DNS). Correct the URL. (getaddrinfo ENOTFOUND db.invalid)');
+  });
+
+  it('gives any other error back as it is', () => {
+    const busy = Object.assign(new Error('The data directory … is in use'), { code: 'TACT_DATA_DIR_IN_USE' });
+    expect(storeError(busy, { dataDir: 'data' })).toBe(busy);
+    const missing = Object.assign(new Error('database "x" does not exist'), { code: '3D000' });
+    expect(storeError(missing, { databaseUrl: 'postgres://a@b/x' })).toBe(missing);
   });
 });

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 /**
  * The server a client command talks to, as `tact` says it when nothing answers there: its URL and
  * where the URL came from (`--url`, `TACT_URL`, or the default).
@@ -76,4 +78,58 @@ function hostOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The store `tact serve` opens, as the environment chose it (storeChoiceFromEnv): its PostgreSQL URL, else its data folder. */
+export interface StoreOfCommand {
+  databaseUrl?: string;
+  dataDir?: string;
+}
+
+/**
+ * The error met opening the store at start, said naming the variable that chose the store: a data
+ * folder this user cannot write (TACT_DATA_DIR; SQLite said only "unable to open database file"),
+ * a PostgreSQL server that does not answer or refuses the user or password (TACT_DATABASE_URL, by
+ * its host and port — never its password: a refused connection read as if Tact's own port was
+ * meant). Any other error is given back as it is, for errorText.
+ *
+ * @example
+ * storeError(Object.assign(new Error('role "nouser" does not exist'), { code: '28000' }), { databaseUrl: 'postgres://nouser:pw@db:5432/tact' }).message;
+ * // 'The PostgreSQL server of TACT_DATABASE_URL (db:5432) refused the user "nouser": role "nouser" does not exist. …'
+ */
+export function storeError(err: unknown, store: StoreOfCommand): unknown {
+  if (!(err instanceof Error)) return err;
+  const text = store.databaseUrl ? postgresText(err, store.databaseUrl) : store.dataDir ? dataDirText(err, store.dataDir) : undefined;
+  return text ? new Error(text, { cause: err }) : err;
+}
+
+/** better-sqlite3's error when the folder's files cannot be made or opened for writing. */
+function dataDirText(err: Error & { code?: unknown }, dataDir: string): string | undefined {
+  if (err.code !== 'SQLITE_CANTOPEN') return undefined;
+  const dir = resolve(dataDir);
+  return `The data folder ${dir} (TACT_DATA_DIR) cannot be written by this user (SQLite: ${err.message}): check its owner and mode, and those of the tact.* files in it (ls -la ${dir}), or set TACT_DATA_DIR to a folder this user can write.`;
+}
+
+/** The connection and authentication errors of pg, naming the server by TACT_DATABASE_URL's host and port. */
+function postgresText(err: Error, url: string): string | undefined {
+  const e = (err instanceof AggregateError && err.errors[0] instanceof Error ? err.errors[0] : err) as SystemError;
+  let host = 'localhost';
+  let port = '5432';
+  let user: string | undefined;
+  try {
+    const u = new URL(url);
+    host = u.hostname || host;
+    port = u.port || port;
+    user = u.username ? decodeURIComponent(u.username) : undefined;
+  } catch {
+    // storeChoiceFromEnv refused a URL that is not one.
+  }
+  const server = `The PostgreSQL server of TACT_DATABASE_URL (${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port})`;
+  if (e.code === 'ECONNREFUSED') return `${server} does not answer (connection refused): is PostgreSQL running there, and are the URL's host and port right? (${e.message})`;
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return `${server} cannot be found: its host name is not known (DNS). Correct the URL. (${e.message})`;
+  if (e.code === 'ETIMEDOUT' || e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH' || e.code === 'ECONNRESET') return `${server} cannot be reached (${e.code}): check the URL's host and port, and that this machine may connect there. (${e.message})`;
+  // SQLSTATE 28000 (invalid authorization: no such role, no pg_hba.conf entry) and 28P01 (wrong password).
+  if (e.code === '28000') return `${server} refused the connection: ${e.message}. Correct the user in the URL, or make the role (createuser) or allow it in the server's pg_hba.conf.`;
+  if (e.code === '28P01') return `${server} refused the password given for the user${user ? ` "${user}"` : ''}: correct the password in the URL (not shown here). (${e.message})`;
+  return undefined;
 }

@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTact, type Running } from '../../test/server-process.js';
-import { KEYS } from '../../test/harness.js';
+import { KEYS, basic, bearer } from '../../test/harness.js';
 import { restoreEnv, testDir } from '../../test/tmp.js';
 import { freePort } from '../ops/free-port.js';
 import { openStore } from '../store/open.js';
 import { serveCommand } from './serve.js';
+import { errorText } from './error-text.js';
 import { packageScript } from '../../test/cli-entry.js';
 
 describe('tact serve port', () => {
@@ -75,6 +76,17 @@ describe('tact serve port', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('names TACT_DATABASE_URL and its host and port when no PostgreSQL answers there (it said "Nothing answers at 127.0.0.1:…", read as Tact\'s own port)', async () => {
+    const pgPort = await freePort();
+    process.env.TACT_DATABASE_URL = `postgres://postgres:secret-pw@127.0.0.1:${pgPort}/tact`;
+    const program = new Command().exitOverride();
+    serveCommand(program);
+    const run = program.parseAsync(['serve', '--host', '127.0.0.1', '--port', String(await freePort())], { from: 'user' });
+    const err = await run.then(() => undefined, (e: unknown) => e);
+    expect(errorText(err)).toMatch(new RegExp(`^The PostgreSQL server of TACT_DATABASE_URL \\(127\\.0\\.0\\.1:${pgPort}\\) does not answer \\(connection refused\\)`));
+    expect(errorText(err)).not.toContain('secret-pw');
   });
 
   it('takes an empty PORT as unset (8787)', () => {
@@ -158,4 +170,37 @@ describe('tact serve refused for a key value', () => {
     expect(await store.documents.latest('features')).toBeUndefined();
     await store.close();
   }, 180_000);
+});
+
+describe('tact serve on SIGTERM', () => {
+  const running: Running[] = [];
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.kill('SIGKILL');
+  });
+
+  it('exits within its grace although a connection opened and sent nothing (it never exited), with what it acknowledged stored', async () => {
+    // Grace: the shorter of 5 s and the request limit (src/server/shutdown.ts).
+    const env = { TACT_LOG_LEVEL: 'info', TACT_HEADERS_TIMEOUT_MS: '1000', TACT_REQUEST_TIMEOUT_MS: '1500' };
+    const first = await startTact({ env });
+    running.push(first);
+    const sent = await fetch(`${first.url}/v1/track`, { method: 'POST', headers: { authorization: basic(), 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'sigterm-ana', event: 'Signed Up' }) });
+    expect(sent.status).toBe(200);
+    const silent = connect(first.port, '127.0.0.1');
+    silent.on('error', () => {});
+    await new Promise((r) => silent.once('connect', r));
+    const exited = new Promise<number | null>((r) => first.proc.once('exit', r));
+    const started = Date.now();
+    first.proc.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000))]);
+    silent.destroy();
+    expect(code, first.output()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const lines = first.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.connections !== undefined)).toMatchObject({ level: 40, connections: 1, graceMs: 1500 });
+    expect(lines.at(-1)).toMatchObject({ level: 30, msg: 'stopped', signal: 'SIGTERM', forcedConnections: 1 });
+    const next = await startTact({ dataDir: first.dataDir, env });
+    running.push(next);
+    const profile = await fetch(`${next.url}/v1/profiles/userId:sigterm-ana`, { headers: { authorization: bearer() } });
+    expect(profile.status).toBe(200);
+  }, 120_000);
 });

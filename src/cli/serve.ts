@@ -4,8 +4,10 @@ import { portNumber, readableFile } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
 import { VERSION } from '../server/version.js';
 import { serverTimeouts } from '../server/timeouts.js';
+import { closeWithin, shutdownGraceMs } from '../server/shutdown.js';
 import { gcSettings, tuneGarbageCollector } from '../ops/gc-tuning.js';
 import { logLevel } from '../ops/log-level.js';
+import { storeError } from './error-text.js';
 
 /**
  * The server's own modules, loaded when `tact serve` runs: registering the command (every `tact`
@@ -71,7 +73,11 @@ Examples:
       await tryListen(port, opts.host, cmd.getOptionValueSource('host') === 'cli' ? '--host' : 'HOST');
       const gc = tuneGarbageCollector();
       // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
-      const store = await openStore({ ...storeChoiceFromEnv(process.env), owner: { port } });
+      // Its errors name the variable that chose the store (TACT_DATA_DIR, TACT_DATABASE_URL).
+      const choice = storeChoiceFromEnv(process.env);
+      const store = await openStore({ ...choice, owner: { port } }).catch((err: unknown) => {
+        throw storeError(err, choice);
+      });
       // The key values are checked before the config file is applied: a start refused for a key changes nothing.
       await new Keys(store.keys).checkBootstrap(process.env);
       const tact = await Tact.create({ store, configFile, isRetryable: isRetryableStoreError });
@@ -82,12 +88,16 @@ Examples:
         process.stdout.write(`\nNew keys — shown once, stored only as hashes. Keep them now:\n${lines}\n\n`);
       }
       const app = await buildApp(tact, { timeouts });
+      const grace = shutdownGraceMs(timeouts);
       const shutdown = async (signal: string) => {
-        tact.log.info({ signal }, 'shutting down: finishing queued writes');
+        const started = Date.now();
+        tact.log.info({ signal, graceMs: grace }, 'shutting down: finishing requests in flight and queued writes');
         try {
-          await app.close();
+          // Bounded: a slow or silent connection held the process for ever (shutdown.ts).
+          const forced = await closeWithin(app, grace, tact.log);
           await tact.close();
           await store.close();
+          tact.log.info({ signal, ms: Date.now() - started, forcedConnections: forced }, 'stopped');
           process.exit(0);
         } catch (err) {
           // Acknowledged writes are durable already; say what failed and leave with a failure status.

@@ -9,9 +9,12 @@ import { TactError, validationError } from '../errors/tact-error.js';
  * short, bad JSON) into their catalogue codes naming the field, header or body; a plugin's 416 and
  * 412 (the docs' static files: a range past the end, a condition not met) into theirs; another 4xx
  * into `bad_request` with its reason and status;
- * anything else into a generic 500 with an error id — the details go to the log only.
+ * anything else into a generic 500 with an error id — the details go to the log only. A 5xx is
+ * logged at error with its stack, but for the 503s refusing requests while the app closes (info).
  */
 export function installErrorHandler(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     // A QUERY without a `Content-Type` is refused by Fastify before any route is looked for; no
     // route takes QUERY, so it is answered as a method no route takes.
@@ -22,7 +25,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     // identifiers (an e-mail). Nor the answer's sentence, which may quote what was sent; the error
     // id finds the line an answer speaks of, `fields` which fields were refused.
     const about = { code: e.code, status: e.statusCode, errorId: e.id, method: req.method, route: req.routeOptions.url ?? 'no route' };
-    if (e.statusCode >= 500) req.log.error({ ...about, err: faultOf(err) }, 'request failed');
+    // A 503 `overloaded` while the server shuts down is a refusal by design (the client is told to
+    // retry elsewhere), not a fault: at info, without a stack, as a 4xx. A full write queue's stays an error.
+    if (e.code === 'overloaded' && closing) req.log.info({ ...about, shuttingDown: true }, 'request refused');
+    else if (e.statusCode >= 500) req.log.error({ ...about, err: faultOf(err) }, 'request failed');
     else req.log.info({ ...about, ...(e.problems.length ? { fields: e.problems.map((p) => p.field) } : {}) }, 'request refused');
     // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
     // takes Basic: a Basic challenge makes a browser open its sign-in dialog over the page.
