@@ -30,6 +30,13 @@ describe('SyntaxErrors that are not the body\'s', () => {
     app = await buildApp(tact);
     // Parses fine, then meets text that is not JSON (as a corrupt row would be).
     app.post('/parses-late', async () => JSON.parse('{"writeKey": tact_w_quoted-0123456789}') as unknown);
+    // The database gone a moment: PostgreSQL's terminate (57P01), pg's own "Connection terminated", a refused connection.
+    app.get('/store-gone/:how', async (req) => {
+      const how = (req.params as { how: string }).how;
+      throw how === 'terminated' ? Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })
+        : how === 'ended' ? new Error('Connection terminated unexpectedly')
+          : Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    });
     // A body whose stream fails with a SyntaxError while Fastify reads it: Fastify marks it 400.
     await app.register(async (scope) => {
       scope.addHook('preParsing', async () => new Readable({ read() { this.destroy(new SyntaxError('Unexpected token \'a\', "{"k": tact_w_quoted}" is not valid JSON')); } }));
@@ -42,6 +49,18 @@ describe('SyntaxErrors that are not the body\'s', () => {
     await store.close();
   });
   const failures = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request failed');
+
+  it('answers a database that went away as a 503 store_unavailable with Retry-After, naming no host, logged once without a stack (a 500 internal until 2026-12-05)', async () => {
+    for (const how of ['terminated', 'ended', 'refused']) {
+      const r = await app.inject({ url: `/store-gone/${how}` });
+      expect([r.statusCode, r.json().error, r.headers['retry-after']], r.body).toEqual([503, 'store_unavailable', '1']);
+      expect(r.json().message).toMatch(/^The database did not answer while this request was handled \((the connection was ended|connection refused)\), so it was not acknowledged/);
+      expect(r.body).not.toMatch(/10\.0\.0\.5|administrator/);
+      const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.errorId === r.json().errorId);
+      expect(logged).toMatchObject({ level: 40, msg: 'request failed: the database did not answer' });
+      expect(logged?.err).toBeUndefined();
+    }
+  });
 
   it('answers a corrupt stored row as a 500 with an error id, and logs it', async () => {
     const admin = { authorization: bearer(KEYS.admin) };

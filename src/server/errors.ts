@@ -28,11 +28,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     // A 503 `overloaded` while the server shuts down is a refusal by design (the client is told to
     // retry elsewhere), not a fault: at info, without a stack, as a 4xx. A full write queue's stays an error.
     if (e.code === 'overloaded' && closing) req.log.info({ ...about, shuttingDown: true }, 'request refused');
+    // The database gone a moment (a restart, a failover): one line each, without a stack — at a
+    // hundred requests a second a stack each would bury the log.
+    else if (e.code === 'store_unavailable') req.log.warn({ ...about, error: err.message }, 'request failed: the database did not answer');
     else if (e.statusCode >= 500) req.log.error({ ...about, err: faultOf(err) }, 'request failed');
     else req.log.info({ ...about, ...(e.problems.length ? { fields: e.problems.map((p) => p.field) } : {}) }, 'request refused');
     // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
     // takes Basic: a Basic challenge makes a browser open its sign-in dialog over the page.
     if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="tact"');
+    if (e.code === 'store_unavailable') void reply.header('retry-after', '1');
     // RFC 9110 §15.5.17: a 416 to a byte range names the current length, as @fastify/send says it.
     const range = e.code === 'range_not_satisfiable' ? (err as { headers?: Record<string, unknown> }).headers?.['Content-Range'] : undefined;
     if (typeof range === 'string') void reply.header('content-range', range);
@@ -141,7 +145,25 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   if (err.statusCode === 416) return new TactError('range_not_satisfiable', { range: headerOf(req, 'range'), url: pathOf(req), length: lengthSaid(err) });
   if (err.statusCode === 412) return new TactError('precondition_failed', { header: CONDITIONS.find((h) => req.headers[h.toLowerCase()] !== undefined) ?? 'If-Match', url: pathOf(req) });
   if (typeof err.statusCode === 'number' && err.statusCode > 400 && err.statusCode < 500) return new TactError('bad_request', { detail: `${reasonOf(err)} (HTTP ${err.statusCode})` });
+  const unreachable = storeUnreachable(err);
+  if (unreachable) return new TactError('store_unavailable', { detail: unreachable });
   return new TactError('internal', {});
+}
+
+/** Network faults of a database connection, and PostgreSQL's SQLSTATEs for a connection ended or refused (classes 08 and 57P). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+/**
+ * Why the database could not be reached, when that is what this fault is (a connection refused or
+ * ended — a restart, a failover, an administrator's terminate; pg's own "Connection terminated"),
+ * as a clause for the answer; undefined for any other fault. Never the host or the URL.
+ */
+function storeUnreachable(err: Error & { code?: unknown }): string | undefined {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (code.startsWith('57P') || code.startsWith('08')) return 'the connection was ended';
+  if (UNREACHABLE.has(code)) return code === 'ECONNREFUSED' ? 'connection refused' : 'the connection failed';
+  if (/^Connection terminated/.test(err.message) || /timeout exceeded when trying to connect/.test(err.message)) return 'the connection was ended';
+  return undefined;
 }
 
 /** The request headers a 412 answers, in the order RFC 9110 §13.2.2 evaluates them. */
