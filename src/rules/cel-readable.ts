@@ -20,3 +20,21 @@ export function celReadable(v: unknown): unknown {
 export function isGuardedObject(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('Unsupported type: object');
 }
+
+/**
+ * Runs a compiled rule on `vars`, read again through {@link celReadable} only when it failed on an
+ * object it could not type — a copy of the data for every rule would cost every evaluation. Any
+ * other failure is thrown as it is. Every rule Tact runs goes through here (evaluateRule, a
+ * feature's `where`).
+ *
+ * @example
+ * runReadable(rule, { context: { team: { constructor: 'Ferrari' } } });
+ */
+export function runReadable(rule: (vars: Record<string, unknown>) => unknown, vars: Record<string, unknown>): unknown {
+  try {
+    return rule(vars);
+  } catch (err) {
+    if (!isGuardedObject(err)) throw err;
+    return rule(celReadable(vars) as Record<string, unknown>);
+  }
+}

@@ -1,6 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { TactError } from '../errors/tact-error.js';
-import { celReadable, isGuardedObject } from './cel-readable.js';
+import { runReadable } from './cel-readable.js';
 import { celTypeGives, notACondition } from './condition.js';
 import { costProblem } from './cost.js';
 import { lineColumn, literalProblem } from './literals.js';
@@ -236,16 +236,11 @@ export type RuleResult = { ok: true; value: unknown } | { ok: false; error: stri
  */
 export function evaluateRule(rule: CompiledRule, vars: Record<string, unknown>): RuleResult {
   try {
-    return { ok: true, value: normalise(rule(vars)) };
-  } catch (err) {
     // Data holding an object with a `constructor` key (a caller's context `{"constructor": "Ferrari"}`)
-    // is read again with such objects as Maps (cel-readable.ts) — only then, a copy costs.
-    if (!isGuardedObject(err)) return { ok: false, error: firstLine(err) };
-    try {
-      return { ok: true, value: normalise(rule(celReadable(vars) as Record<string, unknown>)) };
-    } catch (again) {
-      return { ok: false, error: firstLine(again) };
-    }
+    // is read again with such objects as Maps (cel-readable.ts).
+    return { ok: true, value: normalise(runReadable(rule, vars)) };
+  } catch (err) {
+    return { ok: false, error: firstLine(err) };
   }
 }
 

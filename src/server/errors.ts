@@ -150,8 +150,8 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   return new TactError('internal', {});
 }
 
-/** Network faults of a database connection, and PostgreSQL's SQLSTATEs for a connection ended or refused (classes 08 and 57P). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+/** Network faults of a database connection (PostgreSQL's SQLSTATEs of classes 08 and 57P are told by their prefix). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 /**
  * Why the database could not be reached, when that is what this fault is (a connection refused or

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { celReadable, extract, featureNumber } from './property-values.js';
+import { extract, featureNumber } from './property-values.js';
 
 describe('extract: a property path reads only what the event sent', () => {
   it('reads own keys, and every element of a list under `[]`', () => {
@@ -33,16 +33,5 @@ describe('featureNumber: the values a numeric feature counts', () => {
     for (const v of ['0x10', '0X1f', '0b11', '0o7', 'Infinity', '-Infinity', 'NaN', '', '  ', '1,5', '12abc', '١٢', '1e', 'e3', '1_000', '--1', true, null, [7], { amount: 5 }]) {
       expect(featureNumber(v), JSON.stringify(v)).toBeUndefined();
     }
-  });
-});
-
-describe('celReadable: event data the rule evaluator can read', () => {
-  it('turns objects with a `constructor` key into Maps, at any depth, and copies the rest', () => {
-    const data = { team: { constructor: 'Ferrari', seats: 2 }, cars: [{ constructor: 'McLaren' }, 4], plain: { a: 1 } };
-    const r = celReadable(data) as { team: unknown; cars: unknown[]; plain: unknown };
-    expect(r.team).toEqual(new Map<string, unknown>([['constructor', 'Ferrari'], ['seats', 2]]));
-    expect(r.cars).toEqual([new Map([['constructor', 'McLaren']]), 4]);
-    expect(r.plain).toEqual({ a: 1 });
-    expect(data.team).toEqual({ constructor: 'Ferrari', seats: 2 });
   });
 });

@@ -52,4 +52,3 @@ export function extract(obj: unknown, path: string[]): unknown[] {
   return cur.filter((v) => v !== undefined);
 }
 
-export { celReadable, isGuardedObject } from '../../rules/cel-readable.js';

@@ -1,6 +1,7 @@
 import type { Message } from '../../collect/message.js';
 import type { CompiledFeature } from './definition.js';
-import { celReadable, extract, featureNumber, isGuardedObject } from './property-values.js';
+import { runReadable } from '../../rules/cel-readable.js';
+import { extract, featureNumber } from './property-values.js';
 import { isMissingKey, noteWhereError } from './where-errors.js';
 
 export { extract, MAX_FEATURE_NUMBER } from './property-values.js';
@@ -55,25 +56,11 @@ export function matches(f: CompiledFeature, m: Message): boolean {
   if (!f.where) return true;
   const vars = { event: m.event ?? null, name: m.name ?? null, category: m.category ?? null, type: m.type, properties: m.properties ?? {}, traits: m.traits ?? {}, context: m.context };
   try {
-    return whereHolds(f.where, vars);
+    // Read again with objects holding a `constructor` key as Maps, as every rule is (cel-readable.ts).
+    return runReadable(f.where, vars) === true;
   } catch (err) {
     if (!isMissingKey(err)) noteWhereError(f.whereErrors, err, m);
     return false;
-  }
-}
-
-/**
- * The `where` on an event's variables. The evaluator tells an object's type by its `constructor`,
- * so an object the event sent with that key fails any rule reading through it: it is read again
- * with such objects as Maps (only then: a copy of the event's data for each feature would cost
- * every event).
- */
-function whereHolds(where: (vars: Record<string, unknown>) => unknown, vars: Record<string, unknown>): boolean {
-  try {
-    return where(vars) === true;
-  } catch (err) {
-    if (!isGuardedObject(err)) throw err;
-    return where(celReadable(vars) as Record<string, unknown>) === true;
   }
 }
 

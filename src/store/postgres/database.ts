@@ -51,7 +51,7 @@ export function onPoolIdleError(pool: pg.Pool, listener: (err: Error) => void): 
  * takes its listener off a client it lends, and a connection the server ends while it is lent (an
  * administrator's terminate, a failover, the network) then emitted an 'error' no one heard — an
  * uncaught exception that ended the process (until 2026-12-05). Now the query under way fails
- * (the request gets its error), and the broken connection is destroyed at release, not pooled.
+ * (the request gets its error); at release pg-pool destroys a connection that can no longer query.
  *
  * @example
  * const { client, release } = await checkout(pool);
@@ -59,16 +59,14 @@ export function onPoolIdleError(pool: pg.Pool, listener: (err: Error) => void): 
  */
 export async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
   const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken ??= err;
-  };
+  // Heard, and nothing more: the query under way rejects with the same fault.
+  const onError = () => undefined;
   client.on('error', onError);
   return {
     client,
     release: () => {
       client.off('error', onError);
-      client.release(broken);
+      client.release();
     },
   };
 }
