@@ -10,7 +10,9 @@ import { TactError, validationError } from '../errors/tact-error.js';
  * 412 (the docs' static files: a range past the end, a condition not met) into theirs; another 4xx
  * into `bad_request` with its reason and status;
  * anything else into a generic 500 with an error id — the details go to the log only. A 5xx is
- * logged at error with its stack, but for the 503s refusing requests while the app closes (info).
+ * logged at error with its stack, but for the 503s refusing requests while the app closes (info),
+ * for a full write queue and for a database that did not answer (a warning each, without a stack,
+ * and `Retry-After: 1`).
  */
 export function installErrorHandler(app: FastifyInstance): void {
   let closing = false;
@@ -26,8 +28,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     // id finds the line an answer speaks of, `fields` which fields were refused.
     const about = { code: e.code, status: e.statusCode, errorId: e.id, method: req.method, route: req.routeOptions.url ?? 'no route' };
     // A 503 `overloaded` while the server shuts down is a refusal by design (the client is told to
-    // retry elsewhere), not a fault: at info, without a stack, as a 4xx. A full write queue's stays an error.
+    // retry elsewhere), not a fault: at info, without a stack, as a 4xx. A full write queue's is a
+    // warning without a stack: the server is sound and tells the client when to retry; at the rate
+    // that fills the queue a stack a request would bury the log.
     if (e.code === 'overloaded' && closing) req.log.info({ ...about, shuttingDown: true }, 'request refused');
+    else if (e.code === 'overloaded') req.log.warn({ ...about, queueFull: true }, 'request refused: the write queue is full');
     // The database gone a moment (a restart, a failover): one line each, without a stack — at a
     // hundred requests a second a stack each would bury the log.
     else if (e.code === 'store_unavailable') req.log.warn({ ...about, error: err.message }, 'request failed: the database did not answer');
@@ -36,7 +41,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
     // takes Basic: a Basic challenge makes a browser open its sign-in dialog over the page.
     if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="tact"');
-    if (e.code === 'store_unavailable') void reply.header('retry-after', '1');
+    if (e.code === 'store_unavailable' || (e.code === 'overloaded' && !closing)) void reply.header('retry-after', '1');
     // RFC 9110 §15.5.17: a 416 to a byte range names the current length, as @fastify/send says it.
     const range = e.code === 'range_not_satisfiable' ? (err as { headers?: Record<string, unknown> }).headers?.['Content-Range'] : undefined;
     if (typeof range === 'string') void reply.header('content-range', range);

@@ -19,8 +19,53 @@ const health = {
   },
 } as const;
 
+/** While health checks fail: the first failure is logged with its cause, then a reminder every this often, and the recovery. */
+export const HEALTH_REMINDER_MS = 30_000;
+
+/**
+ * What a failed or passed health check logs, so that a probe polling every second through an
+ * outage leaves a few lines, not one error with a stack a poll: the first failure at error with
+ * its cause; while it lasts, a warning every HEALTH_REMINDER_MS with the failures counted; the
+ * first pass after it, at info, with how long it lasted.
+ *
+ * @example
+ * const outage = outageLog(HEALTH_REMINDER_MS);
+ * outage.failed(Date.now()); // 'first'
+ */
+export function outageLog(reminderMs: number) {
+  let since: number | undefined;
+  let told = 0;
+  let failures = 0;
+  return {
+    /** 'first' for the first failure of an outage, 'remind' when a reminder is due, else 'quiet'. */
+    failed(now: number): 'first' | 'remind' | 'quiet' {
+      failures += 1;
+      if (since === undefined) {
+        since = now;
+        told = now;
+        return 'first';
+      }
+      if (now - told < reminderMs) return 'quiet';
+      told = now;
+      return 'remind';
+    },
+    /** The outage that a passed check ends (its length and failed checks), or undefined when there was none. */
+    passed(now: number): { ms: number; failures: number } | undefined {
+      if (since === undefined) return undefined;
+      const ended = { ms: now - since, failures };
+      since = undefined;
+      failures = 0;
+      return ended;
+    },
+    get failures() {
+      return failures;
+    },
+  };
+}
+
 /** GET /health answers without a key: the store answers, and how deep the write queue is. */
 export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
+  const outage = outageLog(HEALTH_REMINDER_MS);
   app.get('/health', {
     schema: {
       tags: ['ops'],
@@ -37,9 +82,13 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
         tact.store.ping(),
         new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS); }),
       ]);
+      const ended = outage.passed(Date.now());
+      if (ended) req.log.info({ outageMs: ended.ms, failedChecks: ended.failures }, 'health check: the store answers again');
       return { status: 'ok', ...about() };
     } catch (err) {
-      req.log.error({ err }, 'health check: the store did not answer');
+      const told = outage.failed(Date.now());
+      if (told === 'first') req.log.error({ err }, 'health check: the store did not answer');
+      else if (told === 'remind') req.log.warn({ error: (err as Error | undefined)?.message, failedChecks: outage.failures }, 'health check: the store still does not answer');
       void reply.status(503);
       const timedOut = (err as Error | undefined)?.message === `no answer within ${HEALTH_TIMEOUT_MS} ms`;
       const what = timedOut ? `within ${HEALTH_TIMEOUT_MS / 1000} s` : '(it refused or failed it, or takes no writes)';

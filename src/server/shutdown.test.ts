@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../../test/harness.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TactError } from '../errors/tact-error.js';
 import { isRetryableStoreError } from '../store/open.js';
 import { buildApp } from './app.js';
 import { closeWithin, shutdownGraceMs } from './shutdown.js';
@@ -148,5 +149,20 @@ describe('closing the server within a deadline (closeWithin)', () => {
     while (!silent.state.closed || !trickling.state.closed) await pause(10);
     await a.done();
     expect(a.lines.find((l) => l.connections !== undefined)).toMatchObject({ level: 40, connections: 2, graceMs: 500, msg: 'shutting down: closed 2 connections still open after 500 ms' });
+  });
+});
+
+describe('the log of a full write queue', () => {
+  it('holds each 503 `overloaded` outside a shutdown as one warning without a stack, and tells the client when to retry (each was an error with its stack)', async () => {
+    const a = await loggedApp({}, (app) => app.post('/full-for-test', async () => { throw new TactError('overloaded'); }));
+    const r = await fetch(`http://127.0.0.1:${a.port}/full-for-test`, { method: 'POST' });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('1');
+    await a.app.close();
+    await a.done();
+    const refused = a.lines.filter((l) => l.code === 'overloaded');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ level: 40, status: 503, msg: 'request refused: the write queue is full', route: '/full-for-test' });
+    expect(refused[0]).not.toHaveProperty('err');
   });
 });
