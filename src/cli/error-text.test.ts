@@ -1,9 +1,12 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { testDir } from '../../test/tmp.js';
+import { makeDir } from '../store/sqlite/make-dir.js';
 import { errorText, storeError } from './error-text.js';
 
 const errorOf = (f: () => Promise<unknown>) => f().then(() => undefined, (e: unknown) => e);
@@ -145,6 +148,32 @@ describe('what tact serve prints when its store cannot be opened', () => {
   it('names TACT_DATABASE_URL when its host is not known', () => {
     const err = Object.assign(new Error('getaddrinfo ENOTFOUND db.invalid'), { code: 'ENOTFOUND', hostname: 'db.invalid' });
     expect(said(err, { databaseUrl: 'postgres://tact@db.invalid:6432/tact' })).toBe('The PostgreSQL server of TACT_DATABASE_URL (db.invalid:6432) cannot be found: its host name is not known (DNS). Correct the URL. (getaddrinfo ENOTFOUND db.invalid)');
+  });
+
+  it('names TACT_DATA_DIR when its folder cannot be made, from the real error (under /proc the start hung at 100% CPU, saying nothing)', () => {
+    let err: unknown;
+    try {
+      makeDir('/proc/tact-no-such/data');
+    } catch (e) {
+      err = e;
+    }
+    expect(said(err, { dataDir: '/proc/tact-no-such/data' })).toMatch(/^The data folder \/proc\/tact-no-such\/data \(TACT_DATA_DIR\) cannot be made: making \/proc\/tact-no-such failed with ENOENT \(.*\)\. Set TACT_DATA_DIR to a folder this user can make or write\.$/);
+  });
+
+  it('names TACT_DATA_DIR when its store is read-only, from the real error (it said "attempt to write a readonly database")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tact-readonly-'));
+    const file = join(dir, 'tact.db');
+    new Database(file).exec('CREATE TABLE t (x)');
+    const db = new Database(file, { readonly: true });
+    let err: unknown;
+    try {
+      db.exec('INSERT INTO t VALUES (1)');
+    } catch (e) {
+      err = e;
+    }
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    expect(said(err, { dataDir: dir })).toBe(`The store in ${dir} (TACT_DATA_DIR) can be read but not written (SQLite: attempt to write a readonly database): check the mode and owner of the tact.* files and of the folder (ls -la ${dir}), and that its file system is not mounted read-only.`);
   });
 
   it('gives any other error back as it is', () => {

@@ -103,11 +103,21 @@ export function storeError(err: unknown, store: StoreOfCommand): unknown {
   return text ? new Error(text, { cause: err }) : err;
 }
 
-/** better-sqlite3's error when the folder's files cannot be made or opened for writing. */
-function dataDirText(err: Error & { code?: unknown }, dataDir: string): string | undefined {
-  if (err.code !== 'SQLITE_CANTOPEN') return undefined;
+/**
+ * better-sqlite3's error when the folder's files cannot be made or opened for writing, or the
+ * database is read-only (its file's mode, a read-only mount: SQLite said only "attempt to write a
+ * readonly database"); and the folder itself that cannot be made (makeDir: the system's code and
+ * the path it failed at).
+ */
+function dataDirText(err: Error & { code?: unknown; syscall?: unknown; path?: unknown }, dataDir: string): string | undefined {
   const dir = resolve(dataDir);
-  return `The data folder ${dir} (TACT_DATA_DIR) cannot be written by this user (SQLite: ${err.message}): check its owner and mode, and those of the tact.* files in it (ls -la ${dir}), or set TACT_DATA_DIR to a folder this user can write.`;
+  if (err.code === 'SQLITE_CANTOPEN') return `The data folder ${dir} (TACT_DATA_DIR) cannot be written by this user (SQLite: ${err.message}): check its owner and mode, and those of the tact.* files in it (ls -la ${dir}), or set TACT_DATA_DIR to a folder this user can write.`;
+  if (err.code === 'SQLITE_READONLY' || err.code === 'SQLITE_READONLY_DIRECTORY') return `The store in ${dir} (TACT_DATA_DIR) can be read but not written (SQLite: ${err.message}): check the mode and owner of the tact.* files and of the folder (ls -la ${dir}), and that its file system is not mounted read-only.`;
+  if (err.syscall === 'mkdir' && typeof err.code === 'string') {
+    const at = typeof err.path === 'string' ? err.path : dir;
+    return `The data folder ${dir} (TACT_DATA_DIR) cannot be made: making ${at} failed with ${err.code} (${err.message}). Set TACT_DATA_DIR to a folder this user can make or write.`;
+  }
+  return undefined;
 }
 
 /** The connection and authentication errors of pg, naming the server by TACT_DATABASE_URL's host and port. */

@@ -1,14 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openStore, storeChoiceFromEnv } from '../store/open.js';
+import { openStore, storeChoiceFromEnv, type StoreChoice } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { storeError } from './error-text.js';
 
 /**
  * Opens the store the environment names for a command that reads it (keys, readouts): an embedded
  * store that is not there is refused, naming its folder. Opened as it was, a mistyped
  * TACT_DATA_DIR made a new empty store there and the command read nothing from it — `tact keys
  * list` printed no key and exited 0. PostgreSQL is opened as it is (its own errors name what is
- * missing).
+ * missing); the errors of opening either are said as `tact serve` says them (storeError).
  *
  * @example
  * const store = await openExistingStore(process.env);
@@ -24,5 +25,19 @@ export async function openExistingStore(env: NodeJS.ProcessEnv): Promise<Store> 
       throw new Error(`There is no Tact store in ${where}: check the folder, or start \`tact serve\` with it to make one.`);
     }
   }
-  return openStore(choice);
+  return openNamedStore(choice);
+}
+
+/**
+ * Opens (or makes) the store of a choice for a command; its errors name the variable that chose
+ * it (TACT_DATA_DIR, TACT_DATABASE_URL), as `tact serve`'s do — `tact keys` and `tact migrate`
+ * printed SQLite's and pg's own words ("attempt to write a readonly database") until 2026-12-05.
+ *
+ * @example
+ * const store = await openNamedStore(storeChoiceFromEnv(process.env));
+ */
+export async function openNamedStore(choice: StoreChoice): Promise<Store> {
+  return openStore(choice).catch((err: unknown) => {
+    throw storeError(err, choice);
+  });
 }

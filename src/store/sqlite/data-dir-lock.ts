@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
+import { makeDir } from './make-dir.js';
 
 /** Who holds a data directory's lock, as the file beside the lock says. */
 export interface LockHolder {
@@ -51,7 +52,7 @@ export class DataDirLock {
   /** Takes the lock of the store at `dbPath` at once, or throws DataDirInUseError naming its holder. */
   static take(dbPath: string, about: { port?: number } = {}): DataDirLock {
     const dir = dirname(dbPath);
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     const file = join(dir, `${basename(dbPath, extname(dbPath))}.lock`);
     const holderFile = `${file}.json`;
     const db = new Database(file, { timeout: 0 });

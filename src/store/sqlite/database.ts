@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Durability, sqliteSynchronous } from '../durability.js';
+import { makeDir } from './make-dir.js';
 import { sqliteMigrations } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -12,7 +12,7 @@ export type Db = Database.Database;
  * `os` it reaches the operating system (it survives a crash of the process; see durability.ts).
  */
 export function openDatabase(path: string, durability: Durability = 'fsync'): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeDir(dirname(path));
   return withPragmas(new Database(path), durability);
 }
 
