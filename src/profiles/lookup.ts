@@ -1,7 +1,7 @@
 import { closestWord } from '../errors/edit-distance.js';
 import { TactError } from '../errors/tact-error.js';
 import { normalizeIdentifier, tactKind } from '../identity/identifiers.js';
-import type { MergeRules } from '../identity/merge-rules.js';
+import { whyBlocked, type MergeRules } from '../identity/merge-rules.js';
 import type { ProfileStore } from './profile-store.js';
 
 /**
@@ -76,6 +76,26 @@ export function profileNotFound(identifier: string, rules: MergeRules): TactErro
   const near = nearKind(identifier, rules);
   if (near) return new TactError('unknown_identifier_kind', near, { extra: { suggestion: near.suggestion } });
   return new TactError('not_found', { what: 'profile', id: identifier });
+}
+
+/**
+ * Why a subject a route would keep state under cannot name anyone, or undefined: blank, or its
+ * value (after a kind of Tact's own, `email:`, `userId:`, …) one the merge rules block ("null",
+ * "undefined", "0", "-1", only zeroes and dashes — a client's `String(undefined)`). The collection
+ * API refuses such identifiers; a decision or an outcome for them was kept under one `anon:` key
+ * that every such client shared — its caps, dismissals, budgets and reviews (until 2026-12-05).
+ *
+ * @example
+ * subjectProblem('null', DEFAULT_MERGE_RULES)?.message; // 'The `subject` "null" cannot identify anyone (the value "null" is on the blocked list of the merge rules): …'
+ */
+export function subjectProblem(subject: string, rules: MergeRules, field = 'subject'): { field: string; message: string } | undefined {
+  if (subject.trim() === '') return { field, message: `The \`${field}\` is blank: name the person by an identifier of theirs — a userId, anonymousId or e-mail, or \`kind:value\`.` };
+  const colon = subject.indexOf(':');
+  const kind = colon > 0 ? subject.slice(0, colon) : undefined;
+  const value = kind !== undefined && OWN_KINDS.has(kind) ? subject.slice(colon + 1) : subject;
+  const why = whyBlocked(rules, value);
+  if (!why) return undefined;
+  return { field, message: `The \`${field}\` ${JSON.stringify(subject)} cannot identify anyone (${why}): every client sending it would share one subject's contacts, caps and history. Name the person by an identifier of theirs.` };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
-import { subjectWarnings } from '../../profiles/lookup.js';
+import { subjectProblem, subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { compileCatalog } from '../catalog-compile.js';
@@ -41,6 +41,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   // decide). The schema still documents the answer; a test checks the two write the same.
   app.post<{ Body: DecideBody }>('/v1/decide', { preHandler: anyKey, schema: decideSchemas.decide, serializerCompiler: () => (data) => JSON.stringify(data) }, async (req) => {
     const b = req.body;
+    const blocked = subjectProblem(b.subject, tact.settings.get(mergeRulesKind));
+    if (blocked) throw validationError([blocked]);
     const isPublic = req.apiKey?.kind === 'write';
     const placement = isPublic ? tact.decide.playbook().catalog.placements.get(b.placement) : undefined;
     // A browser learns the field is wrong, not the catalog's other placements.

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_FUTURE_MS } from '../../collect/normalize.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
-import { findProfile, profileNotFound, subjectWarnings } from '../../profiles/lookup.js';
+import { findProfile, profileNotFound, subjectProblem, subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { catalogKind, policyKind } from '../kinds.js';
@@ -35,6 +35,8 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
   app.post<{ Body: OutcomeBody }>('/v1/outcomes', { preHandler: anyKey, schema: decideSchemas.outcome }, async (req) => {
     const b = req.body;
     if (!b.decisionId && !b.subject) throw validationError([{ field: 'decisionId', message: 'Name the decision (`decisionId`) or the subject (`subject`) the outcome belongs to.' }]);
+    const blocked = b.subject !== undefined ? subjectProblem(b.subject, tact.settings.get(mergeRulesKind)) : undefined;
+    if (blocked) throw validationError([blocked]);
     if (b.item && !b.decisionId) throw validationError([{ field: 'item', message: 'An `item` is reported with the decision that recommended it: name its `decisionId`.' }]);
     if (!b.decisionId && req.apiKey?.kind === 'write') {
       throw new TactError('forbidden', { have: 'write', action: 'report an outcome without a `decisionId`', need: 'server' });
