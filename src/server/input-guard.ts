@@ -46,3 +46,25 @@ export function refuseNonFinite(app: FastifyInstance): void {
 const isCollect = (req: FastifyRequest) => (req.routeOptions.config as { collect?: boolean } | undefined)?.collect === true;
 
 const prefixed = (prefix: string, path: string | undefined) => (path ? `${prefix}.${path}` : undefined);
+
+/** What a route that takes no query parameter declares: any parameter is refused by name (schema-problems.ts). */
+const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+/**
+ * Gives every API route (under /v1/) that declares no query parameters a query schema that takes
+ * none, so that `?dryRun=true` on POST /v1/decide is a 400 naming `querystring.dryRun` — not a real,
+ * logged decision — as on the routes that declared it one by one (until 2026-12-05 POST
+ * /v1/decide, /v1/outcomes, GET /v1/decisions/{id}, its replay, a profile's estimates and
+ * /v1/segments answered 200 and ignored what they did not read). Collection routes (Segment's
+ * API) are left as they are: Segment's clients and proxies may add parameters it ignores.
+ *
+ * @example
+ * refuseUnreadQuery(app); // before the routes are registered
+ */
+export function refuseUnreadQuery(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!route.url?.startsWith('/v1/') || (route.config as { collect?: boolean } | undefined)?.collect === true) return;
+    const schema = (route.schema ??= {}) as { querystring?: unknown };
+    schema.querystring ??= NO_QUERY;
+  });
+}
