@@ -36,6 +36,17 @@ describe('the typed client', () => {
     expect(decision.required).toEqual(['decisionId', 'at', 'placement', 'choices', 'explanation']);
   });
 
+  it('reads the profile of an identifier made of dots, which a URL path cannot carry (it asked GET /v1/. and got a 404 "no route")', async () => {
+    await send(h.app, '/v1/identify', { userId: '..', traits: { name: 'Dots' } });
+    await send(h.app, '/v1/identify', { anonymousId: '.', traits: { name: 'Dot' } });
+    const tact = createTactClient({ baseUrl: url, key: KEYS.server });
+    expect((await tact.profile('..')).traits).toEqual({ name: 'Dots' });
+    expect((await tact.profile('.')).traits).toEqual({ name: 'Dot' });
+    const missing = await tact.decision('..').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(TactApiError);
+    expect((missing as TactApiError).problems).toEqual([{ field: 'id', message: 'A URL drops a path segment made of dots.' }]);
+  });
+
   it('decides, reports an outcome, reads the decision and the profile — and throws the API\'s error with its fields', async () => {
     const tact = createTactClient({ baseUrl: url, key: KEYS.server });
     const d = await tact.decide({ subject: 'ana', placement: 'home', n: 2 });

@@ -148,7 +148,12 @@ export function createTactClient(o: TactClientOptions) {
   async function call<T>(name: keyof typeof operations, opts: CallOptions | undefined, params: Record<string, string> = {}, body?: object, query?: Record<string, unknown>): Promise<T> {
     const op = operations[name];
     let path: string = op.path;
-    for (const [k, v] of Object.entries(params)) path = path.replace(`{${k}}`, encodeURIComponent(v));
+    for (const [k, v] of Object.entries(params)) {
+      // A URL collapses a path segment `.` or `..` (also written %2E): the request would go to
+      // another route or lose its parameter (`GET /v1/.` for the profile `..`).
+      if (v === '.' || v === '..') throw new TactApiError(400, { error: 'validation_failed', message: `The \`${k}\` ${JSON.stringify(v)} cannot travel in a URL path (a URL drops a segment made of dots)${k === 'identifier' ? `: name its kind, \`userId:${v}\` or \`anonymousId:${v}\`` : ''}.`, errorId: '', problems: [{ field: k, message: `A URL drops a path segment made of dots.` }] });
+      path = path.replace(`{${k}}`, encodeURIComponent(v));
+    }
     const qs = query ? Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&') : '';
     const isOutcome = name === 'outcome';
     const init: RequestInit = {
@@ -168,6 +173,21 @@ export function createTactClient(o: TactClientOptions) {
       }
     }
   }
+  /**
+   * A bare identifier is looked up as userId, then anonymousId, then e-mail. One made only of dots
+   * cannot be a path segment (a URL collapses it), so its kinds are asked one by one, as the
+   * server would try them (until 2026-12-05 `profile('..')` asked `GET /v1/.` — a 404 "no route").
+   */
+  async function profile(identifier: string, opts?: CallOptions & { events?: number }): Promise<Profile> {
+    const query = opts?.events === undefined ? undefined : { events: opts.events };
+    if (identifier !== '.' && identifier !== '..') return call<Profile>('profile', opts, { identifier }, undefined, query);
+    try {
+      return await call<Profile>('profile', opts, { identifier: `userId:${identifier}` }, undefined, query);
+    } catch (e) {
+      if (!(e instanceof TactApiError) || e.status !== 404) throw e;
+      return call<Profile>('profile', opts, { identifier: `anonymousId:${identifier}` }, undefined, query);
+    }
+  }
   return {
     /** Asks for a decision (never sent twice: see `retries`). */
     decide: (req: DecideRequest, opts?: CallOptions) => call<DecideResponse>('decide', opts, {}, req),
@@ -178,7 +198,7 @@ export function createTactClient(o: TactClientOptions) {
     /** The decision log, newest first (server key); `next` is the cursor of the next page (`after`), null on the last. */
     decisions: (q: DecisionQuery = {}, opts?: CallOptions) => call<DecisionPage>('decisions', opts, {}, undefined, q as Record<string, unknown>),
     /** A profile's facts (server key); `events`: how many recent events it lists (default 20). */
-    profile: (identifier: string, opts?: CallOptions & { events?: number }) => call<Profile>('profile', opts, { identifier }, undefined, opts?.events === undefined ? undefined : { events: opts.events }),
+    profile: (identifier: string, opts?: CallOptions & { events?: number }) => profile(identifier, opts),
   };
 }
 
