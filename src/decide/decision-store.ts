@@ -165,8 +165,11 @@ export interface DecisionStore {
    * Stores outcome records; one with an id and decision already stored is ignored. A decision's
    * action has one success: a record marked a success when another (possibly from another process)
    * already holds it is stored as not-a-success, and its `success` is set to false in place.
+   * Returns the records that were not written because a record with the same id, decision and
+   * action was stored already — by another process recording the same outcome at the same moment
+   * (both read "not logged yet"): that outcome is a duplicate, counted from the stored row.
    */
-  addOutcomes(o: OutcomeRecord[]): Promise<void>;
+  addOutcomes(o: OutcomeRecord[]): Promise<OutcomeRecord[]>;
   /** Outcomes since `at`; with `signals`, only those the decision state keeps: dismissals, and successes since `successesSince` (default `at`), before `before` (a start reads them a page at a time). */
   outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]>;
   outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;

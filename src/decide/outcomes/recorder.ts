@@ -90,7 +90,7 @@ export class OutcomeRecorder {
 
   private async recordNow(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
     const play = this.d.playbook();
-    const records: OutcomeRecord[] = [];
+    let records: OutcomeRecord[] = [];
     const duplicates: string[] = [];
     const successes = new Set<string>();
     /** decision id → the groups its trials went to, from the log (the state remembers only recent decisions'). */
@@ -155,7 +155,14 @@ export class OutcomeRecorder {
       // servers on one PostgreSQL can both read "no success yet"): a success it already holds
       // for that decision's action makes it store this one as not-a-success and set the record's
       // `success` to false — so the state, the listeners and the answer count what the log holds.
-      if (records.length) await this.d.decisions.addOutcomes(records);
+      // A record the store already held (another process recorded this id at the same moment):
+      // the outcome is a duplicate, and this process counts the stored row when it syncs — applied
+      // here too, it marked the id seen and the sync skipped the row that holds the success
+      // (two servers on one PostgreSQL, 2026-12-05: one's estimates stayed a success short).
+      const already = records.length ? new Set(await this.d.decisions.addOutcomes(records)) : new Set<OutcomeRecord>();
+      const lateIds = new Set([...already].map((r) => r.id));
+      for (const id of lateIds) duplicates.push(id);
+      records = records.filter((r) => !lateIds.has(r.id));
       for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
     } finally {
       for (const key of claimed) this.successesBeingWritten.delete(key);

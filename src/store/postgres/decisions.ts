@@ -15,8 +15,9 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'bigint', 'text', 'bigint', 'text'];
 
 /**
- * Inserts `n` outcomes in one statement and answers (id, decision_id) of each success that was
- * stored as not-a-success. The first INSERT is arbitrated by every unique index — (id, decision_id)
+ * Inserts `n` outcomes in one statement and answers (id, decision_id, action) of each row it
+ * wrote, with `demoted` for a success stored as not-a-success (a row it did not write was stored
+ * already: a duplicate). The first INSERT is arbitrated by every unique index — (id, decision_id)
  * and the one success of a decision's action: a row conflicting with a row another transaction is
  * inserting waits for that transaction to end, then is skipped if it committed. This holds under
  * READ COMMITTED because the index, not a snapshot, decides: a check-then-insert (read "no
@@ -28,10 +29,11 @@ const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8
 const INSERT_OUTCOMES = (n: number) => {
   const values = Array.from({ length: n }, (_, i) => `(${OUTCOME_TYPES.map((t, k) => `$${i * OUTCOME_TYPES.length + k + 1}::${t}`).join(', ')})`).join(', ');
   return `WITH v (${OUTCOME_COLS}) AS (VALUES ${values}),
-    stored AS (INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS} FROM v ON CONFLICT DO NOTHING RETURNING id, decision_id, action)
-    INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS.replace('success', '0')} FROM v
+    stored AS (INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS} FROM v ON CONFLICT DO NOTHING RETURNING id, decision_id, action),
+    demoted AS (INSERT INTO decision_outcomes (${OUTCOME_COLS}) SELECT ${OUTCOME_COLS.replace('success', '0')} FROM v
       WHERE v.success = 1 AND NOT EXISTS (SELECT 1 FROM stored s WHERE s.id = v.id AND s.decision_id = v.decision_id AND s.action IS NOT DISTINCT FROM v.action)
-    ON CONFLICT DO NOTHING RETURNING id, decision_id, action`;
+    ON CONFLICT DO NOTHING RETURNING id, decision_id, action)
+    SELECT id, decision_id, action, true AS demoted FROM demoted UNION ALL SELECT id, decision_id, action, false FROM stored`;
 };
 const upsert = (table: string, cols: string) => {
   const names = cols.split(', ');
@@ -244,20 +246,24 @@ export class PostgresDecisionStore implements DecisionStore {
    * stored as not-a-success, and its record's `success` is set to false, so the caller counts what
    * the log holds.
    */
-  async addOutcomes(o: OutcomeRecord[]): Promise<void> {
-    if (!o.length) return;
+  async addOutcomes(o: OutcomeRecord[]): Promise<OutcomeRecord[]> {
+    if (!o.length) return [];
     if (!o.some((r) => r.success && r.decisionId)) {
       const n = OUTCOME_TYPES.length;
       const values = o.map((_, i) => `(${params(n, i * n + 1)})`).join(', ');
-      await this.pool.query(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id, (coalesce(action, ''))) DO NOTHING`, o.flatMap(outcomeParams));
-      return;
+      const written = (await this.pool.query<{ id: string; decision_id: string; action: string | null }>(`INSERT INTO decision_outcomes (${OUTCOME_COLS}) VALUES ${values} ON CONFLICT (id, decision_id, (coalesce(action, ''))) DO NOTHING RETURNING id, decision_id, action`, o.flatMap(outcomeParams))).rows;
+      const keys = new Set(written.map((r) => outcomeKey(r.id, r.decision_id, r.action)));
+      return o.filter((r) => !keys.has(outcomeKey(r.id, r.decisionId ?? '', r.action)));
     }
     // In (decision, action, id) order, as every process inserts: two batches crediting the same
     // decisions wait on each other's rows in one order, never in a cycle (a deadlock).
     const rows = [...o].sort((a, b) => cmp(a.decisionId ?? '', b.decisionId ?? '') || cmp(a.action ?? '', b.action ?? '') || cmp(a.id, b.id));
-    const lost = (await this.pool.query<{ id: string; decision_id: string; action: string | null }>(INSERT_OUTCOMES(rows.length), rows.flatMap(outcomeParams))).rows;
-    const refused = new Set(lost.map((r) => outcomeKey(r.id, r.decision_id, r.action)));
-    for (const r of o) if (r.success && refused.has(outcomeKey(r.id, r.decisionId ?? '', r.action))) r.success = false;
+    const written = (await this.pool.query<{ id: string; decision_id: string; action: string | null; demoted: boolean }>(INSERT_OUTCOMES(rows.length), rows.flatMap(outcomeParams))).rows;
+    const demoted = new Set(written.filter((r) => r.demoted).map((r) => outcomeKey(r.id, r.decision_id, r.action)));
+    const keys = new Set(written.map((r) => outcomeKey(r.id, r.decision_id, r.action)));
+    for (const r of o) if (r.success && demoted.has(outcomeKey(r.id, r.decisionId ?? '', r.action))) r.success = false;
+    // Neither written nor demoted: a record with its id, decision and action was there already.
+    return o.filter((r) => !keys.has(outcomeKey(r.id, r.decisionId ?? '', r.action)));
   }
 
   async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {

@@ -149,16 +149,19 @@ export class SqliteDecisionStore implements DecisionStore {
    * counts what the log holds. (The writer's transactions are serialised by SQLite's write lock
    * across processes: the index sees every committed success.)
    */
-  async addOutcomes(o: OutcomeRecord[]): Promise<void> {
-    if (!o.length) return;
+  async addOutcomes(o: OutcomeRecord[]): Promise<OutcomeRecord[]> {
+    if (!o.length) return [];
     const wins = o.filter((r) => r.success && r.decisionId);
     const ops = [{ sql: SQL.outcome, rows: o.map(outcomeParams) }];
     if (wins.length) ops.push({ sql: SQL.outcome, rows: wins.map((r) => outcomeParams({ ...r, success: false })) });
     await this.writer.run(ops);
-    if (!wins.length) return;
+    if (!wins.length) return [];
     const rows = this.s.refusedSuccesses.all(JSON.stringify(wins.map((r) => [r.id, r.decisionId, r.action ?? '']))) as { id: string; decisionId: string; action: string | null }[];
     const refused = new Set(rows.map((r) => outcomeKey(r.id, r.decisionId, r.action)));
     for (const r of wins) if (refused.has(outcomeKey(r.id, r.decisionId as string, r.action))) r.success = false;
+    // One server writes an embedded store, and its recorder records an id one call at a time:
+    // no record here can have been stored meanwhile by another recorder (PostgreSQL's can).
+    return [];
   }
 
   async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {
