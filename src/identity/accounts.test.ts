@@ -90,3 +90,22 @@ describe('an account id sent with surrounding spaces', () => {
     expect(idsOf({ type: 'identify', userId: 'u1', traits: { company: { id: '  ' } } })).toEqual(['']);
   });
 });
+
+describe('a company id sent as a number', () => {
+  const at = 1_700_000_000_000;
+  const writes = (id: unknown) => accountWritesOf({ messageId: 'm', type: 'identify', userId: 'u1', traits: { company: { id, name: 'Big' } }, context: {}, timestamp: at, receivedAt: at } as Message, 'p1', DEFAULT_MERGE_RULES);
+
+  it('makes no account when JSON does not hold it exactly, and says why: two 64-bit ids would be one account', () => {
+    // 12345678901234567890 and …891 are read as one double, 12345678901234567000: both joined it.
+    const w = writes(12345678901234567890);
+    expect(w.accounts).toEqual([]);
+    expect(w.memberships).toEqual([]);
+    expect(w.ignored).toEqual([{ kind: 'company.id', value: '12345678901234567000', field: 'traits.company.id', reason: expect.stringMatching(/^it is the number 12345678901234567000 as read: beyond 9007199254740991 .*: no account was made$/) }]);
+    // Nor does an object: it names no account.
+    expect(writes({ id: 'acme' }).ignored).toEqual([expect.objectContaining({ kind: 'company.id', value: '{"id":"acme"}', reason: 'it is an object, not a string or a number: no account was made' })]);
+  });
+
+  it('is the account of its digits when whole and held exactly', () => {
+    expect(writes(9007199254740991).accounts.map((a) => a.id)).toEqual(['9007199254740991']);
+  });
+});

@@ -1,6 +1,6 @@
 import type { AccountWrite, MembershipWrite } from '../collect/collect-store.js';
 import type { Message } from '../collect/message.js';
-import { MAX_IDENTIFIER_LENGTH, normalizeIdentifier, shortened, type IgnoredIdentifier } from './identifiers.js';
+import { idText, MAX_IDENTIFIER_LENGTH, normalizeIdentifier, shortened, type IgnoredIdentifier } from './identifiers.js';
 import { whyBlocked, type MergeRules } from './merge-rules.js';
 
 /** What a message does to accounts: the accounts and memberships it writes, and an account id it carried that was refused. */
@@ -40,7 +40,12 @@ export function accountWritesOf(m: Message, profileId: string, rules: MergeRules
   }
   if (m.type === 'identify' && m.traits?.company && typeof m.traits.company === 'object') {
     const c = m.traits.company as Record<string, unknown>;
-    const id = typeof c.id === 'string' || typeof c.id === 'number' ? accountId(String(c.id)) : undefined;
+    // A number JSON does not hold exactly (two 64-bit ids would be one account), an object or a
+    // list is no account id: the profile says why (until 2026-12-05 the first was rounded, the
+    // others passed over in silence).
+    const sent = idText(c.id);
+    if (sent?.why) return blockedAccount('company.id', shortened(sent.text), sent.why);
+    const id = sent ? accountId(sent.text) : undefined;
     const blocked = id === undefined ? undefined : accountTooLong(id) ?? whyBlocked(rules, id);
     if (id !== undefined && blocked) return blockedAccount('company.id', shortened(id), blocked);
     if (id) {

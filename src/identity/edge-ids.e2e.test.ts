@@ -66,3 +66,35 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
     });
   });
 }
+
+for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
+  describe(`ids sent as numbers JSON does not hold exactly (${kind})`, () => {
+    // JSON reads 12345678901234567890 and 12345678901234567891 as one double: taken as
+    // "12345678901234567000", two people merged into one profile, and joined one account.
+    it('in context.externalIds and traits.company.id are set aside, and each profile says why: two people stay two', async () => {
+      h = await harness(kind);
+      const body = (anonymousId: string, digits: string) => `{"type":"identify","anonymousId":"${anonymousId}","context":{"externalIds":[{"type":"crm_id","id":${digits}}]},"traits":{"company":{"id":${digits}}}}`;
+      for (const [a, digits] of [['big1', '12345678901234567890'], ['big2', '12345678901234567891']]) {
+        const r = await h.app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: `Basic ${Buffer.from('test-write-key:').toString('base64')}`, 'content-type': 'application/json' }, payload: body(a, digits) });
+        expect(r.statusCode, r.body).toBe(200);
+      }
+      const one = (await get(h.app, '/v1/profiles/anonymousId:big1')).json() as { id: string; identities: { kind: string }[]; accounts: unknown[] };
+      const two = (await get(h.app, '/v1/profiles/anonymousId:big2')).json() as { id: string };
+      expect(one.id).not.toBe(two.id);
+      expect(one.identities.map((i) => i.kind)).toEqual(['anonymousId']);
+      expect(one.accounts).toEqual([]);
+      expect((await get(h.app, '/v1/accounts/12345678901234567000')).statusCode).toBe(404);
+      expect((await conflictsOf('anonymousId:big1')).map((c) => [c.kind, c.value])).toEqual(expect.arrayContaining([['crm_id', '12345678901234567000'], ['company.id', '12345678901234567000']]));
+    });
+
+    it('in an externalId, or an externalIds that is an object, beside a blocked userId refuse the message with a 400 naming the field', async () => {
+      h = await harness(kind);
+      const big = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: `Basic ${Buffer.from('test-write-key:').toString('base64')}`, 'content-type': 'application/json' }, payload: '{"event":"E","userId":"null","context":{"externalIds":[{"type":"crm_id","id":12345678901234567890}]}}' });
+      expect(big.statusCode, big.body).toBe(400);
+      expect(big.json().problems.map((p: { field: string }) => p.field)).toEqual(['userId', 'context.externalIds[0].id']);
+      const obj = await send(h.app, '/v1/track', { event: 'E', userId: 'null', context: { externalIds: { type: 'crm_id', id: 'c-1' } } });
+      expect(obj.statusCode, obj.body).toBe(400);
+      expect(obj.json().problems.map((p: { field: string }) => p.field)).toEqual(['userId', 'context.externalIds']);
+    });
+  });
+}

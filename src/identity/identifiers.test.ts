@@ -76,6 +76,34 @@ describe('identifiersOf', () => {
     for (const i of ignored) expect(i.reason.length).toBeLessThan(600);
   });
 
+  it('sets aside an external id sent as a number JSON does not hold exactly, so two 64-bit ids do not become one', () => {
+    // JSON.parse reads 12345678901234567890 and …891 as one double, 12345678901234567000: taken, two
+    // people merged. A userId so sent is refused (normalizeMessage); an external id is set aside.
+    const big = (id: number) => identifiersOf(msg({ anonymousId: 'big1', context: { externalIds: [{ type: 'crm_id', id }] } }), DEFAULT_MERGE_RULES);
+    const { ids, ignored } = big(12345678901234567890);
+    expect(ids).toEqual([{ kind: 'anonymousId', value: 'big1' }]);
+    expect(ignored).toEqual([{ kind: 'crm_id', value: '12345678901234567000', field: 'context.externalIds[0].id', reason: expect.stringContaining('beyond 9007199254740991 (2^53 − 1)') }]);
+    expect(big(1.5).ignored).toEqual([expect.objectContaining({ value: '1.5', reason: 'it is the number 1.5, not a whole one (send an id as a string)' })]);
+    // A whole number held exactly is read by its digits, as before.
+    expect(big(9007199254740991).ids[0]).toEqual({ kind: 'crm_id', value: '9007199254740991' });
+  });
+
+  it('records, rather than passes over, externalIds in a shape it cannot read: an id that is an object, an entry with no type, a list that is an object', () => {
+    const { ids, ignored } = identifiersOf(msg({ anonymousId: 'a-5', context: { externalIds: [{ type: 'crm_id', id: { value: 'c-1' } }, { id: 'c-2' }, 'c-3', { type: 'phone', id: true }] } }), DEFAULT_MERGE_RULES);
+    expect(ids).toEqual([{ kind: 'anonymousId', value: 'a-5' }]);
+    expect(ignored).toEqual([
+      { kind: 'crm_id', value: '{"value":"c-1"}', field: 'context.externalIds[0].id', reason: 'it is an object, not a string or a number' },
+      { kind: '', value: 'c-2', field: 'context.externalIds[1].type', reason: 'it has no `type`: an external id needs one (such as "phone" or "ios.idfa") to say what kind of id it is' },
+      { kind: '', value: '"c-3"', field: 'context.externalIds[2]', reason: 'it is a string, not an external id ({ id, type })' },
+      { kind: 'phone', value: 'true', field: 'context.externalIds[3].id', reason: 'it is a boolean, not a string or a number' },
+    ]);
+    const asObject = identifiersOf(msg({ anonymousId: 'a-6', context: { externalIds: { type: 'crm_id', id: 'c-1' } } }), DEFAULT_MERGE_RULES);
+    expect(asObject.ids).toEqual([{ kind: 'anonymousId', value: 'a-6' }]);
+    expect(asObject.ignored).toEqual([{ kind: 'externalIds', value: '{"type":"crm_id","id":"c-1"}', field: 'context.externalIds', reason: 'it is an object, not a list of external ids ({ id, type }): none of its ids was read' }]);
+    // An entry with a null id (none sent) is no identifier, and nothing to record.
+    expect(identifiersOf(msg({ anonymousId: 'a-7', context: { externalIds: [{ type: 'crm_id', id: null }] } }), DEFAULT_MERGE_RULES).ignored).toEqual([]);
+  });
+
   it('reads an e-mail the same whether its accents are composed or decomposed (NFC)', () => {
     // Unicode Standard Annex #15: "é" is U+00E9 (composed) or U+0065 U+0301 (decomposed); NFC makes both U+00E9.
     const composed = 'Ana.Mart\u00EDnez@Example.com';

@@ -64,27 +64,40 @@ export function identifiersOf(m: Message, rules: MergeRules): { ids: Identifier[
   if (Array.isArray(ext)) {
     for (let i = 0; i < ext.length; i++) {
       const e = ext[i] as { type?: unknown; id?: unknown; collection?: unknown } | null;
-      if (e && typeof e === 'object' && typeof e.type === 'string') {
-        // An id of no type would be one identity of kind '' for every client that sends such ids:
-        // all of them whose values match ("1", a shared default) would merge into one person.
-        if (e.type.trim() === '') {
-          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind: '', value: shortened(String(e.id)), field: `context.externalIds[${i}].type`, reason: `its \`type\` is empty: an external id needs one (such as "phone" or "ios.idfa") to say what kind of id it is` });
-          continue;
-        }
-        const kind = tactKind(e.type);
-        if (kind.length > MAX_KIND_LENGTH) {
-          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind: shortened(kind), value: shortened(String(e.id)), field: `context.externalIds[${i}].type`, reason: tooLong(kind, '') as string });
-          continue;
-        }
-        // Segment's externalIds name their collection: "users", or "accounts" for an account's id,
-        // which every member shares and which would merge them all into one person.
-        if (e.collection !== undefined && e.collection !== null && e.collection !== 'users') {
-          if (typeof e.id === 'string' || typeof e.id === 'number') out.ignored.push({ kind, value: shortened(String(e.id)), field: `context.externalIds[${i}].id`, reason: `it identifies an account (collection ${collectionName(e.collection)}), not a person` });
-          continue;
-        }
-        addIdentifier(out, rules, kind, e.id, `context.externalIds[${i}].id`);
+      // Whatever is not read is recorded, not dropped: a client sending its ids in another shape
+      // (until 2026-12-05 passed over in silence) learns it from the profile, or from the 400 of a
+      // message left with no identifier.
+      if (!e || typeof e !== 'object' || Array.isArray(e)) {
+        out.ignored.push({ kind: '', value: shortened(jsonText(e)), field: `context.externalIds[${i}]`, reason: `it is ${typeName(e)}, not an external id ({ id, type })` });
+        continue;
       }
+      const sent = idText(e.id);
+      if (typeof e.type !== 'string') {
+        const why = e.type === undefined || e.type === null ? 'it has no `type`' : `its \`type\` is ${typeName(e.type)}, not a string`;
+        out.ignored.push({ kind: '', value: shortened(sent?.text ?? ''), field: `context.externalIds[${i}].type`, reason: `${why}: an external id needs one (such as "phone" or "ios.idfa") to say what kind of id it is` });
+        continue;
+      }
+      // An id of no type would be one identity of kind '' for every client that sends such ids:
+      // all of them whose values match ("1", a shared default) would merge into one person.
+      if (e.type.trim() === '') {
+        if (sent) out.ignored.push({ kind: '', value: shortened(sent.text), field: `context.externalIds[${i}].type`, reason: `its \`type\` is empty: an external id needs one (such as "phone" or "ios.idfa") to say what kind of id it is` });
+        continue;
+      }
+      const kind = tactKind(e.type);
+      if (kind.length > MAX_KIND_LENGTH) {
+        if (sent) out.ignored.push({ kind: shortened(kind), value: shortened(sent.text), field: `context.externalIds[${i}].type`, reason: tooLong(kind, '') as string });
+        continue;
+      }
+      // Segment's externalIds name their collection: "users", or "accounts" for an account's id,
+      // which every member shares and which would merge them all into one person.
+      if (e.collection !== undefined && e.collection !== null && e.collection !== 'users') {
+        if (sent) out.ignored.push({ kind, value: shortened(sent.text), field: `context.externalIds[${i}].id`, reason: `it identifies an account (collection ${collectionName(e.collection)}), not a person` });
+        continue;
+      }
+      addIdentifier(out, rules, kind, e.id, `context.externalIds[${i}].id`);
     }
+  } else if (ext !== undefined && ext !== null) {
+    out.ignored.push({ kind: 'externalIds', value: shortened(jsonText(ext)), field: 'context.externalIds', reason: `it is ${typeName(ext)}, not a list of external ids ({ id, type }): none of its ids was read` });
   }
   addIdentifier(out, rules, 'anonymousId', m.anonymousId, 'anonymousId');
   sortByRank(out.ids, rules);
@@ -122,10 +135,48 @@ export function shortened(v: string): string {
   return v.length > 64 ? `${v.slice(0, 64)}…` : v;
 }
 
+/**
+ * An id as sent, read as text — a string as it is, a number by its digits — with why it cannot be
+ * an id, if so: a number JSON does not hold exactly (beyond 2^53 − 1, or not whole) is read as the
+ * nearest double, so two 64-bit ids such as …890 and …891 would be one ("…000") and two people
+ * would merge, as a userId sent so is refused (normalizeMessage); an object, a list or a boolean
+ * names no one. Undefined when none was sent (absent, null).
+ *
+ * @example
+ * idText(42); // { text: '42' }
+ * idText(12345678901234567890); // { text: '12345678901234567000', why: 'it is the number 12345678901234567000 as read: beyond 9007199254740991 …' }
+ */
+export function idText(raw: unknown): { text: string; why?: string } | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'string') return { text: raw };
+  if (typeof raw === 'number') {
+    if (Number.isSafeInteger(raw)) return { text: String(raw) };
+    const why = Number.isInteger(raw)
+      ? `it is the number ${String(raw)} as read: beyond 9007199254740991 (2^53 − 1) JSON holds a number only approximately, and ids that differ would become one (send it as a string)`
+      : `it is the number ${String(raw)}, not a whole one (send an id as a string)`;
+    return { text: String(raw), why };
+  }
+  return { text: jsonText(raw), why: `it is ${typeName(raw)}, not a string or a number` };
+}
+
+/** A JSON value as its text (what a conflict records of a value that is no id), bounded by the caller. */
+function jsonText(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** A value's JSON type, as a reason names it: "an object", "an array", "a boolean", "null". */
+function typeName(v: unknown): string {
+  return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
 function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] }, rules: MergeRules, kind: string, raw: unknown, field: string): void {
-  if (typeof raw === 'number') raw = String(raw);
-  if (typeof raw !== 'string') return;
-  const value = normalizeIdentifier(kind, raw);
+  const sent = idText(raw);
+  if (!sent) return;
+  if (sent.why) {
+    out.ignored.push({ kind: shortened(kind), value: shortened(sent.text), field, reason: sent.why });
+    return;
+  }
+  const value = normalizeIdentifier(kind, sent.text);
   const long = tooLong(kind, value);
   if (long) {
     out.ignored.push({ kind: shortened(kind), value: shortened(value), field, reason: long });

@@ -84,3 +84,29 @@ describe('merge rules written with Segment\'s identifier names', () => {
     }
   });
 });
+
+describe('merge rules naming one of Tact\'s kinds in another case or with `_`', () => {
+  it('are refused, naming the field and the kind meant: `userid` would limit nothing, and rank user ids after e-mails', async () => {
+    // Kinds are compared exactly: taken as written, `limits: { userid: 1 }` limited nothing and
+    // `priority: [userid, email, anonymousId]` left userId unlisted, so a second person's identify
+    // sharing an e-mail merged into the first.
+    expect(checkMergeRules({ limits: { userid: 1, Email: 2 }, priority: ['userid', 'E_mail', 'anonymousID'] })).toEqual([
+      { field: 'limits.userid', message: 'The merge rules know no identifier kind `userid`: kinds are compared exactly, and Tact\'s is `userId`. Write `limits.userId`.' },
+      { field: 'limits.Email', message: 'The merge rules know no identifier kind `Email`: kinds are compared exactly, and Tact\'s is `email`. Write `limits.email`.' },
+      { field: 'priority[0]', message: 'The merge rules know no identifier kind `userid`: kinds are compared exactly, and Tact\'s is `userId`. Write `userId`.' },
+      { field: 'priority[1]', message: 'The merge rules know no identifier kind `E_mail`: kinds are compared exactly, and Tact\'s is `email`. Write `email`.' },
+      { field: 'priority[2]', message: 'The merge rules know no identifier kind `anonymousID`: kinds are compared exactly, and Tact\'s is `anonymousId`. Write `anonymousId`.' },
+    ]);
+    // An external id's own kinds stay allowed, whatever their case.
+    expect(checkMergeRules({ limits: { Phone: 1, crm_id: 1, 'ios.idfa': 2 }, priority: ['userId', 'Phone', 'crm_id', 'email', 'anonymousId'] })).toEqual([]);
+    const { harness, KEYS, bearer } = await import('../../test/harness.js');
+    const h = await harness('sqlite');
+    try {
+      const put = await h.app.inject({ method: 'PUT', url: '/v1/config/merge-rules', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { limits: { userid: 1 }, priority: ['userid', 'email', 'anonymousId'] }, reason: 'typo' } });
+      expect(put.statusCode, put.body).toBe(400);
+      expect(put.json().problems.map((p: { field: string }) => p.field)).toEqual(['limits.userid', 'priority[0]']);
+    } finally {
+      await h.close();
+    }
+  });
+});

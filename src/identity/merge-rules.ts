@@ -109,8 +109,8 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
   if (d.limits !== undefined) {
     if (typeof d.limits !== 'object' || d.limits === null || Array.isArray(d.limits)) problems.push({ field: 'limits', message: 'The `limits` property must be an object of identifier kind → maximum count.' });
     else for (const [k, v] of Object.entries(d.limits)) {
-      const segment = segmentKindProblem(k, `limits.${k}`, `limits.${SEGMENT_KINDS[k]}`);
-      if (segment) problems.push(segment);
+      const unknown = kindProblem(k, `limits.${k}`, (kind) => `limits.${kind}`);
+      if (unknown) problems.push(unknown);
       else if (v !== null && (!Number.isInteger(v) || (v as number) < 1)) problems.push({ field: `limits.${k}`, message: `The limit for \`${k}\` must be a whole number of at least 1, or null for no limit.` });
     }
   }
@@ -124,8 +124,8 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
     problems.push({ field: 'priority', message: 'The `priority` property must be a list of identifier kinds, strongest first.' });
   } else if (Array.isArray(d.priority)) {
     d.priority.forEach((k: string, i) => {
-      const segment = segmentKindProblem(k, `priority[${i}]`, SEGMENT_KINDS[k]);
-      if (segment) problems.push(segment);
+      const unknown = kindProblem(k, `priority[${i}]`, (kind) => kind);
+      if (unknown) problems.push(unknown);
     });
   }
   return problems;
@@ -140,9 +140,27 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
  */
 export const SEGMENT_KINDS: Readonly<Record<string, string>> = { user_id: 'userId', anonymous_id: 'anonymousId' };
 
-function segmentKindProblem(kind: string, field: string, write: string | undefined): { field: string; message: string } | undefined {
-  if (!Object.hasOwn(SEGMENT_KINDS, kind)) return undefined;
-  return { field, message: `The merge rules know no identifier kind \`${kind}\`: Tact calls it \`${SEGMENT_KINDS[kind]}\` (Segment's ${kind}). Write \`${write}\`.` };
+/** The kinds Tact itself gives identifiers (identifiersOf); an external id's `type` names any other. */
+export const OWN_IDENTIFIER_KINDS: readonly string[] = ['userId', 'anonymousId', 'email'];
+
+/** A kind as a misspelling of it reads: lower case, without `_` and `-` (`user_id`, `UserID`, `E-mail`). */
+const looseKind = (kind: string): string => kind.toLowerCase().replace(/[_-]/g, '');
+
+/**
+ * Why the merge rules refuse a kind, or undefined when they take it: a Segment name (`user_id`),
+ * or one of Tact's kinds written in another case or with `_` or `-` (`userid`, `Email`). Kinds are
+ * compared exactly, so such a kind would be another one, of no identity — its limit limiting
+ * nothing, a priority naming it ranking `userId` after e-mails (until 2026-12-05 `userid` and
+ * `Email` were taken silently). `write` says what to write instead, given Tact's kind. Any other
+ * kind (an external id's `type`) is taken.
+ */
+function kindProblem(kind: string, field: string, write: (kind: string) => string): { field: string; message: string } | undefined {
+  if (Object.hasOwn(SEGMENT_KINDS, kind)) {
+    return { field, message: `The merge rules know no identifier kind \`${kind}\`: Tact calls it \`${SEGMENT_KINDS[kind]}\` (Segment's ${kind}). Write \`${write(SEGMENT_KINDS[kind])}\`.` };
+  }
+  const meant = OWN_IDENTIFIER_KINDS.find((k) => k !== kind && looseKind(k) === looseKind(kind));
+  if (meant === undefined) return undefined;
+  return { field, message: `The merge rules know no identifier kind \`${kind}\`: kinds are compared exactly, and Tact's is \`${meant}\`. Write \`${write(meant)}\`.` };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../collect/message.js';
-import { applyMessage, MAX_EVENT_NAMES, mergeProfileStates, newProfileState, type ProfileState } from './profile-state.js';
+import { applyMessage, MAX_EVENT_NAMES, mergeProfileStates, newProfileState, noteEventSeq, RECENT_EVENTS, type ProfileState } from './profile-state.js';
 
 /** `constructor` as a key of a record (`r.constructor` is typed as Object's). */
 const CTOR: string = 'constructor';
@@ -123,5 +123,50 @@ describe('names that are JavaScript members of objects (constructor, prototype)'
     expect([Object.keys(s.traits), Object.keys(s.consent), Object.keys(s.events).sort()]).toEqual([[], [], ['(other)', 'identify']]);
     for (const r of [s.traits, s.consent, s.events]) expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('the recent events a profile keeps (store bookkeeping)', () => {
+  const H = 3_600_000;
+  /** A state with events of sequence numbers `seqs` at times `at(seq)`, noted in that order. */
+  const noted = (seqs: number[], at: (seq: number) => number, s = newProfileState('p', 0)) => {
+    for (const seq of seqs) noteEventSeq(s, seq, at(seq));
+    return s;
+  };
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
+  it('are the newest by event time, so old events imported later do not push out the newest', () => {
+    // One live event (seq 1, today), then 60 imported events of January 2025 (seqs 2–61).
+    const today = Date.parse('2026-12-05T10:00:00Z');
+    const s = noted([1, ...range(2, 60)], (seq) => (seq === 1 ? today : Date.parse('2025-01-10T00:00:00Z') + seq * H));
+    expect(s.recent).toHaveLength(RECENT_EVENTS);
+    expect(s.recent?.at(-1)).toBe(1);
+    // The newest imports stay, the oldest go: 13–61 and the live event.
+    expect(s.recent?.slice(0, -1)).toEqual(range(13, 49));
+    expect(s.seq).toBe(61);
+  });
+
+  it('on equal times keep the later sequence number last', () => {
+    expect(noted([3, 1, 2], () => 5).recent).toEqual([1, 2, 3]);
+  });
+
+  it('after a merge are the newest of both by event time, not the last to arrive', () => {
+    // A's 60 events at even hours (seqs 1–60), B's 60 at odd hours, sent later (seqs 101–160).
+    const a = noted(range(1, 60), (seq) => 2 * seq * H);
+    const b = noted(range(101, 60), (seq) => (2 * (seq - 100) + 1) * H, newProfileState('b', 0));
+    mergeProfileStates(a, b, []);
+    // Hours 72–121: 25 of each, alternating.
+    expect(a.recent).toHaveLength(RECENT_EVENTS);
+    expect(a.recent?.filter((x) => x <= 60)).toEqual(range(36, 25));
+    expect(a.recent?.filter((x) => x > 100)).toEqual(range(136, 25));
+    expect(a.recentAt).toEqual(range(72, 50).map((h) => h * H));
+  });
+
+  it('kept by a state written before their times were, count as of its lastSeenAt: newer events rank after them, imported older ones before', () => {
+    const legacy = { ...newProfileState('p', 0), lastSeenAt: 100, recent: [1, 2, 3] };
+    noteEventSeq(legacy, 4, 200);
+    noteEventSeq(legacy, 5, 50);
+    expect(legacy.recent).toEqual([5, 1, 2, 3, 4]);
+    expect(legacy.recentAt).toEqual([50, 100, 100, 100, 200]);
   });
 });

@@ -46,8 +46,17 @@ export interface ProfileState {
   localeAt?: number;
   /** Store bookkeeping: the highest event sequence number folded into this state. */
   seq?: number;
-  /** Store bookkeeping: sequence numbers of the most recent events, newest last. */
+  /**
+   * Store bookkeeping: sequence numbers of the most recent events by event time (on equal times
+   * the later sequence number), newest last — not the last to arrive, so an import of old events
+   * or a merge does not push out the newest ones (until 2026-12-05 it kept the highest numbers).
+   */
   recent?: number[];
+  /**
+   * The event time of each of `recent`, in its order. Absent on states written before it was kept:
+   * their events then count as of the profile's lastSeenAt (recentTimes).
+   */
+  recentAt?: number[];
   /**
    * How many profiles were merged into this one, directly or through a chain (one whose state
    * predates this count counts as one). 0 lets a decision skip reading the merge records; absent
@@ -167,6 +176,9 @@ function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
  * consent, time zone and locale win, features merge by their own rules.
  */
 export function mergeProfileStates(into: ProfileState, from: ProfileState, features: readonly CompiledFeature[]): void {
+  // Read before lastSeenAt moves: a state kept before recentAt dates its events by it.
+  const intoAt = into.recent?.length ? recentTimes(into) : [];
+  const fromAt = from.recent?.length ? recentTimes(from) : [];
   into.createdAt = Math.min(into.createdAt, from.createdAt);
   into.updatedAt = Math.max(into.updatedAt, from.updatedAt);
   into.eventCount += from.eventCount;
@@ -207,8 +219,19 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   }
   if (from.seq !== undefined) into.seq = Math.max(into.seq ?? 0, from.seq);
   if (from.recent?.length) {
-    const all = [...new Set([...(into.recent ?? []), ...from.recent])].sort((a, b) => a - b);
-    into.recent = all.slice(-RECENT_EVENTS);
+    // The newest events of both by event time, not the highest sequence numbers: those of the
+    // profile whose events were sent later would push out every newer one of the other.
+    const seen = new Set<number>();
+    const all: [at: number, seq: number][] = [];
+    const add = (seqs: number[], ats: number[]) => seqs.forEach((seq, i) => {
+      if (!seen.has(seq)) all.push([ats[i], seq]);
+      seen.add(seq);
+    });
+    add(into.recent ?? [], intoAt);
+    add(from.recent, fromAt);
+    const kept = all.sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(-RECENT_EVENTS);
+    into.recent = kept.map((x) => x[1]);
+    into.recentAt = kept.map((x) => x[0]);
   }
 }
 
@@ -251,12 +274,35 @@ function capEventNames(events: Record<string, EventCount>): void {
   }
 }
 
-/** Records that event `seq` was folded into the state (store bookkeeping). */
-export function noteEventSeq(s: ProfileState, seq: number): void {
+/**
+ * Records that event `seq`, of event time `at`, was folded into the state (store bookkeeping):
+ * it joins the recent ones in time order (on equal times after those of lower sequence numbers),
+ * and the oldest beyond RECENT_EVENTS go — an old event arriving late may be the one that goes.
+ */
+export function noteEventSeq(s: ProfileState, seq: number, at: number): void {
   if (s.seq === undefined || seq > s.seq) s.seq = seq;
   const r = s.recent ?? (s.recent = []);
-  r.push(seq);
-  if (r.length > RECENT_EVENTS) r.splice(0, r.length - RECENT_EVENTS);
+  const t = recentTimes(s);
+  let i = r.length;
+  while (i > 0 && (t[i - 1] > at || (t[i - 1] === at && r[i - 1] > seq))) i--;
+  if (i === 0 && r.length >= RECENT_EVENTS) return;
+  r.splice(i, 0, seq);
+  t.splice(i, 0, at);
+  if (r.length > RECENT_EVENTS) {
+    r.splice(0, r.length - RECENT_EVENTS);
+    t.splice(0, t.length - RECENT_EVENTS);
+  }
+}
+
+/**
+ * The event times of a state's recent events (`recentAt`), made when missing: a state written
+ * before they were kept lists its events in arrival order, and they count as of its lastSeenAt —
+ * later events then rank after them, as they did, and imported older ones before.
+ */
+function recentTimes(s: ProfileState): number[] {
+  const n = s.recent?.length ?? 0;
+  if (s.recentAt?.length !== n) s.recentAt = new Array<number>(n).fill(s.lastSeenAt ?? 0);
+  return s.recentAt;
 }
 
 function minDef(a: number | undefined, b: number | undefined): number | undefined {

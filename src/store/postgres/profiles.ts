@@ -33,9 +33,15 @@ export class PostgresProfileStore implements ProfileStore {
     return (await this.pool.query<IdentityRow>('SELECT kind, value, created_at AS "createdAt" FROM identities WHERE profile_id = $1 ORDER BY created_at, kind, value', [profileId])).rows;
   }
 
+  /**
+   * The most recent events by event time (on equal times the later arrival), not the last to
+   * arrive: after an import of old events or a merge those would push out the newest (until
+   * 2026-12-05 they did). The newest are chosen by their keys alone, then their bodies read.
+   */
   async recentEvents(profileId: string, limit: number): Promise<StoredEvent[]> {
     const rows = (await this.pool.query<Omit<StoredEvent, 'message'> & { body: string }>(
-      'SELECT seq, message_id AS "messageId", type, event, ts AS timestamp, received_at AS "receivedAt", body FROM events WHERE profile_id = $1 ORDER BY seq DESC LIMIT $2',
+      `SELECT e.seq, e.message_id AS "messageId", e.type, e.event, e.ts AS timestamp, e.received_at AS "receivedAt", e.body
+       FROM (SELECT seq FROM events WHERE profile_id = $1 ORDER BY ts DESC, seq DESC LIMIT $2) k JOIN events e ON e.seq = k.seq`,
       [profileId, limit],
     )).rows;
     return rows.map(({ body, ...r }) => ({ ...r, message: JSON.parse(body) })).sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq);

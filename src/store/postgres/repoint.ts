@@ -3,11 +3,18 @@ import { foldConflictsPg } from './conflicts.js';
 
 /**
  * SQL: a membership row meeting the stored one keeps the earliest since (created_at) and the role
- * of the newer row by updated time (`cmp` '>=': on equal times the incoming row), a role over none.
+ * set last, a role over none: an incoming role replaces the stored one when none is stored or it
+ * was set earlier (`cmp` '>=': on equal times the incoming row). `updated_at` is the time of the
+ * call that set the role held (while none is held, of the latest call), so a call without a role
+ * leaves it (until 2026-12-05 it moved to that call's time, and a late call or a merge then took a
+ * role set before it as the newer one). As memberFold in ../sqlite/write-ops.ts.
  */
-export const memberFoldPg = (cmp: '>=' | '>'): string => `ON CONFLICT (account_id, profile_id) DO UPDATE SET created_at = least(memberships.created_at, excluded.created_at),
-  updated_at = greatest(memberships.updated_at, excluded.updated_at),
-  role = CASE WHEN excluded.updated_at ${cmp} memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`;
+export const memberFoldPg = (cmp: '>=' | '>'): string => {
+  const roleWins = `excluded.role IS NOT NULL AND (memberships.role IS NULL OR excluded.updated_at ${cmp} memberships.updated_at)`;
+  return `ON CONFLICT (account_id, profile_id) DO UPDATE SET created_at = least(memberships.created_at, excluded.created_at),
+  role = CASE WHEN ${roleWins} THEN excluded.role ELSE memberships.role END,
+  updated_at = CASE WHEN ${roleWins} THEN excluded.updated_at WHEN memberships.role IS NULL THEN greatest(memberships.updated_at, excluded.updated_at) ELSE memberships.updated_at END`;
+};
 
 /**
  * Moves everything of profile `from` to `into` (an identity merge) on PostgreSQL: identities,

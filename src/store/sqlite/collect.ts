@@ -107,7 +107,7 @@ export class SqliteCollectStore implements CollectStore {
     const byId = new Map(w.profiles.map((p) => [p.id, p]));
     w.events.forEach((e, i) => {
       const p = byId.get(e.profileId);
-      if (p) noteEventSeq(p, seqs[i]);
+      if (p) noteEventSeq(p, seqs[i], e.timestamp);
     });
     // A merge moves rows between profiles: the states it touched are written with it.
     const statesNow = w.merges.length ? w.profiles.map(stateRow) : [];
@@ -308,7 +308,7 @@ export class SqliteCollectStore implements CollectStore {
           const state = this.memory.live(r.profileId) ?? this.memory.loadOrCreate(r.profileId, () => newProfileState(r.profileId, m.receivedAt));
           if ((state.seq ?? 0) >= r.seq) continue;
           applyMessage(state, m, features);
-          noteEventSeq(state, r.seq);
+          noteEventSeq(state, r.seq, m.timestamp);
           state.version += 1;
           this.memory.markDirty(state);
           replayed += 1;

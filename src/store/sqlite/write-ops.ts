@@ -26,12 +26,21 @@ const conflictFold = `ON CONFLICT (profile_id, kind, value, reason) DO UPDATE SE
     last_message_id = CASE WHEN excluded.last_at >= identity_conflicts.last_at THEN excluded.last_message_id ELSE identity_conflicts.last_message_id END`;
 
 /**
+ * SQL: whether an incoming membership row's role replaces the stored one: it has a role, and the
+ * stored row none or one set earlier (`cmp` '>=': on equal times the incoming row).
+ */
+const roleWins = (cmp: '>=' | '>'): string => `excluded.role IS NOT NULL AND (memberships.role IS NULL OR excluded.updated_at ${cmp} memberships.updated_at)`;
+
+/**
  * SQL: a membership row meeting the stored one keeps the earliest since (created_at) and the role
- * of the newer row by updated time (`cmp` '>=': on equal times the incoming row), a role over none.
+ * set last, a role over none. `updated_at` is the time of the call that set the role held (while
+ * none is held, of the latest call), so a call without a role — a group call sending other
+ * traits — leaves it: until 2026-12-05 it moved to that call's time, and a late call or a merge
+ * then took a role set before it as the newer one.
  */
 const memberFold = (cmp: '>=' | '>'): string => `ON CONFLICT (account_id, profile_id) DO UPDATE SET created_at = min(memberships.created_at, excluded.created_at),
-    updated_at = max(memberships.updated_at, excluded.updated_at),
-    role = CASE WHEN excluded.updated_at ${cmp} memberships.updated_at THEN coalesce(excluded.role, memberships.role) ELSE coalesce(memberships.role, excluded.role) END`;
+    role = CASE WHEN ${roleWins(cmp)} THEN excluded.role ELSE memberships.role END,
+    updated_at = CASE WHEN ${roleWins(cmp)} THEN excluded.updated_at WHEN memberships.role IS NULL THEN max(memberships.updated_at, excluded.updated_at) ELSE memberships.updated_at END`;
 
 /**
  * SQL: a violation row's `col` (the last message's id or detail) after a commit counted more of it:
