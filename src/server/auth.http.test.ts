@@ -81,6 +81,10 @@ describe('how a request carries its key', () => {
     // The browser client's way, the write key as the Basic user name, still reaches outcomes.
     const byBasic = await h.app.inject({ method: 'POST', url: '/v1/outcomes', headers: { authorization: basic() }, payload: { type: 'click', decisionId: 'no-such-decision' } });
     expect(byBasic.statusCode).toBe(404);
+    // Nor does the OpenAPI document list it for outcomes (it did until 2026-12-05): sent beside a key, it is refused by name.
+    const withKey = await h.app.inject({ method: 'POST', url: '/v1/outcomes', headers: { authorization: basic() }, payload: { type: 'click', decisionId: 'no-such-decision', writeKey: KEYS.write } });
+    expect(withKey.statusCode).toBe(400);
+    expect(withKey.json().problems).toEqual([{ field: 'writeKey', message: expect.stringContaining('`writeKey`') }]);
   });
 
   it('tells an admin key sent as HTTP Basic to go as Bearer, in a grammatical sentence', async () => {
