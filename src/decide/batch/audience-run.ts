@@ -55,23 +55,29 @@ export interface Counts {
   audienceError?: string;
 }
 
-/** One line of the stream. */
+/**
+ * One line of the stream. `done` ends it: `stoppedBy` `stopped` when the run was stopped on request
+ * (`stop`, below), after the decisions in flight, which come before it.
+ */
 export type AudienceLine =
   | ({ type: 'progress' } & Counts)
   | { type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown>; sendTime?: SendTime }
-  | ({ type: 'done'; stoppedBy: 'end' | 'limit' | 'maxActions' } & Counts)
+  | ({ type: 'done'; stoppedBy: 'end' | 'limit' | 'maxActions' | 'stopped' } & Counts)
   | { type: 'error'; profileId: string; error: string; message: string; errorId: string };
 
 /**
  * Runs the decision pipeline over an audience: every live profile (as of a checkpoint taken at
  * the start) whose facts satisfy the CEL audience gets a decision at the placement, logged like
  * any other — caps, budgets, consent and human territory apply. Decisions run `concurrency` at a
- * time, so their log writes share commits.
+ * time, so their log writes share commits. The first line (a `progress` line) comes before any
+ * decision is made. Once `stop` fires, no more subjects are decided for: the decisions in flight
+ * are finished and yielded, then `done` (stopped by `stopped`) — so that a client that reads on to
+ * the last line has every decision the run made, none left in a buffer it would throw away.
  *
  * @example
  * for await (const line of runAudience(tact, { placement: 'newsletter', audience: 'features.orders >= 1.0' })) console.log(line);
  */
-export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency = 32): AsyncGenerator<AudienceLine> {
+export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency = 32, stop?: AbortSignal): AsyncGenerator<AudienceLine> {
   const placements = tact.decide.playbook().catalog.placements;
   if (!placements.has(req.placement)) throw validationError([{ field: 'placement', message: unknownPlacement(req.placement, [...placements.keys()]) }]);
   const audience = compileRule(req.audience, 'audience', { authoring: true });
@@ -90,16 +96,23 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const n: Omit<Counts, 'total'> = { scanned: 0, evaluated: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
   const out: AudienceLine[] = [];
   const inflight = new Set<Promise<void>>();
-  let stoppedBy: 'end' | 'limit' | 'maxActions' = 'end';
+  let stoppedBy: 'end' | 'limit' | 'maxActions' | 'stopped' = 'end';
   let after = '';
   // A run whose every decision fails logs the first few in full and sums up the rest (fault-log.ts).
   const faults = new FaultLog(tact.log);
+  // Before any decision: the route answers with this line, so a client stopped before the answer
+  // came can still stop the run (by its id) before anything is decided for it.
   try {
+    yield { type: 'progress', total, ...n };
     outer: for (;;) {
       const ids = await tact.store.decisions.profileIds(after, 500);
       if (!ids.length) break;
       after = ids[ids.length - 1];
       for (const id of ids) {
+        if (stop?.aborted) {
+          stoppedBy = 'stopped';
+          break outer;
+        }
         n.scanned++;
         const state = await tact.store.profiles.getProfile(id);
         if (!state || state.id !== id) continue;

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import type { AudienceLine, AudienceRequest } from './audience-run.js';
 import type { RetryPolicy } from './webhook.js';
 import { FAILS_IN_A_ROW, webhookSender } from './webhook-sender.js';
+import { RUN_HEADER } from './run-header.js';
 import { isStdout, moveAside, openDecisionWriter, type BatchDecision } from './writers.js';
 
 export { FAILS_IN_A_ROW, idempotencyKey } from './webhook-sender.js';
@@ -35,12 +36,12 @@ export interface BatchOptions extends AudienceRequest {
   onProgress?: (p: { scanned: number; total: number; matched: number; decided: number; actions: number; audienceErrors: number }) => void;
   sleep?: (ms: number) => Promise<void>;
   /**
-   * Stops the run (a first Ctrl-C): no more decisions are asked for, the lines received are
-   * written, and the webhook batches in hand are delivered or, after `graceMs`, written to the
-   * failed file. Its reason (e.g. 'SIGINT') says why in the summary.
+   * Stops the run (a first Ctrl-C): the server is asked to decide for no more subjects, every
+   * decision it made is read and written, and the webhook batches in hand are delivered or, after
+   * `graceMs`, written to the failed file. Its reason (e.g. 'SIGINT') says why in the summary.
    */
   signal?: AbortSignal;
-  /** How long deliveries may go on once `signal` fires (default 5 s). */
+  /** How long deliveries may go on once `signal` fires, and how long the server's answer is waited for (default 5 s). */
   graceMs?: number;
 }
 
@@ -56,13 +57,17 @@ export interface BatchSummary {
   /** Profiles the audience could not be evaluated on (left out), and why for the first of them. */
   audienceErrors: number;
   audienceError?: string;
+  /** Decisions received from the server (each logged, and counting against caps and budgets). */
+  received: number;
+  /** Of them, those written to `out` (none without it). */
   written: number;
   delivered: number;
   failed: number;
   errors: number;
   /**
    * `end`, `limit`, `maxActions`, `interrupted` (the server's stream broke off before its last
-   * line), `webhook` (it failed {@link FAILS_IN_A_ROW} batches in a row) or `signal` (`signal` stopped it).
+   * line), `webhook` (it failed {@link FAILS_IN_A_ROW} batches in a row), `signal` (`signal` stopped it)
+   * or `stopped` (the run was stopped on the server by someone else).
    */
   stoppedBy: string;
   seconds: number;
@@ -70,10 +75,23 @@ export interface BatchSummary {
   subjectErrors?: { count: number; profileId: string; message: string; errorId?: string };
   /** Why the run was interrupted. */
   error?: string;
+  /**
+   * Set when the run was stopped but the server could not be asked to stop it (a server older than
+   * 2026-12-05, or one whose other process streamed the run): why. The client then went away, and
+   * the decisions the server had made past the last line received are logged, count against caps
+   * and budgets, and are in no file.
+   */
+  unreceived?: string;
   /** Where the decisions received are, when the run was interrupted (the output is written under its own name only once complete). */
   partial?: string;
   /** Where the undeliverable decisions were written. */
   failedPath?: string;
+  /**
+   * Why the webhook was taken for down ({@link FAILS_IN_A_ROW} batches failed in a row): the
+   * decisions after were written to the failed file untried. Set also when the run ended on its
+   * own before the stop it asked for took effect.
+   */
+  webhookError?: string;
   /** The failed file an earlier run left at `failedPath`, and the name it is kept under now. */
   earlierFailed?: { path: string; keptAs: string };
 }
@@ -99,15 +117,24 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     if (writer) rmSync(writer.partialPath, { force: true });
   };
   const stopped = o.signal ? AbortSignal.any([o.signal, cut.signal]) : cut.signal;
-  const res = await fetch(`${o.url.replace(/\/$/, '')}/v1/decide/batch`, {
+  const base = o.url.replace(/\/$/, '');
+  // Stopped before the server answered: its answer is waited for `graceMs` (it decides nothing
+  // before it answers, and is then stopped by the run's name), then given up.
+  const unanswered = new AbortController();
+  let wait: NodeJS.Timeout | undefined;
+  const giveUpAnswer = () => (wait = setTimeout(() => unanswered.abort(stopped.reason), o.graceMs ?? 5000));
+  stopped.addEventListener('abort', giveUpAnswer, { once: true });
+  const res = await fetch(`${base}/v1/decide/batch`, {
     method: 'POST',
-    signal: stopped,
+    signal: unanswered.signal,
     headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ placement: o.placement, audience: o.audience, context: o.context, limit: o.limit, maxActions: o.maxActions, includeNone: o.includeNone, sendTime: o.sendTime }),
-  }).catch(async (err: unknown) => {
-    await discard();
-    throw err;
-  });
+  })
+    .catch(async (err: unknown) => {
+      await discard();
+      throw err;
+    })
+    .finally(() => (stopped.removeEventListener('abort', giveUpAnswer), clearTimeout(wait)));
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
     await discard();
@@ -115,7 +142,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   }
   // (Decisions written to stdout: the failed file is named as when there is no --out.)
   const failedPath = o.failedPath ?? `${o.out && !isStdout(o.out) ? o.out : 'decide-batch'}.failed.jsonl`;
-  const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
+  const s: BatchSummary = { scanned: 0, total: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0, received: 0, written: 0, delivered: 0, failed: 0, errors: 0, stoppedBy: 'end', seconds: 0 };
   // What the decision lines themselves showed: the floor of the counts the server's lines report.
   const received = { decided: 0, actions: 0 };
   // The failed file lists this run's undelivered decisions only: one an earlier run left would
@@ -156,16 +183,21 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       o.onProgress?.(s);
     } else if (line.type === 'decision') {
       const d = line as unknown as BatchDecision;
-      writer?.write(d);
-      s.written += 1;
+      if (writer) {
+        writer.write(d);
+        s.written += 1;
+      }
+      s.received += 1;
       received.decided += 1;
       received.actions += d.decision.choices.filter((c) => c.kind === 'action').length;
       for (const k of ['scanned', 'total', 'matched', 'decided'] as const) s[k] = Math.max(s[k], received.decided);
       s.actions = Math.max(s.actions, received.actions);
       // (Kept only for a webhook: a run to a file alone would hold every decision in memory.)
       if (o.webhook) pending.push(d);
-      // Once stopped, the lines already received are still written; their delivery waits for the end.
-      if (pending.length >= size && !o.signal?.aborted) await flush();
+      // Delivered as they come, so that the server decides no faster than the webhook takes them
+      // (plus what the buffers between hold). Once stopped, the lines are read on to the last one
+      // and written; their delivery waits for the end.
+      if (pending.length >= size && !stopping) await flush();
     } else {
       s.errors += 1;
       if (!('profileId' in line)) serverError = line.message;
@@ -178,19 +210,33 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   const decoder = new TextDecoder();
   let buf = '';
   const reader = res.body.getReader();
-  // Once stopped (a signal, or the webhook taken for down), the next read ends the loop. Each read is
-  // raced against the stop rather than left to fetch's abort: a read of the body after its fetch was
-  // aborted may never settle (the webhook's case until 2026-12-05: the process then exited 0 with
-  // nothing said, the decisions received after the last flush neither delivered nor in the failed file).
-  const stop = new Promise<never>((_resolve, reject) => {
-    const fire = () => reject(stopped.reason instanceof Error ? stopped.reason : new Error(`stopped by ${String(stopped.reason)}`));
-    if (stopped.aborted) fire();
-    else stopped.addEventListener('abort', fire, { once: true });
-  });
-  stop.catch(() => undefined);
+  // A stop (a signal, or the webhook taken for down) asks the server to decide for no more subjects,
+  // and the stream is read on to its last line: the server decides ahead of what is read, by what
+  // the socket and fetch buffers hold (hundreds of decisions), and each of those is logged and
+  // counts against caps and budgets. Until 2026-12-05 the client went away at once, and they were
+  // in no file. A server that cannot be asked (older, or another process of it, without the run)
+  // is left as before: the read is raced against the refusal and the client goes away, saying so.
+  const run = res.headers.get(RUN_HEADER) ?? undefined;
+  let stopping: 'signal' | 'webhook' | undefined;
+  let refuse: (err: Error) => void = () => undefined;
+  const refused = new Promise<never>((_resolve, reject) => (refuse = reject));
+  refused.catch(() => undefined);
+  const onStop = () => {
+    if (done) return;
+    stopping = o.signal?.aborted ? 'signal' : 'webhook';
+    void askToStop(base, o.key, run).then((why) => {
+      if (why === undefined || !reading) return;
+      s.unreceived = why;
+      refuse(new Error(why));
+    });
+  };
+  if (stopped.aborted) onStop();
+  else stopped.addEventListener('abort', onStop, { once: true });
+  let cutShort = false;
+  let reading = true;
   try {
     for (;;) {
-      const { done: end, value: chunk } = await Promise.race([reader.read(), stop]);
+      const { done: end, value: chunk } = await Promise.race([reader.read(), refused]);
       if (end) break;
       buf += decoder.decode(chunk, { stream: true });
       let nl: number;
@@ -200,23 +246,53 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
         if (text.trim()) await handle(JSON.parse(text));
       }
     }
-    // A last line without its newline is a line cut short when stopped, and is left out.
-    if (buf.trim() && !o.signal?.aborted && !downError()) await handle(JSON.parse(buf));
+    // A last line without its newline is a line cut short, and is left out when stopped.
+    if (buf.trim() && !stopping) await handle(JSON.parse(buf));
     if (!done) throw new Error(serverError ?? 'the server\'s stream ended before its last line');
   } catch (err) {
+    cutShort = true;
     // The decisions received are logged and count against caps: they are still written and delivered.
     const cause = (err as Error).cause as Error | undefined;
-    const down = downError();
-    s.stoppedBy = o.signal?.aborted ? 'signal' : down ? 'webhook' : 'interrupted';
-    s.error = o.signal?.aborted ? `stopped by ${String(o.signal.reason)}` : down ? `${down}: no more decisions were asked for` : `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
+    if (!stopping) s.error = `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
     // The server hears the client go away. (Not waited for: on an aborted body it may never settle.)
     reader.cancel().catch(() => undefined);
+  } finally {
+    reading = false;
+    stopped.removeEventListener('abort', onStop);
   }
+  // Stopped before the server's last line (`stopped`, or none): the run is incomplete. A stop that
+  // came after the run ended on its own (its last line read, or on its way) changes nothing.
+  if (stopping && (cutShort || s.stoppedBy === 'stopped')) {
+    const down = downError();
+    s.stoppedBy = stopping;
+    s.error = stopping === 'signal' ? `stopped by ${String(o.signal?.reason)}` : `${down ?? 'the webhook was taken for down'}: no more decisions were asked for`;
+  } else if (cutShort) s.stoppedBy = 'interrupted';
+  else if (s.stoppedBy === 'stopped') s.error = 'the run was stopped on the server (POST /v1/decide/batch/{run}/stop, from elsewhere)';
   // Still listening: a signal during the last deliveries gives them `graceMs` too.
   if (o.webhook) while (pending.length) await flush();
   sender?.close();
+  if (downError()) s.webhookError = downError();
   await writer?.close(!s.error);
   if (writer && s.error) s.partial = writer.partialPath;
   s.seconds = (performance.now() - started) / 1000;
   return s;
+}
+
+/**
+ * Asks the server to stop the run `run` (POST /v1/decide/batch/{run}/stop): undefined once it
+ * decides for no more subjects (or had ended), else why it could not be asked.
+ *
+ * @example
+ * const why = await askToStop('http://127.0.0.1:8787', key, run); // undefined: read on to the last line
+ */
+export async function askToStop(url: string, key: string, run: string | undefined): Promise<string | undefined> {
+  if (!run) return 'the server names no run to stop (a server older than 2026-12-05)';
+  try {
+    const res = await fetch(`${url}/v1/decide/batch/${encodeURIComponent(run)}/stop`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(10_000) });
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    return res.ok ? undefined : `the server did not stop the run (HTTP ${res.status}${body.message ? `: ${body.message}` : ''})`;
+  } catch (err) {
+    const cause = (err as Error).cause as Error | undefined;
+    return `the server could not be asked to stop the run (${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''})`;
+  }
 }

@@ -118,7 +118,8 @@ describe('batch decisions (tact decide-batch)', () => {
     const hook = await webhook(1000);
     const s = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', maxActions: 5, webhook: hook.url, retry: { attempts: 2, baseMs: 1, maxMs: 2 }, failedPath: join(dir, 'failed.jsonl'), format: 'jsonl' });
     await hook.close();
-    expect(s).toMatchObject({ actions: 5, written: 5, delivered: 0, failed: 5, stoppedBy: 'maxActions' });
+    // No --out: received, and written to no file (until 2026-12-05 counted as written).
+    expect(s).toMatchObject({ actions: 5, received: 5, written: 0, delivered: 0, failed: 5, stoppedBy: 'maxActions' });
     const failed = readFileSync(join(dir, 'failed.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(failed[0]).toMatchObject({ deliveryError: 'HTTP 503', attempts: 2 });
   });

@@ -144,6 +144,37 @@ describe('tact decide-batch, how often a webhook batch is tried', () => {
   });
 });
 
+describe('tact decide-batch without --out', () => {
+  const closing: (() => void)[] = [];
+  afterEach(() => {
+    closing.splice(0).forEach((c) => c());
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  // Until 2026-12-05 it said "2 decisions written, 2 delivered" with nothing written anywhere.
+  it('says the decisions were received and written to no file, not "written"', async () => {
+    const d = (i: number) => ({ type: 'decision', subject: `profile:p${i}`, profileId: `p${i}`, decision: { decisionId: `d${i}`, placement: 'weekly-email', choices: [{ rank: 1, kind: 'action', action: 'shoes-offer' }] } });
+    const decisions = createServer((_req, res) => res.writeHead(200).end([d(1), d(2), { type: 'done', scanned: 2, total: 2, matched: 2, decided: 2, actions: 2, audienceErrors: 0, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    const webhook = createServer((req, res) => (req.resume(), req.on('end', () => res.writeHead(200).end())));
+    for (const srv of [decisions, webhook]) {
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+      closing.push(() => srv.close());
+    }
+    const at = (srv: typeof decisions) => `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    const said: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    await program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '--webhook', at(webhook), '-u', at(decisions), '-k', 'k', '--no-progress'], { from: 'user' });
+    const text = said.join('');
+    expect(text).toContain('2 actions; 2 decisions received (no --out: none written to a file), 2 delivered, 0 undeliverable;');
+    expect(text).not.toContain('written,');
+    expect(process.exitCode ?? 0).toBe(0);
+  });
+});
+
 describe('tact decide-batch --resend', () => {
   const closing: (() => void)[] = [];
   afterEach(() => {

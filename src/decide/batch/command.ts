@@ -44,16 +44,18 @@ export function decideBatchCommand(program: Command): void {
     .addHelpText('after', `
 The same pipeline as POST /v1/decide runs for each subject (consent, caps, budgets, human
 territory, review holds), and every decision is logged. Subjects are the live profiles as of a
-checkpoint the server takes at the start. Ctrl-C (or SIGTERM) stops the run: the decisions
-received are written to FILE.partial and the webhook batch in hand is delivered (or, after 5 s,
-written to the failed file); a second Ctrl-C quits at once. A webhook that fails ${FAILS_IN_A_ROW}
-batches in a row stops the run too (exit 2): further decisions would be logged, count against
-caps and budgets, and reach no one.
+checkpoint the server takes at the start. Ctrl-C (or SIGTERM) stops the run: the server decides
+for no more subjects, every decision it made is read and written to FILE.partial (until 2026-12-05
+those still on their way were lost), and the webhook batch in hand is delivered (or, after 5 s,
+written to the failed file, as are the decisions not yet sent); a second Ctrl-C quits at once. A
+webhook that fails ${FAILS_IN_A_ROW} batches in a row stops the run too (exit 2): further decisions
+would be logged, count against caps and budgets, and reach no one.
 
 Once the receiver is back, --resend FILE.failed.jsonl --webhook URL sends the undelivered
 decisions again — the same decisions (decisionIds), batches and Idempotency-Keys, with the same
 retries — and makes no decision (no server, --url or --key is needed). What still fails goes to
-FILE.failed-2.jsonl (then -3, …); the file read is kept as it was.
+FILE.failed-2.jsonl (then -3, …; from a kept FILE.failed.jsonl.<time>, to FILE.failed-2.jsonl.<time>);
+the file read is kept as it was.
 
 --retries counts retries after the first attempt; until 2026-12-03 it counted attempts in all, so
 a script passing --retries N now gets one retry more (--attempts N keeps the old meaning).
@@ -100,9 +102,10 @@ Examples:
       const log = progressLines((t) => process.stderr.write(t));
       const stop = stopOnSignal(() => {
         bar?.stop();
-        return `no more decisions are asked for; the ones received are written${o.webhook ? ' and the webhook batch in hand is delivered (at most 5 s more)' : ''}`;
+        return `the server decides for no more subjects; every decision it made is read${o.out ? ' and written' : ''}${o.webhook ? ', and the webhook batch in hand is delivered (at most 5 s more)' : ''}`;
       });
       let s: Awaited<ReturnType<typeof runBatch>>;
+      const startedAt = new Date().toISOString();
       try {
         s = await runBatch({
           url, key, placement: o.placement as string, audience: o.audience as string, context: context as Record<string, unknown>, signal: stop.signal,
@@ -136,10 +139,12 @@ Examples:
       }
       // Decisions written to stdout (-o - or /dev/stdout, piped on): what the command says goes to stderr.
       const say = toStdout ? process.stderr : process.stdout;
-      say.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy === 'signal' ? stop.by : s.stoppedBy}): ${s.actions} actions; ${s.written} decisions written${o.out ? ` to ${s.partial ?? String(o.out)}` : ''}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
+      say.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy === 'signal' ? stop.by : s.stoppedBy}): ${s.actions} actions; ${decisionsSaid(s, o.out as string | undefined)}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
+      // Said first when stopped: the decisions the server made past the last line received are in no file.
+      const unreceived = s.unreceived ? ` The server could not be asked to stop (${s.unreceived}), so the decisions it had made past the last one received are logged and count against caps and budgets, but are in no file: GET /v1/decisions?placement=${encodeURIComponent(String(o.placement))}&from=${startedAt} lists the decisions at the placement since the run began.` : '';
       // (A signal that came only after the server's last line changes nothing: the run is complete.)
       if (stop.by && s.stoppedBy === 'signal') {
-        process.stderr.write(`Stopped by ${stop.by}: ${s.written} decisions written${s.partial ? ` to ${s.partial} (kept; ${String(o.out)} is written only by a complete run)` : ''}${o.webhook ? `; ${s.delivered} delivered to the webhook${s.failed ? `, ${s.failed} not (listed in ${s.failedPath})` : ''}` : ''}. The rest of the audience was not decided for. To finish, run the same command again: it decides for the whole audience afresh (this run's file is then kept as its name plus .<time>), and the decisions already made are logged and count against contact caps and budgets.\n`);
+        process.stderr.write(`Stopped by ${stop.by}: ${decisionsSaid(s, o.out as string | undefined)}${s.partial ? ` (kept; ${String(o.out)} is written only by a complete run)` : ''}${o.webhook ? `; ${s.delivered} delivered to the webhook${s.failed ? `, ${s.failed} not (listed in ${s.failedPath})` : ''}` : ''}. ${s.unreceived ? `${unreceived.trim()} The` : 'Those are all the decisions the run made; the'} rest of the audience was not decided for. To finish, run the same command again: it decides for the whole audience afresh (this run's file is then kept as its name plus .<time>), and the decisions already made are logged and count against contact caps and budgets.\n`);
         process.exitCode = stop.exitCode;
         return;
       }
@@ -148,9 +153,23 @@ Examples:
       if (s.audienceErrors) process.stderr.write(`The audience could not be evaluated on ${s.audienceErrors} of the ${s.scanned} profiles scanned (left out; the first: ${s.audienceError ?? 'no reason given'}). A trait some profiles lack is read safely as has(traits.x) && traits.x == …\n`);
       const e = s.subjectErrors;
       if (e) process.stderr.write(`No decision was made for ${e.count} subject${e.count === 1 ? '' : 's'} (the first: profile ${e.profileId}: ${e.message}${e.errorId ? ` Error id ${e.errorId}, in the server log` : ''}).\n`);
-      if (s.error) process.stderr.write(`The run was interrupted (${s.error}): the decisions received are written${s.partial ? ` to ${s.partial}` : ''}; the rest of the audience was not decided for.\n`);
+      // The run ended before the stop asked for when the webhook was taken for down took effect (a small audience).
+      if (s.webhookError && s.stoppedBy !== 'webhook') process.stderr.write(`The webhook was taken for down (${s.webhookError}): the decisions after were not tried, and are in ${s.failedPath}; send them with --resend ${s.failedPath} --webhook URL once the receiver is back.\n`);
+      if (s.error) process.stderr.write(`The run was interrupted (${s.error}): ${s.partial ? `the decisions received are written to ${s.partial}` : o.webhook ? 'the decisions received are delivered or in the failed file' : 'the decisions received are written'}; the rest of the audience was not decided for.${unreceived}\n`);
       if (s.failed || s.errors || s.error) process.exitCode = 2;
     });
+}
+
+/**
+ * What became of the decisions received, as the summary says it: written to the file, or — with
+ * no `--out` — to no file (until 2026-12-05 it said "N decisions written" with nothing written).
+ *
+ * @example
+ * decisionsSaid({ received: 295, written: 0 }, undefined); // '295 decisions received (no --out: none written to a file)'
+ */
+export function decisionsSaid(s: { received: number; written: number; partial?: string }, out: string | undefined): string {
+  const n = (k: number) => `${k} decision${k === 1 ? '' : 's'}`;
+  return out ? `${n(s.written)} written to ${s.partial ?? out}` : `${n(s.received)} received (no --out: none written to a file)`;
 }
 
 /**

@@ -122,4 +122,11 @@ describe('tact decide-batch --resend', () => {
     expect(nextFailedPath('/runs/failed.jsonl')).toBe('/runs/failed-2.jsonl');
     expect(nextFailedPath('/failed-runs/undelivered.jsonl')).toBe('/failed-runs/undelivered.jsonl.failed.jsonl');
   });
+
+  it('names the resend of a failed file an earlier run left (kept under its time) FILE.failed-2.jsonl.<time>, as the help says, apart from the newer one\'s', () => {
+    const kept = '/runs/decide-batch.failed.jsonl.2026-12-04T03-20-00-000Z';
+    expect(nextFailedPath(kept)).toBe('/runs/decide-batch.failed-2.jsonl.2026-12-04T03-20-00-000Z');
+    expect(nextFailedPath(nextFailedPath(kept))).toBe('/runs/decide-batch.failed-3.jsonl.2026-12-04T03-20-00-000Z');
+    expect(nextFailedPath(kept)).not.toBe(nextFailedPath('/runs/decide-batch.failed.jsonl'));
+  });
 });

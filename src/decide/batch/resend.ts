@@ -92,15 +92,21 @@ export async function resendFailed(o: ResendOptions): Promise<ResendSummary> {
 
 /**
  * Where a resend of `file` writes what still fails: `….failed.jsonl` becomes `….failed-2.jsonl`,
- * `….failed-2.jsonl` `….failed-3.jsonl`, any other name gets `.failed.jsonl` added — never the
- * file read, so that nothing in it is lost whatever happens to the resend.
+ * `….failed-2.jsonl` `….failed-3.jsonl`; a failed file an earlier run left, kept under its time
+ * (`….failed.jsonl.2026-12-04T03-20-00-000Z`, moveAside in writers.ts), keeps it after the number
+ * (`….failed-2.jsonl.2026-12-04T03-20-00-000Z`), so that its resend's file is not the one a
+ * resend of the newer failed file writes (until 2026-12-05 it became `….Z.failed.jsonl`); any
+ * other name gets `.failed.jsonl` added — never the file read, so that nothing in it is lost
+ * whatever happens to the resend.
  *
  * @example
  * nextFailedPath('send.csv.failed.jsonl') // 'send.csv.failed-2.jsonl'
+ * @example
+ * nextFailedPath('decide-batch.failed.jsonl.2026-12-04T03-20-00-000Z') // 'decide-batch.failed-2.jsonl.2026-12-04T03-20-00-000Z'
  */
 export function nextFailedPath(file: string): string {
-  const m = /^(.*)failed(?:-(\d+))?\.jsonl$/.exec(basename(file));
-  return join(dirname(file), m ? `${m[1]}failed-${Number(m[2] ?? 1) + 1}.jsonl` : `${basename(file)}.failed.jsonl`);
+  const m = /^(.*)failed(?:-(\d+))?\.jsonl(\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)?$/.exec(basename(file));
+  return join(dirname(file), m ? `${m[1]}failed-${Number(m[2] ?? 1) + 1}.jsonl${m[3] ?? ''}` : `${basename(file)}.failed.jsonl`);
 }
 
 /**

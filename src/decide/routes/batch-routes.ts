@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { errorSchema } from '../../collect/schemas.js';
+import { TactError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import { errorForClient } from '../../server/errors.js';
 import type { Tact } from '../../server/tact.js';
 import { runAudience, type AudienceRequest } from '../batch/audience-run.js';
+import { RUN_HEADER } from '../batch/run-header.js';
 import { decideSchemas } from './schemas.js';
 
 /** One line of the stream (AudienceLine, audience-run.ts); the stream is not serialized through this schema. */
@@ -15,22 +19,62 @@ const LINE = {
     type: { type: 'string', enum: ['progress', 'decision', 'done', 'error'], description: '`progress` and `done` carry the counts (`scanned`, `evaluated`, `total`, `matched`, `decided`, `actions`, `audienceErrors`, `audienceError`), `done` also `stoppedBy` (`end`, `limit`, `maxActions`); `decision` carries `subject`, `profileId`, `decision` and, on outbound channels, `sendTime`; `error` carries `error` (a code of the error catalogue), `message` (its sentence; for a fault of the server `internal_subject` — the decision for that subject failed and the run went on — or `internal_stream` — the stream stopped there —, the details in the server log), `errorId` and the `profileId` it is about, when one.' },
     subject: { type: 'string' }, profileId: { type: 'string' }, decision: { type: 'object', additionalProperties: true }, sendTime: { type: 'object', additionalProperties: true },
     scanned: { type: 'integer' }, evaluated: { type: 'integer', description: 'Of the profiles scanned, those the audience was evaluated on (a profile merged into another is skipped).' }, total: { type: 'integer' }, matched: { type: 'integer' }, decided: { type: 'integer' }, actions: { type: 'integer' }, audienceErrors: { type: 'integer' }, audienceError: { type: 'string' },
-    stoppedBy: { type: 'string', enum: ['end', 'limit', 'maxActions'] }, error: { type: 'string' }, message: { type: 'string' }, errorId: { type: 'string' },
+    stoppedBy: { type: 'string', enum: ['end', 'limit', 'maxActions', 'stopped'] }, error: { type: 'string' }, message: { type: 'string' }, errorId: { type: 'string' },
+  },
+} as const;
+
+/** How many ended runs are remembered (their stop answers `ended`), and for how long. */
+const ENDED_KEPT = 10_000;
+const ENDED_MS = 24 * 3_600_000;
+
+const STOP_SCHEMA = {
+  tags: ['decide'],
+  summary: 'Stop a batch run: no more subjects are decided for, and its stream ends once the decisions in flight are sent',
+  description: `The run is named by the \`${RUN_HEADER}\` header of its POST /v1/decide/batch answer. The stream goes on with the decisions already made and ends with \`{"type":"done","stoppedBy":"stopped"…}\`: a client that reads it to that line has every decision the run made (each is logged and counts against caps and budgets). A run that has already ended answers \`ended\`; a run this server process does not know (another process's, or one before a restart) is a 404.`,
+  params: { type: 'object', properties: { run: { type: 'string', maxLength: 64 } }, required: ['run'] },
+  response: {
+    200: { type: 'object', required: ['run', 'state'], properties: { run: { type: 'string' }, state: { type: 'string', enum: ['stopping', 'ended'], description: '`stopping`: no more subjects are decided for; `ended`: the run had already ended (its stream holds every decision it made).' } } },
+    400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema,
   },
 } as const;
 
 /**
- * POST /v1/decide/batch: decisions for an audience, streamed as NDJSON (used by `tact decide-batch`).
+ * POST /v1/decide/batch: decisions for an audience, streamed as NDJSON (used by `tact decide-batch`);
+ * POST /v1/decide/batch/{run}/stop stops one.
+ *
+ * A client stopped (Ctrl-C) must not just go away: the server decides ahead of what the client
+ * has read, by as much as the socket and fetch buffers hold (a megabyte or two: hundreds of
+ * decisions), and those decisions are logged and count against caps and budgets — until
+ * 2026-12-05 they were in no file. It asks for the stop instead, and reads on to the last line.
  *
  * @example
  * await batchRoutes(app, tact);
  */
 export async function batchRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const auth = requireKey(tact.keys, 'server', 'run batch decisions');
-  app.post<{ Body: AudienceRequest }>('/v1/decide/batch', { preHandler: auth, schema: { ...decideSchemas.batch, response: { 200: { description: 'One JSON object a line (NDJSON), each of one `type` (AudienceLine, audience-run.ts).', content: { 'application/x-ndjson': { schema: LINE } } } } } }, async (req, reply) => {
-    const lines = runAudience(tact, req.body);
-    // Surface a bad placement or audience as a 400 before the stream starts.
+  // The runs of this process: a stop for one running, or an `ended` for one that has ended (its
+  // client may still be reading what it sent), the oldest forgotten first.
+  const runs = new Map<string, { stop: AbortController; ended?: number }>();
+  const ended = (id: string) => {
+    const r = runs.get(id);
+    if (!r || r.ended) return;
+    const now = Date.now();
+    r.ended = now;
+    // (Re-inserted: the map keeps insertion order, so the ended runs are forgotten oldest first.)
+    runs.delete(id);
+    runs.set(id, r);
+    let over = runs.size - ENDED_KEPT;
+    for (const [k, v] of runs) if (v.ended !== undefined && (over-- > 0 || v.ended < now - ENDED_MS)) runs.delete(k);
+  };
+  app.post<{ Body: AudienceRequest }>('/v1/decide/batch', { preHandler: auth, schema: { ...decideSchemas.batch, response: { 200: { description: `One JSON object a line (NDJSON), each of one \`type\` (AudienceLine, audience-run.ts). The \`${RUN_HEADER}\` header names the run, for POST /v1/decide/batch/{run}/stop.`, headers: { [RUN_HEADER]: { type: 'string', description: 'The run, to stop it by.' } }, content: { 'application/x-ndjson': { schema: LINE } } } } } }, async (req, reply) => {
+    const stop = new AbortController();
+    const lines = runAudience(tact, req.body, undefined, stop.signal);
+    // Surface a bad placement or audience as a 400 before the stream starts. (No decision is made
+    // before this first line.)
     const first = await lines.next();
+    const run = randomUUID();
+    runs.set(run, { stop });
+    reply.raw.once('close', () => ended(run));
     async function* rest(): AsyncGenerator<string> {
       if (!first.done) yield JSON.stringify(first.value) + '\n';
       try {
@@ -42,6 +86,14 @@ export async function batchRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       }
     }
     void reply.header('content-type', 'application/x-ndjson');
+    void reply.header(RUN_HEADER, run);
     return reply.send(Readable.from(rest()));
+  });
+
+  app.post<{ Params: { run: string } }>('/v1/decide/batch/:run/stop', { preHandler: requireKey(tact.keys, 'server', 'stop a batch run'), schema: STOP_SCHEMA }, async (req) => {
+    const r = runs.get(req.params.run);
+    if (!r) throw new TactError('not_found', { what: 'batch run of this server process', id: req.params.run });
+    r.stop.abort();
+    return { run: req.params.run, state: r.ended ? 'ended' : 'stopping' };
   });
 }
