@@ -203,4 +203,26 @@ describe('tact serve on SIGTERM', () => {
     const profile = await fetch(`${next.url}/v1/profiles/userId:sigterm-ana`, { headers: { authorization: bearer() } });
     expect(profile.status).toBe(200);
   }, 120_000);
+
+  it('stops at once on a second signal during its shutdown (SIGTERM after Ctrl-C began a second shutdown beside the first), saying so', async () => {
+    const env = { TACT_LOG_LEVEL: 'info', TACT_HEADERS_TIMEOUT_MS: '10000', TACT_REQUEST_TIMEOUT_MS: '20000' };
+    const first = await startTact({ env });
+    running.push(first);
+    // A silent connection holds the graceful shutdown for its grace (5 s).
+    const silent = connect(first.port, '127.0.0.1');
+    silent.on('error', () => {});
+    await new Promise((r) => silent.once('connect', r));
+    const exited = new Promise<number | null>((r) => first.proc.once('exit', r));
+    first.proc.kill('SIGINT');
+    while (!first.output().includes('shutting down')) await new Promise((r) => setTimeout(r, 20));
+    const started = Date.now();
+    first.proc.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000))]);
+    silent.destroy();
+    expect(code, first.output()).toBe(143);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const lines = first.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => String(l.msg).startsWith('shutting down'))).toHaveLength(1);
+    expect(lines.at(-1)).toMatchObject({ level: 40, signal: 'SIGTERM', msg: 'second signal while shutting down: stopping now; requests not yet answered are not stored' });
+  }, 60_000);
 });

@@ -89,6 +89,20 @@ Examples:
       }
       const app = await buildApp(tact, { timeouts });
       const grace = shutdownGraceMs(timeouts);
+      // One shutdown, whichever signals come: a second one (Ctrl-C again, or SIGTERM after SIGINT)
+      // ends the process at once — the writes acknowledged are durable; what was not acknowledged
+      // is not stored, as the log says. Until 2026-12-05 SIGTERM after SIGINT began a second
+      // shutdown beside the first, closing the store under it.
+      let stopping = false;
+      const onSignal = (signal: string) => {
+        if (!stopping) {
+          stopping = true;
+          void shutdown(signal);
+          return;
+        }
+        tact.log.warn({ signal }, 'second signal while shutting down: stopping now; requests not yet answered are not stored');
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
       const shutdown = async (signal: string) => {
         const started = Date.now();
         tact.log.info({ signal, graceMs: grace }, 'shutting down: finishing requests in flight and queued writes');
@@ -105,8 +119,8 @@ Examples:
           process.exit(1);
         }
       };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
       await app.listen({ port, host: opts.host });
       tact.log.info({ version: VERSION, port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
     });
