@@ -101,13 +101,13 @@ export class Settings {
    * back as `{"redacted": true}` (the document as read) keeps the one in force.
    * Throws a 400 naming each bad field; answers the kind's warnings (DocumentKind.warnStored) with the change.
    */
-  async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<AppliedDocument<unknown>> {
+  async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }, against: DocumentStore = this.docs): Promise<AppliedDocument<unknown>> {
     const k = this.kind(kindName);
     if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
     const kept = k.secrets ? keepSecrets(sent, (await this.docs.latest(k.kind))?.body, k.secrets) : { body: sent, problems: [] };
     if (kept.problems.length) throw validationError(kept.problems);
     const body = kept.body;
-    const problems = await this.problems(k, body);
+    const problems = await this.problems(k, body, against);
     if (problems.length) throw validationError(problems);
     const warnings = await this.warnings(k, body);
     const after: (() => void)[] = [];
@@ -151,18 +151,23 @@ export class Settings {
       .map((k) => ({ k, body: file.sections[k.configKey], hash: sectionHash(file.sections[k.configKey]) }))
       // A mark written before 2026-12-05 hashed the section's JSON in the file's key order: taken as it was.
       .filter((c) => marks[c.k.kind] !== c.hash && marks[c.k.kind] !== legacySectionHash(c.body));
-    const pending = new Map<string, unknown>();
+    // Each section is checked against the file as a whole: the stored configuration with every
+    // changed section of the file that is well formed in itself in place — a file raising the
+    // policy's retention and an action's attribution window together is one change (until
+    // 2026-12-05 the catalog was checked against the policy stored, and such a file was refused).
+    const pending = new Map(changed.filter((c) => !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
     const faults: string[] = [];
     for (const { k, body } of changed) {
       const problems = await this.problems(k, body, withPending(this.docs, pending));
       if (problems.length) faults.push(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
-      else pending.set(k.kind, body);
     }
     if (faults.length) throw new Error(faults.join(' '));
     const next = { ...marks };
     for (const { k, body, hash } of changed) {
       next[k.kind] = hash;
-      if (await this.putFromFile(k, body, file.path)) applied.push(k.kind);
+      // Checked again as it is written, against the file's sections not written yet.
+      pending.delete(k.kind);
+      if (await this.putFromFile(k, body, file.path, withPending(this.docs, pending))) applied.push(k.kind);
     }
     if (changed.length) await this.docs.put('config-file', next, { author: FILE_AUTHOR, reason: applied.length ? `applied ${applied.join(', ')}` : 'marked sections already in force' });
     await this.reload();
@@ -183,12 +188,12 @@ export class Settings {
    * so of two processes applying the same file at once one writes it and the other, refused,
    * finds it in force. True when this call wrote a version.
    */
-  private async putFromFile(k: AnyKind, body: unknown, path: string): Promise<boolean> {
+  private async putFromFile(k: AnyKind, body: unknown, path: string, against: DocumentStore): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       const doc = await this.docs.latest(k.kind);
       if (doc && sectionHash(doc.body) === sectionHash(body)) return false;
       try {
-        await this.put(k.kind, body, { author: FILE_AUTHOR, reason: `loaded from ${path}`, expectedVersion: doc?.version ?? 0 });
+        await this.put(k.kind, body, { author: FILE_AUTHOR, reason: `loaded from ${path}`, expectedVersion: doc?.version ?? 0 }, against);
         return true;
       } catch (err) {
         if (attempt < 3 && (err as { code?: string }).code === 'conflict') continue;

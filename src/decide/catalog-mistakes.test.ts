@@ -39,3 +39,14 @@ describe('silent mistakes in a catalog', () => {
     expect(checkCatalog({ actions, placements: [{ id: 'recs', channel: 'web', kind: 'recommendation', topics: ['shoes'] }, { id: 'sms', channel: 'sms' }] })).toEqual([]);
   });
 });
+
+describe('the action ids a catalog reserves', () => {
+  it('refuses an action id starting with `queue:`: the log finds handoffs by `action=queue:<name>`, and could not tell them apart', () => {
+    expect(checkCatalog({ actions: [web({ id: 'queue:x' })] })).toEqual([
+      { field: 'actions[0].id', message: 'The action id `queue:x` starts with `queue:`, which is reserved: the decision log records a handoff to a queue as `queue:<name>`, and `GET /v1/decisions?action=queue:x` could not tell this action from a handoff. Choose another id.' },
+    ]);
+    // as the reserved "none" is refused; a colon elsewhere in an id is fine
+    expect(checkCatalog({ actions: [web({ id: 'none' })] }).map((p) => p.field)).toEqual(['actions[0].id']);
+    expect(checkCatalog({ actions: [web({ id: 'shop:queue:x' }), web({ id: 'queues' })] })).toEqual([]);
+  });
+});

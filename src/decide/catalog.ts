@@ -89,6 +89,9 @@ export interface Catalog {
   placements?: Placement[];
 }
 
+/** How the decision log names a handoff's choice (`queue:<name>`): no action id may start with it. */
+export const HANDOFF_PREFIX = 'queue:';
+
 const ACTION_KEYS = ['id', 'name', 'channels', 'purpose', 'value', 'contactCost', 'goal', 'topics', 'eligibility', 'applicability', 'suitability', 'start', 'end', 'variants', 'properties', 'highStakes', 'attributionWindow', 'customerReason', 'budgetWeight', 'description'];
 const VARIANT_KEYS = ['id', 'content', 'status', 'description'];
 const PLACEMENT_KEYS = ['id', 'name', 'channel', 'slots', 'actions', 'topics', 'safeDefault', 'public', 'description', 'selection', 'kind', 'recommend'];
@@ -111,6 +114,9 @@ export function checkCatalog(body: unknown): FieldProblem[] {
       c.known(a, at, ACTION_KEYS);
       if (c.id(a.id, `${at}.id`)) {
         if (ids.has(a.id as string) || a.id === 'none') c.add(`${at}.id`, `The action id \`${String(a.id)}\` is used twice (or is the reserved "none").`);
+        // The log stores a handoff's choice as `queue:<name>` and finds it by `action=queue:<name>`:
+        // such an action would be found with the handoffs, and they with it.
+        else if ((a.id as string).startsWith(HANDOFF_PREFIX)) c.add(`${at}.id`, `The action id \`${String(a.id)}\` starts with \`${HANDOFF_PREFIX}\`, which is reserved: the decision log records a handoff to a queue as \`${HANDOFF_PREFIX}<name>\`, and \`GET /v1/decisions?action=${String(a.id)}\` could not tell this action from a handoff. Choose another id.`);
         ids.add(a.id as string);
       }
       c.string(a.name, `${at}.name`);

@@ -28,6 +28,13 @@ describe('flags declared in configuration', () => {
     ]);
   });
 
+  it('refuses a declaration on a blank account or subject: it names no one, and was stored on the account "" (until 2026-12-05)', () => {
+    expect(checkFlagDeclarations([{ account: '   ', name: 'pause', note: 'why' }, { subject: ' ', name: 'pause', note: 'why' }])).toEqual([
+      { field: 'flags[0].account', message: 'The `flags[0].account` is blank (only white space): it names no account, so the flag would apply to no one.' },
+      { field: 'flags[1].subject', message: 'The `flags[1].subject` is blank (only white space): it names no one, so the flag would apply to no one.' },
+    ]);
+  });
+
   it('names the key a misspelt one likely means, as every configuration document does (`untill` → `until`)', () => {
     expect(checkFlagDeclarations([{ account: 'acme', name: 'pause', note: 'why', untill: '2027-01-15' }])).toEqual([
       { field: 'flags[0].untill', message: 'The `flags[0].untill` field is not one Tact knows here. Did you mean `until`? The fields are subject, account, name, note, until.' },
@@ -119,6 +126,9 @@ describe('flags declared in configuration', () => {
       const bad = await h.app.inject({ method: 'PUT', url: '/v1/config/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { document: [{ account: 'x', name: 'a b', note: 'n' }], reason: 'typo' } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().problems[0].field).toContain('name');
+      // An account id the merge rules in force block can never be an account: refused, naming it.
+      const blocked = await putFlags([{ account: 'acme', name: 'pause', note: 'n' }, { account: 'null', name: 'pause', note: 'n' }], 'ana');
+      expect([blocked.statusCode, blocked.json().problems]).toEqual([400, [{ field: 'flags[1].account', message: 'The `flags[1].account` `null` can never be an account: the value "null" is on the blocked list of the merge rules, so no group() call makes it and the flag would apply to no one.' }]]);
     });
   });
 

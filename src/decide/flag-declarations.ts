@@ -1,6 +1,10 @@
 import { FILE_AUTHOR } from '../config/author.js';
 import { type DocumentKind, unknownFields } from '../config/document-kind.js';
+import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
+import { accountId } from '../identity/accounts.js';
+import { MAX_IDENTIFIER_LENGTH } from '../identity/identifiers.js';
+import { whyBlocked, withDefaults, type MergeRules, type MergeRulesDocument } from '../identity/merge-rules.js';
 import type { Flag } from './records.js';
 import type { FlagInput } from './flags.js';
 
@@ -14,7 +18,37 @@ export interface FlagDeclaration {
   until?: string;
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** A flag's name: rules read it as `flags.<name>` (POST /v1/flags and the declarations refuse any other). */
+export const FLAG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Why an account id can never name an account, or undefined when it can: blank, on the merge
+ * rules' blocked list ("null", "undefined", "0" …) or longer than an identifier may be — a group()
+ * call with it makes no account (src/identity/accounts.ts), so a flag or a human territory on it
+ * would never apply, though it was stored as if it would once the account had members. `effect`
+ * says what would not happen.
+ *
+ * @example
+ * accountIdProblem('null', 'account', 'the flag would apply to no one', DEFAULT_MERGE_RULES);
+ * // 'The `account` `null` can never be an account: the value "null" is on the blocked list of the merge rules, so no group() call makes it and the flag would apply to no one.'
+ */
+export function accountIdProblem(raw: string, field: string, effect: string, rules: MergeRules): string | undefined {
+  const id = accountId(raw);
+  if (id === '') return blankAccount(raw, field, effect);
+  const why = id.length > MAX_IDENTIFIER_LENGTH ? `it is ${id.length} characters long, and an account id may be at most ${MAX_IDENTIFIER_LENGTH}` : whyBlocked(rules, id);
+  return why ? `The \`${field}\` \`${id}\` can never be an account: ${why}, so no group() call makes it and ${effect}.` : undefined;
+}
+
+/** The sentence for an account id that is empty or only white space (no merge rules needed to say so). */
+export function blankAccount(raw: string, field: string, effect: string): string {
+  return `The \`${field}\` is ${raw ? 'blank (only white space)' : 'empty'}: it names no account, so ${effect}.`;
+}
+
+/** The merge rules in force among `documents` (the defaults when none was written). */
+export async function storedMergeRules(documents: Pick<DocumentStore, 'latest'>): Promise<MergeRules> {
+  return withDefaults((await documents.latest<MergeRulesDocument>('merge-rules'))?.body);
+}
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
 /**
@@ -50,7 +84,12 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
     out.push(...unknownFields(d, KEYS, at));
     if (!!d.subject === !!d.account) out.push({ field: `${at}.subject`, message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' });
     for (const k of ['subject', 'account', 'note'] as const) if (d[k] !== undefined && typeof d[k] !== 'string') out.push({ field: `${at}.${k}`, message: `\`${k}\` must be a string.` });
-    if (typeof d.name !== 'string' || !NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });
+    // One of spaces names no one: the flag was stored on the account "" (or its subject never found), and never applied.
+    for (const k of ['subject', 'account'] as const) {
+      const v = d[k];
+      if (typeof v === 'string' && v && !v.trim()) out.push({ field: `${at}.${k}`, message: k === 'account' ? blankAccount(v, `${at}.account`, 'the flag would apply to no one') : `The \`${at}.subject\` is blank (only white space): it names no one, so the flag would apply to no one.` });
+    }
+    if (typeof d.name !== 'string' || !FLAG_NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });
     if (typeof d.note !== 'string') out.push({ field: `${at}.note`, message: 'Each flag needs a `note` saying why (people read it months later).' });
     else if (!d.note.trim()) out.push({ field: `${at}.note`, message: `The \`${at}.note\` is ${d.note ? 'blank (only white space)' : 'empty'}: each flag needs a \`note\` saying why, in words (people read it months later).` });
     if (d.until !== undefined && (typeof d.until !== 'string' || parseUntil(d.until) === undefined)) out.push({ field: `${at}.until`, message: 'The `until` must be an ISO-8601 date such as "2027-01-15", or a time with its offset such as "2027-01-15T09:00:00Z".' });
@@ -83,8 +122,24 @@ export const flagsKind: DocumentKind<FlagDeclaration[], FlagDeclaration[]> = {
   description: 'Relationship context declared in configuration: flags on subjects or accounts, with a note and an expiry.',
   empty: [],
   check: checkFlagDeclarations,
+  checkStored: checkDeclaredAccounts,
   compile: (body) => body,
 };
+
+/**
+ * A declared flag on an account id the merge rules in force block (`null`, `undefined` …) or that
+ * is too long to be one: no such account is ever made, so the flag would never apply.
+ */
+async function checkDeclaredAccounts(body: FlagDeclaration[], documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
+  if (!body.some((d) => typeof d.account === 'string')) return [];
+  const rules = await storedMergeRules(documents);
+  const out: FieldProblem[] = [];
+  body.forEach((d, i) => {
+    const message = typeof d.account === 'string' ? accountIdProblem(d.account, `flags[${i}].account`, 'the flag would apply to no one', rules) : undefined;
+    if (message) out.push({ field: `flags[${i}].account`, message });
+  });
+  return out;
+}
 
 /** Who a declaration names, as a stable key (the subject's profile is resolved by the caller). */
 function keyOf(target: Flag['target'], name: string): string {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { TactError, validationError } from '../errors/tact-error.js';
-import { DEFAULT_MERGE_RULES, type MergeRules } from '../identity/merge-rules.js';
+import { DEFAULT_MERGE_RULES, whyBlocked, type MergeRules } from '../identity/merge-rules.js';
 import { newProfileId } from '../identity/profile-id.js';
 import { findProfile, profileNotFound } from '../profiles/lookup.js';
 import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
 import { accountId } from '../identity/accounts.js';
 import type { DecideState } from './decide-state.js';
-import { DECLARED_BY, type FlagDeclaration, isDeclared, parseUntil, reconcileFlags } from './flag-declarations.js';
+import { accountIdProblem, DECLARED_BY, type FlagDeclaration, isDeclared, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
 
 /** What an operator sends to flag a subject or an account. */
@@ -48,8 +48,15 @@ export class Flags {
       const found = await findProfile(this.store.profiles, i.subject);
       if (!found) throw subjectMiss(i.subject, rules);
       target = { kind: 'profile', id: found.profileId };
-    // An account id as a group() call makes it (trimmed): a flag on " acme " is acme's.
-    } else target = { kind: 'account', id: accountId(i.account as string) };
+    } else {
+      // An id no group() call can make (blank, "null" …) names no account ever: until 2026-12-05 the
+      // flag was stored on it, with a warning that it would apply once the account had members.
+      // Declared flags were checked as the declarations were written (flag-declarations.ts).
+      const blocked = declared ? undefined : accountIdProblem(i.account as string, 'account', 'the flag would apply to no one', rules);
+      if (blocked) throw validationError([{ field: 'account', message: blocked }]);
+      // An account id as a group() call makes it (trimmed): a flag on " acme " is acme's.
+      target = { kind: 'account', id: accountId(i.account as string) };
+    }
     const flag: Flag = { id, target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
     await this.store.decisions.putFlag(flag);
     this.state.flags.put(flag);
@@ -117,6 +124,9 @@ export class Flags {
  */
 function subjectMiss(subject: string, rules: MergeRules): TactError {
   const plain = `The \`subject\` \`${subject}\` matches no profile`;
+  // A blank or blocked value is never an identifier (accounts and identities alike): no profile will ever hold it.
+  const never = subject.trim() === '' ? 'it is blank (only white space)' : whyBlocked(rules, subject);
+  if (never) return validationError([{ field: 'subject', message: `${plain}, and none ever will: ${never}.` }]);
   const e = profileNotFound(subject, rules);
   const opening = `No profile matches \`${subject}\``;
   if (e.code !== 'unknown_identifier_kind' || !e.message.startsWith(opening)) return validationError([{ field: 'subject', message: `${plain}.` }]);

@@ -8,6 +8,8 @@ import { catalogGoalWarnings } from './goal-hint.js';
 import { checkPolicy } from './policy-check.js';
 import type { Policy } from './policy.js';
 import { compilePolicy, type CompiledPolicy } from './policy-compile.js';
+import { catalogRetentionProblems, policyRetentionProblems } from './policy-retention.js';
+import { territoryAccountProblems } from './policy-territory.js';
 
 /**
  * The catalog in force: actions (what Tact can do) and placements (where it is asked).
@@ -21,8 +23,8 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   description: 'Actions (channels, consent purpose, value, contact cost, topics, rules, variants) and placements (channel, slots, competing actions, safe default, selection: ε-greedy or a contextual Thompson bandit, kind: actions or recommendation).',
   empty: {},
   check: checkCatalog,
-  // The names its rules read, and what the experiments in force pin of it (a running arm would decide as the control).
-  checkStored: async (body, documents) => [...(await checkCatalogNames(body, documents)), ...(await catalogPinLosses(body, documents))],
+  // The names its rules read, what the experiments in force pin of it (a running arm would decide as the control), and the policy's retention.
+  checkStored: async (body, documents) => [...(await checkCatalogNames(body, documents)), ...(await catalogPinLosses(body, documents)), ...(await catalogRetentionProblems(body, documents))],
   warnStored: async (body, documents) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents)), ...(await catalogGoalWarnings(body, documents))],
   compile: compileCatalog,
 };
@@ -39,7 +41,8 @@ export const policyKind: DocumentKind<Policy, CompiledPolicy> = {
   description: 'Rules, consent, contact limits, human territory, levers, value function, exploration budget, holdout and retention of decisions.',
   empty: {},
   check: checkPolicy,
-  checkStored: checkPolicyNames,
+  // The names it gives, the catalog's attribution windows against its retention, the merge rules against its accounts.
+  checkStored: async (body, documents) => [...(await checkPolicyNames(body, documents)), ...(await policyRetentionProblems(body, documents)), ...(await territoryAccountProblems(body, documents))],
   warnStored: policyFloorWarnings,
   compile: compilePolicy,
 };

@@ -37,6 +37,20 @@ describe('the contact policy of a policy document', () => {
     expect(at({ dismissals: { count: 2, window: '30d' } }, 30)).toEqual([]);
   });
 
+  it('checks the windows against the default retention (400 days) when the policy sets none: until 2026-12-05 only a policy that set `retention` was checked', () => {
+    const DEFAULT = 'is longer than the decision log keeps: `retention.days` is 400 by default, and the log would delete what the window counts (after a restart it would count only the last 400 days). Shorten the window, or set `retention.days` to at least 401.';
+    expect(checkPolicy({ contact: { caps: [{ channel: 'email', max: 2, window: '401d' }] } })).toEqual([{ field: 'contact.caps[0].window', message: `The \`contact.caps[0].window\` (401 days) ${DEFAULT}` }]);
+    expect(checkPolicy({ contact: { dismissals: { count: 2, window: '401d' } } })).toEqual([{ field: 'contact.dismissals.window', message: `The \`contact.dismissals.window\` (401 days) ${DEFAULT}` }]);
+    expect(checkPolicy({ outcomes: { attribution: { window: '401d' } } })).toEqual([{ field: 'outcomes.attribution.window', message: `The \`outcomes.attribution.window\` (401 days) ${DEFAULT}` }]);
+    expect(checkPolicy({ contact: { budgets: [{ channel: 'email', max: 9, window: '58w' }] } }).map((p) => p.field)).toEqual(['contact.budgets[0].window']);
+    // a retention without `days` keeps the default too; at 400 days, or with a longer retention set, they are taken
+    expect(checkPolicy({ retention: {}, contact: { dismissals: { count: 2, window: '401d' } } }).map((p) => p.field)).toEqual(['contact.dismissals.window']);
+    expect(checkPolicy({ contact: { caps: [{ max: 2, window: '400d' }], dismissals: { count: 2, window: '400d' } }, outcomes: { attribution: { window: '400d' } } })).toEqual([]);
+    expect(checkPolicy({ contact: { caps: [{ max: 2, window: '401d' }] }, retention: { days: 401 } })).toEqual([]);
+    // an invalid retention is refused for itself, without a second sentence about the windows
+    expect(checkPolicy({ contact: { caps: [{ max: 2, window: '30d' }] }, retention: { days: 0 } }).map((p) => p.field)).toEqual(['retention.days']);
+  });
+
   it('refuses a budget window that is not whole minutes: the ledger counts channel volume per minute, so it would misread the window', () => {
     // With "90s" the window 12:01:30–12:03:00 starts inside the minute 12:01, which the ledger's
     // per-minute volume (contact-ledger.ts, budgetUse) counts from 12:01:00 or not at all: a contact
@@ -108,6 +122,20 @@ describe('lists that would leave a policy item applying to nothing', () => {
     // as compiled, such a filter matches nothing: the rule would hold back no one
     expect(compilePolicy({ rules: [{ name: 'r', stage: 'eligibility', when: 'false', actions: [] }] }).rules[0].matches('loan', ['loans'], 'email')).toBe(false);
     expect(checkPolicy({ rules: [{ name: 'r', stage: 'eligibility', when: 'true', actions: ['loan'] }], humanTerritory: [{ name: 't', queue: 'q', accounts: ['acme'] }] })).toEqual([]);
+  });
+});
+
+describe('the accounts and flags of a human territory', () => {
+  it('refuses a blank account id and a flag name no flag can have: the entry would cover no one by them (until 2026-12-05 both were taken)', () => {
+    const problems = checkPolicy({ humanTerritory: [{ name: 't', queue: 'q', accounts: ['acme', '  '], flags: ['has space', 'pause', '9lives'] }] });
+    expect(problems).toEqual([
+      { field: 'humanTerritory[0].accounts[1]', message: 'The `humanTerritory[0].accounts[1]` is blank (only white space): it names no account, so the entry would cover no one by it.' },
+      { field: 'humanTerritory[0].flags[0]', message: 'The `humanTerritory[0].flags[0]` (`has space`) is not a flag\'s name: a flag\'s name starts with a letter or `_` and holds only letters, digits and `_` (POST /v1/flags refuses any other), so no subject could have it and the entry would cover no one by it.' },
+      { field: 'humanTerritory[0].flags[2]', message: expect.stringContaining('(`9lives`) is not a flag\'s name') },
+    ]);
+    // an empty string is refused once, as before
+    expect(checkPolicy({ humanTerritory: [{ name: 't', queue: 'q', accounts: [''] }] }).map((p) => p.message)).toEqual(['The `humanTerritory[0].accounts` must be a list of non-empty strings.']);
+    expect(checkPolicy({ humanTerritory: [{ name: 't', queue: 'q', accounts: [' acme '], flags: ['_vip', 'procurement_delay'] }] })).toEqual([]);
   });
 });
 

@@ -2,7 +2,9 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { parseDuration } from '../profiles/features/definition.js';
 import { Checker } from './check.js';
+import { blankAccount, FLAG_NAME } from './flag-declarations.js';
 import { checkBudgetWindows, checkUniqueNames, contactItems, namedItems } from './policy-names.js';
+import { checkRetention } from './policy-retention.js';
 import { RULE_STAGES } from './policy.js';
 
 const KEYS = ['rules', 'consent', 'contact', 'humanTerritory', 'review', 'levers', 'exploration', 'noneScore', 'scoring', 'estimates', 'outcomes', 'holdout', 'retention', 'description'];
@@ -15,6 +17,22 @@ function checkFilter(c: Checker, f: Record<string, unknown>, at: string, item: '
 }
 
 const isEmpty = (v: unknown) => Array.isArray(v) && v.length === 0;
+
+/**
+ * A human territory's account ids and flag names must be ones that can exist: an account id of
+ * spaces is no account (a group() call never makes one), and a flag name POST /v1/flags refuses
+ * (`has space`) is never set — either way the entry would cover no one by it (until 2026-12-05
+ * both were taken). Account ids the merge rules block (`null` …) are checked against the rules
+ * stored (policy-territory.ts).
+ */
+function checkTerritoryNames(c: Checker, list: unknown[], at: string, k: 'accounts' | 'flags'): void {
+  list.forEach((v, i) => {
+    if (typeof v !== 'string') return;
+    const field = `${at}[${i}]`;
+    if (k === 'accounts' && !v.trim()) c.add(field, blankAccount(v, field, 'the entry would cover no one by it'));
+    if (k === 'flags' && !FLAG_NAME.test(v)) c.add(field, `The \`${field}\` (\`${v}\`) is not a flag's name: a flag's name starts with a letter or \`_\` and holds only letters, digits and \`_\` (POST /v1/flags refuses any other), so no subject could have it and the entry would cover no one by it.`);
+  });
+}
 
 /**
  * Every problem with a proposed policy, each naming its field.
@@ -54,7 +72,9 @@ export function checkPolicy(body: unknown): FieldProblem[] {
       c.string(t.queue, `${at}.queue`);
       c.cel(t.when, `${at}.when`);
       for (const k of ['accounts', 'flags'] as const) {
-        if (c.strings(t[k], `${at}.${k}`) && isEmpty(t[k])) c.add(`${at}.${k}`, `The \`${at}.${k}\` is empty: the entry would cover no one by it. Name them, or leave \`${k}\` out.`);
+        if (!c.strings(t[k], `${at}.${k}`) || !Array.isArray(t[k])) continue;
+        if (isEmpty(t[k])) c.add(`${at}.${k}`, `The \`${at}.${k}\` is empty: the entry would cover no one by it. Name them, or leave \`${k}\` out.`);
+        else checkTerritoryNames(c, t[k], `${at}.${k}`, k);
       }
       if (t.when === undefined && t.accounts === undefined && t.flags === undefined) c.add(at, `The \`${at}\` must say whom it covers: \`when\`, \`accounts\` or \`flags\`.`);
     });
@@ -100,40 +120,14 @@ export function checkPolicy(body: unknown): FieldProblem[] {
     c.number(body.holdout.share, 'holdout.share', { min: 0, max: 1, optional: false });
     c.string(body.holdout.salt, 'holdout.salt', true);
   }
+  let retention = body.retention === undefined;
   if (body.retention !== undefined && c.object(body.retention, 'retention')) {
     c.known(body.retention, 'retention', ['days']);
-    if (c.number(body.retention.days, 'retention.days', { min: 1, integer: true }) && typeof body.retention.days === 'number') checkRetention(c, body, body.retention.days);
+    retention = c.number(body.retention.days, 'retention.days', { min: 1, integer: true });
   }
+  // Against the retention in force: the one set, or the default (policy-retention.ts).
+  if (retention) checkRetention(c, body);
   return c.problems;
-}
-
-const DAY = 86_400_000;
-
-/**
- * The log must keep what the contact rules and attribution count back over: caps, dismissals and
- * budgets are counted from it again at every start, and outcomes are credited from it. A retention
- * shorter than one of their windows would delete what they count — after a restart a 30-day
- * dismissal rule would see only the last 7 days under a 7-day retention.
- */
-function checkRetention(c: Checker, body: Record<string, unknown>, days: number): void {
-  const k = (body.contact ?? {}) as Record<string, unknown>;
-  const windows: [string, unknown][] = [];
-  if (Array.isArray(k.caps)) k.caps.forEach((cap, i) => windows.push([`contact.caps[${i}].window`, (cap as Record<string, unknown> | null)?.window]));
-  if (k.dismissals && typeof k.dismissals === 'object') windows.push(['contact.dismissals.window', (k.dismissals as Record<string, unknown>).window]);
-  if (Array.isArray(k.budgets)) k.budgets.forEach((b, i) => windows.push([`contact.budgets[${i}].window`, (b as Record<string, unknown> | null)?.window]));
-  const attribution = ((body.outcomes as Record<string, unknown> | undefined)?.attribution as Record<string, unknown> | undefined)?.window;
-  windows.push([attribution === undefined ? 'outcomes.attribution.window (default)' : 'outcomes.attribution.window', attribution ?? '7d']);
-  let longest: { field: string; ms: number } | undefined;
-  for (const [field, w] of windows) {
-    const v = parseDuration(w);
-    if (v !== undefined && (!longest || v > longest.ms)) longest = { field, ms: v };
-  }
-  if (!longest || days * DAY >= longest.ms) return;
-  const need = Math.ceil(longest.ms / DAY);
-  const dflt = longest.field.endsWith(' (default)');
-  const field = dflt ? longest.field.slice(0, -' (default)'.length) : longest.field;
-  const span = longest.ms % DAY === 0 ? `${need} day${need === 1 ? '' : 's'}` : `${Math.round(longest.ms / 3_600_000)} h`;
-  c.add('retention.days', `The \`retention.days\` (${days}) is shorter than \`${field}\` (${span}${dflt ? ', the default' : ''}): the decision log would delete what it counts, and after a restart it would count only the last ${days} day${days === 1 ? '' : 's'}. Keep the log at least ${need} day${need === 1 ? '' : 's'}, or shorten the window.`);
 }
 
 function checkContact(c: Checker, k: Record<string, unknown>): void {

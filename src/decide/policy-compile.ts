@@ -2,6 +2,7 @@ import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { ms } from './check.js';
 import { makeCheck, type Check } from './facts.js';
 import { budgetName, capName } from './policy-names.js';
+import { DEFAULT_RETENTION_DAYS } from './policy-retention.js';
 import type { ActionFilter, Policy, RuleStage } from './policy.js';
 import { accountId } from '../identity/accounts.js';
 
@@ -188,7 +189,7 @@ export function compilePolicy(p: Policy): CompiledPolicy {
     attributionMs,
     attributionModel: p.outcomes?.attribution?.model ?? 'last',
     holdout: p.holdout && p.holdout.share > 0 ? { share: p.holdout.share, salt: p.holdout.salt ?? 'holdout' } : undefined,
-    retentionDays: p.retention?.days ?? 400,
+    retentionDays: p.retention?.days ?? DEFAULT_RETENTION_DAYS,
     lookbackMs,
   };
 }

@@ -36,6 +36,25 @@ describe('flag and review inputs', () => {
     }
   });
 
+  it('refuses a flag on an account id no group() call can make (blank, blocked), and on a blank or blocked subject, naming the field', async () => {
+    // Until 2026-12-05 a flag on "   " was stored on the account "" with a warning that it would apply "once there are any" members.
+    const before = (await get(h.app, '/v1/flags')).json().flags.length;
+    const problems = async (payload: object) => {
+      const r = await addFlag(payload);
+      expect(r.statusCode, r.body).toBe(400);
+      return r.json().problems as { field: string; message: string }[];
+    };
+    expect(await problems({ account: '   ', name: 'x', note: 'n' })).toEqual([{ field: 'account', message: 'The `account` is blank (only white space): it names no account, so the flag would apply to no one.' }]);
+    expect(await problems({ account: 'null', name: 'x', note: 'n' })).toEqual([{ field: 'account', message: 'The `account` `null` can never be an account: the value "null" is on the blocked list of the merge rules, so no group() call makes it and the flag would apply to no one.' }]);
+    expect(await problems({ account: ' undefined ', name: 'x', note: 'n' })).toEqual([{ field: 'account', message: expect.stringContaining('`undefined` can never be an account') }]);
+    expect(await problems({ account: undefined, subject: '   ', name: 'x', note: 'n' })).toEqual([{ field: 'subject', message: 'The `subject` `   ` matches no profile, and none ever will: it is blank (only white space).' }]);
+    expect(await problems({ account: undefined, subject: 'null', name: 'x', note: 'n' })).toEqual([{ field: 'subject', message: 'The `subject` `null` matches no profile, and none ever will: the value "null" is on the blocked list of the merge rules.' }]);
+    expect((await get(h.app, '/v1/flags')).json().flags).toHaveLength(before);
+    // an account not made yet is still taken, with its warning: its members may come later
+    const later = await addFlag({ account: 'globex', name: 'x', note: 'n' });
+    expect([later.statusCode, later.json().warnings?.[0]?.field]).toEqual([201, 'account']);
+  });
+
   it('refuses a blank note, naming it: of a flag (required), of a verdict (when given)', async () => {
     const before = (await flagsOfAcme()).length;
     for (const note of ['   ', '\t\n']) {

@@ -105,6 +105,44 @@ describe('the sentences of a decision agree with its verdicts', () => {
   });
 });
 
+describe('the sentence of a held action with nothing in its place', () => {
+  // Placement `p` shows 4; `hs` is high-stakes and best-scoring, `safe` its safe default.
+  const catalog: Catalog = {
+    actions: [
+      ...['a1', 'a2', 'a3'].map((id) => ({ id, name: id.toUpperCase(), channels: ['web'], value: 10 })),
+      { id: 'hs', name: 'High stakes', channels: ['web'], value: 100, highStakes: true },
+      { id: 'safe', name: 'Safe', channels: ['web'], value: 1 },
+    ],
+    placements: [{ id: 'p', channel: 'web', slots: 4, safeDefault: 'safe' }],
+  };
+  const decide = (policy: Policy, random: () => number) => {
+    const { ctx } = stageContext({ catalog, policy, placement: 'p', rates: { a1: 0.5, a2: 0.4, a3: 0.3, hs: 0.5, safe: 0.5 }, random });
+    return runPipeline(ctx, playbookFor(compileCatalog(catalog), ctx.policy, 1, 1).rulebook.forPlacement(ctx.placement), 4, () => 'r');
+  };
+
+  it('says the safe default is already shown above when exploration put it at rank 1, not that it is "none" or not admitted', () => {
+    // ε = 0.3: rank 1 explores (0.1 < 0.3) and the draw 0.7 takes the fifth of the K = 6 options (High stakes 50,
+    // A1 5, A2 4, A3 3, Safe 0.5, none 0); rank 2 is greedy (0.99) and picks "High stakes", held with its stand-in taken.
+    const draws = [0.1, 0.7];
+    const r = decide({ exploration: { budget: 0.3 } }, () => draws.shift() ?? 0.99);
+    expect(r.choices.map((c) => c.action ?? c.kind)).toEqual(['safe', 'none']);
+    expect(r.choices[1].held).toEqual({ action: 'hs', reviewId: 'r' });
+    // until 2026-12-05: '… meanwhile the subject gets nothing (the safe default is "none" or not admitted).'
+    expect(r.choices[1].why).toBe('"High stakes" is high-stakes and waits for a person\'s review (r); meanwhile the subject gets nothing in its place (the safe default "Safe" is already shown above, at rank 1).');
+  });
+
+  it('says the safe default is "none", or is not admitted, when that is why', () => {
+    const none = decide({ exploration: { budget: 0 } }, () => 0.99);
+    expect(none.choices[0]).toMatchObject({ kind: 'action', action: 'safe', held: { action: 'hs' } });
+    const noSafe = { ...catalog, placements: [{ id: 'p', channel: 'web', slots: 4, safeDefault: 'none' }] };
+    const { ctx } = stageContext({ catalog: noSafe, placement: 'p', rates: { hs: 0.5 }, random: () => 0.99 });
+    const r = runPipeline(ctx, playbookFor(compileCatalog(noSafe), ctx.policy, 1, 1).rulebook.forPlacement(ctx.placement), 4, () => 'r');
+    expect(r.choices[0].why).toContain('meanwhile the subject gets nothing in its place (the safe default is "none").');
+    const excluded = decide({ exploration: { budget: 0 }, rules: [{ name: 'no safe', stage: 'eligibility', when: 'false', actions: ['safe'] }] }, () => 0.99);
+    expect(excluded.choices[0].why).toContain('meanwhile the subject gets nothing in its place (the safe default "Safe" is not admitted here).');
+  });
+});
+
 describe('a score\'s terms in words', () => {
   it('give the configured value, weights and contact cost as configured (a value of 2499.5 read "2500", so the sentence\'s arithmetic missed the score)', async () => {
     const { scoreWords } = await import('./explanation.js');

@@ -36,7 +36,7 @@ export function scoreWords(c: Candidate): string {
  */
 export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageContext, candidates: readonly Candidate[], choices: readonly Choice[] = []): string {
   if (choice.held) {
-    const instead = choice.kind === 'action' ? `the placement's safe default ${nameOf(ctx, choice.action)}` : 'nothing (the safe default is "none" or not admitted)';
+    const instead = choice.kind === 'action' ? `the placement's safe default ${nameOf(ctx, choice.action)}` : `nothing in its place (${noStandIn(ctx, choice, choices)})`;
     const held = `${nameOf(ctx, choice.held.action)} is high-stakes and waits for a person's review (${choice.held.reviewId}); meanwhile the subject gets ${instead}.`;
     // Exploration may pick it over a better option: the reviewer should not read it as the winner. The
     // pick's own probability (the choice's also counts the safe default's content variant).
@@ -60,6 +60,23 @@ export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageCont
   }
   if (pick && !pick.greedy) s += ` Chosen by exploration with probability ${pct(choice.propensity)}; the best-scoring option was ${pick.best ? nameOf(ctx, pick.best.action.id) : '"none"'} (${num(pick.bestScore)}).`;
   return s;
+}
+
+/**
+ * Why a held action below rank 1 has nothing in its place: the safe default is "none", is already
+ * shown at a rank above (it stands in once; until 2026-12-05 the sentence said it was "none" or not
+ * admitted even then), or is not admitted here (excluded, high-stakes itself, or without room
+ * under a cap or budget with the ranks above — pipeline.ts, standIn).
+ *
+ * @example
+ * noStandIn(ctx, choice, choices); // 'the safe default "Newsletter" is already shown above, at rank 1'
+ */
+function noStandIn(ctx: StageContext, choice: Choice, choices: readonly Choice[]): string {
+  const safe = ctx.placement.safeDefault;
+  if (safe === 'none') return 'the safe default is "none"';
+  const above = choices.find((c) => c.rank < choice.rank && c.kind === 'action' && c.action === safe);
+  if (above) return `the safe default ${nameOf(ctx, safe)} is already shown above, at rank ${above.rank}`;
+  return `the safe default ${nameOf(ctx, safe)} is not admitted here`;
 }
 
 /**
