@@ -155,7 +155,16 @@ export class Settings {
     // changed section of the file that is well formed in itself in place — a file raising the
     // policy's retention and an action's attribution window together is one change (until
     // 2026-12-05 the catalog was checked against the policy stored, and such a file was refused).
-    const pending = new Map(changed.filter((c) => !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
+    // A section already in force as it is (the API wrote the same document) writes no version
+    // (putFromFile), so it is not one: checked as a new version, an experiment pinning "the
+    // policy's next version" passed here and failed as the file was written, after the sections
+    // before it were stored — a refused start changed the configuration (until 2026-12-05).
+    const inForce = new Set<string>();
+    for (const c of changed) {
+      const doc = await this.docs.latest(c.k.kind);
+      if (doc && sectionHash(doc.body) === c.hash) inForce.add(c.k.kind);
+    }
+    const pending = new Map(changed.filter((c) => !inForce.has(c.k.kind) && !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
     const faults: string[] = [];
     for (const { k, body } of changed) {
       const problems = await this.problems(k, body, withPending(this.docs, pending));

@@ -74,7 +74,8 @@ function inForceAgainSince(f: CompiledFeature, versions: readonly { version: num
  * is a problem naming the rule; the operator changes it first (or defines the new kind under a
  * new name and moves the rules to it). A name no stored rule reads, or one that was not defined
  * before (a rule stored before names were checked), does not stop the change. (In a config file
- * the features apply before the rules: remove the rule at one start, the feature at the next.)
+ * the documents read here are the file's own changed sections where it has them: a file may
+ * change the rule and remove the feature together — Settings.applyFile.)
  *
  * @example
  * await checkFeaturesInUse([], store.documents);

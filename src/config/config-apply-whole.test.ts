@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTestStore } from '../../test/harness.js';
+import { documentKinds } from '../server/tact.js';
+import type { Store } from '../store/store.js';
+import { Settings } from './settings.js';
+
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+const settingsOf = async (store: Store) => {
+  const s = new Settings(store.documents, documentKinds);
+  await s.reload();
+  return s;
+};
+const file = (sections: Record<string, unknown>) => ({ path: 'tact.config.yaml', sections });
+const catalog = {
+  actions: [{ id: 'a1', name: 'A1', channels: ['web'], value: 1 }, { id: 'a2', name: 'A2', channels: ['web'], value: 2 }],
+  placements: [{ id: 'home', name: 'Home', channel: 'web', slots: 1 }],
+};
+
+describe('a config file is applied as a whole', () => {
+  it('changes nothing when a start is refused, also when a section is already in force as the file has it (QA, 2026-12-05: the lifecycle before the failing experiments was stored)', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    cleanups.push(cleanup);
+    const settings = await settingsOf(store);
+    expect(await settings.applyFile(file({ catalog, policy: { exploration: { budget: 0.1 } } }))).toEqual(['catalog', 'policy']);
+    await settings.put('policy', { exploration: { budget: 0.2 } }, { author: 'ops', reason: 'api edit' });
+    // The file now has the policy the API wrote (no new version), a lifecycle, and an experiment pinning a policy version that will not exist.
+    const refused = file({
+      catalog,
+      policy: { exploration: { budget: 0.2 } },
+      lifecycle: { stages: [{ name: 'everyone', when: 'true' }] },
+      experiments: { t1: { placement: 'home', arms: [{ id: 'control', weight: 0.5, policy: 1 }, { id: 'new', weight: 0.5, policy: 3 }] } },
+    });
+    await expect(settings.applyFile(refused)).rejects.toThrow(/The `experiments` section of tact\.config\.yaml is not valid: .*policy version 3/);
+    expect(await store.documents.latest('lifecycle')).toBeUndefined();
+    expect(await store.documents.latest('policy')).toMatchObject({ version: 2, author: 'ops' });
+  });
+
+  it('removes a feature and changes the rule that read it in one file (the start said "change that first", though the file did)', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    cleanups.push(cleanup);
+    const settings = await settingsOf(store);
+    const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }, { name: 'visits', kind: 'count', event: 'Page Viewed' }];
+    expect(await settings.applyFile(file({ features, lifecycle: { stages: [{ name: 'buyer', when: 'features.orders > 0.0' }, { name: 'other', when: 'true' }] } }))).toEqual(['features', 'lifecycle']);
+    const next = file({ features: [features[1]], lifecycle: { stages: [{ name: 'visitor', when: 'features.visits > 0.0' }, { name: 'other', when: 'true' }] } });
+    expect(await settings.applyFile(next)).toEqual(['features', 'lifecycle']);
+    expect((await store.documents.latest<{ stages: { name: string }[] }>('lifecycle'))?.body.stages[0].name).toBe('visitor');
+  });
+});
