@@ -51,3 +51,28 @@ describe('a config file is applied as a whole', () => {
     expect((await store.documents.latest<{ stages: { name: string }[] }>('lifecycle'))?.body.stages[0].name).toBe('visitor');
   });
 });
+
+describe('servers sharing one database started with different config files', () => {
+  it('say that the section in force was another file\'s, when they replace it and when their own file has no such section (it was called one "this file no longer has")', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    cleanups.push(cleanup);
+    const settings = await settingsOf(store);
+    const said: string[] = [];
+    const warn = (_: Record<string, unknown>, msg: string) => void said.push(msg);
+    const a = { path: '/etc/tact/a.yaml', sections: { lifecycle: { stages: [{ name: 'fromA', when: 'true' }] } } };
+    const b = { path: '/etc/tact/b.yaml', sections: { lifecycle: { stages: [{ name: 'fromB', when: 'true' }] }, mergeRules: { limits: { userId: 1 } } } };
+    await settings.applyFile(a, warn);
+    await settings.applyFile(b, warn);
+    expect(said).toEqual([expect.stringMatching(/^The `lifecycle` section in force \(`lifecycle` version 1\) was written by another config file, \/etc\/tact\/a\.yaml, not this one \(\/etc\/tact\/b\.yaml\); this start replaces it/)]);
+    said.length = 0;
+    await settings.applyFile(a, warn);
+    expect(said).toEqual([
+      expect.stringMatching(/^The `lifecycle` section in force \(`lifecycle` version 2\) was written by another config file, \/etc\/tact\/b\.yaml, not this one \(\/etc\/tact\/a\.yaml\); this start replaces it/),
+      expect.stringMatching(/^The `mergeRules` section in force \(`merge-rules` version 1\) was written by another config file, \/etc\/tact\/b\.yaml, not this one \(\/etc\/tact\/a\.yaml\), and this file has no such section: it stays in force\./),
+    ]);
+    // Its own file's section taken out is told as before.
+    said.length = 0;
+    await settings.applyFile({ path: '/etc/tact/a.yaml', sections: {} }, warn);
+    expect(said.find((m) => m.includes('`lifecycle`'))).toMatch(/^The config file \/etc\/tact\/a\.yaml no longer has the `lifecycle` section/);
+  });
+});

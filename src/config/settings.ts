@@ -172,6 +172,13 @@ export class Settings {
     }
     if (faults.length) throw new Error(faults.join(' '));
     const next = { ...marks };
+    if (warn) {
+      for (const { k } of changed) {
+        const doc = await this.docs.latest(k.kind);
+        const by = doc?.author === FILE_AUTHOR ? loadedFrom(doc.reason) : undefined;
+        if (doc && !inForce.has(k.kind) && by !== undefined && by !== file.path) warn({ file: file.path, kind: k.kind, section: k.configKey, version: doc.version, writtenBy: by }, otherFileWarning(file.path, { kind: k.kind, configKey: k.configKey, version: doc.version, by }, true));
+      }
+    }
     for (const { k, body, hash } of changed) {
       next[k.kind] = hash;
       // Checked again as it is written, against the file's sections not written yet.
@@ -215,12 +222,12 @@ export class Settings {
    * The kinds whose version in force a config file wrote (author `config-file`) and that `file`
    * no longer has a section for: taken out of the file, they stay in force.
    */
-  async leftByFile(file: ConfigFile): Promise<{ kind: string; configKey: string; version: number; empty: unknown }[]> {
+  async leftByFile(file: ConfigFile): Promise<{ kind: string; configKey: string; version: number; empty: unknown; by?: string }[]> {
     const left = [];
     for (const k of this.kinds) {
       if (k.configKey in file.sections) continue;
       const doc = await this.docs.latest(k.kind);
-      if (doc?.author === FILE_AUTHOR) left.push({ kind: k.kind, configKey: k.configKey, version: doc.version, empty: k.empty });
+      if (doc?.author === FILE_AUTHOR) left.push({ kind: k.kind, configKey: k.configKey, version: doc.version, empty: k.empty, by: loadedFrom(doc.reason) });
     }
     return left;
   }
@@ -309,8 +316,27 @@ function sortedKeys(v: unknown): unknown {
   return out;
 }
 
+/** The config file a version was loaded from, by its reason (`loaded from PATH`); undefined for another reason. */
+function loadedFrom(reason: string): string | undefined {
+  return reason.startsWith('loaded from ') ? reason.slice('loaded from '.length) : undefined;
+}
+
+/**
+ * What a start says when the version of a section in force was written by another config file
+ * than its own: servers sharing one PostgreSQL started with different files (each start re-applies
+ * its own file's sections over the other's). Until 2026-12-05 nothing said so, and a section only
+ * the other file had was called one "this file no longer has".
+ */
+function otherFileWarning(path: string, s: { kind: string; configKey: string; version: number; by: string }, replaced: boolean): string {
+  const what = `The \`${s.configKey}\` section in force (\`${s.kind}\` version ${s.version}) was written by another config file, ${s.by}, not this one (${path})`;
+  return replaced
+    ? `${what}; this start replaces it with this file's. Servers sharing one database should start with the same config file: each start re-applies its own file's sections over the other's.`
+    : `${what}, and this file has no such section: it stays in force. Servers sharing one database should start with the same config file.`;
+}
+
 /** What the start logs of a section taken out of the config file whose last version stays in force. */
-function removedSectionWarning(path: string, left: { kind: string; configKey: string; version: number; empty: unknown }): string {
+function removedSectionWarning(path: string, left: { kind: string; configKey: string; version: number; empty: unknown; by?: string }): string {
+  if (left.by !== undefined && left.by !== path) return otherFileWarning(path, { ...left, by: left.by }, false);
   return `The config file ${path} no longer has the \`${left.configKey}\` section, but the version it last applied (\`${left.kind}\` version ${left.version}) stays in force: taking a section out of the file changes nothing stored. To remove it, PUT /v1/config/${left.kind} with the empty document ${JSON.stringify(left.empty)} and a reason (admin key); to keep it, put the section back or change it through the API, which then owns it.`;
 }
 
