@@ -44,11 +44,31 @@ describe('training schedule', () => {
     ready = true;
     await schedule.tick(t0 + H + 1);
     expect(calls).toEqual(['send-time', 'rates', 'rates']);
-    await schedule.tick(t0 + 25 * H);
+    // 2 s before rates is due again (a run due within a second of a tick runs at it).
+    await schedule.tick(t0 + 25 * H - 2_000);
     expect(calls).toEqual(['send-time', 'rates', 'rates', 'send-time']);
     expect((await registry.live('send-time'))?.version).toBe(1);
     expect((await store.models.versions('send-time', 5)).map((v) => v.trainedBy)).toEqual(['schedule', 'schedule']);
     expect((await store.documents.getJob('train:rates'))?.progress).toMatchObject({ lastAt: t0 + H + 1, lastResult: { version: 1, promoted: true } });
+  });
+
+  it('runs every minute with `every: 1m` though a tick lands a millisecond before its slot (one run in a few waited a whole extra minute), and refuses an interval under a minute', async () => {
+    const calls: string[] = [];
+    const { schedule } = scheduleWith([{ name: 'send-time', description: '', train: async (ctx) => (calls.push('send-time'), { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now }) }]);
+    await settings.put('training', { every: '1m', models: ['send-time'] }, { author: 't', reason: 't' });
+    const t0 = Date.now();
+    await schedule.tick(t0);
+    await schedule.tick(t0 + 60_000 - 1);
+    await schedule.tick(t0 + 120_000 - 3);
+    expect(calls).toHaveLength(3);
+    expect((await store.documents.getJob('train:send-time'))?.progress).toMatchObject({ lastAt: t0 + 120_000 - 3 });
+    // Well inside the minute, nothing runs.
+    await schedule.tick(t0 + 150_000);
+    expect(calls).toHaveLength(3);
+    for (const every of ['10s', '1ms', '59s']) {
+      await expect(settings.put('training', { every }, { author: 't', reason: 't' })).rejects.toThrow(/shorter than a minute/);
+    }
+    await expect(settings.put('training', { segmentSweep: '30s' }, { author: 't', reason: 't' })).rejects.toThrow(/`segmentSweep` \(30s\) is shorter than a minute/);
   });
 
   it('trains only the models the training document lists, and nothing when it says "off"', async () => {

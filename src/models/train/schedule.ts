@@ -3,8 +3,14 @@ import type { Job } from '../../config/document-store.js';
 import type { SegmentMembership } from '../../segments/segment-membership.js';
 import { segmentsKind } from '../../segments/segments-kind.js';
 import { type TrainContext, type Trainer, trainModels } from './trainer.js';
-import { type CompiledTraining, trainingKind } from './training-kind.js';
+import { type CompiledTraining, SCHEDULE_TICK_MS, trainingKind } from './training-kind.js';
 
+/**
+ * A run due this little after a tick counts as due at it: the timer's clock and Date.now() drift
+ * by milliseconds, and a tick landing 1 ms before its slot made the run wait a whole tick — with
+ * `every: 1m` one run in a few was skipped (QA, 2026-12-05).
+ */
+const DUE_SLACK_MS = 1_000;
 /** A model whose last run found nothing to train is tried again after at most this long. */
 const RETRY_SKIPPED_MS = 3_600_000;
 /** How long a process holds a scheduled job once it took it (renewed only by its next run); also how long a failed run waits to be tried again. */
@@ -74,7 +80,7 @@ export class TrainingSchedule {
 
   constructor(private readonly ctx: Omit<TrainContext, 'now'>, private readonly trainers: readonly Trainer[], private readonly membership: SegmentMembership) {}
 
-  start(tickMs = 60_000): void {
+  start(tickMs = SCHEDULE_TICK_MS): void {
     this.timer = setInterval(() => void this.tick(), tickMs);
     this.timer.unref();
   }
@@ -118,10 +124,10 @@ export class TrainingSchedule {
   private async ifDue(id: string, everyMs: number, now: number, fn: () => Promise<Record<string, unknown>>): Promise<void> {
     const docs = this.ctx.store.documents;
     let job = await docs.getJob(id);
-    if (job && now < dueAt(job.progress, everyMs)) return;
+    if (job && now + DUE_SLACK_MS < dueAt(job.progress, everyMs)) return;
     // Created once: a process that also found none takes the row another created (and maybe ran) meanwhile.
     job ??= await docs.createJob({ id, kind: 'training', state: 'running', progress: {}, createdAt: now, updatedAt: now } satisfies Job);
-    if (now < dueAt(job.progress, everyMs)) return;
+    if (now + DUE_SLACK_MS < dueAt(job.progress, everyMs)) return;
     // The lease is not given up when the run is over, and need not be: until it lapses only this
     // process may run the job, and this process runs it whenever it is due — the schedule is kept
     // whatever the interval (another process takes over only once this one no longer ticks: died,
@@ -131,7 +137,7 @@ export class TrainingSchedule {
     if (!(await docs.leaseJob(id, this.owner, JOB_LEASE_MS))) return;
     // As stored once leased: the process that held the lease before may have recorded a run since it was read.
     job = await docs.getJob(id);
-    if (!job || now < dueAt(job.progress, everyMs)) return;
+    if (!job || now + DUE_SLACK_MS < dueAt(job.progress, everyMs)) return;
     // Renewed while it runs: a training longer than the lease must not let another process take the job meanwhile.
     const renew = setInterval(() => {
       docs.leaseJob(id, this.owner, JOB_LEASE_MS).catch((err: Error) => this.ctx.log('the lease of a scheduled job could not be renewed', { job: id, error: err.message }));

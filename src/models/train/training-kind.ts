@@ -3,6 +3,9 @@ import type { FieldProblem } from '../../errors/tact-error.js';
 import { parseDuration } from '../../profiles/features/definition.js';
 import { checkDuration, isObject } from '../kind-checks.js';
 
+/** How often the schedule looks for what is due (schedule.ts): no interval shorter than it is taken. */
+export const SCHEDULE_TICK_MS = 60_000;
+
 /**
  * Every model `tact train` knows, in training order (micro-segments first: rates use them).
  *
@@ -68,6 +71,11 @@ export const trainingKind: DocumentKind<TrainingDoc, CompiledTraining> = {
     const p: FieldProblem[] = [];
     if (body.every !== 'off') checkDuration(p, 'every', body.every, true);
     if (body.segmentSweep !== 'off') checkDuration(p, 'segmentSweep', body.segmentSweep, true);
+    // The schedule looks for what is due once a minute: a shorter interval would promise runs that never come (it was taken, 2026-12-05).
+    for (const field of ['every', 'segmentSweep'] as const) {
+      const ms = body[field] === 'off' || p.some((x) => x.field === field) ? undefined : parseDuration(body[field]);
+      if (ms !== undefined && ms < SCHEDULE_TICK_MS) p.push({ field, message: `The \`${field}\` (${String(body[field])}) is shorter than a minute: the schedule looks for what is due once a minute, so nothing would run more often. Write \`1m\` or longer, or "off".` });
+    }
     names(p, 'models', body.models);
     names(p, 'autoPromote', body.autoPromote);
     return p;
