@@ -330,7 +330,7 @@ function loadedFrom(reason: string): string | undefined {
 function otherFileWarning(path: string, s: { kind: string; configKey: string; version: number; by: string }, replaced: boolean): string {
   const what = `The \`${s.configKey}\` section in force (\`${s.kind}\` version ${s.version}) was written by another config file, ${s.by}, not this one (${path})`;
   return replaced
-    ? `${what}; this start replaces it with this file's. Servers sharing one database should start with the same config file: each start re-applies its own file's sections over the other's.`
+    ? `${what}; this start replaces it with this file's. Servers sharing one database should start with the same config file: each start re-applies its own file's sections over the other's. (A file that moved is told so once.)`
     : `${what}, and this file has no such section: it stays in force. Servers sharing one database should start with the same config file.`;
 }
 

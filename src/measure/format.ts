@@ -7,6 +7,8 @@ import type { PolicyEvaluation } from './policy-eval/evaluate.js';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const share = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** An arm's mean; "—" for an arm with no unit (it printed 0.0000). */
+const meanText = (x: number | null) => (x === null ? '—' : num(x));
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4));
 
 /**
@@ -128,7 +130,7 @@ function readoutLines(readout: ExperimentReadout, preDays: number, effect: Effec
     const ci = (x: { ci: [number, number] } | null) => (x ? `[${fx(x.ci[0])}, ${fx(x.ci[1])}]` : '—');
     lines.push(
       [
-        `${m.metric}${m.cuped ? '*' : ''}`.padEnd(mw), m.armId.padEnd(w), num(m.control.mean).padEnd(10), num(m.treatment.mean).padEnd(10),
+        `${m.metric}${m.cuped ? '*' : ''}`.padEnd(mw), m.armId.padEnd(w), meanText(m.control.mean).padEnd(10), meanText(m.treatment.mean).padEnd(10),
         (f ? fx(f.estimate) : '—').padEnd(9), ci(f).padEnd(20), ci(s).padEnd(20), (b ? b.chanceToWin.toFixed(3) : '—').padEnd(8),
         (b && b.risk.treatment !== null ? (effect === 'absolute' ? num(b.risk.treatment) : `${(b.risk.treatment * 100).toFixed(2)}%`) : '—').padEnd(8), m.verdict,
       ].join(' '),

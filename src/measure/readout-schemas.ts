@@ -65,7 +65,7 @@ const bayesian = open(
   'The Bayesian readout; null when the effect cannot be estimated.',
 );
 
-const arm = open({ n: int, mean: num }, ['n', 'mean']);
+const arm = open({ n: int, mean: { ...nullableNum, description: 'The mean over the arm\'s units; null with no unit.' } }, ['n', 'mean']);
 
 const metricReadout = open(
   {

@@ -58,8 +58,8 @@ describe("the catalog's write, against what the experiments in force pin", () =>
       // The file as it was, with the action removed and the stopped experiment changed (a new salt): both sections apply.
       const experiments = { 'hero-test': { ...pinning({ action: 'shoes', variant: 'b' }, 'stopped')['hero-test'], salt: 'again' } };
       const sections = { ...measureShop(), catalog: { ...shop, actions: shop.actions.filter((a) => a.id !== 'shoes') }, experiments };
-      await h.tact.settings.applyFile({ path: 'tact.config.yaml', sections } as never, (_, msg) => lines.push(msg));
-      expect(lines).toEqual([expect.stringMatching(/^The `catalog` and `experiments` sections of tact.config.yaml are applied with a warning: actions: The catalog no longer has the action `shoes`/)]);
+      await h.tact.settings.applyFile({ path: 'test-config', sections } as never, (_, msg) => lines.push(msg));
+      expect(lines).toEqual([expect.stringMatching(/^The `catalog` and `experiments` sections of test-config are applied with a warning: actions: The catalog no longer has the action `shoes`/)]);
     } finally {
       await h.close();
     }
@@ -73,8 +73,8 @@ describe("the catalog's write, against what the experiments in force pin", () =>
       const lines: string[] = [];
       const draft = shop.actions.map((a) => (a.id === 'shoes' ? { ...a, variants: a.variants!.map((v) => (v.id === 'b' ? { ...v, status: 'draft' as const } : v)) } : a));
       const experiments = { 'hero-test': { ...running['hero-test'], salt: 'again' } };
-      await h.tact.settings.applyFile({ path: 'tact.config.yaml', sections: { ...measureShop(), catalog: { ...shop, actions: draft }, experiments } } as never, (_, msg) => lines.push(msg));
-      expect(lines).toEqual([expect.stringMatching(/^The `catalog` and `experiments` sections of tact.config.yaml are applied with a warning: actions\[0\]\.variants\[1\]\.status: The variant `b` of the action `shoes` is draft/)]);
+      await h.tact.settings.applyFile({ path: 'test-config', sections: { ...measureShop(), catalog: { ...shop, actions: draft }, experiments } } as never, (_, msg) => lines.push(msg));
+      expect(lines).toEqual([expect.stringMatching(/^The `catalog` and `experiments` sections of test-config are applied with a warning: actions\[0\]\.variants\[1\]\.status: The variant `b` of the action `shoes` is draft/)]);
     } finally {
       await h.close();
     }

@@ -18,11 +18,14 @@ describe('experimentReadout states why a metric has no result', () => {
     expect(r.metrics.map((m) => m.verdict)).toEqual(['not-enough-data', 'not-enough-data']);
     expect(finite(r)).toBe(true);
     expect(r.warnings).toEqual([expect.stringMatching(/^No unit was read/)]);
+    // An arm with no unit has no mean (it read 0: docs/measure.md, an inestimable result is null).
+    expect(r.metrics.map((m) => [m.control, m.treatment])).toEqual([[{ n: 0, mean: null }, { n: 0, mean: null }], [{ n: 0, mean: null }, { n: 0, mean: null }]]);
   });
 
   it('one arm empty, or with a single unit', () => {
     const r = read([arm('A', 40, 3, 4), arm('B', 0, 0, 0)]);
     expect(finite(r)).toBe(true);
+    expect(r.metrics[0]).toMatchObject({ control: { n: 40, mean: 3 }, treatment: { n: 0, mean: null } });
     expect(r.srm.mismatch).toBe(true);
     expect(r.warnings.filter((w) => !w.startsWith('Sample ratio mismatch'))).toEqual([expect.stringMatching(/^The arm "B" has no unit in the window: it cannot be compared/)]);
     const one = read([arm('A', 1, 3, 1), arm('B', 40, 3, 4)]);

@@ -73,8 +73,9 @@ export type Verdict = 'better' | 'worse' | 'harm' | 'inconclusive' | 'not-enough
 export interface MetricReadout {
   metric: string;
   armId: string;
-  control: { n: number; mean: number };
-  treatment: { n: number; mean: number };
+  /** An arm's units and its mean; null with no unit (inestimable, not 0 — until 2026-12-05 it read 0). */
+  control: { n: number; mean: number | null };
+  treatment: { n: number; mean: number | null };
   cuped: { theta: number } | null;
   frequentist: FrequentistResult | null;
   sequential: SequentialResult | null;
@@ -180,8 +181,8 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       metrics.push({
         metric: spec.name,
         armId: arm.id,
-        control: { n: c.n, mean: c.n > 0 ? c.sum / c.n : 0 },
-        treatment: { n: t.n, mean: t.n > 0 ? t.sum / t.n : 0 },
+        control: { n: c.n, mean: c.n > 0 ? c.sum / c.n : null },
+        treatment: { n: t.n, mean: t.n > 0 ? t.sum / t.n : null },
         cuped: theta === null ? null : { theta },
         frequentist,
         sequential,
@@ -256,7 +257,8 @@ function noResultReasons(input: ReadoutInput, metrics: readonly MetricReadout[])
   }
   for (const m of metrics) {
     if (m.verdict !== 'not-enough-data' || small.has(m.armId) || small.has(input.controlId)) continue;
-    const value = (x: number) => signed(Number(x.toPrecision(6)));
+    // (Arms with fewer than 2 units were said above: these have means.)
+    const value = (x: number | null) => (x === null ? 'none' : signed(Number(x.toPrecision(6))));
     notes.push(
       m.control.mean === m.treatment.mean
         ? `Every unit of "${input.controlId}" and "${m.armId}" has the value ${value(m.control.mean)} on ${m.metric}: with no spread there is no interval, so it is not-enough-data.`
