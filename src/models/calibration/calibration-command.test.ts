@@ -46,7 +46,7 @@ describe('tact calibration (the command)', () => {
 
   it('names its --key flag in a refusal, not the API\'s `key` field (it said "The `key` `email_opn`…")', async () => {
     await expect(run('--key', 'email_opn')).rejects.toThrow(/^The --key "email_opn" is not a configured rate and has no recorded predictions\. Did you mean "email_open"\? The rates are email_open\.$/);
-    await expect(run('decisions', '--key', 'email_open')).rejects.toThrow(/^The --key chooses one rate of "rates"; "decisions" has one report and no keys\.$/);
+    await expect(run('decisions', '--key', 'email_open')).rejects.toThrow(/^The --key chooses one rate of "rates" or one action of "uplift"; "decisions" has one report and no keys\.$/);
     await expect(run('uplift', '--key', 'email')).rejects.toThrow(/^The --key "email" names no action of the live "uplift" version: no version is trained yet \(tact train uplift\)\.$/);
   });
 });

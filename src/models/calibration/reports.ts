@@ -65,7 +65,7 @@ async function reportsOf(store: Store, settings: Settings, name: string, key: st
     return reports;
   }
   if (name === 'decisions') {
-    if (key !== undefined) throw validationError([{ field: 'key', message: `The ${w.field('key')} chooses one rate of ${w.value('rates')}; ${w.value('decisions')} has one report and no keys.` }]);
+    if (key !== undefined) throw validationError([{ field: 'key', message: `The ${w.field('key')} chooses one rate of ${w.value('rates')} or one action of ${w.value('uplift')}; ${w.value('decisions')} has one report and no keys.` }]);
     return [await decisionCalibration(store.decisions, now, attributionWindows(settings), { shortest: shortestWindow(settings) })];
   }
   return [await calibrationReport(store.estimates, name, key, now)];
