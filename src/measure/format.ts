@@ -21,7 +21,7 @@ const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1
 export function formatResults(r: ExperimentResults, g: Glyphs = glyphsFor(process.env)): string {
   const lines = [
     `Experiment ${r.experiment.id} at ${r.experiment.placement} (${r.experiment.status}${r.window.stoppedAt !== null ? ` at ${r.window.stoppedAt}; ${readUpTo(r.window.to, r.window.stoppedAt)}` : ''}); control ${r.experiment.control}`,
-    `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decisions`,
+    `Units (subjects, by first exposure): ${Object.entries(r.units).map(([a, n]) => `${a} ${n}`).join(', ')}; global holdout ${r.holdout}; ${r.decisions} decision${r.decisions === 1 ? '' : 's'}`,
     `Sample ratio check: ${srmLine(r.readout.srm)}`,
   ];
   if (r.periods.length > 1) {
@@ -64,7 +64,7 @@ export function formatHoldout(r: HoldoutResults, g: Glyphs = glyphsFor(process.e
     : `each subject's share at its first decision${expected === undefined ? '' : ` (${Number(expected.toFixed(1))} of ${r.units.holdout + r.units.personalized} expected in the holdout)`}`;
   const lines = [
     `Global holdout (share ${share(r.holdout.share)}, salt ${r.holdout.salt}) against personalization at ${r.placement ?? 'every placement'}`,
-    `Units (subjects, by first decision): holdout ${r.units.holdout}, personalized ${r.units.personalized}; ${r.decisions} decisions; ${r.crossovers} crossovers`,
+    `Units (subjects, by first decision): holdout ${r.units.holdout}, personalized ${r.units.personalized}; ${r.decisions} decision${r.decisions === 1 ? '' : 's'}; ${r.crossovers} crossover${r.crossovers === 1 ? '' : 's'}`,
     `Sample ratio check against ${against}: ${srmLine(r.readout.srm)}`,
   ];
   if (several) {
@@ -190,7 +190,7 @@ export function formatEvaluation(e: PolicyEvaluation): string {
     lines.push('estimator  value     95% bootstrap CI');
     for (const [k, v] of Object.entries(e.report.estimates)) if (v) lines.push(`${k.toUpperCase().padEnd(10)} ${num(v.value).padEnd(9)} [${num(v.ci[0])}, ${num(v.ci[1])}]`);
     const c = e.report.clippedIps;
-    if (c) lines.push(`${'IPS-CLIP'.padEnd(10)} ${num(c.value).padEnd(9)} [${num(c.ci[0])}, ${num(c.ci[1])}]  weights capped at ${num(c.clip)} (${c.rows} decisions); bias ≈ ${num(-c.bias)}`);
+    if (c) lines.push(`${'IPS-CLIP'.padEnd(10)} ${num(c.value).padEnd(9)} [${num(c.ci[0])}, ${num(c.ci[1])}]  weights capped at ${num(c.clip)} (${c.rows} decision${c.rows === 1 ? '' : 's'}); bias ≈ ${num(-c.bias)}`);
   }
   lines.push(
     '',

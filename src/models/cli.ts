@@ -186,7 +186,7 @@ export function noProfileMatches(identifier: string, apiError: { code: string; m
 export function estimatesText(a: ProfileEstimates): string {
   const m = a.matchedBy;
   const lines = [`profile ${a.id} (${m.mergedInto ? `profile ${m.value}, merged into it` : `${m.kind} ${m.value}`})`];
-  if (!a.estimates.length) lines.push('  no models are configured (metrics, rates, sendTime in tact.config.yaml)');
+  if (!a.estimates.length) lines.push('  no models are configured (the `metrics`, `rates` and `sendTime` sections of the config file, or PUT /v1/config/{kind})');
   for (const e of a.estimates) {
     const slot = e.model === 'send-time' ? ` — ${(e.detail as { label?: string } | undefined)?.label}` : '';
     lines.push(`  ${`${e.model}${e.key ? ` ${e.key}` : ''}`.padEnd(28)} ${e.reading}${slot}`);
