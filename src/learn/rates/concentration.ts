@@ -24,14 +24,16 @@ export interface GroupAroundParent extends RateCounts {
 export const MIN_CONCENTRATION = 2;
 
 /**
- * Fitted κ in [MIN_CONCENTRATION, 1e6].
+ * Fitted κ in [MIN_CONCENTRATION, 1e6], or null when fewer than two groups hold trials: one group's
+ * spread around its parent says nothing about how groups differ, so there is nothing to fit (until
+ * 2026-12-05 this returned 100, which a training stored as if fitted).
  *
  * @example
- * fitConcentration(segments.map((s) => ({ ...s.counts, parentMean: populationRate })));
+ * fitConcentration(segments.map((s) => ({ ...s.counts, parentMean: populationRate }))) ?? DEFAULT_CONCENTRATION.segment;
  */
-export function fitConcentration(groups: GroupAroundParent[]): number {
+export function fitConcentration(groups: GroupAroundParent[]): number | null {
   const used = groups.filter((g) => g.trials > 0);
-  if (used.length < 2) return 100;
+  if (used.length < 2) return null;
   const ll = (logK: number) => {
     const k = Math.exp(logK);
     let s = 0;

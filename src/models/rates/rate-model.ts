@@ -52,6 +52,19 @@ export function groupKeys(pos: Pick<LadderPosition, 'segment' | 'microSegment'>)
   return { population: 'population', segment: pos.segment ? `segment:${pos.segment}` : undefined, micro: pos.microSegment?.key };
 }
 
+/**
+ * A group row's counts without a subject's own share of them (its trials count once, at its own
+ * rung): clamped, since the subject's row and a group row read at slightly different moments may
+ * disagree.
+ *
+ * @example
+ * othersOf({ successes: 46, trials: 1020 }, { successes: 6, trials: 20 }); // { successes: 40, trials: 1000 }
+ */
+export function othersOf(group: RateCounts, own: RateCounts): RateCounts {
+  const trials = Math.max(0, group.trials - own.trials);
+  return { successes: Math.min(trials, Math.max(0, group.successes - own.successes)), trials };
+}
+
 /** A stored row as a rate reads it: its state, and when it last changed (ms). */
 export interface TimedRow<S> {
   state: S;
@@ -78,11 +91,7 @@ export function rateNow(ladder: LadderModel, rate: CompiledRate, personal: Timed
   const none = { successes: 0, trials: 0 };
   const others = (id: string): RateCounts => {
     const c = group(id)?.state ?? none;
-    if (!personal) return { successes: c.successes, trials: c.trials };
-    const own = ownCounts(personal.state, id);
-    // Clamped: the subject's row and a group row read at slightly different moments may disagree.
-    const trials = Math.max(0, c.trials - own.trials);
-    return { successes: Math.min(trials, Math.max(0, c.successes - own.successes)), trials };
+    return personal ? othersOf(c, ownCounts(personal.state, id)) : { successes: c.successes, trials: c.trials };
   };
   const counts: LadderCounts = { population: others(keys.population) };
   if (keys.segment) counts.segment = others(keys.segment);
