@@ -282,3 +282,23 @@ describe('bandit selection: what the estimates mean', () => {
     }
   });
 });
+
+describe('bandit selection under a policy that scores on uplift', () => {
+  it('scores on the bandit\'s estimate and leaves no uplift in the candidate for the explanation to quote (it said "scored 0.5 = −2e-11% uplift × value 1")', () => {
+    const book = trainedBook();
+    const rng = new Rng(4);
+    const { ctx, candidates } = stageContext({ catalog, policy: { exploration: { budget: 0.05 } }, placement: 'home', vars: { context: { mobile: true }, features: { orders: 1 } }, random: () => rng.float() });
+    scoring(candidates, ctx);
+    // As the scoring stage leaves them under `scoring: uplift`: an established uplift on one, a fallback on another.
+    const uplift: Estimate = { value: 0, low: 0, high: 0, level: 0.9, evidence: 100, source: 'population', status: 'established', modelVersion: 'uplift@1', updatedAt: null };
+    candidates[0].uplift = uplift;
+    candidates[1].upliftFallback = 'uplift@1 has no arm for this action yet';
+    banditSelect(candidates, ctx, book, 1);
+    for (const c of candidates.filter((x) => !x.out)) {
+      expect(c.estimate?.modelVersion).toMatch(/^bandit:home@/);
+      expect(c.uplift).toBeUndefined();
+      expect(c.upliftFallback).toBeUndefined();
+      expect(c.score).toBeCloseTo(c.action.value * (c.estimate?.value ?? 0) - c.action.contactCost, 12);
+    }
+  });
+});

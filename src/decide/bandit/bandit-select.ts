@@ -96,6 +96,11 @@ export function banditSelect(candidates: Candidate[], ctx: StageContext, book: B
     // value E[σ(Z)] inside its interval, evidence and updatedAt as every Estimate's (learn/bandit/action-estimate.ts)
     c.estimate = banditEstimate(action, lp, { z, level, rampEvidence: state.config.rampEvidence, establishedWhen, modelVersion });
     c.score = values[i] * c.estimate.value - offsets[i];
+    // The bandit scores on its own estimate: an uplift the scoring stage set (policy `scoring: uplift`)
+    // is not this score's term, and the explanation must not say it is (until 2026-12-05 it read
+    // "scored 0.5 = −2e-11% uplift × value 1", the bandit's 0.5 with the uplift's words).
+    delete c.uplift;
+    delete c.upliftFallback;
   });
   offsets[n - 1] = -ctx.policy.noneScore; // "none": v = 0, fixed score noneScore
   const remaining = Array.from({ length: n }, (_, i) => i);

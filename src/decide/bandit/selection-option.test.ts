@@ -17,4 +17,13 @@ describe('the selection option of a placement', () => {
     ]));
     expect(checkCatalog({ placements: [{ id: 'p', channel: 'web', selection: { kind: 'thompson', features: ['context.mobile'] } }] })).toEqual([]);
   });
+
+  it('refuses the bandit\'s settings without `kind: thompson`, a feature listed twice, and one ending in `=` (each was taken and ignored, QA 2026-12-05)', () => {
+    const fields = (selection: object) => checkCatalog({ placements: [{ id: 'p', channel: 'web', selection }] }).map((p) => p.field);
+    expect(fields({ features: ['context.x'], floor: 0.2 })).toEqual(['placements[0].selection.features', 'placements[0].selection.floor']);
+    expect(fields({ kind: 'epsilon-greedy', priorVariance: 2 })).toEqual(['placements[0].selection.priorVariance']);
+    expect(fields({ kind: 'thompson', features: ['context.x', 'context.x', 'traits.plan='] })).toEqual(['placements[0].selection.features[1]', 'placements[0].selection.features[2]']);
+    expect(checkCatalog({ placements: [{ id: 'p', channel: 'web', selection: { features: ['context.x'] } }] })[0].message).toBe('The `placements[0].selection.features` is a setting of the contextual bandit, which needs `placements[0].selection.kind: thompson`; without a `kind` the placement selects by ε-greedy and would ignore it.');
+    expect(fields({ kind: 'epsilon-greedy' })).toEqual([]);
+  });
 });

@@ -58,6 +58,22 @@ export function checkSelection(c: Checker, v: unknown, at: string): void {
   }
   c.number(v.floor, `${at}.floor`, { min: 0, max: 1 });
   c.number(v.priorVariance, `${at}.priorVariance`, { min: 1e-6, max: 1e6 });
+  // The bandit's own settings mean nothing to ε-greedy selection (the default kind): taken, they
+  // were ignored without a word, and the placement was no bandit (until 2026-12-05).
+  if (v.kind !== 'thompson') {
+    for (const key of ['features', 'floor', 'priorVariance'] as const) {
+      if (v[key] !== undefined) c.add(`${at}.${key}`, `The \`${at}.${key}\` is a setting of the contextual bandit, which needs \`${at}.kind: thompson\`; ${v.kind === undefined ? 'without a `kind`' : `with \`kind: ${String(v.kind)}\``} the placement selects by ε-greedy and would ignore it.`);
+    }
+  }
+  if (Array.isArray(v.features)) {
+    const seen = new Set<string>();
+    v.features.forEach((f, k) => {
+      if (typeof f !== 'string') return;
+      if (seen.has(f)) c.add(`${at}.features[${k}]`, `The \`${at}.features[${k}]\` (\`${f}\`) is listed twice; each feature once.`);
+      seen.add(f);
+      if (/=$/.test(f)) c.add(`${at}.features[${k}]`, `The \`${at}.features[${k}]\` (\`${f}\`) names no value after \`=\`: write \`${f.replace(/=+$/, '')}\` for the value itself, or \`${f.replace(/=+$/, '')}=<value>\` for one value.`);
+    });
+  }
 }
 
 /**
