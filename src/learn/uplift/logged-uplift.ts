@@ -92,6 +92,7 @@ export function fitLoggedArms(data: LoggedUpliftData, o: { lambda?: number; maxW
  * upliftOf(none, action).uplift(x)[1];
  */
 export function upliftOf(none: ArmModel, action: ArmModel): UpliftModel {
-  const params: TLearnerParams = { kind: 't-learner', models: [none, action].map((m) => ({ coef: m.coef, covariance: m.covariance })) };
+  // With the rows each arm was fitted on: an arm whose rows all failed (or all succeeded) keeps an interval (t-learner.ts rateVarianceFloor).
+  const params: TLearnerParams = { kind: 't-learner', models: [none, action].map((m) => ({ coef: m.coef, covariance: m.covariance, rows: m.rows })) };
   return restoreTLearner(params);
 }

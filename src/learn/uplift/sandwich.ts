@@ -4,7 +4,9 @@
  * the fit returns — and M = Σ wᵢ² (yᵢ − pᵢ)² xᵢ xᵢᵀ the spread of the weighted scores. With equal
  * weights and a well-specified model the two agree; with inverse-propensity weights the Laplace
  * covariance treats a row of weight 20 as 20 independent rows and is too narrow, the sandwich
- * is not.
+ * is not. Neither holds up when the fit separates (an arm whose rows all failed, or all
+ * succeeded: p → 0 or 1 on every row, and the meat goes to 0): the T-learner bounds each arm's
+ * variance from below by its rows (t-learner.ts `rateVarianceFloor`).
  *
  * @example
  * const m = fitLogistic(X, d, y, { rows, weights });

@@ -38,7 +38,9 @@ export async function simulateLog(shop: Parameters<typeof seededTact>[0], seeds:
   return { h, rows, realised: bought / n };
 }
 
-const arm = (p: number) => ({ coef: [logit(p)], covariance: [1e-8], rows: 1000, positives: Math.round(1000 * p) });
+// Known almost exactly: a logit variance of 1e-8 is what some 10⁹ rows give, and the rows bound the
+// interval from below (src/learn/uplift/t-learner.ts rateVarianceFloor), so they say as many.
+const arm = (p: number) => ({ coef: [logit(p)], covariance: [1e-8], rows: 1e9, positives: Math.round(1e9 * p) });
 
 /**
  * An intercept-only uplift model, known almost exactly: "none" converts 1%, each listed action at its rate.

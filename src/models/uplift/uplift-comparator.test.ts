@@ -5,7 +5,9 @@ import { compareUpliftOnLog } from './uplift-comparator.js';
 import type { LoggedDecision } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
 
-const arm = (p: number) => ({ coef: [logit(p)], covariance: [1e-8], rows: 100, positives: Math.round(100 * p) });
+// Known almost exactly: a logit variance of 1e-8 is what some 10⁹ rows give, and the rows bound the
+// interval from below (src/learn/uplift/t-learner.ts rateVarianceFloor), so they say as many.
+const arm = (p: number) => ({ coef: [logit(p)], covariance: [1e-8], rows: 1e9, positives: Math.round(1e9 * p) });
 /** An intercept-only model: the goal rate of none and of each action, known almost exactly. */
 const model = (none: number, a: number, b: number): UpliftState => ({ features: [], none: { conversion: arm(none) }, actions: { a: { goal: 'conversion', model: arm(a) }, b: { goal: 'conversion', model: arm(b) } }, windowMs: 1 });
 

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { harness, send, type Harness } from '../../../test/harness.js';
+import { decideReq } from '../../decide/test-http.js';
 import type { Choice, DecisionRecord, ScoreTrace } from '../../decide/decision.js';
 import { measureShop, seededTact } from '../../measure/simulation.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { compareUpliftOnLog, valueOnLog } from './uplift-comparator.js';
 import { type LoggedDecision, readDecisionLog } from './uplift-log.js';
 import { UpliftScorer } from './uplift-model.js';
+import { fitUplift } from './uplift-trainer.js';
 import { knownUplift, simulateLog } from './simulated-log.js';
 
 const DAY = 86_400_000;
@@ -134,5 +137,52 @@ describe('readDecisionLog reads each decision under the catalog version it was m
     expect(same.length).toBe(2500);
     expect(new Set(same.map((r) => r.record.id)).size).toBe(2500);
     expect(rows.length).toBe(2502);
+  });
+});
+
+describe('readDecisionLog joins a decision made before its subject had a profile to the profile\'s outcomes', () => {
+  /** The QA reproduction's shop: one action, half the subjects in the holdout, a 20-second window. */
+  const config = {
+    catalog: { actions: [{ id: 'a1', name: 'A1', channels: ['web'], value: 1 }], placements: [{ id: 'eg', name: 'EG', channel: 'web', slots: 1 }] },
+    policy: {
+      scoring: 'uplift',
+      outcomes: { events: { 'Order Completed': { type: 'conversion' } }, rewards: { conversion: 1 }, attribution: { window: '20s', model: 'last' } },
+      holdout: { share: 0.5 },
+    },
+  };
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite', { config });
+    // Decided for before any of their events arrived (no /v1/identify): logged under `anon:<subject>`.
+    for (let i = 0; i < 120; i++) expect((await decideReq(h.app, { subject: `U1_${i}`, placement: 'eg' })).statusCode).toBe(200);
+    // Then every subject converts: the track event creates its profile (userId U1_i).
+    for (let i = 0; i < 120; i++) await send(h.app, '/v1/track', { userId: `U1_${i}`, event: 'Order Completed', messageId: `order-${i}` });
+    await h.tact.consumers.runAll();
+  }, 60_000);
+  afterAll(async () => h.close());
+
+  it('reads every subject\'s conversion, in the holdout ("none") and where a1 was shown, as the decision log credits it', async () => {
+    const rows = await readDecisionLog(h.store, { now: Date.now() + 21_000, windowMs: 20_000, sinceMs: DAY, max: 1000 });
+    expect(rows).toHaveLength(120);
+    expect(rows.every((r) => r.record.profileKey.startsWith('anon:U1_'))).toBe(true);
+    const arms = new Set(rows.map((r) => r.arm));
+    expect(arms).toEqual(new Set(['none', 'a1']));
+    // Every subject converted within seconds of its decision; until 2026-12-05 none of these was read
+    // (outcomes were looked up under `anon:U1_i`, recorded under the profile): 0 positives in both arms.
+    expect(rows.filter((r) => !r.followed.has('conversion')).map((r) => r.record.profileKey)).toEqual([]);
+    // The decisions where a1 was shown have the conversion credited to them (what GET /v1/decisions/{id} shows).
+    for (const r of rows.filter((x) => x.arm === 'a1')) {
+      expect((await h.store.decisions.outcomesOf(r.record.id)).some((o) => o.type === 'conversion' && o.success)).toBe(true);
+    }
+  });
+
+  it('trains on them: every row of each arm a positive', async () => {
+    const rows = await readDecisionLog(h.store, { now: Date.now() + 21_000, windowMs: 20_000, sinceMs: DAY, max: 1000 });
+    const { metrics } = fitUplift(rows, () => 'conversion', 20_000, { windowOf: () => 20_000, now: Date.now() + 21_000 });
+    const a1 = (metrics.actions as Record<string, { rows: number; positives: number; noneRows: number; nonePositives: number }>).a1;
+    expect(a1.positives).toBe(a1.rows);
+    expect(a1.nonePositives).toBe(a1.noneRows);
+    expect(a1.rows + a1.noneRows).toBe(120);
+    expect(Math.min(a1.rows, a1.noneRows)).toBeGreaterThanOrEqual(30);
   });
 });

@@ -3,6 +3,8 @@ import type { LogPosition } from '../../decide/decision-cursor.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { catalogVersions } from '../../measure/policy-eval/logged-catalog.js';
 import { NONE, shownDistribution, variantShare, type Distribution } from '../../measure/policy-eval/replay-choice.js';
+import { findProfile } from '../../profiles/lookup.js';
+import type { ProfileStore } from '../../profiles/profile-store.js';
 import type { Store } from '../../store/store.js';
 import { variantPins } from './variant-pins.js';
 
@@ -44,7 +46,10 @@ const PAGE = 2000;
  * with its arm — the rank-1 action shown, or "none" when nothing was done (a "none" choice or the
  * holdout; handoffs are left out) — with the probability it was shown, and the outcome types the
  * subject produced within the window, whether or not attribution credited them to the decision (a
- * "none" decision is credited nothing, yet its subject may convert: that is the control).
+ * "none" decision is credited nothing, yet its subject may convert: that is the control). A
+ * decision made before its subject had a profile (`anon:<identifier>`) is the profile's once one
+ * holds the identifier, and reads the profile's outcomes (until 2026-12-05 it read only those
+ * under its `anon:` key, none of a tracked subject's: its arm learned no conversion at all).
  *
  * A choice held for review is read as what was shown — the safe default standing in, or nothing —
  * with `exposurePropensity`, as off-policy evaluation reads it: IPS needs the logged arm to be the
@@ -93,14 +98,19 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     after = { at: last.at, id: last.id };
   }
   if (!records.length) return [];
-  const byProfile = new Map<string, { at: number; type: string }[]>();
+  const outcomes = await store.decisions.outcomesSince(from);
+  // A subject decided for before it had a profile has those decisions under `anon:<identifier>`,
+  // its later outcomes under the profile (docs/decisions.md §5): both are read under the subject.
+  const subjectOf = await subjectsOf(store.profiles, [records.map((r) => r.profileKey), outcomes.map((out) => out.profileKey)]);
+  const bySubject = new Map<string, { at: number; type: string }[]>();
   const outcomeIds = new Set<string>();
-  for (const out of await store.decisions.outcomesSince(from)) {
+  for (const out of outcomes) {
     const key = `${out.profileKey}|${out.id}`;
     if (outcomeIds.has(key)) continue;
     outcomeIds.add(key);
-    let list = byProfile.get(out.profileKey);
-    if (!list) byProfile.set(out.profileKey, (list = []));
+    const subject = subjectOf(out.profileKey);
+    let list = bySubject.get(subject);
+    if (!list) bySubject.set(subject, (list = []));
     list.push({ at: out.at, type: out.type });
   }
   const horizon = Math.max(o.horizonMs ?? o.windowMs, o.windowMs);
@@ -108,7 +118,7 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
   for (const { arm, propensity, standIn, ...record } of records.slice(0, o.max)) {
     const followed = new Set<string>();
     const delays = new Map<string, number>();
-    for (const e of byProfile.get(record.profileKey) ?? []) {
+    for (const e of bySubject.get(subjectOf(record.profileKey)) ?? []) {
       const delay = e.at - record.at;
       if (delay < 0 || delay > horizon) continue;
       if (delay <= o.windowMs) followed.add(e.type);
@@ -118,6 +128,34 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     rows.push({ record, arm, propensity, ...(standIn !== undefined ? { standIn } : {}), followed, delays });
   }
   return rows;
+}
+
+const ANON = 'anon:';
+
+/** How many `anon:` keys are looked up at once (each is a read or a few of the identities). */
+const LOOKUPS_AT_ONCE = 32;
+
+/**
+ * The key a subject's decisions and outcomes are joined under: an `anon:<identifier>` key (a
+ * decision, or an outcome reported by `subject`, made before the subject had a profile) is the
+ * profile that identifier names now, as the decider keys it (src/decide/subject-keys.ts); any
+ * other key — a profile, or an identifier no profile holds yet — is itself. Each distinct `anon:`
+ * key is looked up once: a log without any costs nothing.
+ *
+ * @example
+ * const subject = await subjectsOf(store.profiles, [['anon:u1', 'p_7']]);
+ * subject('anon:u1'); // 'p_01J…' once a profile holds userId u1
+ */
+async function subjectsOf(profiles: ProfileStore, keys: readonly (readonly string[])[]): Promise<(key: string) => string> {
+  const anonymous = [...new Set(keys.flatMap((list) => list.filter((k) => k.startsWith(ANON))))];
+  const found = new Map<string, string>();
+  for (let i = 0; i < anonymous.length; i += LOOKUPS_AT_ONCE) {
+    await Promise.all(anonymous.slice(i, i + LOOKUPS_AT_ONCE).map(async (key) => {
+      const profile = await findProfile(profiles, key.slice(ANON.length));
+      if (profile) found.set(key, profile.profileId);
+    }));
+  }
+  return (key) => found.get(key) ?? key;
 }
 
 /**

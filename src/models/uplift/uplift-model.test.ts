@@ -33,4 +33,19 @@ describe('uplift model inputs', () => {
     const dataTo = Date.parse('2026-11-30T04:00:00Z');
     expect(new UpliftScorer(state, 3, dataTo).estimate('a', { features: { orders: 1 } }, { level: 0.9, maxWidth: 0.1 })).toMatchObject({ modelVersion: 'uplift@3', evidence: 80, updatedAt: '2026-11-30T04:00:00.000Z' });
   });
+
+  it('reads an arm whose rows all converted, against a "none" whose rows all did, as still learning (the QA log: 43 of 43, 57 of 57)', () => {
+    const rows: LoggedDecision[] = [];
+    for (let i = 0; i < 57; i++) rows.push({ ...row('none', {}, true), propensity: 1 });
+    for (let i = 0; i < 43; i++) rows.push(row('a1', {}, true));
+    const { state, metrics } = fitUplift(rows, () => 'conversion', 20_000);
+    expect(metrics.actions).toEqual({ a1: { goal: 'conversion', windowMs: 20_000, rows: 43, positives: 43, noneRows: 57, nonePositives: 57 } });
+    const e = new UpliftScorer(state, 1).estimate('a1', {}, { level: 0.9, maxWidth: 0.05 })!;
+    // Until 2026-12-05: value ≈ −2e-13 in an interval 2e-14 wide, "established" — a1 never beat "none"
+    // again but by exploration. The interval now is no narrower than two rates of 43 and 57 rows
+    // with a success and a failure added (Agresti & Caffo 2000), computed here: ±1.645 × 0.02766.
+    const q = (n: number) => ((n + 1) / (n + 2)) * (1 / (n + 2)) / (n + 2);
+    expect(e.high - e.low).toBeCloseTo(2 * 1.6448536269514722 * Math.sqrt(q(43) + q(57)), 6);
+    expect(e.status).toBe('learning');
+  });
 });
