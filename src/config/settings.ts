@@ -289,7 +289,16 @@ export class Settings {
   /** A kind's own checks and declared fields, then its checks against the stored configuration. */
   private async problems(k: AnyKind, body: unknown, docs: DocumentStore = this.docs): Promise<FieldProblem[]> {
     const own = checkDocument(k, body);
-    return own.length || !k.checkStored ? own : k.checkStored(body, docs, this.lookups);
+    if (!k.checkStored) return own;
+    if (!own.length) return k.checkStored(body, docs, this.lookups);
+    // Every bad field at once, as the docs promise: the checks against the stored configuration
+    // (a misspelt feature in a rule) also run on a document with problems of its own, and add what
+    // they find about fields not already named (until 2026-12-05 they ran only once the document
+    // was well formed, so a second PUT found the next problem). They were written for well-formed
+    // documents: one that fails on this one adds nothing.
+    const stored = await Promise.resolve(k.checkStored(body, docs, this.lookups)).catch(() => [] as FieldProblem[]);
+    const named = (field: string) => own.some((p) => field === p.field || field.startsWith(`${p.field}.`) || field.startsWith(`${p.field}[`) || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`));
+    return [...own, ...stored.filter((p) => !named(p.field))];
   }
 }
 

@@ -17,6 +17,8 @@ describe('a segment audience or the micro-segments with a key they do not take',
     expect(r.json().problems).toEqual([
       { field: 'audiences[0].descripton', message: 'The `audiences[0].descripton` field is not one Tact knows here. Did you mean `description`? The fields are name, when, description.' },
       { field: 'microSegments.kk', message: 'The `microSegments.kk` field is not one Tact knows here. Did you mean `k`? The fields are features, k, minSubjects.' },
+      // Named in the same answer since 2026-12-05 (every bad field at once; a second PUT found it).
+      { field: 'microSegments.features[0]', message: 'The `microSegments.features[0]` names `orders`, which is not a defined feature. No features are defined.' },
     ]);
     expect((await get(h.app, '/v1/segments')).json().segments).toEqual([]);
   });
