@@ -129,6 +129,13 @@ describe('flags declared in configuration', () => {
       // An account id the merge rules in force block can never be an account: refused, naming it.
       const blocked = await putFlags([{ account: 'acme', name: 'pause', note: 'n' }, { account: 'null', name: 'pause', note: 'n' }], 'ana');
       expect([blocked.statusCode, blocked.json().problems]).toEqual([400, [{ field: 'flags[1].account', message: 'The `flags[1].account` `null` can never be an account: the value "null" is on the blocked list of the merge rules, so no group() call makes it and the flag would apply to no one.' }]]);
+      // A subject no profile can ever hold waited for ever, "retried at the next change" (QA, 2026-12-05).
+      const never = await putFlags([{ subject: 'null', name: 'pause', note: 'n' }, { subject: 'userId:undefined', name: 'pause', note: 'n' }], 'ana');
+      expect([never.statusCode, never.json().problems?.map((p: { field: string }) => p.field)]).toEqual([400, ['flags[0].subject', 'flags[1].subject']]);
+      expect(never.json().problems[1].message).toBe('The `flags[1].subject` `userId:undefined` can never name a profile: the value "undefined" is on the blocked list of the merge rules, so the flag would apply to no one.');
+      // And an empty account is named as the account.
+      const empty = await putFlags([{ account: '', name: 'pause', note: 'n' }], 'ana');
+      expect(empty.json().problems?.[0]?.field).toBe('flags[0].account');
     });
   });
 

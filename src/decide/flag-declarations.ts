@@ -5,6 +5,7 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import { accountId } from '../identity/accounts.js';
 import { MAX_IDENTIFIER_LENGTH } from '../identity/identifiers.js';
 import { whyBlocked, withDefaults, type MergeRules, type MergeRulesDocument } from '../identity/merge-rules.js';
+import { neverIdentifies } from '../profiles/lookup.js';
 import type { Flag } from './records.js';
 import type { FlagInput } from './flags.js';
 
@@ -20,6 +21,17 @@ export interface FlagDeclaration {
 
 /** A flag's name: rules read it as `flags.<name>` (POST /v1/flags and the declarations refuse any other). */
 export const FLAG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * The field a flag naming neither a subject nor an account is told of: `account` when it sent an
+ * empty one (until 2026-12-05 `{"account": ""}` was refused naming `subject`), else `subject`.
+ *
+ * @example
+ * oneOfField({ account: '' }); // 'account'
+ */
+export function oneOfField(d: { subject?: unknown; account?: unknown }): 'subject' | 'account' {
+  return d.account === '' && !d.subject ? 'account' : 'subject';
+}
 
 /**
  * Why an account id can never name an account, or undefined when it can: blank, on the merge
@@ -82,7 +94,7 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
     const d = f as Record<string, unknown>;
     // A misspelt `until` would be ignored: the flag would never expire.
     out.push(...unknownFields(d, KEYS, at));
-    if (!!d.subject === !!d.account) out.push({ field: `${at}.subject`, message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' });
+    if (!!d.subject === !!d.account) out.push({ field: `${at}.${oneOfField(d)}`, message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' });
     for (const k of ['subject', 'account', 'note'] as const) if (d[k] !== undefined && typeof d[k] !== 'string') out.push({ field: `${at}.${k}`, message: `\`${k}\` must be a string.` });
     // One of spaces names no one: the flag was stored on the account "" (or its subject never found), and never applied.
     for (const k of ['subject', 'account'] as const) {
@@ -131,12 +143,16 @@ export const flagsKind: DocumentKind<FlagDeclaration[], FlagDeclaration[]> = {
  * is too long to be one: no such account is ever made, so the flag would never apply.
  */
 async function checkDeclaredAccounts(body: FlagDeclaration[], documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
-  if (!body.some((d) => typeof d.account === 'string')) return [];
+  if (!body.some((d) => typeof d.account === 'string' || typeof d.subject === 'string')) return [];
   const rules = await storedMergeRules(documents);
   const out: FieldProblem[] = [];
   body.forEach((d, i) => {
     const message = typeof d.account === 'string' ? accountIdProblem(d.account, `flags[${i}].account`, 'the flag would apply to no one', rules) : undefined;
     if (message) out.push({ field: `flags[${i}].account`, message });
+    // A subject no profile can ever hold (`null`, `userId:undefined`): the flag would wait for it
+    // for ever, "retried at the next change" (until 2026-12-05 it was taken; POST /v1/flags refused it).
+    const never = typeof d.subject === 'string' && d.subject.trim() ? neverIdentifies(d.subject, rules) : undefined;
+    if (never) out.push({ field: `flags[${i}].subject`, message: `The \`flags[${i}].subject\` \`${d.subject}\` can never name a profile: ${never}, so the flag would apply to no one.` });
   });
   return out;
 }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { TactError, validationError } from '../errors/tact-error.js';
-import { DEFAULT_MERGE_RULES, whyBlocked, type MergeRules } from '../identity/merge-rules.js';
+import { DEFAULT_MERGE_RULES, type MergeRules } from '../identity/merge-rules.js';
 import { newProfileId } from '../identity/profile-id.js';
-import { findProfile, profileNotFound } from '../profiles/lookup.js';
+import { findProfile, neverIdentifies, profileNotFound } from '../profiles/lookup.js';
 import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
 import { accountId } from '../identity/accounts.js';
 import type { DecideState } from './decide-state.js';
-import { accountIdProblem, DECLARED_BY, type FlagDeclaration, isDeclared, parseUntil, reconcileFlags } from './flag-declarations.js';
+import { accountIdProblem, DECLARED_BY, type FlagDeclaration, isDeclared, oneOfField, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
 
 /** What an operator sends to flag a subject or an account. */
@@ -37,7 +37,7 @@ export class Flags {
    * merge rules in force, whose kinds a subject no profile holds is checked against (`emial:`).
    */
   async add(i: FlagInput, id: string = newProfileId(), declared = false, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag> {
-    if (!!i.subject === !!i.account) throw validationError([{ field: 'subject', message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
+    if (!!i.subject === !!i.account) throw validationError([{ field: oneOfField(i), message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
     const until = i.until === undefined ? null : (parseUntil(i.until) ?? NaN);
     if (until !== null && Number.isNaN(until)) throw validationError([{ field: 'until', message: 'The `until` must be an ISO-8601 date such as "2027-01-15" (midnight UTC), or a time with its offset such as "2027-01-15T09:00:00Z".' }]);
@@ -124,8 +124,9 @@ export class Flags {
  */
 function subjectMiss(subject: string, rules: MergeRules): TactError {
   const plain = `The \`subject\` \`${subject}\` matches no profile`;
-  // A blank or blocked value is never an identifier (accounts and identities alike): no profile will ever hold it.
-  const never = subject.trim() === '' ? 'it is blank (only white space)' : whyBlocked(rules, subject);
+  // A blank or blocked value is never an identifier (accounts and identities alike): no profile will
+  // ever hold it — also after a kind of Tact's own (`userId:undefined`; until 2026-12-05 only bare values were told so).
+  const never = subject.trim() === '' ? 'it is blank (only white space)' : neverIdentifies(subject, rules);
   if (never) return validationError([{ field: 'subject', message: `${plain}, and none ever will: ${never}.` }]);
   const e = profileNotFound(subject, rules);
   const opening = `No profile matches \`${subject}\``;

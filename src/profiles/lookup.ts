@@ -90,12 +90,24 @@ export function profileNotFound(identifier: string, rules: MergeRules): TactErro
  */
 export function subjectProblem(subject: string, rules: MergeRules, field = 'subject'): { field: string; message: string } | undefined {
   if (subject.trim() === '') return { field, message: `The \`${field}\` is blank: name the person by an identifier of theirs — a userId, anonymousId or e-mail, or \`kind:value\`.` };
-  const colon = subject.indexOf(':');
-  const kind = colon > 0 ? subject.slice(0, colon) : undefined;
-  const value = kind !== undefined && OWN_KINDS.has(kind) ? subject.slice(colon + 1) : subject;
-  const why = whyBlocked(rules, value);
+  const why = neverIdentifies(subject, rules);
   if (!why) return undefined;
   return { field, message: `The \`${field}\` ${JSON.stringify(subject)} cannot identify anyone (${why}): every client sending it would share one subject's contacts, caps and history. Name the person by an identifier of theirs.` };
+}
+
+/**
+ * Why an identifier can never name a profile — its value, after a kind of Tact's own (`userId:`,
+ * `email:` …), blank or one the merge rules block — or undefined.
+ *
+ * @example
+ * neverIdentifies('userId:undefined', DEFAULT_MERGE_RULES); // 'the value "undefined" is on the blocked list of the merge rules'
+ */
+export function neverIdentifies(identifier: string, rules: MergeRules): string | undefined {
+  const colon = identifier.indexOf(':');
+  const kind = colon > 0 ? identifier.slice(0, colon) : undefined;
+  const value = kind !== undefined && OWN_KINDS.has(kind) ? identifier.slice(colon + 1) : identifier;
+  if (value.trim() === '') return `its value${kind !== undefined && value !== identifier ? ` after \`${kind}:\`` : ''} is blank`;
+  return whyBlocked(rules, value);
 }
 
 /**

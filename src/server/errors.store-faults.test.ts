@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, bearer } from '../../test/harness.js';
+import { PG_ADMIN_URL, ensurePostgres } from '../../test/postgres.js';
 import { testDir } from '../../test/tmp.js';
 import { isRetryableStoreError } from '../store/open.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -18,6 +21,7 @@ import { Tact } from './tact.js';
  */
 describe('SyntaxErrors that are not the body\'s', () => {
   const lines: string[] = [];
+  const closedErrors: Error[] = [];
   const path = join(testDir('tact-corrupt-'), 'tact.db');
   let store: Store;
   let tact: Tact;
@@ -31,6 +35,10 @@ describe('SyntaxErrors that are not the body\'s', () => {
     // Parses fine, then meets text that is not JSON (as a corrupt row would be).
     app.post('/parses-late', async () => JSON.parse('{"writeKey": tact_w_quoted-0123456789}') as unknown);
     // The database gone a moment: PostgreSQL's terminate (57P01), pg's own "Connection terminated", a refused connection.
+    // Real errors of a PostgreSQL server that takes no new connection (captured below).
+    app.get('/store-closed/:i', async (req) => {
+      throw closedErrors[Number((req.params as { i: string }).i)];
+    });
     app.get('/store-gone/:how', async (req) => {
       const how = (req.params as { how: string }).how;
       throw how === 'terminated' ? Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })
@@ -49,6 +57,37 @@ describe('SyntaxErrors that are not the body\'s', () => {
     await store.close();
   });
   const failures = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request failed');
+
+  it('answers a database that takes no new connection — closed to them, or not there — as a 503 store_unavailable, from the real errors (a 500 internal with a stack until 2026-12-05, while /health called it an outage)', async () => {
+    await ensurePostgres();
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    const name = `tact_closed_${randomBytes(4).toString('hex')}`;
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      const attempt = async (db: string) => {
+        const u = new URL(PG_ADMIN_URL);
+        u.pathname = `/${db}`;
+        const c = new pg.Client({ connectionString: u.toString() });
+        const err = await c.connect().then(() => undefined, (e: unknown) => e);
+        await c.end().catch(() => undefined);
+        return err as Error;
+      };
+      closedErrors.push(await attempt(name), await attempt(`${name}_missing`));
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
+    }
+    expect(closedErrors.map((e) => (e as { code?: string }).code)).toEqual(['55000', '3D000']);
+    for (const i of [0, 1]) {
+      const r = await app.inject({ url: `/store-closed/${i}` });
+      expect([r.statusCode, r.json().error, r.headers['retry-after']], r.body).toEqual([503, 'store_unavailable', '1']);
+      expect(r.body).not.toContain(name);
+      const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.errorId === r.json().errorId);
+      expect(logged).toMatchObject({ level: 40, msg: 'request failed: the database did not answer' });
+    }
+  });
 
   it('answers a database that went away as a 503 store_unavailable with Retry-After, naming no host, logged once without a stack (a 500 internal until 2026-12-05)', async () => {
     for (const how of ['terminated', 'ended', 'refused']) {

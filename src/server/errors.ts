@@ -167,6 +167,12 @@ function storeUnreachable(err: Error & { code?: unknown }): string | undefined {
   const code = typeof err.code === 'string' ? err.code : '';
   if (code.startsWith('57P') || code.startsWith('08')) return 'the connection was ended';
   if (UNREACHABLE.has(code)) return code === 'ECONNREFUSED' ? 'connection refused' : 'the connection failed';
+  // The server there but taking no new connection: too many (53300), the database closed to them
+  // (55000 "is not currently accepting connections", ALTER DATABASE … ALLOW_CONNECTIONS false) or
+  // gone (3D000). /health called it an outage while requests answered a 500 (until 2026-12-05).
+  if (code === '53300') return 'it takes no more connections';
+  if (code === '3D000') return 'the database is not there';
+  if (code === '55000' && /not currently accepting connections/.test(err.message)) return 'the database takes no connections';
   if (/^Connection terminated/.test(err.message) || /timeout exceeded when trying to connect/.test(err.message)) return 'the connection was ended';
   return undefined;
 }

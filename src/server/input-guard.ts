@@ -52,7 +52,7 @@ const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} }
 
 /**
  * Gives every API route (under /v1/) that declares no query parameters a query schema that takes
- * none, so that `?dryRun=true` on POST /v1/decide is a 400 naming `querystring.dryRun` — not a real,
+ * none, and one that declares some a schema that takes those only, so that `?dryRun=true` on POST /v1/decide is a 400 naming `querystring.dryRun` — not a real,
  * logged decision — as on the routes that declared it one by one (until 2026-12-05 POST
  * /v1/decide, /v1/outcomes, GET /v1/decisions/{id}, its replay, a profile's estimates and
  * /v1/segments answered 200 and ignored what they did not read). Collection routes (Segment's
@@ -64,7 +64,10 @@ const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} }
 export function refuseUnreadQuery(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if (!route.url?.startsWith('/v1/') || (route.config as { collect?: boolean } | undefined)?.collect === true) return;
-    const schema = (route.schema ??= {}) as { querystring?: unknown };
+    const schema = (route.schema ??= {}) as { querystring?: Record<string, unknown> };
+    // A route that declares its parameters takes those only, unless it says otherwise (POST
+    // /v1/models/{name}/train?dryRun=true trained for real: its schema named `wait` and `sync`).
+    if (schema.querystring && schema.querystring.type === 'object' && !('additionalProperties' in schema.querystring)) schema.querystring = { ...schema.querystring, additionalProperties: false };
     schema.querystring ??= NO_QUERY;
   });
 }

@@ -49,6 +49,9 @@ describe('flag and review inputs', () => {
     expect(await problems({ account: ' undefined ', name: 'x', note: 'n' })).toEqual([{ field: 'account', message: expect.stringContaining('`undefined` can never be an account') }]);
     expect(await problems({ account: undefined, subject: '   ', name: 'x', note: 'n' })).toEqual([{ field: 'subject', message: 'The `subject` `   ` matches no profile, and none ever will: it is blank (only white space).' }]);
     expect(await problems({ account: undefined, subject: 'null', name: 'x', note: 'n' })).toEqual([{ field: 'subject', message: 'The `subject` `null` matches no profile, and none ever will: the value "null" is on the blocked list of the merge rules.' }]);
+    // After a kind of Tact's own too (it said only "matches no profile"), and an empty account is named as the account (it named `subject`): QA, 2026-12-05.
+    expect(await problems({ account: undefined, subject: 'userId:undefined', name: 'x', note: 'n' })).toEqual([{ field: 'subject', message: 'The `subject` `userId:undefined` matches no profile, and none ever will: the value "undefined" is on the blocked list of the merge rules.' }]);
+    expect(await problems({ account: '', name: 'x', note: 'n' })).toEqual([{ field: 'account', message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
     expect((await get(h.app, '/v1/flags')).json().flags).toHaveLength(before);
     // an account not made yet is still taken, with its warning: its members may come later
     const later = await addFlag({ account: 'globex', name: 'x', note: 'n' });
