@@ -68,3 +68,64 @@ describe.each(['sqlite', 'postgres'] as StoreKind[])('two processes starting at 
     expect((await two.stores[0].documents.history('features', 10)).length).toBe(1);
   });
 });
+
+const catalog = {
+  actions: [{ id: 'a1', name: 'A1', channels: ['web'], value: 1 }, { id: 'a2', name: 'A2', channels: ['web'], value: 2 }],
+  placements: [{ id: 'home', name: 'Home', channel: 'web', slots: 1 }],
+};
+
+describe('a config file is applied as a whole', () => {
+  it('changes nothing when a start is refused, also when a section is already in force as the file has it (QA, 2026-12-05: the lifecycle before the failing experiments was stored)', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    cleanups.push(cleanup);
+    const settings = await settingsOf(store);
+    expect(await settings.applyFile(file({ catalog, policy: { exploration: { budget: 0.1 } } }))).toEqual(['catalog', 'policy']);
+    await settings.put('policy', { exploration: { budget: 0.2 } }, { author: 'ops', reason: 'api edit' });
+    // The file now has the policy the API wrote (no new version), a lifecycle, and an experiment pinning a policy version that will not exist.
+    const refused = file({
+      catalog,
+      policy: { exploration: { budget: 0.2 } },
+      lifecycle: { stages: [{ name: 'everyone', when: 'true' }] },
+      experiments: { t1: { placement: 'home', arms: [{ id: 'control', weight: 0.5, policy: 1 }, { id: 'new', weight: 0.5, policy: 3 }] } },
+    });
+    await expect(settings.applyFile(refused)).rejects.toThrow(/The `experiments` section of tact\.config\.yaml is not valid: .*policy version 3/);
+    expect(await store.documents.latest('lifecycle')).toBeUndefined();
+    expect(await store.documents.latest('policy')).toMatchObject({ version: 2, author: 'ops' });
+  });
+
+  it('removes a feature and changes the rule that read it in one file (the start said "change that first", though the file did)', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    cleanups.push(cleanup);
+    const settings = await settingsOf(store);
+    const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }, { name: 'visits', kind: 'count', event: 'Page Viewed' }];
+    expect(await settings.applyFile(file({ features, lifecycle: { stages: [{ name: 'buyer', when: 'features.orders > 0.0' }, { name: 'other', when: 'true' }] } }))).toEqual(['features', 'lifecycle']);
+    const next = file({ features: [features[1]], lifecycle: { stages: [{ name: 'visitor', when: 'features.visits > 0.0' }, { name: 'other', when: 'true' }] } });
+    expect(await settings.applyFile(next)).toEqual(['features', 'lifecycle']);
+    expect((await store.documents.latest<{ stages: { name: string }[] }>('lifecycle'))?.body.stages[0].name).toBe('visitor');
+  });
+});
+
+describe('servers sharing one database started with different config files', () => {
+  it('say that the section in force was another file\'s, when they replace it and when their own file has no such section (it was called one "this file no longer has")', async () => {
+    const { store, cleanup } = await openTestStore('sqlite');
+    cleanups.push(cleanup);
+    const settings = await settingsOf(store);
+    const said: string[] = [];
+    const warn = (_: Record<string, unknown>, msg: string) => void said.push(msg);
+    const a = { path: '/etc/tact/a.yaml', sections: { lifecycle: { stages: [{ name: 'fromA', when: 'true' }] } } };
+    const b = { path: '/etc/tact/b.yaml', sections: { lifecycle: { stages: [{ name: 'fromB', when: 'true' }] }, mergeRules: { limits: { userId: 1 } } } };
+    await settings.applyFile(a, warn);
+    await settings.applyFile(b, warn);
+    expect(said).toEqual([expect.stringMatching(/^The `lifecycle` section in force \(`lifecycle` version 1\) was written by another config file, \/etc\/tact\/a\.yaml, not this one \(\/etc\/tact\/b\.yaml\); this start replaces it/)]);
+    said.length = 0;
+    await settings.applyFile(a, warn);
+    expect(said).toEqual([
+      expect.stringMatching(/^The `lifecycle` section in force \(`lifecycle` version 2\) was written by another config file, \/etc\/tact\/b\.yaml, not this one \(\/etc\/tact\/a\.yaml\); this start replaces it/),
+      expect.stringMatching(/^The `mergeRules` section in force \(`merge-rules` version 1\) was written by another config file, \/etc\/tact\/b\.yaml, not this one \(\/etc\/tact\/a\.yaml\), and this file has no such section: it stays in force\./),
+    ]);
+    // Its own file's section taken out is told as before.
+    said.length = 0;
+    await settings.applyFile({ path: '/etc/tact/a.yaml', sections: {} }, warn);
+    expect(said.find((m) => m.includes('`lifecycle`'))).toMatch(/^The config file \/etc\/tact\/a\.yaml no longer has the `lifecycle` section/);
+  });
+});
