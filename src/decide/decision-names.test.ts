@@ -41,6 +41,12 @@ describe('a catalog or policy rule that reads a name that is not defined', () =>
       { field: 'placements[2].selection.features[1]', message: `The \`placements[2].selection.features[1]\` names \`features.ordrs\`, which is not a defined feature: did you mean \`features.orders\`? ${FEATURES}` },
       { field: 'placements[3].recommend.rule', message: `The rule in \`placements[3].recommend.rule\` reads \`features.ordres\`, which is not a defined feature: did you mean \`features.orders\`? ${FEATURES}` },
     ]);
+    // A path inside a feature that holds a number reads 0 for everyone, as an undefined one would (taken until 2026-12-05).
+    const inside = catalog();
+    inside.placements![2].selection!.features![1] = 'features.orders.x';
+    expect(await problems(await putConfig(h, 'catalog', inside))).toEqual([
+      { field: 'placements[2].selection.features[1]', message: 'The `placements[2].selection.features[1]` reads inside `features.orders`, which holds a number (a count feature): no path inside it holds anything, so the bandit would read 0 for everyone. Name `features.orders` itself.' },
+    ]);
     // A `!has(…)` of a misspelt feature would have held for everyone.
     const neg = shopCatalog();
     neg.actions![0].eligibility = '!has(features.order)';

@@ -100,14 +100,14 @@ function policyRules(body: Policy | undefined): RuleField[] {
 }
 
 /** Each `features.<name>` a placement's Thompson bandit reads (selection-option.ts), with its field. */
-function selectionFeatures(body: Catalog | undefined): { field: string; name: string; owner: string }[] {
-  const out: { field: string; name: string; owner: string }[] = [];
+function selectionFeatures(body: Catalog | undefined): { field: string; name: string; owner: string; deeper: boolean }[] {
+  const out: { field: string; name: string; owner: string; deeper: boolean }[] = [];
   (Array.isArray(body?.placements) ? body.placements : []).forEach((p, i) => {
     const list = p?.selection?.features;
     if (!Array.isArray(list)) return;
     list.forEach((f, k) => {
       const path = typeof f === 'string' ? f.split('=')[0].split('.') : [];
-      if (path[0] === 'features' && path.length >= 2) out.push({ field: `placements[${i}].selection.features[${k}]`, name: path[1], owner: `the placement \`${String(p.id)}\`` });
+      if (path[0] === 'features' && path.length >= 2) out.push({ field: `placements[${i}].selection.features[${k}]`, name: path[1], owner: `the placement \`${String(p.id)}\``, deeper: path.length > 2 });
     });
   });
   return out;
@@ -141,6 +141,12 @@ export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentS
   const set = decisionScope(features).features;
   for (const s of selectionFeatures(body)) {
     if (set.kind === 'names' && !Object.hasOwn(set.names, s.name)) p.push({ field: s.field, message: `The \`${s.field}\` names \`features.${s.name}\`, which is not ${notDefined(s.name, set, (n) => `features.${n}`)}` });
+    // A path inside a feature that holds a number, a timestamp or a list reads nothing: 0 for
+    // everyone, as an undefined feature would (it was taken, 2026-12-05). A last value may hold an object.
+    else if (set.kind === 'names' && s.deeper) {
+      const shape = set.names[s.name];
+      if (shape.kind === 'value') p.push({ field: s.field, message: `The \`${s.field}\` reads inside \`features.${s.name}\`, which holds ${shape.what}: no path inside it holds anything, so the bandit would read 0 for everyone. Name \`features.${s.name}\` itself.` });
+    }
   }
   return p.sort(inDocumentOrder);
 }
