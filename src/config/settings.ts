@@ -159,11 +159,9 @@ export class Settings {
     // (putFromFile), so it is not one: checked as a new version, an experiment pinning "the
     // policy's next version" passed here and failed as the file was written, after the sections
     // before it were stored — a refused start changed the configuration (until 2026-12-05).
-    const inForce = new Set<string>();
-    for (const c of changed) {
-      const doc = await this.docs.latest(c.k.kind);
-      if (doc && sectionHash(doc.body) === c.hash) inForce.add(c.k.kind);
-    }
+    const stored = new Map<string, StoredDocument<unknown> | undefined>();
+    for (const c of changed) stored.set(c.k.kind, await this.docs.latest(c.k.kind));
+    const inForce = new Set(changed.filter((c) => { const doc = stored.get(c.k.kind); return doc !== undefined && sectionHash(doc.body) === c.hash; }).map((c) => c.k.kind));
     const pending = new Map(changed.filter((c) => !inForce.has(c.k.kind) && !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
     const faults: string[] = [];
     for (const { k, body } of changed) {
@@ -174,7 +172,7 @@ export class Settings {
     const next = { ...marks };
     if (warn) {
       for (const { k } of changed) {
-        const doc = await this.docs.latest(k.kind);
+        const doc = stored.get(k.kind);
         const by = doc?.author === FILE_AUTHOR ? loadedFrom(doc.reason) : undefined;
         if (doc && !inForce.has(k.kind) && by !== undefined && by !== file.path) warn({ file: file.path, kind: k.kind, section: k.configKey, version: doc.version, writtenBy: by }, otherFileWarning(file.path, { kind: k.kind, configKey: k.configKey, version: doc.version, by }, true));
       }
