@@ -174,4 +174,16 @@ CREATE TABLE blocked_messages (
 );
 `,
   },
+  {
+    id: 'core-005',
+    name: "a profile's events by event time",
+    sql: `
+-- A profile's recent events are its newest by event time (src/store/postgres/profiles.ts
+-- recentEvents): with only (profile_id, seq) every read sorted all of the profile's events, a
+-- profile with 100,000 of them sorting 100,000 rows to answer 20. The events of a profile are read
+-- by nothing else in seq order (a merge repoints them by profile_id alone), so one index serves both.
+CREATE INDEX events_profile_time ON events (profile_id, ts, seq);
+DROP INDEX events_profile;
+`,
+  },
 ];
