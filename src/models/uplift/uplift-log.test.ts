@@ -186,3 +186,43 @@ describe('readDecisionLog joins a decision made before its subject had a profile
     expect(Math.min(a1.rows, a1.noneRows)).toBeGreaterThanOrEqual(30);
   });
 });
+
+describe('readDecisionLog joins a decision for a profile later merged away to the outcomes of the profile it joined', () => {
+  /** The same shop: one action, half the subjects in the holdout, a 20-second window. */
+  const config = {
+    catalog: { actions: [{ id: 'a1', name: 'A1', channels: ['web'], value: 1 }], placements: [{ id: 'eg', name: 'EG', channel: 'web', slots: 1 }] },
+    policy: {
+      scoring: 'uplift',
+      outcomes: { events: { 'Order Completed': { type: 'conversion' } }, rewards: { conversion: 1 }, attribution: { window: '20s', model: 'last' } },
+      holdout: { share: 0.5 },
+    },
+  };
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite', { config });
+    // Each customer has a profile by its user id (older), then a visitor profile by an anonymous id.
+    for (let i = 0; i < 80; i++) await send(h.app, '/v1/track', { userId: `M_${i}`, event: 'Signed Up', messageId: `up-${i}` });
+    for (let i = 0; i < 80; i++) await send(h.app, '/v1/track', { anonymousId: `v-${i}`, event: 'Product Viewed', messageId: `view-${i}` });
+    // Decided for as the visitor: logged under the visitor's profile.
+    for (let i = 0; i < 80; i++) expect((await decideReq(h.app, { subject: `v-${i}`, placement: 'eg' })).statusCode).toBe(200);
+    // The visitor logs in: the two profiles merge, the older (the user id's) survives; then the order.
+    for (let i = 0; i < 80; i++) await send(h.app, '/v1/identify', { userId: `M_${i}`, anonymousId: `v-${i}`, messageId: `login-${i}` });
+    for (let i = 0; i < 80; i++) await send(h.app, '/v1/track', { userId: `M_${i}`, event: 'Order Completed', messageId: `order-m-${i}` });
+    await h.tact.consumers.runAll();
+  }, 60_000);
+  afterAll(async () => h.close());
+
+  it('reads every subject\'s conversion, in both arms, as the decision log credits it', async () => {
+    const rows = await readDecisionLog(h.store, { now: Date.now() + 21_000, windowMs: 20_000, sinceMs: DAY, max: 1000 });
+    expect(rows).toHaveLength(80);
+    // Every decision is under a profile that has since merged away.
+    const survivors = await Promise.all(rows.map(async (r) => (await h.store.profiles.getProfile(r.record.profileKey))?.id));
+    expect(rows.every((r, i) => survivors[i] !== undefined && survivors[i] !== r.record.profileKey)).toBe(true);
+    expect(new Set(rows.map((r) => r.arm))).toEqual(new Set(['none', 'a1']));
+    // Until 2026-12-05 none of these was read: the orders are the survivors', the decisions the visitors'.
+    expect(rows.filter((r) => !r.followed.has('conversion')).map((r) => r.record.profileKey)).toEqual([]);
+    for (const r of rows.filter((x) => x.arm === 'a1')) {
+      expect((await h.store.decisions.outcomesOf(r.record.id)).some((o) => o.type === 'conversion' && o.success)).toBe(true);
+    }
+  });
+});

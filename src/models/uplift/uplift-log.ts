@@ -4,6 +4,7 @@ import type { DecisionRecord } from '../../decide/decision.js';
 import { catalogVersions } from '../../measure/policy-eval/logged-catalog.js';
 import { NONE, shownDistribution, variantShare, type Distribution } from '../../measure/policy-eval/replay-choice.js';
 import { findProfile } from '../../profiles/lookup.js';
+import { mergedInto } from '../../profiles/merged-ids.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import type { Store } from '../../store/store.js';
 import { variantPins } from './variant-pins.js';
@@ -101,7 +102,7 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
   const outcomes = await store.decisions.outcomesSince(from);
   // A subject decided for before it had a profile has those decisions under `anon:<identifier>`,
   // its later outcomes under the profile (docs/decisions.md §5): both are read under the subject.
-  const subjectOf = await subjectsOf(store.profiles, [records.map((r) => r.profileKey), outcomes.map((out) => out.profileKey)]);
+  const subjectOf = await subjectsOf(store.profiles, records.map((r) => r.profileKey), outcomes.map((out) => out.profileKey));
   const bySubject = new Map<string, { at: number; type: string }[]>();
   const outcomeIds = new Set<string>();
   for (const out of outcomes) {
@@ -138,21 +139,34 @@ const LOOKUPS_AT_ONCE = 32;
 /**
  * The key a subject's decisions and outcomes are joined under: an `anon:<identifier>` key (a
  * decision, or an outcome reported by `subject`, made before the subject had a profile) is the
- * profile that identifier names now, as the decider keys it (src/decide/subject-keys.ts); any
- * other key — a profile, or an identifier no profile holds yet — is itself. Each distinct `anon:`
- * key is looked up once: a log without any costs nothing.
+ * profile that identifier names now, as the decider keys it (src/decide/subject-keys.ts); a
+ * profile merged into one that has outcomes is that one, as the decision log's attribution reads
+ * it (until 2026-12-05 a visitor decided for, who then logged in and bought, read as no purchase);
+ * any other key — a profile, or an identifier no profile holds yet — is itself. Each distinct
+ * `anon:` key is looked up once, and the merges of each profile with outcomes read once: a log
+ * without either costs nothing.
  *
  * @example
- * const subject = await subjectsOf(store.profiles, [['anon:u1', 'p_7']]);
+ * const subject = await subjectsOf(store.profiles, ['anon:u1', 'p_visitor'], ['p_7']);
  * subject('anon:u1'); // 'p_01J…' once a profile holds userId u1
+ * subject('p_visitor'); // 'p_7' once p_visitor merged into p_7
  */
-async function subjectsOf(profiles: ProfileStore, keys: readonly (readonly string[])[]): Promise<(key: string) => string> {
-  const anonymous = [...new Set(keys.flatMap((list) => list.filter((k) => k.startsWith(ANON))))];
+async function subjectsOf(profiles: ProfileStore, decisionKeys: readonly string[], outcomeKeys: readonly string[]): Promise<(key: string) => string> {
+  const anonymous = [...new Set([...decisionKeys, ...outcomeKeys].filter((k) => k.startsWith(ANON)))];
   const found = new Map<string, string>();
   for (let i = 0; i < anonymous.length; i += LOOKUPS_AT_ONCE) {
     await Promise.all(anonymous.slice(i, i + LOOKUPS_AT_ONCE).map(async (key) => {
       const profile = await findProfile(profiles, key.slice(ANON.length));
       if (profile) found.set(key, profile.profileId);
+    }));
+  }
+  // A profile decided for and then merged into another (a visitor who logs in): its outcomes since
+  // are the survivor's. Each profile with outcomes names the profiles merged into it; only those
+  // with outcomes are walked, so a log of decisions nobody acted on costs nothing more.
+  const survivors = [...new Set(outcomeKeys.map((k) => found.get(k) ?? k).filter((k) => !k.startsWith(ANON)))];
+  for (let i = 0; i < survivors.length; i += LOOKUPS_AT_ONCE) {
+    await Promise.all(survivors.slice(i, i + LOOKUPS_AT_ONCE).map(async (survivor) => {
+      for (const from of await mergedInto(profiles, survivor)) if (!found.has(from)) found.set(from, survivor);
     }));
   }
   return (key) => found.get(key) ?? key;
