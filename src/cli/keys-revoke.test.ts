@@ -73,6 +73,25 @@ describe('tact keys revoke', () => {
     expect(await activeIds(dataDir)).toEqual([a2]);
   });
 
+  it('refuses a key\'s secret given as its id without quoting it back, naming the id to revoke', async () => {
+    const dataDir = join(testDir('tact-keys-revoke-'), 'data');
+    process.env.TACT_DATA_DIR = dataDir;
+    delete process.env.TACT_DATABASE_URL;
+    await storeWith(dataDir, 1);
+    const store = await openStore(storeChoiceFromEnv({ TACT_DATA_DIR: dataDir }));
+    const leaked = await new Keys(store.keys).create('write', 'leaked').finally(() => store.close());
+    const refused = await run('revoke', leaked.secret).then(() => undefined, (e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'validation_failed', statusCode: 400 });
+    const message = (refused as Error).message;
+    expect(message).not.toContain(leaked.secret);
+    expect(message).toBe(`The \`id\` given is a key's secret, not its id: it is a write key whose id is ${leaked.key.id}. Keys are revoked by id; GET /v1/keys and \`tact keys list\` show each id beside its label.`);
+    await run('revoke', leaked.key.id);
+    // Revoked, it is still a secret, not an id: still not quoted.
+    const again = await run('revoke', leaked.secret).then(() => undefined, (e: unknown) => e);
+    expect((again as Error).message).toContain('(revoked already)');
+    expect((again as Error).message).not.toContain(leaked.secret);
+  });
+
   it('exits non-zero from the command line, printing the sentence', async () => {
     const dataDir = join(testDir('tact-keys-revoke-'), 'data');
     const { admins: [admin] } = await storeWith(dataDir, 1);

@@ -141,6 +141,15 @@ describe('keys from the environment', () => {
     expect(await keys.authenticate('s-1')).toMatchObject({ kind: 'server' });
   });
 
+  it('refuses a value already registered as a key of another kind, with the right article', async () => {
+    const keys = new Keys(memoryKeyStore(), 0);
+    await keys.bootstrap({ TACT_WRITE_KEY: 'w-1', TACT_SERVER_KEY: 's-1', TACT_ADMIN_KEY: 'a-1' });
+    await expect(keys.bootstrap({ TACT_WRITE_KEY: 'w-1', TACT_SERVER_KEY: 'a-1', TACT_ADMIN_KEY: 'a-1' }))
+      .rejects.toThrow('TACT_SERVER_KEY holds a key already registered as an admin key; use a different value.');
+    await expect(keys.bootstrap({ TACT_WRITE_KEY: 's-1', TACT_SERVER_KEY: 's-1', TACT_ADMIN_KEY: 'a-1' }))
+      .rejects.toThrow('TACT_WRITE_KEY holds a key already registered as a server key; use a different value.');
+  });
+
   it('logs each bootstrap key a start revokes (it revoked them unsaid), and labels a key generated at a later start as such', async () => {
     const store = memoryKeyStore();
     const logged: [Record<string, unknown>, string][] = [];

@@ -229,7 +229,7 @@ export class Keys {
 /** Refuses a value in the environment that is registered as a key of another kind, or revoked; never quotes the secret. */
 function refuseRegistered(kind: KeyKind, existing: ApiKey): void {
   if (existing.kind !== kind) {
-    throw new Error(`${ENV[kind]} holds a key already registered as a ${existing.kind} key; use a different value.`);
+    throw new Error(`${ENV[kind]} holds a key already registered as ${withArticle(existing.kind)} key; use a different value.`);
   }
   if (existing.revokedAt !== null) {
     throw new Error(`${ENV[kind]} holds a key that was revoked (key ${existing.id}); set a new value, or unset it to use the keys in the store.`);

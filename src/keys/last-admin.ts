@@ -1,4 +1,4 @@
-import { TactError } from '../errors/tact-error.js';
+import { TactError, validationError, withArticle } from '../errors/tact-error.js';
 import type { Keys } from './keys.js';
 
 /**
@@ -18,6 +18,14 @@ export async function revokeUnlessLastAdmin(keys: Keys, id: string): Promise<{ r
   if (outcome === 'last-admin') {
     throw new TactError('conflict', { detail: `The key \`${id}\` is the last active admin key: revoked, nobody could change configuration or make keys through the API. Make another admin key first (\`tact keys create admin <label>\`, or POST /v1/keys with kind admin), then revoke this one.` });
   }
-  if (outcome === 'not-found') throw new TactError('not_found', { what: 'active key', id });
+  if (outcome === 'not-found') {
+    // A leaked key's secret pasted where its id belongs: say so, and never quote it back
+    // (docs/keys.md: no answer and no log line quotes a key).
+    const owner = await keys.identify(id);
+    if (owner) {
+      throw validationError([{ field: 'id', message: `The \`id\` given is a key's secret, not its id: it is ${withArticle(owner.kind)} key whose id is ${owner.id}${owner.revokedAt !== null ? ' (revoked already)' : ''}. Keys are revoked by id; GET /v1/keys and \`tact keys list\` show each id beside its label.` }]);
+    }
+    throw new TactError('not_found', { what: 'active key', id });
+  }
   return { revoked: id };
 }

@@ -64,5 +64,7 @@ describe('reading batches in a parse worker', () => {
     expect(defaultParseWorkers({ TACT_PARSE_WORKERS: '0' })).toBe(0);
     expect(defaultParseWorkers({ TACT_PARSE_WORKERS: '3' })).toBe(3);
     expect(() => defaultParseWorkers({ TACT_PARSE_WORKERS: 'two' })).toThrow(/TACT_PARSE_WORKERS must be a whole number/);
+    // Number() would read these as 1: a whole number is written in digits.
+    for (const v of ['0x1', '1e0', ' 1', '+1', '1.0']) expect(() => defaultParseWorkers({ TACT_PARSE_WORKERS: v })).toThrow(/TACT_PARSE_WORKERS must be a whole number/);
   });
 });

@@ -50,7 +50,7 @@ const MAX_RESTARTS = 3;
 export function defaultParseWorkers(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.TACT_PARSE_WORKERS;
   if (v !== undefined && v !== '') {
-    const n = Number(v);
+    const n = /^\d+$/.test(v) ? Number(v) : NaN; // not Number(v): it reads 0x1 and 1e0 as 1
     if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`TACT_PARSE_WORKERS must be a whole number from 0 to 64; it was "${v}".`);
     return n;
   }
