@@ -105,8 +105,17 @@ async function activeKey(keys: Keys, secret: string, where: string): Promise<Api
  */
 async function refuseRevokedInBody(keys: Keys, req: FastifyRequest): Promise<void> {
   if (!isCollect(req)) return;
-  const inBody = writeKeyInBody(req.body);
+  const inBody = writeKeyInBody(req.body, headerSecret(req));
   if (inBody !== undefined) await activeKey(keys, inBody, IN_BODY);
+}
+
+/** The key the request's header carries (checked already), for skipping a body key that is the same. */
+function headerSecret(req: FastifyRequest): string | undefined {
+  try {
+    return secretOf(req, true)?.secret;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -188,9 +197,12 @@ function malformedWriteKey(body: unknown): TactError | undefined {
   return malformed(`must be a string, the write key; it was ${describeValue(v)}. Send the write key there as a string, or as the HTTP Basic user name.`, place);
 }
 
-/** The `writeKey` of a collection body, parsed or still text; undefined when it has none. */
-function writeKeyInBody(body: unknown): string | undefined {
-  const inBody = body && typeof body === 'object' ? (body as { writeKey?: unknown }).writeKey : typeof body === 'string' ? writeKeyInText(body) : undefined;
+/**
+ * The `writeKey` of a collection body, parsed or still text; undefined when it has none. A text
+ * body whose every `writeKey` is `known` (the header's key, checked already) is not parsed.
+ */
+function writeKeyInBody(body: unknown, known?: string): string | undefined {
+  const inBody = body && typeof body === 'object' ? (body as { writeKey?: unknown }).writeKey : typeof body === 'string' ? writeKeyInText(body, known) : undefined;
   return typeof inBody === 'string' && inBody ? inBody : undefined;
 }
 
@@ -212,23 +224,47 @@ const WRITE_KEY = /"writeKey"\s*:\s*"([^"\\]*)"/g;
 
 /**
  * The `writeKey` of a batch body still held as text (the batch routes read their bodies in a parse
- * worker): found without parsing when the text names one value only, else by parsing it.
+ * worker): the batch's own (`{"batch": […], "writeKey": …}`, as @segment/analytics-node sends it),
+ * else its messages' when they name one (analytics.js puts it on each message). A `writeKey`
+ * deeper in a message — an event's property — is data: it neither authenticates the request nor
+ * has it refused (until 2026-12-05 a text scan took it wherever it was). When every `writeKey` in
+ * the text is `known` (the header's key, checked already) the text is not parsed.
+ *
+ * @example
+ * writeKeyInText('{"batch":[{"type":"track","properties":{"writeKey":"x"}}]}'); // undefined
  */
-export function writeKeyInText(text: string): string | undefined {
+export function writeKeyInText(text: string, known?: string): string | undefined {
   if (!text.includes('"writeKey"')) return undefined;
-  let found: string | undefined;
-  for (const m of text.matchAll(WRITE_KEY)) {
-    if (found !== undefined && m[1] !== found) return topLevelWriteKey(text);
-    found = m[1];
+  if (known !== undefined) {
+    let same = 0;
+    let other = false;
+    for (const m of text.matchAll(WRITE_KEY)) {
+      if (m[1] === known) same++;
+      else other = true;
+    }
+    if (same > 0 && !other) return known;
   }
-  return found ?? topLevelWriteKey(text);
+  return batchWriteKey(text);
 }
 
-function topLevelWriteKey(text: string): string | undefined {
+function batchWriteKey(text: string): string | undefined {
+  let body: unknown;
   try {
-    const body = JSON.parse(text) as { writeKey?: unknown } | null;
-    return body && typeof body === 'object' && typeof body.writeKey === 'string' ? body.writeKey : undefined;
+    body = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const own = (body as { writeKey?: unknown }).writeKey;
+  if (own !== undefined) return typeof own === 'string' ? own : undefined;
+  const batch = (body as { batch?: unknown }).batch;
+  if (!Array.isArray(batch)) return undefined;
+  let found: string | undefined;
+  for (const m of batch) {
+    const k = m && typeof m === 'object' ? (m as { writeKey?: unknown }).writeKey : undefined;
+    if (typeof k !== 'string' || !k) continue;
+    if (found !== undefined && k !== found) return undefined; // messages naming different keys name none
+    found = k;
+  }
+  return found;
 }

@@ -46,3 +46,45 @@ describe('a body whose `writeKey` is not a write key', () => {
     expect((await post('/v1/batch', { batch: [track], writeKey: KEYS.write })).statusCode).toBe(200);
   });
 });
+
+/**
+ * QA 2026-12-05: a batch's text was scanned for `"writeKey":"…"` anywhere, so an event's property
+ * named `writeKey` authenticated the batch (no header) or had it refused (a revoked key there beside
+ * an active header key), while /v1/track read only the body's own field. Only the batch's own
+ * `writeKey` and its messages' (analytics.js puts it on each) are read.
+ */
+describe('a `writeKey` inside a message\'s properties is data, on single and batch routes alike', () => {
+  let h: Harness;
+  let revoked = '';
+  beforeAll(async () => {
+    h = await harness('sqlite');
+    const w = await h.tact.keys.create('write', 'old');
+    await h.tact.keys.revoke(w.key.id);
+    revoked = w.secret;
+  });
+  afterAll(async () => h.close());
+  const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+  const post = (url: string, body: unknown, authorization?: string) =>
+    h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, payload: JSON.stringify(body) });
+  const msg = (userId: string, writeKey: string) => ({ type: 'track', userId, event: 'Viewed', properties: { writeKey } });
+
+  it('a revoked key in a property beside an active header key: stored, on both', async () => {
+    expect((await post('/v1/track', msg('p1', revoked), basic(KEYS.write))).statusCode).toBe(200);
+    const r = await post('/v1/batch', { batch: [msg('p2', revoked)] }, basic(KEYS.write));
+    expect([r.statusCode, r.json()]).toEqual([200, { success: true }]);
+  });
+
+  it('an active key only in a property, no header: missing credentials, on both', async () => {
+    expect((await post('/v1/track', msg('p3', KEYS.write))).json().error).toBe('missing_credentials');
+    expect((await post('/v1/batch', { batch: [msg('p4', KEYS.write)] })).json().error).toBe('missing_credentials');
+    expect((await post('/v1/batch', { batch: [msg('p5', 'n/a')] })).json().error).toBe('missing_credentials');
+  });
+
+  it('the batch\'s own key and its messages\' keys still count', async () => {
+    expect((await post('/v1/batch', { batch: [msg('p6', 'n/a')], writeKey: KEYS.write })).statusCode).toBe(200);
+    expect((await post('/v1/batch', { batch: [{ ...msg('p7', 'n/a'), writeKey: KEYS.write }] })).statusCode).toBe(200);
+    // A revoked key as the batch's own or a message's, beside an active header key: refused.
+    expect((await post('/v1/batch', { batch: [msg('p8', KEYS.write)], writeKey: revoked }, basic(KEYS.write))).json().error).toBe('revoked_credentials');
+    expect((await post('/v1/batch', { batch: [{ ...msg('p9', KEYS.write), writeKey: revoked }] }, basic(KEYS.write))).json().error).toBe('revoked_credentials');
+  });
+});
