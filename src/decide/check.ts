@@ -1,6 +1,6 @@
 import { unknownFields } from '../config/document-kind.js';
 import type { FieldProblem } from '../errors/tact-error.js';
-import { parseDuration } from '../profiles/features/definition.js';
+import { parseDuration, readDuration } from '../profiles/features/definition.js';
 import { compileRule } from '../rules/cel.js';
 
 /**
@@ -67,7 +67,8 @@ export class Checker {
 
   duration(v: unknown, field: string): boolean {
     if (v === undefined || parseDuration(v) !== undefined) return true;
-    this.add(field, `The \`${field}\` must be a duration such as "7d", "12h" or "30m".`);
+    // "0s" is a duration, just not a usable one: say so, not that it is unreadable.
+    this.add(field, readDuration(v) === 0 ? `The \`${field}\` must be longer than zero; it was ${JSON.stringify(v)}.` : `The \`${field}\` must be a duration such as "7d", "12h" or "30m".`);
     return false;
   }
 

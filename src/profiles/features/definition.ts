@@ -250,7 +250,7 @@ export function parseDuration(v: unknown): number | undefined {
 }
 
 /** A duration in milliseconds, 0 for "0s": a number (a fraction too, "1.5d") and a unit, ms, s, m, h, d or w. */
-function readDuration(v: unknown): number | undefined {
+export function readDuration(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/.exec(v);
   if (!m) return undefined;
