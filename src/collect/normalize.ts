@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { MESSAGE_TYPES, type Message, type MessageType } from './message.js';
-import { MAX_DEPTH, hasLoneSurrogate, nonFinitePath, nulPath, nulProblem, wellFormed } from '../errors/input-values.js';
+import { MAX_DEPTH, hasLoneSurrogate, nonFinitePath, nulPath, nulProblem, tooDeepPath, wellFormed } from '../errors/input-values.js';
 
 /**
  * Segment's per-message limit (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size),
@@ -15,7 +15,7 @@ const MAX_DATE_MS = 8.64e15;
  * An ISO-8601 date or date-time (RFC 3339, also with a space before the time or more than three
  * digits of a second). Date.parse alone also reads free text — "foo 2026" as 1 January 2026.
  */
-const ISO_8601 = /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+export const ISO_8601 = /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /**
  * Epoch milliseconds of an ISO-8601 date or date-time, NaN for any other text or for a day no
@@ -185,6 +185,13 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     problems.push({ field: 'messageId', message: `The \`messageId\` property must be a non-empty string of at most 200 characters${blank ? ', not white space alone' : ''}.` });
   }
   if (problems.length) return refuse(problems);
+  // Traits are merged into stored JSON by the store's own JSON functions (an account's, SQLite's
+  // stopping at 1000 levels), so they nest at most MAX_MESSAGE_DEPTH levels below the message; an
+  // identify's context.traits becomes its traits below. Other fields are only serialised (a message
+  // too deep for that is refused as TOO_DEEP): walking every message cost ≈ 0.5–2 µs of the main
+  // thread's ≈ 25 µs an event, for what no client sends.
+  const deepTraits = tooDeepTraits(m, t);
+  if (deepTraits) return refuse([tooDeepProblem(deepTraits)]);
 
   // Segment's clock-skew correction: timestamp = receivedAt − (sentAt − originalTimestamp).
   if (original && sentAt) m.timestamp = env.receivedAt - (sentAt.ms - original.ms);
@@ -195,7 +202,18 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   if (original && m.timestamp > env.receivedAt + MAX_FUTURE_MS) return refuse([futureProblem(r, original, sentAt, m.timestamp - env.receivedAt)]);
   if (original) m.originalTimestamp = original.iso;
   if (sentAt) m.sentAt = sentAt.iso;
-  m.messageId = typeof r.messageId === 'string' ? r.messageId : original ? contentId(m) : randomUUID();
+  if (typeof r.messageId === 'string') m.messageId = r.messageId;
+  else if (!original) m.messageId = randomUUID();
+  else {
+    try {
+      m.messageId = contentId(m);
+    } catch {
+      return { ok: false, messageId: sentId, problems: [TOO_DEEP] }; // a value too deep to serialise (the stack)
+    }
+  }
+  // After the content id, which hashes the traits as sent (ids made before the merge stay the same).
+  const traitsKept = keptTraits(t === 'identify' ? m.context.traits : undefined, m.traits);
+  if (traitsKept) m.traits = traitsKept;
 
   let json: string;
   let sent: number;
@@ -257,6 +275,78 @@ function howFarAhead(ms: number): string {
   const minutes = Math.floor((ms % 3600_000) / 60_000);
   if (hours * 3600_000 + minutes * 60_000 <= MAX_FUTURE_MS) return 'just over 24 hours';
   return minutes === 0 ? `${hours} hours` : `${hours} hours ${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/**
+ * Nesting deeper than this is refused (the limit every other body has, server/input-guard.ts):
+ * Segment's messages nest a few levels (`properties.products[0].price` is 3 below the message), and
+ * SQLite's JSON functions stop at 1000 levels, so a group whose traits nest that deep failed the
+ * next write of its account — and with it the whole batch.
+ */
+export const MAX_MESSAGE_DEPTH = MAX_DEPTH;
+
+/**
+ * Where an identify's or a group's traits (an identify's context.traits too) hold an object or a
+ * list MAX_MESSAGE_DEPTH levels below the message, else undefined.
+ */
+function tooDeepTraits(m: Message, t: MessageType): string | undefined {
+  if (t !== 'identify' && t !== 'group') return undefined;
+  if (m.traits !== undefined && nestsDeeper(m.traits, 1)) return below('traits', tooDeepPath(m.traits, MAX_MESSAGE_DEPTH - 1));
+  const inContext = t === 'identify' ? (m.context as { traits?: unknown }).traits : undefined;
+  if (inContext !== undefined && nestsDeeper(inContext, 2)) return below('context.traits', tooDeepPath(inContext, MAX_MESSAGE_DEPTH - 2));
+  return undefined;
+}
+
+/** `field` and a path below it as tooDeepPath writes it (`x.a`, `[0].a`). */
+const below = (field: string, path: string | undefined): string => (!path ? field : path.startsWith('[') ? `${field}${path}` : `${field}.${path}`);
+
+/** Whether `v` holds an object or a list MAX_MESSAGE_DEPTH levels below the message, `v` being `depth` below it (tooDeepPath's test, without its path). */
+function nestsDeeper(v: unknown, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (depth >= MAX_MESSAGE_DEPTH) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (nestsDeeper(v[i], depth + 1)) return true;
+    return false;
+  }
+  for (const k in v) if (nestsDeeper((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
+}
+
+function tooDeepProblem(field: string): FieldProblem {
+  return { field, message: `The message nests deeper than ${MAX_MESSAGE_DEPTH} levels at \`${field}\`; no field Segment defines is nested more than a few levels.` };
+}
+
+/**
+ * The one name no trait has: assigning `__proto__` changes an object's prototype instead of adding
+ * a key, so profiles, accounts and consent never hold it (profile-state.ts sets aside a consent
+ * purpose of that name, and an event name counts under "(other)").
+ */
+const PROTO = '__proto__';
+
+/**
+ * The traits a message sets, or undefined when they are `own` as sent: an identify's
+ * `context.traits` (where RudderStack's SDKs send them) overlaid by its top-level `traits`, key by
+ * key, the top-level winning; a trait named `__proto__` — at the top, or in Segment's reserved
+ * `company` — left out. `own` is never changed: the size as sent is measured against it.
+ *
+ * @example
+ * keptTraits({ email: 'a@x.io', plan: 'free' }, { plan: 'pro' }); // { email: 'a@x.io', plan: 'pro' }
+ */
+export function keptTraits(context: unknown, own: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const under = isObject(context) && Object.keys(context).length > 0 ? context : undefined;
+  const company = own !== undefined && Object.hasOwn(own, 'company') ? own.company : under?.company;
+  const protoIn = (o: Record<string, unknown> | undefined) => o !== undefined && Object.hasOwn(o, PROTO);
+  const badCompany = isObject(company) && Object.hasOwn(company, PROTO);
+  if (!under && !protoIn(own) && !badCompany) return undefined;
+  // Spread copies an own `__proto__` key as a key (CopyDataProperties), which `delete` then removes.
+  const out: Record<string, unknown> = { ...under, ...own };
+  delete out[PROTO];
+  if (badCompany) {
+    const c: Record<string, unknown> = { ...(company as Record<string, unknown>) };
+    delete c[PROTO];
+    out.company = c;
+  }
+  return out;
 }
 
 /** Whether `v` holds a number that is not finite, at most MAX_DEPTH levels down: nonFinitePath's test without its bookkeeping. */

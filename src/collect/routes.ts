@@ -21,6 +21,8 @@ const SINGLE_BODY_BYTES = MAX_BATCH_BYTES;
 const blockedInBatch = (v: { event: string }, detail: string) => `The tracking plan blocks this ${v.event} message: ${detail}.`;
 /** The refusal of a batch request sent without a body (as batch-body.ts words a body that is no object). */
 const NO_BATCH_BODY = { field: 'batch', message: 'A batch body must be a JSON object holding the messages as its `batch` list ({"batch": [ … ]}); the request had no body.' };
+/** The refusal of a single call sent without a body, worded as a batch's: the body is the message. */
+const noMessageBody = (type: MessageType) => ({ field: '(message)', message: `${type === 'identify' || type === 'alias' ? 'An' : 'A'} ${type} call's body must be a JSON object holding the message; the request had no body.` });
 
 /**
  * Segment's HTTP Tracking API, unchanged: POST /v1/track … /v1/batch, write key as Basic user
@@ -38,6 +40,11 @@ export async function collectRoutes(app: FastifyInstance, tact: Tact): Promise<v
   const noBodyValidation = () => () => true;
   const single = async (req: FastifyRequest, type: MessageType) => {
     const receivedAt = Date.now();
+    // No body at all (no `Content-Type`, so no parser ran): said so, as a batch request without one is.
+    if (req.body === undefined) {
+      tact.metrics.ingested.inc({ outcome: 'rejected' });
+      throw validationError([noMessageBody(type)]);
+    }
     const n = normalizeMessage(req.body, type, { receivedAt });
     if (!n.ok) {
       tact.metrics.ingested.inc({ outcome: 'rejected' });

@@ -1,26 +1,42 @@
 import type { MessageType } from './message.js';
+import { ISO_8601 } from './normalize.js';
 
 const obj = { type: 'object', additionalProperties: true } as const;
 
+/**
+ * An id field as normalize.ts reads it: a string of at most 512 characters, or a JSON number that
+ * is a whole one held exactly (read as its digits).
+ */
+const id = (description: string) => ({
+  description: `${description} A string of at most 512 characters, or a whole JSON number within ±(2^53 − 1), read as its digits; send larger ids as strings.`,
+  anyOf: [{ type: 'string', maxLength: 512 }, { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }],
+});
+
+/** A time as normalize.ts reads it: an ISO-8601 date or date-time, or epoch milliseconds. */
+const time = (description: string) => ({
+  description: `${description} An ISO-8601 date or date-time ("2026-11-23T10:00:00.000Z"; without an offset it is UTC; a space before the time, an offset of hours alone and a decimal comma are read too), or a number of milliseconds since 1970-01-01T00:00:00Z within ±8.64e15.`,
+  anyOf: [{ type: 'string', pattern: ISO_8601.source }, { type: 'number', minimum: -8.64e15, maximum: 8.64e15 }],
+});
+
 const common = {
-  messageId: { type: 'string', description: 'Unique id; a message sent twice with the same id is stored once.' },
-  userId: { type: 'string', description: 'Your id for the person (userId or anonymousId is required). A JSON number is read as its digits only when whole and at most 2^53 − 1; send larger ids as strings.' },
-  anonymousId: { type: 'string', description: 'A device or cookie id for a person not yet known.' },
+  messageId: { type: 'string', minLength: 1, maxLength: 200, description: 'Unique id, at most 200 characters (not white space alone); a message sent twice with the same id is stored once.' },
+  userId: id('Your id for the person (userId or anonymousId is required).'),
+  anonymousId: id('A device or cookie id for a person not yet known.'),
   context: { ...obj, description: 'Segment context: ip, page, userAgent, timezone, traits, externalIds, consent.categoryPreferences …' },
   integrations: { ...obj, description: 'Destinations map, kept as sent.' },
-  timestamp: { type: 'string', format: 'date-time', description: 'When it happened (corrected for client clock skew when sentAt is given); at most 24 hours after receipt.' },
-  originalTimestamp: { type: 'string', format: 'date-time' },
-  sentAt: { type: 'string', format: 'date-time' },
+  timestamp: time('When it happened (corrected for client clock skew when sentAt is given); at most 24 hours after receipt.'),
+  originalTimestamp: time('The client\'s clock reading when it happened; read before `timestamp` when both are sent.'),
+  sentAt: time('The client\'s clock reading when it sent the message, for the clock-skew correction.'),
   writeKey: { type: 'string', description: 'The write key, as analytics.js sends it (else use HTTP Basic).' },
 } as const;
 
 const byType: Record<MessageType, Record<string, unknown>> = {
   track: { event: { type: 'string', description: 'What the person did, e.g. "Order Completed".' }, properties: obj },
-  identify: { traits: { ...obj, description: 'Declared traits (email, name, plan …); `company` makes an account membership.' } },
+  identify: { traits: { ...obj, description: 'Declared traits (email, name, plan …), over those in context.traits (RudderStack sends them there), key by key; `company` makes an account membership. A trait named __proto__ is not kept.' } },
   page: { name: { type: 'string' }, category: { type: 'string' }, properties: obj },
   screen: { name: { type: 'string' }, category: { type: 'string' }, properties: obj },
-  group: { groupId: { type: 'string', description: 'The account id.' }, traits: { ...obj, description: 'Account traits; `role` (or context.traits.role) is the member role.' } },
-  alias: { previousId: { type: 'string', description: 'The identity to merge into userId.' } },
+  group: { groupId: id('The account id.'), traits: { ...obj, description: 'Account traits; `role` (or context.traits.role) is the member role. A trait named __proto__ is not kept.' } },
+  alias: { previousId: id('The identity to merge into userId.') },
 };
 
 const required: Record<MessageType, string[]> = { track: ['event'], identify: [], page: [], screen: [], group: ['groupId'], alias: ['previousId', 'userId'] };

@@ -73,7 +73,10 @@ export const RECENT_EVENTS = 50;
  * changes its prototype instead of adding a key, on the object built and on one read back from
  * JSON. Any other name (`constructor`, `prototype`, `toString`) is an own key like any other, read
  * with {@link own}: a state read back by JSON.parse inherits Object's members. (Until 2026-12-05
- * `constructor` and `prototype` were set aside as `__proto__` is.)
+ * `constructor` and `prototype` were set aside as `__proto__` is.) One rule, docs/collection.md:
+ * normalisation leaves such a trait out of identify and group traits (normalize.ts keptTraits), so
+ * neither profiles nor accounts hold one; here a purpose is set aside, an event counted under
+ * "(other)", and a trait of a message stored before that rule skipped.
  */
 const PROTO = '__proto__';
 
