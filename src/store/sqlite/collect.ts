@@ -27,7 +27,9 @@ const CHECKPOINT_INFLIGHT = 4;
  * by the writer thread in one transaction, committed with fsync before the batch resolves. While
  * it commits, the next batch is already being resolved. Profile states reach their rows at
  * checkpoints; after a crash — or a failed commit — `recover` replays the events after the last
- * checkpoint, and the states come back exactly, because folding events is deterministic.
+ * checkpoint, and the states come back exactly, because folding events is deterministic. A failed
+ * commit is answered only once that is done: memory (states, identity graph, dedupe window) never
+ * shows a batch that was not stored, and a retry is folded once.
  */
 export class SqliteCollectStore implements CollectStore {
   readonly pipelineDepth = 3;
@@ -100,7 +102,7 @@ export class SqliteCollectStore implements CollectStore {
       w = compute(this.snapshot(items));
     } catch (err) {
       // The pure step may have changed states in place before it failed.
-      this.broken = true;
+      await this.afterFailure();
       throw err;
     }
     const seqs = w.events.map(() => ++this.seq);
@@ -129,15 +131,23 @@ export class SqliteCollectStore implements CollectStore {
     const settled = touched.length ? commit.then(noop, noop) : undefined;
     for (const id of touched) this.pendingProfiles.set(id, settled!);
     this.afterIngest();
+    let failed: { err: unknown } | undefined;
     try {
       await commit;
     } catch (err) {
+      failed = { err };
       this.broken = true;
-      throw err;
-    } finally {
-      for (const k of pending) this.pendingIds.delete(k);
-      for (const m of w.merges) this.memory.settled(m.from);
-      for (const id of touched) if (this.pendingProfiles.get(id) === settled) this.pendingProfiles.delete(id);
+    }
+    // Before any recovery: a batch resolved after it may hold the same keys.
+    for (const k of pending) this.pendingIds.delete(k);
+    for (const m of w.merges) this.memory.settled(m.from);
+    for (const id of touched) if (this.pendingProfiles.get(id) === settled) this.pendingProfiles.delete(id);
+    if (failed) {
+      // Memory took the batch in before the writer refused it (and the batches resolved on top of
+      // it, refused by the chain): it is rebuilt from the log before the failure is answered, so no
+      // read shows what was not stored and a retry is folded once.
+      await this.afterFailure();
+      throw failed.err;
     }
     return w;
   }
@@ -240,11 +250,16 @@ export class SqliteCollectStore implements CollectStore {
    */
   checkpoint(): Promise<void> {
     if (this.checkpointing) return this.checkpointing;
+    // Memory may hold a batch that was not stored: rebuilt first (a recovery ends with a checkpoint).
+    if (this.broken) return this.recover().then(noop);
     this.checkpointing = (async () => {
       const upto = this.seq;
       const dirty = this.memory.dirtyStates();
       const inflight: Promise<void>[] = [];
       for (let i = 0; i < dirty.length; i += CHECKPOINT_CHUNK) {
+        // A write failed meanwhile: these states may hold it, and after the recovery resets the
+        // chain a chunk would be stored (and the watermark moved past the log's end).
+        if (this.broken) throw new Error('the checkpoint stopped: a write failed and the profile states are being rebuilt from the log');
         const rows = dirty.slice(i, i + CHECKPOINT_CHUNK).map(stateRow);
         // rows[k] = [id, version, createdAt, updatedAt, json]: the state as it was written.
         const write = this.writer.run(stateOps(rows), INGEST_CHAIN).then(() => rows.forEach((r) => this.memory.writtenAt(r[0] as string, r[1] as number, r[4] as string)));
@@ -287,7 +302,8 @@ export class SqliteCollectStore implements CollectStore {
   recover(): Promise<{ replayed: number }> {
     if (this.recovering) return this.recovering;
     this.recovering = (async () => {
-      while (this.inflight.size) await Promise.all([...this.inflight]);
+      // A checkpoint in progress holds the states as they were: it ends (refused by the chain) first.
+      while (this.inflight.size || this.checkpointing) await Promise.all([...this.inflight, this.checkpointing?.catch(noop)]);
       if (!this.features) throw new Error('the embedded store was not prepared with the feature definitions');
       const features = this.features;
       this.memory.clear();
@@ -330,9 +346,16 @@ export class SqliteCollectStore implements CollectStore {
     return this.broken ? undefined : this.ids.profileOf(kind, value);
   }
 
-  /** Marks the in-memory state untrustworthy; the next write recovers it from the log first. */
-  afterFailure(): void {
+  /**
+   * After a write that changed memory first failed: marks the in-memory state untrustworthy and
+   * rebuilds it from the log (`recover`). Resolves when memory again holds exactly what is stored;
+   * if the rebuild fails too, the store stays marked and the next write recovers first.
+   */
+  async afterFailure(): Promise<void> {
     this.broken = true;
+    // A recovery already under way may have replayed the log before this write failed (it then
+    // ends with the store still marked): one more rebuilds memory without it.
+    for (let attempt = 0; this.broken && attempt < 2; attempt++) await this.recover().catch(noop);
   }
 
   /** Whether a failed commit left the store needing `recover`. */

@@ -33,7 +33,8 @@ export class SqliteProfileStore implements ProfileStore {
     private readonly db: Db,
     private readonly memory: ProfileMemory,
     private readonly writer: SqliteWriter,
-    private readonly onFailure: () => void,
+    /** After a write that changed states in memory first failed: resolves once memory holds what is stored again. */
+    private readonly onFailure: () => Promise<void>,
     /** What collection holds in memory ahead of the tables (SqliteCollectStore). */
     private readonly collection: CollectionView = { cachedOwner: () => undefined, uncommitted: () => undefined },
   ) {
@@ -130,7 +131,13 @@ export class SqliteProfileStore implements ProfileStore {
       byLive.set(s.id, s);
       states.set(id, s);
     }
-    fn(states);
+    try {
+      fn(states);
+    } catch (err) {
+      // It may have changed states in place before it failed.
+      await this.onFailure();
+      throw err;
+    }
     const unique = [...new Set(states.values())];
     for (const s of unique) {
       s.version += 1;
@@ -140,8 +147,8 @@ export class SqliteProfileStore implements ProfileStore {
     try {
       await this.writer.run([...stateOps(unique.map(stateRow)), ...(alsoSave ? [jobOp(alsoSave)] : [])], INGEST_CHAIN);
     } catch (err) {
-      // The states were changed in memory but not stored: rebuild them from the log.
-      this.onFailure();
+      // The states were changed in memory but not stored: rebuilt from the log before the failure is answered.
+      await this.onFailure();
       throw err;
     }
   }
