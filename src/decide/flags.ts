@@ -10,6 +10,9 @@ import type { DecideState } from './decide-state.js';
 import { accountIdProblem, DECLARED_BY, type FlagDeclaration, isDeclared, oneOfField, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
 
+/** Why a flag, or a listing of flags, naming both a subject and an account (or neither, to add one) is refused. */
+const ONE_TARGET = 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).';
+
 /** What an operator sends to flag a subject or an account. */
 export interface FlagInput {
   subject?: string;
@@ -37,7 +40,7 @@ export class Flags {
    * merge rules in force, whose kinds a subject no profile holds is checked against (`emial:`).
    */
   async add(i: FlagInput, id: string = newProfileId(), declared = false, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag> {
-    if (!!i.subject === !!i.account) throw validationError([{ field: oneOfField(i), message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]);
+    if (!!i.subject === !!i.account) throw validationError([{ field: oneOfField(i), message: ONE_TARGET }]);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
     const until = i.until === undefined ? null : (parseUntil(i.until) ?? NaN);
     if (until !== null && Number.isNaN(until)) throw validationError([{ field: 'until', message: 'The `until` must be an ISO-8601 date such as "2027-01-15" (midnight UTC), or a time with its offset such as "2027-01-15T09:00:00Z".' }]);
@@ -104,8 +107,13 @@ export class Flags {
     return { added: plan.add.length, cleared: plan.clear.length, unresolved: plan.unresolved };
   }
 
-  /** Flags of a subject (any identifier) or an account, cleared ones included; `rules` as for `add`. */
+  /**
+   * Flags of a subject (any identifier) or an account, cleared ones included, or every open flag
+   * when neither is given; both is refused as `add` refuses it (until 2026-12-05 the account was
+   * dropped unseen). `rules` as for `add`.
+   */
   async of(q: { subject?: string; account?: string }, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag[]> {
+    if (q.subject && q.account) throw validationError([{ field: oneOfField(q), message: ONE_TARGET }]);
     if (q.subject) {
       const found = await findProfile(this.store.profiles, q.subject);
       if (!found) throw profileNotFound(q.subject, rules);

@@ -54,7 +54,7 @@ describe('reviews: deciding a held choice, and what a decision keeps of it', () 
     expect([...first.json().reviews, ...rest.reviews].map((r: { subject: string }) => r.subject).sort()).toEqual(['fin', 'gus', 'hal']);
     const unknown = await get(h.app, '/v1/reviews?before=nope');
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().problems[0].field).toBe('before');
+    expect(unknown.json().problems[0].field).toBe('querystring.before');
   });
 
   it('keeps a rejection for the policy\'s whole `review.rejectFor` across a restart, not only the first 30 days', async () => {

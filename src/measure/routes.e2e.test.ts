@@ -19,7 +19,7 @@ describe('measure routes refuse what cannot be answered, naming the field', () =
     for (const url of [`/v1/experiments/hero-test/results?${window}`, `/v1/holdout/results?placement=home&${window}`]) {
       const r = await get(url);
       expect(r.statusCode, url).toBe(400);
-      expect(fields(r.json()), url).toEqual(['to']);
+      expect(fields(r.json()), url).toEqual(['querystring.to']);
       expect(r.json().message).toMatch(/`to`.*is not after.*`from`/);
     }
     const r = await post({ placement: 'home', candidate: { exploration: 0.1 }, from: '2026-12-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });

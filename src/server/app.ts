@@ -19,7 +19,7 @@ import { documentErrors } from './openapi-errors.js';
 import { optionalBodies } from './openapi-optional-body.js';
 import { TactError } from '../errors/tact-error.js';
 import { jsonErrorDetail } from '../config/text-position.js';
-import { refuseNonFinite, refuseUnreadQuery, refuseUnstorable } from './input-guard.js';
+import { refuseNonFinite, refuseUnreadBody, refuseUnreadQuery, refuseUnstorable } from './input-guard.js';
 import { healthRoutes } from './health.js';
 import { sharedSerializers } from './serializers.js';
 import { partValidators } from './validators.js';
@@ -92,6 +92,7 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   });
   refuseUnstorable(app);
   refuseUnreadQuery(app);
+  refuseUnreadBody(app);
   refuseNonFinite(app);
   await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
 

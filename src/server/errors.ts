@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { jsonErrorDetail } from '../config/text-position.js';
 import { schemaProblem } from '../errors/schema-problems.js';
 import { TactError, validationError } from '../errors/tact-error.js';
+import { queryNamed } from './query-fields.js';
 
 /**
  * Turns every error into the catalogue's shape: TactErrors as they are; Fastify's own
@@ -105,7 +106,8 @@ function pathPattern(path: string): RegExp {
 }
 
 function toTactError(err: FastifyError, req: FastifyRequest): TactError {
-  if (err instanceof TactError) return err;
+  // A core's problem with a query parameter, named as the schemas name one (query-fields.ts).
+  if (err instanceof TactError) return queryNamed(err, req);
   if (err.validation) {
     const part = err.validationContext;
     const data = part === 'querystring' ? req.query : part === 'params' ? req.params : part === 'headers' ? req.headers : req.body;

@@ -31,9 +31,10 @@ describe.each(['sqlite', 'postgres'] as const)('a NUL character in a request (%s
   });
 
   it('answers 400 naming a parameter or field that is a number but not a finite one', async () => {
-    // The schema validator coerces "Infinity" (and 1e400) to a number that passes `integer` and `maximum`.
+    // The schema validator coerced "Infinity" to a number that passes `integer` and `maximum`; an
+    // integer parameter now takes decimal digits only (decimal-text.ts), so it is refused as text.
     const q = await get(h.app, '/v1/decisions?limit=Infinity');
-    expect([q.statusCode, q.json().problems?.[0]]).toEqual([400, { field: 'querystring.limit', message: 'The `querystring.limit` must be a finite number.' }]);
+    expect([q.statusCode, q.json().problems?.[0]]).toEqual([400, { field: 'querystring.limit', message: 'The `querystring.limit` property must be an integer; it was "Infinity" (a string).' }]);
     const body = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.server), 'content-type': 'application/json' }, payload: '{"subject":"ana","placement":"home","context":{"cart":1e400}}' });
     expect([body.statusCode, body.json().problems?.[0]?.field]).toEqual([400, 'context.cart']);
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_DEPTH, nonFinitePath, nulPath, nulProblem, tooDeepPath } from '../errors/input-values.js';
+import { describeValue } from '../errors/schema-problems.js';
 import { validationError } from '../errors/tact-error.js';
 
 /**
@@ -69,5 +70,31 @@ export function refuseUnreadQuery(app: FastifyInstance): void {
     // /v1/models/{name}/train?dryRun=true trained for real: its schema named `wait` and `sync`).
     if (schema.querystring && schema.querystring.type === 'object' && !('additionalProperties' in schema.querystring)) schema.querystring = { ...schema.querystring, additionalProperties: false };
     schema.querystring ??= NO_QUERY;
+  });
+}
+
+/**
+ * Refuses, with a 400 naming what was sent, a request body on an API route (under /v1/) that
+ * declares none, so that `{"dryRun":true}` on POST /v1/models/{name}/train is not a real training
+ * and `{"reason":"…"}` on DELETE /v1/flags/{id} is not dropped unseen (until 2026-12-05 both
+ * answered as if no body was sent). An object's properties are named each, as a route's body
+ * schema names one it does not take; any other value names `body`. A body that says nothing —
+ * none, `null` or `{}` — is taken, as clients that send one with every POST do. (An empty body
+ * with a `Content-Type` is `empty_body`, as on every route.) Collection routes are left as they
+ * are, as for the query ({@link refuseUnreadQuery}). A GET's body is never read.
+ *
+ * @example
+ * refuseUnreadBody(app);
+ */
+export function refuseUnreadBody(app: FastifyInstance): void {
+  app.addHook('preValidation', (req, _reply, done) => {
+    const body: unknown = req.body;
+    if (body === undefined || body === null || !req.routeOptions.url?.startsWith('/v1/') || isCollect(req)) return done();
+    if ((req.routeOptions.schema as { body?: unknown } | undefined)?.body !== undefined) return done();
+    if (typeof body !== 'object' || Array.isArray(body)) return done(validationError([{ field: 'body', message: `This endpoint takes no request body; it was ${describeValue(body)}. Send the request without one.` }]));
+    const names = Object.keys(body);
+    // A property with an empty name is named as the body (a field must be named by something).
+    const problems = names.slice(0, 20).map((name) => (name ? { field: name, message: `The \`${name}\` property is not one this endpoint takes: it reads no request body. Send the request without one.` } : { field: 'body', message: 'The body holds a property with an empty name, and this endpoint reads no request body. Send the request without one.' }));
+    done(problems.length ? validationError(problems) : undefined);
   });
 }

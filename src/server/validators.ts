@@ -1,6 +1,7 @@
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isApiTime } from './api-time.js';
+import { decimalOnly } from './decimal-text.js';
 
 /** What every part of a request is validated with: every problem reported, nothing removed, defaults filled in. */
 const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults: true, addUsedSchema: false };
@@ -8,7 +9,8 @@ const COMMON: Options = { allErrors: true, removeAdditional: false, useDefaults:
 /**
  * How each part of a request is checked against its route's schema. A query string, path and
  * headers are text: `?limit=5` is the number 5, `?all=true` the boolean, `?id=a` a list of one
- * (Ajv's `coerceTypes: 'array'`). A JSON body carries its own types, and a wrong one is refused,
+ * (Ajv's `coerceTypes: 'array'`) — a number only from decimal text (decimal-text.ts: Ajv's
+ * `Number()` reads `0x10` as 16). A JSON body carries its own types, and a wrong one is refused,
  * naming the field: `"value": true` or `"value": "12"` where a number is asked for, `"force": 1`
  * where a boolean is, `[3]` for 3 or 3 for `[3]`.
  */
@@ -27,7 +29,7 @@ interface RouteSchema {
  * The app's validator compiler (Fastify's `setValidatorCompiler`, which hands it each route's
  * schema with the part of the request it is for): the body is compiled by an Ajv that coerces
  * nothing, the query string, path parameters and headers by one that coerces text to the types
- * declared ({@link PART_OPTIONS}). Both know the formats of ajv-formats, with `date-time` the
+ * declared ({@link PART_OPTIONS}), numbers from decimal text only ({@link decimalOnly}). Both know the formats of ajv-formats, with `date-time` the
  * API's own ({@link isApiTime}). Shared
  * schemas (`app.addSchema`, none so far) would have to be added to both.
  *
@@ -55,7 +57,8 @@ export function partValidators(): (route: RouteSchema) => ValidateFunction {
     const ajv = part === 'body' ? body : text;
     // Ajv compiles a schema with a given $id once; the same schema on another route is that one.
     const id = (schema as { $id?: unknown }).$id;
-    return (byPart[part] = (typeof id === 'string' && ajv.getSchema(id)) || ajv.compile(key));
+    const validate = (typeof id === 'string' && ajv.getSchema(id)) || ajv.compile(key);
+    return (byPart[part] = part === 'text' ? decimalOnly(validate, schema) : validate);
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS, bearer, get, harness, type Harness } from '../../../test/harness.js';
+import { KEYS, bearer, get, harness, send, type Harness } from '../../../test/harness.js';
 
 /**
  * What the flag and review routes take. Until 2026-12-05 `DELETE /v1/flags/{id}?reason=resolved`
@@ -72,5 +72,18 @@ describe('flag and review inputs', () => {
     }
     // A verdict with no note at all is still taken as far as its review (none here: a 404).
     expect((await h.app.inject({ method: 'POST', url: '/v1/reviews/r-1/reject', headers: admin, payload: { reviewer: 'kim' } })).statusCode).toBe(404);
+  });
+
+  it('GET /v1/flags refuses a subject and an account together, as POST does, naming the subject', async () => {
+    // Until 2026-12-05 the account was dropped unseen: ana's flags were answered (QA, flags-both.sh).
+    await send(h.app, '/v1/identify', { userId: 'ana' });
+    const onAna = await addFlag({ account: undefined, subject: 'ana', name: 'vip', note: 'key account contact' });
+    expect(onAna.statusCode, onAna.body).toBe(201);
+    const both = await get(h.app, '/v1/flags?subject=ana&account=acme');
+    expect([both.statusCode, both.json().problems], both.body).toEqual([400, [{ field: 'querystring.subject', message: 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).' }]]);
+    const posted = await addFlag({ subject: 'ana', name: 'x', note: 'n' });
+    expect([posted.statusCode, posted.json().message]).toEqual([400, both.json().message]);
+    // Each alone, and neither (every open flag), are answered.
+    for (const q of ['subject=ana', 'account=acme', '']) expect((await get(h.app, `/v1/flags?${q}`)).statusCode, q).toBe(200);
   });
 });

@@ -100,7 +100,7 @@ describe('global holdout results', () => {
     expect(r.units.holdout + r.units.personalized).toBe(200);
     const recs = await get(h.app, '/v1/holdout/results?placement=recs');
     expect(recs.statusCode).toBe(400);
-    expect(recs.json().problems[0].field).toBe('placement');
+    expect(recs.json().problems[0].field).toBe('querystring.placement');
   });
 
   it('reads a placement since removed from the catalog: its log is kept', async () => {
@@ -137,10 +137,10 @@ describe('global holdout results', () => {
     // As off-policy evaluation answers (src/measure/policy-eval/evaluate.ts): a 400 whose problem names the field.
     const unknown = await get(h.app, '/v1/holdout/results?placement=nope');
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().problems[0].field).toBe('placement');
+    expect(unknown.json().problems[0].field).toBe('querystring.placement');
     const typo = await get(h.app, '/v1/holdout/results?placement=hme');
     expect(typo.statusCode).toBe(400);
-    expect(typo.json().problems[0]).toMatchObject({ field: 'placement', message: expect.stringContaining('did you mean `home`?') });
+    expect(typo.json().problems[0]).toMatchObject({ field: 'querystring.placement', message: expect.stringContaining('did you mean `home`?') });
     expect((await get(h.app, '/v1/holdout/results?from=yesterday')).statusCode).toBe(400);
     const spec = (await get(h.app, '/openapi.json')).json();
     expect(Object.keys(spec.paths)).toContain('/v1/holdout/results');
