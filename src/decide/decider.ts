@@ -16,7 +16,7 @@ import type { EstimateProvider } from './estimates.js';
 import { decisionEstimates, type DecisionPrefetch, readsInferences, recordGroupKeys, type SubjectPosition, upliftWanted } from './estimating/prefetch.js';
 import { factValues } from './facts.js';
 import { flagVars } from './flag-book.js';
-import { runPipeline, type PipelineResult } from './pipeline.js';
+import { heldOut, runPipeline, type PipelineResult } from './pipeline.js';
 import type { Playbook } from './playbook.js';
 import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
@@ -253,9 +253,13 @@ export class Decider {
     // Experiments and the global holdout assign the person (experiment-unit.ts); their identities are read only when one applies.
     let unit: string | undefined;
     const unitOf = async () => (unit ??= experimentUnit(req.subject, state ? await this.merged.identities(state) : undefined));
-    const routed = await this.d.experiments?.route(placement.id, unitOf, play);
-    if (routed) play = routed.play;
+    let routed = await this.d.experiments?.route(placement.id, unitOf, play);
     if (play.policy.holdout) await unitOf();
+    // The global holdout is checked before any experiment: a held-out subject is in no arm, so it
+    // decides under the live policy, logged with the live version, with no pin of its arm (until
+    // 2026-12-05 a pinned-policy arm's rules and version applied to the holdout subjects it bucketed).
+    if (routed && unit !== undefined && heldOut(play.policy.holdout, unit)) routed = { experiment: { id: routed.experiment.id, arm: routed.experiment.arm }, play };
+    if (routed) play = routed.play;
     const now = this.d.now();
     const mergedKeys = state ? await this.merged.of(state) : [];
     const profileKey = state?.id ?? `anon:${req.subject}`;

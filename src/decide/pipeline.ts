@@ -184,6 +184,16 @@ function actionChoice(rank: number, c: Candidate, propensity: number, ctx: Stage
  * 229 of 6,000 such subjects at a 5% share.
  */
 function inHoldout(ctx: StageContext): boolean {
-  const h = ctx.policy.holdout;
-  return !!h && bucketHash(h.salt, ctx.subject.unit ?? ctx.subject.key) < h.share;
+  return heldOut(ctx.policy.holdout, ctx.subject.unit ?? ctx.subject.key);
+}
+
+/**
+ * Whether the global holdout `holdout` holds out the subject of `unit` (the pipeline's check, for
+ * the decider to make before an experiment's arm swaps in its policy).
+ *
+ * @example
+ * heldOut({ share: 0.05, salt: 'global' }, 'ana'); // false
+ */
+export function heldOut(holdout: StageContext['policy']['holdout'], unit: string): boolean {
+  return !!holdout && bucketHash(holdout.salt, unit) < holdout.share;
 }

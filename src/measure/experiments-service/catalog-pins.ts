@@ -43,7 +43,7 @@ async function lostPins(body: Catalog, documents: Pick<DocumentStore, 'latest'>,
 /**
  * A catalog that removes an action, or a variant, that a running experiment's arm pins: refused,
  * naming `actions` (or the action's `variants`) and the arm's field. Stop the experiment, or
- * change what its arm pins, first. So is one that removes the placement a running experiment runs
+ * change what its arm pins, first (a config file may do both at one start, Settings.applyFile). So is one that removes the placement a running experiment runs
  * at (`catalogPlacementLosses`: it would assign no unit from then on, while still running). A pin the catalog in force already lacked (an experiment stored
  * before pins were checked) does not stop the change: the experiments' own checks name it.
  *
@@ -54,7 +54,7 @@ async function lostPins(body: Catalog, documents: Pick<DocumentStore, 'latest'>,
 export async function catalogPinLosses(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const pins = (await lostPins(body, documents, false)).filter((l) => l.running).map((l) => ({
     field: l.field,
-    message: `${l.said}: its arm would decide as the control does from then on, and its results would compare the control with itself. Stop the experiment (\`status: stopped\`) or change what the arm pins first, then change the catalog (a config file applies the catalog before the experiments: stop it at one start, change the catalog at the next).`,
+    message: `${l.said}: its arm would decide as the control does from then on, and its results would compare the control with itself. Stop the experiment (\`status: stopped\`) or change what the arm pins first, then change the catalog (a config file may do both at one start: each of its sections is checked against the file as a whole).`,
   }));
   return [...(await catalogPlacementLosses(body, documents)), ...pins];
 }

@@ -1,4 +1,5 @@
 import type { DocumentStore } from '../../config/document-store.js';
+import { armShares } from '../experiments/assignment.js';
 import { experimentsKind, type ExperimentsBody } from './experiments-kind.js';
 import type { Exposure } from './subject-metrics.js';
 
@@ -38,8 +39,8 @@ export async function designPeriods(documents: Pick<DocumentStore, 'history'>, i
       if (last && last.to === undefined) last.to = d.createdAt;
       continue;
     }
-    const total = e.arms.reduce((s, a) => s + a.weight, 0);
-    const p: DesignPeriod = { from: d.createdAt, status: e.status ?? 'running', salt: e.salt ?? id, arms: e.arms.map((a) => ({ id: a.id, weight: a.weight / total })), units: {} };
+    const shares = armShares(e.arms.map((a) => a.weight));
+    const p: DesignPeriod = { from: d.createdAt, status: e.status ?? 'running', salt: e.salt ?? id, arms: e.arms.map((a, i) => ({ id: a.id, weight: shares[i] })), units: {} };
     if (last && last.to === undefined && same(last, p)) continue;
     if (last && last.to === undefined) last.to = d.createdAt;
     periods.push(p);

@@ -6,9 +6,9 @@
  * arm's content pin (arm-pins.ts, catalog-pins.ts): a **running** experiment at a placement the
  * catalog in force lacks is refused when the experiments are written, and a catalog that removes
  * the placement of a running experiment is refused; a **stopped** one decides nothing — a warning
- * on both sides, under one `between`, and restarting it is refused. The config file writes the
- * catalog before the experiments (each section checked against the ones before it,
- * Settings.applyFile), so a file that adds a placement and its experiment together is taken.
+ * on both sides, under one `between`, and restarting it is refused. The config file checks each
+ * section against the file as a whole (Settings.applyFile), so a file that adds a placement and its
+ * experiment together is taken, and so is one that stops an experiment and removes its placement.
  */
 import type { StoredWarning } from '../../config/document-kind.js';
 import type { DocumentStore } from '../../config/document-store.js';
@@ -132,7 +132,7 @@ async function lostPlacements(body: Catalog, documents: Pick<DocumentStore, 'lat
 export async function catalogPlacementLosses(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   return (await lostPlacements(body, documents, false)).filter((p) => p.running).map((p) => ({
     field: 'placements',
-    message: `The catalog no longer has the placement \`${p.placement}\`, at which the running experiment \`${p.experiment}\` runs (\`${p.field}\`): a decision there would be refused, so the experiment would assign no unit from then on while it is still running. Stop the experiment (\`status: stopped\`) or move it to another placement first, then change the catalog (a config file applies the catalog before the experiments: stop it at one start, change the catalog at the next).`,
+    message: `The catalog no longer has the placement \`${p.placement}\`, at which the running experiment \`${p.experiment}\` runs (\`${p.field}\`): a decision there would be refused, so the experiment would assign no unit from then on while it is still running. Stop the experiment (\`status: stopped\`) or move it to another placement first, then change the catalog (a config file may do both at one start: each of its sections is checked against the file as a whole).`,
   }));
 }
 

@@ -92,9 +92,27 @@ export function checkExperiments(body: unknown): FieldProblem[] {
     }
     const seen = new Set<string>();
     e.arms.forEach((a: unknown, i: number) => problems.push(...checkArm(a, `${f('arms')}[${i}]`, seen)));
+    problems.push(...weightSumProblems(e.arms, f('arms')));
     if (e.control !== undefined && !seen.has(String(e.control))) problems.push({ field: f('control'), message: `The \`control\` \`${String(e.control)}\` is not one of the arms (${[...seen].join(', ')}).` });
   }
   return problems;
+}
+
+/**
+ * Weights each finite whose sum is not (1.5e308 + 1e308): normalised by that sum they would all read
+ * 0. Names the arm whose weight takes the sum past the largest double.
+ */
+function weightSumProblems(arms: unknown[], field: string): FieldProblem[] {
+  let sum = 0;
+  for (let i = 0; i < arms.length; i++) {
+    const w = isObj(arms[i]) ? (arms[i] as Record<string, unknown>).weight : undefined;
+    if (typeof w !== 'number' || !(w > 0) || !Number.isFinite(w)) continue;
+    sum += w;
+    if (!Number.isFinite(sum)) {
+      return [{ field: `${field}[${i}].weight`, message: `The arms' weights up to this one sum to more than the largest number (about 1.8e308), so they cannot be normalised to shares of the traffic; weights are relative, so scale them down (e.g. 1.5, 1 and 1e-308 for 1.5e308, 1e308 and 1).` }];
+    }
+  }
+  return [];
 }
 
 function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] {

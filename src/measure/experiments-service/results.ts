@@ -1,6 +1,7 @@
 import type { Settings } from '../../config/settings.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import { nameNotFound } from '../../errors/not-found.js';
+import { armShares } from '../experiments/assignment.js';
 import type { EffectType } from '../experiments/effect.js';
 import type { ExperimentReadout, MetricSpec } from '../experiments/readout.js';
 import type { MeasureStore } from '../measure-store.js';
@@ -90,8 +91,8 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
   const groupOf = (d: DecisionRecord) => (d.experiment?.id === e.id && (d.experiment.arm === 'holdout' || arms.has(d.experiment.arm)) ? d.experiment.arm : undefined);
   const read = await readExposures(store, { placement: e.placement, from: o.from, to }, groupOf);
   const { exposures, decisions, crossovers, keysOf } = firstExposedFrom(o.profiles ? await byPerson(o.profiles, read) : read, o.from);
-  const total = e.arms.reduce((s, a) => s + a.weight, 0);
-  const weights = e.arms.map((a) => ({ id: a.id, weight: a.weight / total }));
+  const shares = armShares(e.arms.map((a) => a.weight));
+  const weights = e.arms.map((a, i) => ({ id: a.id, weight: shares[i] }));
   // A weight changed mid-flight: each unit was drawn under the weights of its first exposure, so the
   // sample-ratio check expects their mix (against the latest alone a ramp-up from 90/10 read as a mismatch).
   const periods: DesignPeriod[] = o.documents ? await designPeriods(o.documents, e.id, { from: o.from, to }) : [];

@@ -92,13 +92,26 @@ export function assign(subjectId: string, design: ExperimentDesign, holdout?: Ho
     if (h < holdout.share) return { kind: 'holdout', bucket: h };
   }
   const bucket = bucketHash(design.salt, subjectId, 2);
-  const ranges = bucketRanges(design.arms.length, design.coverage ?? 1, normalise(design.arms.map((a) => a.weight)));
+  const ranges = bucketRanges(design.arms.length, design.coverage ?? 1, armShares(design.arms.map((a) => a.weight)));
   const i = chooseArm(bucket, ranges);
   if (i < 0) return { kind: 'excluded', bucket };
   return { kind: 'arm', armId: design.arms[i].id, armIndex: i, bucket };
 }
 
-function normalise(weights: number[]): number[] {
-  const total = weights.reduce((s, w) => s + Math.max(0, w), 0);
-  return total > 0 ? weights.map((w) => Math.max(0, w) / total) : weights.map(() => 1 / weights.length);
+/**
+ * Arm weights as shares of the traffic, summing to 1 (a negative weight counts as 0; none positive:
+ * equal shares). Scaled by the largest first, so weights whose sum is not finite in a double
+ * (1.5e308 and 1e308) keep their ratio: divided by an infinite total they all read 0, and the arms
+ * fell back to equal shares (the configuration refuses such weights since 2026-12-05; one stored
+ * before is read here).
+ * @example armShares([1.5e308, 1e308, 1]) // [0.6, 0.4, 4e-309]
+ */
+export function armShares(weights: readonly number[]): number[] {
+  let w = weights.map((x) => (x > 0 ? x : 0));
+  if (!Number.isFinite(w.reduce((s, x) => s + x, 0))) {
+    const top = Math.max(...w);
+    w = w.map((x) => (top === Infinity ? (x === Infinity ? 1 : 0) : x / top));
+  }
+  const total = w.reduce((s, x) => s + x, 0);
+  return total > 0 ? w.map((x) => x / total) : weights.map(() => 1 / weights.length);
 }

@@ -196,6 +196,8 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       if (frequentist && frequentist.pValue < alpha && verdictOf(spec, type === 'relative' ? always('absolute') : sequential, guardAt(alpha)) === 'inconclusive') {
         warnings.push(peekingNote(`"${arm.id}" on ${spec.name}`, frequentist.pValue, alpha, look));
       }
+      const floor = decider?.floor ?? sequential?.floor;
+      if (floor) warnings.push(welchFloorNote(`"${arm.id}" on ${spec.name}`, { arm: arm.id, n: t.n }, { arm: control.id, n: c.n }, floor.df));
       if (!spec.guardrail && decider) primaries.set(arm.id, [...(primaries.get(arm.id) ?? []), { readout: metrics.at(-1)!, spec, decider, guardAt }]);
       if (type === 'relative') {
         warnings.push(...liftNotes({ control: control.id, arm: arm.id, metric: spec.name }, baselineMean(sa), { sequential, decider, bayesian }, range && welch && theta !== null ? welch.estimate : null));
@@ -232,6 +234,14 @@ function peekingNote(what: string, pValue: number, alpha: number, look: Look): s
     return `${what}: the fixed-horizon p = ${p} is below ${alpha}, but this look, at ${look.units} units, is ${past} past the planned ${look.planned}: it is a later look than the planned one, and the fixed-horizon p holds only at that one; read again it calls a difference far more often than ${alpha}. Read the planned look with a \`to\` at when the plan was reached; the always-valid interval of the difference, valid at any look, still holds 0, so the verdict is inconclusive at this look.`;
   }
   return `${what}: the fixed-horizon p = ${p} is below ${alpha}, but it holds only at one look at a sample size fixed in advance; read at every refresh it calls a difference far more often than ${alpha}. The always-valid interval of the difference at the same level, valid at any look, still holds 0, so the verdict is inconclusive at this look.`;
+}
+
+/**
+ * The sentence on an always-valid interval widened to Welch's (src/measure/experiments/sequential.ts):
+ * the mixture's normal approximation has no small-sample correction.
+ */
+function welchFloorNote(what: string, arm: { arm: string; n: number }, control: { arm: string; n: number }, df: number): string {
+  return `${what}: with ${arm.n} units in "${arm.arm}" and ${control.n} in "${control.arm}", the always-valid interval (a normal approximation) would be narrower than Welch's fixed-horizon t interval at the same level (df ${Number(df.toPrecision(3))}); an interval valid at every look is never narrower than one valid at a single look, so Welch's interval and p are shown as the always-valid ones, and the verdict is read from them.`;
 }
 
 /**

@@ -10,7 +10,14 @@
  * A proportion read from its counts gets the Agresti–Caffo variance (`sequentialProportionTest`):
  * Wald's p(1 − p)/n is 0 at 0 or n conversions, which made the interval zero-width (a lift of
  * −1 ± 0 at 3/200 against 0/200) or impossible to compute (0/500 against 500/500).
+ *
+ * The mixture is a normal approximation (a central limit theorem), with no small-sample correction:
+ * over an arm of a few units it was narrower than Welch's fixed-horizon t interval at the same
+ * level (2 units against 300: [3.12, 20.88], p 0.0036, where Welch's p is 0.105 at df 1). An
+ * interval valid at every look is never narrower than one valid at a single look, so a mean's
+ * interval is the wider of the two, and its p the larger (`floor: 'welch-t'` when Welch's is).
  */
+import { studentTQuantile, studentTTwoSided } from '../../maths/distributions.js';
 import { type EffectType, type EffectMoments, effectMoments } from './effect.js';
 import type { ProportionCounts } from './score.js';
 import type { ArmSummary } from './summary.js';
@@ -21,12 +28,20 @@ export interface SequentialResult {
   se: number;
   /** Always-valid confidence interval at level 1 − alpha. */
   ci: [number, number];
-  /** Always-valid p-value (1 / e-value, capped at 1): p < alpha exactly when 0 is outside `ci`. */
+  /**
+   * Always-valid p-value (1 / e-value, capped at 1; Welch's p when larger): p < alpha exactly when
+   * 0 is outside `ci`.
+   */
   pValue: number;
   alpha: number;
   /** Total units (both arms) at which the interval is tuned to be narrowest. */
   tuning: number;
   method: 'sequential-mixture';
+  /**
+   * Set when the fixed-horizon Welch t interval at the same level was wider than the mixture's (a
+   * mean over few units: its degrees of freedom `df`), and so is the interval and p shown.
+   */
+  floor?: { method: 'welch-t'; df: number };
 }
 
 export interface SequentialOptions {
@@ -105,14 +120,13 @@ function fromMoments(m: EffectMoments, n: number, alpha: number, tuning: number)
   const half = m.se * Math.sqrt(((2 * (nr2 + 1)) / nr2) * Math.log(Math.sqrt(nr2 + 1) / alpha));
   const z2 = (m.estimate * m.estimate) / (m.se * m.se);
   const logE = (nr2 * z2) / (2 * (nr2 + 1)) - 0.5 * Math.log(nr2 + 1);
-  return {
-    type,
-    estimate: m.estimate,
-    se: m.se,
-    ci: [m.estimate - half, m.estimate + half],
-    pValue: Math.min(1, Math.exp(-logE)),
-    alpha,
-    tuning,
-    method: 'sequential-mixture',
-  };
+  const pValue = Math.min(1, Math.exp(-logE));
+  const result: SequentialResult = { type, estimate: m.estimate, se: m.se, ci: [m.estimate - half, m.estimate + half], pValue, alpha, tuning, method: 'sequential-mixture' };
+  // At df = ∞ (counts) the mixture is always the wider: its half-width² exceeds 2·ln(1/α)·se² ≥ z²·se².
+  if (!Number.isFinite(m.df)) return result;
+  const welchHalf = studentTQuantile(1 - alpha / 2, m.df) * m.se;
+  if (!(welchHalf > half)) return result;
+  // Welch's p at least: then p < alpha still exactly when 0 is outside the (wider) interval.
+  const welchP = studentTTwoSided(m.estimate / m.se, m.df);
+  return { ...result, ci: [m.estimate - welchHalf, m.estimate + welchHalf], pValue: Math.max(pValue, welchP), floor: { method: 'welch-t', df: m.df } };
 }

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { sequentialTest } from './sequential.js';
+import { welchTest } from './frequentist.js';
+import { experimentReadout } from './readout.js';
+import { summarizeValues } from './summary.js';
+
+const r5 = (x: number) => Math.round(x * 1e5) / 1e5;
+const sums = (xs: number[]) => ({ n: xs.length, sum: xs.reduce((a, b) => a + b, 0), sumSquares: xs.reduce((a, b) => a + b * b, 0) });
+
+/*
+ * Reference: scipy 1.17.1, Welch's t-test, computed with
+ *   python3 -c "from scipy import stats; import numpy as np; r = stats.ttest_ind([10., 14.], np.zeros(300), equal_var=False);
+ *               print(r.pvalue, r.df, r.confidence_interval(0.95), r.confidence_interval(0.99))"
+ * which printed
+ *   r.pvalue → 0.10513691342250688, r.df → 1.0
+ *   r.confidence_interval(0.95) → (-13.412409472349388, 37.41240947234939)
+ *   r.confidence_interval(0.99) → (-115.31348232574305, 139.31348232574305)
+ * Before the floor, the always-valid interval at 95% was [3.12, 20.88], p 0.0036 ("better").
+ */
+describe('the always-valid interval of a mean over an arm of a few units', () => {
+  const control = summarizeValues(new Array(300).fill(0));
+  const treatment = summarizeValues([10, 14]);
+
+  it("is never narrower than Welch's fixed-horizon interval at the same level: 2 units against 300 zeros (scipy's Welch)", () => {
+    const r = sequentialTest(control, treatment, { type: 'absolute' })!;
+    expect(r.ci.map(r5)).toEqual([-13.41241, 37.41241]);
+    expect(r5(r.pValue)).toBe(0.10514);
+    expect(r.floor).toEqual({ method: 'welch-t', df: 1 });
+    const r99 = sequentialTest(control, treatment, { type: 'absolute', alpha: 0.01 })!;
+    expect(r99.ci.map(r5)).toEqual([-115.31348, 139.31348]);
+  });
+
+  it('keeps the mixture where it is the wider (no floor at thousands of units)', () => {
+    const big = sequentialTest(summarizeValues(Array.from({ length: 3000 }, (_, i) => i % 7)), summarizeValues(Array.from({ length: 3000 }, (_, i) => (i % 7) + 0.1)), { type: 'absolute' })!;
+    expect(big.floor).toBeUndefined();
+    const w = welchTest(summarizeValues(Array.from({ length: 3000 }, (_, i) => i % 7)), summarizeValues(Array.from({ length: 3000 }, (_, i) => (i % 7) + 0.1)), { type: 'absolute' })!;
+    expect(big.ci[1] - big.ci[0]).toBeGreaterThan(w.ci[1] - w.ci[0]);
+  });
+
+  it("contains Welch's interval, and p < alpha exactly when 0 is outside it, for any small arms (property)", () => {
+    const values = fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 2, maxLength: 12 });
+    fc.assert(
+      fc.property(values, values, fc.constantFrom(0.01, 0.05, 0.1), (a, b, alpha) => {
+        const s = sequentialTest(summarizeValues(a), summarizeValues(b), { type: 'absolute', alpha });
+        const w = welchTest(summarizeValues(a), summarizeValues(b), { type: 'absolute', alpha });
+        if (!s || !w) return s === null && w === null;
+        const tol = 1e-9 * (1 + Math.abs(w.ci[0]) + Math.abs(w.ci[1]));
+        const outside = s.ci[0] > 0 || s.ci[1] < 0;
+        return s.ci[0] <= w.ci[0] + tol && s.ci[1] >= w.ci[1] - tol && s.pValue >= w.pValue - 1e-12 && (Math.abs(s.pValue - alpha) < 1e-9 || outside === s.pValue < alpha);
+      }),
+    );
+  });
+
+  it('gives no verdict on 2 units against 300, and says why (QA: "better" at always-valid p 0.0036)', () => {
+    const r = experimentReadout({
+      controlId: 'control',
+      effectType: 'absolute',
+      metrics: [{ name: 'value', kind: 'mean' }],
+      arms: [
+        { id: 'control', weight: 0.5, units: 300, metrics: { value: sums(new Array(300).fill(0)) } },
+        { id: 'treat', weight: 0.5, units: 2, metrics: { value: sums([10, 14]) } },
+      ],
+    });
+    const m = r.metrics[0];
+    expect(m.verdict).toBe('inconclusive');
+    expect(m.sequential!.ci.map(r5)).toEqual([-13.41241, 37.41241]);
+    expect(r.warnings).toContainEqual(expect.stringContaining('"treat" on value: with 2 units in "treat" and 300 in "control"'));
+    expect(r.warnings.join(' ')).toContain("Welch's interval and p are shown as the always-valid ones");
+  });
+});
