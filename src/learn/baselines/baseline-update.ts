@@ -4,7 +4,7 @@
  */
 import { addToPopulation } from './population.js';
 import { isBaselineEstablished } from './baseline-estimate.js';
-import { type BaselineState, MAX_READING, bucketOf, hourOfDay, hourScale, persistence, staleAfterHours, structural, weekdayOf } from './metric-baseline.js';
+import { type BaselineState, FLAGGED_SCORE_CLIP, MAX_READING, bucketOf, hourOfDay, hourScale, persistence, staleAfterHours, structural, weekdayOf } from './metric-baseline.js';
 
 /**
  * Issues the forecast for the 24 hours starting at `fromHour` (call at each day boundary, before
@@ -37,20 +37,28 @@ export function issueForecast(s: BaselineState, fromHour: number): BaselineState
  * after `staleAfterDays` without any starts a fresh count (`resumed`) the baseline must fill again.
  * A late reading (before the last one: an event queued offline, a backfill) is learned into the
  * hour profile and the pool but moves neither the clock (last hour, last residual) nor the day
- * count. A reading beyond ±{@link MAX_READING} (or not a number) is ignored.
+ * count. A reading beyond ±{@link MAX_READING} (or not a number) is ignored. With `flagged` (the
+ * flag range a flagged reading fell outside, and its forecast: learn-reading.ts) the reading is
+ * learned as the nearest edge of that range — winsorised — so one anomaly moves the profile and the
+ * scale no further than a reading on the edge would; its score is kept at most
+ * {@link FLAGGED_SCORE_CLIP} times the edge's distance from the forecast.
  *
  * @example
  * observeReading(state, 1_000_123, 41.5);
+ * observeReading(state, 1_000_124, 5000, { low: 60, high: 320, value: 190 }); // learned as 320, scored as 450
  */
-export function observeReading(s: BaselineState, t: number, y: number): BaselineState {
-  if (!(Math.abs(y) <= MAX_READING)) return s;
+export function observeReading(s: BaselineState, t: number, reading: number, flagged?: { low: number; high: number; value: number }): BaselineState {
+  if (!(Math.abs(reading) <= MAX_READING)) return s;
+  const clip = (lo: number, hi: number) => Math.min(Math.max(reading, lo), hi);
+  const y = flagged ? clip(flagged.low, flagged.high) : reading;
+  const scored = flagged ? clip(flagged.value - FLAGGED_SCORE_CLIP * (flagged.value - flagged.low), flagged.value + FLAGGED_SCORE_CLIP * (flagged.high - flagged.value)) : reading;
   const late = s.lastHour !== null && t < s.lastHour;
   if (s.lastHour !== null && t - s.lastHour >= staleAfterHours(s)) s.resumed = { hour: t, days: 0 };
   const issued = s.issued;
   if (issued && t >= issued.fromHour && t < issued.fromHour + 24) {
     const i = t - issued.fromHour;
     const k = t - issued.lastObserved;
-    s.scores[bucketOf(k)].push([t, (y - issued.point[i]) / issued.scale[i]]);
+    s.scores[bucketOf(k)].push([t, (scored - issued.point[i]) / issued.scale[i]]);
   }
   const horizon = s.config.scoreWindowDays * 24;
   for (const bucket of s.scores) while (bucket.length > 0 && bucket[0][0] < t - horizon) bucket.shift();

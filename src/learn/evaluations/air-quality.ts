@@ -17,8 +17,9 @@
  * over streams.
  */
 import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
-import { baselineEstimate } from '../baselines/baseline-estimate.js';
+import { baselineEstimate, checkReading } from '../baselines/baseline-estimate.js';
 import { issueForecast, observeReading } from '../baselines/baseline-update.js';
+import { learnReading } from '../baselines/learn-reading.js';
 import { createBaseline, defaultBaselineConfig } from '../baselines/metric-baseline.js';
 import { populationInterval } from '../baselines/population.js';
 import { type AirStream, loadAirQuality } from '../data/air-quality.js';
@@ -59,7 +60,14 @@ function walk(stream: AirStream, firstDay: number, days: number, tally: Float64A
         }
       }
     }
-    for (let i = start; i < p; i++) observeReading(state, stream.hours[i], stream.values[i]);
+    // Learned as the product learns each reading (models/baselines/baseline-step.ts): checked against
+    // the 98% flag range first, a flagged one winsorised, a run of them on one side as a shift.
+    for (let i = start; i < p; i++) {
+      const t = stream.hours[i];
+      const y = stream.values[i];
+      if (state.readings === 0) observeReading(state, t, y);
+      else learnReading(state, t, y, checkReading(state, t, y, when, 0.98));
+    }
     dayDone();
   }
   return establishedAfter;

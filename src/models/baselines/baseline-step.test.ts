@@ -4,8 +4,8 @@ import type { BaselineState } from '../../learn/baselines/metric-baseline.js';
 import { Rng } from '../../learn/math/prng.js';
 import { normal } from '../../learn/math/samplers.js';
 import { poolFromSubjects } from '../../learn/baselines/population.js';
-import { baselineNow } from './baseline-reader.js';
-import { baselineStep, newBaselineState, readingOf } from './baseline-step.js';
+import { baselineNow, ownReadings } from './baseline-reader.js';
+import { type StoredBaseline, baselineStep, foldReading, newBaselineState, readingOf } from './baseline-step.js';
 import { metricsKind } from './metrics-kind.js';
 
 const [metric] = metricsKind.compile([{ name: 'spend', event: 'Order Completed', property: 'order.total' }]);
@@ -84,5 +84,23 @@ describe('a stale baseline', () => {
     const [twoDays] = metricsKind.compile([{ name: 'temp', event: 'Sensor Reading', property: 'celsius', cadence: 'hourly', staleAfter: '2d' }]);
     expect(baselineNow(row(s), twoDays, 'UTC', Date.parse('2026-02-05T23:00:00Z'), undefined)).toMatchObject({ status: 'learning', reason: 'stale' });
     expect(baselineNow(row(s), twoDays, 'UTC', Date.parse('2026-02-05T22:00:00Z'), undefined).status).toBe('established');
+  });
+});
+
+describe('a reading too large to learn (beyond ±1e100)', () => {
+  const row = (s: StoredBaseline) => ({ subjectId: 'p', model: 'baseline', key: 'spend', estimate: null, state: s, modelVersion: 'baseline@1', seq: 1, updatedAt: 0 });
+  it('is counted neither in `detail.readings` nor in the evidence, zone or no zone', () => {
+    // Until 2026-12-05 a subject's first reading of 1e200 with no zone was held: `detail.readings` 1,
+    // evidence 0 (the held readings are learned when read, and the huge one is not).
+    for (const zone of [null, 'Europe/Paris']) {
+      const s: StoredBaseline = newBaselineState(metric);
+      const at = Date.parse('2026-03-01T10:00:00Z');
+      foldReading(s, at, 1e200, zone, 0.98, 'now');
+      expect(ownReadings(row(s)), `zone ${zone}`).toBe(0);
+      expect(baselineNow(row(s), metric, zone, at + 60_000, undefined).evidence).toBe(0);
+      foldReading(s, at + 3_600_000, 42, zone, 0.98, 'now');
+      expect(ownReadings(row(s)), `zone ${zone}`).toBe(1);
+      expect(baselineNow(row(s), metric, zone, at + 7_200_000, undefined)).toMatchObject({ evidence: 1, value: 42 });
+    }
   });
 });

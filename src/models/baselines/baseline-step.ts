@@ -2,7 +2,8 @@ import type { Message } from '../../collect/message.js';
 import type { Estimate } from '../../learn/estimate.js';
 import { type AnomalyVerdict, baselineEstimate, checkReading } from '../../learn/baselines/baseline-estimate.js';
 import { issueForecast, observeReading } from '../../learn/baselines/baseline-update.js';
-import { type BaselineState, createBaseline } from '../../learn/baselines/metric-baseline.js';
+import { learnReading } from '../../learn/baselines/learn-reading.js';
+import { type BaselineState, MAX_READING, createBaseline } from '../../learn/baselines/metric-baseline.js';
 import { extract } from '../../profiles/features/state.js';
 import { localHour } from '../local-time.js';
 import type { CompiledMetric } from './metrics-kind.js';
@@ -55,16 +56,18 @@ function prepare(s: BaselineState, t: number): void {
   if (s.readings > 0 && (!s.issued || s.issued.day < day)) issueForecast(s, day * 24);
 }
 
-/** Learns a reading, keeping at most MAX_SCORES scores per bucket. */
-function absorb(s: BaselineState, t: number, y: number): void {
-  observeReading(s, t, y);
+/** Learns a reading (after its verdict, when checked: learnReading), keeping at most MAX_SCORES scores per bucket. */
+function absorb(s: BaselineState, t: number, y: number, verdict?: AnomalyVerdict): void {
+  if (verdict) learnReading(s, t, y, verdict);
+  else observeReading(s, t, y);
   for (const bucket of s.scores) if (bucket.length > MAX_SCORES) bucket.splice(0, bucket.length - MAX_SCORES);
 }
 
 /**
  * Folds one reading y at local hour index t into the state, in place: issues the day-ahead
  * forecast at the first reading of a new day, checks the reading against the range as it stood
- * before it (a flag only once established), then learns from it.
+ * before it (a flag only once established), then learns from it — a flagged reading winsorised
+ * at the range's edge, a run of them on one side as a shift (learnReading).
  *
  * @example
  * const { anomaly, estimate } = baselineStep(state, t, 912, 0.98, new Date().toISOString());
@@ -72,7 +75,7 @@ function absorb(s: BaselineState, t: number, y: number): void {
 export function baselineStep(s: BaselineState, t: number, y: number, anomalyLevel: number, updatedAt: string | null): { anomaly: AnomalyVerdict | null; estimate: Estimate } {
   prepare(s, t);
   const verdict = checkReading(s, t, y, updatedAt, anomalyLevel);
-  absorb(s, t, y);
+  absorb(s, t, y, verdict);
   return { anomaly: verdict.anomaly ? verdict : null, estimate: baselineEstimate(s, t, updatedAt) };
 }
 
@@ -119,11 +122,21 @@ export function withHeld(s: StoredBaseline, timeZone: string | null | undefined)
 }
 
 /**
+ * Learning for sure while readings are held (too few days to be established): the range of the held
+ * readings, the population rung a baseline shows while it learns — not a replay of them all.
+ */
+function heldEstimate(s: StoredBaseline, held: [number, number][], at: number, updatedAt: string | null): Estimate {
+  const values = held.map((x) => x[1]);
+  return baselineEstimate({ ...s, population: { values, cap: s.population.cap } }, localHour(at, null), updatedAt);
+}
+
+/**
  * Folds one reading at instant `at` (ms) for a subject in `timeZone`, in place: with a zone, the
  * readings held so far first (each at its own instant's offset), then this one at its local hour
  * ({@link baselineStep}). Without a zone, while the baseline has learned nothing yet and the held
  * readings span less than `minDays` − 1 days (and number under {@link MAX_UNZONED}), the reading is
- * held ({@link StoredBaseline}); past that, they and it are learned by UTC hour.
+ * held ({@link StoredBaseline}); past that, they and it are learned by UTC hour. A reading beyond
+ * ±MAX_READING is never held (nor learned; counted nowhere).
  *
  * @example
  * const { anomaly, estimate } = foldReading(state, e.message.timestamp, 312, profile.timezone, 0.98, new Date().toISOString());
@@ -131,6 +144,9 @@ export function withHeld(s: StoredBaseline, timeZone: string | null | undefined)
 export function foldReading(s: StoredBaseline, at: number, y: number, timeZone: string | null | undefined, anomalyLevel: number, updatedAt: string | null): { anomaly: AnomalyVerdict | null; estimate: Estimate } {
   const minute = Math.floor(at / MINUTE);
   if (!timeZone && s.readings === 0) {
+    // A reading the baseline would not learn (beyond ±MAX_READING) is not held either: held, it was
+    // counted in `detail.readings` but in no evidence, and it could not be flagged while learning.
+    if (!(Math.abs(y) <= MAX_READING)) return { anomaly: null, estimate: heldEstimate(s, s.unzoned ?? [], at, updatedAt) };
     const held = s.unzoned ?? [];
     // The span with this reading, from the earliest to the latest: a late reading (before the first
     // held) widens it too, so what is held always spans less than `minDays` − 1 days.
@@ -142,10 +158,7 @@ export function foldReading(s: StoredBaseline, at: number, y: number, timeZone: 
     }
     if (held.length < MAX_UNZONED && last - first < (s.config.minDays - 1) * 24 * 60) {
       s.unzoned = [...held, [minute, y]];
-      // Learning for sure (too few days to be established): the range of the held readings, the
-      // population rung a baseline shows while it learns — not a replay of them all at every reading.
-      const values = s.unzoned.map((x) => x[1]);
-      return { anomaly: null, estimate: baselineEstimate({ ...s, population: { values, cap: s.population.cap } }, localHour(at, null), updatedAt) };
+      return { anomaly: null, estimate: heldEstimate(s, s.unzoned, at, updatedAt) };
     }
   }
   foldHeld(s, timeZone);

@@ -33,3 +33,20 @@ describe('a metric with a key it does not take', () => {
       .rejects.toThrow(/The `metrics` section of test-config is not valid: metrics\[0\]\.staleAftr: .*Did you mean `staleAfter`\?/);
   });
 });
+
+describe('a metric that could never read or never be established', () => {
+  const base = { name: 'm', event: 'E', property: 'v' };
+  it('is refused with an empty part in its property path ("a..b" read nothing, silently)', () => {
+    for (const property of ['a..b', '.a', 'a.', 'a. .b']) {
+      expect(metricsKind.check([{ ...base, property }]), property).toEqual([{ field: 'metrics[0].property', message: expect.stringContaining('empty part between dots') }]);
+    }
+    expect(metricsKind.check([{ ...base, property: 'order.total' }])).toEqual([]);
+  });
+
+  it('is refused with a `staleAfter` under a day ("1s" made it stale at every later hour)', () => {
+    for (const staleAfter of ['1s', '59m', '1h', '23h']) {
+      expect(metricsKind.check([{ ...base, staleAfter }]), staleAfter).toEqual([{ field: 'metrics[0].staleAfter', message: expect.stringContaining('at least "1d"') }]);
+    }
+    for (const staleAfter of ['1d', '24h', '36h', '30d']) expect(metricsKind.check([{ ...base, staleAfter }]), staleAfter).toEqual([]);
+  });
+});

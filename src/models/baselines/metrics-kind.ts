@@ -21,13 +21,23 @@ export interface MetricDefinition {
   cadence?: 'events' | 'hourly';
   /** The range outside which an established baseline flags a reading (default 0.98). */
   anomalyLevel?: number;
-  /** Time without readings after which the baseline is stale: "learning", no flags (default "30d"). */
+  /** Time without readings after which the baseline is stale: "learning", no flags (default "30d", at least "1d"). */
   staleAfter?: string;
   description?: string;
 }
 
 /** The keys of a metric: another is refused, since saved it would be ignored (a misspelt `property` is a metric without its reading). */
 const METRIC_FIELDS = ['name', 'event', 'property', 'cadence', 'anomalyLevel', 'staleAfter', 'description'] as const satisfies readonly (keyof MetricDefinition)[];
+
+/**
+ * The shortest `staleAfter` taken: a day. Readings are learned by hour, so anything up to an hour
+ * made even an hourly stream stale at its next reading (never established: "1s" was taken), and a
+ * stale baseline re-establishes only over `minDays` days of fresh readings.
+ *
+ * @example
+ * metricsKind.check([{ name: 'm', event: 'E', property: 'v', staleAfter: '12h' }]); // a problem on metrics[0].staleAfter
+ */
+export const MIN_STALE_AFTER = 86_400_000;
 
 /** A metric ready for the consumer. */
 export interface CompiledMetric {
@@ -57,9 +67,15 @@ export const metricsKind: DocumentKind<MetricDefinition[], CompiledMetric[]> = {
       checkName(p, `${at}.name`, m.name);
       checkText(p, `${at}.event`, m.event, 'the name of the event that carries a reading');
       checkText(p, `${at}.property`, m.property, 'the property path of the reading, e.g. "duration"');
+      // "a..b" (or a leading or trailing dot) names no property: the metric would never read.
+      if (typeof m.property === 'string' && m.property.trim() && m.property.split('.').some((part) => !part.trim())) {
+        p.push({ field: `${at}.property`, message: `The \`${at}.property\` "${m.property}" has an empty part between dots: write the path as names joined by single dots, e.g. "order.total".` });
+      }
       if (m.cadence !== undefined && m.cadence !== 'events' && m.cadence !== 'hourly') p.push({ field: `${at}.cadence`, message: 'The `cadence` must be "events" or "hourly".' });
       checkNumber(p, `${at}.anomalyLevel`, m.anomalyLevel, 0.5, 0.9999);
       checkDuration(p, `${at}.staleAfter`, m.staleAfter, true);
+      const stale = parseDuration(m.staleAfter);
+      if (stale !== undefined && stale < MIN_STALE_AFTER) p.push({ field: `${at}.staleAfter`, message: `The \`${at}.staleAfter\` must be at least "1d": a baseline is stale after any gap as long as it, and must then re-establish over a week of readings.` });
       p.push(...unknownFields(m, METRIC_FIELDS, at));
       return undefined;
     });
