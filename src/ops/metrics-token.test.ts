@@ -27,4 +27,19 @@ describe('TACT_METRICS_TOKEN', () => {
     expect(metricsToken({ TACT_METRICS_TOKEN: '' })).toBeUndefined();
     expect(metricsToken({})).toBeUndefined();
   });
+
+  it('is documented in /openapi.json as the 401 /metrics gives, not as the keys\' (QA: missing_credentials … listed there)', async () => {
+    process.env.TACT_METRICS_TOKEN = 'scrape-token-1';
+    const h = await harness('sqlite');
+    try {
+      const r = await h.app.inject({ url: '/metrics' });
+      expect([r.statusCode, r.json().error]).toEqual([401, 'metrics_token_required']);
+      const doc = (await h.app.inject({ url: '/openapi.json' })).json();
+      const d = doc.paths['/metrics'].get.responses['401'].description as string;
+      expect(d).toContain('metrics_token_required');
+      expect(d).not.toMatch(/missing_credentials|malformed_credentials|revoked_credentials/);
+    } finally {
+      await h.close();
+    }
+  });
 });

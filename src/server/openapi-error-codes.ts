@@ -82,6 +82,8 @@ const OWN: Record<string, { add?: Partial<Record<string, ErrorCode[]>>; only?: P
   '/v1/recommendations': { add: { 400: ['invalid_expression', 'not_a_condition'] } },
   '/v1/models/:name/promote': { only: { 409: ['promotion_refused'] } },
   '/v1/models/:name/rollback': { only: { 409: ['rollback_unavailable', 'conflict'] } },
+  // With TACT_METRICS_TOKEN set: the token, not a key (until 2026-12-05 documented as the keys' 401s).
+  '/metrics': { only: { 401: ['metrics_token_required'] } },
 };
 
 /** A single message of Segment's API: its plan may block it, and its size is the message's. */
