@@ -9,6 +9,8 @@ import { gunzipSync } from 'node:zlib';
 export interface Table {
   header: string[];
   rows: string[][];
+  /** The file it was read from (readCsv), named by the errors of {@link column} and {@link numbers}. */
+  source?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export function parseCsv(text: string, delimiter = ','): Table {
 export function readCsv(path: string, delimiter = ','): Table {
   const raw = readFileSync(path);
   const text = path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-  return parseCsv(text, delimiter);
+  return { ...parseCsv(text, delimiter), source: path };
 }
 
 /**
@@ -72,6 +74,25 @@ export function readCsv(path: string, delimiter = ','): Table {
  */
 export function column(table: Table, name: string): number {
   const i = table.header.indexOf(name);
-  if (i < 0) throw new Error(`The column "${name}" is missing from the dataset; its columns are: ${table.header.join(', ')}.`);
+  if (i < 0) throw new Error(`The column "${name}" is missing from ${where(table)}; its columns are: ${table.header.join(', ')}.`);
   return i;
 }
+
+/**
+ * A column's values as numbers; throws a whole sentence naming the file, the line and the column
+ * at the first cell that is no number (Number() would read it as NaN, or "" as 0, unsaid).
+ *
+ * @example
+ * numbers({ header: ['x'], rows: [['1'], ['2.5']] }, 'x'); // [1, 2.5]
+ */
+export function numbers(table: Table, name: string): number[] {
+  const c = column(table, name);
+  return table.rows.map((r, i) => {
+    const cell = r[c];
+    const v = cell === undefined || cell.trim() === '' ? NaN : Number(cell);
+    if (!Number.isFinite(v)) throw new Error(`The column "${name}" of ${where(table)} holds ${cell === undefined || cell === '' ? 'nothing' : JSON.stringify(cell)} on data line ${i + 1}, which is not a number.`);
+    return v;
+  });
+}
+
+const where = (t: Table) => (t.source ? t.source : 'the dataset');

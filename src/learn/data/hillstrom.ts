@@ -3,7 +3,7 @@
  * a men's e-mail, a women's e-mail or none. Features for the uplift models are built here.
  */
 import { join } from 'node:path';
-import { column, readCsv } from './csv.js';
+import { column, readCsv, numbers } from './csv.js';
 
 /** Arms in model order: 0 = none. */
 export const HILLSTROM_ARMS = ['No E-Mail', 'Mens E-Mail', 'Womens E-Mail'] as const;
@@ -33,10 +33,7 @@ export interface Hillstrom {
 export function loadHillstrom(datasetsDir: string): Hillstrom {
   const t = readCsv(join(datasetsDir, 'hillstrom', 'hillstrom.csv.gz'));
   const n = t.rows.length;
-  const num = (name: string) => {
-    const c = column(t, name);
-    return Float64Array.from(t.rows, (r) => Number(r[c]));
-  };
+  const num = (name: string) => Float64Array.from(numbers(t, name));
   const str = (name: string) => {
     const c = column(t, name);
     return t.rows.map((r) => r[c]);

@@ -3,7 +3,7 @@
  * logging policy, with the logging policy's propensity of each shown item at its position.
  */
 import { join } from 'node:path';
-import { column, readCsv } from './csv.js';
+import { numbers, readCsv } from './csv.js';
 
 /** One campaign's log. */
 export interface ObdLog {
@@ -24,10 +24,7 @@ export interface ObdLog {
  */
 export function loadObd(datasetsDir: string, policy: 'random' | 'bts', campaign: 'men' | 'women'): ObdLog {
   const t = readCsv(join(datasetsDir, 'obd', policy, `${campaign}.csv.gz`));
-  const get = (name: string) => {
-    const c = column(t, name);
-    return t.rows.map((r) => Number(r[c]));
-  };
+  const get = (name: string) => numbers(t, name);
   const item = Int32Array.from(get('item_id'));
   const ctx = readCsv(join(datasetsDir, 'obd', policy, `${campaign}_item_context.csv`));
   return {
