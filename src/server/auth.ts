@@ -42,6 +42,9 @@ const RANK: Record<KeyKind, number> = { write: 0, server: 1, admin: 2 };
 export function requireKey(keys: Keys, need: KeyKind, action: string) {
   const passed = new WeakSet<FastifyRequest>();
   const check = async (req: FastifyRequest): Promise<void> => {
+    // With no header, a revoked key anywhere the body names one refuses the request first, before
+    // which of its keys would be the request's is asked.
+    if (!hasAuthorization(req) && isCollect(req)) await refuseRevokedInBody(keys, req);
     const sent = secretOf(req, need === 'write');
     if (!sent) throw new TactError('missing_credentials');
     let key = await activeKey(keys, sent.secret, sent.header ? IN_HEADER : IN_BODY);
@@ -105,8 +108,9 @@ async function activeKey(keys: Keys, secret: string, where: string): Promise<Api
  */
 async function refuseRevokedInBody(keys: Keys, req: FastifyRequest): Promise<void> {
   if (!isCollect(req)) return;
-  const inBody = writeKeyInBody(req.body, headerSecret(req));
-  if (inBody !== undefined) await activeKey(keys, inBody, IN_BODY);
+  // Every key the body names — the batch's own and each message's — is one the request presents.
+  const known = headerSecret(req);
+  for (const k of writeKeysInBody(req.body, known)) if (k !== known) await activeKey(keys, k, IN_BODY);
 }
 
 /** The key the request's header carries (checked already), for skipping a body key that is the same. */
@@ -198,12 +202,39 @@ function malformedWriteKey(body: unknown): TactError | undefined {
 }
 
 /**
- * The `writeKey` of a collection body, parsed or still text; undefined when it has none. A text
- * body whose every `writeKey` is `known` (the header's key, checked already) is not parsed.
+ * The `writeKey` a collection body authenticates with, parsed or still text; undefined when it
+ * names none: a single call's own; a batch's own, else the one its messages name. Messages naming
+ * different keys (and no key of the batch's own) are refused: which would be the request's?
  */
-function writeKeyInBody(body: unknown, known?: string): string | undefined {
-  const inBody = body && typeof body === 'object' ? (body as { writeKey?: unknown }).writeKey : typeof body === 'string' ? writeKeyInText(body, known) : undefined;
-  return typeof inBody === 'string' && inBody ? inBody : undefined;
+function writeKeyInBody(body: unknown): string | undefined {
+  if (body && typeof body === 'object') {
+    const own = (body as { writeKey?: unknown }).writeKey;
+    return typeof own === 'string' && own ? own : undefined;
+  }
+  if (typeof body !== 'string') return undefined;
+  const found = bodyKeys(body);
+  if (found.own !== undefined) return found.own || undefined;
+  if (found.messages.length > 1) throw malformed(`names ${found.messages.length} different keys on the batch's messages and none of the batch's own; send one write key (as the batch's \`writeKey\`, or the HTTP Basic user name).`, 'body\'s `writeKey`');
+  return found.messages[0];
+}
+
+/**
+ * Every key a collection body names (the batch's own and its messages'), for the revocation check.
+ * A text body whose every `writeKey` is `known` (the header's key, checked already) is not parsed.
+ */
+function writeKeysInBody(body: unknown, known?: string): string[] {
+  if (body && typeof body === 'object') {
+    const own = (body as { writeKey?: unknown }).writeKey;
+    return typeof own === 'string' && own ? [own] : [];
+  }
+  if (typeof body !== 'string' || !body.includes('"writeKey"')) return [];
+  if (known !== undefined) {
+    let other = false;
+    for (const m of body.matchAll(WRITE_KEY)) if (m[1] !== known) other = true;
+    if (!other) return [];
+  }
+  const found = bodyKeys(body);
+  return [...(found.own ? [found.own] : []), ...found.messages];
 }
 
 /** The user name of Basic credentials (the password, if any, is ignored, as Segment does). */
@@ -223,48 +254,46 @@ const isCollect = (req: FastifyRequest) => (req.routeOptions.config as { collect
 const WRITE_KEY = /"writeKey"\s*:\s*"([^"\\]*)"/g;
 
 /**
- * The `writeKey` of a batch body still held as text (the batch routes read their bodies in a parse
- * worker): the batch's own (`{"batch": […], "writeKey": …}`, as @segment/analytics-node sends it),
- * else its messages' when they name one (analytics.js puts it on each message). A `writeKey`
- * deeper in a message — an event's property — is data: it neither authenticates the request nor
- * has it refused (until 2026-12-05 a text scan took it wherever it was). When every `writeKey` in
- * the text is `known` (the header's key, checked already) the text is not parsed.
+ * The `writeKey` a batch body still held as text authenticates with (the batch routes read their
+ * bodies in a parse worker), as {@link writeKeyInBody} reads it: the batch's own (`{"batch": […],
+ * "writeKey": …}`, as @segment/analytics-node sends it), else its messages' one (analytics.js puts
+ * it on each message). A `writeKey` deeper in a message — an event's property — is data: it neither
+ * authenticates the request nor has it refused (until 2026-12-05 a text scan took it wherever it was).
  *
  * @example
  * writeKeyInText('{"batch":[{"type":"track","properties":{"writeKey":"x"}}]}'); // undefined
  */
-export function writeKeyInText(text: string, known?: string): string | undefined {
-  if (!text.includes('"writeKey"')) return undefined;
-  if (known !== undefined) {
-    let same = 0;
-    let other = false;
-    for (const m of text.matchAll(WRITE_KEY)) {
-      if (m[1] === known) same++;
-      else other = true;
-    }
-    if (same > 0 && !other) return known;
-  }
-  return batchWriteKey(text);
+export function writeKeyInText(text: string): string | undefined {
+  return text.includes('"writeKey"') ? writeKeyInBody(text) : undefined;
 }
 
-function batchWriteKey(text: string): string | undefined {
+/** The last body {@link bodyKeys} read: a request's checks ask for it twice. */
+let lastRead: { text: string; keys: { own?: string; messages: string[] } } | undefined;
+
+/** The batch's own `writeKey` ('' when it is there but no string or empty) and the distinct ones of its messages. */
+function bodyKeys(text: string): { own?: string; messages: string[] } {
+  if (lastRead?.text === text) return lastRead.keys;
+  const keys = readBodyKeys(text);
+  lastRead = { text, keys };
+  return keys;
+}
+
+function readBodyKeys(text: string): { own?: string; messages: string[] } {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return undefined;
+    return { messages: [] };
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { messages: [] };
   const own = (body as { writeKey?: unknown }).writeKey;
-  if (own !== undefined) return typeof own === 'string' ? own : undefined;
+  const messages = new Set<string>();
   const batch = (body as { batch?: unknown }).batch;
-  if (!Array.isArray(batch)) return undefined;
-  let found: string | undefined;
-  for (const m of batch) {
-    const k = m && typeof m === 'object' ? (m as { writeKey?: unknown }).writeKey : undefined;
-    if (typeof k !== 'string' || !k) continue;
-    if (found !== undefined && k !== found) return undefined; // messages naming different keys name none
-    found = k;
+  if (Array.isArray(batch)) {
+    for (const m of batch) {
+      const k = m && typeof m === 'object' ? (m as { writeKey?: unknown }).writeKey : undefined;
+      if (typeof k === 'string' && k) messages.add(k);
+    }
   }
-  return found;
+  return { ...(own !== undefined ? { own: typeof own === 'string' ? own : '' } : {}), messages: [...messages] };
 }

@@ -87,4 +87,20 @@ describe('a `writeKey` inside a message\'s properties is data, on single and bat
     expect((await post('/v1/batch', { batch: [msg('p8', KEYS.write)], writeKey: revoked }, basic(KEYS.write))).json().error).toBe('revoked_credentials');
     expect((await post('/v1/batch', { batch: [{ ...msg('p9', KEYS.write), writeKey: revoked }] }, basic(KEYS.write))).json().error).toBe('revoked_credentials');
   });
+
+  it('a revoked key on one message of several is refused, beside the header or not; messages naming different keys and no header are malformed', async () => {
+    // QA: with the header, a revoked key on the second message was passed over ("messages naming different keys name none").
+    const two = { batch: [{ ...msg('p10', 'n/a'), writeKey: KEYS.write }, { ...msg('p11', 'n/a'), writeKey: revoked }] };
+    expect((await post('/v1/batch', two, basic(KEYS.write))).json().error).toBe('revoked_credentials');
+    expect((await post('/v1/batch', two)).json().error).toBe('revoked_credentials');
+    // Two active keys on the messages, no header, no key of the batch's own: which would be the request's?
+    const other = await h.tact.keys.create('write', 'second shop');
+    const mixed = await post('/v1/batch', { batch: [{ ...msg('p12', 'n/a'), writeKey: KEYS.write }, { ...msg('p13', 'n/a'), writeKey: other.secret }] });
+    expect([mixed.statusCode, mixed.json().error]).toEqual([401, 'malformed_credentials']);
+    expect(mixed.json().message).toContain('2 different keys');
+    expect(mixed.body).not.toContain(other.secret);
+    // With a header, or a key of the batch's own, the header's (or the batch's) is the request's.
+    expect((await post('/v1/batch', { batch: [{ ...msg('p14', 'n/a'), writeKey: KEYS.write }, { ...msg('p15', 'n/a'), writeKey: other.secret }] }, basic(KEYS.write))).statusCode).toBe(200);
+    expect((await post('/v1/batch', { writeKey: KEYS.write, batch: [{ ...msg('p16', 'n/a'), writeKey: other.secret }] })).statusCode).toBe(200);
+  });
 });
