@@ -116,7 +116,7 @@ export class Flags {
     if (q.subject && q.account) throw validationError([{ field: oneOfField(q), message: ONE_TARGET }]);
     if (q.subject) {
       const found = await findProfile(this.store.profiles, q.subject);
-      if (!found) throw profileNotFound(q.subject, rules);
+      if (!found) throw profileNotFound(q.subject, rules, 'subject');
       // The person's flags include those set on identities that merged into them since.
       const keys = [found.profileId, ...(await mergedInto(this.store.profiles, found.profileId))];
       return (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();

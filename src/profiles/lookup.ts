@@ -1,5 +1,5 @@
 import { closestWord } from '../errors/edit-distance.js';
-import { TactError } from '../errors/tact-error.js';
+import { TactError, validationError } from '../errors/tact-error.js';
 import { normalizeIdentifier, tactKind } from '../identity/identifiers.js';
 import { whyBlocked, type MergeRules } from '../identity/merge-rules.js';
 import type { ProfileStore } from './profile-store.js';
@@ -72,7 +72,11 @@ export function identityCandidates(identifier: string): { kind: string; value: s
  * @example
  * profileNotFound('userid:u1', rules).message; // 'No profile matches `userid:u1`, and `userid` is not … did you mean `userId:u1`? …'
  */
-export function profileNotFound(identifier: string, rules: MergeRules): TactError {
+export function profileNotFound(identifier: string, rules: MergeRules, field = 'identifier'): TactError {
+  // One no profile can ever hold (`email:` with nothing after it, a blocked "null"): a 400 saying
+  // why, not a 404 that reads as "not yet" (until 2026-12-05).
+  const never = identifier.trim() === '' ? 'it is blank' : neverIdentifies(identifier, rules);
+  if (never) return validationError([{ field, message: `The \`${field}\` ${JSON.stringify(identifier)} cannot name a profile (${never}): name the person by a userId, anonymousId or e-mail of theirs, or \`kind:value\`.` }]);
   const near = nearKind(identifier, rules);
   if (near) return new TactError('unknown_identifier_kind', near, { extra: { suggestion: near.suggestion } });
   return new TactError('not_found', { what: 'profile', id: identifier });

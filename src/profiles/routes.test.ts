@@ -120,3 +120,19 @@ describe.each(['sqlite', 'postgres'] as const)('GET /v1/profiles/{identifier}: n
     expect(shown).toEqual({ teams: [['Ferrari'], 1], last_team: ['Ferrari', 1], tos: [[], 0], laps: [0, 0], cars: [['55', '16'], 2] });
   });
 });
+
+describe('GET /v1/profiles/{identifier} of an identifier no profile can hold', () => {
+  it('is a 400 saying why — a kind with nothing after it, a blocked value — not a 404 (QA: `email:` read as "no profile matches")', async () => {
+    h = await harness('sqlite');
+    for (const [id, why] of [['email:', 'its value after `email:` is blank'], ['userId:%20', 'its value after `userId:` is blank'], ['null', 'blocked list']] as const) {
+      const r = await get(h.app, `/v1/profiles/${id}`);
+      expect([r.statusCode, r.json().error], id).toEqual([400, 'validation_failed']);
+      expect(r.json().problems[0].field).toBe('identifier');
+      expect(r.json().message, id).toContain(why);
+    }
+    // One that could be held, by nobody yet: still a 404.
+    expect((await get(h.app, '/v1/profiles/email:nobody@example.com')).statusCode).toBe(404);
+    // The estimates route reads identifiers the same way.
+    expect((await get(h.app, '/v1/profiles/email:/estimates')).statusCode).toBe(400);
+  });
+});
