@@ -18,4 +18,13 @@ describe('tact serve\'s start-up log line', () => {
     const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
     expect(JSON.parse(line as string)).toMatchObject({ version, port: t.port, msg: 'Tact is listening' });
   });
+
+  it('names the config file in use, on every start (it was named only when a section changed)', async () => {
+    const t = await startTact({ env: { TACT_LOG_LEVEL: 'info' } }); // with its own --config file
+    running.push(t);
+    const deadline = Date.now() + 10_000;
+    while (!t.output().includes('Tact is listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const line = t.output().split('\n').find((l) => l.includes('Tact is listening'));
+    expect(JSON.parse(line as string)).toMatchObject({ config: expect.stringMatching(/^\/.*tact\.config\.json$/), msg: 'Tact is listening' });
+  });
 });

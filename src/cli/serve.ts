@@ -122,7 +122,7 @@ Examples:
       process.on('SIGINT', () => onSignal('SIGINT'));
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       await app.listen({ port, host: opts.host });
-      tact.log.info({ version: VERSION, port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
+      tact.log.info({ version: VERSION, port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, config: configFile?.path ?? null, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
     });
 }
 
