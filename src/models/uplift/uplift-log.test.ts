@@ -140,16 +140,17 @@ describe('readDecisionLog reads each decision under the catalog version it was m
   });
 });
 
+/** The QA reproduction's shop: one action, half the subjects in the holdout, a 20-second window. */
+const config = {
+  catalog: { actions: [{ id: 'a1', name: 'A1', channels: ['web'], value: 1 }], placements: [{ id: 'eg', name: 'EG', channel: 'web', slots: 1 }] },
+  policy: {
+    scoring: 'uplift',
+    outcomes: { events: { 'Order Completed': { type: 'conversion' } }, rewards: { conversion: 1 }, attribution: { window: '20s', model: 'last' } },
+    holdout: { share: 0.5 },
+  },
+};
+
 describe('readDecisionLog joins a decision made before its subject had a profile to the profile\'s outcomes', () => {
-  /** The QA reproduction's shop: one action, half the subjects in the holdout, a 20-second window. */
-  const config = {
-    catalog: { actions: [{ id: 'a1', name: 'A1', channels: ['web'], value: 1 }], placements: [{ id: 'eg', name: 'EG', channel: 'web', slots: 1 }] },
-    policy: {
-      scoring: 'uplift',
-      outcomes: { events: { 'Order Completed': { type: 'conversion' } }, rewards: { conversion: 1 }, attribution: { window: '20s', model: 'last' } },
-      holdout: { share: 0.5 },
-    },
-  };
   let h: Harness;
   beforeAll(async () => {
     h = await harness('sqlite', { config });
@@ -188,15 +189,6 @@ describe('readDecisionLog joins a decision made before its subject had a profile
 });
 
 describe('readDecisionLog joins a decision for a profile later merged away to the outcomes of the profile it joined', () => {
-  /** The same shop: one action, half the subjects in the holdout, a 20-second window. */
-  const config = {
-    catalog: { actions: [{ id: 'a1', name: 'A1', channels: ['web'], value: 1 }], placements: [{ id: 'eg', name: 'EG', channel: 'web', slots: 1 }] },
-    policy: {
-      scoring: 'uplift',
-      outcomes: { events: { 'Order Completed': { type: 'conversion' } }, rewards: { conversion: 1 }, attribution: { window: '20s', model: 'last' } },
-      holdout: { share: 0.5 },
-    },
-  };
   let h: Harness;
   beforeAll(async () => {
     h = await harness('sqlite', { config });
