@@ -6,6 +6,12 @@
  * matter; the explanation says which one moved the item.
  */
 
+/** The affinity's largest weight when the caller sends no `maxWeight`: relevance always keeps at least half the say. */
+export const DEFAULT_MAX_WEIGHT = 0.5;
+
+/** The subject's evidence (history items the model knows) at which the affinity gets half of `maxWeight`. */
+export const DEFAULT_HALF_EVIDENCE = 10;
+
 /** An item of the caller's list. */
 export interface Ranked {
   item: number;
@@ -37,12 +43,14 @@ function percentiles(values: number[]): number[] {
 
 /**
  * Re-ranks `list` with the subject's `affinity` per item (e.g. personalScores(...).scores).
+ * `maxWeight` defaults to {@link DEFAULT_MAX_WEIGHT} (0.5), `halfEvidence` to
+ * {@link DEFAULT_HALF_EVIDENCE} (10): 10 history items give the affinity a weight of 0.25.
  *
  * @example
  * rerank([{ item: 4, relevance: 9.1 }, { item: 7, relevance: 8.7 }], affinity, { evidence: 12 });
  */
 export function rerank(list: Ranked[], affinity: ArrayLike<number>, opts: { evidence: number; maxWeight?: number; halfEvidence?: number }): Reranked[] {
-  const w = (opts.maxWeight ?? 0.5) * (opts.evidence / (opts.evidence + (opts.halfEvidence ?? 10)));
+  const w = (opts.maxWeight ?? DEFAULT_MAX_WEIGHT) * (opts.evidence / (opts.evidence + (opts.halfEvidence ?? DEFAULT_HALF_EVIDENCE)));
   const rel = percentiles(list.map((x) => x.relevance));
   const aff = percentiles(list.map((x) => affinity[x.item] ?? 0));
   // The caller's order: by relevance, then as listed (what a subject without evidence gets back).

@@ -20,6 +20,7 @@ import { historyInterval } from '../../learn/recommend/score-interval.js';
 import type { Estimate } from '../../learn/estimate.js';
 import { personalItemEstimate, populationItemEstimate, type ItemInterval, type ItemModel } from './item-estimates.js';
 import { cachedItemShape } from './item-fields.js';
+import { NO_MODEL_NOTE, NO_MODEL_RERANK_NOTE, noItemNote } from './answer-notes.js';
 import { itemRules, ruleErrorSentences, type DropReason, type DroppedItem, type ItemRule, type RuleErrors } from './item-filter.js';
 
 /** A recommendation request: the subject (absent for an unknown visitor), how many, filters, placement. */
@@ -142,12 +143,16 @@ export class Recommender {
     return { ...attributes(this.settings.get(recommendationsKind).items, id), id };
   }
 
-  /** Top `n` items for the subject, each explained. */
-  async recommend(q: RecommendationQuery, now: number): Promise<{ items: EstimatedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'learning'; note?: string; ruleErrors?: RuleErrors[] }> {
+  /**
+   * Top `n` items for the subject, each explained. `status`: `personal` when an item comes from the
+   * history, `popular` when all are popularity's, `filtered` when the business filters left none
+   * (the note says which were in force), `learning` when no model is trained.
+   */
+  async recommend(q: RecommendationQuery, now: number): Promise<{ items: EstimatedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'filtered' | 'learning'; note?: string; ruleErrors?: RuleErrors[] }> {
     const cfg = this.settings.get(recommendationsKind);
     const { placement, rules } = this.filtersOf(q);
     const m = await this.model();
-    if (!m) return { items: [], modelVersion: null, status: 'learning', note: 'learning — no recommendation model has been trained yet (tact train recommendations)' };
+    if (!m) return { items: [], modelVersion: null, status: 'learning', note: NO_MODEL_NOTE };
     const { history, purchased, historyAt } = this.histories(q.subject, now);
     const toIdx = (ids: Iterable<string>) => [...ids].map((id) => m.index.get(id)).filter((i): i is number => i !== undefined);
     const filter = itemRules(rules, this.varsOf(q, now), (id) => this.item(id));
@@ -155,11 +160,13 @@ export class Recommender {
     const bought = new Set(purchased);
     const label = (i: number) => String(attributes(cfg.items, m.state.items[i]).name ?? m.state.items[i]);
     const historyIdx = toIdx(history);
+    const outOfStock = [...cfg.outOfStock, ...(q.filters?.outOfStock ?? [])];
+    const excluded = [...(q.filters?.exclude ?? []), ...(placement?.exclude ?? [])];
     const recs = recommend({ personal: { kind: 'neighbours', model: m.state.neighbours }, popularity: m.popularity }, {
       history: historyIdx,
       excludeHistory: cfg.excludeHistory,
       purchased: toIdx(purchased),
-      outOfStock: toIdx([...cfg.outOfStock, ...(q.filters?.outOfStock ?? []), ...(q.filters?.exclude ?? []), ...(placement?.exclude ?? [])]),
+      outOfStock: toIdx([...outOfStock, ...excluded]),
       allow,
       limit: q.n,
       label,
@@ -176,8 +183,12 @@ export class Recommender {
       return { id: m.state.items[r.item], score: r.score, source: r.source, explanation, because, interval, estimate: personalItemEstimate(r.score, interval, model, historyAt) };
     });
     const ruleErrors = filter.errors();
-    const note = this.note(ruleErrors);
-    return { items, modelVersion: `recommendations@${m.version}`, status: items.some((i) => i.source === 'personal') ? 'personal' : 'popular', ...(note ? { note } : {}), ...(ruleErrors.length ? { ruleErrors } : {}) };
+    // An empty list is no popularity fallback: the filters left nothing, and the answer says which were in force.
+    const emptied = !items.length && q.n > 0;
+    const inForce = { history: cfg.excludeHistory && history.length > 0, purchased: purchased.length > 0, outOfStock: outOfStock.length > 0, excluded: excluded.length > 0, rules: rules.map((r) => r.field) };
+    const note = this.note(ruleErrors, emptied ? noItemNote(m.state.items.length, inForce) : undefined);
+    const status = emptied ? 'filtered' : items.some((i) => i.source === 'personal') ? 'personal' : 'popular';
+    return { items, modelVersion: `recommendations@${m.version}`, status, ...(note ? { note } : {}), ...(ruleErrors.length ? { ruleErrors } : {}) };
   }
 
   /**
@@ -216,7 +227,7 @@ export class Recommender {
     });
     const out = rerank(kept.map((x, k) => ({ item: k, relevance: x.relevance })), affinity, { evidence: idx.length, maxWeight: q.maxWeight });
     const ruleErrors = filter.errors();
-    const note = this.note(ruleErrors);
+    const note = this.note(ruleErrors, m ? undefined : NO_MODEL_RERANK_NOTE);
     // The affinity is what the model inferred (the blend is the caller's relevance weighed with it):
     // with its interval where the history leads to the item, else the population's view of the item.
     const inferred = (id: string, affinity: number): Pick<RerankedItem, 'affinityInterval' | 'estimate'> => {
@@ -260,9 +271,9 @@ export class Recommender {
     return { ...ruleVars(q.subject ?? newProfileState('anonymous', now), this.settings.get(featuresKind), now), context: q.context ?? {} };
   }
 
-  /** The answer's note: features the settings name that are not defined, and rules that could not be evaluated. */
-  private note(errors: readonly RuleErrors[]): string | undefined {
-    const parts = [this.undefinedFeatures(), ruleErrorSentences(errors)].filter((x) => !!x);
+  /** The answer's note: `first` (no model, no item left), features the settings name that are not defined, and rules that could not be evaluated. */
+  private note(errors: readonly RuleErrors[], first?: string): string | undefined {
+    const parts = [first, this.undefinedFeatures(), ruleErrorSentences(errors)].filter((x) => !!x);
     return parts.length ? parts.join(' ') : undefined;
   }
 

@@ -7,6 +7,7 @@ import { findProfile, subjectWarnings } from '../../profiles/lookup.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
+import { DEFAULT_HALF_EVIDENCE, DEFAULT_MAX_WEIGHT } from '../../learn/recommend/rerank.js';
 import { rerankListProblems } from './rerank-list.js';
 
 const open = { additionalProperties: true } as const;
@@ -52,7 +53,7 @@ const ruleErrors = {
   },
 } as const;
 
-const note = { type: 'string', description: 'Present when something the answer rests on is missing: no model trained yet, features the settings name that are not defined, rules that could not be evaluated — in sentences.' } as const;
+const note = { type: 'string', description: 'Present when something the answer rests on is missing: no model trained yet (POST /v1/rerank too, since 2026-12-05: the list then keeps the caller\'s order), no item that passed the business filters, features the settings name that are not defined, rules that could not be evaluated — in sentences.' } as const;
 
 /** POST /v1/recommendations: 200. */
 const recommendationsAnswer = {
@@ -86,7 +87,7 @@ const recommendationsAnswer = {
       },
     },
     modelVersion,
-    status: { type: 'string', enum: ['personal', 'popular', 'learning'], description: '`personal` when an item comes from the subject\'s history, `popular` when all are popular ones, `learning` when no model is trained yet (no items).' },
+    status: { type: 'string', enum: ['personal', 'popular', 'filtered', 'learning'], description: '`personal` when an item comes from the subject\'s history, `popular` when all are popular ones, `filtered` when a model is trained but no item passed the business filters (no items; `note` says which filters were in force; until 2026-12-05 this said `popular`), `learning` when no model is trained yet (no items).' },
     note,
     ruleErrors,
     warnings: subjectWarningsSchema,
@@ -124,7 +125,7 @@ const rerankAnswer = {
       },
     },
     modelVersion,
-    evidence: { ...int, description: 'Items of the subject\'s history the model knows: the affinity\'s weight grows with it (maxWeight · n/(n + 10)).' },
+    evidence: { ...int, description: `Items of the subject's history the model knows: the affinity's weight grows with it (maxWeight · n/(n + ${DEFAULT_HALF_EVIDENCE})).` },
     dropped: {
       type: 'array',
       description: 'The items of the caller\'s list the business filters left out, each with its reason.',
@@ -196,15 +197,21 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     schema: {
       tags: ['learn'],
       summary: "Re-rank the caller's list, blending its relevance with the subject's affinities",
-      description: 'The affinity weight grows with the subject\'s evidence (maxWeight · n/(n + 10)): a subject without history gets the list back in its own order. Each item once, each relevance a finite number. The business filters of POST /v1/recommendations apply first — already purchased (read fresh), out of stock (configured and `filters.outOfStock`), `filters.exclude` and the placement\'s exclusions, the configured rule, the placement\'s rule and `filters.rule` — and `dropped` lists each item left out with its reason; items the subject only viewed stay (the list is what the subject asked for). A rule that could not be evaluated on some items is counted in `ruleErrors` and `note`.',
+      description: `The affinity weight grows with the subject's evidence (maxWeight · n/(n + ${DEFAULT_HALF_EVIDENCE}), maxWeight ${DEFAULT_MAX_WEIGHT} unless sent): a subject without history gets the list back in its own order. Each item once, each relevance a finite number. The business filters of POST /v1/recommendations apply first — already purchased (read fresh), out of stock (configured and \`filters.outOfStock\`), \`filters.exclude\` and the placement's exclusions, the configured rule, the placement's rule and \`filters.rule\` — and \`dropped\` lists each item left out with its reason; items the subject only viewed stay (the list is what the subject asked for). A rule that could not be evaluated on some items is counted in \`ruleErrors\` and \`note\`.`,
       body: {
         type: 'object',
         required: ['subject', 'items'],
         additionalProperties: false,
         properties: {
           subject: { type: 'string', minLength: 1 },
-          items: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', required: ['id', 'relevance'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1 }, relevance: { description: 'A finite number (checked without coercion: null or "2" is refused, naming the field).' } } } },
-          maxWeight: { type: 'number', minimum: 0, maximum: 1 },
+          // The items are checked by rerankListProblems, not here: a schema's `required` refused a
+          // missing relevance before the null and the "2" beside it could be named (until 2026-12-05).
+          items: {
+            type: 'array', minItems: 1, maxItems: 1000,
+            description: 'The list to re-rank: at most 1000 items { id, relevance }, each once. Every bad item is named at once (`items[2].relevance` when missing, null or "2"; a 1e400 is refused on its own, before the list is read).',
+            items: { description: 'An item { id, relevance }, nothing else: `id` a non-empty string, `relevance` a finite number (checked without coercion: null or "2" is refused, naming the field).' },
+          },
+          maxWeight: { type: 'number', minimum: 0, maximum: 1, description: `The largest weight the subject's affinity can get; default ${DEFAULT_MAX_WEIGHT}. The weight is maxWeight · n/(n + ${DEFAULT_HALF_EVIDENCE}), n the subject's history items the model knows (\`evidence\`): ${DEFAULT_HALF_EVIDENCE} of them give half of maxWeight.` },
           placement: { type: 'string', minLength: 1, description: 'A placement of the recommendations settings: its rule and exclusions apply.' },
           filters,
         },
@@ -212,7 +219,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
       response: { 200: rerankAnswer, 400: errorSchema },
     },
   }, async (req) => {
-    const problems = rerankListProblems(req.body.items, 'items');
+    const problems = rerankListProblems(req.body.items, 'items', 1000, { closed: true });
     if (problems.length) throw validationError(problems);
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight, placement: req.body.placement, filters: req.body.filters }, Date.now());
