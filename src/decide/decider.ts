@@ -274,6 +274,8 @@ export class Decider {
     const inputs = await this.d.prefetch?.fetch(state, { rules: readsInferences(play), uplift: upliftWanted(play.policy, routed?.experiment), now, merged: mergedKeys });
     if (inputs?.rules) Object.assign(vars, inputs.rules);
     const holdsVersion = this.d.state.holdsVersion(profileKey, mergedKeys);
+    // The estimates settings of the policy the decision is made under (an arm's pinned version), as its explanation's level says.
+    const estimates = this.d.estimates.under?.(play.policy.estimates) ?? this.d.estimates;
     const ctx: StageContext = {
       now,
       vars,
@@ -282,7 +284,7 @@ export class Decider {
       placement,
       contacts: this.d.state.ledger.view(profileKey, mergedKeys),
       holds: this.d.state.holdsOf(profileKey, mergedKeys),
-      estimates: inputs ? decisionEstimates(this.d.estimates, inputs, play.policy) : this.d.estimates,
+      estimates: inputs ? decisionEstimates(estimates, inputs, play.policy) : estimates,
       facts: new Set(),
       budgetWeights: play.budgetWeightsAt(now),
       random: this.d.random,

@@ -1,5 +1,6 @@
 import type { Estimate } from '../learn/estimate.js';
 import type { CompiledAction } from './catalog-compile.js';
+import type { CompiledPolicy } from './policy-compile.js';
 
 /**
  * Who an estimate is for: the subject's key, the facts its rules see, and where it sits on the
@@ -29,6 +30,12 @@ export interface EstimateProvider {
   /** Named in every decision's explanation, e.g. "beta-ladder@1". */
   readonly modelVersion: string;
   estimate(action: CompiledAction, subject: EstimateSubject): Estimate;
+  /**
+   * The provider estimating with a policy's `estimates` settings (prior, strengths, established
+   * width, interval level): a decision uses its policy's — an experiment arm's pinned version's.
+   * A provider without settings of its own leaves it out.
+   */
+  under?(settings: CompiledPolicy['estimates']): EstimateProvider;
   /** The action's uplift over "none" for this subject (an Estimate of a difference of rates), if a model gives one. */
   uplift?(action: CompiledAction, subject: EstimateSubject): Estimate | undefined;
   /** The uplift model behind `uplift` (its version and the fact paths it reads). */

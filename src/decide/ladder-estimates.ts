@@ -28,8 +28,35 @@ export class LadderEstimates implements EstimateProvider {
   private cached = 0;
   private model: LadderModel | undefined;
   private modelFrom: CompiledPolicy['estimates'] | undefined;
+  /** The same counts under other estimates settings (an experiment arm's pinned policy), by those settings. */
+  private others = new Map<string, LadderEstimates>();
 
   constructor(private readonly counts: OutcomeCounts, private readonly config: () => CompiledPolicy['estimates']) {}
+
+  /**
+   * The estimates of the same counts under a policy's estimates settings: this provider when they
+   * are the live policy's, else one kept per settings (with its own cache), so a decision in an arm
+   * that pins a policy version is estimated with that version's prior, strengths, established width
+   * and interval level (until 2026-12-05 it was estimated with the live policy's, and labelled with
+   * the pinned level).
+   *
+   * @example
+   * provider.under(pinnedPlay.policy.estimates).estimate(action, subject).level; // the pinned policy's level
+   */
+  under(settings: CompiledPolicy['estimates']): LadderEstimates {
+    const live = this.config();
+    if (settings === live) return this;
+    const key = settingsKey(settings);
+    if (key === settingsKey(live)) return this;
+    let other = this.others.get(key);
+    if (!other) {
+      // A handful of pinned versions at a time; a stale one is rebuilt on its next use.
+      if (this.others.size >= 16) this.others.clear();
+      other = new LadderEstimates(this.counts, () => settings);
+      this.others.set(key, other);
+    }
+    return other;
+  }
 
   estimate(action: CompiledAction, subject: EstimateSubject): Estimate {
     const model = this.currentModel();
@@ -81,6 +108,8 @@ export class LadderEstimates implements EstimateProvider {
     return this.model;
   }
 }
+
+const settingsKey = (c: CompiledPolicy['estimates']) => `${c.priorMean}|${c.priorStrength}|${c.groupStrength}|${c.personalStrength}|${c.minDataWeight}|${c.level}|${c.establishedWidth}`;
 
 interface Cached {
   population: number;

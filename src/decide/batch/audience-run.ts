@@ -14,6 +14,7 @@ import { type ErrorLog, FaultLog } from '../../server/fault-log.js';
 import type { Tact } from '../../server/tact.js';
 import { flagVars } from '../flag-book.js';
 import { decisionView } from '../view.js';
+import { policyLevels } from '../routes/policy-levels.js';
 
 /** What `tact decide-batch` asks the server for. */
 export interface AudienceRequest {
@@ -100,6 +101,8 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   let after = '';
   // A run whose every decision fails logs the first few in full and sums up the rest (fault-log.ts).
   const faults = new FaultLog(tact.log);
+  // Each decision's interval level is its policy version's (an arm may pin another than the live one).
+  const levelOf = policyLevels(tact);
   // Before any decision: the route answers with this line, so a client stopped before the answer
   // came can still stop the run (by its id) before anything is decided for it.
   try {
@@ -143,7 +146,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
           await Promise.race(inflight);
         }
         n.matched++;
-        const p = decideOne(tact, req, state, n, out, faults, sendTime).finally(() => inflight.delete(p));
+        const p = decideOne(tact, req, state, n, out, faults, levelOf, sendTime).finally(() => inflight.delete(p));
         inflight.add(p);
         if (inflight.size >= concurrency) await Promise.race(inflight);
         yield* out.splice(0);
@@ -159,7 +162,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   }
 }
 
-async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, n: { decided: number; actions: number }, out: AudienceLine[], faults: ErrorLog, sendTime?: (s: ProfileState, now: number) => Promise<SendTime>): Promise<void> {
+async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, n: { decided: number; actions: number }, out: AudienceLine[], faults: ErrorLog, levelOf: ReturnType<typeof policyLevels>, sendTime?: (s: ProfileState, now: number) => Promise<SendTime>): Promise<void> {
   const id = state.id;
   try {
     const d = await tact.decide.decider.decide({ subject: `profile:${id}`, placement: req.placement, context: req.context });
@@ -168,7 +171,7 @@ async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, 
     n.actions += acts;
     if (acts || req.includeNone || d.choices.some((c) => c.kind === 'handoff')) {
       const when = acts && sendTime ? await sendTime(state, d.at) : undefined;
-      out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false, level: tact.decide.playbook().policy.estimates.level }), ...(when ? { sendTime: when } : {}) });
+      out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false, level: await levelOf(d) }), ...(when ? { sendTime: when } : {}) });
     }
   } catch (err) {
     const e = errorForClient(err, faults, { route: '/v1/decide/batch' }, 'internal_subject');

@@ -168,12 +168,11 @@ export function excludedCounts(candidates: readonly Candidate[]): Partial<Record
   return out;
 }
 
-const round = (x: number, k: number) => Math.round(x * k) / k;
-
 /**
  * What each candidate came to, compact, for the log: scored ones best first (the best
  * TRACE_DETAIL and the chosen ones with their estimate and terms), excluded ones grouped by stage,
- * rule and reason.
+ * rule and reason. Every number is kept as computed (until 2026-12-05 a score was rounded to 4
+ * decimals and an estimate to 6: a score of 0.00004 was logged, and answered, as 0).
  *
  * @example
  * const { scored, excluded } = traces(r.candidates, new Set(['shoes-offer']));
@@ -205,17 +204,17 @@ export function traces(candidates: readonly Candidate[], chosen: ReadonlySet<str
 }
 
 function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrace {
-  const t: ScoreTrace = { action: c.action.id, score: round(c.score ?? 0, 1e4) };
+  const t: ScoreTrace = { action: c.action.id, score: c.score ?? 0 };
   const e = c.estimate;
   if (detail && e) {
-    t.p = round(e.value, 1e6);
-    t.lo = round(e.low, 1e6);
-    t.hi = round(e.high, 1e6);
+    t.p = e.value;
+    t.lo = e.low;
+    t.hi = e.high;
     t.n = e.evidence;
     t.rung = e.source;
     if (isChosen && e.posterior) {
-      t.a = round(e.posterior.alpha, 1e6);
-      t.b = round(e.posterior.beta, 1e6);
+      t.a = e.posterior.alpha;
+      t.b = e.posterior.beta;
     }
     if (e.status === 'learning') t.learning = true;
     if (e.reason) t.why = e.reason;
@@ -226,7 +225,7 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
     if (c.action.contactCost) t.cost = c.action.contactCost;
     if (c.levers) t.levers = c.levers;
   }
-  if (detail && c.uplift && !c.upliftFallback) t.uplift = { p: round(c.uplift.value, 1e6), lo: round(c.uplift.low, 1e6), hi: round(c.uplift.high, 1e6), n: c.uplift.evidence, model: c.uplift.modelVersion };
+  if (detail && c.uplift && !c.upliftFallback) t.uplift = { p: c.uplift.value, lo: c.uplift.low, hi: c.uplift.high, n: c.uplift.evidence, model: c.uplift.modelVersion };
   if (detail && c.upliftFallback) t.fallback = c.upliftFallback;
   if (c.review) t.review = c.review;
   return t;
@@ -258,25 +257,35 @@ function excludedSentence(r: PipelineResult, ctx: StageContext): string {
   return `${first} ${total} of ${n} candidate actions were excluded (${byStage}); most often: ${top}.`;
 }
 
+/**
+ * The exclusion that happened most often: counted per stage, rule and reason (the groups a decision
+ * keeps), so two rules with the same reason are two exclusions (until 2026-12-05 they were counted
+ * together and named by the last one's rule: "rule B, 10 times" for 5 of rule A and 5 of rule B).
+ * Exclusions tied for the most are named together, the first three by their first candidate.
+ *
+ * @example
+ * mostCommon(candidates); // 'not for this subject (rule "rule A") and not for this subject (rule "rule B"), 5 times each'
+ */
 function mostCommon(candidates: readonly Candidate[]): string {
-  const by = new Map<string, number>();
-  let best: Candidate | undefined;
+  const by = new Map<string, { out: NonNullable<Candidate['out']>; n: number }>();
   let bestN = 0;
   for (const c of candidates) {
     if (!c.out) continue;
-    const n = (by.get(c.out.reason) ?? 0) + 1;
-    by.set(c.out.reason, n);
-    if (n > bestN) {
-      bestN = n;
-      best = c;
-    }
+    const key = `${c.out.stage}\u0000${c.out.rule}\u0000${c.out.reason}`;
+    const g = by.get(key);
+    if (g) g.n++;
+    else by.set(key, { out: c.out, n: 1 });
+    bestN = Math.max(bestN, g ? g.n : 1);
   }
-  if (!best?.out) return '';
+  const top = [...by.values()].filter((g) => g.n === bestN);
+  if (!top.length) return '';
   // Only an action's own rule, which the stage names `own <stage> rule` for every action alike
   // (catalog-compile.ts; the policy may not take those names, policy-names.ts): its reason says it.
   // A rule, cap or budget a user named "own …" keeps its name.
-  const own = best.out.rule === `own ${best.out.stage} rule`;
-  return `${best.out.reason}${own ? '' : ` (rule "${best.out.rule}")`}, ${bestN} time${bestN === 1 ? '' : 's'}`;
+  const words = top.slice(0, 3).map(({ out }) => `${out.reason}${out.rule === `own ${out.stage} rule` ? '' : ` (rule "${out.rule}")`}`);
+  if (top.length > 3) words.push(`${top.length - 3} more`);
+  const named = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : words[0];
+  return `${named}, ${bestN} time${bestN === 1 ? '' : 's'}${top.length > 1 ? ' each' : ''}`;
 }
 
 /**

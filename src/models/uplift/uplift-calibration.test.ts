@@ -58,7 +58,7 @@ describe('the calibration report of the uplift model', () => {
     expect(one.json().reports).toHaveLength(1);
     const typo = await get(h.app, '/v1/models/uplift/calibration?key=shoes-ofer', KEYS.admin);
     expect(typo.statusCode, typo.body).toBe(400);
-    expect(typo.json().problems).toEqual([{ field: 'key', message: 'The `key` `shoes-ofer` names no action of the live `uplift` version 1; its actions are shoes-offer.' }]);
+    expect(typo.json().problems).toEqual([{ field: 'querystring.key', message: 'The `key` `shoes-ofer` names no action of the live `uplift` version 1; its actions are shoes-offer.' }]);
 
     const text = renderUpliftCalibration(report);
     expect(text).toContain(`uplift shoes-offer (version 1, goal conversion): ${held.length} held-out decisions (${t.length} showed it, ${c.length} did nothing)`);

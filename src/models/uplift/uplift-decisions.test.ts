@@ -74,9 +74,11 @@ describe('uplift-aware scoring', () => {
     // features' mean is close to the difference of the arms' rates, 0.4 − 0.1.
     expect(trace.uplift!.p).toBeGreaterThan(0.2);
     expect(after.choices[0].score).toBeCloseTo(trace.uplift!.p * 60 - 0.2, 3);
-    // The answer shows the uplift the score used as an estimate with its interval; `estimate` stays the goal rate.
+    // The answer shows the uplift the score used as an estimate with its interval (12 significant
+    // digits of the logged numbers, which the log keeps as computed); `estimate` stays the goal rate.
+    const shown = (x: number) => Number(x.toPrecision(12));
     expect(after.choices[0].uplift).toEqual({
-      value: trace.uplift!.p, low: trace.uplift!.lo, high: trace.uplift!.hi, level: 0.9, evidence: fitted.length,
+      value: shown(trace.uplift!.p), low: shown(trace.uplift!.lo), high: shown(trace.uplift!.hi), level: 0.9, evidence: fitted.length,
       source: 'population', status: 'established', modelVersion: 'uplift@1', updatedAt: null,
     });
     expect(after.choices[0].uplift.low).toBeLessThan(after.choices[0].uplift.value);
