@@ -28,9 +28,9 @@ describe('a blank reason or note in configuration', () => {
     expect([add.statusCode, add.json().problems?.[0]?.field], add.body).toEqual([400, 'reason']);
     expect((await h.app.inject({ method: 'POST', url: '/v1/features', headers: admin, payload: { name: 'orders', kind: 'count', event: 'Order Completed' } })).statusCode).toBe(201);
     const remove = await h.app.inject({ method: 'DELETE', url: '/v1/features/orders?reason=%20%20', headers: admin });
-    expect([remove.statusCode, remove.json().problems?.[0]?.field], remove.body).toEqual([400, 'reason']);
+    expect([remove.statusCode, remove.json().problems?.[0]?.field], remove.body).toEqual([400, 'querystring.reason']);
     const clear = await h.app.inject({ method: 'DELETE', url: '/v1/tracking-plan/violations?all=true&reason=%20', headers: admin });
-    expect([clear.statusCode, clear.json().problems?.[0]?.field], clear.body).toEqual([400, 'reason']);
+    expect([clear.statusCode, clear.json().problems?.[0]?.field], clear.body).toEqual([400, 'querystring.reason']);
   });
 
   it('a declared flag\'s blank note is named where it stands', async () => {

@@ -283,7 +283,10 @@ function readBodyKeys(text: string): { own?: string; messages: string[] } {
   try {
     body = JSON.parse(text);
   } catch {
-    return { messages: [] };
+    // Not JSON: the one key its text names, if one, so that the answer is the body's fault (400
+    // `invalid_json`, saying where) rather than a missing key the client did send.
+    const named = new Set([...text.matchAll(WRITE_KEY)].map((m) => m[1]));
+    return named.size === 1 ? { own: [...named][0], messages: [] } : { messages: [] };
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { messages: [] };
   const own = (body as { writeKey?: unknown }).writeKey;

@@ -33,10 +33,10 @@ describe('GET /v1/models/{name}/calibration', () => {
     h = await harness('sqlite', { config });
     const r = await get(h.app, '/v1/models/rates/calibration?key=email_opn', KEYS.admin);
     expect(r.statusCode, r.body).toBe(400);
-    expect(r.json().problems).toEqual([{ field: 'key', message: 'The `key` `email_opn` is not a configured rate and has no recorded predictions. Did you mean `email_open`? The rates are email_open, email_click.' }]);
+    expect(r.json().problems).toEqual([{ field: 'querystring.key', message: 'The `key` `email_opn` is not a configured rate and has no recorded predictions. Did you mean `email_open`? The rates are email_open, email_click.' }]);
     const d = await get(h.app, '/v1/models/decisions/calibration?key=email_open', KEYS.admin);
     expect(d.statusCode, d.body).toBe(400);
-    expect(d.json().problems).toEqual([{ field: 'key', message: 'The `key` chooses one rate of `rates` or one action of `uplift`; `decisions` has one report and no keys.' }]);
+    expect(d.json().problems).toEqual([{ field: 'querystring.key', message: 'The `key` chooses one rate of `rates` or one action of `uplift`; `decisions` has one report and no keys.' }]);
   });
 });
 
