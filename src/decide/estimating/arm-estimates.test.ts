@@ -15,6 +15,8 @@ import { runAudience } from '../batch/audience-run.js';
  *   python3 -c "from scipy.stats import beta; print([float(x) for x in beta.ppf([0.05, 0.95], 1, 19)], [float(x) for x in beta.ppf([0.1, 0.9], 2, 19)])"
  *   [0.0026960063028712822, 0.1458685033122434] [0.026914132614011155, 0.1809609634367385]
  */
+/** The log keeps a candidate's estimate to 6 significant digits (explanation.ts `significant`). */
+const six = (x: number) => Number(x.toPrecision(6));
 const PINNED_90 = { a: 1, b: 19, low: 0.0026960063028712822, high: 0.1458685033122434 }; // Beta(1, 19) at 0.9: priorMean 0.05 × 20, n = 0
 const LIVE_80 = { a: 2, b: 19, low: 0.026914132614011155, high: 0.1809609634367385 }; // Beta(2, 18 + 1) at 0.8: priorMean 0.1 × 20, n = 1
 
@@ -69,9 +71,9 @@ describe('the estimates of a decision in an experiment arm that pins a policy ve
     const stored = (await get(h.app, `/v1/decisions/${p.decisionId}`)).json() as Answer;
     for (const e of [p.choices[0].estimate, p.explanation.candidates[0].estimate, stored.choices[0].estimate, stored.explanation.candidates[0].estimate]) {
       expect(e).toMatchObject({ level: 0.9, evidence: 0 });
-      expect(e.value).toBeCloseTo(PINNED_90.a / (PINNED_90.a + PINNED_90.b), 9);
-      expect(e.low).toBeCloseTo(PINNED_90.low, 8);
-      expect(e.high).toBeCloseTo(PINNED_90.high, 8);
+      expect(e.value).toBe(six(PINNED_90.a / (PINNED_90.a + PINNED_90.b)));
+      expect(e.low).toBe(six(PINNED_90.low));
+      expect(e.high).toBe(six(PINNED_90.high));
     }
 
     // The live arm: the live policy's prior and level (the pinned decision is its one trial).
@@ -80,9 +82,9 @@ describe('the estimates of a decision in an experiment arm that pins a policy ve
     expect(l.explanation.policyVersion).toBe(2);
     const e = l.choices[0].estimate;
     expect(e).toMatchObject({ level: 0.8, evidence: 1 });
-    expect(e.value).toBeCloseTo(LIVE_80.a / (LIVE_80.a + LIVE_80.b), 9);
-    expect(e.low).toBeCloseTo(LIVE_80.low, 8);
-    expect(e.high).toBeCloseTo(LIVE_80.high, 8);
+    expect(e.value).toBe(six(LIVE_80.a / (LIVE_80.a + LIVE_80.b)));
+    expect(e.low).toBe(six(LIVE_80.low));
+    expect(e.high).toBe(six(LIVE_80.high));
   });
 
   it('are labelled with the level of the policy each was made under in a batch decision too', async () => {

@@ -169,10 +169,29 @@ export function excludedCounts(candidates: readonly Candidate[]): Partial<Record
 }
 
 /**
+ * `x` to {@link SIGNIFICANT} significant digits, as the log keeps a candidate's score and estimate:
+ * one logarithm and one exact power of ten, not `toPrecision` (a decision has a hundred of them).
+ *
+ * @example
+ * significant(0.0769230769231); // 0.0769231
+ */
+export function significant(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  const e = Math.floor(Math.log10(Math.abs(x))) - (SIGNIFICANT - 1);
+  if (e < -300 || e > 300) return x; // a power of ten past a double's range
+  // Dividing or multiplying by an exact power of ten gives the double nearest the decimal.
+  return e < 0 ? Math.round(x * 10 ** -e) / 10 ** -e : Math.round(x / 10 ** e) * 10 ** e;
+}
+
+/** Significant digits of the scores and estimates a decision's log keeps for its candidates. */
+export const SIGNIFICANT = 6;
+
+/**
  * What each candidate came to, compact, for the log: scored ones best first (the best
  * TRACE_DETAIL and the chosen ones with their estimate and terms), excluded ones grouped by stage,
- * rule and reason. Every number is kept as computed (until 2026-12-05 a score was rounded to 4
- * decimals and an estimate to 6: a score of 0.00004 was logged, and answered, as 0).
+ * rule and reason. Scores and estimates are kept to 6 significant digits (until 2026-12-05 a score
+ * was rounded to 4 decimals and an estimate to 6: a score of 0.00004 was logged, and answered, as
+ * 0; kept as computed, a hundred candidates' scores made the record a quarter larger).
  *
  * @example
  * const { scored, excluded } = traces(r.candidates, new Set(['shoes-offer']));
@@ -204,17 +223,17 @@ export function traces(candidates: readonly Candidate[], chosen: ReadonlySet<str
 }
 
 function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrace {
-  const t: ScoreTrace = { action: c.action.id, score: c.score ?? 0 };
+  const t: ScoreTrace = { action: c.action.id, score: significant(c.score ?? 0) };
   const e = c.estimate;
   if (detail && e) {
-    t.p = e.value;
-    t.lo = e.low;
-    t.hi = e.high;
+    t.p = significant(e.value);
+    t.lo = significant(e.low);
+    t.hi = significant(e.high);
     t.n = e.evidence;
     t.rung = e.source;
     if (isChosen && e.posterior) {
-      t.a = e.posterior.alpha;
-      t.b = e.posterior.beta;
+      t.a = significant(e.posterior.alpha);
+      t.b = significant(e.posterior.beta);
     }
     if (e.status === 'learning') t.learning = true;
     if (e.reason) t.why = e.reason;
@@ -225,7 +244,7 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
     if (c.action.contactCost) t.cost = c.action.contactCost;
     if (c.levers) t.levers = c.levers;
   }
-  if (detail && c.uplift && !c.upliftFallback) t.uplift = { p: c.uplift.value, lo: c.uplift.low, hi: c.uplift.high, n: c.uplift.evidence, model: c.uplift.modelVersion };
+  if (detail && c.uplift && !c.upliftFallback) t.uplift = { p: significant(c.uplift.value), lo: significant(c.uplift.low), hi: significant(c.uplift.high), n: c.uplift.evidence, model: c.uplift.modelVersion };
   if (detail && c.upliftFallback) t.fallback = c.upliftFallback;
   if (c.review) t.review = c.review;
   return t;
@@ -267,17 +286,25 @@ function excludedSentence(r: PipelineResult, ctx: StageContext): string {
  * mostCommon(candidates); // 'not for this subject (rule "rule A") and not for this subject (rule "rule B"), 5 times each'
  */
 function mostCommon(candidates: readonly Candidate[]): string {
-  const by = new Map<string, { out: NonNullable<Candidate['out']>; n: number }>();
+  // Keyed stage → rule → reason, with no key string made per candidate (a decision excludes dozens).
+  const by = new Map<string, Map<string, Map<string, { out: NonNullable<Candidate['out']>; n: number }>>>();
+  const groups: { out: NonNullable<Candidate['out']>; n: number }[] = [];
   let bestN = 0;
   for (const c of candidates) {
     if (!c.out) continue;
-    const key = `${c.out.stage}\u0000${c.out.rule}\u0000${c.out.reason}`;
-    const g = by.get(key);
+    let rules = by.get(c.out.stage);
+    if (!rules) by.set(c.out.stage, (rules = new Map()));
+    let reasons = rules.get(c.out.rule);
+    if (!reasons) rules.set(c.out.rule, (reasons = new Map()));
+    let g = reasons.get(c.out.reason);
     if (g) g.n++;
-    else by.set(key, { out: c.out, n: 1 });
-    bestN = Math.max(bestN, g ? g.n : 1);
+    else {
+      reasons.set(c.out.reason, (g = { out: c.out, n: 1 }));
+      groups.push(g);
+    }
+    if (g.n > bestN) bestN = g.n;
   }
-  const top = [...by.values()].filter((g) => g.n === bestN);
+  const top = groups.filter((g) => g.n === bestN);
   if (!top.length) return '';
   // Only an action's own rule, which the stage names `own <stage> rule` for every action alike
   // (catalog-compile.ts; the policy may not take those names, policy-names.ts): its reason says it.
