@@ -65,7 +65,7 @@ export async function recommendationFor(r: Recommender, placement: CompiledPlace
     const out = await r.rerank({ ...query, items: list }, now);
     const dropped = out.dropped.map((d) => (d.reason === 'rule' && !d.error && d.rule?.endsWith('.recommend.outOfStock') ? { ...d, reason: 'out of stock' as const } : d));
     return {
-      mode: 'rerank', modelVersion: out.modelVersion ?? 'recommendations@none', evidence: out.evidence, status: out.evidence ? 'personal' : 'popular',
+      mode: 'rerank', modelVersion: out.modelVersion ?? 'recommendations@none', evidence: out.evidence, status: !out.modelVersion ? 'learning' : out.evidence ? 'personal' : 'popular',
       items: out.items.slice(0, n).map((x) => ({ id: x.id, score: x.score, explanation: x.explanation, relevance: x.relevance, affinity: x.affinity, ...(x.estimate ? { estimate: x.estimate } : {}) })),
       dropped, ...(out.ruleErrors ? { ruleErrors: out.ruleErrors } : {}),
     };
@@ -100,7 +100,7 @@ export function recommendationChoices(a: RecommendationAnswer): Choice[] {
   if (!a.items.length) {
     const why = a.mode === 'rerank' && !a.dropped?.length
       ? 'The list to re-rank (`context.items`) was empty: there was no item to show.'
-      : a.status === 'learning' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : ['No item passed the business filters.', filterSentences(a)].filter((x) => !!x).join(' ');
+      : a.status === 'learning' && a.mode !== 'rerank' ? 'Nothing to recommend yet: no recommendation model has been trained (tact train recommendations).' : ['No item passed the business filters.', filterSentences(a)].filter((x) => !!x).join(' ');
     return [{ rank: 1, kind: 'none', score: 0, propensity: 1, why }];
   }
   return a.items.map((x, i): Choice => {
