@@ -5,9 +5,9 @@ import { statusWords } from '../learn/estimate.js';
 const iso = (t: number) => new Date(t).toISOString();
 /**
  * A computed number as answered: 12 significant digits, so 0.1 + 0.2 reads 0.3, not
- * 0.30000000000000004 (a double's last digits are rounding noise) — a choice's and a candidate's
- * score, an estimate and its interval alike. The log keeps the number as computed; propensities are
- * answered exact.
+ * 0.30000000000000004 (a double's last digits are rounding noise). The log keeps a choice's score
+ * as computed and a candidate's score and estimate to 6 significant digits (explanation.ts
+ * `significant`), answered as kept; propensities are answered exact.
  */
 const shown = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(12)) : x);
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
@@ -22,7 +22,7 @@ const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
  */
 function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<string, unknown> | undefined {
   if (t.p === undefined) return undefined;
-  return { value: shown(t.p), low: t.lo === undefined ? t.lo : shown(t.lo), high: t.hi === undefined ? t.hi : shown(t.hi), level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', ...(t.why ? { reason: t.why } : {}), modelVersion: d.modelVersion, updatedAt: t.at !== undefined ? iso(t.at) : null };
+  return { value: t.p, low: t.lo, high: t.hi, level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', ...(t.why ? { reason: t.why } : {}), modelVersion: d.modelVersion, updatedAt: t.at !== undefined ? iso(t.at) : null };
 }
 
 /**
@@ -45,8 +45,8 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
   const u = t.uplift;
   return [
     u
-      ? { name: 'uplift', value: shown(u.p), detail: `${pct(u.p)} over doing nothing (${pct(u.lo)} to ${pct(u.hi)}, n=${u.n}, ${u.model})` }
-      : { name: 'estimate', value: shown(t.p), detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${traceWords(t)})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
+      ? { name: 'uplift', value: u.p, detail: `${pct(u.p)} over doing nothing (${pct(u.lo)} to ${pct(u.hi)}, n=${u.n}, ${u.model})` }
+      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${traceWords(t)})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
     { name: 'value', value: t.value ?? 1 },
     ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
     ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),
@@ -56,7 +56,7 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
 /** Every candidate with its verdict spelled out: the scored ones best first, then the excluded ones. */
 function candidatesOf(d: DecisionRecord, level: number): Record<string, unknown>[] {
   return [
-    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: shown(t.score), ...(t.p !== undefined ? { estimate: estimateOf(t, d, level), ...(t.uplift ? { uplift: upliftOf(t, level) } : {}), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
+    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d, level), ...(t.uplift ? { uplift: upliftOf(t, level) } : {}), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
     ...d.excluded.flatMap((g) => g.actions.map((action) => ({ action, status: 'excluded', stage: g.stage, rule: g.rule, reason: g.reason }))),
   ];
 }
