@@ -39,6 +39,20 @@ function expand(root: unknown, schemas: unknown[]): Record<string, unknown>[] {
   return [...out];
 }
 
+/**
+ * A key as a path writes it after `path`: `.key` (or `key` first), or `["key"]` — JSON-quoted in
+ * brackets — when the key holds what a path uses (`.`, `[`, `]`, `"`) or is `*` or empty. So a key
+ * sent as `"a.b"` is `["a.b"]`, never the nested `a.b`, and a key named `*` is not the `*` that
+ * stands for keys the schema does not name.
+ *
+ * @example
+ * keyPath('utm', 'a.b'); // 'utm["a.b"]'
+ */
+export function keyPath(path: string, key: string): string {
+  if (key === '' || key === '*' || /[.[\]"]/.test(key)) return `${path}[${JSON.stringify(key)}]`;
+  return path ? `${path}.${key}` : key;
+}
+
 function matches(pattern: string, key: string): boolean {
   try {
     return new RegExp(pattern, 'u').test(key);
@@ -54,7 +68,8 @@ function matches(pattern: string, key: string): boolean {
  * the data holds a list there (`sizes.42` stays a key). A key the schema does not name — one its
  * `additionalProperties` or `patternProperties` admit, which the client chose — counts as `*`, so
  * the keys clients invent make one row, not one each. Where the walk loses the schema (a `$ref`
- * it cannot resolve), keys are counted as sent.
+ * it cannot resolve), keys are counted as sent. A key holding a dot is quoted (keyPath):
+ * `["a.b"]` for the key `a.b`, `a.b` for `b` inside `a`.
  *
  * @example
  * propertyAt('/sizes/42', { sizes: { 42: 'big' } }, { properties: { sizes: { additionalProperties: { type: 'number' } } } });
@@ -89,9 +104,9 @@ export function propertyAt(pointer: string, data: unknown, schema: unknown): { c
         if (!own && !patterns.length) next.push(s.additionalProperties);
       }
       // Not named, yet checked by a schema: one that `additionalProperties` or a pattern gave.
-      const key = !named && next.some(isRecord) ? '*' : seg;
-      counted += counted ? `.${key}` : key;
-      sent += sent ? `.${seg}` : seg;
+      // (A key the schema names is written as keyPath writes it: `["a.b"]` is not `a.b`.)
+      counted = !named && next.some(isRecord) ? (counted ? `${counted}.*` : '*') : keyPath(counted, seg);
+      sent = keyPath(sent, seg);
       cur = isRecord(cur) ? cur[seg] : undefined;
     }
     // No schema reached here, yet Ajv checked something below: count the keys as sent from here on.

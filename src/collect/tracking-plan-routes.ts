@@ -13,7 +13,10 @@ import { trackingPlanKind } from './tracking-plan-kind.js';
 const row = {
   type: 'object',
   properties: {
-    event: { type: 'string' }, property: { type: 'string' }, rule: { type: 'string' }, count: { type: 'integer' }, blocked: { type: 'integer' },
+    event: { type: 'string' },
+    property: { type: 'string', description: 'The property path (`price`, `products[].sku`, `*` for keys the schema does not name, `["a.b"]` for a key holding a dot, `(event)` for an unplanned event, `context.timezone` for a zone the server does not know).' },
+    rule: { type: 'string', description: 'The JSON Schema keyword broken, `unplanned`, or `timezone` (a `context.timezone` the server does not know, counted on every call; it blocks nothing).' },
+    count: { type: 'integer' }, blocked: { type: 'integer' },
     lastAt: { type: 'string' }, lastMessageId: { type: 'string' }, lastDetail: { type: 'string' },
     inPlan: { type: 'boolean', description: 'Whether the plan in force names the event (`identify`, `group`: has a schema of their traits); false for rows left by an event since removed, and for unplanned events.' },
   },

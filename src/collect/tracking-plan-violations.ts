@@ -1,9 +1,13 @@
 import type { ErrorObject } from 'ajv';
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { Violation } from './collect-store.js';
-import { propertyAt } from './tracking-plan-paths.js';
+import { keyPath, propertyAt } from './tracking-plan-paths.js';
+import { TIMEZONE_RULE } from './tracking-plan-timezone.js';
 
-const join = (base: string, key: string) => [base, key].filter(Boolean).join('.');
+/** A path and a key below it (keyPath); `*` below `base` for a key the schema does not name. */
+const child = (base: string, key: string, any = false) => (any ? (base ? `${base}.*` : '*') : keyPath(base, key));
+/** `root` (`properties`, `traits`) and a path below it: `properties.a.b`, `properties["a.b"]`. */
+const under = (root: string, path: string) => (path.startsWith('[') ? `${root}${path}` : `${root}.${path}`);
 
 /**
  * One violation per property and rule a message broke: Ajv reports a rule once for each branch of
@@ -27,20 +31,21 @@ export function toViolations(event: string, errors: ErrorObject[], data: unknown
   const named = new Set<string>();
   for (const e of errors) {
     const at = propertyAt(e.instancePath, data, schema);
-    const missing = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '') : '';
-    const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : '';
-    const property = join(at.counted, missing || (extra && '*')) || '(properties)';
-    const sent = join(at.sent, missing || extra);
+    // The key a `required` misses, or one `additionalProperties: false` refuses, below the object.
+    const below = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty ?? '')
+      : e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : undefined;
+    const property = (below === undefined ? at.counted : child(at.counted, below, e.keyword === 'additionalProperties')) || '(properties)';
+    const sent = below === undefined ? at.sent : keyPath(at.sent, below);
     const key = `${property}\u0000${e.keyword}`;
     const row = out.get(key);
     // Reported again (another branch of an anyOf, the same list item): that field is named already.
     if (row && named.has(`${key}\u0000${sent}`)) continue;
     named.add(`${key}\u0000${sent}`);
     const said = sent || '(properties)';
-    const detail = missing ? `\`${said}\` is required and was not sent`
-      : extra ? `\`${said}\` is not a property the tracking plan allows here`
+    const detail = e.keyword === 'required' ? `\`${said}\` is required and was not sent`
+      : e.keyword === 'additionalProperties' ? `\`${said}\` is not a property the tracking plan allows here`
         : `\`${said}\` ${e.message ?? 'is not valid'}`;
-    const field = sent ? `${root}.${sent}` : root;
+    const field = sent ? under(root, sent) : root;
     if (row && row.fields.length >= MAX_BLOCKED_PROBLEMS) row.unlisted = (row.unlisted ?? 0) + 1;
     else if (row) row.fields.push({ field, message: detail });
     else out.set(key, { event, property, rule: e.keyword, detail, field, fields: [{ field, message: detail }] });
@@ -66,6 +71,8 @@ export function blockedProblems(violations: readonly Violation[], say: (v: Viola
   let root = '';
   const rootOf = (field: string) => /^[^.[]*/.exec(field)?.[0] || field;
   for (const v of violations) {
+    // A zone the server does not know is counted, never a reason the message was blocked.
+    if (v.rule === TIMEZONE_RULE) continue;
     const fields = v.fields ?? [{ field: v.field ?? v.property, message: v.detail }];
     for (const f of fields) {
       if (out.length < MAX_BLOCKED_PROBLEMS) out.push({ field: f.field, message: say(v, f.message) });

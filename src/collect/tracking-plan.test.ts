@@ -42,6 +42,20 @@ describe('tracking plan', () => {
     expect(compilePlan({}).check(track('Anything', { x: 1 }))).toEqual({ violations: [], blocked: false });
   });
 
+  it('counts a `context.timezone` the runtime does not know on every call, with or without a plan, and blocks nothing', () => {
+    const withZone = (m: Message, timezone: unknown): Message => ({ ...m, context: { timezone } });
+    const rows = (p: ReturnType<typeof compilePlan>, m: Message) => p.check(m).violations.filter((v) => v.rule === 'timezone').map((v) => [v.event, v.property, v.field]);
+    const none = compilePlan({});
+    expect(rows(none, withZone(track('Viewed', {}), 'Mars/Olympus'))).toEqual([['Viewed', 'context.timezone', 'context.timezone']]);
+    const page: Message = { messageId: 'p', type: 'page', userId: 'u', context: {}, timestamp: 0, receivedAt: 0 };
+    expect(rows(none, withZone(page, 'EST5EDT-bad'))).toEqual([['page', 'context.timezone', 'context.timezone']]);
+    expect(rows(none, withZone(page, 7))).toEqual([['page', 'context.timezone', 'context.timezone']]);
+    for (const fine of ['Europe/Paris', 'UTC', null, undefined]) expect(none.check(withZone(page, fine))).toEqual({ violations: [], blocked: false });
+    // Beside the plan's own rows; the message is blocked only for those.
+    const r = plan.check(withZone(track('Order Completed', { order_id: 1, revenue: -1 }), 'Mars/Olympus'));
+    expect([r.blocked, r.violations.map((v) => `${v.property}/${v.rule}`)]).toEqual([false, ['revenue/minimum', 'context.timezone/timezone']]);
+  });
+
   it('refuses a schema that does not compile, naming the event', () => {
     const p = checkTrackingPlan({ events: { X: { properties: { type: 'no-such-type' } } } });
     expect(p[0].field).toBe('events.X.properties');
@@ -98,6 +112,23 @@ describe('tracking plan', () => {
     const p = compilePlan({ events: { E: { properties: { type: 'object', properties: { x: { anyOf: [{ type: 'string' }, { type: 'null' }] }, 'a/b': { type: 'number' }, 'c~d': { type: 'number' } } } } } });
     const v = p.check(track('E', { x: 1, 'a/b': 'z', 'c~d': 'z' })).violations;
     expect(v.map((x) => `${x.property}:${x.rule}`)).toEqual(['x:type', 'x:anyOf', 'a/b:type', 'c~d:type']);
+  });
+
+  it('tells a key holding a dot from a key inside another: `["a.b"]` is the key "a.b", `a.b` is b inside a', () => {
+    // Ajv's instancePath keeps them apart (/a.b and /a/b, a JSON Pointer); until 2026-12-05 both were
+    // counted, and named, as `a.b`: one row for two properties, the schema of one seemingly broken by the other.
+    const p = compilePlan({ events: { E: { properties: { type: 'object', required: ['a.b'], properties: { 'a.b': { type: 'number' }, a: { type: 'object', required: ['b'], properties: { b: { type: 'number' } } } } } } } });
+    const flat = p.check(track('E', { 'a.b': 'x', a: { b: 1 } })).violations;
+    expect(flat.map((x) => [x.property, x.rule, x.field, x.detail])).toEqual([['["a.b"]', 'type', 'properties["a.b"]', '`["a.b"]` must be number']]);
+    const nested = p.check(track('E', { 'a.b': 1, a: { b: 'x' } })).violations;
+    expect(nested.map((x) => [x.property, x.rule, x.field])).toEqual([['a.b', 'type', 'properties.a.b']]);
+    // Both missing: two rows, not one.
+    const missing = p.check(track('E', { a: {} })).violations;
+    expect(missing.map((x) => [x.property, x.field])).toEqual([['["a.b"]', 'properties["a.b"]'], ['a.b', 'properties.a.b']]);
+    // A key named `*` is not the `*` that counts the keys a schema does not name.
+    const star = compilePlan({ events: { E: { properties: { type: 'object', additionalProperties: false, properties: { '*': { type: 'string' }, x: { type: 'object', properties: { 'y.z': { type: 'number' } } } } } } } });
+    const s = star.check(track('E', { '*': 1, coupon: 'c', x: { 'y.z': 'q' } })).violations;
+    expect(s.map((x) => [x.property, x.field]).sort()).toEqual([['*', 'properties.coupon'], ['["*"]', 'properties["*"]'], ['x["y.z"]', 'properties.x["y.z"]']]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { planValidator, schemaProblems } from './tracking-plan-schema.js';
+import { timezoneViolation } from './tracking-plan-timezone.js';
 import { toViolations } from './tracking-plan-violations.js';
 import type { Violation } from './collect-store.js';
 import type { Message } from './message.js';
@@ -97,25 +98,32 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   const traits = { identify: traitsOf(plan?.identify), group: traitsOf(plan?.group) };
   const blockUnplanned = plan?.unplanned === 'block';
   const empty = events.size === 0 && !traits.identify && !traits.group && !blockUnplanned;
+  const checkPlan = (m: Message): { violations: Violation[]; blocked: boolean } => {
+    if (empty) return { violations: [], blocked: false };
+    if (m.type === 'identify' || m.type === 'group') {
+      const t = traits[m.type];
+      if (!t?.validate || t.validate(m.traits ?? {})) return { violations: [], blocked: false };
+      return { violations: toViolations(m.type, t.validate.errors ?? [], m.traits ?? {}, t.schema, 'traits'), blocked: t.block };
+    }
+    if (m.type !== 'track') return { violations: [], blocked: false };
+    const name = m.event as string;
+    const planned = events.get(name);
+    if (!planned) {
+      if (events.size === 0 && !blockUnplanned) return { violations: [], blocked: false };
+      return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan`, field: 'event' }], blocked: blockUnplanned };
+    }
+    if (!planned.validate || planned.validate(m.properties ?? {})) return { violations: [], blocked: false };
+    return { violations: toViolations(name, planned.validate.errors ?? [], m.properties ?? {}, planned.schema), blocked: planned.block };
+  };
   return {
     empty,
     names: (event) => events.has(event) || ((event === 'identify' || event === 'group') && traits[event] !== undefined),
+    // A `context.timezone` the server does not know is counted on every call, with or without a
+    // plan, and blocks nothing (tracking-plan-timezone.ts).
     check(m: Message) {
-      if (empty) return { violations: [], blocked: false };
-      if (m.type === 'identify' || m.type === 'group') {
-        const t = traits[m.type];
-        if (!t?.validate || t.validate(m.traits ?? {})) return { violations: [], blocked: false };
-        return { violations: toViolations(m.type, t.validate.errors ?? [], m.traits ?? {}, t.schema, 'traits'), blocked: t.block };
-      }
-      if (m.type !== 'track') return { violations: [], blocked: false };
-      const name = m.event as string;
-      const planned = events.get(name);
-      if (!planned) {
-        if (events.size === 0 && !blockUnplanned) return { violations: [], blocked: false };
-        return { violations: [{ event: name, property: '(event)', rule: 'unplanned', detail: `The event "${name}" is not in the tracking plan`, field: 'event' }], blocked: blockUnplanned };
-      }
-      if (!planned.validate || planned.validate(m.properties ?? {})) return { violations: [], blocked: false };
-      return { violations: toViolations(name, planned.validate.errors ?? [], m.properties ?? {}, planned.schema), blocked: planned.block };
+      const r = checkPlan(m);
+      const tz = timezoneViolation(m);
+      return tz ? { violations: [...r.violations, tz], blocked: r.blocked } : r;
     },
   };
 }

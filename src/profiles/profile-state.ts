@@ -322,7 +322,7 @@ const ZONES = new Map<string, boolean>();
  * Whether Intl knows an IANA time zone. A zone it does not (`Mars/Olympus`, a typo) is not kept on
  * the profile: quiet hours and send times would read it as UTC, while the profile named it.
  */
-function knownZone(tz: string): boolean {
+export function knownZone(tz: string): boolean {
   let ok = ZONES.get(tz);
   if (ok === undefined) {
     try {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDir } from '../../../test/tmp.js';
 import { runImport } from './importer.js';
@@ -44,7 +44,7 @@ describe('tact import: a file that cannot be read to its end (a .gz cut short)',
     const whole = gzipSync(Buffer.from(LINES.join('\n') + '\n'));
     writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
     const err = await runImport({ path: file, format: 'jsonl', url: srv.url, writeKey: 'w', batchSize: 100 }).then(() => undefined, (e: Error) => e);
-    const said = /^(.*) cannot be read past line (\d+): its gzip data ends there \("unexpected end of file"\): the file is cut short — still being written or copied, or a download that stopped\. Every line up to line (\d+) is imported and that progress is saved: once the file is whole, run the same command again to go on from line (\d+)\.$/.exec(err?.message ?? '');
+    const said = /^(.*) cannot be read past line (\d+): its gzip data ends there \("unexpected end of file"\): the file is cut short — still being written or copied, or a download that stopped\. (?:Line \d+ is cut short there: it is not imported, and what was read of it is in .*\.rejected\.jsonl\.|.*\.rejected\.jsonl notes where it stops \(line \d+\)\.) Every line up to line (\d+) is imported and that progress is saved: once the file is whole, run the same command again to go on from line (\d+)\.$/.exec(err?.message ?? '');
     expect(said, err?.message).not.toBeNull();
     const [, named, reached, saved, next] = said as RegExpExecArray;
     expect(named).toBe(file);
@@ -68,7 +68,41 @@ describe('tact import: a file that cannot be read to its end (a .gz cut short)',
     const whole = gzipSync(Buffer.from(LINES.slice(0, 50).join('\n') + '\n'));
     writeFileSync(file, whole.subarray(0, 20));
     await expect(runImport({ path: file, format: 'jsonl', url: srv.url, writeKey: 'w' })).rejects.toThrow(
-      `${file} cannot be read to the end of its first line: its gzip data ends there ("unexpected end of file"): the file is cut short — still being written or copied, or a download that stopped. No line was imported: once the file is whole, run the same command again.`);
+      `${file} cannot be read to the end of its first line: its gzip data ends there ("unexpected end of file"): the file is cut short — still being written or copied, or a download that stopped. ${file}.rejected.jsonl notes where it stops (line 1). No line was imported: once the file is whole, run the same command again.`);
+    expect(readFileSync(`${file}.rejected.jsonl`, 'utf8')).toBe(`${JSON.stringify({ line: 1, reason: 'the input cannot be read to the end of its first line (its gzip data ends there ("unexpected end of file"): the file is cut short — still being written or copied, or a download that stopped): nothing from here on was imported', text: null })}\n`);
+  });
+
+  it('reports the line a .gz is cut short in — not imported, in the report and the error with the file and the last whole line — and imports it once the file is whole', async () => {
+    // Until 2026-12-05 the half line was dropped without a trace in the report (exit 1 all the same).
+    const lines = Array.from({ length: 5 }, (_, i) => JSON.stringify({ type: 'track', userId: 'half', event: 'E', messageId: `half-${i + 1}`, properties: { i: i + 1, pad: 'é'.repeat(40) } }));
+    const whole = gzipSync(Buffer.from(lines.join('\n') + '\n'));
+    // The longest prefix of the gzip data that gunzips to lines 1–4 and part of line 5 (no line break after it).
+    let cut = whole.length - 1;
+    const upTo = (n: number) => gunzipSync(whole.subarray(0, n), { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+    while (cut > 0 && (upTo(cut).endsWith('\n') || upTo(cut).split('\n').length !== 5)) cut -= 1;
+    const partial = upTo(cut).split('\n')[4].replace(/\uFFFD$/, '');
+    expect(partial.length).toBeGreaterThan(0);
+    const file = join(dir, 'half.jsonl.gz');
+    writeFileSync(file, whole.subarray(0, cut));
+    const err = await runImport({ path: file, format: 'jsonl', url: srv.url, writeKey: 'w' }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toBe(`${file} cannot be read past line 4: its gzip data ends there ("unexpected end of file"): the file is cut short — still being written or copied, or a download that stopped. Line 5 is cut short there: it is not imported, and what was read of it is in ${file}.rejected.jsonl. Every line up to line 4 is imported and that progress is saved: once the file is whole, run the same command again to go on from line 5.`);
+    const sentIds = () => [...srv.sent.keys()].filter((id) => id.startsWith('half-'));
+    expect(sentIds()).toEqual(['half-1', 'half-2', 'half-3', 'half-4']);
+    const report = readFileSync(`${file}.rejected.jsonl`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { line: number; reason: string; text: string | null });
+    expect(report).toHaveLength(1);
+    expect(report[0].line).toBe(5);
+    expect(report[0].reason).toMatch(/^the line is cut short: the input cannot be read past line 4 \(its gzip data ends there/);
+    // What was read of it, up to its last whole character (the cut may fall inside an "é").
+    expect(lines[4].startsWith(report[0].text as string)).toBe(true);
+    expect(report[0].text).toBe(partial.slice(0, (report[0].text as string).length));
+    expect(JSON.parse(readFileSync(`${file}.tact-import.json`, 'utf8'))).toMatchObject({ line: 4, rejected: 0, done: false });
+    // Whole again: the same command imports line 5 once, and the note of the cut line goes (no line is bad).
+    writeFileSync(file, whole);
+    const s = await runImport({ path: file, format: 'jsonl', url: srv.url, writeKey: 'w' });
+    expect(s).toMatchObject({ complete: true, resumedFrom: 4, lines: 5, accepted: 5, rejected: 0 });
+    expect(sentIds()).toEqual(['half-1', 'half-2', 'half-3', 'half-4', 'half-5']);
+    expect(sentIds().every((id) => srv.sent.get(id) === 1)).toBe(true);
+    expect(existsSync(`${file}.rejected.jsonl`)).toBe(false);
   });
 
   it('says a damaged .gz as damaged, and for stdin that no progress is saved', () => {

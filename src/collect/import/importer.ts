@@ -9,7 +9,7 @@ import { checkImportFiles, defaultReportPath, defaultStatePath } from './import-
 import { checkInputFile } from './input-file.js';
 import { lineId } from './line-id.js';
 import { readAhead, withAhead } from './read-ahead.js';
-import { readFailure } from './read-failure.js';
+import { cutLineOf, readFailure, readFailureEntry } from './read-failure.js';
 import { readRecords, type ImportRecord } from './read-records.js';
 import { reportEntry, type Reported } from './report-entry.js';
 import { sendBatch } from './send-batch.js';
@@ -173,8 +173,11 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   // A CSV header that does not fit the map, or a file without a message, is said before anything
   // is written or sent: the records up to the first are read ahead (once: stdin cannot be read again).
   const records = readRecords(o.input ? o.path : path, o.format, o.map, { delimiter: o.delimiter, input: o.input });
-  const ahead = await readAhead(records, path, { saved: state.line, stdin });
-  if (!ahead.some((r) => !r.header)) {
+  // What stopped the reading (a .gz file cut short), after the last record read whole: said once
+  // the lines read before it are imported and the report notes it (below).
+  let readError: unknown;
+  const ahead = await readAhead(records, path, (err) => (readError = err));
+  if (!ahead.some((r) => !r.header) && readError === undefined) {
     await records.return(undefined);
     throw new Error(`${path} holds no messages.`);
   }
@@ -323,8 +326,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   let lastRead = resumedFrom;
   // A record the file cannot be read past (read-records.ts, MAX_LINE_BYTES): the import stops at it.
   let halt: ImportRecord | undefined;
-  // What stopped the reading (a .gz file cut short), after the last record read whole, `reached`.
-  let readError: unknown;
+  // The last record read whole, before what stopped the reading (readError).
   let reached = 0;
   for await (const rec of withAhead(ahead, records, (err) => (readError = err))) {
     reached = rec.line;
@@ -351,8 +353,16 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   await Promise.all(running);
   if (failure) throw failure;
   advance();
-  // Until 2026-12-05 said as the bare "unexpected end of file", its lines read not sent.
-  if (readError !== undefined) throw readFailure(path, readError, { reached, saved: state.line, stdin });
+  // Until 2026-12-05 said as the bare "unexpected end of file", its lines read not sent; and until
+  // 2026-12-05 the line it stops in was in no report. Noted past the report's saved length, as a
+  // record halted at is: the run after reads that line again, once the file is whole.
+  if (readError !== undefined) {
+    const cut = cutLineOf(readError);
+    const last = cut ? cut.line - 1 : reached;
+    const { entry, rec, cut: partial } = readFailureEntry(readError, last);
+    appendFileSync(reportPath, reportEntry(entry, rec) + '\n');
+    throw readFailure(path, readError, { reached: last, saved: state.line, stdin, report: { path: reportPath, line: entry.line, cut: partial } });
+  }
   if (halt) {
     // Past the report's saved length: once the record is mended the run after reads it again.
     appendFileSync(reportPath, reportEntry({ line: halt.line, reason: halt.error ?? '' }, halt, csvDelimiter) + '\n');

@@ -1,18 +1,18 @@
 import { inputFileProblem } from './input-file.js';
-import { readFailure } from './read-failure.js';
 import type { ImportRecord } from './read-records.js';
 
 /**
  * Reads `records` up to the first that is not a CSV header (once: stdin cannot be read again),
  * so that a header that does not fit the map, or a file without a message, is said before
  * anything is written or sent. A system error (the file gone or unreadable since it was checked)
- * is said by its code; a .gz file cut short or damaged as such (readFailure, `saved` the line the
- * progress saved reaches); what is wrong with the records after the file's name.
+ * is said by its code; a .gz file cut short or damaged is given to `failed` (the importer says it,
+ * read-failure.ts), with the records read before it; what is wrong with the records after the
+ * file's name.
  *
  * @example
- * const ahead = await readAhead(readRecords(path, 'csv', map), path, { saved: 0, stdin: false });
+ * const ahead = await readAhead(readRecords(path, 'csv', map), path, (err) => (readError = err));
  */
-export async function readAhead(records: AsyncGenerator<ImportRecord>, path: string, o: { saved: number; stdin: boolean }): Promise<ImportRecord[]> {
+export async function readAhead(records: AsyncGenerator<ImportRecord>, path: string, failed: (err: unknown) => void): Promise<ImportRecord[]> {
   const ahead: ImportRecord[] = [];
   try {
     for (let r = await records.next(); !r.done; r = await records.next()) {
@@ -22,7 +22,11 @@ export async function readAhead(records: AsyncGenerator<ImportRecord>, path: str
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code && (err as NodeJS.ErrnoException).syscall) throw new Error(inputFileProblem(path, err), { cause: err });
-    if (typeof code === 'string' && code.startsWith('Z_')) throw readFailure(path, err, { reached: ahead.at(-1)?.line ?? 0, ...o });
+    // Said by the importer, as an error reading on is (withAhead), once the report notes it.
+    if (typeof code === 'string' && code.startsWith('Z_')) {
+      failed(err);
+      return ahead;
+    }
     throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
   }
   return ahead;

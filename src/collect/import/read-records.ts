@@ -6,8 +6,9 @@ import { parse, type Options } from 'csv-parse';
 import { createGunzip } from 'node:zlib';
 import { checkHeader, rowToMessage, type ColumnMap } from './column-map.js';
 import { LineCounter } from './line-counter.js';
+import { withCutLine, type CutLine } from './read-failure.js';
 import { REPORT_TEXT_BYTES, shownOfHead, type Shown } from './report-entry.js';
-import { FromUtf16, NOT_UTF8_HINT, utf8Faults } from './utf8.js';
+import { FromUtf16, NOT_UTF8_HINT, incompleteTail, utf8Faults } from './utf8.js';
 
 /**
  * One line (or CSV record) of an import file: its 1-based number, the message, or why it is not
@@ -52,11 +53,17 @@ export async function* readRecords(path: string, format: 'jsonl' | 'csv', map?: 
   if (format === 'jsonl') {
     let line = 0;
     const lines = new LineSplitter();
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      for (const piece of lines.push(chunk)) {
-        const rec = jsonl(++line, piece, bytes);
-        if (rec) yield rec;
+    try {
+      for await (const chunk of input as AsyncIterable<Buffer>) {
+        for (const piece of lines.push(chunk)) {
+          const rec = jsonl(++line, piece, bytes);
+          if (rec) yield rec;
+        }
       }
+    } catch (err) {
+      // The input cannot be read on (a .gz cut short): the line it stops in is not a line read
+      // whole, so it is never a record; the error carries its number and what was read of it.
+      throw withCutLine(err, { line: line + 1, ...cutShown(lines.end()[0]) });
     }
     for (const piece of lines.end()) {
       const rec = jsonl(++line, piece, bytes);
@@ -88,6 +95,20 @@ function jsonl(line: number, piece: Line, bytes: number): ImportRecord | undefin
   } catch (e) {
     return { line, bytes, text, error: `the line is not valid JSON (${(e as Error).message})` };
   }
+}
+
+/**
+ * What was read of a line the input stops in (none: it stopped at a line's end), as a report shows
+ * it: its text up to the last whole character, as Latin-1 when that is not UTF-8, or the start of a
+ * line already longer than MAX_LINE_BYTES.
+ */
+function cutShown(piece: Line | undefined): Omit<CutLine, 'line'> {
+  if (piece === undefined) return { text: '', shown: null };
+  if (!Buffer.isBuffer(piece)) return { text: '', shown: shownOfHead(piece.head, piece.size) };
+  const whole = piece.subarray(0, incompleteTail(piece));
+  if (isUtf8(whole)) return { text: whole.toString('utf8') };
+  const text = piece.toString('latin1');
+  return { text, shown: { text, bytes: piece.length, latin1: true } };
 }
 
 /**
