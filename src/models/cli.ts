@@ -122,7 +122,8 @@ export function trainLine(r: TrainResult): string {
 
 /**
  * `tact estimates <identifier>`: what Tact infers about one profile, each with its interval,
- * evidence, rung and status, its segments and micro-segment and its recent anomaly flags — the
+ * evidence, rung and status — the configured models' estimates and the goal rate of every action
+ * as its decisions score it — its segments and micro-segment and its recent anomaly flags — the
  * answer of GET /v1/profiles/{identifier}/estimates (profileEstimates), read from the store. On
  * the embedded store that is the profile rows as of the server's last checkpoint: a profile made
  * in the last seconds may not be there yet, and the refusal says so (and how to read it now).
@@ -133,14 +134,15 @@ export function trainLine(r: TrainResult): string {
 export function estimatesCommand(program: Command): void {
   program
     .command('estimates')
-    .description('What Tact infers about a profile: each estimate with its interval, evidence, rung and status ("learning" = not enough data yet), its segments, micro-segment and recent anomaly flags.')
+    .description('What Tact infers about a profile: each estimate with its interval, evidence, rung and status ("learning" = not enough data yet) — the configured models\' and the goal rate of every action as its decisions score it — its segments, micro-segment and recent anomaly flags.')
     .argument('<identifier>', 'userId, anonymousId, email, or kind:value (e.g. email:ana@example.com, profile:<id>)')
     .option('--json', 'print the estimates as JSON (the answer of GET /v1/profiles/{identifier}/estimates)')
     .addHelpText('after', `\n${CHECKPOINT_LAG}\n\nExamples:\n  tact estimates user-42\n  tact estimates email:ana@example.com --json`)
     .action(async (identifier: string, opts: { json?: boolean }) => {
       await withLearning(async (l, store, settings) => {
-        const { profileEstimates } = await import('./estimates/profile-estimates.js');
-        const answer = await profileEstimates({ store, learning: l }, identifier);
+        const [{ profileEstimates }, { storedDecisionEstimates }] = await Promise.all([import('./estimates/profile-estimates.js'), import('./estimates/decision-estimates.js')]);
+        // The decisions' own estimates: the ladder over the decision log's counts, read as a starting server reads them.
+        const answer = await profileEstimates({ store, learning: l, decisions: await storedDecisionEstimates(store, settings) }, identifier);
         if (!answer) {
           // The API's sentence (a kind near one of Tact's, `userid:`, names the one meant), said of the store as this command reads it.
           const [{ profileNotFound }, { mergeRulesKind }] = await Promise.all([import('../profiles/lookup.js'), import('../identity/merge-rules-kind.js')]);
@@ -177,20 +179,25 @@ export function noProfileMatches(identifier: string, apiError: { code: string; m
 }
 
 /**
- * A profile's estimates as `tact estimates` prints them: one line per estimate, the segments, the
+ * A profile's estimates as `tact estimates` prints them: one line per configured model's estimate,
+ * one per action as its decisions score it (until 2026-12-05 left out: with no model configured
+ * the command said there was no estimate while the decisions showed one), the segments, the
  * micro-segment, then the anomaly flags (newest first).
  *
  * @example
- * estimatesText(await profileEstimates({ store, learning }, 'ana')); // "profile p_… (userId ana)\n  baseline session_length …"
+ * estimatesText(await profileEstimates({ store, learning, decisions }, 'ana')); // "profile p_… (userId ana)\n  baseline session_length …\n  decision shoes-offer …"
  */
 export function estimatesText(a: ProfileEstimates): string {
   const m = a.matchedBy;
   const lines = [`profile ${a.id} (${m.mergedInto ? `profile ${m.value}, merged into it` : `${m.kind} ${m.value}`})`];
-  if (!a.estimates.length) lines.push('  no models are configured (the `metrics`, `rates` and `sendTime` sections of the config file, or PUT /v1/config/{kind})');
+  if (!a.estimates.length) lines.push('  no metric, rate or send-time model is configured (the `metrics`, `rates` and `sendTime` sections of the config file, or PUT /v1/config/{kind})');
   for (const e of a.estimates) {
     const slot = e.model === 'send-time' ? ` — ${(e.detail as { label?: string } | undefined)?.label}` : '';
     lines.push(`  ${`${e.model}${e.key ? ` ${e.key}` : ''}`.padEnd(28)} ${e.reading}${slot}`);
   }
+  const models = [...new Set(a.decisionEstimates.map((d) => d.modelVersion))].join(', ');
+  lines.push(a.decisionEstimates.length ? `  decisions: the goal rate of each action as a decision for this profile would score it now (${models}, the decision log's counts)` : '  decisions: the catalog has no action');
+  for (const d of a.decisionEstimates) lines.push(`  ${`decision ${d.action}`.padEnd(28)} ${d.goal} ${d.reading}`);
   lines.push(`  segments: ${a.segments.join(', ') || '(none)'}; micro-segment: ${a.microSegment ? `${a.microSegment.index} (${a.microSegment.modelVersion})` : '(no model trained)'}`);
   const n = (x: number | null) => (x === null ? '?' : Number(x.toPrecision(4)).toString());
   lines.push(`  anomaly flags: ${a.anomalies.length ? 'newest first' : 'none'}`);

@@ -39,7 +39,7 @@ describe('the estimates and anomalies answers', () => {
 
   it('a profile\'s estimates: every field the handler gave, each estimate with its interval and evidence', async () => {
     const { body } = await answers.check('GET', '/v1/profiles/steady/estimates', '/v1/profiles/{identifier}/estimates', undefined, KEYS.server);
-    expect(Object.keys(body).sort()).toEqual(['anomalies', 'estimates', 'id', 'matchedBy', 'microSegment', 'note', 'segments']);
+    expect(Object.keys(body).sort()).toEqual(['anomalies', 'decisionEstimates', 'estimates', 'id', 'matchedBy', 'microSegment', 'note', 'segments']);
     const list = body.estimates as Record<string, unknown>[];
     expect(list.map((e) => e.model).sort()).toEqual(['baseline', 'rate', 'send-time']);
     for (const e of list) for (const f of ['model', 'key', ...ESTIMATE_FIELDS]) expect(e, `${e.model as string}: ${f}`).toHaveProperty(f);

@@ -51,6 +51,19 @@ const subjectEstimate = {
   },
 } as const;
 
+/** One action's goal rate for the profile as its decisions score it (DecisionEstimateView, decision-estimates.ts). */
+const decisionEstimate = {
+  ...estimateViewSchema,
+  description: 'The goal rate of one catalog action for the profile, as a decision for it would score it now: the decision log\'s Beta ladder (population → segment → micro-segment → personal), under the live policy\'s `estimates` settings.',
+  required: ['action', 'goal', ...estimateViewSchema.required],
+  properties: {
+    action: { type: 'string', description: 'The catalog action.' },
+    name: { type: 'string', description: 'The action\'s name, when the catalog gives one.' },
+    goal: { type: 'string', description: 'The outcome type whose rate it is (the action\'s goal, e.g. `conversion`).' },
+    ...estimateViewSchema.properties,
+  },
+} as const;
+
 /** A reading outside its subject's established range (AnomalyRecord). */
 const anomaly = {
   type: 'object',
@@ -79,11 +92,12 @@ const anomaly = {
 export const subjectEstimatesSchema = {
   type: 'object',
   ...open,
-  required: ['id', 'matchedBy', 'estimates', 'segments', 'microSegment', 'anomalies', 'note'],
+  required: ['id', 'matchedBy', 'estimates', 'decisionEstimates', 'segments', 'microSegment', 'anomalies', 'note'],
   properties: {
     id: { type: 'string', description: 'The profile\'s id.' },
     matchedBy: { type: 'object', ...open, required: ['kind', 'value'], description: 'How the identifier was found.', properties: { kind: str, value: str } },
     estimates: { type: 'array', items: subjectEstimate, description: 'Every configured metric baseline, rate and the send time.' },
+    decisionEstimates: { type: 'array', items: decisionEstimate, description: 'The goal rate of every catalog action as a decision for this profile would score it now (whether or not any model is configured); empty when the catalog has no action.' },
     segments: { type: 'array', items: str, description: 'The segments the profile is in now.' },
     microSegment: {
       type: ['object', 'null'],

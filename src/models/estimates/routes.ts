@@ -6,6 +6,7 @@ import { profileNotFound } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { metricsKind } from '../baselines/metrics-kind.js';
+import { type DecisionEstimateSource, liveDecisionEstimates } from './decision-estimates.js';
 import { anomaliesSchema, subjectEstimatesSchema } from './estimate-schema.js';
 import { anomalyView, profileEstimates } from './profile-estimates.js';
 
@@ -17,18 +18,21 @@ import { anomalyView, profileEstimates } from './profile-estimates.js';
  */
 export async function estimateRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read estimates');
+  // The decider's own estimates (wired once the decisions capability is: at the first request).
+  let decisions: DecisionEstimateSource | undefined;
 
   app.get<{ Params: { identifier: string } }>('/v1/profiles/:identifier/estimates', {
     preHandler: read,
     schema: {
       tags: ['learn'],
       summary: "What Tact infers about a profile: each estimate with its interval, evidence, rung and status",
-      description: 'Every configured metric baseline, rate and the send time — a model with no data for this profile answers from the population with status "learning". Also the profile\'s segments, micro-segment and recent anomaly flags.',
+      description: 'Every configured metric baseline, rate and the send time — a model with no data for this profile answers from the population with status "learning" — and, in `decisionEstimates`, the goal rate of every catalog action as a decision for this profile would score it now (the decision log\'s Beta ladder, whether or not any model is configured). Also the profile\'s segments, micro-segment and recent anomaly flags.',
       params: { type: 'object', properties: { identifier: { type: 'string' } }, required: ['identifier'] },
       response: { 200: subjectEstimatesSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
-    const answer = await profileEstimates(tact, req.params.identifier);
+    decisions ??= liveDecisionEstimates(tact.decide, tact.store.profiles);
+    const answer = await profileEstimates({ store: tact.store, learning: tact.learning, decisions }, req.params.identifier);
     if (!answer) throw profileNotFound(req.params.identifier, tact.settings.get(mergeRulesKind));
     return answer;
   });

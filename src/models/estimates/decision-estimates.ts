@@ -1,0 +1,85 @@
+import type { CompiledCatalog } from '../../decide/catalog-compile.js';
+import type { DecisionStore } from '../../decide/decision-store.js';
+import type { EstimateProvider } from '../../decide/estimates.js';
+import { decisionEstimates, recordGroupKeys } from '../../decide/estimating/prefetch.js';
+import { catalogKind, policyKind } from '../../decide/kinds.js';
+import { LadderEstimates } from '../../decide/ladder-estimates.js';
+import { MergedKeys } from '../../decide/merged-keys.js';
+import { OutcomeCounts } from '../../decide/outcome-counts.js';
+import type { CompiledPolicy } from '../../decide/policy-compile.js';
+import type { DecideService } from '../../decide/service.js';
+import type { Settings } from '../../config/settings.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
+import type { ProfileStore } from '../../profiles/profile-store.js';
+import type { LadderPosition } from '../../segments/segment-lookup.js';
+import { type EstimateView, estimateView } from './estimate-view.js';
+
+/**
+ * Where the decisions' own estimates come from: the decider's provider (the Beta-Binomial ladder
+ * over the decision log's counts, src/decide/ladder-estimates.ts), the catalog and policy in force,
+ * and the profile keys whose history is the subject's (its merged profiles, its `anon:` keys).
+ */
+export interface DecisionEstimateSource {
+  provider: EstimateProvider;
+  catalog(): Pick<CompiledCatalog, 'actions'>;
+  policy(): Pick<CompiledPolicy, 'estimates'>;
+  mergedKeys(state: ProfileState): Promise<readonly string[]>;
+}
+
+/** One action's goal rate for the subject, as the decisions score it: the action, its goal, and the Estimate. */
+export type DecisionEstimateView = { action: string; name?: string; goal: string } & EstimateView;
+
+/**
+ * The goal rate of every catalog action for a subject, as a decision for it now would score it
+ * with rate scoring: the decider's provider under the policy's `estimates` settings, bound to the
+ * subject's ladder position and merged keys as the decider binds it (decisionEstimates in
+ * src/decide/estimating/prefetch.ts). `updatedAt` is null, as in the decisions' explanations: the
+ * log does not keep when the counts last changed.
+ *
+ * @example
+ * await decisionEstimatesFor(source, state, position); // [{ action: 'shoes-offer', goal: 'conversion', value: 0.114, source: 'population', modelVersion: 'beta-ladder@1', … }]
+ */
+export async function decisionEstimatesFor(source: DecisionEstimateSource, state: ProfileState, position: LadderPosition): Promise<DecisionEstimateView[]> {
+  const policy = source.policy();
+  const bound = decisionEstimates(source.provider.under?.(policy.estimates) ?? source.provider, { position }, policy);
+  const also = await source.mergedKeys(state);
+  const subject = { key: state.id, vars: {}, ...(also.length ? { also } : {}) };
+  return [...source.catalog().actions.values()].map((a) => {
+    const e = bound.estimate(a, subject);
+    return { action: a.id, ...(a.def.name ? { name: a.def.name } : {}), goal: a.goal, ...estimateView({ ...e, updatedAt: null }, 'share') };
+  });
+}
+
+/**
+ * The running server's source: the decider's own provider over its in-memory counts, so the answer
+ * is what the next decision would score.
+ *
+ * @example
+ * const source = liveDecisionEstimates(tact.decide, tact.store.profiles);
+ */
+export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 'playbook' | 'state'>, profiles: Pick<ProfileStore, 'merges' | 'identities'>): DecisionEstimateSource {
+  const merged = new MergedKeys(profiles, Date.now, decide.state.ledger);
+  return { provider: decide.estimates, catalog: () => decide.playbook().catalog, policy: () => decide.playbook().policy, mergedKeys: (s) => merged.of(s) };
+}
+
+/**
+ * A source read from the store (for `tact estimates`, which has no decider): the counts as a
+ * starting server rebuilds them from the decision log (the same three reads as DecideState.rebuild),
+ * the ladder over them with the policy's settings. A subject's `anon:` keys count when the log has
+ * counts under them (the server counts those whose contacts it holds: the same for recent ones).
+ *
+ * @example
+ * const source = await storedDecisionEstimates(store, settings);
+ */
+export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
+  const counts = new OutcomeCounts();
+  // Groups first: the subjects' counts, read without their groups, are then their share of each (OutcomeCounts.loadTrials).
+  for (const r of await store.decisions.groupCounts()) for (const g of recordGroupKeys(r)) counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
+  for (const r of await store.decisions.trialCounts()) counts.loadTrials(r.action, r.profileKey, r.n);
+  for (const r of await store.decisions.successCounts()) counts.loadSuccesses(r.action, r.profileKey, r.n);
+  const catalog = () => settings.get(catalogKind);
+  const policy = () => settings.get(policyKind);
+  const anonymous = { hasAnonymous: true, has: (key: string) => [...catalog().actions.keys()].some((a) => counts.personalCounts(a, key) !== undefined) };
+  const merged = new MergedKeys(store.profiles, Date.now, anonymous);
+  return { provider: new LadderEstimates(counts, () => policy().estimates), catalog, policy, mergedKeys: (s) => merged.of(s) };
+}
