@@ -3,7 +3,7 @@ import type { BucketRow } from './state-diff.js';
 
 /** Where a webhook delivery of an alert stands. */
 export interface AlertDelivery {
-  /** `none`: no webhook was configured when the alert was raised. */
+  /** `none`: no webhook was configured when the notice arose, or it was removed before the notice was delivered (`lastError` says so); never sent. */
   state: 'pending' | 'delivered' | 'failed' | 'none';
   attempts: number;
   /** When the next attempt is due (epoch ms); null once delivered or given up. */

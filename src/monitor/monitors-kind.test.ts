@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { bearer, harness, KEYS, openTestStore } from '../../test/harness.js';
 import { initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import { monitorsKind } from './monitors-kind.js';
 import { FETCH_BAD_PORTS } from './webhook.js';
@@ -107,5 +108,32 @@ describe('the monitors document: minRelativeChange', () => {
     const alerts = (doc: Record<string, unknown>) => monitorStep(initialMonitorState(), events, 7 * H - 1, monitorsKind.compile({ baselineWindow: '6h', metrics: ['volume'], ...doc }).config).alerts.map((a) => `${a.metric} ${a.direction}`);
     expect(alerts({ minRelativeChange: 1 })).toEqual(['volume low']);
     expect(alerts({ minRelativeChange: 1.5 })).toEqual([]);
+  });
+});
+
+describe('the monitors document: metrics', () => {
+  it('refuses an empty list, naming `metrics` and saying why: it would watch nothing, and no alert could ever fire', () => {
+    const problems = monitorsKind.check({ metrics: [] });
+    expect(problems).toEqual([{ field: 'metrics', message: expect.stringMatching(/`metrics` must name at least one metric.*watches nothing/) }]);
+    expect(fields({ metrics: ['volume'] })).toEqual([]);
+    expect(fields({})).toEqual([]);
+  });
+
+  it('is refused the same by the API (a 400 naming the field, nothing saved) and in a config file (the server does not start on it)', async () => {
+    const h = await harness('sqlite');
+    try {
+      const put = await h.app.inject({ method: 'PUT', url: '/v1/config/monitors', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { metrics: [] }, reason: 'test' } });
+      expect(put.statusCode, put.body).toBe(400);
+      expect(put.json().problems).toEqual([{ field: 'metrics', message: expect.stringMatching(/at least one metric/) }]);
+      expect(h.tact.settings.version('monitors')).toBe(0);
+    } finally {
+      await h.close();
+    }
+    const { store, cleanup } = await openTestStore('sqlite');
+    try {
+      await expect(harness('sqlite', { store, config: { monitors: { metrics: [] } } })).rejects.toThrow(/`monitors` section of test-config is not valid: metrics: The `metrics` must name at least one metric/);
+    } finally {
+      await cleanup();
+    }
   });
 });

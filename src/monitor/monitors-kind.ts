@@ -54,7 +54,11 @@ function checkMonitors(body: unknown): FieldProblem[] {
   for (const k of ['interval', 'bucket', 'currentWindow', 'baselineWindow', 'cooldown']) c.duration(body[k], k);
   checkLevels(c, body.alpha, body.clearAlpha);
   for (const k of ['minTrials', 'minBaselineTrials', 'minEvents', 'minBaselineVolume', 'minExpectedForCalibration']) c.number(body[k], k, { min: 0, integer: true });
-  if (c.list(body.metrics, 'metrics')) body.metrics.forEach((m, i) => c.oneOf(m, `metrics[${i}]`, METRICS));
+  if (c.list(body.metrics, 'metrics')) {
+    body.metrics.forEach((m, i) => c.oneOf(m, `metrics[${i}]`, METRICS));
+    // An empty list watches nothing: no alert could ever fire (`enabled: false` is how to stop).
+    if (!body.metrics.length) c.add('metrics', `The \`metrics\` must name at least one metric (${METRICS.join(', ')}): an empty list watches nothing, so no alert would ever fire. Leave it out for all four, or set \`enabled: false\` to stop the monitors.`);
+  }
   const watched: readonly unknown[] = Array.isArray(body.metrics) ? body.metrics : DEFAULT_MONITOR_CONFIG.metrics;
   if (c.number(body.minRelativeChange, 'minRelativeChange', { min: 0 })) checkRelativeChange(c, body.minRelativeChange, watched);
   c.strings(body.negatives, 'negatives');

@@ -6,7 +6,7 @@ const num = { type: 'number' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
 const counts = { type: 'object', properties: { exposures: num, responses: num, negatives: num, predicted: num } } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
-/** A webhook delivery of an alert's notice: `none` when no webhook was to hear it. */
+/** A webhook delivery of an alert's notice: `none` when no webhook was to hear it (none configured, or removed before it was delivered). */
 const delivery = {
   type: 'object',
   properties: { state: { type: 'string', enum: ['pending', 'delivered', 'failed', 'none'] }, attempts: num, lastError: nullableStr, deliveredAt: nullableStr },

@@ -34,6 +34,11 @@ export const SECRETLESS_DELAY_MS = 60_000;
 /** Most alerts one run claims. */
 const CLAIM = 50;
 
+/** Past any notice's next attempt (backoff and lease alike): a run with no webhook claims every pending notice within it, to withdraw it. */
+const EVERY_PENDING_MS = 1_000 * 365 * 24 * 3_600_000;
+
+const iso = (t: number) => new Date(t).toISOString();
+
 /**
  * Sends alerts to the operator's webhook: each alert's opening (`tact.alert`, or
  * `tact.alert.reopened` after a relapse) and its resolution (`tact.alert.resolved`), POSTed as JSON
@@ -125,7 +130,10 @@ export class WebhookDeliverer {
     const now = this.now();
     // What is due now is claimed now (a retry it records adds its time); with no webhook, nothing is.
     this.dueTimes = hook ? this.dueTimes.filter((t) => t > now) : [];
-    if (!hook) return 0;
+    if (!hook) {
+      await this.withdrawPending(now);
+      return 0;
+    }
     // A process whose environment lacks the signing secret takes a notice only once it has been due
     // a while and no process that has it took it (then its attempt records why nothing was sent):
     // until 2026-12-05 such a process could claim every retry of an alert, each failing, while the
@@ -138,29 +146,69 @@ export class WebhookDeliverer {
     return due.length;
   }
 
+  /**
+   * With no webhook (it was removed from the configuration), the notices still pending — queued
+   * while there was one — are withdrawn: `none`, their `lastError` saying so, never sent — not
+   * hours later, when a webhook is set again, as if they were news (until 2026-12-05 they were). A
+   * notice arising while there is no webhook is `none` from the start (the step queues none).
+   */
+  private async withdrawPending(now: number): Promise<void> {
+    // Each claimed notice leaves the claim's range (withdrawn, or leased past it): the loop ends.
+    for (let claimed = await this.store.claimDeliveries(now + EVERY_PENDING_MS, 1, CLAIM); claimed.length; claimed = await this.store.claimDeliveries(now + EVERY_PENDING_MS, 1, CLAIM)) {
+      await Promise.all(claimed.map((a) => {
+        const notice: AlertNotice = a.delivery.state === 'pending' ? 'opening' : 'resolution';
+        const d = notice === 'opening' ? a.delivery : (a.resolvedDelivery as AlertDelivery);
+        const last = d.lastError ? ` (${d.attempts} attempt${d.attempts === 1 ? '' : 's'} made; the last: ${d.lastError})` : '';
+        const withdrawn: AlertDelivery = { state: 'none', attempts: d.attempts, nextAttemptAt: null, lastError: `not sent: the webhook was removed from the monitors configuration (noticed at ${iso(now)}) before it was delivered${last}`, deliveredAt: null };
+        return this.store.recordDelivery(a.id, withdrawn, { notice, reopenCount: a.reopenCount });
+      }));
+    }
+  }
+
   /** One attempt of the notice the store handed out: the opening when pending, else the resolution (after the opening, if that was given up). */
   private async attempt(a: StoredAlert, hook: Hook): Promise<void> {
     const notice: AlertNotice = a.delivery.state === 'pending' ? 'opening' : 'resolution';
+    const made = notice === 'opening' ? a.delivery : (a.resolvedDelivery as AlertDelivery);
+    // Its last allowed attempt was started by a process that stopped before recording the result: given up, not one more.
+    if (made.attempts >= hook.maxAttempts) return void (await this.record(a, notice, { error: made.lastError ?? 'no result was recorded' }, hook, false, false));
     const { key, error } = signingKey(hook, this.env);
     let r: PostResult = { error };
     // Never a lonely "resolved": an opening that was given up goes first, and must arrive.
     if (!error && notice === 'resolution' && a.delivery.state === 'failed') {
+      await this.started(a, 'opening');
       const first = await postNotice(hook, a, 'opening', key, this.now);
       // Failed again, it stays given up: the resolution's retries carry it.
       a = await this.record(a, 'opening', first, hook, false);
       if (first.error) r = { ...first, error: `the ${eventOf(a, 'opening') === 'raised' ? 'raise' : 'reopening'}, sent first: ${first.error}` };
     }
-    if (!r.error) r = await postNotice(hook, a, notice, key, this.now);
+    if (!r.error) {
+      await this.started(a, notice);
+      r = await postNotice(hook, a, notice, key, this.now);
+    }
     await this.record(a, notice, r, hook);
   }
 
   /**
-   * Records the result of one post of a notice — retried when it failed, unless `retry` is false or
-   * it was the last attempt (a result for an earlier opening, the alert reopened since, is dropped by the store).
+   * Records an attempt as made before its post goes out — committed, so a process killed mid-post
+   * (kill -9) leaves it counted in `attempts`, its `lastError` saying its result is unknown, and the
+   * lease still held (until 2026-12-05 only the result was recorded, and such an attempt was lost).
+   * Its result, recorded after, replaces this with the same count.
    */
-  private async record(a: StoredAlert, notice: AlertNotice, r: PostResult, hook: Hook, retry = true): Promise<StoredAlert> {
+  private async started(a: StoredAlert, notice: AlertNotice): Promise<void> {
+    const d = notice === 'opening' ? a.delivery : (a.resolvedDelivery as AlertDelivery);
+    const n = d.attempts + 1;
+    const unknown = `attempt ${n} (started ${iso(this.now())}) has no recorded result: the process making it stopped during it (or it is still in flight)`;
+    await this.store.recordDelivery(a.id, { ...d, attempts: n, lastError: unknown }, { notice, reopenCount: a.reopenCount });
+  }
+
+  /**
+   * Records the result of one post of a notice — retried when it failed, unless `retry` is false or
+   * it was the last attempt (a result for an earlier opening, the alert reopened since, is dropped by
+   * the store). `made` false: no post went out now, so the count stays.
+   */
+  private async record(a: StoredAlert, notice: AlertNotice, r: PostResult, hook: Hook, retry = true, made = true): Promise<StoredAlert> {
     const before = notice === 'opening' ? a.delivery : (a.resolvedDelivery as AlertDelivery);
-    const attempts = before.attempts + 1;
+    const attempts = before.attempts + (made ? 1 : 0);
     const now = this.now();
     let d: AlertDelivery;
     let result: DeliveryReport['result'];
