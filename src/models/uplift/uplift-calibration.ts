@@ -4,7 +4,8 @@ import { policyKind } from '../../decide/kinds.js';
 import { validationError } from '../../errors/tact-error.js';
 import { type UpliftCalibrationPoint, type UpliftCalibrationReport, upliftCalibrationReport } from '../../learn/uplift/uplift-calibration.js';
 import type { Store } from '../../store/store.js';
-import { splitHeldOut } from './held-out.js';
+import { HELD_OUT_SPLIT, splitHeldOut } from './held-out.js';
+import { splitOf } from './pre-split.js';
 import { heldOutPendingByArm } from './pending.js';
 import { type LoggedDecision, readDecisionLog, span } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
@@ -62,7 +63,7 @@ export function upliftPoints(rows: readonly LoggedDecision[], scorer: UpliftScor
 /**
  * The calibration reports of the live `uplift` version, one per action it has an arm for (or the
  * `key` asked for): on the decisions of the held-out subjects, which no version is trained on
- * (held-out.ts), predicted uplift per bin against the observed treatment − control difference with
+ * (held-out.ts; held out under the live version's recorded split, its subjects as of its training), predicted uplift per bin against the observed treatment − control difference with
  * its 95% interval (src/learn/uplift/uplift-calibration.ts), each action's rows judged once its
  * own attribution window (the catalog's, else the policy's: as attribution credits it) has closed
  * ({@link upliftPoints}). A `key` that is not an action of the live version is a 400 naming `key`
@@ -94,8 +95,10 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
   // read's share (at 1,000 decisions a second, 100,000 are the last two minutes) from closed ones.
   const windows = reported.map(windowOf);
   const shortest = Math.min(...windows);
-  const rows = splitHeldOut(await readDecisionLog(store, { now, windowMs: shortest, horizonMs: Math.max(...windows), ...log })).heldOut;
-  const { counts: younger, atLeast } = await heldOutPendingByArm(store, now, shortest, o.scanMax);
+  // Held out under the live version's own split: its subjects as of its training (a merge since may have moved one).
+  const splits = [splitOf(version) ?? HELD_OUT_SPLIT];
+  const rows = splitHeldOut(await readDecisionLog(store, { now, windowMs: shortest, horizonMs: Math.max(...windows), ...log }), splits).heldOut;
+  const { counts: younger, atLeast } = await heldOutPendingByArm(store, now, shortest, o.scanMax, splits);
   return reported.map((action) => {
     const windowMs = windowOf(action);
     const { points, pending: read } = upliftPoints(rows, scorer, action, { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, now, windowMs });

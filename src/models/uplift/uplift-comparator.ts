@@ -8,9 +8,9 @@ import type { EstimatorName, LoggedFeedback } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
-import { splitHeldOut } from './held-out.js';
+import { HELD_OUT_SPLIT, splitHeldOut, type HeldOutSplit } from './held-out.js';
 import { heldOutPendingByArm } from './pending.js';
-import { heldOutSubjectsSeenBy, trainedOnSplit, unseenRows } from './pre-split.js';
+import { heldOutSubjectsSeenBy, personKeys, splitOf, trainedOnSplit, unseenRows } from './pre-split.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
 import { type LoggedDecision, readDecisionLog, shownArm, span } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
@@ -236,7 +236,9 @@ function estimateOnFrame(rows: readonly LoggedDecision[], f: LogFrame, dist: Flo
  * The registry's comparison for `uplift`: reads the decision log (the longest attribution window
  * closed, every arm's outcomes within it: {@link comparisonWindow}) and
  * applies {@link compareUpliftOnLog} to the held-out subjects' decisions, which no version
- * trained with the split learns from (held-out.ts). A version trained before the split learned
+ * trained with the split learns from (held-out.ts): held out under each version's recorded split —
+ * its subjects as of its training, so a merge received since that moved a subject onto the
+ * held-out side does not bring back decisions a version learned from. A version trained before the split learned
  * from them too, so its figure there would be in-sample and optimistic: see {@link compareAcrossSplit}.
  * The held-out decisions left out as younger than the horizon are counted (`figures.pending`) and,
  * when there are any, said at the end of the summary.
@@ -253,9 +255,12 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     const windowMs = comparisonWindow(d.settings);
     const rows = await readDecisionLog(d.store, { now, windowMs, ...UPLIFT_LOG });
     const o = { level: policy.estimates.level, maxWidth: policy.estimates.establishedWidth, noneScore: policy.noneScore };
-    const heldOut = splitHeldOut(rows).heldOut;
+    // Held out under each version's own split (its subjects as of its training: a merge since may have moved one).
+    const recorded = [candidate, live].map(splitOf).filter((x): x is HeldOutSplit => x !== undefined);
+    const splits = recorded.length ? recorded : [HELD_OUT_SPLIT];
+    const heldOut = splitHeldOut(rows, splits).heldOut;
     const c = trainedOnSplit(candidate) && trainedOnSplit(live) ? compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o) : await compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
-    const { counts, atLeast } = await heldOutPendingByArm(d.store, now, windowMs);
+    const { counts, atLeast } = await heldOutPendingByArm(d.store, now, windowMs, undefined, splits);
     return withPending(c, [...counts.values()].reduce((a, b) => a + b, 0), windowMs, atLeast);
   };
 }
@@ -300,7 +305,8 @@ const scorer = (v: ModelVersion) => new UpliftScorer(v.state as UpliftState, v.v
 async function compareAcrossSplit(store: Store, heldOut: readonly LoggedDecision[], v: { candidate: ModelVersion; live: ModelVersion }, o: { level: number; maxWidth: number; noneScore: number }): Promise<UpliftComparison> {
   const before = [v.candidate, v.live].filter((x) => !trainedOnSplit(x));
   let rows: readonly LoggedDecision[] = heldOut;
-  for (const x of before) rows = unseenRows(rows, x, await heldOutSubjectsSeenBy(store, x));
+  const keysOf = before.length ? await personKeys(store.profiles, heldOut) : undefined;
+  for (const x of before) rows = unseenRows(rows, x, await heldOutSubjectsSeenBy(store, x), keysOf);
   const trainedOnHeldOut = before.map((x) => x.version);
   const why = `${trainedOnHeldOut.map((x) => `uplift@${x}`).join(' and ')} ${before.length > 1 ? 'were' : 'was'} trained before the held-out split, on every subject, so a figure on the held-out decisions of subjects it learned from would be in-sample and optimistic`;
   const leftOut = heldOut.length - rows.length;

@@ -7,6 +7,7 @@ import { findProfile } from '../../profiles/lookup.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import type { Store } from '../../store/store.js';
+import { subjectMoves, type SubjectMove } from './subjects.js';
 import { variantPins } from './variant-pins.js';
 
 /** The parts of a logged decision uplift learning reads (the rest is dropped as pages are read). */
@@ -37,6 +38,14 @@ export interface LoggedDecision {
    * the first came (ms): what an action's own attribution window reads. Set by {@link readDecisionLog}.
    */
   delays?: ReadonlyMap<string, number>;
+  /**
+   * The subject the decision belongs to now (subjects.ts): the survivor of the merges its profile
+   * went through, or the profile its `anon:` key's identifier names. Absent: the record's own key.
+   * Set by {@link readDecisionLog}; the held-out split reads it (held-out.ts).
+   */
+  subject?: string;
+  /** The merges that moved the decision's subject, oldest first, when there were any: its subject as of an earlier time (subjects.ts `subjectAt`). */
+  moves?: readonly SubjectMove[];
 }
 
 const PAGE = 2000;
@@ -63,6 +72,10 @@ const PAGE = 2000;
  * decision is read under the catalog version it was made with: its placement's safe default there
  * gives the stand-in of decisions where a held action could have been picked but was not, for
  * replaying another policy's pick.
+ *
+ * Each row names the subject it belongs to now (`subject`: the survivor of its profile's merges,
+ * with the merges that moved it, `moves`), which the held-out split reads (held-out.ts): one read
+ * of the profiles per distinct key of the log, one more per merge followed.
  *
  * `horizonMs` (default `windowMs`) is how far after each decision `delays` looks: with `windowMs`
  * 0 every decision is read, its window open or not, and the caller closes each action's window
@@ -115,6 +128,8 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     list.push({ at: out.at, type: out.type });
   }
   const horizon = Math.max(o.horizonMs ?? o.windowMs, o.windowMs);
+  // Whose decision each is now (the survivor of its profile's merges), for the held-out split.
+  const movesOf = await subjectMoves(store.profiles, records.slice(0, o.max).map((r) => r.profileKey));
   const rows: LoggedDecision[] = [];
   for (const { arm, propensity, standIn, ...record } of records.slice(0, o.max)) {
     const followed = new Set<string>();
@@ -126,7 +141,9 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
       const first = delays.get(e.type);
       if (first === undefined || delay < first) delays.set(e.type, delay);
     }
-    rows.push({ record, arm, propensity, ...(standIn !== undefined ? { standIn } : {}), followed, delays });
+    const moves = movesOf.get(record.profileKey) ?? [];
+    const subject = moves.length ? moves[moves.length - 1].into : record.profileKey;
+    rows.push({ record, arm, propensity, ...(standIn !== undefined ? { standIn } : {}), followed, delays, subject, ...(moves.length ? { moves } : {}) });
   }
   return rows;
 }

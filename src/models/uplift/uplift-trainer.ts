@@ -2,7 +2,7 @@ import { attributionWindows, everyAttributionWindow } from '../../decide/decisio
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { fitLoggedArms, type ArmModel } from '../../learn/uplift/logged-uplift.js';
 import type { Trainer } from '../train/trainer.js';
-import { HELD_OUT_SPLIT, splitHeldOut } from './held-out.js';
+import { splitAsOf, splitHeldOut } from './held-out.js';
 import type { LoggedDecision } from './uplift-log.js';
 import { readDecisionLog } from './uplift-log.js';
 import { featureRow, numeric, type UpliftFeature, type UpliftState } from './uplift-model.js';
@@ -139,7 +139,8 @@ export function fitUplift(logged: readonly LoggedDecision[], goalOf: (action: st
  * where the action was, outcomes within the action's attribution window — the catalog's, else the
  * policy's — for both, IPS-weighted by the logged propensities, features = the facts the decisions
  * kept), leaving out the held-out subjects'
- * decisions (held-out.ts: `metrics.heldOut` counts them). Trained by `tact train uplift` and on
+ * decisions (held-out.ts: `metrics.heldOut` counts them; a subject is the profile its decisions
+ * belong to now, merges followed: `state.heldOut` records the rule and its time). Trained by `tact train uplift` and on
  * the schedule; decisions use it when the policy says `scoring: uplift`.
  *
  * @example
@@ -159,13 +160,15 @@ export const upliftTrainer: Trainer = {
     const shortest = Math.min(...windows);
     const log = await readDecisionLog(ctx.store, { now: ctx.now, windowMs: shortest, horizonMs: Math.max(...windows), ...UPLIFT_LOG });
     // The held-out subjects' decisions are kept for judging versions (the comparison, the calibration report): never fitted on.
-    const { training: rows, heldOut } = splitHeldOut(log);
+    // A subject is the profile its decisions belong to now, every merge received by `ctx.now` followed.
+    const split = splitAsOf(ctx.now);
+    const { training: rows, heldOut } = splitHeldOut(log, [split]);
     const none = rows.filter((r) => r.arm === 'none' && hasPropensity(r)).length;
     if (none < MIN_ROWS) return { skipped: `needs ${MIN_ROWS} logged decisions that did nothing ("none" or the holdout) with their outcome window closed, of subjects outside the held-out split; there are ${none}` };
     const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, windowMs, { windowOf, now: ctx.now });
     if (!Object.keys(state.actions).length) return { skipped: `no action has ${MIN_ROWS} logged decisions with their outcome window closed yet` };
     const dataFrom = Math.min(...rows.map((r) => r.record.at));
-    // The state records the split, so a comparison knows which subjects the version never saw (pre-split.ts).
-    return { state: { ...state, heldOut: HELD_OUT_SPLIT }, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - shortest };
+    // The state records the split, with when its subjects were read, so a comparison knows which subjects the version never saw (pre-split.ts).
+    return { state: { ...state, heldOut: split }, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - shortest };
   },
 };

@@ -1,0 +1,70 @@
+import { findProfile } from '../../profiles/lookup.js';
+import type { ProfileStore } from '../../profiles/profile-store.js';
+
+/** One merge that moved a decision's subject: at `at` (when the server received it), `from` joined `into`. */
+export interface SubjectMove {
+  at: number;
+  from: string;
+  into: string;
+}
+
+const ANON = 'anon:';
+/** How many keys are looked up at once (each is a read of the profiles, one more per merge followed). */
+const AT_ONCE = 32;
+/** Most merges followed from one key: a committed chain is short (a profile merges away once); past this, data are damaged. */
+const MAX_HOPS = 64;
+
+/**
+ * The subject a decision's profile key belongs to: an `anon:<identifier>` key (decided for before
+ * the subject had a profile) is the profile that identifier names now, as the decider keys it; a
+ * profile key is followed through the merge records (`from` → `into`, one read per profile passed)
+ * to the profile it belongs to now — the survivor. The merges passed are kept with their time, so
+ * the subject as it was at any earlier time can be read back ({@link subjectAt}): what makes the
+ * held-out split of a version trained then reproducible (held-out.ts). An `anon:` key's
+ * identifier is resolved as it is now (the time a profile came to hold it is not replayed).
+ *
+ * @example
+ * const moves = await subjectMoves(store.profiles, ['p_visitor', 'anon:u1']);
+ * moves.get('p_visitor'); // [{ at: 1764…, from: 'p_visitor', into: 'p_ana' }]
+ */
+export async function subjectMoves(profiles: ProfileStore, keys: Iterable<string>): Promise<Map<string, SubjectMove[]>> {
+  const distinct = [...new Set(keys)];
+  const out = new Map<string, SubjectMove[]>();
+  for (let i = 0; i < distinct.length; i += AT_ONCE) {
+    await Promise.all(distinct.slice(i, i + AT_ONCE).map(async (key) => {
+      if (key.startsWith(ANON)) {
+        // findProfile answers with the live profile: no merge to follow from it.
+        const found = await findProfile(profiles, key.slice(ANON.length));
+        out.set(key, found ? [{ at: -Infinity, from: key, into: found.profileId }] : []);
+        return;
+      }
+      const moves: SubjectMove[] = [];
+      const passed = new Set([key]);
+      for (let cur = key; moves.length < MAX_HOPS;) {
+        const away = (await profiles.merges(cur)).filter((m) => m.from === cur && !passed.has(m.into)).sort((a, b) => a.at - b.at)[0];
+        if (!away) break;
+        moves.push({ at: away.at, from: cur, into: away.into });
+        passed.add(away.into);
+        cur = away.into;
+      }
+      out.set(key, moves);
+    }));
+  }
+  return out;
+}
+
+/**
+ * The subject of a key with these moves as of `asOf` (default: now): the key itself, or the
+ * profile the last merge received by then moved it into.
+ *
+ * @example
+ * subjectAt('p_visitor', [{ at: 100, from: 'p_visitor', into: 'p_ana' }], 50); // 'p_visitor'
+ */
+export function subjectAt(key: string, moves: readonly SubjectMove[] | undefined, asOf = Infinity): string {
+  let subject = key;
+  for (const m of moves ?? []) {
+    if (m.at > asOf) break;
+    subject = m.into;
+  }
+  return subject;
+}
