@@ -38,6 +38,7 @@ const frequentist = open(
     type: effectType, estimate: num, ci: interval, pValue: num, alpha: num,
     se: { ...num, description: "Welch's standard error (absent for a score interval, which is not estimate ± z·se)." },
     df: { ...num, description: "Welch's degrees of freedom (welch-t only)." },
+    pValueMethod: { type: 'string', enum: ['newcombe-inversion', 'fisher-exact'], description: "How a score interval's `pValue` was found (newcombe-wilson and mover-r-wilson only): the level at which the interval excludes no effect, or Fisher's exact test when an expected count is below 5." },
     method: { type: 'string', enum: ['welch-t', 'newcombe-wilson', 'mover-r-wilson'], description: "`welch-t` for means and CUPED-adjusted proportions; the score intervals for a proportion read from its counts (difference, lift)." },
   },
   ['type', 'estimate', 'ci', 'pValue', 'alpha', 'method'],
