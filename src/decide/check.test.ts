@@ -24,3 +24,12 @@ describe('Checker.duration', () => {
     expect(c.problems.map((p) => p.message)).toEqual(Array(4).fill('The `bucket` must be a duration such as "7d", "12h" or "30m".'));
   });
 });
+
+describe('Checker.id', () => {
+  it('says an id must start with a letter or digit, which is what `-offer-a` lacks (QA: told it must be an id of the characters it holds)', () => {
+    const c = new Checker();
+    expect([c.id('offer-a', 'a'), c.id('9.b:c_d', 'b')]).toEqual([true, true]);
+    for (const v of ['-offer-a', '.x', 'has space', 'x'.repeat(129), 7]) c.id(v, 'actions[0].id');
+    expect(c.problems.map((p) => p.message)).toEqual(Array(5).fill('The `actions[0].id` must be an id that starts with a letter or digit and holds only letters, digits, `_`, `-`, `.` or `:` (at most 128 characters).'));
+  });
+});

@@ -39,7 +39,8 @@ export class Checker {
 
   id(v: unknown, field: string): boolean {
     if (typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(v)) return true;
-    this.add(field, `The \`${field}\` must be an id of letters, digits, \`_\`, \`-\`, \`.\` or \`:\` (at most 128 characters).`);
+    // (Until 2026-12-05 it left out the first character's rule: `-offer-a` was told to be what it was.)
+    this.add(field, `The \`${field}\` must be an id that starts with a letter or digit and holds only letters, digits, \`_\`, \`-\`, \`.\` or \`:\` (at most 128 characters).`);
     return false;
   }
 

@@ -77,3 +77,21 @@ describe('DecideState.anonymousUnheld: whether an outcome takes every `anon:` ke
     expect(none.asked).toEqual([[995_000, Number.MAX_SAFE_INTEGER]]);
   });
 });
+
+describe('DecideState.anonymousHeldFrom: since when every `anon:` key decided for is held', () => {
+  const emptyLog = { groupCounts: async () => [], trialCounts: async () => [], successCounts: async () => [], anyContact: async () => false, contactsSince: async () => [], outcomesSince: async () => [], openFlags: async () => [], liveHolds: async () => [] };
+
+  it('is the contact window of the start, then of each pruning (a key whose contacts are all older may be let go)', async () => {
+    const state = new DecideState(30 * DAY, false, 7 * DAY);
+    expect(state.anonymousHeldFrom).toBe(-Infinity); // not rebuilt: nothing let go
+    await state.rebuild(emptyLog as never, () => [], 100 * DAY);
+    expect(state.anonymousHeldFrom).toBe(93 * DAY);
+    state.prune(101 * DAY);
+    expect(state.anonymousHeldFrom).toBe(94 * DAY);
+    state.pruneSome(102 * DAY);
+    expect(state.anonymousHeldFrom).toBe(95 * DAY);
+    // A pruning with an earlier clock lets nothing newer go, and takes nothing back.
+    state.prune(101 * DAY);
+    expect(state.anonymousHeldFrom).toBe(95 * DAY);
+  });
+});

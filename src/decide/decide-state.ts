@@ -55,6 +55,8 @@ export class DecideState {
   private contactsMs: number;
   /** The ledger holds every contact logged since this time (older ones were trimmed or never read). */
   private contactsFrom = Infinity;
+  /** Every `anon:` key with a contact logged since this time is held (`ledger.has`); see {@link anonymousHeldFrom}. */
+  private anonFrom = -Infinity;
   /** The caps changed to need contacts the ledger let go: `widenContacts` reads them again. */
   private refill = false;
   /** How far back the global budgets count (their longest window; the contact window until told). */
@@ -125,6 +127,8 @@ export class DecideState {
     const subjects = this.ledger.size;
     this.ledger.readLazily(cut, await store.anonymousKeys(from, cut));
     this.contactsFrom = Math.min(this.contactsFrom, from);
+    // The `anon:` keys decided for since `from` are named again (held or still to be read).
+    this.anonFrom = from;
     if (refill) {
       const read: { profileKey: string; at: number; action: string; id: string }[] = [];
       const dismissals = (at: number, before: number) => store.outcomesSince(at, { successesSince: Number.MAX_SAFE_INTEGER, before });
@@ -150,6 +154,7 @@ export class DecideState {
       if (from >= before) {
         // The window has moved past every contact not read: nothing before `before` counts any more.
         this.ledger.allLoaded();
+        this.anonFrom = Math.max(this.anonFrom, from);
         return;
       }
       const want = keys.filter((k) => this.ledger.needsLoad(k));
@@ -222,6 +227,7 @@ export class DecideState {
     for (const r of await store.trialCounts()) this.counts.loadTrials(r.action, r.profileKey, r.n);
     for (const r of await store.successCounts()) this.counts.loadSuccesses(r.action, r.profileKey, r.n);
     this.contactsFrom = now - this.contactsMs;
+    this.anonFrom = this.contactsFrom;
     let cut = o.eager ? this.contactsFrom : Math.max(this.contactsFrom, now - RECENT_MS);
     if (cut > this.contactsFrom && (await store.anyContact(this.contactsFrom, cut))) {
       this.volumesFrom = Math.min(cut, now - this.budgetMs);
@@ -269,11 +275,29 @@ export class DecideState {
   }
 
   /**
+   * Since when the ledger holds every `anon:` key decided for (`ledger.has`): a key whose newest
+   * contact is older may have been let go (pruning trims contacts older than the contact window,
+   * measured from the time it runs; a start reads only the window's). An outcome whose attribution
+   * window begins before it (a late event, an import of past orders) cannot learn from memory which
+   * of its subject's `anon:` keys hold decisions: it reads them all (outcomes/recorder.ts). -Infinity
+   * until the state is rebuilt (it has let nothing go).
+   */
+  get anonymousHeldFrom(): number {
+    return this.anonFrom;
+  }
+
+  /** A pruning at `now` may let go of the `anon:` keys whose contacts are all older than the contact window. */
+  private letAnonymousGo(now: number): void {
+    this.anonFrom = Math.max(this.anonFrom, now - this.contactsMs);
+  }
+
+  /**
    * Whether an outcome's subject is to be credited the decisions logged under every `anon:` key of
    * its identifiers, not only those this state holds (MergedKeys.of with `every`). On one process
-   * (SQLite) never: the ledger holds every such key there is (its own decisions, taken in as they
-   * are logged). On a shared store, another process may have decided for a visitor with no profile
-   * since the last sync (every second): the key is in the log, not in this ledger, and the outcome
+   * (SQLite) never: the ledger holds every such key decided for since {@link anonymousHeldFrom}
+   * (its own decisions, taken in as they are logged; for an outcome window reaching back further
+   * the recorder takes them all itself). On a shared store, another process may have decided for a
+   * visitor with no profile since the last sync (every second): the key is in the log, not in this ledger, and the outcome
    * of the event that creates the profile — recorded here a moment later — would go uncredited for
    * good. So: yes while the ledger holds any `anon:` history (the profile's identifiers are read for
    * it then anyway), or after a check found some since the last sync; else one query of the log for
@@ -487,6 +511,7 @@ export class DecideState {
    * keys {@link forgetKeys} lets go, and the reviews past their windows ({@link setReviewWindows}).
    */
   prune(now: number): void {
+    this.letAnonymousGo(now);
     this.ledger.prune(now);
     this.forgetKeys(now);
     this.pruneHolds(now);
@@ -499,6 +524,7 @@ export class DecideState {
 
   /** One slice of {@link pruneInSlices}: up to `slice` subjects; true when the pass ended (the rest of the state pruned too). */
   pruneSome(now: number, slice = PRUNE_SLICE): boolean {
+    this.letAnonymousGo(now);
     if (!this.ledger.pruneSome(now, slice)) return false;
     this.forgetKeys(now);
     this.pruneHolds(now);

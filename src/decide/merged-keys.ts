@@ -55,7 +55,9 @@ export class MergedKeys {
   /**
    * With `every`, the `anon:` keys of all the profile's identifiers, held or not ({@link allOf}):
    * an outcome recorded on a shared store, whose subject another process may have decided for
-   * under one of them since this process last synced (DecideState.anonymousUnheld).
+   * under one of them since this process last synced (DecideState.anonymousUnheld), or one whose
+   * attribution window begins before the keys the state still holds (DecideState.anonymousHeldFrom:
+   * a key is held only while its newest contact is within the contact window of now).
    */
   async of(state: ProfileState, o: { every?: boolean } = {}): Promise<readonly string[]> {
     if (o.every) return this.allOf(state);

@@ -82,6 +82,12 @@ export interface BatchSummary {
    * and budgets, and are in no file.
    */
   unreceived?: string;
+  /**
+   * Set when the server's stream broke off before its last line (the server killed, the connection
+   * dropped): why. The decisions the server had made past the last line received, if any, are
+   * logged, count against caps and budgets, and are in no file.
+   */
+  brokeOff?: string;
   /** Where the decisions received are, when the run was interrupted (the output is written under its own name only once complete). */
   partial?: string;
   /** Where the undeliverable decisions were written. */
@@ -253,7 +259,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
     cutShort = true;
     // The decisions received are logged and count against caps: they are still written and delivered.
     const cause = (err as Error).cause as Error | undefined;
-    if (!stopping) s.error = `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
+    const why = `${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''}`;
+    if (!stopping) s.error = why;
+    // Not the refusal to stop (said as `unreceived`): the stream broke off, stopped or not.
+    if (s.unreceived === undefined) s.brokeOff = why;
     // The server hears the client go away. (Not waited for: on an aborted body it may never settle.)
     reader.cancel().catch(() => undefined);
   } finally {

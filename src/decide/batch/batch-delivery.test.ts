@@ -39,6 +39,9 @@ describe('batch output', () => {
       const s = await runBatch({ url: await cutShort(how), key: 'k', placement: 'weekly-email', audience: 'true', out, format: 'jsonl', webhook: `${hook}/hook`, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
       expect(s).toMatchObject({ stoppedBy: 'interrupted', written: 3, delivered: 3, partial: `${out}.partial` });
       expect(s.error).toMatch(/./);
+      // The server may have made decisions past the last line received: the command says how to list them.
+      expect(s.brokeOff).toBe(s.error);
+      expect(s.unreceived).toBeUndefined();
       expect(got).toHaveLength(3);
       expect(readFileSync(out, 'utf8')).toBe('last week\'s complete file\n');
       expect(readFileSync(`${out}.partial`, 'utf8').trim().split('\n')).toHaveLength(3);

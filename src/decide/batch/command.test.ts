@@ -61,10 +61,82 @@ describe('tact decide-batch progress without a terminal', () => {
     // 12 s of reports a tenth of a second apart: at 0 s, then at 5.1 s and 10.2 s (more than 5 s after the line before)
     expect(written).toEqual(['… 1000/200000 profiles, 10 in audience, 9 actions\n', '… 52000/200000 profiles, 520 in audience, 468 actions\n', '… 103000/200000 profiles, 1030 in audience, 927 actions\n']);
   });
+
+  it('says the last report again, a line every 5 s, when called with none (a timer\'s tick while the server reports nothing)', () => {
+    let t = 1_000_000;
+    const written: string[] = [];
+    const log = progressLines((text) => written.push(text), () => t);
+    log();
+    expect(written).toEqual([]); // nothing reported yet: nothing to say
+    const p = { scanned: 1000, total: 4000, matched: 10, actions: 9 };
+    log(p);
+    p.actions = 12; // the summary reported, as it counts decisions received since
+    for (let i = 0; i < 24; i++, t += 500) log();
+    // 12 s of ticks half a second apart: lines at 5.5 s and 11 s (more than 5 s after the line before)
+    expect(written).toEqual(['… 1000/4000 profiles, 10 in audience, 9 actions\n', '… 1000/4000 profiles, 10 in audience, 12 actions\n', '… 1000/4000 profiles, 10 in audience, 12 actions\n']);
+  });
 });
 
 describe('tact decide-batch, what it says', () => {
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+
+  /** `tact decide-batch -p weekly-email -a true -o FILE …flags` against a decisions server `handler`; what it said, and the file. */
+  const said = async (handler: Parameters<typeof createServer>[1], flags: string[] = ['--no-progress']) => {
+    const server = createServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const text: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((t) => (text.push(String(t)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((t) => (text.push(String(t)), true));
+    const program = new Command().exitOverride();
+    decideBatchCommand(program);
+    const out = join(testDir('tact-batch-cli-'), 'send.jsonl');
+    try {
+      await program.parseAsync(['decide-batch', '-p', 'weekly-email', '-a', 'true', '-o', out, '-u', url, '-k', 'k', ...flags], { from: 'user' });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      vi.restoreAllMocks();
+    }
+    return { text, out };
+  };
+  const decisionLine = (i: number) => JSON.stringify({ type: 'decision', subject: `profile:p${i}`, profileId: `p${i}`, decision: { decisionId: `d${i}`, placement: 'weekly-email', choices: [{ rank: 1, kind: 'action', action: 'shoes-offer' }] } }) + '\n';
+
+  // Until 2026-12-05 it said how to list them only when a stop request failed: a server killed
+  // mid-run left decisions logged and capped past the last line received, and the command said
+  // "the rest of the audience was not decided for" (643 logged, 613 in the file).
+  it('says, when the stream breaks off (the server killed), that decisions past the last one received may be logged, and how to list them', async () => {
+    const { text, out } = await said((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(JSON.stringify({ type: 'progress', scanned: 3, total: 10, matched: 3, decided: 3, actions: 3 }) + '\n' + [1, 2, 3].map(decisionLine).join(''));
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    const all = text.join('');
+    expect(all).toContain(`the decisions received are written to ${out}.partial; the rest of the audience was not decided for. The server's stream broke off before its last line, so the decisions it had made past the last one received, if any, are logged and count against caps and budgets, but are in no file: GET /v1/decisions?placement=weekly-email&from=`);
+    expect(all).toMatch(/&from=\d{4}-\d\d-\d\dT[\d:.]+Z lists the decisions at the placement since the run began\./);
+    expect(process.exitCode).toBe(2);
+  });
+
+  it('writes a progress line at least every 5 s without a terminal while the server reports nothing (a stall)', async () => {
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+    Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
+    try {
+      const { text } = await said((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write(JSON.stringify({ type: 'progress', scanned: 1000, total: 4000, matched: 1000, decided: 1, actions: 1 }) + '\n' + decisionLine(1));
+        // No report for 6.5 s (the server's next comes after 1,000 more profiles): then the end.
+        setTimeout(() => res.end(JSON.stringify({ type: 'done', scanned: 4000, total: 4000, matched: 1, decided: 1, actions: 1, audienceErrors: 0, stoppedBy: 'end' }) + '\n'), 6_500);
+      }, []);
+      // Until 2026-12-05 the one line of the first report: none in the 6.5 s after.
+      expect(text.filter((t) => t.startsWith('…'))).toEqual(['… 1000/4000 profiles, 1000 in audience, 1 actions\n', '… 1000/4000 profiles, 1000 in audience, 1 actions\n']);
+    } finally {
+      if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
+  }, 15_000);
 
   it('says on stderr how many profiles the audience could not be evaluated on, and writes no progress under --no-progress', async () => {
     const done = { scanned: 12, total: 12, matched: 0, decided: 0, actions: 0, evaluated: 12, audienceErrors: 5, audienceError: 'profile p1: no such key: teir' };

@@ -100,6 +100,10 @@ Examples:
       const bar = o.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'deciding {bar} {percentage}% | {scanned}/{total} profiles | {matched} in audience | {actions} actions | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
       let shown = 0;
       const log = progressLines((t) => process.stderr.write(t));
+      // The server reports every 1,000 profiles; a stall (a webhook retrying, a slow audience) would
+      // otherwise show no line for minutes: the last report is said again, a line at least every 5 s.
+      const ticker = !bar && o.progress !== false ? setInterval(() => log(), 500) : undefined;
+      ticker?.unref();
       const stop = stopOnSignal(() => {
         bar?.stop();
         return `the server decides for no more subjects; every decision it made is read${o.out ? ' and written' : ''}${o.webhook ? ', and the webhook batch in hand is delivered (at most 5 s more)' : ''}`;
@@ -121,6 +125,7 @@ Examples:
           },
         });
       } catch (err) {
+        clearInterval(ticker);
         stop.done();
         bar?.stop(); // the error then goes on a line of its own, the cursor shown again
         if (!stop.by) throw err instanceof BatchRefused && err.status === 400 ? new Error(asFlags(err.reason), { cause: err }) : err;
@@ -128,6 +133,7 @@ Examples:
         process.exitCode = stop.exitCode;
         return;
       }
+      clearInterval(ticker);
       stop.done();
       bar?.stop();
       if (s.earlierFailed) process.stderr.write(`An earlier run's undelivered decisions were in ${s.earlierFailed.path}: kept as ${s.earlierFailed.keptAs} (send them with --resend ${s.earlierFailed.keptAs} --webhook URL).\n`);
@@ -141,10 +147,14 @@ Examples:
       const say = toStdout ? process.stderr : process.stdout;
       say.write(`Decided for ${s.decided} of ${s.matched} subjects in the audience (${s.scanned} profiles scanned, stopped by ${s.stoppedBy === 'signal' ? stop.by : s.stoppedBy}): ${s.actions} actions; ${decisionsSaid(s, o.out as string | undefined)}${o.webhook ? `, ${s.delivered} delivered, ${s.failed} undeliverable${s.failedPath ? ` (in ${s.failedPath})` : ''}` : ''}${s.errors ? `, ${s.errors} errors` : ''}; ${s.seconds.toFixed(1)} s.\n`);
       // Said first when stopped: the decisions the server made past the last line received are in no file.
-      const unreceived = s.unreceived ? ` The server could not be asked to stop (${s.unreceived}), so the decisions it had made past the last one received are logged and count against caps and budgets, but are in no file: GET /v1/decisions?placement=${encodeURIComponent(String(o.placement))}&from=${startedAt} lists the decisions at the placement since the run began.` : '';
+      // (Until 2026-12-05 said only when a stop failed: a stream that broke off, the server killed, said nothing of them.)
+      const listing = `GET /v1/decisions?placement=${encodeURIComponent(String(o.placement))}&from=${startedAt} lists the decisions at the placement since the run began.`;
+      const unreceived = s.unreceived
+        ? ` The server could not be asked to stop (${s.unreceived}), so the decisions it had made past the last one received are logged and count against caps and budgets, but are in no file: ${listing}`
+        : s.brokeOff ? ` The server's stream broke off before its last line, so the decisions it had made past the last one received, if any, are logged and count against caps and budgets, but are in no file: ${listing}` : '';
       // (A signal that came only after the server's last line changes nothing: the run is complete.)
       if (stop.by && s.stoppedBy === 'signal') {
-        process.stderr.write(`Stopped by ${stop.by}: ${decisionsSaid(s, o.out as string | undefined)}${s.partial ? ` (kept; ${String(o.out)} is written only by a complete run)` : ''}${o.webhook ? `; ${s.delivered} delivered to the webhook${s.failed ? `, ${s.failed} not (listed in ${s.failedPath})` : ''}` : ''}. ${s.unreceived ? `${unreceived.trim()} The` : 'Those are all the decisions the run made; the'} rest of the audience was not decided for. To finish, run the same command again: it decides for the whole audience afresh (this run's file is then kept as its name plus .<time>), and the decisions already made are logged and count against contact caps and budgets.\n`);
+        process.stderr.write(`Stopped by ${stop.by}: ${decisionsSaid(s, o.out as string | undefined)}${s.partial ? ` (kept; ${String(o.out)} is written only by a complete run)` : ''}${o.webhook ? `; ${s.delivered} delivered to the webhook${s.failed ? `, ${s.failed} not (listed in ${s.failedPath})` : ''}` : ''}. ${unreceived ? `${unreceived.trim()} The` : 'Those are all the decisions the run made; the'} rest of the audience was not decided for. To finish, run the same command again: it decides for the whole audience afresh (this run's file is then kept as its name plus .<time>), and the decisions already made are logged and count against contact caps and budgets.\n`);
         process.exitCode = stop.exitCode;
         return;
       }
@@ -195,17 +205,22 @@ export function audienceFailed(s: { scanned: number; evaluated?: number; matched
 
 /**
  * Progress where there is no terminal to draw a bar on (CI logs, `2> log`): a line on the first
- * report, then one every `everyMs`.
+ * report, then one every `everyMs`. Called with no report (a timer's tick), it says the last one
+ * again once `everyMs` passed without a line — as it stands then: the object reported is read
+ * afresh (the batch client's summary, which counts decisions as they arrive).
  *
  * @example
  * const log = progressLines((t) => process.stderr.write(t)); log({ scanned: 1000, total: 200_000, matched: 40, actions: 38 });
+ * setInterval(() => log(), 500); // a line at least every 5 s while the reports stall
  */
-export function progressLines(write: (text: string) => void, now: () => number = Date.now, everyMs = 5000): (p: { scanned: number; total: number; matched: number; actions: number }) => void {
+export function progressLines(write: (text: string) => void, now: () => number = Date.now, everyMs = 5000): (p?: { scanned: number; total: number; matched: number; actions: number }) => void {
   let shown = 0;
+  let last: { scanned: number; total: number; matched: number; actions: number } | undefined;
   return (p) => {
+    if (p) last = p;
     // (Timed from the last line written: timed from the last report, frequent as they are, it wrote the first line only.)
-    if (now() - shown <= everyMs) return;
-    write(`… ${p.scanned}/${p.total} profiles, ${p.matched} in audience, ${p.actions} actions\n`);
+    if (!last || now() - shown <= everyMs) return;
+    write(`… ${last.scanned}/${last.total} profiles, ${last.matched} in audience, ${last.actions} actions\n`);
     shown = now();
   };
 }

@@ -241,8 +241,10 @@ export class OutcomeRecorder {
     // No action chosen for anyone in the whole span: the log holds nothing for this subject either.
     const none = quiet !== undefined && o.at - windowMs >= quiet.from && o.at <= quiet.to;
     // The log is read under every key the subject's decisions may be under, as the state holds
-    // them or, when another process may hold more, all of them (a subject's `anon:` keys).
-    const every = this.d.keysOf !== undefined && !none && !profileKey.startsWith('anon:') && (await everyAnonymous());
+    // them or, when it may not hold them all, all of them (a subject's `anon:` keys): another process
+    // may have decided under one, or the outcome's window reaches back before the keys the state
+    // still holds (a late event, an import of past orders: DecideState.anonymousHeldFrom).
+    const every = this.d.keysOf !== undefined && !none && !profileKey.startsWith('anon:') && (o.at - windowMs < this.d.state.anonymousHeldFrom || (await everyAnonymous()));
     const keys = [profileKey, ...((await this.d.keysOf?.(profileKey, every)) ?? [])];
     const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
     let logged: ContactRow[] | undefined;
