@@ -59,6 +59,21 @@ describe('GET /v1/segments/{name}/events', () => {
     expect((await get(h.app, `/v1/segments/buyers/events?after=${newest}`)).statusCode).toBe(200);
   });
 
+  it('dates an entry by when Tact evaluated the rule, not by the event\'s timestamp, and says so in /openapi.json', async () => {
+    h = await harness('sqlite', { config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }], segments: { audiences: [{ name: 'vip', when: 'features.orders >= 1.0' }] } } });
+    const sent = Date.now();
+    await ingest(h, [track('u-1', 'Order Completed', {}, sent - 30 * 86_400_000)]);
+    const [entry] = ((await get(h.app, '/v1/segments/vip/events')).json() as { events: { kind: string; at: string }[] }).events;
+    expect(entry.kind).toBe('entry');
+    expect(Date.parse(entry.at)).toBeGreaterThanOrEqual(sent);
+    const [member] = (await get(h.app, '/v1/segments/vip/members')).json().members as { since: string }[];
+    expect(member.since).toBe(entry.at);
+    const spec = (await get(h.app, '/openapi.json')).json();
+    const describe = (path: string, field: string) => JSON.stringify(spec.paths[path].get.responses['200']).match(new RegExp(`"${field}":\\{[^}]*"description":"([^"]*)"`))?.[1];
+    expect(describe('/v1/segments/{name}/events', 'at')).toMatch(/^When Tact recorded it: the moment it evaluated the rule .*not the `timestamp` of the event/);
+    expect(describe('/v1/segments/{name}/members', 'since')).toMatch(/not the timestamp of the event/);
+  });
+
   it('hands a poller the exits of a segment no longer defined (reason `removed`), and is a 404 for a name never recorded', async () => {
     h = await harness('sqlite', { config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }], segments: { audiences: [{ name: 'vip', when: 'features.orders >= 1.0' }] } } });
     await ingest(h, [track('u-1', 'Order Completed', {}, Date.now() - 5000)]);

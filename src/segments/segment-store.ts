@@ -7,7 +7,8 @@ export interface Membership {
 
 /**
  * An entry into or an exit from a segment: recorded once per change of membership, with the
- * event (seq) and the segments document version that caused it.
+ * event (seq) and the segments document version that caused it. `at` is when Tact evaluated the
+ * rule (processing time), not the event's own timestamp; a member's `since` is its entry's `at`.
  *
  * @example
  * { segment: 'big_spenders', profileId: '01JD…', kind: 'entry', at: 1764000000000, seq: 4410, version: 3, reason: 'event' }

@@ -49,4 +49,35 @@ describe('the granularity ladder', () => {
       }),
     );
   });
+
+  // QA's subject u00007 (8 successes in 60 trials) among 10 053 others' trials with 1 868 successes,
+  // under a training that fitted κ_segment = 7.96 and κ_personal = 35.9. A segment defined after the
+  // exposures holds none of them (each trial was credited to the groups of its day). Until
+  // 2026-12-05 that empty rung still centred the personal rung and capped its κ_eff at
+  // α + β = 7.96: 0.1395 [0.0774, 0.2137] instead of 0.1530. Figures from scipy.stats.beta:
+  // prior Beta(35.9·m, 35.9·(1 − m)), m = 1869/10055, posterior Beta(14.673008, 81.226992),
+  // mean 0.153003216407776, ppf(0.05) 0.09721169385550599, ppf(0.95) 0.21705059791078155.
+  it('takes the personal prior from the deepest earned rung: an empty or unearned rung changes nothing', () => {
+    const fitted: LadderModel = { ...model, populationPrior: { alpha: 1, beta: 1 }, concentration: { segment: 7.96, 'micro-segment': 100, personal: 35.9 } };
+    const population = { successes: 1868, trials: 10_053 };
+    const personal = { successes: 8, trials: 60 };
+    const without = ladderEstimate(fitted, { population, personal }, now).estimate;
+    for (const segment of [undefined, { successes: 0, trials: 0 }, { successes: 1, trials: 1 }]) {
+      const { estimate, details } = ladderEstimate(fitted, { population, ...(segment ? { segment } : {}), personal }, now);
+      expect(estimate.source).toBe('personal');
+      expect(estimate.value).toBeCloseTo(0.153003216407776, 12);
+      expect(estimate.low).toBeCloseTo(0.09721169385550599, 9);
+      expect(estimate.high).toBeCloseTo(0.21705059791078155, 9);
+      expect(estimate).toEqual(without);
+      expect(details.at(-1)!.posterior.alpha + details.at(-1)!.posterior.beta).toBeCloseTo(35.9 + 60, 9);
+    }
+    // An earned segment (40 of 100, weight 100/107.96) centres it, and an unearned micro-segment
+    // below it (1 trial against κ 100) does not: m = 0.3842125442, posterior Beta(21.793230,
+    // 74.106770): mean 0.22724953428565878, ppf(0.05) 0.16057277099002032, ppf(0.95) 0.3004235598222957.
+    const { estimate } = ladderEstimate(fitted, { population, segment: { successes: 40, trials: 100 }, 'micro-segment': { successes: 1, trials: 1 }, personal }, now);
+    expect(estimate.source).toBe('personal');
+    expect(estimate.value).toBeCloseTo(0.22724953428565878, 12);
+    expect(estimate.low).toBeCloseTo(0.16057277099002032, 9);
+    expect(estimate.high).toBeCloseTo(0.3004235598222957, 9);
+  });
 });

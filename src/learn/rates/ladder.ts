@@ -1,12 +1,16 @@
 /**
  * The granularity ladder for rates: population → segment → micro-segment → personal.
  *
- * Each rung is a Beta-Binomial whose prior is centred on the rung above:
+ * Each rung is a Beta-Binomial whose prior is centred on the deepest rung above it that has earned
+ * its place (the population always has):
  *   θ_rung ~ Beta(κ_eff·m_parent, κ_eff·(1 − m_parent)),  κ_eff = min(κ_rung, α_parent + β_parent),
  * so a rung never starts more certain than its parent's posterior, and its own counts move it
  * (shrinkage by evidence). The estimate climbs to a rung only when the rung's own data carry at
  * least `minDataWeight` of its posterior, n/(n + κ_eff): below that the number is essentially the
- * parent's, and saying "personal" would be a confident guess dressed as a portrait.
+ * parent's, and saying "personal" would be a confident guess dressed as a portrait. A rung not
+ * earned is no one's parent: a segment without trials (defined after the exposures, whose trials
+ * were credited to the groups of their day) would otherwise cap the personal rung's κ_eff at the
+ * segment's κ, and an unrelated new rule would move every member's personal estimate.
  */
 import type { Estimate, EstimateSource } from '../estimate.js';
 import { type BetaDist, type EstablishedWhen, type RateCounts, betaMean, betaPosterior, rateEstimate } from './beta-binomial.js';
@@ -47,13 +51,15 @@ export interface RungDetail {
 }
 
 /**
- * Posteriors at every rung and the deepest earned rung.
+ * Posteriors at every rung and the deepest earned rung. Each rung's prior is centred on the deepest
+ * earned rung above it (until 2026-12-05 on the rung just above, earned or not).
  *
  * @example
  * const { rung } = climbLadder(model, { population: { successes: 40, trials: 1000 }, personal: { successes: 0, trials: 2 } });
  * rung; // 'population' — two personal sends earn nothing yet
  */
 export function climbLadder(model: LadderModel, counts: LadderCounts): { rung: EstimateSource; details: RungDetail[] } {
+  // The posterior of the deepest earned rung so far: the one the next rung is centred on.
   let parent = betaPosterior(model.populationPrior, counts.population);
   const details: RungDetail[] = [{ rung: 'population', posterior: parent, trials: counts.population.trials, dataWeight: 1, earned: true }];
   let rung: EstimateSource = 'population';
@@ -66,7 +72,8 @@ export function climbLadder(model: LadderModel, counts: LadderCounts): { rung: E
     const dataWeight = c.trials / (c.trials + kappa);
     const earned = dataWeight >= model.minDataWeight;
     details.push({ rung: r, posterior, trials: c.trials, dataWeight, earned });
-    if (earned) rung = r;
+    if (!earned) continue;
+    rung = r;
     parent = posterior;
   }
   return { rung, details };

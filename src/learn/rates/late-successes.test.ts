@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_FAILED, MAX_UNANSWERED, type TrialState, addTrialStates, answerEarlySuccess, countsAt, expireTrials, newTrialState, openTrial, ownCounts, resolveSuccess } from './rate-trials.js';
 
-// QA, 2026-12-06: the counts depended on the order the log was folded in. The consumer expires a
+// QA, 2026-12-05: the counts depended on the order the log was folded in. The consumer expires a
 // subject's trials at each event's own time, so 10 deliveries one a day, then their 10 opens (an
 // hour after each) closed the first 7 as failures before any open arrived: 3 of 10 where the truth
 // is 10 of 10. An open folded before its delivery counted nothing at all.
@@ -116,7 +116,7 @@ describe('a rate\'s counts do not depend on the order its events arrive in', () 
     expect(sum.unanswered).toHaveLength(MAX_UNANSWERED);
   });
 
-  it('reads a state stored before 2026-12-06 (no failed trials kept) as before', () => {
+  it('reads a state stored before 2026-12-05 (no failed trials kept) as before', () => {
     const old = JSON.parse('{"successes":1,"trials":4,"open":[{"at":0,"seq":8,"groups":["population"]}],"credited":{}}') as TrialState;
     expect(countsAt(old, W, W)).toEqual({ successes: 1, trials: 5 });
     expect(resolveSuccess(old, -H, W)).toBeUndefined();

@@ -45,7 +45,7 @@ export interface TrialState {
    * The trials closed as failures (their window passed, or beyond `maxOpen`), oldest first, at most
    * {@link MAX_FAILED}: a success that arrives after them (a log folded out of time order — opens
    * after a later delivery, or in another process) still closes the one whose window holds it, as a
-   * success. Absent when empty, and in states stored before 2026-12-06.
+   * success. Absent when empty, and in states stored before 2026-12-05.
    */
   failed?: OpenTrial[];
   /**

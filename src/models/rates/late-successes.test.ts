@@ -4,7 +4,7 @@ import { type TrialState, countsAt } from '../../learn/rates/rate-trials.js';
 import { DAY, estimatesOf, ingest, track } from '../../store/conformance/learn-helpers.js';
 import { ratesKind } from './rates-kind.js';
 
-// QA, 2026-12-06: 10 deliveries one a day, then (a later batch) their 10 opens an hour after each,
+// QA, 2026-12-05: 10 deliveries one a day, then (a later batch) their 10 opens an hour after each,
 // read 3 of 10: folding each delivery at its own time had closed the older trials as failures
 // before any open arrived. Opens folded before their deliveries counted nothing.
 const def = { name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '3d' };

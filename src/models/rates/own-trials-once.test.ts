@@ -54,13 +54,15 @@ describe('a rate counts the subject\'s own trials once', () => {
     const rows: Record<string, { successes: number; trials: number }> = { population: { successes: 50, trials: 200 }, 'segment:vip': { successes: 10, trials: 30 } };
     const r = rateNow(ladder, rate, { state: me, updatedAt: now }, (k) => ({ state: rows[k], updatedAt: now }), groupKeys({ segment: 'vip', microSegment: null }), now);
     // Population others 44/180 → Beta(45, 137); segment others 4/10 with κ_eff = min(100, 182):
-    // Beta(100·45/182 + 4, 100·137/182 + 6) = Beta(28.7253, 81.2747); personal κ_eff = 30 around its
-    // mean, plus 6 of 20: Beta(13.8342, 36.1658).
+    // Beta(100·45/182 + 4, 100·137/182 + 6), its data weighing 10/110 < 0.2 — not earned, so the
+    // personal rung is centred on the population (since 2026-12-05; ladder.ts): κ_eff = 30 around
+    // 45/182, plus 6 of 20: Beta(13.4176, 36.5824). Centred on the unearned segment it read
+    // Beta(13.8342, 36.1658), [0.17888286, 0.3847362].
     expect(r.estimate.source).toBe('personal');
-    expect(r.estimate.posterior!.alpha).toBeCloseTo(13.834165834165834, 10);
-    expect(r.estimate.posterior!.beta).toBeCloseTo(36.16583416583416, 10);
-    expect(r.estimate.low).toBeCloseTo(0.17888286, 6);
-    expect(r.estimate.high).toBeCloseTo(0.3847362, 6);
+    expect(r.estimate.posterior!.alpha).toBeCloseTo(13.417582417582418, 10);
+    expect(r.estimate.posterior!.beta).toBeCloseTo(36.582417582417584, 10);
+    expect(r.estimate.low).toBeCloseTo(0.17174452, 6);
+    expect(r.estimate.high).toBeCloseTo(0.3755925, 6);
     expect(r.details.map((d) => d.trials)).toEqual([180, 10, 20]);
   });
 

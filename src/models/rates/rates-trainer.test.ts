@@ -185,4 +185,25 @@ describe('the rates training', () => {
     const aroundPopulation = micro.map((g) => ({ ...g, m: 721 / 1602 }));
     expect(logLik(aroundPopulation, 2)).toBeGreaterThan(logLik(aroundPopulation, best));
   });
+
+  it('fits the personal κ around the deepest earned rung, as a read centres it: a segment that has not earned its rung is no one\'s parent', () => {
+    // One segment, c, holding only its two members' trials (8 and 7 of 10): the segment rung keeps
+    // its default κ 100, and each member's segment others (7 or 8 of 10) weigh 10/110 < 0.2 — not
+    // earned, so a read centres the member's personal rung on the population's others.
+    const population = { successes: 720, trials: 1600 };
+    const groupRows = new Map([['segment:c', { successes: 15, trials: 20 }]]);
+    const subject = (s: number, segment?: string): SubjectCounts => {
+      const own = { successes: s, trials: 10 };
+      return { counts: own, keys: { population: 'population', ...(segment ? { segment } : {}) }, own: { population: own, ...(segment ? { segment: own } : {}) } };
+    };
+    const subjects = [subject(8, 'segment:c'), subject(7, 'segment:c'), ...[4, 5, 3, 5, 4, 6].map((s) => subject(s))];
+    const { concentration, unfitted } = fitLadder(ratesKind.compile([rate])[0], population, groupRows, subjects);
+    expect(unfitted.segment).toBe('fewer than two segments hold trials');
+    // scipy 1.17, each subject around its population others' mean (1 + 720 − s)/(2 + 1600 − 10):
+    //   minimize_scalar(lambda lk: -sum(betabinom.logpmf(s, n, exp(lk) * m, exp(lk) * (1 - m)) for s, n, m in pairs),
+    //                   bounds=(log(2), log(1e6)), method='bounded', options={'xatol': 1e-10})
+    // → κ = 48.388119586283786. Around the unearned segment's posterior means (0.470786, 0.480448),
+    // as until 2026-12-05: κ = 177.530305993446.
+    expect(concentration.personal / 48.388119586283786).toBeCloseTo(1, 5);
+  });
 });

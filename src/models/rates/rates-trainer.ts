@@ -28,19 +28,24 @@ const TOO_FEW: Record<Rung, string> = {
 
 /**
  * The mean of the posterior a rung below `counts`' deepest rung is centred on (climbLadder): the
- * deepest rung present, earned or not.
+ * deepest rung earned (until 2026-12-05 the deepest present, earned or not).
  */
-const parentMean = (ladder: LadderModel, counts: LadderCounts): number => betaMean(climbLadder(ladder, counts).details.at(-1)!.posterior);
+const parentMean = (ladder: LadderModel, counts: LadderCounts): number => {
+  const { rung, details } = climbLadder(ladder, counts);
+  return betaMean(details.filter((d) => d.rung === rung).pop()!.posterior);
+};
 
 /**
  * Each rung's groups around the mean of the parent a read centres them on (rateNow, climbLadder),
  * fitted top down, since a parent's posterior depends on its own κ:
  * - segments around the population's posterior mean;
  * - a micro-segment around its members' segments' posterior means, weighted by the trials each
- *   member credited to it (the population's for a member in no segment): micro-segments cut across
- *   segments, and a read centres each member's micro-segment rung on that member's segment;
- * - a subject around the deepest group rung of its position now — its micro-segment, else its
- *   segment, else the population — counted without its own trials, as the read path counts them.
+ *   member credited to it (the population's for a member in no segment or in one that has not
+ *   earned its rung): micro-segments cut across segments, and a read centres each member's
+ *   micro-segment rung on that member's segment;
+ * - a subject around the deepest group rung of its position now that has earned its place — its
+ *   micro-segment, else its segment, else the population — counted without its own trials, as the
+ *   read path counts them.
  * A rung with fewer than two groups holding trials keeps its default κ (`unfitted` says why).
  *
  * @example
