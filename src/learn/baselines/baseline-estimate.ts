@@ -5,7 +5,7 @@
  * flags to 1 − level.
  */
 import type { Estimate } from '../estimate.js';
-import { type BaselineState, bucketOf, hourScale, persistence, staleAfterHours, structural } from './metric-baseline.js';
+import { type BaselineState, type Score, bucketOf, hourOfDay, hourScale, persistence, staleAfterHours, structural } from './metric-baseline.js';
 import { populationInterval, populationMedian } from './population.js';
 import { symmetricConformalRadius, weightedConformalBounded, weightedConformalInterval } from './weighted-quantile.js';
 
@@ -16,16 +16,16 @@ import { symmetricConformalRadius, weightedConformalBounded, weightedConformalIn
  * (Barber et al. 2023), weighs as much as the newest score: only ratios to it matter, so the
  * interval and whether it is bounded change when a score comes or leaves, not as hours pass.
  */
-function weightedScores(s: BaselineState, bucket: [number, number][]): { values: number[]; weights: number[] } {
+function weightedScores(s: BaselineState, bucket: Score[]): { values: number[]; weights: number[] } {
   const now = s.lastHour ?? 0;
   return { values: bucket.map((x) => x[1]), weights: bucket.map((x) => Math.pow(0.5, (now - x[0]) / 24 / s.config.scoreHalfLifeDays)) };
 }
 
 /** The score pools an established baseline reads: the pooled one, or the buckets of horizons 1–24 h. */
-const scorePools = (s: BaselineState): [number, number][][] => (s.config.pooledHorizons ? [s.scores.flat()] : s.scores.slice(0, 4));
+const scorePools = (s: BaselineState): Score[][] => (s.config.pooledHorizons ? [s.scores.flat()] : s.scores.slice(0, 4));
 
 /** The pool of scores for a forecast `horizon` hours ahead (beyond 24 h, the 13–24 h bucket's). */
-const scorePool = (s: BaselineState, horizon: number): [number, number][] => (s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(horizon), 3)]);
+const scorePool = (s: BaselineState, horizon: number): Score[] => (s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(horizon), 3)]);
 
 /**
  * Widening of a range by the values' floating-point resolution (one part in 1e9 of the forecast):
@@ -49,7 +49,7 @@ export function isBaselineEstablished(s: BaselineState, t?: number): boolean {
   const from = s.resumed?.hour ?? -Infinity;
   const days = s.resumed ? s.resumed.days : s.days;
   if (days < s.config.minDays) return false;
-  const count = (b: [number, number][]) => (s.resumed ? b.filter((x) => x[0] >= from).length : b.length);
+  const count = (b: Score[]) => (s.resumed ? b.filter((x) => x[0] >= from).length : b.length);
   return scorePools(s).every((b) => count(b) >= s.config.minScoresPerBucket && weightedConformalBounded(weightedScores(s, b).weights, s.config.level));
 }
 
@@ -63,6 +63,36 @@ export function isBaselineEstablished(s: BaselineState, t?: number): boolean {
 export function isStale(s: BaselineState, t: number): boolean {
   if (s.lastHour === null) return false;
   return t - s.lastHour >= staleAfterHours(s) || !!s.resumed;
+}
+
+/**
+ * The scale the forecast for hour t gives each hour of day (index 0–23): the issued day-ahead
+ * forecast's when t is in it, as {@link forecast} reads them, else the hours' scales now.
+ */
+function scalesNow(s: BaselineState, t: number): number[] {
+  const issued = s.issued;
+  if (issued && t >= issued.fromHour && t < issued.fromHour + 24) {
+    const first = hourOfDay(issued.fromHour);
+    return Array.from({ length: 24 }, (_, h) => issued.scale[(h - first + 24) % 24]);
+  }
+  return Array.from({ length: 24 }, (_, h) => hourScale(s, h));
+}
+
+/**
+ * A pool score as the anomaly test compares it with a reading at hour t: its residual over the
+ * smaller of the scale it was issued with and the scale its hour of day has in t's forecast —
+ * score · max(1, scale then / scale now). The scale is a mean absolute residual that forgets with a
+ * half-life of 14 days, so while the forecasts improve (the first weeks: the hour means learn the
+ * daily cycle) it lags above their errors, the older scores come out smaller than the coming
+ * reading's, and the test flagged more than α: 2.2–3.1% of usual readings on hourly streams with
+ * a daily cycle (src/learn/baselines/daily-cycle.test.ts). A scale that has fallen since no longer
+ * shrinks a past score; one that has risen (a stream that became more variable, a widened scale)
+ * still counts, so the range keeps following it. Either way each past score is at least what it
+ * is in the coming reading's units, so the p-value is no smaller than that exchangeable test's.
+ * A score stored without its scale is read as it is.
+ */
+function flagScore(x: Score, now: number[]): number {
+  return x[2] === undefined ? x[1] : x[1] * Math.max(1, x[2] / now[hourOfDay(x[0])]);
 }
 
 /** Point forecast and scale for hour t (the issued day-ahead forecast when t is in it). */
@@ -112,7 +142,8 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string 
  * equal weights ({@link symmetricConformalRadius}) — a reading is outside exactly when its conformal
  * p-value (1 + #{|sᵢ| ≥ |s|}) / (n + 1) is ≤ α, which on exchangeable readings happens at most a
  * share α of the time (Vovk et al. 2005; Lei et al. 2018). The scores are the pool's (y − ŷ)/s —
- * zero at the forecast, the interval's own centre, in units of the hour's scale — all it holds
+ * zero at the forecast, the interval's own centre, in units of the hour's scale, the smaller of
+ * the one the score was issued with and its hour's scale now ({@link flagScore}) — all it holds
  * (the 42 days up to the last reading) but those of the stream's first `minDays` days, at equal
  * weight: flags are about rare extremes, which the 90% interval's decaying weights (Σw ≈ 32
  * newest-score units for two readings a day) could never bound at 98%; the price is that a flag
@@ -130,7 +161,8 @@ export function anomalyRange(s: BaselineState, t: number, updatedAt: string | nu
   // of residuals (the very first by none: raw units), and their scores — up to 300 where usual ones
   // are about 1 — would set the radius and hide any anomaly for the whole window.
   const from = (s.firstHour ?? 0) + s.config.minDays * 24;
-  const radius = symmetricConformalRadius(scorePool(s, f.horizon).filter((x) => x[0] >= from).map((x) => x[1]), level);
+  const now = scalesNow(s, t);
+  const radius = symmetricConformalRadius(scorePool(s, f.horizon).filter((x) => x[0] >= from).map((x) => flagScore(x, now)), level);
   const low = f.point - f.scale * radius - resolution(f.point);
   const high = f.point + f.scale * radius + resolution(f.point);
   return { value: f.point, low, high, source: 'personal', status: 'established', level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };

@@ -58,7 +58,7 @@ export function observeReading(s: BaselineState, t: number, reading: number, fla
   if (issued && t >= issued.fromHour && t < issued.fromHour + 24) {
     const i = t - issued.fromHour;
     const k = t - issued.lastObserved;
-    s.scores[bucketOf(k)].push([t, (scored - issued.point[i]) / issued.scale[i]]);
+    s.scores[bucketOf(k)].push([t, (scored - issued.point[i]) / issued.scale[i], issued.scale[i]]);
   }
   const horizon = s.config.scoreWindowDays * 24;
   for (const bucket of s.scores) while (bucket.length > 0 && bucket[0][0] < t - horizon) bucket.shift();

@@ -110,8 +110,12 @@ export interface BaselineState {
   lastResidual: number | null;
   rhoXY: number;
   rhoXX: number;
-  /** Scores per horizon bucket: [hourIndex, score]. */
-  scores: [number, number][][];
+  /**
+   * Scores per horizon bucket: [hourIndex, score, scale] — the scale the forecast was issued with
+   * (its residual is score · scale; the anomaly test reads it: {@link flagScore}). Scores stored
+   * before 2026-12 have no scale.
+   */
+  scores: Score[][];
   /** The forecast issued for the current day, used to score its readings. */
   issued: { day: number; fromHour: number; lastObserved: number; point: number[]; scale: number[] } | null;
   population: PopulationSample;
@@ -128,6 +132,9 @@ export interface BaselineState {
    */
   flagRun?: { side: 1 | -1; count: number; offset: number; spread: number; mixed: boolean } | null;
 }
+
+/** One conformal score: [hourIndex, (y − ŷ)/scale, scale], the scale absent in scores stored before 2026-12. */
+export type Score = [number, number, number?];
 
 /**
  * How far from the forecast a flagged reading's score is kept, in units of the flag range's radius.

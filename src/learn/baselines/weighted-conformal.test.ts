@@ -160,8 +160,9 @@ describe('weighted conformal intervals (Barber et al. 2023)', () => {
     // Flags: the symmetric test on the pool's n ≈ 75 scores (42 days) flags a usual reading with
     // probability ⌊α(n+1)⌋/(n+1) ≈ 1/(n+1) (Vovk et al. 2005) — at most 2%, whatever the weights
     // of the 90% interval. Before: a weighted 98% range needed Σw ≥ 99 newest-score units, so such
-    // a stream never flagged anything, not even a reading 30 times its usual one. Measured: 1.27%
-    // flagged (exact rate 1.24%); the wild reading flagged at 3,963 of 4,166 readings, the other 203
+    // a stream never flagged anything, not even a reading 30 times its usual one. Measured: 1.18%
+    // flagged (exact rate 1.24%; 1.27% until the pool's scores were read against the smaller of their
+    // own scale and the hour's scale now, 2026-12-05); the wild reading flagged at 3,963 of 4,166 readings, the other 203
     // before the pool held 49 scores past the stream's first week.
     const r = total([1, 2, 3, 4, 5, 6].map((seed) => walk(true, 400, seed)));
     expect(r.n).toBeGreaterThan(4000);
@@ -178,8 +179,9 @@ describe('weighted conformal intervals (Barber et al. 2023)', () => {
     // Three seeds × 90 days ≈ 5,600 scored readings. Measured: 8.1% missed (least allowed 8.0%).
     // The 1–2 h and 3–6 h buckets (two and four scores a day) hold 49 scores after about 25 and
     // 13 days past the stream's first week: from then on hours 0–5 (horizons 1–6 h) flag too.
-    // Measured: 1.60% flagged (exact rate 1.71%), 11 of them at hours 0–5 (before: none). Learned
-    // in full, flagged readings too (until 2026-12-05): 8.0% missed, 1.59% flagged; the event-driven
+    // Measured: 1.50% flagged (exact rate 1.71%), 10 of them at hours 0–5 (before: none; 1.60%
+    // and 11 until 2026-12-05, each pool score read against its own issued scale). Learned in full,
+    // flagged readings too (until 2026-12-05): 8.0% missed, 1.59% flagged; the event-driven
     // figures above did not move.
     const r = total([1, 2, 3].map((seed) => walk(false, 90, seed)));
     expect(r.n).toBeGreaterThan(5000);
