@@ -39,7 +39,8 @@ describe('the browser snippet at a recommendation placement', () => {
   let h: Harness;
   let url: string;
   const show = (o: Partial<PlacementOptions> & { element: SlotElement }) =>
-    showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'recs', subject: 'ana', n: 3, whenVisible: (_e, fn) => fn(), ...o });
+    // A failed call would resolve with null: thrown here instead, so a test fails with its reason.
+    showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'recs', subject: 'ana', n: 3, whenVisible: (_e, fn) => fn(), onError: (e) => { throw e; }, ...o }).then((d) => d!);
   const outcomesOf = async (id: string) => ((await createTactClient({ baseUrl: url, key: KEYS.server }).decision(id)).outcomes ?? []).map((x) => [x.type, x.action]);
   /** Waits (at most 5 s) until the decision has `n` outcomes, then a little more, so an extra one would show. */
   const arrived = async (id: string, n: number) => {

@@ -46,7 +46,7 @@ describe('the browser snippet answered with nothing to show', () => {
 
   it('after a dismissal, a "none" answer takes the dismissed offer away: the page\'s own content is back, and nothing more is reported for it', async () => {
     const { el, headline } = slot('Welcome to the shop');
-    const show = () => showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'done', element: el, whenVisible: (_e, fn) => fn() });
+    const show = () => showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'done', element: el, whenVisible: (_e, fn) => fn(), onError: (e) => { throw e; } }).then((d) => d!);
     const first = await show();
     expect(first.choices[0].action).toBe('shoes-offer');
     expect(headline.textContent).toMatch(/New running shoes|Run further/);

@@ -34,8 +34,11 @@ describe.skipIf(!available)('the browser snippet in chromium', () => {
   const abandoned: string[] = [];
   const headlines = ['New running shoes', 'Run further'];
 
+  /** Where nothing listens: a Tact that is down. */
+  let downUrl: string;
+
   /** The page: a placement, optionally below the fold, optionally drawn as a link off the page. */
-  const html = (q: URLSearchParams) => `<!doctype html><html><head><meta charset="utf-8"><title>shop</title></head><body style="margin:0">
+  const html = (q: URLSearchParams) => q.has('down') ? documented(downUrl) : `<!doctype html><html><head><meta charset="utf-8"><title>shop</title></head><body style="margin:0">
 ${q.has('below') ? '<div style="height:3000px">spacer</div>' : ''}
 <div id="hero" style="height:${q.has('tall') ? 3000 : 120}px"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
 <script type="module">
@@ -44,6 +47,15 @@ ${q.has('below') ? '<div style="height:3000px">spacer</div>' : ''}
   const render = ${q.has('link') ? `(c, el) => { el.querySelector('[data-tact-content]').innerHTML = '<a id="go" href="/next">' + c.content.headline + '</a>'; }` : 'undefined'};
   showPlacement({ baseUrl: '${q.has('slow') ? slowUrl : tactUrl}', writeKey: '${KEYS.write}', placement: 'home', subject: 'ana', element: el, render })
     .then((d) => { window.tactDecision = d; }, (e) => { window.tactError = String(e); });
+</script></body></html>`;
+
+  /** The embed as docs/decisions.md shows it, word for word but the addresses: no `.then`, no `.catch`. */
+  const documented = (base: string) => `<!doctype html><html><head><meta charset="utf-8"><title>shop</title></head><body>
+<div id="hero"><p data-tact-content>Welcome to the shop</p><button data-tact-dismiss>×</button></div>
+<script type="module">
+  import { showPlacement } from '${tactUrl}/tact/browser.js';
+  showPlacement({ baseUrl: '${base}', writeKey: '${KEYS.write}', placement: 'home',
+    subject: 'ana', element: document.getElementById('hero') });
 </script></body></html>`;
 
   const outcomes = async (id: string) =>
@@ -95,6 +107,10 @@ ${q.has('below') ? '<div style="height:3000px">spacer</div>' : ''}
     });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    downUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((r) => closed.close(r));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -151,6 +167,27 @@ ${q.has('below') ? '<div style="height:3000px">spacer</div>' : ''}
     await eventually(async () => (await outcomes(decisionId)).includes('click'), 10_000);
     expect(await outcomes(decisionId)).toEqual(['click', 'impression']);
     expect(abandoned).toEqual([]);
+    await page.close();
+  });
+
+  it('leaves the page as it was, with no uncaught error, when Tact is down (the documented embed has no .catch)', async () => {
+    // Until 2026-12-05 the call rejected: an "Uncaught (in promise) TypeError: Failed to fetch" in every page while Tact was down.
+    const page = await browser.newPage();
+    const uncaught: string[] = [];
+    const warnings: string[] = [];
+    page.on('pageerror', (e) => uncaught.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+      // The browser's own line for the refused connection ("Failed to load resource", net::…) is not the page's error.
+      else if (m.type() === 'error' && !/net::|Failed to load resource/.test(m.text())) uncaught.push(m.text());
+    });
+    await page.goto(`${pageUrl}/?down`);
+    await eventually(async () => warnings.length + uncaught.length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(uncaught).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/^Tact: nothing drawn for the placement "home": Could not reach Tact at http:\/\/127\.0\.0\.1:\d+\/v1\/decide: Failed to fetch/)]);
+    expect(await page.textContent('#hero [data-tact-content]')).toBe('Welcome to the shop');
+    expect(await page.getAttribute('#hero', 'data-tact-decision')).toBeNull();
     await page.close();
   });
 

@@ -32,7 +32,8 @@ describe('the browser snippet', () => {
   };
   const settle = () => new Promise((r) => setTimeout(r, 150));
   const show = (o: Partial<PlacementOptions> & { element: SlotElement }) =>
-    showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', fetch: spy, whenVisible: () => undefined, ...o });
+    // A failed call would resolve with null: thrown here instead, so a test fails with its reason.
+    showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', fetch: spy, whenVisible: () => undefined, onError: (e) => { throw e; }, ...o }).then((d) => d!);
   const outcomesOf = async (id: string) => ((await createTactClient({ baseUrl: url, key: KEYS.server }).decision(id)).outcomes ?? []).map((x) => x.type);
   /** Waits (at most 5 s) until the decision has `n` outcomes, then a little more, so an extra one would show. */
   const arrived = async (id: string, n: number) => {

@@ -45,6 +45,15 @@ export interface PlacementOptions {
    */
   whenVisible?: (element: SlotElement, fn: () => void) => void | (() => void);
   fetch?: typeof fetch;
+  /** How long to wait for the decision, in milliseconds (default 10 000; `Infinity` for no limit): then nothing is drawn. */
+  timeoutMs?: number;
+  /** Stops asking (a view the visitor has left): nothing is drawn, and the call resolves with null without calling `onError`. */
+  signal?: AbortSignal;
+  /**
+   * Hears why nothing was drawn: Tact unreachable (a `TactNetworkError`), a timeout, or an error
+   * answer (a `TactApiError`: a wrong write key, a placement not `public`). Default: a `console.warn`.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /** One IntersectionObserver entry, as far as the snippet reads it. */
@@ -98,6 +107,11 @@ const latest = new WeakMap<SlotElement, object>();
  */
 const undo = new WeakMap<SlotElement, () => void>();
 
+/** The default `onError`: a warning in the console, so a page that shows nothing says why. */
+function warn(placement: string, error: unknown): void {
+  (globalThis as { console?: { warn?: (...a: unknown[]) => void } }).console?.warn?.(`Tact: nothing drawn for the placement "${placement}": ${(error as { message?: unknown })?.message ?? String(error)}`, error);
+}
+
 /**
  * Takes the element's current draw away: its listener and watch, its decision, and the default
  * drawing's text (the page's own is back). A page's `render` drew what only the page can undo.
@@ -124,18 +138,33 @@ function withdraw(element: SlotElement): void {
  * `render` undoes its own, from the decision returned). A recommendation placement's items are
  * drawn by `renderItems` (see there).
  *
+ * It never breaks the page when Tact cannot answer: Tact unreachable, a timeout, an error answer or
+ * the caller's abort resolves with null and draws nothing — the element keeps what it shows (the
+ * page's own content, or an earlier draw) — and `onError` hears why (default: `console.warn`).
+ * Until 2026-12-05 it rejected, and the documented embed, which has no `.catch`, left an
+ * unhandled rejection in the page. It still rejects for the page's own mistakes: no `element`, or
+ * a `render` or `renderItems` that throws.
+ *
  * @example
- * <div id="hero"><p data-tact-content></p><button data-tact-dismiss>×</button></div>
+ * <div id="hero"><p data-tact-content>Welcome to the shop</p><button data-tact-dismiss>×</button></div>
  * <script type="module">
  *   import { showPlacement } from 'https://tact.example.com/tact/browser.js'; // served by Tact itself
  *   showPlacement({ baseUrl: 'https://tact.example.com', writeKey: 'wk_…', placement: 'home', subject: analytics.user().anonymousId(), element: document.getElementById('hero') });
+ *   // Resolves with the decision, or with null when Tact could not answer (the page's text stays).
  * </script>
  */
-export async function showPlacement(o: PlacementOptions): Promise<Decision> {
-  const tact: TactClient = createTactClient({ baseUrl: o.baseUrl, key: o.writeKey, auth: 'basic', fetch: o.fetch, keepalive: true });
+export async function showPlacement(o: PlacementOptions): Promise<Decision | null> {
+  if (!o.element) throw new TypeError(`showPlacement: no \`element\` for the placement "${o.placement}" (did document.getElementById find none?).`);
+  const tact: TactClient = createTactClient({ baseUrl: o.baseUrl, key: o.writeKey, auth: 'basic', fetch: o.fetch, keepalive: true, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
   const call = {};
   latest.set(o.element, call);
-  const decision = await tact.decide({ subject: o.subject, placement: o.placement, context: o.context, ...(o.n ? { n: o.n } : {}) });
+  let decision: Decision;
+  try {
+    decision = await tact.decide({ subject: o.subject, placement: o.placement, context: o.context, ...(o.n ? { n: o.n } : {}) }, o.signal ? { signal: o.signal } : undefined);
+  } catch (e) {
+    if (!o.signal?.aborted) (o.onError ?? ((x: unknown) => warn(o.placement, x)))(e);
+    return null;
+  }
   const choice = decision.choices[0];
   const items = decision.choices.filter((c) => c.kind === 'item');
   const renderItems = o.renderItems;

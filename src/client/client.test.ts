@@ -75,7 +75,7 @@ describe('the typed client', () => {
     };
     const handlers: ((e: { target: unknown }) => void)[] = [];
     const el: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => handlers.push(fn), removeEventListener: () => undefined };
-    const d = await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', element: el, fetch: spy, whenVisible: (_e, fn) => fn() });
+    const d = (await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', element: el, fetch: spy, whenVisible: (_e, fn) => fn(), onError: (e) => { throw e; } }))!;
     expect(el.textContent).toMatch(/New running shoes|Run further/);
     expect(el.dataset.tactDecision).toBe(d.decisionId);
     handlers[0]({ target: { dataset: {} } });
@@ -83,7 +83,7 @@ describe('the typed client', () => {
     expect(calls.map((c) => [c.url.replace(url, ''), c.body.type ?? 'decide'])).toEqual([['/v1/decide', 'decide'], ['/v1/outcomes', 'impression'], ['/v1/outcomes', 'click']]);
     // a second page: the visitor dismisses it before the observer saw it (the dismissal proves the impression)
     const el2: SlotElement = { textContent: null, dataset: {}, addEventListener: (_t, fn) => handlers.push(fn), removeEventListener: () => undefined };
-    const d2 = await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', element: el2, fetch: spy, whenVisible: () => undefined });
+    const d2 = (await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'ana', element: el2, fetch: spy, whenVisible: () => undefined, onError: (e) => { throw e; } }))!;
     handlers[1]({ target: { closest: (s: string) => (s === '[data-tact-dismiss]' ? {} : null) } });
     await new Promise((r) => setTimeout(r, 100));
     const logged = await createTactClient({ baseUrl: url, key: KEYS.server }).decision(d2.decisionId);

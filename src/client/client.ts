@@ -13,15 +13,22 @@ export interface TactClientOptions {
   auth?: 'bearer' | 'basic';
   /** Another fetch (tests, proxies); default the global one. */
   fetch?: typeof fetch;
-  /** How long to wait for an answer, in milliseconds (default 10 000); then the call fails. */
+  /**
+   * How long to wait for an answer, in milliseconds (default 10 000); then the call fails. Above 0;
+   * `Infinity` (or anything beyond a timer's 2³¹−1 ms, about 24.8 days) waits as long as the network does.
+   */
   timeoutMs?: number;
   /**
    * How many more times an outcome report is sent after a network failure, a timeout, or a 429 or
    * 5xx answer (default 2). It keeps its `messageId`, so Tact records it once. A decision is never
-   * asked again: the first request may have been made and logged (it counts against caps).
+   * asked again: the first request may have been made and logged (it counts against caps). A whole
+   * number, 0 or more.
    */
   retries?: number;
-  /** The wait before the first retry, doubled for each next one (default 250 ms). */
+  /**
+   * The wait before the first retry, doubled for each next one (default 250 ms; 0 or more, finite).
+   * A 429 or 503 whose `Retry-After` asks for longer is waited for that long, up to 5 s.
+   */
   retryDelayMs?: number;
   /** Sends outcome reports with fetch's `keepalive`, so a report made as the page unloads still arrives (browsers). */
   keepalive?: boolean;
@@ -34,7 +41,12 @@ export interface TactClientOptions {
  * try { await tact.decide(req); } catch (e) { if (e instanceof TactApiError) console.log(e.status, e.code, e.problems); }
  */
 export class TactApiError extends Error {
-  constructor(readonly status: number, readonly body: ApiErrorBody) {
+  /**
+   * @param retryAfterMs How long the answer's `Retry-After` header asked to wait before trying
+   *   again, in milliseconds (a 429 or 503); undefined when it did not say (a browser sees the
+   *   header only when Tact's CORS answer exposes it).
+   */
+  constructor(readonly status: number, readonly body: ApiErrorBody, readonly retryAfterMs?: number) {
     super(body.message || `HTTP ${status}`);
     this.name = 'TactApiError';
   }
@@ -46,6 +58,43 @@ export class TactApiError extends Error {
   get problems(): { field: string; message: string }[] {
     return this.body.problems ?? [];
   }
+  /** What was likely meant, when Tact says (`unknown_identifier_kind`: `email:ana@example.com`; `unknown_name`), else undefined. */
+  get suggestion(): string | undefined {
+    return typeof this.body.suggestion === 'string' ? this.body.suggestion : undefined;
+  }
+}
+
+/**
+ * Tact could not be reached: no answer came (a server that is down, a host that does not resolve,
+ * a refused TLS handshake, a connection cut; in a browser also a CORS refusal). The message names
+ * the URL asked and the reason the runtime gave (`connect ECONNREFUSED 127.0.0.1:8787`); `cause`
+ * is the runtime's own error. fetch alone says only "fetch failed" (Node) or "Failed to fetch"
+ * (browsers). A timeout, or the caller's abort, is not this: it throws the signal's reason.
+ *
+ * @example
+ * try { await tact.decide(req); } catch (e) { if (e instanceof TactNetworkError) console.log(e.url, e.cause); }
+ */
+export class TactNetworkError extends Error {
+  constructor(readonly url: string, cause: unknown) {
+    super(`Could not reach Tact at ${url}: ${unreachable(cause)}`, { cause });
+    // Error's `cause` option is newer than some browsers still in use (Safari before 15).
+    if (this.cause === undefined) this.cause = cause;
+    this.name = 'TactNetworkError';
+  }
+}
+
+/** Why fetch got no answer, in the runtime's words (Node's are in the error's `cause`), with what to check. */
+function unreachable(e: unknown): string {
+  const c = (e as { cause?: unknown } | undefined)?.cause as { code?: unknown; message?: unknown; errors?: { message?: unknown }[] } | undefined;
+  // Node's fetch (undici): "fetch failed", the reason in `cause` — an AggregateError when every address of the host refused.
+  const said = [c?.message, ...(c?.errors ?? []).map((x) => x?.message)].filter((m): m is string => typeof m === 'string' && m !== '');
+  const reason = said.length ? [...new Set(said)].join('; ') : typeof c?.code === 'string' ? c.code : String((e as { message?: unknown })?.message ?? e);
+  const code = typeof c?.code === 'string' ? c.code : '';
+  const hint = code === 'ECONNREFUSED' ? ' (nothing listens there: is Tact running, and is `baseUrl` its address?)'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ' (the host name does not resolve: check `baseUrl`)'
+    : reason === 'Failed to fetch' || reason.startsWith('NetworkError') || reason === 'Load failed' ? ' (the browser gives no reason: Tact is down, `baseUrl` is wrong, or Tact refused this page\'s origin)'
+    : '';
+  return `${reason}${hint}.`;
 }
 
 /**
@@ -76,7 +125,53 @@ function errorBody(status: number, text: string, json: unknown): ApiErrorBody {
 }
 
 const retryable = (e: unknown) => (e instanceof TactApiError ? e.status === 429 || e.status >= 500 : true);
-/** Waits `ms`, or rejects with the caller's reason as soon as its signal aborts (a retry's backoff). */
+/** The longest delay a timer holds (2³¹−1 ms); a longer one fires at once (setTimeout overflows to 1 ms). */
+const MAX_TIMER = 2 ** 31 - 1;
+/** The longest `Retry-After` an outcome's retry waits for: a report is worth little minutes later, and a page may be leaving. */
+const MAX_RETRY_AFTER_MS = 5_000;
+
+/** A `Retry-After` header in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined for none or one it cannot read. */
+export function readRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** A timeout: above 0, Infinity — or anything a timer cannot hold — for none. */
+function timeoutOption(v: unknown): number {
+  if (v === undefined) return 10_000;
+  if (typeof v !== 'number' || Number.isNaN(v) || v <= 0) throw new RangeError(`createTactClient: \`timeoutMs\` is ${String(v)}; give a number of milliseconds above 0, or Infinity for no limit.`);
+  return v > MAX_TIMER ? Infinity : v;
+}
+
+/** A count or a delay that must be a finite number, 0 or more (a whole number for a count). */
+function countOption(name: string, v: unknown, fallback: number, whole: boolean): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (whole && !Number.isInteger(v))) {
+    throw new RangeError(`createTactClient: \`${name}\` is ${String(v)}; give ${whole ? 'a whole number, 0 or more' : 'a number of milliseconds, 0 or more'}.`);
+  }
+  return v;
+}
+
+/** `baseUrl` as fetch will read it: an http(s) URL (a page's relative one against its own address). */
+function baseOption(v: unknown): string {
+  const text = typeof v === 'string' ? v.trim() : '';
+  let url: URL | undefined;
+  try {
+    url = new URL(text, (globalThis as { location?: { href?: string } }).location?.href);
+  } catch {
+    url = undefined;
+  }
+  if (!text || !url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    const guess = /^[\w.-]+(:\d+)?(\/|$)/.test(text) && !/^https?:/i.test(text) ? `: did you mean \`http://${text}\`?` : ', e.g. `https://tact.example.com`.';
+    throw new TypeError(`createTactClient: \`baseUrl\` ${JSON.stringify(v)} is not an http(s) address of Tact${guess}`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+/** Waits `ms` (at most a timer's longest), or rejects with the caller's reason as soon as its signal aborts (a retry's backoff). */
 function sleep(ms: number, caller?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const stop = () => {
@@ -86,7 +181,7 @@ function sleep(ms: number, caller?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       caller?.removeEventListener('abort', stop);
       resolve();
-    }, ms);
+    }, Math.min(ms, MAX_TIMER));
     caller?.addEventListener('abort', stop, { once: true });
   });
 }
@@ -98,14 +193,14 @@ export interface CallOptions {
 }
 
 /**
- * A signal that aborts after `ms` or when the caller's does. Made by hand, not with
+ * A signal that aborts after `ms` (never for Infinity) or when the caller's does. Made by hand, not with
  * AbortSignal.timeout/any, which browsers still in use lack (Safari before 16 and 17.4): there the
  * call would have had no timeout at all. `done` clears the timer once the answer is read.
  */
 function deadline(ms: number, caller?: AbortSignal): { signal: AbortSignal; done(): void } {
   const c = new AbortController();
   const onAbort = () => c.abort(caller?.reason);
-  const timer = setTimeout(() => c.abort(typeof DOMException === 'function' ? new DOMException(`The call timed out after ${ms} ms.`, 'TimeoutError') : new Error(`The call timed out after ${ms} ms.`)), ms);
+  const timer = ms === Infinity ? undefined : setTimeout(() => c.abort(typeof DOMException === 'function' ? new DOMException(`The call timed out after ${ms} ms.`, 'TimeoutError') : new Error(`The call timed out after ${ms} ms.`)), ms);
   if (caller?.aborted) onAbort();
   else caller?.addEventListener('abort', onAbort, { once: true });
   return { signal: c.signal, done: () => { clearTimeout(timer); caller?.removeEventListener('abort', onAbort); } };
@@ -121,9 +216,13 @@ function deadline(ms: number, caller?: AbortSignal): { signal: AbortSignal; done
  */
 export function createTactClient(o: TactClientOptions) {
   const f = o.fetch ?? fetch;
-  const base = o.baseUrl.replace(/\/+$/, '');
+  // Options a call could only misread are refused here, by name: a `timeoutMs` of 0, NaN or beyond a
+  // timer's reach timed every call out at once (a timer overflows to 1 ms); a NaN `retries` retried for ever.
+  const base = baseOption(o.baseUrl);
+  const timeoutMs = timeoutOption(o.timeoutMs);
+  const retriesOf = countOption('retries', o.retries, 2, true);
+  const retryDelayMs = countOption('retryDelayMs', o.retryDelayMs, 250, false);
   const authorization = o.auth === 'basic' ? `Basic ${b64(`${o.key}:`)}` : `Bearer ${o.key}`;
-  const timeoutMs = o.timeoutMs ?? 10_000;
   async function once<T>(url: string, init: RequestInit, caller?: AbortSignal): Promise<T> {
     if (caller?.aborted) throw caller.reason;
     const { signal, done } = deadline(timeoutMs, caller);
@@ -132,6 +231,10 @@ export function createTactClient(o: TactClientOptions) {
     try {
       res = await f(url, { ...init, signal });
       text = await res.text();
+    } catch (e) {
+      // A timeout or the caller's abort throws its reason; anything else is no answer at all.
+      if (signal.aborted) throw e;
+      throw new TactNetworkError(url, e);
     } finally {
       done();
     }
@@ -141,7 +244,7 @@ export function createTactClient(o: TactClientOptions) {
     } catch {
       json = undefined;
     }
-    if (!res.ok) throw new TactApiError(res.status, errorBody(res.status, text, json));
+    if (!res.ok) throw new TactApiError(res.status, errorBody(res.status, text, json), readRetryAfter(res.headers.get('retry-after')));
     if (json === undefined) throw new TactApiError(res.status, { error: 'invalid_response', message: `The answer (HTTP ${res.status}) is not JSON: is baseUrl Tact's address?`, errorId: '' });
     return json as T;
   }
@@ -149,6 +252,8 @@ export function createTactClient(o: TactClientOptions) {
     const op = operations[name];
     let path: string = op.path;
     for (const [k, v] of Object.entries(params)) {
+      // An empty one leaves the path another route's: `decision('')` asked GET /v1/decisions/, the log's list.
+      if (v === '') throw new TactApiError(400, { error: 'validation_failed', message: `The \`${k}\` is empty: name the ${k === 'id' ? 'decision by its `decisionId`' : 'profile by an identifier of theirs'}.`, errorId: '', problems: [{ field: k, message: `The \`${k}\` is empty.` }] });
       // A URL collapses a path segment `.` or `..` (also written %2E): the request would go to
       // another route or lose its parameter (`GET /v1/.` for the profile `..`).
       if (v === '.' || v === '..') throw new TactApiError(400, { error: 'validation_failed', message: `The \`${k}\` ${JSON.stringify(v)} cannot travel in a URL path (a URL drops a segment made of dots)${k === 'identifier' ? `: name its kind, \`userId:${v}\` or \`anonymousId:${v}\`` : ''}.`, errorId: '', problems: [{ field: k, message: `A URL drops a path segment made of dots.` }] });
@@ -163,13 +268,15 @@ export function createTactClient(o: TactClientOptions) {
       ...(isOutcome && o.keepalive ? { keepalive: true } : {}),
     };
     const url = `${base}${path}${qs ? `?${qs}` : ''}`;
-    const retries = isOutcome ? (o.retries ?? 2) : 0;
+    const retries = isOutcome ? retriesOf : 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await once<T>(url, init, opts?.signal);
       } catch (e) {
         if (attempt >= retries || !retryable(e) || opts?.signal?.aborted) throw e;
-        await sleep((o.retryDelayMs ?? 250) * 2 ** attempt, opts?.signal);
+        // A busy server's Retry-After (429, 503) is waited for when longer than the backoff, up to 5 s.
+        const asked = e instanceof TactApiError && e.retryAfterMs !== undefined ? Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS) : 0;
+        await sleep(Math.max(retryDelayMs * 2 ** attempt, asked), opts?.signal);
       }
     }
   }

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, send, type Harness } from '../../test/harness.js';
 import { shopConfig } from '../decide/fixtures.js';
@@ -55,18 +57,65 @@ const explanation = fields<Decision['explanation']>()({
 const candidate = fields<Candidate>()({
   action: 'required', status: 'required', score: 'optional', estimate: 'optional', uplift: 'optional', factors: 'optional', review: 'optional', stage: 'optional', rule: 'optional', reason: 'optional',
 });
-const apiError = fields<ApiErrorBody>()({ error: 'required', message: 'required', errorId: 'required', problems: 'optional' });
+const apiError = fields<ApiErrorBody>()({ error: 'required', message: 'required', errorId: 'required', problems: 'optional', suggestion: 'optional' });
 
-type Schema = { properties?: Record<string, Schema>; required?: string[]; items?: Schema };
+type Schema = { properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[]; additionalProperties?: unknown };
+
+/**
+ * The client's types as TypeScript reads them (src/client/types.ts), so the values of a field typed
+ * as a union of strings can be compared with the document's `enum` at run time: until 2026-12-05
+ * `Estimate.reason` was `'stale'` alone while the API also answers `'extrapolated'`, and the lists
+ * of field names above could not see it.
+ */
+const typesFile = fileURLToPath(new URL('./types.ts', import.meta.url));
+const program = ts.createProgram([typesFile], { strict: true, noEmit: true, skipLibCheck: true, types: [], target: ts.ScriptTarget.ES2022 });
+const checker = program.getTypeChecker();
+const exported = new Map(checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(typesFile)!)!).map((s) => [s.getName(), s]));
+const clientType = (name: string) => checker.getDeclaredTypeOfSymbol(exported.get(name)!);
+
+/** The string values a type takes: sorted, or what it is when it is not a union of string literals. */
+function values(t: ts.Type): string[] {
+  const members = t.isUnion() ? t.types : [t];
+  return members.map((m) => (m.isStringLiteral() ? m.value : `(not a string literal: ${checker.typeToString(m)})`)).sort();
+}
+
+/**
+ * Every `enum` of the schema, at any depth (objects, array items, anyOf/oneOf), takes the values of
+ * the client type's field at the same place, no more, no fewer. A field the type does not declare
+ * (an index signature's, one the client never sends) is left to {@link agrees}.
+ */
+function enumsAgree(what: string, type: ts.Type, schema: Schema | undefined): number {
+  let compared = 0;
+  if (!schema) return 0;
+  const t = checker.getNonNullableType(type);
+  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) compared += enumsAgree(what, t, branch);
+  if (schema.items) {
+    const item = checker.getIndexTypeOfType(t, ts.IndexKind.Number);
+    if (item) compared += enumsAgree(`${what}[]`, item, schema.items);
+  }
+  for (const [f, sub] of Object.entries(schema.properties ?? {})) {
+    const prop = t.getProperty(f);
+    if (!prop) continue;
+    const ft = checker.getNonNullableType(checker.getTypeOfSymbol(prop));
+    if (sub.enum) {
+      expect(values(ft), `${what}.${f}: the type's values and the API's enum`).toEqual(sub.enum.map(String).sort());
+      compared++;
+    }
+    compared += enumsAgree(`${what}.${f}`, ft, sub);
+  }
+  return compared;
+}
 type Operation = { requestBody?: { content: Record<string, { schema: Schema }> }; parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, { schema: Schema }> }> };
 
 /**
  * The type's fields are the schema's (both ways: none missing, none extra, but for the ones named in
  * `untyped`, which the client deliberately never sends), and what the schema requires the type requires.
  */
-function agrees(what: string, type: Record<string, string>, schema: Schema | undefined, untyped: string[] = []) {
+function agrees(what: string, type: Record<string, string>, schema: Schema | undefined, untyped: string[] = [], open: string[] = []) {
   expect(schema?.properties, `${what}: no schema`).toBeDefined();
-  for (const f of Object.keys(type)) expect(Object.keys(schema!.properties!), `${what}: the type's ${f}`).toContain(f);
+  // `open`: fields some answers add to a schema that lets them (an error's `suggestion`).
+  if (open.length) expect(schema!.additionalProperties, `${what}: the schema is closed to ${open.join(', ')}`).toBe(true);
+  for (const f of Object.keys(type)) if (!open.includes(f)) expect(Object.keys(schema!.properties!), `${what}: the type's ${f}`).toContain(f);
   for (const f of Object.keys(schema!.properties!)) if (!untyped.includes(f)) expect(Object.keys(type), `${what}: the API's ${f}`).toContain(f);
   for (const r of schema!.required ?? []) expect(type[r], `${what}: the API requires ${r}`).toBe('required');
 }
@@ -110,7 +159,25 @@ describe('the client\'s types and the OpenAPI document', () => {
     agrees('outcome answer', outcomeResponse, answer('outcome'));
     for (const name of ['decide', 'decisions', 'outcome'] as const) agrees(`${name} warning`, subjectWarning, answer(name)?.properties?.warnings.items);
     agrees('profile answer', profile, answer('profile'));
-    for (const name of Object.keys(operations) as (keyof typeof operations)[]) agrees(`${name} 401`, apiError, answer(name, '401'));
+    for (const name of Object.keys(operations) as (keyof typeof operations)[]) agrees(`${name} 401`, apiError, answer(name, '401'), [], ['suggestion']);
+  });
+
+  it('agree on the values of every field the API enumerates, at any depth', () => {
+    const pairs: [string, string, Schema | undefined][] = [
+      ['decide request', 'DecideRequest', body('decide')],
+      ['outcome request', 'OutcomeRequest', body('outcome')],
+      ['decide answer', 'DecideResponse', answer('decide')],
+      ['decision answer', 'Decision', answer('decision')],
+      ['decisions answer', 'DecisionPage', answer('decisions')],
+      ['outcome answer', 'OutcomeResponse', answer('outcome')],
+      ['profile answer', 'Profile', answer('profile')],
+      ['profile 404', 'ApiErrorBody', answer('profile', '404')],
+    ];
+    const compared = pairs.map(([what, name, schema]) => enumsAgree(what, clientType(name), schema));
+    // The walk reached the enums: a choice's kind, its estimate's and uplift's source, status and
+    // reason, a candidate's status and review, their estimates', an outcome's source.
+    expect(compared[2]).toBeGreaterThanOrEqual(15);
+    expect(compared[0]).toBe(1);
   });
 
   it('agree for the estimates, outcome records and explanations inside the answers, and with the server\'s own types', async () => {
@@ -138,5 +205,8 @@ describe('the client\'s types and the OpenAPI document', () => {
     const misspelt = (await post(h.app, '/v1/decide', { subject: 'emial:x@y.com', placement: 'home' })).json();
     answered('decide answer with warnings', decideResponse, misspelt);
     answered('decide warning', subjectWarning, misspelt.warnings[0]);
+    const unknownKind = await h.app.inject({ method: 'GET', url: `/v1/profiles/${encodeURIComponent('emial:x@y.com')}`, headers: { authorization: 'Bearer test-server-key' } });
+    expect([unknownKind.statusCode, unknownKind.json().error]).toEqual([404, 'unknown_identifier_kind']);
+    answered('profile 404 (unknown_identifier_kind)', apiError, unknownKind.json());
   });
 });

@@ -24,8 +24,12 @@ export interface Estimate {
   modelVersion: string;
   /** ISO-8601 time of its last update; null for an action's estimate in a decision. */
   updatedAt: string | null;
-  /** Why a "learning" estimate is learning when it is not "not enough data yet": "stale" — a baseline without recent readings. */
-  reason?: 'stale';
+  /**
+   * Why a "learning" estimate is learning when it is not "not enough data yet": "stale" — a baseline
+   * without recent readings; "extrapolated" — a bandit's estimate at a context beyond the features it
+   * learned from (held at the nearest one it learned from).
+   */
+  reason?: 'stale' | 'extrapolated';
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one. */
   posterior?: { alpha: number; beta: number };
 }
@@ -232,4 +236,6 @@ export interface ApiErrorBody {
   message: string;
   errorId: string;
   problems?: { field: string; message: string }[];
+  /** What was likely meant: the identifier of an `unknown_identifier_kind` (`email:ana@example.com`), the name of an `unknown_name` (docs/errors.md). */
+  suggestion?: string;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TactError, validationError } from '../../errors/tact-error.js';
+import { type FieldProblem, TactError, validationError } from '../../errors/tact-error.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
 import { subjectProblem, subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
@@ -88,6 +88,10 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     { preHandler: read, schema: decideSchemas.listDecisions },
     async (req) => {
       const q = req.query;
+      const problems = listProblems(q, tact);
+      if (problems.length) throw validationError(problems);
+      const from = apiTime(q.from);
+      const to = apiTime(q.to);
       const after = q.after !== undefined ? readDecisionCursor(q.after) : undefined;
       const limit = q.limit ?? 50;
       // A subject's decisions include those made under identities that merged into it, or before it had a profile.
@@ -98,8 +102,8 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
         action: q.action,
         held: q.action !== undefined,
         placement: q.placement,
-        from: apiTime(q.from),
-        to: apiTime(q.to),
+        from,
+        to,
         after,
         limit,
       });
@@ -110,4 +114,31 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       return { decisions: decisions.map((d, i) => decisionView(d, { full: false, public: false, level: levels[i] })), next: last ? decisionCursor(last) : null, ...(warnings.length ? { warnings } : {}) };
     },
   );
+}
+
+/**
+ * The filters of GET /v1/decisions that can match nothing only by mistake: a `subject`, `action`
+ * or `placement` given empty or blank (`?subject=` from an unset variable; a blank subject is
+ * refused wherever a decision is asked for, so none is logged under one), and a window whose
+ * `to` (exclusive) is not after its `from`. Named bare; the error handler names them
+ * `querystring.…` (server/query-fields.ts). Until 2026-12-05 each was a 200 with no decisions.
+ *
+ * @example
+ * listProblems({ subject: ' ' }, tact)[0].field; // 'subject'
+ */
+function listProblems(q: { subject?: string; action?: string; placement?: string; from?: string; to?: string }, tact: Tact): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (q.subject !== undefined && q.subject.trim() === '') problems.push(subjectProblem(q.subject, tact.settings.get(mergeRulesKind))!);
+  for (const field of ['action', 'placement'] as const) {
+    const v = q[field];
+    if (v !== undefined && v.trim() === '') problems.push({ field, message: `The \`${field}\` is ${v ? 'blank (only white space)' : 'empty'}: no decision has that ${field}. Leave it out for the decisions of every ${field}.` });
+  }
+  const from = apiTime(q.from);
+  const to = apiTime(q.to);
+  // Named and said as the experiments' and holdout's windows say it (measure/experiments-service/compare.ts checkWindow).
+  if (from !== undefined && to !== undefined && to <= from) {
+    const iso = (t: number) => new Date(t).toISOString();
+    problems.push({ field: 'to', message: `The window's \`to\` (${iso(to)}) is not after its \`from\` (${iso(from)}): it holds no decisions. Give a \`to\` later than \`from\`.` });
+  }
+  return problems;
 }
