@@ -261,6 +261,17 @@ describe('collection API (Segment HTTP Tracking API)', () => {
     expect(r.headers['access-control-allow-origin']).toBe('https://shop.example.com');
   });
 
+  it("lets a browser's script read Retry-After (the client waits it before retrying an outcome)", async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/v1/t', headers: { origin: 'https://shop.example.com', 'content-type': 'text/plain' }, payload: JSON.stringify({ userId: 'ajs', event: 'Clicked', writeKey: KEYS.write }) });
+    expect(r.headers['access-control-expose-headers']).toBe('Retry-After');
+  });
+
+  it('declares the `suggestion` an error answer may carry', async () => {
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json();
+    const answer = doc.paths['/v1/profiles/{identifier}'].get.responses['404'].content['application/json'].schema;
+    expect(answer.properties.suggestion.type).toBe('string');
+  });
+
   it('serves health without a key, the OpenAPI document and readable docs', async () => {
     expect((await h.app.inject({ url: '/health' })).json()).toMatchObject({ status: 'ok', store: 'sqlite' });
     const doc = (await h.app.inject({ url: '/openapi.json' })).json();

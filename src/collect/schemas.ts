@@ -44,7 +44,7 @@ const required: Record<MessageType, string[]> = { track: ['event'], identify: []
 const ok = { type: 'object', properties: { success: { type: 'boolean' } }, additionalProperties: true } as const;
 const error = {
   type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' }, errorId: { type: 'string' }, problems: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } },
+  properties: { error: { type: 'string' }, message: { type: 'string' }, errorId: { type: 'string' }, problems: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } }, suggestion: { type: 'string', description: 'The identifier or name likely meant (`unknown_identifier_kind`, `unknown_name`: docs/errors.md).' } },
   additionalProperties: true,
 } as const;
 

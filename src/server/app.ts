@@ -94,7 +94,7 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   refuseUnreadQuery(app);
   refuseUnreadBody(app);
   refuseNonFinite(app);
-  await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
+  await app.register(cors, { origin: true, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'], exposedHeaders: ['Retry-After'] });
 
   // analytics.js posts JSON as text/plain (to avoid a CORS preflight); some SDKs gzip their batches.
   // Both parse here so a body that is not JSON is told where it stops being JSON. Bytes, read in
