@@ -16,6 +16,12 @@ describe('the experiments document', () => {
     expect(p[1].message).toMatch(/Did you mean `policy`\?/);
   });
 
+  it('says an id must start with a letter or digit when one does not (`-x` is made of the allowed characters)', () => {
+    const p = checkExperiments({ '-hero': { placement: 'home', arms: [{ id: '.a', weight: 1 }, { id: 'b', weight: 1 }] } });
+    expect(p.find((x) => x.field === '-hero')?.message).toMatch(/starting with a letter or digit/);
+    expect(p.find((x) => x.field === '-hero.arms[0].id')?.message).toMatch(/starting with a letter or digit/);
+  });
+
   it('takes every documented field', () => {
     const arms = [
       { id: 'a', weight: 1, policy: 1 },

@@ -68,7 +68,7 @@ export function checkExperiments(body: unknown): FieldProblem[] {
   const runningAt = new Map<string, string>();
   for (const [id, e] of Object.entries(body)) {
     const f = (x: string) => `${id}.${x}`;
-    if (!ID.test(id)) problems.push({ field: id, message: `The experiment id \`${id}\` must be 1–64 letters, digits, dots, dashes or underscores.` });
+    if (!ID.test(id)) problems.push({ field: id, message: `The experiment id \`${id}\` must be 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit.` });
     if (!isObj(e)) {
       problems.push({ field: id, message: `The experiment \`${id}\` must be an object with \`placement\` and \`arms\`.` });
       continue;
@@ -118,7 +118,7 @@ function weightSumProblems(arms: unknown[], field: string): FieldProblem[] {
 function checkArm(a: unknown, field: string, seen: Set<string>): FieldProblem[] {
   if (!isObj(a)) return [{ field, message: 'An arm is an object with `id` and `weight`.' }];
   const p: FieldProblem[] = unknownFields(a, ARM_FIELDS, field);
-  if (typeof a.id !== 'string' || !ID.test(a.id)) p.push({ field: `${field}.id`, message: 'An arm needs an `id` of 1–64 letters, digits, dots, dashes or underscores.' });
+  if (typeof a.id !== 'string' || !ID.test(a.id)) p.push({ field: `${field}.id`, message: 'An arm needs an `id` of 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit.' });
   else if (a.id === 'holdout') p.push({ field: `${field}.id`, message: 'The arm id `holdout` is reserved for the global holdout.' });
   else if (seen.has(a.id)) p.push({ field: `${field}.id`, message: `The arm id \`${a.id}\` is used twice.` });
   else seen.add(a.id);
