@@ -260,6 +260,7 @@ export function renderCalibration(r: CalibrationView & { withoutPosterior?: numb
   const against = iv.ece.low > ref.mean ? 'is above it: more than chance gives at this n' : iv.ece.high < ref.mean ? 'is below it' : 'holds it: no sign of miscalibration beyond chance';
   lines.push(`  ECE ${f(r.ece)} · MCE ${f(r.mce)} · Brier ${f(r.brier)} · mean predicted ${f(r.meanPredicted)}, observed ${f(r.observedRate)}`);
   lines.push(`  95% intervals (${iv.resamples.toLocaleString('en-US')} resamples of the ${iv.groups.toLocaleString('en-US')} subjects): ECE ${f(iv.ece.low)}–${f(iv.ece.high)} · MCE ${f(iv.mce.low)}–${f(iv.mce.high)} · Brier ${f(iv.brier.low)}–${f(iv.brier.high)}`);
+  if (r.eceDebiased !== undefined && iv.eceDebiased) lines.push(`  debiased ECE ${f(r.eceDebiased)} (95% ${f(iv.eceDebiased.low)}–${f(iv.eceDebiased.high)}): the binned ECE less the bias its bins' noise adds (Kumar, Liang & Ma 2019), to read against 0`);
   lines.push(`  a perfectly calibrated model with these predictions would read ECE ${f(ref.mean)} (95% ${f(ref.low)}–${f(ref.high)}, ${r.calibratedReference.simulations.toLocaleString('en-US')} simulations), not 0; ECE's interval ${against}`);
   lines.push(`  90% intervals: ${cov.coverage === null ? 'not enough subjects with several outcomes yet' : `${pct(cov.coverage)}% held the outcome (${cov.inside} of ${cov.subjects} subjects; 95% ${pct(cov.interval.low)}–${pct(cov.interval.high)}%)`}`);
   const top = Math.max(...r.bins.map((b) => Math.max(b.meanPredicted, b.observedRate)), 1e-9);

@@ -14,11 +14,13 @@ import { quantileSorted } from '../stats/bootstrap.js';
 import { reliabilityReport } from './reliability.js';
 import { resamplesFor } from './report-intervals.js';
 
-/** A simulated figure: its mean, and the middle 95% of the simulations. */
+/** A simulated figure: its mean, the middle 95% of the simulations, and their 95th percentile. */
 export interface SimulatedFigure {
   mean: number;
   low: number;
   high: number;
+  /** 95th percentile: a report's figure above it is more than chance gives at 5% (one-sided). */
+  p95: number;
 }
 
 /** What a calibrated model with these predictions shows. */
@@ -30,14 +32,14 @@ export interface CalibratedReference {
 
 /**
  * The reference for `predicted` (`bins` equal-mass bins, as the report; `order` the rows sorted by
- * prediction, when the caller has it).
+ * prediction, when the caller has it; `onStep` is called after each simulation).
  *
  * @example
  * calibratedReference(new Float64Array(100).fill(0.5)).ece.mean; // ≈ 0.040
  */
-export function calibratedReference(predicted: ArrayLike<number>, opts: { bins?: number; order?: ArrayLike<number>; seed?: number; simulations?: number } = {}): CalibratedReference {
+export function calibratedReference(predicted: ArrayLike<number>, opts: { bins?: number; order?: ArrayLike<number>; seed?: number; simulations?: number; onStep?: () => void } = {}): CalibratedReference {
   const n = predicted.length;
-  const none = { mean: NaN, low: NaN, high: NaN };
+  const none = { mean: NaN, low: NaN, high: NaN, p95: NaN };
   if (n === 0) return { simulations: 0, ece: none, mce: none };
   const simulations = opts.simulations ?? resamplesFor(n);
   const bins = opts.bins ?? 10;
@@ -51,11 +53,12 @@ export function calibratedReference(predicted: ArrayLike<number>, opts: { bins?:
     const r = reliabilityReport(predicted, y, { bins, order });
     ece.push(r.ece);
     mce.push(r.mce);
+    opts.onStep?.();
   }
   return { simulations, ece: summary(ece), mce: summary(mce) };
 }
 
 function summary(xs: number[]): SimulatedFigure {
   xs.sort((a, b) => a - b);
-  return { mean: xs.reduce((s, x) => s + x, 0) / xs.length, low: quantileSorted(xs, 0.025), high: quantileSorted(xs, 0.975) };
+  return { mean: xs.reduce((s, x) => s + x, 0) / xs.length, low: quantileSorted(xs, 0.025), high: quantileSorted(xs, 0.975), p95: quantileSorted(xs, 0.95) };
 }

@@ -10,7 +10,8 @@
  * Every figure carries its 95% interval: ECE, MCE and Brier by a bootstrap over subjects
  * (report-intervals.ts), coverage by Wilson's score interval (inside of subjects); and ECE and MCE
  * come with what a perfectly calibrated model with the same predictions shows
- * (calibrated-reference.ts), since a binned ECE reads above 0 even then.
+ * (calibrated-reference.ts), since a binned ECE reads above 0 even then; `eceDebiased` with
+ * `intervals.eceDebiased` is the ECE less that bias and its interval, to read against 0.
  */
 import { wilsonInterval } from '../../measure/stats/proportion-intervals.js';
 import { betaBinomialInterval } from '../rates/beta-binomial-predictive.js';
@@ -55,8 +56,8 @@ export function heldOutReport(points: HeldOutPoint[], opts: { bins?: number; lev
   for (let i = 1; i < sorted.length; i++) subject[i] = subject[i - 1] + (sorted[i].subjectId === sorted[i - 1].subjectId ? 0 : 1);
   const order = Array.from(predicted.keys()).sort((a, b) => predicted[a] - predicted[b]);
   const reliability = reliabilityReport(predicted, outcome, { bins, order });
-  const intervals = reportIntervals(predicted, outcome, { bins, order, clusters: subject });
   const reference = calibratedReference(predicted, { bins, order });
+  const intervals = reportIntervals(predicted, outcome, { bins, order, clusters: subject, calibratedP95: reference.ece.p95 });
   const bySubject = new Map<string, HeldOutPoint[]>();
   for (const p of sorted) {
     const list = bySubject.get(p.subjectId);

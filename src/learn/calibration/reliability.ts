@@ -3,6 +3,7 @@
  * observed rate per bin), expected calibration error ECE = Σ_b (n_b/N)·|mean p̂_b − mean y_b|,
  * maximum calibration error, Brier score; and the coverage of interval estimates.
  */
+import { debiasedEce } from './debiased-ece.js';
 
 /** One bin of a reliability diagram. */
 export interface ReliabilityBin {
@@ -18,6 +19,8 @@ export interface ReliabilityReport {
   n: number;
   bins: ReliabilityBin[];
   ece: number;
+  /** The ECE less its bias (Kumar, Liang & Ma 2019; debiased-ece.ts), floored at 0. */
+  eceDebiased: number;
   mce: number;
   brier: number;
   meanPredicted: number;
@@ -31,7 +34,8 @@ export interface ReliabilityReport {
  * constant prediction would show a gap in every bin — noise, or the outcomes' order in time.
  * `weights` are optional row multiplicities (for bootstrap); `order` the rows sorted by prediction,
  * when the caller computes many reports on the same predictions. With no rows, ECE and MCE are
- * NaN like the means (null in JSON): no evidence is not a perfect calibration.
+ * NaN like the means (null in JSON): no evidence is not a perfect calibration. `eceDebiased` is
+ * the ECE less its upward bias (debiased-ece.ts): the figure to read against 0.
  *
  * @example
  * reliabilityReport([0.1, 0.9], [0, 1], { bins: 2 }).ece; // 0.1
@@ -80,7 +84,8 @@ export function reliabilityReport(
     out.push({ low: a.low, high: a.high, count: a.count, meanPredicted: a.p / a.count, observedRate: a.y / a.count });
   }
   if (total === 0) ece = mce = NaN;
-  return { n: total, bins: out, ece, mce, brier: brier / total, meanPredicted: sp / total, observedRate: sy / total };
+  const eceDebiased = Math.max(0, debiasedEce(out, total));
+  return { n: total, bins: out, ece, eceDebiased, mce, brier: brier / total, meanPredicted: sp / total, observedRate: sy / total };
 }
 
 /**

@@ -24,8 +24,9 @@ describe('GET /v1/models/{name}/calibration', () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().reports).toEqual([expect.objectContaining({ key: 'email_open', n: 0, ece: null, mce: null, brier: null })]);
     const [report] = r.json().reports;
-    expect(report.intervals).toEqual({ level: 0.95, resamples: 0, groups: 0, ece: { low: null, high: null }, mce: { low: null, high: null }, brier: { low: null, high: null } });
-    expect(report.calibratedReference).toEqual({ simulations: 0, ece: { mean: null, low: null, high: null }, mce: { mean: null, low: null, high: null } });
+    expect(report.eceDebiased).toBeNull();
+    expect(report.intervals).toEqual({ level: 0.95, resamples: 0, groups: 0, ece: { low: null, high: null }, eceDebiased: { low: null, high: null }, mce: { low: null, high: null }, brier: { low: null, high: null } });
+    expect(report.calibratedReference).toEqual({ simulations: 0, ece: { mean: null, low: null, high: null, p95: null }, mce: { mean: null, low: null, high: null, p95: null } });
     expect(report.coverage.interval).toEqual({ level: 0.95, low: null, high: null });
   });
 
@@ -54,6 +55,12 @@ describe('tact calibration (printing)', () => {
     expect(text).toContain(`  a perfectly calibrated model with these predictions would read ECE ${f(ref.mean)} (95% ${f(ref.low)}–${f(ref.high)}, 1,000 simulations), not 0; ECE's interval holds it: no sign of miscalibration beyond chance`);
     expect(report.intervals.ece.low).toBeLessThanOrEqual(ref.mean);
     expect(report.intervals.ece.high).toBeGreaterThanOrEqual(ref.mean);
+    // The debiased ECE (Kumar, Liang & Ma 2019): one bin, gap d = 9/40 − 0.2 = 0.025, σ = √(0.225·0.775/40)
+    // = 0.0660: 2·0.025 − E|N(0.025, σ²)| = 0.05 − 0.0564 < 0, floored at 0; its interval holds 0.
+    expect(report.ece).toBeCloseTo(0.025, 10);
+    expect(report.eceDebiased).toBe(0);
+    expect(report.intervals.eceDebiased.low).toBe(0);
+    expect(text).toContain(`  debiased ECE 0.0000 (95% 0.0000–${f(report.intervals.eceDebiased.high)}): the binned ECE less the bias its bins' noise adds`);
     // 20 of 20 subjects inside: Wilson's 95% interval is [20/(20 + z²), 1] = [0.8389, 1].
     expect(report.coverage.inside).toBe(20);
     expect(text).toContain('  90% intervals: 100.0% held the outcome (20 of 20 subjects; 95% 83.9–100.0%)');
