@@ -203,14 +203,17 @@ export class Decider {
     // decisions for the profile may have been logged since): decide again, under the profile. A
     // shared store checks this in the append's transaction; here nothing runs between this read
     // and the ledger's update below.
-    if (!guarded && (actions.length || holds.length) && record.profileKey.startsWith('anon:') && (await findProfile(this.d.profiles, record.subject))) throw new SubjectMoved();
+    if (!guarded && record.profileKey.startsWith('anon:') && (await findProfile(this.d.profiles, record.subject))) throw new SubjectMoved();
     // Made for a profile that merged into another meanwhile (decisions for that one may have been
     // logged since, and the pipeline did not count them): decide again, under the profile it joined.
-    if (!guarded && (actions.length || holds.length) && !record.profileKey.startsWith('anon:') && this.d.profiles.mergeCount !== p.merges && (await this.d.profiles.getProfile(record.profileKey))?.id !== record.profileKey) throw new SubjectMoved();
+    if (!guarded && !record.profileKey.startsWith('anon:') && this.d.profiles.mergeCount !== p.merges && (await this.d.profiles.getProfile(record.profileKey))?.id !== record.profileKey) throw new SubjectMoved();
     const ledger = this.d.state.ledger;
     // Another decision for this subject reserved a contact (or a dismissal came in) after this one's
-    // pipeline read the ledger: decide again rather than pass a cap on a stale view.
-    if (actions.length && ledger.version(record.profileKey, p.mergedKeys) !== p.ledgerVersion) throw new SubjectMoved();
+    // pipeline read the ledger: decide again rather than pass a cap on a stale view. Whatever was
+    // chosen, "none" included, as the shared store's guarded append does: were only actions drawn
+    // again, a redrawn action could end as "none" too, and "none" would come out more often than
+    // its logged propensity (until 2026-12-05, on one process). The checks above, the same.
+    if (ledger.version(record.profileKey, p.mergedKeys) !== p.ledgerVersion) throw new SubjectMoved();
     // The same for the subject's reviews, when this decision opens or delivers one.
     if (holds.length && this.d.state.holdsVersion(record.profileKey, p.mergedKeys) !== p.holdsVersion) throw new SubjectMoved();
     for (const a of actions) {

@@ -95,6 +95,24 @@ describe('contact policy with simultaneous decisions in one process', () => {
     expect(again.choices[0].kind).not.toBe('action');
   });
 
+  it('a decision that chose "none" is made again too when the ledger moved under it: its logged propensity is then exact', async () => {
+    // Were only decisions that chose an action made again, "none" would be logged with the
+    // probability it had on the stale view, while a redrawn action could also end as "none":
+    // "none" would come out more often than its logged propensity says.
+    const { store, cleanup } = await openTestStore('sqlite');
+    const p = await start(store);
+    cleanups.push(async () => (await p.close(), await cleanup()));
+    const decider = p.tact.decide.decider;
+    const first = await decider.decide({ subject: 'quiet', placement: 'weekly' });
+    expect(first.choices[0].kind).toBe('action');
+    const capped = await decider.prepare({ subject: 'quiet', placement: 'weekly' });
+    expect(capped.record.choices[0].kind).toBe('none');
+    // A dismissal of the first e-mail comes in before the second decision is logged.
+    expect((await post(p.app, '/v1/outcomes', { decisionId: first.id, type: 'dismissal' })).statusCode).toBe(200);
+    await expect(decider.commit(capped)).rejects.toBeInstanceOf(SubjectMoved);
+    expect(await store.decisions.getDecision(capped.record.id)).toBeUndefined();
+  });
+
   it('a decision made before the subject had a profile is made again when the profile came meanwhile', async () => {
     const { store, cleanup } = await openTestStore('sqlite');
     const p = await start(store);
