@@ -40,6 +40,15 @@ export class DecideState {
   /** Keys of contacts and outcome records already applied (for `sync`), with their time and the order they were taken in (`knownAt`). */
   private readonly seen = new KeyGenerations();
   private syncedTo = 0;
+  /**
+   * Shared stores: the log's highest outcome number (`outcomesLoggedSince`) at each sync, oldest
+   * first, back to the one a guarded append starts from. A sync reads the outcomes written after the
+   * number it saw 5 s before — by the order written, not by their own time: an outcome dated minutes
+   * back is written now, and a read by time would have passed it for good.
+   */
+  private outcomeMarks: { at: number; seq: number }[] = [];
+  /** The time of the sync begun last (shared stores): a row applied since was written after the marks before it. */
+  private clock = -Infinity;
   /** The `syncedTo` of the last sync (or start) whose contacts are all folded in: the ledger holds what was committed before it. */
   private foldedTo = 0;
   /** Checks begun of the `anon:` keys other processes logged since `foldedTo` (`anonymousUnheld`), and the one in flight. */
@@ -222,6 +231,8 @@ export class DecideState {
    */
   async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number, o: { eager?: boolean } = {}): Promise<void> {
     const since = now - this.lookbackMs;
+    // Shared stores: the outcomes written from here on are read again below, whatever their time.
+    const logged = this.shared && store.outcomesLoggedSince ? (await store.outcomesLoggedSince(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).last : undefined;
     // Groups first: the subjects' counts, read without their groups, are then their share of each (OutcomeCounts.loadTrials).
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     for (const r of await store.trialCounts()) this.counts.loadTrials(r.action, r.profileKey, r.n);
@@ -246,6 +257,14 @@ export class DecideState {
     const successesSince = now - KEYS_KEPT_MS;
     await readPaged((at, before) => store.outcomesSince(at, { successesSince, before }), since, now, (o) => this.applyOutcome(o, false));
     for (const o of await store.outcomesSince(now, { successesSince })) this.applyOutcome(o, false);
+    if (logged !== undefined && store.outcomesLoggedSince) {
+      // Those written while the pages above were read (one dated back may be in a page read before):
+      // applied, and remembered from now (the sift below keeps them) — the first syncs read from here.
+      this.clock = now;
+      const late = await store.outcomesLoggedSince(Number.MAX_SAFE_INTEGER, logged);
+      for (const o of late.outcomes) this.applyOutcome(o, false);
+      this.outcomeMarks = [{ at: now, seq: late.last }];
+    }
     this.flags.load(await store.openFlags());
     await this.loadHolds(store, now);
     this.syncedTo = now;
@@ -261,14 +280,28 @@ export class DecideState {
    */
   async sync(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number): Promise<readonly OutcomeRecord[]> {
     const since = this.syncedTo - 5_000;
-    this.syncedTo = now;
+    this.clock = Math.max(this.clock, now);
     const found = this.anonFound;
     for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
     // What was committed before `now` is in the ledger now, the `anon:` keys among it too.
     this.foldedTo = Math.max(this.foldedTo, now);
     if (found) this.anonFound = false;
-    const outcomes = await store.outcomesSince(since);
-    await this.applyOthersOutcomes(store, outcomes);
+    let outcomes: readonly OutcomeRecord[];
+    if (this.shared && store.outcomesLoggedSince) {
+      // By time as the contacts, and by the order written (the same 5 s margin, for rows committed after their number was taken).
+      const read = await store.outcomesLoggedSince(since, this.outcomeMarks.length ? this.outcomesThrough(now - 5_000) : Number.MAX_SAFE_INTEGER);
+      outcomes = read.outcomes;
+      await this.applyOthersOutcomes(store, outcomes);
+      this.outcomeMarks.push({ at: now, seq: read.last });
+    } else {
+      outcomes = await store.outcomesSince(since);
+      await this.applyOthersOutcomes(store, outcomes);
+    }
+    // Only now: a sync that failed above reads the same rows again next time.
+    this.syncedTo = Math.max(this.syncedTo, now);
+    // The marks a guarded append (a minute back) or the next sync can start from.
+    const keep = this.outcomeMarks.findLastIndex((m) => m.at <= this.guardSince);
+    if (keep > 0) this.outcomeMarks = this.outcomeMarks.slice(keep);
     this.flags.load(await store.openFlags());
     await this.loadHolds(store, now);
     return outcomes;
@@ -395,6 +428,16 @@ export class DecideState {
     return this.syncedTo - 60_000;
   }
 
+  /**
+   * The log's outcome number up to which every outcome was folded in by the time `at` (the mark of
+   * the newest sync at or before it; the oldest held when none is): those after it may not be.
+   */
+  private outcomesThrough(at: number): number {
+    let seq = this.outcomeMarks[0].seq;
+    for (const m of this.outcomeMarks) if (m.at <= at) seq = m.seq;
+    return seq;
+  }
+
   /** How many rows this state has taken in so far (shared stores): a decision notes it before it reads the ledger. */
   get stamp(): number {
     return this.applied;
@@ -407,7 +450,8 @@ export class DecideState {
    */
   knownAt(stamp: number): KnownRows {
     const held = (key: string) => (this.seen.get(key)?.seq ?? Infinity) <= stamp;
-    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(outcomeSeen(o)), hold: (h) => held(`h|${h.id}|${h.status}`) };
+    const outcomesThrough = this.outcomeMarks.length ? this.outcomesThrough(this.guardSince) : undefined;
+    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(outcomeSeen(o)), hold: (h) => held(`h|${h.id}|${h.status}`), outcomesThrough };
   }
 
   /** Folds in a subject's rows that another process logged (a guarded append found them). */
@@ -465,8 +509,11 @@ export class DecideState {
   applyOutcome(o: OutcomeRecord, count: boolean, groups?: readonly string[]): void {
     const key = outcomeSeen(o);
     if (this.seen.has(key)) return;
-    this.mark(key, o.at);
-    this.mark(`o|${o.id}`, o.at);
+    // Remembered from when it was applied at the earliest: a sync or guarded append reading by the
+    // order written can meet one dated back again (shared stores; `clock` is -Infinity otherwise).
+    const at = Math.max(o.at, this.clock);
+    this.mark(key, at);
+    this.mark(`o|${o.id}`, at);
     if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action, o.id);
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
@@ -540,7 +587,9 @@ export class DecideState {
    * every key. And the successes of more than two minutes ago likewise (the recorder asks the log for older ones).
    */
   forgetKeys(now: number, all = false): void {
-    const before = (this.shared ? Math.min(now, this.syncedTo) : now) - KEYS_KEPT_MS;
+    // Nor before the oldest outcome mark: a row written after it is read again, whatever its time (applied at or after the mark: see `applyOutcome`).
+    const marked = this.outcomeMarks.length ? this.outcomeMarks[0].at : Infinity;
+    const before = Math.min((this.shared ? Math.min(now, this.syncedTo) : now) - KEYS_KEPT_MS, marked);
     if (all) this.seen.sift(before);
     else this.seen.turn(before);
     // Successes too, in generations of their own: their times are the outcomes' own, in any order.

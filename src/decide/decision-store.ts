@@ -69,6 +69,12 @@ export interface KnownRows {
   outcome(o: OutcomeRecord): boolean;
   /** Whether this process had the hold in this state (id and status) when the decision was made. */
   hold(h: Hold): boolean;
+  /**
+   * Shared stores: the log's outcome number (`outcomesLoggedSince`) up to which every outcome was
+   * folded in by a sync, with its margin. Outcomes numbered after it are checked whatever their own
+   * time: one dated minutes back (a late report) is written now, after every row a sync has read.
+   */
+  outcomesThrough?: number;
 }
 
 /** A subject's log rows that another process wrote since this one last synced. */
@@ -172,6 +178,13 @@ export interface DecisionStore {
   addOutcomes(o: OutcomeRecord[]): Promise<OutcomeRecord[]>;
   /** Outcomes since `at`; with `signals`, only those the decision state keeps: dismissals, and successes since `successesSince` (default `at`), before `before` (a start reads them a page at a time). */
   outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]>;
+  /**
+   * Shared stores (the decision state's sync): the outcomes dated at or after `at` or written after
+   * the one the log numbered `after` — the log numbers its outcomes in the order they are written,
+   * whatever their own time, so one dated in the past and written now comes after every row read
+   * before — in time order; and `last`, the highest number written so far (the next call's `after`).
+   */
+  outcomesLoggedSince?(at: number, after: number): Promise<{ outcomes: OutcomeRecord[]; last: number }>;
   outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;
   /** Of these outcome ids, those already stored (for any decision, or none): duplicates are recognised for as long as the log keeps them. */
   loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>>;

@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore } from '../postgres/postgres-store.js';
 import { testDir } from '../../../test/tmp.js';
+import { decideLateOutcomesConformance } from './decide-late-outcomes.case.js';
 
 const DAY = 86_400_000;
 // No quiet hours here: these cases must not depend on the time of day they run at.
@@ -240,6 +241,7 @@ export function decideConformance(kind: StoreKind): void {
   });
 
   if (kind === 'postgres') {
+    decideLateOutcomesConformance();
     describe('decisions with several processes on one PostgreSQL', () => {
       it('each process folds in the others\' decisions and flags at its next sync', async () => {
         const opened = await openTestStore('postgres');

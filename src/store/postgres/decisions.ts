@@ -85,7 +85,15 @@ export class PostgresDecisionStore implements DecisionStore {
       )).rows;
       if (rows[0].moved) return { contacts: [], outcomes: [], moved: true };
       const contacts = rows.filter((r) => r.decisionId !== null).map(({ moved: _m, rank: _r, ...contact }) => contact as ContactRow).filter((r) => !known.contact(r));
-      const outcomes = (await c.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE profile_key = ANY($1) AND at >= $2 ORDER BY at, seq`, [keys, since])).rows.map(toOutcome).filter((o) => !known.outcome(o));
+      // By time, and by the order written: an outcome dated before `since` (a late report) written
+      // since the state's last sync is new too. Two branches, not an OR, so each reads one index range
+      // (with the OR, every outcome the subject ever had was read: 35 ms for one with 20,000).
+      const outcomes = (await c.query<OutcomeRow>(
+        `SELECT ${OUTCOME_COLS}, seq FROM decision_outcomes WHERE profile_key = ANY($1) AND at >= $2
+         UNION ALL SELECT ${OUTCOME_COLS}, seq FROM decision_outcomes WHERE profile_key = ANY($1) AND at < $2 AND seq > $3
+         ORDER BY at, seq`,
+        [keys, since, known.outcomesThrough ?? Number.MAX_SAFE_INTEGER],
+      )).rows.map(toOutcome).filter((o) => !known.outcome(o));
       // A review opened or decided by another process since: this decision may not open another, or
       // deliver it — nor keep a hold another process has approved or rejected since (it would log
       // "waits for a person's review" of a review already decided: until 2026-12-05, for up to a second).
@@ -270,6 +278,17 @@ export class PostgresDecisionStore implements DecisionStore {
     const only = signals ? ` AND ((success = 1 AND at >= $2) OR type = 'dismissal') AND at < $3` : '';
     const args = signals ? [at, signals.successesSince ?? at, signals.before ?? Number.MAX_SAFE_INTEGER] : [at];
     return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= $1${only} ORDER BY at, seq`, args)).rows.map(toOutcome);
+  }
+
+  async outcomesLoggedSince(at: number, after: number): Promise<{ outcomes: OutcomeRecord[]; last: number }> {
+    // One statement, one snapshot: `last` is the highest number among the rows it can see.
+    const rows = (await this.pool.query<OutcomeRow & { last: string | number }>(
+      `SELECT m.last, o.* FROM (SELECT coalesce(max(seq), 0) AS last FROM decision_outcomes) AS m
+       LEFT JOIN LATERAL (SELECT ${OUTCOME_COLS}, seq FROM decision_outcomes WHERE at >= $1 OR seq > $2) AS o ON true
+       ORDER BY o.at, o.seq`,
+      [at, after],
+    )).rows;
+    return { outcomes: rows.filter((r) => r.id !== null).map(toOutcome), last: Number(rows[0].last) };
   }
 
   async loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>> {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type DocumentStore, type Job, JobLeaseLost, type PutResult, type StoredDocument } from '../../config/document-store.js';
+import { type DocumentStore, type Job, JobLeaseLost, type PlannedJobs, type PutResult, type StoredDocument } from '../../config/document-store.js';
 import { TactError } from '../../errors/tact-error.js';
 import { inTransaction } from './database.js';
 
@@ -49,7 +49,7 @@ export class PostgresDocumentStore implements DocumentStore {
     return (await this.pool.query<Row>(q.sql, q.args)).rows.map((r) => toDoc(r));
   }
 
-  async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>> {
+  async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>> {
     return inTransaction(this.pool, async (c) => {
       // Taking the epoch row first waits for every batch in flight (they hold it FOR SHARE).
       const epoch = (await c.query<{ epoch: number }>('UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch')).rows[0].epoch;
@@ -61,6 +61,9 @@ export class PostgresDocumentStore implements DocumentStore {
       const doc = { kind, version: cur + 1, body, author: meta.author, reason: meta.reason, createdAt: Date.now() };
       await c.query('INSERT INTO documents (kind, version, body, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [kind, doc.version, JSON.stringify(body), meta.author, meta.reason, doc.createdAt]);
       const eventSeq = (await c.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM events')).rows[0].n;
+      for (const j of meta.jobs?.({ version: doc.version, eventSeq }) ?? []) {
+        await c.query('INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [j.id, j.kind, j.state, JSON.stringify(j.progress), j.createdAt, j.updatedAt]);
+      }
       return { ...doc, epoch, eventSeq };
     });
   }

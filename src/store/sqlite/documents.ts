@@ -1,4 +1,4 @@
-import type { DocumentStore, Job, PutResult, StoredDocument } from '../../config/document-store.js';
+import type { DocumentStore, Job, PlannedJobs, PutResult, StoredDocument } from '../../config/document-store.js';
 import { TactError } from '../../errors/tact-error.js';
 import type { Db } from './database.js';
 import { jobOp } from './write-ops.js';
@@ -59,7 +59,7 @@ export class SqliteDocumentStore implements DocumentStore {
     return (rows as Row[]).map((r) => toDoc(r));
   }
 
-  async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>> {
+  async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>> {
     const run = this.db.transaction((): PutResult<T> => {
       const cur = this.s.latest.get(kind) as Row | undefined;
       const current = cur?.version ?? 0;
@@ -69,7 +69,9 @@ export class SqliteDocumentStore implements DocumentStore {
       const doc = { kind, version: current + 1, body, author: meta.author, reason: meta.reason, createdAt: Date.now() };
       this.s.insert.run(kind, doc.version, JSON.stringify(body), meta.author, meta.reason, doc.createdAt);
       const epoch = this.s.bumpEpoch.get() as number;
-      return { ...doc, epoch, eventSeq: this.s.maxSeq.get() as number };
+      const eventSeq = this.s.maxSeq.get() as number;
+      for (const j of meta.jobs?.({ version: doc.version, eventSeq }) ?? []) this.s.createJob.run(j.id, j.kind, j.state, JSON.stringify(j.progress), j.createdAt, j.updatedAt);
+      return { ...doc, epoch, eventSeq };
     });
     return run.immediate();
   }
