@@ -26,6 +26,8 @@ describe('promotion of a rates version', () => {
     // The held-out figures a training records carry their intervals, and ECE what a calibrated model would read.
     const held = ((await t.tact.store.models.getVersion('rates', 1))?.metrics.email_open as { heldOut: Record<string, unknown> }).heldOut;
     expect(held).toMatchObject({ n: 320, eceInterval: { low: expect.any(Number), high: expect.any(Number) }, eceCalibratedReference: { mean: expect.any(Number) }, coverage90Interval: { level: 0.95 } });
+    // The coverage's evidence is its subjects (40 of them, 8 predictions each), not the 320 predictions.
+    expect(held).toMatchObject({ coverage90Subjects: 40, eceDebiasedInterval: { low: expect.any(Number), high: expect.any(Number) } });
 
     // Since version 1: four more e-mails each, from the same people.
     for (let u = 0; u < 40; u++) for (let k = 8; k < 12; k++) await emailExposure(t, u, k);

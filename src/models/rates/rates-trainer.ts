@@ -111,7 +111,9 @@ async function heldOutOf(store: EstimateStore, rate: CompiledRate, ladder: Ladde
   const r = heldOutReport(replayed);
   return {
     n: r.n, ece: r.ece, eceInterval: r.intervals.ece, eceCalibratedReference: r.calibratedReference.ece,
-    coverage90: r.coverage.coverage, coverage90Interval: r.coverage.interval,
+    eceDebiased: r.eceDebiased, eceDebiasedInterval: r.intervals.eceDebiased,
+    // The coverage is counted over subjects (their outcomes together), not predictions: its evidence.
+    coverage90: r.coverage.coverage, coverage90Interval: r.coverage.interval, coverage90Subjects: r.coverage.subjects,
     ...(points.length > replayed.length ? { withoutInputs: points.length - replayed.length } : {}),
   };
 }

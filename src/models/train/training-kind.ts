@@ -51,7 +51,11 @@ export interface CompiledTraining {
 
 const names = (p: FieldProblem[], field: string, v: unknown) => {
   if (v === undefined) return;
-  if (!Array.isArray(v) || v.some((x) => !MODEL_NAMES.includes(x as ModelName))) p.push({ field, message: `The \`${field}\` must be a list of model names (${MODEL_NAMES.join(', ')}).` });
+  const known = `(${MODEL_NAMES.join(', ')})`;
+  if (!Array.isArray(v)) return void p.push({ field, message: `The \`${field}\` must be a list of model names ${known}${typeof v === 'string' ? `: write [${JSON.stringify(v)}] for one` : ''}.` });
+  v.forEach((x, i) => {
+    if (!MODEL_NAMES.includes(x as ModelName)) p.push({ field: `${field}[${i}]`, message: `The \`${field}[${i}]\` ${typeof x === 'string' ? `\`${x}\` is no model name` : 'must be a model name'}; the models are ${MODEL_NAMES.join(', ')}.` });
+  });
 };
 
 /**
