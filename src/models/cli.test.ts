@@ -57,6 +57,18 @@ describe('tact train: its exit code after Ctrl-C', () => {
     expect(stderr).toContain('Stopped by SIGINT: send-time not trained.');
   });
 
+  it('names in --json the models Ctrl-C left untrained: a script reading the last line alone can tell', async () => {
+    let stdout = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const key = ctrlC();
+    const store = new MemoryModelStore();
+    await store.takeTraining({ name: 'rates', token: 'other', holder: 'process 1 on web-2', actor: 'schedule', since: Date.now(), until: Date.now() + 3_600_000 });
+    const code = await trainNow(['rates'], (o) => trainModels(context(store), [trained('rates')], ['rates'], 'cli', { ...o, onBusy: (s) => (o.onBusy?.(s), key.press()) }), { json: true, stopOnSignal: key.stopOnSignal });
+    expect(code).toBe(130);
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ results: [], notTrained: ['rates'], stoppedBy: 'SIGINT' });
+  });
+
   it('is 0 without Ctrl-C', async () => {
     quiet();
     const key = ctrlC();

@@ -102,7 +102,8 @@ export async function trainNow(names: readonly string[], train: (o: TrainOptions
     const failed = results.filter((r) => r.error !== undefined).map((r) => r.model);
     if (failed.length) process.stderr.write(`The training of ${failed.join(', ')} failed (the reason is on its line); the other models were trained.\n`);
     const code = left.length ? stop.exitCode : failed.length ? 2 : 0;
-    if (opts.json) process.stdout.write(JSON.stringify(clean({ results })) + '\n');
+    // A script reading the last line alone can tell the models a signal left untrained.
+    if (opts.json) process.stdout.write(JSON.stringify(clean({ results, ...(left.length ? { notTrained: left, stoppedBy: stop.by } : {}) })) + '\n');
     return code;
   } finally {
     stop.done();
