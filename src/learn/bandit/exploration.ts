@@ -89,7 +89,25 @@ export function propensityOf(mix: Mixture, dist: ScoreDistributions, a: number, 
   let ts = { probability: 0, errorBound: 0 };
   if (tsWeight > 0 && !pruned) ts = a === mix.greedy && mix.greedyTs ? mix.greedyTs : winProbability(dist, a, cands, tol);
   const probability = mix.epsilon / K + (1 - mix.epsilon) * mix.q * (a === mix.greedy ? 1 : 0) + tsWeight * ts.probability;
-  return { probability, errorBound: tsWeight * ts.errorBound };
+  return { probability, errorBound: tsWeight * ts.errorBound + greedyShareError(mix, a, ts) };
+}
+
+/**
+ * What the greedy action's own win probability's error adds to another action's propensity, when
+ * the budget forces a greedy share: q = 1 − B/(1 − P_g) is computed from the estimate P̂_g, so the
+ * other actions' weight (1 − ε)(1 − q) = (1 − ε)·B/(1 − P̂_g) carries its error. With e_g the bound
+ * on |P̂_g − P_g| and r = 1 − P̂_g, |B/r − B/(1 − P_g)| ≤ B·e_g / (r·(r − e_g)), times P(a) ≤ P̂(a) + e_a.
+ * The greedy action's own π = ε/K + (1 − ε)(1 − B) does not depend on P̂_g. Until 2026-12-05 this
+ * term was left out: an action whose own integral is closed form ("none") logged a bound of 1e-17
+ * for an error of 2e-12.
+ */
+function greedyShareError(mix: Mixture, a: number, ts: { probability: number; errorBound: number }): number {
+  if (!(mix.q > 0) || a === mix.greedy || !mix.greedyTs || !(ts.probability > 0)) return 0;
+  const r = 1 - mix.greedyTs.probability;
+  const e = mix.greedyTs.errorBound;
+  if (!(r - e > 0)) return (1 - mix.epsilon) * (1 - mix.q) * ts.probability;
+  const budget = (1 - mix.q) * r;
+  return ((1 - mix.epsilon) * (ts.probability + ts.errorBound) * budget * e) / (r * (r - e));
 }
 
 /**
