@@ -52,6 +52,9 @@ export class JobLeaseLost extends TactError {
   }
 }
 
+/** The jobs a document change brings, given the version it got and its cut (PutResult.eventSeq); called inside the change's transaction. */
+export type PlannedJobs = (change: { version: number; eventSeq: number }) => Job[];
+
 export interface DocumentStore {
   latest<T = unknown>(kind: string): Promise<StoredDocument<T> | undefined>;
   /**
@@ -63,8 +66,13 @@ export interface DocumentStore {
    */
   history(kind: string, limit: number, before?: number): Promise<StoredDocument[]>;
   get<T = unknown>(kind: string, version: number): Promise<StoredDocument<T> | undefined>;
-  /** Appends a version and bumps the epoch; `expectedVersion` (when given) must be the current latest, else a conflict is thrown. */
-  put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number }): Promise<PutResult<T>>;
+  /**
+   * Appends a version and bumps the epoch; `expectedVersion` (when given) must be the current latest,
+   * else a conflict is thrown. `jobs` (when given) names jobs the change brings, given its version and
+   * cut: each is created (unless one with its id exists) in the same transaction, so a crash never
+   * leaves the version stored without them (a feature's backfill).
+   */
+  put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>>;
   /** The current configuration epoch. */
   epoch(): Promise<number>;
   /**

@@ -3,7 +3,7 @@ import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import { FILE_AUTHOR } from './author.js';
 import type { ConfigFile } from './config-file.js';
 import { type DocumentKind, type StoredLookups, type StoredWarning, unknownFields } from './document-kind.js';
-import type { DocumentStore, PutResult, StoredDocument } from './document-store.js';
+import type { DocumentStore, PlannedJobs, PutResult, StoredDocument } from './document-store.js';
 import { fileWarningLines, type SectionWarning } from './file-warnings.js';
 import { keepSecrets } from './secrets.js';
 
@@ -23,6 +23,7 @@ export class Settings {
   private versions = new Map<string, number>();
   private listeners: ChangeListener[] = [];
   private before: ((kind: string) => Promise<(() => void) | void>)[] = [];
+  private planners: ((kind: string, body: unknown) => Promise<PlannedJobs | undefined>)[] = [];
   private loadedEpoch = -1;
 
   /** `lookups`: what checks against stored state may ask beyond the documents (the model registry). */
@@ -64,6 +65,15 @@ export class Settings {
    */
   beforeChange(fn: (kind: string) => Promise<(() => void) | void>): void {
     this.before.push(fn);
+  }
+
+  /**
+   * Names the jobs a change brings (a feature's backfill): `fn`, asked once the change is checked and
+   * about to be stored, answers what to create with it, given its version and cut — in the same
+   * transaction (DocumentStore.put), so no crash stores the change without them.
+   */
+  planJobs(fn: (kind: string, body: unknown) => Promise<PlannedJobs | undefined>): void {
+    this.planners.push(fn);
   }
 
   /**
@@ -116,7 +126,12 @@ export class Settings {
         const then = await b(k.kind);
         if (then) after.push(then);
       }
-      const result = await this.docs.put(k.kind, body, meta);
+      const plans: PlannedJobs[] = [];
+      for (const p of this.planners) {
+        const plan = await p(k.kind, body);
+        if (plan) plans.push(plan);
+      }
+      const result = await this.docs.put(k.kind, body, plans.length ? { ...meta, jobs: (change) => plans.flatMap((p) => p(change)) } : meta);
       await this.reload();
       for (const l of this.listeners) await l(k.kind, result);
       return { ...result, warnings: warnings.map(asProblem) };

@@ -17,6 +17,7 @@ import type { DecideState } from '../decide/decide-state.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { Keys } from '../keys/keys.js';
 import { FeatureBackfill } from '../profiles/features/backfill.js';
+import type { FeatureDefinition } from '../profiles/features/definition.js';
 import { featuresAround, featuresKind } from '../profiles/features/features-kind.js';
 import { warnOfWhereErrors } from '../profiles/features/where-errors.js';
 import { lifecycleKind } from '../profiles/lifecycle.js';
@@ -86,6 +87,14 @@ export class Tact {
     // waiting are taken once the change is in force (its listeners heard it: a features change
     // checkpoints and rebuilds the states before any batch folds into them again).
     settings.beforeChange(() => this.ingestor.hold());
+    // A features change checkpoints before it is stored (SQLite; nothing to do on PostgreSQL): were the
+    // process to stop before its listeners ran, the next start replays only events after the cut,
+    // under the new definitions — not events before it, which the backfill counts as well.
+    settings.beforeChange(async (kind) => {
+      if (kind === 'features') await this.store.collect.checkpoint();
+    });
+    // Its backfills are stored with it, in one transaction: no crash leaves a feature without one.
+    settings.planJobs(async (kind, body) => (kind === 'features' ? backfill.jobsFor(body as FeatureDefinition[]) : undefined));
     settings.onChange(async (kind, change) => {
       if (kind !== 'features') return;
       this.features = settings.get(featuresKind);
@@ -172,6 +181,8 @@ export class Tact {
         log.warn({ kind: k.kind, version: settings.version(k.kind), problems }, `The stored \`${k.kind}\` (version ${settings.version(k.kind)}) does not pass this version's checks; it stays in force as stored until it is changed: ${list}`);
       }
     }
+    const unplanned = [...(await backfill.status())].filter(([, s]) => s.state === 'unplanned').map(([name]) => name);
+    if (unplanned.length) log.warn({ features: unplanned }, `The backfill of feature(s) ${unplanned.join(', ')} was never planned (a version before 2026-12-05 stopped between storing a feature and planning it): they hold only the events since they were stored. Remove each and add it again to backfill it.`);
     tact.learning = Learning.create({ store: opts.store, settings, consumers, log: (msg, data) => log.info(data ?? {}, msg) });
     for (const [feature, hash] of doneEarly.splice(0)) tact.learning.afterBackfill(feature, hash);
     tact.decide = await DecideService.start({

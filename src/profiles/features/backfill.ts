@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type Job, JobLeaseLost } from '../../config/document-store.js';
+import { type Job, JobLeaseLost, type PlannedJobs, type StoredDocument } from '../../config/document-store.js';
 import type { Settings } from '../../config/settings.js';
 import type { Message } from '../../collect/message.js';
 import type { Store } from '../../store/store.js';
 import type { ProfileState } from '../profile-state.js';
-import type { CompiledFeature } from './definition.js';
-import { featuresKind } from './features-kind.js';
+import type { CompiledFeature, FeatureDefinition } from './definition.js';
+import { featuresAroundIn, featuresKind } from './features-kind.js';
 import { applyToFeature, matches, mergeFeature, type FeatureState } from './state.js';
 
 export interface BackfillProgress {
@@ -56,20 +56,41 @@ export class FeatureBackfill {
    * of its own, features-kind.ts).
    */
   async plan(before: readonly CompiledFeature[], after: readonly CompiledFeature[], eventSeq: number): Promise<Job[]> {
-    const old = new Set(before.map((f) => `${f.def.name}:${f.hash}`));
     const jobs: Job[] = [];
-    for (const f of after) {
-      if (old.has(`${f.def.name}:${f.hash}`)) continue;
-      const now = Date.now();
-      const progress: BackfillProgress = { feature: f.def.name, hash: f.hash, uptoSeq: eventSeq, afterSeq: 0, matched: 0, plannedBy: this.owner };
-      const planned: Job = { id: `backfill:${f.def.name}:${f.hash}`, kind: 'backfill', state: eventSeq > 0 ? 'running' : 'done', progress, createdAt: now, updatedAt: now };
+    for (const planned of this.planned(before, after, eventSeq)) {
+      const f = planned.progress as BackfillProgress;
       const job = await this.store.documents.createJob(planned);
       if ((job.progress as BackfillProgress).plannedBy !== this.owner) continue;
       jobs.push(job);
-      if (job.state === 'done') for (const fn of this.doneListeners) fn(f.def.name, f.hash);
+      if (job.state === 'done' && (job.progress as BackfillProgress).uptoSeq === 0) for (const fn of this.doneListeners) fn(f.feature, f.hash);
     }
     if (jobs.some((j) => j.state === 'running')) this.kick();
     return jobs;
+  }
+
+  /**
+   * The jobs a change of the features to `body` brings, to be stored in the transaction that stores
+   * it (Settings.planJobs): a crash between the two left the features in force and their backfill
+   * never planned (until 2026-12-05; the values held only the events after the cut, and the API
+   * said `done`). Worked out against the versions stored now, for the version that comes next;
+   * should another process store one first, the change plans nothing here and `plan`, once it is
+   * stored, plans its jobs as before.
+   */
+  async jobsFor(body: FeatureDefinition[]): Promise<PlannedJobs> {
+    const stored = (await this.store.documents.history('features', featuresKind.history! + 16)) as StoredDocument<FeatureDefinition[]>[];
+    const next = (stored[0]?.version ?? 0) + 1;
+    const [before, after] = featuresAroundIn([{ version: next, body }, ...stored], next);
+    return ({ version, eventSeq }) => (version === next ? this.planned(before, after, eventSeq) : []);
+  }
+
+  /** A job for every feature of `after` whose definition is new since `before`, cut at `eventSeq`. */
+  private planned(before: readonly CompiledFeature[], after: readonly CompiledFeature[], eventSeq: number): Job[] {
+    const old = new Set(before.map((f) => `${f.def.name}:${f.hash}`));
+    const now = Date.now();
+    return after.filter((f) => !old.has(`${f.def.name}:${f.hash}`)).map((f) => {
+      const progress: BackfillProgress = { feature: f.def.name, hash: f.hash, uptoSeq: eventSeq, afterSeq: 0, matched: 0, plannedBy: this.owner };
+      return { id: `backfill:${f.def.name}:${f.hash}`, kind: 'backfill', state: eventSeq > 0 ? 'running' : 'done', progress, createdAt: now, updatedAt: now };
+    });
   }
 
   /** Starts polling for running jobs (also those left by a previous run). */
@@ -198,7 +219,12 @@ export class FeatureBackfill {
     this.opts.log?.('a feature backfill lost its lease to another process, which goes on with it; this process stored nothing more of it', { job: job.id });
   }
 
-  /** Backfill state per feature name, for the API ("backfilling 43%"). */
+  /**
+   * Backfill state per feature name in force, for the API ("backfilling 43%"). A definition with no
+   * job is `unplanned`, never `done`: its backfill was never planned (a change stored by a version
+   * before 2026-12-05 that stopped before planning it), and its values hold only the events after
+   * the change.
+   */
   async status(): Promise<Map<string, { state: string; progress: number }>> {
     const out = new Map<string, { state: string; progress: number }>();
     const current = new Map(this.settings.get(featuresKind).map((f) => [f.def.name, f.hash]));
@@ -207,6 +233,7 @@ export class FeatureBackfill {
       if (current.get(p.feature) !== p.hash || out.has(p.feature)) continue;
       out.set(p.feature, { state: j.state, progress: p.uptoSeq > 0 ? Math.min(1, p.afterSeq / p.uptoSeq) : 1 });
     }
+    for (const name of current.keys()) if (!out.has(name)) out.set(name, { state: 'unplanned', progress: 0 });
     return out;
   }
 }

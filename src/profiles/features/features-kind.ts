@@ -42,7 +42,11 @@ export const featuresKind: DocumentKind<FeatureDefinition[], CompiledFeature[]> 
  * const [before, after] = await featuresAround(store.documents, change.version);
  */
 export async function featuresAround(docs: DocumentStore, version: number): Promise<[CompiledFeature[], CompiledFeature[]]> {
-  const stored = (await docs.history('features', featuresKind.history! + 16)) as StoredDocument<FeatureDefinition[]>[];
+  return featuresAroundIn((await docs.history('features', featuresKind.history! + 16)) as StoredDocument<FeatureDefinition[]>[], version);
+}
+
+/** featuresAround over versions already read (newest first; those after `version` are left out). */
+export function featuresAroundIn(stored: readonly Pick<StoredDocument<FeatureDefinition[]>, 'version' | 'body'>[], version: number): [CompiledFeature[], CompiledFeature[]] {
   const history = stored.filter((d) => d.version <= version);
   const at = (v: number) => {
     const upto = history.filter((d) => d.version <= v);

@@ -27,10 +27,13 @@ const backfillSchema = {
   type: 'object',
   required: ['state', 'progress'],
   properties: {
-    state: { type: 'string', description: 'The backfill job\'s state (`running`, `done`, …); `done` when there is nothing to backfill.' },
+    state: { type: 'string', description: 'The backfill job\'s state (`running`, `done`, …); `done` when there is nothing to backfill; `unplanned` when the definition has no backfill job (stored by a version before 2026-12-05 that stopped before planning it: its values hold only the events since it was stored; remove the feature and add it again to backfill it).' },
     progress: { type: 'number', minimum: 0, maximum: 1, description: 'The share of the stored events folded so far.' },
   },
 } as const;
+
+/** A feature with no backfill job (FeatureBackfill.status names every feature in force; this is never `done`). */
+const UNPLANNED = { state: 'unplanned', progress: 0 };
 
 /** How often a feature's `where` failed on an event in this process (present only when it did). */
 const whereErrorsSchema = {
@@ -72,7 +75,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const status = await tact.backfill.status();
     return {
       version: tact.settings.version('features'),
-      features: tact.settings.get(featuresKind).map((f) => ({ ...f.def, hash: f.hash, backfill: status.get(f.def.name) ?? { state: 'done', progress: 1 }, whereErrors: whereErrorsView(f.whereErrors) })),
+      features: tact.settings.get(featuresKind).map((f) => ({ ...f.def, hash: f.hash, backfill: status.get(f.def.name) ?? UNPLANNED, whereErrors: whereErrorsView(f.whereErrors) })),
     };
   });
 
@@ -102,7 +105,7 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     tact.log.info({ kind: 'features', version: r.version, author: by, key: req.apiKey?.id, keyLabel: req.apiKey?.label, feature: def.name }, 'configuration changed');
     const status = await tact.backfill.status();
     void reply.status(201);
-    return { feature: def, version: r.version, backfill: status.get(def.name) ?? { state: 'done', progress: 1 } };
+    return { feature: def, version: r.version, backfill: status.get(def.name) ?? UNPLANNED };
   });
 
   app.delete<{ Params: { name: string }; Querystring: { reason?: string } }>('/v1/features/:name', {
