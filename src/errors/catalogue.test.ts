@@ -14,7 +14,7 @@ describe('error catalogue', () => {
 
   it('only uses 4xx for what the caller can fix, and 5xx for the server', () => {
     for (const [code, { status }] of Object.entries(catalogue)) {
-      if (['internal', 'internal_subject', 'internal_stream', 'overloaded', 'store_unavailable'].includes(code)) expect(status).toBeGreaterThanOrEqual(500);
+      if (['internal', 'internal_subject', 'internal_stream', 'overloaded', 'store_unavailable', 'store_full'].includes(code)) expect(status).toBeGreaterThanOrEqual(500);
       else expect(status).toBeLessThan(500);
     }
   });

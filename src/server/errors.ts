@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { jsonErrorDetail } from '../config/text-position.js';
 import { schemaProblem } from '../errors/schema-problems.js';
 import { TactError, validationError } from '../errors/tact-error.js';
+import { isDiskFull } from '../store/sqlite/disk-full.js';
 import { queryNamed } from './query-fields.js';
 
 /**
@@ -13,7 +14,8 @@ import { queryNamed } from './query-fields.js';
  * anything else into a generic 500 with an error id — the details go to the log only. A 5xx is
  * logged at error with its stack, but for the 503s refusing requests while the app closes (info),
  * for a full write queue and for a database that did not answer (a warning each, without a stack,
- * and `Retry-After: 1`).
+ * and `Retry-After: 1`), and for the embedded store's full disk (a 507 `store_full`, an error
+ * without a stack: the operator must free space).
  */
 export function installErrorHandler(app: FastifyInstance): void {
   let closing = false;
@@ -37,6 +39,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     // The database gone a moment (a restart, a failover): one line each, without a stack — at a
     // hundred requests a second a stack each would bury the log.
     else if (e.code === 'store_unavailable') req.log.warn({ ...about, error: err.message }, 'request failed: the database did not answer');
+    // Every write fails until space is freed: one line each, the cause in it, without a stack.
+    else if (e.code === 'store_full') req.log.error({ ...about, error: err.message }, 'request failed: the disk of the data folder (TACT_DATA_DIR) is full');
     else if (e.statusCode >= 500) req.log.error({ ...about, err: faultOf(err) }, 'request failed');
     else req.log.info({ ...about, ...(e.problems.length ? { fields: e.problems.map((p) => p.field) } : {}) }, 'request refused');
     // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
@@ -152,6 +156,8 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   if (err.statusCode === 416) return new TactError('range_not_satisfiable', { range: headerOf(req, 'range'), url: pathOf(req), length: lengthSaid(err) });
   if (err.statusCode === 412) return new TactError('precondition_failed', { header: CONDITIONS.find((h) => req.headers[h.toLowerCase()] !== undefined) ?? 'If-Match', url: pathOf(req) });
   if (typeof err.statusCode === 'number' && err.statusCode > 400 && err.statusCode < 500) return new TactError('bad_request', { detail: `${reasonOf(err)} (HTTP ${err.statusCode})` });
+  // The embedded store's disk full: a 500 `internal` until 2026-12-05, the cause in the log only.
+  if (isDiskFull(err)) return new TactError('store_full', {});
   const unreachable = storeUnreachable(err);
   if (unreachable) return new TactError('store_unavailable', { detail: unreachable });
   return new TactError('internal', {});
@@ -168,7 +174,8 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
 function storeUnreachable(err: Error & { code?: unknown }): string | undefined {
   const code = typeof err.code === 'string' ? err.code : '';
   if (code.startsWith('57P') || code.startsWith('08')) return 'the connection was ended';
-  if (UNREACHABLE.has(code)) return code === 'ECONNREFUSED' ? 'connection refused' : 'the connection failed';
+  // ETIMEDOUT: the network's, or the PostgreSQL store's own for a server that accepts and stays silent (stall-watch.ts).
+  if (UNREACHABLE.has(code)) return code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'it did not answer in time' : 'the connection failed';
   // The server there but taking no new connection: too many (53300), the database closed to them
   // (55000 "is not currently accepting connections", ALTER DATABASE … ALLOW_CONNECTIONS false) or
   // gone (3D000). /health called it an outage while requests answered a 500 (until 2026-12-05).

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isDiskFull } from '../store/sqlite/disk-full.js';
 import type { Tact } from './tact.js';
 import { VERSION } from './version.js';
 
@@ -8,7 +9,7 @@ export const HEALTH_TIMEOUT_MS = 2_000;
 const health = {
   type: 'object',
   properties: {
-    status: { type: 'string', description: '`ok`, or `store unreachable` (with a 503).' },
+    status: { type: 'string', description: '`ok`; with a 503, `store unreachable`, or `store full` (the embedded store\'s disk is full: writes fail until space is freed).' },
     error: { type: 'string', description: 'With a 503 while the server shuts down: `overloaded` (docs/errors.md), with `message` and `errorId`.' },
     errorId: { type: 'string' },
     message: { type: 'string', description: 'With a 503: a sentence saying what did not answer (the reason is in the server log).' },
@@ -70,7 +71,7 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     schema: {
       tags: ['ops'],
       summary: 'Liveness and store reachability (no key needed)',
-      description: `200 when the store answers a ping within ${HEALTH_TIMEOUT_MS / 1000} s and takes writes (the embedded store's writer stops after a failed flush to the disk; a PostgreSQL standby or read-only database takes none), else 503.`,
+      description: `200 when the store answers a ping within ${HEALTH_TIMEOUT_MS / 1000} s and takes writes (the embedded store's writer stops after a failed flush to the disk, and takes none while its disk is full; a PostgreSQL standby or read-only database takes none), else 503.`,
       security: [],
       response: { 200: health, 503: health },
     },
@@ -90,6 +91,7 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       if (told === 'first') req.log.error({ err }, 'health check: the store did not answer');
       else if (told === 'remind') req.log.warn({ error: (err as Error | undefined)?.message, failedChecks: outage.failures }, 'health check: the store still does not answer');
       void reply.status(503);
+      if (isDiskFull(err)) return { status: 'store full', message: `The ${tact.store.kind} store takes no writes: the disk of its data folder (TACT_DATA_DIR) is full. Free space there; a write is tried at each check.`, ...about() };
       const timedOut = (err as Error | undefined)?.message === `no answer within ${HEALTH_TIMEOUT_MS} ms`;
       const what = timedOut ? `within ${HEALTH_TIMEOUT_MS / 1000} s` : '(it refused or failed it, or takes no writes)';
       return { status: 'store unreachable', message: `The ${tact.store.kind} store did not answer a ping ${what}; the reason is in the server log.`, ...about() };

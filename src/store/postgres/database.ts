@@ -3,6 +3,8 @@ import type { Durability } from '../durability.js';
 import type { CommitTiming } from '../store.js';
 import { CommitListeners } from '../commit-listeners.js';
 import { postgresMigrations } from './migrations/index.js';
+import { refuseNewerStore } from '../newer-store.js';
+import { DEFAULT_PG_TIMEOUTS, type PostgresTimeouts, watchedClientClass, watchStalls } from './stall-watch.js';
 
 /** int8 and numeric come back as JS numbers (our values stay well within 2^53). */
 const types = {
@@ -15,12 +17,15 @@ const types = {
 /**
  * A pool for one PostgreSQL database. An idle connection that the server closes (a restart, an
  * administrator's terminate) is dropped from the pool and reported, not thrown: the next query
- * opens a new one.
+ * opens a new one. A server that does not answer fails the work waiting on it within `timeouts`
+ * (stall-watch.ts): a new connection after `connectMs`, a query once the server answers no check.
  */
-export function createPool(connectionString: string, max = 10, onIdleError?: (err: Error) => void, durability: Durability = 'fsync'): pg.Pool {
+export function createPool(connectionString: string, max = 10, onIdleError?: (err: Error) => void, durability: Durability = 'fsync', timeouts: PostgresTimeouts = DEFAULT_PG_TIMEOUTS): pg.Pool {
   // `os` durability: commits return before the WAL flush (durability.ts).
   const options = durability === 'os' ? { options: '-c synchronous_commit=off' } : {};
-  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact', ...options });
+  // A server that accepts and stays silent: connections are bounded, stalled queries checked (stall-watch.ts).
+  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact', ...options, Client: watchedClientClass(timeouts) });
+  watchStalls(pool, { connectionString, application_name: 'tact' }, timeouts);
   let warned = 0;
   pool.on('error', (err) => {
     const heard = IDLE_LISTENERS.get(pool);
@@ -73,7 +78,8 @@ export async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; 
 
 /**
  * Applies pending migrations under an advisory lock, so several processes starting at once
- * migrate exactly once.
+ * migrate exactly once. A database with migrations this version does not know (a newer Tact
+ * wrote it) is refused with a NewerStoreError.
  */
 export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
   const { client, release } = await checkout(pool);
@@ -81,6 +87,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<string[]> {
     await client.query('SELECT pg_advisory_lock(7263512)');
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
     const done = new Set((await client.query<{ id: string }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id));
+    // A database a newer Tact migrated is refused before anything is applied (sqlite/database.ts's migrate).
+    refuseNewerStore(done, postgresMigrations, 'PostgreSQL database of TACT_DATABASE_URL');
     const applied: string[] = [];
     for (const m of postgresMigrations) {
       if (done.has(m.id)) continue;

@@ -12,6 +12,7 @@ import { PostgresMonitorStore } from './monitors.js';
 import { PostgresMeasureStore } from './measure.js';
 import { PostgresProfileStore } from './profiles.js';
 import { PostgresSegmentStore } from './segments.js';
+import { type PostgresTimeouts, postgresTimeouts } from './stall-watch.js';
 
 /**
  * The shared store: several stateless Tact processes on one PostgreSQL database.
@@ -75,9 +76,20 @@ export class PostgresStore implements Store {
   }
 }
 
-/** Connects, migrates and returns the PostgreSQL store (`blockedWindow`: blocked messages remembered, default BLOCKED_WINDOW). */
-export async function openPostgresStore(o: { connectionString: string; poolSize?: number; durability?: Durability; blockedWindow?: number }): Promise<PostgresStore> {
-  const pool = createPool(o.connectionString, o.poolSize ?? 10, undefined, o.durability);
-  await migratePostgres(pool);
+/**
+ * Connects, migrates and returns the PostgreSQL store (`blockedWindow`: blocked messages remembered,
+ * default BLOCKED_WINDOW; `timeouts`: how long a silent server is waited for, default from
+ * TACT_DATABASE_CONNECT_TIMEOUT_MS and TACT_DATABASE_STALL_MS). A server that does not answer the
+ * first connection fails the opening within `connectMs` (ETIMEDOUT).
+ */
+export async function openPostgresStore(o: { connectionString: string; poolSize?: number; durability?: Durability; blockedWindow?: number; timeouts?: PostgresTimeouts }): Promise<PostgresStore> {
+  const pool = createPool(o.connectionString, o.poolSize ?? 10, undefined, o.durability, o.timeouts ?? postgresTimeouts(process.env));
+  try {
+    await migratePostgres(pool);
+  } catch (err) {
+    // Refused (a newer store, a server that did not answer): no connection is left behind.
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
   return new PostgresStore(pool, o.durability, o.blockedWindow);
 }

@@ -274,7 +274,13 @@ export class SqliteCollectStore implements CollectStore {
       const mark = this.writer.run([watermarkOp(upto)], INGEST_CHAIN);
       this.track(mark);
       await mark;
-    })().finally(() => {
+    })().catch((err: unknown) => {
+      // The failed write left the chain refusing every write after it, and only `recover` (memory
+      // rebuilt, nothing in flight) may reset it: the next write recovers first. Until 2026-12-05
+      // a checkpoint that failed (the disk full) failed the next batch too, after the disk had room.
+      this.broken = true;
+      throw err;
+    }).finally(() => {
       this.checkpointing = undefined;
     });
     return this.checkpointing;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { type Durability, sqliteSynchronous } from '../durability.js';
 import { makeDir } from './make-dir.js';
 import { sqliteMigrations } from './migrations/index.js';
+import { refuseNewerStore } from '../newer-store.js';
 
 export type Db = Database.Database;
 
@@ -27,7 +28,12 @@ export function openDatabase(path: string, durability: Durability = 'fsync'): Db
 export function openMigrated(path: string, durability: Durability = 'fsync'): Db {
   if (path !== ':memory:') {
     const db = openDatabase(path, durability);
-    migrate(db);
+    try {
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return db;
   }
   if (!migratedImage) {
@@ -54,10 +60,15 @@ function withPragmas(db: Db, durability: Durability): Db {
   return db;
 }
 
-/** Applies the migrations not yet applied, each in its own transaction. */
+/**
+ * Applies the migrations not yet applied, each in its own transaction. A database with migrations
+ * this version does not know (written by a newer Tact) is refused with a NewerStoreError, before
+ * anything is applied: `tact migrate` said it was up to date, and `tact serve` served it (until 2026-12-05).
+ */
 export function migrate(db: Db): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const done = new Set(db.prepare('SELECT id FROM schema_migrations').pluck().all() as string[]);
+  refuseNewerStore(done, sqliteMigrations, db.memory ? 'store' : `store in ${dirname(db.name)} (TACT_DATA_DIR)`);
   const applied: string[] = [];
   for (const m of sqliteMigrations) {
     if (done.has(m.id)) continue;

@@ -14,7 +14,8 @@ import { ProfileMemory } from './profile-memory.js';
 import { SqliteProfileStore } from './profiles.js';
 import { SqliteSegmentStore } from './segments.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
-import { startWriter, type SqliteWriter } from './writer.js';
+import { startWriter } from './writer.js';
+import { watchDiskFull, type WatchedWriter } from './disk-full.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ":memory:" for tests. */
@@ -67,7 +68,7 @@ export class SqliteStore implements Store {
   readonly decisions: SqliteDecisionStore;
   readonly monitors: SqliteMonitorStore;
   readonly measure: SqliteMeasureStore;
-  readonly writer: SqliteWriter;
+  readonly writer: WatchedWriter;
   private timer: NodeJS.Timeout | undefined;
   /** The thread copying the WAL into the database file: the serving store's (`owner`) only. */
   readonly walCheckpointer: WalCheckpointer | undefined;
@@ -82,7 +83,7 @@ export class SqliteStore implements Store {
       // WAL into the database file when the last connection to it closes.
       if (lock) this.walCheckpointer = new WalCheckpointer(options.path);
     }
-    this.writer = startWriter(options.path, db, options.durability, { autoCheckpoint: !this.walCheckpointer });
+    this.writer = watchDiskFull(startWriter(options.path, db, options.durability, { autoCheckpoint: !this.walCheckpointer }));
     const memory = new ProfileMemory(db, options.cacheProfiles ?? 200_000);
     // Nothing else runs jobs on an in-memory database, nor on a file whose lock this process holds.
     this.documents = new SqliteDocumentStore(db, this.writer, { sole: options.path === ':memory:' || lock !== undefined });
@@ -124,11 +125,13 @@ export class SqliteStore implements Store {
   /**
    * The read connection answers, and so does the writer: an empty transaction through it. After a
    * failed flush the writer refuses every write until a restart while reads still work, and
-   * GET /health, which orchestrators read, must then fail too.
+   * GET /health, which orchestrators read, must then fail too. So must it while writes fail for a
+   * full disk (it said `ok` until 2026-12-05): then the ping tries a write that needs room, and
+   * passes once one commits.
    */
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
-    await this.writer.run([]);
+    await (this.writer.diskFull ? this.writer.probe() : this.writer.run([]));
   }
 
   async close(): Promise<void> {

@@ -82,6 +82,10 @@ function makeCore(db, zlib, format, dictionary) {
           for (const op of w.ops) run(op);
           db.exec('RELEASE w');
         } catch (e) {
+          // SQLite rolled the whole transaction back (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): every
+          // write of the group failed with it, told by its own message (until 2026-12-05 the
+          // ROLLBACK TO below failed, and each write was told "no such savepoint: w").
+          if (!db.inTransaction) throw e;
           db.exec('ROLLBACK TO w'); db.exec('RELEASE w');
           results[i] = String((e && e.message) || e);
           if (w.chain) failed.add(w.chain);
