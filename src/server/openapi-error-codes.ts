@@ -47,6 +47,7 @@ const SAYS: Partial<Record<ErrorCode, string>> = {
   internal: 'a fault on the server; nothing was changed (the `errorId` finds it in the server log)',
   overloaded: 'the server is shutting down or its write queue is full, and nothing was stored: retry',
   store_unavailable: 'the database did not answer while the request was handled, and it was not acknowledged: retry in a moment (`Retry-After: 1`)',
+  store_full: "the disk of the embedded store's data folder (TACT_DATA_DIR) is full: nothing of the request was stored; retry once space is freed",
 };
 
 /** The codes a status stands for on any operation, by what it takes. */
@@ -67,6 +68,7 @@ function commonCodes(status: string, op: OperationInput): ErrorCode[] {
     case '415': return ['unsupported_media_type', 'unsupported_charset', 'unsupported_content_encoding'];
     case '500': return ['internal'];
     case '503': return ['overloaded', 'store_unavailable'];
+    case '507': return ['store_full'];
     default: return [];
   }
 }

@@ -49,6 +49,12 @@ describe('the error answers of the OpenAPI document', () => {
     expect(withParams).toBeGreaterThan(20);
   });
 
+  it('declares 507 store_full (the embedded store\'s disk full) on every operation that writes, and on no read', () => {
+    expect(codes('POST /v1/batch', '507')).toEqual(['store_full']);
+    expect(codes('POST /v1/decide', '507')).toEqual(['store_full']);
+    expect(codes('GET /v1/decisions', '507')).toEqual([]);
+  });
+
   it('declares each route\'s own codes where it gives them', () => {
     expect(codes('POST /v1/models/{name}/rollback', '409')).toEqual(['rollback_unavailable', 'conflict']);
     expect(codes('POST /v1/models/{name}/promote', '409')).toEqual(['promotion_refused']);

@@ -14,7 +14,7 @@ interface RouteDoc {
  * answers every route can give, in the error shape, where the route does not declare them itself —
  * 500 and 503 everywhere; 400 where it takes a body, a query or a path parameter (the schemas and
  * the input guard refuse what is wrong, naming the field); 404 and 414 where a path parameter
- * names something; 413 and 415 where it reads a body — with a sentence for each status that has
+ * names something; 413, 415 and 507 (the embedded store's disk full) where it reads a body — with a sentence for each status that has
  * none, naming each code of the catalogue it can carry on that route (openapi-error-codes.ts:
  * `rollback_unavailable` on a model's rollback, `tracking_plan_blocked` on a collected message …;
  * until 2026-12-05 the 414s, `bad_url`, `store_unavailable` and the routes' own codes were not
@@ -34,7 +34,7 @@ export function documentErrors({ schema: given, url, route }: RouteDoc): { schem
   const input = params || body || schema.querystring !== undefined;
   const collect = (route?.config as { collect?: boolean } | undefined)?.collect === true;
   const op = { params, body, input, collect };
-  const statuses = ['500', '503', ...(input ? ['400'] : []), ...(params ? ['404', '414'] : []), ...(body ? ['413', '415'] : [])];
+  const statuses = ['500', '503', ...(input ? ['400'] : []), ...(params ? ['404', '414'] : []), ...(body ? ['413', '415', '507'] : [])];
   const meaning = (status: string) => errorMeaning(errorCodes(status, url, op));
   const declared = (schema.response ?? {}) as Record<string, Record<string, unknown>>;
   const response: Record<string, unknown> = {};
