@@ -14,6 +14,7 @@ function sources(dir: string): string[] {
 /** Names that look like variables but are not read from the environment. */
 const NOT_VARIABLES = new Set([
   'TACT_DATA_DIR_IN_USE', // an error code (src/store/sqlite/data-dir-lock.ts)
+  'TACT_STORE_NEWER', // an error code (src/store/newer-store.ts)
   'TACT_ALERT_SECRET', // an example of `webhook.secretEnv`, which names any variable (docs/monitors.md)
 ]);
 
