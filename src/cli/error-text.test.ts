@@ -1,13 +1,14 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { testDir } from '../../test/tmp.js';
 import { makeDir } from '../store/sqlite/make-dir.js';
-import { errorText, storeError } from './error-text.js';
+import { checkDatabaseUrlSpaces, errorText, storeError } from './error-text.js';
+import { openStore } from '../store/open.js';
 
 const errorOf = (f: () => Promise<unknown>) => f().then(() => undefined, (e: unknown) => e);
 
@@ -174,6 +175,95 @@ describe('what tact serve prints when its store cannot be opened', () => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
     expect(said(err, { dataDir: dir })).toBe(`The store in ${dir} (TACT_DATA_DIR) can be read but not written (SQLite: attempt to write a readonly database): check the mode and owner of the tact.* files and of the folder (ls -la ${dir}), and that its file system is not mounted read-only.`);
+  });
+
+  it('names the store file, that it is damaged, and what to do, from the real errors of a file cut in half and one whose header was overwritten (it said only "database disk image is malformed" / "file is not a database")', async () => {
+    for (const [damage, what] of [['cut', 'is damaged (SQLite: database disk image is malformed)'], ['header', 'is not an SQLite database: its first bytes are not those of one (SQLite: file is not a database)']] as const) {
+      const dir = testDir('tact-corrupt-');
+      const made = await openStore({ dataDir: dir });
+      await made.close();
+      const file = join(dir, 'tact.db');
+      if (damage === 'cut') truncateSync(file, Math.floor(readFileSync(file).length / 2));
+      else writeFileSync(file, Buffer.concat([Buffer.alloc(100, 0x41), readFileSync(file).subarray(100)]));
+      const err = await errorOf(() => openStore({ dataDir: dir }));
+      expect(said(err, { dataDir: dir })).toBe(`The store file ${file} (in TACT_DATA_DIR) ${what}; Tact cannot open it. Stop every process using it, then restore it from a backup, or save what SQLite can read (sqlite3 ${file} ".recover" | sqlite3 ${join(dir, 'recovered.db')}, then put recovered.db in its place), or move the folder's tact.* files aside to start with an empty store.`);
+    }
+  });
+
+  it('names TACT_DATA_DIR and its folder when the disk is full at start', () => {
+    // As better-sqlite3 and the system make them: a disk cannot be filled in a test.
+    const full = Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+    expect(said(full, { dataDir: '/srv/tact/data' })).toBe('The disk of the data folder /srv/tact/data (TACT_DATA_DIR) is full (database or disk is full): free space on it (df -h /srv/tact/data), or set TACT_DATA_DIR to a folder on a disk with room.');
+    const nospace = Object.assign(new Error("ENOSPC: no space left on device, mkdir '/srv/tact/data'"), { code: 'ENOSPC', syscall: 'mkdir', path: '/srv/tact/data' });
+    expect(said(nospace, { dataDir: '/srv/tact/data' })).toMatch(/^The disk of the data folder \/srv\/tact\/data \(TACT_DATA_DIR\) is full \(ENOSPC/);
+  });
+
+  it('says a file is where the data folder should be made, from the real error (it said "making … failed with EEXIST")', () => {
+    const dir = testDir('tact-datadir-file-');
+    const file = join(dir, 'afile');
+    writeFileSync(file, 'x');
+    const errAt = (path: string) => {
+      try {
+        makeDir(path);
+      } catch (e) {
+        return e;
+      }
+      throw new Error('no error');
+    };
+    expect(said(errAt(file), { dataDir: file })).toBe(`The data folder ${file} (TACT_DATA_DIR) cannot be made: a file of that name is there. Move the file aside, or set TACT_DATA_DIR to a folder.`);
+    expect(said(errAt(join(file, 'data')), { dataDir: join(file, 'data') })).toBe(`The data folder ${join(file, 'data')} (TACT_DATA_DIR) cannot be made: a folder was to be made at ${file}, but a file of that name is there. Move the file aside, or set TACT_DATA_DIR to a folder.`);
+  });
+
+  /** A listener on a free port of 127.0.0.1 that does `onConnection` with each connection. */
+  async function listener(onConnection: (socket: import('node:net').Socket) => void): Promise<{ server: Server; port: number }> {
+    const server = createServer(onConnection);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, port: (server.address() as { port: number }).port };
+  }
+
+  it('names TACT_DATABASE_URL and its host and port when the server there closes the connection, from the real error (it said only "Connection terminated unexpectedly")', async () => {
+    const { server, port } = await listener((socket) => socket.destroy());
+    const url = `postgres://tact:secret-pw@127.0.0.1:${port}/tact`;
+    const client = new pg.Client({ connectionString: url });
+    const err = await errorOf(() => client.connect());
+    server.close();
+    const text = said(err, { databaseUrl: url });
+    expect(text).toBe(`The PostgreSQL server of TACT_DATABASE_URL (127.0.0.1:${port}) closed the connection before answering: something listens there, but not a PostgreSQL server that takes this connection — a proxy or pooler whose database is down, or another service on that port. Check the URL's host and port, and the server's log. (Connection terminated unexpectedly)`);
+    expect(text).not.toContain('secret-pw');
+  });
+
+  it('says the server asks for a password the URL does not have, from the real error of a SCRAM request (it said "SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string")', async () => {
+    // As PostgreSQL asks (protocol 3.0): AuthenticationSASL naming SCRAM-SHA-256, then AuthenticationSASLContinue.
+    const message = (code: number, data: Buffer) => {
+      const b = Buffer.alloc(9 + data.length);
+      b.write('R', 0);
+      b.writeInt32BE(8 + data.length, 1);
+      b.writeInt32BE(code, 5);
+      data.copy(b, 9);
+      return b;
+    };
+    const { server, port } = await listener((socket) => {
+      let n = 0;
+      socket.on('data', () => {
+        n += 1;
+        if (n === 1) socket.write(message(10, Buffer.from('SCRAM-SHA-256\0\0')));
+        else socket.write(message(11, Buffer.from('r=nonce,s=c2FsdA==,i=4096')));
+      });
+      socket.on('error', () => {});
+    });
+    const url = `postgres://tact@127.0.0.1:${port}/tact`;
+    const client = new pg.Client({ connectionString: url });
+    const err = await errorOf(() => client.connect());
+    await client.end().catch(() => undefined);
+    server.close();
+    expect(said(err, { databaseUrl: url })).toBe(`The PostgreSQL server of TACT_DATABASE_URL (127.0.0.1:${port}) asks for a password for the user "tact", and the URL has none: give it as postgres://user:password@127.0.0.1:${port}/database and start again. (SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string)`);
+  });
+
+  it('refuses a TACT_DATABASE_URL with blanks around it, naming the variable and never the value (a leading space made pg look up the host "base")', () => {
+    expect(() => checkDatabaseUrlSpaces({ TACT_DATABASE_URL: ' postgres://tact:secret-pw@127.0.0.1:5432/tact' })).toThrow(/^TACT_DATABASE_URL starts with a space: remove the blanks around its value \(not shown: it may hold a password\)\.$/);
+    expect(() => checkDatabaseUrlSpaces({ TACT_DATABASE_URL: 'postgres://tact@127.0.0.1:5432/tact\n' })).toThrow(/^TACT_DATABASE_URL ends with a line feed:/);
+    expect(() => checkDatabaseUrlSpaces({ TACT_DATABASE_URL: 'postgres://tact@127.0.0.1:5432/tact' })).not.toThrow();
+    expect(() => checkDatabaseUrlSpaces({})).not.toThrow();
   });
 
   it('gives any other error back as it is', () => {

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openStore, storeChoiceFromEnv, type StoreChoice } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { storeError } from './error-text.js';
+import { checkDatabaseUrlSpaces, storeError } from './error-text.js';
 
 /**
  * Opens the store the environment names for a command that reads it (keys, readouts): an embedded
@@ -15,7 +15,7 @@ import { storeError } from './error-text.js';
  * const store = await openExistingStore(process.env);
  */
 export async function openExistingStore(env: NodeJS.ProcessEnv): Promise<Store> {
-  const choice = storeChoiceFromEnv(env);
+  const choice = storeChoiceOf(env);
   if (!choice.databaseUrl) {
     const dir = resolve(choice.dataDir ?? './data');
     const named = env.TACT_DATA_DIR ? `TACT_DATA_DIR ${dir}` : `default ${dir} (no TACT_DATA_DIR)`;
@@ -29,12 +29,24 @@ export async function openExistingStore(env: NodeJS.ProcessEnv): Promise<Store> 
 }
 
 /**
+ * The store the environment chooses (storeChoiceFromEnv), for `tact serve` and the commands: a
+ * TACT_DATABASE_URL with blanks around it is refused first, naming it (checkDatabaseUrlSpaces).
+ *
+ * @example
+ * const choice = storeChoiceOf(process.env);
+ */
+export function storeChoiceOf(env: NodeJS.ProcessEnv): StoreChoice {
+  checkDatabaseUrlSpaces(env);
+  return storeChoiceFromEnv(env);
+}
+
+/**
  * Opens (or makes) the store of a choice for a command; its errors name the variable that chose
  * it (TACT_DATA_DIR, TACT_DATABASE_URL), as `tact serve`'s do — `tact keys` and `tact migrate`
  * printed SQLite's and pg's own words ("attempt to write a readonly database") until 2026-12-05.
  *
  * @example
- * const store = await openNamedStore(storeChoiceFromEnv(process.env));
+ * const store = await openNamedStore(storeChoiceOf(process.env));
  */
 export async function openNamedStore(choice: StoreChoice): Promise<Store> {
   return openStore(choice).catch((err: unknown) => {

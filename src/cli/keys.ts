@@ -33,8 +33,8 @@ export function keysCommand(program: Command, log?: Logger): void {
   const keys = program.command('keys').description('List, make and revoke API keys in the store of TACT_DATA_DIR / TACT_DATABASE_URL.');
   // Listing and revoking read a store that is there; making a key may make the store (before the first start).
   const withKeys = async <T>(fn: (k: Keys) => Promise<T>, make = false): Promise<T> => {
-    const { openNamedStore, storeChoiceFromEnv, openExistingStore, Keys } = await stores();
-    const store = make ? await openNamedStore(storeChoiceFromEnv(process.env)) : await openExistingStore(process.env);
+    const { openNamedStore, storeChoiceOf, openExistingStore, Keys } = await stores();
+    const store = make ? await openNamedStore(storeChoiceOf(process.env)) : await openExistingStore(process.env);
     try {
       return await fn(new Keys(store.keys));
     } finally {
@@ -96,8 +96,8 @@ export function migrateCommand(program: Command): void {
   program.command('migrate').description('Apply pending schema migrations to the store (serve does this too).')
     .addHelpText('after', '\nThe store is the one of TACT_DATABASE_URL, else TACT_DATA_DIR (default ./data).\n\nExamples:\n  tact migrate\n  TACT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tact tact migrate')
     .action(async () => {
-    const { openNamedStore, storeChoiceFromEnv } = await stores();
-    const choice = storeChoiceFromEnv(process.env);
+    const { openNamedStore, storeChoiceOf } = await stores();
+    const choice = storeChoiceOf(process.env);
     // An embedded store that is not there is made (and migrated as it opens): said, so that a mistyped TACT_DATA_DIR shows.
     const dir = choice.databaseUrl ? undefined : resolve(choice.dataDir ?? './data');
     const made = dir !== undefined && !existsSync(join(dir, 'tact.db'));

@@ -89,6 +89,15 @@ describe('tact serve port', () => {
     expect(errorText(err)).not.toContain('secret-pw');
   });
 
+  it('refuses a TACT_DATABASE_URL with a space before it, naming the variable (its check took it, pg looked up the host "base")', async () => {
+    process.env.TACT_DATABASE_URL = ` postgres://postgres:secret-pw@127.0.0.1:${await freePort()}/tact`;
+    const program = new Command().exitOverride();
+    serveCommand(program);
+    const run = program.parseAsync(['serve', '--host', '127.0.0.1', '--port', String(await freePort())], { from: 'user' });
+    const err = await run.then(() => undefined, (e: unknown) => e);
+    expect(errorText(err)).toBe('TACT_DATABASE_URL starts with a space: remove the blanks around its value (not shown: it may hold a password).');
+  });
+
   it('takes an empty PORT as unset (8787)', () => {
     process.env.PORT = '';
     const program = new Command();

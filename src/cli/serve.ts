@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { portNumber, readableFile } from './options.js';
 import { loadConfigFile } from '../config/config-file.js';
@@ -7,15 +8,16 @@ import { serverTimeouts } from '../server/timeouts.js';
 import { closeWithin, shutdownGraceMs } from '../server/shutdown.js';
 import { gcSettings, tuneGarbageCollector } from '../ops/gc-tuning.js';
 import { logLevel } from '../ops/log-level.js';
-import { storeError } from './error-text.js';
+import { databaseOf, storeError } from './error-text.js';
+import { serveLog, type ServeLog } from './serve-log.js';
 
 /**
  * The server's own modules, loaded when `tact serve` runs: registering the command (every `tact`
  * call, `--help` included) does not load the server, the stores and the models.
  */
 const serverModules = async () => {
-  const [{ buildApp }, { Tact }, { metricsToken }, store, { Keys }] = await Promise.all([import('../server/app.js'), import('../server/tact.js'), import('../ops/routes.js'), import('../store/open.js'), import('../keys/keys.js')]);
-  return { buildApp, Tact, metricsToken, Keys, ...store };
+  const [{ buildApp }, { Tact }, { metricsToken }, store, { storeChoiceOf }, { Keys }] = await Promise.all([import('../server/app.js'), import('../server/tact.js'), import('../ops/routes.js'), import('../store/open.js'), import('./existing-store.js'), import('../keys/keys.js')]);
+  return { buildApp, Tact, metricsToken, Keys, storeChoiceOf, ...store };
 };
 
 /** `tact serve`: the HTTP server on PORT (default 8787) over the store the environment chooses. */
@@ -31,13 +33,18 @@ Environment:
   PORT, HOST            where to listen (default 0.0.0.0:8787)
   TACT_DATA_DIR         folder of the embedded SQLite store (default ./data; one server at a time)
   TACT_DATABASE_URL     use PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/tact
+  TACT_DATABASE_CONNECT_TIMEOUT_MS, TACT_DATABASE_STALL_MS
+                        PostgreSQL that does not answer: a new connection fails after the first
+                        (default 5000); a query unanswered for the second (10000) has the server
+                        checked on a new connection (docs/configuration.md)
   TACT_DURABILITY       fsync (default): an answer waits until the write is on disk, so nothing
                         acknowledged is lost even on power loss; os: it waits until the write reached
                         the operating system — nothing is lost when Tact's process dies (kill -9),
                         a power loss can lose the last fraction of a second; answers skip the
                         disk's flush latency (docs/architecture.md, "Durability")
   TACT_WRITE_KEY, TACT_SERVER_KEY, TACT_ADMIN_KEY
-                        bootstrap keys; when unset, a kind with no active key gets one generated and printed once;
+                        bootstrap keys; when unset, a kind with no active key gets one generated and printed once
+                        (on stderr: stdout carries the JSON log lines);
                         a value with a space or control character (or a colon in the write key) stops
                         the start, one under 32 characters is warned of at each start (docs/keys.md)
   TACT_HEADERS_TIMEOUT_MS, TACT_REQUEST_TIMEOUT_MS, TACT_KEEP_ALIVE_TIMEOUT_MS
@@ -60,7 +67,7 @@ Examples:
   tact serve --port 9000 --host 127.0.0.1 --config tact.config.yaml
   TACT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tact tact serve`)
     .action(async (opts: { port: string; host: string; config?: string }, cmd: Command) => {
-      const { buildApp, Tact, metricsToken, Keys, isRetryableStoreError, openStore, storeChoiceFromEnv } = await serverModules();
+      const { buildApp, Tact, metricsToken, Keys, isRetryableStoreError, openStore, storeChoiceOf } = await serverModules();
       // Before the store is opened and keys are made: a wrong port, timeout, log level or metrics token is a typo, not a start.
       const port = portNumber(cmd.getOptionValueSource('port') === 'cli' ? '--port' : 'PORT', opts.port);
       const timeouts = serverTimeouts(process.env);
@@ -74,25 +81,31 @@ Examples:
       const gc = tuneGarbageCollector();
       // As the one server of an embedded store: a second one on the same folder is refused, naming this one.
       // Its errors name the variable that chose the store (TACT_DATA_DIR, TACT_DATABASE_URL).
-      const choice = storeChoiceFromEnv(process.env);
+      const choice = storeChoiceOf(process.env);
       const store = await openStore({ ...choice, owner: { port } }).catch((err: unknown) => {
         throw storeError(err, choice);
       });
       // The key values are checked before the config file is applied: a start refused for a key changes nothing.
       await new Keys(store.keys).checkBootstrap(process.env);
-      const tact = await Tact.create({ store, configFile, isRetryable: isRetryableStoreError });
+      // Its lines stop, not the server, when stdout cannot be written (a closed terminal: serve-log.ts).
+      const log = serveLog();
+      const tact = await Tact.create({ store, configFile, isRetryable: isRetryableStoreError, logger: log.logger });
       const created = await tact.keys.bootstrap(process.env);
       const generated = created.filter((k) => k.from === 'generated');
       if (generated.length) {
+        // On stderr: stdout is the JSON log stream, which a log shipper keeps and parses line by line
+        // (until 2026-12-06 the keys went there, into the stored logs, and broke their parsing).
         const lines = generated.map((k) => `  ${k.kind.padEnd(7)} ${k.secret}`).join('\n');
-        process.stdout.write(`\nNew keys — shown once, stored only as hashes. Keep them now:\n${lines}\n\n`);
+        process.stderr.write(`\nNew keys — shown once, stored only as hashes. Keep them now:\n${lines}\n\n`);
       }
       const app = await buildApp(tact, { timeouts });
       const grace = shutdownGraceMs(timeouts);
-      // One shutdown, whichever signals come: a second one (Ctrl-C again, or SIGTERM after SIGINT)
-      // ends the process at once — the writes acknowledged are durable; what was not acknowledged
-      // is not stored, as the log says. Until 2026-12-05 SIGTERM after SIGINT began a second
-      // shutdown beside the first, closing the store under it.
+      // One shutdown, whichever signals come: SIGHUP (the terminal closed) as SIGTERM — until
+      // 2026-12-06 it ended the process at once, unlogged, with requests in flight (the config file
+      // is read at start only: SIGHUP reloads nothing). A second one (Ctrl-C again, or SIGTERM
+      // after SIGINT) ends the process at once — the writes acknowledged are durable; what was not
+      // acknowledged is not stored, as the log says. Until 2026-12-05 SIGTERM after SIGINT began a
+      // second shutdown beside the first, closing the store under it.
       let stopping = false;
       const onSignal = (signal: string) => {
         if (!stopping) {
@@ -101,7 +114,7 @@ Examples:
           return;
         }
         tact.log.warn({ signal }, 'second signal while shutting down: stopping now; requests not yet answered are not stored');
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+        process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 15));
       };
       const shutdown = async (signal: string) => {
         const started = Date.now();
@@ -112,7 +125,8 @@ Examples:
           await tact.close();
           await store.close();
           tact.log.info({ signal, ms: Date.now() - started, forcedConnections: forced }, 'stopped');
-          process.exit(0);
+          if (signal === 'SIGHUP') await hangUp(log);
+          else process.exit(0);
         } catch (err) {
           // Acknowledged writes are durable already; say what failed and leave with a failure status.
           tact.log.error({ err }, 'shutdown failed');
@@ -121,9 +135,37 @@ Examples:
       };
       process.on('SIGINT', () => onSignal('SIGINT'));
       process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGHUP', () => onSignal('SIGHUP'));
       await app.listen({ port, host: opts.host });
-      tact.log.info({ version: VERSION, port, store: store.kind, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, config: configFile?.path ?? null, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
+      // Where it listens and which store it serves (never the URL's password): a start on the wrong folder or database shows.
+      const storeAt = choice.databaseUrl ? { database: databaseText(choice.databaseUrl) } : { dataDir: resolve(choice.dataDir ?? './data') };
+      tact.log.info({ version: VERSION, host: opts.host, port, store: store.kind, ...storeAt, durability: store.durability, gc: gcSettings(gc), timeouts, parseWorkers: tact.batches.workers, config: configFile?.path ?? null, docs: `http://localhost:${port}/docs` }, 'Tact is listening');
     });
+}
+
+/**
+ * Ends the process as SIGHUP ends it (status 129 in a shell), once the log is written: after a
+ * closed terminal, Node's own exit fails restoring the terminal's settings and aborts (a core
+ * dump, status 139, after a clean shutdown).
+ */
+async function hangUp(log: ServeLog): Promise<void> {
+  await log.end();
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
+/** The exit status of a second signal during the shutdown is 128 + the signal's number. */
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * A PostgreSQL URL as the start-up log names it: host, port and database, never the user's password.
+ *
+ * @example
+ * databaseText('postgres://tact:pw@db.internal:6432/shop'); // 'db.internal:6432/shop'
+ */
+export function databaseText(url: string): string {
+  const { host, port, database } = databaseOf(url);
+  return `${host}:${port}${database ? `/${database}` : ''}`;
 }
 
 /**
