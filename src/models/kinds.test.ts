@@ -40,7 +40,7 @@ describe('the models\' configuration kinds name every bad field', () => {
   });
 
   it('training', () => {
-    expect(fields(trainingKind.check({ every: 'daily', models: ['bandit'], autoPromote: ['rates'] }))).toEqual(['every', 'models']);
+    expect(fields(trainingKind.check({ every: 'daily', models: ['bandit'], autoPromote: ['rates'] }))).toEqual(['every', 'models[0]']);
     expect(trainingKind.compile({ every: 'off', segmentSweep: '1h' })).toMatchObject({ everyMs: null, sweepMs: 3_600_000 });
     expect(trainingKind.compile({}).everyMs).toBe(86_400_000);
   });
