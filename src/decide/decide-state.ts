@@ -44,9 +44,11 @@ export class DecideState {
    * Shared stores: the log's highest outcome number (`outcomesLoggedSince`) at each sync, oldest
    * first, back to the one a guarded append starts from. A sync reads the outcomes written after the
    * number it saw 5 s before — by the order written, not by their own time: an outcome dated minutes
-   * back is written now, and a read by time would have passed it for good.
+   * back is written now, and a read by time would have passed it for good. With it, `decisions`: the
+   * log's highest decision number (`contactsLoggedSince`), for the contacts likewise — a decision
+   * committed long after its own time (lock waits, a slow transaction, another server's clock).
    */
-  private outcomeMarks: { at: number; seq: number }[] = [];
+  private outcomeMarks: { at: number; seq: number; decisions?: number }[] = [];
   /** The time of the sync begun last (shared stores): a row applied since was written after the marks before it. */
   private clock = -Infinity;
   /** The `syncedTo` of the last sync (or start) whose contacts are all folded in: the ledger holds what was committed before it. */
@@ -233,6 +235,8 @@ export class DecideState {
     const since = now - this.lookbackMs;
     // Shared stores: the outcomes written from here on are read again below, whatever their time.
     const logged = this.shared && store.outcomesLoggedSince ? (await store.outcomesLoggedSince(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).last : undefined;
+    // And the decisions (their contacts) likewise.
+    const decided = logged !== undefined && store.contactsLoggedSince ? (await store.contactsLoggedSince(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).last : undefined;
     // Groups first: the subjects' counts, read without their groups, are then their share of each (OutcomeCounts.loadTrials).
     for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
     for (const r of await store.trialCounts()) this.counts.loadTrials(r.action, r.profileKey, r.n);
@@ -261,9 +265,12 @@ export class DecideState {
       // Those written while the pages above were read (one dated back may be in a page read before):
       // applied, and remembered from now (the sift below keeps them) — the first syncs read from here.
       this.clock = now;
+      const lateContacts = decided !== undefined && store.contactsLoggedSince ? await store.contactsLoggedSince(Number.MAX_SAFE_INTEGER, decided) : undefined;
+      // Not those the pages above read too, nor those before `cut` (read per subject, from the log).
+      for (const c of lateContacts?.contacts ?? []) if (c.at >= cut && !this.seen.has(`c|${c.decisionId}|${c.action}`)) this.loadContact(c, topicsOf);
       const late = await store.outcomesLoggedSince(Number.MAX_SAFE_INTEGER, logged);
       for (const o of late.outcomes) this.applyOutcome(o, false);
-      this.outcomeMarks = [{ at: now, seq: late.last }];
+      this.outcomeMarks = [{ at: now, seq: late.last, decisions: lateContacts?.last }];
     }
     this.flags.load(await store.openFlags());
     await this.loadHolds(store, now);
@@ -282,17 +289,24 @@ export class DecideState {
     const since = this.syncedTo - 5_000;
     this.clock = Math.max(this.clock, now);
     const found = this.anonFound;
-    for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
+    // Shared stores: by time, and by the order written (the same 5 s margin), as the outcomes below.
+    const through = this.outcomeMarks.length ? this.marksThrough(now - 5_000) : undefined;
+    let decisions: number | undefined;
+    if (this.shared && store.contactsLoggedSince && (!through || through.decisions !== undefined)) {
+      const read = await store.contactsLoggedSince(since, through?.decisions ?? Number.MAX_SAFE_INTEGER);
+      for (const c of read.contacts) this.applyContact(c, topicsOf(c.action));
+      decisions = read.last;
+    } else for (const c of await store.contactsSince(since)) this.applyContact(c, topicsOf(c.action));
     // What was committed before `now` is in the ledger now, the `anon:` keys among it too.
     this.foldedTo = Math.max(this.foldedTo, now);
     if (found) this.anonFound = false;
     let outcomes: readonly OutcomeRecord[];
     if (this.shared && store.outcomesLoggedSince) {
       // By time as the contacts, and by the order written (the same 5 s margin, for rows committed after their number was taken).
-      const read = await store.outcomesLoggedSince(since, this.outcomeMarks.length ? this.outcomesThrough(now - 5_000) : Number.MAX_SAFE_INTEGER);
+      const read = await store.outcomesLoggedSince(since, through?.seq ?? Number.MAX_SAFE_INTEGER);
       outcomes = read.outcomes;
       await this.applyOthersOutcomes(store, outcomes);
-      this.outcomeMarks.push({ at: now, seq: read.last });
+      this.outcomeMarks.push({ at: now, seq: read.last, decisions });
     } else {
       outcomes = await store.outcomesSince(since);
       await this.applyOthersOutcomes(store, outcomes);
@@ -429,13 +443,14 @@ export class DecideState {
   }
 
   /**
-   * The log's outcome number up to which every outcome was folded in by the time `at` (the mark of
-   * the newest sync at or before it; the oldest held when none is): those after it may not be.
+   * The log's outcome and decision numbers up to which every outcome and contact was folded in by
+   * the time `at` (the mark of the newest sync at or before it; the oldest held when none is): those
+   * after them may not be.
    */
-  private outcomesThrough(at: number): number {
-    let seq = this.outcomeMarks[0].seq;
-    for (const m of this.outcomeMarks) if (m.at <= at) seq = m.seq;
-    return seq;
+  private marksThrough(at: number): { seq: number; decisions?: number } {
+    let mark = this.outcomeMarks[0];
+    for (const m of this.outcomeMarks) if (m.at <= at) mark = m;
+    return mark;
   }
 
   /** How many rows this state has taken in so far (shared stores): a decision notes it before it reads the ledger. */
@@ -450,8 +465,11 @@ export class DecideState {
    */
   knownAt(stamp: number): KnownRows {
     const held = (key: string) => (this.seen.get(key)?.seq ?? Infinity) <= stamp;
-    const outcomesThrough = this.outcomeMarks.length ? this.outcomesThrough(this.guardSince) : undefined;
-    return { contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(outcomeSeen(o)), hold: (h) => held(`h|${h.id}|${h.status}`), outcomesThrough };
+    const through = this.outcomeMarks.length ? this.marksThrough(this.guardSince) : undefined;
+    return {
+      contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(outcomeSeen(o)), hold: (h) => held(`h|${h.id}|${h.status}`),
+      outcomesThrough: through?.seq, contactsThrough: through?.decisions,
+    };
   }
 
   /** Folds in a subject's rows that another process logged (a guarded append found them). */
@@ -476,14 +494,18 @@ export class DecideState {
   applyContact(c: ContactRow, topics: readonly string[]): void {
     const key = `c|${c.decisionId}|${c.action}`;
     if (this.seen.has(key)) return;
-    this.mark(key, c.at);
-    this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics, decisionId: c.decisionId });
+    // Remembered from when it was applied at the earliest, as an outcome (`applyOutcome`).
+    this.mark(key, Math.max(c.at, this.clock));
+    // One dated before the ledger's lazy boundary (committed minutes late), of a subject whose older
+    // contacts are still to be read: that read, from the log where it is now, takes it in.
+    const lazy = c.at < this.ledger.lazyBefore && this.ledger.needsLoad(c.profileKey) && !this.loading.has(c.profileKey);
+    if (!lazy) this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics, decisionId: c.decisionId });
     this.counts.trial(c.action, c.profileKey, 1, recordGroupKeys(c), c.decisionId);
   }
 
   /** Marks a contact as already in the ledger (recorded before its log write). */
   markContact(decisionId: string, action: string, at: number): void {
-    this.mark(`c|${decisionId}|${action}`, at);
+    this.mark(`c|${decisionId}|${action}`, Math.max(at, this.clock));
   }
 
   /** Whether an outcome id was already recorded. */
@@ -605,7 +627,7 @@ export class DecideState {
   /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */
   private loadContact(c: ContactRow, topicsOf: (action: string) => readonly string[]): void {
     this.ledger.load(c.profileKey, contactOf(c, topicsOf));
-    this.mark(`c|${c.decisionId}|${c.action}`, c.at);
+    this.mark(`c|${c.decisionId}|${c.action}`, Math.max(c.at, this.clock));
     this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
   }
 

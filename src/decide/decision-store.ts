@@ -75,6 +75,13 @@ export interface KnownRows {
    * time: one dated minutes back (a late report) is written now, after every row a sync has read.
    */
   outcomesThrough?: number;
+  /**
+   * Shared stores: the log's decision number (`contactsLoggedSince`) up to which every contact was
+   * folded in by a sync, with its margin. Contacts of decisions numbered after it are checked
+   * whatever their own time: a decision committed long after its time (a slow transaction, another
+   * clock) comes after every row a sync has read.
+   */
+  contactsThrough?: number;
 }
 
 /** A subject's log rows that another process wrote since this one last synced. */
@@ -185,6 +192,12 @@ export interface DecisionStore {
    * before — in time order; and `last`, the highest number written so far (the next call's `after`).
    */
   outcomesLoggedSince?(at: number, after: number): Promise<{ outcomes: OutcomeRecord[]; last: number }>;
+  /**
+   * Shared stores (the decision state's sync): the contacts dated at or after `at` or of decisions
+   * written after the one the log numbered `after` (decisions are numbered in the order written,
+   * whatever their own time), in time order; and `last`, the highest decision number written so far.
+   */
+  contactsLoggedSince?(at: number, after: number): Promise<{ contacts: ContactRow[]; last: number }>;
   outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;
   /** Of these outcome ids, those already stored (for any decision, or none): duplicates are recognised for as long as the log keeps them. */
   loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>>;

@@ -70,7 +70,9 @@ export class PostgresDecisionStore implements DecisionStore {
       // The subject moved while this decision was made (its profile merged away; or, decided with no
       // profile, it has one now): decisions for it are logged under another key from now on. Asked
       // in the statement that reads the subject's contacts (one round trip): it always answers a
-      // row with `moved`, and one per contact when there are any.
+      // row with `moved`, and one per contact when there are any. By time, and by the order written:
+      // a decision dated before `since` (committed long after its time, or by a server whose clock is
+      // behind) written since the state's last sync is new too — two branches, not an OR, as below.
       const ids = d.profileKey.startsWith('anon:') ? o.identities ?? [] : [];
       const rows = (await c.query<ContactRow & { moved: boolean; rank: number | null }>(
         `WITH m AS (
@@ -79,9 +81,11 @@ export class PostgresDecisionStore implements DecisionStore {
          )
          SELECT m.moved, x.* FROM m LEFT JOIN LATERAL (
            SELECT ${CONTACT_COLS}, c.rank FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND c.kind = 'action'
+           UNION ALL
+           SELECT ${CONTACT_COLS}, c.rank FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at < $2 AND d.seq > $6 AND c.kind = 'action'
          ) AS x ON NOT m.moved
          ORDER BY x.at, x."decisionId", x.rank`,
-        [keys, since, d.profileKey, ids.map((i) => i.kind), ids.map((i) => i.value)],
+        [keys, since, d.profileKey, ids.map((i) => i.kind), ids.map((i) => i.value), known.contactsThrough ?? Number.MAX_SAFE_INTEGER],
       )).rows;
       if (rows[0].moved) return { contacts: [], outcomes: [], moved: true };
       const contacts = rows.filter((r) => r.decisionId !== null).map(({ moved: _m, rank: _r, ...contact }) => contact as ContactRow).filter((r) => !known.contact(r));
@@ -188,6 +192,24 @@ export class PostgresDecisionStore implements DecisionStore {
       `SELECT ${CONTACT_COLS} FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= $1 AND c.at < $2 AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`,
       [at, before],
     )).rows;
+  }
+
+  async contactsLoggedSince(at: number, after: number): Promise<{ contacts: ContactRow[]; last: number }> {
+    // One statement, one snapshot: `last` is the highest decision number among the rows it can see.
+    // Two branches, not an OR: the choices by time, and the decisions numbered after `after` (by the
+    // primary key) dated before — each one index range.
+    const rows = (await this.pool.query<ContactRow & { last: string | number; rank: number | null }>(
+      `SELECT m.last, x.* FROM (SELECT coalesce(max(seq), 0) AS last FROM decisions) AS m
+       LEFT JOIN LATERAL (
+         SELECT ${CONTACT_COLS}, c.rank FROM decision_choices c JOIN decisions d ON d.id = c.decision_id WHERE c.at >= $1 AND c.kind = 'action'
+         UNION ALL
+         SELECT ${CONTACT_COLS}, c.rank FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > $2 AND c.at < $1 AND c.kind = 'action'
+       ) AS x ON true
+       ORDER BY x.at, x."decisionId", x.rank`,
+      [at, after],
+    )).rows;
+    const contacts = rows.filter((r) => r.decisionId !== null).map(({ last: _l, rank: _r, ...contact }) => contact as ContactRow);
+    return { contacts, last: Number(rows[0].last) };
   }
 
   async contactsOf(profileKeys: readonly string[], from: number, to: number, o: { newestFirst?: { limit: number } } = {}): Promise<ContactRow[]> {
