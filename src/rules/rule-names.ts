@@ -149,26 +149,32 @@ function readPaths(ast: unknown): string[][] {
       if (!bound.has(path[0])) out.push(path);
       continue;
     }
-    const args = x.args as unknown[];
-    if (x.op === 'rcall' && Array.isArray(args[2])) {
-      const [fn, target, list] = args as [unknown, unknown, unknown[]];
-      const vars: string[] = [];
-      while (vars.length < list.length - 1 && isNode(list[vars.length]) && (list[vars.length] as AstNode).op === 'id') vars.push((list[vars.length] as AstNode).args as string);
-      const isCel = isNode(target) && target.op === 'id' && target.args === 'cel' && !bound.has('cel');
-      if (fn === 'bind' && isCel && vars.length > 0 && list.length === 3) {
-        // cel.bind(x, value, body): the value is read outside, the body with x bound.
-        stack.push([list[2], new Set([...bound, vars[0]])], [list[1], bound]);
-        continue;
-      }
-      if (typeof fn === 'string' && MACROS.has(fn) && vars.length > 0) {
-        stack.push([list.slice(vars.length), new Set([...bound, ...vars])], [target, bound]);
-        continue;
-      }
-    }
-    // A unary operator (`!`, `-`) holds its operand itself, not in a list.
-    if (Array.isArray(x.args) || isNode(x.args)) stack.push([x.args, bound]);
+    stack.push(...scopedChildren(x, bound));
   }
   return out;
+}
+
+/**
+ * The children of a node to walk, each with the names bound inside it, in the order to push them
+ * on a walk's stack (the last is walked first): a comprehension's variables (`exists(p, …)`,
+ * `cel.bind(x, …)`) are bound in its body, not in the list or value it reads.
+ *
+ * @example
+ * scopedChildren(ruleTree('xs.exists(p, p > 1)'), new Set()); // [[[p > 1], {p}], [xs, {}]]
+ */
+export function scopedChildren(x: AstNode, bound: ReadonlySet<string>): [unknown, ReadonlySet<string>][] {
+  const args = x.args as unknown[];
+  if (x.op === 'rcall' && Array.isArray(args[2])) {
+    const [fn, target, list] = args as [unknown, unknown, unknown[]];
+    const vars: string[] = [];
+    while (vars.length < list.length - 1 && isNode(list[vars.length]) && (list[vars.length] as AstNode).op === 'id') vars.push((list[vars.length] as AstNode).args as string);
+    const isCel = isNode(target) && target.op === 'id' && target.args === 'cel' && !bound.has('cel');
+    // cel.bind(x, value, body): the value is read outside, the body with x bound.
+    if (fn === 'bind' && isCel && vars.length > 0 && list.length === 3) return [[list[2], new Set([...bound, vars[0]])], [list[1], bound]];
+    if (typeof fn === 'string' && MACROS.has(fn) && vars.length > 0) return [[list.slice(vars.length), new Set([...bound, ...vars])], [target, bound]];
+  }
+  // A unary operator (`!`, `-`) holds its operand itself, not in a list.
+  return Array.isArray(x.args) || isNode(x.args) ? [[x.args, bound]] : [];
 }
 
 /** The names from a variable down to `node` when each step is a constant name, else undefined. */

@@ -1,12 +1,9 @@
 import { ruleTree } from './cel.js';
 import { isNode, type Typed, typeOf, WORDS } from './rule-kinds.js';
-import { nameProblem, type Shape } from './rule-names.js';
+import { nameProblem, scopedChildren, type Shape } from './rule-names.js';
 import { operationProblem } from './rule-operations.js';
 
 const ORDER = new Set(['<', '<=', '>', '>=']);
-
-/** Macros whose leading identifiers are variables bound inside them (`list.exists(p, p > 1)`). */
-const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 
 /**
  * The sentence refusing a comparison in a rule between a value `scope` declares (rule-names.ts:
@@ -41,23 +38,7 @@ export function comparisonProblem(expression: string, field: string, scope: Read
     }
     const operation = operationProblem(x, expression, field, scope, bound, each);
     if (operation) return operation;
-    const args = x.args as unknown[];
-    if (x.op === 'rcall' && Array.isArray(args[2])) {
-      // A comprehension's variables (`exists(p, …)`, `cel.bind(x, …)`) shadow the rule's inside it.
-      const [fn, target, list] = args as [unknown, unknown, unknown[]];
-      const vars: string[] = [];
-      while (vars.length < list.length - 1 && isNode(list[vars.length]) && (list[vars.length] as { op: string }).op === 'id') vars.push((list[vars.length] as { args: string }).args);
-      const isCel = isNode(target) && target.op === 'id' && target.args === 'cel' && !bound.has('cel');
-      if (fn === 'bind' && isCel && vars.length > 0 && list.length === 3) {
-        stack.push([list[2], new Set([...bound, vars[0]])], [list[1], bound]);
-        continue;
-      }
-      if (typeof fn === 'string' && MACROS.has(fn) && vars.length > 0) {
-        stack.push([list.slice(vars.length), new Set([...bound, ...vars])], [target, bound]);
-        continue;
-      }
-    }
-    if (Array.isArray(x.args) || isNode(x.args)) stack.push([x.args, bound]);
+    stack.push(...scopedChildren(x, bound));
   }
   return undefined;
 }
