@@ -2,6 +2,7 @@ import { TactError } from '../errors/tact-error.js';
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
+import { HoldBook, type ReviewWindows } from './hold-book.js';
 import { KeyGenerations } from './key-generations.js';
 import { OutcomeCounts } from './outcome-counts.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
@@ -30,11 +31,8 @@ export class DecideState {
   readonly ledger: ContactLedger;
   readonly counts = new OutcomeCounts();
   readonly flags = new FlagBook();
-  private readonly holds = new Map<string, Hold[]>();
-  private rejectForMs = 0;
-  /** The policy's review windows (`setReviewWindows`); until set, every live review is kept. */
-  private reviewWindows: ReviewWindows | undefined;
-  private readonly holdChanges = new Map<string, number>();
+  /** The live reviews (hold-book.ts). */
+  private readonly holds = new HoldBook();
   /** decisionId|action that already had a success, with its time. */
   private readonly successes = new KeyGenerations();
   /** Keys of contacts and outcome records already applied (for `sync`), with their time and the order they were taken in (`knownAt`). */
@@ -386,55 +384,17 @@ export class DecideState {
    * back that far for rejections, however short the look-back.
    */
   setReviewWindows(w: ReviewWindows): void {
-    this.reviewWindows = w;
-    this.rejectForMs = w.rejectForMs;
+    this.holds.setWindows(w);
   }
 
-  /** Reads the live reviews again: pending, approved, and those rejected within the look-back or `rejectFor` — of them, those that still matter. */
+  /** Reads the live reviews again: pending, approved, and those rejected within the look-back or `rejectFor` — of them, those that still matter (hold-book.ts). */
   async loadHolds(store: DecisionStore, now: number): Promise<void> {
-    // Only what can still matter is read: the log keeps every review, and this runs on every sync.
-    const w = this.reviewWindows;
-    const live = await store.liveHolds({
-      pending: w ? now - w.reviewExpireMs : -1,
-      approved: w ? now - w.approvalValidMs : -1,
-      rejected: now - Math.max(this.lookbackMs, this.rejectForMs),
-    });
-    this.holds.clear();
-    for (const h of live) if (this.holdMatters(h, now)) this.putHold(h);
-  }
-
-  /**
-   * Whether a review can still change a decision, by the rules of the human-territory stage: an
-   * approval within `approvalValidFor`, a rejection within `rejectFor`, a pending review within
-   * `expireAfter`. The log keeps every approved and pending review, however old: without this they
-   * would stay in memory for ever.
-   */
-  private holdMatters(h: Hold, now: number): boolean {
-    const w = this.reviewWindows;
-    if (!w) return h.status !== 'delivered';
-    switch (h.status) {
-      case 'approved': return (h.decidedAt ?? 0) > now - w.approvalValidMs;
-      case 'rejected': return (h.decidedAt ?? 0) >= now - w.rejectForMs;
-      case 'pending': return h.createdAt > now - w.reviewExpireMs;
-      default: return false;
-    }
-  }
-
-  /** Lets go of the reviews that no longer matter ({@link holdMatters}). */
-  private pruneHolds(now: number): void {
-    if (!this.reviewWindows) return;
-    for (const [key, list] of this.holds) {
-      const kept = list.filter((h) => this.holdMatters(h, now));
-      if (!kept.length) this.holds.delete(key);
-      else if (kept.length < list.length) this.holds.set(key, kept);
-    }
+    await this.holds.load(store, now, this.lookbackMs, (h) => this.putHold(h));
   }
 
   /** Reviews held in memory (for the gauges and tests). */
   get heldReviews(): number {
-    let n = 0;
-    for (const list of this.holds.values()) n += list.length;
-    return n;
+    return this.holds.size;
   }
 
   /** From when a guarded append checks the subject's rows: everything before was folded in by a sync (with a minute's margin for slow commits). */
@@ -545,10 +505,7 @@ export class DecideState {
 
   /** The subject's holds, with those of the profile keys merged into it (`also`): a review opened before a merge is still the person's. */
   holdsOf(profileKey: string, also: readonly string[] = []): readonly Hold[] {
-    const own = this.holds.get(profileKey) ?? [];
-    if (!also.length) return own;
-    const more = also.flatMap((k) => this.holds.get(k) ?? []);
-    return more.length ? [...own, ...more] : own;
+    return this.holds.of(profileKey, also);
   }
 
   /**
@@ -556,22 +513,15 @@ export class DecideState {
    * history is under too (a decision that opens or delivers one checks it did not change under it).
    */
   holdsVersion(profileKey: string, also: readonly string[] = []): number {
-    let v = this.holdChanges.get(profileKey) ?? 0;
-    for (const k of also) v += this.holdChanges.get(k) ?? 0;
-    return v;
+    return this.holds.version(profileKey, also);
   }
 
   putHold(h: Hold): void {
     // A state of a review, taken in once (a sync loads every live review again: that is not news).
     const key = `h|${h.id}|${h.status}`;
-    if (!this.seen.has(key)) {
-      this.mark(key, h.decidedAt ?? h.createdAt);
-      this.holdChanges.set(h.profileKey, (this.holdChanges.get(h.profileKey) ?? 0) + 1);
-    }
-    const list = (this.holds.get(h.profileKey) ?? []).filter((x) => x.id !== h.id);
-    if (h.status !== 'delivered') list.push(h);
-    if (list.length) this.holds.set(h.profileKey, list);
-    else this.holds.delete(h.profileKey);
+    const news = !this.seen.has(key);
+    if (news) this.mark(key, h.decidedAt ?? h.createdAt);
+    this.holds.put(h, news);
   }
 
   /**
@@ -583,7 +533,7 @@ export class DecideState {
     this.letAnonymousGo(now);
     this.ledger.prune(now);
     this.forgetKeys(now);
-    this.pruneHolds(now);
+    this.holds.prune(now);
   }
 
   /** {@link prune} in slices of `slice` subjects, yielding to the event loop between them (the server's way). */
@@ -596,7 +546,7 @@ export class DecideState {
     this.letAnonymousGo(now);
     if (!this.ledger.pruneSome(now, slice)) return false;
     this.forgetKeys(now);
-    this.pruneHolds(now);
+    this.holds.prune(now);
     return true;
   }
 
@@ -634,13 +584,6 @@ export class DecideState {
   private mark(key: string, at: number): void {
     if (this.shared || key.startsWith('o|')) this.seen.set(key, { at, seq: ++this.applied });
   }
-}
-
-/** The policy's review windows, in ms (src/decide/policy-compile.ts). */
-export interface ReviewWindows {
-  rejectForMs: number;
-  approvalValidMs: number;
-  reviewExpireMs: number;
 }
 
 /** A page of the log read at start aims at about this many rows (a week at 1,000 decisions a second is 600 million contacts). */
