@@ -3,6 +3,12 @@ import type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 export type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 export type { DecisionRecord } from './decision.js';
 
+/** A flag added through POST /v1/flags with a `messageId`, and the fingerprint of the request that added it (flags.ts requestHash). */
+export interface SentFlag {
+  flag: Flag;
+  requestHash: string;
+}
+
 /** Action choices of one channel, action and minute (`contactVolumes`). */
 export interface VolumeRow {
   channel: string;
@@ -207,7 +213,17 @@ export interface DecisionStore {
   /** Deletes decisions and outcomes older than `before` (retention). */
   prune(before: number): Promise<{ decisions: number; outcomes: number }>;
 
+  /** Writes a flag (a new one, or a clearing): its `messageId`, if it was sent with one, is kept. */
   putFlag(f: Flag): Promise<void>;
+  /**
+   * Stores a flag a client sent with a `messageId` (POST /v1/flags), unless a flag holds that
+   * `messageId` already — written by this process or another on the same database, before a
+   * restart or at the same moment: a retry whose first answer was lost adds no second flag. Gives
+   * the flag that holds it, the fingerprint of the request that made it, and whether it is `f`.
+   */
+  putFlagOnce(f: Flag, messageId: string, requestHash: string): Promise<SentFlag & { stored: boolean }>;
+  /** The flag added with this `messageId`, with its request's fingerprint; undefined when none was. */
+  flagOfMessage(messageId: string): Promise<SentFlag | undefined>;
   getFlag(id: string): Promise<Flag | undefined>;
   /** Flags not cleared (expired ones included: the caller decides what is active). */
   openFlags(): Promise<Flag[]>;

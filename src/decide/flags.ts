@@ -40,6 +40,35 @@ export class Flags {
    * merge rules in force, whose kinds a subject no profile holds is checked against (`emial:`).
    */
   async add(i: FlagInput, id: string = newProfileId(), declared = false, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag> {
+    const flag = await this.made(i, id, declared, rules);
+    await this.store.decisions.putFlag(flag);
+    this.state.flags.put(flag);
+    return flag;
+  }
+
+  /**
+   * Adds a flag sent with a `messageId` (POST /v1/flags) once. Sent again — a retry whose answer
+   * was lost, after a restart, or to another process on the same database — it is answered the
+   * flag the first call added, as it is now (cleared since, if it was), with `duplicate`; until
+   * 2026-12-06 each retry added another flag. The same `messageId` with another body is a 409
+   * naming `messageId` and the fields that differ: a new flag takes a new id.
+   *
+   * @example
+   * await flags.addOnce({ account: 'acme', name: 'procurement_delay', note: 'pause', author: 'kim' }, 'm-1'); // { flag, duplicate: false }
+   */
+  async addOnce(i: FlagInput, messageId: string, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<{ flag: Flag; duplicate: boolean }> {
+    const hash = requestHash(i);
+    // Before the checks: a retry sent once `until` has passed (or the subject is gone) still learns its flag was added.
+    const before = await this.store.decisions.flagOfMessage(messageId);
+    const sent = before ? { ...before, stored: false } : await this.store.decisions.putFlagOnce(await this.made(i, newProfileId(), false, rules), messageId, hash);
+    if (sent.requestHash !== hash) throw messageIdReused(messageId, sent.flag, i);
+    // Another process's flag (or another call's, stored a moment before this one's) is held here at once, as the answer says it is.
+    this.state.flags.put(sent.flag);
+    return { flag: sent.flag, duplicate: !sent.stored };
+  }
+
+  /** The flag `i` asks for, checked: `add`'s checks, none of them written. */
+  private async made(i: FlagInput, id: string, declared: boolean, rules: MergeRules): Promise<Flag> {
     if (!!i.subject === !!i.account) throw validationError([{ field: oneOfField(i), message: ONE_TARGET }]);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
     const until = i.until === undefined ? null : (parseUntil(i.until) ?? NaN);
@@ -60,10 +89,7 @@ export class Flags {
       // An account id as a group() call makes it (trimmed): a flag on " acme " is acme's.
       target = { kind: 'account', id: accountId(i.account as string) };
     }
-    const flag: Flag = { id, target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
-    await this.store.decisions.putFlag(flag);
-    this.state.flags.put(flag);
-    return flag;
+    return { id, target, name: i.name, note: i.note, until, author: i.author, createdAt: this.now(), clearedAt: null, clearedBy: null };
   }
 
   async clear(id: string, by: string): Promise<Flag> {
@@ -140,6 +166,39 @@ function subjectMiss(subject: string, rules: MergeRules): TactError {
   const opening = `No profile matches \`${subject}\``;
   if (e.code !== 'unknown_identifier_kind' || !e.message.startsWith(opening)) return validationError([{ field: 'subject', message: `${plain}.` }]);
   return validationError([{ field: 'subject', message: `${plain}${e.message.slice(opening.length)}` }], e.extra);
+}
+
+/**
+ * The fingerprint of a flag's request, kept with a flag added with a `messageId`: the same for a
+ * retry of it. Of what the flag is made from — the account as a group() call takes it, `until` as
+ * the instant it names (`2027-01-15` is `2027-01-15T00:00:00Z`), the author the key resolved to.
+ *
+ * @example
+ * requestHash({ account: ' acme ', name: 'pause', note: 'n', author: 'kim' }) === requestHash({ account: 'acme', name: 'pause', note: 'n', author: 'kim' }) // true
+ */
+export function requestHash(i: FlagInput): string {
+  const until = i.until === undefined ? null : (parseUntil(i.until) ?? i.until);
+  const what = JSON.stringify([i.subject ?? null, i.account === undefined ? null : accountId(i.account), i.name, i.note, until, i.author]);
+  return createHash('sha256').update(what).digest('hex');
+}
+
+/** The 409 for a `messageId` sent before with another flag, naming it and the fields of `i` that differ from the flag it added. */
+function messageIdReused(messageId: string, f: Flag, i: FlagInput): TactError {
+  const until = i.until === undefined ? null : (parseUntil(i.until) ?? NaN);
+  const fields = [
+    ...(i.subject !== undefined && f.target.kind !== 'profile' ? ['subject'] : []),
+    ...(i.account !== undefined && (f.target.kind !== 'account' || f.target.id !== accountId(i.account)) ? ['account'] : []),
+    ...(['name', 'note'] as const).filter((k) => i[k] !== f[k]),
+    ...(until !== f.until ? ['until'] : []),
+    ...(i.author !== f.author ? ['author'] : []),
+  ];
+  // Nothing else differs: the subject, which the flag keeps as the profile it named, not as sent.
+  if (!fields.length) fields.push(i.subject !== undefined ? 'subject' : 'account');
+  const named = fields.map((k) => `\`${k}\``);
+  const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  return new TactError('conflict', {
+    detail: `The \`messageId\` \`${messageId}\` was sent before with another body: the flag it added (${f.id}) has another ${list}. Nothing was added: a retry sends the same body with the same \`messageId\`, and a new flag takes a new \`messageId\`.`,
+  }, { at: 'messageId' });
 }
 
 /** The id of a flag a declarations version adds after `before` such flags were cleared. @example declaredFlagId(3, 0, { account: 'acme', name: 'pause', … }) // 'declared-…' */

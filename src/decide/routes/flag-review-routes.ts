@@ -25,19 +25,25 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
   const read = requireKey(tact.keys, 'server', 'read flags and reviews');
   const admin = requireKey(tact.keys, 'admin', 'change flags or decide reviews');
 
-  app.post<{ Body: { subject?: string; account?: string; name: string; note: string; until?: string; author?: string } }>(
+  app.post<{ Body: { subject?: string; account?: string; name: string; note: string; until?: string; author?: string; messageId?: string } }>(
     '/v1/flags',
     { preHandler: admin, schema: { ...decideSchemas.addFlag, querystring: noQuery } },
     async (req, reply) => {
       refuseBlank({ note: req.body.note });
-      const f = await tact.decide.flags.add({ ...req.body, author: authorOf(req, req.body.author) }, undefined, false, tact.settings.get(mergeRulesKind));
-      tact.log.info({ flag: f.id, name: f.name, author: f.author, ...keyOf(req) }, 'flag added');
+      const { messageId, ...body } = req.body;
+      const input = { ...body, author: authorOf(req, body.author) };
+      const rules = tact.settings.get(mergeRulesKind);
+      // With a `messageId`, a retry (its first answer lost) is answered the flag the first call added, as POST /v1/outcomes answers one.
+      const { flag: f, duplicate } = messageId === undefined ? { flag: await tact.decide.flags.add(input, undefined, false, rules), duplicate: false } : await tact.decide.flags.addOnce(input, messageId, rules);
+      if (!duplicate) tact.log.info({ flag: f.id, name: f.name, author: f.author, ...keyOf(req) }, 'flag added');
+      // 201 again for a retry: the answer the first call was given, had it arrived.
       void reply.status(201);
+      const view = { ...flagView(f), ...(messageId === undefined ? {} : { duplicate }) };
       // An account nothing has made yet: stored (its members may come later), but said, as a typo would pause no one.
       if (f.target.kind === 'account' && !(await tact.store.profiles.getAccount(f.target.id))) {
-        return { ...flagView(f), warnings: [{ field: 'account', message: `No account \`${f.target.id}\` is known yet (a group() call, or an identify with \`company\`, makes one): the flag is stored and applies to its members once there are any. Account ids are case-sensitive.` }] };
+        return { ...view, warnings: [{ field: 'account', message: `No account \`${f.target.id}\` is known yet (a group() call, or an identify with \`company\`, makes one): the flag is stored and applies to its members once there are any. Account ids are case-sensitive.` }] };
       }
-      return flagView(f);
+      return view;
     },
   );
   app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => ({

@@ -323,13 +323,17 @@ export const decideSchemas = {
       type: 'object',
       required: ['name', 'note'],
       additionalProperties: false,
-      properties: { subject: subjectStr, account: subjectStr, name: { type: 'string', minLength: 1 }, note: { ...freeText, minLength: 1 }, until: str, author: freeText },
+      properties: {
+        subject: subjectStr, account: subjectStr, name: { type: 'string', minLength: 1 }, note: { ...freeText, minLength: 1 }, until: str, author: freeText,
+        messageId: { type: 'string', minLength: 1, maxLength: 200, description: 'The request\'s own id, chosen by the client (a UUID), to send it again safely: the same `messageId` with the same body adds no second flag — it is answered the flag the first call added, as it is now, with `duplicate: true` — also after a restart, and from another process on the same database. With another body it is a 409 naming `messageId`. Without one, each request adds a flag.' },
+      },
     },
     response: {
       201: {
         ...flagSchema,
         properties: {
           ...flagSchema.properties,
+          duplicate: { type: 'boolean', description: 'Present when the request named a `messageId`: true when a flag was added with it before — nothing new was added, and the flag is the one the first call added, as it is now (cleared since, if it was).' },
           warnings: {
             type: 'array',
             description: 'Present only when there is something to say: the flag names an account no group() call (nor an identify with `company`) has made yet — stored all the same, it applies to the account\'s members once there are any; a typo (`Acme` for `acme`) would pause no one.',
@@ -338,6 +342,7 @@ export const decideSchemas = {
         },
       },
       ...errors,
+      409: { ...errorSchema, description: '`conflict`: the `messageId` was sent before with another body (`problems` names `messageId`; the message says which fields differ from the flag it added); nothing was added.' },
     },
   },
   listFlags: {

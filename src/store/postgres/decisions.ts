@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, KnownRows, OutcomeRecord, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, KnownRows, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -340,6 +340,19 @@ export class PostgresDecisionStore implements DecisionStore {
 
   async putFlag(f: Flag): Promise<void> {
     await this.pool.query(upsert('decision_flags', FLAG_COLS), flagParams(f));
+  }
+
+  async putFlagOnce(f: Flag, messageId: string, requestHash: string): Promise<SentFlag & { stored: boolean }> {
+    const cols = `${FLAG_COLS}, message_id, request_hash`;
+    // The unique index on message_id decides between processes adding with one messageId at once.
+    const r = await this.pool.query(`INSERT INTO decision_flags (${cols}) VALUES (${params(cols.split(', ').length)}) ON CONFLICT (message_id) DO NOTHING`, [...flagParams(f), messageId, requestHash]);
+    if (r.rowCount === 1) return { flag: f, requestHash, stored: true };
+    return { ...((await this.flagOfMessage(messageId)) as SentFlag), stored: false };
+  }
+
+  async flagOfMessage(messageId: string): Promise<SentFlag | undefined> {
+    const r = (await this.pool.query<FlagRow & { request_hash: string }>(`SELECT ${FLAG_COLS}, request_hash FROM decision_flags WHERE message_id = $1`, [messageId])).rows[0];
+    return r ? { flag: toFlag(r), requestHash: r.request_hash } : undefined;
   }
 
   async getFlag(id: string): Promise<Flag | undefined> {

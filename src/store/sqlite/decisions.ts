@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomeRecord, VolumeRow } from '../../decide/decision-store.js';
+import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
 import type { Db } from './database.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
@@ -14,7 +14,10 @@ const SQL = {
   decision: 'INSERT INTO decisions (id, profile_key, placement, at, body, segment, micro_segment, micro_segment_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   choice: 'INSERT INTO decision_choices (decision_id, rank, kind, action, channel, placement, profile_key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   outcome: `INSERT OR IGNORE INTO decision_outcomes (${OUTCOME_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  flag: `INSERT OR REPLACE INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  // An upsert, not INSERT OR REPLACE: a replace deletes the row, and with it the messageId the flag
+  // was added with — a retry after a clearing then added the flag again.
+  flag: `INSERT INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ${FLAG_COLS.split(', ').slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  flagOnce: `INSERT INTO decision_flags (${FLAG_COLS}, message_id, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
   hold: `INSERT OR REPLACE INTO decision_holds (${HOLD_COLS}) VALUES (${HOLD_COLS.split(', ').map(() => '?').join(', ')})`,
   decideHold: "UPDATE decision_holds SET status = ?, decided_at = ?, reviewer = ?, note = ? WHERE id = ? AND status = 'pending'",
   pruneDecisions: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE at < ? ORDER BY at LIMIT 5000)',
@@ -62,6 +65,7 @@ export class SqliteDecisionStore implements DecisionStore {
         ON o.id = json_extract(j.value, '$[0]') AND o.decision_id = json_extract(j.value, '$[1]') AND coalesce(o.action, '') = json_extract(j.value, '$[2]') WHERE o.success = 0`),
       countOld: db.prepare('SELECT (SELECT count(*) FROM decisions WHERE at < ?) AS d, (SELECT count(*) FROM decision_outcomes WHERE at < ?) AS o, (SELECT count(*) FROM decision_choices WHERE at < ?) AS c'),
       flag: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE id = ?`),
+      flagOfMessage: db.prepare(`SELECT ${FLAG_COLS}, request_hash FROM decision_flags WHERE message_id = ?`),
       openFlags: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE cleared_at IS NULL ORDER BY created_at`),
       flagsOf: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE target_kind = ? AND target_id = ? ORDER BY created_at`),
       hold: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE id = ?`),
@@ -197,6 +201,18 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async putFlag(f: Flag): Promise<void> {
     await this.writer.run([{ sql: SQL.flag, rows: [flagParams(f)] }]);
+  }
+
+  async putFlagOnce(f: Flag, messageId: string, requestHash: string): Promise<SentFlag & { stored: boolean }> {
+    await this.writer.run([{ sql: SQL.flagOnce, rows: [[...flagParams(f), messageId, requestHash]] }]);
+    // Read once committed: this flag, or the one another call (or process on the file) stored first.
+    const held = (await this.flagOfMessage(messageId)) as SentFlag;
+    return { ...held, stored: held.flag.id === f.id };
+  }
+
+  async flagOfMessage(messageId: string): Promise<SentFlag | undefined> {
+    const r = this.s.flagOfMessage.get(messageId) as (FlagRow & { request_hash: string }) | undefined;
+    return r ? { flag: toFlag(r), requestHash: r.request_hash } : undefined;
   }
 
   async getFlag(id: string): Promise<Flag | undefined> {

@@ -214,4 +214,20 @@ DROP INDEX decision_outcomes_key;
 CREATE UNIQUE INDEX decision_outcomes_key ON decision_outcomes (id, decision_id, (coalesce(action, '')));
 `,
   },
+  {
+    id: 'decide-009',
+    name: 'the messageId a flag was added with',
+    sql: `
+-- POST /v1/flags takes a \`messageId\`, as POST /v1/outcomes does: a client whose connection
+-- dropped after the flag was stored sends the request again with it, and is answered the first
+-- flag rather than given a second one (until 2026-12-06 each retry added another flag, each needing
+-- its own DELETE). The unique index makes the database the judge between processes, and keeps the
+-- id across restarts; \`request_hash\` is the fingerprint of the request that added the flag, so the
+-- same messageId with another body is refused. Both are null for flags added without one (all
+-- flags before, and declared ones).
+ALTER TABLE decision_flags ADD COLUMN message_id TEXT;
+ALTER TABLE decision_flags ADD COLUMN request_hash TEXT;
+CREATE UNIQUE INDEX decision_flags_message ON decision_flags (message_id);
+`,
+  },
 ];
