@@ -80,6 +80,13 @@ export interface ProfileStore {
   /** A profile's state; a merged-away id is followed to the profile it joined. */
   getProfile(id: string): Promise<ProfileState | undefined>;
   /**
+   * Many profiles' states at once, as `getProfile` reads each (a merged-away id gives the live
+   * profile it joined, so two ids may give the same state; an id with no live profile is absent
+   * from the map): training reads thousands of subjects, and one round trip each was most of its
+   * time on PostgreSQL. The states are for reading: do not change them.
+   */
+  getProfiles(ids: readonly string[]): Promise<Map<string, ProfileState>>;
+  /**
    * How many merges this process has made so far (stores whose profiles only this process
    * changes): a reader that saw the same count twice knows no profile merged away in between.
    */

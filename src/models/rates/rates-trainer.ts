@@ -118,19 +118,30 @@ async function heldOutOf(store: EstimateStore, rate: CompiledRate, ladder: Ladde
   };
 }
 
-/** Where each subject sits now (the read path's position), looked up once per training. */
-function positions(ctx: TrainContext): (subjectId: string) => Promise<LadderPosition | null> {
+/**
+ * Where each subject sits now (the read path's position), looked up once per training: `load`
+ * reads the profiles of a page of subjects not yet placed in one batched read (until 2026-12-06
+ * one read each, a round trip per subject on PostgreSQL) and places them in the page's order;
+ * `of` answers for a subject loaded (null: no live profile).
+ */
+function positions(ctx: TrainContext): { load(ids: readonly string[]): Promise<void>; of(id: string): LadderPosition | null } {
   const lookup = new SegmentLookup(ctx.store.segments, ctx.settings, ctx.registry);
-  const seen = new Map<string, Promise<LadderPosition | null>>();
-  return (id) => {
-    let p = seen.get(id);
-    if (!p) {
-      p = ctx.store.profiles.getProfile(id).then((state) => (state ? lookup.position(state, ctx.now) : null));
-      seen.set(id, p);
-    }
-    return p;
+  const seen = new Map<string, LadderPosition | null>();
+  return {
+    async load(ids) {
+      const missing = [...new Set(ids)].filter((id) => !seen.has(id));
+      const states = await ctx.store.profiles.getProfiles(missing);
+      for (const id of missing) {
+        const state = states.get(id);
+        seen.set(id, state ? await lookup.position(state, ctx.now) : null);
+      }
+    },
+    of: (id) => seen.get(id) ?? null,
   };
 }
+
+/** Whether a row of the rate's estimates is a subject's (not the population's, a segment's or a micro-segment's). */
+const isSubject = (id: string) => id !== 'population' && !id.startsWith('segment:') && !id.startsWith('micro-segment:');
 
 /**
  * The ladder's hyper-parameters per rate, by empirical Bayes: each rung's prior strength κ is the
@@ -166,6 +177,7 @@ export const ratesTrainer: Trainer = {
       for (;;) {
         const rows = await ctx.store.estimates.scan('rate', r.def.name, after, 2000);
         if (!rows.length) break;
+        await positionOf.load(rows.map((row) => row.subjectId).filter(isSubject));
         for (const row of rows) {
           const id = row.subjectId;
           if (id === 'population') population = row.state as RateCounts;
@@ -174,7 +186,7 @@ export const ratesTrainer: Trainer = {
             if (microPrefix && id.startsWith(microPrefix)) groupRows.set(id, row.state as RateCounts);
           } else {
             const st = row.state as TrialState;
-            const pos = await positionOf(id);
+            const pos = positionOf.of(id);
             const keys = pos ? groupKeys(pos) : { population: 'population' };
             subjects.push({
               counts: countsAt(st, ctx.now, r.windowMs),

@@ -11,6 +11,8 @@ export interface SubjectMove {
 const ANON = 'anon:';
 /** How many keys are looked up at once (each is a read of the profiles, one more per merge followed). */
 const AT_ONCE = 32;
+/** How many profile keys one batched read of the profiles checks for being live (and the states it holds at once). */
+const LIVE_AT_ONCE = 500;
 /** Most merges followed from one key: a committed chain is short (a profile merges away once); past this, data are damaged. */
 const MAX_HOPS = 64;
 
@@ -23,6 +25,12 @@ const MAX_HOPS = 64;
  * held-out split of a version trained then reproducible (held-out.ts). An `anon:` key's
  * identifier is resolved as it is now (the time a profile came to hold it is not replayed).
  *
+ * Most keys are live profiles, never merged away: a merge marks the profile it merges away in the
+ * transaction that records it, and nothing unmarks it, so a key that reads as its own live profile
+ * has no merge to follow. Those are ruled out by one batched read of the profiles per 500 keys
+ * (ProfileStore.getProfiles); only the rest read their merges, one round trip each (until
+ * 2026-12-06 every key did: 20,000 round trips for 20,000 subjects on PostgreSQL).
+ *
  * @example
  * const moves = await subjectMoves(store.profiles, ['p_visitor', 'anon:u1']);
  * moves.get('p_visitor'); // [{ at: 1764…, from: 'p_visitor', into: 'p_ana' }]
@@ -30,27 +38,38 @@ const MAX_HOPS = 64;
 export async function subjectMoves(profiles: ProfileStore, keys: Iterable<string>): Promise<Map<string, SubjectMove[]>> {
   const distinct = [...new Set(keys)];
   const out = new Map<string, SubjectMove[]>();
-  for (let i = 0; i < distinct.length; i += AT_ONCE) {
-    await Promise.all(distinct.slice(i, i + AT_ONCE).map(async (key) => {
-      if (key.startsWith(ANON)) {
-        // findProfile answers with the live profile: no merge to follow from it.
-        const found = await findProfile(profiles, key.slice(ANON.length));
-        out.set(key, found ? [{ at: -Infinity, from: key, into: found.profileId }] : []);
-        return;
-      }
-      const moves: SubjectMove[] = [];
-      const passed = new Set([key]);
-      for (let cur = key; moves.length < MAX_HOPS;) {
-        const away = (await profiles.merges(cur)).filter((m) => m.from === cur && !passed.has(m.into)).sort((a, b) => a.at - b.at)[0];
-        if (!away) break;
-        moves.push({ at: away.at, from: cur, into: away.into });
-        passed.add(away.into);
-        cur = away.into;
-      }
-      out.set(key, moves);
-    }));
+  for (let i = 0; i < distinct.length; i += LIVE_AT_ONCE) {
+    const chunk = distinct.slice(i, i + LIVE_AT_ONCE);
+    const states = await profiles.getProfiles(chunk.filter((key) => !key.startsWith(ANON)));
+    const rest: string[] = [];
+    for (const key of chunk) {
+      if (!key.startsWith(ANON) && states.get(key)?.id === key) out.set(key, []);
+      else rest.push(key);
+    }
+    for (let j = 0; j < rest.length; j += AT_ONCE) {
+      await Promise.all(rest.slice(j, j + AT_ONCE).map(async (key) => out.set(key, await movesOf(profiles, key))));
+    }
   }
   return out;
+}
+
+/** One key's moves, read one merge record at a time (subjectMoves). */
+async function movesOf(profiles: ProfileStore, key: string): Promise<SubjectMove[]> {
+  if (key.startsWith(ANON)) {
+    // findProfile answers with the live profile: no merge to follow from it.
+    const found = await findProfile(profiles, key.slice(ANON.length));
+    return found ? [{ at: -Infinity, from: key, into: found.profileId }] : [];
+  }
+  const moves: SubjectMove[] = [];
+  const passed = new Set([key]);
+  for (let cur = key; moves.length < MAX_HOPS;) {
+    const away = (await profiles.merges(cur)).filter((m) => m.from === cur && !passed.has(m.into)).sort((a, b) => a.at - b.at)[0];
+    if (!away) break;
+    moves.push({ at: away.at, from: cur, into: away.into });
+    passed.add(away.into);
+    cur = away.into;
+  }
+  return moves;
 }
 
 /**

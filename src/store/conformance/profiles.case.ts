@@ -107,11 +107,35 @@ export function profilesConformance(kind: StoreKind): void {
       expect(await mergedInto(h, ids.slice(0, n))).toEqual(ids.slice(0, n).map(() => ids[n]));
     });
 
+    it('getProfiles answers for each id what getProfile does — merged-away ids followed, unknown ones left out — across more ids than one query names', async () => {
+      const n = 520; // past the 500 ids one PostgreSQL query names
+      const batch = Array.from({ length: n }, (_, k) => ({ type: 'track', userId: `gp-${k}`, event: 'Seen' }));
+      for (let i = 0; i < n; i += 100) expect((await send(h.app, '/v1/batch', { batch: batch.slice(i, i + 100) })).statusCode).toBe(200);
+      const away: string[] = [];
+      for (const k of [0, 7, 511]) {
+        await send(h.app, '/v1/track', { anonymousId: `gp-anon-${k}`, event: 'Seen' });
+        away.push((await h.store.profiles.findProfileId('anonymousId', `gp-anon-${k}`))!);
+        await send(h.app, '/v1/identify', { anonymousId: `gp-anon-${k}`, userId: `gp-${k}` });
+      }
+      const live: string[] = [];
+      for (let k = 0; k < n; k++) live.push((await h.store.profiles.findProfileId('userId', `gp-${k}`))!);
+      await coolStates(h);
+      // Merged-away ids after their survivors' chunk, an unknown id, and a repeated one.
+      const ids = [...live, ...away, 'gp-nobody', live[3]];
+      const got = await h.store.profiles.getProfiles(ids);
+      for (const id of ids) expect(got.get(id), id).toEqual(await h.store.profiles.getProfile(id));
+      expect(got.has('gp-nobody')).toBe(false);
+      expect(got.size).toBe(n + away.length);
+      expect(away.map((id) => got.get(id)?.id)).toEqual([live[0], live[7], live[511]]);
+      expect(await h.store.profiles.getProfiles([])).toEqual(new Map());
+    });
+
     it('reports merge links that form a cycle (damaged rows) as an error, not as no profile', async () => {
       const rows = "INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES ('cy-1', 1, 0, 0, 'cy-2', NULL), ('cy-2', 1, 0, 0, 'cy-1', NULL)";
       if (h.store.kind === 'sqlite') (h.store as SqliteStore).db.prepare(rows).run();
       else await (h.store as PostgresStore).pool.query(rows);
       await expect(h.store.profiles.getProfile('cy-1')).rejects.toThrow('The merges followed from profile cy-1 form a cycle (cy-1 → cy-2 → cy-1)');
+      await expect(h.store.profiles.getProfiles(['cy-nobody', 'cy-1'])).rejects.toThrow('The merges followed from profile cy-1 form a cycle (cy-1 → cy-2 → cy-1)');
       const r = await get(h.app, '/v1/profiles/profile:cy-1');
       expect(r.statusCode).toBe(500);
       expect(r.body).not.toContain('cy-2');

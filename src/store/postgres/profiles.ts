@@ -8,6 +8,9 @@ import { mergeCycle } from '../../profiles/profile-store.js';
 import { inTransaction } from './database.js';
 import { saveJobWith } from './documents.js';
 
+/** Ids a getProfiles query names at most (an `= ANY($1)` array, as measure.ts reads outcomes in chunks). */
+const PROFILES_AT_ONCE = 500;
+
 /** Profile reads and backfill writes on PostgreSQL. */
 export class PostgresProfileStore implements ProfileStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -27,6 +30,41 @@ export class PostgresProfileStore implements ProfileStore {
       if (passed.includes(r.merged_into)) throw mergeCycle(id, [...passed, r.merged_into]);
       cur = r.merged_into;
     }
+  }
+
+  /**
+   * As getProfile for each id, in one query per chunk of ids and one more per merge hop (a
+   * committed chain is one hop): a training of 20,000 subjects made 20,000 round trips.
+   */
+  async getProfiles(ids: readonly string[]): Promise<Map<string, ProfileState>> {
+    const out = new Map<string, ProfileState>();
+    // Ids of one live profile share its parsed state, as they share its row.
+    const parsed = new Map<string, ProfileState>();
+    const distinct = [...new Set(ids)];
+    for (let i = 0; i < distinct.length; i += PROFILES_AT_ONCE) {
+      let walks = distinct.slice(i, i + PROFILES_AT_ONCE).map((id) => ({ id, cur: id, passed: [] as string[] }));
+      while (walks.length) {
+        const rows = new Map((await this.pool.query<{ id: string; merged_into: string | null; state: string | null }>(
+          'SELECT id, merged_into, state FROM profiles WHERE id = ANY($1::text[])',
+          [[...new Set(walks.map((w) => w.cur))]],
+        )).rows.map((r) => [r.id, r]));
+        const next: typeof walks = [];
+        for (const w of walks) {
+          const r = rows.get(w.cur);
+          if (!r) continue;
+          if (!r.merged_into) {
+            if (r.state) out.set(w.id, parsed.get(r.id) ?? parsed.set(r.id, JSON.parse(r.state) as ProfileState).get(r.id)!);
+            continue;
+          }
+          w.passed.push(w.cur);
+          if (w.passed.includes(r.merged_into)) throw mergeCycle(w.id, [...w.passed, r.merged_into]);
+          w.cur = r.merged_into;
+          next.push(w);
+        }
+        walks = next;
+      }
+    }
+    return out;
   }
 
   async identities(profileId: string): Promise<IdentityRow[]> {

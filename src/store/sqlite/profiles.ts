@@ -65,6 +65,16 @@ export class SqliteProfileStore implements ProfileStore {
     return this.memory.live(id);
   }
 
+  /** As getProfile for each id: the states are in memory (or one indexed read each), no round trip to batch. */
+  async getProfiles(ids: readonly string[]): Promise<Map<string, ProfileState>> {
+    const out = new Map<string, ProfileState>();
+    for (const id of ids) {
+      const s = this.memory.live(id);
+      if (s) out.set(id, s);
+    }
+    return out;
+  }
+
   get mergeCount(): number {
     return this.memory.merges;
   }
