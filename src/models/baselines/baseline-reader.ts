@@ -39,7 +39,11 @@ export function baselineNow(row: StoredEstimate | undefined, m: CompiledMetric, 
   // The metric's current staleness setting, not the one stored with the state (absent in older states).
   const s = { ...stored, config: { ...stored.config, staleAfterDays: m.config.staleAfterDays } };
   const e = baselineEstimate(pool ? { ...s, population: pool.pool } : s, t, new Date(row.updatedAt).toISOString());
-  return e.status === 'learning' && pool ? { ...e, modelVersion: pool.modelVersion, updatedAt: poolAt } : e;
+  if (e.status !== 'learning') return e;
+  // Before any training the range is drawn from the subject's own readings (the state's fallback
+  // pool, baseline-step.ts OWN_POOL): personal evidence, still learning. Until 2026-12-06 it was
+  // labelled population, as if the range were everyone's.
+  return pool ? { ...e, modelVersion: pool.modelVersion, updatedAt: poolAt } : { ...e, source: 'personal' };
 }
 
 /**

@@ -48,6 +48,27 @@ describe('baseline step', () => {
   });
 });
 
+describe('before any training', () => {
+  it('shows the range of the subject\'s own readings, labelled personal, not population (until 2026-12-06 it said population)', () => {
+    // 200 session lengths of about 600 s over four days (two an hour): too few days to establish; no pool trained yet.
+    const rng = new Rng(11);
+    const s = newBaselineState(metric);
+    const readings: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const x = 600 + 50 * normal(rng);
+      readings.push(x);
+      baselineStep(s, 24 * 300 + Math.floor(i / 2), x, 0.98, 'now');
+    }
+    const row = { subjectId: 'p', model: 'baseline', key: 'spend', estimate: null, state: s, modelVersion: 'baseline@1', seq: 200, updatedAt: Date.parse('2026-02-02T20:00:00Z') };
+    const e = baselineNow(row, metric, 'UTC', (24 * 300 + 101) * 3_600_000, undefined);
+    expect(e).toMatchObject({ source: 'personal', status: 'learning', evidence: 200 });
+    // The split-conformal 90% range of the 200 readings alone (Lei et al. 2018, §2: the
+    // ⌈(n + 1)(1 − α/2)⌉-th order statistic and its mirror; α = 0.1, n = 200: k = 10 and 191).
+    const sorted = [...readings].sort((a, b) => a - b);
+    expect([e.low, e.high]).toEqual([sorted[9], sorted[190]]);
+  });
+});
+
 describe('a stale baseline', () => {
   const [sensor] = metricsKind.compile([{ name: 'temp', event: 'Sensor Reading', property: 'celsius', cadence: 'hourly' }]);
   const hour = (iso: string) => Date.parse(iso) / 3_600_000;
@@ -78,7 +99,8 @@ describe('a stale baseline', () => {
   it('reads as "learning" with reason "stale" 30 days after the last reading, under the metric\'s current `staleAfter`', () => {
     const s = established();
     expect(baselineNow(row(s), sensor, 'UTC', Date.parse('2026-03-05T22:00:00Z'), undefined).status).toBe('established');
-    expect(baselineNow(row(s), sensor, 'UTC', Date.parse('2026-03-05T23:00:00Z'), undefined)).toMatchObject({ status: 'learning', reason: 'stale', source: 'population' });
+    // No trained pool: the range shown is the subject's own readings', so personal (still learning).
+    expect(baselineNow(row(s), sensor, 'UTC', Date.parse('2026-03-05T23:00:00Z'), undefined)).toMatchObject({ status: 'learning', reason: 'stale', source: 'personal' });
     // A state stored before the setting existed has none in its config: the metric's one applies.
     delete (s.config as { staleAfterDays?: number }).staleAfterDays;
     const [twoDays] = metricsKind.compile([{ name: 'temp', event: 'Sensor Reading', property: 'celsius', cadence: 'hourly', staleAfter: '2d' }]);
