@@ -48,7 +48,8 @@ export const catalogue = {
   payload_too_large: { status: 413, message: 'The request body is larger than this endpoint accepts ({limit} bytes).' },
   overloaded: { status: 503, message: 'The server is shutting down or overloaded and did not store this request; retry it.' },
   store_unavailable: { status: 503, message: 'The database did not answer while this request was handled ({detail}), so it was not acknowledged: retry it in a moment (a message sent again with the same messageId is stored once).' },
-  store_full: { status: 507, message: 'The disk of the store\'s data folder (TACT_DATA_DIR) is full, so nothing of this request was stored: send it again once space is freed there (a message sent again with the same messageId is stored once).' },
+  // `where`: the embedded store's data folder, or the PostgreSQL server's data directory (store/sqlite/disk-full.ts fullDiskPlace).
+  store_full: { status: 507, message: 'The disk of {where} is full, so nothing of this request was stored: send it again once space is freed there (a message sent again with the same messageId is stored once).' },
   internal: { status: 500, message: 'Something went wrong on the server and nothing was changed by this request; the error id is {errorId}. The details are in the server log.' },
   internal_subject: { status: 500, message: 'Something went wrong on the server while deciding for this subject, and the run went on with the next one; the error id is {errorId}. The details are in the server log.' },
   internal_stream: { status: 500, message: 'Something went wrong on the server and the stream stopped here: what the lines before this one say was done stands, nothing after it was done; the error id is {errorId}. The details are in the server log.' },

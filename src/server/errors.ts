@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { jsonErrorDetail } from '../config/text-position.js';
 import { schemaProblem } from '../errors/schema-problems.js';
 import { TactError, validationError } from '../errors/tact-error.js';
-import { isDiskFull } from '../store/sqlite/disk-full.js';
+import { fullDiskPlace, isDiskFull } from '../store/sqlite/disk-full.js';
 import { queryNamed } from './query-fields.js';
 
 /**
@@ -14,8 +14,8 @@ import { queryNamed } from './query-fields.js';
  * anything else into a generic 500 with an error id — the details go to the log only. A 5xx is
  * logged at error with its stack, but for the 503s refusing requests while the app closes (info),
  * for a full write queue and for a database that did not answer (a warning each, without a stack,
- * and `Retry-After: 1`), and for the embedded store's full disk (a 507 `store_full`, an error
- * without a stack: the operator must free space).
+ * and `Retry-After: 1`), and for the store's full disk — the embedded store's, or the PostgreSQL
+ * server's (a 507 `store_full`, an error without a stack: the operator must free space).
  */
 export function installErrorHandler(app: FastifyInstance): void {
   let closing = false;
@@ -40,7 +40,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     // hundred requests a second a stack each would bury the log.
     else if (e.code === 'store_unavailable') req.log.warn({ ...about, error: err.message }, 'request failed: the database did not answer');
     // Every write fails until space is freed: one line each, the cause in it, without a stack.
-    else if (e.code === 'store_full') req.log.error({ ...about, error: err.message }, 'request failed: the disk of the data folder (TACT_DATA_DIR) is full');
+    else if (e.code === 'store_full') req.log.error({ ...about, error: err.message }, `request failed: the disk of ${fullDiskPlace(err)} is full`);
     else if (e.statusCode >= 500) req.log.error({ ...about, err: faultOf(err) }, 'request failed');
     else req.log.info({ ...about, ...(e.problems.length ? { fields: e.problems.map((p) => p.field) } : {}) }, 'request refused');
     // RFC 9110 §11.6.1: a 401 names a scheme the server takes. Bearer only, though collection also
@@ -156,8 +156,8 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   if (err.statusCode === 416) return new TactError('range_not_satisfiable', { range: headerOf(req, 'range'), url: pathOf(req), length: lengthSaid(err) });
   if (err.statusCode === 412) return new TactError('precondition_failed', { header: CONDITIONS.find((h) => req.headers[h.toLowerCase()] !== undefined) ?? 'If-Match', url: pathOf(req) });
   if (typeof err.statusCode === 'number' && err.statusCode > 400 && err.statusCode < 500) return new TactError('bad_request', { detail: `${reasonOf(err)} (HTTP ${err.statusCode})` });
-  // The embedded store's disk full: a 500 `internal` until 2026-12-05, the cause in the log only.
-  if (isDiskFull(err)) return new TactError('store_full', {});
+  // The store's disk full: a 500 `internal` until 2026-12-05 (SQLite) and 2026-12-06 (PostgreSQL's 53100), the cause in the log only.
+  if (isDiskFull(err)) return new TactError('store_full', { where: fullDiskPlace(err) });
   const unreachable = storeUnreachable(err);
   if (unreachable) return new TactError('store_unavailable', { detail: unreachable });
   return new TactError('internal', {});

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { isDiskFull } from '../store/sqlite/disk-full.js';
+import { fullDiskPlace, isDiskFull } from '../store/sqlite/disk-full.js';
 import type { Tact } from './tact.js';
 import { VERSION } from './version.js';
 
@@ -91,7 +91,7 @@ export async function healthRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       if (told === 'first') req.log.error({ err }, 'health check: the store did not answer');
       else if (told === 'remind') req.log.warn({ error: (err as Error | undefined)?.message, failedChecks: outage.failures }, 'health check: the store still does not answer');
       void reply.status(503);
-      if (isDiskFull(err)) return { status: 'store full', message: `The ${tact.store.kind} store takes no writes: the disk of its data folder (TACT_DATA_DIR) is full. Free space there; a write is tried at each check.`, ...about() };
+      if (isDiskFull(err)) return { status: 'store full', message: `The ${tact.store.kind} store takes no writes: the disk of ${fullDiskPlace(err).replace(/^the store's/, 'its')} is full. Free space there; a write is tried at each check.`, ...about() };
       const timedOut = (err as Error | undefined)?.message === `no answer within ${HEALTH_TIMEOUT_MS} ms`;
       const what = timedOut ? `within ${HEALTH_TIMEOUT_MS / 1000} s` : '(it refused or failed it, or takes no writes)';
       return { status: 'store unreachable', message: `The ${tact.store.kind} store did not answer a ping ${what}; the reason is in the server log.`, ...about() };

@@ -47,7 +47,7 @@ const SAYS: Partial<Record<ErrorCode, string>> = {
   internal: 'a fault on the server; nothing was changed (the `errorId` finds it in the server log)',
   overloaded: 'the server is shutting down or its write queue is full, and nothing was stored: retry',
   store_unavailable: 'the database did not answer while the request was handled, and it was not acknowledged: retry in a moment (`Retry-After: 1`)',
-  store_full: "the disk of the embedded store's data folder (TACT_DATA_DIR) is full: nothing of the request was stored; retry once space is freed",
+  store_full: "the disk of the store is full — the embedded store's data folder (TACT_DATA_DIR), or the PostgreSQL server's data directory (SQLSTATE 53100): nothing of the request was stored; retry once space is freed",
 };
 
 /** The codes a status stands for on any operation, by what it takes. */

@@ -5,6 +5,7 @@ import { CommitListeners } from '../commit-listeners.js';
 import { postgresMigrations } from './migrations/index.js';
 import { refuseNewerStore } from '../newer-store.js';
 import { DEFAULT_PG_TIMEOUTS, type PostgresTimeouts, watchedClientClass, watchStalls } from './stall-watch.js';
+import { DISK_PROBE_SQL, DiskFullWatch } from './disk-full.js';
 
 /** int8 and numeric come back as JS numbers (our values stay well within 2^53). */
 const types = {
@@ -19,12 +20,15 @@ const types = {
  * administrator's terminate) is dropped from the pool and reported, not thrown: the next query
  * opens a new one. A server that does not answer fails the work waiting on it within `timeouts`
  * (stall-watch.ts): a new connection after `connectMs`, a query once the server answers no check.
+ * A query that fails for a full disk is remembered ({@link diskFullWatch}) for GET /health.
  */
 export function createPool(connectionString: string, max = 10, onIdleError?: (err: Error) => void, durability: Durability = 'fsync', timeouts: PostgresTimeouts = DEFAULT_PG_TIMEOUTS): pg.Pool {
   // `os` durability: commits return before the WAL flush (durability.ts).
   const options = durability === 'os' ? { options: '-c synchronous_commit=off' } : {};
   // A server that accepts and stays silent: connections are bounded, stalled queries checked (stall-watch.ts).
-  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact', ...options, Client: watchedClientClass(timeouts) });
+  const disk = new DiskFullWatch();
+  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig, application_name: 'tact', ...options, Client: watchedClientClass(timeouts, (err) => disk.saw(err)) });
+  DISK_WATCHES.set(pool, disk);
   watchStalls(pool, { connectionString, application_name: 'tact' }, timeouts);
   let warned = 0;
   pool.on('error', (err) => {
@@ -39,6 +43,43 @@ export function createPool(connectionString: string, max = 10, onIdleError?: (er
     }
   });
   return pool;
+}
+
+/** Each pool's memory of a full disk (createPool). */
+const DISK_WATCHES = new WeakMap<pg.Pool, DiskFullWatch>();
+
+/**
+ * Whether `pool`'s queries met a full disk since a write that needed room last committed: a pool
+ * not made by createPool (a tool's) has a watch that hears nothing.
+ *
+ * @example
+ * if (diskFullWatch(pool).full) await probeDisk(pool);
+ */
+export function diskFullWatch(pool: pg.Pool): DiskFullWatch {
+  let w = DISK_WATCHES.get(pool);
+  if (!w) DISK_WATCHES.set(pool, (w = new DiskFullWatch()));
+  return w;
+}
+
+/**
+ * Tries a write that needs room on the disk (DISK_PROBE_SQL, rolled back: nothing is left behind)
+ * and, once that write succeeds, forgets the full disk {@link diskFullWatch} remembers; rejects
+ * with the write's fault (53100) while the disk is still full. For GET /health, which has no
+ * request's write to wait for: a load balancer sends none to a server whose check fails.
+ *
+ * @example
+ * await probeDisk(pool);
+ */
+export async function probeDisk(pool: pg.Pool): Promise<void> {
+  const { client, release } = await checkout(pool);
+  try {
+    await client.query('BEGIN');
+    for (const sql of DISK_PROBE_SQL) await client.query(sql);
+    diskFullWatch(pool).roomAgain();
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    release();
+  }
 }
 
 /** Who hears of each pool's idle connections the server closed (the store's `onConnectionLost`). */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CommitTiming, Store } from '../store.js';
 import { PostgresCollectStore } from './collect.js';
 import type { Durability } from '../durability.js';
-import { createPool, migratePostgres, onPoolCommit, onPoolIdleError } from './database.js';
+import { createPool, diskFullWatch, migratePostgres, onPoolCommit, onPoolIdleError, probeDisk } from './database.js';
 import { PostgresDecisionStore } from './decisions.js';
 import { PostgresDocumentStore } from './documents.js';
 import { PostgresEstimateStore } from './estimates.js';
@@ -61,7 +61,10 @@ export class PostgresStore implements Store {
   /**
    * The server answers and takes writes: a standby in recovery (the URL still naming a primary
    * after a failover) or a read-only database answers `SELECT 1` while every write fails, and
-   * GET /health, which orchestrators read, must then fail too.
+   * GET /health, which orchestrators read, must then fail too. So must it while writes fail for a
+   * full disk (SQLSTATE 53100; it said `ok` until 2026-12-06, as reads still work): then the ping
+   * tries a write that needs room (probeDisk), and passes once one succeeds — as the embedded
+   * store's does.
    */
   async ping(): Promise<void> {
     const r = await this.pool.query<{ ro: string; recovery: boolean }>("SELECT current_setting('transaction_read_only') AS ro, pg_is_in_recovery() AS recovery");
@@ -69,6 +72,7 @@ export class PostgresStore implements Store {
     if (recovery || ro === 'on') {
       throw new Error(`the PostgreSQL server takes no writes (${recovery ? 'it is a standby in recovery' : 'transactions are read-only'}): point TACT_DATABASE_URL at the primary`);
     }
+    if (diskFullWatch(this.pool).full) await probeDisk(this.pool);
   }
 
   async close(): Promise<void> {

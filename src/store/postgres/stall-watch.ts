@@ -57,9 +57,10 @@ export interface WatchedClient extends pg.Client {
  * The pool's client class: each connection attempt is bounded by `connectMs` (its failure an
  * ETIMEDOUT naming the bound), and each query is counted until answered, for {@link watchStalls}.
  * The pool's own wait for a free client stays unbounded: a busy pool is no silent server, and
- * the watch frees clients stuck on one.
+ * the watch frees clients stuck on one. `onError` hears each query's failure (the pool's
+ * DiskFullWatch, disk-full.ts): every query of the store passes here, whichever store sent it.
  */
-export function watchedClientClass(t: PostgresTimeouts): typeof pg.Client {
+export function watchedClientClass(t: PostgresTimeouts, onError: (err: unknown) => void = () => undefined): typeof pg.Client {
   const timeout = () => silentServer(`PostgreSQL did not answer a new connection within ${t.connectMs / 1000} s (TACT_DATABASE_CONNECT_TIMEOUT_MS)`);
   // pg's own errors of a connection attempt cut by connectionTimeoutMillis.
   const cut = (err: Error | null | undefined) => (err && /^timeout expired$|connection timeout/.test(err.message) ? timeout() : err);
@@ -83,7 +84,8 @@ export function watchedClientClass(t: PostgresTimeouts): typeof pg.Client {
     if (first && typeof first === 'object' && typeof first.submit === 'function') return query.apply(this, args);
     if (this.waiting++ === 0) this.progressAt = Date.now();
     let answered = false;
-    const done = () => {
+    const done = (err?: unknown) => {
+      if (err) onError(err);
       if (answered) return;
       answered = true;
       this.waiting -= 1;
@@ -92,19 +94,19 @@ export function watchedClientClass(t: PostgresTimeouts): typeof pg.Client {
     const last = args.length - 1;
     if (typeof args[last] === 'function') {
       const cb = args[last] as Callback;
-      args[last] = (err: Error | null, res: unknown) => { done(); cb(err, res); };
+      args[last] = (err: Error | null, res: unknown) => { done(err); cb(err, res); };
       return query.apply(this, args);
     }
     if (first && typeof first === 'object' && typeof first.callback === 'function') {
       const cb = first.callback as Callback;
-      first.callback = (err: Error | null, res: unknown) => { done(); cb(err, res); };
+      first.callback = (err: Error | null, res: unknown) => { done(err); cb(err, res); };
       return query.apply(this, args);
     }
     try {
       const r = query.apply(this, args) as Promise<unknown>;
-      return r.finally(done);
+      return r.then((res) => { done(); return res; }, (err: unknown) => { done(err); throw err; });
     } catch (err) {
-      done();
+      done(err);
       throw err;
     }
   };

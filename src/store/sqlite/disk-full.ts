@@ -1,15 +1,30 @@
+import { isPostgresDiskFull } from '../postgres/disk-full.js';
 import type { SqliteWriter, WriteOp } from './writer.js';
 
 /**
- * Whether a store error says the disk of the data folder is full: SQLite's SQLITE_FULL ("database
- * or disk is full", the writer thread passes on its message only), or the system's ENOSPC.
+ * Whether a store error says the store's disk is full: SQLite's SQLITE_FULL ("database or disk is
+ * full", the writer thread passes on its message only), the system's ENOSPC, or PostgreSQL's
+ * SQLSTATE 53100 disk_full (postgres/disk-full.ts; not mapped until 2026-12-06: a 500 `internal`).
+ * A request meeting one is answered 507 `store_full` (server/errors.ts), GET /health 503 `store full`.
  *
  * @example
  * isDiskFull(new Error('database or disk is full')); // true
  */
 export function isDiskFull(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | undefined;
-  return e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC' || (typeof e?.message === 'string' && /^database or disk is full$/.test(e.message));
+  return e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC' || isPostgresDiskFull(err) || (typeof e?.message === 'string' && /^database or disk is full$/.test(e.message));
+}
+
+/**
+ * Where the full disk is, for the sentences that tell of it (the 507's, /health's, the log's): the
+ * PostgreSQL server's for its SQLSTATE, else the embedded store's data folder. A PostgreSQL
+ * operator was told of TACT_DATA_DIR, which that store does not use, until 2026-12-06.
+ *
+ * @example
+ * fullDiskPlace(new Error('database or disk is full')); // "the store's data folder (TACT_DATA_DIR)"
+ */
+export function fullDiskPlace(err: unknown): string {
+  return isPostgresDiskFull(err) ? "the PostgreSQL server's data directory" : "the store's data folder (TACT_DATA_DIR)";
 }
 
 /** A writer that remembers whether a write failed because the disk is full. */

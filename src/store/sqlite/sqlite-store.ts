@@ -103,7 +103,8 @@ export class SqliteStore implements Store {
     this.timer = setInterval(() => {
       // First the states the last checkpoint wrote and no event changed since go cold, then the next checkpoint.
       if (this.db.open) this.collect.cool();
-      this.checkpointSoon();
+      if (this.collect.needsRecovery) this.recoverSoon();
+      else this.checkpointSoon();
     }, options.checkpointMs ?? 10_000);
     this.timer.unref();
   }
@@ -112,6 +113,28 @@ export class SqliteStore implements Store {
     if (!this.db.open || this.collect.needsRecovery || this.collect.dirtyProfiles === 0) return;
     // A failed checkpoint leaves the states dirty and the log complete: the next one retries.
     this.collect.checkpoint().catch(() => undefined);
+  }
+
+  /** The timer's recovery under way (recoverSoon), awaited by `close`. */
+  private recovering: Promise<void> | undefined;
+
+  /**
+   * A failed write — a checkpoint that met a full disk — leaves the store needing recovery, and
+   * until 2026-12-06 only the next write recovered it: a store that got none after the space was
+   * freed kept every changed state unwritten and the ingest chain refusing. The timer recovers it
+   * (the log after the last checkpoint replayed, then a checkpoint, SqliteCollectStore.recover):
+   * the log stays the truth, so no state is lost or folded twice. While writes failed for a full
+   * disk, a write that needs room is tried first (the writer's probe, 64 KB), so a disk still
+   * full costs that each period, not a replay of the log.
+   */
+  private recoverSoon(): void {
+    if (!this.db.open || this.recovering) return;
+    this.recovering = (async () => {
+      if (this.writer.diskFull) await this.writer.probe();
+      await this.collect.recover();
+    })().catch(() => undefined).finally(() => {
+      this.recovering = undefined;
+    });
   }
 
   onCommit(listener: (t: CommitTiming) => void): void {
@@ -137,6 +160,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (!this.db.open) return this.lock?.release();
+    await this.recovering;
     await this.collect.settled();
     // Only a store that changed states has a checkpoint to record: one opened beside the server
     // (`tact keys`) would record its opening's last event as checkpointed, past the states the
