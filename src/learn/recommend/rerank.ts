@@ -2,8 +2,9 @@
  * Re-ranking a list the caller brings (search results with their relevance scores): blend the
  * caller's relevance with the subject's affinity for each item, giving affinity a weight that
  * grows with the subject's evidence, w = maxWeight · n/(n + halfEvidence) — a new subject gets the
- * caller's order back. Both signals are turned into within-list percentiles so their scales do not
- * matter; the explanation says which one moved the item.
+ * list by the caller's relevance, ties in the caller's order. Both signals are turned into
+ * within-list percentiles so their scales do not matter; the explanation says which one moved the
+ * item.
  */
 
 /** The affinity's largest weight when the caller sends no `maxWeight`: relevance always keeps at least half the say. */

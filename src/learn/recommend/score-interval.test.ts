@@ -31,3 +31,19 @@ describe('historyInterval', () => {
     expect(historyInterval(nb, [2], 8, { level: 0.9 })).toEqual({ low: 0, high: 0.4, level: 0.9, evidence: 1 });
   });
 });
+
+describe('historyInterval as docs/decisions.md says it', () => {
+  it('reads [0, score] for a score resting on one item only when that item is the whole history; with more, up to twice the score', async () => {
+    // The QA's case: history {i2 viewed, i0 bought}, i1 a neighbour of i2 alone (0.480105), not of i0.
+    const qa: Neighbours = { items: 3, to: [[2], [], [1]], weight: [[0.3], [], [0.480105]] };
+    const r = historyInterval(qa, [2, 0], 1, { level: 0.9 });
+    expect(r).toEqual({ low: 0, high: 0.96021, level: 0.9, evidence: 1 });
+    expect(historyInterval(qa, [2], 1, { level: 0.9 })).toEqual({ low: 0, high: 0.480105, level: 0.9, evidence: 1 });
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync('docs/decisions.md', 'utf8').replace(/\s+/g, ' ');
+    const section = doc.slice(doc.indexOf('## Recommendation placements'), doc.indexOf('## Send time in batch decisions'));
+    expect(section).toContain('its high end is the score only when that item is the whole history');
+    expect(section).toContain('reads [0, 0.960210]');
+    expect(section).not.toContain('so a score that rests on a single viewed item reads [0, score]');
+  });
+});

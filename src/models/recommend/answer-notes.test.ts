@@ -13,20 +13,22 @@ describe('POST /v1/rerank before any model is trained', () => {
   beforeEach(async () => (h = await harness('sqlite', { config })));
   afterEach(async () => h.close());
 
-  it('says so in `note`, in the words of POST /v1/recommendations, and that the list keeps the caller\'s order', async () => {
+  it('says so in `note`, in the words of POST /v1/recommendations, and that the list is ordered by the caller\'s relevance, ties as listed', async () => {
     const recs = (await post(h.app, '/v1/recommendations', { subject: 't1', n: 2 })).json();
     expect(recs.note).toBe('learning — no recommendation model has been trained yet (tact train recommendations)');
-    const r = (await post(h.app, '/v1/rerank', { subject: 't1', items: [{ id: 'a', relevance: 1 }, { id: 'b', relevance: 2 }] })).json();
+    const r = (await post(h.app, '/v1/rerank', { subject: 't1', items: [{ id: 'a', relevance: 1 }, { id: 'b', relevance: 2 }, { id: 'c', relevance: 2 }] })).json();
     expect(r.modelVersion).toBeNull();
-    expect(r.items.map((i: { id: string }) => i.id)).toEqual(['b', 'a']);
+    // Not the order sent (a, b, c): by relevance, and the tie b–c as listed.
+    expect(r.items.map((i: { id: string }) => i.id)).toEqual(['b', 'c', 'a']);
     // Until 2026-12-05 the answer had no note: only modelVersion null said that no model stood behind it.
-    expect(r.note).toBe(`${recs.note}; the list keeps the caller's order.`);
+    // Until 2026-12-06 the note said "the list keeps the caller's order", which it did not here.
+    expect(r.note).toBe(`${recs.note}; the list is ordered by the relevance the caller sent, ties in the caller's order.`);
   });
 
   it('puts that sentence before the others the note carries (a rule that could not be evaluated)', async () => {
     const r = (await post(h.app, '/v1/rerank', { subject: 't1', items: [{ id: 'a', relevance: 1 }, { id: 'z', relevance: 2 }], filters: { rule: 'item.price < 30.0' } })).json();
     expect(r.dropped).toEqual([{ id: 'z', reason: 'rule', rule: 'filters.rule', error: expect.any(String) }]);
-    expect(r.note).toMatch(/^learning — no recommendation model has been trained yet \(tact train recommendations\); the list keeps the caller's order\. The rule `filters\.rule` could not be evaluated/);
+    expect(r.note).toMatch(/^learning — no recommendation model has been trained yet \(tact train recommendations\); the list is ordered by the relevance the caller sent, ties in the caller's order\. The rule `filters\.rule` could not be evaluated/);
   });
 });
 

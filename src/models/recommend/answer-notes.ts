@@ -1,8 +1,13 @@
 /** The note of an answer given before any recommendation model is trained (recommendations and re-ranking alike). */
 export const NO_MODEL_NOTE = 'learning — no recommendation model has been trained yet (tact train recommendations)';
 
-/** The note of a re-ranking before any model is trained: the same words, and what the caller gets instead. */
-export const NO_MODEL_RERANK_NOTE = `${NO_MODEL_NOTE}; the list keeps the caller's order.`;
+/**
+ * The note of a re-ranking before any model is trained: the same words, and what the caller gets
+ * instead — its list by the relevance it sent, ties as listed (src/learn/recommend/rerank.ts: no
+ * evidence, no affinity weight). Until 2026-12-06 it said "the list keeps the caller's order", and
+ * a list not sent in relevance order came back in another.
+ */
+export const NO_MODEL_RERANK_NOTE = `${NO_MODEL_NOTE}; the list is ordered by the relevance the caller sent, ties in the caller's order.`;
 
 /** The business filters a recommendation applied, as {@link noItemNote} names them. */
 export interface FiltersInForce {

@@ -23,11 +23,11 @@ describe('the recommendations\' answers', () => {
   });
   afterAll(async () => h.close());
 
-  it('before a model is trained: `learning` with no items, and the caller\'s list in its own order', async () => {
+  it('before a model is trained: `learning` with no items, and the caller\'s list by its relevance', async () => {
     const recs = (await answers.check('POST', '/v1/recommendations', '/v1/recommendations', { subject: 'u1', n: 2 }, KEYS.server)).body;
     expect(recs).toEqual({ subject: { id: null, known: false }, placement: null, items: [], modelVersion: null, status: 'learning', note: expect.any(String) });
     const reranked = (await answers.check('POST', '/v1/rerank', '/v1/rerank', { subject: 'u1', items: [{ id: 'a', relevance: 1 }] }, KEYS.server)).body;
-    // The note says why the list keeps its order, as /v1/recommendations says it (until 2026-12-05 only modelVersion null did).
+    // The note says why the list is only ordered by its relevance, as /v1/recommendations says it (until 2026-12-05 only modelVersion null did).
     expect(reranked).toEqual({ subject: { id: null, known: false }, items: [{ id: 'a', relevance: 1, score: 1, affinity: 0, explanation: 'ranked by relevance' }], modelVersion: null, evidence: 0, dropped: [], note: expect.stringContaining(recs.note as string) });
   });
 

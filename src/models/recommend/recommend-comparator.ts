@@ -5,7 +5,8 @@ import { pairedHitDifference } from '../../learn/recommend/paired-hits.js';
 import type { Store } from '../../store/store.js';
 import { type CompareVersions, type Comparison, unseenBy } from '../registry/registry.js';
 import { topK } from './recall.js';
-import { type RecommendationsState, fitNeighbours, readInteractions } from './recommend-trainer.js';
+import { fitNeighboursOffThread } from './fit-neighbours.js';
+import { type RecommendationsState, readInteractions } from './recommend-trainer.js';
 import { recommendationsKind } from './recommendations-kind.js';
 
 /** Held-out subjects needed before a comparison can say anything. */
@@ -86,7 +87,8 @@ export function recommendationsComparator(o: { store: Store; settings: Settings 
     });
     const keep = pairs.filter((_, p) => received[p] <= candidate.dataTo && latest.get(pairs[p][0]) !== p);
     const train = buildInteractions(subjects.length, items.length, keep.map((x) => x[0]), keep.map((x) => x[1]));
-    const refit = fitNeighbours(train, cfg).neighbours;
+    // In a worker thread, as the training's fits: the server keeps answering while it refits.
+    const refit = (await fitNeighboursOffThread(train, cfg)).neighbours;
     const pop = itemCounts(train);
     const byPopularity = Array.from({ length: items.length }, (_, i) => i).sort((a, b) => pop[b] - pop[a] || a - b);
     const l = live.state as RecommendationsState;

@@ -1,12 +1,10 @@
-import { fitCooccurrence } from '../../learn/recommend/cooccurrence.js';
-import { fitEase } from '../../learn/recommend/ease.js';
-import { type Interactions, buildInteractions, itemCounts } from '../../learn/recommend/interactions.js';
-import { type Neighbours, toNeighbours } from '../../learn/recommend/neighbours.js';
+import { buildInteractions, itemCounts } from '../../learn/recommend/interactions.js';
+import type { Neighbours } from '../../learn/recommend/neighbours.js';
 import { extract } from '../../profiles/features/state.js';
 import { forEachEvent } from '../train/subjects.js';
 import type { Trainer, TrainContext } from '../train/trainer.js';
+import { fitRecommendationsOffThread } from './fit-neighbours.js';
 import { type CompiledRecommendations, recommendationsKind } from './recommendations-kind.js';
-import { heldOutRecall } from './recall.js';
 
 /** The stored `recommendations` model: item ids, their popularity, and each item's neighbours. */
 export interface RecommendationsState {
@@ -45,33 +43,10 @@ export async function readInteractions(ctx: Pick<TrainContext, 'store'>, cfg: Co
 }
 
 /**
- * Fits the configured algorithm and cuts it to each item's strongest neighbours.
- *
- * @example
- * fitNeighbours(data, settings.get(recommendationsKind)); // { algorithm: 'ease', neighbours }
- */
-export function fitNeighbours(data: Interactions, cfg: CompiledRecommendations): { algorithm: 'ease' | 'cooccurrence'; neighbours: Neighbours } {
-  const useEase = cfg.algorithm === 'ease' || (cfg.algorithm === 'auto' && data.items <= cfg.easeMaxItems);
-  if (!useEase) return { algorithm: 'cooccurrence', neighbours: toNeighbours({ kind: 'cooccurrence', model: fitCooccurrence(data, { shrinkage: cfg.shrinkage }) }, cfg.neighbours) };
-  // EASE on the most popular `easeMaxItems` items; the tail is left to popularity.
-  const counts = itemCounts(data);
-  const head = Array.from({ length: data.items }, (_, i) => i).sort((a, b) => counts[b] - counts[a] || a - b).slice(0, cfg.easeMaxItems);
-  const local = new Map(head.map((g, l) => [g, l]));
-  const restricted: Interactions = { items: head.length, bySubject: data.bySubject.map((list) => Int32Array.from([...list].filter((i) => local.has(i)).map((i) => local.get(i)!)).sort()) };
-  const nb = toNeighbours({ kind: 'ease', model: fitEase(restricted, cfg.lambda) }, cfg.neighbours);
-  const to: number[][] = Array.from({ length: data.items }, () => []);
-  const weight: number[][] = Array.from({ length: data.items }, () => []);
-  head.forEach((g, l) => {
-    to[g] = nb.to[l].map((j) => head[j]);
-    weight[g] = nb.weight[l];
-  });
-  return { algorithm: 'ease', neighbours: { items: data.items, to, weight } };
-}
-
-/**
  * Item neighbours from the interaction events of the last `windowDays` (EASE for catalogs up to
  * `easeMaxItems`, co-occurrence with shrinkage beyond), item popularity for the fallback, and a
- * held-out figure: recall@10 of one hidden item per sampled subject, against popularity's.
+ * held-out figure: recall@10 of one hidden item per sampled subject, against popularity's. The
+ * fits run off the main thread (fit-neighbours.ts): the server answers while it trains.
  *
  * @example
  * await trainModels(ctx, [recommendationsTrainer], ['recommendations'], 'cli');
@@ -86,8 +61,9 @@ export const recommendationsTrainer: Trainer = {
     const { subjects, items, pairs } = await readInteractions(ctx, cfg, from);
     if (items.length < 2 || subjects.length < 2) return { skipped: `too few interactions in the last ${cfg.windowDays} days (${subjects.length} subjects, ${items.length} items)` };
     const data = buildInteractions(subjects.length, items.length, pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-    const recall = heldOutRecall(data, (train) => fitNeighbours(train, cfg).neighbours, { seed: 0, sample: 1000, k: 10 });
-    const { algorithm, neighbours } = fitNeighbours(data, cfg);
+    // The fits run in a worker thread: on this one they held every request for as long as they
+    // took (EASE at 2,000 items: a 66-s training, a recommendation unanswered throughout).
+    const { recall, algorithm, neighbours } = await fitRecommendationsOffThread(data, cfg);
     const state: RecommendationsState = { algorithm, items, popularity: [...itemCounts(data)], neighbours };
     return {
       state,

@@ -39,3 +39,28 @@ describe('a recommendations interaction or placement with a key it does not take
       .rejects.toThrow(/The `recommendations` section of test-config is not valid: placements\.checkout\.rul: .*Did you mean `rule`\?/);
   });
 });
+
+describe('an easeMaxItems above what trains in reasonable time', () => {
+  const warn = (body: Record<string, unknown>) => recommendationsKind.warnStored!(body, {} as never);
+
+  it('is warned of, with what a fit would take from the measured times (docs/models.md §7), and applied all the same', async () => {
+    const h = await harness('sqlite');
+    try {
+      const r = await putConfig(h, 'recommendations', { interactions: [{ event: 'Product Viewed', property: 'product_id' }], easeMaxItems: 20_000 });
+      expect(r.statusCode, r.body).toBe(200);
+      // 26 s at 3,000 items scaled by the cube: (20,000 / 3,000)³ · 26 s = 7,704 s — hours, as docs/models.md says.
+      expect(r.json().warnings).toEqual([{ field: 'easeMaxItems', message: expect.stringMatching(/^The `easeMaxItems` \(20000\) lets EASE fit up to 20,000 items, about 2\.1 hours a fit on 2 cores, and a training fits twice .*measured: 1,000 items 1\.0 s, 2,000 items 6\.2 s, 3,000 items 26 s a fit\)\. Applied all the same; at most 2,000 keeps a training within about 20 s/) }]);
+      expect(h.tact.settings.get(recommendationsKind).easeMaxItems).toBe(20_000);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says minutes for a few thousand items, and nothing up to 2,000, nor when EASE is not used', async () => {
+    expect((await warn({ easeMaxItems: 5_000 }))[0].message).toContain('about 2 min a fit');
+    expect((await warn({ easeMaxItems: 2_500, algorithm: 'ease' }))[0].message).toContain('about 15 s a fit');
+    expect(await warn({ easeMaxItems: 2_000 })).toEqual([]);
+    expect(await warn({})).toEqual([]);
+    expect(await warn({ easeMaxItems: 20_000, algorithm: 'cooccurrence' })).toEqual([]);
+  });
+});

@@ -42,4 +42,16 @@ describe('the re-ranking\'s default weights', () => {
     expect(maxWeight.description).toContain(`default ${MAX_WEIGHT}.`);
     expect(maxWeight.description).toContain(`maxWeight · n/(n + ${HALF_EVIDENCE})`);
   });
+
+  it('say what a subject without evidence gets: the list by the relevance sent, ties as listed — not "its own order"', async () => {
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json();
+    const description = doc.paths['/v1/rerank'].post.description as string;
+    // w = 0 with no evidence: the score is the relevance percentile, ties as listed (src/learn/recommend/rerank.ts).
+    expect(rerank([{ item: 0, relevance: 1 }, { item: 1, relevance: 2 }, { item: 2, relevance: 2 }], [0, 0, 0], { evidence: 0 }).map((x) => x.item)).toEqual([1, 2, 0]);
+    expect(description).toContain('a subject without history (or any subject before a model is trained) gets the list ordered by the relevance sent, ties in the order listed.');
+    expect(description).not.toContain('in its own order');
+    const section = readFileSync('docs/models.md', 'utf8').replace(/\s+/g, ' ');
+    expect(section).not.toContain("gets the caller's order back");
+    expect(section).not.toContain("the list keeps the caller's order");
+  });
 });
