@@ -41,11 +41,11 @@ describe('recommendation placements', () => {
     expect(before.choices).toMatchObject([{ kind: 'none', propensity: 1 }]);
     expect(before.explanation.modelVersion).toBe('recommendations@none');
     expect(before.explanation.customer).toBe('We are not showing you anything personalised here right now.');
-    // Before any model is trained the list keeps the caller's order, and the operator is told why
+    // Before any model is trained the list is ordered by the relevance sent (ties as listed), and the operator is told why
     // (until 2026-12-05 the sentence said it was blended with the subject's affinities).
     const untrained = (await decide('ana', { items: [{ id: 'sku-cap', relevance: 1 }, { id: 'sku-socks', relevance: 0.9 }] })).json();
     expect(untrained.choices.map((c: { item: string }) => c.item)).toEqual(['sku-cap', 'sku-socks']);
-    expect(untrained.explanation.operator).toContain('in its own order: no recommendation model has been trained yet');
+    expect(untrained.explanation.operator).toContain('by the relevance it was sent with (ties in its own order): no recommendation model has been trained yet');
 
     const [trained] = await h.tact.learning.train(['recommendations']);
     expect(trained).toBeDefined();

@@ -13,9 +13,10 @@ import { filterSentences, recommendationChoices, type RecommendationAnswer } fro
 export function recommendationResult(a: RecommendationAnswer, _now?: number): PipelineResult {
   const choices = recommendationChoices(a);
   const first = a.items[0];
-  // With no model trained a re-ranked list keeps the caller's order (until 2026-12-05 this said it was blended).
+  // With no model trained a re-ranked list is ordered by the relevance the caller sent, ties as listed
+  // (until 2026-12-05 this said it was blended; until 2026-12-06 that it kept the caller's order).
   const how = a.mode === 'rerank'
-    ? (a.status === 'learning' ? 'the caller\'s list in its own order: no recommendation model has been trained yet (tact train recommendations)' : 'the caller\'s list re-ranked by relevance blended with the subject\'s affinities')
+    ? (a.status === 'learning' ? 'the caller\'s list by the relevance it was sent with (ties in its own order): no recommendation model has been trained yet (tact train recommendations)' : 'the caller\'s list re-ranked by relevance blended with the subject\'s affinities')
     : a.status === 'personal' ? 'from the subject\'s own history' : 'popular items (the subject has no history the model knows yet)';
   const filtered = filterSentences(a);
   const operator = first
