@@ -46,7 +46,8 @@ export type OpeWarningCode =
   | 'clipped-weights'
   // Set by the policy evaluation on the decision log (policy-eval/evaluate.ts), not by these diagnostics:
   | 'no-decisions'
-  | 'pending-rewards';
+  | 'pending-rewards'
+  | 'reward-model-disagrees';
 
 export interface OpeWarning {
   code: OpeWarningCode;

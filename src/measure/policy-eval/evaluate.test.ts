@@ -41,6 +41,20 @@ describe('evaluate-policy', () => {
     expect(r.loggedValue).toBeCloseTo(0.775 * mu('shoes') + 0.075 * (mu('socks') + mu('newsletter')), 0);
   });
 
+  it('puts the direct method near the truth for a candidate that mostly shows nothing (options with very different reward variances)', async () => {
+    // noneScore 3 beats shoes (2.8): nothing 0.775, every offer 0.075. Truth 0.075·(3 + 3.6 + 0.1) = 0.5025.
+    // Until 2026-12-06 one pooled within-option variance (set by the shoes' 5% × 60) shrank "nothing" (always 0)
+    // toward the overall mean, and DM was about three times the truth with no warning (QA, /tmp/qa/qa-measure).
+    const r = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { noneScore: 3 }, seed: 1 })).json();
+    const truth = 0.775 * mu('none') + 0.075 * (mu('shoes') + mu('socks') + mu('newsletter'));
+    for (const k of ['snips', 'dm', 'dr']) {
+      const e = r.report.estimates[k];
+      expect(e.ci[0], k).toBeLessThan(truth);
+      expect(e.ci[1], k).toBeGreaterThan(truth);
+    }
+    expect(r.warnings.map((w: { code: string }) => w.code)).not.toContain('reward-model-disagrees');
+  });
+
   it('evaluates a stored policy version the same way', async () => {
     await h.tact.applyDocument('policy', { ...measureShop({ exploration: 0.3, levers: [{ ...lever[0], weight: 10 }] }).policy }, { author: 'test', reason: 'candidate' });
     const r = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { policy: 2 }, seed: 1 })).json();

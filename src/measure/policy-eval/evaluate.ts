@@ -12,6 +12,7 @@ import { droppedWarning, opeReport, type OpeReport } from '../ope/report.js';
 import type { OpeWarning } from '../ope/diagnostics.js';
 import { checkCandidate, withCandidate, type PolicyCandidate } from './candidate.js';
 import { refitIntervals } from './model-bootstrap.js';
+import { rewardModelWarning } from './reward-model-check.js';
 import { candidateModel, type CandidateModel } from './model-candidate.js';
 import type { ModelStore } from '../../models/registry/model-store.js';
 import { catalogVersions } from './logged-catalog.js';
@@ -280,6 +281,9 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
     }
     const dropped = droppedWarning(estimates, req.replicates ?? 500);
     if (dropped) warnings.push(dropped);
+    // DM against the estimates that need no reward model (with the refitted DM interval).
+    const disagrees = rewardModelWarning(estimates);
+    if (disagrees) warnings.push(disagrees);
   }
   return {
     placement: req.placement,
