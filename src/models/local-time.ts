@@ -26,7 +26,12 @@ export function tzOffsetMinutes(timeZone: string | null | undefined, at: number)
   const f = formatter(timeZone);
   if (!f) return 0;
   const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads a year from 0 to 99 as 1900–1999 (until 2026-12-06
+  // a time in the year 50 was 1,900 years off its zone, so in the wrong weekday and hour).
+  const d = new Date(0);
+  d.setUTCFullYear(Number(p.year), Number(p.month) - 1, Number(p.day));
+  d.setUTCHours(Number(p.hour), Number(p.minute), 0, 0);
+  const local = d.getTime();
   return Math.round((local - Math.floor(at / 60_000) * 60_000) / 60_000);
 }
 

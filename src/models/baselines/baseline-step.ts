@@ -4,6 +4,7 @@ import { type AnomalyVerdict, baselineEstimate, checkReading } from '../../learn
 import { issueForecast, observeReading } from '../../learn/baselines/baseline-update.js';
 import { learnReading } from '../../learn/baselines/learn-reading.js';
 import { type BaselineState, MAX_READING, createBaseline } from '../../learn/baselines/metric-baseline.js';
+import { DECIMAL_TEXT } from '../../profiles/features/property-values.js';
 import { extract } from '../../profiles/features/state.js';
 import { localHour } from '../local-time.js';
 import type { CompiledMetric } from './metrics-kind.js';
@@ -44,7 +45,9 @@ export function newBaselineState(m: CompiledMetric): BaselineState {
 export function readingOf(m: Message, metric: CompiledMetric): number | undefined {
   if (m.type !== 'track' || m.event !== metric.def.event) return undefined;
   for (const v of extract(m.properties ?? {}, metric.path)) {
-    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
+    // Decimal text only, as features read it (property-values.ts): "0x10", "0b11" and "0o7" are no
+    // readings (until 2026-12-06 Number() learned "0x10" as 16 here).
+    const n = typeof v === 'number' ? v : typeof v === 'string' && DECIMAL_TEXT.test(v) ? Number(v) : NaN;
     if (Number.isFinite(n)) return n;
   }
   return undefined;

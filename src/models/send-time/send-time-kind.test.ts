@@ -21,6 +21,11 @@ describe('a send-time engagement entry with a key it does not take', () => {
     expect((await get(h.app, '/v1/config/send-time', KEYS.admin)).json().version).toBe(0);
   });
 
+  it('refuses an entry naming an event beside a type other than track: it could never match (until 2026-12-06 saved and ignored)', () => {
+    expect(sendTimeKind.check({ engagement: [{ event: 'Email Opened', type: 'page' }] })).toEqual([{ field: 'engagement[0].type', message: expect.stringContaining('would never match') }]);
+    expect(sendTimeKind.check({ engagement: [{ event: 'Email Opened', type: 'track' }] })).toEqual([]);
+  });
+
   it('takes the keys it reads', () => {
     expect(sendTimeKind.check({ engagement: [{ event: 'Email Opened' }, { type: 'track', event: 'Email Link Clicked' }, { type: 'page' }], minEvents: 3, maxRelativeWidth: 0.8 })).toEqual([]);
   });

@@ -61,6 +61,8 @@ export const sendTimeKind: DocumentKind<SendTimeDoc, CompiledSendTime> = {
         else {
           if (e.event !== undefined && (typeof e.event !== 'string' || !e.event)) p.push({ field: `${at}.event`, message: 'The `event` must be a non-empty string.' });
           if (e.type !== undefined && !MESSAGE_TYPES.includes(e.type as MessageType)) p.push({ field: `${at}.type`, message: `The \`type\` must be one of ${MESSAGE_TYPES.join(', ')}.` });
+          // An event name is a track call's: beside another type the entry could never match (saved, it would be ignored; until 2026-12-06 it was).
+          else if (e.event !== undefined && e.type !== undefined && e.type !== 'track') p.push({ field: `${at}.type`, message: `An \`event\` name is a track call's, so with \`type: ${String(e.type)}\` this entry would never match: drop the \`type\` (or write \`track\`) to count \`${String(e.event)}\` events, or drop the \`event\` to count every ${String(e.type)} call.` });
         }
         p.push(...unknownFields(e, ENGAGEMENT_FIELDS, at));
       });

@@ -9,7 +9,7 @@ export const MAX_FEATURE_NUMBER = Number.MAX_VALUE / 2 ** 53;
  * Decimal text, as people write a number: a sign, digits with an optional fraction, an optional
  * exponent, spaces around. `Number()` alone also reads "0x10", "0b11", "0o7" and "Infinity".
  */
-const DECIMAL = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+export const DECIMAL_TEXT = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
 /**
  * A property's value as a number a feature counts, or undefined: a JSON number or a string of
@@ -20,7 +20,7 @@ const DECIMAL = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
  * featureNumber('0x10'); // undefined
  */
 export function featureNumber(v: unknown): number | undefined {
-  const x = typeof v === 'number' ? v : typeof v === 'string' && DECIMAL.test(v) ? Number(v) : NaN;
+  const x = typeof v === 'number' ? v : typeof v === 'string' && DECIMAL_TEXT.test(v) ? Number(v) : NaN;
   return Math.abs(x) <= MAX_FEATURE_NUMBER ? x : undefined;
 }
 
