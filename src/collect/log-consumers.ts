@@ -184,6 +184,9 @@ export class LogConsumers {
         this.flushTimer ??= setTimeout(() => void this.flush().catch((err: Error) => this.opts.log?.('a log consumer position could not be written; it is written with the next one', { error: err.message })), SAVE_EVERY_MS);
         this.flushTimer.unref?.();
       }
+      // A turn of the event loop between chunks: the store reads and the consumer's work are
+      // synchronous underneath (SQLite), and a backlog of chunks would hold every request.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

@@ -8,6 +8,7 @@ import { ratesKind } from '../models/rates/rates-kind.js';
 import type { ModelVersion } from '../models/registry/model-store.js';
 import type { CompareVersions, ModelRegistry } from '../models/registry/registry.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
+import { timeSlicer } from '../models/train/time-slice.js';
 import type { Store } from '../store/store.js';
 import { featureVector, fillMissing } from './feature-vector.js';
 import { appliedNames, microSegmentsStatus } from './micro-segments-status.js';
@@ -78,7 +79,9 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
       const own = new Map<string, RateCounts>();
       for (const p of points) add(own, p.subjectId, resolvedOutcome(p, now)!);
       const clusters: [Map<number, RateCounts>, Map<number, RateCounts>] = [new Map(), new Map()];
+      const slice = timeSlicer();
       for (const [subjectId, c] of own) {
+        await slice.pause();
         const pair = await assign(subjectId);
         if (!pair) continue;
         pair.forEach((k, v) => {

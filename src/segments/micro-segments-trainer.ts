@@ -1,6 +1,8 @@
 import { fitMicroSegments } from '../learn/segments/micro-segments.js';
 import { assignCluster } from '../learn/segments/kmeans.js';
 import { relabelLike } from '../learn/segments/relabel.js';
+import { runOffThread } from '../models/train/off-thread.js';
+import { timeSlicer } from '../models/train/time-slice.js';
 import type { Trainer } from '../models/train/trainer.js';
 import { forEachSubject } from '../models/train/subjects.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
@@ -45,7 +47,8 @@ export const microSegmentsTrainer: Trainer = {
     // subject is placed as it would have been fitted).
     const fill = missingFill(rows, d, features, cfg.features);
     const X = Float64Array.from(rows, (v, i) => (Number.isNaN(v) ? fill[i % d] : v));
-    const fitted = fitMicroSegments(X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' });
+    // k-means over every profile takes long enough to hold requests: off the server's thread.
+    const fitted = await runOffThread<typeof fitMicroSegments>(import.meta.url, 'fitMicroSegments', [X, d, { k: cfg.k, seed: 0, modelVersion: 'micro-segments' }]);
     // Numbered after the live version on the features both cluster, matched by name and defined as
     // they were (a redefined one's centroids are in other units): micro-segments-numbering.ts.
     const live = await ctx.registry.live<MicroSegmentsState>('micro-segments');
@@ -55,7 +58,9 @@ export const microSegmentsTrainer: Trainer = {
     let within = 0;
     let total = 0;
     const C = Float64Array.from(model.centroids);
+    const slice = timeSlicer();
     for (let i = 0; i < n; i++) {
+      await slice.pause();
       const z = Array.from({ length: d }, (_, k) => (X[i * d + k] - model.mean[k]) / model.sd[k]);
       const c = assignCluster(C, model.k, d, z, model.sizes);
       for (let k = 0; k < d; k++) {
@@ -70,3 +75,6 @@ export const microSegmentsTrainer: Trainer = {
     return { state, metrics, dataFrom: null, dataTo: ctx.now };
   },
 };
+
+/** The fit, exported from here for a worker thread to call ({@link runOffThread} names a module's export). */
+export { fitMicroSegments };

@@ -1,4 +1,5 @@
 import { type PopulationSample, addToPopulation } from '../../learn/baselines/population.js';
+import { timeSlicer } from '../train/time-slice.js';
 import type { Trainer } from '../train/trainer.js';
 import type { StoredBaseline } from './baseline-step.js';
 import { metricsKind } from './metrics-kind.js';
@@ -29,8 +30,10 @@ export const baselinesTrainer: Trainer = {
     const metricsOut: Record<string, unknown> = {};
     for (const m of metrics) {
       const perSubject: number[][] = [];
+      const slice = timeSlicer();
       let after = '';
       for (;;) {
+        await slice.pause();
         const rows = await ctx.store.estimates.scan('baseline', m.def.name, after, 1000);
         if (!rows.length) break;
         // With the readings held while the subject's zone is unknown (a pool has no hours).

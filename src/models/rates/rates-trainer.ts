@@ -6,6 +6,8 @@ import { type TrialState, countsAt, ownCounts } from '../../learn/rates/rate-tri
 import { type LadderPosition, SegmentLookup } from '../../segments/segment-lookup.js';
 import { CALIBRATION_WINDOW } from '../calibration/calibration.js';
 import type { EstimateStore } from '../estimates/estimate-store.js';
+import { runOffThread } from '../train/off-thread.js';
+import { timeSlicer } from '../train/time-slice.js';
 import type { TrainContext, Trainer } from '../train/trainer.js';
 import { DEFAULT_CONCENTRATION, type RatesModelState, groupKeys, ladderFor, othersOf } from './rate-model.js';
 import { type CompiledRate, ratesKind } from './rates-kind.js';
@@ -101,6 +103,18 @@ export function fitLadder(rate: CompiledRate, population: RateCounts, groupRows:
  */
 async function heldOutOf(store: EstimateStore, rate: CompiledRate, ladder: LadderModel, now: number) {
   const points = await store.points('rates', rate.def.name, CALIBRATION_WINDOW, { closedBy: now });
+  // The replay and the report's bootstrap intervals take seconds at 50,000 points: off the server's thread.
+  return runOffThread<typeof heldOutFigures>(import.meta.url, 'heldOutFigures', [points, ladder]);
+}
+
+/**
+ * The figures of {@link heldOutOf} from the points read: each replayed under `ladder`, then the
+ * held-out report. Exported to run in a worker thread (off-thread.ts).
+ *
+ * @example
+ * heldOutFigures(points, ladder).ece;
+ */
+export function heldOutFigures(points: Awaited<ReturnType<EstimateStore['points']>>, ladder: LadderModel) {
   const replayed: HeldOutPoint[] = [];
   for (const p of points) {
     if (!p.inputs) continue;
@@ -127,11 +141,13 @@ async function heldOutOf(store: EstimateStore, rate: CompiledRate, ladder: Ladde
 function positions(ctx: TrainContext): { load(ids: readonly string[]): Promise<void>; of(id: string): LadderPosition | null } {
   const lookup = new SegmentLookup(ctx.store.segments, ctx.settings, ctx.registry);
   const seen = new Map<string, LadderPosition | null>();
+  const slice = timeSlicer();
   return {
     async load(ids) {
       const missing = [...new Set(ids)].filter((id) => !seen.has(id));
       const states = await ctx.store.profiles.getProfiles(missing);
       for (const id of missing) {
+        await slice.pause();
         const state = states.get(id);
         seen.set(id, state ? await lookup.position(state, ctx.now) : null);
       }
@@ -173,12 +189,15 @@ export const ratesTrainer: Trainer = {
       let population: RateCounts = NONE;
       const groupRows = new Map<string, RateCounts>();
       const subjects: SubjectCounts[] = [];
+      const slice = timeSlicer();
       let after = '';
       for (;;) {
+        await slice.pause();
         const rows = await ctx.store.estimates.scan('rate', r.def.name, after, 2000);
         if (!rows.length) break;
         await positionOf.load(rows.map((row) => row.subjectId).filter(isSubject));
         for (const row of rows) {
+          await slice.pause();
           const id = row.subjectId;
           if (id === 'population') population = row.state as RateCounts;
           else if (id.startsWith('segment:')) groupRows.set(id, row.state as RateCounts);
@@ -203,7 +222,8 @@ export const ratesTrainer: Trainer = {
       }
       const groups = { segments: [...groupRows.keys()].filter((k) => k.startsWith('segment:')).length, microSegments: [...groupRows.keys()].filter((k) => k.startsWith('micro-segment:')).length, subjects: subjects.length };
       const mean = population.successes / population.trials;
-      const { concentration, unfitted } = fitLadder(r, population, groupRows, subjects);
+      // The three golden-section searches take seconds at 25,000 subjects: off the server's thread.
+      const { concentration, unfitted } = await runOffThread<typeof fitLadder>(import.meta.url, 'fitLadder', [r, population, groupRows, subjects]);
       if (Object.keys(unfitted).length === 3) {
         // Nothing fitted: the defaults stand, and no number is stored as if fitted.
         reasons.push(`${r.def.name}: ${Object.values(unfitted).join(', ')}`);

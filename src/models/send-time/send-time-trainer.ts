@@ -1,5 +1,7 @@
 import { populationSendTimePrior } from '../../learn/send-time/send-time.js';
 import { type SendTimeStrength, sendTimeStrength } from '../../learn/send-time/strength.js';
+import { runOffThread } from '../train/off-thread.js';
+import { timeSlicer } from '../train/time-slice.js';
 import type { Trainer } from '../train/trainer.js';
 import { type SendTimeModelState, type SlotCounts, zonedCounts } from './send-time-model.js';
 
@@ -16,11 +18,14 @@ export const sendTimeTrainer: Trainer = {
   description: 'Population engagement by hour of week and the prior strength (Dirichlet-multinomial empirical Bayes).',
   async train(ctx) {
     const subjects: number[][] = [];
+    const slice = timeSlicer();
     let after = '';
     for (;;) {
+      await slice.pause();
       const rows = await ctx.store.estimates.scan('send-time', '', after, 1000);
       if (!rows.length) break;
       for (const r of rows) {
+        await slice.pause();
         const s = r.state as SlotCounts;
         // Engagement held from before a zone was known: in the zone the profile names now (UTC without one).
         subjects.push(s.unzoned?.length ? zonedCounts(s, (await ctx.store.profiles.getProfile(r.subjectId))?.timezone) : s.counts);
@@ -29,7 +34,7 @@ export const sendTimeTrainer: Trainer = {
     }
     const events = subjects.reduce((s, c) => s + c.reduce((a, b) => a + b, 0), 0);
     if (subjects.length < 2 || events < 20) return { skipped: `too little engagement yet (${subjects.length} subjects, ${events} events; needs 2 subjects and 20 events)` };
-    const { state, fit } = fitSendTime(subjects);
+    const { state, fit } = await fitSendTimeOffThread(subjects);
     let best = 0;
     for (let s = 1; s < state.share.length; s++) if (state.share[s] > state.share[best]) best = s;
     const metrics = {
@@ -53,6 +58,18 @@ export function fitSendTime(subjects: ArrayLike<number>[]): { state: SendTimeMod
   const base = populationSendTimePrior(subjects);
   const fit = sendTimeStrength(base.share, subjects);
   return { state: { share: [...base.share], strength: fit.strength }, fit };
+}
+
+/**
+ * {@link fitSendTime} in a worker thread (off-thread.ts): the strength's golden-section search over
+ * the Dirichlet-multinomial likelihood takes seconds at 20,000 subjects, which on the server's
+ * thread held every request. Same result as the call in-thread.
+ *
+ * @example
+ * const { state } = await fitSendTimeOffThread(subjects);
+ */
+export function fitSendTimeOffThread(subjects: number[][]): Promise<{ state: SendTimeModelState; fit: SendTimeStrength }> {
+  return runOffThread<typeof fitSendTime>(import.meta.url, 'fitSendTime', [subjects]);
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

@@ -1,6 +1,7 @@
 import { attributionWindows, everyAttributionWindow } from '../../decide/decision-calibration.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { fitLoggedArms, type ArmModel } from '../../learn/uplift/logged-uplift.js';
+import { runOffThread } from '../train/off-thread.js';
 import type { Trainer } from '../train/trainer.js';
 import { splitAsOf, splitHeldOut } from './held-out.js';
 import type { LoggedDecision } from './uplift-log.js';
@@ -165,10 +166,27 @@ export const upliftTrainer: Trainer = {
     const { training: rows, heldOut } = splitHeldOut(log, [split]);
     const none = rows.filter((r) => r.arm === 'none' && hasPropensity(r)).length;
     if (none < MIN_ROWS) return { skipped: `needs ${MIN_ROWS} logged decisions that did nothing ("none" or the holdout) with their outcome window closed, of subjects outside the held-out split; there are ${none}` };
-    const { state, metrics } = fitUplift(rows, (a) => catalog.actions.get(a)?.goal, windowMs, { windowOf, now: ctx.now });
+    // The fit takes seconds on a large log: off the server's thread, with the goal and window of
+    // every arm in the rows written out (a function does not cross to a worker).
+    const arms = [...new Set(rows.map((r) => r.arm))];
+    const goals = Object.fromEntries(arms.map((a) => [a, catalog.actions.get(a)?.goal]));
+    const armWindows = Object.fromEntries(arms.map((a) => [a, windowOf(a)]));
+    const { state, metrics } = await runOffThread<typeof fitUpliftOnTables>(import.meta.url, 'fitUpliftOnTables', [rows, goals, armWindows, windowMs, ctx.now]);
     if (!Object.keys(state.actions).length) return { skipped: `no action has ${MIN_ROWS} logged decisions with their outcome window closed yet` };
     const dataFrom = Math.min(...rows.map((r) => r.record.at));
     // The state records the split, with when its subjects were read, so a comparison knows which subjects the version never saw (pre-split.ts).
     return { state: { ...state, heldOut: split }, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - shortest };
   },
 };
+
+/**
+ * {@link fitUplift} with each arm's goal and attribution window as tables rather than functions,
+ * so that it can run in a worker thread (off-thread.ts); an arm missing from `windows` reads
+ * `windowMs`, as fitUplift's default. Same result as the call with the functions.
+ *
+ * @example
+ * fitUpliftOnTables(rows, { 'shoes-offer': 'conversion' }, { 'shoes-offer': 3_600_000 }, 3_600_000, Date.now());
+ */
+export function fitUpliftOnTables(logged: readonly LoggedDecision[], goals: Record<string, string | undefined>, windows: Record<string, number>, windowMs: number, now: number): ReturnType<typeof fitUplift> {
+  return fitUplift(logged, (a) => goals[a], windowMs, { windowOf: (a) => windows[a] ?? windowMs, now });
+}
