@@ -28,7 +28,7 @@ const estimator = {
 
 const warning = open(
   {
-    code: { type: 'string', enum: ['logger-never-explored', 'no-support', 'partial-support', 'tiny-effective-sample', 'low-effective-sample', 'dominant-weight', 'concentrated-weight', 'dropped-replicates', 'clipped-weights', 'candidate-deterministic', 'no-decisions', 'pending-rewards', 'reward-model-disagrees'] },
+    code: { type: 'string', enum: ['logger-never-explored', 'no-support', 'partial-support', 'tiny-effective-sample', 'low-effective-sample', 'dominant-weight', 'concentrated-weight', 'dropped-replicates', 'clipped-weights', 'candidate-deterministic', 'no-decisions', 'pending-rewards', 'reward-model-disagrees', 'candidate-unchanged'] },
     severity: { type: 'string', enum: ['block', 'caution'], description: '`block`: every estimate is withheld (null).' },
     message: { ...str, description: 'A whole sentence.' },
     details: { type: 'object', additionalProperties: num, description: 'The figures the message quotes.' },

@@ -47,7 +47,8 @@ export type OpeWarningCode =
   // Set by the policy evaluation on the decision log (policy-eval/evaluate.ts), not by these diagnostics:
   | 'no-decisions'
   | 'pending-rewards'
-  | 'reward-model-disagrees';
+  | 'reward-model-disagrees'
+  | 'candidate-unchanged';
 
 export interface OpeWarning {
   code: OpeWarningCode;

@@ -55,6 +55,15 @@ describe('evaluate-policy', () => {
     expect(r.warnings.map((w: { code: string }) => w.code)).not.toContain('reward-model-disagrees');
   });
 
+  it('says when the candidate chooses exactly as the logger did (its estimates are the logging policy\'s own value): QA 2026-12-06', async () => {
+    // The logger's own exploration: every replayed probability equals the logged one, IPS = SNIPS = the logged mean.
+    const same = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 0.3 }, seed: 1 })).json();
+    expect(same.report.estimates.ips.value).toBeCloseTo(same.loggedValue, 12);
+    expect(same.warnings.find((w: { code: string }) => w.code === 'candidate-unchanged')).toMatchObject({ severity: 'caution', details: { n: 3000 } });
+    const other = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { exploration: 0.4 }, seed: 1 })).json();
+    expect(other.warnings.map((w: { code: string }) => w.code)).not.toContain('candidate-unchanged');
+  });
+
   it('evaluates a stored policy version the same way', async () => {
     await h.tact.applyDocument('policy', { ...measureShop({ exploration: 0.3, levers: [{ ...lever[0], weight: 10 }] }).policy }, { author: 'test', reason: 'candidate' });
     const r = (await post('/v1/evaluate-policy', { placement: 'home', candidate: { policy: 2 }, seed: 1 })).json();

@@ -234,6 +234,28 @@ function checkLevers(candidate: PolicyCandidate, known: ReadonlySet<string>): vo
 
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9;
 
+/**
+ * The `candidate-unchanged` caution: the candidate chose exactly as the logger did — the same
+ * probability for every option — in every decision read, so each estimate is the logging policy's
+ * own value under the candidate's name. It happens with a `model` whose estimates are never
+ * established under the policy the decisions were made with (each falls back to the logged rate:
+ * QA 2026-12-06, `uplift@1` with intervals 0.1–0.15 wide under an `establishedWidth` of 0.05), or
+ * settings equal to the logger's. Said, not refused: that the candidate changes nothing is itself
+ * the finding.
+ */
+function unchangedWarning(req: EvaluatePolicyRequest, rows: readonly { targetDist: Map<string, number>; loggedDist: Map<string, number> }[]): OpeWarning | undefined {
+  if (!rows.length) return undefined;
+  const same = (a: Map<string, number>, b: Map<string, number>) => [...new Set([...a.keys(), ...b.keys()])].every((o) => near(a.get(o) ?? 0, b.get(o) ?? 0));
+  if (!rows.every((r) => same(r.targetDist, r.loggedDist))) return undefined;
+  const model = req.candidate.model ? ` Its model \`${req.candidate.model}\` changed no choice: a model's estimate is used only once established under the policy (its interval no wider than the policy's \`establishedWidth\`), and a learning one falls back to the logged rate — try it with a \`policy\` whose width it meets, or train it on more data.` : '';
+  return {
+    code: 'candidate-unchanged' as OpeWarning['code'],
+    severity: 'caution',
+    message: `The candidate chooses exactly as the logged decisions did — the same probability for every option — in all ${rows.length} decisions read, so every estimate here is the logging policy's own value under the candidate's name.${model}`,
+    details: { n: rows.length },
+  };
+}
+
 function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: number; target: number; option: string; targetDist: Map<string, number>; loggedDist: Map<string, number> }[], s: { read: number; skipped: Record<string, number>; mismatches: number; unscored: number; pending: number; lastPending: number }): PolicyEvaluation {
   const options = [...new Set(rows.flatMap((r) => [...r.targetDist.keys(), ...r.loggedDist.keys()]))];
   const index = new Map(options.map((o, i) => [o, i]));
@@ -257,6 +279,8 @@ function finish(req: EvaluatePolicyRequest, rows: { reward: number; logged: numb
   // With nothing evaluated, the only thing to say is why (not an effective sample size of 0).
   const warnings = n === 0 ? [noDecisions(req, s)] : [...report.warnings];
   if (s.pending > 0) warnings.push(pendingWarning(s.pending, s.lastPending, n));
+  const unchanged = unchangedWarning(req, rows);
+  if (unchanged) warnings.push(unchanged);
   if (n > 0 && report.diagnostics.candidateDeterministic) {
     warnings.unshift({
       code: 'candidate-deterministic' as OpeWarning['code'],
