@@ -36,7 +36,8 @@ export function learnEstimateCases(kind: StoreKind): void {
 
       const n = await estimatesOf(h, 'newbie');
       expect(n.anomalies).toEqual([]);
-      expect(n.estimates[0]).toMatchObject({ status: 'learning', source: 'population', low: null, high: null });
+      // No pool trained yet: the (unbounded) range would be the newcomer's own readings, so personal (since 2026-12-06).
+      expect(n.estimates[0]).toMatchObject({ status: 'learning', source: 'personal', low: null, high: null });
       expect(n.estimates[0].reading).toContain('learning, not enough data yet');
 
       // The population pool, trained across subjects, gives the newcomer an honest range.
