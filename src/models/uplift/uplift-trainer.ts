@@ -118,7 +118,7 @@ export function fitUplift(logged: readonly LoggedDecision[], goalOf: (action: st
         y: Float64Array.from(used, (r) => (followedWithin(r, goal, w) ? 1 : 0)),
         propensity: Float64Array.from(used, (r) => r.propensity),
       };
-      const fitted = fitLoggedArms(data, { lambda: 10, maxWeight: 50, minRows: MIN_ROWS });
+      const fitted = fitLoggedArms(data, { lambda: 'cv', maxWeight: 50, minRows: MIN_ROWS });
       const none = fitted[0];
       if (!none) continue;
       if (w === windowMs) state.none[goal] = none;
