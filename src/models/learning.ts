@@ -24,6 +24,7 @@ import { ModelRegistry } from './registry/registry.js';
 import { sendTimeComparator } from './send-time/send-time-comparator.js';
 import { sendTimeConsumer } from './send-time/send-time-consumer.js';
 import { sendTimeTrainer } from './send-time/send-time-trainer.js';
+import { TRAINING_STOP_GRACE_MS } from './train/abandon.js';
 import { TrainingSchedule } from './train/schedule.js';
 import { upliftComparator } from './uplift/uplift-comparator.js';
 import { upliftTrainer } from './uplift/uplift-trainer.js';
@@ -53,7 +54,7 @@ export class Learning {
   readonly estimates: SubjectEstimates;
   readonly membership: SegmentMembership;
   readonly recommender: Recommender;
-  readonly trainers: readonly Trainer[] = [microSegmentsTrainer, sendTimeTrainer, ratesTrainer, baselinesTrainer, recommendationsTrainer, upliftTrainer];
+  readonly trainers: readonly Trainer[];
   readonly schedule: TrainingSchedule;
   /** The trainings asked for on demand (POST /v1/models/{name}/train), running in the background, kept in the store. */
   readonly trainings: TrainingJobs;
@@ -61,9 +62,15 @@ export class Learning {
   readonly decisionInputs: ModelInputs;
   private readonly learnConsumers: LearnConsumers | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  /** The trainings of `train()` not over (on demand, `sync=true`, the CLI), each with what abandons it. */
+  private readonly training = new Set<{ over: Promise<unknown>; abandon: AbortController }>();
+  /** Set once stop() gave up waiting: a training started then is abandoned at once. */
+  private abandoning = false;
+  private stopping: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly store: Store, private readonly settings: Settings, consumers: LogConsumers | undefined, private readonly log: (msg: string, data?: object) => void) {
+  private constructor(private readonly store: Store, private readonly settings: Settings, consumers: LogConsumers | undefined, private readonly log: (msg: string, data?: object) => void, trainers?: readonly Trainer[]) {
+    this.trainers = trainers ?? [microSegmentsTrainer, sendTimeTrainer, ratesTrainer, baselinesTrainer, recommendationsTrainer, upliftTrainer];
     this.registry = new ModelRegistry(store.models, { autoPromote: () => settings.get(trainingKind).autoPromote });
     this.trainings = new TrainingJobs(store.documents, { log });
     this.lookup = new SegmentLookup(store.segments, settings, this.registry);
@@ -91,10 +98,11 @@ export class Learning {
 
   /**
    * Wires learning onto a store, its settings and the event-log consumers. Without `consumers`
-   * (the CLI) nothing follows the log: models can be trained and estimates read.
+   * (the CLI) nothing follows the log: models can be trained and estimates read. `trainers`
+   * replaces the models' trainers (tests: fake slow ones).
    */
-  static create(o: { store: Store; settings: Settings; consumers?: LogConsumers; log: (msg: string, data?: object) => void }): Learning {
-    const l = new Learning(o.store, o.settings, o.consumers, o.log);
+  static create(o: { store: Store; settings: Settings; consumers?: LogConsumers; log: (msg: string, data?: object) => void; trainers?: readonly Trainer[] }): Learning {
+    const l = new Learning(o.store, o.settings, o.consumers, o.log, o.trainers);
     o.settings.onChange((kind) => {
       // Segment rules on a feature removed, or on micro-segments clustered on a feature changed.
       if (kind === 'features') l.track(l.membership.afterFeaturesChange());
@@ -113,6 +121,7 @@ export class Learning {
 
   /** Starts the schedule (and, on a shared store, notices definitions changed by other processes). */
   start(tickMs = 60_000): void {
+    this.stopping = undefined;
     this.schedule.start(tickMs);
     if (this.store.kind === 'postgres') {
       this.refreshTimer = setInterval(() => void this.settings.refreshIfStale().then(() => this.learnConsumers?.ensure()).catch(() => undefined), 5000);
@@ -120,11 +129,40 @@ export class Learning {
     }
   }
 
-  /** Stops the background work and waits for what is running. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the background work: the schedule starts no further model nor sweep, and every training
+   * in flight — scheduled, on demand, `sync=true` — gets at most `graceMs` to finish; then it is
+   * abandoned (its fit in a worker terminated, nothing stored, an on-demand one recorded `failed`
+   * "stopped by the server's shutdown") and its training lease released, all before this resolves,
+   * so before the store closes: the next start trains at once. Until 2026-12-06 it waited for every
+   * training with no bound (a scheduled run: 47.8 s; on demand: 10.6 s), and a `sync=true` one,
+   * untracked, lost its lease release to the closed store (a 409 for ~5 minutes at the next start).
+   * Called again, answers the same stop (the app's close begins it, Tact.close awaits it).
+   *
+   * @example
+   * await learning.stop(); // at most TRAINING_STOP_GRACE_MS, then what abandoning takes
+   */
+  stop(graceMs = TRAINING_STOP_GRACE_MS): Promise<void> {
+    this.stopping ??= this.stopWithin(graceMs);
+    return this.stopping;
+  }
+
+  private async stopWithin(graceMs: number): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
-    await this.schedule.stop();
-    await this.trainings.settled();
+    const over = () => Promise.all([this.schedule.stop(), ...[...this.training].map((t) => t.over), this.trainings.settled()]);
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([over().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+    clearTimeout(timer);
+    if (!inTime) {
+      this.log('shutting down: abandoning the trainings still running; nothing of them is stored', { graceMs, trainings: this.training.size });
+      this.abandoning = true;
+      this.schedule.abandon();
+      for (const t of this.training) t.abandon.abort();
+      // A training started meanwhile (the on-demand one a request just asked for) is abandoned as it starts.
+      while (this.training.size) await over();
+      await over();
+      this.abandoning = false;
+    }
     await this.settled();
   }
 
@@ -141,7 +179,14 @@ export class Learning {
    * await learning.train(['recommendations'], 'cli');
    */
   train(names: readonly string[] = MODEL_NAMES, actor = 'cli', o: TrainOptions = {}): Promise<TrainResult[]> {
-    return trainModels({ store: this.store, settings: this.settings, registry: this.registry, log: this.log, now: Date.now() }, this.trainers, names, actor, o);
+    // Tracked, so that stop() bounds its wait and releases its lease before the store closes.
+    const abandon = new AbortController();
+    if (this.abandoning) abandon.abort();
+    const running = trainModels({ store: this.store, settings: this.settings, registry: this.registry, log: this.log, now: Date.now() }, this.trainers, names, actor, { ...o, abandon: abandon.signal });
+    const t = { over: running.catch(() => undefined), abandon };
+    this.training.add(t);
+    void t.over.then(() => this.training.delete(t));
+    return running;
   }
 
   /**

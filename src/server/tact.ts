@@ -223,11 +223,14 @@ export class Tact {
 
   /** Finishes queued writes and stops the background loops; the store stays open. */
   async close(): Promise<void> {
+    // Begun first (the app's close may have begun it already): its grace runs while the rest stops.
+    const learning = this.learning?.stop();
     this.backfill.stop();
     this.decide?.close();
     await this.monitoring?.close();
     await this.decide?.bandits.save().catch((err: Error) => this.log.warn({ error: err.message }, 'the bandits could not be saved at shutdown'));
-    await this.learning?.stop();
+    // Before the store closes: trainings abandoned give their leases back (Learning.stop).
+    await learning;
     this.consumers.stop();
     await this.ingestor.close();
     await this.batches?.close();

@@ -10,6 +10,7 @@ import type { Tact } from '../../server/tact.js';
 import { CALIBRATED_MODELS } from '../calibration/calibrated-models.js';
 import { modelCalibrationReports } from '../calibration/reports.js';
 import { clean } from '../estimates/estimate-view.js';
+import { TrainingStopped } from '../train/abandon.js';
 import type { TrainResult } from '../train/trainer.js';
 import { scheduledRun } from '../train/schedule.js';
 import { KEPT_TRAININGS, TRAINING_ALIVE_MS, type TrainingJob } from '../train/training-jobs.js';
@@ -40,6 +41,12 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     if (!stored.includes(name)) throw nameNotFound({ one: 'model', many: 'models' }, name, [...MODEL_NAMES, ...stored]);
   };
   const actor = (req: FastifyRequest) => authorOf(req);
+  // The trainings' stop begins with the app's close, not after it (Tact.close awaits the same stop):
+  // they share the requests' grace, so a SIGTERM is over in about 5 s, and a `sync=true` training
+  // abandoned so is answered before its connection is cut (Learning.stop).
+  app.addHook('preClose', async () => {
+    void tact.learning.stop().catch((err: Error) => tact.log.warn({ error: err.message }, 'the trainings could not be stopped'));
+  });
 
   app.get('/v1/models', { preHandler: read, schema: { tags: ['learn'], summary: 'Every model: its live version and its latest',
     description: 'Each model also says how the schedule last trained it (`scheduled`, null when it never has): `state` (`done`, `failed`, or `running` on its first run), `lastRunAt` and `lastResult` (`{ version, skipped, promoted }`) of the last run that ended, `failedAt` and `error` (a sentence: what failed, when, and when it is tried again) when the last try failed, and `nextAt`, when it is due again (null when the schedule is off or does not list it).', response: { 200: modelsSchema } } }, async () => {
@@ -77,7 +84,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     schema: {
       tags: ['learn'],
       summary: 'Train a model now, in the background; the new version is promoted only if the promotion rules allow it',
-      description: 'Answers `202` at once with the training (`{ id, model, state: "running", startedAt, statusUrl }`, and `statusUrl` in `Location`): poll GET `statusUrl` (of any process sharing the store) until its state is `done`, `failed` or `busy`. `id` numbers the trainings of the model on demand. A training of this model asked for earlier, of this process or of another sharing the store, and not over is answered instead of starting another. A model being trained elsewhere (by the schedule, `tact train`, or another process sharing the store) is trained again once that training is over: the training waits (`waiting`) at most `wait` seconds, then ends `busy`, having trained nothing. With `sync=true` the request itself trains and answers `200 { results }` once done, or `409 conflict` naming who trains the model since when after `wait` seconds (the answer before trainings ran in the background; proxies may time out first).',
+      description: 'Answers `202` at once with the training (`{ id, model, state: "running", startedAt, statusUrl }`, and `statusUrl` in `Location`): poll GET `statusUrl` (of any process sharing the store) until its state is `done`, `failed` or `busy`. `id` numbers the trainings of the model on demand. A training of this model asked for earlier, of this process or of another sharing the store, and not over is answered instead of starting another. A model being trained elsewhere (by the schedule, `tact train`, or another process sharing the store) is trained again once that training is over: the training waits (`waiting`) at most `wait` seconds, then ends `busy`, having trained nothing. With `sync=true` the request itself trains and answers `200 { results }` once done, or `409 conflict` naming who trains the model since when after `wait` seconds (the answer before trainings ran in the background; proxies may time out first). A training the server\'s shutdown cuts (it gets about 4 s) trains nothing and gives the model back at once: `failed` ("stopped by the server\'s shutdown"), or with `sync=true` a `503 overloaded` (retry).',
       params: nameParam,
       querystring: {
         type: 'object',
@@ -94,7 +101,11 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     await known(name);
     const by = actor(req);
     if (sync) {
-      const results = await tact.learning.train([name], by, { waitMs: wait * 1000 });
+      const results = await tact.learning.train([name], by, { waitMs: wait * 1000 }).catch((err: unknown) => {
+        // Abandoned by the shutdown, its lease given back: told to retry, as a request arriving now is.
+        if (err instanceof TrainingStopped) throw new TactError('overloaded');
+        throw err;
+      });
       const busy = results.find((r) => r.busy);
       if (busy) throw new TactError('conflict', { detail: busyDetail(name, wait, busy) });
       return clean({ results });
@@ -106,7 +117,8 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
         tact.log.info({ model: n, by, results: results.map((r) => ({ version: r.version ?? null, skipped: r.skipped ?? null, promoted: r.promotion?.promoted ?? null })) }, 'training on demand finished');
         return results;
       } catch (err) {
-        tact.log.error({ model: n, by, error: (err as Error).message }, 'training on demand failed');
+        if (err instanceof TrainingStopped) tact.log.info({ model: n, by }, 'training on demand stopped by the shutdown; nothing was trained');
+        else tact.log.error({ model: n, by, error: (err as Error).message }, 'training on demand failed');
         throw err;
       }
     }, (r) => busyDetail(name, wait, r));

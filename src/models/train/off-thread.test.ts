@@ -1,5 +1,6 @@
 import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { withAbandonSignal } from './abandon.js';
 import { runOffThread } from './off-thread.js';
 
 // Node's own modules stand in for "a module with a pure export": no fixture file to keep.
@@ -25,5 +26,18 @@ describe('runOffThread', () => {
   it('rejects with a sentence when the worker dies without answering (killed, out of memory)', async () => {
     // process.exit in a worker ends that thread only.
     await expect(runOffThread<(code: number) => never>('node:process', 'exit', [7])).rejects.toThrow("`exit`'s worker thread stopped (exit code 7) before answering");
+  });
+
+  it('terminates the worker and rejects at once when its signal aborts, or the signal of the training it runs for', async () => {
+    // node:timers/promises' setTimeout stands in for a fit of 3 s.
+    const slow = (signal?: AbortSignal) => runOffThread<(ms: number) => Promise<void>>('node:timers/promises', 'setTimeout', [3_000], signal);
+    for (const run of [(a: AbortController) => slow(a.signal), (a: AbortController) => withAbandonSignal(a.signal, () => slow())]) {
+      const a = new AbortController();
+      const t0 = Date.now();
+      const p = run(a);
+      setTimeout(() => a.abort(), 100);
+      await expect(p).rejects.toThrow('`setTimeout` was stopped in its worker thread');
+      expect(Date.now() - t0).toBeLessThan(1_500);
+    }
   });
 });

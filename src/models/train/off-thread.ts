@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { currentAbandonSignal } from './abandon.js';
 
 /** What the worker entry (off-thread-worker.ts) is given. */
 export interface OffThreadCall {
@@ -46,14 +47,21 @@ export function startModuleWorker(base: string, entry: string, options: WorkerOp
  * and answers its result. It rejects with the function's own message when it throws, and with a
  * sentence when the worker dies without answering (out of memory, killed): a training that awaits
  * it fails as any failed training does. The type parameter is the function's type, so arguments
- * and result are checked as for a direct call.
+ * and result are checked as for a direct call. Once `signal` aborts — by default the signal of the
+ * training this runs for (abandon.ts: the server stopping) — the worker is terminated and the call
+ * rejects: a fit of minutes no longer outlives the shutdown that abandoned its training.
  *
  * @example
  * // in fit-neighbours.ts, next to `export function fitRecommendations(data, cfg) { … }`:
  * const fitted = await runOffThread<typeof fitRecommendations>(import.meta.url, 'fitRecommendations', [data, cfg]);
  */
-export function runOffThread<F extends (...args: never[]) => unknown>(module: string, name: string, args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
+export function runOffThread<F extends (...args: never[]) => unknown>(module: string, name: string, args: Parameters<F>, signal: AbortSignal | undefined = currentAbandonSignal()): Promise<Awaited<ReturnType<F>>> {
   return new Promise((resolve, reject) => {
+    const stopped = () => new Error(`\`${name}\` was stopped in its worker thread: the call was abandoned (the server is stopping)`);
+    if (signal?.aborted) {
+      reject(stopped());
+      return;
+    }
     let worker: Worker;
     const call: OffThreadCall = { module, name, args };
     try {
@@ -63,12 +71,15 @@ export function runOffThread<F extends (...args: never[]) => unknown>(module: st
       return;
     }
     let settled = false;
+    const onAbort = () => settle(() => reject(stopped()));
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       fn();
       void worker.terminate();
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (m: OffThreadAnswer) => settle(() => ('error' in m ? reject(new Error(m.error)) : resolve(m.result as Awaited<ReturnType<F>>))));
     worker.on('error', (err) => settle(() => reject(new Error(`\`${name}\` failed in its worker thread: ${err.message}`))));
     worker.on('exit', (code) => settle(() => reject(new Error(`\`${name}\`'s worker thread stopped (exit code ${code}) before answering`))));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from '../../config/document-store.js';
 import type { SegmentMembership } from '../../segments/segment-membership.js';
 import { segmentsKind } from '../../segments/segments-kind.js';
+import { TrainingStopped } from './abandon.js';
 import { type TrainContext, type Trainer, trainModels } from './trainer.js';
 import { type CompiledTraining, SCHEDULE_TICK_MS, trainingKind } from './training-kind.js';
 
@@ -67,7 +68,9 @@ export function scheduledRun(name: string, job: Job | undefined, cfg: CompiledTr
  * Retraining on a schedule, in the background of every process but leased (a job row per model)
  * so that one process runs each model's schedule; a model being trained elsewhere (on demand, in
  * any process) is skipped. Also sweeps segment membership, for rules
- * that change with time alone. Intervals come from the `training` document.
+ * that change with time alone. Intervals come from the `training` document. Once stopped it starts
+ * no further model nor sweep; `abandon()` then gives up the training in flight (the server
+ * stopping: Learning.stop bounds the wait).
  *
  * @example
  * const schedule = new TrainingSchedule(ctx, trainers, membership); schedule.start(60_000); … await schedule.stop();
@@ -75,20 +78,35 @@ export function scheduledRun(name: string, job: Job | undefined, cfg: CompiledTr
 export class TrainingSchedule {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopped = false;
+  private abandoning = new AbortController();
   /** Unique per instance: two of them in one process (tests) must not share leases. */
   private readonly owner = `trainer-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly ctx: Omit<TrainContext, 'now'>, private readonly trainers: readonly Trainer[], private readonly membership: SegmentMembership) {}
 
   start(tickMs = SCHEDULE_TICK_MS): void {
+    this.stopped = false;
+    if (this.abandoning.signal.aborted) this.abandoning = new AbortController();
     this.timer = setInterval(() => void this.tick(), tickMs);
     this.timer.unref();
   }
 
+  /**
+   * Ticks no more, and the run in progress starts no further model nor sweep: it is over once the
+   * training in flight is (until 2026-12-06 it went on through every due model — a SIGTERM 3 s
+   * after a tick held the process 47.8 s). Resolves then; `abandon()` shortens it.
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped = true;
     await this.running;
+  }
+
+  /** Gives up the scheduled training in flight: nothing of it is stored or recorded, its leases are given back (it runs again, due, at the next start). */
+  abandon(): void {
+    this.abandoning.abort();
   }
 
   /** Runs what is due (tests call it directly). */
@@ -103,15 +121,19 @@ export class TrainingSchedule {
     const cfg = this.ctx.settings.get(trainingKind);
     if (cfg.everyMs !== null) {
       for (const t of this.trainers) {
+        if (this.stopped) return;
         if (!cfg.models.includes(t.name)) continue;
         // One model failing (it is tried again after JOB_LEASE_MS) must not hold back the others.
         await this.ifDue(`train:${t.name}`, cfg.everyMs, now, async () => {
           // A model another process is training is skipped (and tried again within the hour).
-          const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule', { ifBusy: 'skip' });
+          const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule', { ifBusy: 'skip', abandon: this.abandoning.signal });
           return { version: r?.version ?? null, skipped: r?.skipped ?? null, promoted: r?.promotion?.promoted ?? null };
-        }).catch((err: Error) => this.ctx.log('scheduled training failed; it will be retried', { model: t.name, error: err.message }));
+        }).catch((err: Error) => err instanceof TrainingStopped
+          ? this.ctx.log('scheduled training stopped by the shutdown; nothing of it was stored, it runs again at the next start', { model: t.name })
+          : this.ctx.log('scheduled training failed; it will be retried', { model: t.name, error: err.message }));
       }
     }
+    if (this.stopped) return;
     if (cfg.sweepMs !== null && this.ctx.settings.get(segmentsKind).audiences.length) {
       await this.ifDue('segments:sweep', cfg.sweepMs, now, () => this.membership.sweep());
     }
@@ -134,7 +156,7 @@ export class TrainingSchedule {
     // or stopped, up to JOB_LEASE_MS after its last run; with the default 24h interval the lease
     // has long lapsed by the next run). Kept, it also stops a process that read the job as due
     // just before this one recorded its run from running it again once the lease was given up.
-    if (!(await docs.leaseJob(id, this.owner, JOB_LEASE_MS))) return;
+    if (this.stopped || !(await docs.leaseJob(id, this.owner, JOB_LEASE_MS))) return;
     // As stored once leased: the process that held the lease before may have recorded a run since it was read.
     job = await docs.getJob(id);
     if (!job || now + DUE_SLACK_MS < dueAt(job.progress, everyMs)) return;
@@ -147,6 +169,12 @@ export class TrainingSchedule {
     try {
       lastResult = await fn();
     } catch (err) {
+      if (err instanceof TrainingStopped) {
+        // Not a failure (that would hold the next try back up to JOB_LEASE_MS): the job stays due,
+        // and its lease is given back so that the next start — of any process — runs it at once.
+        await this.ctx.store.documents.leaseJob(id, this.owner, 0).catch(() => undefined);
+        throw err;
+      }
       await this.record(id, { ...job, state: 'failed', progress: { ...job.progress, failedAt: now, error: (err as Error).message }, updatedAt: Date.now() }).catch(() => undefined);
       throw err;
     } finally {

@@ -2,6 +2,7 @@ import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../store/store.js';
 import type { TrainingLease } from '../registry/model-store.js';
 import type { ModelRegistry, Promotion, TrainedModel } from '../registry/registry.js';
+import { TrainingStopped, untilAbandoned, withAbandonSignal } from './abandon.js';
 import { busySentence, HOLDER, withTrainingLease } from './training-lease.js';
 import type { ModelName } from './training-kind.js';
 
@@ -12,6 +13,8 @@ export interface TrainContext {
   registry: ModelRegistry;
   now: number;
   log: (msg: string, data?: object) => void;
+  /** Aborts once the training is abandoned (the server stopping): a trainer may stop early on it (fits run off-thread are terminated on it already). */
+  signal?: AbortSignal;
 }
 
 /** A trained model, or why there is nothing to train yet. */
@@ -110,6 +113,12 @@ export interface TrainOptions {
    * and the next models still train (by default the error is thrown, and no later model starts).
    */
   keepGoing?: boolean;
+  /**
+   * The server stopping: once aborted, the training running is abandoned — its fit in a worker
+   * thread terminated, nothing of it stored, its lease given back — and the call rejects with
+   * TrainingStopped (abandon.ts). Unlike `signal`, which lets a training running finish.
+   */
+  abandon?: AbortSignal;
 }
 
 /** Settles after `ms` (never when undefined) or once `signal` aborts; `cancel` lets go of the timer. */
@@ -140,28 +149,36 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
   for (const t of trainers) {
     if (!names.includes(t.name)) continue;
     if (o.signal?.aborted) break;
+    if (o.abandon?.aborted) throw new TrainingStopped(t.name);
     const started = Date.now();
-    const waiting = stopAfter(o.waitMs, o.signal);
+    // Waits (in this process, and for another's lease) end on either signal.
+    const ends = o.signal && o.abandon ? AbortSignal.any([o.signal, o.abandon]) : (o.signal ?? o.abandon);
+    const waiting = stopAfter(o.waitMs, ends);
     let r: TrainResult | undefined;
     try {
       // A training of the model ahead in this process (the schedule, another request) is waited for as another process's is: `onBusy` says so.
       const doing = () => busySentence({ name: t.name, token: '', holder: HOLDER, actor, since: Date.now(), until: 0 });
       const queued = await oneAtATime(ctx.registry, t.name, doing, async (q) => {
         const lease = {
-          ifBusy: o.ifBusy ?? 'wait', pollMs: o.pollMs, log: ctx.log, signal: o.signal,
+          ifBusy: o.ifBusy ?? 'wait', pollMs: o.pollMs, log: ctx.log, signal: ends,
           waitMs: o.waitMs === undefined ? undefined : Math.max(0, started + o.waitMs - Date.now()),
           onBusy: (sentence: string) => ((q.doing = sentence), o.onBusy?.(sentence)),
           onTaken: (held: TrainingLease) => ((q.doing = busySentence(held)), o.onTaken?.(t.name)),
         } as const;
-        const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor));
-        if ('stopped' in leased) return undefined;
+        // Abandoned, trainOne rejects at once: the lease is released (withTrainingLease's finally) while the store is open.
+        const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor, o.abandon));
+        if ('stopped' in leased) {
+          if (o.abandon?.aborted) throw new TrainingStopped(t.name);
+          return undefined;
+        }
         return 'busy' in leased ? { model: t.name, skipped: leased.busy, busy: true as const, seconds: (Date.now() - started) / 1000 } : leased.value;
       }, waiting.stop, (ahead) => o.onBusy?.(ahead));
       if ('behind' in queued) {
+        if (o.abandon?.aborted) throw new TrainingStopped(t.name);
         if (!o.signal?.aborted) r = { model: t.name, skipped: queued.behind, busy: true, seconds: (Date.now() - started) / 1000 };
       } else r = queued.ran;
     } catch (err) {
-      if (!o.keepGoing) throw err;
+      if (!o.keepGoing || err instanceof TrainingStopped) throw err;
       ctx.log('model training failed', { model: t.name, error: (err as Error).message });
       r = { model: t.name, error: err instanceof Error ? err.message : String(err), seconds: (Date.now() - started) / 1000 };
     } finally {
@@ -174,13 +191,19 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
   return out;
 }
 
-async function trainOne(ctx: TrainContext, t: Trainer, actor: string): Promise<TrainResult> {
+/**
+ * Trains `t`, registers and promotes its version. Abandoned (`abandon`) while its trainer runs, it
+ * rejects at once and registers nothing; while the promotion's comparison runs, the version stays
+ * registered and unpromoted (as a refused one would).
+ */
+async function trainOne(ctx: TrainContext, t: Trainer, actor: string, abandon: AbortSignal | undefined): Promise<TrainResult> {
   const started = performance.now();
-  const outcome = await t.train({ ...ctx, now: Date.now() });
+  const outcome = await untilAbandoned(withAbandonSignal(abandon, () => t.train({ ...ctx, now: Date.now(), signal: abandon })), abandon, t.name);
   const seconds = Math.round(performance.now() - started) / 1000;
   if ('skipped' in outcome) return { model: t.name, skipped: outcome.skipped, seconds };
+  if (abandon?.aborted) throw new TrainingStopped(t.name);
   const v = await ctx.registry.register(t.name, outcome, actor);
-  const promotion = await ctx.registry.promote(t.name, v.version, { actor, reason: 'trained' });
+  const promotion = await untilAbandoned(withAbandonSignal(abandon, () => ctx.registry.promote(t.name, v.version, { actor, reason: 'trained' })), abandon, t.name);
   ctx.log(promotion.promoted ? 'model trained and promoted' : 'model trained; promotion refused', { model: t.name, version: v.version, reason: promotion.reason });
   return { model: t.name, version: v.version, promotion, metrics: outcome.metrics, seconds };
 }
