@@ -33,6 +33,7 @@ export function toStoredAlert(a: MonitorAlert, examples: StoredAlert['examples']
     raisedAt: a.at,
     resolvedAt: null,
     resolvedReason: null,
+    resolution: null,
     acknowledgedAt: null,
     acknowledgedBy: null,
     reopenedAt: null,
@@ -60,8 +61,9 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
 
 /**
  * An alert as the API and the webhook show it: times as ISO strings, and links to the example
- * decisions (each with the outcomes credited to it) and to the decision log over the window; the
- * deliveries of its opening and of its resolution (null while open).
+ * decisions (each with the outcomes credited to it) and to the decision log over the window; what
+ * the window showed when it recovered (null until then); the deliveries of its opening and of its
+ * resolution (null while open).
  *
  * @example
  * alertView(stored).links.decisions // '/v1/decisions?action=promo&placement=email&from=…&to=…'
@@ -90,6 +92,7 @@ export function alertView(a: StoredAlert) {
     raisedAt: iso(a.raisedAt),
     resolvedAt: iso(a.resolvedAt),
     resolvedReason: a.resolvedReason ?? null,
+    resolution: a.resolution ? { at: iso(a.resolution.at), observed: a.resolution.observed, message: a.resolution.message } : null,
     acknowledgedAt: iso(a.acknowledgedAt),
     acknowledgedBy: a.acknowledgedBy,
     reopenedAt: iso(a.reopenedAt),

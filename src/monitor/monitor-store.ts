@@ -48,6 +48,13 @@ export interface StoredAlert {
   resolvedReason: string | null;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /**
+   * What the window showed when it recovered — its time (= `resolvedAt`), the observed value and the
+   * sentence — beside the opening's `observed` and `message`, which stay as they were; null while it
+   * is open, when it was closed without recovering (`resolvedReason`), and for alerts resolved before
+   * 2026-12-06 (the recovery was only logged then).
+   */
+  resolution: AlertResolution | null;
   /** When a relapse within the cool-down last opened it again (its observation, evidence and message are then the relapse's); null if never. */
   reopenedAt: number | null;
   reopenCount: number;
@@ -59,6 +66,13 @@ export interface StoredAlert {
    * `none` when the receiver was never going to hear of the opening.
    */
   resolvedDelivery: AlertDelivery | null;
+}
+
+/** What the current window showed when an alert recovered. */
+export interface AlertResolution {
+  at: number;
+  observed: number;
+  message: string;
 }
 
 /** What a relapse showed: it replaces the alert's observation when the alert reopens. */
@@ -102,6 +116,8 @@ export interface MonitorStepWrite {
   raised: StoredAlert[];
   /** Ids of alerts that recovered. */
   resolved: string[];
+  /** What those that recovered showed (each also in `resolved`; its `at` is the step's), stored as their `resolution`. */
+  recoveries?: { id: string; observed: number; message: string }[];
   /** Alerts closed without recovering, each with the reason (what watched them was removed from the configuration). */
   closed?: { id: string; reason: string }[];
   /** Resolved alerts a relapse within the cool-down opened again: open, unacknowledged, showing the relapse. */

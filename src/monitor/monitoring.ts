@@ -211,7 +211,8 @@ export class Monitoring {
         const reopened = await Promise.all(relapsed.map(async (a) => reopeningOf(a, await this.examplesOf(a))));
         const closed = removed.closed.map((c) => ({ id: c.id, reason: c.reason }));
         // With a webhook, resolutions (closings too) and reopenings are queued for it like raised alerts.
-        const write = { raised, resolved: resolved.map((a) => alertId(a.id)), closed, reopened, notify: !!s.webhook };
+        const recoveries = resolved.map((a) => ({ id: alertId(a.id), observed: a.observed, message: a.message }));
+        const write = { raised, resolved: recoveries.map((x) => x.id), recoveries, closed, reopened, notify: !!s.webhook };
         const ok = await this.o.store.monitors.commitStep({ expectedVersion: version, at: now, tracks: removed.tracks, ...r.diff, ...write });
         this.cached = ok ? { state: { series: r.state.series, tracks: removed.tracks }, version: version + 1 } : undefined;
         if (!ok && attempt < MAX_CONFLICTS) continue;

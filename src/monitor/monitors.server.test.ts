@@ -188,6 +188,8 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       const closed = (await get(r.app, `/v1/alerts/${a.id}`)).json();
       expect(closed).toMatchObject({ status: 'resolved', resolvedAt: new Date(clock.t).toISOString(), acknowledgedBy: 'ana (on call)' });
       expect(closed.resolvedReason).toMatch(/"negative-rate" was removed from the configuration/);
+      // Closed, not recovered: no recovery figures.
+      expect(closed.resolution).toBeNull();
       expect((await get(r.app, '/v1/alerts?status=acknowledged')).json().alerts).toEqual([]);
       const { state } = await store.monitors.loadState();
       expect(Object.entries(state!.tracks).filter(([, t]) => t.active)).toEqual([]);
@@ -232,13 +234,22 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       // Back to usual: resolved. Every step also sends what is due; the raise's retry and the recovery go out.
       await hour(r, clock, 6, 120, usual);
       expect(await r.tact.monitoring.webhook.deliverDue()).toBe(1);
-      expect((await get(r.app, `/v1/alerts/${a.id}`)).json()).toMatchObject({ status: 'resolved', resolvedDelivery: { state: 'delivered' } });
+      const resolved = (await get(r.app, `/v1/alerts/${a.id}`)).json();
+      expect(resolved).toMatchObject({ status: 'resolved', resolvedDelivery: { state: 'delivered' } });
+      // The recovery's own figures and sentence, beside the raise's (which stay as they were): in
+      // the API and in the webhook's body. (Before 2026-12-06 only the log had them.)
+      expect(resolved.resolution).toEqual({ at: new Date(T0 + 7 * HOUR).toISOString(), observed: 2 / 120, message: expect.stringMatching(/^Negative-outcome rate .* "offer-b" .* is back within its expected band: 1\.67% over the last 60 minutes \(120 exposures\), expected 0\.00%–\d+\.\d\d% from its baseline before the alert\.$/) });
+      expect([resolved.observed, resolved.message]).toEqual([a.observed, a.message]);
+      expect(resolved.message).toMatch(/is above its expected band: 12\.50%/);
+      const told = JSON.parse(hook.received[2].body);
+      expect(told).toMatchObject({ type: 'tact.alert.resolved', alert: { resolution: resolved.resolution, observed: a.observed, message: a.message } });
       // Two hours after it fired — inside the 6-hour cool-down — offer-b's unsubscribes jump again (30 in 120).
       await hour(r, clock, 7, 120, spike(4));
       const alerts = (await get(r.app, '/v1/alerts')).json().alerts;
       expect(alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
       expect(alerts[0]).toMatchObject({ status: 'open', reopenCount: 1, reopenedAt: new Date(T0 + 8 * HOUR).toISOString(), raisedAt: a.raisedAt, resolvedAt: null, resolvedDelivery: null, delivery: { state: 'delivered', attempts: 1 } });
       expect(alerts[0].observed).toBeCloseTo(30 / 120, 12);
+      expect(alerts[0].resolution).toBeNull();
       expect(await r.tact.monitoring.webhook.deliverDue()).toBe(0);
       const bodies = hook.received.map((x) => JSON.parse(x.body) as { type: string; alert: { id: string; reopenCount: number } });
       expect(bodies.map((b) => b.type)).toEqual(['tact.alert', 'tact.alert', 'tact.alert.resolved', 'tact.alert.reopened']);

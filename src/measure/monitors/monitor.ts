@@ -5,7 +5,8 @@
  * against its predictions).
  * An alert fires only with enough evidence, a tiny predictive p-value AND a material change
  * (no alert storms on thin data or on trivial shifts); it resolves only when the metric is back
- * inside a much looser band (hysteresis), and within a cool-down of its last opening a relapse
+ * inside a much looser band (hysteresis) of the baseline it opened against (kept with its track, so
+ * the incident never becomes its own baseline), and within a cool-down of its last opening a relapse
  * reopens the same alert instead of firing a new one. A window too thin to judge (a rate under
  * `minTrials` exposures — none at all included —, calibration under `minExpectedForCalibration`
  * predicted responses) neither fires nor resolves: an alert keeps its state.
@@ -58,6 +59,21 @@ interface AlertTrack {
   firedAt?: number;
   /** When it last opened (fired or reopened): the cool-down runs from here. */
   lastFiredAt?: number;
+  /**
+   * While it is open: the baseline it opened against (its counts, and how much history they span),
+   * frozen at the opening. An open alert is judged against this band, not the window just before the
+   * current one — that window soon holds the incident itself, and an alert judged against its own
+   * surge "recovered" while the rate was still far above the band it fired at. A track stored
+   * before 2026-12-06 has none: it is judged against the moving baseline, as then.
+   */
+  baseline?: FrozenBaseline;
+}
+
+/** A baseline as an alert opened against it. */
+export interface FrozenBaseline {
+  counts: BucketCounts;
+  /** The history it spans (ms): the volume check scales it to the current window's span. */
+  spanMs: number;
 }
 
 /**
@@ -116,11 +132,15 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
   const curStart = Math.ceil(curFrom / c.bucketMs) * c.bucketMs;
   const baseStart = Math.ceil(baseFrom / c.bucketMs) * c.bucketMs;
   for (const [id, s] of Object.entries(series)) {
-    const { cur, base, first } = windowSums(s, baseStart, curStart, now + 1);
-    const windows = baselineWindows(first, baseStart, curStart, now, c);
+    const { cur, base: moving, first } = windowSums(s, baseStart, curStart, now + 1);
+    const movingSpanMs = Math.max(0, curStart - Math.max(baseStart, first));
     for (const metric of c.metrics) {
       const trackId = `${id}#${metric}`;
       const t = tracks[trackId] ?? { active: false };
+      // An open alert is judged against the baseline it opened against (see AlertTrack.baseline).
+      const frozen = t.active ? t.baseline : undefined;
+      const base = frozen?.counts ?? moving;
+      const windows = baselineWindows(frozen?.spanMs ?? movingSpanMs, curStart, now, c);
       const check = runCheck(metric, cur, base, c, windows, t.active);
       if (!check) continue;
       const high = check.pHigh < c.alpha && check.observed >= check.expected.center * (1 + c.minRelativeChange) && eventsOk(metric, cur, c);
@@ -141,14 +161,15 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
       });
       if (!t.active && check.enoughEvidence && (high || low)) {
         const direction = high ? 'high' : 'low';
+        const baseline: FrozenBaseline = { counts: { ...moving }, spanMs: movingSpanMs };
         if (t.lastFiredAt === undefined || now - t.lastFiredAt >= c.cooldownMs) {
-          tracks[trackId] = { active: true, direction, firedAt: now, lastFiredAt: now };
+          tracks[trackId] = { active: true, direction, firedAt: now, lastFiredAt: now, baseline };
           alerts.push(alert('firing', direction, now));
         } else {
           // A relapse within the cool-down: the alert it follows opens again (one notice, no new
           // alert). A track resolved before firedAt was kept has it equal to lastFiredAt.
           const firedAt = t.firedAt ?? t.lastFiredAt;
-          tracks[trackId] = { active: true, direction, firedAt, lastFiredAt: now };
+          tracks[trackId] = { active: true, direction, firedAt, lastFiredAt: now, baseline };
           alerts.push(alert('reopened', direction, firedAt));
         }
       } else if (t.active && t.direction) {
@@ -165,11 +186,11 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
 
 /**
  * How many times the current window's span (its whole buckets so far) fits in the baseline the key
- * really has: a key first seen two hours ago has two hours of baseline, not the configured week
- * (else its volume would look like a surge); none below one configured window of history.
+ * really has (`baseline` ms of history): a key first seen two hours ago has two hours of baseline,
+ * not the configured week (else its volume would look like a surge); none below one configured
+ * window of history.
  */
-function baselineWindows(first: number, baseStart: number, curStart: number, now: number, c: MonitorConfig): number {
-  const baseline = Math.max(0, curStart - Math.max(baseStart, first));
+function baselineWindows(baseline: number, curStart: number, now: number, c: MonitorConfig): number {
   // Less than one configured window of history: none (no baseline to judge volume against yet).
   return baseline >= c.currentWindowMs ? baseline / (now + 1 - curStart) : 0;
 }
@@ -248,8 +269,9 @@ function describe(status: string, k: MonitorKey, metric: MonitorMetric, directio
   const f = (x: number) => (rate ? `${(x * 100).toFixed(2)}%` : x.toFixed(metric === 'calibration' ? 1 : 0));
   const where = `action "${k.action}" in placement "${k.placement}", segment "${k.segment}"`;
   const span = spanWords(spanMs);
-  if (status === 'resolved') return `${LABEL[metric]} for ${where} is back within its expected band (${f(r.observed)} over the last ${span}).`;
   const source = metric === 'calibration' ? `the rate model's predictions (their sum, ${f(r.expected.center)})` : 'its own baseline';
+  // The band of a resolution is the one it opened against: the baseline as it was at the opening.
+  if (status === 'resolved') return `${LABEL[metric]} for ${where} is back within its expected band: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from ${metric === 'calibration' ? source : 'its baseline before the alert'}.`;
   return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from ${source}.`;
 }
 

@@ -13,7 +13,7 @@ function alert(id: string, over: Partial<StoredAlert> = {}): StoredAlert {
     observed: 0.125, expected: { low: 0, high: 0.05, center: 0.01 }, pValue: 1e-9,
     evidence: { current: counts, baseline: { ...counts, exposures: 600, negatives: 6 }, window: { from: T - 3_600_000, to: T } },
     message: 'Negative-outcome rate is above its expected band.', examples: { decisions: ['d1'], outcomes: ['o1'] },
-    raisedAt: T, resolvedAt: null, resolvedReason: null, acknowledgedAt: null, acknowledgedBy: null, reopenedAt: null, reopenCount: 0,
+    raisedAt: T, resolvedAt: null, resolvedReason: null, resolution: null, acknowledgedAt: null, acknowledgedBy: null, reopenedAt: null, reopenCount: 0,
     delivery: { state: 'pending', attempts: 0, nextAttemptAt: T, lastError: null, deliveredAt: null }, resolvedDelivery: null,
     ...over,
   };

@@ -3,7 +3,7 @@ import type { MonitorState } from '../../measure/monitors/monitor.js';
 import type { AlertDelivery, AlertQuery, DeliveryTarget, MonitorStepWrite, MonitorStore, StoredAlert } from '../../monitor/monitor-store.js';
 import type { BucketRow } from '../../monitor/state-diff.js';
 import { stateFromRows } from '../../monitor/state-diff.js';
-import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, queued, relapseJson, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from '../sqlite/monitor-rows.js';
+import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, queued, relapseJson, resolutionsOf, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from '../sqlite/monitor-rows.js';
 import { inTransaction } from './database.js';
 
 const STATE_ID = 'monitors';
@@ -19,13 +19,13 @@ async function upsertBuckets(c: pg.PoolClient, rows: BucketRow[]): Promise<void>
 }
 const INSERT_ALERT = `INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (id) DO NOTHING`;
 /** Resolves (reason NULL) or closes an alert, queuing its resolution notice unless the receiver was never to hear of its opening. */
-const RESOLVE = `UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1, resolved_reason = $2,
-  resolved_delivery_state = CASE WHEN delivery_state = 'none' THEN 'none' ELSE $3::text END, resolved_delivery_attempts = 0,
-  resolved_next_attempt_at = CASE WHEN delivery_state = 'none' THEN NULL ELSE $4::bigint END, resolved_last_error = NULL, resolved_delivered_at = NULL
-  WHERE id = $5 AND status <> 'resolved'`;
+const RESOLVE = `UPDATE monitor_alerts SET status = 'resolved', resolved_at = $1, resolved_reason = $2, resolution = $3,
+  resolved_delivery_state = CASE WHEN delivery_state = 'none' THEN 'none' ELSE $4::text END, resolved_delivery_attempts = 0,
+  resolved_next_attempt_at = CASE WHEN delivery_state = 'none' THEN NULL ELSE $5::bigint END, resolved_last_error = NULL, resolved_delivered_at = NULL
+  WHERE id = $6 AND status <> 'resolved'`;
 /** Opens a resolved alert again: unacknowledged, showing the relapse, its opening notice queued anew and no resolution. */
 const REOPEN = `UPDATE monitor_alerts SET status = 'open', resolved_at = NULL, resolved_reason = NULL, acked_at = NULL, acked_by = NULL,
-  reopened_at = $1, reopen_count = reopen_count + 1, relapse = $2,
+  reopened_at = $1, reopen_count = reopen_count + 1, relapse = $2, resolution = NULL,
   delivery_state = $3, delivery_attempts = 0, next_attempt_at = $4, last_error = NULL, delivered_at = NULL,
   resolved_delivery_state = NULL, resolved_delivery_attempts = 0, resolved_next_attempt_at = NULL, resolved_last_error = NULL, resolved_delivered_at = NULL
   WHERE id = $5 AND status = 'resolved'`;
@@ -86,8 +86,9 @@ export class PostgresMonitorStore implements MonitorStore {
       for (let i = 0; i < w.upsert.length; i += UPSERT_ROWS) await upsertBuckets(c, w.upsert.slice(i, i + UPSERT_ROWS));
       for (const a of w.raised) await c.query(INSERT_ALERT, alertParams(a));
       const notice = queued(w.notify, w.at);
-      for (const id of w.resolved) await c.query(RESOLVE, [w.at, null, ...notice, id]);
-      for (const x of w.closed ?? []) await c.query(RESOLVE, [w.at, x.reason, ...notice, x.id]);
+      const resolution = resolutionsOf(w);
+      for (const id of w.resolved) await c.query(RESOLVE, [w.at, null, resolution.get(id) ?? null, ...notice, id]);
+      for (const x of w.closed ?? []) await c.query(RESOLVE, [w.at, x.reason, null, ...notice, x.id]);
       for (const r of w.reopened ?? []) await c.query(REOPEN, [r.at, relapseJson(r.seen), ...queued(w.notify, r.at), r.id]);
       return true;
     });

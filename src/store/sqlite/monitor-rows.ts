@@ -1,5 +1,5 @@
 import type { MonitorState } from '../../measure/monitors/monitor.js';
-import type { AlertDelivery, AlertObservation, StoredAlert } from '../../monitor/monitor-store.js';
+import type { AlertDelivery, AlertObservation, AlertResolution, MonitorStepWrite, StoredAlert } from '../../monitor/monitor-store.js';
 import type { BucketRow } from '../../monitor/state-diff.js';
 
 /** The alert row's columns, in insert order (shared by the SQLite and PostgreSQL stores). */
@@ -28,6 +28,8 @@ export interface AlertRow {
   reopened_at?: number | string | null;
   reopen_count?: number | string;
   relapse?: string | null;
+  /** What the window showed when it recovered, JSON (migration monitor-005); NULL otherwise. */
+  resolution?: string | null;
 }
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -56,6 +58,7 @@ export function toAlert(r: AlertRow): StoredAlert {
     status: r.status,
     resolvedAt: num(r.resolved_at),
     resolvedReason: r.resolved_reason ?? null,
+    resolution: r.resolution ? (JSON.parse(r.resolution) as AlertResolution) : null,
     acknowledgedAt: num(r.acked_at),
     acknowledgedBy: r.acked_by,
     reopenedAt: num(r.reopened_at ?? null),
@@ -73,6 +76,15 @@ export function toAlert(r: AlertRow): StoredAlert {
  */
 export function queued(notify: boolean | undefined, at: number): [AlertDelivery['state'], number | null] {
   return notify ? ['pending', at] : ['none', null];
+}
+
+/**
+ * The `resolution` column of each alert a step resolves or closes, by id: what it showed when it
+ * recovered (JSON), NULL for one closed without recovering.
+ * @example resolutionsOf(w).get(id) // '{"at":…,"observed":0.01,"message":"… is back within its expected band …"}'
+ */
+export function resolutionsOf(w: Pick<MonitorStepWrite, 'at' | 'recoveries'>): Map<string, string> {
+  return new Map((w.recoveries ?? []).map((x) => [x.id, JSON.stringify({ at: w.at, observed: x.observed, message: x.message } satisfies AlertResolution)]));
 }
 
 /**

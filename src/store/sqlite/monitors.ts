@@ -3,7 +3,7 @@ import type { AlertDelivery, AlertQuery, DeliveryTarget, MonitorStepWrite, Monit
 import { stateFromRows } from '../../monitor/state-diff.js';
 import type { Db } from './database.js';
 import type { SqliteWriter, WriteOp } from './writer.js';
-import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, queued, relapseJson, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from './monitor-rows.js';
+import { ALERT_COLS, BUCKET_COLS, alertParams, bucketParams, queued, relapseJson, resolutionsOf, toAlert, toBucketRow, tracksOf, type AlertRow, type BucketDbRow } from './monitor-rows.js';
 
 const STATE_ID = 'monitors';
 const PAGE = 5000;
@@ -11,13 +11,13 @@ const PAGE = 5000;
 const UPSERT_BUCKET = `INSERT OR REPLACE INTO monitor_buckets (${BUCKET_COLS}) VALUES (${BUCKET_COLS.split(', ').map(() => '?').join(', ')})`;
 const INSERT_ALERT = `INSERT INTO monitor_alerts (${ALERT_COLS}) VALUES (${ALERT_COLS.split(', ').map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
 /** Resolves (reason NULL) or closes an alert, queuing its resolution notice unless the receiver was never to hear of its opening. */
-const RESOLVE = `UPDATE monitor_alerts SET status = 'resolved', resolved_at = ?, resolved_reason = ?,
+const RESOLVE = `UPDATE monitor_alerts SET status = 'resolved', resolved_at = ?, resolved_reason = ?, resolution = ?,
   resolved_delivery_state = CASE WHEN delivery_state = 'none' THEN 'none' ELSE ? END, resolved_delivery_attempts = 0,
   resolved_next_attempt_at = CASE WHEN delivery_state = 'none' THEN NULL ELSE ? END, resolved_last_error = NULL, resolved_delivered_at = NULL
   WHERE id = ? AND status <> 'resolved'`;
 /** Opens a resolved alert again: unacknowledged, showing the relapse, its opening notice queued anew and no resolution. */
 const REOPEN = `UPDATE monitor_alerts SET status = 'open', resolved_at = NULL, resolved_reason = NULL, acked_at = NULL, acked_by = NULL,
-  reopened_at = ?, reopen_count = reopen_count + 1, relapse = ?,
+  reopened_at = ?, reopen_count = reopen_count + 1, relapse = ?, resolution = NULL,
   delivery_state = ?, delivery_attempts = 0, next_attempt_at = ?, last_error = NULL, delivered_at = NULL,
   resolved_delivery_state = NULL, resolved_delivery_attempts = 0, resolved_next_attempt_at = NULL, resolved_last_error = NULL, resolved_delivered_at = NULL
   WHERE id = ? AND status = 'resolved'`;
@@ -83,7 +83,8 @@ export class SqliteMonitorStore implements MonitorStore {
     if (w.upsert.length) ops.push({ sql: UPSERT_BUCKET, rows: w.upsert.map(bucketParams) });
     if (w.raised.length) ops.push({ sql: INSERT_ALERT, rows: w.raised.map(alertParams) });
     const notice = queued(w.notify, w.at);
-    const resolved = [...w.resolved.map((id) => [w.at, null, ...notice, id]), ...(w.closed ?? []).map((c) => [w.at, c.reason, ...notice, c.id])];
+    const resolution = resolutionsOf(w);
+    const resolved = [...w.resolved.map((id) => [w.at, null, resolution.get(id) ?? null, ...notice, id]), ...(w.closed ?? []).map((c) => [w.at, c.reason, null, ...notice, c.id])];
     if (resolved.length) ops.push({ sql: RESOLVE, rows: resolved });
     if (w.reopened?.length) ops.push({ sql: REOPEN, rows: w.reopened.map((r) => [r.at, relapseJson(r.seen), ...queued(w.notify, r.at), r.id]) });
     try {

@@ -85,4 +85,13 @@ UPDATE monitor_alerts SET resolved_delivery_state = 'none' WHERE status = 'resol
 CREATE INDEX monitor_alerts_resolution_due ON monitor_alerts (resolved_delivery_state, resolved_next_attempt_at);
 `,
   },
+  {
+    id: 'monitor-005',
+    name: 'what an alert showed when it recovered',
+    sql: `
+-- The recovery's own figures (JSON: at, observed, message), beside the opening's observed and message
+-- in the body; NULL while open, when closed without recovering, and for alerts resolved before.
+ALTER TABLE monitor_alerts ADD COLUMN resolution TEXT;
+`,
+  },
 ];
