@@ -12,13 +12,17 @@ import { bestArm, curve, meanShare, sub, subInt, upliftMatrix } from './hillstro
 
 /**
  * The candidates, fixed before looking at the test half (settings chosen by train-half CV only).
+ * The T-learner is the product's uplift learner (uplift/logged-uplift.ts fitLoggedArms), so it
+ * is fitted as the product fits it: each arm's ridge λ chosen by 5-fold cross-validated log-loss
+ * on that arm's rows of the fit (ridge-choice.ts; a fixed λ = 10 until 2026-12-06) — the
+ * evaluation measures the learner that runs, and the choice still sees only the train half.
  * What wins on Hillstrom (seed-free, deterministic): for conversion the T-learner with the men's
- * e-mail only (cross-fitted mean lift share 0.504 vs 0.36–0.47 for the others); for visit the
+ * e-mail only (cross-fitted mean lift share 0.480 vs 0.36–0.47 for the others); for visit the
  * S-learner with each customer's best arm (0.563). No learner is clearly better than random on
  * conversion: ~110 incremental conversions per half are too few (docs/models.md).
  */
 export const LEARNERS: Record<string, (data: UpliftData, rows: ArrayLike<number>) => UpliftModel> = {
-  't-learner': (data, rows) => fitTLearner(data, { lambda: 10, rows }),
+  't-learner': (data, rows) => fitTLearner(data, { lambda: 'cv', rows }),
   'x-learner': (data, rows) => fitXLearner(data, { lambda: 100, ridgeLambda: 1e4, rows }),
   's-learner': (data, rows) => fitSLearner(data, { lambda: 10, interactionLambda: 100, rows }),
   'uplift-forest': (data, rows) => fitUpliftForest(data, { trees: 50, maxDepth: 4, minLeaf: 200, mtry: 6, seed: 1, rows }),
@@ -84,9 +88,12 @@ const cache = new Map<string, HillstromFit>();
 
 /**
  * Each learner's share of the fitting time (seconds of its four cross-fitting fits of one outcome
- * on the full train half): the progress of a fit is counted in these units.
+ * on the full train half): the progress of a fit is counted in these units. The T-learner's
+ * cross-validated λ (30 extra fits an arm) made it the costliest: 3.0–6.3 s an outcome measured
+ * 2026-12-06 against 0.13–0.43 s with λ = 10 (0.4 here before), the others' in the same runs
+ * 0.2–0.6, 0.4–0.7 and 1.3–2.1 s.
  */
-const FIT_COST: Record<string, number> = { 't-learner': 0.4, 'x-learner': 0.5, 's-learner': 0.9, 'uplift-forest': 2.1 };
+const FIT_COST: Record<string, number> = { 't-learner': 6, 'x-learner': 0.5, 's-learner': 0.9, 'uplift-forest': 2.1 };
 
 /**
  * Loads the data, selects and fits the conversion and visit models on the train half (memoised).
