@@ -13,15 +13,19 @@ import { logDecisions } from '../uplift/fixtures.js';
  */
 const SUBJECTS = 6000;
 /**
- * The longest gap allowed: half the run (or 150 ms for a run shorter than 300 ms). Before
- * 2026-12-06 the gap was the whole run (1.5–5 s here on a loaded 2-core machine); now it is
- * 2–25% of it on a quiet one. What is left is single synchronous reads of the SQLite store (a
- * rate's calibration points, a page of decisions: 100–300 ms on a loaded machine) and the uplift
- * comparison's held-out pass, not yet sliced (up to ≈ 450 ms of a 2-s second training). Half, not
- * a fixed figure, so that a CI machine slowed as a whole does not fail it while a loop held for
- * the whole run still does.
+ * The longest gap allowed: 35% of the run, or 250 ms for a run shorter than ≈ 700 ms. Before
+ * 2026-12-06 the gap was the whole run (1.5–5 s here on a loaded 2-core machine). With the loops
+ * sliced and the fits off-thread it was 2–27% (the uplift comparison's held-out pass, 450–1,300 ms
+ * of a second training; single synchronous reads of the SQLite store, 100–460 ms). With those
+ * paged and the comparison in a worker thread too (later on 2026-12-06) it was, on a 2-core
+ * machine at a load of 6–14: rates 2–5%, micro-segments and send time mostly under 8%, uplift
+ * 6–18% (left: the decision log's outcomes and subjects, read at the end of its pass) — and up to
+ * 19% for any of them when the loaded machine left the process unscheduled for a while. A share,
+ * not a fixed figure, so that a CI machine slowed as a whole does not fail it while a loop held
+ * for the whole run still does; the floor is for the short runs (baselines: 100–500 ms), where
+ * such a pause (100–200 ms, no sample of any code in it) came within 2 ms of the earlier 150.
  */
-const allowed = (took: number) => Math.max(0.5 * took, 150);
+const allowed = (took: number) => Math.max(0.35 * took, 250);
 const DAY = 86_400_000;
 const NOW = Date.now();
 const config = {

@@ -8,7 +8,9 @@ import type { EstimatorName, LoggedFeedback } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
-import { HELD_OUT_SPLIT, splitHeldOut, type HeldOutSplit } from './held-out.js';
+import { runOffThread } from '../train/off-thread.js';
+import { mapSliced } from '../train/time-slice.js';
+import { HELD_OUT_SPLIT, splitHeldOutSliced, type HeldOutSplit } from './held-out.js';
 import { heldOutPendingByArm } from './pending.js';
 import { heldOutSubjectsSeenBy, personKeys, splitOf, trainedOnSplit, unseenRows } from './pre-split.js';
 import { hasPropensity, UPLIFT_LOG } from './uplift-trainer.js';
@@ -258,8 +260,8 @@ export function upliftComparator(d: { store: Store; settings: Settings; now?: ()
     // Held out under each version's own split (its subjects as of its training: a merge since may have moved one).
     const recorded = [candidate, live].map(splitOf).filter((x): x is HeldOutSplit => x !== undefined);
     const splits = recorded.length ? recorded : [HELD_OUT_SPLIT];
-    const heldOut = splitHeldOut(rows, splits).heldOut;
-    const c = trainedOnSplit(candidate) && trainedOnSplit(live) ? compareUpliftOnLog(heldOut, scorer(candidate), scorer(live), o) : await compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
+    const heldOut = (await splitHeldOutSliced(rows, splits)).heldOut;
+    const c = trainedOnSplit(candidate) && trainedOnSplit(live) ? await compareUpliftVersions(heldOut, candidate, live, o) : await compareAcrossSplit(d.store, heldOut, { candidate, live }, o);
     const { counts, atLeast } = await heldOutPendingByArm(d.store, now, windowMs, undefined, splits);
     return withPending(c, [...counts.values()].reduce((a, b) => a + b, 0), windowMs, atLeast);
   };
@@ -292,6 +294,41 @@ export function comparisonWindow(settings: Settings): number {
 
 const scorer = (v: ModelVersion) => new UpliftScorer(v.state as UpliftState, v.version, v.dataTo);
 
+/** A version as a worker thread receives it: what its scorer is built from. */
+type ScorerOf = Pick<ModelVersion, 'state' | 'version' | 'dataTo'>;
+/** Held-out decisions from which the comparison runs in a worker thread: below, starting one costs more than comparing here. */
+export const OFF_THREAD_ROWS = 500;
+
+/**
+ * {@link compareUpliftOnLog} of two versions, run in a worker thread (off-thread.ts) from
+ * {@link OFF_THREAD_ROWS} decisions: the picks, the reward model's predictions and three
+ * bootstraps of 500 resamples held the server's thread ≈ 450–550 ms of a second training at 4,000
+ * held-out decisions (QA 2026-12-06), and the bootstraps (src/measure) are one synchronous pass
+ * each. The same function on the same rows, so the same answer; only what it reads of each row
+ * crosses to the worker (not its delays or merges).
+ *
+ * @example
+ * const c = await compareUpliftVersions(heldOut, candidate, live, { level: 0.9, maxWidth: 0.05, noneScore: 0 });
+ */
+export async function compareUpliftVersions(rows: readonly LoggedDecision[], candidate: ModelVersion, live: ModelVersion | 'none', o: { level: number; maxWidth: number; noneScore: number }): Promise<UpliftComparison> {
+  if (rows.length < OFF_THREAD_ROWS) return compareUpliftOnLog(rows, scorer(candidate), live === 'none' ? 'none' : scorer(live), o);
+  const of = (v: ModelVersion): ScorerOf => ({ state: v.state, version: v.version, dataTo: v.dataTo });
+  const read = await mapSliced(rows, (r): LoggedDecision => ({ record: r.record, arm: r.arm, propensity: r.propensity, followed: r.followed, ...(r.standIn !== undefined ? { standIn: r.standIn } : {}) }));
+  return runOffThread<typeof compareVersionsOnLog>(import.meta.url, 'compareVersionsOnLog', [read, of(candidate), live === 'none' ? 'none' : of(live), o]);
+}
+
+/**
+ * {@link compareUpliftOnLog} of two versions given as their state, version and data end: what a
+ * worker thread is given ({@link compareUpliftVersions}). Exported to run there (off-thread.ts).
+ *
+ * @example
+ * compareVersionsOnLog(rows, { state, version: 2, dataTo }, 'none', { level: 0.9, maxWidth: 0.05, noneScore: 0 });
+ */
+export function compareVersionsOnLog(rows: readonly LoggedDecision[], candidate: ScorerOf, live: ScorerOf | 'none', o: { level: number; maxWidth: number; noneScore: number }): UpliftComparison {
+  const build = (v: ScorerOf) => new UpliftScorer(v.state as UpliftState, v.version, v.dataTo);
+  return compareUpliftOnLog(rows, build(candidate), live === 'none' ? 'none' : build(live), o);
+}
+
 /**
  * The comparison when a version was trained before the held-out split, on every subject: judged
  * on the held-out decisions it never learned from (pre-split.ts `unseenRows`: made after its data
@@ -311,14 +348,14 @@ async function compareAcrossSplit(store: Store, heldOut: readonly LoggedDecision
   const why = `${trainedOnHeldOut.map((x) => `uplift@${x}`).join(' and ')} ${before.length > 1 ? 'were' : 'was'} trained before the held-out split, on every subject, so a figure on the held-out decisions of subjects it learned from would be in-sample and optimistic`;
   const leftOut = heldOut.length - rows.length;
   if (rows.length) {
-    const c = compareUpliftOnLog(rows, scorer(v.candidate), scorer(v.live), o);
+    const c = await compareUpliftVersions(rows, v.candidate, v.live, o);
     return { ...c, summary: `${why}; judged only on held-out decisions made after its data ended, of subjects it never saw (${leftOut} others left out): ${c.summary}`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'live', leftOut } } };
   }
   if (before.includes(v.candidate)) {
     const c = compareUpliftOnLog([], scorer(v.candidate), scorer(v.live), o);
     return { better: false, inconclusive: true, summary: `${why}, and no held-out decision is of a subject neither version learned from: nothing to compare them on; promote with force, or wait`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'live', leftOut } } };
   }
-  const c = compareUpliftOnLog(heldOut, scorer(v.candidate), 'none', o);
+  const c = await compareUpliftVersions(heldOut, v.candidate, 'none', o);
   const end = new Date(v.live.dataTo).toISOString();
   return { ...c, summary: `${why}; no held-out decision is of a subject it never saw (made after its data ended, ${end}), so the candidate is judged against doing nothing instead: ${c.summary}`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'none', leftOut: 0 } } };
 }

@@ -1,5 +1,6 @@
 import type { AnomalyRecord, CalibrationPoint, EstimateKey, EstimateStore, EstimateWrites, StoredEstimate } from '../../models/estimates/estimate-store.js';
 import { decodeEstimate, encodeEstimate } from '../../models/estimates/estimate-json.js';
+import { timeSlicer } from '../../models/train/time-slice.js';
 import type { Db } from './database.js';
 import type { SqliteWriter, WriteOp } from './writer.js';
 
@@ -7,7 +8,15 @@ type Row = { subjectId: string; model: string; key: string; estimate: string | n
 const COLS = 'subject_id AS subjectId, model, key, estimate, state, model_version AS modelVersion, seq, updated_at AS updatedAt';
 const A_COLS = 'subject_id AS subjectId, metric, seq, at, value, low, high, level, model_version AS modelVersion, recorded_at AS recordedAt';
 const P_COLS = 'model, key, subject_id AS subjectId, seq, at, alpha, beta, deadline, outcome, model_version AS modelVersion, recorded_at AS recordedAt, inputs';
-const toPoint = (r: CalibrationPoint & { inputs: string | null }): CalibrationPoint => ({ ...r, inputs: r.inputs ? (JSON.parse(r.inputs) as CalibrationPoint['inputs']) : null });
+type PointRow = CalibrationPoint & { inputs: string | null };
+const toPoint = (r: PointRow): CalibrationPoint => ({ ...r, inputs: r.inputs ? (JSON.parse(r.inputs) as CalibrationPoint['inputs']) : null });
+/**
+ * Calibration points read per page by `points` and `heldOutPoints`, with a turn of the event loop
+ * between pages (and between rows parsed) once a time slice has run out: a rate's 24,000–50,000
+ * points read at once held the server's thread 135–700 ms (QA 2026-12-06); the read of a page is
+ * ≈ 3–20 ms.
+ */
+const POINT_PAGE = 500;
 const toEstimate = (r: Row): StoredEstimate => ({ ...r, estimate: decodeEstimate(r.estimate), state: JSON.parse(r.state) });
 const toAnomaly = (r: AnomalyRecord & { low: number | null; high: number | null }): AnomalyRecord => ({ ...r, low: r.low ?? -Infinity, high: r.high ?? Infinity });
 const num = (x: number) => (Number.isFinite(x) ? x : null);
@@ -52,11 +61,18 @@ export class SqliteEstimateStore implements EstimateStore {
       anomaliesSubject: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE subject_id = ? ORDER BY at DESC, seq DESC LIMIT ?`),
       anomaliesMetric: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE metric = ? ORDER BY at DESC, seq DESC LIMIT ?`),
       anomaliesBoth: db.prepare(`SELECT ${A_COLS} FROM anomalies WHERE subject_id = ? AND metric = ? ORDER BY at DESC, seq DESC LIMIT ?`),
-      points: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND deadline <= ? ORDER BY at DESC, seq DESC LIMIT ?`),
-      pointsKey: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND deadline <= ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      // A rate's points newest first, a page at a time on its time index (`paged`): the page before `at`, and the whole of one time.
+      pointsKey: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND deadline <= ? AND at < ? ORDER BY at DESC, seq DESC LIMIT ?`),
+      // (`+deadline`: not its index — one time's points are found by the time index.)
+      pointsKeyAt: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND +deadline <= ? AND at = ? ORDER BY seq DESC`),
+      // Across rates (no index in that order): the rowids in order, then the rows a page at a time.
+      pointIds: db.prepare('SELECT rowid FROM calibration_points WHERE model = ? AND deadline <= ? ORDER BY at DESC, seq DESC LIMIT ?').pluck(),
+      pointsOf: db.prepare(`SELECT rowid AS rid, ${P_COLS} FROM calibration_points WHERE rowid IN (SELECT value FROM json_each(?))`),
       openPoints: db.prepare('SELECT count(*) AS n FROM calibration_points WHERE model = ? AND deadline > ?'),
       openPointsKey: db.prepare('SELECT count(*) AS n FROM calibration_points WHERE model = ? AND key = ? AND deadline > ?'),
+      // Oldest first, a page at a time (`paged`): the page after `recorded_at`, and the whole of one time.
       heldOut: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND recorded_at > ? AND inputs IS NOT NULL ORDER BY recorded_at, seq LIMIT ?`),
+      heldOutAt: db.prepare(`SELECT ${P_COLS} FROM calibration_points WHERE model = ? AND key = ? AND recorded_at = ? AND inputs IS NOT NULL ORDER BY seq`),
     };
   }
 
@@ -109,7 +125,61 @@ export class SqliteEstimateStore implements EstimateStore {
 
   async points(model: string, key: string | undefined, limit: number, o: { closedBy?: number } = {}): Promise<CalibrationPoint[]> {
     const by = o.closedBy ?? Number.MAX_SAFE_INTEGER;
-    return ((key === undefined ? this.s.points.all(model, by, limit) : this.s.pointsKey.all(model, key, by, limit)) as (CalibrationPoint & { inputs: string | null })[]).map(toPoint);
+    if (key === undefined) return this.byIds(this.s.pointIds.all(model, by, limit) as number[]);
+    return this.paged(limit, (r) => r.at, {
+      page: (before, n) => this.s.pointsKey.all(model, key, by, before ?? Number.MAX_SAFE_INTEGER, n) as PointRow[],
+      at: (at) => this.s.pointsKeyAt.all(model, key, by, at) as PointRow[],
+    });
+  }
+
+  /**
+   * Up to `limit` points in the order of `time` (then seq), read a page at a time with the event
+   * loop given a turn between pages once a time slice has run out — the same points as one read
+   * with that LIMIT. `read.page` reads the next `n` past a time (from the first: undefined),
+   * `read.at` all of one time. A page goes up to its last time, which is then read whole (a
+   * newsletter's points can share one): the next page goes on past it, none read twice.
+   */
+  private async paged(limit: number, time: (r: PointRow) => number, read: { page: (past: number | undefined, n: number) => PointRow[]; at: (t: number) => PointRow[] }): Promise<CalibrationPoint[]> {
+    const out: CalibrationPoint[] = [];
+    const slice = timeSlicer();
+    let past: number | undefined;
+    // Each row's inputs are parsed (JSON) a slice at a time too: a page and its last time's rows are 1,000 or more.
+    const add = async (rows: PointRow[]) => {
+      for (const r of rows) {
+        if (slice.due()) await slice.pause();
+        if (out.length < limit) out.push(toPoint(r));
+      }
+    };
+    while (out.length < limit) {
+      if (slice.due()) await slice.pause();
+      const n = Math.min(POINT_PAGE, limit - out.length);
+      const rows = read.page(past, n);
+      if (rows.length < n || out.length + n >= limit) {
+        await add(rows);
+        break;
+      }
+      const last = time(rows[rows.length - 1]);
+      const whole = read.at(last);
+      past = last;
+      await add([...rows.filter((r) => time(r) !== last), ...whole]);
+    }
+    return out;
+  }
+
+  /** The points of these rowids in their order, read a page at a time (one deleted meanwhile is left out). */
+  private async byIds(ids: number[]): Promise<CalibrationPoint[]> {
+    const out: CalibrationPoint[] = [];
+    const slice = timeSlicer();
+    for (let i = 0; i < ids.length; i += POINT_PAGE) {
+      const part = ids.slice(i, i + POINT_PAGE);
+      const rows = new Map((this.s.pointsOf.all(JSON.stringify(part)) as (PointRow & { rid: number })[]).map(({ rid, ...r }) => [rid, r]));
+      for (const id of part) {
+        if (slice.due()) await slice.pause();
+        const r = rows.get(id);
+        if (r) out.push(toPoint(r));
+      }
+    }
+    return out;
   }
 
   async openPoints(model: string, key: string | undefined, now: number): Promise<number> {
@@ -117,7 +187,10 @@ export class SqliteEstimateStore implements EstimateStore {
   }
 
   async heldOutPoints(model: string, key: string, recordedAfter: number, limit: number): Promise<CalibrationPoint[]> {
-    return (this.s.heldOut.all(model, key, recordedAfter, limit) as (CalibrationPoint & { inputs: string | null })[]).map(toPoint);
+    return this.paged(limit, (r) => r.recordedAt as number, {
+      page: (past, n) => this.s.heldOut.all(model, key, past ?? recordedAfter, n) as PointRow[],
+      at: (t) => this.s.heldOutAt.all(model, key, t) as PointRow[],
+    });
   }
 
   async eraseSubject(subjectId: string): Promise<void> {
