@@ -8,23 +8,7 @@ import { EMAIL_OPEN_RATE, opensEmail } from './email-fixture.js';
 import type { RatesModelState } from './rate-model.js';
 import { compareOnPoints, compareOnPointsSliced, compareRate, ratesComparator, ratesVerdict } from './rates-comparator.js';
 import { ratesKind } from './rates-kind.js';
-
-/** Turns of the event loop (a `setImmediate` chain) taken while `run` runs: 0 when it holds the thread until it ends. */
-async function turnsDuring<T>(run: () => Promise<T>): Promise<{ result: T; turns: number }> {
-  let turns = 0;
-  let done = false;
-  const tick = () => {
-    if (done) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    return { result: await run(), turns };
-  } finally {
-    done = true;
-  }
-}
+import { turnsDuring } from '../../../test/event-loop.js';
 
 const NOW = 1_800_000_000_000;
 /** Point k of subject u: its counts so far (the population's and its own) and its outcome ({@link opensEmail}), its window closed. */

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, send, type Harness } from '../../../test/harness.js';
 import { logDecisions } from '../uplift/fixtures.js';
+import { Rng } from '../../learn/math/prng.js';
 
 /**
  * QA 2026-12-06 (/tmp/qa/qa-stalls): training any model held the server's event loop for the whole
@@ -48,16 +49,10 @@ const config = {
   policy: { outcomes: { events: { 'Order Completed': { type: 'conversion', value: 'revenue' } }, attribution: { window: '1h', model: 'last' } } },
 };
 
-/** A deterministic stream in [0, 1) (mulberry32). */
+/** A deterministic stream in [0, 1) (the project's seeded generator). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.float();
 }
 
 /** One subject's messages: a zone, views, orders, e-mails delivered and opened at its own hours, sessions. */

@@ -7,23 +7,7 @@ import { HELD_OUT_SPLIT, splitAsOf, splitHeldOut, splitHeldOutSliced } from './h
 import { OFF_THREAD_ROWS, compareUpliftOnLog, compareUpliftVersions } from './uplift-comparator.js';
 import type { LoggedDecision } from './uplift-log.js';
 import { UpliftScorer, type UpliftState } from './uplift-model.js';
-
-/** Turns of the event loop (a `setImmediate` chain) taken while `run` runs: 0 when it holds the thread until it ends. */
-async function turnsDuring<T>(run: () => Promise<T>): Promise<{ result: T; turns: number }> {
-  let turns = 0;
-  let done = false;
-  const tick = () => {
-    if (done) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    return { result: await run(), turns };
-  } finally {
-    done = true;
-  }
-}
+import { turnsDuring } from '../../../test/event-loop.js';
 
 const arm = (p: number) => ({ coef: [logit(p)], covariance: [1e-4], rows: 10_000, positives: Math.round(10_000 * p) });
 /** An intercept-only model: the goal rate of none and of each action. */

@@ -4,23 +4,7 @@ import { openTestStore } from '../../../test/harness.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import type { CalibrationPoint } from '../../models/estimates/estimate-store.js';
 import type { Store } from '../store.js';
-
-/** Turns of the event loop (a `setImmediate` chain) taken while `run` runs: 0 when it holds the thread until it ends. */
-async function turnsDuring<T>(run: () => Promise<T>): Promise<{ result: T; turns: number }> {
-  let turns = 0;
-  let done = false;
-  const tick = () => {
-    if (done) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    return { result: await run(), turns };
-  } finally {
-    done = true;
-  }
-}
+import { turnsDuring } from '../../../test/event-loop.js';
 
 /** `run` under a clock that moves 20 ms a reading: every 15-ms time slice (time-slice.ts) has run out, so a sliced read yields between any two pages. */
 async function slicesAlwaysOver<T>(run: () => Promise<T>): Promise<T> {
