@@ -12,7 +12,7 @@
  * (ridge-choice.ts): a fixed λ = 10 had made 90% intervals cover 0.73–0.81 on ~1,200 decisions.
  */
 import { fitLogistic } from './logistic-regression.js';
-import { chooseRidgeLambda, debiasedBread, debiasedCoef } from './ridge-choice.js';
+import { chooseRidgeLambda, debiasedFit } from './ridge-choice.js';
 import { sandwichCovariance } from './sandwich.js';
 import { restoreTLearner, type TLearnerParams } from './t-learner.js';
 import type { UpliftModel } from './uplift-data.js';
@@ -91,8 +91,8 @@ export function fitLoggedArms(data: LoggedUpliftData, o: { lambda?: number | 'cv
     const lambda = o.lambda === undefined || o.lambda === 'cv' ? chooseRidgeLambda(data.X, data.d, data.y, r, weights) : o.lambda;
     const m = fitLogistic(data.X, data.d, data.y, { lambda, rows: r, weights });
     // The interval is the debiased estimate's: its robust covariance (bread H₀⁻¹), with the bias added in t-learner.ts.
-    const covariance = sandwichCovariance(data.X, data.d, data.y, r, weights, m.coef, debiasedBread(data.X, data.d, r, weights, m.coef, lambda));
-    const debiased = debiasedCoef(data.X, data.d, r, weights, m.coef, lambda);
+    const { coef: debiased, bread } = debiasedFit(data.X, data.d, r, weights, m.coef, lambda);
+    const covariance = sandwichCovariance(data.X, data.d, data.y, r, weights, m.coef, bread);
     out.push({ coef: [...m.coef], covariance: [...covariance], rows: rows.length, positives, lambda, debiased: [...debiased] });
   }
   return out;

@@ -5,6 +5,7 @@ import type { ProfileStore } from '../../profiles/profile-store.js';
 import { DAY, ingest, track } from '../../store/conformance/learn-helpers.js';
 import type { TrainContext } from '../train/trainer.js';
 import { ratesTrainer } from './rates-trainer.js';
+import { countedCalls } from '../../../test/counted-calls.js';
 
 const H = 3_600_000;
 const SUBJECTS = 600; // past the 500 ids one PostgreSQL query names
@@ -14,21 +15,6 @@ const config = {
   segments: { audiences: [{ name: 'big', when: 'features.revenue >= 500.0' }, { name: 'small', when: 'features.revenue < 500.0' }] },
 };
 
-/** The store's profile reads, with how many times each method was called. */
-function counted(profiles: ProfileStore): { profiles: ProfileStore; calls: Record<string, number> } {
-  const calls: Record<string, number> = {};
-  const proxy = new Proxy(profiles, {
-    get(target, name, receiver) {
-      const v = Reflect.get(target, name, receiver);
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        calls[String(name)] = (calls[String(name)] ?? 0) + 1;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { profiles: proxy, calls };
-}
 
 /** The reads as they were before the batched read: one getProfile per subject. */
 const oneByOne = (profiles: ProfileStore): ProfileStore => Object.create(profiles, {
@@ -75,7 +61,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the rates training reads its s
       settings: h.tact.settings, registry: h.tact.learning.registry, now, log: () => undefined,
     });
     const before = await ratesTrainer.train(ctx(oneByOne(h.store.profiles)));
-    const { profiles, calls } = counted(h.store.profiles);
+    const { profiles, calls } = countedCalls(h.store.profiles);
     const batched = await ratesTrainer.train(ctx(profiles));
     expect(batched).toEqual(before);
 

@@ -2,24 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness, send, type Harness, type StoreKind } from '../../../test/harness.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
 import { subjectMoves } from './subjects.js';
+import { countedCalls } from '../../../test/counted-calls.js';
 
 const USERS = 600; // past the 500 keys one batched read checks
 
-/** The store's profile reads, with how many times each method was called. */
-function counted(profiles: ProfileStore): { profiles: ProfileStore; calls: Record<string, number> } {
-  const calls: Record<string, number> = {};
-  const proxy = new Proxy(profiles, {
-    get(target, name, receiver) {
-      const v = Reflect.get(target, name, receiver);
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        calls[String(name)] = (calls[String(name)] ?? 0) + 1;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { profiles: proxy, calls };
-}
 
 /** The reads as they were before the batched read: no key is known live, so every key walks its merge records. */
 const walkEveryKey = (profiles: ProfileStore): ProfileStore => Object.create(profiles, { getProfiles: { value: async () => new Map() } }) as ProfileStore;
@@ -57,7 +43,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('subjectMoves reads the profile
 
   it('gives every key the moves one walk of its merge records gives, and reads the merges of no live profile', async () => {
     const before = Object.fromEntries(await subjectMoves(walkEveryKey(h.store.profiles), keys));
-    const { profiles, calls } = counted(h.store.profiles);
+    const { profiles, calls } = countedCalls(h.store.profiles);
     const now = Object.fromEntries(await subjectMoves(profiles, keys));
     expect(now).toEqual(before);
 
