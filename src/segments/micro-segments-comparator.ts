@@ -11,6 +11,7 @@ import { featuresKind } from '../profiles/features/features-kind.js';
 import { timeSlicer } from '../models/train/time-slice.js';
 import type { Store } from '../store/store.js';
 import { featureVector, fillMissing } from './feature-vector.js';
+import { lumpedClusters } from './micro-segments-spread.js';
 import { appliedNames, microSegmentsStatus } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 import { segmentsKind } from './segments-kind.js';
@@ -29,7 +30,10 @@ const MAX_POINTS = 500_000;
  * exposure kept them, and the outcome is scored by its log-likelihood — the same pairing per
  * subject and the same rule as the `rates` comparison (rates-comparator.ts). With no rates
  * configured there is nothing to judge by, and the comparison is inconclusive. A candidate that
- * needs retraining (micro-segments-status.ts) is never better: it would place no one.
+ * needs retraining (micro-segments-status.ts) is never better: it would place no one; nor is one
+ * whose clusters are lumped — the largest holding more than 95% of the profiles, all of them when
+ * the others are empty (micro-segments-spread.ts) — and a lumped live version gives way to one
+ * that is not.
  *
  * @example
  * registry.setComparator('micro-segments', microSegmentsComparator({ store, settings, registry }));
@@ -47,10 +51,21 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
     if (unusable?.status === 'needs-retraining') {
       return { better: false, summary: `version ${candidate.version} needs retraining and would not be applied: ${unusable.reason}; train a new version`, figures: { versions, candidate: unusable } };
     }
+    // A clustering that pools (almost) everyone sets no one apart: not promoted unless forced, whatever
+    // the rates say (until 2026-12-06 it went live whenever the comparison was inconclusive and
+    // `training.autoPromote` named micro-segments, or the live version needed retraining).
+    const lumped = lumpedClusters(sizesOf(candidateState));
+    if (lumped) {
+      return { better: false, summary: `version ${candidate.version} groups no one apart: ${lumped}; cluster features that vary between profiles, or promote it with force`, figures: { versions, sizes: sizesOf(candidateState) } };
+    }
     const liveState = live.state as MicroSegmentsState;
     const stale = Array.isArray(liveState.features) ? microSegmentsStatus(liveState, features, configured) : undefined;
     if (stale?.status === 'needs-retraining') {
       return { better: true, summary: `the live version ${live.version} needs retraining and is no longer applied: ${stale.reason}`, figures: { versions, live: stale } };
+    }
+    const liveLumped = lumpedClusters(sizesOf(liveState));
+    if (liveLumped) {
+      return { better: true, summary: `the live version ${live.version} groups no one apart (${liveLumped}), and this one does`, figures: { versions, sizes: sizesOf(candidateState), liveSizes: sizesOf(liveState) } };
     }
     if (!rates.length) {
       return { better: false, inconclusive: true, summary: 'no rates are configured: a clustering is judged by how well its groups predict a rate; promote with force', figures: {} };
@@ -111,6 +126,9 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
     return ratesVerdict(compared, skipped, versions);
   };
 }
+
+/** A version's cluster sizes at fitting (none in a state that is not a micro-segmentation). */
+const sizesOf = (s: MicroSegmentsState): number[] => (Array.isArray(s?.model?.sizes) ? s.model.sizes : []);
 
 function add(m: Map<string, RateCounts>, key: string, y: 0 | 1): void {
   const c = m.get(key) ?? m.set(key, { successes: 0, trials: 0 }).get(key)!;

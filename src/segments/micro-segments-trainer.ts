@@ -1,5 +1,5 @@
 import { fitMicroSegments } from '../learn/segments/micro-segments.js';
-import { assignCluster } from '../learn/segments/kmeans.js';
+import { assignCluster, distinctRows } from '../learn/segments/kmeans.js';
 import { relabelLike } from '../learn/segments/relabel.js';
 import { runOffThread } from '../models/train/off-thread.js';
 import { timeSlicer } from '../models/train/time-slice.js';
@@ -8,6 +8,7 @@ import { forEachSubject } from '../models/train/subjects.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
 import { featureVector, missingFill, missingShares } from './feature-vector.js';
 import { numberingColumns } from './micro-segments-numbering.js';
+import { spreadWarnings } from './micro-segments-spread.js';
 import { definitionsOf } from './micro-segments-status.js';
 import type { MicroSegmentsState } from './segment-lookup.js';
 import { segmentsKind } from './segments-kind.js';
@@ -22,7 +23,8 @@ import { segmentsKind } from './segments-kind.js';
  * the model, so a version whose features are redefined later is no longer applied
  * (micro-segments-status.ts). Reports the share of variance the clusters explain, their sizes, per
  * feature some profiles lack the share without a value (`missing`), and how it was numbered
- * (`numbering`).
+ * (`numbering`), and in `warnings` clusters left empty or holding (almost) everyone, with the
+ * number of distinct rows when fewer than k (micro-segments-spread.ts).
  *
  * @example
  * await trainModels(ctx, [microSegmentsTrainer], ['micro-segments'], 'cli');
@@ -71,7 +73,18 @@ export const microSegmentsTrainer: Trainer = {
     const explained = total > 0 ? 1 - within / total : 0;
     const state: MicroSegmentsState = { features: cfg.features, model, explained, fill, definitions: definitionsOf(features, cfg.features) };
     const missing = missingShares(rows, d, cfg.features);
-    const metrics = { subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000, ...(Object.keys(missing).length ? { missing } : {}), numbering: matched.numbering };
+    // Clusters left empty or holding (almost) everyone are said in words, with what the rows tell of why.
+    const distinct = distinctRows(X, d, cfg.k);
+    const none = cfg.features.filter((f) => missing[f] === 1);
+    const varies = new Uint8Array(d);
+    for (let i = d; i < X.length; i++) if (X[i] !== X[i % d]) varies[i % d] = 1;
+    const constant = cfg.features.filter((f, k) => !varies[k] && !none.includes(f));
+    const warnings = spreadWarnings(model.sizes, { distinctRows: distinct, constant, missing: none });
+    if (warnings.length) ctx.log('micro-segments trained with clusters empty or lumped together', { sizes: model.sizes, warning: warnings[0] });
+    const metrics = {
+      subjects: n, k: cfg.k, features: cfg.features, sizes: model.sizes, varianceExplained: Math.round(explained * 1000) / 1000,
+      ...(distinct < cfg.k ? { distinctRows: distinct } : {}), ...(Object.keys(missing).length ? { missing } : {}), numbering: matched.numbering, ...(warnings.length ? { warnings } : {}),
+    };
     return { state, metrics, dataFrom: null, dataTo: ctx.now };
   },
 };

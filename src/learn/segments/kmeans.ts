@@ -145,3 +145,17 @@ export function assignCluster(centroids: Float64Array, k: number, d: number, x: 
   }
   return best >= 0 ? best : any;
 }
+
+/**
+ * How many distinct rows X (n×d) holds, counted up to `atMost` (it stops there): k-means can fill
+ * no more clusters than that, so with fewer distinct rows than k some are left empty whatever the
+ * seeding — the training says so rather than letting the sizes speak for themselves.
+ *
+ * @example
+ * distinctRows(Float64Array.from([1, 5, 1, 5, 2, 5]), 2, 4); // 2
+ */
+export function distinctRows(X: Float64Array, d: number, atMost: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < X.length && seen.size < atMost; i += d) seen.add(Array.from(X.subarray(i, i + d)).join(','));
+  return seen.size;
+}

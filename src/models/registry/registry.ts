@@ -48,6 +48,12 @@ export interface VersionWarning {
   message: string;
 }
 
+/** The sentences a version's training left in its metrics' `warnings` (none when it has none). */
+function trainingWarnings(v: ModelVersion | undefined): string[] {
+  const w = (v?.metrics as { warnings?: unknown } | undefined)?.warnings;
+  return Array.isArray(w) ? w.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** "the live version changed from 2 to 4" (none when there was or is no live version). */
 function liveChanged(from: number | null, to: number | null): string {
   return `the live version changed from ${from ?? 'none'} to ${to ?? 'none'}`;
@@ -61,7 +67,7 @@ export interface Promotion {
   previous: number | null;
   reason: string;
   comparison: Comparison | null;
-  /** Present when the version is live but cannot be applied (see {@link CheckApplicable}). */
+  /** Present when the version is live but cannot be applied (see {@link CheckApplicable}), or its training warned of something. */
   warnings?: VersionWarning[];
 }
 
@@ -83,7 +89,8 @@ export interface TrainedModel<S = unknown> {
  * read, and the store makes the change only if it is still live (compare-and-set): a promotion
  * decided against a version another process replaced meanwhile is refused, a rollback throws.
  * A version made live that its model's applicability check says cannot be applied is live all the
- * same, and the answer carries `warnings` saying why.
+ * same, and the answer carries `warnings` saying why; so it does what the version's training
+ * warned of (its metrics' `warnings`).
  *
  * @example
  * const registry = new ModelRegistry(store.models, { autoPromote: () => new Set(['send-time']) });
@@ -221,12 +228,19 @@ export class ModelRegistry {
     }));
   }
 
-  /** The answer with a warning when the version it made live cannot be applied. */
+  /**
+   * The answer with a warning when the version it made live cannot be applied, and with what its
+   * training warned of (its metrics' `warnings`, e.g. micro-segments lumped into one cluster): a
+   * first version goes live without a comparison, so this is where such a warning is said.
+   */
   private async warned<A extends { version: number }>(name: string, answer: A): Promise<A & { warnings?: VersionWarning[] }> {
     const check = this.applicability.get(name);
-    const v = check && (await this.store.getVersion(name, answer.version));
-    const why = v ? check!(v) : null;
-    return why ? { ...answer, warnings: [{ version: answer.version, message: `Version ${answer.version} of ${name} is live but cannot be applied: ${why}` }] } : answer;
+    const v = await this.store.getVersion(name, answer.version);
+    const why = v && check ? check(v) : null;
+    const warnings: VersionWarning[] = [];
+    if (why) warnings.push({ version: answer.version, message: `Version ${answer.version} of ${name} is live but cannot be applied: ${why}` });
+    for (const w of trainingWarnings(v)) warnings.push({ version: answer.version, message: `Version ${answer.version} of ${name} is live; its training warned: ${w}` });
+    return warnings.length ? { ...answer, warnings } : answer;
   }
 
   /**
