@@ -6,6 +6,7 @@ import { microSegmentsComparator } from '../segments/micro-segments-comparator.j
 import { microSegmentsTrainer } from '../segments/micro-segments-trainer.js';
 import { type LadderPosition, SegmentLookup } from '../segments/segment-lookup.js';
 import { SegmentMembership } from '../segments/segment-membership.js';
+import { SweepStopped } from '../segments/sweep-stopped.js';
 import type { Store } from '../store/store.js';
 import { baselineConsumer } from './baselines/baseline-consumer.js';
 import { ModelInputs } from './decision-inputs.js';
@@ -122,6 +123,7 @@ export class Learning {
   /** Starts the schedule (and, on a shared store, notices definitions changed by other processes). */
   start(tickMs = 60_000): void {
     this.stopping = undefined;
+    this.membership.resumeSweeps();
     this.schedule.start(tickMs);
     if (this.store.kind === 'postgres') {
       this.refreshTimer = setInterval(() => void this.settings.refreshIfStale().then(() => this.learnConsumers?.ensure()).catch(() => undefined), 5000);
@@ -134,7 +136,10 @@ export class Learning {
    * in flight — scheduled, on demand, `sync=true` — gets at most `graceMs` to finish; then it is
    * abandoned (its fit in a worker terminated, nothing stored, an on-demand one recorded `failed`
    * "stopped by the server's shutdown") and its training lease released, all before this resolves,
-   * so before the store closes: the next start trains at once. Until 2026-12-06 it waited for every
+   * so before the store closes: the next start trains at once. A segment sweep running (scheduled, or
+   * after a change) gets the same grace, then stops before its next subject: the subjects it reached
+   * keep their changes, the others their stored membership, and a scheduled one stays due (it runs at
+   * the next start); until 2026-12-06 it was waited for with no bound. Until 2026-12-06 it waited for every
    * training with no bound (a scheduled run: 47.8 s; on demand: 10.6 s), and a `sync=true` one,
    * untracked, lost its lease release to the closed store (a 409 for ~5 minutes at the next start).
    * Called again, answers the same stop (the app's close begins it, Tact.close awaits it).
@@ -149,7 +154,9 @@ export class Learning {
 
   private async stopWithin(graceMs: number): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
-    const over = () => Promise.all([this.schedule.stop(), ...[...this.training].map((t) => t.over), this.trainings.settled()]);
+    // The segment sweeps too (the schedule's, and those a change or a live model started: pending),
+    // under the same grace; then they stop before their next subject (SegmentMembership.stopSweeps).
+    const over = () => Promise.all([this.schedule.stop(), ...[...this.training].map((t) => t.over), this.trainings.settled(), this.settled()]);
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([over().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
     clearTimeout(timer);
@@ -157,6 +164,7 @@ export class Learning {
       this.log('shutting down: abandoning the trainings still running; nothing of them is stored', { graceMs, trainings: this.training.size });
       this.abandoning = true;
       this.schedule.abandon();
+      this.membership.stopSweeps();
       for (const t of this.training) t.abandon.abort();
       // A training started meanwhile (the on-demand one a request just asked for) is abandoned as it starts.
       while (this.training.size) await over();
@@ -211,7 +219,9 @@ export class Learning {
   }
 
   private track(p: Promise<unknown>): void {
-    const t = p.catch((err: Error) => this.log('learning background work failed', { error: err.message })).finally(() => this.pending.delete(t));
+    const t = p.catch((err: Error) => err instanceof SweepStopped
+      ? this.log('shutting down: a segment sweep stopped; the next sweep re-evaluates the subjects it did not reach', { reason: err.reason, subjects: err.subjects })
+      : this.log('learning background work failed', { error: err.message })).finally(() => this.pending.delete(t));
     this.pending.add(t);
   }
 }

@@ -117,18 +117,24 @@ const estimateFields = (extra: Record<string, Shape> = {}): Shape => ({
 
 /**
  * What a segment rule's variables hold (the profile's facts, {@link estimateVars}, `microSegment`),
- * for the check that it reads only names that exist. A baseline's metric and a rate's name are not
- * checked: the config file applies the segments before the metrics and rates they name.
+ * for the check that it reads only names that exist: `estimates.rates.<rate>` a rate configured,
+ * `estimates.baselines.<metric>` a metric (estimate-names.ts; until 2026-12-06 neither was checked,
+ * and a rule on a rate not configured failed for every subject).
  *
  * @example
- * nameProblem('estimates.rates.email_open.valu > 0.3', 'audiences[0].when', segmentScope(features)); // '… did you mean `estimates.rates.email_open.value`? …'
+ * nameProblem('estimates.rates.email_open.valu > 0.3', 'audiences[0].when', segmentScope(features, { rates: ['email_open'], metrics: [] })); // '… did you mean `estimates.rates.email_open.value`? …'
  */
-export function segmentScope(features: readonly Pick<FeatureDefinition, 'name' | 'kind'>[]): Record<string, Shape> {
+export function segmentScope(features: readonly Pick<FeatureDefinition, 'name' | 'kind'>[], configured: { rates: readonly string[]; metrics: readonly string[] }): Record<string, Shape> {
+  const each = (names: readonly string[]): Record<string, Shape> => Object.fromEntries(names.map((n) => [n, estimateFields()]));
   return {
     ...ruleScope(features),
     estimates: {
       kind: 'names', noun: 'kind of estimate', plural: 'kinds of estimate',
-      names: { baselines: { kind: 'keys', each: estimateFields() }, rates: { kind: 'keys', each: estimateFields() }, sendTime: estimateFields({ slot: { kind: 'value', what: 'a number' } }) },
+      names: {
+        baselines: { kind: 'names', noun: 'configured metric (`metrics`)', plural: 'metrics', names: each(configured.metrics) },
+        rates: { kind: 'names', noun: 'configured rate (`rates`)', plural: 'rates', names: each(configured.rates) },
+        sendTime: estimateFields({ slot: { kind: 'value', what: 'a number' } }),
+      },
     },
     microSegment: { kind: 'value', what: 'a number (the index of the micro-segment)' },
   };

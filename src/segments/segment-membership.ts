@@ -16,6 +16,7 @@ import { RuleErrors } from './rule-errors.js';
 import type { SegmentLookup } from './segment-lookup.js';
 import type { SegmentTransition } from './segment-store.js';
 import { segmentsKind } from './segments-kind.js';
+import { SweepStopped } from './sweep-stopped.js';
 
 /** How often a batch's changes are found again when the settings keep moving while they are found. */
 const MAX_TRIES = 3;
@@ -46,6 +47,8 @@ export class SegmentMembership {
   private written = { version: -1, at: 0 };
   /** The features as this process last saw them: what a change of them changed is told from it. */
   private features: readonly CompiledFeature[];
+  /** Set by {@link stopSweeps}: a sweep running stops before its next subject. */
+  private sweepsStopped = false;
 
   constructor(private readonly store: Store, private readonly settings: Settings, private readonly estimates: SubjectEstimates, private readonly lookup: SegmentLookup) {
     this.features = settings.get(featuresKind);
@@ -241,7 +244,11 @@ export class SegmentMembership {
   async sweep(reason = 'sweep', only?: ReadonlySet<string>): Promise<{ subjects: number; entries: number; exits: number }> {
     let entries = 0;
     let exits = 0;
+    let reached = 0;
     const subjects = await forEachSubject(this.store, async (read) => {
+      // Between two subjects: every subject before has its changes stored whole, none after any.
+      if (this.sweepsStopped) throw new SweepStopped(reason, reached);
+      reached++;
       let state = read;
       let c: SegmentTransition[] = [];
       let applied = false;
@@ -273,6 +280,24 @@ export class SegmentMembership {
       for (const t of c) t.kind === 'entry' ? entries++ : exits++;
     });
     return { subjects, entries, exits };
+  }
+
+  /**
+   * Stops every sweep — running (before its next subject: it rejects with SweepStopped) or asked for
+   * after — until {@link resumeSweeps}: the server's shutdown, once its grace is over (Learning.stop).
+   * Until 2026-12-06 a shutdown waited for a sweep with no bound (a sweep over many subjects on a
+   * slow store held the process past its supervisor's timeout).
+   *
+   * @example
+   * membership.stopSweeps(); // a sweep running throws SweepStopped at its next subject
+   */
+  stopSweeps(): void {
+    this.sweepsStopped = true;
+  }
+
+  /** Lets sweeps run again (Learning.start after a stop). */
+  resumeSweeps(): void {
+    this.sweepsStopped = false;
   }
 
   /**

@@ -9,7 +9,8 @@ const features = [
   { name: 'last_order', kind: 'last_seen', event: 'Order Completed' },
   { name: 'plan', kind: 'last_value', event: 'Signed Up', property: 'plan' },
 ];
-const documents = { latest: async () => ({ body: features }) } as unknown as Parameters<typeof checkSegmentNames>[1];
+const configured: Record<string, unknown> = { features, rates: [{ name: 'email_open', exposure: 'Email Delivered', success: 'Email Opened', within: '1d' }] };
+const documents = { latest: async (kind: string) => (kind in configured ? { body: configured[kind] } : undefined) } as unknown as Parameters<typeof checkSegmentNames>[1];
 const problemsOf = async (...when: string[]) => (await checkSegmentNames({ audiences: when.map((w, i) => ({ name: `s${i}`, when: w })) }, documents)).map((p) => p.message);
 
 describe('a segment rule comparing a value of a known type with one of another', () => {

@@ -5,6 +5,7 @@ import { checkCel, checkName, checkNumber, checkUnique, isObject } from '../mode
 import { definedFeatures } from '../profiles/rule-scope.js';
 import { compileRule, type CompiledRule } from '../rules/cel.js';
 import { nameProblem, notDefined } from '../rules/rule-names.js';
+import { configuredEstimates, untrainedEstimateWarnings } from './estimate-names.js';
 import { segmentScope } from './membership.js';
 import { comparisonProblem } from '../rules/rule-types.js';
 
@@ -52,16 +53,17 @@ export interface CompiledSegments {
  * A segment rule that reads a feature not defined (`features.purchses`) never holds, or holds for
  * everyone under a `!has(…)`; micro-segments on one are never trained; one that compares a value
  * of a known type with one of another (`features.orders > "x"`, `microSegment == "x"`:
- * rule-types.ts) fails or answers the same for everyone. Refused when written, against the
- * features stored (the config file applies its features before its segments), naming the rule
- * and the closest defined name or the two values compared.
+ * rule-types.ts) fails or answers the same for everyone; so does one on a rate or a metric not
+ * configured (`estimates.rates.nope`). Refused when written, against the features, rates and
+ * metrics stored (a config file's own in place: Settings.applyFile), naming the rule and the
+ * closest defined name or the two values compared.
  *
  * @example
  * await checkSegmentNames({ audiences: [{ name: 'repeat', when: 'size(features.purchses) > 2' }] }, store.documents);
  * // [{ field: 'audiences[0].when', message: 'The rule in `audiences[0].when` reads `features.purchses`, … did you mean `features.purchases`? …' }]
  */
 export async function checkSegmentNames(body: SegmentsDoc, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
-  const scope = segmentScope(definedFeatures((await documents.latest('features'))?.body));
+  const scope = segmentScope(definedFeatures((await documents.latest('features'))?.body), await configuredEstimates(documents));
   const p: FieldProblem[] = [];
   (body.audiences ?? []).forEach((a, i) => {
     const field = `audiences[${i}].when`;
@@ -119,6 +121,8 @@ export const segmentsKind: DocumentKind<SegmentsDoc, CompiledSegments> = {
     return p;
   },
   checkStored: checkSegmentNames,
+  // A rule on a rate or metric configured but not trained yet is taken, and told what it reads meanwhile.
+  warnStored: (body, _documents, lookups) => untrainedEstimateWarnings(body, lookups),
   compile: (b) => ({
     audiences: (b.audiences ?? []).map((a) => ({ ...a, rule: compileRule(a.when) })),
     microSegments: b.microSegments ? { features: b.microSegments.features, k: b.microSegments.k ?? 8, minSubjects: b.microSegments.minSubjects ?? 50 } : null,

@@ -3,6 +3,7 @@ import type { Job } from '../../config/document-store.js';
 import type { SegmentMembership } from '../../segments/segment-membership.js';
 import { segmentsKind } from '../../segments/segments-kind.js';
 import { TrainingStopped } from './abandon.js';
+import { SweepStopped } from '../../segments/sweep-stopped.js';
 import { type TrainContext, type Trainer, trainModels } from './trainer.js';
 import { type CompiledTraining, SCHEDULE_TICK_MS, trainingKind } from './training-kind.js';
 
@@ -135,7 +136,10 @@ export class TrainingSchedule {
     }
     if (this.stopped) return;
     if (cfg.sweepMs !== null && this.ctx.settings.get(segmentsKind).audiences.length) {
-      await this.ifDue('segments:sweep', cfg.sweepMs, now, () => this.membership.sweep());
+      await this.ifDue('segments:sweep', cfg.sweepMs, now, () => this.membership.sweep()).catch((err: Error) => {
+        if (!(err instanceof SweepStopped)) throw err;
+        this.ctx.log('scheduled segment sweep stopped by the shutdown; it runs again, due, at the next start', { subjects: err.subjects });
+      });
     }
   }
 
@@ -169,7 +173,7 @@ export class TrainingSchedule {
     try {
       lastResult = await fn();
     } catch (err) {
-      if (err instanceof TrainingStopped) {
+      if (err instanceof TrainingStopped || err instanceof SweepStopped) {
         // Not a failure (that would hold the next try back up to JOB_LEASE_MS): the job stays due,
         // and its lease is given back so that the next start — of any process — runs it at once.
         await this.ctx.store.documents.leaseJob(id, this.owner, 0).catch(() => undefined);

@@ -1,0 +1,67 @@
+import type { StoredLookups, StoredWarning } from '../config/document-kind.js';
+import type { DocumentStore } from '../config/document-store.js';
+import { variablePaths } from '../rules/cel.js';
+
+/**
+ * The names under which a segment rule may read an estimate: the rates configured
+ * (`estimates.rates.<rate>`) and the metrics (`estimates.baselines.<metric>`), from the documents
+ * stored — or, while a config file is applied, as they will be once it is (Settings.applyFile checks
+ * its segments against the rates and metrics of the same file, though it writes the segments first).
+ *
+ * @example
+ * await configuredEstimates(store.documents); // { rates: ['email_open'], metrics: ['session_length'] }
+ */
+export async function configuredEstimates(documents: Pick<DocumentStore, 'latest'>): Promise<{ rates: string[]; metrics: string[] }> {
+  const [rates, metrics] = await Promise.all([documents.latest('rates'), documents.latest('metrics')]);
+  return { rates: namesIn(rates?.body), metrics: namesIn(metrics?.body) };
+}
+
+/** The `name`s of a list of definitions (a stored body that is not one names none). */
+function namesIn(body: unknown): string[] {
+  return Array.isArray(body) ? body.flatMap((d: unknown) => (d && typeof d === 'object' && typeof (d as { name?: unknown }).name === 'string' ? [(d as { name: string }).name] : [])) : [];
+}
+
+/** What each kind of estimate rests on before a model trained for it, for the warning naming it. */
+const UNTRAINED = {
+  rates: { model: 'rates', holds: (state: unknown, name: string) => hasKey(state, 'rates', name), what: 'rate', until: 'it is estimated with the default ladder (a uniform prior, default pooling) over the events counted so far' },
+  baselines: { model: 'baselines', holds: (state: unknown, name: string) => hasKey(state, 'pools', name), what: 'metric', until: "a subject's baseline rests on its own readings alone, and one with none has no value (the rule cannot be evaluated for it and leaves it out)" },
+} as const;
+
+const hasKey = (state: unknown, field: string, name: string) => {
+  const map = state && typeof state === 'object' ? (state as Record<string, unknown>)[field] : undefined;
+  return !!map && typeof map === 'object' && Object.hasOwn(map, name);
+};
+
+/**
+ * Each segment rule that reads a configured rate or metric no trained model holds yet (none is
+ * live, or the live one was trained before the rate was added): taken all the same — the estimate
+ * exists, status "learning" — with a warning naming the rule, the estimate and what it rests on until
+ * a training. None when no model registry is at hand (`lookups`).
+ *
+ * @example
+ * await untrainedEstimateWarnings({ audiences: [{ name: 'x', when: 'estimates.rates.email_open.value > 0.3' }] }, { models: store.models });
+ * // [{ field: 'audiences[0].when', message: 'The rule in `audiences[0].when` reads `estimates.rates.email_open`, and no trained rates model holds that rate yet: …' }]
+ */
+export async function untrainedEstimateWarnings(body: { audiences?: { when: string }[] }, lookups: StoredLookups | undefined): Promise<StoredWarning[]> {
+  const models = lookups?.models;
+  if (!models) return [];
+  const states = new Map<string, Promise<unknown>>();
+  const stateOf = (model: string) => {
+    let s = states.get(model);
+    if (!s) states.set(model, (s = models.live(model).then((live) => (live ? models.getVersion(model, live.version) : undefined)).then((v) => (v as { state?: unknown } | undefined)?.state)));
+    return s;
+  };
+  const out: StoredWarning[] = [];
+  for (const [i, a] of (body.audiences ?? []).entries()) {
+    const field = `audiences[${i}].when`;
+    const seen = new Set<string>();
+    for (const [kind, name] of variablePaths(a.when, 'estimates') ?? []) {
+      if ((kind !== 'rates' && kind !== 'baselines') || name === undefined || seen.has(`${kind}.${name}`)) continue;
+      seen.add(`${kind}.${name}`);
+      const u = UNTRAINED[kind];
+      if (u.holds(await stateOf(u.model), name)) continue;
+      out.push({ field, message: `The rule in \`${field}\` reads \`estimates.${kind}.${name}\`, and no trained ${u.model} model holds that ${u.what} yet: until one does (the training schedule, or POST /v1/models/${u.model}/train), ${u.until}. The segment is taken.` });
+    }
+  }
+  return out;
+}
