@@ -72,4 +72,22 @@ describe('compactState', () => {
     expect(seen.plain.some((s) => s.includes(':resolved:promo:negative-rate:'))).toBe(true);
     expect(seen.compact).toEqual(seen.plain);
   });
+
+  it('keeps an incident\'s buckets apart from the rest of their hour, so they stay out of the baseline', () => {
+    // One exposure a minute in 5-minute buckets from 10:00; a response-rate alert open from 10:20
+    // to 10:40, and an earlier one from 09:00 to 09:10.
+    const at10 = T0 + 10 * HOUR;
+    const events: MonitorEvent[] = Array.from({ length: 120 }, (_, i) => ({ ...keys[0], at: at10 - HOUR + i * 60_000, type: 'exposure' }));
+    const { state } = monitorStep(initialMonitorState(), events, at10 + HOUR - 1, { metrics: [] });
+    const track = { active: false, firedAt: at10 + 30 * 60_000, lastFiredAt: at10 + 30 * 60_000, incidents: [{ from: at10 - HOUR, to: at10 - 50 * 60_000 }, { from: at10 + 20 * 60_000, to: at10 + 40 * 60_000 }] };
+    const closed = compactState({ ...state, tracks: { 'promo|email|all#response-rate': track } }, at10 + 2 * HOUR, 5 * 60_000);
+    const sizes = (s: MonitorState) => Object.fromEntries(Object.entries(s.series['promo|email|all'].buckets).map(([t, c]) => [(Number(t) - at10) / 60_000, c.exposures]));
+    // Minutes from 10:00 → exposures: each hour split at the incident's start and end.
+    expect(sizes(closed)).toEqual({ '-60': 10, '-50': 50, 0: 40, 20: 20 });
+    // An alert still open since 10:20: its period runs on, so the hour splits in two.
+    const open = { active: true, direction: 'high' as const, firedAt: at10 + 30 * 60_000, lastFiredAt: at10 + 30 * 60_000, incidentFrom: at10 + 20 * 60_000 };
+    expect(sizes(compactState({ ...state, tracks: { 'promo|email|all#response-rate': open } }, at10 + 2 * HOUR, 5 * 60_000))).toEqual({ '-60': 60, 0: 20, 20: 40 });
+    // Without incidents, an hour is one bucket, as before.
+    expect(sizes(compactState(state, at10 + 2 * HOUR, 5 * 60_000))).toEqual({ '-60': 60, 0: 60 });
+  });
 });

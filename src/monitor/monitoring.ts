@@ -202,7 +202,7 @@ export class Monitoring {
         const resolved = r.alerts.filter((a) => a.status === 'resolved');
         const relapsed = r.alerts.filter((a) => a.status === 'reopened');
         // Open alerts of metrics, actions or placements no longer watched would never resolve: closed, with the reason.
-        const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled, catalog, segments);
+        const removed = closeRemoved(r.state.tracks, config.metrics, s.enabled, catalog, segments, now);
         if (!events.length && !r.alerts.length && !removed.closed.length) {
           if (!s.enabled) this.sweep = false;
           return this.report(started, 'idle', { events: 0, raised: [], resolved: [], reopened: [], committed: false });

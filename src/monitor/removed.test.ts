@@ -28,6 +28,12 @@ describe('closeRemoved', () => {
     expect(tracks['offer-b|home|vip#negative-rate'].active).toBe(true);
   });
 
+  it('keeps the time a closed alert was open out of its metric\'s later baselines (an incident period up to now)', () => {
+    const tracks = { 'offer-b|home|all#response-rate': { ...open(5_000), incidentFrom: 4_000, incidents: [{ from: 1_000, to: 2_000 }] } };
+    const r = closeRemoved(tracks, ['volume'], true, undefined, undefined, 9_000);
+    expect(r.tracks['offer-b|home|all#response-rate']).toEqual({ active: false, firedAt: 5_000, lastFiredAt: 5_000, incidents: [{ from: 1_000, to: 2_000 }, { from: 4_000, to: 9_000 }] });
+  });
+
   it('names the removed metric, or the monitors turned off, before the catalog', () => {
     const tracks = { 'offer-b|home|all#volume': open(5) };
     const none = catalog([], []);

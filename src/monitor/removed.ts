@@ -1,5 +1,5 @@
 import type { MonitorKey } from '../measure/monitors/counters.js';
-import type { MonitorMetric, MonitorState } from '../measure/monitors/monitor.js';
+import { closedTrack, type MonitorMetric, type MonitorState } from '../measure/monitors/monitor.js';
 import { alertId } from './alerts.js';
 import { ALL_SEGMENTS } from './events.js';
 
@@ -79,7 +79,8 @@ export function keyOfId(id: string): Pick<MonitorKey, 'action' | 'placement'> {
  * their segment from the segments document —
  * which no step would ever resolve: their tracks become inactive (keeping `firedAt` and `lastFiredAt`,
  * so the cool-down still applies should the metric or the action come back, and a relapse within it
- * reopens the alert), and each alert is closed with
+ * reopens the alert; the time it was open, up to `now`, joins the periods kept out of its metric's
+ * baseline), and each alert is closed with
  * the reason. Returns new tracks; the input is not modified.
  *
  * @example
@@ -88,7 +89,7 @@ export function keyOfId(id: string): Pick<MonitorKey, 'action' | 'placement'> {
  * closeRemoved({ 'b|home|all#volume': { active: true, direction: 'low', firedAt: 5, lastFiredAt: 5 } }, ['volume'], true, catalogWithout('b'))
  * // { …, closed: [{ …, reason: 'The alert is closed without having recovered: the action `b` is no longer in the catalog.' }] }
  */
-export function closeRemoved(tracks: MonitorState['tracks'], metrics: readonly MonitorMetric[], enabled: boolean, catalog?: CatalogIds, segments?: SegmentNames): { tracks: MonitorState['tracks']; closed: ClosedAlert[] } {
+export function closeRemoved(tracks: MonitorState['tracks'], metrics: readonly MonitorMetric[], enabled: boolean, catalog?: CatalogIds, segments?: SegmentNames, now = Date.now()): { tracks: MonitorState['tracks']; closed: ClosedAlert[] } {
   const watched = new Set<string>(enabled ? metrics : []);
   const out = { ...tracks };
   const closed: ClosedAlert[] = [];
@@ -97,7 +98,7 @@ export function closeRemoved(tracks: MonitorState['tracks'], metrics: readonly M
     const metric = track.slice(track.lastIndexOf('#') + 1);
     const gone = unwatched(track.slice(0, track.lastIndexOf('#')), catalog, segments);
     if (watched.has(metric) && !gone) continue;
-    out[track] = { active: false, firedAt: t.firedAt, lastFiredAt: t.lastFiredAt };
+    out[track] = closedTrack(t, now, -Infinity);
     const reason = !enabled
       ? 'The monitors were turned off in the configuration (`monitors.enabled: false`): the alert is closed without having recovered.'
       : !watched.has(metric)

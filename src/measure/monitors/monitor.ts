@@ -6,13 +6,15 @@
  * An alert fires only with enough evidence, a tiny predictive p-value AND a material change
  * (no alert storms on thin data or on trivial shifts); it resolves only when the metric is back
  * inside a much looser band (hysteresis) of the baseline it opened against (kept with its track, so
- * the incident never becomes its own baseline), and within a cool-down of its last opening a relapse
+ * the incident never becomes its own baseline); the time it was open stays out of that metric's
+ * later baselines (incidents.ts), and within a cool-down of its last opening a relapse
  * reopens the same alert instead of firing a new one. A window too thin to judge (a rate under
  * `minTrials` exposures — none at all included —, calibration under `minExpectedForCalibration`
  * predicted responses) neither fires nor resolves: an alert keeps its state.
  */
 import { type CheckResult, calibrationCheck, rateCheck, rateEvidence, volumeCheck } from './checks.js';
 import { addEvents, type BucketCounts, keyId, type MonitorEvent, type MonitorKey, pruneBuckets, type SeriesState, windowSums } from './counters.js';
+import { addIncident, cleanBaseline, type IncidentPeriod } from './incidents.js';
 
 export type MonitorMetric = 'volume' | 'response-rate' | 'negative-rate' | 'calibration';
 
@@ -52,7 +54,7 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   metrics: ['volume', 'response-rate', 'negative-rate', 'calibration'],
 };
 
-interface AlertTrack {
+export interface AlertTrack {
   active: boolean;
   direction?: 'high' | 'low';
   /** When the alert fired: with the key and metric, its id (kept once it resolves, so a relapse reopens that alert). */
@@ -64,9 +66,22 @@ interface AlertTrack {
    * frozen at the opening. An open alert is judged against this band, not the window just before the
    * current one — that window soon holds the incident itself, and an alert judged against its own
    * surge "recovered" while the rate was still far above the band it fired at. A track stored
-   * before 2026-12-06 has none: it is judged against the moving baseline, as then.
+   * before 2026-12-06 has none: it is judged against the moving baseline, as then. Once it resolves,
+   * it is kept while `incidents` are within reach: it stands in for a baseline left too thin to judge
+   * against once they are taken out (see `enoughBaseline`).
    */
   baseline?: FrozenBaseline;
+  /**
+   * While it is open: the start of the current window it (last) opened on. At its resolution the
+   * period from there to the end of that step's bucket joins `incidents`.
+   */
+  incidentFrom?: number;
+  /**
+   * The periods this metric was in alert, still within the baseline's reach: their buckets are left
+   * out of its later baselines (src/measure/monitors/incidents.ts). Until 2026-12-06 they were not,
+   * and the normal level after a spike read "low" against a baseline holding the spike.
+   */
+  incidents?: IncidentPeriod[];
 }
 
 /** A baseline as an alert opened against it. */
@@ -131,12 +146,21 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
   // baseline up to that bucket; the bucket that straddles the window's start belongs to the baseline.
   const curStart = Math.ceil(curFrom / c.bucketMs) * c.bucketMs;
   const baseStart = Math.ceil(baseFrom / c.bucketMs) * c.bucketMs;
+  // The bucket a resolving step falls in ends its incident period.
+  const stepBucketEnd = Math.floor(now / c.bucketMs) * c.bucketMs + c.bucketMs;
   for (const [id, s] of Object.entries(series)) {
-    const { cur, base: moving, first } = windowSums(s, baseStart, curStart, now + 1);
-    const movingSpanMs = Math.max(0, curStart - Math.max(baseStart, first));
+    const { cur, base: whole, first } = windowSums(s, baseStart, curStart, now + 1);
+    const wholeSpanMs = Math.max(0, curStart - Math.max(baseStart, first));
     for (const metric of c.metrics) {
       const trackId = `${id}#${metric}`;
       const t = tracks[trackId] ?? { active: false };
+      // The metric's own baseline leaves out the periods it was in alert (see AlertTrack.incidents).
+      const incidents = t.incidents?.filter((p) => p.to > baseStart) ?? [];
+      const clean = incidents.length ? cleanBaseline(s, baseStart, curStart, Math.max(baseStart, first), incidents) : undefined;
+      // Too thin without them to judge against, the baseline the last alert opened against stands in.
+      const stand = clean && !t.active && t.baseline && !enoughBaseline(metric, clean, c) ? t.baseline : undefined;
+      const moving = stand?.counts ?? clean?.counts ?? whole;
+      const movingSpanMs = stand?.spanMs ?? clean?.spanMs ?? wholeSpanMs;
       // An open alert is judged against the baseline it opened against (see AlertTrack.baseline).
       const frozen = t.active ? t.baseline : undefined;
       const base = frozen?.counts ?? moving;
@@ -162,26 +186,59 @@ export function monitorStep(state: MonitorState, events: readonly MonitorEvent[]
       if (!t.active && check.enoughEvidence && (high || low)) {
         const direction = high ? 'high' : 'low';
         const baseline: FrozenBaseline = { counts: { ...moving }, spanMs: movingSpanMs };
+        const kept = incidents.length ? { incidents } : {};
         if (t.lastFiredAt === undefined || now - t.lastFiredAt >= c.cooldownMs) {
-          tracks[trackId] = { active: true, direction, firedAt: now, lastFiredAt: now, baseline };
+          tracks[trackId] = { active: true, direction, firedAt: now, lastFiredAt: now, baseline, incidentFrom: curStart, ...kept };
           alerts.push(alert('firing', direction, now));
         } else {
           // A relapse within the cool-down: the alert it follows opens again (one notice, no new
           // alert). A track resolved before firedAt was kept has it equal to lastFiredAt.
           const firedAt = t.firedAt ?? t.lastFiredAt;
-          tracks[trackId] = { active: true, direction, firedAt, lastFiredAt: now, baseline };
+          tracks[trackId] = { active: true, direction, firedAt, lastFiredAt: now, baseline, incidentFrom: curStart, ...kept };
           alerts.push(alert('reopened', direction, firedAt));
         }
       } else if (t.active && t.direction) {
         const p = t.direction === 'high' ? check.pHigh : check.pLow;
         if (p > c.clearAlpha) {
-          tracks[trackId] = { active: false, firedAt: t.firedAt, lastFiredAt: t.lastFiredAt };
+          tracks[trackId] = closedTrack(t, stepBucketEnd, baseStart);
           alerts.push(alert('resolved', t.direction, t.firedAt ?? now));
         }
       }
     }
   }
   return { state: { series, tracks }, alerts };
+}
+
+/**
+ * An alert's track once it is no longer open (resolved, or closed because nothing watches it): its
+ * firing and last opening are kept (a relapse within the cool-down reopens it), and the period it was
+ * open — to `to`, bucket-aligned — joins its incident periods, those ended before `keepFrom` dropped.
+ * @example closedTrack({ active: true, direction: 'high', firedAt: 5, lastFiredAt: 5, incidentFrom: 0 }, 600_000, 0)
+ * // { active: false, firedAt: 5, lastFiredAt: 5, incidents: [{ from: 0, to: 600_000 }] }
+ */
+export function closedTrack(t: AlertTrack, to: number, keepFrom: number): AlertTrack {
+  const incidents = t.incidentFrom === undefined ? (t.incidents ?? []).filter((p) => p.to > keepFrom) : addIncident(t.incidents ?? [], { from: t.incidentFrom, to }, keepFrom);
+  return { active: false, firedAt: t.firedAt, lastFiredAt: t.lastFiredAt, ...(incidents.length ? { incidents, ...(t.baseline ? { baseline: t.baseline } : {}) } : {}) };
+}
+
+/**
+ * Whether a baseline without the incident periods still has the evidence to judge against: a rate's
+ * `minBaselineTrials` exposures; for volume, a whole current window of history and
+ * `minBaselineVolume` exposures. (A 2-minute spike left out of a 5-minute baseline leaves too
+ * little; a week's baseline without an hour's incident is plenty.)
+ */
+function enoughBaseline(metric: MonitorMetric, b: FrozenBaseline, c: MonitorConfig): boolean {
+  if (metric === 'volume') return b.spanMs >= c.currentWindowMs && b.counts.exposures >= c.minBaselineVolume;
+  return metric === 'calibration' || b.counts.exposures >= c.minBaselineTrials;
+}
+
+/**
+ * The incident periods of a track, with the open one (to Infinity) of an alert still open.
+ * @example incidentPeriods({ active: true, incidentFrom: 0, incidents: [] }) // [{ from: 0, to: Infinity }]
+ */
+export function incidentPeriods(t: AlertTrack): IncidentPeriod[] {
+  const periods = t.incidents ?? [];
+  return t.active && t.incidentFrom !== undefined ? [...periods, { from: t.incidentFrom, to: Infinity }] : periods;
 }
 
 /**

@@ -63,8 +63,8 @@ describe('an open alert is judged against the baseline it opened against', () =>
       const field = metric === 'negative-rate' ? 'negatives' : 'responses';
       const now = { events: r.evidence.current[field], trials: r.evidence.current.exposures };
       expect(rateCheck(now, { events: fired.evidence.baseline[field], trials: fired.evidence.baseline.exposures }, 0.001).pHigh).toBeGreaterThan(0.05);
-      // One alert for the incident: no second firing above, no reopening. (A response rate's return
-      // to normal may read low against a later baseline that holds the spike: not this alert.)
+      // One alert for the incident: no second firing above, no reopening. (A return to normal read
+      // "low" against a later baseline holding the spike until 2026-12-06: incident-baseline.test.ts.)
       expect(alerts.filter((a) => a.direction === 'high').map((a) => a.status)).toEqual(['firing', 'resolved']);
     });
   }
