@@ -4,7 +4,7 @@ import { Settings } from '../config/settings.js';
 import { documentKinds } from '../server/tact.js';
 import type { Store } from '../store/store.js';
 import { Learning } from './learning.js';
-import { runOffThread } from './train/off-thread.js';
+import { offThreadWorkers, runOffThread } from './train/off-thread.js';
 import type { Trainer } from './train/trainer.js';
 
 /** How long the fake fits last: longer than any bound below, so that a stop that waits for them fails its test. */
@@ -61,6 +61,23 @@ async function serverOn(store: Store, trainer: Trainer): Promise<Harness> {
   (h.tact.learning as unknown as { trainers: Trainer[] }).trainers = [trainer];
   return h;
 }
+
+describe('stopping after a training', () => {
+  it('ends the training threads kept for the next fit (off-thread-pool.ts) instead of leaving them idle for 30 s', async () => {
+    const store = await storeOf('sqlite');
+    const settings = new Settings(store.documents, documentKinds);
+    await settings.reload();
+    const quickFit: Trainer = {
+      name: 'rates', description: 'a fit in a thread',
+      train: async (ctx) => (await runOffThread<(ms: number) => Promise<void>>('node:timers/promises', 'setTimeout', [1]), { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now }),
+    };
+    const learning = Learning.create({ store, settings, log: () => undefined, trainers: [quickFit] });
+    await learning.train(['rates'], 'cli');
+    expect(offThreadWorkers().idle).toBeGreaterThan(0);
+    await learning.stop(GRACE_MS);
+    expect(offThreadWorkers()).toMatchObject({ idle: 0, busy: 0 });
+  });
+});
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('stopping while models train (%s)', (kind) => {
   it('a scheduled run with several due models stops within the grace, trains nothing more, and leaves the models free', async () => {

@@ -7,6 +7,7 @@ import { microSegmentsTrainer } from '../segments/micro-segments-trainer.js';
 import { type LadderPosition, SegmentLookup } from '../segments/segment-lookup.js';
 import { SegmentMembership } from '../segments/segment-membership.js';
 import { SweepStopped } from '../segments/sweep-stopped.js';
+import { stopOffThreadWorkers } from './train/off-thread.js';
 import type { Store } from '../store/store.js';
 import { baselineConsumer } from './baselines/baseline-consumer.js';
 import { ModelInputs } from './decision-inputs.js';
@@ -172,6 +173,8 @@ export class Learning {
       this.abandoning = false;
     }
     await this.settled();
+    // The training threads kept for the next fit (off-thread-pool.ts) end with the server, not 30 s later.
+    await stopOffThreadWorkers();
   }
 
   /** Waits for background work started by a definition change (tests). */

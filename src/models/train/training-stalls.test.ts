@@ -21,7 +21,9 @@ const SUBJECTS = 6000;
  * paged and the comparison in a worker thread too (later on 2026-12-06) it was, on a 2-core
  * machine at a load of 6–14: rates 2–5%, micro-segments and send time mostly under 8%, uplift
  * 6–18% (left: the decision log's outcomes and subjects, read at the end of its pass) — and up to
- * 19% for any of them when the loaded machine left the process unscheduled for a while. A share,
+ * 19% for any of them when the loaded machine left the process unscheduled for a while. With the
+ * subjects' reads sliced and the fit's rows sent in slices (2026-12-06), uplift was 2–6% (135–184
+ * ms; 1.1–1.4 s before at a load of 14, the rows' one-piece clone 2.3 s once). A share,
  * not a fixed figure, so that a CI machine slowed as a whole does not fail it while a loop held
  * for the whole run still does; the floor is for the short runs (baselines: 100–500 ms), where
  * such a pause (100–200 ms, no sample of any code in it) came within 2 ms of the earlier 150.

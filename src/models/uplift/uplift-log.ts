@@ -121,13 +121,19 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     after = { at: last.at, id: last.id };
   }
   if (!records.length) return [];
+  await slice.pause();
+  // One read (the store has no page of every outcome type by time): 80–150 ms for 8,000 outcomes
+  // on SQLite. What follows it — thousands of profile reads, also synchronous underneath — gives
+  // the event loop a turn once a slice has run out (until 2026-12-06 none: 0.6–1.4 s held).
   const outcomes = await store.decisions.outcomesSince(from);
+  await slice.pause();
   // A subject decided for before it had a profile has those decisions under `anon:<identifier>`,
   // its later outcomes under the profile (docs/decisions.md §5): both are read under the subject.
-  const subjectOf = await subjectsOf(store.profiles, records.map((r) => r.profileKey), outcomes.map((out) => out.profileKey));
+  const subjectOf = await subjectsOf(store.profiles, records.map((r) => r.profileKey), outcomes.map((out) => out.profileKey), slice);
   const bySubject = new Map<string, { at: number; type: string }[]>();
   const outcomeIds = new Set<string>();
   for (const out of outcomes) {
+    if (slice.due()) await slice.pause();
     const key = `${out.profileKey}|${out.id}`;
     if (outcomeIds.has(key)) continue;
     outcomeIds.add(key);
@@ -138,7 +144,7 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
   }
   const horizon = Math.max(o.horizonMs ?? o.windowMs, o.windowMs);
   // Whose decision each is now (the survivor of its profile's merges), for the held-out split.
-  const movesOf = await subjectMoves(store.profiles, records.slice(0, o.max).map((r) => r.profileKey));
+  const movesOf = await subjectMoves(store.profiles, records.slice(0, o.max).map((r) => r.profileKey), slice);
   const rows: LoggedDecision[] = [];
   for (const { arm, propensity, standIn, ...record } of records.slice(0, o.max)) {
     await slice.pause();
@@ -171,17 +177,19 @@ const LOOKUPS_AT_ONCE = 32;
  * it (until 2026-12-05 a visitor decided for, who then logged in and bought, read as no purchase);
  * any other key — a profile, or an identifier no profile holds yet — is itself. Each distinct
  * `anon:` key is looked up once, and the merges of each profile with outcomes read once: a log
- * without either costs nothing.
+ * without either costs nothing. The reads go `LOOKUPS_AT_ONCE` at a time, with a turn of the event
+ * loop between two once `slice` has run out (the SQLite store reads synchronously underneath).
  *
  * @example
  * const subject = await subjectsOf(store.profiles, ['anon:u1', 'p_visitor'], ['p_7']);
  * subject('anon:u1'); // 'p_01J…' once a profile holds userId u1
  * subject('p_visitor'); // 'p_7' once p_visitor merged into p_7
  */
-async function subjectsOf(profiles: ProfileStore, decisionKeys: readonly string[], outcomeKeys: readonly string[]): Promise<(key: string) => string> {
+async function subjectsOf(profiles: ProfileStore, decisionKeys: readonly string[], outcomeKeys: readonly string[], slice = timeSlicer()): Promise<(key: string) => string> {
   const anonymous = [...new Set([...decisionKeys, ...outcomeKeys].filter((k) => k.startsWith(ANON)))];
   const found = new Map<string, string>();
   for (let i = 0; i < anonymous.length; i += LOOKUPS_AT_ONCE) {
+    await slice.pause();
     await Promise.all(anonymous.slice(i, i + LOOKUPS_AT_ONCE).map(async (key) => {
       const profile = await findProfile(profiles, key.slice(ANON.length));
       if (profile) found.set(key, profile.profileId);
@@ -192,6 +200,7 @@ async function subjectsOf(profiles: ProfileStore, decisionKeys: readonly string[
   // with outcomes are walked, so a log of decisions nobody acted on costs nothing more.
   const survivors = [...new Set(outcomeKeys.map((k) => found.get(k) ?? k).filter((k) => !k.startsWith(ANON)))];
   for (let i = 0; i < survivors.length; i += LOOKUPS_AT_ONCE) {
+    await slice.pause();
     await Promise.all(survivors.slice(i, i + LOOKUPS_AT_ONCE).map(async (survivor) => {
       for (const from of await mergedInto(profiles, survivor)) if (!found.has(from)) found.set(from, survivor);
     }));
