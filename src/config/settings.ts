@@ -180,7 +180,12 @@ export class Settings {
     const pending = new Map(changed.filter((c) => !inForce.has(c.k.kind) && !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
     const faults: string[] = [];
     for (const { k, body } of changed) {
-      const problems = await this.problems(k, body, withPending(this.docs, pending));
+      // Against the file's other sections, this one as stored, as it is checked when written below:
+      // shown itself as the latest, a section could not see what it removes (until 2026-12-06 a
+      // rate a stored segment reads, removed by the file, was refused only as it was written, after
+      // the sections before it were stored).
+      const others = new Map([...pending].filter(([kind]) => kind !== k.kind));
+      const problems = await this.problems(k, body, withPending(this.docs, others));
       if (problems.length) faults.push(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
     }
     if (faults.length) throw new Error(faults.join(' '));

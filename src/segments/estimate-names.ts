@@ -1,24 +1,34 @@
 import type { StoredLookups, StoredWarning } from '../config/document-kind.js';
 import type { DocumentStore } from '../config/document-store.js';
 import { variablePaths } from '../rules/cel.js';
+import { namesIn, sendTimeConfigured } from './estimate-uses.js';
 
 /**
  * The names under which a segment rule may read an estimate: the rates configured
- * (`estimates.rates.<rate>`) and the metrics (`estimates.baselines.<metric>`), from the documents
+ * (`estimates.rates.<rate>`) and the metrics (`estimates.baselines.<metric>`), and whether send time
+ * is configured (`estimates.sendTime`: engagement events named), from the documents
  * stored — or, while a config file is applied, as they will be once it is (Settings.applyFile checks
  * its segments against the rates and metrics of the same file, though it writes the segments first).
  *
  * @example
- * await configuredEstimates(store.documents); // { rates: ['email_open'], metrics: ['session_length'] }
+ * await configuredEstimates(store.documents); // { rates: ['email_open'], metrics: ['session_length'], sendTime: false }
  */
-export async function configuredEstimates(documents: Pick<DocumentStore, 'latest'>): Promise<{ rates: string[]; metrics: string[] }> {
-  const [rates, metrics] = await Promise.all([documents.latest('rates'), documents.latest('metrics')]);
-  return { rates: namesIn(rates?.body), metrics: namesIn(metrics?.body) };
+export async function configuredEstimates(documents: Pick<DocumentStore, 'latest'>): Promise<{ rates: string[]; metrics: string[]; sendTime: boolean }> {
+  const [rates, metrics, sendTime] = await Promise.all([documents.latest('rates'), documents.latest('metrics'), documents.latest('send-time')]);
+  return { rates: namesIn(rates?.body), metrics: namesIn(metrics?.body), sendTime: sendTimeConfigured(sendTime?.body) };
 }
 
-/** The `name`s of a list of definitions (a stored body that is not one names none). */
-function namesIn(body: unknown): string[] {
-  return Array.isArray(body) ? body.flatMap((d: unknown) => (d && typeof d === 'object' && typeof (d as { name?: unknown }).name === 'string' ? [(d as { name: string }).name] : [])) : [];
+/**
+ * The sentence refusing a segment rule that reads `estimates.sendTime` while send time is not
+ * configured: it is null for every subject then, and the rule fails for everyone (until
+ * 2026-12-06 it was taken). Undefined when send time is configured or the rule does not read it.
+ *
+ * @example
+ * sendTimeProblem('estimates.sendTime.slot == 34', 'audiences[0].when', false); // 'The rule in `audiences[0].when` reads `estimates.sendTime`, and no send time is configured: …'
+ */
+export function sendTimeProblem(expression: string, field: string, configured: boolean): string | undefined {
+  if (configured || !(variablePaths(expression, 'estimates') ?? []).some((p) => p[0] === 'sendTime')) return undefined;
+  return `The rule in \`${field}\` reads \`estimates.sendTime\`, and no send time is configured: it has no value for any subject, so the rule could not be evaluated for anyone. Name the engagement events that teach send time first (\`engagement\` of the send-time settings, e.g. [{ "event": "Email Opened" }]: PUT /v1/config/send-time, or the \`sendTime\` section of the config file).`;
 }
 
 /** What each kind of estimate rests on before a model trained for it, for the warning naming it. */

@@ -5,7 +5,7 @@ import { checkCel, checkName, checkNumber, checkUnique, isObject } from '../mode
 import { definedFeatures } from '../profiles/rule-scope.js';
 import { compileRule, type CompiledRule } from '../rules/cel.js';
 import { nameProblem, notDefined } from '../rules/rule-names.js';
-import { configuredEstimates, untrainedEstimateWarnings } from './estimate-names.js';
+import { configuredEstimates, sendTimeProblem, untrainedEstimateWarnings } from './estimate-names.js';
 import { segmentScope } from './membership.js';
 import { comparisonProblem } from '../rules/rule-types.js';
 
@@ -54,7 +54,8 @@ export interface CompiledSegments {
  * everyone under a `!has(…)`; micro-segments on one are never trained; one that compares a value
  * of a known type with one of another (`features.orders > "x"`, `microSegment == "x"`:
  * rule-types.ts) fails or answers the same for everyone; so does one on a rate or a metric not
- * configured (`estimates.rates.nope`). Refused when written, against the features, rates and
+ * configured (`estimates.rates.nope`), or on send time while none is (`estimates.sendTime`: no
+ * engagement events). Refused when written, against the features, rates and
  * metrics stored (a config file's own in place: Settings.applyFile), naming the rule and the
  * closest defined name or the two values compared.
  *
@@ -63,11 +64,12 @@ export interface CompiledSegments {
  * // [{ field: 'audiences[0].when', message: 'The rule in `audiences[0].when` reads `features.purchses`, … did you mean `features.purchases`? …' }]
  */
 export async function checkSegmentNames(body: SegmentsDoc, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
-  const scope = segmentScope(definedFeatures((await documents.latest('features'))?.body), await configuredEstimates(documents));
+  const configured = await configuredEstimates(documents);
+  const scope = segmentScope(definedFeatures((await documents.latest('features'))?.body), configured);
   const p: FieldProblem[] = [];
   (body.audiences ?? []).forEach((a, i) => {
     const field = `audiences[${i}].when`;
-    const problem = nameProblem(a.when, field, scope) ?? comparisonProblem(a.when, field, scope);
+    const problem = nameProblem(a.when, field, scope) ?? sendTimeProblem(a.when, field, configured.sendTime) ?? comparisonProblem(a.when, field, scope);
     if (problem) p.push({ field, message: problem });
   });
   const features = scope.features;

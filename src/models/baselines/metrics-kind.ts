@@ -2,6 +2,7 @@ import { type DocumentKind, unknownFields } from '../../config/document-kind.js'
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { type BaselineConfig, defaultBaselineConfig } from '../../learn/baselines/metric-baseline.js';
 import { parseDuration } from '../../profiles/features/definition.js';
+import { checkNamedEstimatesInUse } from '../../segments/estimate-uses.js';
 import { checkDuration, checkName, checkNumber, checkText, checkUnique } from '../kind-checks.js';
 
 /**
@@ -82,6 +83,8 @@ export const metricsKind: DocumentKind<MetricDefinition[], CompiledMetric[]> = {
     checkUnique(p, body, 'metrics');
     return p;
   },
+  // A metric a stored segment rule reads is not removed (nor renamed) under it (until 2026-12-06 it was, and the rule failed for everyone).
+  checkStored: (body, documents) => checkNamedEstimatesInUse('metrics', body, documents),
   compile: (defs) => defs.map((def) => ({
     def,
     path: def.property.split('.'),

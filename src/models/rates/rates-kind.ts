@@ -1,6 +1,7 @@
 import { type DocumentKind, unknownFields } from '../../config/document-kind.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { parseDuration } from '../../profiles/features/definition.js';
+import { checkNamedEstimatesInUse } from '../../segments/estimate-uses.js';
 import { checkDuration, checkName, checkNumber, checkText, checkUnique } from '../kind-checks.js';
 
 /**
@@ -57,5 +58,7 @@ export const ratesKind: DocumentKind<RateDefinition[], CompiledRate[]> = {
     checkUnique(p, body, 'rates');
     return p;
   },
+  // A rate a stored segment rule reads is not removed (nor renamed) under it (until 2026-12-06 it was, and the rule failed for everyone).
+  checkStored: (body, documents) => checkNamedEstimatesInUse('rates', body, documents),
   compile: (defs) => defs.map((def) => ({ def, windowMs: parseDuration(def.within) as number, maxWidth: def.maxWidth ?? 0.1 })),
 };

@@ -2,6 +2,7 @@ import { type DocumentKind, unknownFields } from '../../config/document-kind.js'
 import { MESSAGE_TYPES, type Message, type MessageType } from '../../collect/message.js';
 import type { FieldProblem } from '../../errors/tact-error.js';
 import { SEND_TIME_ESTABLISHED } from '../../learn/send-time/send-time.js';
+import { checkSendTimeInUse } from '../../segments/estimate-uses.js';
 import { checkNumber, isObject } from '../kind-checks.js';
 
 /**
@@ -71,6 +72,8 @@ export const sendTimeKind: DocumentKind<SendTimeDoc, CompiledSendTime> = {
     checkNumber(p, 'maxRelativeWidth', body.maxRelativeWidth, 0.01, 100);
     return p;
   },
+  // Send time a stored segment rule reads is not switched off under it (until 2026-12-06 it was, and the rule failed for everyone).
+  checkStored: checkSendTimeInUse,
   compile(body) {
     const list = body.engagement ?? [];
     return {
