@@ -19,7 +19,7 @@ import { documentErrors } from './openapi-errors.js';
 import { optionalBodies } from './openapi-optional-body.js';
 import { TactError } from '../errors/tact-error.js';
 import { jsonErrorDetail } from '../config/text-position.js';
-import { refuseNonFinite, refuseUnreadBody, refuseUnreadQuery, refuseUnstorable } from './input-guard.js';
+import { refuseNonFinite, refuseUnreadBody, refuseUnreadQuery, refuseUnstorable, wellFormedBody } from './input-guard.js';
 import { healthRoutes } from './health.js';
 import { sharedSerializers } from './serializers.js';
 import { partValidators } from './validators.js';
@@ -108,11 +108,14 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
       return done(err as TactError, undefined);
     }
     if (body === '') return done(emptyBody(req), undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(body));
+      parsed = JSON.parse(body);
     } catch (err) {
-      done(new TactError('invalid_json', { detail: jsonErrorDetail(err, body) }), undefined);
+      return done(new TactError('invalid_json', { detail: jsonErrorDetail(err, body) }), undefined);
     }
+    // Half a character (`\ud800`) as U+FFFD, as both stores keep it, so the answer shows what is kept (input-guard.ts).
+    done(null, wellFormedBody(req, body, parsed));
   });
   app.addHook('preParsing', async (req, _reply, payload) => {
     // Content codings are case-insensitive (RFC 9110 §8.4.1).

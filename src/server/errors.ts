@@ -118,15 +118,8 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
     return validationError(err.validation.map((v) => schemaProblem(v, part, data)));
   }
   switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
-      // A body sent compressed or in chunks has no length to quote: it is more than the route's limit.
-      const size = Number(req.headers['content-length'] ?? 0) || `more than ${req.routeOptions.bodyLimit ?? 0}`;
-      return req.routeOptions.url?.endsWith('/b') || req.routeOptions.url?.endsWith('/batch') || req.routeOptions.url?.endsWith('/import')
-        ? new TactError('batch_too_large', { size })
-        : req.routeOptions.config && (req.routeOptions.config as { collect?: boolean }).collect
-          ? new TactError('message_too_large', { size })
-          : new TactError('payload_too_large', { limit: req.routeOptions.bodyLimit ?? 0 });
-    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return tooLarge(req);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new TactError('unsupported_media_type', { contentType: String(req.headers['content-type'] ?? 'not given') });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -161,6 +154,24 @@ function toTactError(err: FastifyError, req: FastifyRequest): TactError {
   const unreachable = storeUnreachable(err);
   if (unreachable) return new TactError('store_unavailable', { detail: unreachable });
   return new TactError('internal', {});
+}
+
+/** Segment's batch routes (collect/routes.ts), whose limit is a batch's (500 KB). */
+const COLLECTION_BATCHES = new Set(['/v1/batch', '/v1/b', '/v1/import']);
+
+/**
+ * A body over its route's limit: on Segment's batch routes a batch too large, on its single calls
+ * a message too large (both quoting the body's size), on every other route `payload_too_large`
+ * naming that route's own limit. Until 2026-12-06 any route ending in `/batch` (POST
+ * /v1/decide/batch, whose limit is 1 MB) was told the collection batch's 500 KB sentence.
+ */
+function tooLarge(req: FastifyRequest): TactError {
+  const limit = req.routeOptions.bodyLimit ?? 0;
+  const collect = (req.routeOptions.config as { collect?: boolean } | undefined)?.collect === true;
+  if (!collect) return new TactError('payload_too_large', { limit: limit.toLocaleString('en') });
+  // A body sent compressed or in chunks has no length to quote: it is more than the route's limit.
+  const size = Number(req.headers['content-length'] ?? 0) || `more than ${limit}`;
+  return COLLECTION_BATCHES.has(req.routeOptions.url ?? '') ? new TactError('batch_too_large', { size }) : new TactError('message_too_large', { size });
 }
 
 /** Network faults of a database connection (PostgreSQL's SQLSTATEs of classes 08 and 57P are told by their prefix). */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_DEPTH, nonFinitePath, nulPath, nulProblem, tooDeepPath } from '../errors/input-values.js';
+import { MAX_DEPTH, nonFinitePath, nulPath, nulProblem, tooDeepPath, wellFormed } from '../errors/input-values.js';
 import { describeValue } from '../errors/schema-problems.js';
 import { validationError } from '../errors/tact-error.js';
 
@@ -42,6 +42,40 @@ export function refuseNonFinite(app: FastifyInstance): void {
     done(where ? validationError([{ field: where, message: `The \`${where}\` must be a finite number.` }]) : undefined);
   });
 }
+
+/**
+ * A JSON body as it will be stored: every unpaired UTF-16 surrogate (half a character, which JSON
+ * text can write as `\ud800`) in its strings and keys replaced by U+FFFD, so that the answer shows
+ * what is kept and both stores keep the same (until 2026-12-06 a key's `label`, a flag's `note` or
+ * a change's `author` was echoed raw, then stored as three U+FFFD on SQLite and one on
+ * PostgreSQL). UTF-8 and the other charsets read refuse an encoded surrogate (body-text.ts), so
+ * only an escape can carry one: a body without `\uD8`–`\uDF` is not walked. Collection routes
+ * are left as sent: normalize.ts refuses half a character in an identifier and replaces it
+ * elsewhere, message by message.
+ *
+ * @example
+ * wellFormedBody(req, '{"label":"lab\\ud800el"}', { label: 'lab\ud800el' }); // { label: 'lab\ufffdel' }
+ */
+export function wellFormedBody(req: FastifyRequest, text: string, body: unknown): unknown {
+  return SURROGATE_ESCAPE.test(text) && !isCollect(req) ? wellFormedValue(body, 0) : body;
+}
+
+/**
+ * `value` with its strings and keys made well-formed (input-values.ts `wellFormed`), keeping an own
+ * `__proto__` key an own property as JSON.parse made it, not the new object's prototype. Deeper
+ * than {@link MAX_DEPTH} it is left as it is: {@link refuseUnstorable} refuses such a body.
+ */
+function wellFormedValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return wellFormed(value);
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => wellFormedValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, wellFormed(k), { value: wellFormedValue(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** A JSON escape of a UTF-16 surrogate (U+D800–U+DFFF), in either case. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /** A collection route (Segment's API): its messages are checked one by one, in normalize.ts. */
 const isCollect = (req: FastifyRequest) => (req.routeOptions.config as { collect?: boolean } | undefined)?.collect === true;
