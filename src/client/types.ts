@@ -215,6 +215,8 @@ export interface Profile {
   events: Record<string, { count: number; first: string | null; last: string | null }>;
   consent: Record<string, { granted: boolean; at: string | null; messageId: string }>;
   consentHistory: { at: string; messageId: string; changes: Record<string, boolean> }[];
+  /** Whether `consentHistory` is the event-time history; when not (embedded store only), from when its rows may miss changes, and why. */
+  consentHistoryStatus: { complete: boolean; incompleteSince?: string; cause?: 'late_statement' | 'merge' | 'unknown'; note?: string };
   lifecycle: { stage: string | null; valueTier: string | null };
   timezone: string | null;
   /** The `context.locale` of the latest event (by event time) that carried one, as sent. */

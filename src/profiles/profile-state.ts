@@ -63,7 +63,20 @@ export interface ProfileState {
    * on states written before it was kept, which then read them.
    */
   absorbed?: number;
+  /**
+   * The event time from which the stored consent history may not be the event-time history:
+   * the earliest statement that arrived after a newer one of the same purpose, or the start of
+   * two merged profiles' overlap. Set only then (the in-order path writes no more than a change),
+   * and a read of the history rebuilds it from that time out of the stored events
+   * (consent-history.ts). Absent while the stored history is exact.
+   */
+  consentLateSince?: number;
+  /** Why `consentLateSince` is set (the cause at that time), so a history that cannot be rebuilt says why. */
+  consentLateCause?: ConsentLateCause;
 }
+
+/** What marks a consent history for a rebuild: a statement that arrived after a newer one, or a merge. */
+export type ConsentLateCause = 'late_statement' | 'merge';
 
 /** How many recent event sequence numbers a profile keeps. */
 export const RECENT_EVENTS = 50;
@@ -154,15 +167,37 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
   return applyConsent(s, m);
 }
 
-function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
+/**
+ * The consent a message states: `context.consent.categoryPreferences` when it is an object (its
+ * purposes then count where the value is a boolean and the name is not `__proto__`, isStated).
+ */
+export function consentPrefs(m: Pick<Message, 'context'>): Record<string, unknown> | undefined {
   const consent = m.context.consent as { categoryPreferences?: unknown } | undefined;
   const prefs = consent?.categoryPreferences;
-  if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return undefined;
+  return !prefs || typeof prefs !== 'object' || Array.isArray(prefs) ? undefined : (prefs as Record<string, unknown>);
+}
+
+/** Whether a purpose of {@link consentPrefs} is stated (a boolean, on a name a state can hold). */
+export function isStated(purpose: string, value: unknown): value is boolean {
+  return typeof value === 'boolean' && purpose !== PROTO;
+}
+
+function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
+  const prefs = consentPrefs(m);
+  if (!prefs) return undefined;
   const changes: Record<string, boolean> = {};
-  for (const [purpose, value] of Object.entries(prefs as Record<string, unknown>)) {
-    if (typeof value !== 'boolean' || purpose === PROTO) continue;
+  for (const [purpose, value] of Object.entries(prefs)) {
+    if (!isStated(purpose, value)) continue;
     const cur = own(s.consent, purpose);
-    if (cur && cur.at > m.timestamp) continue;
+    if (cur && cur.at > m.timestamp) {
+      // Late: the history cannot say what it changed (the equal statements after it were not
+      // recorded), so a read rebuilds the history from its time.
+      if (s.consentLateSince === undefined || m.timestamp < s.consentLateSince) {
+        s.consentLateSince = m.timestamp;
+        s.consentLateCause = 'late_statement';
+      }
+      continue;
+    }
     if (!cur || cur.granted !== value) {
       changes[purpose] = value;
       s.consent[purpose] = { granted: value, at: m.timestamp, messageId: m.messageId };
@@ -182,6 +217,11 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   // Read before lastSeenAt moves: a state kept before recentAt dates its events by it.
   const intoAt = into.recent?.length ? recentTimes(into) : [];
   const fromAt = from.recent?.length ? recentTimes(from) : [];
+  // Before firstSeenAt moves: the two consent histories side by side are not the merged person's
+  // from where both hold statements (the later of their first events on), so a read rebuilds it
+  // from there, or from either's own mark (consent-history.ts).
+  let late = earlier({ since: into.consentLateSince, cause: into.consentLateCause }, from.consentLateSince, from.consentLateCause);
+  if (entries(into.consent).length && entries(from.consent).length) late = earlier(late, maxDef(into.firstSeenAt, from.firstSeenAt), 'merge');
   into.createdAt = Math.min(into.createdAt, from.createdAt);
   into.updatedAt = Math.max(into.updatedAt, from.updatedAt);
   into.eventCount += from.eventCount;
@@ -207,6 +247,10 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   for (const [name, st] of Object.entries(from.features)) {
     const merged = mergeFeature(byName.get(name), own(into.features, name), st);
     if (merged) into.features[name] = merged;
+  }
+  if (late.since !== undefined) {
+    into.consentLateSince = late.since;
+    into.consentLateCause = late.cause;
   }
   for (const [p, c] of entries(from.consent)) {
     const cur = own(into.consent, p);
@@ -306,6 +350,13 @@ function recentTimes(s: ProfileState): number[] {
   const n = s.recent?.length ?? 0;
   if (s.recentAt?.length !== n) s.recentAt = new Array<number>(n).fill(s.lastSeenAt ?? 0);
   return s.recentAt;
+}
+
+type LateMark = { since?: number; cause?: ConsentLateCause };
+
+/** The earlier of a consent mark and time `since` with its cause (on equal times the mark stays). */
+function earlier(m: LateMark, since: number | undefined, cause: ConsentLateCause | undefined): LateMark {
+  return since !== undefined && (m.since === undefined || since < m.since) ? { since, cause } : m;
 }
 
 function minDef(a: number | undefined, b: number | undefined): number | undefined {

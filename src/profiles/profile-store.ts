@@ -1,5 +1,5 @@
 import type { Job } from '../config/document-store.js';
-import type { ProfileState } from './profile-state.js';
+import type { ConsentLateCause, ProfileState } from './profile-state.js';
 
 export interface IdentityRow {
   kind: string;
@@ -38,6 +38,18 @@ export interface ConsentHistoryRow {
   at: number;
   messageId: string;
   changes: Record<string, boolean>;
+}
+
+/**
+ * A profile's consent history as a store can answer it: the rows, newest first, and — when the
+ * store could not rebuild the event-time history from the profile's mark (ProfileState
+ * consentLateSince) by reading what it can read by key — from when the rows may miss changes and
+ * why. PostgreSQL always rebuilds (its events are indexed by profile and time); the embedded store
+ * reads only the profile's 50 newest events and never scans the event log (ADR 0003).
+ */
+export interface ConsentHistory {
+  rows: ConsentHistoryRow[];
+  incomplete?: { since: number; cause: ConsentLateCause | undefined };
 }
 
 /**
@@ -95,7 +107,7 @@ export interface ProfileStore {
   recentEvents(profileId: string, limit: number): Promise<StoredEvent[]>;
   memberships(profileId: string): Promise<MembershipRow[]>;
   merges(profileId: string): Promise<MergeRow[]>;
-  consentHistory(profileId: string, limit: number): Promise<ConsentHistoryRow[]>;
+  consentHistory(profileId: string, limit: number): Promise<ConsentHistory>;
   conflicts(profileId: string, limit: number): Promise<ConflictRow[]>;
   getAccount(id: string): Promise<AccountRow | undefined>;
   /** Highest event sequence number stored so far (0 when empty). */

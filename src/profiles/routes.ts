@@ -4,6 +4,7 @@ import { accountId } from '../identity/accounts.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
+import { consentHistoryStatus } from './consent-history.js';
 import { featuresKind } from './features/features-kind.js';
 import { lifecycleKind } from './lifecycle.js';
 import { findProfile, matchedBy, profileNotFound } from './lookup.js';
@@ -46,7 +47,8 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
       events: Object.fromEntries(Object.entries(state.events).map(([k, e]) => [k, { count: e.n, first: iso(e.t0), last: iso(e.t1) }])),
       lifecycle: lifecycleOf(vars, tact.settings.get(lifecycleKind)),
       consent: Object.fromEntries(Object.entries(state.consent).map(([k, c]) => [k, { granted: c.granted, at: iso(c.at), messageId: c.messageId }])),
-      consentHistory: consentHistory.map((c) => ({ at: iso(c.at), messageId: c.messageId, changes: c.changes })),
+      consentHistory: consentHistory.rows.map((c) => ({ at: iso(c.at), messageId: c.messageId, changes: c.changes })),
+      consentHistoryStatus: consentHistoryStatus(consentHistory),
       identities: identities.map((i) => ({ kind: i.kind, value: i.value, since: iso(i.createdAt) })),
       accounts: memberships.map((m) => ({ id: m.accountId, role: m.role, traits: m.traits, since: iso(m.since) })),
       merges: merges.map((m) => ({ into: m.into, from: m.from, messageId: m.messageId, reason: m.reason, via: { kind: m.viaKind, value: m.viaValue }, at: iso(m.at) })),

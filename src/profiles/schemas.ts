@@ -17,6 +17,19 @@ const identityConflict = {
   required: ['messageId', 'kind', 'value', 'reason', 'count', 'firstAt', 'lastAt', 'at'],
 } as const;
 
+/** Whether `consentHistory` is the event-time history (docs/collection.md, Consent). */
+const consentHistoryStatus = {
+  type: 'object',
+  description: `Whether \`consentHistory\` is the history the event-time order of the messages gives. \`complete: false\` only on the embedded (SQLite) store, when a consent statement arrived after newer ones or two profiles with consent were merged and the events since then are more than the profile's ${RECENT_EVENTS} newest, which is all that store rebuilds the history from (it never scans its event log): the rows from \`incompleteSince\` on may then miss changes or show them out of order. PostgreSQL always answers complete.`,
+  properties: {
+    complete: { type: 'boolean' },
+    incompleteSince: { type: 'string', format: 'date-time', description: 'From when the rows may miss changes (the rows before are exact). Only when `complete` is false.' },
+    cause: { type: 'string', enum: ['late_statement', 'merge', 'unknown'], description: 'Why: a statement that arrived after newer ones, a merge of two profiles that both held consent, or a mark kept without its cause. Only when `complete` is false.' },
+    note: { type: 'string', description: 'The same in a sentence, for an auditor. Only when `complete` is false.' },
+  },
+  required: ['complete'],
+} as const;
+
 /** OpenAPI descriptions of the profile routes. */
 export const profileSchemas = {
   get: {
@@ -33,7 +46,8 @@ export const profileSchemas = {
           firstSeenAt: { type: ['string', 'null'] }, lastSeenAt: { type: ['string', 'null'] }, eventCount: { type: 'integer' }, timezone: { type: ['string', 'null'] },
           locale: { type: ['string', 'null'], description: 'The `context.locale` of the latest event (by event time) that carried one, as sent (e.g. `fr-FR`).' },
           traits: anyObj, features: anyObj, events: anyObj, lifecycle: anyObj, consent: anyObj,
-          consentHistory: { type: 'array', items: anyObj }, identities: { type: 'array', items: anyObj }, accounts: { type: 'array', items: anyObj },
+          consentHistory: { type: 'array', items: anyObj, description: 'Consent changes, newest first, at most 50: as the event-time order of the messages gives them, whatever order they arrived in (see `consentHistoryStatus`).' },
+          consentHistoryStatus, identities: { type: 'array', items: anyObj }, accounts: { type: 'array', items: anyObj },
           merges: { type: 'array', items: anyObj }, identityConflicts: { type: 'array', items: identityConflict, description: 'Newest first, at most 20.' }, recentEvents: { type: 'array', items: anyObj }, note: { type: 'string' },
         },
       },

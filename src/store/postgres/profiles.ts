@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { Job } from '../../config/document-store.js';
+import { consentHistoryFrom, type ConsentEvent } from '../../profiles/consent-history.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type {
-  AccountRow, ConflictRow, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
+  AccountRow, ConflictRow, ConsentHistory, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
 import { mergeCycle } from '../../profiles/profile-store.js';
-import { inTransaction } from './database.js';
+import { checkout, inTransaction } from './database.js';
 import { saveJobWith } from './documents.js';
 
 /** Ids a getProfiles query names at most (an `= ANY($1)` array, as measure.ts reads outcomes in chunks). */
@@ -99,11 +100,50 @@ export class PostgresProfileStore implements ProfileStore {
     )).rows;
   }
 
-  async consentHistory(profileId: string, limit: number): Promise<ConsentHistoryRow[]> {
-    return (await this.pool.query<Omit<ConsentHistoryRow, 'changes'> & { changes: string }>(
-      'SELECT at, message_id AS "messageId", changes FROM consent_history WHERE profile_id = $1 ORDER BY at DESC, id DESC LIMIT $2',
+  /**
+   * The stored history, or — when the profile's state marks it (consentLateSince: a statement
+   * arrived late, or a merge) — the history rebuilt from that time out of the profile's stored
+   * events (a merge moves the merged-away profile's events to it), as the event-time order gives
+   * it. The rebuild is answered, not written back: a GET holds no lock, and another process may
+   * be adding to the same history meanwhile (docs/collection.md). Always complete: the events are
+   * read by the (profile_id, ts, seq) index, however far back the mark is.
+   */
+  async consentHistory(profileId: string, limit: number): Promise<ConsentHistory> {
+    return { rows: await this.consentRows(profileId, limit) };
+  }
+
+  private async consentRows(profileId: string, limit: number): Promise<ConsentHistoryRow[]> {
+    const mark = `(SELECT (state::json ->> 'consentLateSince')::float8 FROM profiles WHERE id = $1)`;
+    const stored = (await this.pool.query<StoredConsentRow>(
+      `SELECT at, message_id AS "messageId", changes, ${mark} AS since FROM consent_history WHERE profile_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
       [profileId, limit],
-    )).rows.map((r) => ({ ...r, changes: JSON.parse(r.changes) }));
+    )).rows;
+    if (stored[0]?.since === null || stored[0]?.since === undefined) return parseChanges(stored);
+    // The mark, the rows before it and the events in one snapshot: a batch committing between two
+    // reads could lower the mark or add an event that the other read does not see.
+    const { client: c, release } = await checkout(this.pool);
+    try {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const since = (await c.query<{ since: number | null }>(`SELECT ${mark} AS since`, [profileId])).rows[0]?.since ?? null;
+      let out: ConsentHistoryRow[];
+      if (since === null) {
+        out = parseChanges((await c.query<StoredConsentRow>('SELECT at, message_id AS "messageId", changes FROM consent_history WHERE profile_id = $1 ORDER BY at DESC, id DESC LIMIT $2', [profileId, limit])).rows);
+      } else {
+        const before = parseChanges((await c.query<StoredConsentRow>('SELECT at, message_id AS "messageId", changes FROM consent_history WHERE profile_id = $1 AND at < $2 ORDER BY at, id', [profileId, since])).rows);
+        const events = (await c.query<Omit<ConsentEvent, 'message'> & { body: string }>(
+          'SELECT seq, ts AS timestamp, message_id AS "messageId", body FROM events WHERE profile_id = $1 AND ts >= $2 ORDER BY ts, seq',
+          [profileId, since],
+        )).rows.map(({ body, ...e }) => ({ ...e, seq: Number(e.seq), timestamp: Number(e.timestamp), message: JSON.parse(body) as ConsentEvent['message'] }));
+        out = consentHistoryFrom(since, before, events, limit);
+      }
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      release();
+    }
   }
 
   async conflicts(profileId: string, limit: number): Promise<ConflictRow[]> {
@@ -182,4 +222,10 @@ export class PostgresProfileStore implements ProfileStore {
   async countProfiles(): Promise<number> {
     return (await this.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM profiles WHERE merged_into IS NULL')).rows[0].n;
   }
+}
+
+type StoredConsentRow = Omit<ConsentHistoryRow, 'changes'> & { changes: string; since?: number | null };
+
+function parseChanges(rows: StoredConsentRow[]): ConsentHistoryRow[] {
+  return rows.map(({ since: _since, ...r }) => ({ ...r, changes: JSON.parse(r.changes) }));
 }

@@ -1,7 +1,8 @@
 import type { Job } from '../../config/document-store.js';
-import type { ProfileState } from '../../profiles/profile-state.js';
+import { consentHistoryFrom, type ConsentEvent } from '../../profiles/consent-history.js';
+import { RECENT_EVENTS, type ProfileState } from '../../profiles/profile-state.js';
 import type {
-  AccountRow, ConflictRow, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
+  AccountRow, ConflictRow, ConsentHistory, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
 import type { Db } from './database.js';
 import { INGEST_CHAIN } from './collect.js';
@@ -45,6 +46,7 @@ export class SqliteProfileStore implements ProfileStore {
       memberships: db.prepare(`SELECT m.account_id AS accountId, m.role, m.created_at AS since, a.traits FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.profile_id = ? ORDER BY m.created_at`),
       merges: db.prepare('SELECT into_id AS "into", from_id AS "from", message_id AS messageId, reason, via_kind AS viaKind, via_value AS viaValue, at FROM merges WHERE into_id = ? OR from_id = ? ORDER BY at, id'),
       consent: db.prepare('SELECT at, message_id AS messageId, changes FROM consent_history WHERE profile_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
+      consentBefore: db.prepare('SELECT at, message_id AS messageId, changes FROM consent_history WHERE profile_id = ? AND at < ? ORDER BY at, id'),
       conflicts: db.prepare(`SELECT last_message_id AS messageId, kind, value, reason, count, first_at AS firstAt, last_at AS lastAt
         FROM identity_conflicts WHERE profile_id = ? ORDER BY last_at DESC, id DESC LIMIT ?`),
       account: db.prepare('SELECT id, traits, created_at AS createdAt, updated_at AS updatedAt FROM accounts WHERE id = ?'),
@@ -107,8 +109,53 @@ export class SqliteProfileStore implements ProfileStore {
     return this.s.merges.all(profileId, profileId) as MergeRow[];
   }
 
-  async consentHistory(profileId: string, limit: number): Promise<ConsentHistoryRow[]> {
-    return (this.s.consent.all(profileId, limit) as (Omit<ConsentHistoryRow, 'changes'> & { changes: string })[]).map((r) => ({ ...r, changes: JSON.parse(r.changes) }));
+  /**
+   * The stored history, or — when the profile's state marks it (consentLateSince: a statement
+   * arrived late, or a merge) — the history rebuilt from that time out of the profile's recent
+   * events (a merge folds both profiles' lists), as the event-time order gives it. Only what is read
+   * by key: the events table has no index by profile or time (ADR 0003) and a scan of it on the
+   * main thread costs seconds per million events, on every GET of such a profile. When the recent
+   * events do not reach back to the mark, the stored rows are answered and marked incomplete from it.
+   * The rebuild is answered, not written back: see consentHistoryFrom and docs/collection.md.
+   */
+  async consentHistory(profileId: string, limit: number): Promise<ConsentHistory> {
+    if (this.memory.live(profileId)?.consentLateSince === undefined) return { rows: parseChanges(this.s.consent.all(profileId, limit)) };
+    // Memory is ahead of the tables: once what it holds now has committed, the mark read after
+    // covers every committed statement (a batch folded meanwhile can only lower it).
+    await this.writer.run([]);
+    const state = this.memory.live(profileId);
+    const since = state?.consentLateSince;
+    if (!state || since === undefined) return { rows: parseChanges(this.s.consent.all(profileId, limit)) };
+    // One snapshot: the writer may commit between two reads.
+    return this.db.transaction((): ConsentHistory => {
+      const events = this.recentSince(state, since);
+      if (!events) return { rows: parseChanges(this.s.consent.all(profileId, limit)), incomplete: { since, cause: state.consentLateCause } };
+      return { rows: consentHistoryFrom(since, parseChanges(this.s.consentBefore.all(profileId, since)), events, limit) };
+    })();
+  }
+
+  /**
+   * The profile's events of event time `since` or later when its recent ones hold them all: the 50
+   * newest by event time (noteEventSeq; a merge keeps the 50 newest of both), so every event newer
+   * than the oldest of them is one — a statement late by less than that many events, or the merge
+   * of a visitor's few recent events into a profile, is rebuilt exactly, each event read by its
+   * sequence number. Undefined when they may not (or their times, made for a state kept before
+   * they were, do not match the log's).
+   */
+  private recentSince(state: ProfileState, since: number): ConsentEvent[] | undefined {
+    const seqs = state.recent ?? [];
+    const ats = state.recentAt ?? [];
+    if (ats.length !== seqs.length || !(seqs.length === state.eventCount || (seqs.length >= RECENT_EVENTS && ats[0] < since))) return undefined;
+    const out: ConsentEvent[] = [];
+    for (let i = 0; i < seqs.length; i++) {
+      if (ats[i] < since) continue;
+      const r = this.s.eventBySeq.get(seqs[i]) as { seq: number; messageId: string; timestamp: number; body: string } | undefined;
+      // Not committed yet (folded after the flush): the rebuild is of what is committed, as the rows are.
+      if (!r) continue;
+      if (r.timestamp !== ats[i]) return undefined;
+      out.push({ seq: r.seq, timestamp: r.timestamp, messageId: r.messageId, message: JSON.parse(r.body) as ConsentEvent['message'] });
+    }
+    return out;
   }
 
   async conflicts(profileId: string, limit: number): Promise<ConflictRow[]> {
@@ -166,4 +213,8 @@ export class SqliteProfileStore implements ProfileStore {
   async countProfiles(): Promise<number> {
     return this.s.countLive.get() as number;
   }
+}
+
+function parseChanges(rows: unknown[]): ConsentHistoryRow[] {
+  return (rows as (Omit<ConsentHistoryRow, 'changes'> & { changes: string })[]).map((r) => ({ ...r, changes: JSON.parse(r.changes) }));
 }
