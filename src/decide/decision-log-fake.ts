@@ -1,4 +1,4 @@
-import type { DecisionStore } from './decision-store.js';
+import type { DecisionStore, OutcomePosition } from './decision-store.js';
 import type { ContactRow, OutcomeRecord } from './records.js';
 
 /** A contact as the fake log holds it (the placement is optional). */
@@ -58,6 +58,17 @@ export function fakeDecisionLog(o: { contacts?: FakeContact[]; outcomes?: Outcom
         .filter((x) => x.at >= since && x.at < (s?.before ?? Infinity))
         .filter((x) => !s || x.type === 'dismissal' || (x.success && x.at >= (s.successesSince ?? since)))
         .sort((a, b) => a.at - b.at),
+    // The log's order is (at, seq), seq the order written: here the array's (a stable sort by time).
+    outcomesPage: async (since: number, page: { after?: OutcomePosition; limit: number }) => {
+      const after = page.after ?? { at: since, seq: 0 };
+      const rows = outcomes
+        .map((x, i) => ({ x, seq: i + 1 }))
+        .filter(({ x, seq }) => x.at >= since && (x.at > after.at || (x.at === after.at && seq > after.seq)))
+        .sort((a, b) => a.x.at - b.x.at || a.seq - b.seq)
+        .slice(0, page.limit);
+      const last = rows[rows.length - 1];
+      return { outcomes: rows.map((r) => r.x), ...(last && rows.length >= page.limit ? { next: { at: last.x.at, seq: last.seq } } : {}) };
+    },
     trialCounts: async () => [],
     successCounts: async () => [],
     groupCounts: async () => [],

@@ -192,6 +192,19 @@ export interface DecisionStore {
   /** Outcomes since `at`; with `signals`, only those the decision state keeps: dismissals, and successes since `successesSince` (default `at`), before `before` (a start reads them a page at a time). */
   outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]>;
   /**
+   * The outcomes of {@link outcomesSince}`(at)` (every type), a page of at most `limit` at a time in
+   * the same order — by time, then the order the log wrote them (its outcome number, `seq`) — so
+   * rows of one millisecond split across two pages are each read once: `after` is the previous
+   * page's `next`, and `next` is absent once a page is the last. A reader of a busy log gives the
+   * event loop a turn between pages (the embedded store reads synchronously underneath: 80–260 ms
+   * for 8,000 outcomes in one read).
+   *
+   * @example
+   * let page = await store.decisions.outcomesPage(from, { limit: 500 });
+   * while (page.next) page = await store.decisions.outcomesPage(from, { after: page.next, limit: 500 });
+   */
+  outcomesPage(at: number, page: { after?: OutcomePosition; limit: number }): Promise<{ outcomes: OutcomeRecord[]; next?: OutcomePosition }>;
+  /**
    * Shared stores (the decision state's sync): the outcomes dated at or after `at` or written after
    * the one the log numbered `after` — the log numbers its outcomes in the order they are written,
    * whatever their own time, so one dated in the past and written now comes after every row read
@@ -247,6 +260,12 @@ export interface DecisionStore {
 
   /** Profile ids in id order after `afterId`, for batch audiences (live profiles as of the last checkpoint). */
   profileIds(afterId: string, limit: number): Promise<string[]>;
+}
+
+/** Where a page of {@link DecisionStore.outcomesPage} ended: its last outcome's time and the number the log wrote it under. */
+export interface OutcomePosition {
+  at: number;
+  seq: number;
 }
 
 /** The reviews' windows as instants (ms): what was opened or decided before them no longer matters. */

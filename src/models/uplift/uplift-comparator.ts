@@ -8,7 +8,7 @@ import type { EstimatorName, LoggedFeedback } from '../../measure/ope/types.js';
 import type { Store } from '../../store/store.js';
 import type { ModelVersion } from '../registry/model-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
-import { runOffThread } from '../train/off-thread.js';
+import { inSlices, runOffThread } from '../train/off-thread.js';
 import { mapSliced } from '../train/time-slice.js';
 import { HELD_OUT_SPLIT, splitHeldOutSliced, type HeldOutSplit } from './held-out.js';
 import { heldOutPendingByArm } from './pending.js';
@@ -314,7 +314,8 @@ export async function compareUpliftVersions(rows: readonly LoggedDecision[], can
   if (rows.length < OFF_THREAD_ROWS) return compareUpliftOnLog(rows, scorer(candidate), live === 'none' ? 'none' : scorer(live), o);
   const of = (v: ModelVersion): ScorerOf => ({ state: v.state, version: v.version, dataTo: v.dataTo });
   const read = await mapSliced(rows, (r): LoggedDecision => ({ record: r.record, arm: r.arm, propensity: r.propensity, followed: r.followed, ...(r.standIn !== undefined ? { standIn: r.standIn } : {}) }));
-  return runOffThread<typeof compareVersionsOnLog>(import.meta.url, 'compareVersionsOnLog', [read, of(candidate), live === 'none' ? 'none' : of(live), o]);
+  // Sent a slice at a time (off-thread-send.ts): 4,000 rows cloned in one piece held the thread 98 ms.
+  return runOffThread<typeof compareVersionsOnLog>(import.meta.url, 'compareVersionsOnLog', [inSlices(read), of(candidate), live === 'none' ? 'none' : of(live), o]);
 }
 
 /**

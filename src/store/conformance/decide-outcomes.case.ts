@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestStore, openTwoStores, type StoreKind } from '../../../test/harness.js';
 import type { DecisionRecord } from '../../decide/decision.js';
+import type { OutcomePosition } from '../../decide/decision-store.js';
 import type { OutcomeRecord } from '../../decide/records.js';
 import type { Store } from '../store.js';
 
@@ -89,6 +90,47 @@ export function decideOutcomesConformance(kind: StoreKind): void {
       await store.decisions.addOutcomes([success('o3', 'd1', 'a')]);
       expect(await stored(store, 'd1')).toEqual([['o1', 'a', false], ['o2', 'a', false], ['o3', 'a', true]]);
       expect(none.map((o) => o.success)).toEqual([true, true]);
+    });
+  });
+
+  describe(`outcomes a page at a time (${kind})`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => ({ store, cleanup } = await openTestStore(kind)));
+    afterEach(async () => cleanup());
+
+    /** Every page of `outcomesPage(at)` of `limit`, and the pages' sizes. */
+    const paged = async (at: number, limit: number) => {
+      const rows: OutcomeRecord[] = [];
+      const sizes: number[] = [];
+      let after: OutcomePosition | undefined;
+      do {
+        const page = await store.decisions.outcomesPage(at, { ...(after ? { after } : {}), limit });
+        rows.push(...page.outcomes);
+        sizes.push(page.outcomes.length);
+        after = page.next;
+      } while (after && sizes.length < 100);
+      return { rows, sizes };
+    };
+
+    it('reads the rows of outcomesSince, in its order, whatever the page size: rows of one millisecond in the order written, across pages', async () => {
+      const at = (id: string, t: number, type = 'click'): OutcomeRecord => ({ ...success(id, '', ''), decisionId: null, action: null, type, success: false, credit: 0, reward: 0, at: t });
+      await store.decisions.addOutcomes([at('early', T - 1), at('b', T + 5)]);
+      // Five in one millisecond, each written alone (the order written is not the ids' order), then one dated before them written after.
+      for (const id of ['m3', 'm1', 'm5', 'm2', 'm4']) await store.decisions.addOutcomes([at(id, T + 7, id === 'm1' ? 'dismissal' : 'view')]);
+      await store.decisions.addOutcomes([at('late', T + 6, 'conversion'), at('z', T + 9)]);
+      await store.decisions.addOutcomes([at('a', T)]);
+      const whole = await store.decisions.outcomesSince(T);
+      expect(whole.map((o) => o.id)).toEqual(['a', 'b', 'late', 'm3', 'm1', 'm5', 'm2', 'm4', 'z']);
+      for (const limit of [1, 2, 3, 4, 8, 9, 500]) {
+        const { rows, sizes } = await paged(T, limit);
+        expect(rows, `pages of ${limit}`).toEqual(whole);
+        // Full pages but the last; a page that ends the log exactly is followed by an empty one.
+        expect(sizes, `pages of ${limit}`).toEqual([...Array(Math.floor(9 / limit)).fill(limit), 9 % limit]);
+      }
+      // A time inside the millisecond's rows, and after every row.
+      expect((await paged(T + 7, 2)).rows.map((o) => o.id)).toEqual(['m3', 'm1', 'm5', 'm2', 'm4', 'z']);
+      expect(await store.decisions.outcomesPage(T + 10, { limit: 5 })).toEqual({ outcomes: [] });
     });
   });
 

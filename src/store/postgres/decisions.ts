@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, KnownRows, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -300,6 +300,17 @@ export class PostgresDecisionStore implements DecisionStore {
     const only = signals ? ` AND ((success = 1 AND at >= $2) OR type = 'dismissal') AND at < $3` : '';
     const args = signals ? [at, signals.successesSince ?? at, signals.before ?? Number.MAX_SAFE_INTEGER] : [at];
     return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= $1${only} ORDER BY at, seq`, args)).rows.map(toOutcome);
+  }
+
+  async outcomesPage(at: number, page: { after?: OutcomePosition; limit: number }): Promise<{ outcomes: OutcomeRecord[]; next?: OutcomePosition }> {
+    // Keyset on (at, seq): each page starts after the last row of the one before, along the index on `at`.
+    const after = page.after ?? { at, seq: 0 };
+    const rows = (await this.pool.query<OutcomeRow & { seq: number }>(
+      `SELECT ${OUTCOME_COLS}, seq FROM decision_outcomes WHERE at >= $1 AND (at > $2 OR seq > $3) ORDER BY at, seq LIMIT $4`,
+      [Math.max(at, after.at), after.at, after.seq, page.limit],
+    )).rows;
+    const last = rows[rows.length - 1];
+    return { outcomes: rows.map(toOutcome), ...(last && rows.length >= page.limit ? { next: { at: last.at, seq: last.seq } } : {}) };
   }
 
   async outcomesLoggedSince(at: number, after: number): Promise<{ outcomes: OutcomeRecord[]; last: number }> {

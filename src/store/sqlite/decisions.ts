@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
+import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
 import { timeSlicer } from '../../models/train/time-slice.js';
 import type { Db } from './database.js';
 import {
@@ -60,6 +60,8 @@ export class SqliteDecisionStore implements DecisionStore {
       anyContact: db.prepare(`SELECT 1 FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' LIMIT 1`).pluck(),
       anonymousKeys: db.prepare(`SELECT DISTINCT d.profile_key FROM decisions d WHERE d.profile_key >= 'anon:' AND d.profile_key < 'anon;' AND d.at >= ? AND d.at < ? AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`).pluck(),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
+      // Keyset on (at, seq): `seq` is the rowid, so the index on `at` holds the order and each page starts where the last ended.
+      outcomesPage: db.prepare(`SELECT ${OUTCOME_COLS}, seq FROM decision_outcomes WHERE at >= ? AND (at > ? OR seq > ?) ORDER BY at, seq LIMIT ?`),
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
       withIds: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY at, seq`),
@@ -200,6 +202,13 @@ export class SqliteDecisionStore implements DecisionStore {
   async outcomesSince(at: number, signals?: { successesSince?: number; before?: number }): Promise<OutcomeRecord[]> {
     const rows = signals ? this.s.signalsSince.all(at, signals.before ?? Number.MAX_SAFE_INTEGER, signals.successesSince ?? at) : this.s.outcomesSince.all(at);
     return (rows as OutcomeRow[]).map(toOutcome);
+  }
+
+  async outcomesPage(at: number, page: { after?: OutcomePosition; limit: number }): Promise<{ outcomes: OutcomeRecord[]; next?: OutcomePosition }> {
+    const after = page.after ?? { at, seq: 0 };
+    const rows = this.s.outcomesPage.all(Math.max(at, after.at), after.at, after.seq, page.limit) as (OutcomeRow & { seq: number })[];
+    const last = rows[rows.length - 1];
+    return { outcomes: rows.map(toOutcome), ...(last && rows.length >= page.limit ? { next: { at: last.at, seq: last.seq } } : {}) };
   }
 
   async loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>> {
