@@ -4,6 +4,7 @@ import type { CalibrationView } from '../models/calibration/calibration.js';
 import { catalogKind, policyKind } from './kinds.js';
 import type { DecisionRecord } from './decision.js';
 import type { DecisionStore } from './decision-store.js';
+import { outcomesSincePaged } from './outcome-pages.js';
 import type { OutcomeRecord } from './records.js';
 
 /** Decisions read per report (the most recent). */
@@ -66,7 +67,8 @@ export async function decisionCalibration(store: DecisionStore, now: number, win
   const { shortest } = o;
   const records = await store.queryDecisions({ to: now - shortest + 1, limit: o.max ?? DECISION_CALIBRATION_WINDOW });
   const from = records.reduce((m, r) => Math.min(m, r.at), now);
-  const outcomes = await store.outcomesSince(from);
+  // A page at a time, the event loop given turns between (outcome-pages.ts): it runs in a training.
+  const outcomes = await outcomesSincePaged(store, from);
   const { points, pending, withoutPosterior } = decisionPoints(records, outcomes, now, windowOf);
   // The newer decisions' action choices, from the per-minute volumes the global budgets read (not
   // one by one: at 1,000 decisions a second a 7-day window holds 600 million), whatever scored them.

@@ -1,7 +1,8 @@
 import type { CompiledCatalog } from '../../decide/catalog-compile.js';
 import type { LogPosition } from '../../decide/decision-cursor.js';
 import type { DecisionRecord } from '../../decide/decision.js';
-import type { OutcomePosition, OutcomeRecord } from '../../decide/decision-store.js';
+import type { OutcomeRecord } from '../../decide/decision-store.js';
+import { outcomesSincePaged } from '../../decide/outcome-pages.js';
 import { catalogVersions } from '../../measure/policy-eval/logged-catalog.js';
 import { NONE, shownDistribution, variantShare, type Distribution } from '../../measure/policy-eval/replay-choice.js';
 import { findProfile } from '../../profiles/lookup.js';
@@ -125,7 +126,7 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
   // A page at a time, with a turn between pages once a slice has run out (until 2026-12-06 one
   // read: 80–260 ms held for 8,000 outcomes on SQLite, seconds on a busy log). What follows —
   // thousands of profile reads, also synchronous underneath — likewise (until 2026-12-06 none: 0.6–1.4 s held).
-  const outcomes = await outcomesSince(store, from, slice);
+  const outcomes = await outcomesSincePaged(store.decisions, from, slice);
   // A subject decided for before it had a profile has those decisions under `anon:<identifier>`,
   // its later outcomes under the profile (docs/decisions.md §5): both are read under the subject.
   const subjectOf = await subjectsOf(store.profiles, records.map((r) => r.profileKey), outcomes.map((out) => out.profileKey), slice);
@@ -161,28 +162,6 @@ export async function readDecisionLog(store: Store, o: { now: number; windowMs: 
     rows.push({ record, arm, propensity, ...(standIn !== undefined ? { standIn } : {}), followed, delays, subject, ...(moves.length ? { moves } : {}) });
   }
   return rows;
-}
-
-/**
- * Outcomes read per page: each is read (and mapped) synchronously on the embedded store, ≈ 10–30 µs
- * an outcome, so a page holds the thread a few ms.
- */
-const OUTCOME_PAGE = 500;
-
-/**
- * Every outcome since `from`, in the log's order, read {@link OUTCOME_PAGE} at a time with `slice`
- * given a pause between two pages — the same rows, in the same order, as `outcomesSince(from)`.
- */
-async function outcomesSince(store: Store, from: number, slice: TimeSlicer): Promise<OutcomeRecord[]> {
-  const out: OutcomeRecord[] = [];
-  let after: OutcomePosition | undefined;
-  do {
-    await slice.pause();
-    const page = await store.decisions.outcomesPage(from, { ...(after ? { after } : {}), limit: OUTCOME_PAGE });
-    for (const o of page.outcomes) out.push(o);
-    after = page.next;
-  } while (after);
-  return out;
 }
 
 const ANON = 'anon:';
