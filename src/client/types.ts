@@ -165,8 +165,8 @@ export interface OutcomeRequest {
 export interface OutcomeRecord {
   id: string;
   at: string;
-  /** The profile the outcome was recorded for. */
-  profileKey: string;
+  /** The profile the outcome was recorded for (absent from the answer to a write key: a browser is not told it). */
+  profileKey?: string;
   type: string;
   value: number | null;
   decisionId: string | null;

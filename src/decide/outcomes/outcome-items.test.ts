@@ -40,6 +40,10 @@ describe('outcomes naming the item of a recommendation', () => {
     const click = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, item: items[1], type: 'click', messageId: 'click-2' }, KEYS.write);
     expect(click.statusCode, click.body).toBe(200);
     expect(click.json().recorded).toMatchObject([{ decisionId: d.decisionId, action: null, item: items[1], credit: 1, success: false }]);
+    // The browser is not told the profile's internal id (its decide answer is not either; QA 2026-12-06: it was echoed).
+    expect(click.json().recorded[0]).not.toHaveProperty('profileKey');
+    const again = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, item: items[1], type: 'click', messageId: 'click-2' });
+    expect(again.json()).toMatchObject({ duplicate: true, recorded: [{ profileKey: expect.any(String) }] });
     // The list's impression names no item.
     const seen = await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'impression', messageId: 'seen' }, KEYS.write);
     expect(seen.json().recorded[0].item).toBeUndefined();

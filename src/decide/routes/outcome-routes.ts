@@ -66,7 +66,9 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     // A retry (the same messageId) is answered what the first call recorded, as stored, so a client
     // that lost the first answer learns it; a browser, only the records of the decision it named.
     const stored = r.duplicates.length ? (await tact.store.decisions.outcomesWithIds(r.duplicates)).filter((x) => !b.decisionId || x.decisionId === b.decisionId || req.apiKey?.kind !== 'write') : [];
-    const recorded = [...r.records, ...stored].map((x) => ({ ...x, at: new Date(x.at).toISOString() }));
+    // A browser (the write key) is not told the profile's internal id, as its decide answer is not (view.ts).
+    const isPublic = req.apiKey?.kind === 'write';
+    const recorded = [...r.records, ...stored].map(({ profileKey: key, ...x }) => ({ ...x, ...(isPublic ? {} : { profileKey: key }), at: new Date(x.at).toISOString() }));
     return { recorded, duplicate: r.duplicates.length > 0, ...(warnings.length ? { warnings } : {}) };
   });
 }

@@ -63,11 +63,11 @@ const factor = {
 const outcomeRecord = {
   type: 'object',
   additionalProperties: true,
-  required: ['id', 'at', 'profileKey', 'type', 'value', 'decisionId', 'action', 'credit', 'reward', 'success', 'source'],
+  required: ['id', 'at', 'type', 'value', 'decisionId', 'action', 'credit', 'reward', 'success', 'source'],
   properties: {
     id: { type: 'string', description: 'The outcome\'s own id (a track event\'s messageId, or the `messageId` reported).' },
     at: { type: 'string', format: 'date-time' },
-    profileKey: { type: 'string', description: 'The profile the outcome was recorded for (`anon:<identifier>` for a subject with no profile).' },
+    profileKey: { type: 'string', description: 'The profile the outcome was recorded for (`anon:<identifier>` for a subject with no profile). Absent from the answer to a write key (a browser), whose decide answer does not carry the profile either.' },
     type: { type: 'string', description: 'impression, click, dismissal, conversion, unsubscribe, complaint …' },
     value: { type: ['number', 'null'], description: 'The outcome\'s own value (e.g. revenue), when it has one.' },
     decisionId: { type: ['string', 'null'], description: 'The decision credited; null when none was (no decision of the subject within the attribution window).' },
