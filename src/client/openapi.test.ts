@@ -43,7 +43,7 @@ const serverEstimate = fields<ServerEstimate>()({
   modelVersion: 'required', updatedAt: 'required', reason: 'optional', posterior: 'optional',
 });
 const outcomeRecord = fields<OutcomeRecord>()({
-  id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required', item: 'optional',
+  id: 'required', at: 'required', profileKey: 'optional', type: 'required', value: 'required', decisionId: 'required', action: 'required', item: 'optional',
   credit: 'required', reward: 'required', success: 'required', source: 'required',
 });
 const serverOutcomeRecord = fields<ServerOutcomeRecord>()({
