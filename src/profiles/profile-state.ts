@@ -68,7 +68,8 @@ export interface ProfileState {
    * the earliest statement that arrived after a newer one of the same purpose, or the start of
    * two merged profiles' overlap. Set only then (the in-order path writes no more than a change),
    * and a read of the history rebuilds it from that time out of the stored events
-   * (consent-history.ts). Absent while the stored history is exact.
+   * (consent-history.ts). Absent while the stored history is exact; the embedded store clears it
+   * when a checkpoint writes that rebuild back (store/sqlite/consent-write-back.ts).
    */
   consentLateSince?: number;
   /** Why `consentLateSince` is set (the cause at that time), so a history that cannot be rebuilt says why. */

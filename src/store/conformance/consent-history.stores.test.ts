@@ -239,3 +239,130 @@ describe.each(['sqlite', 'postgres'] as StoreKind[])('consent history under any 
     expect(a.rows).not.toEqual(expected);
   });
 });
+
+/**
+ * A mark resolved while it can be: the embedded store rebuilds a marked history from the profile's
+ * 50 newest events, and a checkpoint writes the rebuild back while they still cover the mark
+ * (ConsentWriteBack) — so 60 more events later the history is still complete and exact. Until
+ * 2026-12-06 the mark never cleared, and such a history read incomplete for good.
+ */
+describe.each(['sqlite', 'postgres'] as StoreKind[])('a consent mark resolved while the events are recent (%s)', (kind) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness(kind);
+  });
+  afterEach(async () => h.close());
+
+  /** What the store does every 10 s (SQLite): write the changed states. PostgreSQL writes them with each batch. */
+  const checkpoint = async () => {
+    if (kind === 'sqlite') await (h.store as SqliteStore).collect.checkpoint();
+  };
+
+  it('a login merge followed by 60 more events: the history stays complete and exact', async () => {
+    const all = statements(140, 43, T0);
+    const keys = [...all.keys()];
+    await batch(h, { userId: 'rw-ref' }, 'r', all, keys);
+    const visit = keys.filter((i) => i >= 74 && i < 80);
+    await batch(h, { userId: 'rw-user' }, 'u', all, keys.filter((i) => i < 74));
+    await batch(h, { anonymousId: 'rw-anon' }, 'a', all, shuffled(visit, 13));
+    const r = await send(h.app, '/v1/identify', { userId: 'rw-user', anonymousId: 'rw-anon', messageId: 'm-identify-rw', timestamp: new Date(all[79].t + 1).toISOString() });
+    expect(r.statusCode).toBe(200);
+    await checkpoint();
+    await batch(h, { userId: 'rw-user' }, 'u', all, keys.filter((i) => i >= 80));
+    const reads = kind === 'sqlite' ? countEventReads(h) : undefined;
+    const expected = await history(h, 'rw-ref');
+    expect(expected.length).toBeGreaterThan(30);
+    expect(await history(h, 'rw-user')).toEqual(expected);
+    // Written back: the stored rows are the history, and no event is read to answer it.
+    if (reads) expect(reads.reads).toBe(0);
+    if (kind === 'sqlite') expect((await answer(h, 'rw-user')).raw).toEqual(storedRows(h, (await get(h.app, '/v1/profiles/rw-user?events=0')).json().id as string));
+  });
+
+  /** Statements sent in one batch call with the message ids given (after `prefix-`), in the order given. */
+  const sendAll = async (who: Record<string, string>, prefix: string, items: readonly { id: string; s: Statement }[]) => {
+    const r = await send(h.app, '/v1/batch', { batch: items.map(({ id, s }) => ({ type: 'track', ...who, event: 'Page Viewed', messageId: `${prefix}-${id}`, timestamp: new Date(s.t).toISOString(), context: { consent: { categoryPreferences: s.prefs } } })) });
+    expect(r.statusCode).toBe(200);
+  };
+
+  it('a late statement followed by 60 more events: complete and exact, and a later late statement marks it again', async () => {
+    const all = statements(100, 45, T0).map((s, i) => ({ id: String(i), s }));
+    // The value of each purpose as of statement 20: the late statement (between 20 and 21) flips both.
+    const at20 = (p: string) => all.slice(0, 21).reverse().find((x) => p in x.s.prefs)?.s.prefs[p] ?? false;
+    const late = { id: 'late', s: { t: all[20].s.t + 30_000, prefs: { Advertising: !at20('Advertising'), Analytics: !at20('Analytics') } } };
+    const again = { id: 'again', s: { t: all[89].s.t + 30_000, prefs: { Advertising: !all[89].s.prefs.Advertising, Analytics: !all[89].s.prefs.Analytics } } };
+    // The references received every statement in event-time order.
+    await sendAll({ userId: 'rl-ref' }, 'r', [...all.slice(0, 21), late, ...all.slice(21)]);
+    await sendAll({ userId: 'rl-ref2' }, 'q', [...all.slice(0, 21), late, ...all.slice(21, 90), again, ...all.slice(90)]);
+    await sendAll({ userId: 'rl-user' }, 'u', all.slice(0, 40));
+    await sendAll({ userId: 'rl-user' }, 'u', [late]);
+    await checkpoint();
+    await sendAll({ userId: 'rl-user' }, 'u', all.slice(40));
+    const expected = await history(h, 'rl-ref');
+    expect(expected.map((x) => x.messageId)).toContain('late');
+    expect(await history(h, 'rl-user')).toEqual(expected);
+    // After the write-back, late again (by 10 events): marked again, rebuilt, and written back again.
+    await sendAll({ userId: 'rl-user' }, 'u', [again]);
+    const expected2 = await history(h, 'rl-ref2');
+    expect(expected2).not.toEqual(expected);
+    expect(await history(h, 'rl-user')).toEqual(expected2);
+    await checkpoint();
+    expect(await history(h, 'rl-user')).toEqual(expected2);
+    if (kind === 'sqlite') expect(storedRows(h, (await get(h.app, '/v1/profiles/rl-user?events=0')).json().id as string).map((x) => x.messageId.replace(/^[^-]+-/, ''))).toEqual(expected2.map((x) => x.messageId));
+  });
+
+  it('SQLite: a GET during the write-back waits for it, and a late statement folded meanwhile marks the history again (not lost when the write lands)', async () => {
+    if (kind !== 'sqlite') return; // PostgreSQL has no checkpoint: its history is rebuilt by index on every read.
+    const all = statements(80, 49, T0).map((s, i) => ({ id: String(i), s }));
+    const flip = (i: number) => ({ Advertising: !all[i].s.prefs.Advertising, Analytics: !all[i].s.prefs.Analytics });
+    const late = { id: 'late', s: { t: all[20].s.t + 30_000, prefs: flip(20) } };
+    // Later than the first mark: the mark's time does not move, only a fresh mark keeps it.
+    const later = { id: 'later', s: { t: all[30].s.t + 30_000, prefs: flip(30) } };
+    await sendAll({ userId: 'rg-ref' }, 'r', [...all.slice(0, 21), late, ...all.slice(21, 31), later, ...all.slice(31)]);
+    await sendAll({ userId: 'rg-user' }, 'u', all.slice(0, 40));
+    await sendAll({ userId: 'rg-user' }, 'u', [late]);
+    const store = h.store as SqliteStore;
+    const id = (await get(h.app, '/v1/profiles/rg-user?events=0')).json().id as string;
+    // The checkpoint's write is answered only when the test opens the gate (it commits meanwhile).
+    const writer = (store.collect as unknown as { writer: { run: (...a: unknown[]) => Promise<void> } }).writer;
+    const run = writer.run.bind(writer);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    writer.run = (...a: unknown[]) => {
+      writer.run = run;
+      return run(...a).then(() => gate);
+    };
+    const cp = store.collect.checkpoint(); // the first chunk is handed to the writer now, its mark cleared in memory
+    let answered = false;
+    const during = store.profiles.consentHistory(id, 50).then((x) => ((answered = true), x));
+    await sendAll({ userId: 'rg-user' }, 'u', [later]); // folded while the write-back is unanswered
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      expect(answered).toBe(false); // it waits: the rows it would read are being replaced
+    } finally {
+      open();
+    }
+    await cp;
+    expect((await during).incomplete).toBeUndefined();
+    // Had the landing write cleared the mark the later statement left as it was, this checkpoint would keep rows without it.
+    await store.collect.checkpoint();
+    await sendAll({ userId: 'rg-user' }, 'u', all.slice(40));
+    expect(await history(h, 'rg-user')).toEqual(await history(h, 'rg-ref'));
+  });
+
+  it('a late statement older than the 50 newest events at its arrival stays honestly incomplete after a checkpoint', async () => {
+    const all = statements(60, 47, T0);
+    await batch(h, { userId: 'ro-user' }, 'u', all, [...all.keys()]);
+    const before = (await answer(h, 'ro-user')).rows;
+    const late: Statement = { t: T0 - 60_000, prefs: { Advertising: !all[0].prefs.Advertising, Analytics: true } };
+    await track(h, { userId: 'ro-user' }, 'u-late', late);
+    await checkpoint();
+    const a = await answer(h, 'ro-user');
+    if (kind === 'postgres') {
+      expect(a.status).toEqual({ complete: true });
+      expect(a.rows.map((x) => x.messageId)).toContain('late');
+      return;
+    }
+    expect(a.status).toMatchObject({ complete: false, incompleteSince: new Date(late.t).toISOString(), cause: 'late_statement' });
+    expect(a.rows).toEqual(before);
+  });
+});

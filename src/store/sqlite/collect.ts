@@ -6,6 +6,7 @@ import type { Message } from '../../collect/message.js';
 import { identifierKey, type Identifier } from '../../identity/identifiers.js';
 import type { CompiledFeature } from '../../profiles/features/definition.js';
 import { applyMessage, newProfileState, noteEventSeq, type ProfileState } from '../../profiles/profile-state.js';
+import { ConsentWriteBack } from './consent-write-back.js';
 import type { Db } from './database.js';
 import { IdentityCache } from './identity-cache.js';
 import { KnownIds } from './known-ids.js';
@@ -50,6 +51,7 @@ export class SqliteCollectStore implements CollectStore {
   private recovering: Promise<{ replayed: number }> | undefined;
   private checkpointing: Promise<void> | undefined;
   private features: readonly CompiledFeature[] | undefined;
+  private readonly consentWriteBack: ConsentWriteBack;
   /** The violation reads, by SQL (one per combination of filters: at most eight). */
   private readonly violationReads = new Map<string, Statement<unknown[]>>();
 
@@ -58,6 +60,7 @@ export class SqliteCollectStore implements CollectStore {
 
   constructor(private readonly db: Db, private readonly memory: ProfileMemory, private readonly writer: SqliteWriter, private readonly dedupeWindow: number, identityCache = 2_000_000, private readonly blockedWindow = BLOCKED_WINDOW) {
     this.ids = new IdentityCache(identityCache);
+    this.consentWriteBack = new ConsentWriteBack(db);
     this.s = {
       identity: db.prepare('SELECT profile_id FROM identities WHERE kind = ? AND value = ?').pluck(),
       identitiesOf: db.prepare('SELECT kind, value FROM identities WHERE profile_id = ?'),
@@ -260,9 +263,19 @@ export class SqliteCollectStore implements CollectStore {
         // A write failed meanwhile: these states may hold it, and after the recovery resets the
         // chain a chunk would be stored (and the watermark moved past the log's end).
         if (this.broken) throw new Error('the checkpoint stopped: a write failed and the profile states are being rebuilt from the log');
-        const rows = dirty.slice(i, i + CHECKPOINT_CHUNK).map(stateRow);
+        const chunk = dirty.slice(i, i + CHECKPOINT_CHUNK);
+        // Before the states are serialised: a resolved mark is cleared in the state written.
+        const consent = this.consentWriteBack.resolve(chunk, (id) => this.settledProfile(id));
+        const rows = chunk.map(stateRow);
         // rows[k] = [id, version, createdAt, updatedAt, json]: the state as it was written.
-        const write = this.writer.run(stateOps(rows), INGEST_CHAIN).then(() => rows.forEach((r) => this.memory.writtenAt(r[0] as string, r[1] as number, r[4] as string)));
+        const write = this.writer.run([...stateOps(rows), ...consent.ops], INGEST_CHAIN).then(
+          () => rows.forEach((r) => this.memory.writtenAt(r[0] as string, r[1] as number, r[4] as string)),
+          (err: unknown) => {
+            ConsentWriteBack.restore(consent.resolved);
+            throw err;
+          },
+        );
+        for (const r of consent.resolved) this.memory.rewritingConsent(r.state.id, write);
         this.track(write);
         inflight.push(write);
         if (inflight.length >= CHECKPOINT_INFLIGHT) await inflight.shift();
@@ -284,6 +297,11 @@ export class SqliteCollectStore implements CollectStore {
       this.checkpointing = undefined;
     });
     return this.checkpointing;
+  }
+
+  /** Whether profile `id` is live and no merge or identity of it is waiting for its commit (a consent rebuild reads what is committed). */
+  private settledProfile(id: string): boolean {
+    return !this.pendingProfiles.has(id) && this.memory.joined(id) === id && this.memory.absorbing(id).length === 0;
   }
 
   get dirtyProfiles(): number {

@@ -30,6 +30,12 @@ export class ProfileMemory {
    * their last written state), so until the merge commits they are followed from here.
    */
   private readonly away = new Map<string, string>();
+  /**
+   * Checkpoint writes replacing a profile's consent history from its mark on (ConsentWriteBack),
+   * until they settle: the mark is cleared in memory when the write is handed over, and a read of
+   * the history waits for it rather than read the rows it replaces.
+   */
+  private readonly consentWrites = new Map<string, Promise<unknown>>();
   /** Merges so far (ProfileStore.mergeCount). */
   merges = 0;
   private readonly s;
@@ -177,8 +183,28 @@ export class ProfileMemory {
     return n;
   }
 
+  /** Profile `id`'s consent history is being rewritten by `write` (settled either way when it ends). */
+  rewritingConsent(id: string, write: Promise<unknown>): void {
+    const settled = write.then(noop, noop);
+    this.consentWrites.set(id, settled);
+    void settled.then(() => {
+      if (this.consentWrites.get(id) === settled) this.consentWrites.delete(id);
+    });
+  }
+
+  /** Whether any consent history rewrite is in flight (a read of the history checks this first). */
+  get rewritingAnyConsent(): boolean {
+    return this.consentWrites.size > 0;
+  }
+
+  /** The write rewriting profile `id`'s consent history, while one is in flight (it never rejects). */
+  consentRewrite(id: string): Promise<unknown> | undefined {
+    return this.consentWrites.get(id);
+  }
+
   /** Drops everything (before a recovery). */
   clear(): void {
+    this.consentWrites.clear();
     this.states.clear();
     this.cooling.clear();
     this.dirty.clear();
@@ -200,3 +226,5 @@ export class ProfileMemory {
     }
   }
 }
+
+const noop = (): void => undefined;

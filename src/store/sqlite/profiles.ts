@@ -1,9 +1,10 @@
 import type { Job } from '../../config/document-store.js';
-import { consentHistoryFrom, type ConsentEvent } from '../../profiles/consent-history.js';
-import { RECENT_EVENTS, type ProfileState } from '../../profiles/profile-state.js';
+import { consentHistoryFrom } from '../../profiles/consent-history.js';
+import type { ProfileState } from '../../profiles/profile-state.js';
 import type {
   AccountRow, ConflictRow, ConsentHistory, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
+import { recentEventsSince } from './consent-write-back.js';
 import type { Db } from './database.js';
 import { INGEST_CHAIN } from './collect.js';
 import type { ProfileMemory } from './profile-memory.js';
@@ -116,46 +117,36 @@ export class SqliteProfileStore implements ProfileStore {
    * by key: the events table has no index by profile or time (ADR 0003) and a scan of it on the
    * main thread costs seconds per million events, on every GET of such a profile. When the recent
    * events do not reach back to the mark, the stored rows are answered and marked incomplete from it.
-   * The rebuild is answered, not written back: see consentHistoryFrom and docs/collection.md.
+   * A GET writes nothing back (it takes no lock); a checkpoint does, while the recent events still
+   * cover the mark (ConsentWriteBack), and a GET meanwhile waits for that write.
    */
   async consentHistory(profileId: string, limit: number): Promise<ConsentHistory> {
+    await this.consentRewritten(profileId);
     if (this.memory.live(profileId)?.consentLateSince === undefined) return { rows: parseChanges(this.s.consent.all(profileId, limit)) };
     // Memory is ahead of the tables: once what it holds now has committed, the mark read after
     // covers every committed statement (a batch folded meanwhile can only lower it).
     await this.writer.run([]);
+    await this.consentRewritten(profileId);
     const state = this.memory.live(profileId);
     const since = state?.consentLateSince;
     if (!state || since === undefined) return { rows: parseChanges(this.s.consent.all(profileId, limit)) };
     // One snapshot: the writer may commit between two reads.
     return this.db.transaction((): ConsentHistory => {
-      const events = this.recentSince(state, since);
+      const events = recentEventsSince(state, since, (seq) => this.s.eventBySeq.get(seq) as { seq: number; messageId: string; timestamp: number; body: string } | undefined, 'skip');
       if (!events) return { rows: parseChanges(this.s.consent.all(profileId, limit)), incomplete: { since, cause: state.consentLateCause } };
       return { rows: consentHistoryFrom(since, parseChanges(this.s.consentBefore.all(profileId, since)), events, limit) };
     })();
   }
 
-  /**
-   * The profile's events of event time `since` or later when its recent ones hold them all: the 50
-   * newest by event time (noteEventSeq; a merge keeps the 50 newest of both), so every event newer
-   * than the oldest of them is one — a statement late by less than that many events, or the merge
-   * of a visitor's few recent events into a profile, is rebuilt exactly, each event read by its
-   * sequence number. Undefined when they may not (or their times, made for a state kept before
-   * they were, do not match the log's).
-   */
-  private recentSince(state: ProfileState, since: number): ConsentEvent[] | undefined {
-    const seqs = state.recent ?? [];
-    const ats = state.recentAt ?? [];
-    if (ats.length !== seqs.length || !(seqs.length === state.eventCount || (seqs.length >= RECENT_EVENTS && ats[0] < since))) return undefined;
-    const out: ConsentEvent[] = [];
-    for (let i = 0; i < seqs.length; i++) {
-      if (ats[i] < since) continue;
-      const r = this.s.eventBySeq.get(seqs[i]) as { seq: number; messageId: string; timestamp: number; body: string } | undefined;
-      // Not committed yet (folded after the flush): the rebuild is of what is committed, as the rows are.
-      if (!r) continue;
-      if (r.timestamp !== ats[i]) return undefined;
-      out.push({ seq: r.seq, timestamp: r.timestamp, messageId: r.messageId, message: JSON.parse(r.body) as ConsentEvent['message'] });
+  /** Resolves once no checkpoint write is replacing the profile's consent rows (its mark already cleared in memory). */
+  private async consentRewritten(profileId: string): Promise<void> {
+    for (;;) {
+      if (!this.memory.rewritingAnyConsent) return;
+      const id = this.memory.live(profileId)?.id;
+      const write = id === undefined ? undefined : this.memory.consentRewrite(id);
+      if (!write) return;
+      await write;
     }
-    return out;
   }
 
   async conflicts(profileId: string, limit: number): Promise<ConflictRow[]> {

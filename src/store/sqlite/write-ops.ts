@@ -1,6 +1,7 @@
 import type { IngestWrites } from '../../collect/collect-store.js';
 import type { Job } from '../../config/document-store.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
+import type { ConsentHistoryRow } from '../../profiles/profile-store.js';
 import type { WriteOp } from './writer.js';
 
 /** SQL: the group call's trait `o` is at least as new as the stored one (ties: the later-arriving call). */
@@ -54,6 +55,7 @@ const SQL = {
   identity: 'INSERT INTO identities (kind, value, profile_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id',
   merge: 'INSERT INTO merges (into_id, from_id, message_id, reason, via_kind, via_value, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   consent: 'INSERT INTO consent_history (profile_id, at, message_id, changes) VALUES (?, ?, ?, ?)',
+  consentFrom: 'DELETE FROM consent_history WHERE profile_id = ? AND at >= ?',
   // Per top-level trait, the newest group call wins: a late older call fills what is missing and
   // replaces the traits set before it, and changes nothing newer (and may move created_at back).
   account: `INSERT INTO accounts (id, traits, traits_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -107,6 +109,16 @@ export function stateRow(s: ProfileState): unknown[] {
 /** The state rows op. */
 export function stateOps(rows: unknown[][]): WriteOp[] {
   return rows.length ? [{ sql: SQL.state, rows }] : [];
+}
+
+/**
+ * A profile's consent history rows from event time `since` on replaced by `rows` (oldest first:
+ * ConsentWriteBack, a mark resolved); the rows before stay.
+ */
+export function consentRewriteOps(profileId: string, since: number, rows: readonly ConsentHistoryRow[]): WriteOp[] {
+  const ops: WriteOp[] = [{ sql: SQL.consentFrom, rows: [[profileId, since]] }];
+  if (rows.length) ops.push({ sql: SQL.consent, rows: rows.map((r) => [profileId, r.at, r.messageId, JSON.stringify(r.changes)]) });
+  return ops;
 }
 
 export function watermarkOp(seq: number): WriteOp {
