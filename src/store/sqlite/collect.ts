@@ -263,7 +263,10 @@ export class SqliteCollectStore implements CollectStore {
         // A write failed meanwhile: these states may hold it, and after the recovery resets the
         // chain a chunk would be stored (and the watermark moved past the log's end).
         if (this.broken) throw new Error('the checkpoint stopped: a write failed and the profile states are being rebuilt from the log');
-        const chunk = dirty.slice(i, i + CHECKPOINT_CHUNK);
+        // A state listed at the start whose profile a batch merged away since is not written: its
+        // row would read live again (`merged_into = NULL`), a second copy of the person; the merge
+        // wrote the survivor's state (until 2026-12-06 it was written back).
+        const chunk = dirty.slice(i, i + CHECKPOINT_CHUNK).filter((s) => this.memory.holds(s));
         // Before the states are serialised: a resolved mark is cleared in the state written.
         const consent = this.consentWriteBack.resolve(chunk, (id) => this.settledProfile(id));
         const rows = chunk.map(stateRow);

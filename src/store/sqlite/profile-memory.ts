@@ -102,6 +102,14 @@ export class ProfileMemory {
     this.away.set(id, into);
   }
 
+  /**
+   * Whether memory still holds this very state as its profile's: not once the profile merged away
+   * (forget) — a checkpoint that listed it before must not write it back as a live profile.
+   */
+  holds(state: ProfileState): boolean {
+    return this.states.get(state.id) === state;
+  }
+
   /** The profile `id` belongs to while merges are uncommitted: `id` itself unless it merged away. */
   joined(id: string): string {
     // One batch may merge p0 into p1, p1 into p2 …: followed to the end (a profile merges away
