@@ -1,5 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { longestStall } from '../../../test/event-loop.js';
 import { harness, send, type Harness } from '../../../test/harness.js';
 import { logDecisions } from '../uplift/fixtures.js';
 import { Rng } from '../../learn/math/prng.js';
@@ -72,26 +72,6 @@ function subjectMessages(i: number, r: () => number): object[] {
   }
   for (let k = 0; k < 4; k++) out.push({ type: 'track', userId, event: 'Session Ended', timestamp: at(1 + r() * 10), properties: { duration: Math.round(60 + r() * 600) } });
   return out;
-}
-
-/** The longest gap between two ticks of a 5 ms timer while `run` runs, and how long it ran (ms). */
-async function longestStall<T>(run: () => Promise<T>): Promise<{ stall: number; took: number; result: T }> {
-  let last = performance.now();
-  let stall = 0;
-  const timer = setInterval(() => {
-    const t = performance.now();
-    stall = Math.max(stall, t - last);
-    last = t;
-  }, 5);
-  const started = performance.now();
-  try {
-    const result = await run();
-    const took = performance.now() - started;
-    stall = Math.max(stall, performance.now() - last);
-    return { stall, took, result };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 describe('training and the segment sweep leave the event loop free (QA 2026-12-06)', () => {

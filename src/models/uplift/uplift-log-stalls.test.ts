@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionCalibration } from '../../decide/decision-calibration.js';
+import { longestStall } from '../../../test/event-loop.js';
 import { harness, type Harness } from '../../../test/harness.js';
 import { shopConfig } from '../../decide/fixtures.js';
 import type { ProfileStore } from '../../profiles/profile-store.js';
@@ -35,25 +36,6 @@ function slowProfiles(profiles: ProfileStore): ProfileStore {
       },
     },
   }) as ProfileStore;
-}
-
-/** The longest gap between two ticks of a 5 ms timer while `run` runs, and how long it ran (ms). */
-async function longestStall<T>(run: () => Promise<T>): Promise<{ stall: number; took: number; result: T }> {
-  let last = performance.now();
-  let stall = 0;
-  const timer = setInterval(() => {
-    const t = performance.now();
-    stall = Math.max(stall, t - last);
-    last = t;
-  }, 5);
-  const started = performance.now();
-  try {
-    const result = await run();
-    stall = Math.max(stall, performance.now() - last);
-    return { stall, took: performance.now() - started, result };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 describe('reading the decision log for uplift leaves the event loop free while it reads subjects', () => {
