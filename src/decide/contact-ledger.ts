@@ -296,7 +296,7 @@ export class ContactLedger {
   }
 
   /** Use of a budget's current window ({@link budgetWindowStart}). */
-  budgetUse(b: CompiledBudget, now: number): BudgetUse {
+  budgetUse(b: Pick<CompiledBudget, 'channel' | 'windowMs'>, now: number): BudgetUse {
     const start = budgetWindowStart(b.windowMs, now);
     const key = `${b.channel}\u0000${b.windowMs}`;
     const w = this.windows.get(key);

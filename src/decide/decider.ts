@@ -22,8 +22,9 @@ import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
 import { reviewedContent } from './stages/approved-content.js';
+import { budgetStanding } from './stages/contact-policy.js';
 import { MergedKeys } from './merged-keys.js';
-import { budgetWindowStart } from './contact-ledger.js';
+import { budgetWindowStart, type ContactLedger } from './contact-ledger.js';
 import { KeyQueue } from './key-queue.js';
 import { unknownPlacement } from './unknown-placement.js';
 
@@ -81,6 +82,9 @@ export interface Prepared {
   mergedKeys: readonly string[];
   /** The global budgets the decision's contacts take from, for a shared store's exact check. */
   budgets: BudgetGuard[];
+  /** What the channel's budgets decided of the candidates when the pipeline ran (budgetStanding), and what they decide now. */
+  budgetStanding: string;
+  standing: () => string;
   /** The subject's other profile keys (merged into it, `anon:` keys of its identifiers), for the same check. */
   also: readonly string[];
   /** The profile store's merge count before the pipeline read the profile (ProfileStore.mergeCount). */
@@ -165,7 +169,7 @@ export class Decider {
   async prepare(req: DecideRequest, read?: SubjectRead): Promise<Prepared> {
     const stamp = this.d.state.stamp;
     const merges = read ? read.merges : this.d.profiles.mergeCount;
-    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys, state } = await this.evaluate(req, read);
+    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing } = await this.evaluate(req, read);
     // A shared store checks every key the subject's history may be under (another process may have decided under one).
     const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
@@ -180,7 +184,7 @@ export class Decider {
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), also, merges };
+    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), budgetStanding: standing, standing: () => budgetStanding(ctx), also, merges };
   }
 
   /**
@@ -216,6 +220,15 @@ export class Decider {
     if (ledger.version(record.profileKey, p.mergedKeys) !== p.ledgerVersion) throw new SubjectMoved();
     // The same for the subject's reviews, when this decision opens or delivers one.
     if (holds.length && this.d.state.holdsVersion(record.profileKey, p.mergedKeys) !== p.holdsVersion) throw new SubjectMoved();
+    // And the global budgets, which decisions for other subjects take from too: the pipeline read the
+    // channel's use when it ran, and decisions that ran beside it may have reserved contacts since
+    // (a batch run decides 32 at once, and decisions released together ran their pipelines before
+    // any of them reserved: two runs over one audience sent 66 e-mails of a budget of 40, until
+    // 2026-12-06). Checked here, with nothing between it and the reservation below: a decision whose
+    // budgets now stand otherwise for its candidates (room, fair shares used) is made again on the
+    // use as it is now — its contacts fit, and its propensities are those of the view it is logged
+    // on. A shared store checks the limits in the append's transaction instead.
+    if (!guarded && (p.standing() !== p.budgetStanding || budgetSpent(ledger, p.budgets, actions, record.at))) throw new SubjectMoved();
     for (const a of actions) {
       this.d.state.ledger.record(record.profileKey, { at: record.at, action: a, channel: record.channel, topics: p.topicsOf(a), decisionId: record.id });
       this.d.state.markContact(record.id, a, record.at);
@@ -246,7 +259,7 @@ export class Decider {
   }
 
   /** Runs the pipeline without logging anything (in-process measurement, previews); `read` as in `prepare`. */
-  async evaluate(req: DecideRequest, read?: SubjectRead): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; mergedKeys: readonly string[]; state?: ProfileState }> {
+  async evaluate(req: DecideRequest, read?: SubjectRead): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; mergedKeys: readonly string[]; state?: ProfileState; budgetStanding: string }> {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
@@ -301,8 +314,9 @@ export class Decider {
         : { mode: 'recommend', items: [], modelVersion: 'recommendations@none', evidence: 0, status: 'learning' };
     }
     const ledgerVersion = this.d.state.ledger.version(profileKey, mergedKeys);
+    const standing = budgetStanding(ctx);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
-    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state };
+    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing };
   }
 
   private async profileOf(subject: string): Promise<ProfileState | undefined> {
@@ -346,6 +360,23 @@ export class Decider {
       ...(r.bandit ? { bandit: r.bandit } : {}),
     };
   }
+}
+
+/**
+ * The name of a budget that a decision's contacts (`actions`) would pass on the ledger's use now —
+ * its max, or a chosen action's fair share — else undefined: the check a shared store makes when
+ * it takes them from its count of the window (store/postgres/decisions.ts, `takeFromBudget`).
+ *
+ * @example
+ * budgetSpent(state.ledger, budgetGuards(record, play), ['spring-sale'], record.at); // 'email budget' once it is spent
+ */
+export function budgetSpent(ledger: Pick<ContactLedger, 'budgetUse'>, guards: readonly BudgetGuard[], actions: readonly string[], at: number): string | undefined {
+  for (const g of guards) {
+    const use = ledger.budgetUse(g, at);
+    if (use.total + actions.length > g.max) return g.name;
+    if (actions.some((a) => (use.byAction.get(a) ?? 0) >= (g.shares[a] ?? Infinity))) return g.name;
+  }
+  return undefined;
 }
 
 /**

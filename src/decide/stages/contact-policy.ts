@@ -59,8 +59,7 @@ export const contactPolicy: Stage = (candidates, ctx) => {
         exclude(c, 'contact policy', b.name, `the ${channel} budget of ${b.max} per ${span(b.windowMs)} is spent`);
         continue;
       }
-      // Weight 0 is no share, even when every action of the channel weighs 0 (0 / 0 would be no limit).
-      const share = c.action.budgetWeight > 0 && weights > 0 ? (b.max * c.action.budgetWeight) / weights : 0;
+      const share = fairShare(b.max, c.action.budgetWeight, weights);
       const used = use.byAction.get(c.action.id) ?? 0;
       if (used >= share && elapsed < b.borrowAfter) {
         // An action may send while it has sent less than its share: ⌈share⌉ contacts in all.
@@ -70,6 +69,36 @@ export const contactPolicy: Stage = (candidates, ctx) => {
     }
   }
 };
+
+/** An action's fair share of a budget of `max`; weight 0 is no share, even when every action of the channel weighs 0 (0 / 0 would be no limit). */
+const fairShare = (max: number, weight: number, weights: number) => (weight > 0 && weights > 0 ? (max * weight) / weights : 0);
+
+/**
+ * What the budgets of the placement's channel decide of its candidates at `ctx.now`, in one string:
+ * per budget, the room it leaves one decision (up to the placement's slots; 0 once spent), and
+ * before the window opens to borrowing, which candidates used their fair share. The same standing
+ * gives the same budget verdicts, hence the same draw and propensities: decisions for other subjects
+ * take from the budgets too, so a decision checks its pipeline's standing still holds when it
+ * reserves its contacts (decider.ts). '' when no budget is on the channel.
+ *
+ * @example
+ * budgetStanding(ctx); // '3:010|' — room for 3 contacts, the second candidate used its share
+ */
+export function budgetStanding(ctx: Pick<StageContext, 'policy' | 'placement' | 'contacts' | 'budgetWeights' | 'now'>): string {
+  const channel = ctx.placement.channel;
+  let s = '';
+  for (const b of ctx.policy.budgets) {
+    if (b.channel !== channel) continue;
+    const use = ctx.contacts.budgetUse(b, ctx.now);
+    s += `${Math.max(0, Math.min(b.max - use.total, ctx.placement.slots))}:`;
+    if ((ctx.now - use.windowStart) / b.windowMs < b.borrowAfter) {
+      const weights = ctx.budgetWeights.get(channel) ?? 1;
+      for (const a of ctx.placement.candidates) s += (use.byAction.get(a.id) ?? 0) >= fairShare(b.max, a.budgetWeight, weights) ? '1' : '0';
+    }
+    s += '|';
+  }
+  return s;
+}
 
 /** Whether a cap counts a candidate's contact (its channel is checked apart). */
 const capAbout = (cap: CompiledCap) => (c: Candidate) => (!cap.topic || c.action.topics.includes(cap.topic)) && (!cap.action || cap.action === c.action.id);
