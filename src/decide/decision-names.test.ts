@@ -3,7 +3,10 @@ import { KEYS, bearer, harness, openTestStore, type Harness } from '../../test/h
 import { loadConfigFile } from '../config/config-file.js';
 import { putConfig } from '../store/conformance/learn-helpers.js';
 import type { Catalog } from './catalog.js';
+import { EMAIL_OPEN_RATE } from '../models/rates/email-fixture.js';
 import { shopCatalog, shopConfig, shopFeatures, shopPolicy } from './fixtures.js';
+
+const SPEND = { name: 'spend', event: 'Order Completed', property: 'revenue' };
 
 const problems = async (r: { statusCode: number; json(): { problems?: { field: string; message: string }[] }; body: string }) => {
   expect(r.statusCode, r.body).toBe(400);
@@ -29,7 +32,7 @@ describe('a catalog or policy rule that reads a name that is not defined', () =>
   });
 
   it('is refused when the catalog is written, naming the field, the unknown name and the closest defined one', async () => {
-    h = await harness('sqlite', { config: { features: shopFeatures } });
+    h = await harness('sqlite', { config: { features: shopFeatures, rates: [EMAIL_OPEN_RATE], metrics: [SPEND] } });
     const c = catalog();
     c.actions![3].eligibility = 'has(traits.segment) && size(features.purchses) > 2';
     c.actions![4].suitability = 'action.valeu > 1.0';
@@ -54,7 +57,7 @@ describe('a catalog or policy rule that reads a name that is not defined', () =>
     // Nothing was stored.
     expect(h.tact.decide.playbook().catalog.actions.size).toBe(0);
     // What comes from data is not checked: traits, context, flags, consent, event names, an
-    // action's properties, a rate's or a metric's name; what is declared is taken.
+    // action's properties; what is declared is taken (a rate and a metric configured).
     const ok = catalog();
     ok.actions![0].eligibility = 'traits.plan == "pro" && context.page == "home" && has(flags.vip) && consent.Email && events["Order Completed"].count > 1.0 && "acme" in accounts';
     ok.actions![1].suitability = '!(action.properties.sku in features.purchased) && estimates.email_open.low > 0.2 && !anomalies.spend && now > firstSeen && timezone != "UTC"';
@@ -63,7 +66,7 @@ describe('a catalog or policy rule that reads a name that is not defined', () =>
   });
 
   it('is refused when the policy is written: its rules, human territory and levers', async () => {
-    h = await harness('sqlite', { config: { features: shopFeatures, catalog: shopCatalog() } });
+    h = await harness('sqlite', { config: { features: shopFeatures, catalog: shopCatalog(), rates: [EMAIL_OPEN_RATE] } });
     const policy = {
       ...shopPolicy(),
       rules: [...shopPolicy().rules!, { name: 'repeat buyers', stage: 'eligibility', when: 'features.orders >= 2.0 && estimates.email_open.lo > 0.2' }],

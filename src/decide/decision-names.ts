@@ -7,8 +7,12 @@ import { ruleProblem } from '../rules/rule-types.js';
 import type { Catalog } from './catalog.js';
 import type { Policy } from './policy.js';
 import { checkPolicyTargets } from './policy-targets.js';
+import { catalogRules, policyRules, type RuleField } from './decision-rules.js';
+import { configuredEstimates } from '../segments/estimate-names.js';
 
 type Features = readonly Pick<FeatureDefinition, 'name' | 'kind'>[];
+/** The rates and metrics configured (`rates`, `metrics`): the names a decision rule may read under `estimates` and `anomalies`. */
+type Configured = { rates: readonly string[]; metrics: readonly string[] };
 const value = (what: string): Shape => ({ kind: 'value', what });
 
 /** The fields of `estimates.<rate>` in a decision rule (RuleEstimate, src/models/estimates/rule-estimates.ts). */
@@ -27,22 +31,26 @@ const ACTION: Shape = {
  * What a decision rule's variables hold (an action's eligibility, applicability, suitability; the
  * policy's rules, human territory, levers — decider.ts): the profile's facts (ruleScope), the
  * subject's `flags`, the request's `context`, the subject's `accounts`, the candidate `action`,
- * and the rates and anomaly flags the models give (`estimates.<rate>`, `anomalies.<metric>`).
- * Flag names, the context, a rate's or a metric's name come from data or from documents the config
- * file applies after the policy: not checked.
+ * and the rates and anomaly flags the models give: `estimates.<rate>` of each rate configured,
+ * `anomalies.<metric>` of each metric (ruleInferences, src/models/estimates/rule-estimates.ts —
+ * nothing else is put under them). Given `configured`, a rate or metric not configured is not
+ * declared (until 2026-12-06 any name was taken, and a rule on one failed for every subject);
+ * without it any name is. Flag names and the context come from data: not checked.
  *
  * @example
  * nameProblem('features.ordrs >= 1.0', 'actions[0].eligibility', decisionScope(features)); // '… did you mean `features.orders`? …'
+ * nameProblem('estimates.email_opn.low > 0.2', 'rules[0].when', decisionScope(features, { rates: ['email_open'], metrics: [] })); // '… not a configured rate (`rates`): did you mean `estimates.email_open`? …'
  */
-export function decisionScope(features: Features): Record<string, Shape> {
+export function decisionScope(features: Features, configured?: Configured): Record<string, Shape> {
+  const named = (names: readonly string[], each: Shape, noun: string, plural: string): Shape => ({ kind: 'names', noun, plural, names: Object.fromEntries(names.map((n) => [n, each])) });
   return {
     ...ruleScope(features),
     flags: { kind: 'open' },
     context: { kind: 'open' },
     accounts: value('a list of account ids'),
     action: ACTION,
-    estimates: { kind: 'keys', each: RATE_ESTIMATE },
-    anomalies: { kind: 'keys', each: value('true or false') },
+    estimates: configured ? named(configured.rates, RATE_ESTIMATE, 'configured rate (`rates`)', 'rates') : { kind: 'keys', each: RATE_ESTIMATE },
+    anomalies: configured ? named(configured.metrics, value('true or false'), 'configured metric (`metrics`)', 'metrics') : { kind: 'keys', each: value('true or false') },
   };
 }
 
@@ -56,47 +64,6 @@ export function decisionScope(features: Features): Record<string, Shape> {
  */
 export function recommendScope(features: Features): Record<string, Shape> {
   return { ...ruleScope(features), context: { kind: 'open' }, item: { kind: 'open' } };
-}
-
-/** One CEL field of a catalog or policy document: where it is, what it is, and who it belongs to. */
-interface RuleField {
-  field: string;
-  expression: string;
-  /** "the action `winback`", for the sentence refusing a feature's removal. */
-  owner: string;
-  scope: 'decision' | 'recommend';
-}
-
-/** Each CEL field of a catalog (of a body stored before it was checked too: what is not a rule is skipped). */
-function catalogRules(body: Catalog | undefined): RuleField[] {
-  const out: RuleField[] = [];
-  (Array.isArray(body?.actions) ? body.actions : []).forEach((a, i) => {
-    for (const k of ['eligibility', 'applicability', 'suitability'] as const) {
-      if (typeof a?.[k] === 'string') out.push({ field: `actions[${i}].${k}`, expression: a[k], owner: `the action \`${String(a.id)}\``, scope: 'decision' });
-    }
-  });
-  (Array.isArray(body?.placements) ? body.placements : []).forEach((p, i) => {
-    for (const k of ['rule', 'outOfStock'] as const) {
-      const e = p?.recommend?.[k];
-      if (typeof e === 'string') out.push({ field: `placements[${i}].recommend.${k}`, expression: e, owner: `the placement \`${String(p.id)}\``, scope: 'recommend' });
-    }
-  });
-  return out;
-}
-
-/** Each CEL field of a policy. */
-function policyRules(body: Policy | undefined): RuleField[] {
-  const out: RuleField[] = [];
-  const list = (items: unknown, at: string, what: string) => {
-    if (!Array.isArray(items)) return;
-    items.forEach((r: { name?: unknown; when?: unknown } | null, i) => {
-      if (typeof r?.when === 'string') out.push({ field: `${at}[${i}].when`, expression: r.when, owner: `the ${what} \`${String(r.name)}\``, scope: 'decision' });
-    });
-  };
-  list(body?.rules, 'rules', 'policy rule');
-  list(body?.humanTerritory, 'humanTerritory', 'human territory');
-  list(body?.levers, 'levers', 'lever');
-  return out;
 }
 
 /** Each `features.<name>` a placement's Thompson bandit reads (selection-option.ts), with its field. */
@@ -115,8 +82,8 @@ function selectionFeatures(body: Catalog | undefined): { field: string; name: st
 
 const featuresOf = async (documents: Pick<DocumentStore, 'latest'>) => definedFeatures((await documents.latest('features'))?.body);
 
-function ruleProblems(rules: readonly RuleField[], features: Features): FieldProblem[] {
-  const scopes = { decision: decisionScope(features), recommend: recommendScope(features) };
+function ruleProblems(rules: readonly RuleField[], features: Features, configured: Configured): FieldProblem[] {
+  const scopes = { decision: decisionScope(features, configured), recommend: recommendScope(features) };
   const p: FieldProblem[] = [];
   for (const r of rules) {
     const problem = ruleProblem(r.expression, r.field, scopes[r.scope]);
@@ -128,8 +95,10 @@ function ruleProblems(rules: readonly RuleField[], features: Features): FieldPro
 /**
  * A catalog whose action rules, recommendation rules or bandit features read a feature not
  * defined (`features.purchses`) would never hold (or hold for everyone under a `!has(…)`; a
- * bandit's feature would read 0): refused when written, against the features stored (the config
- * file applies its features first), naming the field and the closest defined name.
+ * bandit's feature would read 0); one whose action rules read a rate or a metric not configured
+ * (`estimates.email_opn`, `anomalies.spnd`) fails for every subject. Refused when written, against
+ * the features, rates and metrics stored (a config file's own in place: Settings.applyFile),
+ * naming the field and the closest defined name.
  *
  * @example
  * await checkCatalogNames({ actions: [{ id: 'a', name: 'A', channels: ['web'], eligibility: 'features.ordrs >= 1.0' }] }, store.documents);
@@ -137,7 +106,7 @@ function ruleProblems(rules: readonly RuleField[], features: Features): FieldPro
  */
 export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const features = await featuresOf(documents);
-  const p = ruleProblems(catalogRules(body), features);
+  const p = ruleProblems(catalogRules(body), features, await configuredEstimates(documents));
   const set = decisionScope(features).features;
   for (const s of selectionFeatures(body)) {
     if (set.kind === 'names' && !Object.hasOwn(set.names, s.name)) p.push({ field: s.field, message: `The \`${s.field}\` names \`features.${s.name}\`, which is not ${notDefined(s.name, set, (n) => `features.${n}`)}` });
@@ -152,16 +121,16 @@ export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentS
 }
 
 /**
- * A policy whose rules, human territory or levers read a feature not defined, or that names a
- * channel, topic or action the catalog in force does not have (policy-targets.ts): refused when
- * written, as {@link checkCatalogNames}.
+ * A policy whose rules, human territory or levers read a feature not defined (a rate or a metric
+ * not configured), or that names a channel, topic or action the catalog in force does not have
+ * (policy-targets.ts): refused when written, as {@link checkCatalogNames}.
  *
  * @example
  * await checkPolicyNames({ levers: [{ name: 'loyal', weight: 2, when: 'features.ordrs >= 3.0' }] }, store.documents);
  * // [{ field: 'levers[0].when', message: '… did you mean `features.orders`? …' }]
  */
 export async function checkPolicyNames(body: Policy, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
-  return [...ruleProblems(policyRules(body), await featuresOf(documents)), ...(await checkPolicyTargets(body, documents))];
+  return [...ruleProblems(policyRules(body), await featuresOf(documents), await configuredEstimates(documents)), ...(await checkPolicyTargets(body, documents))];
 }
 
 /**

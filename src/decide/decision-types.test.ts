@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, openTestStore, type Harness } from '../../test/harness.js';
 import { putConfig } from '../store/conformance/learn-helpers.js';
+import { EMAIL_OPEN_RATE } from '../models/rates/email-fixture.js';
 import { shopCatalog, shopConfig, shopFeatures, shopPolicy } from './fixtures.js';
 
 const problems = async (r: { statusCode: number; json(): { problems?: { field: string; message: string }[] }; body: string }) => {
@@ -16,7 +17,7 @@ describe('a policy or catalog rule comparing a value of a declared type with one
   });
 
   it('is refused when the policy is written: its rules, human territory and levers, naming the field', async () => {
-    h = await harness('sqlite', { config: { features: shopFeatures, catalog: shopCatalog() } });
+    h = await harness('sqlite', { config: { features: shopFeatures, catalog: shopCatalog(), rates: [EMAIL_OPEN_RATE] } });
     const policy = {
       ...shopPolicy(),
       rules: [...shopPolicy().rules!, { name: 'engaged', stage: 'eligibility', when: 'estimates.email_open.value > "0.2"' }],

@@ -2,7 +2,9 @@ import type { DocumentKind } from '../config/document-kind.js';
 import { catalogPinLosses, catalogPinWarningsOfCatalog } from '../measure/experiments-service/catalog-pins.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
+import { untrainedDecisionWarnings } from './decision-estimate-warnings.js';
 import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
+import { catalogRules, policyRules } from './decision-rules.js';
 import { catalogFloorWarnings, policyFloorWarnings } from './exploration-floor.js';
 import { catalogGoalWarnings } from './goal-hint.js';
 import { checkPolicy } from './policy-check.js';
@@ -25,7 +27,8 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   check: checkCatalog,
   // The names its rules read, what the experiments in force pin of it (a running arm would decide as the control), and the policy's retention.
   checkStored: async (body, documents) => [...(await checkCatalogNames(body, documents)), ...(await catalogPinLosses(body, documents)), ...(await catalogRetentionProblems(body, documents))],
-  warnStored: async (body, documents) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents)), ...(await catalogGoalWarnings(body, documents))],
+  // …and a rule on a rate no trained model holds yet (taken: it reads the default ladder meanwhile).
+  warnStored: async (body, documents, lookups) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents)), ...(await catalogGoalWarnings(body, documents)), ...(await untrainedDecisionWarnings(catalogRules(body), 'catalog', lookups))],
   compile: compileCatalog,
 };
 
@@ -43,6 +46,6 @@ export const policyKind: DocumentKind<Policy, CompiledPolicy> = {
   check: checkPolicy,
   // The names it gives, the catalog's attribution windows against its retention, the merge rules against its accounts.
   checkStored: async (body, documents) => [...(await checkPolicyNames(body, documents)), ...(await policyRetentionProblems(body, documents)), ...(await territoryAccountProblems(body, documents))],
-  warnStored: policyFloorWarnings,
+  warnStored: async (body, documents, lookups) => [...(await policyFloorWarnings(body, documents)), ...(await untrainedDecisionWarnings(policyRules(body), 'policy', lookups))],
   compile: compilePolicy,
 };

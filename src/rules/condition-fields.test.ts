@@ -14,7 +14,8 @@ import { putConfig, server } from '../store/conformance/learn-helpers.js';
 describe('a condition that does not give true or false', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await harness('sqlite', { config: shopConfig() });
+    // `anomalies.spend` reads a configured metric (decision-names.ts).
+    h = await harness('sqlite', { config: { ...shopConfig(), metrics: [{ name: 'spend', event: 'Order Completed', property: 'revenue' }] } });
   });
   afterAll(async () => {
     await h.close();

@@ -31,8 +31,8 @@ export function sendTimeProblem(expression: string, field: string, configured: b
   return `The rule in \`${field}\` reads \`estimates.sendTime\`, and no send time is configured: it has no value for any subject, so the rule could not be evaluated for anyone. Name the engagement events that teach send time first (\`engagement\` of the send-time settings, e.g. [{ "event": "Email Opened" }]: PUT /v1/config/send-time, or the \`sendTime\` section of the config file).`;
 }
 
-/** What each kind of estimate rests on before a model trained for it, for the warning naming it. */
-const UNTRAINED = {
+/** What each kind of estimate rests on before a model trained for it, for the warning naming it (a decision rule's rates too: decision-estimate-warnings.ts). */
+export const UNTRAINED = {
   rates: { model: 'rates', holds: (state: unknown, name: string) => hasKey(state, 'rates', name), what: 'rate', until: 'it is estimated with the default ladder (a uniform prior, default pooling) over the events counted so far' },
   baselines: { model: 'baselines', holds: (state: unknown, name: string) => hasKey(state, 'pools', name), what: 'metric', until: "a subject's baseline rests on its own readings alone, and one with none has no value (the rule cannot be evaluated for it and leaves it out)" },
 } as const;
@@ -53,14 +53,8 @@ const hasKey = (state: unknown, field: string, name: string) => {
  * // [{ field: 'audiences[0].when', message: 'The rule in `audiences[0].when` reads `estimates.rates.email_open`, and no trained rates model holds that rate yet: …' }]
  */
 export async function untrainedEstimateWarnings(body: { audiences?: { when: string }[] }, lookups: StoredLookups | undefined): Promise<StoredWarning[]> {
-  const models = lookups?.models;
-  if (!models) return [];
-  const states = new Map<string, Promise<unknown>>();
-  const stateOf = (model: string) => {
-    let s = states.get(model);
-    if (!s) states.set(model, (s = models.live(model).then((live) => (live ? models.getVersion(model, live.version) : undefined)).then((v) => (v as { state?: unknown } | undefined)?.state)));
-    return s;
-  };
+  const holds = trainedHolds(lookups);
+  if (!holds) return [];
   const out: StoredWarning[] = [];
   for (const [i, a] of (body.audiences ?? []).entries()) {
     const field = `audiences[${i}].when`;
@@ -69,9 +63,29 @@ export async function untrainedEstimateWarnings(body: { audiences?: { when: stri
       if ((kind !== 'rates' && kind !== 'baselines') || name === undefined || seen.has(`${kind}.${name}`)) continue;
       seen.add(`${kind}.${name}`);
       const u = UNTRAINED[kind];
-      if (u.holds(await stateOf(u.model), name)) continue;
+      if (await holds(kind, name)) continue;
       out.push({ field, message: `The rule in \`${field}\` reads \`estimates.${kind}.${name}\`, and no trained ${u.model} model holds that ${u.what} yet: until one does (the training schedule, or POST /v1/models/${u.model}/train), ${u.until}. The segment is taken.` });
     }
   }
   return out;
+}
+
+/**
+ * Whether the live trained model of a kind of estimate holds a name (the rates model a rate, the
+ * baselines model a metric's pool), each model's live state read once; undefined when no model
+ * registry is at hand (`lookups`).
+ *
+ * @example
+ * await trainedHolds({ models: store.models })?.('rates', 'email_open'); // false before the first training
+ */
+export function trainedHolds(lookups: StoredLookups | undefined): ((kind: keyof typeof UNTRAINED, name: string) => Promise<boolean>) | undefined {
+  const models = lookups?.models;
+  if (!models) return undefined;
+  const states = new Map<string, Promise<unknown>>();
+  const stateOf = (model: string) => {
+    let s = states.get(model);
+    if (!s) states.set(model, (s = models.live(model).then((live) => (live ? models.getVersion(model, live.version) : undefined)).then((v) => (v as { state?: unknown } | undefined)?.state)));
+    return s;
+  };
+  return async (kind, name) => UNTRAINED[kind].holds(await stateOf(UNTRAINED[kind].model), name);
 }

@@ -1,5 +1,6 @@
 import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
+import { decisionEstimateReads, DECISION_READS } from '../decide/decision-rules.js';
 import { variablePaths } from '../rules/cel.js';
 import type { SegmentsDoc } from './segments-kind.js';
 
@@ -14,10 +15,13 @@ const NAMED = {
 /**
  * A rate (or metric) that a stored segment rule reads cannot be removed — nor renamed, which
  * removes the old name: the rule would fail for every subject ("No such key"), silently, and leave
- * everyone out. Each use is a problem on `rates` (`metrics`) naming the segment and its rule; the
- * operator changes the rule first. A name no stored rule reads does not stop the change. (In a
- * config file the segments read are the file's own where it has them: a file may change the rule
- * and remove the rate together — Settings.applyFile.)
+ * everyone out. Nor one that a stored catalog or policy rule reads (`estimates.<rate>`,
+ * `anomalies.<metric>`: until 2026-12-06 that removal was taken, and the rule then failed for
+ * every subject — an eligibility excluding the action from every decision). Each use is a problem
+ * on `rates` (`metrics`) naming the segment, action, policy rule, human territory or lever and its
+ * rule; the operator changes the rule first. A name no stored rule reads does not stop the change.
+ * (In a config file the segments, catalog and policy read are the file's own where it has them: a
+ * file may change the rule and remove the rate together — Settings.applyFile.)
  *
  * @example
  * await checkNamedEstimatesInUse('rates', [], store.documents);
@@ -28,12 +32,17 @@ export async function checkNamedEstimatesInUse(kind: keyof typeof NAMED, body: u
   const removed = new Set(namesIn(await bodyBefore(kind, body, documents)).filter((n) => !kept.has(n)));
   if (removed.size === 0) return [];
   const { path, noun } = NAMED[kind];
-  return (await segmentEstimateReads(documents))
+  const problem = (name: string, who: string, field: string, doc: string, as: string): FieldProblem => ({
+    field: kind,
+    message: `The ${noun} \`${name}\` is read by ${who} (\`${field}\` of the ${doc}, as \`${as}\`): change that first, then remove the ${noun} (to rename it, add the new name beside it, move the rule to it, then remove this one).`,
+  });
+  const bySegments = (await segmentEstimateReads(documents))
     .filter((r) => r.path[0] === path && r.path[1] !== undefined && removed.has(r.path[1]))
-    .map((r) => ({
-      field: kind,
-      message: `The ${noun} \`${r.path[1]}\` is read by the segment \`${r.segment}\` (\`${r.field}\` of the segments, as \`estimates.${path}.${r.path[1]}\`): change that first, then remove the ${noun} (to rename it, add the new name beside it, move the rule to it, then remove this one).`,
-    }));
+    .map((r) => problem(r.path[1], `the segment \`${r.segment}\``, r.field, 'segments', `estimates.${path}.${r.path[1]}`));
+  const byDecisions = (await decisionEstimateReads(documents))
+    .filter((r) => r.kind === kind && removed.has(r.name))
+    .map((r) => problem(r.name, r.owner, r.field, r.doc, `${DECISION_READS[kind]}.${r.name}`));
+  return [...bySegments, ...byDecisions];
 }
 
 /**
