@@ -161,6 +161,7 @@ function compileMonitors(b: MonitorsDocument): MonitorsSettings {
     baselineWindowMs: ms(b.baselineWindow, d.baselineWindowMs),
     cooldownMs: ms(b.cooldown, d.cooldownMs),
     alpha: b.alpha ?? d.alpha,
+    checkIntervalMs: ms(b.interval, d.checkIntervalMs),
     clearAlpha: b.clearAlpha ?? d.clearAlpha,
     minRelativeChange: b.minRelativeChange ?? d.minRelativeChange,
     minTrials: b.minTrials ?? d.minTrials,

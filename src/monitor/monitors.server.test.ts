@@ -125,11 +125,14 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect(a.pValue).toBeLessThan(0.001);
       // The baseline's 10 in 600 under Jeffreys' prior predicts X ~ Beta-binomial(120, 10.5, 590.5) unsubscribes
       // in 120 exposures; reference values from SciPy 1.17, scipy.stats.betabinom: P(X ≥ 15) = sf(14, 120, 10.5, 590.5)
-      // = 4.914912459241805e-7, the band's ends ppf(0.0005, …) = 0 and ppf(0.9995, …) = 9 (of 120), its center 10.5 / 601.
+      // = 4.914912459241805e-7, its center 10.5 / 601; the band's ends are each side's point at the p-value one
+      // check fires at, alpha spent over the hour's 360 checks of 10 s (src/measure/monitors/false-alarms.test.ts):
+      // ppf(0.001 / 360, …) = 0 and ppf(1 − 0.001 / 360, …) = 13 of 120 (SciPy 1.17.1; until 2026-12-06 each check
+      // fired at 0.001 and the top was 9 — and a central band, ppf(0.9995), before 2026-12-05).
       // (Agreement to 1e-6 relative: the predictive sums log-gamma terms.)
       expect(a.pValue / 4.914912459241805e-7).toBeCloseTo(1, 5);
       expect(a.expected.low).toBe(0);
-      expect(a.expected.high).toBeCloseTo(9 / 120, 12);
+      expect(a.expected.high).toBeCloseTo(13 / 120, 12);
       expect(a.expected.center).toBeCloseTo(10.5 / 601, 12);
       expect(a.message).toMatch(/action "offer-b" in placement "home", segment "all"/);
       // Examples: the unsubscribes behind it, each decision fetchable with its outcomes.

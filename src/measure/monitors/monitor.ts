@@ -22,8 +22,16 @@ export interface MonitorConfig {
   bucketMs: number;
   currentWindowMs: number;
   baselineWindowMs: number;
-  /** Predictive p-value below which an alert may fire. */
+  /**
+   * The false-alarm probability spent on one current window, per key, metric and direction: each
+   * check fires at p < alpha × checkIntervalMs / currentWindowMs ({@link checkAlpha}), so the checks
+   * of one window — every one of them over the same, overlapping data — are one test (Bonferroni).
+   * Until 2026-12-06 each check fired at alpha itself: checked every 10 s over a sliding hour, a
+   * steady key raised ~0.1–0.3 chance alerts a metric a day (src/measure/monitors/false-alarms.test.ts).
+   */
   alpha: number;
+  /** How often a key is checked (the server's `monitors.interval`): the checks alpha is spread over. */
+  checkIntervalMs: number;
   /** The alert resolves once the p-value in its direction is back above this (hysteresis). */
   clearAlpha: number;
   cooldownMs: number;
@@ -43,6 +51,7 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   currentWindowMs: 60 * 60_000,
   baselineWindowMs: 7 * 24 * 60 * 60_000,
   alpha: 0.001,
+  checkIntervalMs: 10_000,
   clearAlpha: 0.05,
   cooldownMs: 6 * 60 * 60_000,
   minRelativeChange: 0.5,
@@ -53,6 +62,16 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   minExpectedForCalibration: 20,
   metrics: ['volume', 'response-rate', 'negative-rate', 'calibration'],
 };
+
+/**
+ * The p-value one check fires at: `alpha` spread evenly over the checks of one current window
+ * (at the defaults 0.001 × 10 s / 1 h ≈ 2.8e-6), so that a steady key raises a chance alert in a
+ * window with probability at most `alpha` a direction (Bonferroni).
+ * @example checkAlpha({ ...DEFAULT_MONITOR_CONFIG }) // 0.001 / 360
+ */
+export function checkAlpha(c: Pick<MonitorConfig, 'alpha' | 'checkIntervalMs' | 'currentWindowMs'>): number {
+  return c.alpha * Math.min(1, c.checkIntervalMs / c.currentWindowMs);
+}
 
 export interface AlertTrack {
   active: boolean;
@@ -134,7 +153,9 @@ export function initialMonitorState(): MonitorState {
  * alerts.filter((a) => a.status === 'firing') // deliver by webhook, list through the API
  */
 export function monitorStep(state: MonitorState, events: readonly MonitorEvent[], now: number, config: Partial<MonitorConfig> = {}): { state: MonitorState; alerts: MonitorAlert[] } {
-  const c = { ...DEFAULT_MONITOR_CONFIG, ...config };
+  const merged = { ...DEFAULT_MONITOR_CONFIG, ...config };
+  // From here on `alpha` is what one check fires at (the band's bounds too).
+  const c = { ...merged, alpha: checkAlpha(merged) };
   const curFrom = now - c.currentWindowMs;
   const baseFrom = curFrom - c.baselineWindowMs;
   const added = addEvents(state.series, events, c.bucketMs);
