@@ -314,7 +314,8 @@ export class Decider {
         : { mode: 'recommend', items: [], modelVersion: 'recommendations@none', evidence: 0, status: 'learning' };
     }
     const ledgerVersion = this.d.state.ledger.version(profileKey, mergedKeys);
-    const standing = budgetStanding(ctx);
+    // Only the embedded store checks it before reserving (write); a shared store's guarded append checks the limits itself.
+    const standing = this.d.decisions.appendIfCurrent ? '' : budgetStanding(ctx);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
     return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing };
   }
