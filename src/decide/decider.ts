@@ -22,7 +22,7 @@ import { excludedCounts, traces } from './stages/explanation.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
 import { reviewedContent } from './stages/approved-content.js';
-import { budgetStanding } from './stages/contact-policy.js';
+import { budgetStanding, budgetStands, type BudgetStanding, NO_STANDING } from './stages/contact-policy.js';
 import { MergedKeys } from './merged-keys.js';
 import { budgetWindowStart, type ContactLedger } from './contact-ledger.js';
 import { KeyQueue } from './key-queue.js';
@@ -82,13 +82,31 @@ export interface Prepared {
   mergedKeys: readonly string[];
   /** The global budgets the decision's contacts take from, for a shared store's exact check. */
   budgets: BudgetGuard[];
-  /** What the channel's budgets decided of the candidates when the pipeline ran (budgetStanding), and what they decide now. */
-  budgetStanding: string;
-  standing: () => string;
+  /** What the channel's budgets decided of the candidates when the pipeline ran (budgetStanding; NO_STANDING on a shared store). */
+  budgetStanding: BudgetStanding;
+  /** Whether they still decide so (budgetStands). */
+  stands: () => boolean;
+  /** The decision made again on the budgets as they stand now, synchronously: the same reads, the pipeline run again (write). */
+  remake: () => Prepared;
   /** The subject's other profile keys (merged into it, `anon:` keys of its identifiers), for the same check. */
   also: readonly string[];
   /** The profile store's merge count before the pipeline read the profile (ProfileStore.mergeCount). */
   merges?: number;
+}
+
+/** What `evaluate` read and what the pipeline decided on it. */
+export interface Evaluation {
+  ctx: StageContext;
+  profileKey: string;
+  result: PipelineResult;
+  play: Playbook;
+  position?: SubjectPosition;
+  ledgerVersion: number;
+  holdsVersion: number;
+  mergedKeys: readonly string[];
+  state?: ProfileState;
+  /** What the channel's budgets decided of the candidates (budgetStanding), on the embedded store only (NO_STANDING on a shared one). */
+  budgetStanding: BudgetStanding;
 }
 
 /** Everything the decider needs, wired by DecideService. */
@@ -169,9 +187,15 @@ export class Decider {
   async prepare(req: DecideRequest, read?: SubjectRead): Promise<Prepared> {
     const stamp = this.d.state.stamp;
     const merges = read ? read.merges : this.d.profiles.mergeCount;
-    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing } = await this.evaluate(req, read);
+    const e = await this.evaluate(req, read);
     // A shared store checks every key the subject's history may be under (another process may have decided under one).
-    const also = this.d.decisions.appendIfCurrent && state ? await this.merged.allOf(state) : [];
+    const also = this.d.decisions.appendIfCurrent && e.state ? await this.merged.allOf(e.state) : [];
+    return this.made(req, e, stamp, merges, also);
+  }
+
+  /** The decision as it will be logged, from what `evaluate` read and decided: synchronous, so `remake` can run in write's turn. */
+  private made(req: DecideRequest, e: Evaluation, stamp: number, merges: number | undefined, also: readonly string[]): Prepared {
+    const { ctx, profileKey, result, play, position, ledgerVersion, holdsVersion, mergedKeys } = e;
     const record = this.record(this.d.newId(), req, profileKey, ctx, result, play, position);
     // Each review pins the content it is of (a held action is one of the placement's candidates): an
     // approval delivers that content, not an edit made under the same ids since.
@@ -184,7 +208,22 @@ export class Decider {
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
-    return { record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), budgetStanding: standing, standing: () => budgetStanding(ctx), also, merges };
+    return {
+      record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), budgetStanding: e.budgetStanding,
+      stands: () => budgetStands(ctx, e.budgetStanding),
+      remake: () => this.made(req, this.rerun(req, e), stamp, merges, also),
+      also, merges,
+    };
+  }
+
+  /**
+   * The pipeline run again on what `evaluate` read (the subject's contacts, profile, estimates, time),
+   * with the channel's budgets as they stand now: the ledger's use is read live.
+   */
+  private rerun(req: DecideRequest, e: Evaluation): Evaluation {
+    const ctx: StageContext = { ...e.ctx, facts: new Set() };
+    const standing = this.d.decisions.appendIfCurrent ? NO_STANDING : budgetStanding(ctx);
+    return { ...e, ctx, budgetStanding: standing, result: runPipeline(ctx, e.play.rulebook.forPlacement(ctx.placement), req.n ?? 1, this.d.newId) };
   }
 
   /**
@@ -199,27 +238,26 @@ export class Decider {
     return this.reviewWrites.run(p.record.profileKey, () => this.write(p));
   }
 
-  private async write(p: Prepared): Promise<DecisionRecord> {
-    const { record, holds } = p;
-    const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
+  private async write(made: Prepared): Promise<DecisionRecord> {
+    let p = made;
     const guarded = this.d.decisions.appendIfCurrent;
     // Made for a subject with no profile, which has one now (its first event came in meanwhile, and
     // decisions for the profile may have been logged since): decide again, under the profile. A
     // shared store checks this in the append's transaction; here nothing runs between this read
     // and the ledger's update below.
-    if (!guarded && record.profileKey.startsWith('anon:') && (await findProfile(this.d.profiles, record.subject))) throw new SubjectMoved();
+    if (!guarded && p.record.profileKey.startsWith('anon:') && (await findProfile(this.d.profiles, p.record.subject))) throw new SubjectMoved();
     // Made for a profile that merged into another meanwhile (decisions for that one may have been
     // logged since, and the pipeline did not count them): decide again, under the profile it joined.
-    if (!guarded && !record.profileKey.startsWith('anon:') && this.d.profiles.mergeCount !== p.merges && (await this.d.profiles.getProfile(record.profileKey))?.id !== record.profileKey) throw new SubjectMoved();
+    if (!guarded && !p.record.profileKey.startsWith('anon:') && this.d.profiles.mergeCount !== p.merges && (await this.d.profiles.getProfile(p.record.profileKey))?.id !== p.record.profileKey) throw new SubjectMoved();
     const ledger = this.d.state.ledger;
     // Another decision for this subject reserved a contact (or a dismissal came in) after this one's
     // pipeline read the ledger: decide again rather than pass a cap on a stale view. Whatever was
     // chosen, "none" included, as the shared store's guarded append does: were only actions drawn
     // again, a redrawn action could end as "none" too, and "none" would come out more often than
     // its logged propensity (until 2026-12-05, on one process). The checks above, the same.
-    if (ledger.version(record.profileKey, p.mergedKeys) !== p.ledgerVersion) throw new SubjectMoved();
+    if (ledger.version(p.record.profileKey, p.mergedKeys) !== p.ledgerVersion) throw new SubjectMoved();
     // The same for the subject's reviews, when this decision opens or delivers one.
-    if (holds.length && this.d.state.holdsVersion(record.profileKey, p.mergedKeys) !== p.holdsVersion) throw new SubjectMoved();
+    if (p.holds.length && this.d.state.holdsVersion(p.record.profileKey, p.mergedKeys) !== p.holdsVersion) throw new SubjectMoved();
     // And the global budgets, which decisions for other subjects take from too: the pipeline read the
     // channel's use when it ran, and decisions that ran beside it may have reserved contacts since
     // (a batch run decides 32 at once, and decisions released together ran their pipelines before
@@ -227,8 +265,20 @@ export class Decider {
     // 2026-12-06). Checked here, with nothing between it and the reservation below: a decision whose
     // budgets now stand otherwise for its candidates (room, fair shares used) is made again on the
     // use as it is now — its contacts fit, and its propensities are those of the view it is logged
-    // on. A shared store checks the limits in the append's transaction instead.
-    if (!guarded && (p.standing() !== p.budgetStanding || budgetSpent(ledger, p.budgets, actions, record.at))) throw new SubjectMoved();
+    // on. Made again here, in this same synchronous turn (its pipeline is synchronous), so no other
+    // decision can reserve between the remake and its reservation: made again from the start, it
+    // ran its pipeline beside the others again, and with shares filling at every contact (40
+    // actions, a budget of 40) 28 of 3,000 decisions 32 at a time lost 12 times and failed, until
+    // 2026-12-06. A remake that opens or delivers a review where the first did not is made again
+    // from the start instead: it must wait its turn behind the subject's review writes (commit).
+    // A shared store checks the limits in the append's transaction instead.
+    if (!guarded && !p.stands()) {
+      p = p.remake();
+      if (p.holds.length && !made.holds.length) throw new SubjectMoved();
+    }
+    const { record, holds } = p;
+    const actions = record.choices.filter((c) => c.kind === 'action' && c.action).map((c) => c.action as string);
+    if (!guarded && budgetSpent(ledger, p.budgets, actions, record.at)) throw new SubjectMoved();
     for (const a of actions) {
       this.d.state.ledger.record(record.profileKey, { at: record.at, action: a, channel: record.channel, topics: p.topicsOf(a), decisionId: record.id });
       this.d.state.markContact(record.id, a, record.at);
@@ -259,7 +309,7 @@ export class Decider {
   }
 
   /** Runs the pipeline without logging anything (in-process measurement, previews); `read` as in `prepare`. */
-  async evaluate(req: DecideRequest, read?: SubjectRead): Promise<{ ctx: StageContext; profileKey: string; result: PipelineResult; play: Playbook; position?: SubjectPosition; ledgerVersion: number; holdsVersion: number; mergedKeys: readonly string[]; state?: ProfileState; budgetStanding: string }> {
+  async evaluate(req: DecideRequest, read?: SubjectRead): Promise<Evaluation> {
     let play = this.d.playbook();
     const placement = play.catalog.placements.get(req.placement);
     if (!placement) {
@@ -315,7 +365,7 @@ export class Decider {
     }
     const ledgerVersion = this.d.state.ledger.version(profileKey, mergedKeys);
     // Only the embedded store checks it before reserving (write); a shared store's guarded append checks the limits itself.
-    const standing = this.d.decisions.appendIfCurrent ? '' : budgetStanding(ctx);
+    const standing = this.d.decisions.appendIfCurrent ? NO_STANDING : budgetStanding(ctx);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
     return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing };
   }
