@@ -3,6 +3,7 @@ import { decideBatchCommand } from '../decide/batch/command.js';
 import { evaluateCommand } from './evaluate.js';
 import { evaluatePolicyCommand, experimentCommand, holdoutCommand } from './measure.js';
 import { calibrationCommand, estimatesCommand, trainCommand } from '../models/cli.js';
+import { modelsCommand } from '../models/models-cli.js';
 import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
 import { serveCommand } from './serve.js';
@@ -37,6 +38,7 @@ const COMMANDS: [register: (program: Command) => void, exits?: ExitMeanings][] =
   [holdoutCommand],
   [evaluatePolicyCommand],
   [trainCommand, { partial: 'could not train a model (the others were trained)', stops: true }],
+  [modelsCommand],
   [estimatesCommand],
   [calibrationCommand],
   [decideBatchCommand, { partial: 'had undeliverable decisions, errors, or was interrupted', stops: true }],

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { restoreEnv, testDir } from '../../test/tmp.js';
 import { calibrationCommand, estimatesCommand, trainCommand } from './cli.js';
+import { modelsCommand } from './models-cli.js';
 
 describe('tact train, estimates and calibration on a TACT_DATA_DIR with no store', () => {
   const saved = { ...process.env };
@@ -17,6 +18,8 @@ describe('tact train, estimates and calibration on a TACT_DATA_DIR with no store
     ['train', trainCommand, ['train']],
     ['estimates', estimatesCommand, ['estimates', 'ana']],
     ['calibration', calibrationCommand, ['calibration']],
+    ['models', modelsCommand, ['models']],
+    ['models promote', modelsCommand, ['models', 'promote', 'rates', '2']],
   ] as const) {
     it(`tact ${name} refuses a mistyped folder, naming it, and makes no store there`, async () => {
       const dir = join(testDir('tact-models-cli-'), 'dta');

@@ -20,7 +20,7 @@ import { MODEL_NAMES } from './train/training-kind.js';
  * store, the models and the settings are loaded here, when a command runs: registering the
  * commands (every `tact` call, `--help` included) loads none of them.
  */
-async function withLearning<T>(fn: (l: Learning, store: Store, settings: Settings) => Promise<T>): Promise<T> {
+export async function withLearning<T>(fn: (l: Learning, store: Store, settings: Settings) => Promise<T>): Promise<T> {
   const [{ openExistingStore }, { Settings }, { documentKinds }, { Learning }] = await Promise.all([import('../cli/existing-store.js'), import('../config/settings.js'), import('../server/tact.js'), import('./learning.js')]);
   const store = await openExistingStore(process.env);
   try {
@@ -66,7 +66,7 @@ export function trainCommand(program: Command): void {
 }
 
 /** ` Did you mean x?` for the name `word` most likely means, as `tact evaluate` says it; empty when none is near. */
-function didYouMean(word: string, names: readonly string[]): string {
+export function didYouMean(word: string, names: readonly string[]): string {
   const near = closestWord(word, [...names]);
   return near ? ` Did you mean ${near}?` : '';
 }
