@@ -120,7 +120,9 @@ describe('uplift scoring in the pipeline', () => {
   it('falls back to the rate while the uplift is learning, and says so', () => {
     const { c } = run(uplift(0.02, 'learning'));
     expect(c.score).toBeCloseTo(0.05 * 60 - 0.2, 12);
-    expect(scoreWords(c)).toContain('[scored on the rate, not the uplift: its uplift (uplift@4) is still learning]');
+    // With its figures: how far from established it is (QA 2026-12-06: the answer said only "still learning").
+    expect(scoreWords(c)).toContain('[scored on the rate, not the uplift: its uplift (uplift@4) is still learning: +2% over "none" (90% +1% to +3%, n=400)]');
+    expect(scoreWords(run({ ...uplift(-0.004, 'learning'), low: -0.031, high: 0.023 }).c)).toContain('is still learning: −0.4% over "none" (90% −3.1% to +2.3%, n=400)]');
   });
 
   it('falls back when the model has no arm for the action', () => {

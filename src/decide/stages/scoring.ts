@@ -59,10 +59,14 @@ function upliftFor(c: Candidate, ctx: StageContext, subject: { key: string; vars
     return undefined;
   }
   if (u.status !== 'established') {
-    c.upliftFallback = `its uplift (${model.modelVersion}) is still learning`;
+    // Its figures too: how far from established it is is what an operator weighing `scoring: uplift` asks.
+    c.upliftFallback = `its uplift (${model.modelVersion}) is still learning: ${signedPct(u.value)} over "none" (${Math.round(u.level * 100)}% ${signedPct(u.low)} to ${signedPct(u.high)}, n=${u.evidence})`;
     c.uplift = u;
     return undefined;
   }
   c.uplift = u;
   return u;
 }
+
+/** A share as the explanations write it, signed: +2.1%, −0.4%. */
+const signedPct = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Number((Math.abs(x) * 100).toPrecision(3))}%`;
