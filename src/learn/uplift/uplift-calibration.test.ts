@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { newcombeDifference } from '../../measure/stats/proportion-intervals.js';
 import { Rng } from '../math/prng.js';
+import { normalQuantile } from '../math/special.js';
 import { type UpliftCalibrationPoint, upliftCalibrationReport, upliftDifference } from './uplift-calibration.js';
 
 /** `x` of `n` rows with outcome 1, the rest 0. */
@@ -7,17 +9,68 @@ const rows = (n: number, x: number, o: { treated: boolean; predicted?: number; w
   Array.from({ length: n }, (_, i) => ({ predicted: o.predicted ?? 0, treated: o.treated, outcome: i < x ? 1 : 0, weight: o.weight ?? 1 }));
 
 describe('calibration of predicted uplift on held-out rows', () => {
-  it('gives treated − control with the Wald interval when the weights are equal', () => {
-    // Newcombe 1998 (Statistics in Medicine 17:873–890), Table II, example (a): 56/70 against 48/80,
-    // difference 0.2, method 1 (Wald) 95% interval [0.0575, 0.3425].
-    const d = upliftDifference([...rows(70, 56, { treated: true }), ...rows(80, 48, { treated: false })]);
-    expect(d!.observed).toBeCloseTo(0.2, 12);
-    expect(d!.interval.low).toBeCloseTo(0.0575, 4);
-    expect(d!.interval.high).toBeCloseTo(0.3425, 4);
-    // A constant weight per side (a uniform logger's 1/propensity) changes nothing: the means are self-normalised.
-    const w = upliftDifference([...rows(70, 56, { treated: true, weight: 3 }), ...rows(80, 48, { treated: false, weight: 1.5 })]);
-    expect(w!.observed).toBeCloseTo(0.2, 12);
-    expect(w!.interval.low).toBeCloseTo(0.0575, 4);
+  // R. G. Newcombe, "Interval estimation for the difference between independent proportions:
+  // comparison of eleven methods", Statistics in Medicine 17 (1998) 873–890, Table II, method 10
+  // (hybrid score), 95%: x1/n1 − x2/n2, difference, lower, upper. Rows (e)–(h) are the zero-variance
+  // cases: every outcome 0 (or 1) on a side. Method 1 (Wald) gives (a) [0.0575, 0.3425], (f) [0, 0].
+  it.each([
+    [56, 70, 48, 80, 0.2, 0.0524, 0.3339],
+    [9, 10, 3, 10, 0.6, 0.1705, 0.809],
+    [6, 7, 2, 7, 0.5714, 0.0582, 0.8062],
+    [5, 56, 0, 29, 0.0893, -0.0381, 0.1926],
+    [0, 10, 0, 20, 0, -0.1611, 0.2775],
+    [0, 10, 0, 10, 0, -0.2775, 0.2775],
+    [10, 10, 0, 20, 1, 0.6791, 1],
+    [10, 10, 0, 10, 1, 0.6075, 1],
+  ])('gives treated − control with Newcombe\'s hybrid score interval: %i/%i − %i/%i → %f [%f, %f] (Newcombe 1998, Table II)', (x1, n1, x2, n2, d, lo, hi) => {
+    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+    const got = upliftDifference([...rows(n1, x1, { treated: true }), ...rows(n2, x2, { treated: false })])!;
+    expect(r4(got.observed)).toBe(d);
+    expect([r4(got.interval.low), r4(got.interval.high)]).toEqual([lo, hi]);
+    expect(got).toMatchObject({ effectiveTreated: n1, effectiveControl: n2 });
+    // A constant weight per side (a uniform logger's 1/propensity) changes nothing: the means are
+    // self-normalised and the Kish effective size (Σw)²/Σw² is the row count.
+    const w = upliftDifference([...rows(n1, x1, { treated: true, weight: 3 }), ...rows(n2, x2, { treated: false, weight: 1 / 0.3 })])!;
+    expect([r4(w.interval.low), r4(w.interval.high)]).toEqual([lo, hi]);
+  });
+
+  it('keeps small and all-zero bins\' intervals inside [−1, 1] and wider than a point (the QA report of 2026-12-06)', () => {
+    // 0/2 treated against 0/4 control: Wald read [0, 0], a "miss" for any non-zero prediction. Wilson's
+    // interval at 0 successes is [0, z²/(n + z²)] (Wilson, JASA 22 (1927) 209–212), so method 10 gives
+    // [−z²/(4 + z²), z²/(2 + z²)] = [−0.4899, 0.6576].
+    const zero = upliftDifference([...rows(2, 0, { treated: true }), ...rows(4, 0, { treated: false })])!;
+    expect(zero.observed).toBe(0);
+    expect(zero.interval.low).toBeCloseTo(-0.4899, 4);
+    expect(zero.interval.high).toBeCloseTo(0.6576, 4);
+    // 1/2 against 0/4: Wald 0.5 ± 1.96·√(¼/2) = [−0.1930, 1.1930], past the largest possible difference 1.
+    // Wilson 1/2 = [0.0945, 0.9055]; method 10: 0.5 − √(0.4055² + 0.4899²), 0.5 + 0.4055.
+    const half = upliftDifference([...rows(2, 1, { treated: true }), ...rows(4, 0, { treated: false })])!;
+    expect(half.observed).toBe(0.5);
+    expect(half.interval.low).toBeCloseTo(-0.1359, 4);
+    expect(half.interval.high).toBeCloseTo(0.9055, 4);
+    // Everything converted on one side, nothing on the other: the interval ends at 1, not beyond.
+    const all = upliftDifference([...rows(3, 3, { treated: true }), ...rows(3, 0, { treated: false })])!;
+    expect(all.interval.high).toBe(1);
+    expect(all.interval.low).toBeGreaterThan(0);
+  });
+
+  it('takes each side\'s Wilson interval at its Kish effective size when the weights differ', () => {
+    // Treated: 10 rows of weight 1 and 10 of weight 3, half of each converting: rate (5 + 15)/40 = ½,
+    // effective size (10 + 30)²/(10 + 90) = 16 (Kish, Survey Sampling, 1965). Control: 16 rows, none
+    // converting. So the interval is method 10's for 8/16 − 0/16 (src/measure/stats/proportion-intervals.ts).
+    const pts = [
+      ...rows(10, 5, { treated: true, weight: 1 }), ...rows(10, 5, { treated: true, weight: 3 }),
+      ...rows(16, 0, { treated: false, weight: 2 }),
+    ];
+    const d = upliftDifference(pts)!;
+    const ref = newcombeDifference(8, 16, 0, 16, normalQuantile(0.975));
+    expect(d.effectiveTreated).toBeCloseTo(16, 12);
+    expect(d.observed).toBeCloseTo(ref.estimate, 12);
+    expect(d.interval.low).toBeCloseTo(ref.ci[0], 12);
+    expect(d.interval.high).toBeCloseTo(ref.ci[1], 12);
+    // One heavy row dominates: 20 treated rows, but (100 + 19)²/(100² + 19) = 1.41 effective ones.
+    const heavy = upliftDifference([...rows(1, 1, { treated: true, weight: 100 }), ...rows(19, 0, { treated: true }), ...rows(20, 0, { treated: false })])!;
+    expect(heavy.effectiveTreated).toBeCloseTo(119 ** 2 / 10_019, 12);
     // No control rows: nothing to compare with.
     expect(upliftDifference(rows(70, 56, { treated: true }))).toBeNull();
   });
@@ -39,7 +92,7 @@ describe('calibration of predicted uplift on held-out rows', () => {
   it('bins rows by predicted uplift: a calibrated model\'s bins hold their prediction, an overstated one\'s do not', () => {
     // 20,000 rows, predicted uplift τ spread over 0–0.2, control rate 0.1, treated with ½. When the
     // outcome follows the prediction, each bin's 95% interval holds its mean predicted uplift with
-    // probability ≈ 0.95 (the normal interval of the difference), so 10 bins miss about 0.5 times.
+    // probability ≈ 0.95 (Newcombe's interval of the difference), so 10 bins miss about 0.5 times.
     const r = new Rng(3);
     const rng = () => r.float();
     const world = (scale: number) => Array.from({ length: 20_000 }, () => {
@@ -48,7 +101,7 @@ describe('calibration of predicted uplift on held-out rows', () => {
       return { predicted: tau * scale, treated, outcome: rng() < 0.1 + (treated ? tau : 0) ? 1 : 0, weight: 2 };
     });
     const good = upliftCalibrationReport(world(1));
-    expect(good).toMatchObject({ n: 20_000, binsObserved: 10, level: 0.95 });
+    expect(good).toMatchObject({ n: 20_000, binsObserved: 10, binsJudged: 10, level: 0.95 });
     expect(good.bins).toHaveLength(10);
     expect(good.bins.every((b) => b.count === 2000)).toBe(true);
     expect(good.binsHolding).toBeGreaterThanOrEqual(8);
@@ -62,15 +115,38 @@ describe('calibration of predicted uplift on held-out rows', () => {
     expect(over.meanAbsoluteGap!).toBeGreaterThan(0.08);
   });
 
+  it('does not judge a bin with fewer than 10 effective treated or control rows, and says how many bins it judged', () => {
+    // The QA report's bins: 2 treated and 4 control rows, none converting, predicted 0.05, read
+    // "0.0000 [0.0000, 0.0000] misses" and counted as a miss. Now its interval is wide and it is "too few".
+    const qa = upliftCalibrationReport([...rows(2, 0, { treated: true, predicted: 0.05 }), ...rows(4, 0, { treated: false, predicted: 0.05 })]);
+    expect(qa.bins[0]).toMatchObject({ count: 6, treated: 2, control: 4, observed: 0, holds: null, verdict: 'too few' });
+    expect(qa.bins[0].interval!.high - qa.bins[0].interval!.low).toBeGreaterThan(1);
+    expect(qa).toMatchObject({ binsObserved: 1, binsJudged: 0, binsHolding: 0, minRows: 10 });
+    // Two judged bins of 56/70 − 48/80 (Newcombe 1998, Table II (a): [0.0524, 0.3339]): predicted 0.2
+    // holds, predicted 0.5 misses; one bin whose 20 treated rows are 1.41 effective ones is not judged.
+    const pts = [
+      ...rows(70, 56, { treated: true, predicted: 0.2 }), ...rows(80, 48, { treated: false, predicted: 0.2 }),
+      ...rows(70, 56, { treated: true, predicted: 0.5 }), ...rows(80, 48, { treated: false, predicted: 0.5 }),
+      ...rows(1, 1, { treated: true, predicted: 0.6, weight: 100 }), ...rows(19, 0, { treated: true, predicted: 0.6 }),
+      ...rows(130, 13, { treated: false, predicted: 0.6 }),
+    ];
+    const r = upliftCalibrationReport(pts, { bins: 3 });
+    expect(r.bins.map((b) => b.verdict)).toEqual(['holds', 'misses', 'too few']);
+    expect(r.bins[2]).toMatchObject({ count: 150, treated: 20, control: 130, holds: null });
+    expect(r).toMatchObject({ binsObserved: 3, binsJudged: 2, binsHolding: 1 });
+    // With the bar lowered to 1 effective row the third bin is judged.
+    expect(upliftCalibrationReport(pts, { bins: 3, minRows: 1 }).binsJudged).toBe(3);
+  });
+
   it('keeps equal predictions in one bin, and says null where a bin has no control rows or there is nothing', () => {
     // An intercept-only model predicts one uplift for everyone: one bin.
     const one = upliftCalibrationReport([...rows(70, 56, { treated: true, predicted: 0.2 }), ...rows(80, 48, { treated: false, predicted: 0.2 })]);
     expect(one.bins).toHaveLength(1);
-    expect(one.bins[0]).toMatchObject({ count: 150, treated: 70, control: 80, holds: true });
+    expect(one.bins[0]).toMatchObject({ count: 150, treated: 70, control: 80, holds: true, verdict: 'holds' });
     expect(one.bins[0].meanPredicted).toBeCloseTo(0.2, 12);
     const onlyTreated = upliftCalibrationReport(rows(10, 5, { treated: true, predicted: 0.1 }));
-    expect(onlyTreated.bins[0]).toMatchObject({ observed: null, interval: null, holds: null });
-    expect(onlyTreated).toMatchObject({ binsObserved: 0, meanAbsoluteGap: null, observed: null });
+    expect(onlyTreated.bins[0]).toMatchObject({ observed: null, interval: null, holds: null, verdict: null });
+    expect(onlyTreated).toMatchObject({ binsObserved: 0, binsJudged: 0, meanAbsoluteGap: null, observed: null });
     expect(upliftCalibrationReport([])).toMatchObject({ n: 0, bins: [], meanPredicted: null, observed: null });
   });
 });

@@ -276,7 +276,7 @@ const calibrationReport = {
     key: { type: ['string', 'null'], description: 'The rate or the action; null for the decisions, and for `uplift` when no version is live.' },
     n: { ...int, description: 'Predictions judged (`uplift`: held-out decisions of the action or of "none" whose attribution window has closed).' },
     pending: { ...int, description: 'Predictions whose outcome may still come: left out.' },
-    bins: { type: 'array', items: openObject('A bin of predictions: mean predicted against observed (`uplift`: `low`, `high`, `count`, `treated`, `control`, `meanPredicted`, `observed`, `interval`, `holds` — whether the interval holds the predicted uplift).') },
+    bins: { type: 'array', items: openObject('A bin of predictions: mean predicted against observed (`uplift`: `low`, `high`, `count`, `treated`, `control`, `meanPredicted`, `observed`, `interval`, `holds` — whether the interval holds the predicted uplift, null when not judged; `verdict` — `holds`, `misses`, `too few` (fewer than `minRows` effective treated or control rows) or null; `effectiveTreated`, `effectiveControl` — Kish effective sizes).') },
     meanPredicted: { ...nullableNumber, description: 'The mean prediction (`uplift`: the mean predicted uplift); null with none.' },
     observedRate: nullableNumber,
     ece: { ...nullableNumber, description: 'Expected calibration error; null with no predictions.' },
@@ -298,7 +298,9 @@ const calibrationReport = {
     interval: { ...upliftInterval, description: '`uplift` only: the 95% interval of `observed`; null with it.' },
     meanAbsoluteGap: { ...nullableNumber, description: '`uplift` only: over the bins with an observed uplift, the row-weighted mean of |mean predicted − observed|; null with none.' },
     binsObserved: { ...int, description: '`uplift` only: bins with an observed uplift (treated and control rows).' },
-    binsHolding: { ...int, description: '`uplift` only: of those, the bins whose interval holds their mean predicted uplift.' },
+    binsJudged: { ...int, description: '`uplift` only: of those, the bins judged: at least `minRows` effective treated and control rows.' },
+    binsHolding: { ...int, description: '`uplift` only: of the judged bins, those whose interval holds their mean predicted uplift.' },
+    minRows: { ...int, description: '`uplift` only: the effective treated and control rows a bin needs to be judged (10).' },
   },
 } as const;
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KEYS, get, harness, type Harness } from '../../../test/harness.js';
 import { shopConfig } from '../../decide/fixtures.js';
 import { normalQuantile } from '../../learn/math/special.js';
+import { newcombeDifference } from '../../measure/stats/proportion-intervals.js';
 import { logDecisions, type Made } from './fixtures.js';
 import { heldOutSubject } from './held-out.js';
 import { renderUpliftCalibration, upliftCalibrationReports, type UpliftCalibrationView } from './uplift-calibration.js';
@@ -41,17 +42,21 @@ describe('the calibration report of the uplift model', () => {
     const [report] = r.json().reports as UpliftCalibrationView[];
     expect(report).toMatchObject({ model: 'uplift', key: 'shoes-offer', goal: 'conversion', version: 1, n: held.length });
     // Equal propensities (½): the weighted means are the plain rates, so the observed uplift and
-    // its interval are the difference of two proportions with Wald's interval (Newcombe 1998, method 1).
+    // its interval are the difference of two proportions with Newcombe's hybrid score interval
+    // (Newcombe 1998, method 10; src/measure/stats/proportion-intervals.ts).
     const t = held.filter((m) => m.arm === 'shoes-offer');
     const c = held.filter((m) => m.arm === 'none');
-    const pt = t.filter((m) => m.converted).length / t.length;
-    const pc = c.filter((m) => m.converted).length / c.length;
-    const half = normalQuantile(0.975) * Math.sqrt((pt * (1 - pt)) / t.length + (pc * (1 - pc)) / c.length);
+    const xt = t.filter((m) => m.converted).length;
+    const xc = c.filter((m) => m.converted).length;
+    const ref = newcombeDifference(xt, t.length, xc, c.length, normalQuantile(0.975));
     expect(report).toMatchObject({ treated: t.length, control: c.length });
-    expect(report.observed).toBeCloseTo(pt - pc, 10);
-    expect(report.interval!.low).toBeCloseTo(pt - pc - half, 10);
-    expect(report.interval!.high).toBeCloseTo(pt - pc + half, 10);
+    expect(report.observed).toBeCloseTo(ref.estimate, 10);
+    expect(report.interval!.low).toBeCloseTo(ref.ci[0], 10);
+    expect(report.interval!.high).toBeCloseTo(ref.ci[1], 10);
     expect(report.bins.reduce((s, b) => s + b.count, 0)).toBe(held.length);
+    // The API carries each bin's verdict and how many bins were judged.
+    expect(report.binsJudged).toBe(report.bins.filter((b) => b.verdict === 'holds' || b.verdict === 'misses').length);
+    expect(report.minRows).toBe(10);
     expect(report.meanPredicted!).toBeGreaterThan(0.2);
 
     const one = await get(h.app, '/v1/models/uplift/calibration?key=shoes-offer', KEYS.admin);
@@ -62,7 +67,28 @@ describe('the calibration report of the uplift model', () => {
 
     const text = renderUpliftCalibration(report);
     expect(text).toContain(`uplift shoes-offer (version 1, goal conversion): ${held.length} held-out decisions (${t.length} showed it, ${c.length} did nothing)`);
-    expect(text).toMatch(/bins' 95% intervals hold their predicted uplift/);
+    expect(text).toContain(`${report.binsHolding} of ${report.binsJudged} judged bins' 95% intervals hold their predicted uplift`);
+  });
+
+  it('says which bins have too few rows to judge, and leaves them out of the count', () => {
+    // The QA report of 2026-12-06: a bin of 6 rows (2 treated, none converting) read
+    // "0.0000 [0.0000, 0.0000] misses" and counted among "2 of 4 bins' 95% intervals hold".
+    const bin = (o: Partial<UpliftCalibrationView['bins'][number]>) => ({ low: 0.1, high: 0.1, count: 200, treated: 100, control: 100, effectiveTreated: 100, effectiveControl: 100, meanPredicted: 0.1, observed: 0.1, interval: { low: 0.05, high: 0.15 }, holds: true, verdict: 'holds' as const, ...o });
+    const view: UpliftCalibrationView = {
+      model: 'uplift', key: 'shoes-offer', goal: 'conversion', version: 1, windowMs: 7 * DAY, pending: 0,
+      n: 606, treated: 302, control: 304, level: 0.95, meanPredicted: 0.1, observed: 0.1, interval: { low: 0.06, high: 0.14 }, meanAbsoluteGap: 0.01,
+      bins: [
+        bin({ low: 0.05, high: 0.05, count: 6, treated: 2, control: 4, effectiveTreated: 2, effectiveControl: 4, meanPredicted: 0.05, observed: 0, interval: { low: -0.4899, high: 0.6576 }, holds: null, verdict: 'too few' }),
+        bin({}),
+        bin({ meanPredicted: 0.3, holds: false, verdict: 'misses' }),
+      ],
+      binsObserved: 3, binsJudged: 2, binsHolding: 1, minRows: 10,
+    };
+    const text = renderUpliftCalibration(view);
+    expect(text).toContain("1 of 2 judged bins' 95% intervals hold their predicted uplift (1 more with fewer than 10 effective treated or control rows: too few to judge)");
+    const lines = text.split('\n');
+    expect(lines.find((l) => l.includes('[-0.4899, 0.6576]'))).toMatch(/too few$/);
+    expect(lines.filter((l) => l.endsWith('misses'))).toHaveLength(1);
   });
   it('judges only decisions whose attribution window has closed, and counts those still inside it', async () => {
     h = await harness('sqlite', { config: shopConfig({ scoring: 'uplift', estimates: { establishedWidth: 0.25 } }) });

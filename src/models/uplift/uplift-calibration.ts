@@ -109,7 +109,8 @@ export async function upliftCalibrationReports(store: Store, settings: Settings,
 
 /**
  * One uplift report as text: the rows, the overall predicted against observed uplift, then per bin
- * the predicted uplift, the observed difference with its 95% interval, and whether it holds it.
+ * the predicted uplift, the observed difference with its 95% interval (Newcombe's), and whether it
+ * misses it or has too few rows to judge.
  *
  * @example
  * renderUpliftCalibration(view); // "uplift winback (version 3, goal conversion): 812 held-out decisions …"
@@ -123,9 +124,11 @@ export function renderUpliftCalibration(r: UpliftCalibrationView): string {
   const iv = (i: { low: number; high: number } | null) => (i ? `[${f(i.low)}, ${f(i.high)}]` : '');
   const lines = [head];
   lines.push(`  mean predicted uplift ${f(r.meanPredicted)}, observed ${f(r.observed)} ${iv(r.interval)} (95%; treated − control, weighted by 1/propensity)`);
-  lines.push(`  mean gap ${f(r.meanAbsoluteGap)}; ${r.binsHolding} of ${r.binsObserved} bins' 95% intervals hold their predicted uplift`);
+  const unjudged = r.binsObserved - r.binsJudged;
+  const few = unjudged ? ` (${unjudged} more with fewer than ${r.minRows} effective treated or control rows: too few to judge)` : '';
+  lines.push(`  mean gap ${f(r.meanAbsoluteGap)}; ${r.binsHolding} of ${r.binsJudged} judged bins' 95% intervals hold their predicted uplift${few}`);
   lines.push('  bin                       n  treated  predicted  observed  95% interval');
-  for (const b of r.bins) lines.push(`  ${`[${b.low.toFixed(4)}, ${b.high.toFixed(4)}]`.padEnd(22)} ${String(b.count).padStart(6)} ${String(b.treated).padStart(8)}  ${f(b.meanPredicted).padStart(9)}  ${f(b.observed).padStart(8)}  ${iv(b.interval)}${b.holds === false ? '  misses' : ''}`);
+  for (const b of r.bins) lines.push(`  ${`[${b.low.toFixed(4)}, ${b.high.toFixed(4)}]`.padEnd(22)} ${String(b.count).padStart(6)} ${String(b.treated).padStart(8)}  ${f(b.meanPredicted).padStart(9)}  ${f(b.observed).padStart(8)}  ${iv(b.interval)}${b.verdict === 'misses' || b.verdict === 'too few' ? `  ${b.verdict}` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 
