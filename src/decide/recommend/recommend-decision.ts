@@ -2,6 +2,7 @@ import { validationError } from '../../errors/tact-error.js';
 import type { Estimate } from '../../learn/estimate.js';
 import { droppedSentence, ruleErrorSentences, type DroppedItem, type RuleErrors } from '../../models/recommend/item-filter.js';
 import type { Recommender } from '../../models/recommend/recommender.js';
+import type { PopularFallback } from '../../models/recommend/popular-fallback.js';
 import { rerankListProblems } from '../../models/recommend/rerank-list.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { CompiledPlacement } from '../catalog-compile.js';
@@ -32,8 +33,10 @@ export interface RecommendationAnswer {
   modelVersion: string;
   /** Personal evidence behind the list: the subject's history items used. */
   evidence: number;
-  /** "personal", "popular" (popularity fallback while the subject has no history), or "learning" (no model yet). */
+  /** "personal", "popular" (popularity fallback: `fallback` says why), or "learning" (no model yet). */
   status: string;
+  /** A recommendation of popular items only: why (no history the model knows, a history leading nowhere, or the filters). */
+  fallback?: PopularFallback;
   /** Re-ranking: the caller's items the business filters left out, each with its reason. */
   dropped?: DroppedItem[];
   /** Rules that could not be evaluated on some items (those items are left out). */
@@ -74,7 +77,7 @@ export async function recommendationFor(r: Recommender, placement: CompiledPlace
   return {
     mode: 'recommend', modelVersion: out.modelVersion ?? 'recommendations@none', status: out.status, evidence: out.items.filter((i) => i.source === 'personal').length,
     items: out.items.map((x) => ({ id: x.id, score: x.score, explanation: x.explanation, estimate: x.estimate })),
-    ...(out.ruleErrors ? { ruleErrors: out.ruleErrors } : {}),
+    ...(out.fallback ? { fallback: out.fallback } : {}), ...(out.ruleErrors ? { ruleErrors: out.ruleErrors } : {}),
   };
 }
 

@@ -7,11 +7,15 @@ import type { Neighbours } from './neighbours.js';
  * subject happened to view or buy. A percentile bootstrap over the history (resampling its items
  * with replacement, seeded by the item so the answer is stable) gives the interval. The pool
  * holds one more, imagined item of weight 0 — the subject's next interest may be unrelated to
- * anything seen — so a history of one item gives [0, score], not a point: a recommendation resting
- * on one click says so. `evidence` is the number of history items that contribute to j.
+ * anything seen — and each replicate draws as many items as the pool holds (h + 1), so the pool's
+ * sum, which is the score, is what is resampled: the replicates centre on the score, and a
+ * history of one item gives [0, 2·score], not a point. Until 2026-12-06 a replicate drew h items,
+ * centring on h/(h + 1) of the score, and the score sat at the top of its own interval (a QA
+ * case: 0.3747 in [0, 0.3811] on 2 history items; [0, score] on one). `evidence` is the number
+ * of history items that contribute to j.
  *
  * @example
- * historyInterval(nb, [3, 9, 12], 7, { level: 0.9 }); // { low: 0.08, high: 0.61, level: 0.9, evidence: 2 }
+ * historyInterval(nb, [3, 9, 12], 7, { level: 0.9 }); // { low, high, level: 0.9, evidence: 2 }: 90% around the score, the history items behind it
  */
 export function historyInterval(nb: Neighbours, history: ArrayLike<number>, item: number, o: { level: number; replicates?: number }): { low: number; high: number; level: number; evidence: number } {
   const h = history.length;
@@ -27,12 +31,12 @@ export function historyInterval(nb: Neighbours, history: ArrayLike<number>, item
   const replicates = o.replicates ?? 200;
   const rng = new Rng(item + 1);
   const sums = new Float64Array(replicates);
-  // contribution[h] (the imagined unrelated item) stays 0
+  // contribution[h] (the imagined unrelated item) stays 0; a replicate is as large as the pool
   const pool = new Float64Array(h + 1);
   pool.set(contribution);
   for (let r = 0; r < replicates; r++) {
     let s = 0;
-    for (let k = 0; k < h; k++) s += pool[rng.int(h + 1)];
+    for (let k = 0; k <= h; k++) s += pool[rng.int(h + 1)];
     sums[r] = s;
   }
   sums.sort();

@@ -36,16 +36,19 @@ describe('the recommendations\' answers', () => {
     await h.tact.learning.train(['recommendations']);
     const personal = (await answers.check('POST', '/v1/recommendations', '/v1/recommendations', { subject: 'u3', n: 3 }, KEYS.server)).body;
     expect(personal).toMatchObject({ subject: { id: expect.any(String), known: true }, modelVersion: 'recommendations@1', status: 'personal' });
-    expect(Object.keys((personal.items as Answer[])[0]).sort()).toEqual(['because', 'explanation', 'id', 'interval', 'score', 'source']);
+    // Since 2026-12-06 each item carries its score's estimate (with `status`), as a decision logs it.
+    expect(Object.keys((personal.items as Answer[])[0]).sort()).toEqual(['because', 'estimate', 'explanation', 'id', 'interval', 'score', 'source']);
     const popular = (await answers.check('POST', '/v1/recommendations', '/v1/recommendations', { subject: 'emial:x', n: 3 }, KEYS.server)).body;
     expect(popular).toMatchObject({ status: 'popular', warnings: [{ field: 'subject' }] });
-    expect((popular.items as Answer[])[0]).toMatchObject({ source: 'population', because: null, interval: { level: 0.9 } });
+    expect((popular.items as Answer[])[0]).toMatchObject({ source: 'population', because: null, interval: { level: 0.9 }, estimate: { source: 'population', status: 'learning' } });
+    expect(popular.fallback).toEqual({ reason: 'no known history', history: 0, why: 'the subject has no history the model knows yet' });
     const payload = { subject: 'u3', items: [{ id: 'a', relevance: 1 }, { id: 'b', relevance: 2 }, { id: 'c', relevance: 3 }, { id: 'z', relevance: 3 }], filters: { exclude: ['z'], rule: 'item.price > 2' } };
     const reranked = (await answers.check('POST', '/v1/rerank', '/v1/rerank', payload, KEYS.server)).body;
     expect(reranked).toMatchObject({ modelVersion: 'recommendations@1', evidence: 2, dropped: [{ id: 'c', reason: 'rule', rule: 'filters.rule', error: expect.any(String) }, { id: 'z', reason: 'excluded' }], ruleErrors: [{ rule: 'filters.rule', failed: 1, asked: 3, items: ['c'] }], note: expect.any(String) });
     // The affinity is inferred: where the history leads to the item it comes with its interval (since 2026-12-05).
     for (const item of reranked.items as Answer[]) {
-      expect(Object.keys(item).sort()).toEqual(['affinity', 'explanation', 'id', 'relevance', 'score', ...((item.affinity as number) > 0 ? ['affinityInterval'] : [])].sort());
+      // and every item the model knows has its estimate (since 2026-12-06: an affinity of 0 stood bare)
+      expect(Object.keys(item).sort()).toEqual(['affinity', 'estimate', 'explanation', 'id', 'relevance', 'score', ...((item.affinity as number) > 0 ? ['affinityInterval'] : [])].sort());
     }
     expect((reranked.items as Answer[]).some((i) => (i.affinity as number) > 0)).toBe(true);
   });
@@ -54,12 +57,12 @@ describe('the recommendations\' answers', () => {
     type Schema = { properties: Record<string, Schema & { items?: Schema; description?: string }> };
     const schema = async (path: string) => (await answers.schema('POST', path, 200)) as Schema;
     const recs = await schema('/v1/recommendations');
-    expect(Object.keys(recs.properties)).toEqual(['subject', 'placement', 'items', 'modelVersion', 'status', 'note', 'ruleErrors', 'warnings']);
+    expect(Object.keys(recs.properties)).toEqual(['subject', 'placement', 'items', 'modelVersion', 'status', 'fallback', 'note', 'ruleErrors', 'warnings']);
     expect(Object.keys(recs.properties.subject.properties)).toEqual(['id', 'known']);
-    expect(Object.keys(recs.properties.items.items!.properties)).toEqual(['id', 'score', 'source', 'explanation', 'because', 'interval']);
+    expect(Object.keys(recs.properties.items.items!.properties)).toEqual(['id', 'score', 'source', 'explanation', 'because', 'interval', 'estimate']);
     const rerank = await schema('/v1/rerank');
     expect(Object.keys(rerank.properties)).toEqual(['subject', 'items', 'modelVersion', 'evidence', 'dropped', 'note', 'ruleErrors', 'warnings']);
-    expect(Object.keys(rerank.properties.items.items!.properties)).toEqual(['id', 'relevance', 'score', 'affinity', 'explanation', 'affinityInterval']);
+    expect(Object.keys(rerank.properties.items.items!.properties)).toEqual(['id', 'relevance', 'score', 'affinity', 'explanation', 'affinityInterval', 'estimate']);
     expect(Object.keys(rerank.properties.dropped.items!.properties)).toEqual(['id', 'reason', 'rule', 'error']);
     for (const s of [recs, rerank]) for (const [field, p] of Object.entries(s.properties)) expect(p.description, field).toEqual(expect.any(String));
   });

@@ -22,6 +22,7 @@ import { personalItemEstimate, populationItemEstimate, type ItemInterval, type I
 import { cachedItemShape } from './item-fields.js';
 import { NO_MODEL_NOTE, NO_MODEL_RERANK_NOTE, noItemNote } from './answer-notes.js';
 import { itemRules, ruleErrorSentences, type DropReason, type DroppedItem, type ItemRule, type RuleErrors } from './item-filter.js';
+import { popularFallback, type PopularFallback } from './popular-fallback.js';
 
 /** A recommendation request: the subject (absent for an unknown visitor), how many, filters, placement. */
 export interface RecommendationQuery {
@@ -62,9 +63,9 @@ export interface RerankedItem {
   /** When the history leads to the item: the affinity's 90% bootstrap interval and the history items behind it. */
   affinityInterval?: ItemInterval;
   /**
-   * For decisions, not the HTTP answer: what the model infers of the subject's interest in the item
-   * — the affinity when the history leads to it, else the item's share of the trained subjects
-   * (population, learning); absent for an item the model does not know.
+   * What the model infers of the subject's interest in the item — the affinity when the history
+   * leads to it, else the item's share of the trained subjects (population, learning); absent for
+   * an item the model does not know. Decisions log it; the HTTP answer shows it since 2026-12-06.
    */
   estimate?: Estimate;
 }
@@ -95,7 +96,7 @@ export interface RecommendedItem {
   interval?: ItemInterval;
 }
 
-/** A recommended item with its score as an Estimate, for decisions (the HTTP answer shows `interval`). */
+/** A recommended item with its score as an Estimate: decisions log it, the HTTP answer shows it (since 2026-12-06). */
 export interface EstimatedItem extends RecommendedItem {
   estimate: Estimate;
 }
@@ -145,10 +146,11 @@ export class Recommender {
 
   /**
    * Top `n` items for the subject, each explained. `status`: `personal` when an item comes from the
-   * history, `popular` when all are popularity's, `filtered` when the business filters left none
-   * (the note says which were in force), `learning` when no model is trained.
+   * history, `popular` when all are popularity's (`fallback` says why: no history the model knows,
+   * a history leading nowhere, or the filters that left out what it leads to), `filtered` when the
+   * business filters left none (the note says which were in force), `learning` when no model is trained.
    */
-  async recommend(q: RecommendationQuery, now: number): Promise<{ items: EstimatedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'filtered' | 'learning'; note?: string; ruleErrors?: RuleErrors[] }> {
+  async recommend(q: RecommendationQuery, now: number): Promise<{ items: EstimatedItem[]; modelVersion: string | null; status: 'personal' | 'popular' | 'filtered' | 'learning'; fallback?: PopularFallback; note?: string; ruleErrors?: RuleErrors[] }> {
     const cfg = this.settings.get(recommendationsKind);
     const { placement, rules } = this.filtersOf(q);
     const m = await this.model();
@@ -188,7 +190,17 @@ export class Recommender {
     const inForce = { history: cfg.excludeHistory && history.length > 0, purchased: purchased.length > 0, outOfStock: outOfStock.length > 0, excluded: excluded.length > 0, rules: rules.map((r) => r.field) };
     const note = this.note(ruleErrors, emptied ? noItemNote(m.state.items.length, inForce) : undefined);
     const status = emptied ? 'filtered' : items.some((i) => i.source === 'personal') ? 'personal' : 'popular';
-    return { items, modelVersion: `recommendations@${m.version}`, status, ...(note ? { note } : {}), ...(ruleErrors.length ? { ruleErrors } : {}) };
+    // All popular: say why — the filters in force are the sets recommend() was given (out of stock and exclusions apart).
+    const fallback = status !== 'popular' ? undefined : popularFallback({
+      history: historyIdx.length,
+      candidates: historyIdx.length ? leadsTo(m.state.neighbours, historyIdx) : [],
+      purchased: new Set(toIdx(purchased)),
+      seen: new Set(cfg.excludeHistory ? historyIdx : []),
+      outOfStock: new Set(toIdx(outOfStock)),
+      excluded: new Set(toIdx(excluded)),
+      rules: rules.map((r) => r.field),
+    });
+    return { items, modelVersion: `recommendations@${m.version}`, status, ...(fallback ? { fallback } : {}), ...(note ? { note } : {}), ...(ruleErrors.length ? { ruleErrors } : {}) };
   }
 
   /**
@@ -335,6 +347,14 @@ function prepare(live: ModelVersion<RecommendationsState>): Prepared {
   // Every training records its subjects; the largest count is a floor for a version that did not.
   const subjects = Math.max(Number(live.metrics.subjects) || 0, ...popularity, 1);
   return { version: live.version, dataTo: live.dataTo, state: live.state, index: new Map(live.state.items.map((id, i) => [id, i])), popularity, subjects };
+}
+
+/** The items a history leads to: a positive neighbour score with a history item behind it, as recommend.ts takes them. */
+function leadsTo(nb: RecommendationsState['neighbours'], history: readonly number[]): number[] {
+  const { scores, because } = neighbourScores(nb, history);
+  const out: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i] > 0 && because[i] >= 0) out.push(i);
+  return out;
 }
 
 /** The model an item's estimate reads. */

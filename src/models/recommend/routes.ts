@@ -9,6 +9,9 @@ import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { DEFAULT_HALF_EVIDENCE, DEFAULT_MAX_WEIGHT } from '../../learn/recommend/rerank.js';
 import { rerankListProblems } from './rerank-list.js';
+import { estimateViewSchema } from '../estimates/estimate-schema.js';
+import { estimateView } from '../estimates/estimate-view.js';
+import type { Estimate } from '../../learn/estimate.js';
 
 const open = { additionalProperties: true } as const;
 const str = { type: 'string' } as const;
@@ -83,11 +86,32 @@ const recommendationsAnswer = {
             description: 'A 90% interval of `score`. Personal: a bootstrap over the subject\'s history, `evidence` the history items supporting it. Popular: the Wilson interval of its share, `evidence` the subjects trained on.',
             properties: { low: num, high: num, level: num, evidence: int },
           },
+          estimate: {
+            ...estimateViewSchema,
+            description: 'Since 2026-12-06: `score` as the inferred number it is, never bare — `interval` with the model and version, the time its evidence last changed and `status`: a personal score is `established` once its interval is no wider than the score (the history backs it), `learning` before (a low end of 0 always is); a popular share is `learning` (nothing personal yet). What a decision logs as the item\'s estimate.',
+          },
         },
       },
     },
     modelVersion,
-    status: { type: 'string', enum: ['personal', 'popular', 'filtered', 'learning'], description: '`personal` when an item comes from the subject\'s history, `popular` when all are popular ones, `filtered` when a model is trained but no item passed the business filters (no items; `note` says which filters were in force; until 2026-12-05 this said `popular`), `learning` when no model is trained yet (no items).' },
+    status: { type: 'string', enum: ['personal', 'popular', 'filtered', 'learning'], description: '`personal` when an item comes from the subject\'s history, `popular` when all are popular ones (`fallback` says why), `filtered` when a model is trained but no item passed the business filters (no items; `note` says which filters were in force; until 2026-12-05 this said `popular`), `learning` when no model is trained yet (no items).' },
+    fallback: {
+      type: 'object',
+      ...open,
+      required: ['reason', 'history', 'why'],
+      description: 'Present with `status` `popular` (since 2026-12-06): why every item is a popular one.',
+      properties: {
+        reason: { type: 'string', enum: ['no known history', 'history leads nowhere', 'filtered'], description: '`no known history`: none of the subject\'s history is an item the model knows; `history leads nowhere`: the items it knows have no neighbours; `filtered`: the business filters left out every item the history leads to (`leftOut` says which).' },
+        history: { ...int, description: 'The subject\'s history items the model knows.' },
+        leadsTo: { ...int, description: 'With `filtered`: the items the history leads to.' },
+        leftOut: {
+          type: 'object', ...open,
+          description: 'With `filtered`: how many of them each filter left out, the first that applies counting — `purchased`, `seen` (already in the history, `excludeHistory`), `outOfStock`, `excluded` (`filters.exclude`, the placement\'s), `rule`.',
+          properties: { purchased: int, seen: int, outOfStock: int, excluded: int, rule: int },
+        },
+        why: { type: 'string', description: 'The reason in words: "the business filters left out all 3 items the subject\'s history leads to (3 already seen)".' },
+      },
+    },
     note,
     ruleErrors,
     warnings: subjectWarningsSchema,
@@ -112,7 +136,7 @@ const rerankAnswer = {
           id: str,
           relevance: { ...num, description: 'The caller\'s relevance, as sent.' },
           score: { ...num, description: 'The blend the list is ordered by, in [0, 1]: the item\'s relevance percentile within the list, and its affinity percentile weighted by the subject\'s evidence.' },
-          affinity: { ...num, description: 'The subject\'s affinity for the item: the sum of its neighbour weights from the subject\'s history (0 when no history item leads to it).' },
+          affinity: { ...num, description: 'The subject\'s affinity for the item: the sum of its neighbour weights from the subject\'s history. 0 when no history item leads to it: no evidence, not a measured zero — no `affinityInterval` then, and `estimate` is the population\'s view of the item. The inferred number, with its interval and status, is `estimate`.' },
           explanation: { type: 'string', description: '"ranked by relevance", or "raised by your past interest" for an item the affinity moved above its place in the caller\'s order.' },
           affinityInterval: {
             type: 'object',
@@ -120,6 +144,10 @@ const rerankAnswer = {
             required: ['low', 'high', 'level', 'evidence'],
             description: 'Present when the subject\'s history leads to the item (`affinity` above 0): a 90% interval of `affinity`, a bootstrap over the subject\'s history, `evidence` the history items supporting it (as a personal item\'s `interval` in POST /v1/recommendations).',
             properties: { low: num, high: num, level: num, evidence: int },
+          },
+          estimate: {
+            ...estimateViewSchema,
+            description: 'Since 2026-12-06: what the model infers of the subject\'s interest in the item, never bare. When the history leads to it: `affinity` with `affinityInterval`, source `personal`, `established` once the interval is no wider than the affinity. Otherwise the share of the trained subjects who interacted with the item (its 90% Wilson interval, those subjects as evidence), source `population`, `learning`. Absent for an item the model does not know (nothing is inferred: `affinity` 0 is then only the blend\'s input). What a decision logs as the item\'s estimate.',
           },
         },
       },
@@ -189,7 +217,7 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
   }, async (req) => {
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.recommend({ subject, n: req.body.n ?? 10, placement: req.body.placement, filters: req.body.filters }, Date.now());
-    return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r, items: r.items.map(withoutEstimate), ...warned(subject, req.body.subject) };
+    return { subject: { id: subject?.id ?? null, known: !!subject }, placement: req.body.placement ?? null, ...r, items: r.items.map(withEstimateView), ...warned(subject, req.body.subject) };
   });
 
   app.post<{ Body: { subject: string; items: { id: string; relevance: number }[]; maxWeight?: number; placement?: string; filters?: { exclude?: string[]; outOfStock?: string[]; rule?: string } } }>('/v1/rerank', {
@@ -223,12 +251,16 @@ export async function recommendRoutes(app: FastifyInstance, tact: Tact): Promise
     if (problems.length) throw validationError(problems);
     const subject = await subjectOf(req.body.subject);
     const r = await tact.learning.recommender.rerank({ subject, items: req.body.items, maxWeight: req.body.maxWeight, placement: req.body.placement, filters: req.body.filters }, Date.now());
-    return { subject: { id: subject?.id ?? null, known: !!subject }, ...r, items: r.items.map(withoutEstimate), ...warned(subject, req.body.subject) };
+    return { subject: { id: subject?.id ?? null, known: !!subject }, ...r, items: r.items.map(withEstimateView), ...warned(subject, req.body.subject) };
   });
 }
 
-/** An item as the HTTP answers show it: the estimate a decision logs is left out (its interval is there). */
-function withoutEstimate<T extends { estimate?: unknown }>(item: T): Omit<T, 'estimate'> {
-  const { estimate: _estimate, ...rest } = item;
-  return rest;
+/**
+ * An item as the HTTP answers show it: the estimate a decision logs, as the API shows estimates
+ * (with its reading; a popular share in percent, a neighbour-weight sum as a number). Until
+ * 2026-12-06 it was left out, and a re-ranked item's `affinity` of 0 stood bare.
+ */
+function withEstimateView<T extends { estimate?: Estimate }>(item: T): Omit<T, 'estimate'> & { estimate?: ReturnType<typeof estimateView> } {
+  const { estimate, ...rest } = item;
+  return estimate ? { ...rest, estimate: estimateView(estimate, estimate.source === 'population' ? 'share' : 'number') } : rest;
 }
