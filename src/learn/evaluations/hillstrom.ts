@@ -16,16 +16,18 @@
  * pooled out-of-fold predictions); the winner is refitted on the whole train half and evaluated
  * once on test.
  * Spend targeting ranks by conversion uplift × the arm's mean spend per conversion (train half).
- * All intervals: percentile bootstrap over test rows (1,000 resamples, seeded), paired across budgets.
+ * All intervals: percentile bootstrap over test rows (1,000 resamples, seeded), paired across budgets;
+ * a lift share whose gap to the best arm no test outcome shows is bounded exactly there (unseenGaps).
  */
 import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
 import { HILLSTROM_ARMS } from '../data/hillstrom.js';
 import { bootstrapMany, formatCi, round } from '../stats/bootstrap.js';
+import { liftShare } from '../uplift/targeting.js';
 import type { UpliftModel } from '../uplift/uplift-data.js';
 import { liftChart } from './charts.js';
 import { counted, stages, ticker } from './progress.js';
 import { CV_FOLDS, fitHillstrom } from './hillstrom-fit.js';
-import { BUDGETS, bestArm, curve, shares, sub, subInt, upliftMatrix, wmean } from './hillstrom-policy.js';
+import { BUDGETS, bestArm, curve, shares, sub, subInt, unseenGaps, upliftMatrix, wmean } from './hillstrom-policy.js';
 
 async function run(ctx: EvaluationContext) {
   const reps = ctx.quick ? 200 : 1000;
@@ -62,23 +64,31 @@ async function run(ctx: EvaluationContext) {
     const y = sub(h[outcome], test);
     const best = bestArm(h.arm, h[outcome], train);
     const c = curve(upliftMatrix(model, X, test, scale, onlyArm), armTest, y, best);
+    // A gap to the best arm that no test customer's outcome shows is bounded exactly (hillstrom-policy.ts):
+    // each resample's share at both ends of that bound. Where every outcome was seen, both are the share.
+    // The outcome's largest value (1 for conversion and visit; for spend the largest on the train half).
+    const ceiling = sub(h[outcome], train).reduce((m, v) => Math.max(m, v), 0);
+    const gaps = unseenGaps(c, armTest, y, best, ceiling);
     const stats = bootstrapMany(test.length, counted((w: Float64Array) => {
       const s = shares(c, w);
       const none = wmean(c.none, w);
+      const bestValue = wmean(c.best, w);
       const values = c.policies.map((p) => wmean(p, w));
-      return [...s, ...s.map((v, j) => v - BUDGETS[j]), none, wmean(c.best, w), ...values, ...values.map((v) => v - none)];
+      const ends = values.map((v, j) => [liftShare(v - gaps[j].up, none, bestValue), liftShare(v + gaps[j].down, none, bestValue)]);
+      return [...s, none, bestValue, ...values, ...values.map((v) => v - none), ...ends.map((e) => Math.min(...e)), ...ends.map((e) => Math.max(...e))];
     }, tick), { seed: seed++, reps });
     const k = BUDGETS.length;
-    const share = stats.slice(0, k);
-    const vsRandom = stats.slice(k, 2 * k);
-    const [noneV, bestV] = stats.slice(2 * k, 2 * k + 2);
-    const values = stats.slice(2 * k + 2, 3 * k + 2);
-    const incremental = stats.slice(3 * k + 2);
+    const share = stats.slice(0, k).map((v, j) => ({ value: v.value, low: stats[3 * k + 2 + j].low, high: stats[4 * k + 2 + j].high }));
+    const vsRandom = share.map((v, j) => ({ value: v.value - BUDGETS[j], low: v.low - BUDGETS[j], high: v.high - BUDGETS[j] }));
+    const [noneV, bestV] = stats.slice(k, k + 2);
+    const values = stats.slice(k + 2, 2 * k + 2);
+    const incremental = stats.slice(2 * k + 2, 3 * k + 2);
     const armMode = onlyArm === undefined ? 'best arm per customer' : `${HILLSTROM_ARMS[onlyArm]} only`;
     ctx.log(`${outcome}: model ${model.kind}, ${armMode}${cv ? '' : ' (conversion model: uplift × spend per conversion)'}`);
     if (cv) ctx.log(`  train-half ${CV_FOLDS}-fold cross-fitted mean lift share: ${Object.entries(cv).map(([n, v]) => `${n} ${v.toFixed(3)}`).join('; ')}`);
     ctx.log(`  per customer: none ${formatCi(noneV)}, best single arm (${HILLSTROM_ARMS[best]}) ${formatCi(bestV)}`);
-    BUDGETS.forEach((b, j) => ctx.log(`  budget ${Math.round(b * 100)}%: value ${formatCi(values[j])}, lift share ${formatCi(share[j], 3)} vs random ${b.toFixed(1)} (difference ${formatCi(vsRandom[j], 3)})`));
+    const unseen = (j: number) => (gaps[j].up || gaps[j].down ? `; no ${outcome} seen where it differs from the best single arm: that gap bounded exactly, Clopper–Pearson` : '');
+    BUDGETS.forEach((b, j) => ctx.log(`  budget ${Math.round(b * 100)}%: value ${formatCi(values[j])}, lift share ${formatCi(share[j], 3)} vs random ${b.toFixed(1)} (difference ${formatCi(vsRandom[j], 3)}${unseen(j)})`));
     if (outcome !== 'spend') ctx.chart?.((g) => liftChart(outcome, BUDGETS, share, g));
     const ci = (x: { low: number; high: number }) => [round(x.low, 5), round(x.high, 5)];
     result[outcome] = {
