@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { TactError } from '../errors/tact-error.js';
 import { clean } from './estimates/estimate-view.js';
-import type { ModelEvent, ModelVersionSummary } from './registry/model-store.js';
+import { liveAndLatest, modelHistory } from './registry/registry-views.js';
 import type { ModelRegistry, Promotion } from './registry/registry.js';
 import { MODEL_NAMES } from './train/training-kind.js';
 import { didYouMean, withLearning } from './cli.js';
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 /** What the operator types for a model, refused by name when there is none (the API's 404 says the same). */
 function checkName(name: string, stored: readonly string[]): void {
@@ -89,29 +88,17 @@ function print<T>(answer: T, json: boolean | undefined, text: (a: T) => string):
   process.stdout.write(json ? JSON.stringify(clean(answer)) + '\n' : text(answer));
 }
 
-const summary = (v: ModelVersionSummary) => ({ version: v.version, trainedAt: iso(v.trainedAt), dataFrom: iso(v.dataFrom), dataTo: iso(v.dataTo), trainedBy: v.trainedBy, metrics: v.metrics });
-
-/** Every model with its live and latest version (the shape of GET /v1/models' `models`, without the schedule). */
-export async function listAll(reg: ModelRegistry): Promise<{ models: { name: string; live: { version: number; since: string | null } | null; latest: ReturnType<typeof summary> | null }[] }> {
+/** Every model with its live and latest version (GET /v1/models' `models`, without the schedule). */
+export async function listAll(reg: ModelRegistry): Promise<{ models: ({ name: string } & Awaited<ReturnType<typeof liveAndLatest>>)[] }> {
   const names = [...new Set([...MODEL_NAMES, ...(await reg.store.names())])];
   const models = [];
-  for (const name of names) {
-    const live = await reg.store.live(name);
-    const [latest] = await reg.store.versions(name, 1);
-    models.push({ name, live: live ? { version: live.version, since: iso(live.since) } : null, latest: latest ? summary(latest) : null });
-  }
+  for (const name of names) models.push({ name, ...(await liveAndLatest(reg, name)) });
   return { models };
 }
 
-/** One model: live version, versions newest first, history newest first (the shape of GET /v1/models/{name}). */
-export async function describe(reg: ModelRegistry, name: string): Promise<{ name: string; live: { version: number; since: string | null } | null; versions: ReturnType<typeof summary>[]; history: (Omit<ModelEvent, 'at'> & { at: string | null })[] }> {
-  const live = await reg.store.live(name);
-  return {
-    name,
-    live: live ? { version: live.version, since: iso(live.since) } : null,
-    versions: (await reg.store.versions(name, 50)).map(summary),
-    history: (await reg.store.events(name, 100)).map((e) => ({ ...e, at: iso(e.at) })),
-  };
+/** One model: live version, versions and history, newest first (GET /v1/models/{name} without the description). */
+export async function describe(reg: ModelRegistry, name: string): Promise<{ name: string } & Awaited<ReturnType<typeof modelHistory>>> {
+  return { name, ...(await modelHistory(reg, name)) };
 }
 
 /**

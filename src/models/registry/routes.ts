@@ -15,14 +15,13 @@ import type { TrainResult } from '../train/trainer.js';
 import { scheduledRun } from '../train/schedule.js';
 import { KEPT_TRAININGS, TRAINING_ALIVE_MS, type TrainingJob } from '../train/training-jobs.js';
 import { MODEL_NAMES, trainingKind } from '../train/training-kind.js';
-import type { ModelVersionSummary } from './model-store.js';
+import { liveAndLatest, modelHistory } from './registry-views.js';
 import { calibrationSchema, modelSchema, modelsSchema, promotionSchema, rollbackSchema, trainedSchema, trainingSchema, trainingStartedSchema } from './registry-schemas.js';
 
 /** The longest a training request waits for a training of the same model already running (proxies time out long before). */
 const MAX_TRAIN_WAIT_S = 600;
 const nameParam = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-const summary = (v: ModelVersionSummary) => ({ version: v.version, trainedAt: iso(v.trainedAt), dataFrom: iso(v.dataFrom), dataTo: iso(v.dataTo), trainedBy: v.trainedBy, metrics: v.metrics });
 
 /**
  * The model registry: list, inspect, train, promote, roll back, calibration.
@@ -54,11 +53,10 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     const cfg = tact.settings.get(trainingKind);
     const models = [];
     for (const name of names) {
-      const live = await reg.store.live(name);
-      const [latest] = await reg.store.versions(name, 1);
+      const { live, latest } = await liveAndLatest(reg, name);
       const run = scheduledRun(name, await tact.store.documents.getJob(`train:${name}`), cfg);
       const scheduled = run && { state: run.state, lastRunAt: iso(run.lastRunAt), lastResult: run.lastResult, failedAt: iso(run.failedAt), error: run.error, nextAt: iso(run.nextAt) };
-      models.push({ name, description: trainer(name)?.description ?? null, live: live ? { version: live.version, since: iso(live.since) } : null, latest: latest ? summary(latest) : null, autoPromote: cfg.autoPromote.has(name), scheduled });
+      models.push({ name, description: trainer(name)?.description ?? null, live, latest, autoPromote: cfg.autoPromote.has(name), scheduled });
     }
     return { models, schedule: { everyMs: cfg.everyMs, models: cfg.models, segmentSweepMs: cfg.sweepMs } };
   });
@@ -66,14 +64,8 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
   app.get<{ Params: { name: string } }>('/v1/models/:name', { preHandler: read, schema: { tags: ['learn'], summary: 'A model: versions (newest first), the live one, and its history of promotions, refusals and rollbacks', params: nameParam, response: { 200: modelSchema, 404: errorSchema } } }, async (req) => {
     const { name } = req.params;
     await known(name);
-    const live = await reg.store.live(name);
-    return {
-      name,
-      description: trainer(name)?.description ?? null,
-      live: live ? { version: live.version, since: iso(live.since) } : null,
-      versions: (await reg.store.versions(name, 50)).map(summary),
-      history: (await reg.store.events(name, 100)).map((e) => ({ ...e, at: iso(e.at) })),
-    };
+    const { live, versions, history } = await modelHistory(reg, name);
+    return { name, description: trainer(name)?.description ?? null, live, versions, history };
   });
 
   const busyDetail = (name: string, wait: number, r: TrainResult) => `${r.skipped}, still after ${wait} s of waiting: nothing was trained. Ask again once that training is over (its version then shows in GET /v1/models/${name}), or with a longer \`wait\` (at most ${MAX_TRAIN_WAIT_S} seconds).`;
