@@ -74,11 +74,11 @@ describe('the decision ladder counts a subject\'s own outcomes once', () => {
     expect(c.ownShare('shoes', 'p1', 'segment:vip')).toEqual({ successes: 3, trials: 10 });
   });
 
-  it('when its personal rung is not earned, the estimate comes from a group as logged, its own outcomes in it once', () => {
-    // A lone subject: 1 success in 2 choices, no one else. Personal data weight 2/(2+30) < 0.2, so
-    // the rung is not earned. Taking its trials out of the population would leave an empty
-    // population and an estimate with no evidence at all; the population as logged holds them once:
-    // Beta(1 + 1, 19 + 1) = Beta(2, 20).
+  it('when its personal rung is not earned, the estimate is still of its rate, its own outcomes in it once', () => {
+    // A lone subject: 1 success in 2 choices, no one else. Personal data weight 2/(2+20) < 0.2, so
+    // the rung is not earned. The others' population is empty, Beta(1, 19); the subject's rate
+    // around it, κ_eff = min(30, 20) = 20, with its own 1 of 2: Beta(1 + 1, 19 + 1) = Beta(2, 20),
+    // on 0 + 2 trials (until 2026-12-06 the population as logged gave the same Beta).
     const c = new OutcomeCounts();
     c.trial('shoes', 'p1', 1, [], 'd1');
     c.trial('shoes', 'p1', 1, [], 'd2');
@@ -87,5 +87,29 @@ describe('the decision ladder counts a subject\'s own outcomes once', () => {
     expect(e).toMatchObject({ source: 'population', evidence: 2 });
     expect(e.posterior!.alpha).toBeCloseTo(2, 10);
     expect(e.posterior!.beta).toBeCloseTo(20, 10);
+  });
+
+  // QA, 2026-12-06: a subject with no choices of its own was shown the population's posterior of its
+  // MEAN rate — Beta(51, 969), 90% [0.0393, 0.0617], "established" — as its own. Its own rate is a
+  // member's of the population: Beta(30·0.05, 30·0.95) = Beta(1.5, 28.5), 90% [0.00610, 0.12710]
+  // (scipy 1.17, scipy.stats.beta.ppf([0.05, 0.95], 1.5, 28.5)), "learning"; the value the decisions
+  // score with is the same 0.05. With 1 of 3 of its own: Beta(2.5, 30.5), [0.01817, 0.16241].
+  it('a subject with no or few choices of its own gets an interval for its own rate, learning — not the population mean\'s', () => {
+    const c = new OutcomeCounts();
+    for (let k = 0; k < 1000; k++) c.trial('shoes', `r${k}`, 1, [], `r${k}`);
+    for (let k = 0; k < 50; k++) c.success('shoes', `r${k}`, 1, `r${k}`);
+    const provider = new LadderEstimates(c, () => config);
+    const fresh = provider.estimate(shoes, { key: 'new', vars: {} });
+    expect(fresh).toMatchObject({ source: 'population', status: 'learning', evidence: 1000 });
+    expect(fresh.value).toBeCloseTo(0.05, 12);
+    expect(fresh.low).toBeCloseTo(0.00610079, 6);
+    expect(fresh.high).toBeCloseTo(0.12709649, 6);
+    for (let k = 0; k < 3; k++) c.trial('shoes', 'few', 1, [], `f${k}`);
+    c.success('shoes', 'few', 1, 'f0');
+    const few = provider.estimate(shoes, { key: 'few', vars: {} });
+    expect(few).toMatchObject({ source: 'population', status: 'learning', evidence: 1003 });
+    expect(few.value).toBeCloseTo(2.5 / 33, 12);
+    expect(few.low).toBeCloseTo(0.01816538, 6);
+    expect(few.high).toBeCloseTo(0.16241327, 6);
   });
 });

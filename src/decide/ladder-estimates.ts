@@ -10,12 +10,12 @@ import type { CompiledPolicy } from './policy-compile.js';
  * Estimates of an action's goal rate from the Beta-Binomial ladder (src/learn/rates/ladder.ts)
  * over the logged counts: population (all subjects who got the action) → segment → micro-segment
  * (the subject's groups at decision time) → personal (this subject). The subject's own counts are
- * in the population and group counts too; when the personal rung is earned they are taken out of
- * those (OutcomeCounts.ownShare) and enter at the personal rung only; when it is not, the estimate
- * comes from a group as logged, own counts included. Either way they count once. Each rung shrinks toward
- * the one above and is earned only when its own data carry enough of its posterior; the estimate
- * says which rung it comes from and its evidence there. Intervals cost a few microseconds, so
- * estimates without personal counts are cached until their counts change.
+ * in the population and group counts too; they are taken out of those (OutcomeCounts.ownShare) and
+ * enter at the personal rung only, so they count once. Each rung shrinks toward the one above and
+ * is earned only when its own data carry enough of its posterior; the estimate is of the subject's
+ * rate at any rung — a member of the deepest earned group given its own counts (subjectBelief in
+ * src/learn/rates/ladder.ts) — and says which rung it is centred on and that rung's evidence.
+ * Intervals cost a few microseconds, so estimates without personal counts are cached until their counts change.
  *
  * @example
  * const provider = new LadderEstimates(counts, () => tact.settings.get(policyKind).estimates);
@@ -68,10 +68,10 @@ export class LadderEstimates implements EstimateProvider {
       // The subject's own counts enter at the personal rung only: the rungs above are everyone else's.
       const others = (group: RateCounts, key: string | null | undefined) => minus(group, key ? this.counts.ownShare(action.id, subject.key, key, subject.also) : personal);
       const counts = ladderCounts(others(pop, null), seg && others(seg, subject.segment), micro && others(micro, subject.microSegment), personal);
-      const own = ladderEstimate(model, counts, new Date().toISOString()).estimate;
-      if (own.source === 'personal') return own;
-      // The personal rung is not earned: the estimate comes from a group, and the subject's own
-      // counts stay in it (the group as logged), so they still count once.
+      // Whatever rung it is shown at, the estimate is of this subject's rate: its own counts shrunk
+      // toward the deepest earned group (subjectBelief). Until 2026-12-06 an unearned personal rung
+      // fell back to the group as logged, the group's own posterior shown as the subject's.
+      return ladderEstimate(model, counts, new Date().toISOString()).estimate;
     }
     // Called for every candidate of every decision: the lookup builds no strings.
     let bySegment = this.cache.get(action.id);

@@ -19,8 +19,10 @@ export interface Estimate {
   level: number;
   /**
    * The n the shown interval rests on (trials, events, readings): the subject's own when `source` is
-   * personal, the population's (or segment's) when the interval comes from there — never the
-   * subject's own count under a population interval (models give that apart, e.g. in a `detail`).
+   * personal, the population's (or segment's) when the interval comes from there. A rate's
+   * interval below the personal rung is the subject's own rate centred on the group
+   * (src/learn/rates/ladder.ts, subjectBelief): its n is the group's trials plus the subject's own
+   * (since 2026-12-06); other models give the subject's own count apart, e.g. in a `detail`.
    */
   evidence: number;
   /** The rung of the granularity ladder the estimate comes from. */

@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { closestWord } from '../errors/edit-distance.js';
 import { stopOnSignal } from '../decide/batch/command.js';
 import type { Store } from '../store/store.js';
-import { type CalibrationView } from './calibration/calibration.js';
+import { type CalibrationView, versionsLine } from './calibration/calibration.js';
 import { CALIBRATED_MODELS, FEW_ROWS } from './calibration/calibrated-models.js';
 import { CLI_WORDING } from './calibration/wording.js';
 import type { UpliftCalibrationView } from './uplift/uplift-calibration.js';
@@ -258,6 +258,8 @@ export function renderCalibration(r: CalibrationView & { withoutPosterior?: numb
   const name = `${r.model}${r.key ? ` ${r.key}` : ''}`;
   const lines = [`${name}: ${r.n.toLocaleString('en-US')} resolved predictions (${r.pending.toLocaleString('en-US')} still inside their window)${r.withoutPosterior ? `; ${r.withoutPosterior.toLocaleString('en-US')} choices scored without a Beta estimate left out` : ''}`];
   if (!r.n) return `${lines[0]}\n  nothing to report yet\n`;
+  const made = versionsLine(r);
+  if (made) lines.push(made);
   const cov = r.coverage;
   const f = (x: number) => x.toFixed(4);
   const pct = (x: number) => (x * 100).toFixed(1);

@@ -16,7 +16,8 @@ const config = {
 
 // Documents a behaviour (docs/models.md, "Rules on estimates while they are learning"): a rule reads
 // an estimate whatever its status, so a subject with no evidence of its own takes its rung's value;
-// and `status` is the rung's (its interval narrow enough), so only `source` says whose evidence it is.
+// its interval and `status` are of its own rate (since 2026-12-06; until then the rung's), and
+// `source` says which rung it is centred on.
 describe('a segment rule on an estimate that is learning', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -42,7 +43,10 @@ describe('a segment rule on an estimate that is learning', () => {
     expect((await t.tact.learning.ladderPosition(state)).segments).toEqual(['naive']);
   });
 
-  it('once a group holds enough trials, a newcomer\'s rate is "established" at the group\'s rung: only `source == "personal"` asks for the subject\'s own evidence', async () => {
+  // Until 2026-12-06 the newcomer was "established" here: it was shown the group's posterior of its
+  // mean rate (800 trials), and the status rule admitted it on the group's evidence. Its estimate is
+  // now of its own rate — a member's of the group, as spread as the subjects' rates (κ = 30): learning.
+  it('once a group holds enough trials, a newcomer\'s rate is still "learning" at the group\'s rung: its interval is its own rate\'s', async () => {
     const t = (h = await harness('sqlite', {
       config: {
         rates: [EMAIL_OPEN_RATE],
@@ -70,11 +74,12 @@ describe('a segment rule on an estimate that is learning', () => {
     await ingest(t, messages);
     await ingest(t, [track('newcomer', 'Page Viewed', {}, Date.now() - 1000)]);
     const rate = (await estimatesOf(t, 'newcomer')).estimates.find((e) => e.model === 'rate')!;
-    expect(rate).toMatchObject({ source: 'segment', status: 'established' });
+    expect(rate).toMatchObject({ source: 'segment', status: 'learning' });
     expect(rate.evidence).toBeGreaterThanOrEqual(800);
+    expect(rate.high! - rate.low!).toBeGreaterThan(0.2);
     const ofUser = async (u: string) => (await t.store.segments.membershipsOf((await t.store.profiles.findProfileId('userId', u)) as string)).map((m) => m.segment);
-    // The newcomer is in the status rule's segment (the group's rate, not its own) …
-    expect(await ofUser('newcomer')).toEqual(['everyone', 'narrow']);
+    // The newcomer is not in the status rule's segment (until 2026-12-06 it was, on the group's rate) …
+    expect(await ofUser('newcomer')).toEqual(['everyone']);
     // … and only subjects who open, on their own evidence, are in the segment that asks for it.
     expect(await ofUser('u-0')).toContain('own');
     expect(await ofUser('u-1')).not.toContain('own');

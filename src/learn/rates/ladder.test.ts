@@ -14,10 +14,12 @@ const model: LadderModel = {
 const now = '2026-01-01T00:00:00.000Z';
 
 describe('the granularity ladder', () => {
-  it('stays at the population for a new subject with two sends', () => {
+  // Until 2026-12-06 the value was the population's own mean 402/10 100, the two sends dropped.
+  it('stays at the population for a new subject with two sends, the sends in its rate', () => {
     const { estimate } = ladderEstimate(model, { population: { successes: 400, trials: 10_000 }, segment: { successes: 1, trials: 20 }, personal: { successes: 0, trials: 2 } }, now);
     expect(estimate.source).toBe('population');
-    expect(estimate.value).toBeCloseTo(402 / 10_100, 12);
+    expect(estimate.value).toBeCloseTo((30 * (402 / 10_100)) / 32, 12);
+    expect(estimate.evidence).toBe(10_002);
   });
 
   it('climbs rung by rung as evidence earns it, and says "personal" only when personal data weigh ≥ 20%', () => {

@@ -20,11 +20,15 @@ const others = { successes: 40, trials: 1000 };
 const alone = groupKeys({ segment: null, microSegment: null });
 
 describe('a rate on the ladder (conjugate Beta-Binomial, BDA3 §2.4)', () => {
-  it('two personal trials against κ = 30 weigh 2/32 < 0.2: the answer is the population posterior mean 41/1002', () => {
+  // Until 2026-12-06 the answer was the population's posterior mean 41/1002 itself: the subject's
+  // two opens, taken out of the population row, entered nowhere.
+  it('two personal trials against κ = 30 weigh 2/32 < 0.2: shown from the population, the subject\'s rate (30·m + 2)/32 with m = 41/1002', () => {
     const me = subject(2, 2);
     const r = rateNow(ladder, rate, me, () => row(others, me.state), alone, now);
     expect(r.estimate.source).toBe('population');
-    expect(r.estimate.value).toBeCloseTo(41 / 1002, 12);
+    expect(r.estimate.value).toBeCloseTo((30 * (41 / 1002) + 2) / 32, 12);
+    expect(r.estimate.evidence).toBe(1002);
+    expect(r.estimate.status).toBe('learning');
     expect(r.details.at(-1)).toMatchObject({ rung: 'personal', dataWeight: 2 / 32, earned: false });
   });
 
@@ -63,10 +67,12 @@ describe('a rate on the ladder (conjugate Beta-Binomial, BDA3 §2.4)', () => {
     expect(personal.estimate.source).toBe('personal');
     expect(personal.estimate.updatedAt).toBe(at(now - DAY)); // the expiry: the trial became a failure then
     expect(rateNow(ladder, rate, me, () => pop, alone, now, now - DAY / 2).estimate.updatedAt).toBe(at(now - DAY / 2)); // a model trained since
-    // Shown from the population: its row and the subject's own (taken out of it); no expiry counts.
+    // Shown from the population: its row and the subject's own (taken out of it), and since
+    // 2026-12-06 the expiry too — the subject's trials are in its estimate at every rung.
     const few = subject(0, 1, now - 3 * DAY);
     openTrial(few.state, { at: now - 4 * DAY, seq: 2, groups: ['population'] });
-    expect(rateNow(ladder, rate, few, () => ({ ...row(others, few.state), updatedAt: now - 2 * DAY }), alone, now).estimate).toMatchObject({ source: 'population', updatedAt: at(now - 2 * DAY) });
+    expect(rateNow(ladder, rate, few, () => ({ ...row(others, few.state), updatedAt: now - 2 * DAY }), alone, now).estimate).toMatchObject({ source: 'population', updatedAt: at(now - DAY) });
+    expect(rateNow(ladder, rate, few, () => ({ ...row(others, few.state), updatedAt: now - 2 * DAY }), alone, now - 2 * DAY).estimate).toMatchObject({ source: 'population', updatedAt: at(now - 2 * DAY) });
     // Nothing observed, no trained model: nothing to date it by.
     expect(rateNow(ladder, rate, undefined, () => undefined, alone, now).estimate).toMatchObject({ evidence: 0, updatedAt: null });
   });

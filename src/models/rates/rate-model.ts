@@ -81,7 +81,8 @@ const RUNG_ORDER: Record<string, number> = { population: 0, segment: 1, 'micro-s
  * has passed ({@link countsAt}). `updatedAt` is when the evidence the estimate rests on last
  * changed: the latest write of the subject's row and of the group rows from the population down to
  * the rung shown, the moment a trial's window passed (an open one then counts as a failure, one a
- * success closed early as that success) when the rung shown is the personal one, and the end of the
+ * success closed early as that success) — at every rung since 2026-12-06, when the subject's own
+ * trials entered its estimate below the personal rung too — and the end of the
  * live model's data window (`modelAt`); null when there is none of these.
  *
  * @example
@@ -106,7 +107,8 @@ export function rateNow(ladder: LadderModel, rate: CompiledRate, personal: Timed
     const row = id && RUNG_ORDER[rung] <= shown ? group(id) : undefined;
     if (row) times.push(row.updatedAt);
   }
-  if (personal && estimate.source === 'personal') {
+  // The subject's own trials are in its estimate at every rung (subjectBelief): the moment one's window passed dates it.
+  if (personal) {
     for (const o of personal.state.open) if (o.at + rate.windowMs <= now) times.push(o.at + rate.windowMs);
     for (const at of personal.state.pendingSuccesses ?? []) if (at + rate.windowMs <= now) times.push(at + rate.windowMs);
   }

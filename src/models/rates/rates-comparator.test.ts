@@ -86,12 +86,13 @@ describe('promotion of a rates version', () => {
     expect(v.summary).toContain('(difference per subject -0.1 for every one of the 40 subjects: no spread, so the mean has no interval; exact sign test p = 1.8e-12): the candidate predicts worse for email_open');
   });
 
-  it('scores a trial by the posterior mean at the deepest rung its counts earned under the version', () => {
+  it('scores a trial by the mean of the subject\'s belief, centred on the deepest rung its counts earned under the version', () => {
     const [rate] = ratesKind.compile(config.rates);
     const ladder = ladderFor(rate, undefined); // κ personal 30, population prior Beta(1, 1)
     const population = { successes: 30, trials: 100 };
-    // Two own trials: 2 / (2 + 30) < 0.2, the personal rung is not earned; the population's mean 31/102.
-    expect(pointLogLik(ladder, { population, personal: { successes: 2, trials: 2 } }, 1)).toBeCloseTo(Math.log(31 / 102), 12);
+    // Two own trials: 2 / (2 + 30) < 0.2, the personal rung is not earned; centred on the population's
+    // mean 31/102, the two opens in it: (30 × 31/102 + 2)/32 (until 2026-12-06 31/102, as shown then).
+    expect(pointLogLik(ladder, { population, personal: { successes: 2, trials: 2 } }, 1)).toBeCloseTo(Math.log((30 * (31 / 102) + 2) / 32), 12);
     // Twenty own trials, 18 opens: earned; prior 30 × 31/102 pseudo-successes of 30.
     const m = 31 / 102;
     expect(pointLogLik(ladder, { population, personal: { successes: 18, trials: 20 } }, 0)).toBeCloseTo(Math.log(1 - (30 * m + 18) / 50), 12);

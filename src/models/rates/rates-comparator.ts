@@ -1,5 +1,5 @@
 import type { Settings } from '../../config/settings.js';
-import { climbLadder } from '../../learn/rates/ladder.js';
+import { subjectBelief } from '../../learn/rates/ladder.js';
 import { differenceWords, pairedBelowZero, pairedDifference } from '../../learn/stats/paired.js';
 import type { CalibrationPoint } from '../estimates/estimate-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
@@ -35,15 +35,15 @@ const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /**
  * Log-likelihood of a resolved trial under one version's ladder: the probability of success is
- * the posterior mean at the deepest rung the trial's counts earned under that version — what the
- * version would have shown when the exposure happened.
+ * the mean of the subject's belief under that version ({@link subjectBelief}: centred on the
+ * deepest rung the trial's counts earned, the subject's own trials in it) — what the version would
+ * have shown when the exposure happened.
  *
  * @example
  * pointLogLik(ladderFor(rate, live), { population: { successes: 30, trials: 100 } }, 1); // ln(31/102)
  */
 export function pointLogLik(ladder: ReturnType<typeof ladderFor>, inputs: NonNullable<CalibrationPoint['inputs']>, outcome: 0 | 1): number {
-  const { rung, details } = climbLadder(ladder, inputs);
-  const post = details.filter((d) => d.rung === rung).pop()!.posterior;
+  const post = subjectBelief(ladder, inputs).posterior;
   const p = post.alpha / (post.alpha + post.beta);
   return Math.log(outcome ? p : 1 - p);
 }

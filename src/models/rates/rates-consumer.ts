@@ -101,9 +101,10 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
   const keys = groupKeys(pos);
   if (exposure) {
     const before = rateNow(ladder, r, own(), counts, keys, at, modelAt);
-    const used = before.details.filter((d) => d.rung === before.estimate.source).pop()!;
+    // The belief about this subject's rate (until 2026-12-06 the shown rung's posterior: a group's mean).
+    const used = before.estimate.posterior!;
     batch.writes.points.push({
-      model: 'rates', key: r.def.name, subjectId: e.subject.id, seq: e.seq, at, alpha: used.posterior.alpha, beta: used.posterior.beta,
+      model: 'rates', key: r.def.name, subjectId: e.subject.id, seq: e.seq, at, alpha: used.alpha, beta: used.beta,
       deadline: at + r.windowMs, outcome: null, modelVersion: ladder.modelVersion, recordedAt: now, inputs: before.counts,
     });
     const credited = [keys.population, keys.segment, keys.micro].filter((g): g is string => !!g);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { afterTraining, harness, type Harness } from '../../../test/harness.js';
 import { heldOutReport } from '../../learn/calibration/held-out.js';
-import { climbLadder } from '../../learn/rates/ladder.js';
+import { subjectBelief } from '../../learn/rates/ladder.js';
 import { DAY, estimatesOf, ingest, track } from '../../store/conformance/learn-helpers.js';
 import { calibrationReport } from '../calibration/calibration.js';
 import type { ModelVersion } from '../registry/model-store.js';
@@ -96,12 +96,16 @@ describe('the rates training', () => {
     expect((v.metrics.email_open as { defaults: Record<string, string> }).defaults).toEqual({ 'micro-segment': 'fewer than two micro-segments of the live version hold trials' });
 
     // Z: revenue 600, five e-mails 10–6 days ago, none opened. κ_eff = min(κ_personal, 2 + 800) —
-    // five trials weigh 5/807 < 0.2: the segment's rate, (κ_seg·m + 640)/(κ_seg + 800).
+    // five trials weigh 5/807 < 0.2: shown from the segment, whose rate is m = (κ_seg·m_pop + 640)/(κ_seg + 800);
+    // the subject's own rate κ_eff·m/(κ_eff + 5), on 800 + 5 trials (until 2026-12-06 m itself, on 800:
+    // the group's mean shown as the subject's, its five unopened e-mails dropped).
     const now = Date.now();
     await ingest(t, [track('z', 'Order Completed', { revenue: 600 }, now - 20 * DAY), ...Array.from({ length: 5 }, (_, i) => track('z', 'Email Delivered', {}, now - (10 - i) * DAY))]);
     const z = (await estimatesOf(t, 'z')).estimates.find((e) => e.model === 'rate')!;
-    expect(z).toMatchObject({ source: 'segment', evidence: 800 });
-    expect(z.value).toBeCloseTo((k.segment * (721 / 1602) + 640) / (k.segment + 800), 4);
+    expect(z).toMatchObject({ source: 'segment', evidence: 805 });
+    const mSeg = (k.segment * (721 / 1602) + 640) / (k.segment + 800);
+    const kEff = Math.min(k.personal, k.segment + 800);
+    expect(z.value).toBeCloseTo((kEff * mSeg) / (kEff + 5), 4);
   });
 
   it('records the calibration of the version it trains, its predictions replayed on the recorded exposures — not the live predictions\'', async () => {
@@ -116,8 +120,7 @@ describe('the rates training', () => {
     expect(points).toHaveLength(1600);
     const ladder = ladderFor(ratesKind.compile([rate])[0], v);
     const replayed = points.map((p) => {
-      const { rung, details } = climbLadder(ladder, p.inputs!);
-      const post = details.filter((d) => d.rung === rung).pop()!.posterior;
+      const post = subjectBelief(ladder, p.inputs!).posterior;
       return { subjectId: p.subjectId, seq: p.seq, alpha: post.alpha, beta: post.beta, outcome: p.outcome ?? 0 };
     });
     const expected = heldOutReport(replayed);

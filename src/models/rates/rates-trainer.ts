@@ -1,7 +1,7 @@
 import { type HeldOutPoint, heldOutReport } from '../../learn/calibration/held-out.js';
 import { type RateCounts, betaMean } from '../../learn/rates/beta-binomial.js';
 import { type GroupAroundParent, fitConcentration } from '../../learn/rates/concentration.js';
-import { type LadderCounts, type LadderModel, type Rung, climbLadder } from '../../learn/rates/ladder.js';
+import { type LadderCounts, type LadderModel, type Rung, climbLadder, subjectBelief } from '../../learn/rates/ladder.js';
 import { type TrialState, countsAt, ownCounts } from '../../learn/rates/rate-trials.js';
 import { type LadderPosition, SegmentLookup } from '../../segments/segment-lookup.js';
 import { CALIBRATION_WINDOW } from '../calibration/calibration.js';
@@ -118,8 +118,7 @@ export function heldOutFigures(points: Awaited<ReturnType<EstimateStore['points'
   const replayed: HeldOutPoint[] = [];
   for (const p of points) {
     if (!p.inputs) continue;
-    const { rung, details } = climbLadder(ladder, p.inputs);
-    const post = details.filter((d) => d.rung === rung).pop()!.posterior;
+    const post = subjectBelief(ladder, p.inputs).posterior;
     replayed.push({ subjectId: p.subjectId, seq: p.seq, alpha: post.alpha, beta: post.beta, outcome: p.outcome ?? 0 });
   }
   const r = heldOutReport(replayed);

@@ -276,6 +276,7 @@ const calibrationReport = {
     key: { type: ['string', 'null'], description: 'The rate or the action; null for the decisions, and for `uplift` when no version is live.' },
     n: { ...int, description: 'Predictions judged (`uplift`: held-out decisions of the action or of "none" whose attribution window has closed).' },
     pending: { ...int, description: 'Predictions whose outcome may still come: left out.' },
+    versions: { type: 'array', items: { type: 'object', properties: { modelVersion: { type: 'string' }, n: int }, required: ['modelVersion', 'n'], additionalProperties: false }, description: '`rates` only: the model versions that made the resolved predictions, most first (each exposure records the live version\'s prediction, so the report spans every version live during its points; a version\'s own held-out figures are in GET /v1/models/rates).' },
     bins: { type: 'array', items: openObject('A bin of predictions: mean predicted against observed (`uplift`: `low`, `high`, `count`, `treated`, `control`, `meanPredicted`, `observed`, `interval`, `holds` — whether the interval holds the predicted uplift, null when not judged; `verdict` — `holds`, `misses`, `too few` (fewer than `minRows` effective treated or control rows) or null; `effectiveTreated`, `effectiveControl` — Kish effective sizes).') },
     meanPredicted: { ...nullableNumber, description: 'The mean prediction (`uplift`: the mean predicted uplift); null with none.' },
     observedRate: nullableNumber,
