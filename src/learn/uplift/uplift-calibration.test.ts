@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NEWCOMBE_TABLE_II } from '../../measure/stats/newcombe-table.js';
 import { newcombeDifference } from '../../measure/stats/proportion-intervals.js';
 import { Rng } from '../math/prng.js';
 import { normalQuantile } from '../math/special.js';
@@ -13,16 +14,7 @@ describe('calibration of predicted uplift on held-out rows', () => {
   // comparison of eleven methods", Statistics in Medicine 17 (1998) 873–890, Table II, method 10
   // (hybrid score), 95%: x1/n1 − x2/n2, difference, lower, upper. Rows (e)–(h) are the zero-variance
   // cases: every outcome 0 (or 1) on a side. Method 1 (Wald) gives (a) [0.0575, 0.3425], (f) [0, 0].
-  it.each([
-    [56, 70, 48, 80, 0.2, 0.0524, 0.3339],
-    [9, 10, 3, 10, 0.6, 0.1705, 0.809],
-    [6, 7, 2, 7, 0.5714, 0.0582, 0.8062],
-    [5, 56, 0, 29, 0.0893, -0.0381, 0.1926],
-    [0, 10, 0, 20, 0, -0.1611, 0.2775],
-    [0, 10, 0, 10, 0, -0.2775, 0.2775],
-    [10, 10, 0, 20, 1, 0.6791, 1],
-    [10, 10, 0, 10, 1, 0.6075, 1],
-  ])('gives treated − control with Newcombe\'s hybrid score interval: %i/%i − %i/%i → %f [%f, %f] (Newcombe 1998, Table II)', (x1, n1, x2, n2, d, lo, hi) => {
+  it.each(NEWCOMBE_TABLE_II)('gives treated − control with Newcombe\'s hybrid score interval: %i/%i − %i/%i → %f [%f, %f] (Newcombe 1998, Table II)', (x1, n1, x2, n2, d, lo, hi) => {
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
     const got = upliftDifference([...rows(n1, x1, { treated: true }), ...rows(n2, x2, { treated: false })])!;
     expect(r4(got.observed)).toBe(d);

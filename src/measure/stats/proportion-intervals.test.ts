@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NEWCOMBE_TABLE_II } from './newcombe-table.js';
 import { moverRatio, newcombeDifference, wilsonInterval } from './proportion-intervals.js';
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -30,16 +31,7 @@ describe('Wilson score interval', () => {
 // 0.0582 to 0.8062, not 0.0531 to 0.8338; 10/10 − 0/20 has lower 0.6791 and 10/10 − 0/10 0.6075:
 // 0.7225 is the Wilson lower limit of 10/10 alone).
 describe("Newcombe's hybrid score interval for p1 − p2 (Newcombe 1998, Table II, method 10)", () => {
-  it.each([
-    [56, 70, 48, 80, 0.2, 0.0524, 0.3339],
-    [9, 10, 3, 10, 0.6, 0.1705, 0.809],
-    [6, 7, 2, 7, 0.5714, 0.0582, 0.8062],
-    [5, 56, 0, 29, 0.0893, -0.0381, 0.1926],
-    [0, 10, 0, 20, 0, -0.1611, 0.2775],
-    [0, 10, 0, 10, 0, -0.2775, 0.2775],
-    [10, 10, 0, 20, 1, 0.6791, 1],
-    [10, 10, 0, 10, 1, 0.6075, 1],
-  ])('%i/%i − %i/%i: %f [%f, %f]', (x1, n1, x2, n2, d, lo, hi) => {
+  it.each(NEWCOMBE_TABLE_II)('%i/%i − %i/%i: %f [%f, %f]', (x1, n1, x2, n2, d, lo, hi) => {
     const r = newcombeDifference(x1, n1, x2, n2, Z);
     expect(r4(r.estimate)).toBe(d);
     expect(r.ci.map(r4)).toEqual([lo, hi]);
