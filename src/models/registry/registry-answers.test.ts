@@ -77,6 +77,14 @@ describe('the model registry\'s answers', () => {
     expect(Object.keys(history[0]).sort()).toEqual(['action', 'actor', 'at', 'comparison', 'name', 'previous', 'reason', 'version']);
   });
 
+  it('a version that is not there: 404 naming the field `version` and the versions there are (QA 2026-12-06: none named)', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/v1/models/baselines/promote', headers: { authorization: bearer(KEYS.admin) }, payload: { version: 99 } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'not_found', message: 'No version of model baselines matches `99`.', problems: [{ field: 'version', message: 'Model baselines has no version 99; its versions are 2, 1.' }] });
+    const none = await h.app.inject({ method: 'POST', url: '/v1/models/uplift/promote', headers: { authorization: bearer(KEYS.admin) }, payload: { version: 1 } });
+    expect(none.json().problems).toEqual([{ field: 'version', message: 'Model uplift has no version yet: train it first.' }]);
+  });
+
   it('calibration: a rate\'s report with its bins, the decisions\' and uplift\'s with none yet', async () => {
     const rates = (await answers.check('GET', '/v1/models/rates/calibration', '/v1/models/{name}/calibration')).body;
     const [report] = rates.reports as Answer[];

@@ -162,7 +162,12 @@ export class ModelRegistry {
   private async decidePromotion(name: string, version: number, o: { actor: string; reason?: string; force?: boolean }): Promise<Promotion> {
     return this.locked(name, async () => {
       const candidate = await this.store.getVersion(name, version);
-      if (!candidate) throw new TactError('not_found', { what: `version of model ${name}`, id: String(version) });
+      if (!candidate) {
+        // The body's field named, and the versions there are: the 404 alone left a caller guessing which part of the request missed.
+        const there = (await this.store.versions(name, 50)).map((v) => v.version);
+        const message = there.length ? `Model ${name} has no version ${version}; its versions are ${there.length === 50 ? 'the 50 newest: ' : ''}${there.join(', ')}.` : `Model ${name} has no version yet: train it first.`;
+        throw new TactError('not_found', { what: `version of model ${name}`, id: String(version) }, { problems: [{ field: 'version', message }] });
+      }
       const live = await this.store.live(name);
       const previous = live?.version ?? null;
       const answer = (promoted: boolean, reason: string, comparison: Comparison | null): Promotion => ({ name, version, promoted, previous, reason, comparison });
