@@ -47,7 +47,7 @@ const frequentist = open(
 
 const sequential = open(
   { type: effectType, estimate: num, se: num, ci: interval, pValue: { ...num, description: "Always-valid p-value (1 / e-value, at most 1; Welch's p when `floor` is set)." }, alpha: num, tuning: { ...num, description: 'Total units the interval is narrowest at.' }, method: { type: 'string', enum: ['sequential-mixture'] },
-    floor: open({ method: { type: 'string', enum: ['welch-t'] }, df: num }, ['method', 'df'], "Present when Welch's fixed-horizon t interval at the same level (degrees of freedom `df`) was wider than the mixture's — a mean over few units — and so `ci` and `pValue` are Welch's: an interval valid at every look is never narrower than one valid at a single look.") },
+    floor: open({ method: { type: 'string', enum: ['welch-t', 'score'] }, df: num }, ['method'], "Present when the fixed-horizon interval at the same level reached past the mixture's, and so `ci` and `pValue` cover it (an interval valid at every look is never narrower than one valid at a single look): `welch-t`, Welch's t interval (degrees of freedom `df`) of a mean over few units, whose `ci` and `pValue` are shown; `score`, a proportion's asymmetric score interval, which `ci` is widened to cover on the side it passed.") },
   ['type', 'estimate', 'se', 'ci', 'pValue', 'alpha', 'tuning', 'method'],
   'The always-valid (peeking-safe) test; null when the effect cannot be estimated.',
 );

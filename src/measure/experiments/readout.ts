@@ -14,7 +14,7 @@ import { cupedAdjust, type CupedArmSums, cupedTheta } from './cuped.js';
 import type { EffectType } from './effect.js';
 import { type FrequentistResult, welchTest } from './frequentist.js';
 import { type ScoreResult, scoreTest } from './score.js';
-import { type SequentialResult, sequentialProportionTest, sequentialTest } from './sequential.js';
+import { coverScore, type SequentialResult, sequentialProportionTest, sequentialTest } from './sequential.js';
 import { type SrmResult, sampleRatioMismatch } from './srm.js';
 import { type ArmSummary, baselineMean, summarizeMean, summarizeProportion } from './summary.js';
 
@@ -163,9 +163,10 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       const guardAt = (level: number) => (counts ? scoreTest(toCounts(c), toCounts(t), { type: 'absolute', alpha: level }) : null);
       // From the counts, the always-valid variance is Agresti–Caffo's and the posteriors are Beta:
       // Wald's p(1 − p)/n is 0 at 0 or n conversions (zero-width intervals, a chance of exactly 0 or 1).
+      // A proportion's is never narrower than its score interval at the same level (coverScore).
       const always = (effect: EffectType, level = alpha) =>
         counts
-          ? sequentialProportionTest(toCounts(c), toCounts(t), { type: effect, alpha: level, tuning: input.sequentialTuning })
+          ? coverScore(sequentialProportionTest(toCounts(c), toCounts(t), { type: effect, alpha: level, tuning: input.sequentialTuning }), effect === type && level === alpha ? frequentist : scoreTest(toCounts(c), toCounts(t), { type: effect, alpha: level }))
           : sequentialTest(sa, sb, { type: effect, alpha: level, tuning: input.sequentialTuning });
       const sequential = within(range, always(type));
       const bayesian = counts
@@ -196,8 +197,8 @@ export function experimentReadout(input: ReadoutInput): ExperimentReadout {
       if (frequentist && frequentist.pValue < alpha && verdictOf(spec, type === 'relative' ? always('absolute') : sequential, guardAt(alpha)) === 'inconclusive') {
         warnings.push(peekingNote(`"${arm.id}" on ${spec.name}`, frequentist.pValue, alpha, look));
       }
-      const floor = decider?.floor ?? sequential?.floor;
-      if (floor) warnings.push(welchFloorNote(`"${arm.id}" on ${spec.name}`, { arm: arm.id, n: t.n }, { arm: control.id, n: c.n }, floor.df));
+      const floor = [decider?.floor, sequential?.floor].find((f) => f?.method === 'welch-t');
+      if (floor?.method === 'welch-t') warnings.push(welchFloorNote(`"${arm.id}" on ${spec.name}`, { arm: arm.id, n: t.n }, { arm: control.id, n: c.n }, floor.df));
       if (!spec.guardrail && decider) primaries.set(arm.id, [...(primaries.get(arm.id) ?? []), { readout: metrics.at(-1)!, spec, decider, guardAt }]);
       if (type === 'relative') {
         warnings.push(...liftNotes({ control: control.id, arm: arm.id, metric: spec.name }, baselineMean(sa), { sequential, decider, bayesian }, range && welch && theta !== null ? welch.estimate : null));

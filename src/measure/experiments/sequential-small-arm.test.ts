@@ -69,3 +69,46 @@ describe('the always-valid interval of a mean over an arm of a few units', () =>
     expect(r.warnings.join(' ')).toContain("Welch's interval and p are shown as the always-valid ones");
   });
 });
+
+/*
+ * The same rule for a proportion read from its counts: the fixed-horizon interval is the score
+ * interval (MOVER-R with Wilson limits for a lift; Newcombe 1998's hybrid score for a difference),
+ * asymmetric, and the mixture's symmetric interval can stop short of it on one side. QA
+ * 2026-12-06: unsubscribes 24 of 1,340 in control against 1 of 1,349, the lift's always-valid
+ * [−1, −0.7772] against the score interval's [−0.9929, −0.7496].
+ */
+describe('the always-valid interval of a proportion', () => {
+  const counts = (n: number, x: number) => ({ n, sum: x, sumSquares: x });
+  const readout = (c: [number, number], t: [number, number]) =>
+    experimentReadout({
+      controlId: 'control',
+      effectType: 'relative',
+      metrics: [{ name: 'unsubscribe', kind: 'proportion', lowerIsBetter: true }],
+      arms: [
+        { id: 'control', weight: 0.5, units: c[0], metrics: { unsubscribe: counts(...c) } },
+        { id: 'push', weight: 0.5, units: t[0], metrics: { unsubscribe: counts(...t) } },
+      ],
+    }).metrics[0];
+
+  it('covers the score interval at the same level (QA: 24/1340 against 1/1349, relative)', () => {
+    const m = readout([1340, 24], [1349, 1]);
+    const [flo, fhi] = m.frequentist!.ci;
+    expect(fhi).toBeGreaterThan(-0.76);
+    expect(m.sequential!.ci[0]).toBeLessThanOrEqual(flo);
+    expect(m.sequential!.ci[1]).toBeGreaterThanOrEqual(fhi);
+    expect(m.sequential!.pValue).toBeGreaterThanOrEqual(m.frequentist!.pValue);
+    expect(m.sequential!.floor).toEqual({ method: 'score' });
+  });
+
+  it('contains the score interval for any counts, either effect type (property)', () => {
+    const arm = fc.integer({ min: 5, max: 400 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n })));
+    fc.assert(
+      fc.property(arm, arm, fc.constantFrom('relative', 'absolute') as fc.Arbitrary<'relative' | 'absolute'>, ([na, xa], [nb, xb], type) => {
+        const m = experimentReadout({ controlId: 'a', effectType: type, metrics: [{ name: 'p', kind: 'proportion' }], arms: [{ id: 'a', weight: 0.5, units: na, metrics: { p: counts(na, xa) } }, { id: 'b', weight: 0.5, units: nb, metrics: { p: counts(nb, xb) } }] }).metrics[0];
+        if (!m?.sequential || !m.frequentist) return true;
+        const tol = 1e-9 * (1 + Math.abs(m.frequentist.ci[0]) + Math.abs(m.frequentist.ci[1]));
+        return m.sequential.ci[0] <= m.frequentist.ci[0] + tol && m.sequential.ci[1] >= m.frequentist.ci[1] - tol;
+      }),
+    );
+  });
+});

@@ -38,10 +38,12 @@ export interface SequentialResult {
   tuning: number;
   method: 'sequential-mixture';
   /**
-   * Set when the fixed-horizon Welch t interval at the same level was wider than the mixture's (a
-   * mean over few units: its degrees of freedom `df`), and so is the interval and p shown.
+   * Set when the fixed-horizon interval at the same level reached past the mixture's, and so the
+   * interval and p shown cover it: Welch's t (`welch-t`: a mean over few units, its degrees of
+   * freedom `df`), or a proportion's score interval (`score`: asymmetric, it can pass the mixture's
+   * symmetric one on one side — a relative lift over a control with few conversions).
    */
-  floor?: { method: 'welch-t'; df: number };
+  floor?: { method: 'welch-t'; df: number } | { method: 'score' };
 }
 
 export interface SequentialOptions {
@@ -129,4 +131,21 @@ function fromMoments(m: EffectMoments, n: number, alpha: number, tuning: number)
   // Welch's p at least: then p < alpha still exactly when 0 is outside the (wider) interval.
   const welchP = studentTTwoSided(m.estimate / m.se, m.df);
   return { ...result, ci: [m.estimate - welchHalf, m.estimate + welchHalf], pValue: Math.max(pValue, welchP), floor: { method: 'welch-t', df: m.df } };
+}
+
+/**
+ * The always-valid result of a proportion read from its counts, widened to cover the fixed-horizon
+ * score interval of the same counts at the same level, its p the larger of the two: an interval
+ * valid at every look is never narrower than one valid at a single look. The mixture's interval is
+ * symmetric about the delta-method estimate and the score interval is not, so on a skewed lift it
+ * reached past the mixture's on one side (QA 2026-12-06: unsubscribes 24/1340 against 1/1349, the
+ * lift's always-valid [−1, −0.7772] inside the score interval's [−0.9929, −0.7496] at its top).
+ *
+ * @example
+ * coverScore(sequentialProportionTest(a, b, { type: 'relative' }), scoreTest(a, b, { type: 'relative' }));
+ */
+export function coverScore(s: SequentialResult | null, score: { ci: [number, number]; pValue: number } | null): SequentialResult | null {
+  if (!s || !score) return s;
+  if (score.ci[0] >= s.ci[0] && score.ci[1] <= s.ci[1]) return s;
+  return { ...s, ci: [Math.min(s.ci[0], score.ci[0]), Math.max(s.ci[1], score.ci[1])], pValue: Math.max(s.pValue, score.pValue), floor: { method: 'score' } };
 }
