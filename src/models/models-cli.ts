@@ -49,6 +49,7 @@ export function modelsCommand(program: Command): void {
     .option('--force', 'make it live without the comparison (needs --reason)')
     .option('--reason <text>', 'why: kept in the model\'s history')
     .option('--json', 'print the answer as one JSON object on the last line (as POST /v1/models/{name}/promote)')
+    .addHelpText('after', '\nExamples:\n  tact models promote rates 6\n  tact models promote rates 6 --force --reason "v5 misses the new actions"')
     .action(async (name: string, versionText: string, opts: { force?: boolean; reason?: string; json?: boolean }) => {
       const version = Number(versionText);
       if (!Number.isInteger(version) || version < 1) throw new Error(`The version must be a whole number of 1 or more (tact models ${name} lists them); got "${versionText}".`);
@@ -66,6 +67,7 @@ export function modelsCommand(program: Command): void {
     .argument('<model>', `one of: ${MODEL_NAMES.join(', ')}`)
     .option('--reason <text>', 'why: kept in the model\'s history')
     .option('--json', 'print the answer as one JSON object on the last line (as POST /v1/models/{name}/rollback)')
+    .addHelpText('after', '\nExamples:\n  tact models rollback rates\n  tact models rollback rates --reason "conversions fell after v6" --json')
     .action(async (name: string, opts: { reason?: string; json?: boolean }) => {
       await withLearning(async (l) => {
         checkName(name, await l.registry.store.names());
