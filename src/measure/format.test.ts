@@ -92,6 +92,9 @@ describe('the sample ratio line names its test', () => {
     } as unknown as HoldoutResults;
     expect(formatHoldout(r, UNICODE)).toContain('Sample ratio check against 2.0% : 98.0%: exact binomial test (an expected count under 5), p = 0.00406 — ok');
     expect(formatResults(experiment([]), UNICODE)).toContain('Sample ratio check: χ² = 0.50, p = 0.480 — ok');
+    // No unit read in the window: no test was made, and the line does not say "ok".
+    const empty = { ...experiment([]), readout: { ...readout([]), srm: { chiSquare: 0, pValue: 1, expected: [0, 0], mismatch: false, method: 'chi-square' } } } as unknown as ExperimentResults;
+    expect(formatResults(empty, UNICODE)).toContain('Sample ratio check: no unit read in the window: nothing to check');
   });
 });
 

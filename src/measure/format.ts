@@ -109,6 +109,8 @@ function wrapItems(items: string[], sep: string, indent: string): string[] {
 
 /** The SRM test and its p-value: Pearson's χ², or the exact binomial test when an expected count is under 5. */
 function srmLine(srm: ExperimentReadout['srm']): string {
+  // No unit read (a window before the experiment): no test was made, so no "ok" (QA 2026-12-06: "χ² = 0.00, p = 1.00 — ok").
+  if (srm.expected?.length && srm.expected.every((e) => e === 0)) return 'no unit read in the window: nothing to check';
   const test = srm.method === 'exact-binomial' ? 'exact binomial test (an expected count under 5)'
     : srm.method === 'bonferroni-exact-binomial' ? "each arm's exact binomial test, Bonferroni (an expected count under 5)"
     : `χ² = ${srm.chiSquare.toFixed(2)}`;
