@@ -20,7 +20,8 @@ export interface KindConsumer {
  * Registers one log consumer per kind and document version, named `learn-<kind>@<version>`:
  * a new definition starts a new consumer at the beginning of the log, so a metric, rate or
  * segment added today learns from every event already stored (rows already past an event skip
- * it), and the consumer of the old version is unregistered (its log position stays stored). Nothing is registered for a kind that
+ * it, so a definition left unchanged is not counted twice; a rate's rows counted under another
+ * definition of its name are read as empty and counted again: rates/rate-rows.ts), and the consumer of the old version is unregistered (its log position stays stored). Nothing is registered for a kind that
  * configures nothing, so an install without models pays nothing per event.
  *
  * @example

@@ -9,6 +9,7 @@ import { type MetricPool, baselineNow, ownReadings } from '../baselines/baseline
 import type { BaselinesState } from '../baselines/baselines-trainer.js';
 import { metricsKind } from '../baselines/metrics-kind.js';
 import { type RatesModelState, type TimedRow, groupKeys, ladderFor, rateNow } from '../rates/rate-model.js';
+import { countedUnder } from '../rates/rate-rows.js';
 import { type CompiledRate, ratesKind } from '../rates/rates-kind.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { type SendTimeModelState, type SlotCounts, sendTimeNow, sendTimePrior } from '../send-time/send-time-model.js';
@@ -85,10 +86,12 @@ export class SubjectEstimates {
     return this.rateWith(r, row, await this.lookup.position(state, now), now);
   }
 
-  private async rateWith(r: CompiledRate, row: StoredEstimate | undefined, pos: LadderPosition, now: number): Promise<SubjectEstimate> {
+  private async rateWith(r: CompiledRate, stored: StoredEstimate | undefined, pos: LadderPosition, now: number): Promise<SubjectEstimate> {
     const keys = groupKeys(pos);
     const ids = [keys.population, keys.segment, keys.micro].filter((k): k is string => !!k);
-    const groups = new Map((await this.store.estimates.getMany(ids.map((subjectId) => ({ subjectId, model: 'rate', key: r.def.name })))).map((g) => [g.subjectId, g as TimedRow<RateCounts>]));
+    // Rows counted under an earlier definition of the rate (redefined under its name) read as empty until counted again.
+    const groups = new Map((await this.store.estimates.getMany(ids.map((subjectId) => ({ subjectId, model: 'rate', key: r.def.name })))).filter((g) => countedUnder(g, r)).map((g) => [g.subjectId, g as TimedRow<RateCounts>]));
+    const row = stored && countedUnder(stored, r) ? stored : undefined;
     const live = await this.registry.live<RatesModelState>('rates');
     const { estimate, details } = rateNow(ladderFor(r, live), r, row as TimedRow<TrialState> | undefined, (k) => groups.get(k), keys, now, live?.dataTo);
     const rungs = details.map((d) => ({ rung: d.rung, trials: d.trials, rate: d.posterior.alpha / (d.posterior.alpha + d.posterior.beta), dataWeight: d.dataWeight, earned: d.earned }));

@@ -9,10 +9,27 @@ import { EstimateBatch, type SubjectEvent, withSubjects } from '../estimates/est
 import type { AfterWrite, KindConsumer } from '../estimates/learn-consumers.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { type RatesModelState, type TimedRow, groupKeys, ladderFor, rateNow } from './rate-model.js';
+import { foldedTo, markCounted, markFolded, restartIfRedefined } from './rate-rows.js';
 import { type CompiledRate, ratesKind } from './rates-kind.js';
 
 /** A rate's row of a subject, or of a group (`population`, `segment:<name>`, `micro-segment:<v>:<i>`). */
 const rowKey = (subjectId: string, rate: CompiledRate) => ({ subjectId, model: 'rate', key: rate.def.name });
+
+/** A subject's row starts with no trials, a group's with no counts. */
+const isGroup = (subjectId: string) => subjectId === 'population' || subjectId.startsWith('segment:') || subjectId.startsWith('micro-segment:');
+const emptyFor = (subjectId: string) => (isGroup(subjectId) ? (): RateCounts => ({ successes: 0, trials: 0 }) : newTrialState);
+
+/**
+ * Loads rows and empties those counted under another definition of their rate (redefined under
+ * the same name): this consumer's replay from the start of the log counts them again.
+ */
+async function loadRows(batch: EstimateBatch, keys: { subjectId: string; rate: CompiledRate }[]): Promise<void> {
+  await batch.load(keys.map((k) => rowKey(k.subjectId, k.rate)));
+  for (const k of keys) {
+    const row = batch.get(rowKey(k.subjectId, k.rate));
+    if (row) restartIfRedefined(row, k.rate, emptyFor(k.subjectId));
+  }
+}
 
 /**
  * Learns every configured rate online. An exposure opens a trial for the subject — first recording
@@ -50,7 +67,7 @@ export function ratesConsumer(store: Store, settings: Settings, registry: ModelR
         merged.set(e.subject.id, e.subject.absorbed === 0 ? [] : await mergedInto(store.profiles, e.subject.id));
       }
       const owners = (id: string) => [id, ...(merged.get(id) ?? [])];
-      await batch.load(relevant.flatMap((e) => rates.flatMap((r) => owners(e.subject.id).map((id) => rowKey(id, r)))));
+      await loadRows(batch, relevant.flatMap((e) => rates.flatMap((rate) => owners(e.subject.id).map((subjectId) => ({ subjectId, rate })))));
       // Group rows: of the subjects' positions now, and of the trials a success may close.
       const groups = new Set<string>(['population']);
       for (const p of positions.values()) for (const g of Object.values(groupKeys(p))) if (g) groups.add(g);
@@ -58,7 +75,7 @@ export function ratesConsumer(store: Store, settings: Settings, registry: ModelR
         const st = batch.get(rowKey(id, r))?.state as TrialState | undefined;
         for (const t of [...(st?.open ?? []), ...(st?.failed ?? [])]) t.groups.forEach((g) => groups.add(g));
       }
-      await batch.load(rates.flatMap((r) => [...groups].map((g) => rowKey(g, r))));
+      await loadRows(batch, rates.flatMap((rate) => [...groups].map((subjectId) => ({ subjectId, rate }))));
       for (const e of relevant) for (const r of rates) apply(batch, e, r, positions.get(e.subject.id)!, ladderFor(r, live), live?.dataTo, now, merged.get(e.subject.id) ?? []);
       await batch.flush();
       await afterWrite(relevant);
@@ -71,7 +88,8 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
   const success = e.message.event === r.def.success;
   if (!exposure && !success) return;
   const row = batch.row(rowKey(e.subject.id, r), () => ({ state: newTrialState(), modelVersion: ladder.modelVersion }));
-  if (!batch.fresh(row, e.seq)) return;
+  // Not `batch.fresh`: a row counted again under a new definition keeps its higher stored seq.
+  if (e.seq <= foldedTo(row)) return;
   const trials = row.state as TrialState;
   const at = e.message.timestamp;
   const group = (g: string) => batch.row(rowKey(g, r), () => ({ state: { successes: 0, trials: 0 } satisfies RateCounts, modelVersion: ladder.modelVersion }));
@@ -82,6 +100,7 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
     for (const g of trial.groups) {
       const gr = group(g);
       (gr.state as RateCounts).successes += 1;
+      markCounted(gr, r);
       batch.touch(gr, e.seq);
     }
     // The calibration point was recorded under the profile the trial was opened for.
@@ -94,7 +113,10 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
     const found = resolveSuccessAmong(holders.map((h) => h.state as TrialState), at, r.windowMs);
     if (found) {
       const holder = holders[found.state];
-      if (holder !== row) batch.touch(holder, e.seq);
+      if (holder !== row) {
+        markFolded(holder, r, e.seq);
+        batch.touch(holder, e.seq);
+      }
       succeeded(holder.subjectId, found.trial);
     }
   }
@@ -111,6 +133,7 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
     for (const g of credited) {
       const gr = group(g);
       (gr.state as RateCounts).trials += 1;
+      markCounted(gr, r);
       batch.touch(gr, e.seq);
     }
     const trial = { at, seq: e.seq, groups: credited };
@@ -119,6 +142,7 @@ function apply(batch: EstimateBatch, e: SubjectEvent, r: CompiledRate, pos: Ladd
     if (answerEarlySuccess(trials, trial, r.windowMs)) succeeded(e.subject.id, trial);
   }
   // Touched first, so that the estimate stored with it is dated by this write (rateNow's `updatedAt`).
+  markFolded(row, r, e.seq);
   batch.touch(row, e.seq, undefined, ladder.modelVersion);
   batch.touch(row, e.seq, rateNow(ladder, r, own(), counts, keys, now, modelAt).estimate);
 }

@@ -10,6 +10,7 @@ import { runOffThread } from '../train/off-thread.js';
 import { timeSlicer } from '../train/time-slice.js';
 import type { TrainContext, Trainer } from '../train/trainer.js';
 import { DEFAULT_CONCENTRATION, type RatesModelState, groupKeys, ladderFor, othersOf } from './rate-model.js';
+import { countedUnder } from './rate-rows.js';
 import { type CompiledRate, ratesKind } from './rates-kind.js';
 
 const NONE: RateCounts = { successes: 0, trials: 0 };
@@ -197,6 +198,8 @@ export const ratesTrainer: Trainer = {
         await positionOf.load(rows.map((row) => row.subjectId).filter(isSubject));
         for (const row of rows) {
           await slice.pause();
+          // A row counted under an earlier definition of the rate is being counted again: not data for this one.
+          if (!countedUnder(row, r)) continue;
           const id = row.subjectId;
           if (id === 'population') population = row.state as RateCounts;
           else if (id.startsWith('segment:')) groupRows.set(id, row.state as RateCounts);
