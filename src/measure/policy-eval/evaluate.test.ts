@@ -112,6 +112,7 @@ describe('evaluate-policy', () => {
     const missing = await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'uplift@7' } });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().message).toBe('No uplift model version (`candidate.model`) matches `uplift@7`.');
+    expect(missing.json().problems).toEqual([{ field: 'candidate.model', message: 'No uplift model version (`candidate.model`) matches `uplift@7`.' }]);
     const bad = await post('/v1/evaluate-policy', { placement: 'home', candidate: { model: 'forest' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('candidate.model');

@@ -24,6 +24,7 @@ export async function candidateModel(models: Pick<ModelStore, 'live' | 'getVersi
   if (pin === 'rate') return { pin };
   const asked = pin.includes('@') ? Number(pin.split('@')[1]) : (await models.live('uplift'))?.version;
   const v = asked === undefined ? undefined : await models.getVersion('uplift', asked);
-  if (!v) throw new TactError('not_found', { what: 'uplift model version (`candidate.model`)', id: pin.includes('@') ? pin : 'uplift (no live version: train one with `tact train uplift`)' });
+  // The 404 names the body's field, as a refused field does (QA 2026-12-06: it named none).
+  if (!v) throw new TactError('not_found', { what: 'uplift model version (`candidate.model`)', id: pin.includes('@') ? pin : 'uplift (no live version: train one with `tact train uplift`)' }, { at: 'candidate.model' });
   return { pin: `uplift@${v.version}`, uplift: new UpliftScorer(v.state as UpliftState, v.version, v.dataTo) };
 }
