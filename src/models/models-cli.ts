@@ -43,7 +43,7 @@ export function modelsCommand(program: Command): void {
     });
   models
     .command('promote')
-    .description('Make a version live. The first version goes live; a later one only when its comparison with the live version favours it (or training.autoPromote lets an inconclusive one through), unless --force with --reason. A refusal is recorded in the history and exits 1.')
+    .description('Make a version live. The first version goes live; a later one only when its comparison with the live version lets it (or training.autoPromote lets an inconclusive one through), unless --force with --reason. A refusal is recorded in the history and exits 1.')
     .argument('<model>', `one of: ${MODEL_NAMES.join(', ')}`)
     .argument('<version>', 'the version number (tact models <model> lists them)')
     .option('--force', 'make it live without the comparison (needs --reason)')

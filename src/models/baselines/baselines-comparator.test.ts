@@ -31,7 +31,7 @@ describe('promotion of a baselines version', () => {
     expect(m).toMatchObject({ metric: 'session_length', heldOut: 40 });
     expect(m.candidateScore).toBeLessThan(m.liveScore);
     expect(m.ci[1]).toBeLessThan(0);
-    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: session_length: mean interval score /);
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 lets it go live: session_length: mean interval score /);
 
     // Right away again: three new readings say nothing either way, so it is refused (and recorded).
     for (let u = 0; u < 3; u++) await session(t, `u-${u}`, 600);

@@ -39,7 +39,7 @@ describe('promotion of a recommendations version', () => {
     expect(v2.promotion?.promoted, v2.promotion?.reason).toBe(true);
     expect(v2.promotion?.comparison?.figures).toMatchObject({ heldOut: 45, liveRecall: 0 });
     expect((v2.promotion?.comparison?.figures as { candidateRecall: number }).candidateRecall).toBeGreaterThan(0.9);
-    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: on 45 held-out subjects recall@10 is 1 for version 2 against 0 for version 1/);
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 lets it go live: on 45 held-out subjects recall@10 is 1 for version 2 against 0 for version 1/);
     // The recorded reason carries the interval, with a width: 45 of 45 is not a certainty.
     expect(v2.promotion?.reason).toMatch(/\(difference 1, 95% Newcombe interval \[0\.889, 1\]\): the candidate is not worse$/);
 

@@ -27,7 +27,7 @@ describe('model registry: promotion rules', () => {
     await registry.promote('m', 1, { actor: 'a' });
     registry.setComparator('m', async (candidate, live) => ({ better: (candidate.state as { n: number }).n === 3, summary: `${candidate.version} vs ${live.version}`, figures: { ips: 0.1 } }));
     expect(await registry.promote('m', 2, { actor: 'a' })).toMatchObject({ promoted: false, comparison: { better: false, summary: '2 vs 1' } });
-    expect(await registry.promote('m', 3, { actor: 'a' })).toMatchObject({ promoted: true, reason: expect.stringContaining('favours it: 3 vs 1') });
+    expect(await registry.promote('m', 3, { actor: 'a' })).toMatchObject({ promoted: true, reason: expect.stringContaining('lets it go live: 3 vs 1') });
     expect((await store.events('m', 1))[0]).toMatchObject({ action: 'promoted', comparison: { figures: { ips: 0.1 } } });
   });
 

@@ -182,7 +182,7 @@ export class ModelRegistry {
           const c = await compare(candidate, liveVersion!);
           if (c.inconclusive && this.opts.autoPromote?.().has(name)) decision = answer(true, `the comparison with version ${live.version} is inconclusive (${c.summary}); training.autoPromote lets ${name} go live`, c);
           else if (c.inconclusive && !c.better) decision = answer(false, `the comparison with version ${live.version} is inconclusive (too little evidence to say either way), so it does not favour it: ${c.summary}`, c);
-          else decision = answer(c.better, c.better ? `the comparison with version ${live.version} favours it: ${c.summary}` : `the comparison with version ${live.version} does not favour it: ${c.summary}`, c);
+          else decision = answer(c.better, c.better ? `the comparison with version ${live.version} lets it go live: ${c.summary}` : `the comparison with version ${live.version} does not favour it: ${c.summary}`, c);
         } else if (this.opts.autoPromote?.().has(name)) {
           decision = answer(true, `training.autoPromote lets ${name} go live without a comparison`, null);
         } else {

@@ -37,7 +37,7 @@ describe('promotion of a send-time version', () => {
     expect(f.heldOut).toBe(40);
     expect(f.candidateLogLik).toBeGreaterThan(f.liveLogLik);
     expect(f.ci[0]).toBeGreaterThan(0);
-    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 favours it: on 40 held-out engagements the mean log predictive probability of the slot is /);
+    expect(v2.promotion?.reason).toMatch(/^the comparison with version 1 lets it go live: on 40 held-out engagements the mean log predictive probability of the slot is /);
 
     // Right away again: a few new engagements say nothing either way, so it is refused (and recorded).
     for (let u = 0; u < 3; u++) await open(t, `u-${u}`, 114, 0);

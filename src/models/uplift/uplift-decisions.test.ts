@@ -111,7 +111,7 @@ describe('uplift-aware scoring', () => {
     const difference = (second.promotion?.comparison?.figures as { difference: { snips: { value: number; ci: [number, number] } } }).difference.snips;
     expect(difference.value).toBeCloseTo(noneValue - shoesValue, 4);
     expect(difference.ci[0]).toBeGreaterThan(0);
-    expect(second.promotion?.reason).toContain(`the comparison with version 1 favours it: on ${held.length} logged decisions of held-out subjects (neither version was trained on them), uplift@2 would have earned SNIPS ${noneValue}`);
+    expect(second.promotion?.reason).toContain(`the comparison with version 1 lets it go live: on ${held.length} logged decisions of held-out subjects (neither version was trained on them), uplift@2 would have earned SNIPS ${noneValue}`);
 
     // A version that sends the offer again (version 1's state, registered anew) is worse: refused.
     const registry = h.tact.learning.registry;
