@@ -13,6 +13,22 @@ const nextMs = async () => {
   while (Date.now() <= t) await new Promise((r) => setTimeout(r, 1));
 };
 
+describe('an experiment read over a window before it existed', () => {
+  let h: Harness | undefined;
+  afterEach(async () => h?.close());
+
+  it('has no period and no unit, not a "running" period from the window\'s start', async () => {
+    h = await harness('sqlite', { config: measureShop({ experiments: experiment([0.5, 0.5]) }) });
+    for (let i = 0; i < 20; i++) await h.tact.decide.decider.decide({ subject: `s${i}`, placement: 'home' });
+    const before = (await get(h.app, '/v1/experiments/hero-test/results?to=2020-01-01T00:00:00Z')).json();
+    expect(before.periods).toEqual([]);
+    expect(before.units).toEqual({ control: 0, treat: 0 });
+    const now = (await get(h.app, '/v1/experiments/hero-test/results')).json();
+    expect(now.periods).toHaveLength(1);
+    expect(Date.parse(now.periods[0].from)).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
+  });
+});
+
 describe('an experiment whose design changed mid-flight', () => {
   let h: Harness | undefined;
   afterEach(async () => h?.close());

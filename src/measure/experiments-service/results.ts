@@ -97,9 +97,12 @@ export async function experimentResults(store: MeasureStore, settings: Settings,
   // sample-ratio check expects their mix (against the latest alone a ramp-up from 90/10 read as a mismatch).
   const periods: DesignPeriod[] = o.documents ? await designPeriods(o.documents, e.id, { from: o.from, to }) : [];
   if (!periods.length) {
-    let first = o.from ?? to;
+    let first = Infinity;
     for (const x of exposures.values()) first = Math.min(first, x.first);
-    periods.push({ from: first, status: e.status, salt: e.salt, arms: weights, units: {} });
+    // No version of the design in the window: a period is told from the units exposed in it (a design
+    // older than the history read); with none either — a window before the experiment existed — no
+    // period (QA 2026-12-06: a "running" period from the window's start, 2020, for an experiment made today).
+    if (first < Infinity || !o.documents) periods.push({ from: Math.min(o.from ?? to, first), status: e.status, salt: e.salt, arms: weights, units: {} });
   }
   const expected = unitsByPeriod(periods, exposures, [...arms]) ?? weights;
   const { units, metrics, readout } = await compareGroups(store, settings, exposures, { control: e.control, groups: expected }, { to, preDays, alpha: o.alpha, effect: o.effect, keysOf, plannedUnits: e.plannedUnits });
