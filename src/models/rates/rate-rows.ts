@@ -12,13 +12,21 @@ interface Counted {
   folded?: number;
 }
 
+/** Each compiled rate's definition string (rateDefinition). */
+const definitions = new WeakMap<CompiledRate, string>();
+
 /**
  * The part of a rate's definition that decides what is counted (not its name, width or description).
  *
  * @example
  * rateDefinition(rate); // '["Email Delivered","Email Opened",259200000]'
  */
-export const rateDefinition = (r: CompiledRate): string => JSON.stringify([r.def.exposure, r.def.success, r.windowMs]);
+export function rateDefinition(r: CompiledRate): string {
+  // Read for every row an event touches: made once per compiled rate (a configuration version compiles its own).
+  let d = definitions.get(r);
+  if (d === undefined) definitions.set(r, (d = JSON.stringify([r.def.exposure, r.def.success, r.windowMs])));
+  return d;
+}
 
 /**
  * Whether a stored rate row was counted under `r`'s definition. Rows written before 2026-12-06
