@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../../test/harness.js';
-import { EMAIL_OPEN_RATE, emailExposure } from '../models/rates/email-fixture.js';
-import { DAY, estimatesOf, ingest, track } from '../store/conformance/learn-helpers.js';
-import { opensEmail } from '../models/rates/email-fixture.js';
+import { EMAIL_OPEN_RATE, emailExposure, emailHistory } from '../models/rates/email-fixture.js';
+import { estimatesOf, ingest, track } from '../store/conformance/learn-helpers.js';
 
 const config = {
   rates: [EMAIL_OPEN_RATE],
@@ -63,15 +62,7 @@ describe('a segment rule on an estimate that is learning', () => {
     }));
     // 100 subjects × 8 e-mails (email-fixture.ts: even subjects open 80%, odd ones 10%): 800
     // population trials, enough for an interval narrower than the default width 0.1.
-    const messages: object[] = [];
-    for (let u = 0; u < 100; u++) {
-      for (let k = 0; k < 8; k++) {
-        const at = Date.now() - (40 - k) * DAY;
-        messages.push(track(`u-${u}`, 'Email Delivered', {}, at));
-        if (opensEmail(u, k)) messages.push(track(`u-${u}`, 'Email Opened', {}, at + 3_600_000));
-      }
-    }
-    await ingest(t, messages);
+    await ingest(t, emailHistory(100));
     await ingest(t, [track('newcomer', 'Page Viewed', {}, Date.now() - 1000)]);
     const rate = (await estimatesOf(t, 'newcomer')).estimates.find((e) => e.model === 'rate')!;
     expect(rate).toMatchObject({ source: 'segment', status: 'learning' });

@@ -1,4 +1,5 @@
 import { type Harness, send } from '../../../test/harness.js';
+import { track } from '../../store/conformance/learn-helpers.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -20,4 +21,23 @@ export async function emailExposure(h: Harness, u: number, k: number): Promise<v
   const at = Date.now() - (40 - k) * DAY;
   await send(h.app, '/v1/track', { userId: `u-${u}`, event: 'Email Delivered', timestamp: new Date(at).toISOString() });
   if (opensEmail(u, k)) await send(h.app, '/v1/track', { userId: `u-${u}`, event: 'Email Opened', timestamp: new Date(at + HOUR).toISOString() });
+}
+
+/**
+ * The e-mails of subjects `u-0` … `u-<subjects − 1>`, 8 each as {@link emailExposure} sends them,
+ * as messages for one batch ingest (800 trials for 100 subjects).
+ *
+ * @example
+ * await ingest(h, emailHistory(100));
+ */
+export function emailHistory(subjects: number): object[] {
+  const messages: object[] = [];
+  for (let u = 0; u < subjects; u++) {
+    for (let k = 0; k < 8; k++) {
+      const at = Date.now() - (40 - k) * DAY;
+      messages.push(track(`u-${u}`, 'Email Delivered', {}, at));
+      if (opensEmail(u, k)) messages.push(track(`u-${u}`, 'Email Opened', {}, at + HOUR));
+    }
+  }
+  return messages;
 }

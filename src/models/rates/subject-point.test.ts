@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { harness, type Harness } from '../../../test/harness.js';
 import { DAY, estimatesOf, ingest, track } from '../../store/conformance/learn-helpers.js';
-import { EMAIL_OPEN_RATE, opensEmail } from './email-fixture.js';
+import { EMAIL_OPEN_RATE, emailHistory } from './email-fixture.js';
 
 // QA, 2026-12-06: a new subject's rate was the population's posterior of its MEAN (here Beta(361, 441)
 // on 800 trials, 90% [0.4213, 0.4791], "established"), and so was the calibration point its first
@@ -16,15 +16,7 @@ describe('a subject with no trials of its own', () => {
 
   it('is shown, and records as its calibration point, the belief about its own rate, learning', async () => {
     const t = (h = await harness('sqlite', { config: { rates: [EMAIL_OPEN_RATE] } }));
-    const messages: object[] = [];
-    for (let u = 0; u < 100; u++) {
-      for (let k = 0; k < 8; k++) {
-        const at = Date.now() - (40 - k) * DAY;
-        messages.push(track(`u-${u}`, 'Email Delivered', {}, at));
-        if (opensEmail(u, k)) messages.push(track(`u-${u}`, 'Email Opened', {}, at + 3_600_000));
-      }
-    }
-    await ingest(t, messages);
+    await ingest(t, emailHistory(100));
     await ingest(t, [track('newcomer', 'Page Viewed', {}, Date.now() - 5 * DAY)]);
     const shown = (await estimatesOf(t, 'newcomer')).estimates.find((e) => e.model === 'rate')!;
     expect(shown).toMatchObject({ source: 'population', status: 'learning', evidence: 800 });
