@@ -88,7 +88,6 @@ export const ones = (n: number) => new Float64Array(n).fill(1);
 /** Mean lift share over the nine budgets (the model-selection score). @example meanShare(c) */
 export const meanShare = (c: Curve) => shares(c, ones(c.none.length)).reduce((a, b) => a + b, 0) / BUDGETS.length;
 
-
 /**
  * Exact one-sided upper bound of a rate after 0 events in m trials, at error `a`: the
  * Clopper–Pearson limit, closed-form at x = 0, (1 − p)^m = a (Clopper & Pearson 1934); at a = 0.05
