@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord } from '../../decide/decision.js';
-import { decodeBody } from './decision-body.js';
+import { inflateRawSync } from 'node:zlib';
+import { BODY_FORMAT, bodyDictionary, decodeBody } from './decision-body.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { testDir } from '../../../test/tmp.js';
 
@@ -42,6 +43,24 @@ describe('decision bodies on the embedded store', () => {
     const listed = await store.decisions.queryDecisions({ placement: 'home', limit: 100 });
     expect(listed.map((r) => r.id).sort()).toEqual([...records.map((r) => r.id), old.id].sort());
     await store.close();
+  });
+
+  it('hold the text JSON.stringify makes of the record, though the writer thread serialises it (both writers)', async () => {
+    // The record crosses to the writer thread as a structured clone and is serialised there: the
+    // stored text must be the one the event loop would have made — a date as its ISO string,
+    // undefined fields left out, undefined in an array as null, a non-Latin-1 sentence unchanged.
+    const r = record(7, 'vip') as unknown as Record<string, unknown>;
+    r.context = { page: 'checkout', when: new Date(Date.UTC(2026, 11, 6, 9, 30)), gone: undefined, list: [1, undefined, 'x'] };
+    r.operator = '"Offer 7" scored 2.5 − 0.4 — a fall.';
+    r.handoff = undefined;
+    const expected = JSON.stringify(r);
+    for (const path of [join(testDir('tact-body-json-'), 'tact.db'), ':memory:']) {
+      const store = await openSqliteStore({ path });
+      await store.decisions.appendDecision(r as unknown as DecisionRecord);
+      const body = store.db.prepare('SELECT body FROM decisions WHERE id = ?').pluck().get(r.id) as Buffer;
+      expect(inflateRawSync(body.subarray(1), { dictionary: bodyDictionary(BODY_FORMAT) }).toString('utf8')).toBe(expected);
+      await store.close();
+    }
   });
 
   it('refuses a format byte it does not know, by name', () => {

@@ -15,7 +15,10 @@ export interface WriteOp {
   rows: unknown[][];
   /**
    * Parameter positions holding text to store compressed (decision-body.ts): the writer replaces
-   * each with a BLOB of the format byte and the text deflated against its dictionary.
+   * each with a BLOB of the format byte and the text deflated against its dictionary. A position
+   * may hold a JSON value instead of its text: the writer thread serialises it (JSON.stringify)
+   * before it compresses, so the event loop neither builds the text nor copies it to the thread —
+   * the value crosses as the structured clone postMessage makes of it, outside the JavaScript heap.
    */
   compress?: number[];
 }
@@ -56,7 +59,10 @@ function makeCore(db, zlib, format, dictionary) {
     if (!op.compress) { for (const r of op.rows) s.run(...r); return; }
     for (const r of op.rows) {
       const row = r.slice();
-      for (const c of op.compress) if (typeof row[c] === 'string') row[c] = encode(row[c]);
+      for (const c of op.compress) {
+        if (typeof row[c] === 'string') row[c] = encode(row[c]);
+        else if (row[c] !== null && typeof row[c] === 'object') row[c] = encode(JSON.stringify(row[c]));
+      }
       s.run(...row);
     }
   };
