@@ -13,6 +13,15 @@ import { redactSecrets } from './secrets.js';
 export { authorOf } from './author.js';
 
 /** The `document` problem of a PUT that sent the document under the name a GET answers it by. */
+/**
+ * The most a configuration document's PUT may send: 16 MiB, where every other route takes 1 MiB.
+ * A shop's recommendations settings with a 20,000-item catalog (name, category, price) are
+ * ≈ 1.5 MB, and a PUT replaces the whole document, so under the server's 1 MiB such a shop could
+ * not change even its filter rule through the API (QA 2026-12-06). The key is checked before the
+ * body is read (checkKeysBeforeBody), so only a holder of a write key can send this much.
+ */
+export const CONFIG_BODY_BYTES = 16 * 1024 * 1024;
+
 export const DOCUMENT_SENT_AS_BODY = 'The `document` property is required: send the configuration as `document` (a GET answers it as `body`, which a PUT does not read).';
 
 /**
@@ -112,6 +121,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
 
   app.put<{ Params: { kind: string }; Body: { document: unknown; reason: string; author?: string; expectedVersion?: number } }>('/v1/config/:kind', {
     preHandler: write,
+    bodyLimit: CONFIG_BODY_BYTES,
     schema: {
       tags: ['config'],
       summary: 'Replace a configuration kind (a new version, with its reason)',

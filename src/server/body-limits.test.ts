@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_BODY_BYTES } from '../config/routes.js';
 import { KEYS, basic, bearer, harness, type Harness } from '../../test/harness.js';
 
 /**
@@ -37,7 +38,8 @@ describe('a body over its route\'s limit', () => {
     const checked: string[] = [];
     for (const { method, url } of await operations()) {
       if (['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch'].includes(url)) continue;
-      const over = await post(method, url, bearer(KEYS.admin), 1024 * 1024 + 1);
+      // A configuration document's PUT takes 16 MiB (a 20,000-item catalog), every other route 1 MiB.
+      const over = await post(method, url, bearer(KEYS.admin), (method === 'PUT' && url.startsWith('/v1/config/') ? CONFIG_BODY_BYTES : 1024 * 1024) + 1);
       expect([over.statusCode, over.json().error], `${method} ${url}`).toEqual([413, 'payload_too_large']);
       const said = /accepts \(([\d,]+) bytes\)/.exec(over.json().message as string)?.[1];
       expect(said, over.json().message).toBeDefined();
@@ -57,6 +59,16 @@ describe('a body over its route\'s limit', () => {
     expect(taken.statusCode, taken.body.slice(0, 200)).toBe(400); // read, and refused for its fields
     const over = await post('POST', '/v1/decide/batch', bearer(KEYS.server), 1_100_064);
     expect([over.statusCode, over.json().error, over.json().message]).toEqual([413, 'payload_too_large', 'The request body is larger than this endpoint accepts (1,048,576 bytes).']);
+  });
+
+  it('takes a recommendations document with a 20,000-item catalog (≈ 1.5 MB) on PUT /v1/config/recommendations', async () => {
+    const items = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`sku-${i}`, { name: `Item number ${i} of the shop's catalogue`, category: `category-${i % 40}`, price: 5 + (i % 300) }]));
+    const payload = JSON.stringify({ document: { items }, reason: 'the whole catalog' });
+    expect(payload.length).toBeGreaterThan(1024 * 1024);
+    const put = await h.app.inject({ method: 'PUT', url: '/v1/config/recommendations', headers: { authorization: bearer(KEYS.admin), 'content-type': 'application/json' }, payload });
+    expect(put.statusCode, put.body.slice(0, 300)).toBe(200);
+    const read = await h.app.inject({ url: '/v1/config/recommendations', headers: { authorization: bearer(KEYS.admin) } });
+    expect(Object.keys(read.json().body.items)).toHaveLength(20_000);
   });
 
   it('answers Segment\'s batch routes `batch_too_large` and its single calls `message_too_large` past 500 KB, quoting the size', async () => {
