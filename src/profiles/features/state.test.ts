@@ -31,6 +31,21 @@ describe('feature state', () => {
     expect(featureValue(compileFeature(def), s, 3 * h)).toBeCloseTo(0.875, 12);
   });
 
+  it('weighs an event dated ahead of its receipt from its receipt: one such event does not make the real ones vanish (QA 2026-12-06)', () => {
+    const def: FeatureDefinition = { name: 'd', kind: 'decayed_count', event: 'Order Completed', halfLife: '1h' };
+    const h = 3_600_000;
+    const now = 100 * h;
+    // Received now: one dated 12 h ahead (a clock on local time written as UTC), one now, one an hour ago (late).
+    const at = (t: number): Message => ({ ...msg(t, {}), receivedAt: now });
+    const s = fold(def, [at(now + 12 * h), at(now), at(now - h)]);
+    // 1 (counted as of its receipt) + 1 + 0.5; before, the sum was as of +12 h: 1 + 2^−12 + 2^−13 = 1.00037.
+    expect(featureValue(compileFeature(def), s, now)).toBeCloseTo(2.5, 12);
+    expect(featureValue(compileFeature(def), s, now + h)).toBeCloseTo(1.25, 12);
+    const sum: FeatureDefinition = { name: 'ds', kind: 'decayed_sum', event: 'Order Completed', property: 'revenue', halfLife: '1h' };
+    const t = fold(sum, [{ ...msg(now + 12 * h, { revenue: 10 }), receivedAt: now }, { ...msg(now, { revenue: 4 }), receivedAt: now }]);
+    expect(featureValue(compileFeature(sum), t, now)).toBeCloseTo(14, 12);
+  });
+
   it('ignores state computed under an earlier definition', () => {
     const a = fold({ name: 'x', kind: 'count', event: 'Order Completed' }, [msg(1, {})]);
     const changed = compileFeature({ name: 'x', kind: 'count', event: 'Order Completed', where: 'properties.revenue > 5.0' });

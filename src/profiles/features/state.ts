@@ -79,7 +79,7 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
   if (kind === 'count' || kind === 'first_seen' || kind === 'last_seen' || kind === 'decayed_count') {
     s.n += 1;
     span(s, t);
-    if (kind === 'decayed_count') decayAdd(s, 1, t, f.halfLifeMs);
+    if (kind === 'decayed_count') decayAdd(s, 1, decayTime(m), f.halfLifeMs);
     return s;
   }
   if (!values || values.length === 0) return s;
@@ -126,7 +126,7 @@ export function applyToFeature(f: CompiledFeature, state: FeatureState | undefin
     s.s = (s.s ?? 0) + x;
     s.lo = s.lo === undefined ? x : Math.min(s.lo, x);
     s.hi = s.hi === undefined ? x : Math.max(s.hi, x);
-    if (kind === 'decayed_sum') decayAdd(s, x, t, f.halfLifeMs);
+    if (kind === 'decayed_sum') decayAdd(s, x, decayTime(m), f.halfLifeMs);
   }
   // An event whose values were none of them numbers is no evidence: it does not date the feature.
   if (counted) {
@@ -277,6 +277,20 @@ function see(u: string[], ut: number[], k: string, t: number): void {
 function span(s: FeatureState, t: number): void {
   if (s.t0 === undefined || t < s.t0) s.t0 = t;
   if (s.t1 === undefined || t > s.t1) s.t1 = t;
+}
+
+/**
+ * The time a decayed feature weighs an event from: its time, or its receipt when it is dated
+ * after it (collection takes times up to a day ahead: a client that writes its local time as
+ * UTC). A decayed state is its sum as of its newest time, read at `max(now, that time)`: an event
+ * dated 12 h ahead made every real event count 2^−12 of itself under a 1-h half-life until the
+ * clock caught up (QA 2026-12-06: 1.00037 for events at +12 h, 0 h and −1 h; now 2.5). So dated,
+ * it counts fully when received and decays from there, and the state's time is never ahead of
+ * the server's clock.
+ */
+function decayTime(m: Message): number {
+  const r = m.receivedAt;
+  return typeof r === 'number' && Number.isFinite(r) && r < m.timestamp ? r : m.timestamp;
 }
 
 function decayAdd(s: FeatureState, w: number, t: number, half: number): void {
