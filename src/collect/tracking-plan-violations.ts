@@ -26,7 +26,7 @@ const under = (root: string, path: string) => (path.startsWith('[') ? `${root}${
  * // → [{ event: 'Order', property: 'products[].sku', rule: 'required', detail: '`products[1].sku` is required and was not sent', field: 'properties.products[1].sku',
  * //      fields: [{ field: 'properties.products[1].sku', message: '`products[1].sku` is required and was not sent' }] }]
  */
-export function toViolations(event: string, errors: ErrorObject[], data: unknown, schema: unknown, root: 'properties' | 'traits' = 'properties'): Violation[] {
+export function toViolations(event: string, errors: ErrorObject[], data: unknown, schema: unknown, root: 'properties' | 'traits' | 'traits.company' = 'properties'): Violation[] {
   const out = new Map<string, Violation & { fields: FieldProblem[] }>();
   const named = new Set<string>();
   for (const e of errors) {

@@ -33,6 +33,28 @@ describe('tracking plan', () => {
     expect(checkTrackingPlan({ group: { properties: { type: 'object', properties: { plan: { type: 'strnig' } } } } }).map((x) => x.field)).toEqual(['group.properties']);
   });
 
+  it('checks the account traits an identify\'s `company` writes against the group schema, and leaves the member\'s `role` to it (QA 2026-12-06)', () => {
+    const schema = { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string' }, employees: { type: 'integer', minimum: 1 } } };
+    const p = compilePlan({ group: { block: true, properties: schema } });
+    const identify = (company: Record<string, unknown>): Message => ({ messageId: 'i', type: 'identify', userId: 'u', traits: { email: 'a@b.c', company }, context: {}, timestamp: 0, receivedAt: 0 });
+    // What a group call is refused for, an identify's company was written with (200, no violation).
+    const r = p.check(identify({ id: 'rbco', name: 7, employees: -3, junk: 'x' }));
+    expect(r.blocked).toBe(true);
+    expect(r.violations.map((v) => [v.event, v.property, v.rule, v.field]).sort()).toEqual([
+      ['group', '*', 'additionalProperties', 'traits.company.junk'], ['group', 'employees', 'minimum', 'traits.company.employees'], ['group', 'name', 'type', 'traits.company.name'],
+    ]);
+    // Its id names the account and its role is the member's: neither is an account trait.
+    expect(p.check(identify({ id: 'rbco', name: 'RB', employees: 3, role: 'admin' }))).toEqual({ violations: [], blocked: false });
+    // A company without an id makes no account: nothing to check.
+    expect(p.check(identify({ name: 7 }))).toEqual({ violations: [], blocked: false });
+    // A group call's `role` (the docs' way to send a member's role) is not refused by a strict schema of the account's traits…
+    const group = (traits: Record<string, unknown>): Message => ({ messageId: 'g', type: 'group', userId: 'u', groupId: 'k', traits, context: {}, timestamp: 0, receivedAt: 0 });
+    expect(p.check(group({ name: 'K Co', role: 'admin' }))).toEqual({ violations: [], blocked: false });
+    // …unless the schema names `role`, which then checks it.
+    const withRole = compilePlan({ group: { block: true, properties: { ...schema, properties: { ...schema.properties, role: { enum: ['admin', 'member'] } } } } });
+    expect(withRole.check(group({ name: 'K Co', role: 'owner' })).violations.map((v) => [v.property, v.rule])).toEqual([['role', 'enum']]);
+  });
+
   it('checks identify traits', () => {
     const m: Message = { messageId: 'i', type: 'identify', userId: 'u', traits: { email: 'not-an-email' }, context: {}, timestamp: 0, receivedAt: 0 };
     expect(plan.check(m)).toMatchObject({ blocked: true, violations: [{ event: 'identify', property: 'email', rule: 'format' }] });

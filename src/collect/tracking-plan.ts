@@ -87,6 +87,15 @@ function eventNameProblems(name: string, at: string): FieldProblem[] {
   return [];
 }
 
+/** An account's traits as a group schema reads them: without the member's `role`, unless the schema names it. */
+function accountTraits(t: Record<string, unknown>, schema: unknown): Record<string, unknown> {
+  if (!Object.hasOwn(t, 'role')) return t;
+  const named = isRecord(schema) && isRecord(schema.properties) && Object.hasOwn(schema.properties, 'role');
+  if (named) return t;
+  const { role: _role, ...rest } = t;
+  return rest;
+}
+
 /** Compiles a (checked) plan; a name stored with white space at either end (before the check refused it) stands for the trimmed one. */
 export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   const events = new Map<string, { validate?: ValidateFunction; schema?: unknown; block: boolean }>();
@@ -101,9 +110,28 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   const checkPlan = (m: Message): { violations: Violation[]; blocked: boolean } => {
     if (empty) return { violations: [], blocked: false };
     if (m.type === 'identify' || m.type === 'group') {
+      const violations: Violation[] = [];
+      let blocked = false;
       const t = traits[m.type];
-      if (!t?.validate || t.validate(m.traits ?? {})) return { violations: [], blocked: false };
-      return { violations: toViolations(m.type, t.validate.errors ?? [], m.traits ?? {}, t.schema, 'traits'), blocked: t.block };
+      // A group call's `role` is the member's, not the account's (accounts.ts): checked only where the schema names it.
+      const own = m.type === 'group' && t ? accountTraits(m.traits ?? {}, t.schema) : m.traits ?? {};
+      if (t?.validate && !t.validate(own)) {
+        violations.push(...toViolations(m.type, t.validate.errors ?? [], own, t.schema, 'traits'));
+        blocked = t.block;
+      }
+      // Segment's reserved `company` trait writes the account's traits as a group call does: they
+      // meet the group schema (until 2026-12-06 an identify wrote what a group call was refused for).
+      const company = m.type === 'identify' ? m.traits?.company : undefined;
+      const g = traits.group;
+      if (g?.validate && isRecord(company) && company.id !== undefined && company.id !== null) {
+        const { id: _id, ...rest } = company;
+        const ct = accountTraits(rest, g.schema);
+        if (!g.validate(ct)) {
+          violations.push(...toViolations('group', g.validate.errors ?? [], ct, g.schema, 'traits.company'));
+          blocked ||= g.block;
+        }
+      }
+      return { violations, blocked };
     }
     if (m.type !== 'track') return { violations: [], blocked: false };
     const name = m.event as string;
