@@ -112,3 +112,19 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
     });
   });
 }
+
+describe('tracking-plan violations: a track event named like a trait call (QA 2026-12-06)', () => {
+  it('marks an unplanned track event "identify" not in the plan, though the plan has a schema of identify traits', async () => {
+    const h = await harness('sqlite', { config: { trackingPlan: plan } });
+    try {
+      await send(h.app, '/v1/track', { userId: 'u', event: 'identify', properties: {} });
+      await send(h.app, '/v1/identify', { userId: 'u', traits: { email: 1 } });
+      const r = await get(h.app, '/v1/tracking-plan/violations?event=identify');
+      const rows = (r.json() as { violations: Row[] }).violations.map((v) => [v.property, v.rule, v.inPlan]);
+      // Until 2026-12-06 the track event's row read inPlan: true, as the identify traits' row does.
+      expect(rows.sort()).toEqual([['(event)', 'unplanned', false], ['email', 'type', true]]);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -92,7 +92,9 @@ export async function trackingPlanRoutes(app: FastifyInstance, tact: Tact): Prom
     const page = rows.slice(0, limit);
     const plan = tact.settings.get(trackingPlanKind);
     return {
-      violations: page.map((v) => ({ ...v, lastAt: new Date(v.lastAt).toISOString(), inPlan: plan.names(v.event) })),
+      // An `(event)` row is a track event's (trait calls have none): a track event named "group" is in
+      // the plan only if the plan names it, not because the plan has a schema of group traits.
+      violations: page.map((v) => ({ ...v, lastAt: new Date(v.lastAt).toISOString(), inPlan: v.property === '(event)' ? plan.namesEvent(v.event) : plan.names(v.event) })),
       next: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
     };
   });

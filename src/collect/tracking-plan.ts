@@ -37,6 +37,8 @@ export interface CompiledPlan {
   check(m: Message): { violations: Violation[]; blocked: boolean };
   /** Whether the plan names `event` ("identify", "group": whether it has a schema of their traits). */
   names(event: string): boolean;
+  /** Whether the plan names a track event of this name (a track event may be called "group"). */
+  namesEvent(event: string): boolean;
   readonly empty: boolean;
 }
 
@@ -146,6 +148,7 @@ export function compilePlan(plan: TrackingPlan | undefined): CompiledPlan {
   return {
     empty,
     names: (event) => events.has(event) || ((event === 'identify' || event === 'group') && traits[event] !== undefined),
+    namesEvent: (event) => events.has(event),
     // A `context.timezone` the server does not know is counted on every call, with or without a
     // plan, and blocks nothing (tracking-plan-timezone.ts).
     check(m: Message) {
