@@ -191,10 +191,13 @@ export class Ingestor {
         // A projection made under another configuration may lack what this one reads.
         const message = projected !== undefined && projected !== epoch ? (JSON.parse(json) as Message) : m;
         const { violations, blocked } = plan.check(message);
-        const { ids, lookups, ignored, problems } = blocked ? { ids: [], lookups: [], ignored: undefined, problems: undefined } : identifiersFor(message, rules);
+        // A message with no usable identifier could never be stored: it is refused for that, in
+        // any plan mode, and its violations are not counted (until 2026-12-06, under a plan that
+        // blocked its event, it was refused naming only the property and counted as blocked).
+        const { ids, lookups, ignored, problems } = identifiersFor(message, rules);
         if (problems) outcomes[i] = { outcome: 'rejected', violations: [], problems };
         else {
-          items.push({ message, json, ids, lookups, ignored, violations, blocked });
+          items.push(blocked ? { message, json, ids: [], lookups: [], ignored: undefined, violations, blocked } : { message, json, ids, lookups, ignored, violations, blocked });
           at.push(i);
         }
       });

@@ -34,6 +34,17 @@ describe('tracking-plan violations over the collection API', () => {
     expect(await count('Order Completed')).toEqual([{ count: 1, blocked: 1 }]);
   });
 
+  it('refuses a message with no usable identifier for that, whether or not the plan blocks its event, and counts nothing (QA 2026-12-06)', async () => {
+    const blocked = await send(h.app, '/v1/track', { userId: 'null', event: 'Signup', properties: { plan: 3 } });
+    const allowed = await send(h.app, '/v1/track', { userId: 'null', event: 'Product Viewed', properties: { price: 'cheap' } });
+    for (const r of [blocked, allowed]) {
+      expect([r.statusCode, r.json().error]).toEqual([400, 'validation_failed']);
+      expect(r.json().problems.map((p: { field: string }) => p.field)).toEqual(['userId']);
+    }
+    // Until then the blocked one was refused as `tracking_plan_blocked` naming only `properties.plan`, and counted.
+    expect(await count('Signup')).toEqual([]);
+  });
+
   it('names the field of a blocked message from the message\'s root, as every other 400 does', async () => {
     const one = await send(h.app, '/v1/track', { userId: 'v4', event: 'Order Completed', properties: {} });
     expect([one.statusCode, one.json().error]).toEqual([400, 'tracking_plan_blocked']);
