@@ -21,11 +21,29 @@ function weightedScores(s: BaselineState, bucket: Score[]): { values: number[]; 
   return { values: bucket.map((x) => x[1]), weights: bucket.map((x) => Math.pow(0.5, (now - x[0]) / 24 / s.config.scoreHalfLifeDays)) };
 }
 
+/** The end of the stream's first `minDays` days: the anomaly test reads no score from before it. */
+const firstDaysEnd = (s: BaselineState): number => (s.firstHour ?? 0) + s.config.minDays * 24;
+
+/**
+ * The scores the 90% interval is calibrated on, and establishing counts: those of forecasts issued
+ * on scales that rested on at least `minScoresPerBucket` residuals (`calibratedFrom`; an hourly
+ * stream's from its second day) or, if that comes first, after the stream's first `minDays` days.
+ * The forecasts before were scaled by a handful of residuals (the very first by none: raw units),
+ * and their scores, up to 300 where usual ones are about 1, widened the interval for weeks: until
+ * 2026-12-06 it read them, and streams of N(100, 15), about two readings a day at random hours,
+ * showed once established at 15 days a median 90% interval 6.7 times the true range (8 of 20 with
+ * a lower bound below 0), at 21 days 2.8 times (src/learn/baselines/young-baseline.test.ts).
+ */
+const calibrated = (s: BaselineState, pool: Score[]): Score[] => {
+  const from = Math.min(s.calibratedFrom ?? Infinity, firstDaysEnd(s));
+  return pool.filter((x) => x[0] >= from);
+};
+
 /** The score pools an established baseline reads: the pooled one, or the buckets of horizons 1–24 h. */
-const scorePools = (s: BaselineState): Score[][] => (s.config.pooledHorizons ? [s.scores.flat()] : s.scores.slice(0, 4));
+const scorePools = (s: BaselineState): Score[][] => (s.config.pooledHorizons ? [s.scores.flat()] : s.scores.slice(0, 4)).map((b) => calibrated(s, b));
 
 /** The pool of scores for a forecast `horizon` hours ahead (beyond 24 h, the 13–24 h bucket's). */
-const scorePool = (s: BaselineState, horizon: number): Score[] => (s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(horizon), 3)]);
+const scorePool = (s: BaselineState, horizon: number): Score[] => calibrated(s, s.config.pooledHorizons ? s.scores.flat() : s.scores[Math.min(bucketOf(horizon), 3)]);
 
 /**
  * Widening of a range by the values' floating-point resolution (one part in 1e9 of the forecast):
@@ -35,7 +53,8 @@ const resolution = (point: number) => 1e-9 * Math.abs(point);
 
 /**
  * True once the stream has `minDays` days and enough scored forecasts at every day-ahead horizon —
- * counting, after a stale gap, only the days and scores since readings resumed — whose weight
+ * issued after its first `minDays` days ({@link calibrated}), and after a stale gap only the days
+ * and scores since readings resumed — whose weight
  * bounds the interval at the config's level (weighted conformal: a 90% interval needs the scores
  * to weigh 19 times the newest one; see {@link weightedConformalInterval}), and, when asked about
  * hour `t`, it has had a reading within `staleAfterDays` of `t`.
@@ -136,6 +155,42 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string 
   return { value, low, high, source: 'population', status: 'learning', evidence: s.population.values.length, ...common, ...(isStale(s, t) ? { reason: 'stale' as const } : {}) };
 }
 
+/** The anomaly test's scores for a reading at hour t, `horizon` hours ahead, as {@link flagScore} reads them. */
+function flagScores(s: BaselineState, t: number, horizon: number): number[] {
+  // Not the scores of the stream's first `minDays` days (an hourly stream's first week included,
+  // unlike the interval's: {@link calibrated}; the forecasts then were scaled by a handful of
+  // residuals, and their scores would set the radius and hide any anomaly), nor those of an open run
+  // of flagged readings (learn-reading.ts): a flagged reading's score, kept at twice the radius, is
+  // the pool's largest while it holds under 99 scores, and it doubled the radius for the next
+  // reading — after a level shift the next readings went unflagged, the run never reached
+  // SHIFT_RUN, and the stream was learned in full at the new level (until 2026-12-06).
+  const from = firstDaysEnd(s);
+  const runFrom = s.flagRun?.from ?? Infinity;
+  const now = scalesNow(s, t);
+  return scorePool(s, horizon).filter((x) => x[0] >= from && x[0] < runFrom).map((x) => flagScore(x, now));
+}
+
+/**
+ * The side (1 above, −1 below; 0 neither) on which reading y at hour t lies beyond every score the
+ * anomaly test holds — its conformal p-value the least there is, 1/(n + 1) — once established. While
+ * the pool holds under 1/α − 1 scores no reading can be flagged, yet such a reading still counts
+ * towards a run taken as a level shift (learn-reading.ts): three in a row on one side have
+ * probability about (1/(n + 1))³/4 on exchangeable readings, n ≥ `minScoresPerBucket`.
+ *
+ * @example
+ * beyondEveryScore(state, t, 260); // 1 on a stream of about 100 ± 10 with fewer than 49 scores
+ */
+export function beyondEveryScore(s: BaselineState, t: number, y: number): 1 | -1 | 0 {
+  if (s.lastHour === null || !isBaselineEstablished(s, t)) return 0;
+  const f = forecast(s, t);
+  const scores = flagScores(s, t, f.horizon);
+  if (scores.length < s.config.minScoresPerBucket) return 0;
+  let largest = 0;
+  for (const x of scores) largest = Math.max(largest, Math.abs(x));
+  const d = y - f.point;
+  return Math.abs(d) > f.scale * largest + resolution(f.point) ? (d > 0 ? 1 : -1) : 0;
+}
+
 /**
  * The range outside which a reading at hour t is flagged at `level` (α = 1 − level): once
  * established, ŷ ± s·R, R the radius of the symmetric conformal test on the pool's scores with
@@ -144,7 +199,8 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string 
  * share α of the time (Vovk et al. 2005; Lei et al. 2018). The scores are the pool's (y − ŷ)/s —
  * zero at the forecast, the interval's own centre, in units of the hour's scale, the smaller of
  * the one the score was issued with and its hour's scale now ({@link flagScore}) — all it holds
- * (the 42 days up to the last reading) but those of the stream's first `minDays` days, at equal
+ * (the 42 days up to the last reading) but those of the stream's first `minDays` days and of an
+ * open run of flagged readings ({@link flagScores}), at equal
  * weight: flags are about rare extremes, which the 90% interval's decaying weights (Σw ≈ 32
  * newest-score units for two readings a day) could never bound at 98%; the price is that a flag
  * follows drift over the whole window rather than the last two weeks. Unbounded (±∞) while there
@@ -157,12 +213,7 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string 
 export function anomalyRange(s: BaselineState, t: number, updatedAt: string | null, level = 0.98): Estimate {
   if (s.lastHour === null || !isBaselineEstablished(s, t)) return baselineEstimate(s, t, updatedAt, level);
   const f = forecast(s, t);
-  // Not the scores of the stream's first `minDays` days: the forecasts then were scaled by a handful
-  // of residuals (the very first by none: raw units), and their scores — up to 300 where usual ones
-  // are about 1 — would set the radius and hide any anomaly for the whole window.
-  const from = (s.firstHour ?? 0) + s.config.minDays * 24;
-  const now = scalesNow(s, t);
-  const radius = symmetricConformalRadius(scorePool(s, f.horizon).filter((x) => x[0] >= from).map((x) => flagScore(x, now)), level);
+  const radius = symmetricConformalRadius(flagScores(s, t, f.horizon), level);
   const low = f.point - f.scale * radius - resolution(f.point);
   const high = f.point + f.scale * radius + resolution(f.point);
   return { value: f.point, low, high, source: 'personal', status: 'established', level, evidence: s.readings, modelVersion: s.config.modelVersion, updatedAt };

@@ -28,6 +28,9 @@ export function issueForecast(s: BaselineState, fromHour: number): BaselineState
     scale.push(hourScale(s, t));
   }
   s.issued = { day: Math.floor(fromHour / 24), fromHour, point, scale, lastObserved: s.lastHour };
+  // The first forecast whose scales rest on enough residuals (each reading after the first leaves one):
+  // its scores, and those after it, calibrate the interval (baseline-estimate.ts `calibrated`).
+  if (s.calibratedFrom == null && s.readings - 1 >= s.config.minScoresPerBucket) s.calibratedFrom = fromHour;
   return s;
 }
 

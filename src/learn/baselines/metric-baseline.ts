@@ -130,7 +130,38 @@ export interface BaselineState {
    * their distances from it: a run of {@link SHIFT_RUN} is taken as a shift (learn-reading.ts).
    * (Absent in states stored before: read as null.)
    */
-  flagRun?: { side: 1 | -1; count: number; offset: number; spread: number; mixed: boolean } | null;
+  flagRun?: FlagRun | null;
+  /**
+   * The first hour of the first forecast issued on a scale that rested on `minScoresPerBucket`
+   * residuals: the interval is calibrated on scores from then on, or from the end of the stream's
+   * first `minDays` days if that comes first (baseline-estimate.ts `calibrated`). (Absent in states
+   * stored before 2026-12-06, and until such a forecast: the `minDays` cut alone.)
+   */
+  calibratedFrom?: number | null;
+  /**
+   * A level shift adopted from a run (learn-reading.ts) and not yet confirmed: its run's first hour,
+   * the hour it was adopted, the distance moved, the run's steps (as {@link FlagRun}'s) and the usual
+   * readings since. (Absent in states stored before 2026-12-06.)
+   */
+  adoptedShift?: { from: number; at: number; delta: number; steps: [number, number, number, number, number][]; usual?: number } | null;
+}
+
+/**
+ * An open run of flagged readings (learn-reading.ts). `from`: the hour of its first reading — the
+ * anomaly test leaves the run's own scores out while it is open (anomalyRange); `steps`: each
+ * reading's [hour, value, value learned (the flag range's edge; the value itself when the range was
+ * ±∞), structural forecast it was learned against, forecast it was checked against],
+ * to learn them at their own values once the run is taken as a shift. (Both absent in runs stored
+ * before 2026-12-06.)
+ */
+export interface FlagRun {
+  side: 1 | -1;
+  count: number;
+  offset: number;
+  spread: number;
+  mixed: boolean;
+  from?: number;
+  steps?: [number, number, number, number, number][];
 }
 
 /** One conformal score: [hourIndex, (y − ŷ)/scale, scale], the scale absent in scores stored before 2026-12. */
@@ -157,6 +188,16 @@ export const FLAGGED_SCORE_CLIP = 2;
  * SHIFT_RUN; // 3
  */
 export const SHIFT_RUN = 3;
+
+/**
+ * Hours a shift taken from a run must hold (with {@link SHIFT_RUN} usual readings after it, none
+ * flagged) before its run's scores are read as errors against the moved forecast (learn-reading.ts):
+ * a day, so that a sensor's episode of a few hours, which ends in a run back, keeps its errors.
+ *
+ * @example
+ * SHIFT_CONFIRM_HOURS; // 24
+ */
+export const SHIFT_CONFIRM_HOURS = 24;
 
 /**
  * A baseline that knows nothing yet.

@@ -42,7 +42,10 @@ describe('pooled horizons (event-driven streams)', () => {
   it('pooled, the stream establishes in weeks and its 90% intervals cover at least 90% (weighted conformal, Barber et al. 2023)', () => {
     const r = walk(true, 400, 3);
     expect(r.establishedDay).not.toBeNull();
-    expect(r.establishedDay!).toBeLessThan(21);
+    // Established at day 22 (seeds 4 and 5: 20, 21), counting only scores from after the first week
+    // (baseline-estimate.ts `calibrated`; until 2026-12-06 all of them: days 14–15, but the first
+    // week's scores, up to ~50 where usual ones are about 1, made the interval absurdly wide).
+    expect(r.establishedDay!).toBeLessThan(23);
     // ≈ 700 scored readings: 3 binomial s.e. ≈ 0.034 below 0.9. Above, the rule errs on the safe side
     // by at most twice the test point's share of the weight, ≈ 2/33 at two readings a day
     // (weighted-conformal.test.ts): 0.96, plus one s.e.

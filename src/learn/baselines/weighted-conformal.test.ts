@@ -58,8 +58,9 @@ function walk(events: boolean, days: number, seed: number) {
         const share = 1 / (1 + pool.reduce((a, x) => a + Math.pow(0.5, (newest - x[0]) / 24 / s.config.scoreHalfLifeDays), 0));
         r.least90 += 2 * Math.max(0, 0.05 - share);
         // The flag's rate on exchangeable scores with equal weights: exactly ⌊α(n+1)⌋/(n+1) (Vovk et al. 2005).
-        // n: the pool's scores but those of the stream's first minDays days (see anomalyRange).
-        const n = pool.filter((x) => x[0] >= s.firstHour! + s.config.minDays * 24).length;
+        // n: the pool's scores but those of the stream's first minDays days and of an open run of
+        // flagged readings (see anomalyRange).
+        const n = pool.filter((x) => x[0] >= s.firstHour! + s.config.minDays * 24 && x[0] < (s.flagRun?.from ?? Infinity)).length;
         r.exact98 += Math.floor(0.02 * (n + 1) + 1e-9) / (n + 1);
         // A wild reading, 30 times the typical one, is flagged exactly when a flag is possible: n + 1 ≥ 1/α.
         const wild = checkReading(s, t, 30 * Math.exp(5), at, 0.98);
@@ -163,7 +164,10 @@ describe('weighted conformal intervals (Barber et al. 2023)', () => {
     // a stream never flagged anything, not even a reading 30 times its usual one. Measured: 1.18%
     // flagged (exact rate 1.24%; 1.27% until the pool's scores were read against the smaller of their
     // own scale and the hour's scale now, 2026-12-05); the wild reading flagged at 3,963 of 4,166 readings, the other 203
-    // before the pool held 49 scores past the stream's first week.
+    // before the pool held 49 scores past the stream's first week. Since 2026-12-06 (the interval and
+    // establishing read no score of the first week, baseline-estimate.ts `calibrated`; an open run's
+    // scores left out of the test): 4,098 readings, 5.6% missed, 1.20% flagged (exact 1.26%), the wild
+    // reading flagged at 3,963, the other 135 too early.
     const r = total([1, 2, 3, 4, 5, 6].map((seed) => walk(true, 400, seed)));
     expect(r.n).toBeGreaterThan(4000);
     expect(r.miss90).toBeLessThan(0.1 + slack(0.1, r.n));
@@ -182,7 +186,9 @@ describe('weighted conformal intervals (Barber et al. 2023)', () => {
     // Measured: 1.50% flagged (exact rate 1.71%), 10 of them at hours 0–5 (before: none; 1.60%
     // and 11 until 2026-12-05, each pool score read against its own issued scale). Learned in full,
     // flagged readings too (until 2026-12-05): 8.0% missed, 1.59% flagged; the event-driven
-    // figures above did not move.
+    // figures above did not move. Since 2026-12-06 (scores of the stream's first day, issued on no
+    // residual, no longer calibrate the interval; an open run's scores left out of the test): 5,538
+    // readings, 8.8% missed (least allowed 8.0%), 1.52% flagged (exact 1.72%), 10 at hours 0–5.
     const r = total([1, 2, 3].map((seed) => walk(false, 90, seed)));
     expect(r.n).toBeGreaterThan(5000);
     expect(r.miss90).toBeLessThan(0.1 + slack(0.1, r.n));
