@@ -77,6 +77,10 @@ const sane: Record<string, (out: Record<string, unknown>, text: string) => void>
     expect(out.ctr_last10k as number).toBeLessThanOrEqual((out.oracle_ctr as number) + 0.05);
     expect(out.mean_importance_weight as number).toBeGreaterThan(0.8);
     expect(isCi(out.ctr_last10k_ci)).toBe(true);
+    // The absolute self-check error's interval is the signed one's folded: it reaches the signed one's farther end.
+    const signed = out.ips_self_check_signed_error_ci as number[];
+    expect(isCi(signed)).toBe(true);
+    expect((out.ips_self_check_error_ci as number[])[1]).toBe(Math.max(Math.abs(signed[0]), Math.abs(signed[1])));
     expect(text).toContain('self-check');
   },
   hillstrom: (out) => {

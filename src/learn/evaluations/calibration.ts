@@ -148,11 +148,14 @@ async function run(ctx: EvaluationContext) {
   bar.finish();
 
   ctx.log(`conversion model (Hillstrom ${fit.conversion.model.kind}, test half, n=${test.length}): ECE ${formatCi(conv.ece, 5)} (binned ${conv.plugin.toFixed(5)}); mean predicted ${conv.report.meanPredicted.toFixed(5)} vs observed ${conv.report.observedRate.toFixed(5)}   (goal ≤ 0.02)`);
+  // At a rate of 1%, ≤ 0.02 cannot fail: predicting 0 for everyone reads the rate itself (QA 2026-12-06).
+  ctx.log(`  ${relativeWords(conv.ece, conv.report.observedRate)}`);
   ctx.log(`visit model (Hillstrom ${fit.visit.model.kind}, test half): ECE ${formatCi(visit.ece, 5)} (binned ${visit.plugin.toFixed(5)}); mean predicted ${visit.report.meanPredicted.toFixed(4)} vs observed ${visit.report.observedRate.toFixed(4)}`);
   ctx.log(`segment conversion rates (${segGroups.length} arm × segment groups; prior strength κ per arm ${kappas.map((k) => k.toPrecision(3)).join(', ')}): coverage of 90% predictive intervals on the test half ${formatCi(segCoverage, 3)}`);
   ctx.log(`bandit figures: bootstrap over the ${chosenActions} actions chosen in the window (resampling rounds one by one would give ECE ${formatCi(rowBased.ece, 5)}, coverage ${formatCi(rowBased.covered, 3)})`);
   ctx.log(`click model (bandit, progressive, last ${sim.window} rounds): ECE ${formatCi(click.ece, 5)} (binned ${click.plugin.toFixed(5)}; against the simulator's true p ${trueClickEce.toFixed(5)}); 90% credible intervals hold the true p ${formatCi(clickCoverage, 3)} (mean width ${width.toFixed(3)}); those of an action drawn at random ${formatCi(anyCoverage, 3)}   (goal ≤ 0.02)`);
   ctx.log(`click model (OBD slot rates, out-of-fold, n=${obdPred.length}): ECE ${formatCi(obdEce.ece, 5)} (binned ${obdEce.plugin.toFixed(5)}); 90% predictive intervals of held-out clicks per (fold, slot, item) ${formatCi(obdCoverage, 3)}`);
+  ctx.log(`  ${relativeWords(obdEce.ece, obdEce.report.observedRate)}`);
   for (const b of click.report.bins) ctx.log(`  bandit bin [${b.low.toFixed(3)}, ${b.high.toFixed(3)}] n=${b.count}: predicted ${b.meanPredicted.toFixed(3)}, observed ${b.observedRate.toFixed(3)}`);
   return {
     evaluation: 'calibration',
@@ -169,6 +172,14 @@ async function run(ctx: EvaluationContext) {
     ece_visit_plugin: round(visit.plugin, 5),
     ece_click_obd_plugin: round(obdEce.plugin, 5),
     ece_click_true: round(trueClickEce, 5),
+    // The ECE as a share of the observed rate, beside that rate: a model that predicted 0 for
+    // everyone would read ECE = the rate (share 1), within the ≤ 0.02 goal at these rates.
+    conversion_observed_rate: round(conv.report.observedRate, 5),
+    ece_conversion_relative: round(conv.ece.value / conv.report.observedRate),
+    ece_conversion_relative_ci: ci({ low: conv.ece.low / conv.report.observedRate, high: conv.ece.high / conv.report.observedRate }),
+    click_obd_observed_rate: round(obdEce.report.observedRate, 5),
+    ece_click_obd_relative: round(obdEce.ece.value / obdEce.report.observedRate),
+    ece_click_obd_relative_ci: ci({ low: obdEce.ece.low / obdEce.report.observedRate, high: obdEce.ece.high / obdEce.report.observedRate }),
     coverage90_click_interval: round(clickCoverage.value),
     coverage90_click_interval_ci: ci(clickCoverage),
     coverage90_click_interval_any_action: round(anyCoverage.value),
@@ -180,6 +191,18 @@ async function run(ctx: EvaluationContext) {
     bandit_bootstrap_clusters: chosenActions,
     reliability_click: click.report.bins.map((b) => ({ predicted: round(b.meanPredicted), observed: round(b.observedRate), n: b.count })),
   };
+}
+
+/**
+ * The ECE against the rate it is of: "ECE is 14% of the observed rate 0.00953 …" — where the
+ * outcome is rare, the absolute goal says little, and this says how far off the model is for it.
+ *
+ * @example
+ * relativeWords({ value: 0.0013, low: 0.0004, high: 0.0023 }, 0.00953);
+ */
+export function relativeWords(ece: { value: number; low: number; high: number }, rate: number): string {
+  const pct = (x: number) => `${(100 * x / rate).toFixed(0)}%`;
+  return `ECE is ${pct(ece.value)} [${pct(ece.low)}, ${pct(ece.high)}] of the observed rate ${rate.toFixed(5)}; a model predicting 0 for everyone would read ECE ${rate.toFixed(5)} (100%), so at a rate this low the ≤ 0.02 goal alone cannot fail`;
 }
 
 /** The `calibration` evaluation (ECE and interval coverage on held-out outcomes). */

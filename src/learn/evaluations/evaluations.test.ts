@@ -47,6 +47,12 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
       expect(isCi(r.ci)).toBe(true);
       expect((r.ci as number[])[0]).toBeLessThanOrEqual(r.policy_ctr as number);
     }
+    // The logs' own CTRs with their exact binomial intervals: 46 clicks in 10,000 for the random log of
+    // either campaign (scipy.stats.beta.ppf: [0.0033697, 0.0061310]; the percentile bootstrap gave
+    // [0.0033, 0.0059] until 2026-12-06), 69 for the Bernoulli-TS log of the men's ([0.0053725, 0.0087244]).
+    expect((out.men as Record<string, unknown>).random_ctr_ci).toEqual([0.00337, 0.00613]);
+    expect((out.women as Record<string, unknown>).random_ctr_ci).toEqual([0.00337, 0.00613]);
+    expect((out.men as Record<string, unknown>).bts_ctr_ci).toEqual([0.00537, 0.00872]);
   });
 
   it('air-quality', async () => {

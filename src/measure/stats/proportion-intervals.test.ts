@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NEWCOMBE_TABLE_II } from './newcombe-table.js';
-import { moverRatio, newcombeDifference, wilsonInterval } from './proportion-intervals.js';
+import { clopperPearsonInterval, moverRatio, newcombeDifference, wilsonInterval } from './proportion-intervals.js';
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 // Newcombe's tables use z = 1.95996.
@@ -80,5 +80,23 @@ describe('MOVER-R interval for p1 / p2 from Wilson limits', () => {
 
   it('is undefined over a zero denominator', () => {
     expect(moverRatio(3, 200, 0, 200, Z)).toBeNull();
+  });
+});
+
+describe('clopperPearsonInterval', () => {
+  it('gives the exact Beta-quantile limits (scipy.stats.beta.ppf, as R\'s binom.test)', () => {
+    // scipy 1.x: beta.ppf(0.025, x, n − x + 1), beta.ppf(0.975, x + 1, n − x)
+    const cases: [number, number, number, number][] = [
+      [46, 10000, 0.003369687674692381, 0.00613104108261875],
+      [69, 10000, 0.005372462839434917, 0.008724382584468312],
+      [0, 20, 0, 0.1684334709830853],
+      [20, 20, 0.8315665290169146, 1],
+      [7, 30, 0.09933786495801974, 0.4228365229782195],
+    ];
+    for (const [x, n, lo, hi] of cases) {
+      const [l, h] = clopperPearsonInterval(x, n, 0.95);
+      expect(l, `${x}/${n}`).toBeCloseTo(lo, 10);
+      expect(h, `${x}/${n}`).toBeCloseTo(hi, 10);
+    }
   });
 });
