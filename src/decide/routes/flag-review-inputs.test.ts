@@ -87,3 +87,20 @@ describe('flag and review inputs', () => {
     for (const q of ['subject=ana', 'account=acme', '']) expect((await get(h.app, `/v1/flags?${q}`)).statusCode, q).toBe(200);
   });
 });
+
+describe('a flag no rule reads (QA 2026-12-06)', () => {
+  it('is stored with a warning naming the closest flag a rule reads: a misspelt one changes no decision', async () => {
+    const h = await harness('sqlite', { config: { policy: { rules: [{ name: 'paused', stage: 'eligibility', when: '!has(flags.procurement_delay)', reason: 'automated sequences are paused' }] } } });
+    try {
+      await send(h.app, '/v1/identify', { userId: 'cal', traits: { name: 'Cal' } });
+      const add = (name: string) => h.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { subject: 'cal', name, note: 'procurement review' } });
+      const typo = await add('procurment_delay');
+      expect(typo.statusCode, typo.body).toBe(201);
+      expect(typo.json().warnings).toEqual([{ field: 'name', message: 'No rule in force reads `flags.procurment_delay`, and no human territory lists it: the flag is stored and shows in the decisions\' facts, but changes no decision until one does. Did you mean `procurement_delay` (read by the policy rule `paused`)? Flag names are case-sensitive.' }]);
+      const right = await add('procurement_delay');
+      expect([right.statusCode, right.json().warnings]).toEqual([201, undefined]);
+    } finally {
+      await h.close();
+    }
+  });
+});

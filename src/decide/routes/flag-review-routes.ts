@@ -8,6 +8,7 @@ import type { Tact } from '../../server/tact.js';
 import type { Flag } from '../records.js';
 import type { Review, ReviewStatus } from '../reviews.js';
 import { decideSchemas } from './schemas.js';
+import { flagsRead, unreadFlagWarning } from '../flags-read.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const flagView = (f: Flag) => ({ ...f, until: iso(f.until), createdAt: iso(f.createdAt), clearedAt: iso(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > Date.now()) });
@@ -39,11 +40,16 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
       // 201 again for a retry: the answer the first call was given, had it arrived.
       void reply.status(201);
       const view = { ...flagView(f), ...(messageId === undefined ? {} : { duplicate }) };
+      const warnings: { field: string; message: string }[] = [];
       // An account nothing has made yet: stored (its members may come later), but said, as a typo would pause no one.
       if (f.target.kind === 'account' && !(await tact.store.profiles.getAccount(f.target.id))) {
-        return { ...view, warnings: [{ field: 'account', message: `No account \`${f.target.id}\` is known yet (a group() call, or an identify with \`company\`, makes one): the flag is stored and applies to its members once there are any. Account ids are case-sensitive.` }] };
+        warnings.push({ field: 'account', message: `No account \`${f.target.id}\` is known yet (a group() call, or an identify with \`company\`, makes one): the flag is stored and applies to its members once there are any. Account ids are case-sensitive.` });
       }
-      return view;
+      // A name no rule reads changes no decision: said, with the name a rule does read when one is close.
+      const play = tact.decide.playbook();
+      const unread = unreadFlagWarning(f.name, flagsRead(play.policy, play.catalog));
+      if (unread) warnings.push({ field: 'name', message: unread });
+      return warnings.length ? { ...view, warnings } : view;
     },
   );
   app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => ({

@@ -336,7 +336,7 @@ export const decideSchemas = {
           duplicate: { type: 'boolean', description: 'Present when the request named a `messageId`: true when a flag was added with it before — nothing new was added, and the flag is the one the first call added, as it is now (cleared since, if it was).' },
           warnings: {
             type: 'array',
-            description: 'Present only when there is something to say: the flag names an account no group() call (nor an identify with `company`) has made yet — stored all the same, it applies to the account\'s members once there are any; a typo (`Acme` for `acme`) would pause no one.',
+            description: 'Present only when there is something to say: the flag names an account no group() call (nor an identify with `company`) has made yet — stored all the same, it applies to the account\'s members once there are any; a typo (`Acme` for `acme`) would pause no one (field `account`); no rule in force reads `flags.<name>` and no human territory lists it — stored all the same, it changes no decision until one does, and the closest name a rule reads is suggested (field `name`; since 2026-12-06).',
             items: { type: 'object', additionalProperties: true, required: ['field', 'message'], properties: { field: str, message: str } },
           },
         },
