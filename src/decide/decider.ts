@@ -208,8 +208,9 @@ export class Decider {
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
+    const written = [...holds, ...delivered];
     return {
-      record, topicsOf: play.topicsOf, holds: [...holds, ...delivered], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), budgetStanding: e.budgetStanding,
+      record, topicsOf: play.topicsOf, holds: [...written, ...settled(ctx.holds, written)], stamp, ledgerVersion, holdsVersion, mergedKeys, budgets: budgetGuards(record, play), budgetStanding: e.budgetStanding,
       stands: () => budgetStands(ctx, e.budgetStanding),
       remake: () => this.made(req, this.rerun(req, e), stamp, merges, also),
       also, merges,
@@ -459,4 +460,26 @@ export function budgetGuards(record: DecisionRecord, play: Playbook): BudgetGuar
     }
   }
   return [...guards.values()];
+}
+
+/**
+ * The older reviews a decision's new or delivered ones settle: of each action it opens or delivers
+ * a review of, every other review of the person's it read (under the keys merged into them too)
+ * opened before, marked superseded by it — decisions follow the newest review (human-territory.ts),
+ * and the mark, stored with the decision's holds, keeps an older one from coming back beside it
+ * when a window lengthens, after a merge, or across a restart (until 2026-12-06 it did: an action
+ * delivered twice, an old rejection overruling a newer approval; QA).
+ *
+ * @example
+ * settled(ctx.holds, [opened]); // [{ ...lapsedApproval, supersededBy: opened.id }]
+ */
+export function settled(read: readonly Hold[], written: readonly Hold[]): Hold[] {
+  const out: Hold[] = [];
+  for (const w of written) {
+    for (const h of read) {
+      if (h.action !== w.action || h.supersededBy || h.status === 'delivered' || written.some((x) => x.id === h.id)) continue;
+      if (h.createdAt < w.createdAt || (h.createdAt === w.createdAt && h.id < w.id)) out.push({ ...h, supersededBy: w.id });
+    }
+  }
+  return out;
 }

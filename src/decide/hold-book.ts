@@ -52,11 +52,13 @@ export class HoldBook {
    * Whether a review can still change a decision, by the rules of the human-territory stage: an
    * approval within `approvalValidFor`, a rejection within `rejectFor`, a pending review within
    * `expireAfter`. The log keeps every approved and pending review, however old: without this they
-   * would stay in memory for ever.
+   * would stay in memory for ever. A review a newer one of the same person and action superseded
+   * (`supersededBy`) never changes a decision again: decisions follow the newest.
    */
   private matters(h: Hold, now: number): boolean {
     const w = this.windows;
-    if (!w) return h.status !== 'delivered';
+    if (!live(h)) return false;
+    if (!w) return true;
     switch (h.status) {
       case 'approved': return (h.decidedAt ?? 0) > now - w.approvalValidMs;
       case 'rejected': return (h.decidedAt ?? 0) >= now - w.rejectForMs;
@@ -101,8 +103,11 @@ export class HoldBook {
   put(h: Hold, news: boolean): void {
     if (news) this.changes.set(h.profileKey, (this.changes.get(h.profileKey) ?? 0) + 1);
     const list = (this.byKey.get(h.profileKey) ?? []).filter((x) => x.id !== h.id);
-    if (h.status !== 'delivered') list.push(h);
+    if (live(h)) list.push(h);
     if (list.length) this.byKey.set(h.profileKey, list);
     else this.byKey.delete(h.profileKey);
   }
 }
+
+/** A review that can still change a decision under some window: not delivered, and not superseded by a newer one. */
+const live = (h: Hold): boolean => h.status !== 'delivered' && !h.supersededBy;

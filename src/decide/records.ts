@@ -38,6 +38,14 @@ export interface Hold {
   note: string | null;
   /** The decision that finally delivered it after approval. */
   deliveredIn: string | null;
+  /**
+   * The newer review of the same person and action that decisions follow instead (human-territory.ts):
+   * a review so marked is never live again, whatever its status and windows say. Set by the decision
+   * that opened or delivered the newer one (under the keys merged into the person too), and read
+   * from the store for any review a later one of the same profile key and action followed. Absent
+   * or null: none.
+   */
+  supersededBy?: string | null;
 }
 
 /**

@@ -7,7 +7,8 @@ import { isReviewedContent } from './stages/approved-content.js';
 
 /**
  * What the API shows of a review: `expired` is a pending one older than the policy's
- * `review.expireAfter`; `superseded`, a pending one whose content the catalog edited or withdrew since.
+ * `review.expireAfter`; `superseded`, a pending one whose content the catalog edited or withdrew since,
+ * or that a newer review of the same person and action followed (`Hold.supersededBy`).
  */
 export type ReviewStatus = Hold['status'] | 'expired' | 'superseded';
 
@@ -17,7 +18,9 @@ export type ReviewStatus = Hold['status'] | 'expired' | 'superseded';
  * a rejected one, when its block ends (the action may be offered to the subject again).
  * `supersededBy`: of a review whose content changed since it was held (pending: `superseded`;
  * approved: never to be delivered), the newer review of the same subject and action, of the content
- * as it is now, while the decision state keeps it; else null.
+ * as it is now, while the decision state keeps it; of a review a newer one of the same subject and
+ * action followed (decisions follow only the newest: pending ones read `superseded`), that newer
+ * one; else null.
  */
 export interface Review extends Omit<Hold, 'status'> {
   status: ReviewStatus;
@@ -135,14 +138,34 @@ export class Reviews {
     return (open) => {
       // A review still open is routed to the queue in force (a changed `review.queue` takes the work with it).
       const h = open.status === 'pending' ? { ...open, queue } : open;
-      if (h.status === 'approved') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + approvalMs, supersededBy: current(h) ? null : this.replacement(h, current) };
-      if (h.status === 'rejected') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + rejectMs, supersededBy: null };
+      // Decisions follow the subject's newest review of the action (human-territory.ts): an older
+      // one a newer was opened after is history, whatever a window lengthened since would say —
+      // marked so in the store (`supersededBy`, also across a merge), or newer in the decision state.
+      const newer = this.followedBy(h);
+      if (h.status === 'approved') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + approvalMs, supersededBy: newer ?? (current(h) ? null : this.replacement(h, current)) };
+      if (h.status === 'rejected') return { ...h, expiresAt: (h.decidedAt ?? h.createdAt) + rejectMs, supersededBy: newer };
       if (h.status !== 'pending') return { ...h, expiresAt: null, supersededBy: null };
       const expiresAt = h.createdAt + expireMs;
       if (expiresAt <= now) return { ...h, status: 'expired', expiresAt, supersededBy: null };
+      if (newer) return { ...h, status: 'superseded', expiresAt, supersededBy: newer };
       if (current(h)) return { ...h, status: 'pending', expiresAt, supersededBy: null };
       return { ...h, status: 'superseded', expiresAt, supersededBy: this.replacement(h, current) };
     };
+  }
+
+  /** The newer review of the same person and action that decisions follow instead of `h`: as the store marks it, else as the decision state has one. */
+  private followedBy(h: Hold): string | null {
+    return h.supersededBy ?? this.newer(h);
+  }
+
+  /** The newest review of the same subject (profile key) and action opened after `h`, which decisions follow instead, if the decision state keeps one. */
+  private newer(h: Hold): string | null {
+    let newest: Hold | undefined;
+    for (const x of this.state.holdsOf(h.profileKey)) {
+      if (x.id === h.id || x.action !== h.action || x.createdAt < h.createdAt || (x.createdAt === h.createdAt && x.id < h.id)) continue;
+      if (!newest || x.createdAt > newest.createdAt || (x.createdAt === newest.createdAt && x.id > newest.id)) newest = x;
+    }
+    return newest?.id ?? null;
   }
 
   /** The newest review of the same subject and action opened after `h`, of the content as it is now (the decision state's: those that can still change a decision). */
@@ -173,10 +196,14 @@ export class Reviews {
     const h = await this.hold(id);
     const r = this.viewer()(h);
     if (r.status === 'expired') throw expired(r);
-    if (r.status === 'superseded') throw superseded(r, this.rules.catalog());
+    if (r.status === 'superseded') throw r.supersededBy !== null && this.followedBy(h) === r.supersededBy ? overtaken(r) : superseded(r, this.rules.catalog());
     if (h.status !== 'pending') throw decided(h);
     const next: Hold = { ...h, status, reviewer, note: note ?? null, decidedAt: this.now() };
-    if (!(await this.store.decideHold(next))) throw decided(await this.hold(id));
+    if (!(await this.store.decideHold(next))) {
+      // The store takes no verdict on a review a newer one followed meanwhile (a decision opened it).
+      const now = await this.hold(id);
+      throw now.status === 'pending' && now.supersededBy ? overtaken({ ...r, supersededBy: now.supersededBy }) : decided(now);
+    }
     this.state.putHold(next);
     return next;
   }
@@ -191,4 +218,5 @@ const superseded = (r: Review, catalog: CompiledCatalog) => {
   const instead = r.supersededBy ? `look at the review ${r.supersededBy} instead, which is of the content as it is now.` : `the subject's next decision where \`${r.action}\` competes opens a review of the content as it is now.`;
   return new TactError('conflict', { detail: `The review ${r.id} is of content that changed since it was held: the catalog ${withdrawn ? 'no longer offers' : 'edited'} ${what} since, so an approval would deliver nothing and a rejection would judge terms no customer gets; no verdict is taken on it: ${instead}` });
 };
+const overtaken = (r: Review) => new TactError('conflict', { detail: `The review ${r.id} was followed by a newer review of the same subject and action, ${r.supersededBy}, opened once this one no longer applied: decisions follow the newest, so no verdict is taken on this one; look at the review ${r.supersededBy} instead.` });
 const decided = (h: Hold) => new TactError('conflict', { detail: `The review ${h.id} is already ${h.status}${h.reviewer ? ` (by ${h.reviewer})` : ''}; only a pending review can be approved or rejected.` });

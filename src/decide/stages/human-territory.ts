@@ -80,17 +80,20 @@ const markHighStakes: Stage = (candidates, ctx) => {
   const approvedAfter = ctx.now - ctx.policy.approvalValidMs;
   for (const c of candidates) {
     if (c.out || !c.action.def.highStakes) continue;
+    // Only the person's newest review of the action counts (under every key merged into them): a
+    // newer one is opened only once the older no longer applied, so the older is history. Until
+    // 2026-12-06 each live review counted, and a window lengthened after a review lapsed brought it
+    // back beside its successor — two approvals delivered twice, or an old rejection overruling a
+    // newer approval — as did two profiles' reviews joined by a merge (QA).
+    const h = newestReview(ctx.holds, c.action.id);
     let rejected: Hold | undefined;
     let approved: Hold | undefined;
     let pending: Hold | undefined;
-    for (const h of ctx.holds) {
-      if (h.action !== c.action.id) continue;
-      if (!rejected && h.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince) rejected = h;
-      // An approval, or a pending review, counts only while it is of the content as the catalog has
-      // it now (approved-content.ts): content edited or withdrawn since is held under a new review.
-      else if (!approved && h.status === 'approved' && (h.decidedAt ?? 0) > approvedAfter && isReviewedContent(h, c.action)) approved = h;
-      else if (!pending && h.status === 'pending' && h.createdAt > expiredBefore && isReviewedContent(h, c.action)) pending = h;
-    }
+    if (h?.status === 'rejected' && (h.decidedAt ?? 0) >= rejectedSince) rejected = h;
+    // An approval, or a pending review, counts only while it is of the content as the catalog has
+    // it now (approved-content.ts): content edited or withdrawn since is held under a new review.
+    else if (h?.status === 'approved' && (h.decidedAt ?? 0) > approvedAfter && isReviewedContent(h, c.action)) approved = h;
+    else if (h?.status === 'pending' && h.createdAt > expiredBefore && isReviewedContent(h, c.action)) pending = h;
     if (rejected) exclude(c, 'human territory', 'review', `a reviewer rejected it for this subject on ${new Date(rejected.decidedAt ?? 0).toISOString().slice(0, 10)}${rejected.note ? ` ("${rejected.note}")` : ''}`);
     else if (approved) {
       c.review = 'approved';
@@ -101,3 +104,18 @@ const markHighStakes: Stage = (candidates, ctx) => {
     } else c.review = 'review';
   }
 };
+
+/**
+ * The newest of the subject's reviews of an action (by when it was opened, then by id), if any.
+ *
+ * @example
+ * newestReview(ctx.holds, 'loan'); // the review decisions follow
+ */
+export function newestReview(holds: readonly Hold[], action: string): Hold | undefined {
+  let newest: Hold | undefined;
+  for (const h of holds) {
+    if (h.action !== action) continue;
+    if (!newest || h.createdAt > newest.createdAt || (h.createdAt === newest.createdAt && h.id > newest.id)) newest = h;
+  }
+  return newest;
+}

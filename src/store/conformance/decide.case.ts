@@ -238,6 +238,34 @@ export function decideConformance(kind: StoreKind): void {
       expect(await h.store.decisions.decideHold({ ...hold, status: 'rejected', reviewer: 'max', decidedAt: 20 })).toBe(false);
       expect(await h.store.decisions.getHold('r9')).toMatchObject({ status: 'delivered', deliveredIn: 'd10' });
     });
+
+    it('reads a review a later one of the same subject and action followed as superseded, keeps a mark once written, and takes no verdict on either', async () => {
+      const base = { decisionId: 'd1', subject: 'ana', placement: 'home', action: 'loan-offer', variant: null, queue: 'review', decidedAt: null, reviewer: null, note: null, deliveredIn: null };
+      const s1 = { ...base, id: 's1', profileKey: 'p-s', status: 'pending' as const, createdAt: 1 };
+      await h.store.decisions.putHold(s1);
+      await h.store.decisions.putHold({ ...s1, id: 's2', createdAt: 2 });
+      await h.store.decisions.putHold({ ...s1, id: 's3', action: 'newsletter', createdAt: 3 });
+      expect(await h.store.decisions.getHold('s1')).toMatchObject({ supersededBy: 's2' });
+      expect((await h.store.decisions.getHold('s2'))?.supersededBy ?? null).toBeNull();
+      expect((await h.store.decisions.liveHolds({ pending: 0, approved: 0, rejected: 0 })).filter((x) => x.profileKey === 'p-s').map((x) => [x.id, x.supersededBy ?? null]).sort()).toEqual([['s1', 's2'], ['s2', null], ['s3', null]]);
+      expect((await h.store.decisions.listHolds({ status: 'pending', limit: 10 })).find((x) => x.id === 's1')?.supersededBy).toBe('s2');
+      expect(await h.store.decisions.decideHold({ ...s1, status: 'approved', reviewer: 'kim', decidedAt: 10 })).toBe(false);
+      // Another profile's review, merged into the person: marked by the decision that delivered the newer one.
+      const m1 = { ...base, id: 'm1', profileKey: 'p-m', status: 'approved' as const, createdAt: 1, decidedAt: 5, reviewer: 'kim' };
+      await h.store.decisions.putHold(m1);
+      // The mark alone: the status the decision read (here stale) does not overwrite the stored one.
+      await h.store.decisions.putHold({ ...m1, status: 'pending', decidedAt: null, reviewer: null, supersededBy: 'n1' });
+      await h.store.decisions.putHold({ ...m1, supersededBy: 'n2' });
+      expect(await h.store.decisions.getHold('m1')).toMatchObject({ status: 'approved', decidedAt: 5, reviewer: 'kim', supersededBy: 'n1' });
+      // A write without the mark keeps it.
+      await h.store.decisions.putHold({ ...m1, decidedAt: 6 });
+      expect(await h.store.decisions.getHold('m1')).toMatchObject({ decidedAt: 6, supersededBy: 'n1' });
+      const p1 = { ...base, id: 'm2', profileKey: 'p-m2', status: 'pending' as const, createdAt: 1 };
+      await h.store.decisions.putHold(p1);
+      await h.store.decisions.putHold({ ...p1, supersededBy: 'n3' });
+      expect(await h.store.decisions.decideHold({ ...p1, status: 'approved', reviewer: 'kim', decidedAt: 10 })).toBe(false);
+      expect(await h.store.decisions.getHold('m2')).toMatchObject({ status: 'pending', supersededBy: 'n3' });
+    });
   });
 
   if (kind === 'postgres') {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
-  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
+  FLAG_COLS, HOLD_COLS, HOLD_SELECT, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, followed, holdParams, holdUpsert, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from '../sqlite/decisions-rows.js';
 import { inTransaction } from './database.js';
@@ -35,6 +35,7 @@ const INSERT_OUTCOMES = (n: number) => {
     ON CONFLICT DO NOTHING RETURNING id, decision_id, action)
     SELECT id, decision_id, action, true AS demoted FROM demoted UNION ALL SELECT id, decision_id, action, false FROM stored`;
 };
+const HOLD_VALUES = params(HOLD_COLS.split(', ').length);
 const upsert = (table: string, cols: string) => {
   const names = cols.split(', ');
   return `INSERT INTO ${table} (${cols}) VALUES (${params(names.length)}) ON CONFLICT (id) DO UPDATE SET ${names.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
@@ -102,7 +103,7 @@ export class PostgresDecisionStore implements DecisionStore {
       // deliver it — nor keep a hold another process has approved or rejected since (it would log
       // "waits for a person's review" of a review already decided: until 2026-12-05, for up to a second).
       const newHolds = holds.length || d.choices.some((ch) => ch.held)
-        ? (await c.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE profile_key = ANY($1) AND (created_at >= $2 OR decided_at >= $2)`, [keys, since])).rows.map(toHold).filter((h) => !known.hold(h))
+        ? (await c.query<HoldRow>(`SELECT ${HOLD_SELECT} FROM decision_holds h WHERE h.profile_key = ANY($1) AND (h.created_at >= $2 OR h.decided_at >= $2)`, [keys, since])).rows.map(toHold).filter((h) => !known.hold(h))
         : [];
       if (contacts.length || outcomes.length || newHolds.length) return { contacts, outcomes, holds: newHolds };
       const actions = d.choices.filter((ch) => ch.kind === 'action' && ch.action).map((ch) => ch.action as string);
@@ -118,7 +119,7 @@ export class PostgresDecisionStore implements DecisionStore {
         if (spent) return { contacts: [], outcomes: [], budget: spent };
       }
       await this.insert(c, d);
-      for (const h of holds) await c.query(upsert('decision_holds', HOLD_COLS), holdParams(h));
+      for (const h of holds) await c.query(holdUpsert(h, HOLD_VALUES), holdParams(h));
       return null;
     });
   }
@@ -379,17 +380,18 @@ export class PostgresDecisionStore implements DecisionStore {
     return (await this.pool.query<FlagRow>(`SELECT ${FLAG_COLS} FROM decision_flags WHERE target_kind = $1 AND target_id = $2 ORDER BY created_at`, [target.kind, target.id])).rows.map(toFlag);
   }
 
+  /** Writes a hold; one with `supersededBy` marks a stored review superseded, and no more (holdUpsert). */
   async putHold(h: Hold): Promise<void> {
-    await this.pool.query(upsert('decision_holds', HOLD_COLS), holdParams(h));
+    await this.pool.query(holdUpsert(h, HOLD_VALUES), holdParams(h));
   }
 
   async decideHold(h: Hold): Promise<boolean> {
-    const r = await this.pool.query("UPDATE decision_holds SET status = $2, decided_at = $3, reviewer = $4, note = $5 WHERE id = $1 AND status = 'pending'", [h.id, h.status, h.decidedAt, h.reviewer, h.note]);
+    const r = await this.pool.query(`UPDATE decision_holds SET status = $2, decided_at = $3, reviewer = $4, note = $5 WHERE id = $1 AND status = 'pending' AND superseded_by IS NULL AND NOT ${followed('decision_holds')}`, [h.id, h.status, h.decidedAt, h.reviewer, h.note]);
     return r.rowCount === 1;
   }
 
   async getHold(id: string): Promise<Hold | undefined> {
-    const r = (await this.pool.query<HoldRow>(`SELECT ${HOLD_COLS} FROM decision_holds WHERE id = $1`, [id])).rows[0];
+    const r = (await this.pool.query<HoldRow>(`SELECT ${HOLD_SELECT} FROM decision_holds h WHERE h.id = $1`, [id])).rows[0];
     return r ? toHold(r) : undefined;
   }
 
@@ -400,12 +402,12 @@ export class PostgresDecisionStore implements DecisionStore {
     if (q.queue) (args.push(q.queue), where.push(`queue = $${args.length}`));
     if (q.before) (args.push(q.before), where.push(`(created_at, id) < (SELECT created_at, id FROM decision_holds WHERE id = $${args.length})`));
     args.push(q.limit);
-    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${args.length}`;
+    const sql = `SELECT ${HOLD_SELECT} FROM decision_holds h${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY h.created_at DESC, h.id DESC LIMIT $${args.length}`;
     return (await this.pool.query<HoldRow>(sql, args)).rows.map(toHold);
   }
 
   async liveHolds(since: LiveHoldsSince): Promise<Hold[]> {
-    const sql = `SELECT ${HOLD_COLS} FROM decision_holds WHERE (status = 'pending' AND created_at > $1) OR (status = 'approved' AND decided_at > $2) OR (status = 'rejected' AND decided_at >= $3)`;
+    const sql = `SELECT ${HOLD_SELECT} FROM decision_holds h WHERE (h.status = 'pending' AND h.created_at > $1) OR (h.status = 'approved' AND h.decided_at > $2) OR (h.status = 'rejected' AND h.decided_at >= $3)`;
     return (await this.pool.query<HoldRow>(sql, [since.pending, since.approved, since.rejected])).rows.map(toHold);
   }
 

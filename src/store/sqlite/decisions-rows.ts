@@ -11,7 +11,7 @@ export interface FlagRow {
 export interface HoldRow {
   id: string; decision_id: string; profile_key: string; subject: string; placement: string; action: string; variant: string | null;
   queue: string; status: Hold['status']; created_at: number; decided_at: number | null; reviewer: string | null; note: string | null; delivered_in: string | null;
-  content_hash: string | null;
+  content_hash: string | null; superseded_by: string | null;
 }
 /** A decision_outcomes row. */
 export interface OutcomeRow {
@@ -32,9 +32,10 @@ export const toHold = (r: HoldRow): Hold => ({
   id: r.id, decisionId: r.decision_id, profileKey: r.profile_key, subject: r.subject, placement: r.placement, action: r.action, variant: r.variant,
   queue: r.queue, status: r.status, createdAt: r.created_at, decidedAt: r.decided_at, reviewer: r.reviewer, note: r.note, deliveredIn: r.delivered_in,
   ...(r.content_hash ? { contentHash: r.content_hash } : {}),
+  ...(r.superseded_by ? { supersededBy: r.superseded_by } : {}),
 });
 /** A Hold as the row's parameters, in HOLD_COLS order. @example holdParams(hold) */
-export const holdParams = (h: Hold): unknown[] => [h.id, h.decisionId, h.profileKey, h.subject, h.placement, h.action, h.variant, h.queue, h.status, h.createdAt, h.decidedAt, h.reviewer, h.note, h.deliveredIn, h.contentHash ?? null];
+export const holdParams = (h: Hold): unknown[] => [h.id, h.decisionId, h.profileKey, h.subject, h.placement, h.action, h.variant, h.queue, h.status, h.createdAt, h.decidedAt, h.reviewer, h.note, h.deliveredIn, h.contentHash ?? null, h.supersededBy ?? null];
 
 /** An outcome row as an OutcomeRecord (`decision_id` '' is none). @example toOutcome(row).decisionId */
 export const toOutcome = (r: OutcomeRow): OutcomeRecord => ({
@@ -88,7 +89,38 @@ export function decisionFilter(q: DecisionQuery): { viaChoices: boolean; where: 
 /** Columns of decision_flags. @example `SELECT ${FLAG_COLS} FROM decision_flags` */
 export const FLAG_COLS = 'id, target_kind, target_id, name, note, until, author, created_at, cleared_at, cleared_by';
 /** Columns of decision_holds. @example `SELECT ${HOLD_COLS} FROM decision_holds` */
-export const HOLD_COLS = 'id, decision_id, profile_key, subject, placement, action, variant, queue, status, created_at, decided_at, reviewer, note, delivered_in, content_hash';
+export const HOLD_COLS = 'id, decision_id, profile_key, subject, placement, action, variant, queue, status, created_at, decided_at, reviewer, note, delivered_in, content_hash, superseded_by';
+
+/**
+ * SQL true of the row `h` when a later review of the same profile key and action was opened after
+ * it: decisions follow the newest (human-territory.ts). A review the decision state let go of (a
+ * lapsed approval, say) is not marked by the decision that opens its successor; this reads it as
+ * superseded all the same, when a lengthened window or a restart reads it again.
+ */
+const NEWER = (h: string) => `FROM decision_holds n WHERE n.profile_key = ${h}.profile_key AND n.action = ${h}.action AND (n.created_at > ${h}.created_at OR (n.created_at = ${h}.created_at AND n.id > ${h}.id))`;
+/** Whether a later review of the same profile key and action followed the row `h` (a verdict on it is refused). @example `... AND NOT ${followed('decision_holds')}` */
+export const followed = (h: string): string => `EXISTS (SELECT 1 ${NEWER(h)})`;
+/**
+ * The columns of decision_holds as read, from `decision_holds h`: `superseded_by` is the mark, else
+ * the newest later review of the same profile key and action, if any ({@link NEWER}).
+ *
+ * @example `SELECT ${HOLD_SELECT} FROM decision_holds h WHERE h.id = ?`
+ */
+export const HOLD_SELECT = HOLD_COLS.split(', ').map((c) => (c === 'superseded_by' ? `coalesce(h.superseded_by, (SELECT n.id ${NEWER('h')} ORDER BY n.created_at DESC, n.id DESC LIMIT 1)) AS superseded_by` : `h.${c}`)).join(', ');
+/**
+ * Writes a hold (`values`: the store's placeholders, in HOLD_COLS order). A review once marked
+ * superseded stays so (a write without the mark keeps it). A hold written with `supersededBy` is
+ * the mark alone on a stored review: its other columns stay as they are — a verdict written since
+ * the decision read the review stands.
+ *
+ * @example holdUpsert(hold, '?, ?, …') // INSERT … ON CONFLICT (id) DO UPDATE SET …
+ */
+export const holdUpsert = (h: Hold, values: string): string => {
+  const set = h.supersededBy
+    ? 'superseded_by = coalesce(decision_holds.superseded_by, excluded.superseded_by)'
+    : HOLD_COLS.split(', ').filter((c) => c !== 'id' && c !== 'superseded_by').map((c) => `${c} = excluded.${c}`).join(', ');
+  return `INSERT INTO decision_holds (${HOLD_COLS}) VALUES (${values}) ON CONFLICT (id) DO UPDATE SET ${set}`;
+};
 /** Columns of decision_outcomes. @example `SELECT ${OUTCOME_COLS} FROM decision_outcomes` */
 export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at, item';
 

@@ -3,7 +3,7 @@ import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord
 import { timeSlicer } from '../../models/train/time-slice.js';
 import type { Db } from './database.js';
 import {
-  FLAG_COLS, HOLD_COLS, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, holdParams, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
+  FLAG_COLS, HOLD_COLS, HOLD_SELECT, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, followed, holdParams, holdUpsert, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
 } from './decisions-rows.js';
 import { decodeBody } from './decision-body.js';
@@ -22,8 +22,9 @@ const SQL = {
   // was added with — a retry after a clearing then added the flag again.
   flag: `INSERT INTO decision_flags (${FLAG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ${FLAG_COLS.split(', ').slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`,
   flagOnce: `INSERT INTO decision_flags (${FLAG_COLS}, message_id, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-  hold: `INSERT OR REPLACE INTO decision_holds (${HOLD_COLS}) VALUES (${HOLD_COLS.split(', ').map(() => '?').join(', ')})`,
-  decideHold: "UPDATE decision_holds SET status = ?, decided_at = ?, reviewer = ?, note = ? WHERE id = ? AND status = 'pending'",
+  holdValues: HOLD_COLS.split(', ').map(() => '?').join(', '),
+  // A review a newer one of the same person and action followed takes no verdict (human-territory.ts).
+  decideHold: `UPDATE decision_holds SET status = ?, decided_at = ?, reviewer = ?, note = ? WHERE id = ? AND status = 'pending' AND superseded_by IS NULL AND NOT ${followed('decision_holds')}`,
   pruneDecisions: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE at < ? ORDER BY at LIMIT 5000)',
   pruneChoices: 'DELETE FROM decision_choices WHERE (decision_id, rank) IN (SELECT decision_id, rank FROM decision_choices WHERE at < ? ORDER BY at LIMIT 5000)',
   pruneOutcomes: 'DELETE FROM decision_outcomes WHERE seq IN (SELECT seq FROM decision_outcomes WHERE at < ? ORDER BY at LIMIT 5000)',
@@ -74,8 +75,8 @@ export class SqliteDecisionStore implements DecisionStore {
       flagOfMessage: db.prepare(`SELECT ${FLAG_COLS}, request_hash FROM decision_flags WHERE message_id = ?`),
       openFlags: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE cleared_at IS NULL ORDER BY created_at`),
       flagsOf: db.prepare(`SELECT ${FLAG_COLS} FROM decision_flags WHERE target_kind = ? AND target_id = ? ORDER BY created_at`),
-      hold: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE id = ?`),
-      liveHolds: db.prepare(`SELECT ${HOLD_COLS} FROM decision_holds WHERE (status = 'pending' AND created_at > ?) OR (status = 'approved' AND decided_at > ?) OR (status = 'rejected' AND decided_at >= ?)`),
+      hold: db.prepare(`SELECT ${HOLD_SELECT} FROM decision_holds h WHERE h.id = ?`),
+      liveHolds: db.prepare(`SELECT ${HOLD_SELECT} FROM decision_holds h WHERE (h.status = 'pending' AND h.created_at > ?) OR (h.status = 'approved' AND h.decided_at > ?) OR (h.status = 'rejected' AND h.decided_at >= ?)`),
       profileIds: db.prepare('SELECT id FROM profiles WHERE merged_into IS NULL AND state IS NOT NULL AND id > ? ORDER BY id LIMIT ?').pluck(),
     };
   }
@@ -269,8 +270,9 @@ export class SqliteDecisionStore implements DecisionStore {
     return (this.s.flagsOf.all(target.kind, target.id) as FlagRow[]).map(toFlag);
   }
 
+  /** Writes a hold; one with `supersededBy` marks a stored review superseded, and no more (holdUpsert). */
   async putHold(h: Hold): Promise<void> {
-    await this.writer.run([{ sql: SQL.hold, rows: [holdParams(h)] }]);
+    await this.writer.run([{ sql: holdUpsert(h, SQL.holdValues), rows: [holdParams(h)] }]);
   }
 
   async decideHold(h: Hold): Promise<boolean> {
@@ -287,7 +289,7 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async listHolds(q: { status?: Hold['status']; queue?: string; limit: number; before?: string }): Promise<Hold[]> {
     const where = [q.status ? 'status = ?' : '', q.queue ? 'queue = ?' : '', q.before ? '(created_at, id) < (SELECT created_at, id FROM decision_holds WHERE id = ?)' : ''].filter(Boolean);
-    const sql = `SELECT ${HOLD_COLS} FROM decision_holds${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const sql = `SELECT ${HOLD_SELECT} FROM decision_holds h${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY h.created_at DESC, h.id DESC LIMIT ?`;
     const args = [q.status, q.queue, q.before].filter(Boolean);
     return (this.db.prepare(sql).all(...args, q.limit) as HoldRow[]).map(toHold);
   }

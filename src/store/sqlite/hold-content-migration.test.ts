@@ -15,7 +15,8 @@ describe('migration decide-007: the content a review is of', () => {
       expect(migrate(store.db)).toEqual(['decide-007 the content a review is of']);
       expect(await store.decisions.getHold('r-old')).toEqual(hold);
       expect((await store.decisions.getHold('r-old'))).not.toHaveProperty('contentHash');
-      const pinned = { ...hold, id: 'r-new', contentHash: 'a'.repeat(64) };
+      // Opened after r-old, as the PostgreSQL case: a review of the same subject and action opened before would read as superseded by it.
+      const pinned = { ...hold, id: 'r-new', createdAt: 3, contentHash: 'a'.repeat(64) };
       await store.decisions.putHold(pinned);
       expect(await store.decisions.getHold('r-new')).toEqual(pinned);
       expect((await store.decisions.liveHolds({ pending: 0, approved: 0, rejected: 0 })).find((h) => h.id === 'r-new')).toEqual(pinned);

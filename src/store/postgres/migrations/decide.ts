@@ -256,4 +256,19 @@ ALTER TABLE decision_flags ADD COLUMN request_hash TEXT;
 CREATE UNIQUE INDEX decision_flags_message ON decision_flags (message_id);
 `,
   },
+  {
+    id: 'decide-013',
+    name: 'the newer review a review was superseded by',
+    sql: `
+-- Decisions follow a person's newest review of an action (src/decide/stages/human-territory.ts):
+-- a decision that opens a review, or delivers an approved one, marks every older review of the same
+-- action among the person's (under the keys merged into them too) superseded by it, and a review so
+-- marked is never live again — a window lengthened since, or a merge, brought such a review back
+-- beside its successor until 2026-12-06 (an action delivered twice, an old rejection overruling a
+-- newer approval). Null for the reviews no newer one followed, and for those before (the store also
+-- reads a review as superseded by the newest later review of the same profile key and action).
+ALTER TABLE decision_holds ADD COLUMN superseded_by TEXT;
+CREATE INDEX decision_holds_person_action ON decision_holds (profile_key, action, created_at, id);
+`,
+  },
 ];
