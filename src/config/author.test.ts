@@ -69,6 +69,10 @@ describe('the author of a change made through the API', () => {
     await app.inject({ method: 'DELETE', url: `/v1/flags/${flag.json().id}`, headers: { authorization: bearer(KEYS.admin) } });
     expect(lines.find((l) => l.msg === 'flag added')).toMatchObject({ flag: flag.json().id, name: 'pause', author: 'bob', key: admin.id, keyLabel: admin.label });
     expect(lines.find((l) => l.msg === 'flag cleared')).toMatchObject({ flag: flag.json().id, key: admin.id, keyLabel: admin.label });
+    // A second DELETE answers the flag as it was cleared, and is not logged as a clearing (QA 2026-12-06: it was).
+    const again = await app.inject({ method: 'DELETE', url: `/v1/flags/${flag.json().id}`, headers: { authorization: bearer(KEYS.admin) } });
+    expect([again.statusCode, again.json().active]).toEqual([200, false]);
+    expect(lines.filter((l) => l.msg === 'flag cleared')).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain(KEYS.admin);
   });
 });

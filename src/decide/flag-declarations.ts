@@ -23,6 +23,26 @@ export interface FlagDeclaration {
 export const FLAG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /**
+ * CEL's keywords and reserved words (the CEL language definition, "Syntax": `in`, `true`, `false`,
+ * `null`, and those kept for the future), which cannot follow `flags.` in a rule: `flags.in` is
+ * refused as not valid CEL (QA 2026-12-06: POST /v1/flags took `in`, `true` and `null`).
+ */
+const CEL_RESERVED = new Set(['false', 'in', 'null', 'true', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+
+/**
+ * Why a flag name cannot be one (undefined when it can): rules read it as `flags.<name>`, so it is
+ * an identifier, and not one of CEL's reserved words.
+ *
+ * @example
+ * flagNameProblem('in'); // 'The `name` `in` is a word CEL reserves: …'
+ */
+export function flagNameProblem(name: unknown, field = 'name'): string | undefined {
+  if (typeof name !== 'string' || !FLAG_NAME.test(name)) return `The \`${field}\` must start with a letter or \`_\` and hold only letters, digits and \`_\` (rules read it as \`flags.<name>\`).`;
+  if (CEL_RESERVED.has(name)) return `The \`${field}\` \`${name}\` is a word CEL reserves: no rule could read \`flags.${name}\` (it is not valid CEL). Choose another name, e.g. \`${name}_flag\`.`;
+  return undefined;
+}
+
+/**
  * The field a flag naming neither a subject nor an account is told of: `account` when it sent an
  * empty one (until 2026-12-05 `{"account": ""}` was refused naming `subject`), else `subject`.
  *
@@ -101,7 +121,8 @@ export function checkFlagDeclarations(body: unknown): FieldProblem[] {
       const v = d[k];
       if (typeof v === 'string' && v && !v.trim()) out.push({ field: `${at}.${k}`, message: k === 'account' ? blankAccount(v, `${at}.account`, 'the flag would apply to no one') : `The \`${at}.subject\` is blank (only white space): it names no one, so the flag would apply to no one.` });
     }
-    if (typeof d.name !== 'string' || !FLAG_NAME.test(d.name)) out.push({ field: `${at}.name`, message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' });
+    const nameProblem = flagNameProblem(d.name);
+    if (nameProblem) out.push({ field: `${at}.name`, message: nameProblem });
     if (typeof d.note !== 'string') out.push({ field: `${at}.note`, message: 'Each flag needs a `note` saying why (people read it months later).' });
     else if (!d.note.trim()) out.push({ field: `${at}.note`, message: `The \`${at}.note\` is ${d.note ? 'blank (only white space)' : 'empty'}: each flag needs a \`note\` saying why, in words (people read it months later).` });
     if (d.until !== undefined && (typeof d.until !== 'string' || parseUntil(d.until) === undefined)) out.push({ field: `${at}.until`, message: 'The `until` must be an ISO-8601 date such as "2027-01-15", or a time with its offset such as "2027-01-15T09:00:00Z".' });

@@ -7,7 +7,7 @@ import { mergedInto } from '../profiles/merged-ids.js';
 import type { Store } from '../store/store.js';
 import { accountId } from '../identity/accounts.js';
 import type { DecideState } from './decide-state.js';
-import { accountIdProblem, DECLARED_BY, type FlagDeclaration, isDeclared, oneOfField, parseUntil, reconcileFlags } from './flag-declarations.js';
+import { accountIdProblem, DECLARED_BY, flagNameProblem, type FlagDeclaration, isDeclared, oneOfField, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
 
 /** Why a flag, or a listing of flags, naming both a subject and an account (or neither, to add one) is refused. */
@@ -70,7 +70,8 @@ export class Flags {
   /** The flag `i` asks for, checked: `add`'s checks, none of them written. */
   private async made(i: FlagInput, id: string, declared: boolean, rules: MergeRules): Promise<Flag> {
     if (!!i.subject === !!i.account) throw validationError([{ field: oneOfField(i), message: ONE_TARGET }]);
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(i.name)) throw validationError([{ field: 'name', message: 'The `name` must start with a letter or `_` and hold only letters, digits and `_` (rules read it as `flags.<name>`).' }]);
+    const nameProblem = flagNameProblem(i.name);
+    if (nameProblem) throw validationError([{ field: 'name', message: nameProblem }]);
     const until = i.until === undefined ? null : (parseUntil(i.until) ?? NaN);
     if (until !== null && Number.isNaN(until)) throw validationError([{ field: 'until', message: 'The `until` must be an ISO-8601 date such as "2027-01-15" (midnight UTC), or a time with its offset such as "2027-01-15T09:00:00Z".' }]);
     // A flag that is over before it starts would be stored and never apply: most likely a typo in the year.

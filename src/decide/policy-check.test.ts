@@ -130,7 +130,7 @@ describe('the accounts and flags of a human territory', () => {
     const problems = checkPolicy({ humanTerritory: [{ name: 't', queue: 'q', accounts: ['acme', '  '], flags: ['has space', 'pause', '9lives'] }] });
     expect(problems).toEqual([
       { field: 'humanTerritory[0].accounts[1]', message: 'The `humanTerritory[0].accounts[1]` is blank (only white space): it names no account, so the entry would cover no one by it.' },
-      { field: 'humanTerritory[0].flags[0]', message: 'The `humanTerritory[0].flags[0]` (`has space`) is not a flag\'s name: a flag\'s name starts with a letter or `_` and holds only letters, digits and `_` (POST /v1/flags refuses any other), so no subject could have it and the entry would cover no one by it.' },
+      { field: 'humanTerritory[0].flags[0]', message: 'The `humanTerritory[0].flags[0]` (`has space`) is not a flag\'s name: a flag\'s name starts with a letter or `_`, holds only letters, digits and `_` and is none of CEL\'s reserved words (POST /v1/flags refuses any other), so no subject could have it and the entry would cover no one by it.' },
       { field: 'humanTerritory[0].flags[2]', message: expect.stringContaining('(`9lives`) is not a flag\'s name') },
     ]);
     // an empty string is refused once, as before

@@ -2,7 +2,7 @@ import type { FieldProblem } from '../errors/tact-error.js';
 import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { parseDuration } from '../profiles/features/definition.js';
 import { Checker } from './check.js';
-import { blankAccount, FLAG_NAME } from './flag-declarations.js';
+import { blankAccount, flagNameProblem } from './flag-declarations.js';
 import { checkBudgetWindows, checkUniqueNames, contactItems, namedItems } from './policy-names.js';
 import { checkRetention } from './policy-retention.js';
 import { RULE_STAGES } from './policy.js';
@@ -30,7 +30,7 @@ function checkTerritoryNames(c: Checker, list: unknown[], at: string, k: 'accoun
     if (typeof v !== 'string') return;
     const field = `${at}[${i}]`;
     if (k === 'accounts' && !v.trim()) c.add(field, blankAccount(v, field, 'the entry would cover no one by it'));
-    if (k === 'flags' && !FLAG_NAME.test(v)) c.add(field, `The \`${field}\` (\`${v}\`) is not a flag's name: a flag's name starts with a letter or \`_\` and holds only letters, digits and \`_\` (POST /v1/flags refuses any other), so no subject could have it and the entry would cover no one by it.`);
+    if (k === 'flags' && flagNameProblem(v)) c.add(field, `The \`${field}\` (\`${v}\`) is not a flag's name: a flag's name starts with a letter or \`_\`, holds only letters, digits and \`_\` and is none of CEL's reserved words (POST /v1/flags refuses any other), so no subject could have it and the entry would cover no one by it.`);
   });
 }
 

@@ -104,3 +104,18 @@ describe('a flag no rule reads (QA 2026-12-06)', () => {
     }
   });
 });
+
+describe('a flag named with a word CEL reserves (QA 2026-12-06)', () => {
+  it('is refused, naming `name`: no rule could read `flags.in`', async () => {
+    const h = await harness('sqlite');
+    try {
+      for (const name of ['in', 'true', 'null', 'while']) {
+        const r = await h.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: bearer(KEYS.admin) }, payload: { account: 'acme', name, note: 'n' } });
+        expect([r.statusCode, r.json().problems?.[0]?.field], `${name}: ${r.body}`).toEqual([400, 'name']);
+        expect(r.json().problems[0].message).toContain(`is a word CEL reserves: no rule could read \`flags.${name}\``);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -57,8 +57,11 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
   }));
   // A `?reason=` was taken and kept nowhere: the route reads no query parameter, and says so.
   app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: { ...decideSchemas.clearFlag, querystring: noQuery } }, async (req) => {
+    const wasOpen = (await tact.store.decisions.getFlag(req.params.id))?.clearedAt === null;
     const f = await tact.decide.flags.clear(req.params.id, authorOf(req));
-    tact.log.info({ flag: f.id, name: f.name, clearedBy: f.clearedBy, ...keyOf(req) }, 'flag cleared');
+    // Logged by the call that cleared it: a second DELETE answers the flag as it was cleared and is no
+    // clearing (until 2026-12-06 it logged "flag cleared" again, with its own key: QA).
+    if (wasOpen) tact.log.info({ flag: f.id, name: f.name, clearedBy: f.clearedBy, ...keyOf(req) }, 'flag cleared');
     return flagView(f);
   });
 
