@@ -6,7 +6,7 @@ import { compilePolicy } from './policy-compile.js';
 import { replayRules, timeFeaturesAt } from './replay.js';
 import { catalogKind, policyKind } from './kinds.js';
 import { playbookFor } from './playbook.js';
-import { loggedRates, replayFirstRank, variantShare } from '../measure/policy-eval/replay-choice.js';
+import { NONE, loggedRates, replayFirstRank, variantShare } from '../measure/policy-eval/replay-choice.js';
 import { advertising, decideReq, picked } from './test-http.js';
 
 describe('replaying a logged decision from the facts it kept', () => {
@@ -93,7 +93,8 @@ describe('replaying decisions whose rules read events by name, membership and ti
       const times = (await timeFeaturesAt(t.store.documents))(record.at);
       expect([...times]).toEqual(['last_view']);
       const first = record.choices[0];
-      const replayed = replayFirstRank(record, play, loggedRates(record, play, times), undefined, false, times).distribution.get(first.action ?? 'none');
+      // A "none" pick (exploration draws it one time in fifteen here) is the distribution's NONE.
+      const replayed = replayFirstRank(record, play, loggedRates(record, play, times), undefined, false, times).distribution.get(first.action ?? NONE);
       expect(replayed! * variantShare(first, play.catalog)).toBeCloseTo(first.propensity, 12);
       // As a candidate's replay sees it: no action the decision's rules excluded comes back as an
       // option without a logged estimate (socks did when its rule read a Date: probability without support).
