@@ -272,7 +272,7 @@ export const decideSchemas = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        subject: str, action: { type: 'string', description: 'An action id — the decisions that chose it, or held it for review and showed the placement\'s safe default in its place — or `queue:<name>` for handoffs.' }, placement: str,
+        subject: str, action: { type: 'string', description: 'An action id — the decisions that chose it, or held it for review and showed the placement\'s safe default in its place — or `queue:<name>` for handoffs, or `none` for the decisions that chose to do nothing.' }, placement: str,
         from: { type: 'string', format: 'date-time', description: 'Decisions made at or after this time.' }, to: { type: 'string', format: 'date-time', description: 'Decisions made before this time (not at it).' },
         after: { type: 'string', minLength: 1, maxLength: 400, description: 'The `next` of the previous page: the decisions after its last one, in the log\'s order (newest first by time, then id), those made in the same millisecond included.' },
         limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },

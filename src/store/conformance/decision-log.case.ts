@@ -68,6 +68,9 @@ export function decisionLogConformance(kind: StoreKind): void {
       // The stand-in is found as shown, either way.
       expect(await ids({ action: 'newsletter' })).toEqual(['h-1']);
       expect(await ids({ action: 'newsletter', held: true })).toEqual(['h-1']);
+      // `none`, the id no action may take, finds the decisions that chose to do nothing (until 2026-12-06
+      // an empty page: their choice rows hold no action; QA).
+      expect(await ids({ action: 'none' })).toEqual(['h-2']);
       // A held action is no contact: caps, volumes, trials and budgets never count it.
       expect((await h.store.decisions.contactsSince(0)).map((c) => [c.decisionId, c.action])).toEqual([['h-1', 'newsletter'], ['h-3', 'loan-offer'], ['h-4', 'shoes-offer']]);
       expect((await h.store.decisions.contactsOf(['p-log'], 0, t + 10)).map((c) => c.action)).toEqual(['newsletter', 'loan-offer', 'shoes-offer']);

@@ -77,7 +77,10 @@ export function decisionFilter(q: DecisionQuery): { viaChoices: boolean; where: 
   const t = viaChoices ? 'c' : 'd';
   if (typeof q.profileKey === 'string') (where.push(`${t}.profile_key = ?`), args.push(q.profileKey));
   else if (q.profileKey) (where.push(`${t}.profile_key IN (${q.profileKey.map(() => '?').join(', ') || 'NULL'})`), args.push(...q.profileKey));
-  if (q.action !== undefined) (where.push(q.held ? 'c.action = ?' : "c.action = ? AND c.kind <> 'held'"), args.push(q.action));
+  // `none` (an id no action may take) finds the decisions that chose to do nothing: their choice rows
+  // hold no action (until 2026-12-06 `action=none` answered an empty page: QA).
+  if (q.action === 'none') where.push("c.kind = 'none'");
+  else if (q.action !== undefined) (where.push(q.held ? 'c.action = ?' : "c.action = ? AND c.kind <> 'held'"), args.push(q.action));
   if (q.placement !== undefined) (where.push(`${t}.placement = ?`), args.push(q.placement));
   if (q.from !== undefined) (where.push(`${t}.at >= ?`), args.push(q.from));
   if (q.to !== undefined) (where.push(`${t}.at < ?`), args.push(q.to));
