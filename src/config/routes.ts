@@ -18,7 +18,7 @@ export { authorOf } from './author.js';
  * A shop's recommendations settings with a 20,000-item catalog (name, category, price) are
  * ≈ 1.5 MB, and a PUT replaces the whole document, so under the server's 1 MiB such a shop could
  * not change even its filter rule through the API (QA 2026-12-06). The key is checked before the
- * body is read (checkKeysBeforeBody), so only a holder of a write key can send this much.
+ * body is read (checkKeysBeforeBody), so only a holder of an admin key can send this much.
  */
 export const CONFIG_BODY_BYTES = 16 * 1024 * 1024;
 

@@ -19,6 +19,7 @@ import { flagVars } from './flag-book.js';
 import { heldOut, runPipeline, type PipelineResult } from './pipeline.js';
 import type { Playbook } from './playbook.js';
 import { excludedCounts, traces } from './stages/explanation.js';
+import { openedAfter } from './stages/human-territory.js';
 import type { StageContext } from './stages/types.js';
 import type { Hold } from './records.js';
 import { reviewedContent } from './stages/approved-content.js';
@@ -478,7 +479,7 @@ export function settled(read: readonly Hold[], written: readonly Hold[]): Hold[]
   for (const w of written) {
     for (const h of read) {
       if (h.action !== w.action || h.supersededBy || h.status === 'delivered' || written.some((x) => x.id === h.id)) continue;
-      if (h.createdAt < w.createdAt || (h.createdAt === w.createdAt && h.id < w.id)) out.push({ ...h, supersededBy: w.id });
+      if (openedAfter(w, h)) out.push({ ...h, supersededBy: w.id });
     }
   }
   return out;

@@ -4,6 +4,7 @@ import type { DecisionStore } from './decision-store.js';
 import type { DecideState } from './decide-state.js';
 import type { Hold } from './records.js';
 import { isReviewedContent } from './stages/approved-content.js';
+import { newestReview, openedAfter } from './stages/human-territory.js';
 
 /**
  * What the API shows of a review: `expired` is a pending one older than the policy's
@@ -160,12 +161,7 @@ export class Reviews {
 
   /** The newest review of the same subject (profile key) and action opened after `h`, which decisions follow instead, if the decision state keeps one. */
   private newer(h: Hold): string | null {
-    let newest: Hold | undefined;
-    for (const x of this.state.holdsOf(h.profileKey)) {
-      if (x.id === h.id || x.action !== h.action || x.createdAt < h.createdAt || (x.createdAt === h.createdAt && x.id < h.id)) continue;
-      if (!newest || x.createdAt > newest.createdAt || (x.createdAt === newest.createdAt && x.id > newest.id)) newest = x;
-    }
-    return newest?.id ?? null;
+    return newestReview(this.state.holdsOf(h.profileKey).filter((x) => openedAfter(x, h)), h.action)?.id ?? null;
   }
 
   /** The newest review of the same subject and action opened after `h`, of the content as it is now (the decision state's: those that can still change a decision). */
@@ -173,7 +169,7 @@ export class Reviews {
     let newest: Hold | undefined;
     for (const x of this.state.holdsOf(h.profileKey)) {
       if (x.id === h.id || x.action !== h.action || x.createdAt < h.createdAt || !current(x)) continue;
-      if (!newest || x.createdAt > newest.createdAt || (x.createdAt === newest.createdAt && x.id > newest.id)) newest = x;
+      if (!newest || openedAfter(x, newest)) newest = x;
     }
     return newest?.id ?? null;
   }

@@ -106,16 +106,22 @@ const markHighStakes: Stage = (candidates, ctx) => {
 };
 
 /**
- * The newest of the subject's reviews of an action (by when it was opened, then by id), if any.
+ * Whether review `a` was opened after review `b`: by when it was opened, then by id (the order the
+ * stores' `followed` reads too).
+ *
+ * @example
+ * openedAfter(newer, older); // true
+ */
+export const openedAfter = (a: Pick<Hold, 'createdAt' | 'id'>, b: Pick<Hold, 'createdAt' | 'id'>): boolean => a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+
+/**
+ * The newest of the subject's reviews of an action ({@link openedAfter}), if any.
  *
  * @example
  * newestReview(ctx.holds, 'loan'); // the review decisions follow
  */
 export function newestReview(holds: readonly Hold[], action: string): Hold | undefined {
   let newest: Hold | undefined;
-  for (const h of holds) {
-    if (h.action !== action) continue;
-    if (!newest || h.createdAt > newest.createdAt || (h.createdAt === newest.createdAt && h.id > newest.id)) newest = h;
-  }
+  for (const h of holds) if (h.action === action && (!newest || openedAfter(h, newest))) newest = h;
   return newest;
 }

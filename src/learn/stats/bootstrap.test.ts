@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../math/prng.js';
 import { normal } from '../math/samplers.js';
-import { bootstrap, bootstrapMany, meanWithInterval, quantileSorted, weightedMean } from './bootstrap.js';
+import { bootstrap, bootstrapMany, quantileSorted, weightedMean } from './bootstrap.js';
 
 describe('bootstrap', () => {
   it('quantiles follow R’s type 7: quantile(1:4, .5) = 2.5, quantile(1:10, .1) = 1.9', () => {
@@ -14,7 +14,7 @@ describe('bootstrap', () => {
     let inside = 0;
     for (let r = 0; r < 200; r++) {
       const xs = Array.from({ length: 80 }, () => 2 + normal(rng));
-      const ci = meanWithInterval(xs, r, 400);
+      const ci = bootstrap(xs.length, (w) => weightedMean(xs, w), { seed: r, reps: 400 });
       if (ci.low <= 2 && 2 <= ci.high) inside++;
     }
     expect(inside / 200).toBeGreaterThan(0.88);
@@ -24,7 +24,7 @@ describe('bootstrap', () => {
   it('is reproducible from its seed, degenerate for a constant, and paired across statistics', () => {
     const xs = [1, 4, 2, 8, 5, 7];
     expect(bootstrap(6, (w) => weightedMean(xs, w), { seed: 1 })).toEqual(bootstrap(6, (w) => weightedMean(xs, w), { seed: 1 }));
-    expect(meanWithInterval([3, 3, 3])).toEqual({ value: 3, low: 3, high: 3 });
+    expect(bootstrap(3, (w) => weightedMean([3, 3, 3], w))).toEqual({ value: 3, low: 3, high: 3 });
     const [a, diff] = bootstrapMany(6, (w) => [weightedMean(xs, w), weightedMean(xs, w) - weightedMean(xs, w)], { seed: 2 });
     expect(a.value).toBeCloseTo(4.5, 14);
     expect(diff).toEqual({ value: 0, low: 0, high: 0 });

@@ -158,16 +158,6 @@ export function weightedMean(xs: ArrayLike<number>, w: ArrayLike<number>): numbe
   return s / t;
 }
 
-/**
- * Mean of `xs` with a bootstrap 95% interval.
- *
- * @example
- * meanWithInterval([0, 1, 0, 1], 7).value; // 0.5
- */
-export function meanWithInterval(xs: ArrayLike<number>, seed = 0, reps = 1000): WithInterval {
-  return bootstrap(xs.length, (w) => weightedMean(xs, w), { seed, reps });
-}
-
 /** Rounds a figure for printing: 4 significant decimals by default. @example round(0.123456) // 0.1235 */
 export function round(x: number, digits = 4): number {
   const f = Math.pow(10, digits);
