@@ -40,16 +40,32 @@ describe('a message nesting deeper than the limit every body has', () => {
     expect(!inContext.ok && inContext.problems[0].field).toBe(`context.traits.x${'.a'.repeat(61)}`);
   });
 
-  it('limits traits only: properties and context nest as deep as a message can be serialised (walking every message cost the hot path)', () => {
-    expect(normalizeMessage({ userId: 'u', event: 'E', properties: { l: [[nest(200)]] } }, 'track', env).ok).toBe(true);
-    expect(normalizeMessage({ type: 'track', userId: 'u', event: 'E' }, undefined, { ...env, context: { deep: nest(200) } }).ok).toBe(true);
-    // A track call's context.traits is not the profile's: not limited either.
-    expect(normalizeMessage({ userId: 'u', event: 'E', context: { traits: nest(200) } }, 'track', env).ok).toBe(true);
-    // Too deep to serialise at all (the stack): refused as such, also where its content id is made (no messageId, a time).
+  it('limits properties, context and integrations as traits: an object 64 levels below the message is refused, naming where and the limit (QA: properties were taken 70 deep)', () => {
+    const message = (field: string) => `The message nests deeper than 64 levels at \`${field}\`; no field Segment defines is nested more than a few levels.`;
+    // properties is 1 level below the message, properties.x 2: nest(62) puts its last object 63 below, nest(63) 64.
+    expect(normalizeMessage({ userId: 'u', event: 'E', properties: { x: nest(62) } }, 'track', env).ok).toBe(true);
+    const props = normalizeMessage({ userId: 'u', event: 'E', messageId: 'm-p', properties: { x: nest(69) } }, 'track', env);
+    expect(!props.ok && [props.messageId, props.problems]).toEqual(['m-p', [{ field: `properties.x${'.a'.repeat(62)}`, message: message(`properties.x${'.a'.repeat(62)}`) }]]);
+    // Lists count as levels here too; a page call's properties as a track call's.
+    const list = normalizeMessage({ userId: 'u', name: 'Home', properties: { l: [[nest(61)]] } }, 'page', env);
+    expect(!list.ok && list.problems[0].field).toBe(`properties.l[0][0]${'.a'.repeat(60)}`);
+    // context as sent, the batch's context, and a track call's context.traits (not the profile's, but stored with the event).
+    expect(normalizeMessage({ userId: 'u', event: 'E', context: { x: nest(62) } }, 'track', env).ok).toBe(true);
+    const ctx = normalizeMessage({ userId: 'u', event: 'E', context: { x: nest(63) } }, 'track', env);
+    expect(!ctx.ok && ctx.problems[0].field).toBe(`context.x${'.a'.repeat(62)}`);
+    const batchCtx = normalizeMessage({ type: 'track', userId: 'u', event: 'E' }, undefined, { ...env, context: { deep: nest(200) } });
+    expect(!batchCtx.ok && batchCtx.problems[0].field).toBe(`context.deep${'.a'.repeat(62)}`);
+    const trackTraits = normalizeMessage({ userId: 'u', event: 'E', context: { traits: nest(200) } }, 'track', env);
+    expect(!trackTraits.ok && trackTraits.problems[0].field).toBe(`context.traits${'.a'.repeat(62)}`);
+    const integrations = normalizeMessage({ userId: 'u', event: 'E', integrations: { x: nest(63) } }, 'track', env);
+    expect(!integrations.ok && integrations.problems[0].field).toBe(`integrations.x${'.a'.repeat(62)}`);
+    // Many objects side by side are no depth: 500 products, 2 levels each.
+    expect(normalizeMessage({ userId: 'u', event: 'E', properties: { products: Array.from({ length: 500 }, (_, i) => ({ id: `p${i}`, tags: [{ t: 1 }] })) } }, 'track', env).ok).toBe(true);
+    // Too deep to serialise at all (the stack): named the same way, also where its content id is made (no messageId, a time).
     const deep = nest(300_000);
     for (const m of [{ userId: 'u', event: 'E', properties: { deep } }, { userId: 'u', event: 'E', timestamp: '2026-12-05T11:00:00Z', properties: { deep } }]) {
       const r = normalizeMessage(m, 'track', env);
-      expect(!r.ok && r.problems[0].field).toBe('(message)');
+      expect(!r.ok && r.problems[0].field).toBe(`properties.deep${'.a'.repeat(62)}`);
     }
   });
 
@@ -93,6 +109,13 @@ describe('deeply nested group traits on the embedded store (sqlite)', () => {
     const after = await send(h.app, '/v1/group', { userId: 'deep-u', groupId: 'g-deep', traits: { plan: 'pro' } });
     expect(after.statusCode, after.body).toBe(200);
     expect((await get(h.app, '/v1/accounts/g-deep')).json().traits).toEqual({ name: 'Deep', plan: 'pro' });
+  });
+
+  it('answers a track call whose properties nest 70 levels deep 400, naming the field and the limit', async () => {
+    const r = await send(h.app, '/v1/track', { userId: 'deep-t', event: 'Deep', properties: { x: nest(70) } });
+    expect([r.statusCode, r.json().error, r.json().problems?.[0]?.field], r.body).toEqual([400, 'validation_failed', `properties.x${'.a'.repeat(62)}`]);
+    expect(r.json().message).toMatch(/deeper than 64 levels/);
+    expect((await get(h.app, '/v1/profiles/deep-t')).statusCode).toBe(404);
   });
 
   it('rejects only that message of a batch, keeping the rest', async () => {

@@ -185,11 +185,8 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     problems.push({ field: 'messageId', message: `The \`messageId\` property must be a non-empty string of at most 200 characters${blank ? ', not white space alone' : ''}.` });
   }
   if (problems.length) return refuse(problems);
-  // Traits are merged into stored JSON by the store's own JSON functions (an account's, SQLite's
-  // stopping at 1000 levels), so they nest at most MAX_MESSAGE_DEPTH levels below the message; an
-  // identify's context.traits becomes its traits below. Other fields are only serialised (a message
-  // too deep for that is refused as TOO_DEEP): walking every message cost ≈ 0.5–2 µs of the main
-  // thread's ≈ 25 µs an event, for what no client sends.
+  // Traits are checked here, as sent (an identify's context.traits becomes its traits below, and
+  // is named where it was sent); the rest of the message once serialised (tooDeepMessage).
   const deepTraits = tooDeepTraits(m, t);
   if (deepTraits) return refuse([tooDeepProblem(deepTraits)]);
 
@@ -208,7 +205,7 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     try {
       m.messageId = contentId(m);
     } catch {
-      return { ok: false, messageId: sentId, problems: [TOO_DEEP] }; // a value too deep to serialise (the stack)
+      return { ok: false, messageId: sentId, problems: [tooDeepOrWhole(m)] }; // a value too deep to serialise (the stack)
     }
   }
   // After the content id, which hashes the traits as sent (ids made before the merge stay the same).
@@ -221,9 +218,11 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
     ({ json, sent } = serializeMeasuring(m, r));
   } catch {
     // Only a value nested deep enough to overflow the stack gets here (a message is 32 KB at most as sent).
-    return { ok: false, messageId: sentId, problems: [TOO_DEEP] };
+    return { ok: false, messageId: sentId, problems: [tooDeepOrWhole(m)] };
   }
   if (sent > MAX_MESSAGE_BYTES) return tooLarge(sent, sentId);
+  const deep = tooDeepMessage(m, json);
+  if (deep) return { ok: false, messageId: sentId, problems: [tooDeepProblem(deep)] };
   // JSON text writes NUL as \u0000 and half a character (an unpaired surrogate) as \udXXX: one
   // search of the text, and a walk only when it matches (a text holding a backslash and "u0000"
   // matches too; the walk then finds nothing).
@@ -295,6 +294,29 @@ function tooDeepTraits(m: Message, t: MessageType): string | undefined {
   const inContext = t === 'identify' ? (m.context as { traits?: unknown }).traits : undefined;
   if (inContext !== undefined && nestsDeeper(inContext, 2)) return below('context.traits', tooDeepPath(inContext, MAX_MESSAGE_DEPTH - 2));
   return undefined;
+}
+
+/**
+ * Where any field of the message (`properties`, `context`, `integrations`, the traits as kept)
+ * holds an object or a list MAX_MESSAGE_DEPTH levels below the message, else undefined: the same
+ * limit as traits (until 2026-12-06 only traits were limited, and `properties` were taken 70 levels
+ * deep). Walking every message cost ≈ 0.5–2 µs of the main thread's ≈ 25 µs an event, so its JSON
+ * is read first: a value that deep needs more than MAX_MESSAGE_DEPTH `{` or `[` in the text (quoted
+ * ones count too, so this only ever walks more than needed), and a message with fewer — an
+ * analytics.js track call has about ten — is not walked.
+ */
+function tooDeepMessage(m: Message, json: string): string | undefined {
+  let brackets = 0;
+  for (let i = json.indexOf('{'); i !== -1 && brackets <= MAX_MESSAGE_DEPTH; i = json.indexOf('{', i + 1)) brackets++;
+  for (let i = json.indexOf('['); i !== -1 && brackets <= MAX_MESSAGE_DEPTH; i = json.indexOf('[', i + 1)) brackets++;
+  if (brackets <= MAX_MESSAGE_DEPTH || !nestsDeeper(m, 0)) return undefined;
+  return tooDeepPath(m, MAX_MESSAGE_DEPTH);
+}
+
+/** A message too deep to serialise (the stack) named where it passes the limit, which it always does; TOO_DEEP if not found. */
+function tooDeepOrWhole(m: Message): FieldProblem {
+  const path = tooDeepPath(m, MAX_MESSAGE_DEPTH);
+  return path ? tooDeepProblem(path) : TOO_DEEP;
 }
 
 /** `field` and a path below it as tooDeepPath writes it (`x.a`, `[0].a`). */

@@ -128,3 +128,17 @@ describe('tracking-plan violations: a track event named like a trait call (QA 20
     }
   });
 });
+
+describe('PUT /v1/config/tracking-plan with the plan sent as JSON text (QA 2026-12-06)', () => {
+  it('is a 400 naming `trackingPlan` that says the plan must be an object, not a string, and stores nothing', async () => {
+    const h = await harness('sqlite', { config: { trackingPlan: plan } });
+    try {
+      const r = await h.app.inject({ method: 'PUT', url: '/v1/config/tracking-plan', headers: { authorization: bearer(KEYS.admin) }, payload: { document: JSON.stringify(plan), reason: 'new plan' } });
+      expect([r.statusCode, r.json().problems?.map((p: { field: string }) => p.field)], r.body).toEqual([400, ['trackingPlan']]);
+      expect(r.json().message).toMatch(/^The tracking plan must be a JSON object .*, not a string: it was "\{.*…" \(a string\)\. Send the object itself, not JSON text holding it\.$/);
+      expect((await get(h.app, '/v1/config/tracking-plan')).json().version).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+});

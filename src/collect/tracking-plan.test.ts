@@ -11,6 +11,13 @@ describe('tracking plan', () => {
     identify: { block: true, properties: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } },
   });
 
+  it('refuses a plan that is no object, saying what it was: one sent as JSON text is told to send the object itself (QA: the message asked for an object with `events`)', () => {
+    const text = JSON.stringify({ events: { 'Order Completed': {} } });
+    expect(checkTrackingPlan(text)).toEqual([{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`, `group`), not a string: it was "{\\"events\\":{\\"Order Completed\\":{}}}" (a string). Send the object itself, not JSON text holding it.' }]);
+    expect(checkTrackingPlan([{ events: {} }])).toEqual([{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`, `group`); it was an array.' }]);
+    expect(checkTrackingPlan(5)[0].message).toMatch(/; it was 5 \(a number\)\.$/);
+  });
+
   it('names the property and the rule it broke', () => {
     const r = plan.check(track('Order Completed', { revenue: -1, currency: 'XXX' }));
     expect(r.blocked).toBe(false);

@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+import { describeValue } from '../errors/schema-problems.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { planValidator, schemaProblems } from './tracking-plan-schema.js';
 import { timezoneViolation } from './tracking-plan-timezone.js';
@@ -52,7 +53,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /** Checks a tracking plan document: its shape, and that every schema compiles and checks what it says (tracking-plan-schema.ts). */
 export function checkTrackingPlan(doc: unknown): FieldProblem[] {
   const p: FieldProblem[] = [];
-  if (!isRecord(doc)) return [{ field: 'trackingPlan', message: 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`, `group`).' }];
+  if (!isRecord(doc)) return [{ field: 'trackingPlan', message: notAnObject(doc) }];
   const d = doc as TrackingPlan;
   for (const k of Object.keys(doc)) if (!PLAN_KEYS.includes(k)) p.push({ field: k, message: `The tracking plan has no \`${k}\` setting; it takes ${PLAN_KEYS.map((x) => `\`${x}\``).join(', ')}.` });
   if (d.unplanned !== undefined && d.unplanned !== 'allow' && d.unplanned !== 'block') p.push({ field: 'unplanned', message: 'The `unplanned` property must be "allow" or "block".' });
@@ -75,6 +76,17 @@ export function checkTrackingPlan(doc: unknown): FieldProblem[] {
     if (ev.properties !== undefined) p.push(...schemaProblems(ev.properties, name, at));
   }
   return p;
+}
+
+/**
+ * Why a tracking plan that is no object is refused, saying what was sent: a plan sent as JSON text
+ * (`"{\"events\": …}"`, a string) is told to send the object itself (until 2026-12-06 the message
+ * asked for an object with `events`, which that string seemed to be).
+ */
+function notAnObject(doc: unknown): string {
+  const want = 'The tracking plan must be a JSON object with `events` (and optionally `unplanned`, `identify`, `group`)';
+  if (typeof doc === 'string') return `${want}, not a string: it was ${describeValue(doc)}. Send the object itself, not JSON text holding it.`;
+  return `${want}; it was ${describeValue(doc)}.`;
 }
 
 /**

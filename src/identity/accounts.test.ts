@@ -59,8 +59,39 @@ describe('a member role that is empty', () => {
 
   it('gives way to the group traits\' role on a group call', () => {
     expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'admin' }, context: { traits: { role: '' } } })).toEqual(['admin']);
-    expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: ' ' }, context: { traits: { role: 7 } } })).toEqual([null]);
+    expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: ' ' }, context: { traits: { role: ' ' } } })).toEqual([null]);
     expect(rolesOf({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'viewer' }, context: { traits: { role: 'owner' } } })).toEqual(['owner']);
+  });
+});
+
+describe('a member role that is not text', () => {
+  // QA: `role: 5` was dropped without a trace.
+  const at = 1_700_000_000_000;
+  const writes = (m: Partial<Message>) => accountWritesOf({ messageId: 'm', context: {}, timestamp: at, receivedAt: at, ...m } as Message, 'p1', DEFAULT_MERGE_RULES);
+
+  it('is its text when a number, as an account id sent as a number is', () => {
+    const w = writes({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 5 } });
+    expect([w.memberships.map((x) => x.role), w.ignored]).toEqual([['5'], []]);
+    expect(writes({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: 'viewer' }, context: { traits: { role: 7 } } }).memberships.map((x) => x.role)).toEqual(['7']);
+    expect(writes({ type: 'identify', userId: 'u1', traits: { company: { id: 'acme', role: 0 } } }).memberships.map((x) => x.role)).toEqual(['0']);
+  });
+
+  it('is no role when a boolean, an object or a list, and is recorded with where it was sent; a role of text further down is taken', () => {
+    const w = writes({ type: 'group', userId: 'u1', groupId: 'acme', traits: { role: { name: 'admin' } } });
+    expect(w.memberships.map((x) => x.role)).toEqual([null]);
+    expect(w.ignored).toEqual([{ kind: 'role', value: '{"name":"admin"}', field: 'traits.role', reason: 'the `traits.role` is an object, not a string or a number: the membership was kept without it' }]);
+    const c = writes({ type: 'identify', userId: 'u1', traits: { company: { id: 'acme', role: 'ops' } }, context: { traits: { role: true } } });
+    expect(c.memberships.map((x) => x.role)).toEqual(['ops']);
+    expect(c.ignored).toEqual([expect.objectContaining({ kind: 'role', value: 'true', field: 'context.traits.role', reason: expect.stringMatching(/^the `context.traits.role` is a boolean/) })]);
+    expect(writes({ type: 'identify', userId: 'u1', traits: { company: { id: 'acme', role: ['a'] } } }).ignored.map((i) => i.field)).toEqual(['traits.company.role']);
+  });
+
+  it('shows on the profile\'s identityConflicts, the call and the account kept', async () => {
+    h = await harness('sqlite');
+    expect((await send(h.app, '/v1/group', { userId: 'r1', groupId: 'acme', traits: { name: 'Acme', role: false }, messageId: 'r1g' })).statusCode).toBe(200);
+    const p = (await get(h.app, '/v1/profiles/r1')).json() as { accounts: { id: string; role: string | null }[]; identityConflicts: { kind: string; value: string; reason: string }[] };
+    expect(p.accounts).toEqual([expect.objectContaining({ id: 'acme', role: null })]);
+    expect(p.identityConflicts).toEqual([expect.objectContaining({ kind: 'role', value: 'false', reason: 'the `traits.role` is a boolean, not a string or a number: the membership was kept without it' })]);
   });
 });
 

@@ -30,12 +30,13 @@ export function accountWritesOf(m: Message, profileId: string, rules: MergeRules
     if (blocked) return blockedAccount('groupId', id, blocked);
     const traits = { ...(m.traits ?? {}) };
     const ctxTraits = m.context.traits as Record<string, unknown> | undefined;
-    const role = roleOf(ctxTraits?.role) ?? roleOf(traits.role);
+    const ignored: IgnoredIdentifier[] = [];
+    const role = roleOf(ctxTraits?.role, 'context.traits.role', ignored) ?? roleOf(traits.role, 'traits.role', ignored);
     delete traits.role;
     return {
       accounts: [{ id, traits, at: m.timestamp }],
       memberships: [{ accountId: id, profileId, role, at: m.timestamp }],
-      ignored: [],
+      ignored,
     };
   }
   if (m.type === 'identify' && m.traits?.company && typeof m.traits.company === 'object') {
@@ -54,8 +55,9 @@ export function accountWritesOf(m: Message, profileId: string, rules: MergeRules
       // (until 2026-12-05 it was stored as a trait of the whole account, and `context.traits.role` was not read).
       const { id: _omit, role: companyRole, ...traits } = c;
       const ctxTraits = m.context.traits as Record<string, unknown> | undefined;
-      const role = roleOf(ctxTraits?.role) ?? roleOf(m.traits.role) ?? roleOf(companyRole);
-      return { accounts: [{ id, traits, at: m.timestamp }], memberships: [{ accountId: id, profileId, role, at: m.timestamp }], ignored: [] };
+      const ignored: IgnoredIdentifier[] = [];
+      const role = roleOf(ctxTraits?.role, 'context.traits.role', ignored) ?? roleOf(m.traits.role, 'traits.role', ignored) ?? roleOf(companyRole, 'traits.company.role', ignored);
+      return { accounts: [{ id, traits, at: m.timestamp }], memberships: [{ accountId: id, profileId, role, at: m.timestamp }], ignored };
     }
   }
   return { accounts: [], memberships: [], ignored: [] };
@@ -79,10 +81,19 @@ function accountTooLong(id: string): string | undefined {
 
 /**
  * A member role as sent, or null for none: a blank one (a form left empty) is none, so it neither
- * replaces the role a member holds (the store keeps any role it is given) nor hides another.
+ * replaces the role a member holds (the store keeps any role it is given) nor hides another. A
+ * number is its text (`5` is the role "5"), as an account id sent as a number is; a boolean, an
+ * object or a list is no role: it is added to `ignored`, which the profile records (until
+ * 2026-12-06 any role that was not a string was dropped without a trace).
  */
-function roleOf(v: unknown): string | null {
-  return typeof v === 'string' && v.trim() !== '' ? v : null;
+function roleOf(v: unknown, field: string, ignored: IgnoredIdentifier[]): string | null {
+  if (typeof v === 'string') return v.trim() !== '' ? v : null;
+  if (typeof v === 'number') return String(v);
+  if (v !== undefined && v !== null) {
+    const sent = idText(v);
+    if (sent) ignored.push({ kind: 'role', value: shortened(sent.text), field, reason: `the \`${field}\` ${sent.why?.replace(/^it /, '') ?? 'is no text'}: the membership was kept without it` });
+  }
+  return null;
 }
 
 function blockedAccount(kind: 'groupId' | 'company.id', value: string, why: string): AccountWrites {

@@ -67,6 +67,12 @@ export interface ConflictRow {
   lastAt: number;
 }
 
+/** A page of an account's members: those whose profile id sorts after `after` ('' for the first), at most `limit`. */
+export interface MembersPage {
+  after: string;
+  limit: number;
+}
+
 export interface AccountRow {
   id: string;
   traits: Record<string, unknown>;
@@ -109,7 +115,11 @@ export interface ProfileStore {
   merges(profileId: string): Promise<MergeRow[]>;
   consentHistory(profileId: string, limit: number): Promise<ConsentHistory>;
   conflicts(profileId: string, limit: number): Promise<ConflictRow[]>;
-  getAccount(id: string): Promise<AccountRow | undefined>;
+  /**
+   * An account with its members by profile id (time-ordered: profile ids are), those after
+   * `members.after` ('' for the first), at most `members.limit`; every member without `members`.
+   */
+  getAccount(id: string, members?: MembersPage): Promise<AccountRow | undefined>;
   /** Highest event sequence number stored so far (0 when empty). */
   maxEventSeq(): Promise<number>;
   /** Events with afterSeq < seq ≤ uptoSeq, in seq order, at most `limit`. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { TactError } from '../errors/tact-error.js';
+import { TactError, validationError } from '../errors/tact-error.js';
 import { accountId } from '../identity/accounts.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { requireKey } from '../server/auth.js';
@@ -61,11 +61,27 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
     };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/accounts/:id', { preHandler: auth, schema: profileSchemas.account }, async (req) => {
+  app.get<{ Params: { id: string }; Querystring: { after?: string; limit?: number } }>('/v1/accounts/:id', { preHandler: auth, schema: profileSchemas.account }, async (req) => {
+    const limit = req.query.limit ?? 100;
+    // One more than the page: `next` is null on the last page, also when it is exactly full.
+    const page = { after: req.query.after === undefined ? '' : membersCursor(req.query.after), limit: limit + 1 };
     // An account stored before ids were trimmed (2026-12-04) is still found by the id it was stored as.
     const id = accountId(req.params.id);
-    const a = (await tact.store.profiles.getAccount(id)) ?? (id === req.params.id ? undefined : await tact.store.profiles.getAccount(req.params.id));
+    const a = (await tact.store.profiles.getAccount(id, page)) ?? (id === req.params.id ? undefined : await tact.store.profiles.getAccount(req.params.id, page));
     if (!a) throw new TactError('not_found', { what: 'account', id: req.params.id });
-    return { id: a.id, traits: a.traits, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt), members: a.members };
+    const members = a.members.slice(0, limit);
+    return { id: a.id, traits: a.traits, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt), members, next: a.members.length > limit ? members[members.length - 1].profileId : null };
   });
+}
+
+/**
+ * An account's members cursor: a profile id, as `next` handed it out (26 characters of Crockford
+ * base32, identity/profile-id.ts). Any other text is refused: `zzz` sorts after every id and would
+ * read as the end of the list, `%%%` before them all and would read as the first page.
+ */
+function membersCursor(after: string): string {
+  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(after)) {
+    throw validationError([{ field: 'querystring.after', message: 'The `after` cursor is not one this endpoint hands out (a profile id): pass the `next` of an earlier answer, or leave `after` out for the first page.' }]);
+  }
+  return after;
 }

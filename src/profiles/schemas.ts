@@ -56,8 +56,27 @@ export const profileSchemas = {
   },
   account: {
     tags: ['profiles'],
-    summary: 'An account (B2B group) with its traits and members',
+    summary: 'An account (B2B group) with its traits and members, by profile id, in pages (`next` → `after`)',
     params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-    response: { 200: { type: 'object', properties: { id: { type: 'string' }, traits: anyObj, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, members: { type: 'array', items: anyObj } } }, 404: errorSchema },
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        after: { type: 'string', description: 'The `next` of an earlier answer (a profile id): the members after it. Left out: the first page.' },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'The most members answered.' },
+      },
+    },
+    response: {
+      200: {
+        type: 'object',
+        required: ['id', 'traits', 'createdAt', 'updatedAt', 'members', 'next'],
+        properties: {
+          id: { type: 'string' }, traits: anyObj, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+          members: { type: 'array', description: 'Members ordered by profile id (profile ids are time-ordered: earliest profiles first).', items: { type: 'object', required: ['profileId', 'role'], properties: { profileId: { type: 'string' }, role: { type: ['string', 'null'], description: 'The member\'s role; null when none was sent.' } } } },
+          next: { type: ['string', 'null'], description: 'The cursor of the next page (pass it as `after`); null when this page is the last.' },
+        },
+      },
+      400: errorSchema, 404: errorSchema,
+    },
   },
 };

@@ -23,9 +23,16 @@ describe('extract: a property path reads only what the event sent', () => {
 });
 
 describe('featureNumber: the values a numeric feature counts', () => {
-  it('counts JSON numbers and decimal text, with spaces around', () => {
-    const read: [unknown, number][] = [[12, 12], ['12', 12], [' 12 ', 12], ['7.5', 7.5], ['-3', -3], ['+4', 4], ['.5', 0.5], ['5.', 5], ['1e3', 1000], ['1E-2', 0.01], ['007', 7], ['-0', -0]];
+  it('counts JSON numbers and strings that are a JSON number exactly', () => {
+    const read: [unknown, number][] = [[12, 12], ['12', 12], ['0', 0], ['7.5', 7.5], ['0.25', 0.25], ['-3', -3], ['1e3', 1000], ['1E-2', 0.01], ['2e+2', 200], ['-0', -0]];
     for (const [v, x] of read) expect(featureNumber(v), JSON.stringify(v)).toBe(x);
+  });
+
+  it('does not count text JSON would not read as a number: padding, leading zeros, a trailing point, a plus, a bare fraction', () => {
+    // Found by QA: "0012", "1." and tab- or space-padded numbers were summed.
+    for (const v of ['0012', '007', '-01', '1.', '5.', ' 12', '12 ', ' 12 ', '\t7', '7\n', '+4', '.5', '-.5', '1.e3', '\u00a012']) {
+      expect(featureNumber(v), JSON.stringify(v)).toBeUndefined();
+    }
   });
 
   it('does not count hex, binary or octal text, Infinity, nor other text', () => {

@@ -6,21 +6,24 @@
 export const MAX_FEATURE_NUMBER = Number.MAX_VALUE / 2 ** 53;
 
 /**
- * Decimal text, as people write a number: a sign, digits with an optional fraction, an optional
- * exponent, spaces around. `Number()` alone also reads "0x10", "0b11", "0o7" and "Infinity".
+ * A number as JSON writes it, and nothing else: an optional minus, digits without a leading zero
+ * (`0` alone, or before a fraction), an optional fraction with at least one digit, an optional
+ * exponent; no `+` sign, no bare fraction, no space around (until 2026-12-06 a feature counted
+ * " 7 ", "0012", "1.", "+4" and ".5" as numbers; a metric's readings too, in baseline-step.ts).
  */
-export const DECIMAL_TEXT = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+export const JSON_NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 
 /**
- * A property's value as a number a feature counts, or undefined: a JSON number or a string of
- * decimal text ("12", " 7.5 ", "-3", "1e3"), within ±{@link MAX_FEATURE_NUMBER}.
+ * A property's value as a number a feature counts, or undefined: a JSON number or a string that is
+ * a JSON number exactly ("12", "7.5", "-3", "1e3"), within ±{@link MAX_FEATURE_NUMBER}.
  *
  * @example
  * featureNumber('12.5'); // 12.5
  * featureNumber('0x10'); // undefined
+ * featureNumber(' 12'); // undefined
  */
 export function featureNumber(v: unknown): number | undefined {
-  const x = typeof v === 'number' ? v : typeof v === 'string' && DECIMAL_TEXT.test(v) ? Number(v) : NaN;
+  const x = typeof v === 'number' ? v : typeof v === 'string' && JSON_NUMBER_TEXT.test(v) ? Number(v) : NaN;
   return Math.abs(x) <= MAX_FEATURE_NUMBER ? x : undefined;
 }
 

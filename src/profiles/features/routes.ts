@@ -6,6 +6,7 @@ import { nameNotFound } from '../../errors/not-found.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { requireKey } from '../../server/auth.js';
 import { MAX_FREE_TEXT } from '../../server/free-text.js';
+import { withOptionalBody } from '../../server/openapi-optional-body.js';
 import type { Tact } from '../../server/tact.js';
 import { checkFeature, type FeatureDefinition } from './definition.js';
 import { featuresKind } from './features-kind.js';
@@ -108,22 +109,44 @@ export async function featureRoutes(app: FastifyInstance, tact: Tact): Promise<v
     return { feature: def, version: r.version, backfill: status.get(def.name) ?? UNPLANNED };
   });
 
-  app.delete<{ Params: { name: string }; Querystring: { reason?: string } }>('/v1/features/:name', {
+  app.delete<{ Params: { name: string }; Querystring: { reason?: string }; Body: { reason?: string } }>('/v1/features/:name', {
     preHandler: write,
-    schema: {
+    schema: withOptionalBody({
       tags: ['profiles'],
       summary: 'Remove a feature definition',
+      description: 'The `reason` is taken from the query (`?reason=…`) or from an optional JSON body `{ "reason": "…" }`; both may be sent only with the same value.',
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
       querystring: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why: kept with the new version of `features` (default "remove feature <name>").' } } },
+      body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why, as the query parameter `reason` (send it in one place, or the same in both).' } } },
       response: { 200: { type: 'object', required: ['removed', 'version'], properties: { removed: { type: 'string', description: 'The name of the feature removed.' }, version: { type: 'integer', description: 'The new version of the `features` configuration.' } } }, 400: errorSchema, 404: errorSchema },
+    }),
+    // The body is optional: a request without one is checked as `{}` (Fastify checks the body even when none was sent).
+    preValidation: async (req) => {
+      req.body ??= {};
     },
   }, async (req) => {
     const list = await current();
     if (!list.some((f) => f.name === req.params.name)) throw nameNotFound({ one: 'feature', many: 'features', listedAt: 'GET /v1/config/features' }, req.params.name, list.map((f) => f.name));
-    refuseBlank({ reason: req.query.reason });
+    const reason = removalReason(req.query.reason, req.body?.reason);
     const by = authorOf(req);
-    const r = await tact.applyDocument('features', list.filter((f) => f.name !== req.params.name), { author: by, reason: req.query.reason ?? `remove feature ${req.params.name}` });
+    const r = await tact.applyDocument('features', list.filter((f) => f.name !== req.params.name), { author: by, reason: reason ?? `remove feature ${req.params.name}` });
     tact.log.info({ kind: 'features', version: r.version, author: by, key: req.apiKey?.id, keyLabel: req.apiKey?.label, feature: req.params.name }, 'configuration changed');
     return { removed: req.params.name, version: r.version };
   });
+}
+
+/**
+ * The `reason` of a removal, sent in the query or in the body: one that is blank is a 400 naming
+ * where it was sent (`querystring.reason` or `reason`), and so are two that differ (until
+ * 2026-12-06 a body's `reason` was refused as one the route did not read).
+ *
+ * @example
+ * removalReason(undefined, 'no longer used'); // 'no longer used'
+ */
+function removalReason(query: string | undefined, body: string | undefined): string | undefined {
+  refuseBlank({ 'querystring.reason': query, reason: body });
+  if (query !== undefined && body !== undefined && query !== body) {
+    throw validationError([{ field: 'reason', message: 'The `reason` in the body differs from the `reason` in the query: send it in one place (or the same in both).' }]);
+  }
+  return body ?? query;
 }

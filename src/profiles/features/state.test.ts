@@ -23,6 +23,13 @@ describe('feature state', () => {
     expect(v({ name: 'u', kind: 'unique', event: 'Order Completed', property: 'sku' })).toEqual(['a', 'b']);
   });
 
+  it('keeps a unique feature\'s values as text: 12 and "12" are one value, listed as "12" (as designed, docs/configuration.md)', () => {
+    const def: FeatureDefinition = { name: 'u', kind: 'unique', event: 'Order Completed', property: 'sku' };
+    const s = fold(def, [msg(1000, { sku: 12 }), msg(2000, { sku: '12' }), msg(3000, { sku: true }), msg(4000, { sku: 'true' }), msg(5000, { sku: 1.5 })]);
+    expect(featureValue(compileFeature(def), s, 5000)).toEqual(['12', 'true', '1.5']);
+    expect(s?.n).toBe(5);
+  });
+
   it('halves a decayed count every half-life: 1 + 0.5 + 0.25 after events 2h, 1h and 0h ago with a 1h half-life', () => {
     const def: FeatureDefinition = { name: 'd', kind: 'decayed_count', event: 'Order Completed', halfLife: '1h' };
     const h = 3_600_000;
@@ -133,15 +140,15 @@ describe('feature state', () => {
     expect(f.whereErrors.count).toBe(1);
   });
 
-  it('counts decimal text as numbers, not hex, binary or octal text nor "Infinity" (QA: "0x10" summed as 16)', () => {
-    const ms = ['0x10', '0b11', '0o7', 'Infinity', ' 12 ', '1e1', 3].map((revenue, i) => msg(1000 * (i + 1), { revenue }));
+  it('counts text that is a JSON number exactly, not hex, binary or octal text, "Infinity", padding, leading zeros nor a trailing point (QA: "0x10" summed as 16, "0012" and "1." summed)', () => {
+    const ms = ['0x10', '0b11', '0o7', 'Infinity', ' 12 ', '0012', '1.', '\t4', '12', '1e1', 3].map((revenue, i) => msg(1000 * (i + 1), { revenue }));
     for (const [kind, want] of [['sum', 25], ['mean', 25 / 3], ['min', 3], ['max', 12]] as const) {
       const def: FeatureDefinition = { name: kind, kind, event: 'Order Completed', property: 'revenue' };
-      expect(featureValue(compileFeature(def), fold(def, ms), 7000), kind).toBeCloseTo(want, 12);
-      expect(fold(def, ms)?.t0, kind).toBe(5000);
+      expect(featureValue(compileFeature(def), fold(def, ms), 11000), kind).toBeCloseTo(want, 12);
+      expect(fold(def, ms)?.t0, kind).toBe(9000);
     }
     const decayed: FeatureDefinition = { name: 'd', kind: 'decayed_sum', event: 'Order Completed', property: 'revenue', halfLife: '1000d' };
-    expect(featureValue(compileFeature(decayed), fold(decayed, ms), 7000)).toBeCloseTo(25, 6);
+    expect(featureValue(compileFeature(decayed), fold(decayed, ms), 11000)).toBeCloseTo(25, 6);
   });
 
   it('counts each event once in `events`, however many values it gave; a mean is still over the values', () => {

@@ -3,7 +3,7 @@ import type { Job } from '../../config/document-store.js';
 import { consentHistoryFrom, type ConsentEvent } from '../../profiles/consent-history.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type {
-  AccountRow, ConflictRow, ConsentHistory, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
+  AccountRow, ConflictRow, ConsentHistory, ConsentHistoryRow, EventScanRow, IdentityRow, MembersPage, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
 import { mergeCycle } from '../../profiles/profile-store.js';
 import { checkout, inTransaction } from './database.js';
@@ -154,10 +154,14 @@ export class PostgresProfileStore implements ProfileStore {
     )).rows;
   }
 
-  async getAccount(id: string): Promise<AccountRow | undefined> {
+  async getAccount(id: string, page?: MembersPage): Promise<AccountRow | undefined> {
     const r = (await this.pool.query<Omit<AccountRow, 'members'>>('SELECT id, traits, created_at AS "createdAt", updated_at AS "updatedAt" FROM accounts WHERE id = $1', [id])).rows[0];
     if (!r) return undefined;
-    const members = (await this.pool.query<AccountRow['members'][number]>('SELECT profile_id AS "profileId", role FROM memberships WHERE account_id = $1 ORDER BY created_at', [id])).rows;
+    // By profile id, as segment members are (ids of digits and capitals: one order under any collation); LIMIT NULL: every member.
+    const members = (await this.pool.query<AccountRow['members'][number]>(
+      'SELECT profile_id AS "profileId", role FROM memberships WHERE account_id = $1 AND profile_id > $2 ORDER BY profile_id LIMIT $3',
+      [id, page?.after ?? '', page?.limit ?? null],
+    )).rows;
     return { ...r, members };
   }
 

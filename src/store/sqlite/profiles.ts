@@ -2,7 +2,7 @@ import type { Job } from '../../config/document-store.js';
 import { consentHistoryFrom } from '../../profiles/consent-history.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type {
-  AccountRow, ConflictRow, ConsentHistory, ConsentHistoryRow, EventScanRow, IdentityRow, MembershipRow, MergeRow, ProfileStore, StoredEvent,
+  AccountRow, ConflictRow, ConsentHistory, ConsentHistoryRow, EventScanRow, IdentityRow, MembersPage, MembershipRow, MergeRow, ProfileStore, StoredEvent,
 } from '../../profiles/profile-store.js';
 import { recentEventsSince } from './consent-write-back.js';
 import type { Db } from './database.js';
@@ -51,7 +51,7 @@ export class SqliteProfileStore implements ProfileStore {
       conflicts: db.prepare(`SELECT last_message_id AS messageId, kind, value, reason, count, first_at AS firstAt, last_at AS lastAt
         FROM identity_conflicts WHERE profile_id = ? ORDER BY last_at DESC, id DESC LIMIT ?`),
       account: db.prepare('SELECT id, traits, created_at AS createdAt, updated_at AS updatedAt FROM accounts WHERE id = ?'),
-      members: db.prepare('SELECT profile_id AS profileId, role FROM memberships WHERE account_id = ? ORDER BY created_at'),
+      members: db.prepare('SELECT profile_id AS profileId, role FROM memberships WHERE account_id = ? AND profile_id > ? ORDER BY profile_id LIMIT ?'),
       maxSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
       scan: db.prepare('SELECT seq, profile_id AS profileId, type, event, body AS json FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
       countLive: db.prepare('SELECT count(DISTINCT profile_id) FROM identities').pluck(),
@@ -153,10 +153,11 @@ export class SqliteProfileStore implements ProfileStore {
     return this.s.conflicts.all(profileId, limit) as ConflictRow[];
   }
 
-  async getAccount(id: string): Promise<AccountRow | undefined> {
+  async getAccount(id: string, page?: MembersPage): Promise<AccountRow | undefined> {
     const r = this.s.account.get(id) as (Omit<AccountRow, 'traits' | 'members'> & { traits: string }) | undefined;
     if (!r) return undefined;
-    return { ...r, traits: JSON.parse(r.traits), members: this.s.members.all(id) as AccountRow['members'] };
+    // LIMIT -1: every member.
+    return { ...r, traits: JSON.parse(r.traits), members: this.s.members.all(id, page?.after ?? '', page?.limit ?? -1) as AccountRow['members'] };
   }
 
   async maxEventSeq(): Promise<number> {
