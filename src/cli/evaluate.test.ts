@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { evaluations } from '../evaluate/registry.js';
 import { datasetsDir, evaluateCommand } from './evaluate.js';
+import { fieldsMismatch } from './evaluate-fields.js';
 
 let root: string | undefined;
 afterEach(() => {
@@ -115,6 +116,8 @@ describe('tact evaluate: charts in the text output, never with --json', () => {
       expect(json.trimEnd().split('\n')).toHaveLength(1);
       const out = JSON.parse(json) as Record<string, unknown>;
       expect(out).toMatchObject({ evaluation: name });
+      // Every field of the line is named in `tact evaluate --help` (evaluate-fields.test.ts), and every field it names is here.
+      expect(fieldsMismatch(out, evaluations.find((e) => e.name === name)?.fields ?? {})).toEqual([]);
       sane[name]?.(out, text);
       // Apart from the charts (and the timings in parentheses), the text is what --json prints on
       // stderr, figure for figure: drawing the chart changes nothing the evaluation reports.

@@ -7,6 +7,7 @@ import { closestWord } from '../errors/edit-distance.js';
 import type { Evaluation } from '../evaluate/evaluation.js';
 import { evaluations as registered } from '../evaluate/registry.js';
 import { glyphsFor } from './chart.js';
+import { fieldsHelp } from './evaluate-fields.js';
 
 /**
  * The datasets/ folder of this package (found from this file: works from src/ and dist/src/).
@@ -37,7 +38,7 @@ export function evaluateCommand(program: Command, evaluations: Evaluation[] = re
     .argument('[name]', `one of: ${evaluations.map((e) => e.name).join(', ')}, or "all" (default: list them)`)
     .option('--json', 'stdout holds only the figures, one JSON object per line (one per evaluation with "all"; the list of evaluations without a name); the text goes to stderr')
     .option('--quick', 'a smaller run (for smoke tests; the figures are not the published ones)')
-    .addHelpText('after', `\nEvaluations:\n${evaluations.map((e) => `  ${e.name.padEnd(12)} ${e.description}`).join('\n')}\n\nExamples:\n  tact evaluate hillstrom\n  tact evaluate all --json > figures.jsonl   (one line per evaluation; the text on the terminal)`)
+    .addHelpText('after', `\nEvaluations:\n${evaluations.map((e) => `  ${e.name.padEnd(12)} ${e.description}`).join('\n')}\n${fieldsHelp(evaluations)}\n\nExamples:\n  tact evaluate hillstrom\n  tact evaluate all --json > figures.jsonl   (one line per evaluation; the text on the terminal)`)
     .action(async (name: string | undefined, opts: { json?: boolean; quick?: boolean }) => {
       if (!name) {
         if (opts.json) process.stdout.write(JSON.stringify({ evaluations: evaluations.map((e) => ({ name: e.name, description: e.description })) }) + '\n');

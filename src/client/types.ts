@@ -27,9 +27,10 @@ export interface Estimate {
   /**
    * Why a "learning" estimate is learning when it is not "not enough data yet": "stale" — a baseline
    * without recent readings; "extrapolated" — a bandit's estimate at a context beyond the features it
-   * learned from (held at the nearest one it learned from).
+   * learned from (held at the nearest one it learned from); "shift" — a baseline re-learning its level
+   * after a run of flagged readings was taken as a shift, until the shift has held a day.
    */
-  reason?: 'stale' | 'extrapolated';
+  reason?: 'stale' | 'extrapolated' | 'shift';
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one. */
   posterior?: { alpha: number; beta: number };
 }

@@ -42,7 +42,10 @@ export interface Estimate {
    * Why a "learning" estimate is learning when it is not the usual "not enough data yet": "stale" — a
    * baseline whose subject sent no reading for its `staleAfterDays` (until fresh readings re-establish it);
    * "extrapolated" — a bandit's estimate at a context beyond the features it learned from (held at
-   * the nearest one it learned from, src/learn/bandit/feature-range.ts).
+   * the nearest one it learned from, src/learn/bandit/feature-range.ts); "shift" — a baseline that
+   * took a run of flagged readings as a shift of its level and re-learns it, until the shift has
+   * held a day (src/learn/baselines/learn-reading.ts): its interval is its own, moved to the new
+   * level, and no reading is flagged meanwhile.
    */
   reason?: EstimateReason;
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one: what a calibration report replays. */
@@ -51,7 +54,7 @@ export interface Estimate {
 
 export type EstimateSource = 'population' | 'segment' | 'micro-segment' | 'personal';
 export type EstimateStatus = 'learning' | 'established';
-export type EstimateReason = 'stale' | 'extrapolated';
+export type EstimateReason = 'stale' | 'extrapolated' | 'shift';
 
 /**
  * An estimate's status in words, with why it is learning: the one wording every reading uses (the
@@ -66,6 +69,7 @@ export function statusWords(status: EstimateStatus, reason?: EstimateReason): st
   if (status === 'established') return 'established';
   if (reason === 'stale') return 'learning, stale after a gap in its readings';
   if (reason === 'extrapolated') return 'learning, beyond the contexts it learned from';
+  if (reason === 'shift') return 'learning, re-learning its level after a shift';
   return 'learning, not enough data yet';
 }
 

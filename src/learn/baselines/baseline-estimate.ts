@@ -145,6 +145,9 @@ export function baselineEstimate(s: BaselineState, t: number, updatedAt: string 
     const [qLow, qHigh] = weightedConformalInterval(values, weights, level);
     const low = f.point + f.scale * qLow - resolution(f.point);
     const high = f.point + f.scale * qHigh + resolution(f.point);
+    // A shift taken from a run rests on the run's mean until it has held a day (learn-reading.ts
+    // confirmShift): the interval is the moved one, but the baseline re-learns (until 2026-12-06 "established").
+    if (s.adoptedShift) return { value: f.point, low, high, source: 'personal', status: 'learning', reason: 'shift', evidence: s.readings, ...common };
     return { value: f.point, low, high, source: 'personal', status: 'established', evidence: s.readings, ...common };
   }
   const [low, high] = populationInterval(s.population, level);

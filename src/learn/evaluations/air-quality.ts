@@ -8,15 +8,18 @@
  * - coverage90: share of day-ahead readings inside the interval shown (all streams, from day 2);
  *   also separately for the personal intervals and for the population-only comparator;
  * - days_to_established: median over streams of the days of data before the status turned
- *   "established";
+ *   "established", with the range over streams and the rule that sets it: the rule (`minDays`, 20
+ *   scores per horizon bucket, weighing enough to bound the interval) reads only the readings'
+ *   times, so every hourly stream with no gap in its first weeks is established on the same day
+ *   whatever its values — a constant of the protocol, not a measurement, and given no interval
+ *   (until 2026-12-06 a bootstrap over streams printed 15 [15, 15]);
  * - width_vs_population: once established, mean personal width ÷ mean population-only width on the
  *   same readings, averaged over streams (< 1 = narrower). The population-only interval is
  *   split-conformal on the stream's pooled past readings with no hour/weekday/recency structure
  *   (one device: no other households to pool).
- * 95% CIs: cluster bootstrap over calendar days (1,000 resamples, seeded); days_to_established
- * over streams.
+ * 95% CIs: cluster bootstrap over calendar days (1,000 resamples, seeded).
  */
-import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
+import { type Evaluation, type EvaluationContext, withIntervals } from '../../evaluate/evaluation.js';
 import { baselineEstimate, checkReading } from '../baselines/baseline-estimate.js';
 import { issueForecast, observeReading } from '../baselines/baseline-update.js';
 import { learnReading } from '../baselines/learn-reading.js';
@@ -25,7 +28,7 @@ import { populationInterval } from '../baselines/population.js';
 import { type AirStream, loadAirQuality } from '../data/air-quality.js';
 import { coverageChart } from './charts.js';
 import { counted, stages, ticker } from './progress.js';
-import { bootstrap, bootstrapMany, formatCi, quantileSorted, round } from '../stats/bootstrap.js';
+import { bootstrapMany, formatCi, quantileSorted, round } from '../stats/bootstrap.js';
 
 /** Per (day, stream) tallies. */
 const F = { shown: 0, shownIn: 1, est: 2, estIn: 3, estWidth: 4, popWidthOnEst: 5, pop: 6, popIn: 7 } as const;
@@ -73,6 +76,15 @@ function walk(stream: AirStream, firstDay: number, days: number, tally: Float64A
   return establishedAfter;
 }
 
+/**
+ * Why `days_to_established` has no interval: the day is set by the establishing rule, which reads
+ * only the readings' times (metric-baseline.ts `minDays`, `minScoresPerBucket`), not by the data.
+ */
+const DAYS_RULE = 'set by the rule (7 days and 20 scores in every horizon bucket, weighing enough to bound the 90% interval), which reads only the readings\' times: every hourly stream with no gap in its first weeks is established on the same day, whatever its values; only gaps move it';
+
+/** A stream never established is null in the JSON (Infinity in the median and range). */
+const finite = (d: number) => (Number.isFinite(d) ? d : null);
+
 async function run(ctx: EvaluationContext) {
   let streams = loadAirQuality(ctx.datasetsDir);
   if (ctx.quick) streams = streams.slice(0, 3);
@@ -87,7 +99,7 @@ async function run(ctx: EvaluationContext) {
   const bar = stages(ctx.progress, { 'walk-forward': 15.5, intervals: 0.3 });
   const dayDone = ticker(S * days, bar.stage('walk-forward'));
   const established = streams.map((st, s) => walk(st, firstDay, days, tally, s, S, dayDone));
-  const tick = ticker(2 * (reps + 1), bar.stage('intervals'));
+  const tick = ticker(reps + 1, bar.stage('intervals'));
   const sums = (w: Float64Array, s: number | null) => {
     const out = new Float64Array(NF);
     for (let d = 0; d < days; d++) {
@@ -111,9 +123,9 @@ async function run(ctx: EvaluationContext) {
     const t = sums(w, null);
     return [t[F.shownIn] / t[F.shown], t[F.estIn] / t[F.est], t[F.popIn] / t[F.pop], ratioOfStreams(w)];
   }, tick), { seed: 40, reps });
-  const estDays = established.map((d) => (d === null ? Infinity : d));
-  const median = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
-  const daysCi = bootstrap(S, counted((w: Float64Array) => median(estDays.flatMap((d, k) => new Array<number>(w[k]).fill(d))), tick), { seed: 41, reps });
+  const estDays = established.map((d) => (d === null ? Infinity : d)).sort((a, b) => a - b);
+  const median = quantileSorted(estDays, 0.5);
+  const toEst = { median, range: [estDays[0], estDays[S - 1]], atMedian: estDays.filter((d) => d === median).length };
   bar.finish();
   const ones = new Float64Array(days).fill(1);
   const shown: { name: string; coverage: number }[] = [];
@@ -125,16 +137,17 @@ async function run(ctx: EvaluationContext) {
   ctx.log(`coverage90 (interval shown): ${formatCi(coverage)}   (goal 0.85–0.95)`);
   ctx.chart?.((g) => coverageChart(shown, coverage, g));
   ctx.log(`coverage of personal intervals once established: ${formatCi(coverageEst)}; population-only: ${formatCi(coveragePop)}`);
-  ctx.log(`days to established (median over streams): ${formatCi(daysCi, 1)}`);
+  ctx.log(`days to established (median over streams): ${toEst.median} (${toEst.atMedian} of ${S} streams; range ${toEst.range.join('–')}) — ${DAYS_RULE}`);
   ctx.log(`width vs population once established (mean over streams): ${formatCi(widthRatio)}   (goal < 1)`);
   const ci = (x: { low: number; high: number }, dg = 4) => [round(x.low, dg), round(x.high, dg)];
   return {
     evaluation: 'air-quality',
     coverage90: round(coverage.value),
-    days_to_established: daysCi.value,
+    days_to_established: finite(toEst.median),
     width_vs_population: round(widthRatio.value),
     coverage90_ci: ci(coverage),
-    days_to_established_ci: ci(daysCi, 1),
+    days_to_established_range: toEst.range.map(finite),
+    days_to_established_rule: DAYS_RULE,
     width_vs_population_ci: ci(widthRatio),
     coverage90_personal: round(coverageEst.value),
     coverage90_personal_ci: ci(coverageEst),
@@ -147,6 +160,17 @@ async function run(ctx: EvaluationContext) {
 /** The `air-quality` evaluation (walk-forward day-ahead intervals per sensor stream). */
 export const airQualityEvaluation: Evaluation = {
   name: 'air-quality',
+  fields: withIntervals({
+    evaluation: '"air-quality"',
+    coverage90: 'share of day-ahead readings inside the 90% interval shown (personal once established, population before; goal 0.85–0.95)',
+    days_to_established: 'median over streams of the days of data before "established" (no interval: set by the rule, see `days_to_established_rule`)',
+    days_to_established_range: 'the fewest and most days over streams [min, max] (null for a stream never established)',
+    days_to_established_rule: 'the rule that sets the day, in words: it reads only the readings\' times',
+    width_vs_population: 'once established, personal width ÷ population-only width on the same readings, mean over streams (goal < 1)',
+    coverage90_personal: 'coverage of the personal intervals, once established',
+    coverage90_population_only: 'coverage of the population-only comparator (split-conformal on the stream\'s pooled past)',
+    streams: 'per stream: `name`, `readings`, `days_to_established`',
+  }, ['coverage90', 'width_vs_population', 'coverage90_personal', 'coverage90_population_only']),
   description: 'UCI Air Quality: day-ahead 90% personal intervals per sensor stream, walk-forward; coverage, days to established, width vs population-only.',
   run,
 };

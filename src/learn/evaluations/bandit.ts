@@ -28,7 +28,7 @@
  *   that were lucky there and its IPS on that log is optimistic (we measured ≈ +4%); it is printed
  *   as a diagnostic, not as the check.
  */
-import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
+import { type Evaluation, type EvaluationContext, withIntervals } from '../../evaluate/evaluation.js';
 import { type BanditState, actionProbabilities } from '../bandit/thompson.js';
 import { circularBlockLength } from '../stats/block-length.js';
 import { bootstrap, formatCi, round } from '../stats/bootstrap.js';
@@ -182,6 +182,24 @@ async function run(ctx: EvaluationContext) {
 /** The `bandit` evaluation (simulator with known truth, seed 0). */
 export const banditEvaluation: Evaluation = {
   name: 'bandit',
+  fields: withIntervals({
+    evaluation: '"bandit"',
+    ctr_last10k: 'the learner\'s click rate over the last `window` rounds',
+    oracle_ctr: 'the click rate of always choosing the best action (known truth), same rounds',
+    uniform_ctr: 'the click rate of choosing uniformly at random, same rounds',
+    ips_self_check_error: '|IPS − realised| ÷ realised of the policy frozen at the window start: how far the logged propensities misestimate it (goal ≤ 0.02)',
+    share_of_oracle: '`ctr_last10k` ÷ `oracle_ctr` (goal ≥ 0.93)',
+    ips_self_check_signed_error: 'the same self-check, signed (IPS − realised) ÷ realised',
+    frozen_policy_ips: 'the frozen policy\'s click rate estimated by IPS from the log',
+    frozen_policy_realised: 'the frozen policy\'s click rate realised on the same rounds',
+    mean_importance_weight: 'mean importance weight of the frozen policy on the log (1 in expectation)',
+    largest_importance_weights: 'the two largest of those weights',
+    final_policy_self_check_error: 'the self-check of the final policy, trained on these very rounds (optimistic by construction)',
+    max_propensity_error: 'the largest error bound of a logged propensity',
+    non_greedy_share: 'share of the window\'s choices that were not the greedy one',
+    rounds: 'rounds simulated',
+    window: 'the last rounds the figures are over',
+  }, ['ctr_last10k', 'oracle_ctr', 'uniform_ctr', 'ips_self_check_error', 'share_of_oracle', 'ips_self_check_signed_error', 'frozen_policy_ips', 'frozen_policy_realised', 'mean_importance_weight', 'final_policy_self_check_error']),
   description: 'Contextual Thompson sampling on the fixed 50-action simulator: CTR of the last 10k rounds vs oracle and uniform, and an IPS self-check of the logged propensities.',
   run,
 };

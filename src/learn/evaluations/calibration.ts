@@ -24,7 +24,7 @@
  * the intervals several times too narrow (the bandit's rounds themselves show no dependence in time
  * that a block bootstrap would pick up: Politis & White's rule gives blocks of 1).
  */
-import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
+import { type Evaluation, type EvaluationContext, withIntervals } from '../../evaluate/evaluation.js';
 import { calibratedReference } from '../calibration/calibrated-reference.js';
 import { type ReliabilityReport, intervalCoverage, reliabilityReport } from '../calibration/reliability.js';
 import { reportIntervals } from '../calibration/report-intervals.js';
@@ -208,6 +208,28 @@ export function relativeWords(ece: { value: number; low: number; high: number },
 /** The `calibration` evaluation (ECE and interval coverage on held-out outcomes). */
 export const calibrationEvaluation: Evaluation = {
   name: 'calibration',
+  fields: withIntervals({
+    evaluation: '"calibration"',
+    ece_conversion: 'expected calibration error of the Hillstrom conversion model on the test half (goal ≤ 0.02)',
+    ece_click: 'ECE of the bandit\'s click model over the simulation\'s last rounds (goal ≤ 0.02)',
+    ece_visit: 'ECE of the Hillstrom visit model on the test half',
+    ece_click_obd: 'ECE of the OBD slot click rates, out of fold',
+    ece_conversion_plugin: 'the binned (plug-in) ECE of the conversion model',
+    ece_click_plugin: 'the binned ECE of the click model',
+    ece_visit_plugin: 'the binned ECE of the visit model',
+    ece_click_obd_plugin: 'the binned ECE of the OBD click rates',
+    ece_click_true: 'the click model\'s ECE against the simulator\'s true probabilities',
+    conversion_observed_rate: 'the conversion rate observed on the test half',
+    ece_conversion_relative: '`ece_conversion` ÷ `conversion_observed_rate` (a model predicting 0 would read 1)',
+    click_obd_observed_rate: 'the OBD click rate observed',
+    ece_click_obd_relative: '`ece_click_obd` ÷ `click_obd_observed_rate`',
+    coverage90_click_interval: 'share of the chosen actions\' 90% credible intervals that hold the true click probability',
+    coverage90_click_interval_any_action: 'the same for an action drawn at random',
+    coverage90_segment_rates: 'coverage of the 90% predictive intervals of the segment conversion rates on the test half',
+    coverage90_obd_rates: 'coverage of the 90% predictive intervals of held-out OBD clicks per (fold, slot, item)',
+    bandit_bootstrap_clusters: 'actions the bandit figures\' bootstrap resamples (each with all its rounds)',
+    reliability_click: 'the click model\'s reliability bins: `predicted`, `observed`, `n`',
+  }, ['ece_conversion', 'ece_click', 'ece_visit', 'ece_click_obd', 'ece_conversion_relative', 'ece_click_obd_relative', 'coverage90_click_interval', 'coverage90_click_interval_any_action', 'coverage90_segment_rates', 'coverage90_obd_rates']),
   description: 'Reliability of the conversion and click models on held-out outcomes: ECE, and coverage of 90% intervals.',
   run,
 };

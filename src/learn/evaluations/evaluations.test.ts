@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { EvaluationContext } from '../../evaluate/evaluation.js';
+import { fieldsMismatch } from '../../cli/evaluate-fields.js';
 import { learnEvaluations } from './index.js';
 
 const datasetsDir = fileURLToPath(new URL('../../../datasets', import.meta.url));
@@ -41,6 +42,8 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
 
   it('obd', async () => {
     const out = await byName('obd').run(ctx([]));
+    // Every field of the JSON line is named in `tact evaluate --help`, and every field it names is there.
+    expect(fieldsMismatch(out, byName('obd').fields ?? {})).toEqual([]);
     for (const c of ['men', 'women']) {
       const r = out[c] as Record<string, unknown>;
       for (const k of ['policy_ctr', 'random_ctr', 'bts_ctr']) expect(r[k] as number).toBeGreaterThan(0);
@@ -61,7 +64,15 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
     bar.expectFull();
     expect(out.coverage90 as number).toBeGreaterThan(0.7);
     expect(out.coverage90 as number).toBeLessThanOrEqual(1);
+    expect(fieldsMismatch(out, byName('air-quality').fields ?? {})).toEqual([]);
     expect(typeof out.days_to_established).toBe('number');
+    // The day is set by the rule, which reads only the readings' times: no bootstrap interval of a
+    // constant (until 2026-12-06 `days_to_established_ci` read [15, 15]), its range over streams and the rule.
+    expect(out.days_to_established_ci).toBeUndefined();
+    const range = out.days_to_established_range as number[];
+    expect(range[0]).toBeLessThanOrEqual(out.days_to_established as number);
+    expect(range[1]).toBeGreaterThanOrEqual(out.days_to_established as number);
+    expect(out.days_to_established_rule).toMatch(/only the readings' times/);
     expect(out.width_vs_population as number).toBeGreaterThan(0);
     expect(isCi(out.coverage90_ci)).toBe(true);
   });
@@ -69,6 +80,7 @@ describe('learn evaluations (quick mode: shape and sanity, not the published fig
   it('calibration', async () => {
     const bar = progressRecorder();
     const out = await byName('calibration').run(ctx([], bar.progress));
+    expect(fieldsMismatch(out, byName('calibration').fields ?? {})).toEqual([]);
     bar.expectFull(10);
     for (const k of ['ece_conversion', 'ece_click']) {
       expect(out[k] as number).toBeGreaterThanOrEqual(0);

@@ -19,7 +19,7 @@
  * All intervals: percentile bootstrap over test rows (1,000 resamples, seeded), paired across budgets;
  * a lift share whose gap to the best arm no test outcome shows is bounded exactly there (unseenGaps).
  */
-import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
+import { type Evaluation, type EvaluationContext, withIntervals } from '../../evaluate/evaluation.js';
 import { HILLSTROM_ARMS } from '../data/hillstrom.js';
 import { bootstrapMany, formatCi, round } from '../stats/bootstrap.js';
 import { liftShare } from '../uplift/targeting.js';
@@ -28,6 +28,9 @@ import { liftChart } from './charts.js';
 import { counted, stages, ticker } from './progress.js';
 import { CV_FOLDS, fitHillstrom } from './hillstrom-fit.js';
 import { BUDGETS, bestArm, curve, shares, sub, subInt, unseenGaps, upliftMatrix, wmean } from './hillstrom-policy.js';
+
+/** The fields of an outcome's object in the JSON; the lists are per budget (`budgets`: 10–90%). */
+const OUTCOME_FIELDS = '`model` fitted, `arm_mode` (best arm per customer or one arm), `cv_mean_lift_share` (cross-fitted on the train half, by model; conversion and visit), `best_single_arm`, `none_value` and `best_arm_value` per customer (with `none_value_ci`, `best_arm_value_ci`), `budgets`, per budget `policy_value`, `incremental_per_customer` and `lift_share` (each with its `_ci` list: `policy_value_ci`, `incremental_per_customer_ci`, `lift_share_ci`), `random_lift_share` (random targeting\'s, = the budget), `above_random_every_budget`, `above_random_every_budget_ci_excludes_0`';
 
 async function run(ctx: EvaluationContext) {
   const reps = ctx.quick ? 200 : 1000;
@@ -122,6 +125,14 @@ async function run(ctx: EvaluationContext) {
 /** The `hillstrom` evaluation (uplift targeting at budgets 10–90%). */
 export const hillstromEvaluation: Evaluation = {
   name: 'hillstrom',
+  fields: withIntervals({
+    evaluation: '"hillstrom"',
+    conversion_lift_share_at_50: 'share of the best single arm\'s conversion lift over no e-mail that targeting half the customers gets (goal ≥ 0.75)',
+    above_random_every_budget: 'the conversion lift share beats random targeting at every budget',
+    conversion: `the conversion outcome: ${OUTCOME_FIELDS}`,
+    visit: `the visit outcome: ${OUTCOME_FIELDS}`,
+    spend: `the spend outcome (the conversion model × spend per conversion): ${OUTCOME_FIELDS}`,
+  }, ['conversion_lift_share_at_50']),
   description: 'Uplift targeting on the Hillstrom e-mail test: IPS value of budgeted targeting on the odd rows, lift share vs random.',
   run,
 };

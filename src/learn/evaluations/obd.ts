@@ -15,7 +15,7 @@
  * that were clicked (largest share 0.25 for men, 0.14 for women, against 0.03 and 0.02 uniform),
  * and the interval says how little 10,000 impressions can tell.
  */
-import type { Evaluation, EvaluationContext } from '../../evaluate/evaluation.js';
+import { type Evaluation, type EvaluationContext, withIntervals } from '../../evaluate/evaluation.js';
 import { type ObdLog, loadObd } from '../data/obd.js';
 import { type BetaDist, betaPosterior } from '../rates/beta-binomial.js';
 import { fitBetaPrior } from '../rates/empirical-bayes.js';
@@ -146,6 +146,9 @@ function exactRate(clicks: ArrayLike<number>): { value: number; low: number; hig
   return { value: k / clicks.length, low, high, level: 0.95 };
 }
 
+/** The fields of a campaign's object in the JSON (`campaign`'s answer). */
+const CAMPAIGN_FIELDS = '`policy_ctr` the learned policy\'s CTR (5-fold self-normalised IPS) and `ci` its 95% interval; `random_ctr`, `random_ctr_ci` the random log\'s own CTR and its exact interval; `bts_ctr`, `bts_ctr_ci` the Bernoulli-TS log\'s; `clicks` in the random log; `largest_item_share` the largest share the policy gives one item';
+
 async function run(ctx: EvaluationContext) {
   ctx.log('obd: Open Bandit Dataset sample (ZOZOTOWN), uniform-random logs, 5 folds by row index mod 5');
   return { evaluation: 'obd', men: campaign(ctx, 'men', 20), women: campaign(ctx, 'women', 30) };
@@ -154,6 +157,11 @@ async function run(ctx: EvaluationContext) {
 /** The `obd` evaluation (real logs, small sample, honest intervals). */
 export const obdEvaluation: Evaluation = {
   name: 'obd',
+  fields: {
+    evaluation: '"obd"',
+    men: `the men's campaign: ${CAMPAIGN_FIELDS}`,
+    women: `the women's campaign: ${CAMPAIGN_FIELDS}`,
+  },
   description: 'Open Bandit Dataset: a Thompson slot policy learned on 4 folds of the random log, its CTR by self-normalised IPS on the 5th, with bootstrap CIs.',
   run,
 };

@@ -2,7 +2,7 @@ import type { Estimate } from '../../learn/estimate.js';
 import { baselineEstimate } from '../../learn/baselines/baseline-estimate.js';
 import { populationInterval, type PopulationSample } from '../../learn/baselines/population.js';
 import type { StoredEstimate } from '../estimates/estimate-store.js';
-import { localHour } from '../local-time.js';
+import { localHour, tzOffsetMinutes } from '../local-time.js';
 import { type StoredBaseline, withHeld } from './baseline-step.js';
 import type { CompiledMetric } from './metrics-kind.js';
 
@@ -39,7 +39,7 @@ export function baselineNow(row: StoredEstimate | undefined, m: CompiledMetric, 
   // The metric's current staleness setting, not the one stored with the state (absent in older states).
   const s = { ...stored, config: { ...stored.config, staleAfterDays: m.config.staleAfterDays } };
   const e = baselineEstimate(pool ? { ...s, population: pool.pool } : s, t, new Date(row.updatedAt).toISOString());
-  if (e.status !== 'learning') return e;
+  if (e.status !== 'learning' || e.reason === 'shift') return e;
   // Before any training the range is drawn from the subject's own readings (the state's fallback
   // pool, baseline-step.ts OWN_POOL): personal evidence, still learning. Until 2026-12-06 it was
   // labelled population, as if the range were everyone's.
@@ -55,6 +55,22 @@ export function baselineNow(row: StoredEstimate | undefined, m: CompiledMetric, 
 export function ownReadings(row: StoredEstimate | undefined): number {
   const s = row?.state as StoredBaseline | undefined;
   return (s?.readings ?? 0) + (s?.unzoned?.length ?? 0);
+}
+
+/**
+ * What GET /v1/profiles/{id}/estimates says of a baseline beside its estimate: the subject's own
+ * readings, and while it re-learns its level after a shift (reason "shift") the time of the first
+ * reading of the run taken as the shift (`shiftSince`, ISO-8601).
+ *
+ * @example
+ * baselineDetail(row, 'Europe/Paris'); // { readings: 412, shiftSince: '2026-11-30T08:00:00.000Z' }
+ */
+export function baselineDetail(row: StoredEstimate | undefined, timeZone: string | null | undefined): { readings: number; shiftSince?: string } {
+  const from = (row?.state as StoredBaseline | undefined)?.adoptedShift?.from;
+  if (from === undefined) return { readings: ownReadings(row) };
+  // The state counts local hours (localHour): back to the instant, at that hour's offset.
+  const local = from * 3_600_000;
+  return { readings: ownReadings(row), shiftSince: new Date(local - tzOffsetMinutes(timeZone, local) * 60_000).toISOString() };
 }
 
 function median(xs: number[]): number {

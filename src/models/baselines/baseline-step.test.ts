@@ -15,9 +15,10 @@ describe('baseline step', () => {
   it('reads the first finite number at the property path (numeric strings too)', () => {
     expect(readingOf(msg({ order: { total: '42.5' } }), metric)).toBe(42.5);
     expect(readingOf(msg({ order: { total: 'n/a' } }), metric)).toBeUndefined();
-    // Decimal text only, as features read it (docs/configuration.md): not hex, binary or octal.
-    for (const text of ['0x10', '0b11', '0o7', 'Infinity']) expect(readingOf(msg({ order: { total: text } }), metric), text).toBeUndefined();
-    expect(readingOf(msg({ order: { total: ' 1e2 ' } }), metric)).toBe(100);
+    // A JSON number's text only, as features read it (docs/configuration.md): not hex, binary or
+    // octal, nor padded or with leading zeros.
+    for (const text of ['0x10', '0b11', '0o7', 'Infinity', ' 1e2 ', '0012', '1.', '+4']) expect(readingOf(msg({ order: { total: text } }), metric), text).toBeUndefined();
+    expect(readingOf(msg({ order: { total: '1e2' } }), metric)).toBe(100);
     expect(readingOf(msg({ order: { total: 3 } }, 'Other'), metric)).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@ import { type AnomalyVerdict, baselineEstimate, checkReading } from '../../learn
 import { issueForecast, observeReading } from '../../learn/baselines/baseline-update.js';
 import { learnReading } from '../../learn/baselines/learn-reading.js';
 import { type BaselineState, MAX_READING, createBaseline } from '../../learn/baselines/metric-baseline.js';
-import { DECIMAL_TEXT } from '../../profiles/features/property-values.js';
+import { JSON_NUMBER_TEXT } from '../../profiles/features/property-values.js';
 import { extract } from '../../profiles/features/state.js';
 import { localHour } from '../local-time.js';
 import type { CompiledMetric } from './metrics-kind.js';
@@ -45,9 +45,9 @@ export function newBaselineState(m: CompiledMetric): BaselineState {
 export function readingOf(m: Message, metric: CompiledMetric): number | undefined {
   if (m.type !== 'track' || m.event !== metric.def.event) return undefined;
   for (const v of extract(m.properties ?? {}, metric.path)) {
-    // Decimal text only, as features read it (property-values.ts): "0x10", "0b11" and "0o7" are no
-    // readings (until 2026-12-06 Number() learned "0x10" as 16 here).
-    const n = typeof v === 'number' ? v : typeof v === 'string' && DECIMAL_TEXT.test(v) ? Number(v) : NaN;
+    // A JSON number's text only, as features read it (property-values.ts): "0x10", " 7 " and "0012"
+    // are no readings (until 2026-12-06 Number() learned "0x10" as 16 here, and padded text counted).
+    const n = typeof v === 'number' ? v : typeof v === 'string' && JSON_NUMBER_TEXT.test(v) ? Number(v) : NaN;
     if (Number.isFinite(n)) return n;
   }
   return undefined;
@@ -78,8 +78,12 @@ function absorb(s: BaselineState, t: number, y: number, verdict?: AnomalyVerdict
 export function baselineStep(s: BaselineState, t: number, y: number, anomalyLevel: number, updatedAt: string | null): { anomaly: AnomalyVerdict | null; estimate: Estimate } {
   prepare(s, t);
   const verdict = checkReading(s, t, y, updatedAt, anomalyLevel);
+  // While a shift is re-learnt (the estimate "learning", reason "shift") the verdict still steers
+  // the learning — a flagged reading ends the shift, a run back is a shift back — but raises no flag:
+  // the range then rests on the run's mean alone.
+  const relearning = !!s.adoptedShift;
   absorb(s, t, y, verdict);
-  return { anomaly: verdict.anomaly ? verdict : null, estimate: baselineEstimate(s, t, updatedAt) };
+  return { anomaly: verdict.anomaly && !relearning ? verdict : null, estimate: baselineEstimate(s, t, updatedAt) };
 }
 
 /**

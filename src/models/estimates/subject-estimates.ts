@@ -5,7 +5,7 @@ import type { TrialState } from '../../learn/rates/rate-trials.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import type { LadderPosition, SegmentLookup } from '../../segments/segment-lookup.js';
 import type { Store } from '../../store/store.js';
-import { type MetricPool, baselineNow, ownReadings } from '../baselines/baseline-reader.js';
+import { type MetricPool, baselineDetail, baselineNow } from '../baselines/baseline-reader.js';
 import type { BaselinesState } from '../baselines/baselines-trainer.js';
 import { metricsKind } from '../baselines/metrics-kind.js';
 import { type RatesModelState, type TimedRow, groupKeys, ladderFor, rateNow } from '../rates/rate-model.js';
@@ -54,7 +54,7 @@ export class SubjectEstimates {
       for (const m of metrics) {
         const row = rows.get(`baseline:${m.def.name}`);
         // The subject's own readings, whatever the interval rests on (its `evidence`).
-        out.push({ model: 'baseline', key: m.def.name, description: m.def.description, estimate: baselineNow(row, m, state.timezone, now, pools.get(m.def.name)), detail: { readings: ownReadings(row) } });
+        out.push({ model: 'baseline', key: m.def.name, description: m.def.description, estimate: baselineNow(row, m, state.timezone, now, pools.get(m.def.name)), detail: baselineDetail(row, state.timezone) });
       }
     }
     const st = this.settings.get(sendTimeKind);
