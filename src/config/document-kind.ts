@@ -67,6 +67,8 @@ export interface StoredLookups {
     versions(name: string, limit: number): Promise<readonly { version: number }[]>;
     live(name: string): Promise<{ version: number } | undefined>;
   };
+  /** The flags open now (not cleared): a policy reading a flag name none has, beside a close one, is warned of. */
+  flags?: { openFlags(): Promise<readonly { name: string }[]> };
 }
 
 /**

@@ -25,6 +25,7 @@ import type { Hold } from './records.js';
 import { reviewedContent } from './stages/approved-content.js';
 import { budgetStanding, budgetStands, type BudgetStanding, NO_STANDING } from './stages/contact-policy.js';
 import { MergedKeys } from './merged-keys.js';
+import { reviewSubject } from './review-subject.js';
 import { budgetWindowStart, type ContactLedger } from './contact-ledger.js';
 import { KeyQueue } from './key-queue.js';
 import { unknownPlacement } from './unknown-placement.js';
@@ -108,6 +109,8 @@ export interface Evaluation {
   state?: ProfileState;
   /** What the channel's budgets decided of the candidates (budgetStanding), on the embedded store only (NO_STANDING on a shared one). */
   budgetStanding: BudgetStanding;
+  /** The subject the reviews it opens name (review-subject.ts): the request's, unless that was `profile:<id>`. */
+  reviewSubject: string;
 }
 
 /** Everything the decider needs, wired by DecideService. */
@@ -205,7 +208,7 @@ export class Decider {
       return a ? reviewedContent(a, variant) : null;
     };
     const holds: Hold[] = result.newHolds.map((h) => ({
-      id: h.reviewId, decisionId: record.id, profileKey, subject: req.subject, placement: record.placement, action: h.action, variant: h.variant, contentHash: contentOf(h.action, h.variant),
+      id: h.reviewId, decisionId: record.id, profileKey, subject: e.reviewSubject, placement: record.placement, action: h.action, variant: h.variant, contentHash: contentOf(h.action, h.variant),
       queue: play.policy.reviewQueue, status: 'pending', createdAt: record.at, decidedAt: null, reviewer: null, note: null, deliveredIn: null,
     }));
     const delivered = result.delivered.map((hid) => ctx.holds.find((h) => h.id === hid)).filter((h): h is Hold => !!h).map((h) => ({ ...h, status: 'delivered' as const, deliveredIn: record.id }));
@@ -369,7 +372,9 @@ export class Decider {
     // Only the embedded store checks it before reserving (write); a shared store's guarded append checks the limits itself.
     const standing = this.d.decisions.appendIfCurrent ? NO_STANDING : budgetStanding(ctx);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
-    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing };
+    // A batch asks by profile id: its reviews name the person as reviewers know them.
+    const reviewer = req.subject.startsWith('profile:') && state ? reviewSubject(req.subject, await this.merged.identities(state)) : req.subject;
+    return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing, reviewSubject: reviewer };
   }
 
   private async profileOf(subject: string): Promise<ProfileState | undefined> {

@@ -63,6 +63,8 @@ export interface ScoreTrace {
   fallback?: string;
   /** high-stakes: "review" (needs a person), "pending", "approved". */
   review?: 'review' | 'pending' | 'approved';
+  /** Of an approved one: its review, who approved it (the review's `reviewer`) and when (ms). */
+  approval?: { review: string; by: string | null; at: number | null };
 }
 
 /**

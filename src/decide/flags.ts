@@ -13,6 +13,9 @@ import type { Flag } from './records.js';
 /** Why a flag, or a listing of flags, naming both a subject and an account (or neither, to add one) is refused. */
 const ONE_TARGET = 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).';
 
+/** A flag as listed for a subject: one of an account it belongs to carries the account's id. */
+export type ListedFlag = Flag & { account?: string };
+
 /** What an operator sends to flag a subject or an account. */
 export interface FlagInput {
   subject?: string;
@@ -137,16 +140,20 @@ export class Flags {
   /**
    * Flags of a subject (any identifier) or an account, cleared ones included, or every open flag
    * when neither is given; both is refused as `add` refuses it (until 2026-12-05 the account was
-   * dropped unseen). `rules` as for `add`.
+   * dropped unseen). A subject's include the open flags of its accounts, which rules read for it,
+   * each with `account` (until 2026-12-06 they were missing: QA). `rules` as for `add`.
    */
-  async of(q: { subject?: string; account?: string }, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag[]> {
+  async of(q: { subject?: string; account?: string }, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<ListedFlag[]> {
     if (q.subject && q.account) throw validationError([{ field: oneOfField(q), message: ONE_TARGET }]);
     if (q.subject) {
       const found = await findProfile(this.store.profiles, q.subject);
       if (!found) throw profileNotFound(q.subject, rules, 'subject');
       // The person's flags include those set on identities that merged into them since.
       const keys = [found.profileId, ...(await mergedInto(this.store.profiles, found.profileId))];
-      return (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();
+      const own = (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();
+      const accounts = [...new Set((await this.store.profiles.memberships(found.profileId)).map((m) => m.accountId))];
+      const theirs = (await Promise.all(accounts.map((id) => this.store.decisions.flagsOf({ kind: 'account', id })))).flat();
+      return [...own, ...theirs.filter((f) => f.clearedAt === null).map((f) => ({ ...f, account: f.target.id }))];
     }
     if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: accountId(q.account) });
     return this.store.decisions.openFlags();

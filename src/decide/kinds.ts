@@ -6,6 +6,7 @@ import { untrainedDecisionWarnings } from './decision-estimate-warnings.js';
 import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
 import { catalogRules, policyRules } from './decision-rules.js';
 import { catalogFloorWarnings, policyFloorWarnings } from './exploration-floor.js';
+import { knownFlagNames, policyFlagWarnings } from './flags-read.js';
 import { catalogGoalWarnings } from './goal-hint.js';
 import { checkPolicy } from './policy-check.js';
 import type { Policy } from './policy.js';
@@ -46,6 +47,7 @@ export const policyKind: DocumentKind<Policy, CompiledPolicy> = {
   check: checkPolicy,
   // The names it gives, the catalog's attribution windows against its retention, the merge rules against its accounts.
   checkStored: async (body, documents) => [...(await checkPolicyNames(body, documents)), ...(await policyRetentionProblems(body, documents)), ...(await territoryAccountProblems(body, documents))],
-  warnStored: async (body, documents, lookups) => [...(await policyFloorWarnings(body, documents)), ...(await untrainedDecisionWarnings(policyRules(body), 'policy', lookups))],
+  // …and a flag name no open or declared flag has, beside one that is close (`procurment_delay`).
+  warnStored: async (body, documents, lookups) => [...(await policyFloorWarnings(body, documents)), ...(await untrainedDecisionWarnings(policyRules(body), 'policy', lookups)), ...policyFlagWarnings(body, await knownFlagNames(documents, lookups))],
   compile: compilePolicy,
 };

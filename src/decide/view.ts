@@ -53,10 +53,13 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
   ];
 }
 
+/** Who approved a high-stakes candidate and when, as the API shows it. */
+const approvalOf = (a: NonNullable<ScoreTrace['approval']>) => ({ reviewId: a.review, reviewer: a.by, at: a.at === null ? null : iso(a.at) });
+
 /** Every candidate with its verdict spelled out: the scored ones best first, then the excluded ones. */
 function candidatesOf(d: DecisionRecord, level: number): Record<string, unknown>[] {
   return [
-    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d, level), ...(t.uplift ? { uplift: upliftOf(t, level) } : {}), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}) })),
+    ...d.scored.map((t) => ({ action: t.action, status: 'scored', score: t.score, ...(t.p !== undefined ? { estimate: estimateOf(t, d, level), ...(t.uplift ? { uplift: upliftOf(t, level) } : {}), factors: factorsOf(t) } : {}), ...(t.review ? { review: t.review } : {}), ...(t.approval ? { approval: approvalOf(t.approval) } : {}) })),
     ...d.excluded.flatMap((g) => g.actions.map((action) => ({ action, status: 'excluded', stage: g.stage, rule: g.rule, reason: g.reason }))),
   ];
 }

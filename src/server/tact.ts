@@ -112,7 +112,7 @@ export class Tact {
 
   static async create(opts: TactOptions): Promise<Tact> {
     const log = opts.logger ?? pino({ level: logLevel(process.env) });
-    const settings = new Settings(opts.store.documents, documentKinds, { models: opts.store.models });
+    const settings = new Settings(opts.store.documents, documentKinds, { models: opts.store.models, flags: opts.store.decisions });
     await settings.reload();
     const consumers = new LogConsumers(opts.store, { log: (msg, data) => log.warn(data ?? {}, msg) });
     let ingestor: Ingestor | undefined;

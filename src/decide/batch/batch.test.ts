@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KEYS, harness, send, type Harness } from '../../../test/harness.js';
+import { KEYS, get, harness, send, type Harness } from '../../../test/harness.js';
 import { shopConfig } from '../fixtures.js';
 import { advertising, post } from '../test-http.js';
 import { runBatch } from './batch-client.js';
@@ -111,6 +111,11 @@ describe('batch decisions (tact decide-batch)', () => {
     const [line] = readFileSync(join(dir, 'held.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(line.decision.choices).toMatchObject([{ action: 'newsletter', held: { action: 'loan-offer' }, propensity: 1, exposurePropensity: 1 }]);
     expect(line.decision.choices[0].held.reviewId).toBe(rows[0][col('heldReviewId')]);
+    // The batch asks by Tact's profile id; its review names the person as reviewers know them
+    // (review-subject.ts; until 2026-12-06 `profile:<id>`), in a form the profile route reads.
+    const review = (await get(h.app, `/v1/reviews/${line.decision.choices[0].held.reviewId}`)).json();
+    expect(review.subject).toBe('userId:fin');
+    expect((await get(h.app, `/v1/profiles/${encodeURIComponent(review.subject)}`)).json().identities).toContainEqual(expect.objectContaining({ kind: 'userId', value: 'fin' }));
   });
 
   it('stops at the campaign\'s own maximum of actions, and writes undeliverable batches to the failed file', async () => {

@@ -14,6 +14,7 @@ import { subjectKeys } from '../subject-keys.js';
 import { decisionView } from '../view.js';
 import { policyLevels } from './policy-levels.js';
 import { decideSchemas } from './schemas.js';
+import { logFilterWarnings } from './log-filter-warnings.js';
 import { apiTime } from '../../server/api-time.js';
 
 interface DecideBody {
@@ -110,7 +111,9 @@ export async function decideRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       const levels = await Promise.all(decisions.map(levelOf));
       const last = decisions.length === limit ? decisions[decisions.length - 1] : undefined;
       // A subject no profile holds has only its `anon:` key; a kind near one of Tact's (`emial:`) is most likely a typo, and said so.
-      const warnings = q.subject !== undefined && profileKey?.[0].startsWith('anon:') ? subjectWarnings(q.subject, tact.settings.get(mergeRulesKind)) : [];
+      const warnings: { field: string; message: string; suggestion: string }[] = q.subject !== undefined && profileKey?.[0].startsWith('anon:') ? subjectWarnings(q.subject, tact.settings.get(mergeRulesKind)) : [];
+      // An empty page for an action or placement the catalog does not have is most likely a typo (`welcom`).
+      warnings.push(...logFilterWarnings(q, tact.decide.playbook().catalog, decisions.length));
       return { decisions: decisions.map((d, i) => decisionView(d, { full: false, public: false, level: levels[i] })), next: last ? decisionCursor(last) : null, ...(warnings.length ? { warnings } : {}) };
     },
   );

@@ -39,3 +39,42 @@ describe('GET /v1/decisions refuses filters that can match nothing', () => {
     expect(r.json().decisions).toHaveLength(1);
   });
 });
+
+/**
+ * QA, 2026-12-06: GET /v1/decisions?action=<typo> (or placement) answered an empty page and nothing
+ * else — read as "never chosen". An empty first page for an id the catalog does not have says so,
+ * with the closest id; an action removed from the catalog but still in the log answers without one.
+ */
+describe('GET /v1/decisions names an action or placement the catalog does not have', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+    await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+    expect((await decideReq(h.app, { subject: 'ana', placement: 'home' })).statusCode).toBe(200);
+    const d = (await h.store.decisions.queryDecisions({ limit: 1 }))[0];
+    await h.store.decisions.appendDecision({ ...d, id: 'd-retired', choices: [{ ...d.choices[0], action: 'retired-offer' }] });
+  });
+  afterAll(async () => h.close());
+
+  it.each([
+    ['action=socks-ofer', 'action', 'socks-offer'],
+    ['placement=hom', 'placement', 'home'],
+    ['placement=Home', 'placement', 'home'],
+  ])('?%s: an empty page with a warning on `%s` naming `%s`', async (query, field, suggestion) => {
+    const r = await get(h.app, `/v1/decisions?${query}`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ decisions: [], next: null, warnings: [{ field, suggestion }] });
+    expect(r.json().warnings[0].message).toContain(`did you mean \`${suggestion}\`?`);
+  });
+
+  it('says nothing of an id far from every one (no likely typo), as the outcomes\' `action` does', async () => {
+    expect((await get(h.app, '/v1/decisions?action=zzzzzzzz')).json()).toEqual({ decisions: [], next: null });
+  });
+
+  it('finds an action no longer in the catalog, and the log\'s own filters, without a warning', async () => {
+    const r = await get(h.app, '/v1/decisions?action=retired-offer');
+    expect(r.json().decisions.map((d: { decisionId: string }) => d.decisionId)).toEqual(['d-retired']);
+    expect(r.json().warnings).toBeUndefined();
+    for (const q of ['action=none', 'action=queue:legal', 'action=socks-offer&placement=weekly-email']) expect((await get(h.app, `/v1/decisions?${q}`)).json().warnings, q).toBeUndefined();
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorOf } from '../../config/author.js';
+import { validationError } from '../../errors/tact-error.js';
 import { refuseBlank } from '../../config/blank-text.js';
 import { noQuery } from '../../config/route-schemas.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
@@ -9,10 +10,16 @@ import type { Flag } from '../records.js';
 import type { Review, ReviewStatus } from '../reviews.js';
 import { decideSchemas } from './schemas.js';
 import { flagsRead, unreadFlagWarning } from '../flags-read.js';
+import { blankFilterProblems, reviewQueueWarnings } from '../reviews-filters.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 const flagView = (f: Flag) => ({ ...f, until: iso(f.until), createdAt: iso(f.createdAt), clearedAt: iso(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > Date.now()) });
 const holdView = (h: Review) => ({ ...h, createdAt: iso(h.createdAt), decidedAt: iso(h.decidedAt), expiresAt: iso(h.expiresAt) });
+/** A list filter sent empty or blank is a 400 naming it, not "no filter" (reviews-filters.ts). */
+const refuseBlankFilters = (q: Parameters<typeof blankFilterProblems>[0]) => {
+  const problems = blankFilterProblems(q);
+  if (problems.length) throw validationError(problems);
+};
 /** The key a change was made with, for its log line: the stored author or reviewer is free text. */
 const keyOf = (req: FastifyRequest) => ({ key: req.apiKey?.id, keyLabel: req.apiKey?.label });
 
@@ -52,9 +59,10 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
       return warnings.length ? { ...view, warnings } : view;
     },
   );
-  app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => ({
-    flags: (await tact.decide.flags.of(req.query, tact.settings.get(mergeRulesKind))).map(flagView),
-  }));
+  app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => {
+    refuseBlankFilters(req.query);
+    return { flags: (await tact.decide.flags.of(req.query, tact.settings.get(mergeRulesKind))).map(flagView) };
+  });
   // A `?reason=` was taken and kept nowhere: the route reads no query parameter, and says so.
   app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: { ...decideSchemas.clearFlag, querystring: noQuery } }, async (req) => {
     const wasOpen = (await tact.store.decisions.getFlag(req.params.id))?.clearedAt === null;
@@ -66,10 +74,14 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
   });
 
   app.get<{ Querystring: { status?: ReviewStatus; queue?: string; limit?: number; before?: string } }>('/v1/reviews', { preHandler: read, schema: decideSchemas.listReviews }, async (req) => {
+    refuseBlankFilters(req.query);
     const limit = req.query.limit ?? 100;
-    const reviews = await tact.decide.reviews.list({ status: req.query.status, queue: req.query.queue, limit, before: req.query.before || undefined });
+    const { queue, before } = req.query;
+    const reviews = await tact.decide.reviews.list({ status: req.query.status, queue, limit, before });
+    // An empty answer to a queue the policy does not name may be a typo: said, with the queue likely meant.
+    const warnings = reviewQueueWarnings(queue, tact.decide.playbook().policy, reviews.length, before);
     // A full page may have more after it: `next` is what to pass as `before`.
-    return { reviews: reviews.map(holdView), next: reviews.length === limit ? reviews[reviews.length - 1].id : null };
+    return { reviews: reviews.map(holdView), next: reviews.length === limit ? reviews[reviews.length - 1].id : null, ...(warnings.length ? { warnings } : {}) };
   });
   app.get<{ Params: { id: string } }>('/v1/reviews/:id', { preHandler: read, schema: { ...decideSchemas.getReview, querystring: noQuery } }, async (req) => holdView(await tact.decide.reviews.get(req.params.id)));
   for (const [verb, status] of [['approve', 'approved'], ['reject', 'rejected']] as const) {

@@ -93,6 +93,11 @@ const candidate = {
     uplift: { ...estimate, description: 'Under `scoring: uplift`, when the score used it: the action\'s established uplift over doing nothing for this subject (the `uplift` model\'s version).' },
     factors: { type: 'array', items: factor },
     review: { type: 'string', enum: ['review', 'pending', 'approved'], description: 'High-stakes: needs a person, waits for one, or was approved.' },
+    approval: {
+      type: 'object',
+      description: 'With `review: "approved"`: the review (`reviewId`), who approved it (`reviewer`, as the review records it) and when (`at`), since 2026-12-06.',
+      properties: { reviewId: str, reviewer: { type: ['string', 'null'] }, at: { type: ['string', 'null'] } },
+    },
     stage: { type: 'string', description: 'Excluded candidates: the pipeline stage that excluded it.' },
     rule: { type: 'string', description: 'Excluded candidates: the rule.' },
     reason: { type: 'string', description: 'Excluded candidates: why, as a sentence.' },
@@ -201,7 +206,10 @@ export const subjectWarningsSchema = {
 export const flagSchema = {
   type: 'object',
   additionalProperties: true,
-  properties: { id: str, target: anyObj, name: str, note: str, until: { type: ['string', 'null'] }, author: str, createdAt: str, clearedAt: { type: ['string', 'null'] }, clearedBy: { type: ['string', 'null'] }, active: { type: 'boolean' } },
+  properties: {
+    id: str, target: anyObj, name: str, note: str, until: { type: ['string', 'null'] }, author: str, createdAt: str, clearedAt: { type: ['string', 'null'] }, clearedBy: { type: ['string', 'null'] }, active: { type: 'boolean' },
+    account: { type: 'string', description: 'Listed for a subject (`GET /v1/flags?subject=`): present on an open flag of an account the subject belongs to — rules read it for the subject — and the account\'s id (since 2026-12-06); absent on the subject\'s own flags.' },
+  },
 } as const;
 
 /** A review (held high-stakes choice) as the API shows it. @example { response: { 200: holdSchema } } */
@@ -285,7 +293,10 @@ export const decideSchemas = {
         properties: {
           decisions: { type: 'array', items: decisionSchema },
           next: { type: ['string', 'null'], description: 'The cursor of the next page (pass it as `after`, with the same filters); null when this page is the last.' },
-          warnings: { ...subjectWarningsSchema, description: `Of the \`subject\` asked about. ${subjectWarningsSchema.description}` },
+          warnings: {
+            ...subjectWarningsSchema,
+            description: `Of the \`subject\` asked about (field \`subject\`): ${subjectWarningsSchema.description} Of the \`action\` or \`placement\` (field \`action\`, \`placement\`): present when the first page is empty, the catalog in force has no such id, and it is one or two typos from one it has (\`welcom\`); \`suggestion\` is that id. An action or placement removed from the catalog is still found while its decisions are in the log.`,
+          },
         },
       },
       ...errors,
@@ -347,7 +358,8 @@ export const decideSchemas = {
   },
   listFlags: {
     tags: ['decide'],
-    summary: 'Flags of a subject or an account (cleared ones too), or every open flag',
+    summary: 'Flags of a subject (with the open flags of its accounts) or an account (cleared ones too), or every open flag',
+    description: 'A filter sent empty or blank (`?subject=`) is a 400 naming it (since 2026-12-06; it was read as no filter, and every open flag answered).',
     querystring: { type: 'object', additionalProperties: false, properties: { subject: str, account: str } },
     response: { 200: { type: 'object', properties: { flags: { type: 'array', items: flagSchema } } }, ...errors },
   },
@@ -360,8 +372,23 @@ export const decideSchemas = {
   listReviews: {
     tags: ['decide'],
     summary: 'High-stakes choices held for review',
+    description: 'A filter sent empty or blank (`?queue=`) is a 400 naming it (since 2026-12-06; it was read as no filter).',
     querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected', 'delivered', 'expired', 'superseded'] }, queue: str, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'string', description: 'The `next` of the previous page: the reviews after it, newest first.' } } },
-    response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: holdSchema }, next: { type: ['string', 'null'] } } }, ...errors },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          reviews: { type: 'array', items: holdSchema },
+          next: { type: ['string', 'null'] },
+          warnings: {
+            ...subjectWarningsSchema,
+            items: { ...subjectWarningsSchema.items, required: ['field', 'message'] },
+            description: 'Present only when there is something to say: the first page is empty and its `queue` is neither the policy\'s `review.queue` nor a human territory\'s queue (field `queue`; since 2026-12-06); `suggestion` is the closest of them when one is near. A queue a policy named before still lists the reviews decided under it.',
+          },
+        },
+      },
+      ...errors,
+    },
   },
   getReview: {
     tags: ['decide'],

@@ -56,10 +56,23 @@ export function choiceWhy(choice: Choice, pick: Pick | undefined, ctx: StageCont
     else s = candidates.length ? 'No action passed the rules, so the answer is to do nothing.' : noCandidates(ctx);
   } else {
     const c = pick?.candidate;
-    s = `${nameOf(ctx, choice.action)} scored ${num(choice.score)} = ${c ? scoreWords(c) : ''}${c?.review === 'approved' ? '; a person approved it for this subject' : ''}.`;
+    s = `${nameOf(ctx, choice.action)} scored ${num(choice.score)} = ${c ? scoreWords(c) : ''}${c?.review === 'approved' ? `; a person approved it for this subject${approvalWords(c.hold)}` : ''}.`;
   }
   if (pick && !pick.greedy) s += ` Chosen by exploration with probability ${pct(choice.propensity)}; the best-scoring option was ${pick.best ? nameOf(ctx, pick.best.action.id) : '"none"'} (${num(pick.bestScore)}).`;
   return s;
+}
+
+/**
+ * Who approved a delivered high-stakes action and when, as the review records them (until
+ * 2026-12-06 the sentence said only that "a person" had: QA).
+ *
+ * @example
+ * approvalWords(hold); // ' (kim, at 2026-12-06T09:30:00.000Z; review 01J…)'
+ */
+function approvalWords(h: Candidate['hold']): string {
+  if (!h) return '';
+  const at = h.decidedAt === null ? '' : `, at ${new Date(h.decidedAt).toISOString()}`;
+  return ` (${h.reviewer ?? 'reviewer not recorded'}${at}; review ${h.id})`;
 }
 
 /**
@@ -236,7 +249,8 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
       t.b = significant(e.posterior.beta);
     }
     if (e.status === 'learning') t.learning = true;
-    if (e.reason) t.why = e.reason;
+    // `shift` is a metric baseline's (learn/baselines), never an action's estimate's.
+    if (e.reason && e.reason !== 'shift') t.why = e.reason;
     // A bandit's estimate is dated by the action's last outcome; the ladder's counts change with
     // every decision and outcome, and the log does not keep when (its estimates are as of `at`).
     if (e.updatedAt && e.modelVersion.startsWith('bandit:')) t.at = Date.parse(e.updatedAt);
@@ -247,6 +261,8 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
   if (detail && c.uplift && !c.upliftFallback) t.uplift = { p: significant(c.uplift.value), lo: significant(c.uplift.low), hi: significant(c.uplift.high), n: c.uplift.evidence, model: c.uplift.modelVersion };
   if (detail && c.upliftFallback) t.fallback = c.upliftFallback;
   if (c.review) t.review = c.review;
+  // Who approved what this decision may deliver, and when: the human-territory stage's verdict on it.
+  if (c.review === 'approved' && c.hold) t.approval = { review: c.hold.id, by: c.hold.reviewer, at: c.hold.decidedAt };
   return t;
 }
 
@@ -271,9 +287,23 @@ function excludedSentence(r: PipelineResult, ctx: StageContext): string {
   // No candidate at all: the first choice's sentence says why (noCandidates).
   if (!n) return first;
   if (!total) return `${first} ${n} candidate action${n === 1 ? '' : 's'}, none excluded.`;
-  const byStage = Object.entries(counts).map(([s, k]) => `${s} ${k}`).join(', ');
+  const byStage = Object.entries(counts).flatMap(([s, k]) => (s === 'human territory' ? territoryCounts(r.candidates, k ?? 0) : [`${s} ${k}`])).join(', ');
   const top = mostCommon(r.candidates);
   return `${first} ${total} of ${n} candidate actions were excluded (${byStage}); most often: ${top}.`;
+}
+
+/**
+ * The human-territory stage's exclusions, in words: a reviewer's rejection (the stage's rule
+ * `review`, a name no territory may take) is a person's verdict, not territory, and is counted as
+ * one (until 2026-12-06 "human territory 3" counted three rejections: QA).
+ *
+ * @example
+ * territoryCounts(candidates, 3); // ['rejected by a reviewer 3']
+ */
+function territoryCounts(candidates: readonly Candidate[], k: number): string[] {
+  let rejected = 0;
+  for (const c of candidates) if (c.out?.stage === 'human territory' && c.out.rule === 'review') rejected++;
+  return [...(k > rejected ? [`human territory ${k - rejected}`] : []), ...(rejected ? [`rejected by a reviewer ${rejected}`] : [])];
 }
 
 /**
