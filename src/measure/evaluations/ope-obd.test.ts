@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { fieldsMismatch } from '../../cli/evaluate-fields.js';
 import { measureEvaluations } from './index.js';
 import { btsDistribution } from './obd-policy.js';
 import { loadObdLog } from './obd-data.js';
@@ -28,6 +29,8 @@ describe('ope-obd evaluation (quick)', () => {
       expect(c.warnings).not.toContain('no-support');
     }
     expect(lines.some((l) => l.startsWith('men snips'))).toBe(true);
+    // `tact evaluate --help` names every field the JSON has (evaluate-fields.ts).
+    expect(fieldsMismatch(r, ev.fields ?? {})).toEqual([]);
   });
 
   it("reads BTS's distribution from its own log: each slot's probabilities sum to 1", () => {

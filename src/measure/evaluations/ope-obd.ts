@@ -113,9 +113,23 @@ async function evaluateCampaign(ctx: EvaluationContext, campaign: Campaign): Pro
   };
 }
 
+/** The fields of a campaign's object in the JSON (`evaluateCampaign`'s answer). */
+const CAMPAIGN_FIELDS =
+  "one object per estimator, `ips`, `snips`, `dm`, `dr`, `sndr` (each: `estimate` of BTS's CTR, `estimate_ci` its bootstrap 95% interval, `rel_error` against BTS's logged CTR, `ci` the bootstrap 95% interval of that error, `mean_rel_error` its bootstrap mean, `rel_error_vs_published_ctr`); " +
+  "`bts_logged_ctr`, `bts_logged_ctr_ci` BTS's own logged CTR and its interval, `bts_clicks`; `published_bts_ctr` the dataset paper's; `random_logged_ctr` the random log's; `rows` of the random log; " +
+  "`reward_model` the cross-fitted model chosen by log-loss; `diagnostics` (effective sample size, largest weight, unsupported mass); `warnings` their codes; `sensitivity_mean_propensity_rel_error` each estimator's error with BTS's distribution from mean propensities; `bootstrap_replicates`";
+
 /** The ope-obd evaluation (see the module comment). */
 export const opeObdEvaluation: Evaluation = {
   name: 'ope-obd',
+  fields: {
+    evaluation: '"ope-obd"',
+    men: `the men's campaign: ${CAMPAIGN_FIELDS}`,
+    women: `the women's campaign: ${CAMPAIGN_FIELDS}`,
+    mean_rel_error: 'each estimator\'s relative error averaged over the two campaigns: `ips`, `snips`, `dm`, `dr`, `sndr`',
+    reference: 'the relative errors Open Bandit Pipeline reports on its "all" campaign, for comparison: `dm`, `ipw`, `snipw`, `dr`, `sndr`, and their `source`',
+    quick: 'true when run small (tests), false for the full protocol',
+  },
   description: "Estimates Bernoulli-TS's click rate from the uniform-random Open Bandit logs (IPS, SNIPS, DM, DR, SNDR) and compares it with BTS's logged click rate.",
   async run(ctx) {
     const men = await evaluateCampaign(ctx, 'men');
