@@ -271,7 +271,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
       const bad = new Map(rejected.map((r) => [r.index, r]));
       items.forEach((it, i) => {
         const r = bad.get(i);
-        if (r) report(seg, it.line, 'the server rejected the message', r.problems, it.rec);
+        if (r) report(seg, it.line, serverReason(r.problems), r.problems, it.rec);
         else seg.accepted += 1;
       });
       seg.duplicates = duplicates;
@@ -445,4 +445,17 @@ function sizeOf(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The reason of a line the server refused: its problems' sentences, each naming the field, as a
+ * line refused by the import's own checks gives its own (until 2026-12-06 "the server rejected the
+ * message", the sentence only in `problems`).
+ *
+ * @example
+ * serverReason([{ field: 'userId', message: 'The `userId` `null` is not an identifier …' }]); // 'The `userId` `null` is not an identifier …'
+ */
+export function serverReason(problems: unknown): string {
+  const said = Array.isArray(problems) ? problems.map((p) => (p as { message?: unknown } | null)?.message).filter((m): m is string => typeof m === 'string' && m.trim() !== '') : [];
+  return said.length ? said.join(' ') : 'the server rejected the message';
 }

@@ -15,6 +15,8 @@ import type { Tact } from '../../server/tact.js';
 import { flagVars } from '../flag-book.js';
 import { decisionView } from '../view.js';
 import { policyLevels } from '../routes/policy-levels.js';
+import { personIds, type PersonIds } from './person-ids.js';
+import type { TakenWindow } from './taken-window.js';
 
 /** What `tact decide-batch` asks the server for. */
 export interface AudienceRequest {
@@ -62,7 +64,7 @@ export interface Counts {
  */
 export type AudienceLine =
   | ({ type: 'progress' } & Counts)
-  | { type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown>; sendTime?: SendTime }
+  | ({ type: 'decision'; subject: string; profileId: string; decision: Record<string, unknown>; sendTime?: SendTime } & PersonIds)
   | ({ type: 'done'; stoppedBy: 'end' | 'limit' | 'maxActions' | 'stopped' } & Counts)
   | { type: 'error'; profileId: string; error: string; message: string; errorId: string };
 
@@ -74,11 +76,14 @@ export type AudienceLine =
  * decision is made. Once `stop` fires, no more subjects are decided for: the decisions in flight
  * are finished and yielded, then `done` (stopped by `stopped`) — so that a client that reads on to
  * the last line has every decision the run made, none left in a buffer it would throw away.
+ * Given a `window`, the decision lines made (sent, or in flight) exceed those the client has
+ * taken by at most `window.ahead`: the run waits for the client (a slow webhook) rather than
+ * deciding ahead by what the socket's buffers hold.
  *
  * @example
  * for await (const line of runAudience(tact, { placement: 'newsletter', audience: 'features.orders >= 1.0' })) console.log(line);
  */
-export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency = 32, stop?: AbortSignal): AsyncGenerator<AudienceLine> {
+export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency = 32, stop?: AbortSignal, window?: TakenWindow): AsyncGenerator<AudienceLine> {
   const placements = tact.decide.playbook().catalog.placements;
   if (!placements.has(req.placement)) throw validationError([{ field: 'placement', message: unknownPlacement(req.placement, [...placements.keys()]) }]);
   const audience = compileRule(req.audience, 'audience', { authoring: true });
@@ -103,6 +108,14 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const faults = new FaultLog(tact.log);
   // Each decision's interval level is its policy version's (an arm may pin another than the live one).
   const levelOf = policyLevels(tact);
+  // The decision lines yielded so far, which the client's `taken` counts.
+  let sent = 0;
+  function* drain(): Generator<AudienceLine> {
+    for (const line of out.splice(0)) {
+      if (line.type === 'decision') sent++;
+      yield line;
+    }
+  }
   // Before any decision: the route answers with this line, so a client stopped before the answer
   // came can still stop the run (by its id) before anything is decided for it.
   try {
@@ -145,17 +158,27 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
           }
           await Promise.race(inflight);
         }
+        // Paced by the client: each decision in flight may be sent, and is counted as if it were.
+        yield* drain();
+        while (window && !stop?.aborted && sent + inflight.size - window.taken >= window.ahead) {
+          await (inflight.size ? Promise.race(inflight) : window.next(stop));
+          yield* drain();
+        }
+        if (stop?.aborted) {
+          stoppedBy = 'stopped';
+          break outer;
+        }
         n.matched++;
         const p = decideOne(tact, req, state, n, out, faults, levelOf, sendTime).finally(() => inflight.delete(p));
         inflight.add(p);
         if (inflight.size >= concurrency) await Promise.race(inflight);
-        yield* out.splice(0);
+        yield* drain();
         if (n.scanned % 1000 === 0) yield { type: 'progress', total, ...n };
       }
       yield { type: 'progress', total, ...n };
     }
     await Promise.all(inflight);
-    yield* out.splice(0);
+    yield* drain();
     yield { type: 'done', total, ...n, stoppedBy };
   } finally {
     faults.end();
@@ -171,7 +194,9 @@ async function decideOne(tact: Tact, req: AudienceRequest, state: ProfileState, 
     n.actions += acts;
     if (acts || req.includeNone || d.choices.some((c) => c.kind === 'handoff')) {
       const when = acts && sendTime ? await sendTime(state, d.at) : undefined;
-      out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, decision: decisionView(d, { full: false, public: false, level: await levelOf(d) }), ...(when ? { sendTime: when } : {}) });
+      // Whom to send to: the person's userId and email (one read of the profile's identities, for the decisions sent on only).
+      const person = personIds(await tact.store.profiles.identities(id));
+      out.push({ type: 'decision', subject: `profile:${id}`, profileId: id, ...person, decision: decisionView(d, { full: false, public: false, level: await levelOf(d) }), ...(when ? { sendTime: when } : {}) });
     }
   } catch (err) {
     const e = errorForClient(err, faults, { route: '/v1/decide/batch' }, 'internal_subject');

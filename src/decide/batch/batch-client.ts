@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import type { AudienceLine, AudienceRequest } from './audience-run.js';
 import type { RetryPolicy } from './webhook.js';
 import { FAILS_IN_A_ROW, webhookSender } from './webhook-sender.js';
-import { RUN_HEADER } from './run-header.js';
+import { AHEAD_HEADER, MAX_AHEAD, RUN_HEADER } from './run-header.js';
 import { isStdout, moveAside, openDecisionWriter, type BatchDecision } from './writers.js';
 
 export { FAILS_IN_A_ROW, idempotencyKey } from './webhook-sender.js';
@@ -28,17 +28,21 @@ export interface BatchOptions extends AudienceRequest {
   out?: string;
   format: 'jsonl' | 'csv';
   webhook?: string;
-  /** Decisions per webhook request (default 100). */
+  /**
+   * Decisions per webhook request (default 100). With a webhook the server decides at most twice
+   * this many ahead of the decisions the webhook has taken or failed ({@link aheadOf}).
+   */
   webhookBatch?: number;
   retry?: RetryPolicy;
   /** Where this run's undeliverable decisions go (default `<out or decide-batch>.failed.jsonl`; started afresh by each run). */
   failedPath?: string;
+  /** Called on each line of the server's that changes the counts (each decision among them), with the summary as it stands: copy what is kept. */
   onProgress?: (p: { scanned: number; total: number; matched: number; decided: number; actions: number; audienceErrors: number }) => void;
   sleep?: (ms: number) => Promise<void>;
   /**
    * Stops the run (a first Ctrl-C): the server is asked to decide for no more subjects, every
-   * decision it made is read and written, and the webhook batches in hand are delivered or, after
-   * `graceMs`, written to the failed file. Its reason (e.g. 'SIGINT') says why in the summary.
+   * decision it made is read and written, and the webhook batch in hand is delivered or, after
+   * `graceMs`, written to the failed file, as are the batches after it, unsent. Its reason (e.g. 'SIGINT') says why in the summary.
    */
   signal?: AbortSignal;
   /** How long deliveries may go on once `signal` fires, and how long the server's answer is waited for (default 5 s). */
@@ -130,10 +134,12 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   let wait: NodeJS.Timeout | undefined;
   const giveUpAnswer = () => (wait = setTimeout(() => unanswered.abort(stopped.reason), o.graceMs ?? 5000));
   stopped.addEventListener('abort', giveUpAnswer, { once: true });
+  const size = o.webhookBatch ?? 100;
   const res = await fetch(`${base}/v1/decide/batch`, {
     method: 'POST',
     signal: unanswered.signal,
-    headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' },
+    // With a webhook the run is paced by it: without, a file written as fast as lines come needs no pace.
+    headers: { authorization: `Bearer ${o.key}`, 'content-type': 'application/json', ...(o.webhook && aheadOf(size) <= MAX_AHEAD ? { [AHEAD_HEADER]: String(aheadOf(size)) } : {}) },
     body: JSON.stringify({ placement: o.placement, audience: o.audience, context: o.context, limit: o.limit, maxActions: o.maxActions, includeNone: o.includeNone, sendTime: o.sendTime }),
   })
     .catch(async (err: unknown) => {
@@ -163,15 +169,21 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   /** Whether the server's last line (`done`) came; what it said went wrong, if it stopped early. */
   let done = false;
   let serverError: string | undefined;
-  const size = o.webhookBatch ?? 100;
   // Once the webhook is taken for down, what is still received goes to the failed file untried.
   // Each decision is logged and counts against caps and budgets: deciding on for a webhook that
   // takes none (down, or refusing the key) would use the audience up on sends that never happen.
   const sender = o.webhook ? webhookSender({ webhook: o.webhook, retry: o.retry, failedPath, sleep: o.sleep, signal: o.signal, graceMs: o.graceMs, onDown: () => cut.abort() }) : undefined;
+  // After a signal, one batch is delivered: the one being sent then, else the one being gathered.
+  let delivering = false;
+  let spare = 1;
+  const onSignal = () => (spare = delivering ? 0 : 1);
+  o.signal?.addEventListener('abort', onSignal, { once: true });
   const flush = async () => {
     if (!sender || !pending.length) return;
-    await sender.send(o.placement, pending.splice(0, size));
+    delivering = true;
+    await sender.send(o.placement, pending.splice(0, size)).finally(() => (delivering = false));
     Object.assign(s, { delivered: sender.counts.delivered, failed: sender.counts.failed }, sender.counts.failedPath ? { failedPath: sender.counts.failedPath } : {});
+    tellTaken();
   };
   const downError = () => sender?.counts.downError;
   const handle = async (line: AudienceLine | { type: 'error'; message: string }) => {
@@ -198,11 +210,13 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
       received.actions += d.decision.choices.filter((c) => c.kind === 'action').length;
       for (const k of ['scanned', 'total', 'matched', 'decided'] as const) s[k] = Math.max(s[k], received.decided);
       s.actions = Math.max(s.actions, received.actions);
+      // Reported as each decision comes: the server's own reports come every 1,000 profiles.
+      o.onProgress?.(s);
       // (Kept only for a webhook: a run to a file alone would hold every decision in memory.)
       if (o.webhook) pending.push(d);
-      // Delivered as they come, so that the server decides no faster than the webhook takes them
-      // (plus what the buffers between hold). Once stopped, the lines are read on to the last one
-      // and written; their delivery waits for the end.
+      // Delivered as they come, and the server told so (tellTaken): it decides at most aheadOf(size)
+      // past what the webhook took. Once stopped, the lines are read on to the last one and
+      // written; their delivery waits for the end.
       if (pending.length >= size && !stopping) await flush();
     } else {
       s.errors += 1;
@@ -218,18 +232,32 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   const reader = res.body.getReader();
   // A stop (a signal, or the webhook taken for down) asks the server to decide for no more subjects,
   // and the stream is read on to its last line: the server decides ahead of what is read, by what
-  // the socket and fetch buffers hold (hundreds of decisions), and each of those is logged and
+  // the socket and fetch buffers hold (megabytes: thousands of decisions, fewer with a webhook,
+  // which paces the run: aheadOf), and each of those is logged and
   // counts against caps and budgets. Until 2026-12-05 the client went away at once, and they were
   // in no file. A server that cannot be asked (older, or another process of it, without the run)
   // is left as before: the read is raced against the refusal and the client goes away, saying so.
   const run = res.headers.get(RUN_HEADER) ?? undefined;
-  let stopping: 'signal' | 'webhook' | undefined;
+  // A paced run (the server said so) decides on only as the server is told what the webhook took:
+  // delivered, or written to the failed file. A count it cannot be told would hold the run for
+  // good: the run is stopped instead, saying why.
+  const paced = run !== undefined && res.headers.get(AHEAD_HEADER) !== null;
+  let paceError: string | undefined;
+  const tellTaken = () => {
+    if (!paced || done || !reading || paceError) return;
+    void tellServer(base, o.key, run, s.delivered + s.failed).then((why) => {
+      if (why === undefined || done || !reading || paceError) return;
+      paceError = why;
+      cut.abort();
+    });
+  };
+  let stopping: 'signal' | 'webhook' | 'pace' | undefined;
   let refuse: (err: Error) => void = () => undefined;
   const refused = new Promise<never>((_resolve, reject) => (refuse = reject));
   refused.catch(() => undefined);
   const onStop = () => {
     if (done) return;
-    stopping = o.signal?.aborted ? 'signal' : 'webhook';
+    stopping = o.signal?.aborted ? 'signal' : paceError ? 'pace' : 'webhook';
     void askToStop(base, o.key, run).then((why) => {
       if (why === undefined || !reading) return;
       s.unreceived = why;
@@ -271,14 +299,28 @@ export async function runBatch(o: BatchOptions): Promise<BatchSummary> {
   }
   // Stopped before the server's last line (`stopped`, or none): the run is incomplete. A stop that
   // came after the run ended on its own (its last line read, or on its way) changes nothing.
-  if (stopping && (cutShort || s.stoppedBy === 'stopped')) {
+  if (stopping === 'pace' && (cutShort || s.stoppedBy === 'stopped')) {
+    s.stoppedBy = 'interrupted';
+    s.error = `${paceError ?? 'the server could not be told what the webhook took'}: no more decisions were asked for`;
+  } else if (stopping && (cutShort || s.stoppedBy === 'stopped')) {
     const down = downError();
     s.stoppedBy = stopping;
     s.error = stopping === 'signal' ? `stopped by ${String(o.signal?.reason)}` : `${down ?? 'the webhook was taken for down'}: no more decisions were asked for`;
   } else if (cutShort) s.stoppedBy = 'interrupted';
   else if (s.stoppedBy === 'stopped') s.error = 'the run was stopped on the server (POST /v1/decide/batch/{run}/stop, from elsewhere)';
-  // Still listening: a signal during the last deliveries gives them `graceMs` too.
-  if (o.webhook) while (pending.length) await flush();
+  // Still listening: a signal during the last deliveries gives the batch in hand `graceMs` too.
+  // Once stopped by a signal, only the batch in hand is delivered — the one being sent when it
+  // came, else the one being gathered —, the rest go to the failed file unsent (until 2026-12-06
+  // batch after batch was started for the whole grace, and one the receiver took as the grace
+  // ran out was in the failed file too, so a resend sent it twice).
+  if (o.webhook) {
+    while (pending.length) {
+      if (o.signal?.aborted && spare-- <= 0) await sender?.send(o.placement, pending.splice(0, size), `stopped by ${String(o.signal.reason)}: not sent`);
+      else await flush();
+    }
+    o.signal?.removeEventListener('abort', onSignal);
+    if (sender) Object.assign(s, { delivered: sender.counts.delivered, failed: sender.counts.failed }, sender.counts.failedPath ? { failedPath: sender.counts.failedPath } : {});
+  }
   sender?.close();
   if (downError()) s.webhookError = downError();
   await writer?.close(!s.error);
@@ -303,5 +345,34 @@ export async function askToStop(url: string, key: string, run: string | undefine
   } catch (err) {
     const cause = (err as Error).cause as Error | undefined;
     return `the server could not be asked to stop the run (${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''})`;
+  }
+}
+
+/**
+ * How many decisions the server may make ahead of those the webhook has taken or failed: two
+ * webhook batches, so that the next batch is decided while one is delivered.
+ *
+ * @example
+ * aheadOf(100); // 200
+ */
+export function aheadOf(webhookBatch: number): number {
+  return 2 * webhookBatch;
+}
+
+/**
+ * Tells the server of a paced run how many of its decision lines the client has taken (POST
+ * /v1/decide/batch/{run}/taken): undefined once told, else why it could not be.
+ *
+ * @example
+ * const why = await tellServer('http://127.0.0.1:8787', key, run, 300);
+ */
+export async function tellServer(url: string, key: string, run: string, taken: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${url}/v1/decide/batch/${encodeURIComponent(run)}/taken`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ taken }), signal: AbortSignal.timeout(10_000) });
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    return res.ok ? undefined : `the server could not be told what the webhook took (HTTP ${res.status}${body.message ? `: ${body.message}` : ''})`;
+  } catch (err) {
+    const cause = (err as Error).cause as Error | undefined;
+    return `the server could not be told what the webhook took (${(err as Error).message}${cause?.message ? `: ${cause.message}` : ''})`;
   }
 }

@@ -25,6 +25,13 @@ const cutShort = (how: 'end' | 'drop') => serve((_req, res) => {
 });
 
 describe('batch output', () => {
+  it('reports progress as each decision comes, not only on the server\'s progress lines (every 1,000 profiles)', async () => {
+    const url = await serve((_req, res) => res.writeHead(200).end([{ type: 'progress', ...progress, scanned: 0, matched: 0, decided: 0, actions: 0 }, decision(1), decision(2), decision(3), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join('')));
+    const seen: number[] = [];
+    await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', out: join(testDir('tact-batch-'), 'send.jsonl'), format: 'jsonl', onProgress: (p) => seen.push(p.decided) });
+    expect(seen).toEqual([0, 1, 2, 3, 3]);
+  });
+
   it('gives every CSV row as many fields as the header, with or without an action or send time', () => {
     for (const row of [...csvRows(decision(1)), ...csvRows(decision(2, 'none'))]) expect(row.split(',')).toHaveLength(CSV_COLUMNS.length);
   });
@@ -219,6 +226,26 @@ describe('webhook delivery, answers', () => {
 });
 
 describe('webhook delivery, stopped by a signal', () => {
+  it('delivers only the batch in hand after Ctrl-C; the rest go to the failed file unsent (until 2026-12-06 new batches were started for the whole grace)', async () => {
+    const dir = testDir('tact-batch-');
+    const failedPath = join(dir, 'send.failed.jsonl');
+    // A server that names its run and takes the stop; its stream holds 30 decisions and the last line.
+    const url = await serve((req, res) => {
+      if (req.url?.endsWith('/stop')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"run":"r1","state":"ended"}');
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'tact-batch-run': 'r1' }).end([...Array.from({ length: 30 }, (_, i) => decision(i + 1)), { type: 'done', ...progress, stoppedBy: 'end' }].map((l) => JSON.stringify(l) + '\n').join(''));
+    });
+    const stop = new AbortController();
+    let requests = 0;
+    // Ctrl-C while the receiver takes the first batch; it answers each in 150 ms, well within the grace.
+    const hook = await serve((_req, res) => (requests++, stop.abort('SIGINT'), setTimeout(() => res.writeHead(200).end(), 150)));
+    const s = await runBatch({ url, key: 'k', placement: 'weekly-email', audience: 'true', format: 'jsonl', webhook: hook, webhookBatch: 5, failedPath, signal: stop.signal, graceMs: 2000, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+    expect(requests).toBe(1);
+    expect(s).toMatchObject({ delivered: 5, failed: 25 });
+    const failed = readFileSync(failedPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { attempts: number; deliveryError: string });
+    expect(failed).toHaveLength(25);
+    expect(failed.every((f) => f.attempts === 0 && f.deliveryError === 'stopped by SIGINT: not sent')).toBe(true);
+  });
+
   it('gives the last batches only graceMs once stopped, even when the signal comes after the server\'s last line', async () => {
     const dir = testDir('tact-batch-');
     const failedPath = join(dir, 'send.failed.jsonl');

@@ -58,7 +58,7 @@ describe('batch decisions (tact decide-batch)', () => {
     expect(s).toMatchObject({ total: 12, scanned: 12, matched: 4, decided: 4, actions: 4, written: 4, delivered: 4, failed: 0, stoppedBy: 'end' });
     expect(progress.at(-1)).toBe(12);
     const csv = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,exposurePropensity,explanation,sendAt,sendSlot,sendTimeValue,sendTimeLow,sendTimeHigh,sendTimeSource,sendTimeStatus,arm,heldAction,heldReviewId,contactPolicyExcluded');
+    expect(csv[0]).toBe('subject,profileId,decisionId,placement,rank,kind,action,variant,queue,score,propensity,exposurePropensity,explanation,sendAt,sendSlot,sendTimeValue,sendTimeLow,sendTimeHigh,sendTimeSource,sendTimeStatus,arm,heldAction,heldReviewId,contactPolicyExcluded,userId,email');
     expect(csv[1]).not.toMatch(/,\d{4}-\d\d-\d\dT\d\d:/); // send time is not configured here: no sendAt
     expect(csv.slice(1).map((l) => l.split(',')[6]).sort()).toEqual(['newsletter', 'shoes-offer', 'shoes-offer', 'shoes-offer']);
     expect(csv.slice(1).map((l) => l.split(',')[11])).toEqual(['', '', '', '']); // exposurePropensity: nothing could be held, one route
@@ -116,6 +116,25 @@ describe('batch decisions (tact decide-batch)', () => {
     const review = (await get(h.app, `/v1/reviews/${line.decision.choices[0].held.reviewId}`)).json();
     expect(review.subject).toBe('userId:fin');
     expect((await get(h.app, `/v1/profiles/${encodeURIComponent(review.subject)}`)).json().identities).toContainEqual(expect.objectContaining({ kind: 'userId', value: 'fin' }));
+  });
+
+  it('names the person to send to — userId and email — on each decision, in JSONL, CSV and the webhook\'s body', async () => {
+    // An e-mail system addresses people, not Tact's profile ids (until 2026-12-06 the output named only `profile:<id>`).
+    await send(h.app, '/v1/identify', { userId: 'ana', traits: { tier: 'vip', email: 'Ana@Example.com' }, context: advertising });
+    await send(h.app, '/v1/identify', { anonymousId: 'anon-1', traits: { tier: 'vip' }, context: advertising });
+    const dir = testDir('tact-batch-');
+    const hook = await webhook(0);
+    const audience = 'has(traits.tier) && traits.tier == "vip"';
+    await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience, includeNone: true, out: join(dir, 'send.jsonl'), format: 'jsonl', webhook: hook.url });
+    await hook.close();
+    const lines = readFileSync(join(dir, 'send.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { userId?: string; email?: string });
+    const who = (ls: { userId?: string; email?: string }[]) => ls.map((l) => `${l.userId ?? '-'} ${l.email ?? '-'}`).sort();
+    expect(who(lines)).toEqual(['- -', 'ana ana@example.com']);
+    expect(who(hook.bodies.flatMap((b) => b.decisions as { userId?: string; email?: string }[]))).toEqual(who(lines));
+    await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience, includeNone: true, out: join(dir, 'send.csv'), format: 'csv' });
+    const [header, ...rows] = parse(readFileSync(join(dir, 'send.csv'), 'utf8')) as string[][];
+    expect(header.slice(-2)).toEqual(['userId', 'email']);
+    expect(rows.map((r) => r.slice(-2)).sort()).toEqual([['', ''], ['ana', 'ana@example.com']]);
   });
 
   it('stops at the campaign\'s own maximum of actions, and writes undeliverable batches to the failed file', async () => {
@@ -207,7 +226,7 @@ describe('send time in batch decisions', () => {
     const csv = await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', out: join(dir, 'send.csv'), format: 'csv', includeNone: true, sendTime: true });
     expect(csv.written).toBe(2);
     const rows = readFileSync(join(dir, 'send.csv'), 'utf8').trim().split('\n').slice(1);
-    for (const r of rows) if (r.includes(',action,')) expect(r).toMatch(/,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[^,]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,(personal|population),(learning|established),treatment,,,\d+$/);
+    for (const r of rows) if (r.includes(',action,')) expect(r).toMatch(/,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,[^,]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,(personal|population),(learning|established),treatment,,,\d+,[^,]*,[^,]*$/);
     expect(rows.some((r) => r.includes(',action,'))).toBe(true);
     const hook = await webhook(0);
     await runBatch({ url, key: KEYS.server, placement: 'weekly-email', audience: 'true', webhook: hook.url, format: 'jsonl', includeNone: true, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
@@ -245,6 +264,6 @@ describe('webhook delivery', () => {
         { rank: 2, kind: 'action', action: 'socks', score: 1, propensity: 0.5, explanation: 'y' },
       ] },
     });
-    expect(rows).toEqual(['s,p,d,home,1,action,newsletter,,,0.1,0.76,0.82,x,,,,,,,,,loan,r,', 's,p,d,home,2,action,socks,,,1,0.5,,y,,,,,,,,,,,']);
+    expect(rows).toEqual(['s,p,d,home,1,action,newsletter,,,0.1,0.76,0.82,x,,,,,,,,,loan,r,,,', 's,p,d,home,2,action,socks,,,1,0.5,,y,,,,,,,,,,,,,']);
   });
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { testDir } from '../../../test/tmp.js';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decideBatchCommand, progressLines } from './command.js';
+import { barProgress, decidedSaid, decideBatchCommand, progressLines } from './command.js';
 import { packageScript } from '../../../test/cli-entry.js';
 
 describe('tact decide-batch options', () => {
@@ -442,5 +442,26 @@ describe('tact decide-batch, stopped by a signal', () => {
     expect(code, run.output()).toBe(130);
     // well before the few seconds the first signal gives the webhook
     expect(at - second).toBeLessThan(1_500);
+  });
+});
+
+describe('tact decide-batch: what the summary and the bar say of a run', () => {
+  it('says, of a run stopped early, how many subjects were found so far and how many profiles were scanned of all (until 2026-12-06 "3351 of 3351 subjects in the audience")', () => {
+    expect(decidedSaid({ decided: 3351, matched: 3351, scanned: 4507, total: 10_000, stoppedBy: 'signal' }, 'SIGINT')).toBe('Decided for 3351 of the 3351 subjects found in the audience so far (4507 of 10000 profiles scanned, stopped by SIGINT)');
+    expect(decidedSaid({ decided: 40, matched: 42, scanned: 100, total: 100, stoppedBy: 'end' }, 'end')).toBe('Decided for 40 of 42 subjects in the audience (100 of 100 profiles scanned, stopped by end)');
+  });
+
+  it('draws the bar\'s percentage and its counts from the same report (QA: "22% | 1430/4507 profiles")', () => {
+    const drawn: { value: number; payload: { scanned: number } }[] = [];
+    const bar = { start: (_t: number, value: number, payload: object) => void drawn.push({ value, payload: payload as { scanned: number } }), update: (value: number, payload: object) => void drawn.push({ value, payload: payload as { scanned: number } }) };
+    const update = barProgress(bar);
+    // The batch client's summary: one object, its counts moved by each decision received.
+    const report = { scanned: 1000, total: 4507, matched: 990, actions: 980 };
+    update(report);
+    report.scanned = 1430;
+    // The bar draws on a timer, between updates: what it draws must still agree.
+    expect(drawn.at(-1)).toEqual({ value: 1000, payload: expect.objectContaining({ scanned: 1000 }) });
+    update(report);
+    expect(drawn.at(-1)).toEqual({ value: 1430, payload: expect.objectContaining({ scanned: 1430 }) });
   });
 });

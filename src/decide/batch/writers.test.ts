@@ -23,7 +23,7 @@ describe('CSV cells a spreadsheet would run as formulas (OWASP, "CSV Injection")
 
   it('prefixes a single quote to a text cell that starts with = + - @, a tab or a carriage return', () => {
     expect(row({ action: '=HYPERLINK("http://evil.example","click")', variant: '+1', queue: '-2', explanation: '@SUM(A1)' }, '@p1')).toBe(
-      `profile:p1,'@p1,d1,weekly-email,1,action,"'=HYPERLINK(""http://evil.example"",""click"")",'+1,'-2,,,,'@SUM(A1),,,,,,,,,,,`,
+      `profile:p1,'@p1,d1,weekly-email,1,action,"'=HYPERLINK(""http://evil.example"",""click"")",'+1,'-2,,,,'@SUM(A1),,,,,,,,,,,,,`,
     );
     expect(row({ action: '\t=1+1' }).split(',')[6]).toBe(`"'\t=1+1"`);
     expect(row({ action: '\r=1+1' }).split(',')[6]).toBe(`"'\r=1+1"`);
@@ -35,7 +35,7 @@ describe('CSV cells a spreadsheet would run as formulas (OWASP, "CSV Injection")
   });
 
   it('leaves numbers as they are: a negative score stays a number', () => {
-    expect(row({ action: 'shoes-offer', score: -0.5, propensity: 1 })).toBe('profile:p1,p1,d1,weekly-email,1,action,shoes-offer,,,-0.5,1,,,,,,,,,,,,,');
+    expect(row({ action: 'shoes-offer', score: -0.5, propensity: 1 })).toBe('profile:p1,p1,d1,weekly-email,1,action,shoes-offer,,,-0.5,1,,,,,,,,,,,,,,,');
   });
 });
 
@@ -57,7 +57,7 @@ describe('whether a decision was held, in CSV as in JSONL', () => {
   };
 
   it('has columns for the arm (holdout), the action held for review with its review, and the candidates the contact policy held back', () => {
-    expect(CSV_COLUMNS.slice(-4)).toEqual(['arm', 'heldAction', 'heldReviewId', 'contactPolicyExcluded']);
+    expect(CSV_COLUMNS.slice(-6, -2)).toEqual(['arm', 'heldAction', 'heldReviewId', 'contactPolicyExcluded']);
     expect(cells(line({ arm: 'treatment', held: { action: 'loan-offer', reviewId: 'rv_1' }, excludedByStage: { 'contact policy': 2, consent: 1 } })))
       .toEqual({ arm: 'treatment', heldAction: 'loan-offer', heldReviewId: 'rv_1', contactPolicyExcluded: '2' });
     expect(cells(line({ arm: 'holdout', excludedByStage: {} }))).toEqual({ arm: 'holdout', heldAction: '', heldReviewId: '', contactPolicyExcluded: '0' });
@@ -65,5 +65,17 @@ describe('whether a decision was held, in CSV as in JSONL', () => {
 
   it('leaves them empty for a line of a server that did not send them', () => {
     expect(cells(line({}))).toEqual({ arm: '', heldAction: '', heldReviewId: '', contactPolicyExcluded: '' });
+  });
+});
+
+describe('whom to send to, in CSV as in JSONL', () => {
+  const line = (person: { userId?: string; email?: string }): BatchDecision => ({ subject: 'profile:p1', profileId: 'p1', ...person, decision: { decisionId: 'd1', placement: 'weekly-email', choices: [{ rank: 1, kind: 'action', action: 'newsletter' }] } });
+
+  it('writes the person\'s userId and email in the last columns, after the older ones, empty when the profile has none', () => {
+    expect(CSV_COLUMNS.slice(-2)).toEqual(['userId', 'email']);
+    const cells = (d: BatchDecision) => csvRows(d)[0].split(',').slice(-2);
+    expect(cells(line({ userId: 'ana', email: 'ana@example.com' }))).toEqual(['ana', 'ana@example.com']);
+    expect(cells(line({ email: 'bo@example.com' }))).toEqual(['', 'bo@example.com']);
+    expect(cells(line({}))).toEqual(['', '']);
   });
 });

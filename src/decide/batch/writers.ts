@@ -5,6 +5,9 @@ import type { SendTime } from '../../models/send-time/send-at.js';
 export interface BatchDecision {
   subject: string;
   profileId: string;
+  /** The person's userId and email (the oldest of each), to send to; absent when the profile has none. */
+  userId?: string;
+  email?: string;
   decision: {
     decisionId: string;
     placement: string;
@@ -28,11 +31,12 @@ export interface BatchDecision {
  * What JSONL says of a decision being held is in the last columns: `arm` (`holdout` when the
  * policy's holdout kept the subject out), `heldAction` and `heldReviewId` (the high-stakes action
  * held for a person's review, the choice being its stand-in) and `contactPolicyExcluded` (how many
- * candidates the contact policy's caps, budgets and quiet hours held back); after the others, so
- * that a reader by position of the older header reads on unchanged.
+ * candidates the contact policy's caps, budgets and quiet hours held back); then `userId` and
+ * `email`, the person's (empty when the profile has none); after the others, so that a reader by
+ * position of the older header reads on unchanged.
  * @example CSV_COLUMNS.join(',')
  */
-export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'exposurePropensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus', 'arm', 'heldAction', 'heldReviewId', 'contactPolicyExcluded'];
+export const CSV_COLUMNS = ['subject', 'profileId', 'decisionId', 'placement', 'rank', 'kind', 'action', 'variant', 'queue', 'score', 'propensity', 'exposurePropensity', 'explanation', 'sendAt', 'sendSlot', 'sendTimeValue', 'sendTimeLow', 'sendTimeHigh', 'sendTimeSource', 'sendTimeStatus', 'arm', 'heldAction', 'heldReviewId', 'contactPolicyExcluded', 'userId', 'email'];
 
 /**
  * One CSV field, quoted when it needs to be (RFC 4180), and never run as a formula by the
@@ -69,7 +73,7 @@ export function csvRows(d: BatchDecision): string[] {
   const contact = byStage ? (byStage['contact policy'] ?? 0) : undefined;
   return d.decision.choices.map((c) => {
     const held = [d.decision.arm, c.held?.action, c.held?.reviewId, contact];
-    const fields = [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.exposurePropensity, c.explanation, ...(c.kind === 'action' ? when : noWhen), ...held];
+    const fields = [d.subject, d.profileId, d.decision.decisionId, d.decision.placement, c.rank, c.kind, c.action, c.variant, c.queue, c.score, c.propensity, c.exposurePropensity, c.explanation, ...(c.kind === 'action' ? when : noWhen), ...held, d.userId, d.email];
     return CSV_COLUMNS.map((_, i) => csvField(fields[i])).join(',');
   });
 }
