@@ -67,4 +67,21 @@ describe('the browser snippet answered with nothing to show', () => {
     await show();
     expect(headline.textContent).toBe('Welcome to the shop');
   });
+
+  it('an action with no headline is drawn as nothing by the default drawing: the page\'s text stays, no impression is reported, and onError says why', async () => {
+    // The shoes dismissed twice: the socks bundle (no variants, no content) wins the home placement.
+    await send(h.app, '/v1/identify', { userId: 'plain', context: { consent: { categoryPreferences: { Advertising: true } } } });
+    for (let i = 0; i < 2; i++) await server().outcome({ subject: 'plain', action: 'shoes-offer', type: 'dismissal' });
+    const { el, headline } = slot('Welcome to the shop');
+    const errors: string[] = [];
+    const d = (await showPlacement({ baseUrl: url, writeKey: KEYS.write, placement: 'home', subject: 'plain', element: el, whenVisible: (_e, fn) => fn(), onError: (e) => errors.push((e as Error).message) }))!;
+    expect(d.choices[0]).toMatchObject({ kind: 'action', action: 'socks-offer' });
+    // Until 2026-12-06 the text was blanked and an impression of it reported.
+    expect(headline.textContent).toBe('Welcome to the shop');
+    expect(el.dataset.tactDecision).toBeUndefined();
+    el.click(content);
+    await settle();
+    expect(await outcomesOf(d.decisionId)).toEqual([]);
+    expect(errors).toEqual(['the action "socks-offer" has no `content.headline` for the default drawing to show: give its variants a headline, or pass `render`']);
+  });
 });

@@ -51,7 +51,8 @@ export interface PlacementOptions {
   signal?: AbortSignal;
   /**
    * Hears why nothing was drawn: Tact unreachable (a `TactNetworkError`), a timeout, or an error
-   * answer (a `TactApiError`: a wrong write key, a placement not `public`). Default: a `console.warn`.
+   * answer (a `TactApiError`: a wrong write key, a placement not `public`), or, with the default
+   * drawing, an action with no `content.headline` to show (an `Error` naming it). Default: a `console.warn`.
    */
   onError?: (error: unknown) => void;
 }
@@ -93,10 +94,16 @@ function defaultVisible(element: SlotElement, fn: () => void): () => void {
 /** The text each element's default drawing replaced (the page's own), put back when a later answer has nothing to show. */
 const pageText = new WeakMap<SlotElement, { target: SlotElement; text: string | null }>();
 
+/** The text the default drawing shows for a choice: its content's `headline`, when it has one to show. */
+const headlineOf = (c: Choice): string | undefined => {
+  const h = (c.content as { headline?: unknown } | undefined)?.headline;
+  return (typeof h === 'string' && h.trim() !== '') || typeof h === 'number' ? String(h) : undefined;
+};
+
 const drawHeadline = (c: Choice, el: SlotElement) => {
   const target = el.querySelector?.('[data-tact-content]') ?? el;
   if (!pageText.has(el)) pageText.set(el, { target, text: target.textContent });
-  target.textContent = String((c.content as { headline?: string } | undefined)?.headline ?? '');
+  target.textContent = headlineOf(c) ?? '';
 };
 
 /** The latest call for each element: an earlier call whose answer arrives later draws nothing. */
@@ -169,8 +176,14 @@ export async function showPlacement(o: PlacementOptions): Promise<Decision | nul
   const items = decision.choices.filter((c) => c.kind === 'item');
   const renderItems = o.renderItems;
   // Items only by the page's renderItems; an action by `render` or its headline; nothing else ("none", a handoff).
-  const draw = items.length ? renderItems && (() => renderItems(items, o.element)) : choice?.kind === 'action' ? () => (o.render ?? drawHeadline)(choice, o.element) : undefined;
+  // The default drawing draws an action only by its headline: one without (an action with no
+  // content) would blank the page's own text and report an impression of nothing (until 2026-12-06:
+  // QA). It is drawn as nothing, and `onError` hears why.
+  const render = o.render;
+  const headless = choice?.kind === 'action' && !render && !items.length && headlineOf(choice) === undefined;
+  const draw = items.length ? renderItems && (() => renderItems(items, o.element)) : choice?.kind === 'action' && !headless ? () => (render ?? drawHeadline)(choice, o.element) : undefined;
   if (latest.get(o.element) !== call) return decision;
+  if (headless) (o.onError ?? ((x: unknown) => warn(o.placement, x)))(new Error(`the action "${choice.action}" has no \`content.headline\` for the default drawing to show: give its variants a headline, or pass \`render\``));
   // Nothing to show ("none", a handoff): an earlier draw — an offer just dismissed — is taken away.
   if (!draw) return (withdraw(o.element), decision);
   // Drawn first: a render that throws leaves the earlier draw, its listener and its reports, as they were.

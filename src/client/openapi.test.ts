@@ -55,7 +55,7 @@ const explanation = fields<Decision['explanation']>()({
   ladder: 'optional', excludedByStage: 'optional', handoff: 'optional', candidates: 'optional', facts: 'optional', absentFacts: 'optional', context: 'optional',
 });
 const candidate = fields<Candidate>()({
-  action: 'required', status: 'required', score: 'optional', estimate: 'optional', uplift: 'optional', factors: 'optional', review: 'optional', stage: 'optional', rule: 'optional', reason: 'optional',
+  action: 'required', status: 'required', score: 'optional', estimate: 'optional', uplift: 'optional', factors: 'optional', review: 'optional', approval: 'optional', stage: 'optional', rule: 'optional', reason: 'optional',
 });
 const apiError = fields<ApiErrorBody>()({ error: 'required', message: 'required', errorId: 'required', problems: 'optional', suggestion: 'optional' });
 

@@ -78,6 +78,8 @@ export interface Candidate {
   factors?: Factor[];
   /** High-stakes: needs a person, waits for one, or was approved. */
   review?: 'review' | 'pending' | 'approved';
+  /** With `review: "approved"`: the review, who approved it (as the review records it) and when. */
+  approval?: { reviewId: string; reviewer: string | null; at: string | null };
   stage?: string;
   rule?: string;
   reason?: string;

@@ -16,6 +16,7 @@ import { emptyBody, installErrorHandler } from './errors.js';
 import { bodyText } from './body-text.js';
 import { describeSecurity } from './openapi-security.js';
 import { documentErrors } from './openapi-errors.js';
+import { asOpenApi30 } from './openapi-3-0.js';
 import { optionalBodies } from './openapi-optional-body.js';
 import { TactError } from '../errors/tact-error.js';
 import { jsonErrorDetail } from '../config/text-position.js';
@@ -138,8 +139,9 @@ export async function buildApp(tact: Tact, options: { timeouts?: ServerTimeouts 
   await app.register(swagger, {
     // Every operation's error answers, in the error shape (openapi-errors.ts).
     transform: documentErrors,
-    // Bodies a route takes optionally are documented so (openapi-optional-body.ts).
-    transformObject: optionalBodies,
+    // Bodies a route takes optionally are documented so (openapi-optional-body.ts), and the
+    // schemas are written in OpenAPI 3.0's dialect of JSON Schema (openapi-3-0.ts).
+    transformObject: (doc) => asOpenApi30(optionalBodies(doc)),
     openapi: {
       openapi: '3.0.3',
       info: {

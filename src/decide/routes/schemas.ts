@@ -35,7 +35,7 @@ const estimate = {
     evidence: { type: 'number', description: 'Evidence behind the estimate at its own rung (trials, observations).' },
     source: { type: 'string', enum: ['population', 'segment', 'micro-segment', 'personal'], description: 'The rung of the granularity ladder the estimate comes from.' },
     status: { type: 'string', enum: ['learning', 'established'], description: '`learning` while the interval is wider than the policy\'s threshold (not enough data yet), or for `reason`.' },
-    reason: { type: 'string', enum: ['stale', 'extrapolated'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline after a gap in its readings (not yet made good); `extrapolated`, a bandit\'s estimate for a context beyond those it learned from.' },
+    reason: { type: 'string', enum: ['stale', 'extrapolated', 'shift'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline after a gap in its readings (not yet made good); `extrapolated`, a bandit\'s estimate for a context beyond those it learned from; `shift`, a baseline re-learning its level after a shift (the Estimate type\'s, as GET /v1/profiles/{identifier}/estimates shows it: an action\'s estimate in a decision never has it).' },
     modelVersion: { type: 'string', description: 'The model (and version) that produced it.' },
     updatedAt: {
       type: ['string', 'null'],
