@@ -115,15 +115,17 @@ export async function trainNow(names: readonly string[], train: (o: TrainOptions
  *
  * @example
  * trainLine({ model: 'rates', skipped: 'no data yet', seconds: 0.1 }); // "rates            skipped: no data yet  [0.1 s]\n"
- * // a version whose training or promotion warns is followed by a line per warning ("                 warning: …")
+ * // a version whose training or promotion warns is followed by a line per warning ("                 warning: …"),
+ * // one the same model as the live version by a note ("                 note: version 5 is the same model as version 4, …")
  */
 export function trainLine(r: TrainResult): string {
-  const what = r.error !== undefined ? `failed: ${r.error}` : r.skipped !== undefined ? `skipped: ${r.skipped}` : `version ${r.version} — ${r.promotion?.promoted ? 'live' : 'not promoted'} (${r.promotion?.reason})`;
+  const what = r.error !== undefined ? `failed: ${r.error}` : r.skipped !== undefined ? `skipped: ${r.skipped}` : r.version === undefined && r.unchanged ? `unchanged: ${r.unchanged}` : `version ${r.version} — ${r.promotion?.promoted ? 'live' : 'not promoted'} (${r.promotion?.reason})`;
   // What the promotion warns of (it repeats the training's warnings), else what the training warned of.
   const promoted = r.promotion?.warnings?.map((w) => w.message) ?? [];
   const trained = (r.metrics as { warnings?: unknown } | undefined)?.warnings;
   const warnings = promoted.length ? promoted : Array.isArray(trained) ? trained.filter((w): w is string => typeof w === 'string') : [];
-  return `${r.model.padEnd(16)} ${what}  [${r.seconds} s]\n${warnings.map((w) => `${' '.repeat(17)}warning: ${w}\n`).join('')}`;
+  const note = r.version !== undefined && r.unchanged ? `${' '.repeat(17)}note: ${r.unchanged}\n` : '';
+  return `${r.model.padEnd(16)} ${what}  [${r.seconds} s]\n${note}${warnings.map((w) => `${' '.repeat(17)}warning: ${w}\n`).join('')}`;
 }
 
 /**

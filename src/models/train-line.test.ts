@@ -22,4 +22,12 @@ describe('tact train prints what a training warned of under its line', () => {
     expect(refused).toContain('\n                 warning: 1 of the 3 clusters is empty and places no one.\n');
     expect(trainLine({ model: 'rates', skipped: 'no data yet', seconds: 0.1 })).toBe('rates            skipped: no data yet  [0.1 s]\n');
   });
+
+  it('says a version is the same model as the live one, under its line', () => {
+    const line = trainLine({
+      model: 'rates', version: 5, seconds: 0.2, sameAs: 4, unchanged: 'version 5 is the same model as version 4, live when it was trained (nothing new since)',
+      promotion: { name: 'rates', version: 5, promoted: false, previous: 4, reason: 'no difference', comparison: null },
+    });
+    expect(line.split('\n')[1]).toBe('                 note: version 5 is the same model as version 4, live when it was trained (nothing new since)');
+  });
 });

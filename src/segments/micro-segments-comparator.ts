@@ -61,11 +61,11 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
     const liveState = live.state as MicroSegmentsState;
     const stale = Array.isArray(liveState.features) ? microSegmentsStatus(liveState, features, configured) : undefined;
     if (stale?.status === 'needs-retraining') {
-      return { better: true, summary: `the live version ${live.version} needs retraining and is no longer applied: ${stale.reason}`, figures: { versions, live: stale } };
+      return { better: true, verdict: 'better', summary: `the live version ${live.version} needs retraining and is no longer applied: ${stale.reason}`, figures: { versions, live: stale } };
     }
     const liveLumped = lumpedClusters(sizesOf(liveState));
     if (liveLumped) {
-      return { better: true, summary: `the live version ${live.version} groups no one apart (${liveLumped}), and this one does`, figures: { versions, sizes: sizesOf(candidateState), liveSizes: sizesOf(liveState) } };
+      return { better: true, verdict: 'better', summary: `the live version ${live.version} groups no one apart (${liveLumped}), and this one does`, figures: { versions, sizes: sizesOf(candidateState), liveSizes: sizesOf(liveState) } };
     }
     if (!rates.length) {
       return { better: false, inconclusive: true, summary: 'no rates are configured: a clustering is judged by how well its groups predict a rate; promote with force', figures: {} };

@@ -29,7 +29,7 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
 
   app.get('/v1/segments', {
     preHandler: read,
-    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, the evaluations of their rule that failed (this process, since it started), and the live micro-segments with their status (`live`, or `needs-retraining` with the reason when the features they clustered changed since)', response: { 200: segmentsSchema } },
+    schema: { tags: ['learn'], summary: 'Segments with their members, entries and exits, the evaluations of their rule that failed (this process, since it started; a warning when every one did), and the live micro-segments with their status (`live`, or `needs-retraining` with the reason when the features they clustered changed since)', response: { 200: segmentsSchema } },
   }, async () => {
     const counts = new Map((await tact.store.segments.counts()).map((c) => [c.segment, c]));
     const live = await tact.learning.lookup.liveMicroSegments();
@@ -38,11 +38,14 @@ export async function segmentRoutes(app: FastifyInstance, tact: Tact): Promise<v
       version: tact.settings.version('segments'),
       segments: tact.settings.get(segmentsKind).audiences.map((a) => {
         const failed = tact.learning.membership.errors.of(a.name, a.when);
+        const warning = tact.learning.membership.errors.warning(a.name, a.when);
         return {
           name: a.name, when: a.when, ...(a.description ? { description: a.description } : {}),
           members: counts.get(a.name)?.members ?? 0, entries: counts.get(a.name)?.entries ?? 0, exits: counts.get(a.name)?.exits ?? 0,
-          // Evaluations of this expression that failed in this process since it started (the subject was left out).
+          // Evaluations of this expression that failed in this process since it started (the subject was left out): evaluations, not subjects.
           errors: failed?.count ?? 0, ...(failed ? { lastError: { message: failed.message, at: iso(failed.at) } } : {}),
+          // Every evaluation failed (a type the check could not know when the rule was written): rule-errors.ts.
+          ...(warning ? { warning } : {}),
         };
       }),
       microSegments: live && micro

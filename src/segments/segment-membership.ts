@@ -71,6 +71,7 @@ export class SegmentMembership {
     const admitted = (a: (typeof audiences)[number]) => {
       const r = admits(a.rule, a.when, vars);
       if (r.error) this.errors.note(a.name, a.when, r.error, ctx.now);
+      else this.errors.ran(a.name, a.when);
       return r.pass;
     };
     const desired = audiences.filter(admitted).map((a) => a.name);

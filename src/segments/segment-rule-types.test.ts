@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, harness, type Harness } from '../../test/harness.js';
 import { compileRule, testRule } from '../rules/cel.js';
-import { putConfig } from '../store/conformance/learn-helpers.js';
+import { ingest, putConfig, track } from '../store/conformance/learn-helpers.js';
+import { FAILING_RULE_EVALUATIONS, RuleErrors } from './rule-errors.js';
 import { checkSegmentNames } from './segments-kind.js';
 
 const features = [
@@ -59,5 +60,40 @@ describe('a segment rule that can never hold, written through the API', () => {
     expect(r.statusCode, r.body).toBe(400);
     expect(r.json().problems).toEqual([{ field: 'audiences[1].when', message: expect.stringMatching(/^The rule in `audiences\[1\]\.when` compares `features\.orders`/) }]);
     expect((await get(h.app, '/v1/segments')).json().segments).toEqual([]);
+  });
+});
+
+describe('a segment rule that fails for everyone on values whose type the check could not know', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('is warned of once every evaluation of it failed, at least 20 of them; one that ran, or too few, is not', () => {
+    const errors = new RuleErrors();
+    const when = 'features.plan > 3.0';
+    for (let i = 1; i < FAILING_RULE_EVALUATIONS; i++) errors.note('s', when, 'no such overload: dyn<string> > double', i);
+    expect(errors.warning('s', when)).toBeUndefined();
+    errors.note('s', when, 'no such overload: dyn<string> > double', 99);
+    expect(errors.warning('s', when)).toMatch(/^Each of the 20 evaluations of this rule in this process failed \(the last: no such overload: dyn<string> > double\), so the segment holds no one\./);
+    errors.ran('s', when);
+    expect(errors.warning('s', when)).toBeUndefined();
+    // Counted per expression: an edit starts afresh.
+    expect(errors.of('s', 'features.plan == "pro"')).toBeUndefined();
+  });
+
+  it('GET /v1/segments says so beside the failed evaluations (QA: a last_value feature holding strings compared with 3.0 took 200 with no warning)', async () => {
+    const lastViewed = { name: 'last_viewed_category', kind: 'last_value', event: 'Product Viewed', property: 'category' };
+    h = await harness('sqlite', { config: { features: [...features, lastViewed] } });
+    const t = Date.now() - 60_000;
+    await ingest(h, Array.from({ length: 25 }, (_, i) => track(`u-${i}`, 'Product Viewed', { category: 'shoes' }, t + i)));
+    const r = await putConfig(h, 'segments', { audiences: [{ name: 'strcmp', when: 'features.last_viewed_category > 3.0' }, { name: 'shoes', when: 'features.last_viewed_category == "shoes"' }] });
+    expect(r.statusCode, r.body).toBe(200);
+    await h.tact.consumers.runAll();
+    const segments = (await get(h.app, '/v1/segments')).json().segments as Record<string, unknown>[];
+    expect(segments.find((x) => x.name === 'strcmp')).toMatchObject({ members: 0, errors: 25, warning: expect.stringMatching(/^Each of the 25 evaluations .*dyn<string> > double.*so the segment holds no one/) });
+    expect(segments.find((x) => x.name === 'shoes')).toMatchObject({ members: 25, errors: 0 });
+    expect(segments.find((x) => x.name === 'shoes')).not.toHaveProperty('warning');
   });
 });

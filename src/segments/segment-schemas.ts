@@ -22,8 +22,9 @@ const segment = {
     members: { ...int, description: 'Profiles in the segment now.' },
     entries: { ...int, description: 'Entries recorded.' },
     exits: { ...int, description: 'Exits recorded.' },
-    errors: { ...int, description: 'Evaluations of the rule that failed in this process since it started (the subject was left out).' },
+    errors: { ...int, description: 'Evaluations of the rule that failed in this process since it started (the subject was left out). It counts evaluations, not subjects: a subject is evaluated again at its next event, at each sweep and when a model the rule reads goes live, and each failure counts, so it can exceed the number of profiles. An edit of the rule starts it afresh.' },
     lastError: { type: 'object', ...open, required: ['message', 'at'], description: 'The last of those failures, when there is one.', properties: { message: str, at: time } },
+    warning: { type: 'string', description: 'Present when every evaluation of the rule in this process failed, at least 20 of them: why (the last error), and that the segment holds no one — a comparison of a value whose type the check could not know when the rule was written (a last_value feature, a trait) with one of another type.' },
   },
 } as const;
 

@@ -75,7 +75,7 @@ export function baselinesVerdict(compared: MetricComparison[], skipped: string[]
   const worse = compared.filter((c) => c.worse).map((c) => c.metric);
   if (worse.length) return { better: false, summary: `${words}: the candidate's ranges are worse for ${worse.join(', ')}`, figures };
   // Equal scores on every metric: nothing favours the candidate, so the live version stays.
-  if (compared.every((c) => c.tie)) return { better: false, summary: `${words}: no difference between version ${versions.candidate} and version ${versions.live}`, figures };
+  if (compared.every((c) => c.tie)) return { better: false, verdict: 'no difference', summary: `${words}: no difference between version ${versions.candidate} and version ${versions.live}`, figures };
   return { better: true, summary: `${words}: the candidate's ranges are not worse`, figures };
 }
 

@@ -119,6 +119,27 @@ describe('promotion of a rates version', () => {
   });
 });
 
+describe('what a rates comparison says it found', () => {
+  const point = (i: number): CalibrationPoint => ({ model: 'rates', key: 'email_open', subjectId: `u-${i}`, seq: i + 1, at: 0, alpha: 1, beta: 1, deadline: 0, outcome: 1, modelVersion: 'rates@1' });
+  const points = Array.from({ length: 40 }, (_, i) => point(i));
+
+  it('says `not worse` for a candidate a little below the live version within noise — it passes, but is not called better (QA: `better: true` on −0.0208 [−0.0421, 0.0006])', () => {
+    // Per subject −0.02 ± 0.07 alternating: mean −0.02, 95% CI about [−0.043, 0.003].
+    const below = compareOnPoints('email_open', points, (p) => ({ candidate: -0.7 + (Number(p.subjectId.slice(2)) % 2 ? 0.05 : -0.09), live: -0.7 }), 1);
+    expect(below).toMatchObject({ worse: false, better: false });
+    const v = ratesVerdict([below as never], [], { candidate: 2, live: 1 });
+    expect(v).toMatchObject({ better: true, verdict: 'not worse' });
+    expect(v.summary).toMatch(/: the candidate predicts no worse \(not shown worse: no rate's 95% interval lies wholly below 0\)$/);
+    // Shown better: the whole interval above 0.
+    const above = compareOnPoints('email_open', points, (p) => ({ candidate: -0.5 + (Number(p.subjectId.slice(2)) % 2 ? 0.01 : -0.01), live: -0.7 }), 1);
+    expect(above).toMatchObject({ worse: false, better: true });
+    expect(ratesVerdict([above as never], [], { candidate: 2, live: 1 })).toMatchObject({ better: true, verdict: 'better', summary: expect.stringMatching(/: the candidate predicts better$/) });
+    // Better on one rate and only not worse on another: not worse.
+    expect(ratesVerdict([above as never, below as never], [], { candidate: 2, live: 1 }).verdict).toBe('not worse');
+    expect(ratesVerdict([], ['email_open: 3 subjects'], { candidate: 2, live: 1 }).verdict).toBe('inconclusive');
+  });
+});
+
 describe('a held-out point\'s outcome', () => {
   const point = (deadline: number, outcome: number | null) => ({ model: 'rates', key: 'email_open', subjectId: 's', seq: 1, at: deadline - 1000, alpha: 1, beta: 9, deadline, outcome, modelVersion: 'rates@1' }) as CalibrationPoint;
   it('is known only once the window is over: a success inside it is as open as a silence, or the versions are scored on a sample tilted to successes', () => {

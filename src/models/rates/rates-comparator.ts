@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import { subjectBelief } from '../../learn/rates/ladder.js';
-import { differenceWords, pairedBelowZero, pairedDifference } from '../../learn/stats/paired.js';
+import { differenceWords, pairedAboveZero, pairedBelowZero, pairedDifference } from '../../learn/stats/paired.js';
 import type { CalibrationPoint } from '../estimates/estimate-store.js';
 import type { CompareVersions, Comparison } from '../registry/registry.js';
 import type { Store } from '../../store/store.js';
@@ -28,7 +28,10 @@ export interface RateComparison {
   sameForEvery?: true;
   /** The two versions' mean scores are equal (the differences sum to exactly 0): neither is better. */
   tie?: true;
+  /** The whole 95% interval is below 0 (every subject's difference the same: negative, by the exact sign test). */
   worse: boolean;
+  /** The whole 95% interval is above 0 (mirrored): the candidate is shown better, not only not worse. */
+  better: boolean;
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -126,6 +129,7 @@ function* pairSteps(rate: string, points: readonly CalibrationPoint[], score: Po
     ...(d.constant ? { sameForEvery: true as const } : {}),
     ...(d.mean === 0 ? { tie: true as const } : {}),
     worse: pairedBelowZero(d),
+    better: pairedAboveZero(d),
   };
 }
 
@@ -156,14 +160,16 @@ function ladderScore(rate: CompiledRate, candidate: ModelVersion, live: ModelVer
 export function ratesVerdict(compared: RateComparison[], skipped: string[], versions: { candidate: number; live: number }): Comparison {
   const figures = { rates: compared, skipped };
   if (!compared.length) {
-    return { better: false, inconclusive: true, summary: `no rate has ${MIN_HELD_OUT} subjects with a resolved exposure recorded after version ${versions.live} was trained (${skipped.join('; ') || 'no rates'}); promote with force, or wait`, figures };
+    return { better: false, inconclusive: true, verdict: 'inconclusive', summary: `no rate has ${MIN_HELD_OUT} subjects with a resolved exposure recorded after version ${versions.live} was trained (${skipped.join('; ') || 'no rates'}); promote with force, or wait`, figures };
   }
   const words = compared.map((c) => `${c.rate}: mean log-likelihood of the held-out trials ${c.candidateLogLik} for version ${versions.candidate} against ${c.liveLogLik} for version ${versions.live} on ${c.points} trials of ${c.subjects} subjects (${differenceWords({ n: c.subjects, difference: c.difference, ci: c.ci }, 'difference per subject')})`).join('; ');
   const worse = compared.filter((c) => c.worse).map((c) => c.rate);
-  if (worse.length) return { better: false, summary: `${words}: the candidate predicts worse for ${worse.join(', ')}`, figures };
+  if (worse.length) return { better: false, verdict: 'worse', summary: `${words}: the candidate predicts worse for ${worse.join(', ')}`, figures };
   // Equal scores on every rate: nothing favours the candidate, so the live version stays.
-  if (compared.every((c) => c.tie)) return { better: false, summary: `${words}: no difference between version ${versions.candidate} and version ${versions.live}`, figures };
-  return { better: true, summary: `${words}: the candidate predicts no worse`, figures };
+  if (compared.every((c) => c.tie)) return { better: false, verdict: 'no difference', summary: `${words}: no difference between version ${versions.candidate} and version ${versions.live}`, figures };
+  // Passing asks only "not worse": `better` (the field) says it passes; the verdict and the sentence say which it is.
+  if (compared.every((c) => c.better)) return { better: true, verdict: 'better', summary: `${words}: the candidate predicts better`, figures };
+  return { better: true, verdict: 'not worse', summary: `${words}: the candidate predicts no worse (not shown worse: no rate's 95% interval lies wholly below 0)`, figures };
 }
 
 /**

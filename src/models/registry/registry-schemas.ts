@@ -43,7 +43,8 @@ const comparison = {
   ...open,
   description: 'The comparison of the version with the one live before it; null when none was made (the first version, `force`, a rollback).',
   properties: {
-    better: { type: 'boolean', description: 'True when the candidate should replace the live version.' },
+    better: { type: 'boolean', description: 'True when the candidate passes the comparison and may replace the live version. Kept under this name for the clients that read it: for rates, micro-segments, send-time, baselines and recommendations passing means "not shown worse", not "better" — `verdict` says which.' },
+    verdict: { type: 'string', enum: ['better', 'not worse', 'no difference', 'worse', 'inconclusive'], description: 'What the comparison found: `better` (shown better), `not worse` (not shown worse: it may still score a little below the live version within noise), `no difference` (a tie), `worse`, `inconclusive` (too little evidence). Absent on comparisons recorded before 2026-12-06.' },
     summary: { type: 'string', description: 'One sentence, kept with the promotion or the refusal.' },
     inconclusive: { type: 'boolean', description: 'Too little evidence to say either way.' },
     figures: openObject('The figures compared.'),
@@ -108,6 +109,8 @@ const trainResult = {
     promotion,
     metrics: openObject('What training measured.'),
     error: { type: 'string', description: 'Why the training failed.' },
+    sameAs: { ...int, description: 'The live version whose model the training made again (equal state: nothing new since it was trained). On demand the version is still stored and asked to be promoted; the schedule stores none (`version` absent).' },
+    unchanged: { type: 'string', description: 'With `sameAs`: that in a sentence, and whether a version was stored.' },
     seconds: { ...nullableNumber, description: 'How long it took.' },
   },
 } as const;
@@ -145,7 +148,7 @@ export const modelsSchema = {
             properties: {
               state: { type: 'string', description: '`done`, `failed`, or `running` on its first run.' },
               lastRunAt: nullableTime,
-              lastResult: { type: ['object', 'null'], ...open, description: '`{ version, skipped, promoted }` of the last run that ended.' },
+              lastResult: { type: ['object', 'null'], ...open, description: '`{ version, skipped, promoted, sameAs }` of the last run that ended; `sameAs` is the live version the run made again (equal state), in which case it stored no version.' },
               failedAt: nullableTime,
               error: { type: ['string', 'null'], description: 'What failed, when, and when it is tried again.' },
               nextAt: { ...nullableTime, description: 'When it is due again; null when the schedule is off or does not list it.' },

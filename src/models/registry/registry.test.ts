@@ -31,6 +31,18 @@ describe('model registry: promotion rules', () => {
     expect((await store.events('m', 1))[0]).toMatchObject({ action: 'promoted', comparison: { figures: { ips: 0.1 } } });
   });
 
+  it('records what a comparison found: one that lets the candidate through without saying `better` reads `not worse`', async () => {
+    const { store, registry } = await registryWith(5);
+    await registry.promote('m', 1, { actor: 'a' });
+    const said = new Map<number, object>([[2, { better: true }], [3, { better: true, verdict: 'better' }], [4, { better: false, figures: { tie: true } }], [5, { better: false }]]);
+    registry.setComparator('m', async (candidate) => ({ summary: 's', ...said.get(candidate.version) }) as never);
+    expect((await registry.promote('m', 2, { actor: 'a' })).comparison).toMatchObject({ better: true, verdict: 'not worse' });
+    expect((await registry.promote('m', 3, { actor: 'a' })).comparison).toMatchObject({ better: true, verdict: 'better' });
+    expect((await registry.promote('m', 4, { actor: 'a' })).comparison).toMatchObject({ better: false, verdict: 'no difference' });
+    expect((await registry.promote('m', 5, { actor: 'a' })).comparison).toMatchObject({ better: false, verdict: 'worse' });
+    expect((await store.events('m', 10)).filter((e) => e.action !== 'trained').map((e) => (e.comparison as { verdict?: string } | null)?.verdict ?? null)).toEqual(['worse', 'no difference', 'better', 'not worse', null]);
+  });
+
   it('promotes without a comparison when the operator allows it (training.autoPromote) or forces it with a reason', async () => {
     const allowed = new Set<string>();
     const { registry } = await registryWith(3, { autoPromote: () => allowed });

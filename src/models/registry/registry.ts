@@ -1,10 +1,28 @@
 import { TactError } from '../../errors/tact-error.js';
 import type { ModelEvent, ModelStore, ModelVersion, ModelVersionSummary } from './model-store.js';
 
+/**
+ * What a comparison found: `better` (shown better: the whole interval of the difference above 0,
+ * or the live version unusable), `not worse` (not shown worse: enough for `rates`,
+ * `micro-segments`, `send-time`, `baselines` and `recommendations` to go live, whatever the sign
+ * of the point difference), `no difference` (a tie), `worse` (refused on the evidence), or
+ * `inconclusive` (too little of it).
+ *
+ * @example
+ * const v: Verdict = 'not worse'; // difference −0.0208, 95% CI [−0.0421, 0.0006]
+ */
+export type Verdict = 'better' | 'not worse' | 'no difference' | 'worse' | 'inconclusive';
+
 /** What a comparison of a candidate with the live version found. */
 export interface Comparison {
-  /** True when the candidate should replace the live version. */
+  /**
+   * True when the candidate passes the comparison and may replace the live version — named so
+   * before `verdict` and kept for the clients that read it: for most models it means "not shown
+   * worse", not "better" (`verdict` says which).
+   */
   better: boolean;
+  /** What the comparison found ({@link Verdict}); filled in by the registry when a comparison leaves it out (a passing one then reads `not worse`). */
+  verdict?: Verdict;
   /** One sentence, kept with the promotion or the refusal. */
   summary: string;
   /** Too little evidence to say either way: `training.autoPromote` may then let the candidate go live. */
@@ -46,6 +64,18 @@ export type CheckApplicable = (version: ModelVersion) => string | null;
 export interface VersionWarning {
   version: number;
   message: string;
+}
+
+/**
+ * The comparison with its verdict: its own, else the weakest that fits what it says — one that
+ * lets the candidate through is `not worse` unless it says `better` (until 2026-12-06 the history
+ * showed only `better: true`, also for a difference of −0.0208 [−0.0421, 0.0006]).
+ */
+function withVerdict(c: Comparison): Comparison {
+  if (c.verdict) return c;
+  const tie = (c.figures as { tie?: unknown } | undefined)?.tie === true;
+  const verdict: Verdict = c.inconclusive ? 'inconclusive' : c.better ? 'not worse' : tie ? 'no difference' : 'worse';
+  return { ...c, verdict };
 }
 
 /** The sentences a version's training left in its metrics' `warnings` (none when it has none). */
@@ -179,7 +209,7 @@ export class ModelRegistry {
         const compare = this.comparators.get(name);
         if (compare) {
           const liveVersion = await this.store.getVersion(name, live.version);
-          const c = await compare(candidate, liveVersion!);
+          const c = withVerdict(await compare(candidate, liveVersion!));
           if (c.inconclusive && this.opts.autoPromote?.().has(name)) decision = answer(true, `the comparison with version ${live.version} is inconclusive (${c.summary}); training.autoPromote lets ${name} go live`, c);
           else if (c.inconclusive && !c.better) decision = answer(false, `the comparison with version ${live.version} is inconclusive (too little evidence to say either way), so it does not favour it: ${c.summary}`, c);
           else decision = answer(c.better, c.better ? `the comparison with version ${live.version} lets it go live: ${c.summary}` : `the comparison with version ${live.version} does not favour it: ${c.summary}`, c);

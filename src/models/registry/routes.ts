@@ -48,7 +48,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
   });
 
   app.get('/v1/models', { preHandler: read, schema: { tags: ['learn'], summary: 'Every model: its live version and its latest',
-    description: 'Each model also says how the schedule last trained it (`scheduled`, null when it never has): `state` (`done`, `failed`, or `running` on its first run), `lastRunAt` and `lastResult` (`{ version, skipped, promoted }`) of the last run that ended, `failedAt` and `error` (a sentence: what failed, when, and when it is tried again) when the last try failed, and `nextAt`, when it is due again (null when the schedule is off or does not list it).', response: { 200: modelsSchema } } }, async () => {
+    description: 'Each model also says how the schedule last trained it (`scheduled`, null when it never has): `state` (`done`, `failed`, or `running` on its first run), `lastRunAt` and `lastResult` (`{ version, skipped, promoted, sameAs }`; `sameAs`: the live version the run made again, storing no version) of the last run that ended, `failedAt` and `error` (a sentence: what failed, when, and when it is tried again) when the last try failed, and `nextAt`, when it is due again (null when the schedule is off or does not list it).', response: { 200: modelsSchema } } }, async () => {
     const names = [...new Set([...MODEL_NAMES, ...(await reg.store.names())])];
     const cfg = tact.settings.get(trainingKind);
     const models = [];
@@ -106,7 +106,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
       // In the background nobody waits on the answer: the log says how it ended.
       try {
         const results = await tact.learning.train([n], by, { ...o, waitMs: wait * 1000 });
-        tact.log.info({ model: n, by, results: results.map((r) => ({ version: r.version ?? null, skipped: r.skipped ?? null, promoted: r.promotion?.promoted ?? null })) }, 'training on demand finished');
+        tact.log.info({ model: n, by, results: results.map((r) => ({ version: r.version ?? null, skipped: r.skipped ?? null, promoted: r.promotion?.promoted ?? null, sameAs: r.sameAs ?? null })) }, 'training on demand finished');
         return results;
       } catch (err) {
         if (err instanceof TrainingStopped) tact.log.info({ model: n, by }, 'training on demand stopped by the shutdown; nothing was trained');

@@ -34,7 +34,7 @@ describe.each(['sqlite', 'postgres'] as const)('GET /v1/models: how each model\'
       state: 'done',
       lastRunAt: '2026-12-04T03:30:00.000Z',
       // No engagement stored: nothing to train, so it is tried again within the hour (not in 24 h).
-      lastResult: { version: null, skipped: expect.stringMatching(/^too little engagement yet/), promoted: null },
+      lastResult: { version: null, skipped: expect.stringMatching(/^too little engagement yet/), promoted: null, sameAs: null },
       failedAt: null,
       error: null,
       nextAt: '2026-12-04T04:30:00.000Z',

@@ -32,7 +32,8 @@ describe('training schedule', () => {
     const calls: string[] = [];
     let ready = false;
     const trainers: Trainer[] = [
-      { name: 'send-time', description: '', train: async (ctx) => (calls.push('send-time'), { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now }) },
+      // Each send-time training finds something new (an identical one stores no version: below).
+      { name: 'send-time', description: '', train: async (ctx) => (calls.push('send-time'), { state: { runs: calls.length }, metrics: {}, dataFrom: null, dataTo: ctx.now }) },
       { name: 'rates', description: '', train: async () => (calls.push('rates'), ready ? { state: {}, metrics: {}, dataFrom: null, dataTo: 0 } : { skipped: 'no data yet' }) },
     ];
     const { registry, schedule } = scheduleWith(trainers);
@@ -50,6 +51,30 @@ describe('training schedule', () => {
     expect((await registry.live('send-time'))?.version).toBe(1);
     expect((await store.models.versions('send-time', 5)).map((v) => v.trainedBy)).toEqual(['schedule', 'schedule']);
     expect((await store.documents.getJob('train:rates'))?.progress).toMatchObject({ lastAt: t0 + H + 1, lastResult: { version: 1, promoted: true } });
+  });
+
+  it('stores no version when a run makes the live version\'s model again (nothing new since), and says so; the next change is a version again', async () => {
+    // QA, 2026-12-06: `every: 1m` with `autoPromote: [rates]` and nothing new made and promoted v4, v5, … each equal to v3, so a rollback landed on the same model.
+    let kappa = 30;
+    const logged: string[] = [];
+    const rates: Trainer = { name: 'rates', description: '', train: async (ctx) => ({ state: { rates: { opened: { concentration: { personal: kappa } } } }, metrics: { trials: 666 }, dataFrom: null, dataTo: ctx.now }) };
+    const registry = new ModelRegistry(store.models, { ttlMs: 0, autoPromote: () => new Set(['rates']) });
+    const lookup = new SegmentLookup(store.segments, settings, registry);
+    const membership = new SegmentMembership(store, settings, new SubjectEstimates(store, settings, registry, lookup), lookup);
+    const schedule = new TrainingSchedule({ store, settings, registry, log: (msg, data) => logged.push(`${msg} ${JSON.stringify(data)}`) }, [rates], membership);
+    await settings.put('training', { every: '1m', models: ['rates'], autoPromote: ['rates'] }, { author: 't', reason: 't' });
+    const t0 = Date.now();
+    await schedule.tick(t0);
+    await schedule.tick(t0 + 60_000);
+    await schedule.tick(t0 + 120_000);
+    expect((await store.models.versions('rates', 10)).map((v) => v.version)).toEqual([1]);
+    expect((await store.documents.getJob('train:rates'))?.progress).toMatchObject({ lastAt: t0 + 120_000, lastResult: { version: null, promoted: null, skipped: null, sameAs: 1 } });
+    expect(logged.filter((l) => l.includes('no version was stored'))).toHaveLength(2);
+    // Not retried within the hour as a skipped one is: due again after `every`.
+    kappa = 31;
+    await schedule.tick(t0 + 180_000);
+    expect((await registry.live('rates'))?.version).toBe(2);
+    expect((await store.documents.getJob('train:rates'))?.progress).toMatchObject({ lastResult: { version: 2, promoted: true, sameAs: null } });
   });
 
   it('runs every minute with `every: 1m` though a tick lands a millisecond before its slot (one run in a few waited a whole extra minute), and refuses an interval under a minute', async () => {

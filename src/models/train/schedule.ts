@@ -39,7 +39,7 @@ export interface ScheduledRun {
   /** `done` (the last run ended), `failed` (the last try threw: `error` says why), `running` (the first run, not over). */
   state: string;
   lastRunAt: number | null;
-  /** What the last run that ended did: `{ version, skipped, promoted }`. */
+  /** What the last run that ended did: `{ version, skipped, promoted, sameAs }` (`sameAs`: the live version it made again, storing none). */
   lastResult: Record<string, unknown> | null;
   failedAt: number | null;
   /** A sentence: what failed, when, and when it is tried again. */
@@ -127,8 +127,9 @@ export class TrainingSchedule {
         // One model failing (it is tried again after JOB_LEASE_MS) must not hold back the others.
         await this.ifDue(`train:${t.name}`, cfg.everyMs, now, async () => {
           // A model another process is training is skipped (and tried again within the hour).
-          const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule', { ifBusy: 'skip', abandon: this.abandoning.signal });
-          return { version: r?.version ?? null, skipped: r?.skipped ?? null, promoted: r?.promotion?.promoted ?? null };
+          // A training that makes the live version's model again stores no version (`sameAs` says which).
+          const [r] = await trainModels({ ...this.ctx, now }, [t], [t.name], 'schedule', { ifBusy: 'skip', ifUnchanged: 'skip', abandon: this.abandoning.signal });
+          return { version: r?.version ?? null, skipped: r?.skipped ?? null, promoted: r?.promotion?.promoted ?? null, sameAs: r?.sameAs ?? null };
         }).catch((err: Error) => err instanceof TrainingStopped
           ? this.ctx.log('scheduled training stopped by the shutdown; nothing of it was stored, it runs again at the next start', { model: t.name })
           : this.ctx.log('scheduled training failed; it will be retried', { model: t.name, error: err.message }));

@@ -3,6 +3,7 @@ import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../store/store.js';
 import { MemoryModelStore } from '../registry/memory-model-store.js';
 import { ModelRegistry } from '../registry/registry.js';
+import { upliftTrainer } from '../uplift/uplift-trainer.js';
 import { type Trainer, trainModels } from './trainer.js';
 
 describe('training runs', () => {
@@ -49,6 +50,32 @@ describe('training runs', () => {
     release();
     await Promise.all([scheduled, onDemand]);
     expect(heard.slice(1)).toEqual(['taken: send-time']);
+  });
+
+  it('says when a training made the live version\'s model again: on demand it is stored all the same, the schedule stores none', async () => {
+    const registry = new ModelRegistry(new MemoryModelStore(), { ttlMs: 0, autoPromote: () => new Set(['send-time']) });
+    const ctx = { store: {} as Store, settings: {} as Settings, registry, now: 0, log: () => undefined };
+    // Stored as JSON: key order and -0 do not make another model.
+    const trainer: Trainer = { name: 'send-time', description: '', train: async (ctx) => ({ state: { a: 1, b: -0 }, metrics: {}, dataFrom: null, dataTo: ctx.now }) };
+    await trainModels(ctx, [{ ...trainer, train: async (c) => ({ state: { b: 0, a: 1 }, metrics: {}, dataFrom: null, dataTo: c.now }) }], ['send-time'], 'cli');
+    const [onDemand] = await trainModels(ctx, [trainer], ['send-time'], 'cli');
+    expect(onDemand).toMatchObject({ version: 2, sameAs: 1, unchanged: 'version 2 is the same model as version 1, live when it was trained (nothing new since)' });
+    const [scheduled] = await trainModels(ctx, [trainer], ['send-time'], 'schedule', { ifUnchanged: 'skip' });
+    expect(scheduled).toMatchObject({ sameAs: 2, unchanged: expect.stringMatching(/same model as live version 2 .*no version was stored/) });
+    expect(scheduled.version).toBeUndefined();
+    expect((await registry.store.versions('send-time', 10)).length).toBe(2);
+    const [changed] = await trainModels(ctx, [{ ...trainer, train: async (c) => ({ state: { a: 2 }, metrics: {}, dataFrom: null, dataTo: c.now }) }], ['send-time'], 'schedule', { ifUnchanged: 'skip' });
+    expect(changed).toMatchObject({ version: 3, promotion: { promoted: true } });
+    expect(changed.sameAs).toBeUndefined();
+  });
+
+  it('an uplift fit equal to the live one is the same model though its split was read at another time', async () => {
+    const registry = new ModelRegistry(new MemoryModelStore(), { ttlMs: 0 });
+    const ctx = { store: {} as Store, settings: {} as Settings, registry, now: 0, log: () => undefined };
+    const uplift = (asOf: number, w: number): Trainer => ({ ...upliftTrainer, train: async () => ({ state: { actions: { shoes: { w } }, heldOut: { salt: 's', share: 0.2, by: 'subject', asOf } }, metrics: {}, dataFrom: 0, dataTo: asOf }) });
+    await trainModels(ctx, [uplift(1_000, 0.5)], ['uplift'], 'cli');
+    expect((await trainModels(ctx, [uplift(2_000, 0.5)], ['uplift'], 'schedule', { ifUnchanged: 'skip' }))[0]).toMatchObject({ sameAs: 1 });
+    expect((await trainModels(ctx, [uplift(3_000, 0.6)], ['uplift'], 'schedule', { ifUnchanged: 'skip' }))[0]).toMatchObject({ version: 2 });
   });
 
   it('reports each model as soon as it is trained (progress of a long run)', async () => {

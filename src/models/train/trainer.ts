@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Settings } from '../../config/settings.js';
 import type { Store } from '../../store/store.js';
 import type { TrainingLease } from '../registry/model-store.js';
@@ -30,6 +31,11 @@ export interface Trainer {
   name: ModelName;
   description: string;
   train(ctx: TrainContext): Promise<TrainOutcome>;
+  /**
+   * What of a state makes the model what it is (default: all of it): a training whose part equals
+   * the live version's made the same model again. `uplift` leaves out when its split was read.
+   */
+  identity?(state: unknown): unknown;
 }
 
 /** What one training run did. */
@@ -43,6 +49,10 @@ export interface TrainResult {
   metrics?: Record<string, unknown>;
   /** The training threw (only with `keepGoing`: otherwise the error is thrown): why. */
   error?: string;
+  /** The live version the training made again (its state equal: nothing new since it), with `unchanged` saying so. */
+  sameAs?: number;
+  /** A sentence: the training made the live version's model again, and whether a version was stored for it. */
+  unchanged?: string;
   seconds: number;
 }
 
@@ -119,6 +129,13 @@ export interface TrainOptions {
    * TrainingStopped (abandon.ts). Unlike `signal`, which lets a training running finish.
    */
   abandon?: AbortSignal;
+  /**
+   * A training that makes the live version's model again (equal state: no new data since it):
+   * `keep` stores it as a version and asks for its promotion as any (on demand, the default);
+   * `skip` stores nothing (the schedule: a new identical version each run would only lengthen the
+   * way back of a rollback). Either way the result says so (`sameAs`, `unchanged`).
+   */
+  ifUnchanged?: 'keep' | 'skip';
 }
 
 /** Settles after `ms` (never when undefined) or once `signal` aborts; `cancel` lets go of the timer. */
@@ -166,7 +183,7 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
           onTaken: (held: TrainingLease) => ((q.doing = busySentence(held)), o.onTaken?.(t.name)),
         } as const;
         // Abandoned, trainOne rejects at once: the lease is released (withTrainingLease's finally) while the store is open.
-        const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor, o.abandon));
+        const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor, o.abandon, o.ifUnchanged ?? 'keep'));
         if ('stopped' in leased) {
           if (o.abandon?.aborted) throw new TrainingStopped(t.name);
           return undefined;
@@ -192,18 +209,39 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
 }
 
 /**
+ * The live version of `t` whose model `state` is again (its state, or the part of it the trainer
+ * names as its identity, equal once both are stored as JSON), or null. Read from the store, not the
+ * registry's cache: another process may have promoted a moment ago.
+ */
+async function sameAsLive(ctx: TrainContext, t: Trainer, state: unknown): Promise<number | null> {
+  const live = await ctx.registry.store.live(t.name);
+  const v = live && (await ctx.registry.store.getVersion(t.name, live.version));
+  if (!v) return null;
+  const identity = (s: unknown) => JSON.parse(JSON.stringify(t.identity ? t.identity(s) : s)) as unknown;
+  return isDeepStrictEqual(identity(state), identity(v.state)) ? v.version : null;
+}
+
+/**
  * Trains `t`, registers and promotes its version. Abandoned (`abandon`) while its trainer runs, it
  * rejects at once and registers nothing; while the promotion's comparison runs, the version stays
- * registered and unpromoted (as a refused one would).
+ * registered and unpromoted (as a refused one would). A model equal to the live version's is
+ * registered only with `ifUnchanged: 'keep'`.
  */
-async function trainOne(ctx: TrainContext, t: Trainer, actor: string, abandon: AbortSignal | undefined): Promise<TrainResult> {
+async function trainOne(ctx: TrainContext, t: Trainer, actor: string, abandon: AbortSignal | undefined, ifUnchanged: 'keep' | 'skip'): Promise<TrainResult> {
   const started = performance.now();
   const outcome = await untilAbandoned(withAbandonSignal(abandon, () => t.train({ ...ctx, now: Date.now(), signal: abandon })), abandon, t.name);
   const seconds = Math.round(performance.now() - started) / 1000;
   if ('skipped' in outcome) return { model: t.name, skipped: outcome.skipped, seconds };
   if (abandon?.aborted) throw new TrainingStopped(t.name);
+  const sameAs = await sameAsLive(ctx, t, outcome.state);
+  if (sameAs !== null && ifUnchanged === 'skip') {
+    const unchanged = `the training made the same model as live version ${sameAs} (nothing new since it was trained): no version was stored`;
+    ctx.log('model trained; the same as the live version, so no version was stored', { model: t.name, live: sameAs });
+    return { model: t.name, sameAs, unchanged, metrics: outcome.metrics, seconds };
+  }
   const v = await ctx.registry.register(t.name, outcome, actor);
   const promotion = await untilAbandoned(withAbandonSignal(abandon, () => ctx.registry.promote(t.name, v.version, { actor, reason: 'trained' })), abandon, t.name);
-  ctx.log(promotion.promoted ? 'model trained and promoted' : 'model trained; promotion refused', { model: t.name, version: v.version, reason: promotion.reason });
-  return { model: t.name, version: v.version, promotion, metrics: outcome.metrics, seconds };
+  ctx.log(promotion.promoted ? 'model trained and promoted' : 'model trained; promotion refused', { model: t.name, version: v.version, reason: promotion.reason, ...(sameAs === null ? {} : { sameAs }) });
+  const same = sameAs === null ? {} : { sameAs, unchanged: `version ${v.version} is the same model as version ${sameAs}, live when it was trained (nothing new since)` };
+  return { model: t.name, version: v.version, promotion, metrics: outcome.metrics, ...same, seconds };
 }

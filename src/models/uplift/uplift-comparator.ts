@@ -150,9 +150,9 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
   const both = [raw.snips, raw.dr];
   const unseen = live === 'none' ? 'the candidate was not trained on them' : 'neither version was trained on them';
   const summary = `on ${rows.length} logged decisions of held-out subjects (${unseen}), uplift@${candidate.version} would have earned SNIPS ${fmt(c.f.snips)}, DR ${fmt(c.f.dr)} against ${liveName}'s SNIPS ${fmt(l.f.snips)}, DR ${fmt(l.f.dr)}; difference SNIPS ${fmt(difference.snips)}, DR ${fmt(difference.dr)} (95% bootstrap intervals)`;
-  if (both.every((d) => d && d.value === 0)) return { better: false, summary: `${summary}: no difference between uplift@${candidate.version} and ${liveName}`, figures };
+  if (both.every((d) => d && d.value === 0)) return { better: false, verdict: 'no difference', summary: `${summary}: no difference between uplift@${candidate.version} and ${liveName}`, figures };
   if (both.some((d) => d && d.ci[1] < 0)) return { better: false, summary: `${summary}: the candidate is worse`, figures };
-  if (both.every((d) => d && d.ci[0] > 0)) return { better: true, summary: `${summary}: the candidate is better`, figures };
+  if (both.every((d) => d && d.ci[0] > 0)) return { better: true, verdict: 'better', summary: `${summary}: the candidate is better`, figures };
   return { better: false, inconclusive: true, summary: `${summary}: an interval of the difference holds 0, so the log cannot tell them apart`, figures };
 }
 

@@ -178,6 +178,8 @@ export const upliftTrainer: Trainer = {
     // The state records the split, with when its subjects were read, so a comparison knows which subjects the version never saw (pre-split.ts).
     return { state: { ...state, heldOut: split }, metrics: { ...metrics, heldOut: heldOut.length }, dataFrom, dataTo: ctx.now - shortest };
   },
+  // Every training reads its split at its own time: with the same fit it is the same model.
+  identity: (s) => ({ ...(s as object), heldOut: { ...(s as { heldOut?: object }).heldOut, asOf: undefined } }),
 };
 
 /**
