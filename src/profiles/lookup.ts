@@ -123,12 +123,19 @@ export function neverIdentifies(identifier: string, rules: MergeRules): string |
  * @example
  * subjectWarnings('emial:ana@x.com', rules); // [{ field: 'subject', message: 'No profile matches … did you mean `email:ana@x.com`? … The answer is for a subject Tact knows nothing of.', suggestion: 'email:ana@x.com' }]
  */
-export function subjectWarnings(subject: string, rules: MergeRules, field = 'subject'): { field: string; message: string; suggestion: string }[] {
+export function subjectWarnings(subject: string, rules: MergeRules, field = 'subject', then = SUBJECT_UNKNOWN.answer): { field: string; message: string; suggestion: string }[] {
   const near = nearKind(subject, rules);
   if (!near) return [];
   const e = new TactError('unknown_identifier_kind', near);
-  return [{ field, message: `${e.message} The answer is for a subject Tact knows nothing of.`, suggestion: near.suggestion }];
+  return [{ field, message: `${e.message} ${then}`, suggestion: near.suggestion }];
 }
+
+/** What {@link subjectWarnings} says was done all the same, by route. */
+export const SUBJECT_UNKNOWN = {
+  answer: 'The answer is for a subject Tact knows nothing of.',
+  /** An outcome by subject alone (until 2026-12-06 it said "the answer", as decide's does: QA). */
+  outcome: 'The outcome is recorded for a subject Tact knows nothing of, and credited only to decisions made for that same identifier.',
+} as const;
 
 /** The misspelt kind an identifier names, with the identifier meant and the kinds there are; undefined when its kind is known, far from all, or absent. */
 function nearKind(identifier: string, rules: MergeRules): { id: string; kind: string; suggestion: string; kinds: string } | undefined {

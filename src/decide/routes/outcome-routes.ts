@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_FUTURE_MS } from '../../collect/normalize.js';
 import { TactError, validationError } from '../../errors/tact-error.js';
 import { mergeRulesKind } from '../../identity/merge-rules-kind.js';
-import { findProfile, profileNotFound, subjectProblem, subjectWarnings } from '../../profiles/lookup.js';
+import { findProfile, profileNotFound, SUBJECT_UNKNOWN, subjectProblem, subjectWarnings } from '../../profiles/lookup.js';
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { catalogKind, policyKind } from '../kinds.js';
@@ -46,7 +46,7 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     if (b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
     // Recorded for a subject no profile holds as for a new one; a kind near one of Tact's (`emial:`) is most likely a typo, and said so.
     const rules = tact.settings.get(mergeRulesKind);
-    const warnings = b.subject && profileKey?.startsWith('anon:') ? subjectWarnings(b.subject, rules) : [];
+    const warnings = b.subject && profileKey?.startsWith('anon:') ? subjectWarnings(b.subject, rules, 'subject', SUBJECT_UNKNOWN.outcome) : [];
     // Named with a decision made for another subject, the 400 says it too, as a lookup would.
     const subjectHint = b.subject && warnings.length ? { message: profileNotFound(b.subject, rules).message, suggestion: warnings[0].suggestion } : undefined;
     const now = Date.now();
