@@ -123,7 +123,7 @@ export function neverIdentifies(identifier: string, rules: MergeRules): string |
  * @example
  * subjectWarnings('emial:ana@x.com', rules); // [{ field: 'subject', message: 'No profile matches … did you mean `email:ana@x.com`? … The answer is for a subject Tact knows nothing of.', suggestion: 'email:ana@x.com' }]
  */
-export function subjectWarnings(subject: string, rules: MergeRules, field = 'subject', then = SUBJECT_UNKNOWN.answer): { field: string; message: string; suggestion: string }[] {
+export function subjectWarnings(subject: string, rules: MergeRules, field = 'subject', then: string = SUBJECT_UNKNOWN.answer): { field: string; message: string; suggestion: string }[] {
   const near = nearKind(subject, rules);
   if (!near) return [];
   const e = new TactError('unknown_identifier_kind', near);
