@@ -5,7 +5,7 @@ import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import type { Settings } from '../config/settings.js';
 import { TactError, type FieldProblem } from '../errors/tact-error.js';
 import type { Store } from '../store/store.js';
-import { StaleConfigError, type IngestItem, type Violation } from './collect-store.js';
+import { StaleConfigError, type IngestItem, type IngestWrites, type Violation } from './collect-store.js';
 import type { Message } from './message.js';
 import { identifiersFor, processBatch } from './process-batch.js';
 
@@ -43,6 +43,8 @@ export interface IngestorOptions {
   /** Errors a store marks retryable (serialization failures, deadlocks). */
   isRetryable?: (err: unknown) => boolean;
   onCommit?: (stats: { messages: number; ms: number; outcomes: IngestOutcome[] }) => void;
+  /** What a batch wrote, once the store took it (merges and identity conflicts are counted from it). */
+  onWrites?: (w: IngestWrites) => void;
 }
 
 /**
@@ -210,6 +212,7 @@ export class Ingestor {
       // batch's transaction (blocked-ids.ts): a retry through any process is not counted again.
       try {
         const w = await this.store.collect.ingest(items, (snap) => processBatch(snap, items, { rules, features, newId: () => newProfileId(), now: Date.now() }), epoch);
+        this.opts.onWrites?.(w);
         w.outcomes.forEach((outcome, k) => (outcomes[at[k]] = { outcome, violations: items[k].violations }));
         return outcomes as IngestOutcome[];
       } catch (err) {

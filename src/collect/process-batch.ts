@@ -4,7 +4,7 @@ import { IdentityIndex } from '../identity/identity-index.js';
 import { isBlocked, whyBlocked, type MergeRules } from '../identity/merge-rules.js';
 import { resolveIdentity } from '../identity/resolve.js';
 import type { CompiledFeature } from '../profiles/features/definition.js';
-import { applyMessage, mergeProfileStates, newProfileState, type ProfileState } from '../profiles/profile-state.js';
+import { applyMessage, mergeProfileStates, newProfileState, type ConsentProblem, type ProfileState } from '../profiles/profile-state.js';
 import { accountWritesOf } from '../identity/accounts.js';
 import type { IdentityConflict, IngestItem, IngestSnapshot, IngestWrites } from './collect-store.js';
 import type { Message } from './message.js';
@@ -136,8 +136,12 @@ export function processBatch(snap: IngestSnapshot, items: readonly IngestItem[],
     const prevBlocked = m.type === 'alias' && m.previousId !== undefined ? whyBlocked(cfg.rules, m.previousId) : undefined;
     if (prevBlocked) w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: 'previousId', value: m.previousId as string, reason: `${prevBlocked}: no profile was merged`, at: m.receivedAt });
     const state = states.get(res.profileId) as ProfileState;
-    const consent = applyMessage(state, m, cfg.features);
+    const problems: ConsentProblem[] = [];
+    const consent = applyMessage(state, m, cfg.features, problems);
     if (consent) w.consent.push(consent);
+    // A purpose read as not granted for a value not a boolean, or a blank name: the profile says so,
+    // or a client sending `"false"` would go unnoticed.
+    for (const p of problems) w.conflicts.push({ profileId: res.profileId, messageId: m.messageId, kind: 'consent', value: p.purpose, reason: p.reason, at: m.receivedAt });
     changed.add(res.profileId);
     const acc = accountWritesOf(m, res.profileId, cfg.rules);
     w.accounts.push(...acc.accounts);

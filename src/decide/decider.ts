@@ -1,5 +1,6 @@
 import { TactError, validationError } from '../errors/tact-error.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
+import { lifecycleKind } from '../profiles/lifecycle.js';
 import { findProfile, identityCandidates } from '../profiles/lookup.js';
 import { experimentUnit } from './experiment-unit.js';
 import { ruleVars } from '../profiles/profile-view.js';
@@ -337,7 +338,7 @@ export class Decider {
     // The subject's contacts older than the start's last minutes, read at its first decision (ADR 0006).
     if (this.d.state.ledger.lazyBefore !== -Infinity) await this.d.state.ensureLoaded(this.d.decisions, mergedKeys.length ? [profileKey, ...mergedKeys] : [profileKey], play.topicsOf, now);
     const accounts = state && (play.needsAccounts || this.d.state.flags.hasAccountFlags) ? (await this.d.profiles.memberships(state.id)).map((m) => m.accountId) : [];
-    const vars = ruleVars(state ?? newProfileState(profileKey, now), this.d.settings.get(featuresKind), now);
+    const vars = ruleVars(state ?? newProfileState(profileKey, now), this.d.settings.get(featuresKind), now, play.needsLifecycle ? this.d.settings.get(lifecycleKind) : undefined);
     const active = this.d.state.flags.active(profileKey, accounts, now, mergedKeys);
     vars.flags = flagVars(active);
     vars.context = req.context ?? {};

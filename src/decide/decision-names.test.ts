@@ -76,7 +76,7 @@ describe('a catalog or policy rule that reads a name that is not defined', () =>
     expect(await problems(await putConfig(h, 'policy', policy))).toEqual([
       { field: 'rules[2].when', message: 'The rule in `rules[2].when` reads `estimates.email_open.lo`, which is not a field of an estimate: did you mean `estimates.email_open.low`? The fields of an estimate are value, low, high, status, source, evidence.' },
       { field: 'humanTerritory[0].when', message: `The rule in \`humanTerritory[0].when\` reads \`features.ordres\`, which is not a defined feature: did you mean \`features.orders\`? ${FEATURES}` },
-      { field: 'levers[0].when', message: expect.stringMatching(/^The rule in `levers\[0\]\.when` reads `feature`, which is not a variable this rule sees: did you mean `features`\? The variables are traits, features, events, consent, firstSeen, lastSeen, timezone, now, flags, context, accounts, action, estimates, anomalies\.$/) },
+      { field: 'levers[0].when', message: expect.stringMatching(/^The rule in `levers\[0\]\.when` reads `feature`, which is not a variable this rule sees: did you mean `features`\? The variables are traits, features, events, consent, firstSeen, lastSeen, timezone, now, lifecycle, flags, context, accounts, action, estimates, anomalies\.$/) },
     ]);
     expect(h.tact.decide.playbook().policyVersion).toBe(0);
   });

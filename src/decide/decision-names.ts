@@ -1,7 +1,7 @@
 import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import type { FeatureDefinition } from '../profiles/features/definition.js';
-import { definedFeatures, ruleScope } from '../profiles/rule-scope.js';
+import { definedFeatures, type LifecycleNames, lifecycleNames, ruleScope } from '../profiles/rule-scope.js';
 import { namesRead, notDefined, type Shape } from '../rules/rule-names.js';
 import { ruleProblem } from '../rules/rule-types.js';
 import type { Catalog } from './catalog.js';
@@ -29,7 +29,7 @@ const ACTION: Shape = {
 
 /**
  * What a decision rule's variables hold (an action's eligibility, applicability, suitability; the
- * policy's rules, human territory, levers — decider.ts): the profile's facts (ruleScope), the
+ * policy's rules, human territory, levers — decider.ts): the profile's facts and `lifecycle` (ruleScope), the
  * subject's `flags`, the request's `context`, the subject's `accounts`, the candidate `action`,
  * and the rates and anomaly flags the models give: `estimates.<rate>` of each rate configured,
  * `anomalies.<metric>` of each metric (ruleInferences, src/models/estimates/rule-estimates.ts —
@@ -41,10 +41,10 @@ const ACTION: Shape = {
  * nameProblem('features.ordrs >= 1.0', 'actions[0].eligibility', decisionScope(features)); // '… did you mean `features.orders`? …'
  * nameProblem('estimates.email_opn.low > 0.2', 'rules[0].when', decisionScope(features, { rates: ['email_open'], metrics: [] })); // '… not a configured rate (`rates`): did you mean `estimates.email_open`? …'
  */
-export function decisionScope(features: Features, configured?: Configured): Record<string, Shape> {
+export function decisionScope(features: Features, configured?: Configured, lifecycle: LifecycleNames = { stages: [], valueTiers: [] }): Record<string, Shape> {
   const named = (names: readonly string[], each: Shape, noun: string, plural: string): Shape => ({ kind: 'names', noun, plural, names: Object.fromEntries(names.map((n) => [n, each])) });
   return {
-    ...ruleScope(features),
+    ...ruleScope(features, lifecycle),
     flags: { kind: 'open' },
     context: { kind: 'open' },
     accounts: value('a list of account ids'),
@@ -82,8 +82,10 @@ function selectionFeatures(body: Catalog | undefined): { field: string; name: st
 
 const featuresOf = async (documents: Pick<DocumentStore, 'latest'>) => definedFeatures((await documents.latest('features'))?.body);
 
-function ruleProblems(rules: readonly RuleField[], features: Features, configured: Configured): FieldProblem[] {
-  const scopes = { decision: decisionScope(features, configured), recommend: recommendScope(features) };
+const lifecycleOf = async (documents: Pick<DocumentStore, 'latest'>) => lifecycleNames((await documents.latest('lifecycle'))?.body);
+
+function ruleProblems(rules: readonly RuleField[], features: Features, configured: Configured, lifecycle: LifecycleNames): FieldProblem[] {
+  const scopes = { decision: decisionScope(features, configured, lifecycle), recommend: recommendScope(features) };
   const p: FieldProblem[] = [];
   for (const r of rules) {
     const problem = ruleProblem(r.expression, r.field, scopes[r.scope]);
@@ -106,7 +108,7 @@ function ruleProblems(rules: readonly RuleField[], features: Features, configure
  */
 export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const features = await featuresOf(documents);
-  const p = ruleProblems(catalogRules(body), features, await configuredEstimates(documents));
+  const p = ruleProblems(catalogRules(body), features, await configuredEstimates(documents), await lifecycleOf(documents));
   const set = decisionScope(features).features;
   for (const s of selectionFeatures(body)) {
     if (set.kind === 'names' && !Object.hasOwn(set.names, s.name)) p.push({ field: s.field, message: `The \`${s.field}\` names \`features.${s.name}\`, which is not ${notDefined(s.name, set, (n) => `features.${n}`)}` });
@@ -130,7 +132,7 @@ export async function checkCatalogNames(body: Catalog, documents: Pick<DocumentS
  * // [{ field: 'levers[0].when', message: '… did you mean `features.orders`? …' }]
  */
 export async function checkPolicyNames(body: Policy, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
-  return [...ruleProblems(policyRules(body), await featuresOf(documents), await configuredEstimates(documents)), ...(await checkPolicyTargets(body, documents))];
+  return [...ruleProblems(policyRules(body), await featuresOf(documents), await configuredEstimates(documents), await lifecycleOf(documents)), ...(await checkPolicyTargets(body, documents))];
 }
 
 /**

@@ -1,8 +1,9 @@
 import { compileRule, type CompiledRule, ruleTree, variablePaths } from '../rules/cel.js';
+import { purposeKey } from '../profiles/profile-state.js';
 import type { StageName, Verdict } from './decision.js';
 
 /** Variables whose members a rule reads one by one: a decision keeps `traits.plan`, not all traits. */
-const MAPS = new Set(['traits', 'features', 'consent', 'flags', 'context', 'events', 'estimates', 'anomalies']);
+const MAPS = new Set(['traits', 'features', 'consent', 'flags', 'context', 'events', 'estimates', 'anomalies', 'lifecycle']);
 /** Variables a decision keeps whole. */
 const WHOLE = new Set(['accounts', 'timezone', 'firstSeen', 'lastSeen']);
 
@@ -14,7 +15,7 @@ const isNode = (x: unknown): x is Node => !!x && typeof x === 'object' && typeof
 
 /**
  * The facts a rule reads, found in its parse tree: `traits.plan`, `features.orders`,
- * `consent.Email`, `flags.procurement_delay`, `context.page`, `events["Order Completed"]` (or
+ * `consent.Email`, `flags.procurement_delay`, `context.page`, `lifecycle.stage`, `events["Order Completed"]` (or
  * `events.Signup`, or `"Signup" in events`), `estimates.<rate>`, `anomalies.<metric>`, `accounts`,
  * `timezone`, `firstSeen`, `lastSeen`. A variable the rule reads otherwise than by a constant
  * member (`size(traits)`, `traits[k]`, `events.exists(…)`) is a fact whole. A decision keeps the
@@ -171,11 +172,22 @@ export function factValues(paths: Iterable<string>, vars: Record<string, unknown
     const dot = p.indexOf('.');
     const head = dot < 0 ? p : p.slice(0, dot);
     const root = vars[head];
-    const v = dot < 0 ? root : root && typeof root === 'object' ? (root as Record<string, unknown>)[p.slice(dot + 1)] : undefined;
+    const v = dot < 0 ? root : root && typeof root === 'object' ? member(head, root as Record<string, unknown>, p.slice(dot + 1)) : undefined;
     if (v === undefined) absent.push(p);
     else values[p] = plain(v);
   }
   return { values, absent };
+}
+
+/**
+ * A member of a variable; a consent purpose is matched as the consent stage matches it (purposeKey),
+ * so `consent.Advertising` keeps the state of a profile that keeps it as `advertising`.
+ */
+function member(head: string, root: Record<string, unknown>, key: string): unknown {
+  if (head !== 'consent' || Object.hasOwn(root, key)) return root[key];
+  const want = purposeKey(key);
+  const found = Object.keys(root).filter((k) => purposeKey(k) === want);
+  return found.length ? found.every((k) => root[k] === true) : undefined;
 }
 
 function plain(v: unknown): unknown {

@@ -2,6 +2,7 @@ import type { DocumentKind } from '../config/document-kind.js';
 import { catalogPinLosses, catalogPinWarningsOfCatalog } from '../measure/experiments-service/catalog-pins.js';
 import { checkCatalog, type Catalog } from './catalog.js';
 import { compileCatalog, type CompiledCatalog } from './catalog-compile.js';
+import { catalogPurposeWarnings } from './catalog-purposes.js';
 import { untrainedDecisionWarnings } from './decision-estimate-warnings.js';
 import { checkCatalogNames, checkPolicyNames } from './decision-names.js';
 import { catalogRules, policyRules } from './decision-rules.js';
@@ -29,7 +30,7 @@ export const catalogKind: DocumentKind<Catalog, CompiledCatalog> = {
   // The names its rules read, what the experiments in force pin of it (a running arm would decide as the control), and the policy's retention.
   checkStored: async (body, documents) => [...(await checkCatalogNames(body, documents)), ...(await catalogPinLosses(body, documents)), ...(await catalogRetentionProblems(body, documents))],
   // …and a rule on a rate no trained model holds yet (taken: it reads the default ladder meanwhile).
-  warnStored: async (body, documents, lookups) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents)), ...(await catalogGoalWarnings(body, documents)), ...(await untrainedDecisionWarnings(catalogRules(body), 'catalog', lookups))],
+  warnStored: async (body, documents, lookups) => [...(await catalogFloorWarnings(body, documents)), ...(await catalogPinWarningsOfCatalog(body, documents)), ...(await catalogGoalWarnings(body, documents)), ...catalogPurposeWarnings(body), ...(await untrainedDecisionWarnings(catalogRules(body), 'catalog', lookups))],
   compile: compileCatalog,
 };
 

@@ -23,6 +23,8 @@ export interface Playbook {
   budgetWeightsAt(now: number): ReadonlyMap<string, number>;
   /** Some rule or territory reads the subject's accounts. */
   needsAccounts: boolean;
+  /** Some rule reads `lifecycle` (the subject's stage or value tier): worked out for the decision only then. */
+  needsLifecycle: boolean;
   topicsOf(action: string): readonly string[];
   /**
    * How far back a subject's contacts can still count: the longest cap or budget window, and the
@@ -55,6 +57,7 @@ export function playbookFor(catalog: CompiledCatalog, policy: CompiledPolicy, ca
     rulebook: new Rulebook(policy),
     budgetWeightsAt: budgetWeights(catalog),
     needsAccounts,
+    needsLifecycle: checks.some((c) => c.facts.some((f) => f === 'lifecycle' || f.startsWith('lifecycle.'))),
     topicsOf: (id) => catalog.actions.get(id)?.topics ?? [],
     contactWindowMs: Math.max(
       policy.attributionMs,

@@ -119,6 +119,31 @@ describe('identifiersOf', () => {
   });
 });
 
+describe('e-mails as clients send them', () => {
+  // QA: `a@x.com` with a zero-width space after it became an identity of its own, and
+  // `MAILTO:a@x.com` and `<b@x.com>` were taken as addresses (the only check was an "@").
+  it('lose invisible format characters, angle brackets and a leading mailto:, and are one address', () => {
+    for (const sent of ['a@x.com\u200B', '\uFEFFa@x.com', 'a\u200D@x\u2060.com', 'MAILTO:a@x.com', 'mailto: A@X.com', '<a@x.com>', ' <MailTo:a@x.com> ', 'Ana <a@x.com>']) {
+      expect(normalizeIdentifier('email', sent), JSON.stringify(sent)).toBe('a@x.com');
+    }
+    const ids = (email: string) => identifiersOf(msg({ type: 'identify', userId: 'u', traits: { email } }), DEFAULT_MERGE_RULES);
+    expect(ids('a@x.com\u200B').ids).toEqual([{ kind: 'userId', value: 'u' }, { kind: 'email', value: 'a@x.com' }]);
+    expect(ids('<b@x.com>').ids).toEqual([{ kind: 'userId', value: 'u' }, { kind: 'email', value: 'b@x.com' }]);
+    // Other kinds are opaque ids: a zero-width space in a userId is the client's own.
+    expect(normalizeIdentifier('userId', 'u\u200B')).toBe('u\u200B');
+  });
+
+  it('are set aside as a conflict when what is left is no address: no text around its "@", a space or a bracket inside', () => {
+    for (const email of ['@x.com', 'a@', 'mailto:a', 'a b@x.com', 'a@x.com b', 'a<b@x.com']) {
+      const { ids, ignored } = identifiersOf(msg({ type: 'identify', userId: 'u', traits: { email } }), DEFAULT_MERGE_RULES);
+      expect(ids, email).toEqual([{ kind: 'userId', value: 'u' }]);
+      expect(ignored.map((i) => i.reason), email).toEqual(['it is not an e-mail address']);
+    }
+    // Permissive otherwise: a domain without a dot, a "+" tag, a quoted "@" in the local part.
+    for (const email of ['ana@localhost', 'ana+tag@x.io', '"a@b"@x.io']) expect(identifiersOf(msg({ type: 'identify', traits: { email } }), DEFAULT_MERGE_RULES).ids, email).toEqual([{ kind: 'email', value: email }]);
+  });
+});
+
 describe('identifier kinds the merge rules do not list', () => {
   // Segment's Identity Resolution settings: "All other identifiers are in alphabetical order"
   // after the ranked ones; Tact puts them there too, before a trailing anonymousId.

@@ -18,18 +18,44 @@ export interface IgnoredIdentifier extends Identifier {
 }
 
 /**
- * Normalises a value of a kind: emails are trimmed, lower-cased (whole: RFC 5321 makes only the
- * domain case-insensitive and leaves the local part to the receiving server, which in practice
- * ignores its case) and put in Unicode NFC,
- * so an accent typed as one character or as a letter and a combining mark is one address; other
- * values are opaque ids, only trimmed.
+ * Normalises a value of a kind. An e-mail loses the invisible format characters a copy and paste
+ * brings along (Unicode category Cf: zero-width spaces and joiners U+200B–U+200D, the word joiner
+ * U+2060, the byte order mark U+FEFF, bidirectional marks, soft hyphens), is trimmed, taken out of
+ * angle brackets (`<ana@x.io>`, `Ana <ana@x.io>`) and of a leading `mailto:` (in any case),
+ * lower-cased (whole: RFC 5321 makes only the domain case-insensitive and leaves the local part to
+ * the receiving server, which in practice ignores its case) and put in Unicode NFC, so an accent
+ * typed as one character or as a letter and a combining mark is one address (until 2026-12-06 a
+ * zero-width space, brackets or `mailto:` made another identity). Other values are opaque ids, only
+ * trimmed.
  *
  * @example
  * normalizeIdentifier('email', ' Ana@Example.COM '); // 'ana@example.com'
+ * normalizeIdentifier('email', 'MAILTO:ana@x.io\u200B'); // 'ana@x.io'
  */
 export function normalizeIdentifier(kind: string, value: string): string {
-  const v = value.trim();
-  return kind === 'email' ? v.toLowerCase().normalize('NFC') : v;
+  if (kind !== 'email') return value.trim();
+  let v = value.replace(FORMAT_CHARACTERS, '').trim();
+  const open = v.lastIndexOf('<');
+  if (open >= 0 && v.endsWith('>')) v = v.slice(open + 1, -1).trim();
+  if (/^mailto:/i.test(v)) v = v.slice('mailto:'.length).trim();
+  return v.toLowerCase().normalize('NFC');
+}
+
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+
+/**
+ * Whether a normalised e-mail reads as an address: text, an "@", and text after it (the last "@":
+ * a quoted local part may hold one), with no space or angle bracket. A domain without a dot
+ * (`ana@localhost`) is taken — an intranet's mail has such — and so is anything else a server might
+ * accept: a value that is not an address is set aside and recorded as an identity conflict.
+ *
+ * @example
+ * isEmailAddress('ana@x.io'); // true
+ * isEmailAddress('ana @x.io'); // false
+ */
+export function isEmailAddress(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  return at > 0 && at < value.length - 1 && !/[\s<>]/u.test(value);
 }
 
 /**
@@ -187,7 +213,7 @@ function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] },
     out.ignored.push({ kind, value: shortened(value), field, reason: blocked });
     return;
   }
-  if (kind === 'email' && !value.includes('@')) {
+  if (kind === 'email' && !isEmailAddress(value)) {
     out.ignored.push({ kind, value: shortened(value), field, reason: 'it is not an e-mail address' });
     return;
   }

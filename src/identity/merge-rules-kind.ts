@@ -1,4 +1,5 @@
 import type { DocumentKind } from '../config/document-kind.js';
+import { mergeRulesWarnings } from './merge-rules-warnings.js';
 import { checkMergeRules, DEFAULT_MERGE_RULES, withDefaults, type MergeRules, type MergeRulesDocument } from './merge-rules.js';
 
 /** The identity graph's merge rules in force. */
@@ -11,4 +12,5 @@ export const mergeRulesKind: DocumentKind<MergeRulesDocument, MergeRules> = {
   empty: DEFAULT_MERGE_RULES,
   check: checkMergeRules,
   compile: withDefaults,
+  warnStored: async (body) => mergeRulesWarnings(body),
 };

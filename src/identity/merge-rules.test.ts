@@ -110,3 +110,83 @@ describe('merge rules naming one of Tact\'s kinds in another case or with `_`', 
     }
   });
 });
+
+describe('a priority that leaves out Tact\'s own kinds', () => {
+  // QA: `priority: []` ranked every kind not listed in name order, `email` before `userId`, so a
+  // second person's track sharing the first one's e-mail joined the first one's profile.
+  it('keeps userId above email, and is warned of, saying the order in force', async () => {
+    const { harness, KEYS, bearer, send, get } = await import('../../test/harness.js');
+    const priorities: string[][] = [[], ['anonymousId'], ['userId']];
+    for (const [n, priority] of priorities.entries()) {
+      const h = await harness('sqlite');
+      try {
+        const put = await h.app.inject({ method: 'PUT', url: '/v1/config/merge-rules', headers: { authorization: bearer(KEYS.admin) }, payload: { document: { limits: { userId: 1 }, priority }, reason: 'qa' } });
+        expect(put.statusCode, put.body).toBe(200);
+        const warned = (put.json().warnings as { field: string; message: string }[]).filter((w) => w.field === 'priority');
+        if (priority.length === 1 && priority[0] === 'userId') expect(warned.map((w) => w.message)).toEqual(['The `priority` leaves out `email` and `anonymousId`: a kind not listed ranks after the listed ones, in the default order (userId, email, other external ids, anonymousId), and before an `anonymousId` listed last. The order in force is `userId`, `email`, other external ids (by name), `anonymousId`. The rules are applied; list them to place them elsewhere.']);
+        else expect(warned.map((w) => w.message.match(/The order in force is [^.]*/)?.[0])).toEqual(['The order in force is `userId`, `email`, other external ids (by name), `anonymousId`']);
+        expect((await send(h.app, '/v1/identify', { userId: `i${n}-u1`, traits: { email: `i${n}-e1@x.com` } })).statusCode).toBe(200);
+        expect((await send(h.app, '/v1/track', { userId: `i${n}-u2`, event: 'Viewed', context: { traits: { email: `i${n}-e1@x.com` } } })).statusCode).toBe(200);
+        const u2 = await get(h.app, `/v1/profiles/i${n}-u2?events=5`);
+        expect(u2.statusCode, `${JSON.stringify(priority)}: ${u2.body}`).toBe(200);
+        expect(u2.json().recentEvents.map((e: { event: string }) => e.event)).toEqual(['Viewed']);
+        const u1 = (await get(h.app, `/v1/profiles/i${n}-u1?events=5`)).json() as { id: string; recentEvents: { event?: string }[] };
+        expect(u1.id).not.toBe(u2.json().id);
+        expect(u1.recentEvents.map((e) => e.event)).not.toContain('Viewed');
+      } finally {
+        await h.close();
+      }
+    }
+  });
+
+  it('rank in the default order after the listed ones, before an anonymousId listed last', async () => {
+    const { kindRank } = await import('./merge-rules.js');
+    const order = (priority: string[], kinds = ['anonymousId', 'phone', 'email', 'userId', 'crm']) => {
+      const rules = withDefaults({ priority });
+      return [...kinds].sort((a, b) => kindRank(rules, a) - kindRank(rules, b) || (a < b ? -1 : 1));
+    };
+    expect(order([])).toEqual(['userId', 'email', 'crm', 'phone', 'anonymousId']);
+    expect(order(['anonymousId'])).toEqual(['userId', 'email', 'crm', 'phone', 'anonymousId']);
+    expect(order(['email'])).toEqual(['email', 'userId', 'crm', 'phone', 'anonymousId']);
+    expect(order(['phone', 'anonymousId'])).toEqual(['phone', 'userId', 'email', 'crm', 'anonymousId']);
+    expect(order(['anonymousId', 'email'])).toEqual(['anonymousId', 'email', 'userId', 'crm', 'phone']);
+    expect(order(DEFAULT_MERGE_RULES.priority)).toEqual(['userId', 'email', 'crm', 'phone', 'anonymousId']);
+  });
+});
+
+describe('merge rules with a likely typo', () => {
+  it('warn of a kind a letter or two from one of Tact\'s, naming it', async () => {
+    const { mergeRulesWarnings } = await import('./merge-rules-warnings.js');
+    expect(checkMergeRules({ limits: { emial: 2 }, priority: ['userId', 'emial', 'anonymousId'] })).toEqual([]);
+    expect(mergeRulesWarnings({ limits: { emial: 2 }, priority: ['userId', 'emial', 'anonymousId'] }).map((w) => [w.field, w.message.match(/Did you mean `(\w+)`/)?.[1]])).toEqual([
+      ['limits.emial', 'email'],
+      ['priority[1]', 'email'],
+      ['priority', undefined],
+    ]);
+    // An external id's kind far from Tact's is taken in silence.
+    expect(mergeRulesWarnings({ limits: { phone: 1, crm_id: 2 }, priority: ['userId', 'phone', 'email', 'anonymousId'] })).toEqual([]);
+  });
+
+  it('refuse a kind listed twice in `priority` and a blank `unblocked` value, naming the index', async () => {
+    expect(checkMergeRules({ priority: ['userId', 'email', 'userId'] })).toEqual([
+      { field: 'priority[2]', message: 'The `priority[2]` `userId` is listed already, at `priority[0]`: a kind has one place in the order. Leave out one of them.' },
+    ]);
+    expect(checkMergeRules({ unblocked: ['guest', ' ', ''] }).map((p) => p.field)).toEqual(['unblocked[1]', 'unblocked[2]']);
+    const { harness, KEYS, bearer } = await import('../../test/harness.js');
+    const h = await harness('sqlite');
+    try {
+      const put = (document: unknown) => h.app.inject({ method: 'PUT', url: '/v1/config/merge-rules', headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'typo' } });
+      const twice = await put({ priority: ['userId', 'userId'] });
+      expect(twice.statusCode, twice.body).toBe(400);
+      expect(twice.json().problems.map((p: { field: string }) => p.field)).toEqual(['priority[1]']);
+      const blank = await put({ unblocked: [''] });
+      expect(blank.statusCode, blank.body).toBe(400);
+      expect(blank.json().problems.map((p: { field: string }) => p.field)).toEqual(['unblocked[0]']);
+      const typo = await put({ limits: { emial: 2 } });
+      expect(typo.statusCode, typo.body).toBe(200);
+      expect(typo.json().warnings).toEqual([expect.objectContaining({ field: 'limits.emial', message: expect.stringContaining('Did you mean `email`?') })]);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -17,8 +17,9 @@ export interface MergeRules {
   /** Values the operator took off the default blocked ones: the zeroes-and-dashes pattern spares them too. */
   unblocked?: string[];
   /**
-   * Identifier kinds from strongest to weakest; kinds not listed come after, in name order (as in
-   * Segment's Identity Resolution settings) — before anonymousId when it is listed last or not at all.
+   * Identifier kinds from strongest to weakest; kinds not listed come after, in the default order
+   * (userId, email, external ids in name order as in Segment's Identity Resolution settings,
+   * anonymousId) — before anonymousId when it is listed last (see kindRank).
    */
   priority: string[];
 }
@@ -50,21 +51,26 @@ export const DEFAULT_MERGE_RULES: MergeRules = {
 };
 
 /**
- * The rank of a kind in the priority order (lower is stronger). Kinds not listed share one rank
- * after the listed ones (identifiersOf orders them by name): just before anonymousId when the
- * order ends with it, as the default one does (an external id outranks a cookie), else after the
- * last listed kind; anonymousId not listed ranks last of all.
+ * The rank of a kind in the priority order (lower is stronger). Kinds not listed come after the
+ * listed ones in the default order — `userId`, then `email`, then external ids (one rank:
+ * identifiersOf orders them by name), then `anonymousId` — but before an `anonymousId` that ends
+ * the order, as it ends the default one (a person's id outranks a cookie). So an order that leaves
+ * out Tact's own kinds never ranks e-mails above user ids (until 2026-12-06 every kind not listed
+ * ranked in name order, `email` before `userId`).
  *
  * @example
  * kindRank(DEFAULT_MERGE_RULES, 'userId'); // 0
- * kindRank(DEFAULT_MERGE_RULES, 'phone'); // 1.5: after email, before anonymousId
+ * kindRank(DEFAULT_MERGE_RULES, 'phone'); // 4: after email, before anonymousId
+ * kindRank(withDefaults({ priority: ['email'] }), 'userId'); // 1: after email, listed first
  */
 export function kindRank(rules: MergeRules, kind: string): number {
-  const i = rules.priority.indexOf(kind);
-  if (i >= 0) return i;
   const n = rules.priority.length;
-  if (kind === 'anonymousId') return n + 1;
-  return rules.priority[n - 1] === 'anonymousId' ? n - 1.5 : n;
+  const trailingAnon = rules.priority[n - 1] === 'anonymousId';
+  const i = rules.priority.indexOf(kind);
+  if (i >= 0 && !(trailingAnon && i === n - 1)) return i;
+  const rest = trailingAnon ? n - 1 : n;
+  // Among the kinds left out: Tact's default order, external ids before the cookie.
+  return rest + (kind === 'userId' ? 0 : kind === 'email' ? 1 : kind === 'anonymousId' ? 3 : 2);
 }
 
 /** Whether a value may not serve as an identifier under these rules (an empty one never may). */
@@ -119,13 +125,20 @@ export function checkMergeRules(doc: unknown): { field: string; message: string 
   }
   if (d.unblocked !== undefined && (!Array.isArray(d.unblocked) || d.unblocked.some((b) => typeof b !== 'string'))) {
     problems.push({ field: 'unblocked', message: 'The `unblocked` property must be a list of strings: default blocked values to use as identifiers after all.' });
+  } else if (Array.isArray(d.unblocked)) {
+    // The empty value is never an identifier (whyBlocked): listed, it would unblock nothing, silently.
+    d.unblocked.forEach((v: string, i) => {
+      if (v.trim() === '') problems.push({ field: `unblocked[${i}]`, message: `The \`unblocked[${i}]\` is blank: an empty value is never an identifier, whatever the merge rules say, so it unblocks nothing. Leave it out.` });
+    });
   }
   if (d.priority !== undefined && (!Array.isArray(d.priority) || d.priority.some((b) => typeof b !== 'string'))) {
     problems.push({ field: 'priority', message: 'The `priority` property must be a list of identifier kinds, strongest first.' });
   } else if (Array.isArray(d.priority)) {
     d.priority.forEach((k: string, i) => {
+      const first = (d.priority as string[]).indexOf(k);
       const unknown = kindProblem(k, `priority[${i}]`, (kind) => kind);
-      if (unknown) problems.push(unknown);
+      if (first < i) problems.push({ field: `priority[${i}]`, message: `The \`priority[${i}]\` \`${k}\` is listed already, at \`priority[${first}]\`: a kind has one place in the order. Leave out one of them.` });
+      else if (unknown) problems.push(unknown);
     });
   }
   return problems;

@@ -108,6 +108,8 @@ export class Learning {
     o.settings.onChange((kind) => {
       // Segment rules on a feature removed, or on micro-segments clustered on a feature changed.
       if (kind === 'features') l.track(l.membership.afterFeaturesChange());
+      // Segment rules on `lifecycle`: a stage or tier redefined.
+      if (kind === 'lifecycle') l.track(l.membership.afterLifecycleChange());
       if (!LEARN_KINDS.has(kind)) return;
       l.learnConsumers?.ensure();
       if (kind === 'segments') l.track(l.membership.removeUndefined());

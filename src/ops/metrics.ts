@@ -12,7 +12,7 @@ export const LAG_READ_TIMEOUT_MS = 2_000;
 
 /**
  * Tact's Prometheus metrics: request rates and latencies, ingestion (messages by outcome, commit
- * time and size, queue depth), store timings, the store's commits, event-log consumer lag, decisions by kind, outcomes
+ * time and size, queue depth), identity merges and conflicts, store timings, the store's commits, event-log consumer lag, decisions by kind, outcomes
  * by type, monitor steps and alerts, alert webhook attempts, features' failed `where` filters. Served
  * at GET /metrics in the Prometheus text format.
  *
@@ -50,6 +50,12 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
   });
   readonly monitorEvents = new Counter({ name: 'tact_monitor_events_total', help: 'Exposures, responses and negatives folded into the monitors.', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly identityMerges = new Counter({ name: 'tact_identity_merges_total', help: 'Profiles merged into another by a message that linked them (one per merge recorded).', registers: [this.registry] });
+  readonly identityConflicts = new Counter({
+    name: 'tact_identity_conflicts_total',
+    help: 'Identity conflicts recorded on profiles, one per message that hit one, by kind (userId, anonymousId, email, previousId, groupId, company.id, role, externalIds, external: any other external id type) and reason (limit, blocked, not_email, too_long, account, unreadable).',
+    labelNames: ['kind', 'reason'] as const, registers: [this.registry],
+  });
   readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
   constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined; featureWhereErrors?: () => Iterable<{ feature: string; count: number }> } = {}, o: { lagTimeoutMs?: number } = {}) {

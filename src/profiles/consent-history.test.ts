@@ -66,10 +66,12 @@ describe('consentHistoryFrom', () => {
     expect(consentHistoryFrom(4, stored, events, 2)).toEqual([...changes].reverse().slice(0, 2));
   });
 
-  it('reads each purpose before the mark from its last row, and ignores what is not a stated boolean', () => {
+  it('reads each purpose before the mark from its last row, and a value not a boolean as not granted', () => {
     const before: ConsentHistoryRow[] = [{ at: 1, messageId: 'x', changes: { Ads: true, An: true } }, { at: 2, messageId: 'y', changes: { An: false } }];
     const events = [ev(5, msg('e1', 3, { Ads: true, An: false, Bad: 'yes' })), ev(6, msg('e2', 4, { Ads: 'no', An: true }))];
-    expect(consentHistoryFrom(3, before, events, 50)).toEqual([{ at: 4, messageId: 'e2', changes: { An: true } }, ...[...before].reverse()]);
+    expect(consentHistoryFrom(3, before, events, 50)).toEqual([
+      { at: 4, messageId: 'e2', changes: { Ads: false, An: true } }, { at: 3, messageId: 'e1', changes: { Bad: false } }, ...[...before].reverse(),
+    ]);
   });
 });
 

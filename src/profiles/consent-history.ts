@@ -1,5 +1,5 @@
 import type { ConsentHistory, ConsentHistoryRow } from './profile-store.js';
-import { consentPrefs, isStated, RECENT_EVENTS } from './profile-state.js';
+import { consentPrefs, purposeKey, purposeName, RECENT_EVENTS, statedConsent } from './profile-state.js';
 
 /** One stored event as the rebuild reads it: its order (event time, then sequence) and its message. */
 export interface ConsentEvent {
@@ -15,8 +15,9 @@ export interface ConsentEvent {
  * ProfileState.consentLateSince) and the profile's stored events of event time `since` or later —
  * its own and those of the profiles merged into it. The events are folded as applyMessage folds
  * consent: by event time, on equal times the later sequence number last (the later arrival wins),
- * and a row is a message that changed at least one purpose. Newest first, as the stored history is
- * read, at most `limit` rows.
+ * and a row is a message that changed at least one purpose. A purpose is one whatever the case it
+ * was sent in (purposeKey), under the name it first had; a value not `true` reads as not granted.
+ * Newest first, as the stored history is read, at most `limit` rows.
  *
  * @example
  * consentHistoryFrom(5, [{ at: 1, messageId: 'a', changes: { Ads: true } }], [ev(7, 'b', { Ads: false })], 50);
@@ -26,8 +27,13 @@ export function consentHistoryFrom(since: number, before: readonly ConsentHistor
   // `before` may come in any order: the value of each purpose just before `since` is its last row's.
   const kept = before.filter((r) => r.at < since).map((r, i) => ({ r, i }));
   kept.sort((a, b) => a.r.at - b.r.at || a.i - b.i);
-  const value = new Map<string, boolean>();
-  for (const { r } of kept) for (const [p, v] of Object.entries(r.changes)) value.set(p, v);
+  const value = new Map<string, { name: string; granted: boolean }>();
+  for (const { r } of kept) {
+    for (const [p, v] of Object.entries(r.changes)) {
+      const key = purposeKey(p);
+      value.set(key, { name: value.get(key)?.name ?? purposeName(p), granted: v });
+    }
+  }
   const rebuilt: ConsentHistoryRow[] = [];
   const ordered = events.filter((e) => e.timestamp >= since).sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
   for (const e of ordered) {
@@ -35,10 +41,11 @@ export function consentHistoryFrom(since: number, before: readonly ConsentHistor
     if (!prefs) continue;
     const changes: Record<string, boolean> = {};
     let changed = false;
-    for (const [p, v] of Object.entries(prefs)) {
-      if (!isStated(p, v) || value.get(p) === v) continue;
-      value.set(p, v);
-      changes[p] = v;
+    for (const [key, { name, granted }] of statedConsent(prefs)) {
+      const cur = value.get(key);
+      if (cur?.granted === granted) continue;
+      value.set(key, { name: cur?.name ?? name, granted });
+      changes[cur?.name ?? name] = granted;
       changed = true;
     }
     if (changed) rebuilt.push({ at: e.timestamp, messageId: e.messageId, changes });

@@ -1,7 +1,7 @@
 import { type DocumentKind, unknownFields } from '../config/document-kind.js';
 import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
-import { compileRule, testRule, type CompiledRule } from '../rules/cel.js';
+import { compileRule, testRule, variablePaths, type CompiledRule } from '../rules/cel.js';
 import { ruleProblem } from '../rules/rule-types.js';
 import { definedFeatures, ruleScope } from './rule-scope.js';
 
@@ -66,6 +66,20 @@ export function lifecyclePlace(vars: Record<string, unknown>, lc: CompiledLifecy
   return { stage, valueTier, ...(errors.length ? { ruleErrors: errors } : {}) };
 }
 
+/**
+ * Whether a rule reads the variable `lifecycle` (by a member or whole: `variablePaths` cannot say
+ * which member) — what segment, decision and batch-audience rules read to see a stage or tier.
+ *
+ * @example
+ * readsLifecycle('lifecycle.stage == "loyal"'); // true
+ * readsLifecycle('features.lifecycle_events > 1.0'); // false
+ */
+export function readsLifecycle(expression: string): boolean {
+  if (!expression.includes('lifecycle')) return false;
+  const paths = variablePaths(expression, 'lifecycle');
+  return paths === undefined || paths.length > 0;
+}
+
 function checkList(list: unknown, field: string): FieldProblem[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) return [{ field, message: `The \`${field}\` must be a list of { name, when } rules.` }];
@@ -80,6 +94,7 @@ function checkList(list: unknown, field: string): FieldProblem[] {
     else {
       try {
         compileRule(when, `${at}.when`, { authoring: true });
+        if (readsLifecycle(when)) p.push({ field: `${at}.when`, message: `The rule in \`${at}.when\` reads \`lifecycle\`, which a stage or value tier cannot read: they are what \`lifecycle\` holds, so it would be computed from itself. Write it over the profile's facts (\`features\`, \`events\`, \`traits\`, …).` });
       } catch (e) {
         p.push({ field: `${at}.when`, message: (e as Error).message });
       }

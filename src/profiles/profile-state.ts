@@ -1,4 +1,5 @@
 import { eventKey, type Message } from '../collect/message.js';
+import { shortened } from '../identity/identifiers.js';
 import type { CompiledFeature } from './features/definition.js';
 import { applyToFeature, matches, mergeFeature, type FeatureState } from './features/state.js';
 
@@ -118,12 +119,13 @@ export interface ConsentChange {
 /**
  * Folds one message into a profile: counts, first/last seen, traits (identify), computed features,
  * consent from `context.consent.categoryPreferences` (Segment's consent spec), time zone.
- * Returns the consent change it made, if any, for the consent history.
+ * Returns the consent change it made, if any, for the consent history; adds to `problems` the
+ * purposes it read as not granted for a value that is not a boolean, and the blank names it ignored.
  *
  * @example
- * const change = applyMessage(state, message, compiledFeatures);
+ * const change = applyMessage(state, message, compiledFeatures, problems);
  */
-export function applyMessage(s: ProfileState, m: Message, features: readonly CompiledFeature[]): ConsentChange | undefined {
+export function applyMessage(s: ProfileState, m: Message, features: readonly CompiledFeature[], problems?: ConsentProblem[]): ConsentChange | undefined {
   const t = m.timestamp;
   s.eventCount += 1;
   if (s.firstSeenAt === undefined || t < s.firstSeenAt) s.firstSeenAt = t;
@@ -165,12 +167,12 @@ export function applyMessage(s: ProfileState, m: Message, features: readonly Com
     s.locale = locale;
     s.localeAt = t;
   }
-  return applyConsent(s, m);
+  return applyConsent(s, m, problems);
 }
 
 /**
  * The consent a message states: `context.consent.categoryPreferences` when it is an object (its
- * purposes then count where the value is a boolean and the name is not `__proto__`, isStated).
+ * purposes then count where the name is not blank nor `__proto__`, statedConsent).
  */
 export function consentPrefs(m: Pick<Message, 'context'>): Record<string, unknown> | undefined {
   const consent = m.context.consent as { categoryPreferences?: unknown } | undefined;
@@ -178,17 +180,98 @@ export function consentPrefs(m: Pick<Message, 'context'>): Record<string, unknow
   return !prefs || typeof prefs !== 'object' || Array.isArray(prefs) ? undefined : (prefs as Record<string, unknown>);
 }
 
-/** Whether a purpose of {@link consentPrefs} is stated (a boolean, on a name a state can hold). */
-export function isStated(purpose: string, value: unknown): value is boolean {
-  return typeof value === 'boolean' && purpose !== PROTO;
+/** A purpose's name as kept: trimmed, in Unicode NFC. */
+export function purposeName(sent: string): string {
+  return sent.trim().normalize('NFC');
 }
 
-function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
+/**
+ * What purposes are matched by: the kept name case-folded (upper, then lower case, so `ß` and
+ * `SS` fold alike) — `Advertising`, ` advertising ` and `ADVERTISING` are one purpose.
+ */
+export function purposeKey(name: string): string {
+  return purposeName(name).toUpperCase().toLowerCase();
+}
+
+/** A categoryPreferences entry that states no clean consent: a value not a boolean, or a blank name. */
+export interface ConsentProblem {
+  /** The purpose's name as sent (its start, when long). */
+  purpose: string;
+  reason: string;
+}
+
+/**
+ * The purposes a message states, one per purpose (purposeKey): its first name in the message,
+ * granted only when every spelling of it says `true` — `false` and any value not a boolean
+ * (`"false"`, `"true"`, `0`, `null`) read as not granted, and are told in `problems`, as is a
+ * blank name (ignored). `__proto__` is set aside, as a state cannot hold it.
+ *
+ * @example
+ * statedConsent({ Advertising: true, advertising: 'no', '': true }, problems);
+ * // → Map { 'advertising' => { name: 'Advertising', granted: false } }, two problems
+ */
+export function statedConsent(prefs: Record<string, unknown>, problems?: ConsentProblem[]): Map<string, { name: string; granted: boolean }> {
+  const out = new Map<string, { name: string; granted: boolean }>();
+  for (const [sent, value] of Object.entries(prefs)) {
+    const name = purposeName(sent);
+    if (name === PROTO) continue;
+    if (!name) {
+      problems?.push({ purpose: shortened(sent), reason: `A consent purpose with a blank name (${JSON.stringify(shortened(sent))} in context.consent.categoryPreferences) was ignored.` });
+      continue;
+    }
+    if (typeof value !== 'boolean') problems?.push({ purpose: shortened(sent), reason: `The consent for \`${shortened(name)}\` was ${sentValue(value)}, not a boolean: it reads as not granted (categoryPreferences values are true or false).` });
+    const key = purposeKey(name);
+    const cur = out.get(key);
+    if (cur) cur.granted &&= value === true;
+    else out.set(key, { name, granted: value === true });
+  }
+  return out;
+}
+
+/** A value as sent, for a problem's sentence: JSON, bounded. */
+function sentValue(v: unknown): string {
+  const kind = v === null ? '' : Array.isArray(v) ? ' (an array)' : typeof v === 'object' ? ' (an object)' : ` (a ${typeof v})`;
+  return `${shortened(JSON.stringify(v) ?? String(v))}${kind}`;
+}
+
+/**
+ * A state's consent with one entry per purpose (purposeKey), under the name it was first kept as
+ * (trimmed, NFC): a state kept before names were matched without regard to case may hold
+ * `Advertising` and `advertising` apart, and the newer statement is the purpose's (on equal times
+ * not granted wins). Blank names and `__proto__` are left out. The record itself when nothing
+ * needs folding.
+ *
+ * @example
+ * consentByPurpose({ Advertising: { granted: true, at: 1, messageId: 'a' }, advertising: { granted: false, at: 2, messageId: 'b' } });
+ * // → { Advertising: { granted: false, at: 2, messageId: 'b' } }
+ */
+export function consentByPurpose(consent: Record<string, PurposeConsent>): Record<string, PurposeConsent> {
+  const names = new Map<string, string>();
+  let clean = true;
+  for (const k of Object.keys(consent)) {
+    const key = purposeKey(k);
+    if (names.has(key) || k !== purposeName(k) || !k || k === PROTO) clean = false;
+    if (!names.has(key)) names.set(key, purposeName(k));
+  }
+  if (clean) return consent;
+  const out: Record<string, PurposeConsent> = {};
+  for (const [k, c] of Object.entries(consent)) {
+    const name = names.get(purposeKey(k)) as string;
+    if (!name || name === PROTO) continue;
+    const cur = own(out, name);
+    if (!cur || cur.at < c.at || (cur.at === c.at && !c.granted)) out[name] = { ...c };
+  }
+  return out;
+}
+
+function applyConsent(s: ProfileState, m: Message, problems?: ConsentProblem[]): ConsentChange | undefined {
   const prefs = consentPrefs(m);
   if (!prefs) return undefined;
+  s.consent = consentByPurpose(s.consent);
+  const kept = new Map(Object.keys(s.consent).map((k) => [purposeKey(k), k]));
   const changes: Record<string, boolean> = {};
-  for (const [purpose, value] of Object.entries(prefs)) {
-    if (!isStated(purpose, value)) continue;
+  for (const [key, { name, granted }] of statedConsent(prefs, problems)) {
+    const purpose = kept.get(key) ?? name;
     const cur = own(s.consent, purpose);
     if (cur && cur.at > m.timestamp) {
       // Late: the history cannot say what it changed (the equal statements after it were not
@@ -199,9 +282,9 @@ function applyConsent(s: ProfileState, m: Message): ConsentChange | undefined {
       }
       continue;
     }
-    if (!cur || cur.granted !== value) {
-      changes[purpose] = value;
-      s.consent[purpose] = { granted: value, at: m.timestamp, messageId: m.messageId };
+    if (!cur || cur.granted !== granted) {
+      changes[purpose] = granted;
+      s.consent[purpose] = { granted, at: m.timestamp, messageId: m.messageId };
     } else {
       cur.at = m.timestamp;
       cur.messageId = m.messageId;
@@ -253,9 +336,13 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
     into.consentLateSince = late.since;
     into.consentLateCause = late.cause;
   }
-  for (const [p, c] of entries(from.consent)) {
-    const cur = own(into.consent, p);
-    if (!cur || cur.at < c.at) into.consent[p] = { ...c };
+  // One purpose whatever the case it was sent in: the newer statement under into's name.
+  into.consent = consentByPurpose(into.consent);
+  const kept = new Map(Object.keys(into.consent).map((k) => [purposeKey(k), k]));
+  for (const [p, c] of Object.entries(consentByPurpose(from.consent))) {
+    const name = kept.get(purposeKey(p)) ?? p;
+    const cur = own(into.consent, name);
+    if (!cur || cur.at < c.at) into.consent[name] = { ...c };
   }
   if (from.timezone && (!into.timezone || (into.timezoneAt ?? -Infinity) < (from.timezoneAt ?? -Infinity))) {
     into.timezone = from.timezone;

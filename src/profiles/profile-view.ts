@@ -1,27 +1,29 @@
 import type { CompiledFeature } from './features/definition.js';
 import { featureEvents, featureValue, type FeatureState } from './features/state.js';
 import { lifecyclePlace, type CompiledLifecycle } from './lifecycle.js';
-import type { ProfileState } from './profile-state.js';
+import { consentByPurpose, type ProfileState } from './profile-state.js';
 
 /**
  * The variables every CEL rule sees about a profile's facts:
  * `traits`, `features.<name>`, `events["Name"].count|first|last`, `consent.<purpose>` (bool),
- * `firstSeen`, `lastSeen`, `timezone`, `now`. What they hold is declared in rule-scope.ts as well:
+ * `firstSeen`, `lastSeen`, `timezone`, `now`; given the `lifecycle` in force (for rules that read
+ * it: segments, decisions, batch audiences), `lifecycle.stage` and `lifecycle.valueTier`
+ * ({@link lifecycleVar}). What they hold is declared in rule-scope.ts as well:
  * a rule reading a variable not declared there is refused when it is written. A trait, event or
  * purpose named `constructor` is left out ({@link CEL_GUARDED}).
  *
  * @example
- * const vars = ruleVars(state, features, Date.now());
- * compileRule('features.orders >= 3.0 && consent.Advertising')(vars);
+ * const vars = ruleVars(state, features, Date.now(), settings.get(lifecycleKind));
+ * compileRule('features.orders >= 3.0 && consent.Advertising && lifecycle.stage == "loyal"')(vars);
  */
-export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], now: number): Record<string, unknown> {
+export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], now: number, lifecycle?: CompiledLifecycle): Record<string, unknown> {
   const f: Record<string, unknown> = {};
   for (const c of features) f[c.def.name] = featureValue(c, ownFeature(s, c.def.name), now);
   const events: Record<string, { count: number; first: Date; last: Date }> = {};
   for (const [k, e] of Object.entries(s.events)) if (k !== CEL_GUARDED) events[k] = { count: e.n, first: new Date(e.t0), last: new Date(e.t1) };
   const consent: Record<string, boolean> = {};
-  for (const [k, c] of Object.entries(s.consent)) if (k !== CEL_GUARDED) consent[k] = c.granted;
-  return {
+  for (const [k, c] of Object.entries(consentByPurpose(s.consent))) if (k !== CEL_GUARDED) consent[k] = c.granted;
+  const vars: Record<string, unknown> = {
     traits: Object.hasOwn(s.traits, CEL_GUARDED) ? Object.fromEntries(Object.entries(s.traits).filter(([k]) => k !== CEL_GUARDED)) : s.traits,
     features: f,
     events,
@@ -31,6 +33,39 @@ export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], 
     timezone: s.timezone ?? null,
     now: new Date(now),
   };
+  if (lifecycle) lifecycleVar(vars, lifecycle);
+  return vars;
+}
+
+/**
+ * Adds `lifecycle` to a profile's variables: its stage and value tier under the operator's rules
+ * (lifecyclePlace, the same the profile answer shows), worked out the first time a rule reads it
+ * and kept for the rest of these variables — a decision whose rules read it works it out once for
+ * all its candidates, and variables no rule reads it from never do. The lifecycle's own rules are
+ * evaluated on the same variables: one reading `lifecycle` (refused when written; one stored
+ * before) finds it unknown meanwhile, and is passed over.
+ *
+ * @example
+ * lifecycleVar(vars, settings.get(lifecycleKind)); (vars.lifecycle as { stage: string | null }).stage; // 'loyal'
+ */
+export function lifecycleVar(vars: Record<string, unknown>, lifecycle: CompiledLifecycle): void {
+  let place: { stage: string | null; valueTier: string | null } | undefined;
+  let working = false;
+  Object.defineProperty(vars, 'lifecycle', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (place || working) return place;
+      working = true;
+      try {
+        const p = lifecyclePlace(vars, lifecycle);
+        place = { stage: p.stage, valueTier: p.valueTier };
+      } finally {
+        working = false;
+      }
+      return place;
+    },
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { featuresKind } from './features/features-kind.js';
 import { lifecycleKind } from './lifecycle.js';
 import { findProfile, matchedBy, profileNotFound } from './lookup.js';
 import { mergeHistory } from './merged-ids.js';
+import { consentByPurpose } from './profile-state.js';
 import { featureViews, lifecycleOf, ruleVars } from './profile-view.js';
 import { profileSchemas } from './schemas.js';
 
@@ -46,7 +47,7 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
       features: featureViews(state, features, now, backfill),
       events: Object.fromEntries(Object.entries(state.events).map(([k, e]) => [k, { count: e.n, first: iso(e.t0), last: iso(e.t1) }])),
       lifecycle: lifecycleOf(vars, tact.settings.get(lifecycleKind)),
-      consent: Object.fromEntries(Object.entries(state.consent).map(([k, c]) => [k, { granted: c.granted, at: iso(c.at), messageId: c.messageId }])),
+      consent: Object.fromEntries(Object.entries(consentByPurpose(state.consent)).map(([k, c]) => [k, { granted: c.granted, at: iso(c.at), messageId: c.messageId }])),
       consentHistory: consentHistory.rows.map((c) => ({ at: iso(c.at), messageId: c.messageId, changes: c.changes })),
       consentHistoryStatus: consentHistoryStatus(consentHistory),
       identities: identities.map((i) => ({ kind: i.kind, value: i.value, since: iso(i.createdAt) })),

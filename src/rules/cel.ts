@@ -312,7 +312,39 @@ function normalise(v: unknown): unknown {
 }
 
 function firstLine(err: unknown): string {
-  return numberHint((err instanceof Error ? err.message : String(err)).split('\n')[0].trim());
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
+  return noValueYet(err, line) ?? numberHint(line);
+}
+
+/**
+ * An operation that failed on a feature with no value for the subject (a mean, min, max,
+ * first_seen, last_seen or last_value of no event counted is null): CEL says only "no such
+ * overload: dyn<null> > double". Said in the product's words, with the guard that makes the rule
+ * hold or not instead — the operand is told from the node the library names and from which side of
+ * the operator its message puts the null. Undefined for any other failure.
+ *
+ * @example
+ * noValueYet(err, 'no such overload: dyn<null> > double');
+ * // '`features.avg_rev` has no value yet for this profile, as no event was counted, so `>` cannot take it; guard it with `features.avg_rev != null && …`'
+ */
+function noValueYet(err: unknown, line: string): string | undefined {
+  const node = (err as { node?: unknown } | null)?.node;
+  if (!line.startsWith('no such overload: ') || !isNode(node) || !Array.isArray(node.args) || node.args.length !== 2) return undefined;
+  const types = line.slice('no such overload: '.length);
+  const op = node.op;
+  const left = types.startsWith(`dyn<null> ${op} `) || types.startsWith(`null ${op} `);
+  const right = types.endsWith(` ${op} dyn<null>`) || types.endsWith(` ${op} null`);
+  const path = featurePath(left ? node.args[0] : right ? node.args[1] : undefined);
+  return path && `\`${path}\` has no value yet for this profile, as no event was counted, so \`${op}\` cannot take it; guard it with \`${path} != null && …\``;
+}
+
+/** `features.<name>` (or `features["<name>"]`) as written, when `node` reads a feature; else undefined. */
+function featurePath(node: unknown): string | undefined {
+  if (!isNode(node) || (node.op !== '.' && node.op !== '[]') || !Array.isArray(node.args)) return undefined;
+  const [obj, key] = node.args as [unknown, unknown];
+  if (!isNode(obj) || obj.op !== 'id' || obj.args !== 'features') return undefined;
+  if (node.op === '.' && typeof key === 'string') return `features.${key}`;
+  return isNode(key) && key.op === 'value' && typeof key.args === 'string' ? `features[${JSON.stringify(key.args)}]` : undefined;
 }
 
 /** Data numbers are doubles, and this CEL does not mix int and double in arithmetic or `==`: says so. */

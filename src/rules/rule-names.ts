@@ -11,7 +11,9 @@ import { editDistance } from '../errors/edit-distance.js';
  * - `keys`: any key (event names come from data), each with the shape `each`;
  * - `value`: a number, a timestamp, a list: it has no fields. `what` says what it holds, for the
  *   sentences naming it; 'true or false' for a boolean, the one value a rule may give whole
- *   (`consent.Email`), as a rule is a condition (condition.ts).
+ *   (`consent.Email`), as a rule is a condition (condition.ts). `values`, when the configuration
+ *   names every string it may hold (`lifecycle.stage`: the stages defined), for the check that a
+ *   rule compares it only with one of them (rule-values.ts).
  *
  * @example
  * const features: Shape = { kind: 'names', noun: 'defined feature', plural: 'features', names: { orders: { kind: 'value', what: 'a number' } } };
@@ -20,7 +22,7 @@ export type Shape =
   | { kind: 'open' }
   | { kind: 'names'; noun: string; plural: string; names: Readonly<Record<string, Shape>> }
   | { kind: 'keys'; each: Shape }
-  | { kind: 'value'; what: string };
+  | { kind: 'value'; what: string; values?: { noun: string; plural: string; names: readonly string[] } };
 
 /** CEL's own identifiers (type names, the `cel` namespace, protobuf type names): never a variable of ours. */
 const BUILTIN = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'cel', 'google']);
@@ -177,8 +179,13 @@ export function scopedChildren(x: AstNode, bound: ReadonlySet<string>): [unknown
   return Array.isArray(x.args) || isNode(x.args) ? [[x.args, bound]] : [];
 }
 
-/** The names from a variable down to `node` when each step is a constant name, else undefined. */
-function chainOf(node: AstNode): string[] | undefined {
+/**
+ * The names from a variable down to `node` when each step is a constant name, else undefined.
+ *
+ * @example
+ * chainOf(ruleTree('events["Signup"].count')); // ['events', 'Signup', 'count']
+ */
+export function chainOf(node: AstNode): string[] | undefined {
   const keys: string[] = [];
   let n: unknown = node;
   for (;;) {
@@ -193,8 +200,13 @@ function chainOf(node: AstNode): string[] | undefined {
   }
 }
 
-/** A path as a rule writes it: `features.orders`, `events["Order Completed"].count`. */
-function shown(path: readonly string[]): string {
+/**
+ * A path as a rule writes it: `features.orders`, `events["Order Completed"].count`.
+ *
+ * @example
+ * shown(['events', 'Order Completed', 'count']); // 'events["Order Completed"].count'
+ */
+export function shown(path: readonly string[]): string {
   return path.map((k, i) => (i === 0 ? k : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('');
 }
 

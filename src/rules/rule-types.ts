@@ -2,6 +2,7 @@ import { ruleTree } from './cel.js';
 import { isNode, type Typed, typeOf, WORDS } from './rule-kinds.js';
 import { nameProblem, scopedChildren, type Shape } from './rule-names.js';
 import { operationProblem } from './rule-operations.js';
+import { valueProblem } from './rule-values.js';
 
 const ORDER = new Set(['<', '<=', '>', '>=']);
 
@@ -47,7 +48,8 @@ export function comparisonProblem(expression: string, field: string, scope: Read
  * The sentence refusing a rule written against a declared `scope` that cannot work as meant: it
  * reads a name `scope` does not declare, gives whole a value that is not true or false
  * (nameProblem), or compares values of two types or operates on a value of a kind the operation
- * does not take (comparisonProblem). Undefined when none.
+ * does not take (comparisonProblem), or compares `lifecycle.stage` (a value whose strings the
+ * configuration names) with a name it does not define (valueProblem). Undefined when none.
  * Every check of a rule against its variables when it is written (segments, policy, catalog,
  * lifecycle, batch audiences, recommendation rules, a feature's `where` — `each` 'event' there)
  * goes through this.
@@ -57,7 +59,7 @@ export function comparisonProblem(expression: string, field: string, scope: Read
  * // 'The rule in `levers[0].when` compares `features.orders`, a number (a count feature), with `"3"`, a string: …'
  */
 export function ruleProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): string | undefined {
-  return nameProblem(expression, field, scope) ?? comparisonProblem(expression, field, scope, each);
+  return nameProblem(expression, field, scope) ?? comparisonProblem(expression, field, scope, each) ?? valueProblem(expression, field, scope, each);
 }
 
 /** Why comparing `a` with `b` by `op` cannot hold, or undefined (`each`: what the rule is evaluated for, a subject or an event). */

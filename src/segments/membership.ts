@@ -1,6 +1,6 @@
 import type { Estimate } from '../learn/estimate.js';
 import type { FeatureDefinition } from '../profiles/features/definition.js';
-import { ruleScope } from '../profiles/rule-scope.js';
+import { type LifecycleNames, ruleScope } from '../profiles/rule-scope.js';
 import { type CompiledRule, testRule, variablePaths } from '../rules/cel.js';
 import type { Shape } from '../rules/rule-names.js';
 import type { SegmentTransition } from './segment-store.js';
@@ -116,7 +116,8 @@ const estimateFields = (extra: Record<string, Shape> = {}): Shape => ({
 });
 
 /**
- * What a segment rule's variables hold (the profile's facts, {@link estimateVars}, `microSegment`),
+ * What a segment rule's variables hold (the profile's facts and `lifecycle` — its stage and tier,
+ * one of `lifecycle`'s names —, {@link estimateVars}, `microSegment`),
  * for the check that it reads only names that exist: `estimates.rates.<rate>` a rate configured,
  * `estimates.baselines.<metric>` a metric (estimate-names.ts; until 2026-12-06 neither was checked,
  * and a rule on a rate not configured failed for every subject).
@@ -124,10 +125,10 @@ const estimateFields = (extra: Record<string, Shape> = {}): Shape => ({
  * @example
  * nameProblem('estimates.rates.email_open.valu > 0.3', 'audiences[0].when', segmentScope(features, { rates: ['email_open'], metrics: [] })); // '… did you mean `estimates.rates.email_open.value`? …'
  */
-export function segmentScope(features: readonly Pick<FeatureDefinition, 'name' | 'kind'>[], configured: { rates: readonly string[]; metrics: readonly string[] }): Record<string, Shape> {
+export function segmentScope(features: readonly Pick<FeatureDefinition, 'name' | 'kind'>[], configured: { rates: readonly string[]; metrics: readonly string[] }, lifecycle: LifecycleNames = { stages: [], valueTiers: [] }): Record<string, Shape> {
   const each = (names: readonly string[]): Record<string, Shape> => Object.fromEntries(names.map((n) => [n, estimateFields()]));
   return {
-    ...ruleScope(features),
+    ...ruleScope(features, lifecycle),
     estimates: {
       kind: 'names', noun: 'kind of estimate', plural: 'kinds of estimate',
       names: {

@@ -4,6 +4,7 @@ import type { ModelVersion } from '../models/registry/model-store.js';
 import type { ModelRegistry } from '../models/registry/registry.js';
 import type { CompiledFeature } from '../profiles/features/definition.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
+import { lifecycleKind } from '../profiles/lifecycle.js';
 import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { featureVector, fillMissing } from './feature-vector.js';
@@ -75,7 +76,11 @@ export class SegmentLookup {
     const admitted = (a: (typeof audiences)[number]) => {
       if (readsEstimates(a)) return stored!.has(a.name);
       // No micro-segment applied: `microSegment` is unknown, not null (admits).
-      vars ??= { ...ruleVars(state, this.settings.get(featuresKind), now), ...(microSegment ? { microSegment: microSegment.index } : {}) };
+      // `lifecycle` is worked out when a rule reads it (ruleVars), so the variables are not spread.
+      if (!vars) {
+        vars = ruleVars(state, this.settings.get(featuresKind), now, audiences.some((x) => ruleReads(x.when, 'lifecycle')) ? this.settings.get(lifecycleKind) : undefined);
+        if (microSegment) vars.microSegment = microSegment.index;
+      }
       return admits(a.rule, a.when, vars).pass;
     };
     const segments = audiences.filter(admitted).map((a) => a.name);

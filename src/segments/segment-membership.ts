@@ -6,6 +6,7 @@ import type { SubjectEstimates } from '../models/estimates/subject-estimates.js'
 import { forEachSubject } from '../models/train/subjects.js';
 import type { CompiledFeature } from '../profiles/features/definition.js';
 import { featuresKind } from '../profiles/features/features-kind.js';
+import { lifecycleKind } from '../profiles/lifecycle.js';
 import type { ProfileState } from '../profiles/profile-state.js';
 import { ruleVars } from '../profiles/profile-view.js';
 import { namesRead } from '../rules/rule-names.js';
@@ -61,8 +62,8 @@ export class SegmentMembership {
   async changes(state: ProfileState, ctx: { seq: number; reason: string; now: number }, only?: ReadonlySet<string>): Promise<SegmentTransition[]> {
     const all = this.settings.get(segmentsKind).audiences;
     const audiences = only ? all.filter((a) => only.has(a.name)) : all;
-    const vars = ruleVars(state, this.settings.get(featuresKind), ctx.now);
     const needs = (word: string) => audiences.some((a) => ruleReads(a.when, word));
+    const vars = ruleVars(state, this.settings.get(featuresKind), ctx.now, needs('lifecycle') ? this.settings.get(lifecycleKind) : undefined);
     const position = needs('microSegment') || needs('estimates') ? await this.lookup.position(state, ctx.now) : undefined;
     if (needs('estimates')) vars.estimates = estimateVars(await this.estimates.forSubject(state, ctx.now, position));
     // No micro-segment applied: `microSegment` is unknown, not null (admits).
@@ -192,7 +193,7 @@ export class SegmentMembership {
   /**
    * After the features changed here (PUT /v1/config/features, POST or DELETE /v1/features):
    * re-evaluates, with reason `feature`, the segments whose rule reads a feature removed (its value
-   * is gone at once) and — when the live micro-segments clustered a feature that changed, and so
+   * is gone at once; or reads `lifecycle`, whose stages or tiers read it) and — when the live micro-segments clustered a feature that changed, and so
    * are no longer applied (micro-segments-status.ts) — those whose rule reads `microSegment` or
    * estimates. A feature added or redefined is re-evaluated once its backfill is over
    * ({@link afterBackfill}): before, its values hold only part of the events.
@@ -208,12 +209,25 @@ export class SegmentMembership {
     const removed = before.filter((f) => !now.has(f.def.name)).map((f) => f.def.name);
     const changed = new Set([...removed, ...after.filter((f) => !before.some((b) => b.def.name === f.def.name && b.hash === f.hash)).map((f) => f.def.name)]);
     const { audiences } = this.settings.get(segmentsKind);
-    const only = new Set(audiences.filter((a) => readsFeatures(a.when, removed)).map((a) => a.name));
+    const only = new Set(audiences.filter((a) => this.readsFeaturesOf(a.when, removed)).map((a) => a.name));
     const micro = await this.lookup.liveMicroSegments();
     if (micro && micro.version.state.features.some((f) => changed.has(f))) {
       for (const a of audiences) if (MODEL_READS['micro-segments'].some((word) => ruleReads(a.when, word))) only.add(a.name);
     }
     return only.size ? this.sweep('feature', only) : undefined;
+  }
+
+  /**
+   * After the lifecycle changed here (PUT /v1/config/lifecycle, the config file): re-evaluates,
+   * with reason `lifecycle`, the segments whose rule reads `lifecycle` — a stage or tier
+   * redefined moves subjects without an event of theirs.
+   *
+   * @example
+   * settings.onChange((kind) => kind === 'lifecycle' && void membership.afterLifecycleChange());
+   */
+  async afterLifecycleChange(): Promise<{ subjects: number; entries: number; exits: number } | undefined> {
+    const only = new Set(this.settings.get(segmentsKind).audiences.filter((a) => ruleReads(a.when, 'lifecycle')).map((a) => a.name));
+    return only.size ? this.sweep('lifecycle', only) : undefined;
   }
 
   /**
@@ -227,7 +241,7 @@ export class SegmentMembership {
    */
   async afterBackfill(feature: string, hash: string): Promise<{ subjects: number; entries: number; exits: number } | undefined> {
     if (this.settings.get(featuresKind).find((f) => f.def.name === feature)?.hash !== hash) return undefined;
-    const only = new Set(this.settings.get(segmentsKind).audiences.filter((a) => readsFeatures(a.when, [feature])).map((a) => a.name));
+    const only = new Set(this.settings.get(segmentsKind).audiences.filter((a) => this.readsFeaturesOf(a.when, [feature])).map((a) => a.name));
     return only.size ? this.sweep('feature', only) : undefined;
   }
 
@@ -299,6 +313,17 @@ export class SegmentMembership {
   /** Lets sweeps run again (Learning.start after a stop). */
   resumeSweeps(): void {
     this.sweepsStopped = false;
+  }
+
+  /**
+   * Whether a segment rule reads one of `features`: itself ({@link readsFeatures}), or through
+   * `lifecycle`, when a stage or tier in force reads it.
+   */
+  private readsFeaturesOf(when: string, features: readonly string[]): boolean {
+    if (readsFeatures(when, features)) return true;
+    if (!features.length || !ruleReads(when, 'lifecycle')) return false;
+    const lc = this.settings.get(lifecycleKind);
+    return [...lc.stages, ...lc.valueTiers].some((r) => readsFeatures(r.when, features));
   }
 
   /**

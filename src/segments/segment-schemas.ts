@@ -115,7 +115,7 @@ export const eventsSchema = {
           profileId: str,
           kind: { type: 'string', enum: ['entry', 'exit'] },
           at: { ...time, description: 'When Tact recorded it: the moment it evaluated the rule (processed the event, replayed the events after an edit, swept, …), not the `timestamp` of the event that caused it — that event is `seq`. A batch imported late, or the replay of a rule added or edited, records entries and exits at the time of processing; the rule is evaluated at that time too (a rule on days since reads them from then).' },
-          reason: { type: 'string', description: 'What caused it: `event`, `estimate`, `definition`, `sweep`, `model`, `feature`, `merged`, `removed` or `erased` (reserved for subject erasure, which no route exposes yet).' },
+          reason: { type: 'string', description: 'What caused it: `event`, `estimate`, `definition`, `sweep`, `model`, `feature`, `lifecycle` (a stage or tier the rule reads was redefined), `merged`, `removed` or `erased` (reserved for subject erasure, which no route exposes yet).' },
           seq: { type: 'integer', description: 'The event that caused it.' },
           segmentsVersion: { ...int, description: 'The version of the segments\' configuration it was evaluated under.' },
         },

@@ -25,7 +25,8 @@ export interface SegmentTransition {
    * rule added or edited: the subjects of events received before it, re-evaluated), `sweep` (time
    * passed), `model` (a version of a model the rule reads went live), `feature` (a feature the rule
    * reads was redefined — once its backfill is over — or removed, or the live micro-segments it
-   * reads no longer apply because a feature they clustered changed), `merged`, `removed` (the
+   * reads no longer apply because a feature they clustered changed), `lifecycle` (the lifecycle's
+   * stages or tiers changed, and the rule reads `lifecycle`), `merged`, `removed` (the
    * segment is no longer defined), `erased` (the subject was erased: SegmentStore.eraseSubject).
    */
   reason: string;

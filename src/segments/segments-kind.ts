@@ -2,12 +2,13 @@ import { type DocumentKind, unknownFields } from '../config/document-kind.js';
 import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { checkCel, checkName, checkNumber, checkUnique, isObject } from '../models/kind-checks.js';
-import { definedFeatures } from '../profiles/rule-scope.js';
+import { definedFeatures, lifecycleNames } from '../profiles/rule-scope.js';
 import { compileRule, type CompiledRule } from '../rules/cel.js';
 import { nameProblem, notDefined } from '../rules/rule-names.js';
 import { configuredEstimates, sendTimeProblem, untrainedEstimateWarnings } from './estimate-names.js';
 import { segmentScope } from './membership.js';
 import { comparisonProblem } from '../rules/rule-types.js';
+import { valueProblem } from '../rules/rule-values.js';
 
 /**
  * Operator-defined segments (CEL over a profile's facts and estimates), and the features learned
@@ -55,8 +56,9 @@ export interface CompiledSegments {
  * of a known type with one of another (`features.orders > "x"`, `microSegment == "x"`:
  * rule-types.ts) fails or answers the same for everyone; so does one on a rate or a metric not
  * configured (`estimates.rates.nope`), or on send time while none is (`estimates.sendTime`: no
- * engagement events). Refused when written, against the features, rates and
- * metrics stored (a config file's own in place: Settings.applyFile), naming the rule and the
+ * engagement events); so does one comparing `lifecycle.stage` (`valueTier`) with a name the
+ * lifecycle does not define. Refused when written, against the features, rates, metrics and
+ * lifecycle stored (a config file's own in place: Settings.applyFile), naming the rule and the
  * closest defined name or the two values compared.
  *
  * @example
@@ -65,11 +67,11 @@ export interface CompiledSegments {
  */
 export async function checkSegmentNames(body: SegmentsDoc, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const configured = await configuredEstimates(documents);
-  const scope = segmentScope(definedFeatures((await documents.latest('features'))?.body), configured);
+  const scope = segmentScope(definedFeatures((await documents.latest('features'))?.body), configured, lifecycleNames((await documents.latest('lifecycle'))?.body));
   const p: FieldProblem[] = [];
   (body.audiences ?? []).forEach((a, i) => {
     const field = `audiences[${i}].when`;
-    const problem = nameProblem(a.when, field, scope) ?? sendTimeProblem(a.when, field, configured.sendTime) ?? comparisonProblem(a.when, field, scope);
+    const problem = nameProblem(a.when, field, scope) ?? sendTimeProblem(a.when, field, configured.sendTime) ?? comparisonProblem(a.when, field, scope) ?? valueProblem(a.when, field, scope);
     if (problem) p.push({ field, message: problem });
   });
   const features = scope.features;

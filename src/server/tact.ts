@@ -15,6 +15,7 @@ import { flagsKind } from '../decide/flag-declarations.js';
 import { DecideService } from '../decide/service.js';
 import type { DecideState } from '../decide/decide-state.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
+import { identityCounter } from '../identity/identity-counts.js';
 import { Keys } from '../keys/keys.js';
 import { FeatureBackfill } from '../profiles/features/backfill.js';
 import type { FeatureDefinition } from '../profiles/features/definition.js';
@@ -152,6 +153,7 @@ export class Tact {
         consumers.notify();
         warnWhereErrors(settings.get(featuresKind));
       },
+      onWrites: identityCounter(metrics, (data, msg) => log.info(data, msg)),
     });
     const backfill = new FeatureBackfill(opts.store, settings, { log: (msg, data) => log.info(data ?? {}, msg) });
     backfill.onDone(() => warnWhereErrors(settings.get(featuresKind)));

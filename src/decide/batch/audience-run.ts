@@ -4,8 +4,9 @@ import { sendTimeKind } from '../../models/send-time/send-time-kind.js';
 import { type SendTime, sendTimeReader } from '../../models/send-time/send-at.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
 import { featuresKind } from '../../profiles/features/features-kind.js';
+import { lifecycleKind, readsLifecycle } from '../../profiles/lifecycle.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
-import { ruleScope } from '../../profiles/rule-scope.js';
+import { lifecycleNames, ruleScope } from '../../profiles/rule-scope.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule } from '../../rules/cel.js';
 import { ruleProblem } from '../../rules/rule-types.js';
@@ -21,7 +22,7 @@ import type { TakenWindow } from './taken-window.js';
 /** What `tact decide-batch` asks the server for. */
 export interface AudienceRequest {
   placement: string;
-  /** CEL over each profile's facts (and `flags`). */
+  /** CEL over each profile's facts (and `flags`, `lifecycle`). */
   audience: string;
   context?: Record<string, unknown>;
   /** Stop after this many subjects in the audience. */
@@ -89,7 +90,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const audience = compileRule(req.audience, 'audience', { authoring: true });
   // A misspelt feature compiles, then holds for no one — or for everyone, under `!has(…)`: refused
   // before any decision is made, as in a segment's rule (traits come from data and are not checked).
-  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def)), flags: { kind: 'open' } });
+  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def), lifecycleNames(tact.settings.get(lifecycleKind))), flags: { kind: 'open' } });
   if (typo) throw validationError([{ field: 'audience', message: typo }]);
   const st = tact.settings.get(sendTimeKind);
   if (req.sendTime === true && !st.configured) {
@@ -97,6 +98,8 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   }
   const channel = tact.decide.playbook().catalog.placements.get(req.placement)?.channel ?? '';
   const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store, tact.learning.registry, st) : undefined;
+  // Each subject's stage and tier, only for an audience that reads them.
+  const readsStage = readsLifecycle(req.audience);
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
   const n: Omit<Counts, 'total'> = { scanned: 0, evaluated: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
@@ -134,7 +137,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         if (!state || state.id !== id) continue;
         n.evaluated++;
         const now = Date.now();
-        const vars = ruleVars(state, tact.settings.get(featuresKind), now);
+        const vars = ruleVars(state, tact.settings.get(featuresKind), now, readsStage ? tact.settings.get(lifecycleKind) : undefined);
         // The flags the profile's decision sees: its own, those of the profiles merged into it, and
         // those of its accounts (until 2026-12-04 an account's flag was missing here).
         const book = tact.decide.state.flags;

@@ -80,6 +80,12 @@ describe('consent', () => {
     expect(run({}).candidates[0].out!.reason).toMatch(/has not given consent/);
     expect(run({}).o.in).toContain('service');
   });
+  it('matches a purpose without regard to case or spaces, and a withdrawal under any spelling wins', () => {
+    expect(run({ advertising: false }).o.out.running).toBe('consent/consent:Advertising');
+    expect(run({ ' ADVERTISING ': true }).o.in).toContain('running');
+    expect(run({ Advertising: true, advertising: false }).o.out.running).toBe('consent/consent:Advertising');
+    expect(run({ advertising: false }, ['Advertising']).o.out.running).toBe('consent/consent:Advertising');
+  });
   it('treats a purpose the policy assumes as granted, unless withdrawn', () => {
     expect(run({}, ['Advertising']).o.in).toContain('running');
     expect(run({ Advertising: false }, ['Advertising']).o.out.running).toBe('consent/consent:Advertising');

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { get, harness, send, type Harness, type StoreKind } from '../../../test/harness.js';
 import { collectOrderConformance } from './collect-order.case.js';
+import { consentConformance } from './consent.case.js';
 
 const features = [
   { name: 'orders', kind: 'count', event: 'Order Completed' },
@@ -194,4 +195,5 @@ export function collectConformance(kind: StoreKind): void {
     });
   });
   collectOrderConformance(kind);
+  consentConformance(kind);
 }

@@ -1,0 +1,60 @@
+import { ruleTree } from './cel.js';
+import { isNode } from './rule-kinds.js';
+import { chainOf, notDefined, scopedChildren, shown, type Shape } from './rule-names.js';
+
+type Values = NonNullable<Extract<Shape, { kind: 'value' }>['values']>;
+
+/**
+ * The sentence refusing a rule that compares a value whose strings the configuration names
+ * (`lifecycle.stage`: the stages defined, rule-scope.ts) with a string literal it does not name —
+ * by `==`, `!=` or `in [...]` — with the closest name: a misspelt stage holds for no subject
+ * (`==`) or for all (`!=`), as a misspelt feature would. Undefined when none.
+ *
+ * @example
+ * valueProblem('lifecycle.stage == "loyl"', 'audiences[0].when', segmentScope(features, configured, { stages: ['new', 'loyal'], valueTiers: [] }));
+ * // 'The rule in `audiences[0].when` compares `lifecycle.stage` with `"loyl"`, which is not a lifecycle stage: did you mean `"loyal"`? The stages are new, loyal. As written, `==` would be false for every subject.'
+ */
+export function valueProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): string | undefined {
+  const stack: [unknown, ReadonlySet<string>][] = [[ruleTree(expression), new Set()]];
+  while (stack.length) {
+    const [x, bound] = stack.pop()!;
+    if (Array.isArray(x)) {
+      for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], bound]); // the first written is the one named
+      continue;
+    }
+    if (!isNode(x) || x.op === 'value') continue;
+    if ((x.op === '==' || x.op === '!=' || x.op === 'in') && Array.isArray(x.args) && x.args.length === 2) {
+      const [a, b] = x.args as unknown[];
+      const pairs = x.op === 'in' ? [[a, b]] : [[a, b], [b, a]];
+      for (const [path, other] of pairs) {
+        const at = valuesAt(path, scope, bound);
+        const unknown = at && literals(other, x.op === 'in').find((s) => !at.values.names.includes(s));
+        if (!at || unknown === undefined) continue;
+        const outcome = x.op === 'in' ? `\`in\` would never find \`${shown(at.path)}\` there` : `\`${x.op}\` would be ${x.op === '==' ? 'false' : 'true'} for every ${each}`;
+        return `The rule in \`${field}\` compares \`${shown(at.path)}\` with \`${JSON.stringify(unknown)}\`, which is not ${notDefined(unknown, { ...at.values, names: Object.fromEntries(at.values.names.map((n) => [n, true])) }, (n) => JSON.stringify(n))} As written, ${outcome}.`;
+      }
+    }
+    stack.push(...scopedChildren(x, bound));
+  }
+  return undefined;
+}
+
+/** The path at `node` and the strings `scope` says it may hold, when it declares them. */
+function valuesAt(node: unknown, scope: Readonly<Record<string, Shape>>, bound: ReadonlySet<string>): { path: string[]; values: Values } | undefined {
+  const path = isNode(node) ? chainOf(node) : undefined;
+  if (!path || bound.has(path[0]) || !Object.hasOwn(scope, path[0])) return undefined;
+  let shape: Shape = scope[path[0]];
+  for (const name of path.slice(1)) {
+    if (shape.kind === 'keys') shape = shape.each;
+    else if (shape.kind === 'names' && Object.hasOwn(shape.names, name)) shape = shape.names[name];
+    else return undefined;
+  }
+  return shape.kind === 'value' && shape.values ? { path, values: shape.values } : undefined;
+}
+
+/** The string literals `node` is (a string literal), or holds (a list literal, for `in`). */
+function literals(node: unknown, list: boolean): string[] {
+  if (!isNode(node)) return [];
+  if (node.op === 'value') return typeof node.args === 'string' ? [node.args] : [];
+  return list && node.op === 'list' && Array.isArray(node.args) ? node.args.flatMap((n) => literals(n, false)) : [];
+}
