@@ -104,6 +104,14 @@ export interface SubjectLogRows {
  * durable. Two implementations: src/store/sqlite/decisions.ts and src/store/postgres/decisions.ts,
  * both run through src/store/conformance/decide.case.ts.
  */
+/** One read of {@link DecisionStore.contactsOfMany}: the arguments of a `contactsOf` call. */
+export interface ContactRead {
+  profileKeys: readonly string[];
+  from: number;
+  to: number;
+  newestFirst?: { limit: number };
+}
+
 export interface DecisionStore {
   appendDecision(d: DecisionRecord): Promise<void>;
   /**
@@ -135,6 +143,15 @@ export interface DecisionStore {
    * `limit` of them, newest first (a decision's choices still in rank order).
    */
   contactsOf(profileKeys: readonly string[], from: number, to: number, o?: { newestFirst?: { limit: number } }): Promise<ContactRow[]>;
+  /**
+   * Many `contactsOf` reads at once: for each read, in its place, what `contactsOf` answers for it.
+   * The outcomes of a chunk of track events are credited from them — on PostgreSQL one round trip
+   * each was most of the outcome consumer's time.
+   *
+   * @example
+   * const [ana, ben] = await decisions.contactsOfMany([{ profileKeys: ['p_ana'], from, to }, { profileKeys: ['p_ben', 'anon:b-1'], from, to, newestFirst: { limit: 100 } }]);
+   */
+  contactsOfMany(reads: readonly ContactRead[]): Promise<ContactRow[][]>;
   /**
    * One key's newest action choices from `from` to `to` (both included), newest first (a
    * decision's choices in rank order), at most `limit`: read along the key's index and stopped at

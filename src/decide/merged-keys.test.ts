@@ -90,6 +90,28 @@ describe('decisions for a subject whose identities merged', () => {
     expect(reads).toBe(1);
   });
 
+  it('reads the identities many subjects need in one read when primed, and none again for a version it holds', async () => {
+    const single: string[] = [];
+    const many: string[][] = [];
+    const rows = (id: string) => [{ kind: 'anonymousId', value: `v-${id}`, createdAt: 0 }];
+    const keys = new MergedKeys({
+      merges: async () => [],
+      identities: async (id) => (single.push(id), rows(id)),
+      identitiesOfMany: async (ids) => (many.push([...ids]), new Map(ids.map((id) => [id, rows(id)]))),
+    }, () => 1000);
+    const states = ['A', 'B', 'C'].map((id) => ({ id, version: 1, absorbed: 0 }) as ProfileState);
+    // Without `every` and with no anonymous history held, `of` reads no identities: nothing to prime.
+    await keys.prime(states.map((state) => ({ state, every: false })));
+    expect(many).toEqual([]);
+    await keys.prime([...states, states[0]].map((state) => ({ state, every: true })));
+    expect(many).toEqual([['A', 'B', 'C']]);
+    expect(await Promise.all(states.map((s) => keys.of(s, { every: true })))).toEqual([['anon:v-A', 'anon:anonymousId:v-A'], ['anon:v-B', 'anon:anonymousId:v-B'], ['anon:v-C', 'anon:anonymousId:v-C']]);
+    expect(single).toEqual([]);
+    // A new version of one: only it is read again.
+    await keys.prime([{ state: { ...states[1], version: 2 }, every: true }, { state: states[2], every: true }]);
+    expect(many).toEqual([['A', 'B', 'C'], ['B']]);
+  });
+
   it('counts what was decided for a subject before its first event against the cap, the dismissals and the personal estimate', async () => {
     h = await harness('sqlite', { config: shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }], dismissals: { count: 2, window: '30d' } } }) });
     // A visitor decided for before any of their events arrived: no profile, so the contacts are keyed by the identifier.

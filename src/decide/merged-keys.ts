@@ -47,7 +47,7 @@ export class MergedKeys {
   private readonly idCache = new TtlCache<{ version: number; rows: readonly IdentityRow[]; keys: readonly string[] }>(TTL_MS, MAX_CACHED);
 
   constructor(
-    private readonly profiles: Pick<ProfileStore, 'merges' | 'identities'>,
+    private readonly profiles: Pick<ProfileStore, 'merges' | 'identities'> & Partial<Pick<ProfileStore, 'identitiesOfMany'>>,
     private readonly now: () => number = Date.now,
     private readonly anonymous?: AnonymousHistory,
   ) {}
@@ -75,6 +75,30 @@ export class MergedKeys {
   async allOf(state: ProfileState): Promise<readonly string[]> {
     const [merged, anon] = await Promise.all([this.merges(state), this.anonymousKeys(state)]);
     return [...merged, ...anon];
+  }
+
+  /**
+   * Reads at once the identities that `of` will need for these subjects and does not hold (a chunk
+   * of outcomes asks for thousands: one query instead of one each, ProfileStore.identitiesOfMany).
+   *
+   * @example
+   * await merged.prime([{ state, every: true }]); // then merged.of(state, { every: true }) reads nothing
+   */
+  async prime(asks: readonly { state: ProfileState; every: boolean }[]): Promise<void> {
+    if (!this.profiles.identitiesOfMany) return;
+    const t = this.now();
+    const need = new Map<string, ProfileState>();
+    for (const { state, every } of asks) {
+      if (!every && !this.anonymous?.hasAnonymous) continue;
+      const hit = this.idCache.get(state.id, t);
+      if (!hit || hit.version !== state.version) need.set(state.id, state);
+    }
+    if (!need.size) return;
+    const rows = await this.profiles.identitiesOfMany([...need.keys()]);
+    for (const [id, state] of need) {
+      const read = rows.get(id) ?? [];
+      this.idCache.set(id, { version: state.version, rows: read, keys: anonymousKeysOf(read) }, t);
+    }
   }
 
   private async merges(state: ProfileState): Promise<readonly string[]> {

@@ -30,6 +30,8 @@ import { catalogNames, policyTargetProblems } from './policy-targets.js';
  * (await tact.consumers.lag())[OUTCOME_CONSUMER]; // events not yet mapped
  */
 export const OUTCOME_CONSUMER = 'decide-outcomes';
+/** The subjects whose merges the outcome recorder reads at once (keysOf; a PostgreSQL pool has 10 connections). */
+const KEYS_AT_ONCE = 8;
 const DAY = 86_400_000;
 /**
  * How often the log is folded into the counts' snapshot, unless the store says (`foldEveryMs`: the
@@ -98,7 +100,7 @@ export class DecideService {
     const onOutcomes = (r: OutcomeRecord[]) => (this.bandits.onOutcomes(r), o.onOutcomes?.(r));
     const merged = new MergedKeys(o.store.profiles, Date.now, this.state.ledger);
     this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch && this.holdingBandits(o.prefetch), bandits: this.bandits, recommender: o.recommender, merged });
-    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (key, every) => keysOf(o.store.profiles, merged, key, every) });
+    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (asks) => keysOf(o.store.profiles, merged, asks) });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now, { expireMs: () => this.playbook().policy.reviewExpireMs, approvalMs: () => this.playbook().policy.approvalValidMs, rejectMs: () => this.playbook().policy.rejectForMs, catalog: () => this.playbook().catalog, queue: () => this.playbook().policy.reviewQueue });
   }
@@ -276,12 +278,11 @@ export class DecideService {
       handle: async (events) => {
         const policy = this.playbook().policy;
         if (!policy.outcomeEvents.size) return;
-        const live = new Map<string, string>();
-        for (const e of events) {
-          if (e.message.type !== 'track' || !policy.outcomeEvents.has(e.message.event ?? '') || live.has(e.profileId)) continue;
-          live.set(e.profileId, (await this.o.store.profiles.getProfile(e.profileId))?.id ?? e.profileId);
-        }
-        const inputs = outcomesFromEvents(events, policy, (p) => live.get(p) ?? p);
+        // The live profile of each event's (merged since?), read for the chunk at once.
+        const ids = new Set<string>();
+        for (const e of events) if (e.message.type === 'track' && policy.outcomeEvents.has(e.message.event ?? '')) ids.add(e.profileId);
+        const live = await this.o.store.profiles.getProfiles([...ids]);
+        const inputs = outcomesFromEvents(events, policy, (p) => live.get(p)?.id ?? p);
         if (inputs.length) await this.outcomes.record(inputs);
       },
     });
@@ -294,17 +295,31 @@ function thompsonPlacements(play: Playbook): BanditPlacement[] {
 }
 
 /**
- * The profile keys besides `key` whose decisions are the same person's: the profiles merged into
- * it, the `anon:` keys of its identifiers (those the state holds; with `every`, all of them), and —
- * when `key` itself was merged away since — the profile it joined, with everything merged into that.
+ * For each ask, the profile keys besides its `key` whose decisions are the same person's: the
+ * profiles merged into it, the `anon:` keys of its identifiers (those the state holds; with `every`,
+ * all of them), and — when `key` itself was merged away since — the profile it joined, with
+ * everything merged into that. The profiles and their identities are read at once; their merges
+ * (cached per profile version, MergedKeys) a few subjects at a time.
  *
  * @example
- * await keysOf(store.profiles, merged, 'p_visitor'); // ['p_customer', 'anon:v-1']
+ * await keysOf(store.profiles, merged, [{ key: 'p_visitor', every: false }]); // [['p_customer', 'anon:v-1']]
  */
-async function keysOf(profiles: ProfileStore, merged: MergedKeys, key: string, every?: boolean): Promise<readonly string[]> {
-  if (key.startsWith('anon:')) return [];
-  const state = await profiles.getProfile(key);
-  if (!state) return [];
-  const also = await merged.of(state, { every });
-  return state.id === key ? also : [state.id, ...also.filter((k) => k !== key)];
+async function keysOf(profiles: ProfileStore, merged: MergedKeys, asks: readonly { key: string; every: boolean }[]): Promise<(readonly string[])[]> {
+  const states = await profiles.getProfiles([...new Set(asks.filter((a) => !a.key.startsWith('anon:')).map((a) => a.key))]);
+  await merged.prime(asks.flatMap(({ key, every }) => (states.has(key) && !key.startsWith('anon:') ? [{ state: states.get(key)!, every }] : [])));
+  const keys = new Map<string, Promise<readonly string[]>>();
+  const of = (key: string, every: boolean): Promise<readonly string[]> => {
+    const state = key.startsWith('anon:') ? undefined : states.get(key);
+    if (!state) return Promise.resolve([]);
+    return merged.of(state, { every }).then((also) => (state.id === key ? also : [state.id, ...also.filter((k) => k !== key)]));
+  };
+  const out: (readonly string[])[] = [];
+  for (let at = 0; at < asks.length; at += KEYS_AT_ONCE) {
+    const part = asks.slice(at, at + KEYS_AT_ONCE).map(({ key, every }) => {
+      const id = `${every ? 1 : 0}${key}`;
+      return keys.get(id) ?? keys.set(id, of(key, every)).get(id)!;
+    });
+    out.push(...(await Promise.all(part)));
+  }
+  return out;
 }

@@ -110,6 +110,14 @@ export interface ProfileStore {
    */
   readonly mergeCount?: number;
   identities(profileId: string): Promise<IdentityRow[]>;
+  /**
+   * `identities` of many profiles at once, each id asked for in the map (an empty list when it has
+   * none): the outcome consumer reads a chunk's subjects together.
+   *
+   * @example
+   * (await profiles.identitiesOfMany(['p1', 'p2'])).get('p2'); // [{ kind: 'email', value: 'ana@x.test', createdAt: 1700000000000 }]
+   */
+  identitiesOfMany(profileIds: readonly string[]): Promise<Map<string, IdentityRow[]>>;
   recentEvents(profileId: string, limit: number): Promise<StoredEvent[]>;
   memberships(profileId: string): Promise<MembershipRow[]>;
   merges(profileId: string): Promise<MergeRow[]>;

@@ -113,18 +113,22 @@ describe('an outcome recorded by another process than the decision (PostgreSQL)'
     for (const u of ['c1', 'c2', 'c3']) await decide(a, u);
     const anonymousKeys = vi.spyOn(b.store.decisions, 'anonymousKeys');
     const identities = vi.spyOn(b.store.profiles, 'identities');
+    const identitiesOfMany = vi.spyOn(b.store.profiles, 'identitiesOfMany');
     const profileOf = async (u: string) => (await b.store.profiles.findProfileId('userId', u)) as string;
     const batch = async (tag: string) => b.tact.decide.outcomes.record(await Promise.all(['c1', 'c2', 'c3'].map(async (u) => ({ id: `${tag}-${u}`, at: Date.now(), type: 'conversion', value: 1, profileKey: await profileOf(u), source: 'event' as const }))));
     const first = await batch('first');
     expect(first.records.map((r) => r.success)).toEqual([true, true, true]);
     expect(anonymousKeys).toHaveBeenCalledTimes(1);
     expect(identities).not.toHaveBeenCalled();
+    expect(identitiesOfMany).not.toHaveBeenCalled();
     // Once another process decided for a visitor with no profile: the profile's identifiers are read, as when this process holds such history.
     await decide(a, 'v-later');
     anonymousKeys.mockClear();
     await batch('fourth');
     expect(anonymousKeys).toHaveBeenCalledTimes(1);
-    expect(identities).toHaveBeenCalled();
+    // (all the batch's subjects' in one read)
+    expect(identitiesOfMany).toHaveBeenCalledTimes(1);
+    expect(identities).not.toHaveBeenCalled();
     // After a sync the ledger holds it: no more reads of the log's `anon:` decisions.
     await b.tact.decide.sync();
     anonymousKeys.mockClear();

@@ -12,11 +12,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('outcomes mapped from events wh
     h = undefined;
   });
 
-  /** Counts the reads of subjects' choices from the log. */
+  /** Counts the reads of subjects' choices from the log (one a subject, alone or many at once). */
   const counting = (t: Harness) => {
     const reads = { perSubject: 0 };
     const contactsOf = t.store.decisions.contactsOf.bind(t.store.decisions);
     t.store.decisions.contactsOf = (...args) => ((reads.perSubject += 1), contactsOf(...args));
+    const contactsOfMany = t.store.decisions.contactsOfMany.bind(t.store.decisions);
+    t.store.decisions.contactsOfMany = (many) => ((reads.perSubject += many.length), contactsOfMany(many));
     return reads;
   };
 

@@ -183,11 +183,12 @@ describe('outcomes', () => {
     });
     await h.store.decisions.appendDecision(decision('d-socks', now - 20_000, 'socks-offer'));
     for (let i = 0; i < 150; i++) await h.store.decisions.appendDecision(decision(`d-shoes-${String(i).padStart(3, '0')}`, now - 10_000 + i * 10, 'shoes-offer'));
+    // The rows of each read of the subject's choices (the recorder reads a batch's subjects at once).
     const read: number[] = [];
-    const contactsOf = h.store.decisions.contactsOf.bind(h.store.decisions);
-    h.store.decisions.contactsOf = async (...args) => {
-      const rows = await contactsOf(...args);
-      read.push(rows.length);
+    const contactsOfMany = h.store.decisions.contactsOfMany.bind(h.store.decisions);
+    h.store.decisions.contactsOfMany = async (reads) => {
+      const rows = await contactsOfMany(reads);
+      read.push(...rows.map((r) => r.length));
       return rows;
     };
     const credited = async (id: string, action?: string) => (await h.tact.decide.outcomes.record([{ id, at: now, type: 'conversion', value: 10, profileKey: key, action, source: 'event' }])).records.map((r) => r.decisionId);

@@ -10,6 +10,8 @@ import { recordGroupKeys } from '../estimating/prefetch.js';
 
 /** How many of a subject's newest choices the `last` model reads at first (it reads them all only if none of these is creditable). */
 const NEWEST_PAGE = 100;
+/** The decisions whose outcomes are read at once to find their successes (a PostgreSQL pool has 10 connections). */
+const DECISIONS_AT_ONCE = 8;
 
 /** An outcome as reported: by the API (a decision id, or a subject) or mapped from a track event. */
 export interface OutcomeInput {
@@ -58,9 +60,10 @@ export class OutcomeRecorder {
     /**
      * The other profile keys whose decisions are the subject's (merged into it, or made before it
      * had a profile): an offer seen before logging in earns the purchase made after. Of the `anon:`
-     * keys of its identifiers, those the state holds; with `every`, all of them.
+     * keys of its identifiers, those the state holds; with `every`, all of them. Asked for many
+     * subjects at once (a chunk of track events'), answered in their order.
      */
-    keysOf?: (profileKey: string, every?: boolean) => Promise<readonly string[]>;
+    keysOf?: (asks: readonly { key: string; every: boolean }[]) => Promise<(readonly string[])[]>;
   }) {}
 
   /** The ids of outcomes being recorded right now, with the work recording them. */
@@ -93,6 +96,8 @@ export class OutcomeRecorder {
     let records: OutcomeRecord[] = [];
     const duplicates: string[] = [];
     const successes = new Set<string>();
+    /** Credits of goal outcomes that are successes unless the batch or the log has one first. */
+    const maybe: { record: OutcomeRecord; decisionId: string; action: string }[] = [];
     /** decision id → the groups its trials went to, from the log (the state remembers only recent decisions'). */
     const groupsOf = new Map<string, readonly string[]>();
     // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
@@ -103,11 +108,20 @@ export class OutcomeRecorder {
     // sync) — asked once for the batch, and only if a subject's keys are (DecideState.anonymousUnheld).
     let unheld: Promise<boolean> | undefined;
     const everyAnonymous = () => (unheld ??= this.d.state.anonymousUnheld(this.d.decisions));
+    // The choices of the subjects of the outcomes that name no decision, read for the whole batch
+    // at once: one outcome at a time, the round trips were most of the consumer's time on PostgreSQL.
+    const seen = new Set<string>();
+    const early = inputs.filter((o) => !seen.has(o.id) && seen.add(o.id) && o.profileKey && !o.decisionId && !this.d.state.hasOutcome(o.id) && !logged.has(o.id));
+    const before = await this.contactsOfMany(early.map((o) => ({ profileKey: o.profileKey as string, o })), play, groupsOf, everyAnonymous, quiet);
+    const contactsRead = new Map(early.map((o, i) => [o, before[i]]));
+    /** The ids recorded so far in this batch (each has a record or more). */
+    const recorded = new Set<string>();
     for (let o of inputs) {
-      if (this.d.state.hasOutcome(o.id) || logged.has(o.id) || records.some((r) => r.id === o.id)) {
+      if (this.d.state.hasOutcome(o.id) || logged.has(o.id) || recorded.has(o.id)) {
         duplicates.push(o.id);
         continue;
       }
+      recorded.add(o.id);
       let profileKey = o.profileKey ?? '';
       let contacts: readonly Contact[];
       const d = o.decisionId ? await this.decisionOf(o) : undefined;
@@ -118,7 +132,7 @@ export class OutcomeRecorder {
         groupsOf.set(d.id, recordGroupKeys(d));
         contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
           .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
-      } else contacts = profileKey ? await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet) : [];
+      } else contacts = profileKey ? (contactsRead.get(o) ?? (await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet))) : [];
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       let credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       // A decision that chose no action ("none", a handoff, items) keeps its outcomes within the policy's window: what doing nothing earned.
@@ -134,12 +148,20 @@ export class OutcomeRecorder {
       if (ofNoAction) records.push({ ...base, decisionId: ofNoAction.id, action: null, credit: 1, reward, success: false });
       else if (!credits.length) records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
       for (const c of credits) {
-        const key = `${c.decisionId}|${c.action}`;
+        const record = { ...base, decisionId: c.decisionId, action: c.action, credit: c.credit, reward: reward * c.credit, success: false };
         const goal = play.catalog.actions.get(c.action)?.goal ?? 'conversion';
-        const success = o.type === goal && !successes.has(key) && !this.d.state.hadSuccess(c.decisionId, c.action) && !(await this.loggedSuccess(c.decisionId, c.action));
-        if (success) successes.add(key);
-        records.push({ ...base, decisionId: c.decisionId, action: c.action, credit: c.credit, reward: reward * c.credit, success });
+        if (o.type === goal && !this.d.state.hadSuccess(c.decisionId, c.action)) maybe.push({ record, decisionId: c.decisionId, action: c.action });
+        records.push(record);
       }
+    }
+    // The first goal outcome of a decision's action is a success, unless the log holds one already:
+    // asked of it for the batch's decisions at once, then settled in the outcomes' order.
+    const inLog = await this.loggedSuccesses(maybe);
+    for (const m of maybe) {
+      const key = `${m.decisionId}|${m.action}`;
+      if (successes.has(key) || inLog.has(key)) continue;
+      successes.add(key);
+      m.record.success = true;
     }
     // Calls recording other ids of the same decision (two conversions at once) ran the checks above
     // side by side: the first to get here keeps the success, so the estimate counts it once.
@@ -192,7 +214,7 @@ export class OutcomeRecorder {
       return undefined;
     };
     // Every key the subject's history may be under (another process may have made the decision under one this one does not hold).
-    if (o.profileKey && d.profileKey !== o.profileKey && !((await this.d.keysOf?.(o.profileKey, true)) ?? []).includes(d.profileKey)) {
+    if (o.profileKey && d.profileKey !== o.profileKey && !((await this.d.keysOf?.([{ key: o.profileKey, every: true }]))?.[0] ?? []).includes(d.profileKey)) {
       const hint = o.subjectHint;
       return problem('decisionId', `The decision \`${d.id}\` was made for another subject: an outcome is credited only to its own subject's decisions.`, hint ? [{ field: 'subject', message: hint.message }] : [], hint ? { suggestion: hint.suggestion } : undefined);
     }
@@ -224,9 +246,19 @@ export class OutcomeRecorder {
     return (await this.d.decisions.anyContact(span.from, span.to + 1)) ? undefined : span;
   }
 
-  /** Whether the log holds a success of this decision's action (the state keeps only the last minutes'). */
-  private async loggedSuccess(decisionId: string, action: string): Promise<boolean> {
-    return (await this.d.decisions.outcomesOf(decisionId)).some((r) => r.success && r.action === action);
+  /**
+   * The `decisionId|action` of these that the log holds a success of (the state keeps only the last
+   * minutes'): each decision's outcomes read once, a few decisions at a time.
+   */
+  private async loggedSuccesses(asks: readonly { decisionId: string; action: string }[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const ids = [...new Set(asks.map((a) => a.decisionId))];
+    for (let at = 0; at < ids.length; at += DECISIONS_AT_ONCE) {
+      const part = ids.slice(at, at + DECISIONS_AT_ONCE);
+      const read = await Promise.all(part.map((id) => this.d.decisions.outcomesOf(id)));
+      for (const [i, rows] of read.entries()) for (const r of rows) if (r.success && r.action) found.add(`${part[i]}|${r.action}`);
+    }
+    return found;
   }
 
   /**
@@ -237,38 +269,57 @@ export class OutcomeRecorder {
    * time, and what is older than the first creditable choice is not read.
    */
   private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, groupsOf: Map<string, readonly string[]>, everyAnonymous: () => Promise<boolean>, quiet?: { from: number; to: number }): Promise<Contact[]> {
+    return (await this.contactsOfMany([{ profileKey, o }], play, groupsOf, everyAnonymous, quiet))[0];
+  }
+
+  /** {@link contactsBefore} of many outcomes, in their order: their subjects' keys, then the log, each read for all of them at once. */
+  private async contactsOfMany(asks: readonly { profileKey: string; o: OutcomeInput }[], play: Playbook, groupsOf: Map<string, readonly string[]>, everyAnonymous: () => Promise<boolean>, quiet?: { from: number; to: number }): Promise<Contact[][]> {
+    if (!asks.length) return [];
     const windowMs = longestWindow(play);
-    // No action chosen for anyone in the whole span: the log holds nothing for this subject either.
-    const none = quiet !== undefined && o.at - windowMs >= quiet.from && o.at <= quiet.to;
-    // The log is read under every key the subject's decisions may be under, as the state holds
-    // them or, when it may not hold them all, all of them (a subject's `anon:` keys): another process
-    // may have decided under one, or the outcome's window reaches back before the keys the state
-    // still holds (a late event, an import of past orders: DecideState.anonymousHeldFrom).
-    const every = this.d.keysOf !== undefined && !none && !profileKey.startsWith('anon:') && (o.at - windowMs < this.d.state.anonymousHeldFrom || (await everyAnonymous()));
-    const keys = [profileKey, ...((await this.d.keysOf?.(profileKey, every)) ?? [])];
     const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
-    let logged: ContactRow[] | undefined;
-    if (none) logged = [];
-    else if (play.policy.attributionModel === 'last') {
-      const page = await this.d.decisions.contactsOf(keys, o.at - windowMs, o.at, { newestFirst: { limit: NEWEST_PAGE } });
-      const first = page.find((c) => creditable(o, c, windowFor));
-      // Newest first, ties in (decision, rank) order: `first` is the newest creditable choice, the
-      // top choice of its decision; what `attribute` must see is in the page. Back to time order (stable).
-      if (first) logged = page.filter((c) => c.at >= first.at).sort((a, b) => a.at - b.at);
-      else if (page.length < NEWEST_PAGE) logged = [];
+    const plans: { profileKey: string; o: OutcomeInput; from: number; none: boolean; every: boolean }[] = [];
+    for (const { profileKey, o } of asks) {
+      // No action chosen for anyone in the whole span: the log holds nothing for this subject either.
+      const none = quiet !== undefined && o.at - windowMs >= quiet.from && o.at <= quiet.to;
+      // The log is read under every key the subject's decisions may be under, as the state holds
+      // them or, when it may not hold them all, all of them (a subject's `anon:` keys): another process
+      // may have decided under one, or the outcome's window reaches back before the keys the state
+      // still holds (a late event, an import of past orders: DecideState.anonymousHeldFrom).
+      const every = this.d.keysOf !== undefined && !none && !profileKey.startsWith('anon:') && (o.at - windowMs < this.d.state.anonymousHeldFrom || (await everyAnonymous()));
+      plans.push({ profileKey, o, from: o.at - windowMs, none, every });
     }
-    logged ??= await this.d.decisions.contactsOf(keys, o.at - windowMs, o.at);
-    for (const c of logged) if (!groupsOf.has(c.decisionId)) groupsOf.set(c.decisionId, recordGroupKeys(c));
-    const out: Contact[] = logged.map((c) => ({ at: c.at, action: c.action, channel: c.channel, topics: [], decisionId: c.decisionId }));
-    const have = new Set(out.map((c) => `${c.decisionId}|${c.action}`));
-    let added = false;
-    for (const c of this.d.state.ledger.view(profileKey, keys.slice(1)).list()) {
-      if (c.at > o.at || have.has(`${c.decisionId}|${c.action}`)) continue;
-      out.push(c);
-      added = true;
+    const also = this.d.keysOf ? await this.d.keysOf(plans.map((p) => ({ key: p.profileKey, every: p.every }))) : [];
+    const keys = plans.map((p, i) => [p.profileKey, ...(also[i] ?? [])]);
+    const logged: (ContactRow[] | undefined)[] = plans.map((p) => (p.none ? [] : undefined));
+    if (play.policy.attributionModel === 'last') {
+      const paged = plans.flatMap((p, i) => (p.none ? [] : [i]));
+      const pages = !paged.length ? [] : await this.d.decisions.contactsOfMany(paged.map((i) => ({ profileKeys: keys[i], from: plans[i].from, to: plans[i].o.at, newestFirst: { limit: NEWEST_PAGE } })));
+      for (const [j, i] of paged.entries()) {
+        const page = pages[j];
+        const first = page.find((c) => creditable(plans[i].o, c, windowFor));
+        // Newest first, ties in (decision, rank) order: `first` is the newest creditable choice, the
+        // top choice of its decision; what `attribute` must see is in the page. Back to time order (stable).
+        if (first) logged[i] = page.filter((c) => c.at >= first.at).sort((a, b) => a.at - b.at);
+        else if (page.length < NEWEST_PAGE) logged[i] = [];
+      }
     }
-    // Stable: a decision's choices keep their rank order.
-    return added ? out.sort((a, b) => a.at - b.at) : out;
+    const whole = plans.flatMap((_, i) => (logged[i] ? [] : [i]));
+    const rows = whole.length ? await this.d.decisions.contactsOfMany(whole.map((i) => ({ profileKeys: keys[i], from: plans[i].from, to: plans[i].o.at }))) : [];
+    for (const [j, i] of whole.entries()) logged[i] = rows[j];
+    return plans.map(({ profileKey, o }, i) => {
+      const read = logged[i] as ContactRow[];
+      for (const c of read) if (!groupsOf.has(c.decisionId)) groupsOf.set(c.decisionId, recordGroupKeys(c));
+      const out: Contact[] = read.map((c) => ({ at: c.at, action: c.action, channel: c.channel, topics: [], decisionId: c.decisionId }));
+      const have = new Set(out.map((c) => `${c.decisionId}|${c.action}`));
+      let added = false;
+      for (const c of this.d.state.ledger.view(profileKey, keys[i].slice(1)).list()) {
+        if (c.at > o.at || have.has(`${c.decisionId}|${c.action}`)) continue;
+        out.push(c);
+        added = true;
+      }
+      // Stable: a decision's choices keep their rank order.
+      return added ? out.sort((a, b) => a.at - b.at) : out;
+    });
   }
 }
 

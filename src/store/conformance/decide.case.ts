@@ -74,6 +74,40 @@ export function decideConformance(kind: StoreKind): void {
       expect((await h.store.decisions.contactsSince(0, da.at)).filter((c) => c.decisionId === a.decisionId)).toEqual([]);
     });
 
+    it('answers many subjects’ reads of their action choices at once, each as contactsOf answers it alone, across more reads than one query makes', async () => {
+      const m = 29_100_000 * 60_000;
+      const rec = (id: string, at: number, key: string, actions: string[]) => {
+        const r = oldRecord(id, at);
+        return { ...r, profileKey: key, choices: actions.map((action, i) => ({ ...r.choices[0], rank: i + 1, action })) };
+      };
+      // Two decisions at one time (ties ordered by decision, then rank), several keys, a decision with two choices.
+      for (const r of [
+        rec('w2', m, 'p-1', ['shoes-offer', 'socks-offer']), rec('w1', m, 'p-1', ['newsletter']), rec('w3', m + 10, 'anon:w-1', ['shoes-offer']),
+        rec('w4', m + 20, 'p-1', ['socks-offer']), rec('w5', m + 30, 'p-2', ['newsletter']),
+      ]) await h.store.decisions.appendDecision(r);
+      const reads = [
+        { profileKeys: ['p-1'], from: m, to: m + 20 },
+        { profileKeys: ['p-1', 'anon:w-1'], from: m, to: m + 30, newestFirst: { limit: 3 } },
+        { profileKeys: [], from: 0, to: m + 30 },
+        { profileKeys: ['p-2', 'p-1'], from: m + 1, to: m + 30 },
+        { profileKeys: ['p-1'], from: m, to: m, newestFirst: { limit: 100 } },
+        { profileKeys: ['nobody'], from: 0, to: m + 30 },
+        ...Array.from({ length: 1200 }, (_, i) => ({ profileKeys: [i % 2 ? 'p-1' : 'anon:w-1', 'p-2'], from: m + (i % 40), to: m + 30, ...(i % 3 ? { newestFirst: { limit: 1 + (i % 4) } } : {}) })),
+      ];
+      const many = await h.store.decisions.contactsOfMany(reads);
+      expect(many).toHaveLength(reads.length);
+      for (const [i, r] of reads.entries()) expect(many[i], `read ${i}`).toEqual(await h.store.decisions.contactsOf(r.profileKeys, r.from, r.to, r));
+      expect(many.slice(0, 6).map((rows) => rows.map((c) => `${c.decisionId}:${c.action}`))).toEqual([
+        ['w1:newsletter', 'w2:shoes-offer', 'w2:socks-offer', 'w4:socks-offer'],
+        ['w4:socks-offer', 'w3:shoes-offer', 'w1:newsletter'],
+        [],
+        ['w4:socks-offer', 'w5:newsletter'],
+        ['w1:newsletter', 'w2:shoes-offer', 'w2:socks-offer'],
+        [],
+      ]);
+      expect(await h.store.decisions.contactsOfMany([])).toEqual([]);
+    });
+
     it('counts action choices per channel, action and minute, and names the anonymous keys with choices, for a start that reads neither row by row', async () => {
       const m = 29_000_000 * 60_000; // a minute's start
       const rec = (id: string, at: number, key: string, action: string | null, channel = 'web') => {

@@ -130,6 +130,21 @@ export function profilesConformance(kind: StoreKind): void {
       expect(await h.store.profiles.getProfiles([])).toEqual(new Map());
     });
 
+    it('identitiesOfMany answers for each id what identities does — in its order, an empty list for an id with none — across more ids than one query names', async () => {
+      const n = 510; // past the 500 ids one PostgreSQL query names
+      const batch = Array.from({ length: n }, (_, k) => ({ type: 'identify', userId: `im-${k}`, ...(k % 3 ? {} : { anonymousId: `im-anon-${k}`, traits: { email: `im-${k}@x.test` } }) }));
+      for (let i = 0; i < n; i += 100) expect((await send(h.app, '/v1/batch', { batch: batch.slice(i, i + 100) })).statusCode).toBe(200);
+      const ids: string[] = [];
+      for (let k = 0; k < n; k++) ids.push((await h.store.profiles.findProfileId('userId', `im-${k}`))!);
+      const asked = [...ids.slice().reverse(), 'im-nobody', ids[0]];
+      const got = await h.store.profiles.identitiesOfMany(asked);
+      expect(got.size).toBe(n + 1);
+      for (const id of asked) expect(got.get(id), id).toEqual(await h.store.profiles.identities(id));
+      expect(got.get('im-nobody')).toEqual([]);
+      expect(got.get(ids[3])!.map((i) => i.kind).sort()).toEqual(['anonymousId', 'email', 'userId']);
+      expect(await h.store.profiles.identitiesOfMany([])).toEqual(new Map());
+    });
+
     it('reports merge links that form a cycle (damaged rows) as an error, not as no profile', async () => {
       const rows = "INSERT INTO profiles (id, version, created_at, updated_at, merged_into, state) VALUES ('cy-1', 1, 0, 0, 'cy-2', NULL), ('cy-2', 1, 0, 0, 'cy-1', NULL)";
       if (h.store.kind === 'sqlite') (h.store as SqliteStore).db.prepare(rows).run();

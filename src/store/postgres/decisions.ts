@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRead, ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, HOLD_SELECT, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, followed, holdParams, holdUpsert, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -10,6 +10,8 @@ import { PostgresDecisionCounts } from './decision-counts.js';
 /** A decision's action choice as a ContactRow (choices `c` joined to their decision `d`). */
 const CONTACT_COLS = `c.decision_id AS "decisionId", c.at, c.profile_key AS "profileKey", c.action, c.channel, c.placement, d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel"`;
 const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+/** Reads a contactsOfMany query makes at most (a consumer's chunk is 2,000 events). */
+const READS_A_QUERY = 1000;
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The outcome columns' types, in OUTCOME_COLS order (a VALUES list in a WITH is typed by itself, not by the table). */
 const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'bigint', 'text', 'bigint', 'text'];
@@ -220,6 +222,32 @@ export class PostgresDecisionStore implements DecisionStore {
       `SELECT ${CONTACT_COLS} FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ANY($1) AND d.at >= $2 AND d.at <= $3 AND c.kind = 'action' ORDER BY ${order}`,
       [[...profileKeys], from, to],
     )).rows;
+  }
+
+  async contactsOfMany(reads: readonly ContactRead[]): Promise<ContactRow[][]> {
+    const out: ContactRow[][] = reads.map(() => []);
+    for (let at = 0; at < reads.length; at += READS_A_QUERY) {
+      const part = reads.slice(at, at + READS_A_QUERY);
+      // One row a (read, key) — each key once, as `= ANY` takes it — joined as one query, the order
+      // of contactsOf numbered within each read, under its limit (none: NULL, every row). (A LATERAL
+      // per read with its keys as a slice of one array ran the slice on every row of a small table.)
+      const readOf: number[] = [];
+      const keys: string[] = [];
+      for (const [i, r] of part.entries()) for (const key of new Set(r.profileKeys)) (readOf.push(i + 1), keys.push(key));
+      if (!keys.length) continue;
+      const rows = (await this.pool.query<ContactRow & { i: number; lim: number | null; n: number }>(
+        `SELECT x.* FROM (
+           SELECT r.i, r.lim, ${CONTACT_COLS}, row_number() OVER (PARTITION BY r.i ORDER BY CASE WHEN r.lim IS NULL THEN c.at ELSE -c.at END, c.decision_id, c.rank) AS n
+           FROM unnest($1::bigint[], $2::bigint[], $3::int[]) WITH ORDINALITY AS r(f, t, lim, i)
+           JOIN unnest($4::int[], $5::text[]) AS k(i, key) ON k.i = r.i
+           JOIN decisions d ON d.profile_key = k.key AND d.at >= r.f AND d.at <= r.t
+           JOIN decision_choices c ON c.decision_id = d.id AND c.kind = 'action'
+         ) x WHERE x.lim IS NULL OR x.n <= x.lim ORDER BY x.i, x.n`,
+        [part.map((r) => r.from), part.map((r) => r.to), part.map((r) => (r.newestFirst ? Math.floor(r.newestFirst.limit) : null)), readOf, keys],
+      )).rows;
+      for (const { i, lim: _l, n: _n, ...contact } of rows) out[at + Number(i) - 1].push(contact);
+    }
+    return out;
   }
 
   async contactVolumes(from: number, to: number): Promise<VolumeRow[]> {

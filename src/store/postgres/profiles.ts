@@ -72,6 +72,19 @@ export class PostgresProfileStore implements ProfileStore {
     return (await this.pool.query<IdentityRow>('SELECT kind, value, created_at AS "createdAt" FROM identities WHERE profile_id = $1 ORDER BY created_at, kind, value', [profileId])).rows;
   }
 
+  async identitiesOfMany(profileIds: readonly string[]): Promise<Map<string, IdentityRow[]>> {
+    const distinct = [...new Set(profileIds)];
+    const out = new Map<string, IdentityRow[]>(distinct.map((id) => [id, []]));
+    for (let i = 0; i < distinct.length; i += PROFILES_AT_ONCE) {
+      const rows = (await this.pool.query<IdentityRow & { profileId: string }>(
+        'SELECT profile_id AS "profileId", kind, value, created_at AS "createdAt" FROM identities WHERE profile_id = ANY($1::text[]) ORDER BY profile_id, created_at, kind, value',
+        [distinct.slice(i, i + PROFILES_AT_ONCE)],
+      )).rows;
+      for (const { profileId, ...row } of rows) out.get(profileId)!.push(row);
+    }
+    return out;
+  }
+
   /**
    * The most recent events by event time (on equal times the later arrival), not the last to
    * arrive: after an import of old events or a merge those would push out the newest (until

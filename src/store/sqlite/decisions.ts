@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
+import type { ContactRead, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
 import { timeSlicer } from '../../models/train/time-slice.js';
 import type { Db } from './database.js';
 import {
@@ -134,9 +134,18 @@ export class SqliteDecisionStore implements DecisionStore {
   }
 
   async contactsOf(profileKeys: readonly string[], from: number, to: number, o: { newestFirst?: { limit: number } } = {}): Promise<ContactRow[]> {
-    if (!profileKeys.length) return [];
-    const keys = JSON.stringify(profileKeys);
-    return (o.newestFirst ? this.s.newestContactsOf.all(keys, from, to, o.newestFirst.limit) : this.s.contactsOf.all(keys, from, to)) as ContactRow[];
+    return this.readContacts({ profileKeys, from, to, ...o });
+  }
+
+  /** One statement a read, as `contactsOf`: SQLite has no round trip to save. */
+  async contactsOfMany(reads: readonly ContactRead[]): Promise<ContactRow[][]> {
+    return reads.map((r) => this.readContacts(r));
+  }
+
+  private readContacts(r: ContactRead): ContactRow[] {
+    if (!r.profileKeys.length) return [];
+    const keys = JSON.stringify(r.profileKeys);
+    return (r.newestFirst ? this.s.newestContactsOf.all(keys, r.from, r.to, r.newestFirst.limit) : this.s.contactsOf.all(keys, r.from, r.to)) as ContactRow[];
   }
 
   async contactVolumes(from: number, to: number): Promise<VolumeRow[]> {
