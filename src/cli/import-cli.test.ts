@@ -74,7 +74,10 @@ describe('tact import: progress without a terminal, and the write key', () => {
     const said = await run([events(10), '-u', s.url, '-k', 'w', '--batch', '1', '--concurrency', '1']);
     const lines = said.split('\n').filter((l) => l.startsWith('… '));
     // At the first answer, then at each answer more than 5 s after the last line: 6 s later, 12 s, 18 s.
-    expect(lines.map((l) => l.split(' lines')[0])).toEqual(['… 1', '… 4', '… 7', '… 10']);
+    expect(lines.map((l) => l.split(' line')[0])).toEqual(['… 1', '… 4', '… 7', '… 10']);
+    // (It said "… 1 lines".)
+    expect(lines[0]).toBe('… 1 line, 1 message stored, 0 rejected');
+    expect(lines[1]).toBe('… 4 lines, 4 messages stored, 0 rejected');
   });
 
   it('does not print the write key from TACT_WRITE_KEY in --help, and still sends it', async () => {

@@ -108,7 +108,7 @@ Examples:
       let started = false;
       const t0 = performance.now();
       const fields = (p: ImportProgress) => ({ ...barCounts(p), left: timeLeft(p, (performance.now() - t0) / 1000) });
-      const lines = everyFiveSeconds((p: ImportProgress) => process.stderr.write(`… ${p.lines} lines, ${countsText(p)}\n`));
+      const lines = everyFiveSeconds((p: ImportProgress) => process.stderr.write(`… ${p.lines} ${p.lines === 1 ? 'line' : 'lines'}, ${countsText(p)}\n`));
       // Ctrl-C (or a TERM) stops reading and waits for the batches sent, so the progress saved is
       // as far as the server got; a second one stops at once (the progress saved still holds). Also
       // when Ctrl-C ended the program reading stdout (`| tee log`): the summary then is not a crash.

@@ -61,4 +61,24 @@ describe('tact keys create and revoke', () => {
     expect(line).toMatchObject({ msg: 'key created', kind: 'server', label: 'reports', by: 'cli' });
     expect(stderr).not.toContain(secret);
   });
+
+  it('says the line as a sentence, not JSON, when stderr is a terminal', async () => {
+    process.env.TACT_DATA_DIR = join(testDir('tact-keys-log-'), 'data');
+    delete process.env.TACT_DATABASE_URL;
+    delete process.env.TACT_LOG_LEVEL;
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((t) => (err.push(String(t)), true));
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+    Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
+    try {
+      const program = new Command().exitOverride();
+      keysCommand(program);
+      await program.parseAsync(['keys', 'create', 'write', 'web shop'], { from: 'user' });
+    } finally {
+      if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
+    expect(err.join('')).toMatch(/^logged: key created [0-9a-f-]+ \(write, "web shop"\) by cli(, user \S+)?\n$/);
+  });
 });

@@ -20,15 +20,16 @@ const KINDS = ['write', 'server', 'admin'];
 /**
  * `tact keys list|create|revoke`: manage API keys directly in the store (the server need not run).
  * Making and revoking a key is logged as the API logs it (`key created`, `key revoked`: id, kind,
- * label, `by: "cli"` and the system user), by default as JSON lines on stderr at TACT_LOG_LEVEL:
- * stdout keeps the secret and the sentences.
+ * label, `by: "cli"` and the system user), on stderr at TACT_LOG_LEVEL: as a sentence when stderr
+ * is a terminal (a JSON line there sat among the human output), as a JSON line otherwise (a log
+ * collector's); stdout keeps the secret and the sentences.
  *
  * @example
  * keysCommand(program); // tact keys create write "web shop"
  */
 export function keysCommand(program: Command, log?: Logger): void {
   // Made before the store is touched: a wrong TACT_LOG_LEVEL stops the command before any key changes.
-  const audit = () => (log ??= pino({ level: logLevel(process.env) }, pino.destination({ dest: 2, sync: true })));
+  const audit = () => (log ??= pino({ level: logLevel(process.env) }, process.stderr.isTTY ? { write: (line: string) => process.stderr.write(auditSentence(line)) } : pino.destination({ dest: 2, sync: true })));
   const who = () => ({ by: 'cli', user: systemUser() });
   const keys = program.command('keys').description('List, make and revoke API keys in the store of TACT_DATA_DIR / TACT_DATABASE_URL.');
   // Listing and revoking read a store that is there; making a key may make the store (before the first start).
@@ -80,6 +81,19 @@ export function keysCommand(program: Command, log?: Logger): void {
         process.stdout.write(key ? `revoked ${key.kind} key ${id} (${key.label})\n` : `revoked ${id}\n`);
       });
     });
+}
+
+/**
+ * A key's log line (pino's JSON) as said on a terminal.
+ *
+ * @example
+ * auditSentence('{"level":30,"key":"6a79…","kind":"write","label":"web shop","by":"cli","user":"ann","msg":"key created"}');
+ * // 'logged: key created 6a79… (write, "web shop") by cli, user ann\n'
+ */
+export function auditSentence(line: string): string {
+  const r = JSON.parse(line) as { msg?: string; key?: string; kind?: string; label?: string; by?: string; user?: string };
+  const what = [r.kind, r.label === undefined ? undefined : `"${r.label}"`].filter(Boolean).join(', ');
+  return `logged: ${r.msg} ${r.key}${what ? ` (${what})` : ''} by ${r.by}${r.user ? `, user ${r.user}` : ''}\n`;
 }
 
 /** The system account running the command, for the log; undefined where it has no name (a container's numeric user). */

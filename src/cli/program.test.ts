@@ -74,7 +74,7 @@ describe('tact --help', () => {
     for (const { name } of all) {
       const r = await run([...name.split(' ').slice(1), '--no-such-flag']);
       expect(r.code, name).toBe('commander.unknownOption');
-      expect(r.err.split('\n')[0], name).toBe("error: unknown option '--no-such-flag'");
+      expect(r.err.split('\n')[0], name).toMatch(/^tact: unknown option '--no-such-flag'/);
     }
   });
 
@@ -89,7 +89,7 @@ describe('tact --help', () => {
         if (cmd.options.some((x) => x.long === typo)) continue;
         const r = await run([...name.split(' ').slice(1), typo, 'x']);
         expect(r.code, `${name} ${typo}`).toBe('commander.unknownOption');
-        expect(r.err, `${name} ${typo}`).toContain(`error: unknown option '${typo}'`);
+        expect(r.err, `${name} ${typo}`).toContain(`tact: unknown option '${typo}'`);
         expect(r.err, `${name} ${typo}`).toMatch(new RegExp(`Did you mean (one of )?[^?]*${o.long}\\b`));
         checked++;
       }
@@ -100,7 +100,7 @@ describe('tact --help', () => {
   it('answers an unknown command (exit 1) with the list of every registered command, train included', async () => {
     const r = await run(['trian']);
     expect(r.code).toBe('commander.unknownCommand');
-    expect(r.err.split('\n')[0]).toMatch(/^error: unknown command 'trian'/);
+    expect(r.err.split('\n')[0]).toMatch(/^tact: unknown command 'trian'/);
     for (const c of tactProgram().commands) expect(r.err).toContain(`  ${c.name()} `);
     expect(r.err).toContain('  train [options] [model]');
   });
@@ -109,8 +109,7 @@ describe('tact --help', () => {
     const r = await run(['help', 'trian']);
     expect(r.code).toBe('commander.unknownCommand');
     expect(r.exitCode).toBe(1);
-    expect(r.err.split('\n')[0]).toBe("error: unknown command 'trian'");
-    expect(r.err).toContain('(Did you mean train?)');
+    expect(r.err.split('\n')[0]).toBe("tact: unknown command 'trian'. Did you mean train?");
     const known = await run(['help', 'serve']);
     expect(known.code).toBe('commander.help');
     expect(known.exitCode).toBe(0);
@@ -128,7 +127,23 @@ describe('tact --help', () => {
   it('still says when a required option is missing', async () => {
     const r = await run(['evaluate-policy', '--json']);
     expect(r.code).toBe('commander.missingMandatoryOptionValue');
-    expect(r.err.split('\n')[0]).toBe("error: required option '--placement <id>' not specified");
+    expect(r.err).toBe("tact: required option '--placement <id>' not specified (tact evaluate-policy --help lists the options)\n");
+  });
+
+  it('says a missing argument or an unknown option in one line naming it, not followed by the whole help (exit 1)', async () => {
+    const missing = await run(['import']);
+    expect(missing.code).toBe('commander.missingArgument');
+    expect(missing.exitCode).toBe(1);
+    expect(missing.err).toBe("tact: missing required argument 'file' (tact import --help lists the options)\n");
+    const unknown = await run(['serve', '--bogus']);
+    expect(unknown.code).toBe('commander.unknownOption');
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.err).toBe("tact: unknown option '--bogus' (tact serve --help lists the options)\n");
+    const typo = await run(['serve', '--prot', '1']);
+    expect(typo.err).toBe("tact: unknown option '--prot'. Did you mean --port? (tact serve --help lists the options)\n");
+    const sub = await run(['keys', 'create', 'write']);
+    expect(sub.err).toBe("tact: missing required argument 'label' (tact keys create --help lists the options)\n");
+    expect((await run(['keys', 'mint'])).err).toMatch(/^tact: unknown command 'mint'.* \(tact keys --help lists its commands\)\n$/);
   });
 });
 

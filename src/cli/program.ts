@@ -65,6 +65,7 @@ export function tactProgram(): Command {
   helpCommand(program);
   program.addHelpText('after', () => exitStatusText(program.commands.flatMap((c) => (meanings.has(c) ? [{ name: c.name(), ...meanings.get(c) }] : []))));
   unknownOptionsFirst(program);
+  oneLineErrors(program);
   program.hook('preAction', (_program, cmd) => {
     if (!cmd.options.some((o) => o.long === '--url')) return;
     const server = { url: String(cmd.getOptionValue('url')), from: urlFrom(cmd.getOptionValueSource('url'), process.env) };
@@ -152,6 +153,36 @@ function wrap(text: string, indent: string): string {
     } else line = line ? `${line} ${word}` : word;
   }
   return lines.concat(line).join('\n') + '\n';
+}
+
+/**
+ * A wrong command line said in one line, as `tact` says every other error: Commander printed
+ * "error: missing required argument 'file'" and then the command's whole help (60–80 lines), so
+ * the error scrolled away. A command's error is now `tact: <what is wrong> (tact <command> --help
+ * lists the options)`; only `tact` itself, meeting an unknown command, still lists the commands.
+ */
+function oneLineErrors(program: Command): void {
+  const walk = (c: Command, name: string) => {
+    if (c !== program) c.showHelpAfterError(false);
+    const hint = c === program ? '' : ` (${name} --help lists ${c.commands.length ? 'its commands' : 'the options'})`;
+    c.configureOutput({ outputError: (text, write) => write(`${errorLine(text)}${hint}
+`) });
+    for (const s of c.commands) walk(s, `${name} ${s.name()}`);
+  };
+  walk(program, 'tact');
+}
+
+/**
+ * Commander's error text as one `tact:` line: its "error: " dropped, and a suggestion on the next
+ * line ("(Did you mean --port?)") joined to it.
+ *
+ * @example
+ * errorLine("error: unknown option '--prot'\n(Did you mean --port?)\n"); // "tact: unknown option '--prot'. Did you mean --port?"
+ */
+export function errorLine(text: string): string {
+  const [first, ...rest] = text.trim().split('\n').map((l) => l.trim().replace(/^\((.*)\)$/, '$1'));
+  const sentences = [first.replace(/^error: /, ''), ...rest].filter(Boolean);
+  return `tact: ${sentences.map((x, i) => (i < sentences.length - 1 && !/[.?!]$/.test(x) ? `${x}.` : x)).join(' ')}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, harness, type Harness } from '../../../test/harness.js';
 import { testDir } from '../../../test/tmp.js';
 import { parseColumnMap } from './column-map.js';
-import { runImport } from './importer.js';
+import { otherReading, runImport } from './importer.js';
 
 const track = (user: string, at?: number) => JSON.stringify({ type: 'track', userId: user, event: 'Viewed', ...(at === undefined ? {} : { timestamp: new Date(Date.UTC(2026, 0, 1) + at * 1000).toISOString() }) });
 
@@ -171,8 +171,21 @@ describe('tact import: resuming and re-running', () => {
     const first = await runImport({ path: file, format: 'csv', map, url, writeKey: KEYS.write, batchSize: 2, concurrency: 1, stopAfterLines: 3 });
     expect(first.complete).toBe(false);
     await expect(runImport({ path: file, format: 'csv', map: parseColumnMap('userId=user,event=kind,properties.amount=amount:number'), url, writeKey: KEYS.write }))
-      .rejects.toThrow(`The import of ${file} stopped at line ${first.lines} read it with --format csv --map "userId=user,event=kind" --type track --rest properties: pass the same options to resume, or --restart`);
+      .rejects.toThrow(`An earlier import of ${file} read it with --format csv --map "userId=user,event=kind" --type track --rest properties and stopped at line ${first.lines}; `
+        + 'this one gives another --map (--map "userId=user,event=kind,properties.amount=amount:number"). Pass the earlier options to resume it, or --restart to import the file from the first line with these.');
     const again = await runImport({ path: file, format: 'csv', map: parseColumnMap('userId=user, event=kind'), url, writeKey: KEYS.write });
     expect(again).toMatchObject({ complete: true, resumedFrom: first.lines, accepted: 8 });
+  });
+});
+
+describe('otherReading', () => {
+  it('says what the finished import used, which option differs, and to pass --restart', () => {
+    const earlier = '--format csv --map "userId=user,event=kind" --type track --rest properties';
+    expect(otherReading('/d/orders.csv', { line: 4, done: true, reading: earlier }, '--format csv --map "userId=nocol,event=kind" --type track --rest properties').message).toBe(
+      `An earlier import of /d/orders.csv read it with ${earlier} and finished at line 4; this one gives another --map (--map "userId=nocol,event=kind"). `
+        + 'Pass --restart to import the file again from the first line with these options, or the earlier options to see that it is done.',
+    );
+    expect(otherReading('/d/orders.csv', { line: 4, reading: earlier }, '--format csv --delimiter ";" --map "userId=user,event=kind" --type identify --rest properties').message)
+      .toContain('and stopped at line 4; this one gives other --delimiter and --type (--delimiter ";" --type identify). Pass the earlier options to resume it, or --restart');
   });
 });

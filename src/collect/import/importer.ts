@@ -159,7 +159,7 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
         + `Pass --restart to import the file into ${server} from the first line (lines it stored before are recognised, not stored twice), or --state with another file to keep each server's progress apart.`);
     }
     if (saved.reading !== undefined && saved.reading !== reading) {
-      throw new Error(`The import of ${path} ${saved.done ? 'finished' : 'stopped'} at line ${saved.line} read it with ${saved.reading}: pass the same options to resume, or --restart to import it from the first line with these.`);
+      throw otherReading(path, saved as typeof saved & { reading: string; line: number }, reading);
     }
     state = stateOf({ ...saved, reading, server, reportBytes: saved.reportBytes ?? sizeOf(reportPath) });
     expected = saved.digest;
@@ -406,6 +406,31 @@ function readingOf(o: ImportOptions): string {
   // (A comma, the default, is left out: progress saved before --delimiter reads the same.)
   const delimiter = o.delimiter !== undefined && o.delimiter !== ',' ? ` --delimiter ${JSON.stringify(o.delimiter)}` : '';
   return `--format csv${delimiter} --map "${fields}" --type ${o.map.type} --rest ${o.map.rest}`;
+}
+
+/**
+ * The refusal to resume an import read with other options than the earlier one: what it used,
+ * which options differ, and what to do (the same options, or --restart).
+ *
+ * @example
+ * otherReading('/d/o.csv', { line: 4, done: true, reading: '--format csv --map "userId=user" --type track --rest properties' }, '--format csv --map "userId=nocol" --type track --rest properties').message;
+ * // 'An earlier import of /d/o.csv read it with --format csv --map "userId=user" … and finished at line 4; this one gives another --map (--map "userId=nocol"). …'
+ */
+export function otherReading(path: string, saved: { line: number; done?: boolean; reading: string }, reading: string): Error {
+  const before = optionsOf(saved.reading);
+  const now = optionsOf(reading);
+  const differ = [...new Set([...now.keys(), ...before.keys()])].filter((k) => before.get(k) !== now.get(k));
+  const given = differ.filter((k) => now.has(k)).map((k) => `${k} ${now.get(k)}`).join(' ');
+  const which = differ.length === 1 ? `another ${differ[0]}` : `other ${differ.slice(0, -1).join(', ')} and ${differ[differ.length - 1]}`;
+  const todo = saved.done
+    ? 'Pass --restart to import the file again from the first line with these options, or the earlier options to see that it is done.'
+    : 'Pass the earlier options to resume it, or --restart to import the file from the first line with these.';
+  return new Error(`An earlier import of ${path} read it with ${saved.reading} and ${saved.done ? 'finished' : 'stopped'} at line ${saved.line}; this one gives ${which}${given ? ` (${given})` : ''}. ${todo}`);
+}
+
+/** The options of a reading (readingOf), by name: `--map` → `"userId=user"`. */
+function optionsOf(reading: string): Map<string, string> {
+  return new Map([...reading.matchAll(/(--[a-z]+) ("[^"]*"|\S+)/g)].map((m) => [m[1], m[2]]));
 }
 
 /** How a state saved before the digest named its file. */

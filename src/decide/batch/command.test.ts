@@ -75,6 +75,16 @@ describe('tact decide-batch progress without a terminal', () => {
     // 12 s of ticks half a second apart: lines at 5.5 s and 11 s (more than 5 s after the line before)
     expect(written).toEqual(['… 1000/4000 profiles, 10 in audience, 9 actions\n', '… 1000/4000 profiles, 10 in audience, 12 actions\n', '… 1000/4000 profiles, 10 in audience, 12 actions\n']);
   });
+
+  it('says the final counts at the end at once, after a first report that was the only line of a short run', () => {
+    let t = 1_000_000;
+    const written: string[] = [];
+    const log = progressLines((text) => written.push(text), () => t);
+    log({ scanned: 0, total: 5302, matched: 0, actions: 0 });
+    t += 1200;
+    log({ scanned: 5302, total: 5302, matched: 1, actions: 1 }, true);
+    expect(written).toEqual(['… 0/5302 profiles, 0 in audience, 0 actions\n', '… at the end: 5302/5302 profiles, 1 in audience, 1 action\n']);
+  });
 });
 
 describe('tact decide-batch, what it says', () => {
@@ -131,7 +141,8 @@ describe('tact decide-batch, what it says', () => {
         setTimeout(() => res.end(JSON.stringify({ type: 'done', scanned: 4000, total: 4000, matched: 1, decided: 1, actions: 1, audienceErrors: 0, stoppedBy: 'end' }) + '\n'), 6_500);
       }, []);
       // Until 2026-12-05 the one line of the first report: none in the 6.5 s after.
-      expect(text.filter((t) => t.startsWith('…'))).toEqual(['… 1000/4000 profiles, 1000 in audience, 1 actions\n', '… 1000/4000 profiles, 1000 in audience, 1 actions\n']);
+      // And the final counts at the end: a run under 5 s said only its first report, which read like a result.
+      expect(text.filter((t) => t.startsWith('…'))).toEqual(['… 1000/4000 profiles, 1000 in audience, 1 action\n', '… 1000/4000 profiles, 1000 in audience, 1 action\n', '… at the end: 4000/4000 profiles, 1 in audience, 1 action\n']);
     } finally {
       if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
       else delete (process.stderr as { isTTY?: boolean }).isTTY;

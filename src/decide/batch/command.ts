@@ -133,6 +133,7 @@ Examples:
       clearInterval(ticker);
       stop.done();
       bar?.stop();
+      if (!bar && o.progress !== false) log(s, true);
       if (s.earlierFailed) process.stderr.write(`An earlier run's undelivered decisions were in ${s.earlierFailed.path}: kept as ${s.earlierFailed.keptAs} (send them with --resend ${s.earlierFailed.keptAs} --webhook URL).\n`);
       const toStdout = typeof o.out === 'string' && isStdout(o.out);
       // A misspelt trait errs on every profile: no one is in the audience, and that is no campaign sent to no one.
@@ -239,20 +240,23 @@ export function audienceFailed(s: { scanned: number; evaluated?: number; matched
  * Progress where there is no terminal to draw a bar on (CI logs, `2> log`): a line on the first
  * report, then one every `everyMs`. Called with no report (a timer's tick), it says the last one
  * again once `everyMs` passed without a line — as it stands then: the object reported is read
- * afresh (the batch client's summary, which counts decisions as they arrive).
+ * afresh (the batch client's summary, which counts decisions as they arrive). Called with `end`,
+ * it says the final counts at once, "at the end": a run under 5 s said only its first report
+ * ("… 0/5302 profiles, 0 in audience, 0 actions"), which read like its result.
  *
  * @example
  * const log = progressLines((t) => process.stderr.write(t)); log({ scanned: 1000, total: 200_000, matched: 40, actions: 38 });
  * setInterval(() => log(), 500); // a line at least every 5 s while the reports stall
+ * log(summary, true); // '… at the end: 200000/200000 profiles, 8000 in audience, 7600 actions'
  */
-export function progressLines(write: (text: string) => void, now: () => number = Date.now, everyMs = 5000): (p?: { scanned: number; total: number; matched: number; actions: number }) => void {
+export function progressLines(write: (text: string) => void, now: () => number = Date.now, everyMs = 5000): (p?: { scanned: number; total: number; matched: number; actions: number }, end?: boolean) => void {
   let shown = 0;
   let last: { scanned: number; total: number; matched: number; actions: number } | undefined;
-  return (p) => {
+  return (p, end = false) => {
     if (p) last = p;
     // (Timed from the last line written: timed from the last report, frequent as they are, it wrote the first line only.)
-    if (!last || now() - shown <= everyMs) return;
-    write(`… ${last.scanned}/${last.total} profiles, ${last.matched} in audience, ${last.actions} actions\n`);
+    if (!last || (!end && now() - shown <= everyMs)) return;
+    write(`… ${end ? 'at the end: ' : ''}${last.scanned}/${last.total} profiles, ${last.matched} in audience, ${last.actions} ${last.actions === 1 ? 'action' : 'actions'}\n`);
     shown = now();
   };
 }
