@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRACE_DETAIL } from '../decision.js';
 import { traces } from './explanation.js';
-import { stageContext } from './fixture-context.js';
+import { fixedEstimates, stageContext } from './fixture-context.js';
 import { eligibility } from './eligibility.js';
 import { scoring } from './scoring.js';
 import type { Catalog } from '../catalog.js';
@@ -149,5 +149,23 @@ describe('a score\'s terms in words', () => {
     const words = scoreWords({ estimate: { value: 0.136364, source: 'population', status: 'learning', evidence: 2 }, action: { goal: 'conversion', value: 2499.5, contactCost: 0.123456 }, levers: [['L3', 3.25]] } as never);
     expect(words).toContain('13.6% conversion rate');
     expect(words).toContain('× value 2499.5 × 3.25 (L3) - contact cost 0.123456');
+  });
+});
+
+describe('the customer sentence says what the pick rests on', () => {
+  const catalog: Catalog = { actions: [{ id: 'promo', name: 'Promo', channels: ['web'], value: 10 }], placements: [{ id: 'home', channel: 'web' }] };
+  const sentence = (source: 'population' | 'segment' | 'personal') => {
+    const { ctx } = stageContext({ catalog, policy: { exploration: { budget: 0 } }, placement: 'home' });
+    const fixed = fixedEstimates({ promo: 0.5 });
+    ctx.estimates = { ...fixed, estimate: (a, s) => ({ ...fixed.estimate(a, s), source }) };
+    const play = playbookFor(compileCatalog(catalog), ctx.policy, 1, 1);
+    return runPipeline(ctx, play.rulebook.forPlacement(ctx.placement), 1, () => 'r').customer;
+  };
+
+  it('names the subject\'s own activity only when the estimate is personal', () => {
+    // Until 2026-12-06 every pick was "based on your activity with us", a subject with none too.
+    expect(sentence('personal')).toBe('You are seeing "Promo" because we expect it to be the most useful thing for you right now, based on your activity with us.');
+    expect(sentence('segment')).toBe('You are seeing "Promo" because we expect it to be the most useful thing for you right now, based on what people like you have found useful.');
+    expect(sentence('population')).toBe('You are seeing "Promo" because we expect it to be the most useful thing for you right now, based on what our customers have found most useful.');
   });
 });

@@ -362,5 +362,19 @@ export function customerSentence(r: PipelineResult, ctx: StageContext): string {
   // Exploration chose it (something else scored higher): it is not what we expect to be most useful.
   const explored = c.score < ctx.policy.noneScore || r.candidates.some((x) => !x.out && x.score !== undefined && x.score > c.score);
   if (explored) return `You are seeing ${nameOf(ctx, c.action)} because we sometimes show other content than our first pick, to learn what is most relevant to people like you.`;
-  return `You are seeing ${nameOf(ctx, c.action)} because we expect it to be the most useful thing for you right now, based on your activity with us.`;
+  return `You are seeing ${nameOf(ctx, c.action)} because we expect it to be the most useful thing for you right now, ${groundsWords(r.candidates.find((x) => x.action.id === c.action)?.estimate?.source)}.`;
+}
+
+/**
+ * What the customer's sentence says its pick rests on: the subject's own activity only when the
+ * estimate is personal; a group's or everyone's otherwise (until 2026-12-06 "based on your
+ * activity with us" for a subject with no activity at all: QA).
+ *
+ * @example
+ * groundsWords('population'); // 'based on what our customers have found most useful'
+ */
+function groundsWords(source: string | undefined): string {
+  if (source === 'personal') return 'based on your activity with us';
+  if (source === 'segment' || source === 'micro-segment') return 'based on what people like you have found useful';
+  return 'based on what our customers have found most useful';
 }
