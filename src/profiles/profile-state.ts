@@ -180,9 +180,27 @@ export function consentPrefs(m: Pick<Message, 'context'>): Record<string, unknow
   return !prefs || typeof prefs !== 'object' || Array.isArray(prefs) ? undefined : (prefs as Record<string, unknown>);
 }
 
+/**
+ * Names and keys of the purposes seen, as worked out: every message with consent reads each of its
+ * purposes, and each of the profile's, so the same few names are normalised again and again (the
+ * ingest's main thread paid ≈ 2 µs a message for it). Bounded: emptied when full.
+ */
+const purposeNames = new Map<string, { name: string; key: string }>();
+const MAX_PURPOSE_NAMES = 4096;
+
+function purposeOf(sent: string): { name: string; key: string } {
+  let p = purposeNames.get(sent);
+  if (p) return p;
+  const name = sent.trim().normalize('NFC');
+  p = { name, key: name.toUpperCase().toLowerCase() };
+  if (purposeNames.size >= MAX_PURPOSE_NAMES) purposeNames.clear();
+  purposeNames.set(sent, p);
+  return p;
+}
+
 /** A purpose's name as kept: trimmed, in Unicode NFC. */
 export function purposeName(sent: string): string {
-  return sent.trim().normalize('NFC');
+  return purposeOf(sent).name;
 }
 
 /**
@@ -190,7 +208,7 @@ export function purposeName(sent: string): string {
  * `SS` fold alike) — `Advertising`, ` advertising ` and `ADVERTISING` are one purpose.
  */
 export function purposeKey(name: string): string {
-  return purposeName(name).toUpperCase().toLowerCase();
+  return purposeOf(name).key;
 }
 
 /** A categoryPreferences entry that states no clean consent: a value not a boolean, or a blank name. */
@@ -268,10 +286,10 @@ function applyConsent(s: ProfileState, m: Message, problems?: ConsentProblem[]):
   const prefs = consentPrefs(m);
   if (!prefs) return undefined;
   s.consent = consentByPurpose(s.consent);
-  const kept = new Map(Object.keys(s.consent).map((k) => [purposeKey(k), k]));
   const changes: Record<string, boolean> = {};
   for (const [key, { name, granted }] of statedConsent(prefs, problems)) {
-    const purpose = kept.get(key) ?? name;
+    // The name the state keeps the purpose under: most often the one sent; else a spelling kept before.
+    const purpose = own(s.consent, name) ? name : (Object.keys(s.consent).find((k) => purposeKey(k) === key) ?? name);
     const cur = own(s.consent, purpose);
     if (cur && cur.at > m.timestamp) {
       // Late: the history cannot say what it changed (the equal statements after it were not
