@@ -1,8 +1,8 @@
-import { ruleTree } from './cel.js';
-import { isNode, type Typed, typeOf, WORDS } from './rule-kinds.js';
-import { nameProblem, scopedChildren, type Shape } from './rule-names.js';
+import { type Typed, typeOf, WORDS } from './rule-kinds.js';
+import { nameProblem, type Shape } from './rule-names.js';
 import { operationProblem } from './rule-operations.js';
 import { valueProblem } from './rule-values.js';
+import { firstInRule } from './rule-walk.js';
 
 const ORDER = new Set(['<', '<=', '>', '>=']);
 
@@ -24,24 +24,14 @@ const ORDER = new Set(['<', '<=', '>', '>=']);
  * // 'The rule in `audiences[0].when` compares `features.orders`, a number (a count feature), with `"x"`, a string: the two cannot be ordered, …'
  */
 export function comparisonProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): string | undefined {
-  const stack: [unknown, ReadonlySet<string>][] = [[ruleTree(expression), new Set()]];
-  while (stack.length) {
-    const [x, bound] = stack.pop()!;
-    if (Array.isArray(x)) {
-      for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], bound]); // the first written is the one named
-      continue;
-    }
-    if (!isNode(x) || x.op === 'value') continue;
+  return firstInRule(expression, (x, bound) => {
     if ((ORDER.has(x.op) || x.op === '==' || x.op === '!=') && Array.isArray(x.args) && x.args.length === 2) {
       const [a, b] = x.args.map((n) => typeOf(n, expression, scope, bound));
       const problem = a && b && (a.declared || b.declared) ? mismatch(x.op, a, b, each) : undefined;
       if (problem) return `The rule in \`${field}\` compares \`${a!.text}\`, ${a!.what}, with \`${b!.text}\`, ${b!.what}: ${problem}. Compare it with ${WORDS[(a!.declared ? a! : b!).kind]}.`;
     }
-    const operation = operationProblem(x, expression, field, scope, bound, each);
-    if (operation) return operation;
-    stack.push(...scopedChildren(x, bound));
-  }
-  return undefined;
+    return operationProblem(x, expression, field, scope, bound, each);
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
-import { ruleTree } from './cel.js';
 import { isNode } from './rule-kinds.js';
-import { chainOf, notDefined, scopedChildren, shown, type Shape } from './rule-names.js';
+import { chainOf, notDefined, shown, type Shape } from './rule-names.js';
+import { firstInRule } from './rule-walk.js';
 
 type Values = NonNullable<Extract<Shape, { kind: 'value' }>['values']>;
 
@@ -15,14 +15,7 @@ type Values = NonNullable<Extract<Shape, { kind: 'value' }>['values']>;
  * // 'The rule in `audiences[0].when` compares `lifecycle.stage` with `"loyl"`, which is not a lifecycle stage: did you mean `"loyal"`? The stages are new, loyal. As written, `==` would be false for every subject.'
  */
 export function valueProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): string | undefined {
-  const stack: [unknown, ReadonlySet<string>][] = [[ruleTree(expression), new Set()]];
-  while (stack.length) {
-    const [x, bound] = stack.pop()!;
-    if (Array.isArray(x)) {
-      for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], bound]); // the first written is the one named
-      continue;
-    }
-    if (!isNode(x) || x.op === 'value') continue;
+  return firstInRule(expression, (x, bound) => {
     if ((x.op === '==' || x.op === '!=' || x.op === 'in') && Array.isArray(x.args) && x.args.length === 2) {
       const [a, b] = x.args as unknown[];
       const pairs = x.op === 'in' ? [[a, b]] : [[a, b], [b, a]];
@@ -34,9 +27,8 @@ export function valueProblem(expression: string, field: string, scope: Readonly<
         return `The rule in \`${field}\` compares \`${shown(at.path)}\` with \`${JSON.stringify(unknown)}\`, which is not ${notDefined(unknown, { ...at.values, names: Object.fromEntries(at.values.names.map((n) => [n, true])) }, (n) => JSON.stringify(n))} As written, ${outcome}.`;
       }
     }
-    stack.push(...scopedChildren(x, bound));
-  }
-  return undefined;
+    return undefined;
+  });
 }
 
 /** The path at `node` and the strings `scope` says it may hold, when it declares them. */
