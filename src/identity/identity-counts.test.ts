@@ -38,13 +38,15 @@ describe('identity merges and conflicts on /metrics', () => {
 describe('the labels of a conflict', () => {
   const msg = (m: Partial<Message>): Message => ({ messageId: 'm', type: 'track', event: 'E', context: {}, timestamp: 0, receivedAt: 0, ...m });
 
-  it('are bounded: an external id\'s type counts as `external`, each reason Tact records as one of six', () => {
+  it('are bounded: an external id\'s type counts as `external`, each reason Tact records as one of seven', () => {
     expect(['userId', 'email', 'previousId', 'groupId', 'role', 'ios.idfa', '', 'phone'].map(conflictKindLabel)).toEqual(['userId', 'email', 'previousId', 'groupId', 'role', 'external', 'external', 'external']);
     const reasons = (m: Partial<Message>) => identifiersOf(msg(m), DEFAULT_MERGE_RULES).ignored.map((i) => conflictReasonLabel(i.reason));
     expect(reasons({ userId: 'null', anonymousId: '000-000', context: { traits: { email: 'no-at-sign' } } })).toEqual(['blocked', 'not_email', 'blocked']);
     expect(reasons({ anonymousId: 'a', userId: 'x'.repeat(600), context: { externalIds: [{ id: 'c', type: 'crm', collection: 'accounts' }, { id: { a: 1 }, type: 'crm' }, { id: 'd', type: 't'.repeat(101) }] } })).toEqual(['too_long', 'account', 'unreadable', 'too_long']);
     expect(conflictReasonLabel('adding it to the profile would give the profile 6 email values and the merge rules allow 5')).toBe('limit');
     expect(conflictReasonLabel('merging would give one profile 2 userId values and the merge rules allow 1')).toBe('limit');
+    // A consent value not a boolean (profile-state.ts) counts as consent, not as an external id's unreadable value.
+    expect([conflictKindLabel('consent'), conflictReasonLabel('The consent for `Advertising` was "false" (a string), not a boolean: …', 'consent')]).toEqual(['consent', 'consent']);
   });
 });
 

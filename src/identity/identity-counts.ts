@@ -2,7 +2,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { OWN_IDENTIFIER_KINDS } from './merge-rules.js';
 
 /** The kinds a conflict counts under by name (Tact's own, and what an alias or an account sets aside); any other is an external id's `type`. */
-const NAMED_KINDS: readonly string[] = [...OWN_IDENTIFIER_KINDS, 'previousId', 'groupId', 'company.id', 'role', 'externalIds'];
+const NAMED_KINDS: readonly string[] = [...OWN_IDENTIFIER_KINDS, 'previousId', 'groupId', 'company.id', 'role', 'externalIds', 'consent'];
 
 /**
  * The `kind` label of a conflict: bounded, as an external id's `type` is the client's text.
@@ -18,12 +18,15 @@ export function conflictKindLabel(kind: string): string {
 /**
  * The `reason` label of a conflict, from the reason the profile records: `limit` (a merge rules
  * limit stopped it), `blocked` (a blocked value), `not_email`, `too_long`, `account` (an external
- * id of an account), `unreadable` (anything else: a value or an external id in a shape no id has).
+ * id of an account), `consent` (a consent statement set aside: kind `consent`), `unreadable` (anything
+ * else: a value or an external id in a shape no id has).
  *
  * @example
  * conflictReasonLabel('merging would give one profile 2 userId values and the merge rules allow 1'); // 'limit'
  */
-export function conflictReasonLabel(reason: string): string {
+export function conflictReasonLabel(reason: string, kind?: string): string {
+  // A consent value not a boolean, or a purpose with a blank name (profile-state.ts, statedConsent).
+  if (kind === 'consent') return 'consent';
   if (reason.startsWith('adding it to the profile would give') || reason.startsWith('merging would give')) return 'limit';
   // whyBlocked's reasons, also as an account or an alias's previousId records them.
   if (reason.startsWith('the value "')) return 'blocked';
@@ -55,7 +58,7 @@ export function identityCounter(
     if (w.merges.length) metrics.identityMerges.inc(w.merges.length);
     for (const c of w.conflicts) {
       const kind = conflictKindLabel(c.kind);
-      const reason = conflictReasonLabel(c.reason);
+      const reason = conflictReasonLabel(c.reason, c.kind);
       const n = c.count ?? 1;
       metrics.identityConflicts.inc({ kind, reason }, n);
       const seen = lastLogged.get(reason) ?? { at: -Infinity, since: 0 };
