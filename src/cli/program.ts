@@ -11,6 +11,7 @@ import { VERSION } from '../server/version.js';
 import { closestWord } from '../errors/edit-distance.js';
 import type { ServerOfCommand } from './error-text.js';
 import { fetchablePort } from './options.js';
+import { andList } from '../errors/words.js';
 
 /**
  * What a command's exit status other than 0 and 1 means, for the `Exit status` of `tact --help`:
@@ -134,12 +135,7 @@ export function exitStatusText(commands: ({ name: string } & ExitMeanings)[]): s
 Exit status:
   0  done
   1  an error, or a wrong command line (the message says which)
-${partial.length ? wrap(`  2  done in part: ${partial.join('; ')}`, '     ') : ''}${stops.length ? wrap(`  130  stopped by Ctrl-C (${list(stops)}: run the same command again; see their --help)`, '     ') + '  143  stopped by SIGTERM, likewise\n' : ''}`;
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function list(names: string[]): string {
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+${partial.length ? wrap(`  2  done in part: ${partial.join('; ')}`, '     ') : ''}${stops.length ? wrap(`  130  stopped by Ctrl-C (${andList(stops)}: run the same command again; see their --help)`, '     ') + '  143  stopped by SIGTERM, likewise\n' : ''}`;
 }
 
 /** The text in lines of at most 100 characters, each after the first indented by `indent`; ends in a line break. */

@@ -1,4 +1,5 @@
 import type { StoredWarning } from './document-kind.js';
+import { andList } from '../errors/words.js';
 
 /** A warning of one section of the config file, as its kind found it once every section was in. */
 export interface SectionWarning {
@@ -38,11 +39,6 @@ export function fileWarningLines(path: string, found: readonly SectionWarning[])
     const said = `${first.warning.field}: ${first.warning.message}`;
     const data = { file: path, kind: first.kind, field: first.warning.field };
     if (sections.length === 1) return { data, msg: `The \`${first.configKey}\` section of ${path} is applied with a warning: ${said}` };
-    return { data: { ...data, kinds: sections.map((s) => s.kind) }, msg: `The ${listed(sections.map((s) => `\`${s.configKey}\``))} sections of ${path} are applied with a warning: ${said}` };
+    return { data: { ...data, kinds: sections.map((s) => s.kind) }, msg: `The ${andList(sections.map((s) => `\`${s.configKey}\``))} sections of ${path} are applied with a warning: ${said}` };
   });
-}
-
-/** `a` and `b`; `a`, `b` and `c`. */
-function listed(words: string[]): string {
-  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }

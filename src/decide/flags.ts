@@ -9,6 +9,7 @@ import { accountId } from '../identity/accounts.js';
 import type { DecideState } from './decide-state.js';
 import { accountIdProblem, DECLARED_BY, flagNameProblem, type FlagDeclaration, isDeclared, oneOfField, parseUntil, reconcileFlags } from './flag-declarations.js';
 import type { Flag } from './records.js';
+import { andList } from '../errors/words.js';
 
 /** Why a flag, or a listing of flags, naming both a subject and an account (or neither, to add one) is refused. */
 const ONE_TARGET = 'Name exactly one of `subject` (any identifier of a person) or `account` (an account id).';
@@ -203,7 +204,7 @@ function messageIdReused(messageId: string, f: Flag, i: FlagInput): TactError {
   // Nothing else differs: the subject, which the flag keeps as the profile it named, not as sent.
   if (!fields.length) fields.push(i.subject !== undefined ? 'subject' : 'account');
   const named = fields.map((k) => `\`${k}\``);
-  const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  const list = andList(named);
   return new TactError('conflict', {
     detail: `The \`messageId\` \`${messageId}\` was sent before with another body: the flag it added (${f.id}) has another ${list}. Nothing was added: a retry sends the same body with the same \`messageId\`, and a new flag takes a new \`messageId\`.`,
   }, { at: 'messageId' });

@@ -1,6 +1,7 @@
 import { closestWord } from '../errors/edit-distance.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { DEFAULT_MERGE_RULES, kindRank, OWN_IDENTIFIER_KINDS, SEGMENT_KINDS, withDefaults, type MergeRulesDocument } from './merge-rules.js';
+import { andList } from '../errors/words.js';
 
 /**
  * What a checked merge rules document does that it likely does not mean, each a warning naming
@@ -28,14 +29,11 @@ export function mergeRulesWarnings(doc: MergeRulesDocument): FieldProblem[] {
   if (doc.priority !== undefined && left.length) {
     out.push({
       field: 'priority',
-      message: `The \`priority\` leaves out ${listed(left.map((k) => `\`${k}\``))}: a kind not listed ranks after the listed ones, in the default order (userId, email, other external ids, anonymousId), and before an \`anonymousId\` listed last. The order in force is ${orderInForce(doc.priority).join(', ')}. The rules are applied; list ${left.length > 1 ? 'them' : 'it'} to place ${left.length > 1 ? 'them' : 'it'} elsewhere.`,
+      message: `The \`priority\` leaves out ${andList(left.map((k) => `\`${k}\``))}: a kind not listed ranks after the listed ones, in the default order (userId, email, other external ids, anonymousId), and before an \`anonymousId\` listed last. The order in force is ${orderInForce(doc.priority).join(', ')}. The rules are applied; list ${left.length > 1 ? 'them' : 'it'} to place ${left.length > 1 ? 'them' : 'it'} elsewhere.`,
     });
   }
   return out;
 }
-
-/** `a`, `a and b`, `a, b and c`. */
-const listed = (xs: string[]): string => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : xs[0]);
 
 /**
  * A warning for a kind a letter or two from one of Tact's, or undefined. One of Tact's kinds

@@ -4,6 +4,7 @@ import type { Pick } from './selection.js';
 import { contactLimits, type ContactLimit } from './contact-policy.js';
 import type { Candidate, StageContext } from './types.js';
 import { statusWords } from '../../learn/estimate.js';
+import { andList } from '../../errors/words.js';
 
 const num = (x: number) => String(Number(x.toPrecision(3)));
 // The score's terms as configured (a value of 2499.5 read "2500", so the sentence's arithmetic missed the score).
@@ -132,7 +133,7 @@ function noRoomWhy(ctx: StageContext, candidates: readonly Candidate[], above: r
   const named = (cs: readonly Candidate[]) => {
     const shown = cs.slice(0, 3).map((c) => `${nameOf(ctx, c.action.id)} (${num(c.score ?? 0)})`);
     if (cs.length > 3) shown.push(`${cs.length - 3} more`);
-    return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown[0];
+    return andList(shown);
   };
   const over = (key: string) => key || 'one of them';
   const head = 'The contact policy\'s caps and budgets leave no room for another contact in this decision:';
@@ -148,7 +149,7 @@ function noRoomWhy(ctx: StageContext, candidates: readonly Candidate[], above: r
  */
 function limitsPassed(c: Candidate, sent: readonly Candidate[], limits: readonly ContactLimit[]): string {
   const names = limits.filter((l) => l.about(c) && sent.filter(l.about).length >= l.left).map((l) => l.name);
-  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+  return andList(names);
 }
 
 /** The best-scoring admitted action not already taken by a rank above (delivered, or held for review). */
@@ -341,7 +342,7 @@ function mostCommon(candidates: readonly Candidate[]): string {
   // A rule, cap or budget a user named "own …" keeps its name.
   const words = top.slice(0, 3).map(({ out }) => `${out.reason}${out.rule === `own ${out.stage} rule` ? '' : ` (rule "${out.rule}")`}`);
   if (top.length > 3) words.push(`${top.length - 3} more`);
-  const named = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : words[0];
+  const named = andList(words);
   return `${named}, ${bestN} time${bestN === 1 ? '' : 's'}${top.length > 1 ? ' each' : ''}`;
 }
 

@@ -8,6 +8,7 @@ import { ruleProblem } from '../../rules/rule-types.js';
 import { messageTypeHint } from '../../rules/syntax-hints.js';
 import { MESSAGE_TYPES, type MessageType } from '../../collect/message.js';
 import { noWhereErrors, type WhereErrorTally } from './where-errors.js';
+import { andList } from '../../errors/words.js';
 
 /** What a computed feature aggregates. */
 export type FeatureKind =
@@ -34,7 +35,7 @@ const fieldsOf = (kind: FeatureKind): string[] => FIELDS.filter((f) => ONLY_SOME
 /** "decayed_count and decayed_sum": the kinds that take a key. */
 const kindsTaking = (field: string): string => {
   const ks = FEATURE_KINDS.filter((k) => fieldsOf(k).includes(field));
-  return ks.length === 1 ? ks[0] : `${ks.slice(0, -1).join(', ')} and ${ks[ks.length - 1]}`;
+  return andList(ks);
 };
 
 /**
