@@ -373,8 +373,10 @@ export class Decider {
     // Only the embedded store checks it before reserving (write); a shared store's guarded append checks the limits itself.
     const standing = this.d.decisions.appendIfCurrent ? NO_STANDING : budgetStanding(ctx);
     const result = runPipeline(ctx, play.rulebook.forPlacement(placement), req.n ?? 1, this.d.newId);
-    // A batch asks by profile id: its reviews name the person as reviewers know them.
-    const reviewer = req.subject.startsWith('profile:') && state ? reviewSubject(req.subject, await this.merged.identities(state)) : req.subject;
+    // A batch asks by profile id: the reviews it may open name the person as reviewers know them
+    // (their identities read only where a candidate is high-stakes, so only then can a review open).
+    const mayReview = req.subject.startsWith('profile:') && state && ctx.placement.candidates.some((a) => a.def.highStakes);
+    const reviewer = mayReview ? reviewSubject(req.subject, await this.merged.identities(state)) : req.subject;
     return { ctx, profileKey, result, play, position: inputs?.position, ledgerVersion, holdsVersion, mergedKeys, state, budgetStanding: standing, reviewSubject: reviewer };
   }
 

@@ -16,9 +16,21 @@ const READABLE = ['userId', 'email', 'anonymousId'] as const;
 export function reviewSubject(subject: string, identities: readonly IdentityRow[] | undefined): string {
   if (!subject.startsWith('profile:') || !identities) return subject;
   for (const kind of READABLE) {
-    // The oldest identity of the kind: the one the person was first known by.
-    const first = identities.filter((i) => i.kind === kind).sort((a, b) => a.createdAt - b.createdAt)[0];
-    if (first) return `${kind}:${first.value}`;
+    const first = oldestIdentity(identities, kind);
+    if (first !== undefined) return `${kind}:${first}`;
   }
   return subject;
+}
+
+/**
+ * The value of a profile's oldest identity of `kind` — the one the person was first known by — or
+ * undefined: how a review (above) and a batch's output (batch/person-ids.ts) name the person.
+ *
+ * @example
+ * oldestIdentity([{ kind: 'userId', value: 'ana-2', createdAt: 4 }, { kind: 'userId', value: 'ana', createdAt: 3 }], 'userId'); // 'ana'
+ */
+export function oldestIdentity(identities: readonly IdentityRow[], kind: string): string | undefined {
+  let first: IdentityRow | undefined;
+  for (const i of identities) if (i.kind === kind && (!first || i.createdAt < first.createdAt)) first = i;
+  return first?.value;
 }

@@ -1,4 +1,5 @@
 import type { IdentityRow } from '../../profiles/profile-store.js';
+import { oldestIdentity } from '../review-subject.js';
 
 /** How a sending system knows the person: their `userId` and `email`, each absent when the profile has none. */
 export interface PersonIds {
@@ -18,8 +19,8 @@ export interface PersonIds {
 export function personIds(identities: readonly IdentityRow[]): PersonIds {
   const out: PersonIds = {};
   for (const kind of ['userId', 'email'] as const) {
-    const first = identities.filter((i) => i.kind === kind).sort((a, b) => a.createdAt - b.createdAt)[0];
-    if (first) out[kind] = first.value;
+    const first = oldestIdentity(identities, kind);
+    if (first !== undefined) out[kind] = first;
   }
   return out;
 }
