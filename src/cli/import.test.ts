@@ -63,6 +63,8 @@ describe('tact import options', () => {
     [(f: string) => ['--report', f], 'The --report file and the file imported are the same file'],
     [(f: string) => ['--state', f], 'The --state file and the file imported are the same file'],
     [(f: string) => ['--state', `${f}.x`, '--report', `${f}.x`], 'The --report file and the --state file are the same file'],
+    // Until 2026-12-06 a report named .csv (or .txt, .json) held JSON lines all the same.
+    [(f: string) => ['--report', join(dirname(f), 'bad.csv')], `/bad.csv: the report of bad lines is written as JSON lines (one bad line and its reason a line), which the extension .csv does not say; name it `],
   ] as const) {
     it(`refuses ${args('FILE').join(' ')} before reading, sending or writing anything`, async () => {
       let hits = 0;

@@ -9,6 +9,7 @@ import { checkInputFile } from '../collect/import/input-file.js';
 import { reachable } from '../collect/import/reachable.js';
 import { stopOnSignal } from '../decide/batch/stop-on-signal.js';
 import { defaultServerUrl, serverUrl, wholeNumber } from './options.js';
+import { checkReportName } from './report-name.js';
 
 /** `tact import FILE`: bulk import through a running server, resumable, with a report of bad lines. */
 export function importCommand(program: Command): void {
@@ -26,7 +27,7 @@ export function importCommand(program: Command): void {
     .option('-k, --write-key <key>', 'write key (env TACT_WRITE_KEY)')
     .option('-b, --batch <n>', 'messages per request (max 500)', '500')
     .option('-c, --concurrency <n>', 'requests in flight', '4')
-    .option('-r, --report <file>', 'where to write bad lines with reasons (default FILE.rejected.jsonl; for stdin stdin-TIME.rejected.jsonl)')
+    .option('-r, --report <file>', 'where to write bad lines with reasons, as JSON lines: a .jsonl file (default FILE.rejected.jsonl; for stdin stdin-TIME.rejected.jsonl)')
     .option('--state <file>', 'where progress is saved for resuming (default FILE.tact-import.json)')
     .option('--restart', 'ignore saved progress and start from the first line')
     .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s on stderr)')
@@ -97,6 +98,7 @@ Examples:
       for (const name of ['report', 'state'] as const) if (opts[name] !== undefined) notAFolder(`--${name}`, opts[name] as string);
       // Until 2026-12-05 a --report or --state naming the file imported deleted or overwrote it, exit 0.
       checkImportFiles({ path: stdin ? undefined : resolve(file), stdinFd: stdin ? 0 : undefined, reportPath: opts.report as string | undefined, statePath: opts.state as string | undefined });
+      if (opts.report !== undefined) checkReportName(opts.report as string);
       // After the command line and the file: a typo there is said before the key is asked for.
       const writeKey = (opts.writeKey as string | undefined) || process.env.TACT_WRITE_KEY;
       if (!writeKey) throw new Error('A write key is needed: pass --write-key or set TACT_WRITE_KEY.');

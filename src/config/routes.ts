@@ -125,10 +125,11 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     schema: {
       tags: ['config'],
       summary: 'Replace a configuration kind (a new version, with its reason)',
+      description: 'A document the version in force already holds (the same content, key order aside) writes no version: the answer is that version with `unchanged: true` (a stale `expectedVersion` is still a 409).',
       // `?expectedVersion=3` would otherwise switch off the conflict check unseen, as a misspelt one in the body.
       querystring: noQuery,
       body: putBody,
-      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, warnings: warningsSchema } }, 400: errorSchema, 409: errorSchema },
+      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, unchanged: { type: 'boolean', description: 'True when the version in force already held this document: no version was written, and this is that version.' }, warnings: warningsSchema } }, 400: errorSchema, 409: errorSchema },
     },
     preValidation: async (req) => {
       const problems = documentSentAsBody(req);
@@ -139,8 +140,8 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     refuseBlank({ reason: req.body.reason });
     const author = authorOf(req, req.body.author);
     const r = await tact.applyDocument(k.kind, req.body.document, { author, reason: req.body.reason, expectedVersion: req.body.expectedVersion });
-    // Who changed what, with the key used: the author is free text, the key is not.
-    tact.log.info({ kind: k.kind, version: r.version, author, key: req.apiKey?.id, keyLabel: req.apiKey?.label }, 'configuration changed');
-    return { ...show(r), epoch: r.epoch, warnings: r.warnings };
+    // Who changed what, with the key used: the author is free text, the key is not. A PUT that changed nothing is no change to log.
+    if (!r.unchanged) tact.log.info({ kind: k.kind, version: r.version, author, key: req.apiKey?.id, keyLabel: req.apiKey?.label }, 'configuration changed');
+    return { ...show(r), epoch: r.epoch, unchanged: r.unchanged, warnings: r.warnings };
   });
 }

@@ -10,8 +10,11 @@ import { keepSecrets } from './secrets.js';
 type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type ChangeListener = (kind: string, change: PutResult<unknown>) => void | Promise<void>;
 
-/** A stored change with what the kind warns of in it (applied all the same; none: nothing to say). */
-export type AppliedDocument<T> = PutResult<T> & { warnings: FieldProblem[] };
+/**
+ * A stored change with what the kind warns of in it (applied all the same; none: nothing to say) —
+ * or, `unchanged`, the version in force, which already held the document sent: no version was written.
+ */
+export type AppliedDocument<T> = (PutResult<T> & { unchanged: false } | StoredDocument<T> & { epoch: number; unchanged: true }) & { warnings: FieldProblem[] };
 
 /**
  * The configuration in force, compiled: every document kind at its latest version, plus the
@@ -110,6 +113,10 @@ export class Settings {
    * Checks and stores a new version of a kind, then reloads and tells the listeners. A secret sent
    * back as `{"redacted": true}` (the document as read) keeps the one in force.
    * Throws a 400 naming each bad field; answers the kind's warnings (DocumentKind.warnStored) with the change.
+   * A document the version in force already holds (key order aside) writes nothing: the answer is
+   * that version, `unchanged` (until 2026-12-06 each such PUT wrote a new version, a retried or
+   * scripted PUT lengthening the history and the way back of a rollback). A stale `expectedVersion`
+   * is still a conflict.
    */
   async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }, against: DocumentStore = this.docs): Promise<AppliedDocument<unknown>> {
     const k = this.kind(kindName);
@@ -120,6 +127,10 @@ export class Settings {
     const problems = await this.problems(k, body, against);
     if (problems.length) throw validationError(problems);
     const warnings = await this.warnings(k, body);
+    const live = await this.docs.latest(k.kind);
+    if (live && sectionHash(live.body) === sectionHash(body) && (meta.expectedVersion === undefined || meta.expectedVersion === live.version)) {
+      return { ...live, epoch: await this.docs.epoch(), unchanged: true, warnings: warnings.map(asProblem) };
+    }
     const after: (() => void)[] = [];
     try {
       for (const b of this.before) {
@@ -134,7 +145,7 @@ export class Settings {
       const result = await this.docs.put(k.kind, body, plans.length ? { ...meta, jobs: (change) => plans.flatMap((p) => p(change)) } : meta);
       await this.reload();
       for (const l of this.listeners) await l(k.kind, result);
-      return { ...result, warnings: warnings.map(asProblem) };
+      return { ...result, unchanged: false, warnings: warnings.map(asProblem) };
     } finally {
       for (const then of after) then();
     }

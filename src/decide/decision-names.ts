@@ -56,14 +56,15 @@ export function decisionScope(features: Features, configured?: Configured, lifec
 
 /**
  * What a recommendation rule's variables hold (a catalog placement's `recommend`, the
- * recommendations settings' rules — src/models/recommend/recommender.ts): the profile's facts,
- * the request's `context` and the `item` (its id and catalog attributes, which are data).
+ * recommendations settings' rules — src/models/recommend/recommender.ts): the profile's facts and
+ * `lifecycle` (ruleScope, as a decision rule has them), the request's `context` and the `item`
+ * (its id and catalog attributes, which are data).
  *
  * @example
  * nameProblem('item.price < 30.0 && features.ordrs > 1.0', 'rule', recommendScope(features)); // '… did you mean `features.orders`? …'
  */
-export function recommendScope(features: Features): Record<string, Shape> {
-  return { ...ruleScope(features), context: { kind: 'open' }, item: { kind: 'open' } };
+export function recommendScope(features: Features, lifecycle: LifecycleNames = { stages: [], valueTiers: [] }): Record<string, Shape> {
+  return { ...ruleScope(features, lifecycle), context: { kind: 'open' }, item: { kind: 'open' } };
 }
 
 /** Each `features.<name>` a placement's Thompson bandit reads (selection-option.ts), with its field. */
@@ -85,7 +86,7 @@ const featuresOf = async (documents: Pick<DocumentStore, 'latest'>) => definedFe
 const lifecycleOf = async (documents: Pick<DocumentStore, 'latest'>) => lifecycleNames((await documents.latest('lifecycle'))?.body);
 
 function ruleProblems(rules: readonly RuleField[], features: Features, configured: Configured, lifecycle: LifecycleNames): FieldProblem[] {
-  const scopes = { decision: decisionScope(features, configured, lifecycle), recommend: recommendScope(features) };
+  const scopes = { decision: decisionScope(features, configured, lifecycle), recommend: recommendScope(features, lifecycle) };
   const p: FieldProblem[] = [];
   for (const r of rules) {
     const problem = ruleProblem(r.expression, r.field, scopes[r.scope]);

@@ -55,12 +55,13 @@ export function trainCommand(program: Command): void {
     .description('Train models now on the store of TACT_DATA_DIR / TACT_DATABASE_URL; each new version goes live only as the promotion rules allow. A model whose training fails says why and the others still train (exit code 2).')
     .argument('[model]', `one of: ${MODEL_NAMES.join(', ')} (default: all)`)
     .option('--json', 'print the results as one JSON object on the last line')
-    .addHelpText('after', '\nExamples:\n  tact train\n  tact train recommendations --json')
-    .action(async (model: string | undefined, opts: { json?: boolean }) => {
+    .option('--force', 'ask to promote a new version as any other even when it is the same model as the live one (by default such a version is stored, not promoted)')
+    .addHelpText('after', '\nExamples:\n  tact train\n  tact train recommendations --json\n  tact train rates --force')
+    .action(async (model: string | undefined, opts: { json?: boolean; force?: boolean }) => {
       if (model !== undefined && !(MODEL_NAMES as readonly string[]).includes(model)) throw new Error(`There is no model "${model}"; the models are ${MODEL_NAMES.join(', ')}.${didYouMean(model, MODEL_NAMES)}`);
       const names = model ? [model] : MODEL_NAMES;
       // The store is opened before the "training …" line: a store that is not there is said alone.
-      const code = await withLearning((l) => trainNow(names, (o) => l.train(names, 'cli', o), { json: opts.json, stopOnSignal }));
+      const code = await withLearning((l) => trainNow(names, (o) => l.train(names, 'cli', { ...o, force: opts.force }), { json: opts.json, stopOnSignal }));
       if (code) process.exitCode = code;
     });
 }

@@ -3,6 +3,7 @@ import type { DocumentStore } from '../config/document-store.js';
 import type { FieldProblem } from '../errors/tact-error.js';
 import { compileRule, testRule, variablePaths, type CompiledRule } from '../rules/cel.js';
 import { ruleProblem } from '../rules/rule-types.js';
+import { lifecycleUseWarnings } from './lifecycle-uses.js';
 import { definedFeatures, ruleScope } from './rule-scope.js';
 
 /**
@@ -138,6 +139,7 @@ export const lifecycleKind: DocumentKind<LifecycleDoc, CompiledLifecycle> = {
     return [...checkList(b.stages, 'stages'), ...checkList(b.valueTiers, 'valueTiers')];
   },
   checkStored: checkLifecycleNames,
+  warnStored: (body, documents) => lifecycleUseWarnings(body, documents),
   compile(body) {
     const c = (l: NamedRule[] | undefined) => (l ?? []).map((r) => ({ name: r.name, when: r.when, rule: compileRule(r.when) }));
     return { stages: c(body.stages), valueTiers: c(body.valueTiers) };

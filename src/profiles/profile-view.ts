@@ -1,3 +1,4 @@
+import { consentVar } from './consent-var.js';
 import type { CompiledFeature } from './features/definition.js';
 import { featureEvents, featureValue, type FeatureState } from './features/state.js';
 import { lifecyclePlace, type CompiledLifecycle } from './lifecycle.js';
@@ -5,7 +6,8 @@ import { consentByPurpose, type ProfileState } from './profile-state.js';
 
 /**
  * The variables every CEL rule sees about a profile's facts:
- * `traits`, `features.<name>`, `events["Name"].count|first|last`, `consent.<purpose>` (bool),
+ * `traits`, `features.<name>`, `events["Name"].count|first|last`, `consent.<purpose>` (bool; a
+ * purpose read under any case, spaces around or Unicode form, as the consent stage matches it: consentVar),
  * `firstSeen`, `lastSeen`, `timezone`, `now`; given the `lifecycle` in force (for rules that read
  * it: segments, decisions, batch audiences), `lifecycle.stage` and `lifecycle.valueTier`
  * ({@link lifecycleVar}). What they hold is declared in rule-scope.ts as well:
@@ -21,13 +23,11 @@ export function ruleVars(s: ProfileState, features: readonly CompiledFeature[], 
   for (const c of features) f[c.def.name] = featureValue(c, ownFeature(s, c.def.name), now);
   const events: Record<string, { count: number; first: Date; last: Date }> = {};
   for (const [k, e] of Object.entries(s.events)) if (k !== CEL_GUARDED) events[k] = { count: e.n, first: new Date(e.t0), last: new Date(e.t1) };
-  const consent: Record<string, boolean> = {};
-  for (const [k, c] of Object.entries(consentByPurpose(s.consent))) if (k !== CEL_GUARDED) consent[k] = c.granted;
   const vars: Record<string, unknown> = {
     traits: Object.hasOwn(s.traits, CEL_GUARDED) ? Object.fromEntries(Object.entries(s.traits).filter(([k]) => k !== CEL_GUARDED)) : s.traits,
     features: f,
     events,
-    consent,
+    consent: consentVar(consentByPurpose(s.consent)),
     firstSeen: s.firstSeenAt !== undefined ? new Date(s.firstSeenAt) : null,
     lastSeen: s.lastSeenAt !== undefined ? new Date(s.lastSeenAt) : null,
     timezone: s.timezone ?? null,

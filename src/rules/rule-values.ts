@@ -15,7 +15,21 @@ type Values = NonNullable<Extract<Shape, { kind: 'value' }>['values']>;
  * // 'The rule in `audiences[0].when` compares `lifecycle.stage` with `"loyl"`, which is not a lifecycle stage: did you mean `"loyal"`? The stages are new, loyal. As written, `==` would be false for every subject.'
  */
 export function valueProblem(expression: string, field: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): string | undefined {
-  return firstInRule(expression, (x, bound) => {
+  const m = valueMismatch(expression, scope, each);
+  return m && `The rule in \`${field}\` ${m.compares}`;
+}
+
+/**
+ * The first comparison of {@link valueProblem} in a rule, as the path compared and the sentence's
+ * part from "compares": for a warning that names the rule its own way (a lifecycle that no
+ * longer defines a stage a stored rule compares with, src/profiles/lifecycle-uses.ts).
+ *
+ * @example
+ * valueMismatch('lifecycle.stage == "churning"', { lifecycle: lifecycleShape }); // { path: ['lifecycle', 'stage'], compares: 'compares `lifecycle.stage` with `"churning"`, which is not a lifecycle stage: … As written, `==` would be false for every subject.' }
+ */
+export function valueMismatch(expression: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): { path: string[]; compares: string } | undefined {
+  let found: { path: string[]; compares: string } | undefined;
+  firstInRule(expression, (x, bound) => {
     if ((x.op === '==' || x.op === '!=' || x.op === 'in') && Array.isArray(x.args) && x.args.length === 2) {
       const [a, b] = x.args as unknown[];
       const pairs = x.op === 'in' ? [[a, b]] : [[a, b], [b, a]];
@@ -24,11 +38,13 @@ export function valueProblem(expression: string, field: string, scope: Readonly<
         const unknown = at && literals(other, x.op === 'in').find((s) => !at.values.names.includes(s));
         if (!at || unknown === undefined) continue;
         const outcome = x.op === 'in' ? `\`in\` would never find \`${shown(at.path)}\` there` : `\`${x.op}\` would be ${x.op === '==' ? 'false' : 'true'} for every ${each}`;
-        return `The rule in \`${field}\` compares \`${shown(at.path)}\` with \`${JSON.stringify(unknown)}\`, which is not ${notDefined(unknown, { ...at.values, names: Object.fromEntries(at.values.names.map((n) => [n, true])) }, (n) => JSON.stringify(n))} As written, ${outcome}.`;
+        found = { path: at.path, compares: `compares \`${shown(at.path)}\` with \`${JSON.stringify(unknown)}\`, which is not ${notDefined(unknown, { ...at.values, names: Object.fromEntries(at.values.names.map((n) => [n, true])) }, (n) => JSON.stringify(n))} As written, ${outcome}.` };
+        return found.compares;
       }
     }
     return undefined;
   });
+  return found;
 }
 
 /** The path at `node` and the strings `scope` says it may hold, when it declares them. */

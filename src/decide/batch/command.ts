@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
 import { BatchRefused, FAILS_IN_A_ROW, runBatch } from './batch-client.js';
 import { countFlag, retryFlags, webhookFlag } from './flags.js';
+import { outFormat } from './out-format.js';
 import { resendCommand } from './resend-command.js';
 import { stopOnSignal } from './stop-on-signal.js';
 import { DEFAULT_RETRY } from './webhook.js';
@@ -23,8 +24,8 @@ export function decideBatchCommand(program: Command): void {
     .description('Decide for every subject of an audience (outbound campaigns) through a running Tact server.')
     .option('-p, --placement <id>', 'the placement to decide for (from the catalog; required, but for --resend)')
     .option('-a, --audience <cel>', 'CEL over each profile\'s facts, e.g. \'features.orders >= 1.0 && consent.Email\' (required, but for --resend)')
-    .option('-o, --out <file>', 'write the decisions here (.jsonl or .csv; - for stdout, the summary then on stderr)')
-    .option('-f, --format <format>', 'jsonl or csv (default: from --out, else jsonl)')
+    .option('-o, --out <file>', 'write the decisions here (.jsonl or .csv, or any name with --format; - for stdout, the summary then on stderr)')
+    .option('-f, --format <format>', 'jsonl or csv (default: from the extension of --out, .jsonl or .csv, any other refused; jsonl for -)')
     .option('-w, --webhook <url>', 'POST the decisions to this URL in batches, with retries and backoff')
     .option('--webhook-batch <n>', 'decisions per webhook request (the server decides at most twice this many ahead of the webhook)', '100')
     .option('--attempts <n>', `webhook attempts in all for a batch before it is written to the failed file (default ${DEFAULT_RETRY.attempts}: about 2 minutes of backoff)`)
@@ -81,8 +82,7 @@ Examples:
       const key = (o.key as string | undefined) || process.env.TACT_SERVER_KEY;
       if (!key) throw new Error('A server key is needed: pass --key or set TACT_SERVER_KEY.');
       if (!o.out && !o.webhook) throw new Error('Say where the decisions go: --out FILE and/or --webhook URL.');
-      const format = (o.format as string | undefined) ?? (typeof o.out === 'string' && /\.csv$/i.test(o.out) ? 'csv' : 'jsonl');
-      if (format !== 'csv' && format !== 'jsonl') throw new Error('--format must be jsonl or csv.');
+      const format = outFormat(o.out as string | undefined, o.format as string | undefined);
       let context: unknown;
       try {
         context = JSON.parse(o.context as string);

@@ -3,7 +3,7 @@ import type { FieldProblem } from '../../errors/tact-error.js';
 import { itemShape } from '../../models/recommend/item-fields.js';
 import type { RecommendationsDoc } from '../../models/recommend/recommendations-kind.js';
 import type { FeatureKind } from '../../profiles/features/definition.js';
-import { definedFeatures } from '../../profiles/rule-scope.js';
+import { definedFeatures, lifecycleNames } from '../../profiles/rule-scope.js';
 import { namesRead, notDefined } from '../../rules/rule-names.js';
 import { ruleProblem } from '../../rules/rule-types.js';
 import { recommendScope } from '../decision-names.js';
@@ -34,10 +34,11 @@ function lists(body: RecommendationsDoc | undefined): { field: string; name: str
 /**
  * Recommendations settings whose `history` or `purchased` names a feature not defined (read as
  * empty: nothing would be excluded as bought), or one that never holds a list of items (a count),
- * or whose rules read a feature not defined or a field no item has (an item is its id and its
- * attributes in the same document's `items`: `item.price` with no item priced fails on every
- * item): refused when written, against the features stored (the config file applies its features
- * first), naming the field and the closest defined name.
+ * or whose rules read a feature not defined, compare `lifecycle.stage` (`valueTier`) with one the
+ * lifecycle does not define, or read a field no item has (an item is its id and its attributes in
+ * the same document's `items`: `item.price` with no item priced fails on every item): refused
+ * when written, against the features and lifecycle stored (the config file applies them first),
+ * naming the field and the closest defined name.
  *
  * @example
  * await checkRecommendationNames({ purchased: ['bougth'] }, store.documents);
@@ -45,7 +46,7 @@ function lists(body: RecommendationsDoc | undefined): { field: string; name: str
  */
 export async function checkRecommendationNames(body: RecommendationsDoc, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const features = definedFeatures((await documents.latest('features'))?.body);
-  const base = recommendScope(features);
+  const base = recommendScope(features, lifecycleNames((await documents.latest('lifecycle'))?.body));
   const scope = { ...base, item: itemShape(body.items) };
   const set = base.features;
   const kinds = new Map(features.map((f) => [f.name, f.kind]));

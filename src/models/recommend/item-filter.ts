@@ -49,10 +49,13 @@ const SHOWN = 10;
  */
 export function itemRules(rules: readonly ItemRule[], vars: Record<string, unknown>, itemOf: (id: string) => Record<string, unknown>) {
   const stats = rules.map(() => ({ asked: 0, failed: 0, error: '', items: [] as string[] }));
+  // One copy of the variables for every item, getters kept: a spread would work out `lifecycle`
+  // (lifecycleVar) for every request, where only a rule reading it should.
+  const v: Record<string, unknown> = Object.defineProperties({}, Object.getOwnPropertyDescriptors(vars));
   return {
     test(id: string): { pass: true } | { pass: false; rule: string; error?: string } {
       if (!rules.length) return { pass: true };
-      const v = { ...vars, item: itemOf(id) };
+      v.item = itemOf(id);
       for (let k = 0; k < rules.length; k++) {
         const s = stats[k];
         s.asked++;

@@ -7,7 +7,9 @@ import { neighbourScores } from '../../learn/recommend/neighbours.js';
 import { featuresKind } from '../../profiles/features/features-kind.js';
 import { featureValue } from '../../profiles/features/state.js';
 import type { ProfileState } from '../../profiles/profile-state.js';
-import { ruleVars } from '../../profiles/profile-view.js';
+import { lifecycleKind } from '../../profiles/lifecycle.js';
+import { lifecycleVar, ruleVars } from '../../profiles/profile-view.js';
+import { lifecycleNames, ruleScope } from '../../profiles/rule-scope.js';
 import { newProfileState } from '../../profiles/profile-state.js';
 import { compileRule, type CompiledRule } from '../../rules/cel.js';
 import { ruleProblem } from '../../rules/rule-types.js';
@@ -277,10 +279,23 @@ export class Recommender {
     return { placement, rules };
   }
 
-  /** What the rules see: the caller's variables, or the subject's profile — an unknown visitor's is empty, as in a decision, not missing — and `context`. */
+  /**
+   * What the rules see: the caller's variables, or the subject's profile — an unknown visitor's is
+   * empty, as in a decision, not missing — and `context`; with `lifecycle`, as decision rules have
+   * it (lifecycleVar: worked out only when a rule reads it). A decision's variables have it only
+   * when its own rules read it: a placement's rules get it here.
+   */
   private varsOf(q: Pick<RecommendationQuery, 'subject' | 'context' | 'vars'>, now: number): Record<string, unknown> {
-    if (q.vars) return q.vars;
-    return { ...ruleVars(q.subject ?? newProfileState('anonymous', now), this.settings.get(featuresKind), now), context: q.context ?? {} };
+    const lifecycle = this.settings.get(lifecycleKind);
+    if (q.vars) {
+      if (!lifecycle || Object.hasOwn(q.vars, 'lifecycle')) return q.vars;
+      const vars: Record<string, unknown> = Object.defineProperties({}, Object.getOwnPropertyDescriptors(q.vars));
+      lifecycleVar(vars, lifecycle);
+      return vars;
+    }
+    const vars = ruleVars(q.subject ?? newProfileState('anonymous', now), this.settings.get(featuresKind), now, lifecycle);
+    vars.context = q.context ?? {};
+    return vars;
   }
 
   /** The answer's note: `first` (no model, no item left), features the settings name that are not defined, and rules that could not be evaluated. */
@@ -297,7 +312,8 @@ export class Recommender {
    */
   private requestRule(expression: string): CompiledRule {
     const rule = compileRule(expression, 'filters.rule', { authoring: true });
-    const scope = { ...recommendScope(this.settings.get(featuresKind).map((f) => f.def)), item: cachedItemShape(this.settings.get(recommendationsKind).items) };
+    const features = this.settings.get(featuresKind).map((f) => f.def);
+    const scope = { ...recommendScope(features), lifecycle: ruleScope(features, lifecycleNames(this.settings.get(lifecycleKind))).lifecycle, item: cachedItemShape(this.settings.get(recommendationsKind).items) };
     const typo = ruleProblem(expression, 'filters.rule', scope);
     if (typo) throw validationError([{ field: 'filters.rule', message: typo }]);
     return rule;

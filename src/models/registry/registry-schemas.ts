@@ -109,7 +109,7 @@ const trainResult = {
     promotion,
     metrics: openObject('What training measured.'),
     error: { type: 'string', description: 'Why the training failed.' },
-    sameAs: { ...int, description: 'The live version whose model the training made again (equal state: nothing new since it was trained). On demand the version is still stored and asked to be promoted; the schedule stores none (`version` absent).' },
+    sameAs: { ...int, description: 'The live version whose model the training made again (equal state: nothing new since it was trained). On demand the version is still stored, and its promotion refused unless `force` (the comparison still recorded); the schedule stores none (`version` absent).' },
     unchanged: { type: 'string', description: 'With `sameAs`: that in a sentence, and whether a version was stored.' },
     seconds: { ...nullableNumber, description: 'How long it took.' },
   },

@@ -183,13 +183,18 @@ export class ModelRegistry {
     });
   }
 
-  /** Tries to make `version` live (see the class comment); a refusal is returned and recorded, not thrown. */
-  async promote(name: string, version: number, o: { actor: string; reason?: string; force?: boolean }): Promise<Promotion> {
+  /**
+   * Tries to make `version` live (see the class comment); a refusal is returned and recorded, not thrown.
+   * `sameAs`: the live version whose model `version` is again (a training with nothing new since): while
+   * that version is still live, `version` is refused, the comparison still run and recorded — replacing
+   * a model by itself changes nothing but the way back of a rollback. `force` promotes it all the same.
+   */
+  async promote(name: string, version: number, o: { actor: string; reason?: string; force?: boolean; sameAs?: number }): Promise<Promotion> {
     const p = await this.decidePromotion(name, version, o);
     return p.promoted ? this.warned(name, p) : p;
   }
 
-  private async decidePromotion(name: string, version: number, o: { actor: string; reason?: string; force?: boolean }): Promise<Promotion> {
+  private async decidePromotion(name: string, version: number, o: { actor: string; reason?: string; force?: boolean; sameAs?: number }): Promise<Promotion> {
     return this.locked(name, async () => {
       const candidate = await this.store.getVersion(name, version);
       if (!candidate) {
@@ -218,6 +223,7 @@ export class ModelRegistry {
         } else {
           decision = answer(false, `no comparison with live version ${live.version} is available for ${name}`, null);
         }
+        if (o.sameAs === live.version) decision = answer(false, sameModelReason(version, live.version, decision), decision.comparison);
       }
       const event: ModelEvent = { name, version, action: decision.promoted ? 'promoted' : 'refused', reason: decision.reason, actor: o.actor, at: Date.now(), comparison: decision.comparison, previous };
       // The decision holds against `previous` only: another process may have changed the live version meanwhile.
@@ -303,4 +309,15 @@ export class ModelRegistry {
     this.locks.set(name, next.catch(() => undefined));
     return next;
   }
+}
+
+/**
+ * Why a version the same model as the live one is not promoted, with what its comparison found (when it has one).
+ *
+ * @example
+ * sameModelReason(7, 6, p); // 'version 7 is the same model as live version 6 (nothing new since it was trained), so it does not replace it (train with force to promote it as any other); the comparison: …'
+ */
+function sameModelReason(version: number, live: number, decision: Promotion): string {
+  const found = decision.comparison ? `; the comparison: ${decision.comparison.summary}` : '';
+  return `version ${version} is the same model as live version ${live} (nothing new since it was trained), so it does not replace it (train with force to promote it as any other)${found}`;
 }

@@ -71,7 +71,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
   const busyDetail = (name: string, wait: number, r: TrainResult) => `${r.skipped}, still after ${wait} s of waiting: nothing was trained. Ask again once that training is over (its version then shows in GET /v1/models/${name}), or with a longer \`wait\` (at most ${MAX_TRAIN_WAIT_S} seconds).`;
   const statusUrl = (j: TrainingJob) => `/v1/models/${encodeURIComponent(j.model)}/trainings/${j.id}`;
 
-  app.post<{ Params: { name: string }; Querystring: { wait: number; sync: boolean } }>('/v1/models/:name/train', {
+  app.post<{ Params: { name: string }; Querystring: { wait: number; sync: boolean; force: boolean } }>('/v1/models/:name/train', {
     preHandler: write,
     schema: {
       tags: ['learn'],
@@ -83,17 +83,18 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
         properties: {
           wait: { type: 'integer', minimum: 0, maximum: MAX_TRAIN_WAIT_S, default: 30, description: 'Seconds to wait for a training of the model already running.' },
           sync: { type: 'boolean', default: false, description: 'Train within the request and answer the results (200) or 409, as before trainings ran in the background.' },
+          force: { type: 'boolean', default: false, description: 'Ask to promote the new version as any other even when it is the same model as the live one (nothing new since it was trained): without it such a version is stored and refused (`sameAs`, `unchanged`), its comparison still recorded.' },
         },
       },
       response: { 200: trainedSchema, 202: trainingStartedSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
     },
   }, async (req, reply) => {
     const { name } = req.params;
-    const { wait, sync } = req.query;
+    const { wait, sync, force } = req.query;
     await known(name);
     const by = actor(req);
     if (sync) {
-      const results = await tact.learning.train([name], by, { waitMs: wait * 1000 }).catch((err: unknown) => {
+      const results = await tact.learning.train([name], by, { waitMs: wait * 1000, force }).catch((err: unknown) => {
         // Abandoned by the shutdown, its lease given back: told to retry, as a request arriving now is.
         if (err instanceof TrainingStopped) throw new TactError('overloaded');
         throw err;
@@ -105,7 +106,7 @@ export async function modelRoutes(app: FastifyInstance, tact: Tact): Promise<voi
     const job = await tact.learning.trainings.start(name, async (n, o) => {
       // In the background nobody waits on the answer: the log says how it ended.
       try {
-        const results = await tact.learning.train([n], by, { ...o, waitMs: wait * 1000 });
+        const results = await tact.learning.train([n], by, { ...o, waitMs: wait * 1000, force });
         tact.log.info({ model: n, by, results: results.map((r) => ({ version: r.version ?? null, skipped: r.skipped ?? null, promoted: r.promotion?.promoted ?? null, sameAs: r.sameAs ?? null })) }, 'training on demand finished');
         return results;
       } catch (err) {

@@ -10,6 +10,7 @@ describe('training runs', () => {
   it('never trains the same model twice at once in a process: training on demand waits for the scheduled run', async () => {
     let running = 0;
     let most = 0;
+    let runs = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const trainer: Trainer = {
@@ -18,7 +19,8 @@ describe('training runs', () => {
         most = Math.max(most, ++running);
         await gate;
         running--;
-        return { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now };
+        // Each run a model of its own: one the same as the live version is not promoted (below).
+        return { state: { run: ++runs }, metrics: {}, dataFrom: null, dataTo: ctx.now };
       },
     };
     const registry = new ModelRegistry(new MemoryModelStore(), { ttlMs: 0, autoPromote: () => new Set(['send-time']) });
@@ -52,20 +54,27 @@ describe('training runs', () => {
     expect(heard.slice(1)).toEqual(['taken: send-time']);
   });
 
-  it('says when a training made the live version\'s model again: on demand it is stored all the same, the schedule stores none', async () => {
+  it('says when a training made the live version\'s model again: on demand it is stored and not promoted (unless forced), its comparison reported; the schedule stores none', async () => {
     const registry = new ModelRegistry(new MemoryModelStore(), { ttlMs: 0, autoPromote: () => new Set(['send-time']) });
+    // A comparison that would let any candidate through: the sameness alone refuses it.
+    registry.setComparator('send-time', async () => ({ better: true, summary: 'send-time: the same hours for every segment' }));
     const ctx = { store: {} as Store, settings: {} as Settings, registry, now: 0, log: () => undefined };
     // Stored as JSON: key order and -0 do not make another model.
     const trainer: Trainer = { name: 'send-time', description: '', train: async (ctx) => ({ state: { a: 1, b: -0 }, metrics: {}, dataFrom: null, dataTo: ctx.now }) };
     await trainModels(ctx, [{ ...trainer, train: async (c) => ({ state: { b: 0, a: 1 }, metrics: {}, dataFrom: null, dataTo: c.now }) }], ['send-time'], 'cli');
     const [onDemand] = await trainModels(ctx, [trainer], ['send-time'], 'cli');
-    expect(onDemand).toMatchObject({ version: 2, sameAs: 1, unchanged: 'version 2 is the same model as version 1, live when it was trained (nothing new since)' });
+    expect(onDemand).toMatchObject({ version: 2, sameAs: 1, unchanged: 'version 2 is the same model as version 1, live when it was trained (nothing new since), so it was not promoted (train with force to promote it as any other)' });
+    expect(onDemand.promotion).toMatchObject({ promoted: false, previous: 1, comparison: { better: true, summary: 'send-time: the same hours for every segment' } });
+    expect(onDemand.promotion?.reason).toBe('version 2 is the same model as live version 1 (nothing new since it was trained), so it does not replace it (train with force to promote it as any other); the comparison: send-time: the same hours for every segment');
+    expect((await registry.store.live('send-time'))?.version).toBe(1);
+    const [forced] = await trainModels(ctx, [trainer], ['send-time'], 'cli', { force: true });
+    expect(forced).toMatchObject({ version: 3, sameAs: 1, unchanged: 'version 3 is the same model as version 1, live when it was trained (nothing new since)', promotion: { promoted: true, previous: 1 } });
     const [scheduled] = await trainModels(ctx, [trainer], ['send-time'], 'schedule', { ifUnchanged: 'skip' });
-    expect(scheduled).toMatchObject({ sameAs: 2, unchanged: expect.stringMatching(/same model as live version 2 .*no version was stored/) });
+    expect(scheduled).toMatchObject({ sameAs: 3, unchanged: expect.stringMatching(/same model as live version 3 .*no version was stored/) });
     expect(scheduled.version).toBeUndefined();
-    expect((await registry.store.versions('send-time', 10)).length).toBe(2);
+    expect((await registry.store.versions('send-time', 10)).length).toBe(3);
     const [changed] = await trainModels(ctx, [{ ...trainer, train: async (c) => ({ state: { a: 2 }, metrics: {}, dataFrom: null, dataTo: c.now }) }], ['send-time'], 'schedule', { ifUnchanged: 'skip' });
-    expect(changed).toMatchObject({ version: 3, promotion: { promoted: true } });
+    expect(changed).toMatchObject({ version: 4, promotion: { promoted: true } });
     expect(changed.sameAs).toBeUndefined();
   });
 

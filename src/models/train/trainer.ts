@@ -131,11 +131,17 @@ export interface TrainOptions {
   abandon?: AbortSignal;
   /**
    * A training that makes the live version's model again (equal state: no new data since it):
-   * `keep` stores it as a version and asks for its promotion as any (on demand, the default);
+   * `keep` stores it as a version, which its promotion refuses unless `force` (on demand, the default);
    * `skip` stores nothing (the schedule: a new identical version each run would only lengthen the
    * way back of a rollback). Either way the result says so (`sameAs`, `unchanged`).
    */
   ifUnchanged?: 'keep' | 'skip';
+  /**
+   * With `ifUnchanged: 'keep'`: a version the same model as the live one is asked to be promoted
+   * as any other. Without it such a version is stored and refused (its comparison still run and
+   * recorded): replacing the live model by itself changes nothing but the way back of a rollback.
+   */
+  force?: boolean;
 }
 
 /** Settles after `ms` (never when undefined) or once `signal` aborts; `cancel` lets go of the timer. */
@@ -183,7 +189,7 @@ export async function trainModels(ctx: TrainContext, trainers: readonly Trainer[
           onTaken: (held: TrainingLease) => ((q.doing = busySentence(held)), o.onTaken?.(t.name)),
         } as const;
         // Abandoned, trainOne rejects at once: the lease is released (withTrainingLease's finally) while the store is open.
-        const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor, o.abandon, o.ifUnchanged ?? 'keep'));
+        const leased = await withTrainingLease(ctx.registry.store, t.name, actor, lease, () => trainOne(ctx, t, actor, o.abandon, o.ifUnchanged ?? 'keep', o.force === true));
         if ('stopped' in leased) {
           if (o.abandon?.aborted) throw new TrainingStopped(t.name);
           return undefined;
@@ -225,9 +231,9 @@ async function sameAsLive(ctx: TrainContext, t: Trainer, state: unknown): Promis
  * Trains `t`, registers and promotes its version. Abandoned (`abandon`) while its trainer runs, it
  * rejects at once and registers nothing; while the promotion's comparison runs, the version stays
  * registered and unpromoted (as a refused one would). A model equal to the live version's is
- * registered only with `ifUnchanged: 'keep'`.
+ * registered only with `ifUnchanged: 'keep'`, and promoted only with `force`.
  */
-async function trainOne(ctx: TrainContext, t: Trainer, actor: string, abandon: AbortSignal | undefined, ifUnchanged: 'keep' | 'skip'): Promise<TrainResult> {
+async function trainOne(ctx: TrainContext, t: Trainer, actor: string, abandon: AbortSignal | undefined, ifUnchanged: 'keep' | 'skip', force: boolean): Promise<TrainResult> {
   const started = performance.now();
   const outcome = await untilAbandoned(withAbandonSignal(abandon, () => t.train({ ...ctx, now: Date.now(), signal: abandon })), abandon, t.name);
   const seconds = Math.round(performance.now() - started) / 1000;
@@ -240,8 +246,9 @@ async function trainOne(ctx: TrainContext, t: Trainer, actor: string, abandon: A
     return { model: t.name, sameAs, unchanged, metrics: outcome.metrics, seconds };
   }
   const v = await ctx.registry.register(t.name, outcome, actor);
-  const promotion = await untilAbandoned(withAbandonSignal(abandon, () => ctx.registry.promote(t.name, v.version, { actor, reason: 'trained' })), abandon, t.name);
+  const promotion = await untilAbandoned(withAbandonSignal(abandon, () => ctx.registry.promote(t.name, v.version, { actor, reason: 'trained', ...(sameAs === null || force ? {} : { sameAs }) })), abandon, t.name);
   ctx.log(promotion.promoted ? 'model trained and promoted' : 'model trained; promotion refused', { model: t.name, version: v.version, reason: promotion.reason, ...(sameAs === null ? {} : { sameAs }) });
-  const same = sameAs === null ? {} : { sameAs, unchanged: `version ${v.version} is the same model as version ${sameAs}, live when it was trained (nothing new since)` };
+  const kept = promotion.promoted || force ? '' : ', so it was not promoted (train with force to promote it as any other)';
+  const same = sameAs === null ? {} : { sameAs, unchanged: `version ${v.version} is the same model as version ${sameAs}, live when it was trained (nothing new since)${kept}` };
   return { model: t.name, version: v.version, promotion, metrics: outcome.metrics, ...same, seconds };
 }

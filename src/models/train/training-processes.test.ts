@@ -43,7 +43,8 @@ function gatedTrainer() {
       began();
       await gate;
       t.running--;
-      return { state: {}, metrics: {}, dataFrom: null, dataTo: ctx.now };
+      // A model of its own for each trainer: one the same as the live version is not promoted on demand.
+      return { state: { by: who }, metrics: {}, dataFrom: null, dataTo: ctx.now };
     },
   });
   return { t, trainer };
