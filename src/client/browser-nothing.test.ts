@@ -39,7 +39,8 @@ describe('the browser snippet answered with nothing to show', () => {
     h = await harness('sqlite', { config: shopConfig() });
     await send(h.app, '/v1/identify', { userId: 'done', context: { consent: { categoryPreferences: { Advertising: true } } } });
     url = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    // Everything but one last dismissal of the shoes: socks and newsletter twice, shoes once.
+    // Everything but one last dismissal of the shoes: socks and newsletter twice, shoes once — each of a decision that showed it (one not shown would not count).
+    expect((await server().decide({ subject: 'done', placement: 'home', n: 3 })).choices.map((c) => c.action)).toEqual(['shoes-offer', 'socks-offer', 'newsletter']);
     for (const action of ['socks-offer', 'socks-offer', 'newsletter', 'newsletter', 'shoes-offer']) await server().outcome({ subject: 'done', action, type: 'dismissal' });
   });
   afterAll(async () => h.close());
@@ -71,6 +72,7 @@ describe('the browser snippet answered with nothing to show', () => {
   it('an action with no headline is drawn as nothing by the default drawing: the page\'s text stays, no impression is reported, and onError says why', async () => {
     // The shoes dismissed twice: the socks bundle (no variants, no content) wins the home placement.
     await send(h.app, '/v1/identify', { userId: 'plain', context: { consent: { categoryPreferences: { Advertising: true } } } });
+    expect((await server().decide({ subject: 'plain', placement: 'home' })).choices[0].action).toBe('shoes-offer');
     for (let i = 0; i < 2; i++) await server().outcome({ subject: 'plain', action: 'shoes-offer', type: 'dismissal' });
     const { el, headline } = slot('Welcome to the shop');
     const errors: string[] = [];

@@ -142,7 +142,7 @@ export class DecideState {
       const read: { profileKey: string; at: number; action: string; id: string }[] = [];
       const dismissals = (at: number, before: number) => store.outcomesSince(at, { successesSince: Number.MAX_SAFE_INTEGER, before });
       await readPaged(dismissals, now - this.lookbackMs, cut, (o) => {
-        if (o.type === 'dismissal' && o.action) read.push({ profileKey: o.profileKey, at: o.at, action: o.action, id: o.id });
+        if (o.type === 'dismissal' && o.action && o.decisionId) read.push({ profileKey: o.profileKey, at: o.at, action: o.action, id: o.id });
       });
       this.ledger.replaceDismissals(cut, read);
     }
@@ -496,7 +496,7 @@ export class DecideState {
     const at = Math.max(o.at, this.clock);
     this.mark(key, at);
     this.mark(`o|${o.id}`, at);
-    if (o.type === 'dismissal' && o.action) this.ledger.dismiss(o.profileKey, o.at, o.action, o.id);
+    if (o.type === 'dismissal' && o.action && o.decisionId) this.ledger.dismiss(o.profileKey, o.at, o.action, o.id);
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
       if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups);

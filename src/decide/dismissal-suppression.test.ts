@@ -30,4 +30,25 @@ describe('dismissal suppression', () => {
     expect(picked(d)).not.toContain('shoes-offer');
     expect(d.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer')).toMatchObject({ stage: 'contact policy', rule: 'dismissals' });
   });
+
+  it('does not count a dismissal credited to no decision: an action the subject was never shown is not suppressed', async () => {
+    const config = shopConfig({ contact: { dismissals: { count: 2, window: '30d' } } });
+    const opened = await openTestStore('sqlite');
+    cleanup = opened.cleanup;
+    h = await harness('sqlite', { store: opened.store, config });
+    await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+    // Two dismissals by subject and action, no decision having shown it: recorded, credited to none (docs/decisions.md, "dismissal suppression").
+    for (const messageId of ['never-1', 'never-2']) {
+      const r = await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'shoes-offer', type: 'dismissal', messageId });
+      expect(r.json().recorded).toMatchObject([{ decisionId: null, action: 'shoes-offer', credit: 0 }]);
+    }
+    expect(picked((await decideReq(h.app, { subject: 'ana', placement: 'home' })).json())).toEqual(['shoes-offer']);
+    // Nor after a restart, the dismissals read again from the log.
+    await h.close();
+    h = await harness('sqlite', { store: opened.store, config });
+    expect(picked((await decideReq(h.app, { subject: 'ana', placement: 'home' })).json())).toEqual(['shoes-offer']);
+    // Shown now, dismissed twice by subject and action: credited to the decision that showed it, and suppressed.
+    for (const messageId of ['shown-1', 'shown-2']) expect((await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'shoes-offer', type: 'dismissal', messageId })).json().recorded[0].credit).toBe(1);
+    expect(picked((await decideReq(h.app, { subject: 'ana', placement: 'home' })).json())).not.toContain('shoes-offer');
+  });
 });

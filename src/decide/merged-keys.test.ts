@@ -116,7 +116,12 @@ describe('decisions for a subject whose identities merged', () => {
     h = await harness('sqlite', { config: shopConfig({ contact: { caps: [{ name: 'email cap', channel: 'email', max: 2, window: '7d' }], dismissals: { count: 2, window: '30d' } } }) });
     // A visitor decided for before any of their events arrived: no profile, so the contacts are keyed by the identifier.
     for (let i = 0; i < 2; i++) expect(picked((await decideReq(h.app, { subject: 'v-1', placement: 'weekly-email' })).json())).toEqual(['newsletter']);
-    for (let i = 0; i < 2; i++) expect((await post(h.app, '/v1/outcomes', { subject: 'v-1', action: 'socks-offer', type: 'dismissal' })).statusCode).toBe(200);
+    // The socks shown on the web (another process's decision, logged under the identifier) and dismissed twice: a dismissal counts only of a decision that showed the action.
+    await h.store.decisions.appendDecision({
+      id: 'd-socks', at: Date.now() - 60_000, profileKey: 'anon:v-1', subject: 'v-1', placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm', arm: 'treatment',
+      choices: [{ rank: 1, kind: 'action', action: 'socks-offer', score: 0.1, propensity: 1, why: '' }], scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
+    });
+    for (let i = 0; i < 2; i++) expect((await post(h.app, '/v1/outcomes', { subject: 'v-1', action: 'socks-offer', type: 'dismissal' })).json().recorded[0].decisionId).toBe('d-socks');
     for (let i = 0; i < 8; i++) {
       const web = (await decideReq(h.app, { subject: 'v-1', placement: 'home' })).json();
       expect((await post(h.app, '/v1/outcomes', { decisionId: web.decisionId, type: 'conversion', value: 5 })).statusCode).toBe(200);
@@ -133,10 +138,10 @@ describe('decisions for a subject whose identities merged', () => {
       expect(newsletter?.estimate, subject).toMatchObject({ source: 'personal' });
       expect(newsletter.estimate.evidence, subject).toBeGreaterThanOrEqual(8);
     }
-    // asked about the customer, the log lists the visitor's decisions from before the profile existed (2 + 8 + 4 since)
+    // asked about the customer, the log lists the visitor's decisions from before the profile existed (2 + 1 + 8 + 4 since)
     for (const subject of ['vic', 'v-1']) {
       const listed = (await h.app.inject({ method: 'GET', url: `/v1/decisions?subject=${subject}&limit=100`, headers: { authorization: 'Bearer test-server-key' } })).json();
-      expect(listed.decisions, subject).toHaveLength(14);
+      expect(listed.decisions, subject).toHaveLength(15);
     }
   });
 });

@@ -58,7 +58,7 @@ export class Metrics {
   });
   readonly webhookDeliveries = new Counter({ name: 'tact_alert_webhook_attempts_total', help: 'Alert webhook attempts by result (delivered, retry, failed).', labelNames: ['result'] as const, registers: [this.registry] });
 
-  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined; featureWhereErrors?: () => Iterable<{ feature: string; count: number }> } = {}, o: { lagTimeoutMs?: number } = {}) {
+  constructor(gauges: { queueDepth?: () => number; consumerLag?: () => Promise<Record<string, number>>; dirtyProfiles?: () => number; warmProfiles?: () => number; monitorPending?: () => number; batchesRead?: () => { worker: number; main: number } | undefined; decisionState?: () => { subjects: number; contacts: number; successes: number; keys: number; lazySubjects: number } | undefined; featureWhereErrors?: () => Iterable<{ feature: string; count: number }>; unmatchedOutcomes?: () => Iterable<{ source: string; reason: string; count: number }> } = {}, o: { lagTimeoutMs?: number } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tact_' });
     if (gauges.queueDepth) {
       const read = gauges.queueDepth;
@@ -99,6 +99,17 @@ export class Metrics {
         collect() {
           this.reset();
           for (const { feature, count } of read()) if (count > 0) this.inc({ feature }, count);
+        },
+      });
+    }
+    if (gauges.unmatchedOutcomes) {
+      const read = gauges.unmatchedOutcomes;
+      // Read from the outcome recorder's tally at each scrape (src/decide/outcomes/unmatched.ts).
+      new Counter({
+        name: 'tact_outcomes_unmatched_total', help: 'Outcomes recorded credited to no decision though they named a decision or an action that did not match, by source (api, event) and reason (decision_unknown, decision_of_another_subject, decision_after_outcome, action_not_chosen, decision_past_window, action_not_shown, action_unknown).', labelNames: ['source', 'reason'] as const, registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const { source, reason, count } of read()) this.inc({ source, reason }, count);
         },
       });
     }

@@ -306,6 +306,8 @@ class Dismiss implements Cmd {
   async run(m: Model, r: Real) {
     const res = await call(r, 'POST', '/v1/outcomes', { subject: this.id, action: this.action, type: 'dismissal' }, bearer(KEYS.server));
     expect(res.status).toBe(200);
+    // Only a dismissal credited to a decision that showed the action counts (docs/decisions.md, "dismissal suppression").
+    if (!(res.json().recorded as { decisionId: string | null }[]).some((x) => x.decisionId !== null)) return;
     const per = m.dismissals.get(this.id) ?? new Map<string, number>();
     m.dismissals.set(this.id, per.set(this.action, (per.get(this.action) ?? 0) + 1));
   }

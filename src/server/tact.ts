@@ -119,6 +119,7 @@ export class Tact {
     let ingestor: Ingestor | undefined;
     let batches: BatchReader | undefined;
     let decisions: DecideState | undefined;
+    let decide: DecideService | undefined;
     const store = opts.store as Store & { collect: { dirtyProfiles?: number; warmProfiles?: number } };
     const metrics = new Metrics({
       queueDepth: () => ingestor?.depth ?? 0,
@@ -128,6 +129,7 @@ export class Tact {
       monitorPending: (): number => monitoring.depth,
       batchesRead: () => batches?.counts,
       featureWhereErrors: () => settings.get(featuresKind).map((f) => ({ feature: f.def.name, count: f.whereErrors.count })),
+      unmatchedOutcomes: () => decide?.outcomes.unmatched.tally() ?? [],
       decisionState: () => (decisions ? { subjects: decisions.ledger.size, contacts: decisions.ledger.contactCount, successes: decisions.heldSuccesses, keys: decisions.heldKeys, lazySubjects: decisions.lazyReads.subjects } : undefined),
     });
     timeStoreOperations(opts.store, metrics);
@@ -202,6 +204,7 @@ export class Tact {
       },
     });
     decisions = tact.decide.state;
+    decide = tact.decide;
     if (opts.background !== false) {
       monitoring.start();
       backfill.start();

@@ -7,6 +7,7 @@ import type { ContactRow, OutcomeRecord } from '../records.js';
 import type { Contact } from '../stages/types.js';
 import { attribute, creditable, rewardOf } from './attribution.js';
 import { recordGroupKeys } from '../estimating/prefetch.js';
+import { UnmatchedOutcomes, type UnmatchedOutcome, type UnmatchedReason } from './unmatched.js';
 
 /** How many of a subject's newest choices the `last` model reads at first (it reads them all only if none of these is creditable). */
 const NEWEST_PAGE = 100;
@@ -64,7 +65,14 @@ export class OutcomeRecorder {
      * subjects at once (a chunk of track events'), answered in their order.
      */
     keysOf?: (asks: readonly { key: string; every: boolean }[]) => Promise<(readonly string[])[]>;
-  }) {}
+    /** Where the warning about outcomes that named a decision or action that did not match goes (at most once a minute). */
+    warn?: (data: Record<string, unknown>, msg: string) => void;
+  }) {
+    this.unmatched = new UnmatchedOutcomes(d.warn);
+  }
+
+  /** The outcomes credited to no decision though they named one or an action, by source and reason (`tact_outcomes_unmatched_total`). */
+  readonly unmatched: UnmatchedOutcomes;
 
   /** The ids of outcomes being recorded right now, with the work recording them. */
   private readonly inflight = new Map<string, Promise<unknown>>();
@@ -75,7 +83,7 @@ export class OutcomeRecorder {
    * Returns the records written, and the ids that were duplicates. An id another call is recording
    * at the same moment (a client retrying before the first answer) waits for it, then is a duplicate.
    */
-  async record(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
+  async record(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[]; unmatched: UnmatchedOutcome[] }> {
     for (;;) {
       const busy = [...new Set(inputs.map((o) => this.inflight.get(o.id)).filter((p) => p !== undefined))];
       if (!busy.length) break;
@@ -91,10 +99,12 @@ export class OutcomeRecorder {
     }
   }
 
-  private async recordNow(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[] }> {
+  private async recordNow(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[]; unmatched: UnmatchedOutcome[] }> {
     const play = this.d.playbook();
     let records: OutcomeRecord[] = [];
     const duplicates: string[] = [];
+    /** Those credited to no decision though they named one, or an action: why, for the operator. */
+    let unmatched: UnmatchedOutcome[] = [];
     const successes = new Set<string>();
     /** Credits of goal outcomes that are successes unless the batch or the log has one first. */
     const maybe: { record: OutcomeRecord; decisionId: string; action: string }[] = [];
@@ -124,7 +134,8 @@ export class OutcomeRecorder {
       recorded.add(o.id);
       let profileKey = o.profileKey ?? '';
       let contacts: readonly Contact[];
-      const d = o.decisionId ? await this.decisionOf(o) : undefined;
+      const named = o.decisionId ? await this.decisionOf(o) : undefined;
+      const d = named?.decision;
       // An outcome a little before its decision is another clock's skew: it happened at the decision at the earliest.
       if (d && o.at < d.at) o = { ...o, at: d.at };
       if (d) {
@@ -146,7 +157,12 @@ export class OutcomeRecorder {
       const reward = rewardOf(o.type, value, play.policy.rewards);
       const base = { id: o.id, at: o.at, profileKey, type: o.type, value, source: o.source, ...(o.item ? { item: o.item } : {}) };
       if (ofNoAction) records.push({ ...base, decisionId: ofNoAction.id, action: null, credit: 1, reward, success: false });
-      else if (!credits.length) records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
+      else if (!credits.length) {
+        records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
+        // Named a decision or an action and credited nothing: said why (a track event is not refused, so nothing else would say it).
+        const reason: UnmatchedReason | undefined = named?.miss ?? (d ? 'decision_past_window' : o.action ? (play.catalog.actions.has(o.action) ? 'action_not_shown' : 'action_unknown') : undefined);
+        if (reason) unmatched.push({ id: o.id, source: o.source, type: o.type, reason, ...(o.decisionId ? { decisionId: o.decisionId } : {}), ...(o.action ? { action: o.action } : {}) });
+      }
       for (const c of credits) {
         const record = { ...base, decisionId: c.decisionId, action: c.action, credit: c.credit, reward: reward * c.credit, success: false };
         const goal = play.catalog.actions.get(c.action)?.goal ?? 'conversion';
@@ -185,21 +201,24 @@ export class OutcomeRecorder {
       const lateIds = new Set([...already].map((r) => r.id));
       for (const id of lateIds) duplicates.push(id);
       records = records.filter((r) => !lateIds.has(r.id));
+      unmatched = unmatched.filter((u) => !lateIds.has(u.id));
       for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
     } finally {
       for (const key of claimed) this.successesBeingWritten.delete(key);
     }
     if (records.length) this.d.onRecorded?.(records);
-    return { records, duplicates };
+    this.unmatched.note(unmatched);
+    return { records, duplicates, unmatched };
   }
 
   /**
    * The decision an outcome names, when it can be the outcome's: the subject's (or a key merged
    * into it), at or before the outcome, with the action (or the recommended item) it names among
    * its choices. The API is told which field does not fit; a track event naming a decision that
-   * does not fit (a forwarded link, an unknown id) is credited to its subject's own decisions instead.
+   * does not fit (a forwarded link, an unknown id) is credited to its subject's own decisions instead;
+   * why it did not fit is `miss`.
    */
-  private async decisionOf(o: OutcomeInput): Promise<DecisionRecord | undefined> {
+  private async decisionOf(o: OutcomeInput): Promise<{ decision?: DecisionRecord; miss?: UnmatchedReason }> {
     const d = await this.d.decisions.getDecision(o.decisionId as string);
     const api = o.source === 'api';
     if (!d) {
@@ -207,25 +226,25 @@ export class OutcomeRecorder {
         const message = `No decision matches the \`decisionId\` \`${o.decisionId}\`: it was never made, or is older than the log's retention.`;
         throw new TactError('not_found', { what: 'decision', id: o.decisionId as string }, { problems: [{ field: 'decisionId', message }] });
       }
-      return undefined;
+      return { miss: 'decision_unknown' };
     }
-    const problem = (field: string, message: string, also: { field: string; message: string }[] = [], extra?: Record<string, unknown>) => {
+    const problem = (miss: UnmatchedReason, field: string, message: string, also: { field: string; message: string }[] = [], extra?: Record<string, unknown>) => {
       if (api) throw validationError([{ field, message }, ...also], extra);
-      return undefined;
+      return { miss };
     };
     // Every key the subject's history may be under (another process may have made the decision under one this one does not hold).
     if (o.profileKey && d.profileKey !== o.profileKey && !((await this.d.keysOf?.([{ key: o.profileKey, every: true }]))?.[0] ?? []).includes(d.profileKey)) {
       const hint = o.subjectHint;
-      return problem('decisionId', `The decision \`${d.id}\` was made for another subject: an outcome is credited only to its own subject's decisions.`, hint ? [{ field: 'subject', message: hint.message }] : [], hint ? { suggestion: hint.suggestion } : undefined);
+      return problem('decision_of_another_subject', 'decisionId', `The decision \`${d.id}\` was made for another subject: an outcome is credited only to its own subject's decisions.`, hint ? [{ field: 'subject', message: hint.message }] : [], hint ? { suggestion: hint.suggestion } : undefined);
     }
-    if (o.at < d.at - CLOCK_SKEW_MS) return problem('timestamp', `The outcome's \`timestamp\` (${new Date(o.at).toISOString()}) is more than five minutes before its decision (${new Date(d.at).toISOString()}).`);
+    if (o.at < d.at - CLOCK_SKEW_MS) return problem('decision_after_outcome', 'timestamp', `The outcome's \`timestamp\` (${new Date(o.at).toISOString()}) is more than five minutes before its decision (${new Date(d.at).toISOString()}).`);
     if (o.action && !d.choices.some((c) => c.kind === 'action' && c.action === o.action)) {
-      return problem('action', `The decision \`${d.id}\` did not choose the \`action\` \`${o.action}\`.`);
+      return problem('action_not_chosen', 'action', `The decision \`${d.id}\` did not choose the \`action\` \`${o.action}\`.`);
     }
     if (o.item && !d.choices.some((c) => c.kind === 'item' && c.item === o.item)) {
-      return problem('item', `The decision \`${d.id}\` did not recommend the \`item\` \`${o.item}\`.`);
+      return problem('action_not_chosen', 'item', `The decision \`${d.id}\` did not recommend the \`item\` \`${o.item}\`.`);
     }
-    return d;
+    return { decision: d };
   }
 
   /**

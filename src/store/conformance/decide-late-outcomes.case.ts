@@ -44,8 +44,10 @@ export function decideLateOutcomesConformance(): void {
         const anaOnB = (await decideReq(b.app, { subject: 'ana', placement: 'home', explain: 'full' })).json();
         expect(shoes(anaOnB)).toMatchObject({ stage: 'contact policy', rule: 'dismissals' });
 
-        // Bob: dismissed by subject and action, dated ten minutes back, and B decides before any sync:
-        // its guarded append finds the rows written since its last sync, whatever their time.
+        // Bob: shown the shoes eleven minutes ago, dismissed by subject and action, dated ten minutes back
+        // (credited to that decision), and B decides before any sync: its guarded append finds the rows
+        // written since its last sync, whatever their time.
+        await a.store.decisions.appendDecision(homeRecord('d-bob', Date.now() - 660_000, bob, 'bob'));
         for (const n of [1, 2]) {
           const r = await post(a.app, '/v1/outcomes', { subject: 'bob', action: 'shoes-offer', type: 'dismissal', messageId: `x-bob-${n}`, timestamp: new Date(Date.now() - 600_000).toISOString() });
           expect(r.statusCode).toBe(200);
