@@ -94,8 +94,22 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
       return { state, ms: performance.now() - t0 };
     };
     const eager = await rebuild(true);
+    // Its background read of the open choices is not what this one measures (below, the lazy start's).
+    eager.state.stop();
+    await eager.state.openRead;
     process.stdout.write(`  a start's whole rebuild, every contact of the window read: ${(eager.ms / 1000).toFixed(1)} s (${eager.state.ledger.contactCount.toLocaleString()} kept)\n`);
     const lazy = await rebuild(false);
+    // After the start, in the background: the choices inside their attribution windows (ADR 0007),
+    // an hour at a time — how long, and the longest the event loop waited for one hour's reads.
+    const openLoop = monitorEventLoopDelay({ resolution: 1 });
+    openLoop.enable();
+    const openRead = await lazy.state.openRead;
+    openLoop.disable();
+    if (openRead.error) throw openRead.error;
+    const openCount = Array.from({ length: ACTIONS }, (_, i) => lazy.state.counts.openTrials(`offer-${i}`, null, now, 7 * DAY)).reduce((sum, k) => sum + k, 0);
+    const openHoldMs = openLoop.max / 1e6;
+    process.stdout.write(`  then, in the background, the choices inside a 7-day attribution window: ${(openRead.ms / 1000).toFixed(1)} s for ${openCount.toLocaleString()} (every action choice of the week: ${choices.toLocaleString()}), the event loop held ${openHoldMs.toFixed(0)} ms at most\n`);
+    if (openCount !== choices) throw new Error('the open choices read at start are not the week’s action choices');
     const firsts: number[] = [];
     const pick = rng(11);
     for (let i = 0; i < 1_000; i++) {
@@ -121,6 +135,7 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
       first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs),
       fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), rebuild_s: Number((rebuildMs / 1000).toFixed(1)), rebuild_eager_s: Number((eager.ms / 1000).toFixed(1)),
       rebuild_ratio: Number((lazy.ms / eager.ms).toFixed(3)), first_read_p50_ms: Number(firstP50.toFixed(2)), first_read_p99_ms: Number(firstP99.toFixed(2)), same_counts: same,
+      open_read_s: Number((openRead.ms / 1000).toFixed(1)), open_read_loop_hold_ms: Math.round(openHoldMs),
       volumes_ms: Math.round(volumesMs), volumes_log_ms: Math.round(logVolumes.ms), volumes_ratio: Number((volumesMs / logVolumes.ms).toFixed(3)), same_volumes: sameVols,
     };
   } finally {

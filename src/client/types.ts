@@ -30,7 +30,7 @@ export interface Estimate {
    * learned from (held at the nearest one it learned from); "shift" — a baseline re-learning its level
    * after a run of flagged readings was taken as a shift, until the shift has held a day.
    */
-  reason?: 'stale' | 'extrapolated' | 'shift';
+  reason?: 'stale' | 'extrapolated' | 'shift' | 'pending';
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one. */
   posterior?: { alpha: number; beta: number };
 }

@@ -1,5 +1,6 @@
 import { TactError } from '../errors/tact-error.js';
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
+import { loadCounts, loadOpenChoices } from './counts-load.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
 import { HoldBook, type ReviewWindows } from './hold-book.js';
@@ -229,16 +230,13 @@ export class DecideState {
    * decision (`ensureLoaded`, ADR 0006), and the global budgets' volumes are counted by the log.
    * `eager` reads every contact of the window instead (the comparison the tests make).
    */
-  async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number, o: { eager?: boolean } = {}): Promise<void> {
+  async rebuild(store: DecisionStore, topicsOf: (action: string) => readonly string[], now: number, o: { eager?: boolean; openMs?: number } = {}): Promise<void> {
     const since = now - this.lookbackMs;
     // Shared stores: the outcomes written from here on are read again below, whatever their time.
     const logged = this.shared && store.outcomesLoggedSince ? (await store.outcomesLoggedSince(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).last : undefined;
     // And the decisions (their contacts) likewise.
     const decided = logged !== undefined && store.contactsLoggedSince ? (await store.contactsLoggedSince(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).last : undefined;
-    // Groups first: the subjects' counts, read without their groups, are then their share of each (OutcomeCounts.loadTrials).
-    for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) this.counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
-    for (const r of await store.trialCounts()) this.counts.loadTrials(r.action, r.profileKey, r.n);
-    for (const r of await store.successCounts()) this.counts.loadSuccesses(r.action, r.profileKey, r.n);
+    await loadCounts(store, this.counts);
     this.contactsFrom = now - this.contactsMs;
     this.anonFrom = this.contactsFrom;
     let cut = o.eager ? this.contactsFrom : Math.max(this.contactsFrom, now - RECENT_MS);
@@ -276,6 +274,27 @@ export class DecideState {
     this.foldedTo = now;
     // The contacts just read lie in their window; the successes and keys of the look-back may not.
     this.forgetKeys(now, true);
+    // The choices whose attribution windows may be open, an hour at a time in the background (ADR
+    // 0007): those decided from here on are counted open as they are made or synced.
+    const pause = () => new Promise<void>((resolve, reject) => setImmediate(() => (this.stopped ? reject(STOPPED) : resolve())));
+    const t = performance.now();
+    this.openRead = loadOpenChoices(store, this.counts, now - (o.openMs ?? this.contactsMs), now, pause).then(
+      () => ({ ms: Math.round(performance.now() - t) }),
+      (err: unknown) => (err === STOPPED ? { ms: Math.round(performance.now() - t) } : { ms: Math.round(performance.now() - t), error: err instanceof Error ? err : new Error(String(err)) }),
+    );
+  }
+
+  /**
+   * The background read a start begins of the choices whose attribution windows may be open (ADR
+   * 0007): how long it took, and its error if it failed (the estimates then read the choices made
+   * before the start as decided — the lowest reading — until their windows close).
+   */
+  openRead: Promise<{ ms: number; error?: Error }> = Promise.resolve({ ms: 0 });
+  private stopped = false;
+
+  /** Ends the background work a start began (the server is closing). */
+  stop(): void {
+    this.stopped = true;
   }
 
   /**
@@ -460,7 +479,7 @@ export class DecideState {
     // contacts are still to be read: that read, from the log where it is now, takes it in.
     const lazy = c.at < this.ledger.lazyBefore && this.ledger.needsLoad(c.profileKey) && !this.loading.has(c.profileKey);
     if (!lazy) this.ledger.record(c.profileKey, { at: c.at, action: c.action, channel: c.channel, topics, decisionId: c.decisionId });
-    this.counts.trial(c.action, c.profileKey, 1, recordGroupKeys(c), c.decisionId);
+    this.counts.trial(c.action, c.profileKey, 1, recordGroupKeys(c), c.decisionId, c.at);
   }
 
   /** Marks a contact as already in the ledger (recorded before its log write). */
@@ -530,6 +549,7 @@ export class DecideState {
    * keys {@link forgetKeys} lets go, and the reviews past their windows ({@link setReviewWindows}).
    */
   prune(now: number): void {
+    this.counts.open.prune(now - this.contactsMs);
     this.letAnonymousGo(now);
     this.ledger.prune(now);
     this.forgetKeys(now);
@@ -545,6 +565,7 @@ export class DecideState {
   pruneSome(now: number, slice = PRUNE_SLICE): boolean {
     this.letAnonymousGo(now);
     if (!this.ledger.pruneSome(now, slice)) return false;
+    this.counts.open.prune(now - this.contactsMs);
     this.forgetKeys(now);
     this.holds.prune(now);
     return true;
@@ -590,6 +611,9 @@ export class DecideState {
 const PAGE_ROWS = 50_000;
 
 /** Rows of the log from `from` to before `to`, in time order, a page at a time: a minute first, then as wide as keeps a page near {@link PAGE_ROWS}. */
+/** What a stopped state's background read ends with (not an error). */
+const STOPPED = Symbol('stopped');
+
 async function readPaged<T>(page: (at: number, before: number) => Promise<T[]>, from: number, to: number, each: (row: T) => void): Promise<void> {
   let step = 60_000;
   for (let at = from; at < to; ) {

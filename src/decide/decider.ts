@@ -308,7 +308,7 @@ export class Decider {
       if (actions.length) ledger.release(record.profileKey);
     }
     const groups = recordGroupKeys(record);
-    for (const a of actions) this.d.state.counts.trial(a, record.profileKey, 1, groups, record.id);
+    for (const a of actions) this.d.state.counts.trial(a, record.profileKey, 1, groups, record.id, record.at);
     for (const h of holds) this.d.state.putHold(h);
     this.d.onDecision?.(record);
     return record;

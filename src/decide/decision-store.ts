@@ -55,6 +55,17 @@ export interface GroupCountRow {
   successes: number;
 }
 
+/** Action choices of one action and ladder group decided in one hour (`readOpenChoices`). */
+export interface OpenChoiceRow {
+  action: string;
+  segment: string | null;
+  microSegment: number | null;
+  microSegmentModel: string | null;
+  /** floor(at / 3,600,000). */
+  hour: number;
+  n: number;
+}
+
 /**
  * A global budget a decision takes from, as a shared store checks it when it logs the decision:
  * the window, the limit, and each chosen action's fair share (Infinity once the window is open to
@@ -183,6 +194,15 @@ export interface DecisionStore {
   successCounts(): Promise<CountRow[]>;
   /** Trials and successes per action and (segment, micro-segment) at decision time, over decisions that recorded one (as `trialCounts`). */
   groupCounts(): Promise<GroupCountRow[]>;
+  /**
+   * The action choices decided from `from` to before `to`, per hour, action and ladder group at
+   * decision time: what a start counts open until their attribution windows end, which the estimates
+   * do not read as failures yet (docs/adr/0007-open-attribution-windows.md). Handed to `each` in
+   * parts — the log's rows after the counts' watermark, then the snapshot's hours, newest first —
+   * with `pause` awaited between parts; every choice once, whatever folds meanwhile. Optional for
+   * test doubles; both stores have it.
+   */
+  readOpenChoices?(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void>;
   /**
    * Folds the rows logged since the counts' watermark into their snapshot, `step` decisions and
    * `step` outcomes a transaction, so a start aggregates only what was logged since the last fold.

@@ -50,8 +50,11 @@ export interface ScoreTrace {
   a?: number;
   b?: number;
   learning?: true;
-  /** Why it is still learning, when the estimate says (a bandit's `extrapolated`: beyond the contexts it learned from). */
-  why?: 'extrapolated' | 'stale';
+  /**
+   * Why it is still learning, when the estimate says (a bandit's `extrapolated`: beyond the contexts
+   * it learned from; a rate's `pending`: too many of its trials still inside their attribution windows).
+   */
+  why?: 'extrapolated' | 'stale' | 'pending';
   /** A bandit's estimate: when the action's evidence last changed (ms), its `updatedAt`. */
   at?: number;
   value?: number;

@@ -3,6 +3,8 @@ import type { RateCounts } from '../learn/rates/beta-binomial.js';
 import { type LadderCounts, ladderEstimate, type LadderModel } from '../learn/rates/ladder.js';
 import type { CompiledAction } from './catalog-compile.js';
 import type { EstimateProvider, EstimateSubject } from './estimates.js';
+import { HOUR_MS } from './open-trials.js';
+import { type OpenAtRungs, withOpenWindows } from './open-windows.js';
 import type { OutcomeCounts } from './outcome-counts.js';
 import type { CompiledPolicy } from './policy-compile.js';
 
@@ -31,7 +33,17 @@ export class LadderEstimates implements EstimateProvider {
   /** The same counts under other estimates settings (an experiment arm's pinned policy), by those settings. */
   private others = new Map<string, LadderEstimates>();
 
-  constructor(private readonly counts: OutcomeCounts, private readonly config: () => CompiledPolicy['estimates']) {}
+  private readonly now: () => number;
+  private readonly defaultWindow: () => number;
+
+  /**
+   * `o.defaultWindow`: the policy's attribution window (ms), for actions without their own (7 days
+   * when not given); `o.now`: the clock the open windows are read at.
+   */
+  constructor(private readonly counts: OutcomeCounts, private readonly config: () => CompiledPolicy['estimates'], private readonly o: { now?: () => number; defaultWindow?: () => number } = {}) {
+    this.now = o.now ?? Date.now;
+    this.defaultWindow = o.defaultWindow ?? (() => WEEK_MS);
+  }
 
   /**
    * The estimates of the same counts under a policy's estimates settings: this provider when they
@@ -52,7 +64,7 @@ export class LadderEstimates implements EstimateProvider {
     if (!other) {
       // A handful of pinned versions at a time; a stale one is rebuilt on its next use.
       if (this.others.size >= 16) this.others.clear();
-      other = new LadderEstimates(this.counts, () => settings);
+      other = new LadderEstimates(this.counts, () => settings, this.o);
       this.others.set(key, other);
     }
     return other;
@@ -64,6 +76,8 @@ export class LadderEstimates implements EstimateProvider {
     const seg = subject.segment ? this.counts.group(action.id, subject.segment) : undefined;
     const micro = subject.microSegment ? this.counts.group(action.id, subject.microSegment) : undefined;
     const personal: RateCounts | undefined = this.counts.personalCounts(action.id, subject.key, subject.also);
+    const now = this.now();
+    const window = action.attributionMs ?? this.defaultWindow();
     if (personal) {
       // The subject's own counts enter at the personal rung only: the rungs above are everyone else's.
       const others = (group: RateCounts, key: string | null | undefined) => minus(group, key ? this.counts.ownShare(action.id, subject.key, key, subject.also) : personal);
@@ -71,21 +85,23 @@ export class LadderEstimates implements EstimateProvider {
       // Whatever rung it is shown at, the estimate is of this subject's rate: its own counts shrunk
       // toward the deepest earned group (subjectBelief). Until 2026-12-06 an unearned personal rung
       // fell back to the group as logged, the group's own posterior shown as the subject's.
-      return ladderEstimate(model, counts, new Date().toISOString()).estimate;
+      return withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate);
     }
+    const hour = Math.floor(now / HOUR_MS);
     // Called for every candidate of every decision: the lookup builds no strings.
     let bySegment = this.cache.get(action.id);
     if (!bySegment) this.cache.set(action.id, (bySegment = new Map()));
     let byMicro = bySegment.get(subject.segment ?? '');
     if (!byMicro) bySegment.set(subject.segment ?? '', (byMicro = new Map()));
     const hit = byMicro.get(subject.microSegment ?? '');
-    if (hit && hit.population === pop.version && hit.segment === (seg?.version ?? 0) && hit.micro === (micro?.version ?? 0)) return hit.estimate;
-    const estimate = ladderEstimate(model, ladderCounts(pop, seg, micro), new Date().toISOString()).estimate;
+    if (hit && hit.population === pop.version && hit.segment === (seg?.version ?? 0) && hit.micro === (micro?.version ?? 0) && hit.hour === hour && hit.window === window) return hit.estimate;
+    const counts = ladderCounts(pop, seg, micro);
+    const estimate = withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate);
     if (!hit && ++this.cached > 50_000) {
       this.cache = new Map();
       this.cached = 0;
     }
-    const entry = { population: pop.version, segment: seg?.version ?? 0, micro: micro?.version ?? 0, estimate };
+    const entry = { population: pop.version, segment: seg?.version ?? 0, micro: micro?.version ?? 0, hour, window, estimate };
     if (hit) Object.assign(hit, entry);
     else byMicro.set(subject.microSegment ?? '', entry);
     return estimate;
@@ -115,7 +131,21 @@ interface Cached {
   population: number;
   segment: number;
   micro: number;
+  /** The hour it was made in and the attribution window it read: the open choices change with both. */
+  hour: number;
+  window: number;
   estimate: Estimate;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** The choices of `action` still inside their windows at each group rung of the subject's ladder. */
+function openAtRungs(counts: OutcomeCounts, action: string, subject: EstimateSubject, now: number, window: number): OpenAtRungs {
+  return {
+    population: counts.openTrials(action, null, now, window),
+    segment: subject.segment ? counts.openTrials(action, subject.segment, now, window) : 0,
+    'micro-segment': subject.microSegment ? counts.openTrials(action, subject.microSegment, now, window) : 0,
+  };
 }
 
 /** A group's counts without the subject's share, clamped: a group loaded at start may hold less of it than the share assumes. */

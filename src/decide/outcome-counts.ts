@@ -1,4 +1,5 @@
 import type { RateCounts } from '../learn/rates/beta-binomial.js';
+import { HOUR_MS, OpenTrials } from './open-trials.js';
 
 const NONE: Readonly<RateCounts & { version: number }> = Object.freeze({ successes: 0, trials: 0, version: 0 });
 /** How many decisions' group keys are remembered for crediting their later successes. */
@@ -38,12 +39,24 @@ export class OutcomeCounts {
   private readonly shares = new Map<string, number[]>();
   /** decision id → the group keys its trials were credited to (insertion order = age). */
   private readonly decisionGroups = new Map<string, readonly string[]>();
+  /**
+   * The choices whose attribution windows are still open, per action and group ('' for the
+   * population), by hour of decision: what the estimates read as not yet decided (ADR 0007).
+   */
+  readonly open = new OpenTrials();
   /** Bumped on every change: caches compare it. */
   version = 0;
 
-  /** A choice of `action` for `subject`; with `groups`, also credited to them (and remembered under `decisionId`). */
-  trial(action: string, subject: string, n = 1, groups?: readonly string[], decisionId?: string): void {
+  /**
+   * A choice of `action` for `subject`; with `groups`, also credited to them (and remembered under
+   * `decisionId`); with `at` (its decision's time), also counted open until its attribution window ends.
+   */
+  trial(action: string, subject: string, n = 1, groups?: readonly string[], decisionId?: string, at?: number): void {
     this.bump(action, subject, 0, n);
+    if (at !== undefined) {
+      this.open.add(action, '', at, n);
+      for (const g of groups ?? []) this.open.add(action, g, at, n);
+    }
     if (!groups?.length) return;
     for (const g of groups) this.bumpGroup(action, g, 0, n, subject);
     if (decisionId) this.rememberGroups(decisionId, groups);
@@ -92,6 +105,19 @@ export class OutcomeCounts {
   /** Counts loaded from the log (rebuild): trials and successes of one (action, group). */
   loadGroup(action: string, group: string, trials: number, successes: number): void {
     this.bumpGroup(action, group, successes, trials);
+  }
+
+  /**
+   * Choices of `action` decided at hour `hour` (floor(at / 1 h)) in `group` (null for the
+   * population), read from the log at start: counted open until their attribution window ends.
+   */
+  loadOpen(action: string, group: string | null, hour: number, n: number): void {
+    this.open.add(action, group ?? '', hour * HOUR_MS, n);
+  }
+
+  /** How many of the trials of `action` (in `group`; null for the population) are inside their window of `windowMs` at `now`. */
+  openTrials(action: string, group: string | null, now: number, windowMs: number): number {
+    return this.open.open(action, group ?? '', now, windowMs);
   }
 
   population(action: string): Readonly<RateCounts & { version: number }> {

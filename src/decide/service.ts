@@ -91,7 +91,7 @@ export class DecideService {
   private constructor(private readonly o: DecideOptions) {
     const now = o.now ?? Date.now;
     this.state = new DecideState(o.settings.get(policyKind).lookbackMs, o.store.kind === 'postgres');
-    this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates);
+    this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates, { now, defaultWindow: () => o.settings.get(policyKind).attributionMs });
     const deps = { decisions: o.store.decisions, state: this.state, playbook: () => this.playbook() };
     const windowOf = (a: string) => this.playbook().catalog.actions.get(a)?.attributionMs ?? this.playbook().policy.attributionMs;
     // The embedded store has one process: a restart catches its bandits up from the log (kill -9 loses nothing learned).
@@ -110,7 +110,14 @@ export class DecideService {
     const now = (o.now ?? Date.now)();
     s.playbook(); // sets the state's look-back windows from the policy and catalog in force
     const t = performance.now();
-    await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now);
+    const play = s.playbook();
+    // The longest attribution window: the choices a start counts open are those decided inside it.
+    const openMs = Math.max(play.policy.attributionMs, ...[...play.catalog.actions.values()].map((a) => a.attributionMs ?? 0));
+    await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now, { openMs });
+    void s.state.openRead.then((r) => {
+      if (r.error) o.log.warn({ ms: r.ms, error: r.error.message }, 'the choices inside their attribution windows could not be read from the decision log: estimates read those made before the start as decided until their windows close');
+      else o.log.info({ ms: r.ms }, 'choices inside their attribution windows read from the decision log');
+    });
     const marks = await o.store.decisions.countMarks();
     o.log.info({ ms: Math.round(performance.now() - t), subjects: s.state.ledger.size, contacts: s.state.ledger.contactCount, countsFoldedTo: marks, contactsReadAtFirstDecisionBefore: s.state.ledger.lazyBefore === -Infinity ? null : new Date(s.state.ledger.lazyBefore).toISOString() }, 'decision state rebuilt from the decision log');
     await s.startConsumer();
@@ -238,6 +245,7 @@ export class DecideService {
   }
 
   close(): void {
+    this.state.stop();
     // clearInterval clears a timeout too (one id space in Node.js).
     for (const t of this.timers) clearInterval(t);
     this.timers = [];

@@ -45,7 +45,9 @@ export interface Estimate {
    * the nearest one it learned from, src/learn/bandit/feature-range.ts); "shift" — a baseline that
    * took a run of flagged readings as a shift of its level and re-learns it, until the shift has
    * held a day (src/learn/baselines/learn-reading.ts): its interval is its own, moved to the new
-   * level, and no reading is flagged meanwhile.
+   * level, and no reading is flagged meanwhile; "pending" — an action's rate whose trials include
+   * choices still inside their attribution windows, too many to call it established: its interval
+   * reaches up to the rate without them (src/decide/open-windows.ts, ADR 0007).
    */
   reason?: EstimateReason;
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one: what a calibration report replays. */
@@ -54,7 +56,7 @@ export interface Estimate {
 
 export type EstimateSource = 'population' | 'segment' | 'micro-segment' | 'personal';
 export type EstimateStatus = 'learning' | 'established';
-export type EstimateReason = 'stale' | 'extrapolated' | 'shift';
+export type EstimateReason = 'stale' | 'extrapolated' | 'shift' | 'pending';
 
 /**
  * An estimate's status in words, with why it is learning: the one wording every reading uses (the
@@ -70,6 +72,7 @@ export function statusWords(status: EstimateStatus, reason?: EstimateReason): st
   if (reason === 'stale') return 'learning, stale after a gap in its readings';
   if (reason === 'extrapolated') return 'learning, beyond the contexts it learned from';
   if (reason === 'shift') return 'learning, re-learning its level after a shift';
+  if (reason === 'pending') return 'learning, outcomes of recent choices still to come';
   return 'learning, not enough data yet';
 }
 

@@ -1,7 +1,8 @@
 import type { CompiledCatalog } from '../../decide/catalog-compile.js';
 import type { DecisionStore } from '../../decide/decision-store.js';
 import type { EstimateProvider } from '../../decide/estimates.js';
-import { decisionEstimates, recordGroupKeys } from '../../decide/estimating/prefetch.js';
+import { loadCounts, loadOpenChoices } from '../../decide/counts-load.js';
+import { decisionEstimates } from '../../decide/estimating/prefetch.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { LadderEstimates } from '../../decide/ladder-estimates.js';
 import { MergedKeys } from '../../decide/merged-keys.js';
@@ -71,15 +72,16 @@ export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 
  * @example
  * const source = await storedDecisionEstimates(store, settings);
  */
-export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
+export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
   const counts = new OutcomeCounts();
-  // Groups first: the subjects' counts, read without their groups, are then their share of each (OutcomeCounts.loadTrials).
-  for (const r of await store.decisions.groupCounts()) for (const g of recordGroupKeys(r)) counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
-  for (const r of await store.decisions.trialCounts()) counts.loadTrials(r.action, r.profileKey, r.n);
-  for (const r of await store.decisions.successCounts()) counts.loadSuccesses(r.action, r.profileKey, r.n);
   const catalog = () => settings.get(catalogKind);
   const policy = () => settings.get(policyKind);
+  // The choices whose windows may be open: those of the longest window any action has.
+  const longest = Math.max(policy().attributionMs, ...[...catalog().actions.values()].map((a) => a.attributionMs ?? 0));
+  const now = Date.now();
+  await loadCounts(store.decisions, counts);
+  await loadOpenChoices(store.decisions, counts, now - longest, now);
   const anonymous = { hasAnonymous: true, has: (key: string) => [...catalog().actions.keys()].some((a) => counts.personalCounts(a, key) !== undefined) };
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
-  return { provider: new LadderEstimates(counts, () => policy().estimates), catalog, policy, mergedKeys: (s) => merged.of(s) };
+  return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s) };
 }

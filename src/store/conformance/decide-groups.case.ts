@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestStore, type StoreKind } from '../../../test/harness.js';
+import { DecideState } from '../../decide/decide-state.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import type { Store } from '../store.js';
 
@@ -36,6 +37,52 @@ export function decideGroupsConformance(kind: StoreKind): void {
         { action: 'shoes', segment: null, microSegment: 0, microSegmentModel: 'micro-segments@3', trials: 1, successes: 0 },
         { action: 'shoes', segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3', trials: 2, successes: 1 },
       ]);
+    });
+
+    it('answers the choices decided since a time per action, group and hour, and a start counts them open until their windows end (ADR 0007)', async () => {
+      const H = 3_600_000;
+      const t = Math.floor(Date.now() / H) * H - 30 * H;
+      const vip = { segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3' };
+      await store.decisions.appendDecision(record('old', t - 10 * 24 * H, 'shoes', vip));
+      await store.decisions.appendDecision(record('e1', t + 5, 'shoes', vip));
+      await store.decisions.appendDecision(record('e2', t + H - 1, 'shoes', vip));
+      await store.decisions.appendDecision(record('e3', t + H, 'shoes', vip));
+      await store.decisions.appendDecision(record('e4', t + 2 * H, 'socks', { segment: null, microSegment: 0, microSegmentModel: 'micro-segments@3' }));
+      await store.decisions.appendDecision(record('e5', t + 2 * H, 'socks', {}));
+      // Read from the log's rows after the counts' watermark, then from its snapshot — and with a fold
+      // begun while the read pauses, which moves rows from the one to the other: each counted once.
+      const read = async (foldMeanwhile: boolean) => {
+        const sums = new Map<string, number>();
+        let folding: Promise<unknown> | undefined;
+        await store.decisions.readOpenChoices!(t - H, t + 3 * H, (rows) => {
+          for (const r of rows) {
+            const k = JSON.stringify([r.action, r.segment, r.microSegment, r.microSegmentModel, Number(r.hour)]);
+            sums.set(k, (sums.get(k) ?? 0) + Number(r.n));
+          }
+        }, async () => {
+          if (foldMeanwhile) folding ??= store.decisions.foldCounts();
+        });
+        await folding;
+        return [...sums].map(([k, n]) => [...JSON.parse(k), n]).sort();
+      };
+      const expected = [
+        ['shoes', 'vip', 2, 'micro-segments@3', t / H, 2],
+        ['shoes', 'vip', 2, 'micro-segments@3', t / H + 1, 1],
+        ['socks', null, 0, 'micro-segments@3', t / H + 2, 1],
+        ['socks', null, null, null, t / H + 2, 1],
+      ].sort();
+      expect(await read(true)).toEqual(expected);
+      expect(await read(false)).toEqual(expected);
+      // A start reads them (from the snapshot now) in the background, and counts them open.
+      const state = new DecideState(30 * 24 * H, false, 7 * 24 * H);
+      const now = t + 3 * H;
+      await state.rebuild(store.decisions, () => [], now);
+      expect((await state.openRead).error).toBeUndefined();
+      const open = (action: string, group: string | null) => state.counts.openTrials(action, group, now, 7 * 24 * H);
+      expect([open('shoes', null), open('shoes', 'segment:vip'), open('shoes', 'micro-segment:3:2'), open('socks', null), open('socks', 'micro-segment:3:0')]).toEqual([3, 3, 3, 2, 1]);
+      // The one of ten days before is counted, not open; a day's window leaves only the last hours'.
+      expect(state.counts.population('shoes').trials).toBe(4);
+      expect(state.counts.openTrials('shoes', null, t + 25 * H + 1, 24 * H)).toBe(1);
     });
   });
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CountRow, GroupCountRow, VolumeRow } from '../../decide/decision-store.js';
+import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
 import { type GroupN, joinGroupCounts, wholeMinutes } from '../sqlite/decisions-rows.js';
 import { checkout, inTransaction } from './database.js';
 
@@ -64,6 +64,15 @@ const VOLUMES = `SELECT channel, action, minute, sum(n)::bigint AS n FROM (
   UNION ALL SELECT channel, action, at / 60000, count(*) FROM decision_choices WHERE at >= $3 * 60000 AND at < $5 AND kind = 'action' GROUP BY 1, 2, 3
 ) t GROUP BY 1, 2, 3`;
 
+const HOUR = 3_600_000;
+/** How far back the snapshot keeps action choices per hour (ADR 0007; as the embedded store's). */
+const OPEN_HOURS_KEPT_MS = 90 * 86_400_000;
+const OPEN_HOURS = `SELECT hour, ${SNAP_GROUP}, n FROM decision_open_hours WHERE hour >= $1 AND hour < $2`;
+const OPEN_TAIL = `SELECT c.at / 3600000 AS hour, c.action, ${GROUP}, count(*) AS n FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+  WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' AND c.at >= $3 AND c.at < $4 GROUP BY 1, 2, 3, 4, 5`;
+/** Decisions after the watermark aggregated at a time when the open choices are read. */
+const OPEN_TAIL_STEP = 50_000;
+
 /** One fold step, server-side: the aggregates of a range of sequence numbers added to the snapshot. */
 const FOLD = {
   trials: `INSERT INTO decision_counts (action, profile_key, trials, successes)
@@ -78,6 +87,10 @@ const FOLD = {
     SELECT c.at / 60000, c.channel, c.action, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2, 3
     ON CONFLICT (minute, channel, action) DO UPDATE SET n = decision_volumes.n + excluded.n`,
+  openHours: `INSERT INTO decision_open_hours (hour, action, segment, micro_segment, micro_segment_model, n)
+    SELECT c.at / 3600000, c.action, ${GROUP_KEY}, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (hour, action, segment, micro_segment, micro_segment_model) DO UPDATE SET n = decision_open_hours.n + excluded.n`,
   successes: `INSERT INTO decision_counts (action, profile_key, trials, successes)
     SELECT action, profile_key, 0, count(*) FROM decision_outcomes WHERE seq > $1 AND seq <= $2 AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
     ON CONFLICT (action, profile_key) DO UPDATE SET successes = decision_counts.successes + excluded.successes`,
@@ -130,6 +143,27 @@ export class PostgresDecisionCounts {
     return this.atMarks(async (c, marks) => (await c.query<VolumeRow>(VOLUMES, [marks.decisions, m.first, m.end, from, to])).rows);
   }
 
+  /**
+   * The action choices decided from `from` to before `to` per hour, action and ladder group (ADR
+   * 0007): in one snapshot, the log's after the watermark (50,000 decisions at a time), then the
+   * snapshot's hours, newest first, `sliceHours` at a time, with `pause` awaited between parts.
+   */
+  readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, sliceHours = 3): Promise<void> {
+    const rows = (r: { rows: OpenChoiceRow[] }) => r.rows.map((x) => ({ ...x, hour: Number(x.hour), n: Number(x.n), microSegment: x.microSegment === null ? null : Number(x.microSegment) }));
+    return this.atMarks(async (c, m) => {
+      const end = Number((await c.query<{ d: string }>('SELECT coalesce(max(seq), 0) AS d FROM decisions')).rows[0].d);
+      for (let seq = m.decisions; seq < end; seq += OPEN_TAIL_STEP) {
+        each(rows(await c.query<OpenChoiceRow>(OPEN_TAIL, [seq, Math.min(end, seq + OPEN_TAIL_STEP), from, to])));
+        await pause();
+      }
+      const first = Math.floor(from / HOUR);
+      for (let end = Math.ceil(to / HOUR); end > first; end -= sliceHours) {
+        each(rows(await c.query<OpenChoiceRow>(OPEN_HOURS, [Math.max(first, end - sliceHours), end])));
+        await pause();
+      }
+    });
+  }
+
   /** Runs `fn` in one snapshot (REPEATABLE READ) with the watermark as of it: a fold committing meanwhile is seen by neither. */
   private async atMarks<T>(fn: (c: pg.PoolClient, m: { decisions: number; outcomes: number }) => Promise<T>): Promise<T> {
     const { client: c, release } = await checkout(this.pool);
@@ -172,7 +206,8 @@ export class PostgresDecisionCounts {
         if (md >= end.d && mo >= end.o) return undefined;
         const d = Math.max(md, Math.min(end.d, md + step)); // never back: PostgreSQL's last row may have gone since (retention)
         const o = Math.max(mo, Math.min(end.o, mo + step));
-        if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials, FOLD.volumes]) await c.query(sql, [md, d]);
+        if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials, FOLD.volumes, FOLD.openHours]) await c.query(sql, [md, d]);
+        if (md < d && moved.decisions === 0) await c.query('DELETE FROM decision_open_hours WHERE hour < $1', [Math.floor((Date.now() - OPEN_HOURS_KEPT_MS) / HOUR)]);
         if (mo < o) for (const sql of [FOLD.successes, FOLD.groupSuccesses]) await c.query(sql, [mo, o]);
         await c.query('UPDATE decision_count_marks SET decisions_seq = $1, outcomes_seq = $2, folded_at = $3 WHERE id = 1', [d, o, Date.now()]);
         return { decisions: d - md, outcomes: o - mo };

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRead, ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRead, ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, HOLD_SELECT, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, followed, holdParams, holdUpsert, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -276,6 +276,10 @@ export class PostgresDecisionStore implements DecisionStore {
       `SELECT DISTINCT d.profile_key AS key FROM decisions d WHERE d.at >= $1 AND d.at < $2 AND d.profile_key LIKE 'anon:%' AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`,
       [from, to],
     )).rows.map((r) => r.key);
+  }
+
+  readOpenChoices(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void> {
+    return this.counts.readOpen(from, to, each, pause);
   }
 
   trialCounts(): Promise<CountRow[]> {

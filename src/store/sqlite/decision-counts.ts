@@ -1,4 +1,6 @@
-import type { CountRow, GroupCountRow, VolumeRow } from '../../decide/decision-store.js';
+import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
+
+const HOUR = 3_600_000;
 import type { Db } from './database.js';
 import { type GroupN, joinGroupCounts, wholeMinutes } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
@@ -62,8 +64,24 @@ const FOLD = {
     SELECT c.at / 60000, c.channel, c.action, count(*) FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2, 3
     ON CONFLICT (minute, channel, action) DO UPDATE SET n = n + excluded.n`,
+  openHours: `INSERT INTO decision_open_hours (hour, action, segment, micro_segment, micro_segment_model, n)
+    SELECT c.at / 3600000, c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*)
+    FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (hour, action, segment, micro_segment, micro_segment_model) DO UPDATE SET n = n + excluded.n`,
+  /** The open hours kept: {@link OPEN_HOURS_KEPT_MS}. */
+  dropOpenHours: 'DELETE FROM decision_open_hours WHERE hour < ?',
   marks: 'UPDATE decision_count_marks SET decisions_seq = ?, outcomes_seq = ?, folded_at = ? WHERE id = 1',
 };
+
+/**
+ * How far back the snapshot keeps action choices per hour (ADR 0007): a start counts open the
+ * choices of the longest attribution window, and reads them from there — a longer window reads
+ * its older choices as decided.
+ */
+export const OPEN_HOURS_KEPT_MS = 90 * 86_400_000;
+/** Decisions after the watermark aggregated at a time when the open choices are read (≈ 1 ms each 1,000). */
+const OPEN_TAIL_STEP = 5_000;
+const OPEN_GROUP = `action, nullif(segment, '') AS segment, nullif(micro_segment, -1) AS microSegment, nullif(micro_segment_model, '') AS microSegmentModel`;
 
 /** Action choices per channel, action and minute, straight from the log: a range shorter than a whole minute, and a window's partial minutes. */
 const LOG_VOLUMES = `SELECT channel, action, at / 60000 AS minute, count(*) AS n FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' GROUP BY 1, 2, 3`;
@@ -120,6 +138,9 @@ export class SqliteDecisionCounts {
         WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
       logVolumes: db.prepare(LOG_VOLUMES),
       volumes: db.prepare(VOLUMES),
+      openHours: db.prepare(`SELECT hour, ${OPEN_GROUP}, n FROM decision_open_hours WHERE hour >= ? AND hour < ?`),
+      openTail: db.prepare(`SELECT c.at / 3600000 AS hour, c.action, ${GROUP}, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+        WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND c.at >= ? AND c.at < ? GROUP BY 1, 2, 3, 4, 5`),
       groupSuccesses: db.prepare(`SELECT ${SNAP_GROUP}, successes AS n FROM decision_group_counts WHERE successes > 0 UNION ALL
         SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
         WHERE o.seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
@@ -146,6 +167,27 @@ export class SqliteDecisionCounts {
   volumes(from: number, to: number): VolumeRow[] {
     const m = wholeMinutes(from, to);
     return (m ? this.s.volumes.all({ ...m, from, to }) : this.s.logVolumes.all(from, to)) as VolumeRow[];
+  }
+
+  /**
+   * The action choices decided from `from` to before `to` per hour, action and ladder group (ADR
+   * 0007): the log's after the watermark first, 5,000 decisions at a time, then the snapshot's hours,
+   * newest first, `sliceHours` at a time, with `pause` awaited between parts — no fold step runs
+   * meanwhile, so no row is read twice or missed as it moves into the snapshot.
+   */
+  readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, sliceHours = 3): Promise<void> {
+    return this.exclusive(async () => {
+      const end = (this.s.ends.get() as { d: number }).d;
+      for (let seq = this.marks().decisions; seq < end; seq += OPEN_TAIL_STEP) {
+        each(this.s.openTail.all(seq, Math.min(end, seq + OPEN_TAIL_STEP), from, to) as OpenChoiceRow[]);
+        await pause();
+      }
+      const first = Math.floor(from / HOUR);
+      for (let end = Math.ceil(to / HOUR); end > first; end -= sliceHours) {
+        each(this.s.openHours.all(Math.max(first, end - sliceHours), end) as OpenChoiceRow[]);
+        await pause();
+      }
+    });
   }
 
   /** The watermark: the last decision and outcome sequence numbers the snapshot includes. */
@@ -176,13 +218,14 @@ export class SqliteDecisionCounts {
   private async pass(step: number, until: number, pace: number): Promise<{ decisions: number; outcomes: number }> {
     const end = this.s.ends.get() as { d: number; o: number };
     const from = this.marks();
+    if (from.decisions < end.d) await this.writer.run([{ sql: FOLD.dropOpenHours, rows: [[Math.floor((Date.now() - OPEN_HOURS_KEPT_MS) / HOUR)]] }]);
     let m = from;
     while ((m.decisions < end.d || m.outcomes < end.o) && Date.now() < until) {
       const d = Math.max(m.decisions, Math.min(end.d, m.decisions + step));
       const o = Math.max(m.outcomes, Math.min(end.o, m.outcomes + step));
       const started = this.clock.now();
       await this.writer.run([
-        ...(m.decisions < d ? [FOLD.trials, FOLD.groupTrials, FOLD.volumes].map((sql) => ({ sql, rows: [[m.decisions, d]] })) : []),
+        ...(m.decisions < d ? [FOLD.trials, FOLD.groupTrials, FOLD.volumes, FOLD.openHours].map((sql) => ({ sql, rows: [[m.decisions, d]] })) : []),
         ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
         { sql: FOLD.marks, rows: [[d, o, Date.now()]] },
       ]);

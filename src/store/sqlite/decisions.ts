@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRead, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OutcomePosition, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
+import type { ContactRead, ContactRow, CountRow, DecisionQuery, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
 import { timeSlicer } from '../../models/train/time-slice.js';
 import type { Db } from './database.js';
 import {
@@ -166,6 +166,10 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async anonymousKeys(from: number, to: number): Promise<string[]> {
     return this.s.anonymousKeys.all(from, to) as string[];
+  }
+
+  readOpenChoices(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void> {
+    return this.counts.readOpen(from, to, each, pause);
   }
 
   async trialCounts(): Promise<CountRow[]> {

@@ -271,4 +271,29 @@ ALTER TABLE decision_holds ADD COLUMN superseded_by TEXT;
 CREATE INDEX decision_holds_person_action ON decision_holds (profile_key, action, created_at, id);
 `,
   },
+  {
+    id: 'decide-014',
+    name: 'action choices per hour and ladder group in the counts\' snapshot',
+    sql: `
+-- Action choices per hour of decision, action and ladder group at decision time ('' and -1 for
+-- none), folded with the estimates' counts under the same watermark: a start reads the choices whose
+-- attribution windows may still be open from here, an hour at a time, and the log only after the
+-- watermark (docs/adr/0007-open-attribution-windows.md). The fold keeps the last 90 days. Filled from
+-- what the watermark already covers, for those 90 days.
+CREATE TABLE decision_open_hours (
+  hour BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  micro_segment INTEGER NOT NULL,
+  micro_segment_model TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (hour, action, segment, micro_segment, micro_segment_model)
+);
+INSERT INTO decision_open_hours (hour, action, segment, micro_segment, micro_segment_model, n)
+  SELECT c.at / 3600000, c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*)
+  FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+  WHERE d.seq <= (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action'
+    AND d.at >= (extract(epoch FROM now())::bigint - 90 * 86400) * 1000 GROUP BY 1, 2, 3, 4, 5;
+`,
+  },
 ];
