@@ -83,14 +83,16 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('a segment rule edited (%s)', (
     const u1 = (await get(h.app, '/v1/profiles/u-1')).json().id as string;
     const events = () => get(h!.app, '/v1/segments/buyers/events').then((r) => r.json().events as { profileId: string; kind: string; reason: string; segmentsVersion: number }[]);
     expect((await events())[0]).toMatchObject({ profileId: u1, kind: 'exit', reason: 'definition', segmentsVersion: 2 });
-    // The same rules saved again: a new version, nothing to change, nothing recorded.
-    expect((await putConfig(h, 'segments', edited)).statusCode).toBe(200);
+    // The same rules saved again: no new version (`unchanged`), nothing to change, nothing recorded.
+    const again = await putConfig(h, 'segments', edited);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ version: 2, unchanged: true });
     await h.tact.learning.settled();
     await h.tact.consumers.runAll();
     expect(await countOf(h, 'buyers')).toMatchObject({ members: 1, entries: 2, exits: 1 });
     // An order after the edit: u-1 enters because of it.
     await ingest(h, [track('u-1', 'Order Completed', {}, Date.now() - 1000)]);
-    expect((await events())[0]).toMatchObject({ profileId: u1, kind: 'entry', reason: 'event', segmentsVersion: 3 });
+    expect((await events())[0]).toMatchObject({ profileId: u1, kind: 'entry', reason: 'event', segmentsVersion: 2 });
     expect(await countOf(h, 'buyers')).toMatchObject({ members: 2, entries: 3, exits: 1 });
   });
 });
