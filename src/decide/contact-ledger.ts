@@ -448,10 +448,13 @@ export class ContactLedger {
     this.windows.clear();
   }
 
-  /** Replaces the dismissals before `before` with `read` (the look-back read again from the log, in time order). */
+  /**
+   * Replaces the dismissals before `before` with those `read` (the look-back read again from the log,
+   * in time order); those read from `before` on join the ones held, each outcome id of an action once.
+   */
   replaceDismissals(before: number, read: readonly { profileKey: string; at: number; action: string; id?: string }[]): void {
     for (const s of this.subjects.values()) if (s.dismissals.length) s.dismissals = s.dismissals.filter((d) => d.at >= before);
-    for (const d of read) if (d.at < before) this.dismiss(d.profileKey, d.at, d.action, d.id);
+    for (const d of read) this.dismiss(d.profileKey, d.at, d.action, d.id);
   }
 
   private log(subject: string): SubjectLog {

@@ -142,7 +142,10 @@ export class DecideState {
     if (refill) {
       const read: { profileKey: string; at: number; action: string; id: string }[] = [];
       const dismissals = (at: number, before: number) => store.outcomesSince(at, { successesSince: Number.MAX_SAFE_INTEGER, before });
-      await readPaged(dismissals, now - this.lookbackMs, cut, (o) => {
+      // Up to now: the ledger kept fewer dismissals than the new rule counts, the last minutes' too
+      // (until 2026-12-06 those were taken as held, and turning suppression on ignored a dismissal
+      // made minutes before until the next start).
+      await readPaged(dismissals, now - this.lookbackMs, now + 1, (o) => {
         if (o.type === 'dismissal' && o.action && o.decisionId) read.push({ profileKey: o.profileKey, at: o.at, action: o.action, id: o.id });
       });
       this.ledger.replaceDismissals(cut, read);

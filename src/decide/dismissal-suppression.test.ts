@@ -51,4 +51,22 @@ describe('dismissal suppression', () => {
     for (const messageId of ['shown-1', 'shown-2']) expect((await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'shoes-offer', type: 'dismissal', messageId })).json().recorded[0].credit).toBe(1);
     expect(picked((await decideReq(h.app, { subject: 'ana', placement: 'home' })).json())).not.toContain('shoes-offer');
   });
+
+  it('counts the dismissals recorded before a policy turned suppression on, at once, as a restart would', async () => {
+    // No cap and no suppression: the ledger keeps no dismissal.
+    const config = shopConfig({ contact: {} });
+    const opened = await openTestStore('sqlite');
+    cleanup = opened.cleanup;
+    h = await harness('sqlite', { store: opened.store, config });
+    await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+    expect(picked((await decideReq(h.app, { subject: 'ana', placement: 'home' })).json())).toEqual(['shoes-offer']);
+    expect((await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'shoes-offer', type: 'dismissal', messageId: 'before-1' })).json().recorded[0].credit).toBe(1);
+    // No suppression in the policy yet: still offered.
+    expect(picked((await decideReq(h.app, { subject: 'ana', placement: 'home' })).json())).toEqual(['shoes-offer']);
+    const policy = config.policy as Record<string, unknown>;
+    await h.tact.applyDocument('policy', { ...policy, contact: { dismissals: { count: 1, window: '30d' } } }, { author: 'test', reason: 'suppress after one dismissal' });
+    const d = (await decideReq(h.app, { subject: 'ana', placement: 'home', explain: 'full' })).json();
+    expect(picked(d)).not.toContain('shoes-offer');
+    expect(d.explanation.candidates.find((c: { action: string }) => c.action === 'shoes-offer')).toMatchObject({ stage: 'contact policy', rule: 'dismissals' });
+  });
 });
