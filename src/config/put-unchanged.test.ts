@@ -49,6 +49,19 @@ describe('PUT /v1/config/{kind} of the document the version in force already hol
     expect([changed.statusCode, changed.json().unchanged, changed.json().version]).toEqual([200, false, live.version + 1]);
   });
 
+  it('takes over a version the config file wrote, though the content is the same: the kind is the API\'s from then on', async () => {
+    const fromFile = await harness('sqlite', { config: { training: { every: '6h' } } });
+    try {
+      const live = (await get(fromFile.app, '/v1/config/training')).json();
+      expect(live.author).toBe('config-file');
+      const r = await fromFile.app.inject({ method: 'PUT', url: '/v1/config/training', headers: { authorization: `Bearer ${KEYS.admin}` }, payload: { document: live.body, reason: 'kept by the API' } });
+      expect([r.statusCode, r.json().unchanged, r.json().version]).toEqual([200, false, live.version + 1]);
+      expect((await get(fromFile.app, '/v1/config/training')).json().author).not.toBe('config-file');
+    } finally {
+      await fromFile.close();
+    }
+  });
+
   it('keeps a secret sent back redacted, as read, and writes no version for it', async () => {
     await expectIdempotent('monitors', { webhook: { url: 'https://alerts.example.com/tact', secret: 'a-long-shared-secret-1234' } });
     const read = (await get(h.app, '/v1/config/monitors')).json();

@@ -113,7 +113,8 @@ export class Settings {
    * Checks and stores a new version of a kind, then reloads and tells the listeners. A secret sent
    * back as `{"redacted": true}` (the document as read) keeps the one in force.
    * Throws a 400 naming each bad field; answers the kind's warnings (DocumentKind.warnStored) with the change.
-   * A document the version in force already holds (key order aside) writes nothing: the answer is
+   * A document the version in force already holds (key order aside) writes nothing — unless the
+   * config file wrote that version: a PUT hands the kind to the API — and the answer is
    * that version, `unchanged` (until 2026-12-06 each such PUT wrote a new version, a retried or
    * scripted PUT lengthening the history and the way back of a rollback). A stale `expectedVersion`
    * is still a conflict.
@@ -128,7 +129,8 @@ export class Settings {
     if (problems.length) throw validationError(problems);
     const warnings = await this.warnings(k, body);
     const live = await this.docs.latest(k.kind);
-    if (live && sectionHash(live.body) === sectionHash(body) && (meta.expectedVersion === undefined || meta.expectedVersion === live.version)) {
+    // A version the config file wrote is taken over by any PUT, unchanged or not (docs/configuration.md).
+    if (live && live.author !== FILE_AUTHOR && sectionHash(live.body) === sectionHash(body) && (meta.expectedVersion === undefined || meta.expectedVersion === live.version)) {
       return { ...live, epoch: await this.docs.epoch(), unchanged: true, warnings: warnings.map(asProblem) };
     }
     const after: (() => void)[] = [];
