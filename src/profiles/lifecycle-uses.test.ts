@@ -46,4 +46,20 @@ describe('a lifecycle that no longer defines a stage or tier a stored rule compa
     expect(r.statusCode).toBe(400);
     expect(r.json().problems[0].message).toContain('compares `lifecycle.stage` with `"lapsed"`, which is not a lifecycle stage');
   });
+
+  it('names every stage or tier a rule compares with that is gone, and says an entry of a list with defined names never matches', async () => {
+    // One rule, two comparisons: a tier and a stage listed beside one still defined (QA 2026-12-06: only the first was named).
+    const policy = { rules: [{ name: 'cheap_prospects', stage: 'eligibility', when: 'lifecycle.valueTier != "gold" && lifecycle.stage in ["new", "loyal"]' }] };
+    expect((await putConfig(h, 'policy', policy)).statusCode).toBe(200);
+    const r = await putConfig(h, 'lifecycle', { stages: [{ name: 'loyal', when: 'true' }, ...lifecycle.stages.slice(1, 2)], valueTiers: [lifecycle.valueTiers[1]] });
+    const mine = (r.json().warnings as { field: string; message: string }[]).filter((w) => w.message.includes('cheap_prospects'));
+    expect(mine.map((w) => w.field)).toEqual(['valueTiers', 'stages']);
+    expect(mine[0].message).toContain('compares `lifecycle.valueTier` with `"gold"`, which is not a value tier');
+    expect(mine[1].message).toContain('compares `lifecycle.stage` with `"new"`, which is not a lifecycle stage');
+    expect(mine[1].message).toContain('As written, that entry of the list never matches.');
+    // A list of names none of which is defined still never finds the stage at all.
+    const none = await putConfig(h, 'policy', { rules: [{ name: 'gone', stage: 'eligibility', when: 'lifecycle.stage in ["lapsed", "gone"]' }] });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().problems[0].message).toContain('As written, `in` would never find `lifecycle.stage` there.');
+  });
 });

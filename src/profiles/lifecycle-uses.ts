@@ -4,7 +4,7 @@ import type { Catalog } from '../decide/catalog.js';
 import { catalogRules, policyRules } from '../decide/decision-rules.js';
 import type { Policy } from '../decide/policy.js';
 import type { RecommendationsDoc } from '../models/recommend/recommendations-kind.js';
-import { valueMismatch } from '../rules/rule-values.js';
+import { valueMismatches } from '../rules/rule-values.js';
 import type { SegmentsDoc } from '../segments/segments-kind.js';
 import type { LifecycleDoc } from './lifecycle.js';
 import { lifecycleNames, ruleScope } from './rule-scope.js';
@@ -34,10 +34,10 @@ export async function lifecycleUseWarnings(body: LifecycleDoc, documents: Pick<D
   const out: StoredWarning[] = [];
   for (const r of await storedRules(documents)) {
     if (!r.expression.includes('lifecycle')) continue;
-    const m = valueMismatch(r.expression, scope);
-    if (!m) continue;
-    const what = m.path[1] === 'valueTier' ? { field: 'valueTiers', noun: 'value tier' } : { field: 'stages', noun: 'stage' };
-    out.push({ field: what.field, message: `${capital(r.owner)} (\`${r.field}\` of the ${r.doc}) ${m.compares} Change the rule (a change to the ${r.doc} is refused until it is), or keep the ${what.noun}.` });
+    for (const m of valueMismatches(r.expression, scope)) {
+      const what = m.path[1] === 'valueTier' ? { field: 'valueTiers', noun: 'value tier' } : { field: 'stages', noun: 'stage' };
+      out.push({ field: what.field, message: `${capital(r.owner)} (\`${r.field}\` of the ${r.doc}) ${m.compares} Change the rule (a change to the ${r.doc} is refused until it is), or keep the ${what.noun}.` });
+    }
   }
   return out;
 }

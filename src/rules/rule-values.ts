@@ -21,25 +21,42 @@ export function valueProblem(expression: string, field: string, scope: Readonly<
 
 /**
  * The first comparison of {@link valueProblem} in a rule, as the path compared and the sentence's
- * part from "compares": for a warning that names the rule its own way (a lifecycle that no
- * longer defines a stage a stored rule compares with, src/profiles/lifecycle-uses.ts).
+ * part from "compares" ({@link valueMismatches}' first).
  *
  * @example
  * valueMismatch('lifecycle.stage == "churning"', { lifecycle: lifecycleShape }); // { path: ['lifecycle', 'stage'], compares: 'compares `lifecycle.stage` with `"churning"`, which is not a lifecycle stage: … As written, `==` would be false for every subject.' }
  */
 export function valueMismatch(expression: string, scope: Readonly<Record<string, Shape>>, each = 'subject'): { path: string[]; compares: string } | undefined {
-  let found: { path: string[]; compares: string } | undefined;
+  return valueMismatches(expression, scope, each, 1)[0];
+}
+
+/**
+ * Every comparison of {@link valueProblem} in a rule (up to `max`), in the order written, one per
+ * name it compares with that the configuration does not define: for a warning that names the rule
+ * its own way (a lifecycle that no longer defines a stage a stored rule compares with,
+ * src/profiles/lifecycle-uses.ts). Of a list (`in [...]`) holding defined names too, the sentence
+ * says that entry never matches (until 2026-12-06 it said `in` would never find the value there).
+ *
+ * @example
+ * valueMismatches('lifecycle.valueTier != "gold" && lifecycle.stage in ["prospect", "active"]', scope).length; // 2, with neither defined
+ */
+export function valueMismatches(expression: string, scope: Readonly<Record<string, Shape>>, each = 'subject', max = Infinity): { path: string[]; compares: string }[] {
+  const found: { path: string[]; compares: string }[] = [];
   firstInRule(expression, (x, bound) => {
     if ((x.op === '==' || x.op === '!=' || x.op === 'in') && Array.isArray(x.args) && x.args.length === 2) {
       const [a, b] = x.args as unknown[];
       const pairs = x.op === 'in' ? [[a, b]] : [[a, b], [b, a]];
       for (const [path, other] of pairs) {
         const at = valuesAt(path, scope, bound);
-        const unknown = at && literals(other, x.op === 'in').find((s) => !at.values.names.includes(s));
-        if (!at || unknown === undefined) continue;
-        const outcome = x.op === 'in' ? `\`in\` would never find \`${shown(at.path)}\` there` : `\`${x.op}\` would be ${x.op === '==' ? 'false' : 'true'} for every ${each}`;
-        found = { path: at.path, compares: `compares \`${shown(at.path)}\` with \`${JSON.stringify(unknown)}\`, which is not ${notDefined(unknown, { ...at.values, names: Object.fromEntries(at.values.names.map((n) => [n, true])) }, (n) => JSON.stringify(n))} As written, ${outcome}.` };
-        return found.compares;
+        if (!at) continue;
+        const listed = literals(other, x.op === 'in');
+        const unknown = listed.filter((s) => !at.values.names.includes(s));
+        for (const name of unknown) {
+          const outcome = x.op !== 'in' ? `\`${x.op}\` would be ${x.op === '==' ? 'false' : 'true'} for every ${each}` : unknown.length === listed.length ? `\`in\` would never find \`${shown(at.path)}\` there` : `that entry of the list never matches`;
+          found.push({ path: at.path, compares: `compares \`${shown(at.path)}\` with \`${JSON.stringify(name)}\`, which is not ${notDefined(name, { ...at.values, names: Object.fromEntries(at.values.names.map((n) => [n, true])) }, (n) => JSON.stringify(n))} As written, ${outcome}.` });
+          if (found.length >= max) return 'enough';
+        }
+        if (unknown.length) break;
       }
     }
     return undefined;
