@@ -127,8 +127,17 @@ export function refuseUnreadBody(app: FastifyInstance): void {
     if ((req.routeOptions.schema as { body?: unknown } | undefined)?.body !== undefined) return done();
     if (typeof body !== 'object' || Array.isArray(body)) return done(validationError([{ field: 'body', message: `This endpoint takes no request body; it was ${describeValue(body)}. Send the request without one.` }]));
     const names = Object.keys(body);
+    // A property that is one of the route's query parameters is pointed there (`{"force":true}` on POST /v1/models/{name}/train).
+    const query = ((req.routeOptions.schema as { querystring?: { properties?: Record<string, unknown> } } | undefined)?.querystring?.properties ?? {}) as Record<string, unknown>;
+    const inQuery = (name: string) => `The \`${name}\` property is not one this endpoint takes: it reads no request body, and \`${name}\` is a query parameter — send it as \`?${name}=${encodeURIComponent(queryValue((body as Record<string, unknown>)[name]))}\` and the request without a body.`;
     // A property with an empty name is named as the body (a field must be named by something).
-    const problems = names.slice(0, 20).map((name) => (name ? { field: name, message: `The \`${name}\` property is not one this endpoint takes: it reads no request body. Send the request without one.` } : { field: 'body', message: 'The body holds a property with an empty name, and this endpoint reads no request body. Send the request without one.' }));
+    // (Named `body.force`: a bare name of a query parameter is read as the query's, query-fields.ts.)
+    const problems = names.slice(0, 20).map((name) => (name ? (Object.hasOwn(query, name) ? { field: `body.${name}`, message: inQuery(name) } : { field: name, message: `The \`${name}\` property is not one this endpoint takes: it reads no request body. Send the request without one.` }) : { field: 'body', message: 'The body holds a property with an empty name, and this endpoint reads no request body. Send the request without one.' }));
     done(problems.length ? validationError(problems) : undefined);
   });
+}
+
+/** A body property's value as it would be written in a query string (objects as JSON). */
+function queryValue(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
 }

@@ -25,6 +25,14 @@ describe('a request body on a route that takes none', () => {
     expect((await get(h.app, '/v1/models/rates/trainings/1')).statusCode).toBe(404);
   });
 
+  it('points a property that is one of the route\'s query parameters to the query string', async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/v1/models/rates/train', headers: json, payload: '{"force":true}' });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().problems).toEqual([
+      { field: 'body.force', message: 'The `force` property is not one this endpoint takes: it reads no request body, and `force` is a query parameter — send it as `?force=true` and the request without a body.' },
+    ]);
+  });
+
   it('is refused by DELETE /v1/flags/{id}, and the flag stays open', async () => {
     const f = await h.app.inject({ method: 'POST', url: '/v1/flags', headers: admin, payload: { account: 'acme', name: 'pause', note: 'procurement review' } });
     expect(f.statusCode, f.body).toBe(201);
