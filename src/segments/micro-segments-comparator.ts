@@ -56,7 +56,7 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
     // `training.autoPromote` named micro-segments, or the live version needed retraining).
     const lumped = lumpedClusters(sizesOf(candidateState));
     if (lumped) {
-      return { better: false, summary: `version ${candidate.version} groups no one apart: ${lumped}; cluster features that vary between profiles, or promote it with force`, figures: { versions, sizes: sizesOf(candidateState) } };
+      return { better: false, summary: `version ${candidate.version} groups no one apart: ${lumped}; cluster features that vary between profiles, or promote it by hand (\`tact models promote --force\`)`, figures: { versions, sizes: sizesOf(candidateState) } };
     }
     const liveState = live.state as MicroSegmentsState;
     const stale = Array.isArray(liveState.features) ? microSegmentsStatus(liveState, features, configured) : undefined;
@@ -68,7 +68,7 @@ export function microSegmentsComparator(o: { store: Store; settings: Settings; r
       return { better: true, verdict: 'better', summary: `the live version ${live.version} groups no one apart (${liveLumped}), and this one does`, figures: { versions, sizes: sizesOf(candidateState), liveSizes: sizesOf(liveState) } };
     }
     if (!rates.length) {
-      return { better: false, inconclusive: true, summary: 'no rates are configured: a clustering is judged by how well its groups predict a rate; promote with force', figures: {} };
+      return { better: false, inconclusive: true, summary: 'no rates are configured: a clustering is judged by how well its groups predict a rate; promote it by hand (`tact models promote --force`)', figures: {} };
     }
     const ratesLive = await o.registry.live<RatesModelState>('rates');
     const clusterOf = new Map<string, [number, number] | null>();

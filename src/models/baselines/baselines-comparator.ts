@@ -69,7 +69,7 @@ export function compareScores(metric: string, candidate: readonly number[], live
 export function baselinesVerdict(compared: MetricComparison[], skipped: string[], versions: { candidate: number; live: number }): Comparison {
   const figures = { metrics: compared, skipped };
   if (!compared.length) {
-    return { better: false, inconclusive: true, summary: `no metric has ${MIN_HELD_OUT} subjects with a reading received after version ${versions.live} was trained (${skipped.join('; ') || 'no metrics'}); promote with force, or wait`, figures };
+    return { better: false, inconclusive: true, summary: `no metric has ${MIN_HELD_OUT} subjects with a reading received after version ${versions.live} was trained (${skipped.join('; ') || 'no metrics'}); promote it by hand (\`tact models promote --force\`), or wait`, figures };
   }
   const words = compared.map((c) => `${c.metric}: mean interval score ${c.candidateScore} for version ${versions.candidate} against ${c.liveScore} for version ${versions.live} on ${c.heldOut} held-out readings (${differenceWords({ n: c.heldOut, difference: c.difference, ci: c.ci })})`).join('; ');
   const worse = compared.filter((c) => c.worse).map((c) => c.metric);

@@ -160,7 +160,7 @@ function ladderScore(rate: CompiledRate, candidate: ModelVersion, live: ModelVer
 export function ratesVerdict(compared: RateComparison[], skipped: string[], versions: { candidate: number; live: number }): Comparison {
   const figures = { rates: compared, skipped };
   if (!compared.length) {
-    return { better: false, inconclusive: true, verdict: 'inconclusive', summary: `no rate has ${MIN_HELD_OUT} subjects with a resolved exposure recorded after version ${versions.live} was trained (${skipped.join('; ') || 'no rates'}); promote with force, or wait`, figures };
+    return { better: false, inconclusive: true, verdict: 'inconclusive', summary: `no rate has ${MIN_HELD_OUT} subjects with a resolved exposure recorded after version ${versions.live} was trained (${skipped.join('; ') || 'no rates'}); promote it by hand (\`tact models promote --force\`), or wait`, figures };
   }
   const words = compared.map((c) => `${c.rate}: mean log-likelihood of the held-out trials ${c.candidateLogLik} for version ${versions.candidate} against ${c.liveLogLik} for version ${versions.live} on ${c.points} trials of ${c.subjects} subjects (${differenceWords({ n: c.subjects, difference: c.difference, ci: c.ci }, 'difference per subject')})`).join('; ');
   const worse = compared.filter((c) => c.worse).map((c) => c.rate);

@@ -69,7 +69,7 @@ describe('promotion of a recommendations version', () => {
     const refused = await h.app.inject({ method: 'POST', url: '/v1/models/recommendations/promote', headers: { authorization: `Bearer ${KEYS.admin}` }, payload: { version: 2 } });
     expect(refused.statusCode).toBe(409);
     const [d1, d2] = await Promise.all([v1, v2].map(async (v) => new Date((await h.tact.store.models.getVersion('recommendations', v.version!))!.dataTo).toISOString()));
-    expect(refused.json().message).toContain(`only 0 subjects had an interaction received between the training of version 1 (${d1}) and that of version 2 (${d2}), and an earlier one with another item to rank from (at least ${MIN_HELD_OUT} are needed to compare held-out recall@10); interactions received since are not in version 2's data: promote with force, or train a new version once more subjects have interacted`);
+    expect(refused.json().message).toContain(`only 0 subjects had an interaction received between the training of version 1 (${d1}) and that of version 2 (${d2}), and an earlier one with another item to rank from (at least ${MIN_HELD_OUT} are needed to compare held-out recall@10); interactions received since are not in version 2's data: promote it by hand (\`tact models promote --force\`), or train a new version once more subjects have interacted`);
     expect(refused.json().message).not.toContain('interacted after version 1 was trained');
     // A version trained now holds them in its window.
     const [v3] = await h.tact.learning.train(['recommendations']);

@@ -43,7 +43,7 @@ export function compareHits(candidate: readonly boolean[], live: readonly boolea
     return {
       better: false,
       inconclusive: true,
-      summary: `only ${n} subjects had an interaction received ${window}, and an earlier one with another item to rank from (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); interactions received since are not in version ${versions.candidate}'s data: promote with force, or train a new version once more subjects have interacted`,
+      summary: `only ${n} subjects had an interaction received ${window}, and an earlier one with another item to rank from (at least ${MIN_HELD_OUT} are needed to compare held-out recall@${K}); interactions received since are not in version ${versions.candidate}'s data: promote it by hand (\`tact models promote --force\`), or train a new version once more subjects have interacted`,
       figures: { heldOut: n },
     };
   }

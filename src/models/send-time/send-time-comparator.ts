@@ -27,7 +27,7 @@ export const MIN_HELD_OUT = 30;
 export function compareLogLik(candidate: readonly number[], live: readonly number[], versions: { candidate: number; live: number }): Comparison {
   const n = candidate.length;
   if (n < MIN_HELD_OUT) {
-    return { better: false, inconclusive: true, summary: `only ${n} subjects engaged after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare the held-out log-likelihood); promote with force, or wait`, figures: { heldOut: n } };
+    return { better: false, inconclusive: true, summary: `only ${n} subjects engaged after version ${versions.live} was trained (at least ${MIN_HELD_OUT} are needed to compare the held-out log-likelihood); promote it by hand (\`tact models promote --force\`), or wait`, figures: { heldOut: n } };
   }
   const d = pairedDifference(candidate, live);
   const ci: [number, number] | null = d.constant ? null : [round(d.low), round(d.high)];

@@ -114,7 +114,7 @@ export function compareUpliftOnLog(rows: readonly LoggedDecision[], candidate: U
   const goals = new Set([candidate, live].flatMap((s) => (s === 'none' ? [] : [...Object.keys(s.state.none), ...Object.values(s.state.actions).map((a) => a.goal)])));
   const none = (version: number | null): Figures => ({ version, snips: null, dr: null, warnings: [] });
   const nothing = { decisions: rows.length, candidate: none(candidate.version), live: none(liveVersion), difference: null, rule: RULE };
-  if (!rows.length) return { better: false, inconclusive: true, summary: 'no logged decision of a held-out subject has its outcome window closed yet: nothing to compare them on; promote with force, or wait', figures: nothing };
+  if (!rows.length) return { better: false, inconclusive: true, summary: 'no logged decision of a held-out subject has its outcome window closed yet: nothing to compare them on; promote it by hand (`tact models promote --force`), or wait', figures: nothing };
   // Inverse-propensity estimates need the logging policy's probability of every logged arm.
   const unusable = rows.filter((r) => !hasPropensity(r)).length;
   if (unusable) {
@@ -354,7 +354,7 @@ async function compareAcrossSplit(store: Store, heldOut: readonly LoggedDecision
   }
   if (before.includes(v.candidate)) {
     const c = compareUpliftOnLog([], scorer(v.candidate), scorer(v.live), o);
-    return { better: false, inconclusive: true, summary: `${why}, and no held-out decision is of a subject neither version learned from: nothing to compare them on; promote with force, or wait`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'live', leftOut } } };
+    return { better: false, inconclusive: true, summary: `${why}, and no held-out decision is of a subject neither version learned from: nothing to compare them on; promote it by hand (\`tact models promote --force\`), or wait`, figures: { ...c.figures, split: { trainedOnHeldOut, judgedAgainst: 'live', leftOut } } };
   }
   const c = await compareUpliftVersions(heldOut, v.candidate, 'none', o);
   const end = new Date(v.live.dataTo).toISOString();
