@@ -102,6 +102,26 @@ describe('tact import options', () => {
     });
   }
 
+  it('says when a run sent nothing because an earlier run imported every line, and how to send them again', async () => {
+    const f = join(testDir('tact-import-cli-'), 'done.jsonl');
+    writeFileSync(f, ['dn1', 'dn2'].map((u) => JSON.stringify({ type: 'track', userId: u, event: 'Viewed' })).join('\n') + '\n');
+    const server = createServer((req, res) => (req.resume(), res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}')));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    close = () => server.close();
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    try {
+      await run([f, '-u', url]);
+      expect(out.join('')).not.toContain('Nothing was sent now');
+      out.length = 0;
+      await run([f, '-u', url]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(out.join('')).toContain('Nothing was sent now: an earlier run to this URL imported every line (its progress file says so); --restart sends the file again.');
+  });
+
   it('stops at Ctrl-C once the batches sent are answered, keeps its progress and says how to resume', async () => {
     const f = join(testDir('tact-import-cli-'), 'many.jsonl');
     writeFileSync(f, Array.from({ length: 50 }, (_, i) => JSON.stringify({ type: 'track', userId: `u${i}`, event: 'Viewed' })).join('\n') + '\n');

@@ -149,7 +149,7 @@ Examples:
       if (summary.complete) bar?.update(summary.totalBytes, { ...fields(summary), left: '0s' });
       bar?.stop();
       const rate = summary.seconds > 0 ? Math.round(summary.acceptedNow / summary.seconds) : 0;
-      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${countsText(summary)}${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : stdin ? ' Send the same input again to go on: the lines stored are recognised, not stored twice.' : ' Run the same command again to resume.'}\n`);
+      process.stdout.write(`${summary.complete ? 'Imported' : 'Stopped at'} line ${summary.lines}${summary.resumedFrom ? ` (resumed after line ${summary.resumedFrom})` : ''}: ${countsText(summary)}${summary.rejected ? ` — reasons in ${summary.reportPath}` : ''}; ${summary.seconds.toFixed(1)} s, ${rate}/s.${summary.complete ? '' : stdin ? ' Send the same input again to go on: the lines stored are recognised, not stored twice.' : ' Run the same command again to resume.'}${nothingSent(summary) ? ' Nothing was sent now: an earlier run to this URL imported every line (its progress file says so); --restart sends the file again.' : ''}\n`);
       if (!summary.complete) process.exitCode = stop.exitCode;
       else if (summary.rejected) process.exitCode = 2;
     });
@@ -212,4 +212,12 @@ function timeLeft(p: ImportProgress, elapsed: number): string {
 /** The progress bar's fields. */
 function barCounts(p: ImportProgress): Omit<ImportProgress, 'duplicates'> & { stored: number; duplicates: number | string } {
   return { ...p, stored: p.accepted - (p.duplicates ?? 0), duplicates: p.duplicates ?? '?' };
+}
+
+/**
+ * A run that resumed at the file's end and sent nothing: the counts are the earlier runs' (QA
+ * 2026-12-06: the same URL backed by a fresh data folder read "300 messages stored" and sent none).
+ */
+function nothingSent(s: { complete: boolean; resumedFrom: number; lines: number; acceptedNow: number }): boolean {
+  return s.complete && s.resumedFrom > 0 && s.resumedFrom === s.lines && s.acceptedNow === 0;
 }
