@@ -613,10 +613,10 @@ export class DecideState {
 /** A page of the log read at start aims at about this many rows (a week at 1,000 decisions a second is 600 million contacts). */
 const PAGE_ROWS = 50_000;
 
-/** Rows of the log from `from` to before `to`, in time order, a page at a time: a minute first, then as wide as keeps a page near {@link PAGE_ROWS}. */
 /** What a stopped state's background read ends with (not an error). */
 const STOPPED = Symbol('stopped');
 
+/** Rows of the log from `from` to before `to`, in time order, a page at a time: a minute first, then as wide as keeps a page near {@link PAGE_ROWS}. */
 async function readPaged<T>(page: (at: number, before: number) => Promise<T[]>, from: number, to: number, each: (row: T) => void): Promise<void> {
   let step = 60_000;
   for (let at = from; at < to; ) {

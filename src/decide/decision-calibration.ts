@@ -82,7 +82,7 @@ export async function decisionCalibration(store: DecisionStore, now: number, win
  * @example
  * const windowOf = attributionWindows(settings); windowOf('winter-sale'); // 604800000
  */
-export function attributionWindows(settings: Settings): (action: string) => number {
+export function attributionWindows(settings: Pick<Settings, 'get'>): (action: string) => number {
   const catalog = settings.get(catalogKind);
   const policy = settings.get(policyKind);
   return (action) => catalog.actions.get(action)?.attributionMs ?? policy.attributionMs;
@@ -106,7 +106,7 @@ export function shortestWindow(settings: Settings): number {
  * @example
  * Math.max(...everyAttributionWindow(settings)); // 1209600000 with an action credited for 14 days
  */
-export function everyAttributionWindow(settings: Settings): number[] {
+export function everyAttributionWindow(settings: Pick<Settings, 'get'>): number[] {
   const windowOf = attributionWindows(settings);
   return [settings.get(policyKind).attributionMs, ...[...settings.get(catalogKind).actions.keys()].map(windowOf)];
 }

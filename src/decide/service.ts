@@ -5,6 +5,7 @@ import { newProfileId } from '../identity/profile-id.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
 import type { Store } from '../store/store.js';
 import { DecideState } from './decide-state.js';
+import { everyAttributionWindow } from './decision-calibration.js';
 import { Decider, type DeciderDeps } from './decider.js';
 import { catalogKind, policyKind } from './kinds.js';
 import { flagsKind } from './flag-declarations.js';
@@ -116,9 +117,8 @@ export class DecideService {
     const now = (o.now ?? Date.now)();
     s.playbook(); // sets the state's look-back windows from the policy and catalog in force
     const t = performance.now();
-    const play = s.playbook();
     // The longest attribution window: the choices a start counts open are those decided inside it.
-    const openMs = Math.max(play.policy.attributionMs, ...[...play.catalog.actions.values()].map((a) => a.attributionMs ?? 0));
+    const openMs = Math.max(...everyAttributionWindow(o.settings));
     await s.state.rebuild(o.store.decisions, (a) => s.playbook().topicsOf(a), now, { openMs });
     const logged = s.state.openRead.then((r) => {
       if (r.error) o.log.warn({ ms: r.ms, error: r.error.message }, 'the choices inside their attribution windows could not be read from the decision log: estimates read those made before the start as decided until their windows close');

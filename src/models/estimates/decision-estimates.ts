@@ -2,6 +2,7 @@ import type { CompiledCatalog } from '../../decide/catalog-compile.js';
 import type { DecisionStore } from '../../decide/decision-store.js';
 import type { EstimateProvider } from '../../decide/estimates.js';
 import { loadCounts, loadOpenChoices } from '../../decide/counts-load.js';
+import { everyAttributionWindow } from '../../decide/decision-calibration.js';
 import { decisionEstimates } from '../../decide/estimating/prefetch.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
 import { LadderEstimates } from '../../decide/ladder-estimates.js';
@@ -76,11 +77,10 @@ export async function storedDecisionEstimates(store: { decisions: Pick<DecisionS
   const counts = new OutcomeCounts();
   const catalog = () => settings.get(catalogKind);
   const policy = () => settings.get(policyKind);
-  // The choices whose windows may be open: those of the longest window any action has.
-  const longest = Math.max(policy().attributionMs, ...[...catalog().actions.values()].map((a) => a.attributionMs ?? 0));
   const now = Date.now();
   await loadCounts(store.decisions, counts);
-  await loadOpenChoices(store.decisions, counts, now - longest, now);
+  // The choices whose windows may be open: those of the longest window any action has.
+  await loadOpenChoices(store.decisions, counts, now - Math.max(...everyAttributionWindow(settings)), now);
   const anonymous = { hasAnonymous: true, has: (key: string) => [...catalog().actions.keys()].some((a) => counts.personalCounts(a, key) !== undefined) };
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
   return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s) };

@@ -84,5 +84,21 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(state.counts.population('shoes').trials).toBe(4);
       expect(state.counts.openTrials('shoes', null, t + 25 * H + 1, 24 * H)).toBe(1);
     });
+
+    it('keeps 90 days of hours in the snapshot: a fold lets older ones go', async () => {
+      const H = 3_600_000;
+      const t = Math.floor(Date.now() / H) * H;
+      await store.decisions.appendDecision(record('ancient', t - 100 * 24 * H, 'shoes', {}));
+      await store.decisions.appendDecision(record('recent', t - 80 * 24 * H, 'shoes', {}));
+      const read = async () => {
+        const hours: number[] = [];
+        await store.decisions.readOpenChoices!(t - 101 * 24 * H, t, (rows) => hours.push(...rows.map((r) => Number(r.hour))), async () => {});
+        return hours.sort();
+      };
+      // Before a fold both are the log's, after the watermark.
+      expect(await read()).toEqual([t / H - 100 * 24, t / H - 80 * 24]);
+      await store.decisions.foldCounts();
+      expect(await read()).toEqual([t / H - 80 * 24]);
+    });
   });
 }

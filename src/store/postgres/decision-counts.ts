@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
-import { type GroupN, joinGroupCounts, wholeMinutes } from '../sqlite/decisions-rows.js';
+import { HOUR_MS as HOUR } from '../../decide/open-trials.js';
+import { type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from '../sqlite/decisions-rows.js';
 import { checkout, inTransaction } from './database.js';
 
 /** Decisions (and outcomes) one fold step aggregates, in one transaction on the server. */
@@ -64,9 +65,6 @@ const VOLUMES = `SELECT channel, action, minute, sum(n)::bigint AS n FROM (
   UNION ALL SELECT channel, action, at / 60000, count(*) FROM decision_choices WHERE at >= $3 * 60000 AND at < $5 AND kind = 'action' GROUP BY 1, 2, 3
 ) t GROUP BY 1, 2, 3`;
 
-const HOUR = 3_600_000;
-/** How far back the snapshot keeps action choices per hour (ADR 0007; as the embedded store's). */
-const OPEN_HOURS_KEPT_MS = 90 * 86_400_000;
 const OPEN_HOURS = `SELECT hour, ${SNAP_GROUP}, n FROM decision_open_hours WHERE hour >= $1 AND hour < $2`;
 const OPEN_TAIL = `SELECT c.at / 3600000 AS hour, c.action, ${GROUP}, count(*) AS n FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
   WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' AND c.at >= $3 AND c.at < $4 GROUP BY 1, 2, 3, 4, 5`;

@@ -1,8 +1,7 @@
 import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
-
-const HOUR = 3_600_000;
+import { HOUR_MS as HOUR } from '../../decide/open-trials.js';
 import type { Db } from './database.js';
-import { type GroupN, joinGroupCounts, wholeMinutes } from './decisions-rows.js';
+import { type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 /**
@@ -73,12 +72,6 @@ const FOLD = {
   marks: 'UPDATE decision_count_marks SET decisions_seq = ?, outcomes_seq = ?, folded_at = ? WHERE id = 1',
 };
 
-/**
- * How far back the snapshot keeps action choices per hour (ADR 0007): a start counts open the
- * choices of the longest attribution window, and reads them from there — a longer window reads
- * its older choices as decided.
- */
-export const OPEN_HOURS_KEPT_MS = 90 * 86_400_000;
 /** Decisions after the watermark aggregated at a time when the open choices are read (≈ 1 ms each 1,000). */
 const OPEN_TAIL_STEP = 5_000;
 const OPEN_GROUP = `action, nullif(segment, '') AS segment, nullif(micro_segment, -1) AS microSegment, nullif(micro_segment_model, '') AS microSegmentModel`;
@@ -218,7 +211,6 @@ export class SqliteDecisionCounts {
   private async pass(step: number, until: number, pace: number): Promise<{ decisions: number; outcomes: number }> {
     const end = this.s.ends.get() as { d: number; o: number };
     const from = this.marks();
-    if (from.decisions < end.d) await this.writer.run([{ sql: FOLD.dropOpenHours, rows: [[Math.floor((Date.now() - OPEN_HOURS_KEPT_MS) / HOUR)]] }]);
     let m = from;
     while ((m.decisions < end.d || m.outcomes < end.o) && Date.now() < until) {
       const d = Math.max(m.decisions, Math.min(end.d, m.decisions + step));
@@ -226,6 +218,8 @@ export class SqliteDecisionCounts {
       const started = this.clock.now();
       await this.writer.run([
         ...(m.decisions < d ? [FOLD.trials, FOLD.groupTrials, FOLD.volumes, FOLD.openHours].map((sql) => ({ sql, rows: [[m.decisions, d]] })) : []),
+        // Once a pass, in its first step's transaction: the hours older than the snapshot keeps.
+        ...(m === from && m.decisions < d ? [{ sql: FOLD.dropOpenHours, rows: [[Math.floor((Date.now() - OPEN_HOURS_KEPT_MS) / HOUR)]] }] : []),
         ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
         { sql: FOLD.marks, rows: [[d, o, Date.now()]] },
       ]);

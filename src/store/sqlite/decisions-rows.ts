@@ -2,6 +2,13 @@ import type { DecisionRecord } from '../../decide/decision.js';
 import type { DecisionQuery, GroupCountRow } from '../../decide/decision-store.js';
 import type { Flag, Hold, OutcomeRecord } from '../../decide/records.js';
 
+/**
+ * How far back the counts' snapshot keeps action choices per hour (`decision_open_hours`, ADR 0007),
+ * on both stores: a start counts open the choices of the longest attribution window and reads them
+ * from there — a longer window reads its older choices as decided.
+ */
+export const OPEN_HOURS_KEPT_MS = 90 * 86_400_000;
+
 /** Row shapes of the decisions tables and their mapping to domain records (shared by both stores). */
 export interface FlagRow {
   id: string; target_kind: 'profile' | 'account'; target_id: string; name: string; note: string; until: number | null;
