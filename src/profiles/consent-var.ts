@@ -18,15 +18,21 @@ const CEL_GUARDED = 'constructor';
  */
 export function consentVar(consent: Record<string, PurposeConsent>): Record<string, boolean> {
   const kept: Record<string, boolean> = {};
-  const byKey = new Map<string, string>();
-  for (const [name, c] of Object.entries(consent)) {
-    if (name === CEL_GUARDED) continue;
-    kept[name] = c.granted;
-    const key = purposeKey(name);
-    if (key !== CEL_GUARDED && !byKey.has(key)) byKey.set(key, name);
-  }
+  for (const [name, c] of Object.entries(consent)) if (name !== CEL_GUARDED) kept[name] = c.granted;
+  // Each kept name by its purpose key, made at the first spelling that is not a kept name itself
+  // (rule variables are built for every decision; most rules read no consent, or its kept spelling).
+  let byKey: Map<string, string> | undefined;
+  const keyed = () => {
+    if (byKey) return byKey;
+    byKey = new Map();
+    for (const name of Object.keys(kept)) {
+      const key = purposeKey(name);
+      if (key !== CEL_GUARDED && !byKey.has(key)) byKey.set(key, name);
+    }
+    return byKey;
+  };
   // The kept name a rule's spelling stands for, when it is not one itself.
-  const alias = (k: string | symbol): string | undefined => (typeof k !== 'string' || Object.hasOwn(kept, k) || !byKey.size ? undefined : byKey.get(purposeKey(k)));
+  const alias = (k: string | symbol): string | undefined => (typeof k !== 'string' || Object.hasOwn(kept, k) ? undefined : keyed().get(purposeKey(k)));
   // The evaluator reads a map's member by Object.hasOwn then `[k]` (and lists it by Object.keys): both answer to any spelling.
   return new Proxy(kept, {
     getOwnPropertyDescriptor(t, k) {
