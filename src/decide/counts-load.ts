@@ -41,4 +41,26 @@ export async function loadOpenChoices(
       for (const g of recordGroupKeys(r)) counts.loadOpen(r.action, g, hour, n);
     }
   }, pause);
+  // Curves of how long successes take, made while these were read, read too few choices.
+  counts.delays.forget();
+}
+
+/** The most successes a start reads for their delays (the newest). */
+export const DELAYS_READ = 100_000;
+
+/**
+ * The successes of the choices made since `since` (the longest attribution window, and the two hours
+ * the life table needs past it), with their choices' times, so the estimates know how long
+ * conversions take from the start on (OutcomeDelays). When there are more than {@link DELAYS_READ},
+ * the newest are read and the choices made before the oldest of them are left out of the curve
+ * (some of their successes were not read).
+ *
+ * @example
+ * await loadDelays(store.decisions, counts, Date.now() - 7 * 86_400_000 - 2 * 3_600_000);
+ */
+export async function loadDelays(store: Pick<DecisionStore, 'successDelays'>, counts: OutcomeCounts, since: number): Promise<void> {
+  if (!store.successDelays) return;
+  const rows = await store.successDelays(since, DELAYS_READ);
+  for (const r of rows) counts.delays.add(r.action, Number(r.decidedAt), Number(r.at) - Number(r.decidedAt));
+  if (rows.length >= DELAYS_READ) counts.delays.completeSince(Math.min(...rows.map((r) => Number(r.at))));
 }

@@ -1,6 +1,6 @@
 import { TactError } from '../errors/tact-error.js';
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
-import { loadCounts, loadOpenChoices } from './counts-load.js';
+import { loadCounts, loadDelays, loadOpenChoices } from './counts-load.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
 import { HoldBook, type ReviewWindows } from './hold-book.js';
@@ -18,6 +18,8 @@ export const PRUNE_SLICE = 500;
 
 /** How long the keys of applied contacts and outcomes are remembered (see `prune`). */
 const KEYS_KEPT_MS = 2 * 60_000;
+/** Hours of choices kept past the longest attribution window: the delays' life table reads choices old enough to have had all of it (OutcomeDelays). */
+const LIFE_TABLE_MS = 2 * 3_600_000;
 
 /**
  * Everything a decision reads besides the profile, held in memory: the contact ledger, outcome
@@ -240,6 +242,7 @@ export class DecideState {
     // And the decisions (their contacts) likewise.
     const decided = logged !== undefined && store.contactsLoggedSince ? (await store.contactsLoggedSince(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).last : undefined;
     await loadCounts(store, this.counts);
+    await loadDelays(store, this.counts, now - (o.openMs ?? this.contactsMs) - LIFE_TABLE_MS);
     this.contactsFrom = now - this.contactsMs;
     this.anonFrom = this.contactsFrom;
     let cut = o.eager ? this.contactsFrom : Math.max(this.contactsFrom, now - RECENT_MS);
@@ -281,7 +284,8 @@ export class DecideState {
     // 0007): those decided from here on are counted open as they are made or synced.
     const pause = () => new Promise<void>((resolve, reject) => setImmediate(() => (this.stopped ? reject(STOPPED) : resolve())));
     const t = performance.now();
-    this.openRead = loadOpenChoices(store, this.counts, now - (o.openMs ?? this.contactsMs), now, pause).then(
+    // Two hours more than the longest window: the delays' life table reads choices old enough to have had all of it (OutcomeDelays).
+    this.openRead = loadOpenChoices(store, this.counts, now - (o.openMs ?? this.contactsMs) - LIFE_TABLE_MS, now, pause).then(
       () => ({ ms: Math.round(performance.now() - t) }),
       (err: unknown) => (err === STOPPED ? { ms: Math.round(performance.now() - t) } : { ms: Math.round(performance.now() - t), error: err instanceof Error ? err : new Error(String(err)) }),
     );
@@ -509,8 +513,10 @@ export class DecideState {
    * An outcome record: dismissals feed the ledger, successes the counts (when `count`) — and the
    * counts of the groups its decision's trials went to: `groups` as the log says (the recorder
    * reads them with the decision), else as remembered for the decisions of the last minutes.
+   * `decidedAt`, the time of the decision a counted success is credited to, teaches the estimates
+   * the delay from choice to success (OutcomeDelays).
    */
-  applyOutcome(o: OutcomeRecord, count: boolean, groups?: readonly string[]): void {
+  applyOutcome(o: OutcomeRecord, count: boolean, groups?: readonly string[], decidedAt?: number): void {
     const key = outcomeSeen(o);
     if (this.seen.has(key)) return;
     // Remembered from when it was applied at the earliest: a sync or guarded append reading by the
@@ -522,6 +528,7 @@ export class DecideState {
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
       if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups);
+      if (count && decidedAt !== undefined) this.counts.delays.add(o.action, decidedAt, o.at - decidedAt);
     }
   }
 
@@ -552,7 +559,8 @@ export class DecideState {
    * keys {@link forgetKeys} lets go, and the reviews past their windows ({@link setReviewWindows}).
    */
   prune(now: number): void {
-    this.counts.open.prune(now - this.contactsMs);
+    this.counts.open.prune(now - this.contactsMs - LIFE_TABLE_MS);
+    this.counts.delays.prune(now - this.contactsMs - LIFE_TABLE_MS);
     this.letAnonymousGo(now);
     this.ledger.prune(now);
     this.forgetKeys(now);
@@ -568,7 +576,8 @@ export class DecideState {
   pruneSome(now: number, slice = PRUNE_SLICE): boolean {
     this.letAnonymousGo(now);
     if (!this.ledger.pruneSome(now, slice)) return false;
-    this.counts.open.prune(now - this.contactsMs);
+    this.counts.open.prune(now - this.contactsMs - LIFE_TABLE_MS);
+    this.counts.delays.prune(now - this.contactsMs - LIFE_TABLE_MS);
     this.forgetKeys(now);
     this.holds.prune(now);
     return true;

@@ -55,6 +55,13 @@ export interface GroupCountRow {
   successes: number;
 }
 
+/** A success's action, its choice's time and its own (`successDelays`). */
+export interface DelayRow {
+  action: string;
+  decidedAt: number;
+  at: number;
+}
+
 /** Action choices of one action and ladder group decided in one hour (`readOpenChoices`). */
 export interface OpenChoiceRow {
   action: string;
@@ -203,6 +210,12 @@ export interface DecisionStore {
    * test doubles; both stores have it.
    */
   readOpenChoices?(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void>;
+  /**
+   * The successes of the action choices made at or after `since`, newest first, at most `limit`: their
+   * action, choice time and outcome time — what a start teaches the estimates of how long conversions
+   * take (docs/adr/0007-open-attribution-windows.md, F). Optional for test doubles; both stores have it.
+   */
+  successDelays?(since: number, limit: number): Promise<DelayRow[]>;
   /**
    * Folds the rows logged since the counts' watermark into their snapshot, `step` decisions and
    * `step` outcomes a transaction, so a start aggregates only what was logged since the last fold.

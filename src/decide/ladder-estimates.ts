@@ -85,9 +85,10 @@ export class LadderEstimates implements EstimateProvider {
       // Whatever rung it is shown at, the estimate is of this subject's rate: its own counts shrunk
       // toward the deepest earned group (subjectBelief). Until 2026-12-06 an unearned personal rung
       // fell back to the group as logged, the group's own posterior shown as the subject's.
-      return withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate);
+      return withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate, unexposedAtRungs(this.counts, action.id, subject, now, window));
     }
-    const hour = Math.floor(now / HOUR_MS);
+    // The open choices change as the hour turns, and their exposure as it goes by (OutcomeDelays' slots).
+    const hour = Math.floor(now / (HOUR_MS / 20));
     // Called for every candidate of every decision: the lookup builds no strings.
     let bySegment = this.cache.get(action.id);
     if (!bySegment) this.cache.set(action.id, (bySegment = new Map()));
@@ -96,7 +97,7 @@ export class LadderEstimates implements EstimateProvider {
     const hit = byMicro.get(subject.microSegment ?? '');
     if (hit && hit.population === pop.version && hit.segment === (seg?.version ?? 0) && hit.micro === (micro?.version ?? 0) && hit.hour === hour && hit.window === window) return hit.estimate;
     const counts = ladderCounts(pop, seg, micro);
-    const estimate = withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate);
+    const estimate = withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate, unexposedAtRungs(this.counts, action.id, subject, now, window));
     if (!hit && ++this.cached > 50_000) {
       this.cache = new Map();
       this.cached = 0;
@@ -131,7 +132,7 @@ interface Cached {
   population: number;
   segment: number;
   micro: number;
-  /** The hour it was made in and the attribution window it read: the open choices change with both. */
+  /** The twentieth of an hour it was made in and the attribution window it read: the open choices and their exposure change with both. */
   hour: number;
   window: number;
   estimate: Estimate;
@@ -145,6 +146,17 @@ function openAtRungs(counts: OutcomeCounts, action: string, subject: EstimateSub
     population: counts.openTrials(action, null, now, window),
     segment: subject.segment ? counts.openTrials(action, subject.segment, now, window) : 0,
     'micro-segment': subject.microSegment ? counts.openTrials(action, subject.microSegment, now, window) : 0,
+  };
+}
+
+/** The open choices' unexposed shares at each group rung (OutcomeCounts.openUnexposed); undefined while no delay is learned. */
+function unexposedAtRungs(counts: OutcomeCounts, action: string, subject: EstimateSubject, now: number, window: number): OpenAtRungs | undefined {
+  const population = counts.openUnexposed(action, null, now, window);
+  if (population === undefined) return undefined;
+  return {
+    population,
+    segment: subject.segment ? (counts.openUnexposed(action, subject.segment, now, window) ?? 0) : 0,
+    'micro-segment': subject.microSegment ? (counts.openUnexposed(action, subject.microSegment, now, window) ?? 0) : 0,
   };
 }
 

@@ -8,6 +8,11 @@ interface Buckets {
   hour: number;
   window: number;
   open: number;
+  /** The open choices' unexposed share as last summed (`unexposed`): at `uHour` under `uWindow` and the curve `uCurve`. */
+  uHour: number;
+  uWindow: number;
+  uCurve: Float64Array | undefined;
+  unexposed: number;
 }
 
 /**
@@ -31,10 +36,11 @@ export class OpenTrials {
     let groups = this.by.get(action);
     if (!groups) this.by.set(action, (groups = new Map()));
     let b = groups.get(group);
-    if (!b) groups.set(group, (b = { hours: new Map(), hour: Number.NaN, window: 0, open: 0 }));
+    if (!b) groups.set(group, (b = { hours: new Map(), hour: Number.NaN, window: 0, open: 0, uHour: Number.NaN, uWindow: 0, uCurve: undefined, unexposed: 0 }));
     const h = Math.floor(at / HOUR_MS);
     b.hours.set(h, (b.hours.get(h) ?? 0) + n);
     if (h >= firstOpen(b.hour, b.window)) b.open += n;
+    if (h >= firstOpen(b.uHour, b.uWindow) && b.uCurve) b.unexposed += n * (1 - (b.uCurve[Math.min(b.uCurve.length - 1, Math.max(0, b.uHour - h))] ?? 1));
   }
 
   /** How many choices of `action` in `group` are inside their window of `windowMs` at `now`. */
@@ -52,6 +58,37 @@ export class OpenTrials {
     return open;
   }
 
+  /**
+   * The open choices of `action` in `group` at `now` weighed by the share of their chance to convert
+   * still to come: Σ over open hours of choices × (1 − F(k)), with `curve` F per hour of decision k
+   * hours before the current one (OutcomeDelays.curve). The trials less this are the choices'
+   * exposure: what the successes so far are out of (docs/adr/0007-open-attribution-windows.md).
+   */
+  unexposed(action: string, group: string, now: number, windowMs: number, curve: Float64Array): number {
+    const b = this.by.get(action)?.get(group);
+    if (!b) return 0;
+    const hour = Math.floor(now / HOUR_MS);
+    if (b.uHour === hour && b.uWindow === windowMs && b.uCurve === curve) return b.unexposed;
+    const first = firstOpen(hour, windowMs);
+    let u = 0;
+    for (const [h, n] of b.hours) if (h >= first) u += n * (1 - (curve[Math.min(curve.length - 1, hour - h)] ?? 1));
+    b.uHour = hour;
+    b.uWindow = windowMs;
+    b.uCurve = curve;
+    b.unexposed = u;
+    return u;
+  }
+
+  /** The choices of `action` for the population, per hour of decision (OutcomeDelays reads them). */
+  hours(action: string): ReadonlyMap<number, number> | undefined {
+    return this.by.get(action)?.get('')?.hours;
+  }
+
+  /** The actions with choices counted. */
+  actions(): Iterable<string> {
+    return this.by.keys();
+  }
+
   /** Lets go of the hours before `before` (ms): no window reaches back that far. */
   prune(before: number): void {
     const cut = Math.floor(before / HOUR_MS);
@@ -60,6 +97,7 @@ export class OpenTrials {
         for (const h of b.hours.keys()) if (h < cut) b.hours.delete(h);
         if (!b.hours.size) groups.delete(group);
         b.hour = Number.NaN;
+        b.uHour = Number.NaN;
       }
       if (!groups.size) this.by.delete(action);
     }

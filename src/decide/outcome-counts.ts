@@ -1,4 +1,5 @@
 import type { RateCounts } from '../learn/rates/beta-binomial.js';
+import { OutcomeDelays } from './outcome-delays.js';
 import { HOUR_MS, OpenTrials } from './open-trials.js';
 
 const NONE: Readonly<RateCounts & { version: number }> = Object.freeze({ successes: 0, trials: 0, version: 0 });
@@ -44,6 +45,8 @@ export class OutcomeCounts {
    * population), by hour of decision: what the estimates read as not yet decided (ADR 0007).
    */
   readonly open = new OpenTrials();
+  /** The delays from choices to their credited successes: how much of an open choice's chance has passed (ADR 0007's F). */
+  readonly delays = new OutcomeDelays();
   /** Bumped on every change: caches compare it. */
   version = 0;
 
@@ -118,6 +121,16 @@ export class OutcomeCounts {
   /** How many of the trials of `action` (in `group`; null for the population) are inside their window of `windowMs` at `now`. */
   openTrials(action: string, group: string | null, now: number, windowMs: number): number {
     return this.open.open(action, group ?? '', now, windowMs);
+  }
+
+  /**
+   * The open choices of `action` (in `group`; null for the population) weighed by the share of their
+   * conversions still to come under the learned delay (OpenTrials.unexposed); undefined while no
+   * delay curve is learned (OutcomeDelays.curve).
+   */
+  openUnexposed(action: string, group: string | null, now: number, windowMs: number): number | undefined {
+    const curve = this.delays.curve(action, windowMs, now, this.open);
+    return curve && this.open.unexposed(action, group ?? '', now, windowMs, curve);
   }
 
   population(action: string): Readonly<RateCounts & { version: number }> {

@@ -200,3 +200,34 @@ describe('outcomes', () => {
     expect(read).toEqual([100, 151]);
   });
 });
+
+describe('the delays the estimates learn', () => {
+  it('are taught by every success recorded, through the API or a track event, and read again at a start', async () => {
+    const h = await harness('sqlite', { config: shopConfig() });
+    try {
+      await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+      await send(h.app, '/v1/identify', { userId: 'bo', context: advertising });
+      const a = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+      const b = (await decideReq(h.app, { subject: 'bo', placement: 'home' })).json();
+      const r = await post(h.app, '/v1/outcomes', { subject: 'ana', decisionId: a.decisionId, type: 'conversion', messageId: 'ana-c' });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().recorded[0].success).toBe(true);
+      // An `Order Completed` event, mapped to a conversion.
+      await send(h.app, '/v1/track', { userId: 'bo', event: 'Order Completed', properties: { revenue: 12 }, messageId: 'bo-c' });
+      await h.tact.consumers.runAll();
+      // Each success within the hour of its choice: hour of delay 0, once per success.
+      const held = (t: Harness) => [picked(a)[0], picked(b)[0]].filter((x, i, all) => all.indexOf(x) === i).flatMap((action) => t.tact.decide.state.counts.delays.held(action).map((x) => [action, x.delayMs]));
+      const expected = [[picked(a)[0], 0], [picked(b)[0], 0]].sort();
+      expect(held(h).sort()).toEqual(expected);
+      // A start reads them from the log.
+      const again = await harness('sqlite', { store: h.store, config: shopConfig() });
+      try {
+        expect(held(again).sort()).toEqual(expected);
+      } finally {
+        await again.tact.close();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -110,6 +110,8 @@ export class OutcomeRecorder {
     const maybe: { record: OutcomeRecord; decisionId: string; action: string }[] = [];
     /** decision id → the groups its trials went to, from the log (the state remembers only recent decisions'). */
     const groupsOf = new Map<string, readonly string[]>();
+    /** decision id → its time, for the delays of the successes credited to it (the estimates learn them). */
+    const decidedAt = new Map<string, number>();
     // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
     const logged = await this.d.decisions.loggedOutcomeIds([...new Set(inputs.map((o) => o.id).filter((id) => !this.d.state.hasOutcome(id)))]);
     const quiet = await this.quietSpan(inputs, play);
@@ -145,13 +147,16 @@ export class OutcomeRecorder {
           .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
       } else contacts = profileKey ? (contactsRead.get(o) ?? (await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet))) : [];
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
+      for (const c of contacts) decidedAt.set(c.decisionId, c.at);
       let credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
       // A decision that chose no action ("none", a handoff, items) keeps its outcomes within the policy's window: what doing nothing earned.
       const ofNoAction = d && !contacts.length && o.at - d.at <= play.policy.attributionMs ? d : undefined;
       if (d && !credits.length && !ofNoAction && o.source === 'event' && o.profileKey) {
         // A track event naming a decision past its window (an old e-mail's link) is its subject's, as one naming none.
         profileKey = o.profileKey;
-        credits = attribute({ at: o.at, action: o.action }, await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet), { windowFor, model: play.policy.attributionModel });
+        const theirs = await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet);
+        for (const c of theirs) decidedAt.set(c.decisionId, c.at);
+        credits = attribute({ at: o.at, action: o.action }, theirs, { windowFor, model: play.policy.attributionModel });
       }
       const value = o.value ?? null;
       const reward = rewardOf(o.type, value, play.policy.rewards);
@@ -202,7 +207,7 @@ export class OutcomeRecorder {
       for (const id of lateIds) duplicates.push(id);
       records = records.filter((r) => !lateIds.has(r.id));
       unmatched = unmatched.filter((u) => !lateIds.has(u.id));
-      for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined);
+      for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined, r.decisionId ? decidedAt.get(r.decisionId) : undefined);
     } finally {
       for (const key of claimed) this.successesBeingWritten.delete(key);
     }

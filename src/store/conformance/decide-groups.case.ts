@@ -100,5 +100,37 @@ export function decideGroupsConformance(kind: StoreKind): void {
       await store.decisions.foldCounts();
       expect(await read()).toEqual([t / H - 80 * 24]);
     });
+
+    it('hands a start the successes of the choices since a time, newest first, with their choices\' times (the delays the estimates learn)', async () => {
+      const H = 3_600_000;
+      const t = Math.floor(Date.now() / H) * H - 10 * 24 * H;
+      // Choices of 'shoes' every hour for nine days, each converting 1–5 hours on.
+      const success = { profileKey: '', type: 'conversion', value: null, action: 'shoes', credit: 1, reward: 1, success: true, source: 'api' as const };
+      const outcomes = [];
+      for (let i = 0; i < 9 * 24; i++) {
+        await store.decisions.appendDecision(record(`d${i}`, t + i * H, 'shoes', {}));
+        outcomes.push({ ...success, id: `o${i}`, decisionId: `d${i}`, profileKey: `p-d${i}`, at: t + i * H + (1 + (i % 5)) * H });
+      }
+      // A goal outcome that is not a success (a second conversion) and one of another decision's choice are not delays.
+      outcomes.push({ ...success, id: 'again', decisionId: 'd0', profileKey: 'p-d0', at: t + 3 * H, success: false });
+      await store.decisions.addOutcomes(outcomes);
+      const since = t + 2 * 24 * H;
+      const rows = await store.decisions.successDelays!(since, 1_000);
+      const expected = outcomes.filter((o) => o.success && Number(o.decisionId.slice(1)) >= 48).map((o, seq) => ({ seq, row: { action: 'shoes', decidedAt: t + Number(o.decisionId.slice(1)) * H, at: o.at } }))
+        .sort((a, b) => b.row.at - a.row.at || b.seq - a.seq).map((r) => r.row);
+      expect(rows.map((r) => ({ action: r.action, decidedAt: Number(r.decidedAt), at: Number(r.at) }))).toEqual(expected);
+      expect((await store.decisions.successDelays!(since, 5)).map((r) => Number(r.at))).toEqual(expected.slice(0, 5).map((r) => r.at));
+
+      // A start learns them, with the choices of a 3-day window (and two hours more, for the life table).
+      const state = new DecideState(30 * 24 * H, false, 72 * H);
+      const now = t + 9 * 24 * H + H / 2;
+      await state.rebuild(store.decisions, () => [], now, { openMs: 72 * H });
+      expect((await state.openRead).error).toBeUndefined();
+      // Every success comes 1–5 hours on (hours of delay 1…5): a choice of two hours before has had part of them, one of seven hours before all.
+      const curve = state.counts.delays.curve('shoes', 72 * H, now, state.counts.open) as Float64Array;
+      expect(curve[2]).toBeGreaterThan(0);
+      expect(curve[2]).toBeLessThan(1);
+      expect(curve[7]).toBe(1);
+    });
   });
 }

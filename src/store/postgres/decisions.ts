@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRead, ContactRow, CountRow, DecisionQuery, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRead, ContactRow, CountRow, DecisionQuery, DelayRow, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, HOLD_SELECT, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, followed, holdParams, holdUpsert, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -281,6 +281,16 @@ export class PostgresDecisionStore implements DecisionStore {
   readOpenChoices(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void> {
     return this.counts.readOpen(from, to, each, pause);
   }
+
+  async successDelays(since: number, limit: number): Promise<DelayRow[]> {
+    // The successes of the choices made since a time, newest first (outcomes by time: a success comes after its choice).
+    return (await this.pool.query<{ action: string; decidedAt: string; at: string }>(
+      `SELECT o.action, c.at AS "decidedAt", o.at FROM decision_outcomes o JOIN decision_choices c ON c.decision_id = o.decision_id AND c.action = o.action AND c.kind = 'action'
+       WHERE o.at >= $1 AND o.success = 1 AND c.at >= $1 ORDER BY o.at DESC, o.seq DESC LIMIT $2`,
+      [since, limit],
+    )).rows.map((r) => ({ action: r.action, decidedAt: Number(r.decidedAt), at: Number(r.at) }));
+  }
+
 
   trialCounts(): Promise<CountRow[]> {
     return this.counts.trials();

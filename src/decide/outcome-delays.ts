@@ -1,0 +1,210 @@
+import { HOUR_MS } from './open-trials.js';
+
+/** Successes a curve rests on before it is used: fewer leave the estimates' values as the counts give them. */
+export const DELAYS_NEEDED = 50;
+/** How many successes the pooled curve weighs as in an action's own: its own take over as they outnumber it. */
+const POOLED_WEIGHT = 50;
+/** Parts of an hour the curve is made for (the time within the hour moves every choice's age): 3 minutes each. */
+const SLOTS = 20;
+
+/** The choices of an action per hour of decision (OpenTrials.hours), and the actions that have some. */
+export interface ChoicesByHour {
+  hours(action: string): ReadonlyMap<number, number> | undefined;
+  actions(): Iterable<string>;
+}
+
+/**
+ * How long an action's successes take to arrive after its choices (docs/adr/0007-open-attribution-windows.md,
+ * F): successes counted per hour of decision and hour of delay, read against the choices made in each
+ * hour (OpenTrials), so that an open choice can count as the share of its chance to convert it has had
+ * (its exposure; Chapelle 2014, "Modeling delayed feedback in display advertising", KDD).
+ *
+ * The curve is the life-table estimate: for each hour of delay k, the successes that came k hours
+ * after their choice per choice old enough to have had all of hour k — choices of hours at least
+ * k + 2 before the current one (an hour's choices and now spread over their hours) — so a burst of
+ * choices, a stream that grows or shrinks, or one that began last night weighs each delay by the
+ * choices that could have shown it, not by how many arrivals happen to be in. Hours before
+ * `completeFrom` (a start read only the last successes of a long log) are left out.
+ * An action's own curve is blended with the one pooled over every action, weighing
+ * {@link POOLED_WEIGHT} successes; with fewer than {@link DELAYS_NEEDED} successes in the pool, or
+ * no choices old enough for every hour of the window, there is no curve.
+ *
+ * @example
+ * const d = new OutcomeDelays(); d.add('winback', decidedAt, 3 * HOUR_MS);
+ * d.curve('winback', 7 * 86_400_000, Date.now(), counts.open)?.[24]; // the share of its successes a day-old choice has had
+ */
+export class OutcomeDelays {
+  /** action → hour of decision → hour of delay → successes. */
+  private readonly by = new Map<string, Map<number, Map<number, number>>>();
+  private completeFrom = Number.NEGATIVE_INFINITY;
+  /** action → window → the curve as made in `hour`. */
+  private readonly curves = new Map<string, Map<number, { hour: number; slot: number; f: Float64Array | undefined }>>();
+  /** Window length in hours → every action's life table as made in `hour`. */
+  private readonly tables = new Map<number, Tables>();
+
+  /** A success of `action`, whose choice was made at `decidedAt`, credited `delayMs` after it. */
+  add(action: string, decidedAt: number, delayMs: number): void {
+    const h = Math.floor(decidedAt / HOUR_MS);
+    const k = Math.floor(Math.max(0, delayMs) / HOUR_MS);
+    let hours = this.by.get(action);
+    if (!hours) this.by.set(action, (hours = new Map()));
+    let bins = hours.get(h);
+    if (!bins) hours.set(h, (bins = new Map()));
+    bins.set(k, (bins.get(k) ?? 0) + 1);
+  }
+
+  /** The successes of `action` held, with their delays (those of choices inside the hours kept). */
+  held(action: string): { decidedAt: number; delayMs: number }[] {
+    const out: { decidedAt: number; delayMs: number }[] = [];
+    for (const [h, bins] of this.by.get(action) ?? []) for (const [k, n] of bins) for (let i = 0; i < n; i++) out.push({ decidedAt: h * HOUR_MS, delayMs: k * HOUR_MS });
+    return out;
+  }
+
+  /** The successes of choices made before `at` may not all be here (a start read the last ones only): their hours are left out. */
+  completeSince(at: number): void {
+    this.completeFrom = Math.max(this.completeFrom, Math.ceil(at / HOUR_MS));
+  }
+
+  /** Lets go of the hours of decision before `before` (ms), as OpenTrials does. */
+  prune(before: number): void {
+    const cut = Math.floor(before / HOUR_MS);
+    for (const [action, hours] of this.by) {
+      for (const h of hours.keys()) if (h < cut) hours.delete(h);
+      if (!hours.size) this.by.delete(action);
+    }
+  }
+
+  /**
+   * F per hour of decision inside a window of `windowMs`, at `now`: element k is the share of the
+   * action's successes (those inside the window) a choice made k hours before the current hour is
+   * expected to have had (`exposure`; the current hour's is k = 0). The life tables are made at most
+   * once an hour, the curve once every {@link SLOT} of it; undefined while no curve can be made.
+   */
+  curve(action: string, windowMs: number, now: number, choices: ChoicesByHour): Float64Array | undefined {
+    const hour = Math.floor(now / HOUR_MS);
+    const slot = Math.round(((now - hour * HOUR_MS) / HOUR_MS) * SLOTS);
+    // Called on every estimate with open choices: the lookup builds no strings.
+    let byWindow = this.curves.get(action);
+    if (!byWindow) this.curves.set(action, (byWindow = new Map()));
+    const hit = byWindow.get(windowMs);
+    if (hit && hit.hour === hour && hit.slot === slot) return hit.f;
+    const f = this.make(action, windowMs, hour, slot / SLOTS, choices);
+    byWindow.set(windowMs, { hour, slot, f });
+    return f;
+  }
+
+  /** Forgets the curves made so far (the choices they read changed: a start's background read ended). */
+  forget(): void {
+    this.curves.clear();
+    this.tables.clear();
+  }
+
+  private make(action: string, windowMs: number, hour: number, x: number, choices: ChoicesByHour): Float64Array | undefined {
+    const bins = Math.max(1, Math.ceil(windowMs / HOUR_MS));
+    const all = this.tablesAt(bins, hour, choices);
+    if (!all.pooled) return undefined;
+    const own = all.own.get(action);
+    const w = own?.mass ? own.successes : 0;
+    const mass = new Float64Array(bins);
+    for (let k = 0; k < bins; k++) mass[k] = (w * (own?.mass ? own.mass[k] : 0) + POOLED_WEIGHT * all.pooled[k]) / (w + POOLED_WEIGHT);
+    return exposure(mass, bins, x);
+  }
+
+  /** Every action's life table over `bins` hours of delay, and the pooled shares: made once an hour per window length. */
+  private tablesAt(bins: number, hour: number, choices: ChoicesByHour): Tables {
+    const hit = this.tables.get(bins);
+    if (hit && hit.hour === hour) return hit;
+    const pool: LifeTable = { successes: 0, successesAt: new Float64Array(bins), choices: new Float64Array(bins) };
+    const own = new Map<string, LifeTable & { mass?: Float64Array }>();
+    for (const a of choices.actions()) {
+      const t = this.table(a, bins, hour, choices);
+      if (!t) continue;
+      pool.successes += t.successes;
+      for (let k = 0; k < bins; k++) {
+        pool.successesAt[k] += t.successesAt[k];
+        pool.choices[k] += t.choices[k];
+      }
+      own.set(a, t.successes > 0 && t.choices.every((n) => n > 0) ? { ...t, mass: masses(t) } : t);
+    }
+    const pooled = pool.successes >= DELAYS_NEEDED && pool.choices.every((n) => n > 0) ? masses(pool) : undefined;
+    const out = { hour, own, pooled };
+    this.tables.set(bins, out);
+    return out;
+  }
+
+  /** For each hour of delay k (below `bins`): the successes at k, and the choices old enough to have had all of hour k. */
+  private table(action: string, bins: number, hour: number, choices: ChoicesByHour): LifeTable | undefined {
+    const made = choices.hours(action);
+    if (!made) return undefined;
+    const got = this.by.get(action);
+    const t: LifeTable = { successes: 0, successesAt: new Float64Array(bins), choices: new Float64Array(bins) };
+    // Choices added over hours of delay [0, through) as differences, summed after.
+    const ends = new Float64Array(bins + 1);
+    const from = this.completeFrom;
+    made.forEach((n, h) => {
+      if (h < from) return;
+      // Every choice of hour h is more than hour − h − 1 hours old: it has had every hour of delay below that.
+      const through = Math.min(bins, hour - h - 1);
+      if (through <= 0) return;
+      ends[through] += n;
+      t.choices[0] += n;
+      got?.get(h)?.forEach((c, k) => {
+        if (k >= through) return;
+        t.successesAt[k] += c;
+        t.successes += c;
+      });
+    });
+    for (let k = 1; k < bins; k++) t.choices[k] = t.choices[k - 1] - ends[k];
+    return t;
+  }
+}
+
+interface Tables {
+  hour: number;
+  own: Map<string, LifeTable & { mass?: Float64Array }>;
+  pooled: Float64Array | undefined;
+}
+
+interface LifeTable {
+  successes: number;
+  successesAt: Float64Array;
+  choices: Float64Array;
+}
+
+/** Successes per choice at each hour of delay, as shares of them all (the life table's delay distribution). */
+function masses(t: LifeTable): Float64Array {
+  const out = new Float64Array(t.successesAt.length);
+  let total = 0;
+  for (let k = 0; k < out.length; k++) total += out[k] = t.successesAt[k] / t.choices[k];
+  if (total > 0) for (let k = 0; k < out.length; k++) out[k] /= total;
+  return out;
+}
+
+/**
+ * For k = 0…bins, the share of the successes expected to have arrived for a choice of an hour k
+ * hours before the current one, now being `x` of the way through the current hour — the successes of
+ * hour of delay j spread evenly over it, and the choices over their hour. Such a choice's age is
+ * uniform on (k + x − 1, k + x) hours, and in the current hour (k = 0, the choices made before now)
+ * on (0, x). A delay uniform on (j, j + 1) has passed with probability Φ(R − j) − Φ(L − j) for an
+ * age uniform on (L, L + 1), Φ(t) = ∫ clamp(t, 0, 1) = 0, t²/2, t − ½ below 0, on [0, 1], above
+ * 1: the choices of hour k have had all the successes of hours of delay up to k − 2, x + ½ − x²/2 of
+ * hour k − 1's, x²/2 of hour k's; those of the current hour x/2 of hour 0's.
+ */
+function exposure(mass: Float64Array, bins: number, x: number): Float64Array {
+  const at = new Float64Array(bins + 1);
+  const whole = new Float64Array(bins + 3);
+  for (let j = 0; j < bins; j++) {
+    const w = mass[j];
+    if (!w) continue;
+    if (j === 0) at[0] += (w * x) / 2;
+    else at[j] += (w * x * x) / 2;
+    if (j + 1 <= bins) at[j + 1] += w * (x + 0.5 - (x * x) / 2);
+    whole[j + 2] += w;
+  }
+  let sum = 0;
+  for (let k = 0; k <= bins; k++) {
+    sum += whole[k];
+    at[k] = Math.min(1, at[k] + sum);
+  }
+  return at;
+}
