@@ -45,6 +45,9 @@ export async function loadOpenChoices(
   counts.delays.forget();
 }
 
+/** Hours of choices kept and read past the longest attribution window: the delays' life table reads choices old enough to have had all of it (OutcomeDelays). */
+export const LIFE_TABLE_MS = 2 * 3_600_000;
+
 /** The most successes a start reads for their delays (the newest). */
 export const DELAYS_READ = 100_000;
 

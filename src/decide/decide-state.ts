@@ -1,6 +1,6 @@
 import { TactError } from '../errors/tact-error.js';
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
-import { loadCounts, loadDelays, loadOpenChoices } from './counts-load.js';
+import { LIFE_TABLE_MS, loadCounts, loadDelays, loadOpenChoices } from './counts-load.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
 import { HoldBook, type ReviewWindows } from './hold-book.js';
@@ -18,8 +18,6 @@ export const PRUNE_SLICE = 500;
 
 /** How long the keys of applied contacts and outcomes are remembered (see `prune`). */
 const KEYS_KEPT_MS = 2 * 60_000;
-/** Hours of choices kept past the longest attribution window: the delays' life table reads choices old enough to have had all of it (OutcomeDelays). */
-const LIFE_TABLE_MS = 2 * 3_600_000;
 
 /**
  * Everything a decision reads besides the profile, held in memory: the contact ledger, outcome

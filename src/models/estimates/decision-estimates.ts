@@ -1,7 +1,7 @@
 import type { CompiledCatalog } from '../../decide/catalog-compile.js';
 import type { DecisionStore } from '../../decide/decision-store.js';
 import type { EstimateProvider } from '../../decide/estimates.js';
-import { loadCounts, loadOpenChoices } from '../../decide/counts-load.js';
+import { LIFE_TABLE_MS, loadCounts, loadDelays, loadOpenChoices } from '../../decide/counts-load.js';
 import { everyAttributionWindow } from '../../decide/decision-calibration.js';
 import { decisionEstimates } from '../../decide/estimating/prefetch.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
@@ -66,21 +66,24 @@ export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 
 
 /**
  * A source read from the store (for `tact estimates`, which has no decider): the counts as a
- * starting server rebuilds them from the decision log (the same three reads as DecideState.rebuild),
+ * starting server rebuilds them from the decision log (the same reads as DecideState.rebuild: the
+ * counts, the successes' delays and the choices of the longest window and two hours more),
  * the ladder over them with the policy's settings. A subject's `anon:` keys count when the log has
  * counts under them (the server counts those whose contacts it holds: the same for recent ones).
  *
  * @example
  * const source = await storedDecisionEstimates(store, settings);
  */
-export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
+export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices' | 'successDelays'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
   const counts = new OutcomeCounts();
   const catalog = () => settings.get(catalogKind);
   const policy = () => settings.get(policyKind);
   const now = Date.now();
   await loadCounts(store.decisions, counts);
-  // The choices whose windows may be open: those of the longest window any action has.
-  await loadOpenChoices(store.decisions, counts, now - Math.max(...everyAttributionWindow(settings)), now);
+  // The choices whose windows may be open (those of the longest window any action has), and the delays of their successes.
+  const since = now - Math.max(...everyAttributionWindow(settings)) - LIFE_TABLE_MS;
+  await loadDelays(store.decisions, counts, since);
+  await loadOpenChoices(store.decisions, counts, since, now);
   const anonymous = { hasAnonymous: true, has: (key: string) => [...catalog().actions.keys()].some((a) => counts.personalCounts(a, key) !== undefined) };
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
   return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s) };
