@@ -108,7 +108,10 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
     if (openRead.error) throw openRead.error;
     const openCount = Array.from({ length: ACTIONS }, (_, i) => lazy.state.counts.openTrials(`offer-${i}`, null, now, 7 * DAY)).reduce((sum, k) => sum + k, 0);
     const openHoldMs = openLoop.max / 1e6;
-    process.stdout.write(`  then, in the background, the choices inside a 7-day attribution window: ${(openRead.ms / 1000).toFixed(1)} s for ${openCount.toLocaleString()} (every action choice of the week: ${choices.toLocaleString()}), the event loop held ${openHoldMs.toFixed(0)} ms at most\n`);
+    // And the successes of those hours' choices (every other hour's past 200,000 choices), for how long conversions take (OutcomeDelays).
+    const delays = Array.from({ length: ACTIONS }, (_, i) => lazy.state.counts.delays.held(`offer-${i}`).length).reduce((sum, k) => sum + k, 0);
+    const curve = lazy.state.counts.delays.curve('offer-0', 7 * DAY, now, lazy.state.counts.open) !== undefined;
+    process.stdout.write(`  then, in the background, the choices inside a 7-day attribution window: ${(openRead.ms / 1000).toFixed(1)} s for ${openCount.toLocaleString()} (every action choice of the week: ${choices.toLocaleString()}) and the successes of their hours (${delays.toLocaleString()} read; a delay curve: ${curve ? 'yes' : 'no'}), the event loop held ${openHoldMs.toFixed(0)} ms at most\n`);
     if (openCount !== choices) throw new Error('the open choices read at start are not the week’s action choices');
     const firsts: number[] = [];
     const pick = rng(11);
@@ -135,7 +138,7 @@ export async function decideStartBench(args: string[]): Promise<Record<string, u
       first_read_ms: Math.round(whole.ms), fold_s: Number((foldMs / 1000).toFixed(1)), fold_loop_hold_ms: Math.round(holdMs),
       fold_step_p50_ms: Number(writerP50.toFixed(1)), fold_step_p99_ms: Number(writerP99.toFixed(1)), fold_step_max_ms: Math.round(writerMs), tail_fold_ms: Math.round(tailFoldMs), rebuild_s: Number((rebuildMs / 1000).toFixed(1)), rebuild_eager_s: Number((eager.ms / 1000).toFixed(1)),
       rebuild_ratio: Number((lazy.ms / eager.ms).toFixed(3)), first_read_p50_ms: Number(firstP50.toFixed(2)), first_read_p99_ms: Number(firstP99.toFixed(2)), same_counts: same,
-      open_read_s: Number((openRead.ms / 1000).toFixed(1)), open_read_loop_hold_ms: Math.round(openHoldMs),
+      open_read_s: Number((openRead.ms / 1000).toFixed(1)), open_read_loop_hold_ms: Math.round(openHoldMs), delays_read: delays, delay_curve: curve,
       volumes_ms: Math.round(volumesMs), volumes_log_ms: Math.round(logVolumes.ms), volumes_ratio: Number((volumesMs / logVolumes.ms).toFixed(3)), same_volumes: sameVols,
     };
   } finally {

@@ -1,5 +1,6 @@
 import type { DecisionStore } from './decision-store.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
+import { HOUR_MS } from './open-trials.js';
 import type { OutcomeCounts } from './outcome-counts.js';
 
 /**
@@ -48,22 +49,33 @@ export async function loadOpenChoices(
 /** Hours of choices kept and read past the longest attribution window: the delays' life table reads choices old enough to have had all of it (OutcomeDelays). */
 export const LIFE_TABLE_MS = 2 * 3_600_000;
 
-/** The most successes a start reads for their delays (the newest). */
-export const DELAYS_READ = 100_000;
+/** The most choices whose successes a start reads for their delays: past it, every n-th hour's. */
+export const DELAYS_READ = 200_000;
 
 /**
- * The successes of the choices made since `since` (the longest attribution window, and the two hours
- * the life table needs past it), with their choices' times, so the estimates know how long
- * conversions take from the start on (OutcomeDelays). When there are more than {@link DELAYS_READ},
- * the newest are read and the choices made before the oldest of them are left out of the curve
- * (some of their successes were not read).
+ * The successes logged up to outcome `upTo` of the choices of the hours `counts.open` holds from
+ * `since` (the longest attribution window and two hours more), an hour of choices at a time with
+ * `pause` awaited between, so the estimates know how long conversions take (OutcomeDelays). With more
+ * than {@link DELAYS_READ} choices in those hours, every n-th hour's, newest first (the life table
+ * reads each hour's successes against that hour's choices: any hours spanning the window serve).
+ * Successes after `upTo` are counted as they come (DecideState.applyOutcome).
  *
  * @example
- * await loadDelays(store.decisions, counts, Date.now() - 7 * 86_400_000 - 2 * 3_600_000);
+ * await loadDelays(store.decisions, counts, Date.now() - 7 * 86_400_000 - 2 * 3_600_000, Date.now(), await store.decisions.lastOutcomeSeq());
  */
-export async function loadDelays(store: Pick<DecisionStore, 'successDelays'>, counts: OutcomeCounts, since: number): Promise<void> {
+export async function loadDelays(store: Pick<DecisionStore, 'successDelays'>, counts: OutcomeCounts, since: number, now: number, upTo: number, pause: () => Promise<void> = async () => {}): Promise<void> {
   if (!store.successDelays) return;
-  const rows = await store.successDelays(since, DELAYS_READ);
-  for (const r of rows) counts.delays.add(r.action, Number(r.decidedAt), Number(r.at) - Number(r.decidedAt));
-  if (rows.length >= DELAYS_READ) counts.delays.completeSince(Math.min(...rows.map((r) => Number(r.at))));
+  const perHour = new Map<number, number>();
+  for (const action of counts.open.actions()) counts.open.hours(action)?.forEach((n, h) => perHour.set(h, (perHour.get(h) ?? 0) + n));
+  const last = Math.floor(now / HOUR_MS);
+  const first = Math.floor(since / HOUR_MS);
+  let total = 0;
+  for (let h = first; h <= last; h++) total += perHour.get(h) ?? 0;
+  const stride = Math.max(1, Math.ceil(total / DELAYS_READ));
+  for (let h = last; h >= first; h -= stride) {
+    if (perHour.has(h)) for (const r of await store.successDelays(h * HOUR_MS, (h + 1) * HOUR_MS, upTo)) counts.delays.add(r.action, Number(r.decidedAt), Number(r.at) - Number(r.decidedAt));
+    counts.delays.markRead(h);
+    await pause();
+  }
+  counts.delays.forget();
 }

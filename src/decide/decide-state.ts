@@ -240,7 +240,9 @@ export class DecideState {
     // And the decisions (their contacts) likewise.
     const decided = logged !== undefined && store.contactsLoggedSince ? (await store.contactsLoggedSince(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).last : undefined;
     await loadCounts(store, this.counts);
-    await loadDelays(store, this.counts, now - (o.openMs ?? this.contactsMs) - LIFE_TABLE_MS);
+    // The successes logged up to here are read with their choices' hours below; those after, counted as they come.
+    const upTo = store.successDelays && store.lastOutcomeSeq ? await store.lastOutcomeSeq() : undefined;
+    if (upTo !== undefined) this.counts.delays.startedAt(now);
     this.contactsFrom = now - this.contactsMs;
     this.anonFrom = this.contactsFrom;
     let cut = o.eager ? this.contactsFrom : Math.max(this.contactsFrom, now - RECENT_MS);
@@ -282,8 +284,10 @@ export class DecideState {
     // 0007): those decided from here on are counted open as they are made or synced.
     const pause = () => new Promise<void>((resolve, reject) => setImmediate(() => (this.stopped ? reject(STOPPED) : resolve())));
     const t = performance.now();
-    // Two hours more than the longest window: the delays' life table reads choices old enough to have had all of it (OutcomeDelays).
-    this.openRead = loadOpenChoices(store, this.counts, now - (o.openMs ?? this.contactsMs) - LIFE_TABLE_MS, now, pause).then(
+    // Two hours more than the longest window: the delays' life table reads choices old enough to have
+    // had all of it (OutcomeDelays); then the successes of those hours, for how long conversions take.
+    const openFrom = now - (o.openMs ?? this.contactsMs) - LIFE_TABLE_MS;
+    this.openRead = loadOpenChoices(store, this.counts, openFrom, now, pause).then(async () => (upTo === undefined ? undefined : loadDelays(store, this.counts, openFrom, now, upTo, pause))).then(
       () => ({ ms: Math.round(performance.now() - t) }),
       (err: unknown) => (err === STOPPED ? { ms: Math.round(performance.now() - t) } : { ms: Math.round(performance.now() - t), error: err instanceof Error ? err : new Error(String(err)) }),
     );

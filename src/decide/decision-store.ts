@@ -211,11 +211,14 @@ export interface DecisionStore {
    */
   readOpenChoices?(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void>;
   /**
-   * The successes of the action choices made at or after `since`, newest first, at most `limit`: their
-   * action, choice time and outcome time — what a start teaches the estimates of how long conversions
-   * take (docs/adr/0007-open-attribution-windows.md, F). Optional for test doubles; both stores have it.
+   * The successes logged up to outcome number `upTo` (see `lastOutcomeSeq`) of the action choices made
+   * from `from` to before `to`: their action, choice time and outcome time — what a start teaches the
+   * estimates of how long conversions take, an hour of choices at a time
+   * (docs/adr/0007-open-attribution-windows.md, F). Optional for test doubles; both stores have it.
    */
-  successDelays?(since: number, limit: number): Promise<DelayRow[]>;
+  successDelays?(from: number, to: number, upTo: number): Promise<DelayRow[]>;
+  /** The number of the last outcome logged (0 when none): successes after it are this process's to count as they come. */
+  lastOutcomeSeq?(): Promise<number>;
   /**
    * Folds the rows logged since the counts' watermark into their snapshot, `step` decisions and
    * `step` outcomes a transaction, so a start aggregates only what was logged since the last fold.

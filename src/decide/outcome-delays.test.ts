@@ -93,7 +93,7 @@ describe('the delay from a choice to its success', () => {
     expect(f[5]).toBe(1);
   });
 
-  it('blends an action\'s own curve with the pooled one, by its successes, and leaves out hours a start did not read all of', () => {
+  it('blends an action\'s own curve with the pooled one, by its successes, and leaves out the hours before a start until their successes are read', () => {
     const open = new OpenTrials();
     const d = new OutcomeDelays();
     const window = 4 * HOUR_MS;
@@ -114,10 +114,13 @@ describe('the delay from a choice to its success', () => {
     expect(fast[0]).toBeCloseTo(0.25 * ((150 * 1 + 50 * pooled0) / 200), 12);
     expect(slow[0]).toBeCloseTo(0.25 * ((45 * 0 + 50 * pooled0) / 95), 12);
 
-    // A start that read only the successes of the choices since hour H0 + 5 leaves the hours before
-    // out: 'fast' rests on hours H0 + 5 … H0 + 9 (75 successes over 600 choices), 'slow' on
-    // H0 + 5 … H0 + 8 (20 over 400), and so does the pool.
-    d.completeSince((H0 + 5) * HOUR_MS);
+    // After a start at hour H0 + 9 that read the earlier successes of hours H0 + 5 … H0 + 9 only, the
+    // hours before are left out: 'fast' rests on hours H0 + 5 … H0 + 9 (75 successes over 600
+    // choices), 'slow' on H0 + 5 … H0 + 8 (20 over 400), and so does the pool.
+    d.startedAt((H0 + 9) * HOUR_MS + 60_000);
+    d.forget();
+    expect(d.curve('fast', window, at(H0 + 12), open)).toBeUndefined();
+    for (let h = H0 + 5; h <= H0 + 9; h++) d.markRead(h);
     d.forget();
     const since0 = 75 / 1200 / (75 / 1200 + 20 / 800);
     expect(d.curve('fast', window, at(H0 + 12), open)?.[0]).toBeCloseTo(0.25 * ((75 * 1 + 50 * since0) / 125), 12);

@@ -23,8 +23,8 @@ export interface ChoicesByHour {
  * after their choice per choice old enough to have had all of hour k — choices of hours at least
  * k + 2 before the current one (an hour's choices and now spread over their hours) — so a burst of
  * choices, a stream that grows or shrinks, or one that began last night weighs each delay by the
- * choices that could have shown it, not by how many arrivals happen to be in. Hours before
- * `completeFrom` (a start read only the last successes of a long log) are left out.
+ * choices that could have shown it, not by how many arrivals happen to be in. After a start, the
+ * hours before it count once their successes were read from the log (`startedAt`, `markRead`).
  * An action's own curve is blended with the one pooled over every action, weighing
  * {@link POOLED_WEIGHT} successes; with fewer than {@link DELAYS_NEEDED} successes in the pool, or
  * no choices old enough for every hour of the window, there is no curve.
@@ -36,7 +36,10 @@ export interface ChoicesByHour {
 export class OutcomeDelays {
   /** action → hour of decision → hour of delay → successes. */
   private readonly by = new Map<string, Map<number, Map<number, number>>>();
-  private completeFrom = Number.NEGATIVE_INFINITY;
+  /** Hours of decision from which every success is counted here as it comes (after a start: the hours after its own). */
+  private liveFrom = Number.NEGATIVE_INFINITY;
+  /** Hours before `liveFrom` whose earlier successes a start read from the log. */
+  private readonly read = new Set<number>();
   /** action → window → the curve as made in `hour`. */
   private readonly curves = new Map<string, Map<number, { hour: number; slot: number; f: Float64Array | undefined }>>();
   /** Window length in hours → every action's life table as made in `hour`. */
@@ -60,9 +63,19 @@ export class OutcomeDelays {
     return out;
   }
 
-  /** The successes of choices made before `at` may not all be here (a start read the last ones only): their hours are left out. */
-  completeSince(at: number): void {
-    this.completeFrom = Math.max(this.completeFrom, Math.ceil(at / HOUR_MS));
+  /**
+   * A start at `at`: the successes of the choices of its hour and those before it are complete only
+   * for the hours {@link markRead} names (their successes logged before the start read, with those
+   * counted since); until then those hours are left out of the curves.
+   */
+  startedAt(at: number): void {
+    this.liveFrom = Math.floor(at / HOUR_MS) + 1;
+    this.read.clear();
+  }
+
+  /** The successes logged before the start of the choices of hour `hour` (floor(at / 1 h)) were read. */
+  markRead(hour: number): void {
+    this.read.add(hour);
   }
 
   /** Lets go of the hours of decision before `before` (ms), as OpenTrials does. */
@@ -72,6 +85,7 @@ export class OutcomeDelays {
       for (const h of hours.keys()) if (h < cut) hours.delete(h);
       if (!hours.size) this.by.delete(action);
     }
+    for (const h of this.read) if (h < cut) this.read.delete(h);
   }
 
   /**
@@ -140,9 +154,10 @@ export class OutcomeDelays {
     const t: LifeTable = { successes: 0, successesAt: new Float64Array(bins), choices: new Float64Array(bins) };
     // Choices added over hours of delay [0, through) as differences, summed after.
     const ends = new Float64Array(bins + 1);
-    const from = this.completeFrom;
+    const live = this.liveFrom;
+    const read = this.read;
     made.forEach((n, h) => {
-      if (h < from) return;
+      if (h < live && !read.has(h)) return;
       // Every choice of hour h is more than hour − h − 1 hours old: it has had every hour of delay below that.
       const through = Math.min(bins, hour - h - 1);
       if (through <= 0) return;

@@ -74,7 +74,7 @@ export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 
  * @example
  * const source = await storedDecisionEstimates(store, settings);
  */
-export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices' | 'successDelays'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
+export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices' | 'successDelays' | 'lastOutcomeSeq'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
   const counts = new OutcomeCounts();
   const catalog = () => settings.get(catalogKind);
   const policy = () => settings.get(policyKind);
@@ -82,8 +82,10 @@ export async function storedDecisionEstimates(store: { decisions: Pick<DecisionS
   await loadCounts(store.decisions, counts);
   // The choices whose windows may be open (those of the longest window any action has), and the delays of their successes.
   const since = now - Math.max(...everyAttributionWindow(settings)) - LIFE_TABLE_MS;
-  await loadDelays(store.decisions, counts, since);
+  const upTo = await store.decisions.lastOutcomeSeq?.();
+  if (upTo !== undefined) counts.delays.startedAt(now);
   await loadOpenChoices(store.decisions, counts, since, now);
+  if (upTo !== undefined) await loadDelays(store.decisions, counts, since, now, upTo);
   const anonymous = { hasAnonymous: true, has: (key: string) => [...catalog().actions.keys()].some((a) => counts.personalCounts(a, key) !== undefined) };
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
   return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s) };

@@ -101,9 +101,10 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(await read()).toEqual([t / H - 80 * 24]);
     });
 
-    it('hands a start the successes of the choices since a time, newest first, with their choices\' times (the delays the estimates learn)', async () => {
+    it('hands a start the successes of an hour\'s choices logged up to an outcome number, with their choices\' times (the delays the estimates learn)', async () => {
       const H = 3_600_000;
       const t = Math.floor(Date.now() / H) * H - 10 * 24 * H;
+      expect(await store.decisions.lastOutcomeSeq!()).toBe(0);
       // Choices of 'shoes' every hour for nine days, each converting 1–5 hours on.
       const success = { profileKey: '', type: 'conversion', value: null, action: 'shoes', credit: 1, reward: 1, success: true, source: 'api' as const };
       const outcomes = [];
@@ -111,15 +112,18 @@ export function decideGroupsConformance(kind: StoreKind): void {
         await store.decisions.appendDecision(record(`d${i}`, t + i * H, 'shoes', {}));
         outcomes.push({ ...success, id: `o${i}`, decisionId: `d${i}`, profileKey: `p-d${i}`, at: t + i * H + (1 + (i % 5)) * H });
       }
-      // A goal outcome that is not a success (a second conversion) and one of another decision's choice are not delays.
-      outcomes.push({ ...success, id: 'again', decisionId: 'd0', profileKey: 'p-d0', at: t + 3 * H, success: false });
+      // A goal outcome that is not a success (a second conversion) is not a delay.
+      outcomes.push({ ...success, id: 'again', decisionId: 'd50', profileKey: 'p-d50', at: t + 53 * H, success: false });
       await store.decisions.addOutcomes(outcomes);
-      const since = t + 2 * 24 * H;
-      const rows = await store.decisions.successDelays!(since, 1_000);
-      const expected = outcomes.filter((o) => o.success && Number(o.decisionId.slice(1)) >= 48).map((o, seq) => ({ seq, row: { action: 'shoes', decidedAt: t + Number(o.decisionId.slice(1)) * H, at: o.at } }))
-        .sort((a, b) => b.row.at - a.row.at || b.seq - a.seq).map((r) => r.row);
-      expect(rows.map((r) => ({ action: r.action, decidedAt: Number(r.decidedAt), at: Number(r.at) }))).toEqual(expected);
-      expect((await store.decisions.successDelays!(since, 5)).map((r) => Number(r.at))).toEqual(expected.slice(0, 5).map((r) => r.at));
+      const upTo = await store.decisions.lastOutcomeSeq!();
+      expect(upTo).toBeGreaterThan(0);
+      // One more choice in hour 50, converting after the number read: counted as it comes, not read.
+      await store.decisions.appendDecision(record('late', t + 50 * H + 60_000, 'shoes', {}));
+      await store.decisions.addOutcomes([{ ...success, id: 'o-late', decisionId: 'late', profileKey: 'p-late', at: t + 52 * H }]);
+      expect(await store.decisions.lastOutcomeSeq!()).toBeGreaterThan(upTo);
+      const read = async (from: number, to: number, until: number) => (await store.decisions.successDelays!(from, to, until)).map((r) => [r.action, Number(r.decidedAt), Number(r.at)]).sort();
+      expect(await read(t + 48 * H, t + 51 * H, upTo)).toEqual([48, 49, 50].map((i) => ['shoes', t + i * H, t + i * H + (1 + (i % 5)) * H]).sort());
+      expect(await read(t + 50 * H, t + 51 * H, await store.decisions.lastOutcomeSeq!())).toEqual([['shoes', t + 50 * H, t + 51 * H], ['shoes', t + 50 * H + 60_000, t + 52 * H]].sort());
 
       // A start learns them, with the choices of a 3-day window (and two hours more, for the life table).
       const state = new DecideState(30 * 24 * H, false, 72 * H);

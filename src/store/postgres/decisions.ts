@@ -282,14 +282,19 @@ export class PostgresDecisionStore implements DecisionStore {
     return this.counts.readOpen(from, to, each, pause);
   }
 
-  async successDelays(since: number, limit: number): Promise<DelayRow[]> {
-    // The successes of the choices made since a time, newest first (outcomes by time: a success comes after its choice).
+  async successDelays(from: number, to: number, upTo: number): Promise<DelayRow[]> {
+    // The successes of the choices of an hour: the choices by time, each one's outcomes by decision.
     return (await this.pool.query<{ action: string; decidedAt: string; at: string }>(
-      `SELECT o.action, c.at AS "decidedAt", o.at FROM decision_outcomes o JOIN decision_choices c ON c.decision_id = o.decision_id AND c.action = o.action AND c.kind = 'action'
-       WHERE o.at >= $1 AND o.success = 1 AND c.at >= $1 ORDER BY o.at DESC, o.seq DESC LIMIT $2`,
-      [since, limit],
+      `SELECT c.action, c.at AS "decidedAt", o.at FROM decision_choices c JOIN decision_outcomes o ON o.decision_id = c.decision_id AND o.action = c.action
+       WHERE c.at >= $1 AND c.at < $2 AND c.kind = 'action' AND o.success = 1 AND o.seq <= $3`,
+      [from, to, upTo],
     )).rows.map((r) => ({ action: r.action, decidedAt: Number(r.decidedAt), at: Number(r.at) }));
   }
+
+  async lastOutcomeSeq(): Promise<number> {
+    return Number((await this.pool.query<{ seq: string }>(`SELECT coalesce(max(seq), 0) AS seq FROM decision_outcomes`)).rows[0].seq);
+  }
+
 
 
   trialCounts(): Promise<CountRow[]> {

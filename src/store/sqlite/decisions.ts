@@ -59,9 +59,11 @@ export class SqliteDecisionStore implements DecisionStore {
       newestOfKey: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ? AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY d.at DESC, d.seq DESC, c.rank LIMIT ?`),
       positions: db.prepare(`SELECT id, segment, micro_segment AS microSegment, micro_segment_model AS microSegmentModel FROM decisions WHERE id IN (SELECT value FROM json_each(?))`),
       anyContact: db.prepare(`SELECT 1 FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' LIMIT 1`).pluck(),
-      // The successes of the choices made since a time, newest first (outcomes by time: a success comes after its choice).
-      successDelays: db.prepare(`SELECT o.action AS action, c.at AS decidedAt, o.at AS at FROM decision_outcomes o JOIN decision_choices c ON c.decision_id = o.decision_id AND c.action = o.action AND c.kind = 'action'
-        WHERE o.at >= ? AND o.success = 1 AND c.at >= ? ORDER BY o.at DESC, o.seq DESC LIMIT ?`),
+      // The successes of the choices of an hour: the choices by time, each one's outcomes by decision
+      // (the unary + keeps the planner off the outcomes' time index).
+      successDelays: db.prepare(`SELECT c.action AS action, c.at AS decidedAt, o.at AS at FROM decision_choices c JOIN decision_outcomes o ON o.decision_id = c.decision_id AND +o.action = c.action
+        WHERE c.at >= ? AND c.at < ? AND c.kind = 'action' AND +o.success = 1 AND +o.seq <= ?`),
+      lastOutcomeSeq: db.prepare(`SELECT coalesce(max(seq), 0) FROM decision_outcomes`).pluck(),
       anonymousKeys: db.prepare(`SELECT DISTINCT d.profile_key FROM decisions d WHERE d.profile_key >= 'anon:' AND d.profile_key < 'anon;' AND d.at >= ? AND d.at < ? AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`).pluck(),
       outcomesSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? ORDER BY at, seq`),
       // Keyset on (at, seq): `seq` is the rowid, so the index on `at` holds the order and each page starts where the last ended.
@@ -175,8 +177,12 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.counts.readOpen(from, to, each, pause);
   }
 
-  async successDelays(since: number, limit: number): Promise<DelayRow[]> {
-    return this.s.successDelays.all(since, since, limit) as DelayRow[];
+  async successDelays(from: number, to: number, upTo: number): Promise<DelayRow[]> {
+    return this.s.successDelays.all(from, to, upTo) as DelayRow[];
+  }
+
+  async lastOutcomeSeq(): Promise<number> {
+    return Number(this.s.lastOutcomeSeq.get());
   }
 
   async trialCounts(): Promise<CountRow[]> {
