@@ -36,11 +36,11 @@ const profile = fields<Profile>()({
 // (tsc fails when the server's type gains a field these lists lack) and with real answers.
 const estimate = fields<Estimate>()({
   value: 'required', low: 'required', high: 'required', level: 'required', evidence: 'required', source: 'required', status: 'required',
-  modelVersion: 'required', updatedAt: 'required', reason: 'optional', posterior: 'optional',
+  modelVersion: 'required', updatedAt: 'required', reason: 'optional', open: 'optional', posterior: 'optional',
 });
 const serverEstimate = fields<ServerEstimate>()({
   value: 'required', low: 'required', high: 'required', level: 'required', evidence: 'required', source: 'required', status: 'required',
-  modelVersion: 'required', updatedAt: 'required', reason: 'optional', posterior: 'optional',
+  modelVersion: 'required', updatedAt: 'required', reason: 'optional', open: 'optional', posterior: 'optional',
 });
 const outcomeRecord = fields<OutcomeRecord>()({
   id: 'required', at: 'required', profileKey: 'optional', type: 'required', value: 'required', decisionId: 'required', action: 'required', item: 'optional',

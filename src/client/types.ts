@@ -31,6 +31,8 @@ export interface Estimate {
    * after a run of flagged readings was taken as a shift, until the shift has held a day.
    */
   reason?: 'stale' | 'extrapolated' | 'shift' | 'pending';
+  /** An action's rate: its choices still inside their attribution windows, and what they count as in the value once the delay is learned. */
+  open?: { choices: number; exposure?: number };
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one. */
   posterior?: { alpha: number; beta: number };
 }

@@ -74,7 +74,10 @@ function simulate(seed: number, perHour: (h: number) => number, p: number, delay
       if (e.kind === 1) learning.delays.add('a', e.decidedAt, e.at - e.decidedAt);
     }
     if (h < 7 * 24 + 3) continue;
-    out.learned.push(withDelay.estimate(action, { key: 'nobody', vars: {} }).value / truth - 1);
+    const e = withDelay.estimate(action, { key: 'nobody', vars: {} });
+    // The open choices are said, with what they count as: between none of them and all.
+    if (!(e.open && e.open.exposure !== undefined && e.open.exposure > 0 && e.open.exposure < e.open.choices)) throw new Error(`hour ${h}: open ${JSON.stringify(e.open)}`);
+    out.learned.push(e.value / truth - 1);
     out.failures.push(before.estimate(action, { key: 'nobody', vars: {} }).value / truth - 1);
   }
   return out;

@@ -39,12 +39,15 @@ describe('estimates while attribution windows are open', () => {
     expect(fresh.low).toBeCloseTo(1.2312729403528736e-11, 12);
     expect(fresh.high).toBeCloseTo(0.1458685033122434, 9);
     expect(fresh.low <= 0.05 && 0.05 <= fresh.high).toBe(true);
+    // It says how many of its trials are open; no delay is learned, so they count as failures (no `exposure`).
+    expect(fresh.open).toEqual({ choices: 193 });
 
     // Eight days on every window has closed: 193 failures are evidence, and the estimate is established.
     now = T0 + 8 * DAY;
     const closed = provider.estimate(newsletter, { key: 'ana', vars: {} });
     expect(closed).toMatchObject({ evidence: 193, source: 'population', status: 'established' });
     expect(closed.reason).toBeUndefined();
+    expect(closed.open).toBeUndefined();
     expect(closed.value).toBeCloseTo(0.004694835680751174, 9);
     expect(closed.high).toBeCloseTo(0.026296737338704964, 9);
   });

@@ -34,10 +34,13 @@ export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: 
   const without = ladderEstimate(model, less(counts, open), e.updatedAt).estimate;
   // The value only (the posterior's mean): its interval is not the estimate's.
   const value = unexposed ? Math.min(Math.max(betaMean(subjectBelief(model, less(counts, unexposed)).posterior), e.value), Math.max(e.high, without.high)) : e.value;
-  if (!(without.high > e.high) && value === e.value) return e;
   const high = Math.max(e.high, without.high);
   const pending = e.status === 'established' && (without.status !== 'established' || !isEstablished(value, e.low, high, model.establishedWhen));
-  return { ...e, value, high, ...(pending ? { status: 'learning' as const, reason: 'pending' as const } : {}) };
+  // The open choices at the rung the estimate is centred on (the subject's own are not counted open).
+  const rung = e.source === 'personal' ? undefined : e.source;
+  const choices = rung ? open[rung] : 0;
+  const shown = choices > 0 ? { open: { choices, ...(unexposed && rung ? { exposure: Math.max(0, choices - unexposed[rung]) } : {}) } } : {};
+  return { ...e, value, high, ...(pending ? { status: 'learning' as const, reason: 'pending' as const } : {}), ...shown };
 }
 
 /** The ladder's counts with `by` taken out of each group rung's trials (never below its successes); the personal rung as it is. */

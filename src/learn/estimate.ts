@@ -50,6 +50,13 @@ export interface Estimate {
    * reaches up to the rate without them (src/decide/open-windows.ts, ADR 0007).
    */
   reason?: EstimateReason;
+  /**
+   * An action's rate whose evidence holds choices still inside their attribution windows (ADR 0007):
+   * how many, at the rung it is centred on, and — once the delay from choice to success is learned —
+   * the trials they count as in the value (each the share of its conversions due by now, summed).
+   * Without `exposure` the value counts them as failures (the lowest reading).
+   */
+  open?: { choices: number; exposure?: number };
   /** A rate's Beta posterior (α, β pseudo-counts), when it is one: what a calibration report replays. */
   posterior?: { alpha: number; beta: number };
 }

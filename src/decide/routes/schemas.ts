@@ -36,6 +36,12 @@ const estimate = {
     source: { type: 'string', enum: ['population', 'segment', 'micro-segment', 'personal'], description: 'The rung of the granularity ladder the estimate comes from.' },
     status: { type: 'string', enum: ['learning', 'established'], description: '`learning` while the interval is wider than the policy\'s threshold (not enough data yet), or for `reason`.' },
     reason: { type: 'string', enum: ['stale', 'extrapolated', 'shift', 'pending'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline after a gap in its readings (not yet made good); `extrapolated`, a bandit\'s estimate for a context beyond those it learned from; `pending`, an action\'s rate whose trials include too many choices still inside their attribution windows (its interval reaches up to the rate without them); `shift`, a baseline re-learning its level after a shift (the Estimate type\'s, as GET /v1/profiles/{identifier}/estimates shows it: an action\'s estimate in a decision never has it).' },
+    open: {
+      type: 'object',
+      required: ['choices'],
+      properties: { choices: { type: 'integer', minimum: 1 }, exposure: { type: 'number', minimum: 0 } },
+      description: 'An action\'s rate whose evidence holds choices still inside their attribution windows: how many, and once the delay from choice to success is learned the trials they count as in the value (the Estimate type\'s, as GET /v1/profiles/{identifier}/estimates shows it: an action\'s estimate in a decision never has it — the log keeps the interval, not the count).',
+    },
     modelVersion: { type: 'string', description: 'The model (and version) that produced it.' },
     updatedAt: {
       type: ['string', 'null'],

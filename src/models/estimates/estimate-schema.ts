@@ -31,9 +31,19 @@ export const estimateViewSchema = {
     source: { type: 'string', enum: ['population', 'segment', 'micro-segment', 'personal'], description: 'Whose evidence it rests on: the rung of the granularity ladder it comes from.' },
     status: { type: 'string', enum: ['learning', 'established'], description: '`learning` while its interval is wider than the threshold on that evidence (not enough data yet), or for `reason`.' },
     reason: { type: 'string', enum: ['stale', 'extrapolated', 'shift', 'pending'], description: 'Why a `learning` estimate is learning when it is not "not enough data yet": `stale`, a baseline after a gap in its readings (not yet made good); `extrapolated`, a bandit\'s estimate beyond the contexts it learned from; `pending`, an action\'s rate whose trials include too many choices still inside their attribution windows (its interval reaches up to the rate without them, ADR 0007); `shift`, a baseline re-learning its level after a run of flagged readings was taken as a shift (its `detail.shiftSince`), until the shift has held a day — its interval is its own, at the new level, and no reading is flagged meanwhile.' },
+    open: {
+      type: 'object',
+      ...open,
+      required: ['choices'],
+      description: 'An action\'s rate whose evidence holds choices still inside their attribution windows (ADR 0007), at the rung it is centred on. Without `exposure` the value counts them as failures (the lowest reading); the interval reaches up to the rate without them.',
+      properties: {
+        choices: { type: 'integer', minimum: 1, description: 'How many of the `evidence` trials are still inside their attribution windows.' },
+        exposure: { type: 'number', minimum: 0, description: 'Once the delay from choice to success is learned: the trials they count as in the value — each the share of its conversions due by now, summed.' },
+      },
+    },
     modelVersion: { type: 'string', description: 'The model (and version) that produced it, e.g. `rates@3`.' },
     updatedAt: { type: ['string', 'null'], description: 'When the evidence it rests on last changed; null when it rests on nothing observed yet (a model\'s defaults). Not the time it was read.' },
-    reading: { type: 'string', description: 'One line a person can read, e.g. "31.0% (90% 24.2–38.4%, n=120, personal, established)".' },
+    reading: { type: 'string', description: 'One line a person can read, e.g. "31.0% (90% 24.2–38.4%, n=120, personal, established)", or with choices still open "0.5% (90% 0.0–14.6%, n=193, 190 inside their windows, population, learning, outcomes of recent choices still to come)".' },
   },
 } as const;
 

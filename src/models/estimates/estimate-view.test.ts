@@ -29,6 +29,19 @@ describe('estimates as stored and as shown', () => {
     expect(estimateView(e, 'share')).not.toHaveProperty('reason');
   });
 
+  it('says how many of an action rate\'s trials are inside their attribution windows, and what they count as once the delay is learned', () => {
+    const pending = { ...e, value: 0.005, low: 0, high: 0.146, evidence: 193, source: 'population' as const, status: 'learning' as const, reason: 'pending' as const };
+    expect(estimateView({ ...pending, open: { choices: 190 } }, 'share')).toMatchObject({
+      open: { choices: 190 },
+      reading: '0.5% (90% 0.0%–14.6%, n=193, 190 inside their windows, population, learning, outcomes of recent choices still to come)',
+    });
+    expect(estimateView({ ...pending, value: 0.047, open: { choices: 190, exposure: 57.3456 } }, 'share')).toMatchObject({
+      open: { choices: 190, exposure: 57.35 },
+      reading: '4.7% (90% 0.0%–14.6%, n=193, 190 inside their windows (weighed as 57.3 by the delay learned), population, learning, outcomes of recent choices still to come)',
+    });
+    expect(estimateView(e, 'share')).not.toHaveProperty('open');
+  });
+
   it('cleans non-finite numbers deep inside a report', () => {
     expect(clean({ a: NaN, b: [1, Infinity], c: { d: -Infinity, e: 'x' } })).toEqual({ a: null, b: [1, null], c: { d: null, e: 'x' } });
   });

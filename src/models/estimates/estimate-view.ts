@@ -13,6 +13,8 @@ export interface EstimateView {
   status: string;
   /** Why a learning estimate is learning, when not for want of data: "stale" (a gap in its readings), "extrapolated" (beyond the contexts a bandit learned from). */
   reason?: string;
+  /** An action's rate: its choices still inside their attribution windows, and what they count as in the value once the delay is learned (Estimate.open). */
+  open?: { choices: number; exposure?: number };
   modelVersion: string;
   /** When the evidence it rests on last changed; null when it rests on nothing observed yet. */
   updatedAt: string | null;
@@ -32,8 +34,15 @@ export function estimateView(e: Estimate, unit: 'share' | 'number'): EstimateVie
   const bounded = Number.isFinite(e.low) && Number.isFinite(e.high);
   const reading = !bounded
     ? `${status} (n=${e.evidence}${Number.isFinite(e.value) ? `, current guess ${f(e.value)}` : ''}, ${e.source})`
-    : `${Number.isFinite(e.value) ? f(e.value) : '?'} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}, ${e.source}, ${status})`;
-  return { value: fin(e.value), low: fin(e.low), high: fin(e.high), level: e.level, evidence: e.evidence, source: e.source, status: e.status, ...(e.reason ? { reason: e.reason } : {}), modelVersion: e.modelVersion, updatedAt: e.updatedAt, reading };
+    : `${Number.isFinite(e.value) ? f(e.value) : '?'} (${Math.round(e.level * 100)}% ${f(e.low)}–${f(e.high)}, n=${e.evidence}${openWords(e.open)}, ${e.source}, ${status})`;
+  const open = e.open ? { open: { choices: e.open.choices, ...(e.open.exposure !== undefined ? { exposure: Number(e.open.exposure.toFixed(2)) } : {}) } } : {};
+  return { value: fin(e.value), low: fin(e.low), high: fin(e.high), level: e.level, evidence: e.evidence, source: e.source, status: e.status, ...(e.reason ? { reason: e.reason } : {}), ...open, modelVersion: e.modelVersion, updatedAt: e.updatedAt, reading };
+}
+
+/** ", 190 inside their windows" — and " (weighed as 57.3 by the delay learned)" once it is (Estimate.open): converted or not, their attribution windows are open. */
+function openWords(open: Estimate['open']): string {
+  if (!open?.choices) return '';
+  return `, ${open.choices} inside their windows${open.exposure !== undefined ? ` (weighed as ${Number(open.exposure.toPrecision(3))} by the delay learned)` : ''}`;
 }
 
 /**
