@@ -104,6 +104,11 @@ export class OpenTrials {
   }
 }
 
+/** The first hour of decision whose choices are open at `now` under a window of `windowMs`. */
+export function firstOpenHour(now: number, windowMs: number): number {
+  return firstOpen(Math.floor(now / HOUR_MS), windowMs);
+}
+
 /** The first hour whose choices are open in `hour` under a window of `windowMs` (none when `hour` is unset). */
 function firstOpen(hour: number, windowMs: number): number {
   // NaN compares false: nothing is summed yet, so nothing is added to the cached sum.

@@ -67,6 +67,9 @@ function simulate(seed: number, perHour: (h: number) => number, p: number, delay
     const e = withDelay.estimate(action, { key: 'nobody', vars: {} });
     // The open choices are said, with what they count as: between none of them and all.
     if (!(e.open && e.open.exposure !== undefined && e.open.exposure > 0 && e.open.exposure < e.open.choices)) throw new Error(`hour ${h}: open ${JSON.stringify(e.open)}`);
+    // The interval holds the truth, and its upper end is the closed choices' own reading: the open
+    // ones leave with their successes (with the successes kept, a week of open choices read near 100%).
+    if (!(e.low <= truth && truth <= e.high && e.high < truth + 0.25)) throw new Error(`hour ${h}: ${e.low}–${e.high} against ${truth}`);
     out.learned.push(e.value / truth - 1);
     out.failures.push(before.estimate(action, { key: 'nobody', vars: {} }).value / truth - 1);
   }

@@ -29,9 +29,15 @@ export interface OpenAtRungs {
  * withOpenWindows(model, { population: { successes: 0, trials: 193 } }, { population: 193, segment: 0, 'micro-segment': 0 }, e);
  * // { …e, high: the prior's upper end, status: 'learning', reason: 'pending' }
  */
-export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: OpenAtRungs, e: Estimate, unexposed?: OpenAtRungs): Estimate {
+export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: OpenAtRungs, e: Estimate, unexposed?: OpenAtRungs, openSuccesses?: number): Estimate {
   if (!(open.population > 0 || open.segment > 0 || open['micro-segment'] > 0)) return e;
-  const without = ladderEstimate(model, less(counts, open), e.updatedAt).estimate;
+  const closedOnly = less(counts, open);
+  // The population's open choices' own successes, when known, leave with them: the rate of the closed choices alone.
+  if (openSuccesses !== undefined && open.population > 0) {
+    const s = Math.max(0, counts.population.successes - Math.min(openSuccesses, counts.population.successes));
+    closedOnly.population = { successes: s, trials: Math.max(s, counts.population.trials - open.population) };
+  }
+  const without = ladderEstimate(model, closedOnly, e.updatedAt).estimate;
   // The value only (the posterior's mean): its interval is not the estimate's.
   const value = unexposed ? Math.min(Math.max(betaMean(subjectBelief(model, less(counts, unexposed)).posterior), e.value), Math.max(e.high, without.high)) : e.value;
   const high = Math.max(e.high, without.high);

@@ -1,6 +1,6 @@
 import type { RateCounts } from '../learn/rates/beta-binomial.js';
 import { OutcomeDelays } from './outcome-delays.js';
-import { HOUR_MS, OpenTrials } from './open-trials.js';
+import { firstOpenHour, HOUR_MS, OpenTrials } from './open-trials.js';
 
 const NONE: Readonly<RateCounts & { version: number }> = Object.freeze({ successes: 0, trials: 0, version: 0 });
 /** How many decisions' group keys are remembered for crediting their later successes. */
@@ -131,6 +131,14 @@ export class OutcomeCounts {
   openUnexposed(action: string, group: string | null, now: number, windowMs: number): number | undefined {
     const curve = this.delays.curve(action, windowMs, now, this.open);
     return curve && this.open.unexposed(action, group ?? '', now, windowMs, curve);
+  }
+
+  /**
+   * The successes of `action` (over the population) whose choices are still inside their window of
+   * `windowMs` at `now`, as the delays hold them; undefined until a start has read those hours' (OutcomeDelays.successesSince).
+   */
+  openSuccesses(action: string, now: number, windowMs: number): number | undefined {
+    return this.delays.successesSince(action, firstOpenHour(now, windowMs), this.open);
   }
 
   population(action: string): Readonly<RateCounts & { version: number }> {

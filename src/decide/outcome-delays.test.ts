@@ -125,4 +125,20 @@ describe('the delay from a choice to its success', () => {
     const since0 = 75 / 1200 / (75 / 1200 + 20 / 800);
     expect(d.curve('fast', window, at(H0 + 12), open)?.[0]).toBeCloseTo(0.25 * ((75 * 1 + 50 * since0) / 125), 12);
   });
+  it('sums the successes of the choices of open hours, once every such hour is complete', () => {
+    const open = new OpenTrials();
+    const d = new OutcomeDelays();
+    stream(open, 'a', H0, H0 + 10, 10);
+    for (let h = H0; h < H0 + 10; h++) d.add('a', at(h), HOUR_MS);
+    // From hour H0 + 6 on: four hours of one success each.
+    expect(d.successesSince('a', H0 + 6, open)).toBe(4);
+    d.add('a', at(H0 + 8), 0);
+    expect(d.successesSince('a', H0 + 6, open)).toBe(5);
+    // After a start in hour H0 + 9, the hours up to it count once read.
+    d.startedAt((H0 + 9) * HOUR_MS + 60_000);
+    expect(d.successesSince('a', H0 + 6, open)).toBeUndefined();
+    for (let h = H0 + 6; h <= H0 + 9; h++) d.markRead(h);
+    d.forget();
+    expect(d.successesSince('a', H0 + 6, open)).toBe(5);
+  });
 });

@@ -45,8 +45,14 @@ export class OutcomeDelays {
   /** Window length in hours → every action's life table as made in `hour`. */
   private readonly tables = new Map<number, Tables>();
 
+  /** action → successes added, and the last sum of those of hours from `first` (`successesSince`). */
+  private readonly sums = new Map<string, { added: number; first: number; at: number; sum: number | undefined }>();
+
   /** A success of `action`, whose choice was made at `decidedAt`, credited `delayMs` after it. */
   add(action: string, decidedAt: number, delayMs: number): void {
+    const sum = this.sums.get(action);
+    if (sum) sum.added += 1;
+    else this.sums.set(action, { added: 1, first: Number.NaN, at: 0, sum: undefined });
     const h = Math.floor(decidedAt / HOUR_MS);
     const k = Math.floor(Math.max(0, delayMs) / HOUR_MS);
     let hours = this.by.get(action);
@@ -64,6 +70,33 @@ export class OutcomeDelays {
   }
 
   /**
+   * The successes of `action` whose choices were made in hour `first` or later — those of choices
+   * still inside their windows when `first` is the first open hour — or undefined when an hour from
+   * `first` on with choices (`choices`) is not complete here (before a start's read of it).
+   */
+  successesSince(action: string, first: number, choices: ChoicesByHour): number | undefined {
+    const s = this.sums.get(action);
+    const added = s?.added ?? 0;
+    if (s && s.first === first && s.at === added) return s.sum;
+    let sum: number | undefined = 0;
+    const got = this.by.get(action);
+    const made = choices.hours(action);
+    if (made) {
+      for (const h of made.keys()) {
+        if (h < first) continue;
+        if (h < this.liveFrom && !this.read.has(h)) {
+          sum = undefined;
+          break;
+        }
+        got?.get(h)?.forEach((c) => (sum = (sum as number) + c));
+      }
+    }
+    const entry = { added, first, at: added, sum };
+    this.sums.set(action, entry);
+    return sum;
+  }
+
+  /**
    * A start at `at`: the successes of the choices of its hour and those before it are complete only
    * for the hours {@link markRead} names (their successes logged before the start read, with those
    * counted since); until then those hours are left out of the curves.
@@ -71,6 +104,7 @@ export class OutcomeDelays {
   startedAt(at: number): void {
     this.liveFrom = Math.floor(at / HOUR_MS) + 1;
     this.read.clear();
+    this.forget();
   }
 
   /** The successes logged before the start of the choices of hour `hour` (floor(at / 1 h)) were read. */
@@ -111,6 +145,7 @@ export class OutcomeDelays {
   forget(): void {
     this.curves.clear();
     this.tables.clear();
+    for (const s of this.sums.values()) s.first = Number.NaN;
   }
 
   private make(action: string, windowMs: number, hour: number, x: number, choices: ChoicesByHour): Float64Array | undefined {

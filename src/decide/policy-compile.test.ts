@@ -32,7 +32,7 @@ describe('compilePolicy: prior strengths stored before the check', () => {
       // One success in one trial at the population rung. Beta-Binomial conjugate update: the prior
       // Beta(κm, κ(1 − m)) with m = 0.05, κ = 2 becomes Beta(0.1 + 1, 1.9), mean 1.1 / 3 ≈ 0.367
       // (with the stored κ = 0.01 it would be (0.0005 + 1) / 1.01 ≈ 0.990).
-      const counts = { population: () => ({ successes: 1, trials: 1, version: 1 }), personalCounts: () => undefined, openTrials: () => 0, openUnexposed: () => undefined } as unknown as OutcomeCounts;
+      const counts = { population: () => ({ successes: 1, trials: 1, version: 1 }), personalCounts: () => undefined, openTrials: () => 0, openUnexposed: () => undefined, openSuccesses: () => undefined } as unknown as OutcomeCounts;
       const e = new LadderEstimates(counts, () => compiled.estimates).estimate({ id: 'a' } as CompiledAction, { key: 'p1', vars: {} });
       expect(e.source).toBe('population');
       expect(e.value).toBeCloseTo(1.1 / 3, 9);
