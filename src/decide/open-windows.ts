@@ -1,6 +1,6 @@
 import type { Estimate } from '../learn/estimate.js';
-import { betaMean, isEstablished, type RateCounts } from '../learn/rates/beta-binomial.js';
-import { type LadderCounts, ladderEstimate, type LadderModel, subjectBelief } from '../learn/rates/ladder.js';
+import { isEstablished, type RateCounts } from '../learn/rates/beta-binomial.js';
+import { type LadderCounts, ladderEstimate, type LadderModel } from '../learn/rates/ladder.js';
 
 /** Choices still inside their attribution windows at each group rung of an estimate's ladder. */
 export interface OpenAtRungs {
@@ -18,9 +18,11 @@ export interface OpenAtRungs {
  * open choices weighed by the share of their conversions still to come under the learned delay
  * (OutcomeCounts.openUnexposed) — the value is that of the ladder over the choices' exposure (each
  * rung's trials less its unexposed share): the successes so far out of the chances that have had
- * time to convert. Without it (no delay learned yet) the value stays the counts' own, the lower
- * reading. The interval keeps the lowest reading's lower end and the highest reading's upper end:
- * the delay itself is learned, not known.
+ * time to convert — and the highest reading is the closed choices' own (`openSuccesses`: the
+ * population's successes among its open choices, which leave with them), the upper end the highest
+ * of that, the exposures' and the counts' own. Without it (no delay learned yet) the value stays the
+ * counts' own, the lower reading. The interval keeps the lowest reading's lower end and the highest
+ * reading's upper end: the delay itself is learned, not known.
  * An estimate that was established becomes "learning" with reason `pending` when the widened
  * interval is wider than the policy allows, or the ladder without the open choices would not be
  * established: right after a campaign, `n=193` with no outcome yet is not evidence of a 0.4% rate.
@@ -31,16 +33,28 @@ export interface OpenAtRungs {
  */
 export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: OpenAtRungs, e: Estimate, unexposed?: OpenAtRungs, openSuccesses?: number): Estimate {
   if (!(open.population > 0 || open.segment > 0 || open['micro-segment'] > 0)) return e;
-  const closedOnly = less(counts, open);
-  // The population's open choices' own successes, when known, leave with them: the rate of the closed choices alone.
-  if (openSuccesses !== undefined && open.population > 0) {
-    const s = Math.max(0, counts.population.successes - Math.min(openSuccesses, counts.population.successes));
-    closedOnly.population = { successes: s, trials: Math.max(s, counts.population.trials - open.population) };
+  let without: Estimate;
+  let value = e.value;
+  let high: number;
+  if (!unexposed) {
+    // No delay learned: the highest reading leaves out the open choices that have not converted (yet).
+    without = ladderEstimate(model, less(counts, open), e.updatedAt).estimate;
+    high = Math.max(e.high, without.high);
+  } else {
+    // The delay learned: the value is the ladder's over the choices' exposures, and the highest
+    // reading the closed choices' own — at the population rung the open ones leave with their
+    // successes when those are known per hour (kept in, a week of open choices that had converted
+    // read near 100%: the converted are known at once, the others only as their windows close).
+    const exposed = ladderEstimate(model, less(counts, unexposed), e.updatedAt).estimate;
+    const closedOnly = less(counts, open);
+    if (openSuccesses !== undefined && open.population > 0) {
+      const s = Math.max(0, counts.population.successes - Math.min(openSuccesses, counts.population.successes));
+      closedOnly.population = { successes: s, trials: Math.max(s, counts.population.trials - open.population) };
+    }
+    without = ladderEstimate(model, closedOnly, e.updatedAt).estimate;
+    high = Math.max(e.high, without.high, exposed.high);
+    value = Math.min(Math.max(exposed.value, e.value), high);
   }
-  const without = ladderEstimate(model, closedOnly, e.updatedAt).estimate;
-  // The value only (the posterior's mean): its interval is not the estimate's.
-  const value = unexposed ? Math.min(Math.max(betaMean(subjectBelief(model, less(counts, unexposed)).posterior), e.value), Math.max(e.high, without.high)) : e.value;
-  const high = Math.max(e.high, without.high);
   const pending = e.status === 'established' && (without.status !== 'established' || !isEstablished(value, e.low, high, model.establishedWhen));
   // The open choices at the rung the estimate is centred on (the subject's own are not counted open).
   const rung = e.source === 'personal' ? undefined : e.source;
