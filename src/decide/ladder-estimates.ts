@@ -85,7 +85,7 @@ export class LadderEstimates implements EstimateProvider {
       // Whatever rung it is shown at, the estimate is of this subject's rate: its own counts shrunk
       // toward the deepest earned group (subjectBelief). Until 2026-12-06 an unearned personal rung
       // fell back to the group as logged, the group's own posterior shown as the subject's.
-      return withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate, unexposedAtRungs(this.counts, action.id, subject, now, window), this.counts.openSuccesses(action.id, now, window));
+      return this.withOpen(model, counts, action.id, subject, now, window);
     }
     // The open choices change as the hour turns, and their exposure as it goes by (OutcomeDelays' slots).
     const hour = Math.floor(now / (HOUR_MS / 20));
@@ -97,7 +97,7 @@ export class LadderEstimates implements EstimateProvider {
     const hit = byMicro.get(subject.microSegment ?? '');
     if (hit && hit.population === pop.version && hit.segment === (seg?.version ?? 0) && hit.micro === (micro?.version ?? 0) && hit.hour === hour && hit.window === window) return hit.estimate;
     const counts = ladderCounts(pop, seg, micro);
-    const estimate = withOpenWindows(model, counts, openAtRungs(this.counts, action.id, subject, now, window), ladderEstimate(model, counts, new Date(now).toISOString()).estimate, unexposedAtRungs(this.counts, action.id, subject, now, window), this.counts.openSuccesses(action.id, now, window));
+    const estimate = this.withOpen(model, counts, action.id, subject, now, window);
     if (!hit && ++this.cached > 50_000) {
       this.cache = new Map();
       this.cached = 0;
@@ -106,6 +106,13 @@ export class LadderEstimates implements EstimateProvider {
     if (hit) Object.assign(hit, entry);
     else byMicro.set(subject.microSegment ?? '', entry);
     return estimate;
+  }
+
+  /** The ladder's estimate over `counts`, read with the choices still inside their windows (open-windows.ts). */
+  private withOpen(model: LadderModel, counts: LadderCounts, action: string, subject: EstimateSubject, now: number, window: number): Estimate {
+    const unexposed = unexposedAtRungs(this.counts, action, subject, now, window);
+    const e = ladderEstimate(model, counts, new Date(now).toISOString()).estimate;
+    return withOpenWindows(model, counts, openAtRungs(this.counts, action, subject, now, window), e, unexposed, unexposed && this.counts.openSuccesses(action, now, window));
   }
 
   private currentModel(): LadderModel {
