@@ -126,7 +126,7 @@ export class OutcomeDelays {
    * F per hour of decision inside a window of `windowMs`, at `now`: element k is the share of the
    * action's successes (those inside the window) a choice made k hours before the current hour is
    * expected to have had (`exposure`; the current hour's is k = 0). The life tables are made at most
-   * once an hour, the curve once every {@link SLOT} of it; undefined while no curve can be made.
+   * once an hour, the curve once every twentieth of it ({@link SLOTS}); undefined while no curve can be made.
    */
   curve(action: string, windowMs: number, now: number, choices: ChoicesByHour): Float64Array | undefined {
     const hour = Math.floor(now / HOUR_MS);
