@@ -55,6 +55,12 @@ export interface ScoreTrace {
    * it learned from; a rate's `pending`: too many of its trials still inside their attribution windows).
    */
   why?: 'extrapolated' | 'stale' | 'pending';
+  /**
+   * The estimate's open choices (Estimate.open, ADR 0007): `n` of its evidence still inside their
+   * attribution windows, and `w` what they weighed by the delay learned, when one is — the value
+   * read over their exposure, not as failures (logged since 2026-12-06).
+   */
+  open?: { n: number; w?: number };
   /** A bandit's estimate: when the action's evidence last changed (ms), its `updatedAt`. */
   at?: number;
   value?: number;

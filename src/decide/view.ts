@@ -1,6 +1,6 @@
 import type { DecisionRecord, Factor, ScoreTrace } from './decision.js';
 import type { OutcomeRecord } from './records.js';
-import { statusWords } from '../learn/estimate.js';
+import { openWords, statusWords } from '../learn/estimate.js';
 
 const iso = (t: number) => new Date(t).toISOString();
 /**
@@ -22,7 +22,7 @@ const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
  */
 function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<string, unknown> | undefined {
   if (t.p === undefined) return undefined;
-  return { value: t.p, low: t.lo, high: t.hi, level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', ...(t.why ? { reason: t.why } : {}), modelVersion: d.modelVersion, updatedAt: t.at !== undefined ? iso(t.at) : null };
+  return { value: t.p, low: t.lo, high: t.hi, level, evidence: t.n, source: t.rung, status: t.learning ? 'learning' : 'established', ...(t.why ? { reason: t.why } : {}), ...(t.open ? { open: { choices: t.open.n, ...(t.open.w !== undefined ? { exposure: t.open.w } : {}) } } : {}), modelVersion: d.modelVersion, updatedAt: t.at !== undefined ? iso(t.at) : null };
 }
 
 /**
@@ -46,7 +46,7 @@ function factorsOf(t: ScoreTrace): Factor[] | undefined {
   return [
     u
       ? { name: 'uplift', value: u.p, detail: `${pct(u.p)} over doing nothing (${pct(u.lo)} to ${pct(u.hi)}, n=${u.n}, ${u.model})` }
-      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}, ${t.rung}, ${traceWords(t)})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
+      : { name: 'estimate', value: t.p, detail: `${pct(t.p)} (${pct(t.lo ?? 0)} to ${pct(t.hi ?? 0)}, n=${t.n}${openWords(t.open && { choices: t.open.n, exposure: t.open.w })}, ${t.rung}, ${traceWords(t)})${t.fallback ? `; uplift not used: ${t.fallback}` : ''}` },
     { name: 'value', value: t.value ?? 1 },
     ...(t.levers ?? []).map(([name, w]) => ({ name: `lever: ${name}`, value: w })),
     ...(t.cost ? [{ name: 'contact cost', value: -t.cost }] : []),

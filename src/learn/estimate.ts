@@ -83,6 +83,22 @@ export function statusWords(status: EstimateStatus, reason?: EstimateReason): st
   return 'learning, not enough data yet';
 }
 
+/**
+ * The open choices among an estimate's evidence, in words (Estimate.open): converted or not, their
+ * attribution windows are still open — and once the delay to a conversion is learned, how much they
+ * weigh by it. In brackets by default (a reading's), or after a comma inside a sentence's own.
+ *
+ * @example
+ * openWords({ choices: 190, exposure: 57.31 }); // ', 190 inside their windows (weighed as 57.3 by the delay learned)'
+ * openWords({ choices: 190, exposure: 57.31 }, false); // ', 190 inside their windows, weighed as 57.3 by the delay learned'
+ */
+export function openWords(open: Estimate['open'], bracketed = true): string {
+  if (!open?.choices) return '';
+  if (open.exposure === undefined) return `, ${open.choices} inside their windows`;
+  const weighed = `weighed as ${Number(open.exposure.toPrecision(3))} by the delay learned`;
+  return `, ${open.choices} inside their windows${bracketed ? ` (${weighed})` : `, ${weighed}`}`;
+}
+
 /** A one-line human reading of an estimate, e.g. "3.1% (90% 2.2–4.2%, n=412, segment, established)". */
 export function describeEstimate(e: Estimate, asPercent = true): string {
   const f = (x: number) => (asPercent ? `${(x * 100).toFixed(1)}%` : x.toPrecision(3));

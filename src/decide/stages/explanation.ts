@@ -3,7 +3,7 @@ import type { PipelineResult } from '../pipeline.js';
 import type { Pick } from './selection.js';
 import { contactLimits, type ContactLimit } from './contact-policy.js';
 import type { Candidate, StageContext } from './types.js';
-import { statusWords } from '../../learn/estimate.js';
+import { openWords, statusWords } from '../../learn/estimate.js';
 import { andList } from '../../errors/words.js';
 
 const num = (x: number) => String(Number(x.toPrecision(3)));
@@ -17,11 +17,12 @@ const nameOf = (ctx: StageContext, id: string | undefined) => (id ? `"${ctx.plac
  *
  * @example
  * scoreWords(c); // "4.1% conversion rate (population, established, n=412) × value 40 × 1.2 (spring push) − contact cost 0.5"
+ * // with choices still inside their windows: "… (population, established, n=412, 190 inside their windows, weighed as 57.3 by the delay learned) × …"
  */
 export function scoreWords(c: Candidate): string {
   const e = c.estimate;
   if (!e) return 'not scored';
-  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${statusWords(e.status, e.reason)}, n=${e.evidence})`, `value ${exact(c.action.value)}`];
+  const parts = [`${pct(e.value)} ${c.action.goal} rate (${e.source}, ${statusWords(e.status, e.reason)}, n=${e.evidence}${openWords(e.open, false)})`, `value ${exact(c.action.value)}`];
   const u = c.uplift;
   if (u && !c.upliftFallback) parts[0] = `${u.value >= 0 ? '+' : ''}${pct(u.value)} ${c.action.goal} uplift over "none" (${Math.round(u.level * 100)}% ${pct(u.low)} to ${pct(u.high)}, n=${u.evidence}, ${u.modelVersion})`;
   if (c.upliftFallback) parts[0] += ` [scored on the rate, not the uplift: ${c.upliftFallback}]`;
@@ -252,6 +253,7 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
     if (e.status === 'learning') t.learning = true;
     // `shift` is a metric baseline's (learn/baselines), never an action's estimate's.
     if (e.reason && e.reason !== 'shift') t.why = e.reason;
+    if (e.open?.choices) t.open = { n: e.open.choices, ...(e.open.exposure !== undefined ? { w: significant(e.open.exposure) } : {}) };
     // A bandit's estimate is dated by the action's last outcome; the ladder's counts change with
     // every decision and outcome, and the log does not keep when (its estimates are as of `at`).
     if (e.updatedAt && e.modelVersion.startsWith('bandit:')) t.at = Date.parse(e.updatedAt);

@@ -1,4 +1,4 @@
-import { type Estimate, statusWords } from '../../learn/estimate.js';
+import { type Estimate, openWords, statusWords } from '../../learn/estimate.js';
 
 const fin = (x: number) => (Number.isFinite(x) ? x : null);
 
@@ -39,11 +39,6 @@ export function estimateView(e: Estimate, unit: 'share' | 'number'): EstimateVie
   return { value: fin(e.value), low: fin(e.low), high: fin(e.high), level: e.level, evidence: e.evidence, source: e.source, status: e.status, ...(e.reason ? { reason: e.reason } : {}), ...open, modelVersion: e.modelVersion, updatedAt: e.updatedAt, reading };
 }
 
-/** ", 190 inside their windows" — and " (weighed as 57.3 by the delay learned)" once it is (Estimate.open): converted or not, their attribution windows are open. */
-function openWords(open: Estimate['open']): string {
-  if (!open?.choices) return '';
-  return `, ${open.choices} inside their windows${open.exposure !== undefined ? ` (weighed as ${Number(open.exposure.toPrecision(3))} by the delay learned)` : ''}`;
-}
 
 /**
  * A copy with every non-finite number replaced by null (JSON has no NaN or infinities).
