@@ -7,7 +7,7 @@ import type { OutcomeRecord as ServerOutcomeRecord } from '../decide/records.js'
 import { post } from '../decide/test-http.js';
 import type { Estimate as ServerEstimate } from '../learn/estimate.js';
 import { operations } from './operations.js';
-import type { ApiErrorBody, Candidate, Choice, DecideRequest, DecideResponse, Decision, DecisionPage, DecisionQuery, Estimate, OutcomeRecord, OutcomeRequest, OutcomeResponse, Profile, SubjectWarning } from './types.js';
+import type { ApiErrorBody, Candidate, Choice, DecideRequest, DecideResponse, Decision, DecisionPage, DecisionQuery, Estimate, OutcomeRecord, OutcomeRequest, OutcomeResponse, OutcomeWarning, Profile, SubjectWarning } from './types.js';
 
 /** Each field a type declares (index signatures aside), marked as the type marks it; tsc fails if one is missing, extra or mis-marked. */
 type Fields<T> = { [K in keyof T as string extends K ? never : K]-?: {} extends Pick<T, K> ? 'optional' : 'required' };
@@ -26,6 +26,7 @@ const decideResponse = fields<DecideResponse>()({
 });
 const decisionPage = fields<DecisionPage>()({ decisions: 'required', next: 'required', warnings: 'optional' });
 const subjectWarning = fields<SubjectWarning>()({ field: 'required', message: 'required', suggestion: 'required' });
+const outcomeWarning = fields<OutcomeWarning>()({ field: 'required', message: 'required', suggestion: 'optional', reason: 'optional' });
 const outcomeResponse = fields<OutcomeResponse>()({ recorded: 'required', duplicate: 'required', warnings: 'optional' });
 const profile = fields<Profile>()({
   id: 'required', traits: 'required', features: 'required', events: 'required', consent: 'required', lifecycle: 'required', timezone: 'required', locale: 'required',
@@ -157,7 +158,8 @@ describe('the client\'s types and the OpenAPI document', () => {
     agrees('decisions answer', decisionPage, answer('decisions'));
     agrees('decisions item', decision, answer('decisions')?.properties?.decisions.items);
     agrees('outcome answer', outcomeResponse, answer('outcome'));
-    for (const name of ['decide', 'decisions', 'outcome'] as const) agrees(`${name} warning`, subjectWarning, answer(name)?.properties?.warnings.items);
+    for (const name of ['decide', 'decisions'] as const) agrees(`${name} warning`, subjectWarning, answer(name)?.properties?.warnings.items);
+    agrees('outcome warning', outcomeWarning, answer('outcome')?.properties?.warnings.items);
     agrees('profile answer', profile, answer('profile'));
     for (const name of Object.keys(operations) as (keyof typeof operations)[]) agrees(`${name} 401`, apiError, answer(name, '401'), [], ['suggestion']);
   });

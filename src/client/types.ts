@@ -185,12 +185,28 @@ export interface OutcomeRecord {
   source: 'api' | 'event';
 }
 
+/**
+ * Said of an outcome that was recorded: its `subject`'s kind near one of Tact's (`emial:`), a `type`
+ * or `action` one typo from one Tact reads (with `suggestion`), or — with `reason` — credited to no
+ * decision though it fitted what it named: after the decision's attribution window
+ * (`decision_past_window`), or an action no decision of the subject's chose within its window
+ * (`action_not_shown`).
+ */
+export interface OutcomeWarning {
+  /** The field it is about (`subject`, `type`, `action`, `timestamp`). */
+  field: string;
+  message: string;
+  /** The value likely meant, when one is. */
+  suggestion?: string;
+  reason?: 'decision_past_window' | 'action_not_shown';
+}
+
 /** The answer of POST /v1/outcomes. */
 export interface OutcomeResponse {
   recorded: OutcomeRecord[];
   duplicate: boolean;
-  /** About the `subject` named, when there is something to say. */
-  warnings?: SubjectWarning[];
+  /** About the outcome, when there is something to say. */
+  warnings?: OutcomeWarning[];
 }
 
 /** The filters of GET /v1/decisions. */

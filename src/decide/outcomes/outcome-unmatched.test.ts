@@ -5,19 +5,19 @@ import { KEYS, get, openTestStore, send, type Harness } from '../../../test/harn
 import { buildApp } from '../../server/app.js';
 import { Tact } from '../../server/tact.js';
 import { isRetryableStoreError } from '../../store/open.js';
-import { shopConfig } from '../fixtures.js';
+import { shopConfig, shopPolicy } from '../fixtures.js';
 import { advertising, decideReq, picked, post } from '../test-http.js';
 import { UnmatchedOutcomes } from './unmatched.js';
 
 type Line = { level: number; msg: string; unmatched?: number; reasons?: Record<string, number> };
 
 /** The harness with its log lines kept (warn and above). */
-async function loggedHarness(lines: Line[]): Promise<Harness> {
+async function loggedHarness(lines: Line[], sections: Record<string, unknown> = shopConfig()): Promise<Harness> {
   const { store, cleanup } = await openTestStore('sqlite');
   const stream = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
   const tact = await Tact.create({
     store, logger: pino({ level: 'warn' }, stream), background: false, isRetryable: isRetryableStoreError,
-    configFile: { path: 'test-config', sections: shopConfig() },
+    configFile: { path: 'test-config', sections },
   });
   await tact.keys.bootstrap({ TACT_WRITE_KEY: KEYS.write, TACT_SERVER_KEY: KEYS.server, TACT_ADMIN_KEY: KEYS.admin });
   const app = await buildApp(tact);
@@ -91,6 +91,48 @@ describe('outcomes that name a decision or an action that does not match', () =>
     const r = await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'loan-offer', type: 'conversion', messageId: 'api-never-shown' });
     expect(r.json().recorded).toMatchObject([{ decisionId: null, action: 'loan-offer', credit: 0 }]);
     expect(await unmatchedSeries(h)).toEqual({ 'api action_not_shown': 1 });
+  });
+});
+
+/**
+ * The API records an outcome that fitted what it named but was credited to no decision — the decision
+ * named, after its attribution window; a catalog action the subject was never shown within its window
+ * — as sent, and until 2026-12-06 its answer said nothing of it: the caller learned it only from
+ * estimates that did not move. Now the answer warns, naming the field and the window.
+ */
+describe('an outcome the API recorded credited to no decision', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    // A one-hour window, so an outcome dated within the next day (the API's limit) can come after it.
+    h = await loggedHarness([], shopConfig({ outcomes: { ...shopPolicy().outcomes, attribution: { window: '1h', model: 'last' } } }));
+    await send(h.app, '/v1/identify', { userId: 'ana', context: advertising });
+  });
+  afterEach(async () => h.close());
+
+  it('warns, naming the timestamp, of one after its decision\'s window, and says when the window ended', async () => {
+    const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+    const at = new Date(Date.parse(d.at) + 2 * 3_600_000).toISOString();
+    const late = (await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'conversion', timestamp: at, messageId: 'late' })).json();
+    expect(late.recorded).toMatchObject([{ decisionId: null, credit: 0 }]);
+    expect(late.warnings).toEqual([{ field: 'timestamp', reason: 'decision_past_window', message: expect.stringContaining(`came after the attribution window of the decision \`${d.decisionId}\``) }]);
+    expect(late.warnings[0].message).toContain(`its window of 1 hour ended ${new Date(Date.parse(d.at) + 3_600_000).toISOString()}`);
+    // Within the window: credited, and nothing to say.
+    const inTime = (await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'in-time' })).json();
+    expect(inTime.recorded).toMatchObject([{ decisionId: d.decisionId }]);
+    expect(inTime).not.toHaveProperty('warnings');
+    // A retry of the late one is answered what was stored, without the warning again.
+    expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'conversion', timestamp: at, messageId: 'late' })).json()).toMatchObject({ duplicate: true });
+  });
+
+  it('warns, naming the action, of a catalog action no decision of the subject\'s chose within its window', async () => {
+    const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
+    const never = (await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'loan-offer', type: 'conversion', messageId: 'never' })).json();
+    expect(never.recorded).toMatchObject([{ decisionId: null, action: 'loan-offer', credit: 0 }]);
+    expect(never.warnings).toEqual([{ field: 'action', reason: 'action_not_shown', message: expect.stringMatching(/^No decision of the subject's in the 1 hour before the outcome \(.+\) chose `loan-offer`/) }]);
+    // The action shown: credited, nothing said.
+    const shownOne = (await post(h.app, '/v1/outcomes', { subject: 'ana', action: picked(d)[0], type: 'click', messageId: 'shown' })).json();
+    expect(shownOne.recorded).toMatchObject([{ decisionId: d.decisionId }]);
+    expect(shownOne).not.toHaveProperty('warnings');
   });
 });
 

@@ -166,7 +166,10 @@ export class OutcomeRecorder {
         records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });
         // Named a decision or an action and credited nothing: said why (a track event is not refused, so nothing else would say it).
         const reason: UnmatchedReason | undefined = named?.miss ?? (d ? 'decision_past_window' : o.action ? (play.catalog.actions.has(o.action) ? 'action_not_shown' : 'action_unknown') : undefined);
-        if (reason) unmatched.push({ id: o.id, source: o.source, type: o.type, reason, ...(o.decisionId ? { decisionId: o.decisionId } : {}), ...(o.action ? { action: o.action } : {}) });
+        // The window that applied, for the API's warning: the named action's (else the decision's first action's, else the policy's).
+        const windowMs = reason === 'action_not_shown' ? windowFor(o.action as string) : reason === 'decision_past_window' ? windowFor(o.action ?? contacts[0]?.action ?? '') : undefined;
+        const when = windowMs === undefined ? {} : { windowMs, at: o.at, ...(reason === 'decision_past_window' && d ? { decidedAt: d.at } : {}) };
+        if (reason) unmatched.push({ id: o.id, source: o.source, type: o.type, reason, ...(o.decisionId ? { decisionId: o.decisionId } : {}), ...(o.action ? { action: o.action } : {}), ...when });
       }
       for (const c of credits) {
         const record = { ...base, decisionId: c.decisionId, action: c.action, credit: c.credit, reward: reward * c.credit, success: false };

@@ -1,4 +1,5 @@
 import { closestWord } from '../../errors/edit-distance.js';
+import type { UnmatchedOutcome, UnmatchedReason } from './unmatched.js';
 import type { CompiledCatalog } from '../catalog-compile.js';
 import type { CompiledPolicy } from '../policy-compile.js';
 
@@ -54,4 +55,59 @@ export function outcomeActionWarnings(action: string | undefined, catalog: Compi
     message: `The \`action\` \`${action}\` is not in the catalog, and no decision of the subject's with it was credited: the outcome was recorded as sent, credited to no decision — no reward, no goal, no dismissal of an action. Did you mean \`${near}\`?`,
     suggestion: near,
   }];
+}
+
+/** A warning about an outcome: the field, the sentence, the value likely meant when there is one, and the unmatched reason when it is one. */
+export interface OutcomeWarning {
+  field: string;
+  message: string;
+  suggestion?: string;
+  reason?: UnmatchedReason;
+}
+
+/**
+ * Warnings for an outcome the API recorded credited to no decision though it fitted what it named:
+ * the decision named, but after its attribution window (`decision_past_window`, field `timestamp`),
+ * or a catalog action no decision of the subject's chose within its window (`action_not_shown`,
+ * field `action`). The outcome is recorded as sent — late reports happen, and an action may have
+ * been shown by another system — but it earns no reward, counts as no goal and suppresses nothing,
+ * and the caller should hear so rather than find it out from the estimates. (A decision the outcome
+ * does not fit is refused with a 4xx instead; an action not in the catalog is warned of by
+ * outcomeActionWarnings when it is one typo from one.) Until 2026-12-06 only the log's once-a-minute
+ * line and `tact_outcomes_unmatched_total` said it.
+ *
+ * @example
+ * outcomeMissWarnings([{ id: 'o1', source: 'api', type: 'conversion', reason: 'action_not_shown', action: 'loan-offer', windowMs: 7 * 86_400_000, at }]);
+ * // [{ field: 'action', reason: 'action_not_shown', message: 'No decision of the subject\'s in the 7 days before the outcome chose `loan-offer` …' }]
+ */
+export function outcomeMissWarnings(misses: readonly UnmatchedOutcome[]): OutcomeWarning[] {
+  const out: OutcomeWarning[] = [];
+  const credited = 'it was recorded as sent, credited to no decision — no reward, no goal, no dismissal of an action';
+  for (const m of misses) {
+    if (m.windowMs === undefined || m.at === undefined) continue;
+    if (m.reason === 'decision_past_window' && m.decidedAt !== undefined) {
+      out.push({
+        field: 'timestamp',
+        reason: m.reason,
+        message: `The outcome (${iso(m.at)}) came after the attribution window of the decision \`${m.decisionId}\`: made ${iso(m.decidedAt)}, its window of ${windowWords(m.windowMs)} ended ${iso(m.decidedAt + m.windowMs)}; ${credited}. An outcome counts for a decision only within its action's window (the catalog's \`attributionWindow\`, else the policy's); send the time the outcome happened as \`timestamp\` if it was earlier than its report.`,
+      });
+    } else if (m.reason === 'action_not_shown') {
+      out.push({
+        field: 'action',
+        reason: m.reason,
+        message: `No decision of the subject's in the ${windowWords(m.windowMs)} before the outcome (${iso(m.at)}) chose \`${m.action}\` — its attribution window: ${credited}. Name the \`decisionId\` the customer responded to, or check that the outcome's \`subject\` is the one the action was shown to.`,
+      });
+    }
+  }
+  return out;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A window in words: "7 days", "1 hour", "90 minutes", "45 seconds". */
+function windowWords(ms: number): string {
+  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]] as const) {
+    if (ms % size === 0) return `${ms / size} ${unit}${ms === size ? '' : 's'}`;
+  }
+  return `${ms / 1000} seconds`;
 }

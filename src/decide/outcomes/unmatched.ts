@@ -21,6 +21,12 @@ export interface UnmatchedOutcome {
   reason: UnmatchedReason;
   decisionId?: string;
   action?: string;
+  /** `decision_past_window`, `action_not_shown`: the attribution window that applied (ms). */
+  windowMs?: number;
+  /** `decision_past_window`: when the decision named was made (ms). */
+  decidedAt?: number;
+  /** `decision_past_window`, `action_not_shown`: the outcome's time (ms). */
+  at?: number;
 }
 
 /** At most one warning line this often (ms); the line counts the others. */

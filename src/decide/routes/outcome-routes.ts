@@ -7,7 +7,7 @@ import { findProfile, profileNotFound, SUBJECT_UNKNOWN, subjectProblem, subjectW
 import { requireKey } from '../../server/auth.js';
 import type { Tact } from '../../server/tact.js';
 import { catalogKind, policyKind } from '../kinds.js';
-import { outcomeActionWarnings, outcomeTypeWarnings } from '../outcomes/type-hint.js';
+import { outcomeActionWarnings, outcomeMissWarnings, type OutcomeWarning, outcomeTypeWarnings } from '../outcomes/type-hint.js';
 import { decideSchemas } from './schemas.js';
 import { apiTime } from '../../server/api-time.js';
 
@@ -46,9 +46,10 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     if (b.subject) profileKey = (await findProfile(tact.store.profiles, b.subject))?.profileId ?? `anon:${b.subject}`;
     // Recorded for a subject no profile holds as for a new one; a kind near one of Tact's (`emial:`) is most likely a typo, and said so.
     const rules = tact.settings.get(mergeRulesKind);
-    const warnings = b.subject && profileKey?.startsWith('anon:') ? subjectWarnings(b.subject, rules, 'subject', SUBJECT_UNKNOWN.outcome) : [];
+    const ofSubject = b.subject && profileKey?.startsWith('anon:') ? subjectWarnings(b.subject, rules, 'subject', SUBJECT_UNKNOWN.outcome) : [];
+    const warnings: OutcomeWarning[] = [...ofSubject];
     // Named with a decision made for another subject, the 400 says it too, as a lookup would.
-    const subjectHint = b.subject && warnings.length ? { message: profileNotFound(b.subject, rules).message, suggestion: warnings[0].suggestion } : undefined;
+    const subjectHint = b.subject && ofSubject.length ? { message: profileNotFound(b.subject, rules).message, suggestion: ofSubject[0].suggestion } : undefined;
     const now = Date.now();
     const at = b.timestamp ? apiTime(b.timestamp) : now;
     // As for a tracked event: a time further ahead is a wrong clock — a dismissal dated years on would count towards suppression for years, and outlive the retention.
@@ -63,6 +64,8 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     warnings.push(...outcomeTypeWarnings(b.type, tact.settings.get(policyKind), tact.settings.get(catalogKind)));
     // An action the catalog lacks that credited nothing (`socks-ofer`): recorded as sent, and said so.
     if (!b.decisionId && !r.duplicates.length) warnings.push(...outcomeActionWarnings(b.action, tact.settings.get(catalogKind), r.records.some((x) => x.decisionId !== null && x.credit > 0)));
+    // A decision named whose window had ended, or a catalog action no decision of the subject's chose within its window: recorded credited to nothing, and said so.
+    warnings.push(...outcomeMissWarnings(r.unmatched));
     // A retry (the same messageId) is answered what the first call recorded, as stored, so a client
     // that lost the first answer learns it; a browser, only the records of the decision it named.
     const stored = r.duplicates.length ? (await tact.store.decisions.outcomesWithIds(r.duplicates)).filter((x) => !b.decisionId || x.decisionId === b.decisionId || req.apiKey?.kind !== 'write') : [];

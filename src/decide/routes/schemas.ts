@@ -208,6 +208,20 @@ export const subjectWarningsSchema = {
   },
 } as const;
 
+/** What POST /v1/outcomes may say of an outcome it recorded (outcome-routes.ts): subjectWarningsSchema's items, `suggestion` only when a value is likely meant, and the unmatched `reason`. */
+const outcomeWarningsSchema = {
+  ...subjectWarningsSchema,
+  items: {
+    ...subjectWarningsSchema.items,
+    required: ['field', 'message'],
+    properties: {
+      ...subjectWarningsSchema.items.properties,
+      suggestion: { type: 'string', description: 'The value likely meant, when one is (`email:ana@example.com`, `click`, `socks-offer`).' },
+      reason: { type: 'string', enum: ['decision_past_window', 'action_not_shown'], description: 'Why the outcome was credited to no decision, when it fitted what it named (the reason of `tact_outcomes_unmatched_total`).' },
+    },
+  },
+} as const;
+
 /** A flag as the API shows it. @example { response: { 201: flagSchema } } */
 export const flagSchema = {
   type: 'object',
@@ -331,7 +345,7 @@ export const decideSchemas = {
         timestamp: { type: 'string', format: 'date-time' },
       },
     },
-    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: outcomeRecord, description: 'The records written: one per decision credited (none when no decision was: a record with `decisionId` null). For a duplicate, those the first call with this `messageId` stored.' }, duplicate: { type: 'boolean', description: 'The `messageId` was recorded before: nothing new was written, and `recorded` is what the first call stored.' }, warnings: { ...subjectWarningsSchema, description: `Of the \`subject\` named (field \`subject\`): ${subjectWarningsSchema.description} Of the \`type\` (field \`type\`): present when no part of Tact reads it (its own types, the policy's rewards, the outcomes its events become, the actions' goals) and it is one typo from one that is (\`clickk\`); the outcome is recorded as sent, and \`suggestion\` is the type likely meant. Of the \`action\` (field \`action\`, without a \`decisionId\`): present when the catalog has no such action, no decision was credited with it, and it is one typo from one the catalog has (\`socks-ofer\`); recorded as sent, and \`suggestion\` is the action likely meant.` } } }, ...errors },
+    response: { 200: { type: 'object', properties: { recorded: { type: 'array', items: outcomeRecord, description: 'The records written: one per decision credited (none when no decision was: a record with `decisionId` null). For a duplicate, those the first call with this `messageId` stored.' }, duplicate: { type: 'boolean', description: 'The `messageId` was recorded before: nothing new was written, and `recorded` is what the first call stored.' }, warnings: { ...outcomeWarningsSchema, description: `Of the \`subject\` named (field \`subject\`): ${subjectWarningsSchema.description} Of the \`type\` (field \`type\`): present when no part of Tact reads it (its own types, the policy's rewards, the outcomes its events become, the actions' goals) and it is one typo from one that is (\`clickk\`); the outcome is recorded as sent, and \`suggestion\` is the type likely meant. Of the \`action\` (field \`action\`, without a \`decisionId\`): present when the catalog has no such action, no decision was credited with it, and it is one typo from one the catalog has (\`socks-ofer\`); recorded as sent, and \`suggestion\` is the action likely meant. Of an outcome recorded credited to no decision though it fitted what it named (since 2026-12-06, no \`suggestion\`; \`reason\` as in \`tact_outcomes_unmatched_total\`): \`decision_past_window\` (field \`timestamp\`), the decision named but after its attribution window ended — the sentence gives the decision's time, the window and its end; \`action_not_shown\` (field \`action\`), a catalog action that no decision of the subject's chose within its window before the outcome.` } } }, ...errors },
   },
   addFlag: {
     tags: ['decide'],
