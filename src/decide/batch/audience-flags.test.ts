@@ -5,7 +5,7 @@ import { findProfile } from '../../profiles/lookup.js';
 import { advertising, post } from '../test-http.js';
 import { runAudience, type AudienceLine } from './audience-run.js';
 
-describe('a batch audience sees the flags a decision sees', () => {
+describe('a batch audience sees the flags and accounts a decision sees', () => {
   let h: Harness;
   afterEach(async () => h.close());
   const run = async (audience: string) => {
@@ -30,5 +30,21 @@ describe('a batch audience sees the flags a decision sees', () => {
     const paused = await run('has(flags.procurement_delay) && flags.procurement_delay.on == "account"');
     expect(paused.done).toMatchObject({ matched: 1 });
     expect(paused.subjects).toEqual([bob]);
+  });
+
+  it('the profile\'s accounts, as a decision\'s rules read them (`"globex" in accounts`)', async () => {
+    // Until 2026-12-06 an audience had no `accounts`: every profile was an audience error, and none matched.
+    h = await harness('sqlite', { config: shopConfig() });
+    for (const userId of ['ann', 'bob', 'cy']) await send(h.app, '/v1/identify', { userId, context: advertising });
+    await send(h.app, '/v1/group', { userId: 'bob', groupId: 'globex' });
+    await send(h.app, '/v1/group', { userId: 'cy', groupId: 'initech' });
+    await h.tact.consumers.runAll();
+    const id = async (u: string) => `profile:${(await findProfile(h.store.profiles, u))?.profileId}`;
+    const members = await run('"globex" in accounts');
+    expect(members.done).toMatchObject({ evaluated: 3, matched: 1, audienceErrors: 0 });
+    expect(members.subjects).toEqual([await id('bob')]);
+    const none = await run('size(accounts) == 0');
+    expect(none.done).toMatchObject({ matched: 1, audienceErrors: 0 });
+    expect(none.subjects).toEqual([await id('ann')]);
   });
 });

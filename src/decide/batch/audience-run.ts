@@ -8,7 +8,7 @@ import { lifecycleKind, readsLifecycle } from '../../profiles/lifecycle.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
 import { lifecycleNames, ruleScope } from '../../profiles/rule-scope.js';
 import { ruleVars } from '../../profiles/profile-view.js';
-import { compileRule, testRule } from '../../rules/cel.js';
+import { compileRule, testRule, variablePaths } from '../../rules/cel.js';
 import { ruleProblem } from '../../rules/rule-types.js';
 import { errorForClient } from '../../server/errors.js';
 import { type ErrorLog, FaultLog } from '../../server/fault-log.js';
@@ -90,7 +90,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const audience = compileRule(req.audience, 'audience', { authoring: true });
   // A misspelt feature compiles, then holds for no one — or for everyone, under `!has(…)`: refused
   // before any decision is made, as in a segment's rule (traits come from data and are not checked).
-  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def), lifecycleNames(tact.settings.get(lifecycleKind))), flags: { kind: 'open' } });
+  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def), lifecycleNames(tact.settings.get(lifecycleKind))), flags: { kind: 'open' }, accounts: { kind: 'value', what: 'a list of account ids' } });
   if (typo) throw validationError([{ field: 'audience', message: typo }]);
   const st = tact.settings.get(sendTimeKind);
   if (req.sendTime === true && !st.configured) {
@@ -100,6 +100,8 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store, tact.learning.registry, st) : undefined;
   // Each subject's stage and tier, only for an audience that reads them.
   const readsStage = readsLifecycle(req.audience);
+  // The profile's accounts, only for an audience that reads them (a decision's rules read them as \`accounts\`: its account ids).
+  const readsAccounts = req.audience.includes('accounts') && (variablePaths(req.audience, 'accounts')?.length ?? 1) > 0;
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
   const n: Omit<Counts, 'total'> = { scanned: 0, evaluated: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
@@ -139,11 +141,13 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         const now = Date.now();
         const vars = ruleVars(state, tact.settings.get(featuresKind), now, readsStage ? tact.settings.get(lifecycleKind) : undefined);
         // The flags the profile's decision sees: its own, those of the profiles merged into it, and
-        // those of its accounts (until 2026-12-04 an account's flag was missing here).
+        // those of its accounts (until 2026-12-04 an account's flag was missing here); and its
+        // accounts, as a decision's \`accounts\` (until 2026-12-06 an audience reading them failed on every profile).
         const book = tact.decide.state.flags;
         const merged = state.absorbed !== 0 && book.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
-        const accounts = book.hasAccountFlags ? (await tact.store.profiles.memberships(id)).map((m) => m.accountId) : [];
+        const accounts = book.hasAccountFlags || readsAccounts ? (await tact.store.profiles.memberships(id)).map((m) => m.accountId) : [];
         vars.flags = flagVars(book.active(id, accounts, now, merged));
+        vars.accounts = accounts;
         const verdict = testRule(audience, vars);
         if (verdict.error !== undefined) {
           n.audienceErrors++;
