@@ -48,7 +48,8 @@ describe('the granularity ladder in decisions', () => {
     }
     const seg = await shoes('ana');
     expect(seg.choices[0].estimate).toMatchObject({ source: 'segment', evidence: 9 });
-    expect(seg.choices[0].explanation).toMatch(/\(segment, [^)]*n=9\)/);
+    // All nine inside their 7-day windows, and said so (since 2026-12-06).
+    expect(seg.choices[0].explanation).toMatch(/\(segment, [^)]*n=9, 9 inside their windows\)/);
     expect(seg.explanation.ladder).toEqual({ segment: 'runners', microSegment: null, microSegmentModel: null });
     // someone outside the segment stays on the population rung
     const outsider = await shoes('zed');
