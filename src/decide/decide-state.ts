@@ -470,12 +470,19 @@ export class DecideState {
   /**
    * Outcomes another process logged: counted, each success also in the groups of its decision's
    * trials — remembered for recent decisions (and for those among the rows just applied), else as
-   * the log records them (`positionsOf`).
+   * the log records them (`positionsOf`) — and in the delays the estimates learn, from its
+   * decision's time as logged (until 2026-12-06 another process's successes taught this one no
+   * delay until it restarted: on several servers with one consuming the tracked events, the others
+   * kept reading open choices as failures).
    */
   private async applyOthersOutcomes(store: DecisionStore, outcomes: readonly OutcomeRecord[]): Promise<void> {
-    const unknown = outcomes.filter((o) => o.success && o.decisionId && !this.counts.remembers(o.decisionId) && !this.seen.has(outcomeSeen(o))).map((o) => o.decisionId as string);
-    const groups = new Map((unknown.length ? await store.positionsOf([...new Set(unknown)]) : []).map((p) => [p.id, recordGroupKeys(p)]));
-    for (const o of outcomes) this.applyOutcome(o, true, o.decisionId ? groups.get(o.decisionId) : undefined);
+    const successes = outcomes.filter((o) => o.success && o.decisionId && o.action && !this.seen.has(outcomeSeen(o))).map((o) => o.decisionId as string);
+    const positions = new Map((successes.length ? await store.positionsOf([...new Set(successes)]) : []).map((p) => [p.id, p]));
+    for (const o of outcomes) {
+      const p = o.decisionId ? positions.get(o.decisionId) : undefined;
+      const groups = p && !this.counts.remembers(p.id) ? recordGroupKeys(p) : undefined;
+      this.applyOutcome(o, true, groups, p?.at);
+    }
   }
 
   /** A contact this process logged, or one another process did (counted once either way). */

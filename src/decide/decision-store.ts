@@ -4,6 +4,9 @@ export type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 export type { DecisionRecord } from './decision.js';
 
 /** A flag added through POST /v1/flags with a `messageId`, and the fingerprint of the request that added it (flags.ts requestHash). */
+/** A logged decision's ladder position (the groups its trials went to) and its time (ms): positionsOf. */
+export type DecisionPosition = Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel' | 'at'> & { id: string };
+
 export interface SentFlag {
   flag: Flag;
   requestHash: string;
@@ -187,8 +190,8 @@ export interface DecisionStore {
    * identifier later gets counts it (merged-keys.ts), without reading their contacts.
    */
   anonymousKeys(from: number, to: number): Promise<string[]>;
-  /** The ladder position each of these decisions recorded (the groups its trials went to); ids not logged are left out. */
-  positionsOf(ids: readonly string[]): Promise<(Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]>;
+  /** The ladder position each of these decisions recorded (the groups its trials went to) and its time; ids not logged are left out. */
+  positionsOf(ids: readonly string[]): Promise<DecisionPosition[]>;
   /** Whether the log holds any action choice from `from` to before `to` (a start with none has nothing to read per subject). */
   anyContact(from: number, to: number): Promise<boolean>;
   /**

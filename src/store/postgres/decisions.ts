@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BudgetGuard, ContactRead, ContactRow, CountRow, DecisionQuery, DelayRow, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
+import type { BudgetGuard, ContactRead, ContactRow, CountRow, DecisionQuery, DelayRow, DecisionPosition, DecisionRecord, DecisionStore, Flag, GroupCountRow, Hold, KnownRows, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, SubjectLogRows, VolumeRow } from '../../decide/decision-store.js';
 import {
   FLAG_COLS, HOLD_COLS, HOLD_SELECT, OUTCOME_COLS, choiceParams, decisionFilter, flagParams, followed, holdParams, holdUpsert, outcomeKey, outcomeParams, toFlag, toHold, toOutcome,
   type FlagRow, type HoldRow, type OutcomeRow,
@@ -261,9 +261,10 @@ export class PostgresDecisionStore implements DecisionStore {
     )).rows;
   }
 
-  async positionsOf(ids: readonly string[]): Promise<(Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]> {
+  async positionsOf(ids: readonly string[]): Promise<DecisionPosition[]> {
     if (!ids.length) return [];
-    return (await this.pool.query(`SELECT id, segment, micro_segment AS "microSegment", micro_segment_model AS "microSegmentModel" FROM decisions WHERE id = ANY($1)`, [[...ids]])).rows;
+    const rows = (await this.pool.query(`SELECT id, at, segment, micro_segment AS "microSegment", micro_segment_model AS "microSegmentModel" FROM decisions WHERE id = ANY($1)`, [[...ids]])).rows;
+    return rows.map((r) => ({ ...r, at: Number(r.at) }));
   }
 
   async anyContact(from: number, to: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { ContactRead, ContactRow, CountRow, DecisionQuery, DelayRow, GroupCountRow, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
+import type { ContactRead, ContactRow, CountRow, DecisionQuery, DelayRow, GroupCountRow, DecisionPosition, DecisionRecord, DecisionStore, Flag, Hold, LiveHoldsSince, OpenChoiceRow, OutcomePosition, OutcomeRecord, SentFlag, VolumeRow } from '../../decide/decision-store.js';
 import { timeSlicer } from '../../models/train/time-slice.js';
 import type { Db } from './database.js';
 import {
@@ -57,7 +57,7 @@ export class SqliteDecisionStore implements DecisionStore {
       contactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at, c.decision_id, c.rank`),
       newestContactsOf: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key IN (SELECT value FROM json_each(?)) AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY c.at DESC, c.decision_id, c.rank LIMIT ?`),
       newestOfKey: db.prepare(`SELECT c.decision_id AS decisionId, c.at, c.profile_key AS profileKey, c.action, c.channel, c.placement, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel FROM decisions d JOIN decision_choices c ON c.decision_id = d.id WHERE d.profile_key = ? AND d.at >= ? AND d.at <= ? AND c.kind = 'action' ORDER BY d.at DESC, d.seq DESC, c.rank LIMIT ?`),
-      positions: db.prepare(`SELECT id, segment, micro_segment AS microSegment, micro_segment_model AS microSegmentModel FROM decisions WHERE id IN (SELECT value FROM json_each(?))`),
+      positions: db.prepare(`SELECT id, at, segment, micro_segment AS microSegment, micro_segment_model AS microSegmentModel FROM decisions WHERE id IN (SELECT value FROM json_each(?))`),
       anyContact: db.prepare(`SELECT 1 FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' LIMIT 1`).pluck(),
       // The successes of the choices of an hour: the choices by time, each one's outcomes by decision
       // (the unary + keeps the planner off the outcomes' time index).
@@ -161,8 +161,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.s.newestOfKey.all(profileKey, from, to, limit) as ContactRow[];
   }
 
-  async positionsOf(ids: readonly string[]): Promise<(Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]> {
-    return ids.length ? (this.s.positions.all(JSON.stringify(ids)) as (Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'> & { id: string })[]) : [];
+  async positionsOf(ids: readonly string[]): Promise<DecisionPosition[]> {
+    return ids.length ? (this.s.positions.all(JSON.stringify(ids)) as DecisionPosition[]) : [];
   }
 
   async anyContact(from: number, to: number): Promise<boolean> {
