@@ -75,6 +75,23 @@ describe('consentHistoryFrom', () => {
   });
 });
 
+describe('a grant and a refusal of one purpose at the same time', () => {
+  // Two devices of one person, one millisecond: until 2026-12-06 the later arrival stood on one
+  // profile and in a rebuild, and in a merge the surviving profile's — so the arrival order or the
+  // merge's direction decided whether the person was advertised to. Now the refusal stands in each.
+  it('leave the refusal standing whichever arrives first, on one profile and in a rebuild of its history', () => {
+    for (const [first, second] of [[true, false], [false, true]]) {
+      const ms = [msg('a', 1, { Ads: true }), msg('b', 5, { Ads: first }), msg('c', 5, { Ads: second })];
+      const s = newProfileState('p', 0);
+      const rows = ms.map((m) => applyMessage(s, m, [])).filter((c): c is ConsentChange => !!c).map(({ at, messageId, changes }) => ({ at, messageId, changes }));
+      expect(s.consent.Ads, `${first} then ${second}`).toMatchObject({ granted: false, at: 5 });
+      const rebuilt = consentHistoryFrom(0, [], ms.map((m, i) => ev(i + 1, m)), 50);
+      expect(rebuilt).toEqual([...rows].reverse());
+      expect(rebuilt[0]).toMatchObject({ at: 5, changes: { Ads: false } });
+    }
+  });
+});
+
 describe('consentHistoryStatus', () => {
   it('says complete when the store rebuilt the history, and otherwise from when, why, in a sentence', () => {
     expect(consentHistoryStatus({ rows: [] })).toEqual({ complete: true });

@@ -14,8 +14,9 @@ export interface ConsentEvent {
  * stored before `since` (exact: no statement before it arrived after a newer one of its purpose,
  * ProfileState.consentLateSince) and the profile's stored events of event time `since` or later —
  * its own and those of the profiles merged into it. The events are folded as applyMessage folds
- * consent: by event time, on equal times the later sequence number last (the later arrival wins),
- * and a row is a message that changed at least one purpose. A purpose is one whatever the case it
+ * consent: by event time, on equal times the later sequence number last (the later arrival wins,
+ * except that a grant does not replace a refusal of the same time), and a row is a message that
+ * changed at least one purpose. A purpose is one whatever the case it
  * was sent in (purposeKey), under the name it first had; a value not `true` reads as not granted.
  * Newest first, as the stored history is read, at most `limit` rows.
  *
@@ -27,11 +28,11 @@ export function consentHistoryFrom(since: number, before: readonly ConsentHistor
   // `before` may come in any order: the value of each purpose just before `since` is its last row's.
   const kept = before.filter((r) => r.at < since).map((r, i) => ({ r, i }));
   kept.sort((a, b) => a.r.at - b.r.at || a.i - b.i);
-  const value = new Map<string, { name: string; granted: boolean }>();
+  const value = new Map<string, { name: string; granted: boolean; at: number }>();
   for (const { r } of kept) {
     for (const [p, v] of Object.entries(r.changes)) {
       const key = purposeKey(p);
-      value.set(key, { name: value.get(key)?.name ?? purposeName(p), granted: v });
+      value.set(key, { name: value.get(key)?.name ?? purposeName(p), granted: v, at: r.at });
     }
   }
   const rebuilt: ConsentHistoryRow[] = [];
@@ -43,8 +44,13 @@ export function consentHistoryFrom(since: number, before: readonly ConsentHistor
     let changed = false;
     for (const [key, { name, granted }] of statedConsent(prefs)) {
       const cur = value.get(key);
-      if (cur?.granted === granted) continue;
-      value.set(key, { name: cur?.name ?? name, granted });
+      if (cur?.granted === granted) {
+        cur.at = e.timestamp;
+        continue;
+      }
+      // On equal times the refusal stands (applyConsent): a grant of the same time does not replace it.
+      if (cur && cur.at === e.timestamp && !cur.granted) continue;
+      value.set(key, { name: cur?.name ?? name, granted, at: e.timestamp });
       changes[cur?.name ?? name] = granted;
       changed = true;
     }

@@ -170,3 +170,24 @@ describe('the recent events a profile keeps (store bookkeeping)', () => {
     expect(legacy.recentAt).toEqual([50, 100, 100, 100, 200]);
   });
 });
+
+describe('consent when two profiles merge', () => {
+  const stated = (id: string, t: number, prefs: Record<string, boolean>): Message => ({ messageId: id, type: 'identify', traits: {}, properties: {}, context: { consent: { categoryPreferences: prefs } }, timestamp: t, receivedAt: t });
+
+  it('keeps the newer statement of each purpose, and on equal times the refusal, whichever profile survives', () => {
+    // Two devices of one person stated the same millisecond: one granted advertising, one refused it.
+    // Until 2026-12-06 the surviving profile's statement stood, so the merge's direction decided
+    // whether the person was advertised to; now the refusal stands either way (as consentByPurpose
+    // already read two spellings of one purpose).
+    for (const [intoGrants, fromGrants] of [[true, false], [false, true]]) {
+      const into = fold('pa', [stated('a', 5, { advertising: intoGrants, analytics: true })]);
+      mergeProfileStates(into, fold('pb', [stated('b', 5, { advertising: fromGrants }), stated('c', 7, { analytics: false })]), []);
+      expect(into.consent.advertising, `into ${intoGrants}, from ${fromGrants}`).toMatchObject({ granted: false, at: 5 });
+      expect(into.consent.analytics).toMatchObject({ granted: false, at: 7 });
+    }
+    // Equal times, both granted: it stays granted.
+    const both = fold('pa', [stated('a', 5, { advertising: true })]);
+    mergeProfileStates(both, fold('pb', [stated('b', 5, { advertising: true })]), []);
+    expect(both.consent.advertising).toMatchObject({ granted: true, messageId: 'a' });
+  });
+});

@@ -300,6 +300,9 @@ function applyConsent(s: ProfileState, m: Message, problems?: ConsentProblem[]):
       }
       continue;
     }
+    // A grant stated at the same time as the refusal it would replace does not replace it (two
+    // devices, one millisecond): on equal times the refusal stands, as in a merge and a rebuild.
+    if (cur && cur.at === m.timestamp && !cur.granted && granted) continue;
     if (!cur || cur.granted !== granted) {
       changes[purpose] = granted;
       s.consent[purpose] = { granted, at: m.timestamp, messageId: m.messageId };
@@ -360,7 +363,8 @@ export function mergeProfileStates(into: ProfileState, from: ProfileState, featu
   for (const [p, c] of Object.entries(consentByPurpose(from.consent))) {
     const name = kept.get(purposeKey(p)) ?? p;
     const cur = own(into.consent, name);
-    if (!cur || cur.at < c.at) into.consent[name] = { ...c };
+    // On equal times the refusal stands, whichever profile survives (as consentByPurpose reads two spellings).
+    if (!cur || cur.at < c.at || (cur.at === c.at && cur.granted && !c.granted)) into.consent[name] = { ...c };
   }
   if (from.timezone && (!into.timezone || (into.timezoneAt ?? -Infinity) < (from.timezoneAt ?? -Infinity))) {
     into.timezone = from.timezone;
