@@ -86,8 +86,9 @@ describe('the decisions\' estimates in a profile\'s estimates', () => {
     const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
     expect(d.choices[0].action).toBe('shoes-offer');
     const used = d.choices[0].estimate;
-    // The decision's estimate is the log's compact trace: it keeps the interval, not the open choices' count.
-    expect({ ...used, value: undefined, low: undefined, high: undefined }).toEqual({ ...shoes, value: undefined, low: undefined, high: undefined, reading: undefined, action: undefined, goal: undefined, name: undefined, open: undefined });
+    // The decision's estimate is the log's compact trace: the interval, and since 2026-12-06 the open choices' count too.
+    expect(used.open).toEqual({ choices: 8 });
+    expect({ ...used, value: undefined, low: undefined, high: undefined }).toEqual({ ...shoes, value: undefined, low: undefined, high: undefined, reading: undefined, action: undefined, goal: undefined, name: undefined });
     for (const k of ['value', 'low', 'high'] as const) expect(used[k]).toBeCloseTo(shoes[k], 5);
   });
 });
