@@ -7,7 +7,7 @@ import { HoldBook, type ReviewWindows } from './hold-book.js';
 import { KeyGenerations } from './key-generations.js';
 import { OutcomeCounts } from './outcome-counts.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
-import type { ContactRow, Hold, OutcomeRecord } from './records.js';
+import type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 
 /**
  * Subjects pruned between two turns of the event loop. Fitting a subject to its caps costs more
@@ -32,6 +32,8 @@ export class DecideState {
   readonly ledger: ContactLedger;
   readonly counts = new OutcomeCounts();
   readonly flags = new FlagBook();
+  /** The ids of the open flags the book holds (a load that lacks one: another process cleared it). */
+  private openFlagIds = new Set<string>();
   /** The live reviews (hold-book.ts). */
   private readonly holds = new HoldBook();
   /** decisionId|action that already had a success, with its time. */
@@ -274,7 +276,7 @@ export class DecideState {
       for (const o of late.outcomes) this.applyOutcome(o, false);
       this.outcomeMarks = [{ at: now, seq: late.last, decisions: lateContacts?.last }];
     }
-    this.flags.load(await store.openFlags());
+    this.loadFlags(await store.openFlags());
     await this.loadHolds(store, now);
     this.syncedTo = now;
     this.foldedTo = now;
@@ -342,7 +344,7 @@ export class DecideState {
     // The marks a guarded append (a minute back) or the next sync can start from.
     const keep = this.outcomeMarks.findLastIndex((m) => m.at <= this.guardSince);
     if (keep > 0) this.outcomeMarks = this.outcomeMarks.slice(keep);
-    this.flags.load(await store.openFlags());
+    this.loadFlags(await store.openFlags());
     await this.loadHolds(store, now);
     return outcomes;
   }
@@ -455,7 +457,7 @@ export class DecideState {
     const held = (key: string) => (this.seen.get(key)?.seq ?? Infinity) <= stamp;
     const through = this.outcomeMarks.length ? this.marksThrough(this.guardSince) : undefined;
     return {
-      contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(outcomeSeen(o)), hold: (h) => held(`h|${h.id}|${h.status}`),
+      contact: (c) => held(`c|${c.decisionId}|${c.action}`), outcome: (o) => held(outcomeSeen(o)), hold: (h) => held(`h|${h.id}|${h.status}`), flag: (f) => held(flagSeen(f)),
       outcomesThrough: through?.seq, contactsThrough: through?.decisions,
     };
   }
@@ -465,6 +467,29 @@ export class DecideState {
     for (const c of rows.contacts) this.applyContact(c, topicsOf(c.action));
     await this.applyOthersOutcomes(store, rows.outcomes);
     for (const h of rows.holds ?? []) this.putHold(h);
+    for (const f of rows.flags ?? []) this.putFlag(f);
+  }
+
+  /** A flag added or cleared (here, or by another process): in the book, and — shared stores — marked as held from now (`knownAt`). */
+  putFlag(f: Flag): void {
+    this.flags.put(f);
+    if (f.clearedAt === null) this.openFlagIds.add(f.id);
+    else this.openFlagIds.delete(f.id);
+    this.markOnce(flagSeen(f), f.clearedAt ?? f.createdAt);
+  }
+
+  /** Every open flag, as the log has them (a start, a sync): those gone since the last load were cleared by another process. */
+  loadFlags(flags: readonly Flag[]): void {
+    const open = new Set(flags.map((f) => f.id));
+    for (const id of this.openFlagIds) if (!open.has(id)) this.markOnce(`f|${id}|cleared`, this.clock);
+    for (const f of flags) this.markOnce(flagSeen(f), f.createdAt);
+    this.openFlagIds = open;
+    this.flags.load(flags);
+  }
+
+  /** Marks a key as held unless it is already (a sync loads every open flag again: that is not news). */
+  private markOnce(key: string, at: number): void {
+    if (!this.seen.has(key)) this.mark(key, Math.max(at, this.clock));
   }
 
   /**
@@ -657,6 +682,11 @@ function contactOf(c: ContactRow, topicsOf: (action: string) => readonly string[
 }
 
 /** An outcome row as the state remembers it: one outcome may credit several actions of a decision (a row each). */
+/** A flag's key in `seen`: its id and whether it is open or cleared. */
+function flagSeen(f: Pick<Flag, 'id' | 'clearedAt'>): string {
+  return `f|${f.id}|${f.clearedAt === null ? 'open' : 'cleared'}`;
+}
+
 function outcomeSeen(o: Pick<OutcomeRecord, 'id' | 'decisionId' | 'action'>): string {
   return `o|${o.id}|${o.decisionId ?? ''}|${o.action ?? ''}`;
 }

@@ -96,6 +96,8 @@ export interface KnownRows {
   outcome(o: OutcomeRecord): boolean;
   /** Whether this process had the hold in this state (id and status) when the decision was made. */
   hold(h: Hold): boolean;
+  /** Whether this process had the flag in this state (added, or cleared) when the decision was made. */
+  flag?(f: Flag): boolean;
   /**
    * Shared stores: the log's outcome number (`outcomesLoggedSince`) up to which every outcome was
    * folded in by a sync, with its margin. Outcomes numbered after it are checked whatever their own
@@ -117,6 +119,8 @@ export interface SubjectLogRows {
   outcomes: OutcomeRecord[];
   /** Reviews opened or decided since (checked only for a decision that opens or delivers one). */
   holds?: Hold[];
+  /** Flags on the subject, the profiles merged into it or its accounts, added or cleared since. */
+  flags?: Flag[];
 }
 
 /**
@@ -147,7 +151,10 @@ export interface DecisionStore {
    * With `o.holds` (the reviews the decision opens or delivers), it also returns instead of writing
    * when a review of the subject was opened or decided since that `known` does not hold — so two
    * processes cannot open two reviews for one person and action, nor deliver one twice or after a
-   * rejection — and writes the holds in the same transaction as the decision. And it returns
+   * rejection — and writes the holds in the same transaction as the decision. It returns too when a
+   * flag on the subject (any of its keys) or on one of its accounts was added or cleared since that
+   * `known.flag` does not hold: a flag another process recorded a moment before binds the decision
+   * (a person's context — "complaint open" — is not a second late). And it returns
    * `{ moved: true }` instead of writing when the decision's subject has moved: its profile was
    * merged into another, or — for a decision made with no profile (`anon:` key) — one of
    * `o.identities` (what its identifier may name) names a profile now; the caller decides again.

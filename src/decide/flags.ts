@@ -46,7 +46,7 @@ export class Flags {
   async add(i: FlagInput, id: string = newProfileId(), declared = false, rules: MergeRules = DEFAULT_MERGE_RULES): Promise<Flag> {
     const flag = await this.made(i, id, declared, rules);
     await this.store.decisions.putFlag(flag);
-    this.state.flags.put(flag);
+    this.state.putFlag(flag);
     return flag;
   }
 
@@ -67,7 +67,7 @@ export class Flags {
     const sent = before ? { ...before, stored: false } : await this.store.decisions.putFlagOnce(await this.made(i, newProfileId(), false, rules), messageId, hash);
     if (sent.requestHash !== hash) throw messageIdReused(messageId, sent.flag, i);
     // Another process's flag (or another call's, stored a moment before this one's) is held here at once, as the answer says it is.
-    this.state.flags.put(sent.flag);
+    this.state.putFlag(sent.flag);
     return { flag: sent.flag, duplicate: !sent.stored };
   }
 
@@ -103,7 +103,7 @@ export class Flags {
     if (f.clearedAt !== null) return f;
     const cleared = { ...f, clearedAt: this.now(), clearedBy: by };
     await this.store.decisions.putFlag(cleared);
-    this.state.flags.put(cleared);
+    this.state.putFlag(cleared);
     return cleared;
   }
 

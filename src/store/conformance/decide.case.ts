@@ -345,6 +345,39 @@ export function decideConformance(kind: StoreKind): void {
         await other.close();
         await opened.cleanup();
       });
+
+      it('a flag another process added or cleared, on the subject or one of its accounts, binds the next decision without a sync', async () => {
+        // Until 2026-12-06 process B went by the flags of its last sync (every second): a "complaint
+        // open" recorded through A did not stop B's next offer. B's guarded append now finds it.
+        const territory = () => shopConfig({ ...config().policy, humanTerritory: [{ name: 'complaints', queue: 'care', flags: ['complaint_open'] }] });
+        const opened = await openTestStore('postgres');
+        const other = await openPostgresStore({ connectionString: opened.url as string, poolSize: 4 });
+        const a = await harness('postgres', { store: opened.store, config: territory() });
+        const b = await harness('postgres', { store: other, config: territory() });
+        try {
+          await send(a.app, '/v1/identify', { userId: 'ana', context: advertising });
+          await send(a.app, '/v1/group', { userId: 'ana', groupId: 'acme' });
+          await a.tact.consumers.runAll();
+          const kinds = async () => (await decideReq(b.app, { subject: 'ana', placement: 'home' })).json().choices.map((c: { kind: string; queue?: string }) => c.queue ?? c.kind);
+          expect(await kinds()).not.toContain('care');
+          const flagged = await post(a.app, '/v1/flags', { subject: 'ana', name: 'complaint_open', note: 'ticket 4411' }, KEYS.admin);
+          expect(flagged.statusCode, flagged.body).toBe(201);
+          expect(await kinds()).toEqual(['care']);
+          expect((await a.app.inject({ method: 'DELETE', url: `/v1/flags/${flagged.json().id}`, headers: { authorization: `Bearer ${KEYS.admin}` } })).statusCode).toBe(200);
+          expect(await kinds()).not.toContain('care');
+          // On her account: the same.
+          expect((await post(a.app, '/v1/flags', { account: 'acme', name: 'complaint_open', note: 'the account\'s ticket' }, KEYS.admin)).statusCode).toBe(201);
+          expect(await kinds()).toEqual(['care']);
+          // B's own flags stay as they were: its sync finds nothing new to redo.
+          await b.tact.decide.sync();
+          expect(await kinds()).toEqual(['care']);
+        } finally {
+          await a.close();
+          await b.close();
+          await other.close();
+          await opened.cleanup();
+        }
+      });
     });
   }
 

@@ -107,7 +107,17 @@ export class PostgresDecisionStore implements DecisionStore {
       const newHolds = holds.length || d.choices.some((ch) => ch.held)
         ? (await c.query<HoldRow>(`SELECT ${HOLD_SELECT} FROM decision_holds h WHERE h.profile_key = ANY($1) AND (h.created_at >= $2 OR h.decided_at >= $2)`, [keys, since])).rows.map(toHold).filter((h) => !known.hold(h))
         : [];
-      if (contacts.length || outcomes.length || newHolds.length) return { contacts, outcomes, holds: newHolds };
+      // A flag another process added or cleared since, on the subject, a profile merged into it or
+      // one of its accounts: the decision is made again with it (until 2026-12-06 it waited for the
+      // next sync, up to a second: a "complaint open" flag did not stop the other servers' e-mails).
+      const newFlags = known.flag
+        ? (await c.query<FlagRow>(
+          `SELECT ${FLAG_COLS} FROM decision_flags WHERE (created_at >= $2 OR cleared_at >= $2)
+             AND ((target_kind = 'profile' AND target_id = ANY($1)) OR (target_kind = 'account' AND target_id IN (SELECT account_id FROM memberships WHERE profile_id = ANY($1))))`,
+          [keys, since],
+        )).rows.map(toFlag).filter((f) => !(known.flag as (f: Flag) => boolean)(f))
+        : [];
+      if (contacts.length || outcomes.length || newHolds.length || newFlags.length) return { contacts, outcomes, holds: newHolds, flags: newFlags };
       const actions = d.choices.filter((ch) => ch.kind === 'action' && ch.action).map((ch) => ch.action as string);
       // The use is counted per channel and window, not per budget: the guards of one window are
       // checked together and the decision taken from it once.
