@@ -45,14 +45,17 @@ export function valueMismatches(expression: string, scope: Readonly<Record<strin
   firstInRule(expression, (x, bound) => {
     if ((x.op === '==' || x.op === '!=' || x.op === 'in') && Array.isArray(x.args) && x.args.length === 2) {
       const [a, b] = x.args as unknown[];
-      const pairs = x.op === 'in' ? [[a, b]] : [[a, b], [b, a]];
-      for (const [path, other] of pairs) {
+      // `value in ["…"]`, and `"…" in list` of a list whose entries the configuration names (`"churn_risk" in segments`).
+      const pairs: [unknown, unknown, boolean][] = x.op === 'in' ? [[a, b, false], [b, a, true]] : [[a, b, false], [b, a, false]];
+      for (const [path, other, entry] of pairs) {
         const at = valuesAt(path, scope, bound);
         if (!at) continue;
-        const listed = literals(other, x.op === 'in');
+        const listed = literals(other, x.op === 'in' && !entry);
         const unknown = listed.filter((s) => !at.values.names.includes(s));
         for (const name of unknown) {
-          const outcome = x.op !== 'in' ? `\`${x.op}\` would be ${x.op === '==' ? 'false' : 'true'} for every ${each}` : unknown.length === listed.length ? `\`in\` would never find \`${shown(at.path)}\` there` : `that entry of the list never matches`;
+          const outcome = entry
+            ? `\`in\` would be false for every ${each}`
+            : x.op !== 'in' ? `\`${x.op}\` would be ${x.op === '==' ? 'false' : 'true'} for every ${each}` : unknown.length === listed.length ? `\`in\` would never find \`${shown(at.path)}\` there` : `that entry of the list never matches`;
           found.push({ path: at.path, compares: `compares \`${shown(at.path)}\` with \`${JSON.stringify(name)}\`, which is not ${notDefined(name, { ...at.values, names: Object.fromEntries(at.values.names.map((n) => [n, true])) }, (n) => JSON.stringify(n))} As written, ${outcome}.` });
           if (found.length >= max) return 'enough';
         }

@@ -5,7 +5,7 @@ import { findProfile } from '../../profiles/lookup.js';
 import { advertising, post } from '../test-http.js';
 import { runAudience, type AudienceLine } from './audience-run.js';
 
-describe('a batch audience sees the flags and accounts a decision sees', () => {
+describe('a batch audience sees the flags, accounts and segments of a profile', () => {
   let h: Harness;
   afterEach(async () => h.close());
   const run = async (audience: string) => {
@@ -46,5 +46,26 @@ describe('a batch audience sees the flags and accounts a decision sees', () => {
     const none = await run('size(accounts) == 0');
     expect(none.done).toMatchObject({ matched: 1, audienceErrors: 0 });
     expect(none.subjects).toEqual([await id('ann')]);
+  });
+
+  it('the segments the profile is in now (`"runners" in segments`), a segment the configuration lacks refused by name', async () => {
+    // Until 2026-12-06 an audience could not name a segment: `segments` was no variable, and an
+    // operator re-wrote the segment's rule in the audience (and kept the two in step by hand).
+    h = await harness('sqlite', { config: { ...shopConfig(), segments: { audiences: [{ name: 'runners', when: 'has(traits.club) && traits.club == "runners"' }, { name: 'pros', when: 'has(traits.plan) && traits.plan == "pro"' }] } } });
+    await send(h.app, '/v1/identify', { userId: 'ann', traits: { club: 'runners' }, context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'bob', traits: { club: 'runners', plan: 'pro' }, context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'cy', traits: { plan: 'pro' }, context: advertising });
+    await h.tact.consumers.runAll();
+    const id = async (u: string) => `profile:${(await findProfile(h.store.profiles, u))?.profileId}`;
+    const runners = await run('"runners" in segments');
+    expect(runners.done).toMatchObject({ evaluated: 3, matched: 2, audienceErrors: 0 });
+    expect(runners.subjects.sort()).toEqual([await id('ann'), await id('bob')].sort());
+    const both = await run('"runners" in segments && "pros" in segments');
+    expect(both.subjects).toEqual([await id('bob')]);
+    // Right after an identify, before any consumer ran: the segment as the profile stands now.
+    await send(h.app, '/v1/identify', { userId: 'cy', traits: { club: 'runners' } });
+    expect((await run('"runners" in segments')).subjects).toContain(await id('cy'));
+    // A misspelt segment would hold for no one: refused before any decision, naming the field and the segment meant.
+    await expect(run('"runers" in segments')).rejects.toMatchObject({ problems: [{ field: 'audience', message: expect.stringContaining('did you mean `"runners"`') }] });
   });
 });

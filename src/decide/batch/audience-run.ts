@@ -14,6 +14,7 @@ import { errorForClient } from '../../server/errors.js';
 import { type ErrorLog, FaultLog } from '../../server/fault-log.js';
 import type { Tact } from '../../server/tact.js';
 import { flagVars } from '../flag-book.js';
+import { segmentsKind } from '../../segments/segments-kind.js';
 import { decisionView } from '../view.js';
 import { policyLevels } from '../routes/policy-levels.js';
 import { personIds, type PersonIds } from './person-ids.js';
@@ -90,7 +91,9 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const audience = compileRule(req.audience, 'audience', { authoring: true });
   // A misspelt feature compiles, then holds for no one — or for everyone, under `!has(…)`: refused
   // before any decision is made, as in a segment's rule (traits come from data and are not checked).
-  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def), lifecycleNames(tact.settings.get(lifecycleKind))), flags: { kind: 'open' }, accounts: { kind: 'value', what: 'a list of account ids' } });
+  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def), lifecycleNames(tact.settings.get(lifecycleKind))), flags: { kind: 'open' }, accounts: { kind: 'value', what: 'a list of account ids' },
+    segments: { kind: 'value', what: 'a list of the names of the segments the profile is in', values: { noun: 'segment', plural: 'segments', names: tact.settings.get(segmentsKind).audiences.map((a) => a.name) } },
+  });
   if (typo) throw validationError([{ field: 'audience', message: typo }]);
   const st = tact.settings.get(sendTimeKind);
   if (req.sendTime === true && !st.configured) {
@@ -101,7 +104,10 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   // Each subject's stage and tier, only for an audience that reads them.
   const readsStage = readsLifecycle(req.audience);
   // The profile's accounts, only for an audience that reads them (a decision's rules read them as \`accounts\`: its account ids).
-  const readsAccounts = req.audience.includes('accounts') && (variablePaths(req.audience, 'accounts')?.length ?? 1) > 0;
+  const reads = (name: string) => req.audience.includes(name) && (variablePaths(req.audience, name)?.length ?? 1) > 0;
+  const readsAccounts = reads('accounts');
+  // The segments the profile is in now, as a decision's ladder places it (SegmentLookup), only for an audience that reads them.
+  const readsSegments = reads('segments');
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
   const n: Omit<Counts, 'total'> = { scanned: 0, evaluated: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
@@ -148,6 +154,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         const accounts = book.hasAccountFlags || readsAccounts ? (await tact.store.profiles.memberships(id)).map((m) => m.accountId) : [];
         vars.flags = flagVars(book.active(id, accounts, now, merged));
         vars.accounts = accounts;
+        if (readsSegments) vars.segments = (await tact.learning.lookup.position(state, now)).segments;
         const verdict = testRule(audience, vars);
         if (verdict.error !== undefined) {
           n.audienceErrors++;
