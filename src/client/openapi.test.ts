@@ -31,7 +31,7 @@ const outcomeResponse = fields<OutcomeResponse>()({ recorded: 'required', duplic
 const profile = fields<Profile>()({
   id: 'required', traits: 'required', features: 'required', events: 'required', consent: 'required', lifecycle: 'required', timezone: 'required', locale: 'required',
   matchedBy: 'required', createdAt: 'required', updatedAt: 'required', firstSeenAt: 'required', lastSeenAt: 'required', eventCount: 'required',
-  consentHistory: 'required', consentHistoryStatus: 'required', identities: 'required', accounts: 'required', merges: 'required', identityConflicts: 'required', recentEvents: 'required', note: 'required',
+  consentHistory: 'required', consentHistoryStatus: 'required', identities: 'required', accounts: 'required', flags: 'required', merges: 'required', identityConflicts: 'required', recentEvents: 'required', note: 'required',
 });
 // Objects inside the answers: compared with the document's schemas, with the server's own types
 // (tsc fails when the server's type gains a field these lists lack) and with real answers.

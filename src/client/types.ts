@@ -244,6 +244,8 @@ export interface Profile {
   locale: string | null;
   identities: { kind: string; value: string; since: string }[];
   accounts: { id: string; role: string | null; traits: Record<string, unknown>; since: string }[];
+  /** The flags not cleared on the person, the profiles merged into it and (with `account`) its accounts; `active` until `until` passes. */
+  flags: { id: string; name: string; note: string; until: string | null; author: string; createdAt: string; active: boolean; account?: string }[];
   merges: { into: string; from: string; messageId: string; reason: string; via: { kind: string; value: string }; at: string }[];
   /** One per kind, value and reason: how many messages hit it, first and last (`at` = `lastAt`), and the last one's id. */
   identityConflicts: { messageId: string; kind: string; value: string; reason: string; count: number; firstAt: string; lastAt: string; at: string }[];

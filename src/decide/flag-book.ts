@@ -79,3 +79,16 @@ export function flagVars(flags: readonly Flag[]): Record<string, FlagVar> {
   }
   return out;
 }
+
+const isoOrNull = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/**
+ * A flag as the API answers it: times as ISO-8601, and `active` — not cleared and not expired
+ * (what a decision's rules see as `flags.<name>`).
+ *
+ * @example
+ * flagView(flag).active; // true
+ */
+export function flagView(f: Flag, now = Date.now()) {
+  return { ...f, until: isoOrNull(f.until), createdAt: isoOrNull(f.createdAt), clearedAt: isoOrNull(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > now) };
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, harness, send, type Harness } from '../../test/harness.js';
+import { KEYS, get, harness, send, type Harness } from '../../test/harness.js';
 import { RECENT_EVENTS } from './profile-state.js';
 
 /** `constructor` as a key of a record (`r.constructor` is typed as Object's). */
@@ -134,5 +134,33 @@ describe('GET /v1/profiles/{identifier} of an identifier no profile can hold', (
     expect((await get(h.app, '/v1/profiles/email:nobody@example.com')).statusCode).toBe(404);
     // The estimates route reads identifiers the same way.
     expect((await get(h.app, '/v1/profiles/email:/estimates')).statusCode).toBe(400);
+  });
+});
+
+describe('GET /v1/profiles/{identifier}: the flags people recorded', () => {
+  it('lists those not cleared on the person and on their accounts, each saying whether it is active', async () => {
+    // Until 2026-12-06 a profile did not show them: an operator looking a customer up did not see
+    // "procurement delay until 2027-01-15", though every decision for them went by it.
+    h = await harness('sqlite');
+    await send(h.app, '/v1/identify', { userId: 'ana', traits: { email: 'ana@example.com' } });
+    await send(h.app, '/v1/group', { userId: 'ana', groupId: 'acme' });
+    const flag = async (body: Record<string, unknown>) => {
+      const r = await h!.app.inject({ method: 'POST', url: '/v1/flags', headers: { authorization: `Bearer ${KEYS.admin}` }, payload: { note: 'recorded by kim', ...body } });
+      expect(r.statusCode, r.body).toBe(201);
+      return r.json() as { id: string };
+    };
+    const own = await flag({ subject: 'ana', name: 'vip', until: '2099-01-01' });
+    await flag({ account: 'acme', name: 'procurement_delay', until: '2099-01-15' });
+    const cleared = await flag({ subject: 'ana', name: 'complaint_open' });
+    expect((await h.app.inject({ method: 'DELETE', url: `/v1/flags/${cleared.id}`, headers: { authorization: `Bearer ${KEYS.admin}` } })).statusCode).toBe(200);
+    const p = (await get(h.app, '/v1/profiles/email:ana@example.com')).json() as { flags: { id: string; name: string; active: boolean; until: string | null; account?: string }[] };
+    expect(p.flags.map((f) => [f.name, f.active, f.until, f.account ?? null]).sort()).toEqual([
+      ['procurement_delay', true, '2099-01-15T00:00:00.000Z', 'acme'],
+      ['vip', true, '2099-01-01T00:00:00.000Z', null],
+    ]);
+    expect(p.flags.find((f) => f.name === 'vip')?.id).toBe(own.id);
+    // Someone without any: an empty list.
+    await send(h.app, '/v1/identify', { userId: 'bo' });
+    expect((await get(h.app, '/v1/profiles/bo')).json().flags).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TactError, validationError } from '../errors/tact-error.js';
 import { accountId } from '../identity/accounts.js';
+import { flagView } from '../decide/flag-book.js';
 import { mergeRulesKind } from '../identity/merge-rules-kind.js';
 import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
@@ -29,9 +30,10 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const features = tact.settings.get(featuresKind);
     const vars = ruleVars(state, features, now);
     const recent = req.query.events ?? 20;
-    const [identities, events, memberships, merges, consentHistory, conflicts, backfill] = await Promise.all([
+    const [identities, events, memberships, merges, consentHistory, conflicts, backfill, flags] = await Promise.all([
       p.identities(state.id), recent === 0 ? [] : p.recentEvents(state.id, recent), p.memberships(state.id), mergeHistory(p, state.id),
       p.consentHistory(state.id, 50), p.conflicts(state.id, 20), tact.backfill.status(),
+      tact.decide.flags.of({ subject: req.params.identifier }, tact.settings.get(mergeRulesKind)),
     ]);
     return {
       id: state.id,
@@ -52,6 +54,8 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
       consentHistoryStatus: consentHistoryStatus(consentHistory),
       identities: identities.map((i) => ({ kind: i.kind, value: i.value, since: iso(i.createdAt) })),
       accounts: memberships.map((m) => ({ id: m.accountId, role: m.role, traits: m.traits, since: iso(m.since) })),
+      // The relationship context people recorded (POST /v1/flags): not cleared, on the person, the profiles merged into it, and its accounts.
+      flags: flags.filter((f) => f.clearedAt === null).map((f) => flagView(f, now)),
       merges: merges.map((m) => ({ into: m.into, from: m.from, messageId: m.messageId, reason: m.reason, via: { kind: m.viaKind, value: m.viaValue }, at: iso(m.at) })),
       // `at` is the last time, as it was before conflicts were counted (clients read it).
       identityConflicts: conflicts.map((c) => ({

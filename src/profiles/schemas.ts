@@ -48,6 +48,7 @@ export const profileSchemas = {
           traits: anyObj, features: anyObj, events: anyObj, lifecycle: anyObj, consent: anyObj,
           consentHistory: { type: 'array', items: anyObj, description: 'Consent changes, newest first, at most 50: as the event-time order of the messages gives them, whatever order they arrived in (see `consentHistoryStatus`).' },
           consentHistoryStatus, identities: { type: 'array', items: anyObj }, accounts: { type: 'array', items: anyObj },
+          flags: { type: 'array', items: anyObj, description: 'The flags people recorded (POST /v1/flags) and have not cleared, on the person, the profiles merged into it, and (with `account`) its accounts — as GET /v1/flags?subject= lists them; `active` is false once `until` has passed. A decision\'s rules read the active ones as `flags.<name>` (since 2026-12-06).' },
           merges: { type: 'array', items: anyObj }, identityConflicts: { type: 'array', items: identityConflict, description: 'Newest first, at most 20.' }, recentEvents: { type: 'array', items: anyObj }, note: { type: 'string' },
         },
       },

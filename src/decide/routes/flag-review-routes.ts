@@ -10,10 +10,11 @@ import type { Flag } from '../records.js';
 import type { Review, ReviewStatus } from '../reviews.js';
 import { decideSchemas } from './schemas.js';
 import { flagsRead, unreadFlagWarning } from '../flags-read.js';
+import { flagView } from '../flag-book.js';
 import { blankFilterProblems, reviewQueueWarnings } from '../reviews-filters.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-const flagView = (f: Flag) => ({ ...f, until: iso(f.until), createdAt: iso(f.createdAt), clearedAt: iso(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > Date.now()) });
+
 const holdView = (h: Review) => ({ ...h, createdAt: iso(h.createdAt), decidedAt: iso(h.decidedAt), expiresAt: iso(h.expiresAt) });
 /** A list filter sent empty or blank is a 400 naming it, not "no filter" (reviews-filters.ts). */
 const refuseBlankFilters = (q: Parameters<typeof blankFilterProblems>[0]) => {
