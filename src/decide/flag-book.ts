@@ -89,6 +89,8 @@ const isoOrNull = (t: number | null) => (t === null ? null : new Date(t).toISOSt
  * @example
  * flagView(flag).active; // true
  */
-export function flagView(f: Flag, now = Date.now()) {
+export function flagView(f: Flag, at?: { now: number }) {
+  // `at` is an object, not a number, so that `flags.map(flagView)` — which passes each flag's index second — does not type-check.
+  const now = at?.now ?? Date.now();
   return { ...f, until: isoOrNull(f.until), createdAt: isoOrNull(f.createdAt), clearedAt: isoOrNull(f.clearedAt), active: f.clearedAt === null && (f.until === null || f.until > now) };
 }

@@ -55,7 +55,7 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
       identities: identities.map((i) => ({ kind: i.kind, value: i.value, since: iso(i.createdAt) })),
       accounts: memberships.map((m) => ({ id: m.accountId, role: m.role, traits: m.traits, since: iso(m.since) })),
       // The relationship context people recorded (POST /v1/flags): not cleared, on the person, the profiles merged into it, and its accounts.
-      flags: flags.filter((f) => f.clearedAt === null).map((f) => flagView(f, now)),
+      flags: flags.filter((f) => f.clearedAt === null).map((f) => flagView(f, { now })),
       merges: merges.map((m) => ({ into: m.into, from: m.from, messageId: m.messageId, reason: m.reason, via: { kind: m.viaKind, value: m.viaValue }, at: iso(m.at) })),
       // `at` is the last time, as it was before conflicts were counted (clients read it).
       identityConflicts: conflicts.map((c) => ({

@@ -62,7 +62,7 @@ export async function flagReviewRoutes(app: FastifyInstance, tact: Tact): Promis
   );
   app.get<{ Querystring: { subject?: string; account?: string } }>('/v1/flags', { preHandler: read, schema: decideSchemas.listFlags }, async (req) => {
     refuseBlankFilters(req.query);
-    return { flags: (await tact.decide.flags.of(req.query, tact.settings.get(mergeRulesKind))).map(flagView) };
+    return { flags: (await tact.decide.flags.of(req.query, tact.settings.get(mergeRulesKind))).map((f) => flagView(f)) };
   });
   // A `?reason=` was taken and kept nowhere: the route reads no query parameter, and says so.
   app.delete<{ Params: { id: string } }>('/v1/flags/:id', { preHandler: admin, schema: { ...decideSchemas.clearFlag, querystring: noQuery } }, async (req) => {
