@@ -681,12 +681,12 @@ function contactOf(c: ContactRow, topicsOf: (action: string) => readonly string[
   return { at: c.at, action: c.action, channel: c.channel, topics: topicsOf(c.action), decisionId: c.decisionId };
 }
 
-/** An outcome row as the state remembers it: one outcome may credit several actions of a decision (a row each). */
 /** A flag's key in `seen`: its id and whether it is open or cleared. */
 function flagSeen(f: Pick<Flag, 'id' | 'clearedAt'>): string {
   return `f|${f.id}|${f.clearedAt === null ? 'open' : 'cleared'}`;
 }
 
+/** An outcome row as the state remembers it: one outcome may credit several actions of a decision (a row each). */
 function outcomeSeen(o: Pick<OutcomeRecord, 'id' | 'decisionId' | 'action'>): string {
   return `o|${o.id}|${o.decisionId ?? ''}|${o.action ?? ''}`;
 }
