@@ -103,7 +103,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const sendTime = (req.sendTime ?? st.configured) && st.configured && !INBOUND_CHANNELS.has(channel) ? await sendTimeReader(tact.store, tact.learning.registry, st) : undefined;
   // Each subject's stage and tier, only for an audience that reads them.
   const readsStage = readsLifecycle(req.audience);
-  // The profile's accounts, only for an audience that reads them (a decision's rules read them as \`accounts\`: its account ids).
+  // The profile's accounts, only for an audience that reads them (a decision's rules read them as `accounts`: its account ids).
   const reads = (name: string) => req.audience.includes(name) && (variablePaths(req.audience, name)?.length ?? 1) > 0;
   const readsAccounts = reads('accounts');
   // The segments the profile is in now, as a decision's ladder places it (SegmentLookup), only for an audience that reads them.
@@ -148,7 +148,7 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         const vars = ruleVars(state, tact.settings.get(featuresKind), now, readsStage ? tact.settings.get(lifecycleKind) : undefined);
         // The flags the profile's decision sees: its own, those of the profiles merged into it, and
         // those of its accounts (until 2026-12-04 an account's flag was missing here); and its
-        // accounts, as a decision's \`accounts\` (until 2026-12-06 an audience reading them failed on every profile).
+        // accounts, as a decision's `accounts` (until 2026-12-06 an audience reading them failed on every profile).
         const book = tact.decide.state.flags;
         const merged = state.absorbed !== 0 && book.hasProfileFlags ? await mergedInto(tact.store.profiles, id) : [];
         const accounts = book.hasAccountFlags || readsAccounts ? (await tact.store.profiles.memberships(id)).map((m) => m.accountId) : [];
