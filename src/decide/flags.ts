@@ -149,15 +149,22 @@ export class Flags {
     if (q.subject) {
       const found = await findProfile(this.store.profiles, q.subject);
       if (!found) throw profileNotFound(q.subject, rules, 'subject');
-      // The person's flags include those set on identities that merged into them since.
-      const keys = [found.profileId, ...(await mergedInto(this.store.profiles, found.profileId))];
-      const own = (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();
-      const accounts = [...new Set((await this.store.profiles.memberships(found.profileId)).map((m) => m.accountId))];
-      const theirs = (await Promise.all(accounts.map((id) => this.store.decisions.flagsOf({ kind: 'account', id })))).flat();
-      return [...own, ...theirs.filter((f) => f.clearedAt === null).map((f) => ({ ...f, account: f.target.id }))];
+      return this.ofProfile(found.profileId, (await this.store.profiles.memberships(found.profileId)).map((m) => m.accountId));
     }
     if (q.account) return this.store.decisions.flagsOf({ kind: 'account', id: accountId(q.account) });
     return this.store.decisions.openFlags();
+  }
+
+  /**
+   * A profile's flags, cleared ones included — with those set on the profiles merged into it since —
+   * and the open flags of `accounts` (its accounts), each with `account`: `of` for a subject, given
+   * the profile (GET /v1/profiles has it, and its memberships, already).
+   */
+  async ofProfile(profileId: string, accounts: readonly string[]): Promise<ListedFlag[]> {
+    const keys = [profileId, ...(await mergedInto(this.store.profiles, profileId))];
+    const own = (await Promise.all(keys.map((id) => this.store.decisions.flagsOf({ kind: 'profile', id })))).flat();
+    const theirs = (await Promise.all([...new Set(accounts)].map((id) => this.store.decisions.flagsOf({ kind: 'account', id })))).flat();
+    return [...own, ...theirs.filter((f) => f.clearedAt === null).map((f) => ({ ...f, account: f.target.id }))];
   }
 }
 

@@ -30,11 +30,11 @@ export async function profileRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const features = tact.settings.get(featuresKind);
     const vars = ruleVars(state, features, now);
     const recent = req.query.events ?? 20;
-    const [identities, events, memberships, merges, consentHistory, conflicts, backfill, flags] = await Promise.all([
+    const [identities, events, memberships, merges, consentHistory, conflicts, backfill] = await Promise.all([
       p.identities(state.id), recent === 0 ? [] : p.recentEvents(state.id, recent), p.memberships(state.id), mergeHistory(p, state.id),
       p.consentHistory(state.id, 50), p.conflicts(state.id, 20), tact.backfill.status(),
-      tact.decide.flags.of({ subject: req.params.identifier }, tact.settings.get(mergeRulesKind)),
     ]);
+    const flags = await tact.decide.flags.ofProfile(state.id, memberships.map((m) => m.accountId));
     return {
       id: state.id,
       matchedBy: matchedBy(req.params.identifier, found.matched, state.id),

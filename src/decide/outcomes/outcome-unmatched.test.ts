@@ -115,7 +115,7 @@ describe('an outcome the API recorded credited to no decision', () => {
     const late = (await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'conversion', timestamp: at, messageId: 'late' })).json();
     expect(late.recorded).toMatchObject([{ decisionId: null, credit: 0 }]);
     expect(late.warnings).toEqual([{ field: 'timestamp', reason: 'decision_past_window', message: expect.stringContaining(`came after the attribution window of the decision \`${d.decisionId}\``) }]);
-    expect(late.warnings[0].message).toContain(`its window of 1 hour ended ${new Date(Date.parse(d.at) + 3_600_000).toISOString()}`);
+    expect(late.warnings[0].message).toContain(`its window of 1 h ended ${new Date(Date.parse(d.at) + 3_600_000).toISOString()}`);
     // Within the window: credited, and nothing to say.
     const inTime = (await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'click', messageId: 'in-time' })).json();
     expect(inTime.recorded).toMatchObject([{ decisionId: d.decisionId }]);
@@ -128,7 +128,7 @@ describe('an outcome the API recorded credited to no decision', () => {
     const d = (await decideReq(h.app, { subject: 'ana', placement: 'home' })).json();
     const never = (await post(h.app, '/v1/outcomes', { subject: 'ana', action: 'loan-offer', type: 'conversion', messageId: 'never' })).json();
     expect(never.recorded).toMatchObject([{ decisionId: null, action: 'loan-offer', credit: 0 }]);
-    expect(never.warnings).toEqual([{ field: 'action', reason: 'action_not_shown', message: expect.stringMatching(/^No decision of the subject's in the 1 hour before the outcome \(.+\) chose `loan-offer`/) }]);
+    expect(never.warnings).toEqual([{ field: 'action', reason: 'action_not_shown', message: expect.stringMatching(/^No decision of the subject's in the 1 h before the outcome \(.+\) chose `loan-offer`/) }]);
     // The action shown: credited, nothing said.
     const shownOne = (await post(h.app, '/v1/outcomes', { subject: 'ana', action: picked(d)[0], type: 'click', messageId: 'shown' })).json();
     expect(shownOne.recorded).toMatchObject([{ decisionId: d.decisionId }]);

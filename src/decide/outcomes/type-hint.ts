@@ -1,5 +1,6 @@
 import { closestWord } from '../../errors/edit-distance.js';
 import type { UnmatchedOutcome, UnmatchedReason } from './unmatched.js';
+import { windowWords } from '../window-words.js';
 import type { CompiledCatalog } from '../catalog-compile.js';
 import type { CompiledPolicy } from '../policy-compile.js';
 
@@ -103,11 +104,3 @@ export function outcomeMissWarnings(misses: readonly UnmatchedOutcome[]): Outcom
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A window in words: "7 days", "1 hour", "90 minutes", "45 seconds". */
-function windowWords(ms: number): string {
-  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]] as const) {
-    if (ms % size === 0) return `${ms / size} ${unit}${ms === size ? '' : 's'}`;
-  }
-  return `${ms / 1000} seconds`;
-}

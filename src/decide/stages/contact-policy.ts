@@ -1,14 +1,7 @@
 import type { CompiledCap } from '../policy-compile.js';
 import { clock, inWindow, localMinutes } from './local-time.js';
 import { exclude, type Candidate, type Stage, type StageContext } from './types.js';
-
-/** A window as an operator wrote it, in its largest whole unit ("7 days", "36 h", "90 min", "90 s"). */
-function span(windowMs: number): string {
-  const ms = Math.round(windowMs); // "1.1h" parses to 3,960,000.0000000005 ms
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} day${ms === 86_400_000 ? '' : 's'}`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
-}
+import { windowWords as span } from '../window-words.js';
 
 /**
  * Contact policy, in this order: quiet hours in the subject's time zone, caps per channel / topic

@@ -110,12 +110,13 @@ export class PostgresDecisionStore implements DecisionStore {
       // A flag another process added or cleared since, on the subject, a profile merged into it or
       // one of its accounts: the decision is made again with it (until 2026-12-06 it waited for the
       // next sync, up to a second: a "complaint open" flag did not stop the other servers' e-mails).
-      const newFlags = known.flag
+      const heldFlag = known.flag;
+      const newFlags = heldFlag
         ? (await c.query<FlagRow>(
           `SELECT ${FLAG_COLS} FROM decision_flags WHERE (created_at >= $2 OR cleared_at >= $2)
              AND ((target_kind = 'profile' AND target_id = ANY($1)) OR (target_kind = 'account' AND target_id IN (SELECT account_id FROM memberships WHERE profile_id = ANY($1))))`,
           [keys, since],
-        )).rows.map(toFlag).filter((f) => !(known.flag as (f: Flag) => boolean)(f))
+        )).rows.map(toFlag).filter((f) => !heldFlag(f))
         : [];
       if (contacts.length || outcomes.length || newHolds.length || newFlags.length) return { contacts, outcomes, holds: newHolds, flags: newFlags };
       const actions = d.choices.filter((ch) => ch.kind === 'action' && ch.action).map((ch) => ch.action as string);
