@@ -73,7 +73,14 @@ export async function loadDelays(store: Pick<DecisionStore, 'successDelays'>, co
   for (let h = first; h <= last; h++) total += perHour.get(h) ?? 0;
   const stride = Math.max(1, Math.ceil(total / DELAYS_READ));
   for (let h = last; h >= first; h -= stride) {
-    if (perHour.has(h)) for (const r of await store.successDelays(h * HOUR_MS, (h + 1) * HOUR_MS, upTo)) counts.delays.add(r.action, Number(r.decidedAt), Number(r.at) - Number(r.decidedAt));
+    if (perHour.has(h)) {
+      for (const r of await store.successDelays(h * HOUR_MS, (h + 1) * HOUR_MS, upTo)) {
+        const decidedAt = Number(r.decidedAt);
+        counts.delays.add(r.action, decidedAt, Number(r.at) - decidedAt);
+        // The groups' successes among their open choices, from the same rows (OutcomeCounts.openGroupSuccesses).
+        for (const g of recordGroupKeys(r)) counts.open.addSuccess(r.action, g, decidedAt);
+      }
+    }
     counts.delays.markRead(h);
     await pause();
   }

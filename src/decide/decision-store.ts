@@ -58,11 +58,14 @@ export interface GroupCountRow {
   successes: number;
 }
 
-/** A success's action, its choice's time and its own (`successDelays`). */
+/** A success's action, its choice's time and its own (`successDelays`), and its decision's ladder groups. */
 export interface DelayRow {
   action: string;
   decidedAt: number;
   at: number;
+  segment: string | null;
+  microSegment: number | null;
+  microSegmentModel: string | null;
 }
 
 /** Action choices of one action and ladder group decided in one hour (`readOpenChoices`). */

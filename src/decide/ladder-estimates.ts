@@ -112,7 +112,7 @@ export class LadderEstimates implements EstimateProvider {
   private withOpen(model: LadderModel, counts: LadderCounts, action: string, subject: EstimateSubject, now: number, window: number): Estimate {
     const unexposed = unexposedAtRungs(this.counts, action, subject, now, window);
     const e = ladderEstimate(model, counts, new Date(now).toISOString()).estimate;
-    return withOpenWindows(model, counts, openAtRungs(this.counts, action, subject, now, window), e, unexposed, unexposed && this.counts.openSuccesses(action, now, window));
+    return withOpenWindows(model, counts, openAtRungs(this.counts, action, subject, now, window), e, unexposed, unexposed && openSuccessesAtRungs(this.counts, action, subject, now, window));
   }
 
   private currentModel(): LadderModel {
@@ -164,6 +164,17 @@ function unexposedAtRungs(counts: OutcomeCounts, action: string, subject: Estima
     population,
     segment: subject.segment ? (counts.openUnexposed(action, subject.segment, now, window) ?? 0) : 0,
     'micro-segment': subject.microSegment ? (counts.openUnexposed(action, subject.microSegment, now, window) ?? 0) : 0,
+  };
+}
+
+/** The successes among the open choices at each group rung (OutcomeCounts.openSuccesses, openGroupSuccesses); undefined until a start has read their hours'. */
+function openSuccessesAtRungs(counts: OutcomeCounts, action: string, subject: EstimateSubject, now: number, window: number): OpenAtRungs | undefined {
+  const population = counts.openSuccesses(action, now, window);
+  if (population === undefined) return undefined;
+  return {
+    population,
+    segment: subject.segment ? (counts.openGroupSuccesses(action, subject.segment, now, window) ?? 0) : 0,
+    'micro-segment': subject.microSegment ? (counts.openGroupSuccesses(action, subject.microSegment, now, window) ?? 0) : 0,
   };
 }
 

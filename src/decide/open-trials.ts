@@ -13,6 +13,8 @@ interface Buckets {
   uWindow: number;
   uCurve: Float64Array | undefined;
   unexposed: number;
+  /** hour of decision → the credited successes of its choices (`addSuccess`; groups only: the population's are OutcomeDelays'). */
+  won?: Map<number, number>;
 }
 
 /**
@@ -41,6 +43,31 @@ export class OpenTrials {
     b.hours.set(h, (b.hours.get(h) ?? 0) + n);
     if (h >= firstOpen(b.hour, b.window)) b.open += n;
     if (h >= firstOpen(b.uHour, b.uWindow) && b.uCurve) b.unexposed += n * (1 - (b.uCurve[Math.min(b.uCurve.length - 1, Math.max(0, b.uHour - h))] ?? 1));
+  }
+
+  /**
+   * `n` successes credited to a choice of `action` in `group` decided at `decidedAt`: with the
+   * choices of its hour until they close, so the group's highest reading can leave the open
+   * choices out with their successes (`successes`), as the population's does (ADR 0007).
+   */
+  addSuccess(action: string, group: string, decidedAt: number, n = 1): void {
+    const b = this.by.get(action)?.get(group);
+    // No choice of the group is held: its hour is closed, or pruned (the success is old news).
+    if (!b) return;
+    const h = Math.floor(decidedAt / HOUR_MS);
+    if (!b.hours.has(h)) return;
+    b.won ??= new Map();
+    b.won.set(h, (b.won.get(h) ?? 0) + n);
+  }
+
+  /** The successes credited to the choices of `action` in `group` that are inside their window of `windowMs` at `now` (`addSuccess`). */
+  successes(action: string, group: string, now: number, windowMs: number): number {
+    const won = this.by.get(action)?.get(group)?.won;
+    if (!won) return 0;
+    const first = firstOpen(Math.floor(now / HOUR_MS), windowMs);
+    let s = 0;
+    for (const [h, n] of won) if (h >= first) s += n;
+    return s;
   }
 
   /** How many choices of `action` in `group` are inside their window of `windowMs` at `now`. */
@@ -95,6 +122,7 @@ export class OpenTrials {
     for (const [action, groups] of this.by) {
       for (const [group, b] of groups) {
         for (const h of b.hours.keys()) if (h < cut) b.hours.delete(h);
+        if (b.won) for (const h of b.won.keys()) if (h < cut) b.won.delete(h);
         if (!b.hours.size) groups.delete(group);
         b.hour = Number.NaN;
         b.uHour = Number.NaN;

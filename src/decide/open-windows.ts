@@ -18,8 +18,8 @@ export interface OpenAtRungs {
  * open choices weighed by the share of their conversions still to come under the learned delay
  * (OutcomeCounts.openUnexposed) — the value is that of the ladder over the choices' exposure (each
  * rung's trials less its unexposed share): the successes so far out of the chances that have had
- * time to convert — and the highest reading is the closed choices' own (`openSuccesses`: the
- * population's successes among its open choices, which leave with them), the upper end the highest
+ * time to convert — and the highest reading is the closed choices' own (`openSuccesses`: each
+ * rung's successes among its open choices, which leave with them), the upper end the highest
  * of that, the exposures' and the counts' own. Without it (no delay learned yet) the value stays the
  * counts' own, the lower reading. The interval keeps the lowest reading's lower end and the highest
  * reading's upper end: the delay itself is learned, not known.
@@ -31,7 +31,7 @@ export interface OpenAtRungs {
  * withOpenWindows(model, { population: { successes: 0, trials: 193 } }, { population: 193, segment: 0, 'micro-segment': 0 }, e);
  * // { …e, high: the prior's upper end, status: 'learning', reason: 'pending' }
  */
-export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: OpenAtRungs, e: Estimate, unexposed?: OpenAtRungs, openSuccesses?: number): Estimate {
+export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: OpenAtRungs, e: Estimate, unexposed?: OpenAtRungs, openSuccesses?: OpenAtRungs): Estimate {
   if (!(open.population > 0 || open.segment > 0 || open['micro-segment'] > 0)) return e;
   let without: Estimate;
   let value = e.value;
@@ -42,15 +42,12 @@ export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: 
     high = Math.max(e.high, without.high);
   } else {
     // The delay learned: the value is the ladder's over the choices' exposures, and the highest
-    // reading the closed choices' own — at the population rung the open ones leave with their
+    // reading the closed choices' own — at each group rung the open ones leave with their
     // successes when those are known per hour (kept in, a week of open choices that had converted
-    // read near 100%: the converted are known at once, the others only as their windows close).
+    // read near 100%: the converted are known at once, the others only as their windows close;
+    // until 2026-12-06 late evening only the population's left with theirs).
     const exposed = ladderEstimate(model, less(counts, unexposed), e.updatedAt).estimate;
-    const closedOnly = less(counts, open);
-    if (openSuccesses !== undefined && open.population > 0) {
-      const s = Math.max(0, counts.population.successes - Math.min(openSuccesses, counts.population.successes));
-      closedOnly.population = { successes: s, trials: Math.max(s, counts.population.trials - open.population) };
-    }
+    const closedOnly = less(counts, open, openSuccesses);
     without = ladderEstimate(model, closedOnly, e.updatedAt).estimate;
     high = Math.max(e.high, without.high, exposed.high);
     value = Math.min(Math.max(exposed.value, e.value), high);
@@ -63,16 +60,23 @@ export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: 
   return { ...e, value, high, ...(pending ? { status: 'learning' as const, reason: 'pending' as const } : {}), ...shown };
 }
 
-/** The ladder's counts with `by` taken out of each group rung's trials (never below its successes); the personal rung as it is. */
-function less(counts: LadderCounts, by: OpenAtRungs): LadderCounts {
-  const out: LadderCounts = { population: closed(counts.population, by.population) };
-  if (counts.segment) out.segment = closed(counts.segment, by.segment);
-  if (counts['micro-segment']) out['micro-segment'] = closed(counts['micro-segment'], by['micro-segment']);
+/**
+ * The ladder's counts with `by` taken out of each group rung's trials (never below its successes),
+ * and with `won` — the successes among those choices — out of its successes; the personal rung as it is.
+ */
+function less(counts: LadderCounts, by: OpenAtRungs, won?: OpenAtRungs): LadderCounts {
+  const out: LadderCounts = { population: closed(counts.population, by.population, won?.population) };
+  if (counts.segment) out.segment = closed(counts.segment, by.segment, won?.segment);
+  if (counts['micro-segment']) out['micro-segment'] = closed(counts['micro-segment'], by['micro-segment'], won?.['micro-segment']);
   if (counts.personal) out.personal = counts.personal;
   return out;
 }
 
-/** A rung's counts less `open` of its trials (open, or unexposed), never below its successes (those are decided). */
-function closed(c: RateCounts, open: number): RateCounts {
-  return { successes: c.successes, trials: Math.max(c.successes, c.trials - open) };
+/**
+ * A rung's counts less `open` of its trials (open, or unexposed), never below its successes (those
+ * are decided) — with `won`, the successes of those open choices, leaving with them.
+ */
+function closed(c: RateCounts, open: number, won?: number): RateCounts {
+  const successes = won && open > 0 ? Math.max(0, c.successes - Math.min(won, c.successes)) : c.successes;
+  return { successes, trials: Math.max(successes, c.trials - open) };
 }

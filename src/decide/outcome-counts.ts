@@ -92,12 +92,17 @@ export class OutcomeCounts {
   /**
    * A success of `action` for `subject`; also credited to the groups its decision's trial went to:
    * `groups` when given (read with the decision from the log), else those remembered under
-   * `decisionId` (the last {@link REMEMBERED} decisions').
+   * `decisionId` (the last {@link REMEMBERED} decisions'). With `decidedAt`, its decision's time,
+   * also counted among each group's open choices' successes while their hour is open
+   * ({@link openGroupSuccesses}).
    */
-  success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[]): void {
+  success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[], decidedAt?: number): void {
     this.bump(action, subject, n, 0);
     const to = groups ?? (decisionId ? this.decisionGroups.get(decisionId) : undefined);
-    for (const g of to ?? []) this.bumpGroup(action, g, n, 0, subject);
+    for (const g of to ?? []) {
+      this.bumpGroup(action, g, n, 0, subject);
+      if (decidedAt !== undefined) this.open.addSuccess(action, g, decidedAt, n);
+    }
   }
 
   /** Whether the groups of this decision's trials are remembered (the last {@link REMEMBERED} decisions'). */
@@ -139,6 +144,16 @@ export class OutcomeCounts {
    */
   openSuccesses(action: string, now: number, windowMs: number): number | undefined {
     return this.delays.successesSince(action, firstOpenHour(now, windowMs), this.open);
+  }
+
+  /**
+   * The successes of `action` in `group` whose choices are still inside their window of `windowMs`
+   * at `now`: known exactly when the population's are ({@link openSuccesses}; a start reads both
+   * from the same rows, loadDelays), else undefined.
+   */
+  openGroupSuccesses(action: string, group: string, now: number, windowMs: number): number | undefined {
+    if (this.openSuccesses(action, now, windowMs) === undefined) return undefined;
+    return this.open.successes(action, group, now, windowMs);
   }
 
   population(action: string): Readonly<RateCounts & { version: number }> {

@@ -109,7 +109,8 @@ export function decideGroupsConformance(kind: StoreKind): void {
       const success = { profileKey: '', type: 'conversion', value: null, action: 'shoes', credit: 1, reward: 1, success: true, source: 'api' as const };
       const outcomes = [];
       for (let i = 0; i < 9 * 24; i++) {
-        await store.decisions.appendDecision(record(`d${i}`, t + i * H, 'shoes', {}));
+        // Every other one in a segment: a start credits the segment's successes among its open choices too.
+        await store.decisions.appendDecision(record(`d${i}`, t + i * H, 'shoes', i % 2 ? {} : { segment: 'vip' }));
         outcomes.push({ ...success, id: `o${i}`, decisionId: `d${i}`, profileKey: `p-d${i}`, at: t + i * H + (1 + (i % 5)) * H });
       }
       // A goal outcome that is not a success (a second conversion) is not a delay.
@@ -124,6 +125,7 @@ export function decideGroupsConformance(kind: StoreKind): void {
       const read = async (from: number, to: number, until: number) => (await store.decisions.successDelays!(from, to, until)).map((r) => [r.action, Number(r.decidedAt), Number(r.at)]).sort();
       expect(await read(t + 48 * H, t + 51 * H, upTo)).toEqual([48, 49, 50].map((i) => ['shoes', t + i * H, t + i * H + (1 + (i % 5)) * H]).sort());
       expect(await read(t + 50 * H, t + 51 * H, await store.decisions.lastOutcomeSeq!())).toEqual([['shoes', t + 50 * H, t + 51 * H], ['shoes', t + 50 * H + 60_000, t + 52 * H]].sort());
+      expect((await store.decisions.successDelays!(t + 48 * H, t + 50 * H, upTo)).map((r) => [Number(r.decidedAt), r.segment, r.microSegment, r.microSegmentModel]).sort()).toEqual([[t + 48 * H, 'vip', null, null], [t + 49 * H, null, null, null]]);
 
       // A start learns them, with the choices of a 3-day window (and two hours more, for the life table).
       const state = new DecideState(30 * 24 * H, false, 72 * H);
@@ -135,6 +137,11 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(curve[2]).toBeGreaterThan(0);
       expect(curve[2]).toBeLessThan(1);
       expect(curve[7]).toBe(1);
+      // The open hours (the 72 before the current one): 72 successes, 36 of them the segment's
+      // choices' — which its highest reading leaves out with their choices (ADR 0007).
+      expect(state.counts.openSuccesses('shoes', now, 72 * H)).toBe(72);
+      expect(state.counts.openGroupSuccesses('shoes', 'segment:vip', now, 72 * H)).toBe(36);
+      expect(state.counts.openTrials('shoes', 'segment:vip', now, 72 * H)).toBe(36);
     });
   });
 }

@@ -296,11 +296,12 @@ export class PostgresDecisionStore implements DecisionStore {
 
   async successDelays(from: number, to: number, upTo: number): Promise<DelayRow[]> {
     // The successes of the choices of an hour: the choices by time, each one's outcomes by decision.
-    return (await this.pool.query<{ action: string; decidedAt: string; at: string }>(
-      `SELECT c.action, c.at AS "decidedAt", o.at FROM decision_choices c JOIN decision_outcomes o ON o.decision_id = c.decision_id AND o.action = c.action
+    return (await this.pool.query<{ action: string; decidedAt: string; at: string; segment: string | null; microSegment: number | null; microSegmentModel: string | null }>(
+      `SELECT c.action, c.at AS "decidedAt", o.at, d.segment, d.micro_segment AS "microSegment", d.micro_segment_model AS "microSegmentModel"
+       FROM decision_choices c JOIN decision_outcomes o ON o.decision_id = c.decision_id AND o.action = c.action JOIN decisions d ON d.id = c.decision_id
        WHERE c.at >= $1 AND c.at < $2 AND c.kind = 'action' AND o.success = 1 AND o.seq <= $3`,
       [from, to, upTo],
-    )).rows.map((r) => ({ action: r.action, decidedAt: Number(r.decidedAt), at: Number(r.at) }));
+    )).rows.map((r) => ({ action: r.action, decidedAt: Number(r.decidedAt), at: Number(r.at), segment: r.segment, microSegment: r.microSegment, microSegmentModel: r.microSegmentModel }));
   }
 
   async lastOutcomeSeq(): Promise<number> {

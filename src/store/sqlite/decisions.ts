@@ -61,7 +61,8 @@ export class SqliteDecisionStore implements DecisionStore {
       anyContact: db.prepare(`SELECT 1 FROM decision_choices WHERE at >= ? AND at < ? AND kind = 'action' LIMIT 1`).pluck(),
       // The successes of the choices of an hour: the choices by time, each one's outcomes by decision
       // (the unary + keeps the planner off the outcomes' time index).
-      successDelays: db.prepare(`SELECT c.action AS action, c.at AS decidedAt, o.at AS at FROM decision_choices c JOIN decision_outcomes o ON o.decision_id = c.decision_id AND +o.action = c.action
+      successDelays: db.prepare(`SELECT c.action AS action, c.at AS decidedAt, o.at AS at, d.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel
+        FROM decision_choices c JOIN decision_outcomes o ON o.decision_id = c.decision_id AND +o.action = c.action JOIN decisions d ON d.id = c.decision_id
         WHERE c.at >= ? AND c.at < ? AND c.kind = 'action' AND +o.success = 1 AND +o.seq <= ?`),
       lastOutcomeSeq: db.prepare(`SELECT coalesce(max(seq), 0) FROM decision_outcomes`).pluck(),
       anonymousKeys: db.prepare(`SELECT DISTINCT d.profile_key FROM decisions d WHERE d.profile_key >= 'anon:' AND d.profile_key < 'anon;' AND d.at >= ? AND d.at < ? AND EXISTS (SELECT 1 FROM decision_choices c WHERE c.decision_id = d.id AND c.kind = 'action')`).pluck(),
