@@ -64,10 +64,11 @@ export async function decideMemoryBench(args: string[]): Promise<Record<string, 
     const at = start + i;
     const decisionId = newProfileId(at);
     state.ledger.record(`p${s}`, { at, action: actions[a], channel: 'web', topics: topics[a % 2], decisionId });
-    state.counts.trial(actions[a], `p${s}`, 1);
+    // As the decider counts a choice: with its decision's id and time (open until its window ends, ADR 0007).
+    state.counts.trial(actions[a], `p${s}`, 1, undefined, decisionId, at);
     pairs.add(s * ACTIONS + a);
     const click = i % 10 === 0;
-    state.applyOutcome({ id: `o-${i}`, at, profileKey: `p${s}`, type: click ? 'click' : 'impression', value: null, decisionId, action: actions[a], credit: 1, reward: 0, success: click, source: 'api' }, true);
+    state.applyOutcome({ id: `o-${i}`, at, profileKey: `p${s}`, type: click ? 'click' : 'impression', value: null, decisionId, action: actions[a], credit: 1, reward: 0, success: click, source: 'api' }, true, undefined, at);
     if (i % 60_000 === 59_999) {
       const upkeep = performance.now();
       state.forgetKeys(at);

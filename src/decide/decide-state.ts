@@ -75,6 +75,8 @@ export class DecideState {
   private budgetMs: number;
   /** The channel volumes count every contact since this time. */
   private volumesFrom = Infinity;
+  /** Which parts of a sliced pruning pass have ended (`pruneSome`). */
+  private pruned = { ledger: false, choices: false };
   /** Subjects whose contacts before the ledger's `lazyBefore` are being read (`ensureLoaded`). */
   private readonly loading = new Map<string, Promise<void>>();
   private loadedSubjects = 0;
@@ -191,6 +193,8 @@ export class DecideState {
           for (const k of missing) {
             const got = by.get(k) ?? [];
             this.ledger.loadOlder(k, got.map((c) => contactOf(c, topicsOf)), now);
+            // The personal rung's open choices among them (ADR 0007): those from `before` on are held already.
+            for (const c of got) if (c.at < before) this.counts.noteChoice(c.action, k, c.at);
             this.loadedContacts += got.length;
           }
           this.loadedSubjects += missing.length;
@@ -593,6 +597,7 @@ export class DecideState {
    * keys {@link forgetKeys} lets go, and the reviews past their windows ({@link setReviewWindows}).
    */
   prune(now: number): void {
+    this.counts.pruneChoices(now - this.contactsMs - LIFE_TABLE_MS);
     this.counts.open.prune(now - this.contactsMs - LIFE_TABLE_MS);
     this.counts.delays.prune(now - this.contactsMs - LIFE_TABLE_MS);
     this.letAnonymousGo(now);
@@ -609,7 +614,11 @@ export class DecideState {
   /** One slice of {@link pruneInSlices}: up to `slice` subjects; true when the pass ended (the rest of the state pruned too). */
   pruneSome(now: number, slice = PRUNE_SLICE): boolean {
     this.letAnonymousGo(now);
-    if (!this.ledger.pruneSome(now, slice)) return false;
+    // The ledger's subjects and the subjects' kept choices (for their personal rungs), side by side: the pass ends when both have.
+    this.pruned.ledger ||= this.ledger.pruneSome(now, slice);
+    this.pruned.choices ||= this.counts.pruneChoices(now - this.contactsMs - LIFE_TABLE_MS, slice);
+    if (!(this.pruned.ledger && this.pruned.choices)) return false;
+    this.pruned = { ledger: false, choices: false };
     this.counts.open.prune(now - this.contactsMs - LIFE_TABLE_MS);
     this.counts.delays.prune(now - this.contactsMs - LIFE_TABLE_MS);
     this.forgetKeys(now);
@@ -644,6 +653,8 @@ export class DecideState {
   /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */
   private loadContact(c: ContactRow, topicsOf: (action: string) => readonly string[]): void {
     this.ledger.load(c.profileKey, contactOf(c, topicsOf));
+    // Counted in the counts' snapshot already; kept for the personal rung to read as open (ADR 0007).
+    this.counts.noteChoice(c.action, c.profileKey, c.at);
     this.mark(`c|${c.decisionId}|${c.action}`, Math.max(c.at, this.clock));
     this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
   }

@@ -85,7 +85,7 @@ export class LadderEstimates implements EstimateProvider {
       // Whatever rung it is shown at, the estimate is of this subject's rate: its own counts shrunk
       // toward the deepest earned group (subjectBelief). Until 2026-12-06 an unearned personal rung
       // fell back to the group as logged, the group's own posterior shown as the subject's.
-      return this.withOpen(model, counts, action.id, subject, now, window);
+      return this.withOpen(model, counts, action.id, subject, now, window, true);
     }
     // The open choices change as the hour turns, and their exposure as it goes by (OutcomeDelays' slots).
     const hour = Math.floor(now / (HOUR_MS / 20));
@@ -109,10 +109,20 @@ export class LadderEstimates implements EstimateProvider {
   }
 
   /** The ladder's estimate over `counts`, read with the choices still inside their windows (open-windows.ts). */
-  private withOpen(model: LadderModel, counts: LadderCounts, action: string, subject: EstimateSubject, now: number, window: number): Estimate {
+  private withOpen(model: LadderModel, counts: LadderCounts, action: string, subject: EstimateSubject, now: number, window: number, personal = false): Estimate {
     const unexposed = unexposedAtRungs(this.counts, action, subject, now, window);
     const e = ladderEstimate(model, counts, new Date(now).toISOString()).estimate;
-    return withOpenWindows(model, counts, openAtRungs(this.counts, action, subject, now, window), e, unexposed, unexposed && openSuccessesAtRungs(this.counts, action, subject, now, window));
+    const open = openAtRungs(this.counts, action, subject, now, window);
+    const won = unexposed && openSuccessesAtRungs(this.counts, action, subject, now, window);
+    if (personal) {
+      // The subject's own choices still inside their windows, at its personal rung (until 2026-12-06
+      // late evening read as failures: a subject just shown an offer read lower for it at once).
+      const own = this.counts.personalOpen(action, subject.key, subject.also ?? [], now, window, unexposed && this.counts.delays.curve(action, window, now, this.counts.open));
+      open.personal = own.open;
+      if (unexposed) unexposed.personal = own.unexposed;
+      if (won) won.personal = own.won;
+    }
+    return withOpenWindows(model, counts, open, e, unexposed, won);
   }
 
   private currentModel(): LadderModel {

@@ -117,6 +117,25 @@ describe('the contact ledger read per subject at its first decision', () => {
     });
   }
 
+  it('gives the personal rung the subject\'s choices inside their windows once its first decision read them (ADR 0007)', async () => {
+    const at = [T - 8 * DAY, T - 2 * DAY, T - HOUR, T - MINUTE];
+    const log = fakeDecisionLog({ contacts: at.map((t, i) => ({ profileKey: 'p1', at: t, action: 'tips', channel: 'email', decisionId: `d${i}` })) });
+    const lazy = new DecideState(30 * DAY, false, 7 * DAY);
+    const eager = new DecideState(30 * DAY, false, 7 * DAY);
+    await lazy.rebuild(log.store, topicsOf, T);
+    await eager.rebuild(log.store, topicsOf, T, { eager: true });
+    const open = (s: DecideState) => s.counts.personalOpen('tips', 'p1', [], T, 7 * DAY).open;
+    // The last minutes' choice is read at start; the older ones with the subject's first decision.
+    expect(open(eager)).toBe(3);
+    expect(open(lazy)).toBe(1);
+    await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    expect(open(lazy)).toBe(3);
+    // A day on, the choice of two days before is still open; eight days on, none is.
+    expect(lazy.counts.personalOpen('tips', 'p1', [], T + DAY, 7 * DAY).open).toBe(3);
+    lazy.prune(T + 8 * DAY);
+    expect(lazy.counts.personalOpen('tips', 'p1', [], T + 8 * DAY, 7 * DAY).open).toBe(0);
+  });
+
   it('marks anonymous keys with older history without reading their contacts', async () => {
     const log = fakeDecisionLog({ contacts: [{ profileKey: 'anon:v-9', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd1' }] });
     const s = new DecideState(30 * DAY, false, 7 * DAY);

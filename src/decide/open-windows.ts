@@ -2,11 +2,12 @@ import type { Estimate } from '../learn/estimate.js';
 import { isEstablished, type RateCounts } from '../learn/rates/beta-binomial.js';
 import { type LadderCounts, ladderEstimate, type LadderModel } from '../learn/rates/ladder.js';
 
-/** Choices still inside their attribution windows at each group rung of an estimate's ladder. */
+/** Choices still inside their attribution windows at each group rung of an estimate's ladder, and at its personal rung when it has one. */
 export interface OpenAtRungs {
   population: number;
   segment: number;
   'micro-segment': number;
+  personal?: number;
 }
 
 /**
@@ -32,7 +33,7 @@ export interface OpenAtRungs {
  * // { …e, high: the prior's upper end, status: 'learning', reason: 'pending' }
  */
 export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: OpenAtRungs, e: Estimate, unexposed?: OpenAtRungs, openSuccesses?: OpenAtRungs): Estimate {
-  if (!(open.population > 0 || open.segment > 0 || open['micro-segment'] > 0)) return e;
+  if (!(open.population > 0 || open.segment > 0 || open['micro-segment'] > 0 || (open.personal ?? 0) > 0)) return e;
   let without: Estimate;
   let value = e.value;
   let high: number;
@@ -53,22 +54,22 @@ export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: 
     value = Math.min(Math.max(exposed.value, e.value), high);
   }
   const pending = e.status === 'established' && (without.status !== 'established' || !isEstablished(value, e.low, high, model.establishedWhen));
-  // The open choices at the rung the estimate is centred on (the subject's own are not counted open).
-  const rung = e.source === 'personal' ? undefined : e.source;
-  const choices = rung ? open[rung] : 0;
-  const shown = choices > 0 ? { open: { choices, ...(unexposed && rung ? { exposure: Math.max(0, choices - unexposed[rung]) } : {}) } } : {};
+  // The open choices at the rung the estimate is centred on.
+  const rung = e.source;
+  const choices = open[rung] ?? 0;
+  const shown = choices > 0 ? { open: { choices, ...(unexposed ? { exposure: Math.max(0, choices - (unexposed[rung] ?? 0)) } : {}) } } : {};
   return { ...e, value, high, ...(pending ? { status: 'learning' as const, reason: 'pending' as const } : {}), ...shown };
 }
 
 /**
- * The ladder's counts with `by` taken out of each group rung's trials (never below its successes),
- * and with `won` — the successes among those choices — out of its successes; the personal rung as it is.
+ * The ladder's counts with `by` taken out of each rung's trials (never below its successes), and
+ * with `won` — the successes among those choices — out of its successes.
  */
 function less(counts: LadderCounts, by: OpenAtRungs, won?: OpenAtRungs): LadderCounts {
   const out: LadderCounts = { population: closed(counts.population, by.population, won?.population) };
   if (counts.segment) out.segment = closed(counts.segment, by.segment, won?.segment);
   if (counts['micro-segment']) out['micro-segment'] = closed(counts['micro-segment'], by['micro-segment'], won?.['micro-segment']);
-  if (counts.personal) out.personal = counts.personal;
+  if (counts.personal) out.personal = closed(counts.personal, by.personal ?? 0, won?.personal);
   return out;
 }
 

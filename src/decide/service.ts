@@ -188,6 +188,16 @@ export class DecideService {
     if (r.added || r.cleared || r.unresolved.length) this.o.log.info({ added: r.added, cleared: r.cleared, unresolved: r.unresolved.map((d) => d.subject) }, 'declared flags applied');
   }
 
+  /**
+   * Reads the subject's contacts older than the start's last minutes (those of `keys`: its profile
+   * key and the keys merged into it) as its first decision would (ADR 0006): what the estimates read
+   * of its own choices inside their windows comes with them (ADR 0007). Nothing once read.
+   */
+  async readSubject(keys: readonly string[]): Promise<void> {
+    if (this.state.ledger.lazyBefore === -Infinity) return;
+    await this.state.ensureLoaded(this.o.store.decisions, keys, this.playbook().topicsOf, (this.o.now ?? Date.now)());
+  }
+
   /** The catalog and policy in force, joined (rebuilt when either changes). */
   playbook(): Playbook {
     const catalog = this.o.settings.get(catalogKind);

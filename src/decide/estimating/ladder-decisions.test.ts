@@ -61,7 +61,8 @@ describe('the granularity ladder in decisions', () => {
     await convert(first, 'ana-0');
     const personal = await shoes('ana');
     expect(personal.choices[0].estimate).toMatchObject({ source: 'personal', evidence: 2 });
-    expect(personal.choices[0].explanation).toMatch(/\(personal, [^)]*n=2\)/);
+    // Both her choices converted inside their windows, which are still open: said at her own rung too (since 2026-12-06 late evening).
+    expect(personal.choices[0].explanation).toMatch(/\(personal, [^)]*n=2, 2 inside their windows\)/);
   });
 
   it('rebuilds the segment counts from the log after a restart, and credits a later success of an earlier decision', async () => {

@@ -26,6 +26,8 @@ export interface DecisionEstimateSource {
   catalog(): Pick<CompiledCatalog, 'actions'>;
   policy(): Pick<CompiledPolicy, 'estimates'>;
   mergedKeys(state: ProfileState): Promise<readonly string[]>;
+  /** Reads what the estimates need of the subject's own history (its profile key and merged keys) before they are asked. */
+  readSubject?(keys: readonly string[]): Promise<void>;
 }
 
 /** One action's goal rate for the subject, as the decisions score it: the action, its goal, and the Estimate. */
@@ -45,6 +47,7 @@ export async function decisionEstimatesFor(source: DecisionEstimateSource, state
   const policy = source.policy();
   const bound = decisionEstimates(source.provider.under?.(policy.estimates) ?? source.provider, { position }, policy);
   const also = await source.mergedKeys(state);
+  await source.readSubject?.([state.id, ...also]);
   const subject = { key: state.id, vars: {}, ...(also.length ? { also } : {}) };
   return [...source.catalog().actions.values()].map((a) => {
     const e = bound.estimate(a, subject);
@@ -59,9 +62,9 @@ export async function decisionEstimatesFor(source: DecisionEstimateSource, state
  * @example
  * const source = liveDecisionEstimates(tact.decide, tact.store.profiles);
  */
-export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 'playbook' | 'state'>, profiles: Pick<ProfileStore, 'merges' | 'identities'>): DecisionEstimateSource {
+export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 'playbook' | 'state' | 'readSubject'>, profiles: Pick<ProfileStore, 'merges' | 'identities'>): DecisionEstimateSource {
   const merged = new MergedKeys(profiles, Date.now, decide.state.ledger);
-  return { provider: decide.estimates, catalog: () => decide.playbook().catalog, policy: () => decide.playbook().policy, mergedKeys: (s) => merged.of(s) };
+  return { provider: decide.estimates, catalog: () => decide.playbook().catalog, policy: () => decide.playbook().policy, mergedKeys: (s) => merged.of(s), readSubject: (keys) => decide.readSubject(keys) };
 }
 
 /**
@@ -74,7 +77,7 @@ export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 
  * @example
  * const source = await storedDecisionEstimates(store, settings);
  */
-export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices' | 'successDelays' | 'lastOutcomeSeq'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
+export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices' | 'successDelays' | 'lastOutcomeSeq' | 'contactsOf'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
   const counts = new OutcomeCounts();
   const catalog = () => settings.get(catalogKind);
   const policy = () => settings.get(policyKind);
@@ -88,5 +91,9 @@ export async function storedDecisionEstimates(store: { decisions: Pick<DecisionS
   if (upTo !== undefined) await loadDelays(store.decisions, counts, since, now, upTo);
   const anonymous = { hasAnonymous: true, has: (key: string) => [...catalog().actions.keys()].some((a) => counts.personalCounts(a, key) !== undefined) };
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
-  return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s) };
+  // The subject's own choices of the longest window, for its personal rung to read those inside their windows as open (ADR 0007).
+  const readSubject = async (keys: readonly string[]) => {
+    for (const c of await store.decisions.contactsOf(keys, since, now + 1)) counts.noteChoice(c.action, c.profileKey, c.at);
+  };
+  return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s), readSubject };
 }

@@ -67,5 +67,23 @@ describe('the decisions\' estimates read from the store', () => {
     expect(Math.abs(cli.value - 0.4)).toBeLessThan(0.02);
     expect(low.value).toBeLessThan(0.37);
     expect(cli.low).toBeCloseTo(low.low, 12);
+
+    // A subject's own choices inside their windows, read before its estimates (ADR 0007's personal
+    // rung), as the server reads them at its first decision: the same value, the open choices said.
+    for (let i = 1; i <= 12; i++) await store.decisions.appendDecision({ ...record(`me${i}`, now - i * H), profileKey: 'p-me' });
+    const stored = await storedDecisionEstimates({ decisions: store.decisions, profiles: store.profiles }, settings);
+    await stored.readSubject!(['p-me']);
+    const mine = stored.provider.estimate(action, { key: 'p-me', vars: {} });
+    const started = new DecideState(30 * 24 * H, false, policy.attributionMs);
+    await started.rebuild(store.decisions, () => [], Date.now(), { openMs: policy.attributionMs });
+    await started.openRead;
+    await started.ensureLoaded(store.decisions, ['p-me'], () => [], Date.now());
+    const serverMine = new LadderEstimates(started.counts, () => policy.estimates, { defaultWindow: () => policy.attributionMs }).estimate(action, { key: 'p-me', vars: {} });
+    expect(started.counts.personalOpen('shoes-offer', 'p-me', [], Date.now(), policy.attributionMs).open).toBe(12);
+    expect(mine.value).toBeCloseTo(serverMine.value, 12);
+    expect(mine.high).toBeCloseTo(serverMine.high, 12);
+    // Not read first, the twelve are failures: lower, and no open choice said.
+    const unread = (await storedDecisionEstimates({ decisions: store.decisions, profiles: store.profiles }, settings)).provider.estimate(action, { key: 'p-me', vars: {} });
+    expect(unread.value).toBeLessThan(mine.value - 0.01);
   });
 });

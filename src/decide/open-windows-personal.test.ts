@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../learn/math/prng.js';
+import type { CompiledAction } from './catalog-compile.js';
+import { LadderEstimates } from './ladder-estimates.js';
+import { HOUR_MS } from './open-trials.js';
+import { OutcomeCounts, PERSONAL_CHOICES } from './outcome-counts.js';
+import type { CompiledPolicy } from './policy-compile.js';
+
+/**
+ * ADR 0007 at the personal rung: a subject's own choices still inside their attribution windows are
+ * not yet evidence that the action failed for it. Until 2026-12-06 late evening they were read as
+ * failures there, so a subject just shown an offer read lower for it at once: with a personal
+ * strength of 30, one open choice moved its value to 30/31 of the rest's (the Beta-Binomial
+ * posterior mean (s + κ·m) / (t + κ) with s = 0, t = 1 — Gelman et al., Bayesian Data Analysis,
+ * 3rd ed., §2.4).
+ */
+const WINDOW = 7 * 86_400_000;
+const settings: CompiledPolicy['estimates'] = { priorMean: 0.05, priorStrength: 20, personalStrength: 30, groupStrength: 100, minDataWeight: 0.2, level: 0.9, establishedWidth: 0.05 };
+const action = { id: 'a', attributionMs: WINDOW } as CompiledAction;
+const T0 = 480_000 * HOUR_MS;
+
+/** Ten days of other subjects' choices of `a` (100 an hour, 30% converting after an exponential delay of mean 20 h), read at the end. */
+function world(learnDelay = true): { counts: OutcomeCounts; now: number; estimates: LadderEstimates } {
+  const g = new Rng(7);
+  const counts = new OutcomeCounts();
+  const now = T0 + 10 * 24 * HOUR_MS;
+  const events: { at: number; kind: 0 | 1; id: string; decidedAt: number }[] = [];
+  let n = 0;
+  for (let h = 0; h < 10 * 24; h++) {
+    for (let i = 0; i < 100; i++) {
+      const at = T0 + (h + g.float()) * HOUR_MS;
+      const id = `d${n++}`;
+      events.push({ at, kind: 0, id, decidedAt: at });
+      if (g.float() < 0.3) {
+        const d = -20 * Math.log(1 - g.float()) * HOUR_MS;
+        if (d <= WINDOW && at + d < now) events.push({ at: at + d, kind: 1, id, decidedAt: at });
+      }
+    }
+  }
+  events.sort((x, y) => x.at - y.at);
+  for (const e of events) {
+    if (e.kind === 0) counts.trial('a', `s-${e.id}`, 1, undefined, e.id, e.at);
+    else {
+      counts.success('a', `s-${e.id}`, 1, e.id, undefined, e.decidedAt);
+      if (learnDelay) counts.delays.add('a', e.decidedAt, e.at - e.decidedAt);
+    }
+  }
+  return { counts, now, estimates: new LadderEstimates(counts, () => settings, { now: () => now }) };
+}
+
+const nobody = { key: 'nobody', vars: {} };
+
+describe('the personal rung with its own choices inside their windows', () => {
+  it('reads a choice made minutes ago as the share of its chance it has had, not as a failure (the delay learned)', () => {
+    const { counts, now, estimates } = world();
+    const rest = estimates.estimate(action, nobody);
+    counts.trial('a', 'me', 1, undefined, 'mine', now - 2 * 60_000);
+    const me = estimates.estimate(action, { key: 'me', vars: {} });
+    // Two minutes into a delay of mean 20 h: almost none of its chance has passed (read as a failure: 30/31 of the rest's).
+    expect(Math.abs(me.value / rest.value - 1)).toBeLessThan(0.002);
+    // Its window closed without a success: now a failure, 30/31 of the rest (by the prior's mean over the others' counts).
+    const later = new LadderEstimates(counts, () => settings, { now: () => now + WINDOW });
+    const closed = later.estimate(action, { key: 'me', vars: {} });
+    const others = later.estimate(action, nobody);
+    expect(closed.open?.choices ?? 0).toBe(0);
+    expect(closed.value / others.value).toBeCloseTo(30 / 31, 2);
+  });
+
+  it('keeps the value as the counts give it with no delay learned, and widens the upper end to the closed choices\' reading', () => {
+    const { counts, now, estimates } = world(false);
+    for (let i = 0; i < 12; i++) counts.trial('a', 'me', 1, undefined, `mine${i}`, now - (i + 1) * HOUR_MS);
+    const me = estimates.estimate(action, { key: 'me', vars: {} });
+    // Twelve open choices: the lowest reading (all failures) is the value, the highest leaves them out.
+    expect(me.open?.choices).toBe(12);
+    expect(me.high).toBeGreaterThan(estimates.estimate(action, nobody).value);
+    expect(me.value).toBeLessThan(estimates.estimate(action, nobody).value);
+  });
+
+  it('lets a converted open choice leave the highest reading with its success', () => {
+    const { counts, now, estimates } = world();
+    for (let i = 0; i < 12; i++) counts.trial('a', 'me', 1, undefined, `mine${i}`, now - (i + 1) * HOUR_MS);
+    const before = estimates.estimate(action, { key: 'me', vars: {} });
+    counts.success('a', 'me', 1, 'mine0', undefined, now - HOUR_MS);
+    const after = estimates.estimate(action, { key: 'me', vars: {} });
+    // One success among twelve choices an hour to twelve old: the value rises (a success is a success),
+    // but the highest reading — the closed choices' own, of which there are none — is no higher than
+    // a subject's with no choices of its own (kept in, it read 1 success of 1: 0.455 against 0.439).
+    expect(after.value).toBeGreaterThan(before.value);
+    expect(after.high).toBeLessThanOrEqual(estimates.estimate(action, nobody).high);
+  });
+
+  it(`keeps a subject's newest ${PERSONAL_CHOICES} choices, in time order whatever order they come in, and lets closed ones go at pruning`, () => {
+    const counts = new OutcomeCounts();
+    const now = T0;
+    // Twenty choices of the last twenty hours, the older half arriving last (a start's read of the log).
+    for (let i = 0; i < 10; i++) counts.noteChoice('a', 'me', now - (i + 1) * HOUR_MS);
+    for (let i = 10; i < 20; i++) counts.noteChoice('a', 'me', now - (i + 1) * HOUR_MS);
+    expect(counts.personalOpen('a', 'me', [], now, WINDOW).open).toBe(PERSONAL_CHOICES);
+    // The window of 5 h 30 min holds five of them; a merged key's count too.
+    counts.noteChoice('a', 'anon:v1', now - 30 * 60_000);
+    counts.noteChoice('b', 'me', now - 30 * 60_000);
+    expect(counts.personalOpen('a', 'me', ['anon:v1'], now, 5.5 * HOUR_MS).open).toBe(6);
+    counts.pruneChoices(now - 3.5 * HOUR_MS);
+    expect(counts.personalOpen('a', 'me', [], now, WINDOW).open).toBe(3);
+    counts.pruneChoices(now);
+    expect(counts.personalOpen('a', 'me', ['anon:v1'], now, WINDOW).open).toBe(0);
+  });
+});
