@@ -4,8 +4,10 @@ import { shopConfig } from '../fixtures.js';
 import { findProfile } from '../../profiles/lookup.js';
 import { advertising, post } from '../test-http.js';
 import { runAudience, type AudienceLine } from './audience-run.js';
+import { EMAIL_OPEN_RATE, emailHistory } from '../../models/rates/email-fixture.js';
+import { estimatesOf, ingest } from '../../store/conformance/learn-helpers.js';
 
-describe('a batch audience sees the flags, accounts and segments of a profile', () => {
+describe('a batch audience sees the flags, accounts, segments and estimates of a profile', () => {
   let h: Harness;
   afterEach(async () => h.close());
   const run = async (audience: string) => {
@@ -67,5 +69,26 @@ describe('a batch audience sees the flags, accounts and segments of a profile', 
     expect((await run('"runners" in segments')).subjects).toContain(await id('cy'));
     // A misspelt segment would hold for no one: refused before any decision, naming the field and the segment meant.
     await expect(run('"runers" in segments')).rejects.toMatchObject({ problems: [{ field: 'audience', message: expect.stringContaining('did you mean `"runners"`') }] });
+  });
+
+  it('the profile\'s estimates, as a segment\'s rule reads them (`estimates.rates.email_open.value > 0.45`); a rate not configured, or send time while none is, refused by name', async () => {
+    // Until 2026-12-06 late evening an audience had no `estimates`: "those likely to open" had to be
+    // a segment first, evaluated when the models change, and the audience named the segment.
+    h = await harness('sqlite', { config: { ...shopConfig(), rates: [EMAIL_OPEN_RATE] } });
+    // Twelve subjects, eight e-mails each: the even ones open 80%, the odd ones 10% (email-fixture.ts).
+    await ingest(h, emailHistory(12));
+    for (let u = 0; u < 12; u++) await send(h.app, '/v1/identify', { userId: `u-${u}`, context: advertising });
+    await h.tact.consumers.runAll();
+    const likely: string[] = [];
+    for (let u = 0; u < 12; u++) {
+      const rate = (await estimatesOf(h, `u-${u}`)).estimates.find((e) => e.model === 'rate' && e.key === 'email_open')!;
+      if (rate.value !== null && rate.value > 0.45) likely.push(`profile:${(await findProfile(h.store.profiles, `u-${u}`))?.profileId}`);
+    }
+    expect(likely.length).toBe(6);
+    const openers = await run('estimates.rates.email_open.value > 0.45');
+    expect(openers.done).toMatchObject({ evaluated: 12, matched: 6, audienceErrors: 0 });
+    expect(openers.subjects.sort()).toEqual(likely.sort());
+    await expect(run('estimates.rates.email_opn.value > 0.45')).rejects.toMatchObject({ problems: [{ field: 'audience', message: expect.stringContaining('did you mean `estimates.rates.email_open`') }] });
+    await expect(run('estimates.sendTime.slot == 34')).rejects.toMatchObject({ problems: [{ field: 'audience', message: expect.stringContaining('no send time is configured') }] });
   });
 });

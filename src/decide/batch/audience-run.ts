@@ -6,7 +6,11 @@ import type { ProfileState } from '../../profiles/profile-state.js';
 import { featuresKind } from '../../profiles/features/features-kind.js';
 import { lifecycleKind, readsLifecycle } from '../../profiles/lifecycle.js';
 import { mergedInto } from '../../profiles/merged-ids.js';
-import { lifecycleNames, ruleScope } from '../../profiles/rule-scope.js';
+import { lifecycleNames } from '../../profiles/rule-scope.js';
+import { ratesKind } from '../../models/rates/rates-kind.js';
+import { metricsKind } from '../../models/baselines/metrics-kind.js';
+import { sendTimeProblem } from '../../segments/estimate-names.js';
+import { estimateVars, segmentScope } from '../../segments/membership.js';
 import { ruleVars } from '../../profiles/profile-view.js';
 import { compileRule, testRule, variablePaths } from '../../rules/cel.js';
 import { ruleProblem } from '../../rules/rule-types.js';
@@ -91,11 +95,14 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const audience = compileRule(req.audience, 'audience', { authoring: true });
   // A misspelt feature compiles, then holds for no one — or for everyone, under `!has(…)`: refused
   // before any decision is made, as in a segment's rule (traits come from data and are not checked).
-  const typo = ruleProblem(req.audience, 'audience', { ...ruleScope(tact.settings.get(featuresKind).map((c) => c.def), lifecycleNames(tact.settings.get(lifecycleKind))), flags: { kind: 'open' }, accounts: { kind: 'value', what: 'a list of account ids' },
-    segments: { kind: 'value', what: 'a list of the names of the segments the profile is in', values: { noun: 'segment', plural: 'segments', names: tact.settings.get(segmentsKind).audiences.map((a) => a.name) } },
-  });
-  if (typo) throw validationError([{ field: 'audience', message: typo }]);
+  // The variables a segment's rule reads — the profile's facts, `lifecycle`, `estimates` (rates and
+  // metrics configured, send time) and `microSegment` — and a decision's `flags`, `accounts` and `segments`.
   const st = tact.settings.get(sendTimeKind);
+  const configured = { rates: tact.settings.get(ratesKind).map((r) => r.def.name), metrics: tact.settings.get(metricsKind).map((m) => m.def.name) };
+  const typo = ruleProblem(req.audience, 'audience', { ...segmentScope(tact.settings.get(featuresKind).map((c) => c.def), configured, lifecycleNames(tact.settings.get(lifecycleKind))), flags: { kind: 'open' }, accounts: { kind: 'value', what: 'a list of account ids' },
+    segments: { kind: 'value', what: 'a list of the names of the segments the profile is in', values: { noun: 'segment', plural: 'segments', names: tact.settings.get(segmentsKind).audiences.map((a) => a.name) } },
+  }) ?? sendTimeProblem(req.audience, 'audience', st.configured);
+  if (typo) throw validationError([{ field: 'audience', message: typo }]);
   if (req.sendTime === true && !st.configured) {
     throw validationError([{ field: 'sendTime', message: 'The `sendTime` was asked for, but send time is not configured: list its engagement events under `sendTime.engagement` first.' }]);
   }
@@ -108,6 +115,9 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
   const readsAccounts = reads('accounts');
   // The segments the profile is in now, as a decision's ladder places it (SegmentLookup), only for an audience that reads them.
   const readsSegments = reads('segments');
+  // The profile's estimates (as a segment's rule reads them: estimateVars) and micro-segment, only for an audience that reads them.
+  const readsEstimates = reads('estimates');
+  const readsMicroSegment = reads('microSegment');
   await tact.store.collect.checkpoint();
   const total = await tact.store.profiles.countProfiles();
   const n: Omit<Counts, 'total'> = { scanned: 0, evaluated: 0, matched: 0, decided: 0, actions: 0, audienceErrors: 0 };
@@ -154,7 +164,11 @@ export async function* runAudience(tact: Tact, req: AudienceRequest, concurrency
         const accounts = book.hasAccountFlags || readsAccounts ? (await tact.store.profiles.memberships(id)).map((m) => m.accountId) : [];
         vars.flags = flagVars(book.active(id, accounts, now, merged));
         vars.accounts = accounts;
-        if (readsSegments) vars.segments = (await tact.learning.lookup.position(state, now)).segments;
+        const position = readsSegments || readsEstimates || readsMicroSegment ? await tact.learning.lookup.position(state, now) : undefined;
+        if (readsSegments) vars.segments = position!.segments;
+        if (readsEstimates) vars.estimates = estimateVars(await tact.learning.estimates.forSubject(state, now, position));
+        // No micro-segment model in force: `microSegment` is unknown (a rule on it is an audience error for the profile), as in a segment's rule.
+        if (readsMicroSegment && position!.microSegment) vars.microSegment = position!.microSegment.index;
         const verdict = testRule(audience, vars);
         if (verdict.error !== undefined) {
           n.audienceErrors++;

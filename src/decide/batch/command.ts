@@ -23,7 +23,7 @@ export function decideBatchCommand(program: Command): void {
     .command('decide-batch')
     .description('Decide for every subject of an audience (outbound campaigns) through a running Tact server.')
     .option('-p, --placement <id>', 'the placement to decide for (from the catalog; required, but for --resend)')
-    .option('-a, --audience <cel>', 'CEL over each profile\'s facts (traits, features, events, consent, lifecycle, flags, accounts, segments), e.g. \'features.orders >= 1.0 && consent.Email\' or \'"churn_risk" in segments\' (required, but for --resend)')
+    .option('-a, --audience <cel>', 'CEL over each profile\'s facts (traits, features, events, consent, lifecycle, flags, accounts, segments, estimates, microSegment), e.g. \'features.orders >= 1.0 && consent.Email\' or \'"churn_risk" in segments\' (required, but for --resend)')
     .option('-o, --out <file>', 'write the decisions here (.jsonl or .csv, or any name with --format; - for stdout, the summary then on stderr)')
     .option('-f, --format <format>', 'jsonl or csv (default: from the extension of --out, .jsonl or .csv, any other refused; jsonl for -)')
     .option('-w, --webhook <url>', 'POST the decisions to this URL in batches, with retries and backoff')

@@ -437,7 +437,7 @@ export const decideSchemas = {
       additionalProperties: false,
       properties: {
         placement: { type: 'string', minLength: 1 },
-        audience: { type: 'string', minLength: 1, description: 'CEL over the profile\'s facts, e.g. `features.orders >= 1.0`.' },
+        audience: { type: 'string', minLength: 1, description: 'CEL over the profile as a segment\'s rule and a decision\'s rules read it — `traits`, `features`, `events`, `consent`, `lifecycle`, `estimates`, `microSegment`, `flags`, `accounts`, `segments` —, e.g. `features.orders >= 1.0`, `"churn_risk" in segments` or `estimates.rates.email_open.value > 0.45`.' },
         context: anyObj,
         limit: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Stop after this many subjects in the audience.' },
         maxActions: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Stop after this many action choices (the campaign\'s own cap).' },
