@@ -194,7 +194,7 @@ export class DecideState {
             const got = by.get(k) ?? [];
             this.ledger.loadOlder(k, got.map((c) => contactOf(c, topicsOf)), now);
             // The personal rung's open choices among them (ADR 0007): those from `before` on are held already.
-            for (const c of got) if (c.at < before) this.counts.noteChoice(c.action, k, c.at);
+            for (const c of got) if (c.at < before) this.counts.noteLoggedChoice(c.action, k, c.at);
             this.loadedContacts += got.length;
           }
           this.loadedSubjects += missing.length;
@@ -654,7 +654,7 @@ export class DecideState {
   private loadContact(c: ContactRow, topicsOf: (action: string) => readonly string[]): void {
     this.ledger.load(c.profileKey, contactOf(c, topicsOf));
     // Counted in the counts' snapshot already; kept for the personal rung to read as open (ADR 0007).
-    this.counts.noteChoice(c.action, c.profileKey, c.at);
+    this.counts.noteLoggedChoice(c.action, c.profileKey, c.at);
     this.mark(`c|${c.decisionId}|${c.action}`, Math.max(c.at, this.clock));
     this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
   }

@@ -122,6 +122,7 @@ describe('the contact ledger read per subject at its first decision', () => {
     const log = fakeDecisionLog({ contacts: at.map((t, i) => ({ profileKey: 'p1', at: t, action: 'tips', channel: 'email', decisionId: `d${i}` })) });
     const lazy = new DecideState(30 * DAY, false, 7 * DAY);
     const eager = new DecideState(30 * DAY, false, 7 * DAY);
+    lazy.setRetention([{ channel: 'email', max: 1, windowMs: 7 * DAY }], 0);
     await lazy.rebuild(log.store, topicsOf, T);
     await eager.rebuild(log.store, topicsOf, T, { eager: true });
     const open = (s: DecideState) => s.counts.personalOpen('tips', 'p1', [], T, 7 * DAY).open;
@@ -129,6 +130,12 @@ describe('the contact ledger read per subject at its first decision', () => {
     expect(open(eager)).toBe(3);
     expect(open(lazy)).toBe(1);
     await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    expect(open(lazy)).toBe(3);
+    // The caps raised: the subject's contacts are read again, its choices not kept twice.
+    lazy.setRetention([{ channel: 'email', max: 5, windowMs: 7 * DAY }], 0);
+    expect(await lazy.widenContacts(log.store, T)).toBeGreaterThan(0);
+    await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    expect(lazy.lazyReads.subjects).toBe(2);
     expect(open(lazy)).toBe(3);
     // A day on, the choice of two days before is still open; eight days on, none is.
     expect(lazy.counts.personalOpen('tips', 'p1', [], T + DAY, 7 * DAY).open).toBe(3);

@@ -141,6 +141,17 @@ export class OutcomeCounts {
     this.recent.set(subject, all.slice(Math.max(0, all.length - C * PERSONAL_CHOICES)));
   }
 
+  /**
+   * A choice read from the log (a start's, or a read again after the contact window widened): kept
+   * as {@link noteChoice} keeps it unless the same choice — action and time — is kept already.
+   */
+  noteLoggedChoice(action: string, subject: string, at: number): void {
+    const a = this.actionIndex.get(action);
+    const list = this.recent.get(subject);
+    if (a !== undefined && list) for (let i = 0; i < list.length; i += C) if (list[i + 1] === at && list[i] >> 1 === a) return;
+    this.noteChoice(action, subject, at);
+  }
+
   /** A success credited to the choice of `action` for `subject` decided at `decidedAt`, when that choice is kept. */
   private noteSuccess(action: string, subject: string, decidedAt: number, n: number): void {
     const a = this.actionIndex.get(action);

@@ -93,7 +93,7 @@ export async function storedDecisionEstimates(store: { decisions: Pick<DecisionS
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
   // The subject's own choices of the longest window, for its personal rung to read those inside their windows as open (ADR 0007).
   const readSubject = async (keys: readonly string[]) => {
-    for (const c of await store.decisions.contactsOf(keys, since, now + 1)) counts.noteChoice(c.action, c.profileKey, c.at);
+    for (const c of await store.decisions.contactsOf(keys, since, now + 1)) counts.noteLoggedChoice(c.action, c.profileKey, c.at);
   };
   return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s), readSubject };
 }
