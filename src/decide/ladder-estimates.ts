@@ -118,9 +118,17 @@ export class LadderEstimates implements EstimateProvider {
       // The subject's own choices still inside their windows, at its personal rung (until 2026-12-06
       // late evening read as failures: a subject just shown an offer read lower for it at once).
       const own = this.counts.personalOpen(action, subject.key, subject.also ?? [], now, window, unexposed && this.counts.delays.curve(action, window, now, this.counts.open));
+      // The population rung is everyone else's (the subject's counts taken out of it): so are its open choices.
       open.personal = own.open;
-      if (unexposed) unexposed.personal = own.unexposed;
-      if (won) won.personal = own.won;
+      open.population = Math.max(0, open.population - own.open);
+      if (unexposed) {
+        unexposed.personal = own.unexposed;
+        unexposed.population = Math.max(0, unexposed.population - own.unexposed);
+      }
+      if (won) {
+        won.personal = own.won;
+        won.population = Math.max(0, won.population - own.won);
+      }
     }
     return withOpenWindows(model, counts, open, e, unexposed, won);
   }

@@ -89,6 +89,20 @@ describe('the personal rung with its own choices inside their windows', () => {
     expect(after.high).toBeLessThanOrEqual(estimates.estimate(action, nobody).high);
   });
 
+  it('takes the subject\'s own open choices out of the population\'s, as its counts are (the population rung is everyone else\'s)', () => {
+    // A new action: four choices of others closed without a success, four of the subject's open.
+    const counts = new OutcomeCounts();
+    const now = T0;
+    for (let i = 0; i < 4; i++) counts.trial('a', `other${i}`, 1, undefined, `o${i}`, now - 8 * 86_400_000);
+    for (let i = 0; i < 4; i++) counts.trial('a', 'me', 1, undefined, `m${i}`, now - (i + 1) * HOUR_MS);
+    const estimates = new LadderEstimates(counts, () => settings, { now: () => now });
+    const me = estimates.estimate(action, { key: 'me', vars: {} });
+    // Its highest reading: the others' four closed failures, and nothing of its own closed — what a
+    // subject with no choices reads at its highest. Counting its four open choices at the population
+    // rung again left the others' four out of it too: the prior's upper end.
+    expect(me.high).toBeCloseTo(estimates.estimate(action, nobody).high, 10);
+  });
+
   it(`keeps a subject's newest ${PERSONAL_CHOICES} choices, in time order whatever order they come in, and lets closed ones go at pruning`, () => {
     const counts = new OutcomeCounts();
     const now = T0;
