@@ -3,7 +3,8 @@ import { Rng } from '../learn/math/prng.js';
 import type { CompiledAction } from './catalog-compile.js';
 import { LadderEstimates } from './ladder-estimates.js';
 import { HOUR_MS } from './open-trials.js';
-import { OutcomeCounts, PERSONAL_CHOICES } from './outcome-counts.js';
+import { OutcomeCounts } from './outcome-counts.js';
+import { PERSONAL_CHOICES } from './personal-choices.js';
 import type { CompiledPolicy } from './policy-compile.js';
 
 /**

@@ -1,15 +1,9 @@
 import type { RateCounts } from '../learn/rates/beta-binomial.js';
 import { OutcomeDelays } from './outcome-delays.js';
 import { firstOpenHour, HOUR_MS, OpenTrials } from './open-trials.js';
+import { PersonalChoices } from './personal-choices.js';
 
 const NONE: Readonly<RateCounts & { version: number }> = Object.freeze({ successes: 0, trials: 0, version: 0 });
-/**
- * A subject's newest choices kept for its personal rung to read as open (ADR 0007): a subject chosen
- * for more inside a window has its older ones read as closed — as failures, unless they converted.
- */
-export const PERSONAL_CHOICES = 16;
-/** Numbers a kept choice takes in a subject's list: action index · 2 + 1 once a success was credited to it, and its decision time. */
-const C = 2;
 /** How many decisions' group keys are remembered for crediting their later successes. */
 const REMEMBERED = 200_000;
 
@@ -45,16 +39,8 @@ export class OutcomeCounts {
    * choices went to a group, or whose counts were loaded without their groups at start, have one.
    */
   private readonly shares = new Map<string, number[]>();
-  /**
-   * subject → its newest choices (at most {@link PERSONAL_CHOICES}), {@link C} numbers each — action
-   * index · 2 (+ 1 once a success was credited to it), decision time — oldest first: the personal
-   * rung's open choices ({@link personalOpen}). Choices whose every window has closed go at pruning.
-   * Each list is made anew at its exact length when it changes: arrays grown in place keep room for
-   * a dozen more numbers, which over a hundred thousand subjects with a few choices each is most of it.
-   */
-  private readonly recent = new Map<string, number[]>();
-  /** Where an unfinished pruning pass of {@link recent} stands (`pruneChoices`). */
-  private recentCursor: Iterator<[string, number[]]> | undefined;
+  /** Each subject's newest choices, for its personal rung to read those inside their windows as open (ADR 0007). */
+  private readonly recent = new PersonalChoices();
   /** decision id → the group keys its trials were credited to (insertion order = age). */
   private readonly decisionGroups = new Map<string, readonly string[]>();
   /**
@@ -116,7 +102,7 @@ export class OutcomeCounts {
    */
   success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[], decidedAt?: number): void {
     this.bump(action, subject, n, 0);
-    if (decidedAt !== undefined) this.noteSuccess(action, subject, decidedAt, n);
+    if (decidedAt !== undefined) this.recent.succeeded(this.indexOf(action), subject, decidedAt, n);
     const to = groups ?? (decisionId ? this.decisionGroups.get(decisionId) : undefined);
     for (const g of to ?? []) {
       this.bumpGroup(action, g, n, 0, subject);
@@ -127,90 +113,31 @@ export class OutcomeCounts {
   /**
    * A choice of `action` for `subject` decided at `at`, kept for the personal rung to read as open
    * while its window is (the counts hold its trial already: a start reads the subject's from the
-   * log, DecideState.ensureLoaded). Kept in time order; past {@link PERSONAL_CHOICES}, the oldest go.
+   * log, DecideState.ensureLoaded).
    */
   noteChoice(action: string, subject: string, at: number, n = 1): void {
-    let a = this.actionIndex.get(action);
-    if (a === undefined) this.actionIndex.set(action, (a = this.actionIndex.size));
-    const list = this.recent.get(subject) ?? [];
-    let i = list.length;
-    while (i > 0 && list[i - C + 1] > at) i -= C;
-    const added: number[] = [];
-    for (let k = 0; k < n; k++) added.push(a * 2, at);
-    const all = list.length ? [...list.slice(0, i), ...added, ...list.slice(i)] : added;
-    this.recent.set(subject, all.slice(Math.max(0, all.length - C * PERSONAL_CHOICES)));
+    this.recent.note(this.indexOf(action), subject, at, n);
   }
 
-  /**
-   * A choice read from the log (a start's, or a read again after the contact window widened): kept
-   * as {@link noteChoice} keeps it unless the same choice — action and time — is kept already.
-   */
+  /** A choice read from the log (a start's, or read again after the contact window widened): not kept twice. */
   noteLoggedChoice(action: string, subject: string, at: number): void {
-    const a = this.actionIndex.get(action);
-    const list = this.recent.get(subject);
-    if (a !== undefined && list) for (let i = 0; i < list.length; i += C) if (list[i + 1] === at && list[i] >> 1 === a) return;
-    this.noteChoice(action, subject, at);
-  }
-
-  /** A success credited to the choice of `action` for `subject` decided at `decidedAt`, when that choice is kept. */
-  private noteSuccess(action: string, subject: string, decidedAt: number, n: number): void {
-    const a = this.actionIndex.get(action);
-    const list = this.recent.get(subject);
-    if (a === undefined || !list) return;
-    for (let i = list.length - C; i >= 0 && n > 0; i -= C) {
-      if (list[i] === a * 2 && list[i + 1] === decidedAt) {
-        list[i] = a * 2 + 1;
-        n -= 1;
-      }
-    }
+    this.recent.noteLogged(this.indexOf(action), subject, at);
   }
 
   /**
    * The subject's own choices of `action` (with those of the keys merged into it, `also`) still
-   * inside their window of `windowMs` at `now` — of its newest {@link PERSONAL_CHOICES} — how many
-   * converted already, and with the learned delay's `curve` (OutcomeDelays.curve) how much of their
-   * chance to convert is still to come: what the personal rung reads as open (ADR 0007).
+   * inside their window of `windowMs` at `now` — of its newest (PersonalChoices) — how many
+   * converted already, and with the learned delay's `curve` how much of their chance to convert is
+   * still to come: what the personal rung reads as open (ADR 0007).
    */
   personalOpen(action: string, subject: string, also: readonly string[], now: number, windowMs: number, curve?: Float64Array): { open: number; won: number; unexposed: number } {
-    const out = { open: 0, won: 0, unexposed: 0 };
     const a = this.actionIndex.get(action);
-    if (a === undefined) return out;
-    const hour = Math.floor(now / HOUR_MS);
-    for (let k = -1; k < also.length; k++) {
-      const list = this.recent.get(k < 0 ? subject : also[k]);
-      if (!list) continue;
-      for (let i = list.length - C; i >= 0; i -= C) {
-        const at = list[i + 1];
-        if (at + windowMs <= now) break;
-        if (list[i] >> 1 !== a || at > now) continue;
-        out.open += 1;
-        out.won += list[i] & 1;
-        if (curve) out.unexposed += 1 - (curve[Math.min(curve.length - 1, hour - Math.floor(at / HOUR_MS))] ?? 1);
-      }
-    }
-    return out;
+    return a === undefined ? { open: 0, won: 0, unexposed: 0 } : this.recent.open(a, subject, also, now, windowMs, curve);
   }
 
-  /**
-   * Lets go of kept choices decided before `before` (no window reaches back that far), `slice`
-   * subjects at a time; true when the pass ended.
-   */
+  /** Lets go of kept choices decided before `before`, `slice` subjects at a time; true when the pass ended. */
   pruneChoices(before: number, slice = Infinity): boolean {
-    if (slice === Infinity) this.recentCursor = undefined;
-    this.recentCursor ??= this.recent.entries();
-    for (let n = 0; n < slice; n++) {
-      const next = this.recentCursor.next();
-      if (next.done) {
-        this.recentCursor = undefined;
-        return true;
-      }
-      const [subject, list] = next.value;
-      let i = 0;
-      while (i < list.length && list[i + 1] < before) i += C;
-      if (i === list.length) this.recent.delete(subject);
-      else if (i) this.recent.set(subject, list.slice(i));
-    }
-    return false;
+    return this.recent.prune(before, slice);
   }
 
   /** Whether the groups of this decision's trials are remembered (the last {@link REMEMBERED} decisions'). */
@@ -334,6 +261,13 @@ export class OutcomeCounts {
       q.version += 1;
     } else byAction.set(action, { successes: s, trials: t, version: 1 });
     this.version += 1;
+  }
+
+  /** The index of `action` in the subjects' lists (a new one for an action not seen yet). */
+  private indexOf(action: string): number {
+    let a = this.actionIndex.get(action);
+    if (a === undefined) this.actionIndex.set(action, (a = this.actionIndex.size));
+    return a;
   }
 
   private bump(action: string, subject: string, s: number, t: number): void {
