@@ -182,8 +182,11 @@ export class DecideState {
         const generation = this.ledger.generation;
         const read: Promise<void> = (async () => {
           const rows = await this.olderContacts(store, missing, from, before - 1, topicsOf, now);
+          // Which of those choices converted: the personal rung's kept choices leave its highest reading with their successes (ADR 0007).
+          const won = rows.length && store.successesOf ? await store.successesOf([...new Set(rows.map((r) => r.decisionId))]) : [];
           // Let go and to be read again meanwhile (`widenContacts`): the next attempt reads it.
           if (this.ledger.generation !== generation) return;
+          const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
           const by = new Map<string, ContactRow[]>();
           for (const r of rows) {
             const list = by.get(r.profileKey);
@@ -194,7 +197,7 @@ export class DecideState {
             const got = by.get(k) ?? [];
             this.ledger.loadOlder(k, got.map((c) => contactOf(c, topicsOf)), now);
             // The personal rung's open choices among them (ADR 0007): those from `before` on are held already.
-            for (const c of got) if (c.at < before) this.counts.noteLoggedChoice(c.action, k, c.at);
+            for (const c of got) if (c.at < before) this.counts.noteLoggedChoice(c.action, k, c.at, converted.has(`${c.decisionId}|${c.action}`));
             this.loadedContacts += got.length;
           }
           this.loadedSubjects += missing.length;

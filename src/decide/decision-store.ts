@@ -284,6 +284,11 @@ export interface DecisionStore {
    */
   contactsLoggedSince?(at: number, after: number): Promise<{ contacts: ContactRow[]; last: number }>;
   outcomesOf(decisionId: string): Promise<OutcomeRecord[]>;
+  /**
+   * Of these decisions, the actions a success was credited to (a goal outcome that counted), once
+   * each: what a start reads of the choices a subject's personal rung keeps (ADR 0007).
+   */
+  successesOf?(decisionIds: readonly string[]): Promise<{ decisionId: string; action: string }[]>;
   /** Of these outcome ids, those already stored (for any decision, or none): duplicates are recognised for as long as the log keeps them. */
   loggedOutcomeIds(ids: readonly string[]): Promise<Set<string>>;
   /** The stored records of these outcome ids (an outcome credited to several decisions has one record each), in time order. */

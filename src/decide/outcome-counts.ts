@@ -119,9 +119,9 @@ export class OutcomeCounts {
     this.recent.note(this.indexOf(action), subject, at, n);
   }
 
-  /** A choice read from the log (a start's, or read again after the contact window widened): not kept twice. */
-  noteLoggedChoice(action: string, subject: string, at: number): void {
-    this.recent.noteLogged(this.indexOf(action), subject, at);
+  /** A choice read from the log (a start's, or read again after the contact window widened), `won` when a success was credited to it: not kept twice. */
+  noteLoggedChoice(action: string, subject: string, at: number, won = false): void {
+    this.recent.noteLogged(this.indexOf(action), subject, at, won);
   }
 
   /**

@@ -39,11 +39,22 @@ export class PersonalChoices {
     this.by.set(subject, all.slice(Math.max(0, all.length - C * PERSONAL_CHOICES)));
   }
 
-  /** A choice read from the log (a start's, or read again after the contact window widened): kept unless the same choice — action and time — is. */
-  noteLogged(a: number, subject: string, at: number): void {
+  /**
+   * A choice read from the log (a start's, or read again after the contact window widened), `won`
+   * when a success was credited to it: kept unless the same choice — action and time — is (then
+   * only marked, when `won`).
+   */
+  noteLogged(a: number, subject: string, at: number, won = false): void {
     const list = this.by.get(subject);
-    if (list) for (let i = 0; i < list.length; i += C) if (list[i + 1] === at && list[i] >> 1 === a) return;
+    if (list) {
+      for (let i = 0; i < list.length; i += C) {
+        if (list[i + 1] !== at || list[i] >> 1 !== a) continue;
+        if (won) list[i] = a * 2 + 1;
+        return;
+      }
+    }
     this.note(a, subject, at);
+    if (won) this.succeeded(a, subject, at, 1);
   }
 
   /** `n` successes credited to the choices of action `a` for `subject` decided at `decidedAt`, when kept. */

@@ -77,7 +77,7 @@ export function liveDecisionEstimates(decide: Pick<DecideService, 'estimates' | 
  * @example
  * const source = await storedDecisionEstimates(store, settings);
  */
-export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices' | 'successDelays' | 'lastOutcomeSeq' | 'contactsOf'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
+export async function storedDecisionEstimates(store: { decisions: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts' | 'readOpenChoices' | 'successDelays' | 'lastOutcomeSeq' | 'contactsOf' | 'successesOf'>; profiles: Pick<ProfileStore, 'merges' | 'identities'> }, settings: Pick<Settings, 'get'>): Promise<DecisionEstimateSource> {
   const counts = new OutcomeCounts();
   const catalog = () => settings.get(catalogKind);
   const policy = () => settings.get(policyKind);
@@ -93,7 +93,10 @@ export async function storedDecisionEstimates(store: { decisions: Pick<DecisionS
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
   // The subject's own choices of the longest window, for its personal rung to read those inside their windows as open (ADR 0007).
   const readSubject = async (keys: readonly string[]) => {
-    for (const c of await store.decisions.contactsOf(keys, since, now + 1)) counts.noteLoggedChoice(c.action, c.profileKey, c.at);
+    const rows = await store.decisions.contactsOf(keys, since, now + 1);
+    const won = rows.length && store.decisions.successesOf ? await store.decisions.successesOf([...new Set(rows.map((r) => r.decisionId))]) : [];
+    const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
+    for (const c of rows) counts.noteLoggedChoice(c.action, c.profileKey, c.at, converted.has(`${c.decisionId}|${c.action}`));
   };
   return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s), readSubject };
 }

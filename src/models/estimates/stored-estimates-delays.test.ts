@@ -71,6 +71,8 @@ describe('the decisions\' estimates read from the store', () => {
     // A subject's own choices inside their windows, read before its estimates (ADR 0007's personal
     // rung), as the server reads them at its first decision: the same value, the open choices said.
     for (let i = 1; i <= 12; i++) await store.decisions.appendDecision({ ...record(`me${i}`, now - i * H), profileKey: 'p-me' });
+    // One converted, before the start: read from the log with the choices, it leaves the highest reading with them.
+    await store.decisions.addOutcomes([{ id: 'o-me3', decisionId: 'me3', profileKey: 'p-me', at: now - 2 * H, type: 'conversion', value: null, action: 'shoes-offer', credit: 1, reward: 1, success: true, source: 'api' as const }]);
     const stored = await storedDecisionEstimates({ decisions: store.decisions, profiles: store.profiles }, settings);
     await stored.readSubject!(['p-me']);
     const mine = stored.provider.estimate(action, { key: 'p-me', vars: {} });
@@ -79,7 +81,7 @@ describe('the decisions\' estimates read from the store', () => {
     await started.openRead;
     await started.ensureLoaded(store.decisions, ['p-me'], () => [], Date.now());
     const serverMine = new LadderEstimates(started.counts, () => policy.estimates, { defaultWindow: () => policy.attributionMs }).estimate(action, { key: 'p-me', vars: {} });
-    expect(started.counts.personalOpen('shoes-offer', 'p-me', [], Date.now(), policy.attributionMs).open).toBe(12);
+    expect(started.counts.personalOpen('shoes-offer', 'p-me', [], Date.now(), policy.attributionMs)).toMatchObject({ open: 12, won: 1 });
     expect(mine.value).toBeCloseTo(serverMine.value, 12);
     expect(mine.high).toBeCloseTo(serverMine.high, 12);
     // Not read first, the twelve are failures: lower, and no open choice said.

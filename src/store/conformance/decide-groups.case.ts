@@ -85,6 +85,24 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(state.counts.openTrials('shoes', null, t + 25 * H + 1, 24 * H)).toBe(1);
     });
 
+    it('names the actions a success was credited to among given decisions, once each (what a start reads of a subject\'s kept choices)', async () => {
+      const at = Date.now();
+      await store.decisions.appendDecision(record('s1', at, 'shoes', {}));
+      await store.decisions.appendDecision(record('s2', at + 1, 'socks', {}));
+      await store.decisions.appendDecision(record('s3', at + 2, 'shoes', {}));
+      const outcome = { at: at + 10, type: 'conversion', value: null, credit: 1, reward: 1, success: true, source: 'api' as const };
+      await store.decisions.addOutcomes([
+        { ...outcome, id: 'w1', decisionId: 's1', profileKey: 'p-s1', action: 'shoes' },
+        // A second conversion of the same choice is not a success (one success per decision's action).
+        { ...outcome, id: 'w2', decisionId: 's1', profileKey: 'p-s1', action: 'shoes' },
+        { ...outcome, id: 'w3', decisionId: 's2', profileKey: 'p-s2', action: 'socks', success: false },
+        { ...outcome, id: 'w4', decisionId: 's3', profileKey: 'p-s3', action: 'shoes' },
+      ]);
+      const won = (await store.decisions.successesOf!(['s1', 's2', 'unknown'])).map((w) => [w.decisionId, w.action]);
+      expect(won).toEqual([['s1', 'shoes']]);
+      expect(await store.decisions.successesOf!([])).toEqual([]);
+    });
+
     it('keeps 90 days of hours in the snapshot: a fold lets older ones go', async () => {
       const H = 3_600_000;
       const t = Math.floor(Date.now() / H) * H;

@@ -399,6 +399,14 @@ export class PostgresDecisionStore implements DecisionStore {
     return (await this.pool.query<OutcomeRow>(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = $1 ORDER BY at, seq`, [decisionId])).rows.map(toOutcome);
   }
 
+  async successesOf(decisionIds: readonly string[]): Promise<{ decisionId: string; action: string }[]> {
+    if (!decisionIds.length) return [];
+    return (await this.pool.query<{ decisionId: string; action: string }>(
+      `SELECT DISTINCT decision_id AS "decisionId", action FROM decision_outcomes WHERE decision_id = ANY($1::text[]) AND success = 1 AND action IS NOT NULL`,
+      [decisionIds],
+    )).rows;
+  }
+
   async prune(before: number): Promise<{ decisions: number; outcomes: number }> {
     return inTransaction(this.pool, async (c) => {
       const d = (await c.query('DELETE FROM decisions WHERE at < $1', [before])).rowCount ?? 0;

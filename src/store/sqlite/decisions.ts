@@ -71,6 +71,7 @@ export class SqliteDecisionStore implements DecisionStore {
       outcomesPage: db.prepare(`SELECT ${OUTCOME_COLS}, seq FROM decision_outcomes WHERE at >= ? AND (at > ? OR seq > ?) ORDER BY at, seq LIMIT ?`),
       signalsSince: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE at >= ? AND at < ? AND ((success = 1 AND at >= ?) OR type = 'dismissal') ORDER BY at, seq`),
       loggedIds: db.prepare('SELECT DISTINCT id FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?))').pluck(),
+      successesOf: db.prepare(`SELECT DISTINCT decision_id AS decisionId, action FROM decision_outcomes WHERE decision_id IN (SELECT value FROM json_each(?)) AND success = 1 AND action IS NOT NULL`),
       withIds: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY at, seq`),
       outcomesOf: db.prepare(`SELECT ${OUTCOME_COLS} FROM decision_outcomes WHERE decision_id = ? ORDER BY at, seq`),
       // Of these [id, decision, action] triples, those stored as not-a-success.
@@ -252,6 +253,10 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async outcomesOf(decisionId: string): Promise<OutcomeRecord[]> {
     return (this.s.outcomesOf.all(decisionId) as OutcomeRow[]).map(toOutcome);
+  }
+
+  async successesOf(decisionIds: readonly string[]): Promise<{ decisionId: string; action: string }[]> {
+    return decisionIds.length ? (this.s.successesOf.all(JSON.stringify(decisionIds)) as { decisionId: string; action: string }[]) : [];
   }
 
   async prune(before: number): Promise<{ decisions: number; outcomes: number }> {
