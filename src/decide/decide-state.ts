@@ -6,6 +6,7 @@ import { FlagBook } from './flag-book.js';
 import { HoldBook, type ReviewWindows } from './hold-book.js';
 import { KeyGenerations } from './key-generations.js';
 import { OutcomeCounts } from './outcome-counts.js';
+import { PERSONAL_CHOICES } from './personal-choices.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
 import type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 
@@ -182,22 +183,26 @@ export class DecideState {
         const generation = this.ledger.generation;
         const read: Promise<void> = (async () => {
           const rows = await this.olderContacts(store, missing, from, before - 1, topicsOf, now);
-          // Which of those choices converted: the personal rung's kept choices leave its highest reading with their successes (ADR 0007).
-          const won = rows.length && store.successesOf ? await store.successesOf([...new Set(rows.map((r) => r.decisionId))]) : [];
-          // Let go and to be read again meanwhile (`widenContacts`): the next attempt reads it.
-          if (this.ledger.generation !== generation) return;
-          const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
           const by = new Map<string, ContactRow[]>();
           for (const r of rows) {
             const list = by.get(r.profileKey);
             if (list) list.push(r);
             else by.set(r.profileKey, [r]);
           }
+          // The personal rung's kept choices among them (ADR 0007: each key's newest; those from
+          // `before` on are held already), and which of those converted — they leave its highest
+          // reading with their successes.
+          const kept = new Map<string, ContactRow[]>();
+          for (const [k, list] of by) kept.set(k, newestChoices(list.filter((c) => c.at < before)));
+          const ids = [...new Set([...kept.values()].flatMap((list) => list.map((c) => c.decisionId)))];
+          const won = ids.length && store.successesOf ? await store.successesOf(ids) : [];
+          // Let go and to be read again meanwhile (`widenContacts`): the next attempt reads it.
+          if (this.ledger.generation !== generation) return;
+          const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
           for (const k of missing) {
             const got = by.get(k) ?? [];
             this.ledger.loadOlder(k, got.map((c) => contactOf(c, topicsOf)), now);
-            // The personal rung's open choices among them (ADR 0007): those from `before` on are held already.
-            for (const c of got) if (c.at < before) this.counts.noteLoggedChoice(c.action, k, c.at, converted.has(`${c.decisionId}|${c.action}`));
+            for (const c of kept.get(k) ?? []) this.counts.noteLoggedChoice(c.action, k, c.at, converted.has(`${c.decisionId}|${c.action}`));
             this.loadedContacts += got.length;
           }
           this.loadedSubjects += missing.length;
@@ -703,4 +708,9 @@ function flagSeen(f: Pick<Flag, 'id' | 'clearedAt'>): string {
 /** An outcome row as the state remembers it: one outcome may credit several actions of a decision (a row each). */
 function outcomeSeen(o: Pick<OutcomeRecord, 'id' | 'decisionId' | 'action'>): string {
   return `o|${o.id}|${o.decisionId ?? ''}|${o.action ?? ''}`;
+}
+
+/** The newest {@link PERSONAL_CHOICES} of a subject's contacts: those its personal rung keeps (PersonalChoices). */
+function newestChoices(list: readonly ContactRow[]): ContactRow[] {
+  return list.length <= PERSONAL_CHOICES ? [...list] : [...list].sort((x, y) => y.at - x.at).slice(0, PERSONAL_CHOICES);
 }
