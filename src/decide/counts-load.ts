@@ -2,6 +2,8 @@ import type { DecisionStore } from './decision-store.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
 import { HOUR_MS } from './open-trials.js';
 import type { OutcomeCounts } from './outcome-counts.js';
+import { PERSONAL_CHOICES } from './personal-choices.js';
+import type { ContactRow } from './records.js';
 
 /**
  * The estimates' counts as a start rebuilds them from the decision log: trials and successes per
@@ -85,4 +87,33 @@ export async function loadDelays(store: Pick<DecisionStore, 'successDelays'>, co
     await pause();
   }
   counts.delays.forget();
+}
+
+/** A choice a subject's personal rung keeps, read from the log, and whether a success was credited to it. */
+export interface LoggedChoice {
+  profileKey: string;
+  action: string;
+  at: number;
+  won: boolean;
+}
+
+/**
+ * Of contacts read from the log, those each subject's personal rung keeps — its newest
+ * {@link PERSONAL_CHOICES} — and which of them converted (one `successesOf` read for them all),
+ * for OutcomeCounts.noteLoggedChoice (ADR 0007).
+ *
+ * @example
+ * for (const c of await keptChoices(store.decisions, rows)) counts.noteLoggedChoice(c.action, c.profileKey, c.at, c.won);
+ */
+export async function keptChoices(store: Pick<DecisionStore, 'successesOf'>, rows: readonly ContactRow[]): Promise<LoggedChoice[]> {
+  const by = new Map<string, ContactRow[]>();
+  for (const r of rows) {
+    const list = by.get(r.profileKey);
+    if (list) list.push(r);
+    else by.set(r.profileKey, [r]);
+  }
+  const kept = [...by.values()].flatMap((list) => (list.length <= PERSONAL_CHOICES ? list : [...list].sort((x, y) => y.at - x.at).slice(0, PERSONAL_CHOICES)));
+  const won = kept.length && store.successesOf ? await store.successesOf([...new Set(kept.map((c) => c.decisionId))]) : [];
+  const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
+  return kept.map((c) => ({ profileKey: c.profileKey, action: c.action, at: c.at, won: converted.has(`${c.decisionId}|${c.action}`) }));
 }

@@ -1,12 +1,11 @@
 import { TactError } from '../errors/tact-error.js';
 import { ContactLedger, RECENT_MS, type Retention } from './contact-ledger.js';
-import { LIFE_TABLE_MS, loadCounts, loadDelays, loadOpenChoices } from './counts-load.js';
+import { keptChoices, LIFE_TABLE_MS, loadCounts, loadDelays, loadOpenChoices } from './counts-load.js';
 import type { DecisionStore, KnownRows, SubjectLogRows } from './decision-store.js';
 import { FlagBook } from './flag-book.js';
 import { HoldBook, type ReviewWindows } from './hold-book.js';
 import { KeyGenerations } from './key-generations.js';
 import { OutcomeCounts } from './outcome-counts.js';
-import { PERSONAL_CHOICES } from './personal-choices.js';
 import { recordGroupKeys } from './estimating/prefetch.js';
 import type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 
@@ -189,22 +188,16 @@ export class DecideState {
             if (list) list.push(r);
             else by.set(r.profileKey, [r]);
           }
-          // The personal rung's kept choices among them (ADR 0007: each key's newest; those from
-          // `before` on are held already), and which of those converted — they leave its highest
-          // reading with their successes.
-          const kept = new Map<string, ContactRow[]>();
-          for (const [k, list] of by) kept.set(k, newestChoices(list.filter((c) => c.at < before)));
-          const ids = [...new Set([...kept.values()].flatMap((list) => list.map((c) => c.decisionId)))];
-          const won = ids.length && store.successesOf ? await store.successesOf(ids) : [];
+          // The personal rung's kept choices among them, with which converted (ADR 0007; those from `before` on are held already).
+          const kept = await keptChoices(store, rows.filter((c) => c.at < before));
           // Let go and to be read again meanwhile (`widenContacts`): the next attempt reads it.
           if (this.ledger.generation !== generation) return;
-          const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
           for (const k of missing) {
             const got = by.get(k) ?? [];
             this.ledger.loadOlder(k, got.map((c) => contactOf(c, topicsOf)), now);
-            for (const c of kept.get(k) ?? []) this.counts.noteLoggedChoice(c.action, k, c.at, converted.has(`${c.decisionId}|${c.action}`));
             this.loadedContacts += got.length;
           }
+          for (const c of kept) this.counts.noteLoggedChoice(c.action, c.profileKey, c.at, c.won);
           this.loadedSubjects += missing.length;
         })().finally(() => {
           for (const k of missing) if (this.loading.get(k) === read) this.loading.delete(k);
@@ -708,9 +701,4 @@ function flagSeen(f: Pick<Flag, 'id' | 'clearedAt'>): string {
 /** An outcome row as the state remembers it: one outcome may credit several actions of a decision (a row each). */
 function outcomeSeen(o: Pick<OutcomeRecord, 'id' | 'decisionId' | 'action'>): string {
   return `o|${o.id}|${o.decisionId ?? ''}|${o.action ?? ''}`;
-}
-
-/** The newest {@link PERSONAL_CHOICES} of a subject's contacts: those its personal rung keeps (PersonalChoices). */
-function newestChoices(list: readonly ContactRow[]): ContactRow[] {
-  return list.length <= PERSONAL_CHOICES ? [...list] : [...list].sort((x, y) => y.at - x.at).slice(0, PERSONAL_CHOICES);
 }

@@ -1,7 +1,7 @@
 import type { CompiledCatalog } from '../../decide/catalog-compile.js';
 import type { DecisionStore } from '../../decide/decision-store.js';
 import type { EstimateProvider } from '../../decide/estimates.js';
-import { LIFE_TABLE_MS, loadCounts, loadDelays, loadOpenChoices } from '../../decide/counts-load.js';
+import { keptChoices, LIFE_TABLE_MS, loadCounts, loadDelays, loadOpenChoices } from '../../decide/counts-load.js';
 import { everyAttributionWindow } from '../../decide/decision-calibration.js';
 import { decisionEstimates } from '../../decide/estimating/prefetch.js';
 import { catalogKind, policyKind } from '../../decide/kinds.js';
@@ -93,10 +93,7 @@ export async function storedDecisionEstimates(store: { decisions: Pick<DecisionS
   const merged = new MergedKeys(store.profiles, Date.now, anonymous);
   // The subject's own choices of the longest window, for its personal rung to read those inside their windows as open (ADR 0007).
   const readSubject = async (keys: readonly string[]) => {
-    const rows = await store.decisions.contactsOf(keys, since, now + 1);
-    const won = rows.length && store.decisions.successesOf ? await store.decisions.successesOf([...new Set(rows.map((r) => r.decisionId))]) : [];
-    const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
-    for (const c of rows) counts.noteLoggedChoice(c.action, c.profileKey, c.at, converted.has(`${c.decisionId}|${c.action}`));
+    for (const c of await keptChoices(store.decisions, await store.decisions.contactsOf(keys, since, now + 1))) counts.noteLoggedChoice(c.action, c.profileKey, c.at, c.won);
   };
   return { provider: new LadderEstimates(counts, () => policy().estimates, { defaultWindow: () => policy().attributionMs }), catalog, policy, mergedKeys: (s) => merged.of(s), readSubject };
 }
