@@ -7,6 +7,7 @@ import { HOUR_MS } from './open-trials.js';
 export const PERSONAL_CHOICES = 16;
 /** Numbers a kept choice takes in a subject's list: action index · 2 + 1 once a success was credited to it, and its decision time. */
 const C = 2;
+const EMPTY: readonly number[] = [];
 
 /**
  * Each subject's newest choices (at most {@link PERSONAL_CHOICES}) with their decision times and
@@ -30,13 +31,16 @@ export class PersonalChoices {
 
   /** `n` choices of action `a` for `subject` decided at `at`, kept in time order; past {@link PERSONAL_CHOICES}, the oldest go. */
   note(a: number, subject: string, at: number, n = 1): void {
-    const list = this.by.get(subject) ?? [];
+    const list = this.by.get(subject) ?? EMPTY;
     let i = list.length;
     while (i > 0 && list[i - C + 1] > at) i -= C;
-    const added: number[] = [];
-    for (let k = 0; k < n; k++) added.push(a * 2, at);
-    const all = list.length ? [...list.slice(0, i), ...added, ...list.slice(i)] : added;
-    this.by.set(subject, all.slice(Math.max(0, all.length - C * PERSONAL_CHOICES)));
+    // The list with the n choices at i, less its oldest past the limit, written once at its length.
+    const added = C * n;
+    const total = list.length + added;
+    const drop = Math.max(0, total - C * PERSONAL_CHOICES);
+    const out = new Array<number>(total - drop);
+    for (let r = drop; r < total; r++) out[r - drop] = r < i ? list[r] : r < i + added ? ((r - i) % C === 0 ? a * 2 : at) : list[r - added];
+    this.by.set(subject, out);
   }
 
   /**
