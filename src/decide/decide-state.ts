@@ -511,7 +511,7 @@ export class DecideState {
     for (const o of outcomes) {
       const p = o.decisionId ? positions.get(o.decisionId) : undefined;
       const groups = p && !this.counts.remembers(p.id) ? recordGroupKeys(p) : undefined;
-      this.applyOutcome(o, true, groups, p?.at);
+      this.applyOutcome(o, true, groups, p?.at, p && p.profileKey !== o.profileKey ? [p.profileKey] : undefined);
     }
   }
 
@@ -553,9 +553,11 @@ export class DecideState {
    * counts of the groups its decision's trials went to: `groups` as the log says (the recorder
    * reads them with the decision), else as remembered for the decisions of the last minutes.
    * `decidedAt`, the time of the decision a counted success is credited to, teaches the estimates
-   * the delay from choice to success (OutcomeDelays).
+   * the delay from choice to success (OutcomeDelays); `decidedUnder`, the profile keys that decision
+   * may have been made under (its own, or the subject's with those merged into it), finds the
+   * subject's kept choice it converts (PersonalChoices) when that is not `o.profileKey`.
    */
-  applyOutcome(o: OutcomeRecord, count: boolean, groups?: readonly string[], decidedAt?: number): void {
+  applyOutcome(o: OutcomeRecord, count: boolean, groups?: readonly string[], decidedAt?: number, decidedUnder?: readonly string[]): void {
     const key = outcomeSeen(o);
     if (this.seen.has(key)) return;
     // Remembered from when it was applied at the earliest: a sync or guarded append reading by the
@@ -566,7 +568,7 @@ export class DecideState {
     if (o.type === 'dismissal' && o.action && o.decisionId) this.ledger.dismiss(o.profileKey, o.at, o.action, o.id);
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
-      if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups, decidedAt);
+      if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups, decidedAt, decidedUnder);
       if (count && decidedAt !== undefined) this.counts.delays.add(o.action, decidedAt, o.at - decidedAt);
     }
   }

@@ -4,8 +4,8 @@ export type { ContactRow, Flag, Hold, OutcomeRecord } from './records.js';
 export type { DecisionRecord } from './decision.js';
 
 /** A flag added through POST /v1/flags with a `messageId`, and the fingerprint of the request that added it (flags.ts requestHash). */
-/** A logged decision's ladder position (the groups its trials went to) and its time (ms): positionsOf. */
-export type DecisionPosition = Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel' | 'at'> & { id: string };
+/** A logged decision's ladder position (the groups its trials went to), its time (ms) and the profile key it was made under: positionsOf. */
+export type DecisionPosition = Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel' | 'at' | 'profileKey'> & { id: string };
 
 export interface SentFlag {
   flag: Flag;

@@ -144,4 +144,35 @@ describe('decisions for a subject whose identities merged', () => {
       expect(listed.decisions, subject).toHaveLength(15);
     }
   });
+  it("marks the visitor's kept choice converted when the purchase comes after the merge, under the customer's key, as it is for a customer who never merged", async () => {
+    h = await harness('sqlite', { config: shopConfig() });
+    // Ana is shown an offer as an anonymous visitor, signs in (the visitor's profile joins hers),
+    // then buys: the "Order Completed" is credited to the visitor's decision under her key. Bo is
+    // shown the same as himself and buys. Their choices are kept under the keys they were made for.
+    await send(h.app, '/v1/identify', { userId: 'ana', traits: { plan: 'free' }, context: advertising });
+    await send(h.app, '/v1/identify', { anonymousId: 'visitor-1', traits: { plan: 'free' }, context: advertising });
+    await send(h.app, '/v1/identify', { userId: 'bo', traits: { plan: 'free' }, context: advertising });
+    const asVisitor = (await decideReq(h.app, { subject: 'visitor-1', placement: 'home', n: 1 })).json();
+    const asBo = (await decideReq(h.app, { subject: 'bo', placement: 'home', n: 1 })).json();
+    const action = asVisitor.choices[0].action as string;
+    expect(asBo.choices[0].action).toBe(action);
+    await send(h.app, '/v1/identify', { userId: 'ana', anonymousId: 'visitor-1', context: advertising });
+    for (const userId of ['ana', 'bo']) await send(h.app, '/v1/track', { userId, event: 'Order Completed', properties: { revenue: 10 }, context: advertising });
+    await h.tact.consumers.runAll(); // the log consumer that turns tracked events into outcomes
+    const ana = (await h.store.profiles.findProfileId('userId', 'ana')) as string;
+    const bo = (await h.store.profiles.findProfileId('userId', 'bo')) as string;
+    const visitor = asVisitor.subject.profileId as string;
+    expect(visitor).not.toBe(ana);
+    const { counts } = h.tact.decide.state;
+    const now = Date.now();
+    const week = 7 * 86_400_000;
+    // Both purchases were credited (a success each) …
+    expect(counts.personalCounts(action, ana, [visitor])).toMatchObject({ trials: 1, successes: 1 });
+    expect(counts.personalCounts(action, bo)).toMatchObject({ trials: 1, successes: 1 });
+    // … and each subject's open choice is known to have converted: it leaves the highest reading with
+    // its success (until 2026-12-07 the visitor's stayed unconverted — the success was looked for
+    // under Ana's key only — so her highest reading kept a success with no trial left).
+    expect(counts.personalOpen(action, bo, [], now, week)).toMatchObject({ open: 1, won: 1 });
+    expect(counts.personalOpen(action, ana, [visitor], now, week)).toMatchObject({ open: 1, won: 1 });
+  });
 });

@@ -98,11 +98,13 @@ export class OutcomeCounts {
    * `groups` when given (read with the decision from the log), else those remembered under
    * `decisionId` (the last {@link REMEMBERED} decisions'). With `decidedAt`, its decision's time,
    * also counted among each group's open choices' successes while their hour is open
-   * ({@link openGroupSuccesses}).
+   * ({@link openGroupSuccesses}), and marked on the subject's kept choice — looked for under
+   * `decidedUnder`, the keys its decision may have been made under, when the success comes under
+   * another (a key merged into the subject since), else under `subject`.
    */
-  success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[], decidedAt?: number): void {
+  success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[], decidedAt?: number, decidedUnder?: readonly string[]): void {
     this.bump(action, subject, n, 0);
-    if (decidedAt !== undefined) this.recent.succeeded(this.indexOf(action), subject, decidedAt, n);
+    if (decidedAt !== undefined) this.recent.succeeded(this.indexOf(action), decidedUnder?.length ? decidedUnder : subject, decidedAt, n);
     const to = groups ?? (decisionId ? this.decisionGroups.get(decisionId) : undefined);
     for (const g of to ?? []) {
       this.bumpGroup(action, g, n, 0, subject);

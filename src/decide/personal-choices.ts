@@ -61,15 +61,23 @@ export class PersonalChoices {
     if (won) this.succeeded(a, subject, at, 1);
   }
 
-  /** `n` successes credited to the choices of action `a` for `subject` decided at `decidedAt`, when kept. */
-  succeeded(a: number, subject: string, decidedAt: number, n: number): void {
-    const list = this.by.get(subject);
-    if (!list) return;
-    for (let i = list.length - C; i >= 0 && n > 0; i -= C) {
-      if (list[i] === a * 2 && list[i + 1] === decidedAt) {
-        list[i] = a * 2 + 1;
-        n -= 1;
+  /**
+   * `n` successes credited to the choices of action `a` decided at `decidedAt`, when kept: under
+   * `subject`, or under the first of `subject`'s keys that keeps one — a success is credited under
+   * the subject's key as it is when it comes, its choice kept under the key it was made for (an
+   * anonymous visitor shown an offer, then signed in, then buying: the choice under `anon:…`).
+   */
+  succeeded(a: number, subject: string | readonly string[], decidedAt: number, n: number): void {
+    for (const key of typeof subject === 'string' ? [subject] : subject) {
+      const list = this.by.get(key);
+      if (!list) continue;
+      for (let i = list.length - C; i >= 0 && n > 0; i -= C) {
+        if (list[i] === a * 2 && list[i + 1] === decidedAt) {
+          list[i] = a * 2 + 1;
+          n -= 1;
+        }
       }
+      if (n <= 0) return;
     }
   }
 

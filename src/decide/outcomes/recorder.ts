@@ -110,6 +110,9 @@ export class OutcomeRecorder {
     const maybe: { record: OutcomeRecord; decisionId: string; action: string }[] = [];
     /** decision id → the groups its trials went to, from the log (the state remembers only recent decisions'). */
     const groupsOf = new Map<string, readonly string[]>();
+    /** decision id → the profile keys it may have been made under (its own as logged, or its subject's): a success marks its kept choice there. */
+    const under = new Map<string, readonly string[]>();
+    const read: ReadOf = { groupsOf, under };
     /** decision id → its time, for the delays of the successes credited to it (the estimates learn them). */
     const decidedAt = new Map<string, number>();
     // Recent ids are in memory; older ones are asked of the log (memory holds minutes, the log its retention).
@@ -124,7 +127,7 @@ export class OutcomeRecorder {
     // at once: one outcome at a time, the round trips were most of the consumer's time on PostgreSQL.
     const seen = new Set<string>();
     const early = inputs.filter((o) => !seen.has(o.id) && seen.add(o.id) && o.profileKey && !o.decisionId && !this.d.state.hasOutcome(o.id) && !logged.has(o.id));
-    const before = await this.contactsOfMany(early.map((o) => ({ profileKey: o.profileKey as string, o })), play, groupsOf, everyAnonymous, quiet);
+    const before = await this.contactsOfMany(early.map((o) => ({ profileKey: o.profileKey as string, o })), play, read, everyAnonymous, quiet);
     const contactsRead = new Map(early.map((o, i) => [o, before[i]]));
     /** The ids recorded so far in this batch (each has a record or more). */
     const recorded = new Set<string>();
@@ -143,9 +146,10 @@ export class OutcomeRecorder {
       if (d) {
         profileKey = d.profileKey;
         groupsOf.set(d.id, recordGroupKeys(d));
+        under.set(d.id, [d.profileKey]);
         contacts = d.choices.filter((c) => c.kind === 'action' && c.action).sort((a, b) => a.rank - b.rank).slice(0, o.action ? undefined : 1)
           .map((c) => ({ at: d.at, action: c.action as string, channel: d.channel, topics: [], decisionId: d.id }));
-      } else contacts = profileKey ? (contactsRead.get(o) ?? (await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet))) : [];
+      } else contacts = profileKey ? (contactsRead.get(o) ?? (await this.contactsBefore(profileKey, o, play, read, everyAnonymous, quiet))) : [];
       const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
       for (const c of contacts) decidedAt.set(c.decisionId, c.at);
       let credits = attribute({ at: o.at, action: o.action }, contacts, { windowFor, model: play.policy.attributionModel });
@@ -154,7 +158,7 @@ export class OutcomeRecorder {
       if (d && !credits.length && !ofNoAction && o.source === 'event' && o.profileKey) {
         // A track event naming a decision past its window (an old e-mail's link) is its subject's, as one naming none.
         profileKey = o.profileKey;
-        const theirs = await this.contactsBefore(profileKey, o, play, groupsOf, everyAnonymous, quiet);
+        const theirs = await this.contactsBefore(profileKey, o, play, read, everyAnonymous, quiet);
         for (const c of theirs) decidedAt.set(c.decisionId, c.at);
         credits = attribute({ at: o.at, action: o.action }, theirs, { windowFor, model: play.policy.attributionModel });
       }
@@ -210,7 +214,7 @@ export class OutcomeRecorder {
       for (const id of lateIds) duplicates.push(id);
       records = records.filter((r) => !lateIds.has(r.id));
       unmatched = unmatched.filter((u) => !lateIds.has(u.id));
-      for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined, r.decisionId ? decidedAt.get(r.decisionId) : undefined);
+      for (const r of records) this.d.state.applyOutcome(r, true, r.decisionId ? groupsOf.get(r.decisionId) : undefined, r.decisionId ? decidedAt.get(r.decisionId) : undefined, r.decisionId ? under.get(r.decisionId) : undefined);
     } finally {
       for (const key of claimed) this.successesBeingWritten.delete(key);
     }
@@ -295,12 +299,12 @@ export class OutcomeRecorder {
    * `last` model only the newest creditable one matters: the log is read newest first, a page at a
    * time, and what is older than the first creditable choice is not read.
    */
-  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, groupsOf: Map<string, readonly string[]>, everyAnonymous: () => Promise<boolean>, quiet?: { from: number; to: number }): Promise<Contact[]> {
-    return (await this.contactsOfMany([{ profileKey, o }], play, groupsOf, everyAnonymous, quiet))[0];
+  private async contactsBefore(profileKey: string, o: OutcomeInput, play: Playbook, read: ReadOf, everyAnonymous: () => Promise<boolean>, quiet?: { from: number; to: number }): Promise<Contact[]> {
+    return (await this.contactsOfMany([{ profileKey, o }], play, read, everyAnonymous, quiet))[0];
   }
 
   /** {@link contactsBefore} of many outcomes, in their order: their subjects' keys, then the log, each read for all of them at once. */
-  private async contactsOfMany(asks: readonly { profileKey: string; o: OutcomeInput }[], play: Playbook, groupsOf: Map<string, readonly string[]>, everyAnonymous: () => Promise<boolean>, quiet?: { from: number; to: number }): Promise<Contact[][]> {
+  private async contactsOfMany(asks: readonly { profileKey: string; o: OutcomeInput }[], play: Playbook, { groupsOf, under }: ReadOf, everyAnonymous: () => Promise<boolean>, quiet?: { from: number; to: number }): Promise<Contact[][]> {
     if (!asks.length) return [];
     const windowMs = longestWindow(play);
     const windowFor = (a: string) => play.catalog.actions.get(a)?.attributionMs ?? play.policy.attributionMs;
@@ -334,20 +338,30 @@ export class OutcomeRecorder {
     const rows = whole.length ? await this.d.decisions.contactsOfMany(whole.map((i) => ({ profileKeys: keys[i], from: plans[i].from, to: plans[i].o.at }))) : [];
     for (const [j, i] of whole.entries()) logged[i] = rows[j];
     return plans.map(({ profileKey, o }, i) => {
-      const read = logged[i] as ContactRow[];
-      for (const c of read) if (!groupsOf.has(c.decisionId)) groupsOf.set(c.decisionId, recordGroupKeys(c));
-      const out: Contact[] = read.map((c) => ({ at: c.at, action: c.action, channel: c.channel, topics: [], decisionId: c.decisionId }));
+      const logRows = logged[i] as ContactRow[];
+      for (const c of logRows) {
+        if (!groupsOf.has(c.decisionId)) groupsOf.set(c.decisionId, recordGroupKeys(c));
+        if (!under.has(c.decisionId)) under.set(c.decisionId, [c.profileKey]);
+      }
+      const out: Contact[] = logRows.map((c) => ({ at: c.at, action: c.action, channel: c.channel, topics: [], decisionId: c.decisionId }));
       const have = new Set(out.map((c) => `${c.decisionId}|${c.action}`));
       let added = false;
       for (const c of this.d.state.ledger.view(profileKey, keys[i].slice(1)).list()) {
         if (c.at > o.at || have.has(`${c.decisionId}|${c.action}`)) continue;
         out.push(c);
+        if (!under.has(c.decisionId)) under.set(c.decisionId, keys[i]);
         added = true;
       }
       // Stable: a decision's choices keep their rank order.
       return added ? out.sort((a, b) => a.at - b.at) : out;
     });
   }
+}
+
+/** What reading a batch's contacts learns of their decisions, by decision id: the groups its trials went to, the profile keys it may have been made under. */
+interface ReadOf {
+  groupsOf: Map<string, readonly string[]>;
+  under: Map<string, readonly string[]>;
 }
 
 /** The longest attribution window of the policy and its catalog's actions (ms). */

@@ -126,8 +126,9 @@ export function decideConformance(kind: StoreKind): void {
       // A subject's contacts carry their decision's ladder position (the outcome recorder credits its groups from it).
       expect((await h.store.decisions.contactsOf(['p-1'], m, m + 60_000)).map((c) => [c.decisionId, c.segment])).toEqual([['v1', 'vip'], ['v3', 'vip']]);
       expect((await h.store.decisions.positionsOf(['v1', 'v4', 'nope'])).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-        // …and its time (another process's success teaches the delay from it).
-        { id: 'v1', at: m, segment: 'vip', microSegment: null, microSegmentModel: null }, { id: 'v4', at: m + 60_001, segment: 'vip', microSegment: null, microSegmentModel: null },
+        // …its time (another process's success teaches the delay from it) and the key it was made under
+        // (the success marks the subject's kept choice under it, though credited under a key merged since).
+        { id: 'v1', at: m, profileKey: 'p-1', segment: 'vip', microSegment: null, microSegmentModel: null }, { id: 'v4', at: m + 60_001, profileKey: 'p-2', segment: 'vip', microSegment: null, microSegmentModel: null },
       ]);
       expect(await h.store.decisions.positionsOf([])).toEqual([]);
       // One key's newest first, as many as asked, within [from, to].

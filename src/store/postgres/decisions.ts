@@ -274,7 +274,7 @@ export class PostgresDecisionStore implements DecisionStore {
 
   async positionsOf(ids: readonly string[]): Promise<DecisionPosition[]> {
     if (!ids.length) return [];
-    const rows = (await this.pool.query(`SELECT id, at, segment, micro_segment AS "microSegment", micro_segment_model AS "microSegmentModel" FROM decisions WHERE id = ANY($1)`, [[...ids]])).rows;
+    const rows = (await this.pool.query(`SELECT id, at, profile_key AS "profileKey", segment, micro_segment AS "microSegment", micro_segment_model AS "microSegmentModel" FROM decisions WHERE id = ANY($1)`, [[...ids]])).rows;
     return rows.map((r) => ({ ...r, at: Number(r.at) }));
   }
 
