@@ -73,7 +73,8 @@ export async function harness(kind: StoreKind, opts: { store?: Store; config?: R
   const opened = opts.store ? { store: opts.store, cleanup: async () => {} } : await openTestStore(kind);
   const tact = await Tact.create({
     store: opened.store,
-    logger: pino({ level: 'silent' }),
+    // TACT_TEST_LOG=error (or debug, …) shows the server's log lines, e.g. the stack behind a 500 a test met.
+    logger: pino({ level: process.env.TACT_TEST_LOG ?? 'silent' }),
     background: false,
     isRetryable: isRetryableStoreError,
     configFile: opts.config ? { path: 'test-config', sections: opts.config } : undefined,

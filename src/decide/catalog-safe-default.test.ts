@@ -21,6 +21,14 @@ describe('a placement\'s safe default that could never stand in there', () => {
     h = undefined;
   });
 
+  it('is checked against the actions whose ids are ids: one given as an object is refused at its own field, not a 500 (fuzz, seed 17218)', () => {
+    // The safe default's "did you mean" compared it with every competing action's id as text: an id
+    // given as `{}` threw there (k.toLowerCase is not a function) and the PUT answered 500.
+    const problems = checkCatalog(withSafeDefault('socks-ofer', (c) => ((c.actions![4] as { id: unknown }).id = {})));
+    expect(problems.map((p) => p.field)).toEqual(['actions[4].id', 'placements[0].safeDefault']);
+    expect(problems[1].message).toBe('The `placements[0].safeDefault` must be "none" or an action id of the catalog: did you mean `socks-offer`?');
+  });
+
   it('is refused, naming `placements[i].safeDefault`: not on the placement\'s channel, not among its actions or topics, or itself high-stakes', () => {
     const email = withSafeDefault('digest', (c) => c.actions!.push({ id: 'digest', name: 'Weekly digest', channels: ['email'], topics: ['content'] }));
     expect(checkCatalog(email)).toEqual([{

@@ -31,7 +31,8 @@ export function checkSafeDefault(c: Checker, p: Raw, at: string, actions: readon
   const id = p.safeDefault;
   if (id === undefined || id === 'none') return;
   const field = `${at}.safeDefault`;
-  const competing = actions.filter((a) => !notCompeting(a, p));
+  // Actions whose id is not a string are refused at their own field (`actions[i].id`): not offered here.
+  const competing = actions.filter((a) => typeof a.id === 'string' && !notCompeting(a, p));
   const action = actions.find((a) => a.id === id);
   if (!action) {
     const near = typeof id === 'string' ? closestWord(id, competing.map((a) => a.id as string)) : undefined;
