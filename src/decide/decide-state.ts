@@ -262,8 +262,15 @@ export class DecideState {
       cut = this.contactsFrom;
       this.volumesFrom = this.contactsFrom;
     }
-    await readContacts(store, cut, now, (c) => this.loadContact(c, topicsOf));
-    for (const c of await store.contactsSince(now)) this.loadContact(c, topicsOf);
+    // The successes of the choices read here (decided since `cut`, so converted since): their kept
+    // choices are marked converted as they are read (ADR 0007's highest reading leaves them out with
+    // their successes). A few per cent of the choices: a set of them for the read. Until 2026-12-07
+    // only the successes of the last two minutes were read, and after them: a choice of the start's
+    // last minutes that had converted read as still to convert until a success came after the start.
+    const won = new Set<string>();
+    for (const o of await store.outcomesSince(cut, { successesSince: cut })) if (o.success && o.decisionId && o.action) won.add(`${o.decisionId}|${o.action}`);
+    await readContacts(store, cut, now, (c) => this.loadContact(c, topicsOf, won));
+    for (const c of await store.contactsSince(now)) this.loadContact(c, topicsOf, won);
     // What the caps do not need goes at once, not at the first pruning ten minutes on.
     this.ledger.prune(now);
     // Only what the state keeps — dismissals, and the last minutes' successes; the rest is in the log.
@@ -653,11 +660,11 @@ export class DecideState {
     return this.seen.size;
   }
 
-  /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. */
-  private loadContact(c: ContactRow, topicsOf: (action: string) => readonly string[]): void {
+  /** A contact read from the log: into the ledger, known as applied; its trial is in the counts already. `won`: the choices (`decisionId|action`) a success was credited to. */
+  private loadContact(c: ContactRow, topicsOf: (action: string) => readonly string[], won?: ReadonlySet<string>): void {
     this.ledger.load(c.profileKey, contactOf(c, topicsOf));
     // Counted in the counts' snapshot already; kept for the personal rung to read as open (ADR 0007).
-    this.counts.noteLoggedChoice(c.action, c.profileKey, c.at);
+    this.counts.noteLoggedChoice(c.action, c.profileKey, c.at, won?.has(`${c.decisionId}|${c.action}`) ?? false);
     this.mark(`c|${c.decisionId}|${c.action}`, Math.max(c.at, this.clock));
     this.counts.rememberGroups(c.decisionId, recordGroupKeys(c));
   }

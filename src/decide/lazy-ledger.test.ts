@@ -143,6 +143,23 @@ describe('the contact ledger read per subject at its first decision', () => {
     expect(lazy.counts.personalOpen('tips', 'p1', [], T + 8 * DAY, 7 * DAY).open).toBe(0);
   });
 
+  it('reads which of the last minutes\' choices converted before the start, as the first decision\'s read does for older ones (ADR 0007)', async () => {
+    const contacts: FakeContact[] = [
+      { profileKey: 'p1', at: T - 4 * MINUTE, action: 'tips', channel: 'email', decisionId: 'd1' },
+      { profileKey: 'p1', at: T - 3 * MINUTE, action: 'tips', channel: 'email', decisionId: 'd2' },
+      { profileKey: 'p1', at: T - 2 * MINUTE, action: 'tips', channel: 'email', decisionId: 'd3' },
+    ];
+    // d1 converted three minutes before the start (before the two minutes whose successes the state
+    // keeps), d3 thirty seconds before it; d2 did not.
+    const success = (id: string, decisionId: string, at: number): OutcomeRecord => ({ id, at, profileKey: 'p1', type: 'conversion', value: null, decisionId, action: 'tips', credit: 1, reward: 0, success: true, source: 'api' });
+    const log = fakeDecisionLog({ contacts, outcomes: [success('o1', 'd1', T - 3 * MINUTE), success('o3', 'd3', T - 30_000)] });
+    const s = new DecideState(30 * DAY, false, 7 * DAY);
+    await s.rebuild(log.store, topicsOf, T);
+    // Until 2026-12-07 none was marked: the choices of the start's last minutes read as still to
+    // convert, so the highest reading kept the two successes with one trial left for them.
+    expect(s.counts.personalOpen('tips', 'p1', [], T, 7 * DAY)).toMatchObject({ open: 3, won: 2 });
+  });
+
   it('marks anonymous keys with older history without reading their contacts', async () => {
     const log = fakeDecisionLog({ contacts: [{ profileKey: 'anon:v-9', at: T - 2 * DAY, action: 'promo', channel: 'email', decisionId: 'd1' }] });
     const s = new DecideState(30 * DAY, false, 7 * DAY);
