@@ -129,6 +129,20 @@ export class LadderEstimates implements EstimateProvider {
         won.personal = own.won;
         won.population = Math.max(0, won.population - own.won);
       }
+      // So are the group rungs' — as the subject's trials leave their counts (ownShare): its open
+      // choices went to the groups it was in when they were made, most often the ones it is in now,
+      // and never more of them than it has trials there. Until 2026-12-07 they stayed in (a wider
+      // upper end), and a decision's trace could say "n=9, 10 inside their windows".
+      if (own.open > 0) {
+        for (const [rung, key] of [['segment', subject.segment], ['micro-segment', subject.microSegment]] as const) {
+          if (!key) continue;
+          const k = Math.min(own.open, open[rung], this.counts.ownShare(action, subject.key, key, subject.also).trials);
+          if (!(k > 0)) continue;
+          open[rung] -= k;
+          if (unexposed) unexposed[rung] = Math.max(0, unexposed[rung] - (own.unexposed * k) / own.open);
+          if (won) won[rung] = Math.max(0, won[rung] - Math.min(own.won, k));
+        }
+      }
     }
     return withOpenWindows(model, counts, open, e, unexposed, won);
   }

@@ -104,6 +104,41 @@ describe('the personal rung with its own choices inside their windows', () => {
     expect(me.high).toBeCloseTo(estimates.estimate(action, nobody).high, 10);
   });
 
+  it('takes the subject\'s own open choices out of its segment\'s too, as its counts are', () => {
+    // Forty choices of others in the segment closed (four converted; enough for the segment's rung),
+    // four of the subject's open, all in the segment.
+    const counts = new OutcomeCounts();
+    const now = T0;
+    for (let i = 0; i < 40; i++) {
+      counts.trial('a', `other${i}`, 1, ['seg'], `o${i}`, now - 8 * 86_400_000);
+      if (i % 10 === 0) counts.success('a', `other${i}`, 1, `o${i}`, ['seg']);
+    }
+    for (let i = 0; i < 4; i++) counts.trial('a', 'me', 1, ['seg'], `m${i}`, now - (i + 1) * HOUR_MS);
+    const estimates = new LadderEstimates(counts, () => settings, { now: () => now });
+    const me = estimates.estimate(action, { key: 'me', segment: 'seg', vars: {} });
+    expect(me.source).toBe('segment');
+    // Its highest reading is a subject's with none of its own in the segment: the others' four
+    // closed failures. Until 2026-12-07 its four open choices were taken out of the others' trials
+    // at the segment rung (counted there as everyone's), leaving the others' failures out too.
+    expect(me.high).toBeCloseTo(estimates.estimate(action, { key: 'nobody', segment: 'seg', vars: {} }).high, 10);
+  });
+
+  it('says its own open choices are pending where its evidence counts them, below the personal rung too', () => {
+    // A fresh install: nobody's choice has closed, the subject was shown the offer twice a minute ago.
+    const counts = new OutcomeCounts();
+    for (let i = 0; i < 2; i++) counts.trial('a', 'me', 1, undefined, `m${i}`, T0 - 60_000);
+    const estimates = new LadderEstimates(counts, () => settings, { now: () => T0 });
+    const me = estimates.estimate(action, { key: 'me', vars: {} });
+    // Its evidence is its own two trials, shrunk toward the population's prior (not earned: the
+    // population rung): both inside their windows, and said so (until 2026-12-07 `open` was left
+    // out — it counted the population rung's open choices only, everyone else's).
+    expect(me).toMatchObject({ source: 'population', evidence: 2, open: { choices: 2 } });
+    // The same with others' open choices at the population rung: theirs and its own.
+    counts.trial('a', 'other', 1, undefined, 'o1', T0 - 120_000);
+    const again = new LadderEstimates(counts, () => settings, { now: () => T0 }).estimate(action, { key: 'me', vars: {} });
+    expect(again).toMatchObject({ source: 'population', evidence: 3, open: { choices: 3 } });
+  });
+
   it(`keeps a subject's newest ${PERSONAL_CHOICES} choices, in time order whatever order they come in, and lets closed ones go at pruning`, () => {
     const counts = new OutcomeCounts();
     const now = T0;

@@ -54,10 +54,15 @@ export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: 
     value = Math.min(Math.max(exposed.value, e.value), high);
   }
   const pending = e.status === 'established' && (without.status !== 'established' || !isEstablished(value, e.low, high, model.establishedWhen));
-  // The open choices at the rung the estimate is centred on.
+  // The open choices among the trials of its evidence: the rung's it is centred on, and below the
+  // personal rung the subject's own too (ladder.ts, subjectBelief: a subject's trials count at its
+  // personal rung, its posterior shrunk toward the group's). Until 2026-12-07 only the rung's were
+  // shown: a subject shown an offer twice on a fresh install read "n=2", not that both were pending.
   const rung = e.source;
-  const choices = open[rung] ?? 0;
-  const shown = choices > 0 ? { open: { choices, ...(unexposed ? { exposure: Math.max(0, choices - (unexposed[rung] ?? 0)) } : {}) } } : {};
+  const own = rung === 'personal' ? 0 : (open.personal ?? 0);
+  const choices = (open[rung] ?? 0) + own;
+  const unexposedShown = unexposed ? (unexposed[rung] ?? 0) + (rung === 'personal' ? 0 : (unexposed.personal ?? 0)) : 0;
+  const shown = choices > 0 ? { open: { choices, ...(unexposed ? { exposure: Math.max(0, choices - unexposedShown) } : {}) } } : {};
   return { ...e, value, high, ...(pending ? { status: 'learning' as const, reason: 'pending' as const } : {}), ...shown };
 }
 
