@@ -444,14 +444,21 @@ class Restart implements Cmd {
   toString = () => 'restart';
 }
 
-/** A person decides the oldest pending review (a held loan offer). */
-/** The model's identifier for a subject as a review names it (a batch names subjects `profile:<id>`). */
+/**
+ * The model's identifier for a subject as a review names it: as the decision was asked for, or, for a
+ * batch's (which asks by `profile:<id>`), as reviewers know the person — `userId:<id>`, else
+ * `anonymousId:<id>` (review-subject.ts; until 2026-12-07 this model read those as identifiers of
+ * their own, and a batch's approved loan offer as one delivered without approval: seed 4242).
+ */
 async function identifierOf(m: Model, r: Real, subject: string): Promise<string> {
+  const named = /^(?:userId|anonymousId):(.+)$/.exec(subject);
+  if (named && m.known.has(named[1])) return named[1];
   if (!subject.startsWith('profile:')) return subject;
   for (const id of m.known) if ((await call(r, 'GET', `/v1/profiles/${id}`, undefined, bearer(KEYS.server))).json().id === subject.slice(8)) return id;
   throw new Error(`no identifier of the model has the profile ${subject}`);
 }
 
+/** A person decides the oldest pending review (a held loan offer). */
 class Review implements Cmd {
   constructor(readonly approve: boolean) {}
   check = () => true;
