@@ -89,6 +89,7 @@ const usual = (_action: string, i: number) => i % 100 === 7;
 
 for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
   describe(`monitors in the server (${kind})`, () => {
+    const itSqlite = (name: string, fn: () => Promise<void>) => (kind === 'sqlite' ? it(name, fn) : undefined);
     let store: Store;
     let cleanup: () => Promise<void>;
     let hook: Awaited<ReturnType<typeof webhookServer>>;
@@ -203,7 +204,10 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       await r.close();
     });
 
-    it('an alert on an action removed from the catalog is closed at the next step, and the removed action raises no new alert', async () => {
+    // The alert's life (closing, reopening) is the monitor's own logic over what the store holds: on
+    // SQLite only. The store's part is in the monitor conformance suite (both stores), and the first
+    // case here — baselines across a restart — runs on both (CI's 15 minutes, docs/ci-runs.md).
+    itSqlite('an alert on an action removed from the catalog is closed at the next step, and the removed action raises no new alert', async () => {
       const r = await start(store, clock, config(hook.url));
       for (let h = 0; h < 5; h++) await hour(r, clock, h, 120, usual);
       await hour(r, clock, 5, 120, (action, i) => (action === 'offer-b' ? i % 8 === 3 : usual(action, i)));
@@ -228,7 +232,7 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       await r.close();
     });
 
-    it('a relapse within the cool-down reopens the same alert: the receiver hears raised, resolved, then reopened, once each', async () => {
+    itSqlite('a relapse within the cool-down reopens the same alert: the receiver hears raised, resolved, then reopened, once each', async () => {
       const r = await start(store, clock, config(hook.url));
       const spike = (every: number) => (action: string, i: number) => (action === 'offer-b' ? i % every === 3 : usual(action, i));
       for (let h = 0; h < 5; h++) await hour(r, clock, h, 120, usual);
