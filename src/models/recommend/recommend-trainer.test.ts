@@ -62,10 +62,22 @@ async function watchMainThread<T>(work: () => Promise<T>): Promise<{ result: T; 
   return { result, took, busy, longest, said: `in ${Math.round(took)} ms the event loop was busy ${Math.round(busy * 100)}% of the time and stalled ${Math.round(longest)} ms at most` };
 }
 
+/**
+ * {@link watchMainThread} until a run leaves the thread free (busy under half the time, no gap
+ * over a quarter of the run), up to three runs; the last run's readings otherwise. A loaded host
+ * can pause the process once (one CI run at five test files on two cores: a gap of 432 ms in a
+ * 1,640-ms comparison, 410 allowed), where fits on this thread hold it in every run.
+ */
+async function leavesThreadFree<T>(work: () => Promise<T>): Promise<{ result: T; took: number; busy: number; longest: number; said: string }> {
+  let run = await watchMainThread(work);
+  for (let again = 0; again < 2 && !(run.busy < 0.5 && run.longest < run.took / 4); again++) run = await watchMainThread(work);
+  return run;
+}
+
 describe('the fits of recommendations, off the main thread', () => {
   it('leave the event loop free while a training fits EASE on 900 items (over a second of fitting)', async () => {
     const ctx: TrainContext = { store: eventLog(), settings, registry: {} as ModelRegistry, now, log: () => {} };
-    const { result, took, busy, longest, said } = await watchMainThread(() => recommendationsTrainer.train(ctx));
+    const { result, took, busy, longest, said } = await leavesThreadFree(() => recommendationsTrainer.train(ctx));
     expect(result).toMatchObject({ metrics: { algorithm: 'ease', items: ITEMS, subjects: SUBJECTS, evaluated: 1000 } });
     // EASE at 1,000 items takes 1.0 s a fit on 2 cores (src/learn/recommend/ease.ts), and a training fits twice.
     expect(took, 'the training must take long enough for a stall to show').toBeGreaterThan(1000);
@@ -78,7 +90,7 @@ describe('the fits of recommendations, off the main thread', () => {
     const version = (v: number, dataTo: number) => ({ name: 'recommendations', version: v, dataFrom: now - 86_400_000, dataTo, state: empty, metrics: {} }) as unknown as ModelVersion;
     const compare = recommendationsComparator({ store: eventLog(), settings });
     // The live version was trained halfway through the log: the latest view of each subject since is held out.
-    const { result, took, busy, longest, said } = await watchMainThread(() => compare(version(2, now), version(1, now - 60_000 + (3 * SUBJECTS) / 2)));
+    const { result, took, busy, longest, said } = await leavesThreadFree(() => compare(version(2, now), version(1, now - 60_000 + (3 * SUBJECTS) / 2)));
     expect(result.figures).toMatchObject({ heldOut: SUBJECTS / 2, liveRecall: 0 });
     expect(took, 'the comparison must take long enough for a stall to show').toBeGreaterThan(500);
     expect(busy, said).toBeLessThan(0.5);
