@@ -89,7 +89,7 @@ const usual = (_action: string, i: number) => i % 100 === 7;
 
 for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
   describe(`monitors in the server (${kind})`, () => {
-    const itSqlite = (name: string, fn: () => Promise<void>) => (kind === 'sqlite' ? it(name, fn) : undefined);
+    const itSqlite = it.runIf(kind === 'sqlite');
     let store: Store;
     let cleanup: () => Promise<void>;
     let hook: Awaited<ReturnType<typeof webhookServer>>;
