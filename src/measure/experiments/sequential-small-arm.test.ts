@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sequentialTest } from './sequential.js';
+import { sequentialRho, sequentialTest } from './sequential.js';
+import { createRng, randomNormal } from '../stats/prng.js';
 import { welchTest } from './frequentist.js';
 import { experimentReadout } from './readout.js';
 import { summarizeValues } from './summary.js';
@@ -67,6 +68,45 @@ describe('the always-valid interval of a mean over an arm of a few units', () =>
     expect(m.sequential!.ci.map(r5)).toEqual([-13.41241, 37.41241]);
     expect(r.warnings).toContainEqual(expect.stringContaining('"treat" on value: with 2 units in "treat" and 300 in "control"'));
     expect(r.warnings.join(' ')).toContain("Welch's interval and p are shown as the always-valid ones");
+  });
+
+  it("takes Welch's interval exactly when it is the wider, at every arm size around the crossing (the quantile's bound decides most without solving for it)", () => {
+    // The mixture's half-width from its formula (eq. 9 of arXiv 2103.06476, sequentialRho), Welch's from welchTest.
+    const mixtureHalf = (se: number, n: number, alpha: number, tuning: number) => {
+      const rho = sequentialRho(alpha, tuning);
+      const nr2 = n * rho * rho;
+      return se * Math.sqrt(((2 * (nr2 + 1)) / nr2) * Math.log(Math.sqrt(nr2 + 1) / alpha));
+    };
+    let floors = 0;
+    let none = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 120 }),
+        fc.integer({ min: 2, max: 120 }),
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        fc.constantFrom(0.01, 0.05, 0.1, 0.2),
+        fc.constantFrom(100, 1000, 5000, 100_000),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (na, nb, spread, alpha, tuning, seed) => {
+          const rng = createRng(seed);
+          const a = summarizeValues(Array.from({ length: na }, () => randomNormal(rng)));
+          const b = summarizeValues(Array.from({ length: nb }, () => spread * randomNormal(rng) + 0.3));
+          const s = sequentialTest(a, b, { type: 'absolute', alpha, tuning })!;
+          const w = welchTest(a, b, { type: 'absolute', alpha })!;
+          const welchHalf = (w.ci[1] - w.ci[0]) / 2;
+          const mixture = mixtureHalf(s.se, na + nb, alpha, tuning);
+          if (welchHalf > mixture) floors++;
+          else none++;
+          const half = (s.ci[1] - s.ci[0]) / 2;
+          const tol = 1e-9 * (1 + half);
+          return welchHalf > mixture ? s.floor?.method === 'welch-t' && Math.abs(half - welchHalf) < tol : s.floor === undefined && Math.abs(half - mixture) < tol;
+        },
+      ),
+      { numRuns: 3000, seed: 20261207 },
+    );
+    // Both sides of the crossing were met.
+    expect(floors).toBeGreaterThan(50);
+    expect(none).toBeGreaterThan(100);
   });
 });
 
