@@ -8,7 +8,7 @@
  * update, O(d²) per outcome — no batch refits, so an event changes the very next decision.
  */
 import { integrate } from '../math/quadrature.js';
-import { normalPdf, sigmoid } from '../math/special.js';
+import { normalCdf, sigmoid } from '../math/special.js';
 
 /** Posterior N(mean, cov) over the d coefficients of a logistic model (cov row-major d×d). */
 export interface LogisticPosterior {
@@ -145,22 +145,27 @@ export function predictiveMean(mu: number, variance: number): number {
   return mu > 0 ? 1 - tail : tail;
 }
 
+/** √(2π). */
+const SQRT_2PI = 2.5066282746310002;
+
 /**
- * E[σ(m + sU)] for m < 0, s > 1 by adaptive Gauss–Kronrod from u = −12 to 12 past the last turn
- * (at most 40; beyond, the integrand is below e⁻⁷² of its peak), split where the
- * integrand turns: at u = −m/s, where σ(m + su) rises through 1/2 (steeply when s is large), and
- * at u = s, the peak of φ(u)·e^(m+su) that carries a rare rate. A coarse pass gives the scale, a
- * second the value to 10⁻¹⁰ of it.
+ * E[σ(m + sU)] for m < 0, s > 1. With Z = m + sU of density N, and σ(z) − 1{z > 0} = σ(−|z|)·sign(−z),
+ *   E[σ(Z)] = Φ(m/s) + ∫₀^∞ σ(−t)·(N(−t) − N(t)) dt,
+ * an integrand that is smooth on the scale of 1 and s (σ's poles are π off the real line), ≥ 0 for
+ * m < 0, and decays as e^(−t) — where σ(m + sU) over u turns within 1/s, which made the
+ * integral over u need two adaptive passes (30–45 µs, 2026-12-07; 8–10 µs this way, the two agreeing
+ * within 10⁻¹³ of the value over m ∈ [−60, 0], s ∈ (1, 200], logistic-posterior.test.ts). Adaptive
+ * Gauss–Kronrod to 10⁻¹¹ of the integral, up to where the rest is below 10⁻¹⁷ of the value: 12 sd
+ * past where e^(−t)·N(−t) peaks (t = −m − s²), or sooner where e^(−t)·max N < 10⁻¹⁷·Φ(m/s).
  */
 function wideTail(m: number, s: number): number {
-  const top = Math.min(40, Math.max(12, -m / s + 12, s + 12));
-  const cuts = [-12, top, -m / s, s].filter((u) => u >= -12 && u <= top).sort((a, b) => a - b);
-  const f = (u: number) => normalPdf(u) * sigmoid(m + s * u);
-  const pass = (tol: number, panels: number) => {
-    let sum = 0;
-    for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1] > cuts[i]) sum += integrate(f, cuts[i], cuts[i + 1], tol, panels).value;
-    return sum;
+  const base = normalCdf(m / s);
+  const peak = -m - s * s;
+  const top = Math.max(1, Math.min(Math.max(peak, 0) + 12 * s, -Math.log(1e-17 * base * s * SQRT_2PI)));
+  const f = (t: number) => {
+    const a = (t + m) / s;
+    const b = (t - m) / s;
+    return (sigmoid(-t) * (Math.exp(-0.5 * a * a) - Math.exp(-0.5 * b * b))) / (s * SQRT_2PI);
   };
-  const rough = pass(0, 4);
-  return pass(Math.max(1e-10 * rough, 1e-300) / cuts.length, 200);
+  return base + integrate(f, 0, top, 1e-300, 200, 1e-11).value;
 }

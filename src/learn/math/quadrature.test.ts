@@ -15,6 +15,16 @@ describe('Gauss–Kronrod quadrature', () => {
     expect(Math.abs(kink.value - exact)).toBeLessThanOrEqual(Math.max(kink.errorEstimate, 1e-14));
     expect(kink.errorEstimate).toBeLessThan(1e-9);
   });
+
+  it('stops at a tolerance relative to the value when that is looser (QUADPACK\'s epsrel): a tiny integral to its own digits', () => {
+    // ∫₀¹ 10⁻³⁰·|x − 0.3| dx = 2.9·10⁻³¹: an absolute 10⁻³⁰⁰ alone asks for digits past the rules' own rounding.
+    const exact = 1e-30 * (0.3 * 0.3 + 0.7 * 0.7) / 2;
+    const rel = integrate((x) => 1e-30 * Math.abs(x - 0.3), 0, 1, 1e-300, 200, 1e-8);
+    expect(Math.abs(rel.value - exact) / exact).toBeLessThan(1e-8);
+    expect(rel.errorEstimate).toBeLessThanOrEqual(1e-8 * rel.value);
+    const abs = integrate((x) => 1e-30 * Math.abs(x - 0.3), 0, 1, 1e-300, 200);
+    expect(rel.evaluations).toBeLessThan(abs.evaluations);
+  });
 });
 
 describe('Nelder–Mead', () => {
