@@ -154,7 +154,7 @@ const SQRT_2PI = 2.5066282746310002;
  * an integrand that is smooth on the scale of 1 and s (σ's poles are π off the real line), ≥ 0 for
  * m < 0, and decays as e^(−t) — where σ(m + sU) over u turns within 1/s, which made the
  * integral over u need two adaptive passes (30–45 µs, 2026-12-07; 8–10 µs this way, the two agreeing
- * within 10⁻¹³ of the value over m ∈ [−60, 0], s ∈ (1, 200], logistic-posterior.test.ts). Adaptive
+ * within 10⁻¹³ of the value over m ∈ [−60, 0], s ∈ (1, 200], predictive-mean.test.ts). Adaptive
  * Gauss–Kronrod to 10⁻¹¹ of the integral, up to where the rest is below 10⁻¹⁷ of the value: 12 sd
  * past where e^(−t)·N(−t) peaks (t = −m − s²), or sooner where e^(−t)·max N < 10⁻¹⁷·Φ(m/s).
  */

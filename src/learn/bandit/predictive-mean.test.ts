@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalQuantile, sigmoid } from '../math/special.js';
+import { integrate } from '../math/quadrature.js';
+import { normalPdf, normalQuantile, sigmoid } from '../math/special.js';
 import { actionEstimate } from './action-estimate.js';
 import { createPosterior, predictiveMean } from './logistic-posterior.js';
 import { type BanditState, defaultBanditConfig } from './thompson.js';
@@ -47,6 +48,26 @@ describe('predictive mean E[σ(Z)]', () => {
       expect(Math.abs(got - mean) / Math.min(mean, 1 - mean), `μ = ${mu}, s = ${s}`).toBeLessThan(1e-10);
     }
     expect(predictiveMean(-4, 0)).toBe(sigmoid(-4));
+  });
+
+  it('agrees with the integral over u, split where it turns, within 10⁻¹³ of the value for s > 1 (m from −60 to 0, s from 1 to 200)', () => {
+    // The form used until 2026-12-07: ∫ φ(u)·σ(m + s·u) du over [−12, 40] split at the turn u = −m/s and
+    // the rare-rate peak u = s, here with panels of width 1/s around the turn and to 10⁻¹⁴ of a first pass.
+    const overU = (m: number, s: number) => {
+      const turn = -m / s;
+      const cuts = [...new Set([-12, 40, turn - 1 / s, turn, turn + 1 / s, s - 1, s, s + 1])].filter((u) => u >= -12 && u <= 40).sort((a, b) => a - b);
+      const f = (u: number) => normalPdf(u) * sigmoid(m + s * u);
+      const pass = (tol: number) => cuts.slice(1).reduce((sum, b, i) => sum + integrate(f, cuts[i], b, tol, 400).value, 0);
+      return pass(Math.max(1e-14 * pass(1e-300), 1e-300) / cuts.length);
+    };
+    let worst = 0;
+    for (const s of [1.0001, 1.5, 3, 8, 35, 200]) {
+      for (let m = -60; m < 0; m += 4.7) {
+        const want = overU(m, s);
+        worst = Math.max(worst, Math.abs(predictiveMean(m, s * s) - want) / want);
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
   });
 
   it('is the value an action estimate reports', () => {
