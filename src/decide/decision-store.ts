@@ -238,9 +238,11 @@ export interface DecisionStore {
    * With several processes one folds at a time. Stops between two steps once `until` (a time) has
    * passed. With `pace` (a running server's background fold), a store whose steps hold the writes of
    * decisions back (the embedded one) takes small steps and pauses `pace` times a step's time after
-   * each. Returns how far the watermark moved (in sequence numbers).
+   * each. Returns how far the watermark moved (in sequence numbers). The snapshot's choices per hour
+   * are kept `keptOpenMs` back (OPEN_HOURS_KEPT_MS when not given, at least that): the longest
+   * attribution window's, so a start counts open every choice still inside its window.
    */
-  foldCounts(step?: number, until?: number, pace?: number): Promise<{ decisions: number; outcomes: number }>;
+  foldCounts(step?: number, until?: number, pace?: number, keptOpenMs?: number): Promise<{ decisions: number; outcomes: number }>;
   /** How often a running server folds (ms); FOLD_EVERY_MS (src/decide/service.ts) when not set. */
   readonly foldEveryMs?: number;
   /** The counts' watermark: the last decision and outcome sequence numbers the snapshot includes. */

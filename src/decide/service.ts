@@ -6,6 +6,7 @@ import type { ProfileStore } from '../profiles/profile-store.js';
 import type { Store } from '../store/store.js';
 import { DecideState } from './decide-state.js';
 import { everyAttributionWindow } from './decision-calibration.js';
+import { HOUR_MS } from './open-trials.js';
 import { Decider, type DeciderDeps } from './decider.js';
 import { catalogKind, policyKind } from './kinds.js';
 import { flagsKind } from './flag-declarations.js';
@@ -229,7 +230,9 @@ export class DecideService {
    */
   async foldCounts(until?: number, pace?: number): Promise<{ decisions: number; outcomes: number }> {
     const t = performance.now();
-    const r = await this.o.store.decisions.foldCounts(undefined, until, pace);
+    // The snapshot keeps the choices of the longest attribution window (and the two hours the delays' tables read past it).
+    const keptOpenMs = Math.max(...everyAttributionWindow(this.o.settings)) + 2 * HOUR_MS;
+    const r = await this.o.store.decisions.foldCounts(undefined, until, pace, keptOpenMs);
     if (r.decisions || r.outcomes) this.o.log.debug({ ...r, ms: Math.round(performance.now() - t) }, 'decision counts folded into their snapshot');
     return r;
   }

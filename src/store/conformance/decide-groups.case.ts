@@ -119,6 +119,24 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(await read()).toEqual([t / H - 80 * 24]);
     });
 
+    it('keeps a longer attribution window\'s hours when a fold is given it (a 120-day window), and lets them go at a fold given less', async () => {
+      const H = 3_600_000;
+      const t = Math.floor(Date.now() / H) * H;
+      await store.decisions.appendDecision(record('ancient', t - 100 * 24 * H, 'shoes', {}));
+      await store.decisions.appendDecision(record('recent', t - 80 * 24 * H, 'shoes', {}));
+      const read = async () => {
+        const hours: number[] = [];
+        await store.decisions.readOpenChoices!(t - 121 * 24 * H, t, (rows) => hours.push(...rows.map((r) => Number(r.hour))), async () => {});
+        return hours.sort();
+      };
+      await store.decisions.foldCounts(undefined, undefined, undefined, 120 * 24 * H + 2 * H);
+      expect(await read()).toEqual([t / H - 100 * 24, t / H - 80 * 24]);
+      // A window shortened: the next fold keeps the 90 days (never less).
+      await store.decisions.appendDecision(record('new', t - H, 'shoes', {}));
+      await store.decisions.foldCounts(undefined, undefined, undefined, 7 * 24 * H);
+      expect(await read()).toEqual([t / H - 80 * 24, t / H - 1]);
+    });
+
     it('hands a start the successes of an hour\'s choices logged up to an outcome number, with their choices\' times (the delays the estimates learn)', async () => {
       const H = 3_600_000;
       const t = Math.floor(Date.now() / H) * H - 10 * 24 * H;

@@ -187,7 +187,7 @@ export class PostgresDecisionCounts {
   }
 
   /** Folds the rows logged since the watermark, up to the log's end when the pass began, `step` decisions and outcomes a transaction. */
-  async fold(step = FOLD_STEP, until = Infinity): Promise<{ decisions: number; outcomes: number }> {
+  async fold(step = FOLD_STEP, until = Infinity, keptOpenMs = OPEN_HOURS_KEPT_MS): Promise<{ decisions: number; outcomes: number }> {
     const end = await inTransaction(this.pool, async (c) => {
       await c.query(`SET LOCAL lock_timeout = '5s'`);
       await c.query('LOCK TABLE decisions, decision_outcomes IN SHARE MODE');
@@ -205,7 +205,7 @@ export class PostgresDecisionCounts {
         const d = Math.max(md, Math.min(end.d, md + step)); // never back: PostgreSQL's last row may have gone since (retention)
         const o = Math.max(mo, Math.min(end.o, mo + step));
         if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials, FOLD.volumes, FOLD.openHours]) await c.query(sql, [md, d]);
-        if (md < d && moved.decisions === 0) await c.query('DELETE FROM decision_open_hours WHERE hour < $1', [Math.floor((Date.now() - OPEN_HOURS_KEPT_MS) / HOUR)]);
+        if (md < d && moved.decisions === 0) await c.query('DELETE FROM decision_open_hours WHERE hour < $1', [Math.floor((Date.now() - Math.max(OPEN_HOURS_KEPT_MS, keptOpenMs)) / HOUR)]);
         if (mo < o) for (const sql of [FOLD.successes, FOLD.groupSuccesses]) await c.query(sql, [mo, o]);
         await c.query('UPDATE decision_count_marks SET decisions_seq = $1, outcomes_seq = $2, folded_at = $3 WHERE id = 1', [d, o, Date.now()]);
         return { decisions: d - md, outcomes: o - mo };

@@ -322,8 +322,8 @@ export class PostgresDecisionStore implements DecisionStore {
     return this.counts.groups();
   }
 
-  foldCounts(step?: number, until?: number): Promise<{ decisions: number; outcomes: number }> {
-    return this.counts.fold(step, until);
+  foldCounts(step?: number, until?: number, _pace?: number, keptOpenMs?: number): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.fold(step, until, keptOpenMs);
   }
 
   countMarks(): Promise<{ decisions: number; outcomes: number }> {

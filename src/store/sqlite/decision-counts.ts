@@ -67,7 +67,7 @@ const FOLD = {
     SELECT c.at / 3600000, c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*)
     FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2, 3, 4, 5
     ON CONFLICT (hour, action, segment, micro_segment, micro_segment_model) DO UPDATE SET n = n + excluded.n`,
-  /** The open hours kept: {@link OPEN_HOURS_KEPT_MS}. */
+  /** The open hours kept: the longest attribution window's, at least {@link OPEN_HOURS_KEPT_MS}. */
   dropOpenHours: 'DELETE FROM decision_open_hours WHERE hour < ?',
   marks: 'UPDATE decision_count_marks SET decisions_seq = ?, outcomes_seq = ?, folded_at = ? WHERE id = 1',
 };
@@ -194,10 +194,11 @@ export class SqliteDecisionCounts {
    * began, `step` decisions and `step` outcomes (by sequence number) a transaction of the writer
    * thread (the aggregate runs there, not on this thread). With `pace`, each step is followed by a
    * pause `pace` times as long as it took ({@link PACED_STEP}). One pass at a time (a second call
-   * joins the first). Returns how far the watermark moved.
+   * joins the first). Returns how far the watermark moved. The choices per hour older than
+   * `keptOpenMs` (at least {@link OPEN_HOURS_KEPT_MS}) are let go.
    */
-  fold(step = FOLD_STEP, until = Infinity, pace = 0): Promise<{ decisions: number; outcomes: number }> {
-    this.folding ??= this.exclusive(() => this.pass(step, until, pace)).finally(() => (this.folding = undefined));
+  fold(step = FOLD_STEP, until = Infinity, pace = 0, keptOpenMs = OPEN_HOURS_KEPT_MS): Promise<{ decisions: number; outcomes: number }> {
+    this.folding ??= this.exclusive(() => this.pass(step, until, pace, keptOpenMs)).finally(() => (this.folding = undefined));
     return this.folding;
   }
 
@@ -208,7 +209,7 @@ export class SqliteDecisionCounts {
     return run;
   }
 
-  private async pass(step: number, until: number, pace: number): Promise<{ decisions: number; outcomes: number }> {
+  private async pass(step: number, until: number, pace: number, keptOpenMs: number): Promise<{ decisions: number; outcomes: number }> {
     const end = this.s.ends.get() as { d: number; o: number };
     const from = this.marks();
     let m = from;
@@ -219,7 +220,7 @@ export class SqliteDecisionCounts {
       await this.writer.run([
         ...(m.decisions < d ? [FOLD.trials, FOLD.groupTrials, FOLD.volumes, FOLD.openHours].map((sql) => ({ sql, rows: [[m.decisions, d]] })) : []),
         // Once a pass, in its first step's transaction: the hours older than the snapshot keeps.
-        ...(m === from && m.decisions < d ? [{ sql: FOLD.dropOpenHours, rows: [[Math.floor((Date.now() - OPEN_HOURS_KEPT_MS) / HOUR)]] }] : []),
+        ...(m === from && m.decisions < d ? [{ sql: FOLD.dropOpenHours, rows: [[Math.floor((Date.now() - Math.max(OPEN_HOURS_KEPT_MS, keptOpenMs)) / HOUR)]] }] : []),
         ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
         { sql: FOLD.marks, rows: [[d, o, Date.now()]] },
       ]);

@@ -4,8 +4,10 @@ import type { Flag, Hold, OutcomeRecord } from '../../decide/records.js';
 
 /**
  * How far back the counts' snapshot keeps action choices per hour (`decision_open_hours`, ADR 0007),
- * on both stores: a start counts open the choices of the longest attribution window and reads them
- * from there — a longer window reads its older choices as decided.
+ * on both stores, at least: a start counts open the choices of the longest attribution window and
+ * reads them from there, so a fold keeps the longest window's hours when it is longer
+ * (`foldCounts`' `keptOpenMs`; until 2026-12-07 a start read a 120-day window's choices older than
+ * 90 days as decided).
  */
 export const OPEN_HOURS_KEPT_MS = 90 * 86_400_000;
 

@@ -199,8 +199,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.counts.groups();
   }
 
-  foldCounts(step?: number, until?: number, pace?: number): Promise<{ decisions: number; outcomes: number }> {
-    return this.counts.fold(step ?? (pace ? PACED_STEP : FOLD_STEP), until, pace);
+  foldCounts(step?: number, until?: number, pace?: number, keptOpenMs?: number): Promise<{ decisions: number; outcomes: number }> {
+    return this.counts.fold(step ?? (pace ? PACED_STEP : FOLD_STEP), until, pace, keptOpenMs);
   }
 
   async countMarks(): Promise<{ decisions: number; outcomes: number }> {
