@@ -4,6 +4,9 @@ import { DecideState } from '../../decide/decide-state.js';
 import type { DecisionRecord } from '../../decide/decision.js';
 import type { Store } from '../store.js';
 
+/** An hour in milliseconds. */
+const H = 3_600_000;
+
 function record(id: string, at: number, action: string, pos: Partial<Pick<DecisionRecord, 'segment' | 'microSegment' | 'microSegmentModel'>>): DecisionRecord {
   return {
     id, at, profileKey: `p-${id}`, subject: id, placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm',
@@ -40,7 +43,6 @@ export function decideGroupsConformance(kind: StoreKind): void {
     });
 
     it('answers the choices decided since a time per action, group and hour, and a start counts them open until their windows end (ADR 0007)', async () => {
-      const H = 3_600_000;
       const t = Math.floor(Date.now() / H) * H - 30 * H;
       const vip = { segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3' };
       await store.decisions.appendDecision(record('old', t - 10 * 24 * H, 'shoes', vip));
@@ -103,24 +105,8 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(await store.decisions.successesOf!([])).toEqual([]);
     });
 
-    it('keeps 90 days of hours in the snapshot: a fold lets older ones go', async () => {
-      const H = 3_600_000;
-      const t = Math.floor(Date.now() / H) * H;
-      await store.decisions.appendDecision(record('ancient', t - 100 * 24 * H, 'shoes', {}));
-      await store.decisions.appendDecision(record('recent', t - 80 * 24 * H, 'shoes', {}));
-      const read = async () => {
-        const hours: number[] = [];
-        await store.decisions.readOpenChoices!(t - 101 * 24 * H, t, (rows) => hours.push(...rows.map((r) => Number(r.hour))), async () => {});
-        return hours.sort();
-      };
-      // Before a fold both are the log's, after the watermark.
-      expect(await read()).toEqual([t / H - 100 * 24, t / H - 80 * 24]);
-      await store.decisions.foldCounts();
-      expect(await read()).toEqual([t / H - 80 * 24]);
-    });
-
-    it('keeps a longer attribution window\'s hours when a fold is given it (a 120-day window), and lets them go at a fold given less', async () => {
-      const H = 3_600_000;
+    /** Choices 100 and 80 days old, and the hours of the choices a start would read from `t` − 121 days. */
+    const oldChoices = async () => {
       const t = Math.floor(Date.now() / H) * H;
       await store.decisions.appendDecision(record('ancient', t - 100 * 24 * H, 'shoes', {}));
       await store.decisions.appendDecision(record('recent', t - 80 * 24 * H, 'shoes', {}));
@@ -129,6 +115,19 @@ export function decideGroupsConformance(kind: StoreKind): void {
         await store.decisions.readOpenChoices!(t - 121 * 24 * H, t, (rows) => hours.push(...rows.map((r) => Number(r.hour))), async () => {});
         return hours.sort();
       };
+      return { t, read };
+    };
+
+    it('keeps 90 days of hours in the snapshot: a fold lets older ones go', async () => {
+      const { t, read } = await oldChoices();
+      // Before a fold both are the log's, after the watermark.
+      expect(await read()).toEqual([t / H - 100 * 24, t / H - 80 * 24]);
+      await store.decisions.foldCounts();
+      expect(await read()).toEqual([t / H - 80 * 24]);
+    });
+
+    it('keeps a longer attribution window\'s hours when a fold is given it (a 120-day window), and lets them go at a fold given less', async () => {
+      const { t, read } = await oldChoices();
       await store.decisions.foldCounts(undefined, undefined, undefined, 120 * 24 * H + 2 * H);
       expect(await read()).toEqual([t / H - 100 * 24, t / H - 80 * 24]);
       // A window shortened: the next fold keeps the 90 days (never less).
@@ -138,7 +137,6 @@ export function decideGroupsConformance(kind: StoreKind): void {
     });
 
     it('hands a start the successes of an hour\'s choices logged up to an outcome number, with their choices\' times (the delays the estimates learn)', async () => {
-      const H = 3_600_000;
       const t = Math.floor(Date.now() / H) * H - 10 * 24 * H;
       expect(await store.decisions.lastOutcomeSeq!()).toBe(0);
       // Choices of 'shoes' every hour for nine days, each converting 1–5 hours on.
