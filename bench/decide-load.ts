@@ -1,4 +1,5 @@
 import { rng } from './events.js';
+import { intervalJson, quantileInterval } from './quantile-interval.js';
 import { RawHttpPool, rawRequest } from './raw-http.js';
 
 /**
@@ -78,7 +79,7 @@ const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p *
 const cpu = process.cpuUsage(cpu0);
 // This process's own CPU per request (ms): what the load takes of the two cores the server runs on.
 const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, sent);
-process.stdout.write(JSON.stringify({ sent, ok: latencies.length, failed, elapsed, rate: sent / elapsed, p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? 0, cpuMsPerRequest }) + '\n');
+process.stdout.write(JSON.stringify({ sent, ok: latencies.length, failed, elapsed, rate: sent / elapsed, p50: q(0.5), p99: q(0.99), p99Ci: intervalJson(quantileInterval(latencies, 0.99), 3), max: latencies.at(-1) ?? 0, cpuMsPerRequest }) + '\n');
 if (trace) {
   process.stderr.write(`worst per second: ${[...worst].sort((a, b) => a[0] - b[0]).map(([t, ms]) => `${t}:${ms.toFixed(0)}`).join(' ')}\n`);
   process.stderr.write(`answers over 5 ms per second: ${[...over5].sort((a, b) => a[0] - b[0]).map(([t, n]) => `${t}:${n}`).join(' ')}\n`);

@@ -13,12 +13,14 @@ import { rng } from './events.js';
 import { commitCounts, commitSummary } from './commit-histogram.js';
 import { gcCounts, gcSummary } from './gc-pauses.js';
 import { fsyncFloor, pacedFsyncFloor } from './disk-floor.js';
+import { intervalJson, quantileInterval } from './quantile-interval.js';
 import { RawHttpPool, rawRequest, type RawResponse } from './raw-http.js';
 import { startServer } from './server-process.js';
 
 const LOAD = resolve(fileURLToPath(import.meta.url), '../decide-load.js');
 const USERS = 100_000;
-type Load = { sent: number; ok: number; failed: number; elapsed: number; rate: number; p50: number; p99: number; max: number; cpuMsPerRequest: number };
+/** What the load process measured; `p99Ci` the p99's 95% interval from the answers' order statistics (null: no sample bounds it). */
+type Load = { sent: number; ok: number; failed: number; elapsed: number; rate: number; p50: number; p99: number; p99Ci: [number | null, number | null]; max: number; cpuMsPerRequest: number };
 
 function load(port: number, rate: number, seconds: number, key: string, path: string, seed: number): Promise<Load> {
   return new Promise((res, rej) => {
@@ -34,6 +36,8 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
 };
 const f2 = (x: number) => Number(x.toFixed(2));
+/** "(95% CI [4.90, 6.12])" of a p99 from its order statistics; "unbounded" where the sample is too small to bound it. */
+const ciText = (ci: [number | null, number | null]) => `(95% CI [${ci[0] === null ? 'unbounded' : ci[0].toFixed(2)}, ${ci[1] === null ? 'unbounded' : ci[1].toFixed(2)}])`;
 
 /**
  * Waits for the steady state after the bulk load: the event-log consumers (outcome mapping) have
@@ -218,10 +222,10 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       main: (cpu2.main - cpu1.main) / http.ok, all: (cpu2.all - cpu1.all) / http.ok,
       noopMain: (noopCpu.main - cpu0.main) / noop.ok, noopAll: (noopCpu.all - cpu0.all) / noop.ok,
     };
-    process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
+    process.stdout.write(`  HTTP /v1/decide at ${http.rate.toFixed(0)}/s for ${seconds} s: p50 ${http.p50.toFixed(2)} ms, p99 ${http.p99.toFixed(2)} ms ${ciText(http.p99Ci)}, max ${http.max.toFixed(1)} ms (${http.failed} failed)\n`);
     // The disk's part of the answers: the durable commits the decisions waited for, timed in the writer thread.
     process.stdout.write(`  the store's commits during the run (writer thread, /metrics; bucket bounds): ${commits.commits.toLocaleString()} for ${http.ok.toLocaleString()} decisions; the durable commit p50 ≤ ${commits.commitP50LeMs} ms, p99 ≤ ${commits.commitP99LeMs} ms, slowest ≤ ${commits.commitMaxLeMs} ms, ${commits.commitsOver25ms} over 25 ms; its statements p99 ≤ ${commits.writeP99LeMs} ms\n`);
-    process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms\n`);
+    process.stdout.write(`  floor, no-op route at ${noop.rate.toFixed(0)}/s: p50 ${noop.p50.toFixed(2)} ms, p99 ${noop.p99.toFixed(2)} ms ${ciText(noop.p99Ci)}\n`);
     process.stdout.write(`  warm-up before the timed decisions (not counted), ${quick ? 2 : 5} s at ${warm.rate.toFixed(0)}/s after the floor's phase: p50 ${warm.p50.toFixed(2)} ms, p99 ${warm.p99.toFixed(2)} ms\n`);
     process.stdout.write(`  server CPU per request: decision ${cpu.main.toFixed(3)} ms on the main thread, ${cpu.all.toFixed(3)} ms in all threads; no-op ${cpu.noopMain.toFixed(3)} / ${cpu.noopAll.toFixed(3)} ms; the load generator ${http.cpuMsPerRequest.toFixed(3)} ms per request\n`);
     // The main thread's share of wall time during the decisions: near 1 the answers queue behind each
@@ -232,7 +236,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  main thread stopped for garbage collection ${((gc.totalMs / 1000 / http.elapsed) * 100).toFixed(1)}% of the run: ${(gc.minorCount / http.elapsed).toFixed(1)} young collections a second, ${youngMs.toFixed(1)} ms each on average\n`);
     process.stdout.write(`  main thread busy ${(mainBusy * 100).toFixed(0)}% of the run${mainBusy >= 0.8 ? ` — at or near saturation on this host: the latencies above are mostly queueing (compare \`--rate ${Math.round((rate * 0.6) / mainBusy)}\`)` : ''}\n`);
     const { answered: fresh, decided } = await freshness(server.port, server.keys, quick ? 100 : 500);
-    process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
+    process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms ${ciText(intervalJson(quantileInterval([...fresh].sort((a, b) => a - b), 0.99)))}; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
     const held = await (await fetch(`${base}/metrics`)).text();
     const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(held)?.[1] ?? 0);
@@ -257,6 +261,9 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       warmup_p99_ms: f2(warm.p99),
       inproc_p99_ms: Number(pct(prepare, 0.99).toFixed(3)),
       freshness_p99_ms: f2(pct(fresh, 0.99)),
+      http_p99_ci_ms: http.p99Ci.map((x) => (x === null ? null : f2(x))),
+      noop_p99_ci_ms: noop.p99Ci.map((x) => (x === null ? null : f2(x))),
+      freshness_p99_ci_ms: intervalJson(quantileInterval([...fresh].sort((a, b) => a - b), 0.99)),
       commit_p99_le_ms: commits.commitP99LeMs,
       commit_max_le_ms: commits.commitMaxLeMs,
       commits_over_25ms: commits.commitsOver25ms,

@@ -12,7 +12,7 @@ import { startServer } from './server-process.js';
 
 const CLIENT = resolve(fileURLToPath(import.meta.url), '../load-client.js');
 
-function runClients(port: number, clients: number, seconds: number, users: number, key: string, seed: number): Promise<{ acked: number; failed: number; elapsed: number; p50: number; p99: number; batches: number; cpuUs: number }> {
+function runClients(port: number, clients: number, seconds: number, users: number, key: string, seed: number): Promise<{ acked: number; failed: number; elapsed: number; p50: number; p99: number; p99Ci: [number | null, number | null]; batches: number; cpuUs: number }> {
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, [CLIENT, String(port), String(clients), String(seconds), String(users), key, String(seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -84,7 +84,7 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     db.close();
     const eventsPerS = r.acked / r.elapsed;
     process.stdout.write(`  acknowledged ${r.acked.toLocaleString()} events in ${r.elapsed.toFixed(1)}s (${r.failed} failed batches); ${stored.toLocaleString()} rows stored incl. warm-up\n`);
-    process.stdout.write(`  ack latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; server RSS ${rss.toFixed(0)} MB; mean profile state ${stateBytes} bytes\n`);
+    process.stdout.write(`  ack latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (95% CI [${r.p99Ci.map((x) => (x === null ? 'unbounded' : x.toFixed(1))).join(', ')}], ${r.batches.toLocaleString()} batches); server RSS ${rss.toFixed(0)} MB; mean profile state ${stateBytes} bytes\n`);
     process.stdout.write(`  the store's commits during the run (writer thread, /metrics; bucket bounds): ${commits.commits.toLocaleString()}, ${Math.round(r.acked / Math.max(1, commits.commits))} events each; the durable commit p50 ≤ ${commits.commitP50LeMs} ms, p99 ≤ ${commits.commitP99LeMs} ms, slowest ≤ ${commits.commitMaxLeMs} ms; its statements p99 ≤ ${commits.writeP99LeMs} ms\n`);
     process.stdout.write(`  server CPU per event: ${cpuMainUs.toFixed(1)} µs on the main thread, ${cpuAllUs.toFixed(1)} µs in all threads\n`);
     // The main thread's garbage-collection pauses (V8's helper threads' share of a young collection is not in them).
@@ -101,7 +101,7 @@ export async function ingestBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  raw ceiling: ${ceilingN.toLocaleString()} of the same event rows appended straight into a fresh store…\n`);
     const ceiling = await rawCeiling(ceilingN, users);
     process.stdout.write(`  ceiling ${Math.round(ceiling).toLocaleString()} events/s; Tact ${Math.round(eventsPerS).toLocaleString()} events/s = ${(eventsPerS / ceiling).toFixed(3)} of it\n`);
-    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), commit_p99_le_ms: commits.commitP99LeMs, commit_max_le_ms: commits.commitMaxLeMs, main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), load_cpu_us_per_event: Number(clientUs.toFixed(1)), main_gc_us_per_event: Number(gcUs.toFixed(1)), young_gc_ms: Number((gc.minorCount ? gc.minorMs / gc.minorCount : 0).toFixed(1)), cpu_bound_events_per_s: Math.round(cpuBound), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
+    return { bench: 'ingest', events_per_s: Math.round(eventsPerS), raw_ceiling_per_s: Math.round(ceiling), ratio: Number((eventsPerS / ceiling).toFixed(3)), p99_ack_ms: Number(r.p99.toFixed(2)), p99_ack_ci_ms: r.p99Ci.map((x) => (x === null ? null : Number(x.toFixed(2)))), p50_ack_ms: Number(r.p50.toFixed(2)), rss_mb: Math.round(rss), commit_p99_le_ms: commits.commitP99LeMs, commit_max_le_ms: commits.commitMaxLeMs, main_thread_cpu_us_per_event: Number(cpuMainUs.toFixed(1)), cpu_us_per_event: Number(cpuAllUs.toFixed(1)), load_cpu_us_per_event: Number(clientUs.toFixed(1)), main_gc_us_per_event: Number(gcUs.toFixed(1)), young_gc_ms: Number((gc.minorCount ? gc.minorMs / gc.minorCount : 0).toFixed(1)), cpu_bound_events_per_s: Math.round(cpuBound), clients, seconds, failed_batches: r.failed, durability: process.env.TACT_DURABILITY || 'fsync' };
   } finally {
     await server.remove();
   }

@@ -1,4 +1,5 @@
 import { messageJson, rng } from './events.js';
+import { intervalJson, quantileInterval } from './quantile-interval.js';
 import { RawHttpPool, rawRequest } from './raw-http.js';
 
 /**
@@ -60,5 +61,5 @@ const used = process.cpuUsage(cpu0);
 const cpuUs = used.user + used.system;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-process.stdout.write(JSON.stringify({ acked, failed, elapsed, p50: q(0.5), p99: q(0.99), batches: latencies.length, cpuUs }) + '\n');
+process.stdout.write(JSON.stringify({ acked, failed, elapsed, p50: q(0.5), p99: q(0.99), p99Ci: intervalJson(quantileInterval(latencies, 0.99), 3), batches: latencies.length, cpuUs }) + '\n');
 pool.close();
