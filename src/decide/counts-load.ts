@@ -24,6 +24,7 @@ export async function loadCounts(store: Pick<DecisionStore, 'groupCounts' | 'tri
  * windows end (ADR 0007) — for the population, and for the ladder groups their decisions recorded.
  * The store hands them over in parts with `pause` awaited between: a server reads them after its
  * start, in the background, so a week's log holds neither the start nor the event loop for long.
+ * With `upToSeq`, the decisions numbered after it are left to the caller (a shared store's syncs).
  *
  * @example
  * await loadOpenChoices(store.decisions, counts, Date.now() - 7 * 86_400_000, Date.now());
@@ -34,6 +35,7 @@ export async function loadOpenChoices(
   from: number,
   to: number,
   pause: () => Promise<void> = async () => {},
+  upToSeq?: number,
 ): Promise<void> {
   if (!store.readOpenChoices || !(to > from)) return;
   await store.readOpenChoices(from, to, (rows) => {
@@ -43,7 +45,7 @@ export async function loadOpenChoices(
       counts.loadOpen(r.action, null, hour, n);
       for (const g of recordGroupKeys(r)) counts.loadOpen(r.action, g, hour, n);
     }
-  }, pause);
+  }, pause, upToSeq);
   // Curves of how long successes take, made while these were read, read too few choices.
   counts.delays.forget();
 }

@@ -277,6 +277,8 @@ export class DecideState {
     const successesSince = now - KEYS_KEPT_MS;
     await readPaged((at, before) => store.outcomesSince(at, { successesSince, before }), since, now, (o) => this.applyOutcome(o, false));
     for (const o of await store.outcomesSince(now, { successesSince })) this.applyOutcome(o, false);
+    // Shared stores: the decisions numbered after those read here are the syncs' (their contacts, open choices included).
+    let syncedFrom: number | undefined;
     if (logged !== undefined && store.outcomesLoggedSince) {
       // Those written while the pages above were read (one dated back may be in a page read before):
       // applied, and remembered from now (the sift below keeps them) — the first syncs read from here.
@@ -287,6 +289,7 @@ export class DecideState {
       const late = await store.outcomesLoggedSince(Number.MAX_SAFE_INTEGER, logged);
       for (const o of late.outcomes) this.applyOutcome(o, false);
       this.outcomeMarks = [{ at: now, seq: late.last, decisions: lateContacts?.last }];
+      syncedFrom = lateContacts?.last;
     }
     this.loadFlags(await store.openFlags());
     await this.loadHolds(store, now);
@@ -301,7 +304,9 @@ export class DecideState {
     // Two hours more than the longest window: the delays' life table reads choices old enough to have
     // had all of it (OutcomeDelays); then the successes of those hours, for how long conversions take.
     const openFrom = now - (o.openMs ?? this.contactsMs) - LIFE_TABLE_MS;
-    this.openRead = loadOpenChoices(store, this.counts, openFrom, now, pause).then(async () => (upTo === undefined ? undefined : loadDelays(store, this.counts, openFrom, now, upTo, pause))).then(
+    // Up to the decision number the syncs go on from: one logged by another process as this one
+    // started, dated before the start, was counted by the read and again by the first sync (until 2026-12-07).
+    this.openRead = loadOpenChoices(store, this.counts, openFrom, now, pause, syncedFrom).then(async () => (upTo === undefined ? undefined : loadDelays(store, this.counts, openFrom, now, upTo, pause))).then(
       () => ({ ms: Math.round(performance.now() - t) }),
       (err: unknown) => (err === STOPPED ? { ms: Math.round(performance.now() - t) } : { ms: Math.round(performance.now() - t), error: err instanceof Error ? err : new Error(String(err)) }),
     );

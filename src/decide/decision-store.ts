@@ -219,10 +219,12 @@ export interface DecisionStore {
    * decision time: what a start counts open until their attribution windows end, which the estimates
    * do not read as failures yet (docs/adr/0007-open-attribution-windows.md). Handed to `each` in
    * parts — the log's rows after the counts' watermark, then the snapshot's hours, newest first —
-   * with `pause` awaited between parts; every choice once, whatever folds meanwhile. Optional for
-   * test doubles; both stores have it.
+   * with `pause` awaited between parts; every choice once, whatever folds meanwhile. With `upToSeq`,
+   * only the decisions numbered up to it (a shared store's start: those after, its syncs count) —
+   * when a fold has moved the snapshot past it, the snapshot's hours less the choices folded after
+   * it (rows with negative `n`, handed over after the hours). Optional for test doubles; both stores have it.
    */
-  readOpenChoices?(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void>;
+  readOpenChoices?(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq?: number): Promise<void>;
   /**
    * The successes logged up to outcome number `upTo` (see `lastOutcomeSeq`) of the action choices made
    * from `from` to before `to`: their action, choice time and outcome time — what a start teaches the

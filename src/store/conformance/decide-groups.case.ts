@@ -87,6 +87,44 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(state.counts.openTrials('shoes', null, t + 25 * H + 1, 24 * H)).toBe(1);
     });
 
+    it('reads the open choices up to a decision number: the later ones left out, also when a fold has taken them into the snapshot', async () => {
+      const t = Math.floor(Date.now() / H) * H - 10 * H;
+      await store.decisions.appendDecision(record('a', t, 'shoes', {}));
+      await store.decisions.foldCounts();
+      // The next decision's number: one after the snapshot's (one writer here).
+      const upTo = (await store.decisions.countMarks()).decisions + 1;
+      await store.decisions.appendDecision(record('b', t + H, 'shoes', {}));
+      await store.decisions.appendDecision(record('c', t + 2 * H, 'shoes', {}));
+      const read = async (bound?: number) => {
+        const n = new Map<number, number>();
+        await store.decisions.readOpenChoices!(t - H, t + 5 * H, (rows) => rows.forEach((r) => n.set(Number(r.hour), (n.get(Number(r.hour)) ?? 0) + Number(r.n))), async () => {}, bound);
+        return [...n].filter(([, k]) => k !== 0).sort((x, y) => x[0] - y[0]);
+      };
+      expect(await read()).toEqual([[t / H, 1], [t / H + 1, 1], [t / H + 2, 1]]);
+      expect(await read(upTo)).toEqual([[t / H, 1], [t / H + 1, 1]]);
+      await store.decisions.foldCounts();
+      expect(await read(upTo)).toEqual([[t / H, 1], [t / H + 1, 1]]);
+      expect(await read()).toEqual([[t / H, 1], [t / H + 1, 1], [t / H + 2, 1]]);
+    });
+
+    it.runIf(kind === 'postgres')('counts once a choice another process logs as this one starts, dated before the start: in the syncs, not the start\'s read too', async () => {
+      const now = Date.now();
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      // The start's background read waits until the other process has logged its decision.
+      const held = new Proxy(store.decisions, {
+        get: (target, key) => (key === 'readOpenChoices' ? async (...args: Parameters<NonNullable<typeof target.readOpenChoices>>) => (await gate, target.readOpenChoices!(...args)) : Reflect.get(target, key, target)),
+      });
+      const state = new DecideState(30 * 24 * H, true, 7 * 24 * H);
+      await state.rebuild(held, () => [], now);
+      await store.decisions.appendDecision(record('elsewhere', now - 60_000, 'shoes', {}));
+      open();
+      expect((await state.openRead).error).toBeUndefined();
+      await state.sync(store.decisions, () => [], Date.now());
+      // Until 2026-12-07: 2 (the read and the sync each counted it).
+      expect(state.counts.openTrials('shoes', null, Date.now(), 7 * 24 * H)).toBe(1);
+    });
+
     it('names the actions a success was credited to among given decisions, once each (what a start reads of a subject\'s kept choices)', async () => {
       const at = Date.now();
       await store.decisions.appendDecision(record('s1', at, 'shoes', {}));

@@ -290,8 +290,8 @@ export class PostgresDecisionStore implements DecisionStore {
     )).rows.map((r) => r.key);
   }
 
-  readOpenChoices(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void> {
-    return this.counts.readOpen(from, to, each, pause);
+  readOpenChoices(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq?: number): Promise<void> {
+    return this.counts.readOpen(from, to, each, pause, upToSeq);
   }
 
   async successDelays(from: number, to: number, upTo: number): Promise<DelayRow[]> {

@@ -168,18 +168,25 @@ export class SqliteDecisionCounts {
    * newest first, `sliceHours` at a time, with `pause` awaited between parts — no fold step runs
    * meanwhile, so no row is read twice or missed as it moves into the snapshot.
    */
-  readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, sliceHours = 3): Promise<void> {
+  readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq = Infinity, sliceHours = 3): Promise<void> {
     return this.exclusive(async () => {
-      const end = (this.s.ends.get() as { d: number }).d;
-      for (let seq = this.marks().decisions; seq < end; seq += OPEN_TAIL_STEP) {
-        each(this.s.openTail.all(seq, Math.min(end, seq + OPEN_TAIL_STEP), from, to) as OpenChoiceRow[]);
-        await pause();
-      }
+      const end = Math.min(upToSeq, (this.s.ends.get() as { d: number }).d);
+      const watermark = this.marks().decisions;
+      const tail = async (lo: number, hi: number, sign: number) => {
+        for (let seq = lo; seq < hi; seq += OPEN_TAIL_STEP) {
+          const rows = this.s.openTail.all(seq, Math.min(hi, seq + OPEN_TAIL_STEP), from, to) as OpenChoiceRow[];
+          each(sign > 0 ? rows : rows.map((r) => ({ ...r, n: -r.n })));
+          await pause();
+        }
+      };
+      await tail(watermark, end, 1);
       const first = Math.floor(from / HOUR);
       for (let end = Math.ceil(to / HOUR); end > first; end -= sliceHours) {
         each(this.s.openHours.all(Math.max(first, end - sliceHours), end) as OpenChoiceRow[]);
         await pause();
       }
+      // A fold past `upToSeq` (no fold runs during the read: `exclusive`): the choices after it are the caller's to count.
+      await tail(end, watermark, -1);
     });
   }
 

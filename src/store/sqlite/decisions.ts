@@ -175,8 +175,8 @@ export class SqliteDecisionStore implements DecisionStore {
     return this.s.anonymousKeys.all(from, to) as string[];
   }
 
-  readOpenChoices(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>): Promise<void> {
-    return this.counts.readOpen(from, to, each, pause);
+  readOpenChoices(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq?: number): Promise<void> {
+    return this.counts.readOpen(from, to, each, pause, upToSeq);
   }
 
   async successDelays(from: number, to: number, upTo: number): Promise<DelayRow[]> {
