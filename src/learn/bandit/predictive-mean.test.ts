@@ -70,6 +70,14 @@ describe('predictive mean E[σ(Z)]', () => {
     expect(worst).toBeLessThan(1e-13);
   });
 
+  it('is e^(μ + s²/2) far in the lower tail, down to the double\'s underflow (σ(z) = e^z·(1 − e^z + …) where the mass lies)', () => {
+    // Z ~ N(μ, s²) has E[e^Z] = e^(μ + s²/2) (the lognormal mean); with μ + s² ≪ 0 the correction e^z is below 10⁻¹⁰⁰.
+    for (const [mu, s] of [[-600, 1.0001], [-700, 1.2], [-400, 3], [-500, 2], [-200, 10]]) {
+      const want = Math.exp(mu + (s * s) / 2);
+      expect(Math.abs(predictiveMean(mu, s * s) - want) / want, `μ = ${mu}, s = ${s}`).toBeLessThan(1e-12);
+    }
+  });
+
   it('is the value an action estimate reports', () => {
     const state: BanditState = { config: defaultBanditConfig(1), updates: 0, actions: [{ id: 'rare', ...createPosterior([-4, 0], [1, 1]) }] };
     const e = actionEstimate(state, 'rare', [0], { establishedWhen: { maxWidth: 1 }, updatedAt: '' });
