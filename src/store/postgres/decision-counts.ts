@@ -149,21 +149,21 @@ export class PostgresDecisionCounts {
   readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq = Infinity, sliceHours = 3): Promise<void> {
     const rows = (r: { rows: OpenChoiceRow[] }, sign = 1) => r.rows.map((x) => ({ ...x, hour: Number(x.hour), n: sign * Number(x.n), microSegment: x.microSegment === null ? null : Number(x.microSegment) }));
     return this.atMarks(async (c, m) => {
-      const end = Math.min(upToSeq, Number((await c.query<{ d: string }>('SELECT coalesce(max(seq), 0) AS d FROM decisions')).rows[0].d));
+      const last = Math.min(upToSeq, Number((await c.query<{ d: string }>('SELECT coalesce(max(seq), 0) AS d FROM decisions')).rows[0].d));
       const tail = async (lo: number, hi: number, sign: number) => {
         for (let seq = lo; seq < hi; seq += OPEN_TAIL_STEP) {
           each(rows(await c.query<OpenChoiceRow>(OPEN_TAIL, [seq, Math.min(hi, seq + OPEN_TAIL_STEP), from, to]), sign));
           await pause();
         }
       };
-      await tail(m.decisions, end, 1);
+      await tail(m.decisions, last, 1);
       const first = Math.floor(from / HOUR);
       for (let end = Math.ceil(to / HOUR); end > first; end -= sliceHours) {
         each(rows(await c.query<OpenChoiceRow>(OPEN_HOURS, [Math.max(first, end - sliceHours), end])));
         await pause();
       }
       // A fold past `upToSeq`: its choices after it are the caller's syncs' to count.
-      await tail(end, m.decisions, -1);
+      await tail(last, m.decisions, -1);
     });
   }
 

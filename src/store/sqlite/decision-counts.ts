@@ -170,7 +170,7 @@ export class SqliteDecisionCounts {
    */
   readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq = Infinity, sliceHours = 3): Promise<void> {
     return this.exclusive(async () => {
-      const end = Math.min(upToSeq, (this.s.ends.get() as { d: number }).d);
+      const last = Math.min(upToSeq, (this.s.ends.get() as { d: number }).d);
       const watermark = this.marks().decisions;
       const tail = async (lo: number, hi: number, sign: number) => {
         for (let seq = lo; seq < hi; seq += OPEN_TAIL_STEP) {
@@ -179,14 +179,14 @@ export class SqliteDecisionCounts {
           await pause();
         }
       };
-      await tail(watermark, end, 1);
+      await tail(watermark, last, 1);
       const first = Math.floor(from / HOUR);
       for (let end = Math.ceil(to / HOUR); end > first; end -= sliceHours) {
         each(this.s.openHours.all(Math.max(first, end - sliceHours), end) as OpenChoiceRow[]);
         await pause();
       }
       // A fold past `upToSeq` (no fold runs during the read: `exclusive`): the choices after it are the caller's to count.
-      await tail(end, watermark, -1);
+      await tail(last, watermark, -1);
     });
   }
 
