@@ -236,7 +236,8 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
     process.stdout.write(`  main thread stopped for garbage collection ${((gc.totalMs / 1000 / http.elapsed) * 100).toFixed(1)}% of the run: ${(gc.minorCount / http.elapsed).toFixed(1)} young collections a second, ${youngMs.toFixed(1)} ms each on average\n`);
     process.stdout.write(`  main thread busy ${(mainBusy * 100).toFixed(0)}% of the run${mainBusy >= 0.8 ? ` — at or near saturation on this host: the latencies above are mostly queueing (compare \`--rate ${Math.round((rate * 0.6) / mainBusy)}\`)` : ''}\n`);
     const { answered: fresh, decided } = await freshness(server.port, server.keys, quick ? 100 : 500);
-    process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms ${ciText(intervalJson(quantileInterval([...fresh].sort((a, b) => a - b), 0.99)))}; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
+    const freshCi = intervalJson(quantileInterval([...fresh].sort((a, b) => a - b), 0.99));
+    process.stdout.write(`  freshness, purchase acknowledged → answer of the first decision without that offer (${fresh.length} purchases): p50 ${pct(fresh, 0.5).toFixed(2)} ms, p99 ${pct(fresh, 0.99).toFixed(2)} ms ${ciText(freshCi)}; → that decision made (its \`at\`, ms clock): p99 ${pct(decided, 0.99).toFixed(0)} ms\n`);
     const rss = server.rssMb();
     const held = await (await fetch(`${base}/metrics`)).text();
     const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(held)?.[1] ?? 0);
@@ -263,7 +264,7 @@ export async function decideBench(args: string[]): Promise<Record<string, unknow
       freshness_p99_ms: f2(pct(fresh, 0.99)),
       http_p99_ci_ms: http.p99Ci.map((x) => (x === null ? null : f2(x))),
       noop_p99_ci_ms: noop.p99Ci.map((x) => (x === null ? null : f2(x))),
-      freshness_p99_ci_ms: intervalJson(quantileInterval([...fresh].sort((a, b) => a - b), 0.99)),
+      freshness_p99_ci_ms: freshCi,
       commit_p99_le_ms: commits.commitP99LeMs,
       commit_max_le_ms: commits.commitMaxLeMs,
       commits_over_25ms: commits.commitsOver25ms,

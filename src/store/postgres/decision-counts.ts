@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
 import { HOUR_MS as HOUR } from '../../decide/open-trials.js';
-import { type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from '../sqlite/decisions-rows.js';
+import { firstKeptOpenHour, type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from '../sqlite/decisions-rows.js';
 import { checkout, inTransaction } from './database.js';
 
 /** Decisions (and outcomes) one fold step aggregates, in one transaction on the server. */
@@ -145,6 +145,7 @@ export class PostgresDecisionCounts {
    * The action choices decided from `from` to before `to` per hour, action and ladder group (ADR
    * 0007): in one snapshot, the log's after the watermark (50,000 decisions at a time), then the
    * snapshot's hours, newest first, `sliceHours` at a time, with `pause` awaited between parts.
+   * Only the decisions numbered up to `upToSeq` (DecisionStore.readOpenChoices).
    */
   readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq = Infinity, sliceHours = 3): Promise<void> {
     const rows = (r: { rows: OpenChoiceRow[] }, sign = 1) => r.rows.map((x) => ({ ...x, hour: Number(x.hour), n: sign * Number(x.n), microSegment: x.microSegment === null ? null : Number(x.microSegment) }));
@@ -210,7 +211,7 @@ export class PostgresDecisionCounts {
         const d = Math.max(md, Math.min(end.d, md + step)); // never back: PostgreSQL's last row may have gone since (retention)
         const o = Math.max(mo, Math.min(end.o, mo + step));
         if (md < d) for (const sql of [FOLD.trials, FOLD.groupTrials, FOLD.volumes, FOLD.openHours]) await c.query(sql, [md, d]);
-        if (md < d && moved.decisions === 0) await c.query('DELETE FROM decision_open_hours WHERE hour < $1', [Math.floor((Date.now() - Math.max(OPEN_HOURS_KEPT_MS, keptOpenMs)) / HOUR)]);
+        if (md < d && moved.decisions === 0) await c.query('DELETE FROM decision_open_hours WHERE hour < $1', [firstKeptOpenHour(keptOpenMs)]);
         if (mo < o) for (const sql of [FOLD.successes, FOLD.groupSuccesses]) await c.query(sql, [mo, o]);
         await c.query('UPDATE decision_count_marks SET decisions_seq = $1, outcomes_seq = $2, folded_at = $3 WHERE id = 1', [d, o, Date.now()]);
         return { decisions: d - md, outcomes: o - mo };

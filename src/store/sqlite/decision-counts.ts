@@ -1,7 +1,7 @@
 import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
 import { HOUR_MS as HOUR } from '../../decide/open-trials.js';
 import type { Db } from './database.js';
-import { type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from './decisions-rows.js';
+import { firstKeptOpenHour, type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 /**
@@ -166,7 +166,8 @@ export class SqliteDecisionCounts {
    * The action choices decided from `from` to before `to` per hour, action and ladder group (ADR
    * 0007): the log's after the watermark first, 5,000 decisions at a time, then the snapshot's hours,
    * newest first, `sliceHours` at a time, with `pause` awaited between parts — no fold step runs
-   * meanwhile, so no row is read twice or missed as it moves into the snapshot.
+   * meanwhile, so no row is read twice or missed as it moves into the snapshot. Only the decisions
+   * numbered up to `upToSeq` (DecisionStore.readOpenChoices).
    */
   readOpen(from: number, to: number, each: (rows: OpenChoiceRow[]) => void, pause: () => Promise<void>, upToSeq = Infinity, sliceHours = 3): Promise<void> {
     return this.exclusive(async () => {
@@ -227,7 +228,7 @@ export class SqliteDecisionCounts {
       await this.writer.run([
         ...(m.decisions < d ? [FOLD.trials, FOLD.groupTrials, FOLD.volumes, FOLD.openHours].map((sql) => ({ sql, rows: [[m.decisions, d]] })) : []),
         // Once a pass, in its first step's transaction: the hours older than the snapshot keeps.
-        ...(m === from && m.decisions < d ? [{ sql: FOLD.dropOpenHours, rows: [[Math.floor((Date.now() - Math.max(OPEN_HOURS_KEPT_MS, keptOpenMs)) / HOUR)]] }] : []),
+        ...(m === from && m.decisions < d ? [{ sql: FOLD.dropOpenHours, rows: [[firstKeptOpenHour(keptOpenMs)]] }] : []),
         ...(m.outcomes < o ? [{ sql: FOLD.successes, rows: [[m.outcomes, o]] }, { sql: FOLD.groupSuccesses, rows: [[m.outcomes, o]] }] : []),
         { sql: FOLD.marks, rows: [[d, o, Date.now()]] },
       ]);

@@ -11,6 +11,11 @@ import type { Flag, Hold, OutcomeRecord } from '../../decide/records.js';
  */
 export const OPEN_HOURS_KEPT_MS = 90 * 86_400_000;
 
+/** The first hour (floor(ms / 1 h)) a fold keeps of the choices per hour: `keptOpenMs` back, and at least {@link OPEN_HOURS_KEPT_MS}. */
+export function firstKeptOpenHour(keptOpenMs: number, now = Date.now()): number {
+  return Math.floor((now - Math.max(OPEN_HOURS_KEPT_MS, keptOpenMs)) / 3_600_000);
+}
+
 /** Row shapes of the decisions tables and their mapping to domain records (shared by both stores). */
 export interface FlagRow {
   id: string; target_kind: 'profile' | 'account'; target_id: string; name: string; note: string; until: number | null;
