@@ -100,21 +100,17 @@ export interface LoggedChoice {
 }
 
 /**
- * Of contacts read from the log, those each subject's personal rung keeps — its newest
- * {@link PERSONAL_CHOICES} — and which of them converted (one `successesOf` read for them all),
- * for OutcomeCounts.noteLoggedChoice (ADR 0007).
+ * Contacts read from the log as the choices each subject's personal rung keeps — its newest
+ * {@link PERSONAL_CHOICES} one by one, the older counted per action and day — and which of them
+ * converted (one `successesOf` read for them all), for OutcomeCounts.noteLoggedChoice (ADR 0007).
+ * Until 2026-12-07 only the newest were passed on: the rest read as closed.
  *
  * @example
  * for (const c of await keptChoices(store.decisions, rows)) counts.noteLoggedChoice(c.action, c.profileKey, c.at, c.won);
  */
 export async function keptChoices(store: Pick<DecisionStore, 'successesOf'>, rows: readonly ContactRow[]): Promise<LoggedChoice[]> {
-  const by = new Map<string, ContactRow[]>();
-  for (const r of rows) {
-    const list = by.get(r.profileKey);
-    if (list) list.push(r);
-    else by.set(r.profileKey, [r]);
-  }
-  const kept = [...by.values()].flatMap((list) => (list.length <= PERSONAL_CHOICES ? list : [...list].sort((x, y) => y.at - x.at).slice(0, PERSONAL_CHOICES)));
+  // Oldest first: each subject's list fills in time order, the older choices leaving it for their counts as newer come.
+  const kept = [...rows].sort((x, y) => x.at - y.at);
   const won = kept.length && store.successesOf ? await store.successesOf([...new Set(kept.map((c) => c.decisionId))]) : [];
   const converted = new Set(won.map((w) => `${w.decisionId}|${w.action}`));
   return kept.map((c) => ({ profileKey: c.profileKey, action: c.action, at: c.at, won: converted.has(`${c.decisionId}|${c.action}`) }));

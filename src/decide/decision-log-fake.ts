@@ -51,6 +51,9 @@ export function fakeDecisionLog(o: { contacts?: FakeContact[]; outcomes?: Outcom
       return [...n.values()];
     },
     positionsOf: async () => [],
+    successesOf: async (ids: readonly string[]) => [
+      ...new Map(outcomes.filter((x) => x.success && x.action && x.decisionId && ids.includes(x.decisionId)).map((x) => [`${x.decisionId}|${x.action}`, { decisionId: x.decisionId as string, action: x.action as string }])).values(),
+    ],
     anyContact: async (from: number, to: number) => contacts.some((c) => c.at >= from && c.at < to),
     anonymousKeys: async (from: number, to: number) => [...new Set(contacts.filter((c) => c.profileKey.startsWith('anon:') && c.at >= from && c.at < to).map((c) => c.profileKey))],
     outcomesSince: async (since: number, s?: { successesSince?: number; before?: number }) =>

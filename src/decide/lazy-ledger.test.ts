@@ -143,6 +143,27 @@ describe('the contact ledger read per subject at its first decision', () => {
     expect(lazy.counts.personalOpen('tips', 'p1', [], T + 8 * DAY, 7 * DAY).open).toBe(0);
   });
 
+  it('gives the personal rung every choice of a subject decided for more than its newest kept, read at start and again after a widening without counting twice (ADR 0007)', async () => {
+    // Forty choices, one every three hours over five days, the first of each day converted.
+    const contacts: FakeContact[] = Array.from({ length: 40 }, (_, i) => ({ profileKey: 'p1', at: T - 5 * DAY + i * 3 * HOUR, action: 'tips', channel: 'email', decisionId: `d${i}` }));
+    const won = (i: number): OutcomeRecord => ({ id: `o${i}`, at: contacts[i].at + HOUR, profileKey: 'p1', type: 'conversion', value: null, decisionId: `d${i}`, action: 'tips', credit: 1, reward: 0, success: true, source: 'api' });
+    const log = fakeDecisionLog({ contacts, outcomes: [0, 8, 16, 24, 32].map(won) });
+    const lazy = new DecideState(30 * DAY, false, 7 * DAY);
+    const eager = new DecideState(30 * DAY, false, 7 * DAY);
+    lazy.setRetention([{ channel: 'email', max: 1, windowMs: 7 * DAY }], 0);
+    await lazy.rebuild(log.store, topicsOf, T);
+    await eager.rebuild(log.store, topicsOf, T, { eager: true });
+    await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    const open = (s: DecideState) => s.counts.personalOpen('tips', 'p1', [], T, 7 * DAY);
+    // Until 2026-12-07 the 24 older than the newest 16 read as closed (16 open, 0 won: the successes were all older).
+    expect(open(lazy)).toMatchObject({ open: 40, won: 5 });
+    expect(open(eager)).toMatchObject({ open: 40, won: 5 });
+    lazy.setRetention([{ channel: 'email', max: 5, windowMs: 7 * DAY }], 0);
+    expect(await lazy.widenContacts(log.store, T)).toBeGreaterThan(0);
+    await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    expect(open(lazy)).toMatchObject({ open: 40, won: 5 });
+  });
+
   it('reads which of the last minutes\' choices converted before the start, as the first decision\'s read does for older ones (ADR 0007)', async () => {
     const contacts: FakeContact[] = [
       { profileKey: 'p1', at: T - 4 * MINUTE, action: 'tips', channel: 'email', decisionId: 'd1' },

@@ -139,13 +139,15 @@ describe('the personal rung with its own choices inside their windows', () => {
     expect(again).toMatchObject({ source: 'population', evidence: 3, open: { choices: 3 } });
   });
 
-  it(`keeps a subject's newest ${PERSONAL_CHOICES} choices, in time order whatever order they come in, and lets closed ones go at pruning`, () => {
+  it(`keeps a subject's newest ${PERSONAL_CHOICES} choices one by one and the older per day, in time order whatever order they come in, and lets closed ones go at pruning`, () => {
     const counts = new OutcomeCounts();
-    const now = T0;
+    const now = T0; // a day's start (T0 is 20,000 days)
     // Twenty choices of the last twenty hours, the older half arriving last (a start's read of the log).
     for (let i = 0; i < 10; i++) counts.noteChoice('a', 'me', now - (i + 1) * HOUR_MS);
     for (let i = 10; i < 20; i++) counts.noteChoice('a', 'me', now - (i + 1) * HOUR_MS);
-    expect(counts.personalOpen('a', 'me', [], now, WINDOW).open).toBe(PERSONAL_CHOICES);
+    // All twenty open: the newest sixteen one by one, the four older counted for their day
+    // (until 2026-12-07 those four read as closed: 16).
+    expect(counts.personalOpen('a', 'me', [], now, WINDOW).open).toBe(20);
     // The window of 5 h 30 min holds five of them; a merged key's count too.
     counts.noteChoice('a', 'anon:v1', now - 30 * 60_000);
     counts.noteChoice('b', 'me', now - 30 * 60_000);
@@ -154,5 +156,97 @@ describe('the personal rung with its own choices inside their windows', () => {
     expect(counts.personalOpen('a', 'me', [], now, WINDOW).open).toBe(3);
     counts.pruneChoices(now);
     expect(counts.personalOpen('a', 'me', ['anon:v1'], now, WINDOW).open).toBe(0);
+  });
+
+  it('reads a day\'s older choices as spread over their times: the share inside the window open, with that share of their successes', () => {
+    const counts = new OutcomeCounts();
+    const now = T0;
+    // One choice an hour for 40 hours: 1–16 h old kept one by one; 17–24 h counted for yesterday, 25–40 h for the day before.
+    for (let i = 0; i < 40; i++) counts.noteChoice('a', 'me', now - (i + 1) * HOUR_MS);
+    // Two successes: one of yesterday's choices (20 h old), one of the day before's (30 h old).
+    counts.success('a', 'me', 1, null, undefined, now - 20 * HOUR_MS);
+    counts.success('a', 'me', 1, null, undefined, now - 30 * HOUR_MS);
+    // A 30-hour window: 29 choices inside it (1–29 h old). Read: 16 + 8 + 16 × 5/15 of the day before's (its times 25–40 h, 25–30 h inside).
+    const o = counts.personalOpen('a', 'me', [], now, 30 * HOUR_MS);
+    expect(o.open).toBeCloseTo(16 + 8 + 16 / 3, 10);
+    expect(o.won).toBeCloseTo(1 + 1 / 3, 10);
+    // Under a delay curve F (the share of its successes a choice k whole hours old has had), a kept
+    // choice's unexposed share is 1 − F(k); a count's, the mean of 1 − F over its open times, an
+    // hour of decision at a time: yesterday's eight over 17–24 h (hours 24 … 18 old, a mean of 21),
+    // the day before's 16/3 over 25–30 h (30 … 26, a mean of 28).
+    const curve = Float64Array.from({ length: 200 }, (_, k) => Math.min(1, k / 100));
+    const withCurve = counts.personalOpen('a', 'me', [], now, 30 * HOUR_MS, curve);
+    let kept = 0;
+    for (let age = 1; age <= 16; age++) kept += 1 - age / 100;
+    expect(withCurve.unexposed).toBeCloseTo(kept + 8 * (1 - 0.21) + (16 / 3) * (1 - 0.28), 10);
+    // One by one, yesterday's would read 8 × (1 − 0.205): the spread reading is 0.04 choices off in 24.8.
+    let oneByOne = kept;
+    for (let age = 17; age <= 24; age++) oneByOne += 1 - age / 100;
+    expect(Math.abs(withCurve.unexposed - (oneByOne + (16 / 3) * (1 - 0.28)))).toBeLessThan(0.05);
+    // Pruned at 35 h: the day before's count keeps what came from then on (10 of its 15 hours: two thirds of its choices).
+    counts.pruneChoices(now - 35 * HOUR_MS);
+    expect(counts.personalOpen('a', 'me', [], now, WINDOW).open).toBeCloseTo(24 + (16 * 2) / 3, 10);
+  });
+
+  it('credits a success to the older choice it converts under the key it was made for, and joins a subject\'s oldest days past the limit', () => {
+    const counts = new OutcomeCounts();
+    const now = T0;
+    // Under an anonymous key: 17 choices, the oldest (3 days ago) counted for its day.
+    for (let i = 0; i < 16; i++) counts.noteChoice('a', 'anon:v1', now - (i + 1) * 60_000);
+    counts.noteChoice('a', 'anon:v1', now - 3 * 86_400_000);
+    counts.success('a', 'me', 1, null, undefined, now - 3 * 86_400_000, ['me', 'anon:v1']);
+    expect(counts.personalOpen('a', 'me', ['anon:v1'], now, WINDOW)).toMatchObject({ open: 17, won: 1 });
+    // No more successes than choices: a second success for the same choice finds none left.
+    counts.success('a', 'me', 1, null, undefined, now - 3 * 86_400_000, ['me', 'anon:v1']);
+    expect(counts.personalOpen('a', 'me', ['anon:v1'], now, WINDOW).won).toBe(1);
+  });
+
+  it('keeps at most its limit of day counts a subject, the oldest joined to the next oldest of its action', () => {
+    const counts = new OutcomeCounts();
+    const now = T0;
+    // Sixteen kept, then one older choice a day for 60 days of action a and one of action b 61 days ago: 61 day counts, over the limit of 48.
+    for (let i = 0; i < 16; i++) counts.noteChoice('a', 'me', now - (i + 1) * 60_000);
+    counts.noteChoice('b', 'me', now - 61 * 86_400_000 - HOUR_MS);
+    for (let d = 1; d <= 60; d++) counts.noteChoice('a', 'me', now - d * 86_400_000 + HOUR_MS);
+    const window = 90 * 86_400_000;
+    // Every choice of a is still counted (16 + 60): the oldest days joined, not let go.
+    expect(counts.personalOpen('a', 'me', [], now, window).open).toBeCloseTo(76, 10);
+    // Action b's only count was the oldest with no other of its action to join: let go (read as closed).
+    expect(counts.personalOpen('b', 'me', [], now, window).open).toBe(0);
+  });
+
+  it('reads a subject decided for every 20 minutes for a week at its rate, not as failures past its newest choices (three seeds)', () => {
+    // The subject converts as everyone does (30%, after an exponential delay of mean 20 h; world()):
+    // its personal value should read 30% whatever the shrinkage. Until 2026-12-07 its choices past
+    // the newest 16 (5 h 20 min) read as closed, each a failure until its success came: about the
+    // week's mean exposure, 1 − (20/168)(1 − e^(−8.4)) ≈ 0.88, of the rate — 26%.
+    const errors: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const { counts, now, estimates } = world();
+      const g = new Rng(seed);
+      const mine: { at: number; decidedAt: number; kind: 0 | 1; id: string }[] = [];
+      for (let i = 0; i < 504; i++) {
+        const at = now - WINDOW + (i + g.float()) * 20 * 60_000;
+        mine.push({ at, decidedAt: at, kind: 0, id: `m${i}` });
+        if (g.float() < 0.3) {
+          const d = -20 * Math.log(1 - g.float()) * HOUR_MS;
+          if (at + d < now) mine.push({ at: at + d, decidedAt: at, kind: 1, id: `m${i}` });
+        }
+      }
+      mine.sort((x, y) => x.at - y.at);
+      for (const e of mine) {
+        if (e.kind === 0) counts.trial('a', 'me', 1, undefined, e.id, e.at);
+        else counts.success('a', 'me', 1, e.id, undefined, e.decidedAt);
+      }
+      const me = estimates.estimate(action, { key: 'me', vars: {} });
+      expect(me.source).toBe('personal');
+      expect(me.open?.choices).toBeGreaterThan(490);
+      expect(me.low).toBeLessThan(0.3);
+      expect(me.high).toBeGreaterThan(0.3);
+      errors.push(me.value / 0.3 - 1);
+    }
+    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+    console.log("ERRS", errors, mean);
+    expect(Math.abs(mean)).toBeLessThan(0.04);
   });
 });

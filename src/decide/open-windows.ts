@@ -58,11 +58,14 @@ export function withOpenWindows(model: LadderModel, counts: LadderCounts, open: 
   // personal rung the subject's own too (ladder.ts, subjectBelief: a subject's trials count at its
   // personal rung, its posterior shrunk toward the group's). Until 2026-12-07 only the rung's were
   // shown: a subject shown an offer twice on a fresh install read "n=2", not that both were pending.
+  // A subject's older choices are counted per day and read as spread over it (PersonalChoices), so
+  // its open choices need not be a whole number: said to the nearest one.
   const rung = e.source;
   const own = rung === 'personal' ? 0 : (open.personal ?? 0);
-  const choices = (open[rung] ?? 0) + own;
+  const open_ = (open[rung] ?? 0) + own;
+  const choices = Math.round(open_);
   const unexposedShown = unexposed ? (unexposed[rung] ?? 0) + (rung === 'personal' ? 0 : (unexposed.personal ?? 0)) : 0;
-  const shown = choices > 0 ? { open: { choices, ...(unexposed ? { exposure: Math.max(0, choices - unexposedShown) } : {}) } } : {};
+  const shown = choices > 0 ? { open: { choices, ...(unexposed ? { exposure: Math.max(0, open_ - unexposedShown) } : {}) } } : {};
   return { ...e, value, high, ...(pending ? { status: 'learning' as const, reason: 'pending' as const } : {}), ...shown };
 }
 

@@ -128,13 +128,18 @@ export class OutcomeCounts {
 
   /**
    * The subject's own choices of `action` (with those of the keys merged into it, `also`) still
-   * inside their window of `windowMs` at `now` — of its newest (PersonalChoices) — how many
+   * inside their window of `windowMs` at `now` (PersonalChoices: its newest one by one, the older per day) — how many
    * converted already, and with the learned delay's `curve` how much of their chance to convert is
    * still to come: what the personal rung reads as open (ADR 0007).
    */
   personalOpen(action: string, subject: string, also: readonly string[], now: number, windowMs: number, curve?: Float64Array): { open: number; won: number; unexposed: number } {
     const a = this.actionIndex.get(action);
     return a === undefined ? { open: 0, won: 0, unexposed: 0 } : this.recent.open(a, subject, also, now, windowMs, curve);
+  }
+
+  /** Lets go of every subject's older choices' counts (PersonalChoices.forgetOlder: the contacts are to be read again). */
+  forgetOlderChoices(): void {
+    this.recent.forgetOlder();
   }
 
   /** Lets go of kept choices decided before `before`, `slice` subjects at a time; true when the pass ended. */
