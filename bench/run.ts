@@ -9,6 +9,7 @@ const decideBench: Bench = async (args) => (await import('./decide.js')).decideB
 const decideMemoryBench: Bench = async (args) => (await import('./decide-memory.js')).decideMemoryBench(args);
 const decideStartBench: Bench = async (args) => (await import('./decide-start.js')).decideStartBench(args);
 const ingestBench: Bench = async (args) => (await import('./ingest.js')).ingestBench(args);
+const easeBench: Bench = async (args) => (await import('./ease.js')).easeBench(args);
 
 /** An option of a bench: a flag, or one taking a value (`value` names it: N, MS). */
 interface BenchOption {
@@ -53,6 +54,12 @@ const benches: Record<string, BenchSpec> = {
     run: decideMemoryBench,
     about: 'the decision state (contacts, counts, outcomes) after 40 minutes at 1,000 decisions/s: heap vs the packed floor, full-GC time',
     options: [quick('10 minutes of decisions instead of 40')],
+    server: false,
+  },
+  ease: {
+    run: easeBench,
+    about: 'EASE\'s inverse for a catalog (the blocked sweep) vs its update\'s rate on panels in cache, and the row-by-row inverse before it',
+    options: [quick('2,000 items instead of 5,000'), count('--items', 'a whole number of items, at least 1', 'the catalog\'s size')],
     server: false,
   },
   'decide-start': {

@@ -2,12 +2,14 @@
  * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): item-item weights
  * in closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹ and diag(B) = 0. Scores of a
  * subject are x·B. Cost: one n×n Float64 matrix (n = 20,000 items: 3.2 GB) and an SPD inverse of
- * ~n³/2 multiply-adds. Measured on 2 cores / Node 20: 500 items 0.16 s, 1,000 items 1.0 s,
- * 2,000 items 6.2 s, 3,000 items 26 s — so 20,000 items fit in memory but take hours. Restrict
- * EASE to the most popular few thousand items and let co-occurrence and popularity cover the tail
- * (docs/models.md).
- */
-import { spdInverseInPlace } from '../math/linalg.js';
+ * about n³/2 multiply-adds, by the blocked sweep (math/spd-sweep.ts: 2.2–2.3 billion a second on
+ * one core here, 0.87–0.92 of its update's rate on panels in cache; `npm run bench -- ease`).
+ * Measured whole fits on 2 cores / Node 20: 1,000 items 0.6 s, 2,000 items 2.2 s, 3,000 items
+ * 6.3 s, 5,000 items 28 s (until 2026-12-07, by the row-by-row Cholesky inverse, which waits on
+ * memory past about 1,000 items: 1.0 s, 6.2 s and 26 s for the first three) — so 20,000 items fit
+ * in memory and take about half an hour. Restrict EASE to the most popular few thousand items and
+ * let co-occurrence and popularity cover the tail (docs/models.md). */
+import { spdInverseSwept } from '../math/spd-sweep.js';
 import type { Interactions } from './interactions.js';
 
 /** Fitted EASE weights (row-major n×n, B[i][j] = weight of history item i for candidate j). */
@@ -32,7 +34,7 @@ export function fitEase(data: Interactions, lambda = 200): EaseModel {
     }
   }
   for (let i = 0; i < n; i++) G[i * n + i] += lambda;
-  const P = spdInverseInPlace(G, n);
+  const P = spdInverseSwept(G, n);
   const diag = Float64Array.from({ length: n }, (_, j) => P[j * n + j]);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) P[i * n + j] = i === j ? 0 : -P[i * n + j] / diag[j];

@@ -1,0 +1,120 @@
+import { spdInverseInPlace } from '../src/learn/math/linalg.js';
+import { spdInverseSwept, sweepUpdate } from '../src/learn/math/spd-sweep.js';
+import { fitEase } from '../src/learn/recommend/ease.js';
+import { buildInteractions, type Interactions } from '../src/learn/recommend/interactions.js';
+
+/** Interactions of a shop: `items` items, 20 subjects an item, each with 2–16 items drawn with a popularity skew (seeded). */
+function shop(items: number): Interactions {
+  let s = 12345;
+  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const subjects = items * 20;
+  const subject: number[] = [];
+  const item: number[] = [];
+  for (let u = 0; u < subjects; u++) {
+    const k = 2 + Math.floor(rnd() * 15);
+    for (let j = 0; j < k; j++) {
+      subject.push(u);
+      item.push(Math.floor(rnd() * rnd() * items));
+    }
+  }
+  return buildInteractions(subjects, items, subject, item);
+}
+
+/** The Gram matrix EASE inverts: co-occurrence counts plus λ = 200 on the diagonal. */
+function gram(data: Interactions): Float64Array {
+  const n = data.items;
+  const g = new Float64Array(n * n);
+  for (const list of data.bySubject) for (const a of list) for (const b of list) g[a * n + b] += 1;
+  for (let i = 0; i < n; i++) g[i * n + i] += 200;
+  return g;
+}
+
+/** Multiply-adds a second of the sweep's update on a matrix and panels small enough to stay in cache: the arithmetic this code reaches at best. */
+function ceiling(seconds: number): number {
+  const n = 256;
+  const m = 64;
+  const rest = n - m;
+  const a = new Float64Array(n * n);
+  const x = Float64Array.from({ length: rest * m }, (_, i) => ((i * 7919) % 1000) / 1000);
+  const y = Float64Array.from({ length: rest * m }, (_, i) => ((i * 104729) % 1000) / 1000);
+  const at = Int32Array.from({ length: n }, (_, r) => r);
+  let done = 0;
+  const t = performance.now();
+  while (performance.now() - t < seconds * 1000) {
+    sweepUpdate(a, n, x, y, m, at, rest);
+    done += 1;
+  }
+  // The lower triangle of rest × rest, m multiply-adds an entry (as `work` counts them).
+  const perCall = (rest * (rest + 1) * m) / 2;
+  return (done * perCall) / ((performance.now() - t) / 1000);
+}
+
+/**
+ * The multiply-adds of the sweep's inverse of n×n in blocks of 64 (spd-sweep.ts): per block, the
+ * update's lower triangle of the other indices (m each) and their panel times T (m² each) — about
+ * n³/2 in all.
+ */
+function work(n: number, nb = 64): number {
+  let total = 0;
+  for (let k0 = 0; k0 < n; k0 += nb) {
+    const m = Math.min(nb, n - k0);
+    const rest = n - m;
+    total += (rest * (rest + 1) * m) / 2 + rest * m * m;
+  }
+  return total;
+}
+
+const rate = (n: number, ms: number) => work(n) / (ms / 1000);
+const g = (v: number) => (v / 1e9).toFixed(2);
+
+/**
+ * EASE's inverse at a catalog's size: a whole fit (fitEase: the Gram matrix, its inverse by the
+ * blocked sweep, the weights) and the inverse alone, against the ceiling — the sweep's update on
+ * panels that stay in cache — and the row-by-row Cholesky inverse EASE used until 2026-12-07.
+ */
+export async function easeBench(args: string[]): Promise<Record<string, unknown>> {
+  const quick = args.includes('--quick');
+  const at = args.indexOf('--items');
+  const n = at >= 0 ? Number(args[at + 1]) : quick ? 2_000 : 5_000;
+  const before = Math.min(n, 3_000);
+  process.stdout.write(`ease: ${n.toLocaleString('en-US')} items (one thread; ${(work(n) / 1e9).toFixed(1)} billion multiply-adds an inverse)…\n`);
+  const data = shop(n);
+  let t = performance.now();
+  fitEase(data);
+  const fitMs = performance.now() - t;
+  process.stdout.write(`  a whole fit (fitEase: Gram matrix, inverse, weights): ${(fitMs / 1000).toFixed(2)} s\n`);
+  const a = gram(data);
+  t = performance.now();
+  spdInverseSwept(a, n);
+  const sweptMs = performance.now() - t;
+  const top = ceiling(quick ? 2 : 5);
+  const ours = rate(n, sweptMs);
+  process.stdout.write(`  the inverse by the blocked sweep: ${(sweptMs / 1000).toFixed(2)} s, ${g(ours)} billion multiply-adds a second\n`);
+  process.stdout.write(`  ceiling, its update on panels in cache: ${g(top)} billion a second; ratio ${(ours / top).toFixed(3)}\n`);
+  const b = gram(before === n ? data : shop(before));
+  t = performance.now();
+  spdInverseInPlace(b, before);
+  const oldMs = performance.now() - t;
+  const sweptBefore = before === n ? sweptMs : (() => {
+    const c = gram(shop(before));
+    const s = performance.now();
+    spdInverseSwept(c, before);
+    return performance.now() - s;
+  })();
+  process.stdout.write(`  at ${before.toLocaleString('en-US')} items, the row-by-row Cholesky inverse (until 2026-12-07): ${(oldMs / 1000).toFixed(2)} s against ${(sweptBefore / 1000).toFixed(2)} s (${(oldMs / sweptBefore).toFixed(1)}×)\n`);
+  const at20k = (sweptMs / 1000) * (20_000 / n) ** 3;
+  process.stdout.write(`  20,000 items at this rate: about ${Math.round(at20k / 60)} min an inverse\n`);
+  return {
+    bench: 'ease',
+    items: n,
+    fit_s: Number((fitMs / 1000).toFixed(3)),
+    inverse_s: Number((sweptMs / 1000).toFixed(3)),
+    gmadds_per_s: Number(g(ours)),
+    ceiling_gmadds_per_s: Number(g(top)),
+    ratio: Number((ours / top).toFixed(3)),
+    before_items: before,
+    before_inverse_s: Number((oldMs / 1000).toFixed(3)),
+    speedup_vs_before: Number((oldMs / sweptBefore).toFixed(2)),
+    est_20k_min: Math.round(at20k / 60),
+  };
+}

@@ -1,0 +1,127 @@
+import { spdInverseInPlace } from './linalg.js';
+
+/** Rows of the panels a block of the update keeps in cache while every row below it passes (≈ 128 KB at a block of 64). */
+const COLUMN_BLOCK = 256;
+
+/**
+ * In-place inverse of a symmetric positive definite matrix (row-major n×n; only its lower triangle
+ * is read) by the blocked symmetric sweep (Goodnight 1979, "A tutorial on the SWEEP operator",
+ * The American Statistician 33(3); the block form as in Golub & Van Loan, Matrix Computations, 4th
+ * ed., §3.2 and §4.2). Sweeping a block K of `nb` indices with T = A_KK⁻¹ (A_KK is then a Schur
+ * complement of the blocks swept before it, so positive definite):
+ *
+ *     A_KK ← −T,   A_RK ← A_RK·T,   A_RR ← A_RR − A_RK·T·A_KR   (R: every other index)
+ *
+ * and once every block is swept the matrix holds −A⁻¹. The update A_RR is all but n³ of the
+ * n³ + O(n²·nb) multiply-adds (its lower triangle only), done a 4×4 tile at a time from two
+ * contiguous panels held in cache — arithmetic, not memory, bounds it, where the row-by-row
+ * Cholesky inverse (linalg.ts `spdInverseInPlace`) streams the whole matrix for every row and, past
+ * about 1,000 rows, waits on memory. Returns `a`, now holding the full symmetric inverse.
+ *
+ * @example
+ * spdInverseSwept(Float64Array.from([4, 2, 2, 3]), 2); // [0.375, -0.25, -0.25, 0.5] (to rounding)
+ */
+export function spdInverseSwept(a: Float64Array, n: number, nb = 64): Float64Array {
+  const y = new Float64Array(n * nb);
+  const x = new Float64Array(n * nb);
+  const t = new Float64Array(nb * nb);
+  const at = new Int32Array(n);
+  for (let k0 = 0; k0 < n; k0 += nb) {
+    const m = Math.min(nb, n - k0);
+    const rest = n - m;
+    // The other indices, in order: `at[r]` is the r-th.
+    for (let r = 0; r < rest; r++) at[r] = r < k0 ? r : r + m;
+    // T = A_KK⁻¹ (A_KK from the lower triangle).
+    for (let p = 0; p < m; p++) {
+      for (let q = 0; q <= p; q++) t[p * m + q] = t[q * m + p] = a[(k0 + p) * n + k0 + q];
+    }
+    spdInverseInPlace(t, m);
+    // X = A_RK as it is, Y = A_RK·T; a row each of the other indices, m numbers long.
+    for (let r = 0; r < rest; r++) {
+      const i = at[r];
+      for (let q = 0; q < m; q++) x[r * m + q] = i > k0 + q ? a[i * n + k0 + q] : a[(k0 + q) * n + i];
+    }
+    for (let r = 0; r < rest; r++) {
+      const xr = r * m;
+      for (let q = 0; q < m; q++) {
+        let s = 0;
+        for (let p = 0; p < m; p++) s += x[xr + p] * t[p * m + q];
+        y[xr + q] = s;
+      }
+    }
+    sweepUpdate(a, n, x, y, m, at, rest);
+    // A_RK ← Y (where the lower triangle keeps it), A_KK ← −T.
+    for (let r = 0; r < rest; r++) {
+      const i = at[r];
+      for (let q = 0; q < m; q++) {
+        if (i > k0 + q) a[i * n + k0 + q] = y[r * m + q];
+        else a[(k0 + q) * n + i] = y[r * m + q];
+      }
+    }
+    for (let p = 0; p < m; p++) for (let q = 0; q <= p; q++) a[(k0 + p) * n + k0 + q] = -t[p * m + q];
+  }
+  // −A⁻¹ in the lower triangle: negated, and mirrored into the upper.
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = -a[i * n + j];
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
+  }
+  return a;
+}
+
+/**
+ * A_ij −= Σ_q Y[r][q]·X[s][q] for the other indices i = at[r], j = at[s], j ≤ i (the lower
+ * triangle; a tile on the diagonal writes its few upper entries too, which nothing reads). Columns
+ * a block of {@link COLUMN_BLOCK} at a time, so that block's rows of X stay in cache while every row of
+ * Y at or below it passes. Exported for `npm run bench -- ease`, which times it on panels that stay in
+ * cache (the ceiling a whole inverse is compared with).
+ */
+export function sweepUpdate(a: Float64Array, n: number, x: Float64Array, y: Float64Array, m: number, at: Int32Array, rest: number): void {
+  const whole = rest - (rest % 4);
+  for (let s0 = 0; s0 < whole; s0 += COLUMN_BLOCK) {
+    const sEnd = Math.min(whole, s0 + COLUMN_BLOCK);
+    for (let r = s0; r < whole; r += 4) {
+      const y0 = r * m;
+      const y1 = y0 + m;
+      const y2 = y1 + m;
+      const y3 = y2 + m;
+      const a0 = at[r] * n;
+      const a1 = at[r + 1] * n;
+      const a2 = at[r + 2] * n;
+      const a3 = at[r + 3] * n;
+      const last = Math.min(sEnd, r + 4);
+      for (let s = s0; s < last; s += 4) {
+        const x0 = s * m;
+        const x1 = x0 + m;
+        const x2 = x1 + m;
+        const x3 = x2 + m;
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (let q = 0; q < m; q++) {
+          const u0 = y[y0 + q], u1 = y[y1 + q], u2 = y[y2 + q], u3 = y[y3 + q];
+          const w0 = x[x0 + q], w1 = x[x1 + q], w2 = x[x2 + q], w3 = x[x3 + q];
+          c00 += u0 * w0; c01 += u0 * w1; c02 += u0 * w2; c03 += u0 * w3;
+          c10 += u1 * w0; c11 += u1 * w1; c12 += u1 * w2; c13 += u1 * w3;
+          c20 += u2 * w0; c21 += u2 * w1; c22 += u2 * w2; c23 += u2 * w3;
+          c30 += u3 * w0; c31 += u3 * w1; c32 += u3 * w2; c33 += u3 * w3;
+        }
+        const j0 = at[s], j1 = at[s + 1], j2 = at[s + 2], j3 = at[s + 3];
+        a[a0 + j0] -= c00; a[a0 + j1] -= c01; a[a0 + j2] -= c02; a[a0 + j3] -= c03;
+        a[a1 + j0] -= c10; a[a1 + j1] -= c11; a[a1 + j2] -= c12; a[a1 + j3] -= c13;
+        a[a2 + j0] -= c20; a[a2 + j1] -= c21; a[a2 + j2] -= c22; a[a2 + j3] -= c23;
+        a[a3 + j0] -= c30; a[a3 + j1] -= c31; a[a3 + j2] -= c32; a[a3 + j3] -= c33;
+      }
+    }
+  }
+  // The rows past the last whole tile, against every column at or before them.
+  for (let r = whole; r < rest; r++) {
+    const ai = at[r] * n;
+    for (let s = 0; s <= r; s++) {
+      let c = 0;
+      for (let q = 0; q < m; q++) c += y[r * m + q] * x[s * m + q];
+      a[ai + at[s]] -= c;
+    }
+  }
+}
