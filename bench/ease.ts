@@ -1,5 +1,5 @@
 import { spdInverseInPlace } from '../src/learn/math/linalg.js';
-import { spdInverseSwept, sweepUpdate } from '../src/learn/math/spd-sweep.js';
+import { simdSweep, spdInverseSwept, sweepUpdate } from '../src/learn/math/spd-sweep.js';
 import { fitEase } from '../src/learn/recommend/ease.js';
 import { buildInteractions, type Interactions } from '../src/learn/recommend/interactions.js';
 
@@ -29,19 +29,29 @@ function gram(data: Interactions): Float64Array {
   return g;
 }
 
-/** Multiply-adds a second of the sweep's update on a matrix and panels small enough to stay in cache: the arithmetic this code reaches at best. */
-function ceiling(seconds: number): number {
+/**
+ * Multiply-adds a second of the sweep's update (the SIMD kernel's, or with `js` the JavaScript
+ * one's) on a matrix and panels small enough to stay in cache: the arithmetic it reaches at best.
+ */
+function ceiling(seconds: number, js = false): number {
   const n = 256;
   const m = 64;
   const rest = n - m;
-  const a = new Float64Array(n * n);
-  const x = Float64Array.from({ length: rest * m }, (_, i) => ((i * 7919) % 1000) / 1000);
-  const y = Float64Array.from({ length: rest * m }, (_, i) => ((i * 104729) % 1000) / 1000);
-  const at = Int32Array.from({ length: n }, (_, r) => r);
+  const simd = js ? undefined : simdSweep(n, m);
+  const a = simd?.a ?? new Float64Array(n * n);
+  const x = simd?.x ?? new Float64Array(n * m);
+  const y = simd?.y ?? new Float64Array(n * m);
+  const at = simd?.at ?? new Int32Array(n);
+  for (let i = 0; i < rest * m; i++) {
+    x[i] = ((i * 7919) % 1000) / 1000;
+    y[i] = ((i * 104729) % 1000) / 1000;
+  }
+  for (let r = 0; r < n; r++) at[r] = r;
+  const update = simd?.update ?? sweepUpdate;
   let done = 0;
   const t = performance.now();
   while (performance.now() - t < seconds * 1000) {
-    sweepUpdate(a, n, x, y, m, at, rest);
+    update(a, n, x, y, m, at, rest);
     done += 1;
   }
   // The lower triangle of rest × rest, m multiply-adds an entry (as `work` counts them).
@@ -69,8 +79,9 @@ const g = (v: number) => (v / 1e9).toFixed(2);
 
 /**
  * EASE's inverse at a catalog's size: a whole fit (fitEase: the Gram matrix, its inverse by the
- * blocked sweep, the weights) and the inverse alone, against the ceiling — the sweep's update on
- * panels that stay in cache — and the row-by-row Cholesky inverse EASE used until 2026-12-07.
+ * blocked sweep, the weights) and the inverse alone, against the ceiling — the sweep's SIMD update
+ * on panels that stay in cache —, the same sweep in JavaScript, and the row-by-row Cholesky inverse
+ * EASE used until 2026-12-07.
  */
 export async function easeBench(args: string[]): Promise<Record<string, unknown>> {
   const quick = args.includes('--quick');
@@ -89,17 +100,23 @@ export async function easeBench(args: string[]): Promise<Record<string, unknown>
   const sweptMs = performance.now() - t;
   const top = ceiling(quick ? 2 : 5);
   const ours = rate(n, sweptMs);
-  process.stdout.write(`  the inverse by the blocked sweep: ${(sweptMs / 1000).toFixed(2)} s, ${g(ours)} billion multiply-adds a second\n`);
-  process.stdout.write(`  ceiling, its update on panels in cache: ${g(top)} billion a second; ratio ${(ours / top).toFixed(3)}\n`);
+  process.stdout.write(`  the inverse by the blocked sweep (SIMD kernel): ${(sweptMs / 1000).toFixed(2)} s, ${g(ours)} billion multiply-adds a second\n`);
+  process.stdout.write(`  ceiling, the kernel's update on panels in cache: ${g(top)} billion a second; ratio ${(ours / top).toFixed(3)}\n`);
+  const c = gram(data);
+  t = performance.now();
+  spdInverseSwept(c, n, 64, false);
+  const jsMs = performance.now() - t;
+  const jsTop = ceiling(quick ? 1 : 3, true);
+  process.stdout.write(`  the same sweep in JavaScript (4×4 tiles of scalars): ${(jsMs / 1000).toFixed(2)} s (${(jsMs / sweptMs).toFixed(1)}× the kernel's), ${g(rate(n, jsMs))} billion a second against its own in cache, ${g(jsTop)}\n`);
   const b = gram(before === n ? data : shop(before));
   t = performance.now();
   spdInverseInPlace(b, before);
   const oldMs = performance.now() - t;
   const sweptBefore = before === n ? sweptMs : (() => {
-    const c = gram(shop(before));
-    const s = performance.now();
-    spdInverseSwept(c, before);
-    return performance.now() - s;
+    const d = gram(shop(before));
+    const s0 = performance.now();
+    spdInverseSwept(d, before);
+    return performance.now() - s0;
   })();
   process.stdout.write(`  at ${before.toLocaleString('en-US')} items, the row-by-row Cholesky inverse (until 2026-12-07): ${(oldMs / 1000).toFixed(2)} s against ${(sweptBefore / 1000).toFixed(2)} s (${(oldMs / sweptBefore).toFixed(1)}×)\n`);
   const at20k = (sweptMs / 1000) * (20_000 / n) ** 3;
@@ -112,6 +129,8 @@ export async function easeBench(args: string[]): Promise<Record<string, unknown>
     gmadds_per_s: Number(g(ours)),
     ceiling_gmadds_per_s: Number(g(top)),
     ratio: Number((ours / top).toFixed(3)),
+    js_inverse_s: Number((jsMs / 1000).toFixed(3)),
+    js_ceiling_gmadds_per_s: Number(g(jsTop)),
     before_items: before,
     before_inverse_s: Number((oldMs / 1000).toFixed(3)),
     speedup_vs_before: Number((oldMs / sweptBefore).toFixed(2)),

@@ -58,7 +58,7 @@ const benches: Record<string, BenchSpec> = {
   },
   ease: {
     run: easeBench,
-    about: 'EASE\'s inverse for a catalog (the blocked sweep) vs its update\'s rate on panels in cache, and the row-by-row inverse before it',
+    about: 'EASE\'s inverse for a catalog (the blocked sweep, SIMD) vs its update\'s rate on panels in cache; the sweep in JavaScript and the row-by-row inverse beside it',
     options: [quick('2,000 items instead of 5,000'), count('--items', 'a whole number of items, at least 1', 'the catalog\'s size')],
     server: false,
   },

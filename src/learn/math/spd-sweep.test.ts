@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { spdInverseInPlace } from './linalg.js';
-import { spdInverseSwept } from './spd-sweep.js';
+import { simdSweep, spdInverseSwept } from './spd-sweep.js';
+import { SWEEP_KERNEL_WASM } from './sweep-kernel-wasm.js';
 
 /** A random SPD matrix XᵀX + ½I (X: (n + 3)×n, entries uniform on ±½), seeded. */
 function randomSpd(n: number, seed: number): Float64Array {
@@ -73,5 +76,43 @@ describe('the blocked symmetric sweep inverse', () => {
   it('answers the documented example', () => {
     const got = spdInverseSwept(Float64Array.from([4, 2, 2, 3]), 2);
     [0.375, -0.25, -0.25, 0.5].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 15));
+  });
+});
+
+describe('the sweep\'s SIMD kernel (sweep-kernel.wat)', () => {
+  it('is the text compiled: the bytes shipped are wabt\'s of sweep-kernel.wat', async () => {
+    const wabt = await wabtInit();
+    const text = readFileSync(new URL('./sweep-kernel.wat', import.meta.url), 'utf8');
+    const mod = wabt.parseWat('sweep-kernel.wat', text, { simd: true });
+    mod.validate();
+    const built = Buffer.from(mod.toBinary({}).buffer).toString('base64');
+    mod.destroy();
+    // On a change to the text, paste this into sweep-kernel-wasm.ts.
+    expect(SWEEP_KERNEL_WASM, `SWEEP_KERNEL_WASM = '${built}'`).toBe(built);
+  });
+
+  it('runs here (Node 20 and later have WebAssembly SIMD) and inverts as the JavaScript update does, to rounding', () => {
+    expect(simdSweep(256, 64)).toBeDefined();
+    // Sizes from four blocks up (where the kernel is used): whole tiles, rows left over, an odd last block (the JavaScript update's).
+    for (const [n, nb] of [[32, 8], [35, 8], [64, 16], [130, 8], [203, 16], [257, 64], [301, 64]] as const) {
+      const a = randomSpd(n, 3 + n);
+      const want = spdInverseInPlace(Float64Array.from(a), n);
+      const js = spdInverseSwept(Float64Array.from(a), n, nb, false);
+      const simd = spdInverseSwept(Float64Array.from(a), n, nb);
+      const scale = Math.max(...want.map(Math.abs));
+      let worst = 0;
+      let apart = 0;
+      for (let i = 0; i < n * n; i++) {
+        worst = Math.max(worst, Math.abs(simd[i] - want[i]));
+        apart = Math.max(apart, Math.abs(simd[i] - js[i]));
+      }
+      expect(worst / scale, `n=${n}, nb=${nb}`).toBeLessThan(1e-12);
+      expect(apart / scale, `n=${n}, nb=${nb}`).toBeLessThan(1e-13);
+    }
+  });
+
+  it('leaves out a matrix too large for its memory (the JavaScript update takes it)', () => {
+    // 24,000² numbers are 4.6 GB, past WebAssembly's 4 GiB.
+    expect(simdSweep(24_000, 64)).toBeUndefined();
   });
 });

@@ -1,14 +1,15 @@
 /**
  * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): item-item weights
  * in closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹ and diag(B) = 0. Scores of a
- * subject are x·B. Cost: one n×n Float64 matrix (n = 20,000 items: 3.2 GB) and an SPD inverse of
- * about n³/2 multiply-adds, by the blocked sweep (math/spd-sweep.ts: 2.2–2.3 billion a second on
- * one core here, 0.87–0.92 of its update's rate on panels in cache; `npm run bench -- ease`).
- * Measured whole fits on 2 cores / Node 20: 1,000 items 0.6 s, 2,000 items 2.2 s, 3,000 items
- * 6.3 s, 5,000 items 28 s (until 2026-12-07, by the row-by-row Cholesky inverse, which waits on
- * memory past about 1,000 items: 1.0 s, 6.2 s and 26 s for the first three) — so 20,000 items fit
- * in memory and take about half an hour. Restrict EASE to the most popular few thousand items and
- * let co-occurrence and popularity cover the tail (docs/models.md). */
+ * subject are x·B. Cost: one n×n Float64 matrix (n = 20,000 items: 3.2 GB, and as much again for
+ * the inverse's WebAssembly memory while it runs) and an SPD inverse of about n³/2 multiply-adds,
+ * by the blocked sweep with a SIMD kernel (math/spd-sweep.ts; `npm run bench -- ease`: 8–9 billion
+ * a second on one core here). Measured whole fits on 2 cores / Node 20: 1,000 items 0.2 s, 2,000
+ * items 0.7 s, 3,000 items 2.2 s, 5,000 items 7.1 s, 20,000 items 8.2 min (until 2026-12-07, by the
+ * row-by-row Cholesky inverse, which waits on memory past about 1,000 items: 1.0 s, 6.2 s and 26 s
+ * for the first three, hours for 20,000). Restrict EASE to the most popular few thousand items
+ * and let co-occurrence and popularity cover the tail, or train the whole catalog at a quiet hour
+ * (docs/models.md). */
 import { spdInverseSwept } from '../math/spd-sweep.js';
 import type { Interactions } from './interactions.js';
 

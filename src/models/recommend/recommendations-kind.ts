@@ -49,29 +49,29 @@ const PLACEMENT_FIELDS = ['rule', 'exclude'] as const satisfies readonly (keyof 
 /**
  * The largest `easeMaxItems` a training fits in reasonable time. EASE's inverse grows with the
  * cube of the items: measured on 2 cores / Node 20 (`npm run bench -- ease`; docs/models.md §7) a
- * whole fit of 1,000 items 0.6 s, 2,000 items 2.2 s, 3,000 items 6.3 s, 5,000 items 28 s, and a
+ * whole fit of 1,000 items 0.2 s, 2,000 items 0.7 s, 3,000 items 2.2 s, 5,000 items 7.1 s, and a
  * training fits twice (a comparison with the live version once more). Until 2026-12-07, by the
  * row-by-row Cholesky inverse: 1,000 items 1.0 s, 2,000 6.2 s, 3,000 26 s, and this was 2,000.
  */
-export const EASE_REASONABLE_ITEMS = 3_000;
+export const EASE_REASONABLE_ITEMS = 5_000;
 
 /**
  * A warning when `easeMaxItems` lets EASE fit more items than train in reasonable time (applied
  * all the same: a catalog of that size may never come): what a fit would take, from the measured
- * 28 s at 5,000 items scaled by the cube. Until 2026-12-06 up to 20,000 was taken without a word,
- * though that many items took hours (about half an hour since 2026-12-07).
+ * 7.1 s at 5,000 items scaled by the cube. Until 2026-12-06 up to 20,000 was taken without a word,
+ * though that many items took hours (minutes since 2026-12-07).
  *
  * @example
- * easeSizeWarnings({ easeMaxItems: 8000 }); // [{ field: 'easeMaxItems', message: 'The `easeMaxItems` (8000) lets … about 2 min a fit …' }]
+ * easeSizeWarnings({ easeMaxItems: 12000 }); // [{ field: 'easeMaxItems', message: 'The `easeMaxItems` (12000) lets … about 2 min a fit …' }]
  */
 export function easeSizeWarnings(b: RecommendationsDoc): StoredWarning[] {
   const n = b.easeMaxItems;
   if (typeof n !== 'number' || n <= EASE_REASONABLE_ITEMS || b.algorithm === 'cooccurrence') return [];
-  const seconds = 28 * (n / 5_000) ** 3;
+  const seconds = 7.1 * (n / 5_000) ** 3;
   const about = seconds < 90 ? `${Math.round(seconds)} s` : seconds < 5_400 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 360) / 10} hours`;
   return [{
     field: 'easeMaxItems',
-    message: `The \`easeMaxItems\` (${n}) lets EASE fit up to ${n.toLocaleString('en-US')} items, about ${about} a fit on 2 cores, and a training fits twice (a comparison with the live version once more): its time grows with the cube of the items (measured: 1,000 items 0.6 s, 2,000 items 2.2 s, 3,000 items 6.3 s, 5,000 items 28 s a fit). Applied all the same; at most ${EASE_REASONABLE_ITEMS.toLocaleString('en-US')} keeps a training within about 20 s, co-occurrence and popularity covering the rest of the catalog.`,
+    message: `The \`easeMaxItems\` (${n}) lets EASE fit up to ${n.toLocaleString('en-US')} items, about ${about} a fit on 2 cores, and a training fits twice (a comparison with the live version once more): its time grows with the cube of the items (measured: 1,000 items 0.2 s, 2,000 items 0.7 s, 3,000 items 2.2 s, 5,000 items 7.1 s a fit). Applied all the same; at most ${EASE_REASONABLE_ITEMS.toLocaleString('en-US')} keeps a training within about 20 s, co-occurrence and popularity covering the rest of the catalog.`,
   }];
 }
 

@@ -1,7 +1,7 @@
 /**
  * Running a pure computation off the main thread. A training's fit (EASE's matrix inverse: 1 s at
- * 1,000 items, 26 s at 3,000 until 2026-12-07; 0.6 s and 6.3 s since) run on the server's thread left collection, decisions and
- * recommendations unanswered for as long as it lasted — though POST /v1/models/{name}/train says it
+ * 1,000 items, 26 s at 3,000 until 2026-12-07; 0.2 s and 2.2 s since, minutes at 20,000) run on
+ * the server's thread left collection, decisions and recommendations unanswered for as long as it lasted — though POST /v1/models/{name}/train says it
  * trains "in the background". Here the function runs in a worker thread (one of a small pool,
  * off-thread-pool.ts); the main thread only waits on a promise. Arguments and result cross by
  * structured clone (typed arrays, plain objects and arrays, Maps — no functions, no class
