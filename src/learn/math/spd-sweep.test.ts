@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { spdInverseInPlace } from './linalg.js';
-import { simdSweep, spdInverseSwept } from './spd-sweep.js';
+import { simdSweep, spdInverseSwept, spdInverseSweptFilled } from './spd-sweep.js';
 import { SWEEP_KERNEL_WASM } from './sweep-kernel-wasm.js';
 
 /** A random SPD matrix XᵀX + ½I (X: (n + 3)×n, entries uniform on ±½), seeded. */
@@ -71,6 +71,15 @@ describe('the blocked symmetric sweep inverse', () => {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) a[i * n + j] = Number.NaN;
     const got = spdInverseSwept(a, n, 8);
     for (let i = 0; i < n * n; i++) expect(got[i]).toBeCloseTo(want[i], 10);
+  });
+
+  it('inverts a matrix written where it runs as it inverts one given (spdInverseSweptFilled), with and without the kernel', () => {
+    for (const n of [37, 301]) {
+      const a = randomSpd(n, 9);
+      const want = spdInverseSwept(Float64Array.from(a), n);
+      const got = spdInverseSweptFilled(n, (m) => m.set(a));
+      for (let i = 0; i < n * n; i++) expect(got[i]).toBe(want[i]);
+    }
   });
 
   it('answers the documented example', () => {

@@ -1,8 +1,8 @@
 /**
  * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): item-item weights
  * in closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹ and diag(B) = 0. Scores of a
- * subject are x·B. Cost: one n×n Float64 matrix (n = 20,000 items: 3.2 GB, and as much again for
- * the inverse's WebAssembly memory while it runs) and an SPD inverse of about n³/2 multiply-adds,
+ * subject are x·B. Cost: one n×n Float64 matrix (n = 20,000 items: 3.2 GB, in the inverse's
+ * WebAssembly memory) and an SPD inverse of about n³/2 multiply-adds,
  * by the blocked sweep with a SIMD kernel (math/spd-sweep.ts; `npm run bench -- ease`: 8–9 billion
  * a second on one core here). Measured whole fits on 2 cores / Node 20: 1,000 items 0.2 s, 2,000
  * items 0.7 s, 3,000 items 2.2 s, 5,000 items 7.1 s, 20,000 items 8.2 min (until 2026-12-07, by the
@@ -10,7 +10,7 @@
  * for the first three, hours for 20,000). Restrict EASE to the most popular few thousand items
  * and let co-occurrence and popularity cover the tail, or train the whole catalog at a quiet hour
  * (docs/models.md). */
-import { spdInverseSwept } from '../math/spd-sweep.js';
+import { spdInverseSweptFilled } from '../math/spd-sweep.js';
 import type { Interactions } from './interactions.js';
 
 /** Fitted EASE weights (row-major n×n, B[i][j] = weight of history item i for candidate j). */
@@ -27,15 +27,16 @@ export interface EaseModel {
  */
 export function fitEase(data: Interactions, lambda = 200): EaseModel {
   const n = data.items;
-  const G = new Float64Array(n * n);
-  for (const list of data.bySubject) {
-    for (let a = 0; a < list.length; a++) {
-      const row = list[a] * n;
-      for (let b = 0; b < list.length; b++) G[row + list[b]] += 1;
+  // The Gram matrix written where the inverse runs (the SIMD kernel's memory): held once, not copied there and back.
+  const P = spdInverseSweptFilled(n, (G) => {
+    for (const list of data.bySubject) {
+      for (let a = 0; a < list.length; a++) {
+        const row = list[a] * n;
+        for (let b = 0; b < list.length; b++) G[row + list[b]] += 1;
+      }
     }
-  }
-  for (let i = 0; i < n; i++) G[i * n + i] += lambda;
-  const P = spdInverseSwept(G, n);
+    for (let i = 0; i < n; i++) G[i * n + i] += lambda;
+  });
   const diag = Float64Array.from({ length: n }, (_, j) => P[j * n + j]);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) P[i * n + j] = i === j ? 0 : -P[i * n + j] / diag[j];
