@@ -5,7 +5,7 @@
  * WebAssembly memory) and an SPD inverse of about n³/2 multiply-adds,
  * by the blocked sweep with a SIMD kernel (math/spd-sweep.ts; `npm run bench -- ease`: 8–9 billion
  * a second on one core here). Measured whole fits on 2 cores / Node 20: 1,000 items 0.2 s, 2,000
- * items 0.7 s, 3,000 items 2.2 s, 5,000 items 7.1 s, 20,000 items 8.2 min (until 2026-12-07, by the
+ * items 0.7 s, 3,000 items 2.2 s, 5,000 items 7.1 s, 20,000 items 7.9 min (until 2026-12-07, by the
  * row-by-row Cholesky inverse, which waits on memory past about 1,000 items: 1.0 s, 6.2 s and 26 s
  * for the first three, hours for 20,000). Restrict EASE to the most popular few thousand items
  * and let co-occurrence and popularity cover the tail, or train the whole catalog at a quiet hour
