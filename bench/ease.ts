@@ -107,7 +107,15 @@ export async function easeBench(args: string[]): Promise<Record<string, unknown>
   spdInverseSwept(c, n, 64, false);
   const jsMs = performance.now() - t;
   const jsTop = ceiling(quick ? 1 : 3, true);
-  process.stdout.write(`  the same sweep in JavaScript (4×4 tiles of scalars): ${(jsMs / 1000).toFixed(2)} s (${(jsMs / sweptMs).toFixed(1)}× the kernel's), ${g(rate(n, jsMs))} billion a second against its own in cache, ${g(jsTop)}\n`);
+  // The two inverses, entry by entry, relative to the largest.
+  let apart = 0;
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) {
+    apart = Math.max(apart, Math.abs(a[i] - c[i]));
+    scale = Math.max(scale, Math.abs(c[i]));
+  }
+  const same = apart <= 1e-10 * scale;
+  process.stdout.write(`  the same sweep in JavaScript (4×4 tiles of scalars): ${(jsMs / 1000).toFixed(2)} s (${(jsMs / sweptMs).toFixed(1)}× the kernel's), ${g(rate(n, jsMs))} billion a second against its own in cache, ${g(jsTop)}; the same inverse: ${same} (${(apart / scale).toExponential(1)} apart)\n`);
   const b = gram(before === n ? data : shop(before));
   t = performance.now();
   spdInverseInPlace(b, before);
@@ -131,6 +139,7 @@ export async function easeBench(args: string[]): Promise<Record<string, unknown>
     ratio: Number((ours / top).toFixed(3)),
     js_inverse_s: Number((jsMs / 1000).toFixed(3)),
     js_ceiling_gmadds_per_s: Number(g(jsTop)),
+    same_inverse: same,
     before_items: before,
     before_inverse_s: Number((oldMs / 1000).toFixed(3)),
     speedup_vs_before: Number((oldMs / sweptBefore).toFixed(2)),
