@@ -1,6 +1,6 @@
 import { spdInverseInPlace } from '../src/learn/math/linalg.js';
 import { simdSweep, spdInverseSwept, sweepUpdate } from '../src/learn/math/spd-sweep.js';
-import { fitEase } from '../src/learn/recommend/ease.js';
+import { addGram, fitEase } from '../src/learn/recommend/ease.js';
 import { buildInteractions, type Interactions } from '../src/learn/recommend/interactions.js';
 
 /** Interactions of a shop: `items` items, 20 subjects an item, each with 2–16 items drawn with a popularity skew (seeded). */
@@ -20,12 +20,10 @@ function shop(items: number): Interactions {
   return buildInteractions(subjects, items, subject, item);
 }
 
-/** The Gram matrix EASE inverts: co-occurrence counts plus λ = 200 on the diagonal. */
+/** The Gram matrix EASE inverts (λ = 200, fitEase's default), in an array of its own. */
 function gram(data: Interactions): Float64Array {
-  const n = data.items;
-  const g = new Float64Array(n * n);
-  for (const list of data.bySubject) for (const a of list) for (const b of list) g[a * n + b] += 1;
-  for (let i = 0; i < n; i++) g[i * n + i] += 200;
+  const g = new Float64Array(data.items * data.items);
+  addGram(data, 200, g);
   return g;
 }
 

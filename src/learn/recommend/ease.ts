@@ -28,20 +28,30 @@ export interface EaseModel {
 export function fitEase(data: Interactions, lambda = 200): EaseModel {
   const n = data.items;
   // The Gram matrix written where the inverse runs (the SIMD kernel's memory): held once, not copied there and back.
-  const P = spdInverseSweptFilled(n, (G) => {
-    for (const list of data.bySubject) {
-      for (let a = 0; a < list.length; a++) {
-        const row = list[a] * n;
-        for (let b = 0; b < list.length; b++) G[row + list[b]] += 1;
-      }
-    }
-    for (let i = 0; i < n; i++) G[i * n + i] += lambda;
-  });
+  const P = spdInverseSweptFilled(n, (G) => addGram(data, lambda, G));
   const diag = Float64Array.from({ length: n }, (_, j) => P[j * n + j]);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) P[i * n + j] = i === j ? 0 : -P[i * n + j] / diag[j];
   }
   return { items: n, weights: P };
+}
+
+/**
+ * Adds XᵀX + λI — the matrix EASE inverts: co-occurrence counts, λ on the diagonal — into `G`
+ * (row-major items × items, zeroed).
+ *
+ * @example
+ * const G = new Float64Array(n * n); addGram(interactions, 200, G);
+ */
+export function addGram(data: Interactions, lambda: number, G: Float64Array): void {
+  const n = data.items;
+  for (const list of data.bySubject) {
+    for (let a = 0; a < list.length; a++) {
+      const row = list[a] * n;
+      for (let b = 0; b < list.length; b++) G[row + list[b]] += 1;
+    }
+  }
+  for (let i = 0; i < n; i++) G[i * n + i] += lambda;
 }
 
 /**
