@@ -141,8 +141,9 @@ export class DecideState {
     const subjects = this.ledger.size;
     this.ledger.readLazily(cut, await store.anonymousKeys(from, cut));
     // The personal rungs' older choices are counted per day, not one by one: read again with the
-    // contacts, they would count twice (those kept one by one are recognised when read again).
-    this.counts.forgetOlderChoices();
+    // contacts, they would count twice (those kept one by one are recognised when read again). The
+    // last minutes' are not read again: their part of the counts stays.
+    this.counts.forgetOlderChoices(cut);
     this.contactsFrom = Math.min(this.contactsFrom, from);
     // The `anon:` keys decided for since `from` are named again (held or still to be read).
     this.anonFrom = from;

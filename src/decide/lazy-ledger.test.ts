@@ -164,6 +164,33 @@ describe('the contact ledger read per subject at its first decision', () => {
     expect(open(lazy)).toMatchObject({ open: 40, won: 5 });
   });
 
+  it('keeps, through a widening, the counted choices of the last minutes, which the log is not read again for (ADR 0007)', async () => {
+    // Ten choices on each of three earlier days, and twenty in the last four minutes (one every 12 s,
+    // the third converted): the newest 16 kept one by one, the four before them counted for today.
+    const older: FakeContact[] = Array.from({ length: 30 }, (_, i) => ({ profileKey: 'p1', at: T - (3 - Math.floor(i / 10)) * DAY + (i % 10) * HOUR, action: 'tips', channel: 'email', decisionId: `d${i}` }));
+    const recent: FakeContact[] = Array.from({ length: 20 }, (_, i) => ({ profileKey: 'p1', at: T - 4 * MINUTE + i * 12_000, action: 'tips', channel: 'email', decisionId: `r${i}` }));
+    const won: OutcomeRecord = { id: 'o1', at: recent[2].at + 1_000, profileKey: 'p1', type: 'conversion', value: null, decisionId: 'r2', action: 'tips', credit: 1, reward: 0, success: true, source: 'api' };
+    const log = fakeDecisionLog({ contacts: [...older, ...recent], outcomes: [won] });
+    const lazy = new DecideState(30 * DAY, false, 7 * DAY);
+    lazy.setRetention([{ channel: 'email', max: 1, windowMs: 7 * DAY }], 0);
+    await lazy.rebuild(log.store, topicsOf, T);
+    await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    const open = () => lazy.counts.personalOpen('tips', 'p1', [], T, 7 * DAY);
+    expect(open()).toMatchObject({ open: 50, won: 1 });
+    // The caps raised: the contacts before the last minutes are read again; the four of the last
+    // minutes counted for today are not in that read (until 2026-12-07 their count went with the
+    // others', and they read as closed: 46 open, the success with them).
+    lazy.setRetention([{ channel: 'email', max: 5, windowMs: 7 * DAY }], 0);
+    expect(await lazy.widenContacts(log.store, T)).toBeGreaterThan(0);
+    await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T);
+    expect(open()).toMatchObject({ open: 50, won: 1 });
+    // Read again a second time, nothing is counted twice.
+    lazy.setRetention([{ channel: 'email', max: 6, windowMs: 7 * DAY }], 0);
+    expect(await lazy.widenContacts(log.store, T + MINUTE)).toBeGreaterThan(0);
+    await lazy.ensureLoaded(log.store, ['p1'], topicsOf, T + MINUTE);
+    expect(lazy.counts.personalOpen('tips', 'p1', [], T + MINUTE, 7 * DAY)).toMatchObject({ open: 50, won: 1 });
+  });
+
   it('reads which of the last minutes\' choices converted before the start, as the first decision\'s read does for older ones (ADR 0007)', async () => {
     const contacts: FakeContact[] = [
       { profileKey: 'p1', at: T - 4 * MINUTE, action: 'tips', channel: 'email', decisionId: 'd1' },

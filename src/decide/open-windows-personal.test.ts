@@ -186,6 +186,13 @@ describe('the personal rung with its own choices inside their windows', () => {
     // Pruned at 35 h: the day before's count keeps what came from then on (10 of its 15 hours: two thirds of its choices).
     counts.pruneChoices(now - 35 * HOUR_MS);
     expect(counts.personalOpen('a', 'me', [], now, WINDOW).open).toBeCloseTo(24 + (16 * 2) / 3, 10);
+    // Forgotten before 20.5 h (a widening: what came before is to be read again from the log):
+    // yesterday's count keeps 3.5 of its 7 hours (half its eight choices, half its success), the
+    // day before's goes, and the 16 kept one by one stay.
+    counts.forgetOlderChoices(now - 20.5 * HOUR_MS);
+    const left = counts.personalOpen('a', 'me', [], now, WINDOW);
+    expect(left.open).toBeCloseTo(16 + 4, 10);
+    expect(left.won).toBeCloseTo(0.5, 10);
   });
 
   it('credits a success to the older choice it converts under the key it was made for, and joins a subject\'s oldest days past the limit', () => {

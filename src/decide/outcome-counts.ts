@@ -137,9 +137,9 @@ export class OutcomeCounts {
     return a === undefined ? { open: 0, won: 0, unexposed: 0 } : this.recent.open(a, subject, also, now, windowMs, curve);
   }
 
-  /** Lets go of every subject's older choices' counts (PersonalChoices.forgetOlder: the contacts are to be read again). */
-  forgetOlderChoices(): void {
-    this.recent.forgetOlder();
+  /** Lets go of every subject's older choices' counts from before `before` (PersonalChoices.forgetOlder: the contacts before it are to be read again). */
+  forgetOlderChoices(before: number): void {
+    this.recent.forgetOlder(before);
   }
 
   /** Lets go of kept choices decided before `before`, `slice` subjects at a time; true when the pass ended. */

@@ -259,11 +259,27 @@ export class PersonalChoices {
   }
 
   /**
-   * Lets go of every subject's older counts (the contact window widened: each subject's choices
-   * are read from the log again at its next decision, and would be counted twice; those kept one
-   * by one are recognised when read again).
+   * Lets go of every subject's older counts, or their part, from before `before` (the contact window
+   * widened: each subject's choices before it are read from the log again at its next decision, and
+   * would be counted twice; those kept one by one are recognised when read again). The part from
+   * `before` on stays — the log is not read again for the last minutes, and until 2026-12-07 their
+   * choices counted here went with the rest and read as closed — its choices and successes taken as
+   * spread evenly over the count's times, as {@link open} reads them.
    */
-  forgetOlder(): void {
-    this.older.clear();
+  forgetOlder(before: number): void {
+    for (const [subject, older] of this.older) {
+      for (let j = older.length - B; j >= 0; j -= B) {
+        const first = older[j + 1];
+        const last = older[j + 2];
+        if (last < before) older.splice(j, B);
+        else if (first < before) {
+          const keep = (last - before) / (last - first);
+          older[j + 1] = before;
+          older[j + 3] *= keep;
+          older[j + 4] *= keep;
+        }
+      }
+      if (!older.length) this.older.delete(subject);
+    }
   }
 }
