@@ -110,7 +110,10 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
   let h: Harness;
   let routes: { method: string; path: string; op: Operation }[] = [];
   // PostgreSQL answers slower: fewer cases there, the same seed.
-  const numRuns = Number(process.env.TACT_FUZZ_RUNS ?? (kind === 'sqlite' ? 40 : 15));
+  const defaultRuns = kind === 'sqlite' ? 40 : 15;
+  const numRuns = Number(process.env.TACT_FUZZ_RUNS ?? defaultRuns);
+  // A bound for a hung test, in proportion to the runs asked for (TACT_FUZZ_RUNS=1500 took over 120 s on PostgreSQL).
+  const timeout = 120_000 * Math.max(1, numRuns / defaultRuns);
   const seed = Number(process.env.TACT_FUZZ_SEED ?? 7);
   /** Ids that exist in this store (filled before the fuzz), mixed into the path parameters. */
   const realIds: string[] = [];
@@ -174,7 +177,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
     expect((await h.app.inject({ method: 'GET', url: '/v1/profiles/after-fuzz', headers: { authorization: bearer(KEYS.admin) } })).statusCode).toBe(200);
     const decide = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(KEYS.admin) }, payload: { subject: 'after-fuzz', placement: 'home' } });
     expect(decide.statusCode, decide.body).toBe(200);
-  }, 120_000);
+  }, timeout);
 
   it('answers every read route with odd path and query parameters 2xx or a 4xx that names what is wrong, never a 5xx', async () => {
     const doc = h.app.swagger() as { paths: Record<string, Record<string, Operation & { parameters?: { in: string; name: string }[] }>> };
@@ -194,7 +197,7 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
         { numRuns, seed, endOnFailure: true },
       );
     }
-  }, 120_000);
+  }, timeout);
 
   it('answers bodies that are not JSON at all with a 400 that says so', async () => {
     for (const { method, path, op } of routes.filter((r) => r.op.requestBody)) {

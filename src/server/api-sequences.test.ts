@@ -653,7 +653,10 @@ async function servers(kind: Kind): Promise<{ hs: Harness[]; restart: () => Prom
 describe.each(['sqlite', 'postgres', 'postgres, two processes'] as const)('API call sequences against a model of what they add up to (%s)', (kind) => {
   // 12 sequences on SQLite, 5 on each PostgreSQL setup (at 20 and 8 they took 100 s of the suite's 1,860 s of test time);
   // TACT_SEQ_RUNS=200 (and another TACT_FUZZ_SEED) runs deeper.
-  const numRuns = Number(process.env.TACT_SEQ_RUNS ?? (kind === 'sqlite' ? 12 : 5));
+  const defaultRuns = kind === 'sqlite' ? 12 : 5;
+  const numRuns = Number(process.env.TACT_SEQ_RUNS ?? defaultRuns);
+  // A bound for a hung test, in proportion to the runs asked for.
+  const timeout = 300_000 * Math.max(1, numRuns / defaultRuns);
   const seed = Number(process.env.TACT_FUZZ_SEED ?? 7);
 
   it('keeps every promise after every call, and every decision reads back and replays', async () => {
@@ -676,5 +679,5 @@ describe.each(['sqlite', 'postgres', 'postgres, two processes'] as const)('API c
       }),
       { numRuns, seed, endOnFailure: process.env.CI === 'true' },
     );
-  }, 300_000);
+  }, timeout);
 });
