@@ -160,11 +160,26 @@ async function allocatedPerDecision(one: () => Promise<unknown>, n: number): Pro
   const { profile } = await post<{ profile: { head: SampledNode } }>('HeapProfiler.stopSampling');
   session.disconnect();
   const total = (x: SampledNode): number => x.selfSize + x.children.reduce((a, c) => a + total(c), 0);
+  // TACT_BENCH_ALLOC_TOP=N: the N functions that allocate most per decision (their own allocations), on stderr.
+  const top = Number(process.env.TACT_BENCH_ALLOC_TOP ?? 0);
+  if (top > 0) {
+    const by = new Map<string, number>();
+    const walk = (x: SampledNode): void => {
+      const f = x.callFrame;
+      const key = f ? `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '(root)';
+      by.set(key, (by.get(key) ?? 0) + x.selfSize);
+      for (const c of x.children) walk(c);
+    };
+    walk(profile.head);
+    const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, top);
+    process.stderr.write(`allocation per decision by function (KB, own allocations):\n${rows.map(([k, v]) => `  ${(v / n / 1024).toFixed(2).padStart(6)}  ${k}`).join('\n')}\n`);
+  }
   return total(profile.head) / n / 1024;
 }
 
 interface SampledNode {
   selfSize: number;
+  callFrame?: { functionName: string; url: string; lineNumber: number };
   children: SampledNode[];
 }
 
