@@ -48,6 +48,48 @@ describe('the delay from a choice to its success', () => {
     expect(quick.curve('a', window, at(H0 + 20), open)?.[0]).toBeCloseTo(0.25, 12);
   });
 
+  it('with `defer`, makes a new hour\'s tables and a new twentieth\'s curves a few at a time, the ones made before serving meanwhile, and ends where making them at once does', () => {
+    const open = new OpenTrials();
+    const eager = new OutcomeDelays();
+    const stepped = new OutcomeDelays();
+    const queue: (() => void)[] = [];
+    stepped.defer = (step) => void queue.push(step);
+    // 40 actions, each with its own delays (2–9 h), over a day of steady choices.
+    const actions = Array.from({ length: 40 }, (_, j) => `a${j}`);
+    for (const [j, a] of actions.entries()) {
+      stream(open, a, H0, H0 + 30, 20);
+      for (let h = H0; h < H0 + 28; h++) for (const d of [eager, stepped]) d.add(a, at(h), (2 + (j % 8)) * HOUR_MS);
+    }
+    const window = 12 * HOUR_MS;
+    // The first curve is made at once (there is none to serve meanwhile), and its hour's tables with it.
+    const first = actions.map((a) => stepped.curve(a, window, at(H0 + 29), open));
+    expect(first.every((f) => f instanceof Float64Array)).toBe(true);
+    expect(queue).toHaveLength(0);
+    // Successes of the last hours keep coming; the hour turns.
+    for (const a of actions) for (const d of [eager, stepped]) d.add(a, at(H0 + 28), HOUR_MS);
+    const later = at(H0 + 30) + 10 * 60_000;
+    const served = actions.map((a) => stepped.curve(a, window, later, open));
+    // Meanwhile every estimate reads the curves made before, and nothing was made inside the call.
+    expect(served.every((f, j) => f === first[j])).toBe(true);
+    // The steps: the tables in four (ten actions each), then the curves in two (twenty each).
+    let steps = 0;
+    while (queue.length) {
+      (queue.shift() as () => void)();
+      steps++;
+    }
+    expect(steps).toBeGreaterThanOrEqual(4 + 2);
+    for (const a of actions) expect(stepped.curve(a, window, later, open)).toEqual(eager.curve(a, window, later, open));
+    // Forgotten while a new hour's tables are being made: what was made from before is not kept.
+    const next = at(H0 + 31);
+    stepped.curve('a0', window, next, open);
+    (queue.shift() as () => void)();
+    stepped.forget();
+    while (queue.length) (queue.shift() as () => void)();
+    for (const a of actions) for (const d of [eager, stepped]) d.add(a, at(H0 + 29), 3 * HOUR_MS);
+    eager.forget();
+    expect(stepped.curve('a5', window, next, open)).toEqual(eager.curve('a5', window, next, open));
+  });
+
   it('has no curve until the choices are old enough for every hour of the window, nor with too few successes', () => {
     const open = new OpenTrials();
     const d = new OutcomeDelays();

@@ -99,6 +99,9 @@ export class DecideService {
   private constructor(private readonly o: DecideOptions) {
     const now = o.now ?? Date.now;
     this.state = new DecideState(o.settings.get(policyKind).lookbackMs, o.store.kind === 'postgres');
+    // The delays' tables of a new hour, and each action's curve of a new twentieth of it, are made a
+    // few at a time between requests, not inside the estimate that first needs them (OutcomeDelays.defer).
+    this.state.counts.delays.defer = (step) => void setImmediate(step);
     this.estimates = new LadderEstimates(this.state.counts, () => o.settings.get(policyKind).estimates, { now, defaultWindow: () => o.settings.get(policyKind).attributionMs });
     const deps = { decisions: o.store.decisions, state: this.state, playbook: () => this.playbook() };
     const windowOf = (a: string) => this.playbook().catalog.actions.get(a)?.attributionMs ?? this.playbook().policy.attributionMs;
