@@ -71,6 +71,11 @@ describe('the delay from a choice to its success', () => {
     const served = actions.map((a) => stepped.curve(a, window, later, open));
     // Meanwhile every estimate reads the curves made before, and nothing was made inside the call.
     expect(served.every((f, j) => f === first[j])).toBe(true);
+    // An action estimated for the first time meanwhile gets its curve at once, from the last hour's
+    // tables, and the pass makes it again from this hour's.
+    stream(open, 'z', H0, H0 + 30, 20);
+    for (const d of [eager, stepped]) for (let h = H0; h < H0 + 28; h++) d.add('z', at(h), 5 * HOUR_MS);
+    expect(stepped.curve('z', window, later, open)).toBeInstanceOf(Float64Array);
     // The steps: the tables in four (ten actions each), then the curves in two (twenty each).
     let steps = 0;
     while (queue.length) {
@@ -78,7 +83,7 @@ describe('the delay from a choice to its success', () => {
       steps++;
     }
     expect(steps).toBeGreaterThanOrEqual(4 + 2);
-    for (const a of actions) expect(stepped.curve(a, window, later, open)).toEqual(eager.curve(a, window, later, open));
+    for (const a of [...actions, 'z']) expect(stepped.curve(a, window, later, open)).toEqual(eager.curve(a, window, later, open));
     // Forgotten while a new hour's tables are being made: what was made from before is not kept.
     const next = at(H0 + 31);
     stepped.curve('a0', window, next, open);

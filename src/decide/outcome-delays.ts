@@ -157,7 +157,9 @@ export class OutcomeDelays {
       return hit.f;
     }
     const f = this.make(action, windowMs, hour, slot / SLOTS, choices);
-    byWindow.set(windowMs, { hour, slot, f });
+    // Made from the last hour's tables while this hour's are being made: marked to be made again by the pass.
+    const fresh = this.tables.get(Math.max(1, Math.ceil(windowMs / HOUR_MS)))?.hour === hour;
+    byWindow.set(windowMs, { hour, slot: fresh ? slot : -1, f });
     return f;
   }
 
