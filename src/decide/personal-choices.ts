@@ -239,9 +239,11 @@ export class PersonalChoices {
 
   /**
    * Lets go of `subject`'s older counts whose last choice came before `before`, and of the part
-   * before it of those that began earlier (their choices taken as spread evenly, as {@link open} reads them).
+   * before it of those that began earlier (their choices taken as spread evenly, as {@link open}
+   * reads them). A pruning keeps the part's successes (at most its choices); with `spread`, they are
+   * taken as spread evenly too ({@link forgetOlder}).
    */
-  private pruneOlder(subject: string, before: number): void {
+  private pruneOlder(subject: string, before: number, spread = false): void {
     const older = this.older.get(subject);
     if (!older) return;
     for (let j = older.length - B; j >= 0; j -= B) {
@@ -252,7 +254,7 @@ export class PersonalChoices {
         const keep = (last - before) / (last - first);
         older[j + 1] = before;
         older[j + 3] *= keep;
-        older[j + 4] = Math.min(older[j + 4], older[j + 3]);
+        older[j + 4] = spread ? older[j + 4] * keep : Math.min(older[j + 4], older[j + 3]);
       }
     }
     if (!older.length) this.older.delete(subject);
@@ -267,19 +269,6 @@ export class PersonalChoices {
    * spread evenly over the count's times, as {@link open} reads them.
    */
   forgetOlder(before: number): void {
-    for (const [subject, older] of this.older) {
-      for (let j = older.length - B; j >= 0; j -= B) {
-        const first = older[j + 1];
-        const last = older[j + 2];
-        if (last < before) older.splice(j, B);
-        else if (first < before) {
-          const keep = (last - before) / (last - first);
-          older[j + 1] = before;
-          older[j + 3] *= keep;
-          older[j + 4] *= keep;
-        }
-      }
-      if (!older.length) this.older.delete(subject);
-    }
+    for (const subject of [...this.older.keys()]) this.pruneOlder(subject, before, true);
   }
 }
