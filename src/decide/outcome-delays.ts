@@ -250,8 +250,10 @@ export class OutcomeDelays {
   /** Every action's life table over `bins` hours of delay, and the pooled shares: made once an hour per window length. */
   private tablesAt(bins: number, hour: number, choices: ChoicesByHour): Tables {
     const hit = this.tables.get(bins);
-    if (hit && hit.hour >= hour) return hit;
+    if (hit && hit.hour === hour) return hit;
     if (hit && this.defer) {
+      // A pass of an hour just ended asking (the tables are newer): they serve, nothing is made.
+      if (hit.hour > hour) return hit;
       // The hour turned: the last hour's tables serve until this hour's are made, a few actions a turn of the event loop.
       this.makeTablesLater(bins, hour, choices);
       return hit;
