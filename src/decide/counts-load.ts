@@ -8,15 +8,15 @@ import type { ContactRow } from './records.js';
 /**
  * The estimates' counts as a start rebuilds them from the decision log: trials and successes per
  * (action, group) first — the subjects' counts, read without their groups, are then their share of
- * each (OutcomeCounts.loadTrials) — then per (action, subject).
+ * each (OutcomeCounts.loadTrials) — then per (action, subject); each with when it last changed.
  *
  * @example
  * await loadCounts(store.decisions, counts);
  */
 export async function loadCounts(store: Pick<DecisionStore, 'groupCounts' | 'trialCounts' | 'successCounts'>, counts: OutcomeCounts): Promise<void> {
-  for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes));
-  for (const r of await store.trialCounts()) counts.loadTrials(r.action, r.profileKey, r.n);
-  for (const r of await store.successCounts()) counts.loadSuccesses(r.action, r.profileKey, r.n);
+  for (const r of await store.groupCounts()) for (const g of recordGroupKeys(r)) counts.loadGroup(r.action, g, Number(r.trials), Number(r.successes), r.at);
+  for (const r of await store.trialCounts()) counts.loadTrials(r.action, r.profileKey, r.n, r.at);
+  for (const r of await store.successCounts()) counts.loadSuccesses(r.action, r.profileKey, r.n, r.at);
 }
 
 /**

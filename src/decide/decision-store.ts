@@ -46,6 +46,11 @@ export interface CountRow {
   action: string;
   profileKey: string;
   n: number;
+  /**
+   * When the (action, subject)'s counts last changed: the newest of its choices and credited
+   * successes (ms); null for counts kept before 2026-12-07 whose log rows are gone.
+   */
+  at: number | null;
 }
 
 /** Trials and successes per action and ladder group (the segment and micro-segment a decision recorded). */
@@ -56,6 +61,8 @@ export interface GroupCountRow {
   microSegmentModel: string | null;
   trials: number;
   successes: number;
+  /** When its counts last changed (as CountRow's `at`). */
+  at: number | null;
 }
 
 /** A success's action, its choice's time and its own (`successDelays`), and its decision's ladder groups. */

@@ -61,13 +61,20 @@ export interface ScoreTrace {
    * read over their exposure, not as failures (logged since 2026-12-06).
    */
   open?: { n: number; w?: number };
-  /** A bandit's estimate: when the action's evidence last changed (ms), its `updatedAt`. */
+  /**
+   * When the estimate's evidence last changed (ms), its `updatedAt`: a bandit's, the action's last
+   * outcome (logged since 2026-12-05); the ladder's, the newest decision or outcome in its counts
+   * (logged since 2026-12-07).
+   */
   at?: number;
   value?: number;
   cost?: number;
   levers?: (readonly [string, number])[];
-  /** Uplift scoring: the uplift over "none" the score used (value, interval, evidence, model). */
-  uplift?: { p: number; lo: number; hi: number; n: number; model: string };
+  /**
+   * Uplift scoring: the uplift over "none" the score used (value, interval, evidence, model, and
+   * `at`, the end of the model's data window — its `updatedAt`, logged since 2026-12-07).
+   */
+  uplift?: { p: number; lo: number; hi: number; n: number; model: string; at?: number };
   /** Uplift scoring was asked for but the rate was used: why. */
   fallback?: string;
   /** high-stakes: "review" (needs a person), "pending", "approved". */

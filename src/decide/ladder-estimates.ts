@@ -75,7 +75,7 @@ export class LadderEstimates implements EstimateProvider {
     const pop = this.counts.population(action.id);
     const seg = subject.segment ? this.counts.group(action.id, subject.segment) : undefined;
     const micro = subject.microSegment ? this.counts.group(action.id, subject.microSegment) : undefined;
-    const personal: RateCounts | undefined = this.counts.personalCounts(action.id, subject.key, subject.also);
+    const personal = this.counts.personalCounts(action.id, subject.key, subject.also);
     const now = this.now();
     const window = action.attributionMs ?? this.defaultWindow();
     if (personal) {
@@ -85,7 +85,7 @@ export class LadderEstimates implements EstimateProvider {
       // Whatever rung it is shown at, the estimate is of this subject's rate: its own counts shrunk
       // toward the deepest earned group (subjectBelief). Until 2026-12-06 an unearned personal rung
       // fell back to the group as logged, the group's own posterior shown as the subject's.
-      return this.withOpen(model, counts, action.id, subject, now, window, true);
+      return this.withOpen(model, counts, action.id, subject, now, window, changedAt(pop, seg, micro, personal), true);
     }
     // The open choices change as the hour turns, and their exposure as it goes by (OutcomeDelays' slots).
     const hour = Math.floor(now / (HOUR_MS / 20));
@@ -97,7 +97,7 @@ export class LadderEstimates implements EstimateProvider {
     const hit = byMicro.get(subject.microSegment ?? '');
     if (hit && hit.population === pop.version && hit.segment === (seg?.version ?? 0) && hit.micro === (micro?.version ?? 0) && hit.hour === hour && hit.window === window) return hit.estimate;
     const counts = ladderCounts(pop, seg, micro);
-    const estimate = this.withOpen(model, counts, action.id, subject, now, window);
+    const estimate = this.withOpen(model, counts, action.id, subject, now, window, changedAt(pop, seg, micro));
     if (!hit && ++this.cached > 50_000) {
       this.cache = new Map();
       this.cached = 0;
@@ -108,10 +108,13 @@ export class LadderEstimates implements EstimateProvider {
     return estimate;
   }
 
-  /** The ladder's estimate over `counts`, read with the choices still inside their windows (open-windows.ts). */
-  private withOpen(model: LadderModel, counts: LadderCounts, action: string, subject: EstimateSubject, now: number, window: number, personal = false): Estimate {
+  /**
+   * The ladder's estimate over `counts`, read with the choices still inside their windows
+   * (open-windows.ts), dated `updatedAt`: when its counts last changed.
+   */
+  private withOpen(model: LadderModel, counts: LadderCounts, action: string, subject: EstimateSubject, now: number, window: number, updatedAt: string | null, personal = false): Estimate {
     const unexposed = unexposedAtRungs(this.counts, action, subject, now, window);
-    const e = ladderEstimate(model, counts, new Date(now).toISOString()).estimate;
+    const e = ladderEstimate(model, counts, updatedAt).estimate;
     const open = openAtRungs(this.counts, action, subject, now, window);
     const won = unexposed && openSuccessesAtRungs(this.counts, action, subject, now, window);
     if (personal) {
@@ -208,6 +211,18 @@ function openSuccessesAtRungs(counts: OutcomeCounts, action: string, subject: Es
     segment: subject.segment ? (counts.openGroupSuccesses(action, subject.segment, now, window) ?? 0) : 0,
     'micro-segment': subject.microSegment ? (counts.openGroupSuccesses(action, subject.microSegment, now, window) ?? 0) : 0,
   };
+}
+
+/**
+ * When the counts an estimate reads last changed — the newest decision or outcome in any rung of
+ * its ladder (each shrinks toward the one above, so each is its evidence) — or null when none of
+ * them knows (counts loaded from a store that did not keep it). Until 2026-12-07 the ladder dated its
+ * estimates by the decision asking, and the log kept no date for them.
+ */
+function changedAt(...rungs: (Readonly<{ at: number }> | undefined)[]): string | null {
+  let at = 0;
+  for (const r of rungs) if (r && r.at > at) at = r.at;
+  return at > 0 ? new Date(at).toISOString() : null;
 }
 
 /** A group's counts without the subject's share, clamped: a group loaded at start may hold less of it than the share assumes. */

@@ -4,18 +4,20 @@ import { OutcomeCounts } from './outcome-counts.js';
 
 describe('outcome counts', () => {
   it('keep each subject’s counts per action exactly as a map of maps would (any order of trials and successes)', () => {
-    const op = fc.record({ success: fc.boolean(), action: fc.constantFrom('a', 'b', 'c', 'd', 'e'), subject: fc.constantFrom('p1', 'p2', 'p3'), n: fc.integer({ min: 1, max: 3 }) });
+    // `at`: when each happened, in any order — the counts keep the newest.
+    const op = fc.record({ success: fc.boolean(), action: fc.constantFrom('a', 'b', 'c', 'd', 'e'), subject: fc.constantFrom('p1', 'p2', 'p3'), n: fc.integer({ min: 1, max: 3 }), at: fc.integer({ min: 1, max: 1_000 }) });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const counts = new OutcomeCounts();
-        const model = new Map<string, { successes: number; trials: number }>();
+        const model = new Map<string, { successes: number; trials: number; at: number }>();
         for (const o of ops) {
-          if (o.success) counts.success(o.action, o.subject, o.n);
-          else counts.trial(o.action, o.subject, o.n);
+          if (o.success) counts.success(o.action, o.subject, o.n, undefined, undefined, undefined, undefined, o.at);
+          else counts.trial(o.action, o.subject, o.n, undefined, undefined, o.at);
           const k = `${o.subject}|${o.action}`;
-          const m = model.get(k) ?? { successes: 0, trials: 0 };
+          const m = model.get(k) ?? { successes: 0, trials: 0, at: 0 };
           if (o.success) m.successes += o.n;
           else m.trials += o.n;
+          m.at = Math.max(m.at, o.at);
           model.set(k, m);
         }
         for (const subject of ['p1', 'p2', 'p3', 'p4']) {
@@ -25,9 +27,10 @@ describe('outcome counts', () => {
         }
         const sum = (action: string, keys: string[]) => {
           const found = keys.map((k) => model.get(`${k}|${action}`)).filter((x) => x !== undefined);
-          return found.length ? { successes: found.reduce((t, x) => t + x.successes, 0), trials: found.reduce((t, x) => t + x.trials, 0) } : undefined;
+          return found.length ? { successes: found.reduce((t, x) => t + x.successes, 0), trials: found.reduce((t, x) => t + x.trials, 0), at: Math.max(...found.map((x) => x.at)) } : undefined;
         };
         for (const action of ['a', 'c', 'f']) expect(counts.personalCounts(action, 'p1', ['p2', 'p4'])).toEqual(sum(action, ['p1', 'p2', 'p4']));
+        for (const action of ['a', 'b', 'f']) expect(counts.population(action).at).toBe(Math.max(0, ...ops.filter((o) => o.action === action).map((o) => o.at)));
       }),
       { numRuns: 300 },
     );

@@ -3,7 +3,10 @@ import { OutcomeDelays } from './outcome-delays.js';
 import { firstOpenHour, HOUR_MS, OpenTrials } from './open-trials.js';
 import { PersonalChoices } from './personal-choices.js';
 
-const NONE: Readonly<RateCounts & { version: number }> = Object.freeze({ successes: 0, trials: 0, version: 0 });
+/** Counts as kept: `at` is when they last changed (the newest decision or outcome in them, ms; 0 when not known). */
+export type DatedCounts = RateCounts & { version: number; at: number };
+
+const NONE: Readonly<DatedCounts> = Object.freeze({ successes: 0, trials: 0, version: 0, at: 0 });
 /** How many decisions' group keys are remembered for crediting their later successes. */
 const REMEMBERED = 200_000;
 
@@ -20,17 +23,17 @@ const REMEMBERED = 200_000;
  * c.group('winback', 'segment:vip'); // { successes: 1, trials: 1 }
  */
 export class OutcomeCounts {
-  private readonly pop = new Map<string, RateCounts & { version: number }>();
+  private readonly pop = new Map<string, DatedCounts>();
   /**
-   * subject → its counts as numbers, three per action it was ever chosen for — action index,
-   * successes, trials — in action-index order (binary search). No object per (subject, action):
-   * 100,000 subjects × 100 actions would be 10 million.
+   * subject → its counts as numbers, four per action it was ever chosen for — action index,
+   * successes, trials, when they last changed (ms; 0 when not known) — in action-index order
+   * (binary search). No object per (subject, action): 100,000 subjects × 100 actions would be 10 million.
    */
   private readonly personal = new Map<string, number[]>();
   /** action id → its index in the personal counts. */
   private readonly actionIndex = new Map<string, number>();
   /** group key → action → counts. */
-  private readonly groups = new Map<string, Map<string, RateCounts & { version: number }>>();
+  private readonly groups = new Map<string, Map<string, DatedCounts>>();
   /** group key → its index in the subjects' shares (from 1; {@link ANY_GROUP} is 0). */
   private readonly groupIndex = new Map<string, number>();
   /**
@@ -58,14 +61,14 @@ export class OutcomeCounts {
    * `decisionId`); with `at` (its decision's time), also counted open until its attribution window ends.
    */
   trial(action: string, subject: string, n = 1, groups?: readonly string[], decisionId?: string, at?: number): void {
-    this.bump(action, subject, 0, n);
+    this.bump(action, subject, 0, n, at);
     if (at !== undefined) {
       this.noteChoice(action, subject, at, n);
       this.open.add(action, '', at, n);
       for (const g of groups ?? []) this.open.add(action, g, at, n);
     }
     if (!groups?.length) return;
-    for (const g of groups) this.bumpGroup(action, g, 0, n, subject);
+    for (const g of groups) this.bumpGroup(action, g, 0, n, subject, at);
     if (decisionId) this.rememberGroups(decisionId, groups);
   }
 
@@ -75,14 +78,14 @@ export class OutcomeCounts {
    * ({@link ownShare}, at most the group's counts): taking out too much only widens an interval,
    * leaving in the subject's own data would narrow it.
    */
-  loadTrials(action: string, subject: string, n: number): void {
-    this.bump(action, subject, 0, n);
+  loadTrials(action: string, subject: string, n: number, at?: number | null): void {
+    this.bump(action, subject, 0, n, at ?? undefined);
     if (this.groups.size) this.bumpShare(action, subject, ANY_GROUP, 0, n);
   }
 
   /** A subject's successes read from the log at start, as {@link loadTrials}. */
-  loadSuccesses(action: string, subject: string, n: number): void {
-    this.bump(action, subject, n, 0);
+  loadSuccesses(action: string, subject: string, n: number, at?: number | null): void {
+    this.bump(action, subject, n, 0, at ?? undefined);
     if (this.groups.size) this.bumpShare(action, subject, ANY_GROUP, n, 0);
   }
 
@@ -100,14 +103,15 @@ export class OutcomeCounts {
    * also counted among each group's open choices' successes while their hour is open
    * ({@link openGroupSuccesses}), and marked on the subject's kept choice — looked for under
    * `decidedUnder`, the keys its decision may have been made under, when the success comes under
-   * another (a key merged into the subject since), else under `subject`.
+   * another (a key merged into the subject since), else under `subject`. `at`: the outcome's time,
+   * when the counts it changes last changed.
    */
-  success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[], decidedAt?: number, decidedUnder?: readonly string[]): void {
-    this.bump(action, subject, n, 0);
+  success(action: string, subject: string, n = 1, decisionId?: string | null, groups?: readonly string[], decidedAt?: number, decidedUnder?: readonly string[], at?: number): void {
+    this.bump(action, subject, n, 0, at);
     if (decidedAt !== undefined) this.recent.succeeded(this.indexOf(action), decidedUnder?.length ? decidedUnder : subject, decidedAt, n);
     const to = groups ?? (decisionId ? this.decisionGroups.get(decisionId) : undefined);
     for (const g of to ?? []) {
-      this.bumpGroup(action, g, n, 0, subject);
+      this.bumpGroup(action, g, n, 0, subject, at);
       if (decidedAt !== undefined) this.open.addSuccess(action, g, decidedAt, n);
     }
   }
@@ -152,9 +156,9 @@ export class OutcomeCounts {
     return this.decisionGroups.has(decisionId);
   }
 
-  /** Counts loaded from the log (rebuild): trials and successes of one (action, group). */
-  loadGroup(action: string, group: string, trials: number, successes: number): void {
-    this.bumpGroup(action, group, successes, trials);
+  /** Counts loaded from the log (rebuild): trials and successes of one (action, group), and when they last changed (`at`, when known). */
+  loadGroup(action: string, group: string, trials: number, successes: number, at?: number | null): void {
+    this.bumpGroup(action, group, successes, trials, undefined, at ?? undefined);
   }
 
   /**
@@ -198,28 +202,29 @@ export class OutcomeCounts {
     return this.open.successes(action, group, now, windowMs);
   }
 
-  population(action: string): Readonly<RateCounts & { version: number }> {
+  population(action: string): Readonly<DatedCounts> {
     return this.pop.get(action) ?? NONE;
   }
 
-  /** The subject's own counts of `action`, with those of the profile keys merged into it (`also`). */
-  personalCounts(action: string, subject: string, also: readonly string[] = []): RateCounts | undefined {
+  /** The subject's own counts of `action`, with those of the profile keys merged into it (`also`), and when they last changed (`at`, 0 when not known). */
+  personalCounts(action: string, subject: string, also: readonly string[] = []): (RateCounts & { at: number }) | undefined {
     const a = this.actionIndex.get(action);
     if (a === undefined) return undefined;
-    let sum: RateCounts | undefined;
+    let sum: (RateCounts & { at: number }) | undefined;
     for (let k = -1; k < also.length; k++) {
       const list = this.personal.get(k < 0 ? subject : also[k]);
-      const i: number = list ? find(list, a) : -1;
+      const i: number = list ? find(list, a, PERSONAL) : -1;
       if (!list || i < 0 || list[i] !== a) continue;
-      sum ??= { successes: 0, trials: 0 };
+      sum ??= { successes: 0, trials: 0, at: 0 };
       sum.successes += list[i + 1];
       sum.trials += list[i + 2];
+      if (list[i + 3] > sum.at) sum.at = list[i + 3];
     }
     return sum;
   }
 
   /** Counts of `action` in one group (segment or micro-segment key). */
-  group(action: string, group: string): Readonly<RateCounts & { version: number }> {
+  group(action: string, group: string): Readonly<DatedCounts> {
     return this.groups.get(group)?.get(action) ?? NONE;
   }
 
@@ -253,7 +258,7 @@ export class OutcomeCounts {
     } else list.splice(i < 0 ? list.length : i, 0, key, s, t);
   }
 
-  private bumpGroup(action: string, group: string, s: number, t: number, subject?: string): void {
+  private bumpGroup(action: string, group: string, s: number, t: number, subject?: string, at = 0): void {
     if (subject !== undefined) {
       let g = this.groupIndex.get(group);
       if (g === undefined) this.groupIndex.set(group, (g = this.groupIndex.size + 1));
@@ -266,7 +271,8 @@ export class OutcomeCounts {
       q.successes += s;
       q.trials += t;
       q.version += 1;
-    } else byAction.set(action, { successes: s, trials: t, version: 1 });
+      if (at > q.at) q.at = at;
+    } else byAction.set(action, { successes: s, trials: t, version: 1, at });
     this.version += 1;
   }
 
@@ -277,25 +283,31 @@ export class OutcomeCounts {
     return a;
   }
 
-  private bump(action: string, subject: string, s: number, t: number): void {
+  /** Adds `s` successes and `t` trials to the population's and the subject's counts of `action`, changed at `at` (ms; 0 when not known). */
+  private bump(action: string, subject: string, s: number, t: number, at = 0): void {
     const p = this.pop.get(action);
     if (p) {
       p.successes += s;
       p.trials += t;
       p.version += 1;
-    } else this.pop.set(action, { successes: s, trials: t, version: 1 });
+      if (at > p.at) p.at = at;
+    } else this.pop.set(action, { successes: s, trials: t, version: 1, at });
     let a = this.actionIndex.get(action);
     if (a === undefined) this.actionIndex.set(action, (a = this.actionIndex.size));
     let list = this.personal.get(subject);
     if (!list) this.personal.set(subject, (list = []));
-    const i = find(list, a);
+    const i = find(list, a, PERSONAL);
     if (i >= 0 && list[i] === a) {
       list[i + 1] += s;
       list[i + 2] += t;
-    } else list.splice(i < 0 ? list.length : i, 0, a, s, t);
+      if (at > list[i + 3]) list[i + 3] = at;
+    } else list.splice(i < 0 ? list.length : i, 0, a, s, t, at);
     this.version += 1;
   }
 }
+
+/** Numbers per entry in a subject's personal counts (action index, successes, trials, changed at). */
+const PERSONAL = 4;
 
 /** A subject's share of the groups, under the action's key and group index 0: counts loaded without their groups. */
 const ANY_GROUP = 0;
@@ -310,14 +322,14 @@ function addEntry(list: readonly number[], key: number, out: RateCounts): void {
   out.trials += list[i + 2];
 }
 
-/** The offset of the first entry whose key (action index, or share key) is ≥ `a` in a subject's list, or -1 when none is. */
-function find(list: readonly number[], a: number): number {
+/** The offset of the first entry whose key (action index, or share key) is ≥ `a` in a subject's list of `stride` numbers an entry, or -1 when none is. */
+function find(list: readonly number[], a: number, stride = 3): number {
   let lo = 0;
-  let hi = list.length / 3;
+  let hi = list.length / stride;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (list[mid * 3] < a) lo = mid + 1;
+    if (list[mid * stride] < a) lo = mid + 1;
     else hi = mid;
   }
-  return lo * 3 < list.length ? lo * 3 : -1;
+  return lo * stride < list.length ? lo * stride : -1;
 }

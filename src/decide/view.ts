@@ -14,11 +14,11 @@ const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
 /**
  * A scored candidate's estimate, as every estimate is shown (undefined when the log kept only its
- * score): its interval is at the level of the decision's policy. `updatedAt` is a bandit's: when
- * the action's evidence last changed (logged since 2026-12-05); null for the ladder's, whose counts
- * change with every decision and outcome — the log does not keep when they last changed before this
- * decision (the estimate is as of the decision's `at`). `reason` says why it is learning when the
- * estimate said (a bandit's `extrapolated`).
+ * score): its interval is at the level of the decision's policy. `updatedAt` is when its evidence
+ * last changed as of the decision: a bandit's action's last outcome (logged since 2026-12-05), the
+ * newest decision or outcome in the ladder's counts (since 2026-12-07); null for decisions logged
+ * before, and for counts whose log rows retention removed before they were dated. `reason` says why
+ * it is learning when the estimate said (a bandit's `extrapolated`).
  */
 function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<string, unknown> | undefined {
   if (t.p === undefined) return undefined;
@@ -28,12 +28,13 @@ function estimateOf(t: ScoreTrace, d: DecisionRecord, level: number): Record<str
 /**
  * Uplift scoring: the uplift over "none" the score used, as every estimate is shown — the model's
  * figure for this subject's facts (source `population`: one model for everyone), at the policy's
- * level. Only an established uplift is used (else the rate, and `fallback` says why).
+ * level, dated by the end of the model's data window (null for decisions logged before 2026-12-07).
+ * Only an established uplift is used (else the rate, and `fallback` says why).
  */
 function upliftOf(t: ScoreTrace, level: number): Record<string, unknown> | undefined {
   const u = t.uplift;
   if (!u) return undefined;
-  return { value: shown(u.p), low: shown(u.lo), high: shown(u.hi), level, evidence: u.n, source: 'population', status: 'established', modelVersion: u.model, updatedAt: null };
+  return { value: shown(u.p), low: shown(u.lo), high: shown(u.hi), level, evidence: u.n, source: 'population', status: 'established', modelVersion: u.model, updatedAt: u.at !== undefined ? iso(u.at) : null };
 }
 
 /** A learning estimate's words, as the choice's sentence says them (explanation.ts). */

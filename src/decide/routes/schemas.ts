@@ -45,7 +45,7 @@ const estimate = {
     modelVersion: { type: 'string', description: 'The model (and version) that produced it.' },
     updatedAt: {
       type: ['string', 'null'],
-      description: 'ISO-8601 time of its last update. For an action\'s estimate from a bandit, when the action\'s evidence last changed; null for one from the outcome counts (the ladder): they change with every decision and outcome, and the log does not keep when they last changed before the decision (the estimate is as of the decision\'s `at`). An item\'s estimate (recommendation placements) has its model\'s `dataTo`, or for a personal one the time of the subject\'s newest history fact behind it if later.',
+      description: 'ISO-8601 time of its last update. For an action\'s estimate from a bandit, when the action\'s evidence last changed; for one from the outcome counts (the ladder), the time of the newest decision or credited success in the counts it read (null while they held none, and for decisions logged before 2026-12-07). An uplift, the end of its model\'s data window. An item\'s estimate (recommendation placements) has its model\'s `dataTo`, or for a personal one the time of the subject\'s newest history fact behind it if later.',
     },
     posterior: {
       type: 'object',

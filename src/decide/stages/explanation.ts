@@ -254,14 +254,17 @@ function scoreTrace(c: Candidate, detail: boolean, isChosen: boolean): ScoreTrac
     // `shift` is a metric baseline's (learn/baselines), never an action's estimate's.
     if (e.reason && e.reason !== 'shift') t.why = e.reason;
     if (e.open?.choices) t.open = { n: e.open.choices, ...(e.open.exposure !== undefined ? { w: significant(e.open.exposure) } : {}) };
-    // A bandit's estimate is dated by the action's last outcome; the ladder's counts change with
-    // every decision and outcome, and the log does not keep when (its estimates are as of `at`).
-    if (e.updatedAt && e.modelVersion.startsWith('bandit:')) t.at = Date.parse(e.updatedAt);
+    // When its evidence last changed: a bandit's by the action's last outcome, the ladder's by the
+    // newest decision or outcome in its counts (until 2026-12-07 the ladder's was not kept).
+    if (e.updatedAt) t.at = Date.parse(e.updatedAt);
     t.value = c.action.value;
     if (c.action.contactCost) t.cost = c.action.contactCost;
     if (c.levers) t.levers = c.levers;
   }
-  if (detail && c.uplift && !c.upliftFallback) t.uplift = { p: significant(c.uplift.value), lo: significant(c.uplift.low), hi: significant(c.uplift.high), n: c.uplift.evidence, model: c.uplift.modelVersion };
+  if (detail && c.uplift && !c.upliftFallback) {
+    t.uplift = { p: significant(c.uplift.value), lo: significant(c.uplift.low), hi: significant(c.uplift.high), n: c.uplift.evidence, model: c.uplift.modelVersion };
+    if (c.uplift.updatedAt) t.uplift.at = Date.parse(c.uplift.updatedAt);
+  }
   if (detail && c.upliftFallback) t.fallback = c.upliftFallback;
   if (c.review) t.review = c.review;
   // Who approved what this decision may deliver, and when: the human-territory stage's verdict on it.

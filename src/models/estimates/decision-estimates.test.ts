@@ -21,6 +21,8 @@ describe('the decisions\' estimates in a profile\'s estimates', () => {
   let h: Harness;
   let store: SqliteStore;
   let answers: ReturnType<typeof declaredAnswers>;
+  /** When the last offer was decided: the newest evidence in the shoes' counts (after the last conversion). */
+  let lastOffer = '';
   const saved = { ...process.env };
   beforeAll(async () => {
     const dir = testDir('tact-decision-estimates-');
@@ -33,6 +35,7 @@ describe('the decisions\' estimates in a profile\'s estimates', () => {
     // Eight offers of the shoes to the others, six converted: the population's counts are 6 of 8.
     for (let i = 0; i < 8; i++) {
       const d = (await decideReq(h.app, { subject: ['bo', 'cy', 'di', 'ed'][i % 4], placement: 'home' })).json();
+      lastOffer = d.at;
       expect(d.choices[0].action).toBe('shoes-offer');
       if (i < 6) expect((await post(h.app, '/v1/outcomes', { decisionId: d.decisionId, type: 'conversion', action: 'shoes-offer', value: 60, messageId: `m-${i}` })).statusCode).toBe(200);
     }
@@ -69,7 +72,7 @@ describe('the decisions\' estimates in a profile\'s estimates', () => {
     // beta.ppf(0.05, 7, 21) = 0.1285223634849194. The eight offers are inside their 7-day
     // attribution windows: the two without a conversion may convert yet, so the interval reaches up
     // to the rate without them (ADR 0007), Beta(7, 19): beta.ppf(0.95, 7, 19) = 0.41952000721002586.
-    expect(shoes).toMatchObject({ goal: 'conversion', level: 0.9, evidence: 8, source: 'population', status: 'learning', modelVersion: 'beta-ladder@1', updatedAt: null });
+    expect(shoes).toMatchObject({ goal: 'conversion', level: 0.9, evidence: 8, source: 'population', status: 'learning', modelVersion: 'beta-ladder@1', updatedAt: lastOffer });
     expect(shoes.value).toBeCloseTo(0.25, 9);
     expect(shoes.low).toBeCloseTo(0.1285223634849194, 6);
     expect(shoes.high).toBeCloseTo(0.41952000721002586, 6);

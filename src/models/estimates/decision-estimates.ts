@@ -37,8 +37,8 @@ export type DecisionEstimateView = { action: string; name?: string; goal: string
  * The goal rate of every catalog action for a subject, as a decision for it now would score it
  * with rate scoring: the decider's provider under the policy's `estimates` settings, bound to the
  * subject's ladder position and merged keys as the decider binds it (decisionEstimates in
- * src/decide/estimating/prefetch.ts). `updatedAt` is null, as in the decisions' explanations: the
- * log does not keep when the counts last changed.
+ * src/decide/estimating/prefetch.ts). `updatedAt` is the newest decision or credited success in
+ * the counts read, as in the decisions' explanations.
  *
  * @example
  * await decisionEstimatesFor(source, state, position); // [{ action: 'shoes-offer', goal: 'conversion', value: 0.114, source: 'population', modelVersion: 'beta-ladder@1', … }]
@@ -51,7 +51,7 @@ export async function decisionEstimatesFor(source: DecisionEstimateSource, state
   const subject = { key: state.id, vars: {}, ...(also.length ? { also } : {}) };
   return [...source.catalog().actions.values()].map((a) => {
     const e = bound.estimate(a, subject);
-    return { action: a.id, ...(a.def.name ? { name: a.def.name } : {}), goal: a.goal, ...estimateView({ ...e, updatedAt: null }, 'share') };
+    return { action: a.id, ...(a.def.name ? { name: a.def.name } : {}), goal: a.goal, ...estimateView(e, 'share') };
   });
 }
 

@@ -79,8 +79,11 @@ describe('uplift-aware scoring', () => {
     const shown = (x: number) => Number(x.toPrecision(12));
     expect(after.choices[0].uplift).toEqual({
       value: shown(trace.uplift!.p), low: shown(trace.uplift!.lo), high: shown(trace.uplift!.hi), level: 0.9, evidence: fitted.length,
-      source: 'population', status: 'established', modelVersion: 'uplift@1', updatedAt: null,
+      source: 'population', status: 'established', modelVersion: 'uplift@1', updatedAt: new Date(trace.uplift!.at!).toISOString(),
     });
+    // Dated by the end of the trained version's data window (logged since 2026-12-07; null before).
+    const model = (await h.app.inject({ method: 'GET', url: '/v1/models/uplift', headers: { authorization: bearer(KEYS.server) } })).json();
+    expect(new Date(trace.uplift!.at!).toISOString()).toBe(model.versions[0].dataTo);
     expect(after.choices[0].uplift.low).toBeLessThan(after.choices[0].uplift.value);
     expect(after.choices[0].estimate.modelVersion).not.toBe('uplift@1');
     const full = (await h.app.inject({ method: 'GET', url: `/v1/decisions/${after.decisionId}`, headers: { authorization: bearer(KEYS.server) } })).json();

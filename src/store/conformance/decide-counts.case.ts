@@ -20,42 +20,53 @@ function record(id: string, at: number, profileKey: string, actions: string[], p
   } as DecisionRecord;
 }
 
-/** What the counts must be: every action choice and success logged (each outcome id and decision once). */
+/**
+ * What the counts must be: every action choice and success logged (each outcome id and decision
+ * once), and when each (action, subject) and (action, group) last changed — its newest choice or success.
+ */
 class Expected {
   readonly trials = new Map<string, number>();
   readonly successes = new Map<string, number>();
+  readonly changed = new Map<string, number>();
   readonly groups = new Map<string, GroupCountRow>();
 
   decision(d: DecisionRecord): void {
     for (const c of d.choices) if (c.kind === 'action' && c.action) {
       bump(this.trials, `${c.action}|${d.profileKey}`);
+      newest(this.changed, `${c.action}|${d.profileKey}`, d.at);
       const g = this.group(c.action, d);
-      if (g) g.trials++;
+      if (g) (g.trials++, (g.at = Math.max(g.at ?? 0, d.at)));
     }
   }
 
   success(o: OutcomeRecord, d: DecisionRecord): void {
     bump(this.successes, `${o.action}|${o.profileKey}`);
+    newest(this.changed, `${o.action}|${o.profileKey}`, o.at);
     const g = this.group(o.action as string, d);
-    if (g) g.successes++;
+    if (g) (g.successes++, (g.at = Math.max(g.at ?? 0, o.at)));
   }
 
   private group(action: string, d: DecisionRecord): GroupCountRow | undefined {
     if (d.segment == null && d.microSegment == null) return undefined;
     const key = groupKey({ action, segment: d.segment ?? null, microSegment: d.microSegment ?? null, microSegmentModel: d.microSegmentModel ?? null });
     let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = { action, segment: d.segment ?? null, microSegment: d.microSegment ?? null, microSegmentModel: d.microSegmentModel ?? null, trials: 0, successes: 0 }));
+    if (!g) this.groups.set(key, (g = { action, segment: d.segment ?? null, microSegment: d.microSegment ?? null, microSegmentModel: d.microSegmentModel ?? null, trials: 0, successes: 0, at: null }));
     return g;
   }
 }
 
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+const newest = (m: Map<string, number>, k: string, at: number) => m.set(k, Math.max(m.get(k) ?? 0, at));
 const groupKey = (g: Pick<GroupCountRow, 'action' | 'segment' | 'microSegment' | 'microSegmentModel'>) => `${g.action}|${g.segment}|${g.microSegment}|${g.microSegmentModel}`;
 
-async function countsOf(store: Store): Promise<{ trials: Map<string, number>; successes: Map<string, number>; groups: Map<string, GroupCountRow> }> {
+/** The store's counts; `changed` is the newest `at` its trial and success rows give each (action, subject), as a start reads them (loadCounts). */
+async function countsOf(store: Store): Promise<{ trials: Map<string, number>; successes: Map<string, number>; changed: Map<string, number>; groups: Map<string, GroupCountRow> }> {
   const rows = (r: { action: string; profileKey: string; n: number | string }[]) => new Map(r.map((x) => [`${x.action}|${x.profileKey}`, Number(x.n)]));
   const groups = new Map((await store.decisions.groupCounts()).map((g) => [groupKey(g), { ...g, trials: Number(g.trials), successes: Number(g.successes) }]));
-  return { trials: rows(await store.decisions.trialCounts()), successes: rows(await store.decisions.successCounts()), groups };
+  const [trials, successes] = [await store.decisions.trialCounts(), await store.decisions.successCounts()];
+  const changed = new Map<string, number>();
+  for (const r of [...trials, ...successes]) if (r.at !== null) newest(changed, `${r.action}|${r.profileKey}`, Number(r.at));
+  return { trials: rows(trials), successes: rows(successes), changed, groups };
 }
 
 const sorted = <V>(m: Map<string, V>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -137,6 +148,7 @@ export function decideCountsConformance(kind: StoreKind): void {
           const got = await countsOf(store);
           expect(sorted(got.trials)).toEqual(sorted(expected.trials));
           expect(sorted(got.successes)).toEqual(sorted(expected.successes));
+          expect(sorted(got.changed)).toEqual(sorted(expected.changed));
           expect(sorted(got.groups)).toEqual(sorted(expected.groups));
           // The channel volumes a start's budgets read: the snapshot's whole minutes, the log's after the watermark and at the edges.
           for (const [from, to] of ranges(rng, logged)) expect(await storeVolumes(store, from, to), `${from - T}..${to - T}`).toEqual(volumesIn(logged, from, to));
@@ -147,6 +159,7 @@ export function decideCountsConformance(kind: StoreKind): void {
       const got = await countsOf(store);
       expect(sorted(got.trials)).toEqual(sorted(expected.trials));
       expect(sorted(got.successes)).toEqual(sorted(expected.successes));
+      expect(sorted(got.changed)).toEqual(sorted(expected.changed));
       expect(sorted(got.groups)).toEqual(sorted(expected.groups));
       for (const [from, to] of ranges(rng, logged)) expect(await storeVolumes(store, from, to), `${from - T}..${to - T}`).toEqual(volumesIn(logged, from, to));
       expect(checks).toBeGreaterThan(5);
@@ -177,6 +190,8 @@ export function decideCountsConformance(kind: StoreKind): void {
       expect(sorted(got.trials)).toEqual(sorted(expected.trials));
       expect(got.trials.get('a|p1')).toBe(5);
       expect(sorted(got.successes)).toEqual([['a|p1', 1]]);
+      // When each last changed stays with the snapshot too: b's newest choice was pruned from the log.
+      expect(sorted(got.changed)).toEqual([['a|p1', T + 2_001], ['b|p1', T + 2]]);
       expect(sorted(got.groups)).toEqual(sorted(expected.groups));
       await store.decisions.foldCounts();
       expect((await countsOf(store)).trials.get('a|p1')).toBe(5);

@@ -36,10 +36,15 @@ export function decideGroupsConformance(kind: StoreKind): void {
       expect(contacts.map((c) => [c.decisionId, c.segment, c.microSegment, c.microSegmentModel])).toEqual([
         ['d1', 'vip', 2, 'micro-segments@3'], ['d2', 'vip', 2, 'micro-segments@3'], ['d3', null, 0, 'micro-segments@3'], ['d4', null, null, null],
       ]);
-      expect(rows).toEqual([
-        { action: 'shoes', segment: null, microSegment: 0, microSegmentModel: 'micro-segments@3', trials: 1, successes: 0 },
-        { action: 'shoes', segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3', trials: 2, successes: 1 },
-      ]);
+      // `at`: when each last changed — its newest choice, or credited success (o3 was not one).
+      const expected = [
+        { action: 'shoes', segment: null, microSegment: 0, microSegmentModel: 'micro-segments@3', trials: 1, successes: 0, at: at + 2 },
+        { action: 'shoes', segment: 'vip', microSegment: 2, microSegmentModel: 'micro-segments@3', trials: 2, successes: 1, at: at + 10 },
+      ];
+      expect(rows).toEqual(expected);
+      // The same from the counts' snapshot.
+      await store.decisions.foldCounts();
+      expect((await store.decisions.groupCounts()).sort((a, b) => String(a.segment).localeCompare(String(b.segment)))).toEqual(expected);
     });
 
     it('answers the choices decided since a time per action, group and hour, and a start counts them open until their windows end (ADR 0007)', async () => {

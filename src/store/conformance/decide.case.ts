@@ -50,7 +50,8 @@ export function decideConformance(kind: StoreKind): void {
       expect(await h.store.decisions.queryDecisions({ profileKey: [], limit: 10 })).toEqual([]);
       const contacts = (await h.store.decisions.contactsSince(0)).filter((c) => c.profileKey === key);
       expect(contacts.map((c) => [c.action, c.channel])).toEqual([['shoes-offer', 'web'], ['socks-offer', 'web'], ['shoes-offer', 'email']]);
-      expect((await h.store.decisions.trialCounts()).find((r) => r.action === 'shoes-offer')).toEqual({ action: 'shoes-offer', profileKey: key, n: 2 });
+      // Dated by its newest choice: b's.
+      expect((await h.store.decisions.trialCounts()).find((r) => r.action === 'shoes-offer')).toEqual({ action: 'shoes-offer', profileKey: key, n: 2, at: (await h.store.decisions.getDecision(b.decisionId))!.at });
     });
 
     it('gives a subject’s action choices in a time range, under all its keys, in time and rank order', async () => {
@@ -184,7 +185,7 @@ export function decideConformance(kind: StoreKind): void {
       expect(rec).toMatchObject({ id: 'm-1', decisionId: d.decisionId, action: 'shoes-offer', type: 'conversion', value: 10, reward: 10, credit: 1, success: true, source: 'event' });
       await h.store.decisions.addOutcomes([rec, { ...rec, reward: 99 }]);
       expect(await h.store.decisions.outcomesOf(d.decisionId)).toEqual([rec]);
-      expect(await h.store.decisions.successCounts()).toEqual([{ action: 'shoes-offer', profileKey: rec.profileKey, n: 1 }]);
+      expect(await h.store.decisions.successCounts()).toEqual([{ action: 'shoes-offer', profileKey: rec.profileKey, n: 1, at: rec.at }]);
       expect((await h.store.decisions.outcomesSince(rec.at + 1))).toEqual([]);
     });
 

@@ -107,3 +107,46 @@ describe('PostgreSQL migration decide-008 (one success per decision\'s action)',
     }
   });
 });
+
+describe('PostgreSQL migration decide-015 (when the counts\' snapshot rows last changed)', () => {
+  const T = 1_700_000_000_000;
+  const decision = (id: string, at: number, profileKey: string, actions: string[]): DecisionRecord => {
+    const d = record(id, at, 'vip', null);
+    return { ...d, profileKey, choices: actions.map((action, i) => ({ rank: i + 1, kind: 'action' as const, action, score: 1, propensity: 1, why: '' })) };
+  };
+
+  it('dates each snapshot row by its newest choice or success the log still holds (none: NULL), and a start reads the log after the watermark on top', async () => {
+    const db = await freshPostgresDatabase();
+    const store = await openPostgresStore({ connectionString: db.url, poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      // The snapshot as it was before: folded without the column, one subject's rows since pruned from the log.
+      await pool.query(`ALTER TABLE decision_counts DROP COLUMN changed_at; ALTER TABLE decision_group_counts DROP COLUMN changed_at; DELETE FROM schema_migrations WHERE id = 'decide-015'`);
+      await store.decisions.appendDecision(decision('d0', T - 10_000, 'p2', ['c']));
+      await store.decisions.appendDecision(decision('d1', T, 'p1', ['a']));
+      await store.decisions.appendDecision(decision('d2', T + 100, 'p1', ['a', 'b']));
+      await store.decisions.addOutcomes([{ id: 'o1', decisionId: 'd1', action: 'a', at: T + 500, profileKey: 'p1', type: 'conversion', value: 1, credit: 1, reward: 1, success: true, source: 'api' }]);
+      await pool.query(`UPDATE decision_count_marks SET decisions_seq = (SELECT max(seq) FROM decisions), outcomes_seq = (SELECT max(seq) FROM decision_outcomes) WHERE id = 1;
+        INSERT INTO decision_counts (action, profile_key, trials, successes) VALUES ('c', 'p2', 1, 0), ('a', 'p1', 2, 1), ('b', 'p1', 1, 0);
+        INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes) VALUES ('c', 'vip', -1, '', 1, 0), ('a', 'vip', -1, '', 2, 1), ('b', 'vip', -1, '', 1, 0)`);
+      expect(await store.decisions.prune(T - 1)).toEqual({ decisions: 1, outcomes: 0 });
+      await store.decisions.appendDecision(decision('d3', T + 1_000, 'p1', ['b']));
+      expect(await migratePostgres(pool)).toEqual(["decide-015 when the counts' snapshot rows last changed"]);
+      const column = async (table: string) => (await pool.query(`SELECT action, changed_at::float8 AS at FROM ${table} ORDER BY 1`)).rows.map((r) => [r.action, r.at]);
+      expect(await column('decision_counts')).toEqual([['a', T + 500], ['b', T + 100], ['c', null]]);
+      expect(await column('decision_group_counts')).toEqual([['a', T + 500], ['b', T + 100], ['c', null]]);
+      const dated = (rows: { action: string; at: number | null }[]) => rows.map((r) => [r.action, r.at]).sort();
+      expect(dated(await store.decisions.trialCounts())).toEqual([['a', T + 500], ['b', T + 1_000], ['c', null]]);
+      expect(dated(await store.decisions.groupCounts())).toEqual([['a', T + 500], ['b', T + 1_000], ['c', null]]);
+      // Folded on: the snapshot takes the newer time, and a NULL gives way to one.
+      await store.decisions.appendDecision(decision('d4', T + 2_000, 'p2', ['c']));
+      await store.decisions.foldCounts();
+      expect(await column('decision_counts')).toEqual([['a', T + 500], ['b', T + 1_000], ['c', T + 2_000]]);
+      expect(await column('decision_group_counts')).toEqual([['a', T + 500], ['b', T + 1_000], ['c', T + 2_000]]);
+    } finally {
+      await pool.end();
+      await store.close();
+      await db.drop();
+    }
+  });
+});

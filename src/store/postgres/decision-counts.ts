@@ -34,19 +34,19 @@ async function nestedLoops(c: pg.PoolClient): Promise<void> {
 }
 
 const READ = {
-  trials: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n FROM (
-    SELECT action, profile_key, trials AS n FROM decision_counts WHERE trials > 0
-    UNION ALL SELECT c.action, c.profile_key, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+  trials: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n, max(at) AS at FROM (
+    SELECT action, profile_key, trials AS n, changed_at AS at FROM decision_counts WHERE trials > 0
+    UNION ALL SELECT c.action, c.profile_key, count(*), max(c.at) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
       WHERE d.seq > ${MARK_D} AND c.kind = 'action' GROUP BY 1, 2) t GROUP BY 1, 2`,
-  successes: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n FROM (
-    SELECT action, profile_key, successes AS n FROM decision_counts WHERE successes > 0
-    UNION ALL SELECT action, profile_key, count(*) FROM decision_outcomes
+  successes: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n, max(at) AS at FROM (
+    SELECT action, profile_key, successes AS n, changed_at AS at FROM decision_counts WHERE successes > 0
+    UNION ALL SELECT action, profile_key, count(*), max(at) FROM decision_outcomes
       WHERE seq > ${MARK_O} AND success = 1 AND action IS NOT NULL GROUP BY 1, 2) t GROUP BY 1, 2`,
-  groupTrials: `SELECT ${SNAP_GROUP}, trials AS n FROM decision_group_counts WHERE trials > 0 UNION ALL
-    SELECT c.action, ${GROUP}, count(*) AS n FROM decision_choices c JOIN decisions d ON d.id = c.decision_id
+  groupTrials: `SELECT ${SNAP_GROUP}, trials AS n, changed_at AS at FROM decision_group_counts WHERE trials > 0 UNION ALL
+    SELECT c.action, ${GROUP}, count(*) AS n, max(c.at) AS at FROM decision_choices c JOIN decisions d ON d.id = c.decision_id
     WHERE d.seq > ${MARK_D} AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
-  groupSuccesses: `SELECT ${SNAP_GROUP}, successes AS n FROM decision_group_counts WHERE successes > 0 UNION ALL
-    SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+  groupSuccesses: `SELECT ${SNAP_GROUP}, successes AS n, changed_at AS at FROM decision_group_counts WHERE successes > 0 UNION ALL
+    SELECT o.action, ${GROUP}, count(*) AS n, max(o.at) AS at FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
     WHERE o.seq > ${MARK_O} AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
 };
 
@@ -71,16 +71,19 @@ const OPEN_TAIL = `SELECT c.at / 3600000 AS hour, c.action, ${GROUP}, count(*) A
 /** Decisions after the watermark aggregated at a time when the open choices are read. */
 const OPEN_TAIL_STEP = 50_000;
 
-/** One fold step, server-side: the aggregates of a range of sequence numbers added to the snapshot. */
+/** A snapshot row's time of last change moved to the newer of its own and the step's (GREATEST skips a NULL). */
+const changed = (table: string) => `changed_at = GREATEST(${table}.changed_at, excluded.changed_at)`;
+
+/** One fold step, server-side: the aggregates of a range of sequence numbers added to the snapshot, with each row's newest decision or outcome time. */
 const FOLD = {
-  trials: `INSERT INTO decision_counts (action, profile_key, trials, successes)
-    SELECT c.action, c.profile_key, count(*), 0 FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+  trials: `INSERT INTO decision_counts (action, profile_key, trials, successes, changed_at)
+    SELECT c.action, c.profile_key, count(*), 0, max(c.at) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2
-    ON CONFLICT (action, profile_key) DO UPDATE SET trials = decision_counts.trials + excluded.trials`,
-  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
-    SELECT c.action, ${GROUP_KEY}, count(*), 0 FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
+    ON CONFLICT (action, profile_key) DO UPDATE SET trials = decision_counts.trials + excluded.trials, ${changed('decision_counts')}`,
+  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes, changed_at)
+    SELECT c.action, ${GROUP_KEY}, count(*), 0, max(c.at) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
-    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = decision_group_counts.trials + excluded.trials`,
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = decision_group_counts.trials + excluded.trials, ${changed('decision_group_counts')}`,
   volumes: `INSERT INTO decision_volumes (minute, channel, action, n)
     SELECT c.at / 60000, c.channel, c.action, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2, 3
@@ -89,13 +92,13 @@ const FOLD = {
     SELECT c.at / 3600000, c.action, ${GROUP_KEY}, count(*) FROM decisions d JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2, 3, 4, 5
     ON CONFLICT (hour, action, segment, micro_segment, micro_segment_model) DO UPDATE SET n = decision_open_hours.n + excluded.n`,
-  successes: `INSERT INTO decision_counts (action, profile_key, trials, successes)
-    SELECT action, profile_key, 0, count(*) FROM decision_outcomes WHERE seq > $1 AND seq <= $2 AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
-    ON CONFLICT (action, profile_key) DO UPDATE SET successes = decision_counts.successes + excluded.successes`,
-  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
-    SELECT o.action, ${GROUP_KEY}, 0, count(*) FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+  successes: `INSERT INTO decision_counts (action, profile_key, trials, successes, changed_at)
+    SELECT action, profile_key, 0, count(*), max(at) FROM decision_outcomes WHERE seq > $1 AND seq <= $2 AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
+    ON CONFLICT (action, profile_key) DO UPDATE SET successes = decision_counts.successes + excluded.successes, ${changed('decision_counts')}`,
+  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes, changed_at)
+    SELECT o.action, ${GROUP_KEY}, 0, count(*), max(o.at) FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
     WHERE o.seq > $1 AND o.seq <= $2 AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
-    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = decision_group_counts.successes + excluded.successes`,
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = decision_group_counts.successes + excluded.successes, ${changed('decision_group_counts')}`,
 };
 
 /**

@@ -28,9 +28,9 @@ export const MAX_PAUSE_MS = 1_000;
  * the planner chose, 1.3–1.4 s for 660,000 choices and no row to count.)
  */
 const TAIL = {
-  trials: `SELECT c.action, c.profile_key, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+  trials: `SELECT c.action, c.profile_key, count(*) AS n, max(c.at) AS at FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' GROUP BY 1, 2`,
-  successes: `SELECT action, profile_key, count(*) AS n FROM decision_outcomes
+  successes: `SELECT action, profile_key, count(*) AS n, max(at) AS at FROM decision_outcomes
     WHERE seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND success = 1 AND action IS NOT NULL GROUP BY 1, 2`,
 };
 const GROUP = 'd.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel';
@@ -38,27 +38,31 @@ const HAS_GROUP = '(d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)';
 /** A snapshot group row as the log's columns (the key columns hold '' and -1 for "none": a primary key has no NULLs). */
 const SNAP_GROUP = `action, nullif(segment, '') AS segment, nullif(micro_segment, -1) AS microSegment, nullif(micro_segment_model, '') AS microSegmentModel`;
 
+/** A snapshot row's time of last change moved to the newer of its own and the step's (SQLite's max of a NULL is NULL). */
+const CHANGED = 'changed_at = max(coalesce(changed_at, 0), excluded.changed_at)';
+
 /**
  * One fold step, run by the writer thread in one transaction: the aggregates of a range of
- * sequence numbers added to the snapshot, and the watermark moved. (Read on this thread and sent as
- * rows, a step of 10,000 decisions held the event loop up to 97 ms on a slow host.)
+ * sequence numbers added to the snapshot — with each row's newest decision or outcome time — and
+ * the watermark moved. (Read on this thread and sent as rows, a step of 10,000 decisions held the
+ * event loop up to 97 ms on a slow host.)
  */
 const FOLD = {
-  trials: `INSERT INTO decision_counts (action, profile_key, trials, successes)
-    SELECT c.action, c.profile_key, count(*), 0 FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+  trials: `INSERT INTO decision_counts (action, profile_key, trials, successes, changed_at)
+    SELECT c.action, c.profile_key, count(*), 0, max(c.at) FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2
-    ON CONFLICT (action, profile_key) DO UPDATE SET trials = trials + excluded.trials`,
-  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
-    SELECT c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*), 0
+    ON CONFLICT (action, profile_key) DO UPDATE SET trials = trials + excluded.trials, ${CHANGED}`,
+  groupTrials: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes, changed_at)
+    SELECT c.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), count(*), 0, max(c.at)
     FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
-    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = trials + excluded.trials`,
-  successes: `INSERT INTO decision_counts (action, profile_key, trials, successes)
-    SELECT action, profile_key, 0, count(*) FROM decision_outcomes WHERE seq > ? AND seq <= ? AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
-    ON CONFLICT (action, profile_key) DO UPDATE SET successes = successes + excluded.successes`,
-  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes)
-    SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), 0, count(*)
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = trials + excluded.trials, ${CHANGED}`,
+  successes: `INSERT INTO decision_counts (action, profile_key, trials, successes, changed_at)
+    SELECT action, profile_key, 0, count(*), max(at) FROM decision_outcomes WHERE seq > ? AND seq <= ? AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
+    ON CONFLICT (action, profile_key) DO UPDATE SET successes = successes + excluded.successes, ${CHANGED}`,
+  groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes, changed_at)
+    SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), 0, count(*), max(o.at)
     FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id WHERE o.seq > ? AND o.seq <= ? AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
-    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = successes + excluded.successes`,
+    ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = successes + excluded.successes, ${CHANGED}`,
   volumes: `INSERT INTO decision_volumes (minute, channel, action, n)
     SELECT c.at / 60000, c.channel, c.action, count(*) FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' GROUP BY 1, 2, 3
@@ -104,7 +108,8 @@ export const LOWER_MARKS = `UPDATE decision_count_marks SET decisions_seq = min(
 
 /**
  * The estimates' counts on the embedded store (docs/adr/0005-decision-counts-snapshot.md): a
- * snapshot of trials and successes per (action, subject) and per (action, ladder group), and a
+ * snapshot of trials and successes per (action, subject) and per (action, ladder group) with when
+ * each last changed (the newest decision or outcome time in it), and a
  * watermark — the last decision and outcome sequence numbers it includes. A start reads the
  * snapshot and aggregates only the log's rows after the watermark; `fold` moves rows into the
  * snapshot a step at a time, each step one transaction of the writer with its watermark.
@@ -122,20 +127,20 @@ export class SqliteDecisionCounts {
     this.s = {
       marks: db.prepare('SELECT decisions_seq AS d, outcomes_seq AS o FROM decision_count_marks WHERE id = 1'),
       ends: db.prepare('SELECT (SELECT coalesce(max(seq), 0) FROM decisions) AS d, (SELECT coalesce(max(seq), 0) FROM decision_outcomes) AS o'),
-      trials: db.prepare(`SELECT action, profile_key AS profileKey, sum(n) AS n FROM (
-        SELECT action, profile_key, trials AS n FROM decision_counts WHERE trials > 0 UNION ALL ${TAIL.trials}) GROUP BY 1, 2`),
-      successes: db.prepare(`SELECT action, profile_key AS profileKey, sum(n) AS n FROM (
-        SELECT action, profile_key, successes AS n FROM decision_counts WHERE successes > 0 UNION ALL ${TAIL.successes}) GROUP BY 1, 2`),
-      groupTrials: db.prepare(`SELECT ${SNAP_GROUP}, trials AS n FROM decision_group_counts WHERE trials > 0 UNION ALL
-        SELECT c.action, ${GROUP}, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+      trials: db.prepare(`SELECT action, profile_key AS profileKey, sum(n) AS n, max(at) AS at FROM (
+        SELECT action, profile_key, trials AS n, changed_at AS at FROM decision_counts WHERE trials > 0 UNION ALL ${TAIL.trials}) GROUP BY 1, 2`),
+      successes: db.prepare(`SELECT action, profile_key AS profileKey, sum(n) AS n, max(at) AS at FROM (
+        SELECT action, profile_key, successes AS n, changed_at AS at FROM decision_counts WHERE successes > 0 UNION ALL ${TAIL.successes}) GROUP BY 1, 2`),
+      groupTrials: db.prepare(`SELECT ${SNAP_GROUP}, trials AS n, changed_at AS at FROM decision_group_counts WHERE trials > 0 UNION ALL
+        SELECT c.action, ${GROUP}, count(*) AS n, max(c.at) AS at FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
         WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
       logVolumes: db.prepare(LOG_VOLUMES),
       volumes: db.prepare(VOLUMES),
       openHours: db.prepare(`SELECT hour, ${OPEN_GROUP}, n FROM decision_open_hours WHERE hour >= ? AND hour < ?`),
       openTail: db.prepare(`SELECT c.at / 3600000 AS hour, c.action, ${GROUP}, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
         WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND c.at >= ? AND c.at < ? GROUP BY 1, 2, 3, 4, 5`),
-      groupSuccesses: db.prepare(`SELECT ${SNAP_GROUP}, successes AS n FROM decision_group_counts WHERE successes > 0 UNION ALL
-        SELECT o.action, ${GROUP}, count(*) AS n FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
+      groupSuccesses: db.prepare(`SELECT ${SNAP_GROUP}, successes AS n, changed_at AS at FROM decision_group_counts WHERE successes > 0 UNION ALL
+        SELECT o.action, ${GROUP}, count(*) AS n, max(o.at) AS at FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
         WHERE o.seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
     };
   }

@@ -148,21 +148,25 @@ export interface GroupN {
   microSegment: number | string | null;
   microSegmentModel: string | null;
   n: number | string;
+  /** When these counts last changed (ms; a bigint string from PostgreSQL), null when not known. */
+  at: number | string | null;
 }
 
 /**
- * Trials and successes per (action, group) from the two grouped queries (shared by both stores).
+ * Trials and successes per (action, group) from the two grouped queries (shared by both stores),
+ * and when they last changed: the newest of the rows'.
  *
  * @example
- * joinGroupCounts([{ action: 'a', segment: 'vip', microSegment: null, microSegmentModel: null, n: 4 }], []);
- * // [{ action: 'a', segment: 'vip', microSegment: null, microSegmentModel: null, trials: 4, successes: 0 }]
+ * joinGroupCounts([{ action: 'a', segment: 'vip', microSegment: null, microSegmentModel: null, n: 4, at: 1_700_000_000_000 }], []);
+ * // [{ action: 'a', segment: 'vip', microSegment: null, microSegmentModel: null, trials: 4, successes: 0, at: 1_700_000_000_000 }]
  */
 export function joinGroupCounts(trials: GroupN[], successes: GroupN[]): GroupCountRow[] {
   const key = (r: GroupN) => `${r.action}|${r.segment ?? ''}|${r.microSegment ?? ''}|${r.microSegmentModel ?? ''}`;
   const out = new Map<string, GroupCountRow>();
   const row = (r: GroupN) => {
     let x = out.get(key(r));
-    if (!x) out.set(key(r), (x = { action: r.action, segment: r.segment, microSegment: r.microSegment === null ? null : Number(r.microSegment), microSegmentModel: r.microSegmentModel, trials: 0, successes: 0 }));
+    if (!x) out.set(key(r), (x = { action: r.action, segment: r.segment, microSegment: r.microSegment === null ? null : Number(r.microSegment), microSegmentModel: r.microSegmentModel, trials: 0, successes: 0, at: null }));
+    if (r.at !== null && (x.at === null || Number(r.at) > x.at)) x.at = Number(r.at);
     return x;
   };
   for (const r of trials) row(r).trials += Number(r.n);

@@ -270,4 +270,33 @@ INSERT INTO decision_open_hours (hour, action, segment, micro_segment, micro_seg
     AND d.at >= (CAST(strftime('%s', 'now') AS INTEGER) - 90 * 86400) * 1000 GROUP BY 1, 2, 3, 4, 5;
 `,
   },
+  {
+    id: 'decide-012',
+    name: 'when the counts\' snapshot rows last changed',
+    sql: `
+-- When each snapshot row last changed: its newest action choice or credited success (ms), so an
+-- estimate says when its evidence last changed after a restart as before it. Filled from the log
+-- rows the watermark already covers; NULL where retention has removed them all.
+ALTER TABLE decision_counts ADD COLUMN changed_at INTEGER;
+ALTER TABLE decision_group_counts ADD COLUMN changed_at INTEGER;
+UPDATE decision_counts AS k SET changed_at = x.at FROM (
+    SELECT action, profile_key, max(at) AS at FROM (
+      SELECT c.action, c.profile_key, c.at FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+        WHERE d.seq <= (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action'
+      UNION ALL SELECT action, profile_key, at FROM decision_outcomes
+        WHERE seq <= (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND success = 1 AND action IS NOT NULL
+    ) GROUP BY 1, 2
+  ) AS x WHERE k.action = x.action AND k.profile_key = x.profile_key;
+UPDATE decision_group_counts AS g SET changed_at = x.at FROM (
+    SELECT action, segment, micro_segment, micro_segment_model, max(at) AS at FROM (
+      SELECT c.action, coalesce(d.segment, '') AS segment, coalesce(d.micro_segment, -1) AS micro_segment, coalesce(d.micro_segment_model, '') AS micro_segment_model, c.at
+        FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
+        WHERE d.seq <= (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)
+      UNION ALL SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), o.at
+        FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
+        WHERE o.seq <= (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND o.success = 1 AND o.action IS NOT NULL AND (d.segment IS NOT NULL OR d.micro_segment IS NOT NULL)
+    ) GROUP BY 1, 2, 3, 4
+  ) AS x WHERE g.action = x.action AND g.segment = x.segment AND g.micro_segment = x.micro_segment AND g.micro_segment_model = x.micro_segment_model;
+`,
+  },
 ];

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, harness, send, type Harness } from '../../test/harness.js';
+import { post } from './test-http.js';
+import { testDir } from '../../test/tmp.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
+
+const config = {
+  catalog: { actions: [{ id: 'newsletter', name: 'Our newsletter', channels: ['web'], value: 1 }], placements: [{ id: 'home', name: 'Home', channel: 'web', slots: 1 }] },
+  policy: { exploration: { budget: 0 } },
+};
+
+type Shown = { action: string; updatedAt: string | null; evidence: number };
+
+/**
+ * An action's estimate in a decision says when its evidence last changed (models.md: `updatedAt`
+ * is the time of the newest evidence, not of the reading): the newest decision or outcome in the
+ * counts it reads — in the answer, the log's view of it and the profile's estimates, and the same
+ * after a restart rebuilds the counts from the store. Until 2026-12-07 it was null.
+ */
+describe('the dates of the decisions\' estimates', () => {
+  const opened: { h: Harness; store: SqliteStore }[] = [];
+  afterEach(async () => {
+    for (const o of opened.splice(0)) (await o.h.close(), await o.store.close());
+  });
+
+  it('is the newest decision or outcome its counts hold, before and after a restart; null while they hold none', async () => {
+    const path = join(testDir('tact-estimate-dates-'), 'tact.db');
+    const start = async () => {
+      const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
+      const h = await harness('sqlite', { store, config });
+      opened.push({ h, store });
+      return h;
+    };
+    let h = await start();
+    for (const userId of ['ana', 'bob', 'cy']) expect((await send(h.app, '/v1/identify', { userId })).statusCode).toBe(200);
+    const decide = async (subject: string) => {
+      const r = await post(h.app, '/v1/decide', { subject, placement: 'home', explain: 'full' });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json();
+    };
+    const first = await decide('bob');
+    expect(first.choices[0].estimate).toMatchObject({ evidence: 0, updatedAt: null });
+    const tA = Date.parse(first.at);
+    const second = await decide('ana');
+    // Bob's choice is the population's evidence now: the answer, its candidates and the log's view say when.
+    expect(second.choices[0].estimate).toMatchObject({ evidence: 1, updatedAt: new Date(tA).toISOString() });
+    expect(second.explanation.candidates[0].estimate.updatedAt).toBe(new Date(tA).toISOString());
+    const logged = (await get(h.app, `/v1/decisions/${second.decisionId}`)).json();
+    expect(logged.choices[0].estimate.updatedAt).toBe(new Date(tA).toISOString());
+    expect(logged.explanation.candidates[0].estimate.updatedAt).toBe(new Date(tA).toISOString());
+
+    // A conversion of Bob's, timestamped a second after his decision: the newest evidence of everyone's estimate.
+    const converted = new Date(tA + 1_000).toISOString();
+    expect((await post(h.app, '/v1/outcomes', { decisionId: first.decisionId, type: 'conversion', messageId: 'o-bob', timestamp: converted })).statusCode).toBe(200);
+    const read = async (subject: string) => ((await get(h.app, `/v1/profiles/${subject}/estimates`)).json().decisionEstimates as Shown[]).find((e) => e.action === 'newsletter')!;
+    const before = { ana: await read('ana'), cy: await read('cy') };
+    expect(before.ana).toMatchObject({ updatedAt: converted });
+    expect(before.cy).toMatchObject({ evidence: 2, updatedAt: converted });
+
+    for (const o of opened.splice(0)) (await o.h.close(), await o.store.close());
+    h = await start();
+    expect({ ana: await read('ana'), cy: await read('cy') }).toEqual(before);
+    // Folded into the counts' snapshot, and read from it by another start.
+    await h.store.decisions.foldCounts();
+    for (const o of opened.splice(0)) (await o.h.close(), await o.store.close());
+    h = await start();
+    expect({ ana: await read('ana'), cy: await read('cy') }).toEqual(before);
+  });
+});
