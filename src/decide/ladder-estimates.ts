@@ -219,9 +219,9 @@ function openSuccessesAtRungs(counts: OutcomeCounts, action: string, subject: Es
  * them knows (counts loaded from a store that did not keep it). Until 2026-12-07 the ladder dated its
  * estimates by the decision asking, and the log kept no date for them.
  */
-function changedAt(...rungs: (Readonly<{ at: number }> | undefined)[]): string | null {
-  let at = 0;
-  for (const r of rungs) if (r && r.at > at) at = r.at;
+function changedAt(pop: Readonly<{ at: number }>, seg?: Readonly<{ at: number }>, micro?: Readonly<{ at: number }>, personal?: Readonly<{ at: number }>): string | null {
+  // Four arguments, not a rest array: called for every candidate with personal counts.
+  const at = Math.max(pop.at, seg?.at ?? 0, micro?.at ?? 0, personal?.at ?? 0);
   return at > 0 ? new Date(at).toISOString() : null;
 }
 
