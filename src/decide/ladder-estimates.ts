@@ -85,7 +85,7 @@ export class LadderEstimates implements EstimateProvider {
       // Whatever rung it is shown at, the estimate is of this subject's rate: its own counts shrunk
       // toward the deepest earned group (subjectBelief). Until 2026-12-06 an unearned personal rung
       // fell back to the group as logged, the group's own posterior shown as the subject's.
-      return this.withOpen(model, counts, action.id, subject, now, window, changedAt(pop, seg, micro, personal), true);
+      return this.withOpen(model, counts, action.id, subject, now, window, changedAt(pop, seg, micro), true);
     }
     // The open choices change as the hour turns, and their exposure as it goes by (OutcomeDelays' slots).
     const hour = Math.floor(now / (HOUR_MS / 20));
@@ -215,13 +215,13 @@ function openSuccessesAtRungs(counts: OutcomeCounts, action: string, subject: Es
 
 /**
  * When the counts an estimate reads last changed — the newest decision or outcome in any rung of
- * its ladder (each shrinks toward the one above, so each is its evidence) — or null when none of
- * them knows (counts loaded from a store that did not keep it). Until 2026-12-07 the ladder dated its
- * estimates by the decision asking, and the log kept no date for them.
+ * its ladder (each shrinks toward the one above, so each is its evidence; a subject's own counts
+ * change with the population's, which holds them) — or null when none of them knows (counts
+ * loaded from a store that did not keep it). Until 2026-12-07 the ladder dated its estimates by the
+ * decision asking, and the log kept no date for them.
  */
-function changedAt(pop: Readonly<{ at: number }>, seg?: Readonly<{ at: number }>, micro?: Readonly<{ at: number }>, personal?: Readonly<{ at: number }>): string | null {
-  // Four arguments, not a rest array: called for every candidate with personal counts.
-  const at = Math.max(pop.at, seg?.at ?? 0, micro?.at ?? 0, personal?.at ?? 0);
+function changedAt(pop: Readonly<{ at: number }>, seg?: Readonly<{ at: number }>, micro?: Readonly<{ at: number }>): string | null {
+  const at = Math.max(pop.at, seg?.at ?? 0, micro?.at ?? 0);
   return at > 0 ? new Date(at).toISOString() : null;
 }
 

@@ -25,9 +25,10 @@ const REMEMBERED = 200_000;
 export class OutcomeCounts {
   private readonly pop = new Map<string, DatedCounts>();
   /**
-   * subject → its counts as numbers, four per action it was ever chosen for — action index,
-   * successes, trials, when they last changed (ms; 0 when not known) — in action-index order
-   * (binary search). No object per (subject, action): 100,000 subjects × 100 actions would be 10 million.
+   * subject → its counts as numbers, three per action it was ever chosen for — action index,
+   * successes, trials — in action-index order (binary search). No object per (subject, action):
+   * 100,000 subjects × 100 actions would be 10 million. Not when they last changed: every change of
+   * them changes the population's too, whose `at` is the newer.
    */
   private readonly personal = new Map<string, number[]>();
   /** action id → its index in the personal counts. */
@@ -206,19 +207,18 @@ export class OutcomeCounts {
     return this.pop.get(action) ?? NONE;
   }
 
-  /** The subject's own counts of `action`, with those of the profile keys merged into it (`also`), and when they last changed (`at`, 0 when not known). */
-  personalCounts(action: string, subject: string, also: readonly string[] = []): (RateCounts & { at: number }) | undefined {
+  /** The subject's own counts of `action`, with those of the profile keys merged into it (`also`). */
+  personalCounts(action: string, subject: string, also: readonly string[] = []): RateCounts | undefined {
     const a = this.actionIndex.get(action);
     if (a === undefined) return undefined;
-    let sum: (RateCounts & { at: number }) | undefined;
+    let sum: RateCounts | undefined;
     for (let k = -1; k < also.length; k++) {
       const list = this.personal.get(k < 0 ? subject : also[k]);
-      const i: number = list ? find(list, a, PERSONAL) : -1;
+      const i: number = list ? find(list, a) : -1;
       if (!list || i < 0 || list[i] !== a) continue;
-      sum ??= { successes: 0, trials: 0, at: 0 };
+      sum ??= { successes: 0, trials: 0 };
       sum.successes += list[i + 1];
       sum.trials += list[i + 2];
-      if (list[i + 3] > sum.at) sum.at = list[i + 3];
     }
     return sum;
   }
@@ -283,7 +283,7 @@ export class OutcomeCounts {
     return a;
   }
 
-  /** Adds `s` successes and `t` trials to the population's and the subject's counts of `action`, changed at `at` (ms; 0 when not known). */
+  /** Adds `s` successes and `t` trials to the population's and the subject's counts of `action`, the population's changed at `at` (ms; 0 when not known). */
   private bump(action: string, subject: string, s: number, t: number, at = 0): void {
     const p = this.pop.get(action);
     if (p) {
@@ -296,18 +296,14 @@ export class OutcomeCounts {
     if (a === undefined) this.actionIndex.set(action, (a = this.actionIndex.size));
     let list = this.personal.get(subject);
     if (!list) this.personal.set(subject, (list = []));
-    const i = find(list, a, PERSONAL);
+    const i = find(list, a);
     if (i >= 0 && list[i] === a) {
       list[i + 1] += s;
       list[i + 2] += t;
-      if (at > list[i + 3]) list[i + 3] = at;
-    } else list.splice(i < 0 ? list.length : i, 0, a, s, t, at);
+    } else list.splice(i < 0 ? list.length : i, 0, a, s, t);
     this.version += 1;
   }
 }
-
-/** Numbers per entry in a subject's personal counts (action index, successes, trials, changed at). */
-const PERSONAL = 4;
 
 /** A subject's share of the groups, under the action's key and group index 0: counts loaded without their groups. */
 const ANY_GROUP = 0;
@@ -322,14 +318,14 @@ function addEntry(list: readonly number[], key: number, out: RateCounts): void {
   out.trials += list[i + 2];
 }
 
-/** The offset of the first entry whose key (action index, or share key) is ≥ `a` in a subject's list of `stride` numbers an entry, or -1 when none is. */
-function find(list: readonly number[], a: number, stride = 3): number {
+/** The offset of the first entry whose key (action index, or share key) is ≥ `a` in a subject's list, or -1 when none is. */
+function find(list: readonly number[], a: number): number {
   let lo = 0;
-  let hi = list.length / stride;
+  let hi = list.length / 3;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (list[mid * stride] < a) lo = mid + 1;
+    if (list[mid * 3] < a) lo = mid + 1;
     else hi = mid;
   }
-  return lo * stride < list.length ? lo * stride : -1;
+  return lo * 3 < list.length ? lo * 3 : -1;
 }
