@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { buildApp } from '../src/server/app.js';
 import { Tact } from '../src/server/tact.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { isRetryableStoreError } from '../src/store/open.js';
 import { join } from 'node:path';
@@ -91,6 +91,34 @@ export async function harness(kind: StoreKind, opts: { store?: Store; config?: R
       await app.close();
       await tact.close();
       await opened.cleanup();
+    },
+  };
+}
+
+/**
+ * A harness on an embedded store in a file of its own, which `start` opens again after `stop` —
+ * a restart, which rebuilds what the server holds in memory from the store. The checkpoint waits an
+ * hour, so a restart reads the log's tail as a start after a crash would.
+ *
+ * @example
+ * const server = restartable('tact-counts-', config);
+ * let h = await server.start(); … await server.stop(); h = await server.start();
+ */
+export function restartable(prefix: string, config: Record<string, unknown>): { start(): Promise<Harness & { store: SqliteStore }>; stop(): Promise<void> } {
+  const path = join(testDir(prefix), 'tact.db');
+  const opened: { h: Harness; store: SqliteStore }[] = [];
+  return {
+    async start() {
+      const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
+      const h = await harness('sqlite', { store, config });
+      opened.push({ h, store });
+      return { ...h, store };
+    },
+    async stop() {
+      for (const o of opened.splice(0)) {
+        await o.h.close();
+        await o.store.close();
+      }
     },
   };
 }

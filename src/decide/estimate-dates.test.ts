@@ -1,9 +1,6 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, harness, send, type Harness } from '../../test/harness.js';
+import { get, restartable, send } from '../../test/harness.js';
 import { post } from './test-http.js';
-import { testDir } from '../../test/tmp.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 const config = {
   catalog: { actions: [{ id: 'newsletter', name: 'Our newsletter', channels: ['web'], value: 1 }], placements: [{ id: 'home', name: 'Home', channel: 'web', slots: 1 }] },
@@ -19,20 +16,11 @@ type Shown = { action: string; updatedAt: string | null; evidence: number };
  * after a restart rebuilds the counts from the store. Until 2026-12-07 it was null.
  */
 describe('the dates of the decisions\' estimates', () => {
-  const opened: { h: Harness; store: SqliteStore }[] = [];
-  afterEach(async () => {
-    for (const o of opened.splice(0)) (await o.h.close(), await o.store.close());
-  });
+  const server = restartable('tact-estimate-dates-', config);
+  afterEach(() => server.stop());
 
   it('is the newest decision or outcome its counts hold, before and after a restart; null while they hold none', async () => {
-    const path = join(testDir('tact-estimate-dates-'), 'tact.db');
-    const start = async () => {
-      const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
-      const h = await harness('sqlite', { store, config });
-      opened.push({ h, store });
-      return h;
-    };
-    let h = await start();
+    let h = await server.start();
     for (const userId of ['ana', 'bob', 'cy']) expect((await send(h.app, '/v1/identify', { userId })).statusCode).toBe(200);
     const decide = async (subject: string) => {
       const r = await post(h.app, '/v1/decide', { subject, placement: 'home', explain: 'full' });
@@ -58,13 +46,13 @@ describe('the dates of the decisions\' estimates', () => {
     expect(before.ana).toMatchObject({ updatedAt: converted });
     expect(before.cy).toMatchObject({ evidence: 2, updatedAt: converted });
 
-    for (const o of opened.splice(0)) (await o.h.close(), await o.store.close());
-    h = await start();
+    await server.stop();
+    h = await server.start();
     expect({ ana: await read('ana'), cy: await read('cy') }).toEqual(before);
     // Folded into the counts' snapshot, and read from it by another start.
     await h.store.decisions.foldCounts();
-    for (const o of opened.splice(0)) (await o.h.close(), await o.store.close());
-    h = await start();
+    await server.stop();
+    h = await server.start();
     expect({ ana: await read('ana'), cy: await read('cy') }).toEqual(before);
   });
 });

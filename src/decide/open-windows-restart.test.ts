@@ -1,8 +1,5 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, get, harness, send, type Harness } from '../../test/harness.js';
-import { testDir } from '../../test/tmp.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { bearer, get, restartable, send } from '../../test/harness.js';
 import type { DecisionRecord } from './decision.js';
 
 /**
@@ -19,23 +16,12 @@ const config = {
 };
 
 describe('a campaign\'s estimate before any outcome could come', () => {
-  const opened: { h?: Harness; store?: SqliteStore }[] = [];
-  afterEach(async () => {
-    for (const o of opened.splice(0)) {
-      await o.h?.close();
-      await o.store?.close();
-    }
-  });
+  let server: ReturnType<typeof restartable> | undefined;
+  afterEach(() => server?.stop());
 
   it('is learning (pending) with the prior inside its interval, before and after a restart; the counts are the same', async () => {
-    const path = join(testDir('tact-open-windows-'), 'tact.db');
-    const start = async () => {
-      const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
-      const h = await harness('sqlite', { store, config });
-      opened.push({ h, store });
-      return h;
-    };
-    let h = await start();
+    server = restartable('tact-open-windows-', config);
+    let h = await server.start();
     expect((await send(h.app, '/v1/identify', { userId: 'ana' })).statusCode).toBe(200);
     for (let i = 0; i < 193; i++) {
       const r = await h.app.inject({ method: 'POST', url: '/v1/decide', headers: { authorization: bearer(), 'content-type': 'application/json' }, payload: { subject: `subscriber-${i}`, placement: 'home' } });
@@ -47,10 +33,8 @@ describe('a campaign\'s estimate before any outcome could come', () => {
     expect(before.high).toBeCloseTo(0.1458685033122434, 6);
     expect(before.reading).toContain('outcomes of recent choices still to come');
 
-    await opened[0].h!.close();
-    await opened[0].store!.close();
-    opened.splice(0);
-    h = await start();
+    await server.stop();
+    h = await server.start();
     expect((await h.tact.decide.state.openRead).error).toBeUndefined();
     expect(await read()).toEqual(before);
   });
@@ -58,32 +42,20 @@ describe('a campaign\'s estimate before any outcome could come', () => {
   it('counts open after a fold and a restart the choices of a window longer than the 90 days the snapshot kept (a 120-day window, choices 100 days old)', async () => {
     const H = 3_600_000;
     const long = { ...config, catalog: { ...config.catalog, actions: [{ ...config.catalog.actions[0], attributionWindow: '120d' }] } };
-    const path = join(testDir('tact-open-windows-long-'), 'tact.db');
-    const start = async () => {
-      const store = await openSqliteStore({ path, checkpointMs: 3_600_000 });
-      const h = await harness('sqlite', { store, config: long });
-      opened.push({ h, store });
-      return { h, store };
-    };
-    const stop = async () => {
-      for (const o of opened.splice(0)) {
-        await o.h?.close();
-        await o.store?.close();
-      }
-    };
-    let { h, store } = await start();
+    server = restartable('tact-open-windows-long-', long);
+    let h = await server.start();
     const at = Math.floor(Date.now() / H) * H - 100 * 24 * H;
     for (let i = 0; i < 3; i++) {
       const record: DecisionRecord = {
         id: `old-${i}`, at: at + i, profileKey: `p-old-${i}`, subject: `old-${i}`, placement: 'home', channel: 'web', context: {}, policyVersion: 1, catalogVersion: 1, modelVersion: 'm',
         arm: 'treatment', choices: [{ rank: 1, kind: 'action', action: 'newsletter', score: 1, propensity: 1, why: '' }], scored: [], excluded: [], facts: {}, absentFacts: [], operator: '', customer: '', excludedByStage: {},
       };
-      await store.decisions.appendDecision(record);
+      await h.store.decisions.appendDecision(record);
     }
     // The fold puts them in the snapshot; it let hours older than 90 days go whatever the windows (until 2026-12-07).
     expect((await h.tact.decide.foldCounts()).decisions).toBe(3);
-    await stop();
-    ({ h } = await start());
+    await server.stop();
+    h = await server.start();
     expect((await h.tact.decide.state.openRead).error).toBeUndefined();
     expect(h.tact.decide.state.counts.openTrials('newsletter', null, Date.now(), 120 * 24 * H)).toBe(3);
   });
