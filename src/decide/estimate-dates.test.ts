@@ -33,6 +33,8 @@ describe('the dates of the decisions\' estimates', () => {
     const second = await decide('ana');
     // Bob's choice is the population's evidence now: the answer, its candidates and the log's view say when.
     expect(second.choices[0].estimate).toMatchObject({ evidence: 1, updatedAt: new Date(tA).toISOString() });
+    // Bob's choice is inside its 7-day window: the answer says so (the OpenAPI document's `open`).
+    expect(second.choices[0].estimate.open).toEqual({ choices: 1 });
     expect(second.explanation.candidates[0].estimate.updatedAt).toBe(new Date(tA).toISOString());
     const logged = (await get(h.app, `/v1/decisions/${second.decisionId}`)).json();
     expect(logged.choices[0].estimate.updatedAt).toBe(new Date(tA).toISOString());

@@ -40,7 +40,7 @@ const estimate = {
       type: 'object',
       required: ['choices'],
       properties: { choices: { type: 'integer', minimum: 1 }, exposure: { type: 'number', minimum: 0 } },
-      description: 'An action\'s rate whose evidence holds choices still inside their attribution windows: how many, and once the delay from choice to success is learned the trials they count as in the value (the Estimate type\'s, as GET /v1/profiles/{identifier}/estimates shows it: an action\'s estimate in a decision never has it — the log keeps the interval, not the count).',
+      description: 'An action\'s rate whose evidence holds choices still inside their attribution windows: how many, and once the delay from choice to success is learned the trials they count as in the value (the Estimate type\'s, as GET /v1/profiles/{identifier}/estimates shows it; a decision\'s, as logged with its candidates since 2026-12-06 — absent from decisions logged before).',
     },
     modelVersion: { type: 'string', description: 'The model (and version) that produced it.' },
     updatedAt: {
