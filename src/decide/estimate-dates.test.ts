@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, restartable, send } from '../../test/harness.js';
+import { get, restartable, send, twoHarnesses } from '../../test/harness.js';
 import { post } from './test-http.js';
 
 const config = {
@@ -56,5 +56,30 @@ describe('the dates of the decisions\' estimates', () => {
     await server.stop();
     h = await server.start();
     expect({ ana: await read('ana'), cy: await read('cy') }).toEqual(before);
+  });
+});
+
+describe('the dates of the decisions\' estimates across processes (PostgreSQL)', () => {
+  const closing: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (closing.length) await closing.pop()!();
+  });
+
+  it('are those of the evidence another process logged, once synced', async () => {
+    const { a, b, close } = await twoHarnesses('postgres', { config });
+    closing.push(close);
+    for (const userId of ['ana', 'bob']) expect((await send(a.app, '/v1/identify', { userId })).statusCode).toBe(200);
+    const read = async (h: typeof a, subject: string) => ((await get(h.app, `/v1/profiles/${subject}/estimates`)).json().decisionEstimates as Shown[]).find((e) => e.action === 'newsletter')!;
+    const d = await post(a.app, '/v1/decide', { subject: 'bob', placement: 'home' });
+    expect(d.statusCode, d.body).toBe(200);
+    const decided = d.json().at as string;
+    await b.tact.decide.sync();
+    expect(await read(b, 'ana')).toMatchObject({ evidence: 1, updatedAt: decided });
+    // A conversion recorded by A, a second after the decision: B dates its estimates by it after its next sync.
+    const converted = new Date(Date.parse(decided) + 1_000).toISOString();
+    expect((await post(a.app, '/v1/outcomes', { decisionId: d.json().decisionId, type: 'conversion', messageId: 'o-bob', timestamp: converted })).statusCode).toBe(200);
+    await b.tact.decide.sync();
+    expect(await read(b, 'ana')).toMatchObject({ updatedAt: converted });
+    expect(await read(a, 'ana')).toEqual(await read(b, 'ana'));
   });
 });
