@@ -189,5 +189,13 @@ describe('the delay from a choice to its success', () => {
     for (let h = H0 + 6; h <= H0 + 9; h++) d.markRead(h);
     d.forget();
     expect(d.successesSince('a', H0 + 6, open)).toBe(5);
+    // Another delay in an hour that has some (its sum is kept per hour, whatever the delays); then the
+    // hours before H0 + 7 let go (a server prunes only hours no window reaches).
+    d.add('a', at(H0 + 8), 5 * HOUR_MS);
+    expect(d.successesSince('a', H0 + 6, open)).toBe(6);
+    open.prune(at(H0 + 7));
+    d.prune(at(H0 + 7));
+    expect(d.successesSince('a', H0 + 7, open)).toBe(5);
+    expect(d.successesSince('a', H0 + 8, open)).toBe(4);
   });
 });

@@ -36,6 +36,8 @@ export interface ChoicesByHour {
 export class OutcomeDelays {
   /** action → hour of decision → hour of delay → successes. */
   private readonly by = new Map<string, Map<number, Map<number, number>>>();
+  /** action → hour of decision → its successes (the sum of `by`'s delays): what `successesSince` adds up. */
+  private readonly perHour = new Map<string, Map<number, number>>();
   /** Hours of decision from which every success is counted here as it comes (after a start: the hours after its own). */
   private liveFrom = Number.NEGATIVE_INFINITY;
   /** Hours before `liveFrom` whose earlier successes a start read from the log. */
@@ -75,6 +77,9 @@ export class OutcomeDelays {
     let bins = hours.get(h);
     if (!bins) hours.set(h, (bins = new Map()));
     bins.set(k, (bins.get(k) ?? 0) + 1);
+    let totals = this.perHour.get(action);
+    if (!totals) this.perHour.set(action, (totals = new Map()));
+    totals.set(h, (totals.get(h) ?? 0) + 1);
   }
 
   /** The successes of `action` held, with their delays (those of choices inside the hours kept). */
@@ -94,7 +99,10 @@ export class OutcomeDelays {
     const added = s?.added ?? 0;
     if (s && s.first === first && s.at === added) return s.sum;
     let sum: number | undefined = 0;
-    const got = this.by.get(action);
+    // Per hour, not per hour and delay: at the hour's turn every action's sum is made again (until
+    // 2026-12-07 over every delay bin of every hour, with a closure each: a third of the first
+    // estimates' time at 1,000 actions).
+    const got = this.perHour.get(action);
     const made = choices.hours(action);
     if (made) {
       for (const h of made.keys()) {
@@ -103,7 +111,7 @@ export class OutcomeDelays {
           sum = undefined;
           break;
         }
-        got?.get(h)?.forEach((c) => (sum = (sum as number) + c));
+        if (got) sum += got.get(h) ?? 0;
       }
     }
     const entry = { added, first, at: added, sum };
@@ -133,6 +141,10 @@ export class OutcomeDelays {
     for (const [action, hours] of this.by) {
       for (const h of hours.keys()) if (h < cut) hours.delete(h);
       if (!hours.size) this.by.delete(action);
+    }
+    for (const [action, totals] of this.perHour) {
+      for (const h of totals.keys()) if (h < cut) totals.delete(h);
+      if (!totals.size) this.perHour.delete(action);
     }
     for (const h of this.read) if (h < cut) this.read.delete(h);
   }
