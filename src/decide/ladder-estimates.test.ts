@@ -112,4 +112,23 @@ describe('the decision ladder counts a subject\'s own outcomes once', () => {
     expect(few.low).toBeCloseTo(0.01816538, 6);
     expect(few.high).toBeCloseTo(0.16241327, 6);
   });
+
+  it('is dated by the newest decision or success in the counts it reads, on the cached and the personal path, and again as they change', () => {
+    const T = Date.parse('2026-12-07T10:00:00Z');
+    const c = new OutcomeCounts();
+    const provider = new LadderEstimates(c, () => config, { now: () => T + 60_000 });
+    expect(provider.estimate(shoes, { key: 'p1', vars: {} }).updatedAt).toBeNull();
+    c.trial('shoes', 'q1', 1, ['segment:vip'], 'd1', T);
+    c.trial('shoes', 'p1', 1, [], 'd2', T + 1_000);
+    const iso = (t: number) => new Date(t).toISOString();
+    expect(provider.estimate(shoes, { key: 'p1', vars: {} }).updatedAt).toBe(iso(T + 1_000));
+    expect(provider.estimate(shoes, { key: 'r1', vars: {}, segment: 'segment:vip' }).updatedAt).toBe(iso(T + 1_000));
+    // A success of q1's, timed after both: every estimate of the action moves to it, cached or not.
+    c.success('shoes', 'q1', 1, 'd1', undefined, T, undefined, T + 2_000);
+    expect(provider.estimate(shoes, { key: 'p1', vars: {} }).updatedAt).toBe(iso(T + 2_000));
+    expect(provider.estimate(shoes, { key: 'r1', vars: {}, segment: 'segment:vip' }).updatedAt).toBe(iso(T + 2_000));
+    // One timed before them changes the counts, not the date (docs/models.md).
+    c.success('shoes', 'p1', 1, 'd2', undefined, T + 1_000, undefined, T + 1_500);
+    expect(provider.estimate(shoes, { key: 'p1', vars: {} })).toMatchObject({ updatedAt: iso(T + 2_000) });
+  });
 });

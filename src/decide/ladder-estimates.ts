@@ -5,7 +5,7 @@ import type { CompiledAction } from './catalog-compile.js';
 import type { EstimateProvider, EstimateSubject } from './estimates.js';
 import { HOUR_MS } from './open-trials.js';
 import { type OpenAtRungs, withOpenWindows } from './open-windows.js';
-import type { OutcomeCounts } from './outcome-counts.js';
+import type { DatedCounts, OutcomeCounts } from './outcome-counts.js';
 import type { CompiledPolicy } from './policy-compile.js';
 
 /**
@@ -220,9 +220,19 @@ function openSuccessesAtRungs(counts: OutcomeCounts, action: string, subject: Es
  * loaded from a store that did not keep it). Until 2026-12-07 the ladder dated its estimates by the
  * decision asking, and the log kept no date for them.
  */
-function changedAt(pop: Readonly<{ at: number }>, seg?: Readonly<{ at: number }>, micro?: Readonly<{ at: number }>): string | null {
-  const at = Math.max(pop.at, seg?.at ?? 0, micro?.at ?? 0);
-  return at > 0 ? new Date(at).toISOString() : null;
+function changedAt(pop: Readonly<DatedCounts>, seg?: Readonly<DatedCounts>, micro?: Readonly<DatedCounts>): string | null {
+  let newest = pop;
+  if (seg && seg.at > newest.at) newest = seg;
+  if (micro && micro.at > newest.at) newest = micro;
+  if (!(newest.at > 0)) return null;
+  // Kept on the counts until they change: the personal path asks for every candidate the subject has
+  // counts for, and a date's ISO form costs about 2 µs (slow host).
+  if (newest.isoAt !== newest.at) {
+    const mutable = newest as DatedCounts;
+    mutable.iso = new Date(newest.at).toISOString();
+    mutable.isoAt = newest.at;
+  }
+  return newest.iso;
 }
 
 /** A group's counts without the subject's share, clamped: a group loaded at start may hold less of it than the share assumes. */

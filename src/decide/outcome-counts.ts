@@ -3,10 +3,13 @@ import { OutcomeDelays } from './outcome-delays.js';
 import { firstOpenHour, HOUR_MS, OpenTrials } from './open-trials.js';
 import { PersonalChoices } from './personal-choices.js';
 
-/** Counts as kept: `at` is when they last changed (the newest decision or outcome in them, ms; 0 when not known). */
-export type DatedCounts = RateCounts & { version: number; at: number };
+/**
+ * Counts as kept: `at` is when they last changed (the newest decision or outcome in them, ms; 0
+ * when not known), and `iso` its ISO-8601 form once asked for (`isoAt` the `at` it is of).
+ */
+export type DatedCounts = RateCounts & { version: number; at: number; iso: string | null; isoAt: number };
 
-const NONE: Readonly<DatedCounts> = Object.freeze({ successes: 0, trials: 0, version: 0, at: 0 });
+const NONE: Readonly<DatedCounts> = Object.freeze({ successes: 0, trials: 0, version: 0, at: 0, iso: null, isoAt: 0 });
 /** How many decisions' group keys are remembered for crediting their later successes. */
 const REMEMBERED = 200_000;
 
@@ -272,7 +275,7 @@ export class OutcomeCounts {
       q.trials += t;
       q.version += 1;
       if (at > q.at) q.at = at;
-    } else byAction.set(action, { successes: s, trials: t, version: 1, at });
+    } else byAction.set(action, { successes: s, trials: t, version: 1, at, iso: null, isoAt: 0 });
     this.version += 1;
   }
 
@@ -291,7 +294,7 @@ export class OutcomeCounts {
       p.trials += t;
       p.version += 1;
       if (at > p.at) p.at = at;
-    } else this.pop.set(action, { successes: s, trials: t, version: 1, at });
+    } else this.pop.set(action, { successes: s, trials: t, version: 1, at, iso: null, isoAt: 0 });
     let a = this.actionIndex.get(action);
     if (a === undefined) this.actionIndex.set(action, (a = this.actionIndex.size));
     let list = this.personal.get(subject);
