@@ -45,4 +45,23 @@ describe('OpenTrials: choices inside their attribution windows, per hour of deci
     o.prune(T0 + 4 * DAY);
     expect(o.open('winback', '', T0 + 3 * DAY, 30 * DAY)).toBe(0);
   });
+
+  it('sums a group\'s successes among its open choices again as a success comes, the hour turns or a prune lets hours go', () => {
+    const o = new OpenTrials();
+    o.add('winback', 'segment:vip', T0, 4);
+    o.add('winback', 'segment:vip', T0 + DAY, 4);
+    o.addSuccess('winback', 'segment:vip', T0, 2);
+    expect(o.successes('winback', 'segment:vip', T0 + DAY, 7 * DAY)).toBe(2);
+    o.addSuccess('winback', 'segment:vip', T0 + DAY);
+    expect(o.successes('winback', 'segment:vip', T0 + DAY, 7 * DAY)).toBe(3);
+    // Another window in the same hour, then the hour T0's choices close in.
+    expect(o.successes('winback', 'segment:vip', T0 + DAY, HOUR_MS * 30)).toBe(3);
+    expect(o.successes('winback', 'segment:vip', T0 + 7 * DAY + HOUR_MS, 7 * DAY)).toBe(1);
+    expect(o.successes('winback', 'segment:vip', T0 + DAY, 30 * DAY)).toBe(3);
+    o.prune(T0 + DAY);
+    expect(o.successes('winback', 'segment:vip', T0 + DAY, 30 * DAY)).toBe(1);
+    // A success of an hour with no choice held (closed, or pruned) is not counted.
+    o.addSuccess('winback', 'segment:vip', T0);
+    expect(o.successes('winback', 'segment:vip', T0 + DAY, 30 * DAY)).toBe(1);
+  });
 });

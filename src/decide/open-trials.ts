@@ -15,6 +15,10 @@ interface Buckets {
   unexposed: number;
   /** hour of decision → the credited successes of its choices (`addSuccess`; groups only: the population's are OutcomeDelays'). */
   won?: Map<number, number>;
+  /** The successes of the open choices as last summed (`successes`): at `wHour` under `wWindow`; NaN once a success is added. */
+  wHour: number;
+  wWindow: number;
+  wonOpen: number;
 }
 
 /**
@@ -38,7 +42,7 @@ export class OpenTrials {
     let groups = this.by.get(action);
     if (!groups) this.by.set(action, (groups = new Map()));
     let b = groups.get(group);
-    if (!b) groups.set(group, (b = { hours: new Map(), hour: Number.NaN, window: 0, open: 0, uHour: Number.NaN, uWindow: 0, uCurve: undefined, unexposed: 0 }));
+    if (!b) groups.set(group, (b = { hours: new Map(), hour: Number.NaN, window: 0, open: 0, uHour: Number.NaN, uWindow: 0, uCurve: undefined, unexposed: 0, wHour: Number.NaN, wWindow: 0, wonOpen: 0 }));
     const h = Math.floor(at / HOUR_MS);
     b.hours.set(h, (b.hours.get(h) ?? 0) + n);
     if (h >= firstOpen(b.hour, b.window)) b.open += n;
@@ -58,15 +62,26 @@ export class OpenTrials {
     if (!b.hours.has(h)) return;
     b.won ??= new Map();
     b.won.set(h, (b.won.get(h) ?? 0) + n);
+    b.wHour = Number.NaN;
   }
 
-  /** The successes credited to the choices of `action` in `group` that are inside their window of `windowMs` at `now` (`addSuccess`). */
+  /**
+   * The successes credited to the choices of `action` in `group` that are inside their window of
+   * `windowMs` at `now` (`addSuccess`): summed again when the hour turns or a success is added (until
+   * 2026-12-07 at every call — every estimate of a subject's own, once a delay is learned).
+   */
   successes(action: string, group: string, now: number, windowMs: number): number {
-    const won = this.by.get(action)?.get(group)?.won;
-    if (!won) return 0;
-    const first = firstOpen(Math.floor(now / HOUR_MS), windowMs);
+    const b = this.by.get(action)?.get(group);
+    const won = b?.won;
+    if (!b || !won) return 0;
+    const hour = Math.floor(now / HOUR_MS);
+    if (b.wHour === hour && b.wWindow === windowMs) return b.wonOpen;
+    const first = firstOpen(hour, windowMs);
     let s = 0;
     for (const [h, n] of won) if (h >= first) s += n;
+    b.wHour = hour;
+    b.wWindow = windowMs;
+    b.wonOpen = s;
     return s;
   }
 
@@ -126,6 +141,7 @@ export class OpenTrials {
         if (!b.hours.size) groups.delete(group);
         b.hour = Number.NaN;
         b.uHour = Number.NaN;
+        b.wHour = Number.NaN;
       }
       if (!groups.size) this.by.delete(action);
     }
