@@ -45,11 +45,11 @@ const serverEstimate = fields<ServerEstimate>()({
 });
 const outcomeRecord = fields<OutcomeRecord>()({
   id: 'required', at: 'required', profileKey: 'optional', type: 'required', value: 'required', decisionId: 'required', action: 'required', item: 'optional',
-  credit: 'required', reward: 'required', success: 'required', source: 'required',
+  credit: 'required', reward: 'required', success: 'required', source: 'required', recordedAt: 'optional',
 });
 const serverOutcomeRecord = fields<ServerOutcomeRecord>()({
   id: 'required', at: 'required', profileKey: 'required', type: 'required', value: 'required', decisionId: 'required', action: 'required', item: 'optional',
-  credit: 'required', reward: 'required', success: 'required', source: 'required',
+  credit: 'required', reward: 'required', success: 'required', source: 'required', recordedAt: 'optional',
 });
 const explanation = fields<Decision['explanation']>()({
   customer: 'required', operator: 'optional', policyVersion: 'optional', catalogVersion: 'optional', modelVersion: 'optional', experiment: 'optional',

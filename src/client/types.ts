@@ -183,6 +183,8 @@ export interface OutcomeRecord {
   success: boolean;
   /** Reported through the API, or a tracked event. */
   source: 'api' | 'event';
+  /** When Tact recorded it (`at` is when it happened: earlier for a late report); absent for outcomes recorded before 2026-12-07. */
+  recordedAt?: string;
 }
 
 /**

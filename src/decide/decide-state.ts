@@ -584,7 +584,8 @@ export class DecideState {
     if (o.type === 'dismissal' && o.action && o.decisionId) this.ledger.dismiss(o.profileKey, o.at, o.action, o.id);
     if (o.success && o.decisionId && o.action) {
       this.successes.set(`${o.decisionId}|${o.action}`, { at: o.at, seq: 0 });
-      if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups, decidedAt, decidedUnder, o.at);
+      // Dated when recorded, not when it happened: a late report changes the estimates now.
+      if (count) this.counts.success(o.action, o.profileKey, 1, o.decisionId, groups, decidedAt, decidedUnder, o.recordedAt ?? o.at);
       if (count && decidedAt !== undefined) this.counts.delays.add(o.action, decidedAt, o.at - decidedAt);
     }
   }

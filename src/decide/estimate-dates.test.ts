@@ -13,7 +13,8 @@ type Shown = { action: string; updatedAt: string | null; evidence: number };
  * An action's estimate in a decision says when its evidence last changed (models.md: `updatedAt`
  * is the time of the newest evidence, not of the reading): the newest decision or outcome in the
  * counts it reads — in the answer, the log's view of it and the profile's estimates, and the same
- * after a restart rebuilds the counts from the store. Until 2026-12-07 it was null.
+ * after a restart rebuilds the counts from the store. Until 2026-12-07 it was null. An outcome
+ * counts from when it was recorded (`recordedAt`), not when it happened.
  */
 describe('the dates of the decisions\' estimates', () => {
   const server = restartable('tact-estimate-dates-', config);
@@ -40,9 +41,16 @@ describe('the dates of the decisions\' estimates', () => {
     expect(logged.choices[0].estimate.updatedAt).toBe(new Date(tA).toISOString());
     expect(logged.explanation.candidates[0].estimate.updatedAt).toBe(new Date(tA).toISOString());
 
-    // A conversion of Bob's, timestamped a second after his decision: the newest evidence of everyone's estimate.
-    const converted = new Date(tA + 1_000).toISOString();
-    expect((await post(h.app, '/v1/outcomes', { decisionId: first.decisionId, type: 'conversion', messageId: 'o-bob', timestamp: converted })).statusCode).toBe(200);
+    // A conversion of Bob's reported late: it happened at his decision, before Ana's, and is
+    // recorded now — the newest change of everyone's estimate, dated when recorded (until
+    // 2026-12-07 by its timestamp: the estimates read as unchanged since Ana's decision).
+    await new Promise((r) => setTimeout(r, 5));
+    const reported = await post(h.app, '/v1/outcomes', { decisionId: first.decisionId, type: 'conversion', messageId: 'o-bob', timestamp: first.at });
+    expect(reported.statusCode, reported.body).toBe(200);
+    const converted = reported.json().recorded[0].recordedAt as string;
+    expect(reported.json().recorded[0]).toMatchObject({ at: first.at, success: true });
+    expect(Date.parse(converted)).toBeGreaterThan(Date.parse(second.at));
+    expect((await get(h.app, `/v1/decisions/${first.decisionId}`)).json().outcomes).toMatchObject([{ id: 'o-bob', at: first.at, recordedAt: converted }]);
     const read = async (subject: string) => ((await get(h.app, `/v1/profiles/${subject}/estimates`)).json().decisionEstimates as Shown[]).find((e) => e.action === 'newsletter')!;
     const before = { ana: await read('ana'), cy: await read('cy') };
     expect(before.ana).toMatchObject({ updatedAt: converted });
@@ -75,9 +83,13 @@ describe('the dates of the decisions\' estimates across processes (PostgreSQL)',
     const decided = d.json().at as string;
     await b.tact.decide.sync();
     expect(await read(b, 'ana')).toMatchObject({ evidence: 1, updatedAt: decided });
-    // A conversion recorded by A, a second after the decision: B dates its estimates by it after its next sync.
-    const converted = new Date(Date.parse(decided) + 1_000).toISOString();
-    expect((await post(a.app, '/v1/outcomes', { decisionId: d.json().decisionId, type: 'conversion', messageId: 'o-bob', timestamp: converted })).statusCode).toBe(200);
+    // A conversion A records late (it happened at the decision): B dates its estimates by when A
+    // recorded it after its next sync, as A does.
+    await new Promise((r) => setTimeout(r, 5));
+    const reported = await post(a.app, '/v1/outcomes', { decisionId: d.json().decisionId, type: 'conversion', messageId: 'o-bob', timestamp: decided });
+    expect(reported.statusCode, reported.body).toBe(200);
+    const converted = reported.json().recorded[0].recordedAt as string;
+    expect(Date.parse(converted)).toBeGreaterThan(Date.parse(decided));
     await b.tact.decide.sync();
     expect(await read(b, 'ana')).toMatchObject({ updatedAt: converted });
     expect(await read(a, 'ana')).toEqual(await read(b, 'ana'));

@@ -71,6 +71,12 @@ export interface OutcomeRecord {
   /** True when it is the action's goal, the first for this decision: it counts as a success of the estimate. */
   success: boolean;
   source: 'api' | 'event';
+  /**
+   * When Tact recorded it (ms): `at` is when it happened, which a late report (an offline
+   * conversion sent days on) puts long before. The estimates date their evidence by it. Absent on
+   * outcomes stored before 2026-12-07, and on records made without the recorder (tests): read as `at`.
+   */
+  recordedAt?: number;
 }
 
 /** An action choice, as the contact ledger and the estimates need it. */

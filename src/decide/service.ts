@@ -111,7 +111,7 @@ export class DecideService {
     const onOutcomes = (r: OutcomeRecord[]) => (this.bandits.onOutcomes(r), o.onOutcomes?.(r));
     const merged = new MergedKeys(o.store.profiles, Date.now, this.state.ledger);
     this.decider = new Decider({ ...deps, settings: o.settings, profiles: o.store.profiles, estimates: this.estimates, random: o.random ?? Math.random, newId: () => newProfileId(), now, onDecision, experiments: o.experiments, prefetch: o.prefetch && this.holdingBandits(o.prefetch), bandits: this.bandits, recommender: o.recommender, merged });
-    this.outcomes = new OutcomeRecorder({ ...deps, onRecorded: onOutcomes, keysOf: (asks) => keysOf(o.store.profiles, merged, asks), warn: (data, msg) => o.log.warn(data, msg) });
+    this.outcomes = new OutcomeRecorder({ ...deps, now, onRecorded: onOutcomes, keysOf: (asks) => keysOf(o.store.profiles, merged, asks), warn: (data, msg) => o.log.warn(data, msg) });
     this.flags = new Flags(o.store, this.state, now);
     this.reviews = new Reviews(o.store.decisions, this.state, now, { expireMs: () => this.playbook().policy.reviewExpireMs, approvalMs: () => this.playbook().policy.approvalValidMs, rejectMs: () => this.playbook().policy.rejectForMs, catalog: () => this.playbook().catalog, queue: () => this.playbook().policy.reviewQueue });
   }

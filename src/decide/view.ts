@@ -139,6 +139,15 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
     explanation.context = d.context;
   }
   view.explanation = explanation;
-  if (outcomes) view.outcomes = outcomes.map((x) => ({ ...x, at: iso(x.at) }));
+  if (outcomes) view.outcomes = outcomes.map(outcomeView);
   return view;
+}
+
+/**
+ * An outcome record as answered: its times as ISO-8601 (`recordedAt` only when stored: since 2026-12-07).
+ *
+ * @example outcomeView({ ...record, at: 0, recordedAt: 86_400_000 }).recordedAt // '1970-01-02T00:00:00.000Z'
+ */
+export function outcomeView(x: OutcomeRecord): Record<string, unknown> {
+  return { ...x, at: iso(x.at), ...(x.recordedAt !== undefined ? { recordedAt: iso(x.recordedAt) } : {}) };
 }

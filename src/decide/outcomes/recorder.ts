@@ -67,6 +67,8 @@ export class OutcomeRecorder {
     keysOf?: (asks: readonly { key: string; every: boolean }[]) => Promise<(readonly string[])[]>;
     /** Where the warning about outcomes that named a decision or action that did not match goes (at most once a minute). */
     warn?: (data: Record<string, unknown>, msg: string) => void;
+    /** The clock the records' `recordedAt` is read from (the service's; Date.now). */
+    now?: () => number;
   }) {
     this.unmatched = new UnmatchedOutcomes(d.warn);
   }
@@ -101,6 +103,7 @@ export class OutcomeRecorder {
 
   private async recordNow(inputs: OutcomeInput[]): Promise<{ records: OutcomeRecord[]; duplicates: string[]; unmatched: UnmatchedOutcome[] }> {
     const play = this.d.playbook();
+    const recordedAt = (this.d.now ?? Date.now)();
     let records: OutcomeRecord[] = [];
     const duplicates: string[] = [];
     /** Those credited to no decision though they named one, or an action: why, for the operator. */
@@ -164,7 +167,7 @@ export class OutcomeRecorder {
       }
       const value = o.value ?? null;
       const reward = rewardOf(o.type, value, play.policy.rewards);
-      const base = { id: o.id, at: o.at, profileKey, type: o.type, value, source: o.source, ...(o.item ? { item: o.item } : {}) };
+      const base = { id: o.id, at: o.at, profileKey, type: o.type, value, source: o.source, ...(o.item ? { item: o.item } : {}), recordedAt };
       if (ofNoAction) records.push({ ...base, decisionId: ofNoAction.id, action: null, credit: 1, reward, success: false });
       else if (!credits.length) {
         records.push({ ...base, decisionId: null, action: o.action ?? null, credit: 0, reward, success: false });

@@ -83,6 +83,7 @@ const outcomeRecord = {
     reward: { type: 'number', description: 'The reward under the policy\'s value function, times the credit — of the outcome itself when no decision is credited (`decisionId` null, `credit` 0): what it was worth, credited to none.' },
     success: { type: 'boolean', description: 'True when it is the action\'s goal, the first for this decision: it counts as a success of the estimate.' },
     source: { type: 'string', enum: ['api', 'event'], description: 'Reported through POST /v1/outcomes, or a tracked event.' },
+    recordedAt: { type: 'string', format: 'date-time', description: 'When Tact recorded it; `at` is when it happened, which a late report (an offline conversion sent days on) puts well before. The estimates date their evidence by this time (`updatedAt`). Absent for outcomes recorded before 2026-12-07.' },
   },
 } as const;
 

@@ -41,9 +41,11 @@ class Expected {
 
   success(o: OutcomeRecord, d: DecisionRecord): void {
     bump(this.successes, `${o.action}|${o.profileKey}`);
-    newest(this.changed, `${o.action}|${o.profileKey}`, o.at);
+    // Dated when recorded; an outcome stored before 2026-12-07 has no such time, and is read as recorded when it happened.
+    const at = o.recordedAt ?? o.at;
+    newest(this.changed, `${o.action}|${o.profileKey}`, at);
     const g = this.group(o.action as string, d);
-    if (g) (g.successes++, (g.at = Math.max(g.at ?? 0, o.at)));
+    if (g) (g.successes++, (g.at = Math.max(g.at ?? 0, at)));
   }
 
   private group(action: string, d: DecisionRecord): GroupCountRow | undefined {
@@ -134,7 +136,9 @@ export function decideCountsConformance(kind: StoreKind): void {
           const d = logged[Math.floor(rng() * logged.length)];
           const action = d.choices[0].action as string;
           const success = rng() < 0.6;
-          const o: OutcomeRecord = { id: `o${i}`, decisionId: d.id, at: d.at + 500, profileKey: d.profileKey, type: success ? 'conversion' : 'click', value: null, action, credit: 1, reward: success ? 1 : 0, success, source: 'api' };
+          // Recorded now (this step's time), though it happened just after its decision — often many
+          // steps back: a late report; or, as stored before 2026-12-07, with no recording time.
+          const o: OutcomeRecord = { id: `o${i}`, decisionId: d.id, at: d.at + 500, profileKey: d.profileKey, type: success ? 'conversion' : 'click', value: null, action, credit: 1, reward: success ? 1 : 0, success, source: 'api', ...(rng() < 0.8 ? { recordedAt: T + i * 1_000 } : {}) };
           // The same outcome twice (a client's retry) is stored, and counted, once; a decision's
           // action has one success, its first (a later one is stored as not-a-success).
           await store.decisions.addOutcomes(rng() < 0.2 ? [o, o] : [o]);

@@ -185,7 +185,9 @@ export function decideConformance(kind: StoreKind): void {
       expect(rec).toMatchObject({ id: 'm-1', decisionId: d.decisionId, action: 'shoes-offer', type: 'conversion', value: 10, reward: 10, credit: 1, success: true, source: 'event' });
       await h.store.decisions.addOutcomes([rec, { ...rec, reward: 99 }]);
       expect(await h.store.decisions.outcomesOf(d.decisionId)).toEqual([rec]);
-      expect(await h.store.decisions.successCounts()).toEqual([{ action: 'shoes-offer', profileKey: rec.profileKey, n: 1, at: rec.at }]);
+      // Dated when recorded (the consumer's time, at or after the event's).
+      expect(rec.recordedAt).toBeGreaterThanOrEqual(rec.at);
+      expect(await h.store.decisions.successCounts()).toEqual([{ action: 'shoes-offer', profileKey: rec.profileKey, n: 1, at: rec.recordedAt }]);
       expect((await h.store.decisions.outcomesSince(rec.at + 1))).toEqual([]);
     });
 

@@ -150,3 +150,41 @@ describe('PostgreSQL migration decide-015 (when the counts\' snapshot rows last 
     }
   });
 });
+
+describe('PostgreSQL migration decide-016 (when an outcome was recorded)', () => {
+  const T = 1_700_000_000_000;
+
+  it('reads the outcomes stored before as recorded when they happened, and dates the counts by the recording time of those after', async () => {
+    const db = await freshPostgresDatabase();
+    const store = await openPostgresStore({ connectionString: db.url, poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      // The table as it was before, with a success stored then.
+      await pool.query(`ALTER TABLE decision_outcomes DROP COLUMN recorded_at; DELETE FROM schema_migrations WHERE id = 'decide-016'`);
+      await store.decisions.appendDecision({ ...record('d1', T, 'vip', null), choices: [{ rank: 1, kind: 'action', action: 'a', score: 1, propensity: 1, why: '' }] });
+      await store.decisions.appendDecision({ ...record('d2', T + 100, 'vip', null), choices: [{ rank: 1, kind: 'action', action: 'b', score: 1, propensity: 1, why: '' }] });
+      await pool.query(`INSERT INTO decision_outcomes (id, decision_id, profile_key, action, type, value, credit, reward, success, source, at) VALUES ('o1', 'd1', 'p1', 'a', 'conversion', 1, 1, 1, 1, 'api', $1)`, [T + 500]);
+      expect(await migratePostgres(pool)).toEqual(['decide-016 when an outcome was recorded']);
+      const [old] = await store.decisions.outcomesOf('d1');
+      expect(old).toMatchObject({ id: 'o1', at: T + 500, success: true });
+      expect('recordedAt' in old).toBe(false);
+      // A success that happened at T + 600, reported an hour on.
+      const late: OutcomeRecord = { id: 'o2', decisionId: 'd2', action: 'b', at: T + 600, recordedAt: T + 3_600_000, profileKey: 'p1', type: 'conversion', value: 1, credit: 1, reward: 1, success: true, source: 'api' };
+      await store.decisions.addOutcomes([late]);
+      expect(await store.decisions.outcomesOf('d2')).toEqual([late]);
+      const dated = (rows: { action: string; at: number | string | null }[]) => rows.map((r) => [r.action, r.at === null ? null : Number(r.at)]).sort();
+      expect(dated(await store.decisions.successCounts())).toEqual([['a', T + 500], ['b', T + 3_600_000]]);
+      expect(dated(await store.decisions.groupCounts())).toEqual([['a', T + 500], ['b', T + 3_600_000]]);
+      // Folded into the snapshot: the same dates.
+      await store.decisions.foldCounts();
+      const column = async (table: string) => (await pool.query(`SELECT action, changed_at::float8 AS at FROM ${table} ORDER BY 1`)).rows.map((r) => [r.action, r.at]);
+      expect(await column('decision_counts')).toEqual([['a', T + 500], ['b', T + 3_600_000]]);
+      expect(await column('decision_group_counts')).toEqual([['a', T + 500], ['b', T + 3_600_000]]);
+      expect(dated(await store.decisions.successCounts())).toEqual([['a', T + 500], ['b', T + 3_600_000]]);
+    } finally {
+      await pool.end();
+      await store.close();
+      await db.drop();
+    }
+  });
+});

@@ -14,7 +14,7 @@ const params = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${
 const READS_A_QUERY = 1000;
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The outcome columns' types, in OUTCOME_COLS order (a VALUES list in a WITH is typed by itself, not by the table). */
-const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'bigint', 'text', 'bigint', 'text'];
+const OUTCOME_TYPES = ['text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'float8', 'bigint', 'text', 'bigint', 'text', 'bigint'];
 
 /**
  * Inserts `n` outcomes in one statement and answers (id, decision_id, action) of each row it

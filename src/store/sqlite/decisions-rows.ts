@@ -30,7 +30,7 @@ export interface HoldRow {
 /** A decision_outcomes row. */
 export interface OutcomeRow {
   id: string; decision_id: string; profile_key: string; action: string | null; type: string; value: number | null;
-  credit: number; reward: number; success: number | boolean; source: 'api' | 'event'; at: number; item: string | null;
+  credit: number; reward: number; success: number | boolean; source: 'api' | 'event'; at: number; item: string | null; recorded_at: number | string | null;
 }
 
 /** A flag row as a Flag. @example toFlag(row).target // { kind: 'account', id: 'acme' } */
@@ -55,9 +55,10 @@ export const holdParams = (h: Hold): unknown[] => [h.id, h.decisionId, h.profile
 export const toOutcome = (r: OutcomeRow): OutcomeRecord => ({
   id: r.id, at: r.at, profileKey: r.profile_key, type: r.type, value: r.value, decisionId: r.decision_id || null, action: r.action,
   credit: r.credit, reward: r.reward, success: r.success === 1 || r.success === true, source: r.source, ...(r.item ? { item: r.item } : {}),
+  ...(r.recorded_at !== null && r.recorded_at !== undefined ? { recordedAt: Number(r.recorded_at) } : {}),
 });
 /** An OutcomeRecord as the row's parameters, in OUTCOME_COLS order. @example outcomeParams(o) */
-export const outcomeParams = (o: OutcomeRecord): unknown[] => [o.id, o.decisionId ?? '', o.profileKey, o.action, o.type, o.value, o.credit, o.reward, o.success ? 1 : 0, o.source, o.at, o.item ?? null];
+export const outcomeParams = (o: OutcomeRecord): unknown[] => [o.id, o.decisionId ?? '', o.profileKey, o.action, o.type, o.value, o.credit, o.reward, o.success ? 1 : 0, o.source, o.at, o.item ?? null, o.recordedAt ?? null];
 
 /**
  * The choice rows of a decision (a handoff's action is `queue:<name>`), and for each choice that
@@ -139,7 +140,7 @@ export const holdUpsert = (h: Hold, values: string): string => {
   return `INSERT INTO decision_holds (${HOLD_COLS}) VALUES (${values}) ON CONFLICT (id) DO UPDATE SET ${set}`;
 };
 /** Columns of decision_outcomes. @example `SELECT ${OUTCOME_COLS} FROM decision_outcomes` */
-export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at, item';
+export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at, item, recorded_at';
 
 /** A count per action and ladder group, as both stores' group queries return it. */
 export interface GroupN {

@@ -299,4 +299,15 @@ UPDATE decision_group_counts AS g SET changed_at = x.at FROM (
   ) AS x WHERE g.action = x.action AND g.segment = x.segment AND g.micro_segment = x.micro_segment AND g.micro_segment_model = x.micro_segment_model;
 `,
   },
+  {
+    id: 'decide-013',
+    name: 'when an outcome was recorded',
+    sql: `
+-- When Tact recorded each outcome (ms), beside \`at\`, when it happened: a report sent late (an
+-- offline conversion uploaded days on) is dated long before it changed the estimates, and an
+-- estimate's \`updatedAt\` is when its evidence last changed — the counts' dates take it. NULL for
+-- the outcomes stored before, which are read as recorded at \`at\` (as they were dated until now).
+ALTER TABLE decision_outcomes ADD COLUMN recorded_at INTEGER;
+`,
+  },
 ];
