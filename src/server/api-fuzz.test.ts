@@ -167,10 +167,21 @@ describe.each(['sqlite', 'postgres'] as const)('the API under bad input (%s)', (
       );
     }
     // Whatever the fuzz got accepted (keys, flags, features, configuration), the server still does
-    // its work once the shop's configuration is put back (a fuzzed catalog may rightly have none).
-    for (const [kind, document] of Object.entries(shopConfig() as Record<string, unknown>)) {
-      const put = await h.app.inject({ method: 'PUT', url: `/v1/config/${kind}`, headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'after the fuzz' } });
-      expect(put.statusCode, put.body).toBe(200);
+    // its work once the shop's configuration is put back (a fuzzed catalog may rightly have none),
+    // every other kind as empty. In passes: a document may be refused while one the fuzz left still
+    // reads what it would remove (the example's lifecycle reading a feature the shop's features lack:
+    // "change that first"), and taken once that one is put back — every pass must put back one.
+    const shop = shopConfig() as Record<string, unknown>;
+    let left: [string, unknown][] = [...documentKinds.filter((k) => !(k.kind in shop)).map((k) => [k.kind, k.empty] as [string, unknown]), ...Object.entries(shop)];
+    while (left.length) {
+      const refused: [string, unknown][] = [];
+      const answers: string[] = [];
+      for (const [kind, document] of left) {
+        const put = await h.app.inject({ method: 'PUT', url: `/v1/config/${kind}`, headers: { authorization: bearer(KEYS.admin) }, payload: { document, reason: 'after the fuzz' } });
+        if (put.statusCode !== 200) (refused.push([kind, document]), answers.push(`${kind}: ${put.statusCode} ${put.body}`));
+      }
+      expect(refused.length, answers.join('\n')).toBeLessThan(left.length);
+      left = refused;
     }
     const track = await h.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic(KEYS.write), 'content-type': 'application/json' }, payload: { userId: 'after-fuzz', event: 'Signed Up' } });
     expect(track.statusCode, track.body).toBe(200);
