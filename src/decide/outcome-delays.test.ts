@@ -186,7 +186,9 @@ describe('the delay from a choice to its success', () => {
     // After a start in hour H0 + 9, the hours up to it count once read.
     d.startedAt((H0 + 9) * HOUR_MS + 60_000);
     expect(d.successesSince('a', H0 + 6, open)).toBeUndefined();
+    // Read: the sum is made again (the hours read are not a change its cache saw otherwise).
     for (let h = H0 + 6; h <= H0 + 9; h++) d.markRead(h);
+    expect(d.successesSince('a', H0 + 6, open)).toBe(5);
     d.forget();
     expect(d.successesSince('a', H0 + 6, open)).toBe(5);
     // Another delay in an hour that has some (its sum is kept per hour, whatever the delays); then the
@@ -197,5 +199,11 @@ describe('the delay from a choice to its success', () => {
     d.prune(at(H0 + 7));
     expect(d.successesSince('a', H0 + 7, open)).toBe(5);
     expect(d.successesSince('a', H0 + 8, open)).toBe(4);
+    // A prune reaching into the hours summed (never on a server, which keeps every hour a window
+    // reaches) makes the sum again: hour H0 + 8's three successes go, H0 + 9's one is left.
+    expect(d.successesSince('a', H0 + 8, open)).toBe(4);
+    open.prune(at(H0 + 9));
+    d.prune(at(H0 + 9));
+    expect(d.successesSince('a', H0 + 8, open)).toBe(1);
   });
 });

@@ -133,6 +133,7 @@ export class OutcomeDelays {
   /** The successes logged before the start of the choices of hour `hour` (floor(at / 1 h)) were read. */
   markRead(hour: number): void {
     this.read.add(hour);
+    this.resum();
   }
 
   /** Lets go of the hours of decision before `before` (ms), as OpenTrials does. */
@@ -147,6 +148,12 @@ export class OutcomeDelays {
       if (!totals.size) this.perHour.delete(action);
     }
     for (const h of this.read) if (h < cut) this.read.delete(h);
+    this.resum();
+  }
+
+  /** The next `successesSince` of each action sums again (the hours read, or those held, changed). */
+  private resum(): void {
+    for (const s of this.sums.values()) s.first = Number.NaN;
   }
 
   /**
@@ -245,7 +252,7 @@ export class OutcomeDelays {
     this.curves.clear();
     this.tables.clear();
     this.making.clear();
-    for (const s of this.sums.values()) s.first = Number.NaN;
+    this.resum();
   }
 
   private make(action: string, windowMs: number, hour: number, x: number, choices: ChoicesByHour): Float64Array | undefined {
