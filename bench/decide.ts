@@ -140,7 +140,12 @@ async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[
     await tact.decide.decider.decide(req());
     durable.push(performance.now() - t);
   }
-  const allocKb = await allocatedPerDecision(async () => JSON.stringify(decisionView(await tact.decide.decider.decide(req()), { full: false, public: false, level: tact.decide.playbook().policy.estimates.level })), Math.min(n / 5, 2000));
+  const one = async () => JSON.stringify(decisionView(await tact.decide.decider.decide(req()), { full: false, public: false, level: tact.decide.playbook().policy.estimates.level }));
+  const allocKb = await allocatedPerDecision(one, Math.min(n / 5, 2000));
+  // TACT_BENCH_SURVIVE_TOP=N: the N functions whose allocations are still alive after a full
+  // collection that follows the decisions (what the young collections copy and promote), on stderr.
+  const survive = Number(process.env.TACT_BENCH_SURVIVE_TOP ?? 0);
+  if (survive > 0) await survivingPerDecision(one, Math.min(n / 5, 2000), survive);
   await tact.close();
   await store.close();
   return { prepare, durable, allocKb };
@@ -152,29 +157,51 @@ async function inProcess(dataDir: string, n: number): Promise<{ prepare: number[
  * often every request in flight pauses for a collection.
  */
 async function allocatedPerDecision(one: () => Promise<unknown>, n: number): Promise<number> {
+  const profile = await sampled(one, n, true);
+  // TACT_BENCH_ALLOC_TOP=N: the N functions that allocate most per decision (their own allocations), on stderr.
+  const top = Number(process.env.TACT_BENCH_ALLOC_TOP ?? 0);
+  if (top > 0) process.stderr.write(`allocation per decision by function (KB, own allocations):\n${topFunctions(profile, n, top)}\n`);
+  return total(profile) / n / 1024;
+}
+
+/** KB per call still alive after a full collection that follows `n` calls, printed by function (`top` of them). */
+async function survivingPerDecision(one: () => Promise<unknown>, n: number, top: number): Promise<void> {
+  const profile = await sampled(one, n, false);
+  process.stderr.write(`alive after a full collection, per decision: ${(total(profile) / n / 1024).toFixed(2)} KB; by function (KB, own allocations):\n${topFunctions(profile, n, top)}\n`);
+}
+
+/**
+ * V8's sampling heap profile of `n` calls (one sample per 4 KB on average): with `freed`, every
+ * allocation, those the collector already freed included; without, only what is alive after a full
+ * collection made at the end.
+ */
+async function sampled(one: () => Promise<unknown>, n: number, freed: boolean): Promise<SampledNode> {
   const session = new inspector.Session();
   session.connect();
   const post = <T>(method: string, params?: object) => new Promise<T>((res, rej) => session.post(method, params, (e, r) => (e ? rej(e) : res(r as T))));
-  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: freed, includeObjectsCollectedByMajorGC: freed });
   for (let i = 0; i < n; i++) await one();
+  if (!freed) await post('HeapProfiler.collectGarbage');
   const { profile } = await post<{ profile: { head: SampledNode } }>('HeapProfiler.stopSampling');
   session.disconnect();
-  const total = (x: SampledNode): number => x.selfSize + x.children.reduce((a, c) => a + total(c), 0);
-  // TACT_BENCH_ALLOC_TOP=N: the N functions that allocate most per decision (their own allocations), on stderr.
-  const top = Number(process.env.TACT_BENCH_ALLOC_TOP ?? 0);
-  if (top > 0) {
-    const by = new Map<string, number>();
-    const walk = (x: SampledNode): void => {
-      const f = x.callFrame;
-      const key = f ? `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '(root)';
-      by.set(key, (by.get(key) ?? 0) + x.selfSize);
-      for (const c of x.children) walk(c);
-    };
-    walk(profile.head);
-    const rows = [...by].sort((a, b) => b[1] - a[1]).slice(0, top);
-    process.stderr.write(`allocation per decision by function (KB, own allocations):\n${rows.map(([k, v]) => `  ${(v / n / 1024).toFixed(2).padStart(6)}  ${k}`).join('\n')}\n`);
-  }
-  return total(profile.head) / n / 1024;
+  return profile.head;
+}
+
+const total = (x: SampledNode): number => x.selfSize + x.children.reduce((a, c) => a + total(c), 0);
+
+/** The `top` functions by their own sampled bytes, per call (KB), one line each. */
+function topFunctions(head: SampledNode, n: number, top: number): string {
+  const by = new Map<string, number>();
+  const name = (f: SampledNode['callFrame']) => (f ? `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '(root)');
+  // A built-in (Map's set, Array's splice: no script of its own) is named with its caller.
+  const walk = (x: SampledNode, caller: string): void => {
+    const own = name(x.callFrame);
+    const key = x.callFrame && !x.callFrame.url ? `${own} ← ${caller}` : own;
+    by.set(key, (by.get(key) ?? 0) + x.selfSize);
+    for (const c of x.children) walk(c, own);
+  };
+  walk(head, '(root)');
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `  ${(v / n / 1024).toFixed(2).padStart(6)}  ${k}`).join('\n');
 }
 
 interface SampledNode {

@@ -48,7 +48,7 @@ const benches: Record<string, BenchSpec> = {
       { name: '--seconds', about: 'each timed phase', value: { name: 'N', what: 'a number of seconds above 0', integer: false } },
     ],
     server: true,
-    env: 'TACT_BENCH_TRACE=1 prints the worst latency of each second; TACT_BENCH_ALLOC_TOP=N the N functions that allocate most per decision in process.',
+    env: 'TACT_BENCH_TRACE=1 prints the worst latency of each second; TACT_BENCH_ALLOC_TOP=N the N functions that allocate most per decision in process; TACT_BENCH_SURVIVE_TOP=N the N whose allocations are still alive after a full collection (what the young collections copy).',
   },
   'decide-memory': {
     run: decideMemoryBench,
