@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MonitorEvent } from '../measure/monitors/counters.js';
 import { DEFAULT_MONITOR_CONFIG, initialMonitorState, monitorStep } from '../measure/monitors/monitor.js';
 import { createRng } from '../measure/stats/prng.js';
-import { stepInChunks } from './chunked-step.js';
+import { EVENTS_PER_YIELD, stepInChunks } from './chunked-step.js';
 import { monitorsKind } from './monitors-kind.js';
 import { compactState } from './compact.js';
 import { stateDiff } from './state-diff.js';
@@ -39,6 +39,23 @@ describe('stepInChunks', () => {
     expect(chunked.alerts).toHaveLength(whole.alerts.length);
     expect(chunked.state).toEqual(compactState(whole.state, end, DEFAULT_MONITOR_CONFIG.bucketMs));
     expect(chunked.diff).toEqual(stateDiff(chunked0, chunked.state));
+  });
+
+  it('yields to the event loop while it groups the events, before the first chunk', async () => {
+    // One key: one chunk, so any turn of the loop that runs before the step ends ran during the grouping.
+    const events = Array.from({ length: 4 * EVENTS_PER_YIELD }, (_, i): MonitorEvent => ({ ...keys[0], at: T0 + i, type: 'exposure' }));
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const r = await stepInChunks(initialMonitorState(), events, T0 + HOUR, DEFAULT_MONITOR_CONFIG);
+    running = false;
+    expect(turns).toBeGreaterThanOrEqual(3);
+    expect(r.state).toEqual(compactState(monitorStep(initialMonitorState(), events, T0 + HOUR).state, T0, DEFAULT_MONITOR_CONFIG.bucketMs));
   });
 
   it('steady traffic against a short baseline raises no volume alert when an hour of it is merged', async () => {
