@@ -148,6 +148,6 @@ export function decisionView(d: DecisionRecord, o: { full: boolean; public: bool
  *
  * @example outcomeView({ ...record, at: 0, recordedAt: 86_400_000 }).recordedAt // '1970-01-02T00:00:00.000Z'
  */
-export function outcomeView(x: OutcomeRecord): Record<string, unknown> {
+export function outcomeView(x: Omit<OutcomeRecord, 'profileKey'>): Record<string, unknown> {
   return { ...x, at: iso(x.at), ...(x.recordedAt !== undefined ? { recordedAt: iso(x.recordedAt) } : {}) };
 }

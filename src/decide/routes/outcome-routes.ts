@@ -10,7 +10,6 @@ import { catalogKind, policyKind } from '../kinds.js';
 import { outcomeActionWarnings, outcomeMissWarnings, type OutcomeWarning, outcomeTypeWarnings } from '../outcomes/type-hint.js';
 import { decideSchemas } from './schemas.js';
 import { outcomeView } from '../view.js';
-import type { OutcomeRecord } from '../records.js';
 import { apiTime } from '../../server/api-time.js';
 
 interface OutcomeBody {
@@ -73,7 +72,7 @@ export async function outcomeRoutes(app: FastifyInstance, tact: Tact): Promise<v
     const stored = r.duplicates.length ? (await tact.store.decisions.outcomesWithIds(r.duplicates)).filter((x) => !b.decisionId || x.decisionId === b.decisionId || req.apiKey?.kind !== 'write') : [];
     // A browser (the write key) is not told the profile's internal id, as its decide answer is not (view.ts).
     const isPublic = req.apiKey?.kind === 'write';
-    const recorded = [...r.records, ...stored].map(({ profileKey: key, ...x }) => ({ ...outcomeView(x as OutcomeRecord), ...(isPublic ? {} : { profileKey: key }) }));
+    const recorded = [...r.records, ...stored].map(({ profileKey: key, ...x }) => ({ ...outcomeView(x), ...(isPublic ? {} : { profileKey: key }) }));
     return { recorded, duplicate: r.duplicates.length > 0, ...(warnings.length ? { warnings } : {}) };
   });
 }

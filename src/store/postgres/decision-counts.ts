@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
 import { HOUR_MS as HOUR } from '../../decide/open-trials.js';
-import { firstKeptOpenHour, type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from '../sqlite/decisions-rows.js';
+import { firstKeptOpenHour, type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, outcomeRecordedSql, wholeMinutes } from '../sqlite/decisions-rows.js';
 import { checkout, inTransaction } from './database.js';
 
 /** Decisions (and outcomes) one fold step aggregates, in one transaction on the server. */
@@ -40,13 +40,13 @@ const READ = {
       WHERE d.seq > ${MARK_D} AND c.kind = 'action' GROUP BY 1, 2) t GROUP BY 1, 2`,
   successes: `SELECT action, profile_key AS "profileKey", sum(n)::bigint AS n, max(at) AS at FROM (
     SELECT action, profile_key, successes AS n, changed_at AS at FROM decision_counts WHERE successes > 0
-    UNION ALL SELECT action, profile_key, count(*), max(coalesce(recorded_at, at)) FROM decision_outcomes
+    UNION ALL SELECT action, profile_key, count(*), max(${outcomeRecordedSql()}) FROM decision_outcomes
       WHERE seq > ${MARK_O} AND success = 1 AND action IS NOT NULL GROUP BY 1, 2) t GROUP BY 1, 2`,
   groupTrials: `SELECT ${SNAP_GROUP}, trials AS n, changed_at AS at FROM decision_group_counts WHERE trials > 0 UNION ALL
     SELECT c.action, ${GROUP}, count(*) AS n, max(c.at) AS at FROM decision_choices c JOIN decisions d ON d.id = c.decision_id
     WHERE d.seq > ${MARK_D} AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
   groupSuccesses: `SELECT ${SNAP_GROUP}, successes AS n, changed_at AS at FROM decision_group_counts WHERE successes > 0 UNION ALL
-    SELECT o.action, ${GROUP}, count(*) AS n, max(coalesce(o.recorded_at, o.at)) AS at FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+    SELECT o.action, ${GROUP}, count(*) AS n, max(${outcomeRecordedSql('o')}) AS at FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
     WHERE o.seq > ${MARK_O} AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`,
 };
 
@@ -93,10 +93,10 @@ const FOLD = {
     WHERE d.seq > $1 AND d.seq <= $2 AND c.kind = 'action' GROUP BY 1, 2, 3, 4, 5
     ON CONFLICT (hour, action, segment, micro_segment, micro_segment_model) DO UPDATE SET n = decision_open_hours.n + excluded.n`,
   successes: `INSERT INTO decision_counts (action, profile_key, trials, successes, changed_at)
-    SELECT action, profile_key, 0, count(*), max(coalesce(recorded_at, at)) FROM decision_outcomes WHERE seq > $1 AND seq <= $2 AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
+    SELECT action, profile_key, 0, count(*), max(${outcomeRecordedSql()}) FROM decision_outcomes WHERE seq > $1 AND seq <= $2 AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
     ON CONFLICT (action, profile_key) DO UPDATE SET successes = decision_counts.successes + excluded.successes, ${changed('decision_counts')}`,
   groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes, changed_at)
-    SELECT o.action, ${GROUP_KEY}, 0, count(*), max(coalesce(o.recorded_at, o.at)) FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
+    SELECT o.action, ${GROUP_KEY}, 0, count(*), max(${outcomeRecordedSql('o')}) FROM decision_outcomes o JOIN decisions d ON d.id = o.decision_id
     WHERE o.seq > $1 AND o.seq <= $2 AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
     ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = decision_group_counts.successes + excluded.successes, ${changed('decision_group_counts')}`,
 };

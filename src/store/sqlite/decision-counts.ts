@@ -1,7 +1,7 @@
 import type { CountRow, GroupCountRow, OpenChoiceRow, VolumeRow } from '../../decide/decision-store.js';
 import { HOUR_MS as HOUR } from '../../decide/open-trials.js';
 import type { Db } from './database.js';
-import { firstKeptOpenHour, type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, wholeMinutes } from './decisions-rows.js';
+import { firstKeptOpenHour, type GroupN, joinGroupCounts, OPEN_HOURS_KEPT_MS, outcomeRecordedSql, wholeMinutes } from './decisions-rows.js';
 import type { SqliteWriter } from './writer.js';
 
 /**
@@ -30,7 +30,7 @@ export const MAX_PAUSE_MS = 1_000;
 const TAIL = {
   trials: `SELECT c.action, c.profile_key, count(*) AS n, max(c.at) AS at FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
     WHERE d.seq > (SELECT decisions_seq FROM decision_count_marks WHERE id = 1) AND c.kind = 'action' GROUP BY 1, 2`,
-  successes: `SELECT action, profile_key, count(*) AS n, max(coalesce(recorded_at, at)) AS at FROM decision_outcomes
+  successes: `SELECT action, profile_key, count(*) AS n, max(${outcomeRecordedSql()}) AS at FROM decision_outcomes
     WHERE seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND success = 1 AND action IS NOT NULL GROUP BY 1, 2`,
 };
 const GROUP = 'd.segment AS segment, d.micro_segment AS microSegment, d.micro_segment_model AS microSegmentModel';
@@ -57,10 +57,10 @@ const FOLD = {
     FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
     ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET trials = trials + excluded.trials, ${CHANGED}`,
   successes: `INSERT INTO decision_counts (action, profile_key, trials, successes, changed_at)
-    SELECT action, profile_key, 0, count(*), max(coalesce(recorded_at, at)) FROM decision_outcomes WHERE seq > ? AND seq <= ? AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
+    SELECT action, profile_key, 0, count(*), max(${outcomeRecordedSql()}) FROM decision_outcomes WHERE seq > ? AND seq <= ? AND success = 1 AND action IS NOT NULL GROUP BY 1, 2
     ON CONFLICT (action, profile_key) DO UPDATE SET successes = successes + excluded.successes, ${CHANGED}`,
   groupSuccesses: `INSERT INTO decision_group_counts (action, segment, micro_segment, micro_segment_model, trials, successes, changed_at)
-    SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), 0, count(*), max(coalesce(o.recorded_at, o.at))
+    SELECT o.action, coalesce(d.segment, ''), coalesce(d.micro_segment, -1), coalesce(d.micro_segment_model, ''), 0, count(*), max(${outcomeRecordedSql('o')})
     FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id WHERE o.seq > ? AND o.seq <= ? AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4
     ON CONFLICT (action, segment, micro_segment, micro_segment_model) DO UPDATE SET successes = successes + excluded.successes, ${CHANGED}`,
   volumes: `INSERT INTO decision_volumes (minute, channel, action, n)
@@ -140,7 +140,7 @@ export class SqliteDecisionCounts {
       openTail: db.prepare(`SELECT c.at / 3600000 AS hour, c.action, ${GROUP}, count(*) AS n FROM decisions d CROSS JOIN decision_choices c ON c.decision_id = d.id
         WHERE d.seq > ? AND d.seq <= ? AND c.kind = 'action' AND c.at >= ? AND c.at < ? GROUP BY 1, 2, 3, 4, 5`),
       groupSuccesses: db.prepare(`SELECT ${SNAP_GROUP}, successes AS n, changed_at AS at FROM decision_group_counts WHERE successes > 0 UNION ALL
-        SELECT o.action, ${GROUP}, count(*) AS n, max(coalesce(o.recorded_at, o.at)) AS at FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
+        SELECT o.action, ${GROUP}, count(*) AS n, max(${outcomeRecordedSql('o')}) AS at FROM decision_outcomes o CROSS JOIN decisions d ON d.id = o.decision_id
         WHERE o.seq > (SELECT outcomes_seq FROM decision_count_marks WHERE id = 1) AND o.success = 1 AND o.action IS NOT NULL AND ${HAS_GROUP} GROUP BY 1, 2, 3, 4`),
     };
   }

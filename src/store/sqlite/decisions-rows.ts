@@ -139,6 +139,12 @@ export const holdUpsert = (h: Hold, values: string): string => {
     : HOLD_COLS.split(', ').filter((c) => c !== 'id' && c !== 'superseded_by').map((c) => `${c} = excluded.${c}`).join(', ');
   return `INSERT INTO decision_holds (${HOLD_COLS}) VALUES (${values}) ON CONFLICT (id) DO UPDATE SET ${set}`;
 };
+/**
+ * When an outcome row changed the estimates' counts, in SQL: when it was recorded, or for a row
+ * stored before 2026-12-07 (no `recorded_at`) when it happened. `alias` is the table's, if any.
+ * @example `SELECT max(${outcomeRecordedSql('o')}) FROM decision_outcomes o`
+ */
+export const outcomeRecordedSql = (alias?: string): string => (alias ? `coalesce(${alias}.recorded_at, ${alias}.at)` : 'coalesce(recorded_at, at)');
 /** Columns of decision_outcomes. @example `SELECT ${OUTCOME_COLS} FROM decision_outcomes` */
 export const OUTCOME_COLS = 'id, decision_id, profile_key, action, type, value, credit, reward, success, source, at, item, recorded_at';
 
