@@ -55,6 +55,34 @@ export class JobLeaseLost extends TactError {
 /** The jobs a document change brings, given the version it got and its cut (PutResult.eventSeq); called inside the change's transaction. */
 export type PlannedJobs = (change: { version: number; eventSeq: number }) => Job[];
 
+/**
+ * The conflict of a change made against a version no longer in force: the message both stores give.
+ *
+ * @example
+ * staleVersion('lifecycle', 4, 3).message; // 'The lifecycle document is at version 4, not 3; reload it and apply your change again.'
+ */
+export function staleVersion(kind: string, current: number, expected: number): TactError {
+  return new TactError('conflict', { detail: `The ${kind} document is at version ${current}, not ${expected}; reload it and apply your change again.` });
+}
+
+/** Refuses a change naming one kind twice (a caller's mistake: the API's body cannot). */
+export function onceEach(writes: readonly DocumentWrite[]): void {
+  const seen = new Set<string>();
+  for (const w of writes) {
+    if (seen.has(w.kind)) throw new Error(`A change names the kind ${w.kind} twice.`);
+    seen.add(w.kind);
+  }
+}
+
+/** One kind's new version in a change of several (DocumentStore.putAll). */
+export interface DocumentWrite {
+  kind: string;
+  body: unknown;
+  /** The version in force this change was made against: another one refuses the whole change (a conflict). */
+  expectedVersion?: number;
+  jobs?: PlannedJobs;
+}
+
 export interface DocumentStore {
   latest<T = unknown>(kind: string): Promise<StoredDocument<T> | undefined>;
   /**
@@ -73,6 +101,17 @@ export interface DocumentStore {
    * leaves the version stored without them (a feature's backfill).
    */
   put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>>;
+  /**
+   * Appends a version of each kind in one transaction, with one author and reason, and bumps the
+   * epoch once: every process reads all of them in force or none (a lifecycle rule moved to a
+   * renamed feature, and the old feature removed). Any kind's `expectedVersion` not the version in
+   * force is a conflict that writes nothing. The results are in the order of `writes`, each with
+   * the same epoch and cut; a kind may appear once.
+   *
+   * @example
+   * await docs.putAll([{ kind: 'features', body: features }, { kind: 'lifecycle', body: lifecycle, expectedVersion: 3 }], { author: 'ana', reason: 'orders renamed purchases' });
+   */
+  putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]>;
   /** The current configuration epoch. */
   epoch(): Promise<number>;
   /**

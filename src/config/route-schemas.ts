@@ -110,3 +110,25 @@ export const putBody = {
     expectedVersion: { type: 'integer', minimum: 0, maximum: MAX_VERSION, description: 'Refuse the change (409) unless this is the version in force.' },
   },
 } as const;
+
+/** PUT /v1/config: several kinds changed as one. */
+export const putAllBody = {
+  type: 'object',
+  required: ['documents', 'reason'],
+  additionalProperties: false,
+  properties: {
+    documents: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: { description: 'The new document of the kind named by its key (see docs/configuration.md for each kind).' },
+      description: 'The new document of each kind changed, by kind (`{"features": […], "lifecycle": {…}}`): checked against each other as they will be, and stored together or not at all.',
+    },
+    reason: putBody.properties.reason,
+    author: putBody.properties.author,
+    expectedVersions: {
+      type: 'object',
+      additionalProperties: putBody.properties.expectedVersion,
+      description: 'By kind, the version each change was made against: any other in force refuses the whole change (409). Each must name a kind in `documents`.',
+    },
+  },
+} as const;

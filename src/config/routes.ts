@@ -7,7 +7,7 @@ import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import { authorOf } from './author.js';
 import { refuseBlank } from './blank-text.js';
-import { docSchema, historyAnswer, historyQuery, kindsSchema, noQuery, problemsSchema, putBody, readQuery, storedWarningsSchema, warningsSchema } from './route-schemas.js';
+import { docSchema, historyAnswer, historyQuery, kindsSchema, noQuery, problemsSchema, putAllBody, putBody, readQuery, storedWarningsSchema, warningsSchema } from './route-schemas.js';
 import { redactSecrets } from './secrets.js';
 
 export { authorOf } from './author.js';
@@ -39,6 +39,21 @@ function documentSentAsBody(req: FastifyRequest): FieldProblem[] | undefined {
   const validate = req.getValidationFunction('body');
   if (!validate || validate(b)) return undefined;
   return (validate.errors ?? []).map((e) => schemaProblem(e, 'body', b)).map((p) => (p.field === 'document' ? { ...p, message: DOCUMENT_SENT_AS_BODY } : p));
+}
+
+/**
+ * Where a problem of one kind's document is in the body of PUT /v1/config: under
+ * `documents.<kind>`. A kind whose checks name their fields from the kind already (the features
+ * list's `features[0].kind`) is not named twice.
+ *
+ * @example
+ * fieldInDocuments('lifecycle', 'stages[0].when'); // 'documents.lifecycle.stages[0].when'
+ * fieldInDocuments('features', 'features[0].kind'); // 'documents.features[0].kind'
+ */
+export function fieldInDocuments(kind: string, field: string): string {
+  if (field === '' || field === kind) return `documents.${kind}`;
+  if (field.startsWith(`${kind}[`) || field.startsWith(`${kind}.`)) return `documents.${field}`;
+  return `documents.${kind}${field.startsWith('[') ? '' : '.'}${field}`;
 }
 
 /**
@@ -117,6 +132,48 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     const rows = await tact.store.documents.history(k.kind, limit + 1, req.query.before);
     const versions = rows.slice(0, limit);
     return { versions: versions.map(show), next: rows.length > limit ? versions[versions.length - 1].version : null };
+  });
+
+  app.put<{ Body: { documents: Record<string, unknown>; reason: string; author?: string; expectedVersions?: Record<string, number> } }>('/v1/config', {
+    preHandler: write,
+    bodyLimit: CONFIG_BODY_BYTES,
+    schema: {
+      tags: ['config'],
+      summary: 'Replace several configuration kinds as one change (each checked against the others as they will be; stored together or not at all)',
+      description: 'For a change that one kind at a time cannot make, or should not make in steps: a feature renamed together with the lifecycle rule that reads it, an action added to the catalog with the policy rule that names it. Every version gets the same author and reason. A kind whose version in force already holds the document sent writes no version (`unchanged: true`), as PUT /v1/config/{kind}.',
+      querystring: noQuery,
+      body: putAllBody,
+      response: {
+        200: {
+          type: 'object',
+          required: ['epoch', 'changes'],
+          properties: {
+            epoch: { type: 'integer', description: 'The configuration epoch with the change in force.' },
+            changes: { type: 'array', description: 'One for each kind sent, in the order of GET /v1/config.', items: { type: 'object', properties: { ...docSchema.properties, unchanged: { type: 'boolean', description: 'True when the version in force already held this document: no version was written, and this is that version.' }, warnings: warningsSchema } } },
+          },
+        },
+        400: errorSchema,
+        409: errorSchema,
+      },
+    },
+  }, async (req) => {
+    const { documents, expectedVersions = {} } = req.body;
+    const known = tact.settings.allKinds().map((k) => k.kind);
+    const problems: FieldProblem[] = [];
+    for (const kind of Object.keys(documents)) {
+      if (!known.includes(kind)) problems.push({ field: `documents.${kind}`, message: nameNotFound({ one: 'configuration kind', many: 'configuration kinds' }, kind, known).message });
+    }
+    for (const kind of Object.keys(expectedVersions)) {
+      if (!(kind in documents)) problems.push({ field: `expectedVersions.${kind}`, message: `The \`expectedVersions\` name \`${kind}\`, which \`documents\` does not change: name only the kinds sent, each with the version it was changed from.` });
+    }
+    if (problems.length) throw validationError(problems);
+    refuseBlank({ reason: req.body.reason });
+    const author = authorOf(req, req.body.author);
+    const sent = Object.entries(documents).map(([kind, document]) => ({ kind, document, expectedVersion: expectedVersions[kind] }));
+    const changes = await tact.settings.putAll(sent, { author, reason: req.body.reason }, fieldInDocuments);
+    const written = changes.filter((c) => !c.unchanged);
+    for (const c of written) tact.log.info({ kind: c.kind, version: c.version, author, key: req.apiKey?.id, keyLabel: req.apiKey?.label, with: written.filter((o) => o !== c).map((o) => o.kind) }, 'configuration changed');
+    return { epoch: changes[0].epoch, changes: changes.map((c) => ({ ...show(c), unchanged: c.unchanged, warnings: c.warnings })) };
   });
 
   app.put<{ Params: { kind: string }; Body: { document: unknown; reason: string; author?: string; expectedVersion?: number } }>('/v1/config/:kind', {

@@ -51,4 +51,28 @@ describe('a reload of the settings', () => {
     expect(settings.version('first')).toBe(2);
     await store.close();
   });
+
+  it('never puts part of a change of several kinds in force: one committed while the kinds are read is read again whole', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    await store.migrate();
+    const first = kind('first');
+    const second = kind('second');
+    await store.documents.putAll([{ kind: 'first', body: { n: 1 } }, { kind: 'second', body: { n: 1 } }], { author: 't', reason: 'v1' });
+    const settings = new Settings(store.documents, [first, second]);
+    await settings.reload();
+    // Another process changes both as one change after this reload read the first kind, before it reads the second.
+    const latest = store.documents.latest.bind(store.documents);
+    let changed = false;
+    (store.documents as { latest: typeof latest }).latest = async (k) => {
+      if (k === 'second' && !changed) {
+        changed = true;
+        await store.documents.putAll([{ kind: 'first', body: { n: 2 } }, { kind: 'second', body: { n: 2 } }], { author: 't', reason: 'v2' });
+      }
+      return latest(k);
+    };
+    await settings.reload();
+    expect([settings.get(first), settings.get(second), settings.version('first'), settings.version('second')]).toEqual([2, 2, 2, 2]);
+    expect(settings.epoch).toBe(await store.documents.epoch());
+    await store.close();
+  });
 });

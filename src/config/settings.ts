@@ -83,17 +83,31 @@ export class Settings {
    * Reads every kind's latest version and compiles it, then puts them all in force at once: the
    * reads wait on the store between kinds, and a reader meanwhile (a decision, a segment lookup
    * caching by epoch) must see the settings before or after, never new features with old segments.
-   * A reload that read an older epoch than one already in force changes nothing.
+   * A reload that read an older epoch than one already in force changes nothing. The kinds are
+   * read one query at a time, so a change committed while they are read (of several kinds at once,
+   * putAll) could be read in part: every change moves the epoch in its transaction, so when the
+   * epoch read after the kinds is not the one read before, they are read again — a process never
+   * puts part of a change in force.
    */
   async reload(): Promise<void> {
-    const epoch = await this.docs.epoch();
-    const compiled = new Map<string, unknown>();
-    const versions = new Map<string, number>();
-    for (const k of this.kinds) {
-      const doc = await this.docs.latest(k.kind);
-      const history = doc && k.history ? await this.docs.history(k.kind, k.history) : undefined;
-      compiled.set(k.kind, k.compile(doc ? doc.body : k.empty, history));
-      versions.set(k.kind, doc?.version ?? 0);
+    let epoch = await this.docs.epoch();
+    let compiled = new Map<string, unknown>();
+    let versions = new Map<string, number>();
+    for (let attempt = 1; ; attempt++) {
+      compiled = new Map();
+      versions = new Map();
+      for (const k of this.kinds) {
+        const doc = await this.docs.latest(k.kind);
+        const history = doc && k.history ? await this.docs.history(k.kind, k.history) : undefined;
+        compiled.set(k.kind, k.compile(doc ? doc.body : k.empty, history));
+        versions.set(k.kind, doc?.version ?? 0);
+      }
+      const after = await this.docs.epoch();
+      if (after === epoch) break;
+      // Changes without end meanwhile (each reload reads every kind): the newest read is kept as
+      // read older — the next refresh finds the epoch moved and reads them again.
+      if (attempt === 5) break;
+      epoch = after;
     }
     if (epoch < this.loadedEpoch) return;
     this.compiled = compiled;
@@ -129,28 +143,89 @@ export class Settings {
     if (problems.length) throw validationError(problems);
     const warnings = await this.warnings(k, body);
     const live = await this.docs.latest(k.kind);
-    // A version the config file wrote is taken over by any PUT, unchanged or not (docs/configuration.md).
-    if (live && live.author !== FILE_AUTHOR && sectionHash(live.body) === sectionHash(body) && (meta.expectedVersion === undefined || meta.expectedVersion === live.version)) {
+    if (live && holdsAlready(live, body, meta.expectedVersion)) {
       return { ...live, epoch: await this.docs.epoch(), unchanged: true, warnings: warnings.map(asProblem) };
     }
+    const [result] = await this.store([{ kind: k.kind, body, expectedVersion: meta.expectedVersion }], meta);
+    return { ...result, unchanged: false, warnings: warnings.map(asProblem) };
+  }
+
+  /**
+   * Stores checked versions as one change: the hooks told first (the ingestor holds its queue
+   * until the change is in force), the jobs each brings planned into its transaction, then the
+   * settings reloaded and every listener told of each kind, in order.
+   */
+  private async store(writes: readonly { kind: string; body: unknown; expectedVersion?: number }[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]> {
     const after: (() => void)[] = [];
     try {
-      for (const b of this.before) {
-        const then = await b(k.kind);
-        if (then) after.push(then);
+      for (const w of writes) {
+        for (const b of this.before) {
+          const then = await b(w.kind);
+          if (then) after.push(then);
+        }
       }
-      const plans: PlannedJobs[] = [];
-      for (const p of this.planners) {
-        const plan = await p(k.kind, body);
-        if (plan) plans.push(plan);
+      const planned = [];
+      for (const w of writes) {
+        const plans: PlannedJobs[] = [];
+        for (const p of this.planners) {
+          const plan = await p(w.kind, w.body);
+          if (plan) plans.push(plan);
+        }
+        planned.push({ ...w, jobs: plans.length ? (change: { version: number; eventSeq: number }) => plans.flatMap((p) => p(change)) : undefined });
       }
-      const result = await this.docs.put(k.kind, body, plans.length ? { ...meta, jobs: (change) => plans.flatMap((p) => p(change)) } : meta);
+      const results = await this.docs.putAll(planned, meta);
       await this.reload();
-      for (const l of this.listeners) await l(k.kind, result);
-      return { ...result, unchanged: false, warnings: warnings.map(asProblem) };
+      for (const r of results) for (const l of this.listeners) await l(r.kind, r);
+      return results;
     } finally {
       for (const then of after) then();
     }
+  }
+
+  /**
+   * Checks and stores new versions of several kinds as one change: each is checked against the
+   * others as they will be (a lifecycle rule moved to a renamed feature, and the old feature
+   * removed — one at a time, the removal is refused while the rule reads it), and they are written
+   * in one transaction with one author and reason, so no process ever has part of the change in
+   * force. Nothing is written when any is refused: a 400 naming every bad field, each named by
+   * `at(kind, field)`; a stale `expectedVersion` is a 409 for the whole change. A kind whose version
+   * in force already holds the document sent is answered `unchanged` and gets no version, as by
+   * `put`; the others' warnings are against the configuration with the whole change in force.
+   * The answers are in the kinds' order (`allKinds`), whatever the order sent.
+   */
+  async putAll(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string }, at: (kind: string, field: string) => string = (kind, field) => (field ? `${kind}.${field}` : kind)): Promise<AppliedDocument<unknown>[]> {
+    const named = (kind: string, problems: FieldProblem[]) => problems.map((p) => ({ ...p, field: at(kind, p.field) }));
+    const changes: { k: AnyKind; body: unknown; expectedVersion?: number; live?: StoredDocument<unknown> }[] = [];
+    const faults: FieldProblem[] = [];
+    for (const c of sent) {
+      const k = this.kind(c.kind);
+      if (!k) throw validationError([{ field: at(c.kind, ''), message: `There is no configuration kind \`${c.kind}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
+      const live = await this.docs.latest(k.kind);
+      const kept = k.secrets ? keepSecrets(c.document, live?.body, k.secrets) : { body: c.document, problems: [] };
+      faults.push(...named(k.kind, kept.problems));
+      changes.push({ k, body: kept.body, expectedVersion: c.expectedVersion, live });
+    }
+    if (faults.length) throw validationError(faults);
+    changes.sort((a, b) => this.kinds.indexOf(a.k) - this.kinds.indexOf(b.k));
+    // Each against the others as they will be, those well formed in themselves (as a config file's sections are).
+    const pending = new Map(changes.filter((c) => !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
+    for (const c of changes) {
+      const others = new Map([...pending].filter(([kind]) => kind !== c.k.kind));
+      faults.push(...named(c.k.kind, await this.problems(c.k, c.body, withPending(this.docs, others, meta.author))));
+    }
+    if (faults.length) throw validationError(faults);
+    const unchanged = (c: (typeof changes)[number]) => c.live !== undefined && holdsAlready(c.live, c.body, c.expectedVersion);
+    const writes = changes.filter((c) => !unchanged(c)).map((c) => ({ kind: c.k.kind, body: c.body, expectedVersion: c.expectedVersion }));
+    const results = writes.length ? await this.store(writes, meta) : [];
+    const epoch = results[0]?.epoch ?? (await this.docs.epoch());
+    const answers: AppliedDocument<unknown>[] = [];
+    for (const c of changes) {
+      // Against the configuration with the whole change in force.
+      const warnings = (await this.warnings(c.k, c.body)).map(asProblem);
+      const written = results.find((r) => r.kind === c.k.kind);
+      answers.push(written ? { ...written, unchanged: false, warnings } : { ...c.live!, epoch, unchanged: true, warnings });
+    }
+    return answers;
   }
 
   /**
@@ -382,14 +457,15 @@ function removedSectionWarning(path: string, left: { kind: string; configKey: st
 
 /**
  * The documents as they will be once the `pending` bodies (by kind) are stored: what a section of
- * the config file is checked against before any section is written.
+ * the config file, or a kind in a change of several (Settings.putAll), is checked against before
+ * any is written. `author`: whose the pending versions are.
  */
-function withPending(docs: DocumentStore, pending: ReadonlyMap<string, unknown>): DocumentStore {
+function withPending(docs: DocumentStore, pending: ReadonlyMap<string, unknown>, author = FILE_AUTHOR): DocumentStore {
   if (pending.size === 0) return docs;
   const latest = async <T>(kind: string): Promise<StoredDocument<T> | undefined> => {
     const stored = await docs.latest<T>(kind);
     if (!pending.has(kind)) return stored;
-    return { kind, version: (stored?.version ?? 0) + 1, body: pending.get(kind) as T, author: FILE_AUTHOR, reason: 'being applied', createdAt: Date.now() };
+    return { kind, version: (stored?.version ?? 0) + 1, body: pending.get(kind) as T, author, reason: 'being applied', createdAt: Date.now() };
   };
   const get = async <T>(kind: string, version: number): Promise<StoredDocument<T> | undefined> => {
     const next = pending.has(kind) ? await latest<T>(kind) : undefined;
@@ -403,6 +479,16 @@ function withPending(docs: DocumentStore, pending: ReadonlyMap<string, unknown>)
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/**
+ * Whether the version in force already holds the document sent (key order aside), so a change
+ * writes no version of it: not when the config file wrote that version — any PUT takes the kind over
+ * for the API (docs/configuration.md) — nor when the change was made against another version (its
+ * write is refused as a conflict).
+ */
+function holdsAlready(live: StoredDocument<unknown>, body: unknown, expectedVersion: number | undefined): boolean {
+  return live.author !== FILE_AUTHOR && sectionHash(live.body) === sectionHash(body) && (expectedVersion === undefined || expectedVersion === live.version);
 }
 
 /** A warning as the API answers it: the field and the sentence. */

@@ -22,7 +22,7 @@ const catalogWith = (eligibility: string): Catalog => {
   c.actions![1].eligibility = eligibility;
   return c;
 };
-const REMOVE = 'change that first, then remove the rate (to rename it, add the new name beside it, move the rule to it, then remove this one).';
+const REMOVE = 'change that first, then remove the rate, or change both at once (PUT /v1/config; to rename it, add the new name, move the rule to it and remove this one in the same change).';
 
 // A decision rule reads `estimates.<rate>` of each configured rate and `anomalies.<metric>` of
 // each configured metric (ruleInferences, src/models/estimates/rule-estimates.ts), nothing else.
@@ -111,7 +111,7 @@ describe('removing a rate or a metric a catalog or policy rule reads', () => {
       { field: 'rates', message: `The rate \`email_open\` is read by the policy rule \`opens e-mail\` (\`rules[2].when\` of the policy, as \`estimates.email_open\`): ${REMOVE}` },
     ]);
     expect(problems(await putConfig(h, 'metrics', []))).toEqual([
-      { field: 'metrics', message: 'The metric `spend` is read by the lever `calm` (`levers[0].when` of the policy, as `anomalies.spend`): change that first, then remove the metric (to rename it, add the new name beside it, move the rule to it, then remove this one).' },
+      { field: 'metrics', message: 'The metric `spend` is read by the lever `calm` (`levers[0].when` of the policy, as `anomalies.spend`): change that first, then remove the metric, or change both at once (PUT /v1/config; to rename it, add the new name, move the rule to it and remove this one in the same change).' },
     ]);
     // A rename is a removal of the old name.
     expect(problems(await putConfig(h, 'rates', [{ ...EMAIL_OPEN_RATE, name: 'opens' }, CLICK_RATE])).map((p) => p.message)).toEqual([expect.stringMatching(/^The rate `email_open` is read by the policy rule `opens e-mail`/)]);

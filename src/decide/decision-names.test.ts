@@ -110,13 +110,13 @@ describe('removing a feature a catalog or policy rule reads', () => {
     c.actions![1].eligibility = 'features.orders >= 1.0';
     h = await harness('sqlite', { config: { ...shopConfig({ levers: [{ name: 'loyal', weight: 1.5, when: 'features.orders >= 3.0' }] }), catalog: c } });
     expect(await problems(await putConfig(h, 'features', [shopFeatures[1]]))).toEqual([
-      { field: 'features', message: 'The feature `purchased` is read by the policy rule `not bought already` (`rules[0].when` of the policy): change that first, then remove the feature.' },
+      { field: 'features', message: 'The feature `purchased` is read by the policy rule `not bought already` (`rules[0].when` of the policy): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
     ]);
     expect(await problems(await putConfig(h, 'features', [shopFeatures[0]]))).toEqual([
-      { field: 'features', message: 'The feature `orders` is read by the action `socks-offer` (`actions[1].eligibility` of the catalog): change that first, then remove the feature.' },
-      { field: 'features', message: 'The feature `orders` is read by the placement `bandit` (`placements[2].selection.features[1]` of the catalog): change that first, then remove the feature.' },
-      { field: 'features', message: 'The feature `orders` is read by the placement `recs` (`placements[3].recommend.rule` of the catalog): change that first, then remove the feature.' },
-      { field: 'features', message: 'The feature `orders` is read by the lever `loyal` (`levers[0].when` of the policy): change that first, then remove the feature.' },
+      { field: 'features', message: 'The feature `orders` is read by the action `socks-offer` (`actions[1].eligibility` of the catalog): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
+      { field: 'features', message: 'The feature `orders` is read by the placement `bandit` (`placements[2].selection.features[1]` of the catalog): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
+      { field: 'features', message: 'The feature `orders` is read by the placement `recs` (`placements[3].recommend.rule` of the catalog): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
+      { field: 'features', message: 'The feature `orders` is read by the lever `loyal` (`levers[0].when` of the policy): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
     ]);
     const del = await h.app.inject({ method: 'DELETE', url: '/v1/features/purchased', headers: { authorization: bearer(KEYS.admin) } });
     expect((await problems(del))[0].message).toMatch(/^The feature `purchased` is read by the policy rule `not bought already`/);
@@ -130,7 +130,7 @@ describe('removing a feature a catalog or policy rule reads', () => {
     h = await harness('sqlite', { config: file.sections });
     const features = file.sections.features as { name: string }[];
     expect(await problems(await putConfig(h, 'features', features.filter((f) => f.name !== 'purchased_products')))).toEqual([
-      { field: 'features', message: 'The feature `purchased_products` is read by the policy rule `not bought already` (`rules[0].when` of the policy): change that first, then remove the feature.' },
+      { field: 'features', message: 'The feature `purchased_products` is read by the policy rule `not bought already` (`rules[0].when` of the policy): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
     ]);
   });
 });

@@ -12,7 +12,7 @@ const OPEN = ['GET /health', 'GET /metrics', 'GET /tact/browser.js', 'GET /tact/
 const WRITE = ['POST /v1/track', 'POST /v1/identify', 'POST /v1/page', 'POST /v1/screen', 'POST /v1/group', 'POST /v1/alias', 'POST /v1/batch', 'POST /v1/decide', 'POST /v1/outcomes'];
 /** Change configuration, features, flags and reviews; models; keys; a monitors step; clear violations. */
 const ADMIN = [
-  'DELETE /v1/tracking-plan/violations', 'POST /v1/features', 'DELETE /v1/features/{name}', 'PUT /v1/config/{kind}',
+  'DELETE /v1/tracking-plan/violations', 'POST /v1/features', 'DELETE /v1/features/{name}', 'PUT /v1/config/{kind}', 'PUT /v1/config',
   'GET /v1/keys', 'POST /v1/keys', 'DELETE /v1/keys/{id}', 'POST /v1/flags', 'DELETE /v1/flags/{id}',
   'POST /v1/reviews/{id}/approve', 'POST /v1/reviews/{id}/reject', 'POST /v1/models/{name}/train',
   'POST /v1/models/{name}/promote', 'POST /v1/models/{name}/rollback', 'POST /v1/monitors/step',

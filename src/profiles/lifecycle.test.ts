@@ -46,7 +46,7 @@ describe('lifecycle stages and value tiers that read a name that is not defined'
     h = await harness('sqlite', { config: { features, lifecycle } });
     const r = await putConfig(h, 'features', features.filter((f) => f.name !== 'last_order_at'));
     expect(r.statusCode, r.body).toBe(400);
-    expect(r.json().problems).toEqual([{ field: 'features', message: 'The feature `last_order_at` is read by the lifecycle stage `lapsed` (`stages[1].when` of the lifecycle): change that first, then remove the feature.' }]);
+    expect(r.json().problems).toEqual([{ field: 'features', message: 'The feature `last_order_at` is read by the lifecycle stage `lapsed` (`stages[1].when` of the lifecycle): change that first, then remove the feature, or change both at once (PUT /v1/config).' }]);
   });
 });
 

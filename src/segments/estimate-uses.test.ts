@@ -29,12 +29,12 @@ describe('removing a rate or a metric a segment rule reads', () => {
       config: { rates: [EMAIL_OPEN_RATE, CLICK_RATE], metrics: [METRIC], segments: segments('estimates.rates.email_open.value > 0.3 && estimates.rates["email_open"].low > 0.1', 'has(estimates.baselines.session_length) && estimates.baselines.session_length.value > 60.0') },
     });
     expect(problems(await putConfig(h, 'rates', [CLICK_RATE]))).toEqual([
-      { field: 'rates', message: 'The rate `email_open` is read by the segment `s0` (`audiences[0].when` of the segments, as `estimates.rates.email_open`): change that first, then remove the rate (to rename it, add the new name beside it, move the rule to it, then remove this one).' },
+      { field: 'rates', message: 'The rate `email_open` is read by the segment `s0` (`audiences[0].when` of the segments, as `estimates.rates.email_open`): change that first, then remove the rate, or change both at once (PUT /v1/config; to rename it, add the new name, move the rule to it and remove this one in the same change).' },
     ]);
     // A rename is a removal of the old name.
     expect(problems(await putConfig(h, 'rates', [{ ...EMAIL_OPEN_RATE, name: 'opens' }, CLICK_RATE]))[0].message).toMatch(/^The rate `email_open` is read by the segment `s0`/);
     expect(problems(await putConfig(h, 'metrics', []))).toEqual([
-      { field: 'metrics', message: 'The metric `session_length` is read by the segment `s1` (`audiences[1].when` of the segments, as `estimates.baselines.session_length`): change that first, then remove the metric (to rename it, add the new name beside it, move the rule to it, then remove this one).' },
+      { field: 'metrics', message: 'The metric `session_length` is read by the segment `s1` (`audiences[1].when` of the segments, as `estimates.baselines.session_length`): change that first, then remove the metric, or change both at once (PUT /v1/config; to rename it, add the new name, move the rule to it and remove this one in the same change).' },
     ]);
     expect((await get(h.app, '/v1/config/rates')).json().body.map((r: { name: string }) => r.name)).toEqual(['email_open', 'email_click']);
     // A rate no rule reads goes; a changed definition under the same name is no removal.
@@ -53,7 +53,7 @@ describe('removing a rate or a metric a segment rule reads', () => {
       await first.close();
       // The features come before the rates: refused, the file leaves them unwritten too.
       await expect(harness('sqlite', { store, config: { features, rates: [CLICK_RATE], metrics: [], segments: segments('estimates.rates.email_open.value > 0.3', 'estimates.baselines.session_length.value > 60.0') } }))
-        .rejects.toThrow('The `metrics` section of test-config is not valid: metrics: The metric `session_length` is read by the segment `s1` (`audiences[1].when` of the segments, as `estimates.baselines.session_length`): change that first, then remove the metric (to rename it, add the new name beside it, move the rule to it, then remove this one). The `rates` section of test-config is not valid: rates: The rate `email_open` is read by the segment `s0` (`audiences[0].when` of the segments, as `estimates.rates.email_open`)');
+        .rejects.toThrow('The `metrics` section of test-config is not valid: metrics: The metric `session_length` is read by the segment `s1` (`audiences[1].when` of the segments, as `estimates.baselines.session_length`): change that first, then remove the metric, or change both at once (PUT /v1/config; to rename it, add the new name, move the rule to it and remove this one in the same change). The `rates` section of test-config is not valid: rates: The rate `email_open` is read by the segment `s0` (`audiences[0].when` of the segments, as `estimates.rates.email_open`)');
       expect(await store.documents.latest('features')).toBeUndefined();
       expect((await store.documents.latest('rates'))?.version).toBe(1);
       // A file that moves the rules off them removes them at the same start.
@@ -87,7 +87,7 @@ describe('a segment rule on send time', () => {
     expect((await putConfig(h, 'send-time', SEND_TIME)).statusCode).toBe(200);
     expect((await putConfig(h, 'segments', rule)).statusCode).toBe(200);
     expect(problems(await putConfig(h, 'send-time', { minEvents: 3 }))).toEqual([
-      { field: 'engagement', message: 'Send time is read by the segment `s0` (`audiences[0].when` of the segments, as `estimates.sendTime`): without `engagement` events no send time is estimated, and the rule could not be evaluated for any subject. Change that first, then remove the engagement events.' },
+      { field: 'engagement', message: 'Send time is read by the segment `s0` (`audiences[0].when` of the segments, as `estimates.sendTime`): without `engagement` events no send time is estimated, and the rule could not be evaluated for any subject. Change that first, then remove the engagement events, or change both at once (PUT /v1/config).' },
     ]);
     // Other engagement events are still send time.
     expect((await putConfig(h, 'send-time', { engagement: [{ type: 'page' }] })).statusCode).toBe(200);

@@ -34,7 +34,7 @@ export async function checkNamedEstimatesInUse(kind: keyof typeof NAMED, body: u
   const { path, noun } = NAMED[kind];
   const problem = (name: string, who: string, field: string, doc: string, as: string): FieldProblem => ({
     field: kind,
-    message: `The ${noun} \`${name}\` is read by ${who} (\`${field}\` of the ${doc}, as \`${as}\`): change that first, then remove the ${noun} (to rename it, add the new name beside it, move the rule to it, then remove this one).`,
+    message: `The ${noun} \`${name}\` is read by ${who} (\`${field}\` of the ${doc}, as \`${as}\`): change that first, then remove the ${noun}, or change both at once (PUT /v1/config; to rename it, add the new name, move the rule to it and remove this one in the same change).`,
   });
   const bySegments = (await segmentEstimateReads(documents))
     .filter((r) => r.path[0] === path && r.path[1] !== undefined && removed.has(r.path[1]))
@@ -61,7 +61,7 @@ export async function checkSendTimeInUse(body: unknown, documents: Documents): P
     .filter((r) => r.path[0] === 'sendTime')
     .map((r) => ({
       field: 'engagement',
-      message: `Send time is read by the segment \`${r.segment}\` (\`${r.field}\` of the segments, as \`estimates.sendTime\`): without \`engagement\` events no send time is estimated, and the rule could not be evaluated for any subject. Change that first, then remove the engagement events.`,
+      message: `Send time is read by the segment \`${r.segment}\` (\`${r.field}\` of the segments, as \`estimates.sendTime\`): without \`engagement\` events no send time is estimated, and the rule could not be evaluated for any subject. Change that first, then remove the engagement events, or change both at once (PUT /v1/config).`,
     }));
 }
 

@@ -58,11 +58,11 @@ describe('removing a feature a segment reads', () => {
 
   it('is refused, naming the segment and its rule, until the rule no longer reads it', async () => {
     h = await harness('sqlite', { config: { features, segments: { audiences: [{ name: 'buyers', when: 'features.orders >= 1.0' }], microSegments: { features: ['purchases'] } } } });
-    expect(await problems(await putConfig(h, 'features', [features[1]]))).toEqual([{ field: 'features', message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments): change that first, then remove the feature.' }]);
+    expect(await problems(await putConfig(h, 'features', [features[1]]))).toEqual([{ field: 'features', message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments): change that first, then remove the feature, or change both at once (PUT /v1/config).' }]);
     // DELETE /v1/features/{name} too.
     const del = await h.app.inject({ method: 'DELETE', url: '/v1/features/orders', headers: { authorization: bearer(KEYS.admin) } });
     expect((await problems(del))[0].message).toMatch(/^The feature `orders` is read by the segment `buyers`/);
-    expect((await problems(await putConfig(h, 'features', [features[0]])))[0].message).toBe('The feature `purchases` is read by the micro-segments (`microSegments.features[0]` of the segments): change that first, then remove the feature.');
+    expect((await problems(await putConfig(h, 'features', [features[0]])))[0].message).toBe('The feature `purchases` is read by the micro-segments (`microSegments.features[0]` of the segments): change that first, then remove the feature, or change both at once (PUT /v1/config).');
     // Redefining it under the same name, and adding others, is not a removal.
     expect((await putConfig(h, 'features', [{ ...features[0], event: 'Checkout Completed' }, features[1], { name: 'revenue', kind: 'sum', event: 'Order Completed', property: 'revenue' }])).statusCode).toBe(200);
     // Once the segment reads something else, the feature goes.

@@ -52,10 +52,10 @@ describe('recommendations settings that name a feature that is not defined', () 
   it('keep the features they read: removing one is refused, naming the field', async () => {
     h = await harness('sqlite', { config: { features, recommendations } });
     expect(await problems(await putConfig(h, 'features', [features[0]]))).toEqual([
-      { field: 'features', message: 'The feature `bought` is read by the recommendations (`purchased[0]` of the recommendations): change that first, then remove the feature.' },
-      { field: 'features', message: 'The feature `orders` is read by the recommendations placement `checkout` (`placements.checkout.rule` of the recommendations): change that first, then remove the feature.' },
+      { field: 'features', message: 'The feature `bought` is read by the recommendations (`purchased[0]` of the recommendations): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
+      { field: 'features', message: 'The feature `orders` is read by the recommendations placement `checkout` (`placements.checkout.rule` of the recommendations): change that first, then remove the feature, or change both at once (PUT /v1/config).' },
     ]);
     expect(await problems(await putConfig(h, 'features', features.slice(1))))
-      .toEqual([{ field: 'features', message: 'The feature `viewed` is read by the recommendations (`history[0]` of the recommendations): change that first, then remove the feature.' }]);
+      .toEqual([{ field: 'features', message: 'The feature `viewed` is read by the recommendations (`history[0]` of the recommendations): change that first, then remove the feature, or change both at once (PUT /v1/config).' }]);
   });
 });

@@ -54,7 +54,7 @@ async function lostPins(body: Catalog, documents: Pick<DocumentStore, 'latest'>,
 export async function catalogPinLosses(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const pins = (await lostPins(body, documents, false)).filter((l) => l.running).map((l) => ({
     field: l.field,
-    message: `${l.said}: its arm would decide as the control does from then on, and its results would compare the control with itself. Stop the experiment (\`status: stopped\`) or change what the arm pins first, then change the catalog (a config file may do both at one start: each of its sections is checked against the file as a whole).`,
+    message: `${l.said}: its arm would decide as the control does from then on, and its results would compare the control with itself. Stop the experiment (\`status: stopped\`) or change what the arm pins first, then change the catalog (PUT /v1/config, or a config file at a start, may do both at once: each document is checked against the others as they will be).`,
   }));
   return [...(await catalogPlacementLosses(body, documents)), ...pins];
 }

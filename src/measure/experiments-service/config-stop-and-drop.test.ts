@@ -48,7 +48,7 @@ describe('a config file that stops an experiment and removes what it pins', () =
       const problems: { field: string; message: string }[] = r.json().problems;
       expect(problems.map((p) => p.field).sort()).toEqual(['actions[0].variants', 'placements']);
       for (const p of problems) {
-        expect(p.message).toContain('a config file may do both at one start: each of its sections is checked against the file as a whole');
+        expect(p.message).toContain('PUT /v1/config, or a config file at a start, may do both at once: each document is checked against the others as they will be');
         expect(p.message).not.toMatch(/stop it at one start, change the catalog at the next/);
       }
     } finally {

@@ -132,7 +132,7 @@ async function lostPlacements(body: Catalog, documents: Pick<DocumentStore, 'lat
 export async function catalogPlacementLosses(body: Catalog, documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   return (await lostPlacements(body, documents, false)).filter((p) => p.running).map((p) => ({
     field: 'placements',
-    message: `The catalog no longer has the placement \`${p.placement}\`, at which the running experiment \`${p.experiment}\` runs (\`${p.field}\`): a decision there would be refused, so the experiment would assign no unit from then on while it is still running. Stop the experiment (\`status: stopped\`) or move it to another placement first, then change the catalog (a config file may do both at one start: each of its sections is checked against the file as a whole).`,
+    message: `The catalog no longer has the placement \`${p.placement}\`, at which the running experiment \`${p.experiment}\` runs (\`${p.field}\`): a decision there would be refused, so the experiment would assign no unit from then on while it is still running. Stop the experiment (\`status: stopped\`) or move it to another placement first, then change the catalog (PUT /v1/config, or a config file at a start, may do both at once: each document is checked against the others as they will be).`,
   }));
 }
 

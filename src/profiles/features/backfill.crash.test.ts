@@ -38,10 +38,11 @@ async function ping(h: Harness, n: number, from: string): Promise<void> {
 
 /** The process stops right after its change to the features is committed, before anything else runs. */
 function stopAfterNextCommit(store: Store): void {
-  const put = store.documents.put.bind(store.documents);
-  store.documents.put = async (...args: Parameters<typeof put>) => {
-    await put(...args);
-    store.documents.put = put;
+  // Every change is written through putAll (one kind's too).
+  const putAll = store.documents.putAll.bind(store.documents);
+  store.documents.putAll = async (...args: Parameters<typeof putAll>) => {
+    await putAll(...args);
+    store.documents.putAll = putAll;
     throw new Error('the process was killed');
   };
 }

@@ -37,7 +37,7 @@ describe('changing the kind of a feature a rule reads', () => {
     // `features.orders > 2.0` over a list would never hold: the segment would empty, silently.
     expect(await problems(await putConfig(h, 'features', withKind('orders', 'unique', { property: 'products[].product_id' })))).toEqual([{
       field: 'features[1].kind',
-      message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments) as a count feature, which holds a number; a unique feature holds a list: define the unique feature under a new name and move the rules to it (then remove this one), or change the rule first.',
+      message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments) as a count feature, which holds a number; a unique feature holds a list: define the unique feature under a new name and move the rules to it (then remove this one, or all in one change: PUT /v1/config), or change the rule first.',
     }]);
     // A timestamp read by a lifecycle stage; a list read by the policy and by the recommendations' history; a last_value read by a lever.
     expect((await problems(await putConfig(h, 'features', withKind('last_order_at', 'count')))).map((p) => p.message)).toEqual([

@@ -83,7 +83,7 @@ function inForceAgainSince(f: CompiledFeature, versions: readonly { version: num
  *
  * @example
  * await checkFeaturesInUse([], store.documents);
- * // [{ field: 'features', message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments): change that first, then remove the feature.' }]
+ * // [{ field: 'features', message: 'The feature `orders` is read by the segment `buyers` (`audiences[0].when` of the segments): change that first, then remove the feature, or change both at once (PUT /v1/config).' }]
  */
 export async function checkFeaturesInUse(body: FeatureDefinition[], documents: Pick<DocumentStore, 'latest'>): Promise<FieldProblem[]> {
   const before = new Map(definedFeatures((await documents.latest('features'))?.body).map((d) => [d.name, d]));
@@ -99,10 +99,10 @@ export async function checkFeaturesInUse(body: FeatureDefinition[], documents: P
   if (read.size === 0) return [];
   return (await featureUses(read, documents)).map((u) => {
     const r = reshaped.get(u.feature);
-    if (!r) return { field: 'features', message: `The feature \`${u.feature}\` is read by ${u.by}: change that first, then remove the feature.` };
+    if (!r) return { field: 'features', message: `The feature \`${u.feature}\` is read by ${u.by}: change that first, then remove the feature, or change both at once (PUT /v1/config).` };
     return {
       field: `features[${r.at}].kind`,
-      message: `The feature \`${u.feature}\` is read by ${u.by} as a ${r.from} feature, which holds ${featureHolds(r.from)}; a ${r.to} feature holds ${featureHolds(r.to)}: define the ${r.to} feature under a new name and move the rules to it (then remove this one), or change the rule first.`,
+      message: `The feature \`${u.feature}\` is read by ${u.by} as a ${r.from} feature, which holds ${featureHolds(r.from)}; a ${r.to} feature holds ${featureHolds(r.to)}: define the ${r.to} feature under a new name and move the rules to it (then remove this one, or all in one change: PUT /v1/config), or change the rule first.`,
     };
   });
 }

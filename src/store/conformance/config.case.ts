@@ -151,6 +151,50 @@ export function configConformance(kind: StoreKind): void {
       expect(list.features.find((f: { name: string }) => f.name === 'spend').backfill.state).toBe('done');
     });
 
+    it('changes several kinds as one: a feature renamed with the lifecycle rule that reads it, backfilled, with one epoch', async () => {
+      const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }];
+      const lifecycle = (feature: string) => ({ stages: [{ name: 'buyer', when: `features.${feature} >= 2.0` }, { name: 'prospect', when: 'true' }] });
+      expect((await put('features', features)).statusCode).toBe(200);
+      expect((await put('lifecycle', lifecycle('orders'))).statusCode).toBe(200);
+      for (let i = 0; i < 3; i++) await send(h.app, '/v1/track', { userId: 'rn-1', event: 'Order Completed', properties: { revenue: 10 } });
+      const renamed = [{ name: 'purchases', kind: 'count', event: 'Order Completed' }];
+      // One kind at a time, neither order can be taken: the rule reads the old name, or the new name is not defined yet.
+      expect((await put('features', renamed)).statusCode).toBe(400);
+      expect((await put('lifecycle', lifecycle('purchases'))).statusCode).toBe(400);
+      const epoch = await h.store.documents.epoch();
+      const r = await h.app.inject({ method: 'PUT', url: '/v1/config', headers: { authorization: bearer(KEYS.admin) }, payload: { documents: { lifecycle: lifecycle('purchases'), features: renamed }, reason: 'orders is called purchases', author: 'ana', expectedVersions: { features: 1, lifecycle: 1 } } });
+      expect(r.statusCode, r.body).toBe(200);
+      const answer = r.json();
+      // In the kinds' order, whatever the order sent; one author, reason and epoch.
+      expect(answer.changes.map((c: { kind: string; version: number; unchanged: boolean; author: string; reason: string }) => [c.kind, c.version, c.unchanged, c.author, c.reason])).toEqual([['features', 2, false, 'ana', 'orders is called purchases'], ['lifecycle', 2, false, 'ana', 'orders is called purchases']]);
+      expect(answer.epoch).toBe(epoch + 1);
+      expect(await h.store.documents.epoch()).toBe(epoch + 1);
+      // The new feature is backfilled from the events stored before the change, and the rule reads it.
+      await h.tact.backfill.runAll();
+      const p = (await get(h.app, '/v1/profiles/rn-1')).json();
+      expect([p.features.purchases?.value, p.features.orders, p.lifecycle.stage]).toEqual([3, undefined, 'buyer']);
+      // And kept live: the ingest folds the next event into the new feature.
+      await send(h.app, '/v1/track', { userId: 'rn-1', event: 'Order Completed', properties: { revenue: 10 } });
+      expect((await get(h.app, '/v1/profiles/rn-1')).json().features.purchases.value).toBe(4);
+    });
+
+    it('stores a change of several kinds all or nothing: a stale version of one writes none, the epoch and the jobs unmoved', async () => {
+      const docs = h.store.documents;
+      await docs.put('lifecycle', { stages: [{ name: 'a', when: 'true' }] }, { author: 'x', reason: 'first' });
+      await docs.put('lifecycle', { stages: [{ name: 'b', when: 'true' }] }, { author: 'x', reason: 'second' });
+      const epoch = await docs.epoch();
+      const job = { id: 'all-or-nothing', kind: 'backfill', state: 'running' as const, progress: {}, createdAt: 1, updatedAt: 1 };
+      // The features first, then the lifecycle whose version is not 1: the features' write is rolled back with it.
+      await expect(docs.putAll([{ kind: 'features', body: [], jobs: () => [job] }, { kind: 'lifecycle', body: { stages: [] }, expectedVersion: 1 }], { author: 'y', reason: 'stale' }))
+        .rejects.toMatchObject({ code: 'conflict', message: 'The lifecycle document is at version 2, not 1; reload it and apply your change again.' });
+      expect([await docs.latest('features'), (await docs.latest('lifecycle'))?.version, await docs.epoch(), await docs.getJob(job.id)]).toEqual([undefined, 2, epoch, undefined]);
+      // Against the version in force: both written, one epoch, the jobs with the cut.
+      const done = await docs.putAll([{ kind: 'features', body: [], jobs: (c) => [{ ...job, progress: { version: c.version, upto: c.eventSeq } }] }, { kind: 'lifecycle', body: { stages: [] }, expectedVersion: 2 }], { author: 'y', reason: 'fresh' });
+      expect(done.map((d) => [d.kind, d.version, d.epoch, d.author, d.reason])).toEqual([['features', 1, epoch + 1, 'y', 'fresh'], ['lifecycle', 3, epoch + 1, 'y', 'fresh']]);
+      expect((await docs.getJob(job.id))?.progress).toEqual({ version: 1, upto: done[0].eventSeq });
+      await expect(docs.putAll([{ kind: 'segments', body: {} }, { kind: 'segments', body: {} }], { author: 'y', reason: 'twice' })).rejects.toThrow('A change names the kind segments twice.');
+    });
+
     it('creates a job once — of processes creating one at once, one does — and forgets one', async () => {
       const docs = h.store.documents;
       const job = { id: 'training-on-demand:m:1', kind: 'training-on-demand', state: 'running' as const, progress: { token: 'a' }, createdAt: 1, updatedAt: 1 };

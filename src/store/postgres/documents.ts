@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { type DocumentStore, type Job, JobLeaseLost, type PlannedJobs, type PutResult, type StoredDocument } from '../../config/document-store.js';
-import { TactError } from '../../errors/tact-error.js';
+import { type DocumentStore, type DocumentWrite, type Job, JobLeaseLost, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
 import { inTransaction } from './database.js';
 
 type Row = { kind: string; version: number; body: string; author: string; reason: string; createdAt: number };
@@ -50,21 +49,33 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>> {
+    const [r] = await this.putAll([{ kind, body, expectedVersion: meta.expectedVersion, jobs: meta.jobs }], meta);
+    return r as PutResult<T>;
+  }
+
+  async putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]> {
+    onceEach(writes);
     return inTransaction(this.pool, async (c) => {
-      // Taking the epoch row first waits for every batch in flight (they hold it FOR SHARE).
+      // Taking the epoch row first waits for every batch in flight (they hold it FOR SHARE), and
+      // for every other change: the kinds' locks below are taken one change at a time.
       const epoch = (await c.query<{ epoch: number }>('UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch')).rows[0].epoch;
-      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`doc:${kind}`]);
-      const cur = (await c.query<{ version: number }>('SELECT version FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT 1', [kind])).rows[0]?.version ?? 0;
-      if (meta.expectedVersion !== undefined && meta.expectedVersion !== cur) {
-        throw new TactError('conflict', { detail: `The ${kind} document is at version ${cur}, not ${meta.expectedVersion}; reload it and apply your change again.` });
+      const createdAt = Date.now();
+      const docs = [];
+      for (const w of writes) {
+        await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`doc:${w.kind}`]);
+        const cur = (await c.query<{ version: number }>('SELECT version FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT 1', [w.kind])).rows[0]?.version ?? 0;
+        if (w.expectedVersion !== undefined && w.expectedVersion !== cur) throw staleVersion(w.kind, cur, w.expectedVersion);
+        const doc = { kind: w.kind, version: cur + 1, body: w.body, author: meta.author, reason: meta.reason, createdAt };
+        await c.query('INSERT INTO documents (kind, version, body, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [w.kind, doc.version, JSON.stringify(w.body), meta.author, meta.reason, createdAt]);
+        docs.push(doc);
       }
-      const doc = { kind, version: cur + 1, body, author: meta.author, reason: meta.reason, createdAt: Date.now() };
-      await c.query('INSERT INTO documents (kind, version, body, author, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [kind, doc.version, JSON.stringify(body), meta.author, meta.reason, doc.createdAt]);
       const eventSeq = (await c.query<{ n: number }>('SELECT coalesce(max(seq), 0)::bigint AS n FROM events')).rows[0].n;
-      for (const j of meta.jobs?.({ version: doc.version, eventSeq }) ?? []) {
-        await c.query('INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [j.id, j.kind, j.state, JSON.stringify(j.progress), j.createdAt, j.updatedAt]);
+      for (const [i, w] of writes.entries()) {
+        for (const j of w.jobs?.({ version: docs[i].version, eventSeq }) ?? []) {
+          await c.query('INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING', [j.id, j.kind, j.state, JSON.stringify(j.progress), j.createdAt, j.updatedAt]);
+        }
       }
-      return { ...doc, epoch, eventSeq };
+      return docs.map((doc) => ({ ...doc, epoch, eventSeq }));
     });
   }
 

@@ -1,5 +1,4 @@
-import type { DocumentStore, Job, PlannedJobs, PutResult, StoredDocument } from '../../config/document-store.js';
-import { TactError } from '../../errors/tact-error.js';
+import { type DocumentStore, type DocumentWrite, type Job, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
 import type { Db } from './database.js';
 import { jobOp } from './write-ops.js';
 import type { SqliteWriter } from './writer.js';
@@ -60,18 +59,27 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>> {
-    const run = this.db.transaction((): PutResult<T> => {
-      const cur = this.s.latest.get(kind) as Row | undefined;
-      const current = cur?.version ?? 0;
-      if (meta.expectedVersion !== undefined && meta.expectedVersion !== current) {
-        throw new TactError('conflict', { detail: `The ${kind} document is at version ${current}, not ${meta.expectedVersion}; reload it and apply your change again.` });
-      }
-      const doc = { kind, version: current + 1, body, author: meta.author, reason: meta.reason, createdAt: Date.now() };
-      this.s.insert.run(kind, doc.version, JSON.stringify(body), meta.author, meta.reason, doc.createdAt);
+    const [r] = await this.putAll([{ kind, body, expectedVersion: meta.expectedVersion, jobs: meta.jobs }], meta);
+    return r as PutResult<T>;
+  }
+
+  async putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]> {
+    onceEach(writes);
+    const run = this.db.transaction((): PutResult<unknown>[] => {
+      const createdAt = Date.now();
+      const docs = writes.map((w) => {
+        const current = (this.s.latest.get(w.kind) as Row | undefined)?.version ?? 0;
+        if (w.expectedVersion !== undefined && w.expectedVersion !== current) throw staleVersion(w.kind, current, w.expectedVersion);
+        const doc = { kind: w.kind, version: current + 1, body: w.body, author: meta.author, reason: meta.reason, createdAt };
+        this.s.insert.run(w.kind, doc.version, JSON.stringify(w.body), meta.author, meta.reason, createdAt);
+        return doc;
+      });
       const epoch = this.s.bumpEpoch.get() as number;
       const eventSeq = this.s.maxSeq.get() as number;
-      for (const j of meta.jobs?.({ version: doc.version, eventSeq }) ?? []) this.s.createJob.run(j.id, j.kind, j.state, JSON.stringify(j.progress), j.createdAt, j.updatedAt);
-      return { ...doc, epoch, eventSeq };
+      writes.forEach((w, i) => {
+        for (const j of w.jobs?.({ version: docs[i].version, eventSeq }) ?? []) this.s.createJob.run(j.id, j.kind, j.state, JSON.stringify(j.progress), j.createdAt, j.updatedAt);
+      });
+      return docs.map((doc) => ({ ...doc, epoch, eventSeq }));
     });
     return run.immediate();
   }

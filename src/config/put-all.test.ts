@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KEYS, bearer, get, harness, type Harness } from '../../test/harness.js';
+import { fieldInDocuments } from './routes.js';
+
+const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }];
+const lifecycle = { stages: [{ name: 'buyer', when: 'features.orders >= 2.0' }, { name: 'prospect', when: 'true' }] };
+
+describe('PUT /v1/config: several kinds as one change', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness('sqlite', { config: { features, lifecycle } });
+  });
+  afterEach(async () => h.close());
+
+  const putAll = (payload: object) => h.app.inject({ method: 'PUT', url: '/v1/config', headers: { authorization: bearer(KEYS.admin) }, payload });
+  const versions = async () => {
+    const kinds = (await get(h.app, '/v1/config')).json();
+    return { epoch: kinds.epoch, features: kinds.kinds.find((k: { kind: string }) => k.kind === 'features').version, lifecycle: kinds.kinds.find((k: { kind: string }) => k.kind === 'lifecycle').version };
+  };
+
+  it('refuses a change with any bad document, naming every bad field under `documents`, and stores none of it', async () => {
+    const before = await versions();
+    const r = await putAll({ documents: { features: [{ name: 'orders', kind: 'cout', event: 'Order Completed' }], lifecycle: { stages: [{ name: 'buyer', when: 'features.order >= 2.0' }] } }, reason: 'two mistakes' });
+    expect([r.statusCode, r.json().error]).toEqual([400, 'validation_failed']);
+    expect(r.json().problems).toEqual([
+      { field: 'documents.features[0].kind', message: expect.stringMatching(/^The `kind` must be one of count, /) },
+      { field: 'documents.lifecycle.stages[0].when', message: expect.stringMatching(/reads `features.order`, which is not a defined feature: did you mean `features.orders`\?/) },
+    ]);
+    // A good document beside a bad one: the good one is not stored either.
+    const half = await putAll({ documents: { features: [...features, { name: 'revenue', kind: 'sum', event: 'Order Completed', property: 'revenue' }], lifecycle: { stages: [{ name: 'x', when: 'features.nothing > 1.0' }] } }, reason: 'half good' });
+    expect(half.statusCode).toBe(400);
+    expect(half.json().problems.map((p: { field: string }) => p.field)).toEqual(['documents.lifecycle.stages[0].when']);
+    expect(await versions()).toEqual(before);
+  });
+
+  it('checks each document against the others as they will be: a rule reading a feature the same change removes is refused', async () => {
+    const r = await putAll({ documents: { features: [{ name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' }], lifecycle: { stages: [{ name: 'buyer', when: 'features.orders >= 2.0' }] } }, reason: 'removes what the rule reads' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().problems[0].field).toMatch(/^documents\.(features|lifecycle)/);
+    expect(r.json().message).toMatch(/orders/);
+  });
+
+  it('refuses a kind there is not (naming the one meant), an expected version of a kind not sent, no kind at all, a blank reason, and the config file\'s author', async () => {
+    const unknown = await putAll({ documents: { merge_rules: { limits: {} } }, reason: 'x' });
+    expect([unknown.statusCode, unknown.json().problems]).toEqual([400, [{ field: 'documents.merge_rules', message: expect.stringMatching(/^No configuration kind matches `merge_rules`: did you mean `merge-rules`\? The configuration kinds are features, merge-rules, /) }]]);
+    const stray = await putAll({ documents: { features }, expectedVersions: { lifecycle: 1 }, reason: 'x' });
+    expect([stray.statusCode, stray.json().problems]).toEqual([400, [{ field: 'expectedVersions.lifecycle', message: 'The `expectedVersions` name `lifecycle`, which `documents` does not change: name only the kinds sent, each with the version it was changed from.' }]]);
+    const none = await putAll({ documents: {}, reason: 'x' });
+    expect([none.statusCode, none.json().problems[0].field]).toEqual([400, 'documents']);
+    const blank = await putAll({ documents: { features }, reason: '   ' });
+    expect([blank.statusCode, blank.json().problems[0].field]).toEqual([400, 'reason']);
+    const file = await putAll({ documents: { features }, reason: 'x', author: 'config-file' });
+    expect([file.statusCode, file.json().problems[0].field]).toEqual([400, 'author']);
+    const misspelt = await putAll({ documents: { features }, reason: 'x', expectedVersion: 1 });
+    expect([misspelt.statusCode, misspelt.json().message]).toEqual([400, 'The `expectedVersion` property is not one this endpoint takes.']);
+  });
+
+  it('is a 409 when any kind is not at its expected version, and stores none of it', async () => {
+    const before = await versions();
+    const r = await putAll({ documents: { features: [...features, { name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' }], lifecycle: { stages: [{ name: 'all', when: 'true' }] } }, expectedVersions: { features: before.features, lifecycle: before.lifecycle - 1 }, reason: 'stale' });
+    expect([r.statusCode, r.json().error]).toEqual([409, 'conflict']);
+    expect(r.json().message).toContain(`The lifecycle document is at version ${before.lifecycle}, not ${before.lifecycle - 1}`);
+    expect(await versions()).toEqual(before);
+  });
+
+  it('writes no version of a kind already holding the document sent, and none at all when every kind does', async () => {
+    const before = await versions();
+    const same = await putAll({ documents: { lifecycle: { stages: [...lifecycle.stages].map((s) => ({ when: s.when, name: s.name })) }, features }, reason: 'as they are' });
+    expect(same.statusCode, same.body).toBe(200);
+    // Versions the config file wrote are taken over by the API's author, as PUT /v1/config/{kind} does.
+    expect(same.json().changes.map((c: { kind: string; unchanged: boolean; author: string }) => [c.kind, c.unchanged, c.author])).toEqual([['features', false, expect.stringMatching(/^key from TACT_ADMIN_KEY \(/)], ['lifecycle', false, expect.stringMatching(/^key from TACT_ADMIN_KEY \(/)]]);
+    const again = await putAll({ documents: { features, lifecycle }, reason: 'again' });
+    expect(again.json().changes.map((c: { unchanged: boolean; version: number }) => [c.unchanged, c.version])).toEqual([[true, before.features + 1], [true, before.lifecycle + 1]]);
+    expect(again.json().epoch).toBe(same.json().epoch);
+    // One kind changed, the other as it is: only the changed one gets a version.
+    const one = await putAll({ documents: { features, lifecycle: { stages: [{ name: 'everyone', when: 'true' }] } }, reason: 'one of two' });
+    expect(one.json().changes.map((c: { kind: string; unchanged: boolean; version: number }) => [c.kind, c.unchanged, c.version])).toEqual([['features', true, before.features + 1], ['lifecycle', false, before.lifecycle + 2]]);
+    expect(one.json().epoch).toBe(same.json().epoch + 1);
+  });
+});
+
+describe('fieldInDocuments', () => {
+  it('names a problem under its kind in the body, once', () => {
+    expect(fieldInDocuments('lifecycle', 'stages[0].when')).toBe('documents.lifecycle.stages[0].when');
+    expect(fieldInDocuments('features', 'features[0].kind')).toBe('documents.features[0].kind');
+    expect(fieldInDocuments('features', 'features')).toBe('documents.features');
+    expect(fieldInDocuments('segments', '')).toBe('documents.segments');
+    expect(fieldInDocuments('tracking-plan', '[0]')).toBe('documents.tracking-plan[0]');
+  });
+});
