@@ -105,6 +105,32 @@ describe('a config file is applied as a whole', () => {
   });
 });
 
+describe.each(['sqlite', 'postgres'] as StoreKind[])('a config file applied while another process reloads (%s)', (kind) => {
+  it('is never in force in part: its changed sections are one change, one epoch', async () => {
+    const two = await openTwoStores(kind);
+    cleanups.push(two.cleanup);
+    const [a, b] = await Promise.all(two.stores.map(settingsOf));
+    const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }];
+    await a.applyFile(file({ features, lifecycle: { stages: [{ name: 'buyer', when: 'features.orders > 0.0' }, { name: 'other', when: 'true' }] } }));
+    // The other process reloads after every write of documents this one makes, and notes what it has in force.
+    const seen: string[] = [];
+    const docs = two.stores[0].documents;
+    const putAll = docs.putAll.bind(docs);
+    docs.putAll = async (...args: Parameters<typeof putAll>) => {
+      const r = await putAll(...args);
+      await b.reload();
+      seen.push(`${b.version('features')}/${b.version('lifecycle')}`);
+      return r;
+    };
+    const epoch = await docs.epoch();
+    const renamed = file({ features: [{ name: 'purchases', kind: 'count', event: 'Order Completed' }], lifecycle: { stages: [{ name: 'buyer', when: 'features.purchases > 0.0' }, { name: 'other', when: 'true' }] } });
+    expect(await a.applyFile(renamed)).toEqual(['features', 'lifecycle']);
+    // Both sections at once (then the file's marks): never the new features with the old lifecycle.
+    expect(seen).toEqual(['2/2', '2/2']);
+    expect(await docs.epoch()).toBe(epoch + 2);
+  });
+});
+
 describe('servers sharing one database started with different config files', () => {
   it('say that the section in force was another file\'s, when they replace it and when their own file has no such section (it was called one "this file no longer has")', async () => {
     const { store, cleanup } = await openTestStore('sqlite');

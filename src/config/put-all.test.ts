@@ -79,6 +79,55 @@ describe('PUT /v1/config: several kinds as one change', () => {
   });
 });
 
+describe('PUT /v1/config: warnings and a dry run', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness('sqlite');
+  });
+  afterEach(async () => h.close());
+
+  const putAll = (payload: object) => h.app.inject({ method: 'PUT', url: '/v1/config', headers: { authorization: bearer(KEYS.admin) }, payload });
+  const actions = [{ id: 'weak', name: 'Weak offer', channels: ['web'], value: 10 }, { id: 'strong', name: 'Strong offer', channels: ['web'], value: 10 }];
+  // A placement's bandit floor above the policy's exploration budget: applied, with a warning on both (stored-warnings.test.ts).
+  const catalog = (floor: number) => ({ actions, placements: [{ id: 'p0', channel: 'web', selection: { kind: 'thompson', features: ['context.mobile'], floor } }] });
+  const policy = (budget: number) => ({ exploration: { budget } });
+  const kinds = async () => (await get(h.app, '/v1/config')).json() as { epoch: number; kinds: { kind: string; version: number }[] };
+
+  it('warns of each document against the others as the change leaves them, not as they were', async () => {
+    const first = await putAll({ documents: { catalog: catalog(0.2), policy: policy(0.1) }, reason: 'floor above budget' });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().changes.map((c: { kind: string; warnings: { field: string }[] }) => [c.kind, c.warnings.map((w) => w.field)])).toEqual([['catalog', ['placements[0].selection.floor']], ['policy', ['exploration.budget']]]);
+    // The budget raised with a higher floor in the same change: no warning, though the floor is above the budget in force before.
+    const second = await putAll({ documents: { catalog: catalog(0.25), policy: policy(0.3) }, reason: 'both up' });
+    expect(second.json().changes.map((c: { warnings: unknown[] }) => c.warnings)).toEqual([[], []]);
+  });
+
+  it('with dryRun, answers what the change would be and stores nothing: its versions and warnings, or the same 400 and 409', async () => {
+    expect((await putAll({ documents: { catalog: catalog(0.05), policy: policy(0.1) }, reason: 'start' })).statusCode).toBe(200);
+    const before = await kinds();
+    const dry = await putAll({ documents: { catalog: catalog(0.2), policy: policy(0.1) }, reason: 'floor up', dryRun: true });
+    expect(dry.statusCode, dry.body).toBe(200);
+    const answer = dry.json();
+    expect([answer.dryRun, answer.epoch]).toEqual([true, before.epoch + 1]);
+    // The catalog's next version with its warning against the policy; the policy unchanged, warned of against the catalog it would meet.
+    expect(answer.changes.map((c: { kind: string; version: number; unchanged: boolean; reason: string; warnings: { field: string }[] }) => [c.kind, c.version, c.unchanged, c.reason, c.warnings.map((w) => w.field)]))
+      .toEqual([['catalog', 2, false, 'floor up', ['placements[0].selection.floor']], ['policy', 1, true, 'start', ['exploration.budget']]]);
+    expect(await kinds()).toEqual(before);
+    // The same change made: what the dry run said.
+    const made = await putAll({ documents: { catalog: catalog(0.2), policy: policy(0.1) }, reason: 'floor up' });
+    expect(made.json().changes.map((c: { kind: string; version: number; unchanged: boolean; warnings: { field: string }[] }) => [c.kind, c.version, c.unchanged, c.warnings.map((w) => w.field)]))
+      .toEqual(answer.changes.map((c: { kind: string; version: number; unchanged: boolean; warnings: { field: string }[] }) => [c.kind, c.version, c.unchanged, c.warnings.map((w) => w.field)]));
+    expect(made.json().dryRun).toBe(false);
+    const after = await kinds();
+    // Refused as the change would be, and still nothing stored.
+    const bad = await putAll({ documents: { catalog: { ...catalog(0.2), placements: [{ id: 'p0', channel: 'web', selection: { kind: 'thompsn' } }] } }, reason: 'x', dryRun: true });
+    expect([bad.statusCode, bad.json().problems[0].field]).toEqual([400, 'documents.catalog.placements[0].selection.kind']);
+    const stale = await putAll({ documents: { policy: policy(0.5) }, expectedVersions: { policy: 0 }, reason: 'x', dryRun: true });
+    expect([stale.statusCode, stale.json().message]).toEqual([409, 'The policy document is at version 1, not 0; reload it and apply your change again.']);
+    expect(await kinds()).toEqual(after);
+  });
+});
+
 describe('fieldInDocuments', () => {
   it('names a problem under its kind in the body, once', () => {
     expect(fieldInDocuments('lifecycle', 'stages[0].when')).toBe('documents.lifecycle.stages[0].when');

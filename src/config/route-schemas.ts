@@ -130,5 +130,6 @@ export const putAllBody = {
       additionalProperties: putBody.properties.expectedVersion,
       description: 'By kind, the version each change was made against: any other in force refuses the whole change (409). Each must name a kind in `documents`.',
     },
+    dryRun: { type: 'boolean', default: false, description: 'Check the change and answer what it would store — the same 400 or 409, else each kind\'s next version (or `unchanged`) and its warnings — storing nothing.' },
   },
 } as const;

@@ -134,7 +134,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     return { versions: versions.map(show), next: rows.length > limit ? versions[versions.length - 1].version : null };
   });
 
-  app.put<{ Body: { documents: Record<string, unknown>; reason: string; author?: string; expectedVersions?: Record<string, number> } }>('/v1/config', {
+  app.put<{ Body: { documents: Record<string, unknown>; reason: string; author?: string; expectedVersions?: Record<string, number>; dryRun?: boolean } }>('/v1/config', {
     preHandler: write,
     bodyLimit: CONFIG_BODY_BYTES,
     schema: {
@@ -146,9 +146,10 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       response: {
         200: {
           type: 'object',
-          required: ['epoch', 'changes'],
+          required: ['epoch', 'changes', 'dryRun'],
           properties: {
-            epoch: { type: 'integer', description: 'The configuration epoch with the change in force.' },
+            epoch: { type: 'integer', description: 'The configuration epoch with the change in force (of a dry run: the one it would have).' },
+            dryRun: { type: 'boolean', description: 'True when nothing was stored: the answer is what the change would be.' },
             changes: { type: 'array', description: 'One for each kind sent, in the order of GET /v1/config.', items: { type: 'object', properties: { ...docSchema.properties, unchanged: { type: 'boolean', description: 'True when the version in force already held this document: no version was written, and this is that version.' }, warnings: warningsSchema } } },
           },
         },
@@ -170,10 +171,11 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     refuseBlank({ reason: req.body.reason });
     const author = authorOf(req, req.body.author);
     const sent = Object.entries(documents).map(([kind, document]) => ({ kind, document, expectedVersion: expectedVersions[kind] }));
-    const changes = await tact.settings.putAll(sent, { author, reason: req.body.reason }, fieldInDocuments);
-    const written = changes.filter((c) => !c.unchanged);
+    const dryRun = req.body.dryRun === true;
+    const changes = await tact.settings.putAll(sent, { author, reason: req.body.reason, dryRun }, fieldInDocuments);
+    const written = dryRun ? [] : changes.filter((c) => !c.unchanged);
     for (const c of written) tact.log.info({ kind: c.kind, version: c.version, author, key: req.apiKey?.id, keyLabel: req.apiKey?.label, with: written.filter((o) => o !== c).map((o) => o.kind) }, 'configuration changed');
-    return { epoch: changes[0].epoch, changes: changes.map((c) => ({ ...show(c), unchanged: c.unchanged, warnings: c.warnings })) };
+    return { epoch: changes[0].epoch, dryRun, changes: changes.map((c) => ({ ...show(c), unchanged: c.unchanged, warnings: c.warnings })) };
   });
 
   app.put<{ Params: { kind: string }; Body: { document: unknown; reason: string; author?: string; expectedVersion?: number } }>('/v1/config/:kind', {

@@ -3,7 +3,7 @@ import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import { FILE_AUTHOR } from './author.js';
 import type { ConfigFile } from './config-file.js';
 import { type DocumentKind, type StoredLookups, type StoredWarning, unknownFields } from './document-kind.js';
-import type { DocumentStore, PlannedJobs, PutResult, StoredDocument } from './document-store.js';
+import { type DocumentStore, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from './document-store.js';
 import { fileWarningLines, type SectionWarning } from './file-warnings.js';
 import { keepSecrets } from './secrets.js';
 
@@ -133,13 +133,13 @@ export class Settings {
    * scripted PUT lengthening the history and the way back of a rollback). A stale `expectedVersion`
    * is still a conflict.
    */
-  async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }, against: DocumentStore = this.docs): Promise<AppliedDocument<unknown>> {
+  async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<AppliedDocument<unknown>> {
     const k = this.kind(kindName);
     if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
     const kept = k.secrets ? keepSecrets(sent, (await this.docs.latest(k.kind))?.body, k.secrets) : { body: sent, problems: [] };
     if (kept.problems.length) throw validationError(kept.problems);
     const body = kept.body;
-    const problems = await this.problems(k, body, against);
+    const problems = await this.problems(k, body);
     if (problems.length) throw validationError(problems);
     const warnings = await this.warnings(k, body);
     const live = await this.docs.latest(k.kind);
@@ -191,9 +191,12 @@ export class Settings {
    * `at(kind, field)`; a stale `expectedVersion` is a 409 for the whole change. A kind whose version
    * in force already holds the document sent is answered `unchanged` and gets no version, as by
    * `put`; the others' warnings are against the configuration with the whole change in force.
-   * The answers are in the kinds' order (`allKinds`), whatever the order sent.
+   * The answers are in the kinds' order (`allKinds`), whatever the order sent. With `dryRun`
+   * nothing is stored: the answers are what the change would be — refused for the same problems
+   * or conflict, else each kind's next version (or `unchanged`) and its warnings against the
+   * configuration with the whole change in place.
    */
-  async putAll(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string }, at: (kind: string, field: string) => string = (kind, field) => (field ? `${kind}.${field}` : kind)): Promise<AppliedDocument<unknown>[]> {
+  async putAll(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; dryRun?: boolean }, at: (kind: string, field: string) => string = (kind, field) => (field ? `${kind}.${field}` : kind)): Promise<AppliedDocument<unknown>[]> {
     const named = (kind: string, problems: FieldProblem[]) => problems.map((p) => ({ ...p, field: at(kind, p.field) }));
     const changes: { k: AnyKind; body: unknown; expectedVersion?: number; live?: StoredDocument<unknown> }[] = [];
     const faults: FieldProblem[] = [];
@@ -215,8 +218,9 @@ export class Settings {
     }
     if (faults.length) throw validationError(faults);
     const unchanged = (c: (typeof changes)[number]) => c.live !== undefined && holdsAlready(c.live, c.body, c.expectedVersion);
+    if (meta.dryRun) return this.wouldPut(changes, unchanged, meta);
     const writes = changes.filter((c) => !unchanged(c)).map((c) => ({ kind: c.k.kind, body: c.body, expectedVersion: c.expectedVersion }));
-    const results = writes.length ? await this.store(writes, meta) : [];
+    const results = writes.length ? await this.store(writes, { author: meta.author, reason: meta.reason }) : [];
     const epoch = results[0]?.epoch ?? (await this.docs.epoch());
     const answers: AppliedDocument<unknown>[] = [];
     for (const c of changes) {
@@ -229,11 +233,34 @@ export class Settings {
   }
 
   /**
+   * What a checked change of several kinds would store (putAll's dry run), storing nothing: a kind
+   * at another version than expected is the conflict the write would be; each other kind its next
+   * version, dated now, and its warnings against the configuration with the whole change in place.
+   */
+  private async wouldPut(changes: readonly { k: AnyKind; body: unknown; expectedVersion?: number; live?: StoredDocument<unknown> }[], unchanged: (c: (typeof changes)[number]) => boolean, meta: { author: string; reason: string }): Promise<AppliedDocument<unknown>[]> {
+    for (const c of changes) {
+      const current = c.live?.version ?? 0;
+      if (c.expectedVersion !== undefined && c.expectedVersion !== current) throw staleVersion(c.k.kind, current, c.expectedVersion);
+    }
+    const epoch = await this.docs.epoch();
+    const writes = changes.filter((c) => !unchanged(c));
+    const next = { epoch: epoch + (writes.length ? 1 : 0), eventSeq: 0 };
+    const answers: AppliedDocument<unknown>[] = [];
+    for (const c of changes) {
+      const others = new Map(writes.filter((w) => w !== c).map((w) => [w.k.kind, w.body] as const));
+      const warnings = (c.k.warnStored ? await c.k.warnStored(c.body, withPending(this.docs, others, meta.author), this.lookups) : []).map(asProblem);
+      answers.push(unchanged(c) ? { ...c.live!, epoch, unchanged: true, warnings } : { kind: c.k.kind, version: (c.live?.version ?? 0) + 1, body: c.body, author: meta.author, reason: meta.reason, createdAt: Date.now(), ...next, unchanged: false, warnings });
+    }
+    return answers;
+  }
+
+  /**
    * Applies the sections of the config file that changed since the file was last applied (by
    * content hash), so an edit made through the API is not undone by an unchanged file at restart.
-   * Every changed section is checked first, as it will be applied — in order, each seeing the
-   * sections before it (the features before the rules that read them) — and a file with any fault
-   * changes nothing: the error names every bad section.
+   * Every changed section is checked first against the file as a whole (the features a rule of
+   * another section reads, the feature it removes), and a file with any fault changes nothing: the
+   * error names every bad section. The changed sections are then stored as one change (putAll's
+   * transaction): no process has part of the file in force.
    *
    * A section taken out of the file changes nothing stored either: the version it last wrote
    * stays in force (the API may own a kind the file does not name). While that version is the
@@ -242,85 +269,71 @@ export class Settings {
    * once per contradiction, though both sections it is between warn of it.
    */
   async applyFile(file: ConfigFile, warn?: (data: Record<string, unknown>, msg: string) => void): Promise<string[]> {
-    const applied: string[] = [];
     const known = new Set(this.kinds.map((k) => k.configKey));
     const unknown = Object.keys(file.sections).filter((s) => !known.has(s));
     if (unknown.length) {
       throw new Error(`The config file ${file.path} has section(s) ${unknown.join(', ')} that Tact does not know; the sections are ${[...known].join(', ')}.`);
     }
-    const marks = ((await this.docs.latest<Record<string, string>>('config-file'))?.body ?? {}) as Record<string, string>;
-    const changed = this.kinds
-      .filter((k) => k.configKey in file.sections)
-      .map((k) => ({ k, body: file.sections[k.configKey], hash: sectionHash(file.sections[k.configKey]) }))
-      // A mark written before 2026-12-05 hashed the section's JSON in the file's key order: taken as it was.
-      .filter((c) => marks[c.k.kind] !== c.hash && marks[c.k.kind] !== legacySectionHash(c.body));
-    // Each section is checked against the file as a whole: the stored configuration with every
-    // changed section of the file that is well formed in itself in place — a file raising the
-    // policy's retention and an action's attribution window together is one change (until
-    // 2026-12-05 the catalog was checked against the policy stored, and such a file was refused).
-    // A section already in force as it is (the API wrote the same document) writes no version
-    // (putFromFile), so it is not one: checked as a new version, an experiment pinning "the
-    // policy's next version" passed here and failed as the file was written, after the sections
-    // before it were stored — a refused start changed the configuration (until 2026-12-05).
-    const stored = new Map<string, StoredDocument<unknown> | undefined>();
-    for (const c of changed) stored.set(c.k.kind, await this.docs.latest(c.k.kind));
-    const inForce = new Set(changed.filter((c) => { const doc = stored.get(c.k.kind); return doc !== undefined && sectionHash(doc.body) === c.hash; }).map((c) => c.k.kind));
-    const pending = new Map(changed.filter((c) => !inForce.has(c.k.kind) && !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
-    const faults: string[] = [];
-    for (const { k, body } of changed) {
-      // Against the file's other sections, this one as stored, as it is checked when written below:
-      // shown itself as the latest, a section could not see what it removes (until 2026-12-06 a
-      // rate a stored segment reads, removed by the file, was refused only as it was written, after
-      // the sections before it were stored).
-      const others = new Map([...pending].filter(([kind]) => kind !== k.kind));
-      const problems = await this.problems(k, body, withPending(this.docs, others));
-      if (problems.length) faults.push(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
-    }
-    if (faults.length) throw new Error(faults.join(' '));
-    const next = { ...marks };
-    if (warn) {
-      for (const { k } of changed) {
-        const doc = stored.get(k.kind);
-        const by = doc?.author === FILE_AUTHOR ? loadedFrom(doc.reason) : undefined;
-        if (doc && !inForce.has(k.kind) && by !== undefined && by !== file.path) warn({ file: file.path, kind: k.kind, section: k.configKey, version: doc.version, writtenBy: by }, otherFileWarning(file.path, { kind: k.kind, configKey: k.configKey, version: doc.version, by }, true));
-      }
-    }
-    for (const { k, body, hash } of changed) {
-      next[k.kind] = hash;
-      // Checked again as it is written, against the file's sections not written yet.
-      pending.delete(k.kind);
-      if (await this.putFromFile(k, body, file.path, withPending(this.docs, pending))) applied.push(k.kind);
-    }
-    if (changed.length) await this.docs.put('config-file', next, { author: FILE_AUTHOR, reason: applied.length ? `applied ${applied.join(', ')}` : 'marked sections already in force' });
-    await this.reload();
-    // Once every section is in: a warning between two of them (catalog and policy) holds for the file as a whole.
-    if (warn) {
-      const found: SectionWarning[] = [];
-      for (const { k, body } of changed) for (const warning of await this.warnings(k, body)) found.push({ kind: k.kind, configKey: k.configKey, warning });
-      for (const line of fileWarningLines(file.path, found)) warn(line.data, line.msg);
-    }
-    if (warn) for (const left of await this.leftByFile(file)) warn({ file: file.path, kind: left.kind, section: left.configKey, version: left.version }, removedSectionWarning(file.path, left));
-    return applied;
-  }
-
-  /**
-   * Puts a changed section of the config file, unless the version in force already holds the same
-   * document (key order aside): another process started with the same file a moment before (a
-   * rolling restart on PostgreSQL), or the API wrote it. The put is made against the version read,
-   * so of two processes applying the same file at once one writes it and the other, refused,
-   * finds it in force. True when this call wrote a version.
-   */
-  private async putFromFile(k: AnyKind, body: unknown, path: string, against: DocumentStore): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
-      const doc = await this.docs.latest(k.kind);
-      if (doc && sectionHash(doc.body) === sectionHash(body)) return false;
+      const marks = ((await this.docs.latest<Record<string, string>>('config-file'))?.body ?? {}) as Record<string, string>;
+      const changed = this.kinds
+        .filter((k) => k.configKey in file.sections)
+        .map((k) => ({ k, body: file.sections[k.configKey], hash: sectionHash(file.sections[k.configKey]) }))
+        // A mark written before 2026-12-05 hashed the section's JSON in the file's key order: taken as it was.
+        .filter((c) => marks[c.k.kind] !== c.hash && marks[c.k.kind] !== legacySectionHash(c.body));
+      // Each section is checked against the file as a whole: the stored configuration with every
+      // changed section of the file that is well formed in itself in place — a file raising the
+      // policy's retention and an action's attribution window together is one change (until
+      // 2026-12-05 the catalog was checked against the policy stored, and such a file was refused).
+      // A section already in force as it is (the API wrote the same document) writes no version,
+      // so it is not one: checked as a new version, an experiment pinning "the policy's next
+      // version" passed here and failed as the file was written (until 2026-12-05).
+      const stored = new Map<string, StoredDocument<unknown> | undefined>();
+      for (const c of changed) stored.set(c.k.kind, await this.docs.latest(c.k.kind));
+      const inForce = new Set(changed.filter((c) => { const doc = stored.get(c.k.kind); return doc !== undefined && sectionHash(doc.body) === c.hash; }).map((c) => c.k.kind));
+      const pending = new Map(changed.filter((c) => !inForce.has(c.k.kind) && !checkDocument(c.k, c.body).length).map((c) => [c.k.kind, c.body] as const));
+      const faults: string[] = [];
+      for (const { k, body } of changed) {
+        // Against the file's other sections, this one as stored: shown itself as the latest, a
+        // section could not see what it removes (until 2026-12-06 a rate a stored segment reads,
+        // removed by the file, was refused only as it was written, after the sections before it were stored).
+        const others = new Map([...pending].filter(([kind]) => kind !== k.kind));
+        const problems = await this.problems(k, body, withPending(this.docs, others));
+        if (problems.length) faults.push(`The \`${k.configKey}\` section of ${file.path} is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join(' ')}`);
+      }
+      if (faults.length) throw new Error(faults.join(' '));
+      if (warn && attempt === 0) {
+        for (const { k } of changed) {
+          const doc = stored.get(k.kind);
+          const by = doc?.author === FILE_AUTHOR ? loadedFrom(doc.reason) : undefined;
+          if (doc && !inForce.has(k.kind) && by !== undefined && by !== file.path) warn({ file: file.path, kind: k.kind, section: k.configKey, version: doc.version, writtenBy: by }, otherFileWarning(file.path, { kind: k.kind, configKey: k.configKey, version: doc.version, by }, true));
+        }
+      }
+      // Every changed section not in force, as one change (one transaction, one epoch): no process —
+      // another on PostgreSQL reloading meanwhile — has part of the file in force (until 2026-12-07
+      // each section was a change of its own, so a feature the file removes could be gone while
+      // the rule the file moves off it was still in force). Each is written against the version
+      // read and checked: of two processes applying the same file at once (a rolling restart), one
+      // writes it; the other, refused, reads again and finds it in force.
+      const writes = changed.filter((c) => !inForce.has(c.k.kind)).map((c) => ({ kind: c.k.kind, body: c.body, expectedVersion: stored.get(c.k.kind)?.version ?? 0 }));
       try {
-        await this.put(k.kind, body, { author: FILE_AUTHOR, reason: `loaded from ${path}`, expectedVersion: doc?.version ?? 0 }, against);
-        return true;
+        if (writes.length) await this.store(writes, { author: FILE_AUTHOR, reason: `loaded from ${file.path}` });
       } catch (err) {
         if (attempt < 3 && (err as { code?: string }).code === 'conflict') continue;
         throw err;
       }
+      const applied = writes.map((w) => w.kind);
+      const next = { ...marks, ...Object.fromEntries(changed.map((c) => [c.k.kind, c.hash])) };
+      if (changed.length) await this.docs.put('config-file', next, { author: FILE_AUTHOR, reason: applied.length ? `applied ${applied.join(', ')}` : 'marked sections already in force' });
+      await this.reload();
+      // Once every section is in: a warning between two of them (catalog and policy) holds for the file as a whole.
+      if (warn) {
+        const found: SectionWarning[] = [];
+        for (const { k, body } of changed) for (const warning of await this.warnings(k, body)) found.push({ kind: k.kind, configKey: k.configKey, warning });
+        for (const line of fileWarningLines(file.path, found)) warn(line.data, line.msg);
+        for (const left of await this.leftByFile(file)) warn({ file: file.path, kind: left.kind, section: left.configKey, version: left.version }, removedSectionWarning(file.path, left));
+      }
+      return applied;
     }
   }
 
