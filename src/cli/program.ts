@@ -6,6 +6,7 @@ import { calibrationCommand, estimatesCommand, trainCommand } from '../models/cl
 import { modelsCommand } from '../models/models-cli.js';
 import { importCommand } from './import.js';
 import { keysCommand, migrateCommand } from './keys.js';
+import { configCommand } from '../config/push-cli.js';
 import { serveCommand } from './serve.js';
 import { VERSION } from '../server/version.js';
 import { closestWord } from '../errors/edit-distance.js';
@@ -34,6 +35,7 @@ const COMMANDS: [register: (program: Command) => void, exits?: ExitMeanings][] =
   [importCommand, { partial: 'rejected some lines', stops: true }],
   [keysCommand],
   [migrateCommand],
+  [configCommand],
   [evaluateCommand],
   [experimentCommand],
   [holdoutCommand],

@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KEYS, get, harness, type Harness } from '../../test/harness.js';
+import { testDir } from '../../test/tmp.js';
+import { configCommand, pushText } from './push-cli.js';
+
+/** `tact config push …args` as a person runs it: what it printed, or the error it ended with. */
+async function run(args: string[]): Promise<{ said: string; error?: string }> {
+  const said: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
+  const program = new Command().exitOverride();
+  configCommand(program);
+  try {
+    await program.parseAsync(['config', 'push', ...args], { from: 'user' });
+    return { said: said.join('') };
+  } catch (err) {
+    return { said: said.join(''), error: (err as Error).message };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const lifecycle = (feature: string) => `lifecycle:\n  stages:\n    - { name: buyer, when: 'features.${feature} >= 2.0' }\n    - { name: prospect, when: 'true' }\n`;
+
+describe('tact config push', () => {
+  let h: Harness;
+  let url: string;
+  const dir = testDir('tact-config-push-');
+  const versions = async () => Object.fromEntries(((await get(h.app, '/v1/config')).json().kinds as { kind: string; version: number }[]).filter((k) => k.kind === 'features' || k.kind === 'lifecycle').map((k) => [k.kind, k.version]));
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: { features: [{ name: 'orders', kind: 'count', event: 'Order Completed' }], lifecycle: { stages: [{ name: 'buyer', when: 'features.orders >= 2.0' }, { name: 'prospect', when: 'true' }] } } });
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => h.close());
+
+  it('sends a file that renames a feature and moves the rule to it as one change; --dry-run first stores nothing', async () => {
+    const file = join(dir, 'renamed.yaml');
+    writeFileSync(file, `features:\n  - { name: purchases, kind: count, event: Order Completed }\n${lifecycle('purchases')}`);
+    const before = await versions();
+    const dry = await run([file, '-u', url, '-k', KEYS.admin, '--dry-run']);
+    expect(dry.error).toBeUndefined();
+    expect(dry.said).toBe(`features: would be version ${before.features + 1}\nlifecycle: would be version ${before.lifecycle + 1}\nDry run: nothing was stored.\n`);
+    expect(await versions()).toEqual(before);
+    const made = await run([file, '-u', url, '-k', KEYS.admin, '--reason', 'orders is called purchases', '--json']);
+    const lines = made.said.trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual([`features: version ${before.features + 1}`, `lifecycle: version ${before.lifecycle + 1}`]);
+    expect(JSON.parse(lines[lines.length - 1]).changes.map((c: { reason: string }) => c.reason)).toEqual(['orders is called purchases', 'orders is called purchases']);
+    expect(await versions()).toEqual({ features: before.features + 1, lifecycle: before.lifecycle + 1 });
+    // Pushed again: the server holds it already.
+    expect((await run([file, '-u', url, '-k', KEYS.admin])).said).toBe(`features: unchanged (version ${before.features + 1} holds it)\nlifecycle: unchanged (version ${before.lifecycle + 1} holds it)\n`);
+  });
+
+  it('ends with the server\'s refusal, naming each bad field, and stores nothing; asks for a key and a known section first', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, `features:\n  - { name: spend, kind: sum, event: Order Completed, property: revenue }\n${lifecycle('spnd')}`);
+    const before = await versions();
+    const r = await run([file, '-u', url, '-k', KEYS.admin]);
+    expect(r.error).toMatch(/^The server refused the change \(400\): .*\n {2}documents\.lifecycle\.stages\[0\]\.when: The rule in `stages\[0\]\.when` reads `features\.spnd`, which is not a defined feature: did you mean `features\.spend`\?/);
+    expect(await versions()).toEqual(before);
+    vi.stubEnv('TACT_ADMIN_KEY', '');
+    expect((await run([file, '-u', url])).error).toBe('An admin key is needed: pass --key or set TACT_ADMIN_KEY.');
+    vi.unstubAllEnvs();
+    const odd = join(dir, 'odd.yaml');
+    writeFileSync(odd, 'featurs: []\n');
+    expect((await run([odd, '-u', url, '-k', KEYS.admin])).error).toMatch(/^The config file .*odd\.yaml has section\(s\) featurs that Tact does not know; the sections are features, /);
+    expect((await run([odd, '-u', url, '-k', KEYS.server])).error).toMatch(/section\(s\) featurs/);
+    writeFileSync(odd, 'features: []\n');
+    expect((await run([odd, '-u', url, '-k', KEYS.server])).error).toMatch(/^The server refused the change \(403\): /);
+  });
+
+  it('prints a line a kind with its warnings under it', () => {
+    expect(pushText([{ kind: 'catalog', version: 3, unchanged: false, warnings: [{ field: 'placements[0].selection.floor', message: 'Above the budget.' }] }, { kind: 'policy', version: 2, unchanged: true, warnings: [] }], false))
+      .toBe('catalog: version 3\n  warning: placements[0].selection.floor: Above the budget.\npolicy: unchanged (version 2 holds it)\n');
+  });
+});
