@@ -134,20 +134,10 @@ export class Settings {
    * is still a conflict.
    */
   async put(kindName: string, sent: unknown, meta: { author: string; reason: string; expectedVersion?: number }): Promise<AppliedDocument<unknown>> {
-    const k = this.kind(kindName);
-    if (!k) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
-    const kept = k.secrets ? keepSecrets(sent, (await this.docs.latest(k.kind))?.body, k.secrets) : { body: sent, problems: [] };
-    if (kept.problems.length) throw validationError(kept.problems);
-    const body = kept.body;
-    const problems = await this.problems(k, body);
-    if (problems.length) throw validationError(problems);
-    const warnings = await this.warnings(k, body);
-    const live = await this.docs.latest(k.kind);
-    if (live && holdsAlready(live, body, meta.expectedVersion)) {
-      return { ...live, epoch: await this.docs.epoch(), unchanged: true, warnings: warnings.map(asProblem) };
-    }
-    const [result] = await this.store([{ kind: k.kind, body, expectedVersion: meta.expectedVersion }], meta);
-    return { ...result, unchanged: false, warnings: warnings.map(asProblem) };
+    if (!this.kind(kindName)) throw validationError([{ field: 'kind', message: `There is no configuration kind \`${kindName}\`; the kinds are ${this.kinds.map((x) => x.kind).join(', ')}.` }]);
+    // A change of one kind: its problems named as in its own document.
+    const [applied] = await this.putAll([{ kind: kindName, document: sent, expectedVersion: meta.expectedVersion }], meta, (_kind, field) => field);
+    return applied;
   }
 
   /**
